@@ -1,0 +1,2 @@
+//! Safir text engine: Arabic-first repair, normalization, tokenization, stemming,
+//! language identification and sentiment. Pure functions, no I/O.
