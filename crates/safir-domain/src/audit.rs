@@ -1,0 +1,36 @@
+//! Audit actions: what staff did, and which reads of personal data happened.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable action name in the audit trail (`user.create`, `role.grant`, `case.read` …).
+/// Kept as a string so new contexts add actions without touching this crate; the dotted
+/// `context.verb` shape is checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditAction(&'static str);
+
+impl AuditAction {
+    pub const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+pub mod actions {
+    use super::AuditAction;
+
+    pub const USER_CREATE: AuditAction = AuditAction::new("user.create");
+    pub const USER_PASSWORD_RESET: AuditAction = AuditAction::new("user.password_reset");
+    pub const USER_DISABLE: AuditAction = AuditAction::new("user.disable");
+    pub const USER_READ: AuditAction = AuditAction::new("user.read");
+    pub const ROLE_GRANT: AuditAction = AuditAction::new("role.grant");
+    pub const ROLE_REVOKE: AuditAction = AuditAction::new("role.revoke");
+    pub const MISSION_CREATE: AuditAction = AuditAction::new("mission.create");
+    pub const MISSION_UPDATE: AuditAction = AuditAction::new("mission.update");
+    pub const JOB_RETRY: AuditAction = AuditAction::new("job.retry");
+    pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");
+    pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
+    pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
+}
