@@ -1,0 +1,76 @@
+## إطار الموقع
+
+site-name = سفير
+site-tagline = منصة الوزارة للدبلوماسية الرقمية
+skip-to-content = انتقل إلى المحتوى الرئيسي
+nav-label = التنقل الرئيسي
+nav-home = الرئيسية
+language-switcher-label = اللغة
+language-name-ar = العربية
+language-name-en = English
+flash-region-label = التنبيهات
+footer-text = سفير — منصة مفتوحة المصدر للدبلوماسية الرقمية
+
+## الصفحة الرئيسية
+
+home-title = الرئيسية
+home-heading = مرحبًا بكم في سفير
+home-lead = الخدمات القنصلية وإرشادات السفر وأخبار الوزارة وبعثاتها، في مكان واحد.
+missions-count = { $count ->
+    [zero] لا توجد بعثات
+    [one] بعثة واحدة
+    [two] بعثتان
+    [few] { $count } بعثات
+    [many] { $count } بعثة
+   *[other] { $count } بعثة
+}
+
+## النماذج
+
+form-errors-summary = { $count ->
+    [zero] يرجى مراجعة النموذج.
+    [one] يرجى تصحيح الحقل المشار إليه أدناه.
+    [two] يرجى تصحيح الحقلين المشار إليهما أدناه.
+    [few] يرجى تصحيح الحقول الـ{ $count } المشار إليها أدناه.
+    [many] يرجى تصحيح الحقول المشار إليها أدناه، وعددها { $count } حقلًا.
+   *[other] يرجى تصحيح الحقول المشار إليها أدناه، وعددها { $count } حقل.
+}
+field-error-required = هذا الحقل مطلوب.
+field-error-too-short = أدخل { $min } أحرف على الأقل.
+field-error-too-long = أدخل { $max } حرفًا على الأكثر.
+field-error-invalid-email = أدخل عنوان بريد إلكتروني صحيحًا، مثل name@example.org.
+field-error-invalid = هذه القيمة غير صالحة.
+
+## الأخطاء
+
+error-back-home = العودة إلى الصفحة الرئيسية
+error-reference = الرقم المرجعي: { $reference }
+error-bad-request-title = تعذّر فهم الطلب
+error-bad-request-detail = جزء مما أُرسل مفقود أو غير سليم. يرجى التحقق منه والمحاولة مرة أخرى.
+error-validation-title = بعض الحقول تحتاج إلى مراجعة
+error-validation-detail = يرجى تصحيح الحقول المشار إليها وإرسال النموذج مرة أخرى.
+error-unauthenticated-title = يرجى تسجيل الدخول
+error-unauthenticated-detail = عليك تسجيل الدخول لعرض هذه الصفحة.
+error-forbidden-title = تم رفض الوصول
+error-forbidden-detail = لا يملك حسابك صلاحية القيام بهذا الإجراء.
+error-not-found-title = الصفحة غير موجودة
+error-not-found-detail = الصفحة التي تبحث عنها غير موجودة أو نُقلت إلى مكان آخر.
+error-method-not-allowed-title = إجراء غير مسموح به
+error-method-not-allowed-detail = لا يقبل هذا العنوان هذا النوع من الطلبات.
+error-conflict-title = تعارض في التعديل
+error-conflict-detail = يتعارض هذا مع الحالة الحالية، كأن يكون شخص آخر قد أجرى تعديلًا. أعد تحميل الصفحة وحاول مرة أخرى.
+error-rate-limited-title = محاولات كثيرة جدًا
+error-rate-limited-detail = { $seconds ->
+    [one] يرجى الانتظار ثانية واحدة قبل المحاولة مرة أخرى.
+    [two] يرجى الانتظار ثانيتين قبل المحاولة مرة أخرى.
+    [few] يرجى الانتظار { $seconds } ثوانٍ قبل المحاولة مرة أخرى.
+   *[other] يرجى الانتظار { $seconds } ثانية قبل المحاولة مرة أخرى.
+}
+error-csrf-failed-title = انتهت صلاحية النموذج
+error-csrf-failed-detail = رُفض هذا الطلب حفاظًا على أمانك. عُد إلى الصفحة السابقة وأعد تحميلها ثم أرسل النموذج مرة أخرى.
+error-payload-too-large-title = حجم البيانات كبير جدًا
+error-payload-too-large-detail = حجم ما أرسلته أكبر مما يقبله هذا العنوان.
+error-unsupported-media-type-title = صيغة غير مدعومة
+error-unsupported-media-type-detail = أُرسلت البيانات بصيغة لا يقبلها هذا العنوان.
+error-internal-title = حدث خطأ ما
+error-internal-detail = وقع خطأ غير متوقع من جهتنا. إذا تواصلت مع الدعم، فيرجى ذكر الرقم المرجعي أدناه.

@@ -1,0 +1,70 @@
+## Site frame
+
+site-name = Safir
+site-tagline = The ministry's digital diplomacy platform
+skip-to-content = Skip to main content
+nav-label = Main navigation
+nav-home = Home
+language-switcher-label = Language
+language-name-ar = العربية
+language-name-en = English
+flash-region-label = Notifications
+footer-text = Safir — open-source digital diplomacy platform
+
+## Home page
+
+home-title = Home
+home-heading = Welcome to Safir
+home-lead = Consular services, travel advice and news from the ministry and its missions, in one place.
+missions-count = { $count ->
+    [zero] No missions
+    [one] One mission
+    [two] Two missions
+    [few] { $count } missions
+    [many] { $count } missions
+   *[other] { $count } missions
+}
+
+## Forms
+
+form-errors-summary = { $count ->
+    [one] Please correct the field marked below.
+   *[other] Please correct the { $count } fields marked below.
+}
+field-error-required = This field is required.
+field-error-too-short = Enter at least { $min } characters.
+field-error-too-long = Enter at most { $max } characters.
+field-error-invalid-email = Enter a valid email address, like name@example.org.
+field-error-invalid = This value is not valid.
+
+## Errors
+
+error-back-home = Back to the home page
+error-reference = Reference: { $reference }
+error-bad-request-title = The request could not be understood
+error-bad-request-detail = Part of what was sent is missing or malformed. Please check it and try again.
+error-validation-title = Some fields need attention
+error-validation-detail = Please correct the fields marked and send the form again.
+error-unauthenticated-title = Please sign in
+error-unauthenticated-detail = You need to sign in to see this page.
+error-forbidden-title = Access denied
+error-forbidden-detail = Your account does not have permission to do this.
+error-not-found-title = Page not found
+error-not-found-detail = The page you are looking for does not exist or has moved.
+error-method-not-allowed-title = Action not allowed
+error-method-not-allowed-detail = This address does not accept this kind of request.
+error-conflict-title = Conflicting change
+error-conflict-detail = This conflicts with the current state, for example a change made by someone else. Reload and try again.
+error-rate-limited-title = Too many attempts
+error-rate-limited-detail = { $seconds ->
+    [one] Please wait one second before trying again.
+   *[other] Please wait { $seconds } seconds before trying again.
+}
+error-csrf-failed-title = The form has expired
+error-csrf-failed-detail = For your security this request was refused. Go back, reload the page and send the form again.
+error-payload-too-large-title = Too much data
+error-payload-too-large-detail = What you sent is larger than this address accepts.
+error-unsupported-media-type-title = Unsupported format
+error-unsupported-media-type-detail = The data was sent in a format this address does not accept.
+error-internal-title = Something went wrong
+error-internal-detail = An unexpected error occurred on our side. If you contact support, please quote the reference below.

@@ -1,0 +1,188 @@
+//! Translations: the Fluent catalogs embedded in the binary, the `Lang` the
+//! interface speaks, and how a request's language is chosen (`negotiate`).
+
+mod negotiate;
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use fluent_bundle::FluentResource;
+use fluent_bundle::concurrent::FluentBundle;
+use unic_langid::LanguageIdentifier;
+
+pub use fluent_bundle::{FluentArgs, FluentValue};
+pub use negotiate::{LANG_COOKIE, LangChosen, PreferredLang, negotiate, negotiate_language};
+
+/// A language of the interface. Arabic is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    Ar,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ar, Lang::En];
+
+    /// BCP 47 code, as used in `<html lang>`, `hreflang` and the `lang` cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::En => "en",
+        }
+    }
+
+    /// Text direction for `<html dir>`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::Ar => "rtl",
+            Lang::En => "ltr",
+        }
+    }
+
+    /// The language a switcher offers from this one.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ar => Lang::En,
+            Lang::En => Lang::Ar,
+        }
+    }
+
+    /// Parses a language tag, accepting regional variants (`ar-EG`, `en-GB`).
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?;
+        if primary.eq_ignore_ascii_case("ar") {
+            Some(Lang::Ar)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Lang::Ar => 0,
+            Lang::En => 1,
+        }
+    }
+}
+
+const SOURCES: [(Lang, &str); 2] = [
+    (Lang::Ar, include_str!("../../locales/ar/main.ftl")),
+    (Lang::En, include_str!("../../locales/en/main.ftl")),
+];
+
+/// The loaded catalogs. Cheap to share: use [`I18n::global`].
+pub struct I18n {
+    bundles: [FluentBundle<FluentResource>; 2],
+}
+
+static GLOBAL: LazyLock<I18n> = LazyLock::new(|| {
+    I18n::from_sources(SOURCES).unwrap_or_else(|e| panic!("embedded Fluent catalog: {e}"))
+});
+
+impl I18n {
+    /// The catalogs embedded in the binary, parsed on first use.
+    pub fn global() -> &'static I18n {
+        &GLOBAL
+    }
+
+    fn from_sources(sources: [(Lang, &str); 2]) -> Result<I18n, String> {
+        let mut built = Vec::with_capacity(2);
+        for (lang, source) in sources {
+            let resource = FluentResource::try_new(source.to_owned())
+                .map_err(|(_, errors)| format!("{}: {errors:?}", lang.code()))?;
+            let id: LanguageIdentifier = lang
+                .code()
+                .parse()
+                .map_err(|e| format!("{}: {e}", lang.code()))?;
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Templates isolate user text themselves with <bdi> and dir="auto";
+            // Fluent's invisible FSI/PDI marks would leak into attributes and e-mails.
+            bundle.set_use_isolating(false);
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| format!("{}: {errors:?}", lang.code()))?;
+            built.push((lang, bundle));
+        }
+        built.sort_by_key(|(lang, _)| lang.index());
+        let mut bundles = built.into_iter().map(|(_, b)| b);
+        match (bundles.next(), bundles.next()) {
+            (Some(ar), Some(en)) => Ok(I18n { bundles: [ar, en] }),
+            _ => Err("both catalogs are required".to_owned()),
+        }
+    }
+
+    /// The message `key` in `lang`.
+    pub fn t(&self, lang: Lang, key: &str) -> String {
+        self.format(lang, key, None)
+    }
+
+    /// The message `key` in `lang` with arguments (counts select plural forms).
+    pub fn t_args(&self, lang: Lang, key: &str, args: &FluentArgs) -> String {
+        self.format(lang, key, Some(args))
+    }
+
+    /// Whether `key` names a message with a value in `lang`.
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        self.bundles[lang.index()]
+            .get_message(key)
+            .is_some_and(|m| m.value().is_some())
+    }
+
+    /// The ids of every message in `lang`'s catalog, in file order.
+    pub fn keys(&self, lang: Lang) -> Vec<String> {
+        let source = SOURCES[lang.index()].1;
+        match FluentResource::try_new(source.to_owned()) {
+            Ok(resource) => message_ids(&resource),
+            Err((resource, _)) => message_ids(&resource),
+        }
+    }
+
+    fn format(&self, lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
+        let bundle = &self.bundles[lang.index()];
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            tracing::warn!(lang = lang.code(), key, "missing translation");
+            return key.to_owned();
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!(
+                lang = lang.code(),
+                key,
+                ?errors,
+                "translation formatted with errors"
+            );
+        }
+        match text {
+            Cow::Borrowed(s) => s.to_owned(),
+            Cow::Owned(s) => s,
+        }
+    }
+}
+
+fn message_ids(resource: &FluentResource) -> Vec<String> {
+    use fluent_syntax::ast::Entry;
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            Entry::Message(m) => Some(m.id.name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Shorthand for [`I18n::t`] on the global catalogs.
+pub fn t(lang: Lang, key: &str) -> String {
+    I18n::global().t(lang, key)
+}
+
+/// Shorthand for [`I18n::t_args`] on the global catalogs.
+pub fn t_args(lang: Lang, key: &str, args: &FluentArgs) -> String {
+    I18n::global().t_args(lang, key, args)
+}
+
+#[cfg(test)]
+mod tests;

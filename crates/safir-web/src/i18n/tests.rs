@@ -1,0 +1,103 @@
+use std::collections::BTreeSet;
+
+use super::*;
+
+fn count(n: i64) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    args.set("count", n);
+    args
+}
+
+#[test]
+fn arabic_uses_all_six_plural_forms() {
+    let i18n = I18n::global();
+    let forms: Vec<String> = [0, 1, 2, 3, 11, 100]
+        .into_iter()
+        .map(|n| i18n.t_args(Lang::Ar, "missions-count", &count(n)))
+        .collect();
+    assert_eq!(
+        forms,
+        [
+            "لا توجد بعثات",
+            "بعثة واحدة",
+            "بعثتان",
+            "3 بعثات",
+            "11 بعثة",
+            "100 بعثة"
+        ]
+    );
+    let distinct: BTreeSet<&String> = forms.iter().collect();
+    assert_eq!(distinct.len(), 6, "each count must select a different form");
+}
+
+#[test]
+fn english_plural_forms() {
+    let i18n = I18n::global();
+    assert_eq!(
+        i18n.t_args(Lang::En, "missions-count", &count(1)),
+        "One mission"
+    );
+    assert_eq!(
+        i18n.t_args(Lang::En, "missions-count", &count(5)),
+        "5 missions"
+    );
+}
+
+#[test]
+fn missing_key_returns_the_key() {
+    assert_eq!(t(Lang::Ar, "no-such-message"), "no-such-message");
+    assert_eq!(
+        t_args(Lang::En, "no-such-message", &count(2)),
+        "no-such-message"
+    );
+}
+
+#[test]
+fn no_bidi_isolation_marks() {
+    let text = t_args(Lang::Ar, "missions-count", &count(3));
+    assert!(!text.contains(['\u{2068}', '\u{2069}']), "{text:?}");
+}
+
+#[test]
+fn catalogs_have_the_same_keys() {
+    let i18n = I18n::global();
+    let ar: BTreeSet<String> = i18n.keys(Lang::Ar).into_iter().collect();
+    let en: BTreeSet<String> = i18n.keys(Lang::En).into_iter().collect();
+    assert!(ar.len() > 10);
+    let only_ar: Vec<_> = ar.difference(&en).collect();
+    let only_en: Vec<_> = en.difference(&ar).collect();
+    assert!(
+        only_ar.is_empty() && only_en.is_empty(),
+        "only in ar: {only_ar:?}; only in en: {only_en:?}"
+    );
+}
+
+#[test]
+fn every_message_formats_without_errors() {
+    let i18n = I18n::global();
+    let mut args = FluentArgs::new();
+    for name in ["count", "seconds", "min", "max", "status"] {
+        args.set(name, 3);
+    }
+    args.set("reference", "ERR-TEST");
+    for lang in Lang::ALL {
+        let bundle = &i18n.bundles[lang.index()];
+        for key in i18n.keys(lang) {
+            let message = bundle.get_message(&key).expect("listed key exists");
+            let pattern = message.value().expect("message has a value");
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+            assert!(errors.is_empty(), "{}:{key}: {errors:?}", lang.code());
+            assert!(!text.trim().is_empty(), "{}:{key} is empty", lang.code());
+        }
+    }
+}
+
+#[test]
+fn lang_codes_and_directions() {
+    assert_eq!((Lang::Ar.code(), Lang::Ar.dir()), ("ar", "rtl"));
+    assert_eq!((Lang::En.code(), Lang::En.dir()), ("en", "ltr"));
+    assert_eq!(Lang::parse("EN-gb"), Some(Lang::En));
+    assert_eq!(Lang::parse("fr"), None);
+    assert_eq!(Lang::default(), Lang::Ar);
+}
