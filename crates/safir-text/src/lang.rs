@@ -1,0 +1,375 @@
+//! Language identification for ar, en, fr, fa, ur, es, de, ru, tr and zh.
+//!
+//! Script first, statistics second: letters are counted per script, scripts that
+//! belong to one supported language (Cyrillic, Han) decide alone, Arabic-script text
+//! is split into Arabic, Persian and Urdu by letters only those languages use, and
+//! only what stays ambiguous goes to lingua, restricted to that script's languages.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+
+/// A language the detector can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    Ar,
+    En,
+    Fr,
+    Fa,
+    Ur,
+    Es,
+    De,
+    Ru,
+    Tr,
+    Zh,
+}
+
+impl Lang {
+    /// Every supported language, in a fixed order.
+    pub const ALL: [Lang; 10] = [
+        Lang::Ar,
+        Lang::En,
+        Lang::Fr,
+        Lang::Fa,
+        Lang::Ur,
+        Lang::Es,
+        Lang::De,
+        Lang::Ru,
+        Lang::Tr,
+        Lang::Zh,
+    ];
+
+    /// ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::Fa => "fa",
+            Lang::Ur => "ur",
+            Lang::Es => "es",
+            Lang::De => "de",
+            Lang::Ru => "ru",
+            Lang::Tr => "tr",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// Parses an ISO 639-1 code.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|lang| lang.code() == code)
+    }
+
+    fn to_lingua(self) -> Language {
+        match self {
+            Lang::Ar => Language::Arabic,
+            Lang::En => Language::English,
+            Lang::Fr => Language::French,
+            Lang::Fa => Language::Persian,
+            Lang::Ur => Language::Urdu,
+            Lang::Es => Language::Spanish,
+            Lang::De => Language::German,
+            Lang::Ru => Language::Russian,
+            Lang::Tr => Language::Turkish,
+            Lang::Zh => Language::Chinese,
+        }
+    }
+
+    fn from_lingua(language: Language) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.to_lingua() == language)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Detects the language of `text` with a confidence in `(0, 1]`.
+///
+/// Returns `None` when the text has no letters, or when most of its letters are in a
+/// script none of the supported languages uses (Greek, Hangul, kana, …).
+pub fn detect(text: &str) -> Option<(Lang, f64)> {
+    let letters = ScriptLetters::collect(text);
+    let (script, share) = letters.dominant()?;
+    let (lang, confidence) = match script {
+        Script::Arabic => detect_arabic_script(&letters.arabic),
+        Script::Latin => detect_with(latin_detector(), &letters.latin)?,
+        Script::Cyrillic => (Lang::Ru, 1.0),
+        Script::Han => (Lang::Zh, 1.0),
+        Script::Other => return None,
+    };
+    Some((lang, confidence * share))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Arabic,
+    Latin,
+    Cyrillic,
+    Han,
+    Other,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    let script = match c {
+        'a'..='z' | 'A'..='Z' => Script::Latin,
+        '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}' => Script::Arabic,
+        '\u{0400}'..='\u{052F}' => Script::Cyrillic,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FFFF}' => Script::Han,
+        _ => Script::Other,
+    };
+    Some(script)
+}
+
+/// The words of a text regrouped by script, with URLs, mentions and e-mail
+/// addresses left out (they carry no language).
+#[derive(Debug, Default)]
+struct ScriptLetters {
+    arabic: String,
+    latin: String,
+    counts: [usize; 5],
+}
+
+impl ScriptLetters {
+    fn collect(text: &str) -> Self {
+        let mut letters = ScriptLetters::default();
+        for token in text.split_whitespace() {
+            if is_non_linguistic(token) {
+                continue;
+            }
+            let mut arabic_open = false;
+            let mut latin_open = false;
+            for c in token.chars() {
+                let Some(script) = script_of(c) else {
+                    arabic_open = false;
+                    latin_open = false;
+                    continue;
+                };
+                letters.counts[script as usize] += 1;
+                match script {
+                    Script::Arabic => {
+                        push_letter(&mut letters.arabic, &mut arabic_open, c);
+                        latin_open = false;
+                    }
+                    Script::Latin => {
+                        push_letter(&mut letters.latin, &mut latin_open, c);
+                        arabic_open = false;
+                    }
+                    _ => {
+                        arabic_open = false;
+                        latin_open = false;
+                    }
+                }
+            }
+        }
+        letters
+    }
+
+    /// The script with the most letters (a Han character weighs two letters, since
+    /// one carries about as much as a short word) and its share of all letters.
+    fn dominant(&self) -> Option<(Script, f64)> {
+        let weight = |script: Script| {
+            let count = self.counts[script as usize];
+            if script == Script::Han {
+                count * 2
+            } else {
+                count
+            }
+        };
+        let scripts = [
+            Script::Arabic,
+            Script::Latin,
+            Script::Cyrillic,
+            Script::Han,
+            Script::Other,
+        ];
+        let total: usize = scripts.iter().map(|&s| weight(s)).sum();
+        if total == 0 {
+            return None;
+        }
+        let best = scripts
+            .into_iter()
+            .max_by_key(|&s| (weight(s), std::cmp::Reverse(s as usize)))?;
+        Some((best, weight(best) as f64 / total as f64))
+    }
+}
+
+fn push_letter(buffer: &mut String, open: &mut bool, c: char) {
+    if !*open && !buffer.is_empty() {
+        buffer.push(' ');
+    }
+    *open = true;
+    buffer.push(c);
+}
+
+fn is_non_linguistic(token: &str) -> bool {
+    let lower = token.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
+    lower.starts_with('@')
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("www.")
+        || (lower.contains('@') && lower.contains('.'))
+}
+
+/// Letters only Urdu uses among the supported languages.
+const URDU_ONLY: &[char] = &['ٹ', 'ڈ', 'ڑ', 'ں', 'ے', 'ۓ', 'ہ', 'ۃ', 'ھ'];
+/// Letters Persian and Urdu use and Arabic does not (keheh and Farsi yeh included:
+/// Arabic writes ك and ي).
+const PERSIAN_URDU: &[char] = &['پ', 'چ', 'ژ', 'گ', 'ک', 'ی', 'ۀ'];
+/// Letters Arabic writes where Persian and Urdu use another form, or not at all.
+const ARABIC_ONLY: &[char] = &['ي', 'ك', 'ة', 'ى'];
+
+fn detect_arabic_script(text: &str) -> (Lang, f64) {
+    let count = |set: &[char]| text.chars().filter(|c| set.contains(c)).count();
+    let urdu = count(URDU_ONLY);
+    let persian_urdu = count(PERSIAN_URDU);
+    let arabic = count(ARABIC_ONLY);
+
+    if urdu > 0 && urdu + persian_urdu > arabic {
+        return (Lang::Ur, 1.0);
+    }
+    if arabic > 0 && persian_urdu == 0 {
+        return (Lang::Ar, 1.0);
+    }
+    if persian_urdu > 0 && arabic == 0 {
+        // Arabic typed on a Persian keyboard (ی and ک for ي and ك) keeps the article:
+        // a third of Arabic words carry it, Persian and Urdu words almost never.
+        if has_arabic_article_profile(text) {
+            return (Lang::Ar, 1.0);
+        }
+        // Persian or Urdu: long enough Urdu text almost always shows one of its own
+        // letters, short text needs the statistics.
+        if text.chars().filter(|c| c.is_alphabetic()).count() >= 40 {
+            return (Lang::Fa, 1.0);
+        }
+        return detect_with(persian_urdu_detector(), text).unwrap_or((Lang::Fa, 0.5));
+    }
+    // Neither or both sets present: the statistics decide among the three.
+    detect_with(arabic_script_detector(), text).unwrap_or((Lang::Ar, 0.5))
+}
+
+fn has_arabic_article_profile(text: &str) -> bool {
+    const ARTICLE_PREFIXES: [&str; 6] = ["ال", "وال", "بال", "فال", "كال", "لل"];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let with_article = words
+        .iter()
+        .filter(|word| {
+            ARTICLE_PREFIXES.iter().any(|prefix| {
+                word.starts_with(prefix) && word.chars().count() > prefix.chars().count() + 1
+            })
+        })
+        .count();
+    words.len() >= 3 && with_article * 5 >= words.len() * 2
+}
+
+fn detect_with(detector: &LanguageDetector, text: &str) -> Option<(Lang, f64)> {
+    let values = detector.compute_language_confidence_values(text);
+    let (language, confidence) = values.first()?;
+    if *confidence <= 0.0 {
+        return None;
+    }
+    Some((Lang::from_lingua(*language)?, *confidence))
+}
+
+fn build(langs: &[Lang]) -> LanguageDetector {
+    let languages: Vec<Language> = langs.iter().map(|l| l.to_lingua()).collect();
+    LanguageDetectorBuilder::from_languages(&languages)
+        .with_preloaded_language_models()
+        .build()
+}
+
+fn latin_detector() -> &'static LanguageDetector {
+    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
+    DETECTOR.get_or_init(|| build(&[Lang::En, Lang::Fr, Lang::Es, Lang::De, Lang::Tr]))
+}
+
+fn arabic_script_detector() -> &'static LanguageDetector {
+    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
+    DETECTOR.get_or_init(|| build(&[Lang::Ar, Lang::Fa, Lang::Ur]))
+}
+
+fn persian_urdu_detector() -> &'static LanguageDetector {
+    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
+    DETECTOR.get_or_init(|| build(&[Lang::Fa, Lang::Ur]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang_of(text: &str) -> Option<Lang> {
+        detect(text).map(|(lang, _)| lang)
+    }
+
+    #[test]
+    fn short_posts_in_each_language() {
+        let cases = [
+            ("السفارة مغلقة يوم الجمعة", Lang::Ar),
+            ("The embassy is closed on Friday", Lang::En),
+            ("L'ambassade est fermée vendredi", Lang::Fr),
+            ("سفارت روز جمعه تعطیل است", Lang::Fa),
+            ("سفارت خانہ جمعہ کو بند ہے", Lang::Ur),
+            ("La embajada está cerrada el viernes", Lang::Es),
+            ("Die Botschaft ist am Freitag geschlossen", Lang::De),
+            ("Посольство закрыто в пятницу", Lang::Ru),
+            ("Büyükelçilik cuma günü kapalı", Lang::Tr),
+            ("大使馆周五关闭", Lang::Zh),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(lang_of(text), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn arabic_tweet_with_english_hashtag_and_link_stays_arabic() {
+        let text = "شكرا للسفارة على سرعة الرد #travel https://t.co/abc @embassy";
+        assert_eq!(lang_of(text), Some(Lang::Ar));
+    }
+
+    #[test]
+    fn mixed_text_lowers_the_confidence() {
+        let (_, pure) = detect("شكرا للسفارة على سرعة الرد").unwrap();
+        let (lang, mixed) = detect("شكرا للسفارة على سرعة الرد thanks").unwrap();
+        assert_eq!(lang, Lang::Ar);
+        assert!(mixed < pure);
+    }
+
+    #[test]
+    fn arabic_typed_with_persian_letters_is_arabic() {
+        assert_eq!(lang_of("المؤتمر التاسیس للمجلس"), Some(Lang::Ar));
+        assert_eq!(
+            lang_of("المجالات ومن بینها التکنولوجیا الحدیثة"),
+            Some(Lang::Ar)
+        );
+    }
+
+    #[test]
+    fn no_letters_no_answer() {
+        assert_eq!(detect(""), None);
+        assert_eq!(detect("123 !!! 😀 https://example.org"), None);
+        assert_eq!(lang_of("Η πρεσβεία είναι κλειστή"), None);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+    }
+}
