@@ -36,8 +36,20 @@ form-errors-summary = { $count ->
    *[other] يرجى تصحيح الحقول المشار إليها أدناه، وعددها { $count } حقل.
 }
 field-error-required = هذا الحقل مطلوب.
-field-error-too-short = أدخل { $min } أحرف على الأقل.
-field-error-too-long = أدخل { $max } حرفًا على الأكثر.
+field-error-too-short = { $min ->
+    [one] أدخل حرفًا واحدًا على الأقل.
+    [two] أدخل حرفين على الأقل.
+    [few] أدخل { $min } أحرف على الأقل.
+    [many] أدخل { $min } حرفًا على الأقل.
+   *[other] أدخل { $min } حرف على الأقل.
+}
+field-error-too-long = { $max ->
+    [one] أدخل حرفًا واحدًا على الأكثر.
+    [two] أدخل حرفين على الأكثر.
+    [few] أدخل { $max } أحرف على الأكثر.
+    [many] أدخل { $max } حرفًا على الأكثر.
+   *[other] أدخل { $max } حرف على الأكثر.
+}
 field-error-invalid-email = أدخل عنوان بريد إلكتروني صحيحًا، مثل name@example.org.
 field-error-invalid = هذه القيمة غير صالحة.
 

@@ -32,8 +32,14 @@ form-errors-summary = { $count ->
    *[other] Please correct the { $count } fields marked below.
 }
 field-error-required = This field is required.
-field-error-too-short = Enter at least { $min } characters.
-field-error-too-long = Enter at most { $max } characters.
+field-error-too-short = { $min ->
+    [one] Enter at least one character.
+   *[other] Enter at least { $min } characters.
+}
+field-error-too-long = { $max ->
+    [one] Enter at most one character.
+   *[other] Enter at most { $max } characters.
+}
 field-error-invalid-email = Enter a valid email address, like name@example.org.
 field-error-invalid = This value is not valid.
 

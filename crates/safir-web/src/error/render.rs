@@ -1,0 +1,159 @@
+//! Turning an [`ErrorInfo`] into what the client reads: problem+json for the
+//! API and for clients that ask for JSON, an HTML page otherwise.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::{Method, Uri};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use fluent_bundle::FluentArgs;
+use serde_json::json;
+
+use super::{AppError, ErrorInfo};
+use crate::i18n::{I18n, Lang, negotiate};
+use crate::page::Page;
+
+/// Middleware: renders every error response in the client's format and
+/// language. Install it outside the language layer and the router's layers.
+pub async fn error_pages(req: Request, next: Next) -> Response {
+    let lang = req
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_else(|| negotiate(req.uri(), req.headers(), req.extensions()));
+    let json = wants_json(req.uri(), req.headers());
+    let uri = req.uri().clone();
+    let head = req.method() == Method::HEAD;
+    let response = next.run(req).await;
+
+    let status = response.status();
+    let info = match response.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None if status.is_client_error() || status.is_server_error() => {
+            AppError::from(status).into_info()
+        }
+        None => return response,
+    };
+    let (old, _) = response.into_parts();
+    let mut fresh = render_error(&info, lang, &uri, json);
+    // Keep what the inner layers said about the response (Allow, Set-Cookie, …)
+    // except its description of the old body.
+    for (name, value) in &old.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    fresh.extensions_mut().insert(info);
+    if head {
+        *fresh.body_mut() = axum::body::Body::empty();
+    }
+    fresh
+}
+
+/// API paths and clients that prefer JSON get problem+json.
+pub fn wants_json(uri: &Uri, headers: &HeaderMap) -> bool {
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        return true;
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("json") && !accept.contains("text/html")
+}
+
+/// The error as problem+json or an HTML page in `lang`.
+pub fn render_error(info: &ErrorInfo, lang: Lang, uri: &Uri, json: bool) -> Response {
+    let mut response = if json {
+        problem_json(info, lang, uri)
+    } else {
+        html_page(info, lang, uri)
+    };
+    *response.status_mut() = info.status;
+    if let Some(secs) = info.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    // An error must never be cached in place of the page it stands for.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn problem_json(info: &ErrorInfo, lang: Lang, uri: &Uri) -> Response {
+    let errors: Vec<_> = info
+        .fields
+        .iter()
+        .map(|e| json!({ "field": e.field, "code": e.code, "message": e.message(lang) }))
+        .collect();
+    let mut body = json!({
+        "type": format!("/problems/{}", info.code),
+        "title": info.title(lang),
+        "status": info.status.as_u16(),
+        "detail": detail_with_reference(info, lang),
+        "code": info.code,
+        "instance": uri.path(),
+        "errors": errors,
+    });
+    if let Some(reference) = &info.reference {
+        body["reference"] = json!(reference);
+    }
+    let mut response = body.to_string().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    response
+}
+
+fn detail_with_reference(info: &ErrorInfo, lang: Lang) -> String {
+    match &info.reference {
+        Some(reference) => format!("{} {}", info.detail(lang), reference_line(lang, reference)),
+        None => info.detail(lang),
+    }
+}
+
+fn reference_line(lang: Lang, reference: &str) -> String {
+    let mut args = FluentArgs::new();
+    args.set("reference", reference.to_owned());
+    I18n::global().t_args(lang, "error-reference", &args)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    detail: String,
+    messages: Vec<String>,
+    reference: Option<String>,
+}
+
+fn html_page(info: &ErrorInfo, lang: Lang, uri: &Uri) -> Response {
+    let mut page = Page::new(lang, uri, "site-name");
+    page.title = info.title(lang);
+    let view = ErrorPage {
+        detail: info.detail(lang),
+        messages: info.fields.iter().map(|e| e.message(lang)).collect(),
+        reference: info.reference.as_deref().map(|r| reference_line(lang, r)),
+        page,
+    };
+    let mut response = match view.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "rendering the error page failed");
+            info.title(lang).into_response()
+        }
+    };
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    response
+}

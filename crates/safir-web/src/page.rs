@@ -1,0 +1,151 @@
+//! What every HTML page shares: language, title, navigation, flash messages
+//! and the language switcher. Page templates hold a `page: Page` field and
+//! extend `base.html`, which reads only from it.
+
+use askama::Template;
+use axum::http::Uri;
+use axum::response::Html;
+use fluent_bundle::FluentArgs;
+
+use crate::assets;
+use crate::error::AppError;
+use crate::i18n::{I18n, Lang};
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub lang: Lang,
+    /// This page's own title; `base.html` appends the site name.
+    pub title: String,
+    /// The current address in the other language, for the switcher.
+    pub switch_href: String,
+    pub nav: Vec<NavItem>,
+    pub flashes: Vec<Flash>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Info,
+    Warning,
+    Error,
+}
+
+/// A one-off message shown above the page content, already translated.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+impl FlashKind {
+    pub fn css_class(self) -> &'static str {
+        match self {
+            FlashKind::Success => "flash flash-success",
+            FlashKind::Info => "flash flash-info",
+            FlashKind::Warning => "flash flash-warning",
+            FlashKind::Error => "flash flash-error",
+        }
+    }
+}
+
+impl Page {
+    /// A page titled by the message `title_key`, with the public navigation.
+    pub fn new(lang: Lang, uri: &Uri, title_key: &str) -> Page {
+        let path = uri.path();
+        let nav = vec![NavItem {
+            href: "/".to_owned(),
+            label: I18n::global().t(lang, "nav-home"),
+            current: path == "/",
+        }];
+        Page {
+            lang,
+            title: I18n::global().t(lang, title_key),
+            switch_href: switch_href(uri, lang.other()),
+            nav,
+            flashes: Vec::new(),
+        }
+    }
+
+    pub fn with_flash(mut self, kind: FlashKind, message: String) -> Page {
+        self.flashes.push(Flash { kind, message });
+        self
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        I18n::global().t(self.lang, key)
+    }
+
+    /// A message whose plural form depends on `count`.
+    pub fn t_count(&self, key: &str, count: i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", count);
+        I18n::global().t_args(self.lang, key, &args)
+    }
+
+    pub fn t_args(&self, key: &str, args: &FluentArgs) -> String {
+        I18n::global().t_args(self.lang, key, args)
+    }
+
+    /// The versioned URL of an embedded static file.
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    pub fn switch_lang(&self) -> Lang {
+        self.lang.other()
+    }
+
+    /// The other language's name, written in that language.
+    pub fn switch_label(&self) -> String {
+        let other = self.lang.other();
+        I18n::global().t(self.lang, &format!("language-name-{}", other.code()))
+    }
+}
+
+/// Renders a page template; a failure is an internal error with a reference.
+pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    template.render().map(Html).map_err(AppError::internal)
+}
+
+/// `uri` with its `lang` parameter set to `lang`, other parameters kept.
+fn switch_href(uri: &Uri, lang: Lang) -> String {
+    let mut query: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang"))
+        .collect();
+    let lang_pair = format!("lang={}", lang.code());
+    query.push(&lang_pair);
+    format!("{}?{}", uri.path(), query.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switcher_keeps_the_address_and_other_parameters() {
+        let uri: Uri = "/cases?page=2&lang=ar&q=x".parse().unwrap();
+        let page = Page::new(Lang::Ar, &uri, "home-title");
+        assert_eq!(page.switch_href, "/cases?page=2&q=x&lang=en");
+        assert_eq!(page.switch_label(), "English");
+        let page = Page::new(Lang::En, &"/".parse().unwrap(), "home-title");
+        assert_eq!(page.switch_href, "/?lang=ar");
+        assert_eq!(page.switch_label(), "العربية");
+    }
+
+    #[test]
+    fn title_and_navigation_are_translated() {
+        let page = Page::new(Lang::Ar, &"/".parse().unwrap(), "home-title");
+        assert_eq!(page.title, "الرئيسية");
+        assert!(page.nav[0].current);
+    }
+}
