@@ -1,0 +1,175 @@
+//! Cross-site request forgery defence in two parts: [`check_origin`] refuses
+//! state-changing requests sent from another site (by `Sec-Fetch-Site` and
+//! `Origin`), and a per-session form token ([`token`], [`verify`]) that form
+//! extractors check. API calls with a bearer token carry no form token: a
+//! browser never adds that header by itself, but they still pass the origin
+//! check.
+
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, HOST, ORIGIN};
+use axum::http::{HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::SecurityConfig;
+use crate::error::AppError;
+
+/// Name of the hidden form field that carries the token.
+pub const FORM_FIELD: &str = "csrf_token";
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(secret: &[u8], session_id: &str) -> HmacSha256 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"safir-csrf-v1\0");
+    mac.update(session_id.as_bytes());
+    mac
+}
+
+/// The form token for a session: hex HMAC-SHA256 of the session id.
+pub fn token(secret: &[u8], session_id: &str) -> String {
+    hex::encode(mac(secret, session_id).finalize().into_bytes())
+}
+
+/// Whether `candidate` is this session's token, compared in constant time.
+pub fn verify(secret: &[u8], session_id: &str, candidate: &str) -> bool {
+    match hex::decode(candidate.trim()) {
+        Ok(bytes) => mac(secret, session_id).verify_slice(&bytes).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Whether the request authenticates with `Authorization: Bearer …` (the API),
+/// which exempts it from the form token.
+pub fn is_bearer(headers: &HeaderMap) -> bool {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .is_some_and(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.is_empty())
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a request may change state, judged by where it was sent from.
+pub fn origin_allowed(method: &Method, headers: &HeaderMap, config: &SecurityConfig) -> bool {
+    if is_safe(method) {
+        return true;
+    }
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site.is_some_and(|s| s.eq_ignore_ascii_case("cross-site")) {
+        return false;
+    }
+    let Some(origin) = headers.get(ORIGIN) else {
+        // Old browsers and non-browser clients send no Origin; the form token
+        // (or bearer token) still protects them.
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    match &config.public_origin {
+        Some(expected) => origin.eq_ignore_ascii_case(expected.trim_end_matches('/')),
+        None => {
+            let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+            let origin_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+    }
+}
+
+/// Middleware (`from_fn_with_state(config, check_origin)`): refuses
+/// cross-site state-changing requests with `csrf_failed`.
+pub async fn check_origin(
+    State(config): State<SecurityConfig>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if origin_allowed(req.method(), req.headers(), &config) {
+        next.run(req).await
+    } else {
+        tracing::info!(method = %req.method(), path = req.uri().path(), "cross-site request refused");
+        AppError::CsrfFailed.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    const SECRET: &[u8] = b"a secret of the server, 32 bytes";
+
+    #[test]
+    fn tokens_are_bound_to_session_and_secret() {
+        let t = token(SECRET, "session-1");
+        assert_eq!(t.len(), 64);
+        assert!(verify(SECRET, "session-1", &t));
+        assert!(!verify(SECRET, "session-2", &t));
+        assert!(!verify(b"another secret", "session-1", &t));
+        assert!(!verify(SECRET, "session-1", &t[..62]));
+        assert!(!verify(SECRET, "session-1", "not hex"));
+        assert!(!verify(SECRET, "session-1", ""));
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn origin_must_match_host_or_configured_origin() {
+        let open = SecurityConfig::default();
+        let post = Method::POST;
+        let same = headers(&[("host", "mfa.example"), ("origin", "https://mfa.example")]);
+        assert!(origin_allowed(&post, &same, &open));
+        let other = headers(&[("host", "mfa.example"), ("origin", "https://evil.example")]);
+        assert!(!origin_allowed(&post, &other, &open));
+        let null = headers(&[("host", "mfa.example"), ("origin", "null")]);
+        assert!(!origin_allowed(&post, &null, &open));
+        assert!(origin_allowed(&Method::GET, &other, &open));
+
+        let pinned = SecurityConfig {
+            public_origin: Some("https://mfa.example/".into()),
+            ..SecurityConfig::default()
+        };
+        let proxied = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://mfa.example"),
+        ]);
+        assert!(origin_allowed(&post, &proxied, &pinned));
+        assert!(!origin_allowed(&post, &proxied, &open));
+    }
+
+    #[test]
+    fn cross_site_fetch_is_refused_even_for_bearer_calls() {
+        let h = headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("authorization", "Bearer abc"),
+        ]);
+        assert!(is_bearer(&h));
+        assert!(!origin_allowed(
+            &Method::DELETE,
+            &h,
+            &SecurityConfig::default()
+        ));
+        let h = headers(&[("sec-fetch-site", "same-origin")]);
+        assert!(origin_allowed(
+            &Method::POST,
+            &h,
+            &SecurityConfig::default()
+        ));
+        assert!(!is_bearer(&headers(&[("authorization", "Basic abc")])));
+    }
+}
