@@ -119,3 +119,71 @@ impl Field {
         ids.join(" ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use askama::Template;
+
+    use super::*;
+    use crate::error::FieldError;
+
+    #[derive(Template)]
+    #[template(
+        source = r#"{% import "macros/forms.html" as forms %}{% call forms::input(field) %}{% endcall %}"#,
+        ext = "html"
+    )]
+    struct OneField {
+        field: Field,
+    }
+
+    fn render(field: Field) -> String {
+        OneField { field }.render().unwrap()
+    }
+
+    #[test]
+    fn rejected_field_keeps_the_value_and_explains_the_error() {
+        let mut errors = FieldErrors::new();
+        errors.add(FieldError::new("name", "too_long").with_arg("max", 5));
+        let html = render(
+            Field::new(Lang::Ar, "name", "site-name")
+                .value("<b>أحمد</b> Smith")
+                .hint(Lang::Ar, "home-lead")
+                .required()
+                .errors_from(Lang::Ar, &errors),
+        );
+        assert!(
+            html.contains(r#"<label for="field-name">سفير</label>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"value="&#60;b&#62;أحمد&#60;/b&#62; Smith""#),
+            "{html}"
+        );
+        assert!(html.contains(r#"dir="auto""#));
+        assert!(html.contains(r#"aria-invalid="true""#));
+        assert!(html.contains(r#"aria-describedby="field-name-hint field-name-error""#));
+        assert!(
+            html.contains(
+                r#"<p class="field-error" id="field-name-error">أدخل 5 أحرف على الأكثر.</p>"#
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn valid_field_is_not_marked_invalid_and_passwords_are_not_echoed() {
+        let html = render(
+            Field::new(Lang::En, "password", "site-name")
+                .kind(InputKind::Password)
+                .value("hunter2")
+                .autocomplete("current-password"),
+        );
+        assert!(!html.contains("hunter2"));
+        assert!(!html.contains("aria-invalid"));
+        assert!(!html.contains("aria-describedby"));
+        assert!(
+            html.contains(r#"type="password""#)
+                && html.contains(r#"autocomplete="current-password""#)
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! HTTP-level tests of the web foundation, one module per concern.
+
+mod assets;
+mod errors;
+mod metrics;
+mod pages;
+mod security;
+mod support;

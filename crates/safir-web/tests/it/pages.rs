@@ -1,0 +1,75 @@
+//! The public home page: language, direction, switcher, and CSP-safe markup.
+
+use axum::http::StatusCode;
+
+use crate::support::{TestApp, header, text};
+
+#[tokio::test]
+async fn home_is_arabic_and_right_to_left_by_default() {
+    let app = TestApp::new();
+    let response = app.get("/", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = text(response).await;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
+    assert!(html.contains("<title>الرئيسية — سفير</title>"));
+    assert!(html.contains("مرحبًا بكم في سفير"));
+    assert!(html.contains(r##"<a class="skip-link" href="#main">"##));
+    assert!(html.contains(r#"<main id="main""#));
+    assert!(html.contains(r#"aria-current="page""#));
+    assert!(html.contains(r#"href="/?lang=en" lang="en" hreflang="en" dir="ltr">English</a>"#));
+}
+
+#[tokio::test]
+async fn accept_language_selects_english() {
+    let app = TestApp::new();
+    let html = text(
+        app.get("/", &[("accept-language", "en-US,en;q=0.9,ar;q=0.5")])
+            .await,
+    )
+    .await;
+    assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(html.contains("<title>Home — Safir</title>"));
+    assert!(html.contains(r#"href="/?lang=ar" lang="ar" hreflang="ar" dir="rtl">العربية</a>"#));
+}
+
+#[tokio::test]
+async fn the_switcher_link_remembers_the_choice_in_a_cookie() {
+    let app = TestApp::new();
+    let response = app.get("/?lang=en", &[("accept-language", "ar")]).await;
+    let cookie = header(&response, "set-cookie").to_owned();
+    assert!(
+        cookie.starts_with("lang=en;") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(text(response).await.contains(r#"lang="en" dir="ltr""#));
+
+    let response = app
+        .get("/", &[("cookie", "lang=en"), ("accept-language", "ar")])
+        .await;
+    assert_eq!(header(&response, "set-cookie"), "");
+    assert!(text(response).await.contains(r#"lang="en" dir="ltr""#));
+}
+
+#[tokio::test]
+async fn pages_have_no_inline_script_or_style() {
+    let app = TestApp::new();
+    for uri in ["/", "/no-such-page"] {
+        let html = text(app.get(uri, &[]).await).await;
+        assert!(!html.contains("<style"), "{uri}");
+        assert!(!html.contains(" style="), "{uri}");
+        assert!(!html.contains(" on"), "{uri}: event handler attribute");
+        for script in html.split("<script").skip(1) {
+            let tag = script.split('>').next().unwrap();
+            assert!(tag.contains(" src=\"/static/"), "{uri}: inline script");
+        }
+        assert!(html.contains(r#"<link rel="stylesheet" href="/static/"#));
+    }
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = TestApp::new();
+    let response = app.get("/healthz", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "ok");
+}

@@ -1,0 +1,111 @@
+//! Security headers and the cross-site request check, through the full stack.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header as h};
+use safir_web::security::{CONTENT_SECURITY_POLICY, SecurityConfig};
+
+use crate::support::{TestApp, header, json, text};
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new();
+    for uri in ["/", "/no-such-page", "/healthz"] {
+        let response = app.get(uri, &[]).await;
+        assert_eq!(
+            header(&response, "content-security-policy"),
+            CONTENT_SECURITY_POLICY
+        );
+        assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-inline"));
+        assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&response, "x-frame-options"), "DENY");
+        assert_eq!(
+            header(&response, "referrer-policy"),
+            "strict-origin-when-cross-origin"
+        );
+        assert_eq!(
+            header(&response, "strict-transport-security"),
+            "",
+            "no HSTS over plain HTTP"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hsts_only_behind_tls() {
+    let app = TestApp::with_security(SecurityConfig {
+        behind_tls: true,
+        ..SecurityConfig::default()
+    });
+    let response = app.get("/", &[]).await;
+    assert!(header(&response, "strict-transport-security").starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn same_origin_form_posts_pass() {
+    let app = TestApp::new();
+    let response = app
+        .post_form(
+            "/greet",
+            "name=Amal",
+            &[
+                ("origin", "https://mfa.example"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(text(response).await, "hello Amal");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_with_csrf_failed() {
+    let app = TestApp::new();
+    let response = app
+        .post_form(
+            "/greet",
+            "name=x",
+            &[
+                ("origin", "https://evil.example"),
+                ("accept-language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(text(response).await.contains("The form has expired"));
+
+    let response = app
+        .post_form("/greet", "name=x", &[("sec-fetch-site", "cross-site")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn bearer_api_calls_still_face_the_origin_check() {
+    let app = TestApp::new();
+    let request = Request::post("/api/v1/greet")
+        .header(h::HOST, "mfa.example")
+        .header(h::ORIGIN, "https://evil.example")
+        .header(h::AUTHORIZATION, "Bearer token")
+        .header(h::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"x"}"#))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(response).await["code"], "csrf_failed");
+}
+
+#[tokio::test]
+async fn configured_public_origin_wins_over_host() {
+    let app = TestApp::with_security(SecurityConfig {
+        public_origin: Some("https://mfa.example".to_owned()),
+        ..SecurityConfig::default()
+    });
+    let request = Request::post("/greet")
+        .header(h::HOST, "10.0.0.7:8080")
+        .header(h::ORIGIN, "https://mfa.example")
+        .header(h::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("name=Omar"))
+        .unwrap();
+    assert_eq!(app.send(request).await.status(), StatusCode::OK);
+}
