@@ -1,0 +1,188 @@
+//! CSV importers: the toolkit's 8 fixed columns, and generic CSV with named columns.
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::detect::CNT_HEADER;
+use super::{ImportError, ProblemKind, Sink};
+use crate::table::MessageRow;
+use crate::time::parse_timestamp;
+
+/// Column names the generic CSV and JSONL importers accept, first match wins.
+pub(crate) const ID: &[&str] = &["message_id", "id"];
+pub(crate) const USER: &[&str] = &["user_id", "user", "author_id"];
+pub(crate) const USERNAME: &[&str] = &["username", "screen_name", "author"];
+pub(crate) const REPOST: &[&str] = &["repost_id", "retweet_id", "reblog_id"];
+pub(crate) const REPLY: &[&str] = &["reply_id", "in_reply_to_id"];
+pub(crate) const TEXT: &[&str] = &["message", "text", "content"];
+pub(crate) const TIME: &[&str] = &["timestamp", "created_at", "time", "date"];
+pub(crate) const URLS: &[&str] = &["urls", "url"];
+
+/// Column positions of one CSV layout.
+struct Layout {
+    id: usize,
+    user: usize,
+    username: Option<usize>,
+    repost: Option<usize>,
+    reply: Option<usize>,
+    text: Option<usize>,
+    time: usize,
+    urls: Option<usize>,
+    width: usize,
+}
+
+pub(crate) fn import_cnt(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
+    let layout = Layout {
+        id: 0,
+        user: 1,
+        username: Some(2),
+        repost: Some(3),
+        reply: Some(4),
+        text: Some(5),
+        time: 6,
+        urls: Some(7),
+        width: CNT_HEADER.len(),
+    };
+    import_rows(sink, bytes, &layout, &CNT_HEADER.join(","))
+}
+
+pub(crate) fn import_generic(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut header = ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Ok(()),
+        Err(e) => return sink.problem(1, None, ProblemKind::WrongColumnCount, e.to_string()),
+    }
+    let names: Vec<String> = header
+        .iter()
+        .map(|c| {
+            String::from_utf8_lossy(c)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let find = |options: &[&str]| {
+        options
+            .iter()
+            .find_map(|o| names.iter().position(|n| n == o))
+    };
+    let (Some(id), Some(user), Some(time)) = (find(ID), find(USER), find(TIME)) else {
+        return sink.problem(
+            1,
+            None,
+            ProblemKind::MissingField,
+            "the header must name an id, a user id and a timestamp column".into(),
+        );
+    };
+    let layout = Layout {
+        id,
+        user,
+        username: find(USERNAME),
+        repost: find(REPOST),
+        reply: find(REPLY),
+        text: find(TEXT),
+        time,
+        urls: find(URLS),
+        width: names.len(),
+    };
+    import_rows(sink, bytes, &layout, &names.join(","))
+}
+
+fn import_rows(
+    sink: &mut Sink<'_>,
+    bytes: &[u8],
+    layout: &Layout,
+    expected: &str,
+) -> Result<(), ImportError> {
+    let mut reader = ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = ByteRecord::new();
+    let mut row = MessageRow::default();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                sink.problem(line, None, ProblemKind::WrongColumnCount, e.to_string())?;
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line());
+        if record.len() != layout.width {
+            sink.problem(
+                line,
+                None,
+                ProblemKind::WrongColumnCount,
+                format!(
+                    "expected {} columns ({expected}), found {}",
+                    layout.width,
+                    record.len()
+                ),
+            )?;
+            continue;
+        }
+        if let Err((field, kind, message)) = fill_row(&record, layout, &mut row) {
+            sink.problem(line, Some(field), kind, message)?;
+            continue;
+        }
+        sink.add(&row);
+    }
+}
+
+type FieldError = (&'static str, ProblemKind, String);
+
+fn fill_row(record: &ByteRecord, layout: &Layout, row: &mut MessageRow) -> Result<(), FieldError> {
+    let text = |i: usize, name: &'static str| -> Result<&str, FieldError> {
+        std::str::from_utf8(&record[i]).map_err(|e| (name, ProblemKind::InvalidUtf8, e.to_string()))
+    };
+    let opt = |i: Option<usize>, name: &'static str| -> Result<&str, FieldError> {
+        i.map_or(Ok(""), |i| text(i, name))
+    };
+    row.message_id = required(text(layout.id, "message_id")?, "message_id")?;
+    row.user_id = required(text(layout.user, "user_id")?, "user_id")?;
+    row.username = match opt(layout.username, "username")? {
+        "" => row.user_id.clone(),
+        name => name.to_owned(),
+    };
+    row.repost_id = non_empty(opt(layout.repost, "repost_id")?);
+    row.reply_id = non_empty(opt(layout.reply, "reply_id")?);
+    row.text = opt(layout.text, "message")?.to_owned();
+    let ts = text(layout.time, "timestamp")?;
+    row.timestamp_ms = parse_timestamp(ts).ok_or_else(|| {
+        (
+            "timestamp",
+            ProblemKind::BadTimestamp,
+            format!("cannot read {ts:?} as a time"),
+        )
+    })?;
+    row.urls = split_urls(opt(layout.urls, "urls")?);
+    Ok(())
+}
+
+fn required(value: &str, name: &'static str) -> Result<String, FieldError> {
+    if value.trim().is_empty() {
+        Err((name, ProblemKind::MissingField, "empty".into()))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// Space-separated URLs; empty pieces are not URLs.
+pub(crate) fn split_urls(value: &str) -> Vec<String> {
+    value
+        .split(' ')
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,153 @@
+//! Telling the format of a file from its first bytes.
+
+use serde_json::Value;
+
+use super::InputFormat;
+
+/// The header of the toolkit's CSV, in order.
+pub(crate) const CNT_HEADER: [&str; 8] = [
+    "message_id",
+    "user_id",
+    "username",
+    "repost_id",
+    "reply_id",
+    "message",
+    "timestamp",
+    "urls",
+];
+
+/// Guesses the format from the content; `None` when nothing fits.
+pub fn detect_format(bytes: &[u8]) -> Option<InputFormat> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &bytes[start..];
+    match rest[0] {
+        b'<' => detect_xml(rest),
+        b'{' | b'[' => Some(detect_json(rest)),
+        _ => detect_csv(rest),
+    }
+}
+
+fn detect_xml(bytes: &[u8]) -> Option<InputFormat> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let rss = head.find("<rss").or_else(|| head.find("<rdf:RDF"));
+    let atom = head.find("<feed");
+    match (rss, atom) {
+        (Some(r), Some(a)) => Some(if r < a {
+            InputFormat::Rss
+        } else {
+            InputFormat::Atom
+        }),
+        (Some(_), None) => Some(InputFormat::Rss),
+        (None, Some(_)) => Some(InputFormat::Atom),
+        (None, None) => None,
+    }
+}
+
+fn detect_json(bytes: &[u8]) -> InputFormat {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
+    let value = serde_json::from_slice::<Value>(first_line)
+        .or_else(|_| serde_json::from_slice::<Value>(bytes));
+    match value {
+        Ok(v) => classify_json(&v),
+        Err(_) => InputFormat::GenericJsonl,
+    }
+}
+
+/// The format one JSON value belongs to.
+pub(crate) fn classify_json(value: &Value) -> InputFormat {
+    let obj = match value {
+        Value::Array(items) => {
+            return items
+                .first()
+                .map_or(InputFormat::GenericJsonl, classify_json);
+        }
+        Value::Object(obj) => obj,
+        _ => return InputFormat::GenericJsonl,
+    };
+    let has = |k: &str| obj.contains_key(k);
+    if has("data") && (obj["data"].is_array() || obj["data"].is_object()) || has("author_id") {
+        InputFormat::TwitterV2
+    } else if has("id_str") && has("user") {
+        InputFormat::TwitterV1
+    } else if has("account") && (has("content") || has("reblog")) {
+        InputFormat::Mastodon
+    } else if has("@context")
+        || matches!(
+            obj.get("type").and_then(Value::as_str),
+            Some(
+                "Note"
+                    | "Article"
+                    | "Create"
+                    | "Announce"
+                    | "OrderedCollection"
+                    | "OrderedCollectionPage"
+                    | "Collection"
+                    | "CollectionPage"
+            )
+        )
+    {
+        InputFormat::ActivityPub
+    } else {
+        InputFormat::GenericJsonl
+    }
+}
+
+fn detect_csv(bytes: &[u8]) -> Option<InputFormat> {
+    let line = bytes.split(|&b| b == b'\n').next()?;
+    let line = String::from_utf8_lossy(line);
+    let columns: Vec<String> = line
+        .trim_end_matches('\r')
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    if columns.iter().map(String::as_str).eq(CNT_HEADER) {
+        return Some(InputFormat::CntCsv);
+    }
+    let named = |names: &[&str]| columns.iter().any(|c| names.contains(&c.as_str()));
+    (named(&["id", "message_id"]) && named(&["user_id", "user", "author_id"]))
+        .then_some(InputFormat::GenericCsv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_told_apart() {
+        let cases: [(&str, InputFormat); 9] = [
+            (
+                "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n",
+                InputFormat::CntCsv,
+            ),
+            (
+                "id,user_id,text,created_at\n1,2,x,3\n",
+                InputFormat::GenericCsv,
+            ),
+            (
+                "{\"id\":\"1\",\"user_id\":\"u\"}\n",
+                InputFormat::GenericJsonl,
+            ),
+            ("{\"data\":[],\"includes\":{}}\n", InputFormat::TwitterV2),
+            ("{\"id_str\":\"1\",\"user\":{}}\n", InputFormat::TwitterV1),
+            (
+                "[{\"id\":\"1\",\"account\":{},\"content\":\"\"}]",
+                InputFormat::Mastodon,
+            ),
+            ("{\"type\":\"Note\",\"id\":\"x\"}", InputFormat::ActivityPub),
+            (
+                "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">",
+                InputFormat::Rss,
+            ),
+            (
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
+                InputFormat::Atom,
+            ),
+        ];
+        for (content, format) in cases {
+            assert_eq!(detect_format(content.as_bytes()), Some(format), "{content}");
+        }
+        assert_eq!(detect_format(b"hello there\n"), None);
+        assert_eq!(detect_format(b"  \n"), None);
+    }
+}

@@ -1,0 +1,183 @@
+//! RSS 2.0 / RSS 1.0 and Atom feeds: one message per item or entry.
+//!
+//! The author is the item's `author`, `dc:creator` or Atom `author/name`, else the
+//! feed's own author, link or title; the text is the title, a line break and the
+//! description or content as plain text; the item link is its URL.
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::html::{decode_entities, html_to_text};
+use super::{ImportError, ProblemKind, Sink, document_text};
+use crate::table::MessageRow;
+use crate::time::parse_timestamp;
+
+#[derive(Default)]
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn get(&self, names: &[&str]) -> Option<&str> {
+        names.iter().find_map(|n| {
+            self.0
+                .iter()
+                .find(|(k, v)| k == n && !v.trim().is_empty())
+                .map(|(_, v)| v.trim())
+        })
+    }
+}
+
+pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
+    let text = document_text(sink, bytes)?;
+    let mut reader = Reader::from_str(&text);
+    let mut feed = Fields::default();
+    let mut item: Option<(Fields, u64)> = None;
+    let mut stack: Vec<String> = Vec::new();
+    let mut buf = String::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                let line = line_at(&text, reader.buffer_position() as usize);
+                return sink.problem(line, None, ProblemKind::MalformedXml, e.to_string());
+            }
+        };
+        match event {
+            Event::Start(e) => {
+                let name = local_name(&e);
+                if name == "item" || name == "entry" {
+                    let line = line_at(&text, reader.buffer_position() as usize);
+                    item = Some((Fields::default(), line));
+                }
+                link_href(&e, item.as_mut().map_or(&mut feed, |(f, _)| f));
+                stack.push(name);
+                buf.clear();
+            }
+            Event::Empty(e) => link_href(&e, item.as_mut().map_or(&mut feed, |(f, _)| f)),
+            Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::CData(t) => buf.push_str(&String::from_utf8_lossy(&t)),
+            Event::GeneralRef(r) => {
+                let name = r.decode().unwrap_or_default();
+                decode_entities(&format!("&{name};"), &mut buf);
+            }
+            Event::End(_) => {
+                let name = stack.pop().unwrap_or_default();
+                if name == "item" || name == "entry" {
+                    if let Some((fields, line)) = item.take() {
+                        match to_row(&fields, &feed) {
+                            Ok(row) => sink.add(&row),
+                            Err((field, kind, msg)) => {
+                                sink.problem(line, Some(field), kind, msg)?
+                            }
+                        }
+                    }
+                } else {
+                    let value = std::mem::take(&mut buf);
+                    let target = item.as_mut().map_or(&mut feed, |(f, _)| f);
+                    target.0.push((name, value));
+                }
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+fn local_name(e: &BytesStart<'_>) -> String {
+    String::from_utf8_lossy(e.local_name().as_ref()).into_owned()
+}
+
+/// Atom links carry their URL in `href`; the alternate (or unqualified) one counts.
+fn link_href(e: &BytesStart<'_>, fields: &mut Fields) {
+    if e.local_name().as_ref() != b"link" {
+        return;
+    }
+    let mut href = None;
+    let mut rel_ok = true;
+    for attr in e.attributes().flatten() {
+        let value = attr.unescape_value().unwrap_or_default().into_owned();
+        match attr.key.local_name().as_ref() {
+            b"href" => href = Some(value),
+            b"rel" => rel_ok = value == "alternate",
+            _ => {}
+        }
+    }
+    if let (Some(href), true) = (href, rel_ok) {
+        fields.0.push(("link".into(), href));
+    }
+}
+
+type FieldError = (&'static str, ProblemKind, String);
+
+fn to_row(item: &Fields, feed: &Fields) -> Result<MessageRow, FieldError> {
+    let link = item.get(&["link"]);
+    let title = item.get(&["title"]).unwrap_or("");
+    let message_id = item
+        .get(&["guid", "id"])
+        .or(link)
+        .map(str::to_owned)
+        .or_else(|| (!title.is_empty()).then(|| title.to_owned()))
+        .ok_or((
+            "guid",
+            ProblemKind::MissingField,
+            "an item needs a guid, id, link or title".into(),
+        ))?;
+    let user_id = item
+        .get(&["author", "creator", "name"])
+        .or_else(|| feed.get(&["name", "author", "creator", "link", "id", "title"]))
+        .ok_or((
+            "author",
+            ProblemKind::MissingField,
+            "neither the item nor the feed names an author".into(),
+        ))?
+        .to_owned();
+    let raw_time = item
+        .get(&[
+            "pubDate",
+            "published",
+            "date",
+            "updated",
+            "issued",
+            "modified",
+        ])
+        .ok_or((
+            "pubDate",
+            ProblemKind::MissingField,
+            "an item needs a date".into(),
+        ))?;
+    let timestamp_ms = parse_timestamp(raw_time).ok_or((
+        "pubDate",
+        ProblemKind::BadTimestamp,
+        format!("cannot read {raw_time:?} as a time"),
+    ))?;
+    let body = item
+        .get(&["encoded", "content", "description", "summary"])
+        .unwrap_or("");
+    let (body, mut urls) = html_to_text(body);
+    if let Some(link) = link {
+        urls.retain(|u| u != link);
+        urls.insert(0, link.to_owned());
+    }
+    let text = match (title.is_empty(), body.is_empty()) {
+        (false, false) => format!("{title}\n{body}"),
+        (false, true) => title.to_owned(),
+        _ => body,
+    };
+    Ok(MessageRow {
+        message_id,
+        username: user_id.clone(),
+        user_id,
+        repost_id: None,
+        reply_id: None,
+        text,
+        timestamp_ms,
+        urls,
+    })
+}
+
+fn line_at(text: &str, offset: usize) -> u64 {
+    let end = offset.min(text.len());
+    1 + text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}

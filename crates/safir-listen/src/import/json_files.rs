@@ -1,0 +1,410 @@
+//! JSON importers: twarc2 (API v2) pages and flattened tweets, API v1.1 tweets,
+//! Mastodon statuses, ActivityPub objects and generic JSONL.
+//!
+//! A file is either one JSON document (an array, a page, a collection) or one
+//! document per line; each line is parsed on its own so one truncated line does
+//! not lose the rest.
+
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
+
+use super::csv_files::{ID, REPLY, REPOST, TEXT, TIME, URLS, USER, USERNAME, split_urls};
+use super::html::html_to_text;
+use super::{ImportError, InputFormat, ProblemKind, Sink, document_text};
+use crate::table::MessageRow;
+use crate::time::{parse_timestamp, snowflake_ms};
+
+pub(crate) fn import_json(
+    sink: &mut Sink<'_>,
+    bytes: &[u8],
+    format: InputFormat,
+) -> Result<(), ImportError> {
+    let first = bytes
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let single_document = first.is_some_and(|l| serde_json::from_slice::<Value>(l).is_err())
+        && serde_json::from_slice::<Value>(bytes).is_ok();
+    if single_document {
+        let text = document_text(sink, bytes)?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        return import_value(sink, &value, 1, format);
+    }
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i as u64 + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t,
+            Err(e) => {
+                sink.problem(line_no, None, ProblemKind::InvalidUtf8, e.to_string())?;
+                continue;
+            }
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => import_value(sink, &value, line_no, format)?,
+            Err(e) => sink.problem(line_no, None, ProblemKind::MalformedJson, e.to_string())?,
+        }
+    }
+    Ok(())
+}
+
+type FieldError = (&'static str, ProblemKind, String);
+
+fn import_value(
+    sink: &mut Sink<'_>,
+    value: &Value,
+    line: u64,
+    format: InputFormat,
+) -> Result<(), ImportError> {
+    if let Value::Array(items) = value {
+        for item in items {
+            import_value(sink, item, line, format)?;
+        }
+        return Ok(());
+    }
+    let Some(obj) = value.as_object() else {
+        return sink.problem(
+            line,
+            None,
+            ProblemKind::MalformedJson,
+            "expected a JSON object".into(),
+        );
+    };
+    let mut rows = Vec::new();
+    let result = match format {
+        InputFormat::TwitterV2 => twitter_v2(obj, &mut rows),
+        InputFormat::TwitterV1 => twitter_v1(obj).map(|r| rows.push(r)),
+        InputFormat::Mastodon => mastodon(obj).map(|r| rows.push(r)),
+        InputFormat::ActivityPub => activitypub(obj, None, &mut rows),
+        _ => generic(obj).map(|r| rows.push(r)),
+    };
+    for row in &rows {
+        sink.add(row);
+    }
+    if let Err((field, kind, message)) = result {
+        sink.problem(line, Some(field), kind, message)?;
+    }
+    Ok(())
+}
+
+fn string(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn need(obj: &Map<String, Value>, key: &'static str) -> Result<String, FieldError> {
+    string(obj.get(key)).ok_or((key, ProblemKind::MissingField, "absent or empty".into()))
+}
+
+/// The time of a tweet: from its snowflake id when it is one, else `created_at`.
+fn tweet_time(id: &str, obj: &Map<String, Value>) -> Result<i64, FieldError> {
+    if let Ok(n) = id.parse::<u64>()
+        && n >= 100_000_000_000_000
+    {
+        return Ok(snowflake_ms(n));
+    }
+    timestamp(obj, "created_at")
+}
+
+fn timestamp(obj: &Map<String, Value>, key: &'static str) -> Result<i64, FieldError> {
+    let raw = need(obj, key)?;
+    parse_timestamp(&raw).ok_or((
+        key,
+        ProblemKind::BadTimestamp,
+        format!("cannot read {raw:?} as a time"),
+    ))
+}
+
+fn expanded_urls(entities: Option<&Value>) -> Vec<String> {
+    entities
+        .and_then(|e| e.get("urls"))
+        .and_then(Value::as_array)
+        .map(|urls| {
+            urls.iter()
+                .filter_map(|u| string(u.get("expanded_url")).or_else(|| string(u.get("url"))))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<(), FieldError> {
+    let Some(data) = obj.get("data") else {
+        rows.push(twitter_v2_tweet(obj, &FxHashMap::default())?);
+        return Ok(());
+    };
+    let mut users = FxHashMap::default();
+    if let Some(list) = obj
+        .get("includes")
+        .and_then(|i| i.get("users"))
+        .and_then(Value::as_array)
+    {
+        for u in list {
+            if let (Some(id), Some(name)) = (string(u.get("id")), string(u.get("username"))) {
+                users.insert(id, name);
+            }
+        }
+    }
+    let tweets: Vec<&Value> = match data {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut first_error = None;
+    for tweet in tweets {
+        let parsed = tweet
+            .as_object()
+            .ok_or((
+                "data",
+                ProblemKind::MalformedJson,
+                "a tweet must be an object".into(),
+            ))
+            .and_then(|t| twitter_v2_tweet(t, &users));
+        match parsed {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn twitter_v2_tweet(
+    t: &Map<String, Value>,
+    users: &FxHashMap<String, String>,
+) -> Result<MessageRow, FieldError> {
+    let message_id = need(t, "id")?;
+    let user_id = need(t, "author_id")?;
+    let username = string(t.get("author").and_then(|a| a.get("username")))
+        .or_else(|| users.get(&user_id).cloned())
+        .unwrap_or_else(|| user_id.clone());
+    let (mut repost_id, mut reply_id) = (None, None);
+    for r in t
+        .get("referenced_tweets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match r.get("type").and_then(Value::as_str) {
+            Some("retweeted") => repost_id = string(r.get("id")),
+            Some("replied_to") => reply_id = string(r.get("id")),
+            _ => {}
+        }
+    }
+    let timestamp_ms = tweet_time(&message_id, t)?;
+    Ok(MessageRow {
+        urls: if repost_id.is_some() {
+            Vec::new()
+        } else {
+            expanded_urls(t.get("entities"))
+        },
+        message_id,
+        user_id,
+        username,
+        repost_id,
+        reply_id,
+        text: string(t.get("text")).unwrap_or_default(),
+        timestamp_ms,
+    })
+}
+
+fn twitter_v1(t: &Map<String, Value>) -> Result<MessageRow, FieldError> {
+    let message_id = need(t, "id_str")?;
+    let user = t.get("user").and_then(Value::as_object).ok_or((
+        "user",
+        ProblemKind::MissingField,
+        "absent".into(),
+    ))?;
+    let user_id = need(user, "id_str")?;
+    let username = string(user.get("screen_name")).unwrap_or_else(|| user_id.clone());
+    let repost_id = t
+        .get("retweeted_status")
+        .and_then(|r| string(r.get("id_str")));
+    let extended = t.get("extended_tweet");
+    let text = string(t.get("full_text"))
+        .or_else(|| extended.and_then(|e| string(e.get("full_text"))))
+        .or_else(|| string(t.get("text")))
+        .unwrap_or_default();
+    let entities = extended
+        .and_then(|e| e.get("entities"))
+        .or_else(|| t.get("entities"));
+    Ok(MessageRow {
+        urls: if repost_id.is_some() {
+            Vec::new()
+        } else {
+            expanded_urls(entities)
+        },
+        timestamp_ms: tweet_time(&message_id, t)?,
+        message_id,
+        user_id,
+        username,
+        repost_id,
+        reply_id: string(t.get("in_reply_to_status_id_str")),
+        text,
+    })
+}
+
+fn mastodon(s: &Map<String, Value>) -> Result<MessageRow, FieldError> {
+    let message_id = need(s, "id")?;
+    let account = s.get("account").and_then(Value::as_object).ok_or((
+        "account",
+        ProblemKind::MissingField,
+        "absent".into(),
+    ))?;
+    let user_id = need(account, "id")?;
+    let username = string(account.get("acct"))
+        .or_else(|| string(account.get("username")))
+        .unwrap_or_else(|| user_id.clone());
+    let reblog = s.get("reblog").and_then(Value::as_object);
+    let content = string(s.get("content"))
+        .or_else(|| reblog.and_then(|r| string(r.get("content"))))
+        .unwrap_or_default();
+    let (text, mut urls) = html_to_text(&content);
+    if let Some(card) = s.get("card").and_then(|c| string(c.get("url")))
+        && !urls.contains(&card)
+    {
+        urls.push(card);
+    }
+    let repost_id = reblog.and_then(|r| string(r.get("id")));
+    Ok(MessageRow {
+        urls: if repost_id.is_some() {
+            Vec::new()
+        } else {
+            urls
+        },
+        timestamp_ms: timestamp(s, "created_at")?,
+        message_id,
+        user_id,
+        username,
+        repost_id,
+        reply_id: string(s.get("in_reply_to_id")),
+        text,
+    })
+}
+
+/// The id of a value that is either a link or an object with an `id`.
+fn reference(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Array(items) => reference(items.first()),
+        Value::Object(o) => string(o.get("id")),
+        other => string(Some(other)),
+    }
+}
+
+fn activitypub(
+    obj: &Map<String, Value>,
+    actor: Option<&str>,
+    rows: &mut Vec<MessageRow>,
+) -> Result<(), FieldError> {
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
+    match kind {
+        "OrderedCollection" | "OrderedCollectionPage" | "Collection" | "CollectionPage" => {
+            let items = obj.get("orderedItems").or_else(|| obj.get("items"));
+            let mut first_error = None;
+            for item in items.and_then(Value::as_array).into_iter().flatten() {
+                if let Some(o) = item.as_object()
+                    && let Err(e) = activitypub(o, actor, rows)
+                {
+                    first_error.get_or_insert(e);
+                }
+            }
+            first_error.map_or(Ok(()), Err)
+        }
+        "Create" | "Update" => {
+            let actor = reference(obj.get("actor"));
+            match obj.get("object").and_then(Value::as_object) {
+                Some(o) => activitypub(o, actor.as_deref(), rows),
+                None => Err((
+                    "object",
+                    ProblemKind::MissingField,
+                    "a Create needs an embedded object".into(),
+                )),
+            }
+        }
+        "Announce" => {
+            let user_id = reference(obj.get("actor")).ok_or((
+                "actor",
+                ProblemKind::MissingField,
+                "absent".into(),
+            ))?;
+            rows.push(MessageRow {
+                message_id: need(obj, "id")?,
+                username: user_id.clone(),
+                user_id,
+                repost_id: Some(reference(obj.get("object")).ok_or((
+                    "object",
+                    ProblemKind::MissingField,
+                    "absent".into(),
+                ))?),
+                reply_id: None,
+                text: String::new(),
+                timestamp_ms: timestamp(obj, "published")?,
+                urls: Vec::new(),
+            });
+            Ok(())
+        }
+        _ => {
+            let user_id = reference(obj.get("attributedTo"))
+                .or_else(|| actor.map(str::to_owned))
+                .ok_or(("attributedTo", ProblemKind::MissingField, "absent".into()))?;
+            let (text, urls) = html_to_text(&string(obj.get("content")).unwrap_or_default());
+            rows.push(MessageRow {
+                message_id: need(obj, "id")?,
+                username: user_id.clone(),
+                user_id,
+                repost_id: None,
+                reply_id: reference(obj.get("inReplyTo")),
+                text,
+                timestamp_ms: timestamp(obj, "published")?,
+                urls,
+            });
+            Ok(())
+        }
+    }
+}
+
+fn generic(obj: &Map<String, Value>) -> Result<MessageRow, FieldError> {
+    let pick = |names: &[&str]| names.iter().find_map(|n| string(obj.get(*n)));
+    let message_id = pick(ID).ok_or((
+        "message_id",
+        ProblemKind::MissingField,
+        "absent or empty".into(),
+    ))?;
+    let user_id = pick(USER).ok_or((
+        "user_id",
+        ProblemKind::MissingField,
+        "absent or empty".into(),
+    ))?;
+    let raw_time = pick(TIME).ok_or((
+        "timestamp",
+        ProblemKind::MissingField,
+        "absent or empty".into(),
+    ))?;
+    let timestamp_ms = parse_timestamp(&raw_time).ok_or((
+        "timestamp",
+        ProblemKind::BadTimestamp,
+        format!("cannot read {raw_time:?} as a time"),
+    ))?;
+    let urls = URLS
+        .iter()
+        .find_map(|n| obj.get(*n))
+        .map(|v| match v {
+            Value::Array(items) => items.iter().filter_map(|u| string(Some(u))).collect(),
+            Value::String(s) => split_urls(s),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    Ok(MessageRow {
+        username: pick(USERNAME).unwrap_or_else(|| user_id.clone()),
+        message_id,
+        user_id,
+        repost_id: pick(REPOST),
+        reply_id: pick(REPLY),
+        text: pick(TEXT).unwrap_or_default(),
+        timestamp_ms,
+        urls,
+    })
+}

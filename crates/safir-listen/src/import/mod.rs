@@ -1,0 +1,309 @@
+//! Importers: every supported archive format into the [`MessageTable`].
+//!
+//! A bad record is reported as a [`Problem`] (file, line, field, kind) and skipped;
+//! good records are kept. With `strict`, the first problem aborts the import.
+//! Re-importing a message id adds nothing (the first occurrence wins).
+
+mod csv_files;
+mod detect;
+mod feeds;
+mod html;
+mod json_files;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::table::{MessageRow, MessageTable};
+
+pub use detect::detect_format;
+
+/// The formats the importers understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// The coordination-network-toolkit's 8-column CSV.
+    CntCsv,
+    /// CSV with a header naming (a superset of) the generic columns.
+    GenericCsv,
+    /// One JSON object per line with the generic field names.
+    GenericJsonl,
+    /// X/Twitter API v2 as written by twarc2: response pages or flattened tweets.
+    TwitterV2,
+    /// X/Twitter API v1.1 tweets, one per line.
+    TwitterV1,
+    /// Mastodon API statuses (an array or one per line).
+    Mastodon,
+    /// ActivityPub objects: Notes, Create/Announce activities, collections.
+    ActivityPub,
+    Rss,
+    Atom,
+}
+
+impl InputFormat {
+    pub const ALL: [InputFormat; 9] = [
+        InputFormat::CntCsv,
+        InputFormat::GenericCsv,
+        InputFormat::GenericJsonl,
+        InputFormat::TwitterV2,
+        InputFormat::TwitterV1,
+        InputFormat::Mastodon,
+        InputFormat::ActivityPub,
+        InputFormat::Rss,
+        InputFormat::Atom,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::CntCsv => "cnt-csv",
+            InputFormat::GenericCsv => "csv",
+            InputFormat::GenericJsonl => "jsonl",
+            InputFormat::TwitterV2 => "twitter-v2",
+            InputFormat::TwitterV1 => "twitter-v1",
+            InputFormat::Mastodon => "mastodon",
+            InputFormat::ActivityPub => "activitypub",
+            InputFormat::Rss => "rss",
+            InputFormat::Atom => "atom",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The format; detected from the content when `None`.
+    pub format: Option<InputFormat>,
+    /// Make the first problem fatal.
+    pub strict: bool,
+}
+
+/// What can be wrong with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProblemKind {
+    InvalidUtf8,
+    WrongColumnCount,
+    MalformedJson,
+    MalformedXml,
+    MissingField,
+    BadTimestamp,
+    EmptyFile,
+}
+
+impl ProblemKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProblemKind::InvalidUtf8 => "invalid UTF-8",
+            ProblemKind::WrongColumnCount => "wrong number of columns",
+            ProblemKind::MalformedJson => "malformed JSON",
+            ProblemKind::MalformedXml => "malformed XML",
+            ProblemKind::MissingField => "missing field",
+            ProblemKind::BadTimestamp => "unknown timestamp format",
+            ProblemKind::EmptyFile => "empty file",
+        }
+    }
+}
+
+/// One skipped record: where it was and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based line number (0 when it concerns the whole file).
+    pub line: u64,
+    /// The field or column concerned, if one is.
+    pub field: Option<String>,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}: {}", self.kind.name(), self.message)
+    }
+}
+
+/// The outcome of importing one file.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: InputFormat,
+    /// Records read (good, duplicate or bad).
+    pub records: u64,
+    /// Messages added to the table.
+    pub added: u64,
+    /// Records whose message id was already present.
+    pub duplicates: u64,
+    pub problems: Vec<Problem>,
+}
+
+impl ImportReport {
+    /// Number of problems per kind, in a stable order.
+    pub fn problem_counts(&self) -> Vec<(ProblemKind, u64)> {
+        let mut counts: Vec<(ProblemKind, u64)> = Vec::new();
+        for p in &self.problems {
+            match counts.iter_mut().find(|(k, _)| *k == p.kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((p.kind, 1)),
+            }
+        }
+        counts.sort();
+        counts
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} (strict mode stops at the first problem)")]
+    Strict(Problem),
+    #[error("{file}: cannot tell the format from the content; give it explicitly")]
+    UnknownFormat { file: String },
+}
+
+/// Reads and imports one file.
+pub fn import_path(
+    table: &mut MessageTable,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    import_bytes(table, &file, &bytes, options)
+}
+
+/// Imports the content of one file; `file` names it in problems.
+pub fn import_bytes(
+    table: &mut MessageTable,
+    file: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let format = match options.format {
+        Some(f) => Some(f),
+        None => detect_format(bytes),
+    };
+    let mut sink = Sink {
+        table,
+        strict: options.strict,
+        report: ImportReport {
+            file: file.to_owned(),
+            format: format.unwrap_or(InputFormat::GenericJsonl),
+            records: 0,
+            added: 0,
+            duplicates: 0,
+            problems: Vec::new(),
+        },
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        sink.problem(
+            0,
+            None,
+            ProblemKind::EmptyFile,
+            "the file has no records".into(),
+        )?;
+        return Ok(sink.report);
+    }
+    let Some(format) = format else {
+        return Err(ImportError::UnknownFormat {
+            file: file.to_owned(),
+        });
+    };
+    match format {
+        InputFormat::CntCsv => csv_files::import_cnt(&mut sink, bytes)?,
+        InputFormat::GenericCsv => csv_files::import_generic(&mut sink, bytes)?,
+        InputFormat::Rss | InputFormat::Atom => feeds::import_feed(&mut sink, bytes)?,
+        InputFormat::GenericJsonl
+        | InputFormat::TwitterV2
+        | InputFormat::TwitterV1
+        | InputFormat::Mastodon
+        | InputFormat::ActivityPub => json_files::import_json(&mut sink, bytes, format)?,
+    }
+    Ok(sink.report)
+}
+
+/// Where importers put rows and problems.
+pub(crate) struct Sink<'a> {
+    table: &'a mut MessageTable,
+    strict: bool,
+    report: ImportReport,
+}
+
+impl Sink<'_> {
+    pub(crate) fn add(&mut self, row: &MessageRow) {
+        self.report.records += 1;
+        if self.table.push(row) {
+            self.report.added += 1;
+        } else {
+            self.report.duplicates += 1;
+        }
+    }
+
+    pub(crate) fn problem(
+        &mut self,
+        line: u64,
+        field: Option<&str>,
+        kind: ProblemKind,
+        message: String,
+    ) -> Result<(), ImportError> {
+        let problem = Problem {
+            file: self.report.file.clone(),
+            line,
+            field: field.map(str::to_owned),
+            kind,
+            message,
+        };
+        if kind != ProblemKind::EmptyFile {
+            self.report.records += 1;
+        }
+        if self.strict {
+            return Err(ImportError::Strict(problem));
+        }
+        self.report.problems.push(problem);
+        Ok(())
+    }
+}
+
+/// Text of a whole-document input; invalid UTF-8 is replaced and reported once.
+pub(crate) fn document_text<'b>(
+    sink: &mut Sink<'_>,
+    bytes: &'b [u8],
+) -> Result<std::borrow::Cow<'b, str>, ImportError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.into()),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            sink.problem(
+                line,
+                None,
+                ProblemKind::InvalidUtf8,
+                "invalid UTF-8 replaced by U+FFFD".into(),
+            )?;
+            sink.report.records -= 1;
+            Ok(String::from_utf8_lossy(bytes))
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Safir's listening engine: imports social-media and news archives into an
+//! in-memory columnar message table and computes coordination networks on it.
+//!
+//! The library never prints and never exits; every failure is a value.
+
+pub mod import;
+pub mod intern;
+pub mod network;
+pub mod synth;
+pub mod table;
+mod text;
+pub mod time;
+
+pub use import::{ImportOptions, ImportReport, InputFormat, Problem, ProblemKind};
+pub use network::{Edge, Network, NetworkKind, NetworkParams};
+pub use table::{MessageRow, MessageTable, NONE};

@@ -1,0 +1,183 @@
+//! Networks whose messages match on an exact key: the reposted id, the replied-to
+//! id, a URL, the normalized text, or nothing at all (co_post).
+
+use rustc_hash::FxHashMap;
+
+use super::{Matcher, NetworkKind, UserRows, par_map};
+use crate::table::{MessageTable, NONE};
+use crate::text::co_tweet_key;
+
+pub(crate) struct KeyedMatcher<'t> {
+    window_ms: i64,
+    row_ts: &'t [i64],
+    by_user: UserRows,
+    /// Row `r`'s keys are `row_keys[row_key_start[r]..row_key_start[r + 1]]`.
+    row_key_start: Vec<u32>,
+    row_keys: Vec<u32>,
+    /// Key `k`'s messages, by time: `group_rows[group_start[k]..group_start[k + 1]]`.
+    group_start: Vec<u32>,
+    group_rows: Vec<u32>,
+    group_ts: Vec<i64>,
+}
+
+impl<'t> KeyedMatcher<'t> {
+    pub(crate) fn build(
+        table: &'t MessageTable,
+        kind: NetworkKind,
+        window_ms: i64,
+        threads: usize,
+    ) -> Self {
+        let n = table.len();
+        let (keys_per_row, n_keys) = row_keys(table, kind, threads);
+        let by_user = UserRows::build(table, |r| !keys_per_row[r as usize].is_empty());
+
+        let mut row_key_start = Vec::with_capacity(n + 1);
+        let mut row_keys = Vec::new();
+        row_key_start.push(0);
+        for keys in &keys_per_row {
+            row_keys.extend_from_slice(keys);
+            row_key_start.push(row_keys.len() as u32);
+        }
+        drop(keys_per_row);
+
+        // Counting sort by key, then each group by time.
+        let mut group_start = vec![0u32; n_keys + 1];
+        for &k in &row_keys {
+            group_start[k as usize + 1] += 1;
+        }
+        for k in 0..n_keys {
+            group_start[k + 1] += group_start[k];
+        }
+        let mut fill = group_start.clone();
+        let mut group_rows = vec![0u32; row_keys.len()];
+        for r in 0..n {
+            for &k in &row_keys[row_key_start[r] as usize..row_key_start[r + 1] as usize] {
+                group_rows[fill[k as usize] as usize] = r as u32;
+                fill[k as usize] += 1;
+            }
+        }
+        for k in 0..n_keys {
+            let g = &mut group_rows[group_start[k] as usize..group_start[k + 1] as usize];
+            g.sort_by_key(|&r| (table.timestamp_ms[r as usize], r));
+        }
+        let group_ts = group_rows
+            .iter()
+            .map(|&r| table.timestamp_ms[r as usize])
+            .collect();
+        Self {
+            window_ms,
+            row_ts: &table.timestamp_ms,
+            by_user,
+            row_key_start,
+            row_keys,
+            group_start,
+            group_rows,
+            group_ts,
+        }
+    }
+}
+
+/// The keys of every row for `kind`, and how many distinct keys there are.
+fn row_keys(table: &MessageTable, kind: NetworkKind, threads: usize) -> (Vec<Vec<u32>>, usize) {
+    let n = table.len() as u32;
+    let original = |r: u32| !table.is_repost(r);
+    match kind {
+        NetworkKind::CoRetweet => {
+            let keys = (0..n).map(|r| single(table.repost[r as usize])).collect();
+            (keys, table.refs.len())
+        }
+        NetworkKind::CoReply => {
+            let keys = (0..n)
+                .map(|r| {
+                    if original(r) {
+                        single(table.reply[r as usize])
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            (keys, table.refs.len())
+        }
+        NetworkKind::CoLink => {
+            let keys = (0..n)
+                .map(|r| {
+                    if !original(r) {
+                        return Vec::new();
+                    }
+                    let mut urls: Vec<u32> = table
+                        .url_ids(r)
+                        .iter()
+                        .copied()
+                        .filter(|&u| !table.urls.resolve(u).is_empty())
+                        .collect();
+                    urls.sort_unstable();
+                    urls.dedup();
+                    urls
+                })
+                .collect();
+            (keys, table.urls.len())
+        }
+        NetworkKind::CoPost => ((0..n).map(|_| vec![0]).collect(), 1),
+        NetworkKind::CoTweet => {
+            let texts: Vec<Option<String>> = par_map(n as usize, threads, |range| {
+                let mut key = String::new();
+                range
+                    .map(|r| {
+                        let r = r as u32;
+                        if !original(r) {
+                            return None;
+                        }
+                        co_tweet_key(table.text(r), &mut key);
+                        (!key.is_empty()).then(|| key.clone())
+                    })
+                    .collect()
+            });
+            let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+            let keys = texts
+                .into_iter()
+                .map(|t| match t {
+                    Some(t) => {
+                        let next = ids.len() as u32;
+                        vec![*ids.entry(t).or_insert(next)]
+                    }
+                    None => Vec::new(),
+                })
+                .collect();
+            (keys, ids.len())
+        }
+        NetworkKind::CoSimilarTweet => (Vec::new(), 0),
+    }
+}
+
+fn single(id: u32) -> Vec<u32> {
+    if id == NONE { Vec::new() } else { vec![id] }
+}
+
+impl Matcher for KeyedMatcher<'_> {
+    type Scratch = ();
+
+    fn scratch(&self) -> Self::Scratch {}
+
+    fn rows_by_user(&self) -> &UserRows {
+        &self.by_user
+    }
+
+    fn for_each_match(&self, row: u32, _: &mut (), found: &mut dyn FnMut(u32)) {
+        let r = row as usize;
+        let keys =
+            &self.row_keys[self.row_key_start[r] as usize..self.row_key_start[r + 1] as usize];
+        let t = self.row_ts[r];
+        for &k in keys {
+            let (lo, hi) = (
+                self.group_start[k as usize] as usize,
+                self.group_start[k as usize + 1] as usize,
+            );
+            let ts = &self.group_ts[lo..hi];
+            let from = ts.partition_point(|&x| x < t - self.window_ms);
+            let to = ts.partition_point(|&x| x <= t + self.window_ms);
+            for &b in &self.group_rows[lo + from..lo + to] {
+                found(b);
+            }
+        }
+    }
+}

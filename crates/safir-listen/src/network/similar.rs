@@ -1,0 +1,228 @@
+//! co_similar_tweet: exact all-pairs Jaccard join within the time window.
+//!
+//! Candidates come from prefix filtering: tokens are ranked rarest first, and two
+//! sets with Jaccard ≥ t always share a token among the first
+//! `|x| - ⌈t·|x|⌉ + 1` of each, so only those prefix tokens are indexed. A length
+//! filter prunes the rest, and every candidate is verified with the exact
+//! `|x ∩ y| / |x ∪ y| ≥ t` test the toolkit uses. Nothing is approximated.
+
+use rustc_hash::FxHashMap;
+
+use super::{Matcher, NetworkParams, UserRows, par_map};
+use crate::table::MessageTable;
+use crate::text::similarity_tokens;
+
+/// Slack for the float bounds of the filters: they may only ever admit more.
+const EPS: f64 = 1e-9;
+
+pub(crate) struct SimilarMatcher<'t> {
+    threshold: f64,
+    window_ms: i64,
+    row_ts: &'t [i64],
+    by_user: UserRows,
+    /// Row `r`'s token ranks, ascending: `tokens[tok_start[r]..tok_start[r + 1]]`.
+    tok_start: Vec<u32>,
+    tokens: Vec<u32>,
+    /// Rows whose prefix holds rank `k`, by time: `post_rows[post_start[k]..post_start[k + 1]]`.
+    post_start: Vec<u32>,
+    post_rows: Vec<u32>,
+    post_ts: Vec<i64>,
+}
+
+pub(crate) struct Scratch {
+    seen: Vec<u32>,
+}
+
+fn prefix_len(size: usize, threshold: f64) -> usize {
+    let overlap = (threshold * size as f64 - EPS).ceil().max(1.0) as usize;
+    (size + 1).saturating_sub(overlap).clamp(1, size.max(1))
+}
+
+impl<'t> SimilarMatcher<'t> {
+    pub(crate) fn build(table: &'t MessageTable, params: &NetworkParams, threads: usize) -> Self {
+        let n = table.len();
+        let min_size = params.min_doc_size.max(1);
+        let token_lists: Vec<Vec<String>> = par_map(n, threads, |range| {
+            range
+                .map(|r| {
+                    let r = r as u32;
+                    if table.is_repost(r) {
+                        return Vec::new();
+                    }
+                    let tokens = similarity_tokens(table.text(r));
+                    if tokens.len() < min_size {
+                        Vec::new()
+                    } else {
+                        tokens
+                    }
+                })
+                .collect()
+        });
+
+        // Intern tokens and count document frequencies.
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut freq: Vec<u32> = Vec::new();
+        let mut tok_start = Vec::with_capacity(n + 1);
+        let mut tokens = Vec::new();
+        tok_start.push(0u32);
+        for list in token_lists {
+            for t in list {
+                let next = ids.len() as u32;
+                let id = *ids.entry(t).or_insert(next);
+                if id as usize == freq.len() {
+                    freq.push(0);
+                }
+                freq[id as usize] += 1;
+                tokens.push(id);
+            }
+            tok_start.push(tokens.len() as u32);
+        }
+        drop(ids);
+
+        // Rank: rarest first, ties by id, so the order is total and deterministic.
+        let mut order: Vec<u32> = (0..freq.len() as u32).collect();
+        order.sort_unstable_by_key(|&id| (freq[id as usize], id));
+        let mut rank = vec![0u32; freq.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        for t in tokens.iter_mut() {
+            *t = rank[*t as usize];
+        }
+        for r in 0..n {
+            tokens[tok_start[r] as usize..tok_start[r + 1] as usize].sort_unstable();
+        }
+
+        // Index prefix tokens.
+        let n_ranks = freq.len();
+        let mut post_start = vec![0u32; n_ranks + 1];
+        let prefix = |r: usize| {
+            let toks = &tokens[tok_start[r] as usize..tok_start[r + 1] as usize];
+            &toks[..if toks.is_empty() {
+                0
+            } else {
+                prefix_len(toks.len(), params.similarity)
+            }]
+        };
+        for r in 0..n {
+            for &k in prefix(r) {
+                post_start[k as usize + 1] += 1;
+            }
+        }
+        for k in 0..n_ranks {
+            post_start[k + 1] += post_start[k];
+        }
+        let mut fill = post_start.clone();
+        let mut post_rows = vec![0u32; post_start[n_ranks] as usize];
+        for r in 0..n {
+            for &k in prefix(r) {
+                post_rows[fill[k as usize] as usize] = r as u32;
+                fill[k as usize] += 1;
+            }
+        }
+        for k in 0..n_ranks {
+            post_rows[post_start[k] as usize..post_start[k + 1] as usize]
+                .sort_by_key(|&r| (table.timestamp_ms[r as usize], r));
+        }
+        let post_ts = post_rows
+            .iter()
+            .map(|&r| table.timestamp_ms[r as usize])
+            .collect();
+        let by_user = UserRows::build(table, |r| {
+            tok_start[r as usize] != tok_start[r as usize + 1]
+        });
+        Self {
+            threshold: params.similarity,
+            window_ms: params.window_ms,
+            row_ts: &table.timestamp_ms,
+            by_user,
+            tok_start,
+            tokens,
+            post_start,
+            post_rows,
+            post_ts,
+        }
+    }
+
+    fn tokens_of(&self, r: u32) -> &[u32] {
+        &self.tokens[self.tok_start[r as usize] as usize..self.tok_start[r as usize + 1] as usize]
+    }
+}
+
+/// Size of the intersection of two ascending lists.
+fn overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+impl Matcher for SimilarMatcher<'_> {
+    type Scratch = Scratch;
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            seen: vec![u32::MAX; self.row_ts.len()],
+        }
+    }
+
+    fn rows_by_user(&self) -> &UserRows {
+        &self.by_user
+    }
+
+    fn for_each_match(&self, row: u32, scratch: &mut Scratch, found: &mut dyn FnMut(u32)) {
+        let x = self.tokens_of(row);
+        let size = x.len();
+        let t = self.row_ts[row as usize];
+        let (min_len, max_len) = (
+            self.threshold * size as f64 - EPS,
+            size as f64 / self.threshold + EPS,
+        );
+        for &k in &x[..prefix_len(size, self.threshold)] {
+            let (lo, hi) = (
+                self.post_start[k as usize] as usize,
+                self.post_start[k as usize + 1] as usize,
+            );
+            let ts = &self.post_ts[lo..hi];
+            let from = ts.partition_point(|&v| v < t - self.window_ms);
+            let to = ts.partition_point(|&v| v <= t + self.window_ms);
+            for &b in &self.post_rows[lo + from..lo + to] {
+                if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
+                    continue;
+                }
+                let y = self.tokens_of(b);
+                let len = y.len() as f64;
+                if len < min_len || len > max_len {
+                    continue;
+                }
+                let common = overlap(x, y);
+                let union = size + y.len() - common;
+                if common as f64 / union as f64 >= self.threshold {
+                    found(b);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_is_long_enough_for_the_threshold() {
+        assert_eq!(prefix_len(10, 0.8), 3);
+        assert_eq!(prefix_len(5, 1.0), 1);
+        assert_eq!(prefix_len(1, 0.5), 1);
+        assert_eq!(prefix_len(4, 0.01), 4);
+    }
+}
