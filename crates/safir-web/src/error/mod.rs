@@ -9,6 +9,7 @@
 //! same. Causes of internal errors go to the log with a reference id; users see
 //! only the reference.
 
+mod panic;
 mod render;
 
 use std::error::Error as StdError;
@@ -21,6 +22,7 @@ use fluent_bundle::{FluentArgs, FluentValue};
 
 use crate::i18n::{I18n, Lang};
 
+pub use panic::catch_panic;
 pub use render::{error_pages, render_error, wants_json};
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;

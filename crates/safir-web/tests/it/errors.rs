@@ -158,3 +158,14 @@ async fn rate_limited_answers_carry_retry_after() {
             .contains("Please wait 3 seconds before trying again.")
     );
 }
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_page_not_a_dropped_connection() {
+    let app = TestApp::new();
+    let response = app.get("/panics", &[("accept", "application/json")]).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json(response).await;
+    assert_eq!(body["code"], "internal");
+    assert!(body["reference"].as_str().unwrap().starts_with("ERR-"));
+    assert!(!body.to_string().contains("index out of bounds"));
+}

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, Form, Json, Path};
 use axum::http::{Request, Response, header};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use safir_web::error::error_pages;
+use safir_web::error::{catch_panic, error_pages};
 use safir_web::i18n::negotiate_language;
 use safir_web::metrics::{Metrics, metrics_handler, track};
 use safir_web::security::csrf::check_origin;
@@ -55,6 +55,11 @@ async fn limited() -> Result<String, AppError> {
     })
 }
 
+async fn panics() -> String {
+    let parts: Vec<&str> = Vec::new();
+    parts[3].to_owned()
+}
+
 async fn case(Path(id): Path<u32>) -> String {
     format!("case {id}")
 }
@@ -82,8 +87,10 @@ impl TestApp {
             .route("/fail", get(fail))
             .route("/limited", get(limited))
             .route("/cases/{id}", get(case))
+            .route("/panics", get(panics))
             .merge(assets::router())
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(middleware::from_fn(catch_panic))
             .layer(middleware::from_fn_with_state(metrics.clone(), track))
             .layer(middleware::from_fn_with_state(
                 security.clone(),
