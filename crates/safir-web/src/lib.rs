@@ -6,6 +6,7 @@ pub mod forms;
 pub mod health;
 pub mod home;
 pub mod i18n;
+pub mod layers;
 pub mod metrics;
 pub mod page;
 pub mod security;

@@ -12,7 +12,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use client_ip::client_ip;
-pub use rate_limit::{Clock, ManualClock, RateLimiter, RetryAfter, SystemClock};
+pub use rate_limit::{
+    Clock, IpRateLimit, ManualClock, RateLimiter, RetryAfter, SystemClock, limit_by_ip,
+};
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; \

@@ -7,6 +7,14 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::client_ip;
 use crate::error::AppError;
 
 /// How long to wait before the next attempt can succeed.
@@ -150,6 +158,37 @@ impl<K: Hash + Eq + Clone, C: Clock> RateLimiter<K, C> {
     fn evict(&self, buckets: &mut HashMap<K, Bucket>, now: Instant) {
         let full_after = self.refill_every.mul_f64(self.capacity);
         buckets.retain(|_, b| now.saturating_duration_since(b.updated) < full_after);
+    }
+}
+
+/// State for [`limit_by_ip`].
+#[derive(Clone)]
+pub struct IpRateLimit {
+    pub limiter: Arc<RateLimiter<IpAddr>>,
+    /// Trust `X-Forwarded-For` from the reverse proxy (see [`client_ip`]).
+    pub trusted_proxy: bool,
+}
+
+/// Middleware for public forms and sign-in (`route_layer` on those routes):
+/// limits state-changing requests per client address; reading a form is free.
+/// Needs `into_make_service_with_connect_info::<SocketAddr>()` for the peer
+/// address; requests without any address share one bucket.
+pub async fn limit_by_ip(State(limit): State<IpRateLimit>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr);
+    let ip =
+        client_ip(req.headers(), peer, limit.trusted_proxy).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    match limit.limiter.check(&ip) {
+        Ok(()) => next.run(req).await,
+        Err(retry) => {
+            tracing::info!(%ip, path = req.uri().path(), "rate limited");
+            AppError::from(retry).into_response()
+        }
     }
 }
 

@@ -109,3 +109,28 @@ async fn configured_public_origin_wins_over_host() {
         .unwrap();
     assert_eq!(app.send(request).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_client_address() {
+    let app = TestApp::new();
+    let from = |ip: &'static str| [("x-forwarded-for", ip), ("accept-language", "en")];
+    for _ in 0..2 {
+        let response = app
+            .post_form("/sign-in", "name=a", &from("203.0.113.1"))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = app
+        .post_form("/sign-in", "name=a", &from("203.0.113.1"))
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&response, "retry-after"), "60");
+    assert!(text(response).await.contains("Too many attempts"));
+
+    let other = app
+        .post_form("/sign-in", "name=a", &from("203.0.113.2"))
+        .await;
+    assert_eq!(other.status(), StatusCode::OK);
+    let reading = app.get("/sign-in", &from("203.0.113.1")).await;
+    assert_eq!(reading.status(), StatusCode::OK);
+}

@@ -5,16 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Form, Json, Path};
+use axum::extract::{Form, Json, Path};
 use axum::http::{Request, Response, header};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use safir_web::error::{catch_panic, error_pages};
-use safir_web::i18n::negotiate_language;
-use safir_web::metrics::{Metrics, metrics_handler, track};
-use safir_web::security::csrf::check_origin;
-use safir_web::security::{SecurityConfig, security_headers};
-use safir_web::{AppError, FieldError, FieldErrors, assets, health, home};
+use safir_web::metrics::{Metrics, metrics_handler};
+use safir_web::security::{IpRateLimit, RateLimiter, SecurityConfig, limit_by_ip};
+use safir_web::{AppError, FieldError, FieldErrors, assets, health, home, layers};
 use serde::Deserialize;
 use tower::ServiceExt;
 
@@ -88,17 +85,19 @@ impl TestApp {
             .route("/limited", get(limited))
             .route("/cases/{id}", get(case))
             .route("/panics", get(panics))
-            .merge(assets::router())
-            .layer(DefaultBodyLimit::max(BODY_LIMIT))
-            .layer(middleware::from_fn(catch_panic))
-            .layer(middleware::from_fn_with_state(metrics.clone(), track))
-            .layer(middleware::from_fn_with_state(
-                security.clone(),
-                check_origin,
-            ))
-            .layer(middleware::from_fn(error_pages))
-            .layer(middleware::from_fn(negotiate_language))
-            .layer(middleware::from_fn_with_state(security, security_headers));
+            .merge(
+                Router::new()
+                    .route("/sign-in", get(health::healthz).post(greet))
+                    .route_layer(middleware::from_fn_with_state(
+                        IpRateLimit {
+                            limiter: Arc::new(RateLimiter::new(2, Duration::from_secs(60))),
+                            trusted_proxy: true,
+                        },
+                        limit_by_ip,
+                    )),
+            )
+            .merge(assets::router());
+        let router = layers::stack(router, security, metrics.clone(), BODY_LIMIT);
         TestApp { router, metrics }
     }
 
