@@ -18,7 +18,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
 /// in: security headers, language negotiation, error pages, the cross-site
-/// check, panic catching, metrics and the body limit.
+/// check, metrics (so panics are counted as 500s), panic catching and
+/// the body limit.
 ///
 /// A session layer that inserts [`crate::i18n::PreferredLang`] must be added
 /// after this call (so that it runs outside language negotiation).
@@ -30,8 +31,8 @@ pub fn stack<S: Clone + Send + Sync + 'static>(
 ) -> Router<S> {
     router
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(metrics, track))
         .layer(middleware::from_fn(catch_panic))
+        .layer(middleware::from_fn_with_state(metrics, track))
         .layer(middleware::from_fn_with_state(
             security.clone(),
             check_origin,

@@ -39,9 +39,11 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     let mut fresh = render_error(&info, lang, &uri, json);
     // Keep what the inner layers said about the response (Allow, Set-Cookie, …)
     // except its description of the old body.
-    for (name, value) in &old.headers {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            fresh.headers_mut().append(name.clone(), value.clone());
+    for name in old.headers.keys() {
+        if !fresh.headers().contains_key(name) && name != header::CONTENT_LENGTH {
+            for value in old.headers.get_all(name) {
+                fresh.headers_mut().append(name.clone(), value.clone());
+            }
         }
     }
     fresh.extensions_mut().insert(info);

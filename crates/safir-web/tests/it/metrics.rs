@@ -34,3 +34,14 @@ async fn job_gauges_appear_once_set() {
     let body = text(app.get("/metrics", &[]).await).await;
     assert!(body.contains("safir_job_queue_depth{state=\"queued\"} 12\n"));
 }
+
+#[tokio::test]
+async fn panics_are_counted_as_server_errors() {
+    let app = TestApp::new();
+    app.get("/panics", &[]).await;
+    let body = text(app.get("/metrics", &[]).await).await;
+    assert!(
+        body.contains(r#"safir_http_requests_total{method="GET",route="/panics",status="500"} 1"#),
+        "{body}"
+    );
+}
