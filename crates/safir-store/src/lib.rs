@@ -1,1 +1,17 @@
-//! Storage over SQLite or PostgreSQL.
+//! Storage for every context, over SQLite (embedded default) or PostgreSQL (scale-out).
+//!
+//! SQL is written once in the portable subset (`$1` placeholders work on both) and run on
+//! whichever pool the [`Db`] holds through [`with_pool!`]/[`with_tx!`]; statements that must
+//! differ sit side by side. One module per context.
+
+pub mod accounts;
+pub mod audit;
+mod db;
+mod error;
+pub mod jobs;
+pub mod missions;
+pub mod settings;
+pub mod testing;
+
+pub use db::{Backend, Db, Pool, Tx, now};
+pub use error::StoreError;

@@ -1,0 +1,11 @@
+//! Accounts: users, their passwords and second factors, sessions, one-time email tokens,
+//! role grants and personal access tokens.
+
+pub mod grants;
+pub mod password;
+pub mod secrets;
+pub mod sessions;
+pub mod tokens;
+mod users;
+
+pub use users::*;

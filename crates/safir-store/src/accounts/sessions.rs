@@ -1,0 +1,115 @@
+//! Server-side sessions. The cookie holds a random secret; the table holds its hash, so
+//! every server process sharing the database accepts the same sessions.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::secrets::{hash_secret, new_secret};
+use crate::{Db, StoreError, now, with_pool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub id_hash: String,
+    pub user_id: String,
+    pub mfa_passed: bool,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Creates a session and returns the cookie value (shown once, never stored).
+pub async fn create(
+    db: &Db,
+    user_id: &str,
+    mfa_passed: bool,
+    client_ip: Option<&str>,
+    user_agent: Option<&str>,
+    ttl: Duration,
+) -> Result<String, StoreError> {
+    let secret = new_secret();
+    let t = now();
+    let ua: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, mfa_passed, client_ip, user_agent, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        )
+        .bind(hash_secret(&secret))
+        .bind(user_id)
+        .bind(mfa_passed)
+        .bind(client_ip)
+        .bind(&ua)
+        .bind(t)
+        .bind(t + ttl)
+        .execute(p)
+        .await.map(|r| r.rows_affected())
+    })?;
+    Ok(secret)
+}
+
+/// The live session for a cookie value, if any.
+pub async fn find(db: &Db, secret: &str) -> Result<Option<Session>, StoreError> {
+    let s: Option<Session> = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+            .bind(hash_secret(secret))
+            .bind(now())
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(s)
+}
+
+/// Slides the expiry forward, at most once a minute per session to keep reads cheap.
+pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<(), StoreError> {
+    let t = now();
+    if t - s.last_seen_at < Duration::minutes(1) {
+        return Ok(());
+    }
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id_hash = $1")
+            .bind(&s.id_hash)
+            .bind(t)
+            .bind(t + ttl)
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn mark_mfa_passed(db: &Db, id_hash: &str) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, id_hash: &str) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// "Sign out everywhere": every session of the user.
+pub async fn delete_all_for_user(db: &Db, user_id: &str) -> Result<u64, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}
+
+pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Session>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM sessions WHERE user_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC")
+            .bind(user_id)
+            .bind(now())
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+pub async fn purge_expired(db: &Db) -> Result<u64, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now()).execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}

@@ -1,0 +1,280 @@
+use chrono::{DateTime, Utc};
+use safir_domain::Lang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email};
+use safir_domain::ids::UserId;
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+/// A user as stored. `password_hash` and `totp_secret` never leave the accounts service.
+#[derive(Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub kind: String,
+    pub preferred_lang: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl User {
+    pub fn user_id(&self) -> UserId {
+        UserId::from_trusted(self.id.clone())
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::parse(&self.preferred_lang).unwrap_or_default()
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.kind == AccountKind::Staff.as_str()
+    }
+
+    pub fn totp_enabled(&self) -> bool {
+        self.totp_enabled_at.is_some() && self.totp_secret.is_some()
+    }
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub password_hash: &'a str,
+    pub kind: AccountKind,
+    pub lang: Lang,
+    pub email_verified: bool,
+}
+
+pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreError> {
+    let id = UserId::new();
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash, kind, preferred_lang, email_verified_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(id.as_str())
+        .bind(u.email.as_str())
+        .bind(u.display_name.as_str())
+        .bind(u.password_hash)
+        .bind(u.kind.as_str())
+        .bind(u.lang.code())
+        .bind(u.email_verified.then_some(t))
+        .bind(t)
+        .execute(c)
+        .await.map(|r| r.rows_affected())
+    })
+    .map_err(|e| StoreError::unique_as(e, "email"))?;
+    Ok(id)
+}
+
+pub async fn find_user(db: &Db, id: &str) -> Result<User, StoreError> {
+    with_pool!(db.read(), p => sqlx::query_as("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(p).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(p).await
+    })?)
+}
+
+/// Users for the admin list, newest first, optionally filtered by a substring of the email
+/// or name.
+pub async fn list_users(db: &Db, query: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
+    let pattern = query.map(|q| format!("%{}%", q.to_lowercase()));
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM users WHERE ($1 IS NULL OR email LIKE $1 OR LOWER(display_name) LIKE $1) \
+             ORDER BY created_at DESC LIMIT $2",
+        )
+        .bind(&pattern)
+        .bind(limit)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(t)
+            .execute(c)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), StoreError> {
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(t)
+            .execute(c)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE users SET preferred_lang = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(lang.code())
+            .bind(now())
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_display_name(db: &Db, id: &str, name: &DisplayName) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(name.as_str())
+            .bind(now())
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Stores a pending TOTP secret (not yet enabled) while the user scans it.
+pub async fn set_pending_totp(db: &Db, id: &str, secret: &str) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(secret)
+            .bind(now())
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Turns two-factor on and replaces the recovery codes (stored hashed).
+pub async fn enable_totp(
+    tx: &mut Tx,
+    id: &str,
+    recovery_code_hashes: &[String],
+) -> Result<(), StoreError> {
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET totp_enabled_at = $2, updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(t)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(&mut *c).await?;
+        for h in recovery_code_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(id)
+                .bind(h)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+/// Uses up a recovery code; true when it was valid and unused.
+pub async fn use_recovery_code(
+    db: &Db,
+    user_id: &str,
+    code_hash: &str,
+) -> Result<bool, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(code_hash)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+pub async fn remaining_recovery_codes(db: &Db, user_id: &str) -> Result<i64, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user_id)
+            .fetch_one(p)
+            .await
+    })?)
+}
+
+/// Counts a failed sign-in; after `threshold` failures in a row the account is locked for
+/// `lock_for`. Returns the lock end if the account is now locked.
+pub async fn record_failed_login(
+    db: &Db,
+    id: &str,
+    threshold: i32,
+    lock_for: chrono::Duration,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let t = now();
+    let until = t + lock_for;
+    let row: (i32, Option<DateTime<Utc>>) = with_pool!(db.write(), p => {
+        sqlx::query_as(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, updated_at = $4 \
+             WHERE id = $1 RETURNING failed_logins, locked_until",
+        )
+        .bind(id)
+        .bind(threshold)
+        .bind(until)
+        .bind(t)
+        .fetch_one(p)
+        .await
+    })?;
+    Ok(row.1.filter(|u| *u > t))
+}
+
+pub async fn reset_failed_logins(db: &Db, id: &str) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND (failed_logins > 0 OR locked_until IS NOT NULL)")
+            .bind(id)
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<(), StoreError> {
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(disabled.then_some(t))
+            .bind(t)
+            .execute(&mut *c)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *c).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The audit trail: an append-only, hash-chained log of staff actions and of reads of
+//! personal data. Each record's hash covers the previous hash, so editing or deleting a row
+//! breaks the chain from that row on; `verify` finds the first broken link.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use safir_domain::audit::AuditAction;
+use safir_domain::ids::{MissionId, UserId};
+use sha2::{Digest, Sha256};
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+/// The hash the first record chains from.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened, by whom, to what.
+#[derive(Debug, Clone)]
+pub struct NewAuditRecord {
+    pub actor_id: Option<UserId>,
+    /// Who, as shown to a reader of the trail (the email, or `system`, `cli`).
+    pub actor_label: String,
+    pub action: AuditAction,
+    pub target_type: &'static str,
+    pub target_id: Option<String>,
+    pub mission_id: Option<MissionId>,
+    pub client_ip: Option<String>,
+    /// What changed, as JSON (never secrets).
+    pub summary: serde_json::Value,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_label: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub mission_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub summary: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn chain_hash(prev: &str, r: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &r.seq.to_string(),
+        &r.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        r.actor_id.as_deref().unwrap_or(""),
+        &r.actor_label,
+        &r.action,
+        &r.target_type,
+        r.target_id.as_deref().unwrap_or(""),
+        r.mission_id.as_deref().unwrap_or(""),
+        r.client_ip.as_deref().unwrap_or(""),
+        &r.summary,
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends a record inside the caller's transaction, so the record exists exactly when the
+/// change it describes does.
+pub async fn append(tx: &mut Tx, rec: &NewAuditRecord) -> Result<i64, StoreError> {
+    if let Tx::Postgres(t) = tx {
+        // Serialise appenders across processes; SQLite's BEGIN IMMEDIATE already does.
+        sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
+            .execute(&mut **t)
+            .await?;
+    }
+    let last: Option<(i64, String)> = with_tx!(tx, c => {
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await
+    })?;
+    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let mut row = AuditRecord {
+        seq: prev_seq + 1,
+        at: now(),
+        actor_id: rec.actor_id.as_ref().map(|u| u.as_str().to_owned()),
+        actor_label: rec.actor_label.clone(),
+        action: rec.action.as_str().to_owned(),
+        target_type: rec.target_type.to_owned(),
+        target_id: rec.target_id.clone(),
+        mission_id: rec.mission_id.as_ref().map(|m| m.as_str().to_owned()),
+        client_ip: rec.client_ip.clone(),
+        summary: rec.summary.to_string(),
+        prev_hash: prev_hash.clone(),
+        hash: String::new(),
+    };
+    row.hash = chain_hash(&prev_hash, &row);
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
+             mission_id, client_ip, summary, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(row.seq)
+        .bind(row.at)
+        .bind(&row.actor_id)
+        .bind(&row.actor_label)
+        .bind(&row.action)
+        .bind(&row.target_type)
+        .bind(&row.target_id)
+        .bind(&row.mission_id)
+        .bind(&row.client_ip)
+        .bind(&row.summary)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+        .execute(c)
+        .await.map(|r| r.rows_affected())
+    })?;
+    Ok(row.seq)
+}
+
+/// Appends a record in its own transaction (for reads, which change nothing else).
+pub async fn record(db: &Db, rec: &NewAuditRecord) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let seq = append(&mut tx, rec).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    Intact {
+        records: u64,
+    },
+    /// The first record whose hash or link does not match, and why.
+    Broken {
+        seq: i64,
+        reason: &'static str,
+    },
+}
+
+/// Walks the whole trail in order, a page at a time.
+pub async fn verify(db: &Db) -> Result<ChainCheck, StoreError> {
+    let mut prev_hash = GENESIS.to_owned();
+    let mut expected_seq = 1i64;
+    let mut count = 0u64;
+    loop {
+        let page: Vec<AuditRecord> = with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000")
+                .bind(expected_seq)
+                .fetch_all(p)
+                .await
+        })?;
+        if page.is_empty() {
+            return Ok(ChainCheck::Intact { records: count });
+        }
+        for r in page {
+            if r.seq != expected_seq {
+                return Ok(ChainCheck::Broken {
+                    seq: expected_seq,
+                    reason: "record missing",
+                });
+            }
+            if r.prev_hash != prev_hash {
+                return Ok(ChainCheck::Broken {
+                    seq: r.seq,
+                    reason: "link to previous record altered",
+                });
+            }
+            if chain_hash(&prev_hash, &r) != r.hash {
+                return Ok(ChainCheck::Broken {
+                    seq: r.seq,
+                    reason: "record content altered",
+                });
+            }
+            prev_hash = r.hash;
+            expected_seq += 1;
+            count += 1;
+        }
+    }
+}
+
+/// Filters for browsing the trail; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub mission_id: Option<String>,
+    pub target_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only records with `seq` below this (keyset pagination, newest first).
+    pub before_seq: Option<i64>,
+}
+
+/// Newest first, at most `limit` records.
+pub async fn list(db: &Db, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+    let sql = "SELECT * FROM audit_log WHERE \
+               ($1 IS NULL OR actor_label = $1 OR actor_id = $1) \
+               AND ($2 IS NULL OR action = $2) \
+               AND ($3 IS NULL OR mission_id = $3) \
+               AND ($4 IS NULL OR target_id = $4) \
+               AND ($5 IS NULL OR at >= $5) \
+               AND ($6 IS NULL OR at <= $6) \
+               AND ($7 IS NULL OR seq < $7) \
+               ORDER BY seq DESC LIMIT $8";
+    let rows = with_pool!(db.read(), p => {
+        sqlx::query_as(sql)
+            .bind(&f.actor)
+            .bind(&f.action)
+            .bind(&f.mission_id)
+            .bind(&f.target_id)
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.before_seq)
+            .bind(limit)
+            .fetch_all(p)
+            .await
+    })?;
+    Ok(rows)
+}

@@ -1,0 +1,321 @@
+//! The job queue (outbox): one durable table for all background work.
+//!
+//! A job is enqueued in the same transaction as the change that causes it. Workers claim
+//! one job at a time with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
+//! processes never take the same job); a worker that dies mid-job loses its lease and the job
+//! is claimed again, so handlers must be idempotent. Failures retry with exponential backoff
+//! and become dead letters after `max_attempts`; admins can retry those.
+
+mod runner;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use safir_domain::ids::JobId;
+// Statements built here only splice placeholders and fixed keywords, never input.
+use sqlx::AssertSqlSafe;
+
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
+
+pub use runner::{HandlerFuture, JobError, JobHandler, JobRunner, RunnerConfig};
+
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: serde_json::Value,
+    /// A second enqueue with the same key is a no-op (a retried request, a double click).
+    pub idempotency_key: Option<String>,
+    /// Not before this time (scheduled work); `None` means now.
+    pub run_at: Option<DateTime<Utc>>,
+    pub max_attempts: i32,
+}
+
+impl NewJob {
+    pub fn new(kind: &str, payload: serde_json::Value) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            payload,
+            idempotency_key: None,
+            run_at: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    pub fn run_at(mut self, at: DateTime<Utc>) -> Self {
+        self.run_at = Some(at);
+        self
+    }
+
+    pub fn max_attempts(mut self, n: i32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+}
+
+/// A job a worker holds the lease on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+impl ClaimedJob {
+    pub fn payload_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.payload)
+    }
+}
+
+/// A job as admins see it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct JobRow {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub idempotency_key: Option<String>,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const INSERT_COLUMNS: &str = "INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES ";
+
+/// Enqueues one job inside the caller's transaction. Returns `None` when a job with the same
+/// idempotency key already exists.
+pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> Result<Option<JobId>, StoreError> {
+    let id = JobId::new();
+    let t = now();
+    let sql = format!(
+        "{INSERT_COLUMNS}($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING"
+    );
+    let done = with_tx!(tx, c => {
+        sqlx::query(AssertSqlSafe(sql.as_str()))
+            .bind(id.as_str())
+            .bind(&job.kind)
+            .bind(job.payload.to_string())
+            .bind(&job.idempotency_key)
+            .bind(job.max_attempts)
+            .bind(job.run_at.unwrap_or(t))
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok((done == 1).then_some(id))
+}
+
+/// Enqueues many jobs with multi-row inserts (fan-out), skipping duplicates by key.
+/// Returns how many were new.
+pub async fn enqueue_batch(tx: &mut Tx, jobs: &[NewJob]) -> Result<u64, StoreError> {
+    const ROWS_PER_STATEMENT: usize = 500;
+    let t = now();
+    let mut inserted = 0;
+    for chunk in jobs.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from(INSERT_COLUMNS);
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, $1, $1)",
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            ));
+        }
+        sql.push_str(" ON CONFLICT (idempotency_key) DO NOTHING");
+        inserted += with_tx!(tx, c => {
+            let mut q = sqlx::query(AssertSqlSafe(sql.as_str())).bind(t);
+            for job in chunk {
+                q = q
+                    .bind(JobId::new().as_str().to_owned())
+                    .bind(&job.kind)
+                    .bind(job.payload.to_string())
+                    .bind(&job.idempotency_key)
+                    .bind(job.max_attempts)
+                    .bind(job.run_at.unwrap_or(t));
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(inserted)
+}
+
+/// Claims the next due job (or one whose lease expired) for `worker`.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<ClaimedJob>, StoreError> {
+    let t = now();
+    let until = t + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
+         WHERE id = (SELECT id FROM jobs \
+                     WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+                     ORDER BY run_at LIMIT 1{lock}) \
+         RETURNING id, kind, payload, attempts, max_attempts"
+    );
+    let job = with_pool!(db.write(), p => {
+        sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(worker).bind(until).bind(t).fetch_optional(p).await
+    })?;
+    Ok(job)
+}
+
+/// Marks a claimed job done. Returns false when the lease had been lost to another worker.
+pub async fn complete(db: &Db, job: &ClaimedJob, worker: &str) -> Result<bool, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = $3 \
+             WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+        )
+        .bind(&job.id)
+        .bind(worker)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Exponential backoff: 2^attempts seconds (capped at one hour), plus up to 25% jitter so a
+/// burst of failures does not retry in lockstep.
+pub fn backoff(attempts: i32) -> Duration {
+    let base = 2u64.saturating_pow(attempts.clamp(0, 12) as u32).min(3600);
+    let jitter = rand::random_range(0..=base.div_ceil(4));
+    Duration::from_secs(base + jitter)
+}
+
+/// Records a failure: back to the queue after a backoff, or dead after the last attempt.
+/// `permanent` failures (bad payload, a refused address) go straight to the dead letters.
+pub async fn fail(
+    db: &Db,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+    permanent: bool,
+) -> Result<(), StoreError> {
+    let t = now();
+    let dead = permanent || job.attempts >= job.max_attempts;
+    let state = if dead { "dead" } else { "queued" };
+    let next =
+        t + chrono::Duration::from_std(backoff(job.attempts)).unwrap_or(chrono::Duration::hours(1));
+    let error: String = error.chars().take(2000).collect();
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE jobs SET state = $3, run_at = $4, last_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6 \
+             WHERE id = $1 AND locked_by = $2",
+        )
+        .bind(&job.id)
+        .bind(worker)
+        .bind(state)
+        .bind(next)
+        .bind(&error)
+        .bind(t)
+        .execute(p)
+        .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Counts per state, for `/metrics` and the admin dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QueueStats {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub dead: i64,
+}
+
+pub async fn stats(db: &Db) -> Result<QueueStats, StoreError> {
+    let rows: Vec<(String, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetch_all(p).await
+    })?;
+    let mut s = QueueStats::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "queued" => s.queued = n,
+            "running" => s.running = n,
+            "done" => s.done = n,
+            "dead" => s.dead = n,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+pub async fn list_dead(db: &Db, limit: i64) -> Result<Vec<JobRow>, StoreError> {
+    let rows = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+             FROM jobs WHERE state = 'dead' ORDER BY updated_at DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<JobRow, StoreError> {
+    let row = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+             FROM jobs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// Puts a dead job back in the queue with a fresh set of attempts (inside the caller's
+/// transaction, next to its audit record). Returns false when the job is not dead.
+pub async fn retry_dead(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    let t = now();
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2 WHERE id = $1 AND state = 'dead'")
+            .bind(id)
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Deletes finished jobs older than `age` (their idempotency keys stop protecting then).
+pub async fn purge_done(db: &Db, age: Duration) -> Result<u64, StoreError> {
+    let cutoff = now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::days(7));
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1")
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}

@@ -1,0 +1,141 @@
+//! The worker loop: claims jobs, dispatches them to handlers by kind, records the outcome.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::ClaimedJob;
+use crate::Db;
+
+/// Why a job failed; `Permanent` skips the remaining retries.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Retry(String),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+/// Runs one kind of job. Handlers must be idempotent: a job whose worker died is run again.
+pub trait JobHandler: Send + Sync + 'static {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a>;
+}
+
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Concurrent jobs per process.
+    pub concurrency: usize,
+    /// How long to wait when the queue is empty.
+    pub idle_poll: Duration,
+    /// How long a claim holds before another worker may take the job.
+    pub lease: Duration,
+    /// A name for this process in `locked_by` (host and pid by default).
+    pub worker_name: String,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            idle_poll: Duration::from_millis(500),
+            lease: Duration::from_secs(300),
+            worker_name: format!("worker-{}", std::process::id()),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct JobRunner {
+    db: Db,
+    handlers: Arc<HashMap<String, Arc<dyn JobHandler>>>,
+    config: RunnerConfig,
+}
+
+impl JobRunner {
+    pub fn new(db: Db, config: RunnerConfig) -> Self {
+        Self {
+            db,
+            handlers: Arc::new(HashMap::new()),
+            config,
+        }
+    }
+
+    /// Registers the handler for `kind` (before `run`).
+    pub fn register(mut self, kind: &str, handler: impl JobHandler) -> Self {
+        Arc::make_mut(&mut self.handlers).insert(kind.to_owned(), Arc::new(handler));
+        self
+    }
+
+    /// Runs until `shutdown` turns true, then lets in-flight jobs finish.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let mut tasks = Vec::new();
+        for slot in 0..self.config.concurrency.max(1) {
+            let me = self.clone();
+            let rx = shutdown.clone();
+            let name = format!("{}/{slot}", self.config.worker_name);
+            tasks.push(tokio::spawn(async move { me.run_slot(name, rx).await }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+
+    async fn run_slot(&self, name: String, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            match self.run_once(&name).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.idle_poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Claims and runs at most one job as `worker`. Returns whether a job was run.
+    pub async fn run_once(&self, worker: &str) -> Result<bool, crate::StoreError> {
+        let Some(job) = super::claim(&self.db, worker, self.config.lease).await? else {
+            return Ok(false);
+        };
+        let outcome = match self.handlers.get(&job.kind) {
+            None => Err(JobError::Permanent(format!(
+                "no handler for job kind {:?}",
+                job.kind
+            ))),
+            Some(h) => match tokio::time::timeout(self.config.lease, h.run(&job)).await {
+                Ok(r) => r,
+                Err(_) => Err(JobError::Retry("timed out".to_owned())),
+            },
+        };
+        match outcome {
+            Ok(()) => {
+                if !super::complete(&self.db, &job, worker).await? {
+                    tracing::warn!(job = %job.id, "job finished after its lease was taken over");
+                }
+            }
+            Err(e) => {
+                let permanent = matches!(e, JobError::Permanent(_));
+                tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, permanent, "job failed");
+                super::fail(&self.db, &job, worker, &e.to_string(), permanent).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Runs jobs until none is due (tests and `safir worker --drain`).
+    pub async fn drain(&self) -> Result<usize, crate::StoreError> {
+        let mut n = 0;
+        while self.run_once(&self.config.worker_name).await? {
+            n += 1;
+        }
+        Ok(n)
+    }
+}

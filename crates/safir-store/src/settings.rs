@@ -1,0 +1,37 @@
+//! Instance-wide values shared by all server processes (secrets generated on first use).
+
+use rand::RngCore;
+
+use crate::{Db, StoreError, with_pool};
+
+/// Returns the value under `key`, creating it with `make()` if absent. Safe when several
+/// processes race: the first insert wins and everyone reads it back.
+pub async fn get_or_create(
+    db: &Db,
+    key: &str,
+    make: impl FnOnce() -> String,
+) -> Result<String, StoreError> {
+    let value = make();
+    with_pool!(db.write(), p => {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(&value)
+            .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    let stored: String = with_pool!(db.write(), p => {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(p).await
+    })?;
+    Ok(stored)
+}
+
+/// A 32-byte random secret, hex-encoded, shared by the instance (CSRF keys and the like).
+pub async fn secret(db: &Db, key: &str) -> Result<Vec<u8>, StoreError> {
+    let hex_value = get_or_create(db, key, || {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    })
+    .await?;
+    hex::decode(hex_value).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
+}

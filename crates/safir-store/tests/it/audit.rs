@@ -1,0 +1,106 @@
+use safir_domain::audit::actions;
+use safir_store::audit::{self, AuditFilter, ChainCheck, NewAuditRecord};
+use safir_store::testing::TestDb;
+use safir_store::with_pool;
+use serde_json::json;
+
+fn rec(label: &str, target: &str) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: None,
+        actor_label: label.to_owned(),
+        action: actions::USER_CREATE,
+        target_type: "user",
+        target_id: Some(target.to_owned()),
+        mission_id: None,
+        client_ip: Some("192.0.2.1".to_owned()),
+        summary: json!({"email": format!("{target}@example.org")}),
+    }
+}
+
+#[tokio::test]
+async fn the_chain_verifies_and_any_edit_or_deletion_is_found() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        for i in 0..5 {
+            audit::record(db, &rec("admin@example.org", &format!("u{i}")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Intact { records: 5 }
+        );
+
+        let listed = audit::list(
+            db,
+            &AuditFilter {
+                target_id: Some("u3".into()),
+                ..Default::default()
+            },
+            50,
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].seq, 4);
+
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE audit_log SET summary = '{\"email\":\"someone-else@example.org\"}' WHERE seq = 3")
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Broken {
+                seq: 3,
+                reason: "record content altered"
+            }
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_record_breaks_the_chain() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        for i in 0..3 {
+            audit::record(db, &rec("cli", &format!("u{i}")))
+                .await
+                .unwrap();
+        }
+        with_pool!(db.write(), p => sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(p).await.map(|_| ())).unwrap();
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Broken {
+                seq: 2,
+                reason: "record missing"
+            }
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appenders_keep_one_unbroken_chain() {
+    for t in TestDb::all().await {
+        let mut handles = Vec::new();
+        for w in 0..4 {
+            let db = t.db.clone();
+            handles.push(tokio::spawn(async move {
+                for i in 0..15 {
+                    audit::record(&db, &rec("worker", &format!("w{w}-{i}")))
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        assert_eq!(
+            audit::verify(&t.db).await.unwrap(),
+            ChainCheck::Intact { records: 60 }
+        );
+    }
+}

@@ -1,0 +1,248 @@
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use safir_store::jobs::{
+    self, ClaimedJob, HandlerFuture, JobError, JobHandler, JobRunner, NewJob, RunnerConfig,
+};
+use safir_store::testing::TestDb;
+use safir_store::{Backend, Db};
+use serde_json::json;
+
+fn runner(name: &str) -> RunnerConfig {
+    RunnerConfig {
+        worker_name: name.to_owned(),
+        idle_poll: Duration::from_millis(20),
+        ..RunnerConfig::default()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl JobHandler for Recorder {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let v: serde_json::Value = job
+                .payload_json()
+                .map_err(|e| JobError::Permanent(e.to_string()))?;
+            self.0.lock().unwrap().push(v["n"].to_string());
+            Ok(())
+        })
+    }
+}
+
+struct AlwaysFails;
+
+impl JobHandler for AlwaysFails {
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async { Err(JobError::Retry("smtp down".into())) })
+    }
+}
+
+#[tokio::test]
+async fn enqueued_jobs_run_once_and_idempotency_keys_dedupe() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        let a = jobs::enqueue(
+            &mut tx,
+            &NewJob::new("record", json!({"n": 1})).idempotency_key("k1"),
+        )
+        .await
+        .unwrap();
+        let b = jobs::enqueue(
+            &mut tx,
+            &NewJob::new("record", json!({"n": 1})).idempotency_key("k1"),
+        )
+        .await
+        .unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("record", json!({"n": 2})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(a.is_some(), "{:?}", t.backend());
+        assert!(b.is_none(), "second enqueue with the same key is a no-op");
+
+        let rec = Recorder::default();
+        let r = JobRunner::new(db.clone(), runner("w")).register("record", rec.clone());
+        assert_eq!(r.drain().await.unwrap(), 2);
+        let mut seen = rec.0.lock().unwrap().clone();
+        seen.sort();
+        assert_eq!(seen, vec!["1", "2"]);
+        assert_eq!(jobs::stats(db).await.unwrap().done, 2);
+        assert_eq!(r.drain().await.unwrap(), 0, "nothing runs twice");
+    }
+}
+
+#[tokio::test]
+async fn a_rolled_back_transaction_enqueues_nothing() {
+    for t in TestDb::all().await {
+        let mut tx = t.db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("record", json!({"n": 1})))
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(
+            jobs::stats(&t.db).await.unwrap(),
+            jobs::QueueStats::default()
+        );
+    }
+}
+
+#[tokio::test]
+async fn failures_back_off_then_die_and_admins_can_retry() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("email", json!({})).max_attempts(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = JobRunner::new(db.clone(), runner("w")).register("email", AlwaysFails);
+
+        assert_eq!(r.drain().await.unwrap(), 1);
+        let s = jobs::stats(db).await.unwrap();
+        assert_eq!((s.queued, s.dead), (1, 0), "first failure is retried later");
+        assert_eq!(r.drain().await.unwrap(), 0, "not due yet: backoff");
+
+        // Make it due now and fail it again: the second attempt is the last.
+        let dead = force_due_and_run(db, &r).await;
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].last_error.as_deref(), Some("smtp down"));
+        assert_eq!(dead[0].attempts, 2);
+
+        let mut tx = db.begin().await.unwrap();
+        assert!(jobs::retry_dead(&mut tx, &dead[0].id).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(jobs::stats(db).await.unwrap().queued, 1);
+    }
+}
+
+async fn force_due_and_run(db: &Db, r: &JobRunner) -> Vec<jobs::JobRow> {
+    let past = safir_store::now() - chrono::Duration::hours(2);
+    safir_store::with_pool!(db.write(), p => {
+        sqlx::query("UPDATE jobs SET run_at = $1").bind(past).execute(p).await.map(|_| ())
+    })
+    .unwrap();
+    r.drain().await.unwrap();
+    jobs::list_dead(db, 10).await.unwrap()
+}
+
+#[tokio::test]
+async fn unknown_kinds_and_bad_payloads_are_dead_letters_at_once() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("nobody-handles-this", json!({})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        JobRunner::new(db.clone(), runner("w"))
+            .drain()
+            .await
+            .unwrap();
+        let dead = jobs::list_dead(db, 10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        assert!(
+            dead[0]
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("no handler")
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_claimed_again() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("record", json!({"n": 7})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // A worker claims with a lease that has already run out (it "crashed").
+        let first = jobs::claim(db, "crashed", Duration::from_secs(0))
+            .await
+            .unwrap()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let second = jobs::claim(db, "healthy", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.id, second.id);
+        assert_eq!(second.attempts, 2);
+        assert!(
+            !jobs::complete(db, &first, "crashed").await.unwrap(),
+            "the crashed worker lost its lease"
+        );
+        assert!(jobs::complete(db, &second, "healthy").await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn batch_enqueue_writes_many_rows_and_skips_known_keys() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let batch: Vec<NewJob> = (0..1234)
+            .map(|i| NewJob::new("record", json!({"n": i})).idempotency_key(format!("alert-1:{i}")))
+            .collect();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(jobs::enqueue_batch(&mut tx, &batch).await.unwrap(), 1234);
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            jobs::enqueue_batch(&mut tx, &batch[..600]).await.unwrap(),
+            0,
+            "re-enqueue adds nothing"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(jobs::stats(db).await.unwrap().queued, 1234);
+    }
+}
+
+/// Two independent connection pools (as two processes would have) drain one queue
+/// concurrently: every job runs exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_on_one_database_never_run_the_same_job() {
+    for t in TestDb::all().await {
+        let n = 300;
+        let batch: Vec<NewJob> = (0..n)
+            .map(|i| NewJob::new("record", json!({"n": i})))
+            .collect();
+        let mut tx = t.db.begin().await.unwrap();
+        jobs::enqueue_batch(&mut tx, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let other = match t.backend() {
+            Backend::Postgres => {
+                let Db::Postgres(pool) = &t.db else {
+                    unreachable!()
+                };
+                Db::connect_postgres((*pool.connect_options()).clone())
+                    .await
+                    .unwrap()
+            }
+            Backend::Sqlite => Db::connect(&t.url).await.unwrap(),
+        };
+        let rec = Recorder::default();
+        let mut handles = Vec::new();
+        for (i, db) in [t.db.clone(), other].into_iter().enumerate() {
+            let r = JobRunner::new(db.clone(), runner(&format!("proc-{i}")))
+                .register("record", rec.clone());
+            handles.push(tokio::spawn(async move { r.drain().await.unwrap() }));
+        }
+        let mut total = 0;
+        for h in handles {
+            total += h.await.unwrap();
+        }
+        let seen = rec.0.lock().unwrap().clone();
+        let unique: HashSet<_> = seen.iter().collect();
+        assert_eq!(total, n, "{:?}", t.backend());
+        assert_eq!(seen.len(), n);
+        assert_eq!(unique.len(), n, "a job ran twice on {:?}", t.backend());
+    }
+}
