@@ -73,3 +73,35 @@ async fn healthz_answers_ok() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(text(response).await, "ok");
 }
+
+#[tokio::test]
+async fn a_signed_in_users_saved_language_comes_before_the_cookie() {
+    use axum::extract::Request;
+    use axum::middleware::{self, Next};
+    use axum::routing::get;
+    use safir_web::i18n::PreferredLang;
+    use safir_web::{Lang, home, layers, metrics::Metrics, security::SecurityConfig};
+    use tower::ServiceExt;
+
+    async fn session(mut req: Request, next: Next) -> axum::response::Response {
+        req.extensions_mut().insert(PreferredLang(Lang::En));
+        next.run(req).await
+    }
+    let router = layers::stack(
+        axum::Router::new().route("/", get(home::home)),
+        SecurityConfig::default(),
+        Metrics::new(),
+        layers::DEFAULT_BODY_LIMIT,
+    )
+    .layer(middleware::from_fn(session));
+    let get = |uri: &str| {
+        axum::http::Request::get(uri)
+            .header("cookie", "lang=ar")
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let html = text(router.clone().oneshot(get("/")).await.unwrap()).await;
+    assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
+    let html = text(router.oneshot(get("/?lang=ar")).await.unwrap()).await;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+}
