@@ -1,6 +1,13 @@
-//! HTTP layer.
+//! The HTTP layer: axum routes per context, askama templates, Fluent catalogs, static
+//! assets, the JSON API, and the middleware every request passes through.
 
+pub mod accounts;
+pub mod admin;
+pub mod api;
+pub mod app;
 pub mod assets;
+pub mod auth;
+pub mod email;
 pub mod error;
 pub mod forms;
 pub mod health;
@@ -10,6 +17,8 @@ pub mod layers;
 pub mod metrics;
 pub mod page;
 pub mod security;
+pub mod staff;
+pub mod state;
 
 pub use error::{AppError, FieldError, FieldErrors};
 pub use i18n::{I18n, Lang};

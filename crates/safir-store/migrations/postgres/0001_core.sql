@@ -29,6 +29,7 @@ CREATE TABLE users (
     email_verified_at TIMESTAMPTZ,
     totp_secret       TEXT,
     totp_enabled_at   TIMESTAMPTZ,
+    totp_last_step    BIGINT,
     failed_logins     INTEGER NOT NULL DEFAULT 0,
     locked_until      TIMESTAMPTZ,
     disabled_at       TIMESTAMPTZ,

@@ -29,6 +29,7 @@ CREATE TABLE users (
     email_verified_at TEXT,
     totp_secret       TEXT,
     totp_enabled_at   TEXT,
+    totp_last_step    INTEGER,
     failed_logins     INTEGER NOT NULL DEFAULT 0,
     locked_until      TEXT,
     disabled_at       TEXT,

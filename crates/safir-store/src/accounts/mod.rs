@@ -6,6 +6,7 @@ pub mod password;
 pub mod secrets;
 pub mod sessions;
 pub mod tokens;
+pub mod totp;
 mod users;
 
 pub use users::*;

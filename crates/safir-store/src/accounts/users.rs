@@ -17,6 +17,7 @@ pub struct User {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<DateTime<Utc>>,
+    pub totp_last_step: Option<i64>,
     pub failed_logins: i32,
     pub locked_until: Option<DateTime<Utc>>,
     pub disabled_at: Option<DateTime<Utc>>,
@@ -277,4 +278,18 @@ pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<(), S
         Ok::<_, sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// Records the time step of an accepted TOTP code; false when that step (or a later one) was
+/// already used, so a code cannot be replayed.
+pub async fn accept_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)")
+            .bind(id)
+            .bind(step)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
 }

@@ -68,10 +68,34 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 2] = [
-    (Lang::Ar, include_str!("../../locales/ar/main.ftl")),
-    (Lang::En, include_str!("../../locales/en/main.ftl")),
-];
+/// One Fluent file per context, in both languages: `locales/{ar,en}/<name>.ftl`.
+macro_rules! catalogs {
+    ($($name:literal),* $(,)?) => {
+        [$((
+            include_str!(concat!("../../locales/ar/", $name, ".ftl")),
+            include_str!(concat!("../../locales/en/", $name, ".ftl")),
+        )),*]
+    };
+}
+
+const CATALOGS: &[(&str, &str)] = &catalogs!["main", "accounts", "admin", "staff", "api", "email"];
+
+/// A language's catalog: its context files joined.
+fn source(lang: Lang) -> String {
+    let mut out = String::new();
+    for (ar, en) in CATALOGS {
+        out.push_str(match lang {
+            Lang::Ar => ar,
+            Lang::En => en,
+        });
+        out.push('\n');
+    }
+    out
+}
+
+fn sources() -> [(Lang, String); 2] {
+    [(Lang::Ar, source(Lang::Ar)), (Lang::En, source(Lang::En))]
+}
 
 /// The loaded catalogs. Cheap to share: use [`I18n::global`].
 pub struct I18n {
@@ -79,7 +103,7 @@ pub struct I18n {
 }
 
 static GLOBAL: LazyLock<I18n> = LazyLock::new(|| {
-    I18n::from_sources(SOURCES).unwrap_or_else(|e| panic!("embedded Fluent catalog: {e}"))
+    I18n::from_sources(sources()).unwrap_or_else(|e| panic!("embedded Fluent catalog: {e}"))
 });
 
 impl I18n {
@@ -88,10 +112,10 @@ impl I18n {
         &GLOBAL
     }
 
-    fn from_sources(sources: [(Lang, &str); 2]) -> Result<I18n, String> {
+    fn from_sources(sources: [(Lang, String); 2]) -> Result<I18n, String> {
         let mut built = Vec::with_capacity(2);
         for (lang, source) in sources {
-            let resource = FluentResource::try_new(source.to_owned())
+            let resource = FluentResource::try_new(source)
                 .map_err(|(_, errors)| format!("{}: {errors:?}", lang.code()))?;
             let id: LanguageIdentifier = lang
                 .code()
@@ -133,8 +157,7 @@ impl I18n {
 
     /// The ids of every message in `lang`'s catalog, in file order.
     pub fn keys(&self, lang: Lang) -> Vec<String> {
-        let source = SOURCES[lang.index()].1;
-        match FluentResource::try_new(source.to_owned()) {
+        match FluentResource::try_new(source(lang)) {
             Ok(resource) => message_ids(&resource),
             Err((resource, _)) => message_ids(&resource),
         }

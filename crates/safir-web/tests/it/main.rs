@@ -2,6 +2,7 @@
 
 mod assets;
 mod errors;
+mod harness;
 mod metrics;
 mod pages;
 mod security;

@@ -1,0 +1,237 @@
+//! Per-route access rules, declared where the route is added and enforced by one middleware,
+//! so no route exists without a rule (the authorization matrix test reads the same table).
+
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
+use axum::{Router, middleware};
+use safir_domain::roles::{Permission, Target};
+use safir_store::missions::{self, Mission};
+
+use super::session::Viewer;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Signed in, with the password only (the second-factor pages).
+    PasswordOnly,
+    /// Signed in and past any required second factor.
+    SignedIn,
+    /// A ministry-wide permission (missions, users, audit, jobs).
+    Ministry(Permission),
+    /// A permission somewhere: the handler narrows the data to the missions allowed.
+    AnyMission(Permission),
+    /// A permission on the mission named by the route's `{mission}` code.
+    Mission(Permission),
+}
+
+/// The mission a `{mission}` route is about, resolved and authorized by the access layer.
+#[derive(Debug, Clone)]
+pub struct MissionParam(pub Mission);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MissionParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<MissionParam>()
+            .cloned()
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    /// The API-token scope required when the request authenticates with a token.
+    pub scope: Option<&'static str>,
+}
+
+/// Builds the router and the route table together.
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteInfo>,
+    state: AppState,
+}
+
+#[derive(Clone)]
+struct Rule {
+    state: AppState,
+    access: Access,
+    scope: Option<&'static str>,
+}
+
+impl Routes {
+    pub fn new(state: AppState) -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+            state,
+        }
+    }
+
+    /// Adds `handler` for `method path`, guarded by `access`.
+    pub fn add(
+        self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add_scoped(method, path, access, None, handler)
+    }
+
+    /// Like [`Routes::add`], and API tokens must carry `scope`.
+    pub fn add_scoped(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        scope: Option<&'static str>,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let rule = Rule {
+            state: self.state.clone(),
+            access,
+            scope,
+        };
+        let guarded = handler.route_layer(middleware::from_fn_with_state(rule, enforce));
+        self.router = self.router.route(path, guarded);
+        self.table.push(RouteInfo {
+            method,
+            path,
+            access,
+            scope,
+        });
+        self
+    }
+
+    /// Mounts a router whose routes are all public (static assets, health checks).
+    pub fn merge_public(
+        mut self,
+        paths: &[(&'static str, Method)],
+        router: Router<AppState>,
+    ) -> Self {
+        self.router = self.router.merge(router);
+        for (path, method) in paths {
+            self.table.push(RouteInfo {
+                method: method.clone(),
+                path,
+                access: Access::Public,
+                scope: None,
+            });
+        }
+        self
+    }
+
+    pub fn finish(self) -> (Router<AppState>, Vec<RouteInfo>) {
+        (self.router, self.table)
+    }
+}
+
+fn is_api(req: &Request) -> bool {
+    req.uri().path().starts_with("/api/")
+}
+
+fn to_sign_in(req: &Request) -> Response {
+    if is_api(req) {
+        return AppError::Unauthenticated.into_response();
+    }
+    let next = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let target = format!("/sign-in?next={}", urlencode(next));
+    Redirect::to(&target).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn enforce(
+    State(rule): State<Rule>,
+    params: RawPathParams,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let viewer = req.extensions().get::<Viewer>().cloned();
+    let user = viewer.as_ref().and_then(Viewer::user);
+    if rule.access == Access::Public {
+        return next.run(req).await;
+    }
+    let Some(user) = user else {
+        return to_sign_in(&req);
+    };
+    if rule.access == Access::PasswordOnly {
+        return next.run(req).await;
+    }
+    if user.needs_second_factor() {
+        if is_api(&req) {
+            return AppError::Unauthenticated.into_response();
+        }
+        return Redirect::to("/sign-in/two-factor").into_response();
+    }
+    if let (Some(scopes), Some(needed)) = (&user.api_scopes, rule.scope)
+        && !scopes.iter().any(|s| s == needed)
+    {
+        return AppError::Forbidden.into_response();
+    }
+    if user.api_scopes.is_some() && rule.scope.is_none() {
+        // Routes without a scope are for the browser only.
+        return AppError::Forbidden.into_response();
+    }
+    let allowed = match rule.access {
+        Access::Public | Access::PasswordOnly | Access::SignedIn => true,
+        Access::Ministry(p) => user.grants.can(p, Target::Ministry),
+        Access::AnyMission(p) => user.grants.can_anywhere(p),
+        Access::Mission(p) => {
+            let code = params
+                .iter()
+                .find(|(k, _)| *k == "mission")
+                .map(|(_, v)| v.to_owned());
+            let Some(code) = code else {
+                tracing::error!(
+                    path = req.uri().path(),
+                    "Access::Mission on a route without {{mission}}"
+                );
+                return AppError::Forbidden.into_response();
+            };
+            let mission = match missions::find_by_code(&rule.state.db, &code).await {
+                Ok(Some(m)) => m,
+                Ok(None) => return AppError::NotFound.into_response(),
+                Err(e) => return AppError::internal(e).into_response(),
+            };
+            let ok = user.grants.can(p, Target::Mission(&mission.mission_id()));
+            req.extensions_mut().insert(MissionParam(mission));
+            ok
+        }
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        AppError::Forbidden.into_response()
+    }
+}

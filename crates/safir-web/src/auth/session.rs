@@ -1,0 +1,227 @@
+//! Sessions: the `safir_session` cookie resolved once per request into a [`Viewer`].
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use safir_domain::roles::Grants;
+use safir_store::accounts::{self, grants, sessions, tokens};
+
+use crate::error::AppError;
+use crate::i18n::{Lang, PreferredLang};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "safir_session";
+/// Binds CSRF tokens for visitors without a session (sign-up, sign-in forms).
+pub const ANON_COOKIE: &str = "safir_anon";
+
+/// A signed-in user as the handlers see them.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: accounts::User,
+    pub grants: Grants,
+    /// The session's stored id hash (absent for API tokens).
+    pub session_id_hash: Option<String>,
+    /// The session passed the second factor (or the account needs none).
+    pub mfa_passed: bool,
+    /// Scopes of the API token used, when the request came with one.
+    pub api_scopes: Option<Vec<String>>,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> &str {
+        &self.user.id
+    }
+
+    /// Staff need a second factor before they reach anything but the 2FA pages.
+    pub fn needs_second_factor(&self) -> bool {
+        self.grants.requires_two_factor() && !self.mfa_passed
+    }
+}
+
+/// The request's viewer, put into the request extensions by [`load_viewer`].
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    User(Box<CurrentUser>),
+    /// No session; the value of the anonymous cookie (new or existing).
+    Anonymous(Anonymous),
+}
+
+#[derive(Debug, Clone)]
+pub struct Anonymous {
+    pub anon_id: String,
+    /// Set when this request created the cookie, so the response must send it.
+    pub is_new: bool,
+}
+
+impl Viewer {
+    pub fn user(&self) -> Option<&CurrentUser> {
+        match self {
+            Viewer::User(u) => Some(u),
+            Viewer::Anonymous(_) => None,
+        }
+    }
+
+    /// What CSRF tokens are bound to: the session, else the anonymous cookie.
+    pub fn csrf_binding(&self) -> &str {
+        match self {
+            Viewer::User(u) => u.session_id_hash.as_deref().unwrap_or(&u.user.id),
+            Viewer::Anonymous(a) => &a.anon_id,
+        }
+    }
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Builds a `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind TLS.
+pub fn cookie_header(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+    if let Some(secret) = bearer(headers) {
+        let Some(tok) = tokens::authenticate_api_token(&state.db, secret)
+            .await
+            .map_err(AppError::internal)?
+        else {
+            return Err(AppError::Unauthenticated);
+        };
+        let user = accounts::find_user(&state.db, &tok.user_id)
+            .await
+            .map_err(AppError::internal)?;
+        if user.disabled_at.is_some() {
+            return Err(AppError::Unauthenticated);
+        }
+        let grants = grants::grants_for_user(&state.db, &user.id)
+            .await
+            .map_err(AppError::internal)?;
+        let scopes = tok.scope_list().map(str::to_owned).collect();
+        return Ok(Some(CurrentUser {
+            user,
+            grants,
+            session_id_hash: None,
+            mfa_passed: true,
+            api_scopes: Some(scopes),
+        }));
+    }
+    let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(session) = sessions::find(&state.db, secret)
+        .await
+        .map_err(AppError::internal)?
+    else {
+        return Ok(None);
+    };
+    let user = accounts::find_user(&state.db, &session.user_id)
+        .await
+        .map_err(AppError::internal)?;
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    sessions::touch(&state.db, &session, state.config.session_ttl)
+        .await
+        .map_err(AppError::internal)?;
+    let grants = grants::grants_for_user(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let mfa_passed = session.mfa_passed || !grants.requires_two_factor() && !user.totp_enabled();
+    Ok(Some(CurrentUser {
+        user,
+        grants,
+        session_id_hash: Some(session.id_hash),
+        mfa_passed,
+        api_scopes: None,
+    }))
+}
+
+/// Middleware: resolves the viewer once and, for signed-in users, their saved language.
+pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let viewer = match resolve(&state, req.headers()).await {
+        Ok(Some(user)) => {
+            if let Some(lang) = Lang::parse(&user.user.preferred_lang) {
+                req.extensions_mut().insert(PreferredLang(lang));
+            }
+            Viewer::User(Box::new(user))
+        }
+        Ok(None) => match cookie_value(req.headers(), ANON_COOKIE) {
+            Some(v) if v.len() >= 32 && v.len() <= 64 => Viewer::Anonymous(Anonymous {
+                anon_id: v.to_owned(),
+                is_new: false,
+            }),
+            _ => Viewer::Anonymous(Anonymous {
+                anon_id: safir_store::accounts::secrets::new_secret(),
+                is_new: true,
+            }),
+        },
+        Err(e) => return axum::response::IntoResponse::into_response(e),
+    };
+    let new_anon = match &viewer {
+        Viewer::Anonymous(a) if a.is_new => Some(a.anon_id.clone()),
+        _ => None,
+    };
+    req.extensions_mut().insert(viewer);
+    let mut res = next.run(req).await;
+    if let Some(id) = new_anon {
+        let value = cookie_header(ANON_COOKIE, &id, None, state.config.behind_tls);
+        if let Ok(v) = value.parse() {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// A signed-in user who has passed any second factor their account requires.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Viewer>() {
+            Some(Viewer::User(u)) if !u.needs_second_factor() => Ok(SignedIn((**u).clone())),
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Outgoing email, written in the recipient's language when it is enqueued and sent by the
+//! `email.send` job (see the notify crate), in the same transaction as the change it reports.
+
+use fluent_bundle::FluentArgs;
+use safir_store::jobs::{self, NewJob};
+use safir_store::{StoreError, Tx};
+
+use crate::i18n::{I18n, Lang};
+
+/// The job kind the mail sender handles.
+pub const JOB_KIND: &str = "email.send";
+
+/// The job payload: a finished message.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub lang: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Renders `email-<template>-subject` and `email-<template>-body` from the catalogs.
+pub fn render(to: &str, lang: Lang, template: &str, args: &FluentArgs) -> OutgoingEmail {
+    let i18n = I18n::global();
+    OutgoingEmail {
+        to: to.to_owned(),
+        lang: lang.code().to_owned(),
+        subject: i18n.t_args(lang, &format!("email-{template}-subject"), args),
+        text: i18n.t_args(lang, &format!("email-{template}-body"), args),
+    }
+}
+
+/// Enqueues the message; with an idempotency key, a retried request sends it once.
+pub async fn enqueue(
+    tx: &mut Tx,
+    email: &OutgoingEmail,
+    idempotency_key: Option<String>,
+) -> Result<(), StoreError> {
+    let payload = serde_json::to_value(email).unwrap_or_default();
+    let mut job = NewJob::new(JOB_KIND, payload);
+    if let Some(k) = idempotency_key {
+        job = job.idempotency_key(k);
+    }
+    jobs::enqueue(tx, &job).await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The application state every handler receives.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use safir_store::Db;
+
+use crate::metrics::Metrics;
+use crate::security::{RateLimiter, SecurityConfig};
+
+/// What the web layer needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The address users reach the site at, without a trailing slash (links in emails).
+    pub public_url: String,
+    pub behind_tls: bool,
+    pub trusted_proxy: bool,
+    pub body_limit: usize,
+    pub session_ttl: chrono::Duration,
+    pub login_max_failures: i32,
+    pub login_lockout: chrono::Duration,
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            behind_tls: false,
+            trusted_proxy: false,
+            body_limit: crate::layers::DEFAULT_BODY_LIMIT,
+            session_ttl: chrono::Duration::hours(12),
+            login_max_failures: 5,
+            login_lockout: chrono::Duration::minutes(15),
+            login_attempts_per_minute: 10,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+    /// Key of the CSRF form tokens, shared by every process through the database.
+    pub csrf_secret: Arc<Vec<u8>>,
+    /// Sign-in attempts per client address.
+    pub login_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub async fn new(db: Db, config: WebConfig) -> Result<Self, safir_store::StoreError> {
+        let csrf_secret = safir_store::settings::secret(&db, "csrf_key").await?;
+        let per_minute = config.login_attempts_per_minute.max(1);
+        let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            metrics: Metrics::new(),
+            csrf_secret: Arc::new(csrf_secret),
+            login_limiter: Arc::new(login_limiter),
+        })
+    }
+
+    pub fn security(&self) -> SecurityConfig {
+        SecurityConfig {
+            behind_tls: self.config.behind_tls,
+            public_origin: Some(self.config.public_url.clone()),
+        }
+    }
+}

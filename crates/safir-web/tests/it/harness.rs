@@ -1,0 +1,393 @@
+//! The real application in process, driven through `tower::ServiceExt::oneshot`: a fresh
+//! database per test (SQLite, and PostgreSQL when configured), a client with a cookie jar,
+//! form tokens read from the page like a browser would, and fixtures for each role.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use safir_domain::CountryCode;
+use safir_domain::Lang as ContentLang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
+use safir_domain::mission::{MissionCode, MissionKind, TimeZoneName};
+use safir_domain::roles::{Role, Scope};
+use safir_store::accounts::{self, grants, password, totp};
+use safir_store::missions::{self, MissionInput};
+use safir_store::testing::TestDb;
+use safir_store::{Db, with_pool};
+use safir_web::app;
+use safir_web::auth::RouteInfo;
+use safir_web::state::{AppState, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const ORIGIN: &str = "http://safir.test";
+
+pub struct TestApp {
+    pub router: Router,
+    pub routes: Vec<RouteInfo>,
+    pub state: AppState,
+    pub db: Db,
+    pub test_db: TestDb,
+}
+
+/// A staff or public account made by a fixture.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub totp_secret: Option<String>,
+}
+
+impl TestApp {
+    pub async fn new(test_db: TestDb) -> TestApp {
+        let db = test_db.db.clone();
+        let config = WebConfig {
+            public_url: ORIGIN.to_owned(),
+            ..WebConfig::default()
+        };
+        let state = AppState::new(db.clone(), config).await.expect("app state");
+        let (router, routes) = app::build(state.clone());
+        TestApp {
+            router,
+            routes,
+            state,
+            db,
+            test_db,
+        }
+    }
+
+    pub async fn sqlite() -> TestApp {
+        TestApp::new(TestDb::sqlite().await).await
+    }
+
+    /// SQLite, plus PostgreSQL when `SAFIR_TEST_DATABASE_URL` is set.
+    pub async fn all() -> Vec<TestApp> {
+        let mut out = Vec::new();
+        for db in TestDb::all().await {
+            out.push(TestApp::new(db).await);
+        }
+        out
+    }
+
+    pub fn backend(&self) -> safir_store::Backend {
+        self.db.backend()
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: HashMap::new(),
+            lang: None,
+        }
+    }
+
+    pub async fn mission(&self, code: &str, country: &str) -> String {
+        let input = MissionInput {
+            code: MissionCode::parse(code).unwrap(),
+            kind: MissionKind::Embassy,
+            name_ar: format!("بعثة {code}"),
+            name_en: format!("Mission {code}"),
+            country: CountryCode::parse(country).unwrap(),
+            city_ar: "مدينة".into(),
+            city_en: "City".into(),
+            languages: vec![ContentLang::Ar, ContentLang::En],
+            time_zone: TimeZoneName::parse("UTC").unwrap(),
+            email: None,
+            phone: None,
+            address: None,
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        let id = missions::create(&mut tx, &input).await.unwrap();
+        tx.commit().await.unwrap();
+        id.to_string()
+    }
+
+    /// A verified public account.
+    pub async fn public_user(&self, email: &str) -> Account {
+        self.user(email, AccountKind::Public, &[]).await
+    }
+
+    /// A staff account with TOTP enabled and the given grants (`None` scope = ministry-wide).
+    pub async fn staff(&self, email: &str, roles: &[(Role, Option<&str>)]) -> Account {
+        self.user(email, AccountKind::Staff, roles).await
+    }
+
+    async fn user(
+        &self,
+        email: &str,
+        kind: AccountKind,
+        roles: &[(Role, Option<&str>)],
+    ) -> Account {
+        let e = Email::parse(email).unwrap();
+        let name = DisplayName::parse("Test User").unwrap();
+        let hash = password::hash(&Password::parse(PASSWORD).unwrap()).await;
+        let mut tx = self.db.begin().await.unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &e,
+                display_name: &name,
+                password_hash: &hash,
+                kind,
+                lang: ContentLang::En,
+                email_verified: true,
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
+        for (role, mission) in roles {
+            let scope = match mission {
+                None => Scope::Ministry,
+                Some(m) => {
+                    Scope::Mission(safir_domain::ids::MissionId::from_trusted(m.to_string()))
+                }
+            };
+            grants::grant(&mut tx, &id, *role, &scope, None)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let totp_secret = if kind == AccountKind::Staff {
+            let secret = totp::generate_secret();
+            accounts::set_pending_totp(&self.db, &id, &secret)
+                .await
+                .unwrap();
+            let mut tx = self.db.begin().await.unwrap();
+            accounts::enable_totp(&mut tx, &id, &[]).await.unwrap();
+            tx.commit().await.unwrap();
+            Some(secret)
+        } else {
+            None
+        };
+        Account {
+            id,
+            email: email.to_owned(),
+            totp_secret,
+        }
+    }
+
+    /// Payloads of `email.send` jobs to `to`, oldest first.
+    pub async fn emails_to(&self, to: &str) -> Vec<safir_web::email::OutgoingEmail> {
+        let rows: Vec<String> = with_pool!(self.db.read(), p => {
+            sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'email.send' ORDER BY created_at, id").fetch_all(p).await
+        })
+        .unwrap();
+        rows.iter()
+            .filter_map(|r| serde_json::from_str::<safir_web::email::OutgoingEmail>(r).ok())
+            .filter(|e| e.to == to)
+            .collect()
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        with_pool!(self.db.read(), p => {
+            sqlx::query_scalar("SELECT action FROM audit_log ORDER BY seq").fetch_all(p).await
+        })
+        .unwrap()
+    }
+}
+
+/// A browser: keeps cookies, sends the same-origin headers a browser sends.
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub cookies: HashMap<String, String>,
+    pub lang: Option<&'static str>,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the first form token in the page.
+    pub fn csrf_token(&self) -> Option<String> {
+        let at = self.body.find("name=\"csrf_token\"")?;
+        let rest = &self.body[at..];
+        let v = rest.find("value=\"")? + 7;
+        let end = rest[v..].find('"')?;
+        Some(rest[v..v + end].to_owned())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A unique email address for a test.
+pub fn unique_email(prefix: &str) -> String {
+    format!(
+        "{prefix}{}@example.org",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Client<'_> {
+    pub async fn send(&mut self, req: Request<Body>) -> TestResponse {
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            if let Ok(s) = v.to_str()
+                && let Some((pair, attrs)) = s.split_once(';').or(Some((s, "")))
+                && let Some((k, val)) = pair.split_once('=')
+            {
+                if attrs.contains("Max-Age=0") || val.is_empty() {
+                    self.cookies.remove(k.trim());
+                } else {
+                    self.cookies
+                        .insert(k.trim().to_owned(), val.trim().to_owned());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "safir.test");
+        if !self.cookies.is_empty() {
+            let c: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            b = b.header(header::COOKIE, c.join("; "));
+        }
+        if let Some(l) = self.lang {
+            b = b.header(header::ACCEPT_LANGUAGE, l);
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let req = self.request("GET", path).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    /// Posts a form as a browser would from a page of this site (Origin set), with `token`.
+    pub async fn post_form_with_token(
+        &mut self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut body: Vec<(String, String)> = vec![("csrf_token".into(), token.into())];
+        body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let encoded: String = body
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = self
+            .request("POST", path)
+            .header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(encoded))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Loads `form_page`, takes its form token, and posts `fields` to `path`.
+    pub async fn submit(
+        &mut self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let page = self.get(form_page).await;
+        let token = page
+            .csrf_token()
+            .unwrap_or_else(|| panic!("no form token on {form_page}: {}", page.status));
+        self.post_form_with_token(path, &token, fields).await
+    }
+
+    /// Signs in with email and password, and the TOTP code when the account has one.
+    pub async fn sign_in(&mut self, account: &Account) {
+        let res = self
+            .submit(
+                "/sign-in",
+                "/sign-in",
+                &[("email", &account.email), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(
+            res.status.is_redirection(),
+            "sign-in failed: {} {}",
+            res.status,
+            res.body
+        );
+        if let Some(secret) = &account.totp_secret {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let code = totp::code_at(secret, now).unwrap();
+            let res = self
+                .submit(
+                    "/sign-in/two-factor",
+                    "/sign-in/two-factor",
+                    &[("code", &code)],
+                )
+                .await;
+            assert!(
+                res.status.is_redirection(),
+                "two-factor failed: {} {}",
+                res.status,
+                res.body
+            );
+        }
+    }
+
+    /// Sends JSON with a bearer token (the API).
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "safir.test")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::ACCEPT, "application/json");
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
