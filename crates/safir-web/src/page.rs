@@ -8,8 +8,10 @@ use axum::response::Html;
 use fluent_bundle::FluentArgs;
 
 use crate::assets;
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
+use safir_domain::roles::{Permission, Target};
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -20,6 +22,15 @@ pub struct Page {
     pub switch_href: String,
     pub nav: Vec<NavItem>,
     pub flashes: Vec<Flash>,
+    /// The signed-in user's display name and the form token for the sign-out button.
+    pub account: Option<AccountBar>,
+}
+
+/// What the header shows to a signed-in user.
+#[derive(Debug, Clone)]
+pub struct AccountBar {
+    pub display_name: String,
+    pub csrf_token: String,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +81,56 @@ impl Page {
             switch_href: switch_href(uri, lang.other()),
             nav,
             flashes: Vec::new(),
+            account: None,
         }
+    }
+
+    /// A page for whoever is asking: the public navigation, plus for a signed-in user their
+    /// workspace links (by permission) and the sign-out button.
+    pub fn for_viewer(
+        lang: Lang,
+        uri: &Uri,
+        title_key: &str,
+        viewer: &Viewer,
+        csrf_token: String,
+    ) -> Page {
+        let mut page = Page::new(lang, uri, title_key);
+        let Some(user) = viewer.user() else {
+            let path = uri.path();
+            for (href, key) in [("/sign-in", "nav-sign-in"), ("/sign-up", "nav-sign-up")] {
+                page.nav.push(NavItem {
+                    href: href.into(),
+                    label: I18n::global().t(lang, key),
+                    current: path == href,
+                });
+            }
+            return page;
+        };
+        let path = uri.path();
+        let mut items: Vec<(&str, &str)> = vec![("/account", "nav-account")];
+        if user.grants.can_anywhere(Permission::ViewDashboard) {
+            items.push(("/staff", "nav-staff"));
+        }
+        if user.grants.can(Permission::ManageUsers, Target::Ministry)
+            || user
+                .grants
+                .can(Permission::ManageMissions, Target::Ministry)
+            || user.grants.can(Permission::ViewAudit, Target::Ministry)
+        {
+            items.push(("/admin", "nav-admin"));
+        }
+        for (href, key) in items {
+            page.nav.push(NavItem {
+                href: href.into(),
+                label: I18n::global().t(lang, key),
+                current: path == href || path.starts_with(&format!("{href}/")),
+            });
+        }
+        page.account = Some(AccountBar {
+            display_name: user.user.display_name.clone(),
+            csrf_token,
+        });
+        page
     }
 
     pub fn with_flash(mut self, kind: FlashKind, message: String) -> Page {

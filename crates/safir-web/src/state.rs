@@ -69,3 +69,22 @@ impl AppState {
         }
     }
 }
+
+impl AppState {
+    /// The page frame for this viewer: navigation by permission and the sign-out form.
+    pub fn page(
+        &self,
+        lang: crate::i18n::Lang,
+        uri: &axum::http::Uri,
+        title_key: &str,
+        viewer: &crate::auth::Viewer,
+    ) -> crate::page::Page {
+        let token = crate::auth::csrf_form::token_for(self, viewer);
+        crate::page::Page::for_viewer(lang, uri, title_key, viewer, token)
+    }
+
+    /// The form token to embed in this viewer's forms.
+    pub fn csrf_token(&self, viewer: &crate::auth::Viewer) -> String {
+        crate::auth::csrf_form::token_for(self, viewer)
+    }
+}
