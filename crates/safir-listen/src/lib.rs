@@ -8,7 +8,7 @@ pub mod intern;
 pub mod network;
 pub mod synth;
 pub mod table;
-mod text;
+pub mod text;
 pub mod time;
 
 pub use import::{ImportOptions, ImportReport, InputFormat, Problem, ProblemKind};

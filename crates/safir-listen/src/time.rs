@@ -21,6 +21,14 @@ pub fn snowflake_ms(id: u64) -> i64 {
     (id >> 22) as i64 + TWITTER_EPOCH_MS
 }
 
+/// Epoch milliseconds as ISO 8601 in UTC (`2024-03-01T12:00:00.000Z`).
+pub fn format_iso(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+    )
+}
+
 /// Parses any documented timestamp form into epoch milliseconds.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let s = s.trim();

@@ -1,0 +1,249 @@
+//! Analysis: repair, tokenize, normalize, drop stopwords and stem in one pass,
+//! the entry point of search indexing, search queries and listening.
+
+use crate::normalize::{NormalizeOptions, normalize_into};
+use crate::repair::{needs_repair, repair_with_offsets};
+use crate::stem::{ArabicStemmer, stem};
+use crate::stopwords::is_stopword;
+use crate::tokenize::{Token, TokenKind, tokenize_into};
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// Repair extraction damage on lines that show it (see [`crate::repair`]).
+    pub repair: bool,
+    pub normalize: NormalizeOptions,
+    pub arabic_stemmer: ArabicStemmer,
+    pub remove_stopwords: bool,
+    /// Keep punctuation tokens (dropped by default).
+    pub keep_punct: bool,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        Self {
+            repair: true,
+            normalize: NormalizeOptions::default(),
+            arabic_stemmer: ArabicStemmer::Light10,
+            remove_stopwords: true,
+            keep_punct: false,
+        }
+    }
+}
+
+/// One analyzed token. Offsets are byte offsets into the analyzed text, as
+/// given (before repair); the normalized form and the stem live in the
+/// [`Analyzed`] buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+    normalized: (u32, u32),
+    stem: (u32, u32),
+}
+
+/// The terms of one text.
+#[derive(Debug, Clone, Default)]
+pub struct Analyzed {
+    buf: String,
+    terms: Vec<Term>,
+}
+
+impl Analyzed {
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// The normalized form of `term`: what the exact-match field indexes.
+    pub fn normalized(&self, term: &Term) -> &str {
+        &self.buf[term.normalized.0 as usize..term.normalized.1 as usize]
+    }
+
+    /// The stem of `term` (its normalized form for non-words): what the
+    /// stemmed field indexes.
+    pub fn stem(&self, term: &Term) -> &str {
+        &self.buf[term.stem.0 as usize..term.stem.1 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.terms.clear();
+    }
+}
+
+/// Analyzes with the default options.
+pub fn analyze(text: &str) -> Analyzed {
+    Analyzer::new(AnalyzeOptions::default()).analyze(text)
+}
+
+/// Reusable analysis state: keep one per thread to avoid allocation.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    opts: AnalyzeOptions,
+    tokens: Vec<Token>,
+}
+
+impl Analyzer {
+    pub fn new(opts: AnalyzeOptions) -> Self {
+        Self {
+            opts,
+            tokens: Vec::new(),
+        }
+    }
+
+    pub fn analyze(&mut self, text: &str) -> Analyzed {
+        let mut out = Analyzed::default();
+        self.analyze_into(text, &mut out);
+        out
+    }
+
+    /// Appends the terms of `text` to `out`.
+    pub fn analyze_into(&mut self, text: &str, out: &mut Analyzed) {
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            if self.opts.repair && needs_repair(line) {
+                let repaired = repair_with_offsets(line);
+                self.tokens.clear();
+                tokenize_into(&repaired.text, &mut self.tokens);
+                for k in 0..self.tokens.len() {
+                    let t = self.tokens[k];
+                    let (s, e) = repaired.original_span(t.start, t.end);
+                    self.term(t.kind, t.text(&repaired.text), at + s, at + e, out);
+                }
+            } else {
+                self.tokens.clear();
+                tokenize_into(line, &mut self.tokens);
+                for k in 0..self.tokens.len() {
+                    let t = self.tokens[k];
+                    self.term(t.kind, t.text(line), at + t.start, at + t.end, out);
+                }
+            }
+            at += line.len();
+        }
+    }
+
+    fn term(&self, kind: TokenKind, text: &str, start: usize, end: usize, out: &mut Analyzed) {
+        let o = &self.opts;
+        if kind == TokenKind::Punct && !o.keep_punct {
+            return;
+        }
+        let from = out.buf.len();
+        normalize_into(text, &o.normalize, &mut out.buf);
+        let to = out.buf.len();
+        if to == from {
+            return;
+        }
+        let word = matches!(kind, TokenKind::Word | TokenKind::HashtagPart);
+        if word && o.remove_stopwords && is_stopword(&out.buf[from..]) {
+            out.buf.truncate(from);
+            return;
+        }
+        let normalized = (from as u32, to as u32);
+        let stem = if word {
+            let norm = &out.buf[from..];
+            match stem(norm, o.arabic_stemmer) {
+                // Light10 and unchanged words are a slice of the normalized form.
+                Cow::Borrowed(s) => {
+                    let off = s.as_ptr() as usize - norm.as_ptr() as usize;
+                    ((from + off) as u32, (from + off + s.len()) as u32)
+                }
+                Cow::Owned(s) => {
+                    out.buf.push_str(&s);
+                    (to as u32, out.buf.len() as u32)
+                }
+            }
+        } else {
+            normalized
+        };
+        out.terms.push(Term {
+            kind,
+            start,
+            end,
+            normalized,
+            stem,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        let a = analyze(text);
+        a.terms().iter().map(|t| a.stem(t).to_string()).collect()
+    }
+
+    #[test]
+    fn post_in_arabic_and_english() {
+        let text = "زارت السفيرة المدارسَ في #الدبلوماسية_الرقمية with the Embassies 👍";
+        assert_eq!(
+            stems(text),
+            vec![
+                "زارت",
+                "سفير",
+                "مدارس",
+                "#الدبلوماسيه_الرقميه",
+                "دبلوماس",
+                "رقم",
+                "embassi",
+                "👍"
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_point_into_the_original_even_after_repair() {
+        let text = "أهداف الدبلوماسـية  العامـة\nتحقيـق أهـداف";
+        let a = analyze(text);
+        let spans: Vec<&str> = a.terms().iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(
+            spans,
+            vec!["أهداف", "الدبلوماسـية", "العامـة", "تحقيـق", "أهـداف"]
+        );
+        let normalized: Vec<&str> = a.terms().iter().map(|t| a.normalized(t)).collect();
+        assert_eq!(
+            normalized,
+            vec!["اهداف", "الدبلوماسيه", "العامه", "تحقيق", "اهداف"]
+        );
+    }
+
+    #[test]
+    fn stopwords_and_punctuation_are_dropped_unless_asked() {
+        assert_eq!(
+            stems("ذهب إلى السفارة، ثم عاد."),
+            vec!["ذهب", "سفار", "عاد"]
+        );
+        let mut keep = Analyzer::new(AnalyzeOptions {
+            remove_stopwords: false,
+            keep_punct: true,
+            ..AnalyzeOptions::default()
+        });
+        assert_eq!(keep.analyze("إلى السفارة،").len(), 3);
+    }
+
+    #[test]
+    fn same_terms_at_index_and_query_time() {
+        let indexed = analyze("الدبلوماسِيّة الرقمية");
+        let query = analyze("الدبلوماسيه الرقميّة");
+        let a: Vec<&str> = indexed.terms().iter().map(|t| indexed.stem(t)).collect();
+        let b: Vec<&str> = query.terms().iter().map(|t| query.stem(t)).collect();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn edge_inputs() {
+        assert!(analyze("").is_empty());
+        assert!(analyze("\u{064E}").is_empty());
+        assert_eq!(analyze(&"سلام ".repeat(100_000)).len(), 100_000);
+    }
+}

@@ -1,0 +1,521 @@
+//! Normalization: the one folding pipeline, identical at index and at query time.
+//!
+//! Steps, in order (each sees the output of the previous one):
+//!
+//! 1. drop invisible format characters (BOM, bidi controls, ZWNJ, ZWJ except
+//!    inside emoji sequences, soft hyphen), tatweel and Arabic diacritics
+//!    (harakat, tanween, shadda, sukun, dagger alef, Quranic marks);
+//! 2. NFKC, applied only around characters whose quick check is not "yes"
+//!    (presentation forms, ligatures, full-width forms, composing marks), with
+//!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says, ﷼
+//!    becomes the word ريال (with Arabic yeh);
+//! 3. marks left over after composition are dropped again (step 1's set);
+//! 4. Persian look-alikes: ی → ي, ک → ك, ۀ → ه;
+//! 5. digits: Arabic-Indic and Eastern Arabic-Indic to ASCII, ٫ → `.`,
+//!    ٬ → `,`, ٪ → `%`;
+//! 6. alef variants أ إ آ ٱ to ا; alef maqsura ى to ي;
+//! 7. teh marbuta ة to ه (on by default);
+//! 8. hamza carriers ؤ → و, ئ → ي (off by default);
+//! 9. lowercase;
+//! 10. letters repeated three times or more collapse (off by default, for
+//!     social text): Arabic letters to one, other letters to two.
+//!
+//! The result is a fixed point: `normalize(normalize(x)) == normalize(x)`.
+
+use crate::script::{TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_pictographic};
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// Which optional foldings run. The default suits search over edited text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NormalizeOptions {
+    /// ة → ه. On by default (users type either).
+    pub fold_teh_marbuta: bool,
+    /// ؤ → و and ئ → ي. Off by default.
+    pub fold_hamza_carriers: bool,
+    /// Collapse letters repeated three or more times (جمييييل → جميل,
+    /// soooo → soo). Off by default; on for social text.
+    pub collapse_repeats: bool,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        Self {
+            fold_teh_marbuta: true,
+            fold_hamza_carriers: false,
+            collapse_repeats: false,
+        }
+    }
+}
+
+impl NormalizeOptions {
+    /// For posts and comments: the defaults plus repeated-letter collapse.
+    pub fn social() -> Self {
+        Self {
+            collapse_repeats: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Normalizes with the default options.
+pub fn normalize(text: &str) -> String {
+    normalize_with(text, &NormalizeOptions::default())
+}
+
+pub fn normalize_with(text: &str, opts: &NormalizeOptions) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, opts, &mut out);
+    out
+}
+
+/// Appends the normalized form of `text` to `out` (reuse `out` across calls
+/// to avoid allocation).
+pub fn normalize_into(text: &str, opts: &NormalizeOptions, out: &mut String) {
+    let mut n = Normalizer {
+        opts,
+        out,
+        repeat: Repeat::default(),
+        starter: None,
+    };
+    n.run(text);
+}
+
+/// What the Arabic block table says about a code point U+0600–U+06FF.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arabic {
+    Keep,
+    Drop,
+    /// Composes with what precedes it, or has a compatibility decomposition.
+    Nfkc,
+    TehMarbuta,
+    WawHamza,
+    YehHamza,
+    Map(char),
+}
+
+const fn arabic_action(cp: u32) -> Arabic {
+    match cp {
+        0x0653..=0x0655 | 0x0675..=0x0678 => Arabic::Nfkc,
+        0x0610..=0x061A
+        | 0x061C
+        | 0x0640
+        | 0x064B..=0x0652
+        | 0x0656..=0x065F
+        | 0x0670
+        | 0x06D6..=0x06DC
+        | 0x06DF..=0x06E4
+        | 0x06E7..=0x06E8
+        | 0x06EA..=0x06ED => Arabic::Drop,
+        0x0622 | 0x0623 | 0x0625 | 0x0671 => Arabic::Map('ا'),
+        0x0649 | 0x06CC => Arabic::Map('ي'),
+        0x06A9 => Arabic::Map('ك'),
+        0x06C0 => Arabic::Map('ه'),
+        0x0629 => Arabic::TehMarbuta,
+        0x0624 => Arabic::WawHamza,
+        0x0626 => Arabic::YehHamza,
+        0x0660..=0x0669 => Arabic::Map(digit(cp - 0x0660)),
+        0x06F0..=0x06F9 => Arabic::Map(digit(cp - 0x06F0)),
+        0x066A => Arabic::Map('%'),
+        0x066B => Arabic::Map('.'),
+        0x066C => Arabic::Map(','),
+        _ => Arabic::Keep,
+    }
+}
+
+const fn digit(v: u32) -> char {
+    (b'0' + v as u8) as char
+}
+
+const ARABIC: [Arabic; 256] = {
+    let mut t = [Arabic::Keep; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = arabic_action(0x0600 + i as u32);
+        i += 1;
+    }
+    t
+};
+
+/// Streaming state of the repeated-letter collapse.
+#[derive(Clone, Copy, Default)]
+struct Repeat {
+    last: char,
+    run: u8,
+}
+
+/// Where the last stable starter began, so that a following composing
+/// character can re-run NFKC from there.
+#[derive(Clone, Copy)]
+struct Starter {
+    input: usize,
+    output: usize,
+    repeat: Repeat,
+}
+
+struct Normalizer<'a> {
+    opts: &'a NormalizeOptions,
+    out: &'a mut String,
+    repeat: Repeat,
+    starter: Option<Starter>,
+}
+
+impl Normalizer<'_> {
+    fn run(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                let start = i;
+                while i < bytes.len() && bytes[i] < 0x80 {
+                    i += 1;
+                }
+                self.ascii_run(&text[start..i], start);
+                continue;
+            }
+            if (0xD8..=0xDB).contains(&b) {
+                // U+0600–U+06FF are the two-byte sequences D8 80 … DB BF.
+                let cp = (((b & 0x1F) as u32) << 6) | (bytes[i + 1] & 0x3F) as u32;
+                let action = ARABIC[(cp - 0x0600) as usize];
+                if action == Arabic::Nfkc {
+                    i = self.unstable(text, i);
+                    continue;
+                }
+                if action != Arabic::Drop {
+                    self.mark_starter(i);
+                    self.arabic(action, &text[i..i + 2]);
+                }
+                i += 2;
+                continue;
+            }
+            let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+            let len = c.len_utf8();
+            if is_invisible_format(c) {
+                if c == ZWJ && self.after_pictograph() {
+                    self.mark_starter(i);
+                    self.push(c);
+                }
+                i += len;
+                continue;
+            }
+            match c {
+                '\u{FDFC}' => {
+                    self.starter = None;
+                    for c in "ريال".chars() {
+                        self.push(c);
+                    }
+                    i += len;
+                    continue;
+                }
+                _ if is_stable(c) => {
+                    self.mark_starter(i);
+                    self.mapped(c);
+                    i += len;
+                }
+                _ => i = self.unstable(text, i),
+            }
+        }
+    }
+
+    fn ascii_run(&mut self, run: &str, at: usize) {
+        if self.opts.collapse_repeats {
+            for (k, c) in run.char_indices() {
+                self.mark_starter(at + k);
+                self.push(c.to_ascii_lowercase());
+            }
+        } else {
+            let from = self.out.len();
+            self.out.push_str(run);
+            self.out[from..].make_ascii_lowercase();
+            let last = run.len() - 1;
+            self.starter = Some(Starter {
+                input: at + last,
+                output: self.out.len() - 1,
+                repeat: self.repeat,
+            });
+        }
+    }
+
+    fn mark_starter(&mut self, input: usize) {
+        self.starter = Some(Starter {
+            input,
+            output: self.out.len(),
+            repeat: self.repeat,
+        });
+    }
+
+    /// Re-runs NFKC from the last stable starter to the next one, then maps
+    /// the result. Returns where scanning resumes.
+    fn unstable(&mut self, text: &str, at: usize) -> usize {
+        let from = match self.starter.take() {
+            Some(s) => {
+                self.out.truncate(s.output);
+                self.repeat = s.repeat;
+                s.input
+            }
+            None => at,
+        };
+        let mut end = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        for c in text[end..].chars() {
+            if is_stable(c) && !is_dropped(c) {
+                break;
+            }
+            end += c.len_utf8();
+        }
+        let span = &text[from..end];
+        // A ZWJ survives only right after a pictograph, as in the main loop.
+        let mut prev = self.out.chars().next_back();
+        let kept = span.chars().filter(move |&c| {
+            let keep = !is_dropped(c) && (c != ZWJ || prev.is_some_and(continues_emoji));
+            if keep {
+                prev = Some(c);
+            }
+            keep
+        });
+        let (mark, repeat) = (self.out.len(), self.repeat);
+        for c in kept.nfkc() {
+            self.mapped(c);
+        }
+        // Mapping can undo NFKC: dropping marks or tatweel that NFKC produced
+        // (ﹽ is tatweel + shadda) or lowercasing (T̈ → ẗ, which composes to
+        // ẗ). Compose again until nothing changes.
+        for _ in 0..3 {
+            if is_nfkc_quick(self.out[mark..].chars()) == IsNormalized::Yes {
+                break;
+            }
+            let segment = self.out.split_off(mark);
+            self.repeat = repeat;
+            for c in segment.nfkc() {
+                self.mapped(c);
+            }
+        }
+        end
+    }
+
+    /// Steps 3–10 for one character that NFKC left alone.
+    fn mapped(&mut self, c: char) {
+        if ('\u{0600}'..='\u{06FF}').contains(&c) {
+            let action = ARABIC[(c as u32 - 0x0600) as usize];
+            match action {
+                Arabic::Drop | Arabic::Nfkc => {}
+                _ => {
+                    let mut buf = [0u8; 4];
+                    self.arabic(action, c.encode_utf8(&mut buf));
+                }
+            }
+        } else if is_dropped(c) {
+        } else if c.is_ascii() {
+            self.push(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                self.push(l);
+            }
+        }
+    }
+
+    fn arabic(&mut self, action: Arabic, original: &str) {
+        let o = self.opts;
+        let c = match action {
+            Arabic::Keep => {
+                if !o.collapse_repeats {
+                    self.out.push_str(original);
+                    return;
+                }
+                original.chars().next().unwrap_or('\u{FFFD}')
+            }
+            Arabic::Map(m) => m,
+            Arabic::TehMarbuta if o.fold_teh_marbuta => 'ه',
+            Arabic::TehMarbuta => 'ة',
+            Arabic::WawHamza if o.fold_hamza_carriers => 'و',
+            Arabic::WawHamza => 'ؤ',
+            Arabic::YehHamza if o.fold_hamza_carriers => 'ي',
+            Arabic::YehHamza => 'ئ',
+            Arabic::Drop | Arabic::Nfkc => return,
+        };
+        self.push(c);
+    }
+
+    fn after_pictograph(&self) -> bool {
+        self.out.chars().next_back().is_some_and(continues_emoji)
+    }
+
+    fn push(&mut self, c: char) {
+        if self.opts.collapse_repeats && c.is_alphabetic() {
+            if c == self.repeat.last {
+                self.repeat.run = self.repeat.run.saturating_add(1);
+                let arabic = ('\u{0600}'..='\u{06FF}').contains(&c);
+                match (arabic, self.repeat.run) {
+                    // The third in a row: Arabic keeps one, so take back the second.
+                    (true, 3) => {
+                        self.out.pop();
+                        return;
+                    }
+                    (_, r) if r >= 3 => return,
+                    _ => {}
+                }
+            } else {
+                self.repeat = Repeat { last: c, run: 1 };
+            }
+        } else {
+            self.repeat = Repeat::default();
+        }
+        self.out.push(c);
+    }
+}
+
+fn continues_emoji(p: char) -> bool {
+    is_pictographic(p) || matches!(p, '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}')
+}
+
+/// Removed before NFKC (step 1).
+fn is_dropped(c: char) -> bool {
+    // Madda and hamza above/below compose with alef, waw and yeh: NFKC sees them.
+    let composing = matches!(c, '\u{0653}'..='\u{0655}');
+    c == TATWEEL || (is_arabic_diacritic(c) && !composing) || (is_invisible_format(c) && c != ZWJ)
+}
+
+/// A character NFKC leaves as is and that nothing before it can combine with.
+fn is_stable(c: char) -> bool {
+    canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        normalize(s)
+    }
+
+    #[test]
+    fn folds_arabic_letter_variants() {
+        assert_eq!(n("أحمد إلى آخر ٱلرحمن"), "احمد الي اخر الرحمن");
+        assert_eq!(n("مدرسة"), "مدرسه");
+        assert_eq!(n("کتاب فارسی"), "كتاب فارسي");
+        assert_eq!(n("خانۀ"), "خانه");
+    }
+
+    #[test]
+    fn strips_diacritics_tatweel_and_controls() {
+        assert_eq!(n("مُحَمَّدٌ"), "محمد");
+        assert_eq!(n("هٰذا"), "هذا");
+        assert_eq!(n("الدبلوماسـية"), "الدبلوماسيه");
+        assert_eq!(n("\u{FEFF}\u{200F}سلام\u{200C}\u{202B}"), "سلام");
+    }
+
+    #[test]
+    fn digits_and_arabic_number_punctuation() {
+        assert_eq!(n("٢٠٢٦ و ۱۴۰۵"), "2026 و 1405");
+        assert_eq!(n("٣٫٥٪ من ١٬٠٠٠"), "3.5% من 1,000");
+    }
+
+    #[test]
+    fn nfkc_on_presentation_forms_and_ligatures() {
+        // Lam-alef ligature and isolated/final glyphs from PDF extraction.
+        assert_eq!(n("\u{FEFB}"), "لا");
+        assert_eq!(
+            n("\u{FE8D}\u{FEDF}\u{FEE4}\u{FEAE}\u{FE83}\u{FE93}"),
+            "المراه"
+        );
+        assert_eq!(n("ＡＢＣ１２３"), "abc123");
+        assert_eq!(n("\u{FDF2}"), "الله");
+    }
+
+    #[test]
+    fn explicit_symbols() {
+        assert_eq!(n("محمد \u{FDFA}"), "محمد صلي الله عليه وسلم");
+        assert_eq!(n("100 \u{FDFC}"), "100 ريال");
+    }
+
+    #[test]
+    fn composing_marks_meet_their_base() {
+        // alef + madda above composes to آ, which folds to ا
+        assert_eq!(n("\u{0627}\u{0653}"), "ا");
+        // waw + hamza above composes to ؤ, kept unless carriers fold
+        assert_eq!(n("\u{0648}\u{0654}"), "ؤ");
+        let carriers = NormalizeOptions {
+            fold_hamza_carriers: true,
+            ..NormalizeOptions::default()
+        };
+        assert_eq!(normalize_with("\u{0648}\u{0654}ئ", &carriers), "وي");
+        assert_eq!(n("Cafe\u{0301}"), "café");
+        assert_eq!(n("\u{0301}"), "\u{0301}");
+    }
+
+    #[test]
+    fn teh_marbuta_folding_can_be_turned_off() {
+        let keep = NormalizeOptions {
+            fold_teh_marbuta: false,
+            ..NormalizeOptions::default()
+        };
+        assert_eq!(normalize_with("مدرسة", &keep), "مدرسة");
+    }
+
+    #[test]
+    fn lowercases_latin_and_other_cased_scripts() {
+        assert_eq!(n("Hello WORLD ΑΘΗΝΑ"), "hello world αθηνα");
+    }
+
+    #[test]
+    fn collapses_repeats_for_social_text() {
+        let s = NormalizeOptions::social();
+        assert_eq!(normalize_with("جمييييل", &s), "جميل");
+        assert_eq!(normalize_with("ههههههه", &s), "ه");
+        assert_eq!(normalize_with("الله", &s), "الله");
+        assert_eq!(normalize_with("Sooooo goood", &s), "soo good");
+        assert_eq!(normalize_with("1000", &s), "1000");
+        assert_eq!(n("جمييييل"), "جمييييل");
+    }
+
+    #[test]
+    fn keeps_emoji_sequences() {
+        assert_eq!(n("👨\u{200D}👩\u{200D}👧 ok"), "👨\u{200D}👩\u{200D}👧 ok");
+        assert_eq!(n("a\u{200D}b"), "ab");
+    }
+
+    #[test]
+    fn table_agrees_with_unicode_quick_check() {
+        for cp in 0x0600u32..0x0700 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let action = ARABIC[(cp - 0x0600) as usize];
+            if action != Arabic::Nfkc {
+                assert!(
+                    is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
+                    "U+{cp:04X} needs NFKC"
+                );
+            }
+            if action != Arabic::Drop && action != Arabic::Nfkc {
+                assert_eq!(canonical_combining_class(c), 0, "U+{cp:04X} is a mark");
+            }
+        }
+    }
+
+    #[test]
+    fn edge_inputs() {
+        assert_eq!(n(""), "");
+        assert_eq!(n("\u{064E}"), "");
+        assert_eq!(n("ـــ"), "");
+        let long = "ب".repeat(1 << 20);
+        assert_eq!(n(&long).len(), long.len());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            let social = NormalizeOptions::social();
+            let once = normalize_with(&s, &social);
+            proptest::prop_assert_eq!(normalize_with(&once, &social), once);
+        }
+
+        #[test]
+        fn idempotent_on_arabic(s in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-zA-Z\\u0300-\\u0345]{0,40}") {
+            let once = normalize(&s);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
+    }
+}

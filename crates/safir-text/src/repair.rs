@@ -1,0 +1,492 @@
+//! Repair of extraction damage: what PDF text layers and copy-paste do to Arabic.
+//!
+//! Line by line (the line structure is kept):
+//!
+//! 1. drop BOM, bidi controls, LRM/RLM, ALM, ZWNJ and ZWJ (a ZWJ between
+//!    emoji stays);
+//! 2. detect a line stored in visual order (characters reversed: words that
+//!    start with ة or ى, end with لا) and restore logical order; runs of
+//!    digits and Latin stay left-to-right, brackets are mirrored back. This
+//!    runs on glyphs, so a lam-alef ligature is still one unit;
+//! 3. presentation forms and ligatures become base letters (NFKC of the
+//!    glyph; ﷼ becomes ريال);
+//! 4. words split by stray spaces are rejoined: a fragment that starts with
+//!    tatweel joins the word before it (وجه  ـا → وجها), a fragment of one or
+//!    two letters joins a word that ends in tatweel (فاعـ لا → فاعلا), a single
+//!    letter joins across a run of two or more spaces (خلا   ل → خلال);
+//!    diacritics floating between spaces are dropped;
+//! 5. a final letter that the extraction moved to the front (كوكذلـــ, or
+//!    حالعالمـي لصالــ) goes back to the end of the word that lost it: such
+//!    a word ends in tatweel, which a logical Arabic word never does;
+//! 6. tatweel is removed, runs of spaces collapse to one, lines are trimmed.
+
+use crate::script::{
+    TATWEEL, ZWJ, is_arabic_letter, is_digit, is_emoji_modifier, is_invisible_format,
+    is_pictographic, is_presentation_form,
+};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Repairs `text` (see the module documentation for the steps).
+pub fn repair(text: &str) -> String {
+    repair_with_offsets(text).text
+}
+
+/// The repaired text and, for each of its bytes, the byte span of the
+/// original character it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Repaired {
+    pub text: String,
+    origin: Vec<(u32, u32)>,
+}
+
+impl Repaired {
+    /// The span of the original text that produced `text[start..end]`.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let mut lo = u32::MAX;
+        let mut hi = 0;
+        for &(s, e) in &self.origin[start..end] {
+            lo = lo.min(s);
+            hi = hi.max(e);
+        }
+        if lo > hi {
+            return (start, start);
+        }
+        (lo as usize, hi as usize)
+    }
+
+    fn push(&mut self, c: char, span: (u32, u32)) {
+        self.text.push(c);
+        self.origin.extend(std::iter::repeat_n(span, c.len_utf8()));
+    }
+}
+
+pub fn repair_with_offsets(text: &str) -> Repaired {
+    let mut out = Repaired {
+        text: String::with_capacity(text.len()),
+        origin: Vec::with_capacity(text.len()),
+    };
+    let mut units = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        units.clear();
+        repair_line(body, at, &mut units);
+        for u in &units {
+            out.push(u.c, (u.start, u.end));
+        }
+        for (k, c) in line[body.len()..].char_indices() {
+            let s = (at + body.len() + k) as u32;
+            out.push(c, (s, s + 1));
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// Whether [`repair`] would change more of this line than normalization
+/// does anyway: split words, moved letters, visual order, presentation forms.
+pub fn needs_repair(line: &str) -> bool {
+    if line.is_ascii() {
+        return false;
+    }
+    if line.contains("  ") {
+        return true;
+    }
+    let mut prev_space = true;
+    for c in line.chars() {
+        if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
+            return true;
+        }
+        prev_space = c.is_whitespace();
+    }
+    looks_visual(line.chars())
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    c: char,
+    start: u32,
+    end: u32,
+}
+
+fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>) {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if is_invisible_format(c) {
+            let between_emoji = c == ZWJ
+                && units.last().is_some_and(|u: &Unit| is_emoji_part(u.c))
+                && chars.get(k + 1).is_some_and(|&(_, n)| is_pictographic(n));
+            if !between_emoji {
+                continue;
+            }
+        }
+        let start = (base + i) as u32;
+        units.push(Unit {
+            c,
+            start,
+            end: start + c.len_utf8() as u32,
+        });
+    }
+    if looks_visual(units.iter().map(|u| u.c)) {
+        to_logical_order(units);
+    }
+    expand_presentation_forms(units);
+    let mut words = split_words(units);
+    rejoin_split_words(&mut words);
+    restore_moved_letters(&mut words);
+    units.clear();
+    for w in words.iter().filter(|w| !w.is_empty()) {
+        if !units.is_empty() {
+            let prev = units[units.len() - 1];
+            units.push(Unit {
+                c: ' ',
+                start: prev.end,
+                end: prev.end,
+            });
+        }
+        units.extend(w.iter().filter(|u| u.c != TATWEEL).copied());
+    }
+}
+
+fn is_emoji_part(c: char) -> bool {
+    is_pictographic(c) || is_emoji_modifier(c)
+}
+
+/// The letter a glyph stands for, for order detection.
+fn letter(c: char) -> char {
+    if is_presentation_form(c) {
+        c.nfkc().next().unwrap_or(c)
+    } else {
+        c
+    }
+}
+
+/// Scores word edges: ة and ى end Arabic words and ال starts them; in a line
+/// stored in visual order they show up at the other end.
+fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
+    let (mut visual, mut logical) = (0u32, 0u32);
+    let mut word: Vec<char> = Vec::new();
+    let mut score = |w: &[char]| {
+        if w.len() < 2 {
+            return;
+        }
+        let (first, last) = (w[0], w[w.len() - 1]);
+        if matches!(first, 'ة' | 'ى') {
+            visual += 2;
+        }
+        if matches!(last, 'ة' | 'ى') {
+            logical += 2;
+        }
+        if w.len() >= 4 {
+            if w[0] == 'ا' && w[1] == 'ل' {
+                logical += 1;
+            }
+            if w[w.len() - 2] == 'ل' && last == 'ا' {
+                visual += 1;
+            }
+        }
+    };
+    for c in chars {
+        let l = letter(c);
+        if is_arabic_letter(l) {
+            word.push(l);
+        } else if !(is_combining_mark(c) || c == TATWEEL) {
+            score(&word);
+            word.clear();
+        }
+    }
+    score(&word);
+    visual >= 2 && visual > logical
+}
+
+fn to_logical_order(units: &mut [Unit]) {
+    units.reverse();
+    let mut i = 0;
+    while i < units.len() {
+        if is_ltr(units[i].c) {
+            let mut j = i + 1;
+            while j < units.len() {
+                let c = units[j].c;
+                let inner_neutral = matches!(c, '.' | ',' | ':' | '/' | '-' | '%' | '+')
+                    && units.get(j + 1).is_some_and(|u| is_ltr(u.c));
+                if is_ltr(c) || inner_neutral {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            units[i..j].reverse();
+            i = j;
+        } else {
+            units[i].c = mirror(units[i].c);
+            i += 1;
+        }
+    }
+}
+
+fn is_ltr(c: char) -> bool {
+    is_digit(c) || (c.is_alphabetic() && !is_arabic_letter(letter(c)))
+}
+
+fn mirror(c: char) -> char {
+    match c {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        '<' => '>',
+        '>' => '<',
+        '«' => '»',
+        '»' => '«',
+        _ => c,
+    }
+}
+
+fn expand_presentation_forms(units: &mut Vec<Unit>) {
+    if !units.iter().any(|u| is_presentation_form(u.c)) {
+        return;
+    }
+    let mut expanded = Vec::with_capacity(units.len() + 8);
+    for &u in units.iter() {
+        match u.c {
+            '\u{FDFC}' => expanded.extend("ريال".chars().map(|c| Unit { c, ..u })),
+            c if is_presentation_form(c) => {
+                // Isolated forms of harakat decompose to space + mark: keep the mark.
+                let mark_form = matches!(c, '\u{FE70}'..='\u{FE7F}' | '\u{FC5E}'..='\u{FC63}');
+                expanded.extend(
+                    std::iter::once(c)
+                        .nfkc()
+                        .filter(|&c| !(mark_form && c == ' '))
+                        .map(|c| Unit { c, ..u }),
+                );
+            }
+            _ => expanded.push(u),
+        }
+    }
+    *units = expanded;
+}
+
+/// A word, the whitespace before it and what the joining rules ask of it
+/// (kept up to date as words are joined, so joining stays linear).
+#[derive(Debug, Default)]
+struct Word {
+    units: Vec<Unit>,
+    gap_before: usize,
+    arabic: bool,
+    letters: usize,
+}
+
+impl Word {
+    fn new(units: Vec<Unit>, gap_before: usize) -> Self {
+        Self {
+            arabic: is_arabic_word(&units),
+            letters: arabic_letters(&units),
+            units,
+            gap_before,
+        }
+    }
+
+    /// A lone Arabic letter that is not a word on its own (و is).
+    fn is_stray_letter(&self) -> bool {
+        self.arabic && self.letters == 1 && !self.units.iter().any(|u| u.c == 'و')
+    }
+}
+
+impl std::ops::Deref for Word {
+    type Target = Vec<Unit>;
+    fn deref(&self) -> &Vec<Unit> {
+        &self.units
+    }
+}
+
+fn split_words(units: &[Unit]) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut gap = 0;
+    let mut current = Vec::new();
+    for &u in units {
+        if u.c.is_whitespace() {
+            if !current.is_empty() {
+                words.push(Word::new(std::mem::take(&mut current), gap));
+                gap = 0;
+            }
+            gap += 1;
+        } else {
+            current.push(u);
+        }
+    }
+    if !current.is_empty() {
+        words.push(Word::new(current, gap));
+    }
+    words
+}
+
+fn arabic_letters(w: &[Unit]) -> usize {
+    w.iter().filter(|u| is_arabic_letter(u.c)).count()
+}
+
+fn is_word_part(c: char) -> bool {
+    is_arabic_letter(c) || is_combining_mark(c) || c == TATWEEL
+}
+
+/// Arabic letters (with marks and tatweel), punctuation around them allowed.
+fn is_arabic_word(w: &[Unit]) -> bool {
+    let Some(first) = w.iter().position(|u| is_word_part(u.c)) else {
+        return false;
+    };
+    let last = w.iter().rposition(|u| is_word_part(u.c)).unwrap_or(first);
+    w[first..=last].iter().all(|u| is_word_part(u.c))
+        && w[..first].iter().all(|u| !u.c.is_alphanumeric())
+        && w[last + 1..].iter().all(|u| !u.c.is_alphanumeric())
+        && arabic_letters(w) > 0
+}
+
+fn ends_with_tatweel(w: &[Unit]) -> bool {
+    w.iter()
+        .rev()
+        .find(|u| !is_combining_mark(u.c))
+        .is_some_and(|u| u.c == TATWEEL)
+}
+
+fn starts_with_tatweel(w: &[Unit]) -> bool {
+    w.first().is_some_and(|u| u.c == TATWEEL)
+}
+
+fn rejoin_split_words(words: &mut Vec<Word>) {
+    // Diacritics with no letter to sit on.
+    words.retain(|w| !w.iter().all(|u| is_combining_mark(u.c)));
+    let mut joined: Vec<Word> = Vec::with_capacity(words.len());
+    for w in words.drain(..) {
+        let join = joined.last().is_some_and(|prev: &Word| {
+            let wide_gap = w.gap_before >= 2;
+            prev.arabic
+                && w.arabic
+                && (starts_with_tatweel(&w)
+                    || (ends_with_tatweel(prev) && w.letters <= 2)
+                    || (wide_gap && (w.is_stray_letter() || prev.is_stray_letter())))
+        });
+        match joined.last_mut() {
+            Some(prev) if join => {
+                prev.letters += w.letters;
+                prev.units.extend(w.units);
+            }
+            _ => joined.push(w),
+        }
+    }
+    *words = joined;
+}
+
+/// Letters whose final glyph PDF extraction tends to move to the front.
+fn is_movable_final(c: char) -> bool {
+    matches!(c, 'ك' | 'ح' | 'ج')
+}
+
+fn restore_moved_letters(words: &mut [Word]) {
+    let mut used = vec![false; words.len()];
+    for k in 0..words.len() {
+        if !words[k].arabic || !ends_with_tatweel(&words[k]) {
+            continue;
+        }
+        let own = &words[k];
+        if is_movable_final(own[0].c) && own.letters >= 4 && !used[k] {
+            let first = words[k].units.remove(0);
+            words[k].units.push(first);
+            used[k] = true;
+            continue;
+        }
+        for j in (0..k).rev() {
+            let w = &words[j];
+            if ends_with_tatweel(w) {
+                break;
+            }
+            if !used[j] && w.arabic && is_movable_final(w[0].c) && w.letters >= 4 {
+                let moved = words[j].units.remove(0);
+                words[k].units.push(moved);
+                used[j] = true;
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_controls_and_tatweel() {
+        assert_eq!(
+            repair("\u{FEFF}\u{200F}الدبلوماسـية\u{200C}"),
+            "الدبلوماسية"
+        );
+        assert_eq!(repair("تحقيـق أهـداف"), "تحقيق أهداف");
+    }
+
+    #[test]
+    fn maps_presentation_forms_and_lam_alef() {
+        assert_eq!(repair("\u{FEDF}\u{FEFC}\u{FEE3}"), "للام");
+        assert_eq!(repair("\u{FE8D}\u{FEDF}\u{FEB4}\u{FEFC}\u{FEE1}"), "السلام");
+        assert_eq!(repair("١٠٠ \u{FDFC}"), "١٠٠ ريال");
+    }
+
+    #[test]
+    fn rejoins_split_words() {
+        assert_eq!(repair("فاعـ لا مهمـا"), "فاعلا مهما");
+        assert_eq!(repair("التفـاوض وجه  ـا لوجـه"), "التفاوض وجها لوجه");
+        assert_eq!(repair("مـن خـلا   ل الإنترنـت"), "من خلال الإنترنت");
+        assert_eq!(repair("المجتمع ا  لمدني"), "المجتمع المدني");
+        assert_eq!(repair("لقــد بــ   ات ضروريــا"), "لقد بات ضروريا");
+        assert_eq!(repair("ً  دائمـا"), "دائما");
+        assert_eq!(repair("مشتركة و الحكومات"), "مشتركة و الحكومات");
+    }
+
+    #[test]
+    fn moves_final_letters_back() {
+        assert_eq!(repair("دبلوماسية كوكذلـــ"), "دبلوماسية وكذلك");
+        assert_eq!(
+            repair("حالعالمـي لصالــ إلـى معالجـة كوتهـدف الدبلوماسـية بذلــ"),
+            "العالمي لصالح إلى معالجة وتهدف الدبلوماسية بذلك"
+        );
+        assert_eq!(repair("كان كبيرا"), "كان كبيرا");
+    }
+
+    #[test]
+    fn restores_visual_order() {
+        let logical = "زارت الوزيرة المدرسة الثانوية في عام 2024 مع ABC";
+        let visual: String = "ABC عم 2024 ماع يف ةيوناثلا ةسردملا ةريزولا تراز".into();
+        assert_eq!(repair(&visual), logical);
+        assert_eq!(repair(logical), logical);
+        assert_eq!(repair("(ةملك) ةيسامولبدلا"), "الدبلوماسية (كلمة)");
+    }
+
+    #[test]
+    fn keeps_line_structure_and_offsets() {
+        let text = "سـلام\r\n\nمرحبـا  بكم\n";
+        let r = repair_with_offsets(text);
+        assert_eq!(r.text, "سلام\r\n\nمرحبا بكم\n");
+        assert_eq!(r.text.lines().count(), text.lines().count());
+        let at = r.text.find("بكم").unwrap_or_default();
+        let (s, e) = r.original_span(at, at + "بكم".len());
+        assert_eq!(&text[s..e], "بكم");
+    }
+
+    #[test]
+    fn edge_inputs() {
+        assert_eq!(repair(""), "");
+        assert_eq!(repair("\u{064E}"), "");
+        assert_eq!(repair("ـ"), "");
+        assert_eq!(repair("\n\n"), "\n\n");
+        let long = "كلمـة ".repeat(200_000);
+        assert!(!repair(&long).contains(TATWEEL));
+    }
+
+    #[test]
+    fn needs_repair_spots_damage() {
+        assert!(!needs_repair("plain text"));
+        assert!(!needs_repair("الدبلوماسية الرقمية"));
+        assert!(needs_repair("الدبلوماسـية"));
+        assert!(needs_repair("ةيسامولبدلا ةيمقرلا"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Character classes shared by repair, normalization and tokenization.
+
+pub const TATWEEL: char = '\u{0640}';
+pub const ZWNJ: char = '\u{200C}';
+pub const ZWJ: char = '\u{200D}';
+
+/// Invisible format characters that extraction and copy-paste leave behind:
+/// BOM, zero-width space, ZWNJ/ZWJ, LRM/RLM, the bidi embeddings and isolates,
+/// the Arabic letter mark and the soft hyphen.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Arabic diacritics removed by normalization: harakat and tanween, shadda,
+/// sukun, the extended marks up to U+065F, dagger alef and the Quranic
+/// annotation marks.
+pub fn is_arabic_diacritic(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0610}'..='\u{061A}'
+            | '\u{064B}'..='\u{065F}'
+            | '\u{0670}'
+            | '\u{06D6}'..='\u{06DC}'
+            | '\u{06DF}'..='\u{06E4}'
+            | '\u{06E7}'..='\u{06E8}'
+            | '\u{06EA}'..='\u{06ED}'
+    )
+}
+
+/// Letters of the Arabic script (base block, supplement, extended-A), without
+/// digits, punctuation and marks.
+pub fn is_arabic_letter(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0620}'..='\u{063F}'
+            | '\u{0641}'..='\u{064A}'
+            | '\u{066E}'..='\u{066F}'
+            | '\u{0671}'..='\u{06D3}'
+            | '\u{06D5}'
+            | '\u{06EE}'..='\u{06EF}'
+            | '\u{06FA}'..='\u{06FC}'
+            | '\u{06FF}'
+            | '\u{0750}'..='\u{077F}'
+            | '\u{08A0}'..='\u{08C9}'
+    )
+}
+
+/// Arabic presentation forms (A and B): contextual glyphs and ligatures that
+/// PDF extraction emits instead of letters.
+pub fn is_presentation_form(c: char) -> bool {
+    matches!(c, '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// Arabic-Indic (U+0660…) and Eastern Arabic-Indic (U+06F0…) digit values.
+pub fn arabic_digit_value(c: char) -> Option<u8> {
+    match c {
+        '\u{0660}'..='\u{0669}' => Some(c as u8 - 0x60),
+        '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
+        _ => None,
+    }
+}
+
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || arabic_digit_value(c).is_some()
+}
+
+/// Emoji and pictographs (the Extended_Pictographic ranges that matter in
+/// posts), regional indicators excluded.
+pub fn is_pictographic(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A9}'
+            | '\u{00AE}'
+            | '\u{203C}'
+            | '\u{2049}'
+            | '\u{2122}'
+            | '\u{2139}'
+            | '\u{2194}'..='\u{2199}'
+            | '\u{21A9}'..='\u{21AA}'
+            | '\u{231A}'..='\u{231B}'
+            | '\u{2328}'
+            | '\u{23CF}'
+            | '\u{23E9}'..='\u{23F3}'
+            | '\u{23F8}'..='\u{23FA}'
+            | '\u{24C2}'
+            | '\u{25AA}'..='\u{25AB}'
+            | '\u{25B6}'
+            | '\u{25C0}'
+            | '\u{25FB}'..='\u{25FE}'
+            | '\u{2600}'..='\u{27BF}'
+            | '\u{2934}'..='\u{2935}'
+            | '\u{2B05}'..='\u{2B07}'
+            | '\u{2B1B}'..='\u{2B1C}'
+            | '\u{2B50}'
+            | '\u{2B55}'
+            | '\u{3030}'
+            | '\u{303D}'
+            | '\u{3297}'
+            | '\u{3299}'
+            | '\u{1F000}'..='\u{1F1E5}'
+            | '\u{1F200}'..='\u{1F3FA}'
+            | '\u{1F400}'..='\u{1FAFF}'
+    )
+}
+
+pub fn is_regional_indicator(c: char) -> bool {
+    matches!(c, '\u{1F1E6}'..='\u{1F1FF}')
+}
+
+/// Characters that continue an emoji sequence: variation selectors, skin
+/// tones, the keycap mark and tag characters (subdivision flags).
+pub fn is_emoji_modifier(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FE0E}' | '\u{FE0F}' | '\u{20E3}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0020}'..='\u{E007F}'
+    )
+}

@@ -1,0 +1,102 @@
+//! Stopwords for Arabic and English: function words that carry no topic.
+//! The lists are Safir's own. They are written the way people type them and
+//! normalized with [`crate::normalize`] when first used, so a lookup takes a
+//! normalized token.
+
+use crate::normalize::normalize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// Arabic: particles, prepositions (alone and with attached pronouns),
+/// pronouns, demonstratives, relatives, conjunctions, common auxiliaries and
+/// adverbs of Modern Standard Arabic, plus frequent dialect function words.
+const ARABIC: &str = "
+من إلى الى عن على علي في فى مع منذ مذ حتى عند لدى لدي نحو دون بين خلال ضد حول عبر
+لكن لكنّ بل أو او أم ام ثم إذ إذا اذا إذن لو لولا لوما كي لكي لئلا إن ان أن إنّ أنّ لأن لان
+كأن كأنّ ليت لعل لا لم لن ما لما ليس ليست ليسوا قد لقد سوف هل
+هو هي هم هن هما أنا انا نحن أنت انت أنتِ أنتم انتم أنتن أنتما إياه إياها إياهم إياي إياك إيانا
+هذا هذه هذان هاتان هؤلاء ذلك ذاك تلك أولئك اولئك هناك هنا هنالك ذا ذي ذو
+الذي التي الذين اللذان اللتان اللاتي اللواتي اللائي من ما
+كل بعض غير أي اي أية أيضا ايضا كذلك كما مثل جدا فقط قبل بعد أمام امام خلف فوق تحت وراء
+حيث حين عندما بينما كيف أين اين متى لماذا ماذا كم أيان
+كان كانت كانوا يكون تكون أصبح اصبح أصبحت صار ظل بات أمسى ما زال مازال لا يزال
+له لها لهم لهن لهما لك لكم لنا لي به بها بهم بك بكم بنا بي فيه فيها فيهم فيك فينا
+منه منها منهم منك منكم منا مني عنه عنها عنهم عليه عليها عليهم إليه إليها إليهم اليه
+ولا وما ومن وفي وعلى وعن وإلى والى وقد ولم ولن وهو وهي وهم وكان وكانت وأن وان وإن ثم
+فإن فان فقد فلا فما فهو فهي وذلك وهذا وهذه
+يا أيها ايها عليك سوى إلا الا إما اما أما
+شو ايش إيش مش مو هاد هاي اللي الي دي ده دا ديه كده كدا بس
+";
+
+/// English: determiners, pronouns, prepositions, conjunctions, auxiliaries.
+const ENGLISH: &str = "
+a an the this that these those there here
+i me my mine myself we us our ours ourselves you your yours yourself yourselves
+he him his himself she her hers herself it its itself they them their theirs themselves
+what which who whom whose when where why how
+and or but nor so yet if then else than because while although though unless until
+of to in on at by for with from into onto about above below over under after before
+between through during without within against among around up down out off again further
+am is are was were be been being have has had having do does did doing done
+will would shall should can could may might must ought
+not no only own same too very just also each every both few more most other some such any all
+as s t don doesn didn isn aren wasn weren won wouldn shouldn couldn can't don't won't it's i'm
+";
+
+fn set(list: &str) -> HashSet<String> {
+    list.split_whitespace().map(normalize).collect()
+}
+
+fn arabic() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| set(ARABIC))
+}
+
+fn english() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| set(ENGLISH))
+}
+
+/// Whether a normalized token is an Arabic or English stopword.
+pub fn is_stopword(normalized: &str) -> bool {
+    arabic().contains(normalized) || english().contains(normalized)
+}
+
+/// The normalized Arabic list, sorted (for documentation and tools).
+pub fn arabic_list() -> Vec<&'static str> {
+    sorted(arabic())
+}
+
+/// The normalized English list, sorted.
+pub fn english_list() -> Vec<&'static str> {
+    sorted(english())
+}
+
+fn sorted(set: &'static HashSet<String>) -> Vec<&'static str> {
+    let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_take_normalized_tokens() {
+        assert!(is_stopword(&normalize("إلى")));
+        assert!(is_stopword("الي"));
+        assert!(is_stopword(&normalize("هؤلاء")));
+        assert!(is_stopword(&normalize("The")));
+        assert!(!is_stopword(&normalize("سفارة")));
+        assert!(!is_stopword("embassy"));
+    }
+
+    #[test]
+    fn lists_are_normalized_fixed_points() {
+        for w in arabic_list().into_iter().chain(english_list()) {
+            assert_eq!(normalize(w), w);
+        }
+        assert!(arabic_list().len() > 200);
+    }
+}

@@ -1,0 +1,433 @@
+//! Tokenization of posts and documents: URLs, e-mail addresses, @mentions,
+//! #hashtags (whole, then their parts split on `_`), emoji, numbers, words
+//! and punctuation. Every token is a byte range of the text it was cut from.
+
+use crate::script::{
+    TATWEEL, ZWJ, ZWNJ, is_arabic_letter, is_digit, is_emoji_modifier, is_pictographic,
+    is_regional_indicator,
+};
+use unicode_normalization::char::is_combining_mark;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    Word,
+    Number,
+    Url,
+    Email,
+    Mention,
+    /// The whole hashtag, `#` included.
+    Hashtag,
+    /// A part of a hashtag's body, split on `_`; always follows its hashtag.
+    HashtagPart,
+    Emoji,
+    /// One punctuation or symbol character (Arabic ، ؛ ؟ ٪ ٫ ٬ included).
+    Punct,
+}
+
+/// A token: its kind and its byte range `start..end` in the tokenized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.start..self.end]
+    }
+}
+
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    tokenize_into(text, &mut tokens);
+    tokens
+}
+
+/// Appends the tokens of `text` to `tokens`.
+pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        let rest = &text[i..];
+        let prev_is_word = text[..i].chars().next_back().is_some_and(is_word_char);
+        let (kind, len) = if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        } else if let Some(len) = url_len(rest).filter(|_| !prev_is_word) {
+            (TokenKind::Url, len)
+        } else if c == '@' && !prev_is_word {
+            match mention_len(rest) {
+                Some(len) => (TokenKind::Mention, len),
+                None => (TokenKind::Punct, 1),
+            }
+        } else if c == '#' && !prev_is_word {
+            match word_len(&rest[1..], true) {
+                0 => (TokenKind::Punct, 1),
+                body => {
+                    tokens.push(Token {
+                        kind: TokenKind::Hashtag,
+                        start: i,
+                        end: i + 1 + body,
+                    });
+                    push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, tokens);
+                    i += 1 + body;
+                    continue;
+                }
+            }
+        } else if is_keycap_start(rest) {
+            (TokenKind::Emoji, emoji_len(rest))
+        } else if is_digit(c) {
+            number_or_word(rest)
+        } else if is_word_start(c) {
+            match email_len(rest) {
+                Some(len) => (TokenKind::Email, len),
+                None => (TokenKind::Word, word_len(rest, false)),
+            }
+        } else if is_pictographic(c) || is_regional_indicator(c) {
+            (TokenKind::Emoji, emoji_len(rest))
+        } else {
+            // Stray marks and joiners ride along with the punctuation they follow.
+            let mut len = c.len_utf8();
+            for n in rest[len..].chars() {
+                if !(is_combining_mark(n) || is_emoji_modifier(n) || n == ZWJ || n == ZWNJ) {
+                    break;
+                }
+                len += n.len_utf8();
+            }
+            (TokenKind::Punct, len)
+        };
+        tokens.push(Token {
+            kind,
+            start: i,
+            end: i + len,
+        });
+        i += len;
+    }
+}
+
+fn is_word_start(c: char) -> bool {
+    c.is_alphabetic() && !is_combining_mark(c)
+}
+
+/// Characters that may continue a word: letters, digits, marks, tatweel and
+/// the joiners.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == TATWEEL || c == ZWNJ || c == ZWJ || is_combining_mark(c)
+}
+
+/// Length of a word: letters with their marks; digits join Latin letters
+/// (mp3, covid19) but not Arabic ones (1965والذي is a number and a word);
+/// an apostrophe between Latin letters stays (don't, l'état). In hashtags
+/// the underscore belongs to the word.
+fn word_len(s: &str, hashtag: bool) -> usize {
+    let mut len = 0;
+    let mut prev: Option<char> = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((k, c)) = chars.next() {
+        let ok = match c {
+            '_' => hashtag,
+            '\'' | '’' => {
+                let next = chars.peek().map(|&(_, n)| n);
+                prev.is_some_and(is_latin_letter) && next.is_some_and(is_latin_letter)
+            }
+            c if is_digit(c) => !prev.is_some_and(is_arabic_letter) || hashtag,
+            c if is_arabic_letter(c) => !prev.is_some_and(is_digit) || hashtag,
+            c => is_word_char(c),
+        };
+        if !ok {
+            return k;
+        }
+        len = k + c.len_utf8();
+        if !is_combining_mark(c) && c != TATWEEL {
+            prev = Some(c);
+        }
+    }
+    len
+}
+
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_arabic_letter(c) && !is_combining_mark(c)
+}
+
+/// Digits with inner separators (1,000.5, ١٢٫٥). A number running into Latin
+/// letters is a word (19th, 3d).
+fn number_or_word(s: &str) -> (TokenKind, usize) {
+    let mut len = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((k, c)) = chars.next() {
+        if is_digit(c) {
+            len = k + c.len_utf8();
+        } else if matches!(c, '.' | ',' | '٫' | '٬')
+            && chars.peek().is_some_and(|&(_, n)| is_digit(n))
+        {
+            continue;
+        } else {
+            break;
+        }
+    }
+    match s[len..].chars().next() {
+        Some(c) if is_latin_letter(c) => {
+            let word = word_len(s, false);
+            (TokenKind::Word, word.max(len))
+        }
+        _ => (TokenKind::Number, len),
+    }
+}
+
+fn push_hashtag_parts(body: &str, at: usize, tokens: &mut Vec<Token>) {
+    let mut offset = at;
+    for part in body.split('_') {
+        if !part.is_empty() {
+            tokens.push(Token {
+                kind: TokenKind::HashtagPart,
+                start: offset,
+                end: offset + part.len(),
+            });
+        }
+        offset += part.len() + 1;
+    }
+}
+
+fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
+/// (and a closing bracket the URL did not open) is left out.
+fn url_len(s: &str) -> Option<usize> {
+    let scheme = ["https://", "http://", "www."]
+        .into_iter()
+        .find(|p| starts_with_ignore_ascii_case(s, p))?;
+    let mut end = s
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»'))
+        .map_or(s.len(), |(k, _)| k);
+    while let Some(last) = s[..end].chars().next_back() {
+        let unbalanced = match last {
+            ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
+            ']' => s[..end].matches('[').count() < s[..end].matches(']').count(),
+            _ => false,
+        };
+        let trailing = matches!(
+            last,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '،' | '؛' | '؟' | '…' | '}'
+        );
+        if trailing || unbalanced {
+            end -= last.len_utf8();
+        } else {
+            break;
+        }
+    }
+    (end > scheme.len()).then_some(end)
+}
+
+/// `@name` (letters, digits, `_`), or a fediverse `@name@host.tld`.
+fn mention_len(s: &str) -> Option<usize> {
+    let name = handle_len(&s[1..]);
+    if name == 0 {
+        return None;
+    }
+    let mut len = 1 + name;
+    if s[len..].starts_with('@')
+        && let Some(host) = host_len(&s[len + 1..])
+    {
+        len += 1 + host;
+    }
+    Some(len)
+}
+
+fn handle_len(s: &str) -> usize {
+    s.char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || is_combining_mark(c)))
+        .map_or(s.len(), |(k, _)| k)
+}
+
+/// A domain name with at least one dot, not ending in a dot or hyphen.
+fn host_len(s: &str) -> Option<usize> {
+    let raw = s
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .map_or(s.len(), |(k, _)| k);
+    let host = s[..raw].trim_end_matches(['.', '-']);
+    let dot = host.find('.')?;
+    (dot > 0 && dot + 1 < host.len()).then_some(host.len())
+}
+
+fn email_len(s: &str) -> Option<usize> {
+    let local = s
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')))
+        .map_or(s.len(), |(k, _)| k);
+    if local == 0 || !s[local..].starts_with('@') {
+        return None;
+    }
+    host_len(&s[local + 1..]).map(|h| local + 1 + h)
+}
+
+fn is_keycap_start(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('0'..='9' | '#' | '*'))
+        && matches!(
+            (chars.next(), chars.next()),
+            (Some('\u{20E3}'), _) | (Some('\u{FE0F}'), Some('\u{20E3}'))
+        )
+}
+
+/// One emoji: a pictograph with its modifiers and ZWJ continuations, a flag
+/// (two regional indicators) or a keycap.
+fn emoji_len(s: &str) -> usize {
+    let mut chars = s.char_indices().peekable();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let mut len = first.len_utf8();
+    if !(is_pictographic(first) || is_regional_indicator(first)) {
+        // A keycap: the key, then FE0F and/or 20E3.
+        return s[len..]
+            .char_indices()
+            .find(|&(_, c)| !matches!(c, '\u{FE0F}' | '\u{20E3}'))
+            .map_or(s.len(), |(k, _)| len + k);
+    }
+    if is_regional_indicator(first) {
+        if let Some(&(k, c)) = chars.peek()
+            && is_regional_indicator(c)
+        {
+            len = k + c.len_utf8();
+        }
+        return len;
+    }
+    while let Some((k, c)) = chars.next() {
+        if is_emoji_modifier(c) {
+            len = k + c.len_utf8();
+        } else if c == ZWJ {
+            match chars.peek() {
+                Some(&(n, p)) if is_pictographic(p) => {
+                    chars.next();
+                    len = n + p.len_utf8();
+                }
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TokenKind::*;
+
+    fn toks(s: &str) -> Vec<(TokenKind, &str)> {
+        tokenize(s).iter().map(|t| (t.kind, t.text(s))).collect()
+    }
+
+    #[test]
+    fn post_with_everything() {
+        let s = "زار @Safir_Ministry سفارتنا 🇫🇷 #الدبلوماسية_الرقمية https://example.org/a?b=1، ١٢٫٥٪ 👍🏽!";
+        assert_eq!(
+            toks(s),
+            vec![
+                (Word, "زار"),
+                (Mention, "@Safir_Ministry"),
+                (Word, "سفارتنا"),
+                (Emoji, "🇫🇷"),
+                (Hashtag, "#الدبلوماسية_الرقمية"),
+                (HashtagPart, "الدبلوماسية"),
+                (HashtagPart, "الرقمية"),
+                (Url, "https://example.org/a?b=1"),
+                (Punct, "،"),
+                (Number, "١٢٫٥"),
+                (Punct, "٪"),
+                (Emoji, "👍🏽"),
+                (Punct, "!"),
+            ]
+        );
+    }
+
+    #[test]
+    fn arabic_punctuation_separates_words() {
+        assert_eq!(
+            toks("نعم،لا؛ماذا؟"),
+            vec![
+                (Word, "نعم"),
+                (Punct, "،"),
+                (Word, "لا"),
+                (Punct, "؛"),
+                (Word, "ماذا"),
+                (Punct, "؟")
+            ]
+        );
+    }
+
+    #[test]
+    fn words_keep_their_marks_and_tatweel() {
+        assert_eq!(
+            toks("مُحَمَّد الدبلوماسـية"),
+            vec![(Word, "مُحَمَّد"), (Word, "الدبلوماسـية")]
+        );
+        assert_eq!(
+            toks("don't covid19"),
+            vec![(Word, "don't"), (Word, "covid19")]
+        );
+        assert_eq!(toks("1965والذي"), vec![(Number, "1965"), (Word, "والذي")]);
+        assert_eq!(
+            toks("1,000.50 19th"),
+            vec![(Number, "1,000.50"), (Word, "19th")]
+        );
+    }
+
+    #[test]
+    fn urls_mentions_and_emails() {
+        assert_eq!(
+            toks("(see https://en.wikipedia.org/wiki/Foo_(bar)). www.gov.sa"),
+            vec![
+                (Punct, "("),
+                (Word, "see"),
+                (Url, "https://en.wikipedia.org/wiki/Foo_(bar)"),
+                (Punct, ")"),
+                (Punct, "."),
+                (Url, "www.gov.sa"),
+            ]
+        );
+        assert_eq!(
+            toks("@paris@ministry.example info@mofa.gov.sa"),
+            vec![
+                (Mention, "@paris@ministry.example"),
+                (Email, "info@mofa.gov.sa")
+            ]
+        );
+        assert_eq!(toks("@ #"), vec![(Punct, "@"), (Punct, "#")]);
+    }
+
+    #[test]
+    fn emoji_sequences() {
+        assert_eq!(
+            toks("👨\u{200D}👩\u{200D}👧 1\u{FE0F}\u{20E3} ❤️"),
+            vec![
+                (Emoji, "👨\u{200D}👩\u{200D}👧"),
+                (Emoji, "1\u{FE0F}\u{20E3}"),
+                (Emoji, "❤️")
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_point_into_the_text() {
+        let s = "  سلام  world ";
+        for t in tokenize(s) {
+            assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
+            assert!(!t.text(s).trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn edge_inputs() {
+        assert!(tokenize("").is_empty());
+        assert_eq!(toks("\u{064E}"), vec![(Punct, "\u{064E}")]);
+        assert_eq!(toks("#_"), vec![(Hashtag, "#_")]);
+        let long = "كلمة ".repeat(200_000);
+        assert_eq!(tokenize(&long).len(), 200_000);
+    }
+}

@@ -1,0 +1,282 @@
+//! `safir listen …`: the listening engine on archives on disk (import summaries,
+//! coordination networks, coordinated groups).
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_path};
+use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
+use safir_listen::table::MessageTable;
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    #[command(subcommand)]
+    pub command: ListenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListenCommand {
+    /// Import archives and summarize them: format, counts, problems, time span.
+    Import(SourceArgs),
+    /// A coordination network as CSV (`user_1,user_2,weight`), GraphML or GEXF on stdout.
+    Networks(NetworksArgs),
+    /// Coordinated groups: connected components of one or more networks.
+    Groups(GroupsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Archive files (CNT CSV, generic CSV/JSONL, twarc2, v1.1, Mastodon, ActivityPub, RSS, Atom).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The input format; detected from the content when absent.
+    #[arg(long, value_parser = parse_format)]
+    pub input_format: Option<InputFormat>,
+    /// Stop at the first bad record instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WindowArgs {
+    /// Largest time between coordinated messages, in seconds (inclusive).
+    #[arg(long, default_value_t = 60)]
+    pub window: u64,
+    /// Smallest edge weight kept.
+    #[arg(long, default_value_t = 1)]
+    pub min_weight: u32,
+    /// co_similar_tweet: Jaccard threshold in (0, 1].
+    #[arg(long, default_value_t = 0.8)]
+    pub similarity: f64,
+    /// co_similar_tweet: messages with fewer distinct tokens never match.
+    #[arg(long, default_value_t = 1)]
+    pub min_doc_size: usize,
+    /// Keep edges from an account to itself.
+    #[arg(long)]
+    pub self_loops: bool,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct NetworksArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// co_retweet, co_tweet, co_similar_tweet, co_link, co_reply or co_post.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: NetworkKind,
+    #[command(flatten)]
+    pub params: WindowArgs,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Csv)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Network kinds to combine (repeat or comma-separate); all six when absent.
+    #[arg(long, value_parser = parse_kind, value_delimiter = ',')]
+    pub kind: Vec<NetworkKind>,
+    #[command(flatten)]
+    pub params: WindowArgs,
+    /// Sample messages shown per group.
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Csv,
+    Graphml,
+    Gexf,
+}
+
+fn parse_format(s: &str) -> Result<InputFormat, String> {
+    InputFormat::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = InputFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {s:?}; one of {}", names.join(", "))
+    })
+}
+
+fn parse_kind(s: &str) -> Result<NetworkKind, String> {
+    NetworkKind::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = NetworkKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown network kind {s:?}; one of {}", names.join(", "))
+    })
+}
+
+pub fn run(args: ListenArgs) -> anyhow::Result<()> {
+    match args.command {
+        ListenCommand::Import(source) => {
+            let (table, reports) = load(&source)?;
+            let mut out = std::io::stdout().lock();
+            for r in &reports {
+                write_report(&mut out, r)?;
+            }
+            write_summary(&mut out, &table)?;
+            Ok(())
+        }
+        ListenCommand::Networks(args) => {
+            let (table, reports) = load(&args.source)?;
+            warn_problems(&reports);
+            let net = network::compute(&table, args.kind, &params(&args.params))?;
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            match args.format {
+                GraphFormat::Csv => network::write_csv(&mut out, &table, &net)?,
+                GraphFormat::Graphml => network::write_graphml(&mut out, &table, &net)?,
+                GraphFormat::Gexf => network::write_gexf(&mut out, &table, &net)?,
+            }
+            out.flush()?;
+            Ok(())
+        }
+        ListenCommand::Groups(args) => {
+            let (table, reports) = load(&args.source)?;
+            warn_problems(&reports);
+            let kinds = if args.kind.is_empty() {
+                NetworkKind::ALL.to_vec()
+            } else {
+                args.kind
+            };
+            let params = params(&args.params);
+            let nets = kinds
+                .iter()
+                .map(|&k| network::compute(&table, k, &params))
+                .collect::<Result<Vec<Network>, _>>()?;
+            let mut out = BufWriter::new(std::io::stdout().lock());
+            write_groups(&mut out, &table, &nets, args.samples)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn params(w: &WindowArgs) -> NetworkParams {
+    NetworkParams {
+        window_ms: i64::try_from(w.window.saturating_mul(1000)).unwrap_or(i64::MAX),
+        min_weight: w.min_weight,
+        similarity: w.similarity,
+        min_doc_size: w.min_doc_size,
+        include_self_loops: w.self_loops,
+        threads: w.threads,
+    }
+}
+
+fn load(source: &SourceArgs) -> anyhow::Result<(MessageTable, Vec<ImportReport>)> {
+    let options = ImportOptions {
+        format: source.input_format,
+        strict: source.strict,
+    };
+    let mut table = MessageTable::new();
+    let mut reports = Vec::new();
+    for path in &source.inputs {
+        let report = import_path(&mut table, path, &options)
+            .with_context(|| format!("importing {}", path.display()))?;
+        reports.push(report);
+    }
+    if table.is_empty() {
+        bail!("no messages were imported");
+    }
+    Ok((table, reports))
+}
+
+fn warn_problems(reports: &[ImportReport]) {
+    for r in reports {
+        for (kind, n) in r.problem_counts() {
+            eprintln!("safir: {}: {n} record(s) skipped: {}", r.file, kind.name());
+        }
+        if let Some(first) = r.problems.first() {
+            eprintln!("safir: first problem: {first}");
+        }
+    }
+}
+
+fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
+    writeln!(out, "{}", r.file)?;
+    writeln!(out, "  format      {}", r.format)?;
+    writeln!(out, "  records     {}", r.records)?;
+    writeln!(out, "  added       {}", r.added)?;
+    writeln!(out, "  duplicates  {}", r.duplicates)?;
+    for (kind, n) in r.problem_counts() {
+        writeln!(out, "  skipped     {n} ({})", kind.name())?;
+    }
+    for p in r.problems.iter().take(5) {
+        writeln!(out, "    {p}")?;
+    }
+    Ok(())
+}
+
+fn write_summary(out: &mut dyn Write, t: &MessageTable) -> std::io::Result<()> {
+    let n = t.len() as u32;
+    let reposts = (0..n).filter(|&r| t.is_repost(r)).count();
+    let replies = t.reply.iter().filter(|&&r| r != safir_listen::NONE).count();
+    let with_urls = (0..n).filter(|&r| !t.url_ids(r).is_empty()).count();
+    writeln!(out, "total")?;
+    writeln!(out, "  messages    {}", t.len())?;
+    writeln!(out, "  accounts    {}", t.users.len())?;
+    writeln!(out, "  reposts     {reposts}")?;
+    writeln!(out, "  replies     {replies}")?;
+    writeln!(
+        out,
+        "  with links  {with_urls} ({} distinct URLs)",
+        t.urls.len()
+    )?;
+    if let Some((first, last)) = t.time_span_ms() {
+        writeln!(out, "  from        {}", iso(first))?;
+        writeln!(out, "  to          {}", iso(last))?;
+    }
+    Ok(())
+}
+
+fn write_groups(
+    out: &mut dyn Write,
+    table: &MessageTable,
+    nets: &[Network],
+    samples: usize,
+) -> std::io::Result<()> {
+    let groups = find_groups(table, nets, samples);
+    let names = table.display_names();
+    writeln!(out, "{} group(s)", groups.len())?;
+    for (i, g) in groups.iter().enumerate() {
+        let kinds: Vec<&str> = g.edge_types.iter().map(|k| k.name()).collect();
+        writeln!(
+            out,
+            "\ngroup {}: {} accounts, {} edges (total weight {}), {}",
+            i + 1,
+            g.members.len(),
+            g.edges,
+            g.total_weight,
+            kinds.join(", ")
+        )?;
+        writeln!(out, "  span     {} .. {}", iso(g.first_ms), iso(g.last_ms))?;
+        let members: Vec<String> = g
+            .members
+            .iter()
+            .map(|&u| {
+                format!(
+                    "{} ({})",
+                    table.users.resolve(u),
+                    table.usernames.resolve(names[u as usize])
+                )
+            })
+            .collect();
+        writeln!(out, "  members  {}", members.join(", "))?;
+        for &row in &g.sample_rows {
+            let text: String = table.text(row).chars().take(140).collect();
+            writeln!(
+                out,
+                "  sample   [{}] {}",
+                table.user_id(row),
+                text.replace('\n', " ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn iso(ms: i64) -> String {
+    safir_listen::time::format_iso(ms)
+}
