@@ -261,9 +261,11 @@ fn plant(
     span: i64,
 ) -> Vec<PlantedGroup> {
     let mut planted = Vec::new();
-    for kind in NetworkKind::ALL {
+    for (k, kind) in NetworkKind::ALL.into_iter().enumerate() {
         for g in 0..p.groups_per_kind {
             let tag = format!("{}-{g}", kind.name());
+            // A word of letters only, so every tokenizer sees one token.
+            let marker = format!("zq{}", latin_word(k * 1000 + g));
             let members: Vec<String> = (0..p.group_size).map(|j| format!("{tag}-m{j}")).collect();
             for e in 0..p.events {
                 let at = BASE_SECS
@@ -288,7 +290,7 @@ fn plant(
                             row.urls.push(format!("https://planted.example/{tag}/{e}"))
                         }
                         NetworkKind::CoTweet => {
-                            let text = format!("{shared} {tag}");
+                            let text = format!("{shared} {marker}");
                             row.text = if p.ascii {
                                 text
                             } else {
@@ -296,7 +298,7 @@ fn plant(
                             };
                         }
                         NetworkKind::CoSimilarTweet => {
-                            row.text = format!("{shared} {tag} {}", latin_word(j))
+                            row.text = format!("{shared} {marker} {}", latin_word(j))
                         }
                         NetworkKind::CoPost => {}
                     }

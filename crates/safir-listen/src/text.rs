@@ -2,12 +2,12 @@
 //! that co_tweet and co_similar_tweet compare.
 //!
 //! Both follow the coordination-network-toolkit's definitions (lowercase, drop
-//! every `@mention` up to the next whitespace, collapse whitespace) and add Arabic
-//! normalization so that spelling variants of one post match: presentation forms
-//! are folded (NFKC), diacritics and tatweel are removed, and alef forms
-//! (أ إ آ ٱ) become bare alef.
+//! every `@mention` up to the next whitespace, collapse whitespace) and then use
+//! Safir's text engine, so that spelling variants of one post match: presentation
+//! forms are folded, diacritics and tatweel removed, alef forms unified, and so on
+//! (see `safir_text::normalize`).
 
-use unicode_normalization::UnicodeNormalization;
+use safir_text::{TokenKind, normalize, tokenize};
 
 /// The co_tweet key of `text`, written into `out` (cleared first).
 pub fn co_tweet_key(text: &str, out: &mut String) {
@@ -23,48 +23,29 @@ pub fn co_tweet_key(text: &str, out: &mut String) {
 
 /// The distinct tokens of `text` for co_similar_tweet, sorted.
 ///
-/// A token is a run of letters, digits, marks or `_`; a `#` directly before a run
-/// stays attached (hashtags stay whole); a whitespace-separated chunk starting with
-/// `http://` or `https://` is one token. Other punctuation is dropped.
+/// Tokens are the text engine's words, numbers, URLs, e-mail addresses, emoji and
+/// whole hashtags (not their parts), each normalized; punctuation is not a token.
 pub fn similarity_tokens(text: &str) -> Vec<String> {
-    let cleaned = normalize(&strip_mentions(&text.to_lowercase()));
-    let mut tokens = Vec::new();
-    for chunk in cleaned.split_whitespace() {
-        if chunk.starts_with("http://") || chunk.starts_with("https://") {
-            tokens.push(chunk.to_owned());
-            continue;
-        }
-        let mut current = String::new();
-        let mut hash = false;
-        for c in chunk.chars() {
-            if is_word_char(c) {
-                if current.is_empty() && hash {
-                    current.push('#');
-                }
-                current.push(c);
-                hash = false;
-            } else {
-                if !current.is_empty() {
-                    tokens.push(std::mem::take(&mut current));
-                }
-                hash = c == '#';
-            }
-        }
-        if !current.is_empty() {
-            tokens.push(current);
-        }
-    }
+    let cleaned = strip_mentions(&text.to_lowercase());
+    let mut tokens: Vec<String> = tokenize(&cleaned)
+        .into_iter()
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Word
+                    | TokenKind::Number
+                    | TokenKind::Url
+                    | TokenKind::Email
+                    | TokenKind::Hashtag
+                    | TokenKind::Emoji
+            )
+        })
+        .map(|t| normalize(t.text(&cleaned)))
+        .filter(|t| !t.is_empty())
+        .collect();
     tokens.sort_unstable();
     tokens.dedup();
     tokens
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || is_mark(c)
-}
-
-fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
 }
 
 /// Removes every `@` and what follows it up to the next whitespace, as the
@@ -83,31 +64,6 @@ fn strip_mentions(text: &str) -> String {
         }
     }
     out
-}
-
-/// Arabic spelling normalization; other scripts pass through unchanged.
-fn normalize(text: &str) -> String {
-    let folded: String = if text.chars().any(is_presentation_form) {
-        text.nfkc().collect()
-    } else {
-        text.to_owned()
-    };
-    folded
-        .chars()
-        .filter(|&c| !is_arabic_diacritic(c) && c != '\u{0640}')
-        .map(|c| match c {
-            '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => '\u{0627}',
-            c => c,
-        })
-        .collect()
-}
-
-fn is_presentation_form(c: char) -> bool {
-    matches!(c, '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
-}
-
-fn is_arabic_diacritic(c: char) -> bool {
-    matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
 }
 
 #[cfg(test)]
