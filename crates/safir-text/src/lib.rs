@@ -8,9 +8,11 @@
 
 pub mod analyze;
 pub mod decode;
+pub mod lang;
 pub mod normalize;
 pub mod repair;
 mod script;
+pub mod sentiment;
 pub mod stem;
 pub mod stopwords;
 pub mod tokenize;

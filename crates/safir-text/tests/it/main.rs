@@ -1,7 +1,9 @@
 //! Integration tests of the text engine against the shared data set.
 
+mod lang;
 mod pdf_sample;
 mod robustness;
+mod sentiment;
 
 use std::path::PathBuf;
 

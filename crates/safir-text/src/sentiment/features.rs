@@ -1,0 +1,280 @@
+//! Text to hashed sparse features: word unigrams and bigrams, character n-grams
+//! inside words, negation scope and emoji, all on normalized text.
+//!
+//! Hashing is FNV-1a (64 bit) folded to `bits`: stable across platforms and
+//! releases, so a model file keeps meaning the same features.
+
+use crate::normalize::{NormalizeOptions, normalize_with};
+use crate::tokenize::{TokenKind, tokenize};
+
+/// How a model turns text into features; stored in the model file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureConfig {
+    /// Hash space is `2^bits`.
+    pub bits: u8,
+    /// Shortest and longest character n-gram (inside a word padded with spaces).
+    pub char_min: u8,
+    pub char_max: u8,
+    /// Words after a negator that get a negated copy of their unigram.
+    pub negation_window: u8,
+}
+
+impl FeatureConfig {
+    pub const DEFAULT: FeatureConfig = FeatureConfig {
+        bits: 18,
+        char_min: 2,
+        char_max: 5,
+        negation_window: 3,
+    };
+
+    pub fn dim(&self) -> usize {
+        1 << self.bits
+    }
+}
+
+/// A sparse, L2-normalized feature vector (sorted indices, no duplicates).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+const NS_WORD: u8 = 1;
+const NS_BIGRAM: u8 = 2;
+const NS_CHAR: u8 = 3;
+const NS_NEGATED: u8 = 4;
+const NS_EMOJI: u8 = 5;
+const NS_SHAPE: u8 = 6;
+
+/// Negators of Modern Standard Arabic, the main dialects and English, in the
+/// normalized spelling the tokens have when they are compared.
+const NEGATORS: &[&str] = &[
+    "لا", "ما", "لم", "لن", "ليس", "ليست", "مش", "مو", "مب", "مهو", "ماهو", "مافي", "مفيش", "بدون",
+    "غير", "not", "no", "never", "dont", "doesnt", "didnt", "isnt", "wasnt", "cant", "wont",
+    "cannot", "nothing", "nor", "without", "aint", "havent", "arent", "couldnt", "shouldnt",
+    "wouldnt",
+];
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Word(String),
+    Emoji(String),
+    Mark(char),
+}
+
+/// Extracts the features of `text`.
+pub fn extract(text: &str, config: &FeatureConfig) -> Features {
+    let pieces = pieces(text);
+    let mut hashes: Vec<u32> = Vec::with_capacity(text.len() * 4);
+    let mask = (config.dim() - 1) as u64;
+    let mut push = |h: u64| hashes.push((fold(h) & mask) as u32);
+
+    let words: Vec<&str> = pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+
+    let mut negation_left = 0u8;
+    for (i, word) in words.iter().enumerate() {
+        push(hash_str(NS_WORD, word));
+        let prev = if i == 0 { "^" } else { words[i - 1] };
+        push(hash_pair(NS_BIGRAM, prev, word));
+        if negation_left > 0 {
+            push(hash_str(NS_NEGATED, word));
+            negation_left -= 1;
+        }
+        if NEGATORS.contains(word) {
+            negation_left = config.negation_window;
+        }
+        char_ngrams(word, config, &mut push);
+    }
+    if let Some(last) = words.last() {
+        push(hash_pair(NS_BIGRAM, last, "$"));
+    }
+    for piece in &pieces {
+        match piece {
+            Piece::Emoji(e) => push(hash_str(NS_EMOJI, e)),
+            Piece::Mark(c) => {
+                let mut buf = [0u8; 4];
+                push(hash_str(NS_SHAPE, c.encode_utf8(&mut buf)));
+            }
+            Piece::Word(_) => {}
+        }
+    }
+    finish(hashes)
+}
+
+fn finish(mut hashes: Vec<u32>) -> Features {
+    hashes.sort_unstable();
+    let mut features = Features::default();
+    for h in hashes {
+        if features.indices.last() == Some(&h) {
+            if let Some(v) = features.values.last_mut() {
+                *v += 1.0;
+            }
+        } else {
+            features.indices.push(h);
+            features.values.push(1.0);
+        }
+    }
+    // Dampen repeats, then scale to unit length so long and short posts weigh alike.
+    for v in &mut features.values {
+        *v = (1.0 + v.ln()).max(1.0);
+    }
+    let norm = features.values.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for v in &mut features.values {
+            *v /= norm;
+        }
+    }
+    features
+}
+
+fn char_ngrams(word: &str, config: &FeatureConfig, push: &mut impl FnMut(u64)) {
+    let mut chars: Vec<char> = Vec::with_capacity(word.len() + 2);
+    chars.push(' ');
+    chars.extend(word.chars());
+    chars.push(' ');
+    for n in config.char_min as usize..=config.char_max as usize {
+        if n > chars.len() {
+            break;
+        }
+        for window in chars.windows(n) {
+            let mut h = start(NS_CHAR);
+            for c in window {
+                let mut buf = [0u8; 4];
+                h = feed(h, c.encode_utf8(&mut buf).as_bytes());
+            }
+            push(h);
+        }
+    }
+}
+
+/// Splits normalized text into words, emoji and the marks that carry tone, with
+/// the crate's tokenizer. URLs, e-mail addresses and mentions become placeholder
+/// words; a hashtag counts as its parts (split on `_`).
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut normalized = normalize_with(text, &NormalizeOptions::social());
+    // don't → dont: an apostrophe does not split a word.
+    normalized.retain(|c| !matches!(c, '\'' | '’'));
+    let tokens = tokenize(&normalized);
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, token) in tokens.iter().enumerate() {
+        let text = token.text(&normalized);
+        match token.kind {
+            TokenKind::Word | TokenKind::Number | TokenKind::HashtagPart => {
+                out.push(Piece::Word(text.to_owned()));
+            }
+            TokenKind::Hashtag => {
+                let has_parts = tokens
+                    .get(i + 1)
+                    .is_some_and(|next| next.kind == TokenKind::HashtagPart);
+                let body = text.trim_start_matches('#');
+                if !has_parts && !body.is_empty() {
+                    out.push(Piece::Word(body.to_owned()));
+                }
+            }
+            TokenKind::Url => out.push(Piece::Word("<url>".to_owned())),
+            TokenKind::Email => out.push(Piece::Word("<email>".to_owned())),
+            TokenKind::Mention => out.push(Piece::Word("<user>".to_owned())),
+            TokenKind::Emoji => out.push(Piece::Emoji(text.to_owned())),
+            TokenKind::Punct => {
+                if let Some(c @ ('!' | '?' | '؟')) = text.chars().next() {
+                    out.push(Piece::Mark(c));
+                }
+            }
+        }
+    }
+    out
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn start(namespace: u8) -> u64 {
+    feed(FNV_OFFSET, &[namespace])
+}
+
+fn feed(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+fn hash_str(namespace: u8, s: &str) -> u64 {
+    feed(start(namespace), s.as_bytes())
+}
+
+fn hash_pair(namespace: u8, a: &str, b: &str) -> u64 {
+    let h = feed(start(namespace), a.as_bytes());
+    feed(feed(h, &[0xff]), b.as_bytes())
+}
+
+/// FNV's low bits mix poorly; fold the high half in before masking.
+fn fold(h: u64) -> u64 {
+    let h = h ^ (h >> 29);
+    let h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_mentions_and_hashtags_become_words() {
+        let p = pieces("@user شكرا https://t.co/x #السفارة_الجديدة 😍!");
+        assert_eq!(
+            p,
+            vec![
+                Piece::Word("<user>".into()),
+                Piece::Word("شكرا".into()),
+                Piece::Word("<url>".into()),
+                Piece::Word("السفاره".into()),
+                Piece::Word("الجديده".into()),
+                Piece::Emoji("😍".into()),
+                Piece::Mark('!'),
+            ]
+        );
+    }
+
+    #[test]
+    fn features_are_unit_length_and_sorted() {
+        let f = extract("خدمة ممتازة جدا جدا", &FeatureConfig::DEFAULT);
+        assert!(f.indices.windows(2).all(|w| w[0] < w[1]));
+        let norm: f32 = f.values.iter().map(|v| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-4);
+        assert!(
+            f.indices
+                .iter()
+                .all(|&i| (i as usize) < FeatureConfig::DEFAULT.dim())
+        );
+    }
+
+    #[test]
+    fn negation_changes_the_features() {
+        let plain = extract("good service", &FeatureConfig::DEFAULT);
+        let negated = extract("not good service", &FeatureConfig::DEFAULT);
+        let extra = negated
+            .indices
+            .iter()
+            .filter(|i| !plain.indices.contains(i))
+            .count();
+        // "not" itself, its n-grams and bigrams, plus the negated copies.
+        assert!(extra > 5);
+    }
+
+    #[test]
+    fn empty_text_has_no_features() {
+        assert_eq!(extract("", &FeatureConfig::DEFAULT), Features::default());
+        assert_eq!(
+            extract("   \n", &FeatureConfig::DEFAULT),
+            Features::default()
+        );
+    }
+}

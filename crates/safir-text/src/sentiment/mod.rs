@@ -1,0 +1,138 @@
+//! Sentiment of Arabic (MSA and dialects) and English posts: negative, neutral or
+//! positive, with the model's probability as the score.
+//!
+//! Two compact linear models ship inside the library (`models/`): Arabic, trained
+//! on the ArSarcasm-v2 training split (three classes), and English, trained on the
+//! UCI Sentiment Labelled Sentences (two classes; neutral is the band where
+//! neither side is sure). `safir text train-sentiment` rebuilds them byte for byte.
+
+mod features;
+mod model;
+mod train;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::lang::Lang;
+
+pub use features::{FeatureConfig, Features, extract};
+pub use model::{Model, ModelError};
+pub use train::{
+    DataError, Example, Scores, TrainConfig, classes_of, cross_validate, parse_arsarcasm,
+    parse_labelled_sentences, score, train,
+};
+
+/// The shipped Arabic model file.
+pub const ARABIC_MODEL: &[u8] = include_bytes!("../../models/sentiment-ar.bin");
+
+/// The shipped English model file.
+pub const ENGLISH_MODEL: &[u8] = include_bytes!("../../models/sentiment-en.bin");
+
+/// A two-class model answers NEU when its more likely side is below this.
+pub const BINARY_NEUTRAL_BELOW: f32 = 0.6;
+
+/// Sentiment class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    Neg,
+    Neu,
+    Pos,
+}
+
+impl Label {
+    /// `NEG`, `NEU` or `POS`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Label::Neg => "NEG",
+            Label::Neu => "NEU",
+            Label::Pos => "POS",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Label> {
+        match code {
+            "NEG" => Some(Label::Neg),
+            "NEU" => Some(Label::Neu),
+            "POS" => Some(Label::Pos),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A label with the probability the model gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sentiment {
+    pub label: Label,
+    pub score: f32,
+}
+
+impl Model {
+    /// Classifies one text.
+    pub fn classify(&self, text: &str) -> Sentiment {
+        let (label, score) = label_of(self, &extract(text, &self.config));
+        Sentiment { label, score }
+    }
+}
+
+pub(crate) fn label_of(model: &Model, features: &Features) -> (Label, f32) {
+    let p = model.probabilities(features);
+    if p.len() == 2 {
+        let (label, score) = if p[1] > p[0] {
+            (Label::Pos, p[1])
+        } else {
+            (Label::Neg, p[0])
+        };
+        if score < BINARY_NEUTRAL_BELOW {
+            return (Label::Neu, 1.0 - (p[1] - p[0]).abs());
+        }
+        return (label, score);
+    }
+    let best = (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b });
+    let label = [Label::Neg, Label::Neu, Label::Pos][best];
+    (label, p[best])
+}
+
+/// The shipped Arabic model.
+pub fn arabic_model() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| Model::from_bytes(ARABIC_MODEL).expect("shipped Arabic model is valid"))
+}
+
+/// The shipped English model.
+pub fn english_model() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| Model::from_bytes(ENGLISH_MODEL).expect("shipped English model is valid"))
+}
+
+/// Sentiment of a post in a language with a model (Arabic or English); `None`
+/// for other languages.
+pub fn sentiment_in(text: &str, lang: Lang) -> Option<Sentiment> {
+    match lang {
+        Lang::Ar => Some(arabic_model().classify(text)),
+        Lang::En => Some(english_model().classify(text)),
+        _ => None,
+    }
+}
+
+/// Sentiment of a post; the model is chosen by the script most of its letters use.
+pub fn sentiment(text: &str) -> Sentiment {
+    let (mut arabic, mut latin) = (0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        } else if ('\u{0600}'..='\u{06FF}').contains(&c) && c.is_alphabetic() {
+            arabic += 1;
+        }
+    }
+    if latin > arabic {
+        english_model().classify(text)
+    } else {
+        arabic_model().classify(text)
+    }
+}

@@ -1,0 +1,239 @@
+//! The model file: a linear classifier over hashed features, weights quantized
+//! to `i8` with one scale per class.
+//!
+//! Layout (little endian):
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 8 | magic `SAFIRSNT` |
+//! | 2 | format version (1) |
+//! | 1 | number of classes `k` (2: NEG, POS; 3: NEG, NEU, POS) |
+//! | 4 | feature config: hash bits, char n-gram min, max, negation window |
+//! | 4·k | per-class bias (`f32`) |
+//! | 4·k | per-class weight scale (`f32`) |
+//! | k·2^bits | weights (`i8`), class after class |
+
+use super::features::{FeatureConfig, Features};
+
+const MAGIC: &[u8; 8] = b"SAFIRSNT";
+const VERSION: u16 = 1;
+const HEADER: usize = 8 + 2 + 1 + 4;
+
+/// Why a model file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a sentiment model (bad magic)")]
+    BadMagic,
+    #[error("unsupported model format version {0}")]
+    Version(u16),
+    #[error("model file truncated or oversized: {actual} bytes, expected {expected}")]
+    Size { actual: usize, expected: usize },
+    #[error("invalid model header")]
+    Header,
+}
+
+/// A quantized linear model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub(crate) config: FeatureConfig,
+    pub(crate) bias: Vec<f32>,
+    pub(crate) scale: Vec<f32>,
+    pub(crate) weights: Vec<i8>,
+}
+
+impl Model {
+    /// Quantizes float weights (`classes × dim`, class after class).
+    pub(crate) fn quantize(config: FeatureConfig, bias: Vec<f32>, weights: &[f32]) -> Model {
+        let dim = config.dim();
+        let classes = bias.len();
+        let mut scale = Vec::with_capacity(classes);
+        let mut quantized = Vec::with_capacity(weights.len());
+        for class in weights.chunks(dim).take(classes) {
+            let max = class.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            let s = if max > 0.0 { max / 127.0 } else { 1.0 };
+            scale.push(s);
+            quantized.extend(
+                class
+                    .iter()
+                    .map(|w| (w / s).round().clamp(-127.0, 127.0) as i8),
+            );
+        }
+        Model {
+            config,
+            bias,
+            scale,
+            weights: quantized,
+        }
+    }
+
+    /// The feature extraction this model was trained with.
+    pub fn config(&self) -> FeatureConfig {
+        self.config
+    }
+
+    pub fn classes(&self) -> usize {
+        self.bias.len()
+    }
+
+    /// Class probabilities (softmax of the linear scores).
+    pub fn probabilities(&self, features: &Features) -> Vec<f32> {
+        let dim = self.config.dim();
+        let mut scores: Vec<f32> = self.bias.clone();
+        for (class, score) in scores.iter_mut().enumerate() {
+            let row = &self.weights[class * dim..(class + 1) * dim];
+            let mut sum = 0.0f32;
+            for (&i, &v) in features.indices.iter().zip(&features.values) {
+                sum += f32::from(row[i as usize]) * v;
+            }
+            *score += sum * self.scale[class];
+        }
+        softmax(&mut scores);
+        scores
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + 8 * self.classes() + self.weights.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.push(self.classes() as u8);
+        out.extend_from_slice(&[
+            self.config.bits,
+            self.config.char_min,
+            self.config.char_max,
+            self.config.negation_window,
+        ]);
+        for b in &self.bias {
+            out.extend_from_slice(&b.to_le_bytes());
+        }
+        for s in &self.scale {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out.extend(self.weights.iter().map(|&w| w as u8));
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        if bytes.len() < HEADER {
+            return Err(ModelError::Size {
+                actual: bytes.len(),
+                expected: HEADER,
+            });
+        }
+        if &bytes[..8] != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+        if version != VERSION {
+            return Err(ModelError::Version(version));
+        }
+        let classes = bytes[10] as usize;
+        let config = FeatureConfig {
+            bits: bytes[11],
+            char_min: bytes[12],
+            char_max: bytes[13],
+            negation_window: bytes[14],
+        };
+        if !(2..=3).contains(&classes)
+            || !(8..=24).contains(&config.bits)
+            || config.char_min == 0
+            || config.char_min > config.char_max
+        {
+            return Err(ModelError::Header);
+        }
+        let expected = HEADER + 8 * classes + classes * config.dim();
+        if bytes.len() != expected {
+            return Err(ModelError::Size {
+                actual: bytes.len(),
+                expected,
+            });
+        }
+        let floats = |at: usize| -> Vec<f32> {
+            bytes[at..at + 4 * classes]
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        };
+        let bias = floats(HEADER);
+        let scale = floats(HEADER + 4 * classes);
+        let weights = bytes[HEADER + 8 * classes..]
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
+        Ok(Model {
+            config,
+            bias,
+            scale,
+            weights,
+        })
+    }
+}
+
+pub(crate) fn softmax(scores: &mut [f32]) {
+    let max = scores.iter().fold(f32::NEG_INFINITY, |m, &s| m.max(s));
+    let mut total = 0.0;
+    for s in scores.iter_mut() {
+        *s = (*s - max).exp();
+        total += *s;
+    }
+    for s in scores.iter_mut() {
+        *s /= total;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Model {
+        let config = FeatureConfig {
+            bits: 8,
+            ..FeatureConfig::DEFAULT
+        };
+        let weights: Vec<f32> = (0..3 * 256)
+            .map(|i| ((i % 17) as f32 - 8.0) / 4.0)
+            .collect();
+        Model::quantize(config, vec![0.1, -0.2, 0.3], &weights)
+    }
+
+    #[test]
+    fn bytes_round_trip() {
+        let model = small();
+        let bytes = model.to_bytes();
+        assert_eq!(bytes.len(), HEADER + 24 + 3 * 256);
+        assert_eq!(Model::from_bytes(&bytes), Ok(model));
+    }
+
+    #[test]
+    fn damaged_files_are_rejected() {
+        let bytes = small().to_bytes();
+        assert_eq!(
+            Model::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(ModelError::Size {
+                actual: bytes.len() - 1,
+                expected: bytes.len()
+            })
+        );
+        let mut bad = bytes.clone();
+        bad[0] = b'X';
+        assert_eq!(Model::from_bytes(&bad), Err(ModelError::BadMagic));
+        let mut future = bytes;
+        future[8] = 9;
+        assert_eq!(Model::from_bytes(&future), Err(ModelError::Version(9)));
+        assert!(Model::from_bytes(b"").is_err());
+    }
+
+    #[test]
+    fn quantization_keeps_weights_close() {
+        let config = FeatureConfig {
+            bits: 8,
+            ..FeatureConfig::DEFAULT
+        };
+        let weights: Vec<f32> = (0..2 * 256).map(|i| (i as f32).sin()).collect();
+        let model = Model::quantize(config, vec![0.0, 0.0], &weights);
+        for (n, (q, w)) in model.weights.iter().zip(&weights).enumerate() {
+            let scale = model.scale[n / 256];
+            let back = f32::from(*q) * scale;
+            assert!((back - w).abs() <= scale / 2.0 + 1e-6);
+        }
+    }
+}

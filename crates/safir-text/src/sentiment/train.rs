@@ -1,0 +1,474 @@
+//! Training: multinomial logistic regression with AdaGrad over hashed features.
+//!
+//! Deterministic by construction: one thread, a seeded xorshift generator for the
+//! example order, fixed iteration order everywhere, and plain IEEE `f32`
+//! arithmetic — the same data gives the same model file, byte for byte.
+
+use super::Label;
+use super::features::{FeatureConfig, Features, extract};
+use super::model::{Model, softmax};
+
+/// A labelled text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub text: String,
+    pub label: Label,
+}
+
+/// Training hyper-parameters (chosen by 5-fold cross-validation on the training
+/// split; see `docs/decisions/0002-sentiment-model.md`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainConfig {
+    pub features: FeatureConfig,
+    pub epochs: u32,
+    pub learning_rate: f32,
+    pub l2: f32,
+    /// Weight each class by `(n / (k · n_class))^balance`: 0 is no reweighting,
+    /// 1 fully balanced.
+    pub balance: f32,
+    /// Ship the mean of the weights after each epoch instead of the last ones.
+    pub average: bool,
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    pub const DEFAULT: TrainConfig = TrainConfig {
+        features: FeatureConfig::DEFAULT,
+        epochs: 8,
+        learning_rate: 0.03,
+        l2: 0.0,
+        balance: 1.0,
+        average: false,
+        seed: 0x5AF1_2026,
+    };
+
+    /// English: balanced two-class data (no reweighting), far fewer examples.
+    pub const ENGLISH: TrainConfig = TrainConfig {
+        epochs: 20,
+        learning_rate: 0.3,
+        balance: 0.0,
+        ..TrainConfig::DEFAULT
+    };
+}
+
+/// Why a training file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DataError {
+    #[error("missing column `{0}` in the header")]
+    MissingColumn(&'static str),
+    #[error("record {record}: unknown label `{label}`")]
+    Label { record: usize, label: String },
+    #[error("record {0}: too few fields")]
+    Short(usize),
+    #[error("unterminated quoted field")]
+    Unterminated,
+    #[error("no examples")]
+    Empty,
+}
+
+/// Reads the ArSarcasm-v2 CSV (`tweet,sarcasm,sentiment,dialect`), labels NEG, NEU, POS.
+pub fn parse_arsarcasm(csv: &str) -> Result<Vec<Example>, DataError> {
+    let records = parse_csv(csv)?;
+    let mut rows = records.into_iter();
+    let header = rows.next().ok_or(DataError::Empty)?;
+    let column = |name: &'static str| {
+        header
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or(DataError::MissingColumn(name))
+    };
+    let text_at = column("tweet")?;
+    let label_at = column("sentiment")?;
+    let mut examples = Vec::new();
+    for (i, row) in rows.enumerate() {
+        if row.len() == 1 && row[0].is_empty() {
+            continue;
+        }
+        let record = i + 1;
+        let (Some(text), Some(label)) = (row.get(text_at), row.get(label_at)) else {
+            return Err(DataError::Short(record));
+        };
+        let label = Label::from_code(label.trim()).ok_or_else(|| DataError::Label {
+            record,
+            label: label.clone(),
+        })?;
+        examples.push(Example {
+            text: text.clone(),
+            label,
+        });
+    }
+    if examples.is_empty() {
+        return Err(DataError::Empty);
+    }
+    Ok(examples)
+}
+
+/// Reads UCI "Sentiment Labelled Sentences" lines (`sentence<TAB>0|1`).
+pub fn parse_labelled_sentences(text: &str) -> Result<Vec<Example>, DataError> {
+    let mut examples = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (sentence, label) = line.rsplit_once('\t').ok_or(DataError::Short(i + 1))?;
+        let label = match label.trim() {
+            "0" => Label::Neg,
+            "1" => Label::Pos,
+            other => {
+                return Err(DataError::Label {
+                    record: i + 1,
+                    label: other.to_owned(),
+                });
+            }
+        };
+        examples.push(Example {
+            text: sentence.to_owned(),
+            label,
+        });
+    }
+    if examples.is_empty() {
+        return Err(DataError::Empty);
+    }
+    Ok(examples)
+}
+
+/// RFC 4180 records: quoted fields may hold commas, newlines and `""`.
+fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    field.push('"');
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+            }
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                at_field_start = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                at_field_start = true;
+            }
+            _ => {
+                field.push(c);
+                at_field_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err(DataError::Unterminated);
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// The classes a data set uses, in model order: NEG, POS for binary data,
+/// NEG, NEU, POS otherwise.
+pub fn classes_of(examples: &[Example]) -> Vec<Label> {
+    if examples.iter().any(|e| e.label == Label::Neu) {
+        vec![Label::Neg, Label::Neu, Label::Pos]
+    } else {
+        vec![Label::Neg, Label::Pos]
+    }
+}
+
+/// Trains a model on `examples`.
+pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
+    let classes = classes_of(examples);
+    let data: Vec<(Features, usize)> = examples
+        .iter()
+        .map(|e| {
+            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
+            (extract(&e.text, &config.features), class)
+        })
+        .collect();
+    train_features(&data, classes.len(), config)
+}
+
+pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    let dim = config.features.dim();
+    let mut weights = vec![0.0f32; k * dim];
+    let mut accum = vec![0.0f32; k * dim];
+    let mut bias = vec![0.0f32; k];
+    let mut bias_accum = vec![0.0f32; k];
+
+    let mut counts = vec![0usize; k];
+    for (_, class) in data {
+        counts[*class] += 1;
+    }
+    let class_weight: Vec<f32> = counts
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                0.0
+            } else {
+                (data.len() as f32 / (k as f32 * n as f32)).powf(config.balance)
+            }
+        })
+        .collect();
+
+    const EPS: f32 = 1e-8;
+    let lr = config.learning_rate;
+    let mut rng = XorShift(config.seed | 1);
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut scores = vec![0.0f32; k];
+    let mut sum_weights = vec![0.0f32; if config.average { k * dim } else { 0 }];
+    let mut sum_bias = vec![0.0f32; k];
+    for _ in 0..config.epochs {
+        rng.shuffle(&mut order);
+        for &n in &order {
+            let (features, class) = &data[n];
+            for c in 0..k {
+                let row = &weights[c * dim..(c + 1) * dim];
+                let mut s = bias[c];
+                for (&i, &v) in features.indices.iter().zip(&features.values) {
+                    s += row[i as usize] * v;
+                }
+                scores[c] = s;
+            }
+            softmax(&mut scores);
+            let cw = class_weight[*class];
+            for c in 0..k {
+                let target = if c == *class { 1.0 } else { 0.0 };
+                let g = (scores[c] - target) * cw;
+                bias_accum[c] += g * g;
+                bias[c] -= lr * g / (bias_accum[c].sqrt() + EPS);
+                let base = c * dim;
+                for (&i, &v) in features.indices.iter().zip(&features.values) {
+                    let at = base + i as usize;
+                    let grad = g * v + config.l2 * weights[at];
+                    accum[at] += grad * grad;
+                    weights[at] -= lr * grad / (accum[at].sqrt() + EPS);
+                }
+            }
+        }
+        if config.average {
+            for (s, w) in sum_weights.iter_mut().zip(&weights) {
+                *s += w;
+            }
+            for (s, b) in sum_bias.iter_mut().zip(&bias) {
+                *s += b;
+            }
+        }
+    }
+    if config.average && config.epochs > 0 {
+        let n = config.epochs as f32;
+        let mean_bias = sum_bias.iter().map(|b| b / n).collect();
+        let mean_weights: Vec<f32> = sum_weights.iter().map(|w| w / n).collect();
+        return Model::quantize(config.features, mean_bias, &mean_weights);
+    }
+    Model::quantize(config.features, bias, &weights)
+}
+
+/// Scores of a classifier on labelled data.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Scores {
+    pub accuracy: f64,
+    pub f1_neg: f64,
+    pub f1_neu: f64,
+    pub f1_pos: f64,
+    /// Mean of F1 for POS and NEG (the WANLP 2021 shared-task metric).
+    pub f1_pn: f64,
+    pub macro_f1: f64,
+}
+
+/// Scores predicted labels against gold labels.
+pub fn score(gold: &[Label], predicted: &[Label]) -> Scores {
+    let f1 = |label: Label| {
+        let tp = gold
+            .iter()
+            .zip(predicted)
+            .filter(|(g, p)| **g == label && **p == label)
+            .count() as f64;
+        let predicted_n = predicted.iter().filter(|p| **p == label).count() as f64;
+        let gold_n = gold.iter().filter(|g| **g == label).count() as f64;
+        if tp == 0.0 {
+            0.0
+        } else {
+            2.0 * tp / (predicted_n + gold_n)
+        }
+    };
+    let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
+    let (f1_neg, f1_neu, f1_pos) = (f1(Label::Neg), f1(Label::Neu), f1(Label::Pos));
+    Scores {
+        accuracy: correct as f64 / gold.len().max(1) as f64,
+        f1_neg,
+        f1_neu,
+        f1_pos,
+        f1_pn: (f1_neg + f1_pos) / 2.0,
+        macro_f1: (f1_neg + f1_neu + f1_pos) / 3.0,
+    }
+}
+
+/// k-fold cross-validation: the mean scores over folds. Folds come from a seeded
+/// shuffle, so the split is the same on every run.
+pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) -> Scores {
+    let classes = classes_of(examples);
+    let data: Vec<(Features, usize)> = examples
+        .iter()
+        .map(|e| {
+            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
+            (extract(&e.text, &config.features), class)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    XorShift(0xF01D_5EED).shuffle(&mut order);
+    let mut total = Scores::default();
+    for fold in 0..folds {
+        let (mut train_set, mut held_out) = (Vec::new(), Vec::new());
+        for (rank, &n) in order.iter().enumerate() {
+            if rank % folds == fold {
+                held_out.push(n);
+            } else {
+                train_set.push(data[n].clone());
+            }
+        }
+        let model = train_features(&train_set, classes.len(), config);
+        let gold: Vec<Label> = held_out.iter().map(|&n| classes[data[n].1]).collect();
+        let predicted: Vec<Label> = held_out
+            .iter()
+            .map(|&n| super::label_of(&model, &data[n].0).0)
+            .collect();
+        let s = score(&gold, &predicted);
+        total.accuracy += s.accuracy;
+        total.f1_neg += s.f1_neg;
+        total.f1_neu += s.f1_neu;
+        total.f1_pos += s.f1_pos;
+        total.f1_pn += s.f1_pn;
+        total.macro_f1 += s.macro_f1;
+    }
+    let n = folds as f64;
+    Scores {
+        accuracy: total.accuracy / n,
+        f1_neg: total.f1_neg / n,
+        f1_neu: total.f1_neu / n,
+        f1_pos: total.f1_pos / n,
+        f1_pn: total.f1_pn / n,
+        macro_f1: total.macro_f1 / n,
+    }
+}
+
+/// xorshift64*: tiny, seedable, identical on every platform.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Fisher–Yates.
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_quotes_commas_and_newlines() {
+        let csv = "tweet,sarcasm,sentiment,dialect\n\"\"\"hi, \"\"you\"\"\"\"\",FALSE,POS,msa\n\"two\nlines\",TRUE,NEG,egypt\n";
+        let examples = parse_arsarcasm(csv).unwrap();
+        assert_eq!(examples.len(), 2);
+        assert_eq!(examples[0].text, "\"hi, \"you\"\"");
+        assert_eq!(examples[0].label, Label::Pos);
+        assert_eq!(examples[1].text, "two\nlines");
+        assert_eq!(examples[1].label, Label::Neg);
+    }
+
+    #[test]
+    fn bad_training_files_are_errors() {
+        assert_eq!(
+            parse_arsarcasm("text,label\nx,POS\n"),
+            Err(DataError::MissingColumn("tweet"))
+        );
+        assert!(matches!(
+            parse_arsarcasm("tweet,sentiment\nx,MAYBE\n"),
+            Err(DataError::Label { record: 1, .. })
+        ));
+        assert_eq!(
+            parse_arsarcasm("tweet,sentiment\n\"x"),
+            Err(DataError::Unterminated)
+        );
+        assert_eq!(
+            parse_labelled_sentences("no label here\n"),
+            Err(DataError::Short(1))
+        );
+    }
+
+    #[test]
+    fn f1_pn_is_the_mean_of_pos_and_neg() {
+        use Label::*;
+        let gold = [Neg, Neg, Neu, Pos, Pos, Neu];
+        let predicted = [Neg, Neu, Neu, Pos, Neg, Neu];
+        let s = score(&gold, &predicted);
+        // NEG: tp 1, predicted 2, gold 2 → 0.5; POS: tp 1, predicted 1, gold 2 → 2/3.
+        assert!((s.f1_neg - 0.5).abs() < 1e-9);
+        assert!((s.f1_pos - 2.0 / 3.0).abs() < 1e-9);
+        assert!((s.f1_pn - (0.5 + 2.0 / 3.0) / 2.0).abs() < 1e-9);
+        assert!((s.accuracy - 4.0 / 6.0).abs() < 1e-9);
+    }
+
+    fn toy() -> Vec<Example> {
+        let mut examples = Vec::new();
+        for i in 0..40 {
+            let (text, label) = match i % 3 {
+                0 => (format!("great lovely service {i}"), Label::Pos),
+                1 => (format!("awful terrible delay {i}"), Label::Neg),
+                _ => (format!("the office opens at {i}"), Label::Neu),
+            };
+            examples.push(Example { text, label });
+        }
+        examples
+    }
+
+    #[test]
+    fn training_is_reproducible_and_learns() {
+        let config = TrainConfig {
+            features: FeatureConfig {
+                bits: 12,
+                ..FeatureConfig::DEFAULT
+            },
+            ..TrainConfig::DEFAULT
+        };
+        let a = train(&toy(), &config);
+        let b = train(&toy(), &config);
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        let f = extract("lovely great", &config.features);
+        assert_eq!(super::super::label_of(&a, &f).0, Label::Pos);
+        let f = extract("terrible awful", &config.features);
+        assert_eq!(super::super::label_of(&a, &f).0, Label::Neg);
+    }
+}
