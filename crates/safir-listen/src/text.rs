@@ -7,13 +7,30 @@
 //! forms are folded, diacritics and tatweel removed, alef forms unified, and so on
 //! (see `safir_text::normalize`).
 
-use safir_text::{TokenKind, normalize, tokenize};
+use safir_text::normalize::{NormalizeOptions, normalize_into};
+use safir_text::{TokenKind, tokenize};
+
+/// Reusable buffers, so that keys and tokens of a million messages do not
+/// allocate per message.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    stripped: String,
+    normalized: String,
+}
 
 /// The co_tweet key of `text`, written into `out` (cleared first).
-pub fn co_tweet_key(text: &str, out: &mut String) {
+pub fn co_tweet_key(text: &str, scratch: &mut Scratch, out: &mut String) {
     out.clear();
-    let cleaned = normalize(&strip_mentions(&text.to_lowercase()));
-    for word in cleaned.split_whitespace() {
+    // Mentions are stripped before lowercasing here and after in the toolkit:
+    // lowercasing never creates or removes an `@` or a space, so it is the same.
+    strip_mentions(text, &mut scratch.stripped);
+    scratch.normalized.clear();
+    normalize_into(
+        &scratch.stripped,
+        &NormalizeOptions::default(),
+        &mut scratch.normalized,
+    );
+    for word in scratch.normalized.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -21,16 +38,28 @@ pub fn co_tweet_key(text: &str, out: &mut String) {
     }
 }
 
-/// The distinct tokens of `text` for co_similar_tweet, sorted.
+/// Calls `f` with each co_similar_tweet token of `text`, duplicates included.
 ///
 /// Tokens are the text engine's words, numbers, URLs, e-mail addresses, emoji and
-/// whole hashtags (not their parts), each normalized; punctuation is not a token.
-pub fn similarity_tokens(text: &str) -> Vec<String> {
-    let cleaned = strip_mentions(&text.to_lowercase());
-    let mut tokens: Vec<String> = tokenize(&cleaned)
-        .into_iter()
-        .filter(|t| {
-            matches!(
+/// whole hashtags (not their parts) of the normalized text; punctuation is not a
+/// token.
+pub fn for_each_similarity_token(text: &str, scratch: &mut Scratch, mut f: impl FnMut(&str)) {
+    strip_mentions(text, &mut scratch.stripped);
+    scratch.normalized.clear();
+    normalize_into(
+        &scratch.stripped,
+        &NormalizeOptions::default(),
+        &mut scratch.normalized,
+    );
+    // No token spans whitespace, so each chunk is tokenized on its own, and a chunk
+    // of plain letters of one script is one word without asking the tokenizer.
+    for chunk in scratch.normalized.split_whitespace() {
+        if is_plain_word(chunk) {
+            f(chunk);
+            continue;
+        }
+        for t in tokenize(chunk) {
+            if matches!(
                 t.kind,
                 TokenKind::Word
                     | TokenKind::Number
@@ -38,20 +67,33 @@ pub fn similarity_tokens(text: &str) -> Vec<String> {
                     | TokenKind::Email
                     | TokenKind::Hashtag
                     | TokenKind::Emoji
-            )
-        })
-        .map(|t| normalize(t.text(&cleaned)))
-        .filter(|t| !t.is_empty())
-        .collect();
+            ) {
+                f(t.text(chunk));
+            }
+        }
+    }
+}
+
+/// The distinct co_similar_tweet tokens of `text`, sorted.
+pub fn similarity_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for_each_similarity_token(text, &mut Scratch::default(), |t| tokens.push(t.to_owned()));
     tokens.sort_unstable();
     tokens.dedup();
     tokens
 }
 
+fn is_plain_word(chunk: &str) -> bool {
+    chunk.bytes().all(|b| b.is_ascii_lowercase())
+        || chunk
+            .chars()
+            .all(|c| matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}'))
+}
+
 /// Removes every `@` and what follows it up to the next whitespace, as the
 /// toolkit's `@.*?(?=\s|$)` does.
-fn strip_mentions(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn strip_mentions(text: &str, out: &mut String) {
+    out.clear();
     let mut in_mention = false;
     for c in text.chars() {
         if c == '@' {
@@ -63,7 +105,6 @@ fn strip_mentions(text: &str) -> String {
             out.push(c);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -72,7 +113,7 @@ mod tests {
 
     fn key(s: &str) -> String {
         let mut out = String::new();
-        co_tweet_key(s, &mut out);
+        co_tweet_key(s, &mut Scratch::default(), &mut out);
         out
     }
 
@@ -104,5 +145,31 @@ mod tests {
             similarity_tokens("#وسم_عربي مَرحباً"),
             vec!["#وسم_عربي", "مرحبا"]
         );
+    }
+
+    #[test]
+    fn plain_word_shortcut_agrees_with_the_tokenizer() {
+        let texts = [
+            "wwwexample httpfoo mailto www com",
+            "السلام عليكم ورحمة",
+            "abc سلام mixed",
+            "#tag don't l'état covid19 1965والذي 3.14 😀 https://a.example/b",
+        ];
+        for text in texts {
+            let normalized = safir_text::normalize(text);
+            let mut expected: Vec<String> = tokenize(&normalized)
+                .into_iter()
+                .filter(|t| {
+                    !matches!(
+                        t.kind,
+                        TokenKind::Punct | TokenKind::HashtagPart | TokenKind::Mention
+                    )
+                })
+                .map(|t| t.text(&normalized).to_owned())
+                .collect();
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(similarity_tokens(text), expected, "{text}");
+        }
     }
 }

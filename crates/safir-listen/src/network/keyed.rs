@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Matcher, NetworkKind, UserRows, par_map};
 use crate::table::{MessageTable, NONE};
-use crate::text::co_tweet_key;
+use crate::text::{Scratch, co_tweet_key};
 
 pub(crate) struct KeyedMatcher<'t> {
     window_ms: i64,
@@ -121,13 +121,14 @@ fn row_keys(table: &MessageTable, kind: NetworkKind, threads: usize) -> (Vec<Vec
         NetworkKind::CoTweet => {
             let texts: Vec<Option<String>> = par_map(n as usize, threads, |range| {
                 let mut key = String::new();
+                let mut scratch = Scratch::default();
                 range
                     .map(|r| {
                         let r = r as u32;
                         if !original(r) {
                             return None;
                         }
-                        co_tweet_key(table.text(r), &mut key);
+                        co_tweet_key(table.text(r), &mut scratch, &mut key);
                         (!key.is_empty()).then(|| key.clone())
                     })
                     .collect()
@@ -162,7 +163,7 @@ impl Matcher for KeyedMatcher<'_> {
         &self.by_user
     }
 
-    fn for_each_match(&self, row: u32, _: &mut (), found: &mut dyn FnMut(u32)) {
+    fn for_each_match(&self, row: u32, _: &mut (), found: &mut impl FnMut(u32)) {
         let r = row as usize;
         let keys =
             &self.row_keys[self.row_key_start[r] as usize..self.row_key_start[r + 1] as usize];

@@ -155,7 +155,7 @@ pub(crate) trait Matcher: Sync {
     fn scratch(&self) -> Self::Scratch;
     /// The eligible rows of each account, as `(account, rows)`.
     fn rows_by_user(&self) -> &UserRows;
-    fn for_each_match(&self, row: u32, scratch: &mut Self::Scratch, found: &mut dyn FnMut(u32));
+    fn for_each_match(&self, row: u32, scratch: &mut Self::Scratch, found: &mut impl FnMut(u32));
 }
 
 /// Eligible rows grouped by account: `rows[start[i]..start[i + 1]]` belong to `users[i]`.

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::{Matcher, NetworkParams, UserRows, par_map};
 use crate::table::MessageTable;
-use crate::text::similarity_tokens;
+use crate::text::{Scratch as TextScratch, for_each_similarity_token};
 
 /// Slack for the float bounds of the filters: they may only ever admit more.
 const EPS: f64 = 1e-9;
@@ -29,6 +29,15 @@ pub(crate) struct SimilarMatcher<'t> {
     post_ts: Vec<i64>,
 }
 
+#[derive(Default)]
+struct TokenChunk {
+    buf: String,
+    /// End of each token in `buf`.
+    ends: Vec<usize>,
+    /// End of each row's tokens in `ends`.
+    row_ends: Vec<usize>,
+}
+
 pub(crate) struct Scratch {
     seen: Vec<u32>,
 }
@@ -42,42 +51,63 @@ impl<'t> SimilarMatcher<'t> {
     pub(crate) fn build(table: &'t MessageTable, params: &NetworkParams, threads: usize) -> Self {
         let n = table.len();
         let min_size = params.min_doc_size.max(1);
-        let token_lists: Vec<Vec<String>> = par_map(n, threads, |range| {
-            range
-                .map(|r| {
-                    let r = r as u32;
-                    if table.is_repost(r) {
-                        return Vec::new();
-                    }
-                    let tokens = similarity_tokens(table.text(r));
-                    if tokens.len() < min_size {
-                        Vec::new()
-                    } else {
-                        tokens
-                    }
-                })
-                .collect()
+        // Tokens of each chunk of rows go into one flat buffer: no allocation per token.
+        let chunks: Vec<TokenChunk> = par_map(n, threads.max(1) * 4, |range| {
+            let mut chunk = TokenChunk::default();
+            let mut scratch = TextScratch::default();
+            for r in range {
+                let r = r as u32;
+                if !table.is_repost(r) {
+                    for_each_similarity_token(table.text(r), &mut scratch, |t| {
+                        chunk.buf.push_str(t);
+                        chunk.ends.push(chunk.buf.len());
+                    });
+                }
+                chunk.row_ends.push(chunk.ends.len());
+            }
+            vec![chunk]
         });
 
-        // Intern tokens and count document frequencies.
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        // Intern tokens, drop duplicates within a message and too-short messages,
+        // and count document frequencies.
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
         let mut freq: Vec<u32> = Vec::new();
         let mut tok_start = Vec::with_capacity(n + 1);
-        let mut tokens = Vec::new();
+        let mut tokens: Vec<u32> = Vec::new();
         tok_start.push(0u32);
-        for list in token_lists {
-            for t in list {
-                let next = ids.len() as u32;
-                let id = *ids.entry(t).or_insert(next);
-                if id as usize == freq.len() {
-                    freq.push(0);
+        for chunk in &chunks {
+            let mut tok = 0;
+            for &row_end in &chunk.row_ends {
+                let first = tokens.len();
+                while tok < row_end {
+                    let from = if tok == 0 { 0 } else { chunk.ends[tok - 1] };
+                    let t = &chunk.buf[from..chunk.ends[tok]];
+                    let next = ids.len() as u32;
+                    let id = *ids.entry(t).or_insert(next);
+                    if id as usize == freq.len() {
+                        freq.push(0);
+                    }
+                    tokens.push(id);
+                    tok += 1;
                 }
-                freq[id as usize] += 1;
-                tokens.push(id);
+                let row = &mut tokens[first..];
+                row.sort_unstable();
+                let mut kept = 0;
+                for i in 0..row.len() {
+                    if i == 0 || row[i] != row[i - 1] {
+                        row[kept] = row[i];
+                        kept += 1;
+                    }
+                }
+                tokens.truncate(first + if kept < min_size { 0 } else { kept });
+                for &id in &tokens[first..] {
+                    freq[id as usize] += 1;
+                }
+                tok_start.push(tokens.len() as u32);
             }
-            tok_start.push(tokens.len() as u32);
         }
         drop(ids);
+        drop(chunks);
 
         // Rank: rarest first, ties by id, so the order is total and deterministic.
         let mut order: Vec<u32> = (0..freq.len() as u32).collect();
@@ -179,7 +209,7 @@ impl Matcher for SimilarMatcher<'_> {
         &self.by_user
     }
 
-    fn for_each_match(&self, row: u32, scratch: &mut Scratch, found: &mut dyn FnMut(u32)) {
+    fn for_each_match(&self, row: u32, scratch: &mut Scratch, found: &mut impl FnMut(u32)) {
         let x = self.tokens_of(row);
         let size = x.len();
         let t = self.row_ts[row as usize];

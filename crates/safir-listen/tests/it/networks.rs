@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use safir_listen::network::{Edge, NetworkKind, NetworkParams, compute};
 use safir_listen::synth::Rng;
 use safir_listen::table::{MessageRow, MessageTable};
-use safir_listen::text::{co_tweet_key, similarity_tokens};
+use safir_listen::text::{Scratch, co_tweet_key, similarity_tokens};
 
 use crate::{msg, table_of};
 
@@ -26,8 +26,8 @@ fn matches(t: &MessageTable, kind: NetworkKind, p: &NetworkParams, a: u32, b: u3
         NetworkKind::CoPost => true,
         NetworkKind::CoTweet => {
             let (mut ka, mut kb) = (String::new(), String::new());
-            co_tweet_key(&ra.text, &mut ka);
-            co_tweet_key(&rb.text, &mut kb);
+            co_tweet_key(&ra.text, &mut Scratch::default(), &mut ka);
+            co_tweet_key(&rb.text, &mut Scratch::default(), &mut kb);
             original && !ka.is_empty() && ka == kb
         }
         NetworkKind::CoSimilarTweet => {

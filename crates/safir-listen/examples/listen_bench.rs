@@ -1,0 +1,67 @@
+//! Times import and the coordination networks on one archive, for docs/benchmarks.md.
+//!
+//! `listen_bench FILE [--window S] [--min-weight N] [--similarity T] [--kinds a,b] [--edges-dir DIR]`
+//!
+//! Prints one line per step (seconds, edges) and, with `--edges-dir`, writes each
+//! network as `DIR/KIND.csv` (not timed).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use safir_listen::import::{ImportOptions, import_path};
+use safir_listen::network::{NetworkKind, NetworkParams, compute, write_csv};
+use safir_listen::table::MessageTable;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: listen_bench FILE [--window S] [--min-weight N] [--similarity T] [--kinds a,b] [--edges-dir DIR]";
+    let file = PathBuf::from(args.first().ok_or(usage)?);
+    let mut params = NetworkParams::default();
+    let mut kinds = NetworkKind::ALL.to_vec();
+    let mut edges_dir: Option<PathBuf> = None;
+    let mut rest = args[1..].iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or(usage)?;
+        match flag.as_str() {
+            "--window" => params.window_ms = value.parse::<i64>()? * 1000,
+            "--min-weight" => params.min_weight = value.parse()?,
+            "--similarity" => params.similarity = value.parse()?,
+            "--kinds" => {
+                kinds = value
+                    .split(',')
+                    .map(|k| NetworkKind::from_name(k).ok_or(usage))
+                    .collect::<Result<_, _>>()?
+            }
+            "--edges-dir" => edges_dir = Some(PathBuf::from(value)),
+            _ => return Err(usage.into()),
+        }
+    }
+    let start = Instant::now();
+    let mut table = MessageTable::new();
+    let report = import_path(&mut table, &file, &ImportOptions::default())?;
+    let import_secs = start.elapsed().as_secs_f64();
+    println!(
+        "import\t{import_secs:.3}\t{} messages, {} accounts, {} problems",
+        table.len(),
+        table.users.len(),
+        report.problems.len()
+    );
+    let mut networks_secs = 0.0;
+    for kind in kinds {
+        let t = Instant::now();
+        let net = compute(&table, kind, &params)?;
+        let secs = t.elapsed().as_secs_f64();
+        networks_secs += secs;
+        println!("{}\t{secs:.3}\t{} edges", kind.name(), net.edges.len());
+        if let Some(dir) = &edges_dir {
+            let mut w = BufWriter::new(File::create(dir.join(format!("{}.csv", kind.name())))?);
+            write_csv(&mut w, &table, &net)?;
+            w.flush()?;
+        }
+    }
+    println!("networks\t{networks_secs:.3}");
+    println!("total\t{:.3}", import_secs + networks_secs);
+    Ok(())
+}
