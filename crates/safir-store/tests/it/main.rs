@@ -3,5 +3,6 @@
 
 mod accounts;
 mod audit;
+mod directory;
 mod jobs;
 mod missions;

@@ -1,0 +1,184 @@
+//! The staff directory: searching users by text, kind and role; a mission's staff; the count
+//! of enabled ministry-wide admins that guards the last one.
+
+use safir_domain::Lang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email};
+use safir_domain::ids::MissionId;
+use safir_domain::roles::{Role, Scope};
+use safir_store::Db;
+use safir_store::accounts::directory::{self, UserSearch};
+use safir_store::accounts::{self, grants};
+use safir_store::missions;
+use safir_store::testing::TestDb;
+
+use crate::missions::paris;
+
+async fn user(db: &Db, email: &str, name: &str, kind: AccountKind) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let id = accounts::create_user(
+        &mut tx,
+        &accounts::NewUser {
+            email: &Email::parse(email).unwrap(),
+            display_name: &DisplayName::parse(name).unwrap(),
+            password_hash: "x",
+            kind,
+            lang: Lang::Ar,
+            email_verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+async fn grant(db: &Db, user: &str, role: Role, scope: Scope) {
+    let mut tx = db.begin().await.unwrap();
+    grants::grant(&mut tx, user, role, &scope, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn users_are_found_by_text_kind_and_role_with_their_grants() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
+        tx.commit().await.unwrap();
+        let layla = user(db, "layla@example.org", "Layla Haddad", AccountKind::Staff).await;
+        let omar = user(db, "omar@example.org", "عمر", AccountKind::Staff).await;
+        let citizen = user(db, "c_1@example.org", "Citizen", AccountKind::Public).await;
+        grant(db, &layla, Role::Admin, Scope::Ministry).await;
+        grant(
+            db,
+            &omar,
+            Role::ConsularOfficer,
+            Scope::Mission(paris_id.clone()),
+        )
+        .await;
+
+        let all = directory::search_users(db, &UserSearch::default(), 50)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 3);
+
+        let by_name = UserSearch {
+            text: Some("HADDAD".into()),
+            ..UserSearch::default()
+        };
+        let found = directory::search_users(db, &by_name, 50).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, layla);
+        assert_eq!(found[0].grants, vec![("admin".into(), "*".into())]);
+
+        let arabic = UserSearch {
+            text: Some("عمر".into()),
+            ..UserSearch::default()
+        };
+        let found = directory::search_users(db, &arabic, 50).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].grants,
+            vec![("consular_officer".into(), paris_id.as_str().to_owned())]
+        );
+
+        // `_` is a literal underscore, not "any character".
+        let underscore = UserSearch {
+            text: Some("c_".into()),
+            ..UserSearch::default()
+        };
+        let found = directory::search_users(db, &underscore, 50).await.unwrap();
+        assert_eq!(
+            found.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+            [citizen.as_str()]
+        );
+
+        let public = UserSearch {
+            kind: Some(AccountKind::Public),
+            ..UserSearch::default()
+        };
+        let found = directory::search_users(db, &public, 50).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(found[0].grants.is_empty());
+
+        let officers = UserSearch {
+            role: Some(Role::ConsularOfficer),
+            ..UserSearch::default()
+        };
+        let found = directory::search_users(db, &officers, 50).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, omar);
+
+        let limited = directory::search_users(db, &UserSearch::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!(limited.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_missions_staff_lists_only_its_own_grants() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
+        tx.commit().await.unwrap();
+        let elsewhere = MissionId::new();
+        let a = user(db, "a@example.org", "Amal", AccountKind::Staff).await;
+        let b = user(db, "b@example.org", "Bassam", AccountKind::Staff).await;
+        grant(
+            db,
+            &a,
+            Role::HeadOfMission,
+            Scope::Mission(paris_id.clone()),
+        )
+        .await;
+        grant(db, &a, Role::PressOfficer, Scope::Mission(paris_id.clone())).await;
+        grant(db, &b, Role::Analyst, Scope::Mission(elsewhere)).await;
+        grant(db, &b, Role::Admin, Scope::Ministry).await;
+
+        let staff = directory::mission_staff(db, paris_id.as_str())
+            .await
+            .unwrap();
+        let rows: Vec<(&str, &str)> = staff
+            .iter()
+            .map(|s| (s.display_name.as_str(), s.role.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [("Amal", "head_of_mission"), ("Amal", "press_officer")]
+        );
+        assert!(!staff[0].disabled);
+    }
+}
+
+#[tokio::test]
+async fn disabled_admins_do_not_count_as_active_admins() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let a = user(db, "a@example.org", "Amal", AccountKind::Staff).await;
+        let b = user(db, "b@example.org", "Bassam", AccountKind::Staff).await;
+        grant(db, &a, Role::Admin, Scope::Ministry).await;
+        grant(db, &b, Role::Admin, Scope::Ministry).await;
+        grant(db, &b, Role::Analyst, Scope::Ministry).await;
+
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            directory::count_active_ministry_admins(&mut tx)
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(directory::is_ministry_admin(&mut tx, &a).await.unwrap());
+        accounts::set_disabled(&mut tx, &b, true).await.unwrap();
+        assert_eq!(
+            directory::count_active_ministry_admins(&mut tx)
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+    }
+}
