@@ -1,6 +1,11 @@
 //! `safir text …`: the text engine on the command line (line-oriented, stdin or files).
 
-use clap::{Args, Subcommand};
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use safir_text::{AnalyzeOptions, Analyzed, Analyzer, NormalizeOptions, stem::ArabicStemmer};
 
 #[derive(Debug, Args)]
 pub struct TextArgs {
@@ -9,8 +14,178 @@ pub struct TextArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TextCommand {}
+pub enum TextCommand {
+    /// Repair PDF-extracted text (tatweel, presentation forms, split words, visual order).
+    Repair(InputArgs),
+    /// Normalize each line (the folding used at index and query time).
+    Normalize(NormalizeArgs),
+    /// Analyze each line: its terms, tab-separated, one output line per input line.
+    Analyze(AnalyzeArgs),
+}
+
+/// Files to read line by line; standard input when none is given.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    pub files: Vec<PathBuf>,
+    /// Replace invalid UTF-8 with U+FFFD instead of stopping with an error.
+    #[arg(long)]
+    pub lossy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub folding: FoldingArgs,
+}
+
+/// The optional foldings of the normalization pipeline.
+#[derive(Debug, Args)]
+pub struct FoldingArgs {
+    /// Keep teh marbuta (ة) instead of folding it to heh (ه).
+    #[arg(long)]
+    pub keep_teh_marbuta: bool,
+    /// Fold hamza carriers: ؤ → و, ئ → ي.
+    #[arg(long)]
+    pub fold_hamza: bool,
+    /// Collapse letters repeated three or more times (social text).
+    #[arg(long)]
+    pub social: bool,
+}
+
+impl FoldingArgs {
+    fn options(&self) -> NormalizeOptions {
+        NormalizeOptions {
+            fold_teh_marbuta: !self.keep_teh_marbuta,
+            fold_hamza_carriers: self.fold_hamza,
+            collapse_repeats: self.social,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub folding: FoldingArgs,
+    /// What to print for each term.
+    #[arg(long, value_enum, default_value_t = TermField::Stem)]
+    pub field: TermField,
+    /// Stemmer for Arabic words.
+    #[arg(long, value_enum, default_value_t = StemmerArg::Light10)]
+    pub stemmer: StemmerArg,
+    /// Keep stopwords.
+    #[arg(long)]
+    pub keep_stopwords: bool,
+    /// Append each term's byte range in its input line (`term@start-end`).
+    #[arg(long)]
+    pub offsets: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TermField {
+    Stem,
+    Normalized,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StemmerArg {
+    Light10,
+    Snowball,
+    None,
+}
 
 pub fn run(args: TextArgs) -> anyhow::Result<()> {
-    match args.command {}
+    match args.command {
+        TextCommand::Repair(input) => each_line(&input, safir_text::repair),
+        TextCommand::Normalize(args) => {
+            let options = args.folding.options();
+            each_line(&args.input, |line| {
+                safir_text::normalize_with(line, &options)
+            })
+        }
+        TextCommand::Analyze(args) => analyze(&args),
+    }
+}
+
+/// Answers one output line per input line, from the files in order or stdin.
+/// Invalid UTF-8 stops with the file, line and byte offset unless `--lossy`.
+fn each_line(input: &InputArgs, mut answer: impl FnMut(&str) -> String) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let lossy = input.lossy;
+    let mut run = |reader: &mut dyn BufRead, name: &str| -> anyhow::Result<()> {
+        let mut buf = Vec::new();
+        let (mut line_no, mut offset) = (0usize, 0usize);
+        loop {
+            buf.clear();
+            let read = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("reading {name}"))?;
+            if read == 0 {
+                return Ok(());
+            }
+            line_no += 1;
+            let line = if lossy {
+                safir_text::decode_lossy(&buf)
+            } else {
+                let text = safir_text::decode(&buf).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{name}:{line_no}: invalid UTF-8 at byte offset {} (use --lossy to replace it)",
+                        offset + e.offset
+                    )
+                })?;
+                text.into()
+            };
+            offset += read;
+            writeln!(out, "{}", answer(line.trim_end_matches(['\n', '\r'])))?;
+        }
+    };
+    if input.files.is_empty() {
+        run(&mut std::io::stdin().lock(), "standard input")?;
+    }
+    for path in &input.files {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        run(
+            &mut std::io::BufReader::new(file),
+            &path.display().to_string(),
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
+    let mut analyzer = Analyzer::new(AnalyzeOptions {
+        normalize: args.folding.options(),
+        arabic_stemmer: match args.stemmer {
+            StemmerArg::Light10 => ArabicStemmer::Light10,
+            StemmerArg::Snowball => ArabicStemmer::Snowball,
+            StemmerArg::None => ArabicStemmer::None,
+        },
+        remove_stopwords: !args.keep_stopwords,
+        ..AnalyzeOptions::default()
+    });
+    let mut terms = Analyzed::default();
+    each_line(&args.input, |line| {
+        terms.clear();
+        analyzer.analyze_into(line, &mut terms);
+        let mut out = String::new();
+        for term in terms.terms() {
+            if !out.is_empty() {
+                out.push('\t');
+            }
+            out.push_str(match args.field {
+                TermField::Stem => terms.stem(term),
+                TermField::Normalized => terms.normalized(term),
+            });
+            if args.offsets {
+                out.push_str(&format!("@{}-{}", term.start, term.end));
+            }
+        }
+        out
+    })
 }
