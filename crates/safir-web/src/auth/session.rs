@@ -34,9 +34,10 @@ impl CurrentUser {
         &self.user.id
     }
 
-    /// Staff need a second factor before they reach anything but the 2FA pages.
+    /// Staff, and anyone who turned two-factor on, need the second factor before they reach
+    /// anything but the 2FA pages (`mfa_passed` is already true for accounts that need none).
     pub fn needs_second_factor(&self) -> bool {
-        self.grants.requires_two_factor() && !self.mfa_passed
+        !self.mfa_passed
     }
 }
 

@@ -14,6 +14,12 @@ use super::{AppError, ErrorInfo};
 use crate::i18n::{I18n, Lang, negotiate};
 use crate::page::Page;
 
+/// Marks a response whose body already is the page to show for its error status, such as
+/// a rejected form shown again with what the user typed and a message beside each field:
+/// [`error_pages`] passes it through unchanged.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnErrorPage;
+
 /// Middleware: renders every error response in the client's format and
 /// language. Install it outside the language layer and the router's layers.
 pub async fn error_pages(req: Request, next: Next) -> Response {
@@ -27,6 +33,9 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     let head = req.method() == Method::HEAD;
     let response = next.run(req).await;
 
+    if response.extensions().get::<OwnErrorPage>().is_some() {
+        return response;
+    }
     let status = response.status();
     let info = match response.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
