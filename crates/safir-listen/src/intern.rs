@@ -1,12 +1,38 @@
 //! String interning: each distinct string is stored once and named by a dense `u32`.
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 /// Interns strings into dense `u32` ids, in first-seen order.
-#[derive(Debug, Default, Clone)]
+///
+/// All strings live in one buffer; the hash table holds only ids, so interning a
+/// new string costs no allocation of its own.
+#[derive(Default, Clone)]
 pub struct Interner {
-    map: FxHashMap<Box<str>, u32>,
-    strings: Vec<Box<str>>,
+    table: HashTable<u32>,
+    buf: String,
+    /// End of string `i` in `buf`.
+    ends: Vec<usize>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
+}
+
+fn slice<'a>(buf: &'a str, ends: &[usize], id: u32) -> &'a str {
+    let i = id as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &buf[start..ends[i]]
 }
 
 impl Interner {
@@ -16,31 +42,37 @@ impl Interner {
 
     /// Returns the id of `s` and whether it was new.
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
-        if let Some(&id) = self.map.get(s) {
+        let h = hash(s);
+        let (buf, ends) = (&self.buf, &self.ends);
+        if let Some(&id) = self.table.find(h, |&id| slice(buf, ends, id) == s) {
             return (id, false);
         }
-        let id = u32::try_from(self.strings.len()).expect("more than 4 billion distinct strings");
-        let boxed: Box<str> = s.into();
-        self.strings.push(boxed.clone());
-        self.map.insert(boxed, id);
+        let id = u32::try_from(self.ends.len()).expect("more than 4 billion distinct strings");
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+        let (buf, ends) = (&self.buf, &self.ends);
+        self.table
+            .insert_unique(h, id, |&i| hash(slice(buf, ends, i)));
         (id, true)
     }
 
     pub fn get(&self, s: &str) -> Option<u32> {
-        self.map.get(s).copied()
+        self.table
+            .find(hash(s), |&id| slice(&self.buf, &self.ends, id) == s)
+            .copied()
     }
 
     /// The string behind `id`. Panics on an id this interner never returned.
     pub fn resolve(&self, id: u32) -> &str {
-        &self.strings[id as usize]
+        slice(&self.buf, &self.ends, id)
     }
 
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
     }
 }
 
@@ -57,5 +89,8 @@ mod tests {
         assert_eq!(i.resolve(1), "a");
         assert_eq!(i.get("z"), None);
         assert_eq!(i.len(), 2);
+        assert_eq!(i.intern(""), (2, true));
+        assert_eq!(i.resolve(2), "");
+        assert_eq!(i.get("a"), Some(1));
     }
 }

@@ -145,15 +145,21 @@ fn fill_row(record: &ByteRecord, layout: &Layout, row: &mut MessageRow) -> Resul
     let opt = |i: Option<usize>, name: &'static str| -> Result<&str, FieldError> {
         i.map_or(Ok(""), |i| text(i, name))
     };
-    row.message_id = required(text(layout.id, "message_id")?, "message_id")?;
-    row.user_id = required(text(layout.user, "user_id")?, "user_id")?;
-    row.username = match opt(layout.username, "username")? {
-        "" => row.user_id.clone(),
-        name => name.to_owned(),
-    };
-    row.repost_id = non_empty(opt(layout.repost, "repost_id")?);
-    row.reply_id = non_empty(opt(layout.reply, "reply_id")?);
-    row.text = opt(layout.text, "message")?.to_owned();
+    set(
+        &mut row.message_id,
+        required(text(layout.id, "message_id")?, "message_id")?,
+    );
+    set(
+        &mut row.user_id,
+        required(text(layout.user, "user_id")?, "user_id")?,
+    );
+    match opt(layout.username, "username")? {
+        "" => set(&mut row.username, text(layout.user, "user_id")?),
+        name => set(&mut row.username, name),
+    }
+    set_opt(&mut row.repost_id, opt(layout.repost, "repost_id")?);
+    set_opt(&mut row.reply_id, opt(layout.reply, "reply_id")?);
+    set(&mut row.text, opt(layout.text, "message")?);
     let ts = text(layout.time, "timestamp")?;
     row.timestamp_ms = parse_timestamp(ts).ok_or_else(|| {
         (
@@ -162,20 +168,31 @@ fn fill_row(record: &ByteRecord, layout: &Layout, row: &mut MessageRow) -> Resul
             format!("cannot read {ts:?} as a time"),
         )
     })?;
-    row.urls = split_urls(opt(layout.urls, "urls")?);
+    row.urls.clear();
+    row.urls.extend(split_urls(opt(layout.urls, "urls")?));
     Ok(())
 }
 
-fn required(value: &str, name: &'static str) -> Result<String, FieldError> {
+fn required<'v>(value: &'v str, name: &'static str) -> Result<&'v str, FieldError> {
     if value.trim().is_empty() {
         Err((name, ProblemKind::MissingField, "empty".into()))
     } else {
-        Ok(value.to_owned())
+        Ok(value)
     }
 }
 
-fn non_empty(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_owned())
+/// Overwrites `target` keeping its allocation.
+fn set(target: &mut String, value: &str) {
+    target.clear();
+    target.push_str(value);
+}
+
+fn set_opt(target: &mut Option<String>, value: &str) {
+    match (value.is_empty(), target.as_mut()) {
+        (true, _) => *target = None,
+        (false, Some(t)) => set(t, value),
+        (false, None) => *target = Some(value.to_owned()),
+    }
 }
 
 /// Space-separated URLs; empty pieces are not URLs.
