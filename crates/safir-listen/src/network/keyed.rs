@@ -28,17 +28,10 @@ impl<'t> KeyedMatcher<'t> {
         threads: usize,
     ) -> Self {
         let n = table.len();
-        let (keys_per_row, n_keys) = row_keys(table, kind, threads);
-        let by_user = UserRows::build(table, |r| !keys_per_row[r as usize].is_empty());
-
-        let mut row_key_start = Vec::with_capacity(n + 1);
-        let mut row_keys = Vec::new();
-        row_key_start.push(0);
-        for keys in &keys_per_row {
-            row_keys.extend_from_slice(keys);
-            row_key_start.push(row_keys.len() as u32);
-        }
-        drop(keys_per_row);
+        let (row_key_start, row_keys, n_keys) = row_keys(table, kind, threads);
+        let by_user = UserRows::build(table, |r| {
+            row_key_start[r as usize] != row_key_start[r as usize + 1]
+        });
 
         // Counting sort by key, then each group by time.
         let mut group_start = vec![0u32; n_keys + 1];
@@ -58,7 +51,7 @@ impl<'t> KeyedMatcher<'t> {
         }
         for k in 0..n_keys {
             let g = &mut group_rows[group_start[k] as usize..group_start[k + 1] as usize];
-            g.sort_by_key(|&r| (table.timestamp_ms[r as usize], r));
+            g.sort_unstable_by_key(|&r| (table.timestamp_ms[r as usize], r));
         }
         let group_ts = group_rows
             .iter()
@@ -77,47 +70,66 @@ impl<'t> KeyedMatcher<'t> {
     }
 }
 
-/// The keys of every row for `kind`, and how many distinct keys there are.
-fn row_keys(table: &MessageTable, kind: NetworkKind, threads: usize) -> (Vec<Vec<u32>>, usize) {
+/// The keys of every row for `kind` as offsets and a flat list (row `r`'s keys are
+/// `keys[start[r]..start[r + 1]]`), and how many distinct keys there are.
+fn row_keys(
+    table: &MessageTable,
+    kind: NetworkKind,
+    threads: usize,
+) -> (Vec<u32>, Vec<u32>, usize) {
     let n = table.len() as u32;
     let original = |r: u32| !table.is_repost(r);
-    match kind {
-        NetworkKind::CoRetweet => {
-            let keys = (0..n).map(|r| single(table.repost[r as usize])).collect();
-            (keys, table.refs.len())
-        }
-        NetworkKind::CoReply => {
-            let keys = (0..n)
-                .map(|r| {
-                    if original(r) {
-                        single(table.reply[r as usize])
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .collect();
-            (keys, table.refs.len())
+    let mut start = Vec::with_capacity(n as usize + 1);
+    let mut keys = Vec::with_capacity(n as usize);
+    start.push(0u32);
+    let mut close = |keys: &Vec<u32>| start.push(keys.len() as u32);
+    let n_keys = match kind {
+        NetworkKind::CoRetweet | NetworkKind::CoReply => {
+            for r in 0..n {
+                let key = match kind {
+                    NetworkKind::CoRetweet => table.repost[r as usize],
+                    _ if original(r) => table.reply[r as usize],
+                    _ => NONE,
+                };
+                if key != NONE {
+                    keys.push(key);
+                }
+                close(&keys);
+            }
+            table.refs.len()
         }
         NetworkKind::CoLink => {
-            let keys = (0..n)
-                .map(|r| {
-                    if !original(r) {
-                        return Vec::new();
+            for r in 0..n {
+                if original(r) {
+                    let first = keys.len();
+                    keys.extend(
+                        table
+                            .url_ids(r)
+                            .iter()
+                            .copied()
+                            .filter(|&u| !table.urls.resolve(u).is_empty()),
+                    );
+                    keys[first..].sort_unstable();
+                    let mut kept = first;
+                    for i in first..keys.len() {
+                        if i == first || keys[i] != keys[i - 1] {
+                            keys[kept] = keys[i];
+                            kept += 1;
+                        }
                     }
-                    let mut urls: Vec<u32> = table
-                        .url_ids(r)
-                        .iter()
-                        .copied()
-                        .filter(|&u| !table.urls.resolve(u).is_empty())
-                        .collect();
-                    urls.sort_unstable();
-                    urls.dedup();
-                    urls
-                })
-                .collect();
-            (keys, table.urls.len())
+                    keys.truncate(kept);
+                }
+                close(&keys);
+            }
+            table.urls.len()
         }
-        NetworkKind::CoPost => ((0..n).map(|_| vec![0]).collect(), 1),
+        NetworkKind::CoPost => {
+            for _ in 0..n {
+                keys.push(0);
+                close(&keys);
+            }
+            1
+        }
         NetworkKind::CoTweet => {
             let texts: Vec<Option<String>> = par_map(n as usize, threads, |range| {
                 let mut key = String::new();
@@ -133,25 +145,24 @@ fn row_keys(table: &MessageTable, kind: NetworkKind, threads: usize) -> (Vec<Vec
                     })
                     .collect()
             });
-            let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-            let keys = texts
-                .into_iter()
-                .map(|t| match t {
-                    Some(t) => {
-                        let next = ids.len() as u32;
-                        vec![*ids.entry(t).or_insert(next)]
-                    }
-                    None => Vec::new(),
-                })
-                .collect();
-            (keys, ids.len())
+            let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+            for t in &texts {
+                if let Some(t) = t {
+                    let next = ids.len() as u32;
+                    keys.push(*ids.entry(t.as_str()).or_insert(next));
+                }
+                close(&keys);
+            }
+            ids.len()
         }
-        NetworkKind::CoSimilarTweet => (Vec::new(), 0),
-    }
-}
-
-fn single(id: u32) -> Vec<u32> {
-    if id == NONE { Vec::new() } else { vec![id] }
+        NetworkKind::CoSimilarTweet => {
+            for _ in 0..n {
+                close(&keys);
+            }
+            0
+        }
+    };
+    (start, keys, n_keys)
 }
 
 impl Matcher for KeyedMatcher<'_> {

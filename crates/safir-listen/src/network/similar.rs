@@ -152,7 +152,7 @@ impl<'t> SimilarMatcher<'t> {
         }
         for k in 0..n_ranks {
             post_rows[post_start[k] as usize..post_start[k + 1] as usize]
-                .sort_by_key(|&r| (table.timestamp_ms[r as usize], r));
+                .sort_unstable_by_key(|&r| (table.timestamp_ms[r as usize], r));
         }
         let post_ts = post_rows
             .iter()
@@ -179,10 +179,14 @@ impl<'t> SimilarMatcher<'t> {
     }
 }
 
-/// Size of the intersection of two ascending lists.
-fn overlap(a: &[u32], b: &[u32]) -> usize {
+/// Size of the intersection of two ascending lists, or some smaller number once
+/// it is certain the intersection cannot reach `need`.
+fn overlap(a: &[u32], b: &[u32], need: usize) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return n;
+        }
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -234,7 +238,11 @@ impl Matcher for SimilarMatcher<'_> {
                 if len < min_len || len > max_len {
                     continue;
                 }
-                let common = overlap(x, y);
+                // |x ∩ y| ≥ t/(1+t)·(|x|+|y|) is equivalent to Jaccard ≥ t.
+                let need = (self.threshold / (1.0 + self.threshold) * (size + y.len()) as f64
+                    - EPS)
+                    .ceil();
+                let common = overlap(x, y, need.max(0.0) as usize);
                 let union = size + y.len() - common;
                 if common as f64 / union as f64 >= self.threshold {
                     found(b);
