@@ -35,3 +35,16 @@ pub async fn secret(db: &Db, key: &str) -> Result<Vec<u8>, StoreError> {
     .await?;
     hex::decode(hex_value).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
 }
+
+/// Sets `key` to `value`, replacing any previous value.
+pub async fn set(db: &Db, key: &str, value: &str) -> Result<(), StoreError> {
+    with_pool!(db.write(), p => {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

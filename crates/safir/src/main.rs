@@ -1,32 +1,158 @@
 //! The `safir` binary: command-line parsing and wiring only.
 
+mod admin_cmd;
+mod backup;
+mod config;
+mod demo;
+mod listen_cmd;
+mod logging;
+mod serve;
 mod text_cmd;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
 
 #[derive(Debug, Parser)]
-#[command(name = "safir", version, about = "Safir: the digital diplomacy platform")]
+#[command(
+    name = "safir",
+    version,
+    about = "Safir (سفير): the digital diplomacy platform"
+)]
 struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// The Arabic-first text engine (repair, normalize, analyze, lang, sentiment).
-    Text(text_cmd::TextArgs),
+/// Flags every command understands; they override `safir.toml` and `SAFIR_*` variables.
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Configuration file (default: ./safir.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on, e.g. 127.0.0.1:8080.
+    #[arg(long, global = true, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Directory for the SQLite database, uploads and indexes.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// sqlite://… or postgres://… (default: SQLite in the data directory).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
 }
 
-fn main() -> std::process::ExitCode {
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (and, by default, the job workers in the same process).
+    Serve(serve::ServeArgs),
+    /// Run job workers only (scale them apart from the web servers).
+    Worker(serve::WorkerArgs),
+    /// Apply database migrations (PostgreSQL; SQLite migrates at start).
+    Migrate,
+    /// Seed a demo ministry with three missions and one account per role, then serve it.
+    Demo(demo::DemoArgs),
+    /// Administration from the command line.
+    Admin(admin_cmd::AdminArgs),
+    /// Configuration helpers.
+    Config(ConfigArgs),
+    /// Write a consistent snapshot of the data (SQLite database and uploads) to a directory.
+    Backup(backup::BackupArgs),
+    /// Bring a snapshot made by `safir backup` back (the server must be stopped).
+    Restore(backup::RestoreArgs),
+    /// The Arabic-first text engine (repair, normalize, analyze, lang, sentiment).
+    Text(text_cmd::TextArgs),
+    /// The listening engine on archives (import, coordination networks, groups).
+    Listen(listen_cmd::ListenArgs),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    #[command(subcommand)]
+    command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the default configuration as a commented safir.toml.
+    PrintDefault,
+    /// Print the effective configuration (secrets hidden) after files, environment and flags.
+    Show,
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Text(args) => text_cmd::run(args),
+    // Commands that work on files alone need no configuration.
+    match cli.command {
+        Command::Text(args) => return report(text_cmd::run(args)),
+        Command::Listen(args) => return report(listen_cmd::run(args)),
+        Command::Config(ConfigArgs {
+            command: ConfigCommand::PrintDefault,
+        }) => {
+            print!("{}", Config::default_toml());
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let overrides = Overrides {
+        config_file: cli.global.config,
+        bind: cli.global.bind,
+        data_dir: cli.global.data_dir,
+        database_url: cli.global.database_url,
     };
+    let env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("SAFIR_"))
+        .collect();
+    let config = match Config::load(&overrides, &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("safir: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(Err(e.into())),
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::serve(&config, args).await,
+            Command::Worker(args) => serve::worker(&config, args).await,
+            Command::Migrate => serve::migrate(&config).await,
+            Command::Demo(args) => demo::run(&config, args).await,
+            Command::Admin(args) => admin_cmd::run(&config, args).await,
+            Command::Backup(args) => backup::backup(&config, args).await,
+            Command::Restore(args) => backup::restore(&config, args).await,
+            Command::Config(ConfigArgs {
+                command: ConfigCommand::Show,
+            }) => {
+                println!("{config:#?}");
+                Ok(())
+            }
+            Command::Config(ConfigArgs {
+                command: ConfigCommand::PrintDefault,
+            })
+            | Command::Text(_)
+            | Command::Listen(_) => Ok(()),
+        }
+    });
+    report(result)
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("safir: {err:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
         }
     }
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
+use safir_text::lang;
+use safir_text::sentiment::{self, TrainConfig};
 use safir_text::{AnalyzeOptions, Analyzed, Analyzer, NormalizeOptions, stem::ArabicStemmer};
 
 #[derive(Debug, Args)]
@@ -21,6 +23,12 @@ pub enum TextCommand {
     Normalize(NormalizeArgs),
     /// Analyze each line: its terms, tab-separated, one output line per input line.
     Analyze(AnalyzeArgs),
+    /// Language of each line: `ar<TAB>0.98` (`und<TAB>0.00` when there is none).
+    Lang(InputArgs),
+    /// Sentiment of each line: `NEG<TAB>0.87` (Arabic or English model by script).
+    Sentiment(InputArgs),
+    /// Train a sentiment model; with the shipped data it reproduces the shipped file.
+    TrainSentiment(TrainArgs),
 }
 
 /// Files to read line by line; standard input when none is given.
@@ -97,6 +105,25 @@ pub enum StemmerArg {
     None,
 }
 
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data: ArSarcasm-v2 `train.csv` for Arabic; the UCI labelled-sentence
+    /// files (repeat the flag) for English.
+    #[arg(long, required = true)]
+    pub data: Vec<PathBuf>,
+    /// Where to write the model file.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = ModelLang::Ar)]
+    pub lang: ModelLang,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModelLang {
+    Ar,
+    En,
+}
+
 pub fn run(args: TextArgs) -> anyhow::Result<()> {
     match args.command {
         TextCommand::Repair(input) => each_line(&input, safir_text::repair),
@@ -107,6 +134,15 @@ pub fn run(args: TextArgs) -> anyhow::Result<()> {
             })
         }
         TextCommand::Analyze(args) => analyze(&args),
+        TextCommand::Lang(input) => each_line(&input, |line| match lang::detect(line) {
+            Some((lang, confidence)) => format!("{lang}\t{confidence:.2}"),
+            None => "und\t0.00".to_owned(),
+        }),
+        TextCommand::Sentiment(input) => each_line(&input, |line| {
+            let s = sentiment::sentiment(line);
+            format!("{}\t{:.2}", s.label, s.score)
+        }),
+        TextCommand::TrainSentiment(args) => train_sentiment(&args),
     }
 }
 
@@ -188,4 +224,30 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         }
         out
     })
+}
+
+fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
+    let mut examples = Vec::new();
+    for path in &args.data {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let parsed = match args.lang {
+            ModelLang::Ar => sentiment::parse_arsarcasm(&text),
+            ModelLang::En => sentiment::parse_labelled_sentences(&text),
+        };
+        examples.extend(parsed.with_context(|| format!("parsing {}", path.display()))?);
+    }
+    let config = match args.lang {
+        ModelLang::Ar => TrainConfig::DEFAULT,
+        ModelLang::En => TrainConfig::ENGLISH,
+    };
+    let model = sentiment::train(&examples, &config);
+    std::fs::write(&args.out, model.to_bytes())
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "trained on {} examples, wrote {}",
+        examples.len(),
+        args.out.display()
+    );
+    Ok(())
 }

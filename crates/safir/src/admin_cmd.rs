@@ -1,0 +1,297 @@
+//! `safir admin …`: account and audit administration from the command line. Every change is
+//! written to the audit trail with the actor `cli`.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use safir_domain::Lang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
+use safir_domain::audit::{AuditAction, actions};
+use safir_domain::roles::{Role, Scope};
+use safir_store::accounts::{self, grants, password, secrets};
+use safir_store::audit::{self, ChainCheck, NewAuditRecord};
+use safir_store::{Db, Tx, missions};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::serve::open_db;
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account and print its one-time password.
+    CreateUser(CreateUser),
+    /// Give an account a new one-time password (printed once) and sign it out everywhere.
+    ResetPassword(ByEmail),
+    /// Grant a role, for one mission (--mission CODE) or ministry-wide (no --mission).
+    Grant(RoleArgs),
+    /// Revoke a role.
+    Revoke(RoleArgs),
+    /// Check the audit trail's hash chain; exits with 1 when it is broken.
+    VerifyAudit,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUser {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// A staff role to grant at once (admin, head_of_mission, consular_officer, press_officer, analyst).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The mission code for the role; ministry-wide when absent.
+    #[arg(long)]
+    pub mission: Option<String>,
+    /// Interface language: ar or en.
+    #[arg(long, default_value = "ar")]
+    pub lang: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ByEmail {
+    #[arg(long)]
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub role: String,
+    #[arg(long)]
+    pub mission: Option<String>,
+}
+
+pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
+    let db = open_db(config, false).await?;
+    let result = match args.command {
+        AdminCommand::CreateUser(a) => create_user(&db, a).await,
+        AdminCommand::ResetPassword(a) => reset_password(&db, a).await,
+        AdminCommand::Grant(a) => change_role(&db, a, true).await,
+        AdminCommand::Revoke(a) => change_role(&db, a, false).await,
+        AdminCommand::VerifyAudit => verify_audit(&db).await,
+    };
+    db.close().await;
+    result
+}
+
+fn cli_audit(
+    action: AuditAction,
+    target_type: &'static str,
+    target: &str,
+    summary: serde_json::Value,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: None,
+        actor_label: "cli".to_owned(),
+        action,
+        target_type,
+        target_id: Some(target.to_owned()),
+        mission_id: None,
+        client_ip: None,
+        summary,
+    }
+}
+
+/// A one-time password: 20 URL-safe random characters.
+pub fn one_time_password() -> String {
+    secrets::new_secret().chars().take(20).collect()
+}
+
+async fn resolve_scope(db: &Db, mission: Option<&str>) -> anyhow::Result<Scope> {
+    match mission {
+        None => Ok(Scope::Ministry),
+        Some(code) => {
+            let m = missions::find_by_code(db, code)
+                .await?
+                .with_context(|| format!("no mission with code {code}"))?;
+            Ok(Scope::Mission(m.mission_id()))
+        }
+    }
+}
+
+/// Creates an account with a given password hash and optional role (shared with the demo).
+pub async fn insert_account(
+    tx: &mut Tx,
+    email: &Email,
+    name: &DisplayName,
+    hash: &str,
+    lang: Lang,
+    role: Option<(Role, &Scope)>,
+) -> anyhow::Result<String> {
+    let kind = if role.is_some() {
+        AccountKind::Staff
+    } else {
+        AccountKind::Public
+    };
+    let id = accounts::create_user(
+        tx,
+        &accounts::NewUser {
+            email,
+            display_name: name,
+            password_hash: hash,
+            kind,
+            lang,
+            email_verified: true,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        safir_store::StoreError::Conflict(_) => {
+            anyhow::anyhow!("an account with the email {email} already exists")
+        }
+        other => other.into(),
+    })?
+    .to_string();
+    audit::append(
+        tx,
+        &cli_audit(
+            actions::USER_CREATE,
+            "user",
+            &id,
+            json!({"email": email.as_str(), "kind": kind.as_str()}),
+        ),
+    )
+    .await?;
+    if let Some((role, scope)) = role {
+        grants::grant(tx, &id, role, scope, None).await?;
+        audit::append(
+            tx,
+            &cli_audit(
+                actions::ROLE_GRANT,
+                "user",
+                &id,
+                json!({"role": role.as_str(), "scope": scope.to_storage()}),
+            ),
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn create_user(db: &Db, a: CreateUser) -> anyhow::Result<()> {
+    let email = Email::parse(&a.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = DisplayName::parse(&a.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let lang = Lang::parse(&a.lang).map_err(|e| anyhow::anyhow!("--lang: {e}"))?;
+    let role = a
+        .role
+        .as_deref()
+        .map(Role::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let scope = resolve_scope(db, a.mission.as_deref()).await?;
+    let pw = one_time_password();
+    let hash = password::hash(&Password::parse(&pw).map_err(|e| anyhow::anyhow!("{e}"))?).await;
+    let mut tx = db.begin().await?;
+    let id = insert_account(
+        &mut tx,
+        &email,
+        &name,
+        &hash,
+        lang,
+        role.map(|r| (r, &scope)),
+    )
+    .await?;
+    tx.commit().await?;
+    println!("created {email} (id {id})");
+    println!("one-time password: {pw}");
+    if role.is_some() {
+        println!("staff accounts set up two-factor authentication at their first sign-in");
+    }
+    Ok(())
+}
+
+async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
+    let email = Email::parse(&a.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let user = accounts::find_user_by_email(db, &email)
+        .await?
+        .with_context(|| format!("no account with the email {email}"))?;
+    let pw = one_time_password();
+    let hash = password::hash(&Password::parse(&pw).map_err(|e| anyhow::anyhow!("{e}"))?).await;
+    let mut tx = db.begin().await?;
+    accounts::set_password_hash(&mut tx, &user.id, &hash).await?;
+    audit::append(
+        &mut tx,
+        &cli_audit(
+            actions::USER_PASSWORD_RESET,
+            "user",
+            &user.id,
+            json!({"email": email.as_str()}),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    accounts::sessions::delete_all_for_user(db, &user.id).await?;
+    println!("new one-time password for {email}: {pw}");
+    Ok(())
+}
+
+async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
+    let email = Email::parse(&a.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let role = Role::parse(&a.role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let scope = resolve_scope(db, a.mission.as_deref()).await?;
+    let user = accounts::find_user_by_email(db, &email)
+        .await?
+        .with_context(|| format!("no account with the email {email}"))?;
+    let mut tx = db.begin().await?;
+    let changed = if grant {
+        grants::grant(&mut tx, &user.id, role, &scope, None).await?
+    } else {
+        if role == Role::Admin
+            && scope == Scope::Ministry
+            && grants::count_ministry_admins(&mut tx).await? <= 1
+        {
+            bail!("refusing to revoke the last ministry-wide admin");
+        }
+        grants::revoke(&mut tx, &user.id, role, &scope).await?
+    };
+    if changed {
+        let action = if grant {
+            actions::ROLE_GRANT
+        } else {
+            actions::ROLE_REVOKE
+        };
+        audit::append(
+            &mut tx,
+            &cli_audit(
+                action,
+                "user",
+                &user.id,
+                json!({"role": role.as_str(), "scope": scope.to_storage()}),
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let verb = if grant { "granted" } else { "revoked" };
+    if changed {
+        println!("{verb} {} to {email}", role.as_str());
+    } else {
+        println!(
+            "nothing to do: {email} {} {}",
+            if grant {
+                "already has"
+            } else {
+                "does not have"
+            },
+            role.as_str()
+        );
+    }
+    Ok(())
+}
+
+async fn verify_audit(db: &Db) -> anyhow::Result<()> {
+    match audit::verify(db).await? {
+        ChainCheck::Intact { records } => {
+            println!("audit trail intact: {records} records");
+            Ok(())
+        }
+        ChainCheck::Broken { seq, reason } => bail!("audit trail broken at record {seq}: {reason}"),
+    }
+}

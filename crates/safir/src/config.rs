@@ -1,0 +1,491 @@
+//! Typed configuration: defaults, then `safir.toml`, then `SAFIR_*` environment variables,
+//! then command-line flags. Every key has an environment variable named `SAFIR_` + the key in
+//! capitals (`bind` → `SAFIR_BIND`, `smtp_password` → `SAFIR_SMTP_PASSWORD`); key names are
+//! unique across sections for that reason. An invalid value stops start-up naming the key.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// A value that must never reach a log: `Debug` and `Display` print `<redacted>`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "<redacted>"
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub storage: Storage,
+    pub mail: Mail,
+    pub security: Security,
+    pub jobs: Jobs,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// The address users reach Safir at (links in emails, the CSRF origin check).
+    pub public_url: String,
+    /// Set when a TLS-terminating proxy sits in front: cookies get `Secure`, HSTS is sent.
+    pub behind_tls: bool,
+    /// Trust `X-Forwarded-For` from the proxy for the client address.
+    pub trusted_proxy: bool,
+    /// Largest request body accepted, in KiB (uploads have their own limits).
+    pub body_limit_kib: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Storage {
+    /// Where the SQLite database, uploads and indexes live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/safir.db`.
+    pub database_url: Secret,
+    /// Apply PostgreSQL migrations at start (SQLite always migrates at start).
+    pub auto_migrate: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mail {
+    /// `smtp`, `file` (one .eml file per message under `<data_dir>/mail`) or `console`.
+    pub mail_transport: String,
+    /// Sender address of every message.
+    pub mail_from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    pub smtp_username: String,
+    pub smtp_password: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// A session lasts this long after its last use.
+    pub session_ttl_hours: u32,
+    /// Failed sign-ins in a row before the account is locked.
+    pub login_max_failures: u32,
+    /// How long a locked account stays locked.
+    pub login_lockout_minutes: u32,
+    /// Sign-in attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jobs {
+    /// Run job workers inside `safir serve` (turn off when running `safir worker` apart).
+    pub workers_in_process: bool,
+    /// Jobs run at once per process.
+    pub job_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter such as `info` or `safir=debug,info`.
+    pub log_level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: Server {
+                bind: "127.0.0.1:8080".into(),
+                public_url: String::new(),
+                behind_tls: false,
+                trusted_proxy: false,
+                body_limit_kib: 256,
+            },
+            storage: Storage {
+                data_dir: PathBuf::from("./safir-data"),
+                database_url: Secret::default(),
+                auto_migrate: false,
+            },
+            mail: Mail {
+                mail_transport: "file".into(),
+                mail_from: "Safir <no-reply@safir.localhost>".into(),
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 25,
+                smtp_tls: "none".into(),
+                smtp_username: String::new(),
+                smtp_password: Secret::default(),
+            },
+            security: Security {
+                session_ttl_hours: 12,
+                login_max_failures: 5,
+                login_lockout_minutes: 15,
+                login_attempts_per_minute: 10,
+            },
+            jobs: Jobs {
+                workers_in_process: true,
+                job_concurrency: 4,
+            },
+            log: Log {
+                log_format: "text".into(),
+                log_level: "info".into(),
+            },
+        }
+    }
+}
+
+macro_rules! section_default {
+    ($($ty:ident => $field:ident),*) => {$(
+        impl Default for $ty {
+            fn default() -> Self {
+                Config::default().$field
+            }
+        }
+    )*};
+}
+
+section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Log => log);
+
+/// A configuration problem, naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+fn err(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+/// Command-line overrides (the flags every command shares).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads defaults → file → environment → flags, then validates.
+    pub fn load(flags: &Overrides, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut table = toml::Table::try_from(Config::default())
+            .map_err(|e| err("(defaults)", e.to_string()))?;
+        let explicit_file = flags.config_file.clone().or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == "SAFIR_CONFIG")
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        let file = explicit_file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("safir.toml"));
+        if file.exists() {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| err(&file.display().to_string(), e.to_string()))?;
+            let from_file: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                err(&file.display().to_string(), e.message().to_owned())
+            })?;
+            merge(&mut table, from_file, "")?;
+        } else if let Some(f) = explicit_file {
+            return Err(err(
+                "config",
+                format!("file {} does not exist", f.display()),
+            ));
+        }
+        apply_env(&mut table, env)?;
+        let mut config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| err("config", e.message().to_owned()))?;
+        if let Some(b) = &flags.bind {
+            config.server.bind = b.clone();
+        }
+        if let Some(d) = &flags.data_dir {
+            config.storage.data_dir = d.clone();
+        }
+        if let Some(u) = &flags.database_url {
+            config.storage.database_url = Secret(u.clone());
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.bind_addr()?;
+        let url = self.database_url();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres:")
+            || url.starts_with("postgresql:"))
+        {
+            return Err(err(
+                "database_url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        let public_url = &self.server.public_url;
+        if !(public_url.is_empty() || public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(err("public_url", "must start with http:// or https://"));
+        }
+        if !["smtp", "file", "console"].contains(&self.mail.mail_transport.as_str()) {
+            return Err(err("mail_transport", "must be smtp, file or console"));
+        }
+        if !["none", "starttls", "tls"].contains(&self.mail.smtp_tls.as_str()) {
+            return Err(err("smtp_tls", "must be none, starttls or tls"));
+        }
+        if safir_domain::accounts::Email::parse(mailbox_address(&self.mail.mail_from)).is_err() {
+            return Err(err(
+                "mail_from",
+                "must be an email address, optionally as `Name <address>`",
+            ));
+        }
+        if !["text", "json"].contains(&self.log.log_format.as_str()) {
+            return Err(err("log_format", "must be text or json"));
+        }
+        if self.security.session_ttl_hours == 0 {
+            return Err(err("session_ttl_hours", "must be at least 1"));
+        }
+        if self.security.login_max_failures == 0 {
+            return Err(err("login_max_failures", "must be at least 1"));
+        }
+        if self.jobs.job_concurrency == 0 || self.jobs.job_concurrency > 256 {
+            return Err(err("job_concurrency", "must be between 1 and 256"));
+        }
+        if self.server.body_limit_kib == 0 {
+            return Err(err("body_limit_kib", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.bind.parse().map_err(|_| {
+            err(
+                "bind",
+                format!("{:?} is not an address:port", self.server.bind),
+            )
+        })
+    }
+
+    /// The database URL, defaulting to the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.storage.database_url.is_empty() {
+            format!(
+                "sqlite://{}",
+                self.storage.data_dir.join("safir.db").display()
+            )
+        } else {
+            self.storage.database_url.expose().to_owned()
+        }
+    }
+
+    /// The public URL, defaulting to `http://<bind>`.
+    pub fn public_url(&self) -> String {
+        if self.server.public_url.is_empty() {
+            format!("http://{}", self.server.bind)
+        } else {
+            self.server.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.storage.data_dir
+    }
+
+    /// The default configuration as a commented TOML file (`safir config print-default`).
+    pub fn default_toml() -> String {
+        let body = toml::to_string_pretty(&Config::default()).unwrap_or_default();
+        format!(
+            "# Safir configuration. Every key can also be set with SAFIR_<KEY> (e.g. SAFIR_BIND),\n\
+             # and bind, data_dir and database_url with --bind, --data-dir and --database-url.\n\n{body}"
+        )
+    }
+}
+
+/// The address part of `Name <addr>` or a bare address.
+pub fn mailbox_address(s: &str) -> &str {
+    match (s.find('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &s[a + 1..b],
+        _ => s.trim(),
+    }
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table, prefix: &str) -> Result<(), ConfigError> {
+    for (k, v) in over {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o, &path)?,
+            (Some(slot), v) => *slot = v,
+            (None, _) => return Err(err(&path, "unknown key")),
+        }
+    }
+    Ok(())
+}
+
+fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<(), ConfigError> {
+    for (name, raw) in env {
+        let Some(key) = name.strip_prefix("SAFIR_") else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        let slot = table.iter_mut().find_map(|(_, section)| match section {
+            toml::Value::Table(t) => t.get_mut(&key),
+            _ => None,
+        });
+        let Some(slot) = slot else { continue };
+        *slot = match slot {
+            toml::Value::Boolean(_) => match raw.trim() {
+                "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
+                "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
+                _ => {
+                    return Err(err(
+                        &key,
+                        format!("{name}={raw:?} is not a boolean (true/false)"),
+                    ));
+                }
+            },
+            toml::Value::Integer(_) => toml::Value::Integer(
+                raw.trim()
+                    .parse()
+                    .map_err(|_| err(&key, format!("{name}={raw:?} is not a whole number")))?,
+            ),
+            _ => toml::Value::String(raw.clone()),
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_keep_everything_local() {
+        let c = Config::load(&Overrides::default(), &[]).unwrap();
+        assert_eq!(c.bind_addr().unwrap().to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://./safir-data/safir.db");
+    }
+
+    #[test]
+    fn env_overrides_file_and_flags_override_env() {
+        let dir = std::env::temp_dir().join(format!("safir-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("safir.toml");
+        std::fs::write(
+            &file,
+            "[server]\nbind = \"127.0.0.1:9000\"\n[mail]\nsmtp_port = 2525\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            config_file: Some(file.clone()),
+            ..Default::default()
+        };
+        let c = Config::load(
+            &flags,
+            &env(&[("SAFIR_SMTP_PORT", "587"), ("SAFIR_BEHIND_TLS", "true")]),
+        )
+        .unwrap();
+        assert_eq!(c.server.bind, "127.0.0.1:9000");
+        assert_eq!(c.mail.smtp_port, 587);
+        assert!(c.server.behind_tls);
+        let flags = Overrides {
+            config_file: Some(file),
+            bind: Some("0.0.0.0:1".into()),
+            ..Default::default()
+        };
+        let c = Config::load(&flags, &env(&[("SAFIR_BIND", "127.0.0.1:2")])).unwrap();
+        assert_eq!(c.server.bind, "0.0.0.0:1");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let e =
+            Config::load(&Overrides::default(), &env(&[("SAFIR_BIND", "nowhere")])).unwrap_err();
+        assert_eq!(e.key, "bind");
+        let e =
+            Config::load(&Overrides::default(), &env(&[("SAFIR_SMTP_PORT", "many")])).unwrap_err();
+        assert_eq!(e.key, "smtp_port");
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SAFIR_DATABASE_URL", "mysql://x")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "database_url");
+        let e =
+            Config::load(&Overrides::default(), &env(&[("SAFIR_SMTP_TLS", "maybe")])).unwrap_err();
+        assert_eq!(e.key, "smtp_tls");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = std::env::temp_dir().join(format!("safir-cfg2-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("safir.toml");
+        std::fs::write(&file, "[server]\nbnid = \"x\"\n").unwrap();
+        let e = Config::load(
+            &Overrides {
+                config_file: Some(file),
+                ..Default::default()
+            },
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "server.bnid");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut c = Config::default();
+        c.mail.smtp_password = Secret("hunter2-very-secret".into());
+        c.storage.database_url = Secret("postgres://u:pw@db/safir".into());
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2"));
+        assert!(!dbg.contains("pw@db"));
+    }
+
+    #[test]
+    fn the_printed_default_parses_back_to_the_default() {
+        let text = Config::default_toml();
+        let parsed: Config = toml::from_str(&text).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+}

@@ -1,0 +1,207 @@
+//! `safir serve`, `safir worker` and `safir migrate`: opening the database, the HTTP server,
+//! the job workers, periodic upkeep and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use safir_store::jobs::{JobRunner, RunnerConfig};
+use safir_store::{Backend, Db};
+use safir_web::state::{AppState, WebConfig};
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Apply PostgreSQL migrations before serving (SQLite always migrates).
+    #[arg(long)]
+    pub migrate: bool,
+    /// Do not run job workers in this process.
+    #[arg(long)]
+    pub no_workers: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Run the jobs that are due, then exit (for cron-style operation and tests).
+    #[arg(long)]
+    pub drain: bool,
+}
+
+/// Opens the database and makes sure its schema is current: SQLite migrates at start;
+/// PostgreSQL only when asked (`safir migrate`, `--migrate` or `auto_migrate`).
+pub async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(config.data_dir()).with_context(|| {
+            format!(
+                "creating the data directory {}",
+                config.data_dir().display()
+            )
+        })?;
+    }
+    let db = Db::connect(&url).await.context("opening the database")?;
+    match db.backend() {
+        Backend::Sqlite => db
+            .migrate()
+            .await
+            .context("migrating the SQLite database")?,
+        Backend::Postgres if migrate || config.storage.auto_migrate => db
+            .migrate()
+            .await
+            .context("migrating the PostgreSQL database")?,
+        Backend::Postgres => {
+            if !db.is_migrated().await.unwrap_or(false) {
+                bail!(
+                    "the PostgreSQL database is not migrated: run `safir migrate` (or serve with --migrate)"
+                );
+            }
+        }
+    }
+    Ok(db)
+}
+
+pub fn web_config(config: &Config) -> WebConfig {
+    WebConfig {
+        public_url: config.public_url(),
+        behind_tls: config.server.behind_tls,
+        trusted_proxy: config.server.trusted_proxy,
+        body_limit: config.server.body_limit_kib * 1024,
+        session_ttl: chrono::Duration::hours(i64::from(config.security.session_ttl_hours)),
+        login_max_failures: config.security.login_max_failures as i32,
+        login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),
+        login_attempts_per_minute: config.security.login_attempts_per_minute,
+    }
+}
+
+/// The job runner with every handler this build knows.
+pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
+    let runner_config = RunnerConfig {
+        concurrency: config.jobs.job_concurrency,
+        worker_name: format!("{}-{}", hostname(), std::process::id()),
+        ..RunnerConfig::default()
+    };
+    Ok(JobRunner::new(db.clone(), runner_config))
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|s| s.trim().to_owned())
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "safir".to_owned())
+}
+
+/// Resolves when SIGINT or SIGTERM arrives, and tells everyone through `tx`.
+async fn shutdown_signal(tx: watch::Sender<bool>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests and jobs");
+    let _ = tx.send(true);
+}
+
+/// Hourly upkeep: expired sessions and old finished jobs.
+async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = safir_store::accounts::sessions::purge_expired(&db).await {
+            tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+        if let Err(e) = safir_store::jobs::purge_done(&db, Duration::from_secs(7 * 24 * 3600)).await
+        {
+            tracing::warn!(error = %e, "purging finished jobs failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+pub async fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<()> {
+    let db = open_db(config, args.migrate).await?;
+    serve_db(
+        config,
+        db,
+        !args.no_workers && config.jobs.workers_in_process,
+    )
+    .await
+}
+
+pub async fn serve_db(config: &Config, db: Db, with_workers: bool) -> anyhow::Result<()> {
+    let addr = config.bind_addr()?;
+    let state = AppState::new(db.clone(), web_config(config))
+        .await
+        .context("preparing the application")?;
+    let (router, routes) = safir_web::app::build(state);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let (tx, rx) = watch::channel(false);
+    let mut background = Vec::new();
+    if with_workers {
+        let runner = job_runner(config, &db)?;
+        background.push(tokio::spawn(runner.run(rx.clone())));
+        background.push(tokio::spawn(upkeep(db.clone(), rx.clone())));
+    }
+    tracing::info!(%addr, routes = routes.len(), backend = ?db.backend(), workers = with_workers, "Safir is serving at {}", config.public_url());
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal(tx))
+    .await
+    .context("serving HTTP")?;
+    for task in background {
+        let _ = task.await;
+    }
+    db.close().await;
+    Ok(())
+}
+
+pub async fn worker(config: &Config, args: WorkerArgs) -> anyhow::Result<()> {
+    let db = open_db(config, false).await?;
+    let runner = job_runner(config, &db)?;
+    if args.drain {
+        let n = runner.drain().await?;
+        tracing::info!(jobs = n, "drained the job queue");
+        return Ok(());
+    }
+    let (tx, rx) = watch::channel(false);
+    let upkeep_task = tokio::spawn(upkeep(db.clone(), rx.clone()));
+    let run = tokio::spawn(runner.run(rx));
+    tracing::info!("job worker running");
+    shutdown_signal(tx).await;
+    let _ = run.await;
+    let _ = upkeep_task.await;
+    db.close().await;
+    Ok(())
+}
+
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = open_db(config, true).await?;
+    println!("database migrated ({:?})", db.backend());
+    db.close().await;
+    Ok(())
+}
