@@ -130,7 +130,12 @@ impl MailConfig {
                 "must be an email address, optionally as `Name <address>`",
             )
         })?;
-        let smtp_tls: SmtpTls = plain.smtp_tls.parse()?;
+        // Other transports ignore the SMTP settings, but a value given is still checked.
+        let smtp_tls = if transport != Transport::Smtp && plain.smtp_tls.trim().is_empty() {
+            SmtpTls::None
+        } else {
+            plain.smtp_tls.parse()?
+        };
         let smtp_host = plain.smtp_host.trim().to_owned();
         let username = plain.smtp_username.trim();
         let password = plain.smtp_password;

@@ -7,6 +7,8 @@ pub enum NotifyError {
     /// A configuration value is wrong; `key` is its name in the configuration.
     #[error("{key}: {problem}")]
     Config { key: &'static str, problem: String },
+    #[error("the SMTP transport must be set up inside a Tokio runtime")]
+    NoRuntime,
     #[error("mail directory {path}: {source}")]
     MailDir {
         path: std::path::PathBuf,

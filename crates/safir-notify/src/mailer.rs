@@ -42,10 +42,16 @@ impl std::fmt::Debug for Mailer {
 
 impl Mailer {
     /// Sets up the configured transport. Nothing is contacted yet: an SMTP relay that is down
-    /// at start-up only delays the queue, it does not stop the process.
+    /// at start-up only delays the queue, it does not stop the process. The SMTP connection
+    /// pool lives on the Tokio runtime, so this must be called inside one.
     pub fn new(config: &MailConfig) -> Result<Self, NotifyError> {
         let channel = match config.transport() {
-            Transport::Smtp => Channel::Smtp(smtp_transport(config)?),
+            Transport::Smtp => {
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Err(NotifyError::NoRuntime);
+                }
+                Channel::Smtp(smtp_transport(config)?)
+            }
             Transport::File => {
                 let dir = config.file_dir().to_owned();
                 std::fs::create_dir_all(&dir).map_err(|source| NotifyError::MailDir {
