@@ -14,7 +14,7 @@ use crate::{accounts, admin, api, assets, error, health, home, layers, staff};
 /// The whole site, and the table of its routes (for the authorization matrix test).
 pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     let r = Routes::new(state.clone())
-        .add(Method::GET, "/", Access::Public, get(home::home))
+        .add(Method::GET, "/", Access::Public, get(home::home_page))
         .merge_public(
             &[
                 ("/healthz", Method::GET),
