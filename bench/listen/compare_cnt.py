@@ -18,6 +18,7 @@ Environment: CARGO_TARGET_DIR is honoured (default: target).
 import argparse
 import csv
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -30,9 +31,13 @@ CNT_VERSION = "1.5.2"
 
 
 def run(cmd, **kw):
+    """Wall-clock and CPU seconds (user + system of the command and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, **kw)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def install_cnt(tmp: Path) -> Path:
@@ -115,6 +120,7 @@ def main():
             [str(examples / "listen_gen"), str(args.messages), str(data), "--ascii", "--no-hashtags", "--seed", str(args.seed)],
             check=True,
         )
+        load = " ".join(open("/proc/loadavg").read().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
         ours_dir = tmp / "ours"
         ours_dir.mkdir()
         out = subprocess.run(
@@ -122,7 +128,10 @@ def main():
              "--similarity", args.similarity, "--kinds", ",".join(kinds), "--edges-dir", str(ours_dir)],
             check=True, capture_output=True, text=True,
         ).stdout
-        ours_time = {line.split("\t")[0]: float(line.split("\t")[1]) for line in out.splitlines()}
+        ours_time = {}
+        for line in out.splitlines():
+            step, wall, cpu = line.split("\t")[:3]
+            ours_time[step] = (float(wall), float(cpu))
 
         db = tmp / "cnt.db"
         quiet = dict(stdout=subprocess.DEVNULL)
@@ -136,12 +145,14 @@ def main():
 
         print(f"messages: {args.messages} generated (+ planted), window {args.window} s, "
               f"min weight {args.min_weight}, similarity {args.similarity}")
-        print(f"{'step':<18}{'safir s':>10}{'CNT s':>10}{'speed-up':>10}")
-        for step in ["import"] + kinds:
-            print(f"{step:<18}{ours_time[step]:>10.3f}{cnt_time[step]:>10.3f}{cnt_time[step] / max(ours_time[step], 1e-9):>10.1f}")
-        total_ours = sum(ours_time[s] for s in ["import"] + kinds)
-        total_cnt = sum(cnt_time[s] for s in ["import"] + kinds)
-        print(f"{'total':<18}{total_ours:>10.3f}{total_cnt:>10.3f}{total_cnt / total_ours:>10.1f}")
+        print(f"load average before the run: {load}")
+        print(f"{'step':<18}{'safir wall':>11}{'CNT wall':>10}{'ratio':>8}{'safir CPU':>11}{'CNT CPU':>10}{'ratio':>8}")
+        steps = ["import"] + kinds
+        ours_time["total"] = tuple(sum(ours_time[s][i] for s in steps) for i in (0, 1))
+        cnt_time["total"] = tuple(sum(cnt_time[s][i] for s in steps) for i in (0, 1))
+        for step in steps + ["total"]:
+            (ow, oc), (cw, cc) = ours_time[step], cnt_time[step]
+            print(f"{step:<18}{ow:>11.3f}{cw:>10.3f}{cw / max(ow, 1e-9):>8.1f}{oc:>11.2f}{cc:>10.2f}{cc / max(oc, 0.01):>8.1f}")
         print()
 
         unexplained = 0

@@ -2,8 +2,10 @@
 //!
 //! `listen_bench FILE [--window S] [--min-weight N] [--similarity T] [--kinds a,b] [--edges-dir DIR]`
 //!
-//! Prints one line per step (seconds, edges) and, with `--edges-dir`, writes each
-//! network as `DIR/KIND.csv` (not timed).
+//! Prints one line per step: name, wall-clock seconds, CPU seconds of the process
+//! (user + system, all threads; from /proc/self/stat, so Linux only, else 0) and
+//! what was made. With `--edges-dir`, writes each network as `DIR/KIND.csv` (not
+//! timed).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -13,6 +15,23 @@ use std::time::Instant;
 use safir_listen::import::{ImportOptions, import_path};
 use safir_listen::network::{NetworkKind, NetworkParams, compute, write_csv};
 use safir_listen::table::MessageTable;
+
+/// CPU seconds used so far by this process (user + system), on Linux.
+fn cpu_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,29 +58,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let start = Instant::now();
+    let cpu_start = cpu_secs();
     let mut table = MessageTable::new();
     let report = import_path(&mut table, &file, &ImportOptions::default())?;
     let import_secs = start.elapsed().as_secs_f64();
+    let import_cpu = cpu_secs() - cpu_start;
     println!(
-        "import\t{import_secs:.3}\t{} messages, {} accounts, {} problems",
+        "import\t{import_secs:.3}\t{import_cpu:.2}\t{} messages, {} accounts, {} problems",
         table.len(),
         table.users.len(),
         report.problems.len()
     );
-    let mut networks_secs = 0.0;
+    let (mut networks_secs, mut networks_cpu) = (0.0, 0.0);
     for kind in kinds {
         let t = Instant::now();
+        let c = cpu_secs();
         let net = compute(&table, kind, &params)?;
         let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_secs() - c;
         networks_secs += secs;
-        println!("{}\t{secs:.3}\t{} edges", kind.name(), net.edges.len());
+        networks_cpu += cpu;
+        println!(
+            "{}\t{secs:.3}\t{cpu:.2}\t{} edges",
+            kind.name(),
+            net.edges.len()
+        );
         if let Some(dir) = &edges_dir {
             let mut w = BufWriter::new(File::create(dir.join(format!("{}.csv", kind.name())))?);
             write_csv(&mut w, &table, &net)?;
             w.flush()?;
         }
     }
-    println!("networks\t{networks_secs:.3}");
-    println!("total\t{:.3}", import_secs + networks_secs);
+    println!("networks\t{networks_secs:.3}\t{networks_cpu:.2}");
+    println!(
+        "total\t{:.3}\t{:.2}",
+        import_secs + networks_secs,
+        import_cpu + networks_cpu
+    );
     Ok(())
 }
