@@ -1,7 +1,111 @@
 //! The JSON API under `/api/v1` and its OpenAPI document.
+//!
+//! Callers authenticate with a personal access token (`Authorization: Bearer safir_…`) whose
+//! scopes (`read`, `write`) the access layer checks per route; a browser session may call the
+//! read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
 
-use crate::auth::Routes;
+mod audit;
+pub mod doc;
+pub mod input;
+mod jobs;
+mod me;
+mod missions;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::routing::{get, patch, post};
+use safir_domain::roles::Permission;
+
+use crate::auth::{Access, Routes};
+use crate::security::client_ip;
+use crate::state::AppState;
+
+pub use doc::document;
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    const READ: Option<&str> = Some("read");
+    const WRITE: Option<&str> = Some("write");
+    r.add(
+        Method::GET,
+        "/api/v1/openapi.json",
+        Access::Public,
+        get(doc::openapi_json),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/me",
+        Access::SignedIn,
+        READ,
+        get(me::get_me),
+    )
+    .add_scoped(
+        Method::PATCH,
+        "/api/v1/me",
+        Access::SignedIn,
+        WRITE,
+        patch(me::update_me),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/missions",
+        Access::Public,
+        get(missions::list_missions),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/missions/{mission}",
+        Access::Public,
+        get(missions::get_mission),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/staff",
+        Access::Mission(Permission::ViewDashboard),
+        READ,
+        get(missions::list_mission_staff),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/admin/audit",
+        Access::Ministry(Permission::ViewAudit),
+        READ,
+        get(audit::list_audit_records),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/admin/jobs",
+        Access::Ministry(Permission::ManageJobs),
+        READ,
+        get(jobs::get_jobs_overview),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/admin/jobs/{job}/retry",
+        Access::Ministry(Permission::ManageJobs),
+        WRITE,
+        post(jobs::retry_job),
+    )
+}
+
+/// The client's address for the audit trail (absent in in-process tests).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let ip = client_ip(&parts.headers, peer, state.config.trusted_proxy);
+        Ok(ClientIp(ip.map(|ip| ip.to_string())))
+    }
 }

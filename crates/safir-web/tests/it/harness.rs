@@ -388,6 +388,36 @@ impl Client<'_> {
     }
 }
 
+impl Client<'_> {
+    /// An API request as a program would send it: an optional bearer token, a raw body with
+    /// its content type, `Accept-Language` from `lang`, no cookies.
+    pub async fn api_raw(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "safir.test")
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(l) = self.lang {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let req = req.body(Body::from(body.to_owned())).unwrap();
+        self.send(req).await
+    }
+}
+
 pub fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -1,5 +1,8 @@
 //! HTTP-level tests of the web foundation, one module per concern.
 
+mod api;
+mod api_admin;
+mod api_openapi;
 mod assets;
 mod errors;
 mod harness;

@@ -1,0 +1,126 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the schema of
+//! the problem+json errors every endpoint can answer with.
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::{audit, jobs, me, missions};
+
+/// An error, as RFC 9457 `application/problem+json`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem: `/problems/<code>`.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/validation")]
+    pub kind: String,
+    /// Short summary in the client's language.
+    pub title: String,
+    /// The HTTP status.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What happened and what to do, in the client's language.
+    pub detail: String,
+    /// Stable snake_case code for programs to branch on.
+    #[schema(example = "validation")]
+    pub code: String,
+    /// The request path.
+    pub instance: String,
+    /// One entry per failing field (empty when the problem is not about fields).
+    pub errors: Vec<ProblemFieldError>,
+    /// Reference of an internal error, to quote to support.
+    pub reference: Option<String>,
+}
+
+/// One field's failure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemFieldError {
+    /// The field: a body member (`display_name`), a query parameter, or `body` for the
+    /// body as a whole.
+    #[schema(example = "display_name")]
+    pub field: String,
+    /// Stable snake_case code (`required`, `too_long`, `unknown_field`, …).
+    #[schema(example = "too_long")]
+    pub code: String,
+    /// The message in the client's language.
+    pub message: String,
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("safir_…")
+                    .description(Some(
+                        "A personal access token created in account settings, with the \
+                         scopes `read` and/or `write`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The browser session, accepted for reads only.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Safir API",
+        description = "The JSON API of Safir, the ministry's digital diplomacy platform. \
+                       Errors are `application/problem+json` (RFC 9457) with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        me::get_me,
+        me::update_me,
+        missions::list_missions,
+        missions::get_mission,
+        missions::list_mission_staff,
+        audit::list_audit_records,
+        jobs::get_jobs_overview,
+        jobs::retry_job,
+        openapi_json,
+    ),
+    components(schemas(Problem, ProblemFieldError)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "account", description = "The caller's own account"),
+        (name = "missions", description = "The ministry and its missions"),
+        (name = "admin", description = "Ministry administration"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, with the version of this build.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// This OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    operation_id = "get_openapi_document",
+    security(()),
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")),
+)]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

@@ -1,0 +1,167 @@
+//! Reading API input so that every refusal names the failing field: JSON bodies (unknown
+//! fields refused, wrong types reported by path) and query strings.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, ErrorInfo, FieldError, FieldErrors};
+
+/// A JSON body of type `T` (which should `deny_unknown_fields`). Malformed JSON is a
+/// `bad_request` (400) pointing at the body; well-formed JSON of the wrong shape is a
+/// `validation` problem (422) naming the field.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+/// Why a body was refused, already in the shape of a problem.
+#[derive(Debug)]
+pub struct BodyRejection(Response);
+
+impl IntoResponse for BodyRejection {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = BodyRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        if !is_json {
+            return Err(BodyRejection(
+                AppError::UnsupportedMediaType.into_response(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            BodyRejection(AppError::from(rejection.status()).into_response())
+        })?;
+        parse_json(&bytes)
+            .map(ApiJson)
+            .map_err(|info| BodyRejection(info.into_response()))
+    }
+}
+
+/// Deserializes `bytes`, turning any failure into the problem to answer with.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorInfo> {
+    // Parse first, so that syntax errors keep their position and anything but an object is
+    // refused before serde would read an array as a struct's fields in order.
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(value) => value,
+        Err(e) => return Err(malformed(&e)),
+    };
+    if !value.is_object() {
+        let mut errors = FieldErrors::new();
+        errors.push("body", "expected_object");
+        return Err(AppError::Validation(errors).into_info());
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| json_problem(&e))
+}
+
+/// Not JSON at all: a `bad_request` pointing at the body.
+fn malformed(e: &serde_json::Error) -> ErrorInfo {
+    tracing::debug!(error = %e, "malformed JSON body");
+    let mut info = ErrorInfo::new("bad_request", StatusCode::BAD_REQUEST);
+    info.fields.push(FieldError::new("body", "malformed_json"));
+    info
+}
+
+fn json_problem(e: &serde_path_to_error::Error<serde_json::Error>) -> ErrorInfo {
+    let inner = e.inner();
+    let message = inner.to_string();
+    let path = e.path().to_string();
+    let at = |name: &str| {
+        if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let error = if let Some(name) = quoted_after(&message, "unknown field `") {
+        // The path already ends at the unknown key.
+        let field = if path == "." {
+            name.to_owned()
+        } else {
+            path.clone()
+        };
+        FieldError::new(field, "unknown_field")
+    } else if let Some(name) = quoted_after(&message, "missing field `") {
+        FieldError::new(at(name), "required")
+    } else if message.starts_with("invalid type") {
+        FieldError::new(path, "invalid_type")
+    } else if path == "." {
+        FieldError::new("body", "invalid")
+    } else {
+        FieldError::new(path, "invalid")
+    };
+    let mut errors = FieldErrors::new();
+    errors.add(error);
+    AppError::Validation(errors).into_info()
+}
+
+/// The text between `prefix` and the next backtick, e.g. the field of "unknown field `x`".
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = message.strip_prefix(prefix)?;
+    rest.split('`').next()
+}
+
+/// The pairs of a query string, decoded.
+pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: Option<String>,
+        count: Option<u32>,
+    }
+
+    fn refused(json: &str) -> ErrorInfo {
+        parse_json::<Body>(json.as_bytes()).expect_err("refused")
+    }
+
+    #[test]
+    fn each_failure_names_its_field() {
+        let info = refused(r#"{"name": "x", "colour": "red"}"#);
+        assert_eq!((info.code, info.status.as_u16()), ("validation", 422));
+        assert_eq!(info.fields[0].field, "colour");
+        assert_eq!(info.fields[0].code, "unknown_field");
+
+        let info = refused(r#"{"count": "three"}"#);
+        assert_eq!(info.fields[0].field, "count");
+        assert_eq!(info.fields[0].code, "invalid_type");
+
+        let info = refused(r#"["name"]"#);
+        assert_eq!(info.fields[0].field, "body");
+        assert_eq!(info.fields[0].code, "expected_object");
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        let info = refused("{\n  \"name\": ");
+        assert_eq!((info.code, info.status.as_u16()), ("bad_request", 400));
+        assert_eq!(info.fields[0].field, "body");
+        assert_eq!(info.fields[0].code, "malformed_json");
+
+        let info = refused(r#"{"name": "x"} trailing"#);
+        assert_eq!(info.code, "bad_request");
+    }
+}

@@ -1,0 +1,162 @@
+//! `/api/v1/admin/jobs`: the job queue's counts and dead letters, and retrying one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use safir_domain::audit::actions;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::{StoreError, jobs};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ClientIp;
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How many dead jobs the overview lists.
+pub const DEAD_LISTED: i64 = 100;
+
+/// Jobs per state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobCountsResponse {
+    pub queued: i64,
+    pub running: i64,
+    pub done: i64,
+    pub dead: i64,
+}
+
+/// A job as administrators see it (its payload, which may hold personal data, is left out).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobResponse {
+    pub id: String,
+    #[schema(example = "email.send")]
+    pub kind: String,
+    /// `queued`, `running`, `done` or `dead`.
+    #[schema(example = "dead")]
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    /// When it runs (again).
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<jobs::JobRow> for JobResponse {
+    fn from(j: jobs::JobRow) -> Self {
+        JobResponse {
+            id: j.id,
+            kind: j.kind,
+            state: j.state,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+            created_at: j.created_at,
+            updated_at: j.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobsOverviewResponse {
+    pub counts: JobCountsResponse,
+    /// The most recently failed dead jobs, at most 100.
+    pub dead: Vec<JobResponse>,
+}
+
+/// Queue counts and the dead letters.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/jobs",
+    tag = "admin",
+    operation_id = "get_jobs_overview",
+    security(("bearer" = ["read"]), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Counts and dead jobs", body = JobsOverviewResponse),
+        (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage jobs, or the token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_jobs_overview(
+    State(state): State<AppState>,
+) -> Result<Json<JobsOverviewResponse>, AppError> {
+    let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
+    let dead = jobs::list_dead(&state.db, DEAD_LISTED)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(JobsOverviewResponse {
+        counts: JobCountsResponse {
+            queued: stats.queued,
+            running: stats.running,
+            done: stats.done,
+            dead: stats.dead,
+        },
+        dead: dead.into_iter().map(JobResponse::from).collect(),
+    }))
+}
+
+/// Puts a dead job back in the queue with a fresh set of attempts; recorded in the audit
+/// trail (`job.retry`) in the same transaction.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/jobs/{job}/retry",
+    tag = "admin",
+    operation_id = "retry_job",
+    security(("bearer" = ["write"])),
+    params(("job" = String, Path, description = "The job's id")),
+    responses(
+        (status = 200, description = "The job, queued again", body = JobResponse),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage jobs, or the token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No job has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The job is not dead", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn retry_job(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(job_id): Path<String>,
+    ClientIp(client_ip): ClientIp,
+) -> Result<Json<JobResponse>, AppError> {
+    let job = match jobs::find(&state.db, &job_id).await {
+        Ok(job) => job,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if !jobs::retry_dead(&mut tx, &job.id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(AppError::Conflict);
+    }
+    audit::append(
+        &mut tx,
+        &NewAuditRecord {
+            actor_id: Some(user.user.user_id()),
+            actor_label: user.user.email.clone(),
+            action: actions::JOB_RETRY,
+            target_type: "job",
+            target_id: Some(job.id.clone()),
+            mission_id: None,
+            client_ip,
+            summary: serde_json::json!({
+                "kind": job.kind,
+                "attempts": job.attempts,
+                "last_error": job.last_error,
+                "via": "api",
+            }),
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    let job = jobs::find(&state.db, &job.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(job.into()))
+}

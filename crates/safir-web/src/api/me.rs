@@ -1,0 +1,189 @@
+//! `/api/v1/me`: the caller's own account, and changing its name and language.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use safir_domain::accounts::DisplayName;
+use safir_domain::roles::Scope;
+use safir_store::accounts;
+use safir_store::missions;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::ApiJson;
+use crate::auth::{CurrentUser, SignedIn};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// The signed-in account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `public` (citizens, applicants) or `staff`.
+    #[schema(example = "staff")]
+    pub kind: String,
+    /// Interface language: `ar` or `en`.
+    #[schema(example = "ar")]
+    pub language: String,
+    /// Roles with where each applies.
+    pub roles: Vec<RoleResponse>,
+    /// Scopes of the token this request used; absent for a browser session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_scopes: Option<Vec<String>>,
+}
+
+/// One role grant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleResponse {
+    #[schema(example = "consular_officer")]
+    pub role: String,
+    /// `ministry` (everywhere) or `mission` (one mission, named by `mission`).
+    #[schema(example = "mission")]
+    pub scope: String,
+    /// The mission's code when `scope` is `mission`.
+    #[schema(example = "PAR")]
+    pub mission: Option<String>,
+}
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    /// 1 to 120 characters.
+    #[schema(example = "Layla Haddad")]
+    pub display_name: Option<String>,
+    /// `ar` or `en`.
+    #[schema(example = "en")]
+    pub language: Option<String>,
+}
+
+async fn me_response(state: &AppState, user: &CurrentUser) -> Result<MeResponse, AppError> {
+    let codes: HashMap<String, String> = if user.grants.0.is_empty() {
+        HashMap::new()
+    } else {
+        missions::list(&state.db)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .map(|m| (m.id, m.code))
+            .collect()
+    };
+    let roles = user
+        .grants
+        .0
+        .iter()
+        .map(|g| match &g.scope {
+            Scope::Ministry => RoleResponse {
+                role: g.role.as_str().to_owned(),
+                scope: "ministry".to_owned(),
+                mission: None,
+            },
+            Scope::Mission(id) => RoleResponse {
+                role: g.role.as_str().to_owned(),
+                scope: "mission".to_owned(),
+                mission: codes.get(id.as_str()).cloned(),
+            },
+        })
+        .collect();
+    Ok(MeResponse {
+        id: user.user.id.clone(),
+        email: user.user.email.clone(),
+        display_name: user.user.display_name.clone(),
+        kind: user.user.kind.clone(),
+        language: Lang::parse(&user.user.preferred_lang)
+            .unwrap_or_default()
+            .code()
+            .to_owned(),
+        roles,
+        token_scopes: user.api_scopes.clone(),
+    })
+}
+
+/// The signed-in account: identity, language and roles.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "account",
+    operation_id = "get_me",
+    security(("bearer" = ["read"]), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The account", body = MeResponse),
+        (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the `read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_me(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Json<MeResponse>, AppError> {
+    Ok(Json(me_response(&state, &user).await?))
+}
+
+/// Changes the display name and/or the interface language.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "account",
+    operation_id = "update_me",
+    security(("bearer" = ["write"])),
+    request_body(content = UpdateMeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The updated account", body = MeResponse),
+        (status = 400, description = "The body is not valid JSON", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the `write` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is unknown, of the wrong type or invalid", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update_me(
+    State(state): State<AppState>,
+    SignedIn(mut user): SignedIn,
+    ApiJson(body): ApiJson<UpdateMeRequest>,
+) -> Result<Json<MeResponse>, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = match body.display_name.as_deref().map(DisplayName::parse) {
+        None => None,
+        Some(Ok(name)) => Some(name),
+        Some(Err(e)) => {
+            let mut error = FieldError::new("display_name", e.code);
+            if e.code == "too_long" {
+                error = error.with_arg("max", 120);
+            }
+            errors.add(error);
+            None
+        }
+    };
+    let lang = match body.language.as_deref() {
+        None => None,
+        Some(code) => match code {
+            "ar" | "en" => Lang::parse(code),
+            _ => {
+                errors.push("language", "unsupported_language");
+                None
+            }
+        },
+    };
+    errors.into_result()?;
+    if let Some(name) = &name {
+        accounts::set_display_name(&state.db, &user.user.id, name)
+            .await
+            .map_err(AppError::internal)?;
+        user.user.display_name = name.as_str().to_owned();
+    }
+    if let Some(lang) = lang {
+        let stored = match lang {
+            Lang::Ar => safir_domain::Lang::Ar,
+            Lang::En => safir_domain::Lang::En,
+        };
+        accounts::set_preferred_lang(&state.db, &user.user.id, stored)
+            .await
+            .map_err(AppError::internal)?;
+        user.user.preferred_lang = lang.code().to_owned();
+    }
+    Ok(Json(me_response(&state, &user).await?))
+}

@@ -1,0 +1,213 @@
+//! The administration API: the audit trail page by page, and the job queue's dead letters.
+
+use std::collections::HashSet;
+
+use safir_domain::audit::AuditAction;
+use safir_domain::roles::Role;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::jobs::{self, NewJob};
+use serde_json::json;
+
+use crate::api::{field_codes, problem, token};
+use crate::harness::{TestApp, unique_email};
+
+async fn record(app: &TestApp, action: &'static str, n: usize) {
+    for i in 0..n {
+        audit::record(
+            &app.db,
+            &NewAuditRecord {
+                actor_id: None,
+                actor_label: "cli".into(),
+                action: AuditAction::new(action),
+                target_type: "test",
+                target_id: Some(format!("t{i}")),
+                mission_id: None,
+                client_ip: None,
+                summary: json!({"i": i}),
+            },
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_paged_with_a_next_link() {
+    for app in TestApp::all().await {
+        let admin = app
+            .staff(&unique_email("admin"), &[(Role::Admin, None)])
+            .await;
+        let secret = token(&app, &admin, &["read"]).await;
+        record(&app, "test.alpha", 5).await;
+        record(&app, "test.beta", 2).await;
+        let mut c = app.client();
+
+        let mut url = "/api/v1/admin/audit?action=test.alpha&limit=2".to_owned();
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let res = c.api("GET", &url, &secret, None).await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            let page = res.json();
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 2);
+            for item in items {
+                assert_eq!(item["action"], "test.alpha");
+                assert!(item["summary"]["i"].is_number(), "{item}");
+                seen.push(item["seq"].as_i64().unwrap());
+            }
+            pages += 1;
+            match page["next"].as_str() {
+                Some(next) => {
+                    assert!(next.contains("action=test.alpha") && next.contains("limit=2"));
+                    url = next.to_owned();
+                }
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        assert_eq!(seen.len(), 5);
+        assert!(
+            seen.windows(2).all(|w| w[0] > w[1]),
+            "newest first: {seen:?}"
+        );
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5);
+
+        let res = c
+            .api("GET", "/api/v1/admin/audit?limit=3", &secret, None)
+            .await;
+        let page = res.json();
+        assert_eq!(page["items"][0]["action"], "test.beta");
+        assert!(page["next"].is_string());
+
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/admin/audit?limit=500&before_seq=x&mission=ZZZ&sort=asc",
+                &secret,
+                None,
+            )
+            .await;
+        let body = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            vec![
+                ("limit".into(), "out_of_range".into()),
+                ("before_seq".into(), "invalid_number".into()),
+                ("sort".into(), "unknown_field".into()),
+            ]
+        );
+        assert_eq!(
+            body["errors"][0]["message"],
+            "Enter a number from 1 to 200."
+        );
+        let res = c
+            .api("GET", "/api/v1/admin/audit?mission=ZZZ", &secret, None)
+            .await;
+        let body = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            vec![("mission".into(), "unknown_mission".into())]
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_for_ministry_auditors_only() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let local_admin = app
+            .staff(&unique_email("local"), &[(Role::Admin, Some(&paris))])
+            .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&paris))],
+            )
+            .await;
+        let mut c = app.client();
+        for account in [&local_admin, &head] {
+            let secret = token(&app, account, &["read", "write"]).await;
+            for (method, path) in [
+                ("GET", "/api/v1/admin/audit"),
+                ("GET", "/api/v1/admin/jobs"),
+                ("POST", "/api/v1/admin/jobs/x/retry"),
+            ] {
+                let res = c.api(method, path, &secret, None).await;
+                problem(&res, 403, "forbidden");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_dead_job_is_listed_and_retried_through_the_api_with_an_audit_record() {
+    for app in TestApp::all().await {
+        let admin = app
+            .staff(&unique_email("admin"), &[(Role::Admin, None)])
+            .await;
+        let read = token(&app, &admin, &["read"]).await;
+        let write = token(&app, &admin, &["write"]).await;
+
+        let mut tx = app.db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("test.fails", json!({"n": 1})))
+            .await
+            .unwrap();
+        let queued = jobs::enqueue(&mut tx, &NewJob::new("test.waits", json!({})))
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        let claimed = jobs::claim(&app.db, "w1", std::time::Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.kind, "test.fails");
+        jobs::fail(&app.db, &claimed, "w1", "remote refused", true)
+            .await
+            .unwrap();
+
+        let mut c = app.client();
+        let res = c.api("GET", "/api/v1/admin/jobs", &read, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let overview = res.json();
+        assert_eq!(overview["counts"]["dead"], 1);
+        assert_eq!(overview["counts"]["queued"], 1);
+        assert_eq!(overview["dead"][0]["id"], claimed.id);
+        assert_eq!(overview["dead"][0]["last_error"], "remote refused");
+        assert!(overview["dead"][0].get("payload").is_none());
+
+        let path = format!("/api/v1/admin/jobs/{}/retry", claimed.id);
+        let res = c.api("POST", &path, &write, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["state"], "queued");
+        assert_eq!(res.json()["attempts"], 0);
+        assert_eq!(app.audit_actions().await.last().unwrap(), "job.retry");
+        let trail = audit::list(&app.db, &Default::default(), 1).await.unwrap();
+        assert_eq!(trail[0].target_id.as_deref(), Some(claimed.id.as_str()));
+        assert_eq!(trail[0].actor_id.as_deref(), Some(admin.id.as_str()));
+
+        let res = c.api("POST", &path, &write, None).await;
+        problem(&res, 409, "conflict");
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/admin/jobs/{queued}/retry"),
+                &write,
+                None,
+            )
+            .await;
+        problem(&res, 409, "conflict");
+        let res = c
+            .api("POST", "/api/v1/admin/jobs/no-such-job/retry", &write, None)
+            .await;
+        problem(&res, 404, "not_found");
+        let retries = app
+            .audit_actions()
+            .await
+            .iter()
+            .filter(|a| *a == "job.retry")
+            .count();
+        assert_eq!(retries, 1, "refused retries leave no record");
+    }
+}
