@@ -183,7 +183,16 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
                 is_new: true,
             }),
         },
-        Err(e) => return axum::response::IntoResponse::into_response(e),
+        Err(e) => {
+            // This layer runs outside the error pages: render the refusal (a revoked or
+            // unknown bearer token) here, as problem+json for the API like every other error.
+            let info = e.into_info();
+            let lang = crate::i18n::negotiate(req.uri(), req.headers(), req.extensions());
+            let json = crate::error::wants_json(req.uri(), req.headers());
+            let mut res = crate::error::render_error(&info, lang, req.uri(), json);
+            res.extensions_mut().insert(info);
+            return res;
+        }
     };
     let new_anon = match &viewer {
         Viewer::Anonymous(a) if a.is_new => Some(a.anon_id.clone()),
