@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use safir_store::audit::{self, AuditFilter, AuditRecord};
 use safir_store::missions;
 use serde::Serialize;
@@ -103,8 +103,9 @@ impl AuditQuery {
         add("action", self.action.clone());
         add("mission", self.mission.clone());
         add("target_id", self.target_id.clone());
-        add("from", self.from.map(|t| t.to_rfc3339()));
-        add("to", self.to.map(|t| t.to_rfc3339()));
+        let time = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        add("from", self.from.map(time));
+        add("to", self.to.map(time));
         add("limit", self.limit.map(|n| n.to_string()));
         add("before_seq", Some(before_seq.to_string()));
         format!("/api/v1/admin/audit?{}", parts.join("&"))
@@ -259,11 +260,13 @@ mod tests {
 
     #[test]
     fn the_next_link_keeps_the_filters() {
-        let q = AuditQuery::parse(Some("action=role.grant&mission=par&limit=2&before_seq=90"))
-            .expect("valid");
+        let q = AuditQuery::parse(Some(
+            "action=role.grant&mission=par&from=2026-01-01T01:00:00%2B01:00&limit=2&before_seq=90",
+        ))
+        .expect("valid");
         assert_eq!(
             q.url_before(40),
-            "/api/v1/admin/audit?action=role.grant&mission=PAR&limit=2&before_seq=40"
+            "/api/v1/admin/audit?action=role.grant&mission=PAR&from=2026-01-01T00%3A00%3A00Z&limit=2&before_seq=40"
         );
         assert_eq!(AuditQuery::parse(Some("")).expect("empty").limit, None);
     }
