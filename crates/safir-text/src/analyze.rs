@@ -92,11 +92,19 @@ pub struct Analyzer {
     tokens: Vec<Token>,
 }
 
+/// What stemming made of a normalized word.
+enum Stemmed {
+    Stopword,
+    /// The stem is this byte range of the word (light10 only cuts).
+    Slice(usize, usize),
+    Other(String),
+}
+
 impl Analyzer {
     pub fn new(opts: AnalyzeOptions) -> Self {
         Self {
             opts,
-            tokens: Vec::new(),
+            ..Self::default()
         }
     }
 
@@ -132,7 +140,7 @@ impl Analyzer {
     }
 
     fn term(&self, kind: TokenKind, text: &str, start: usize, end: usize, out: &mut Analyzed) {
-        let o = &self.opts;
+        let o = self.opts;
         if kind == TokenKind::Punct && !o.keep_punct {
             return;
         }
@@ -142,21 +150,17 @@ impl Analyzer {
         if to == from {
             return;
         }
-        let word = matches!(kind, TokenKind::Word | TokenKind::HashtagPart);
-        if word && o.remove_stopwords && is_stopword(&out.buf[from..]) {
-            out.buf.truncate(from);
-            return;
-        }
         let normalized = (from as u32, to as u32);
-        let stem = if word {
-            let norm = &out.buf[from..];
-            match stem(norm, o.arabic_stemmer) {
-                // Light10 and unchanged words are a slice of the normalized form.
-                Cow::Borrowed(s) => {
-                    let off = s.as_ptr() as usize - norm.as_ptr() as usize;
-                    ((from + off) as u32, (from + off + s.len()) as u32)
+        let stem = if matches!(kind, TokenKind::Word | TokenKind::HashtagPart) {
+            let word = &out.buf[from..];
+            let stemmed = stem_word(word, &o);
+            match stemmed {
+                Stemmed::Stopword => {
+                    out.buf.truncate(from);
+                    return;
                 }
-                Cow::Owned(s) => {
+                Stemmed::Slice(s, e) => ((from + s) as u32, (from + e) as u32),
+                Stemmed::Other(s) => {
                     out.buf.push_str(&s);
                     (to as u32, out.buf.len() as u32)
                 }
@@ -171,6 +175,20 @@ impl Analyzer {
             normalized,
             stem,
         });
+    }
+}
+
+fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {
+    if o.remove_stopwords && is_stopword(word) {
+        return Stemmed::Stopword;
+    }
+    match stem(word, o.arabic_stemmer) {
+        // Light10 and unchanged words are a slice of the word.
+        Cow::Borrowed(s) => {
+            let off = s.as_ptr() as usize - word.as_ptr() as usize;
+            Stemmed::Slice(off, off + s.len())
+        }
+        Cow::Owned(s) => Stemmed::Other(s),
     }
 }
 

@@ -22,7 +22,9 @@
 //!
 //! The result is a fixed point: `normalize(normalize(x)) == normalize(x)`.
 
-use crate::script::{TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_pictographic};
+use crate::script::{
+    TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_letter, is_pictographic,
+};
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -137,6 +139,14 @@ const ARABIC: [Arabic; 256] = {
     t
 };
 
+/// The table entry of the U+0600–U+06FF character at `bytes[i]`, whose lead
+/// byte is D8–DB (these are the two-byte sequences D8 80 … DB BF).
+#[inline]
+fn arabic_at(bytes: &[u8], i: usize) -> Arabic {
+    let cp = (((bytes[i] & 0x1F) as u32) << 6) | (bytes[i + 1] & 0x3F) as u32;
+    ARABIC[(cp - 0x0600) as usize]
+}
+
 /// Streaming state of the repeated-letter collapse.
 #[derive(Clone, Copy, Default)]
 struct Repeat {
@@ -165,6 +175,34 @@ impl Normalizer<'_> {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            if !self.opts.collapse_repeats {
+                // The longest run that maps to itself but for ASCII case
+                // (ASCII, Arabic letters kept as they are): one copy.
+                let (start, mut last) = (i, i);
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    if b < 0x80 {
+                        last = i;
+                        i += 1;
+                    } else if (0xD8..=0xDB).contains(&b) && arabic_at(bytes, i) == Arabic::Keep {
+                        last = i;
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                if i > start {
+                    let from = self.out.len();
+                    self.out.push_str(&text[start..i]);
+                    self.out[from..].make_ascii_lowercase();
+                    self.starter = Some(Starter {
+                        input: last,
+                        output: self.out.len() - (i - last),
+                        repeat: self.repeat,
+                    });
+                    continue;
+                }
+            }
             let b = bytes[i];
             if b < 0x80 {
                 let start = i;
@@ -175,9 +213,7 @@ impl Normalizer<'_> {
                 continue;
             }
             if (0xD8..=0xDB).contains(&b) {
-                // U+0600–U+06FF are the two-byte sequences D8 80 … DB BF.
-                let cp = (((b & 0x1F) as u32) << 6) | (bytes[i + 1] & 0x3F) as u32;
-                let action = ARABIC[(cp - 0x0600) as usize];
+                let action = arabic_at(bytes, i);
                 if action == Arabic::Nfkc {
                     i = self.unstable(text, i);
                     continue;
@@ -341,7 +377,7 @@ impl Normalizer<'_> {
     }
 
     fn push(&mut self, c: char) {
-        if self.opts.collapse_repeats && c.is_alphabetic() {
+        if self.opts.collapse_repeats && is_letter(c) {
             if c == self.repeat.last {
                 self.repeat.run = self.repeat.run.saturating_add(1);
                 let arabic = ('\u{0600}'..='\u{06FF}').contains(&c);

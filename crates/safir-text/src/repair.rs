@@ -20,12 +20,12 @@
 //!    a word ends in tatweel, which a logical Arabic word never does;
 //! 6. tatweel is removed, runs of spaces collapse to one, lines are trimmed.
 
+use crate::script::is_mark as is_combining_mark;
 use crate::script::{
     TATWEEL, ZWJ, is_arabic_letter, is_digit, is_emoji_modifier, is_invisible_format,
     is_pictographic, is_presentation_form,
 };
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// Repairs `text` (see the module documentation for the steps).
 pub fn repair(text: &str) -> String {
@@ -94,13 +94,20 @@ pub fn needs_repair(line: &str) -> bool {
         return true;
     }
     let mut prev_space = true;
+    let mut edges = false;
     for c in line.chars() {
+        if c < '\u{0300}' {
+            prev_space = c == ' ' || c == '\t';
+            continue;
+        }
         if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
             return true;
         }
+        // ة and ى end words and ل + ا ends few: only then can the order be visual.
+        edges |= matches!(c, 'ة' | 'ى' | 'ل');
         prev_space = c.is_whitespace();
     }
-    looks_visual(line.chars())
+    edges && looks_visual(line.chars())
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,7 @@
 //! Character classes shared by repair, normalization and tokenization.
 
+use unicode_normalization::char::is_combining_mark;
+
 pub const TATWEEL: char = '\u{0640}';
 pub const ZWNJ: char = '\u{200C}';
 pub const ZWJ: char = '\u{200D}';
@@ -45,12 +47,41 @@ pub fn is_arabic_letter(c: char) -> bool {
             | '\u{066E}'..='\u{066F}'
             | '\u{0671}'..='\u{06D3}'
             | '\u{06D5}'
+            | '\u{06E5}'..='\u{06E6}'
             | '\u{06EE}'..='\u{06EF}'
             | '\u{06FA}'..='\u{06FC}'
             | '\u{06FF}'
             | '\u{0750}'..='\u{077F}'
             | '\u{08A0}'..='\u{08C9}'
     )
+}
+
+/// `char::is_alphabetic` and `is_combining_mark` are table searches; text
+/// here is mostly ASCII and Arabic, so those two answer from a range check.
+pub fn is_mark(c: char) -> bool {
+    match c {
+        '\0'..='\u{02FF}' => false,
+        '\u{0600}'..='\u{06FF}' => is_arabic_diacritic(c),
+        _ => is_combining_mark(c),
+    }
+}
+
+/// Letters of any script (marks excluded), fast for ASCII and Arabic.
+pub fn is_letter(c: char) -> bool {
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphabetic(),
+        '\u{0600}'..='\u{06FF}' => is_arabic_letter(c) || c == TATWEEL,
+        _ => c.is_alphabetic() && !is_combining_mark(c),
+    }
+}
+
+/// Letters, marks and digits of any script, fast for ASCII and Arabic.
+pub fn is_letter_mark_or_digit(c: char) -> bool {
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphanumeric(),
+        '\u{0600}'..='\u{06FF}' => is_arabic_letter(c) || c == TATWEEL || is_mark(c) || is_digit(c),
+        _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
 }
 
 /// Arabic presentation forms (A and B): contextual glyphs and ligatures that
@@ -122,4 +153,26 @@ pub fn is_emoji_modifier(c: char) -> bool {
         c,
         '\u{FE0E}' | '\u{FE0F}' | '\u{20E3}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0020}'..='\u{E007F}'
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_classes_agree_with_unicode() {
+        for cp in 0..0x2000u32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            assert_eq!(is_mark(c), is_combining_mark(c), "mark U+{cp:04X}");
+            assert_eq!(
+                is_letter(c),
+                c.is_alphabetic() && !is_combining_mark(c),
+                "letter U+{cp:04X}"
+            );
+            let word_like = c.is_alphanumeric() || is_combining_mark(c);
+            assert_eq!(is_letter_mark_or_digit(c), word_like, "alnum U+{cp:04X}");
+        }
+    }
 }

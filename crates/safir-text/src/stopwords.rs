@@ -5,7 +5,37 @@
 
 use crate::normalize::normalize;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+type Set = HashSet<String, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a with a final mix: the keys are a few bytes long and fixed, so
+/// SipHash's resistance to chosen keys buys nothing here.
+#[derive(Debug)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0 ^ (self.0 >> 33);
+        h.wrapping_mul(0xff51_afd7_ed55_8ccd) ^ (h >> 29)
+    }
+}
+
+/// Longer normalized tokens cannot be stopwords: skip the lookup.
+const MAX_LEN: usize = 24;
 
 /// Arabic: particles, prepositions (alone and with attached pronouns),
 /// pronouns, demonstratives, relatives, conjunctions, common auxiliaries and
@@ -43,23 +73,33 @@ not no only own same too very just also each every both few more most other some
 as s t don doesn didn isn aren wasn weren won wouldn shouldn couldn can't don't won't it's i'm
 ";
 
-fn set(list: &str) -> HashSet<String> {
+fn set(list: &str) -> Set {
     list.split_whitespace().map(normalize).collect()
 }
 
-fn arabic() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+fn arabic() -> &'static Set {
+    static SET: OnceLock<Set> = OnceLock::new();
     SET.get_or_init(|| set(ARABIC))
 }
 
-fn english() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+fn english() -> &'static Set {
+    static SET: OnceLock<Set> = OnceLock::new();
     SET.get_or_init(|| set(ENGLISH))
 }
 
 /// Whether a normalized token is an Arabic or English stopword.
 pub fn is_stopword(normalized: &str) -> bool {
-    arabic().contains(normalized) || english().contains(normalized)
+    let Some(&first) = normalized.as_bytes().first() else {
+        return false;
+    };
+    if normalized.len() > MAX_LEN {
+        return false;
+    }
+    if first < 0x80 {
+        english().contains(normalized)
+    } else {
+        arabic().contains(normalized)
+    }
 }
 
 /// The normalized Arabic list, sorted (for documentation and tools).
@@ -72,7 +112,7 @@ pub fn english_list() -> Vec<&'static str> {
     sorted(english())
 }
 
-fn sorted(set: &'static HashSet<String>) -> Vec<&'static str> {
+fn sorted(set: &'static Set) -> Vec<&'static str> {
     let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
     v.sort_unstable();
     v
@@ -90,6 +130,7 @@ mod tests {
         assert!(is_stopword(&normalize("The")));
         assert!(!is_stopword(&normalize("سفارة")));
         assert!(!is_stopword("embassy"));
+        assert!(!is_stopword(""));
     }
 
     #[test]
@@ -98,5 +139,11 @@ mod tests {
             assert_eq!(normalize(w), w);
         }
         assert!(arabic_list().len() > 200);
+        assert!(
+            arabic_list()
+                .iter()
+                .chain(&english_list())
+                .all(|w| w.len() <= MAX_LEN)
+        );
     }
 }

@@ -3,10 +3,9 @@
 //! and punctuation. Every token is a byte range of the text it was cut from.
 
 use crate::script::{
-    TATWEEL, ZWJ, ZWNJ, is_arabic_letter, is_digit, is_emoji_modifier, is_pictographic,
-    is_regional_indicator,
+    TATWEEL, ZWJ, ZWNJ, is_arabic_letter, is_digit, is_emoji_modifier, is_letter,
+    is_letter_mark_or_digit, is_mark as is_combining_mark, is_pictographic, is_regional_indicator,
 };
-use unicode_normalization::char::is_combining_mark;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -106,13 +105,13 @@ pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
 }
 
 fn is_word_start(c: char) -> bool {
-    c.is_alphabetic() && !is_combining_mark(c)
+    is_letter(c) && c != TATWEEL
 }
 
 /// Characters that may continue a word: letters, digits, marks, tatweel and
 /// the joiners.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == TATWEEL || c == ZWNJ || c == ZWJ || is_combining_mark(c)
+    is_letter_mark_or_digit(c) || c == '_' || c == ZWNJ || c == ZWJ
 }
 
 /// Length of a word: letters with their marks; digits join Latin letters
@@ -146,7 +145,7 @@ fn word_len(s: &str, hashtag: bool) -> usize {
 }
 
 fn is_latin_letter(c: char) -> bool {
-    c.is_alphabetic() && !is_arabic_letter(c) && !is_combining_mark(c)
+    is_letter(c) && c != TATWEEL && !is_arabic_letter(c)
 }
 
 /// Digits with inner separators (1,000.5, ١٢٫٥). A number running into Latin
@@ -238,7 +237,7 @@ fn mention_len(s: &str) -> Option<usize> {
 
 fn handle_len(s: &str) -> usize {
     s.char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || is_combining_mark(c)))
+        .find(|&(_, c)| !(is_letter_mark_or_digit(c) || c == '_'))
         .map_or(s.len(), |(k, _)| k)
 }
 

@@ -42,7 +42,7 @@ pub fn snowball_english(word: &str) -> Cow<'_, str> {
 /// Stems a normalized word: Arabic-script words with `arabic`, words in
 /// Latin letters with Snowball English, anything else unchanged.
 pub fn stem<'a>(word: &'a str, arabic: ArabicStemmer) -> Cow<'a, str> {
-    let Some(first) = word.chars().find(|c| c.is_alphabetic()) else {
+    let Some(first) = word.chars().find(|&c| crate::script::is_letter(c)) else {
         return Cow::Borrowed(word);
     };
     if crate::script::is_arabic_letter(first) {
