@@ -21,7 +21,7 @@ pub struct Mailer {
 }
 
 enum Channel {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpChannel),
     File(PathBuf),
     Console,
 }
@@ -47,10 +47,13 @@ impl Mailer {
     pub fn new(config: &MailConfig) -> Result<Self, NotifyError> {
         let channel = match config.transport() {
             Transport::Smtp => {
-                if tokio::runtime::Handle::try_current().is_err() {
+                let Ok(runtime) = tokio::runtime::Handle::try_current() else {
                     return Err(NotifyError::NoRuntime);
-                }
-                Channel::Smtp(smtp_transport(config)?)
+                };
+                Channel::Smtp(SmtpChannel {
+                    transport: Some(smtp_transport(config)?),
+                    runtime,
+                })
             }
             Transport::File => {
                 let dir = config.file_dir().to_owned();
@@ -73,7 +76,10 @@ impl Mailer {
     pub async fn send(&self, email: &EmailMessage, key: &str) -> Result<(), SendError> {
         let message = email.to_lettre(&self.from, key)?;
         match &self.channel {
-            Channel::Smtp(transport) => {
+            Channel::Smtp(smtp) => {
+                let Some(transport) = &smtp.transport else {
+                    return Err(SendError::Transient("mailer is shutting down".to_owned()));
+                };
                 transport.send(message).await.map_err(classify)?;
                 tracing::info!(key, lang = %email.lang, "email sent over SMTP");
                 Ok(())
@@ -91,6 +97,20 @@ impl Mailer {
                 Ok(())
             }
         }
+    }
+}
+
+/// The pooled SMTP transport closes its connections on a task of the runtime it was made
+/// on; dropping it elsewhere (after the runtime, on a plain thread) must not panic.
+struct SmtpChannel {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Drop for SmtpChannel {
+    fn drop(&mut self) {
+        let _entered = self.runtime.enter();
+        self.transport.take();
     }
 }
 
