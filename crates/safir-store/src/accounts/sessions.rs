@@ -113,3 +113,20 @@ pub async fn purge_expired(db: &Db) -> Result<u64, StoreError> {
     })?;
     Ok(n)
 }
+
+/// Every session of the user but one (the one that just changed the password).
+pub async fn delete_others_for_user(
+    db: &Db,
+    user_id: &str,
+    keep_id_hash: &str,
+) -> Result<u64, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep_id_hash)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}

@@ -293,3 +293,18 @@ pub async fn accept_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, Stor
     })?;
     Ok(n == 1)
 }
+
+/// Turns two-factor off: forgets the secret and the recovery codes.
+pub async fn disable_totp(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(t)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(&mut *c).await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}

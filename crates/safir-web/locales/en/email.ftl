@@ -1,1 +1,45 @@
 ## email
+
+email-verify-subject = Confirm your email address for Safir
+email-verify-body =
+    Hello { $name },
+
+    Please confirm your email address by opening this link:
+
+    { $link }
+
+    The link works once, for 24 hours. If you did not create an account, ignore this message.
+
+email-reset-subject = Reset your Safir password
+email-reset-body =
+    Hello { $name },
+
+    Someone asked to reset the password of your Safir account. To choose a new password, open this link:
+
+    { $link }
+
+    The link works once, for one hour. If you did not ask for it, ignore this message: your password stays the same.
+
+email-password-changed-subject = Your Safir password was changed
+email-password-changed-body =
+    Hello { $name },
+
+    The password of your Safir account was just changed, and your other sessions were signed out.
+
+    If you did not do this, reset your password at once and contact the ministry.
+
+email-two-factor-on-subject = Two-step verification is on for your Safir account
+email-two-factor-on-body =
+    Hello { $name },
+
+    Two-step verification was just turned on for your Safir account. From now on you will enter a code from your authenticator app when you sign in.
+
+    If you did not do this, reset your password at once and contact the ministry.
+
+email-two-factor-off-subject = Two-step verification is off for your Safir account
+email-two-factor-off-body =
+    Hello { $name },
+
+    Two-step verification was just turned off for your Safir account.
+
+    If you did not do this, reset your password at once and turn it on again.

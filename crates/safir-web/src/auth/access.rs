@@ -83,6 +83,11 @@ impl Routes {
         }
     }
 
+    /// The application state, for contexts that build per-route state (rate limiters).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Adds `handler` for `method path`, guarded by `access`.
     pub fn add(
         self,

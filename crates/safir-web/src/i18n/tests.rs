@@ -76,10 +76,17 @@ fn catalogs_have_the_same_keys() {
 fn every_message_formats_without_errors() {
     let i18n = I18n::global();
     let mut args = FluentArgs::new();
-    for name in ["count", "seconds", "min", "max", "status"] {
+    for name in ["count", "seconds", "min", "max", "status", "minutes"] {
         args.set(name, 3);
     }
     args.set("reference", "ERR-TEST");
+    for (name, value) in [
+        ("name", "Layla"),
+        ("link", "https://safir.example/x"),
+        ("time", "14:05 UTC"),
+    ] {
+        args.set(name, value);
+    }
     for lang in Lang::ALL {
         let bundle = &i18n.bundles[lang.index()];
         for key in i18n.keys(lang) {

@@ -342,11 +342,7 @@ impl Client<'_> {
             res.body
         );
         if let Some(secret) = &account.totp_secret {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs();
-            let code = totp::code_at(secret, now).unwrap();
+            let code = fresh_totp_code(&account.id, secret);
             let res = self
                 .submit(
                     "/sign-in/two-factor",
@@ -416,6 +412,27 @@ impl Client<'_> {
         let req = req.body(Body::from(body.to_owned())).unwrap();
         self.send(req).await
     }
+}
+
+/// A TOTP code the server has not accepted for this account yet. The replay guard refuses a
+/// time step used before, so a second sign-in within one 30-second step uses the next step's
+/// code (the server accepts one step of clock drift either way).
+pub fn fresh_totp_code(account_id: &str, secret: &str) -> String {
+    static USED: std::sync::Mutex<Option<HashMap<String, u64>>> = std::sync::Mutex::new(None);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let step = now / 30;
+    let mut guard = USED.lock().unwrap_or_else(|e| e.into_inner());
+    let used = guard.get_or_insert_with(HashMap::new);
+    let pick = match used.get(account_id).copied() {
+        Some(last) if last > step => panic!("{account_id}: more than two TOTP sign-ins in 30 s"),
+        Some(last) if last == step => step + 1,
+        _ => step,
+    };
+    used.insert(account_id.to_owned(), pick);
+    totp::code_at(secret, pick * 30).unwrap()
 }
 
 pub fn enc(s: &str) -> String {

@@ -1,5 +1,6 @@
 //! HTTP-level tests of the web foundation, one module per concern.
 
+mod accounts;
 mod api;
 mod api_admin;
 mod api_openapi;

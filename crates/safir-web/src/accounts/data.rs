@@ -1,0 +1,98 @@
+//! `GET /account/data`: everything Safir holds about the signed-in user, as one JSON file.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use safir_store::accounts::{grants, sessions, tokens};
+use safir_store::audit::{self, AuditFilter};
+use serde_json::json;
+
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Enough for any one person's trail; the download says when it was cut.
+const AUDIT_LIMIT: i64 = 5000;
+
+pub async fn export(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    let user = &me.user;
+    let db = &state.db;
+    let sessions: Vec<_> = sessions::list_for_user(db, &user.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|s| {
+            json!({
+                "created_at": s.created_at,
+                "last_seen_at": s.last_seen_at,
+                "expires_at": s.expires_at,
+                "client_ip": s.client_ip,
+                "user_agent": s.user_agent,
+                "current": me.session_id_hash.as_deref() == Some(s.id_hash.as_str()),
+            })
+        })
+        .collect();
+    let api_tokens = tokens::list_api_tokens(db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let roles: Vec<_> = grants::list_for_user(db, &user.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|g| json!({ "role": g.role, "scope": g.scope, "granted_at": g.created_at }))
+        .collect();
+    // Records where the user acted, and records about the user, once each, newest first.
+    let by_them = AuditFilter {
+        actor: Some(user.id.clone()),
+        ..AuditFilter::default()
+    };
+    let about_them = AuditFilter {
+        target_id: Some(user.id.clone()),
+        ..AuditFilter::default()
+    };
+    let mut records = audit::list(db, &by_them, AUDIT_LIMIT)
+        .await
+        .map_err(AppError::internal)?;
+    records.extend(
+        audit::list(db, &about_them, AUDIT_LIMIT)
+            .await
+            .map_err(AppError::internal)?,
+    );
+    records.sort_by_key(|r| std::cmp::Reverse(r.seq));
+    records.dedup_by_key(|r| r.seq);
+    let body = json!({
+        "exported_at": chrono::Utc::now(),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "kind": user.kind,
+            "preferred_lang": user.preferred_lang,
+            "email_verified_at": user.email_verified_at,
+            "two_factor_enabled": user.totp_enabled(),
+            "created_at": user.created_at,
+            "updated_at": user.updated_at,
+        },
+        "roles": roles,
+        "sessions": sessions,
+        "api_tokens": api_tokens,
+        "audit_records": records,
+    });
+    let mut response = serde_json::to_string_pretty(&body)
+        .map_err(AppError::internal)?
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"safir-my-data.json\""),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

@@ -1,0 +1,267 @@
+//! Password reset by emailed one-time link: `/password/forgot` answers the same whether or
+//! not the address has an account; `/password/reset?token=` sets a new password once and
+//! signs the account out everywhere.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use safir_domain::accounts::Email;
+use safir_domain::audit::actions;
+use safir_store::accounts::{self, grants, password, sessions, tokens};
+use safir_store::audit::{self, NewAuditRecord};
+use serde::Deserialize;
+
+use super::common::error_summary;
+use super::common::{ClientInfo, page_response, push_domain_error, send_email};
+use super::sign_up::validate_new_password;
+use super::verify_email::{MessagePage, TokenQuery};
+use crate::auth::Viewer;
+use crate::error::{AppError, FieldErrors};
+use crate::forms::{Field, InputKind};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+/// How long a reset link stays valid.
+pub const RESET_TTL_HOURS: i64 = 1;
+
+#[derive(Template)]
+#[template(path = "accounts/forgot.html")]
+struct ForgotPage {
+    page: Page,
+    csrf_token: String,
+    email: Field,
+    error_summary: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/reset.html")]
+struct ResetPage {
+    page: Page,
+    csrf_token: String,
+    token: String,
+    password: Field,
+    password_confirm: Field,
+    error_summary: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ForgotForm {
+    pub email: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResetForm {
+    pub token: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+fn forgot_view(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    email: &str,
+    errors: &FieldErrors,
+) -> ForgotPage {
+    ForgotPage {
+        page: state.page(lang, uri, "accounts-forgot-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        email: Field::new(lang, "email", "accounts-field-email")
+            .kind(InputKind::Email)
+            .value(email)
+            .required()
+            .autocomplete("email")
+            .errors_from(lang, errors),
+        error_summary: error_summary(lang, errors),
+    }
+}
+
+pub async fn forgot_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
+    let view = forgot_view(&state, lang, &uri, &viewer, "", &FieldErrors::new());
+    Ok(render(&view)?.into_response())
+}
+
+pub async fn forgot_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            push_domain_error(&mut errors, "email", e.code);
+            let view = forgot_view(&state, lang, &uri, &viewer, &form.email, &errors);
+            return Ok(page_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&view)?,
+            ));
+        }
+    };
+    let user = accounts::find_user_by_email(&state.db, &email)
+        .await
+        .map_err(AppError::internal)?;
+    if let Some(user) = user.filter(|u| u.disabled_at.is_none()) {
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        let secret = tokens::issue_email_token(
+            &mut tx,
+            &user.id,
+            tokens::EmailPurpose::ResetPassword,
+            chrono::Duration::hours(RESET_TTL_HOURS),
+        )
+        .await
+        .map_err(AppError::internal)?;
+        let link = format!("{}/password/reset?token={secret}", state.config.public_url);
+        send_email(&mut tx, (&user).into(), "reset", Some(link)).await?;
+        tx.commit().await.map_err(AppError::internal)?;
+    }
+    let page = state.page(lang, &uri, "accounts-forgot-sent-title", &viewer);
+    let view = MessagePage {
+        heading: page.title.clone(),
+        body: page.t("accounts-forgot-sent-body"),
+        link_href: "/sign-in".to_owned(),
+        link_label: page.t("accounts-sign-in-link"),
+        page,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+fn reset_view(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    token: &str,
+    errors: &FieldErrors,
+) -> ResetPage {
+    ResetPage {
+        page: state.page(lang, uri, "accounts-reset-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        token: token.to_owned(),
+        password: Field::new(lang, "password", "accounts-field-new-password")
+            .kind(InputKind::Password)
+            .hint(lang, "accounts-password-hint")
+            .required()
+            .autocomplete("new-password")
+            .errors_from(lang, errors),
+        password_confirm: Field::new(lang, "password_confirm", "accounts-field-password-confirm")
+            .kind(InputKind::Password)
+            .required()
+            .autocomplete("new-password")
+            .errors_from(lang, errors),
+        error_summary: error_summary(lang, errors),
+    }
+}
+
+pub async fn reset_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    if q.token.trim().is_empty() {
+        return Ok(Redirect::to("/password/forgot").into_response());
+    }
+    let view = reset_view(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        q.token.trim(),
+        &FieldErrors::new(),
+    );
+    Ok(render(&view)?.into_response())
+}
+
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    client: ClientInfo,
+    Form(form): Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    let new = validate_new_password(
+        &mut errors,
+        "password",
+        &form.password,
+        "password_confirm",
+        &form.password_confirm,
+    );
+    let Some(new) = new else {
+        let view = reset_view(&state, lang, &uri, &viewer, form.token.trim(), &errors);
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&view)?,
+        ));
+    };
+    let hash = password::hash(&new).await;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let user_id = match form.token.trim() {
+        "" => None,
+        t => tokens::consume_email_token(&mut tx, t, tokens::EmailPurpose::ResetPassword)
+            .await
+            .map_err(AppError::internal)?,
+    };
+    let Some(user_id) = user_id else {
+        tx.rollback().await.map_err(AppError::internal)?;
+        let page = state.page(lang, &uri, "accounts-reset-failed-title", &viewer);
+        let view = MessagePage {
+            heading: page.title.clone(),
+            body: page.t("accounts-reset-failed-body"),
+            link_href: "/password/forgot".to_owned(),
+            link_label: page.t("accounts-forgot-link"),
+            page,
+        };
+        return Ok(page_response(StatusCode::BAD_REQUEST, render(&view)?));
+    };
+    let user = accounts::find_user(&state.db, &user_id)
+        .await
+        .map_err(AppError::internal)?;
+    accounts::set_password_hash(&mut tx, &user.id, &hash)
+        .await
+        .map_err(AppError::internal)?;
+    send_email(&mut tx, (&user).into(), "password-changed", None).await?;
+    let is_staff = user.is_staff()
+        || grants::grants_for_user(&state.db, &user.id)
+            .await
+            .map_err(AppError::internal)?
+            .is_staff();
+    if is_staff {
+        audit::append(
+            &mut tx,
+            &NewAuditRecord {
+                actor_id: Some(user.user_id()),
+                actor_label: user.email.clone(),
+                action: actions::USER_PASSWORD_RESET,
+                target_type: "user",
+                target_id: Some(user.id.clone()),
+                mission_id: None,
+                client_ip: client.ip_string(),
+                summary: serde_json::json!({ "by": "self", "via": "email_link" }),
+            },
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    sessions::delete_all_for_user(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to("/sign-in?notice=password-reset").into_response())
+}

@@ -1,0 +1,170 @@
+//! Personal access tokens for the API: created with a name, scopes and an optional expiry,
+//! the secret shown once; revocable. Both are recorded in the audit trail.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use safir_domain::audit::{AuditAction, actions};
+use safir_store::accounts::tokens;
+use safir_store::audit::{self, NewAuditRecord};
+use serde::Deserialize;
+
+use super::common::{ClientInfo, page_response};
+use super::settings::{AccountForm, account_page};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+/// The scopes a token may carry.
+pub const SCOPES: [&str; 2] = ["read", "write"];
+const NAME_MAX: usize = 80;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    pub name: String,
+    pub scope_read: Option<String>,
+    pub scope_write: Option<String>,
+    pub expires: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/token_created.html")]
+struct TokenCreatedPage {
+    page: Page,
+    name: String,
+    scopes: String,
+    secret: String,
+}
+
+fn audit_record(
+    me: &CurrentUser,
+    client: &ClientInfo,
+    action: AuditAction,
+    token_id: &str,
+    summary: serde_json::Value,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(me.user.user_id()),
+        actor_label: me.user.email.clone(),
+        action,
+        target_type: "api_token",
+        target_id: Some(token_id.to_owned()),
+        mission_id: None,
+        client_ip: client.ip_string(),
+        summary,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    client: ClientInfo,
+    SignedIn(me): SignedIn,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let mut errors = FieldErrors::new();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push("name", "required");
+    } else if name.chars().count() > NAME_MAX {
+        errors.add(FieldError::new("name", "too_long").with_arg("max", NAME_MAX));
+    } else if name.chars().any(char::is_control) {
+        errors.push("name", "accounts_invalid_characters");
+    }
+    let read = form.scope_read.is_some();
+    let write = form.scope_write.is_some();
+    let scopes: Vec<&str> = SCOPES
+        .iter()
+        .zip([read, write])
+        .filter(|(_, on)| *on)
+        .map(|(s, _)| *s)
+        .collect();
+    if scopes.is_empty() {
+        errors.push("scopes", "accounts_scope_required");
+    }
+    let expires_at = match form.expires.trim() {
+        "" => None,
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d > Utc::now().date_naive() => d.and_hms_opt(23, 59, 59).map(|t| t.and_utc()),
+            Ok(_) => {
+                errors.push("expires", "accounts_date_not_future");
+                None
+            }
+            Err(_) => {
+                errors.push("expires", "accounts_date_invalid");
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        let again = AccountForm::Token {
+            name: form.name.clone(),
+            read,
+            write,
+            expires: form.expires.clone(),
+        };
+        let html = account_page(&state, lang, &uri, &viewer, &me, again, &errors, None).await?;
+        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let (id, secret) = tokens::create_api_token(&mut tx, &me.user.id, name, &scopes, expires_at)
+        .await
+        .map_err(AppError::internal)?;
+    let summary = serde_json::json!({
+        "name": name,
+        "scopes": scopes,
+        "expires_at": expires_at,
+    });
+    audit::append(
+        &mut tx,
+        &audit_record(&me, &client, actions::TOKEN_CREATE, id.as_str(), summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    let view = TokenCreatedPage {
+        page: state.page(lang, &uri, "accounts-token-created-title", &viewer),
+        name: name.to_owned(),
+        scopes: scopes.join(" "),
+        secret,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let revoked = tokens::revoke_api_token(&mut tx, &me.user.id, &id)
+        .await
+        .map_err(AppError::internal)?;
+    if !revoked {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        &audit_record(
+            &me,
+            &client,
+            actions::TOKEN_REVOKE,
+            &id,
+            serde_json::json!({}),
+        ),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/account?notice=token-revoked").into_response())
+}

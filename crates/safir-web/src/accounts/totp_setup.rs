@@ -1,0 +1,263 @@
+//! Two-factor setup (`/account/two-factor/setup`): a new secret shown as an `otpauth://` QR
+//! code and as text, confirmed with a first code, then ten recovery codes shown once.
+//! Public users may turn it off again (`/account/two-factor/disable`); staff may not.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use qrcode::QrCode;
+use qrcode::render::svg;
+use safir_domain::audit::AuditAction;
+use safir_store::accounts::{self, password, secrets, sessions, totp};
+use safir_store::audit::{self, NewAuditRecord};
+use serde::Deserialize;
+
+use super::common::error_summary;
+use super::common::{ClientInfo, page_response, send_email};
+use super::settings::{AccountForm, account_page};
+use super::two_factor::{current, normalize_recovery_code, unix_now};
+use crate::auth::{SignedIn, Viewer};
+use crate::error::{AppError, FieldErrors};
+use crate::forms::Field;
+use crate::i18n::{I18n, Lang};
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+pub const TWO_FACTOR_ENABLE: AuditAction = AuditAction::new("user.two_factor_enable");
+const RECOVERY_CODES: usize = 10;
+
+#[derive(Template)]
+#[template(path = "accounts/totp_setup.html")]
+struct SetupPage {
+    page: Page,
+    csrf_token: String,
+    otpauth_uri: String,
+    secret: String,
+    qr_svg: String,
+    code: Field,
+    error_summary: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/recovery_codes.html")]
+struct RecoveryCodesPage {
+    page: Page,
+    codes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    pub code: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DisableForm {
+    pub password: String,
+}
+
+/// The QR code as inline SVG (no script, no external image).
+fn qr_svg(data: &str) -> String {
+    match QrCode::new(data.as_bytes()) {
+        Ok(code) => code
+            .render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// `ABCDE-FGHIJ`: 50 random bits each, easy to type.
+fn new_recovery_code() -> String {
+    let raw = totp::generate_secret();
+    format!("{}-{}", &raw[..5], &raw[5..10])
+}
+
+fn setup_view(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    user: &accounts::User,
+    secret: &str,
+    errors: &FieldErrors,
+) -> SetupPage {
+    let issuer = I18n::global().t(Lang::En, "site-name");
+    let otpauth_uri = totp::otpauth_uri(secret, &user.email, &issuer);
+    SetupPage {
+        page: state.page(lang, uri, "accounts-totp-setup-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        qr_svg: qr_svg(&otpauth_uri),
+        otpauth_uri,
+        secret: secret.to_owned(),
+        code: Field::new(lang, "code", "accounts-field-code")
+            .hint(lang, "accounts-totp-code-hint")
+            .required()
+            .autocomplete("one-time-code")
+            .errors_from(lang, errors),
+        error_summary: error_summary(lang, errors),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
+    let user = &current(&viewer)?.user;
+    if user.totp_enabled() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // Keep a pending secret across reloads so an app that already scanned it stays valid.
+    let secret = match &user.totp_secret {
+        Some(s) => s.clone(),
+        None => {
+            let s = totp::generate_secret();
+            accounts::set_pending_totp(&state.db, &user.id, &s)
+                .await
+                .map_err(AppError::internal)?;
+            s
+        }
+    };
+    let view = setup_view(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        user,
+        &secret,
+        &FieldErrors::new(),
+    );
+    Ok(render(&view)?.into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    client: ClientInfo,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let current_user = current(&viewer)?;
+    let user = &current_user.user;
+    if user.totp_enabled() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let Some(secret) = user.totp_secret.clone() else {
+        return Ok(Redirect::to("/account/two-factor/setup").into_response());
+    };
+    let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut errors = FieldErrors::new();
+    let step = if code.is_empty() {
+        errors.push("code", "required");
+        None
+    } else {
+        let step = totp::verify(&secret, &code, unix_now());
+        if step.is_none() {
+            errors.push("code", "accounts_code_invalid");
+        }
+        step
+    };
+    if let Some(step) = step
+        && !accounts::accept_totp_step(&state.db, &user.id, step as i64)
+            .await
+            .map_err(AppError::internal)?
+    {
+        errors.push("code", "accounts_code_used");
+    }
+    if !errors.is_empty() {
+        let view = setup_view(&state, lang, &uri, &viewer, user, &secret, &errors);
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&view)?,
+        ));
+    }
+
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes: Vec<String> = codes
+        .iter()
+        .map(|c| secrets::hash_secret(&normalize_recovery_code(c)))
+        .collect();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::enable_totp(&mut tx, &user.id, &hashes)
+        .await
+        .map_err(AppError::internal)?;
+    send_email(&mut tx, user.into(), "two-factor-on", None).await?;
+    if user.is_staff() || current_user.grants.is_staff() {
+        audit::append(
+            &mut tx,
+            &NewAuditRecord {
+                actor_id: Some(user.user_id()),
+                actor_label: user.email.clone(),
+                action: TWO_FACTOR_ENABLE,
+                target_type: "user",
+                target_id: Some(user.id.clone()),
+                mission_id: None,
+                client_ip: client.ip_string(),
+                summary: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
+            },
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    if let Some(hash) = &current_user.session_id_hash {
+        sessions::mark_mfa_passed(&state.db, hash)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    let view = RecoveryCodesPage {
+        page: state.page(lang, &uri, "accounts-recovery-codes-title", &viewer),
+        codes,
+    };
+    Ok(render(&view)?.into_response())
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Form(form): Form<DisableForm>,
+) -> Result<Response, AppError> {
+    if me.user.is_staff() || me.grants.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    if !me.user.totp_enabled() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let mut errors = FieldErrors::new();
+    if form.password.is_empty() {
+        errors.push("disable_password", "required");
+    } else if !password::verify(&form.password, &me.user.password_hash).await {
+        errors.push("disable_password", "accounts_password_wrong");
+    }
+    if !errors.is_empty() {
+        let html = account_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            &me,
+            AccountForm::DisableTotp,
+            &errors,
+            None,
+        )
+        .await?;
+        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::disable_totp(&mut tx, &me.user.id)
+        .await
+        .map_err(AppError::internal)?;
+    send_email(&mut tx, (&me.user).into(), "two-factor-off", None).await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/account?notice=two-factor-off").into_response())
+}

@@ -1,0 +1,364 @@
+//! Public accounts through HTTP: sign-up with email verification, sign-in with throttling,
+//! lockout, safe redirects and session rotation, and bilingual form errors.
+
+use axum::http::StatusCode;
+use safir_store::accounts;
+
+use crate::harness::{Client, PASSWORD, TestApp, TestResponse, unique_email};
+
+/// The site-relative part of the first link in an email that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let full = format!("http://safir.test{prefix}");
+    let at = text
+        .find(&full)
+        .unwrap_or_else(|| panic!("no {prefix} link in: {text}"));
+    let rest = &text[at + "http://safir.test".len()..];
+    rest.split_whitespace().next().unwrap().to_owned()
+}
+
+pub fn set_cookie(res: &TestResponse, name: &str) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+pub async fn sign_up(client: &mut Client<'_>, name: &str, email: &str) -> TestResponse {
+    client
+        .submit(
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("lang", "en"),
+            ],
+        )
+        .await
+}
+
+pub async fn sign_in_with(
+    client: &mut Client<'_>,
+    email: &str,
+    password: &str,
+    next: Option<&str>,
+) -> TestResponse {
+    let mut fields = vec![("email", email), ("password", password)];
+    if let Some(n) = next {
+        fields.push(("next", n));
+    }
+    client.submit("/sign-in", "/sign-in", &fields).await
+}
+
+#[tokio::test]
+async fn sign_up_then_verify_the_email_from_the_link() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("layla");
+        let res = sign_up(&mut c, "Layla Haddad", &email).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), Some("/account?notice=welcome"));
+        let cookie = set_cookie(&res, "safir_session").expect("session cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        assert!(!cookie.contains("Secure"), "no TLS in tests: {cookie}");
+
+        let page = c.get("/account?notice=welcome").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Welcome! Your account is ready."));
+        assert!(page.body.contains("not confirmed yet"));
+        assert!(page.body.contains("<bdi>Layla Haddad</bdi>"));
+
+        let mails = app.emails_to(&email).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].subject, "Confirm your email address for Safir");
+        assert!(mails[0].text.contains("Hello Layla Haddad"));
+        let link = link_in(&mails[0].text, "/verify-email?token=");
+
+        // The link works without being signed in, once.
+        let mut other = app.client();
+        other.lang = Some("en");
+        let res = other.get(&link).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Email address confirmed"));
+        let res = other.get(&link).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(res.body.contains("This link does not work"));
+
+        let page = c.get("/account").await;
+        assert!(!page.body.contains("not confirmed yet"), "{}", page.body);
+        assert!(page.body.contains("confirmed"));
+        assert!(!page.body.contains("/account/verify-email/resend"));
+        let user = accounts::find_user_by_email(
+            &app.db,
+            &safir_domain::accounts::Email::parse(&email).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(user.email_verified_at.is_some());
+        assert_eq!(user.kind, "public");
+    }
+}
+
+#[tokio::test]
+async fn resending_the_verification_link_sends_a_new_one() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        let email = unique_email("resend");
+        sign_up(&mut c, "Omar", &email).await;
+        let res = c
+            .submit("/account", "/account/verify-email/resend", &[])
+            .await;
+        assert_eq!(res.location(), Some("/account?notice=verification-sent"));
+        let mails = app.emails_to(&email).await;
+        assert_eq!(mails.len(), 2);
+        let link = link_in(&mails[1].text, "/verify-email?token=");
+        assert_eq!(c.get(&link).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn rejected_sign_up_keeps_the_input_and_explains_each_field_in_the_users_language() {
+    for app in TestApp::all().await {
+        let taken = app.public_user(&unique_email("taken")).await;
+        for (lang, email_msg, mismatch_msg, taken_msg) in [
+            (
+                "en",
+                "Enter a valid email address",
+                "The two passwords are not the same.",
+                "An account already uses this email address.",
+            ),
+            (
+                "ar",
+                "field-error-invalid-email",
+                "كلمتا المرور غير متطابقتين.",
+                "هذا البريد الإلكتروني مستخدم في حساب آخر.",
+            ),
+        ] {
+            let mut c = app.client();
+            c.lang = Some(lang);
+            let res = c
+                .submit(
+                    "/sign-up",
+                    "/sign-up",
+                    &[
+                        ("display_name", "سلمى <Salma>"),
+                        ("email", "not-an-email"),
+                        ("password", "short"),
+                        ("password_confirm", "other"),
+                        ("lang", "fr"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                res.body.contains("value=\"سلمى &#60;Salma&#62;\""),
+                "{}",
+                res.body
+            );
+            assert!(res.body.contains("value=\"not-an-email\""));
+            assert!(
+                !res.body.contains("value=\"short\""),
+                "passwords are not echoed"
+            );
+            if lang == "en" {
+                assert!(res.body.contains(email_msg));
+                assert!(res.body.contains("Use at least 10 characters."));
+            } else {
+                assert!(res.body.contains("dir=\"rtl\""));
+                assert!(!res.body.contains(email_msg), "missing translation");
+                assert!(res.body.contains("استخدم عشرة أحرف على الأقل."));
+            }
+            let res = c
+                .submit(
+                    "/sign-up",
+                    "/sign-up",
+                    &[
+                        ("display_name", "Salma"),
+                        ("email", &taken.email),
+                        ("password", PASSWORD),
+                        ("password_confirm", "correct horse battery stapler"),
+                        ("lang", "ar"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(res.body.contains(mismatch_msg), "{}", res.body);
+            assert!(res.body.contains(taken_msg));
+            assert!(res.body.contains(&format!("value=\"{}\"", taken.email)));
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_keeps_the_email_and_unknown_emails_look_the_same() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("sami")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        let wrong = sign_in_with(&mut c, &user.email, "not the password", None).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains(&format!("value=\"{}\"", user.email)));
+        assert!(
+            wrong
+                .body
+                .contains("The email address or the password is not right.")
+        );
+        let unknown = sign_in_with(&mut c, "nobody@example.org", "not the password", None).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            unknown
+                .body
+                .contains("The email address or the password is not right.")
+        );
+        let empty = sign_in_with(&mut c, "", "", None).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.body.contains("This field is required."));
+        assert!(!c.cookies.contains_key("safir_session"));
+    }
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_a_time_to_retry() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("lock")).await;
+        let max = app.state.config.login_max_failures;
+        let mut c = app.client();
+        c.lang = Some("en");
+        for i in 1..max {
+            let res = sign_in_with(&mut c, &user.email, "wrong password!", None).await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+        }
+        let res = sign_in_with(&mut c, &user.email, "wrong password!", None).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            res.body.contains("This account is locked") && res.body.contains("15 minutes"),
+            "{}",
+            res.body
+        );
+        // Even the right password is refused until the lock ends.
+        let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers.get("retry-after").is_some());
+        assert!(!c.cookies.contains_key("safir_session"));
+    }
+}
+
+#[tokio::test]
+async fn too_many_attempts_from_one_address_are_throttled() {
+    for app in TestApp::all().await {
+        let per_minute = app.state.config.login_attempts_per_minute;
+        let mut c = app.client();
+        c.lang = Some("en");
+        for _ in 0..per_minute {
+            let res = sign_in_with(&mut c, &unique_email("x"), "whatever it is", None).await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let res = sign_in_with(&mut c, &unique_email("x"), "whatever it is", None).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.body.contains("Too many attempts from your connection"));
+        let retry: u64 = res.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry));
+    }
+}
+
+#[tokio::test]
+async fn next_only_leads_to_pages_of_this_site() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("next")).await;
+        let page = app.client().get("/sign-in?next=//evil.example/x").await;
+        assert!(!page.body.contains("name=\"next\""), "{}", page.body);
+        for (next, expected) in [
+            ("//evil.example/x", "/account"),
+            ("https://evil.example/", "/account"),
+            ("/\\evil.example", "/account"),
+            ("/account?tab=tokens", "/account?tab=tokens"),
+        ] {
+            let mut c = app.client();
+            let res = sign_in_with(&mut c, &user.email, PASSWORD, Some(next)).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER);
+            assert_eq!(res.location(), Some(expected), "next={next}");
+        }
+        // A protected page sends an anonymous visitor to sign in, and back afterwards.
+        let mut c = app.client();
+        let res = c.get("/account").await;
+        assert_eq!(res.location(), Some("/sign-in?next=/account"));
+        let form = c.get("/sign-in?next=/account").await;
+        assert!(form.body.contains("name=\"next\" value=\"/account\""));
+    }
+}
+
+#[tokio::test]
+async fn signing_in_rotates_the_session_id() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("rotate")).await;
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let first = c.cookies["safir_session"].clone();
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        c.sign_in(&user).await;
+        let second = c.cookies["safir_session"].clone();
+        assert_ne!(first, second);
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+
+        let mut stale = app.client();
+        stale.cookies.insert("safir_session".into(), first);
+        let res = stale.get("/account").await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "old session must be gone"
+        );
+        assert!(res.location().unwrap().starts_with("/sign-in"));
+    }
+}
+
+#[tokio::test]
+async fn disabled_accounts_cannot_sign_in() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("off")).await;
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::set_disabled(&mut tx, &user.id, true)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = app.client();
+        c.lang = Some("en");
+        let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(res.body.contains("This account has been disabled."));
+        assert!(!c.cookies.contains_key("safir_session"));
+    }
+}
+
+#[tokio::test]
+async fn arabic_account_pages_are_right_to_left() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        c.lang = Some("ar");
+        for (path, heading) in [
+            ("/sign-up", "أنشئ حسابك"),
+            ("/sign-in", "تسجيل الدخول إلى سفير"),
+            ("/password/forgot", "إعادة تعيين كلمة المرور"),
+        ] {
+            let res = c.get(path).await;
+            assert_eq!(res.status, StatusCode::OK);
+            assert!(res.body.contains(r#"<html lang="ar" dir="rtl">"#), "{path}");
+            assert!(res.body.contains(heading), "{path}");
+        }
+        let user = app.public_user(&unique_email("rtl")).await;
+        c.sign_in(&user).await;
+        let res = c.get("/account?lang=ar").await;
+        assert!(res.body.contains(r#"dir="rtl""#));
+        assert!(res.body.contains("تسجيل الخروج من كل الأجهزة"));
+    }
+}
