@@ -161,6 +161,31 @@ pub async fn set_display_name(db: &Db, id: &str, name: &DisplayName) -> Result<(
     Ok(())
 }
 
+/// Changes the display name and/or language inside the caller's transaction (next to its
+/// audit record), so a profile update applies whole or not at all. Returns false when the
+/// user does not exist.
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: &str,
+    name: Option<&DisplayName>,
+    lang: Option<Lang>,
+) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE users SET display_name = COALESCE($2, display_name), \
+             preferred_lang = COALESCE($3, preferred_lang), updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(name.map(DisplayName::as_str))
+        .bind(lang.map(Lang::code))
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
 /// Stores a pending TOTP secret (not yet enabled) while the user scans it.
 pub async fn set_pending_totp(db: &Db, id: &str, secret: &str) -> Result<(), StoreError> {
     with_pool!(db.write(), p => {

@@ -6,3 +6,4 @@ mod audit;
 mod directory;
 mod jobs;
 mod missions;
+mod profile;
