@@ -98,8 +98,10 @@ pub async fn get_jobs_overview(
     }))
 }
 
-/// Puts a dead job back in the queue with a fresh set of attempts; recorded in the audit
-/// trail (`job.retry`) in the same transaction.
+/// Retries a dead job.
+///
+/// The job goes back to the queue with a fresh set of attempts; the retry is recorded in the
+/// audit trail (`job.retry`) in the same transaction.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/jobs/{job}/retry",

@@ -5,17 +5,23 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::State;
 use safir_domain::accounts::DisplayName;
+use safir_domain::audit::AuditAction;
 use safir_domain::roles::Scope;
 use safir_store::accounts;
+use safir_store::audit::{self, NewAuditRecord};
 use safir_store::missions;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ClientIp;
 use super::input::ApiJson;
 use crate::auth::{CurrentUser, SignedIn};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
 use crate::state::AppState;
+
+/// A staff member changed their own name or language (audited like every staff change).
+pub const PROFILE_UPDATE: AuditAction = AuditAction::new("user.profile_update");
 
 /// The signed-in account.
 #[derive(Debug, Serialize, ToSchema)]
@@ -124,6 +130,9 @@ pub async fn get_me(
 }
 
 /// Changes the display name and/or the interface language.
+///
+/// Both change or neither. For staff accounts the change is recorded in the audit trail
+/// (`user.profile_update`).
 #[utoipa::path(
     patch,
     path = "/api/v1/me",
@@ -143,6 +152,7 @@ pub async fn get_me(
 pub async fn update_me(
     State(state): State<AppState>,
     SignedIn(mut user): SignedIn,
+    ClientIp(client_ip): ClientIp,
     ApiJson(body): ApiJson<UpdateMeRequest>,
 ) -> Result<Json<MeResponse>, AppError> {
     let mut errors = FieldErrors::new();
@@ -169,20 +179,53 @@ pub async fn update_me(
         },
     };
     errors.into_result()?;
+    if name.is_none() && lang.is_none() {
+        return Ok(Json(me_response(&state, &user).await?));
+    }
+    let stored_lang = lang.map(|l| match l {
+        Lang::Ar => safir_domain::Lang::Ar,
+        Lang::En => safir_domain::Lang::En,
+    });
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::update_profile(&mut tx, &user.user.id, name.as_ref(), stored_lang)
+        .await
+        .map_err(AppError::internal)?;
+    if user.user.is_staff() {
+        let mut changed = serde_json::Map::new();
+        if let Some(name) = &name {
+            changed.insert(
+                "display_name".into(),
+                serde_json::json!({ "from": user.user.display_name, "to": name.as_str() }),
+            );
+        }
+        if let Some(lang) = lang {
+            changed.insert(
+                "language".into(),
+                serde_json::json!({ "from": user.user.preferred_lang, "to": lang.code() }),
+            );
+        }
+        changed.insert("via".into(), "api".into());
+        audit::append(
+            &mut tx,
+            &NewAuditRecord {
+                actor_id: Some(user.user.user_id()),
+                actor_label: user.user.email.clone(),
+                action: PROFILE_UPDATE,
+                target_type: "user",
+                target_id: Some(user.user.id.clone()),
+                mission_id: None,
+                client_ip,
+                summary: serde_json::Value::Object(changed),
+            },
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
     if let Some(name) = &name {
-        accounts::set_display_name(&state.db, &user.user.id, name)
-            .await
-            .map_err(AppError::internal)?;
         user.user.display_name = name.as_str().to_owned();
     }
     if let Some(lang) = lang {
-        let stored = match lang {
-            Lang::Ar => safir_domain::Lang::Ar,
-            Lang::En => safir_domain::Lang::En,
-        };
-        accounts::set_preferred_lang(&state.db, &user.user.id, stored)
-            .await
-            .map_err(AppError::internal)?;
         user.user.preferred_lang = lang.code().to_owned();
     }
     Ok(Json(me_response(&state, &user).await?))

@@ -151,8 +151,9 @@ pub async fn get_mission(
     Ok(Json(mission.into()))
 }
 
-/// The mission's staff with their roles there. Personal data: each call is recorded in the
-/// audit trail (`user.read`).
+/// The mission's staff with their roles there.
+///
+/// This is personal data: each call is recorded in the audit trail (`user.read`).
 #[utoipa::path(
     get,
     path = "/api/v1/missions/{mission}/staff",

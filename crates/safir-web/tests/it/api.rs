@@ -4,6 +4,7 @@
 use chrono::Duration;
 use safir_domain::roles::Role;
 use safir_store::accounts::{sessions, tokens};
+use safir_store::audit;
 use safir_web::auth::SESSION_COOKIE;
 use serde_json::{Value, json};
 
@@ -217,6 +218,15 @@ async fn each_route_needs_its_scope() {
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["display_name"], "Writer");
+        // A staff member's change is in the audit trail, with what it was before.
+        let trail = audit::list(&app.db, &Default::default(), 1).await.unwrap();
+        assert_eq!(trail[0].action, "user.profile_update");
+        assert_eq!(trail[0].actor_id.as_deref(), Some(admin.id.as_str()));
+        let summary: Value = serde_json::from_str(&trail[0].summary).unwrap();
+        assert_eq!(
+            summary["display_name"],
+            json!({"from": "Test User", "to": "Writer"})
+        );
     }
 }
 
@@ -278,6 +288,10 @@ async fn patching_the_account_validates_each_field() {
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["display_name"], "ليلى حداد");
         assert_eq!(res.json()["language"], "ar");
+        assert!(
+            app.audit_actions().await.is_empty(),
+            "a citizen's own profile is not a staff action"
+        );
 
         // The saved language now speaks for the account: problems come back in Arabic.
         let res = c
