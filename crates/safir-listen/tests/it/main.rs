@@ -3,6 +3,7 @@
 mod arabic;
 mod formats;
 mod networks;
+mod output;
 mod planted;
 
 use safir_listen::table::{MessageRow, MessageTable};
