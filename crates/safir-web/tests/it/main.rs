@@ -1,6 +1,8 @@
 //! HTTP-level tests of the web foundation, one module per concern.
 
 mod accounts;
+mod accounts_settings;
+mod accounts_two_factor;
 mod api;
 mod api_admin;
 mod api_openapi;

@@ -1,0 +1,342 @@
+//! The account settings page through HTTP: password reset and change, signing out, profile
+//! and language, personal access tokens and the data download.
+
+use axum::http::StatusCode;
+use safir_domain::roles::Role;
+use safir_store::accounts::tokens;
+
+use crate::accounts::{link_in, sign_in_with};
+use crate::harness::{PASSWORD, TestApp, unique_email};
+
+const NEW_PASSWORD: &str = "a completely new passphrase";
+
+#[tokio::test]
+async fn password_reset_link_works_once_and_signs_out_everywhere() {
+    for app in TestApp::all().await {
+        let staff = app
+            .staff(&unique_email("reset"), &[(Role::PressOfficer, None)])
+            .await;
+        let mut signed_in = app.client();
+        signed_in.sign_in(&staff).await;
+        assert_eq!(signed_in.get("/account").await.status, StatusCode::OK);
+
+        let mut c = app.client();
+        c.lang = Some("en");
+        let known = c
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", &staff.email)],
+            )
+            .await;
+        let unknown = c
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", "nobody-here@example.org")],
+            )
+            .await;
+        assert_eq!(known.status, StatusCode::OK);
+        assert_eq!(
+            known.body, unknown.body,
+            "the answer does not reveal accounts"
+        );
+        assert!(known.body.contains("If an account exists for this address"));
+        let bad = c
+            .submit("/password/forgot", "/password/forgot", &[("email", "nope")])
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("value=\"nope\""));
+
+        let mails = app.emails_to(&staff.email).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].subject, "Reset your Safir password");
+        let link = link_in(&mails[0].text, "/password/reset?token=");
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+
+        let form = c.get(&link).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form.csrf_token().unwrap();
+        let mismatch = c
+            .post_form_with_token(
+                "/password/reset",
+                &csrf,
+                &[
+                    ("token", &token),
+                    ("password", NEW_PASSWORD),
+                    ("password_confirm", "something else entirely"),
+                ],
+            )
+            .await;
+        assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            mismatch
+                .body
+                .contains("The two passwords are not the same.")
+        );
+        let fields = [
+            ("token", token.as_str()),
+            ("password", NEW_PASSWORD),
+            ("password_confirm", NEW_PASSWORD),
+        ];
+        let done = c
+            .post_form_with_token("/password/reset", &csrf, &fields)
+            .await;
+        assert_eq!(done.location(), Some("/sign-in?notice=password-reset"));
+        let again = c
+            .post_form_with_token("/password/reset", &csrf, &fields)
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST);
+        assert!(again.body.contains("This link does not work"));
+
+        // Every session of the account is gone; the new password works, the old one not.
+        let res = signed_in.get("/account").await;
+        assert!(res.location().unwrap().starts_with("/sign-in"));
+        let old = sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
+        assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let new = sign_in_with(&mut c, &staff.email, NEW_PASSWORD, None).await;
+        assert_eq!(new.location(), Some("/sign-in/two-factor"));
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"user.password_reset".to_owned())
+        );
+        let mails = app.emails_to(&staff.email).await;
+        assert_eq!(mails[1].subject, "Your Safir password was changed");
+    }
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("change")).await;
+        let mut other_device = app.client();
+        other_device.sign_in(&user).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let wrong = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", "not it at all"),
+                    ("new_password", "short"),
+                    ("new_password_confirm", "short"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("This is not your current password."));
+        assert!(wrong.body.contains("Use at least 10 characters."));
+        let ok = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("new_password", NEW_PASSWORD),
+                    ("new_password_confirm", NEW_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(ok.location(), Some("/account?notice=password-changed"));
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        assert_eq!(
+            other_device.get("/account").await.status,
+            StatusCode::SEE_OTHER,
+            "other sessions are signed out"
+        );
+        let mails = app.emails_to(&user.email).await;
+        assert_eq!(
+            mails.last().unwrap().subject,
+            "Your Safir password was changed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sign_out_and_sign_out_everywhere() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("out")).await;
+        let mut a = app.client();
+        let mut b = app.client();
+        a.sign_in(&user).await;
+        b.sign_in(&user).await;
+        let page = a.get("/account").await;
+        assert_eq!(
+            page.body.matches("<tr").count() - 1,
+            2,
+            "two sessions listed"
+        );
+
+        let res = a.submit("/account", "/sign-out", &[]).await;
+        assert_eq!(res.location(), Some("/"));
+        assert!(!a.cookies.contains_key("safir_session"));
+        assert_eq!(b.get("/account").await.status, StatusCode::OK);
+
+        a.sign_in(&user).await;
+        let res = a
+            .submit("/account", "/account/sessions/sign-out-everywhere", &[])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/sign-in?notice=signed-out-everywhere")
+        );
+        for client in [&mut a, &mut b] {
+            let res = client.get("/account").await;
+            assert!(res.location().unwrap().starts_with("/sign-in"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn saving_the_profile_changes_the_name_and_the_language() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("profile")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let bad = c
+            .submit(
+                "/account",
+                "/account/profile",
+                &[("display_name", "   "), ("lang", "ar")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("This field is required."));
+        let ok = c
+            .submit(
+                "/account",
+                "/account/profile",
+                &[("display_name", "ليلى حداد"), ("lang", "ar")],
+            )
+            .await;
+        assert_eq!(ok.location(), Some("/account?notice=profile-saved"));
+        // The saved language now wins over the browser's Accept-Language.
+        let page = c.get("/account?notice=profile-saved").await;
+        assert!(page.body.contains(r#"<html lang="ar" dir="rtl">"#));
+        assert!(page.body.contains("تم حفظ ملفك الشخصي."));
+        assert!(page.body.contains("<bdi>ليلى حداد</bdi>"));
+    }
+}
+
+#[tokio::test]
+async fn personal_access_tokens_are_shown_once_used_and_revoked() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("tokens")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+
+        let bad = c
+            .submit(
+                "/account",
+                "/account/tokens",
+                &[("name", "my script"), ("expires", "2001-01-01")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Choose at least one permission."));
+        assert!(bad.body.contains("Choose a date after today."));
+        assert!(bad.body.contains("value=\"my script\""));
+        assert!(bad.body.contains("value=\"2001-01-01\""));
+
+        let created = c
+            .submit(
+                "/account",
+                "/account/tokens",
+                &[("name", "my script"), ("scope_read", "on")],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let secret = created
+            .body
+            .split("class=\"token-secret\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_owned();
+        assert!(secret.starts_with("safir_"));
+        let tok = tokens::authenticate_api_token(&app.db, &secret)
+            .await
+            .unwrap()
+            .expect("the token authenticates");
+        assert_eq!(tok.scope_list().collect::<Vec<_>>(), ["read"]);
+        let page = c.get("/account").await;
+        assert!(page.body.contains("<bdi>my script</bdi>"));
+        assert!(
+            !page.body.contains(&secret),
+            "the secret is shown only once"
+        );
+
+        // Account pages are for the browser, not for tokens.
+        let res = c.api("GET", "/account", &secret, None).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+        let res = c
+            .submit(
+                "/account",
+                &format!("/account/tokens/{}/revoke", tok.id),
+                &[],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account?notice=token-revoked"));
+        assert!(
+            tokens::authenticate_api_token(&app.db, &secret)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let res = c
+            .submit(
+                "/account",
+                &format!("/account/tokens/{}/revoke", tok.id),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        let actions = app.audit_actions().await;
+        assert!(actions.contains(&"token.create".to_owned()));
+        assert!(actions.contains(&"token.revoke".to_owned()));
+    }
+}
+
+#[tokio::test]
+async fn the_data_download_holds_the_users_own_data_without_secrets() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("data")).await;
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let created = c
+            .submit(
+                "/account",
+                "/account/tokens",
+                &[("name", "exporter"), ("scope_read", "on")],
+            )
+            .await;
+        let secret = created
+            .body
+            .split("class=\"token-secret\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_owned();
+        let res = c.get("/account/data").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(
+            res.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        let data = res.json();
+        assert_eq!(data["profile"]["email"], user.email.as_str());
+        assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
+        assert_eq!(data["api_tokens"][0]["name"], "exporter");
+        assert_eq!(data["audit_records"][0]["action"], "token.create");
+        assert!(!res.body.contains(&secret));
+        assert!(!res.body.contains("token_hash") && !res.body.contains("password"));
+    }
+}

@@ -1,0 +1,258 @@
+//! Two-factor authentication through HTTP: staff must pass it, codes are not accepted twice,
+//! recovery codes work once, and setting it up works end to end without JavaScript.
+
+use axum::http::StatusCode;
+use safir_domain::Lang as ContentLang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
+use safir_domain::roles::{Role, Scope};
+use safir_store::accounts::{self, grants, password};
+
+use crate::accounts::sign_in_with;
+use crate::harness::{Account, Client, PASSWORD, TestApp, fresh_totp_code, unique_email};
+
+fn between<'a>(body: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    body.split(start)
+        .skip(1)
+        .filter_map(|rest| rest.split(end).next())
+        .collect()
+}
+
+/// Walks the setup page: scans the secret, confirms with a code, returns the recovery codes.
+async fn set_up_totp(c: &mut Client<'_>, account_id: &str) -> (String, Vec<String>) {
+    let page = c.get("/account/two-factor/setup").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("<svg"), "QR code inline");
+    assert!(page.body.contains("otpauth://totp/Safir:"));
+    let secret = between(&page.body, "class=\"totp-secret\">", "<")[0].to_owned();
+    assert!(page.body.contains(&format!("secret={secret}")));
+
+    let wrong = c
+        .submit(
+            "/account/two-factor/setup",
+            "/account/two-factor/setup",
+            &[("code", "000000x")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.body.contains(&secret),
+        "the same secret is shown again"
+    );
+
+    let code = fresh_totp_code(account_id, &secret);
+    let done = c
+        .submit(
+            "/account/two-factor/setup",
+            "/account/two-factor/setup",
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let codes: Vec<String> = between(&done.body, "<li><code>", "</code>")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(codes.len(), 10);
+    (secret, codes)
+}
+
+#[tokio::test]
+async fn staff_need_the_second_factor_and_a_code_is_accepted_once() {
+    for app in TestApp::all().await {
+        let staff = app
+            .staff(&unique_email("consul"), &[(Role::Admin, None)])
+            .await;
+        let secret = staff.totp_secret.clone().unwrap();
+        let mut c = app.client();
+        c.lang = Some("en");
+        let res = sign_in_with(&mut c, &staff.email, PASSWORD, Some("/account")).await;
+        assert_eq!(
+            res.location(),
+            Some("/sign-in/two-factor?next=/account"),
+            "{}",
+            res.body
+        );
+        // Only the second-factor page is reachable with the password alone.
+        let res = c.get("/account").await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"));
+
+        let bad = c
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", "123456")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("This code is not right."));
+
+        let code = fresh_totp_code(&staff.id, &secret);
+        let form = c.get("/sign-in/two-factor?next=/account").await;
+        let ok = c
+            .post_form_with_token(
+                "/sign-in/two-factor",
+                &form.csrf_token().unwrap(),
+                &[("code", &code), ("next", "/account")],
+            )
+            .await;
+        assert_eq!(ok.location(), Some("/account"));
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+
+        // Someone who saw that code cannot use it again.
+        let mut thief = app.client();
+        thief.lang = Some("en");
+        sign_in_with(&mut thief, &staff.email, PASSWORD, None).await;
+        let replay = thief
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(replay.body.contains("This code was already used."));
+        assert_eq!(
+            thief.get("/account").await.location(),
+            Some("/sign-in/two-factor")
+        );
+    }
+}
+
+#[tokio::test]
+async fn setting_up_two_factor_then_signing_in_with_a_recovery_code_once() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("totp")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (secret, codes) = set_up_totp(&mut c, &user.id).await;
+        let page = c.get("/account").await;
+        assert!(page.body.contains("Two-step verification is on."));
+        assert!(page.body.contains("10 recovery codes are left."));
+        let mails = app.emails_to(&user.email).await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.subject == "Two-step verification is on for your Safir account")
+        );
+
+        // From now on the password alone is not enough.
+        let mut other = app.client();
+        other.lang = Some("en");
+        let res = sign_in_with(&mut other, &user.email, PASSWORD, None).await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"));
+        assert_eq!(
+            other.get("/account").await.location(),
+            Some("/sign-in/two-factor")
+        );
+        let recovery = codes[3].to_lowercase();
+        let res = other
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &recovery)],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account"), "{}", res.body);
+        let page = other.get("/account").await;
+        assert!(page.body.contains("9 recovery codes are left."));
+
+        let mut again = app.client();
+        again.lang = Some("en");
+        sign_in_with(&mut again, &user.email, PASSWORD, None).await;
+        let res = again
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &codes[3])],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("This code is not right."));
+
+        // A public user may turn it off again, with the password.
+        let res = other
+            .submit(
+                "/account",
+                "/account/two-factor/disable",
+                &[("password", "not my password")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("This is not your current password."));
+        let res = other
+            .submit(
+                "/account",
+                "/account/two-factor/disable",
+                &[("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account?notice=two-factor-off"));
+        let stored = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert!(!stored.totp_enabled() && stored.totp_secret.is_none());
+        assert!(!secret.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn staff_without_an_authenticator_must_set_one_up_first() {
+    for app in TestApp::all().await {
+        let email = unique_email("newstaff");
+        let hash = password::hash(&Password::parse(PASSWORD).unwrap()).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &Email::parse(&email).unwrap(),
+                display_name: &DisplayName::parse("New Officer").unwrap(),
+                password_hash: &hash,
+                kind: AccountKind::Staff,
+                lang: ContentLang::En,
+                email_verified: true,
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
+        grants::grant(&mut tx, &id, Role::Analyst, &Scope::Ministry, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut c = app.client();
+        c.lang = Some("en");
+        let res = sign_in_with(&mut c, &email, PASSWORD, None).await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"));
+        let res = c.get("/sign-in/two-factor").await;
+        assert_eq!(res.location(), Some("/account/two-factor/setup"));
+        assert_eq!(
+            c.get("/account").await.location(),
+            Some("/sign-in/two-factor")
+        );
+        set_up_totp(&mut c, &id).await;
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"user.two_factor_enable".to_owned())
+        );
+
+        // Staff cannot turn it off.
+        let res = c
+            .submit(
+                "/account",
+                "/account/two-factor/disable",
+                &[("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        let account = Account {
+            id: id.clone(),
+            email: email.clone(),
+            totp_secret: accounts::find_user(&app.db, &id).await.unwrap().totp_secret,
+        };
+        let mut later = app.client();
+        later.sign_in(&account).await;
+        assert_eq!(later.get("/account").await.status, StatusCode::OK);
+    }
+}
