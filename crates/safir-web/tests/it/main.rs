@@ -7,6 +7,7 @@ mod api;
 mod api_admin;
 mod api_openapi;
 mod assets;
+mod email_payload;
 mod errors;
 mod harness;
 mod metrics;
