@@ -70,6 +70,15 @@ pub fn page_response(status: StatusCode, html: Html<String>) -> Response {
     response
 }
 
+/// A page that shows a secret once (a new token, recovery codes, a TOTP key): never cached.
+pub fn secret_page(html: Html<String>) -> Response {
+    let mut response = html.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// Only paths on this site: `/…`, never `//host` or `/\host` (which browsers treat as another
 /// site), never absolute URLs.
 pub fn safe_next(next: Option<&str>) -> Option<String> {

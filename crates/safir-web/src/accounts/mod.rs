@@ -1,6 +1,7 @@
 //! Public accounts and authentication: sign-up, email verification, sign-in with a second
 //! factor, password reset, account settings, personal access tokens.
 
+mod account_page;
 mod common;
 mod data;
 mod reset;

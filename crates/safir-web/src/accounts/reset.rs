@@ -13,8 +13,7 @@ use safir_store::accounts::{self, grants, password, sessions, tokens};
 use safir_store::audit::{self, NewAuditRecord};
 use serde::Deserialize;
 
-use super::common::error_summary;
-use super::common::{ClientInfo, page_response, push_domain_error, send_email};
+use super::common::{ClientInfo, error_summary, page_response, push_domain_error, send_email};
 use super::sign_up::validate_new_password;
 use super::verify_email::{MessagePage, TokenQuery};
 use crate::auth::Viewer;

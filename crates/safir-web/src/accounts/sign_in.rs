@@ -12,8 +12,9 @@ use safir_domain::accounts::Email;
 use safir_store::accounts::{self, grants, password};
 use serde::Deserialize;
 
-use super::common::error_summary;
-use super::common::{ClientInfo, page_response, redirect_with_cookie, safe_next, start_session};
+use super::common::{
+    ClientInfo, error_summary, page_response, redirect_with_cookie, safe_next, start_session,
+};
 use crate::auth::Viewer;
 use crate::auth::access::urlencode;
 use crate::error::AppError;

@@ -11,10 +11,9 @@ use safir_store::StoreError;
 use safir_store::accounts::{self, password, tokens};
 use serde::Deserialize;
 
-use super::common::error_summary;
 use super::common::{
-    ClientInfo, Recipient, page_response, push_domain_error, redirect_with_cookie, send_email,
-    start_session,
+    ClientInfo, Recipient, error_summary, page_response, push_domain_error, redirect_with_cookie,
+    send_email, start_session,
 };
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};

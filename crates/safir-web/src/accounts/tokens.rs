@@ -12,8 +12,8 @@ use safir_store::accounts::tokens;
 use safir_store::audit::{self, NewAuditRecord};
 use serde::Deserialize;
 
-use super::common::{ClientInfo, page_response};
-use super::settings::{AccountForm, account_page};
+use super::account_page::{AccountForm, account_page};
+use super::common::{ClientInfo, page_response, secret_page};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -136,7 +136,7 @@ pub async fn create(
         scopes: scopes.join(" "),
         secret,
     };
-    Ok(render(&view)?.into_response())
+    Ok(secret_page(render(&view)?))
 }
 
 pub async fn revoke(

@@ -14,9 +14,8 @@ use safir_store::accounts::{self, password, secrets, sessions, totp};
 use safir_store::audit::{self, NewAuditRecord};
 use serde::Deserialize;
 
-use super::common::error_summary;
-use super::common::{ClientInfo, page_response, send_email};
-use super::settings::{AccountForm, account_page};
+use super::account_page::{AccountForm, account_page};
+use super::common::{ClientInfo, error_summary, page_response, secret_page, send_email};
 use super::two_factor::{current, normalize_recovery_code, unix_now};
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -133,7 +132,7 @@ pub async fn show(
         &secret,
         &FieldErrors::new(),
     );
-    Ok(render(&view)?.into_response())
+    Ok(secret_page(render(&view)?))
 }
 
 pub async fn confirm(
@@ -216,7 +215,7 @@ pub async fn confirm(
         page: state.page(lang, &uri, "accounts-recovery-codes-title", &viewer),
         codes,
     };
-    Ok(render(&view)?.into_response())
+    Ok(secret_page(render(&view)?))
 }
 
 pub async fn disable(

@@ -10,8 +10,7 @@ use chrono::Utc;
 use safir_store::accounts::{self, secrets, sessions, totp};
 use serde::Deserialize;
 
-use super::common::error_summary;
-use super::common::{ClientInfo, page_response, safe_next};
+use super::common::{ClientInfo, error_summary, page_response, safe_next};
 use super::sign_in::{locked_message, throttled_message};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};

@@ -3,8 +3,11 @@
 
 use axum::http::StatusCode;
 use safir_store::accounts;
+use safir_store::testing::TestDb;
+use safir_web::app;
+use safir_web::state::{AppState, WebConfig};
 
-use crate::harness::{Client, PASSWORD, TestApp, TestResponse, unique_email};
+use crate::harness::{Client, ORIGIN, PASSWORD, TestApp, TestResponse, unique_email};
 
 /// The site-relative part of the first link in an email that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> String {
@@ -360,5 +363,76 @@ async fn arabic_account_pages_are_right_to_left() {
         let res = c.get("/account?lang=ar").await;
         assert!(res.body.contains(r#"dir="rtl""#));
         assert!(res.body.contains("تسجيل الخروج من كل الأجهزة"));
+    }
+}
+
+#[tokio::test]
+async fn sign_ups_and_reset_requests_are_limited_per_address() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        c.lang = Some("en");
+        for _ in 0..10 {
+            let res = c
+                .submit("/sign-up", "/sign-up", &[("email", "not-an-email")])
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let res = sign_up(&mut c, "Late", &unique_email("late")).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.body.contains("Too many attempts"), "{}", res.body);
+
+        for _ in 0..5 {
+            let res = c
+                .submit(
+                    "/password/forgot",
+                    "/password/forgot",
+                    &[("email", "someone@example.org")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK);
+        }
+        let res = c
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", "someone@example.org")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers.get("retry-after").is_some());
+    }
+}
+
+#[tokio::test]
+async fn behind_tls_the_session_cookie_is_secure() {
+    for test_db in TestDb::all().await {
+        let db = test_db.db.clone();
+        let config = WebConfig {
+            public_url: ORIGIN.to_owned(),
+            behind_tls: true,
+            ..WebConfig::default()
+        };
+        let state = AppState::new(db.clone(), config).await.unwrap();
+        let (router, routes) = app::build(state.clone());
+        let app = TestApp {
+            router,
+            routes,
+            state,
+            db,
+            test_db,
+        };
+        let user = app.public_user(&unique_email("tls")).await;
+        let mut c = app.client();
+        let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;
+        let cookie = set_cookie(&res, "safir_session").expect("session cookie");
+        assert!(
+            cookie.contains("; Secure")
+                && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let res = c.submit("/account", "/sign-out", &[]).await;
+        let cleared = set_cookie(&res, "safir_session").expect("cleared cookie");
+        assert!(cleared.contains("Max-Age=0") && cleared.contains("; Secure"));
     }
 }

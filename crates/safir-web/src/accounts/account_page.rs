@@ -1,0 +1,219 @@
+//! The settings page as one view: each of its forms can come back with the user's input
+//! and a message beside each field, while the rest of the page shows the current state.
+
+use askama::Template;
+use axum::http::Uri;
+use axum::response::Html;
+use fluent_bundle::FluentArgs;
+use safir_store::accounts::{self, sessions, tokens};
+
+use super::common::{browser_label, error_summary, format_time};
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::{AppError, FieldErrors};
+use crate::forms::{Field, InputKind};
+use crate::i18n::{I18n, Lang};
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+/// Which form of the page is shown again, with what the user typed.
+#[derive(Debug, Clone, Default)]
+pub enum AccountForm {
+    #[default]
+    None,
+    Profile {
+        display_name: String,
+        lang: String,
+    },
+    Password,
+    Token {
+        name: String,
+        read: bool,
+        write: bool,
+        expires: String,
+    },
+    DisableTotp,
+}
+
+pub struct SessionRow {
+    pub browser: String,
+    pub ip: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub scopes: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    page: Page,
+    csrf_token: String,
+    email: String,
+    email_verified: bool,
+    is_staff: bool,
+    display_name: Field,
+    lang_choice: String,
+    current_password: Field,
+    new_password: Field,
+    new_password_confirm: Field,
+    totp_enabled: bool,
+    recovery_codes_text: String,
+    disable_password: Field,
+    sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
+    token_name: Field,
+    token_read: bool,
+    token_write: bool,
+    token_scopes_error: Option<String>,
+    token_expires: Field,
+    error_summary: Option<String>,
+}
+
+fn notice_key(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "welcome" => "accounts-notice-welcome",
+        "profile-saved" => "accounts-notice-profile-saved",
+        "password-changed" => "accounts-notice-password-changed",
+        "verification-sent" => "accounts-notice-verification-sent",
+        "already-verified" => "accounts-notice-already-verified",
+        "two-factor-off" => "accounts-notice-two-factor-off",
+        "token-revoked" => "accounts-notice-token-revoked",
+        _ => return None,
+    })
+}
+
+/// Renders the settings page; `form` and `errors` say which form failed and why.
+#[allow(clippy::too_many_arguments)]
+pub async fn account_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    me: &CurrentUser,
+    form: AccountForm,
+    errors: &FieldErrors,
+    notice: Option<&str>,
+) -> Result<Html<String>, AppError> {
+    let user = &me.user;
+    let session_rows = sessions::list_for_user(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|s| SessionRow {
+            browser: browser_label(s.user_agent.as_deref()),
+            ip: s.client_ip.clone().unwrap_or_else(|| "—".to_owned()),
+            last_seen: format_time(s.last_seen_at),
+            current: me.session_id_hash.as_deref() == Some(s.id_hash.as_str()),
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    let token_rows = tokens::list_api_tokens(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|t| TokenRow {
+            active: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now),
+            id: t.id.clone(),
+            name: t.name.clone(),
+            scopes: t.scopes.clone(),
+            created: format_time(t.created_at),
+            expires: t.expires_at.map(format_time).unwrap_or_else(|| "—".into()),
+            last_used: t
+                .last_used_at
+                .map(format_time)
+                .unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let recovery_codes_left = if user.totp_enabled() {
+        accounts::remaining_recovery_codes(&state.db, &user.id)
+            .await
+            .map_err(AppError::internal)?
+    } else {
+        0
+    };
+    let (profile_name, profile_lang) = match &form {
+        AccountForm::Profile { display_name, lang } => (display_name.clone(), lang.clone()),
+        _ => (user.display_name.clone(), user.preferred_lang.clone()),
+    };
+    let (token_name, token_read, token_write, token_expires) = match &form {
+        AccountForm::Token {
+            name,
+            read,
+            write,
+            expires,
+        } => (name.clone(), *read, *write, expires.clone()),
+        _ => (String::new(), true, false, String::new()),
+    };
+    let mut page = state.page(lang, uri, "accounts-settings-title", viewer);
+    if let Some(key) = notice.and_then(notice_key) {
+        page = page.with_flash(FlashKind::Success, I18n::global().t(lang, key));
+    }
+    let view = AccountPage {
+        page,
+        csrf_token: state.csrf_token(viewer),
+        email: user.email.clone(),
+        email_verified: user.email_verified_at.is_some(),
+        is_staff: user.is_staff() || me.grants.is_staff(),
+        display_name: Field::new(lang, "display_name", "accounts-field-display-name")
+            .value(profile_name)
+            .required()
+            .autocomplete("name")
+            .errors_from(lang, errors),
+        lang_choice: profile_lang,
+        current_password: Field::new(lang, "current_password", "accounts-field-current-password")
+            .kind(InputKind::Password)
+            .required()
+            .autocomplete("current-password")
+            .errors_from(lang, errors),
+        new_password: Field::new(lang, "new_password", "accounts-field-new-password")
+            .kind(InputKind::Password)
+            .hint(lang, "accounts-password-hint")
+            .required()
+            .autocomplete("new-password")
+            .errors_from(lang, errors),
+        new_password_confirm: Field::new(
+            lang,
+            "new_password_confirm",
+            "accounts-field-password-confirm",
+        )
+        .kind(InputKind::Password)
+        .required()
+        .autocomplete("new-password")
+        .errors_from(lang, errors),
+        totp_enabled: user.totp_enabled(),
+        recovery_codes_text: {
+            let mut args = FluentArgs::new();
+            args.set("count", recovery_codes_left);
+            I18n::global().t_args(lang, "accounts-recovery-codes-left", &args)
+        },
+        disable_password: Field::new(lang, "disable_password", "accounts-field-current-password")
+            .kind(InputKind::Password)
+            .required()
+            .autocomplete("current-password")
+            .errors_from(lang, errors),
+        sessions: session_rows,
+        tokens: token_rows,
+        token_name: Field::new(lang, "name", "accounts-field-token-name")
+            .value(token_name)
+            .required()
+            .errors_from(lang, errors),
+        token_read,
+        token_write,
+        token_scopes_error: errors.for_field("scopes").map(|e| e.message(lang)),
+        token_expires: Field::new(lang, "expires", "accounts-field-token-expires")
+            .kind(InputKind::Date)
+            .value(token_expires)
+            .hint(lang, "accounts-token-expires-hint")
+            .errors_from(lang, errors),
+        error_summary: error_summary(lang, errors),
+    };
+    render(&view)
+}
