@@ -1,1 +1,128 @@
 ## admin
+
+admin-title = الإدارة
+admin-missions-title = البعثات
+admin-missions-description = الوزارة وبعثاتها: الأسماء والدولة والمدينة واللغات وبيانات الاتصال.
+admin-users-title = المستخدمون والأدوار
+admin-users-description = حسابات الموظفين وأدوارهم في كل بعثة وكلمات المرور وصلاحيات الدخول.
+admin-audit-title = سجل التدقيق
+admin-audit-description = من فعل ماذا ومتى؛ تصفية السجل وتصديره والتحقق من سلامته.
+admin-jobs-title = المهام الخلفية
+admin-jobs-description = نشاط قائمة الانتظار والمهام التي فشلت نهائيًا مع زر لإعادة المحاولة.
+admin-actions = الإجراءات
+admin-edit = تعديل
+admin-save = حفظ
+admin-choose = اختر…
+admin-any = الكل
+admin-filter = تصفية
+admin-yes = نعم
+
+## Missions
+
+admin-missions-empty = لا توجد بعثات بعد.
+admin-mission-name = الاسم
+admin-mission-new-title = بعثة جديدة
+admin-mission-edit-title = تعديل البعثة
+admin-mission-created = أُنشئت البعثة.
+admin-mission-saved = حُفظت البعثة.
+mission-hint-code = من حرفين إلى ستة أحرف لاتينية كبيرة تُستخدم في المراجع (مثل PAR).
+mission-hint-time-zone = اسم منطقة زمنية وفق IANA، مثل Europe/Paris أو Africa/Nairobi.
+field-error-admin-mission-code-invalid = أدخل من حرفين إلى ستة أحرف لاتينية، مثل PAR.
+field-error-admin-mission-code-taken = هذا الرمز مستخدم لبعثة أخرى.
+field-error-admin-mission-kind-unknown = اختر نوع البعثة من القائمة.
+field-error-admin-country-code-format = اختر دولة من القائمة.
+field-error-admin-country-code-unknown = اختر دولة من القائمة.
+field-error-admin-languages-required = اختر لغة عمل واحدة على الأقل.
+field-error-admin-language-unknown = اختر لغة من القائمة.
+field-error-admin-time-zone-invalid = أدخل منطقة زمنية مثل Europe/Paris أو UTC.
+field-error-admin-phone-invalid = أدخل رقم هاتف يتكون من أرقام ومسافات وشرطات، مع علامة + اختيارية في أوله.
+field-error-admin-date-invalid = أدخل التاريخ بالصيغة YYYY-MM-DD.
+
+## Users
+
+admin-users-search = الاسم أو البريد الإلكتروني
+admin-users-kind = نوع الحساب
+admin-users-role = الدور
+admin-users-empty = لا يوجد مستخدم يطابق هذه المعايير.
+admin-kind-staff = موظف
+admin-kind-public = عام
+admin-scope-ministry = الوزارة كلها
+admin-user-new-title = حساب موظف جديد
+admin-user-new-lead = يتسلّم الزميل الجديد منك كلمة مرور لمرة واحدة، ويُعِدّ التحقق بخطوتين عند أول تسجيل دخول.
+admin-user-language = لغة الواجهة
+admin-user-create = إنشاء الحساب
+admin-user-created-title = أُنشئ حساب الموظف
+admin-user-created = أُنشئ الحساب.
+admin-one-time-password-lead = سلّم كلمة المرور هذه إلى الزميل عبر قناة آمنة. لن تظهر إلا الآن ولا يمكن عرضها مرة أخرى.
+admin-one-time-password-totp = سيُطلب منه عند أول تسجيل دخول إعداد التحقق بخطوتين باستخدام تطبيق مصادقة.
+admin-user-open = فتح الحساب
+admin-user-title = المستخدم
+admin-user-two-factor = التحقق بخطوتين
+admin-user-two-factor-pending = لم يُعَدّ بعد
+admin-user-created-at = تاريخ الإنشاء
+admin-user-no-roles = لا يشغل هذا المستخدم أي دور.
+admin-user-account = الحساب
+admin-user-audit-link = هذا المستخدم في سجل التدقيق
+admin-grant-title = منح دور
+admin-grant-role = الدور
+admin-grant-scope = النطاق
+admin-grant = منح
+admin-revoke = سحب
+admin-disable = تعطيل الحساب
+admin-enable = تفعيل الحساب
+admin-reset-password = إعادة تعيين كلمة المرور
+admin-reset-password-hint = تظهر كلمة مرور جديدة لمرة واحدة، ويُسجَّل خروج المستخدم من جميع الأجهزة.
+admin-password-reset-title = إعادة تعيين كلمة المرور
+admin-password-reset-done = أُعيد تعيين كلمة المرور.
+admin-user-granted = مُنح الدور.
+admin-user-revoked = سُحب الدور.
+admin-user-disabled = عُطّل الحساب وأُنهيت جلساته.
+admin-user-enabled = فُعّل الحساب.
+admin-last-admin = هذا آخر مسؤول نظام نشط على مستوى الوزارة. امنح دور مسؤول النظام لشخص آخر أولًا.
+field-error-admin-email-taken = يوجد حساب بهذا البريد الإلكتروني بالفعل.
+field-error-admin-role-unknown = اختر دورًا من القائمة.
+field-error-admin-scope-unknown = اختر الوزارة كلها أو بعثة من القائمة.
+field-error-admin-invalid-characters = احذف أحرف التحكم من هذا الحقل.
+
+## Audit trail
+
+admin-audit-chain-title = سلامة السجل
+admin-audit-verify = التحقق من السلسلة
+admin-audit-chain-intact = { $count ->
+    [zero] السلسلة سليمة: لا توجد سجلات للتحقق منها.
+    [one] السلسلة سليمة: جرى التحقق من سجل واحد.
+    [two] السلسلة سليمة: جرى التحقق من سجلين.
+    [few] السلسلة سليمة: جرى التحقق من { $count } سجلات.
+    [many] السلسلة سليمة: جرى التحقق من { $count } سجلًا.
+   *[other] السلسلة سليمة: جرى التحقق من { $count } سجل.
+}
+admin-audit-chain-broken = السلسلة مكسورة عند السجل { $seq }: { $reason }.
+admin-audit-reason-missing = يوجد سجل مفقود
+admin-audit-reason-link = عُدّل الرابط بالسجل السابق
+admin-audit-reason-content = عُدّل محتوى السجل
+admin-audit-actor = المنفّذ
+admin-audit-action = الإجراء
+admin-audit-mission = البعثة
+admin-audit-any-mission = كل البعثات
+admin-audit-target = الهدف
+admin-audit-from = من (تاريخ)
+admin-audit-to = إلى (تاريخ)
+admin-audit-at = الوقت
+admin-audit-client-ip = العنوان
+admin-audit-summary = الملخص
+admin-audit-export = تنزيل هذه السجلات بصيغة CSV
+admin-audit-empty = لا يوجد سجل يطابق هذه المعايير.
+admin-audit-pages = صفحات السجل
+admin-audit-older = سجلات أقدم
+admin-audit-newest = أحدث السجلات
+
+## Jobs
+
+admin-jobs-dead = المهام الفاشلة
+admin-jobs-none-dead = لا توجد مهام فشلت نهائيًا.
+admin-job-attempts = المحاولات
+admin-job-failed-at = وقت الفشل
+admin-job-last-error = آخر خطأ
+admin-job-payload = البيانات
+admin-job-retry = إعادة المحاولة
+admin-job-retried = أُعيدت المهمة إلى قائمة الانتظار.

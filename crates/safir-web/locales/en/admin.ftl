@@ -1,1 +1,124 @@
 ## admin
+
+admin-title = Administration
+admin-missions-title = Missions
+admin-missions-description = The ministry and its missions: names, country, city, languages and contacts.
+admin-users-title = Users and roles
+admin-users-description = Staff accounts, their roles at each mission, passwords and access.
+admin-audit-title = Audit trail
+admin-audit-description = Who did what and when; filter, export and check the trail's integrity.
+admin-jobs-title = Background jobs
+admin-jobs-description = Queue activity and jobs that failed for good, with a retry button.
+admin-actions = Actions
+admin-edit = Edit
+admin-save = Save
+admin-choose = Choose…
+admin-any = Any
+admin-filter = Filter
+admin-yes = Yes
+
+## Missions
+
+admin-missions-empty = There are no missions yet.
+admin-mission-name = Name
+admin-mission-new-title = New mission
+admin-mission-edit-title = Edit mission
+admin-mission-created = The mission was created.
+admin-mission-saved = The mission was saved.
+mission-hint-code = Two to six Latin capital letters, used in references (for example PAR).
+mission-hint-time-zone = An IANA time zone name, for example Europe/Paris or Africa/Nairobi.
+field-error-admin-mission-code-invalid = Enter two to six Latin letters, for example PAR.
+field-error-admin-mission-code-taken = Another mission already uses this code.
+field-error-admin-mission-kind-unknown = Choose a kind of mission from the list.
+field-error-admin-country-code-format = Choose a country from the list.
+field-error-admin-country-code-unknown = Choose a country from the list.
+field-error-admin-languages-required = Tick at least one working language.
+field-error-admin-language-unknown = Choose a language from the list.
+field-error-admin-time-zone-invalid = Enter a time zone such as Europe/Paris or UTC.
+field-error-admin-phone-invalid = Enter a telephone number with digits, spaces, dashes and an optional leading +.
+field-error-admin-date-invalid = Enter a date as YYYY-MM-DD.
+
+## Users
+
+admin-users-search = Name or email
+admin-users-kind = Account type
+admin-users-role = Role
+admin-users-empty = No user matches these filters.
+admin-kind-staff = Staff
+admin-kind-public = Public
+admin-scope-ministry = Whole ministry
+admin-user-new-title = New staff account
+admin-user-new-lead = The new colleague receives a one-time password from you and sets up two-step verification when they first sign in.
+admin-user-language = Interface language
+admin-user-create = Create the account
+admin-user-created-title = Staff account created
+admin-user-created = The account was created.
+admin-one-time-password-lead = Give this one-time password to the colleague through a safe channel. It is shown only now and cannot be displayed again.
+admin-one-time-password-totp = At their first sign-in they will be asked to set up two-step verification with an authenticator app.
+admin-user-open = Open the account
+admin-user-title = User
+admin-user-two-factor = Two-step verification
+admin-user-two-factor-pending = Not set up yet
+admin-user-created-at = Created
+admin-user-no-roles = This user holds no role.
+admin-user-account = Account
+admin-user-audit-link = This user in the audit trail
+admin-grant-title = Grant a role
+admin-grant-role = Role
+admin-grant-scope = Where
+admin-grant = Grant
+admin-revoke = Revoke
+admin-disable = Disable the account
+admin-enable = Enable the account
+admin-reset-password = Reset the password
+admin-reset-password-hint = A new one-time password is shown once and the user is signed out everywhere.
+admin-password-reset-title = Password reset
+admin-password-reset-done = The password was reset.
+admin-user-granted = The role was granted.
+admin-user-revoked = The role was revoked.
+admin-user-disabled = The account was disabled and its sessions were ended.
+admin-user-enabled = The account was enabled.
+admin-last-admin = This is the last active ministry-wide administrator. Grant the administrator role to someone else first.
+field-error-admin-email-taken = An account with this email address already exists.
+field-error-admin-role-unknown = Choose a role from the list.
+field-error-admin-scope-unknown = Choose the whole ministry or a mission from the list.
+field-error-admin-invalid-characters = Remove the control characters from this field.
+
+## Audit trail
+
+admin-audit-chain-title = Integrity of the trail
+admin-audit-verify = Verify the chain
+admin-audit-chain-intact = { $count ->
+    [one] The chain is intact: one record checked.
+   *[other] The chain is intact: { $count } records checked.
+}
+admin-audit-chain-broken = The chain is broken at record { $seq }: { $reason }.
+admin-audit-reason-missing = a record is missing
+admin-audit-reason-link = the link to the previous record was altered
+admin-audit-reason-content = the record's content was altered
+admin-audit-actor = Actor
+admin-audit-action = Action
+admin-audit-mission = Mission
+admin-audit-any-mission = Any mission
+admin-audit-target = Target
+admin-audit-from = From (date)
+admin-audit-to = To (date)
+admin-audit-at = Time
+admin-audit-client-ip = Address
+admin-audit-summary = Summary
+admin-audit-export = Download these records as CSV
+admin-audit-empty = No record matches these filters.
+admin-audit-pages = Pages of the trail
+admin-audit-older = Older records
+admin-audit-newest = Newest records
+
+## Jobs
+
+admin-jobs-dead = Failed jobs
+admin-jobs-none-dead = No job has failed for good.
+admin-job-attempts = Attempts
+admin-job-failed-at = Failed at
+admin-job-last-error = Last error
+admin-job-payload = Payload
+admin-job-retry = Retry
+admin-job-retried = The job is back in the queue.

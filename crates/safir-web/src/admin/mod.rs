@@ -1,7 +1,129 @@
 //! Ministry administration: missions, users and roles, the audit trail, dead jobs.
 
-use crate::auth::Routes;
+mod audit_log;
+mod home;
+mod jobs;
+mod mission_form;
+mod missions;
+mod support;
+mod user_actions;
+mod user_form;
+mod users;
+
+use axum::http::Method;
+use axum::routing::{get, post};
+use safir_domain::roles::Permission;
+
+use crate::auth::{Access, Routes};
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    let missions = Access::Ministry(Permission::ManageMissions);
+    let users = Access::Ministry(Permission::ManageUsers);
+    let audit = Access::Ministry(Permission::ViewAudit);
+    let jobs = Access::Ministry(Permission::ManageJobs);
+    r.add(Method::GET, "/admin", missions, get(home::admin_home))
+        .add(
+            Method::GET,
+            "/admin/missions",
+            missions,
+            get(missions::list_missions),
+        )
+        .add(
+            Method::GET,
+            "/admin/missions/new",
+            missions,
+            get(missions::new_mission_form),
+        )
+        .add(
+            Method::POST,
+            "/admin/missions/new",
+            missions,
+            post(missions::create_mission),
+        )
+        .add(
+            Method::GET,
+            "/admin/missions/{mission}/edit",
+            missions,
+            get(missions::edit_mission_form),
+        )
+        .add(
+            Method::POST,
+            "/admin/missions/{mission}/edit",
+            missions,
+            post(missions::update_mission),
+        )
+        .add(Method::GET, "/admin/users", users, get(users::list_users))
+        .add(
+            Method::GET,
+            "/admin/users/new",
+            users,
+            get(users::new_user_form),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/new",
+            users,
+            post(users::create_user),
+        )
+        .add(
+            Method::GET,
+            "/admin/users/{user}",
+            users,
+            get(users::show_user),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{user}/grants",
+            users,
+            post(user_actions::grant_role),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{user}/grants/revoke",
+            users,
+            post(user_actions::revoke_role),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{user}/disable",
+            users,
+            post(user_actions::disable_user),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{user}/enable",
+            users,
+            post(user_actions::enable_user),
+        )
+        .add(
+            Method::POST,
+            "/admin/users/{user}/reset-password",
+            users,
+            post(user_actions::reset_password),
+        )
+        .add(
+            Method::GET,
+            "/admin/audit",
+            audit,
+            get(audit_log::list_audit),
+        )
+        .add(
+            Method::GET,
+            "/admin/audit/export.csv",
+            audit,
+            get(audit_log::export_csv),
+        )
+        .add(
+            Method::POST,
+            "/admin/audit/verify",
+            audit,
+            post(audit_log::verify_chain),
+        )
+        .add(Method::GET, "/admin/jobs", jobs, get(jobs::list_jobs))
+        .add(
+            Method::POST,
+            "/admin/jobs/{job}/retry",
+            jobs,
+            post(jobs::retry_job),
+        )
 }

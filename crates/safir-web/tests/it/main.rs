@@ -3,6 +3,10 @@
 mod accounts;
 mod accounts_settings;
 mod accounts_two_factor;
+mod admin;
+mod admin_audit;
+mod admin_support;
+mod admin_users;
 mod api;
 mod api_admin;
 mod api_openapi;
@@ -13,4 +17,5 @@ mod harness;
 mod metrics;
 mod pages;
 mod security;
+mod staff;
 mod support;

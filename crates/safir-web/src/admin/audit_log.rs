@@ -1,0 +1,397 @@
+//! The audit trail for administrators: filtered browsing, newest first with an "older" link
+//! (keyset on `seq`), the same filters exported as CSV (itself audited), and a check of the
+//! hash chain.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use safir_domain::audit::actions;
+use safir_store::audit::{self, AuditFilter, AuditRecord, ChainCheck};
+use safir_store::missions::{self, Mission};
+
+use super::support::{Actor, SelectOption};
+use crate::auth::Viewer;
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::forms::{Field, InputKind};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+const PAGE_SIZE: i64 = 50;
+const EXPORT_BATCH: i64 = 1000;
+/// An export larger than this is cut; narrow the filters to get the rest.
+const EXPORT_MAX: usize = 200_000;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AuditParams {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    /// A mission code.
+    #[serde(default)]
+    mission: String,
+    #[serde(default)]
+    target: String,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    before: Option<i64>,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn date(s: &str) -> Result<Option<NaiveDate>, ()> {
+    match s.trim() {
+        "" => Ok(None),
+        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(drop),
+    }
+}
+
+impl AuditParams {
+    /// The store filter; unreadable dates are reported and left out of the filter.
+    fn filter(&self, all: &[Mission]) -> (AuditFilter, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let mut day = |field: &str, value: &str, end: bool| -> Option<DateTime<Utc>> {
+            match date(value) {
+                Ok(d) => d.and_then(|d| {
+                    let t = if end {
+                        d.and_hms_micro_opt(23, 59, 59, 999_999)
+                    } else {
+                        d.and_hms_opt(0, 0, 0)
+                    };
+                    t.map(|t| t.and_utc())
+                }),
+                Err(()) => {
+                    errors.add(FieldError::new(field, "admin_date_invalid"));
+                    None
+                }
+            }
+        };
+        let from = day("from", &self.from, false);
+        let to = day("to", &self.to, true);
+        let mission_id = non_empty(&self.mission).map(|code| {
+            all.iter()
+                .find(|m| m.code.eq_ignore_ascii_case(&code))
+                .map(|m| m.id.clone())
+                // An unknown code matches nothing rather than everything.
+                .unwrap_or(code)
+        });
+        let filter = AuditFilter {
+            actor: non_empty(&self.actor),
+            action: non_empty(&self.action),
+            mission_id,
+            target_id: non_empty(&self.target),
+            from,
+            to,
+            before_seq: self.before,
+        };
+        (filter, errors)
+    }
+
+    /// These filters as a query string, without the page position.
+    fn query(&self) -> String {
+        [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("mission", &self.mission),
+            ("target", &self.target),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.trim().as_bytes()).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+struct Row {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    mission: String,
+    client_ip: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    page: Page,
+    csrf_token: String,
+    actor: Field,
+    action: Field,
+    target: Field,
+    from: Field,
+    to: Field,
+    missions: Vec<SelectOption>,
+    rows: Vec<Row>,
+    export_href: String,
+    older_href: Option<String>,
+    newest_href: Option<String>,
+    check: Option<String>,
+    check_ok: bool,
+}
+
+fn row(r: AuditRecord, all: &[Mission]) -> Row {
+    let mission = r
+        .mission_id
+        .as_deref()
+        .map(|id| {
+            all.iter()
+                .find(|m| m.id == id)
+                .map(|m| m.code.clone())
+                .unwrap_or_else(|| id.to_owned())
+        })
+        .unwrap_or_default();
+    Row {
+        seq: r.seq,
+        at: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        actor: r.actor_label,
+        action: r.action,
+        target: match r.target_id {
+            Some(id) => format!("{} {id}", r.target_type),
+            None => r.target_type,
+        },
+        mission,
+        client_ip: r.client_ip.unwrap_or_default(),
+        summary: r.summary,
+    }
+}
+
+async fn audit_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    params: &AuditParams,
+    check: Option<ChainCheck>,
+) -> Result<Html<String>, AppError> {
+    let all = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    let (filter, errors) = params.filter(&all);
+    let records = audit::list(&state.db, &filter, PAGE_SIZE)
+        .await
+        .map_err(AppError::internal)?;
+    let query = params.query();
+    let sep = if query.is_empty() { "" } else { "&" };
+    let older_href = (records.len() as i64 == PAGE_SIZE)
+        .then(|| {
+            records
+                .last()
+                .map(|r| format!("/admin/audit?{query}{sep}before={}", r.seq))
+        })
+        .flatten();
+    let newest_href = params.before.map(|_| format!("/admin/audit?{query}"));
+    let page = state.page(lang, uri, "admin-audit-title", viewer);
+    let field = |name: &str, label: &str, value: &str| {
+        Field::new(lang, name, label)
+            .value(value)
+            .errors_from(lang, &errors)
+    };
+    let (check, check_ok) = match check {
+        None => (None, false),
+        Some(ChainCheck::Intact { records }) => (
+            Some(page.t_count("admin-audit-chain-intact", records as i64)),
+            true,
+        ),
+        Some(ChainCheck::Broken { seq, reason }) => {
+            let mut args = crate::i18n::FluentArgs::new();
+            args.set("seq", seq);
+            let reason_key = match reason {
+                "record missing" => "admin-audit-reason-missing",
+                "link to previous record altered" => "admin-audit-reason-link",
+                _ => "admin-audit-reason-content",
+            };
+            args.set("reason", page.t(reason_key));
+            (Some(page.t_args("admin-audit-chain-broken", &args)), false)
+        }
+    };
+    let mut missions: Vec<SelectOption> = vec![SelectOption {
+        value: String::new(),
+        label: page.t("admin-audit-any-mission"),
+        selected: params.mission.trim().is_empty(),
+    }];
+    missions.extend(all.iter().map(|m| SelectOption {
+        value: m.code.clone(),
+        label: format!(
+            "{} ({})",
+            m.name(crate::staff::labels::content_lang(lang)),
+            m.code
+        ),
+        selected: m.code.eq_ignore_ascii_case(params.mission.trim()),
+    }));
+    render(&AuditPage {
+        csrf_token: state.csrf_token(viewer),
+        actor: field("actor", "admin-audit-actor", &params.actor),
+        action: field("action", "admin-audit-action", &params.action),
+        target: field("target", "admin-audit-target", &params.target),
+        from: field("from", "admin-audit-from", &params.from).kind(InputKind::Date),
+        to: field("to", "admin-audit-to", &params.to).kind(InputKind::Date),
+        missions,
+        rows: records.into_iter().map(|r| row(r, &all)).collect(),
+        export_href: format!("/admin/audit/export.csv?{query}"),
+        older_href,
+        newest_href,
+        check,
+        check_ok,
+        page,
+    })
+}
+
+pub async fn list_audit(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(params): Query<AuditParams>,
+) -> Result<Html<String>, AppError> {
+    audit_page(&state, lang, &uri, &viewer, &params, None).await
+}
+
+pub async fn verify_chain(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Html<String>, AppError> {
+    let check = audit::verify(&state.db).await.map_err(AppError::internal)?;
+    let uri = Uri::from_static("/admin/audit");
+    audit_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &AuditParams::default(),
+        Some(check),
+    )
+    .await
+}
+
+/// One CSV field: quoted when it holds a separator, quote or line break; a leading
+/// `= + - @` is defused with an apostrophe so a spreadsheet does not run it as a formula.
+fn csv_field(value: &str) -> String {
+    let defused;
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        defused = format!("'{value}");
+        defused.as_str()
+    } else {
+        value
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+pub const CSV_HEADER: &str = "seq,at,actor_id,actor,action,target_type,target_id,mission_id,client_ip,summary,prev_hash,hash";
+
+fn csv_line(r: &AuditRecord) -> String {
+    let at = r.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let fields = [
+        r.seq.to_string(),
+        at,
+        r.actor_id.clone().unwrap_or_default(),
+        r.actor_label.clone(),
+        r.action.clone(),
+        r.target_type.clone(),
+        r.target_id.clone().unwrap_or_default(),
+        r.mission_id.clone().unwrap_or_default(),
+        r.client_ip.clone().unwrap_or_default(),
+        r.summary.clone(),
+        r.prev_hash.clone(),
+        r.hash.clone(),
+    ];
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(params): Query<AuditParams>,
+) -> Result<Response, AppError> {
+    let all = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    let (mut filter, errors) = params.filter(&all);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    let mut count = 0usize;
+    loop {
+        let batch = audit::list(&state.db, &filter, EXPORT_BATCH)
+            .await
+            .map_err(AppError::internal)?;
+        let Some(last) = batch.last() else { break };
+        filter.before_seq = Some(last.seq);
+        let full = batch.len() as i64 == EXPORT_BATCH;
+        for r in &batch {
+            out.push_str(&csv_line(r));
+        }
+        count += batch.len();
+        if !full || count >= EXPORT_MAX {
+            break;
+        }
+    }
+    let summary = serde_json::json!({ "filters": params.query(), "records": count });
+    let record = actor.audit(actions::AUDIT_EXPORT, "audit_log", None, None, summary);
+    audit::record(&state.db, &record)
+        .await
+        .map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(
+            csv_field(r#"{"a":1,"b":"x"}"#),
+            r#""{""a"":1,""b"":""x""}""#
+        );
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
+    }
+}

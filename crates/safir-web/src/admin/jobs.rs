@@ -1,0 +1,123 @@
+//! Background jobs for administrators: queue counts, the dead letters with their last error,
+//! and a retry that puts a dead job back in the queue (audited in the same transaction).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::audit::actions;
+use safir_store::jobs::{self, QueueStats};
+use safir_store::{StoreError, audit};
+
+use super::support::Actor;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+const DEAD_LIMIT: i64 = 100;
+/// Payloads and errors are cut for the list; the whole text stays in the database.
+const PREVIEW_CHARS: usize = 600;
+
+struct DeadJob {
+    id: String,
+    kind: String,
+    attempts: i32,
+    max_attempts: i32,
+    last_error: String,
+    payload: String,
+    failed_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/jobs.html")]
+struct JobsPage {
+    page: Page,
+    csrf_token: String,
+    stats: QueueStats,
+    dead: Vec<DeadJob>,
+}
+
+fn preview(s: &str) -> String {
+    let mut out: String = s.chars().take(PREVIEW_CHARS).collect();
+    if s.chars().count() > PREVIEW_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// The payload re-indented for reading; askama escapes it when shown.
+fn pretty_payload(raw: &str) -> String {
+    let pretty = serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| raw.to_owned());
+    preview(&pretty)
+}
+
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Html<String>, AppError> {
+    let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
+    let dead = jobs::list_dead(&state.db, DEAD_LIMIT)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|j| DeadJob {
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            last_error: preview(j.last_error.as_deref().unwrap_or("")),
+            payload: pretty_payload(&j.payload),
+            failed_at: j.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            id: j.id,
+            kind: j.kind,
+        })
+        .collect();
+    let mut page = state.page(lang, &uri, "admin-jobs-title", &viewer);
+    if uri.query() == Some("retried=1") {
+        let message = page.t("admin-job-retried");
+        page = page.with_flash(FlashKind::Success, message);
+    }
+    render(&JobsPage {
+        page,
+        csrf_token: state.csrf_token(&viewer),
+        stats,
+        dead,
+    })
+}
+
+pub async fn retry_job(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(job_id): Path<String>,
+) -> Result<Response, AppError> {
+    let job = match jobs::find(&state.db, &job_id).await {
+        Ok(j) => j,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if !jobs::retry_dead(&mut tx, &job.id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        // Already retried (a second click) or never dead: nothing to do.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(AppError::Conflict);
+    }
+    let summary = serde_json::json!({
+        "kind": job.kind,
+        "attempts": job.attempts,
+        "last_error": job.last_error.as_deref().map(preview),
+    });
+    let record = actor.audit(actions::JOB_RETRY, "job", Some(&job.id), None, summary);
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/admin/jobs?retried=1").into_response())
+}

@@ -1,0 +1,178 @@
+//! What the admin pages share: the acting staff member with their address (for the audit
+//! trail), submitted forms with repeated fields, and field errors named after domain codes.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use safir_domain::ValidationError;
+use safir_domain::audit::AuditAction;
+use safir_domain::ids::{MissionId, UserId};
+use safir_store::audit::NewAuditRecord;
+
+use crate::auth::{CurrentUser, SignedIn};
+use crate::error::{AppError, FieldError};
+use crate::security::client_ip;
+use crate::state::AppState;
+
+/// The signed-in staff member acting, and where the request came from.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: CurrentUser,
+    pub ip: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let ip = client_ip(&parts.headers, peer, state.config.trusted_proxy).map(|a| a.to_string());
+        Ok(Actor { user, ip })
+    }
+}
+
+impl Actor {
+    pub fn id(&self) -> &str {
+        self.user.id()
+    }
+
+    /// An audit record of `action` by this actor on `target_type`/`target_id`.
+    pub fn audit(
+        &self,
+        action: AuditAction,
+        target_type: &'static str,
+        target_id: Option<&str>,
+        mission_id: Option<&str>,
+        summary: serde_json::Value,
+    ) -> NewAuditRecord {
+        NewAuditRecord {
+            actor_id: Some(UserId::from_trusted(self.user.user.id.clone())),
+            actor_label: self.user.user.email.clone(),
+            action,
+            target_type,
+            target_id: target_id.map(str::to_owned),
+            mission_id: mission_id.map(|m| MissionId::from_trusted(m.to_owned())),
+            client_ip: self.ip.clone(),
+            summary,
+        }
+    }
+}
+
+/// A submitted form as name/value pairs, so repeated names (checkboxes) survive.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    /// The first value of `name`, or "" when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// A field error from a domain validation code. Codes the site-wide catalog already
+/// explains keep their message there; the rest are explained in the admin catalog under
+/// `field-error-admin-<code>`.
+pub fn field_error(field: &str, e: &ValidationError, max_len: usize) -> FieldError {
+    match e.code {
+        "required" => FieldError::new(field, "required"),
+        "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len),
+        "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),
+        other => FieldError::new(field, format!("admin_{other}")),
+    }
+}
+
+/// Trimmed required text of at most `max` characters.
+pub fn required_text(value: &str, max: usize) -> Result<String, ValidationError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(ValidationError::new("required"))
+    } else if v.chars().count() > max {
+        Err(ValidationError::new("too_long"))
+    } else {
+        Ok(v.to_owned())
+    }
+}
+
+/// Trimmed optional text of at most `max` characters.
+pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, ValidationError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Ok(None)
+    } else if v.chars().count() > max {
+        Err(ValidationError::new("too_long"))
+    } else {
+        Ok(Some(v.to_owned()))
+    }
+}
+
+/// An option of a `<select>`, already labelled in the page language.
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A new random one-time password: 20 letters and digits without look-alikes (0/O, 1/l/I),
+/// grouped by four for reading aloud; always accepted by the password rules.
+pub fn one_time_password() -> String {
+    const LOOK_ALIKES: &str = "0O1lI";
+    let mut chars = Vec::with_capacity(20);
+    while chars.len() < 20 {
+        let secret = safir_store::accounts::secrets::new_secret();
+        chars.extend(
+            secret
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() && !LOOK_ALIKES.contains(*c)),
+        );
+    }
+    chars.truncate(20);
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A rejected form shown again with status 422; the error layer leaves the page as it is.
+pub fn rejected(html: axum::response::Html<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response()
+}
+
+/// The line above a rejected form: how many fields need attention.
+pub fn error_summary(
+    lang: crate::i18n::Lang,
+    errors: &crate::error::FieldErrors,
+) -> Option<String> {
+    let fields: std::collections::BTreeSet<&str> =
+        errors.iter().map(|e| e.field.as_str()).collect();
+    (!fields.is_empty()).then(|| {
+        let mut args = crate::i18n::FluentArgs::new();
+        args.set("count", fields.len() as i64);
+        crate::i18n::t_args(lang, "form-errors-summary", &args)
+    })
+}

@@ -1,0 +1,267 @@
+//! Actions on a user: grant and revoke roles, disable and enable the account, reset the
+//! password. Each change and its audit record commit together; the last enabled
+//! ministry-wide administrator can be neither revoked nor disabled.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use safir_domain::accounts::Password;
+use safir_domain::audit::{AuditAction, actions};
+use safir_domain::roles::{Role, Scope};
+use safir_store::accounts::{self, directory, grants, password, sessions};
+use safir_store::{StoreError, Tx, audit, missions};
+
+use super::support::{Actor, FormData, one_time_password};
+use super::user_form::GrantChoice;
+use super::users::{UserPageState, refused, show_password_once, user_uri};
+use crate::auth::Viewer;
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::FlashKind;
+use crate::state::AppState;
+
+/// Turning an account back on has no constant in the domain's list; it mirrors `user.disable`.
+const USER_ENABLE: AuditAction = AuditAction::new("user.enable");
+
+fn done(user_id: &str, what: &str) -> Response {
+    Redirect::to(&format!(
+        "/admin/users/{}?done={what}",
+        crate::auth::access::urlencode(user_id)
+    ))
+    .into_response()
+}
+
+async fn existing_user(state: &AppState, user_id: &str) -> Result<accounts::User, AppError> {
+    match accounts::find_user(&state.db, user_id).await {
+        Ok(u) => Ok(u),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+fn mission_of(scope: &Scope) -> Option<&str> {
+    match scope {
+        Scope::Ministry => None,
+        Scope::Mission(m) => Some(m.as_str()),
+    }
+}
+
+/// Whether removing `user_id`'s ministry-wide admin rights would leave no enabled admin.
+/// Runs after the audit append in the same transaction: on PostgreSQL that append holds the
+/// trail's lock, so two admins cannot each remove the other at the same moment.
+async fn would_remove_last_admin(tx: &mut Tx, user_id: &str) -> Result<bool, AppError> {
+    let is_admin = directory::is_ministry_admin(tx, user_id)
+        .await
+        .map_err(AppError::internal)?;
+    if !is_admin {
+        return Ok(false);
+    }
+    let active = directory::count_active_ministry_admins(tx)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(active <= 1)
+}
+
+fn last_admin_message(lang: Lang) -> UserPageState {
+    UserPageState {
+        flash: Some((FlashKind::Error, crate::i18n::t(lang, "admin-last-admin"))),
+        ..UserPageState::default()
+    }
+}
+
+pub async fn grant_role(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let user = existing_user(&state, &user_id).await?;
+    let all = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    let choice = GrantChoice::from_data(&data);
+    let mut errors = FieldErrors::new();
+    let Some((role, scope)) = choice.parse(&all, &mut errors) else {
+        let extra = UserPageState {
+            grant: choice,
+            errors,
+            ..UserPageState::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return refused(&state, lang, &viewer, &actor, &user.id, status, extra).await;
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let added = grants::grant(&mut tx, &user.id, role, &scope, Some(actor.id()))
+        .await
+        .map_err(AppError::internal)?;
+    if added {
+        let record = actor.audit(
+            actions::ROLE_GRANT,
+            "user",
+            Some(&user.id),
+            mission_of(&scope),
+            serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
+        );
+        audit::append(&mut tx, &record)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(done(&user.id, "granted"))
+}
+
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let user = existing_user(&state, &user_id).await?;
+    let role = Role::parse(data.get("role")).map_err(|_| AppError::BadRequest)?;
+    let scope = Scope::from_storage(data.get("scope").trim());
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let record = actor.audit(
+        actions::ROLE_REVOKE,
+        "user",
+        Some(&user.id),
+        mission_of(&scope),
+        serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    let guarded = role == Role::Admin && scope == Scope::Ministry && user.disabled_at.is_none();
+    if guarded && would_remove_last_admin(&mut tx, &user.id).await? {
+        tx.rollback().await.map_err(AppError::internal)?;
+        let extra = last_admin_message(lang);
+        return refused(
+            &state,
+            lang,
+            &viewer,
+            &actor,
+            &user.id,
+            StatusCode::CONFLICT,
+            extra,
+        )
+        .await;
+    }
+    let removed = grants::revoke(&mut tx, &user.id, role, &scope)
+        .await
+        .map_err(AppError::internal)?;
+    if removed {
+        tx.commit().await.map_err(AppError::internal)?;
+    } else {
+        // Nothing changed (a second click, or a stale page): nothing to record.
+        tx.rollback().await.map_err(AppError::internal)?;
+    }
+    Ok(done(&user.id, "revoked"))
+}
+
+async fn set_disabled(
+    state: AppState,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    user_id: String,
+    disable: bool,
+) -> Result<Response, AppError> {
+    let user = existing_user(&state, &user_id).await?;
+    if user.disabled_at.is_some() == disable {
+        return Ok(done(&user.id, if disable { "disabled" } else { "enabled" }));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let action = if disable {
+        actions::USER_DISABLE
+    } else {
+        USER_ENABLE
+    };
+    let record = actor.audit(action, "user", Some(&user.id), None, serde_json::json!({}));
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    if disable && would_remove_last_admin(&mut tx, &user.id).await? {
+        tx.rollback().await.map_err(AppError::internal)?;
+        let extra = last_admin_message(lang);
+        return refused(
+            &state,
+            lang,
+            &viewer,
+            &actor,
+            &user.id,
+            StatusCode::CONFLICT,
+            extra,
+        )
+        .await;
+    }
+    // Disabling also deletes the account's sessions, in the same transaction.
+    accounts::set_disabled(&mut tx, &user.id, disable)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(done(&user.id, if disable { "disabled" } else { "enabled" }))
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+) -> Result<Response, AppError> {
+    set_disabled(state, lang, viewer, actor, user_id, true).await
+}
+
+pub async fn enable_user(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+) -> Result<Response, AppError> {
+    set_disabled(state, lang, viewer, actor, user_id, false).await
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = existing_user(&state, &user_id).await?;
+    let secret = one_time_password();
+    let parsed = Password::parse(&secret).map_err(AppError::internal)?;
+    let hash = password::hash(&parsed).await;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::set_password_hash(&mut tx, &user.id, &hash)
+        .await
+        .map_err(AppError::internal)?;
+    let record = actor.audit(
+        actions::USER_PASSWORD_RESET,
+        "user",
+        Some(&user.id),
+        None,
+        serde_json::json!({ "sessions_ended": true }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    // Whoever knew the old password is signed out everywhere.
+    sessions::delete_all_for_user(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let uri = user_uri(&user.id);
+    let page = state
+        .page(lang, &uri, "admin-password-reset-title", &viewer)
+        .with_flash(
+            FlashKind::Success,
+            crate::i18n::t(lang, "admin-password-reset-done"),
+        );
+    show_password_once(page, &user, secret)
+}

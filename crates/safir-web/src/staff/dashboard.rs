@@ -1,0 +1,169 @@
+//! `GET /missions/{mission}/dashboard`: the mission's card, its staff and a list of panels.
+//! Each context adds its own panel (consular queues, crises, …) to `panels`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Html;
+use safir_domain::roles::{Permission, Target};
+use safir_store::accounts::directory;
+use safir_store::jobs;
+use safir_store::missions::Mission;
+
+use super::labels;
+use crate::auth::{CurrentUser, MissionParam, SignedIn, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+/// The mission's identity and contacts, in the page language.
+struct MissionCard {
+    code: String,
+    name: String,
+    /// The name in the other interface language.
+    other_name: String,
+    kind: String,
+    country: String,
+    city: String,
+    languages: String,
+    time_zone: String,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+}
+
+/// One person on the mission's staff with all their roles there.
+struct StaffMember {
+    name: String,
+    email: String,
+    roles: Vec<String>,
+    disabled: bool,
+}
+
+/// A titled group of counters, with an optional link to where they can be acted on.
+struct Panel {
+    id: &'static str,
+    title: String,
+    counters: Vec<Counter>,
+    link: Option<(String, String)>,
+}
+
+struct Counter {
+    label: String,
+    value: i64,
+}
+
+#[derive(Template)]
+#[template(path = "staff/dashboard.html")]
+struct DashboardPage {
+    page: Page,
+    card: MissionCard,
+    staff: Vec<StaffMember>,
+    panels: Vec<Panel>,
+}
+
+fn card(lang: Lang, m: &Mission) -> MissionCard {
+    let content = labels::content_lang(lang);
+    let other = labels::content_lang(lang.other());
+    MissionCard {
+        code: m.code.clone(),
+        name: m.name(content).to_owned(),
+        other_name: m.name(other).to_owned(),
+        kind: labels::mission_kind(lang, &m.kind),
+        country: labels::country(lang, &m.country),
+        city: m.city(content).to_owned(),
+        languages: labels::content_languages(lang, &m.languages),
+        time_zone: m.time_zone.clone(),
+        email: m.email.clone(),
+        phone: m.phone.clone(),
+        address: m.address.clone(),
+    }
+}
+
+fn group_staff(lang: Lang, rows: Vec<directory::MissionStaff>) -> Vec<StaffMember> {
+    let mut out: Vec<(String, StaffMember)> = Vec::new();
+    for row in rows {
+        let role = labels::role(lang, &row.role);
+        match out.iter_mut().find(|(id, _)| *id == row.user_id) {
+            Some((_, member)) => member.roles.push(role),
+            None => out.push((
+                row.user_id,
+                StaffMember {
+                    name: row.display_name,
+                    email: row.email,
+                    roles: vec![role],
+                    disabled: row.disabled,
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, m)| m).collect()
+}
+
+async fn panels(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    staff: &[StaffMember],
+) -> Result<Vec<Panel>, AppError> {
+    let mut panels = vec![Panel {
+        id: "staff",
+        title: page.t("dashboard-panel-staff"),
+        counters: vec![Counter {
+            label: page.t("dashboard-staff-count"),
+            value: staff.iter().filter(|s| !s.disabled).count() as i64,
+        }],
+        link: None,
+    }];
+    if user.grants.can(Permission::ManageJobs, Target::Ministry) {
+        let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
+        panels.push(Panel {
+            id: "jobs",
+            title: page.t("dashboard-panel-jobs"),
+            counters: vec![
+                Counter {
+                    label: page.t("jobs-state-queued"),
+                    value: stats.queued,
+                },
+                Counter {
+                    label: page.t("jobs-state-running"),
+                    value: stats.running,
+                },
+                Counter {
+                    label: page.t("jobs-state-dead"),
+                    value: stats.dead,
+                },
+            ],
+            link: Some(("/admin/jobs".to_owned(), page.t("dashboard-jobs-link"))),
+        });
+    }
+    Ok(panels)
+}
+
+pub async fn show_dashboard(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+) -> Result<Html<String>, AppError> {
+    let mut page = state.page(lang, &uri, "dashboard-title", &viewer);
+    page.title = format!(
+        "{} — {}",
+        page.title,
+        mission.name(labels::content_lang(lang))
+    );
+    let rows = directory::mission_staff(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
+    let staff = group_staff(lang, rows);
+    let panels = panels(&state, &page, &user, &staff).await?;
+    render(&DashboardPage {
+        card: card(lang, &mission),
+        page,
+        staff,
+        panels,
+    })
+}

@@ -1,0 +1,83 @@
+//! Names of roles, mission kinds, countries and content languages in the interface
+//! language, shared by the staff and admin pages.
+
+use safir_domain::CountryCode;
+use safir_domain::mission::MissionKind;
+use safir_domain::roles::Role;
+
+use crate::i18n::{I18n, Lang};
+
+/// The content language matching an interface language.
+pub fn content_lang(lang: Lang) -> safir_domain::Lang {
+    match lang {
+        Lang::Ar => safir_domain::Lang::Ar,
+        Lang::En => safir_domain::Lang::En,
+    }
+}
+
+/// A stored role name, translated; an unknown one is shown as stored.
+pub fn role(lang: Lang, stored: &str) -> String {
+    match Role::parse(stored) {
+        Ok(r) => I18n::global().t(lang, &format!("role-{}", r.as_str().replace('_', "-"))),
+        Err(_) => stored.to_owned(),
+    }
+}
+
+pub fn mission_kind(lang: Lang, stored: &str) -> String {
+    match MissionKind::parse(stored) {
+        Ok(k) => I18n::global().t(
+            lang,
+            &format!("mission-kind-{}", k.as_str().replace('_', "-")),
+        ),
+        Err(_) => stored.to_owned(),
+    }
+}
+
+pub fn country(lang: Lang, stored: &str) -> String {
+    match CountryCode::parse(stored) {
+        Ok(c) => c.name(content_lang(lang)).to_owned(),
+        Err(_) => stored.to_owned(),
+    }
+}
+
+/// A content language code (`ar`, `en`, `fr`) by name.
+pub fn content_language(lang: Lang, code: &str) -> String {
+    match safir_domain::Lang::parse(code) {
+        Ok(l) => I18n::global().t(lang, &format!("content-language-{}", l.code())),
+        Err(_) => code.to_owned(),
+    }
+}
+
+/// The space-separated language list of a mission, by name.
+pub fn content_languages(lang: Lang, stored: &str) -> String {
+    let sep = match lang {
+        Lang::Ar => "، ",
+        Lang::En => ", ",
+    };
+    stored
+        .split_whitespace()
+        .map(|c| content_language(lang, c))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_kind_and_language_has_a_name_in_both_languages() {
+        for lang in Lang::ALL {
+            for r in Role::ALL {
+                assert_ne!(role(lang, r.as_str()), r.as_str());
+            }
+            for k in MissionKind::ALL {
+                assert_ne!(mission_kind(lang, k.as_str()), k.as_str());
+            }
+        }
+        assert_eq!(content_languages(Lang::En, "ar fr"), "Arabic, French");
+        assert_eq!(content_languages(Lang::Ar, "ar en"), "العربية، الإنجليزية");
+        assert_eq!(country(Lang::En, "FR"), "France");
+        assert_eq!(role(Lang::Ar, "consular_officer"), "موظف قنصلي");
+    }
+}

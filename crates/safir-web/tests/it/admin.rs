@@ -1,0 +1,232 @@
+//! Ministry administration: missions and staff accounts, grants, the last-admin guard,
+//! disabling and password resets — each change recorded in the audit trail.
+
+use safir_store::accounts::{self, password};
+use safir_store::missions;
+
+use crate::admin_support::{admin, last_summary, shown_password, signed_in};
+use crate::harness::{TestApp, unique_email};
+
+fn paris_form<'a>(code: &'a str, name_ar: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("code", code),
+        ("kind", "embassy"),
+        ("name_ar", name_ar),
+        ("name_en", "Embassy in Paris"),
+        ("country", "FR"),
+        ("city_ar", "باريس"),
+        ("city_en", "Paris"),
+        ("languages", "ar"),
+        ("languages", "fr"),
+        ("time_zone", "Europe/Paris"),
+        ("email", "paris@ministry.example"),
+        ("phone", "+33 1 00 00 00 00"),
+        ("address", ""),
+    ]
+}
+
+#[tokio::test]
+async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission() {
+    for app in TestApp::all().await {
+        let _dubai = app.mission("DXB", "AE").await;
+        let (_, mut client) = admin(&app).await;
+
+        let home = client.get("/admin").await;
+        assert_eq!(home.status, 200);
+        for section in [
+            "/admin/missions",
+            "/admin/users",
+            "/admin/audit",
+            "/admin/jobs",
+        ] {
+            assert!(home.body.contains(section), "{section}");
+        }
+
+        let res = client
+            .submit(
+                "/admin/missions/new",
+                "/admin/missions/new",
+                &paris_form("par", "السفارة في باريس"),
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?created=1"),
+            "{}",
+            res.body
+        );
+        let paris = missions::find_by_code(&app.db, "PAR")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(paris.languages, "ar fr");
+        assert_eq!(paris.time_zone, "Europe/Paris");
+        let list = client.get("/admin/missions?created=1").await;
+        assert!(list.body.contains("السفارة في باريس") || list.body.contains("Embassy in Paris"));
+
+        let email = unique_email("amal");
+        let created = client
+            .submit(
+                "/admin/users/new",
+                "/admin/users/new",
+                &[
+                    ("name", "Amal Haddad"),
+                    ("email", &email),
+                    ("language", "ar"),
+                    ("role", "consular_officer"),
+                    ("scope", &paris.id),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        assert_eq!(created.headers.get("cache-control").unwrap(), "no-store");
+        let one_time = shown_password(&created.body);
+        let user = accounts::find_user_by_email(
+            &app.db,
+            &safir_domain::accounts::Email::parse(&email).unwrap(),
+        )
+        .await
+        .unwrap()
+        .expect("user created");
+        assert!(user.is_staff());
+        assert!(!user.totp_enabled(), "TOTP is set up at first sign-in");
+        assert!(password::verify(&one_time, &user.password_hash).await);
+
+        let page = client.get(&format!("/admin/users/{}", user.id)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Amal Haddad"));
+        assert!(!page.body.contains(&one_time), "shown once only");
+        let res = client
+            .submit(
+                &format!("/admin/users/{}", user.id),
+                &format!("/admin/users/{}/grants", user.id),
+                &[("role", "press_officer"), ("scope", &paris.id)],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+
+        let colleague = crate::harness::Account {
+            id: user.id.clone(),
+            email: email.clone(),
+            totp_secret: None,
+        };
+        let mut theirs = signed_in(&app, &colleague).await;
+        let staff = theirs.get("/staff").await;
+        assert!(staff.body.contains("/missions/PAR/dashboard"));
+        assert!(!staff.body.contains("/missions/DXB/dashboard"));
+        let dash = theirs.get("/missions/PAR/dashboard?lang=en").await;
+        assert_eq!(dash.status, 200);
+        assert!(dash.body.contains("Consular officer") && dash.body.contains("Press officer"));
+        assert_eq!(theirs.get("/missions/DXB/dashboard").await.status, 403);
+        assert_eq!(theirs.get("/admin/users").await.status, 403);
+
+        let actions = app.audit_actions().await;
+        for action in ["mission.create", "user.create", "role.grant", "user.read"] {
+            assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+        }
+        assert_eq!(actions.iter().filter(|a| *a == "role.grant").count(), 2);
+        let grant = last_summary(&app, "role.grant").await;
+        assert_eq!(grant["role"], "press_officer");
+        assert_eq!(grant["scope"], paris.id.as_str());
+    }
+}
+
+#[tokio::test]
+async fn editing_a_mission_records_only_what_changed() {
+    for app in TestApp::all().await {
+        app.mission("NBO", "KE").await;
+        let (_, mut client) = admin(&app).await;
+        let form = client.get("/admin/missions/NBO/edit").await;
+        assert_eq!(form.status, 200);
+        assert!(form.body.contains(r#"value="Mission NBO""#));
+        let res = client
+            .submit(
+                "/admin/missions/NBO/edit",
+                "/admin/missions/NBO/edit",
+                &[
+                    ("code", "NBO"),
+                    ("kind", "embassy"),
+                    ("name_ar", "بعثة NBO"),
+                    ("name_en", "Mission NBO"),
+                    ("country", "KE"),
+                    ("city_ar", "نيروبي"),
+                    ("city_en", "Nairobi"),
+                    ("languages", "ar"),
+                    ("languages", "en"),
+                    ("time_zone", "Africa/Nairobi"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?saved=1"),
+            "{}",
+            res.body
+        );
+        let changed = last_summary(&app, "mission.update").await;
+        let fields: Vec<&String> = changed["changed"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, ["city_ar", "city_en", "time_zone"]);
+        assert_eq!(changed["changed"]["city_en"]["from"], "City");
+        assert_eq!(changed["changed"]["city_en"]["to"], "Nairobi");
+        assert_eq!(client.get("/admin/missions/NOPE/edit").await.status, 404);
+    }
+}
+
+#[tokio::test]
+async fn bad_mission_input_comes_back_typed_with_arabic_messages() {
+    for app in TestApp::all().await {
+        app.mission("PAR", "FR").await;
+        let (me, mut client) = admin(&app).await;
+        // An Arabic-speaking administrator (saved preference and browser agree).
+        accounts::set_preferred_lang(&app.db, &me.id, safir_domain::Lang::Ar)
+            .await
+            .unwrap();
+        client.lang = Some("ar");
+        let mut fields = paris_form("P1", "سفارتنا <b>الجديدة</b>");
+        fields.retain(|(k, _)| *k != "languages");
+        fields.push(("time_zone", "paris"));
+        fields.retain(|(k, v)| !(*k == "time_zone" && *v == "Europe/Paris"));
+        let res = client
+            .submit("/admin/missions/new", "/admin/missions/new", &fields)
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(res.body.contains(r#"dir="rtl""#));
+        assert!(
+            res.body.contains("سفارتنا &#60;b&#62;الجديدة&#60;/b&#62;"),
+            "typed value kept, escaped"
+        );
+        assert!(res.body.contains(r#"value="paris""#));
+        assert!(
+            res.body
+                .contains("أدخل من حرفين إلى ستة أحرف لاتينية، مثل PAR."),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("اختر لغة عمل واحدة على الأقل."));
+        assert!(
+            res.body
+                .contains("أدخل منطقة زمنية مثل Europe/Paris أو UTC.")
+        );
+        assert!(
+            res.body
+                .contains(r#"<option value="FR" selected>فرنسا</option>"#)
+        );
+
+        let dup = client
+            .submit(
+                "/admin/missions/new",
+                "/admin/missions/new",
+                &paris_form("PAR", "سفارة أخرى"),
+            )
+            .await;
+        assert_eq!(dup.status, 422);
+        assert!(dup.body.contains("هذا الرمز مستخدم لبعثة أخرى."));
+        assert!(dup.body.contains(r#"value="سفارة أخرى""#));
+        assert_eq!(missions::list(&app.db).await.unwrap().len(), 1);
+        assert!(
+            !app.audit_actions()
+                .await
+                .contains(&"mission.create".to_owned())
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! The audit trail and dead jobs as an administrator sees them: filters, paging, CSV
+//! export, the chain check, and retrying a dead job.
+
+use safir_domain::audit::AuditAction;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::jobs::{self, NewJob};
+use safir_store::with_pool;
+
+use crate::admin_support::admin;
+use crate::harness::TestApp;
+
+async fn note(app: &TestApp, action: &'static str, target: &str) {
+    audit::record(
+        &app.db,
+        &NewAuditRecord {
+            actor_id: None,
+            actor_label: "cli".into(),
+            action: AuditAction::new(action),
+            target_type: "test",
+            target_id: Some(target.to_owned()),
+            mission_id: None,
+            client_ip: None,
+            summary: serde_json::json!({ "note": "a \"quoted\", multi\nline note" }),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_trail_is_filtered_paged_exported_and_verified() {
+    for app in TestApp::all().await {
+        for i in 0..60 {
+            note(&app, "test.note", &format!("t{i}")).await;
+        }
+        note(&app, "test.other", "special").await;
+        let (_, mut client) = admin(&app).await;
+
+        let first = client.get("/admin/audit?lang=en").await;
+        assert_eq!(first.status, 200);
+        assert!(first.body.contains("test.other"));
+        let older = first
+            .body
+            .split("href=\"")
+            .find(|s| s.contains("before="))
+            .and_then(|s| s.split('"').next())
+            .expect("an older link")
+            .replace("&amp;", "&");
+        let second = client.get(&older).await;
+        assert_eq!(second.status, 200);
+        assert!(second.body.contains("<code>test t0</code>"));
+        assert!(!second.body.contains("test.other"));
+
+        let filtered = client.get("/admin/audit?action=test.other").await;
+        assert!(
+            filtered.body.contains("special") && !filtered.body.contains("<code>test t1</code>")
+        );
+        let bad = client.get("/admin/audit?from=yesterday&lang=en").await;
+        assert_eq!(bad.status, 200);
+        assert!(bad.body.contains("Enter a date as YYYY-MM-DD."));
+        let dated = client
+            .get("/admin/audit?from=2000-01-01&to=2000-12-31")
+            .await;
+        assert!(!dated.body.contains("test.other"));
+
+        let csv = client.get("/admin/audit/export.csv?action=test.note").await;
+        assert_eq!(csv.status, 200);
+        assert!(
+            csv.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let mut lines = csv.body.split("\r\n");
+        assert_eq!(
+            lines.next(),
+            Some(
+                "seq,at,actor_id,actor,action,target_type,target_id,mission_id,client_ip,summary,prev_hash,hash"
+            )
+        );
+        assert_eq!(csv.body.matches(",test.note,").count(), 60);
+        assert!(!csv.body.contains("test.other"));
+        assert!(
+            csv.body
+                .contains(r#""{""note"":""a \""quoted\"", multi\nline note""}""#)
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"audit.export".to_owned())
+        );
+
+        let check = client
+            .submit("/admin/audit", "/admin/audit/verify", &[])
+            .await;
+        assert_eq!(check.status, 200);
+        assert!(check.body.contains("The chain is intact") || check.body.contains("السلسلة سليمة"));
+
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE audit_log SET summary = '{}' WHERE seq = 5").execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        let check = client
+            .submit("/admin/audit?lang=en", "/admin/audit/verify?lang=en", &[])
+            .await;
+        assert!(
+            check.body.contains("The chain is broken at record 5"),
+            "{}",
+            check.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dead_job_is_shown_safely_and_retried_once() {
+    for app in TestApp::all().await {
+        let mut tx = app.db.begin().await.unwrap();
+        let id = jobs::enqueue(
+            &mut tx,
+            &NewJob::new(
+                "email.send",
+                serde_json::json!({ "to": "<script>alert(1)</script>" }),
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        tx.commit().await.unwrap();
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE jobs SET state = 'dead', attempts = 8, last_error = '<img src=x onerror=alert(1)>' WHERE id = $1")
+                .bind(id.as_str())
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let (_, mut client) = admin(&app).await;
+        let page = client.get("/admin/jobs").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("email.send"));
+        assert!(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"));
+        assert!(page.body.contains("&#60;img src=x"));
+
+        let retry = format!("/admin/jobs/{}/retry", id.as_str());
+        let res = client.submit("/admin/jobs", &retry, &[]).await;
+        assert_eq!(res.location(), Some("/admin/jobs?retried=1"));
+        assert_eq!(
+            jobs::find(&app.db, id.as_str()).await.unwrap().state,
+            "queued"
+        );
+        assert_eq!(jobs::stats(&app.db).await.unwrap().dead, 0);
+        let again = client.submit("/admin/jobs", &retry, &[]).await;
+        assert_eq!(again.status, 409);
+        let actions = app.audit_actions().await;
+        assert_eq!(actions.iter().filter(|a| *a == "job.retry").count(), 1);
+        assert_eq!(
+            client
+                .submit("/admin/jobs", "/admin/jobs/nope/retry", &[])
+                .await
+                .status,
+            404
+        );
+    }
+}

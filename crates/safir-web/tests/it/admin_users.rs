@@ -1,0 +1,200 @@
+//! Staff accounts over time: the last ministry-wide administrator is protected, disabling
+//! ends sessions, a password reset shows a new one-time password once.
+
+use safir_domain::roles::Role;
+use safir_store::accounts::{self, password};
+
+use crate::admin_support::{admin, shown_password, signed_in};
+use crate::harness::{TestApp, unique_email};
+
+#[tokio::test]
+async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
+    for app in TestApp::all().await {
+        let (me, mut client) = admin(&app).await;
+        let my_page = format!("/admin/users/{}", me.id);
+
+        let res = client
+            .submit(
+                &my_page,
+                &format!("/admin/users/{}/grants/revoke", me.id),
+                &[("role", "admin"), ("scope", "*")],
+            )
+            .await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains("last active ministry-wide administrator"));
+        let res = client
+            .submit(&my_page, &format!("/admin/users/{}/disable", me.id), &[])
+            .await;
+        assert_eq!(res.status, 409);
+        let me_now = accounts::find_user(&app.db, &me.id).await.unwrap();
+        assert!(me_now.disabled_at.is_none());
+        let actions = app.audit_actions().await;
+        assert!(
+            !actions
+                .iter()
+                .any(|a| a == "role.revoke" || a == "user.disable")
+        );
+
+        // A second admin who is disabled does not count: still refused.
+        let other = app
+            .staff(&unique_email("admin2"), &[(Role::Admin, None)])
+            .await;
+        let other_page = format!("/admin/users/{}", other.id);
+        let res = client
+            .submit(
+                &other_page,
+                &format!("/admin/users/{}/disable", other.id),
+                &[],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        let res = client
+            .submit(
+                &my_page,
+                &format!("/admin/users/{}/grants/revoke", me.id),
+                &[("role", "admin"), ("scope", "*")],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+
+        // Once the other admin is enabled again, one of the two may step down.
+        let res = client
+            .submit(
+                &other_page,
+                &format!("/admin/users/{}/enable", other.id),
+                &[],
+            )
+            .await;
+        assert!(res.status.is_redirection());
+        let res = client
+            .submit(
+                &other_page,
+                &format!("/admin/users/{}/grants/revoke", other.id),
+                &[("role", "admin"), ("scope", "*")],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        let actions = app.audit_actions().await;
+        for action in ["user.disable", "user.enable", "role.revoke"] {
+            assert!(actions.iter().any(|a| a == action), "{action}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn disabling_a_colleague_signs_them_out_everywhere() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let analyst = app
+            .staff(&unique_email("analyst"), &[(Role::Analyst, Some(&paris))])
+            .await;
+        let mut theirs = signed_in(&app, &analyst).await;
+        assert_eq!(theirs.get("/staff").await.status, 200);
+
+        let page = format!("/admin/users/{}", analyst.id);
+        let res = client
+            .submit(&page, &format!("/admin/users/{}/disable", analyst.id), &[])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{page}?done=disabled").as_str())
+        );
+        let after = theirs.get("/staff").await;
+        assert!(
+            after.status.is_redirection(),
+            "session ended: {}",
+            after.status
+        );
+        assert!(after.location().unwrap().starts_with("/sign-in"));
+        let shown = client.get(&format!("{page}?done=disabled&lang=en")).await;
+        assert!(shown.body.contains("The account was disabled"));
+        assert!(shown.body.contains("/enable"));
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_shows_a_new_password_once() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let officer = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(&paris))],
+            )
+            .await;
+        let mut theirs = signed_in(&app, &officer).await;
+        let page = format!("/admin/users/{}", officer.id);
+        let res = client
+            .submit(
+                &page,
+                &format!("/admin/users/{}/reset-password", officer.id),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let fresh = shown_password(&res.body);
+        let stored = accounts::find_user(&app.db, &officer.id).await.unwrap();
+        assert!(password::verify(&fresh, &stored.password_hash).await);
+        assert!(!password::verify(crate::harness::PASSWORD, &stored.password_hash).await);
+        assert!(theirs.get("/staff").await.status.is_redirection());
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"user.password_reset".to_owned())
+        );
+    }
+}
+
+#[tokio::test]
+async fn users_are_searched_by_text_kind_and_role() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let officer = unique_email("zaynab");
+        app.staff(&officer, &[(Role::ConsularOfficer, Some(&paris))])
+            .await;
+        let citizen = unique_email("citizen");
+        app.public_user(&citizen).await;
+
+        let res = client.get("/admin/users?q=zaynab&lang=en").await;
+        assert!(res.body.contains(&officer) && !res.body.contains(&citizen));
+        assert!(res.body.contains("Consular officer — Mission PAR"));
+        let res = client.get("/admin/users?kind=public").await;
+        assert!(res.body.contains(&citizen) && !res.body.contains(&officer));
+        let res = client.get("/admin/users?role=consular_officer").await;
+        assert!(res.body.contains(&officer) && !res.body.contains(&citizen));
+
+        let bad = client
+            .submit(
+                "/admin/users/new",
+                "/admin/users/new",
+                &[
+                    ("name", ""),
+                    ("email", &officer),
+                    ("language", "ar"),
+                    ("role", "emperor"),
+                    ("scope", "nowhere"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(&format!(r#"value="{officer}""#)));
+        let dup = client
+            .submit(
+                "/admin/users/new",
+                "/admin/users/new",
+                &[
+                    ("name", "Zaynab"),
+                    ("email", &officer),
+                    ("language", "en"),
+                    ("role", "analyst"),
+                    ("scope", "*"),
+                ],
+            )
+            .await;
+        assert_eq!(dup.status, 422);
+        assert!(dup.body.contains("field-email-error"));
+    }
+}
