@@ -14,6 +14,7 @@ mod assets;
 mod email_payload;
 mod errors;
 mod harness;
+mod matrix;
 mod metrics;
 mod pages;
 mod security;

@@ -1,0 +1,392 @@
+//! The authorization matrix: every route of the route table × every kind of user × own
+//! mission / other mission, against expectations written out here. A route in the table
+//! without an expectation fails the test, so no route is added without deciding who may
+//! use it.
+//!
+//! "Allowed" means the access layer let the request through (no 401/403, no redirect to
+//! sign-in); the handler may still answer 4xx for the empty body the matrix sends.
+//! "Denied" means 403 for a signed-in user, and for an anonymous visitor a redirect to
+//! `/sign-in` on pages or 401 under `/api/`.
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use safir_domain::roles::Role;
+use safir_store::accounts::secrets::hash_secret;
+use safir_store::accounts::sessions;
+use safir_store::jobs::{self, NewJob};
+use safir_web::auth::SESSION_COOKIE;
+use safir_web::security::csrf;
+
+use crate::harness::{Account, ORIGIN, TestApp, unique_email};
+
+/// Who tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum As {
+    Anonymous,
+    Public,
+    /// Ministry-wide administrator.
+    Admin,
+    /// The other four roles, granted for mission A only.
+    Head,
+    Consular,
+    Press,
+    Analyst,
+}
+
+const EVERYONE: [As; 7] = [
+    As::Anonymous,
+    As::Public,
+    As::Admin,
+    As::Head,
+    As::Consular,
+    As::Press,
+    As::Analyst,
+];
+const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Any signed-in user, public or staff.
+    SignedIn,
+    /// These users, whatever mission the path names (or none).
+    Only(&'static [As]),
+    /// The ministry-wide admin on every mission; these mission-A roles on mission A only.
+    OwnMission(&'static [As]),
+}
+
+/// The expectations, one line per route. Keep in the order of the route table's sections.
+const EXPECTATIONS: &[(&str, &str, Who)] = &[
+    // Public site and operations
+    ("GET", "/", Who::Anyone),
+    ("GET", "/healthz", Who::Anyone),
+    ("GET", "/readyz", Who::Anyone),
+    ("GET", "/metrics", Who::Anyone),
+    ("GET", "/static/{hash}/{*name}", Who::Anyone),
+    // Accounts: sign-up, sign-in and the second factor, password reset
+    ("GET", "/sign-up", Who::Anyone),
+    ("POST", "/sign-up", Who::Anyone),
+    ("GET", "/verify-email", Who::Anyone),
+    ("GET", "/sign-in", Who::Anyone),
+    ("POST", "/sign-in", Who::Anyone),
+    ("GET", "/sign-in/two-factor", Who::SignedIn),
+    ("POST", "/sign-in/two-factor", Who::SignedIn),
+    ("POST", "/sign-out", Who::SignedIn),
+    ("GET", "/password/forgot", Who::Anyone),
+    ("POST", "/password/forgot", Who::Anyone),
+    ("GET", "/password/reset", Who::Anyone),
+    ("POST", "/password/reset", Who::Anyone),
+    // Account settings: one's own account, whoever one is
+    ("GET", "/account", Who::SignedIn),
+    ("POST", "/account/profile", Who::SignedIn),
+    ("POST", "/account/password", Who::SignedIn),
+    ("POST", "/account/verify-email/resend", Who::SignedIn),
+    ("GET", "/account/two-factor/setup", Who::SignedIn),
+    ("POST", "/account/two-factor/setup", Who::SignedIn),
+    // Staff must keep their second factor; only public users may turn it off.
+    (
+        "POST",
+        "/account/two-factor/disable",
+        Who::Only(&[As::Public]),
+    ),
+    (
+        "POST",
+        "/account/sessions/sign-out-everywhere",
+        Who::SignedIn,
+    ),
+    ("POST", "/account/tokens", Who::SignedIn),
+    ("POST", "/account/tokens/{id}/revoke", Who::SignedIn),
+    ("GET", "/account/data", Who::SignedIn),
+    // Staff workspace
+    ("GET", "/staff", Who::Only(STAFF)),
+    (
+        "GET",
+        "/missions/{mission}/dashboard",
+        Who::OwnMission(STAFF),
+    ),
+    // Administration: ministry-wide administrators only
+    ("GET", "/admin", Who::Only(&[As::Admin])),
+    ("GET", "/admin/missions", Who::Only(&[As::Admin])),
+    ("GET", "/admin/missions/new", Who::Only(&[As::Admin])),
+    ("POST", "/admin/missions/new", Who::Only(&[As::Admin])),
+    (
+        "GET",
+        "/admin/missions/{mission}/edit",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/missions/{mission}/edit",
+        Who::Only(&[As::Admin]),
+    ),
+    ("GET", "/admin/users", Who::Only(&[As::Admin])),
+    ("GET", "/admin/users/new", Who::Only(&[As::Admin])),
+    ("POST", "/admin/users/new", Who::Only(&[As::Admin])),
+    ("GET", "/admin/users/{user}", Who::Only(&[As::Admin])),
+    (
+        "POST",
+        "/admin/users/{user}/grants",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/grants/revoke",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/disable",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/enable",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/reset-password",
+        Who::Only(&[As::Admin]),
+    ),
+    ("GET", "/admin/audit", Who::Only(&[As::Admin])),
+    ("GET", "/admin/audit/export.csv", Who::Only(&[As::Admin])),
+    ("POST", "/admin/audit/verify", Who::Only(&[As::Admin])),
+    ("GET", "/admin/jobs", Who::Only(&[As::Admin])),
+    ("POST", "/admin/jobs/{job}/retry", Who::Only(&[As::Admin])),
+    // JSON API
+    ("GET", "/api/v1/openapi.json", Who::Anyone),
+    ("GET", "/api/v1/me", Who::SignedIn),
+    ("PATCH", "/api/v1/me", Who::SignedIn),
+    ("GET", "/api/v1/missions", Who::Anyone),
+    ("GET", "/api/v1/missions/{mission}", Who::Anyone),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/staff",
+        Who::OwnMission(STAFF),
+    ),
+    ("GET", "/api/v1/admin/audit", Who::Only(&[As::Admin])),
+    ("GET", "/api/v1/admin/jobs", Who::Only(&[As::Admin])),
+    (
+        "POST",
+        "/api/v1/admin/jobs/{job}/retry",
+        Who::Only(&[As::Admin]),
+    ),
+];
+
+impl Who {
+    fn allows(self, who: As, own_mission: bool) -> bool {
+        match self {
+            Who::Anyone => true,
+            Who::SignedIn => who != As::Anonymous,
+            Who::Only(list) => list.contains(&who),
+            Who::OwnMission(list) => list.contains(&who) && (who == As::Admin || own_mission),
+        }
+    }
+}
+
+/// The real things the paths point at.
+struct Fixture {
+    own: String,
+    other: String,
+    user: String,
+    job: String,
+    accounts: Vec<(As, Account)>,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let own_id = app.mission("PAR", "FR").await;
+    app.mission("DXB", "AE").await;
+    let mission_role = |role: Role| vec![(role, Some(own_id.as_str()))];
+    let mut accounts = Vec::new();
+    accounts.push((As::Public, app.public_user(&unique_email("m-public")).await));
+    accounts.push((
+        As::Admin,
+        app.staff(&unique_email("m-admin"), &[(Role::Admin, None)])
+            .await,
+    ));
+    for (who, role) in [
+        (As::Head, Role::HeadOfMission),
+        (As::Consular, Role::ConsularOfficer),
+        (As::Press, Role::PressOfficer),
+        (As::Analyst, Role::Analyst),
+    ] {
+        let roles = mission_role(role);
+        accounts.push((who, app.staff(&unique_email("m-staff"), &roles).await));
+    }
+    // Actions on `{user}` (disable, reset password …) land on a bystander, not on a tester.
+    let bystander = app.staff(&unique_email("m-bystander"), &[]).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let job = jobs::enqueue(&mut tx, &NewJob::new("matrix.noop", serde_json::json!({})))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        own: "PAR".into(),
+        other: "DXB".into(),
+        user: bystander.id,
+        job: job.to_string(),
+        accounts,
+    }
+}
+
+/// The concrete paths for a pattern: `(path, names mission A)`.
+fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
+    let fill = |mission: &str| {
+        let mut out = Vec::new();
+        for segment in pattern.split('/') {
+            out.push(match segment {
+                "{mission}" => mission.to_owned(),
+                "{user}" => f.user.clone(),
+                "{job}" => f.job.clone(),
+                // No such token: the access layer answers before the handler looks.
+                "{id}" => "0".to_owned(),
+                "{hash}" => "0".to_owned(),
+                "{*name}" => "app.css".to_owned(),
+                s if s.starts_with('{') => {
+                    panic!("the matrix has no value for {s} in {pattern}: add one in `concrete`")
+                }
+                s => s.to_owned(),
+            });
+        }
+        out.join("/")
+    };
+    if pattern.contains("{mission}") {
+        vec![(fill(&f.own), true), (fill(&f.other), false)]
+    } else {
+        vec![(fill(&f.own), true)]
+    }
+}
+
+/// Sends one request as `who`, with a fresh session (some routes end the session) and a
+/// valid form token, as a browser on this site would.
+async fn send(app: &TestApp, f: &Fixture, who: As, method: &Method, path: &str) -> (u16, String) {
+    let anon = "matrix-anonymous-visitor-0123456789abcdef".to_owned();
+    let (cookie, binding) = match f.accounts.iter().find(|(a, _)| *a == who) {
+        None => (format!("safir_anon={anon}"), anon),
+        Some((_, account)) => {
+            let secret = sessions::create(
+                &app.db,
+                &account.id,
+                true,
+                None,
+                None,
+                chrono::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+            let cookie = format!("{SESSION_COOKIE}={secret}");
+            (cookie, hash_secret(&secret))
+        }
+    };
+    let token = csrf::token(&app.state.csrf_secret, &binding);
+    let mut req = Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header(header::HOST, "safir.test")
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header("x-csrf-token", token);
+    let body = if *method == Method::GET {
+        Body::empty()
+    } else if path.starts_with("/api/") {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+        Body::from("{}")
+    } else {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        Body::empty()
+    };
+    let mut client = app.client();
+    let res = client.send(req.body(body).unwrap()).await;
+    let location = res.location().unwrap_or("").to_owned();
+    (res.status.as_u16(), location)
+}
+
+/// A handler may send a user to the sign-in page on success (after signing out); the access
+/// layer's refusals carry `next=` or point at the second-factor page.
+fn sent_to_sign_in(location: &str) -> bool {
+    location.starts_with("/sign-in?next=") || location == "/sign-in/two-factor"
+}
+
+fn passed_access(status: u16, location: &str) -> bool {
+    status != 401 && status != 403 && !sent_to_sign_in(location)
+}
+
+fn denied_properly(who: As, path: &str, status: u16, location: &str) -> bool {
+    match who {
+        As::Anonymous if path.starts_with("/api/") => status == 401,
+        As::Anonymous => (300..400).contains(&status) && sent_to_sign_in(location),
+        _ => status == 403,
+    }
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_who_it_should() {
+    for app in TestApp::all().await {
+        let missing: Vec<String> = app
+            .routes
+            .iter()
+            .filter(|r| {
+                !EXPECTATIONS
+                    .iter()
+                    .any(|(m, p, _)| *m == r.method.as_str() && *p == r.path)
+            })
+            .map(|r| {
+                format!(
+                    "(\"{}\", \"{}\", …) — access {:?}",
+                    r.method, r.path, r.access
+                )
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "routes without an expectation in the authorization matrix:\n{}",
+            missing.join("\n")
+        );
+        let stale: Vec<_> = EXPECTATIONS
+            .iter()
+            .filter(|(m, p, _)| {
+                !app.routes
+                    .iter()
+                    .any(|r| r.method.as_str() == *m && r.path == *p)
+            })
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "expectations for routes that no longer exist: {stale:?}"
+        );
+
+        let f = fixture(&app).await;
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (method, pattern, rule) in EXPECTATIONS {
+            let method: Method = method.parse().unwrap();
+            for (path, own) in concrete(pattern, &f) {
+                for who in EVERYONE {
+                    let (status, location) = send(&app, &f, who, &method, &path).await;
+                    let ok = if rule.allows(who, own) {
+                        passed_access(status, &location)
+                    } else {
+                        denied_properly(who, &path, status, &location)
+                    };
+                    checked += 1;
+                    if !ok {
+                        let expected = if rule.allows(who, own) {
+                            "allowed"
+                        } else {
+                            "denied"
+                        };
+                        failures.push(format!(
+                            "{method} {path} as {who:?}: expected {expected}, got {status} {location}"
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(checked >= EXPECTATIONS.len() * EVERYONE.len());
+    }
+}
