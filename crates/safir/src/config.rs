@@ -251,7 +251,10 @@ impl Config {
             ));
         }
         let public_url = &self.server.public_url;
-        if !(public_url.is_empty() || public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        if !(public_url.is_empty()
+            || public_url.starts_with("http://")
+            || public_url.starts_with("https://"))
+        {
             return Err(err("public_url", "must start with http:// or https://"));
         }
         if !["smtp", "file", "console"].contains(&self.mail.mail_transport.as_str()) {

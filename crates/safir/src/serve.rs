@@ -83,7 +83,20 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
         worker_name: format!("{}-{}", hostname(), std::process::id()),
         ..RunnerConfig::default()
     };
-    Ok(JobRunner::new(db.clone(), runner_config))
+    let mail = &config.mail;
+    let mail_config = safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
+        transport: &mail.mail_transport,
+        from: &mail.mail_from,
+        smtp_host: &mail.smtp_host,
+        smtp_port: mail.smtp_port,
+        smtp_tls: &mail.smtp_tls,
+        smtp_username: &mail.smtp_username,
+        smtp_password: mail.smtp_password.expose(),
+        file_dir: config.data_dir().join("mail"),
+    })
+    .context("mail settings")?;
+    let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
+    Ok(JobRunner::new(db.clone(), runner_config).register(safir_notify::JOB_KIND, email))
 }
 
 fn hostname() -> String {

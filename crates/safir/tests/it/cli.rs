@@ -1,0 +1,218 @@
+use safir_store::{Db, with_pool};
+
+use crate::support::{TempDir, run};
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_the_key_with_exit_code_2() {
+    let out = run(&["serve"], &[("SAFIR_BIND", "nowhere")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bind"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+
+    let out = run(&["serve"], &[("SAFIR_SMTP_PORT", "lots")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("smtp_port"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["worker", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["admin", "reset-password", "--help"],
+        vec!["admin", "grant", "--help"],
+        vec!["admin", "revoke", "--help"],
+        vec!["admin", "verify-audit", "--help"],
+        vec!["config", "print-default", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["text", "--help"],
+        vec!["listen", "--help"],
+    ] {
+        let out = run(&args, &[]);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+}
+
+async fn count(db_path: &std::path::Path, sql: &'static str) -> i64 {
+    let db = Db::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
+    let n: i64 = with_pool!(db.read(), p => sqlx::query_scalar(sql).fetch_one(p).await).unwrap();
+    db.close().await;
+    n
+}
+
+#[tokio::test]
+async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
+    let data = TempDir::new("safir-demo");
+    let d = data.path().to_str().unwrap();
+    let first = run(&["--data-dir", d, "demo", "--seed-only"], &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let printed = stdout(&first);
+    assert!(
+        printed.contains("admin@demo.safir.example") && printed.contains("password:"),
+        "{printed}"
+    );
+
+    let second = run(&["--data-dir", d, "demo", "--seed-only"], &[]);
+    assert!(second.status.success());
+    assert!(
+        !stdout(&second).contains("password:"),
+        "nothing is created or printed twice"
+    );
+    let db_file = data.path().join("safir.db");
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 6);
+
+    let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let backups = TempDir::new("safir-backup");
+    let snap = backups.path().join("snap");
+    let out = run(&["--data-dir", d, "backup", snap.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let restored = TempDir::new("safir-restored");
+    let r = restored.path().to_str().unwrap();
+    let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let restored_db = restored.path().join("safir.db");
+    assert_eq!(count(&restored_db, "SELECT COUNT(*) FROM users").await, 6);
+    let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
+    assert!(
+        !out.status.success(),
+        "refuses to overwrite without --force"
+    );
+
+    // Tampering with the restored copy is caught by the chain check.
+    let db = Db::connect(&format!("sqlite://{}", restored_db.display()))
+        .await
+        .unwrap();
+    with_pool!(db.write(), p => sqlx::query("UPDATE audit_log SET actor_label = 'someone' WHERE seq = 2").execute(p).await.map(|_| ()))
+        .unwrap();
+    db.close().await;
+    let out = run(&["--data-dir", r, "admin", "verify-audit"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("broken at record 2"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
+    let data = TempDir::new("safir-admin");
+    let d = data.path().to_str().unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "create-user",
+            "--email",
+            "root@ministry.example",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("one-time password:"));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "create-user",
+            "--email",
+            "root@ministry.example",
+            "--name",
+            "Again",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already exists"));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "create-user",
+            "--email",
+            "not-an-email",
+            "--name",
+            "X",
+        ],
+        &[],
+    );
+    assert!(stderr(&out).contains("--email"), "{}", stderr(&out));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "revoke",
+            "--email",
+            "root@ministry.example",
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("last ministry-wide admin"));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "grant",
+            "--email",
+            "root@ministry.example",
+            "--role",
+            "analyst",
+            "--mission",
+            "NOPE",
+        ],
+        &[],
+    );
+    assert!(stderr(&out).contains("no mission with code NOPE"));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "reset-password",
+            "--email",
+            "root@ministry.example",
+        ],
+        &[],
+    );
+    assert!(stdout(&out).contains("new one-time password"));
+    let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
+    assert!(
+        stdout(&out).contains("intact: 3 records"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -1,0 +1,6 @@
+//! The `safir` binary as operators and users meet it: real processes, real HTTP.
+
+mod browser;
+mod cli;
+mod support;
+mod two_servers;
