@@ -98,7 +98,10 @@ pub fn detect(text: &str) -> Option<(Lang, f64)> {
     let (script, share) = letters.dominant()?;
     let (lang, confidence) = match script {
         Script::Arabic => detect_arabic_script(&letters.arabic),
-        Script::Latin => detect_with(latin_detector(), &letters.latin)?,
+        Script::Latin => match function_word_vote(&letters.latin) {
+            Some(vote) => vote,
+            None => detect_with(latin_detector(), &letters.latin)?,
+        },
         Script::Cyrillic => (Lang::Ru, 1.0),
         Script::Han => (Lang::Zh, 1.0),
         Script::Other => return None,
@@ -225,6 +228,67 @@ fn is_non_linguistic(token: &str) -> bool {
         || lower.starts_with("https://")
         || lower.starts_with("www.")
         || (lower.contains('@') && lower.contains('.'))
+}
+
+/// Frequent function words that belong to one of the Latin-script languages only
+/// (words shared by two of them, like `la`, `de`, `que`, `en`, are left out).
+const FUNCTION_WORDS: [(Lang, &[&str]); 5] = [
+    (
+        Lang::En,
+        &[
+            "the", "and", "of", "to", "is", "that", "it", "was", "for", "with", "are", "this",
+            "have", "you", "not", "be", "on", "by", "they", "we", "he", "she", "his", "from",
+        ],
+    ),
+    (
+        Lang::Fr,
+        &[
+            "le", "les", "et", "des", "est", "une", "du", "qui", "dans", "pour", "pas", "sur",
+            "au", "avec", "il", "elle", "nous", "vous", "sont", "ce", "cette", "aux", "mais",
+        ],
+    ),
+    (
+        Lang::Es,
+        &[
+            "el", "los", "las", "y", "del", "por", "con", "una", "para", "su", "como", "pero",
+            "muy", "lo", "al", "fue", "está", "más", "sus", "entre", "también",
+        ],
+    ),
+    (
+        Lang::De,
+        &[
+            "der", "und", "das", "ist", "nicht", "ein", "eine", "den", "dem", "zu", "mit", "sich",
+            "auf", "für", "von", "auch", "ich", "wir", "wird", "im", "werden", "nach",
+        ],
+    ),
+    (
+        Lang::Tr,
+        &[
+            "ve", "bir", "bu", "için", "ile", "çok", "daha", "olarak", "gibi", "ama", "var",
+            "değil", "olan", "kadar", "sonra", "ise", "göre", "her", "şey", "olduğu",
+        ],
+    ),
+];
+
+/// Decides a Latin-script text without n-gram statistics when its function words
+/// leave no doubt: at least four of them, all from one language. Lingua is much
+/// slower and is needed only for short or ambiguous text.
+fn function_word_vote(text: &str) -> Option<(Lang, f64)> {
+    let mut hits = [0usize; 5];
+    for word in text.split_whitespace() {
+        if word.len() > 8 {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        for (n, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            if words.contains(&lower.as_str()) {
+                hits[n] += 1;
+            }
+        }
+    }
+    let (best, &count) = hits.iter().enumerate().max_by_key(|&(_, c)| *c)?;
+    let total: usize = hits.iter().sum();
+    (count >= 4 && count == total).then_some((FUNCTION_WORDS[best].0, 1.0))
 }
 
 /// Letters only Urdu uses among the supported languages.

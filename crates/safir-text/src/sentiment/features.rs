@@ -56,15 +56,18 @@ const NEGATORS: &[&str] = &[
 ];
 
 #[derive(Debug, PartialEq)]
-enum Piece {
-    Word(String),
-    Emoji(String),
+enum Piece<'a> {
+    Word(&'a str),
+    Emoji(&'a str),
     Mark(char),
 }
 
 /// Extracts the features of `text`.
 pub fn extract(text: &str, config: &FeatureConfig) -> Features {
-    let pieces = pieces(text);
+    let mut normalized = normalize_with(text, &NormalizeOptions::social());
+    // don't → dont: an apostrophe does not split a word.
+    normalized.retain(|c| !matches!(c, '\'' | '’'));
+    let pieces = pieces(&normalized);
     let mut hashes: Vec<u32> = Vec::with_capacity(text.len() * 4);
     let mask = (config.dim() - 1) as u64;
     let mut push = |h: u64| hashes.push((fold(h) & mask) as u32);
@@ -72,11 +75,12 @@ pub fn extract(text: &str, config: &FeatureConfig) -> Features {
     let words: Vec<&str> = pieces
         .iter()
         .filter_map(|p| match p {
-            Piece::Word(w) => Some(w.as_str()),
+            Piece::Word(w) => Some(*w),
             _ => None,
         })
         .collect();
 
+    let mut bounds = Vec::with_capacity(32);
     let mut negation_left = 0u8;
     for (i, word) in words.iter().enumerate() {
         push(hash_str(NS_WORD, word));
@@ -89,7 +93,7 @@ pub fn extract(text: &str, config: &FeatureConfig) -> Features {
         if NEGATORS.contains(word) {
             negation_left = config.negation_window;
         }
-        char_ngrams(word, config, &mut push);
+        char_ngrams(word, config, &mut bounds, &mut push);
     }
     if let Some(last) = words.last() {
         push(hash_pair(NS_BIGRAM, last, "$"));
@@ -122,7 +126,9 @@ fn finish(mut hashes: Vec<u32>) -> Features {
     }
     // Dampen repeats, then scale to unit length so long and short posts weigh alike.
     for v in &mut features.values {
-        *v = (1.0 + v.ln()).max(1.0);
+        if *v > 1.0 {
+            *v = 1.0 + v.ln();
+        }
     }
     let norm = features.values.iter().map(|v| v * v).sum::<f32>().sqrt();
     if norm > 0.0 {
@@ -133,22 +139,38 @@ fn finish(mut hashes: Vec<u32>) -> Features {
     features
 }
 
-fn char_ngrams(word: &str, config: &FeatureConfig, push: &mut impl FnMut(u64)) {
-    let mut chars: Vec<char> = Vec::with_capacity(word.len() + 2);
-    chars.push(' ');
-    chars.extend(word.chars());
-    chars.push(' ');
-    for n in config.char_min as usize..=config.char_max as usize {
-        if n > chars.len() {
-            break;
+fn char_ngrams(
+    word: &str,
+    config: &FeatureConfig,
+    bounds: &mut Vec<usize>,
+    push: &mut impl FnMut(u64),
+) {
+    // The word padded with spaces, as bytes, and where each character starts:
+    // every n-gram starting at one character extends the hash of the one before.
+    let padded_len = word.len() + 2;
+    bounds.clear();
+    bounds.push(0);
+    bounds.extend(word.char_indices().map(|(i, _)| i + 1));
+    bounds.push(padded_len - 1);
+    bounds.push(padded_len);
+    let byte = |i: usize| {
+        if i == 0 || i == padded_len - 1 {
+            b' '
+        } else {
+            word.as_bytes()[i - 1]
         }
-        for window in chars.windows(n) {
-            let mut h = start(NS_CHAR);
-            for c in window {
-                let mut buf = [0u8; 4];
-                h = feed(h, c.encode_utf8(&mut buf).as_bytes());
+    };
+    let chars = bounds.len() - 1;
+    let (min, max) = (config.char_min as usize, config.char_max as usize);
+    for first in 0..chars {
+        let mut h = start(NS_CHAR);
+        for n in 1..=max.min(chars - first) {
+            for i in bounds[first + n - 1]..bounds[first + n] {
+                h = feed(h, &[byte(i)]);
             }
-            push(h);
+            if n >= min {
+                push(h);
+            }
         }
     }
 }
@@ -156,17 +178,14 @@ fn char_ngrams(word: &str, config: &FeatureConfig, push: &mut impl FnMut(u64)) {
 /// Splits normalized text into words, emoji and the marks that carry tone, with
 /// the crate's tokenizer. URLs, e-mail addresses and mentions become placeholder
 /// words; a hashtag counts as its parts (split on `_`).
-fn pieces(text: &str) -> Vec<Piece> {
-    let mut normalized = normalize_with(text, &NormalizeOptions::social());
-    // don't → dont: an apostrophe does not split a word.
-    normalized.retain(|c| !matches!(c, '\'' | '’'));
-    let tokens = tokenize(&normalized);
+fn pieces(normalized: &str) -> Vec<Piece<'_>> {
+    let tokens = tokenize(normalized);
     let mut out = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
-        let text = token.text(&normalized);
+        let text = token.text(normalized);
         match token.kind {
             TokenKind::Word | TokenKind::Number | TokenKind::HashtagPart => {
-                out.push(Piece::Word(text.to_owned()));
+                out.push(Piece::Word(text));
             }
             TokenKind::Hashtag => {
                 let has_parts = tokens
@@ -174,13 +193,13 @@ fn pieces(text: &str) -> Vec<Piece> {
                     .is_some_and(|next| next.kind == TokenKind::HashtagPart);
                 let body = text.trim_start_matches('#');
                 if !has_parts && !body.is_empty() {
-                    out.push(Piece::Word(body.to_owned()));
+                    out.push(Piece::Word(body));
                 }
             }
-            TokenKind::Url => out.push(Piece::Word("<url>".to_owned())),
-            TokenKind::Email => out.push(Piece::Word("<email>".to_owned())),
-            TokenKind::Mention => out.push(Piece::Word("<user>".to_owned())),
-            TokenKind::Emoji => out.push(Piece::Emoji(text.to_owned())),
+            TokenKind::Url => out.push(Piece::Word("<url>")),
+            TokenKind::Email => out.push(Piece::Word("<email>")),
+            TokenKind::Mention => out.push(Piece::Word("<user>")),
+            TokenKind::Emoji => out.push(Piece::Emoji(text)),
             TokenKind::Punct => {
                 if let Some(c @ ('!' | '?' | '؟')) = text.chars().next() {
                     out.push(Piece::Mark(c));
@@ -228,16 +247,20 @@ mod tests {
 
     #[test]
     fn urls_mentions_and_hashtags_become_words() {
-        let p = pieces("@user شكرا https://t.co/x #السفارة_الجديدة 😍!");
+        let normalized = normalize_with(
+            "@user شكرا https://t.co/x #السفارة_الجديدة 😍!",
+            &NormalizeOptions::social(),
+        );
+        let p = pieces(&normalized);
         assert_eq!(
             p,
             vec![
-                Piece::Word("<user>".into()),
-                Piece::Word("شكرا".into()),
-                Piece::Word("<url>".into()),
-                Piece::Word("السفاره".into()),
-                Piece::Word("الجديده".into()),
-                Piece::Emoji("😍".into()),
+                Piece::Word("<user>"),
+                Piece::Word("شكرا"),
+                Piece::Word("<url>"),
+                Piece::Word("السفاره"),
+                Piece::Word("الجديده"),
+                Piece::Emoji("😍"),
                 Piece::Mark('!'),
             ]
         );

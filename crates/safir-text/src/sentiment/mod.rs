@@ -81,6 +81,10 @@ impl Model {
 }
 
 pub(crate) fn label_of(model: &Model, features: &Features) -> (Label, f32) {
+    if features.indices.is_empty() {
+        // No words, emoji or marks: nothing is said, so nothing negative or positive.
+        return (Label::Neu, 1.0);
+    }
     let p = model.probabilities(features);
     if p.len() == 2 {
         let (label, score) = if p[1] > p[0] {

@@ -11,7 +11,8 @@
 //! | 4 | feature config: hash bits, char n-gram min, max, negation window |
 //! | 4·k | per-class bias (`f32`) |
 //! | 4·k | per-class weight scale (`f32`) |
-//! | k·2^bits | weights (`i8`), class after class |
+//! | 2^bits·k | weights (`i8`), feature after feature (the `k` class weights of one
+//! |   | feature side by side: one cache line per feature at prediction time) |
 
 use super::features::{FeatureConfig, Features};
 
@@ -42,21 +43,25 @@ pub struct Model {
 }
 
 impl Model {
-    /// Quantizes float weights (`classes × dim`, class after class).
+    /// Quantizes float weights given class after class (`classes × dim`) into the
+    /// feature-major file layout.
     pub(crate) fn quantize(config: FeatureConfig, bias: Vec<f32>, weights: &[f32]) -> Model {
         let dim = config.dim();
         let classes = bias.len();
-        let mut scale = Vec::with_capacity(classes);
-        let mut quantized = Vec::with_capacity(weights.len());
-        for class in weights.chunks(dim).take(classes) {
-            let max = class.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-            let s = if max > 0.0 { max / 127.0 } else { 1.0 };
-            scale.push(s);
-            quantized.extend(
-                class
-                    .iter()
-                    .map(|w| (w / s).round().clamp(-127.0, 127.0) as i8),
-            );
+        let scale: Vec<f32> = weights
+            .chunks(dim)
+            .take(classes)
+            .map(|class| {
+                let max = class.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+                if max > 0.0 { max / 127.0 } else { 1.0 }
+            })
+            .collect();
+        let mut quantized = Vec::with_capacity(dim * classes);
+        for feature in 0..dim {
+            for (class, s) in scale.iter().enumerate() {
+                let w = weights[class * dim + feature];
+                quantized.push((w / s).round().clamp(-127.0, 127.0) as i8);
+            }
         }
         Model {
             config,
@@ -77,16 +82,17 @@ impl Model {
 
     /// Class probabilities (softmax of the linear scores).
     pub fn probabilities(&self, features: &Features) -> Vec<f32> {
-        let dim = self.config.dim();
-        let mut scores: Vec<f32> = self.bias.clone();
-        for (class, score) in scores.iter_mut().enumerate() {
-            let row = &self.weights[class * dim..(class + 1) * dim];
-            let mut sum = 0.0f32;
-            for (&i, &v) in features.indices.iter().zip(&features.values) {
-                sum += f32::from(row[i as usize]) * v;
+        let k = self.classes();
+        let mut sums = [0.0f32; 3];
+        for (&i, &v) in features.indices.iter().zip(&features.values) {
+            let at = i as usize * k;
+            for (sum, &w) in sums.iter_mut().zip(&self.weights[at..at + k]) {
+                *sum += f32::from(w) * v;
             }
-            *score += sum * self.scale[class];
         }
+        let mut scores: Vec<f32> = (0..k)
+            .map(|c| self.bias[c] + sums[c] * self.scale[c])
+            .collect();
         softmax(&mut scores);
         scores
     }
@@ -230,9 +236,10 @@ mod tests {
         };
         let weights: Vec<f32> = (0..2 * 256).map(|i| (i as f32).sin()).collect();
         let model = Model::quantize(config, vec![0.0, 0.0], &weights);
-        for (n, (q, w)) in model.weights.iter().zip(&weights).enumerate() {
-            let scale = model.scale[n / 256];
-            let back = f32::from(*q) * scale;
+        for (n, w) in weights.iter().enumerate() {
+            let (class, feature) = (n / 256, n % 256);
+            let scale = model.scale[class];
+            let back = f32::from(model.weights[feature * 2 + class]) * scale;
             assert!((back - w).abs() <= scale / 2.0 + 1e-6);
         }
     }

