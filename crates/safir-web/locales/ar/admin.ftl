@@ -96,7 +96,7 @@ admin-audit-chain-intact = { $count ->
     [many] السلسلة سليمة: جرى التحقق من { $count } سجلًا.
    *[other] السلسلة سليمة: جرى التحقق من { $count } سجل.
 }
-admin-audit-chain-broken = السلسلة مكسورة عند السجل { $seq }: { $reason }.
+admin-audit-chain-broken = السلسلة مكسورة عند السجل
 admin-audit-reason-missing = يوجد سجل مفقود
 admin-audit-reason-link = عُدّل الرابط بالسجل السابق
 admin-audit-reason-content = عُدّل محتوى السجل

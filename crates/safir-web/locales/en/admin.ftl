@@ -92,7 +92,7 @@ admin-audit-chain-intact = { $count ->
     [one] The chain is intact: one record checked.
    *[other] The chain is intact: { $count } records checked.
 }
-admin-audit-chain-broken = The chain is broken at record { $seq }: { $reason }.
+admin-audit-chain-broken = The chain is broken at record
 admin-audit-reason-missing = a record is missing
 admin-audit-reason-link = the link to the previous record was altered
 admin-audit-reason-content = the record's content was altered

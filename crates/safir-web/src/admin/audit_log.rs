@@ -1,17 +1,15 @@
 //! The audit trail for administrators: filtered browsing, newest first with an "older" link
-//! (keyset on `seq`), the same filters exported as CSV (itself audited), and a check of the
-//! hash chain.
+//! (keyset on `seq`), and a check of the hash chain.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::Uri;
+use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
-use safir_domain::audit::actions;
 use safir_store::audit::{self, AuditFilter, AuditRecord, ChainCheck};
 use safir_store::missions::{self, Mission};
 
-use super::support::{Actor, SelectOption};
+use super::support::SelectOption;
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::forms::{Field, InputKind};
@@ -20,9 +18,6 @@ use crate::page::{Page, render};
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
-const EXPORT_BATCH: i64 = 1000;
-/// An export larger than this is cut; narrow the filters to get the rest.
-const EXPORT_MAX: usize = 200_000;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct AuditParams {
@@ -59,7 +54,7 @@ fn date(s: &str) -> Result<Option<NaiveDate>, ()> {
 
 impl AuditParams {
     /// The store filter; unreadable dates are reported and left out of the filter.
-    fn filter(&self, all: &[Mission]) -> (AuditFilter, FieldErrors) {
+    pub fn filter(&self, all: &[Mission]) -> (AuditFilter, FieldErrors) {
         let mut errors = FieldErrors::new();
         let mut day = |field: &str, value: &str, end: bool| -> Option<DateTime<Utc>> {
             match date(value) {
@@ -99,7 +94,7 @@ impl AuditParams {
     }
 
     /// These filters as a query string, without the page position.
-    fn query(&self) -> String {
+    pub fn query(&self) -> String {
         [
             ("actor", &self.actor),
             ("action", &self.action),
@@ -215,15 +210,18 @@ async fn audit_page(
             true,
         ),
         Some(ChainCheck::Broken { seq, reason }) => {
-            let mut args = crate::i18n::FluentArgs::new();
-            args.set("seq", seq);
             let reason_key = match reason {
                 "record missing" => "admin-audit-reason-missing",
                 "link to previous record altered" => "admin-audit-reason-link",
                 _ => "admin-audit-reason-content",
             };
-            args.set("reason", page.t(reason_key));
-            (Some(page.t_args("admin-audit-chain-broken", &args)), false)
+            // "…broken at record 5: the record's content was altered." in both languages.
+            let text = format!(
+                "{} {seq}: {}.",
+                page.t("admin-audit-chain-broken"),
+                page.t(reason_key)
+            );
+            (Some(text), false)
         }
     };
     let mut missions: Vec<SelectOption> = vec![SelectOption {
@@ -284,114 +282,4 @@ pub async fn verify_chain(
         Some(check),
     )
     .await
-}
-
-/// One CSV field: quoted when it holds a separator, quote or line break; a leading
-/// `= + - @` is defused with an apostrophe so a spreadsheet does not run it as a formula.
-fn csv_field(value: &str) -> String {
-    let defused;
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        defused = format!("'{value}");
-        defused.as_str()
-    } else {
-        value
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-pub const CSV_HEADER: &str = "seq,at,actor_id,actor,action,target_type,target_id,mission_id,client_ip,summary,prev_hash,hash";
-
-fn csv_line(r: &AuditRecord) -> String {
-    let at = r.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let fields = [
-        r.seq.to_string(),
-        at,
-        r.actor_id.clone().unwrap_or_default(),
-        r.actor_label.clone(),
-        r.action.clone(),
-        r.target_type.clone(),
-        r.target_id.clone().unwrap_or_default(),
-        r.mission_id.clone().unwrap_or_default(),
-        r.client_ip.clone().unwrap_or_default(),
-        r.summary.clone(),
-        r.prev_hash.clone(),
-        r.hash.clone(),
-    ];
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
-pub async fn export_csv(
-    State(state): State<AppState>,
-    actor: Actor,
-    Query(params): Query<AuditParams>,
-) -> Result<Response, AppError> {
-    let all = missions::list(&state.db)
-        .await
-        .map_err(AppError::internal)?;
-    let (mut filter, errors) = params.filter(&all);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let mut out = String::from(CSV_HEADER);
-    out.push_str("\r\n");
-    let mut count = 0usize;
-    loop {
-        let batch = audit::list(&state.db, &filter, EXPORT_BATCH)
-            .await
-            .map_err(AppError::internal)?;
-        let Some(last) = batch.last() else { break };
-        filter.before_seq = Some(last.seq);
-        let full = batch.len() as i64 == EXPORT_BATCH;
-        for r in &batch {
-            out.push_str(&csv_line(r));
-        }
-        count += batch.len();
-        if !full || count >= EXPORT_MAX {
-            break;
-        }
-    }
-    let summary = serde_json::json!({ "filters": params.query(), "records": count });
-    let record = actor.audit(actions::AUDIT_EXPORT, "audit_log", None, None, summary);
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        out,
-    )
-        .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(
-            csv_field(r#"{"a":1,"b":"x"}"#),
-            r#""{""a"":1,""b"":""x""}""#
-        );
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
-    }
 }

@@ -10,7 +10,8 @@ use safir_domain::audit::actions;
 use safir_store::missions::{self, Mission, MissionInput};
 use safir_store::{StoreError, audit};
 
-use super::mission_form::{MissionForm, MissionFormView};
+use super::mission_form::MissionForm;
+use super::mission_view::MissionFormView;
 use super::support::{Actor, FormData, rejected};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};

@@ -1,13 +1,17 @@
 //! Ministry administration: missions, users and roles, the audit trail, dead jobs.
 
+mod audit_export;
 mod audit_log;
 mod home;
 mod jobs;
 mod mission_form;
+mod mission_view;
 mod missions;
 mod support;
 mod user_actions;
 mod user_form;
+mod user_new;
+mod user_page;
 mod users;
 
 use axum::http::Method;
@@ -57,19 +61,19 @@ pub fn routes(r: Routes) -> Routes {
             Method::GET,
             "/admin/users/new",
             users,
-            get(users::new_user_form),
+            get(user_new::new_user_form),
         )
         .add(
             Method::POST,
             "/admin/users/new",
             users,
-            post(users::create_user),
+            post(user_new::create_user),
         )
         .add(
             Method::GET,
             "/admin/users/{user}",
             users,
-            get(users::show_user),
+            get(user_page::show_user),
         )
         .add(
             Method::POST,
@@ -111,7 +115,7 @@ pub fn routes(r: Routes) -> Routes {
             Method::GET,
             "/admin/audit/export.csv",
             audit,
-            get(audit_log::export_csv),
+            get(audit_export::export_csv),
         )
         .add(
             Method::POST,

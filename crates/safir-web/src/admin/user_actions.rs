@@ -14,7 +14,8 @@ use safir_store::{StoreError, Tx, audit, missions};
 
 use super::support::{Actor, FormData, one_time_password};
 use super::user_form::GrantChoice;
-use super::users::{UserPageState, refused, show_password_once, user_uri};
+use super::user_new::show_password_once;
+use super::user_page::{UserPageState, refused, user_uri};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;

@@ -105,6 +105,27 @@ async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission()
             .await;
         assert!(res.status.is_redirection(), "{}", res.body);
 
+        // The colleague signs in with the one-time password and is sent to set up an
+        // authenticator before anything else.
+        let mut first = app.client();
+        let res = first
+            .submit(
+                "/sign-in",
+                "/sign-in",
+                &[("email", &email), ("password", &one_time)],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"), "{}", res.body);
+        assert_eq!(
+            first.get("/sign-in/two-factor").await.location(),
+            Some("/account/two-factor/setup")
+        );
+        assert_eq!(
+            first.get("/staff").await.location(),
+            Some("/sign-in/two-factor")
+        );
+
+        // Past that step (the accounts tests walk it), they see their mission only.
         let colleague = crate::harness::Account {
             id: user.id.clone(),
             email: email.clone(),
