@@ -113,10 +113,11 @@ pub struct MailConfig {
     pool_size: u32,
 }
 
-/// Per SMTP command. Well under the job lease (five minutes by default), so a slow relay
-/// never lets a second worker take over a job whose send is still in flight.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const MAX_TIMEOUT: Duration = Duration::from_secs(60);
+/// The time allowed for one message: connect, the SMTP dialogue and the relay's reply to
+/// the data. Well under the job lease (five minutes by default), so a slow relay never lets a
+/// second worker take over a job whose send is still in flight.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 /// Matches the job runner's default concurrency: one connection per worker slot.
 const DEFAULT_POOL_SIZE: u32 = 4;
 
@@ -176,7 +177,8 @@ impl MailConfig {
         })
     }
 
-    /// The per-command SMTP timeout (at most a minute, see [`DEFAULT_TIMEOUT`]).
+    /// The time allowed for sending one message over SMTP (at most two minutes, see
+    /// [`DEFAULT_TIMEOUT`]).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout.clamp(Duration::from_millis(100), MAX_TIMEOUT);
         self

@@ -6,6 +6,7 @@ mod error;
 mod job;
 mod mailer;
 mod message;
+mod smtp;
 pub mod testing;
 
 pub use config::{MailConfig, PlainMailConfig, SmtpPassword, SmtpTls, Transport};

@@ -3,14 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::{self, PoolConfig};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::config::{MailConfig, SmtpTls, Transport};
+use crate::config::{MailConfig, Transport};
 use crate::message::EmailMessage;
+use crate::smtp::SmtpChannel;
 use crate::{NotifyError, SendError};
 
 /// Sends finished messages. Cheap to share behind an `Arc`; the SMTP transport keeps a pool
@@ -46,15 +42,7 @@ impl Mailer {
     /// pool lives on the Tokio runtime, so this must be called inside one.
     pub fn new(config: &MailConfig) -> Result<Self, NotifyError> {
         let channel = match config.transport() {
-            Transport::Smtp => {
-                let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-                    return Err(NotifyError::NoRuntime);
-                };
-                Channel::Smtp(SmtpChannel {
-                    transport: Some(smtp_transport(config)?),
-                    runtime,
-                })
-            }
+            Transport::Smtp => Channel::Smtp(SmtpChannel::new(config)?),
             Transport::File => {
                 let dir = config.file_dir().to_owned();
                 std::fs::create_dir_all(&dir).map_err(|source| NotifyError::MailDir {
@@ -77,10 +65,7 @@ impl Mailer {
         let message = email.to_lettre(&self.from, key)?;
         match &self.channel {
             Channel::Smtp(smtp) => {
-                let Some(transport) = &smtp.transport else {
-                    return Err(SendError::Transient("mailer is shutting down".to_owned()));
-                };
-                transport.send(message).await.map_err(classify)?;
+                smtp.send(message).await?;
                 tracing::info!(key, lang = %email.lang, "email sent over SMTP");
                 Ok(())
             }
@@ -97,66 +82,6 @@ impl Mailer {
                 Ok(())
             }
         }
-    }
-}
-
-/// The pooled SMTP transport closes its connections on a task of the runtime it was made
-/// on; dropping it elsewhere (after the runtime, on a plain thread) must not panic.
-struct SmtpChannel {
-    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    runtime: tokio::runtime::Handle,
-}
-
-impl Drop for SmtpChannel {
-    fn drop(&mut self) {
-        let _entered = self.runtime.enter();
-        self.transport.take();
-    }
-}
-
-fn smtp_transport(config: &MailConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, NotifyError> {
-    let host = config.smtp_host();
-    let tls_params = || {
-        TlsParameters::new(host.to_owned())
-            .map_err(|e| NotifyError::config("smtp_tls", format!("TLS setup failed: {e}")))
-    };
-    let tls = match config.smtp_tls() {
-        SmtpTls::None => Tls::None,
-        SmtpTls::StartTls => Tls::Required(tls_params()?),
-        SmtpTls::Tls => Tls::Wrapper(tls_params()?),
-    };
-    // Without a host name lookup, introduce ourselves with the sender's domain rather than an
-    // address literal, which some relays refuse.
-    let hello = ClientId::Domain(config.from().email.domain().to_owned());
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(config.smtp_port())
-        .tls(tls)
-        .hello_name(hello)
-        .timeout(Some(config.timeout()))
-        .pool_config(
-            PoolConfig::new()
-                .max_size(config.pool_size())
-                .idle_timeout(std::time::Duration::from_secs(60)),
-        );
-    if let (Some(user), Some(password)) = (config.smtp_username(), config.smtp_password()) {
-        builder = builder.credentials(Credentials::new(
-            user.to_owned(),
-            password.expose().to_owned(),
-        ));
-    }
-    Ok(builder.build())
-}
-
-/// Sorts an SMTP failure into "try again later" and "give up". Only a 5xx reply is final,
-/// except the authentication codes, which say the relay account is misconfigured, not that
-/// the message is bad: those retry so that fixing the configuration delivers the backlog.
-fn classify(e: smtp::Error) -> SendError {
-    const AUTH_CODES: [u16; 4] = [530, 534, 535, 538];
-    match e.status().map(u16::from) {
-        Some(code) if e.is_permanent() && !AUTH_CODES.contains(&code) => {
-            SendError::Rejected(e.to_string())
-        }
-        _ => SendError::Transient(e.to_string()),
     }
 }
 

@@ -46,6 +46,15 @@ pub struct Fault {
     remaining: Option<usize>,
     /// Only for this recipient (RCPT stage).
     recipient: Option<String>,
+    /// Never answer (the client's timeout is what happens next).
+    stall: bool,
+}
+
+/// What the sink does at a faulty step.
+#[derive(Debug, Clone)]
+pub(crate) enum Answer {
+    Reply(u16, String),
+    Stall,
 }
 
 impl Fault {
@@ -57,6 +66,15 @@ impl Fault {
             text: text.to_owned(),
             remaining: None,
             recipient: None,
+            stall: false,
+        }
+    }
+
+    /// Says nothing at `stage` and keeps the connection open, like a hung server.
+    pub fn stall(stage: Stage) -> Self {
+        Self {
+            stall: true,
+            ..Self::new(stage, 0, "")
         }
     }
 
@@ -103,7 +121,7 @@ struct State {
 
 impl State {
     /// The first fault matching this step, consuming one use of it.
-    fn take_fault(&mut self, stage: Stage, recipient: Option<&str>) -> Option<(u16, String)> {
+    fn take_fault(&mut self, stage: Stage, recipient: Option<&str>) -> Option<Answer> {
         let i = self.faults.iter().position(|f| {
             f.stage == stage
                 && f.remaining != Some(0)
@@ -117,7 +135,11 @@ impl State {
         if let Some(n) = &mut f.remaining {
             *n -= 1;
         }
-        let out = (f.code, f.text.clone());
+        let out = if f.stall {
+            Answer::Stall
+        } else {
+            Answer::Reply(f.code, f.text.clone())
+        };
         self.faults.retain(|f| f.remaining != Some(0));
         Some(out)
     }

@@ -4,7 +4,7 @@ use base64::Engine;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::TcpStream;
 
-use super::{MAX_LINE, MAX_MESSAGE, ReceivedMessage, Shared, Stage};
+use super::{Answer, MAX_LINE, MAX_MESSAGE, ReceivedMessage, Shared, Stage};
 
 /// One SMTP connection.
 pub(super) struct Session<'a> {
@@ -41,9 +41,8 @@ impl<'a> Session<'a> {
             s.connections += 1;
             s.take_fault(Stage::Connect, None)
         };
-        if let Some((code, text)) = greeting_fault {
-            reply(&mut out, code, &text).await?;
-            return Ok(());
+        if let Some(a) = greeting_fault {
+            return answer(&mut out, a).await;
         }
         reply(&mut out, 220, "safir-sink ESMTP ready").await?;
         let mut line = Vec::new();
@@ -184,8 +183,8 @@ impl<'a> Session<'a> {
         if needs_auth && self.auth_user.is_none() {
             return reply(out, 530, "5.7.0 authentication required").await;
         }
-        if let Some((code, text)) = fault {
-            return reply(out, code, &text).await;
+        if let Some(a) = fault {
+            return answer(out, a).await;
         }
         self.mail_from = Some(address);
         reply(out, 250, "OK").await
@@ -202,8 +201,8 @@ impl<'a> Session<'a> {
             return reply(out, 503, "MAIL first").await;
         }
         let fault = self.shared.state().take_fault(Stage::Rcpt, Some(&address));
-        if let Some((code, text)) = fault {
-            return reply(out, code, &text).await;
+        if let Some(a) = fault {
+            return answer(out, a).await;
         }
         self.rcpt_to.push(address);
         reply(out, 250, "OK").await
@@ -250,8 +249,8 @@ impl<'a> Session<'a> {
         }
         let queued = {
             let mut s = self.shared.state();
-            if let Some((code, text)) = s.take_fault(Stage::Data, None) {
-                Err((code, text))
+            if let Some(a) = s.take_fault(Stage::Data, None) {
+                Err(a)
             } else {
                 s.messages.push(ReceivedMessage {
                     helo: self.helo.clone().unwrap_or_default(),
@@ -268,7 +267,7 @@ impl<'a> Session<'a> {
                 self.shared.arrived.notify_waiters();
                 reply(out, 250, &format!("OK queued as {n}")).await
             }
-            Err((code, text)) => reply(out, code, &text).await,
+            Err(a) => answer(out, a).await,
         }
     }
 }
@@ -302,6 +301,17 @@ where
         ));
     }
     Ok(n)
+}
+
+/// A fault's answer; a stall lasts until the sink drops the connection (down or dropped).
+async fn answer<W>(out: &mut W, a: Answer) -> std::io::Result<()>
+where
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    match a {
+        Answer::Reply(code, text) => reply(out, code, &text).await,
+        Answer::Stall => std::future::pending().await,
+    }
 }
 
 async fn reply<W>(out: &mut W, code: u16, text: &str) -> std::io::Result<()>

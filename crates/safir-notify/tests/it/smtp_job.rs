@@ -324,3 +324,25 @@ async fn a_running_worker_delivers_a_burst_to_distinct_recipients() {
         assert_eq!(jobs::stats(&t.db).await.unwrap().done, N as i64);
     }
 }
+
+#[tokio::test]
+async fn a_hung_server_times_out_and_the_message_is_retried() {
+    let t = TestDb::sqlite().await;
+    let sink = SmtpSink::start().await.unwrap();
+    // No answer after the final dot: the relay may or may not have the message. Retrying
+    // risks a duplicate but never a loss.
+    sink.add_fault(Fault::stall(Stage::Data).times(1));
+    let config = smtp_config(&sink).with_timeout(Duration::from_millis(500));
+    let runner = runner(&t.db, email_job(config));
+    let id = enqueue(&t.db, &arabic_email("a@example.org")).await;
+
+    runner.drain().await.unwrap();
+    let row = job(&t.db, &id).await;
+    assert_eq!(row.state, "queued", "{:?}", row.last_error);
+    assert_eq!(sink.count(), 0);
+
+    make_due(&t.db, &id).await;
+    runner.drain().await.unwrap();
+    assert_eq!(job(&t.db, &id).await.state, "done");
+    assert_eq!(sink.count(), 1);
+}
