@@ -119,6 +119,7 @@ admin-audit-newest = أحدث السجلات
 ## Jobs
 
 admin-jobs-dead = المهام الفاشلة
+admin-jobs-hidden-note = تُخفى نصوص الرسائل والروابط والأسرار الأخرى الواردة في بيانات المهام.
 admin-jobs-none-dead = لا توجد مهام فشلت نهائيًا.
 admin-job-attempts = المحاولات
 admin-job-failed-at = وقت الفشل

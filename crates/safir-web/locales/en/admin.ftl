@@ -115,6 +115,7 @@ admin-audit-newest = Newest records
 ## Jobs
 
 admin-jobs-dead = Failed jobs
+admin-jobs-hidden-note = Message texts, links and other secrets in job data are hidden.
 admin-jobs-none-dead = No job has failed for good.
 admin-job-attempts = Attempts
 admin-job-failed-at = Failed at

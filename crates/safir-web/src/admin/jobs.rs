@@ -47,13 +47,39 @@ fn preview(s: &str) -> String {
     out
 }
 
-/// The payload re-indented for reading; askama escapes it when shown.
+/// Payload fields that may carry a credential (an email's text holds its sign-in or reset
+/// link): an administrator sees that they exist, not what they say.
+const HIDDEN_FIELDS: [&str; 8] = [
+    "text", "body", "html", "token", "secret", "password", "link", "code",
+];
+
+fn redact(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                if HIDDEN_FIELDS.iter().any(|h| key.contains(h)) && !v.is_null() {
+                    *v = serde_json::Value::String("[hidden]".to_owned());
+                } else {
+                    redact(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// The payload re-indented for reading, with credentials hidden; askama escapes it when
+/// shown. A payload that is not JSON is not shown at all.
 fn pretty_payload(raw: &str) -> String {
-    let pretty = serde_json::from_str::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| raw.to_owned());
-    preview(&pretty)
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(mut v) => {
+            redact(&mut v);
+            preview(&serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        Err(_) => "[hidden]".to_owned(),
+    }
 }
 
 pub async fn list_jobs(
@@ -120,4 +146,18 @@ pub async fn retry_job(
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/admin/jobs?retried=1").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_payloads_are_hidden() {
+        let raw = r#"{"to":"a@example.org","subject":"Reset","text":"https://x/reset?token=S3CRET","nested":[{"api_token":"T0K"}]}"#;
+        let shown = pretty_payload(raw);
+        assert!(shown.contains("a@example.org") && shown.contains("Reset"));
+        assert!(!shown.contains("S3CRET") && !shown.contains("T0K"));
+        assert_eq!(pretty_payload("not json token=S3CRET"), "[hidden]");
+    }
 }

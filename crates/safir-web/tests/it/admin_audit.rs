@@ -119,7 +119,10 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
             &mut tx,
             &NewJob::new(
                 "email.send",
-                serde_json::json!({ "to": "<script>alert(1)</script>" }),
+                serde_json::json!({
+                    "to": "<script>alert(1)</script>",
+                    "text": "https://safir.test/password/reset?token=S3CRET",
+                }),
             ),
         )
         .await
@@ -140,6 +143,7 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
         assert!(page.body.contains("email.send"));
         assert!(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"));
         assert!(page.body.contains("&#60;img src=x"));
+        assert!(!page.body.contains("S3CRET"), "reset links stay hidden");
 
         let retry = format!("/admin/jobs/{}/retry", id.as_str());
         let res = client.submit("/admin/jobs", &retry, &[]).await;
