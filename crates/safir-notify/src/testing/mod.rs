@@ -70,7 +70,7 @@ impl Fault {
         }
     }
 
-    /// Says nothing at `stage` and keeps the connection open, like a hung server.
+    /// Says nothing at `stage` and after it, like a hung server, until the client hangs up.
     pub fn stall(stage: Stage) -> Self {
         Self {
             stall: true,

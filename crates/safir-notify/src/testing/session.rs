@@ -13,6 +13,8 @@ pub(super) struct Session<'a> {
     auth_user: Option<String>,
     mail_from: Option<String>,
     rcpt_to: Vec<String>,
+    /// A stall fault fired: read and ignore everything until the client hangs up.
+    stalled: bool,
 }
 
 enum Next {
@@ -28,6 +30,21 @@ impl<'a> Session<'a> {
             auth_user: None,
             mail_from: None,
             rcpt_to: Vec::new(),
+            stalled: false,
+        }
+    }
+
+    /// A fault's answer: an error reply, or silence from now on.
+    async fn answer<W>(&mut self, out: &mut W, a: Answer) -> std::io::Result<()>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        match a {
+            Answer::Reply(code, text) => reply(out, code, &text).await,
+            Answer::Stall => {
+                self.stalled = true;
+                Ok(())
+            }
         }
     }
 
@@ -41,15 +58,19 @@ impl<'a> Session<'a> {
             s.connections += 1;
             s.take_fault(Stage::Connect, None)
         };
-        if let Some(a) = greeting_fault {
-            return answer(&mut out, a).await;
+        match greeting_fault {
+            Some(Answer::Reply(code, text)) => return reply(&mut out, code, &text).await,
+            Some(Answer::Stall) => self.stalled = true,
+            None => reply(&mut out, 220, "safir-sink ESMTP ready").await?,
         }
-        reply(&mut out, 220, "safir-sink ESMTP ready").await?;
         let mut line = Vec::new();
         loop {
             line.clear();
             if read_line(&mut reader, &mut line).await? == 0 {
                 return Ok(());
+            }
+            if self.stalled {
+                continue;
             }
             let text = String::from_utf8_lossy(&line);
             let command = text.trim_end_matches(['\r', '\n']);
@@ -184,7 +205,7 @@ impl<'a> Session<'a> {
             return reply(out, 530, "5.7.0 authentication required").await;
         }
         if let Some(a) = fault {
-            return answer(out, a).await;
+            return self.answer(out, a).await;
         }
         self.mail_from = Some(address);
         reply(out, 250, "OK").await
@@ -202,7 +223,7 @@ impl<'a> Session<'a> {
         }
         let fault = self.shared.state().take_fault(Stage::Rcpt, Some(&address));
         if let Some(a) = fault {
-            return answer(out, a).await;
+            return self.answer(out, a).await;
         }
         self.rcpt_to.push(address);
         reply(out, 250, "OK").await
@@ -267,7 +288,7 @@ impl<'a> Session<'a> {
                 self.shared.arrived.notify_waiters();
                 reply(out, 250, &format!("OK queued as {n}")).await
             }
-            Err(a) => answer(out, a).await,
+            Err(a) => self.answer(out, a).await,
         }
     }
 }
@@ -301,17 +322,6 @@ where
         ));
     }
     Ok(n)
-}
-
-/// A fault's answer; a stall lasts until the sink drops the connection (down or dropped).
-async fn answer<W>(out: &mut W, a: Answer) -> std::io::Result<()>
-where
-    W: tokio::io::AsyncWrite + Unpin,
-{
-    match a {
-        Answer::Reply(code, text) => reply(out, code, &text).await,
-        Answer::Stall => std::future::pending().await,
-    }
 }
 
 async fn reply<W>(out: &mut W, code: u16, text: &str) -> std::io::Result<()>

@@ -190,3 +190,24 @@ async fn many_clients_at_once() {
     assert!(sink.wait_for(40, Duration::from_secs(5)).await);
     assert_eq!(sink.messages_to("r17@example.org").len(), 1);
 }
+
+#[tokio::test]
+async fn a_stalled_session_stays_silent_and_the_next_one_is_served() {
+    let sink = SmtpSink::start().await.unwrap();
+    sink.add_fault(Fault::stall(Stage::Mail).times(1));
+    let (mut c, _) = Client::connect(&sink).await;
+    c.send("HELO client.example").await;
+    c.writer
+        .write_all(b"MAIL FROM:<a@example.org>\r\nNOOP\r\n")
+        .await
+        .unwrap();
+    let mut line = String::new();
+    let wait = tokio::time::timeout(Duration::from_millis(300), c.reader.read_line(&mut line));
+    assert!(wait.await.is_err(), "answered {line:?}");
+    drop(c);
+
+    let (mut c, greeting) = Client::connect(&sink).await;
+    assert_eq!(code(&greeting), "220");
+    c.send("HELO client.example").await;
+    assert_eq!(code(&c.send("MAIL FROM:<a@example.org>").await), "250");
+}
