@@ -67,6 +67,8 @@ impl AuditQuery {
                     Ok(_) => errors.add(FieldError::new(&key, "too_small").with_arg("min", 1)),
                     Err(_) => errors.push(&key, "invalid_number"),
                 },
+                // The interface language, already applied by the language layer.
+                "lang" => {}
                 "limit" => match value.parse::<i64>() {
                     Ok(n) if (1..=MAX_LIMIT).contains(&n) => q.limit = Some(n),
                     Ok(_) => errors.add(
@@ -269,5 +271,6 @@ mod tests {
             "/api/v1/admin/audit?action=role.grant&mission=PAR&from=2026-01-01T00%3A00%3A00Z&limit=2&before_seq=40"
         );
         assert_eq!(AuditQuery::parse(Some("")).expect("empty").limit, None);
+        assert!(AuditQuery::parse(Some("lang=ar&limit=3")).is_ok());
     }
 }

@@ -101,6 +101,12 @@ async fn the_audit_trail_is_paged_with_a_next_link() {
             body["errors"][0]["message"],
             "Enter a number from 1 to 200."
         );
+        // `lang` picks the language of the messages, as on every page.
+        let res = c
+            .api("GET", "/api/v1/admin/audit?limit=0&lang=ar", &secret, None)
+            .await;
+        let body = problem(&res, 422, "validation");
+        assert_eq!(body["errors"][0]["message"], "أدخل عددًا من 1 إلى 200.");
         let res = c
             .api("GET", "/api/v1/admin/audit?mission=ZZZ", &secret, None)
             .await;
