@@ -5,8 +5,9 @@
 //!
 //! "Allowed" means the access layer let the request through (no 401/403, no redirect to
 //! sign-in); the handler may still answer 4xx for the empty body the matrix sends.
-//! "Denied" means 403 for a signed-in user, and for an anonymous visitor a redirect to
-//! `/sign-in` on pages or 401 under `/api/`.
+//! "Denied" means 403 for a signed-in user; for an anonymous visitor a redirect to `/sign-in`
+//! on pages or 401 under `/api/`; for someone between password and second factor a redirect
+//! to the second-factor page, or 401 under `/api/`.
 
 use axum::body::Body;
 use axum::http::{Method, Request, header};
@@ -31,9 +32,11 @@ enum As {
     Consular,
     Press,
     Analyst,
+    /// The ministry-wide administrator after the password, before the second factor.
+    AdminBeforeSecondFactor,
 }
 
-const EVERYONE: [As; 7] = [
+const EVERYONE: [As; 8] = [
     As::Anonymous,
     As::Public,
     As::Admin,
@@ -41,6 +44,7 @@ const EVERYONE: [As; 7] = [
     As::Consular,
     As::Press,
     As::Analyst,
+    As::AdminBeforeSecondFactor,
 ];
 const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
 
@@ -49,7 +53,9 @@ const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst
 enum Who {
     /// Anyone, signed in or not.
     Anyone,
-    /// Any signed-in user, public or staff.
+    /// Anyone who gave their password, even before the second factor.
+    PasswordOnly,
+    /// Any signed-in user, public or staff, past any second factor.
     SignedIn,
     /// These users, whatever mission the path names (or none).
     Only(&'static [As]),
@@ -71,9 +77,9 @@ const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/verify-email", Who::Anyone),
     ("GET", "/sign-in", Who::Anyone),
     ("POST", "/sign-in", Who::Anyone),
-    ("GET", "/sign-in/two-factor", Who::SignedIn),
-    ("POST", "/sign-in/two-factor", Who::SignedIn),
-    ("POST", "/sign-out", Who::SignedIn),
+    ("GET", "/sign-in/two-factor", Who::PasswordOnly),
+    ("POST", "/sign-in/two-factor", Who::PasswordOnly),
+    ("POST", "/sign-out", Who::PasswordOnly),
     ("GET", "/password/forgot", Who::Anyone),
     ("POST", "/password/forgot", Who::Anyone),
     ("GET", "/password/reset", Who::Anyone),
@@ -83,8 +89,8 @@ const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/profile", Who::SignedIn),
     ("POST", "/account/password", Who::SignedIn),
     ("POST", "/account/verify-email/resend", Who::SignedIn),
-    ("GET", "/account/two-factor/setup", Who::SignedIn),
-    ("POST", "/account/two-factor/setup", Who::SignedIn),
+    ("GET", "/account/two-factor/setup", Who::PasswordOnly),
+    ("POST", "/account/two-factor/setup", Who::PasswordOnly),
     // Staff must keep their second factor; only public users may turn it off.
     (
         "POST",
@@ -179,7 +185,8 @@ impl Who {
     fn allows(self, who: As, own_mission: bool) -> bool {
         match self {
             Who::Anyone => true,
-            Who::SignedIn => who != As::Anonymous,
+            Who::PasswordOnly => who != As::Anonymous,
+            Who::SignedIn => who != As::Anonymous && who != As::AdminBeforeSecondFactor,
             Who::Only(list) => list.contains(&who),
             Who::OwnMission(list) => list.contains(&who) && (who == As::Admin || own_mission),
         }
@@ -201,11 +208,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     let mission_role = |role: Role| vec![(role, Some(own_id.as_str()))];
     let mut accounts = Vec::new();
     accounts.push((As::Public, app.public_user(&unique_email("m-public")).await));
-    accounts.push((
-        As::Admin,
-        app.staff(&unique_email("m-admin"), &[(Role::Admin, None)])
-            .await,
-    ));
+    let admin = app
+        .staff(&unique_email("m-admin"), &[(Role::Admin, None)])
+        .await;
+    accounts.push((As::AdminBeforeSecondFactor, admin.clone()));
+    accounts.push((As::Admin, admin));
     for (who, role) in [
         (As::Head, Role::HeadOfMission),
         (As::Consular, Role::ConsularOfficer),
@@ -267,10 +274,11 @@ async fn send(app: &TestApp, f: &Fixture, who: As, method: &Method, path: &str) 
     let (cookie, binding) = match f.accounts.iter().find(|(a, _)| *a == who) {
         None => (format!("safir_anon={anon}"), anon),
         Some((_, account)) => {
+            let second_factor_passed = who != As::AdminBeforeSecondFactor;
             let secret = sessions::create(
                 &app.db,
                 &account.id,
-                true,
+                second_factor_passed,
                 None,
                 None,
                 chrono::Duration::hours(1),
@@ -318,7 +326,11 @@ fn passed_access(status: u16, location: &str) -> bool {
 fn denied_properly(who: As, path: &str, status: u16, location: &str) -> bool {
     match who {
         As::Anonymous if path.starts_with("/api/") => status == 401,
-        As::Anonymous => (300..400).contains(&status) && sent_to_sign_in(location),
+        As::Anonymous => (300..400).contains(&status) && location.starts_with("/sign-in?next="),
+        As::AdminBeforeSecondFactor if path.starts_with("/api/") => status == 401,
+        As::AdminBeforeSecondFactor => {
+            (300..400).contains(&status) && location == "/sign-in/two-factor"
+        }
         _ => status == 403,
     }
 }
