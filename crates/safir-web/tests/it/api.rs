@@ -441,6 +441,21 @@ async fn malformed_bodies_are_problems_never_500() {
             .api_raw("GET", "/api/v1/nothing-here", Some(&secret), None, "")
             .await;
         problem(&res, 404, "not_found");
+        let huge = format!("{{\"display_name\": \"{}\"}}", "a".repeat(300 * 1024));
+        let res = c
+            .api_raw("PATCH", "/api/v1/me", Some(&secret), json_ct, &huge)
+            .await;
+        problem(&res, 413, "payload_too_large");
+        let res = c
+            .api_raw(
+                "PATCH",
+                "/api/v1/me",
+                Some(&secret),
+                Some("application/json; charset=utf-8"),
+                "{\"language\": \"ar\"}",
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
         // An empty object changes nothing and is fine.
         let res = c
             .api_raw("PATCH", "/api/v1/me", Some(&secret), json_ct, "{}")
