@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # light10 against Lucene's ArabicNormalizer + ArabicStemmer, normalization against
 # Lucene's ArabicNormalizer and CAMeL Tools, Snowball Arabic (rust-stemmers) against
-# Snowball's own output, all on every word of the Snowball Arabic vocabulary.
+# Snowball's own output, all on every word of the Snowball Arabic vocabulary; the
+# normalization comparisons again on the diacritized words of Arabic Wikipedia
+# (the ARCD and XQuAD-ar paragraphs).
 # Usage: bench/text/correctness.sh
 source "$(dirname "$0")/setup.sh"
 
@@ -26,3 +28,13 @@ echo "== normalize vs CAMeL dediac_ar+normalize_alef_ar+normalize_alef_maksura_a
 "$HARNESS" snowball < "$WORK/voc.txt" > "$WORK/safir-snowball.txt"
 echo "== Snowball Arabic (rust-stemmers) vs Snowball's reference output"
 "$HARNESS" compare "$WORK/voc.txt" "$WORK/snowball-out.txt" "$WORK/safir-snowball.txt" all
+
+"$HARNESS" words "$DATA" > "$WORK/wiki-words.txt"
+echo "== on the $(wc -l < "$WORK/wiki-words.txt") distinct words of the ARCD and XQuAD-ar paragraphs"
+"${JAVA[@]}" normalize < "$WORK/wiki-words.txt" > "$WORK/wiki-lucene-norm.txt"
+"$HARNESS" normalize < "$WORK/wiki-words.txt" > "$WORK/wiki-safir-norm.txt"
+"$PY" "$(dirname "$0")/python/camel_ref.py" normalize < "$WORK/wiki-words.txt" > "$WORK/wiki-camel-norm.txt"
+echo "-- vs Lucene ArabicNormalizer"
+"$HARNESS" compare "$WORK/wiki-words.txt" "$WORK/wiki-lucene-norm.txt" "$WORK/wiki-safir-norm.txt" lucene
+echo "-- vs CAMeL Tools"
+"$HARNESS" compare "$WORK/wiki-words.txt" "$WORK/wiki-camel-norm.txt" "$WORK/wiki-safir-norm.txt" camel

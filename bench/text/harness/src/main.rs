@@ -7,6 +7,8 @@
 //! - `compare <words> <reference> <ours> <scope>`: agreement, overall and on
 //!   the words whose characters the reference covers (`lucene` or `camel`)
 //! - `corpus <shared-data-dir> <out>`: the mixed social-text corpus
+//! - `words <shared-data-dir>`: the distinct Arabic words (diacritics kept)
+//!   of the ARCD and XQuAD-ar paragraphs, one per line
 //! - `speed <corpus>`: normalize and analyze throughput, one core
 
 use safir_text::stem::{light10, snowball_arabic};
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
         "compare" => compare(arg(1)?, arg(2)?, arg(3)?, arg(4)?),
         "corpus" => corpus(arg(1)?, arg(2)?),
         "speed" => speed(arg(1)?),
+        "words" => wikipedia_words(arg(1)?),
         other => Err(format!("unknown command {other}").into()),
     }
 }
@@ -151,6 +154,36 @@ fn corpus(data: &str, out: &str) -> Result<()> {
         text.lines().count(),
         text.len()
     );
+    Ok(())
+}
+
+/// Arabic Wikipedia text as the retrieval sets carry it: most paragraphs
+/// have some diacritics, which the Snowball vocabulary lacks.
+fn wikipedia_words(data: &str) -> Result<()> {
+    let mut words = std::collections::BTreeSet::new();
+    for file in ["arcd-train.json", "arcd-test.json", "xquad.ar.json"] {
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!(
+            "{data}/retrieval/{file}"
+        ))?)?;
+        for article in json["data"].as_array().ok_or("no data")? {
+            for p in article["paragraphs"].as_array().ok_or("no paragraphs")? {
+                let context = p["context"].as_str().unwrap_or_default();
+                let arabic =
+                    |c: char| ('\u{0600}'..='\u{06FF}').contains(&c) && !"،؛؟٪٫٬".contains(c);
+                for w in context
+                    .split(|c: char| !arabic(c))
+                    .filter(|w| !w.is_empty())
+                {
+                    words.insert(w.to_owned());
+                }
+            }
+        }
+    }
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for w in words {
+        writeln!(out, "{w}")?;
+    }
+    out.flush()?;
     Ok(())
 }
 
