@@ -97,7 +97,7 @@ pub fn detect(text: &str) -> Option<(Lang, f64)> {
     let letters = ScriptLetters::collect(text);
     let (script, share) = letters.dominant()?;
     let (lang, confidence) = match script {
-        Script::Arabic => detect_arabic_script(&letters.arabic),
+        Script::Arabic => detect_arabic_script(&letters.arabic, letters.marks),
         Script::Latin => match function_word_vote(&letters.latin) {
             Some(vote) => vote,
             None => detect_with(latin_detector(), &letters.latin)?,
@@ -147,6 +147,7 @@ struct ScriptLetters {
     arabic: String,
     latin: String,
     counts: [usize; 5],
+    marks: ArabicScriptMarks,
 }
 
 impl ScriptLetters {
@@ -167,6 +168,7 @@ impl ScriptLetters {
                 letters.counts[script as usize] += 1;
                 match script {
                     Script::Arabic => {
+                        letters.marks.count(c);
                         push_letter(&mut letters.arabic, &mut arabic_open, c);
                         latin_open = false;
                     }
@@ -291,19 +293,35 @@ fn function_word_vote(text: &str) -> Option<(Lang, f64)> {
     (count >= 4 && count == total).then_some((FUNCTION_WORDS[best].0, 1.0))
 }
 
-/// Letters only Urdu uses among the supported languages.
-const URDU_ONLY: &[char] = &['ٹ', 'ڈ', 'ڑ', 'ں', 'ے', 'ۓ', 'ہ', 'ۃ', 'ھ'];
-/// Letters Persian and Urdu use and Arabic does not (keheh and Farsi yeh included:
-/// Arabic writes ك and ي).
-const PERSIAN_URDU: &[char] = &['پ', 'چ', 'ژ', 'گ', 'ک', 'ی', 'ۀ'];
-/// Letters Arabic writes where Persian and Urdu use another form, or not at all.
-const ARABIC_ONLY: &[char] = &['ي', 'ك', 'ة', 'ى'];
+/// Arabic-script letters that tell the three languages apart.
+#[derive(Debug, Default, Clone, Copy)]
+struct ArabicScriptMarks {
+    /// Letters only Urdu uses among the supported languages.
+    urdu: usize,
+    /// Letters Persian and Urdu use and Arabic does not (keheh and Farsi yeh
+    /// included: Arabic writes ك and ي).
+    persian_urdu: usize,
+    /// Letters Arabic writes where Persian and Urdu use another form, or not at all.
+    arabic: usize,
+}
 
-fn detect_arabic_script(text: &str) -> (Lang, f64) {
-    let count = |set: &[char]| text.chars().filter(|c| set.contains(c)).count();
-    let urdu = count(URDU_ONLY);
-    let persian_urdu = count(PERSIAN_URDU);
-    let arabic = count(ARABIC_ONLY);
+impl ArabicScriptMarks {
+    fn count(&mut self, c: char) {
+        match c {
+            'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ۓ' | 'ہ' | 'ۃ' | 'ھ' => self.urdu += 1,
+            'پ' | 'چ' | 'ژ' | 'گ' | 'ک' | 'ی' | 'ۀ' => self.persian_urdu += 1,
+            'ي' | 'ك' | 'ة' | 'ى' => self.arabic += 1,
+            _ => {}
+        }
+    }
+}
+
+fn detect_arabic_script(text: &str, marks: ArabicScriptMarks) -> (Lang, f64) {
+    let ArabicScriptMarks {
+        urdu,
+        persian_urdu,
+        arabic,
+    } = marks;
 
     if urdu > 0 && urdu + persian_urdu > arabic {
         return (Lang::Ur, 1.0);
