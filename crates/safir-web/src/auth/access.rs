@@ -190,15 +190,8 @@ async fn enforce(
     let Some(user) = user else {
         return to_sign_in(&req);
     };
-    if rule.access == Access::PasswordOnly {
-        return next.run(req).await;
-    }
-    if user.needs_second_factor() {
-        if is_api(&req) {
-            return AppError::Unauthenticated.into_response();
-        }
-        return Redirect::to("/sign-in/two-factor").into_response();
-    }
+    // Token checks come before the password-only pages: a token must not reach the
+    // second-factor setup or sign-out, which are for the browser.
     if let (Some(scopes), Some(needed)) = (&user.api_scopes, rule.scope)
         && !scopes.iter().any(|s| s == needed)
     {
@@ -207,6 +200,15 @@ async fn enforce(
     if user.api_scopes.is_some() && rule.scope.is_none() {
         // Routes without a scope are for the browser only.
         return AppError::Forbidden.into_response();
+    }
+    if rule.access == Access::PasswordOnly {
+        return next.run(req).await;
+    }
+    if user.needs_second_factor() {
+        if is_api(&req) {
+            return AppError::Unauthenticated.into_response();
+        }
+        return Redirect::to("/sign-in/two-factor").into_response();
     }
     let allowed = match rule.access {
         Access::Public | Access::PasswordOnly | Access::SignedIn => true,

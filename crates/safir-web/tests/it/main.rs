@@ -15,6 +15,7 @@ mod email_payload;
 mod errors;
 mod harness;
 mod matrix;
+mod matrix_tokens;
 mod metrics;
 mod pages;
 mod security;

@@ -22,7 +22,7 @@ use crate::harness::{Account, ORIGIN, TestApp, unique_email};
 
 /// Who tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum As {
+pub enum As {
     Anonymous,
     Public,
     /// Ministry-wide administrator.
@@ -36,7 +36,7 @@ enum As {
     AdminBeforeSecondFactor,
 }
 
-const EVERYONE: [As; 8] = [
+pub const EVERYONE: [As; 8] = [
     As::Anonymous,
     As::Public,
     As::Admin,
@@ -46,11 +46,11 @@ const EVERYONE: [As; 8] = [
     As::Analyst,
     As::AdminBeforeSecondFactor,
 ];
-const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
+pub const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy)]
-enum Who {
+pub enum Who {
     /// Anyone, signed in or not.
     Anyone,
     /// Anyone who gave their password, even before the second factor.
@@ -64,7 +64,7 @@ enum Who {
 }
 
 /// The expectations, one line per route. Keep in the order of the route table's sections.
-const EXPECTATIONS: &[(&str, &str, Who)] = &[
+pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     // Public site and operations
     ("GET", "/", Who::Anyone),
     ("GET", "/healthz", Who::Anyone),
@@ -182,7 +182,7 @@ const EXPECTATIONS: &[(&str, &str, Who)] = &[
 ];
 
 impl Who {
-    fn allows(self, who: As, own_mission: bool) -> bool {
+    pub fn allows(self, who: As, own_mission: bool) -> bool {
         match self {
             Who::Anyone => true,
             Who::PasswordOnly => who != As::Anonymous,
@@ -194,15 +194,15 @@ impl Who {
 }
 
 /// The real things the paths point at.
-struct Fixture {
+pub struct Fixture {
     own: String,
     other: String,
     user: String,
     job: String,
-    accounts: Vec<(As, Account)>,
+    pub accounts: Vec<(As, Account)>,
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub async fn fixture(app: &TestApp) -> Fixture {
     let own_id = app.mission("PAR", "FR").await;
     app.mission("DXB", "AE").await;
     let mission_role = |role: Role| vec![(role, Some(own_id.as_str()))];
@@ -240,7 +240,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 }
 
 /// The concrete paths for a pattern: `(path, names mission A)`.
-fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
+pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
     let fill = |mission: &str| {
         let mut out = Vec::new();
         for segment in pattern.split('/') {
@@ -319,7 +319,7 @@ fn sent_to_sign_in(location: &str) -> bool {
     location.starts_with("/sign-in?next=") || location == "/sign-in/two-factor"
 }
 
-fn passed_access(status: u16, location: &str) -> bool {
+pub fn passed_access(status: u16, location: &str) -> bool {
     status != 401 && status != 403 && !sent_to_sign_in(location)
 }
 
