@@ -81,12 +81,12 @@ pub async fn save_profile(
         let html = account_page(&state, lang, &uri, &viewer, &me, again, &errors, None).await?;
         return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
     };
-    accounts::set_display_name(&state.db, &me.user.id, &name)
+    // Name and language change together or not at all.
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::update_profile(&mut tx, &me.user.id, Some(&name), Some(chosen))
         .await
         .map_err(AppError::internal)?;
-    accounts::set_preferred_lang(&state.db, &me.user.id, chosen)
-        .await
-        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
     // The saved language wins over the cookie, but not over an explicit `?lang=`.
     Ok(Redirect::to("/account?notice=profile-saved").into_response())
 }
