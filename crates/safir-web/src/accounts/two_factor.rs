@@ -42,9 +42,14 @@ struct TwoFactorPage {
     error_summary: Option<String>,
 }
 
-/// The signed-in user of a password-only route (the access layer guarantees one).
+/// The signed-in user of a password-only route (the access layer guarantees one). These
+/// pages are for the browser: an API token must not set up or pass a second factor.
 pub fn current(viewer: &Viewer) -> Result<&CurrentUser, AppError> {
-    viewer.user().ok_or(AppError::Unauthenticated)
+    let user = viewer.user().ok_or(AppError::Unauthenticated)?;
+    if user.api_scopes.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
 }
 
 pub fn unix_now() -> u64 {

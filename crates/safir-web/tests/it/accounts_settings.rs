@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use safir_domain::roles::Role;
-use safir_store::accounts::tokens;
+use safir_store::accounts::{self, tokens};
 
 use crate::accounts::{link_in, sign_in_with};
 use crate::harness::{PASSWORD, TestApp, unique_email};
@@ -272,8 +272,30 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
         );
 
         // Account pages are for the browser, not for tokens.
-        let res = c.api("GET", "/account", &secret, None).await;
+        for path in [
+            "/account",
+            "/account/two-factor/setup",
+            "/sign-in/two-factor",
+        ] {
+            let res = c.api("GET", path, &secret, None).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let res = c
+            .api(
+                "POST",
+                "/account/sessions/sign-out-everywhere",
+                &secret,
+                None,
+            )
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(
+            accounts::find_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .totp_secret
+                .is_none()
+        );
 
         let res = c
             .submit(
