@@ -436,3 +436,45 @@ async fn behind_tls_the_session_cookie_is_secure() {
         assert!(cleared.contains("Max-Age=0") && cleared.contains("; Secure"));
     }
 }
+
+#[tokio::test]
+async fn rejected_account_forms_answer_in_arabic_and_keep_what_was_typed() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("arabic")).await;
+        let mut c = app.client();
+        c.lang = Some("ar");
+        let res = sign_in_with(&mut c, &user.email, "كلمة خاطئة تمامًا", None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.body
+                .contains("البريد الإلكتروني أو كلمة المرور غير صحيحين.")
+        );
+        assert!(res.body.contains(&format!("value=\"{}\"", user.email)));
+        assert!(!res.body.contains("كلمة خاطئة تمامًا"));
+
+        let res = c
+            .submit(
+                "/password/forgot",
+                "/password/forgot",
+                &[("email", "بريد@")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("value=\"بريد@\""));
+        assert!(res.body.contains(r#"<html lang="ar" dir="rtl">"#));
+
+        c.sign_in(&user).await;
+        let res = c
+            .submit(
+                "/account?lang=ar",
+                "/account/tokens?lang=ar",
+                &[("name", "سكربت التقارير"), ("expires", "غدًا")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("اختر صلاحية واحدة على الأقل."));
+        assert!(res.body.contains("أدخل تاريخًا بالشكل 2027-01-31."));
+        assert!(res.body.contains("value=\"سكربت التقارير\""));
+        assert!(res.body.contains("يرجى تصحيح"), "summary above the form");
+    }
+}
