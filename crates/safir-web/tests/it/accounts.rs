@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use safir_store::accounts;
 use safir_store::testing::TestDb;
+use safir_store::with_pool;
 use safir_web::app;
 use safir_web::state::{AppState, WebConfig};
 
@@ -476,5 +477,32 @@ async fn rejected_account_forms_answer_in_arabic_and_keep_what_was_typed() {
         assert!(res.body.contains("أدخل تاريخًا بالشكل 2027-01-31."));
         assert!(res.body.contains("value=\"سكربت التقارير\""));
         assert!(res.body.contains("يرجى تصحيح"), "summary above the form");
+    }
+}
+
+#[tokio::test]
+async fn an_expired_verification_link_gets_a_friendly_page() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("expired");
+        sign_up(&mut c, "Nadia", &email).await;
+        let link = link_in(&app.emails_to(&email).await[0].text, "/verify-email?token=");
+        let past = chrono::Utc::now() - chrono::Duration::hours(1);
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE email_tokens SET expires_at = $1").bind(past).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let res = c.get(&link).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        assert!(res.body.contains("has expired"));
+        assert!(
+            res.body
+                .contains("You can ask for a new one from your account page.")
+        );
+        assert!(res.body.contains("href=\"/account\""));
+        assert!(c.get("/account").await.body.contains("not confirmed yet"));
+        let res = c.get("/verify-email?token=").await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST);
     }
 }
