@@ -442,6 +442,17 @@ mod tests {
     }
 
     #[test]
+    fn function_words_decide_only_when_unanimous() {
+        let english = "the embassy and the consulate are closed for the holiday";
+        assert_eq!(function_word_vote(english), Some((Lang::En, 1.0)));
+        assert_eq!(lang_of(english), Some(Lang::En));
+        // Four English function words but one French one: lingua decides.
+        let mixed = "the embassy and the consulate are closed pour the holiday";
+        assert_eq!(function_word_vote(mixed), None);
+        assert_eq!(function_word_vote("the embassy"), None);
+    }
+
+    #[test]
     fn no_letters_no_answer() {
         assert_eq!(detect(""), None);
         assert_eq!(detect("123 !!! 😀 https://example.org"), None);
