@@ -74,13 +74,45 @@ pub fn normalize_with(text: &str, opts: &NormalizeOptions) -> String {
 /// Appends the normalized form of `text` to `out` (reuse `out` across calls
 /// to avoid allocation).
 pub fn normalize_into(text: &str, opts: &NormalizeOptions, out: &mut String) {
+    let start = out.len();
     let mut n = Normalizer {
         opts,
         out,
-        repeat: Repeat::default(),
         starter: None,
     };
     n.run(text);
+    if opts.collapse_repeats {
+        collapse_repeats(out, start);
+    }
+}
+
+/// Step 10, on the finished output: a run of three or more of the same
+/// letter becomes one (Arabic) or two (other scripts). Removing a letter next
+/// to its twin changes no neighbour, so the result stays normalized.
+fn collapse_repeats(out: &mut String, start: usize) {
+    let tail = &out[start..];
+    let mut chars = tail.chars().peekable();
+    let mut collapsed = String::with_capacity(tail.len());
+    let mut changed = false;
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
+            run += 1;
+        }
+        let keep = match run {
+            1 | 2 => run,
+            _ if !is_letter(c) => run,
+            _ if ('\u{0600}'..='\u{06FF}').contains(&c) => 1,
+            _ => 2,
+        };
+        changed |= keep != run;
+        collapsed.extend(std::iter::repeat_n(c, keep));
+    }
+    if changed {
+        out.truncate(start);
+        out.push_str(&collapsed);
+    }
 }
 
 /// What the Arabic block table says about a code point U+0600–U+06FF.
@@ -147,26 +179,17 @@ fn arabic_at(bytes: &[u8], i: usize) -> Arabic {
     ARABIC[(cp - 0x0600) as usize]
 }
 
-/// Streaming state of the repeated-letter collapse.
-#[derive(Clone, Copy, Default)]
-struct Repeat {
-    last: char,
-    run: u8,
-}
-
 /// Where the last stable starter began, so that a following composing
 /// character can re-run NFKC from there.
 #[derive(Clone, Copy)]
 struct Starter {
     input: usize,
     output: usize,
-    repeat: Repeat,
 }
 
 struct Normalizer<'a> {
     opts: &'a NormalizeOptions,
     out: &'a mut String,
-    repeat: Repeat,
     starter: Option<Starter>,
 }
 
@@ -175,43 +198,32 @@ impl Normalizer<'_> {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            if !self.opts.collapse_repeats {
-                // The longest run that maps to itself but for ASCII case
-                // (ASCII, Arabic letters kept as they are): one copy.
-                let (start, mut last) = (i, i);
-                while i < bytes.len() {
-                    let b = bytes[i];
-                    if b < 0x80 {
-                        last = i;
-                        i += 1;
-                    } else if (0xD8..=0xDB).contains(&b) && arabic_at(bytes, i) == Arabic::Keep {
-                        last = i;
-                        i += 2;
-                    } else {
-                        break;
-                    }
-                }
-                if i > start {
-                    let from = self.out.len();
-                    self.out.push_str(&text[start..i]);
-                    self.out[from..].make_ascii_lowercase();
-                    self.starter = Some(Starter {
-                        input: last,
-                        output: self.out.len() - (i - last),
-                        repeat: self.repeat,
-                    });
-                    continue;
+            // The longest run that maps to itself but for ASCII case (ASCII,
+            // Arabic letters kept as they are): one copy.
+            let (start, mut last) = (i, i);
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b < 0x80 {
+                    last = i;
+                    i += 1;
+                } else if (0xD8..=0xDB).contains(&b) && arabic_at(bytes, i) == Arabic::Keep {
+                    last = i;
+                    i += 2;
+                } else {
+                    break;
                 }
             }
-            let b = bytes[i];
-            if b < 0x80 {
-                let start = i;
-                while i < bytes.len() && bytes[i] < 0x80 {
-                    i += 1;
-                }
-                self.ascii_run(&text[start..i], start);
+            if i > start {
+                let from = self.out.len();
+                self.out.push_str(&text[start..i]);
+                self.out[from..].make_ascii_lowercase();
+                self.starter = Some(Starter {
+                    input: last,
+                    output: self.out.len() - (i - last),
+                });
                 continue;
             }
+            let b = bytes[i];
             if (0xD8..=0xDB).contains(&b) {
                 let action = arabic_at(bytes, i);
                 if action == Arabic::Nfkc {
@@ -254,30 +266,10 @@ impl Normalizer<'_> {
         }
     }
 
-    fn ascii_run(&mut self, run: &str, at: usize) {
-        if self.opts.collapse_repeats {
-            for (k, c) in run.char_indices() {
-                self.mark_starter(at + k);
-                self.push(c.to_ascii_lowercase());
-            }
-        } else {
-            let from = self.out.len();
-            self.out.push_str(run);
-            self.out[from..].make_ascii_lowercase();
-            let last = run.len() - 1;
-            self.starter = Some(Starter {
-                input: at + last,
-                output: self.out.len() - 1,
-                repeat: self.repeat,
-            });
-        }
-    }
-
     fn mark_starter(&mut self, input: usize) {
         self.starter = Some(Starter {
             input,
             output: self.out.len(),
-            repeat: self.repeat,
         });
     }
 
@@ -287,7 +279,6 @@ impl Normalizer<'_> {
         let from = match self.starter.take() {
             Some(s) => {
                 self.out.truncate(s.output);
-                self.repeat = s.repeat;
                 s.input
             }
             None => at,
@@ -309,7 +300,7 @@ impl Normalizer<'_> {
             }
             keep
         });
-        let (mark, repeat) = (self.out.len(), self.repeat);
+        let mark = self.out.len();
         for c in kept.nfkc() {
             self.mapped(c);
         }
@@ -321,7 +312,6 @@ impl Normalizer<'_> {
                 break;
             }
             let segment = self.out.split_off(mark);
-            self.repeat = repeat;
             for c in segment.nfkc() {
                 self.mapped(c);
             }
@@ -354,11 +344,8 @@ impl Normalizer<'_> {
         let o = self.opts;
         let c = match action {
             Arabic::Keep => {
-                if !o.collapse_repeats {
-                    self.out.push_str(original);
-                    return;
-                }
-                original.chars().next().unwrap_or('\u{FFFD}')
+                self.out.push_str(original);
+                return;
             }
             Arabic::Map(m) => m,
             Arabic::TehMarbuta if o.fold_teh_marbuta => 'ه',
@@ -377,25 +364,6 @@ impl Normalizer<'_> {
     }
 
     fn push(&mut self, c: char) {
-        if self.opts.collapse_repeats && is_letter(c) {
-            if c == self.repeat.last {
-                self.repeat.run = self.repeat.run.saturating_add(1);
-                let arabic = ('\u{0600}'..='\u{06FF}').contains(&c);
-                match (arabic, self.repeat.run) {
-                    // The third in a row: Arabic keeps one, so take back the second.
-                    (true, 3) => {
-                        self.out.pop();
-                        return;
-                    }
-                    (_, r) if r >= 3 => return,
-                    _ => {}
-                }
-            } else {
-                self.repeat = Repeat { last: c, run: 1 };
-            }
-        } else {
-            self.repeat = Repeat::default();
-        }
         self.out.push(c);
     }
 }
@@ -502,6 +470,11 @@ mod tests {
         assert_eq!(normalize_with("Sooooo goood", &s), "soo good");
         assert_eq!(normalize_with("1000", &s), "1000");
         assert_eq!(n("جمييييل"), "جمييييل");
+        // Found by the fuzzer: a collapsed run right before a composing span.
+        let text = "ههه\u{037A}\u{037A}";
+        let once = normalize_with(text, &s);
+        assert_eq!(once, "ه \u{0345} \u{0345}");
+        assert_eq!(normalize_with(&once, &s), once);
     }
 
     #[test]
