@@ -90,7 +90,7 @@ pub fn needs_repair(line: &str) -> bool {
     if line.is_ascii() {
         return false;
     }
-    if line.contains("  ") {
+    if stray_letter_at_wide_gap(line) {
         return true;
     }
     let mut prev_space = true;
@@ -103,11 +103,35 @@ pub fn needs_repair(line: &str) -> bool {
         if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
             return true;
         }
-        // ة and ى end words and ل + ا ends few: only then can the order be visual.
-        edges |= matches!(c, 'ة' | 'ى' | 'ل');
+        // ة and ى end Arabic words; one starting a word hints at visual order.
+        edges |= prev_space && matches!(c, 'ة' | 'ى');
         prev_space = c.is_whitespace();
     }
     edges && looks_visual(line.chars())
+}
+
+/// A lone letter next to two or more spaces: the one joining rule that
+/// needs neither tatweel nor a mark to show the damage.
+fn stray_letter_at_wide_gap(line: &str) -> bool {
+    let is_stray = |w: &str| {
+        let mut letters = w.chars().filter(|&c| !is_combining_mark(c));
+        matches!((letters.next(), letters.next()), (Some(c), None) if is_arabic_letter(c) && c != 'و')
+    };
+    let mut from = 0;
+    while let Some(k) = line[from..].find("  ") {
+        let start = from + k;
+        let end = line.len() - line[start..].trim_start_matches(' ').len();
+        let before = line[..start]
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("");
+        let after = line[end..].split(char::is_whitespace).next().unwrap_or("");
+        if is_stray(before) || is_stray(after) {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -495,5 +519,8 @@ mod tests {
         assert!(!needs_repair("الدبلوماسية الرقمية"));
         assert!(needs_repair("الدبلوماسـية"));
         assert!(needs_repair("ةيسامولبدلا ةيمقرلا"));
+        assert!(needs_repair("مـن خلا   ل الإنترنت"));
+        assert!(needs_repair("المجتمع ا  لمدني"));
+        assert!(!needs_repair("كلمة  كلمة و  كلمة"));
     }
 }
