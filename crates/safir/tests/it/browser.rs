@@ -109,14 +109,28 @@ impl Driver {
     }
 
     async fn element(&self, css: &str) -> String {
-        let v = self
-            .cmd(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        v.as_object()
+        let url = format!("{}/session/{}/element", self.base, self.session);
+        let body = json!({"using": "css selector", "value": css});
+        let v: Value = self
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["value"].get("error").is_some() {
+            let page = self.source().await;
+            let at = self.current_url().await;
+            panic!(
+                "no element {css} on {at}:\n{}",
+                &page[..page.len().min(3000)]
+            );
+        }
+        v["value"]
+            .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .unwrap()
@@ -139,7 +153,10 @@ impl Driver {
         .await;
     }
 
+    /// Clicks and, since a click does not wait for the navigation it starts, waits until the
+    /// old document is gone and the new one has loaded.
     async fn click(&self, css: &str) {
+        let old_root = self.element("html").await;
         let el = self.element(css).await;
         self.cmd(
             reqwest::Method::POST,
@@ -147,6 +164,48 @@ impl Driver {
             Some(json!({})),
         )
         .await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = format!(
+                "{}/session/{}/element/{old_root}/name",
+                self.base, self.session
+            );
+            let v: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if v["value"].get("error").is_some() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking {css} did not load a new page"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self
+                .cmd(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": "return document.readyState", "args": []})),
+                )
+                .await;
+            if state == "complete" {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "page after {css} did not finish loading"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn source(&self) -> String {
