@@ -149,6 +149,21 @@ async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission()
         let grant = last_summary(&app, "role.grant").await;
         assert_eq!(grant["role"], "press_officer");
         assert_eq!(grant["scope"], paris.id.as_str());
+
+        // The administrator's export holds every one of those records, and the chain holds.
+        let csv = client.get("/admin/audit/export.csv").await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.body.starts_with("seq,at,actor_id,actor,action,"));
+        for action in ["mission.create", "user.create", "role.grant", "user.read"] {
+            assert!(
+                csv.body.contains(&format!(",{action},")),
+                "{action} in the export"
+            );
+        }
+        let check = client
+            .submit("/admin/audit", "/admin/audit/verify?lang=en", &[])
+            .await;
+        assert!(check.body.contains("The chain is intact"), "{}", check.body);
     }
 }
 
