@@ -27,5 +27,7 @@ pub async fn home_page(
     uri: Uri,
     viewer: crate::auth::Viewer,
 ) -> Result<Html<String>, AppError> {
-    render(&HomePage { page: state.page(lang, &uri, "home-title", &viewer) })
+    render(&HomePage {
+        page: state.page(lang, &uri, "home-title", &viewer),
+    })
 }
