@@ -1,7 +1,7 @@
 //! Time-based one-time passwords (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits), the
 //! format every authenticator app reads from an `otpauth://` URI.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
 use sha1::Sha1;
 
