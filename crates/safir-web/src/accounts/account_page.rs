@@ -7,7 +7,7 @@ use axum::response::Html;
 use fluent_bundle::FluentArgs;
 use safir_store::accounts::{self, sessions, tokens};
 
-use super::common::{browser_label, error_summary, format_time};
+use super::common::{browser_label, error_summary, format_time, new_password_fields};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
@@ -156,6 +156,12 @@ pub async fn account_page(
     if let Some(key) = notice.and_then(notice_key) {
         page = page.with_flash(FlashKind::Success, I18n::global().t(lang, key));
     }
+    let (new_password, new_password_confirm) = new_password_fields(
+        lang,
+        ("new_password", "new_password_confirm"),
+        "accounts-field-new-password",
+        errors,
+    );
     let view = AccountPage {
         page,
         csrf_token: state.csrf_token(viewer),
@@ -173,21 +179,8 @@ pub async fn account_page(
             .required()
             .autocomplete("current-password")
             .errors_from(lang, errors),
-        new_password: Field::new(lang, "new_password", "accounts-field-new-password")
-            .kind(InputKind::Password)
-            .hint(lang, "accounts-password-hint")
-            .required()
-            .autocomplete("new-password")
-            .errors_from(lang, errors),
-        new_password_confirm: Field::new(
-            lang,
-            "new_password_confirm",
-            "accounts-field-password-confirm",
-        )
-        .kind(InputKind::Password)
-        .required()
-        .autocomplete("new-password")
-        .errors_from(lang, errors),
+        new_password,
+        new_password_confirm,
         totp_enabled: user.totp_enabled(),
         recovery_codes_text: {
             let mut args = FluentArgs::new();

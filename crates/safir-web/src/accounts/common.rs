@@ -15,6 +15,7 @@ use crate::auth::SESSION_COOKIE;
 use crate::auth::session::{cookie_header, cookie_value};
 use crate::email;
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
+use crate::forms::{Field, InputKind};
 use crate::i18n::Lang;
 use crate::security::client_ip;
 use crate::state::AppState;
@@ -62,6 +63,28 @@ impl FromRequestParts<AppState> for ClientInfo {
 }
 
 /// A page with its status; an error status keeps this body (the form with the user's input).
+/// A new password and its confirmation, as every form that sets one shows them: the policy
+/// hint on the first, `new-password` autocomplete on both, never the typed value.
+pub fn new_password_fields(
+    lang: Lang,
+    (name, confirm_name): (&str, &str),
+    label_key: &str,
+    errors: &FieldErrors,
+) -> (Field, Field) {
+    let password = Field::new(lang, name, label_key)
+        .kind(InputKind::Password)
+        .hint(lang, "accounts-password-hint")
+        .required()
+        .autocomplete("new-password")
+        .errors_from(lang, errors);
+    let confirm = Field::new(lang, confirm_name, "accounts-field-password-confirm")
+        .kind(InputKind::Password)
+        .required()
+        .autocomplete("new-password")
+        .errors_from(lang, errors);
+    (password, confirm)
+}
+
 pub fn page_response(status: StatusCode, html: Html<String>) -> Response {
     let mut response = (status, html).into_response();
     if status.is_client_error() {

@@ -13,7 +13,9 @@ use safir_store::accounts::{self, grants, password, sessions, tokens};
 use safir_store::audit::{self, NewAuditRecord};
 use serde::Deserialize;
 
-use super::common::{ClientInfo, error_summary, page_response, push_domain_error, send_email};
+use super::common::{
+    ClientInfo, error_summary, new_password_fields, page_response, push_domain_error, send_email,
+};
 use super::sign_up::validate_new_password;
 use super::verify_email::{MessagePage, TokenQuery};
 use crate::auth::Viewer;
@@ -146,21 +148,18 @@ fn reset_view(
     token: &str,
     errors: &FieldErrors,
 ) -> ResetPage {
+    let (password, password_confirm) = new_password_fields(
+        lang,
+        ("password", "password_confirm"),
+        "accounts-field-new-password",
+        errors,
+    );
     ResetPage {
         page: state.page(lang, uri, "accounts-reset-title", viewer),
         csrf_token: state.csrf_token(viewer),
         token: token.to_owned(),
-        password: Field::new(lang, "password", "accounts-field-new-password")
-            .kind(InputKind::Password)
-            .hint(lang, "accounts-password-hint")
-            .required()
-            .autocomplete("new-password")
-            .errors_from(lang, errors),
-        password_confirm: Field::new(lang, "password_confirm", "accounts-field-password-confirm")
-            .kind(InputKind::Password)
-            .required()
-            .autocomplete("new-password")
-            .errors_from(lang, errors),
+        password,
+        password_confirm,
         error_summary: error_summary(lang, errors),
     }
 }

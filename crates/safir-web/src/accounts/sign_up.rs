@@ -12,8 +12,8 @@ use safir_store::accounts::{self, password, tokens};
 use serde::Deserialize;
 
 use super::common::{
-    ClientInfo, Recipient, error_summary, page_response, push_domain_error, redirect_with_cookie,
-    send_email, start_session,
+    ClientInfo, Recipient, error_summary, new_password_fields, page_response, push_domain_error,
+    redirect_with_cookie, send_email, start_session,
 };
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};
@@ -62,6 +62,12 @@ fn view(
     } else {
         form.lang.clone()
     };
+    let (password, password_confirm) = new_password_fields(
+        lang,
+        ("password", "password_confirm"),
+        "accounts-field-password",
+        errors,
+    );
     SignUpPage {
         page: state.page(lang, uri, "accounts-sign-up-title", viewer),
         csrf_token: state.csrf_token(viewer),
@@ -76,17 +82,8 @@ fn view(
             .required()
             .autocomplete("email")
             .errors_from(lang, errors),
-        password: Field::new(lang, "password", "accounts-field-password")
-            .kind(InputKind::Password)
-            .hint(lang, "accounts-password-hint")
-            .required()
-            .autocomplete("new-password")
-            .errors_from(lang, errors),
-        password_confirm: Field::new(lang, "password_confirm", "accounts-field-password-confirm")
-            .kind(InputKind::Password)
-            .required()
-            .autocomplete("new-password")
-            .errors_from(lang, errors),
+        password,
+        password_confirm,
         lang_choice: chosen,
         lang_error: errors.for_field("lang").map(|e| e.message(lang)),
         error_summary: error_summary(lang, errors),
