@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod consular;
 pub mod country;
 pub mod ids;
 pub mod lang;

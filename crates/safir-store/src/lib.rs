@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod consular;
 mod db;
 mod error;
 pub mod jobs;

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod consular;
 pub mod email;
 pub mod error;
 pub mod forms;

@@ -78,7 +78,18 @@ macro_rules! catalogs {
     };
 }
 
-const CATALOGS: &[(&str, &str)] = &catalogs!["main", "accounts", "admin", "staff", "api", "email"];
+const CATALOGS: &[(&str, &str)] = &catalogs![
+    "main",
+    "accounts",
+    "admin",
+    "staff",
+    "api",
+    "email",
+    "consular",
+    "advice",
+    "appointments",
+    "evisa",
+];
 
 /// A language's catalog: its context files joined.
 fn source(lang: Lang) -> String {

@@ -1,0 +1,2 @@
+//! Consular services: the service catalogue, cases and their one state machine, passports
+//! and machine-readable zones, visas, appointments and travel advice.

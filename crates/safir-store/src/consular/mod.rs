@@ -1,0 +1,2 @@
+//! Storage for consular services: the catalogue, cases and their history, documents,
+//! appointments and travel advice.

@@ -1,0 +1,1 @@
+# Consular services: appointments
