@@ -46,7 +46,9 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, MissionId, JobId, TokenId, GrantId);
+id_type!(
+    UserId, MissionId, JobId, TokenId, GrantId, CaseId, ServiceId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,2 +1,5 @@
 //! Storage for consular services: the catalogue, cases and their history, documents,
 //! appointments and travel advice.
+
+pub mod cases;
+pub mod services;

@@ -13,7 +13,7 @@ use safir_store::testing::TestDb;
 
 use crate::missions::paris;
 
-async fn user(db: &Db, email: &str, name: &str, kind: AccountKind) -> String {
+pub async fn user(db: &Db, email: &str, name: &str, kind: AccountKind) -> String {
     let mut tx = db.begin().await.unwrap();
     let id = accounts::create_user(
         &mut tx,

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod consular_cases;
 mod directory;
 mod jobs;
 mod missions;

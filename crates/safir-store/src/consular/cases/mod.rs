@@ -1,0 +1,248 @@
+//! Cases: drafts, the state history, messages and notes, the officers' queues, and the
+//! purge of finished files. State changes go through [`transition`] only.
+
+mod messages;
+mod queue;
+mod transition;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use safir_domain::consular::case::{CaseKind, CaseState, Priority};
+use safir_domain::ids::CaseId;
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+pub use messages::{Message, add_message, list_messages};
+pub use queue::{AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, sla_board};
+pub use transition::{Transition, TransitionError, assign, set_priority, transition};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Case {
+    pub id: String,
+    pub reference: Option<String>,
+    pub mission_id: String,
+    pub service_id: String,
+    pub kind: String,
+    pub applicant_id: String,
+    pub state: String,
+    pub priority: i32,
+    pub assignee_id: Option<String>,
+    pub form: String,
+    pub applicant_name: String,
+    pub lang: String,
+    pub idempotency_key: Option<String>,
+    pub decision_reason: Option<String>,
+    pub escalation_level: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub state_changed_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Case {
+    pub fn kind(&self) -> Result<CaseKind, StoreError> {
+        CaseKind::parse(&self.kind)
+            .map_err(|_| StoreError::Corrupt(format!("case kind {}", self.kind)))
+    }
+
+    pub fn state(&self) -> Result<CaseState, StoreError> {
+        CaseState::parse(&self.state)
+            .map_err(|_| StoreError::Corrupt(format!("case state {}", self.state)))
+    }
+
+    pub fn priority(&self) -> Priority {
+        Priority::from_rank(self.priority)
+    }
+
+    /// The form fields as the applicant typed them.
+    pub fn form(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.form).unwrap_or_default()
+    }
+
+    /// The reference once submitted; drafts show a short form of their id.
+    pub fn display_reference(&self) -> String {
+        self.reference
+            .clone()
+            .unwrap_or_else(|| format!("#{}", &self.id[self.id.len().saturating_sub(8)..]))
+    }
+}
+
+/// A new draft. With an idempotency key, a repeated request returns the first draft.
+#[derive(Debug, Clone)]
+pub struct NewDraft<'a> {
+    pub mission_id: &'a str,
+    pub service_id: &'a str,
+    pub kind: CaseKind,
+    pub applicant_id: &'a str,
+    pub form: &'a BTreeMap<String, String>,
+    pub applicant_name: &'a str,
+    pub lang: &'a str,
+    pub priority: Priority,
+    pub idempotency_key: Option<&'a str>,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn form_json(form: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(form).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Creates a draft, or returns the one an earlier request with the same key created.
+pub async fn create_draft(tx: &mut Tx, d: &NewDraft<'_>) -> Result<Case, StoreError> {
+    let id = CaseId::new();
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO cases (id, mission_id, service_id, kind, applicant_id, state, priority, form, applicant_name, lang, \
+             idempotency_key, created_at, updated_at, state_changed_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $11, $11, $12) \
+             ON CONFLICT (applicant_id, idempotency_key) DO NOTHING",
+        )
+        .bind(id.as_str())
+        .bind(d.mission_id)
+        .bind(d.service_id)
+        .bind(d.kind.as_str())
+        .bind(d.applicant_id)
+        .bind(d.priority.rank())
+        .bind(form_json(d.form))
+        .bind(d.applicant_name)
+        .bind(d.lang)
+        .bind(d.idempotency_key)
+        .bind(t)
+        .bind(d.expires_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let found: Option<Case> = match d.idempotency_key {
+        Some(key) => with_tx!(tx, c => {
+            sqlx::query_as("SELECT * FROM cases WHERE applicant_id = $1 AND idempotency_key = $2")
+                .bind(d.applicant_id)
+                .bind(key)
+                .fetch_optional(c)
+                .await
+        })?,
+        None => with_tx!(tx, c => {
+            sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(id.as_str()).fetch_optional(c).await
+        })?,
+    };
+    found.ok_or(StoreError::NotFound)
+}
+
+/// Saves what the applicant typed into their draft (only while it is a draft or the mission
+/// asked for more information).
+pub async fn save_form(
+    tx: &mut Tx,
+    id: &str,
+    form: &BTreeMap<String, String>,
+    applicant_name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE cases SET form = $2, applicant_name = $3, updated_at = $4, expires_at = COALESCE($5, expires_at) \
+             WHERE id = $1 AND state IN ('draft', 'needs_info')",
+        )
+        .bind(id)
+        .bind(form_json(form))
+        .bind(applicant_name)
+        .bind(now())
+        .bind(expires_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Case, StoreError> {
+    with_pool!(db.read(), p => sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(id).fetch_optional(p).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn find_in_tx(tx: &mut Tx, id: &str) -> Result<Case, StoreError> {
+    with_tx!(tx, c => sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(id).fetch_optional(c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn find_by_reference(db: &Db, reference: &str) -> Result<Case, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM cases WHERE reference = $1").bind(reference.trim().to_ascii_uppercase()).fetch_optional(p).await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The applicant's own cases, newest first.
+pub async fn list_for_applicant(db: &Db, applicant_id: &str) -> Result<Vec<Case>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM cases WHERE applicant_id = $1 ORDER BY created_at DESC, id DESC")
+            .bind(applicant_id)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// One step of a case's history.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Event {
+    pub id: String,
+    pub case_id: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub reason: Option<String>,
+}
+
+pub async fn events(db: &Db, case_id: &str) -> Result<Vec<Event>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id").bind(case_id).fetch_all(p).await
+    })?)
+}
+
+/// Deletes drafts nobody submitted before they expired. Returns how many went.
+pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM cases WHERE state = 'draft' AND expires_at < $1")
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Ids of cases closed before `before`, oldest first, at most `limit` (the purge job removes
+/// their documents too, so it works in batches).
+pub async fn closed_before(
+    db: &Db,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT id FROM cases WHERE state = 'closed' AND closed_at < $1 ORDER BY closed_at LIMIT $2")
+            .bind(before)
+            .bind(limit)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// Removes a closed case with its history and messages.
+pub async fn delete_closed(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("DELETE FROM cases WHERE id = $1 AND state = 'closed'").bind(id).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}

@@ -1,0 +1,263 @@
+//! The officers' view of cases: a filtered, keyset-paged queue and the SLA board.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use safir_domain::consular::case::{CaseKind, CaseState, Priority};
+use sqlx::AssertSqlSafe;
+
+use crate::{Db, StoreError, with_pool};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AssigneeFilter {
+    #[default]
+    Any,
+    Unassigned,
+    User(String),
+}
+
+/// What an officer asks the queue for. Empty `states` means every state past the draft that
+/// still needs the mission.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub mission_id: String,
+    pub states: Vec<CaseState>,
+    pub kind: Option<CaseKind>,
+    pub service_id: Option<String>,
+    pub priority: Option<Priority>,
+    pub assignee: AssigneeFilter,
+    /// Only open cases whose deadline passed before this instant.
+    pub breached_at: Option<DateTime<Utc>>,
+    /// Only cases submitted before this instant (older than N days).
+    pub submitted_before: Option<DateTime<Utc>>,
+    /// A reference, or part of the applicant's name.
+    pub search: Option<String>,
+    /// Keyset cursor: the last row of the previous page.
+    pub after: Option<(i32, DateTime<Utc>, String)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct QueueRow {
+    pub id: String,
+    pub reference: Option<String>,
+    pub kind: String,
+    pub state: String,
+    pub priority: i32,
+    pub applicant_name: String,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub service_name_ar: String,
+    pub service_name_en: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub state_changed_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub escalation_level: i32,
+}
+
+const OPEN: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection')";
+
+/// The WHERE clause and its text arguments, in placeholder order.
+fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
+    let mut sql = String::from("c.mission_id = $1");
+    let mut args = vec![Arg::Text(f.mission_id.clone())];
+    let next = |args: &mut Vec<Arg>, a: Arg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    if f.states.is_empty() {
+        sql.push_str(&format!(" AND c.state IN {OPEN}"));
+    } else {
+        let list: Vec<String> = f
+            .states
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        sql.push_str(&format!(" AND c.state IN ({})", list.join(", ")));
+    }
+    if let Some(k) = f.kind {
+        let p = next(&mut args, Arg::Text(k.as_str().to_owned()));
+        sql.push_str(&format!(" AND c.kind = {p}"));
+    }
+    if let Some(s) = &f.service_id {
+        let p = next(&mut args, Arg::Text(s.clone()));
+        sql.push_str(&format!(" AND c.service_id = {p}"));
+    }
+    if let Some(pr) = f.priority {
+        let p = next(&mut args, Arg::Int(pr.rank()));
+        sql.push_str(&format!(" AND c.priority = {p}"));
+    }
+    match &f.assignee {
+        AssigneeFilter::Any => {}
+        AssigneeFilter::Unassigned => sql.push_str(" AND c.assignee_id IS NULL"),
+        AssigneeFilter::User(u) => {
+            let p = next(&mut args, Arg::Text(u.clone()));
+            sql.push_str(&format!(" AND c.assignee_id = {p}"));
+        }
+    }
+    if let Some(t) = f.breached_at {
+        let p = next(&mut args, Arg::Time(t));
+        sql.push_str(&format!(" AND c.state IN {OPEN} AND c.due_at < {p}"));
+    }
+    if let Some(t) = f.submitted_before {
+        let p = next(&mut args, Arg::Time(t));
+        sql.push_str(&format!(" AND c.submitted_at < {p}"));
+    }
+    if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped: String = q
+            .chars()
+            .flat_map(|ch| match ch {
+                '%' | '_' | '\\' => vec!['\\', ch],
+                ch => vec![ch],
+            })
+            .collect();
+        let r = next(&mut args, Arg::Text(q.to_ascii_uppercase()));
+        let n = next(
+            &mut args,
+            Arg::Text(format!("%{}%", escaped.to_lowercase())),
+        );
+        sql.push_str(&format!(
+            " AND (c.reference = {r} OR LOWER(c.applicant_name) LIKE {n} ESCAPE '\\')"
+        ));
+    }
+    (sql, args)
+}
+
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i32),
+    Time(DateTime<Utc>),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Time(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}
+
+/// One page of the queue: most urgent first, then oldest submission.
+pub async fn queue(db: &Db, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
+    let (mut cond, mut args) = conditions(f);
+    if let Some((pr, at, id)) = &f.after {
+        args.push(Arg::Int(*pr));
+        let a = args.len();
+        args.push(Arg::Time(*at));
+        args.push(Arg::Text(id.clone()));
+        cond.push_str(&format!(
+            " AND (c.priority, c.submitted_at, c.id) > (${a}, ${}, ${})",
+            a + 1,
+            a + 2
+        ));
+    }
+    args.push(Arg::Int(f.limit.clamp(1, 500) as i32));
+    let sql = format!(
+        "SELECT c.id, c.reference, c.kind, c.state, c.priority, c.applicant_name, c.assignee_id, u.display_name AS assignee_name, \
+         s.name_ar AS service_name_ar, s.name_en AS service_name_en, c.submitted_at, c.state_changed_at, c.due_at, c.escalation_level \
+         FROM cases c JOIN consular_services s ON s.id = c.service_id LEFT JOIN users u ON u.id = c.assignee_id \
+         WHERE {cond} ORDER BY c.priority, c.submitted_at, c.id LIMIT ${}",
+        args.len()
+    );
+    Ok(with_pool!(db.read(), p => {
+        bind_all!(sqlx::query_as::<_, QueueRow>(AssertSqlSafe(sql.as_str())), &args).fetch_all(p).await
+    })?)
+}
+
+/// How many cases of the mission sit in each state (drafts excluded).
+pub async fn queue_counts(db: &Db, mission_id: &str) -> Result<BTreeMap<String, i64>, StoreError> {
+    let rows: Vec<(String, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT state, COUNT(*) FROM cases WHERE mission_id = $1 AND state <> 'draft' GROUP BY state")
+            .bind(mission_id)
+            .fetch_all(p)
+            .await
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Time spent in one state across the mission's cases.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SlaRow {
+    pub state: CaseState,
+    /// Number of stays measured (finished ones, plus the ones still running until `now`).
+    pub count: usize,
+    pub median_hours: f64,
+    pub p90_hours: f64,
+}
+
+/// Median and 90th-percentile time in each state, from the history of cases that entered
+/// it after `since`. Stays still running count up to `now`.
+pub async fn sla_board(
+    db: &Db,
+    mission_id: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SlaRow>, StoreError> {
+    let rows: Vec<(String, String, DateTime<Utc>)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT e.case_id, e.to_state, e.at FROM case_events e JOIN cases c ON c.id = e.case_id \
+             WHERE c.mission_id = $1 AND c.submitted_at >= $2 ORDER BY e.case_id, e.at, e.id",
+        )
+        .bind(mission_id)
+        .bind(since)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut stays: BTreeMap<CaseState, Vec<f64>> = BTreeMap::new();
+    for (i, (case_id, state, at)) in rows.iter().enumerate() {
+        let Ok(state) = CaseState::parse(state) else {
+            continue;
+        };
+        if state == CaseState::Closed {
+            continue;
+        }
+        let end = match rows.get(i + 1) {
+            Some((next_case, _, next_at)) if next_case == case_id => *next_at,
+            _ => now,
+        };
+        let hours = (end - *at).num_seconds().max(0) as f64 / 3600.0;
+        stays.entry(state).or_default().push(hours);
+    }
+    Ok(stays
+        .into_iter()
+        .map(|(state, mut v)| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            SlaRow {
+                state,
+                count: v.len(),
+                median_hours: percentile(&v, 0.5),
+                p90_hours: percentile(&v, 0.9),
+            }
+        })
+        .collect())
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.5), 5.0);
+        assert_eq!(percentile(&v, 0.9), 9.0);
+        assert_eq!(percentile(&[], 0.9), 0.0);
+        assert_eq!(percentile(&[3.0], 0.5), 3.0);
+    }
+}

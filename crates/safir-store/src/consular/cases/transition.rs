@@ -1,0 +1,185 @@
+//! The one write path for case states: re-reads the case inside the transaction, asks the
+//! domain whether the move is legal, updates it only if nobody moved it meanwhile, and records
+//! the event. Audit and notification are the caller's, in the same transaction.
+
+use chrono::{Datelike, Duration};
+use safir_domain::consular::case::{
+    self as domain, Actor, CaseAction, CaseState, Priority, case_reference,
+};
+use safir_domain::ids::CaseId;
+
+use super::{Case, find_in_tx};
+use crate::{StoreError, Tx, now, with_tx};
+
+/// One requested move.
+#[derive(Debug, Clone)]
+pub struct Transition<'a> {
+    pub action: CaseAction,
+    pub actor: Actor,
+    pub actor_id: Option<&'a str>,
+    /// Decision reason code, or the text of a request for information.
+    pub reason: Option<&'a str>,
+    /// On submission: the mission's code (for the reference) and how long it has to act.
+    pub mission_code: &'a str,
+    pub due_in: Option<Duration>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error(transparent)]
+    Illegal(#[from] domain::TransitionError),
+    /// Someone else changed the case first; the caller reloads and shows the new state.
+    #[error("the case changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for TransitionError {
+    fn from(e: sqlx::Error) -> Self {
+        TransitionError::Store(StoreError::Database(e))
+    }
+}
+
+/// Applies `t` to the case `id` and returns the case as it now is.
+pub async fn transition(
+    tx: &mut Tx,
+    id: &str,
+    t: &Transition<'_>,
+) -> Result<(Case, CaseState), TransitionError> {
+    let case = find_in_tx(tx, id).await?;
+    let from = case.state()?;
+    let next = from.apply(case.kind()?, t.action, t.actor)?;
+    let at = now();
+
+    let reference = match t.action {
+        CaseAction::Submit if case.reference.is_none() => {
+            let year = at.year();
+            let last: i64 = with_tx!(tx, c => {
+                sqlx::query_scalar(
+                    "INSERT INTO case_counters (mission_id, year, last) VALUES ($1, $2, 1) \
+                     ON CONFLICT (mission_id, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+                )
+                .bind(&case.mission_id)
+                .bind(year)
+                .fetch_one(c)
+                .await
+            })?;
+            Some(case_reference(t.mission_code, year, last))
+        }
+        _ => case.reference.clone(),
+    };
+    let submitted_at = match t.action {
+        CaseAction::Submit => Some(at),
+        _ => case.submitted_at,
+    };
+    let due_at = match (t.action, t.due_in) {
+        (CaseAction::Submit, Some(d)) => Some(at + d),
+        _ => case.due_at,
+    };
+    let acknowledged_at = match t.action {
+        CaseAction::StartReview => case.acknowledged_at.or(Some(at)),
+        _ => case.acknowledged_at,
+    };
+    let decision_reason = match t.action {
+        CaseAction::Approve | CaseAction::Reject => t.reason.map(str::to_owned),
+        _ => case.decision_reason.clone(),
+    };
+    let closed_at = (next == CaseState::Closed).then_some(at);
+    let expires_at = if next == CaseState::Draft {
+        case.expires_at
+    } else {
+        None
+    };
+
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE cases SET state = $3, reference = $4, submitted_at = $5, due_at = $6, acknowledged_at = $7, \
+             decision_reason = $8, closed_at = $9, expires_at = $10, state_changed_at = $11, updated_at = $11 \
+             WHERE id = $1 AND state = $2",
+        )
+        .bind(&case.id)
+        .bind(from.as_str())
+        .bind(next.as_str())
+        .bind(&reference)
+        .bind(submitted_at)
+        .bind(due_at)
+        .bind(acknowledged_at)
+        .bind(&decision_reason)
+        .bind(closed_at)
+        .bind(expires_at)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n != 1 {
+        return Err(TransitionError::Stale);
+    }
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO case_events (id, case_id, at, actor_id, action, from_state, to_state, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(CaseId::new().as_str())
+        .bind(&case.id)
+        .bind(at)
+        .bind(t.actor_id)
+        .bind(t.action.as_str())
+        .bind(from.as_str())
+        .bind(next.as_str())
+        .bind(t.reason)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let updated = find_in_tx(tx, id).await?;
+    Ok((updated, from))
+}
+
+/// Gives the case to an officer (or back to the pool with `None`).
+pub async fn assign(
+    tx: &mut Tx,
+    id: &str,
+    mission_id: &str,
+    assignee: Option<&str>,
+) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE cases SET assignee_id = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2 AND state <> 'draft'")
+            .bind(id)
+            .bind(mission_id)
+            .bind(assignee)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn set_priority(
+    tx: &mut Tx,
+    id: &str,
+    mission_id: &str,
+    priority: Priority,
+) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE cases SET priority = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2")
+            .bind(id)
+            .bind(mission_id)
+            .bind(priority.rank())
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,412 @@
+//! Consular cases in storage: drafts with idempotency keys, references numbered per mission
+//! and year, transitions that refuse stale or illegal moves, the officers' queue and the
+//! SLA board, and the purge of finished files.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use safir_domain::accounts::AccountKind;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
+use safir_domain::consular::service::{Currency, Fee};
+use safir_store::consular::cases::{
+    self, AssigneeFilter, NewDraft, QueueFilter, Transition, TransitionError,
+};
+use safir_store::consular::services::{self, ServiceInput};
+use safir_store::testing::TestDb;
+use safir_store::{Db, missions, now};
+
+use crate::directory::user;
+use crate::missions::paris;
+
+pub fn passport_service() -> ServiceInput {
+    ServiceInput {
+        code: "passport_renewal".into(),
+        kind: CaseKind::PassportRenewal,
+        name_ar: "تجديد جواز السفر".into(),
+        name_en: "Passport renewal".into(),
+        instructions_ar: "املأ الاستمارة".into(),
+        instructions_en: "Fill in the form".into(),
+        documents: "صورة شخصية | Photo\nالجواز الحالي | Current passport".into(),
+        fee: Fee::parse("75", Currency::parse("EUR").unwrap()).unwrap(),
+        processing_days: 10,
+        visa_types: vec![],
+        enabled: true,
+    }
+}
+
+async fn setup(db: &Db) -> (String, String, String) {
+    let mut tx = db.begin().await.unwrap();
+    let mission = missions::create(&mut tx, &paris()).await.unwrap();
+    let service = services::create(&mut tx, mission.as_str(), &passport_service())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let applicant = user(db, "amal@example.org", "أمل", AccountKind::Public).await;
+    (mission.to_string(), service.to_string(), applicant)
+}
+
+async fn draft(
+    db: &Db,
+    mission: &str,
+    service: &str,
+    applicant: &str,
+    key: Option<&str>,
+) -> cases::Case {
+    let mut form = BTreeMap::new();
+    form.insert("surname".to_owned(), "الحسن".to_owned());
+    let mut tx = db.begin().await.unwrap();
+    let case = cases::create_draft(
+        &mut tx,
+        &NewDraft {
+            mission_id: mission,
+            service_id: service,
+            kind: CaseKind::PassportRenewal,
+            applicant_id: applicant,
+            form: &form,
+            applicant_name: "أمل الحسن",
+            lang: "ar",
+            priority: Priority::Normal,
+            idempotency_key: key,
+            expires_at: now() + Duration::days(30),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    case
+}
+
+async fn act(
+    db: &Db,
+    id: &str,
+    action: CaseAction,
+    actor: Actor,
+) -> Result<cases::Case, TransitionError> {
+    let mut tx = db.begin().await.unwrap();
+    let r = cases::transition(
+        &mut tx,
+        id,
+        &Transition {
+            action,
+            actor,
+            actor_id: None,
+            reason: Some("ok"),
+            mission_code: "PAR",
+            due_in: Some(Duration::days(10)),
+        },
+    )
+    .await;
+    match r {
+        Ok((case, _)) => {
+            tx.commit().await.unwrap();
+            Ok(case)
+        }
+        Err(e) => {
+            tx.rollback().await.unwrap();
+            Err(e)
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_draft_is_submitted_numbered_and_worked_to_collection() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let first = draft(db, &mission, &service, &applicant, Some("k1")).await;
+        let again = draft(db, &mission, &service, &applicant, Some("k1")).await;
+        assert_eq!(first.id, again.id, "a retried request makes one case");
+        assert_eq!(first.state, "draft");
+        assert!(first.reference.is_none());
+
+        let submitted = act(db, &first.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        let year = now().format("%Y").to_string();
+        assert_eq!(
+            submitted.reference.as_deref(),
+            Some(format!("PAR-{year}-000001").as_str())
+        );
+        assert!(submitted.due_at.is_some() && submitted.expires_at.is_none());
+
+        let second = draft(db, &mission, &service, &applicant, Some("k2")).await;
+        let second = act(db, &second.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        assert_eq!(
+            second.reference.as_deref(),
+            Some(format!("PAR-{year}-000002").as_str())
+        );
+
+        // Illegal and wrong-side moves are refused and change nothing.
+        assert!(matches!(
+            act(db, &first.id, CaseAction::Approve, Actor::Officer).await,
+            Err(TransitionError::Illegal(_))
+        ));
+        assert!(
+            act(db, &first.id, CaseAction::StartReview, Actor::Applicant)
+                .await
+                .is_err()
+        );
+        assert_eq!(cases::find(db, &first.id).await.unwrap().state, "submitted");
+
+        for (a, who) in [
+            (CaseAction::StartReview, Actor::Officer),
+            (CaseAction::RequestInfo, Actor::Officer),
+            (CaseAction::ProvideInfo, Actor::Applicant),
+            (CaseAction::Approve, Actor::Officer),
+            (CaseAction::MarkReadyForCollection, Actor::Officer),
+            (CaseAction::Close, Actor::Officer),
+        ] {
+            act(db, &first.id, a, who).await.unwrap();
+        }
+        let closed = cases::find(db, &first.id).await.unwrap();
+        assert_eq!(closed.state, "closed");
+        assert!(closed.acknowledged_at.is_some() && closed.closed_at.is_some());
+        let events = cases::events(db, &first.id).await.unwrap();
+        let path: Vec<&str> = events.iter().map(|e| e.to_state.as_str()).collect();
+        assert_eq!(
+            path,
+            [
+                "submitted",
+                "in_review",
+                "needs_info",
+                "in_review",
+                "approved",
+                "ready_for_collection",
+                "closed"
+            ]
+        );
+
+        // Purge: only closed cases go, with their history.
+        let ids = cases::closed_before(db, now() + Duration::seconds(1), 10)
+            .await
+            .unwrap();
+        assert_eq!(ids, vec![first.id.clone()]);
+        let mut tx = db.begin().await.unwrap();
+        assert!(cases::delete_closed(&mut tx, &first.id).await.unwrap());
+        assert!(!cases::delete_closed(&mut tx, &second.id).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(cases::find(db, &first.id).await.is_err());
+        assert!(cases::events(db, &first.id).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn concurrent_moves_on_one_case_let_exactly_one_through() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let c = draft(db, &mission, &service, &applicant, None).await;
+        act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        let mut handles = Vec::new();
+        for _ in 0..8 {
+            let db = db.clone();
+            let id = c.id.clone();
+            handles.push(tokio::spawn(async move {
+                act(&db, &id, CaseAction::StartReview, Actor::Officer)
+                    .await
+                    .is_ok()
+            }));
+        }
+        let mut ok = 0;
+        for h in handles {
+            ok += h.await.unwrap() as usize;
+        }
+        assert_eq!(ok, 1);
+        assert_eq!(cases::events(db, &c.id).await.unwrap().len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn references_stay_unique_under_concurrent_submissions() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let mut ids = Vec::new();
+        for i in 0..20 {
+            ids.push(
+                draft(db, &mission, &service, &applicant, Some(&format!("c{i}")))
+                    .await
+                    .id,
+            );
+        }
+        let mut handles = Vec::new();
+        for id in ids {
+            let db = db.clone();
+            handles.push(tokio::spawn(async move {
+                act(&db, &id, CaseAction::Submit, Actor::Applicant)
+                    .await
+                    .unwrap()
+                    .reference
+                    .unwrap()
+            }));
+        }
+        let mut refs = Vec::new();
+        for h in handles {
+            refs.push(h.await.unwrap());
+        }
+        refs.sort();
+        refs.dedup();
+        assert_eq!(refs.len(), 20);
+    }
+}
+
+#[tokio::test]
+async fn the_queue_filters_pages_and_reports_breaches() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let officer = user(
+            db,
+            "officer@ministry.example",
+            "Officer",
+            AccountKind::Staff,
+        )
+        .await;
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let c = draft(db, &mission, &service, &applicant, Some(&format!("q{i}"))).await;
+            act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+                .await
+                .unwrap();
+            ids.push(c.id);
+        }
+        // A draft never shows in the queue.
+        draft(db, &mission, &service, &applicant, Some("draft")).await;
+        let mut tx = db.begin().await.unwrap();
+        cases::set_priority(&mut tx, &ids[6], &mission, Priority::Critical)
+            .await
+            .unwrap();
+        cases::assign(&mut tx, &ids[0], &mission, Some(&officer))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        act(db, &ids[1], CaseAction::StartReview, Actor::Officer)
+            .await
+            .unwrap();
+
+        let base = QueueFilter {
+            mission_id: mission.clone(),
+            limit: 3,
+            ..Default::default()
+        };
+        let page1 = cases::queue(db, &base).await.unwrap();
+        assert_eq!(page1.len(), 3);
+        assert_eq!(page1[0].id, ids[6], "most urgent first");
+        let last = page1.last().unwrap();
+        let page2 = cases::queue(
+            db,
+            &QueueFilter {
+                after: Some((last.priority, last.submitted_at.unwrap(), last.id.clone())),
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let page3 = cases::queue(
+            db,
+            &QueueFilter {
+                after: Some((
+                    page2[2].priority,
+                    page2[2].submitted_at.unwrap(),
+                    page2[2].id.clone(),
+                )),
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(page1.len() + page2.len() + page3.len(), 7);
+
+        let mine = cases::queue(
+            db,
+            &QueueFilter {
+                assignee: AssigneeFilter::User(officer.clone()),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].assignee_name.as_deref(), Some("Officer"));
+        let reviewing = cases::queue(
+            db,
+            &QueueFilter {
+                states: vec![CaseState::InReview],
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(reviewing.len(), 1);
+        let by_ref = cases::queue(
+            db,
+            &QueueFilter {
+                search: mine[0].reference.clone().map(|r| r.to_lowercase()),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_ref.len(), 1);
+        let by_name = cases::queue(
+            db,
+            &QueueFilter {
+                search: Some("الحسن".into()),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_name.len(), 7);
+        let none_breached = cases::queue(
+            db,
+            &QueueFilter {
+                breached_at: Some(now()),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(none_breached.is_empty());
+        let all_breached = cases::queue(
+            db,
+            &QueueFilter {
+                breached_at: Some(now() + Duration::days(11)),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(all_breached.len(), 7);
+
+        let counts = cases::queue_counts(db, &mission).await.unwrap();
+        assert_eq!(counts.get("submitted"), Some(&6));
+        assert_eq!(counts.get("in_review"), Some(&1));
+        assert!(!counts.contains_key("draft"));
+
+        let board = cases::sla_board(
+            db,
+            &mission,
+            now() - Duration::days(1),
+            now() + Duration::hours(2),
+        )
+        .await
+        .unwrap();
+        let submitted = board
+            .iter()
+            .find(|r| r.state == CaseState::Submitted)
+            .unwrap();
+        assert_eq!(submitted.count, 7);
+        assert!(submitted.p90_hours >= submitted.median_hours && submitted.median_hours > 1.9);
+    }
+}
