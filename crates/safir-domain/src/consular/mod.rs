@@ -2,4 +2,6 @@
 //! and machine-readable zones, visas, appointments and travel advice.
 
 pub mod case;
+pub mod mrz;
+pub mod passport;
 pub mod service;
