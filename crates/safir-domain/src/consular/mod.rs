@@ -2,6 +2,7 @@
 //! and machine-readable zones, visas, appointments and travel advice.
 
 pub mod case;
+pub mod forms;
 pub mod mrz;
 pub mod passport;
 pub mod service;

@@ -1,0 +1,481 @@
+//! The application forms, checked at submission. A draft keeps whatever the applicant
+//! typed (a map of strings); [`check`] turns it into field errors naming each failing field,
+//! or into the summary a case needs.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::consular::case::{CaseKind, Priority};
+use crate::consular::mrz::Mrz;
+use crate::consular::passport::PassportNumber;
+use crate::{CountryCode, FieldErrors, ValidationError};
+
+/// What a complete form yields for the case row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedForm {
+    /// "Given names Surname" as typed, for queues and searches.
+    pub applicant_name: String,
+    /// The triage priority an emergency starts with (others: normal).
+    pub priority: Priority,
+}
+
+/// The fields each form has, in display order. Unknown keys in a submission are dropped.
+pub fn fields(kind: CaseKind) -> &'static [&'static str] {
+    match kind {
+        CaseKind::PassportRenewal => &[
+            "surname",
+            "given_names",
+            "birth_date",
+            "birth_place",
+            "passport_number",
+            "passport_expiry",
+            "mrz",
+            "phone",
+            "collection",
+            "courier_address",
+        ],
+        CaseKind::EmergencyTravelDocument => &[
+            "surname",
+            "given_names",
+            "birth_date",
+            "birth_place",
+            "passport_number",
+            "police_report",
+            "travel_date",
+            "destination",
+            "phone",
+        ],
+        CaseKind::Visa => &[
+            "surname",
+            "given_names",
+            "birth_date",
+            "nationality",
+            "passport_number",
+            "passport_expiry",
+            "mrz",
+            "visa_type",
+            "arrival_date",
+            "departure_date",
+            "itinerary",
+            "host_name",
+            "host_address",
+            "fee_reference",
+        ],
+        CaseKind::Emergency => &[
+            "category",
+            "description",
+            "location",
+            "latitude",
+            "longitude",
+            "phone",
+            "surname",
+            "given_names",
+        ],
+    }
+}
+
+/// Emergency categories, most urgent first.
+pub const EMERGENCY_CATEGORIES: &[&str] = &[
+    "arrest",
+    "medical",
+    "missing_person",
+    "crime",
+    "lost_passport",
+    "other",
+];
+
+pub const COLLECTION_METHODS: &[&str] = &["mission", "courier"];
+
+/// Keeps only the form's own fields, trimmed, at most 4,000 characters each.
+pub fn clean(kind: CaseKind, input: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    fields(kind)
+        .iter()
+        .filter_map(|f| {
+            input.get(*f).map(|v| {
+                let v: String = v.trim().chars().take(4000).collect();
+                ((*f).to_owned(), v)
+            })
+        })
+        .collect()
+}
+
+/// A name as typed for the queues, even from an incomplete draft.
+pub fn display_name(form: &BTreeMap<String, String>) -> String {
+    let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
+    let name = format!("{} {}", get("given_names"), get("surname"));
+    name.trim().chars().take(200).collect()
+}
+
+fn date(s: &str) -> Result<NaiveDate, ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new("required"));
+    }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ValidationError::new("date_invalid"))
+}
+
+fn text(s: &str, max: usize) -> Result<String, ValidationError> {
+    crate::consular::service::required_text(s, max)
+}
+
+fn coordinate(s: &str, limit: f64) -> Result<Option<f64>, ValidationError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let v: f64 = t
+        .parse()
+        .map_err(|_| ValidationError::new("coordinate_invalid"))?;
+    if !v.is_finite() || v.abs() > limit {
+        return Err(ValidationError::new("coordinate_out_of_range"));
+    }
+    Ok(Some(v))
+}
+
+fn phone(s: &str) -> Result<String, ValidationError> {
+    let t = s.trim();
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let ok = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && (6..=17).contains(&digits);
+    if t.is_empty() {
+        Err(ValidationError::new("required"))
+    } else if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(ValidationError::new("phone_invalid"))
+    }
+}
+
+/// Checks a complete form. `visa_types` are the categories the mission offers.
+pub fn check(
+    kind: CaseKind,
+    form: &BTreeMap<String, String>,
+    today: NaiveDate,
+    visa_types: &[&str],
+) -> Result<CheckedForm, FieldErrors> {
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let mut e = FieldErrors::new();
+    let mut priority = Priority::Normal;
+
+    let needs_identity = kind != CaseKind::Emergency;
+    if needs_identity {
+        e.check("surname", text(get("surname"), 100));
+        e.check("given_names", text(get("given_names"), 100));
+    } else {
+        e.check(
+            "surname",
+            crate::consular::service::optional_text(get("surname"), 100),
+        );
+        e.check(
+            "given_names",
+            crate::consular::service::optional_text(get("given_names"), 100),
+        );
+    }
+
+    let birth = if needs_identity {
+        let b = e.check("birth_date", date(get("birth_date")));
+        if let Some(b) = b
+            && b >= today
+        {
+            e.add("birth_date", ValidationError::new("date_must_be_past"));
+        }
+        b
+    } else {
+        None
+    };
+
+    let passport = if needs_identity {
+        e.check(
+            "passport_number",
+            PassportNumber::parse(get("passport_number")),
+        )
+    } else {
+        None
+    };
+
+    match kind {
+        CaseKind::PassportRenewal | CaseKind::Visa => {
+            let expiry = e.check("passport_expiry", date(get("passport_expiry")));
+            if let (Some(x), Some(b)) = (expiry, birth)
+                && x <= b
+            {
+                e.add(
+                    "passport_expiry",
+                    ValidationError::new("expiry_before_birth"),
+                );
+            }
+            check_mrz(&mut e, get("mrz"), today, passport.as_ref(), expiry, birth);
+            if kind == CaseKind::PassportRenewal {
+                e.check("birth_place", text(get("birth_place"), 100));
+                e.check("phone", phone(get("phone")));
+                match get("collection") {
+                    "mission" => {}
+                    "courier" => {
+                        e.check("courier_address", text(get("courier_address"), 500));
+                    }
+                    _ => e.add("collection", ValidationError::new("choice_required")),
+                }
+            } else {
+                check_visa(&mut e, form, today, visa_types, expiry);
+            }
+        }
+        CaseKind::EmergencyTravelDocument => {
+            e.check("birth_place", text(get("birth_place"), 100));
+            e.check(
+                "police_report",
+                crate::consular::service::optional_text(get("police_report"), 100),
+            );
+            if let Some(d) = e.check("travel_date", date(get("travel_date")))
+                && d < today
+            {
+                e.add("travel_date", ValidationError::new("date_must_be_future"));
+            }
+            e.check("destination", text(get("destination"), 200));
+            e.check("phone", phone(get("phone")));
+        }
+        CaseKind::Emergency => {
+            match get("category") {
+                c if EMERGENCY_CATEGORIES.contains(&c) => {
+                    priority = match c {
+                        "arrest" | "medical" | "missing_person" => Priority::Critical,
+                        "crime" | "lost_passport" => Priority::High,
+                        _ => Priority::Normal,
+                    }
+                }
+                _ => e.add("category", ValidationError::new("choice_required")),
+            }
+            e.check("description", text(get("description"), 4000));
+            e.check("location", text(get("location"), 300));
+            let lat = e.check("latitude", coordinate(get("latitude"), 90.0));
+            let lon = e.check("longitude", coordinate(get("longitude"), 180.0));
+            if let (Some(a), Some(b)) = (lat, lon)
+                && a.is_some() != b.is_some()
+            {
+                let missing = if a.is_none() { "latitude" } else { "longitude" };
+                e.add(missing, ValidationError::new("coordinate_pair"));
+            }
+            e.check("phone", phone(get("phone")));
+        }
+    }
+
+    e.into_result()?;
+    Ok(CheckedForm {
+        applicant_name: display_name(form),
+        priority,
+    })
+}
+
+fn check_mrz(
+    e: &mut FieldErrors,
+    raw: &str,
+    today: NaiveDate,
+    passport: Option<&PassportNumber>,
+    expiry: Option<NaiveDate>,
+    birth: Option<NaiveDate>,
+) {
+    if raw.trim().is_empty() {
+        return;
+    }
+    match Mrz::parse(raw, today) {
+        Err(err) => e.add("mrz", err.into()),
+        Ok(mrz) => {
+            if let (Some(p), Some(x)) = (passport, expiry)
+                && let Err(mismatches) = mrz.matches(p, x, birth)
+            {
+                for m in mismatches {
+                    e.add(m.field(), ValidationError::new(m.code()));
+                }
+            }
+        }
+    }
+}
+
+fn check_visa(
+    e: &mut FieldErrors,
+    form: &BTreeMap<String, String>,
+    today: NaiveDate,
+    visa_types: &[&str],
+    passport_expiry: Option<NaiveDate>,
+) {
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    e.check("nationality", CountryCode::parse(get("nationality")));
+    if !visa_types.contains(&get("visa_type")) {
+        e.add("visa_type", ValidationError::new("choice_required"));
+    }
+    let arrival = e.check("arrival_date", date(get("arrival_date")));
+    if let Some(a) = arrival
+        && a < today
+    {
+        e.add("arrival_date", ValidationError::new("date_must_be_future"));
+    }
+    let departure = e.check("departure_date", date(get("departure_date")));
+    if let (Some(a), Some(d)) = (arrival, departure) {
+        if d < a {
+            e.add(
+                "departure_date",
+                ValidationError::new("departure_before_arrival"),
+            );
+        } else if (d - a).num_days() > 180 {
+            e.add("departure_date", ValidationError::new("stay_too_long"));
+        }
+    }
+    if let (Some(x), Some(d)) = (passport_expiry, departure)
+        && x < d
+    {
+        e.add(
+            "passport_expiry",
+            ValidationError::new("passport_expires_before_departure"),
+        );
+    }
+    e.check("itinerary", text(get("itinerary"), 2000));
+    e.check(
+        "host_name",
+        crate::consular::service::optional_text(get("host_name"), 200),
+    );
+    e.check(
+        "host_address",
+        crate::consular::service::optional_text(get("host_address"), 500),
+    );
+    e.check(
+        "fee_reference",
+        crate::consular::service::optional_text(get("fee_reference"), 100),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    fn renewal() -> BTreeMap<String, String> {
+        form(&[
+            ("surname", "Eriksson"),
+            ("given_names", "Anna Maria"),
+            ("birth_date", "1974-08-12"),
+            ("birth_place", "Stockholm"),
+            ("passport_number", "L898902C3"),
+            ("passport_expiry", "2012-04-15"),
+            ("phone", "+33 1 23 45 67 89"),
+            ("collection", "mission"),
+        ])
+    }
+
+    #[test]
+    fn a_complete_renewal_passes_and_names_the_applicant() {
+        let ok = check(CaseKind::PassportRenewal, &renewal(), today(), &[]).unwrap();
+        assert_eq!(ok.applicant_name, "Anna Maria Eriksson");
+        assert_eq!(ok.priority, Priority::Normal);
+    }
+
+    #[test]
+    fn each_failing_field_is_named() {
+        let mut f = renewal();
+        f.insert("passport_number".into(), "L89890*C3".into());
+        f.insert("birth_date".into(), "2030-01-01".into());
+        f.insert("collection".into(), "courier".into());
+        let e = check(CaseKind::PassportRenewal, &f, today(), &[]).unwrap_err();
+        assert_eq!(
+            e.get("passport_number").unwrap().code,
+            "passport_number_invalid_character"
+        );
+        assert_eq!(e.get("birth_date").unwrap().code, "date_must_be_past");
+        assert_eq!(e.get("courier_address").unwrap().code, "required");
+    }
+
+    #[test]
+    fn the_mrz_is_checked_and_compared_with_the_typed_fields() {
+        // The specimen expired in 2012; with "today" in 2010 its expiry is in range.
+        let then = NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+        let mut f = renewal();
+        f.insert("mrz".into(), TD3.into());
+        assert!(check(CaseKind::PassportRenewal, &f, then, &[]).is_ok());
+        f.insert("passport_number".into(), "L898902C4".into());
+        let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
+        assert_eq!(
+            e.get("passport_number").unwrap().code,
+            "mrz_mismatch_passport_number"
+        );
+        f.insert("mrz".into(), TD3.replace("7408122", "7408123"));
+        let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
+        assert_eq!(e.get("mrz").unwrap().code, "mrz_check_digit_birth_date");
+    }
+
+    #[test]
+    fn visa_dates_must_be_consistent() {
+        let f = form(&[
+            ("surname", "Smith"),
+            ("given_names", "Jo"),
+            ("birth_date", "1990-01-01"),
+            ("nationality", "GB"),
+            ("passport_number", "123456789"),
+            ("passport_expiry", "2027-01-10"),
+            ("visa_type", "tourist"),
+            ("arrival_date", "2027-01-05"),
+            ("departure_date", "2027-01-02"),
+            ("itinerary", "Paris, Lyon"),
+        ]);
+        let e = check(CaseKind::Visa, &f, today(), &["tourist"]).unwrap_err();
+        assert_eq!(
+            e.get("departure_date").unwrap().code,
+            "departure_before_arrival"
+        );
+        let e = check(CaseKind::Visa, &f, today(), &["business"]).unwrap_err();
+        assert_eq!(e.get("visa_type").unwrap().code, "choice_required");
+        let mut good = f.clone();
+        good.insert("departure_date".into(), "2027-01-09".into());
+        assert!(check(CaseKind::Visa, &good, today(), &["tourist"]).is_ok());
+        good.insert("departure_date".into(), "2027-02-01".into());
+        let e = check(CaseKind::Visa, &good, today(), &["tourist"]).unwrap_err();
+        assert_eq!(
+            e.get("passport_expiry").unwrap().code,
+            "passport_expires_before_departure"
+        );
+    }
+
+    #[test]
+    fn emergencies_are_triaged_by_category() {
+        let f = form(&[
+            ("category", "arrest"),
+            ("description", "My brother was detained"),
+            ("location", "Nairobi"),
+            ("latitude", "-1.29"),
+            ("phone", "+254 700 000000"),
+        ]);
+        let e = check(CaseKind::Emergency, &f, today(), &[]).unwrap_err();
+        assert_eq!(e.get("longitude").unwrap().code, "coordinate_pair");
+        let mut f = f;
+        f.insert("longitude".into(), "36.82".into());
+        assert_eq!(
+            check(CaseKind::Emergency, &f, today(), &[])
+                .unwrap()
+                .priority,
+            Priority::Critical
+        );
+        f.insert("latitude".into(), "91".into());
+        let e = check(CaseKind::Emergency, &f, today(), &[]).unwrap_err();
+        assert_eq!(e.get("latitude").unwrap().code, "coordinate_out_of_range");
+    }
+
+    #[test]
+    fn clean_keeps_only_the_forms_fields() {
+        let f = form(&[("surname", "  x  "), ("is_admin", "1")]);
+        let c = clean(CaseKind::Visa, &f);
+        assert_eq!(c.get("surname").map(String::as_str), Some("x"));
+        assert!(!c.contains_key("is_admin"));
+    }
+}
