@@ -20,6 +20,28 @@ pub struct WebConfig {
     pub login_max_failures: i32,
     pub login_lockout: chrono::Duration,
     pub login_attempts_per_minute: u32,
+    pub consular: ConsularConfig,
+}
+
+/// Time limits of consular work.
+#[derive(Debug, Clone)]
+pub struct ConsularConfig {
+    /// An unsubmitted draft is deleted this long after it was last saved.
+    pub draft_ttl: chrono::Duration,
+    /// An emergency request not acknowledged within this time escalates.
+    pub emergency_ack: chrono::Duration,
+    /// Closed cases (with their documents) are purged this long after closing.
+    pub closed_retention: chrono::Duration,
+}
+
+impl Default for ConsularConfig {
+    fn default() -> Self {
+        Self {
+            draft_ttl: chrono::Duration::days(30),
+            emergency_ack: chrono::Duration::minutes(30),
+            closed_retention: chrono::Duration::days(365 * 2),
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -33,6 +55,7 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_lockout: chrono::Duration::minutes(15),
             login_attempts_per_minute: 10,
+            consular: ConsularConfig::default(),
         }
     }
 }

@@ -42,6 +42,7 @@ pub struct Config {
     pub mail: Mail,
     pub security: Security,
     pub jobs: Jobs,
+    pub consular: Consular,
     pub log: Log,
 }
 
@@ -110,6 +111,17 @@ pub struct Jobs {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct Consular {
+    /// Days an unsubmitted application draft is kept after it was last saved.
+    pub draft_ttl_days: u32,
+    /// Minutes an emergency request may wait for acknowledgement before it escalates.
+    pub emergency_ack_minutes: u32,
+    /// Days a closed case (with its documents) is kept before it is purged.
+    pub closed_case_retention_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct Log {
     /// `text` or `json`.
     pub log_format: String,
@@ -151,6 +163,11 @@ impl Default for Config {
                 workers_in_process: true,
                 job_concurrency: 4,
             },
+            consular: Consular {
+                draft_ttl_days: 30,
+                emergency_ack_minutes: 30,
+                closed_case_retention_days: 730,
+            },
             log: Log {
                 log_format: "text".into(),
                 log_level: "info".into(),
@@ -169,7 +186,7 @@ macro_rules! section_default {
     )*};
 }
 
-section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Log => log);
+section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Consular => consular, Log => log);
 
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
@@ -280,6 +297,22 @@ impl Config {
         }
         if self.jobs.job_concurrency == 0 || self.jobs.job_concurrency > 256 {
             return Err(err("job_concurrency", "must be between 1 and 256"));
+        }
+        let c = &self.consular;
+        if !(1..=365).contains(&c.draft_ttl_days) {
+            return Err(err("draft_ttl_days", "must be between 1 and 365"));
+        }
+        if !(1..=10_080).contains(&c.emergency_ack_minutes) {
+            return Err(err(
+                "emergency_ack_minutes",
+                "must be between 1 and 10080 (a week)",
+            ));
+        }
+        if !(1..=36_500).contains(&c.closed_case_retention_days) {
+            return Err(err(
+                "closed_case_retention_days",
+                "must be between 1 and 36500",
+            ));
         }
         if self.server.body_limit_kib == 0 {
             return Err(err("body_limit_kib", "must be at least 1"));

@@ -313,6 +313,18 @@ impl Priority {
     }
 }
 
+/// Why an application was refused; the applicant reads the explanation in their language.
+pub const REFUSAL_REASONS: &[&str] = &[
+    "documents_incomplete",
+    "identity_not_established",
+    "purpose_not_justified",
+    "insufficient_means",
+    "previous_overstay",
+    "security_grounds",
+    "not_eligible",
+    "other",
+];
+
 /// A case's human reference: `PAR-2026-000123` (mission code, year, number within the
 /// mission and year).
 pub fn case_reference(mission_code: &str, year: i32, number: i64) -> String {

@@ -75,6 +75,18 @@ pub fn fields(kind: CaseKind) -> &'static [&'static str] {
     }
 }
 
+/// The longest text each field takes, for the "too long" message.
+pub fn max_len(field: &str) -> usize {
+    match field {
+        "surname" | "given_names" | "birth_place" | "police_report" | "fee_reference" => 100,
+        "destination" | "host_name" => 200,
+        "location" => 300,
+        "courier_address" | "host_address" => 500,
+        "itinerary" => 2000,
+        _ => 4000,
+    }
+}
+
 /// Emergency categories, most urgent first.
 pub const EMERGENCY_CATEGORIES: &[&str] = &[
     "arrest",

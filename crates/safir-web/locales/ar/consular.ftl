@@ -1,1 +1,190 @@
-# Consular services: consular
+# الخدمات القنصلية: الدليل، الطلبات، ملفات مقدّم الطلب، الرسائل.
+
+consular-title = الخدمات القنصلية
+consular-lead = جدّد جواز سفرك أو اطلب تأشيرة أو اطلب المساعدة في الخارج، عبر الإنترنت. اختر البعثة التي تخدم مكان إقامتك أو سفرك.
+consular-no-services = لا تقدّم أي بعثة خدمات إلكترونية بعد.
+consular-fee = الرسوم
+consular-fee-free = مجانًا
+consular-processing = مدة المعالجة المستهدفة
+consular-processing-days = { $days ->
+    [zero] { $days } يوم
+    [one] يوم واحد
+    [two] يومان
+    [few] { $days } أيام
+   *[other] { $days } يومًا
+}
+consular-documents = المستندات المطلوب تجهيزها
+consular-apply = قدّم الطلب إلكترونيًا
+consular-sign-in-to-apply = سجّل الدخول أو أنشئ حسابًا لتقديم الطلب.
+
+case-kind-passport-renewal = تجديد جواز السفر
+case-kind-visa = طلب تأشيرة
+case-kind-emergency = مساعدة طارئة
+case-kind-emergency-travel-document = وثيقة سفر اضطرارية
+
+case-state-draft = مسودة
+case-state-submitted = مقدَّم
+case-state-in-review = قيد الدراسة
+case-state-needs-info = مطلوب معلومات إضافية
+case-state-approved = موافق عليه
+case-state-rejected = مرفوض
+case-state-withdrawn = مسحوب
+case-state-ready-for-collection = جاهز للاستلام
+case-state-closed = مغلق
+
+case-action-submit = قدّم الطلب
+case-action-start-review = ابدأ الدراسة
+case-action-request-info = اطلب معلومات
+case-action-provide-info = أرسل ردّي
+case-action-approve = وافق
+case-action-reject = ارفض
+case-action-withdraw = اسحب طلبي
+case-action-mark-ready-for-collection = جاهز للاستلام
+case-action-close = أغلق الملف
+
+case-priority-critical = حرجة
+case-priority-high = عالية
+case-priority-normal = عادية
+case-priority-low = منخفضة
+
+case-reason-approved = تمت الموافقة على طلبك.
+case-reason-documents-incomplete = لم تُقدَّم المستندات المطلوبة أو أنها ناقصة.
+case-reason-identity-not-established = تعذّر التحقق من هويتك من المستندات المقدَّمة.
+case-reason-purpose-not-justified = لم يُبرَّر الغرض من الإقامة المزمعة وشروطها.
+case-reason-insufficient-means = لم تُثبَت وسائل العيش الكافية.
+case-reason-previous-overstay = تجاوزت إقامة سابقة المدة المسموح بها.
+case-reason-security-grounds = رُفض الطلب لأسباب تتعلق بالنظام العام أو الأمن.
+case-reason-not-eligible = لا تستوفي شروط هذه الخدمة.
+case-reason-other = يرجى قراءة رسالة البعثة.
+
+# استمارة الطلب
+apply-title = تقديم طلب: { $service }
+apply-mission = البعثة
+apply-save = احفظ وأكمل لاحقًا
+apply-saved = حُفظت مسودتك. يمكنك العودة إليها من «طلباتي» حتى { $date }.
+apply-submitted = قُدِّم طلبك { $reference }. أرسلنا إليك رسالة بالبريد الإلكتروني.
+apply-discard = احذف هذه المسودة
+apply-draft-expires = تُحفظ هذه المسودة حتى { $date }.
+apply-section-identity = مقدّم الطلب
+apply-section-passport = جواز السفر
+apply-section-travel = السفر
+apply-section-collection = الاستلام
+apply-section-emergency = ماذا حدث
+apply-mrz-hint = اختياري: انسخ السطرين أو الأسطر الثلاثة أسفل صفحة الصورة في جوازك كما هي مطبوعة، مع علامات ‎<‎.
+
+field-surname = اسم العائلة (كما في الجواز)
+field-given-names = الاسم الأول والأوسط
+field-birth-date = تاريخ الميلاد
+field-birth-place = مكان الميلاد
+field-passport-number = رقم جواز السفر
+field-passport-expiry = تاريخ انتهاء الجواز
+field-mrz = المنطقة المقروءة آليًا
+field-phone = رقم الهاتف
+field-collection = كيف تريد استلام الجواز؟
+field-collection-mission = سأستلمه من البعثة
+field-collection-courier = أرسلوه بالبريد السريع
+field-courier-address = عنوان التسليم
+field-nationality = الجنسية
+field-visa-type = نوع التأشيرة
+field-arrival-date = تاريخ الوصول
+field-departure-date = تاريخ المغادرة
+field-itinerary = خط السير (المدن والتواريخ)
+field-host-name = المضيف أو الجهة الداعية
+field-host-address = عنوان المضيف
+field-fee-reference = مرجع دفع الرسوم
+field-police-report = رقم محضر الشرطة
+field-travel-date = تاريخ السفر المقرر
+field-destination = الوجهة
+field-category = ما نوع المساعدة التي تحتاجها؟
+field-description = صف الوضع
+field-location = أين أنت الآن؟
+field-latitude = خط العرض
+field-longitude = خط الطول
+field-message = الرسالة
+
+visa-type-tourist = سياحة
+visa-type-business = أعمال
+visa-type-study = دراسة
+visa-type-transit = عبور
+visa-type-work = عمل
+visa-type-family-visit = زيارة عائلية
+visa-type-medical = علاج طبي
+
+emergency-category-arrest = توقيف أو احتجاز
+emergency-category-medical = حالة طبية طارئة
+emergency-category-missing-person = شخص مفقود
+emergency-category-crime = ضحية جريمة
+emergency-category-lost-passport = فقدان الجواز أو سرقته
+emergency-category-other = أخرى
+
+field-error-consular-date-invalid = أدخل تاريخًا مثل 2027-01-31.
+field-error-consular-date-must-be-past = يجب أن يكون هذا التاريخ في الماضي.
+field-error-consular-date-must-be-future = يجب أن يكون هذا التاريخ اليوم أو بعده.
+field-error-consular-expiry-before-birth = يجب أن يكون تاريخ الانتهاء بعد تاريخ الميلاد.
+field-error-consular-choice-required = اختر أحد الخيارات.
+field-error-consular-phone-invalid = أدخل رقم هاتف من 6 إلى 17 رقمًا، مثل ‎+33 1 23 45 67 89‎.
+field-error-consular-coordinate-invalid = أدخل عددًا عشريًا، مثل 48.8566.
+field-error-consular-coordinate-out-of-range = خط العرض بين ‎-90‎ و90، وخط الطول بين ‎-180‎ و180.
+field-error-consular-coordinate-pair = أدخل خط العرض وخط الطول معًا، أو اتركهما فارغين.
+field-error-consular-departure-before-arrival = يجب أن يكون تاريخ المغادرة في يوم الوصول أو بعده.
+field-error-consular-stay-too-long = لا تتجاوز الإقامة 180 يومًا.
+field-error-consular-passport-expires-before-departure = ينتهي جوازك قبل نهاية إقامتك.
+field-error-consular-country-code-format = اختر دولة من القائمة.
+field-error-consular-country-code-unknown = اختر دولة من القائمة.
+field-error-consular-passport-number-empty = أدخل رقم جواز سفرك.
+field-error-consular-passport-number-too-long = لا يتجاوز رقم الجواز 9 خانات.
+field-error-consular-passport-number-invalid-character = استخدم الحروف اللاتينية والأرقام فقط، كما هي مطبوعة في الجواز.
+field-error-consular-mrz-line-count = المنطقة المقروءة آليًا سطران (جواز سفر) أو ثلاثة أسطر (بطاقة هوية).
+field-error-consular-mrz-line-length = طول أحد أسطر المنطقة المقروءة آليًا غير صحيح: سطر الجواز 44 خانة، وسطر بطاقة الهوية 30.
+field-error-consular-mrz-invalid-character = لا تحتوي المنطقة المقروءة آليًا إلا على حروف لاتينية كبيرة وأرقام وعلامة ‎<‎.
+field-error-consular-mrz-document-code = هذه المنطقة ليست من جواز سفر أو بطاقة هوية.
+field-error-consular-mrz-document-number-missing = رقم الوثيقة غير موجود في المنطقة المقروءة آليًا.
+field-error-consular-mrz-invalid-name = الاسم في المنطقة المقروءة آليًا غير صالح.
+field-error-consular-mrz-check-digit-document-number = رقم التحقق الخاص برقم الوثيقة غير مطابق: راجع رقم الجواز في المنطقة.
+field-error-consular-mrz-check-digit-birth-date = رقم التحقق الخاص بتاريخ الميلاد غير مطابق: راجع تاريخ الميلاد في المنطقة.
+field-error-consular-mrz-check-digit-expiry-date = رقم التحقق الخاص بتاريخ الانتهاء غير مطابق: راجع تاريخ الانتهاء في المنطقة.
+field-error-consular-mrz-check-digit-personal-number = رقم التحقق الخاص بالرقم الشخصي غير مطابق.
+field-error-consular-mrz-check-digit-composite = رقم التحقق النهائي غير مطابق: إحدى خانات السطر الثاني مكتوبة خطأ.
+field-error-consular-mrz-invalid-date-birth = تاريخ الميلاد في المنطقة المقروءة آليًا ليس تاريخًا صحيحًا.
+field-error-consular-mrz-invalid-date-expiry = تاريخ الانتهاء في المنطقة المقروءة آليًا ليس تاريخًا صحيحًا.
+field-error-consular-mrz-expiry-out-of-range = تاريخ الانتهاء في المنطقة المقروءة آليًا بعيد جدًا في الماضي أو المستقبل.
+field-error-consular-mrz-unknown-country = تذكر المنطقة المقروءة آليًا رمز دولة غير معروف.
+field-error-consular-mrz-unknown-sex = الجنس في المنطقة المقروءة آليًا يجب أن يكون F أو M أو ‎<‎.
+field-error-consular-mrz-mismatch-passport-number = رقم الجواز هذا لا يطابق الرقم في المنطقة المقروءة آليًا.
+field-error-consular-mrz-mismatch-expiry-date = تاريخ الانتهاء هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.
+field-error-consular-mrz-mismatch-birth-date = تاريخ الميلاد هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.
+field-error-consular-message-required = اكتب رسالة.
+
+# ملفات مقدّم الطلب
+my-cases-title = طلباتي
+my-cases-empty = ليست لديك طلبات بعد.
+my-cases-new = ابدأ طلبًا
+case-reference = المرجع
+case-service = الخدمة
+case-state = الحالة
+case-updated = آخر تغيير
+case-submitted-at = تاريخ التقديم
+case-timeline = السجل
+case-messages = الرسائل
+case-no-messages = لا توجد رسائل بعد.
+case-message-from-mission = البعثة
+case-message-from-you = أنت
+case-send-message = أرسل
+case-needs-info-lead = تحتاج البعثة إلى معلومات إضافية. أجب أدناه وارفع أي مستند مطلوب.
+case-continue-draft = أكمل الطلب
+case-decision = القرار
+case-withdraw-confirm = هل تريد سحب هذا الطلب؟ ستتوقف البعثة عن العمل عليه.
+case-conflict = تغيّر هذا الطلب في الأثناء. هذه حالته الحالية.
+case-data-export = نزّل كل بياناتي (JSON)
+
+# الرسائل
+email-case-update-subject = { $reference }: { $state }
+email-case-update-body =
+    مرحبًا { $name }،
+
+    أصبحت حالة طلبك { $reference }: { $state }.
+
+    { $note }
+
+    تابعه وأجب البعثة من هنا:
+    { $link }

@@ -1,1 +1,187 @@
-# Consular services: consular
+# Consular services: catalogue, applications, the applicant's cases, emails.
+
+consular-title = Consular services
+consular-lead = Renew a passport, apply for a visa or ask for help abroad, online. Choose the mission that serves where you live or travel.
+consular-no-services = No mission offers online services yet.
+consular-fee = Fee
+consular-fee-free = Free
+consular-processing = Processing target
+consular-processing-days = { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+consular-documents = Documents to prepare
+consular-apply = Apply online
+consular-sign-in-to-apply = Sign in or create an account to apply.
+
+case-kind-passport-renewal = Passport renewal
+case-kind-visa = Visa application
+case-kind-emergency = Emergency assistance
+case-kind-emergency-travel-document = Emergency travel document
+
+case-state-draft = Draft
+case-state-submitted = Submitted
+case-state-in-review = In review
+case-state-needs-info = Information requested
+case-state-approved = Approved
+case-state-rejected = Refused
+case-state-withdrawn = Withdrawn
+case-state-ready-for-collection = Ready for collection
+case-state-closed = Closed
+
+case-action-submit = Submit the application
+case-action-start-review = Start review
+case-action-request-info = Ask for information
+case-action-provide-info = Send my answer
+case-action-approve = Approve
+case-action-reject = Refuse
+case-action-withdraw = Withdraw my application
+case-action-mark-ready-for-collection = Ready for collection
+case-action-close = Close the case
+
+case-priority-critical = Critical
+case-priority-high = High
+case-priority-normal = Normal
+case-priority-low = Low
+
+case-reason-approved = Your application is approved.
+case-reason-documents-incomplete = The documents requested were not provided or are incomplete.
+case-reason-identity-not-established = Your identity could not be established from the documents provided.
+case-reason-purpose-not-justified = The purpose and conditions of the intended stay were not justified.
+case-reason-insufficient-means = Sufficient means of subsistence were not shown.
+case-reason-previous-overstay = A previous stay exceeded the period allowed.
+case-reason-security-grounds = The application was refused on public-order or security grounds.
+case-reason-not-eligible = You are not eligible for this service.
+case-reason-other = Please read the message from the mission.
+
+# Application form
+apply-title = Apply: { $service }
+apply-mission = Mission
+apply-save = Save and continue later
+apply-saved = Your draft is saved. You can come back to it from "My applications" until { $date }.
+apply-submitted = Your application { $reference } is submitted. We have sent you an email.
+apply-discard = Delete this draft
+apply-draft-expires = This draft is kept until { $date }.
+apply-section-identity = Who is applying
+apply-section-passport = Passport
+apply-section-travel = Travel
+apply-section-collection = Collection
+apply-section-emergency = What happened
+apply-mrz-hint = Optional: copy the two or three lines at the bottom of your passport's photo page, exactly as printed, with the < signs.
+
+field-surname = Surname (as in the passport)
+field-given-names = Given names
+field-birth-date = Date of birth
+field-birth-place = Place of birth
+field-passport-number = Passport number
+field-passport-expiry = Passport expiry date
+field-mrz = Machine-readable zone
+field-phone = Phone number
+field-collection = How do you want to receive the passport?
+field-collection-mission = I will collect it at the mission
+field-collection-courier = Send it by courier
+field-courier-address = Delivery address
+field-nationality = Nationality
+field-visa-type = Type of visa
+field-arrival-date = Arrival date
+field-departure-date = Departure date
+field-itinerary = Itinerary (cities and dates)
+field-host-name = Host or inviting organisation
+field-host-address = Host address
+field-fee-reference = Fee payment reference
+field-police-report = Police report number
+field-travel-date = Planned travel date
+field-destination = Destination
+field-category = What kind of help do you need?
+field-description = Describe the situation
+field-location = Where are you now?
+field-latitude = Latitude
+field-longitude = Longitude
+field-message = Message
+
+visa-type-tourist = Tourism
+visa-type-business = Business
+visa-type-study = Study
+visa-type-transit = Transit
+visa-type-work = Work
+visa-type-family-visit = Family visit
+visa-type-medical = Medical treatment
+
+emergency-category-arrest = Arrest or detention
+emergency-category-medical = Medical emergency
+emergency-category-missing-person = Missing person
+emergency-category-crime = Victim of a crime
+emergency-category-lost-passport = Lost or stolen passport
+emergency-category-other = Other
+
+field-error-consular-date-invalid = Enter a date like 2027-01-31.
+field-error-consular-date-must-be-past = This date must be in the past.
+field-error-consular-date-must-be-future = This date must be today or later.
+field-error-consular-expiry-before-birth = The expiry date must be after the date of birth.
+field-error-consular-choice-required = Choose one of the options.
+field-error-consular-phone-invalid = Enter a phone number with 6 to 17 digits, for example +33 1 23 45 67 89.
+field-error-consular-coordinate-invalid = Enter a decimal number, for example 48.8566.
+field-error-consular-coordinate-out-of-range = Latitude is between -90 and 90, longitude between -180 and 180.
+field-error-consular-coordinate-pair = Give both latitude and longitude, or neither.
+field-error-consular-departure-before-arrival = The departure date must be on or after the arrival date.
+field-error-consular-stay-too-long = A stay can last at most 180 days.
+field-error-consular-passport-expires-before-departure = Your passport expires before the end of your stay.
+field-error-consular-country-code-format = Choose a country from the list.
+field-error-consular-country-code-unknown = Choose a country from the list.
+field-error-consular-passport-number-empty = Enter your passport number.
+field-error-consular-passport-number-too-long = A passport number has at most 9 characters.
+field-error-consular-passport-number-invalid-character = Use only Latin letters and digits, as printed in the passport.
+field-error-consular-mrz-line-count = The machine-readable zone has two lines (passport) or three lines (identity card).
+field-error-consular-mrz-line-length = A line of the machine-readable zone has the wrong length: passport lines have 44 characters, identity-card lines 30.
+field-error-consular-mrz-invalid-character = The machine-readable zone contains only capital Latin letters, digits and the < sign.
+field-error-consular-mrz-document-code = This zone is not from a passport or an identity card.
+field-error-consular-mrz-document-number-missing = The document number is missing from the machine-readable zone.
+field-error-consular-mrz-invalid-name = The name in the machine-readable zone is not valid.
+field-error-consular-mrz-check-digit-document-number = The check digit of the document number does not match: check the passport number in the zone.
+field-error-consular-mrz-check-digit-birth-date = The check digit of the date of birth does not match: check the date of birth in the zone.
+field-error-consular-mrz-check-digit-expiry-date = The check digit of the expiry date does not match: check the expiry date in the zone.
+field-error-consular-mrz-check-digit-personal-number = The check digit of the personal number does not match.
+field-error-consular-mrz-check-digit-composite = The final check digit does not match: one of the characters of the second line is mistyped.
+field-error-consular-mrz-invalid-date-birth = The date of birth in the machine-readable zone is not a real date.
+field-error-consular-mrz-invalid-date-expiry = The expiry date in the machine-readable zone is not a real date.
+field-error-consular-mrz-expiry-out-of-range = The expiry date in the machine-readable zone is too far in the past or the future.
+field-error-consular-mrz-unknown-country = The machine-readable zone names an unknown country code.
+field-error-consular-mrz-unknown-sex = The sex in the machine-readable zone must be F, M or <.
+field-error-consular-mrz-mismatch-passport-number = This passport number is not the one in the machine-readable zone.
+field-error-consular-mrz-mismatch-expiry-date = This expiry date is not the one in the machine-readable zone.
+field-error-consular-mrz-mismatch-birth-date = This date of birth is not the one in the machine-readable zone.
+field-error-consular-message-required = Write a message.
+
+# The applicant's cases
+my-cases-title = My applications
+my-cases-empty = You have no applications yet.
+my-cases-new = Start an application
+case-reference = Reference
+case-service = Service
+case-state = Status
+case-updated = Last change
+case-submitted-at = Submitted
+case-timeline = History
+case-messages = Messages
+case-no-messages = No messages yet.
+case-message-from-mission = Mission
+case-message-from-you = You
+case-send-message = Send
+case-needs-info-lead = The mission needs more information. Answer below, and upload any document requested.
+case-continue-draft = Continue the application
+case-decision = Decision
+case-withdraw-confirm = Withdraw this application? The mission will stop working on it.
+case-conflict = This application changed meanwhile. Here is its current state.
+case-data-export = Download all my data (JSON)
+
+# Emails
+email-case-update-subject = { $reference }: { $state }
+email-case-update-body =
+    Hello { $name },
+
+    Your application { $reference } is now: { $state }.
+
+    { $note }
+
+    Follow it and answer the mission here:
+    { $link }

@@ -1,6 +1,9 @@
 //! Consular services on the web: the public catalogue, the applicant's workspace, the
 //! officers' queues, appointments, e-visas and their verification, travel advice.
 
+pub mod labels;
+pub mod workflow;
+
 use crate::auth::Routes;
 
 pub fn routes(r: Routes) -> Routes {

@@ -86,6 +86,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "api",
     "email",
     "consular",
+    "consular_staff",
     "advice",
     "appointments",
     "evisa",

@@ -1,0 +1,1 @@
+# Consular services: the officers' workspace (queues, case pages, SLA board, service catalogue)

@@ -1,0 +1,66 @@
+//! Translated names of consular values (states, kinds, priorities, reasons) and the mapping of
+//! domain validation codes to this context's field messages.
+
+use safir_domain::ValidationError;
+
+use crate::error::{FieldError, FieldErrors};
+use crate::i18n::{Lang, t};
+
+fn key(prefix: &str, code: &str) -> String {
+    format!("{prefix}-{}", code.replace('_', "-"))
+}
+
+pub fn state(lang: Lang, code: &str) -> String {
+    t(lang, &key("case-state", code))
+}
+
+pub fn kind(lang: Lang, code: &str) -> String {
+    t(lang, &key("case-kind", code))
+}
+
+pub fn action(lang: Lang, code: &str) -> String {
+    t(lang, &key("case-action", code))
+}
+
+pub fn priority(lang: Lang, code: &str) -> String {
+    t(lang, &key("case-priority", code))
+}
+
+pub fn reason(lang: Lang, code: &str) -> String {
+    t(lang, &key("case-reason", code))
+}
+
+pub fn visa_type(lang: Lang, code: &str) -> String {
+    t(lang, &key("visa-type", code))
+}
+
+pub fn emergency_category(lang: Lang, code: &str) -> String {
+    t(lang, &key("emergency-category", code))
+}
+
+/// The content language matching the interface language (names stored per language).
+pub fn content(lang: Lang) -> safir_domain::Lang {
+    crate::staff::labels::content_lang(lang)
+}
+
+/// A domain failure under this context's messages; the shared codes keep theirs.
+pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
+    match e.code {
+        "required" => FieldError::new(field, "required"),
+        "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
+        other => FieldError::new(field, format!("consular_{other}")),
+    }
+}
+
+/// Converts the domain's field errors of a form.
+pub fn field_errors(errors: &safir_domain::FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, e) in &errors.0 {
+        out.add(field_error(
+            field,
+            e,
+            safir_domain::consular::forms::max_len(field),
+        ));
+    }
+    out
+}

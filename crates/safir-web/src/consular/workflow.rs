@@ -1,0 +1,221 @@
+//! What happens when a case moves: the transition, the message that goes with it, the audit
+//! record of an officer's action, the email to the applicant in their language, and the jobs
+//! that follow (emergency escalation) — all in one transaction, so none happens without the
+//! others.
+
+use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::ids::{MissionId, UserId};
+use safir_store::accounts;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::consular::cases::{self, Case, Transition, TransitionError};
+use safir_store::consular::services;
+use safir_store::jobs::{self, NewJob};
+use safir_store::{StoreError, Tx, missions};
+
+use crate::auth::CurrentUser;
+use crate::email;
+use crate::error::AppError;
+use crate::i18n::{I18n, Lang};
+use crate::state::AppState;
+
+/// The job that escalates an unacknowledged emergency.
+pub const ESCALATION_JOB: &str = "consular.emergency_escalation";
+
+/// Who acts, and from where (for the audit trail).
+pub struct By<'a> {
+    pub user: &'a CurrentUser,
+    pub ip: Option<String>,
+}
+
+/// One requested move with what goes with it.
+pub struct Command<'a> {
+    pub action: CaseAction,
+    pub actor: Actor,
+    /// Decision reason code (approve/reject) or the text of a request for information.
+    pub reason: Option<&'a str>,
+    /// A message to the applicant (from an officer) or to the mission (from the applicant).
+    pub message: Option<&'a str>,
+}
+
+/// The audit action of an officer's move: `case.<action>`.
+pub fn audit_action(action: CaseAction) -> AuditAction {
+    AuditAction::new(match action {
+        CaseAction::Submit => "case.submit",
+        CaseAction::StartReview => "case.start_review",
+        CaseAction::RequestInfo => "case.request_info",
+        CaseAction::ProvideInfo => "case.provide_info",
+        CaseAction::Approve => "case.approve",
+        CaseAction::Reject => "case.reject",
+        CaseAction::Withdraw => "case.withdraw",
+        CaseAction::MarkReadyForCollection => "case.ready_for_collection",
+        CaseAction::Close => "case.close",
+    })
+}
+
+pub fn record(
+    by: &By<'_>,
+    action: AuditAction,
+    case: &Case,
+    summary: serde_json::Value,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(UserId::from_trusted(by.user.user.id.clone())),
+        actor_label: by.user.user.email.clone(),
+        action,
+        target_type: "case",
+        target_id: Some(case.id.clone()),
+        mission_id: Some(MissionId::from_trusted(case.mission_id.clone())),
+        client_ip: by.ip.clone(),
+        summary,
+    }
+}
+
+fn map_transition(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::Illegal(_) | TransitionError::Stale => AppError::Conflict,
+        TransitionError::Store(StoreError::NotFound) => AppError::NotFound,
+        TransitionError::Store(e) => AppError::internal(e),
+    }
+}
+
+/// Applies `cmd` to `case` and returns the case as it now is.
+pub async fn act(
+    state: &AppState,
+    case: &Case,
+    by: &By<'_>,
+    cmd: &Command<'_>,
+) -> Result<Case, AppError> {
+    let kind = case.kind().map_err(AppError::internal)?;
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let due_in = if cmd.action == CaseAction::Submit {
+        Some(if kind == CaseKind::Emergency {
+            state.config.consular.emergency_ack
+        } else {
+            let service = services::find(&state.db, &case.service_id)
+                .await
+                .map_err(AppError::internal)?;
+            chrono::Duration::days(i64::from(service.processing_days))
+        })
+    } else {
+        None
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let (updated, from) = cases::transition(
+        &mut tx,
+        &case.id,
+        &Transition {
+            action: cmd.action,
+            actor: cmd.actor,
+            actor_id: Some(by.user.id()),
+            reason: cmd.reason,
+            mission_code: &mission.code,
+            due_in,
+        },
+    )
+    .await
+    .map_err(map_transition)?;
+    let from_staff = cmd.actor == Actor::Officer;
+    if let Some(body) = cmd.message.map(str::trim).filter(|b| !b.is_empty()) {
+        cases::add_message(
+            &mut tx,
+            &case.id,
+            Some(by.user.id()),
+            from_staff,
+            false,
+            body,
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    if from_staff {
+        let summary = serde_json::json!({
+            "reference": updated.reference,
+            "from": from.as_str(),
+            "to": updated.state,
+            "reason": cmd.reason,
+        });
+        audit::append(
+            &mut tx,
+            &record(by, audit_action(cmd.action), &updated, summary),
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
+        schedule_escalation(&mut tx, &updated, 1).await?;
+    }
+    notify_applicant(state, &mut tx, &updated, cmd).await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(updated)
+}
+
+/// Enqueues the check that escalates `case` to `level` if nobody acknowledged it by its
+/// deadline. Keyed per case and level, so a retried submission schedules it once.
+pub async fn schedule_escalation(tx: &mut Tx, case: &Case, level: i32) -> Result<(), AppError> {
+    let Some(due) = case.due_at else {
+        return Ok(());
+    };
+    let job = NewJob::new(
+        ESCALATION_JOB,
+        serde_json::json!({ "case_id": case.id, "level": level }),
+    )
+    .idempotency_key(format!("escalate:{}:{level}", case.id))
+    .run_at(due);
+    jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// The applicant's language for messages about this case.
+pub fn case_lang(case: &Case) -> Lang {
+    Lang::parse(&case.lang).unwrap_or(Lang::Ar)
+}
+
+/// Emails the applicant that their case moved, in the language they applied in.
+async fn notify_applicant(
+    state: &AppState,
+    tx: &mut Tx,
+    case: &Case,
+    cmd: &Command<'_>,
+) -> Result<(), AppError> {
+    let applicant = accounts::find_user(&state.db, &case.applicant_id)
+        .await
+        .map_err(AppError::internal)?;
+    let lang = case_lang(case);
+    let i18n = I18n::global();
+    let mut args = FluentArgs::new();
+    args.set("name", applicant.display_name.clone());
+    args.set("reference", case.display_reference());
+    args.set(
+        "state",
+        i18n.t(
+            lang,
+            &format!("case-state-{}", case.state.replace('_', "-")),
+        ),
+    );
+    args.set(
+        "link",
+        format!("{}/account/cases/{}", state.config.public_url, case.id),
+    );
+    let note = match (cmd.action, cmd.reason) {
+        (CaseAction::Approve | CaseAction::Reject, Some(code)) => {
+            i18n.t(lang, &format!("case-reason-{}", code.replace('_', "-")))
+        }
+        (CaseAction::RequestInfo, Some(text)) => text.to_owned(),
+        _ => cmd.message.unwrap_or_default().to_owned(),
+    };
+    args.set("note", note);
+    let message = email::render(&applicant.email, lang, "case-update", &args);
+    let key = format!(
+        "case-mail:{}:{}:{}",
+        case.id,
+        case.state,
+        case.state_changed_at.timestamp_micros()
+    );
+    email::enqueue(tx, &message, Some(key))
+        .await
+        .map_err(AppError::internal)
+}
