@@ -70,11 +70,18 @@ impl Page {
     /// A page titled by the message `title_key`, with the public navigation.
     pub fn new(lang: Lang, uri: &Uri, title_key: &str) -> Page {
         let path = uri.path();
-        let nav = vec![NavItem {
-            href: "/".to_owned(),
-            label: I18n::global().t(lang, "nav-home"),
-            current: path == "/",
-        }];
+        let nav = vec![
+            NavItem {
+                href: "/".to_owned(),
+                label: I18n::global().t(lang, "nav-home"),
+                current: path == "/",
+            },
+            NavItem {
+                href: "/consular".to_owned(),
+                label: I18n::global().t(lang, "nav-consular"),
+                current: path == "/consular" || path.starts_with("/consular/"),
+            },
+        ];
         Page {
             lang,
             title: I18n::global().t(lang, title_key),
@@ -107,7 +114,8 @@ impl Page {
             return page;
         };
         let path = uri.path();
-        let mut items: Vec<(&str, &str)> = vec![("/account", "nav-account")];
+        let mut items: Vec<(&str, &str)> =
+            vec![("/account/cases", "nav-cases"), ("/account", "nav-account")];
         if user.grants.can_anywhere(Permission::ViewDashboard) {
             items.push(("/staff", "nav-staff"));
         }
@@ -123,7 +131,9 @@ impl Page {
             page.nav.push(NavItem {
                 href: href.into(),
                 label: I18n::global().t(lang, key),
-                current: path == href || path.starts_with(&format!("{href}/")),
+                current: path == href
+                    || (path.starts_with(&format!("{href}/"))
+                        && !(href == "/account" && path.starts_with("/account/cases"))),
             });
         }
         page.account = Some(AccountBar {

@@ -62,7 +62,6 @@ apply-title = تقديم طلب: { $service }
 apply-mission = البعثة
 apply-save = احفظ وأكمل لاحقًا
 apply-saved = حُفظت مسودتك. يمكنك العودة إليها من «طلباتي» حتى { $date }.
-apply-submitted = قُدِّم طلبك { $reference }. أرسلنا إليك رسالة بالبريد الإلكتروني.
 apply-discard = احذف هذه المسودة
 apply-draft-expires = تُحفظ هذه المسودة حتى { $date }.
 apply-section-identity = مقدّم الطلب
@@ -188,3 +187,10 @@ email-case-update-body =
 
     تابعه وأجب البعثة من هنا:
     { $link }
+
+case-notice-submitted = قُدِّم طلبك. أرسلنا إليك رسالة بالبريد الإلكتروني تتضمن مرجعه.
+case-notice-discarded = حُذفت المسودة.
+case-notice-withdrawn = سُحب طلبك.
+case-notice-sent = أُرسلت رسالتك إلى البعثة.
+nav-consular = الخدمات القنصلية
+nav-cases = طلباتي

@@ -59,7 +59,6 @@ apply-title = Apply: { $service }
 apply-mission = Mission
 apply-save = Save and continue later
 apply-saved = Your draft is saved. You can come back to it from "My applications" until { $date }.
-apply-submitted = Your application { $reference } is submitted. We have sent you an email.
 apply-discard = Delete this draft
 apply-draft-expires = This draft is kept until { $date }.
 apply-section-identity = Who is applying
@@ -185,3 +184,10 @@ email-case-update-body =
 
     Follow it and answer the mission here:
     { $link }
+
+case-notice-submitted = Your application is submitted. We have sent you an email with its reference.
+case-notice-discarded = The draft is deleted.
+case-notice-withdrawn = Your application is withdrawn.
+case-notice-sent = Your message is sent to the mission.
+nav-consular = Consular services
+nav-cases = My applications

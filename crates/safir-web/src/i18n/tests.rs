@@ -76,7 +76,10 @@ fn catalogs_have_the_same_keys() {
 fn every_message_formats_without_errors() {
     let i18n = I18n::global();
     let mut args = FluentArgs::new();
-    for name in ["count", "seconds", "min", "max", "status", "minutes"] {
+    for name in [
+        "count", "seconds", "min", "max", "status", "minutes", "days", "hours", "done", "skipped",
+        "level",
+    ] {
         args.set(name, 3);
     }
     args.set("reference", "ERR-TEST");
@@ -84,6 +87,12 @@ fn every_message_formats_without_errors() {
         ("name", "Layla"),
         ("link", "https://safir.example/x"),
         ("time", "14:05 UTC"),
+        ("service", "Passport renewal"),
+        ("date", "2027-01-31"),
+        ("state", "Submitted"),
+        ("note", "Please send a clearer photo."),
+        ("mission", "PAR"),
+        ("country", "France"),
     ] {
         args.set(name, value);
     }

@@ -105,6 +105,17 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/tokens", Who::SignedIn),
     ("POST", "/account/tokens/{id}/revoke", Who::SignedIn),
     ("GET", "/account/data", Who::SignedIn),
+    // Consular services: the public catalogue and the applicant's own cases
+    ("GET", "/consular", Who::Anyone),
+    ("GET", "/consular/services/{service}", Who::Anyone),
+    ("POST", "/consular/services/{service}/apply", Who::SignedIn),
+    ("GET", "/account/cases", Who::SignedIn),
+    ("GET", "/account/cases/{case}", Who::SignedIn),
+    ("GET", "/account/cases/{case}/edit", Who::SignedIn),
+    ("POST", "/account/cases/{case}/edit", Who::SignedIn),
+    ("POST", "/account/cases/{case}/discard", Who::SignedIn),
+    ("POST", "/account/cases/{case}/messages", Who::SignedIn),
+    ("POST", "/account/cases/{case}/withdraw", Who::SignedIn),
     // Staff workspace
     ("GET", "/staff", Who::Only(STAFF)),
     (
@@ -251,6 +262,8 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 // No such token: the access layer answers before the handler looks.
                 "{id}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
+                // No such case or service: ownership is checked after access, as a 404.
+                "{case}" | "{service}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {
                     panic!("the matrix has no value for {s} in {pattern}: add one in `concrete`")

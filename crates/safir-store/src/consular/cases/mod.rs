@@ -209,6 +209,23 @@ pub async fn events(db: &Db, case_id: &str) -> Result<Vec<Event>, StoreError> {
     })?)
 }
 
+/// Deletes the applicant's own unsubmitted draft.
+pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("DELETE FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft'")
+            .bind(id)
+            .bind(applicant_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Deletes drafts nobody submitted before they expired. Returns how many went.
 pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;

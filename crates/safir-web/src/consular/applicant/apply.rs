@@ -1,0 +1,281 @@
+//! Starting and filling an application: `POST /consular/services/{service}/apply` opens a
+//! draft (once per idempotency key), `GET/POST /account/cases/{case}/edit` shows and saves it
+//! or submits it, `POST /account/cases/{case}/discard` deletes an unsubmitted draft.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::consular::case::{Actor, CaseAction, CaseState};
+use safir_domain::consular::forms;
+use safir_store::consular::cases::{self, Case, NewDraft};
+use safir_store::consular::services::{self, Service};
+use safir_store::{missions, now};
+
+use super::form_view::{self, Input, Section};
+use super::own_case;
+use crate::admin::support::{Actor as Acting, FormData};
+use crate::auth::{SignedIn, Viewer};
+use crate::consular::labels;
+use crate::consular::workflow::{self, By, Command};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+pub async fn start(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(service_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let service = services::find(&state.db, &service_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if !service.enabled {
+        return Err(AppError::NotFound);
+    }
+    let kind = service.kind().map_err(AppError::internal)?;
+    let key = data.get("idempotency_key").trim();
+    let key = (!key.is_empty() && key.len() <= 64).then_some(key);
+    let empty = BTreeMap::new();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let case = cases::create_draft(
+        &mut tx,
+        &NewDraft {
+            mission_id: &service.mission_id,
+            service_id: &service.id,
+            kind,
+            applicant_id: me.id(),
+            form: &empty,
+            applicant_name: &me.user.display_name,
+            lang: &me.user.preferred_lang,
+            priority: safir_domain::consular::case::Priority::Normal,
+            idempotency_key: key,
+            expires_at: now() + state.config.consular.draft_ttl,
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/account/cases/{}/edit", case.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "consular/applicant/apply.html")]
+struct ApplyPage {
+    page: Page,
+    case_id: String,
+    mission: String,
+    needs_info: bool,
+    expires: Option<String>,
+    sections: Vec<Section>,
+    error_summary: Option<String>,
+    csrf_token: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    case: &Case,
+    service: &Service,
+    form: &BTreeMap<String, String>,
+    errors: &FieldErrors,
+    notice: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let content = labels::content(lang);
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut page = state.page(lang, uri, "consular-title", viewer);
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("service", service.name(content).to_owned());
+    page.title = page.t_args("apply-title", &args);
+    if let Some(n) = notice {
+        page = page.with_flash(crate::page::FlashKind::Success, n);
+    }
+    let kind = case.kind().map_err(AppError::internal)?;
+    let expires = case.expires_at.map(|d| {
+        let mut a = fluent_bundle::FluentArgs::new();
+        a.set("date", d.format("%Y-%m-%d").to_string());
+        page.t_args("apply-draft-expires", &a)
+    });
+    render(&ApplyPage {
+        case_id: case.id.clone(),
+        mission: mission.name(content).to_owned(),
+        needs_info: case.state == CaseState::NeedsInfo.as_str(),
+        expires,
+        sections: form_view::sections(lang, kind, form, errors, &service.visa_types()),
+        error_summary: labels::error_summary(lang, errors),
+        csrf_token: state.csrf_token(viewer),
+        page,
+    })
+}
+
+fn editable(case: &Case) -> bool {
+    case.state == CaseState::Draft.as_str() || case.state == CaseState::NeedsInfo.as_str()
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Path(case_id): Path<String>,
+) -> Result<Response, AppError> {
+    let case = own_case(&state, &me, &case_id).await?;
+    if !editable(&case) {
+        return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+    }
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let html = apply_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &case,
+        &service,
+        &case.form(),
+        &FieldErrors::new(),
+        None,
+    )
+    .await?;
+    Ok(html.into_response())
+}
+
+/// Saves what was typed; with `intent=submit`, checks it and submits the application.
+pub async fn save(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    acting: Acting,
+    Path(case_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let me = &acting.user;
+    let case = own_case(&state, me, &case_id).await?;
+    if !editable(&case) {
+        // A second click on "submit" lands here once the first went through.
+        return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+    }
+    let kind = case.kind().map_err(AppError::internal)?;
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
+    let form = forms::clean(kind, &typed);
+    let name = match forms::display_name(&form) {
+        n if n.is_empty() => me.user.display_name.clone(),
+        n => n,
+    };
+    // Whatever happens next, what the applicant typed is kept.
+    let expires =
+        (case.state == CaseState::Draft.as_str()).then(|| now() + state.config.consular.draft_ttl);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    cases::save_form(&mut tx, &case.id, &form, &name, expires)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+
+    if data.get("intent") != "submit" {
+        let saved = cases::find(&state.db, &case.id)
+            .await
+            .map_err(AppError::internal)?;
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set(
+            "date",
+            saved
+                .expires_at
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        );
+        let notice = crate::i18n::t_args(lang, "apply-saved", &args);
+        let html = apply_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            &saved,
+            &service,
+            &form,
+            &FieldErrors::new(),
+            Some(notice),
+        )
+        .await?;
+        return Ok(html.into_response());
+    }
+
+    let today = now().date_naive();
+    let checked = match forms::check(kind, &form, today, &service.visa_types()) {
+        Ok(c) => c,
+        Err(domain_errors) => {
+            let errors = labels::field_errors(&domain_errors);
+            let html = apply_page(
+                &state, lang, &uri, &viewer, &case, &service, &form, &errors, None,
+            )
+            .await?;
+            return Ok(labels::rejected(html));
+        }
+    };
+    if checked.priority != case.priority() {
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
+            .await
+            .map_err(AppError::internal)?;
+        tx.commit().await.map_err(AppError::internal)?;
+    }
+    let fresh = cases::find(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    let by = By {
+        user: me,
+        ip: acting.ip.clone(),
+    };
+    let action = if fresh.state == CaseState::NeedsInfo.as_str() {
+        CaseAction::ProvideInfo
+    } else {
+        CaseAction::Submit
+    };
+    let cmd = Command {
+        action,
+        actor: Actor::Applicant,
+        reason: None,
+        message: None,
+    };
+    match workflow::act(&state, &fresh, &by, &cmd).await {
+        Ok(done) => Ok(
+            Redirect::to(&format!("/account/cases/{}?notice=submitted", done.id)).into_response(),
+        ),
+        Err(AppError::Conflict) => {
+            Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn discard(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(case_id): Path<String>,
+) -> Result<Response, AppError> {
+    let case = own_case(&state, &me, &case_id).await?;
+    if case.state != CaseState::Draft.as_str() {
+        return Err(AppError::Conflict);
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    cases::discard_draft(&mut tx, &case.id, me.id())
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/account/cases?notice=discarded").into_response())
+}

@@ -1,0 +1,293 @@
+//! `GET /account/cases` (my applications), `GET /account/cases/{case}` (status, history,
+//! messages), and the applicant's moves on it: a message (which answers a request for
+//! information) and withdrawal.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::consular::case::{Actor, CaseAction, CaseState};
+use safir_store::consular::cases::{self, Case};
+use safir_store::consular::services;
+use safir_store::missions;
+
+use super::form_view;
+use super::own_case;
+use crate::admin::support::{Actor as Acting, FormData};
+use crate::auth::{SignedIn, Viewer};
+use crate::consular::labels;
+use crate::consular::workflow::{self, By, Command};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+pub struct CaseRow {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub service: String,
+    pub state: String,
+    pub state_code: String,
+    pub updated: String,
+    pub draft: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consular/applicant/my_cases.html")]
+struct MyCasesPage {
+    page: Page,
+    rows: Vec<CaseRow>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+fn notice(page: Page, q: &NoticeQuery) -> Page {
+    let key = match q.notice.as_deref() {
+        Some("submitted") => "case-notice-submitted",
+        Some("discarded") => "case-notice-discarded",
+        Some("withdrawn") => "case-notice-withdrawn",
+        Some("sent") => "case-notice-sent",
+        _ => return page,
+    };
+    let msg = page.t(key);
+    page.with_flash(FlashKind::Success, msg)
+}
+
+pub async fn list_my_cases(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
+    let content = labels::content(lang);
+    let mut rows = Vec::new();
+    for c in cases::list_for_applicant(&state.db, me.id())
+        .await
+        .map_err(AppError::internal)?
+    {
+        let service = services::find(&state.db, &c.service_id)
+            .await
+            .map_err(AppError::internal)?;
+        rows.push(CaseRow {
+            reference: c.display_reference(),
+            kind: labels::kind(lang, &c.kind),
+            service: service.name(content).to_owned(),
+            state: labels::state(lang, &c.state),
+            draft: c.state == CaseState::Draft.as_str(),
+            updated: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            state_code: c.state.clone(),
+            id: c.id,
+        });
+    }
+    render(&MyCasesPage { page, rows })
+}
+
+pub struct TimelineItem {
+    pub at: String,
+    pub state: String,
+    pub reason: Option<String>,
+}
+
+pub struct MessageItem {
+    pub at: String,
+    pub from_mission: bool,
+    pub body: String,
+}
+
+#[derive(Template)]
+#[template(path = "consular/applicant/case.html")]
+struct CasePage {
+    page: Page,
+    id: String,
+    reference: String,
+    kind: String,
+    service: String,
+    mission: String,
+    state: String,
+    state_code: String,
+    decision: Option<String>,
+    fields: Vec<(String, String)>,
+    timeline: Vec<TimelineItem>,
+    messages: Vec<MessageItem>,
+    can_edit: bool,
+    can_withdraw: bool,
+    needs_info: bool,
+    message_error: Option<String>,
+    message_value: String,
+    csrf_token: String,
+}
+
+async fn case_page(
+    state: &AppState,
+    lang: Lang,
+    viewer: &Viewer,
+    case: &Case,
+    page: Page,
+    errors: &FieldErrors,
+    typed: &str,
+) -> Result<Html<String>, AppError> {
+    let content = labels::content(lang);
+    let kind = case.kind().map_err(AppError::internal)?;
+    let st = case.state().map_err(AppError::internal)?;
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let timeline = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|e| TimelineItem {
+            at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+            state: labels::state(lang, &e.to_state),
+            reason: match e.action.as_str() {
+                "approve" | "reject" => e.reason.as_deref().map(|r| labels::reason(lang, r)),
+                _ => None,
+            },
+        })
+        .collect();
+    let messages = cases::list_messages(&state.db, &case.id, false)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|m| MessageItem {
+            at: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            from_mission: m.from_staff,
+            body: m.body,
+        })
+        .collect();
+    render(&CasePage {
+        id: case.id.clone(),
+        reference: case.display_reference(),
+        kind: labels::kind(lang, &case.kind),
+        service: service.name(content).to_owned(),
+        mission: mission.name(content).to_owned(),
+        state: labels::state(lang, &case.state),
+        state_code: case.state.clone(),
+        decision: case
+            .decision_reason
+            .as_deref()
+            .map(|r| labels::reason(lang, r)),
+        fields: form_view::summary(lang, kind, &case.form()),
+        timeline,
+        messages,
+        can_edit: matches!(st, CaseState::Draft | CaseState::NeedsInfo),
+        can_withdraw: st
+            .apply(kind, CaseAction::Withdraw, Actor::Applicant)
+            .is_ok(),
+        needs_info: st == CaseState::NeedsInfo,
+        message_error: errors.for_field("message").map(|e| e.message(lang)),
+        message_value: typed.to_owned(),
+        csrf_token: state.csrf_token(viewer),
+        page,
+    })
+}
+
+pub async fn show_my_case(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Path(case_id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, AppError> {
+    let case = own_case(&state, &me, &case_id).await?;
+    let mut page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
+    page.title = case.display_reference();
+    case_page(&state, lang, &viewer, &case, page, &FieldErrors::new(), "").await
+}
+
+/// A message to the mission. On a case waiting for information, it is the answer: the case
+/// goes back to review.
+pub async fn send_message(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    acting: Acting,
+    Path(case_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let me = &acting.user;
+    let case = own_case(&state, me, &case_id).await?;
+    let body = data.get("message").trim();
+    if body.is_empty() || body.chars().count() > 4000 {
+        let mut errors = FieldErrors::new();
+        errors.add(if body.is_empty() {
+            FieldError::new("message", "consular_message_required")
+        } else {
+            FieldError::new("message", "too_long").with_arg("max", 4000)
+        });
+        let mut page = state.page(lang, &uri, "my-cases-title", &viewer);
+        page.title = case.display_reference();
+        let html = case_page(
+            &state,
+            lang,
+            &viewer,
+            &case,
+            page,
+            &errors,
+            data.get("message"),
+        )
+        .await?;
+        return Ok(labels::rejected(html));
+    }
+    let by = By {
+        user: me,
+        ip: acting.ip.clone(),
+    };
+    if case.state == CaseState::NeedsInfo.as_str() {
+        let cmd = Command {
+            action: CaseAction::ProvideInfo,
+            actor: Actor::Applicant,
+            reason: None,
+            message: Some(body),
+        };
+        match workflow::act(&state, &case, &by, &cmd).await {
+            Ok(_) | Err(AppError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    } else if case.state == CaseState::Draft.as_str() || case.state == CaseState::Closed.as_str() {
+        return Err(AppError::Conflict);
+    } else {
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        cases::add_message(&mut tx, &case.id, Some(me.id()), false, false, body)
+            .await
+            .map_err(AppError::internal)?;
+        tx.commit().await.map_err(AppError::internal)?;
+    }
+    Ok(Redirect::to(&format!("/account/cases/{}?notice=sent", case.id)).into_response())
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path(case_id): Path<String>,
+) -> Result<Response, AppError> {
+    let me = &acting.user;
+    let case = own_case(&state, me, &case_id).await?;
+    let by = By {
+        user: me,
+        ip: acting.ip.clone(),
+    };
+    let cmd = Command {
+        action: CaseAction::Withdraw,
+        actor: Actor::Applicant,
+        reason: None,
+        message: None,
+    };
+    workflow::act(&state, &case, &by, &cmd).await?;
+    Ok(Redirect::to(&format!("/account/cases/{}?notice=withdrawn", case.id)).into_response())
+}

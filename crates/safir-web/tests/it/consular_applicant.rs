@@ -1,0 +1,314 @@
+//! The applicant's side of consular services, through HTTP on both backends: find the
+//! service, open a draft (once per click), leave and come back, get each mistyped field named
+//! with nothing typed lost, submit, answer the mission's question, withdraw — and nobody else
+//! sees the case.
+
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::consular::service::{Currency, Fee};
+use safir_store::consular::cases::{self, Transition};
+use safir_store::consular::services::{self, ServiceInput};
+
+use crate::harness::{TestApp, unique_email};
+
+pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String {
+    let input = ServiceInput {
+        code: kind.as_str().to_owned(),
+        kind,
+        name_ar: "تجديد جواز السفر".into(),
+        name_en: "Passport renewal".into(),
+        instructions_ar: "املأ الاستمارة وأرفق صورة.".into(),
+        instructions_en: "Fill in the form and attach a photo.".into(),
+        documents: "صورة شخصية | Photo".into(),
+        fee: Fee::parse("75", Currency::parse("EUR").unwrap()).unwrap(),
+        processing_days: 10,
+        visa_types: vec!["tourist", "business"],
+        enabled: true,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let id = services::create(&mut tx, mission_id, &input).await.unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+/// The specimen from ICAO 9303 part 4, with a date of birth check digit mistyped.
+const BAD_MRZ: &str =
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408123F1204159ZE184226B<<<<<10";
+
+fn value_after<'a>(body: &'a str, marker: &str) -> &'a str {
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"))
+        + marker.len();
+    let rest = &body[start..];
+    &rest[..rest.find('"').unwrap()]
+}
+
+async fn officer_moves(app: &TestApp, case_id: &str, action: CaseAction, reason: Option<&str>) {
+    let mut tx = app.db.begin().await.unwrap();
+    cases::transition(
+        &mut tx,
+        case_id,
+        &Transition {
+            action,
+            actor: Actor::Officer,
+            actor_id: None,
+            reason,
+            mission_code: "PAR",
+            due_in: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_question() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let email = unique_email("amal");
+        let amal = app.public_user(&email).await;
+        safir_store::accounts::set_preferred_lang(&app.db, &amal.id, safir_domain::Lang::Ar)
+            .await
+            .unwrap();
+        let mut c = app.client();
+        c.lang = Some("ar");
+        c.sign_in(&amal).await;
+
+        let catalogue = c.get("/consular").await;
+        assert!(
+            catalogue.body.contains("تجديد جواز السفر"),
+            "{}",
+            catalogue.body
+        );
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        assert!(page.body.contains("75.00 EUR"));
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let token = page.csrf_token().unwrap();
+        // A double click opens one draft.
+        let first = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let second = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = first.location().unwrap().to_owned();
+        assert_eq!(second.location(), Some(edit.as_str()));
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+
+        // Leave half-way: the draft keeps what was typed.
+        let saved = c
+            .submit(
+                &edit,
+                &edit,
+                &[
+                    ("intent", "save"),
+                    ("surname", "Eriksson"),
+                    ("given_names", "أنا ماريا"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 200);
+        assert!(saved.body.contains("حُفظت مسودتك"), "{}", saved.body);
+        let back = c.get(&edit).await;
+        assert!(back.body.contains(r#"value="أنا ماريا""#));
+
+        // A mistyped MRZ and a missing field: each named, everything typed kept.
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Eriksson"),
+            ("given_names", "أنا ماريا"),
+            ("birth_date", "1974-08-12"),
+            ("birth_place", "Stockholm"),
+            ("phone", "+33 1 23 45 67 89"),
+            ("passport_number", "L898902C3"),
+            ("passport_expiry", "2031-04-15"),
+            ("mrz", BAD_MRZ),
+            ("collection", "courier"),
+            ("courier_address", ""),
+        ];
+        let rejected = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(rejected.status, 422, "{}", rejected.body);
+        assert!(
+            rejected
+                .body
+                .contains("رقم التحقق الخاص بتاريخ الميلاد غير مطابق"),
+            "{}",
+            rejected.body
+        );
+        assert!(rejected.body.contains("هذا الحقل مطلوب"));
+        assert!(
+            rejected.body.contains("7408123F1204159"),
+            "the MRZ as typed is kept"
+        );
+        assert!(rejected.body.contains(r#"value="+33 1 23 45 67 89""#));
+        assert_eq!(cases::find(&app.db, &case_id).await.unwrap().state, "draft");
+
+        // Corrected: submitted with a reference, and an email in Arabic.
+        let mut good = fields.to_vec();
+        good.retain(|(k, _)| *k != "mrz" && *k != "courier_address");
+        good.push(("courier_address", "12 rue de la Paix, Paris"));
+        let done = c.submit(&edit, &edit, &good).await;
+        assert!(
+            done.status.is_redirection(),
+            "{} {}",
+            done.status,
+            done.body
+        );
+        let case = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(case.state, "submitted");
+        let reference = case.reference.clone().unwrap();
+        assert!(reference.starts_with("PAR-"));
+        let mails = app.emails_to(&email).await;
+        let mail = mails
+            .iter()
+            .find(|m| m.subject.contains(&reference))
+            .expect("submission email");
+        assert!(mail.subject.contains("مقدَّم"), "{}", mail.subject);
+        // Submitting again (a second click) changes nothing.
+        let again = c
+            .submit(&format!("/account/cases/{case_id}"), &edit, &good)
+            .await;
+        assert!(again.status.is_redirection());
+        assert_eq!(cases::events(&app.db, &case_id).await.unwrap().len(), 1);
+
+        // The mission asks a question; the answer sends the case back to review.
+        officer_moves(&app, &case_id, CaseAction::StartReview, None).await;
+        officer_moves(
+            &app,
+            &case_id,
+            CaseAction::RequestInfo,
+            Some("صورة أوضح من فضلك"),
+        )
+        .await;
+        let show = format!("/account/cases/{case_id}");
+        let page = c.get(&show).await;
+        assert!(page.body.contains("مطلوب معلومات إضافية"), "{}", page.body);
+        let empty = c
+            .submit(&show, &format!("{show}/messages"), &[("message", "  ")])
+            .await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.body.contains("اكتب رسالة"));
+        let answered = c
+            .submit(
+                &show,
+                &format!("{show}/messages"),
+                &[("message", "أرفقت صورة جديدة")],
+            )
+            .await;
+        assert!(answered.status.is_redirection());
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "in_review"
+        );
+        let page = c.get(&show).await;
+        assert!(page.body.contains("أرفقت صورة جديدة"));
+
+        // My applications lists it; someone else cannot see or touch it.
+        let list = c.get("/account/cases").await;
+        assert!(list.body.contains(&reference));
+        let other = app.public_user(&unique_email("other")).await;
+        let mut o = app.client();
+        o.sign_in(&other).await;
+        assert_eq!(o.get(&show).await.status, 404);
+        assert_eq!(o.get(&edit).await.status, 404);
+        let token = o.get("/account/cases").await.csrf_token().unwrap();
+        assert_eq!(
+            o.post_form_with_token(&format!("{show}/withdraw"), &token, &[])
+                .await
+                .status,
+            404
+        );
+
+        // The applicant withdraws.
+        let w = c.submit(&show, &format!("{show}/withdraw"), &[]).await;
+        assert!(w.status.is_redirection());
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "withdrawn"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_emergency_is_triaged_and_schedules_its_escalation() {
+    for app in TestApp::all().await {
+        let mission = app.mission("NBO", "KE").await;
+        let service_id = service(&app, &mission, CaseKind::Emergency).await;
+        let user = app.public_user(&unique_email("traveller")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let token = page.csrf_token().unwrap();
+        let res = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[],
+            )
+            .await;
+        let edit = res.location().unwrap().to_owned();
+        let bad = c
+            .submit(
+                &edit,
+                &edit,
+                &[
+                    ("intent", "submit"),
+                    ("category", "arrest"),
+                    ("latitude", "95"),
+                    ("longitude", "36.8"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("Latitude is between -90 and 90"),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains("Describe the situation"));
+        let ok = c
+            .submit(
+                &edit,
+                &edit,
+                &[
+                    ("intent", "submit"),
+                    ("category", "arrest"),
+                    ("description", "My brother was detained at the airport"),
+                    ("location", "Jomo Kenyatta airport"),
+                    ("latitude", "-1.3192"),
+                    ("longitude", "36.9278"),
+                    ("phone", "+254 700 000 000"),
+                ],
+            )
+            .await;
+        assert!(ok.status.is_redirection(), "{}", ok.body);
+        let id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit");
+        let case = cases::find(&app.db, id).await.unwrap();
+        assert_eq!(case.priority, 0, "an arrest is critical");
+        assert!(case.due_at.is_some());
+        let jobs: i64 = safir_store::with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1")
+                .bind("consular.emergency_escalation")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(jobs, 1);
+    }
+}
