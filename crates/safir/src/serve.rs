@@ -2,6 +2,7 @@
 //! the job workers, periodic upkeep and graceful shutdown.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -105,7 +106,24 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     })
     .context("mail settings")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
-    Ok(JobRunner::new(db.clone(), runner_config).register(safir_notify::JOB_KIND, email))
+    let web = Arc::new(web_config(config));
+    use safir_web::consular::{jobs as consular_jobs, workflow};
+    Ok(JobRunner::new(db.clone(), runner_config)
+        .register(safir_notify::JOB_KIND, email)
+        .register(
+            workflow::ESCALATION_JOB,
+            consular_jobs::Escalation {
+                db: db.clone(),
+                config: web.clone(),
+            },
+        )
+        .register(
+            consular_jobs::PURGE_JOB,
+            consular_jobs::Purge {
+                db: db.clone(),
+                config: web,
+            },
+        ))
 }
 
 fn hostname() -> String {
@@ -144,7 +162,8 @@ async fn shutdown_signal(tx: watch::Sender<bool>) {
     let _ = tx.send(true);
 }
 
-/// Hourly upkeep: expired sessions and old finished jobs.
+/// Hourly upkeep: expired sessions and old finished jobs; and once a day (whichever process
+/// comes first), the consular purge job.
 async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
     loop {
         if let Err(e) = safir_store::accounts::sessions::purge_expired(&db).await {
@@ -153,6 +172,9 @@ async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = safir_store::jobs::purge_done(&db, Duration::from_secs(7 * 24 * 3600)).await
         {
             tracing::warn!(error = %e, "purging finished jobs failed");
+        }
+        if let Err(e) = safir_web::consular::jobs::enqueue_daily_purge(&db).await {
+            tracing::warn!(error = %e, "scheduling the consular purge failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -194,3 +194,14 @@ case-notice-withdrawn = سُحب طلبك.
 case-notice-sent = أُرسلت رسالتك إلى البعثة.
 nav-consular = الخدمات القنصلية
 nav-cases = طلباتي
+
+email-case-escalated-subject = طلب طارئ لم يُرَدّ عليه { $reference } (التصعيد { $level })
+email-case-escalated-body =
+    لم يُستلَم طلب مساعدة طارئة في الوقت المحدد، وأصبح الآن من مسؤوليتك.
+
+    المرجع: { $reference }
+    الوضع: { $category }
+    المكان: { $location }
+
+    افتحه وابدأ دراسته لتأكيد استلامه:
+    { $link }

@@ -191,3 +191,14 @@ case-notice-withdrawn = Your application is withdrawn.
 case-notice-sent = Your message is sent to the mission.
 nav-consular = Consular services
 nav-cases = My applications
+
+email-case-escalated-subject = Unanswered emergency { $reference } (escalation { $level })
+email-case-escalated-body =
+    An emergency request has not been acknowledged in time and is now yours to act on.
+
+    Reference: { $reference }
+    Situation: { $category }
+    Location: { $location }
+
+    Open it and start the review to acknowledge it:
+    { $link }

@@ -3,6 +3,7 @@
 
 pub mod applicant;
 pub mod catalogue;
+pub mod jobs;
 pub mod labels;
 pub mod workflow;
 

@@ -93,6 +93,8 @@ fn every_message_formats_without_errors() {
         ("note", "Please send a clearer photo."),
         ("mission", "PAR"),
         ("country", "France"),
+        ("category", "Arrest or detention"),
+        ("location", "Nairobi"),
     ] {
         args.set(name, value);
     }

@@ -8,6 +8,9 @@ use safir_domain::consular::service::{Currency, Fee};
 use safir_store::consular::cases::{self, Transition};
 use safir_store::consular::services::{self, ServiceInput};
 
+use safir_domain::roles::Role;
+use safir_web::consular::jobs::escalate;
+
 use crate::harness::{TestApp, unique_email};
 
 pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String {
@@ -310,5 +313,143 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
         })
         .unwrap();
         assert_eq!(jobs, 1);
+
+        // Nobody acknowledges it: it goes to an officer and the head of mission, then to the
+        // next officer; once acknowledged, escalation stops. Each step happens once however
+        // often its job runs.
+        let o1 = app
+            .staff(
+                &unique_email("o1"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let o2 = app
+            .staff(
+                &unique_email("o2"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission))],
+            )
+            .await;
+        let config = &app.state.config;
+        let first = if o1.id < o2.id { &o1 } else { &o2 };
+        let second = if o1.id < o2.id { &o2 } else { &o1 };
+        escalate(&app.db, config, id, 1).await.unwrap();
+        escalate(&app.db, config, id, 1).await.unwrap();
+        let case = cases::find(&app.db, id).await.unwrap();
+        assert_eq!(case.escalation_level, 1);
+        assert_eq!(case.assignee_id.as_deref(), Some(first.id.as_str()));
+        assert_eq!(app.emails_to(&first.email).await.len(), 1);
+        let to_head = app.emails_to(&head.email).await;
+        assert_eq!(to_head.len(), 1);
+        assert!(to_head[0].text.contains("Jomo Kenyatta airport"));
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"case.escalate".to_owned())
+        );
+        escalate(&app.db, config, id, 2).await.unwrap();
+        let case = cases::find(&app.db, id).await.unwrap();
+        assert_eq!(case.assignee_id.as_deref(), Some(second.id.as_str()));
+        assert_eq!(app.emails_to(&head.email).await.len(), 2);
+        officer_moves(&app, id, CaseAction::StartReview, None).await;
+        escalate(&app.db, config, id, 3).await.unwrap();
+        assert_eq!(cases::find(&app.db, id).await.unwrap().escalation_level, 2);
+        assert_eq!(app.emails_to(&head.email).await.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn the_daily_purge_removes_old_closed_cases_and_expired_drafts_only() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::Visa).await;
+        let user = app.public_user(&unique_email("visitor")).await;
+        let mut ids = Vec::new();
+        for key in ["old", "recent", "draft", "fresh-draft"] {
+            let form = std::collections::BTreeMap::new();
+            let mut tx = app.db.begin().await.unwrap();
+            let c = cases::create_draft(
+                &mut tx,
+                &cases::NewDraft {
+                    mission_id: &mission,
+                    service_id: &service_id,
+                    kind: CaseKind::Visa,
+                    applicant_id: &user.id,
+                    form: &form,
+                    applicant_name: "V",
+                    lang: "en",
+                    priority: safir_domain::consular::case::Priority::Normal,
+                    idempotency_key: Some(key),
+                    expires_at: safir_store::now() + chrono::Duration::days(1),
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            ids.push(c.id);
+        }
+        for id in &ids[..2] {
+            let mut tx = app.db.begin().await.unwrap();
+            cases::transition(
+                &mut tx,
+                id,
+                &Transition {
+                    action: CaseAction::Submit,
+                    actor: Actor::Applicant,
+                    actor_id: None,
+                    reason: None,
+                    mission_code: "PAR",
+                    due_in: None,
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            for a in [
+                CaseAction::StartReview,
+                CaseAction::Reject,
+                CaseAction::Close,
+            ] {
+                officer_moves(&app, id, a, Some("not_eligible")).await;
+            }
+        }
+        let long_ago = safir_store::now() - chrono::Duration::days(800);
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::with_tx!(&mut tx, c => {
+            sqlx::query("UPDATE cases SET closed_at = $2 WHERE id = $1").bind(&ids[0]).bind(long_ago).execute(c).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        safir_store::with_tx!(&mut tx, c => {
+            sqlx::query("UPDATE cases SET expires_at = $2 WHERE id = $1").bind(&ids[2]).bind(long_ago).execute(c).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let (closed, drafts) = safir_web::consular::jobs::purge(&app.db, &app.state.config)
+            .await
+            .unwrap();
+        assert_eq!((closed, drafts), (1, 1));
+        assert!(cases::find(&app.db, &ids[0]).await.is_err());
+        assert!(
+            cases::find(&app.db, &ids[1]).await.is_ok(),
+            "closed recently: kept"
+        );
+        assert!(cases::find(&app.db, &ids[2]).await.is_err());
+        assert!(
+            cases::find(&app.db, &ids[3]).await.is_ok(),
+            "draft not expired: kept"
+        );
+        assert_eq!(
+            safir_web::consular::jobs::purge(&app.db, &app.state.config)
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        assert!(app.audit_actions().await.contains(&"case.purge".to_owned()));
     }
 }

@@ -15,7 +15,7 @@ use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use messages::{Message, add_message, list_messages};
 pub use queue::{AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, sla_board};
-pub use transition::{Transition, TransitionError, assign, set_priority, transition};
+pub use transition::{Transition, TransitionError, assign, escalate, set_priority, transition};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Case {

@@ -183,3 +183,27 @@ pub async fn set_priority(
         Ok(())
     }
 }
+
+/// Raises an unacknowledged submission to escalation `level` and hands it to `assignee`.
+/// False when it was acknowledged, moved on, or already escalated this far (a job run twice).
+pub async fn escalate(
+    tx: &mut Tx,
+    id: &str,
+    level: i32,
+    assignee: Option<&str>,
+) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE cases SET escalation_level = $2, assignee_id = COALESCE($3, assignee_id), updated_at = $4 \
+             WHERE id = $1 AND state = 'submitted' AND acknowledged_at IS NULL AND escalation_level < $2",
+        )
+        .bind(id)
+        .bind(level)
+        .bind(assignee)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}

@@ -1,0 +1,282 @@
+//! Consular background work, run by the job queue: escalating emergencies nobody
+//! acknowledged, and the daily purge of finished files and abandoned drafts.
+
+use std::sync::Arc;
+
+use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
+use safir_domain::ids::MissionId;
+use safir_domain::roles::Role;
+use safir_store::accounts::directory;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::consular::cases::{self, Case};
+use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
+use safir_store::{Db, StoreError, missions, now};
+
+use super::workflow::ESCALATION_JOB;
+use crate::email;
+use crate::i18n::{I18n, Lang};
+use crate::state::WebConfig;
+
+/// The job that purges closed cases and expired drafts (enqueued once a day by the server).
+pub const PURGE_JOB: &str = "consular.purge";
+
+/// Escalation stops after the head of mission has been told this many times.
+pub const MAX_ESCALATION: i32 = 3;
+
+fn retry(e: StoreError) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+#[derive(serde::Deserialize)]
+struct EscalationPayload {
+    case_id: String,
+    level: i32,
+}
+
+pub struct Escalation {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+impl JobHandler for Escalation {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let p: EscalationPayload = job
+                .payload_json()
+                .map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
+            escalate(&self.db, &self.config, &p.case_id, p.level).await
+        })
+    }
+}
+
+/// The officer after `current` in a stable order, so each escalation reaches someone new.
+fn next_officer<'a>(
+    officers: &'a [directory::MissionStaff],
+    current: Option<&str>,
+) -> Option<&'a directory::MissionStaff> {
+    let pos = current.and_then(|c| officers.iter().position(|o| o.user_id == c));
+    match pos {
+        Some(i) => officers
+            .get((i + 1) % officers.len())
+            .filter(|o| Some(o.user_id.as_str()) != current),
+        None => officers.first(),
+    }
+}
+
+pub async fn escalate(
+    db: &Db,
+    config: &WebConfig,
+    case_id: &str,
+    level: i32,
+) -> Result<(), JobError> {
+    let case = match cases::find(db, case_id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(retry(e)),
+    };
+    if case.state != "submitted" || case.acknowledged_at.is_some() || case.escalation_level >= level
+    {
+        return Ok(());
+    }
+    let mission = missions::find(db, &case.mission_id).await.map_err(retry)?;
+    let staff = directory::mission_staff(db, &case.mission_id)
+        .await
+        .map_err(retry)?;
+    let mut officers: Vec<_> = staff
+        .iter()
+        .filter(|s| !s.disabled && s.role == Role::ConsularOfficer.as_str())
+        .cloned()
+        .collect();
+    officers.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+    officers.dedup_by(|a, b| a.user_id == b.user_id);
+    let heads: Vec<_> = staff
+        .iter()
+        .filter(|s| !s.disabled && s.role == Role::HeadOfMission.as_str())
+        .collect();
+    let next = next_officer(&officers, case.assignee_id.as_deref());
+
+    let mut tx = db.begin().await.map_err(retry)?;
+    if !cases::escalate(&mut tx, &case.id, level, next.map(|o| o.user_id.as_str()))
+        .await
+        .map_err(retry)?
+    {
+        return Ok(());
+    }
+    audit::append(
+        &mut tx,
+        &NewAuditRecord {
+            actor_id: None,
+            actor_label: "system".into(),
+            action: AuditAction::new("case.escalate"),
+            target_type: "case",
+            target_id: Some(case.id.clone()),
+            mission_id: Some(MissionId::from_trusted(case.mission_id.clone())),
+            client_ip: None,
+            summary: serde_json::json!({
+                "reference": case.reference,
+                "level": level,
+                "assignee": next.map(|o| o.user_id.clone()),
+            }),
+        },
+    )
+    .await
+    .map_err(retry)?;
+    let link = format!(
+        "{}/missions/{}/cases/{}",
+        config.public_url, mission.code, case.id
+    );
+    let mut told: Vec<&str> = Vec::new();
+    for person in next.into_iter().chain(heads.iter().copied()) {
+        if told.contains(&person.email.as_str()) {
+            continue;
+        }
+        told.push(&person.email);
+        let user = safir_store::accounts::find_user(db, &person.user_id)
+            .await
+            .map_err(retry)?;
+        let lang = Lang::parse(&user.preferred_lang).unwrap_or(Lang::Ar);
+        let message = escalation_email(&person.email, lang, &case, level, &link);
+        email::enqueue(
+            &mut tx,
+            &message,
+            Some(format!(
+                "escalation-mail:{}:{level}:{}",
+                case.id, person.user_id
+            )),
+        )
+        .await
+        .map_err(retry)?;
+    }
+    if level < MAX_ESCALATION {
+        let job = NewJob::new(
+            ESCALATION_JOB,
+            serde_json::json!({ "case_id": case.id, "level": level + 1 }),
+        )
+        .idempotency_key(format!("escalate:{}:{}", case.id, level + 1))
+        .run_at(now() + config.consular.emergency_ack);
+        jobs::enqueue(&mut tx, &job).await.map_err(retry)?;
+    }
+    tx.commit().await.map_err(retry)?;
+    tracing::warn!(case = %case.id, level, "emergency request escalated: not acknowledged in time");
+    Ok(())
+}
+
+fn escalation_email(
+    to: &str,
+    lang: Lang,
+    case: &Case,
+    level: i32,
+    link: &str,
+) -> email::OutgoingEmail {
+    let form = case.form();
+    let mut args = FluentArgs::new();
+    args.set("reference", case.display_reference());
+    args.set("level", level);
+    args.set(
+        "category",
+        I18n::global().t(
+            lang,
+            &format!(
+                "emergency-category-{}",
+                form.get("category")
+                    .map(String::as_str)
+                    .unwrap_or("other")
+                    .replace('_', "-")
+            ),
+        ),
+    );
+    args.set(
+        "location",
+        form.get("location").cloned().unwrap_or_default(),
+    );
+    args.set("link", link.to_owned());
+    email::render(to, lang, "case-escalated", &args)
+}
+
+pub struct Purge {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+impl JobHandler for Purge {
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move { purge(&self.db, &self.config).await.map(drop).map_err(retry) })
+    }
+}
+
+/// Removes cases closed longer ago than the retention period (with their history and
+/// messages) and drafts past their expiry. Returns (cases, drafts) removed.
+pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError> {
+    let cutoff = now() - config.consular.closed_retention;
+    let mut removed = 0;
+    loop {
+        let ids = cases::closed_before(db, cutoff, 200).await?;
+        if ids.is_empty() {
+            break;
+        }
+        let mut tx = db.begin().await?;
+        for id in &ids {
+            if cases::delete_closed(&mut tx, id).await? {
+                removed += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    let drafts = cases::purge_expired_drafts(db, now()).await?;
+    if removed + drafts > 0 {
+        audit::record(
+            db,
+            &NewAuditRecord {
+                actor_id: None,
+                actor_label: "system".into(),
+                action: AuditAction::new("case.purge"),
+                target_type: "case",
+                target_id: None,
+                mission_id: None,
+                client_ip: None,
+                summary: serde_json::json!({ "closed_cases": removed, "expired_drafts": drafts }),
+            },
+        )
+        .await?;
+    }
+    Ok((removed, drafts))
+}
+
+/// Enqueues today's purge once, whichever process asks first.
+pub async fn enqueue_daily_purge(db: &Db) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let job = NewJob::new(PURGE_JOB, serde_json::json!({}))
+        .idempotency_key(format!("consular-purge:{}", now().format("%Y-%m-%d")));
+    jobs::enqueue(&mut tx, &job).await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn officer(id: &str) -> directory::MissionStaff {
+        directory::MissionStaff {
+            user_id: id.into(),
+            display_name: id.into(),
+            email: format!("{id}@m.example"),
+            role: "consular_officer".into(),
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn escalation_moves_to_the_next_officer_in_turn() {
+        let all = [officer("a"), officer("b"), officer("c")];
+        assert_eq!(next_officer(&all, None).unwrap().user_id, "a");
+        assert_eq!(next_officer(&all, Some("a")).unwrap().user_id, "b");
+        assert_eq!(next_officer(&all, Some("c")).unwrap().user_id, "a");
+        assert_eq!(next_officer(&all, Some("gone")).unwrap().user_id, "a");
+        assert!(
+            next_officer(&all[..1], Some("a")).is_none(),
+            "nobody else to hand it to"
+        );
+        assert!(next_officer(&[], None).is_none());
+    }
+}
