@@ -80,6 +80,7 @@ pub async fn export(
         "sessions": sessions,
         "api_tokens": api_tokens,
         "audit_records": records,
+        "consular_cases": crate::consular::applicant::export::cases_of(db, &user.id).await?,
     });
     let mut response = serde_json::to_string_pretty(&body)
         .map_err(AppError::internal)?

@@ -235,6 +235,19 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
             404
         );
 
+        // Their data download holds the case with its history and the conversation.
+        let data = c.get("/account/data").await.json();
+        let exported = &data["consular_cases"][0];
+        assert_eq!(exported["reference"], reference.as_str());
+        assert_eq!(exported["form"]["passport_number"], "L898902C3");
+        assert!(
+            exported["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["body"] == "أرفقت صورة جديدة")
+        );
+
         // The applicant withdraws.
         let w = c.submit(&show, &format!("{show}/withdraw"), &[]).await;
         assert!(w.status.is_redirection());

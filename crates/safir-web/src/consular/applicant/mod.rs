@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod cases;
+pub mod export;
 pub mod form_view;
 
 use safir_store::consular::cases::{self as store, Case};
