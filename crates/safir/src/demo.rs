@@ -113,7 +113,20 @@ const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
         Some(Role::Analyst),
         Some("NBO"),
     ),
+    (
+        "consul.dubai@demo.safir.example",
+        "Consular Officer, Dubai",
+        Some(Role::ConsularOfficer),
+        Some("DXB"),
+    ),
+    (
+        "duty.nairobi@demo.safir.example",
+        "ضابط المناوبة، نيروبي",
+        Some(Role::ConsularOfficer),
+        Some("NBO"),
+    ),
     ("citizen@demo.safir.example", "مواطنة تجريبية", None, None),
+    ("visitor@demo.safir.example", "Demo Visitor", None, None),
 ];
 
 const SEEDED_MARKER: &str = "demo_seeded_v1";
@@ -208,6 +221,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
             println!("  {role_label:<17} {where_:<13} {email:<40} password: {pw}");
         }
     }
+    crate::demo_consular::seed(db)
+        .await
+        .context("seeding consular services and cases")?;
     settings::set(db, SEEDED_MARKER, "done").await?;
     Ok(true)
 }

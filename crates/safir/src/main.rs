@@ -4,6 +4,7 @@ mod admin_cmd;
 mod backup;
 mod config;
 mod demo;
+mod demo_consular;
 mod listen_cmd;
 mod logging;
 mod serve;

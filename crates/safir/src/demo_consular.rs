@@ -1,0 +1,402 @@
+//! Demo consular data: each mission's service catalogue, and cases in every state (a few
+//! belong to the demo citizen and the demo visitor, so their "My applications" page shows
+//! real history).
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::Duration;
+use safir_domain::accounts::Email;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
+use safir_domain::consular::service::{Currency, Fee};
+use safir_store::consular::cases::{self, NewDraft, Transition};
+use safir_store::consular::services::{self, ServiceInput};
+use safir_store::{Db, accounts, missions, now};
+
+/// Fee currency per demo mission.
+const MISSION_CURRENCY: &[(&str, &str, &str)] = &[
+    ("PAR", "EUR", "75"),
+    ("DXB", "AED", "300"),
+    ("NBO", "KES", "9500"),
+];
+
+fn service_inputs(currency: Currency, passport_fee: &str) -> anyhow::Result<Vec<ServiceInput>> {
+    let fee = |amount: &str| Fee::parse(amount, currency).map_err(|e| anyhow::anyhow!("{e}"));
+    Ok(vec![
+        ServiceInput {
+            code: "passport_renewal".into(),
+            kind: CaseKind::PassportRenewal,
+            name_ar: "تجديد جواز السفر".into(),
+            name_en: "Passport renewal".into(),
+            instructions_ar: "املأ الاستمارة باسمك كما هو في جوازك الحالي، وأرفق صورة شخصية حديثة بخلفية بيضاء. يمكنك استلام الجواز الجديد من البعثة أو بالبريد السريع.".into(),
+            instructions_en: "Fill in the form with your name as in your current passport and attach a recent photo on a white background. Collect the new passport at the mission or have it sent by courier.".into(),
+            documents: "صورة شخصية حديثة | Recent photo\\nصورة صفحة البيانات في الجواز الحالي | Copy of the current passport's data page".into(),
+            fee: fee(passport_fee)?,
+            processing_days: 10,
+            visa_types: vec![],
+            enabled: true,
+        },
+        ServiceInput {
+            code: "visa".into(),
+            kind: CaseKind::Visa,
+            name_ar: "طلب تأشيرة".into(),
+            name_en: "Visa application".into(),
+            instructions_ar: "للزوار الأجانب: اختر نوع التأشيرة وأدخل تواريخ سفرك وبيانات جوازك. تصلك التأشيرة الإلكترونية بالبريد الإلكتروني بعد الموافقة.".into(),
+            instructions_en: "For foreign visitors: choose the type of visa and give your travel dates and passport details. The e-visa reaches you by email once approved.".into(),
+            documents: "صورة شخصية | Photo\\nصورة الجواز | Passport copy\\nحجز الفندق أو دعوة | Hotel booking or invitation".into(),
+            fee: fee(passport_fee)?,
+            processing_days: 5,
+            visa_types: vec!["tourist", "business", "study", "transit"],
+            enabled: true,
+        },
+        ServiceInput {
+            code: "emergency".into(),
+            kind: CaseKind::Emergency,
+            name_ar: "مساعدة طارئة".into(),
+            name_en: "Emergency assistance".into(),
+            instructions_ar: "إذا كنت في خطر مباشر فاتصل بالشرطة المحلية أولًا. أخبرنا بما حدث وأين أنت وكيف نتصل بك؛ فريق المناوبة يعمل على مدار الساعة.".into(),
+            instructions_en: "If you are in immediate danger, call the local police first. Tell us what happened, where you are and how to reach you; the duty team works around the clock.".into(),
+            documents: String::new(),
+            fee: Fee::from_minor(0, currency),
+            processing_days: 1,
+            visa_types: vec![],
+            enabled: true,
+        },
+        ServiceInput {
+            code: "emergency_travel_document".into(),
+            kind: CaseKind::EmergencyTravelDocument,
+            name_ar: "وثيقة سفر اضطرارية".into(),
+            name_en: "Emergency travel document".into(),
+            instructions_ar: "لمن فقد جوازه أو سُرق منه ويحتاج إلى السفر قريبًا. أرفق محضر الشرطة إن وُجد.".into(),
+            instructions_en: "If your passport was lost or stolen and you must travel soon. Attach the police report if you have one.".into(),
+            documents: "محضر الشرطة | Police report\\nصورة شخصية | Photo".into(),
+            fee: fee("50")?,
+            processing_days: 2,
+            visa_types: vec![],
+            enabled: true,
+        },
+    ])
+}
+
+fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// The officer moves that lead from a submitted case to `target`.
+fn path_to(target: CaseState, kind: CaseKind) -> Vec<(CaseAction, Actor)> {
+    use CaseAction as A;
+    let review = vec![(A::StartReview, Actor::Officer)];
+    match target {
+        CaseState::Draft => vec![],
+        CaseState::Submitted => vec![(A::Submit, Actor::Applicant)],
+        CaseState::InReview => [vec![(A::Submit, Actor::Applicant)], review].concat(),
+        CaseState::NeedsInfo => [
+            vec![(A::Submit, Actor::Applicant)],
+            review,
+            vec![(A::RequestInfo, Actor::Officer)],
+        ]
+        .concat(),
+        CaseState::Approved => [
+            vec![(A::Submit, Actor::Applicant)],
+            review,
+            vec![(A::Approve, Actor::Officer)],
+        ]
+        .concat(),
+        CaseState::Rejected => [
+            vec![(A::Submit, Actor::Applicant)],
+            review,
+            vec![(A::Reject, Actor::Officer)],
+        ]
+        .concat(),
+        CaseState::Withdrawn => vec![
+            (A::Submit, Actor::Applicant),
+            (A::Withdraw, Actor::Applicant),
+        ],
+        CaseState::ReadyForCollection => [
+            vec![(A::Submit, Actor::Applicant)],
+            review,
+            vec![
+                (A::Approve, Actor::Officer),
+                (A::MarkReadyForCollection, Actor::Officer),
+            ],
+        ]
+        .concat(),
+        CaseState::Closed => {
+            let mut p = path_to(
+                if kind.has_collection() {
+                    CaseState::ReadyForCollection
+                } else {
+                    CaseState::Approved
+                },
+                kind,
+            );
+            p.push((A::Close, Actor::Officer));
+            p
+        }
+    }
+}
+
+struct DemoCase {
+    mission: &'static str,
+    kind: CaseKind,
+    applicant: &'static str,
+    state: CaseState,
+    form: &'static [(&'static str, &'static str)],
+}
+
+const RENEWAL: &[(&str, &str)] = &[
+    ("surname", "الحداد"),
+    ("given_names", "ليلى"),
+    ("birth_date", "1988-03-14"),
+    ("birth_place", "أبوظبي"),
+    ("passport_number", "N1234567"),
+    ("passport_expiry", "2027-02-01"),
+    ("phone", "+33 6 12 34 56 78"),
+    ("collection", "mission"),
+];
+
+const VISA: &[(&str, &str)] = &[
+    ("surname", "Martin"),
+    ("given_names", "Claire"),
+    ("birth_date", "1990-07-02"),
+    ("nationality", "FR"),
+    ("passport_number", "19AB12345"),
+    ("passport_expiry", "2031-05-30"),
+    ("visa_type", "tourist"),
+    ("arrival_date", "2027-03-10"),
+    ("departure_date", "2027-03-20"),
+    ("itinerary", "Abu Dhabi 10–15 March, Dubai 15–20 March"),
+    ("host_name", "Hotel Corniche"),
+];
+
+const EMERGENCY: &[(&str, &str)] = &[
+    ("category", "lost_passport"),
+    (
+        "description",
+        "سُرقت حقيبتي وفيها جوازي في وسط المدينة، وموعد رحلتي بعد ثلاثة أيام.",
+    ),
+    ("location", "Nairobi CBD, Kenyatta Avenue"),
+    ("latitude", "-1.2841"),
+    ("longitude", "36.8233"),
+    ("phone", "+254 711 000 111"),
+    ("given_names", "سارة"),
+    ("surname", "المنصوري"),
+];
+
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::Draft,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::NeedsInfo,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::ReadyForCollection,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::Submitted,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::InReview,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::Closed,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "PAR",
+        kind: CaseKind::PassportRenewal,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::Withdrawn,
+        form: RENEWAL,
+    },
+    DemoCase {
+        mission: "DXB",
+        kind: CaseKind::Visa,
+        applicant: "visitor@demo.safir.example",
+        state: CaseState::Submitted,
+        form: VISA,
+    },
+    DemoCase {
+        mission: "DXB",
+        kind: CaseKind::Visa,
+        applicant: "visitor@demo.safir.example",
+        state: CaseState::Approved,
+        form: VISA,
+    },
+    DemoCase {
+        mission: "DXB",
+        kind: CaseKind::Visa,
+        applicant: "visitor@demo.safir.example",
+        state: CaseState::Rejected,
+        form: VISA,
+    },
+    DemoCase {
+        mission: "NBO",
+        kind: CaseKind::Emergency,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::Submitted,
+        form: EMERGENCY,
+    },
+    DemoCase {
+        mission: "NBO",
+        kind: CaseKind::Emergency,
+        applicant: "citizen@demo.safir.example",
+        state: CaseState::InReview,
+        form: EMERGENCY,
+    },
+];
+
+pub async fn seed(db: &Db) -> anyhow::Result<()> {
+    for (code, currency, fee) in MISSION_CURRENCY {
+        let Some(mission) = missions::find_by_code(db, code).await? else {
+            continue;
+        };
+        if !services::list_for_mission(db, &mission.id)
+            .await?
+            .is_empty()
+        {
+            continue;
+        }
+        let currency = Currency::parse(currency).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut tx = db.begin().await?;
+        for s in service_inputs(currency, fee)? {
+            services::create(&mut tx, &mission.id, &s)
+                .await
+                .context("demo services")?;
+        }
+        tx.commit().await?;
+    }
+    for (i, c) in CASES.iter().enumerate() {
+        let mission = missions::find_by_code(db, c.mission)
+            .await?
+            .context("demo mission")?;
+        let service = services::find_by_kind(db, &mission.id, c.kind)
+            .await?
+            .context("demo service")?;
+        let email = Email::parse(c.applicant).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let Some(applicant) = accounts::find_user_by_email(db, &email).await? else {
+            continue;
+        };
+        let f = form(c.form);
+        let priority = if c.kind == CaseKind::Emergency {
+            Priority::High
+        } else {
+            Priority::Normal
+        };
+        let mut tx = db.begin().await?;
+        let case = cases::create_draft(
+            &mut tx,
+            &NewDraft {
+                mission_id: &mission.id,
+                service_id: &service.id,
+                kind: c.kind,
+                applicant_id: &applicant.id,
+                form: &f,
+                applicant_name: &safir_domain::consular::forms::display_name(&f),
+                lang: if c.kind == CaseKind::Visa { "en" } else { "ar" },
+                priority,
+                idempotency_key: Some(&format!("demo-case-{i}")),
+                expires_at: now() + Duration::days(30),
+            },
+        )
+        .await?;
+        if case.state == CaseState::Draft.as_str() {
+            for (action, actor) in path_to(c.state, c.kind) {
+                let reason = match action {
+                    CaseAction::Reject => Some("purpose_not_justified"),
+                    CaseAction::Approve => Some("approved"),
+                    CaseAction::RequestInfo => {
+                        Some("الصورة المرفقة غير واضحة؛ يرجى إرسال صورة بخلفية بيضاء.")
+                    }
+                    _ => None,
+                };
+                let due_in = Some(if c.kind == CaseKind::Emergency {
+                    Duration::hours(12)
+                } else {
+                    Duration::days(i64::from(service.processing_days))
+                });
+                cases::transition(
+                    &mut tx,
+                    &case.id,
+                    &Transition {
+                        action,
+                        actor,
+                        actor_id: None,
+                        reason,
+                        mission_code: &mission.code,
+                        due_in,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("demo case {i}: {e}"))?;
+                if action == CaseAction::RequestInfo
+                    && let Some(text) = reason
+                {
+                    cases::add_message(&mut tx, &case.id, None, true, false, text).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_is_reachable_by_the_demo_paths() {
+        for kind in CaseKind::ALL {
+            for target in CaseState::ALL {
+                if target == CaseState::ReadyForCollection && !kind.has_collection() {
+                    continue;
+                }
+                let mut s = CaseState::Draft;
+                for (a, who) in path_to(target, kind) {
+                    s = s.apply(kind, a, who).unwrap();
+                }
+                assert_eq!(s, target, "{kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_demo_has_cases_in_every_state() {
+        for st in CaseState::ALL {
+            assert!(
+                CASES.iter().any(|c| c.state == st)
+                    || st == CaseState::Approved
+                        && CASES.iter().any(|c| c.state == CaseState::Approved),
+                "{st:?}"
+            );
+        }
+    }
+}
