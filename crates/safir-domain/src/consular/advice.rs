@@ -115,6 +115,11 @@ pub struct AdviceText {
 }
 
 impl AdviceText {
+    /// Wraps text read back from storage, which was validated when it was published.
+    pub fn from_trusted(summary: String, sections: [String; 4]) -> Self {
+        Self { summary, sections }
+    }
+
     pub fn summary(&self) -> &str {
         &self.summary
     }
@@ -333,7 +338,9 @@ mod tests {
         assert_eq!(advice.level, AdviceLevel::ReconsiderTravel);
         assert_eq!(advice.text(Lang::En).summary(), "Reconsider travel.");
         assert_eq!(
-            advice.text(Lang::Ar).section(AdviceSection::SafetyAndSecurity),
+            advice
+                .text(Lang::Ar)
+                .section(AdviceSection::SafetyAndSecurity),
             "Avoid demonstrations.\nCarry your passport."
         );
         assert_eq!(advice.text(Lang::En).section(AdviceSection::LocalLaws), "");
