@@ -70,11 +70,18 @@ impl Page {
     /// A page titled by the message `title_key`, with the public navigation.
     pub fn new(lang: Lang, uri: &Uri, title_key: &str) -> Page {
         let path = uri.path();
-        let nav = vec![NavItem {
-            href: "/".to_owned(),
-            label: I18n::global().t(lang, "nav-home"),
-            current: path == "/",
-        }];
+        let nav = vec![
+            NavItem {
+                href: "/".to_owned(),
+                label: I18n::global().t(lang, "nav-home"),
+                current: path == "/",
+            },
+            NavItem {
+                href: "/travel-advice".to_owned(),
+                label: I18n::global().t(lang, "advice-title"),
+                current: path == "/travel-advice" || path.starts_with("/travel-advice/"),
+            },
+        ];
         Page {
             lang,
             title: I18n::global().t(lang, title_key),

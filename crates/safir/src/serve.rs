@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use safir_store::consular::advice;
 use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::{Backend, Db};
 use safir_web::state::{AppState, WebConfig};
@@ -96,7 +97,11 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     })
     .context("mail settings")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
-    Ok(JobRunner::new(db.clone(), runner_config).register(safir_notify::JOB_KIND, email))
+    Ok(JobRunner::new(db.clone(), runner_config)
+        .register(safir_notify::JOB_KIND, email)
+        // Logs travel-advice level changes until the crisis module's subscriptions notify
+        // subscribers instead; registered so the jobs complete rather than go dead.
+        .register(advice::LEVEL_CHANGED_JOB, advice::LogLevelChange))
 }
 
 fn hostname() -> String {
