@@ -213,9 +213,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Arabic, then English.
+type Texts = [&'static str; 2];
+
 /// Travel advice for five countries, Sudan in two versions (its level raised from 3 to 4).
-/// Each tuple: country, level, summary (ar, en), safety and security (ar, en), change (ar, en).
-const ADVICE: [(&str, u8, [&str; 2], [&str; 2], [&str; 2]); 6] = [
+/// Each tuple: country, level, summary, safety and security, the note on the change.
+const ADVICE: [(&str, u8, Texts, Texts, Texts); 6] = [
     (
         "FR",
         1,
