@@ -47,7 +47,14 @@ macro_rules! id_type {
 }
 
 id_type!(
-    UserId, MissionId, JobId, TokenId, GrantId, CaseId, ServiceId
+    UserId,
+    MissionId,
+    JobId,
+    TokenId,
+    GrantId,
+    CaseId,
+    ServiceId,
+    AdviceVersionId,
 );
 
 #[cfg(test)]

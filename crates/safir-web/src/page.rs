@@ -81,6 +81,11 @@ impl Page {
                 label: I18n::global().t(lang, "nav-consular"),
                 current: path == "/consular" || path.starts_with("/consular/"),
             },
+            NavItem {
+                href: "/travel-advice".to_owned(),
+                label: I18n::global().t(lang, "advice-title"),
+                current: path == "/travel-advice" || path.starts_with("/travel-advice/"),
+            },
         ];
         Page {
             lang,

@@ -174,6 +174,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
             .context("creating demo missions")?;
     }
     tx.commit().await?;
+    seed_travel_advice(db).await?;
 
     println!(
         "Demo accounts (shown once; staff sign in with the password, then a code from the TOTP secret):"
@@ -226,4 +227,132 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
         .context("seeding consular services and cases")?;
     settings::set(db, SEEDED_MARKER, "done").await?;
     Ok(true)
+}
+
+/// Arabic, then English.
+type Texts = [&'static str; 2];
+
+/// Travel advice for five countries, Sudan in two versions (its level raised from 3 to 4).
+/// Each tuple: country, level, summary, safety and security, the note on the change.
+const ADVICE: [(&str, u8, Texts, Texts, Texts); 6] = [
+    (
+        "FR",
+        1,
+        [
+            "اتخذ الاحتياطات المعتادة في فرنسا.",
+            "Exercise normal precautions in France.",
+        ],
+        [
+            "احذر النشّالين في الأماكن المزدحمة.",
+            "Beware of pickpockets in crowded places.",
+        ],
+        ["النشر الأول.", "First publication."],
+    ),
+    (
+        "AE",
+        1,
+        [
+            "اتخذ الاحتياطات المعتادة في الإمارات.",
+            "Exercise normal precautions in the United Arab Emirates.",
+        ],
+        [
+            "تجنّب التعرض للحرارة في الصيف.",
+            "Avoid exposure to the summer heat.",
+        ],
+        ["النشر الأول.", "First publication."],
+    ),
+    (
+        "KE",
+        2,
+        [
+            "توخَّ مزيدًا من الحذر في كينيا بسبب الجريمة.",
+            "Exercise increased caution in Kenya due to crime.",
+        ],
+        [
+            "لا تتنقل ليلًا خارج المدن.",
+            "Do not travel by road outside cities at night.",
+        ],
+        ["النشر الأول.", "First publication."],
+    ),
+    (
+        "LB",
+        3,
+        [
+            "أعد النظر في السفر إلى لبنان.",
+            "Reconsider travel to Lebanon.",
+        ],
+        [
+            "تجنّب المناطق الحدودية الجنوبية.",
+            "Avoid the southern border areas.",
+        ],
+        ["النشر الأول.", "First publication."],
+    ),
+    (
+        "SD",
+        3,
+        [
+            "أعد النظر في السفر إلى السودان.",
+            "Reconsider travel to Sudan.",
+        ],
+        [
+            "اشتباكات متفرقة في عدة ولايات.",
+            "Sporadic clashes in several states.",
+        ],
+        ["النشر الأول.", "First publication."],
+    ),
+    (
+        "SD",
+        4,
+        [
+            "لا تسافر إلى السودان. غادر إن استطعت ذلك بأمان.",
+            "Do not travel to Sudan. Leave if you can do so safely.",
+        ],
+        [
+            "نزاع مسلح في الخرطوم ومناطق أخرى؛ المطار مغلق.",
+            "Armed conflict in Khartoum and elsewhere; the airport is closed.",
+        ],
+        [
+            "رفع المستوى إلى 4 بسبب النزاع المسلح.",
+            "Raised to level 4 because of the armed conflict.",
+        ],
+    ),
+];
+
+async fn seed_travel_advice(db: &Db) -> anyhow::Result<()> {
+    use safir_domain::consular::advice::{RawAdvice, RawAdviceText, TravelAdvice};
+    use safir_store::consular::advice;
+
+    let mut seeded = std::collections::HashSet::new();
+    for (code, level, summary, safety, change) in ADVICE {
+        let country = CountryCode::parse(code).map_err(|e| anyhow::anyhow!("{e}"))?;
+        // Leaves advice published by hand alone; a country's versions go in one run.
+        if !seeded.contains(code) && advice::find_current(db, &country).await?.is_some() {
+            continue;
+        }
+        seeded.insert(code);
+        let text = |i: usize| RawAdviceText {
+            summary: summary[i].to_owned(),
+            sections: [
+                safety[i].to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        };
+        let raw = RawAdvice {
+            level: level.to_string(),
+            ar: text(0),
+            en: text(1),
+            change_ar: change[0].to_owned(),
+            change_en: change[1].to_owned(),
+        };
+        let input = TravelAdvice::parse(country, &raw)
+            .map_err(|e| anyhow::anyhow!("demo advice for {code}: {e:?}"))?;
+        let mut tx = db.begin().await?;
+        advice::publish(&mut tx, &input, None, None)
+            .await
+            .context("publishing demo travel advice")?;
+        tx.commit().await?;
+    }
+    Ok(())
 }

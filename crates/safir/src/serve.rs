@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use safir_store::consular::advice;
 use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::{Backend, Db};
 use safir_web::state::{AppState, WebConfig};
@@ -123,7 +124,10 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
                 db: db.clone(),
                 config: web,
             },
-        ))
+        )
+        // Logs travel-advice level changes until the crisis module's subscriptions notify
+        // subscribers instead; registered so the jobs complete rather than go dead.
+        .register(advice::LEVEL_CHANGED_JOB, advice::LogLevelChange))
 }
 
 fn hostname() -> String {

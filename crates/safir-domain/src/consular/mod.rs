@@ -1,6 +1,7 @@
 //! Consular services: the service catalogue, cases and their one state machine, passports
 //! and machine-readable zones, visas, appointments and travel advice.
 
+pub mod advice;
 pub mod case;
 pub mod forms;
 pub mod mrz;

@@ -1,5 +1,6 @@
 //! Storage for consular services: the catalogue, cases and their history, documents,
 //! appointments and travel advice.
 
+pub mod advice;
 pub mod cases;
 pub mod services;

@@ -2,6 +2,7 @@
 //! `SAFIR_TEST_DATABASE_URL` is set.
 
 mod accounts;
+mod advice;
 mod audit;
 mod consular_cases;
 mod directory;

@@ -25,11 +25,16 @@ struct AdminHome {
     sections: Vec<Section>,
 }
 
-const SECTIONS: [(&str, Permission, &str); 4] = [
+const SECTIONS: [(&str, Permission, &str); 5] = [
     ("/admin/missions", Permission::ManageMissions, "missions"),
     ("/admin/users", Permission::ManageUsers, "users"),
     ("/admin/audit", Permission::ViewAudit, "audit"),
     ("/admin/jobs", Permission::ManageJobs, "jobs"),
+    (
+        "/admin/travel-advice",
+        Permission::ManageConsularServices,
+        "travel-advice",
+    ),
 ];
 
 pub async fn admin_home(

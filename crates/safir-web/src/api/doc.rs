@@ -92,6 +92,9 @@ impl Modify for SecuritySchemes {
         audit::list_audit_records,
         jobs::get_jobs_overview,
         jobs::retry_job,
+        crate::consular::advice::api::list_travel_advice,
+        crate::consular::advice::api::get_travel_advice,
+        crate::consular::advice::api::publish_travel_advice,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),
@@ -100,6 +103,7 @@ impl Modify for SecuritySchemes {
         (name = "account", description = "The caller's own account"),
         (name = "missions", description = "The ministry and its missions"),
         (name = "admin", description = "Ministry administration"),
+        (name = "travel-advice", description = "The ministry's travel advice per country"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -1,6 +1,7 @@
 //! Consular services on the web: the public catalogue, the applicant's workspace, the
 //! officers' queues, appointments, e-visas and their verification, travel advice.
 
+pub mod advice;
 pub mod applicant;
 pub mod catalogue;
 pub mod jobs;
@@ -14,64 +15,65 @@ use crate::auth::{Access, Routes};
 
 pub fn routes(r: Routes) -> Routes {
     use Access::{Public, SignedIn};
-    r.add(
-        Method::GET,
-        "/consular",
-        Public,
-        get(catalogue::list_services),
-    )
-    .add(
-        Method::GET,
-        "/consular/services/{service}",
-        Public,
-        get(catalogue::show_service),
-    )
-    .add(
-        Method::POST,
-        "/consular/services/{service}/apply",
-        SignedIn,
-        post(applicant::apply::start),
-    )
-    .add(
-        Method::GET,
-        "/account/cases",
-        SignedIn,
-        get(applicant::cases::list_my_cases),
-    )
-    .add(
-        Method::GET,
-        "/account/cases/{case}",
-        SignedIn,
-        get(applicant::cases::show_my_case),
-    )
-    .add(
-        Method::GET,
-        "/account/cases/{case}/edit",
-        SignedIn,
-        get(applicant::apply::edit),
-    )
-    .add(
-        Method::POST,
-        "/account/cases/{case}/edit",
-        SignedIn,
-        post(applicant::apply::save),
-    )
-    .add(
-        Method::POST,
-        "/account/cases/{case}/discard",
-        SignedIn,
-        post(applicant::apply::discard),
-    )
-    .add(
-        Method::POST,
-        "/account/cases/{case}/messages",
-        SignedIn,
-        post(applicant::cases::send_message),
-    )
-    .add(
-        Method::POST,
-        "/account/cases/{case}/withdraw",
-        SignedIn,
-        post(applicant::cases::withdraw),
-    )
+    advice::routes(r)
+        .add(
+            Method::GET,
+            "/consular",
+            Public,
+            get(catalogue::list_services),
+        )
+        .add(
+            Method::GET,
+            "/consular/services/{service}",
+            Public,
+            get(catalogue::show_service),
+        )
+        .add(
+            Method::POST,
+            "/consular/services/{service}/apply",
+            SignedIn,
+            post(applicant::apply::start),
+        )
+        .add(
+            Method::GET,
+            "/account/cases",
+            SignedIn,
+            get(applicant::cases::list_my_cases),
+        )
+        .add(
+            Method::GET,
+            "/account/cases/{case}",
+            SignedIn,
+            get(applicant::cases::show_my_case),
+        )
+        .add(
+            Method::GET,
+            "/account/cases/{case}/edit",
+            SignedIn,
+            get(applicant::apply::edit),
+        )
+        .add(
+            Method::POST,
+            "/account/cases/{case}/edit",
+            SignedIn,
+            post(applicant::apply::save),
+        )
+        .add(
+            Method::POST,
+            "/account/cases/{case}/discard",
+            SignedIn,
+            post(applicant::apply::discard),
+        )
+        .add(
+            Method::POST,
+            "/account/cases/{case}/messages",
+            SignedIn,
+            post(applicant::cases::send_message),
+        )
+        .add(
+            Method::POST,
+            "/account/cases/{case}/withdraw",
+            SignedIn,
+            post(applicant::cases::withdraw),
+        )
 }

@@ -172,6 +172,29 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/admin/audit/verify", Who::Only(&[As::Admin])),
     ("GET", "/admin/jobs", Who::Only(&[As::Admin])),
     ("POST", "/admin/jobs/{job}/retry", Who::Only(&[As::Admin])),
+    // Travel advice: public pages and feeds; the ministry edits
+    ("GET", "/travel-advice", Who::Anyone),
+    ("GET", "/travel-advice/feed.atom", Who::Anyone),
+    ("GET", "/travel-advice/{country}", Who::Anyone),
+    ("GET", "/travel-advice/{country}/feed.atom", Who::Anyone),
+    ("GET", "/admin/travel-advice", Who::Only(&[As::Admin])),
+    (
+        "GET",
+        "/admin/travel-advice/{country}",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/travel-advice/{country}",
+        Who::Only(&[As::Admin]),
+    ),
+    ("GET", "/api/v1/travel-advice", Who::Anyone),
+    ("GET", "/api/v1/travel-advice/{country}", Who::Anyone),
+    (
+        "PUT",
+        "/api/v1/travel-advice/{country}",
+        Who::Only(&[As::Admin]),
+    ),
     // JSON API
     ("GET", "/api/v1/openapi.json", Who::Anyone),
     ("GET", "/api/v1/me", Who::SignedIn),
@@ -259,6 +282,7 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 "{mission}" => mission.to_owned(),
                 "{user}" => f.user.clone(),
                 "{job}" => f.job.clone(),
+                "{country}" => "FR".to_owned(),
                 // No such token: the access layer answers before the handler looks.
                 "{id}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),

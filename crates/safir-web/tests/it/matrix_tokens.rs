@@ -18,6 +18,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/admin/audit", "read"),
     ("GET", "/api/v1/admin/jobs", "read"),
     ("POST", "/api/v1/admin/jobs/{job}/retry", "write"),
+    ("PUT", "/api/v1/travel-advice/{country}", "write"),
 ];
 
 /// The token holders tried: whose token, with which scopes.
