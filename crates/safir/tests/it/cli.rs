@@ -78,7 +78,7 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     );
     let db_file = data.path().join("safir.db");
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
-    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 6);
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 9);
 
     let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -98,7 +98,14 @@ async fn two_servers_share_sessions_and_jobs() {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let s = jobs::stats(db).await.unwrap();
-        if s.done == n as i64 {
+        // The servers' own upkeep adds the day's purge job; count only the emails.
+        let emails_done: i64 = safir_store::with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'email.send' AND state = 'done'")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        if emails_done == n as i64 {
             break;
         }
         assert!(s.dead == 0, "no job may fail: {s:?}");
