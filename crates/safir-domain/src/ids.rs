@@ -46,7 +46,7 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, MissionId, JobId, TokenId, GrantId);
+id_type!(UserId, MissionId, JobId, TokenId, GrantId, DocumentId);
 
 #[cfg(test)]
 mod tests {
