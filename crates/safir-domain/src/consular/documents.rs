@@ -160,6 +160,24 @@ pub fn check_photo(width: u32, height: u32) -> Result<(), ValidationError> {
     }
 }
 
+/// The client's file name made safe to keep for display: no directories, no control
+/// characters, at most 120 characters; `document` when nothing is left. Never used to
+/// decide the type or to build a path.
+pub fn display_file_name(original: &str) -> String {
+    let base = original.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .take(120)
+        .collect();
+    let trimmed = cleaned.trim();
+    if trimmed.is_empty() || trimmed.chars().all(|c| c == '.') {
+        "document".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 /// Whether a virus scanner has looked at a stored document, and what it said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -156,3 +156,12 @@ fn scan_statuses_round_trip() {
     }
     assert!(ScanStatus::parse("maybe").is_err());
 }
+
+#[test]
+fn file_names_are_only_for_display() {
+    assert_eq!(display_file_name("C:\\Users\\me\\جواز.pdf"), "جواز.pdf");
+    assert_eq!(display_file_name("../../etc/passwd"), "passwd");
+    assert_eq!(display_file_name("a\u{202E}fdp.exe\n"), "afdp.exe");
+    assert_eq!(display_file_name(" .. "), "document");
+    assert_eq!(display_file_name(&"x".repeat(500)).chars().count(), 120);
+}
