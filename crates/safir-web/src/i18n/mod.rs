@@ -89,6 +89,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "advice",
     "appointments",
     "evisa",
+    "documents",
 ];
 
 /// A language's catalog: its context files joined.

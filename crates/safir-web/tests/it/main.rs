@@ -11,6 +11,7 @@ mod api;
 mod api_admin;
 mod api_openapi;
 mod assets;
+mod documents;
 mod email_payload;
 mod errors;
 mod harness;

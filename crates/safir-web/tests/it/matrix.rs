@@ -105,6 +105,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/tokens", Who::SignedIn),
     ("POST", "/account/tokens/{id}/revoke", Who::SignedIn),
     ("GET", "/account/data", Who::SignedIn),
+    // Consular documents: one's own list and uploads; a download answers 404 to anyone but
+    // the owner and staff who may read the mission's personal data.
+    ("GET", "/documents/{id}", Who::SignedIn),
+    ("GET", "/account/documents", Who::SignedIn),
+    ("POST", "/account/documents", Who::SignedIn),
     // Staff workspace
     ("GET", "/staff", Who::Only(STAFF)),
     (
