@@ -185,8 +185,8 @@ pub enum ScanStatus {
     /// No scanner is configured.
     NotScanned,
     Clean,
-    /// Found infected; such uploads are refused, so a stored row says so only if a later
-    /// scan found it.
+    /// Found infected. Uploads found infected are refused and never stored; the value exists
+    /// for rows a later re-scan marks.
     Infected,
     /// The scanner could not give an answer (crashed, timed out, unknown exit code).
     Failed,
