@@ -4,7 +4,7 @@
 //!
 //! Upload routes need a body limit above the site-wide one; raise it on the route only:
 //!
-//! ```ignore
+//! ```text
 //! r.add(Method::POST, "/cases/new", Access::SignedIn,
 //!       post(submit).layer(DefaultBodyLimit::max(state.config.upload_body_limit)))
 //! ```
