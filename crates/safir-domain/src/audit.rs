@@ -33,4 +33,5 @@ pub mod actions {
     pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");
     pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
     pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
+    pub const DOCUMENT_READ: AuditAction = AuditAction::new("document.read");
 }

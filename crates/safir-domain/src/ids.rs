@@ -55,6 +55,7 @@ id_type!(
     CaseId,
     ServiceId,
     AdviceVersionId,
+    DocumentId,
 );
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use safir_store::Db;
+use safir_store::consular::documents::{ScanConfig, Uploads};
 
 use crate::metrics::Metrics;
 use crate::security::{RateLimiter, SecurityConfig};
@@ -16,6 +17,12 @@ pub struct WebConfig {
     pub behind_tls: bool,
     pub trusted_proxy: bool,
     pub body_limit: usize,
+    /// Body limit of the routes that take file uploads (see `consular::upload`).
+    pub upload_body_limit: usize,
+    /// Where uploaded documents are stored (`<data_dir>/uploads`).
+    pub uploads: Uploads,
+    /// The virus scanner run on each upload, if any.
+    pub scan: ScanConfig,
     pub session_ttl: chrono::Duration,
     pub login_max_failures: i32,
     pub login_lockout: chrono::Duration,
@@ -51,6 +58,9 @@ impl Default for WebConfig {
             behind_tls: false,
             trusted_proxy: false,
             body_limit: crate::layers::DEFAULT_BODY_LIMIT,
+            upload_body_limit: crate::consular::upload::DEFAULT_UPLOAD_BODY_LIMIT,
+            uploads: Uploads::new("./safir-data/uploads"),
+            scan: ScanConfig::none(),
             session_ttl: chrono::Duration::hours(12),
             login_max_failures: 5,
             login_lockout: chrono::Duration::minutes(15),

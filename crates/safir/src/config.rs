@@ -59,6 +59,8 @@ pub struct Server {
     pub trusted_proxy: bool,
     /// Largest request body accepted, in KiB (uploads have their own limits).
     pub body_limit_kib: usize,
+    /// Largest request body of the routes that take file uploads, in MiB.
+    pub upload_body_limit_mib: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -70,6 +72,11 @@ pub struct Storage {
     pub database_url: Secret,
     /// Apply PostgreSQL migrations at start (SQLite always migrates at start).
     pub auto_migrate: bool,
+    /// Virus scanner run on each upload with the stored file's path appended (exit 0 clean,
+    /// 1 infected, else failed); empty means uploads are not scanned.
+    pub uploads_scan_command: String,
+    /// A scan that takes longer than this counts as failed.
+    pub uploads_scan_timeout_seconds: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -138,11 +145,14 @@ impl Default for Config {
                 behind_tls: false,
                 trusted_proxy: false,
                 body_limit_kib: 256,
+                upload_body_limit_mib: 32,
             },
             storage: Storage {
                 data_dir: PathBuf::from("./safir-data"),
                 database_url: Secret::default(),
                 auto_migrate: false,
+                uploads_scan_command: String::new(),
+                uploads_scan_timeout_seconds: 60,
             },
             mail: Mail {
                 mail_transport: "file".into(),
@@ -317,6 +327,12 @@ impl Config {
         if self.server.body_limit_kib == 0 {
             return Err(err("body_limit_kib", "must be at least 1"));
         }
+        if self.server.upload_body_limit_mib == 0 || self.server.upload_body_limit_mib > 1024 {
+            return Err(err("upload_body_limit_mib", "must be between 1 and 1024"));
+        }
+        if self.storage.uploads_scan_timeout_seconds == 0 {
+            return Err(err("uploads_scan_timeout_seconds", "must be at least 1"));
+        }
         Ok(())
     }
 
@@ -352,6 +368,11 @@ impl Config {
 
     pub fn data_dir(&self) -> &Path {
         &self.storage.data_dir
+    }
+
+    /// Where uploaded documents are stored.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.storage.data_dir.join("uploads")
     }
 
     /// The default configuration as a commented TOML file (`safir config print-default`).

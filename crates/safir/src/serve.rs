@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use safir_store::consular::advice;
+use safir_store::consular::documents::{ScanConfig, Uploads};
 use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::{Backend, Db};
 use safir_web::state::{AppState, WebConfig};
@@ -71,6 +72,12 @@ pub fn web_config(config: &Config) -> WebConfig {
         behind_tls: config.server.behind_tls,
         trusted_proxy: config.server.trusted_proxy,
         body_limit: config.server.body_limit_kib * 1024,
+        upload_body_limit: config.server.upload_body_limit_mib * 1024 * 1024,
+        uploads: Uploads::new(config.uploads_dir()),
+        scan: ScanConfig::from_command(
+            &config.storage.uploads_scan_command,
+            Duration::from_secs(u64::from(config.storage.uploads_scan_timeout_seconds)),
+        ),
         session_ttl: chrono::Duration::hours(i64::from(config.security.session_ttl_hours)),
         login_max_failures: config.security.login_max_failures as i32,
         login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod case;
+pub mod documents;
 pub mod forms;
 pub mod mrz;
 pub mod passport;

@@ -3,4 +3,5 @@
 
 pub mod advice;
 pub mod cases;
+pub mod documents;
 pub mod services;

@@ -6,6 +6,7 @@ mod advice;
 mod audit;
 mod consular_cases;
 mod directory;
+mod documents;
 mod jobs;
 mod missions;
 mod profile;

@@ -1,8 +1,9 @@
 //! The form-token half of CSRF protection, applied to every state-changing browser request:
-//! the body's `csrf_token` field (or the `X-CSRF-Token` header, for htmx and uploads) must be
-//! the token bound to the viewer's session or anonymous cookie.
+//! the body's `csrf_token` field (or the `X-CSRF-Token` header, for htmx) must be the token
+//! bound to the viewer's session or anonymous cookie. In a `multipart/form-data` body (file
+//! uploads) the token must be the first part, so only that part is read before the route.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -48,12 +49,29 @@ pub async fn verify_form_token(
         }
         return AppError::CsrfFailed.into_response();
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        let (parts, body) = req.into_parts();
+        let (token, body) = match first_part(&boundary, body).await {
+            Ok(found) => found,
+            Err(()) => return AppError::BadRequest.into_response(),
+        };
+        let ok = token.is_some_and(|t| csrf::verify(&state.csrf_secret, viewer.csrf_binding(), &t));
+        if !ok {
+            tracing::info!(
+                path = parts.uri.path(),
+                "upload form token missing or wrong"
+            );
+            return AppError::CsrfFailed.into_response();
+        }
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return AppError::CsrfFailed.into_response();
     }
     let (parts, body) = req.into_parts();
@@ -69,4 +87,100 @@ pub async fn verify_form_token(
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut params = content_type.split(';');
+    let essence = params.next()?.trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        let v = v.trim().trim_matches('"');
+        (k.trim().eq_ignore_ascii_case("boundary") && !v.is_empty()).then(|| v.to_owned())
+    })
+}
+
+/// How much of a multipart body is read to find its first part; a form token is 64 bytes.
+const FIRST_PART_LIMIT: usize = 8 * 1024;
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The first part's value when it is the form token: `None` while more bytes are needed,
+/// `Some(None)` once the first part is complete but is something else.
+fn first_part_token(buf: &[u8], boundary: &str) -> Option<Option<String>> {
+    let delimiter = format!("--{boundary}");
+    let start = find(buf, delimiter.as_bytes())? + delimiter.len();
+    let rest = &buf[start..];
+    let header_end = find(rest, b"\r\n\r\n")?;
+    let value_start = header_end + 4;
+    let value_len = find(&rest[value_start..], format!("\r\n{delimiter}").as_bytes())?;
+    let headers = String::from_utf8_lossy(&rest[..header_end]);
+    let is_token = headers.split("\r\n").any(|line| {
+        let Some((name, value)) = line.split_once(':') else {
+            return false;
+        };
+        name.trim().eq_ignore_ascii_case("content-disposition")
+            && value.split(';').any(|p| {
+                p.trim()
+                    .strip_prefix("name=")
+                    .is_some_and(|n| n.trim_matches('"') == csrf::FORM_FIELD)
+            })
+    });
+    let value = &rest[value_start..value_start + value_len];
+    Some(is_token.then(|| String::from_utf8_lossy(value).into_owned()))
+}
+
+/// Reads just enough of a multipart body to find its first part, and gives back the token
+/// found there with the whole body, unchanged, for the route.
+async fn first_part(boundary: &str, body: Body) -> Result<(Option<String>, Body), ()> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    let mut token = None;
+    while buf.len() < FIRST_PART_LIMIT {
+        match stream.next().await {
+            Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+            Some(Err(_)) => return Err(()),
+            None => {
+                token = first_part_token(&buf, boundary).flatten();
+                break;
+            }
+        }
+        if let Some(found) = first_part_token(&buf, boundary) {
+            token = found;
+            break;
+        }
+    }
+    let head = futures_util::stream::once(async move { Ok::<_, axum::Error>(Bytes::from(buf)) });
+    Ok((token, Body::from_stream(head.chain(stream))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_read_from_the_first_part_only() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF\r\n--XyZ--\r\n";
+        assert_eq!(
+            first_part_token(body.as_bytes(), "XyZ"),
+            Some(Some("abc123".to_owned()))
+        );
+        // Incomplete: more bytes needed.
+        assert_eq!(first_part_token(&body.as_bytes()[..60], "XyZ"), None);
+        // A file named like the token field is not the token.
+        let trick = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"csrf_token\"\r\n\r\nabc\r\n--XyZ--";
+        assert_eq!(first_part_token(trick.as_bytes(), "XyZ"), Some(None));
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"----a b\""),
+            Some("----a b".to_owned())
+        );
+        assert_eq!(multipart_boundary("multipart/mixed; boundary=x"), None);
+        assert_eq!(multipart_boundary("multipart/form-data"), None);
+    }
 }

@@ -4,16 +4,21 @@
 pub mod advice;
 pub mod applicant;
 pub mod catalogue;
+pub mod documents;
 pub mod jobs;
 pub mod labels;
+mod my_documents;
+pub mod upload;
 pub mod workflow;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post};
 
 use crate::auth::{Access, Routes};
 
 pub fn routes(r: Routes) -> Routes {
+    let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     use Access::{Public, SignedIn};
     advice::routes(r)
         .add(
@@ -75,5 +80,24 @@ pub fn routes(r: Routes) -> Routes {
             "/account/cases/{case}/withdraw",
             SignedIn,
             post(applicant::cases::withdraw),
+        )
+        .add(
+            Method::GET,
+            "/documents/{id}",
+            Access::SignedIn,
+            get(documents::download),
+        )
+        .add(
+            Method::GET,
+            "/account/documents",
+            Access::SignedIn,
+            get(my_documents::show),
+        )
+        // Uploads take a larger body than the site-wide limit, on this route only.
+        .add(
+            Method::POST,
+            "/account/documents",
+            Access::SignedIn,
+            post(my_documents::upload).layer(upload_limit),
         )
 }

@@ -90,6 +90,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "advice",
     "appointments",
     "evisa",
+    "documents",
 ];
 
 /// A language's catalog: its context files joined.

@@ -16,6 +16,7 @@ mod api_admin;
 mod api_openapi;
 mod assets;
 mod consular_applicant;
+mod documents;
 mod email_payload;
 mod errors;
 mod harness;

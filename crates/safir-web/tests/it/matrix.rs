@@ -116,6 +116,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/cases/{case}/discard", Who::SignedIn),
     ("POST", "/account/cases/{case}/messages", Who::SignedIn),
     ("POST", "/account/cases/{case}/withdraw", Who::SignedIn),
+    // Consular documents: one's own list and uploads; a download answers 404 to anyone but
+    // the owner and staff who may read the mission's personal data.
+    ("GET", "/documents/{id}", Who::SignedIn),
+    ("GET", "/account/documents", Who::SignedIn),
+    ("POST", "/account/documents", Who::SignedIn),
     // Staff workspace
     ("GET", "/staff", Who::Only(STAFF)),
     (

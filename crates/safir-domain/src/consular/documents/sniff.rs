@@ -1,0 +1,146 @@
+//! File types from magic bytes, and image dimensions from image headers, written by hand:
+//! a few signatures do not need a dependency, and nothing here decodes pixels.
+
+use serde::{Deserialize, Serialize};
+
+/// A file type recognised from the file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetectedType {
+    Jpeg,
+    Png,
+    Pdf,
+    Webp,
+    Gif,
+    Heic,
+}
+
+impl DetectedType {
+    pub const ALL: [DetectedType; 6] = [
+        DetectedType::Jpeg,
+        DetectedType::Png,
+        DetectedType::Pdf,
+        DetectedType::Webp,
+        DetectedType::Gif,
+        DetectedType::Heic,
+    ];
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            DetectedType::Jpeg => "image/jpeg",
+            DetectedType::Png => "image/png",
+            DetectedType::Pdf => "application/pdf",
+            DetectedType::Webp => "image/webp",
+            DetectedType::Gif => "image/gif",
+            DetectedType::Heic => "image/heic",
+        }
+    }
+
+    pub fn from_media_type(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.media_type() == s)
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            DetectedType::Jpeg => "jpg",
+            DetectedType::Png => "png",
+            DetectedType::Pdf => "pdf",
+            DetectedType::Webp => "webp",
+            DetectedType::Gif => "gif",
+            DetectedType::Heic => "heic",
+        }
+    }
+
+    /// Raster images whose dimensions [`image_dimensions`] reads and that are re-encoded.
+    pub fn is_raster(self) -> bool {
+        matches!(self, DetectedType::Jpeg | DetectedType::Png)
+    }
+}
+
+/// Major brands of the ISO media container that phones use for HEIC/HEIF photos.
+const HEIF_BRANDS: [&[u8]; 6] = [b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1"];
+
+/// The type of a file from its first bytes; `None` when no known signature matches.
+pub fn sniff(bytes: &[u8]) -> Option<DetectedType> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(DetectedType::Jpeg);
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(DetectedType::Png);
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Some(DetectedType::Pdf);
+    }
+    if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(DetectedType::Webp);
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Some(DetectedType::Gif);
+    }
+    if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && HEIF_BRANDS.iter().any(|brand| &bytes[8..12] == *brand)
+    {
+        return Some(DetectedType::Heic);
+    }
+    None
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_be_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
+}
+
+fn be32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Width and height from a JPEG's frame header or a PNG's `IHDR`, without decoding.
+pub fn image_dimensions(t: DetectedType, bytes: &[u8]) -> Option<(u32, u32)> {
+    match t {
+        DetectedType::Png => {
+            // The signature, then IHDR must come first: length, "IHDR", width, height.
+            if bytes.get(12..16)? != b"IHDR" {
+                return None;
+            }
+            Some((be32(bytes, 16)?, be32(bytes, 20)?))
+        }
+        DetectedType::Jpeg => jpeg_dimensions(bytes),
+        _ => None,
+    }
+}
+
+fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    let mut at = 2; // after SOI
+    loop {
+        if *b.get(at)? != 0xFF {
+            return None;
+        }
+        // Markers may be padded with extra 0xFF fill bytes.
+        while *b.get(at)? == 0xFF {
+            at += 1;
+        }
+        let marker = *b.get(at)?;
+        at += 1;
+        match marker {
+            // Markers without a length: TEM, RSTn, SOI.
+            0x01 | 0xD0..=0xD8 => continue,
+            // End of image or start of scan before any frame header: no dimensions.
+            0xD9 | 0xDA => return None,
+            // Start of frame (every coding process), except DHT, JPG and DAC.
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let height = be16(b, at + 3)?;
+                let width = be16(b, at + 5)?;
+                return Some((width, height));
+            }
+            _ => {
+                let len = be16(b, at)? as usize;
+                if len < 2 {
+                    return None;
+                }
+                at += len;
+            }
+        }
+    }
+}

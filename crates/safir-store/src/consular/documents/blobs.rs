@@ -1,0 +1,81 @@
+//! The upload area on disk: bytes stored once per content under `sha256/ab/cd/<hex>`,
+//! written to a temporary file in the same directory and renamed into place, so a reader
+//! never sees half a file and two writers of the same content cannot corrupt it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The root of the upload area (`<data_dir>/uploads`). Shared storage when several servers
+/// run: every process must see the same files.
+#[derive(Debug, Clone)]
+pub struct Uploads {
+    root: PathBuf,
+}
+
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Uploads {
+    /// The area at `root`, made absolute so a scanner running elsewhere gets a usable path.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let root = std::path::absolute(&root).unwrap_or(root);
+        Self { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the bytes with this SHA-256 live; `None` for anything but 64 lowercase hex
+    /// digits, so a stored value can never point outside the area.
+    pub fn path_for(&self, sha256: &str) -> Option<PathBuf> {
+        is_sha256_hex(sha256).then(|| {
+            self.root
+                .join("sha256")
+                .join(&sha256[0..2])
+                .join(&sha256[2..4])
+                .join(sha256)
+        })
+    }
+
+    /// Stores `bytes` under their hash unless already there. Blocking.
+    pub(super) fn write(&self, sha256: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let path = self
+            .path_for(sha256)
+            .ok_or_else(|| std::io::Error::other("not a SHA-256 hex digest"))?;
+        if path.is_file() {
+            return Ok(path);
+        }
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(
+            ".{sha256}.{}.tmp",
+            uuid::Uuid::now_v7().as_simple()
+        ));
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map(|()| path)
+    }
+
+    /// Removes the bytes with this hash; a missing file is not an error. Blocking.
+    pub(super) fn remove(&self, sha256: &str) -> std::io::Result<()> {
+        let Some(path) = self.path_for(sha256) else {
+            return Ok(());
+        };
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}

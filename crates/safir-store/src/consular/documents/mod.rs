@@ -1,0 +1,388 @@
+//! Consular documents: uploads checked against their kind, images re-encoded without their
+//! metadata, bytes stored once per content, an optional virus scan, and the `documents`
+//! rows that say who uploaded what for which mission and case.
+
+mod blobs;
+mod images;
+mod scan;
+
+use chrono::{DateTime, Utc};
+use safir_domain::ValidationError;
+use safir_domain::consular::documents::{
+    DetectedType, DocumentKind, ScanStatus, check_photo, display_file_name, inspect,
+};
+use safir_domain::ids::{DocumentId, MissionId, UserId};
+use sha2::{Digest, Sha256};
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+pub use blobs::Uploads;
+pub use scan::ScanConfig;
+
+/// One stored document, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub id: DocumentId,
+    pub owner_id: UserId,
+    pub mission_id: Option<MissionId>,
+    pub case_id: Option<String>,
+    pub kind: DocumentKind,
+    /// SHA-256 of the stored bytes (after re-encoding), lowercase hex.
+    pub sha256: String,
+    /// Sniffed from the content, never taken from the client.
+    pub media_type: DetectedType,
+    pub size_bytes: i64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The client's file name, cleaned, for display only.
+    pub original_name: String,
+    pub scan_status: ScanStatus,
+    pub scanned_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DocumentRow {
+    id: String,
+    owner_id: String,
+    mission_id: Option<String>,
+    case_id: Option<String>,
+    kind: String,
+    sha256: String,
+    media_type: String,
+    size_bytes: i64,
+    width: Option<i32>,
+    height: Option<i32>,
+    original_name: String,
+    scan_status: String,
+    scanned_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<DocumentRow> for Document {
+    type Error = StoreError;
+
+    fn try_from(r: DocumentRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("document {}: {what}", r.id));
+        Ok(Document {
+            kind: DocumentKind::parse(&r.kind).map_err(|_| corrupt("kind"))?,
+            media_type: DetectedType::from_media_type(&r.media_type)
+                .ok_or_else(|| corrupt("media_type"))?,
+            scan_status: ScanStatus::parse(&r.scan_status).map_err(|_| corrupt("scan_status"))?,
+            width: r.width.and_then(|w| u32::try_from(w).ok()),
+            height: r.height.and_then(|h| u32::try_from(h).ok()),
+            id: DocumentId::from_trusted(r.id),
+            owner_id: UserId::from_trusted(r.owner_id),
+            mission_id: r.mission_id.map(MissionId::from_trusted),
+            case_id: r.case_id,
+            sha256: r.sha256,
+            size_bytes: r.size_bytes,
+            original_name: r.original_name,
+            scanned_at: r.scanned_at,
+            created_at: r.created_at,
+            deleted_at: r.deleted_at,
+        })
+    }
+}
+
+fn documents(rows: Vec<DocumentRow>) -> Result<Vec<Document>, StoreError> {
+    rows.into_iter().map(Document::try_from).collect()
+}
+
+/// An upload as received: the bytes and what the caller knows about them.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub owner_id: UserId,
+    pub mission_id: Option<MissionId>,
+    pub case_id: Option<String>,
+    pub kind: DocumentKind,
+    pub original_name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file breaks a rule of its kind; the code names the problem for the user.
+    #[error("upload refused: {0}")]
+    Invalid(ValidationError),
+    /// The virus scanner reported the file; nothing was kept.
+    #[error("the virus scanner reported the upload as infected")]
+    Infected,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("upload storage: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl UploadError {
+    /// What to tell the user, when it is theirs to fix; `None` for internal failures.
+    pub fn user_error(&self) -> Option<ValidationError> {
+        match self {
+            UploadError::Invalid(e) => Some(e.clone()),
+            UploadError::Infected => Some(ValidationError::new("document_infected")),
+            _ => None,
+        }
+    }
+}
+
+/// The checked, re-encoded and stored bytes of one upload.
+struct Prepared {
+    sha256: String,
+    media_type: DetectedType,
+    size: i64,
+    dimensions: Option<(u32, u32)>,
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+}
+
+fn prepare(uploads: &Uploads, kind: DocumentKind, bytes: Vec<u8>) -> Result<Prepared, UploadError> {
+    let inspected = inspect(kind, &bytes).map_err(UploadError::Invalid)?;
+    let (stored, dimensions) = if inspected.detected.is_raster() {
+        let img = images::reencode(inspected.detected, &bytes).map_err(UploadError::Invalid)?;
+        if kind == DocumentKind::Photo {
+            check_photo(img.width, img.height).map_err(UploadError::Invalid)?;
+        }
+        (img.bytes, Some((img.width, img.height)))
+    } else {
+        (bytes, None)
+    };
+    let sha256 = hex::encode(Sha256::digest(&stored));
+    let path = uploads.write(&sha256, &stored)?;
+    Ok(Prepared {
+        sha256,
+        media_type: inspected.detected,
+        size: stored.len() as i64,
+        dimensions,
+        path,
+        bytes: stored,
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, UploadError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| UploadError::Io(std::io::Error::other(e)))
+}
+
+/// Checks, re-encodes (images), stores and scans an upload, then records it. Refused
+/// uploads leave nothing behind but bytes another document already uses.
+pub async fn store_upload(
+    db: &Db,
+    uploads: &Uploads,
+    upload: NewUpload,
+    scan: &ScanConfig,
+) -> Result<Document, UploadError> {
+    let NewUpload {
+        owner_id,
+        mission_id,
+        case_id,
+        kind,
+        original_name,
+        bytes,
+    } = upload;
+    let area = uploads.clone();
+    let prepared = blocking(move || prepare(&area, kind, bytes)).await??;
+    let (scan_status, scanned_at) = if scan.is_enabled() {
+        let scanner = scan.clone();
+        let path = prepared.path.clone();
+        (blocking(move || scanner.scan(&path)).await?, Some(now()))
+    } else {
+        (ScanStatus::NotScanned, None)
+    };
+    if scan_status == ScanStatus::Infected {
+        tracing::warn!(sha256 = %prepared.sha256, owner = %owner_id, "an infected upload was refused");
+        remove_if_unreferenced(db, uploads, &prepared.sha256).await?;
+        return Err(UploadError::Infected);
+    }
+    let (width, height) = match prepared.dimensions {
+        Some((w, h)) => (i32::try_from(w).ok(), i32::try_from(h).ok()),
+        None => (None, None),
+    };
+    let row = DocumentRow {
+        id: DocumentId::new().to_string(),
+        owner_id: owner_id.to_string(),
+        mission_id: mission_id.map(|m| m.to_string()),
+        case_id,
+        kind: kind.as_str().to_owned(),
+        sha256: prepared.sha256.clone(),
+        media_type: prepared.media_type.media_type().to_owned(),
+        size_bytes: prepared.size,
+        width,
+        height,
+        original_name: display_file_name(&original_name),
+        scan_status: scan_status.as_str().to_owned(),
+        scanned_at,
+        created_at: now(),
+        deleted_at: None,
+    };
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
+             width, height, original_name, scan_status, scanned_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(&row.id)
+        .bind(&row.owner_id)
+        .bind(&row.mission_id)
+        .bind(&row.case_id)
+        .bind(&row.kind)
+        .bind(&row.sha256)
+        .bind(&row.media_type)
+        .bind(row.size_bytes)
+        .bind(row.width)
+        .bind(row.height)
+        .bind(&row.original_name)
+        .bind(&row.scan_status)
+        .bind(row.scanned_at)
+        .bind(row.created_at)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(StoreError::from)?;
+    // A purge of the last other document with these bytes may have removed the file
+    // between writing it and recording this row; the row now holds it, so write it again.
+    let area = uploads.clone();
+    let (sha256, stored) = (prepared.sha256, prepared.bytes);
+    blocking(move || area.write(&sha256, &stored)).await??;
+    Ok(Document::try_from(row)?)
+}
+
+/// A live (not deleted) document.
+pub async fn find(db: &Db, id: &str) -> Result<Document, StoreError> {
+    let row: Option<DocumentRow> = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM documents WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_optional(p)
+            .await
+    })?;
+    row.ok_or(StoreError::NotFound)?.try_into()
+}
+
+/// A user's own live documents, newest first.
+pub async fn list_for_owner(db: &Db, owner_id: &str) -> Result<Vec<Document>, StoreError> {
+    let rows = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM documents WHERE owner_id = $1 AND deleted_at IS NULL ORDER BY created_at DESC, id DESC")
+            .bind(owner_id)
+            .fetch_all(p)
+            .await
+    })?;
+    documents(rows)
+}
+
+/// A case's live documents, in upload order.
+pub async fn list_for_case(db: &Db, case_id: &str) -> Result<Vec<Document>, StoreError> {
+    let rows = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM documents WHERE case_id = $1 AND deleted_at IS NULL ORDER BY created_at, id")
+            .bind(case_id)
+            .fetch_all(p)
+            .await
+    })?;
+    documents(rows)
+}
+
+/// Files a document under a case and its mission (inside the caller's transaction, with
+/// the change to the case).
+pub async fn attach_to_case(
+    tx: &mut Tx,
+    doc_id: &str,
+    case_id: &str,
+    mission_id: &MissionId,
+) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE documents SET case_id = $2, mission_id = $3 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(doc_id)
+            .bind(case_id)
+            .bind(mission_id.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Hides a document from every list and from download; its bytes stay until a purge.
+pub async fn mark_deleted(tx: &mut Tx, doc_id: &str) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE documents SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(doc_id)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// The stored bytes of a document.
+pub async fn read_bytes(uploads: &Uploads, doc: &Document) -> Result<Vec<u8>, StoreError> {
+    let path = uploads
+        .path_for(&doc.sha256)
+        .ok_or_else(|| StoreError::Corrupt(format!("document {}: sha256", doc.id)))?;
+    tokio::fs::read(&path).await.map_err(|e| {
+        StoreError::Corrupt(format!(
+            "document {}: bytes unreadable at {}: {e}",
+            doc.id,
+            path.display()
+        ))
+    })
+}
+
+/// Deletes every document of a case (live or marked deleted) and the files no other
+/// document uses. Returns how many rows went.
+pub async fn purge_for_case(db: &Db, uploads: &Uploads, case_id: &str) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let hashes: Vec<String> = with_tx!(&mut tx, c => {
+        sqlx::query_scalar("SELECT DISTINCT sha256 FROM documents WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(c)
+            .await
+    })?;
+    let n = with_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM documents WHERE case_id = $1")
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    for sha256 in hashes {
+        if let Err(e) = remove_if_unreferenced(db, uploads, &sha256).await {
+            // The rows are gone; a file left behind is only disk space.
+            tracing::warn!(%sha256, error = %e, "removing an unreferenced upload failed");
+        }
+    }
+    Ok(n)
+}
+
+async fn remove_if_unreferenced(
+    db: &Db,
+    uploads: &Uploads,
+    sha256: &str,
+) -> Result<(), UploadError> {
+    let users: i64 = with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_one(p)
+            .await
+    })
+    .map_err(StoreError::from)?;
+    if users == 0 {
+        let area = uploads.clone();
+        let sha256 = sha256.to_owned();
+        blocking(move || area.remove(&sha256)).await??;
+    }
+    Ok(())
+}

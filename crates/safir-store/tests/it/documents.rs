@@ -1,0 +1,508 @@
+//! Consular documents: what an upload keeps (re-encoded bytes, sniffed type), what it
+//! refuses and why, content stored once, the virus-scan hook's three answers, and purges.
+
+use std::path::{Path, PathBuf};
+
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::{ImageEncoder, RgbImage};
+use safir_domain::Lang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email};
+use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
+use safir_domain::ids::{MissionId, UserId};
+use safir_store::consular::documents::{self, NewUpload, ScanConfig, UploadError, Uploads};
+use safir_store::testing::TestDb;
+use safir_store::{Db, accounts, missions};
+
+/// A directory removed when the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::now_v7().as_simple()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const SECRET: &[u8] = b"GPS 48.8584N 2.2945E taken by Layla";
+
+fn pixels(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    })
+}
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&pixels(w, h))
+        .unwrap();
+    out
+}
+
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    PngEncoder::new(&mut out)
+        .write_image(pixels(w, h).as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// A JPEG with an EXIF APP1 segment right after SOI: orientation (when given) and a
+/// trailing text the way cameras leave GPS positions and owner names.
+fn jpeg_with_exif(w: u32, h: u32, orientation: Option<u16>) -> Vec<u8> {
+    let plain = jpeg(w, h);
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    match orientation {
+        Some(o) => {
+            tiff.extend([0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+            tiff.extend(o.to_be_bytes());
+            tiff.extend([0, 0, 0, 0, 0, 0]);
+        }
+        None => tiff.extend([0, 0, 0, 0, 0, 0]),
+    }
+    tiff.extend(SECRET);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut out = plain[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Every stored file under the upload area (temporary files included, so leftovers show).
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+async fn user(db: &Db, email: &str) -> UserId {
+    let mut tx = db.begin().await.unwrap();
+    let id = accounts::create_user(
+        &mut tx,
+        &accounts::NewUser {
+            email: &Email::parse(email).unwrap(),
+            display_name: &DisplayName::parse("Layla").unwrap(),
+            password_hash: "x",
+            kind: AccountKind::Public,
+            lang: Lang::Ar,
+            email_verified: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn mission(db: &Db) -> MissionId {
+    let mut tx = db.begin().await.unwrap();
+    let id = missions::create(&mut tx, &crate::missions::paris())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn upload(owner: &UserId, kind: DocumentKind, name: &str, bytes: Vec<u8>) -> NewUpload {
+    NewUpload {
+        owner_id: owner.clone(),
+        mission_id: None,
+        case_id: None,
+        kind,
+        original_name: name.to_owned(),
+        bytes,
+    }
+}
+
+fn refused(result: Result<documents::Document, UploadError>) -> &'static str {
+    match result {
+        Err(e) => e.user_error().map(|v| v.code).unwrap_or("internal"),
+        Ok(d) => panic!("accepted: {d:?}"),
+    }
+}
+
+/// A scanner script that checks it was given the stored file, then exits with `code`.
+fn scanner(dir: &Path, code: i32) -> ScanConfig {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(format!("scan-{code}.sh"));
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\ntest -f \"$1\" || exit 9\nexit {code}\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    ScanConfig::from_command(&path.display().to_string(), ScanConfig::DEFAULT_TIMEOUT)
+}
+
+#[tokio::test]
+async fn photos_lose_their_metadata_and_are_turned_upright() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "photo@example.org").await;
+        let original = jpeg_with_exif(700, 900, None);
+        assert!(contains(&original, b"Exif") && contains(&original, SECRET));
+        let doc = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Photo, "me.jpg", original),
+            &ScanConfig::none(),
+        )
+        .await
+        .unwrap();
+        let stored = documents::read_bytes(&uploads, &doc).await.unwrap();
+        assert_eq!(&stored[..3], &[0xFF, 0xD8, 0xFF]);
+        assert!(!contains(&stored, b"Exif"), "EXIF segment kept");
+        assert!(!contains(&stored, SECRET), "metadata text kept");
+        assert_eq!((doc.width, doc.height), (Some(700), Some(900)));
+        assert_eq!(doc.media_type, DetectedType::Jpeg);
+        assert_eq!(doc.scan_status, ScanStatus::NotScanned);
+        assert_eq!(doc.size_bytes, stored.len() as i64);
+
+        // A phone's landscape sensor image marked "rotate 90°" is a portrait photo.
+        let turned = jpeg_with_exif(900, 700, Some(6));
+        let doc = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Photo, "phone.jpg", turned),
+            &ScanConfig::none(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((doc.width, doc.height), (Some(700), Some(900)));
+        assert_eq!(documents::find(&t.db, doc.id.as_str()).await.unwrap(), doc);
+    }
+}
+
+#[tokio::test]
+async fn the_type_comes_from_the_bytes_not_the_name() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "names@example.org").await;
+        let none = ScanConfig::none();
+        let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n".to_vec();
+        let doc = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Supporting, "photo.jpg", pdf.clone()),
+            &none,
+        )
+        .await
+        .unwrap();
+        assert_eq!(doc.media_type, DetectedType::Pdf);
+        assert_eq!(doc.original_name, "photo.jpg");
+        assert_eq!(
+            documents::read_bytes(&uploads, &doc).await.unwrap(),
+            pdf,
+            "PDFs are kept as they are"
+        );
+
+        let doc = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(
+                &owner,
+                DocumentKind::PassportScan,
+                "C:\\scans\\scan.pdf",
+                png(800, 600),
+            ),
+            &none,
+        )
+        .await
+        .unwrap();
+        assert_eq!(doc.media_type, DetectedType::Png);
+        assert_eq!(doc.original_name, "scan.pdf");
+
+        let html = b"<html><script>alert(1)</script>".to_vec();
+        assert_eq!(
+            refused(
+                documents::store_upload(
+                    &t.db,
+                    &uploads,
+                    upload(&owner, DocumentKind::Supporting, "letter.pdf", html),
+                    &none
+                )
+                .await
+            ),
+            "document_type_not_allowed"
+        );
+        assert_eq!(
+            refused(
+                documents::store_upload(
+                    &t.db,
+                    &uploads,
+                    upload(&owner, DocumentKind::Photo, "me.pdf", b"%PDF-1.4".to_vec()),
+                    &none
+                )
+                .await
+            ),
+            "document_type_not_allowed"
+        );
+        // Bytes that claim to be a JPEG but do not decode.
+        let mut broken = jpeg(700, 900);
+        broken.truncate(400);
+        assert_eq!(
+            refused(
+                documents::store_upload(
+                    &t.db,
+                    &uploads,
+                    upload(&owner, DocumentKind::Photo, "me.jpg", broken),
+                    &none
+                )
+                .await
+            ),
+            "document_unreadable"
+        );
+        assert_eq!(
+            documents::list_for_owner(&t.db, owner.as_str())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}
+
+#[tokio::test]
+async fn sizes_and_dimensions_are_refused_by_name() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "sizes@example.org").await;
+        let none = ScanConfig::none();
+        let cases = [
+            (DocumentKind::Photo, jpeg(400, 520), "photo_too_small"),
+            (DocumentKind::Photo, png(900, 700), "photo_aspect_invalid"),
+            (DocumentKind::Photo, Vec::new(), "document_empty"),
+            (
+                DocumentKind::Supporting,
+                {
+                    let mut big = b"%PDF-1.7\n".to_vec();
+                    big.resize(DocumentKind::Supporting.max_bytes() + 1, b' ');
+                    big
+                },
+                "document_too_large",
+            ),
+        ];
+        for (kind, bytes, code) in cases {
+            let got = refused(
+                documents::store_upload(&t.db, &uploads, upload(&owner, kind, "f", bytes), &none)
+                    .await,
+            );
+            assert_eq!(got, code);
+        }
+        assert!(
+            documents::list_for_owner(&t.db, owner.as_str())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            files(&area.0).is_empty(),
+            "refused uploads left files: {:?}",
+            files(&area.0)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_same_content_is_stored_once_and_purged_when_unused() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let a = user(&t.db, "a@example.org").await;
+        let b = user(&t.db, "b@example.org").await;
+        let paris = mission(&t.db).await;
+        let none = ScanConfig::none();
+        let photo = jpeg_with_exif(700, 900, None);
+        let first = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&a, DocumentKind::Photo, "a.jpg", photo.clone()),
+            &none,
+        )
+        .await
+        .unwrap();
+        let second = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&b, DocumentKind::Photo, "b.jpg", photo),
+            &none,
+        )
+        .await
+        .unwrap();
+        assert_ne!(first.id, second.id);
+        assert_eq!(first.sha256, second.sha256);
+        let stored = files(&area.0);
+        assert_eq!(stored.len(), 1, "{stored:?}");
+        let expected = area
+            .0
+            .join("sha256")
+            .join(&first.sha256[..2])
+            .join(&first.sha256[2..4])
+            .join(&first.sha256);
+        assert_eq!(
+            std::fs::canonicalize(&stored[0]).unwrap(),
+            std::fs::canonicalize(expected).unwrap()
+        );
+
+        let mut tx = t.db.begin().await.unwrap();
+        documents::attach_to_case(&mut tx, first.id.as_str(), "case-1", &paris)
+            .await
+            .unwrap();
+        documents::attach_to_case(&mut tx, second.id.as_str(), "case-2", &paris)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let listed = documents::list_for_case(&t.db, "case-1").await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].mission_id.as_ref(), Some(&paris));
+
+        assert_eq!(
+            documents::purge_for_case(&t.db, &uploads, "case-1")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(files(&area.0).len(), 1, "still used by case-2");
+        assert!(documents::find(&t.db, first.id.as_str()).await.is_err());
+        assert_eq!(
+            documents::read_bytes(&uploads, &second)
+                .await
+                .unwrap()
+                .len() as i64,
+            second.size_bytes
+        );
+
+        let mut tx = t.db.begin().await.unwrap();
+        documents::mark_deleted(&mut tx, second.id.as_str())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            documents::list_for_case(&t.db, "case-2")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(files(&area.0).len(), 1, "marked deleted, not yet purged");
+        assert_eq!(
+            documents::purge_for_case(&t.db, &uploads, "case-2")
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(files(&area.0).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_scanner_decides_clean_infected_or_failed() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let tools = TempDir::new("safir-scanners");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "scan@example.org").await;
+        let pdf = |n: u8| format!("%PDF-1.7\n% {n}\n").into_bytes();
+
+        let clean = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Other, "a.pdf", pdf(1)),
+            &scanner(&tools.0, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(clean.scan_status, ScanStatus::Clean);
+        assert!(clean.scanned_at.is_some());
+
+        assert!(matches!(
+            documents::store_upload(
+                &t.db,
+                &uploads,
+                upload(&owner, DocumentKind::Other, "b.pdf", pdf(2)),
+                &scanner(&tools.0, 1)
+            )
+            .await,
+            Err(UploadError::Infected)
+        ));
+        assert_eq!(files(&area.0).len(), 1, "the infected file is removed");
+
+        // The same bytes as a stored document: refused, but the other document keeps them.
+        assert!(matches!(
+            documents::store_upload(
+                &t.db,
+                &uploads,
+                upload(&owner, DocumentKind::Other, "c.pdf", pdf(1)),
+                &scanner(&tools.0, 1)
+            )
+            .await,
+            Err(UploadError::Infected)
+        ));
+        assert_eq!(
+            documents::read_bytes(&uploads, &clean).await.unwrap(),
+            pdf(1)
+        );
+
+        let failed = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Other, "d.pdf", pdf(3)),
+            &scanner(&tools.0, 2),
+        )
+        .await
+        .unwrap();
+        assert_eq!(failed.scan_status, ScanStatus::Failed);
+        let missing =
+            ScanConfig::from_command("/nonexistent/scanner --flag", ScanConfig::DEFAULT_TIMEOUT);
+        let failed = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&owner, DocumentKind::Other, "e.pdf", pdf(4)),
+            &missing,
+        )
+        .await
+        .unwrap();
+        assert_eq!(failed.scan_status, ScanStatus::Failed);
+
+        let statuses: Vec<ScanStatus> = documents::list_for_owner(&t.db, owner.as_str())
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.scan_status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [ScanStatus::Failed, ScanStatus::Failed, ScanStatus::Clean]
+        );
+    }
+}

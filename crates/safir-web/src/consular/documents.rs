@@ -1,0 +1,137 @@
+//! Downloading a stored document: to its owner, or to staff who may read personal data of
+//! the document's mission (every such read audited). Anyone else is told it does not exist.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use safir_domain::audit::actions;
+use safir_domain::ids::DocumentId;
+use safir_domain::roles::{Permission, Target};
+use safir_store::StoreError;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::consular::documents::{self, Document};
+
+use crate::auth::{CurrentUser, SignedIn};
+use crate::error::AppError;
+use crate::security::client_ip;
+use crate::state::AppState;
+
+/// Whether `me` may read `doc`, and whether that read must be audited (staff reading
+/// someone else's document).
+fn may_read(me: &CurrentUser, doc: &Document) -> Option<bool> {
+    if doc.owner_id.as_str() == me.id() {
+        return Some(false);
+    }
+    let target = match &doc.mission_id {
+        Some(m) => Target::Mission(m),
+        None => Target::Ministry,
+    };
+    me.grants
+        .can(Permission::ViewPersonalData, target)
+        .then_some(true)
+}
+
+/// RFC 8187 `attr-char`s pass; everything else is percent-encoded as UTF-8.
+fn ext_value(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `Content-Disposition` naming the file after the user's name for it but with the
+/// extension of its real type; an ASCII fallback for old clients. Images open in the
+/// browser (they were re-encoded); PDFs are downloaded.
+pub fn content_disposition(doc: &Document) -> String {
+    let ext = doc.media_type.extension();
+    let stem = match doc.original_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem,
+        _ => doc.original_name.as_str(),
+    };
+    let ascii: String = stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' '))
+        .collect();
+    let ascii = match ascii.trim() {
+        "" => "document",
+        s => s,
+    };
+    let disposition = if doc.media_type.is_raster() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    format!(
+        "{disposition}; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        ext_value(stem)
+    )
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = DocumentId::parse(&id).ok_or(AppError::NotFound)?;
+    let doc = match documents::find(&state.db, id.as_str()).await {
+        Ok(d) => d,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let audited = may_read(&me, &doc).ok_or(AppError::NotFound)?;
+    if audited {
+        let ip = client_ip(
+            &headers,
+            peer.map(|Extension(ConnectInfo(addr))| addr),
+            state.config.trusted_proxy,
+        );
+        let record = NewAuditRecord {
+            actor_id: Some(me.user.user_id()),
+            actor_label: me.user.email.clone(),
+            action: actions::DOCUMENT_READ,
+            target_type: "document",
+            target_id: Some(doc.id.to_string()),
+            mission_id: doc.mission_id.clone(),
+            client_ip: ip.map(|a| a.to_string()),
+            summary: serde_json::json!({
+                "kind": doc.kind.as_str(),
+                "case_id": doc.case_id,
+                "owner_id": doc.owner_id.as_str(),
+            }),
+        };
+        audit::record(&state.db, &record)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    let bytes = documents::read_bytes(&state.config.uploads, &doc)
+        .await
+        .map_err(AppError::internal)?;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(doc.media_type.media_type()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&doc)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}

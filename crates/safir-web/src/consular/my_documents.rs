@@ -1,0 +1,210 @@
+//! A signed-in user's own documents: the list with each one's virus-check state, and the
+//! upload form (the same multipart helper the case forms use).
+
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::consular::documents::{DocumentKind, ScanStatus};
+use safir_store::consular::documents::{self, Document, NewUpload};
+
+use super::upload::{UploadLimits, read_multipart};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
+use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+struct KindOption {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+struct DocumentView {
+    href: String,
+    kind: String,
+    name: String,
+    media_type: &'static str,
+    size: String,
+    created: String,
+    scan: String,
+    scan_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "consular/my_documents.html")]
+struct MyDocumentsPage {
+    page: Page,
+    csrf_token: String,
+    error_summary: Option<String>,
+    kinds: Vec<KindOption>,
+    kind_error: Option<String>,
+    file_error: Option<String>,
+    scanner_on: bool,
+    documents: Vec<DocumentView>,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+fn scan_view(status: ScanStatus) -> (&'static str, &'static str) {
+    match status {
+        ScanStatus::NotScanned => ("documents-scan-not-scanned", "scan scan-none"),
+        ScanStatus::Clean => ("documents-scan-clean", "scan scan-clean"),
+        ScanStatus::Infected => ("documents-scan-infected", "scan scan-bad"),
+        ScanStatus::Failed => ("documents-scan-failed", "scan scan-bad"),
+    }
+}
+
+fn document_view(page: &Page, d: &Document) -> DocumentView {
+    let (scan_key, scan_class) = scan_view(d.scan_status);
+    DocumentView {
+        href: format!("/documents/{}", d.id),
+        kind: page.t(&format!(
+            "documents-kind-{}",
+            d.kind.as_str().replace('_', "-")
+        )),
+        name: d.original_name.clone(),
+        media_type: d.media_type.media_type(),
+        size: size_label(d.size_bytes),
+        created: d.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        scan: page.t(scan_key),
+        scan_class,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    me: &CurrentUser,
+    kind: &str,
+    errors: &FieldErrors,
+    flash: Option<(FlashKind, String)>,
+) -> Result<Html<String>, AppError> {
+    let mine = documents::list_for_owner(&state.db, me.id())
+        .await
+        .map_err(AppError::internal)?;
+    let mut page = state.page(lang, uri, "documents-title", viewer);
+    if let Some((k, message)) = flash {
+        page = page.with_flash(k, message);
+    }
+    let kinds = DocumentKind::ALL
+        .iter()
+        .map(|k| KindOption {
+            value: k.as_str(),
+            label: page.t(&format!("documents-kind-{}", k.as_str().replace('_', "-"))),
+            selected: k.as_str() == kind,
+        })
+        .collect();
+    let error_of = |field: &str| errors.for_field(field).map(|e| e.message(lang));
+    render(&MyDocumentsPage {
+        csrf_token: state.csrf_token(viewer),
+        error_summary: (!errors.is_empty())
+            .then(|| page.t_count("form-errors-summary", errors.len() as i64)),
+        kinds,
+        kind_error: error_of("kind"),
+        file_error: error_of("file"),
+        scanner_on: state.config.scan.is_enabled(),
+        documents: mine.iter().map(|d| document_view(&page, d)).collect(),
+        page,
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ShowParams {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Query(params): Query<ShowParams>,
+) -> Result<Html<String>, AppError> {
+    let flash = (params.done == "uploaded").then(|| {
+        (
+            FlashKind::Success,
+            crate::i18n::t(lang, "documents-uploaded"),
+        )
+    });
+    page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &me,
+        "",
+        &FieldErrors::new(),
+        flash,
+    )
+    .await
+}
+
+/// The field error for a refused upload, with the kind's size limit where it helps.
+fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
+    let error = FieldError::new("file", code);
+    if code == "document_too_large" {
+        error.with_arg("max", kind.max_bytes() / (1024 * 1024))
+    } else {
+        error
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
+    let mut errors = std::mem::take(&mut form.errors);
+    let kind_text = form.text("kind").to_owned();
+    let kind = match DocumentKind::parse(&kind_text) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errors.push("kind", e.code);
+            None
+        }
+    };
+    let file = form.take_file("file");
+    if file.is_none() && errors.for_field("file").is_none() {
+        errors.push("file", "required");
+    }
+    if let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) {
+        let new = NewUpload {
+            owner_id: me.user.user_id(),
+            mission_id: None,
+            case_id: None,
+            kind,
+            original_name: file.file_name,
+            bytes: file.bytes,
+        };
+        match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/account/documents?done=uploaded").into_response()),
+            Err(e) => match e.user_error() {
+                Some(v) => errors.add(upload_error(v.code, kind)),
+                None => return Err(AppError::internal(e)),
+            },
+        }
+    }
+    let html = page(&state, lang, &uri, &viewer, &me, &kind_text, &errors, None).await?;
+    let mut response = (StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
+    response.extensions_mut().insert(OwnErrorPage);
+    Ok(response)
+}

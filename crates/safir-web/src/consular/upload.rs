@@ -1,0 +1,251 @@
+//! Forms with files: a `multipart/form-data` body read into text fields and files, each file
+//! capped on its own, so a form whose file is refused comes back with everything typed and
+//! an error on the file's field.
+//!
+//! Upload routes need a body limit above the site-wide one; raise it on the route only:
+//!
+//! ```text
+//! r.add(Method::POST, "/cases/new", Access::SignedIn,
+//!       post(submit).layer(DefaultBodyLimit::max(state.config.upload_body_limit)))
+//! ```
+//!
+//! and put the form token first in the form (`{% call forms::csrf(csrf_token) %}` right
+//! after `<form … enctype="multipart/form-data">`): the CSRF check reads only the first part.
+
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartError;
+use axum::http::StatusCode;
+use safir_domain::consular::documents::DocumentKind;
+
+use crate::error::{AppError, FieldError, FieldErrors};
+
+const MIB: usize = 1024 * 1024;
+
+/// Body limit of upload routes: a few of the largest documents plus the text fields.
+pub const DEFAULT_UPLOAD_BODY_LIMIT: usize = 32 * MIB;
+
+/// What one multipart form may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Largest file, per file field.
+    pub max_file_bytes: usize,
+    /// Files beyond this many are refused.
+    pub max_files: usize,
+    /// Largest text field.
+    pub max_text_bytes: usize,
+}
+
+impl UploadLimits {
+    /// Limits for forms carrying consular documents: the largest any kind accepts (each
+    /// kind's own limit is checked when the document is stored).
+    pub fn documents() -> Self {
+        Self {
+            max_file_bytes: DocumentKind::ALL
+                .iter()
+                .map(|k| k.max_bytes())
+                .max()
+                .unwrap_or(10 * MIB),
+            max_files: 10,
+            max_text_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// A file as sent: the field it came in, the client's name for it, its bytes.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    pub field: String,
+    /// For display only; the type comes from the bytes.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A read multipart form. `errors` holds the files refused while reading (too large, too
+/// many), keyed by their field, for the handler to merge with its own checks.
+#[derive(Debug, Default)]
+pub struct MultipartForm {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+    pub errors: FieldErrors,
+}
+
+impl MultipartForm {
+    /// The first value of a text field, or "" when absent.
+    pub fn text(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Takes the first file sent in `field`.
+    pub fn take_file(&mut self, field: &str) -> Option<UploadedFile> {
+        let at = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.remove(at))
+    }
+}
+
+fn refused(e: MultipartError) -> AppError {
+    tracing::debug!(error = %e, "multipart body refused");
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        _ => AppError::BadRequest,
+    }
+}
+
+/// Reads every part. A file over the limit is read to its end and dropped, with an error on
+/// its field, so the fields after it still arrive; a file input left empty is no file.
+pub async fn read_multipart(
+    mut multipart: Multipart,
+    limits: &UploadLimits,
+) -> Result<MultipartForm, AppError> {
+    let mut form = MultipartForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(refused)? {
+        let name = field.name().unwrap_or("").to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let cap = if file_name.is_some() {
+            limits.max_file_bytes
+        } else {
+            limits.max_text_bytes
+        };
+        let mut bytes = Vec::new();
+        let mut too_large = false;
+        while let Some(chunk) = field.chunk().await.map_err(refused)? {
+            if too_large || bytes.len() + chunk.len() > cap {
+                too_large = true;
+                bytes = Vec::new();
+            } else {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        match file_name {
+            Some(file_name) => {
+                if too_large {
+                    form.errors.add(
+                        FieldError::new(&name, "document_too_large")
+                            .with_arg("max", limits.max_file_bytes / MIB),
+                    );
+                } else if file_name.is_empty() && bytes.is_empty() {
+                    // No file chosen.
+                } else if form.files.len() >= limits.max_files {
+                    form.errors.push(&name, "upload_too_many_files");
+                } else {
+                    form.files.push(UploadedFile {
+                        field: name,
+                        file_name,
+                        bytes,
+                    });
+                }
+            }
+            None if too_large => {
+                form.errors
+                    .add(FieldError::new(&name, "too_long").with_arg("max", limits.max_text_bytes));
+            }
+            None => {
+                let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest)?;
+                form.fields.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::extract::FromRequest;
+    use axum::http::Request;
+
+    use super::*;
+
+    fn body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, file, bytes) in parts {
+            out.extend(b"--B0UND\r\n");
+            match file {
+                Some(f) => out.extend(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => out.extend(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+            }
+            out.extend(*bytes);
+            out.extend(b"\r\n");
+        }
+        out.extend(b"--B0UND--\r\n");
+        out
+    }
+
+    async fn read(bytes: Vec<u8>, limits: UploadLimits) -> Result<MultipartForm, AppError> {
+        let req = Request::builder()
+            .method("POST")
+            .header("content-type", "multipart/form-data; boundary=B0UND")
+            .body(Body::from(bytes))
+            .unwrap();
+        let mp = Multipart::from_request(req, &()).await.unwrap();
+        read_multipart(mp, &limits).await
+    }
+
+    const SMALL: UploadLimits = UploadLimits {
+        max_file_bytes: 10,
+        max_files: 2,
+        max_text_bytes: 20,
+    };
+
+    #[tokio::test]
+    async fn a_refused_file_keeps_every_typed_field() {
+        let form = read(
+            body(&[
+                ("name", None, "ليلى".as_bytes()),
+                ("passport", Some("scan.pdf"), b"%PDF-1.7 far too long"),
+                ("note", None, b"after the file"),
+                ("photo", Some("me.jpg"), b"\xFF\xD8\xFF small"),
+                ("empty", Some(""), b""),
+            ]),
+            SMALL,
+        )
+        .await
+        .unwrap();
+        assert_eq!(form.text("name"), "ليلى");
+        assert_eq!(form.text("note"), "after the file");
+        assert_eq!(form.errors.len(), 1);
+        let error = form.errors.for_field("passport").unwrap();
+        assert_eq!(error.code, "document_too_large");
+        assert_eq!(form.files.len(), 1);
+        assert_eq!(form.files[0].field, "photo");
+        assert_eq!(form.files[0].file_name, "me.jpg");
+        assert_eq!(form.files[0].bytes, b"\xFF\xD8\xFF small");
+    }
+
+    #[tokio::test]
+    async fn too_many_files_long_text_and_broken_bodies_are_refused() {
+        let form = read(
+            body(&[
+                ("a", Some("1"), b"1"),
+                ("b", Some("2"), b"2"),
+                ("c", Some("3"), b"3"),
+                ("t", None, b"a text much longer than twenty bytes"),
+            ]),
+            SMALL,
+        )
+        .await
+        .unwrap();
+        assert_eq!(form.files.len(), 2);
+        assert_eq!(
+            form.errors.for_field("c").unwrap().code,
+            "upload_too_many_files"
+        );
+        assert_eq!(form.errors.for_field("t").unwrap().code, "too_long");
+        let broken =
+            b"--B0UND\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end".to_vec();
+        assert!(matches!(
+            read(broken, SMALL).await,
+            Err(AppError::BadRequest)
+        ));
+        let not_utf8 = body(&[("t", None, b"\xFF\xFE")]);
+        assert!(matches!(
+            read(not_utf8, SMALL).await,
+            Err(AppError::BadRequest)
+        ));
+    }
+}

@@ -1,0 +1,452 @@
+//! Documents through HTTP: a user uploads into their own list (multipart, form token first,
+//! a body above the site-wide limit), sees each file's virus-check state, gets a refused
+//! file back with the form kept, and downloads; officers download what their mission may
+//! read, audited; everyone else gets 404.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use image::codecs::png::PngEncoder;
+use image::{ImageEncoder, RgbImage};
+use safir_domain::ids::MissionId;
+use safir_domain::roles::Role;
+use safir_store::consular::documents::{self, ScanConfig, Uploads};
+use safir_store::testing::TestDb;
+use safir_store::with_pool;
+use safir_web::app;
+use safir_web::state::{AppState, WebConfig};
+
+use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
+
+/// An upload area removed when the test ends.
+struct Area(PathBuf);
+
+impl Drop for Area {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn app_with(test_db: TestDb, scan: impl FnOnce(&Path) -> ScanConfig) -> (TestApp, Area) {
+    let dir = std::env::temp_dir().join(format!(
+        "safir-web-uploads-{}",
+        uuid::Uuid::now_v7().as_simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = test_db.db.clone();
+    let config = WebConfig {
+        public_url: ORIGIN.to_owned(),
+        uploads: Uploads::new(dir.join("uploads")),
+        scan: scan(&dir),
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db.clone(), config).await.unwrap();
+    let (router, routes) = app::build(state.clone());
+    let app = TestApp {
+        router,
+        routes,
+        state,
+        db,
+        test_db,
+    };
+    (app, Area(dir))
+}
+
+fn no_scanner(_: &Path) -> ScanConfig {
+    ScanConfig::none()
+}
+
+/// A scanner script answering with `code`.
+fn scanner(code: i32) -> impl FnOnce(&Path) -> ScanConfig {
+    move |dir| {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("scan.sh");
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\ntest -f \"$1\" || exit 9\nexit {code}\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ScanConfig::from_command(&path.display().to_string(), ScanConfig::DEFAULT_TIMEOUT)
+    }
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
+    let mut out = Vec::new();
+    PngEncoder::new(&mut out)
+        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// A PDF of about `size` bytes.
+fn pdf(size: usize, tag: &str) -> Vec<u8> {
+    let mut b = format!("%PDF-1.7\n% {tag}\n").into_bytes();
+    b.resize(size.max(b.len()), b'%');
+    b
+}
+
+/// Posts a multipart form as a browser does: the form token first, then `kind`, then the file.
+async fn upload(
+    client: &mut Client<'_>,
+    path: &str,
+    token: &str,
+    kind: &str,
+    file: (&str, &[u8]),
+) -> TestResponse {
+    let boundary = "----safirTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf_token", token), ("kind", kind)] {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n", file.0)
+            .as_bytes(),
+    );
+    body.extend(file.1);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let cookies: Vec<String> = client
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::HOST, "safir.test")
+        .header(header::COOKIE, cookies.join("; "))
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    client.send(req).await
+}
+
+/// The download links on the user's list, newest first.
+fn links(page: &TestResponse) -> Vec<String> {
+    page.body
+        .match_indices("href=\"/documents/")
+        .map(|(at, _)| {
+            let rest = &page.body[at + 6..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_user_uploads_lists_and_downloads_their_document() {
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let user = app.public_user(&unique_email("docs")).await;
+        let mut client = app.client();
+        client.sign_in(&user).await;
+        let page = client.get("/account/documents").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("not checked for viruses on this server"),
+            "{}",
+            page.body
+        );
+        let token = page.csrf_token().unwrap();
+
+        // Larger than the site-wide 256 KiB body limit: upload routes raise it.
+        let bytes = pdf(400 * 1024, "letter");
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "supporting",
+            ("رسالة.jpg", &bytes),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), Some("/account/documents?done=uploaded"));
+
+        let page = client.get("/account/documents?done=uploaded").await;
+        assert!(page.body.contains("Your document was uploaded."));
+        assert!(page.body.contains("<bdi>رسالة.jpg</bdi>"), "{}", page.body);
+        assert!(page.body.contains("application/pdf"));
+        assert!(page.body.contains("Not checked for viruses"));
+        let link = links(&page).pop().expect("a download link");
+
+        let res = client.get(&link).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.headers[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            res.headers[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"document.pdf\"; filename*=UTF-8''%D8%B1%D8%B3%D8%A7%D9%84%D8%A9.pdf"
+        );
+        assert_eq!(res.body.len(), bytes.len());
+        assert!(
+            app.audit_actions().await.is_empty(),
+            "the owner's own reads are not audited"
+        );
+
+        // Without the form token first, the upload is refused before it is read.
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            "forged",
+            "supporting",
+            ("x.pdf", &bytes),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert_eq!(links(&client.get("/account/documents").await).len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_file_comes_back_with_the_form_kept() {
+    let (app, area) = app_with(TestDb::sqlite().await, no_scanner).await;
+    let user = app.public_user(&unique_email("refused")).await;
+    let mut client = app.client();
+    client.sign_in(&user).await;
+    let token = client.get("/account/documents").await.csrf_token().unwrap();
+
+    let res = upload(
+        &mut client,
+        "/account/documents",
+        &token,
+        "photo",
+        ("me.png", &png(400, 520)),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains(r#"<option value="photo" selected>"#),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains(r#"<p class="field-error" id="field-file-error">The photo is too small: it must be at least 600 × 600 pixels.</p>"#), "{}", res.body);
+    assert!(res.body.contains(r#"aria-describedby="field-file-error""#));
+
+    let res = upload(
+        &mut client,
+        "/account/documents?lang=ar",
+        &token,
+        "passport_scan",
+        ("scan.pdf", b"<html><script>x</script>"),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains(r#"<option value="passport_scan" selected>"#)
+    );
+    assert!(
+        res.body.contains("هذا النوع من الملفات غير مقبول هنا"),
+        "{}",
+        res.body
+    );
+
+    let res = upload(&mut client, "/account/documents", &token, "", ("", b"")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains(r#"id="field-kind-error""#)
+            && res.body.contains(r#"id="field-file-error""#)
+    );
+
+    let big = pdf(11 * 1024 * 1024, "big");
+    let res = upload(
+        &mut client,
+        "/account/documents",
+        &token,
+        "decision",
+        ("big.pdf", &big),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("The file is larger than 10 MB."),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains(r#"<option value="decision" selected>"#));
+
+    assert!(links(&client.get("/account/documents").await).is_empty());
+    assert!(
+        !area.0.join("uploads").join("sha256").exists(),
+        "refused files were kept"
+    );
+}
+
+#[tokio::test]
+async fn the_list_says_what_the_scanner_said() {
+    let cases = [
+        (0, StatusCode::SEE_OTHER, "Checked: no virus found"),
+        (
+            2,
+            StatusCode::SEE_OTHER,
+            "The virus check failed; an officer will review the file",
+        ),
+        (
+            1,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The virus check found a threat in this file. It was not kept.",
+        ),
+    ];
+    for (code, status, text) in cases {
+        let (app, _area) = app_with(TestDb::sqlite().await, scanner(code)).await;
+        let user = app.public_user(&unique_email("scan")).await;
+        let mut client = app.client();
+        client.sign_in(&user).await;
+        let page = client.get("/account/documents").await;
+        assert!(!page.body.contains("not checked for viruses on this server"));
+        let token = page.csrf_token().unwrap();
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "other",
+            ("a.pdf", &pdf(100, "a")),
+        )
+        .await;
+        assert_eq!(res.status, status, "scanner exit {code}: {}", res.body);
+        let page = client.get("/account/documents").await;
+        let shown = if status == StatusCode::SEE_OTHER {
+            &page.body
+        } else {
+            &res.body
+        };
+        assert!(shown.contains(text), "scanner exit {code}: {shown}");
+        assert_eq!(
+            links(&page).len(),
+            usize::from(status == StatusCode::SEE_OTHER)
+        );
+    }
+}
+
+async fn document_reads(app: &TestApp) -> Vec<(String, Option<String>)> {
+    with_pool!(app.db.read(), p => {
+        sqlx::query_as("SELECT target_id, mission_id FROM audit_log WHERE action = 'document.read' ORDER BY seq").fetch_all(p).await
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn downloads_are_for_the_owner_and_their_missions_officers() {
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let owner = app.public_user(&unique_email("owner")).await;
+        let mut client = app.client();
+        client.sign_in(&owner).await;
+        let token = client.get("/account/documents").await.csrf_token().unwrap();
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "passport_scan",
+            ("passport.png", &png(800, 600)),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let link = links(&client.get("/account/documents").await)
+            .pop()
+            .unwrap();
+        let id = link.trim_start_matches("/documents/").to_owned();
+
+        // Before it belongs to a mission, only ministry-wide staff may read it.
+        let officer = app
+            .staff(
+                &unique_email("par"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let mut as_officer = app.client();
+        as_officer.sign_in(&officer).await;
+        assert_eq!(as_officer.get(&link).await.status, StatusCode::NOT_FOUND);
+
+        let mut tx = app.db.begin().await.unwrap();
+        documents::attach_to_case(
+            &mut tx,
+            &id,
+            "case-7",
+            &MissionId::from_trusted(paris.clone()),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let res = as_officer.get(&link).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.headers[header::CONTENT_TYPE], "image/png");
+        assert!(
+            res.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .starts_with("inline; filename=\"passport.png\"")
+        );
+        assert_eq!(
+            document_reads(&app).await,
+            [(id.clone(), Some(paris.clone()))]
+        );
+
+        let admin = app
+            .staff(&unique_email("admin"), &[(Role::Admin, None)])
+            .await;
+        let mut as_admin = app.client();
+        as_admin.sign_in(&admin).await;
+        assert_eq!(as_admin.get(&link).await.status, StatusCode::OK);
+        assert_eq!(document_reads(&app).await.len(), 2);
+
+        let elsewhere = app
+            .staff(
+                &unique_email("dxb"),
+                &[(Role::ConsularOfficer, Some(&dubai))],
+            )
+            .await;
+        let press = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(&paris))],
+            )
+            .await;
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        for account in [elsewhere, press, stranger] {
+            let mut c = app.client();
+            c.sign_in(&account).await;
+            let res = c.get(&link).await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", account.email);
+            // The same answer as for a document that does not exist.
+            assert_eq!(
+                c.get("/documents/0123456789abcdef0123456789abcdef")
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND
+            );
+        }
+        assert_eq!(
+            document_reads(&app).await.len(),
+            2,
+            "refusals are not reads"
+        );
+
+        let res = app.client().get(&link).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(
+            res.location()
+                .unwrap()
+                .starts_with("/sign-in?next=/documents/"),
+            "{:?}",
+            res.location()
+        );
+
+        assert_eq!(client.get(&link).await.status, StatusCode::OK);
+        assert_eq!(document_reads(&app).await.len(), 2);
+    }
+}
