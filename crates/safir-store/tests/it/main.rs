@@ -2,6 +2,7 @@
 //! `SAFIR_TEST_DATABASE_URL` is set.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod directory;
 mod jobs;
