@@ -96,7 +96,10 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     })
     .context("mail settings")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
-    Ok(JobRunner::new(db.clone(), runner_config).register(safir_notify::JOB_KIND, email))
+    let reminders = safir_web::consular::appointments::ReminderJob::new(db.clone());
+    Ok(JobRunner::new(db.clone(), runner_config)
+        .register(safir_notify::JOB_KIND, email)
+        .register(safir_web::consular::appointments::REMINDER_JOB, reminders))
 }
 
 fn hostname() -> String {

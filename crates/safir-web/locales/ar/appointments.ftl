@@ -97,6 +97,9 @@ field-error-appointments-end-before-start = يجب أن يكون وقت الان
 field-error-appointments-slot-longer-than-hours = مدة الموعد أطول من ساعات العمل.
 field-error-appointments-until-before-from = يجب ألا تسبق النهاية البداية.
 field-error-appointments-closure-too-long = لا يتجاوز الإغلاق سنة واحدة.
+field-error-appointments-mission-unknown = لا توجد بعثة بهذا الرمز.
+field-error-appointments-case-id-invalid = أدخل مرجع ملف من حروف وأرقام و«-» و«_» (64 على الأكثر).
+field-error-appointments-range-too-long = اطلب { $max } يومًا على الأكثر في كل مرة.
 
 email-appointment-confirmed-subject = موعدك: { $service } يوم { $when }
 email-appointment-confirmed-body =

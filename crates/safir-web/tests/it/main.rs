@@ -10,6 +10,7 @@ mod admin_users;
 mod api;
 mod api_admin;
 mod api_openapi;
+mod appointments;
 mod assets;
 mod email_payload;
 mod errors;

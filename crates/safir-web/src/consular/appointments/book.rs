@@ -3,10 +3,10 @@
 //! mission is looked up here rather than by the access layer.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safir_domain::consular::appointments::{COMMON_SERVICES, ServiceCode, parse_date};
 use safir_store::consular::appointments::schedule;
@@ -109,7 +109,10 @@ pub struct SlotsView<'a> {
 fn group_days(lang: Lang, slots: Vec<OfferedSlot>, chosen: &str) -> Vec<SlotDay> {
     let mut days: Vec<(NaiveDate, SlotDay)> = Vec::new();
     for o in slots {
-        let value = o.slot.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let value = o
+            .slot
+            .start
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut args = crate::i18n::FluentArgs::new();
         args.set("count", i64::from(o.seats_left));
         let option = SlotOption {
@@ -145,8 +148,11 @@ pub async fn slots_page(
     let slots =
         service::offered_slots(&state.db, view.mission, view.service, view.from, last).await?;
     let today = service::zone(view.mission).map(service::local_today);
-    let earlier = (today.is_some_and(|t| view.from > t))
-        .then(|| (view.from - Duration::days(DAYS_SHOWN)).format("%Y-%m-%d").to_string());
+    let earlier = (today.is_some_and(|t| view.from > t)).then(|| {
+        (view.from - Duration::days(DAYS_SHOWN))
+            .format("%Y-%m-%d")
+            .to_string()
+    });
     Ok(SlotsPage {
         zone: view.mission.time_zone.clone(),
         csrf_token,
@@ -309,7 +315,8 @@ pub async fn submit_booking(
             Err(e) => errors.add(booking_error(e)?),
         }
     }
-    let service = service.unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
+    let service =
+        service.unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
     let from = first_day(&mission, None);
     Ok(rejected(
         book_page(

@@ -90,7 +90,10 @@ mod tests {
     }
 
     fn unfold(s: &str) -> Vec<String> {
-        s.replace("\r\n ", "").split("\r\n").map(str::to_owned).collect()
+        s.replace("\r\n ", "")
+            .split("\r\n")
+            .map(str::to_owned)
+            .collect()
     }
 
     #[test]
@@ -106,7 +109,10 @@ mod tests {
             description: "line one\nline two",
         });
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
-        assert!(!ics.replace("\r\n", "").contains('\n'), "only CRLF line ends");
+        assert!(
+            !ics.replace("\r\n", "").contains('\n'),
+            "only CRLF line ends"
+        );
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{} octets: {line}", line.len());
         }
@@ -115,7 +121,10 @@ mod tests {
         assert!(lines.contains(&"DTEND:20260608T073000Z".to_owned()));
         assert!(lines.contains(&"DTSTAMP:20260601T100000Z".to_owned()));
         assert!(lines.contains(&"UID:0193abc@safir.test".to_owned()));
-        assert!(lines.contains(&format!("SUMMARY:{}", summary.replace(',', "\\,").replace(';', "\\;"))));
+        assert!(lines.contains(&format!(
+            "SUMMARY:{}",
+            summary.replace(',', "\\,").replace(';', "\\;")
+        )));
         assert!(lines.contains(&"LOCATION:Embassy in Paris\\, 1 rue X".to_owned()));
         assert!(lines.contains(&"DESCRIPTION:line one\\nline two".to_owned()));
         assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 1);

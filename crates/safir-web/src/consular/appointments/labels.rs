@@ -49,7 +49,11 @@ pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
 
 /// The local date heading of a day of slots.
 pub fn day_heading(lang: Lang, date: chrono::NaiveDate) -> String {
-    format!("{} {}", weekday(lang, date.weekday()), date.format("%Y-%m-%d"))
+    format!(
+        "{} {}",
+        weekday(lang, date.weekday()),
+        date.format("%Y-%m-%d")
+    )
 }
 
 /// A field error for a domain validation code: the site-wide messages for `required` and

@@ -6,9 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::consular::appointments::ServiceCode;
+use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
 use safir_store::missions::{self, Mission};
-use safir_store::StoreError;
 
 use super::book::{SlotsQuery, SlotsView, booking_error, first_day, parse_start, slots_page};
 use super::labels;

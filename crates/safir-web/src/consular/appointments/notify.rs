@@ -71,8 +71,11 @@ pub async fn booked(
         location: &location,
         description: &mail.subject,
     });
-    mail.attachments
-        .push(Attachment::new("appointment.ics", ics::MEDIA_TYPE, calendar.as_bytes()));
+    mail.attachments.push(Attachment::new(
+        "appointment.ics",
+        ics::MEDIA_TYPE,
+        calendar.as_bytes(),
+    ));
     email::enqueue(tx, &mail, Some(format!("appointment-confirmed:{}", a.id))).await?;
     let remind_at = a.starts_at - reminder_lead();
     if remind_at > now() {
@@ -122,9 +125,13 @@ impl ReminderJob {
             .map_err(retry)?;
         let mail = message("appointment-reminder", &user, &mission, &a);
         let mut tx = self.db.begin().await.map_err(retry)?;
-        email::enqueue(&mut tx, &mail, Some(format!("appointment-reminder-email:{}", a.id)))
-            .await
-            .map_err(retry)?;
+        email::enqueue(
+            &mut tx,
+            &mail,
+            Some(format!("appointment-reminder-email:{}", a.id)),
+        )
+        .await
+        .map_err(retry)?;
         tx.commit().await.map_err(retry)
     }
 }

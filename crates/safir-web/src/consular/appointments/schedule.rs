@@ -56,10 +56,22 @@ struct SchedulePage {
 const RULE_FIELDS: [(&str, &str, InputKind); 6] = [
     ("start_time", "appointments-field-start", InputKind::Text),
     ("end_time", "appointments-field-end", InputKind::Text),
-    ("slot_minutes", "appointments-field-slot-minutes", InputKind::Number),
+    (
+        "slot_minutes",
+        "appointments-field-slot-minutes",
+        InputKind::Number,
+    ),
     ("capacity", "appointments-field-capacity", InputKind::Number),
-    ("valid_from", "appointments-field-valid-from", InputKind::Date),
-    ("valid_until", "appointments-field-valid-until", InputKind::Date),
+    (
+        "valid_from",
+        "appointments-field-valid-from",
+        InputKind::Date,
+    ),
+    (
+        "valid_until",
+        "appointments-field-valid-until",
+        InputKind::Date,
+    ),
 ];
 const CLOSURE_FIELDS: [(&str, &str, InputKind); 4] = [
     ("first_day", "appointments-field-first-day", InputKind::Date),
@@ -68,7 +80,12 @@ const CLOSURE_FIELDS: [(&str, &str, InputKind); 4] = [
     ("reason_en", "appointments-field-reason-en", InputKind::Text),
 ];
 
-fn fields(lang: Lang, spec: &[(&str, &str, InputKind)], data: &FormData, errors: &FieldErrors) -> Vec<Field> {
+fn fields(
+    lang: Lang,
+    spec: &[(&str, &str, InputKind)],
+    data: &FormData,
+    errors: &FieldErrors,
+) -> Vec<Field> {
     spec.iter()
         .map(|(name, label, kind)| {
             Field::new(lang, name, label)
@@ -101,8 +118,15 @@ async fn schedule_page(
             hours: format!("{}–{}", r.start_time, r.end_time),
             slot_minutes: r.slot_minutes,
             capacity: r.capacity,
-            service: r.service.as_deref().map_or(all.clone(), |s| labels::service(lang, s)),
-            validity: format!("{} → {}", r.valid_from, r.valid_until.as_deref().unwrap_or("…")),
+            service: r
+                .service
+                .as_deref()
+                .map_or(all.clone(), |s| labels::service(lang, s)),
+            validity: format!(
+                "{} → {}",
+                r.valid_from,
+                r.valid_until.as_deref().unwrap_or("…")
+            ),
             id: r.id,
         })
         .collect();
@@ -208,26 +232,38 @@ fn parse_rule(d: &FormData) -> Result<OpeningRule, FieldErrors> {
         s => ServiceCode::parse(s).map(Some),
     };
     check("service", service.clone().map(drop));
-    let (Ok(weekday), Ok(start), Ok(end), Ok(minutes), Ok(capacity), Ok(from), Ok(until), Ok(service)) =
-        (weekday, start, end, minutes, capacity, from, until, service)
+    let (
+        Ok(weekday),
+        Ok(start),
+        Ok(end),
+        Ok(minutes),
+        Ok(capacity),
+        Ok(from),
+        Ok(until),
+        Ok(service),
+    ) = (weekday, start, end, minutes, capacity, from, until, service)
     else {
         return Err(errors);
     };
-    OpeningRule::new(weekday, start, end, minutes, capacity, from, until, service).map_err(|(field, e)| {
-        let name = match field {
-            RuleField::End => "end_time",
-            RuleField::SlotMinutes => "slot_minutes",
-            RuleField::ValidUntil => "valid_until",
-        };
-        errors.add(labels::field_error(name, &e));
-        errors
-    })
+    OpeningRule::new(weekday, start, end, minutes, capacity, from, until, service).map_err(
+        |(field, e)| {
+            let name = match field {
+                RuleField::End => "end_time",
+                RuleField::SlotMinutes => "slot_minutes",
+                RuleField::ValidUntil => "valid_until",
+            };
+            errors.add(labels::field_error(name, &e));
+            errors
+        },
+    )
 }
 
 fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let first = parse_date(d.get("first_day")).map_err(|e| errors.add(labels::field_error("first_day", &e)));
-    let last = parse_date(d.get("last_day")).map_err(|e| errors.add(labels::field_error("last_day", &e)));
+    let first = parse_date(d.get("first_day"))
+        .map_err(|e| errors.add(labels::field_error("first_day", &e)));
+    let last =
+        parse_date(d.get("last_day")).map_err(|e| errors.add(labels::field_error("last_day", &e)));
     let (Ok(first), Ok(last)) = (first, last) else {
         return Err(errors);
     };
@@ -243,7 +279,11 @@ fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
 }
 
 fn back(mission: &Mission) -> Response {
-    Redirect::to(&format!("/missions/{}/appointments/schedule?saved=1", mission.code)).into_response()
+    Redirect::to(&format!(
+        "/missions/{}/appointments/schedule?saved=1",
+        mission.code
+    ))
+    .into_response()
 }
 
 pub async fn add_rule(
@@ -260,7 +300,16 @@ pub async fn add_rule(
         Err(errors) => {
             let none = (&FormData::default(), &FieldErrors::new());
             return Ok(rejected(
-                schedule_page(&state, lang, &uri, &viewer, &mission, (&data, &errors), none).await?,
+                schedule_page(
+                    &state,
+                    lang,
+                    &uri,
+                    &viewer,
+                    &mission,
+                    (&data, &errors),
+                    none,
+                )
+                .await?,
             ));
         }
     };
@@ -269,8 +318,16 @@ pub async fn add_rule(
         .await
         .map_err(AppError::internal)?;
     let summary = serde_json::json!({ "created": data.0.iter().filter(|(k, _)| k != "csrf_token").collect::<Vec<_>>() });
-    let record = actor.audit(domain::RULE_CREATE, "appointment_rule", Some(&id), Some(&mission.id), summary);
-    audit::append(&mut tx, &record).await.map_err(AppError::internal)?;
+    let record = actor.audit(
+        domain::RULE_CREATE,
+        "appointment_rule",
+        Some(&id),
+        Some(&mission.id),
+        summary,
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(back(&mission))
 }
@@ -292,8 +349,16 @@ pub async fn remove_rule(
         "slot_minutes": removed.slot_minutes, "capacity": removed.capacity, "service": removed.service,
         "valid_from": removed.valid_from, "valid_until": removed.valid_until,
     }});
-    let record = actor.audit(domain::RULE_REMOVE, "appointment_rule", Some(&id), Some(&mission.id), summary);
-    audit::append(&mut tx, &record).await.map_err(AppError::internal)?;
+    let record = actor.audit(
+        domain::RULE_REMOVE,
+        "appointment_rule",
+        Some(&id),
+        Some(&mission.id),
+        summary,
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(back(&mission))
 }
@@ -312,7 +377,16 @@ pub async fn add_closure(
         Err(errors) => {
             let none = (&FormData::default(), &FieldErrors::new());
             return Ok(rejected(
-                schedule_page(&state, lang, &uri, &viewer, &mission, none, (&data, &errors)).await?,
+                schedule_page(
+                    &state,
+                    lang,
+                    &uri,
+                    &viewer,
+                    &mission,
+                    none,
+                    (&data, &errors),
+                )
+                .await?,
             ));
         }
     };
@@ -324,8 +398,16 @@ pub async fn add_closure(
         "first_day": closure.first_day().to_string(), "last_day": closure.last_day().to_string(),
         "reason_ar": closure.reason_ar(), "reason_en": closure.reason_en(),
     }});
-    let record = actor.audit(domain::CLOSURE_CREATE, "appointment_closure", Some(&id), Some(&mission.id), summary);
-    audit::append(&mut tx, &record).await.map_err(AppError::internal)?;
+    let record = actor.audit(
+        domain::CLOSURE_CREATE,
+        "appointment_closure",
+        Some(&id),
+        Some(&mission.id),
+        summary,
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(back(&mission))
 }

@@ -105,10 +105,8 @@ pub async fn offered_slots(
     let all = generate_slots(tz, &sched.rules, &sched.closures, first, last);
     let slots = for_service(&all, service);
     let t = now();
-    let (Some(from), Some(to)) = (
-        slots.first().map(|s| s.start),
-        slots.last().map(|s| s.end),
-    ) else {
+    let (Some(from), Some(to)) = (slots.first().map(|s| s.start), slots.last().map(|s| s.end))
+    else {
         return Ok(Vec::new());
     };
     let taken = store::seats_taken(db, &mission.id, from, to)
