@@ -84,6 +84,10 @@ fn every_message_formats_without_errors() {
         ("name", "Layla"),
         ("link", "https://safir.example/x"),
         ("time", "14:05 UTC"),
+        ("service", "Visa"),
+        ("when", "Monday 2026-06-08 09:00"),
+        ("mission", "Embassy in Paris"),
+        ("zone", "Europe/Paris"),
     ] {
         args.set(name, value);
     }
