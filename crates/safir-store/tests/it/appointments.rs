@@ -136,7 +136,7 @@ async fn schedules_round_trip_and_closures_close_days() {
             schedule::missions_offering(db, day("2026-06-01"))
                 .await
                 .unwrap(),
-            [m.clone()]
+            vec![m.clone()]
         );
 
         let mut tx = db.begin().await.unwrap();
