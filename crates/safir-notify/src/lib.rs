@@ -13,7 +13,7 @@ pub use config::{MailConfig, PlainMailConfig, SmtpPassword, SmtpTls, Transport};
 pub use error::{NotifyError, SendError};
 pub use job::EmailJob;
 pub use mailer::Mailer;
-pub use message::{EmailMessage, JOB_KIND};
+pub use message::{EmailAttachment, EmailMessage, JOB_KIND};
 
 /// The handler the binary registers for [`JOB_KIND`].
 pub fn email_handler(config: MailConfig) -> Result<EmailJob, NotifyError> {

@@ -1,8 +1,9 @@
 //! The `email.send` payload and its RFC 5322 form.
 
+use base64::Engine;
 use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 
 use crate::SendError;
 
@@ -18,6 +19,48 @@ pub struct EmailMessage {
     pub lang: String,
     pub subject: String,
     pub text: String,
+    /// Files sent with the text (absent in payloads written before attachments existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<EmailAttachment>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmailAttachment {
+    /// The file name the reader sees (`appointment.ics`).
+    pub name: String,
+    /// The media type with its parameters (`text/calendar; charset=utf-8; method=PUBLISH`).
+    pub media_type: String,
+    /// The content, standard base64.
+    pub data_base64: String,
+}
+
+/// A file name safe in a MIME header: printable, no path, no quotes, not too long.
+fn check_file_name(name: &str) -> Result<(), SendError> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._- ".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(SendError::Invalid(format!("attachment name {name:?}")))
+    }
+}
+
+impl EmailAttachment {
+    fn to_part(&self) -> Result<SinglePart, SendError> {
+        check_file_name(&self.name)?;
+        let content_type = ContentType::parse(&self.media_type).map_err(|e| {
+            SendError::Invalid(format!("attachment type {:?}: {e}", self.media_type))
+        })?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(self.data_base64.trim())
+            .map_err(|e| SendError::Invalid(format!("attachment {:?}: {e}", self.name)))?;
+        Ok(Attachment::new(self.name.clone()).body(bytes, content_type))
+    }
 }
 
 /// A language tag as `Content-Language` accepts it: `ar`, `en-GB`, `zh-Hant-TW`.
@@ -59,7 +102,10 @@ impl EmailMessage {
             return Err(SendError::Invalid(format!("language tag {:?}", self.lang)));
         }
         let message_id = format!("<{key}@{}>", from.email.domain());
-        Message::builder()
+        let text = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(self.text.clone());
+        let builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(self.subject.clone())
@@ -67,13 +113,17 @@ impl EmailMessage {
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("Content-Language"),
                 self.lang.clone(),
-            ))
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(self.text.clone()),
-            )
-            .map_err(|e| SendError::Invalid(e.to_string()))
+            ));
+        let built = if self.attachments.is_empty() {
+            builder.singlepart(text)
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(text);
+            for a in &self.attachments {
+                parts = parts.singlepart(a.to_part()?);
+            }
+            builder.multipart(parts)
+        };
+        built.map_err(|e| SendError::Invalid(e.to_string()))
     }
 }
 

@@ -17,6 +17,30 @@ pub struct OutgoingEmail {
     pub lang: String,
     pub subject: String,
     pub text: String,
+    /// Files sent with the text; left out of the payload when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an email, in the shape the mail sender reads.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    /// The media type with its parameters.
+    pub media_type: String,
+    /// Standard base64.
+    pub data_base64: String,
+}
+
+impl Attachment {
+    pub fn new(name: &str, media_type: &str, bytes: &[u8]) -> Attachment {
+        use base64::Engine;
+        Attachment {
+            name: name.to_owned(),
+            media_type: media_type.to_owned(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
 }
 
 /// Renders `email-<template>-subject` and `email-<template>-body` from the catalogs.
@@ -27,6 +51,7 @@ pub fn render(to: &str, lang: Lang, template: &str, args: &FluentArgs) -> Outgoi
         lang: lang.code().to_owned(),
         subject: i18n.t_args(lang, &format!("email-{template}-subject"), args),
         text: i18n.t_args(lang, &format!("email-{template}-body"), args),
+        attachments: Vec::new(),
     }
 }
 

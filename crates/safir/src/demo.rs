@@ -225,6 +225,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
     crate::demo_consular::seed(db)
         .await
         .context("seeding consular services and cases")?;
+    seed_appointments(db).await?;
     settings::set(db, SEEDED_MARKER, "done").await?;
     Ok(true)
 }
@@ -353,6 +354,81 @@ async fn seed_travel_advice(db: &Db) -> anyhow::Result<()> {
             .await
             .context("publishing demo travel advice")?;
         tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Weekday mornings at every mission (20-minute slots, two people each), a public holiday
+/// in two weeks, and two bookings for the demo citizen.
+async fn seed_appointments(db: &Db) -> anyhow::Result<()> {
+    use chrono::{Datelike, Duration, Utc};
+    use safir_domain::consular::appointments::{
+        Closure, OpeningRule, ServiceCode, generate_slots, parse_time, parse_zone, weekday_from_iso,
+    };
+    use safir_store::consular::appointments::{self as appts, schedule};
+
+    let bad = |e: safir_domain::ValidationError| anyhow::anyhow!("{e}");
+    let today = Utc::now().date_naive();
+    let holiday = today + Duration::days(14);
+    let citizen = Email::parse("citizen@demo.safir.example").map_err(bad)?;
+    let citizen = accounts::find_user_by_email(db, &citizen).await?;
+    let service = ServiceCode::parse("passport_renewal").map_err(bad)?;
+    for m in MISSIONS {
+        let mission = missions::find_by_code(db, m.code)
+            .await?
+            .context("demo mission missing")?;
+        if !schedule::list_rules(db, &mission.id).await?.is_empty() {
+            continue;
+        }
+        let mut tx = db.begin().await?;
+        for day in 1..=5 {
+            let rule = OpeningRule::new(
+                weekday_from_iso(day),
+                parse_time("09:00").map_err(bad)?,
+                parse_time("12:00").map_err(bad)?,
+                20,
+                2,
+                today,
+                None,
+                None,
+            )
+            .map_err(|(_, e)| bad(e))?;
+            schedule::add_rule(&mut tx, &mission.id, &rule).await?;
+        }
+        let closure = Closure::new(holiday, holiday, "عطلة رسمية", "Public holiday")
+            .map_err(|(_, e)| bad(e))?;
+        schedule::add_closure(&mut tx, &mission.id, &closure).await?;
+        tx.commit().await?;
+        // The demo citizen holds the first slot of the next working week at PAR and DXB.
+        let (Some(user), true) = (&citizen, ["PAR", "DXB"].contains(&m.code)) else {
+            continue;
+        };
+        let zone = parse_zone(&mission.time_zone).map_err(bad)?;
+        let sched = schedule::load(db, &mission.id, today).await?;
+        let monday = today + Duration::days(i64::from(8 - today.weekday().number_from_monday()));
+        let slots = generate_slots(
+            zone,
+            &sched.rules,
+            &sched.closures,
+            monday,
+            monday + Duration::days(4),
+        );
+        if let Some(slot) = slots.first() {
+            let mut tx = db.begin().await?;
+            appts::book(
+                &mut tx,
+                &appts::NewBooking {
+                    mission_id: &mission.id,
+                    user_id: &user.id,
+                    service: &service,
+                    case_id: None,
+                    slot,
+                    lang: "ar",
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
     }
     Ok(())
 }

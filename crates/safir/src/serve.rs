@@ -115,9 +115,11 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     .context("mail settings")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
     let web = Arc::new(web_config(config));
+    let reminders = safir_web::consular::appointments::ReminderJob::new(db.clone());
     use safir_web::consular::{jobs as consular_jobs, workflow};
     Ok(JobRunner::new(db.clone(), runner_config)
         .register(safir_notify::JOB_KIND, email)
+        .register(safir_web::consular::appointments::REMINDER_JOB, reminders)
         .register(
             workflow::ESCALATION_JOB,
             consular_jobs::Escalation {

@@ -2,6 +2,7 @@
 //! and machine-readable zones, visas, appointments and travel advice.
 
 pub mod advice;
+pub mod appointments;
 pub mod case;
 pub mod documents;
 pub mod forms;

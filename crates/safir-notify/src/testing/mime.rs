@@ -1,5 +1,6 @@
-//! A strict reader for the single-part text messages Safir sends: enough of RFC 5322,
-//! RFC 2045 and RFC 2047 to check in tests that what went out decodes to what was meant.
+//! A strict reader for the messages Safir sends (text, or text with attachments): enough
+//! of RFC 5322, RFC 2045, RFC 2046 and RFC 2047 to check in tests that what went out
+//! decodes to what was meant.
 
 use base64::Engine;
 
@@ -87,10 +88,24 @@ impl ParsedMessage {
     }
 
     /// The body decoded by its Content-Transfer-Encoding, as UTF-8 text with CRLF turned
-    /// into LF.
+    /// into LF. In a multipart message, the first text/plain part that is not an attachment.
     pub fn text(&self) -> Result<String, MimeError> {
         let content_type = self.header("Content-Type").unwrap_or("text/plain");
         let lower = content_type.to_ascii_lowercase();
+        if lower.starts_with("multipart/") {
+            let part = self
+                .parts()?
+                .into_iter()
+                .find(|p| {
+                    p.file_name().is_none()
+                        && p.header("Content-Type")
+                            .unwrap_or("text/plain")
+                            .to_ascii_lowercase()
+                            .starts_with("text/plain")
+                })
+                .ok_or_else(|| bad("no text/plain part"))?;
+            return part.text();
+        }
         if !lower.starts_with("text/plain") {
             return Err(bad(format!("content type {content_type:?}")));
         }
@@ -101,12 +116,18 @@ impl ParsedMessage {
         if !charset_ok {
             return Err(bad(format!("charset in {content_type:?}")));
         }
+        let text = String::from_utf8(self.body_bytes()?).map_err(|_| bad("body is not UTF-8"))?;
+        Ok(text.replace("\r\n", "\n"))
+    }
+
+    /// The body decoded by its Content-Transfer-Encoding.
+    pub fn body_bytes(&self) -> Result<Vec<u8>, MimeError> {
         let encoding = self
             .header("Content-Transfer-Encoding")
             .unwrap_or("7bit")
             .to_ascii_lowercase();
-        let bytes = match encoding.as_str() {
-            "7bit" | "8bit" => self.body.clone(),
+        match encoding.as_str() {
+            "7bit" | "8bit" | "binary" => Ok(self.body.clone()),
             "base64" => {
                 let compact: Vec<u8> = self
                     .body
@@ -116,14 +137,54 @@ impl ParsedMessage {
                     .collect();
                 base64::engine::general_purpose::STANDARD
                     .decode(compact)
-                    .map_err(|e| bad(format!("base64 body: {e}")))?
+                    .map_err(|e| bad(format!("base64 body: {e}")))
             }
-            "quoted-printable" => decode_quoted_printable(&self.body, false)?,
-            other => return Err(bad(format!("transfer encoding {other:?}"))),
-        };
-        let text = String::from_utf8(bytes).map_err(|_| bad("body is not UTF-8"))?;
-        Ok(text.replace("\r\n", "\n"))
+            "quoted-printable" => decode_quoted_printable(&self.body, false),
+            other => Err(bad(format!("transfer encoding {other:?}"))),
+        }
     }
+
+    /// The parts of a multipart body (RFC 2046 5.1), each read like a message.
+    pub fn parts(&self) -> Result<Vec<ParsedMessage>, MimeError> {
+        let content_type = self.header("Content-Type").unwrap_or("");
+        let boundary = parameter(content_type, "boundary")
+            .ok_or_else(|| bad(format!("no boundary in {content_type:?}")))?;
+        let delimiter = format!("--{boundary}");
+        let body = std::str::from_utf8(&self.body).map_err(|_| bad("8-bit multipart body"))?;
+        let mut out = Vec::new();
+        let mut closed = false;
+        for chunk in body.split(delimiter.as_str()).skip(1) {
+            if chunk.starts_with("--") {
+                closed = true;
+                break;
+            }
+            let part = chunk
+                .strip_prefix("\r\n")
+                .and_then(|c| c.strip_suffix("\r\n"))
+                .ok_or_else(|| bad("part not framed by CRLF"))?;
+            out.push(ParsedMessage::parse(part.as_bytes())?);
+        }
+        if !closed {
+            return Err(bad("no closing boundary"));
+        }
+        Ok(out)
+    }
+
+    /// The `filename` of an attachment part (Content-Disposition), if any.
+    pub fn file_name(&self) -> Option<String> {
+        self.header("Content-Disposition")
+            .and_then(|v| parameter(v, "filename"))
+    }
+}
+
+/// A parameter of a structured header value: `name=value` or `name="value"`.
+fn parameter(value: &str, name: &str) -> Option<String> {
+    value.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches('"').to_owned())
+    })
 }
 
 /// Quoted-printable (RFC 2045 6.7), or the header "Q" form (RFC 2047 4.2) where `_` is a

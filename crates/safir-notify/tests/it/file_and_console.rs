@@ -53,6 +53,7 @@ async fn sending_the_same_job_again_replaces_its_file() {
         lang: "en".to_owned(),
         subject: "Confirm your address".to_owned(),
         text: "Hello".to_owned(),
+        attachments: Vec::new(),
         to: "a@example.org".to_owned(),
     };
     mailer.send(&english, "job-1").await.unwrap();

@@ -2,6 +2,7 @@
 //! appointments and travel advice.
 
 pub mod advice;
+pub mod appointments;
 pub mod cases;
 pub mod documents;
 pub mod services;

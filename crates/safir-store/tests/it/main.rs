@@ -3,6 +3,7 @@
 
 mod accounts;
 mod advice;
+mod appointments;
 mod audit;
 mod consular_cases;
 mod directory;

@@ -1,1 +1,126 @@
-# Consular services: appointments
+# الخدمات القنصلية: المواعيد
+
+appointments-missions-title = حجز موعد قنصلي
+appointments-missions-empty = لا توجد حاليًا بعثة تستقبل حجز المواعيد عبر الإنترنت.
+appointments-book-title = حجز موعد
+appointments-reschedule-title = تغيير موعدك
+appointments-times-local = الأوقات بالتوقيت المحلي للبعثة:
+appointments-field-service = الخدمة
+appointments-show-slots = عرض الأوقات المتاحة
+appointments-field-slot = اختر وقتًا
+appointments-no-slots = لا توجد أوقات متاحة في هذه الأيام. جرّب تواريخ لاحقة.
+appointments-book-submit = احجز هذا الوقت
+appointments-earlier = تواريخ سابقة
+appointments-later = تواريخ لاحقة
+appointments-seats-left =
+    { $count ->
+        [zero] مكتمل
+        [one] بقي مكان واحد
+        [two] بقي مكانان
+        [few] بقيت { $count } أماكن
+        [many] بقي { $count } مكانًا
+       *[other] بقي { $count } مكان
+    }
+
+appointments-weekday-1 = الاثنين
+appointments-weekday-2 = الثلاثاء
+appointments-weekday-3 = الأربعاء
+appointments-weekday-4 = الخميس
+appointments-weekday-5 = الجمعة
+appointments-weekday-6 = السبت
+appointments-weekday-7 = الأحد
+
+appointments-service-passport-renewal = تجديد جواز السفر
+appointments-service-visa = التأشيرة
+appointments-service-emergency-travel-document = وثيقة سفر طارئة
+appointments-service-notarial = الخدمات التوثيقية
+appointments-all-services = جميع الخدمات
+
+appointments-mine-title = مواعيدي
+appointments-mine-empty = ليس لديك أي موعد.
+appointments-book-another = حجز موعد
+appointments-field-when = الموعد
+appointments-field-mission = البعثة
+appointments-field-status = الحالة
+appointments-actions = الإجراءات
+appointments-reschedule = تغيير
+appointments-cancel = إلغاء
+appointments-status-booked = محجوز
+appointments-status-cancelled = ملغى
+appointments-status-rescheduled = نُقل
+appointments-booked = تم حجز موعدك. سيصلك تأكيد بالبريد الإلكتروني.
+appointments-moved = تم تغيير موعدك. سيصلك تأكيد جديد بالبريد الإلكتروني.
+appointments-cancelled = تم إلغاء موعدك.
+
+appointments-schedule-title = جدول المواعيد
+appointments-schedule-saved = تم حفظ الجدول.
+appointments-rules-title = ساعات العمل الأسبوعية
+appointments-rules-empty = لا توجد ساعات عمل بعد: لا تقدّم البعثة مواعيد.
+appointments-rule-add = إضافة ساعات عمل
+appointments-remove = حذف
+appointments-closures-title = الإغلاقات والعطل
+appointments-closures-empty = لا توجد إغلاقات قادمة.
+appointments-closure-add = إضافة إغلاق
+appointments-field-weekday = يوم الأسبوع
+appointments-field-hours = الساعات
+appointments-field-validity = السريان
+appointments-field-start = يبدأ الساعة (HH:MM)
+appointments-field-end = ينتهي الساعة (HH:MM)
+appointments-field-slot-minutes = مدة الموعد (بالدقائق)
+appointments-field-capacity = عدد الأشخاص في كل موعد
+appointments-field-valid-from = ساري من
+appointments-field-valid-until = ساري حتى (اختياري)
+appointments-field-first-day = اليوم الأول
+appointments-field-last-day = اليوم الأخير
+appointments-field-reason-ar = السبب بالعربية
+appointments-field-reason-en = السبب بالإنجليزية
+
+appointments-day-title = مواعيد اليوم
+appointments-field-date = التاريخ
+appointments-show-day = عرض
+appointments-day-empty = لا توجد مواعيد في هذا اليوم.
+appointments-field-time = الوقت
+appointments-field-applicant = مقدّم الطلب
+appointments-field-case = الملف
+
+field-error-appointments-slot-required = اختر وقتًا.
+field-error-appointments-slot-unavailable = هذا الوقت غير متاح. اختر أحد الأوقات المعروضة.
+field-error-appointments-slot-full = حُجز هذا الوقت للتو. اختر وقتًا آخر.
+field-error-appointments-already-booked = لديك موعد آخر في هذا الوقت.
+field-error-appointments-same-slot = هذا هو موعدك الحالي. اختر وقتًا آخر.
+field-error-appointments-service-code-invalid = اختر خدمة من القائمة.
+field-error-appointments-weekday-invalid = اختر يومًا من أيام الأسبوع.
+field-error-appointments-time-invalid = أدخل الوقت بالشكل HH:MM، مثل 09:30.
+field-error-appointments-date-invalid = أدخل التاريخ بالشكل YYYY-MM-DD.
+field-error-appointments-number-out-of-range = أدخل عددًا صحيحًا ضمن المسموح (مدة من 5 إلى 240 دقيقة، ومن شخص إلى 100 شخص).
+field-error-appointments-end-before-start = يجب أن يكون وقت الانتهاء بعد وقت البدء.
+field-error-appointments-slot-longer-than-hours = مدة الموعد أطول من ساعات العمل.
+field-error-appointments-until-before-from = يجب ألا تسبق النهاية البداية.
+field-error-appointments-closure-too-long = لا يتجاوز الإغلاق سنة واحدة.
+field-error-appointments-mission-unknown = لا توجد بعثة بهذا الرمز.
+field-error-appointments-case-id-invalid = أدخل مرجع ملف من حروف وأرقام و«-» و«_» (64 على الأكثر).
+field-error-appointments-range-too-long = اطلب { $max } يومًا على الأكثر في كل مرة.
+
+email-appointment-confirmed-subject = موعدك: { $service } يوم { $when }
+email-appointment-confirmed-body =
+    مرحبًا { $name }،
+
+    تم حجز موعدك.
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    يضيف ملف التقويم المرفق الموعد إلى تقويمك. لتغييره أو إلغائه، افتح «مواعيدي» في حسابك.
+
+email-appointment-reminder-subject = تذكير: { $service } غدًا، { $when }
+email-appointment-reminder-body =
+    مرحبًا { $name }،
+
+    هذا تذكير بموعدك.
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    إن لم تتمكن من الحضور، فيرجى إلغاؤه من «مواعيدي» ليتمكن غيرك من حجزه.

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{audit, jobs, me, missions};
+use super::{appointments, audit, jobs, me, missions};
 
 /// An error, as RFC 9457 `application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,6 +89,10 @@ impl Modify for SecuritySchemes {
         missions::list_missions,
         missions::get_mission,
         missions::list_mission_staff,
+        appointments::list_slots,
+        appointments::book_appointment,
+        appointments::cancel_appointment,
+        appointments::list_my_appointments,
         audit::list_audit_records,
         jobs::get_jobs_overview,
         jobs::retry_job,
@@ -102,6 +106,7 @@ impl Modify for SecuritySchemes {
     tags(
         (name = "account", description = "The caller's own account"),
         (name = "missions", description = "The ministry and its missions"),
+        (name = "appointments", description = "Consular appointments: free slots, booking, cancelling"),
         (name = "admin", description = "Ministry administration"),
         (name = "travel-advice", description = "The ministry's travel advice per country"),
         (name = "meta", description = "This document"),

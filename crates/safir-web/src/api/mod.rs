@@ -4,6 +4,7 @@
 //! scopes (`read`, `write`) the access layer checks per route; a browser session may call the
 //! read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
 
+mod appointments;
 mod audit;
 pub mod doc;
 pub mod input;
@@ -16,7 +17,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use safir_domain::roles::Permission;
 
 use crate::auth::{Access, Routes};
@@ -66,6 +67,33 @@ pub fn routes(r: Routes) -> Routes {
         Access::Mission(Permission::ViewDashboard),
         READ,
         get(missions::list_mission_staff),
+    )
+    .add(
+        Method::GET,
+        "/api/v1/missions/{mission}/appointments/slots",
+        Access::Public,
+        get(appointments::list_slots),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/appointments",
+        Access::SignedIn,
+        WRITE,
+        post(appointments::book_appointment),
+    )
+    .add_scoped(
+        Method::DELETE,
+        "/api/v1/appointments/{id}",
+        Access::SignedIn,
+        WRITE,
+        delete(appointments::cancel_appointment),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/me/appointments",
+        Access::SignedIn,
+        READ,
+        get(appointments::list_my_appointments),
     )
     .add_scoped(
         Method::GET,

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod applicant;
+pub mod appointments;
 pub mod catalogue;
 pub mod documents;
 pub mod jobs;
@@ -20,7 +21,7 @@ use crate::auth::{Access, Routes};
 pub fn routes(r: Routes) -> Routes {
     let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     use Access::{Public, SignedIn};
-    advice::routes(r)
+    appointments::routes(advice::routes(r))
         .add(
             Method::GET,
             "/consular",

@@ -95,6 +95,8 @@ fn every_message_formats_without_errors() {
         ("country", "France"),
         ("category", "Arrest or detention"),
         ("location", "Nairobi"),
+        ("when", "Monday 2026-06-08 09:00"),
+        ("zone", "Europe/Paris"),
     ] {
         args.set(name, value);
     }

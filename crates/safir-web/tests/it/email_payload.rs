@@ -17,6 +17,7 @@ fn outgoing() -> OutgoingEmail {
         lang: "ar".to_owned(),
         subject: "تأكيد البريد".to_owned(),
         text: "مرحبا\nسطر ثان".to_owned(),
+        attachments: Vec::new(),
     }
 }
 
@@ -50,6 +51,7 @@ async fn an_enqueued_email_is_read_by_the_sender_as_written() {
                 lang: o.lang,
                 subject: o.subject,
                 text: o.text,
+                attachments: Vec::new(),
             }
         );
     }

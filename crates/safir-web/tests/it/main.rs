@@ -14,6 +14,7 @@ mod advice_pages;
 mod api;
 mod api_admin;
 mod api_openapi;
+mod appointments;
 mod assets;
 mod consular_applicant;
 mod documents;

@@ -128,6 +128,55 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/dashboard",
         Who::OwnMission(STAFF),
     ),
+    // Consular appointments
+    ("GET", "/appointments", Who::Anyone),
+    (
+        "GET",
+        "/missions/{mission}/appointments/book",
+        Who::SignedIn,
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/book",
+        Who::SignedIn,
+    ),
+    ("GET", "/account/appointments", Who::SignedIn),
+    (
+        "GET",
+        "/account/appointments/{id}/reschedule",
+        Who::SignedIn,
+    ),
+    (
+        "POST",
+        "/account/appointments/{id}/reschedule",
+        Who::SignedIn,
+    ),
+    ("POST", "/account/appointments/{id}/cancel", Who::SignedIn),
+    (
+        "GET",
+        "/missions/{mission}/appointments",
+        Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/appointments/schedule",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/rules",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/rules/{id}/remove",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/closures",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
     ("GET", "/admin/missions", Who::Only(&[As::Admin])),
@@ -211,6 +260,14 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/staff",
         Who::OwnMission(STAFF),
     ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/appointments/slots",
+        Who::Anyone,
+    ),
+    ("POST", "/api/v1/appointments", Who::SignedIn),
+    ("DELETE", "/api/v1/appointments/{id}", Who::SignedIn),
+    ("GET", "/api/v1/me/appointments", Who::SignedIn),
     ("GET", "/api/v1/admin/audit", Who::Only(&[As::Admin])),
     ("GET", "/api/v1/admin/jobs", Who::Only(&[As::Admin])),
     (

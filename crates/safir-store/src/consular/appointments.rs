@@ -1,0 +1,341 @@
+//! Appointment storage: schedules (see [`schedule`]), per-slot seat counters and bookings.
+//!
+//! Why a counter row per slot: a booking takes a seat with one conditional statement,
+//! `UPDATE appointment_slots SET booked = booked + 1 WHERE … AND booked < capacity`. On
+//! PostgreSQL a second transaction updating the same row waits for the first to commit and
+//! then re-checks the condition against the committed count, so concurrent bookings can
+//! never push `booked` past `capacity`; on SQLite write transactions start with
+//! `BEGIN IMMEDIATE` and run one at a time. The row is created on first use with an upsert.
+//! Numbered seats with a unique index would work too, but would need a retry loop to find a
+//! free seat number; the counter answers "full" in one statement. One person holding two
+//! bookings at the same time is refused by a partial unique index on live bookings.
+//!
+//! Booking, cancelling and rescheduling each run inside the caller's transaction, so the
+//! emails and reminders they cause are enqueued atomically with them.
+
+pub mod schedule;
+
+use chrono::{DateTime, Utc};
+use safir_domain::consular::appointments::{BookingStatus, ServiceCode, Slot, SlotScope};
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+/// `StoreError::Conflict` code when the slot has no seat left.
+pub const SLOT_FULL: &str = "slot_full";
+/// `StoreError::Conflict` code when the person already has a booking at that time.
+pub const ALREADY_BOOKED: &str = "already_booked";
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Appointment {
+    pub id: String,
+    pub mission_id: String,
+    pub user_id: String,
+    pub service: String,
+    pub case_id: Option<String>,
+    pub scope: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: String,
+    pub lang: String,
+    pub rescheduled_to: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Appointment {
+    pub fn status(&self) -> Option<BookingStatus> {
+        BookingStatus::parse(&self.status).ok()
+    }
+
+    pub fn is_booked(&self) -> bool {
+        self.status() == Some(BookingStatus::Booked)
+    }
+}
+
+/// A booking with the applicant's name and address, for the mission's day list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookingWithPerson {
+    pub id: String,
+    pub service: String,
+    pub case_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// What a booking needs: who, for what, and the slot as the schedule offers it now.
+#[derive(Debug, Clone)]
+pub struct NewBooking<'a> {
+    pub mission_id: &'a str,
+    pub user_id: &'a str,
+    pub service: &'a ServiceCode,
+    pub case_id: Option<&'a str>,
+    pub slot: &'a Slot,
+    /// The language of the applicant's confirmation and reminder.
+    pub lang: &'a str,
+}
+
+/// Takes one seat of `slot`, or fails with `Conflict(SLOT_FULL)`.
+async fn take_seat(tx: &mut Tx, mission_id: &str, slot: &Slot) -> Result<(), StoreError> {
+    let scope = slot.scope.as_key();
+    // The capacity follows the schedule as it is now; seats already taken stay taken.
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO appointment_slots (mission_id, scope, starts_at, ends_at, capacity, booked) \
+             VALUES ($1, $2, $3, $4, $5, 0) \
+             ON CONFLICT (mission_id, scope, starts_at) DO UPDATE SET capacity = excluded.capacity, ends_at = excluded.ends_at",
+        )
+        .bind(mission_id)
+        .bind(scope)
+        .bind(slot.start)
+        .bind(slot.end)
+        .bind(i32::from(slot.capacity))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let taken = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE appointment_slots SET booked = booked + 1 \
+             WHERE mission_id = $1 AND scope = $2 AND starts_at = $3 AND booked < capacity",
+        )
+        .bind(mission_id)
+        .bind(scope)
+        .bind(slot.start)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if taken == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(SLOT_FULL))
+    }
+}
+
+async fn release_seat(
+    tx: &mut Tx,
+    mission_id: &str,
+    scope: &str,
+    starts_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE appointment_slots SET booked = booked - 1 \
+             WHERE mission_id = $1 AND scope = $2 AND starts_at = $3 AND booked > 0",
+        )
+        .bind(mission_id)
+        .bind(scope)
+        .bind(starts_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreError> {
+    let t = now();
+    let row = Appointment {
+        id: uuid::Uuid::now_v7().as_simple().to_string(),
+        mission_id: b.mission_id.to_owned(),
+        user_id: b.user_id.to_owned(),
+        service: b.service.as_str().to_owned(),
+        case_id: b.case_id.map(str::to_owned),
+        scope: b.slot.scope.as_key().to_owned(),
+        starts_at: b.slot.start,
+        ends_at: b.slot.end,
+        status: BookingStatus::Booked.as_str().to_owned(),
+        lang: b.lang.to_owned(),
+        rescheduled_to: None,
+        created_at: t,
+        updated_at: t,
+    };
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO appointments (id, mission_id, user_id, service, case_id, scope, starts_at, ends_at, status, lang, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+        )
+        .bind(&row.id)
+        .bind(&row.mission_id)
+        .bind(&row.user_id)
+        .bind(&row.service)
+        .bind(&row.case_id)
+        .bind(&row.scope)
+        .bind(row.starts_at)
+        .bind(row.ends_at)
+        .bind(&row.status)
+        .bind(&row.lang)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(|e| StoreError::unique_as(e, ALREADY_BOOKED))?;
+    Ok(row)
+}
+
+/// Books a seat. Fails with `Conflict(SLOT_FULL)` or `Conflict(ALREADY_BOOKED)`; the caller
+/// then rolls the transaction back.
+pub async fn book(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreError> {
+    take_seat(tx, b.mission_id, b.slot).await?;
+    insert(tx, b).await
+}
+
+/// Marks a live booking `status` (the row lock makes a second, concurrent change find it
+/// no longer live) and returns it as it was.
+async fn end_booking(
+    tx: &mut Tx,
+    id: &str,
+    user_id: Option<&str>,
+    status: BookingStatus,
+) -> Result<Appointment, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE appointments SET status = $3, updated_at = $4 \
+             WHERE id = $1 AND status = 'booked' AND ($2 IS NULL OR user_id = $2)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(status.as_str())
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let row: Appointment = with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM appointments WHERE id = $1").bind(id).fetch_one(c).await
+    })?;
+    Ok(row)
+}
+
+/// Cancels a live booking (of `user_id`, when given) and frees its seat.
+pub async fn cancel(
+    tx: &mut Tx,
+    id: &str,
+    user_id: Option<&str>,
+) -> Result<Appointment, StoreError> {
+    let row = end_booking(tx, id, user_id, BookingStatus::Cancelled).await?;
+    release_seat(tx, &row.mission_id, &row.scope, row.starts_at).await?;
+    Ok(row)
+}
+
+/// Moves a live booking of `user_id` to `slot`: the new seat is taken and the old one freed
+/// in the caller's transaction, so either both happen or neither. The old booking is kept
+/// as `rescheduled` and points at the new one. Returns (old, new).
+pub async fn reschedule(
+    tx: &mut Tx,
+    id: &str,
+    user_id: &str,
+    slot: &Slot,
+) -> Result<(Appointment, Appointment), StoreError> {
+    let old = end_booking(tx, id, Some(user_id), BookingStatus::Rescheduled).await?;
+    let service = ServiceCode::parse(&old.service)
+        .map_err(|_| StoreError::Corrupt(format!("appointment {id} service")))?;
+    let booking = NewBooking {
+        mission_id: &old.mission_id,
+        user_id,
+        service: &service,
+        case_id: old.case_id.as_deref(),
+        slot,
+        lang: &old.lang,
+    };
+    // Counter rows are locked in one order (by time, then scope) so two people swapping
+    // slots cannot deadlock each other on PostgreSQL.
+    let old_key = (old.starts_at, old.scope.as_str());
+    let new_key = (slot.start, slot.scope.as_key());
+    if old_key < new_key {
+        release_seat(tx, &old.mission_id, &old.scope, old.starts_at).await?;
+        take_seat(tx, &old.mission_id, slot).await?;
+    } else {
+        take_seat(tx, &old.mission_id, slot).await?;
+        release_seat(tx, &old.mission_id, &old.scope, old.starts_at).await?;
+    }
+    let new = insert(tx, &booking).await?;
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE appointments SET rescheduled_to = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&new.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok((old, new))
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Appointment, StoreError> {
+    with_pool!(db.read(), p => sqlx::query_as("SELECT * FROM appointments WHERE id = $1").bind(id).fetch_optional(p).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// One person's bookings, live ones first, then by time.
+pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Appointment>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM appointments WHERE user_id = $1 \
+             ORDER BY CASE status WHEN 'booked' THEN 0 ELSE 1 END, starts_at DESC, id",
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// Live bookings at a mission starting in `[from, to)`, with the applicants.
+pub async fn list_for_mission(
+    db: &Db,
+    mission_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<BookingWithPerson>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT a.id, a.service, a.case_id, a.starts_at, a.ends_at, a.status, u.display_name, u.email \
+             FROM appointments a JOIN users u ON u.id = a.user_id \
+             WHERE a.mission_id = $1 AND a.status = 'booked' AND a.starts_at >= $2 AND a.starts_at < $3 \
+             ORDER BY a.starts_at, u.display_name, a.id",
+        )
+        .bind(mission_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// Seats taken per slot of a mission starting in `[from, to)`: `(scope, starts_at, booked)`.
+pub async fn seats_taken(
+    db: &Db,
+    mission_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>, i32)>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT scope, starts_at, booked FROM appointment_slots \
+             WHERE mission_id = $1 AND starts_at >= $2 AND starts_at < $3",
+        )
+        .bind(mission_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// How many seats of `slot` are still free, given what is taken.
+pub fn seats_left(slot: &Slot, taken: &[(String, DateTime<Utc>, i32)]) -> u16 {
+    let used = taken
+        .iter()
+        .find(|(scope, start, _)| {
+            *start == slot.start && SlotScope::from_key(scope).as_ref() == Some(&slot.scope)
+        })
+        .map(|(_, _, n)| *n)
+        .unwrap_or(0);
+    u16::try_from(i32::from(slot.capacity) - used).unwrap_or(0)
+}

@@ -1,0 +1,216 @@
+//! A mission's opening rules and closures as stored: local dates and times as text, read back
+//! into the domain's validated types.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use safir_domain::consular::appointments::{
+    Closure, OpeningRule, ServiceCode, parse_date, parse_time, weekday_from_iso,
+};
+
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+const DATE: &str = "%Y-%m-%d";
+const TIME: &str = "%H:%M";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RuleRow {
+    pub id: String,
+    pub mission_id: String,
+    pub service: Option<String>,
+    pub weekday: i32,
+    pub start_time: String,
+    pub end_time: String,
+    pub slot_minutes: i32,
+    pub capacity: i32,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+fn corrupt(what: &str, id: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {id}"))
+}
+
+impl RuleRow {
+    pub fn rule(&self) -> Result<OpeningRule, StoreError> {
+        let bad = || corrupt("appointment rule", &self.id);
+        let weekday = u8::try_from(self.weekday)
+            .ok()
+            .filter(|n| (1..=7).contains(n))
+            .ok_or_else(bad)?;
+        let service = match &self.service {
+            None => None,
+            Some(s) => Some(ServiceCode::parse(s).map_err(|_| bad())?),
+        };
+        OpeningRule::new(
+            weekday_from_iso(weekday),
+            parse_time(&self.start_time).map_err(|_| bad())?,
+            parse_time(&self.end_time).map_err(|_| bad())?,
+            u16::try_from(self.slot_minutes).map_err(|_| bad())?,
+            u16::try_from(self.capacity).map_err(|_| bad())?,
+            parse_date(&self.valid_from).map_err(|_| bad())?,
+            match &self.valid_until {
+                None => None,
+                Some(d) => Some(parse_date(d).map_err(|_| bad())?),
+            },
+            service,
+        )
+        .map_err(|_| bad())
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClosureRow {
+    pub id: String,
+    pub mission_id: String,
+    pub first_day: String,
+    pub last_day: String,
+    pub reason_ar: String,
+    pub reason_en: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ClosureRow {
+    pub fn closure(&self) -> Result<Closure, StoreError> {
+        let bad = || corrupt("appointment closure", &self.id);
+        Closure::new(
+            parse_date(&self.first_day).map_err(|_| bad())?,
+            parse_date(&self.last_day).map_err(|_| bad())?,
+            &self.reason_ar,
+            &self.reason_en,
+        )
+        .map_err(|_| bad())
+    }
+}
+
+/// Everything slot generation needs for one mission.
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    pub rules: Vec<OpeningRule>,
+    pub closures: Vec<Closure>,
+}
+
+pub async fn add_rule(
+    tx: &mut Tx,
+    mission_id: &str,
+    rule: &OpeningRule,
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::now_v7().as_simple().to_string();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO appointment_rules (id, mission_id, service, weekday, start_time, end_time, slot_minutes, capacity, valid_from, valid_until, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&id)
+        .bind(mission_id)
+        .bind(rule.service().map(|s| s.as_str()))
+        .bind(rule.weekday().number_from_monday() as i32)
+        .bind(rule.start().format(TIME).to_string())
+        .bind(rule.end().format(TIME).to_string())
+        .bind(i32::from(rule.slot_minutes()))
+        .bind(i32::from(rule.capacity()))
+        .bind(rule.valid_from().format(DATE).to_string())
+        .bind(rule.valid_until().map(|d| d.format(DATE).to_string()))
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// Removes a rule of this mission and hands back what it was (for the audit trail).
+/// Bookings already made in its slots stay.
+pub async fn remove_rule(tx: &mut Tx, mission_id: &str, id: &str) -> Result<RuleRow, StoreError> {
+    let row: Option<RuleRow> = with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM appointment_rules WHERE id = $1 AND mission_id = $2")
+            .bind(id)
+            .bind(mission_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    with_tx!(tx, c => {
+        sqlx::query("DELETE FROM appointment_rules WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(row)
+}
+
+/// The mission's rules by weekday and start time.
+pub async fn list_rules(db: &Db, mission_id: &str) -> Result<Vec<RuleRow>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM appointment_rules WHERE mission_id = $1 ORDER BY weekday, start_time, service, id")
+            .bind(mission_id)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+pub async fn add_closure(
+    tx: &mut Tx,
+    mission_id: &str,
+    closure: &Closure,
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::now_v7().as_simple().to_string();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO appointment_closures (id, mission_id, first_day, last_day, reason_ar, reason_en, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(mission_id)
+        .bind(closure.first_day().format(DATE).to_string())
+        .bind(closure.last_day().format(DATE).to_string())
+        .bind(closure.reason_ar())
+        .bind(closure.reason_en())
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// Closures that end on or after `from` (a local date), soonest first.
+pub async fn list_closures(
+    db: &Db,
+    mission_id: &str,
+    from: NaiveDate,
+) -> Result<Vec<ClosureRow>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM appointment_closures WHERE mission_id = $1 AND last_day >= $2 ORDER BY first_day, id")
+            .bind(mission_id)
+            .bind(from.format(DATE).to_string())
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// The rules and the closures from `from` on, ready for slot generation.
+pub async fn load(db: &Db, mission_id: &str, from: NaiveDate) -> Result<Schedule, StoreError> {
+    let rules = list_rules(db, mission_id)
+        .await?
+        .iter()
+        .map(RuleRow::rule)
+        .collect::<Result<Vec<_>, _>>()?;
+    let closures = list_closures(db, mission_id, from)
+        .await?
+        .iter()
+        .map(ClosureRow::closure)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Schedule { rules, closures })
+}
+
+/// Ids of the missions with a rule still valid on `today` (dates compare as text: ISO 8601).
+pub async fn missions_offering(db: &Db, today: NaiveDate) -> Result<Vec<String>, StoreError> {
+    let day = today.format(DATE).to_string();
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT DISTINCT mission_id FROM appointment_rules WHERE valid_until IS NULL OR valid_until >= $1")
+            .bind(&day)
+            .fetch_all(p)
+            .await
+    })?)
+}

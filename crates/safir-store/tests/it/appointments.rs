@@ -1,0 +1,347 @@
+//! Appointments: schedules round-trip, bookings take and free seats, rescheduling is atomic,
+//! and concurrent bookings never overfill a slot — on every backend.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Weekday};
+use safir_domain::Lang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email};
+use safir_domain::consular::appointments::{
+    Closure, OpeningRule, ServiceCode, Slot, generate_slots, parse_time,
+};
+use safir_store::consular::appointments::{
+    self as appts, ALREADY_BOOKED, NewBooking, SLOT_FULL, schedule,
+};
+use safir_store::missions;
+use safir_store::testing::TestDb;
+use safir_store::{Db, StoreError, accounts};
+
+use crate::missions::paris;
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Users without a real password: bookings only need the row.
+async fn users(db: &Db, n: usize) -> Vec<String> {
+    let mut tx = db.begin().await.unwrap();
+    let name = DisplayName::parse("مراجع").unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let email = Email::parse(&format!("applicant{i}@example.org")).unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &email,
+                display_name: &name,
+                password_hash: "not-a-hash",
+                kind: AccountKind::Public,
+                lang: Lang::Ar,
+                email_verified: true,
+            },
+        )
+        .await
+        .unwrap();
+        out.push(id.to_string());
+    }
+    tx.commit().await.unwrap();
+    out
+}
+
+async fn mission(db: &Db) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let id = missions::create(&mut tx, &paris()).await.unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+/// Mondays 09:00–10:00 in Paris, 30-minute slots of `capacity`.
+fn monday_rule(capacity: u16) -> OpeningRule {
+    OpeningRule::new(
+        Weekday::Mon,
+        parse_time("09:00").unwrap(),
+        parse_time("10:00").unwrap(),
+        30,
+        capacity,
+        day("2026-01-01"),
+        None,
+        None,
+    )
+    .unwrap()
+}
+
+async fn slots_on(db: &Db, mission_id: &str, date: &str) -> Vec<Slot> {
+    let s = schedule::load(db, mission_id, day(date)).await.unwrap();
+    generate_slots(
+        "Europe/Paris".parse().unwrap(),
+        &s.rules,
+        &s.closures,
+        day(date),
+        day(date),
+    )
+}
+
+async fn book(
+    db: &Db,
+    mission_id: &str,
+    user: &str,
+    slot: &Slot,
+) -> Result<appts::Appointment, StoreError> {
+    let service = ServiceCode::parse("passport_renewal").unwrap();
+    let mut tx = db.begin().await?;
+    let r = appts::book(
+        &mut tx,
+        &NewBooking {
+            mission_id,
+            user_id: user,
+            service: &service,
+            case_id: None,
+            slot,
+            lang: "ar",
+        },
+    )
+    .await;
+    match r {
+        Ok(a) => {
+            tx.commit().await?;
+            Ok(a)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+#[tokio::test]
+async fn schedules_round_trip_and_closures_close_days() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let mut tx = db.begin().await.unwrap();
+        let rule_id = schedule::add_rule(&mut tx, &m, &monday_rule(2))
+            .await
+            .unwrap();
+        let closure =
+            Closure::new(day("2026-06-01"), day("2026-06-01"), "عطلة", "Holiday").unwrap();
+        schedule::add_closure(&mut tx, &m, &closure).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let rules = schedule::list_rules(db, &m).await.unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].rule().unwrap(), monday_rule(2));
+        assert_eq!(slots_on(db, &m, "2026-06-08").await.len(), 2);
+        assert!(slots_on(db, &m, "2026-06-01").await.is_empty(), "closed");
+        assert_eq!(
+            schedule::missions_offering(db, day("2026-06-01"))
+                .await
+                .unwrap(),
+            vec![m.clone()]
+        );
+
+        let mut tx = db.begin().await.unwrap();
+        let removed = schedule::remove_rule(&mut tx, &m, &rule_id).await.unwrap();
+        assert_eq!(removed.start_time, "09:00");
+        assert!(matches!(
+            schedule::remove_rule(&mut tx, &m, &rule_id).await,
+            Err(StoreError::NotFound)
+        ));
+        tx.commit().await.unwrap();
+        assert!(slots_on(db, &m, "2026-06-08").await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn bookings_take_seats_and_cancelling_frees_them() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let people = users(db, 3).await;
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slots = slots_on(db, &m, "2026-06-08").await;
+        let slot = &slots[0];
+
+        let a = book(db, &m, &people[0], slot).await.unwrap();
+        assert_eq!(a.starts_at, slot.start);
+        assert!(matches!(
+            book(db, &m, &people[0], slot).await,
+            Err(StoreError::Conflict(ALREADY_BOOKED))
+        ));
+        book(db, &m, &people[1], slot).await.unwrap();
+        assert!(matches!(
+            book(db, &m, &people[2], slot).await,
+            Err(StoreError::Conflict(SLOT_FULL))
+        ));
+        let taken = appts::seats_taken(db, &m, slot.start, slot.end)
+            .await
+            .unwrap();
+        assert_eq!(appts::seats_left(slot, &taken), 0);
+
+        // Someone else cannot cancel it; its owner can, once.
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            appts::cancel(&mut tx, &a.id, Some(&people[2])).await,
+            Err(StoreError::NotFound)
+        ));
+        let cancelled = appts::cancel(&mut tx, &a.id, Some(&people[0]))
+            .await
+            .unwrap();
+        assert_eq!(cancelled.status, "cancelled");
+        assert!(matches!(
+            appts::cancel(&mut tx, &a.id, Some(&people[0])).await,
+            Err(StoreError::NotFound)
+        ));
+        tx.commit().await.unwrap();
+
+        book(db, &m, &people[2], slot).await.unwrap();
+        let day_list = appts::list_for_mission(db, &m, slot.start, slot.end)
+            .await
+            .unwrap();
+        assert_eq!(day_list.len(), 2);
+        assert_eq!(
+            appts::list_for_user(db, &people[0]).await.unwrap()[0].status,
+            "cancelled"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rescheduling_moves_the_seat_or_changes_nothing() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let people = users(db, 2).await;
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slots = slots_on(db, &m, "2026-06-08").await;
+        let (first, second) = (&slots[0], &slots[1]);
+        let mine = book(db, &m, &people[0], first).await.unwrap();
+        book(db, &m, &people[1], second).await.unwrap();
+
+        // The later slot is full: the reschedule fails and the booking stays as it was.
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            appts::reschedule(&mut tx, &mine.id, &people[0], second).await,
+            Err(StoreError::Conflict(SLOT_FULL))
+        ));
+        tx.rollback().await.unwrap();
+        assert!(appts::find(db, &mine.id).await.unwrap().is_booked());
+
+        // The other person moves to the earlier slot once it is free.
+        let theirs = appts::list_for_user(db, &people[1])
+            .await
+            .unwrap()
+            .remove(0);
+        let mut tx = db.begin().await.unwrap();
+        appts::cancel(&mut tx, &mine.id, Some(&people[0]))
+            .await
+            .unwrap();
+        let (old, new) = appts::reschedule(&mut tx, &theirs.id, &people[1], first)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(old.status, "rescheduled");
+        assert_eq!(new.starts_at, first.start);
+        assert_eq!(
+            appts::find(db, &old.id)
+                .await
+                .unwrap()
+                .rescheduled_to
+                .as_deref(),
+            Some(new.id.as_str())
+        );
+        let taken = appts::seats_taken(db, &m, first.start, second.end)
+            .await
+            .unwrap();
+        assert_eq!(appts::seats_left(first, &taken), 0);
+        assert_eq!(
+            appts::seats_left(second, &taken),
+            1,
+            "the old seat is free again"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_people_racing_for_three_seats_get_exactly_three() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let m = mission(&db).await;
+        let people = users(&db, 50).await;
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(3))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slot = Arc::new(slots_on(&db, &m, "2026-06-08").await.remove(0));
+
+        let start = Arc::new(tokio::sync::Barrier::new(people.len()));
+        let mut tasks = Vec::new();
+        for person in people {
+            let (db, m, slot, start) = (db.clone(), m.clone(), slot.clone(), start.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                book(&db, &m, &person, &slot).await
+            }));
+        }
+        let (mut booked, mut full) = (0, 0);
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => booked += 1,
+                Err(StoreError::Conflict(SLOT_FULL)) => full += 1,
+                Err(e) => panic!("{:?}: unexpected error {e}", t.backend()),
+            }
+        }
+        assert_eq!((booked, full), (3, 47), "{:?}", t.backend());
+        let list = appts::list_for_mission(&db, &m, slot.start, slot.end)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 3);
+        let taken = appts::seats_taken(&db, &m, slot.start, slot.end)
+            .await
+            .unwrap();
+        assert_eq!(taken[0].2, 3);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_person_racing_themself_gets_one_booking() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let m = mission(&db).await;
+        let person = users(&db, 1).await.remove(0);
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(10))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slot = Arc::new(slots_on(&db, &m, "2026-06-08").await.remove(0));
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (db, m, slot, person) = (db.clone(), m.clone(), slot.clone(), person.clone());
+            tasks.push(tokio::spawn(
+                async move { book(&db, &m, &person, &slot).await },
+            ));
+        }
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(match task.await.unwrap() {
+                Ok(_) => "booked",
+                Err(StoreError::Conflict(ALREADY_BOOKED)) => "already",
+                Err(e) => panic!("{:?}: unexpected error {e}", t.backend()),
+            });
+        }
+        assert_eq!(outcomes.iter().filter(|o| **o == "booked").count(), 1);
+        let taken = appts::seats_taken(&db, &m, slot.start, slot.end)
+            .await
+            .unwrap();
+        assert_eq!(taken[0].2, 1, "refused attempts gave their seat back");
+    }
+}

@@ -1,0 +1,313 @@
+//! `/api/v1/…/appointments`: a mission's free slots, booking and cancelling, and the
+//! caller's own bookings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use safir_domain::consular::appointments::{ServiceCode, parse_date};
+use safir_store::consular::appointments::{self as store, Appointment};
+use safir_store::missions::{self, Mission};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::input::{ApiJson, query_pairs};
+use crate::auth::SignedIn;
+use crate::consular::appointments::{labels, service};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// Longest range of days one slots request covers.
+pub const MAX_DAYS: i64 = 31;
+
+/// A bookable slot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotResponse {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The date and time on the mission's clock.
+    #[schema(example = "2026-06-08")]
+    pub local_date: String,
+    #[schema(example = "09:30")]
+    pub local_time: String,
+    pub capacity: u16,
+    /// Zero when the slot is full.
+    pub seats_left: u16,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotListResponse {
+    #[schema(example = "PAR")]
+    pub mission: String,
+    #[schema(example = "Europe/Paris")]
+    pub time_zone: String,
+    #[schema(example = "passport_renewal")]
+    pub service: String,
+    /// In time order; past slots are left out.
+    pub items: Vec<SlotResponse>,
+}
+
+/// A booking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentResponse {
+    pub id: String,
+    #[schema(example = "PAR")]
+    pub mission: String,
+    #[schema(example = "passport_renewal")]
+    pub service: String,
+    pub case_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// `booked`, `cancelled` or `rescheduled`.
+    #[schema(example = "booked")]
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentListResponse {
+    /// Live bookings first, then the newest.
+    pub items: Vec<AppointmentResponse>,
+}
+
+/// What to book.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    /// The mission's code.
+    #[schema(example = "PAR")]
+    pub mission: String,
+    #[schema(example = "passport_renewal")]
+    pub service: String,
+    /// The start of a slot listed by the slots endpoint.
+    pub starts_at: DateTime<Utc>,
+    /// A consular case this appointment belongs to.
+    pub case_id: Option<String>,
+}
+
+fn response(a: Appointment, mission_code: &str) -> AppointmentResponse {
+    AppointmentResponse {
+        id: a.id,
+        mission: mission_code.to_owned(),
+        service: a.service,
+        case_id: a.case_id,
+        starts_at: a.starts_at,
+        ends_at: a.ends_at,
+        status: a.status,
+        created_at: a.created_at,
+    }
+}
+
+async fn mission_by_code(state: &AppState, code: &str) -> Result<Option<Mission>, AppError> {
+    missions::find_by_code(&state.db, code)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// A mission's slots for a service, with free seats.
+///
+/// `from` and `to` are dates on the mission's clock (`YYYY-MM-DD`, both included; at most
+/// 31 days); `from` defaults to today and `to` to 13 days later.
+#[utoipa::path(
+    get,
+    path = "/api/v1/missions/{mission}/appointments/slots",
+    tag = "appointments",
+    operation_id = "list_appointment_slots",
+    security(()),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("service" = String, Query, description = "Service code, e.g. `passport_renewal`"),
+        ("from" = Option<String>, Query, description = "First local date"),
+        ("to" = Option<String>, Query, description = "Last local date"),
+    ),
+    responses(
+        (status = 200, description = "The slots", body = SlotListResponse),
+        (status = 404, description = "No mission has this code", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is invalid", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_slots(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    uri: Uri,
+) -> Result<Json<SlotListResponse>, AppError> {
+    let mission = mission_by_code(&state, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pairs = query_pairs(uri.query());
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut errors = FieldErrors::new();
+    let svc = ServiceCode::parse(get("service").unwrap_or(""))
+        .map_err(|e| errors.add(labels::field_error("service", &e)))
+        .ok();
+    let date = |name: &str, errors: &mut FieldErrors| -> Option<NaiveDate> {
+        let raw = get(name)?;
+        parse_date(raw)
+            .map_err(|e| errors.add(labels::field_error(name, &e)))
+            .ok()
+    };
+    let today = service::zone(&mission)
+        .map(service::local_today)
+        .unwrap_or_else(|| Utc::now().date_naive());
+    let from = date("from", &mut errors).unwrap_or(today);
+    let to = date("to", &mut errors).unwrap_or(from + Duration::days(13));
+    if to < from {
+        errors.push("to", "appointments_until_before_from");
+    } else if (to - from).num_days() >= MAX_DAYS {
+        errors.add(FieldError::new("to", "appointments_range_too_long").with_arg("max", MAX_DAYS));
+    }
+    errors.clone().into_result()?;
+    let Some(svc) = svc else {
+        return Err(AppError::Validation(errors));
+    };
+    let items = service::offered_slots(&state.db, &mission, &svc, from, to)
+        .await?
+        .into_iter()
+        .map(|o| SlotResponse {
+            starts_at: o.slot.start,
+            ends_at: o.slot.end,
+            local_date: o.slot.local_date.to_string(),
+            local_time: o.slot.local_start.format("%H:%M").to_string(),
+            capacity: o.slot.capacity,
+            seats_left: o.seats_left,
+        })
+        .collect();
+    Ok(Json(SlotListResponse {
+        mission: mission.code,
+        time_zone: mission.time_zone,
+        service: svc.as_str().to_owned(),
+        items,
+    }))
+}
+
+fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
+    let v = raw?.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+    if !ok {
+        errors.push("case_id", "appointments_case_id_invalid");
+    }
+    Some(v.to_owned())
+}
+
+/// Books a slot for the caller.
+///
+/// A confirmation email with an iCalendar file is sent, and a reminder a day before. A
+/// full slot is refused with the field code `appointments_slot_full`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/appointments",
+    tag = "appointments",
+    operation_id = "book_appointment",
+    security(("bearer" = ["write"])),
+    request_body = BookRequest,
+    responses(
+        (status = 200, description = "The booking", body = AppointmentResponse),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, or already booked then", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn book_appointment(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(user): SignedIn,
+    ApiJson(body): ApiJson<BookRequest>,
+) -> Result<Json<AppointmentResponse>, AppError> {
+    let mut errors = FieldErrors::new();
+    let mission = mission_by_code(&state, &body.mission).await?;
+    if mission.is_none() {
+        errors.push("mission", "appointments_mission_unknown");
+    }
+    let svc = ServiceCode::parse(&body.service)
+        .map_err(|e| errors.add(labels::field_error("service", &e)))
+        .ok();
+    let case_id = check_case_id(body.case_id.as_deref(), &mut errors);
+    let (Some(mission), Some(svc)) = (mission, svc) else {
+        return Err(AppError::Validation(errors));
+    };
+    errors.into_result()?;
+    let booked = service::book(
+        &state.db,
+        &user,
+        &mission,
+        &svc,
+        body.starts_at,
+        case_id.as_deref(),
+        lang,
+    )
+    .await?;
+    Ok(Json(response(booked, &mission.code)))
+}
+
+/// Cancels one of the caller's bookings.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/appointments/{id}",
+    tag = "appointments",
+    operation_id = "cancel_appointment",
+    security(("bearer" = ["write"])),
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The booking, cancelled", body = AppointmentResponse),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn cancel_appointment(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<AppointmentResponse>, AppError> {
+    let cancelled = service::cancel(&state.db, &user, &id).await?;
+    let mission = missions::find(&state.db, &cancelled.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(response(cancelled, &mission.code)))
+}
+
+/// The caller's bookings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/appointments",
+    tag = "appointments",
+    operation_id = "list_my_appointments",
+    security(("bearer" = ["read"]), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The caller's bookings", body = AppointmentListResponse),
+        (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_my_appointments(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<Json<AppointmentListResponse>, AppError> {
+    let rows = store::list_for_user(&state.db, user.id())
+        .await
+        .map_err(AppError::internal)?;
+    let all = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    let items = rows
+        .into_iter()
+        .map(|a| {
+            let code = all
+                .iter()
+                .find(|m| m.id == a.mission_id)
+                .map(|m| m.code.clone())
+                .unwrap_or_default();
+            response(a, &code)
+        })
+        .collect();
+    Ok(Json(AppointmentListResponse { items }))
+}

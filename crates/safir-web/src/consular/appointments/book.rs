@@ -1,0 +1,327 @@
+//! The applicant's side: missions taking appointments, a mission's free slots for a service,
+//! and booking one. `{mission}` is the mission code; any signed-in user may book, so the
+//! mission is looked up here rather than by the access layer.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use safir_domain::consular::appointments::{COMMON_SERVICES, ServiceCode, parse_date};
+use safir_store::consular::appointments::schedule;
+use safir_store::missions::{self, Mission};
+
+use super::labels;
+use super::service::{self, BookingError, OfferedSlot};
+use crate::admin::support::{FormData, SelectOption, error_summary, rejected};
+use crate::auth::{SignedIn, Viewer};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+/// Days of slots shown at once.
+pub const DAYS_SHOWN: i64 = 14;
+
+struct MissionEntry {
+    code: String,
+    name: String,
+    city: String,
+}
+
+#[derive(Template)]
+#[template(path = "consular/appointments/missions.html")]
+struct MissionsPage {
+    page: Page,
+    missions: Vec<MissionEntry>,
+}
+
+pub async fn list_missions(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Html<String>, AppError> {
+    let today = Utc::now().date_naive();
+    let offering = schedule::missions_offering(&state.db, today)
+        .await
+        .map_err(AppError::internal)?;
+    let content = labels::content_lang(lang);
+    let missions = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .filter(|m| offering.contains(&m.id))
+        .map(|m| MissionEntry {
+            name: m.name(content).to_owned(),
+            city: m.city(content).to_owned(),
+            code: m.code,
+        })
+        .collect();
+    let page = state.page(lang, &uri, "appointments-missions-title", &viewer);
+    render(&MissionsPage { page, missions })
+}
+
+pub struct SlotOption {
+    pub value: String,
+    pub time: String,
+    pub seats: String,
+    pub full: bool,
+    pub checked: bool,
+}
+
+pub struct SlotDay {
+    pub heading: String,
+    pub slots: Vec<SlotOption>,
+}
+
+/// The slot-picking form, for a new booking or to move one.
+#[derive(Template)]
+#[template(path = "consular/appointments/slots.html")]
+pub struct SlotsPage {
+    pub page: Page,
+    pub zone: String,
+    pub csrf_token: String,
+    /// Where the form posts.
+    pub action: String,
+    /// This page without the paging parameter, for the earlier/later links.
+    pub base: String,
+    /// `None` when moving a booking (the service stays).
+    pub services: Option<Vec<SelectOption>>,
+    pub service: String,
+    pub days: Vec<SlotDay>,
+    pub error_summary: Option<String>,
+    pub slot_error: Option<String>,
+    pub earlier: Option<String>,
+    pub later: String,
+}
+
+/// What a slots page shows: which service, from which local date, which slot was chosen.
+pub struct SlotsView<'a> {
+    pub mission: &'a Mission,
+    pub service: &'a ServiceCode,
+    pub from: NaiveDate,
+    pub chosen: &'a str,
+    pub errors: &'a FieldErrors,
+}
+
+fn group_days(lang: Lang, slots: Vec<OfferedSlot>, chosen: &str) -> Vec<SlotDay> {
+    let mut days: Vec<(NaiveDate, SlotDay)> = Vec::new();
+    for o in slots {
+        let value = o
+            .slot
+            .start
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let mut args = crate::i18n::FluentArgs::new();
+        args.set("count", i64::from(o.seats_left));
+        let option = SlotOption {
+            checked: value == chosen,
+            value,
+            time: o.slot.local_start.format("%H:%M").to_string(),
+            seats: crate::i18n::t_args(lang, "appointments-seats-left", &args),
+            full: o.seats_left == 0,
+        };
+        match days.last_mut() {
+            Some((d, day)) if *d == o.slot.local_date => day.slots.push(option),
+            _ => days.push((
+                o.slot.local_date,
+                SlotDay {
+                    heading: labels::day_heading(lang, o.slot.local_date),
+                    slots: vec![option],
+                },
+            )),
+        }
+    }
+    days.into_iter().map(|(_, d)| d).collect()
+}
+
+/// Builds the slots page; the caller sets the title, action and services.
+pub async fn slots_page(
+    state: &AppState,
+    page: Page,
+    csrf_token: String,
+    view: SlotsView<'_>,
+) -> Result<SlotsPage, AppError> {
+    let lang = page.lang;
+    let last = view.from + Duration::days(DAYS_SHOWN - 1);
+    let slots =
+        service::offered_slots(&state.db, view.mission, view.service, view.from, last).await?;
+    let today = service::zone(view.mission).map(service::local_today);
+    let earlier = (today.is_some_and(|t| view.from > t)).then(|| {
+        (view.from - Duration::days(DAYS_SHOWN))
+            .format("%Y-%m-%d")
+            .to_string()
+    });
+    Ok(SlotsPage {
+        zone: view.mission.time_zone.clone(),
+        csrf_token,
+        action: String::new(),
+        base: String::new(),
+        services: None,
+        service: view.service.as_str().to_owned(),
+        days: group_days(lang, slots, view.chosen),
+        error_summary: error_summary(lang, view.errors),
+        slot_error: view
+            .errors
+            .for_field("starts_at")
+            .or(view.errors.for_field("service"))
+            .map(|e| e.message(lang)),
+        earlier,
+        later: (last + Duration::days(1)).format("%Y-%m-%d").to_string(),
+        page,
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SlotsQuery {
+    pub service: Option<String>,
+    pub from: Option<String>,
+}
+
+pub fn service_options(lang: Lang, selected: &str) -> Vec<SelectOption> {
+    COMMON_SERVICES
+        .iter()
+        .map(|code| SelectOption {
+            value: (*code).to_owned(),
+            label: labels::service(lang, code),
+            selected: *code == selected,
+        })
+        .collect()
+}
+
+pub async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppError> {
+    missions::find_by_code(&state.db, code)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)
+}
+
+/// The first date shown: `from` when given and valid, else today at the mission.
+pub fn first_day(mission: &Mission, from: Option<&str>) -> NaiveDate {
+    let today = service::zone(mission)
+        .map(service::local_today)
+        .unwrap_or_else(|| Utc::now().date_naive());
+    from.and_then(|f| parse_date(f).ok())
+        .filter(|d| *d >= today)
+        .unwrap_or(today)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn book_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    mission: &Mission,
+    service: &ServiceCode,
+    from: NaiveDate,
+    chosen: &str,
+    errors: &FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let mut page = state.page(lang, uri, "appointments-book-title", viewer);
+    page.title = format!("{} — {}", page.title, labels::mission_name(lang, mission));
+    let view = SlotsView {
+        mission,
+        service,
+        from,
+        chosen,
+        errors,
+    };
+    let mut p = slots_page(state, page, state.csrf_token(viewer), view).await?;
+    p.action = format!("/missions/{}/appointments/book", mission.code);
+    p.base = format!(
+        "/missions/{}/appointments/book?service={}",
+        mission.code,
+        service.as_str()
+    );
+    p.services = Some(service_options(lang, service.as_str()));
+    render(&p)
+}
+
+pub async fn show_slots(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<SlotsQuery>,
+) -> Result<Html<String>, AppError> {
+    let mission = find_mission(&state, &code).await?;
+    let service = q
+        .service
+        .as_deref()
+        .and_then(|s| ServiceCode::parse(s).ok())
+        .unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
+    let from = first_day(&mission, q.from.as_deref());
+    book_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &mission,
+        &service,
+        from,
+        "",
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+/// The chosen slot's start, or the field error to show.
+pub fn parse_start(raw: &str) -> Result<DateTime<Utc>, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new("starts_at", "appointments_slot_required"));
+    }
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| FieldError::new("starts_at", "appointments_slot_unavailable"))
+}
+
+pub fn booking_error(e: BookingError) -> Result<FieldError, AppError> {
+    match e {
+        BookingError::Internal(e) => Err(e),
+        BookingError::NotFound => Err(AppError::NotFound),
+        other => Ok(FieldError::new(
+            "starts_at",
+            format!("appointments_{}", other.code()),
+        )),
+    }
+}
+
+pub async fn submit_booking(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(user): SignedIn,
+    Path(code): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let mission = find_mission(&state, &code).await?;
+    let chosen = data.get("starts_at").to_owned();
+    let mut errors = FieldErrors::new();
+    let service = match ServiceCode::parse(data.get("service")) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errors.add(labels::field_error("service", &e));
+            None
+        }
+    };
+    let start = parse_start(&chosen).map_err(|e| errors.add(e)).ok();
+    if let (Some(service), Some(start)) = (&service, start) {
+        match service::book(&state.db, &user, &mission, service, start, None, lang).await {
+            Ok(_) => return Ok(Redirect::to("/account/appointments?booked=1").into_response()),
+            Err(e) => errors.add(booking_error(e)?),
+        }
+    }
+    let service =
+        service.unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
+    let from = first_day(&mission, None);
+    Ok(rejected(
+        book_page(
+            &state, lang, &uri, &viewer, &mission, &service, from, &chosen, &errors,
+        )
+        .await?,
+    ))
+}

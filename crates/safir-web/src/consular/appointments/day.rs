@@ -1,0 +1,102 @@
+//! `/missions/{mission}/appointments?date=`: a day's bookings at the mission with the
+//! applicants' names and addresses. Each view is a read of personal data, so it is audited.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Html;
+use chrono::{Duration, TimeZone, Utc};
+use safir_domain::consular::appointments::{self as domain, parse_date};
+use safir_store::audit;
+use safir_store::consular::appointments as store;
+
+use super::{labels, service};
+use crate::admin::support::Actor;
+use crate::auth::{MissionParam, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+struct BookingView {
+    time: String,
+    name: String,
+    email: String,
+    service: String,
+    case_id: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consular/appointments/day.html")]
+struct DayPage {
+    page: Page,
+    code: String,
+    date: String,
+    zone: String,
+    bookings: Vec<BookingView>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DayQuery {
+    pub date: Option<String>,
+}
+
+pub async fn list_day_bookings(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Query(q): Query<DayQuery>,
+) -> Result<Html<String>, AppError> {
+    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let date = q
+        .date
+        .as_deref()
+        .and_then(|d| parse_date(d).ok())
+        .unwrap_or_else(|| service::local_today(tz));
+    // The local day's bounds; a midnight that does not exist (a clock change at 00:00)
+    // falls back to the earliest instant of that day.
+    let bound = |d: chrono::NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+    };
+    let (from, to) = (bound(date), bound(date + Duration::days(1)));
+    let rows = store::list_for_mission(&state.db, &mission.id, from, to)
+        .await
+        .map_err(AppError::internal)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let record = actor.audit(
+        domain::BOOKINGS_READ,
+        "appointment_day",
+        Some(&date.to_string()),
+        Some(&mission.id),
+        serde_json::json!({ "date": date.to_string(), "appointments": ids }),
+    );
+    audit::record(&state.db, &record)
+        .await
+        .map_err(AppError::internal)?;
+    let bookings = rows
+        .into_iter()
+        .map(|r| BookingView {
+            time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
+            name: r.display_name,
+            email: r.email,
+            service: labels::service(lang, &r.service),
+            case_id: r.case_id,
+        })
+        .collect();
+    let mut page = state.page(lang, &uri, "appointments-day-title", &viewer);
+    page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
+    render(&DayPage {
+        page,
+        code: mission.code.clone(),
+        date: date.to_string(),
+        zone: mission.time_zone.clone(),
+        bookings,
+    })
+}

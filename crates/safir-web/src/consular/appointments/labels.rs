@@ -1,0 +1,67 @@
+//! Appointment wording in the reader's language: service names, weekdays, and instants as
+//! the mission's local wall-clock time.
+
+use chrono::{DateTime, Datelike, Utc, Weekday};
+use safir_domain::ValidationError;
+use safir_store::missions::Mission;
+
+use super::service::zone;
+use crate::error::FieldError;
+use crate::i18n::{I18n, Lang};
+
+pub use crate::staff::labels::content_lang;
+
+pub fn mission_name(lang: Lang, m: &Mission) -> String {
+    m.name(content_lang(lang)).to_owned()
+}
+
+/// The service's name from the catalog, or its code when the catalog has none.
+pub fn service(lang: Lang, code: &str) -> String {
+    let key = format!("appointments-service-{}", code.replace('_', "-"));
+    if I18n::global().has(lang, &key) {
+        I18n::global().t(lang, &key)
+    } else {
+        code.to_owned()
+    }
+}
+
+pub fn weekday(lang: Lang, day: Weekday) -> String {
+    I18n::global().t(
+        lang,
+        &format!("appointments-weekday-{}", day.number_from_monday()),
+    )
+}
+
+/// `الاثنين 2026-06-08 09:00`: the instant on the mission's clock.
+pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
+    match zone(m) {
+        Some(tz) => {
+            let local = t.with_timezone(&tz);
+            format!(
+                "{} {}",
+                weekday(lang, local.weekday()),
+                local.format("%Y-%m-%d %H:%M")
+            )
+        }
+        None => format!("{} UTC", t.format("%Y-%m-%d %H:%M")),
+    }
+}
+
+/// The local date heading of a day of slots.
+pub fn day_heading(lang: Lang, date: chrono::NaiveDate) -> String {
+    format!(
+        "{} {}",
+        weekday(lang, date.weekday()),
+        date.format("%Y-%m-%d")
+    )
+}
+
+/// A field error for a domain validation code: the site-wide messages for `required` and
+/// `too_long`, this context's catalog (`field-error-appointments-…`) for the rest.
+pub fn field_error(field: &str, e: &ValidationError) -> FieldError {
+    match e.code {
+        "required" => FieldError::new(field, "required"),
+        "too_long" => FieldError::new(field, "too_long").with_arg("max", 200),
+        other => FieldError::new(field, format!("appointments_{other}")),
+    }
+}

@@ -1,0 +1,197 @@
+//! `/account/appointments`: one's own bookings, moving one to another slot, cancelling one.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::consular::appointments::ServiceCode;
+use safir_store::StoreError;
+use safir_store::consular::appointments::{self as store, Appointment};
+use safir_store::missions::{self, Mission};
+
+use super::book::{SlotsQuery, SlotsView, booking_error, first_day, parse_start, slots_page};
+use super::labels;
+use super::service;
+use crate::admin::support::{FormData, rejected};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+struct BookingRow {
+    id: String,
+    mission: String,
+    service: String,
+    when: String,
+    status: String,
+    live: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consular/appointments/mine.html")]
+struct MinePage {
+    page: Page,
+    csrf_token: String,
+    bookings: Vec<BookingRow>,
+}
+
+pub async fn list_my_appointments(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(user): SignedIn,
+) -> Result<Html<String>, AppError> {
+    let rows = store::list_for_user(&state.db, user.id())
+        .await
+        .map_err(AppError::internal)?;
+    let mut missions_seen: Vec<Mission> = Vec::new();
+    let mut bookings = Vec::new();
+    for a in rows {
+        let mission = match missions_seen.iter().find(|m| m.id == a.mission_id) {
+            Some(m) => m.clone(),
+            None => {
+                let m = missions::find(&state.db, &a.mission_id)
+                    .await
+                    .map_err(AppError::internal)?;
+                missions_seen.push(m.clone());
+                m
+            }
+        };
+        bookings.push(BookingRow {
+            mission: labels::mission_name(lang, &mission),
+            service: labels::service(lang, &a.service),
+            when: labels::when(lang, &mission, a.starts_at),
+            status: crate::i18n::t(lang, &format!("appointments-status-{}", a.status)),
+            live: a.is_booked() && a.starts_at > safir_store::now(),
+            id: a.id,
+        });
+    }
+    let mut page = state.page(lang, &uri, "appointments-mine-title", &viewer);
+    let flash = match uri.query().unwrap_or("") {
+        "booked=1" => Some("appointments-booked"),
+        "moved=1" => Some("appointments-moved"),
+        "cancelled=1" => Some("appointments-cancelled"),
+        _ => None,
+    };
+    if let Some(key) = flash {
+        let message = page.t(key);
+        page = page.with_flash(FlashKind::Success, message);
+    }
+    render(&MinePage {
+        page,
+        csrf_token: state.csrf_token(&viewer),
+        bookings,
+    })
+}
+
+/// One's own live booking and its mission; anything else is "not found".
+async fn own_booking(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Appointment, Mission), AppError> {
+    let a = match store::find(&state.db, id).await {
+        Ok(a) if a.user_id == user.id() && a.is_booked() => a,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let mission = missions::find(&state.db, &a.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok((a, mission))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reschedule_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    a: &Appointment,
+    mission: &Mission,
+    from: Option<&str>,
+    chosen: &str,
+    errors: &FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let service = ServiceCode::parse(&a.service).map_err(|e| AppError::internal(e.to_string()))?;
+    let mut page = state.page(lang, uri, "appointments-reschedule-title", viewer);
+    page.title = format!(
+        "{} — {}",
+        page.title,
+        labels::when(lang, mission, a.starts_at)
+    );
+    let view = SlotsView {
+        mission,
+        service: &service,
+        from: first_day(mission, from),
+        chosen,
+        errors,
+    };
+    let mut p = slots_page(state, page, state.csrf_token(viewer), view).await?;
+    p.action = format!("/account/appointments/{}/reschedule", a.id);
+    p.base = format!("{}?service={}", p.action, service.as_str());
+    render(&p)
+}
+
+pub async fn show_reschedule(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    Query(q): Query<SlotsQuery>,
+) -> Result<Html<String>, AppError> {
+    let (a, mission) = own_booking(&state, &user, &id).await?;
+    reschedule_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &a,
+        &mission,
+        q.from.as_deref(),
+        "",
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn submit_reschedule(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let (a, mission) = own_booking(&state, &user, &id).await?;
+    let chosen = data.get("starts_at").to_owned();
+    let mut errors = FieldErrors::new();
+    match parse_start(&chosen) {
+        Err(e) => errors.add(e),
+        Ok(start) => match service::reschedule(&state.db, &user, &id, start, &mission).await {
+            Ok(_) => return Ok(Redirect::to("/account/appointments?moved=1").into_response()),
+            Err(e) => errors.add(booking_error(e)?),
+        },
+    }
+    Ok(rejected(
+        reschedule_page(
+            &state, lang, &uri, &viewer, &a, &mission, None, &chosen, &errors,
+        )
+        .await?,
+    ))
+}
+
+pub async fn cancel_appointment(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    service::cancel(&state.db, &user, &id).await?;
+    Ok(Redirect::to("/account/appointments?cancelled=1").into_response())
+}

@@ -1,0 +1,87 @@
+//! The schedule forms as typed, checked into an opening rule or a closure with every
+//! failure reported beside its field.
+
+use safir_domain::consular::appointments::{
+    Closure, ClosureField, OpeningRule, RuleField, ServiceCode, parse_capacity, parse_date,
+    parse_slot_minutes, parse_time, parse_weekday,
+};
+
+use super::labels;
+use crate::admin::support::FormData;
+use crate::error::FieldErrors;
+
+/// Every failure of the rule form at once, or the rule.
+pub fn parse_rule(d: &FormData) -> Result<OpeningRule, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut check = |field: &str, r: Result<(), safir_domain::ValidationError>| {
+        if let Err(e) = r {
+            errors.add(labels::field_error(field, &e));
+        }
+    };
+    let weekday = parse_weekday(d.get("weekday"));
+    check("weekday", weekday.clone().map(drop));
+    let start = parse_time(d.get("start_time"));
+    check("start_time", start.clone().map(drop));
+    let end = parse_time(d.get("end_time"));
+    check("end_time", end.clone().map(drop));
+    let minutes = parse_slot_minutes(d.get("slot_minutes"));
+    check("slot_minutes", minutes.clone().map(drop));
+    let capacity = parse_capacity(d.get("capacity"));
+    check("capacity", capacity.clone().map(drop));
+    let from = parse_date(d.get("valid_from"));
+    check("valid_from", from.clone().map(drop));
+    let until = match d.get("valid_until").trim() {
+        "" => Ok(None),
+        s => parse_date(s).map(Some),
+    };
+    check("valid_until", until.clone().map(drop));
+    let service = match d.get("service").trim() {
+        "" => Ok(None),
+        s => ServiceCode::parse(s).map(Some),
+    };
+    check("service", service.clone().map(drop));
+    let (
+        Ok(weekday),
+        Ok(start),
+        Ok(end),
+        Ok(minutes),
+        Ok(capacity),
+        Ok(from),
+        Ok(until),
+        Ok(service),
+    ) = (weekday, start, end, minutes, capacity, from, until, service)
+    else {
+        return Err(errors);
+    };
+    OpeningRule::new(weekday, start, end, minutes, capacity, from, until, service).map_err(
+        |(field, e)| {
+            let name = match field {
+                RuleField::End => "end_time",
+                RuleField::SlotMinutes => "slot_minutes",
+                RuleField::ValidUntil => "valid_until",
+            };
+            errors.add(labels::field_error(name, &e));
+            errors
+        },
+    )
+}
+
+pub fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let first = parse_date(d.get("first_day"))
+        .map_err(|e| errors.add(labels::field_error("first_day", &e)));
+    let last =
+        parse_date(d.get("last_day")).map_err(|e| errors.add(labels::field_error("last_day", &e)));
+    let (Ok(first), Ok(last)) = (first, last) else {
+        return Err(errors);
+    };
+    Closure::new(first, last, d.get("reason_ar"), d.get("reason_en")).map_err(|(field, e)| {
+        let name = match field {
+            ClosureField::LastDay => "last_day",
+            ClosureField::ReasonAr => "reason_ar",
+            ClosureField::ReasonEn => "reason_en",
+        };
+        errors.add(labels::field_error(name, &e));
+        errors
+    })
+}

@@ -1,0 +1,232 @@
+//! What the pages and the API share: the slots a mission offers now, and booking,
+//! rescheduling and cancelling with their confirmation emails and reminders enqueued in the
+//! same transaction.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use safir_domain::consular::appointments::{
+    ServiceCode, Slot, for_service, generate_slots, parse_zone,
+};
+use safir_store::consular::appointments::{
+    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, schedule,
+};
+use safir_store::missions::Mission;
+use safir_store::{Db, StoreError, Tx, now};
+
+use super::notify;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+/// How far ahead a slot can be booked.
+pub const HORIZON_DAYS: i64 = 90;
+
+/// Why a booking did not happen, as a stable code the pages and the API explain.
+#[derive(Debug)]
+pub enum BookingError {
+    /// The time is not a slot the schedule offers (or it has passed).
+    SlotUnavailable,
+    SlotFull,
+    AlreadyBooked,
+    /// Rescheduling to the slot one already holds.
+    SameSlot,
+    NotFound,
+    Internal(AppError),
+}
+
+impl BookingError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BookingError::SlotUnavailable => "slot_unavailable",
+            BookingError::SlotFull => "slot_full",
+            BookingError::AlreadyBooked => "already_booked",
+            BookingError::SameSlot => "same_slot",
+            BookingError::NotFound => "not_found",
+            BookingError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for BookingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(c) if c == SLOT_FULL => BookingError::SlotFull,
+            StoreError::Conflict(c) if c == ALREADY_BOOKED => BookingError::AlreadyBooked,
+            StoreError::NotFound => BookingError::NotFound,
+            e => BookingError::Internal(AppError::internal(e)),
+        }
+    }
+}
+
+/// The mission's zone; a name the zone database does not know offers no slots.
+pub fn zone(mission: &Mission) -> Option<Tz> {
+    match parse_zone(&mission.time_zone) {
+        Ok(tz) => Some(tz),
+        Err(_) => {
+            tracing::warn!(mission = %mission.code, zone = %mission.time_zone, "unknown time zone: no appointment slots");
+            None
+        }
+    }
+}
+
+/// Today's date at the mission.
+pub fn local_today(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// A slot with the seats still free.
+#[derive(Debug, Clone)]
+pub struct OfferedSlot {
+    pub slot: Slot,
+    pub seats_left: u16,
+}
+
+/// The future slots for `service` on local dates `first..=last`, with free seats (full
+/// slots included, with zero).
+pub async fn offered_slots(
+    db: &Db,
+    mission: &Mission,
+    service: &ServiceCode,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<OfferedSlot>, AppError> {
+    let Some(tz) = zone(mission) else {
+        return Ok(Vec::new());
+    };
+    let today = local_today(tz);
+    let first = first.max(today);
+    let last = last.min(today + Duration::days(HORIZON_DAYS));
+    if last < first {
+        return Ok(Vec::new());
+    }
+    let sched = schedule::load(db, &mission.id, first)
+        .await
+        .map_err(AppError::internal)?;
+    let all = generate_slots(tz, &sched.rules, &sched.closures, first, last);
+    let slots = for_service(&all, service);
+    let t = now();
+    let (Some(from), Some(to)) = (slots.first().map(|s| s.start), slots.last().map(|s| s.end))
+    else {
+        return Ok(Vec::new());
+    };
+    let taken = store::seats_taken(db, &mission.id, from, to)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(slots
+        .into_iter()
+        .filter(|s| s.start > t)
+        .map(|slot| OfferedSlot {
+            seats_left: store::seats_left(&slot, &taken),
+            slot,
+        })
+        .collect())
+}
+
+/// The slot for `service` starting at `start`, if the schedule offers it now.
+pub async fn find_slot(
+    db: &Db,
+    mission: &Mission,
+    service: &ServiceCode,
+    start: DateTime<Utc>,
+) -> Result<Option<Slot>, AppError> {
+    let Some(tz) = zone(mission) else {
+        return Ok(None);
+    };
+    let date = start.with_timezone(&tz).date_naive();
+    // A slot belongs to the local date its rule names; around a clock change that can be a
+    // neighbour of the instant's own date.
+    let (Some(before), Some(after)) = (date.pred_opt(), date.succ_opt()) else {
+        return Ok(None);
+    };
+    let slots = offered_slots(db, mission, service, before, after).await?;
+    Ok(slots.into_iter().map(|o| o.slot).find(|s| s.start == start))
+}
+
+async fn commit(tx: Tx) -> Result<(), BookingError> {
+    tx.commit()
+        .await
+        .map_err(|e| BookingError::Internal(AppError::internal(e)))
+}
+
+/// Books `start` for `user`; the confirmation (with its calendar file) and the reminder are
+/// enqueued with the booking.
+pub async fn book(
+    db: &Db,
+    user: &CurrentUser,
+    mission: &Mission,
+    service: &ServiceCode,
+    start: DateTime<Utc>,
+    case_id: Option<&str>,
+    lang: Lang,
+) -> Result<Appointment, BookingError> {
+    let slot = find_slot(db, mission, service, start)
+        .await
+        .map_err(BookingError::Internal)?
+        .ok_or(BookingError::SlotUnavailable)?;
+    let mut tx = db.begin().await?;
+    let booked = store::book(
+        &mut tx,
+        &NewBooking {
+            mission_id: &mission.id,
+            user_id: user.id(),
+            service,
+            case_id,
+            slot: &slot,
+            lang: lang.code(),
+        },
+    )
+    .await?;
+    notify::booked(&mut tx, &user.user, mission, &booked).await?;
+    commit(tx).await?;
+    Ok(booked)
+}
+
+/// Moves `user`'s booking `id` to `start`, atomically; returns the new booking.
+pub async fn reschedule(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    start: DateTime<Utc>,
+    mission: &Mission,
+) -> Result<Appointment, BookingError> {
+    let current = store::find(db, id).await?;
+    if current.user_id != user.id() || !current.is_booked() || current.mission_id != mission.id {
+        return Err(BookingError::NotFound);
+    }
+    if current.starts_at == start {
+        return Err(BookingError::SameSlot);
+    }
+    let service = ServiceCode::parse(&current.service)
+        .map_err(|_| BookingError::Internal(AppError::internal("stored service code")))?;
+    let slot = find_slot(db, mission, &service, start)
+        .await
+        .map_err(BookingError::Internal)?
+        .ok_or(BookingError::SlotUnavailable)?;
+    let mut tx = db.begin().await?;
+    let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
+    notify::booked(&mut tx, &user.user, mission, &new).await?;
+    commit(tx).await?;
+    Ok(new)
+}
+
+/// Cancels `user`'s booking `id`; its reminder finds it cancelled and sends nothing.
+pub async fn cancel(db: &Db, user: &CurrentUser, id: &str) -> Result<Appointment, BookingError> {
+    let mut tx = db.begin().await?;
+    let row = store::cancel(&mut tx, id, Some(user.id())).await?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+impl From<BookingError> for AppError {
+    fn from(e: BookingError) -> Self {
+        match e {
+            BookingError::NotFound => AppError::NotFound,
+            BookingError::Internal(e) => e,
+            other => {
+                let mut errors = crate::error::FieldErrors::new();
+                errors.push("starts_at", &format!("appointments_{}", other.code()));
+                AppError::Validation(errors)
+            }
+        }
+    }
+}

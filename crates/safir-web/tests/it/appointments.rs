@@ -1,0 +1,417 @@
+//! Appointments through HTTP: the head of mission opens hours, an applicant books in
+//! Arabic and receives a confirmation with a calendar file, moves the booking, then cancels
+//! it; reminders go out for live bookings only. And the same through the API.
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{Datelike, Utc};
+use safir_domain::roles::Role;
+use safir_notify::testing::SmtpSink;
+use safir_notify::{MailConfig, PlainMailConfig};
+use safir_store::accounts::tokens;
+use safir_store::jobs::{JobRunner, RunnerConfig};
+use safir_store::with_pool;
+use safir_web::consular::appointments::{REMINDER_JOB, ReminderJob};
+
+use crate::harness::{TestApp, unique_email};
+
+/// The mission PAR in Paris time, and the local date three days from now (so a booking is
+/// more than a day ahead and gets a reminder).
+async fn paris(app: &TestApp) -> (String, chrono::NaiveDate) {
+    let id = app.mission("PAR", "FR").await;
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE missions SET time_zone = 'Europe/Paris' WHERE id = $1").bind(&id).execute(p).await.map(|r| r.rows_affected())
+    })
+    .unwrap();
+    let tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+    let day = Utc::now().with_timezone(&tz).date_naive() + chrono::Duration::days(3);
+    (id, day)
+}
+
+/// Every `value` of the radio buttons named `starts_at`, in page order.
+fn slot_values(body: &str) -> Vec<String> {
+    body.split("name=\"starts_at\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+fn runner(app: &TestApp, sink: Option<&SmtpSink>) -> JobRunner {
+    let mut r = JobRunner::new(
+        app.db.clone(),
+        RunnerConfig {
+            idle_poll: Duration::from_millis(20),
+            ..RunnerConfig::default()
+        },
+    )
+    .register(REMINDER_JOB, ReminderJob::new(app.db.clone()));
+    if let Some(sink) = sink {
+        let config = MailConfig::from_plain(&PlainMailConfig {
+            transport: "smtp",
+            from: "Safir <no-reply@safir.test>",
+            smtp_host: "127.0.0.1",
+            smtp_port: sink.port(),
+            smtp_tls: "none",
+            ..PlainMailConfig::default()
+        })
+        .unwrap()
+        .with_timeout(Duration::from_secs(5));
+        r = r.register(
+            safir_notify::JOB_KIND,
+            safir_notify::email_handler(config).unwrap(),
+        );
+    }
+    r
+}
+
+/// Makes the reminder of booking `id` due now.
+async fn reminder_due(app: &TestApp, id: &str) -> u64 {
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE jobs SET run_at = $1 WHERE idempotency_key = $2")
+            .bind(safir_store::now())
+            .bind(format!("appointment-reminder:{id}"))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .unwrap()
+}
+
+/// An applicant whose saved interface language is Arabic.
+async fn arabic_speaker(app: &TestApp, prefix: &str) -> crate::harness::Account {
+    let account = app.public_user(&unique_email(prefix)).await;
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE users SET preferred_lang = 'ar' WHERE id = $1").bind(&account.id).execute(p).await.map(|r| r.rows_affected())
+    })
+    .unwrap();
+    account
+}
+
+async fn status_of(app: &TestApp, id: &str) -> String {
+    safir_store::consular::appointments::find(&app.db, id)
+        .await
+        .unwrap()
+        .status
+}
+
+#[tokio::test]
+async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let mut staff = app.client();
+        staff.sign_in(&head).await;
+        let schedule = "/missions/PAR/appointments/schedule";
+        let weekday = day.weekday().number_from_monday().to_string();
+        let from = Utc::now().date_naive().to_string();
+
+        // A mistake is shown beside the field, with what was typed.
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/rules",
+                &[
+                    ("weekday", &weekday),
+                    ("start_time", "11:00"),
+                    ("end_time", "09:00"),
+                    ("slot_minutes", "30"),
+                    ("capacity", "1"),
+                    ("valid_from", &from),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(
+            res.body
+                .contains("The closing time must be after the opening time.")
+        );
+        assert!(res.body.contains("value=\"11:00\""));
+
+        let fields = [
+            ("weekday", weekday.as_str()),
+            ("service", ""),
+            ("start_time", "09:00"),
+            ("end_time", "10:00"),
+            ("slot_minutes", "30"),
+            ("capacity", "1"),
+            ("valid_from", from.as_str()),
+        ];
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/rules",
+                &fields,
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let holiday = (day + chrono::Duration::days(7)).to_string();
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/closures",
+                &[
+                    ("first_day", &holiday),
+                    ("last_day", &holiday),
+                    ("reason_ar", "عيد وطني"),
+                    ("reason_en", "National day"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let page = staff.get(schedule).await;
+        assert!(page.body.contains("09:00–10:00") && page.body.contains("National day"));
+
+        // The applicant books in Arabic.
+        let applicant = arabic_speaker(&app, "applicant").await;
+        let mut me = app.client();
+        me.sign_in(&applicant).await;
+        let book = "/missions/PAR/appointments/book?service=passport_renewal";
+        let page = me.get(book).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("احجز هذا الوقت"), "{}", page.body);
+        let slots = slot_values(&page.body);
+        assert!(slots.len() >= 2, "two half-hour slots: {slots:?}");
+        let (first, second) = (&slots[0], &slots[1]);
+        let res = me
+            .submit(
+                book,
+                "/missions/PAR/appointments/book",
+                &[("service", "passport_renewal"), ("starts_at", first)],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/account/appointments?booked=1"),
+            "{}",
+            res.body
+        );
+        let mine = safir_store::consular::appointments::list_for_user(&app.db, &applicant.id)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1);
+        let first_id = mine[0].id.clone();
+        assert_eq!(mine[0].lang, "ar");
+
+        // Confirmation in Arabic with a calendar file, delivered over SMTP.
+        let mails = app.emails_to(&applicant.email).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].lang, "ar");
+        assert!(
+            mails[0].subject.contains("تجديد جواز السفر"),
+            "{}",
+            mails[0].subject
+        );
+        let ics = base64::engine::general_purpose::STANDARD
+            .decode(&mails[0].attachments[0].data_base64)
+            .unwrap();
+        let ics = String::from_utf8(ics).unwrap();
+        let start: chrono::DateTime<Utc> = first.parse().unwrap();
+        assert!(
+            ics.contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ"))),
+            "{ics}"
+        );
+        let sink = SmtpSink::start().await.unwrap();
+        runner(&app, Some(&sink)).drain().await.unwrap();
+        let got = sink.messages_to(&applicant.email);
+        assert_eq!(got.len(), 1);
+        let parsed = got[0].parse().unwrap();
+        let parts = parsed.parts().unwrap();
+        assert_eq!(parts[1].file_name().as_deref(), Some("appointment.ics"));
+        assert!(
+            String::from_utf8(parts[1].body_bytes().unwrap())
+                .unwrap()
+                .contains("BEGIN:VEVENT")
+        );
+
+        // The slot held one person: someone else is told it is taken, in their language.
+        let other = arabic_speaker(&app, "other").await;
+        let mut them = app.client();
+        them.sign_in(&other).await;
+        let res = them
+            .submit(
+                book,
+                "/missions/PAR/appointments/book",
+                &[("service", "passport_renewal"), ("starts_at", first)],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("حُجز هذا الوقت للتو"), "{}", res.body);
+
+        // Staff see the day's bookings, and that reading is in the audit trail.
+        let day_page = staff
+            .get(&format!("/missions/PAR/appointments?date={day}"))
+            .await;
+        assert!(
+            day_page.body.contains(&applicant.email),
+            "{}",
+            day_page.body
+        );
+
+        // Moving the booking frees the first slot and confirms the second.
+        let reschedule = format!("/account/appointments/{first_id}/reschedule");
+        let res = me
+            .submit(&reschedule, &reschedule, &[("starts_at", second)])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/account/appointments?moved=1"),
+            "{}",
+            res.body
+        );
+        assert_eq!(status_of(&app, &first_id).await, "rescheduled");
+        let second_id = safir_store::consular::appointments::find(&app.db, &first_id)
+            .await
+            .unwrap()
+            .rescheduled_to
+            .unwrap();
+        assert_eq!(app.emails_to(&applicant.email).await.len(), 2);
+
+        // The old reminder finds the booking moved and sends nothing; the new one sends.
+        assert_eq!(reminder_due(&app, &first_id).await, 1);
+        runner(&app, None).drain().await.unwrap();
+        assert_eq!(app.emails_to(&applicant.email).await.len(), 2);
+        assert_eq!(reminder_due(&app, &second_id).await, 1);
+        runner(&app, None).drain().await.unwrap();
+        let mails = app.emails_to(&applicant.email).await;
+        assert_eq!(mails.len(), 3);
+        assert!(
+            mails[2].subject.starts_with("تذكير"),
+            "{}",
+            mails[2].subject
+        );
+
+        // Cancelling from the list.
+        let list = me.get("/account/appointments").await;
+        assert!(
+            list.body
+                .contains(&format!("/account/appointments/{second_id}/cancel"))
+        );
+        let cancel = format!("/account/appointments/{second_id}/cancel");
+        let res = me.submit("/account/appointments", &cancel, &[]).await;
+        assert_eq!(res.location(), Some("/account/appointments?cancelled=1"));
+        assert_eq!(status_of(&app, &second_id).await, "cancelled");
+        let list = me.get("/account/appointments?cancelled=1").await;
+        assert!(list.body.contains("ملغى"));
+
+        let actions = app.audit_actions().await;
+        for action in [
+            "appointment_rule.create",
+            "appointment_closure.create",
+            "appointment.read",
+        ] {
+            assert!(
+                actions.iter().any(|a| a == action),
+                "{action} in {actions:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_api_lists_slots_books_lists_and_cancels() {
+    let app = TestApp::sqlite().await;
+    let (mission_id, day) = paris(&app).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let rule = safir_domain::consular::appointments::OpeningRule::new(
+        day.weekday(),
+        "09:00".parse().unwrap(),
+        "09:30".parse().unwrap(),
+        30,
+        1,
+        Utc::now().date_naive(),
+        None,
+        None,
+    )
+    .unwrap();
+    safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tokens_of = Vec::new();
+    for name in ["api-a", "api-b"] {
+        let user = app.public_user(&unique_email(name)).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let (_, secret) =
+            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        tokens_of.push(secret);
+    }
+    let mut c = app.client();
+    let slots = c
+        .api_raw(
+            "GET",
+            &format!("/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"),
+            None,
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(slots.status, 200, "{}", slots.body);
+    let items = slots.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["local_time"], "09:00");
+    assert_eq!(items[0]["seats_left"], 1);
+    let starts_at = items[0]["starts_at"].as_str().unwrap().to_owned();
+
+    let body = serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts_at, "case_id": "VIS-2026-1" });
+    let res = c
+        .api(
+            "POST",
+            "/api/v1/appointments",
+            &tokens_of[0],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(res.json()["case_id"], "VIS-2026-1");
+
+    let res = c
+        .api("POST", "/api/v1/appointments", &tokens_of[1], Some(body))
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(res.json()["errors"][0]["code"], "appointments_slot_full");
+
+    let res = c
+        .api_raw(
+            "GET",
+            "/api/v1/missions/PAR/appointments/slots?service=visa&from=2026-01-01&to=2027-01-01",
+            None,
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert_eq!(
+        res.json()["errors"][0]["code"],
+        "appointments_range_too_long"
+    );
+
+    let mine = c
+        .api("GET", "/api/v1/me/appointments", &tokens_of[0], None)
+        .await;
+    assert_eq!(mine.json()["items"][0]["id"], id.as_str());
+    assert_eq!(mine.json()["items"][0]["mission"], "PAR");
+
+    let path = format!("/api/v1/appointments/{id}");
+    assert_eq!(
+        c.api("DELETE", &path, &tokens_of[1], None).await.status,
+        404,
+        "not theirs"
+    );
+    let res = c.api("DELETE", &path, &tokens_of[0], None).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["status"], "cancelled");
+    assert_eq!(
+        c.api("DELETE", &path, &tokens_of[0], None).await.status,
+        404
+    );
+}
