@@ -33,4 +33,8 @@ pub mod actions {
     pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");
     pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
     pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
+    pub const EVISA_ISSUE: AuditAction = AuditAction::new("evisa.issue");
+    /// A staff member opened an e-visa (its page or its PDF).
+    pub const EVISA_READ: AuditAction = AuditAction::new("evisa.read");
+    pub const EVISA_REVOKE: AuditAction = AuditAction::new("evisa.revoke");
 }
