@@ -1,2 +1,4 @@
 //! Storage for consular services: the catalogue, cases and their history, documents,
 //! appointments and travel advice.
+
+pub mod evisas;

@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod directory;
+mod evisas;
 mod jobs;
 mod missions;
 mod profile;
