@@ -73,6 +73,7 @@ pub fn web_config(config: &Config) -> WebConfig {
         login_max_failures: config.security.login_max_failures as i32,
         login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),
         login_attempts_per_minute: config.security.login_attempts_per_minute,
+        ..WebConfig::default()
     }
 }
 

@@ -92,6 +92,7 @@ impl Modify for SecuritySchemes {
         audit::list_audit_records,
         jobs::get_jobs_overview,
         jobs::retry_job,
+        crate::consular::evisa::api::verify_evisa,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),
@@ -100,6 +101,7 @@ impl Modify for SecuritySchemes {
         (name = "account", description = "The caller's own account"),
         (name = "missions", description = "The ministry and its missions"),
         (name = "admin", description = "Ministry administration"),
+        (name = "evisas", description = "Checking e-visas"),
         (name = "meta", description = "This document"),
     )
 )]
