@@ -13,6 +13,8 @@ mod api_openapi;
 mod assets;
 mod email_payload;
 mod errors;
+mod evisa;
+mod evisa_offline;
 mod harness;
 mod matrix;
 mod matrix_tokens;

@@ -112,6 +112,17 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/dashboard",
         Who::OwnMission(STAFF),
     ),
+    // E-visas: the public check; the visa itself for its holder and the mission's staff who
+    // may read personal data (the handler answers 404 to everyone else); revocation.
+    ("GET", "/verify", Who::Anyone),
+    ("GET", "/verify/keys", Who::Anyone),
+    ("GET", "/evisas/{id}", Who::SignedIn),
+    ("GET", "/evisas/{id}/pdf", Who::SignedIn),
+    (
+        "POST",
+        "/missions/{mission}/evisas/{id}/revoke",
+        Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
+    ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
     ("GET", "/admin/missions", Who::Only(&[As::Admin])),
@@ -172,6 +183,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/staff",
         Who::OwnMission(STAFF),
     ),
+    ("GET", "/api/v1/verify", Who::Anyone),
     ("GET", "/api/v1/admin/audit", Who::Only(&[As::Admin])),
     ("GET", "/api/v1/admin/jobs", Who::Only(&[As::Admin])),
     (

@@ -50,8 +50,10 @@ pub async fn check(
 }
 
 struct Verdict {
-    /// `valid`, `expired`, `not_yet_valid`, `revoked` or `invalid`: the CSS modifier.
+    /// `valid`, `expired`, `not_yet_valid`, `revoked` or `invalid`.
     status: &'static str,
+    /// The same with dashes, for the CSS class.
+    class_name: String,
     title: String,
     detail: String,
     rows: Vec<(String, String)>,
@@ -90,6 +92,7 @@ pub async fn verify_page(
             .unwrap_or_default();
         Some(Verdict {
             status: verification.code(),
+            class_name: key.clone(),
             title: page.t(&format!("verify-{key}-title")),
             detail: page.t(&format!("verify-{key}-detail")),
             rows,

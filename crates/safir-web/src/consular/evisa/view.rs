@@ -165,3 +165,49 @@ pub fn qr_svg(url: &str) -> String {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use safir_domain::CountryCode;
+    use safir_domain::consular::evisa::*;
+    use safir_domain::mission::MissionCode;
+
+    use super::*;
+
+    /// The QR code of a realistic visa (a long name, a 32-character site address) stays small
+    /// enough to scan from paper: version 12 at level M, 65 modules a side.
+    #[test]
+    fn a_typical_visa_fits_a_version_12_qr_code() {
+        let key = EvisaSigningKey::from_seed(&[9; 32]);
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mission = MissionCode::parse("PAR").unwrap();
+        let payload = EvisaPayload::new(
+            VisaNumber::new(&mission, 2026, 123_456).unwrap(),
+            EvisaHolder {
+                name: HolderName::parse("AL-HASHIMI MOHAMMED ABDULLAH").unwrap(),
+                passport_number: PassportNo::parse("L898902C3").unwrap(),
+                nationality: CountryCode::parse("JO").unwrap(),
+                birth_date: date(1980, 1, 31),
+            },
+            EvisaTerms::new(
+                VisaTypeCode::parse("TOUR").unwrap(),
+                Entries::Multiple,
+                date(2026, 3, 1),
+                date(2027, 2, 28),
+                90,
+            )
+            .unwrap(),
+            mission,
+            Utc.with_ymd_and_hms(2026, 2, 14, 9, 30, 15).unwrap(),
+            key.id(),
+        );
+        let url = key
+            .sign(&payload)
+            .verify_url("https://consular.mfa.example.gov");
+        let code = qr_code(&url).unwrap();
+        assert_eq!(url.len(), 257, "{url}");
+        assert_eq!(code.version(), qrcode::Version::Normal(12));
+        assert_eq!(code.width(), 65);
+    }
+}
