@@ -34,4 +34,8 @@ pub mod actions {
     pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
     pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
     pub const DOCUMENT_READ: AuditAction = AuditAction::new("document.read");
+    pub const EVISA_ISSUE: AuditAction = AuditAction::new("evisa.issue");
+    /// A staff member opened an e-visa (its page or its PDF).
+    pub const EVISA_READ: AuditAction = AuditAction::new("evisa.read");
+    pub const EVISA_REVOKE: AuditAction = AuditAction::new("evisa.revoke");
 }

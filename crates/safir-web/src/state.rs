@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use safir_domain::consular::evisa::EvisaSigningKey;
 use safir_store::Db;
 use safir_store::consular::documents::{ScanConfig, Uploads};
 
@@ -27,6 +28,8 @@ pub struct WebConfig {
     pub login_max_failures: i32,
     pub login_lockout: chrono::Duration,
     pub login_attempts_per_minute: u32,
+    /// E-visa checks (`/verify?v=…`, `/api/v1/verify`) per client address and minute.
+    pub verify_lookups_per_minute: u32,
     pub consular: ConsularConfig,
 }
 
@@ -65,6 +68,7 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_lockout: chrono::Duration::minutes(15),
             login_attempts_per_minute: 10,
+            verify_lookups_per_minute: 30,
             consular: ConsularConfig::default(),
         }
     }
@@ -79,11 +83,14 @@ pub struct AppState {
     pub csrf_secret: Arc<Vec<u8>>,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<RateLimiter>,
+    /// Signs e-visas; made on first start and kept in the database, shared by every process.
+    pub evisa_key: Arc<EvisaSigningKey>,
 }
 
 impl AppState {
     pub async fn new(db: Db, config: WebConfig) -> Result<Self, safir_store::StoreError> {
         let csrf_secret = safir_store::settings::secret(&db, "csrf_key").await?;
+        let evisa_key = safir_store::consular::evisas::signing_key(&db).await?;
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
         Ok(Self {
@@ -92,6 +99,7 @@ impl AppState {
             metrics: Metrics::new(),
             csrf_secret: Arc::new(csrf_secret),
             login_limiter: Arc::new(login_limiter),
+            evisa_key: Arc::new(evisa_key),
         })
     }
 

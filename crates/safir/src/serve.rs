@@ -91,6 +91,7 @@ pub fn web_config(config: &Config) -> WebConfig {
                 config.consular.closed_case_retention_days,
             )),
         },
+        ..WebConfig::default()
     }
 }
 

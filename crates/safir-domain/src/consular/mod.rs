@@ -5,6 +5,7 @@ pub mod advice;
 pub mod appointments;
 pub mod case;
 pub mod documents;
+pub mod evisa;
 pub mod forms;
 pub mod mrz;
 pub mod passport;

@@ -5,4 +5,5 @@ pub mod advice;
 pub mod appointments;
 pub mod cases;
 pub mod documents;
+pub mod evisas;
 pub mod services;

@@ -8,6 +8,7 @@ mod audit;
 mod consular_cases;
 mod directory;
 mod documents;
+mod evisas;
 mod jobs;
 mod missions;
 mod profile;

@@ -99,6 +99,7 @@ impl Modify for SecuritySchemes {
         crate::consular::advice::api::list_travel_advice,
         crate::consular::advice::api::get_travel_advice,
         crate::consular::advice::api::publish_travel_advice,
+        crate::consular::evisa::api::verify_evisa,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),
@@ -109,6 +110,7 @@ impl Modify for SecuritySchemes {
         (name = "appointments", description = "Consular appointments: free slots, booking, cancelling"),
         (name = "admin", description = "Ministry administration"),
         (name = "travel-advice", description = "The ministry's travel advice per country"),
+        (name = "evisas", description = "Checking e-visas"),
         (name = "meta", description = "This document"),
     )
 )]

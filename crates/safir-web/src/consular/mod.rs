@@ -6,6 +6,7 @@ pub mod applicant;
 pub mod appointments;
 pub mod catalogue;
 pub mod documents;
+pub mod evisa;
 pub mod jobs;
 pub mod labels;
 mod my_documents;
@@ -21,7 +22,7 @@ use crate::auth::{Access, Routes};
 pub fn routes(r: Routes) -> Routes {
     let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     use Access::{Public, SignedIn};
-    appointments::routes(advice::routes(r))
+    evisa::routes(appointments::routes(advice::routes(r)))
         .add(
             Method::GET,
             "/consular",

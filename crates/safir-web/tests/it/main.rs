@@ -20,6 +20,8 @@ mod consular_applicant;
 mod documents;
 mod email_payload;
 mod errors;
+mod evisa;
+mod evisa_offline;
 mod harness;
 mod matrix;
 mod matrix_tokens;

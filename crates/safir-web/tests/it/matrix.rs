@@ -177,6 +177,17 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/appointments/schedule/closures",
         Who::OwnMission(&[As::Admin, As::Head]),
     ),
+    // E-visas: the public check; the visa itself for its holder and the mission's staff who
+    // may read personal data (the handler answers 404 to everyone else); revocation.
+    ("GET", "/verify", Who::Anyone),
+    ("GET", "/verify/keys", Who::Anyone),
+    ("GET", "/evisas/{id}", Who::SignedIn),
+    ("GET", "/evisas/{id}/pdf", Who::SignedIn),
+    (
+        "POST",
+        "/missions/{mission}/evisas/{id}/revoke",
+        Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
+    ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
     ("GET", "/admin/missions", Who::Only(&[As::Admin])),
@@ -268,6 +279,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/appointments", Who::SignedIn),
     ("DELETE", "/api/v1/appointments/{id}", Who::SignedIn),
     ("GET", "/api/v1/me/appointments", Who::SignedIn),
+    ("GET", "/api/v1/verify", Who::Anyone),
     ("GET", "/api/v1/admin/audit", Who::Only(&[As::Admin])),
     ("GET", "/api/v1/admin/jobs", Who::Only(&[As::Admin])),
     (

@@ -1,0 +1,260 @@
+//! The e-visa register: issuing (numbering, signing, storing the exact signed bytes),
+//! finding, listing a holder's visas and revoking. Also the instance's signing key, made on
+//! first use and kept in the settings table.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
+use safir_domain::consular::evisa::{
+    EvisaHolder, EvisaPayload, EvisaSigningKey, EvisaTerms, SignedEvisa, VisaNumber,
+};
+use safir_domain::ids::{MissionId, UserId};
+use safir_domain::mission::MissionCode;
+
+use crate::{Db, StoreError, Tx, now, settings, with_pool, with_tx};
+
+/// The settings key of the Ed25519 seed (hex). Never logged, never shown.
+const SIGNING_KEY_SETTING: &str = "evisa_signing_key";
+
+/// The instance's e-visa signing key, generated and stored on first use. Every server
+/// process gets the same key (the first writer wins).
+pub async fn signing_key(db: &Db) -> Result<EvisaSigningKey, StoreError> {
+    let seed: [u8; 32] = settings::secret(db, SIGNING_KEY_SETTING)
+        .await?
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("setting {SIGNING_KEY_SETTING}: not 32 bytes")))?;
+    Ok(EvisaSigningKey::from_seed(&seed))
+}
+
+/// An issued e-visa as stored: the signed payload plus its fields in columns for listing.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Evisa {
+    pub id: String,
+    pub visa_number: String,
+    pub case_id: Option<String>,
+    pub mission_id: String,
+    pub holder_id: String,
+    pub holder_name: String,
+    pub passport_number: String,
+    pub nationality: String,
+    pub birth_date: NaiveDate,
+    pub visa_type: String,
+    pub entries: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub max_stay_days: i32,
+    pub mission_code: String,
+    /// base64url of the signed bytes.
+    pub payload: String,
+    /// base64url of the Ed25519 signature.
+    pub signature: String,
+    pub key_id: String,
+    pub issued_at: DateTime<Utc>,
+    pub issued_by: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+impl Evisa {
+    /// The QR code's `v` value: `base64url(payload).base64url(signature)`.
+    pub fn code(&self) -> String {
+        format!("{}.{}", self.payload, self.signature)
+    }
+
+    /// The address the QR code opens.
+    pub fn verify_url(&self, public_url: &str) -> String {
+        format!(
+            "{}/verify?v={}",
+            public_url.trim_end_matches('/'),
+            self.code()
+        )
+    }
+
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+
+    /// The signed payload, decoded (the stored columns are a copy for queries; this is what
+    /// the signature covers).
+    pub fn signed_payload(&self) -> Result<EvisaPayload, StoreError> {
+        let signed = SignedEvisa::parse_code(&self.code())
+            .ok_or_else(|| StoreError::Corrupt(format!("e-visa {}: bad code", self.id)))?;
+        EvisaPayload::decode(&signed.payload)
+            .map_err(|e| StoreError::Corrupt(format!("e-visa {}: {e:?}", self.id)))
+    }
+
+    pub fn mission(&self) -> MissionId {
+        MissionId::from_trusted(self.mission_id.clone())
+    }
+}
+
+/// What the approval of a visa case hands over.
+#[derive(Debug, Clone)]
+pub struct IssueEvisa {
+    /// The visa case approved, if the visa comes from one.
+    pub case_id: Option<String>,
+    pub mission_id: MissionId,
+    /// The applicant's account: the one public user who may open the visa.
+    pub holder_id: UserId,
+    pub holder: EvisaHolder,
+    pub terms: EvisaTerms,
+    /// The officer who approved.
+    pub issued_by: Option<UserId>,
+}
+
+/// Numbers, signs and stores a visa inside the caller's transaction (the case approval's),
+/// so the visa exists exactly when the approval does.
+pub async fn issue(
+    tx: &mut Tx,
+    input: IssueEvisa,
+    key: &EvisaSigningKey,
+) -> Result<Evisa, StoreError> {
+    let code: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT code FROM missions WHERE id = $1")
+            .bind(input.mission_id.as_str())
+            .fetch_optional(c)
+            .await
+    })?;
+    let mission_code = MissionCode::parse(&code.ok_or(StoreError::NotFound)?)
+        .map_err(|e| StoreError::Corrupt(format!("mission code: {e}")))?;
+    // The payload keeps whole seconds; the row keeps the same instant.
+    let issued_at = now().trunc_subsecs(0);
+    let year = issued_at.year();
+    let sequence: i64 = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "INSERT INTO evisa_counters (mission_id, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (mission_id, year) DO UPDATE SET last = evisa_counters.last + 1 \
+             RETURNING last",
+        )
+        .bind(input.mission_id.as_str())
+        .bind(year)
+        .fetch_one(c)
+        .await
+        .map(|n: i32| i64::from(n))
+    })?;
+    let sequence = u32::try_from(sequence)
+        .map_err(|_| StoreError::Corrupt("e-visa counter out of range".into()))?;
+    let number = VisaNumber::new(&mission_code, year, sequence)
+        .map_err(|e| StoreError::Corrupt(format!("visa number: {e}")))?;
+    let payload = EvisaPayload::new(
+        number,
+        input.holder,
+        input.terms,
+        mission_code,
+        issued_at,
+        key.id(),
+    );
+    let signed = key.sign(&payload);
+    let row = Evisa {
+        id: uuid::Uuid::now_v7().as_simple().to_string(),
+        visa_number: payload.visa_number.as_str().to_owned(),
+        case_id: input.case_id,
+        mission_id: input.mission_id.as_str().to_owned(),
+        holder_id: input.holder_id.as_str().to_owned(),
+        holder_name: payload.holder.name.as_str().to_owned(),
+        passport_number: payload.holder.passport_number.as_str().to_owned(),
+        nationality: payload.holder.nationality.as_str().to_owned(),
+        birth_date: payload.holder.birth_date,
+        visa_type: payload.terms.visa_type().as_str().to_owned(),
+        entries: payload.terms.entries().as_str().to_owned(),
+        valid_from: payload.terms.valid_from(),
+        valid_until: payload.terms.valid_until(),
+        max_stay_days: i32::from(payload.terms.max_stay_days()),
+        mission_code: payload.mission_code.as_str().to_owned(),
+        payload: URL_SAFE_NO_PAD.encode(&signed.payload),
+        signature: URL_SAFE_NO_PAD.encode(signed.signature),
+        key_id: key.id().to_hex(),
+        issued_at,
+        issued_by: input.issued_by.map(|u| u.as_str().to_owned()),
+        revoked_at: None,
+        revoked_by: None,
+        revoke_reason: None,
+    };
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO evisas (id, visa_number, case_id, mission_id, holder_id, holder_name, \
+             passport_number, nationality, birth_date, visa_type, entries, valid_from, valid_until, \
+             max_stay_days, mission_code, payload, signature, key_id, issued_at, issued_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        )
+        .bind(&row.id)
+        .bind(&row.visa_number)
+        .bind(&row.case_id)
+        .bind(&row.mission_id)
+        .bind(&row.holder_id)
+        .bind(&row.holder_name)
+        .bind(&row.passport_number)
+        .bind(&row.nationality)
+        .bind(row.birth_date)
+        .bind(&row.visa_type)
+        .bind(&row.entries)
+        .bind(row.valid_from)
+        .bind(row.valid_until)
+        .bind(row.max_stay_days)
+        .bind(&row.mission_code)
+        .bind(&row.payload)
+        .bind(&row.signature)
+        .bind(&row.key_id)
+        .bind(row.issued_at)
+        .bind(&row.issued_by)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(|e| StoreError::unique_as(e, "visa_number"))?;
+    Ok(row)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Evisa, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM evisas WHERE id = $1").bind(id).fetch_optional(p).await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn find_by_number(db: &Db, visa_number: &str) -> Result<Option<Evisa>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM evisas WHERE visa_number = $1")
+            .bind(visa_number)
+            .fetch_optional(p)
+            .await
+    })?)
+}
+
+/// A holder's visas, newest first.
+pub async fn list_for_holder(db: &Db, holder_id: &str) -> Result<Vec<Evisa>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM evisas WHERE holder_id = $1 ORDER BY issued_at DESC, id DESC")
+            .bind(holder_id)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+/// Withdraws a visa: from now on `/verify` answers "revoked". A visa is revoked once;
+/// a second attempt is `Conflict("revoked")` and keeps the first reason.
+pub async fn revoke(tx: &mut Tx, id: &str, by: &UserId, reason: &str) -> Result<Evisa, StoreError> {
+    let updated: Option<Evisa> = with_tx!(tx, c => {
+        sqlx::query_as(
+            "UPDATE evisas SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 \
+             WHERE id = $1 AND revoked_at IS NULL RETURNING *",
+        )
+        .bind(id)
+        .bind(now())
+        .bind(by.as_str())
+        .bind(reason)
+        .fetch_optional(c)
+        .await
+    })?;
+    if let Some(row) = updated {
+        return Ok(row);
+    }
+    let exists: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT id FROM evisas WHERE id = $1").bind(id).fetch_optional(c).await
+    })?;
+    Err(match exists {
+        Some(_) => StoreError::Conflict("revoked"),
+        None => StoreError::NotFound,
+    })
+}

@@ -1,0 +1,136 @@
+//! The public check: `/verify` (a form, and the verdict for `?v=…` in the reader's language)
+//! and `/verify/keys` (the public keys, for checking offline).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Html;
+use chrono::Utc;
+use safir_domain::consular::evisa::{EvisaVerifyingKey, Verification, verify_code};
+use safir_store::consular::evisas;
+use safir_store::missions::Mission;
+use serde::{Deserialize, Serialize};
+
+use super::view::{self, Audience};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VerifyParams {
+    pub v: Option<String>,
+}
+
+/// The keys this site accepts: today, the one it signs with.
+pub fn accepted_keys(state: &AppState) -> Vec<EvisaVerifyingKey> {
+    vec![state.evisa_key.verifying_key()]
+}
+
+/// Checks a pasted code or URL: the signature and dates, then the register for revocation.
+/// Also returns the issuing mission, for its name.
+pub async fn check(
+    state: &AppState,
+    input: &str,
+) -> Result<(Verification, Option<Mission>), AppError> {
+    let today = Utc::now().date_naive();
+    let verdict = verify_code(input, &accepted_keys(state), today);
+    let Some(payload) = verdict.payload() else {
+        return Ok((verdict, None));
+    };
+    let revoked = evisas::find_by_number(&state.db, payload.visa_number.as_str())
+        .await
+        .map_err(AppError::internal)?
+        .is_some_and(|e| e.is_revoked());
+    let mission = view::mission_of(state, payload).await;
+    Ok((verdict.with_revocation(revoked), mission))
+}
+
+struct Verdict {
+    /// `valid`, `expired`, `not_yet_valid`, `revoked` or `invalid`.
+    status: &'static str,
+    /// The same with dashes, for the CSS class.
+    class_name: String,
+    title: String,
+    detail: String,
+    rows: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "consular/evisa/verify.html")]
+struct VerifyPage {
+    page: Page,
+    code: String,
+    verdict: Option<Verdict>,
+}
+
+pub async fn verify_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(params): Query<VerifyParams>,
+) -> Result<Html<String>, AppError> {
+    let page = state.page(lang, &uri, "verify-title", &viewer);
+    let input = params.v.unwrap_or_default();
+    let verdict = if input.trim().is_empty() {
+        None
+    } else {
+        let (verification, mission) = check(&state, &input).await?;
+        let key = verification.code().replace('_', "-");
+        let rows = verification
+            .payload()
+            .map(|p| {
+                view::rows(p, mission.as_ref(), Audience::Public)
+                    .into_iter()
+                    .map(|r| (r.label(lang).to_owned(), r.value(lang).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Verdict {
+            status: verification.code(),
+            class_name: key.clone(),
+            title: page.t(&format!("verify-{key}-title")),
+            detail: page.t(&format!("verify-{key}-detail")),
+            rows,
+        })
+    };
+    render(&VerifyPage {
+        page,
+        code: input.chars().take(4096).collect(),
+        verdict,
+    })
+}
+
+/// One published key.
+#[derive(Debug, Serialize)]
+pub struct PublishedKey {
+    /// Eight hex digits; the payload's bytes 1–4 name the key that signed it.
+    pub key_id: String,
+    pub algorithm: &'static str,
+    /// The raw 32-byte Ed25519 public key, base64.
+    pub public_key: String,
+    /// The same key as a PEM SubjectPublicKeyInfo (`openssl pkey -pubin`).
+    pub public_key_pem: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublishedKeys {
+    pub keys: Vec<PublishedKey>,
+}
+
+pub async fn published_keys(State(state): State<AppState>) -> Json<PublishedKeys> {
+    let keys = accepted_keys(&state)
+        .into_iter()
+        .map(|k| PublishedKey {
+            key_id: k.id().to_hex(),
+            algorithm: "Ed25519",
+            public_key: k.public_key_base64(),
+            public_key_pem: k.spki_pem(),
+        })
+        .collect();
+    Json(PublishedKeys { keys })
+}

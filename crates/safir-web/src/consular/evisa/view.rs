@@ -1,0 +1,213 @@
+//! What an e-visa shows, field by field in both languages, shared by the printable page, the
+//! PDF and the public check (which masks the passport number and leaves out the birth date).
+
+use fluent_bundle::FluentArgs;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use safir_domain::Lang as ContentLang;
+use safir_domain::consular::evisa::EvisaPayload;
+use safir_store::missions::{self, Mission};
+
+use crate::i18n::{Lang, t, t_args};
+use crate::state::AppState;
+
+/// One field: its label and value in Arabic and in English.
+#[derive(Debug, Clone)]
+pub struct FieldRow {
+    pub label_ar: String,
+    pub label_en: String,
+    pub value_ar: String,
+    pub value_en: String,
+}
+
+impl FieldRow {
+    fn new(key: &str, value_ar: String, value_en: String) -> FieldRow {
+        let label = format!("evisa-field-{key}");
+        FieldRow {
+            label_ar: t(Lang::Ar, &label),
+            label_en: t(Lang::En, &label),
+            value_ar,
+            value_en,
+        }
+    }
+
+    fn same(key: &str, value: String) -> FieldRow {
+        FieldRow::new(key, value.clone(), value)
+    }
+
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ar => &self.label_ar,
+            Lang::En => &self.label_en,
+        }
+    }
+
+    pub fn value(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ar => &self.value_ar,
+            Lang::En => &self.value_en,
+        }
+    }
+}
+
+/// One message in both languages, for documents that are always bilingual.
+#[derive(Debug, Clone)]
+pub struct Both {
+    pub ar: String,
+    pub en: String,
+}
+
+impl Both {
+    pub fn of(key: &str) -> Both {
+        Both {
+            ar: t(Lang::Ar, key),
+            en: t(Lang::En, key),
+        }
+    }
+}
+
+/// Who will read the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The holder or an officer: every field, the passport number in full.
+    Document,
+    /// Whoever holds the code: enough to match visa and passport, no more.
+    Public,
+}
+
+fn in_both(f: impl Fn(Lang) -> String) -> (String, String) {
+    (f(Lang::Ar), f(Lang::En))
+}
+
+pub fn rows(
+    payload: &EvisaPayload,
+    mission: Option<&Mission>,
+    audience: Audience,
+) -> Vec<FieldRow> {
+    let date = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let holder = &payload.holder;
+    let terms = &payload.terms;
+    let mut out = vec![
+        FieldRow::same("number", payload.visa_number.as_str().to_owned()),
+        FieldRow::same("holder", holder.name.as_str().to_owned()),
+        FieldRow::same(
+            "passport",
+            match audience {
+                Audience::Document => holder.passport_number.as_str().to_owned(),
+                Audience::Public => holder.passport_number.masked(),
+            },
+        ),
+    ];
+    let (ar, en) = (
+        holder.nationality.name(ContentLang::Ar).to_owned(),
+        holder.nationality.name(ContentLang::En).to_owned(),
+    );
+    out.push(FieldRow::new("nationality", ar, en));
+    if audience == Audience::Document {
+        out.push(FieldRow::same("birth-date", date(holder.birth_date)));
+    }
+    out.push(FieldRow::same(
+        "type",
+        terms.visa_type().as_str().to_owned(),
+    ));
+    let entries = format!("evisa-entries-{}", terms.entries().as_str());
+    let (ar, en) = in_both(|l| t(l, &entries));
+    out.push(FieldRow::new("entries", ar, en));
+    out.push(FieldRow::same("valid-from", date(terms.valid_from())));
+    out.push(FieldRow::same("valid-until", date(terms.valid_until())));
+    let (ar, en) = in_both(|l| {
+        let mut args = FluentArgs::new();
+        args.set("count", i64::from(terms.max_stay_days()));
+        t_args(l, "evisa-max-stay-days", &args)
+    });
+    out.push(FieldRow::new("max-stay", ar, en));
+    let code = payload.mission_code.as_str();
+    let (ar, en) = match mission {
+        Some(m) => (
+            format!("{} ({code})", m.name(ContentLang::Ar)),
+            format!("{} ({code})", m.name(ContentLang::En)),
+        ),
+        None => (code.to_owned(), code.to_owned()),
+    };
+    out.push(FieldRow::new("mission", ar, en));
+    out.push(FieldRow::same(
+        "issued-at",
+        payload.issued_at().format("%Y-%m-%d").to_string(),
+    ));
+    out
+}
+
+/// The issuing mission named in a payload, when this ministry still has it.
+pub async fn mission_of(state: &AppState, payload: &EvisaPayload) -> Option<Mission> {
+    match missions::find_by_code(&state.db, payload.mission_code.as_str()).await {
+        Ok(m) => m,
+        Err(e) => {
+            // The check itself stands without the mission's name; say so in the log only.
+            tracing::warn!(error = %e, "mission lookup for an e-visa failed");
+            None
+        }
+    }
+}
+
+/// The QR code of `url` at error-correction level M.
+pub fn qr_code(url: &str) -> Option<QrCode> {
+    QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).ok()
+}
+
+/// The QR code as inline SVG (dark modules as one path; no script, no external image).
+pub fn qr_svg(url: &str) -> String {
+    qr_code(url)
+        .map(|code| {
+            code.render::<svg::Color<'_>>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use safir_domain::CountryCode;
+    use safir_domain::consular::evisa::*;
+    use safir_domain::mission::MissionCode;
+
+    use super::*;
+
+    /// The QR code of a realistic visa (a long name, a 32-character site address) stays small
+    /// enough to scan from paper: version 12 at level M, 65 modules a side.
+    #[test]
+    fn a_typical_visa_fits_a_version_12_qr_code() {
+        let key = EvisaSigningKey::from_seed(&[9; 32]);
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mission = MissionCode::parse("PAR").unwrap();
+        let payload = EvisaPayload::new(
+            VisaNumber::new(&mission, 2026, 123_456).unwrap(),
+            EvisaHolder {
+                name: HolderName::parse("AL-HASHIMI MOHAMMED ABDULLAH").unwrap(),
+                passport_number: PassportNo::parse("L898902C3").unwrap(),
+                nationality: CountryCode::parse("JO").unwrap(),
+                birth_date: date(1980, 1, 31),
+            },
+            EvisaTerms::new(
+                VisaTypeCode::parse("TOUR").unwrap(),
+                Entries::Multiple,
+                date(2026, 3, 1),
+                date(2027, 2, 28),
+                90,
+            )
+            .unwrap(),
+            mission,
+            Utc.with_ymd_and_hms(2026, 2, 14, 9, 30, 15).unwrap(),
+            key.id(),
+        );
+        let url = key
+            .sign(&payload)
+            .verify_url("https://consular.mfa.example.gov");
+        let code = qr_code(&url).unwrap();
+        assert_eq!(url.len(), 257, "{url}");
+        assert_eq!(code.version(), qrcode::Version::Normal(12));
+        assert_eq!(code.width(), 65);
+    }
+}

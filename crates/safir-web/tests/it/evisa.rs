@@ -1,0 +1,396 @@
+//! E-visas through HTTP: the public check in both languages for every status, the holder's
+//! and officers' pages and PDF (and nobody else's), revocation, and garbage input.
+
+use chrono::{Duration, NaiveDate, Utc};
+use safir_domain::CountryCode;
+use safir_domain::consular::evisa::{
+    Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
+};
+use safir_domain::ids::{MissionId, UserId};
+use safir_domain::roles::Role;
+use safir_store::consular::evisas::{self, Evisa, IssueEvisa};
+use safir_web::app;
+use safir_web::state::{AppState, WebConfig};
+
+use crate::harness::{ORIGIN, TestApp, enc, unique_email};
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Issues a visa valid from `today + from` to `today + until` days, as an approval would.
+pub async fn issue(app: &TestApp, mission: &str, holder: &str, from: i64, until: i64) -> Evisa {
+    let request = IssueEvisa {
+        case_id: None,
+        mission_id: MissionId::from_trusted(mission.to_owned()),
+        holder_id: UserId::from_trusted(holder.to_owned()),
+        holder: EvisaHolder {
+            name: HolderName::parse("ERIKSSON ANNA MARIA").unwrap(),
+            passport_number: PassportNo::parse("L898902C3").unwrap(),
+            nationality: CountryCode::parse("SE").unwrap(),
+            birth_date: NaiveDate::from_ymd_opt(1974, 8, 12).unwrap(),
+        },
+        terms: EvisaTerms::new(
+            VisaTypeCode::parse("TOUR").unwrap(),
+            Entries::Multiple,
+            today() + Duration::days(from),
+            today() + Duration::days(until),
+            90,
+        )
+        .unwrap(),
+        issued_by: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let visa = evisas::issue(&mut tx, request, &app.state.evisa_key)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    visa
+}
+
+async fn revoke_in_store(app: &TestApp, visa: &Evisa, by: &str) {
+    let mut tx = app.db.begin().await.unwrap();
+    evisas::revoke(
+        &mut tx,
+        &visa.id,
+        &UserId::from_trusted(by.to_owned()),
+        "test",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_verify_page_gives_each_verdict_in_both_languages() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let valid = issue(&app, &mission, &holder.id, -1, 30).await;
+        let expired = issue(&app, &mission, &holder.id, -60, -1).await;
+        let future = issue(&app, &mission, &holder.id, 5, 40).await;
+        let revoked = issue(&app, &mission, &holder.id, -1, 30).await;
+        revoke_in_store(&app, &revoked, &holder.id).await;
+        // The same fields under another signature: a forgery.
+        let forged = format!("{}.{}", valid.payload, expired.signature);
+
+        let cases = [
+            (valid.code(), "valid", "Valid visa", "تأشيرة صالحة"),
+            (
+                expired.code(),
+                "expired",
+                "Expired visa",
+                "تأشيرة منتهية الصلاحية",
+            ),
+            (
+                future.code(),
+                "not_yet_valid",
+                "Visa not yet valid",
+                "تأشيرة لم تبدأ صلاحيتها بعد",
+            ),
+            (revoked.code(), "revoked", "Revoked visa", "تأشيرة ملغاة"),
+            (forged, "invalid", "Not a valid visa", "ليست تأشيرة صالحة"),
+        ];
+        for (code, status, en, ar) in cases {
+            for (lang, title) in [("en", en), ("ar", ar)] {
+                let mut client = app.client();
+                client.lang = Some(lang);
+                let res = client.get(&format!("/verify?v={}", enc(&code))).await;
+                assert_eq!(res.status, 200, "{status} {lang}: {}", res.body);
+                assert!(
+                    res.body.contains(&format!("data-status=\"{status}\"")),
+                    "{status} {lang}"
+                );
+                assert!(res.body.contains(title), "{status} {lang}: no {title:?}");
+                assert!(res.body.contains(&format!("lang=\"{lang}\"")));
+                // Whoever holds the code sees the passport number masked and no birth date.
+                assert!(!res.body.contains("L898902C3"));
+                assert!(!res.body.contains("1974-08-12"));
+                if status != "invalid" {
+                    assert!(res.body.contains("L89****C3"), "{status} {lang}");
+                    assert!(res.body.contains("ERIKSSON ANNA MARIA"));
+                    assert!(res.body.contains(if lang == "ar" {
+                        "بعثة PAR"
+                    } else {
+                        "Mission PAR"
+                    }));
+                } else {
+                    assert!(!res.body.contains("ERIKSSON"));
+                }
+            }
+        }
+
+        // The QR code's whole address pasted into the form works like the bare code.
+        let url = valid.verify_url(ORIGIN);
+        let res = app.client().get(&format!("/verify?v={}", enc(&url))).await;
+        assert!(res.body.contains("data-status=\"valid\""));
+        // The empty form.
+        let res = app.client().get("/verify").await;
+        assert_eq!(res.status, 200);
+        assert!(res.body.contains("name=\"v\"") && !res.body.contains("data-status"));
+
+        // The API says the same.
+        let res = app
+            .client()
+            .api_raw(
+                "GET",
+                &format!("/api/v1/verify?v={}", enc(&revoked.code())),
+                None,
+                None,
+                "",
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let json = res.json();
+        assert_eq!(json["status"], "revoked");
+        assert_eq!(json["visa"]["visa_number"], revoked.visa_number);
+        assert_eq!(json["visa"]["passport_number_masked"], "L89****C3");
+        assert_eq!(json["visa"]["mission_name_en"], "Mission PAR");
+        let res = app
+            .client()
+            .api_raw("GET", "/api/v1/verify?v=xyz", None, None, "")
+            .await;
+        assert_eq!(res.json()["status"], "invalid");
+        assert_eq!(res.json()["reason"], "malformed");
+        assert!(res.json()["visa"].is_null());
+        let res = app
+            .client()
+            .api_raw("GET", "/api/v1/verify", None, None, "")
+            .await;
+        assert_eq!(res.status, 422);
+        assert_eq!(res.json()["errors"][0]["field"], "v");
+    }
+}
+
+#[tokio::test]
+async fn checks_are_limited_per_address() {
+    let app = TestApp::sqlite().await;
+    for _ in 0..30 {
+        assert_eq!(app.client().get("/verify?v=abc.def").await.status, 200);
+    }
+    let res = app.client().get("/verify?v=abc.def").await;
+    assert_eq!(res.status, 429);
+    assert!(res.headers.contains_key("retry-after"));
+    assert_eq!(
+        app.client().get("/verify").await.status,
+        200,
+        "the form stays open"
+    );
+}
+
+/// A deterministic stream of pseudo-random bytes (xorshift), so a failure reproduces.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let len = (self.next() as usize) % max;
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+#[tokio::test]
+async fn garbage_never_breaks_the_check() {
+    let test_db = safir_store::testing::TestDb::sqlite().await;
+    let db = test_db.db.clone();
+    let config = WebConfig {
+        public_url: ORIGIN.to_owned(),
+        verify_lookups_per_minute: 1_000_000,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db.clone(), config).await.unwrap();
+    let (router, routes) = app::build(state.clone());
+    let app = TestApp {
+        router,
+        routes,
+        state,
+        db,
+        test_db,
+    };
+    let mission = app.mission("PAR", "FR").await;
+    let holder = app.public_user(&unique_email("holder")).await;
+    let visa = issue(&app, &mission, &holder.id, -1, 30).await;
+    let code = visa.code();
+    let mut noise = Noise(0x5AF1_2026);
+    let mut inputs: Vec<String> = vec![
+        "%".into(),
+        "%FF%FE%00".into(),
+        ".".repeat(5000),
+        format!("{code}{code}"),
+        code.replace('.', ".."),
+        format!("{}.", visa.payload),
+        format!("x?v={code}&v=zz"),
+    ];
+    for _ in 0..150 {
+        // Random bytes, percent-encoded as a browser would send them.
+        let raw = noise.bytes(300);
+        inputs.push(raw.iter().map(|b| format!("%{b:02X}")).collect());
+        // The real code with a few characters changed, removed or added.
+        let mut chars: Vec<char> = code.chars().collect();
+        for _ in 0..=(noise.next() % 3) {
+            let at = (noise.next() as usize) % chars.len();
+            let alphabet = b"ABCXYZabcxyz019_-.=+/ ";
+            match noise.next() % 3 {
+                0 => chars[at] = alphabet[(noise.next() as usize) % alphabet.len()] as char,
+                1 => {
+                    chars.remove(at);
+                }
+                _ => chars.insert(
+                    at,
+                    alphabet[(noise.next() as usize) % alphabet.len()] as char,
+                ),
+            }
+        }
+        inputs.push(enc(&chars.into_iter().collect::<String>()));
+    }
+    for (i, input) in inputs.iter().enumerate() {
+        for path in ["/verify", "/api/v1/verify"] {
+            let res = app.client().get(&format!("{path}?v={input}")).await;
+            assert!(
+                res.status == 200 || res.status == 400 || res.status == 422,
+                "input {i} {input:?} on {path}: {} {}",
+                res.status,
+                res.body
+            );
+            if res.status == 200 && path == "/verify" {
+                let lit = res.body.contains("data-status=\"valid\"");
+                // Only the untouched code may pass; every change is caught.
+                assert!(
+                    !lit || input.contains(&code) || input.contains(&enc(&code)),
+                    "{input:?}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_holder_and_the_missions_officers_see_the_visa_and_nobody_else() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let visa = issue(&app, &paris, &holder.id, -1, 30).await;
+        let page = format!("/evisas/{}", visa.id);
+        let pdf = format!("/evisas/{}/pdf", visa.id);
+
+        let mut client = app.client();
+        client.sign_in(&holder).await;
+        let res = client.get(&page).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(res.body.contains("L898902C3") && res.body.contains("1974-08-12"));
+        assert!(res.body.contains("<svg"), "the QR code is inline SVG");
+        assert!(res.body.contains(&visa.verify_url(ORIGIN)));
+        assert!(res.body.contains("تأشيرة إلكترونية") && res.body.contains("Electronic visa"));
+        assert!(!res.body.contains("/revoke"), "holders cannot revoke");
+        let res = client.get(&pdf).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.headers["content-type"], "application/pdf");
+        assert!(res.body.starts_with("%PDF-"));
+        assert!(!app.audit_actions().await.contains(&"evisa.read".to_owned()));
+
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let mut client = app.client();
+        client.sign_in(&officer).await;
+        assert_eq!(client.get(&page).await.status, 200);
+        assert_eq!(client.get(&pdf).await.status, 200);
+        let reads = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "evisa.read")
+            .count();
+        assert_eq!(reads, 2, "each staff opening is audited");
+
+        let elsewhere = app
+            .staff(
+                &unique_email("dubai"),
+                &[(Role::ConsularOfficer, Some(&dubai))],
+            )
+            .await;
+        let press = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(&paris))],
+            )
+            .await;
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        for account in [&elsewhere, &press, &stranger] {
+            let mut client = app.client();
+            client.sign_in(account).await;
+            assert_eq!(client.get(&page).await.status, 404, "{}", account.email);
+            assert_eq!(client.get(&pdf).await.status, 404, "{}", account.email);
+        }
+        let res = app.client().get(&page).await;
+        assert!(res.location().unwrap_or("").starts_with("/sign-in"));
+    }
+}
+
+#[tokio::test]
+async fn an_officer_revokes_and_the_check_says_so() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let visa = issue(&app, &paris, &holder.id, -1, 30).await;
+        let page = format!("/evisas/{}", visa.id);
+        let action = format!("/missions/PAR/evisas/{}/revoke", visa.id);
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let mut client = app.client();
+        client.sign_in(&officer).await;
+        let res = client.get(&page).await;
+        assert!(res.body.contains(&action), "the revoke form is offered");
+
+        // No reason: the page again, with the error in the officer's language.
+        let res = client.submit(&page, &action, &[("reason", "   ")]).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("This field is required."), "{}", res.body);
+        assert!(res.body.contains("aria-invalid=\"true\""));
+
+        let res = client
+            .submit(&page, &action, &[("reason", "جواز مبلغ عن سرقته")])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = client.get(res.location().unwrap()).await;
+        assert!(
+            res.body.contains("جواز مبلغ عن سرقته"),
+            "staff see the reason"
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"evisa.revoke".to_owned())
+        );
+
+        let res = app
+            .client()
+            .get(&format!("/verify?v={}", enc(&visa.code())))
+            .await;
+        assert!(res.body.contains("data-status=\"revoked\""));
+
+        let res = client.submit(&page, &action, &[("reason", "again")]).await;
+        assert_eq!(res.status, 409);
+
+        // The holder sees the revocation but not the reason.
+        let mut client = app.client();
+        client.sign_in(&holder).await;
+        let res = client.get(&page).await;
+        assert!(res.body.contains("evisa-revoked"));
+        assert!(!res.body.contains("جواز مبلغ عن سرقته"));
+    }
+}
