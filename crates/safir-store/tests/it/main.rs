@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod consular_cases;
+mod consular_overdue;
 mod directory;
 mod jobs;
 mod missions;
