@@ -7,7 +7,7 @@ mod jobs;
 mod mission_form;
 mod mission_view;
 mod missions;
-mod support;
+pub(crate) mod support;
 mod user_actions;
 mod user_form;
 mod user_new;

@@ -47,6 +47,8 @@ pub const EVERYONE: [As; 8] = [
     As::AdminBeforeSecondFactor,
 ];
 pub const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
+/// Who works consular cases at a mission (besides ministry admins).
+pub const CONSULAR: &[As] = &[As::Head, As::Consular];
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +113,83 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "GET",
         "/missions/{mission}/dashboard",
         Who::OwnMission(STAFF),
+    ),
+    // Consular officers' workspace: those who work cases at the mission
+    (
+        "GET",
+        "/missions/{mission}/cases",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases.csv",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/bulk",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases/sla",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases/{case}",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/act",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/assign",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/priority",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/notes",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/messages",
+        Who::OwnMission(CONSULAR),
+    ),
+    // Service catalogue: heads of mission (and ministry admins)
+    (
+        "GET",
+        "/missions/{mission}/services",
+        Who::OwnMission(&[As::Head]),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/services/new",
+        Who::OwnMission(&[As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/services/new",
+        Who::OwnMission(&[As::Head]),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/services/{service}/edit",
+        Who::OwnMission(&[As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/services/{service}/edit",
+        Who::OwnMission(&[As::Head]),
     ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
@@ -250,6 +329,8 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 "{job}" => f.job.clone(),
                 // No such token: the access layer answers before the handler looks.
                 "{id}" => "0".to_owned(),
+                // No such case or service: the handler answers 404 once access is granted.
+                "{case}" | "{service}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {
