@@ -76,7 +76,9 @@ fn catalogs_have_the_same_keys() {
 fn every_message_formats_without_errors() {
     let i18n = I18n::global();
     let mut args = FluentArgs::new();
-    for name in ["count", "seconds", "min", "max", "status", "minutes"] {
+    for name in [
+        "count", "seconds", "min", "max", "status", "minutes", "days", "done", "skipped", "line",
+    ] {
         args.set(name, 3);
     }
     args.set("reference", "ERR-TEST");
@@ -84,6 +86,11 @@ fn every_message_formats_without_errors() {
         ("name", "Layla"),
         ("link", "https://safir.example/x"),
         ("time", "14:05 UTC"),
+        ("state", "In review"),
+        ("message", "Please send a photograph."),
+        ("service", "Passport renewal"),
+        ("date", "2027-01-31"),
+        ("note", "Your application is approved."),
     ] {
         args.set(name, value);
     }

@@ -47,8 +47,8 @@ pub const EVERYONE: [As; 8] = [
     As::AdminBeforeSecondFactor,
 ];
 pub const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
-/// Who works consular cases at a mission (besides ministry admins).
-pub const CONSULAR: &[As] = &[As::Head, As::Consular];
+/// Who works consular cases at a mission.
+pub const CONSULAR: &[As] = &[As::Admin, As::Head, As::Consular];
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy)]
@@ -165,31 +165,31 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/cases/{case}/messages",
         Who::OwnMission(CONSULAR),
     ),
-    // Service catalogue: heads of mission (and ministry admins)
+    // Service catalogue: heads of mission and ministry admins
     (
         "GET",
         "/missions/{mission}/services",
-        Who::OwnMission(&[As::Head]),
+        Who::OwnMission(&[As::Admin, As::Head]),
     ),
     (
         "GET",
         "/missions/{mission}/services/new",
-        Who::OwnMission(&[As::Head]),
+        Who::OwnMission(&[As::Admin, As::Head]),
     ),
     (
         "POST",
         "/missions/{mission}/services/new",
-        Who::OwnMission(&[As::Head]),
+        Who::OwnMission(&[As::Admin, As::Head]),
     ),
     (
         "GET",
         "/missions/{mission}/services/{service}/edit",
-        Who::OwnMission(&[As::Head]),
+        Who::OwnMission(&[As::Admin, As::Head]),
     ),
     (
         "POST",
         "/missions/{mission}/services/{service}/edit",
-        Who::OwnMission(&[As::Head]),
+        Who::OwnMission(&[As::Admin, As::Head]),
     ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
