@@ -208,7 +208,6 @@ pub async fn edit_service_form(
 pub async fn update_service(
     State(state): State<AppState>,
     lang: Lang,
-    uri: Uri,
     viewer: Viewer,
     actor: Actor,
     MissionParam(mission): MissionParam,
@@ -216,6 +215,10 @@ pub async fn update_service(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
+    // A refused form is shown at the edit page's own address.
+    let uri: Uri = format!("/missions/{}/services/{}/edit", mission.code, service.id)
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/"));
     let screen = Screen {
         state: &state,
         lang,

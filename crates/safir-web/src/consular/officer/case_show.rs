@@ -16,7 +16,7 @@ use safir_store::consular::services;
 use safir_store::missions::Mission;
 use safir_store::{accounts, audit, now};
 
-use super::queue::is_breached;
+use super::filters::is_breached;
 use super::{CASE_READ, by, mission_case, officers, when};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};

@@ -10,7 +10,7 @@ use safir_store::consular::cases;
 use safir_store::consular::services;
 use safir_store::{audit, now};
 
-use super::queue::{FilterContext, QueueParams, is_breached};
+use super::filters::{FilterContext, QueueParams, is_breached};
 use super::{CASE_EXPORT, officers, when};
 use crate::admin::support::Actor;
 use crate::auth::MissionParam;

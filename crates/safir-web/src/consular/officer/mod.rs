@@ -6,6 +6,7 @@ mod bulk;
 mod case_actions;
 mod case_show;
 mod export;
+mod filters;
 mod queue;
 mod sla;
 
