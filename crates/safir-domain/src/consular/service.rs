@@ -41,6 +41,11 @@ const CURRENCIES: &[(&str, u8)] = &[
 ];
 
 impl Currency {
+    /// The codes a mission may charge in, for the catalogue editor's list.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CURRENCIES.iter().map(|(c, _)| *c)
+    }
+
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let up = s.trim().to_ascii_uppercase();
         CURRENCIES

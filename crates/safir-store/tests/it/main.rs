@@ -6,6 +6,7 @@ mod advice;
 mod appointments;
 mod audit;
 mod consular_cases;
+mod consular_overdue;
 mod directory;
 mod documents;
 mod evisas;

@@ -1,1 +1,195 @@
 # Consular services: the officers' workspace (queues, case pages, SLA board, service catalogue)
+
+## The case queue
+officer-queue-title = Consular cases
+officer-queue-counts = Cases by status
+officer-queue-sla = Processing times
+officer-queue-export = Download these cases (CSV)
+officer-queue-empty = No case matches these filters.
+officer-queue-pages = Pages of cases
+officer-queue-first = First page
+officer-queue-next = Next page
+officer-filter-state = Status
+officer-filter-kind = Kind
+officer-filter-service = Service
+officer-filter-priority = Priority
+officer-filter-assignee = Assigned to
+officer-filter-any = Any
+officer-filter-anyone = Anyone
+officer-filter-unassigned = Nobody
+officer-filter-me = Me
+officer-filter-breached = Past due only
+officer-filter-older-than = Submitted more than this many days ago
+officer-filter-search = Reference or applicant's name
+officer-filter-apply = Filter
+officer-filter-reset = Clear the filters
+officer-filter-error = Some filters could not be read. Correct them to see the cases.
+officer-col-select = Select
+officer-col-reference = Reference
+officer-col-kind = Kind
+officer-col-service = Service
+officer-col-applicant = Applicant
+officer-col-state = Status
+officer-col-priority = Priority
+officer-col-assignee = Assigned to
+officer-col-age = Waiting
+officer-col-due = Due
+officer-col-submitted = Submitted
+officer-col-overdue = Past due
+officer-unassigned = Unassigned
+officer-overdue = Past due
+officer-yes = yes
+officer-no = no
+officer-age-hours = { $count ->
+    [one] 1 hour
+   *[other] { $count } hours
+}
+officer-age-days = { $count ->
+    [one] 1 day
+   *[other] { $count } days
+}
+field-error-consular-filter-choice = Choose a value from the list.
+field-error-consular-filter-days = Enter a whole number of days between 1 and 3650.
+
+## Bulk actions
+officer-bulk-title = Action on several cases
+officer-bulk-legend = With the selected cases
+officer-bulk-action = Action
+officer-bulk-assign-me = Assign to me
+officer-bulk-unassign = Unassign
+officer-bulk-start-review = Start review
+officer-bulk-close = Close
+officer-bulk-apply = Apply
+officer-bulk-summary = Done: { $done }. Skipped: { $skipped }.
+officer-bulk-outcome = Outcome
+officer-bulk-done = Done
+officer-bulk-skip-not-found = Skipped: no such case at this mission.
+officer-bulk-skip-not-open = Skipped: the case is no longer open.
+officer-bulk-skip-no-assignee = Skipped: nobody is assigned.
+officer-bulk-skip-illegal = Skipped: not possible while the case is "{ $state }".
+officer-bulk-skip-changed = Skipped: the case changed meanwhile.
+officer-bulk-no-action = Choose an action.
+officer-bulk-no-cases = Tick at least one case.
+officer-bulk-back = Back to the cases
+
+## The case page
+officer-case-title = Case { $reference }
+officer-case-back = Back to the cases
+officer-case-details = The case
+officer-case-applicant-form = What the applicant declared
+officer-case-empty-value = —
+officer-case-decision = Reason of the decision
+officer-case-actor-applicant = Applicant
+officer-case-message-from-applicant = Applicant
+officer-case-message-from-mission = Mission
+officer-case-internal-note = Internal note, never shown to the applicant
+officer-case-actions = What you can do now
+officer-case-no-actions = Nothing is left to do on this case.
+officer-case-reject-reason = Reason for the refusal
+officer-case-choose = Choose…
+officer-case-message-optional = Message to the applicant (optional)
+officer-case-request-text = What the applicant must send or explain
+officer-case-assign = Assignment and priority
+officer-case-assign-to = Assign to
+officer-case-assign-me = Me
+officer-case-assign-nobody = Nobody
+officer-case-assign-submit = Assign
+officer-case-priority-submit = Change the priority
+officer-case-message = Write to the applicant
+officer-case-message-submit = Send to the applicant
+officer-case-note = Internal note (officers only)
+officer-case-note-submit = Save the note
+officer-case-saved = Saved.
+officer-case-conflict = Someone else changed this case meanwhile. This is its current state; check it before acting again.
+field-error-consular-reason-required = Choose the reason for the refusal.
+field-error-consular-assignee-unknown = Choose an officer of this mission.
+
+## Processing times
+officer-sla-title = Processing times
+officer-sla-window = Period
+officer-sla-window-days = { $count ->
+    [one] Last day
+   *[other] Last { $count } days
+}
+officer-sla-show = Show
+officer-sla-states = Time spent in each status
+officer-sla-count = Stays measured
+officer-sla-median = Median
+officer-sla-p90 = 90% within
+officer-sla-empty = No case was submitted in this period.
+officer-sla-overdue = Open cases past due, per service
+officer-sla-hours = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}
+officer-sla-days = { $count ->
+    [one] { $count } day
+   *[other] { $count } days
+}
+field-error-consular-window-invalid = Choose 30, 90 or 365 days.
+
+## Dashboard
+dashboard-panel-consular = Consular cases
+dashboard-consular-overdue = Past due
+dashboard-consular-link = Open the case queue
+
+## Emails
+email-case-message-subject = { $reference }: a message from the mission
+email-case-message-body =
+    Hello { $name },
+
+    The mission wrote to you about your application { $reference }:
+
+    { $message }
+
+    Read it and answer here:
+    { $link }
+
+## Service catalogue
+catalogue-title = Service catalogue
+catalogue-new = Add a service
+catalogue-empty = This mission offers no service yet.
+catalogue-edit = Edit
+catalogue-enabled = Offered online
+catalogue-disabled = Not offered
+catalogue-new-title = New service
+catalogue-edit-title = Edit the service
+catalogue-created = The service is created.
+catalogue-saved = The service is saved.
+catalogue-choose = Choose…
+catalogue-days = { $count ->
+    [one] 1 day
+   *[other] { $count } days
+}
+catalogue-save = Save
+catalogue-field-kind = Kind of case
+catalogue-field-kind-fixed = The kind cannot change once the service exists: cases use its form.
+catalogue-field-code = Code
+catalogue-field-code-hint = Lowercase Latin letters, digits, - and _, starting with a letter; used in addresses.
+catalogue-field-name = Name
+catalogue-field-name-ar = Name in Arabic
+catalogue-field-name-en = Name in English
+catalogue-field-instructions-ar = Instructions in Arabic
+catalogue-field-instructions-en = Instructions in English
+catalogue-field-documents = Documents to prepare
+catalogue-field-documents-hint = One document per line, in Arabic then English separated by |, for example: صورة شخصية | Photograph
+catalogue-field-fee = Fee
+catalogue-field-fee-hint = 0 for a free service.
+catalogue-field-currency = Currency
+catalogue-field-processing-days = Processing target (days)
+catalogue-field-visa-types = Visa types offered
+catalogue-field-visa-types-hint = For visa services only; tick at least one.
+catalogue-field-enabled = Offer this service online
+field-error-consular-service-code-invalid = Use 2 to 40 lowercase Latin letters, digits, - or _, starting with a letter.
+field-error-consular-service-code-taken = Another service of this mission already uses this code.
+field-error-consular-case-kind-unknown = Choose a kind of case from the list.
+field-error-consular-currency-unknown = Choose a currency from the list.
+field-error-consular-fee-required = Enter the fee (0 for a free service).
+field-error-consular-fee-invalid = Enter an amount such as 75 or 75.50.
+field-error-consular-fee-too-precise = This currency has fewer decimals.
+field-error-consular-fee-too-large = This amount is too large.
+field-error-consular-number-invalid = Enter a whole number.
+field-error-consular-processing-days-range = Enter a number of days between 1 and 365.
+field-error-consular-visa-type-unknown = Choose visa types from the list.
+field-error-consular-visa-types-required = Tick at least one visa type.
+field-error-consular-documents-format = Line { $line }: write the document in Arabic and in English, separated by |.

@@ -5,11 +5,13 @@ pub mod advice;
 pub mod applicant;
 pub mod appointments;
 pub mod catalogue;
+mod catalogue_admin;
 pub mod documents;
 pub mod evisa;
 pub mod jobs;
 pub mod labels;
 mod my_documents;
+pub mod officer;
 pub mod upload;
 pub mod workflow;
 
@@ -22,6 +24,7 @@ use crate::auth::{Access, Routes};
 pub fn routes(r: Routes) -> Routes {
     let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     use Access::{Public, SignedIn};
+    let r = officer::routes(catalogue_admin::routes(r));
     evisa::routes(appointments::routes(advice::routes(r)))
         .add(
             Method::GET,

@@ -78,7 +78,7 @@ fn every_message_formats_without_errors() {
     let mut args = FluentArgs::new();
     for name in [
         "count", "seconds", "min", "max", "status", "minutes", "days", "hours", "done", "skipped",
-        "level",
+        "level", "line",
     ] {
         args.set(name, 3);
     }
@@ -97,6 +97,7 @@ fn every_message_formats_without_errors() {
         ("location", "Nairobi"),
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
+        ("message", "Please send a photograph."),
     ] {
         args.set(name, value);
     }

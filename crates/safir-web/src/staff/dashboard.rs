@@ -105,6 +105,7 @@ async fn panels(
     state: &AppState,
     page: &Page,
     user: &CurrentUser,
+    mission: &Mission,
     staff: &[StaffMember],
 ) -> Result<Vec<Panel>, AppError> {
     let mut panels = vec![Panel {
@@ -116,6 +117,30 @@ async fn panels(
         }],
         link: None,
     }];
+    if user.grants.can(
+        Permission::ManageConsularCases,
+        Target::Mission(&mission.mission_id()),
+    ) {
+        let counts = crate::consular::officer::case_counts(state, page.lang, mission).await?;
+        let mut counters: Vec<Counter> = counts
+            .by_state
+            .into_iter()
+            .map(|(label, value)| Counter { label, value })
+            .collect();
+        counters.push(Counter {
+            label: page.t("dashboard-consular-overdue"),
+            value: counts.overdue,
+        });
+        panels.push(Panel {
+            id: "consular",
+            title: page.t("dashboard-panel-consular"),
+            counters,
+            link: Some((
+                format!("/missions/{}/cases", mission.code),
+                page.t("dashboard-consular-link"),
+            )),
+        });
+    }
     if user.grants.can(Permission::ManageJobs, Target::Ministry) {
         let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
         panels.push(Panel {
@@ -159,7 +184,7 @@ pub async fn show_dashboard(
         .await
         .map_err(AppError::internal)?;
     let staff = group_staff(lang, rows);
-    let panels = panels(&state, &page, &user, &staff).await?;
+    let panels = panels(&state, &page, &user, &mission, &staff).await?;
     render(&DashboardPage {
         card: card(lang, &mission),
         page,

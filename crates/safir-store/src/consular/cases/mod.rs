@@ -2,6 +2,7 @@
 //! purge of finished files. State changes go through [`transition`] only.
 
 mod messages;
+mod overdue;
 mod queue;
 mod transition;
 
@@ -14,6 +15,7 @@ use safir_domain::ids::CaseId;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use messages::{Message, add_message, list_messages};
+pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, sla_board};
 pub use transition::{Transition, TransitionError, assign, escalate, set_priority, transition};
 

@@ -1,0 +1,265 @@
+//! Creating and editing a service of the mission. A refused form comes back with what was
+//! typed and each error beside its field; a saved one is audited with what changed.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_store::consular::services::{self, Service, ServiceInput};
+use safir_store::missions::Mission;
+use safir_store::{StoreError, audit};
+
+use super::form::{ServiceForm, ServiceFormView};
+use super::{SERVICE_CREATE, SERVICE_UPDATE};
+use crate::admin::support::{Actor, FormData, rejected};
+use crate::auth::{MissionParam, Viewer};
+use crate::consular::labels;
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "consular/catalogue_admin/form.html")]
+struct ServiceFormPage {
+    page: Page,
+    back: String,
+    action: String,
+    csrf_token: String,
+    form: ServiceFormView,
+}
+
+struct Screen<'a> {
+    state: &'a AppState,
+    lang: Lang,
+    uri: &'a Uri,
+    viewer: &'a Viewer,
+    mission: &'a Mission,
+}
+
+impl Screen<'_> {
+    fn base(&self) -> String {
+        format!("/missions/{}/services", self.mission.code)
+    }
+
+    fn form(
+        &self,
+        existing: Option<&Service>,
+        form: &ServiceForm,
+        errors: &FieldErrors,
+    ) -> Result<Html<String>, AppError> {
+        let base = self.base();
+        let (title, action) = match existing {
+            Some(s) => ("catalogue-edit-title", format!("{base}/{}/edit", s.id)),
+            None => ("catalogue-new-title", format!("{base}/new")),
+        };
+        let mut page = self.state.page(self.lang, self.uri, title, self.viewer);
+        if let Some(s) = existing {
+            page.title = format!("{} — {}", page.title, s.name(labels::content(self.lang)));
+        }
+        render(&ServiceFormPage {
+            back: base,
+            action,
+            csrf_token: self.state.csrf_token(self.viewer),
+            form: ServiceFormView::new(self.lang, form, existing.is_some(), errors),
+            page,
+        })
+    }
+}
+
+fn code_taken() -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(FieldError::new("code", "consular_service_code_taken"));
+    errors
+}
+
+/// The stored form of each field, for comparing and for the audit summary.
+fn snapshot(s: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in [
+        ("code", serde_json::json!(s.code)),
+        ("kind", serde_json::json!(s.kind.as_str())),
+        ("name_ar", serde_json::json!(s.name_ar)),
+        ("name_en", serde_json::json!(s.name_en)),
+        ("instructions_ar", serde_json::json!(s.instructions_ar)),
+        ("instructions_en", serde_json::json!(s.instructions_en)),
+        ("documents", serde_json::json!(s.documents)),
+        ("fee_minor", serde_json::json!(s.fee.minor)),
+        ("currency", serde_json::json!(s.fee.currency.code())),
+        ("processing_days", serde_json::json!(s.processing_days)),
+        ("visa_types", serde_json::json!(s.visa_types.join(" "))),
+        ("enabled", serde_json::json!(s.enabled)),
+    ] {
+        out.insert(k.to_owned(), v);
+    }
+    out
+}
+
+/// `{field: {"from": old, "to": new}}` for each field the edit changes.
+fn changed_fields(old: &Service, new: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
+    let before = serde_json::to_value(old).unwrap_or_default();
+    let mut changes = serde_json::Map::new();
+    for (k, to) in snapshot(new) {
+        let from = before.get(&k).cloned().unwrap_or_default();
+        if from != to {
+            changes.insert(k, serde_json::json!({ "from": from, "to": to }));
+        }
+    }
+    changes
+}
+
+async fn mission_service(
+    state: &AppState,
+    mission: &Mission,
+    id: &str,
+) -> Result<Service, AppError> {
+    match services::find(&state.db, id).await {
+        Ok(s) if s.mission_id == mission.id => Ok(s),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+pub async fn new_service_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    MissionParam(mission): MissionParam,
+) -> Result<Html<String>, AppError> {
+    let screen = Screen {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        mission: &mission,
+    };
+    screen.form(None, &ServiceForm::blank(), &FieldErrors::new())
+}
+
+pub async fn create_service(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let screen = Screen {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        mission: &mission,
+    };
+    let form = ServiceForm::from_data(&data, None);
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(rejected(screen.form(None, &form, &errors)?)),
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let id = match services::create(&mut tx, &mission.id, &input).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            return Ok(rejected(screen.form(None, &form, &code_taken())?));
+        }
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let summary = serde_json::json!({ "created": snapshot(&input) });
+    let record = actor.audit(
+        SERVICE_CREATE,
+        "service",
+        Some(id.as_str()),
+        Some(&mission.id),
+        summary,
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("{}?created=1", screen.base())).into_response())
+}
+
+pub async fn edit_service_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let service = mission_service(&state, &mission, &id).await?;
+    let screen = Screen {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        mission: &mission,
+    };
+    screen.form(
+        Some(&service),
+        &ServiceForm::from_service(&service),
+        &FieldErrors::new(),
+    )
+}
+
+pub async fn update_service(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let service = mission_service(&state, &mission, &id).await?;
+    // A refused form is shown at the edit page's own address.
+    let uri: Uri = format!("/missions/{}/services/{}/edit", mission.code, service.id)
+        .parse()
+        .unwrap_or_else(|_| Uri::from_static("/"));
+    let screen = Screen {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        mission: &mission,
+    };
+    // Cases point at the service: its kind, and so their form, never changes.
+    let form = ServiceForm::from_data(&data, Some(&service.kind));
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(rejected(screen.form(Some(&service), &form, &errors)?)),
+    };
+    let changes = changed_fields(&service, &input);
+    let done = Redirect::to(&format!("{}?saved=1", screen.base())).into_response();
+    if changes.is_empty() {
+        return Ok(done);
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    match services::update(&mut tx, &mission.id, &service.id, &input).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Ok(rejected(screen.form(
+                Some(&service),
+                &form,
+                &code_taken(),
+            )?));
+        }
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    let record = actor.audit(
+        SERVICE_UPDATE,
+        "service",
+        Some(&service.id),
+        Some(&mission.id),
+        serde_json::json!({ "changed": changes }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(done)
+}

@@ -1,0 +1,231 @@
+//! `POST /missions/{mission}/cases/bulk`: one action on the cases ticked in the queue. Each
+//! case goes alone through the same path as on its own page (the workflow for moves, the
+//! audited assignment otherwise); the ones where the action is not possible are skipped
+//! and the page says why, case by case.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use fluent_bundle::FluentArgs;
+use safir_domain::consular::case::{Actor as Side, CaseAction, CaseState};
+use safir_store::audit;
+use safir_store::consular::cases::{self, Case};
+use safir_store::missions::Mission;
+
+use super::{CASE_ASSIGN, by, mission_case};
+use crate::admin::support::{Actor, FormData, rejected};
+use crate::auth::{MissionParam, Viewer};
+use crate::consular::labels;
+use crate::consular::workflow::{self, Command};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+/// More cases than one screen of the queue can tick is not a browser's request.
+const MAX_CASES: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BulkAction {
+    AssignMe,
+    Unassign,
+    Move(CaseAction),
+}
+
+impl BulkAction {
+    fn parse(s: &str) -> Option<BulkAction> {
+        match s.trim() {
+            "assign_me" => Some(BulkAction::AssignMe),
+            "unassign" => Some(BulkAction::Unassign),
+            "start_review" => Some(BulkAction::Move(CaseAction::StartReview)),
+            "close" => Some(BulkAction::Move(CaseAction::Close)),
+            _ => None,
+        }
+    }
+}
+
+/// Why a case was left as it was.
+enum Skip {
+    NotFound,
+    NotOpen,
+    NoAssignee,
+    Illegal(CaseState),
+    Changed,
+}
+
+struct Line {
+    reference: String,
+    href: Option<String>,
+    done: bool,
+    outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "consular/officer/bulk.html")]
+struct BulkPage {
+    page: Page,
+    back: String,
+    summary: String,
+    lines: Vec<Line>,
+}
+
+async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    action: BulkAction,
+) -> Result<Result<(), Skip>, AppError> {
+    let current = case.state().map_err(AppError::internal)?;
+    match action {
+        BulkAction::AssignMe | BulkAction::Unassign => {
+            if !current.is_open() {
+                return Ok(Err(Skip::NotOpen));
+            }
+            let to = match action {
+                BulkAction::AssignMe => Some(actor.id()),
+                _ => None,
+            };
+            if to.is_none() && case.assignee_id.is_none() {
+                return Ok(Err(Skip::NoAssignee));
+            }
+            let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+            cases::assign(&mut tx, &case.id, &case.mission_id, to)
+                .await
+                .map_err(AppError::internal)?;
+            let summary = serde_json::json!({
+                "reference": case.reference,
+                "from": case.assignee_id,
+                "to": to,
+                "bulk": true,
+            });
+            audit::append(
+                &mut tx,
+                &workflow::record(&by(actor), CASE_ASSIGN, case, summary),
+            )
+            .await
+            .map_err(AppError::internal)?;
+            tx.commit().await.map_err(AppError::internal)?;
+            Ok(Ok(()))
+        }
+        BulkAction::Move(a) => {
+            let kind = case.kind().map_err(AppError::internal)?;
+            if current.apply(kind, a, Side::Officer).is_err() {
+                return Ok(Err(Skip::Illegal(current)));
+            }
+            let cmd = Command {
+                action: a,
+                actor: Side::Officer,
+                reason: None,
+                message: None,
+            };
+            match workflow::act(state, case, &by(actor), &cmd).await {
+                Ok(_) => Ok(Ok(())),
+                Err(AppError::Conflict) => Ok(Err(Skip::Changed)),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
+    match r {
+        Ok(()) => page.t("officer-bulk-done"),
+        Err(Skip::NotFound) => page.t("officer-bulk-skip-not-found"),
+        Err(Skip::NotOpen) => page.t("officer-bulk-skip-not-open"),
+        Err(Skip::NoAssignee) => page.t("officer-bulk-skip-no-assignee"),
+        Err(Skip::Changed) => page.t("officer-bulk-skip-changed"),
+        Err(Skip::Illegal(s)) => {
+            let mut args = FluentArgs::new();
+            args.set("state", labels::state(page.lang, s.as_str()));
+            page.t_args("officer-bulk-skip-illegal", &args)
+        }
+    }
+}
+
+async fn run(
+    state: &AppState,
+    actor: &Actor,
+    mission: &Mission,
+    page: &Page,
+    ids: &[&str],
+    action: BulkAction,
+) -> Result<Vec<Line>, AppError> {
+    let base = format!("/missions/{}/cases", mission.code);
+    let mut lines = Vec::new();
+    for id in ids {
+        let (reference, href, result) = match mission_case(state, mission, id).await {
+            Ok(case) => (
+                case.display_reference(),
+                Some(format!("{base}/{}", case.id)),
+                apply(state, actor, &case, action).await?,
+            ),
+            Err(AppError::NotFound) => (id.chars().take(40).collect(), None, Err(Skip::NotFound)),
+            Err(e) => return Err(e),
+        };
+        lines.push(Line {
+            reference,
+            href,
+            done: result.is_ok(),
+            outcome: outcome(page, &result),
+        });
+    }
+    Ok(lines)
+}
+
+pub async fn bulk_action(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let mut page = state.page(lang, &uri, "officer-bulk-title", &viewer);
+    let back = format!("/missions/{}/cases", mission.code);
+    let mut ids: Vec<&str> = Vec::new();
+    for id in data.all("case") {
+        let id = id.trim();
+        if !id.is_empty() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.truncate(MAX_CASES);
+    let action = BulkAction::parse(data.get("action"));
+    let problem = match action {
+        None => Some("officer-bulk-no-action"),
+        Some(_) if ids.is_empty() => Some("officer-bulk-no-cases"),
+        Some(_) => None,
+    };
+    let (Some(action), None) = (action, problem) else {
+        let message = page.t(problem.unwrap_or("officer-bulk-no-action"));
+        page = page.with_flash(FlashKind::Error, message);
+        return Ok(rejected(render(&BulkPage {
+            page,
+            back,
+            summary: String::new(),
+            lines: Vec::new(),
+        })?));
+    };
+    let lines = run(&state, &actor, &mission, &page, &ids, action).await?;
+    let done = lines.iter().filter(|l| l.done).count() as i64;
+    let mut args = FluentArgs::new();
+    args.set("done", done);
+    args.set("skipped", lines.len() as i64 - done);
+    let summary = page.t_args("officer-bulk-summary", &args);
+    let kind = if done > 0 {
+        FlashKind::Success
+    } else {
+        FlashKind::Warning
+    };
+    page = page.with_flash(kind, summary.clone());
+    Ok(render(&BulkPage {
+        page,
+        back,
+        summary,
+        lines,
+    })?
+    .into_response())
+}

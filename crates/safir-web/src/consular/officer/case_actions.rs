@@ -1,0 +1,368 @@
+//! The case page's forms: a move through the workflow (with its reason or request), the
+//! assignment, the priority, an internal note, a message to the applicant. Each is audited;
+//! a refused form comes back with what was typed, and a case someone else moved meanwhile
+//! comes back in its new state with a notice.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use fluent_bundle::FluentArgs;
+use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
+use safir_domain::consular::service::{optional_text, required_text};
+use safir_store::consular::cases::{self, Case};
+use safir_store::missions::Mission;
+use safir_store::{StoreError, accounts, audit};
+
+use super::case_show::{Typed, case_page};
+use super::{CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
+use crate::admin::support::{Actor, FormData, rejected};
+use crate::auth::{MissionParam, Viewer};
+use crate::consular::labels;
+use crate::consular::workflow::{self, Command};
+use crate::email;
+use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
+use crate::i18n::{Lang, t};
+use crate::page::FlashKind;
+use crate::state::AppState;
+
+const TEXT_MAX: usize = 4000;
+
+/// The request as the handlers of this page share it.
+struct Ctx {
+    state: AppState,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    mission: Mission,
+}
+
+impl Ctx {
+    fn case_href(&self, case: &Case) -> String {
+        format!("/missions/{}/cases/{}", self.mission.code, case.id)
+    }
+
+    async fn page(
+        &self,
+        case: &Case,
+        typed: &Typed,
+        notice: Option<(FlashKind, String)>,
+    ) -> Result<Html<String>, AppError> {
+        // The page is shown at its own address, whatever form was posted.
+        let uri: Uri = self
+            .case_href(case)
+            .parse()
+            .unwrap_or_else(|_| Uri::from_static("/"));
+        case_page(
+            &self.state,
+            self.lang,
+            &uri,
+            &self.viewer,
+            &self.actor,
+            &self.mission,
+            case,
+            typed,
+            notice,
+        )
+        .await
+    }
+
+    /// The form again, with its errors and what was typed.
+    async fn refused(&self, case: &Case, typed: &Typed) -> Result<Response, AppError> {
+        Ok(rejected(self.page(case, typed, None).await?))
+    }
+
+    /// The case as it now is, with a notice that someone else changed it.
+    async fn conflict(&self, case_id: &str) -> Result<Response, AppError> {
+        let fresh = mission_case(&self.state, &self.mission, case_id).await?;
+        let notice = (FlashKind::Warning, t(self.lang, "officer-case-conflict"));
+        let html = self.page(&fresh, &Typed::default(), Some(notice)).await?;
+        Ok((StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response())
+    }
+
+    /// A flash error above the page, for choices without their own error line.
+    async fn refused_choice(&self, case: &Case, key: &str) -> Result<Response, AppError> {
+        let notice = (FlashKind::Error, t(self.lang, key));
+        Ok(rejected(
+            self.page(case, &Typed::default(), Some(notice)).await?,
+        ))
+    }
+
+    fn saved(&self, case: &Case) -> Response {
+        Redirect::to(&format!("{}?done=1", self.case_href(case))).into_response()
+    }
+}
+
+fn text_error(
+    errors: &mut FieldErrors,
+    field: &str,
+    r: &Result<String, safir_domain::ValidationError>,
+) {
+    if let Err(e) = r {
+        errors.add(labels::field_error(field, e, TEXT_MAX));
+    }
+}
+
+pub async fn act_on_case(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let cx = Ctx {
+        state,
+        lang,
+        viewer,
+        actor,
+        mission,
+    };
+    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let action = CaseAction::parse(data.get("action")).map_err(|_| AppError::BadRequest)?;
+    let expected = data.get("expected_state").trim();
+    let current = case.state().map_err(AppError::internal)?;
+    let kind = case.kind().map_err(AppError::internal)?;
+    if (!expected.is_empty() && expected != case.state)
+        || current.apply(kind, action, Side::Officer).is_err()
+    {
+        return cx.conflict(&case.id).await;
+    }
+    let mut typed = Typed {
+        request: data.get("request").to_owned(),
+        reject_reason: data.get("reject_reason").trim().to_owned(),
+        reject_message: data.get("reject_message").to_owned(),
+        approve_message: data.get("approve_message").to_owned(),
+        ..Typed::default()
+    };
+    let (reason, message) = match action {
+        CaseAction::Reject => {
+            let message = optional_text(&typed.reject_message, TEXT_MAX);
+            text_error(&mut typed.errors, "reject_message", &message);
+            if !REFUSAL_REASONS.contains(&typed.reject_reason.as_str()) {
+                typed
+                    .errors
+                    .add(FieldError::new("reject_reason", "consular_reason_required"));
+            }
+            (Some(typed.reject_reason.clone()), message.ok())
+        }
+        CaseAction::RequestInfo => {
+            let request = required_text(&typed.request, TEXT_MAX);
+            text_error(&mut typed.errors, "request", &request);
+            (request.clone().ok(), request.ok())
+        }
+        CaseAction::Approve => {
+            let message = optional_text(&typed.approve_message, TEXT_MAX);
+            text_error(&mut typed.errors, "approve_message", &message);
+            (None, message.ok())
+        }
+        _ => (None, None),
+    };
+    if !typed.errors.is_empty() {
+        return cx.refused(&case, &typed).await;
+    }
+    let cmd = Command {
+        action,
+        actor: Side::Officer,
+        reason: reason.as_deref(),
+        message: message.as_deref().filter(|m| !m.is_empty()),
+    };
+    match workflow::act(&cx.state, &case, &by(&cx.actor), &cmd).await {
+        Ok(updated) => Ok(cx.saved(&updated)),
+        Err(AppError::Conflict) => cx.conflict(&case.id).await,
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn assign_case(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let cx = Ctx {
+        state,
+        lang,
+        viewer,
+        actor,
+        mission,
+    };
+    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let staff = officers(&cx.state, &cx.mission).await?;
+    let to: Option<String> = match data.get("assignee").trim() {
+        "me" => Some(cx.actor.id().to_owned()),
+        "none" => None,
+        other => match staff.iter().find(|o| o.id == other) {
+            Some(o) => Some(o.id.clone()),
+            None => {
+                return cx
+                    .refused_choice(&case, "field-error-consular-assignee-unknown")
+                    .await;
+            }
+        },
+    };
+    let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
+    match cases::assign(&mut tx, &case.id, &cx.mission.id, to.as_deref()).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    let summary = serde_json::json!({
+        "reference": case.reference,
+        "from": case.assignee_id,
+        "to": to,
+    });
+    audit::append(
+        &mut tx,
+        &workflow::record(&by(&cx.actor), CASE_ASSIGN, &case, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(cx.saved(&case))
+}
+
+pub async fn change_priority(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let cx = Ctx {
+        state,
+        lang,
+        viewer,
+        actor,
+        mission,
+    };
+    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let Ok(priority) = Priority::parse(data.get("priority")) else {
+        return cx
+            .refused_choice(&case, "field-error-consular-filter-choice")
+            .await;
+    };
+    let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
+    cases::set_priority(&mut tx, &case.id, &cx.mission.id, priority)
+        .await
+        .map_err(AppError::internal)?;
+    let summary = serde_json::json!({
+        "reference": case.reference,
+        "from": case.priority().as_str(),
+        "to": priority.as_str(),
+    });
+    audit::append(
+        &mut tx,
+        &workflow::record(&by(&cx.actor), CASE_PRIORITY, &case, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(cx.saved(&case))
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let cx = Ctx {
+        state,
+        lang,
+        viewer,
+        actor,
+        mission,
+    };
+    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let mut typed = Typed {
+        note: data.get("note").to_owned(),
+        ..Typed::default()
+    };
+    let body = required_text(&typed.note, TEXT_MAX);
+    text_error(&mut typed.errors, "note", &body);
+    let Ok(body) = body else {
+        return cx.refused(&case, &typed).await;
+    };
+    let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
+    cases::add_message(&mut tx, &case.id, Some(cx.actor.id()), true, true, &body)
+        .await
+        .map_err(AppError::internal)?;
+    // The note itself stays on the case; the trail records that one was written.
+    let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
+    audit::append(
+        &mut tx,
+        &workflow::record(&by(&cx.actor), CASE_NOTE, &case, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(cx.saved(&case))
+}
+
+pub async fn send_message(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let cx = Ctx {
+        state,
+        lang,
+        viewer,
+        actor,
+        mission,
+    };
+    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let mut typed = Typed {
+        message: data.get("message").to_owned(),
+        ..Typed::default()
+    };
+    let body = required_text(&typed.message, TEXT_MAX);
+    text_error(&mut typed.errors, "message", &body);
+    let Ok(body) = body else {
+        return cx.refused(&case, &typed).await;
+    };
+    let applicant = accounts::find_user(&cx.state.db, &case.applicant_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
+    let message_id = cases::add_message(&mut tx, &case.id, Some(cx.actor.id()), true, false, &body)
+        .await
+        .map_err(AppError::internal)?;
+    let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
+    audit::append(
+        &mut tx,
+        &workflow::record(&by(&cx.actor), CASE_MESSAGE, &case, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    // The applicant reads it in the language they applied in.
+    let mail_lang = workflow::case_lang(&case);
+    let mut args = FluentArgs::new();
+    args.set("name", applicant.display_name.clone());
+    args.set("reference", case.display_reference());
+    args.set("message", body);
+    args.set(
+        "link",
+        format!("{}/account/cases/{}", cx.state.config.public_url, case.id),
+    );
+    let mail = email::render(&applicant.email, mail_lang, "case-message", &args);
+    email::enqueue(&mut tx, &mail, Some(format!("case-message:{message_id}")))
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(cx.saved(&case))
+}

@@ -1,0 +1,392 @@
+//! `GET /missions/{mission}/cases/{case}`: one case as an officer works it — what the
+//! applicant declared, the history, the conversation with internal notes set apart, and a
+//! form for each thing the officer may do now. Every showing is recorded as a read.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Html;
+use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
+use safir_domain::consular::forms::{COLLECTION_METHODS, EMERGENCY_CATEGORIES, fields};
+use safir_domain::consular::service::VISA_TYPES;
+use safir_store::consular::cases::{self, Case};
+use safir_store::consular::services;
+use safir_store::missions::Mission;
+use safir_store::{accounts, audit, now};
+
+use super::filters::is_breached;
+use super::{CASE_READ, by, mission_case, officers, when};
+use crate::admin::support::{Actor, SelectOption};
+use crate::auth::{MissionParam, Viewer};
+use crate::consular::labels;
+use crate::consular::workflow;
+use crate::error::{AppError, FieldErrors};
+use crate::forms::Field;
+use crate::i18n::{Lang, t};
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+/// What the officer typed into the page's forms, shown again when one is refused.
+#[derive(Debug, Default)]
+pub(super) struct Typed {
+    pub request: String,
+    pub reject_reason: String,
+    pub reject_message: String,
+    pub approve_message: String,
+    pub note: String,
+    pub message: String,
+    pub errors: FieldErrors,
+}
+
+struct Detail {
+    label: String,
+    value: String,
+}
+
+struct EventView {
+    at: String,
+    action: String,
+    to: String,
+    actor: String,
+    reason: Option<String>,
+}
+
+struct MessageView {
+    at: String,
+    author: String,
+    body: String,
+    internal: bool,
+}
+
+/// One action the officer may take now, with the inputs it needs.
+struct ActionForm {
+    code: &'static str,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "consular/officer/case.html")]
+struct CasePage {
+    page: Page,
+    base: String,
+    href: String,
+    csrf_token: String,
+    reference: String,
+    state_code: String,
+    state: String,
+    details: Vec<Detail>,
+    breached: bool,
+    declared: Vec<Detail>,
+    events: Vec<EventView>,
+    messages: Vec<MessageView>,
+    actions: Vec<ActionForm>,
+    reasons: Vec<SelectOption>,
+    reason_error: Option<String>,
+    request: Field,
+    reject_message: Field,
+    approve_message: Field,
+    assignees: Vec<SelectOption>,
+    priorities: Vec<SelectOption>,
+    note: Field,
+    message: Field,
+}
+
+/// A declared value in words where the form stored a code.
+fn shown_value(lang: Lang, field: &str, value: &str) -> String {
+    match field {
+        "visa_type" if VISA_TYPES.contains(&value) => labels::visa_type(lang, value),
+        "category" if EMERGENCY_CATEGORIES.contains(&value) => {
+            labels::emergency_category(lang, value)
+        }
+        "collection" if COLLECTION_METHODS.contains(&value) => {
+            t(lang, &format!("field-collection-{value}"))
+        }
+        "nationality" => crate::staff::labels::country(lang, value),
+        _ => value.to_owned(),
+    }
+}
+
+/// A stored reason: a decision code in words, or the text of a request as written.
+fn shown_reason(lang: Lang, reason: &str) -> String {
+    if REFUSAL_REASONS.contains(&reason) || reason == "approved" {
+        labels::reason(lang, reason)
+    } else {
+        reason.to_owned()
+    }
+}
+
+/// Names of the people in the history and the conversation.
+async fn names(
+    state: &AppState,
+    lang: Lang,
+    case: &Case,
+    known: &[super::Officer],
+    ids: impl Iterator<Item = String>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let name = if id == case.applicant_id {
+            t(lang, "officer-case-actor-applicant")
+        } else if let Some(o) = known.iter().find(|o| o.id == id) {
+            o.name.clone()
+        } else {
+            // Ministry staff without a grant at this mission (administrators).
+            accounts::find_user(&state.db, &id)
+                .await
+                .map(|u| u.display_name)
+                .unwrap_or_else(|_| t(lang, "officer-case-empty-value"))
+        };
+        out.insert(id, name);
+    }
+    out
+}
+
+/// Renders the case page and records the read.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn case_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    actor: &Actor,
+    mission: &Mission,
+    case: &Case,
+    typed: &Typed,
+    notice: Option<(FlashKind, String)>,
+) -> Result<Html<String>, AppError> {
+    let kind = case.kind().map_err(AppError::internal)?;
+    let current = case.state().map_err(AppError::internal)?;
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let events = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    let messages = cases::list_messages(&state.db, &case.id, true)
+        .await
+        .map_err(AppError::internal)?;
+    let staff = officers(state, mission).await?;
+    let ids = events
+        .iter()
+        .filter_map(|e| e.actor_id.clone())
+        .chain(messages.iter().filter_map(|m| m.author_id.clone()))
+        .chain(case.assignee_id.clone());
+    let names = names(state, lang, case, &staff, ids).await;
+
+    let summary = serde_json::json!({ "reference": case.reference });
+    audit::record(
+        &state.db,
+        &workflow::record(&by(actor), CASE_READ, case, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
+
+    let reference = case.display_reference();
+    let mut args = crate::i18n::FluentArgs::new();
+    args.set("reference", reference.clone());
+    let mut page = state.page(lang, uri, "officer-queue-title", viewer);
+    page.title = page.t_args("officer-case-title", &args);
+    if let Some((kind, message)) = notice {
+        page = page.with_flash(kind, message);
+    }
+    let empty = page.t("officer-case-empty-value");
+    let name_of = |id: &Option<String>| match id {
+        Some(id) => names.get(id).cloned().unwrap_or_else(|| empty.clone()),
+        None => page.t("officer-unassigned"),
+    };
+    let at = now();
+    let mut details = vec![
+        Detail {
+            label: page.t("officer-col-kind"),
+            value: labels::kind(lang, kind.as_str()),
+        },
+        Detail {
+            label: page.t("officer-col-service"),
+            value: service.name(labels::content(lang)).to_owned(),
+        },
+        Detail {
+            label: page.t("officer-col-applicant"),
+            value: case.applicant_name.clone(),
+        },
+        Detail {
+            label: page.t("officer-col-priority"),
+            value: labels::priority(lang, case.priority().as_str()),
+        },
+        Detail {
+            label: page.t("officer-col-assignee"),
+            value: name_of(&case.assignee_id),
+        },
+        Detail {
+            label: page.t("officer-col-submitted"),
+            value: case.submitted_at.map(when).unwrap_or_else(|| empty.clone()),
+        },
+        Detail {
+            label: page.t("officer-col-due"),
+            value: case.due_at.map(when).unwrap_or_else(|| empty.clone()),
+        },
+    ];
+    if let Some(reason) = &case.decision_reason {
+        details.push(Detail {
+            label: page.t("officer-case-decision"),
+            value: shown_reason(lang, reason),
+        });
+    }
+    let form = case.form();
+    let declared = fields(kind)
+        .iter()
+        .map(|f| Detail {
+            label: t(lang, &format!("field-{}", f.replace('_', "-"))),
+            value: match form.get(*f).map(|v| v.trim()) {
+                Some(v) if !v.is_empty() => shown_value(lang, f, v),
+                _ => empty.clone(),
+            },
+        })
+        .collect();
+    let events = events
+        .into_iter()
+        .map(|e| EventView {
+            at: when(e.at),
+            action: labels::action(lang, &e.action),
+            to: labels::state(lang, &e.to_state),
+            actor: name_of(&e.actor_id),
+            reason: e.reason.as_deref().map(|r| shown_reason(lang, r)),
+        })
+        .collect();
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageView {
+            at: when(m.created_at),
+            author: if m.internal {
+                format!(
+                    "{} — {}",
+                    page.t("officer-case-internal-note"),
+                    name_of(&m.author_id)
+                )
+            } else if m.from_staff {
+                format!(
+                    "{} — {}",
+                    page.t("officer-case-message-from-mission"),
+                    name_of(&m.author_id)
+                )
+            } else {
+                page.t("officer-case-message-from-applicant")
+            },
+            body: m.body,
+            internal: m.internal,
+        })
+        .collect();
+    let actions = current
+        .available(kind, Side::Officer)
+        .into_iter()
+        .map(|a: CaseAction| ActionForm {
+            code: a.as_str(),
+            label: labels::action(lang, a.as_str()),
+        })
+        .collect();
+    let mut reasons = vec![SelectOption {
+        value: String::new(),
+        label: page.t("officer-case-choose"),
+        selected: typed.reject_reason.is_empty(),
+    }];
+    reasons.extend(REFUSAL_REASONS.iter().map(|r| SelectOption {
+        value: (*r).to_owned(),
+        label: labels::reason(lang, r),
+        selected: typed.reject_reason == *r,
+    }));
+    let me = actor.id();
+    let mut assignees = vec![
+        SelectOption {
+            value: "me".into(),
+            label: page.t("officer-case-assign-me"),
+            selected: case.assignee_id.as_deref() == Some(me),
+        },
+        SelectOption {
+            value: "none".into(),
+            label: page.t("officer-case-assign-nobody"),
+            selected: case.assignee_id.is_none(),
+        },
+    ];
+    assignees.extend(staff.iter().filter(|o| o.id != me).map(|o| SelectOption {
+        value: o.id.clone(),
+        label: o.name.clone(),
+        selected: case.assignee_id.as_deref() == Some(o.id.as_str()),
+    }));
+    let priorities = Priority::ALL
+        .iter()
+        .map(|p| SelectOption {
+            value: p.as_str().to_owned(),
+            label: labels::priority(lang, p.as_str()),
+            selected: *p == case.priority(),
+        })
+        .collect();
+    let errors = &typed.errors;
+    let text = |name: &str, label: &str, value: &str| {
+        Field::new(lang, name, label)
+            .value(value)
+            .errors_from(lang, errors)
+    };
+    let base = format!("/missions/{}/cases", mission.code);
+    render(&CasePage {
+        href: format!("{base}/{}", case.id),
+        base,
+        csrf_token: state.csrf_token(viewer),
+        reference,
+        state_code: current.as_str().to_owned(),
+        state: labels::state(lang, current.as_str()),
+        details,
+        breached: is_breached(&case.state, case.due_at, at),
+        declared,
+        events,
+        messages,
+        actions,
+        reasons,
+        reason_error: errors.for_field("reject_reason").map(|e| e.message(lang)),
+        request: text("request", "officer-case-request-text", &typed.request).required(),
+        reject_message: text(
+            "reject_message",
+            "officer-case-message-optional",
+            &typed.reject_message,
+        ),
+        approve_message: text(
+            "approve_message",
+            "officer-case-message-optional",
+            &typed.approve_message,
+        ),
+        assignees,
+        priorities,
+        note: text("note", "officer-case-note", &typed.note),
+        message: text("message", "officer-case-message", &typed.message),
+        page,
+    })
+}
+
+pub async fn show_case(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let case = mission_case(&state, &mission, &id).await?;
+    let notice = (uri.query().unwrap_or("") == "done=1")
+        .then(|| (FlashKind::Success, t(lang, "officer-case-saved")));
+    case_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &actor,
+        &mission,
+        &case,
+        &Typed::default(),
+        notice,
+    )
+    .await
+}

@@ -1,0 +1,205 @@
+//! The consular officers' workspace at one mission: the case queue and its CSV export, bulk
+//! actions, the case page with its actions, and the SLA board. Every route needs
+//! `ManageConsularCases` on the mission named in the path.
+
+mod bulk;
+mod case_actions;
+mod case_show;
+mod export;
+mod filters;
+mod queue;
+mod sla;
+
+use std::collections::BTreeMap;
+
+use axum::http::Method;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use safir_domain::audit::AuditAction;
+use safir_domain::roles::{Permission, Role};
+use safir_store::accounts::directory;
+use safir_store::consular::cases::{self, Case};
+use safir_store::missions::Mission;
+use safir_store::{StoreError, now};
+
+use super::workflow::By;
+use crate::admin::support::Actor;
+use crate::auth::{Access, Routes};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::Page;
+use crate::state::AppState;
+
+pub const CASE_LIST: AuditAction = AuditAction::new("case.list");
+pub const CASE_READ: AuditAction = AuditAction::new("case.read");
+pub const CASE_EXPORT: AuditAction = AuditAction::new("case.export");
+pub const CASE_ASSIGN: AuditAction = AuditAction::new("case.assign");
+pub const CASE_PRIORITY: AuditAction = AuditAction::new("case.priority");
+pub const CASE_NOTE: AuditAction = AuditAction::new("case.note");
+pub const CASE_MESSAGE: AuditAction = AuditAction::new("case.message");
+
+pub fn routes(r: Routes) -> Routes {
+    let officer = Access::Mission(Permission::ManageConsularCases);
+    r.add(
+        Method::GET,
+        "/missions/{mission}/cases",
+        officer,
+        get(queue::list_cases),
+    )
+    .add(
+        Method::GET,
+        "/missions/{mission}/cases.csv",
+        officer,
+        get(export::export_cases),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/bulk",
+        officer,
+        post(bulk::bulk_action),
+    )
+    .add(
+        Method::GET,
+        "/missions/{mission}/cases/sla",
+        officer,
+        get(sla::show_sla_board),
+    )
+    .add(
+        Method::GET,
+        "/missions/{mission}/cases/{case}",
+        officer,
+        get(case_show::show_case),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/act",
+        officer,
+        post(case_actions::act_on_case),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/assign",
+        officer,
+        post(case_actions::assign_case),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/priority",
+        officer,
+        post(case_actions::change_priority),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/notes",
+        officer,
+        post(case_actions::add_note),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/messages",
+        officer,
+        post(case_actions::send_message),
+    )
+}
+
+/// A case of this mission as officers see it: another mission's case, an unknown id or an
+/// applicant's unsubmitted draft are all "not found".
+pub(super) async fn mission_case(
+    state: &AppState,
+    mission: &Mission,
+    id: &str,
+) -> Result<Case, AppError> {
+    match cases::find(&state.db, id).await {
+        Ok(c) if c.mission_id == mission.id && c.state != "draft" => Ok(c),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+pub(super) fn by(actor: &Actor) -> By<'_> {
+    By {
+        user: &actor.user,
+        ip: actor.ip.clone(),
+    }
+}
+
+/// Someone who may be given cases at this mission.
+#[derive(Debug, Clone)]
+pub(super) struct Officer {
+    pub id: String,
+    pub name: String,
+}
+
+/// The mission's enabled staff whose role there lets them work cases, by name.
+pub(super) async fn officers(
+    state: &AppState,
+    mission: &Mission,
+) -> Result<Vec<Officer>, AppError> {
+    let rows = directory::mission_staff(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut out: Vec<Officer> = Vec::new();
+    for row in rows {
+        let works_cases =
+            Role::parse(&row.role).is_ok_and(|r| r.grants(Permission::ManageConsularCases));
+        if works_cases && !row.disabled && !out.iter().any(|o| o.id == row.user_id) {
+            out.push(Officer {
+                id: row.user_id,
+                name: row.display_name,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// An instant as officers read it everywhere in the workspace (UTC, unambiguous in both
+/// languages).
+pub(super) fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long a case has waited: hours on its first day, then days.
+pub(super) fn age(page: &Page, since: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let hours = (at - since).num_hours().max(0);
+    if hours < 24 {
+        page.t_count("officer-age-hours", hours)
+    } else {
+        page.t_count("officer-age-days", hours / 24)
+    }
+}
+
+/// What the staff dashboard shows of the mission's cases.
+pub struct CaseCounts {
+    /// Open states in queue order, with their translated name and count.
+    pub by_state: Vec<(String, i64)>,
+    /// Open cases past their deadline.
+    pub overdue: i64,
+}
+
+/// The counters of the dashboard's consular panel.
+pub async fn case_counts(
+    state: &AppState,
+    lang: Lang,
+    mission: &Mission,
+) -> Result<CaseCounts, AppError> {
+    let counts: BTreeMap<String, i64> = cases::queue_counts(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
+    let by_state = safir_domain::consular::case::CaseState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| {
+            (
+                super::labels::state(lang, s.as_str()),
+                counts.get(s.as_str()).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let overdue = cases::overdue_by_service(&state.db, &mission.id, now())
+        .await
+        .map_err(AppError::internal)?
+        .iter()
+        .map(|r| r.overdue)
+        .sum();
+    Ok(CaseCounts { by_state, overdue })
+}

@@ -1,0 +1,148 @@
+//! The service catalogue editor: a head of mission creates and edits the mission's services;
+//! a refused form answers in the user's language with what they typed; consular officers
+//! and other missions' staff are kept out.
+
+use safir_domain::consular::case::CaseKind;
+use safir_domain::roles::Role;
+use safir_store::consular::services;
+
+use crate::admin_support::{last_summary, signed_in};
+use crate::consular_officer::service;
+use crate::harness::{TestApp, unique_email};
+
+#[tokio::test]
+async fn a_head_of_mission_edits_the_catalogue() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let theirs = service(&app, &dubai, "visa", CaseKind::Visa).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&paris))],
+            )
+            .await;
+        let mut client = signed_in(&app, &head).await;
+        let new = "/missions/PAR/services/new";
+
+        let empty = client.get("/missions/PAR/services?lang=en").await;
+        assert_eq!(empty.status, 200, "{}", empty.body);
+        assert!(empty.body.contains("This mission offers no service yet."));
+
+        // Every mistake at once, in Arabic, with what was typed kept.
+        let typed = [
+            ("kind", "visa"),
+            ("code", "Bad Code!"),
+            ("name_ar", "تأشيرة سياحية"),
+            ("name_en", ""),
+            ("documents", "صورة | Photo\nبدون ترجمة"),
+            ("fee", "12.345"),
+            ("currency", "EUR"),
+            ("processing_days", "0"),
+        ];
+        let r = client.submit(new, &format!("{new}?lang=ar"), &typed).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        for message in [
+            "استخدم من 2 إلى 40 حرفًا",
+            "هذا الحقل مطلوب.",
+            "لهذه العملة عدد أقل من الخانات العشرية.",
+            "أدخل عددًا من الأيام بين 1 و365.",
+            "حدّد نوع تأشيرة واحدًا على الأقل.",
+            "السطر 2: اكتب الوثيقة بالعربية وبالإنجليزية",
+        ] {
+            assert!(r.body.contains(message), "{message}: {}", r.body);
+        }
+        for kept in [
+            "value=\"Bad Code!\"",
+            "value=\"تأشيرة سياحية\"",
+            "value=\"12.345\"",
+            "بدون ترجمة",
+        ] {
+            assert!(r.body.contains(kept), "{kept}");
+        }
+        assert!(r.body.contains(r#"<option value="visa" selected>"#));
+
+        let good = [
+            ("kind", "visa"),
+            ("code", "tourist-visa"),
+            ("name_ar", "تأشيرة سياحية"),
+            ("name_en", "Tourist visa"),
+            ("instructions_ar", "قدّم الطلب قبل السفر بشهر."),
+            ("instructions_en", "Apply a month before travelling."),
+            ("documents", "صورة | Photo\nجواز السفر | Passport"),
+            ("fee", "80"),
+            ("currency", "EUR"),
+            ("processing_days", "15"),
+            ("visa_types", "tourist"),
+            ("visa_types", "transit"),
+            ("enabled", "1"),
+        ];
+        let r = client.submit(new, new, &good).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location(), Some("/missions/PAR/services?created=1"));
+        let list = services::list_for_mission(&app.db, &paris).await.unwrap();
+        assert_eq!(list.len(), 1);
+        let s = &list[0];
+        assert_eq!(
+            (s.kind.as_str(), s.fee_minor, s.visa_types.as_str()),
+            ("visa", 8000, "tourist transit")
+        );
+        let created = last_summary(&app, "service.create").await;
+        assert_eq!(created["created"]["code"], "tourist-visa");
+
+        // The same code twice is the editor's to fix, beside the code.
+        let r = client.submit(new, &format!("{new}?lang=en"), &good).await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body
+                .contains("Another service of this mission already uses this code.")
+        );
+
+        // Editing: the kind stays, the rest changes and is audited field by field.
+        let edit = format!("/missions/PAR/services/{}/edit", s.id);
+        let form = client.get(&format!("{edit}?lang=en")).await;
+        assert_eq!(form.status, 200);
+        assert!(form.body.contains("The kind cannot change"));
+        assert!(form.body.contains(r#"value="80.00""#), "{}", form.body);
+        let mut changed = good.to_vec();
+        changed[0] = ("kind", "passport_renewal");
+        changed[7] = ("fee", "95.5");
+        changed.pop();
+        let r = client.submit(&edit, &edit, &changed).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let s = services::find(&app.db, &s.id).await.unwrap();
+        assert_eq!(
+            (s.kind.as_str(), s.fee_minor, s.enabled),
+            ("visa", 9550, false)
+        );
+        let summary = last_summary(&app, "service.update").await;
+        assert_eq!(summary["changed"]["fee_minor"]["to"], 9550);
+        assert_eq!(summary["changed"]["enabled"]["to"], false);
+        assert!(summary["changed"].get("name_en").is_none());
+
+        let list = client.get("/missions/PAR/services?saved=1&lang=en").await;
+        assert!(list.body.contains("Tourist visa") && list.body.contains("95.50 EUR"));
+        assert!(list.body.contains("Not offered"));
+
+        // Another mission's service is not reachable through this one.
+        assert_eq!(
+            client.get("/missions/PAR/services/nope/edit").await.status,
+            404
+        );
+        let r = client
+            .get(&format!("/missions/PAR/services/{theirs}/edit"))
+            .await;
+        assert_eq!(r.status, 404);
+        assert_eq!(client.get("/missions/DXB/services").await.status, 403);
+
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let mut officer = signed_in(&app, &officer).await;
+        assert_eq!(officer.get("/missions/PAR/services").await.status, 403);
+        assert_eq!(officer.get(&edit).await.status, 403);
+    }
+}

@@ -1,0 +1,480 @@
+//! The consular officer's story: a case worked from submission to closing through the case
+//! page, with the applicant told by email in their language at each step and every read and
+//! action in the audit trail; officers of other missions kept out; bulk actions that do what
+//! is legal and say why they skip the rest.
+
+use std::collections::BTreeMap;
+
+use chrono::Duration;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, Priority};
+use safir_domain::consular::service::{Currency, Fee};
+use safir_domain::roles::Role;
+use safir_store::consular::cases::{self, Case, NewDraft, Transition};
+use safir_store::consular::services::{self, ServiceInput};
+use safir_store::now;
+
+use crate::admin_support::signed_in;
+use crate::harness::{Account, TestApp, unique_email};
+
+pub fn service_input(code: &str, kind: CaseKind) -> ServiceInput {
+    ServiceInput {
+        code: code.into(),
+        kind,
+        name_ar: format!("خدمة {code}"),
+        name_en: format!("Service {code}"),
+        instructions_ar: String::new(),
+        instructions_en: String::new(),
+        documents: "صورة | Photo".into(),
+        fee: Fee::parse("75", Currency::parse("EUR").unwrap()).unwrap(),
+        processing_days: 10,
+        visa_types: if kind == CaseKind::Visa {
+            vec!["tourist"]
+        } else {
+            vec![]
+        },
+        enabled: true,
+    }
+}
+
+pub async fn service(app: &TestApp, mission: &str, code: &str, kind: CaseKind) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let id = services::create(&mut tx, mission, &service_input(code, kind))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+/// One application as the applicant's pages leave it: a draft, then submitted.
+pub struct Application<'a> {
+    pub mission: &'a str,
+    pub mission_code: &'a str,
+    pub service: &'a str,
+    pub kind: CaseKind,
+    pub applicant: &'a str,
+    pub name: &'a str,
+    pub lang: &'a str,
+    /// Days until the case is due; negative for a case already late.
+    pub due_days: i64,
+}
+
+impl Application<'_> {
+    pub async fn submit(&self, app: &TestApp) -> Case {
+        let mut form = BTreeMap::new();
+        let (given, surname) = self.name.split_once(' ').unwrap_or((self.name, ""));
+        form.insert("given_names".to_owned(), given.to_owned());
+        form.insert("surname".to_owned(), surname.to_owned());
+        form.insert("passport_number".to_owned(), "X1234567".to_owned());
+        form.insert("collection".to_owned(), "mission".to_owned());
+        let mut tx = app.db.begin().await.unwrap();
+        let draft = cases::create_draft(
+            &mut tx,
+            &NewDraft {
+                mission_id: self.mission,
+                service_id: self.service,
+                kind: self.kind,
+                applicant_id: self.applicant,
+                form: &form,
+                applicant_name: self.name,
+                lang: self.lang,
+                priority: Priority::Normal,
+                idempotency_key: None,
+                expires_at: now() + Duration::days(30),
+            },
+        )
+        .await
+        .unwrap();
+        let (case, _) = cases::transition(
+            &mut tx,
+            &draft.id,
+            &Transition {
+                action: CaseAction::Submit,
+                actor: Actor::Applicant,
+                actor_id: Some(self.applicant),
+                reason: None,
+                mission_code: self.mission_code,
+                due_in: Some(Duration::days(self.due_days)),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        case
+    }
+}
+
+/// Moves a case on the store side, as another officer or the applicant would.
+pub async fn store_move(app: &TestApp, id: &str, action: CaseAction, actor: Actor) {
+    let mut tx = app.db.begin().await.unwrap();
+    cases::transition(
+        &mut tx,
+        id,
+        &Transition {
+            action,
+            actor,
+            actor_id: None,
+            reason: None,
+            mission_code: "PAR",
+            due_in: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+pub struct World {
+    pub paris: String,
+    pub dubai: String,
+    pub passport: String,
+    pub visa: String,
+    pub officer: Account,
+    pub applicant: Account,
+}
+
+pub async fn world(app: &TestApp) -> World {
+    let paris = app.mission("PAR", "FR").await;
+    let dubai = app.mission("DXB", "AE").await;
+    let passport = service(app, &paris, "passport_renewal", CaseKind::PassportRenewal).await;
+    let visa = service(app, &paris, "visa", CaseKind::Visa).await;
+    let officer = app
+        .staff(
+            &unique_email("officer"),
+            &[(Role::ConsularOfficer, Some(&paris))],
+        )
+        .await;
+    let applicant = app.public_user(&unique_email("applicant")).await;
+    World {
+        paris,
+        dubai,
+        passport,
+        visa,
+        officer,
+        applicant,
+    }
+}
+
+impl World {
+    pub fn application<'a>(&'a self, name: &'a str, kind: CaseKind) -> Application<'a> {
+        Application {
+            mission: &self.paris,
+            mission_code: "PAR",
+            service: if kind == CaseKind::Visa {
+                &self.visa
+            } else {
+                &self.passport
+            },
+            kind,
+            applicant: &self.applicant.id,
+            name,
+            lang: "ar",
+            due_days: 10,
+        }
+    }
+}
+
+async fn state_of(app: &TestApp, id: &str) -> String {
+    cases::find(&app.db, id).await.unwrap().state
+}
+
+#[tokio::test]
+async fn an_officer_works_a_case_from_submission_to_closing() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("أمل الحسن", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+
+        let queue = officer.get("/missions/PAR/cases?lang=en").await;
+        assert_eq!(queue.status, 200, "{}", queue.body);
+        assert!(queue.body.contains(&reference) && queue.body.contains("أمل الحسن"));
+
+        let shown = officer.get(&format!("{page}?lang=en")).await;
+        assert_eq!(shown.status, 200, "{}", shown.body);
+        assert!(shown.body.contains("Surname (as in the passport)"));
+        assert!(shown.body.contains("الحسن") && shown.body.contains("X1234567"));
+        assert!(shown.body.contains("I will collect it at the mission"));
+        assert!(shown.body.contains(r#"id="action-start_review""#));
+        assert!(
+            !shown.body.contains(r#"id="action-approve""#),
+            "not before review"
+        );
+
+        let ok = |r: &crate::harness::TestResponse| {
+            assert_eq!(r.status, 303, "{}", r.body);
+        };
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[("action", "start_review"), ("expected_state", "submitted")],
+            )
+            .await;
+        ok(&r);
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
+
+        // A request for information needs its text; the refusal keeps the page in English.
+        let r = officer
+            .submit(
+                &page,
+                &format!("{act}?lang=en"),
+                &[("action", "request_info"), ("request", "  ")],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("This field is required."), "{}", r.body);
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[
+                    ("action", "request_info"),
+                    ("request", "Please send a recent photograph."),
+                ],
+            )
+            .await;
+        ok(&r);
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/notes"),
+                &[("note", "Photo looked edited — check.")],
+            )
+            .await;
+        ok(&r);
+
+        // The applicant answers (their pages land separately; the store does the same).
+        store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/messages"),
+                &[("message", "شكرًا، وصلت الصورة.")],
+            )
+            .await;
+        ok(&r);
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[("action", "approve"), ("approve_message", "")],
+            )
+            .await;
+        ok(&r);
+        let r = officer
+            .submit(&page, &act, &[("action", "mark_ready_for_collection")])
+            .await;
+        ok(&r);
+        let r = officer.submit(&page, &act, &[("action", "close")]).await;
+        ok(&r);
+        assert_eq!(state_of(&app, &case.id).await, "closed");
+
+        // Someone acting on the page as it was before gets the case as it is now.
+        let r = officer
+            .submit(
+                &page,
+                &format!("{act}?lang=en"),
+                &[("action", "approve"), ("expected_state", "in_review")],
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            r.body.contains("Someone else changed this case meanwhile"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(r#"id="case-state">Closed"#), "{}", r.body);
+
+        let shown = officer.get(&format!("{page}?lang=en")).await;
+        assert!(shown.body.contains("message message-internal"));
+        assert!(shown.body.contains("Photo looked edited"));
+        assert!(shown.body.contains("Please send a recent photograph."));
+        assert!(shown.body.contains("Nothing is left to do on this case."));
+
+        let mails = app.emails_to(&w.applicant.email).await;
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(mails.len(), 6, "{subjects:?}");
+        assert!(mails.iter().all(|m| m.lang == "ar"), "{subjects:?}");
+        assert!(subjects[0].contains("قيد الدراسة") && subjects[0].contains(&reference));
+        assert!(mails[1].text.contains("Please send a recent photograph."));
+        assert!(mails[2].text.contains("شكرًا، وصلت الصورة."), "the message");
+        assert!(subjects[3].contains("موافق عليه"));
+        assert!(subjects[4].contains("جاهز للاستلام"));
+        assert!(subjects[5].contains("مغلق"));
+        assert!(
+            mails
+                .iter()
+                .all(|m| !m.text.contains("Photo looked edited")),
+            "internal notes never reach the applicant"
+        );
+
+        let actions = app.audit_actions().await;
+        for expected in [
+            "case.list",
+            "case.read",
+            "case.start_review",
+            "case.request_info",
+            "case.note",
+            "case.message",
+            "case.approve",
+            "case.ready_for_collection",
+            "case.close",
+        ] {
+            assert!(
+                actions.iter().any(|a| a == expected),
+                "{expected} in {actions:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn officers_of_other_missions_are_kept_out() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let dubai_service = service(&app, &w.dubai, "passport", CaseKind::PassportRenewal).await;
+        let theirs = Application {
+            mission: &w.dubai,
+            mission_code: "DXB",
+            service: &dubai_service,
+            ..w.application("Sara Ali", CaseKind::PassportRenewal)
+        }
+        .submit(&app)
+        .await;
+        let ours = w
+            .application("Omar Said", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        assert_eq!(officer.get("/missions/DXB/cases").await.status, 403);
+        assert_eq!(
+            officer
+                .get(&format!("/missions/DXB/cases/{}", theirs.id))
+                .await
+                .status,
+            403
+        );
+        // Another mission's case under one's own mission is simply not there.
+        let page = format!("/missions/PAR/cases/{}", ours.id);
+        assert_eq!(
+            officer
+                .get(&format!("/missions/PAR/cases/{}", theirs.id))
+                .await
+                .status,
+            404
+        );
+        let r = officer
+            .submit(
+                &page,
+                &format!("/missions/PAR/cases/{}/act", theirs.id),
+                &[("action", "start_review")],
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        assert_eq!(state_of(&app, &theirs.id).await, "submitted");
+
+        let press = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(&w.paris))],
+            )
+            .await;
+        let mut press = signed_in(&app, &press).await;
+        assert_eq!(press.get("/missions/PAR/cases").await.status, 403);
+        assert_eq!(press.get(&page).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let fresh = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let reviewed = w
+            .application("Rami Khoury", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        store_move(&app, &reviewed.id, CaseAction::StartReview, Actor::Officer).await;
+        let dubai_service = service(&app, &w.dubai, "visa", CaseKind::Visa).await;
+        let elsewhere = Application {
+            mission: &w.dubai,
+            mission_code: "DXB",
+            service: &dubai_service,
+            ..w.application("Lina Aziz", CaseKind::Visa)
+        }
+        .submit(&app)
+        .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        let bulk = "/missions/PAR/cases/bulk?lang=en";
+
+        let r = officer
+            .submit(
+                queue,
+                bulk,
+                &[
+                    ("action", "start_review"),
+                    ("case", &fresh.id),
+                    ("case", &reviewed.id),
+                    ("case", &elsewhere.id),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("Done: 1. Skipped: 2."), "{}", r.body);
+        assert!(
+            r.body.contains("not possible while the case is"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("In review"));
+        assert!(r.body.contains("no such case at this mission"));
+        assert_eq!(state_of(&app, &fresh.id).await, "in_review");
+        assert_eq!(state_of(&app, &elsewhere.id).await, "submitted");
+
+        let r = officer
+            .submit(
+                queue,
+                bulk,
+                &[
+                    ("action", "assign_me"),
+                    ("case", &fresh.id),
+                    ("case", &reviewed.id),
+                ],
+            )
+            .await;
+        assert!(r.body.contains("Done: 2. Skipped: 0."), "{}", r.body);
+        for id in [&fresh.id, &reviewed.id] {
+            let c = cases::find(&app.db, id).await.unwrap();
+            assert_eq!(c.assignee_id.as_deref(), Some(w.officer.id.as_str()));
+        }
+        let r = officer
+            .submit(queue, bulk, &[("action", "close"), ("case", &fresh.id)])
+            .await;
+        assert!(r.body.contains("Done: 0. Skipped: 1."), "{}", r.body);
+
+        let r = officer
+            .submit(queue, bulk, &[("action", "explode"), ("case", &fresh.id)])
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("Choose an action."));
+        let r = officer.submit(queue, bulk, &[("action", "close")]).await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("Tick at least one case."));
+
+        let actions = app.audit_actions().await;
+        assert_eq!(
+            actions.iter().filter(|a| *a == "case.start_review").count(),
+            1
+        );
+        assert_eq!(actions.iter().filter(|a| *a == "case.assign").count(), 2);
+    }
+}

@@ -1,0 +1,265 @@
+//! The officers' queue: filters, pages, unreadable filter values shown back with their error,
+//! the CSV export (byte-order mark, formulas defused, Arabic intact), the SLA board and the
+//! dashboard panel.
+
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::roles::Role;
+use safir_store::consular::cases;
+
+use crate::admin_support::signed_in;
+use crate::consular_officer::{store_move, world};
+use crate::harness::{TestApp, unique_email};
+
+/// The href of the "next page" link, unescaped.
+fn next_href(body: &str) -> Option<String> {
+    let at = body.find(r#"rel="next" id="next-page""#)?;
+    let start = body[..at].rfind("href=\"")? + 6;
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+fn rows(body: &str) -> usize {
+    body.matches("<tr class=\"case-row").count()
+}
+
+#[tokio::test]
+async fn the_queue_filters_and_pages() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let mut refs = Vec::new();
+        for (name, kind) in [
+            ("Amal Hassan", CaseKind::PassportRenewal),
+            ("Bilal Nasser", CaseKind::PassportRenewal),
+            ("Carla Mendes", CaseKind::Visa),
+            ("Dina Farouk", CaseKind::Visa),
+        ] {
+            let c = w.application(name, kind).submit(&app).await;
+            refs.push((c.id.clone(), c.reference.unwrap()));
+        }
+        let late = crate::consular_officer::Application {
+            due_days: -1,
+            ..w.application("Emad Late", CaseKind::PassportRenewal)
+        }
+        .submit(&app)
+        .await;
+        refs.push((late.id.clone(), late.reference.clone().unwrap()));
+        let mut tx = app.db.begin().await.unwrap();
+        cases::assign(&mut tx, &refs[0].0, &w.paris, Some(&w.officer.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store_move(&app, &refs[1].0, CaseAction::StartReview, Actor::Officer).await;
+        let mut officer = signed_in(&app, &w.officer).await;
+
+        // Pages of two, through every case once.
+        let mut seen = Vec::new();
+        let mut next = Some("/missions/PAR/cases?per=2&lang=en".to_owned());
+        let mut pages = 0;
+        while let Some(href) = next {
+            let page = officer.get(&href).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            assert!(rows(&page.body) <= 2);
+            for (_, r) in &refs {
+                if page.body.contains(r.as_str()) {
+                    seen.push(r.clone());
+                }
+            }
+            next = next_href(&page.body);
+            pages += 1;
+        }
+        assert_eq!(pages, 3);
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 5, "each case on exactly one page");
+
+        let only = |body: &str, wanted: &[usize]| {
+            for (i, (_, r)) in refs.iter().enumerate() {
+                assert_eq!(body.contains(r.as_str()), wanted.contains(&i), "{r} {body}");
+            }
+        };
+        let visas = officer.get("/missions/PAR/cases?kind=visa").await;
+        only(&visas.body, &[2, 3]);
+        let mine = officer.get("/missions/PAR/cases?assignee=me").await;
+        only(&mine.body, &[0]);
+        let reviewed = officer.get("/missions/PAR/cases?state=in_review").await;
+        only(&reviewed.body, &[1]);
+        let both = officer
+            .get("/missions/PAR/cases?state=in_review&state=submitted&kind=passport_renewal")
+            .await;
+        only(&both.body, &[0, 1, 4]);
+        let breached = officer.get("/missions/PAR/cases?breached=1&lang=en").await;
+        only(&breached.body, &[4]);
+        assert!(breached.body.contains("Past due"));
+        let named = officer.get("/missions/PAR/cases?q=carla").await;
+        only(&named.body, &[2]);
+        let by_ref = officer
+            .get(&format!(
+                "/missions/PAR/cases?q={}",
+                refs[3].1.to_lowercase()
+            ))
+            .await;
+        only(&by_ref.body, &[3]);
+        let none = officer.get("/missions/PAR/cases?q=nobody&lang=en").await;
+        assert!(none.body.contains(r#"id="queue-empty""#));
+
+        // Counts per state at the top, whatever the filter.
+        assert!(
+            none.body
+                .contains("Submitted <span class=\"count\">4</span>"),
+            "{}",
+            none.body
+        );
+        assert!(
+            none.body
+                .contains("In review <span class=\"count\">1</span>")
+        );
+
+        // Values that cannot be read come back as field errors, not as an error page.
+        let bad = officer
+            .get("/missions/PAR/cases?state=draft&state=bogus&older_than=abc&assignee=someone&lang=en&service=%FF")
+            .await;
+        assert_eq!(bad.status, 200, "{}", bad.body);
+        assert!(bad.body.contains(r#"id="field-state-error""#));
+        assert!(bad.body.contains(r#"id="field-assignee-error""#));
+        assert!(bad.body.contains(r#"id="field-service-error""#));
+        assert!(
+            bad.body
+                .contains("Enter a whole number of days between 1 and 3650.")
+        );
+        assert!(bad.body.contains(r#"value="abc""#), "typed value kept");
+        assert_eq!(rows(&bad.body), 0);
+        let arabic = officer
+            .get("/missions/PAR/cases?older_than=x&lang=ar")
+            .await;
+        assert!(arabic.body.contains("أدخل عددًا صحيحًا من الأيام"));
+
+        let old = officer.get("/missions/PAR/cases?older_than=1").await;
+        assert_eq!(rows(&old.body), 0, "nothing is a day old yet");
+
+        let lists = app
+            .audit_actions()
+            .await
+            .iter()
+            .filter(|a| *a == "case.list")
+            .count();
+        assert!(lists >= 12, "{lists}");
+    }
+}
+
+#[tokio::test]
+async fn the_export_is_excel_friendly_and_defused() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let arabic = w
+            .application("أمل الحسن", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let hostile = w
+            .application("=HYPERLINK(\"http://evil\") x", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let csv = officer.get("/missions/PAR/cases.csv?lang=ar").await;
+        assert_eq!(csv.status, 200, "{}", csv.body);
+        assert!(
+            csv.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        assert!(csv.body.starts_with('\u{feff}'), "byte-order mark first");
+        let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].starts_with("المرجع,"), "{}", lines[0]);
+        let line_of = |r: &str| *lines.iter().find(|l| l.contains(r)).unwrap();
+        let a = line_of(arabic.reference.as_deref().unwrap());
+        assert!(
+            a.contains("أمل الحسن") && a.contains("خدمة passport_renewal"),
+            "{a}"
+        );
+        assert!(
+            a.contains("تجديد جواز السفر"),
+            "kind in the page language: {a}"
+        );
+        let h = line_of(hostile.reference.as_deref().unwrap());
+        assert!(h.contains(r#""'=HYPERLINK(""http://evil"") x""#), "{h}");
+
+        let visas = officer.get("/missions/PAR/cases.csv?kind=visa").await;
+        assert_eq!(visas.body.lines().count(), 2);
+        let bad = officer.get("/missions/PAR/cases.csv?kind=nope").await;
+        assert_eq!(bad.status, 422);
+
+        let exports = app.audit_actions().await;
+        assert_eq!(exports.iter().filter(|a| *a == "case.export").count(), 2);
+    }
+}
+
+#[tokio::test]
+async fn the_sla_board_and_the_dashboard_panel() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let late = crate::consular_officer::Application {
+            due_days: -2,
+            ..w.application("Late Case", CaseKind::Visa)
+        }
+        .submit(&app)
+        .await;
+        store_move(&app, &late.id, CaseAction::StartReview, Actor::Officer).await;
+        w.application("On Time", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+
+        let board = officer.get("/missions/PAR/cases/sla?lang=en").await;
+        assert_eq!(board.status, 200, "{}", board.body);
+        assert!(board.body.contains(r#"id="sla-states""#));
+        assert!(
+            board.body.contains("<td>Submitted</td>") && board.body.contains("<td>In review</td>")
+        );
+        assert!(board.body.contains("Service visa"));
+        assert!(
+            board
+                .body
+                .contains(&format!("service={}&#38;breached=1", w.visa))
+                || board
+                    .body
+                    .contains(&format!("service={}&amp;breached=1", w.visa)),
+            "{}",
+            board.body
+        );
+        let year = officer
+            .get("/missions/PAR/cases/sla?window=365&lang=en")
+            .await;
+        assert!(year.body.contains(r#"<option value="365" selected>"#));
+        let bad = officer
+            .get("/missions/PAR/cases/sla?window=7&lang=ar")
+            .await;
+        assert_eq!(bad.status, 200);
+        assert!(bad.body.contains("اختر 30 أو 90 أو 365 يومًا."));
+
+        let dash = officer.get("/missions/PAR/dashboard?lang=en").await;
+        assert!(
+            dash.body.contains(r#"id="panel-consular""#),
+            "{}",
+            dash.body
+        );
+        assert!(dash.body.contains("/missions/PAR/cases"));
+        assert!(
+            dash.body.contains("<dt>Past due</dt><dd>1</dd>"),
+            "{}",
+            dash.body
+        );
+        assert!(dash.body.contains("<dt>In review</dt><dd>1</dd>"));
+
+        let press = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(&w.paris))],
+            )
+            .await;
+        let mut press = signed_in(&app, &press).await;
+        let dash = press.get("/missions/PAR/dashboard").await;
+        assert_eq!(dash.status, 200);
+        assert!(!dash.body.contains(r#"id="panel-consular""#));
+    }
+}
