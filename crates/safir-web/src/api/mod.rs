@@ -1,10 +1,11 @@
 //! The JSON API under `/api/v1` and its OpenAPI document.
 //!
 //! Callers authenticate with a personal access token (`Authorization: Bearer safir_…`) whose
-//! scopes (`read`, `write`) the access layer checks per route; a browser session may call the
+//! scopes (`read`, `write`, `cases:*`, `consular:*`) the access layer checks per route; a browser session may call the
 //! read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
 
 mod audit;
+pub mod consular;
 pub mod doc;
 pub mod input;
 mod jobs;
@@ -17,7 +18,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::routing::{get, patch, post};
-use safir_domain::roles::Permission;
+use safir_domain::roles::{Permission, TokenScope};
 
 use crate::auth::{Access, Routes};
 use crate::security::client_ip;
@@ -26,9 +27,9 @@ use crate::state::AppState;
 pub use doc::document;
 
 pub fn routes(r: Routes) -> Routes {
-    const READ: Option<&str> = Some("read");
-    const WRITE: Option<&str> = Some("write");
-    r.add(
+    const READ: Option<&str> = Some(TokenScope::Read.as_str());
+    const WRITE: Option<&str> = Some(TokenScope::Write.as_str());
+    let r = r.add(
         Method::GET,
         "/api/v1/openapi.json",
         Access::Public,
@@ -87,7 +88,8 @@ pub fn routes(r: Routes) -> Routes {
         Access::Ministry(Permission::ManageJobs),
         WRITE,
         post(jobs::retry_job),
-    )
+    );
+    consular::routes(r)
 }
 
 /// The client's address for the audit trail (absent in in-process tests).
