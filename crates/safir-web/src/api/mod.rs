@@ -1,8 +1,8 @@
 //! The JSON API under `/api/v1` and its OpenAPI document.
 //!
 //! Callers authenticate with a personal access token (`Authorization: Bearer safir_…`) whose
-//! scopes (`read`, `write`, `cases:*`, `consular:*`) the access layer checks per route; a browser session may call the
-//! read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
+//! scopes (`read`, `write`, `cases:*`, `consular:*`) the access layer checks per route; a
+//! browser session may call the read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
 
 mod audit;
 pub mod consular;
@@ -27,9 +27,13 @@ use crate::state::AppState;
 pub use doc::document;
 
 pub fn routes(r: Routes) -> Routes {
+    consular::routes(account_and_admin(r))
+}
+
+fn account_and_admin(r: Routes) -> Routes {
     const READ: Option<&str> = Some(TokenScope::Read.as_str());
     const WRITE: Option<&str> = Some(TokenScope::Write.as_str());
-    let r = r.add(
+    r.add(
         Method::GET,
         "/api/v1/openapi.json",
         Access::Public,
@@ -88,8 +92,7 @@ pub fn routes(r: Routes) -> Routes {
         Access::Ministry(Permission::ManageJobs),
         WRITE,
         post(jobs::retry_job),
-    );
-    consular::routes(r)
+    )
 }
 
 /// The client's address for the audit trail (absent in in-process tests).

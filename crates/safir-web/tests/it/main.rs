@@ -9,6 +9,8 @@ mod admin_support;
 mod admin_users;
 mod api;
 mod api_admin;
+mod api_consular;
+mod api_consular_access;
 mod api_openapi;
 mod assets;
 mod email_payload;

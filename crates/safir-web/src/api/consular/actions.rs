@@ -157,21 +157,36 @@ mod tests {
     #[test]
     fn each_action_takes_what_it_needs() {
         let pair = |a: &str, b: &str| vec![(a.to_owned(), b.to_owned())];
-        assert_eq!(refused(request("fly", None, None)), pair("action", "unknown_action"));
-        assert_eq!(refused(request("reject", None, None)), pair("reason", "required"));
+        assert_eq!(
+            refused(request("fly", None, None)),
+            pair("action", "unknown_action")
+        );
+        assert_eq!(
+            refused(request("reject", None, None)),
+            pair("reason", "required")
+        );
         assert_eq!(
             refused(request("reject", Some("ugly"), None)),
             pair("reason", "unknown_reason")
         );
-        assert_eq!(refused(request("request_info", None, None)), pair("message", "required"));
+        assert_eq!(
+            refused(request("request_info", None, None)),
+            pair("message", "required")
+        );
         assert_eq!(
             refused(request("close", Some("other"), None)),
             pair("reason", "unknown_reason")
         );
         let (a, reason, _) = read(&request("approve", None, None)).unwrap();
-        assert_eq!((a, reason.as_deref()), (CaseAction::Approve, Some("approved")));
+        assert_eq!(
+            (a, reason.as_deref()),
+            (CaseAction::Approve, Some("approved"))
+        );
         let (a, reason, message) = read(&request("request_info", None, Some(" Photo? "))).unwrap();
         assert_eq!(a, CaseAction::RequestInfo);
-        assert_eq!((reason.as_deref(), message.as_deref()), (Some("Photo?"), Some("Photo?")));
+        assert_eq!(
+            (reason.as_deref(), message.as_deref()),
+            (Some("Photo?"), Some("Photo?"))
+        );
     }
 }

@@ -38,7 +38,13 @@ mod tests {
             + chrono::Duration::microseconds(123_456);
         let cursor = (2, at, "0192f0a0b1c2d3e4f5a6b7c8d9e0f1a2".to_owned());
         assert_eq!(decode(&encode(&cursor)), Some(cursor));
-        for bad in ["", "zz", "abc", &hex::encode("2|yesterday|x"), &hex::encode("2|2026-03-01T09:30:00Z|")] {
+        for bad in [
+            "",
+            "zz",
+            "abc",
+            &hex::encode("2|yesterday|x"),
+            &hex::encode("2|2026-03-01T09:30:00Z|"),
+        ] {
             assert_eq!(decode(bad), None, "{bad}");
         }
     }

@@ -240,8 +240,8 @@ pub async fn list_mission_cases(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<QueuePageResponse>, AppError> {
     let now = Utc::now();
-    let mut filter = parse_filter(raw.as_deref(), &mission.id, user.id(), now)
-        .map_err(AppError::Validation)?;
+    let mut filter =
+        parse_filter(raw.as_deref(), &mission.id, user.id(), now).map_err(AppError::Validation)?;
     let limit = filter.limit;
     // One more than asked tells whether another page follows.
     filter.limit = limit + 1;
@@ -302,7 +302,9 @@ mod tests {
     #[test]
     fn every_bad_parameter_is_named() {
         assert_eq!(
-            codes("state=submitted,draft&kind=ship&priority=urgent&breached=yes&cursor=zz&limit=0&colour=red"),
+            codes(
+                "state=submitted,draft&kind=ship&priority=urgent&breached=yes&cursor=zz&limit=0&colour=red"
+            ),
             [
                 ("state", "unknown_state"),
                 ("kind", "unknown_kind"),
@@ -319,7 +321,9 @@ mod tests {
     #[test]
     fn filters_reach_the_store() {
         let f = parse_filter(
-            Some("state=in_review,needs_info&assignee=me&older_than_days=3&q=Haddad&limit=5&lang=ar"),
+            Some(
+                "state=in_review,needs_info&assignee=me&older_than_days=3&q=Haddad&limit=5&lang=ar",
+            ),
             "m",
             "u",
             Utc::now(),
