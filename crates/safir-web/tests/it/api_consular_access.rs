@@ -312,6 +312,31 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
             )
             .await;
         let id = res.json()["id"].as_str().unwrap().to_owned();
+        // Control characters are refused by name, never passed to the database (PostgreSQL
+        // refuses NUL outright); line breaks are text.
+        let res = c
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{id}/form"),
+                &mine,
+                Some(json!({"surname": "Had\u{0}dad", "mrz": "P<\nL8"})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("surname".to_owned(), "invalid_characters".to_owned())]
+        );
+        let res = c.api("GET", "/api/v1/cases/a%00b", &mine, None).await;
+        problem(&res, 404, "not_found");
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mine,
+                Some(json!({"service_id": "x\u{0}"})),
+            )
+            .await;
+        problem(&res, 422, "validation");
         let res = c
             .api("POST", &format!("/api/v1/cases/{id}/submit"), &mine, None)
             .await;
@@ -387,6 +412,17 @@ async fn the_queue_comes_a_page_at_a_time_with_its_filters() {
             .await
             .json();
         assert!(empty["items"].as_array().unwrap().is_empty());
+        let res = c
+            .api("GET", "/api/v1/missions/PAR/cases?q=%00", &desk, None)
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("q".to_owned(), "invalid_characters".to_owned())]
+        );
+        let res = c
+            .api("GET", "/api/v1/missions/PAR/cases/%00", &desk, None)
+            .await;
+        problem(&res, 404, "not_found");
         let res = c
             .api(
                 "GET",

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{CASE_ASSIGN, mission_case};
+use super::{CASE_ASSIGN, has_control, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -51,6 +51,9 @@ async fn officer(
         errors.push("assignee", "not_an_officer");
         AppError::Validation(errors)
     };
+    if has_control(id, false) {
+        return Err(refuse());
+    }
     let user = match accounts::find_user(&state.db, id).await {
         Ok(u) if u.disabled_at.is_none() => u,
         Ok(_) | Err(StoreError::NotFound) => return Err(refuse()),

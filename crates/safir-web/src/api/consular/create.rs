@@ -16,6 +16,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::form::read_form;
+use super::has_control;
 use super::views::{CaseResponse, case_view};
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -98,7 +99,13 @@ pub async fn create_case(
             return Ok((StatusCode::OK, Json(view)).into_response());
         }
     }
-    let service = match services::find(&state.db, body.service_id.trim()).await {
+    let service_id = body.service_id.trim();
+    let found = if has_control(service_id, false) {
+        Err(StoreError::NotFound)
+    } else {
+        services::find(&state.db, service_id).await
+    };
+    let service = match found {
         Ok(s) if s.enabled => s,
         Ok(_) | Err(StoreError::NotFound) => {
             let mut errors = FieldErrors::new();

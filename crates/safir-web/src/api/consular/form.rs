@@ -11,7 +11,7 @@ use safir_store::consular::cases;
 use safir_store::now;
 
 use super::views::{CaseResponse, case_view};
-use super::{conflict, own_case};
+use super::{conflict, has_control, own_case};
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::SignedIn;
@@ -35,6 +35,8 @@ pub fn read_form(
     for (field, value) in input {
         if !known.contains(&field.as_str()) {
             errors.push(&format!("{prefix}{field}"), "unknown_field");
+        } else if has_control(value, true) {
+            errors.push(&format!("{prefix}{field}"), "invalid_characters");
         } else if value.trim().chars().count() > VALUE_MAX {
             errors.add(
                 FieldError::new(format!("{prefix}{field}"), "too_long").with_arg("max", VALUE_MAX),

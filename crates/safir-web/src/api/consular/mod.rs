@@ -141,8 +141,18 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
+/// Control characters in text: PostgreSQL refuses NUL outright, and none belongs in a form,
+/// an id or a search. Line breaks and tabs are text when `multiline` (addresses, the MRZ).
+pub fn has_control(s: &str, multiline: bool) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
 /// The caller's own case; someone else's answers 404, exactly like a case that does not exist.
 pub async fn own_case(state: &AppState, user: &CurrentUser, id: &str) -> Result<Case, AppError> {
+    if has_control(id, false) {
+        return Err(AppError::NotFound);
+    }
     match cases::find(&state.db, id).await {
         Ok(case) if case.applicant_id == user.id() => Ok(case),
         Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
@@ -152,6 +162,9 @@ pub async fn own_case(state: &AppState, user: &CurrentUser, id: &str) -> Result<
 
 /// A case of `mission` that reached the mission; drafts and other missions' cases answer 404.
 pub async fn mission_case(state: &AppState, mission: &Mission, id: &str) -> Result<Case, AppError> {
+    if has_control(id, false) {
+        return Err(AppError::NotFound);
+    }
     match cases::find(&state.db, id).await {
         Ok(case) if case.mission_id == mission.id && case.state != "draft" => Ok(case),
         Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
@@ -180,6 +193,8 @@ pub fn message_body(field: &str, raw: &str) -> Result<String, AppError> {
     let mut errors = crate::error::FieldErrors::new();
     if body.is_empty() {
         errors.push(field, "required");
+    } else if has_control(body, true) {
+        errors.push(field, "invalid_characters");
     } else if body.chars().count() > MESSAGE_MAX {
         errors.add(crate::error::FieldError::new(field, "too_long").with_arg("max", MESSAGE_MAX));
     }

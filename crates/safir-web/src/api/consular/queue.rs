@@ -12,7 +12,7 @@ use safir_store::consular::cases::{self, AssigneeFilter, QueueFilter, QueueRow};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CASE_LIST, cursor};
+use super::{CASE_LIST, cursor, has_control};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::query_pairs;
@@ -107,6 +107,10 @@ fn parse_filter(
     for (key, value) in query_pairs(raw) {
         let value = value.trim();
         if value.is_empty() {
+            continue;
+        }
+        if has_control(value, false) {
+            errors.push(&key, "invalid_characters");
             continue;
         }
         match key.as_str() {
