@@ -11,6 +11,7 @@ mod api;
 mod api_admin;
 mod api_consular;
 mod api_consular_access;
+mod api_consular_inputs;
 mod api_openapi;
 mod assets;
 mod email_payload;
