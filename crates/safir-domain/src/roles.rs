@@ -234,6 +234,74 @@ impl Grants {
     }
 }
 
+/// What a personal access token may be used for. A scope opens routes; the owner's grants
+/// still decide what those routes show, so a token never reaches more than its owner does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenScope {
+    /// The account and the staff routes that only read.
+    #[serde(rename = "read")]
+    Read,
+    /// The account and the staff routes that change something.
+    #[serde(rename = "write")]
+    Write,
+    /// The owner's own consular cases, read.
+    #[serde(rename = "cases:read")]
+    CasesRead,
+    /// The owner's own consular cases: apply, answer, withdraw.
+    #[serde(rename = "cases:write")]
+    CasesWrite,
+    /// The case queues of the missions where the owner works consular cases, read.
+    #[serde(rename = "consular:read")]
+    ConsularRead,
+    /// Acting on those cases: decisions, assignments, notes.
+    #[serde(rename = "consular:write")]
+    ConsularWrite,
+}
+
+impl TokenScope {
+    pub const ALL: [TokenScope; 6] = [
+        TokenScope::Read,
+        TokenScope::Write,
+        TokenScope::CasesRead,
+        TokenScope::CasesWrite,
+        TokenScope::ConsularRead,
+        TokenScope::ConsularWrite,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+            TokenScope::CasesRead => "cases:read",
+            TokenScope::CasesWrite => "cases:write",
+            TokenScope::ConsularRead => "consular:read",
+            TokenScope::ConsularWrite => "consular:write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s.trim())
+            .ok_or(ValidationError::new("token_scope_unknown"))
+    }
+
+    /// The permission the owner must hold somewhere for the scope to be worth granting.
+    pub fn needs(self) -> Option<Permission> {
+        match self {
+            TokenScope::ConsularRead | TokenScope::ConsularWrite => {
+                Some(Permission::ManageConsularCases)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `grants` may put this scope on a token.
+    pub fn available_to(self, grants: &Grants) -> bool {
+        self.needs().is_none_or(|p| grants.can_anywhere(p))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +343,21 @@ mod tests {
             assert!(!public.can(p, Target::Mission(&m)));
         }
         assert!(!public.requires_two_factor());
+    }
+
+    #[test]
+    fn officer_scopes_need_an_officer() {
+        for t in TokenScope::ALL {
+            assert_eq!(TokenScope::parse(t.as_str()), Ok(t));
+        }
+        assert!(TokenScope::parse("admin").is_err());
+        let public = Grants::default();
+        assert!(TokenScope::CasesWrite.available_to(&public));
+        assert!(!TokenScope::ConsularRead.available_to(&public));
+        let press = grant(Role::PressOfficer, Scope::Mission(MissionId::new()));
+        assert!(!TokenScope::ConsularWrite.available_to(&press));
+        let officer = grant(Role::ConsularOfficer, Scope::Mission(MissionId::new()));
+        assert!(TokenScope::ConsularWrite.available_to(&officer));
     }
 
     proptest! {

@@ -13,3 +13,23 @@ field-error-too-small = أدخل عددًا لا يقل عن { $min }.
 field-error-out-of-range = أدخل عددًا من { $min } إلى { $max }.
 field-error-before-from = يجب ألا تسبق النهايةُ البداية.
 field-error-unknown-mission = لا توجد بعثة بهذا الرمز.
+
+# الواجهة البرمجية القنصلية: أخطاء الحقول والتعارضات التي قد تُرد بها الحالة.
+field-error-unknown-service = لا توجد خدمة مفعّلة بهذا المعرّف.
+field-error-invalid-idempotency-key = استخدم من 1 إلى 200 حرف ASCII قابل للطباعة.
+field-error-unknown-state = استخدم حالات مثل submitted أو in_review أو needs_info، مفصولة بفواصل.
+field-error-unknown-kind = استخدم passport_renewal أو visa أو emergency أو emergency_travel_document.
+field-error-unknown-priority = استخدم critical أو high أو normal أو low.
+field-error-invalid-boolean = استخدم true أو false.
+field-error-invalid-cursor = أعد مؤشر الصفحة السابقة كما هو دون تغيير.
+field-error-unknown-action = استخدم أحد إجراءات الحالة، مثل start_review أو request_info أو approve أو reject.
+field-error-unknown-reason = هذا السبب لا ينطبق على هذا الإجراء.
+field-error-not-an-officer = هذا الشخص لا يعالج الحالات القنصلية في هذه البعثة.
+error-case-transition-illegal-title = غير ممكن الآن
+error-case-transition-illegal-detail = لا تسمح الحالة الراهنة للملف بهذه الخطوة. أعد تحميل الحالة لمعرفة الخطوات الممكنة.
+error-case-transition-forbidden-title = ليست خطوتك
+error-case-transition-forbidden-detail = يتخذ هذه الخطوةَ الطرفُ الآخر في الحالة.
+error-case-not-editable-title = الاستمارة مغلقة
+error-case-not-editable-detail = لا يمكن تعديل الاستمارة إلا ما دامت الحالة مسودة أو ما دامت البعثة تطلب معلومات إضافية.
+error-case-messages-closed-title = المراسلة مغلقة
+error-case-messages-closed-detail = يمكن إرسال الرسائل بعد تقديم الطلب وحتى إغلاق الحالة.

@@ -13,3 +13,23 @@ field-error-too-small = Enter a number of at least { $min }.
 field-error-out-of-range = Enter a number from { $min } to { $max }.
 field-error-before-from = The end must not be before the start.
 field-error-unknown-mission = No mission has this code.
+
+# Consular API: field errors and the conflicts a case can answer with.
+field-error-unknown-service = No enabled service has this id.
+field-error-invalid-idempotency-key = Use 1 to 200 printable ASCII characters.
+field-error-unknown-state = Use case states such as submitted, in_review or needs_info, separated by commas.
+field-error-unknown-kind = Use passport_renewal, visa, emergency or emergency_travel_document.
+field-error-unknown-priority = Use critical, high, normal or low.
+field-error-invalid-boolean = Use true or false.
+field-error-invalid-cursor = Pass back the cursor of the previous page unchanged.
+field-error-unknown-action = Use one of the case actions, such as start_review, request_info, approve or reject.
+field-error-unknown-reason = This reason does not apply to this action.
+field-error-not-an-officer = This person does not work consular cases at this mission.
+error-case-transition-illegal-title = Not possible now
+error-case-transition-illegal-detail = The case's current state does not allow this step. Reload the case to see what can be done next.
+error-case-transition-forbidden-title = Not your step
+error-case-transition-forbidden-detail = This step is taken by the other side of the case.
+error-case-not-editable-title = The form is closed
+error-case-not-editable-detail = The form can be changed only while the case is a draft or while the mission asks for more information.
+error-case-messages-closed-title = Messages are closed
+error-case-messages-closed-detail = Messages can be sent once the application is submitted and until the case is closed.

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::http::Uri;
 use axum::response::Html;
 use fluent_bundle::FluentArgs;
+use safir_domain::roles::TokenScope;
 use safir_store::accounts::{self, sessions, tokens};
 
 use super::common::{browser_label, error_summary, format_time, new_password_fields};
@@ -27,8 +28,7 @@ pub enum AccountForm {
     Password,
     Token {
         name: String,
-        read: bool,
-        write: bool,
+        scopes: Vec<TokenScope>,
         expires: String,
     },
     DisableTotp,
@@ -39,6 +39,13 @@ pub struct SessionRow {
     pub ip: String,
     pub last_seen: String,
     pub current: bool,
+}
+
+/// A scope's checkbox on the new-token form.
+pub struct ScopeOption {
+    pub field: String,
+    pub label: String,
+    pub checked: bool,
 }
 
 pub struct TokenRow {
@@ -70,8 +77,7 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     token_name: Field,
-    token_read: bool,
-    token_write: bool,
+    token_scopes: Vec<ScopeOption>,
     token_scopes_error: Option<String>,
     token_expires: Field,
     error_summary: Option<String>,
@@ -143,15 +149,27 @@ pub async fn account_page(
         AccountForm::Profile { display_name, lang } => (display_name.clone(), lang.clone()),
         _ => (user.display_name.clone(), user.preferred_lang.clone()),
     };
-    let (token_name, token_read, token_write, token_expires) = match &form {
+    let (token_name, token_checked, token_expires) = match &form {
         AccountForm::Token {
             name,
-            read,
-            write,
+            scopes,
             expires,
-        } => (name.clone(), *read, *write, expires.clone()),
-        _ => (String::new(), true, false, String::new()),
+        } => (name.clone(), scopes.clone(), expires.clone()),
+        _ => (String::new(), vec![TokenScope::Read], String::new()),
     };
+    // Only the scopes the owner's grants give meaning to are offered.
+    let token_scopes = super::tokens::SCOPES
+        .into_iter()
+        .filter(|s| s.available_to(&me.grants))
+        .map(|s| ScopeOption {
+            field: super::tokens::scope_field(s),
+            label: I18n::global().t(
+                lang,
+                &format!("accounts-scope-{}", s.as_str().replace([':', '_'], "-")),
+            ),
+            checked: token_checked.contains(&s),
+        })
+        .collect();
     let mut page = state.page(lang, uri, "accounts-settings-title", viewer);
     if let Some(key) = notice.and_then(notice_key) {
         page = page.with_flash(FlashKind::Success, I18n::global().t(lang, key));
@@ -198,8 +216,7 @@ pub async fn account_page(
             .value(token_name)
             .required()
             .errors_from(lang, errors),
-        token_read,
-        token_write,
+        token_scopes,
         token_scopes_error: errors.for_field("scopes").map(|e| e.message(lang)),
         token_expires: Field::new(lang, "expires", "accounts-field-token-expires")
             .kind(InputKind::Date)

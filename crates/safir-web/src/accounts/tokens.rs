@@ -8,6 +8,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use safir_domain::audit::{AuditAction, actions};
+use safir_domain::roles::TokenScope;
 use safir_store::accounts::tokens;
 use safir_store::audit::{self, NewAuditRecord};
 use serde::Deserialize;
@@ -21,8 +22,13 @@ use crate::page::{Page, render};
 use crate::state::AppState;
 
 /// The scopes a token may carry.
-pub const SCOPES: [&str; 2] = ["read", "write"];
+pub const SCOPES: [TokenScope; 6] = TokenScope::ALL;
 const NAME_MAX: usize = 80;
+
+/// The checkbox of a scope on the settings page: `cases:read` → `scope_cases_read`.
+pub fn scope_field(scope: TokenScope) -> String {
+    format!("scope_{}", scope.as_str().replace(':', "_"))
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -30,7 +36,31 @@ pub struct TokenForm {
     pub name: String,
     pub scope_read: Option<String>,
     pub scope_write: Option<String>,
+    pub scope_cases_read: Option<String>,
+    pub scope_cases_write: Option<String>,
+    pub scope_consular_read: Option<String>,
+    pub scope_consular_write: Option<String>,
     pub expires: String,
+}
+
+impl TokenForm {
+    /// The scopes ticked, in the order of [`SCOPES`].
+    fn chosen(&self) -> Vec<TokenScope> {
+        SCOPES
+            .into_iter()
+            .filter(|s| {
+                match s {
+                    TokenScope::Read => &self.scope_read,
+                    TokenScope::Write => &self.scope_write,
+                    TokenScope::CasesRead => &self.scope_cases_read,
+                    TokenScope::CasesWrite => &self.scope_cases_write,
+                    TokenScope::ConsularRead => &self.scope_consular_read,
+                    TokenScope::ConsularWrite => &self.scope_consular_write,
+                }
+                .is_some()
+            })
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -79,17 +109,14 @@ pub async fn create(
     } else if name.chars().any(char::is_control) {
         errors.push("name", "accounts_invalid_characters");
     }
-    let read = form.scope_read.is_some();
-    let write = form.scope_write.is_some();
-    let scopes: Vec<&str> = SCOPES
-        .iter()
-        .zip([read, write])
-        .filter(|(_, on)| *on)
-        .map(|(s, _)| *s)
-        .collect();
-    if scopes.is_empty() {
+    let chosen = form.chosen();
+    if chosen.is_empty() {
         errors.push("scopes", "accounts_scope_required");
+    } else if !chosen.iter().all(|s| s.available_to(&me.grants)) {
+        // The page does not offer them; a token must not promise what its owner lacks.
+        errors.push("scopes", "accounts_scope_not_granted");
     }
+    let scopes: Vec<&str> = chosen.iter().map(|s| s.as_str()).collect();
     let expires_at = match form.expires.trim() {
         "" => None,
         s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -107,8 +134,7 @@ pub async fn create(
     if !errors.is_empty() {
         let again = AccountForm::Token {
             name: form.name.clone(),
-            read,
-            write,
+            scopes: chosen,
             expires: form.expires.clone(),
         };
         let html = account_page(&state, lang, &uri, &viewer, &me, again, &errors, None).await?;

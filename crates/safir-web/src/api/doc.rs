@@ -6,6 +6,10 @@ use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::consular::{
+    actions, applicant_messages, assign, create, form, my_cases, notes, officer_case, queue,
+    services, submit,
+};
 use super::{appointments, audit, jobs, me, missions};
 
 /// An error, as RFC 9457 `application/problem+json`.
@@ -59,8 +63,11 @@ impl Modify for SecuritySchemes {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("safir_…")
                     .description(Some(
-                        "A personal access token created in account settings, with the \
-                         scopes `read` and/or `write`.",
+                        "A personal access token created in account settings. Scopes: `read` \
+                         and `write` (the account, administration), `cases:read` and \
+                         `cases:write` (the owner's consular applications), `consular:read` \
+                         and `consular:write` (case queues of the missions where the owner \
+                         works consular cases).",
                     ))
                     .build(),
             ),
@@ -100,6 +107,19 @@ impl Modify for SecuritySchemes {
         crate::consular::advice::api::get_travel_advice,
         crate::consular::advice::api::publish_travel_advice,
         crate::consular::evisa::api::verify_evisa,
+        services::list_services,
+        my_cases::list_my_cases,
+        create::create_case,
+        my_cases::get_my_case,
+        form::save_case_form,
+        submit::submit_case,
+        submit::withdraw_case,
+        applicant_messages::post_case_message,
+        queue::list_mission_cases,
+        officer_case::get_mission_case,
+        actions::act_on_case,
+        assign::assign_case,
+        notes::add_case_note,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),
@@ -111,6 +131,7 @@ impl Modify for SecuritySchemes {
         (name = "admin", description = "Ministry administration"),
         (name = "travel-advice", description = "The ministry's travel advice per country"),
         (name = "evisas", description = "Checking e-visas"),
+        (name = "consular", description = "Consular services: the catalogue, applicants' own cases, and the missions' case queues"),
         (name = "meta", description = "This document"),
     )
 )]

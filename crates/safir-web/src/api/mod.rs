@@ -1,11 +1,12 @@
 //! The JSON API under `/api/v1` and its OpenAPI document.
 //!
 //! Callers authenticate with a personal access token (`Authorization: Bearer safir_…`) whose
-//! scopes (`read`, `write`) the access layer checks per route; a browser session may call the
-//! read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
+//! scopes (`read`, `write`, `cases:*`, `consular:*`) the access layer checks per route; a
+//! browser session may call the read routes. Errors are problem+json, rendered by the error layer for every `/api/` path.
 
 mod appointments;
 mod audit;
+pub mod consular;
 pub mod doc;
 pub mod input;
 mod jobs;
@@ -18,7 +19,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::routing::{delete, get, patch, post};
-use safir_domain::roles::Permission;
+use safir_domain::roles::{Permission, TokenScope};
 
 use crate::auth::{Access, Routes};
 use crate::security::client_ip;
@@ -27,8 +28,12 @@ use crate::state::AppState;
 pub use doc::document;
 
 pub fn routes(r: Routes) -> Routes {
-    const READ: Option<&str> = Some("read");
-    const WRITE: Option<&str> = Some("write");
+    consular::routes(account_and_admin(r))
+}
+
+fn account_and_admin(r: Routes) -> Routes {
+    const READ: Option<&str> = Some(TokenScope::Read.as_str());
+    const WRITE: Option<&str> = Some(TokenScope::Write.as_str());
     r.add(
         Method::GET,
         "/api/v1/openapi.json",

@@ -193,6 +193,14 @@ impl ErrorInfo {
     }
 }
 
+/// Lets a handler answer with either kind: a plain [`AppError`] or an [`ErrorInfo`] whose code
+/// is more precise than the status alone (`case_transition_illegal` rather than `conflict`).
+impl From<AppError> for ErrorInfo {
+    fn from(error: AppError) -> ErrorInfo {
+        error.into_info()
+    }
+}
+
 /// Bare response for clients reached without [`error_pages`] (a misconfigured
 /// router); the middleware replaces it.
 impl IntoResponse for ErrorInfo {

@@ -48,6 +48,8 @@ pub const EVERYONE: [As; 8] = [
 ];
 pub const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Analyst];
 /// Who works consular cases at a mission.
+/// Who works consular cases (the ministry-wide admin, and heads of mission and consular
+/// officers at their mission).
 pub const CONSULAR: &[As] = &[As::Admin, As::Head, As::Consular];
 
 /// Who may use a route.
@@ -357,6 +359,40 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "POST",
         "/api/v1/admin/jobs/{job}/retry",
         Who::Only(&[As::Admin]),
+    ),
+    // Consular API: the catalogue, one's own cases, the mission's queues
+    ("GET", "/api/v1/consular/services", Who::Anyone),
+    ("GET", "/api/v1/cases", Who::SignedIn),
+    ("POST", "/api/v1/cases", Who::SignedIn),
+    ("GET", "/api/v1/cases/{id}", Who::SignedIn),
+    ("PUT", "/api/v1/cases/{id}/form", Who::SignedIn),
+    ("POST", "/api/v1/cases/{id}/submit", Who::SignedIn),
+    ("POST", "/api/v1/cases/{id}/withdraw", Who::SignedIn),
+    ("POST", "/api/v1/cases/{id}/messages", Who::SignedIn),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/cases",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/cases/{id}",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/actions",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/assign",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/notes",
+        Who::OwnMission(CONSULAR),
     ),
 ];
 

@@ -22,6 +22,34 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/admin/jobs", "read"),
     ("POST", "/api/v1/admin/jobs/{job}/retry", "write"),
     ("PUT", "/api/v1/travel-advice/{country}", "write"),
+    ("GET", "/api/v1/cases", "cases:read"),
+    ("POST", "/api/v1/cases", "cases:write"),
+    ("GET", "/api/v1/cases/{id}", "cases:read"),
+    ("PUT", "/api/v1/cases/{id}/form", "cases:write"),
+    ("POST", "/api/v1/cases/{id}/submit", "cases:write"),
+    ("POST", "/api/v1/cases/{id}/withdraw", "cases:write"),
+    ("POST", "/api/v1/cases/{id}/messages", "cases:write"),
+    ("GET", "/api/v1/missions/{mission}/cases", "consular:read"),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/cases/{id}",
+        "consular:read",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/actions",
+        "consular:write",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/assign",
+        "consular:write",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/notes",
+        "consular:write",
+    ),
 ];
 
 /// The token holders tried: whose token, with which scopes.
@@ -30,6 +58,16 @@ const HOLDERS: &[(As, &[&str])] = &[
     (As::Admin, &["read", "write"]),
     (As::Consular, &["read", "write"]),
     (As::Public, &["read", "write"]),
+    (As::Public, &["cases:read"]),
+    (As::Public, &["cases:read", "cases:write"]),
+    // Officer scopes on a token whose owner is no officer open nothing.
+    (As::Public, &["consular:read", "consular:write"]),
+    (As::Consular, &["consular:read"]),
+    (
+        As::Consular,
+        &["consular:read", "consular:write", "cases:read"],
+    ),
+    (As::Press, &["consular:read", "consular:write"]),
 ];
 
 async fn token_for(app: &TestApp, f: &Fixture, who: As, scopes: &[&str]) -> String {

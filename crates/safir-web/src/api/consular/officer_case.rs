@@ -1,0 +1,51 @@
+//! `GET /api/v1/missions/{mission}/cases/{id}`: one case as the mission's officers see it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use safir_store::audit;
+
+use super::views::{OfficerCaseResponse, officer_view};
+use super::{CASE_READ, mission_case};
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::auth::{MissionParam, SignedIn};
+use crate::consular::workflow::{By, record};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// One case with its form, history, conversation and internal notes.
+///
+/// This is personal data: each call is recorded in the audit trail (`case.read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/missions/{mission}/cases/{id}",
+    tag = "consular",
+    operation_id = "get_mission_case",
+    security(("bearer" = ["consular:read"]), ("session_cookie" = [])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The case's id"),
+    ),
+    responses(
+        (status = 200, description = "The case", body = OfficerCaseResponse),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_mission_case(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<OfficerCaseResponse>, AppError> {
+    let case = mission_case(&state, &mission, &id).await?;
+    let view = officer_view(&state, &case).await?;
+    let by = By { user: &user, ip };
+    let summary = serde_json::json!({ "via": "api", "reference": case.reference });
+    audit::record(&state.db, &record(&by, CASE_READ, &case, summary))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(view))
+}

@@ -1,0 +1,118 @@
+//! `POST /api/v1/cases/{id}/submit` and `…/withdraw`: the applicant sends the draft to the
+//! mission, or gives up before a decision.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use safir_domain::consular::case::{Actor, CaseAction};
+use safir_domain::consular::forms;
+use safir_store::consular::{cases, services};
+
+use super::views::{CaseResponse, case_view};
+use super::{check_move, own_case};
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::auth::SignedIn;
+use crate::consular::labels;
+use crate::consular::workflow::{self, By, Command};
+use crate::error::{AppError, ErrorInfo};
+use crate::state::AppState;
+
+/// Submits a draft to the mission.
+///
+/// The saved form is checked field by field (passport numbers, machine-readable zone with
+/// every check digit, dates, choices). If anything fails the answer is `422` with one entry
+/// per failing field, named as in the form (`mrz`, `birth_date` …) with a stable code, and
+/// the draft stays as it was. On success the case gets its reference and the applicant an
+/// email.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/submit",
+    tag = "consular",
+    operation_id = "submit_case",
+    security(("bearer" = ["cases:write"])),
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The submitted case", body = CaseResponse),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_transition_illegal`: the case is not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The form is incomplete or invalid; each field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn submit_case(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> Result<Json<CaseResponse>, ErrorInfo> {
+    let case = own_case(&state, &user, &id).await?;
+    check_move(&case, CaseAction::Submit, Actor::Applicant)?;
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let kind = case.kind().map_err(AppError::internal)?;
+    let today = chrono::Utc::now().date_naive();
+    let checked = forms::check(kind, &case.form(), today, &service.visa_types())
+        .map_err(|e| AppError::Validation(labels::field_errors(&e)))?;
+    if checked.applicant_name != case.applicant_name || checked.priority != case.priority() {
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        cases::save_form(
+            &mut tx,
+            &case.id,
+            &case.form(),
+            &checked.applicant_name,
+            None,
+        )
+        .await
+        .map_err(AppError::internal)?;
+        cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
+            .await
+            .map_err(AppError::internal)?;
+        tx.commit().await.map_err(AppError::internal)?;
+    }
+    let by = By { user: &user, ip };
+    let cmd = Command {
+        action: CaseAction::Submit,
+        actor: Actor::Applicant,
+        reason: None,
+        message: None,
+    };
+    let case = workflow::act(&state, &case, &by, &cmd).await?;
+    Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
+}
+
+/// Withdraws a submitted application before the mission decides.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/withdraw",
+    tag = "consular",
+    operation_id = "withdraw_case",
+    security(("bearer" = ["cases:write"])),
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The withdrawn case", body = CaseResponse),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_transition_illegal`: a draft, or already decided", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn withdraw_case(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> Result<Json<CaseResponse>, ErrorInfo> {
+    let case = own_case(&state, &user, &id).await?;
+    check_move(&case, CaseAction::Withdraw, Actor::Applicant)?;
+    let by = By { user: &user, ip };
+    let cmd = Command {
+        action: CaseAction::Withdraw,
+        actor: Actor::Applicant,
+        reason: None,
+        message: None,
+    };
+    let case = workflow::act(&state, &case, &by, &cmd).await?;
+    Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
+}

@@ -1,0 +1,229 @@
+//! What the consular API answers with: cases as the applicant and as officers see them,
+//! their history and messages. Built from storage rows, never serialized from them directly.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use safir_domain::consular::case::{Actor, CaseAction};
+use safir_store::consular::cases::{self, Case, Event, Message};
+use safir_store::missions;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A case without its history and conversation, as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummaryResponse {
+    pub id: String,
+    /// Given at submission: mission code, year, number (`PAR-2026-000123`).
+    #[schema(example = "PAR-2026-000123")]
+    pub reference: Option<String>,
+    /// The mission's code.
+    #[schema(example = "PAR")]
+    pub mission: String,
+    pub service_id: String,
+    /// `passport_renewal`, `visa`, `emergency` or `emergency_travel_document`.
+    #[schema(example = "passport_renewal")]
+    pub kind: String,
+    /// `draft`, `submitted`, `in_review`, `needs_info`, `approved`, `rejected`, `withdrawn`,
+    /// `ready_for_collection` or `closed`.
+    #[schema(example = "in_review")]
+    pub state: String,
+    /// `critical`, `high`, `normal` or `low`.
+    #[schema(example = "normal")]
+    pub priority: String,
+    pub applicant_name: String,
+    /// The form's fields as saved (strings; dates as `YYYY-MM-DD`).
+    #[schema(value_type = Object, example = json!({"surname": "Haddad", "collection": "mission"}))]
+    pub form: BTreeMap<String, String>,
+    /// Refusal reason code, or `approved`.
+    pub decision_reason: Option<String>,
+    /// What the caller's side may do next (`submit`, `withdraw`, `approve` …).
+    #[schema(example = json!(["withdraw"]))]
+    pub available_actions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The mission's target date for its next step.
+    pub due_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// A draft nobody submits is deleted at this time.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A case as its applicant sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseResponse {
+    #[serde(flatten)]
+    pub summary: CaseSummaryResponse,
+    /// Every state change, oldest first.
+    pub timeline: Vec<EventResponse>,
+    /// The conversation with the mission, oldest first.
+    pub messages: Vec<MessageResponse>,
+}
+
+/// A case as officers of its mission see it: the applicant's view plus who works it and the
+/// internal notes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficerCaseResponse {
+    #[serde(flatten)]
+    pub case: CaseResponse,
+    pub applicant_id: String,
+    pub assignee_id: Option<String>,
+    /// How many times an unacknowledged emergency was escalated.
+    pub escalation_level: i32,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Officers' internal notes, oldest first; never shown to the applicant.
+    pub notes: Vec<MessageResponse>,
+}
+
+/// One state change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    pub at: DateTime<Utc>,
+    #[schema(example = "request_info")]
+    pub action: String,
+    /// `applicant` or `mission`.
+    #[schema(example = "mission")]
+    pub by: String,
+    /// The officer or applicant who acted (officers' view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    pub from: String,
+    pub to: String,
+    /// A decision's reason code, or the text of a request for information.
+    pub reason: Option<String>,
+}
+
+/// A message of the conversation, or an internal note.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageResponse {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// `applicant` or `mission`.
+    #[schema(example = "mission")]
+    pub from: String,
+    /// The author's account (officers' view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<String>,
+    pub body: String,
+}
+
+fn side(staff: bool) -> String {
+    if staff { "mission" } else { "applicant" }.to_owned()
+}
+
+impl MessageResponse {
+    pub fn new(m: Message, officer: bool) -> Self {
+        MessageResponse {
+            from: side(m.from_staff),
+            author_id: if officer { m.author_id } else { None },
+            id: m.id,
+            at: m.created_at,
+            body: m.body,
+        }
+    }
+}
+
+impl EventResponse {
+    fn new(e: Event, officer: bool) -> Self {
+        let by = CaseAction::parse(&e.action)
+            .map(|a| side(a.actor() == Actor::Officer))
+            .unwrap_or_else(|_| side(true));
+        EventResponse {
+            at: e.at,
+            action: e.action,
+            by,
+            actor_id: if officer { e.actor_id } else { None },
+            from: e.from_state,
+            to: e.to_state,
+            reason: e.reason,
+        }
+    }
+}
+
+/// The case with its history and conversation, for `actor`'s side.
+pub async fn case_view(
+    state: &AppState,
+    case: &Case,
+    actor: Actor,
+) -> Result<CaseResponse, AppError> {
+    let officer = actor == Actor::Officer;
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let timeline = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|e| EventResponse::new(e, officer))
+        .collect();
+    let messages = cases::list_messages(&state.db, &case.id, false)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|m| MessageResponse::new(m, officer))
+        .collect();
+    Ok(CaseResponse {
+        summary: CaseSummaryResponse {
+            available_actions: available(case, actor)?,
+            ..summary(case, mission.code)
+        },
+        timeline,
+        messages,
+    })
+}
+
+/// The officers' view: [`case_view`] plus assignment and internal notes.
+pub async fn officer_view(state: &AppState, case: &Case) -> Result<OfficerCaseResponse, AppError> {
+    let notes = cases::list_messages(&state.db, &case.id, true)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .filter(|m| m.internal)
+        .map(|m| MessageResponse::new(m, true))
+        .collect();
+    Ok(OfficerCaseResponse {
+        case: case_view(state, case, Actor::Officer).await?,
+        applicant_id: case.applicant_id.clone(),
+        assignee_id: case.assignee_id.clone(),
+        escalation_level: case.escalation_level,
+        acknowledged_at: case.acknowledged_at,
+        notes,
+    })
+}
+
+fn available(case: &Case, actor: Actor) -> Result<Vec<String>, AppError> {
+    let kind = case.kind().map_err(AppError::internal)?;
+    let state = case.state().map_err(AppError::internal)?;
+    Ok(state
+        .available(kind, actor)
+        .into_iter()
+        .map(|a| a.as_str().to_owned())
+        .collect())
+}
+
+/// The case without history or messages, with the applicant's next actions.
+pub fn summary(case: &Case, mission_code: String) -> CaseSummaryResponse {
+    CaseSummaryResponse {
+        id: case.id.clone(),
+        reference: case.reference.clone(),
+        mission: mission_code,
+        service_id: case.service_id.clone(),
+        kind: case.kind.clone(),
+        state: case.state.clone(),
+        priority: case.priority().as_str().to_owned(),
+        applicant_name: case.applicant_name.clone(),
+        form: case.form(),
+        decision_reason: case.decision_reason.clone(),
+        available_actions: available(case, Actor::Applicant).unwrap_or_default(),
+        created_at: case.created_at,
+        updated_at: case.updated_at,
+        submitted_at: case.submitted_at,
+        due_at: case.due_at,
+        closed_at: case.closed_at,
+        expires_at: case.expires_at,
+    }
+}

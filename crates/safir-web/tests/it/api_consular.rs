@@ -1,0 +1,343 @@
+//! The consular API as programs use it: an applicant renews a passport through the API only
+//! while an officer works the case through the API; every token reaches only its scopes, and
+//! nobody reaches another applicant's or another mission's cases.
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use chrono::{Datelike, NaiveDate, Utc};
+use safir_domain::consular::case::CaseKind;
+use safir_domain::consular::service::{Currency, Fee};
+use safir_domain::roles::Role;
+use safir_store::consular::services::{self, ServiceInput};
+use serde_json::{Value, json};
+
+use crate::api::{field_codes, problem, token};
+use crate::harness::{Account, TestApp, TestResponse, unique_email};
+
+pub fn renewal_service(enabled: bool) -> ServiceInput {
+    ServiceInput {
+        code: if enabled { "passport" } else { "passport_old" }.into(),
+        kind: CaseKind::PassportRenewal,
+        name_ar: "تجديد جواز السفر".into(),
+        name_en: "Passport renewal".into(),
+        instructions_ar: "املأ الاستمارة".into(),
+        instructions_en: "Fill in the form".into(),
+        documents: "صورة شخصية | Photo\nالجواز الحالي | Current passport".into(),
+        fee: Fee::parse("75", Currency::parse("EUR").unwrap()).unwrap(),
+        processing_days: 10,
+        visa_types: vec![],
+        enabled,
+    }
+}
+
+pub async fn service(app: &TestApp, mission_id: &str, input: &ServiceInput) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let id = services::create(&mut tx, mission_id, input).await.unwrap();
+    tx.commit().await.unwrap();
+    id.to_string()
+}
+
+/// ICAO 9303 check digit: weights 7, 3, 1; letters count from 10, fillers as 0.
+fn check_digit(field: &str) -> char {
+    let sum: u32 = field
+        .bytes()
+        .zip([7, 3, 1].iter().cycle())
+        .map(|(b, w)| {
+            let v = match b {
+                b'0'..=b'9' => u32::from(b - b'0'),
+                b'A'..=b'Z' => u32::from(b - b'A') + 10,
+                _ => 0,
+            };
+            v * w
+        })
+        .sum();
+    char::from_digit(sum % 10, 10).unwrap()
+}
+
+fn yymmdd(d: NaiveDate) -> String {
+    format!("{:02}{:02}{:02}", d.year() % 100, d.month(), d.day())
+}
+
+/// A passport's machine-readable zone (TD3) with every check digit right.
+fn td3(number: &str, birth: NaiveDate, expiry: NaiveDate) -> String {
+    let line1 = format!("{:<<44}", "P<JORHADDAD<<LAYLA");
+    let doc = format!("{number:<<9}");
+    let doc = format!("{doc}{}", check_digit(&doc));
+    let birth = format!("{}{}", yymmdd(birth), check_digit(&yymmdd(birth)));
+    let expiry = format!("{}{}", yymmdd(expiry), check_digit(&yymmdd(expiry)));
+    let personal = format!("{}{}", "<".repeat(14), check_digit(&"<".repeat(14)));
+    let composite = check_digit(&format!("{doc}{birth}{expiry}{personal}"));
+    format!("{line1}\n{doc}JOR{birth}F{expiry}{personal}{composite}")
+}
+
+/// A complete passport renewal form, with a machine-readable zone that matches it.
+pub fn renewal_form() -> Value {
+    let birth = NaiveDate::from_ymd_opt(1990, 5, 17).unwrap();
+    let today = Utc::now().date_naive();
+    let expiry = NaiveDate::from_ymd_opt(today.year() + 4, 3, 1).unwrap();
+    json!({
+        "surname": "Haddad",
+        "given_names": "Layla",
+        "birth_date": "1990-05-17",
+        "birth_place": "Amman",
+        "passport_number": "N1234567",
+        "passport_expiry": expiry.format("%Y-%m-%d").to_string(),
+        "mrz": td3("N1234567", birth, expiry),
+        "phone": "+33 1 23 45 67 89",
+        "collection": "mission",
+    })
+}
+
+/// Creates a draft with an `Idempotency-Key`.
+pub async fn create_with_key(app: &TestApp, secret: &str, key: &str, body: &Value) -> TestResponse {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/cases")
+        .header(header::HOST, "safir.test")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.client().send(req).await
+}
+
+/// A submitted passport renewal of the token's owner; returns its id.
+pub async fn submitted_case(app: &TestApp, secret: &str, service_id: &str) -> String {
+    let mut c = app.client();
+    let body = json!({ "service_id": service_id, "form": renewal_form() });
+    let res = c.api("POST", "/api/v1/cases", secret, Some(body)).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = res.json()["id"].as_str().unwrap().to_owned();
+    let res = c
+        .api("POST", &format!("/api/v1/cases/{id}/submit"), secret, None)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    id
+}
+
+struct Cast {
+    applicant: Account,
+    officer: Account,
+    paris_service: String,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let paris = app.mission("PAR", "FR").await;
+    let paris_service = service(app, &paris, &renewal_service(true)).await;
+    let applicant = app.public_user(&unique_email("applicant")).await;
+    let officer = app
+        .staff(
+            &unique_email("officer"),
+            &[(Role::ConsularOfficer, Some(&paris))],
+        )
+        .await;
+    Cast {
+        applicant,
+        officer,
+        paris_service,
+    }
+}
+
+/// The states of the case's history, in order.
+fn timeline(case: &Value) -> Vec<String> {
+    case["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_passport_renewal_through_the_api_only() {
+    for app in TestApp::all().await {
+        let Cast {
+            applicant,
+            officer,
+            paris_service,
+        } = cast(&app).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let desk = token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let mut c = app.client();
+
+        // A draft, sent twice with the same key (a retry after a lost answer): one case.
+        let mut form = renewal_form();
+        let good_mrz = form["mrz"].as_str().unwrap().to_owned();
+        // Mistype the birth date's check digit (line 2, position 20).
+        let mut bad_mrz: Vec<char> = good_mrz.chars().collect();
+        let at = 45 + 19;
+        bad_mrz[at] = if bad_mrz[at] == '0' { '1' } else { '0' };
+        form["mrz"] = bad_mrz.into_iter().collect::<String>().into();
+        let body = json!({ "service_id": paris_service, "form": { "surname": "Haddad" } });
+        let first = create_with_key(&app, &mine, "renewal-2026-1", &body).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        let id = first.json()["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            first.headers.get("location").unwrap(),
+            &format!("/api/v1/cases/{id}")
+        );
+        assert_eq!(first.json()["state"], "draft");
+        assert_eq!(first.json()["available_actions"], json!(["submit"]));
+        let again = create_with_key(&app, &mine, "renewal-2026-1", &body).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["id"], id.as_str());
+        let list = c.api("GET", "/api/v1/cases", &mine, None).await.json();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+        // The whole form with a mistyped zone: saved, but refused at submission, each
+        // failing field named with its check, and nothing saved lost.
+        let path = format!("/api/v1/cases/{id}");
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(form))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        let refused = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&refused),
+            [(
+                "mrz".to_owned(),
+                "consular_mrz_check_digit_birth_date".to_owned()
+            )]
+        );
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("date of birth")
+        );
+        let draft = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(draft["state"], "draft");
+        assert_eq!(draft["form"]["birth_place"], "Amman");
+        assert_ne!(draft["form"]["mrz"], good_mrz.as_str());
+
+        // Fixed, it goes through and gets its reference.
+        let mut fixed = draft["form"].clone();
+        fixed["mrz"] = good_mrz.clone().into();
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(fixed))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let submitted = res.json();
+        assert_eq!(submitted["state"], "submitted");
+        assert_eq!(submitted["applicant_name"], "Layla Haddad");
+        let reference = submitted["reference"].as_str().unwrap().to_owned();
+        assert!(reference.starts_with("PAR-"), "{reference}");
+        assert_eq!(submitted["available_actions"], json!(["withdraw"]));
+
+        // The officer finds it in the queue and opens it; both reads are audited.
+        let desk_path = format!("/api/v1/missions/PAR/cases/{id}");
+        let queue = c
+            .api("GET", "/api/v1/missions/PAR/cases", &desk, None)
+            .await;
+        assert_eq!(queue.status, 200, "{}", queue.body);
+        let queue = queue.json();
+        assert_eq!(queue["items"][0]["reference"], reference.as_str());
+        assert_eq!(queue["items"][0]["service_name"]["en"], "Passport renewal");
+        assert_eq!(queue["counts"]["submitted"], 1);
+        assert_eq!(queue["next_cursor"], Value::Null);
+        let seen = c.api("GET", &desk_path, &desk, None).await;
+        assert_eq!(seen.status, 200, "{}", seen.body);
+        assert_eq!(seen.json()["form"]["passport_number"], "N1234567");
+        let actions = app.audit_actions().await;
+        assert!(actions.contains(&"case.list".to_owned()), "{actions:?}");
+        assert!(actions.contains(&"case.read".to_owned()), "{actions:?}");
+
+        // Review, then a request for information; deciding now is not possible.
+        let act = |body: Value| {
+            let path = format!("{desk_path}/actions");
+            let desk = desk.clone();
+            let app = &app;
+            async move { app.client().api("POST", &path, &desk, Some(body)).await }
+        };
+        let res = act(json!({"action": "start_review"})).await;
+        assert_eq!(res.json()["state"], "in_review", "{}", res.body);
+        let res =
+            act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
+        assert_eq!(res.json()["state"], "needs_info", "{}", res.body);
+        let res = act(json!({"action": "approve"})).await;
+        problem(&res, 409, "case_transition_illegal");
+        let res = c
+            .api(
+                "POST",
+                &format!("{desk_path}/notes"),
+                &desk,
+                Some(json!({"body": "Photo in file looks old."})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+
+        // The applicant sees the request (not the note) and answers: back to review.
+        let case = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(case["state"], "needs_info");
+        assert_eq!(case["messages"][0]["from"], "mission");
+        assert_eq!(case["messages"][0]["body"], "Please send a recent photo.");
+        assert!(!case.to_string().contains("looks old"));
+        let res = c
+            .api(
+                "POST",
+                &format!("{path}/messages"),
+                &mine,
+                Some(json!({"body": "Sent by post today."})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["state"], "in_review");
+
+        // Approved, ready, closed.
+        for (action, state) in [
+            ("approve", "approved"),
+            ("mark_ready_for_collection", "ready_for_collection"),
+            ("close", "closed"),
+        ] {
+            let res = act(json!({ "action": action })).await;
+            assert_eq!(res.status, 200, "{action}: {}", res.body);
+            assert_eq!(res.json()["state"], state);
+        }
+        let officer_view = c.api("GET", &desk_path, &desk, None).await.json();
+        assert_eq!(officer_view["notes"][0]["body"], "Photo in file looks old.");
+        assert_eq!(officer_view["timeline"][1]["actor_id"], officer.id.as_str());
+
+        let case = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(
+            timeline(&case),
+            [
+                "submitted",
+                "in_review",
+                "needs_info",
+                "in_review",
+                "approved",
+                "ready_for_collection",
+                "closed"
+            ]
+        );
+        assert_eq!(case["decision_reason"], "approved");
+        assert_eq!(case["messages"].as_array().unwrap().len(), 2);
+        assert!(case["timeline"][1].get("actor_id").is_none());
+        assert!(case.get("notes").is_none());
+        let res = c
+            .api(
+                "POST",
+                &format!("{path}/messages"),
+                &mine,
+                Some(json!({"body": "Thanks"})),
+            )
+            .await;
+        problem(&res, 409, "case_messages_closed");
+
+        // The applicant heard of each step by email; officers' steps are in the audit trail.
+        assert!(app.emails_to(&applicant.email).await.len() >= 7);
+        let actions = app.audit_actions().await;
+        for a in [
+            "case.request_info",
+            "case.approve",
+            "case.close",
+            "case.note",
+        ] {
+            assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! What the consular API takes and gives: the public catalogue, drafts that accept only their
+//! form's fields, and the officers' queue a page at a time with its filters.
+
+use safir_domain::roles::Role;
+use serde_json::{Value, json};
+
+use crate::api::{field_codes, problem, token};
+use crate::api_consular::{renewal_service, service, submitted_case};
+use crate::harness::{TestApp, unique_email};
+
+#[tokio::test]
+async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let open = service(&app, &paris, &renewal_service(true)).await;
+        let closed = service(&app, &paris, &renewal_service(false)).await;
+        service(&app, &dubai, &renewal_service(true)).await;
+        let mut c = app.client();
+
+        let res = c
+            .api_raw("GET", "/api/v1/consular/services", None, None, "")
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["items"].as_array().unwrap().len(), 2);
+        let res = c
+            .api_raw(
+                "GET",
+                "/api/v1/consular/services?mission=par",
+                None,
+                None,
+                "",
+            )
+            .await;
+        let items = res.json()["items"].clone();
+        assert_eq!(items.as_array().unwrap().len(), 1);
+        assert_eq!(items[0]["id"], open.as_str());
+        assert_eq!(
+            items[0]["fee"],
+            json!({"minor": 7500, "currency": "EUR", "display": "75.00 EUR"})
+        );
+        assert_eq!(
+            items[0]["name"],
+            json!({"ar": "تجديد جواز السفر", "en": "Passport renewal"})
+        );
+        assert_eq!(
+            items[0]["documents"][1],
+            json!({"ar": "الجواز الحالي", "en": "Current passport"})
+        );
+        let res = c
+            .api_raw(
+                "GET",
+                "/api/v1/consular/services?mission=XXX",
+                None,
+                None,
+                "",
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("mission".to_owned(), "unknown_mission".to_owned())]
+        );
+
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mine,
+                Some(json!({"service_id": closed})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("service_id".to_owned(), "unknown_service".to_owned())]
+        );
+        let body = json!({"service_id": open, "form": {"surname": "Haddad", "is_admin": "yes", "phone": 5}});
+        let res = c.api("POST", "/api/v1/cases", &mine, Some(body)).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("form.phone".to_owned(), "invalid_type".to_owned())]
+        );
+        let body = json!({"service_id": open, "form": {"surname": "Haddad", "is_admin": "yes"}});
+        let res = c.api("POST", "/api/v1/cases", &mine, Some(body)).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("form.is_admin".to_owned(), "unknown_field".to_owned())]
+        );
+        // An empty draft cannot be submitted: every required field is named.
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mine,
+                Some(json!({"service_id": open})),
+            )
+            .await;
+        let id = res.json()["id"].as_str().unwrap().to_owned();
+        // Control characters are refused by name, never passed to the database (PostgreSQL
+        // refuses NUL outright); line breaks are text.
+        let res = c
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{id}/form"),
+                &mine,
+                Some(json!({"surname": "Had\u{0}dad", "mrz": "P<\nL8"})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("surname".to_owned(), "invalid_characters".to_owned())]
+        );
+        let res = c.api("GET", "/api/v1/cases/a%00b", &mine, None).await;
+        problem(&res, 404, "not_found");
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mine,
+                Some(json!({"service_id": "x\u{0}"})),
+            )
+            .await;
+        problem(&res, 422, "validation");
+        let res = c
+            .api("POST", &format!("/api/v1/cases/{id}/submit"), &mine, None)
+            .await;
+        let fields: Vec<String> = field_codes(&problem(&res, 422, "validation"))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        for f in [
+            "surname",
+            "birth_date",
+            "passport_number",
+            "phone",
+            "collection",
+        ] {
+            assert!(fields.contains(&f.to_owned()), "{f}: {fields:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_queue_comes_a_page_at_a_time_with_its_filters() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let paris_service = service(&app, &paris, &renewal_service(true)).await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(submitted_case(&app, &mine, &paris_service).await);
+        }
+        let officer = app
+            .staff(
+                &unique_email("par"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let desk = token(&app, &officer, &["consular:read"]).await;
+        let mut c = app.client();
+
+        let first = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/cases?state=submitted&limit=2",
+                &desk,
+                None,
+            )
+            .await
+            .json();
+        let page: Vec<&str> = first["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(page, [ids[0].as_str(), ids[1].as_str()], "oldest first");
+        let next = first["next"].as_str().unwrap();
+        assert!(
+            next.contains("state=submitted") && next.contains("limit=2"),
+            "{next}"
+        );
+        let second = c.api("GET", next, &desk, None).await.json();
+        assert_eq!(second["items"][0]["id"], ids[2].as_str());
+        assert_eq!(second["items"].as_array().unwrap().len(), 1);
+        assert_eq!(second["next_cursor"], Value::Null);
+
+        let empty = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/cases?state=closed",
+                &desk,
+                None,
+            )
+            .await
+            .json();
+        assert!(empty["items"].as_array().unwrap().is_empty());
+        let res = c
+            .api("GET", "/api/v1/missions/PAR/cases?q=%00", &desk, None)
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("q".to_owned(), "invalid_characters".to_owned())]
+        );
+        let res = c
+            .api("GET", "/api/v1/missions/PAR/cases/%00", &desk, None)
+            .await;
+        problem(&res, 404, "not_found");
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/cases?state=draft&cursor=nope",
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [
+                ("state".to_owned(), "unknown_state".to_owned()),
+                ("cursor".to_owned(), "invalid_cursor".to_owned())
+            ]
+        );
+    }
+}
