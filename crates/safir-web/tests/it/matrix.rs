@@ -164,102 +164,110 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     (
         "GET",
         "/missions/{mission}/appointments/schedule",
-        // Consular officers' workspace: those who work cases at the mission
-        (
-            "GET",
-            "/missions/{mission}/cases",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "GET",
-            "/missions/{mission}/cases.csv",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/bulk",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "GET",
-            "/missions/{mission}/cases/sla",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "GET",
-            "/missions/{mission}/cases/{case}",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/{case}/act",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/{case}/assign",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/{case}/priority",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/{case}/notes",
-            Who::OwnMission(CONSULAR),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/cases/{case}/messages",
-            Who::OwnMission(CONSULAR),
-        ),
-        // Service catalogue: heads of mission and ministry admins
-        (
-            "GET",
-            "/missions/{mission}/services",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        (
-            "GET",
-            "/missions/{mission}/services/new",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/appointments/schedule/rules",
-            "/missions/{mission}/services/new",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        (
-            "GET",
-            "/missions/{mission}/services/{service}/edit",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/appointments/schedule/rules/{id}/remove",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        (
-            "POST",
-            "/missions/{mission}/appointments/schedule/closures",
-            Who::OwnMission(&[As::Admin, As::Head]),
-        ),
-        // E-visas: the public check; the visa itself for its holder and the mission's staff who
-        // may read personal data (the handler answers 404 to everyone else); revocation.
-        ("GET", "/verify", Who::Anyone),
-        ("GET", "/verify/keys", Who::Anyone),
-        ("GET", "/evisas/{id}", Who::SignedIn),
-        ("GET", "/evisas/{id}/pdf", Who::SignedIn),
-        (
-            "POST",
-            "/missions/{mission}/evisas/{id}/revoke",
-            Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
-        ),
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/rules",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/rules/{id}/remove",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/closures",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    // Consular officers' workspace: those who work cases at the mission
+    (
+        "GET",
+        "/missions/{mission}/cases",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases.csv",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/bulk",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases/sla",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/cases/{case}",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/act",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/assign",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/priority",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/notes",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/cases/{case}/messages",
+        Who::OwnMission(CONSULAR),
+    ),
+    // Service catalogue: heads of mission and ministry admins
+    (
+        "GET",
+        "/missions/{mission}/services",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "GET",
+        "/missions/{mission}/services/new",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/services/new",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "GET",
         "/missions/{mission}/services/{service}/edit",
         Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/missions/{mission}/services/{service}/edit",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    // E-visas: the public check; the visa itself for its holder and the mission's staff who
+    // may read personal data (the handler answers 404 to everyone else); revocation.
+    ("GET", "/verify", Who::Anyone),
+    ("GET", "/verify/keys", Who::Anyone),
+    ("GET", "/evisas/{id}", Who::SignedIn),
+    ("GET", "/evisas/{id}/pdf", Who::SignedIn),
+    (
+        "POST",
+        "/missions/{mission}/evisas/{id}/revoke",
+        Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
     ),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
