@@ -313,6 +313,17 @@ fn check_visa(
     passport_expiry: Option<NaiveDate>,
 ) {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    // A visa carries the name as the passport's machine-readable zone prints it.
+    for field in ["surname", "given_names"] {
+        let v = get(field);
+        if !v.trim().is_empty()
+            && !v
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || " -'".contains(c))
+        {
+            e.add(field, ValidationError::new("name_latin"));
+        }
+    }
     e.check("nationality", CountryCode::parse(get("nationality")));
     if !visa_types.contains(&get("visa_type")) {
         e.add("visa_type", ValidationError::new("choice_required"));

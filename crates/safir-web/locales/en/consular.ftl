@@ -202,3 +202,6 @@ email-case-escalated-body =
 
     Open it and start the review to acknowledge it:
     { $link }
+field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
+case-evisa-ready = Your e-visa is ready: open it, print it or save it as a PDF here.
+case-evisa-open = Open my e-visa

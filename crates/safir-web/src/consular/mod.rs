@@ -4,6 +4,7 @@
 pub mod advice;
 pub mod applicant;
 pub mod appointments;
+pub mod approval;
 pub mod catalogue;
 mod catalogue_admin;
 pub mod documents;

@@ -148,7 +148,12 @@ pub async fn act(
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         schedule_escalation(&mut tx, &updated, 1).await?;
     }
-    notify_applicant(state, &mut tx, &updated, cmd).await?;
+    let mut extra = None;
+    if cmd.action == CaseAction::Approve && kind == CaseKind::Visa {
+        let evisa = super::approval::issue_evisa(state, &mut tx, &updated, by).await?;
+        extra = Some(format!("{}/evisas/{}", state.config.public_url, evisa.id));
+    }
+    notify_applicant(state, &mut tx, &updated, cmd, extra).await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(updated)
 }
@@ -180,6 +185,7 @@ async fn notify_applicant(
     tx: &mut Tx,
     case: &Case,
     cmd: &Command<'_>,
+    extra: Option<String>,
 ) -> Result<(), AppError> {
     let applicant = accounts::find_user(&state.db, &case.applicant_id)
         .await
@@ -206,6 +212,10 @@ async fn notify_applicant(
         }
         (CaseAction::RequestInfo, Some(text)) => text.to_owned(),
         _ => cmd.message.unwrap_or_default().to_owned(),
+    };
+    let note = match extra {
+        Some(link) => format!("{note}\n\n{}\n{link}", i18n.t(lang, "case-evisa-ready")),
+        None => note,
     };
     args.set("note", note);
     let message = email::render(&applicant.email, lang, "case-update", &args);

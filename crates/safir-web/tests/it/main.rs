@@ -23,6 +23,7 @@ mod consular_applicant;
 mod consular_catalogue;
 mod consular_officer;
 mod consular_officer_queue;
+mod consular_visa;
 mod documents;
 mod email_payload;
 mod errors;

@@ -115,6 +115,8 @@ struct CasePage {
     state: String,
     state_code: String,
     decision: Option<String>,
+    /// The e-visa of an approved visa application.
+    evisa: Option<String>,
     fields: Vec<(String, String)>,
     timeline: Vec<TimelineItem>,
     messages: Vec<MessageItem>,
@@ -138,6 +140,16 @@ async fn case_page(
     let content = labels::content(lang);
     let kind = case.kind().map_err(AppError::internal)?;
     let st = case.state().map_err(AppError::internal)?;
+    let evisa = if kind == safir_domain::consular::case::CaseKind::Visa && st.is_decided() {
+        safir_store::consular::evisas::list_for_holder(&state.db, &case.applicant_id)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
+            .map(|v| format!("/evisas/{}", v.id))
+    } else {
+        None
+    };
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
@@ -179,6 +191,7 @@ async fn case_page(
             .decision_reason
             .as_deref()
             .map(|r| labels::reason(lang, r)),
+        evisa,
         fields: form_view::summary(lang, kind, &case.form()),
         timeline,
         messages,

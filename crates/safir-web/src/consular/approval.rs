@@ -1,0 +1,147 @@
+//! What an approval produces beyond the state change: for a visa, the signed e-visa, issued
+//! in the approval's transaction so the visa exists exactly when the approval does.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use safir_domain::CountryCode;
+use safir_domain::audit::actions;
+use safir_domain::consular::evisa::{
+    Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
+};
+use safir_domain::ids::{MissionId, UserId};
+use safir_store::Tx;
+use safir_store::audit;
+use safir_store::consular::cases::Case;
+use safir_store::consular::evisas::{self, Evisa, IssueEvisa};
+
+use super::workflow::{By, record};
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::state::AppState;
+
+/// The e-visa's category code (at most eight Latin capitals) for a catalogue visa type.
+fn type_code(visa_type: &str) -> &str {
+    match visa_type {
+        "family_visit" => "FAMILY",
+        other => other,
+    }
+}
+
+fn date(form: &BTreeMap<String, String>, key: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(form.get(key)?.trim(), "%Y-%m-%d").ok()
+}
+
+fn invalid(field: &str, code: &str) -> AppError {
+    let mut e = FieldErrors::new();
+    e.add(FieldError::new(field, format!("consular_{code}")));
+    AppError::Validation(e)
+}
+
+/// The e-visa's terms from the application: valid from arrival to departure, the stay as
+/// long as the trip, several entries for business travel.
+fn terms_and_holder(
+    form: &BTreeMap<String, String>,
+) -> Result<(EvisaHolder, EvisaTerms), AppError> {
+    let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
+    let full = format!("{} {}", get("given_names"), get("surname"));
+    let name: String = full.trim().chars().take(HolderName::MAX_LEN).collect();
+    let name = HolderName::parse(name.trim()).map_err(|_| invalid("surname", "name_latin"))?;
+    let passport_number = PassportNo::parse(get("passport_number"))
+        .map_err(|e| invalid("passport_number", e.code))?;
+    let nationality =
+        CountryCode::parse(get("nationality")).map_err(|e| invalid("nationality", e.code))?;
+    let birth_date =
+        date(form, "birth_date").ok_or_else(|| invalid("birth_date", "date_invalid"))?;
+    let arrival =
+        date(form, "arrival_date").ok_or_else(|| invalid("arrival_date", "date_invalid"))?;
+    let departure =
+        date(form, "departure_date").ok_or_else(|| invalid("departure_date", "date_invalid"))?;
+    let visa_type = get("visa_type");
+    let code =
+        VisaTypeCode::parse(type_code(visa_type)).map_err(|e| invalid("visa_type", e.code))?;
+    let entries = if visa_type == "business" {
+        Entries::Multiple
+    } else {
+        Entries::Single
+    };
+    let stay = u16::try_from((departure - arrival).num_days() + 1).unwrap_or(u16::MAX);
+    let terms = EvisaTerms::new(code, entries, arrival, departure, stay)
+        .map_err(|e| invalid("departure_date", e.code))?;
+    Ok((
+        EvisaHolder {
+            name,
+            passport_number,
+            nationality,
+            birth_date,
+        },
+        terms,
+    ))
+}
+
+/// Issues the e-visa of an approved visa case, audited as the approving officer's act.
+pub async fn issue_evisa(
+    state: &AppState,
+    tx: &mut Tx,
+    case: &Case,
+    by: &By<'_>,
+) -> Result<Evisa, AppError> {
+    let (holder, terms) = terms_and_holder(&case.form())?;
+    let evisa = evisas::issue(
+        tx,
+        IssueEvisa {
+            case_id: Some(case.id.clone()),
+            mission_id: MissionId::from_trusted(case.mission_id.clone()),
+            holder_id: UserId::from_trusted(case.applicant_id.clone()),
+            holder,
+            terms,
+            issued_by: Some(UserId::from_trusted(by.user.id().to_owned())),
+        },
+        &state.evisa_key,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let summary =
+        serde_json::json!({ "reference": case.reference, "visa_number": evisa.visa_number });
+    let mut rec = record(by, actions::EVISA_ISSUE, case, summary);
+    rec.target_type = "evisa";
+    rec.target_id = Some(evisa.id.clone());
+    audit::append(tx, &rec).await.map_err(AppError::internal)?;
+    Ok(evisa)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_visa_runs_from_arrival_to_departure() {
+        let f = form(&[
+            ("given_names", "Claire"),
+            ("surname", "Martin"),
+            ("passport_number", "19AB12345"),
+            ("nationality", "FR"),
+            ("birth_date", "1990-07-02"),
+            ("arrival_date", "2027-03-10"),
+            ("departure_date", "2027-03-20"),
+            ("visa_type", "family_visit"),
+        ]);
+        let (holder, terms) = terms_and_holder(&f).unwrap();
+        assert_eq!(holder.name.as_str(), "CLAIRE MARTIN");
+        assert_eq!(terms.max_stay_days(), 11);
+        assert_eq!(terms.visa_type().as_str(), "FAMILY");
+        assert_eq!(terms.entries(), Entries::Single);
+        let mut arabic = f.clone();
+        arabic.insert("surname".into(), "مارتن".into());
+        assert!(matches!(
+            terms_and_holder(&arabic),
+            Err(AppError::Validation(_))
+        ));
+    }
+}

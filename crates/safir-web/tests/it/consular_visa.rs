@@ -1,0 +1,132 @@
+//! A foreigner's visa through HTTP on both backends, from the application to an e-visa that
+//! anyone can check at `/verify`: the officer reviews and approves, the e-visa is issued in the
+//! same step, the applicant opens it from their case, and its code verifies as valid.
+
+use safir_domain::consular::case::CaseKind;
+use safir_domain::roles::Role;
+use safir_store::consular::cases;
+
+use crate::consular_applicant::service;
+use crate::harness::{TestApp, unique_email};
+
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let rest = &body[i..];
+    &rest[..rest.find(end).unwrap()]
+}
+
+#[tokio::test]
+async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
+    for app in TestApp::all().await {
+        let mission = app.mission("DXB", "AE").await;
+        let service_id = service(&app, &mission, CaseKind::Visa).await;
+        let email = unique_email("claire");
+        let claire = app.public_user(&email).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&claire).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let token = page.csrf_token().unwrap();
+        let res = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", "k1")],
+            )
+            .await;
+        let edit = res.location().unwrap().to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let today = chrono::Utc::now().date_naive();
+        let arrival = today.format("%Y-%m-%d").to_string();
+        let departure = (today + chrono::Duration::days(7))
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut fields = vec![
+            ("intent", "submit"),
+            ("surname", "Martín"),
+            ("given_names", "Claire"),
+            ("birth_date", "1990-07-02"),
+            ("nationality", "FR"),
+            ("passport_number", "19AB12345"),
+            ("passport_expiry", "2031-05-30"),
+            ("visa_type", "tourist"),
+            ("arrival_date", arrival.as_str()),
+            ("departure_date", departure.as_str()),
+            ("itinerary", "Dubai, Abu Dhabi"),
+        ];
+        let refused = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(refused.status, 422);
+        assert!(
+            refused.body.contains("Latin letters without accents"),
+            "{}",
+            refused.body
+        );
+        fields[1] = ("surname", "Martin");
+        let done = c.submit(&edit, &edit, &fields).await;
+        assert!(done.status.is_redirection(), "{}", done.body);
+
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut o = app.client();
+        o.sign_in(&officer).await;
+        let case_page = format!("/missions/DXB/cases/{case_id}");
+        for action in ["start_review", "approve"] {
+            let r = o
+                .submit(
+                    &case_page,
+                    &format!("{case_page}/act"),
+                    &[("action", action)],
+                )
+                .await;
+            assert!(
+                r.status.is_redirection(),
+                "{action}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "approved"
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"evisa.issue".to_owned())
+        );
+        let mails = app.emails_to(&email).await;
+        assert!(
+            mails.last().unwrap().text.contains("/evisas/"),
+            "the approval email links the e-visa"
+        );
+
+        let mine = c.get(&format!("/account/cases/{case_id}")).await;
+        let href = between(&mine.body, r#"<a class="button" href=""#, "\"").to_owned();
+        assert!(href.starts_with("/evisas/"), "{href}");
+        let evisa = c.get(&href).await;
+        assert_eq!(evisa.status, 200);
+        assert!(evisa.body.contains("CLAIRE MARTIN"));
+        let url = between(&evisa.body, r#"<code class="evisa-url" dir="ltr">"#, "<")
+            .replace("&#38;", "&");
+        let path = &url[url.find("/verify").unwrap()..];
+        let mut anyone = app.client();
+        anyone.lang = Some("en");
+        let verdict = anyone.get(path).await;
+        assert!(verdict.body.contains("Valid visa"), "{}", verdict.body);
+        assert_eq!(
+            app.client().get(&href).await.status.as_u16() / 100,
+            3,
+            "the visa page itself needs signing in"
+        );
+    }
+}
