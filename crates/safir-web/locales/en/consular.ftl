@@ -205,3 +205,4 @@ email-case-escalated-body =
 field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
 case-evisa-ready = Your e-visa is ready: open it, print it or save it as a PDF here.
 case-evisa-open = Open my e-visa
+apply-documents-hint = Save the form before adding documents: uploading a file reloads this page.

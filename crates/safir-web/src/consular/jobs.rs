@@ -215,13 +215,16 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
         if ids.is_empty() {
             break;
         }
-        let mut tx = db.begin().await?;
         for id in &ids {
+            // The files go first: a crash between the two leaves a case without documents
+            // (purged anyway next run), never documents nobody can reach.
+            safir_store::consular::documents::purge_for_case(db, &config.uploads, id).await?;
+            let mut tx = db.begin().await?;
             if cases::delete_closed(&mut tx, id).await? {
                 removed += 1;
             }
+            tx.commit().await?;
         }
-        tx.commit().await?;
     }
     let drafts = cases::purge_expired_drafts(db, now()).await?;
     if removed + drafts > 0 {

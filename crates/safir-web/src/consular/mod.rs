@@ -5,6 +5,7 @@ pub mod advice;
 pub mod applicant;
 pub mod appointments;
 pub mod approval;
+pub mod case_documents;
 pub mod catalogue;
 mod catalogue_admin;
 pub mod documents;

@@ -43,6 +43,8 @@ struct MyDocumentsPage {
     file_error: Option<String>,
     scanner_on: bool,
     documents: Vec<DocumentView>,
+    /// The application the upload is for, kept when the page comes back with an error.
+    case_id: String,
 }
 
 fn size_label(bytes: i64) -> String {
@@ -87,6 +89,7 @@ async fn page(
     viewer: &Viewer,
     me: &CurrentUser,
     kind: &str,
+    case_id: &str,
     errors: &FieldErrors,
     flash: Option<(FlashKind, String)>,
 ) -> Result<Html<String>, AppError> {
@@ -115,6 +118,7 @@ async fn page(
         file_error: error_of("file"),
         scanner_on: state.config.scan.is_enabled(),
         documents: mine.iter().map(|d| document_view(&page, d)).collect(),
+        case_id: case_id.to_owned(),
         page,
     })
 }
@@ -145,6 +149,7 @@ pub async fn show(
         &uri,
         &viewer,
         &me,
+        "",
         "",
         &FieldErrors::new(),
         flash,
@@ -180,6 +185,21 @@ pub async fn upload(
             None
         }
     };
+    // An upload for one of the user's applications is filed under it (and its mission), so
+    // the officers working it can open it.
+    let case_text = form.text("case").trim().to_owned();
+    let case = if case_text.is_empty() {
+        None
+    } else {
+        let case = super::applicant::own_case(&state, &me, &case_text).await?;
+        if !matches!(
+            case.state.as_str(),
+            "draft" | "submitted" | "in_review" | "needs_info"
+        ) {
+            return Err(AppError::Conflict);
+        }
+        Some(case)
+    };
     let file = form.take_file("file");
     if file.is_none() && errors.for_field("file").is_none() {
         errors.push("file", "required");
@@ -187,8 +207,10 @@ pub async fn upload(
     if let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) {
         let new = NewUpload {
             owner_id: me.user.user_id(),
-            mission_id: None,
-            case_id: None,
+            mission_id: case
+                .as_ref()
+                .map(|c| safir_domain::ids::MissionId::from_trusted(c.mission_id.clone())),
+            case_id: case.as_ref().map(|c| c.id.clone()),
             kind,
             original_name: file.file_name,
             bytes: file.bytes,
@@ -196,14 +218,24 @@ pub async fn upload(
         match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan)
             .await
         {
-            Ok(_) => return Ok(Redirect::to("/account/documents?done=uploaded").into_response()),
+            Ok(_) => {
+                let to = match &case {
+                    Some(c) if c.state == "draft" => format!("/account/cases/{}/edit", c.id),
+                    Some(c) => format!("/account/cases/{}?notice=uploaded", c.id),
+                    None => "/account/documents?done=uploaded".to_owned(),
+                };
+                return Ok(Redirect::to(&to).into_response());
+            }
             Err(e) => match e.user_error() {
                 Some(v) => errors.add(upload_error(v.code, kind)),
                 None => return Err(AppError::internal(e)),
             },
         }
     }
-    let html = page(&state, lang, &uri, &viewer, &me, &kind_text, &errors, None).await?;
+    let html = page(
+        &state, lang, &uri, &viewer, &me, &kind_text, &case_text, &errors, None,
+    )
+    .await?;
     let mut response = (StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
     response.extensions_mut().insert(OwnErrorPage);
     Ok(response)

@@ -96,9 +96,20 @@ async fn upload(
     kind: &str,
     file: (&str, &[u8]),
 ) -> TestResponse {
+    upload_with(client, path, token, &[("kind", kind)], file).await
+}
+
+/// The same with any text fields after the form token.
+async fn upload_with(
+    client: &mut Client<'_>,
+    path: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> TestResponse {
     let boundary = "----safirTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    for (name, value) in [("csrf_token", token), ("kind", kind)] {
+    for (name, value) in [("csrf_token", token)].iter().chain(fields.iter()) {
         body.extend(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -448,5 +459,126 @@ async fn downloads_are_for_the_owner_and_their_missions_officers() {
 
         assert_eq!(client.get(&link).await.status, StatusCode::OK);
         assert_eq!(document_reads(&app).await.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() {
+    use safir_domain::consular::case::CaseKind;
+    use safir_domain::roles::Role;
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let mission = app.mission("PAR", "FR").await;
+        let service_id =
+            crate::consular_applicant::service(&app, &mission, CaseKind::PassportRenewal).await;
+        let amal = app.public_user(&unique_email("amal")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&amal).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let token = page.csrf_token().unwrap();
+        let edit = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[],
+            )
+            .await
+            .location()
+            .unwrap()
+            .to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let form = c.get(&edit).await;
+        assert!(
+            form.body.contains(r#"name="case" value=""#),
+            "the draft offers the documents box"
+        );
+        let token = form.csrf_token().unwrap();
+        // A photo too small is refused, and the page keeps the case it was for.
+        let small = upload_with(
+            &mut c,
+            "/account/documents",
+            &token,
+            &[("case", &case_id), ("kind", "photo")],
+            ("me.png", &png(300, 300)),
+        )
+        .await;
+        assert_eq!(small.status, 422);
+        assert!(
+            small
+                .body
+                .contains(&format!(r#"name="case" value="{case_id}""#))
+        );
+        let ok = upload_with(
+            &mut c,
+            "/account/documents",
+            &token,
+            &[("case", &case_id), ("kind", "photo")],
+            ("me.png", &png(700, 900)),
+        )
+        .await;
+        assert_eq!(ok.location(), Some(edit.as_str()), "{}", ok.body);
+        let again = c.get(&edit).await;
+        let href = again
+            .body
+            .split("href=\"/documents/")
+            .nth(1)
+            .map(|r| format!("/documents/{}", &r[..r.find('"').unwrap()]))
+            .expect("listed under the case");
+
+        // Someone else cannot file under this case.
+        let other = app.public_user(&unique_email("other")).await;
+        let mut o = app.client();
+        o.sign_in(&other).await;
+        let t = o.get("/account/documents").await.csrf_token().unwrap();
+        let r = upload_with(
+            &mut o,
+            "/account/documents",
+            &t,
+            &[("case", &case_id), ("kind", "photo")],
+            ("x.png", &png(700, 900)),
+        )
+        .await;
+        assert_eq!(r.status, 404);
+
+        // The mission's officer sees it on the case page and opens it (audited).
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::cases::transition(
+            &mut tx,
+            &case_id,
+            &safir_store::consular::cases::Transition {
+                action: safir_domain::consular::case::CaseAction::Submit,
+                actor: safir_domain::consular::case::Actor::Applicant,
+                actor_id: None,
+                reason: None,
+                mission_code: "PAR",
+                due_in: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut off = app.client();
+        off.sign_in(&officer).await;
+        let case_page = off.get(&format!("/missions/PAR/cases/{case_id}")).await;
+        assert!(case_page.body.contains(&href), "{}", case_page.body);
+        assert_eq!(off.get(&href).await.status, 200);
+        let doc_id = href.trim_start_matches("/documents/");
+        assert!(
+            document_reads(&app)
+                .await
+                .iter()
+                .any(|(target, m)| target == doc_id && m.as_deref() == Some(mission.as_str())),
+            "the officer's read is audited under the mission"
+        );
     }
 }

@@ -19,6 +19,7 @@ use super::form_view::{self, Input, Section};
 use super::own_case;
 use crate::admin::support::{Actor as Acting, FormData};
 use crate::auth::{SignedIn, Viewer};
+use crate::consular::case_documents::{self, CaseDocument, KindChoice};
 use crate::consular::labels;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, FieldErrors};
@@ -74,6 +75,10 @@ struct ApplyPage {
     expires: Option<String>,
     sections: Vec<Section>,
     error_summary: Option<String>,
+    case_documents: Vec<CaseDocument>,
+    upload_kinds: Vec<KindChoice>,
+    /// The case id, under the name the shared documents box reads.
+    id: String,
     csrf_token: String,
 }
 
@@ -113,6 +118,9 @@ async fn apply_page(
         expires,
         sections: form_view::sections(lang, kind, form, errors, &service.visa_types()),
         error_summary: labels::error_summary(lang, errors),
+        case_documents: case_documents::list(state, lang, &case.id).await?,
+        upload_kinds: case_documents::applicant_kinds(lang),
+        id: case.id.clone(),
         csrf_token: state.csrf_token(viewer),
         page,
     })

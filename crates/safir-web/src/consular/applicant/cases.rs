@@ -16,6 +16,7 @@ use super::form_view;
 use super::own_case;
 use crate::admin::support::{Actor as Acting, FormData};
 use crate::auth::{SignedIn, Viewer};
+use crate::consular::case_documents::{self, CaseDocument, KindChoice};
 use crate::consular::labels;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -53,6 +54,7 @@ fn notice(page: Page, q: &NoticeQuery) -> Page {
         Some("discarded") => "case-notice-discarded",
         Some("withdrawn") => "case-notice-withdrawn",
         Some("sent") => "case-notice-sent",
+        Some("uploaded") => "documents-uploaded",
         _ => return page,
     };
     let msg = page.t(key);
@@ -125,6 +127,8 @@ struct CasePage {
     needs_info: bool,
     message_error: Option<String>,
     message_value: String,
+    case_documents: Vec<CaseDocument>,
+    upload_kinds: Vec<KindChoice>,
     csrf_token: String,
 }
 
@@ -202,6 +206,15 @@ async fn case_page(
         needs_info: st == CaseState::NeedsInfo,
         message_error: errors.for_field("message").map(|e| e.message(lang)),
         message_value: typed.to_owned(),
+        case_documents: case_documents::list(state, lang, &case.id).await?,
+        upload_kinds: if matches!(
+            st,
+            CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo
+        ) {
+            case_documents::applicant_kinds(lang)
+        } else {
+            Vec::new()
+        },
         csrf_token: state.csrf_token(viewer),
         page,
     })

@@ -91,6 +91,10 @@ struct CasePage {
     priorities: Vec<SelectOption>,
     note: Field,
     message: Field,
+    /// The documents filed under the case (officers read, they do not upload here).
+    case_documents: Vec<crate::consular::case_documents::CaseDocument>,
+    upload_kinds: Vec<crate::consular::case_documents::KindChoice>,
+    id: String,
 }
 
 /// A declared value in words where the form stored a code.
@@ -332,6 +336,9 @@ pub(super) async fn case_page(
     };
     let base = format!("/missions/{}/cases", mission.code);
     render(&CasePage {
+        case_documents: crate::consular::case_documents::list(state, lang, &case.id).await?,
+        upload_kinds: Vec::new(),
+        id: case.id.clone(),
         href: format!("{base}/{}", case.id),
         base,
         csrf_token: state.csrf_token(viewer),

@@ -1,0 +1,70 @@
+//! The documents filed under a case, as both case pages show them (the applicant's and the
+//! officer's), and the upload box that files a new one under the case.
+
+use safir_domain::consular::documents::{DocumentKind, ScanStatus};
+use safir_store::consular::documents;
+
+use crate::error::AppError;
+use crate::i18n::{Lang, t};
+use crate::state::AppState;
+
+pub struct CaseDocument {
+    pub href: String,
+    pub kind: String,
+    pub name: String,
+    pub scan: String,
+    /// The scan found a problem or could not run: officers look before opening.
+    pub flagged: bool,
+}
+
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: String,
+}
+
+fn kind_label(lang: Lang, kind: DocumentKind) -> String {
+    t(
+        lang,
+        &format!("documents-kind-{}", kind.as_str().replace('_', "-")),
+    )
+}
+
+pub async fn list(
+    state: &AppState,
+    lang: Lang,
+    case_id: &str,
+) -> Result<Vec<CaseDocument>, AppError> {
+    let docs = documents::list_for_case(&state.db, case_id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(docs
+        .into_iter()
+        .map(|d| {
+            let scan = match d.scan_status {
+                ScanStatus::NotScanned => "documents-scan-not-scanned",
+                ScanStatus::Clean => "documents-scan-clean",
+                ScanStatus::Infected => "documents-scan-infected",
+                ScanStatus::Failed => "documents-scan-failed",
+            };
+            CaseDocument {
+                href: format!("/documents/{}", d.id),
+                kind: kind_label(lang, d.kind),
+                name: d.original_name.clone(),
+                scan: t(lang, scan),
+                flagged: matches!(d.scan_status, ScanStatus::Infected | ScanStatus::Failed),
+            }
+        })
+        .collect())
+}
+
+/// What an applicant may file under their case (decisions come from the mission).
+pub fn applicant_kinds(lang: Lang) -> Vec<KindChoice> {
+    DocumentKind::ALL
+        .into_iter()
+        .filter(|k| *k != DocumentKind::Decision)
+        .map(|k| KindChoice {
+            value: k.as_str(),
+            label: kind_label(lang, k),
+        })
+        .collect()
+}
