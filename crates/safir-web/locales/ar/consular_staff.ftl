@@ -217,3 +217,12 @@ field-error-consular-processing-days-range = أدخل عددًا من الأيا
 field-error-consular-visa-type-unknown = اختر أنواع التأشيرات من القائمة.
 field-error-consular-visa-types-required = حدّد نوع تأشيرة واحدًا على الأقل.
 field-error-consular-documents-format = السطر { $line }: اكتب الوثيقة بالعربية وبالإنجليزية يفصل بينهما |.
+
+officer-etd-lead = يبلّغ المواطن عن فقدان جوازه أو سرقته. افتح له طلب وثيقة سفر اضطرارية معبّأً من هذا البلاغ؛ يكمله هو ويقدّمه.
+officer-etd-open = افتح طلب وثيقة سفر اضطرارية
+email-case-etd-opened-subject = طلب وثيقة السفر الاضطرارية ({ $reference })
+email-case-etd-opened-body =
+    مرحبًا { $name }،
+
+    بناءً على بلاغك { $reference }، فتحت البعثة لك طلب وثيقة سفر اضطرارية. أكمله وقدّمه من هنا:
+    { $link }

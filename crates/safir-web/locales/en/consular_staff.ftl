@@ -193,3 +193,12 @@ field-error-consular-processing-days-range = Enter a number of days between 1 an
 field-error-consular-visa-type-unknown = Choose visa types from the list.
 field-error-consular-visa-types-required = Tick at least one visa type.
 field-error-consular-documents-format = Line { $line }: write the document in Arabic and in English, separated by |.
+
+officer-etd-lead = The citizen reports a lost or stolen passport. Open an emergency travel document application for them, prefilled from this report; they complete and submit it.
+officer-etd-open = Open an emergency travel document application
+email-case-etd-opened-subject = Your emergency travel document application ({ $reference })
+email-case-etd-opened-body =
+    Hello { $name },
+
+    Following your report { $reference }, the mission has opened an emergency travel document application for you. Complete it and submit it here:
+    { $link }

@@ -466,3 +466,103 @@ async fn the_daily_purge_removes_old_closed_cases_and_expired_drafts_only() {
         assert!(app.audit_actions().await.contains(&"case.purge".to_owned()));
     }
 }
+
+#[tokio::test]
+async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() {
+    for app in TestApp::all().await {
+        let mission = app.mission("NBO", "KE").await;
+        let emergency_service = service(&app, &mission, CaseKind::Emergency).await;
+        service(&app, &mission, CaseKind::EmergencyTravelDocument).await;
+        let email = unique_email("sara");
+        let sara = app.public_user(&email).await;
+        let form: std::collections::BTreeMap<String, String> = [
+            ("category", "lost_passport"),
+            ("description", "سُرق جوازي"),
+            ("location", "Nairobi"),
+            ("phone", "+254 711 000 111"),
+            ("given_names", "سارة"),
+            ("surname", "المنصوري"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let mut tx = app.db.begin().await.unwrap();
+        let case = cases::create_draft(
+            &mut tx,
+            &cases::NewDraft {
+                mission_id: &mission,
+                service_id: &emergency_service,
+                kind: CaseKind::Emergency,
+                applicant_id: &sara.id,
+                form: &form,
+                applicant_name: "سارة المنصوري",
+                lang: "ar",
+                priority: safir_domain::consular::case::Priority::High,
+                idempotency_key: None,
+                expires_at: safir_store::now() + chrono::Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+        cases::transition(
+            &mut tx,
+            &case.id,
+            &Transition {
+                action: CaseAction::Submit,
+                actor: Actor::Applicant,
+                actor_id: None,
+                reason: None,
+                mission_code: "NBO",
+                due_in: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let duty = app
+            .staff(
+                &unique_email("duty"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut o = app.client();
+        o.sign_in(&duty).await;
+        let page = format!("/missions/NBO/cases/{}", case.id);
+        let shown = o.get(&page).await;
+        assert!(
+            shown.body.contains(&format!("{page}/etd")),
+            "the officer is offered the travel document"
+        );
+        for _ in 0..2 {
+            let r = o.submit(&page, &format!("{page}/etd"), &[]).await;
+            assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        }
+        let mine = cases::list_for_applicant(&app.db, &sara.id).await.unwrap();
+        let etd: Vec<_> = mine
+            .iter()
+            .filter(|c| c.kind == "emergency_travel_document")
+            .collect();
+        assert_eq!(etd.len(), 1, "a second click opens nothing more");
+        assert_eq!(etd[0].state, "draft");
+        assert_eq!(
+            etd[0].form().get("surname").map(String::as_str),
+            Some("المنصوري")
+        );
+        let mails = app.emails_to(&email).await;
+        assert_eq!(
+            mails
+                .iter()
+                .filter(|m| m
+                    .text
+                    .contains(&format!("/account/cases/{}/edit", etd[0].id)))
+                .count(),
+            1
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"case.open_etd".to_owned())
+        );
+    }
+}

@@ -198,6 +198,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         Who::OwnMission(CONSULAR),
     ),
     (
+        "POST",
+        "/missions/{mission}/cases/{case}/etd",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
         "GET",
         "/missions/{mission}/cases/sla",
         Who::OwnMission(CONSULAR),

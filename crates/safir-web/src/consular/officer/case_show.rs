@@ -95,6 +95,8 @@ struct CasePage {
     case_documents: Vec<crate::consular::case_documents::CaseDocument>,
     upload_kinds: Vec<crate::consular::case_documents::KindChoice>,
     id: String,
+    /// A lost passport reported as an emergency can become a travel-document application.
+    offers_etd: bool,
 }
 
 /// A declared value in words where the form stored a code.
@@ -339,6 +341,7 @@ pub(super) async fn case_page(
         case_documents: crate::consular::case_documents::list(state, lang, &case.id).await?,
         upload_kinds: Vec::new(),
         id: case.id.clone(),
+        offers_etd: super::etd::offers_etd(case),
         href: format!("{base}/{}", case.id),
         base,
         csrf_token: state.csrf_token(viewer),

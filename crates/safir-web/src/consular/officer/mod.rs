@@ -5,6 +5,7 @@
 mod bulk;
 mod case_actions;
 mod case_show;
+pub mod etd;
 mod export;
 mod filters;
 mod queue;
@@ -57,6 +58,12 @@ pub fn routes(r: Routes) -> Routes {
         "/missions/{mission}/cases/bulk",
         officer,
         post(bulk::bulk_action),
+    )
+    .add(
+        Method::POST,
+        "/missions/{mission}/cases/{case}/etd",
+        officer,
+        post(etd::open_etd),
     )
     .add(
         Method::GET,

@@ -1,0 +1,107 @@
+//! `POST /missions/{mission}/cases/{case}/etd`: from a lost or stolen passport reported as
+//! an emergency, open an emergency travel document application for the same citizen,
+//! prefilled with what the emergency already says; the citizen completes and submits it.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
+use safir_domain::consular::case::{CaseKind, Priority};
+use safir_store::consular::cases::{self, NewDraft};
+use safir_store::consular::services;
+use safir_store::{accounts, audit, now};
+
+use super::mission_case;
+use crate::admin::support::Actor;
+use crate::auth::MissionParam;
+use crate::consular::workflow::{By, case_lang, record};
+use crate::email;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const CASE_OPEN_ETD: AuditAction = AuditAction::new("case.open_etd");
+
+/// Whether an emergency case can lead to an emergency travel document.
+pub fn offers_etd(case: &cases::Case) -> bool {
+    case.kind == CaseKind::Emergency.as_str()
+        && case.form().get("category").map(String::as_str) == Some("lost_passport")
+        && !matches!(case.state.as_str(), "closed" | "withdrawn" | "rejected")
+}
+
+pub async fn open_etd(
+    State(state): State<AppState>,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let emergency = mission_case(&state, &mission, &id).await?;
+    if !offers_etd(&emergency) {
+        return Err(AppError::Conflict);
+    }
+    let service = services::find_by_kind(&state.db, &mission.id, CaseKind::EmergencyTravelDocument)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::Conflict)?;
+    let from = emergency.form();
+    let carried: BTreeMap<String, String> = ["surname", "given_names", "phone"]
+        .into_iter()
+        .filter_map(|k| from.get(k).map(|v| (k.to_owned(), v.clone())))
+        .collect();
+    let by = By {
+        user: &actor.user,
+        ip: actor.ip.clone(),
+    };
+    let key = format!("etd-from:{}", emergency.id);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let draft = cases::create_draft(
+        &mut tx,
+        &NewDraft {
+            mission_id: &mission.id,
+            service_id: &service.id,
+            kind: CaseKind::EmergencyTravelDocument,
+            applicant_id: &emergency.applicant_id,
+            form: &carried,
+            applicant_name: &emergency.applicant_name,
+            lang: &emergency.lang,
+            priority: Priority::High,
+            idempotency_key: Some(&key),
+            expires_at: now() + state.config.consular.draft_ttl,
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let summary = serde_json::json!({ "reference": emergency.reference, "draft": draft.id });
+    audit::append(&mut tx, &record(&by, CASE_OPEN_ETD, &emergency, summary))
+        .await
+        .map_err(AppError::internal)?;
+    let applicant = accounts::find_user(&state.db, &emergency.applicant_id)
+        .await
+        .map_err(AppError::internal)?;
+    let lang = case_lang(&emergency);
+    let mut args = FluentArgs::new();
+    args.set("name", applicant.display_name.clone());
+    args.set("reference", emergency.display_reference());
+    args.set(
+        "link",
+        format!(
+            "{}/account/cases/{}/edit",
+            state.config.public_url, draft.id
+        ),
+    );
+    let message = email::render(&applicant.email, lang, "case-etd-opened", &args);
+    email::enqueue(
+        &mut tx,
+        &message,
+        Some(format!("etd-mail:{}", emergency.id)),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!(
+        "/missions/{}/cases/{}?done=etd",
+        mission.code, emergency.id
+    ))
+    .into_response())
+}
