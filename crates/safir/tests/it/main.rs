@@ -1,6 +1,8 @@
 //! The `safir` binary as operators and users meet it: real processes, real HTTP.
 
 mod browser;
+mod browser_consular;
+mod browser_support;
 mod cli;
 mod support;
 mod two_servers;

@@ -1,0 +1,228 @@
+//! Applying for a passport renewal in a real headless Chromium with the interface in Arabic:
+//! sign up, verify the email, sign in, find the Paris embassy's service, fill the form, see a
+//! wrong passport number refused next to its field with the rest kept, correct it, submit,
+//! and find the reference on the case page and in the email.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`; skipped without them unless
+//! `SAFIR_TEST_REQUIRE` includes `browser`.
+
+use serde_json::json;
+
+use crate::browser_support::{Driver, eventually, header, link_from_mail, mails_to};
+use crate::support::{Server, TempDir, run};
+
+const EMAIL: &str = "layla.applicant@example.org";
+const PASSWORD: &str = "a long passphrase for the consulate";
+/// The demo catalogue's Arabic name for the Paris embassy's passport renewal.
+const RENEWAL_AR: &str = "تجديد جواز السفر";
+
+/// The Arabic text of a single-line message in `locales/ar/<file>.ftl`: the test checks
+/// what the user reads, without copying the wording here.
+fn ar(file: &str, key: &str) -> String {
+    let path = format!(
+        "{}/../safir-web/locales/ar/{file}.ftl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let prefix = format!("{key} =");
+    let value = text
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("{key} is not in {path}"));
+    assert!(
+        value
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+        "{key} is not a single line of Arabic: {value:?}"
+    );
+    value.to_owned()
+}
+
+/// What the applicant types, by input name; the dates go through the date inputs.
+const TYPED: &[(&str, &str)] = &[
+    ("surname", "الهاشمي"),
+    ("given_names", "ليلى أحمد"),
+    ("birth_place", "الرباط"),
+    ("phone", "+33 6 12 34 56 78"),
+];
+const DATES: &[(&str, &str)] = &[
+    ("birth_date", "1988-04-23"),
+    ("passport_expiry", "2027-01-15"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_applies_for_a_passport_renewal_in_arabic_in_chromium() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let data = TempDir::new("safir-browser-consular");
+    let d = data.path().display().to_string();
+    let seeded = run(&["demo", "--seed-only"], &[("SAFIR_DATA_DIR", &d)]);
+    assert!(
+        seeded.status.success(),
+        "demo seeding failed: {}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let server = Server::start(
+        &["serve"],
+        &[("SAFIR_DATA_DIR", &d), ("SAFIR_MAIL_TRANSPORT", "file")],
+    );
+    let mail_dir = data.path().join("mail");
+
+    // Sign up, verify the address from the captured email, sign out and back in.
+    driver.go(&server.url("/sign-up")).await;
+    assert_eq!(driver.html_attr("dir").await, "rtl");
+    driver
+        .fill("input[name=display_name]", "ليلى الهاشمي")
+        .await;
+    driver.fill("input[name=email]", EMAIL).await;
+    driver.fill("input[name=password]", PASSWORD).await;
+    driver.fill("input[name=password_confirm]", PASSWORD).await;
+    driver
+        .click("form[action='/sign-up'] button[type=submit]")
+        .await;
+    assert_eq!(driver.path().await, "/account");
+    let link = eventually("no verification email arrived", || {
+        link_from_mail(&mail_dir, EMAIL, "/verify-email?token=")
+    })
+    .await;
+    driver.go(&link).await;
+    assert_eq!(
+        driver.text("h1").await,
+        ar("accounts", "accounts-verified-title")
+    );
+    driver.go(&server.url("/account")).await;
+    driver
+        .click("form[action='/sign-out'] button[type=submit]")
+        .await;
+    driver.go(&server.url("/sign-in")).await;
+    driver.fill("input[name=email]", EMAIL).await;
+    driver.fill("input[name=password]", PASSWORD).await;
+    driver
+        .click("form[action='/sign-in'] button[type=submit]")
+        .await;
+    assert_eq!(driver.path().await, "/account");
+
+    // The catalogue, the Paris embassy's passport renewal, "apply online".
+    driver.go(&server.url("/consular")).await;
+    assert_eq!(driver.text("h1").await, ar("consular", "consular-title"));
+    driver
+        .click_xpath(&format!(
+            "//section[@aria-labelledby='mission-PAR']//a[normalize-space()='{RENEWAL_AR}']"
+        ))
+        .await;
+    assert!(driver.path().await.starts_with("/consular/services/"));
+    assert_eq!(driver.text("h1").await, RENEWAL_AR);
+    driver
+        .click_xpath(&format!(
+            "//form[contains(@action, '/apply')]//button[normalize-space()='{}']",
+            ar("consular", "consular-apply")
+        ))
+        .await;
+    let edit_path = driver.path().await;
+    let case_path = edit_path
+        .strip_suffix("/edit")
+        .filter(|p| p.starts_with("/account/cases/"))
+        .unwrap_or_else(|| panic!("applying did not open a draft: {edit_path}"))
+        .to_owned();
+
+    // Fill the form, with a passport number no passport carries.
+    for (name, value) in TYPED {
+        driver.fill(&format!("input[name={name}]"), value).await;
+    }
+    for (name, value) in DATES {
+        driver
+            .set_value(&format!("input[name={name}]"), value)
+            .await;
+    }
+    driver
+        .fill("input[name=passport_number]", "AB12*4567")
+        .await;
+    driver.tap("input[name=collection][value=mission]").await;
+    driver.click("button[name=intent][value=submit]").await;
+
+    // Refused: the Arabic message sits next to the passport number, nothing else is wrong,
+    // and everything typed is still there.
+    assert_eq!(driver.path().await, edit_path);
+    assert_eq!(driver.html_attr("dir").await, "rtl");
+    assert_eq!(
+        driver
+            .text("input[name=passport_number] ~ p.field-error")
+            .await,
+        ar(
+            "consular",
+            "field-error-consular-passport-number-invalid-character"
+        )
+    );
+    let described = driver
+        .script(
+            "const i = document.querySelector('input[name=passport_number]');
+             return [i.getAttribute('aria-invalid'), i.getAttribute('aria-describedby'),
+                     document.querySelectorAll('.field-error').length,
+                     document.querySelector('input[name=collection][value=mission]').checked];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(described[0], "true");
+    assert!(
+        described[1]
+            .as_str()
+            .is_some_and(|ids| ids.split(' ').any(|id| id == "field-passport_number-error")),
+        "the error is not tied to the input: {described}"
+    );
+    assert_eq!(described[2], 1, "only the passport number is wrong");
+    assert_eq!(
+        described[3], true,
+        "collection at the mission is still chosen"
+    );
+    for (name, value) in TYPED.iter().chain(DATES) {
+        assert_eq!(
+            driver.value(&format!("input[name={name}]")).await,
+            *value,
+            "{name} was not kept"
+        );
+    }
+    assert_eq!(
+        driver.value("input[name=passport_number]").await,
+        "AB12*4567"
+    );
+
+    // Corrected and submitted: the case page shows the reference and the state.
+    let year_before = chrono::Utc::now().format("%Y").to_string();
+    driver
+        .fill("input[name=passport_number]", "AB1234567")
+        .await;
+    driver.click("button[name=intent][value=submit]").await;
+    let year_after = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(driver.path().await, case_path);
+    assert_eq!(driver.html_attr("dir").await, "rtl");
+    assert_eq!(driver.html_attr("lang").await, "ar");
+    let reference = driver.text("h1 span[dir=ltr]").await;
+    let number = [&year_before, &year_after]
+        .iter()
+        .find_map(|y| reference.strip_prefix(&format!("PAR-{y}-")))
+        .unwrap_or_else(|| panic!("not a Paris reference for this year: {reference:?}"));
+    assert!(
+        number.len() == 6 && number.chars().all(|c| c.is_ascii_digit()),
+        "{reference:?}"
+    );
+    let submitted = ar("consular", "case-state-submitted");
+    assert_eq!(driver.text("#case-state").await, submitted);
+    let page = driver.source().await;
+    assert!(page.contains("AB1234567") && page.contains("الهاشمي"));
+
+    // The email about the submission carries the reference and the state in its subject.
+    let subject = eventually("no email with the case reference arrived", || {
+        mails_to(&mail_dir, EMAIL)
+            .iter()
+            .filter_map(|m| header(m, "Subject"))
+            .find(|s| s.contains(&reference))
+    })
+    .await;
+    assert!(
+        subject.starts_with(&reference) && subject.contains(&submitted),
+        "the subject does not give the state: {subject:?}"
+    );
+    let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
+}
