@@ -293,6 +293,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         }
         tx.commit().await?;
     }
+    // Read (or create) the signing key before any transaction: on SQLite the one writer
+    // connection is held by the transaction.
+    let key = safir_store::consular::evisas::signing_key(db).await?;
     for (i, c) in CASES.iter().enumerate() {
         let mission = missions::find_by_code(db, c.mission)
             .await?
@@ -356,6 +359,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("demo case {i}: {e}"))?;
+                if action == CaseAction::Approve && c.kind == CaseKind::Visa {
+                    issue_demo_evisa(&key, &mut tx, &case, &mission.id, &applicant.id).await?;
+                }
                 if action == CaseAction::RequestInfo
                     && let Some(text) = reason
                 {
@@ -365,6 +371,51 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         }
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// The e-visa of the demo's approved visa, signed with the server's key like any other.
+async fn issue_demo_evisa(
+    key: &safir_domain::consular::evisa::EvisaSigningKey,
+    tx: &mut safir_store::Tx,
+    case: &cases::Case,
+    mission_id: &str,
+    holder_id: &str,
+) -> anyhow::Result<()> {
+    use chrono::NaiveDate;
+    use safir_domain::CountryCode;
+    use safir_domain::consular::evisa::{
+        Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
+    };
+    use safir_domain::ids::{MissionId, UserId};
+    use safir_store::consular::evisas::{self, IssueEvisa};
+    let bad = |e: safir_domain::ValidationError| anyhow::anyhow!("{e}");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").context("demo date");
+    evisas::issue(
+        tx,
+        IssueEvisa {
+            case_id: Some(case.id.clone()),
+            mission_id: MissionId::from_trusted(mission_id.to_owned()),
+            holder_id: UserId::from_trusted(holder_id.to_owned()),
+            holder: EvisaHolder {
+                name: HolderName::parse("CLAIRE MARTIN").map_err(bad)?,
+                passport_number: PassportNo::parse("19AB12345").map_err(bad)?,
+                nationality: CountryCode::parse("FR").map_err(bad)?,
+                birth_date: day("1990-07-02")?,
+            },
+            terms: EvisaTerms::new(
+                VisaTypeCode::parse("TOURIST").map_err(bad)?,
+                Entries::Single,
+                day("2027-03-10")?,
+                day("2027-03-20")?,
+                11,
+            )
+            .map_err(bad)?,
+            issued_by: None,
+        },
+        key,
+    )
+    .await?;
     Ok(())
 }
 
