@@ -1,5 +1,5 @@
 //! What happens when a case moves: the transition, the message that goes with it, the audit
-//! record of an officer's action, the email to the applicant in their language, and the jobs
+//! record (whoever moved it), the email to the applicant in their language, and the jobs
 //! that follow (emergency escalation) — all in one transaction, so none happens without the
 //! others.
 
@@ -131,20 +131,20 @@ pub async fn act(
         .await
         .map_err(AppError::internal)?;
     }
-    if from_staff {
-        let summary = serde_json::json!({
-            "reference": updated.reference,
-            "from": from.as_str(),
-            "to": updated.state,
-            "reason": cmd.reason,
-        });
-        audit::append(
-            &mut tx,
-            &record(by, audit_action(cmd.action), &updated, summary),
-        )
-        .await
-        .map_err(AppError::internal)?;
-    }
+    // Every move is in the audit trail, the applicant's as well as the officers'.
+    let summary = serde_json::json!({
+        "reference": updated.reference,
+        "from": from.as_str(),
+        "to": updated.state,
+        "reason": cmd.reason,
+        "by": if from_staff { "officer" } else { "applicant" },
+    });
+    audit::append(
+        &mut tx,
+        &record(by, audit_action(cmd.action), &updated, summary),
+    )
+    .await
+    .map_err(AppError::internal)?;
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         schedule_escalation(&mut tx, &updated, 1).await?;
     }

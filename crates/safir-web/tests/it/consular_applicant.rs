@@ -180,6 +180,11 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
             .find(|m| m.subject.contains(&reference))
             .expect("submission email");
         assert!(mail.subject.contains("مقدَّم"), "{}", mail.subject);
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"case.submit".to_owned())
+        );
         // Submitting again (a second click) changes nothing.
         let again = c
             .submit(&format!("/account/cases/{case_id}"), &edit, &good)
