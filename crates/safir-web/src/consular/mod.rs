@@ -83,6 +83,12 @@ pub fn routes(r: Routes) -> Routes {
             post(applicant::cases::send_message),
         )
         .add(
+            Method::GET,
+            "/account/cases/{case}/decision.pdf",
+            SignedIn,
+            get(applicant::decision::download_decision),
+        )
+        .add(
             Method::POST,
             "/account/cases/{case}/withdraw",
             SignedIn,

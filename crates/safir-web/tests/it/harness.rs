@@ -283,6 +283,17 @@ impl Client<'_> {
         b
     }
 
+    /// A GET whose body is kept as bytes (PDFs, images).
+    pub async fn get_bytes(&mut self, path: &str) -> Vec<u8> {
+        let req = self.request("GET", path).body(Body::empty()).unwrap();
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
     pub async fn get(&mut self, path: &str) -> TestResponse {
         let req = self.request("GET", path).body(Body::empty()).unwrap();
         self.send(req).await

@@ -120,6 +120,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/cases/{case}/discard", Who::SignedIn),
     ("POST", "/account/cases/{case}/messages", Who::SignedIn),
     ("POST", "/account/cases/{case}/withdraw", Who::SignedIn),
+    ("GET", "/account/cases/{case}/decision.pdf", Who::SignedIn),
     // Consular documents: one's own list and uploads; a download answers 404 to anyone but
     // the owner and staff who may read the mission's personal data.
     ("GET", "/documents/{id}", Who::SignedIn),

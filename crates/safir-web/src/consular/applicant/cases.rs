@@ -119,6 +119,8 @@ struct CasePage {
     decision: Option<String>,
     /// The e-visa of an approved visa application.
     evisa: Option<String>,
+    /// The decision letter, once the mission decided.
+    decision_pdf: Option<String>,
     fields: Vec<(String, String)>,
     timeline: Vec<TimelineItem>,
     messages: Vec<MessageItem>,
@@ -160,9 +162,13 @@ async fn case_page(
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;
-    let timeline = cases::events(&state.db, &case.id)
+    let events = cases::events(&state.db, &case.id)
         .await
-        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let decided = events
+        .iter()
+        .any(|e| matches!(e.action.as_str(), "approve" | "reject"));
+    let timeline = events
         .into_iter()
         .map(|e| TimelineItem {
             at: e.at.format("%Y-%m-%d %H:%M").to_string(),
@@ -196,6 +202,8 @@ async fn case_page(
             .as_deref()
             .map(|r| labels::reason(lang, r)),
         evisa,
+        decision_pdf: (decided && st.is_decided() && st != CaseState::Withdrawn)
+            .then(|| format!("/account/cases/{}/decision.pdf", case.id)),
         fields: form_view::summary(lang, kind, &case.form()),
         timeline,
         messages,

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod cases;
+pub mod decision;
 pub mod export;
 pub mod form_view;
 

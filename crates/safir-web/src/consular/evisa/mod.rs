@@ -4,7 +4,7 @@
 pub mod api;
 mod document;
 mod pdf;
-mod pdf_text;
+pub(crate) mod pdf_text;
 mod verify;
 mod view;
 
