@@ -214,3 +214,4 @@ decision-download = نزّل القرار (PDF)
 decision-applicant = مقدّم الطلب
 decision-reason = الأسباب
 decision-date = تاريخ القرار
+apply-autosaved = حُفظ تلقائيًا الساعة { $time }.

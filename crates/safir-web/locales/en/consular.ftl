@@ -211,3 +211,4 @@ decision-download = Download the decision (PDF)
 decision-applicant = Applicant
 decision-reason = Grounds
 decision-date = Date of the decision
+apply-autosaved = Saved automatically at { $time }.

@@ -72,6 +72,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .add(
             Method::POST,
+            "/account/cases/{case}/autosave",
+            SignedIn,
+            post(applicant::apply::autosave),
+        )
+        .add(
+            Method::POST,
             "/account/cases/{case}/discard",
             SignedIn,
             post(applicant::apply::discard),

@@ -127,6 +127,22 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         assert!(saved.body.contains("حُفظت مسودتك"), "{}", saved.body);
         let back = c.get(&edit).await;
         assert!(back.body.contains(r#"value="أنا ماريا""#));
+        // The page also saves by itself a moment after each change.
+        let autosave = format!("{}/autosave", edit.trim_end_matches("/edit"));
+        let saved = c
+            .submit(
+                &edit,
+                &autosave,
+                &[
+                    ("surname", "Eriksson"),
+                    ("given_names", "أنا"),
+                    ("birth_place", "ستوكهولم"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 200);
+        assert!(saved.body.starts_with("<span>"), "{}", saved.body);
+        assert!(c.get(&edit).await.body.contains(r#"value="ستوكهولم""#));
 
         // A mistyped MRZ and a missing field: each named, everything typed kept.
         let fields = [

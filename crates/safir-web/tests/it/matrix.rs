@@ -117,6 +117,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/account/cases/{case}", Who::SignedIn),
     ("GET", "/account/cases/{case}/edit", Who::SignedIn),
     ("POST", "/account/cases/{case}/edit", Who::SignedIn),
+    ("POST", "/account/cases/{case}/autosave", Who::SignedIn),
     ("POST", "/account/cases/{case}/discard", Who::SignedIn),
     ("POST", "/account/cases/{case}/messages", Who::SignedIn),
     ("POST", "/account/cases/{case}/withdraw", Who::SignedIn),

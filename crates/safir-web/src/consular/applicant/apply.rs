@@ -180,20 +180,8 @@ pub async fn save(
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
-    let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
-    let form = forms::clean(kind, &typed);
-    let name = match forms::display_name(&form) {
-        n if n.is_empty() => me.user.display_name.clone(),
-        n => n,
-    };
     // Whatever happens next, what the applicant typed is kept.
-    let expires =
-        (case.state == CaseState::Draft.as_str()).then(|| now() + state.config.consular.draft_ttl);
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    cases::save_form(&mut tx, &case.id, &form, &name, expires)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    let form = keep_typed(&state, me, &case, &data).await?;
 
     if data.get("intent") != "submit" {
         let saved = cases::find(&state.db, &case.id)
@@ -269,6 +257,55 @@ pub async fn save(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Stores the form's fields as typed (and extends a draft's life); returns them cleaned.
+async fn keep_typed(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    case: &Case,
+    data: &FormData,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let kind = case.kind().map_err(AppError::internal)?;
+    let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
+    let form = forms::clean(kind, &typed);
+    let name = match forms::display_name(&form) {
+        n if n.is_empty() => me.user.display_name.clone(),
+        n => n,
+    };
+    let expires =
+        (case.state == CaseState::Draft.as_str()).then(|| now() + state.config.consular.draft_ttl);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    cases::save_form(&mut tx, &case.id, &form, &name, expires)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(form)
+}
+
+/// `POST /account/cases/{case}/autosave`: the form saves itself as the applicant types (the
+/// page posts it a moment after each change); answers a short status line for the page.
+pub async fn autosave(
+    State(state): State<AppState>,
+    lang: Lang,
+    acting: Acting,
+    Path(case_id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let me = &acting.user;
+    let case = own_case(&state, me, &case_id).await?;
+    if !editable(&case) {
+        return Err(AppError::Conflict);
+    }
+    keep_typed(&state, me, &case, &data).await?;
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("time", now().format("%H:%M UTC").to_string());
+    let line = crate::i18n::t_args(lang, "apply-autosaved", &args);
+    let html = format!(
+        "<span>{}</span>",
+        askama::filters::escape(&line, askama::filters::Html).map_err(AppError::internal)?
+    );
+    Ok(axum::response::Html(html).into_response())
 }
 
 pub async fn discard(
