@@ -60,6 +60,52 @@ pub async fn find(db: &Db, secret: &str) -> Result<Option<Session>, StoreError> 
     Ok(s)
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionWithUser {
+    #[sqlx(flatten)]
+    user: crate::accounts::User,
+    s_id_hash: String,
+    s_mfa_passed: bool,
+    s_client_ip: Option<String>,
+    s_user_agent: Option<String>,
+    s_created_at: DateTime<Utc>,
+    s_last_seen_at: DateTime<Utc>,
+    s_expires_at: DateTime<Utc>,
+}
+
+/// The live session of a cookie with its user, in one query: every signed-in request asks
+/// this first, so it is one round trip instead of two.
+pub async fn find_with_user(
+    db: &Db,
+    secret: &str,
+) -> Result<Option<(Session, crate::accounts::User)>, StoreError> {
+    let row: Option<SessionWithUser> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT u.*, s.id_hash AS s_id_hash, s.mfa_passed AS s_mfa_passed, s.client_ip AS s_client_ip, \
+             s.user_agent AS s_user_agent, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, \
+             s.expires_at AS s_expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(hash_secret(secret))
+        .bind(now())
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(|r| {
+        let session = Session {
+            id_hash: r.s_id_hash,
+            user_id: r.user.id.clone(),
+            mfa_passed: r.s_mfa_passed,
+            client_ip: r.s_client_ip,
+            user_agent: r.s_user_agent,
+            created_at: r.s_created_at,
+            last_seen_at: r.s_last_seen_at,
+            expires_at: r.s_expires_at,
+        };
+        (session, r.user)
+    }))
+}
+
 /// Slides the expiry forward, at most once a minute per session to keep reads cheap.
 pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<(), StoreError> {
     let t = now();

@@ -136,15 +136,12 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(session) = sessions::find(&state.db, secret)
+    let Some((session, user)) = sessions::find_with_user(&state.db, secret)
         .await
         .map_err(AppError::internal)?
     else {
         return Ok(None);
     };
-    let user = accounts::find_user(&state.db, &session.user_id)
-        .await
-        .map_err(AppError::internal)?;
     if user.disabled_at.is_some() {
         return Ok(None);
     }
