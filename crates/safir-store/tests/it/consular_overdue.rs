@@ -15,7 +15,7 @@ use crate::consular_cases::passport_service;
 use crate::directory::user;
 use crate::missions::paris;
 
-async fn submitted_case(
+pub async fn submitted_case(
     db: &Db,
     mission: &str,
     service: &str,

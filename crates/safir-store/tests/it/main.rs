@@ -7,6 +7,7 @@ mod appointments;
 mod audit;
 mod consular_cases;
 mod consular_overdue;
+mod consular_queue_plan;
 mod directory;
 mod documents;
 mod evisas;

@@ -16,7 +16,9 @@ use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use messages::{Message, add_message, list_messages};
 pub use overdue::{OverdueRow, overdue_by_service};
-pub use queue::{AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, sla_board};
+pub use queue::{
+    AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, queue_plan, sla_board,
+};
 pub use transition::{Transition, TransitionError, assign, escalate, set_priority, transition};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

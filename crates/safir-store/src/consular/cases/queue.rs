@@ -55,6 +55,8 @@ pub struct QueueRow {
     pub escalation_level: i32,
 }
 
+/// The open states. The partial index `cases_open_queue` repeats this list word for word (a
+/// planner uses a partial index only when the query states its predicate): change both.
 const OPEN: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection')";
 
 /// The WHERE clause and its text arguments, in placeholder order.
@@ -144,8 +146,8 @@ macro_rules! bind_all {
     }};
 }
 
-/// One page of the queue: most urgent first, then oldest submission.
-pub async fn queue(db: &Db, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
+/// The page statement and its arguments in placeholder order.
+fn queue_statement(f: &QueueFilter) -> (String, Vec<Arg>) {
     let (mut cond, mut args) = conditions(f);
     if let Some((pr, at, id)) = &f.after {
         args.push(Arg::Int(*pr));
@@ -166,9 +168,39 @@ pub async fn queue(db: &Db, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError
          WHERE {cond} ORDER BY c.priority, c.submitted_at, c.id LIMIT ${}",
         args.len()
     );
+    (sql, args)
+}
+
+/// One page of the queue: most urgent first, then oldest submission.
+pub async fn queue(db: &Db, f: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
+    let (sql, args) = queue_statement(f);
     Ok(with_pool!(db.read(), p => {
         bind_all!(sqlx::query_as::<_, QueueRow>(AssertSqlSafe(sql.as_str())), &args).fetch_all(p).await
     })?)
+}
+
+/// The plan the database chooses for a queue page, one line per step (EXPLAIN QUERY PLAN on
+/// SQLite, EXPLAIN on PostgreSQL): how a slow queue is diagnosed, and how the tests check
+/// that the open queue is served by its index rather than by sorting the mission's history.
+pub async fn queue_plan(db: &Db, f: &QueueFilter) -> Result<Vec<String>, StoreError> {
+    let (sql, args) = queue_statement(f);
+    let lines: Vec<String> = match db.read() {
+        crate::Pool::Sqlite(p) => {
+            let explain = format!("EXPLAIN QUERY PLAN {sql}");
+            let rows: Vec<(i64, i64, i64, String)> =
+                bind_all!(sqlx::query_as(AssertSqlSafe(explain.as_str())), &args)
+                    .fetch_all(p)
+                    .await?;
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        crate::Pool::Postgres(p) => {
+            let explain = format!("EXPLAIN {sql}");
+            bind_all!(sqlx::query_scalar(AssertSqlSafe(explain.as_str())), &args)
+                .fetch_all(p)
+                .await?
+        }
+    };
+    Ok(lines)
 }
 
 /// How many cases of the mission sit in each state (drafts excluded).

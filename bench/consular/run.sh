@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# HTTP throughput and latency of the consular pages over 100,000 cases, side by side with the
+# cheapest route in the same binary (/healthz) as this machine's ceiling, in one run.
+#
+#   bench/consular/run.sh [DURATION_SECONDS] [CONNECTIONS]
+#
+# Needs wrk (Debian package `wrk`, installed if missing), python3 and, for the PostgreSQL half,
+# psql. Builds a release binary, seeds the demo ministry, loads 100,000 cases with their
+# history (bench/consular/gen_cases.py), signs in as the Paris consular officer (password +
+# TOTP) and as the demo citizen, then runs wrk against:
+#   ceiling  GET /healthz                     (same middleware stack, no handler work)
+#   queue    GET /missions/PAR/cases          (officer queue, default filters; audits the view)
+#   status   GET /account/cases/<case>        (the citizen's status page: case, history, messages)
+# on SQLite (the embedded default, in a temporary directory), then on PostgreSQL when
+# $SAFIR_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) answers: the database
+# safir_bench_consular is dropped and created afresh there. $SAFIR_BENCH_BIN runs a given
+# binary instead of building one (to compare two builds).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION="${1:-15}"
+CONNECTIONS="${2:-64}"
+PG_SERVER="${SAFIR_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
+PG_DB=safir_bench_consular
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+if [ -n "${SAFIR_BENCH_BIN:-}" ]; then
+  BIN=$SAFIR_BENCH_BIN
+else
+  cargo build --release -q -p safir
+  BIN=target/release/safir
+fi
+WORK=$(mktemp -d)
+SERVER=
+trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"' EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+export SAFIR_BIND="127.0.0.1:$PORT" SAFIR_LOG_LEVEL=warn SAFIR_MAIL_TRANSPORT=file
+# The benchmark client is one address: lift the per-address sign-in limit for this run only.
+export SAFIR_LOGIN_ATTEMPTS_PER_MINUTE=1000
+
+run() {
+  local name=$1 ceiling=$2; shift 2
+  local out rps p99 non2xx timeouts share
+  # A long timeout: a slow page is measured, not dropped from the latency figures.
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  timeouts=$(awk '/Socket errors/ {print $NF}' <<<"$out")
+  share=$(awk -v r="$rps" -v c="${ceiling:-$rps}" 'BEGIN {printf "%.0f%%", 100 * r / c}')
+  printf '%-8s %10s req/s   p99 %8s   %5s of ceiling   non-2xx %s   timeouts %s\n' \
+    "$name" "$rps" "$p99" "$share" "${non2xx:-0}" "${timeouts:-0}"
+  LAST_RPS=$rps
+}
+
+expect_200() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$@")
+  [ "$code" = 200 ] || { echo "expected 200 from $*, got $code" >&2; exit 1; }
+}
+
+bench() {
+  local backend=$1 dir="$WORK/$1"
+  mkdir -p "$dir"
+  export SAFIR_DATA_DIR="$dir/data"
+  $BIN demo --seed-only > "$dir/accounts.txt"
+  local started=$SECONDS status_case
+  if [ "$backend" = sqlite ]; then
+    status_case=$(python3 bench/consular/gen_cases.py sqlite "$dir/data/safir.db" | awk '/^status_case/ {print $2}')
+  else
+    status_case=$(python3 bench/consular/gen_cases.py postgres "$SAFIR_DATABASE_URL" | awk '/^status_case/ {print $2}')
+  fi
+  echo "$backend: loaded in $((SECONDS - started)) s"
+  $BIN serve > "$dir/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+
+  local officer citizen
+  officer=$(python3 bench/consular/sign_in.py "$BASE" "$dir/accounts.txt" consul.paris@demo.safir.example)
+  citizen=$(python3 bench/consular/sign_in.py "$BASE" "$dir/accounts.txt" citizen@demo.safir.example)
+  local queue_url="$BASE/missions/PAR/cases" status_url="$BASE/account/cases/$status_case"
+  expect_200 "$BASE/healthz"
+  expect_200 -H "Cookie: safir_session=$officer" "$queue_url"
+  expect_200 -H "Cookie: safir_session=$citizen" "$status_url"
+
+  echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, release build, $backend"
+  run ceiling "" "$BASE/healthz"
+  local ceiling=$LAST_RPS
+  run queue "$ceiling" -H "Cookie: safir_session=$officer" "$queue_url"
+  run status "$ceiling" -H "Cookie: safir_session=$citizen" "$status_url"
+
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=
+}
+
+bench sqlite
+
+if psql "$PG_SERVER/postgres" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  psql "$PG_SERVER/postgres" -q -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
+  export SAFIR_DATABASE_URL="$PG_SERVER/$PG_DB"
+  $BIN migrate >/dev/null
+  bench postgres
+else
+  echo "postgres: not reachable at $PG_SERVER, skipped"
+fi
