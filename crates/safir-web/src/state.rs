@@ -85,6 +85,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
     pub evisa_key: Arc<EvisaSigningKey>,
+    /// Cases per state per mission, kept a few seconds (see `consular::counts`).
+    pub case_counts: Arc<crate::consular::counts::CountsCache>,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ impl AppState {
             csrf_secret: Arc::new(csrf_secret),
             login_limiter: Arc::new(login_limiter),
             evisa_key: Arc::new(evisa_key),
+            case_counts: Arc::default(),
         })
     }
 

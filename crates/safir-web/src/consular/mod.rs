@@ -8,6 +8,7 @@ pub mod approval;
 pub mod case_documents;
 pub mod catalogue;
 mod catalogue_admin;
+pub mod counts;
 pub mod documents;
 pub mod evisa;
 pub mod jobs;

@@ -155,6 +155,7 @@ pub async fn act(
     }
     notify_applicant(state, &mut tx, &updated, cmd, extra).await?;
     tx.commit().await.map_err(AppError::internal)?;
+    state.case_counts.invalidate(&updated.mission_id);
     Ok(updated)
 }
 

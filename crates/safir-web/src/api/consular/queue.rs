@@ -263,9 +263,7 @@ pub async fn list_mission_cases(
     let next = next_cursor
         .as_deref()
         .map(|c| next_url(&mission.code, raw.as_deref(), c));
-    let counts = cases::queue_counts(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     audit::record(
         &state.db,

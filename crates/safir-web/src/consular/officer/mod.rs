@@ -189,9 +189,8 @@ pub async fn case_counts(
     lang: Lang,
     mission: &Mission,
 ) -> Result<CaseCounts, AppError> {
-    let counts: BTreeMap<String, i64> = cases::queue_counts(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let counts: BTreeMap<String, i64> =
+        crate::consular::counts::case_counts(state, &mission.id).await?;
     let by_state = safir_domain::consular::case::CaseState::ALL
         .into_iter()
         .filter(|s| s.is_open())

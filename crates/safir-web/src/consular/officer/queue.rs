@@ -209,9 +209,7 @@ pub async fn list_cases(
     }
     let has_next = rows.len() as i64 > per;
     rows.truncate(per as usize);
-    let counts = cases::queue_counts(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
     let query = params.query();
     let summary = serde_json::json!({
         "filter": query,

@@ -1,0 +1,58 @@
+//! The number of cases in each state per mission, as the queue page, the dashboard panel and
+//! the API show above their lists. Counting reads every case of the mission (tens of
+//! thousands at a busy embassy), so each process keeps the answer for a few seconds: a
+//! count seen by an officer may lag another process's moves by at most [`TTL`]; this
+//! process's own moves refresh it at once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use safir_store::consular::cases;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const TTL: Duration = Duration::from_secs(5);
+
+#[derive(Default)]
+pub struct CountsCache {
+    by_mission: Mutex<HashMap<String, (Instant, BTreeMap<String, i64>)>>,
+}
+
+impl CountsCache {
+    fn fresh(&self, mission_id: &str) -> Option<BTreeMap<String, i64>> {
+        let map = self.by_mission.lock().ok()?;
+        map.get(mission_id)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, counts)| counts.clone())
+    }
+
+    fn put(&self, mission_id: &str, counts: &BTreeMap<String, i64>) {
+        if let Ok(mut map) = self.by_mission.lock() {
+            map.insert(mission_id.to_owned(), (Instant::now(), counts.clone()));
+        }
+    }
+
+    /// Forgets a mission's counts after a case of it moved in this process.
+    pub fn invalidate(&self, mission_id: &str) {
+        if let Ok(mut map) = self.by_mission.lock() {
+            map.remove(mission_id);
+        }
+    }
+}
+
+/// Cases per state at `mission_id` (drafts excluded), at most [`TTL`] old.
+pub async fn case_counts(
+    state: &AppState,
+    mission_id: &str,
+) -> Result<BTreeMap<String, i64>, AppError> {
+    if let Some(c) = state.case_counts.fresh(mission_id) {
+        return Ok(c);
+    }
+    let counts = cases::queue_counts(&state.db, mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    state.case_counts.put(mission_id, &counts);
+    Ok(counts)
+}
