@@ -15,9 +15,12 @@ use crate::state::AppState;
 
 pub const TTL: Duration = Duration::from_secs(5);
 
+/// Cases per state, and when they were counted.
+type Counted = (Instant, BTreeMap<String, i64>);
+
 #[derive(Default)]
 pub struct CountsCache {
-    by_mission: Mutex<HashMap<String, (Instant, BTreeMap<String, i64>)>>,
+    by_mission: Mutex<HashMap<String, Counted>>,
 }
 
 impl CountsCache {
