@@ -124,3 +124,4 @@ email-appointment-reminder-body =
     الموعد: { $when } (بالتوقيت المحلي، { $zone })
 
     إن لم تتمكن من الحضور، فيرجى إلغاؤه من «مواعيدي» ليتمكن غيرك من حجزه.
+field-error-appointments-service-not-offered = لا تحدد هذه البعثة مواعيد لهذه الخدمة. اختر خدمة من القائمة.

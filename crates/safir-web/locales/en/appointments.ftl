@@ -121,3 +121,4 @@ email-appointment-reminder-body =
     When: { $when } (local time, { $zone })
 
     If you cannot come, please cancel it in "My appointments" so someone else can take the time.
+field-error-appointments-service-not-offered = This mission does not take appointments for this service. Choose one from the list.

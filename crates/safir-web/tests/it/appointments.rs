@@ -415,3 +415,42 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
+    use safir_domain::consular::case::CaseKind;
+    for app in TestApp::all().await {
+        let (mission_id, _) = paris(&app).await;
+        crate::consular_applicant::service(&app, &mission_id, CaseKind::Visa).await;
+        crate::consular_applicant::service(&app, &mission_id, CaseKind::Emergency).await;
+        let user = app.public_user(&unique_email("visitor")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get("/missions/PAR/appointments/book").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains(r#"value="visa""#), "{}", page.body);
+        assert!(
+            !page.body.contains(r#"value="emergency""#),
+            "an emergency is not booked"
+        );
+        assert!(
+            !page.body.contains(r#"value="notarial""#),
+            "only the mission's own services"
+        );
+        let res = c
+            .submit(
+                "/missions/PAR/appointments/book",
+                "/missions/PAR/appointments/book",
+                &[("service", "notarial"), ("starts_at", "2030-01-07T09:00:00Z")],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(
+            res.body
+                .contains("does not take appointments for this service"),
+            "{}",
+            res.body
+        );
+    }
+}

@@ -179,15 +179,50 @@ pub struct SlotsQuery {
     pub from: Option<String>,
 }
 
-pub fn service_options(lang: Lang, selected: &str) -> Vec<SelectOption> {
-    COMMON_SERVICES
+/// The services people book appointments for at `mission`: its enabled catalogue (an
+/// emergency is not booked), or the common ones when the mission has no catalogue yet.
+pub async fn offered_services(
+    state: &AppState,
+    lang: Lang,
+    mission: &Mission,
+) -> Result<Vec<(String, String)>, AppError> {
+    let content = crate::consular::labels::content(lang);
+    let catalogue: Vec<(String, String)> =
+        safir_store::consular::services::list_for_mission(&state.db, &mission.id)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .filter(|s| s.enabled && s.kind != "emergency")
+            .filter(|s| ServiceCode::parse(&s.code).is_ok())
+            .map(|s| (s.code.clone(), s.name(content).to_owned()))
+            .collect();
+    if !catalogue.is_empty() {
+        return Ok(catalogue);
+    }
+    Ok(COMMON_SERVICES
         .iter()
-        .map(|code| SelectOption {
-            value: (*code).to_owned(),
-            label: labels::service(lang, code),
-            selected: *code == selected,
+        .map(|code| ((*code).to_owned(), labels::service(lang, code)))
+        .collect())
+}
+
+pub fn service_options(offered: &[(String, String)], selected: &str) -> Vec<SelectOption> {
+    offered
+        .iter()
+        .map(|(code, label)| SelectOption {
+            value: code.clone(),
+            label: label.clone(),
+            selected: code == selected,
         })
         .collect()
+}
+
+/// The first offered service, the page's default.
+fn default_service(offered: &[(String, String)]) -> Result<ServiceCode, AppError> {
+    let code = offered
+        .first()
+        .map(|(c, _)| c.as_str())
+        .unwrap_or(COMMON_SERVICES[0]);
+    ServiceCode::parse(code).map_err(|e| AppError::internal(format!("service code {code}: {e}")))
 }
 
 pub async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppError> {
@@ -235,7 +270,8 @@ async fn book_page(
         mission.code,
         service.as_str()
     );
-    p.services = Some(service_options(lang, service.as_str()));
+    let offered = offered_services(state, lang, mission).await?;
+    p.services = Some(service_options(&offered, service.as_str()));
     render(&p)
 }
 
@@ -248,11 +284,16 @@ pub async fn show_slots(
     Query(q): Query<SlotsQuery>,
 ) -> Result<Html<String>, AppError> {
     let mission = find_mission(&state, &code).await?;
-    let service = q
+    let offered = offered_services(&state, lang, &mission).await?;
+    let service = match q
         .service
         .as_deref()
+        .filter(|s| offered.iter().any(|(c, _)| c == s))
         .and_then(|s| ServiceCode::parse(s).ok())
-        .unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
+    {
+        Some(s) => s,
+        None => default_service(&offered)?,
+    };
     let from = first_day(&mission, q.from.as_deref());
     book_page(
         &state,
@@ -301,8 +342,16 @@ pub async fn submit_booking(
     let mission = find_mission(&state, &code).await?;
     let chosen = data.get("starts_at").to_owned();
     let mut errors = FieldErrors::new();
+    let offered = offered_services(&state, lang, &mission).await?;
     let service = match ServiceCode::parse(data.get("service")) {
-        Ok(s) => Some(s),
+        Ok(s) if offered.iter().any(|(c, _)| c == s.as_str()) => Some(s),
+        Ok(_) => {
+            errors.add(FieldError::new(
+                "service",
+                "appointments_service_not_offered",
+            ));
+            None
+        }
         Err(e) => {
             errors.add(labels::field_error("service", &e));
             None
@@ -315,8 +364,10 @@ pub async fn submit_booking(
             Err(e) => errors.add(booking_error(e)?),
         }
     }
-    let service =
-        service.unwrap_or_else(|| ServiceCode::parse(COMMON_SERVICES[0]).expect("a valid code"));
+    let service = match service {
+        Some(s) => s,
+        None => default_service(&offered)?,
+    };
     let from = first_day(&mission, None);
     Ok(rejected(
         book_page(

@@ -157,7 +157,8 @@ async fn schedule_page(
         label: all,
         selected: service_value.is_empty(),
     }];
-    services.extend(super::book::service_options(lang, service_value));
+    let offered = super::book::offered_services(state, lang, mission).await?;
+    services.extend(super::book::service_options(&offered, service_value));
     let mut page = state.page(lang, uri, "appointments-schedule-title", viewer);
     page.title = format!("{} — {}", page.title, labels::mission_name(lang, mission));
     let flash = match uri.query().unwrap_or("") {
