@@ -442,7 +442,10 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
             .submit(
                 "/missions/PAR/appointments/book",
                 "/missions/PAR/appointments/book",
-                &[("service", "notarial"), ("starts_at", "2030-01-07T09:00:00Z")],
+                &[
+                    ("service", "notarial"),
+                    ("starts_at", "2030-01-07T09:00:00Z"),
+                ],
             )
             .await;
         assert_eq!(res.status, 422);
