@@ -172,6 +172,40 @@ pub async fn find(db: &Db, id: &str) -> Result<Case, StoreError> {
         .ok_or(StoreError::NotFound)
 }
 
+/// The names a case page shows beside the case: its service and its mission, both languages.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseNames {
+    pub service_name_ar: String,
+    pub service_name_en: String,
+    pub mission_name_ar: String,
+    pub mission_name_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseWithNames {
+    #[sqlx(flatten)]
+    case: Case,
+    #[sqlx(flatten)]
+    names: CaseNames,
+}
+
+/// A case with its service's and mission's names, in one query (the applicant's status page
+/// reads this on every view).
+pub async fn find_with_names(db: &Db, id: &str) -> Result<(Case, CaseNames), StoreError> {
+    let row: Option<CaseWithNames> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.*, s.name_ar AS service_name_ar, s.name_en AS service_name_en, \
+             m.name_ar AS mission_name_ar, m.name_en AS mission_name_en \
+             FROM cases c JOIN consular_services s ON s.id = c.service_id JOIN missions m ON m.id = c.mission_id \
+             WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?;
+    row.map(|r| (r.case, r.names)).ok_or(StoreError::NotFound)
+}
+
 pub async fn find_in_tx(tx: &mut Tx, id: &str) -> Result<Case, StoreError> {
     with_tx!(tx, c => sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(id).fetch_optional(c).await)?
         .ok_or(StoreError::NotFound)

@@ -8,14 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::consular::case::{Actor, CaseAction, CaseState};
-use safir_store::consular::cases::{self, Case};
+use safir_store::consular::cases;
 use safir_store::consular::services;
-use safir_store::missions;
 
 use super::form_view;
 use super::own_case;
 use crate::admin::support::{Actor as Acting, FormData};
-use crate::auth::{SignedIn, Viewer};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::consular::case_documents::{self, CaseDocument, KindChoice};
 use crate::consular::labels;
 use crate::consular::workflow::{self, By, Command};
@@ -72,17 +71,22 @@ pub async fn list_my_cases(
     let page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
     let content = labels::content(lang);
     let mut rows = Vec::new();
+    // Each service's name read once, however many applications use it.
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for c in cases::list_for_applicant(&state.db, me.id())
         .await
         .map_err(AppError::internal)?
     {
-        let service = services::find(&state.db, &c.service_id)
-            .await
-            .map_err(AppError::internal)?;
+        if !names.contains_key(&c.service_id) {
+            let service = services::find(&state.db, &c.service_id)
+                .await
+                .map_err(AppError::internal)?;
+            names.insert(c.service_id.clone(), service.name(content).to_owned());
+        }
         rows.push(CaseRow {
             reference: c.display_reference(),
             kind: labels::kind(lang, &c.kind),
-            service: service.name(content).to_owned(),
+            service: names.get(&c.service_id).cloned().unwrap_or_default(),
             state: labels::state(lang, &c.state),
             draft: c.state == CaseState::Draft.as_str(),
             updated: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
@@ -136,14 +140,22 @@ struct CasePage {
 
 async fn case_page(
     state: &AppState,
-    lang: Lang,
     viewer: &Viewer,
-    case: &Case,
-    page: Page,
+    me: &CurrentUser,
+    case_id: &str,
+    mut page: Page,
     errors: &FieldErrors,
     typed: &str,
 ) -> Result<Html<String>, AppError> {
-    let content = labels::content(lang);
+    let lang = page.lang;
+    // The case with its service and mission names in one read; someone else's is not found.
+    let (case, names) = match cases::find_with_names(&state.db, case_id).await {
+        Ok((c, n)) if c.applicant_id == me.id() => (c, n),
+        Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let case = &case;
+    page.title = case.display_reference();
     let kind = case.kind().map_err(AppError::internal)?;
     let st = case.state().map_err(AppError::internal)?;
     let evisa = if kind == safir_domain::consular::case::CaseKind::Visa && st.is_decided() {
@@ -156,12 +168,10 @@ async fn case_page(
     } else {
         None
     };
-    let service = services::find(&state.db, &case.service_id)
-        .await
-        .map_err(AppError::internal)?;
-    let mission = missions::find(&state.db, &case.mission_id)
-        .await
-        .map_err(AppError::internal)?;
+    let (service, mission) = match lang {
+        Lang::Ar => (names.service_name_ar, names.mission_name_ar),
+        _ => (names.service_name_en, names.mission_name_en),
+    };
     let events = cases::events(&state.db, &case.id)
         .await
         .map_err(AppError::internal)?;
@@ -193,8 +203,8 @@ async fn case_page(
         id: case.id.clone(),
         reference: case.display_reference(),
         kind: labels::kind(lang, &case.kind),
-        service: service.name(content).to_owned(),
-        mission: mission.name(content).to_owned(),
+        service,
+        mission,
         state: labels::state(lang, &case.state),
         state_code: case.state.clone(),
         decision: case
@@ -237,10 +247,17 @@ pub async fn show_my_case(
     Path(case_id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
-    let case = own_case(&state, &me, &case_id).await?;
-    let mut page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
-    page.title = case.display_reference();
-    case_page(&state, lang, &viewer, &case, page, &FieldErrors::new(), "").await
+    let page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
+    case_page(
+        &state,
+        &viewer,
+        &me,
+        &case_id,
+        page,
+        &FieldErrors::new(),
+        "",
+    )
+    .await
 }
 
 /// A message to the mission. On a case waiting for information, it is the answer: the case
@@ -264,13 +281,12 @@ pub async fn send_message(
         } else {
             FieldError::new("message", "too_long").with_arg("max", 4000)
         });
-        let mut page = state.page(lang, &uri, "my-cases-title", &viewer);
-        page.title = case.display_reference();
+        let page = state.page(lang, &uri, "my-cases-title", &viewer);
         let html = case_page(
             &state,
-            lang,
             &viewer,
-            &case,
+            me,
+            &case.id,
             page,
             &errors,
             data.get("message"),
