@@ -33,6 +33,16 @@ pub mod actions {
     pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");
     pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
     pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
+    /// Consular staff listed a case queue (applicants' names) or exported it.
+    pub const CASE_LIST: AuditAction = AuditAction::new("case.list");
+    pub const CASE_EXPORT: AuditAction = AuditAction::new("case.export");
+    /// Consular staff opened one case (its form, messages and notes).
+    pub const CASE_READ: AuditAction = AuditAction::new("case.read");
+    pub const CASE_ASSIGN: AuditAction = AuditAction::new("case.assign");
+    pub const CASE_PRIORITY: AuditAction = AuditAction::new("case.priority");
+    /// An internal note, never shown to the applicant.
+    pub const CASE_NOTE: AuditAction = AuditAction::new("case.note");
+    pub const CASE_MESSAGE: AuditAction = AuditAction::new("case.message");
     pub const DOCUMENT_READ: AuditAction = AuditAction::new("document.read");
     pub const EVISA_ISSUE: AuditAction = AuditAction::new("evisa.issue");
     /// A staff member opened an e-visa (its page or its PDF).

@@ -65,21 +65,4 @@ pub fn field_errors(errors: &safir_domain::FieldErrors) -> FieldErrors {
     out
 }
 
-/// The line above a rejected form: how many fields need attention.
-pub fn error_summary(lang: Lang, errors: &FieldErrors) -> Option<String> {
-    if errors.is_empty() {
-        return None;
-    }
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("count", errors.len());
-    Some(crate::i18n::t_args(lang, "form-errors-summary", &args))
-}
-
-/// A form page sent back with its errors: 422, and the page itself (not the generic error
-/// page) is what the user sees.
-pub fn rejected(html: axum::response::Html<String>) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let mut response = (axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
-    response.extensions_mut().insert(crate::error::OwnErrorPage);
-    response
-}
+pub use crate::admin::support::{error_summary, rejected};

@@ -19,7 +19,6 @@ pub mod views;
 
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post, put};
-use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction};
 use safir_domain::roles::{Permission, TokenScope};
 use safir_store::StoreError;
@@ -30,14 +29,7 @@ use crate::auth::{Access, CurrentUser, Routes};
 use crate::error::{AppError, ErrorInfo};
 use crate::state::AppState;
 
-/// An officer read one case (its form, messages and notes).
-pub const CASE_READ: AuditAction = AuditAction::new("case.read");
-/// An officer listed a queue (names of applicants).
-pub const CASE_LIST: AuditAction = AuditAction::new("case.list");
-/// An officer gave a case to someone, or back to the pool.
-pub const CASE_ASSIGN: AuditAction = AuditAction::new("case.assign");
-/// An officer wrote an internal note.
-pub const CASE_NOTE: AuditAction = AuditAction::new("case.note");
+pub use safir_domain::audit::actions::{CASE_ASSIGN, CASE_LIST, CASE_NOTE, CASE_READ};
 
 /// The longest message or note, in characters.
 pub const MESSAGE_MAX: usize = 4000;

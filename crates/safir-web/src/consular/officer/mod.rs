@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use axum::http::Method;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use safir_domain::audit::AuditAction;
 use safir_domain::roles::{Permission, Role};
 use safir_store::accounts::directory;
 use safir_store::consular::cases::{self, Case};
@@ -31,13 +30,9 @@ use crate::i18n::Lang;
 use crate::page::Page;
 use crate::state::AppState;
 
-pub const CASE_LIST: AuditAction = AuditAction::new("case.list");
-pub const CASE_READ: AuditAction = AuditAction::new("case.read");
-pub const CASE_EXPORT: AuditAction = AuditAction::new("case.export");
-pub const CASE_ASSIGN: AuditAction = AuditAction::new("case.assign");
-pub const CASE_PRIORITY: AuditAction = AuditAction::new("case.priority");
-pub const CASE_NOTE: AuditAction = AuditAction::new("case.note");
-pub const CASE_MESSAGE: AuditAction = AuditAction::new("case.message");
+pub use safir_domain::audit::actions::{
+    CASE_ASSIGN, CASE_EXPORT, CASE_LIST, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, CASE_READ,
+};
 
 pub fn routes(r: Routes) -> Routes {
     let officer = Access::Mission(Permission::ManageConsularCases);
