@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod consular;
 pub mod country;
+pub mod crisis;
 pub mod ids;
 pub mod lang;
 pub mod mission;

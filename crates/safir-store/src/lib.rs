@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod consular;
+pub mod crisis;
 mod db;
 mod error;
 pub mod jobs;

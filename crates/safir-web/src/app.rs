@@ -9,7 +9,7 @@ use crate::auth::csrf_form::verify_form_token;
 use crate::auth::session::load_viewer;
 use crate::auth::{Access, RouteInfo, Routes};
 use crate::state::AppState;
-use crate::{accounts, admin, api, assets, consular, error, health, home, layers, staff};
+use crate::{accounts, admin, api, assets, consular, crisis, error, health, home, layers, staff};
 
 /// The whole site, and the table of its routes (for the authorization matrix test).
 pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
@@ -31,6 +31,7 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     let r = accounts::routes(r);
     let r = staff::routes(r);
     let r = consular::routes(r);
+    let r = crisis::routes(r);
     let r = admin::routes(r);
     let r = api::routes(r);
     let (router, table) = r.finish();

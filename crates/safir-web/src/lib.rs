@@ -8,6 +8,7 @@ pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod consular;
+pub mod crisis;
 pub mod email;
 pub mod error;
 pub mod forms;
