@@ -31,6 +31,43 @@ pub struct WebConfig {
     /// E-visa checks (`/verify?v=…`, `/api/v1/verify`) per client address and minute.
     pub verify_lookups_per_minute: u32,
     pub consular: ConsularConfig,
+    pub crisis: CrisisConfig,
+}
+
+/// Crisis response settings (sending rates and the SMS gateway are the delivery's).
+#[derive(Clone)]
+pub struct CrisisConfig {
+    /// Audience size above which an alert needs a second staff member's approval.
+    pub approval_threshold: u32,
+    /// How long trip and presence registrations are kept after the trip ends.
+    pub registration_retention: chrono::Duration,
+    /// Default delay before non-responders get a reminder.
+    pub reminder: chrono::Duration,
+    /// The secret the SMS gateway sends with receipts and inbound messages (empty: those
+    /// routes refuse everything).
+    pub sms_inbound_secret: String,
+}
+
+impl std::fmt::Debug for CrisisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrisisConfig")
+            .field("approval_threshold", &self.approval_threshold)
+            .field("registration_retention", &self.registration_retention)
+            .field("reminder", &self.reminder)
+            .field("sms_inbound_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Default for CrisisConfig {
+    fn default() -> Self {
+        Self {
+            approval_threshold: 1000,
+            registration_retention: chrono::Duration::days(30),
+            reminder: chrono::Duration::minutes(120),
+            sms_inbound_secret: String::new(),
+        }
+    }
 }
 
 /// Time limits of consular work.
@@ -70,6 +107,7 @@ impl Default for WebConfig {
             login_attempts_per_minute: 10,
             verify_lookups_per_minute: 30,
             consular: ConsularConfig::default(),
+            crisis: CrisisConfig::default(),
         }
     }
 }

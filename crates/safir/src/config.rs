@@ -43,6 +43,7 @@ pub struct Config {
     pub security: Security,
     pub jobs: Jobs,
     pub consular: Consular,
+    pub crisis: Crisis,
     pub log: Log,
 }
 
@@ -129,6 +130,38 @@ pub struct Consular {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct Crisis {
+    /// An alert whose audience is larger than this needs a second staff member's approval.
+    pub approval_threshold: u32,
+    /// Days a trip or presence registration is kept after the trip ends.
+    pub registration_retention_days: u32,
+    /// Minutes after an alert before non-responders get a reminder (a crisis may override).
+    pub reminder_minutes: u32,
+    /// Per-channel sending rates (token buckets, per process).
+    pub email_per_second: u32,
+    pub sms_per_second: u32,
+    pub webhook_per_second: u32,
+    /// SMS gateway: `none` (SMS disabled), `generic` (the URL and body template below) or
+    /// `twilio` (Twilio's Messages API at the URL below).
+    pub sms_gateway: String,
+    /// The gateway's send URL (for `twilio`, the account's base URL).
+    pub sms_gateway_url: String,
+    /// `generic` only: `json` or `form`.
+    pub sms_gateway_format: String,
+    /// `generic` only: the body, with `{to}`, `{from}`, `{body}` and `{key}` replaced.
+    pub sms_gateway_template: String,
+    /// Sender number or name.
+    pub sms_from: String,
+    /// Basic-auth user (Twilio: the account SID).
+    pub sms_gateway_username: String,
+    /// Basic-auth password or bearer token (Twilio: the auth token).
+    pub sms_gateway_token: Secret,
+    /// The secret the gateway must send with delivery receipts and inbound messages.
+    pub sms_inbound_secret: Secret,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct Log {
     /// `text` or `json`.
     pub log_format: String,
@@ -178,6 +211,23 @@ impl Default for Config {
                 emergency_ack_minutes: 30,
                 closed_case_retention_days: 730,
             },
+            crisis: Crisis {
+                approval_threshold: 1000,
+                registration_retention_days: 30,
+                reminder_minutes: 120,
+                email_per_second: 350,
+                sms_per_second: 50,
+                webhook_per_second: 50,
+                sms_gateway: "none".into(),
+                sms_gateway_url: String::new(),
+                sms_gateway_format: "json".into(),
+                sms_gateway_template:
+                    r#"{"to":"{to}","from":"{from}","text":"{body}","reference":"{key}"}"#.into(),
+                sms_from: "Safir".into(),
+                sms_gateway_username: String::new(),
+                sms_gateway_token: Secret::default(),
+                sms_inbound_secret: Secret::default(),
+            },
             log: Log {
                 log_format: "text".into(),
                 log_level: "info".into(),
@@ -196,7 +246,7 @@ macro_rules! section_default {
     )*};
 }
 
-section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Consular => consular, Log => log);
+section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Consular => consular, Crisis => crisis, Log => log);
 
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
@@ -323,6 +373,40 @@ impl Config {
                 "closed_case_retention_days",
                 "must be between 1 and 36500",
             ));
+        }
+        let k = &self.crisis;
+        if !(1..=36_500).contains(&k.registration_retention_days) {
+            return Err(err(
+                "registration_retention_days",
+                "must be between 1 and 36500",
+            ));
+        }
+        if !(1..=10_080).contains(&k.reminder_minutes) {
+            return Err(err(
+                "reminder_minutes",
+                "must be between 1 and 10080 (a week)",
+            ));
+        }
+        for (key, rate) in [
+            ("email_per_second", k.email_per_second),
+            ("sms_per_second", k.sms_per_second),
+            ("webhook_per_second", k.webhook_per_second),
+        ] {
+            if !(1..=100_000).contains(&rate) {
+                return Err(err(key, "must be between 1 and 100000"));
+            }
+        }
+        if !["none", "generic", "twilio"].contains(&k.sms_gateway.as_str()) {
+            return Err(err("sms_gateway", "must be none, generic or twilio"));
+        }
+        if k.sms_gateway != "none"
+            && !(k.sms_gateway_url.starts_with("http://")
+                || k.sms_gateway_url.starts_with("https://"))
+        {
+            return Err(err("sms_gateway_url", "must be an http:// or https:// URL"));
+        }
+        if !["json", "form"].contains(&k.sms_gateway_format.as_str()) {
+            return Err(err("sms_gateway_format", "must be json or form"));
         }
         if self.server.body_limit_kib == 0 {
             return Err(err("body_limit_kib", "must be at least 1"));

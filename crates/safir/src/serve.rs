@@ -91,6 +91,14 @@ pub fn web_config(config: &Config) -> WebConfig {
                 config.consular.closed_case_retention_days,
             )),
         },
+        crisis: safir_web::state::CrisisConfig {
+            approval_threshold: config.crisis.approval_threshold,
+            registration_retention: chrono::Duration::days(i64::from(
+                config.crisis.registration_retention_days,
+            )),
+            reminder: chrono::Duration::minutes(i64::from(config.crisis.reminder_minutes)),
+            sms_inbound_secret: config.crisis.sms_inbound_secret.expose().to_owned(),
+        },
         ..WebConfig::default()
     }
 }
