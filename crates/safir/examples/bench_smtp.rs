@@ -2,8 +2,10 @@
 //! and the ceiling it is measured against — the same SMTP client Safir uses, sending as fast
 //! as it can with no database work.
 //!
-//!   bench_smtp sink                        serve on a free port (printed first); then print
-//!                                          "<elapsed ms> <count> <distinct Message-IDs>" per second
+//!   bench_smtp sink [links-file]           serve on a free port (printed first); then print
+//!                                          "<elapsed ms> <count> <distinct Message-IDs>" per second;
+//!                                          on SIGINT write the check-in links found in the
+//!                                          messages (up to 20,000) to links-file and exit
 //!   bench_smtp blast <port> <n> <parallel> send n messages through safir_notify::Mailer; print msg/s
 
 use std::collections::HashSet;
@@ -11,13 +13,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use safir_notify::testing::SmtpSink;
-use safir_notify::{EmailMessage, Mailer, MailConfig, PlainMailConfig};
+use safir_notify::{EmailMessage, MailConfig, Mailer, PlainMailConfig};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("sink") => sink().await,
+        Some("sink") => sink(args.get(2).cloned()).await,
         Some("blast") => blast(arg(&args, 2)?, arg(&args, 3)?, arg(&args, 4)?).await,
         _ => anyhow::bail!("usage: bench_smtp sink | blast <port> <n> <parallel>"),
     }
@@ -29,14 +31,25 @@ fn arg<T: std::str::FromStr>(args: &[String], i: usize) -> anyhow::Result<T> {
         .ok_or_else(|| anyhow::anyhow!("argument {i} missing or invalid"))
 }
 
-async fn sink() -> anyhow::Result<()> {
+async fn sink(links_file: Option<String>) -> anyhow::Result<()> {
     let sink = SmtpSink::start().await?;
     println!("{}", sink.port());
     let start = Instant::now();
     loop {
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(path) = &links_file {
+                    write_links(&sink, path)?;
+                }
+                return Ok(());
+            }
+        }
         let messages = sink.messages();
-        let distinct: HashSet<_> = messages.iter().filter_map(|m| message_id(&m.data)).collect();
+        let distinct: HashSet<_> = messages
+            .iter()
+            .filter_map(|m| message_id(&m.data))
+            .collect();
         println!(
             "{} {} {}",
             start.elapsed().as_millis(),
@@ -94,4 +107,22 @@ fn message_id(data: &[u8]) -> Option<&[u8]> {
         .take_while(|line| line.len() > 1)
         .find(|line| line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:"))
         .map(|line| line[11..].trim_ascii())
+}
+
+/// The personal check-in links in the received messages, one per line.
+fn write_links(sink: &SmtpSink, path: &str) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for m in sink.messages().iter().take(20_000) {
+        let text = m.parse().and_then(|p| p.text()).unwrap_or_default();
+        if let Some(at) = text.find("/crisis/checkin/") {
+            let link: String = text[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            out.push_str(&link);
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out)?;
+    Ok(())
 }
