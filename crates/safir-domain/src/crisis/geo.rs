@@ -300,7 +300,12 @@ impl Target {
 
 fn same_name(wanted: &str, given: &str) -> bool {
     let (w, g) = (wanted.trim(), given.trim());
-    !w.is_empty() && (w == g || w.to_lowercase() == g.to_lowercase())
+    // Called for every candidate row of a large audience: compare without allocating.
+    !w.is_empty()
+        && (w.eq_ignore_ascii_case(g)
+            || w.chars()
+                .flat_map(char::to_lowercase)
+                .eq(g.chars().flat_map(char::to_lowercase)))
 }
 
 /// The first pair of crossing or touching edges (1-based; edge `i` joins points `i` and `i+1`).

@@ -269,6 +269,11 @@ mod tests {
             parse("<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>").is_err()
         );
         assert!(parse("").is_err());
+        assert_eq!(
+            parse("\u{feff}<a>x</a>").unwrap().text,
+            "x",
+            "a byte order mark is allowed"
+        );
     }
 
     #[test]

@@ -200,6 +200,22 @@ fn targets_match_by_country_region_or_shape() {
     assert!(target.matches(&place(eg, "", "", None)));
     assert!(target.matches(&place(sd(), "KHARTOUM", "", None)));
     assert!(target.matches(&place(sd(), "", "khartoum", None)));
+    let arabic = Target {
+        regions: vec![Region {
+            country: sd(),
+            name: "الخرطوم".into(),
+        }],
+        ..Target::default()
+    };
+    assert!(arabic.matches(&place(sd(), " الخرطوم ", "", None)));
+    let accented = Target {
+        regions: vec![Region {
+            country: sd(),
+            name: "ÉCOLE".into(),
+        }],
+        ..Target::default()
+    };
+    assert!(accented.matches(&place(sd(), "école", "", None)));
     assert!(!target.matches(&place(sd(), "Kassala", "", None)));
     assert!(target.matches(&place(sd(), "Kassala", "", Some(pt(15.0, 15.0)))));
     assert!(!target.matches(&place(sd(), "Kassala", "", Some(pt(25.0, 15.0)))));
