@@ -370,14 +370,8 @@ impl AlertForm {
         let f = &mut errors.fields;
         let headline_ar = f.check("headline_ar", text(&self.headline_ar, HEADLINE_MAX, true));
         let headline_en = f.check("headline_en", text(&self.headline_en, HEADLINE_MAX, true));
-        let description_ar = f.check(
-            "description_ar",
-            text(&self.description_ar, TEXT_MAX, true),
-        );
-        let description_en = f.check(
-            "description_en",
-            text(&self.description_en, TEXT_MAX, true),
-        );
+        let description_ar = f.check("description_ar", text(&self.description_ar, TEXT_MAX, true));
+        let description_en = f.check("description_en", text(&self.description_en, TEXT_MAX, true));
         let instruction_ar = f.check(
             "instruction_ar",
             text(&self.instruction_ar, TEXT_MAX, false),
@@ -397,7 +391,10 @@ impl AlertForm {
         if let (Some(Some(a)), Some(Some(b))) = (onset, expires)
             && a >= b
         {
-            f.add("expires", ValidationError::new("alert_expires_before_onset"));
+            f.add(
+                "expires",
+                ValidationError::new("alert_expires_before_onset"),
+            );
         }
         let area_desc = f.check("area_desc", text(&self.area_desc, AREA_DESC_MAX, false));
         let target = parse_area(
@@ -808,7 +805,10 @@ mod tests {
         let cap = input.to_cap(&meta);
         assert_eq!(cap.infos.len(), 2);
         assert_eq!(cap.infos[0].language, "ar");
-        assert_eq!(cap.infos[1].headline.as_deref(), Some("Cyclone approaching"));
+        assert_eq!(
+            cap.infos[1].headline.as_deref(),
+            Some("Cyclone approaching")
+        );
         assert_eq!(cap.infos[1].areas[0].geocodes.len(), 2);
         let xml = cap.to_xml();
         let back = crate::crisis::cap::parse(&xml).unwrap();

@@ -4,9 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use safir_domain::crisis::alert::{AlertInput, AlertStatus};
-use safir_domain::crisis::cap::{
-    Category, Certainty, MsgType, ResponseType, Severity, Urgency,
-};
+use safir_domain::crisis::cap::{Category, Certainty, MsgType, ResponseType, Severity, Urgency};
 use safir_domain::crisis::geo::Target;
 use safir_domain::ids::{MissionId, UserId};
 
@@ -243,10 +241,13 @@ pub async fn find_in(tx: &mut Tx, id: &str) -> Result<Alert, StoreError> {
 }
 
 /// Alerts of the given missions (`None`: all), newest first.
-pub async fn list(db: &Db, missions: Option<&[MissionId]>, limit: i64) -> Result<Vec<Alert>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM crisis_alerts ORDER BY created_at DESC, id DESC LIMIT $1"
-    );
+pub async fn list(
+    db: &Db,
+    missions: Option<&[MissionId]>,
+    limit: i64,
+) -> Result<Vec<Alert>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM crisis_alerts ORDER BY created_at DESC, id DESC LIMIT $1");
     let all = with_pool!(db.read(), p => {
         sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit.clamp(1, 1000) * 4).fetch_all(p).await
     })?;
@@ -303,8 +304,9 @@ pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<boo
         _ => "updated_at = $4",
     };
     let audience = match t.audience {
-        Some(a) => serde_json::to_string(a)
-            .map_err(|e| StoreError::Corrupt(format!("audience: {e}")))?,
+        Some(a) => {
+            serde_json::to_string(a).map_err(|e| StoreError::Corrupt(format!("audience: {e}")))?
+        }
         None => String::new(),
     };
     let sql = format!(
@@ -415,7 +417,11 @@ pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError
 // they sit side by side (same keys, same ON CONFLICT, so either writes the same rows).
 
 /// One queued delivery row per recipient and channel; existing rows are left alone.
-pub async fn fanout_deliveries(tx: &mut Tx, alert_id: &str, recipients: &[Recipient]) -> Result<u64, StoreError> {
+pub async fn fanout_deliveries(
+    tx: &mut Tx,
+    alert_id: &str,
+    recipients: &[Recipient],
+) -> Result<u64, StoreError> {
     const ROWS: usize = 500;
     let t = now();
     let mut inserted = 0;

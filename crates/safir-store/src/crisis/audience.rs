@@ -127,7 +127,16 @@ pub async fn resolve(db: &Db, target: &Target, at: DateTime<Utc>) -> Result<Audi
     let mut audience = Audience::default();
     let mut seen_addresses: HashSet<(String, String)> = HashSet::new();
     if !countries.is_empty() || !boxes.is_empty() {
-        people(db, target, at, &countries, &boxes, &mut audience, &mut seen_addresses).await?;
+        people(
+            db,
+            target,
+            at,
+            &countries,
+            &boxes,
+            &mut audience,
+            &mut seen_addresses,
+        )
+        .await?;
     }
     if !countries.is_empty() {
         subscribers(db, &countries, &mut audience, &mut seen_addresses).await?;
@@ -259,7 +268,9 @@ async fn subscribers(
     audience: &mut Audience,
     seen_addresses: &mut HashSet<(String, String)>,
 ) -> Result<(), StoreError> {
-    let list: Vec<String> = (0..countries.len()).map(|i| format!("${}", i + 1)).collect();
+    let list: Vec<String> = (0..countries.len())
+        .map(|i| format!("${}", i + 1))
+        .collect();
     let sql = format!(
         "SELECT id, channel, address, lang FROM advice_subscriptions \
          WHERE status = 'active' AND country IN ({}) ORDER BY id",

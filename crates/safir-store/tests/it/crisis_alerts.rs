@@ -45,7 +45,10 @@ fn input(target: Target) -> AlertInput {
 
 fn countries(codes: &[&str]) -> Target {
     Target {
-        countries: codes.iter().map(|c| CountryCode::parse(c).unwrap()).collect(),
+        countries: codes
+            .iter()
+            .map(|c| CountryCode::parse(c).unwrap())
+            .collect(),
         ..Target::default()
     }
 }
@@ -109,8 +112,16 @@ async fn a_crisis_is_declared_listed_and_closed() {
         )
         .await
         .unwrap();
-        assert!(crises::set_presence_open(&mut tx, &c.id, true).await.unwrap());
-        assert!(!crises::set_presence_open(&mut tx, &c.id, true).await.unwrap());
+        assert!(
+            crises::set_presence_open(&mut tx, &c.id, true)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !crises::set_presence_open(&mut tx, &c.id, true)
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         let found = crises::find(db, &c.id).await.unwrap();
         assert!(found.presence_open && found.is_open());
@@ -137,21 +148,37 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
         let mut changed = input(countries(&["FR"]));
         changed.headline_en = "Changed".into();
         let mut tx = db.begin().await.unwrap();
-        assert!(alerts::update_draft(&mut tx, &a.id, &changed).await.unwrap());
+        assert!(
+            alerts::update_draft(&mut tx, &a.id, &changed)
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         assert!(step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
         // A second submit (a double click) finds the draft gone.
         assert!(!step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
         let mut tx = db.begin().await.unwrap();
         assert!(
-            !alerts::update_draft(&mut tx, &a.id, &changed).await.unwrap(),
+            !alerts::update_draft(&mut tx, &a.id, &changed)
+                .await
+                .unwrap(),
             "a submitted alert no longer changes"
         );
         tx.commit().await.unwrap();
 
-        let approve = || step(db, &a.id, AlertStatus::PendingApproval, AlertStatus::Sending);
+        let approve = || {
+            step(
+                db,
+                &a.id,
+                AlertStatus::PendingApproval,
+                AlertStatus::Sending,
+            )
+        };
         let (first, second) = tokio::join!(approve(), approve());
-        assert!(first ^ second, "exactly one approval wins: {first} {second}");
+        assert!(
+            first ^ second,
+            "exactly one approval wins: {first} {second}"
+        );
         let sent = alerts::find(db, &a.id).await.unwrap();
         assert_eq!(sent.status().unwrap(), AlertStatus::Sending);
         assert_eq!(sent.headline_en, "Changed");
@@ -190,7 +217,8 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
         tx.commit().await.unwrap();
         assert!(!alerts::complete_if_delivered(db, &a.id).await.unwrap());
         with_pool!(db.write(), p => {
-            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE alert_id = $1").bind(&a.id).execute(p).await
+            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE alert_id = $1").bind(&a.id)
+.execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
         assert!(alerts::complete_if_delivered(db, &a.id).await.unwrap());
@@ -225,7 +253,8 @@ async fn a_cancel_stops_what_is_still_queued() {
             .unwrap();
         tx.commit().await.unwrap();
         with_pool!(db.write(), p => {
-            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE recipient_id = 'sub-0'").execute(p).await
+            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE recipient_id = 'sub-0'")
+.execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
         let mut tx = db.begin().await.unwrap();
@@ -250,7 +279,13 @@ struct Person<'a> {
     phone: Option<&'a str>,
     channels: &'a str,
     /// (country, region, city, point, ends_on)
-    places: Vec<(&'a str, &'a str, &'a str, Option<(f64, f64)>, Option<String>)>,
+    places: Vec<(
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<(f64, f64)>,
+        Option<String>,
+    )>,
 }
 
 async fn register(db: &Db, p: &Person<'_>) {
@@ -273,6 +308,7 @@ async fn register(db: &Db, p: &Person<'_>) {
         .bind(t)
         .execute(c)
         .await
+        .map(|r| r.rows_affected())
     })
     .unwrap();
     for (i, (country, region, city, point, ends)) in p.places.iter().enumerate() {
@@ -291,6 +327,7 @@ async fn register(db: &Db, p: &Person<'_>) {
             .bind(ends.clone())
             .execute(c)
             .await
+            .map(|r| r.rows_affected())
         })
         .unwrap();
     }
@@ -306,6 +343,7 @@ async fn subscribe(db: &Db, id: &str, country: &str, channel: &str, address: &st
         .bind(id).bind(country).bind(channel).bind(address).bind(status).bind(now())
         .execute(p)
         .await
+        .map(|r| r.rows_affected())
     })
     .unwrap();
 }
@@ -319,8 +357,14 @@ async fn webhook(db: &Db, id: &str, countries: &str, enabled: bool) {
         .bind(id).bind(format!("http://127.0.0.1:9/{id}")).bind(countries).bind(enabled).bind(now())
         .execute(p)
         .await
+        .map(|r| r.rows_affected())
     })
     .unwrap();
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
 }
 
 fn counts(people: u64, email: u64, sms: u64, webhook: u64) -> AudienceCounts {
@@ -336,8 +380,16 @@ fn counts(people: u64, email: u64, sms: u64, webhook: u64) -> AudienceCounts {
 async fn the_audience_is_who_the_area_reaches_now() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let yesterday = Some((Utc::now() - Duration::days(1)).format("%Y-%m-%d").to_string());
-        let next_week = Some((Utc::now() + Duration::days(7)).format("%Y-%m-%d").to_string());
+        let yesterday = Some(
+            (Utc::now() - Duration::days(1))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
+        let next_week = Some(
+            (Utc::now() + Duration::days(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
         let beirut = (33.8938, 35.5018);
         let people = [
             // In Beirut with coordinates, two places in Lebanon: reached once.
@@ -377,7 +429,13 @@ async fn the_audience_is_who_the_area_reaches_now() {
                 email: Some("r4@example.org"),
                 phone: None,
                 channels: "email",
-                places: vec![("FR", "Île-de-France", "Paris", Some((48.8566, 2.3522)), None)],
+                places: vec![(
+                    "FR",
+                    "Île-de-France",
+                    "Paris",
+                    Some((48.8566, 2.3522)),
+                    None,
+                )],
             },
             // In Beirut without coordinates, by email and SMS.
             Person {
@@ -403,15 +461,19 @@ async fn the_audience_is_who_the_area_reaches_now() {
         webhook(db, "w-off", "", false).await;
         let at = Utc::now();
 
-        let lb = audience::resolve(db, &countries(&["LB"]), at).await.unwrap();
+        let lb = audience::resolve(db, &countries(&["LB"]), at)
+            .await
+            .unwrap();
         assert_eq!(lb.counts, counts(2, 3, 2, 1), "{:?}", lb.recipients);
-        assert_eq!(lb.registration_ids(), ["r1", "r5"]);
+        assert_eq!(sorted(lb.registration_ids()), ["r1", "r5"]);
         assert_eq!(
             lb.recipients.iter().filter(|r| r.id == "r1").count(),
             1,
             "one place is enough"
         );
-        let fr = audience::resolve(db, &countries(&["fr"]), at).await.unwrap();
+        let fr = audience::resolve(db, &countries(&["fr"]), at)
+            .await
+            .unwrap();
         assert_eq!(fr.counts, counts(1, 2, 0, 2));
 
         let region = Target {
@@ -422,7 +484,7 @@ async fn the_audience_is_who_the_area_reaches_now() {
             ..Target::default()
         };
         let by_region = audience::resolve(db, &region, at).await.unwrap();
-        assert_eq!(by_region.registration_ids(), ["r1", "r5"]);
+        assert_eq!(sorted(by_region.registration_ids()), ["r1", "r5"]);
 
         let circle = Target {
             circles: vec![Circle::new(Point::new(33.9, 35.5).unwrap(), 10.0).unwrap()],
@@ -453,10 +515,16 @@ async fn the_audience_is_who_the_area_reaches_now() {
             ..Target::default()
         };
         let empty = audience::resolve(db, &nowhere, at).await.unwrap();
-        assert_eq!(empty.counts, counts(0, 0, 0, 1), "the catch-all webhook only");
+        assert_eq!(
+            empty.counts,
+            counts(0, 0, 0, 1),
+            "the catch-all webhook only"
+        );
 
         // A week from now r1's Beirut stay has ended; Tripoli remains.
-        let later = audience::resolve(db, &circle, at + Duration::days(8)).await.unwrap();
+        let later = audience::resolve(db, &circle, at + Duration::days(8))
+            .await
+            .unwrap();
         assert_eq!(later.counts.people, 0);
     }
 }
@@ -487,17 +555,17 @@ async fn thousands_of_places_are_filtered_exactly() {
                 ));
                 let lat = 33.0 + f64::from(i % 60) * 0.05;
                 let lon = 35.0 + f64::from(i / 60) * 0.05;
-                places.push_str(&format!(
-                    "('gp{i}', 'g{i}', 'LB', '', '', {lat}, {lon})"
-                ));
+                places.push_str(&format!("('gp{i}', 'g{i}', 'LB', '', '', {lat}, {lon})"));
             }
             safir_store::with_tx!(&mut tx, c => {
-                sqlx::query(sqlx::AssertSqlSafe(regs.as_str())).bind(t0).bind(false).execute(c).await
-            })
+                            sqlx::query(sqlx::AssertSqlSafe(regs.as_str())).bind(t0).bind(false)
+            .execute(c).await.map(|r| r.rows_affected())
+                        })
             .unwrap();
             safir_store::with_tx!(&mut tx, c => {
-                sqlx::query(sqlx::AssertSqlSafe(places.as_str())).execute(c).await
-            })
+                            sqlx::query(sqlx::AssertSqlSafe(places.as_str()))
+            .execute(c).await.map(|r| r.rows_affected())
+                        })
             .unwrap();
         }
         tx.commit().await.unwrap();
@@ -519,7 +587,9 @@ async fn thousands_of_places_are_filtered_exactly() {
         let a = audience::resolve(db, &target, Utc::now()).await.unwrap();
         assert_eq!(a.counts.people, 121);
         assert_eq!(a.counts.email, 121);
-        let whole = audience::resolve(db, &countries(&["LB"]), Utc::now()).await.unwrap();
+        let whole = audience::resolve(db, &countries(&["LB"]), Utc::now())
+            .await
+            .unwrap();
         assert_eq!(whole.counts.people, 3000);
     }
 }

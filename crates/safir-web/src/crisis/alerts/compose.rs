@@ -328,8 +328,14 @@ pub(super) async fn render_alert(
     let mut details = vec![
         (t("crisis-field-headline-ar"), alert.headline_ar.clone()),
         (t("crisis-field-headline-en"), alert.headline_en.clone()),
-        (t("crisis-field-description-ar"), alert.description_ar.clone()),
-        (t("crisis-field-description-en"), alert.description_en.clone()),
+        (
+            t("crisis-field-description-ar"),
+            alert.description_ar.clone(),
+        ),
+        (
+            t("crisis-field-description-en"),
+            alert.description_en.clone(),
+        ),
     ];
     for (key, v) in [
         ("crisis-field-instruction-ar", &alert.instruction_ar),
@@ -345,7 +351,10 @@ pub(super) async fn render_alert(
         (t("crisis-field-response-type"), alert.response_type.clone()),
         (
             t("crisis-field-urgency-severity-certainty"),
-            format!("{} / {} / {}", alert.urgency, alert.severity, alert.certainty),
+            format!(
+                "{} / {} / {}",
+                alert.urgency, alert.severity, alert.certainty
+            ),
         ),
     ]);
     if let Some(o) = alert.onset {

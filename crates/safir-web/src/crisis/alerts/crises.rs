@@ -17,7 +17,9 @@ use safir_store::crisis::{alerts, crises as store};
 use super::form::{FieldView, area_fields, field_errors};
 use super::map::MapView;
 use super::{content_lang, missions_for, own_crisis, scope, shown_time, status_label};
-use crate::admin::support::{Actor, FormData, SelectOption, error_summary, rejected, required_text};
+use crate::admin::support::{
+    Actor, FormData, SelectOption, error_summary, rejected, required_text,
+};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;

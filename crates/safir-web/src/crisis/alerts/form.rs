@@ -116,9 +116,7 @@ impl AlertFormView {
             FieldView {
                 name,
                 label: t(&key),
-                hint: I18n::global()
-                    .has(lang, &hint_key)
-                    .then(|| t(&hint_key)),
+                hint: I18n::global().has(lang, &hint_key).then(|| t(&hint_key)),
                 value: value.to_owned(),
                 error: errors.for_field(name).map(|e| e.message(lang)),
                 kind,

@@ -159,10 +159,7 @@ pub fn routes(r: Routes) -> Routes {
 /// Whether the actor holds `permission` at `mission_id`.
 fn allowed(actor: &Actor, permission: Permission, mission_id: &str) -> bool {
     let id = MissionId::from_trusted(mission_id.to_owned());
-    actor
-        .user
-        .grants
-        .can(permission, GrantTarget::Mission(&id))
+    actor.user.grants.can(permission, GrantTarget::Mission(&id))
 }
 
 /// The missions where the actor holds `permission`, by code.
@@ -171,7 +168,9 @@ async fn missions_for(
     actor: &Actor,
     permission: Permission,
 ) -> Result<Vec<Mission>, AppError> {
-    let all = missions::list(&state.db).await.map_err(AppError::internal)?;
+    let all = missions::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
     Ok(all
         .into_iter()
         .filter(|m| allowed(actor, permission, &m.id))
