@@ -294,6 +294,8 @@ struct AlertPage {
     status: String,
     msg_type: String,
     references: Option<String>,
+    /// Imported CAP: the original's sender and identifier.
+    source: Option<String>,
     editable: bool,
     form: AlertFormView,
     /// Read-only view: label/value pairs.
@@ -366,9 +368,6 @@ pub(super) async fn render_alert(
     if let Some(s) = alert.sent_at {
         details.push((t("crisis-alert-sent-at"), shown_time(s)));
     }
-    if !alert.source.is_empty() {
-        details.push((t("crisis-alert-source"), alert.source.clone()));
-    }
     let counts = alert.audience();
     let has_counts = alert.audience != "{}";
     let threshold = u64::from(state.config.crisis.approval_threshold);
@@ -415,6 +414,7 @@ pub(super) async fn render_alert(
         status: status_label(lang, &alert.status),
         msg_type: alert.msg_type.clone(),
         references: alert.references_id.clone(),
+        source: (!alert.source.is_empty()).then(|| alert.source.clone()),
         editable: status.is_editable(),
         form: AlertFormView::new(lang, form, errors),
         details,
