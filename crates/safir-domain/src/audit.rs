@@ -48,4 +48,18 @@ pub mod actions {
     /// A staff member opened an e-visa (its page or its PDF).
     pub const EVISA_READ: AuditAction = AuditAction::new("evisa.read");
     pub const EVISA_REVOKE: AuditAction = AuditAction::new("evisa.revoke");
+    /// Crisis response: a crisis declared or closed, its presence form opened or closed.
+    pub const CRISIS_DECLARE: AuditAction = AuditAction::new("crisis.declare");
+    pub const CRISIS_CLOSE: AuditAction = AuditAction::new("crisis.close");
+    pub const CRISIS_PRESENCE: AuditAction = AuditAction::new("crisis.presence");
+    /// Alerts: composed (or imported from CAP), edited, audience counted, submitted,
+    /// approved or sent back by a second staff member, withdrawn.
+    pub const ALERT_CREATE: AuditAction = AuditAction::new("alert.create");
+    pub const ALERT_IMPORT: AuditAction = AuditAction::new("alert.import");
+    pub const ALERT_EDIT: AuditAction = AuditAction::new("alert.edit");
+    pub const ALERT_PREVIEW: AuditAction = AuditAction::new("alert.preview");
+    pub const ALERT_SUBMIT: AuditAction = AuditAction::new("alert.submit");
+    pub const ALERT_APPROVE: AuditAction = AuditAction::new("alert.approve");
+    pub const ALERT_REJECT: AuditAction = AuditAction::new("alert.reject");
+    pub const ALERT_CANCEL: AuditAction = AuditAction::new("alert.cancel");
 }

@@ -145,7 +145,11 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
         )
         // Logs travel-advice level changes until the crisis module's subscriptions notify
         // subscribers instead; registered so the jobs complete rather than go dead.
-        .register(advice::LEVEL_CHANGED_JOB, advice::LogLevelChange))
+        .register(advice::LEVEL_CHANGED_JOB, advice::LogLevelChange)
+        .register(
+            safir_web::crisis::alerts::FANOUT_JOB,
+            safir_web::crisis::alerts::FanoutJob { db: db.clone() },
+        ))
 }
 
 fn hostname() -> String {

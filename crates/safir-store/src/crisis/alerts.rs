@@ -1,1 +1,517 @@
-//! (filled in by the crisis work)
+//! Crisis alerts: drafts, their life (every change a conditional UPDATE, so of two
+//! concurrent submits or approvals exactly one wins), completion once delivered, and the
+//! published list behind the CAP feed.
+
+use chrono::{DateTime, Utc};
+use safir_domain::crisis::alert::{AlertInput, AlertStatus};
+use safir_domain::crisis::cap::{Category, Certainty, MsgType, ResponseType, Severity, Urgency};
+use safir_domain::crisis::geo::Target;
+use safir_domain::ids::{MissionId, UserId};
+
+use super::audience::{AudienceCounts, Recipient};
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Alert {
+    pub id: String,
+    pub identifier: String,
+    pub crisis_id: Option<String>,
+    pub mission_id: String,
+    pub msg_type: String,
+    pub references_id: Option<String>,
+    pub status: String,
+    pub headline_ar: String,
+    pub headline_en: String,
+    pub description_ar: String,
+    pub description_en: String,
+    pub instruction_ar: String,
+    pub instruction_en: String,
+    pub category: String,
+    pub event: String,
+    pub response_type: String,
+    pub urgency: String,
+    pub severity: String,
+    pub certainty: String,
+    pub onset: Option<DateTime<Utc>>,
+    pub expires: Option<DateTime<Utc>>,
+    pub target: String,
+    pub area_desc: String,
+    pub audience: String,
+    pub source: String,
+    pub created_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub fanout_at: Option<DateTime<Utc>>,
+}
+
+fn corrupt(id: &str, what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("alert {id} {what}: {e}"))
+}
+
+impl Alert {
+    pub fn status(&self) -> Result<AlertStatus, StoreError> {
+        AlertStatus::parse(&self.status).map_err(|e| corrupt(&self.id, "status", e))
+    }
+
+    pub fn msg_type(&self) -> Result<MsgType, StoreError> {
+        MsgType::parse(&self.msg_type).map_err(|e| corrupt(&self.id, "msg_type", e))
+    }
+
+    pub fn target(&self) -> Result<Target, StoreError> {
+        serde_json::from_str(&self.target).map_err(|e| corrupt(&self.id, "target", e))
+    }
+
+    /// The audience counted at the last preview or at sending.
+    pub fn audience(&self) -> AudienceCounts {
+        serde_json::from_str(&self.audience).unwrap_or_default()
+    }
+
+    /// The stored alert as the validated input it was made from.
+    pub fn input(&self) -> Result<AlertInput, StoreError> {
+        let id = &self.id;
+        Ok(AlertInput {
+            headline_ar: self.headline_ar.clone(),
+            headline_en: self.headline_en.clone(),
+            description_ar: self.description_ar.clone(),
+            description_en: self.description_en.clone(),
+            instruction_ar: self.instruction_ar.clone(),
+            instruction_en: self.instruction_en.clone(),
+            category: Category::parse(&self.category).map_err(|e| corrupt(id, "category", e))?,
+            event: self.event.clone(),
+            response_type: ResponseType::parse(&self.response_type)
+                .map_err(|e| corrupt(id, "response_type", e))?,
+            urgency: Urgency::parse(&self.urgency).map_err(|e| corrupt(id, "urgency", e))?,
+            severity: Severity::parse(&self.severity).map_err(|e| corrupt(id, "severity", e))?,
+            certainty: Certainty::parse(&self.certainty)
+                .map_err(|e| corrupt(id, "certainty", e))?,
+            onset: self.onset,
+            expires: self.expires,
+            target: self.target()?,
+            area_desc: self.area_desc.clone(),
+        })
+    }
+
+    pub fn mission(&self) -> MissionId {
+        MissionId::from_trusted(self.mission_id.clone())
+    }
+
+    pub fn headline(&self, lang: safir_domain::Lang) -> &str {
+        match lang {
+            safir_domain::Lang::Ar => &self.headline_ar,
+            _ => &self.headline_en,
+        }
+    }
+}
+
+/// A new draft.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub crisis_id: Option<String>,
+    pub mission_id: MissionId,
+    pub msg_type: MsgType,
+    /// The alert an Update or Cancel refers to.
+    pub references_id: Option<String>,
+    pub input: AlertInput,
+    /// Imported CAP: `sender identifier` of the original; empty otherwise.
+    pub source: String,
+    pub created_by: Option<UserId>,
+}
+
+const COLUMNS: &str = "id, identifier, crisis_id, mission_id, msg_type, references_id, status, \
+     headline_ar, headline_en, description_ar, description_en, instruction_ar, instruction_en, \
+     category, event, response_type, urgency, severity, certainty, onset, expires, target, \
+     area_desc, audience, source, created_by, approved_by, created_at, updated_at, submitted_at, \
+     approved_at, sent_at, completed_at, cancelled_at, fanout_at";
+
+fn target_json(target: &Target) -> Result<String, StoreError> {
+    serde_json::to_string(target).map_err(|e| StoreError::Corrupt(format!("alert target: {e}")))
+}
+
+/// Stores a draft inside the caller's transaction.
+pub async fn create_draft(tx: &mut Tx, new: &NewAlert) -> Result<Alert, StoreError> {
+    let id = uuid::Uuid::now_v7().as_simple().to_string();
+    let t = now();
+    let i = &new.input;
+    let alert = Alert {
+        identifier: format!("safir-{id}"),
+        id,
+        crisis_id: new.crisis_id.clone(),
+        mission_id: new.mission_id.as_str().to_owned(),
+        msg_type: new.msg_type.as_str().to_owned(),
+        references_id: new.references_id.clone(),
+        status: AlertStatus::Draft.as_str().to_owned(),
+        headline_ar: i.headline_ar.clone(),
+        headline_en: i.headline_en.clone(),
+        description_ar: i.description_ar.clone(),
+        description_en: i.description_en.clone(),
+        instruction_ar: i.instruction_ar.clone(),
+        instruction_en: i.instruction_en.clone(),
+        category: i.category.as_str().to_owned(),
+        event: i.event.clone(),
+        response_type: i.response_type.as_str().to_owned(),
+        urgency: i.urgency.as_str().to_owned(),
+        severity: i.severity.as_str().to_owned(),
+        certainty: i.certainty.as_str().to_owned(),
+        onset: i.onset,
+        expires: i.expires,
+        target: target_json(&i.target)?,
+        area_desc: i.area_desc.clone(),
+        audience: "{}".to_owned(),
+        source: new.source.clone(),
+        created_by: new.created_by.as_ref().map(|u| u.as_str().to_owned()),
+        approved_by: None,
+        created_at: t,
+        updated_at: t,
+        submitted_at: None,
+        approved_at: None,
+        sent_at: None,
+        completed_at: None,
+        cancelled_at: None,
+        fanout_at: None,
+    };
+    let sql = format!(
+        "INSERT INTO crisis_alerts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, NULL, \
+         $27, $27, NULL, NULL, NULL, NULL, NULL, NULL)"
+    );
+    let a = &alert;
+    with_tx!(tx, c => {
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&a.id).bind(&a.identifier).bind(&a.crisis_id).bind(&a.mission_id)
+            .bind(&a.msg_type).bind(&a.references_id).bind(&a.status)
+            .bind(&a.headline_ar).bind(&a.headline_en).bind(&a.description_ar)
+            .bind(&a.description_en).bind(&a.instruction_ar).bind(&a.instruction_en)
+            .bind(&a.category).bind(&a.event).bind(&a.response_type).bind(&a.urgency)
+            .bind(&a.severity).bind(&a.certainty).bind(a.onset).bind(a.expires)
+            .bind(&a.target).bind(&a.area_desc).bind(&a.audience).bind(&a.source)
+            .bind(&a.created_by).bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(alert)
+}
+
+/// Replaces a draft's text and target. `false` when the alert is no longer a draft (someone
+/// submitted it meanwhile).
+pub async fn update_draft(tx: &mut Tx, id: &str, i: &AlertInput) -> Result<bool, StoreError> {
+    let target = target_json(&i.target)?;
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_alerts SET headline_ar = $2, headline_en = $3, description_ar = $4, \
+             description_en = $5, instruction_ar = $6, instruction_en = $7, category = $8, \
+             event = $9, response_type = $10, urgency = $11, severity = $12, certainty = $13, \
+             onset = $14, expires = $15, target = $16, area_desc = $17, audience = '{}', \
+             updated_at = $18 WHERE id = $1 AND status = 'draft'",
+        )
+        .bind(id)
+        .bind(&i.headline_ar).bind(&i.headline_en).bind(&i.description_ar)
+        .bind(&i.description_en).bind(&i.instruction_ar).bind(&i.instruction_en)
+        .bind(i.category.as_str()).bind(&i.event).bind(i.response_type.as_str())
+        .bind(i.urgency.as_str()).bind(i.severity.as_str()).bind(i.certainty.as_str())
+        .bind(i.onset).bind(i.expires).bind(&target).bind(&i.area_desc).bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Alert, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM crisis_alerts WHERE id = $1");
+    with_pool!(db.read(), p => {
+        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The same, read inside a transaction (sees its own writes).
+pub async fn find_in(tx: &mut Tx, id: &str) -> Result<Alert, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM crisis_alerts WHERE id = $1");
+    with_tx!(tx, c => {
+        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(c).await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Alerts of the given missions (`None`: all), newest first.
+pub async fn list(
+    db: &Db,
+    missions: Option<&[MissionId]>,
+    limit: i64,
+) -> Result<Vec<Alert>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM crisis_alerts ORDER BY created_at DESC, id DESC LIMIT $1");
+    let all = with_pool!(db.read(), p => {
+        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit.clamp(1, 1000) * 4).fetch_all(p).await
+    })?;
+    Ok(all
+        .into_iter()
+        .filter(|a| missions.is_none_or(|ms| ms.iter().any(|m| m.as_str() == a.mission_id)))
+        .take(limit.clamp(1, 1000) as usize)
+        .collect())
+}
+
+/// Alerts of one crisis, newest first.
+pub async fn list_for_crisis(db: &Db, crisis_id: &str) -> Result<Vec<Alert>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_alerts WHERE crisis_id = $1 ORDER BY created_at DESC, id DESC"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(crisis_id).fetch_all(p).await
+    })?)
+}
+
+/// Published alerts (sending, completed or cancelled), newest first: the CAP feed.
+pub async fn list_published(db: &Db, limit: i64) -> Result<Vec<Alert>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_alerts WHERE status IN ('sending', 'completed', 'cancelled') \
+         AND sent_at IS NOT NULL ORDER BY sent_at DESC, id DESC LIMIT $1"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit.clamp(1, 500)).fetch_all(p).await
+    })?)
+}
+
+/// One change of status.
+#[derive(Debug, Clone)]
+pub struct Transition<'a> {
+    pub from: AlertStatus,
+    pub to: AlertStatus,
+    /// Who approved (for pending_approval → sending).
+    pub by: Option<&'a UserId>,
+    /// The audience counted when submitting (stored with the alert).
+    pub audience: Option<&'a AudienceCounts>,
+}
+
+/// Moves an alert from `from` to `to` only if it is still in `from`: of two concurrent
+/// requests exactly one gets `true`. Stamps the matching time column.
+pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<bool, StoreError> {
+    use AlertStatus::*;
+    let stamp = match (t.from, t.to) {
+        (Draft, PendingApproval) => "submitted_at = $4",
+        (Draft, Sending) => "submitted_at = $4, sent_at = $4",
+        (PendingApproval, Sending) => "approved_at = $4, sent_at = $4",
+        (PendingApproval, Draft) => "submitted_at = NULL",
+        (_, Completed) => "completed_at = $4",
+        (_, Cancelled) => "cancelled_at = $4",
+        _ => "updated_at = $4",
+    };
+    let audience = match t.audience {
+        Some(a) => {
+            serde_json::to_string(a).map_err(|e| StoreError::Corrupt(format!("audience: {e}")))?
+        }
+        None => String::new(),
+    };
+    let sql = format!(
+        "UPDATE crisis_alerts SET status = $3, {stamp}, approved_by = COALESCE($5, approved_by), \
+         audience = CASE WHEN $6 = '' THEN audience ELSE $6 END, updated_at = $4 \
+         WHERE id = $1 AND status = $2"
+    );
+    let n = with_tx!(tx, c => {
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(id)
+            .bind(t.from.as_str())
+            .bind(t.to.as_str())
+            .bind(now())
+            .bind(t.by.map(|u| u.as_str().to_owned()))
+            .bind(&audience)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Records the audience of a preview on a draft.
+pub async fn set_audience(db: &Db, id: &str, counts: &AudienceCounts) -> Result<(), StoreError> {
+    let json =
+        serde_json::to_string(counts).map_err(|e| StoreError::Corrupt(format!("audience: {e}")))?;
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE crisis_alerts SET audience = $2 WHERE id = $1 AND status = 'draft'")
+            .bind(id)
+            .bind(&json)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Marks the fan-out finished and records the audience it wrote.
+pub async fn mark_fanned_out(
+    tx: &mut Tx,
+    id: &str,
+    counts: &AudienceCounts,
+) -> Result<bool, StoreError> {
+    let json =
+        serde_json::to_string(counts).map_err(|e| StoreError::Corrupt(format!("audience: {e}")))?;
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE crisis_alerts SET fanout_at = $2, audience = $3 WHERE id = $1 AND fanout_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .bind(&json)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Completes a sending alert once its fan-out is done and no delivery is left queued. Called
+/// by the delivery after each batch; `true` when this call completed it.
+pub async fn complete_if_delivered(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE crisis_alerts SET status = 'completed', completed_at = $2, updated_at = $2 \
+             WHERE id = $1 AND status = 'sending' AND fanout_at IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM crisis_deliveries d WHERE d.alert_id = $1 AND d.status = 'queued')",
+        )
+        .bind(alert_id)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Stops what is still queued of an alert (a Cancel message went out): its queued deliveries
+/// fail with `cancelled`, and a sending alert becomes cancelled. Returns the deliveries
+/// stopped.
+pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError> {
+    let t = now();
+    let stopped = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_deliveries SET status = 'failed', last_error = 'cancelled', failed_at = $2 \
+             WHERE alert_id = $1 AND status = 'queued'",
+        )
+        .bind(alert_id)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_alerts SET status = 'cancelled', cancelled_at = $2, updated_at = $2 \
+             WHERE id = $1 AND status = 'sending'",
+        )
+        .bind(alert_id)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(stopped)
+}
+
+// The fan-out's writes: the same statements as `deliveries::insert_batch` and
+// `checkins::create_batch` of the delivery and check-in stores, which replace these two once
+// they sit side by side (same keys, same ON CONFLICT, so either writes the same rows).
+
+/// One queued delivery row per recipient and channel; existing rows are left alone.
+pub async fn fanout_deliveries(
+    tx: &mut Tx,
+    alert_id: &str,
+    recipients: &[Recipient],
+) -> Result<u64, StoreError> {
+    const ROWS: usize = 500;
+    let t = now();
+    let mut inserted = 0;
+    for chunk in recipients.chunks(ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, \
+             address, lang, status, attempts, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = 3 + i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, $1, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $2)",
+                b,
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+        }
+        sql.push_str(" ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING");
+        inserted += with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(alert_id).bind(t);
+            for r in chunk {
+                q = q
+                    .bind(uuid::Uuid::now_v7().as_simple().to_string())
+                    .bind(&r.id)
+                    .bind(&r.kind)
+                    .bind(&r.channel)
+                    .bind(&r.address)
+                    .bind(&r.lang);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(inserted)
+}
+
+/// One waiting check-in per registration; the person's earlier waiting check-ins in the same
+/// crisis are superseded.
+pub async fn fanout_checkins(
+    tx: &mut Tx,
+    alert_id: &str,
+    crisis_id: Option<&str>,
+    registration_ids: &[String],
+) -> Result<u64, StoreError> {
+    const ROWS: usize = 500;
+    let t = now();
+    let mut inserted = 0;
+    for chunk in registration_ids.chunks(ROWS) {
+        if let Some(crisis) = crisis_id {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "UPDATE crisis_checkins SET status = 'superseded' WHERE crisis_id = $1 \
+                 AND alert_id <> $2 AND status = 'waiting' AND registration_id IN ({})",
+                list.join(", ")
+            );
+            with_tx!(tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(crisis).bind(alert_id);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        let mut sql = String::from(
+            "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, \
+             created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = 4 + i * 2;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, $1, $2, ${}, 'waiting', '', $3)", b, b + 1));
+        }
+        sql.push_str(" ON CONFLICT (alert_id, registration_id) DO NOTHING");
+        inserted += with_tx!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(alert_id)
+                .bind(crisis_id)
+                .bind(t);
+            for id in chunk {
+                q = q.bind(uuid::Uuid::now_v7().as_simple().to_string()).bind(id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(inserted)
+}

@@ -51,6 +51,9 @@ pub const STAFF: &[As] = &[As::Admin, As::Head, As::Consular, As::Press, As::Ana
 /// Who works consular cases (the ministry-wide admin, and heads of mission and consular
 /// officers at their mission).
 pub const CONSULAR: &[As] = &[As::Admin, As::Head, As::Consular];
+/// Who declares crises and composes alerts (the admin everywhere; heads of mission and
+/// consular officers at their mission).
+pub const CRISIS_STAFF: &[As] = &[As::Admin, As::Head, As::Consular];
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy)]
@@ -348,6 +351,60 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/travel-advice/{country}",
         Who::Only(&[As::Admin]),
     ),
+    // Crises and CAP alerts: those who manage crises at some mission (each page narrows to
+    // theirs); approval by those who approve alerts; the CAP feed and messages are public
+    ("GET", "/staff/crises", Who::Only(CRISIS_STAFF)),
+    ("POST", "/staff/crises", Who::Only(CRISIS_STAFF)),
+    ("GET", "/staff/crises/{crisis}", Who::Only(CRISIS_STAFF)),
+    (
+        "POST",
+        "/staff/crises/{crisis}/close",
+        Who::Only(CRISIS_STAFF),
+    ),
+    (
+        "POST",
+        "/staff/crises/{crisis}/presence",
+        Who::Only(CRISIS_STAFF),
+    ),
+    ("GET", "/staff/alerts", Who::Only(CRISIS_STAFF)),
+    ("GET", "/staff/alerts/new", Who::Only(CRISIS_STAFF)),
+    ("POST", "/staff/alerts/new", Who::Only(CRISIS_STAFF)),
+    ("GET", "/staff/alerts/import", Who::Only(CRISIS_STAFF)),
+    ("POST", "/staff/alerts/import", Who::Only(CRISIS_STAFF)),
+    ("GET", "/staff/alerts/{alert}", Who::Only(CRISIS_STAFF)),
+    ("POST", "/staff/alerts/{alert}", Who::Only(CRISIS_STAFF)),
+    (
+        "POST",
+        "/staff/alerts/{alert}/preview",
+        Who::Only(CRISIS_STAFF),
+    ),
+    (
+        "POST",
+        "/staff/alerts/{alert}/submit",
+        Who::Only(CRISIS_STAFF),
+    ),
+    (
+        "POST",
+        "/staff/alerts/{alert}/approve",
+        Who::Only(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/staff/alerts/{alert}/reject",
+        Who::Only(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/staff/alerts/{alert}/update",
+        Who::Only(CRISIS_STAFF),
+    ),
+    (
+        "POST",
+        "/staff/alerts/{alert}/cancel",
+        Who::Only(CRISIS_STAFF),
+    ),
+    ("GET", "/cap/feed.atom", Who::Anyone),
+    ("GET", "/cap/{alert}", Who::Anyone),
     // JSON API
     ("GET", "/api/v1/openapi.json", Who::Anyone),
     ("GET", "/api/v1/me", Who::SignedIn),
@@ -483,6 +540,8 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 "{id}" => "0".to_owned(),
                 // No such case or service: the handler answers 404 once access is granted.
                 "{case}" | "{service}" => "0".to_owned(),
+                // No such crisis or alert: 404 once access is granted.
+                "{crisis}" | "{alert}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {

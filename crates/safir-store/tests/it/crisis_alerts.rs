@@ -1,0 +1,595 @@
+//! Crises and alerts: an alert's life with conditional changes (of two concurrent approvals
+//! exactly one wins), completion once delivered, and the audience an area reaches.
+
+use chrono::{Duration, Utc};
+use safir_domain::CountryCode;
+use safir_domain::crisis::alert::{AlertForm, AlertInput, AlertStatus};
+use safir_domain::crisis::cap::MsgType;
+use safir_domain::crisis::geo::{Circle, Point, Polygon, Region, Target};
+use safir_domain::ids::MissionId;
+use safir_store::crisis::alerts::{self, NewAlert, Transition};
+use safir_store::crisis::audience::{self, AudienceCounts};
+use safir_store::crisis::crises::{self, NewCrisis};
+use safir_store::testing::TestDb;
+use safir_store::{Db, missions, now, with_pool};
+
+use crate::missions::paris;
+
+async fn mission(db: &Db) -> MissionId {
+    let mut tx = db.begin().await.unwrap();
+    let id = missions::create(&mut tx, &paris()).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn input(target: Target) -> AlertInput {
+    let mut input = AlertForm {
+        headline_ar: "تحذير".into(),
+        headline_en: "Warning".into(),
+        description_ar: "وصف".into(),
+        description_en: "Description".into(),
+        category: "Safety".into(),
+        event: "Unrest".into(),
+        response_type: "Avoid".into(),
+        urgency: "Immediate".into(),
+        severity: "Severe".into(),
+        certainty: "Likely".into(),
+        countries: "LB".into(),
+        ..AlertForm::default()
+    }
+    .validate()
+    .unwrap();
+    input.target = target;
+    input
+}
+
+fn countries(codes: &[&str]) -> Target {
+    Target {
+        countries: codes
+            .iter()
+            .map(|c| CountryCode::parse(c).unwrap())
+            .collect(),
+        ..Target::default()
+    }
+}
+
+async fn draft(db: &Db, mission: &MissionId, target: Target) -> alerts::Alert {
+    let mut tx = db.begin().await.unwrap();
+    let a = alerts::create_draft(
+        &mut tx,
+        &NewAlert {
+            crisis_id: None,
+            mission_id: mission.clone(),
+            msg_type: MsgType::Alert,
+            references_id: None,
+            input: input(target),
+            source: String::new(),
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    a
+}
+
+async fn step(db: &Db, id: &str, from: AlertStatus, to: AlertStatus) -> bool {
+    let mut tx = db.begin().await.unwrap();
+    let moved = alerts::transition(
+        &mut tx,
+        id,
+        &Transition {
+            from,
+            to,
+            by: None,
+            audience: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    moved
+}
+
+#[tokio::test]
+async fn a_crisis_is_declared_listed_and_closed() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let mut tx = db.begin().await.unwrap();
+        let c = crises::declare(
+            &mut tx,
+            &NewCrisis {
+                mission_id: m.clone(),
+                title_ar: "فيضانات".into(),
+                title_en: "Floods".into(),
+                country: CountryCode::parse("LB").unwrap(),
+                area: countries(&["LB"]),
+                presence_open: false,
+                reminder_minutes: 90,
+                declared_by: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            crises::set_presence_open(&mut tx, &c.id, true)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !crises::set_presence_open(&mut tx, &c.id, true)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let found = crises::find(db, &c.id).await.unwrap();
+        assert!(found.presence_open && found.is_open());
+        assert_eq!(found.area().unwrap(), countries(&["LB"]));
+        assert_eq!(crises::list_presence_open(db).await.unwrap().len(), 1);
+        assert_eq!(crises::list(db, Some(&[m.clone()])).await.unwrap().len(), 1);
+        assert!(crises::list(db, Some(&[])).await.unwrap().is_empty());
+        let mut tx = db.begin().await.unwrap();
+        assert!(crises::close(&mut tx, &c.id).await.unwrap());
+        assert!(!crises::close(&mut tx, &c.id).await.unwrap());
+        tx.commit().await.unwrap();
+        let closed = crises::find(db, &c.id).await.unwrap();
+        assert!(!closed.is_open() && !closed.presence_open && closed.closed_at.is_some());
+    }
+}
+
+#[tokio::test]
+async fn of_two_concurrent_approvals_exactly_one_wins() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let a = draft(db, &m, countries(&["LB"])).await;
+        assert_eq!(a.status().unwrap(), AlertStatus::Draft);
+        let mut changed = input(countries(&["FR"]));
+        changed.headline_en = "Changed".into();
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            alerts::update_draft(&mut tx, &a.id, &changed)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert!(step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
+        // A second submit (a double click) finds the draft gone.
+        assert!(!step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            !alerts::update_draft(&mut tx, &a.id, &changed)
+                .await
+                .unwrap(),
+            "a submitted alert no longer changes"
+        );
+        tx.commit().await.unwrap();
+
+        let approve = || {
+            step(
+                db,
+                &a.id,
+                AlertStatus::PendingApproval,
+                AlertStatus::Sending,
+            )
+        };
+        let (first, second) = tokio::join!(approve(), approve());
+        assert!(
+            first ^ second,
+            "exactly one approval wins: {first} {second}"
+        );
+        let sent = alerts::find(db, &a.id).await.unwrap();
+        assert_eq!(sent.status().unwrap(), AlertStatus::Sending);
+        assert_eq!(sent.headline_en, "Changed");
+        assert!(sent.sent_at.is_some() && sent.approved_at.is_some());
+        assert_eq!(alerts::list_published(db, 10).await.unwrap().len(), 1);
+
+        // Not complete before the fan-out is done, complete once nothing is queued.
+        assert!(!alerts::complete_if_delivered(db, &a.id).await.unwrap());
+        let mut tx = db.begin().await.unwrap();
+        let recipients = vec![audience::Recipient {
+            id: "sub-1".into(),
+            kind: "subscription".into(),
+            channel: "email".into(),
+            address: "a@example.org".into(),
+            lang: "en".into(),
+            registration_id: None,
+        }];
+        assert_eq!(
+            alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+                .await
+                .unwrap(),
+            0,
+            "written once"
+        );
+        assert!(
+            alerts::mark_fanned_out(&mut tx, &a.id, &AudienceCounts::default())
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert!(!alerts::complete_if_delivered(db, &a.id).await.unwrap());
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE alert_id = $1").bind(&a.id)
+.execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        assert!(alerts::complete_if_delivered(db, &a.id).await.unwrap());
+        assert!(!alerts::complete_if_delivered(db, &a.id).await.unwrap());
+        assert_eq!(
+            alerts::find(db, &a.id).await.unwrap().status().unwrap(),
+            AlertStatus::Completed
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cancel_stops_what_is_still_queued() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = mission(db).await;
+        let a = draft(db, &m, countries(&["LB"])).await;
+        assert!(step(db, &a.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let mut tx = db.begin().await.unwrap();
+        let recipients: Vec<_> = (0..3)
+            .map(|i| audience::Recipient {
+                id: format!("sub-{i}"),
+                kind: "subscription".into(),
+                channel: "sms".into(),
+                address: format!("+9611000000{i}"),
+                lang: "ar".into(),
+                registration_id: None,
+            })
+            .collect();
+        alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE crisis_deliveries SET status = 'sent' WHERE recipient_id = 'sub-0'")
+.execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(alerts::stop_sending(&mut tx, &a.id).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        let failed: i64 = with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE status = 'failed' AND last_error = 'cancelled'").fetch_one(p).await
+        })
+        .unwrap();
+        assert_eq!(failed, 2);
+        assert_eq!(
+            alerts::find(db, &a.id).await.unwrap().status().unwrap(),
+            AlertStatus::Cancelled
+        );
+    }
+}
+
+struct Person<'a> {
+    id: &'a str,
+    verified: bool,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    channels: &'a str,
+    /// (country, region, city, point, ends_on)
+    places: Vec<(
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<(f64, f64)>,
+        Option<String>,
+    )>,
+}
+
+async fn register(db: &Db, p: &Person<'_>) {
+    let t = now();
+    let mut tx = db.begin().await.unwrap();
+    safir_store::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, \
+             lang, channels, companions, adults, children, elderly, medical, vulnerability_note, \
+             emergency_name, emergency_phone, emergency_email, verified_at, consent_at, created_at, \
+             updated_at) VALUES ($1, NULL, 'trip', NULL, 'Name', $2, $3, 'ar', $4, '[]', 1, 0, $5, $5, '', \
+             '', '', '', $6, $7, $7, $7)",
+        )
+        .bind(p.id)
+        .bind(p.email)
+        .bind(p.phone)
+        .bind(p.channels)
+        .bind(false)
+        .bind(p.verified.then_some(t))
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
+    for (i, (country, region, city, point, ends)) in p.places.iter().enumerate() {
+        safir_store::with_tx!(&mut tx, c => {
+            sqlx::query(
+                "INSERT INTO crisis_places (id, registration_id, country, region, city, lat, lon, starts_on, ends_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
+            )
+            .bind(format!("{}-{i}", p.id))
+            .bind(p.id)
+            .bind(*country)
+            .bind(*region)
+            .bind(*city)
+            .bind(point.map(|p| p.0))
+            .bind(point.map(|p| p.1))
+            .bind(ends.clone())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn subscribe(db: &Db, id: &str, country: &str, channel: &str, address: &str, status: &str) {
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, 'en', $5, $1, $6)",
+        )
+        .bind(id).bind(country).bind(channel).bind(address).bind(status).bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
+async fn webhook(db: &Db, id: &str, countries: &str, enabled: bool) {
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO crisis_webhooks (id, mission_id, name, url, secret, countries, enabled, created_at) \
+             VALUES ($1, NULL, $1, $2, 's', $3, $4, $5)",
+        )
+        .bind(id).bind(format!("http://127.0.0.1:9/{id}")).bind(countries).bind(enabled).bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn counts(people: u64, email: u64, sms: u64, webhook: u64) -> AudienceCounts {
+    AudienceCounts {
+        people,
+        email,
+        sms,
+        webhook,
+    }
+}
+
+#[tokio::test]
+async fn the_audience_is_who_the_area_reaches_now() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let yesterday = Some(
+            (Utc::now() - Duration::days(1))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
+        let next_week = Some(
+            (Utc::now() + Duration::days(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
+        let beirut = (33.8938, 35.5018);
+        let people = [
+            // In Beirut with coordinates, two places in Lebanon: reached once.
+            Person {
+                id: "r1",
+                verified: true,
+                email: Some("r1@example.org"),
+                phone: Some("+96170000001"),
+                channels: "email",
+                places: vec![
+                    ("LB", "Beirut", "Beirut", Some(beirut), next_week.clone()),
+                    ("LB", "North", "Tripoli", Some((34.4367, 35.8497)), None),
+                ],
+            },
+            // Left Lebanon yesterday.
+            Person {
+                id: "r2",
+                verified: true,
+                email: Some("r2@example.org"),
+                phone: None,
+                channels: "email",
+                places: vec![("LB", "Beirut", "Beirut", Some(beirut), yesterday)],
+            },
+            // Never confirmed their contact.
+            Person {
+                id: "r3",
+                verified: false,
+                email: Some("r3@example.org"),
+                phone: None,
+                channels: "email",
+                places: vec![("LB", "Beirut", "Beirut", Some(beirut), None)],
+            },
+            // In Paris.
+            Person {
+                id: "r4",
+                verified: true,
+                email: Some("r4@example.org"),
+                phone: None,
+                channels: "email",
+                places: vec![(
+                    "FR",
+                    "Île-de-France",
+                    "Paris",
+                    Some((48.8566, 2.3522)),
+                    None,
+                )],
+            },
+            // In Beirut without coordinates, by email and SMS.
+            Person {
+                id: "r5",
+                verified: true,
+                email: Some("r5@example.org"),
+                phone: Some("+96170000005"),
+                channels: "email,sms",
+                places: vec![("LB", " beirut ", "", None, None)],
+            },
+        ];
+        for p in &people {
+            register(db, p).await;
+        }
+        subscribe(db, "s1", "LB", "email", "sub@example.org", "active").await;
+        subscribe(db, "s2", "LB", "sms", "+96171111111", "active").await;
+        subscribe(db, "s3", "LB", "email", "pending@example.org", "pending").await;
+        subscribe(db, "s4", "FR", "email", "fr@example.org", "active").await;
+        // Registered and subscribed: one message.
+        subscribe(db, "s5", "LB", "email", "R1@example.org", "active").await;
+        webhook(db, "w-all", "", true).await;
+        webhook(db, "w-fr", "FR", true).await;
+        webhook(db, "w-off", "", false).await;
+        let at = Utc::now();
+
+        let lb = audience::resolve(db, &countries(&["LB"]), at)
+            .await
+            .unwrap();
+        assert_eq!(lb.counts, counts(2, 3, 2, 1), "{:?}", lb.recipients);
+        assert_eq!(sorted(lb.registration_ids()), ["r1", "r5"]);
+        assert_eq!(
+            lb.recipients.iter().filter(|r| r.id == "r1").count(),
+            1,
+            "one place is enough"
+        );
+        let fr = audience::resolve(db, &countries(&["fr"]), at)
+            .await
+            .unwrap();
+        assert_eq!(fr.counts, counts(1, 2, 0, 2));
+
+        let region = Target {
+            regions: vec![Region {
+                country: CountryCode::parse("LB").unwrap(),
+                name: "Beirut".into(),
+            }],
+            ..Target::default()
+        };
+        let by_region = audience::resolve(db, &region, at).await.unwrap();
+        assert_eq!(sorted(by_region.registration_ids()), ["r1", "r5"]);
+
+        let circle = Target {
+            circles: vec![Circle::new(Point::new(33.9, 35.5).unwrap(), 10.0).unwrap()],
+            ..Target::default()
+        };
+        let by_circle = audience::resolve(db, &circle, at).await.unwrap();
+        assert_eq!(by_circle.counts, counts(1, 1, 0, 1));
+        assert_eq!(by_circle.registration_ids(), ["r1"]);
+
+        let square = |lat: f64, lon: f64, d: f64| {
+            Polygon::new(vec![
+                Point::new(lat - d, lon - d).unwrap(),
+                Point::new(lat - d, lon + d).unwrap(),
+                Point::new(lat + d, lon + d).unwrap(),
+                Point::new(lat + d, lon - d).unwrap(),
+                Point::new(lat - d, lon - d).unwrap(),
+            ])
+            .unwrap()
+        };
+        let polygon = Target {
+            polygons: vec![square(34.43, 35.84, 0.1)],
+            ..Target::default()
+        };
+        let by_polygon = audience::resolve(db, &polygon, at).await.unwrap();
+        assert_eq!(by_polygon.registration_ids(), ["r1"], "r1's second place");
+        let nowhere = Target {
+            polygons: vec![square(0.0, 0.0, 1.0)],
+            ..Target::default()
+        };
+        let empty = audience::resolve(db, &nowhere, at).await.unwrap();
+        assert_eq!(
+            empty.counts,
+            counts(0, 0, 0, 1),
+            "the catch-all webhook only"
+        );
+
+        // A week from now r1's Beirut stay has ended; Tripoli remains.
+        let later = audience::resolve(db, &circle, at + Duration::days(8))
+            .await
+            .unwrap();
+        assert_eq!(later.counts.people, 0);
+    }
+}
+
+#[tokio::test]
+async fn thousands_of_places_are_filtered_exactly() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        // 3,000 people on a grid around Beirut; a polygon takes a known share.
+        let mut tx = db.begin().await.unwrap();
+        let t0 = now();
+        for chunk in (0..3000).collect::<Vec<i32>>().chunks(500) {
+            let mut regs = String::from(
+                "INSERT INTO crisis_registrations (id, kind, full_name, email, lang, channels, companions, \
+                 adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, \
+                 emergency_email, verified_at, consent_at, created_at, updated_at) VALUES ",
+            );
+            let mut places = String::from(
+                "INSERT INTO crisis_places (id, registration_id, country, region, city, lat, lon) VALUES ",
+            );
+            for (k, i) in chunk.iter().enumerate() {
+                if k > 0 {
+                    regs.push(',');
+                    places.push(',');
+                }
+                regs.push_str(&format!(
+                    "('g{i}', 'trip', 'N', 'g{i}@example.org', 'en', 'email', '[]', 1, 0, $2, $2, '', '', '', '', $1, $1, $1, $1)"
+                ));
+                let lat = 33.0 + f64::from(i % 60) * 0.05;
+                let lon = 35.0 + f64::from(i / 60) * 0.05;
+                places.push_str(&format!("('gp{i}', 'g{i}', 'LB', '', '', {lat}, {lon})"));
+            }
+            safir_store::with_tx!(&mut tx, c => {
+                            sqlx::query(sqlx::AssertSqlSafe(regs.as_str())).bind(t0).bind(false)
+            .execute(c).await.map(|r| r.rows_affected())
+                        })
+            .unwrap();
+            safir_store::with_tx!(&mut tx, c => {
+                            sqlx::query(sqlx::AssertSqlSafe(places.as_str()))
+            .execute(c).await.map(|r| r.rows_affected())
+                        })
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // Latitudes 33.0..35.95 (60 rows), longitudes 35.0..37.45 (50 columns); the square
+        // [33.5, 34.0] × [35.5, 36.0] holds 11 × 11 grid points (edges included or not, the
+        // ray casting decides; count them the same way here).
+        let square = Polygon::new(vec![
+            Point::new(33.49, 35.49).unwrap(),
+            Point::new(33.49, 36.01).unwrap(),
+            Point::new(34.01, 36.01).unwrap(),
+            Point::new(34.01, 35.49).unwrap(),
+            Point::new(33.49, 35.49).unwrap(),
+        ])
+        .unwrap();
+        let target = Target {
+            polygons: vec![square],
+            ..Target::default()
+        };
+        let a = audience::resolve(db, &target, Utc::now()).await.unwrap();
+        assert_eq!(a.counts.people, 121);
+        assert_eq!(a.counts.email, 121);
+        let whole = audience::resolve(db, &countries(&["LB"]), Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(whole.counts.people, 3000);
+    }
+}

@@ -1,0 +1,311 @@
+//! What staff do to an alert: count its audience, submit it (straight to sending at or below
+//! the approval threshold, else to a second staff member), approve or send back, withdraw,
+//! and follow a published alert with an Update or a Cancel that references it.
+//!
+//! Every change is a conditional UPDATE from the status the page showed: a double click, a
+//! retried request or two approvers at once change it once, and only the winner enqueues the
+//! fan-out (whose idempotency key would stop a second one anyway).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use safir_domain::audit::actions::{
+    ALERT_APPROVE, ALERT_CANCEL, ALERT_PREVIEW, ALERT_REJECT, ALERT_SUBMIT,
+};
+use safir_domain::crisis::alert::{AlertAction, AlertError, AlertStatus, needs_approval};
+use safir_domain::crisis::cap::MsgType;
+use safir_domain::ids::UserId;
+use safir_domain::roles::Permission;
+use safir_store::crisis::alerts::{self, Alert, NewAlert, Transition};
+use safir_store::crisis::audience::{self, AudienceCounts};
+use safir_store::jobs::{self, NewJob};
+use safir_store::{Tx, audit, now};
+
+use super::compose::store_new;
+use super::fanout::FANOUT_JOB;
+use super::own_alert;
+use crate::admin::support::Actor;
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn to_alert(alert: &Alert) -> Response {
+    Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response()
+}
+
+fn changed(alert: &Alert) -> Response {
+    Redirect::to(&format!("/staff/alerts/{}?problem=changed", alert.id)).into_response()
+}
+
+async fn count(state: &AppState, alert: &Alert) -> Result<AudienceCounts, AppError> {
+    let target = alert.target().map_err(AppError::internal)?;
+    let audience = audience::resolve(&state.db, &target, now())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(audience.counts)
+}
+
+pub async fn preview_audience(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    if alert.status != AlertStatus::Draft.as_str() {
+        return Ok(to_alert(&alert));
+    }
+    let counts = count(&state, &alert).await?;
+    alerts::set_audience(&state.db, &alert.id, &counts)
+        .await
+        .map_err(AppError::internal)?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let record = actor.audit(
+        ALERT_PREVIEW,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        serde_json::to_value(counts).unwrap_or_default(),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(to_alert(&alert))
+}
+
+/// The alert's fan-out job, and for a Cancel message the stop of the original's queue. Runs
+/// in the transaction that moved the alert to sending.
+async fn start_sending(tx: &mut Tx, alert: &Alert) -> Result<(), AppError> {
+    let job = NewJob::new(FANOUT_JOB, serde_json::json!({ "alert_id": alert.id }))
+        .idempotency_key(format!("fanout:{}", alert.id));
+    jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
+    if alert.msg_type == MsgType::Cancel.as_str()
+        && let Some(original) = &alert.references_id
+    {
+        alerts::stop_sending(tx, original)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(())
+}
+
+pub async fn submit_alert(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    let status = alert.status().map_err(AppError::internal)?;
+    if status != AlertStatus::Draft {
+        // Already submitted (a double click): nothing more to do.
+        return Ok(to_alert(&alert));
+    }
+    let counts = count(&state, &alert).await?;
+    let threshold = u64::from(state.config.crisis.approval_threshold);
+    let wait = needs_approval(counts.size(), threshold);
+    let next = status
+        .apply(AlertAction::Submit {
+            needs_approval: wait,
+        })
+        .map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let moved = alerts::transition(
+        &mut tx,
+        &alert.id,
+        &Transition {
+            from: status,
+            to: next,
+            by: None,
+            audience: Some(&counts),
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !moved {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(to_alert(&alert));
+    }
+    if next == AlertStatus::Sending {
+        start_sending(&mut tx, &alert).await?;
+    }
+    let record = actor.audit(
+        ALERT_SUBMIT,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        serde_json::json!({ "to": next.as_str(), "audience": counts, "threshold": threshold }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(to_alert(&alert))
+}
+
+pub async fn approve_alert(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ApproveAlerts).await?;
+    let status = alert.status().map_err(AppError::internal)?;
+    let by_author = alert.created_by.as_deref() == Some(actor.id());
+    let next = match status.apply(AlertAction::Approve { by_author }) {
+        Ok(next) => next,
+        Err(AlertError::SelfApproval) => return Err(AppError::Forbidden),
+        Err(AlertError::NotAllowed { .. }) => return Ok(changed(&alert)),
+    };
+    let by = UserId::from_trusted(actor.id().to_owned());
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let moved = alerts::transition(
+        &mut tx,
+        &alert.id,
+        &Transition {
+            from: status,
+            to: next,
+            by: Some(&by),
+            audience: None,
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !moved {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(changed(&alert));
+    }
+    start_sending(&mut tx, &alert).await?;
+    let record = actor.audit(
+        ALERT_APPROVE,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        serde_json::json!({ "author": alert.created_by }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(to_alert(&alert))
+}
+
+pub async fn reject_alert(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ApproveAlerts).await?;
+    let status = alert.status().map_err(AppError::internal)?;
+    let Ok(next) = status.apply(AlertAction::Reject) else {
+        return Ok(changed(&alert));
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let moved = alerts::transition(
+        &mut tx,
+        &alert.id,
+        &Transition {
+            from: status,
+            to: next,
+            by: None,
+            audience: None,
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if moved {
+        let record = actor.audit(
+            ALERT_REJECT,
+            "crisis_alert",
+            Some(&alert.id),
+            Some(&alert.mission_id),
+            serde_json::json!({}),
+        );
+        audit::append(&mut tx, &record)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(to_alert(&alert))
+}
+
+/// A new draft of `msg_type` referencing a published alert, with its text and area.
+async fn follow_up(
+    state: &AppState,
+    actor: &Actor,
+    alert: &Alert,
+    msg_type: MsgType,
+) -> Result<Response, AppError> {
+    let new = NewAlert {
+        crisis_id: alert.crisis_id.clone(),
+        mission_id: alert.mission(),
+        msg_type,
+        references_id: Some(alert.id.clone()),
+        input: alert.input().map_err(AppError::internal)?,
+        source: String::new(),
+        created_by: Some(UserId::from_trusted(actor.id().to_owned())),
+    };
+    let action = match msg_type {
+        MsgType::Cancel => ALERT_CANCEL,
+        _ => safir_domain::audit::actions::ALERT_CREATE,
+    };
+    let draft = store_new(state, actor, &new, action).await?;
+    Ok(to_alert(&draft))
+}
+
+pub async fn update_alert(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    let status = alert.status().map_err(AppError::internal)?;
+    if !matches!(status, AlertStatus::Sending | AlertStatus::Completed) {
+        return Ok(changed(&alert));
+    }
+    follow_up(&state, &actor, &alert, MsgType::Update).await
+}
+
+/// Withdraws a draft or an alert waiting for approval; for an alert already out, opens a
+/// Cancel message referencing it (sending that stops what is still queued).
+pub async fn cancel_alert(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    let status = alert.status().map_err(AppError::internal)?;
+    match status {
+        AlertStatus::Draft | AlertStatus::PendingApproval => {
+            let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+            let moved = alerts::transition(
+                &mut tx,
+                &alert.id,
+                &Transition {
+                    from: status,
+                    to: AlertStatus::Cancelled,
+                    by: None,
+                    audience: None,
+                },
+            )
+            .await
+            .map_err(AppError::internal)?;
+            if moved {
+                let record = actor.audit(
+                    ALERT_CANCEL,
+                    "crisis_alert",
+                    Some(&alert.id),
+                    Some(&alert.mission_id),
+                    serde_json::json!({ "from": status.as_str() }),
+                );
+                audit::append(&mut tx, &record)
+                    .await
+                    .map_err(AppError::internal)?;
+            }
+            tx.commit().await.map_err(AppError::internal)?;
+            Ok(to_alert(&alert))
+        }
+        AlertStatus::Sending | AlertStatus::Completed
+            if alert.msg_type != MsgType::Cancel.as_str() =>
+        {
+            follow_up(&state, &actor, &alert, MsgType::Cancel).await
+        }
+        _ => Ok(changed(&alert)),
+    }
+}

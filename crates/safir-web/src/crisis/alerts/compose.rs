@@ -1,0 +1,504 @@
+//! Composing alerts: the list, the new-alert form, one alert's page (the editing form while
+//! it is a draft, its audience preview, its map, and the actions its status allows), and
+//! saving a draft.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_domain::audit::actions::{ALERT_CREATE, ALERT_EDIT};
+use safir_domain::crisis::alert::{AlertForm, AlertStatus};
+use safir_domain::crisis::cap::MsgType;
+use safir_domain::ids::{MissionId, UserId};
+use safir_domain::roles::Permission;
+use safir_store::audit;
+use safir_store::crisis::alerts::{self, Alert, NewAlert};
+use safir_store::crisis::crises;
+
+use super::form::{AlertFormView, field_errors, from_data};
+use super::map::MapView;
+use super::{allowed, content_lang, missions_for, own_alert, scope, shown_time, status_label};
+use crate::admin::support::{Actor, FormData, SelectOption, rejected};
+use crate::api::input::query_pairs;
+use crate::auth::Viewer;
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+struct AlertRow {
+    id: String,
+    headline: String,
+    msg_type: String,
+    status: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "crisis/alerts/list.html")]
+struct ListPage {
+    page: Page,
+    rows: Vec<AlertRow>,
+}
+
+pub async fn list_alerts(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+) -> Result<Response, AppError> {
+    let content = content_lang(lang);
+    let rows = alerts::list(&state.db, scope(&actor).as_deref(), 200)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|a| AlertRow {
+            headline: a.headline(content).to_owned(),
+            msg_type: a.msg_type.clone(),
+            status: status_label(lang, &a.status),
+            created: shown_time(a.created_at),
+            id: a.id,
+        })
+        .collect();
+    let page = state.page(lang, &uri, "crisis-alerts-title", &viewer);
+    Ok(render(&ListPage { page, rows })?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "crisis/alerts/new.html")]
+struct NewPage {
+    page: Page,
+    csrf_token: String,
+    missions: Vec<SelectOption>,
+    mission_error: Option<String>,
+    crises: Vec<SelectOption>,
+    form: AlertFormView,
+}
+
+pub(super) async fn render_new(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    actor: &Actor,
+    d: &FormData,
+    form: &AlertForm,
+    errors: &FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let content = content_lang(lang);
+    let missions = missions_for(state, actor, Permission::ManageCrises)
+        .await?
+        .into_iter()
+        .map(|m| SelectOption {
+            selected: d.get("mission") == m.code,
+            label: format!("{} — {}", m.code, m.name(content)),
+            value: m.code,
+        })
+        .collect();
+    let mut open_crises = vec![SelectOption {
+        value: String::new(),
+        label: crate::i18n::t(lang, "crisis-no-crisis"),
+        selected: d.get("crisis").is_empty(),
+    }];
+    open_crises.extend(
+        crises::list(&state.db, scope(actor).as_deref())
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .filter(|c| c.is_open())
+            .map(|c| SelectOption {
+                selected: d.get("crisis") == c.id,
+                label: c.title(content).to_owned(),
+                value: c.id,
+            }),
+    );
+    let page = state.page(lang, uri, "crisis-alert-new-title", viewer);
+    render(&NewPage {
+        page,
+        csrf_token: state.csrf_token(viewer),
+        missions,
+        mission_error: errors.for_field("mission").map(|e| e.message(lang)),
+        crises: open_crises,
+        form: AlertFormView::new(lang, form, errors),
+    })
+}
+
+pub async fn new_alert_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+) -> Result<Response, AppError> {
+    let params = query_pairs(uri.query());
+    let d = FormData(params);
+    let mut form = AlertForm::default();
+    // A crisis's page links here with its area filled in.
+    if let Ok(c) = crises::find(&state.db, d.get("crisis")).await
+        && allowed(&actor, Permission::ManageCrises, &c.mission_id)
+        && let Ok(area) = c.area()
+    {
+        let prefill = AlertForm::from_input(&safir_domain::crisis::alert::AlertInput {
+            target: area,
+            ..placeholder_input()
+        });
+        form.countries = prefill.countries;
+        form.regions = prefill.regions;
+        form.geojson = prefill.geojson;
+    }
+    let html = render_new(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &actor,
+        &d,
+        &form,
+        &FieldErrors::new(),
+    )
+    .await?;
+    Ok(html.into_response())
+}
+
+/// An input whose only purpose is carrying an area into a form.
+fn placeholder_input() -> safir_domain::crisis::alert::AlertInput {
+    use safir_domain::crisis::cap::*;
+    safir_domain::crisis::alert::AlertInput {
+        headline_ar: String::new(),
+        headline_en: String::new(),
+        description_ar: String::new(),
+        description_en: String::new(),
+        instruction_ar: String::new(),
+        instruction_en: String::new(),
+        category: Category::Safety,
+        event: String::new(),
+        response_type: ResponseType::Monitor,
+        urgency: Urgency::Unknown,
+        severity: Severity::Unknown,
+        certainty: Certainty::Unknown,
+        onset: None,
+        expires: None,
+        target: Default::default(),
+        area_desc: String::new(),
+    }
+}
+
+pub async fn create_alert(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    Form(d): Form<FormData>,
+) -> Result<Response, AppError> {
+    let form = from_data(&d);
+    let mut errors = FieldErrors::new();
+    // The crisis decides the mission; without one, the mission picked.
+    let crisis = match d.get("crisis").trim() {
+        "" => None,
+        id => match crises::find(&state.db, id).await {
+            Ok(c) if allowed(&actor, Permission::ManageCrises, &c.mission_id) => Some(c),
+            _ => {
+                errors.push("crisis", "crisis_choose");
+                None
+            }
+        },
+    };
+    let mission_id = match &crisis {
+        Some(c) => Some(c.mission_id.clone()),
+        None => missions_for(&state, &actor, Permission::ManageCrises)
+            .await?
+            .into_iter()
+            .find(|m| m.code == d.get("mission").trim())
+            .map(|m| m.id),
+    };
+    if mission_id.is_none() && errors.is_empty() {
+        errors.push("mission", "crisis_choose");
+    }
+    let input = match form.validate() {
+        Ok(input) if errors.is_empty() => input,
+        Ok(_) => {
+            let html = render_new(&state, lang, &uri, &viewer, &actor, &d, &form, &errors).await?;
+            return Ok(rejected(html));
+        }
+        Err(e) => {
+            for fe in field_errors(lang, &e).iter() {
+                errors.add(fe.clone());
+            }
+            let html = render_new(&state, lang, &uri, &viewer, &actor, &d, &form, &errors).await?;
+            return Ok(rejected(html));
+        }
+    };
+    let Some(mission_id) = mission_id else {
+        return Err(AppError::NotFound);
+    };
+    let new = NewAlert {
+        crisis_id: crisis.map(|c| c.id),
+        mission_id: MissionId::from_trusted(mission_id),
+        msg_type: MsgType::Alert,
+        references_id: None,
+        input,
+        source: String::new(),
+        created_by: Some(UserId::from_trusted(actor.id().to_owned())),
+    };
+    let alert = store_new(&state, &actor, &new, ALERT_CREATE).await?;
+    Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
+}
+
+/// Stores a new draft with its audit record.
+pub(super) async fn store_new(
+    state: &AppState,
+    actor: &Actor,
+    new: &NewAlert,
+    action: safir_domain::audit::AuditAction,
+) -> Result<Alert, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let alert = alerts::create_draft(&mut tx, new)
+        .await
+        .map_err(AppError::internal)?;
+    let record = actor.audit(
+        action,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        serde_json::json!({
+            "msg_type": alert.msg_type,
+            "references": alert.references_id,
+            "headline_en": alert.headline_en,
+            "source": alert.source,
+        }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(alert)
+}
+
+/// One of the actions a status allows, as a button.
+pub(super) struct ActionButton {
+    pub path: String,
+    pub label: String,
+    pub danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "crisis/alerts/alert.html")]
+struct AlertPage {
+    page: Page,
+    csrf_token: String,
+    id: String,
+    identifier: String,
+    status: String,
+    msg_type: String,
+    references: Option<String>,
+    /// Imported CAP: the original's sender and identifier.
+    source: Option<String>,
+    editable: bool,
+    form: AlertFormView,
+    /// Read-only view: label/value pairs.
+    details: Vec<(String, String)>,
+    area: String,
+    map: MapView,
+    counts: Option<safir_store::crisis::audience::AudienceCounts>,
+    needs_approval: bool,
+    actions: Vec<ActionButton>,
+    cap_link: Option<String>,
+}
+
+/// Renders an alert's page; `form`/`errors` when a save was rejected, `problem` for a
+/// message above it.
+pub(super) async fn render_alert(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    actor: &Actor,
+    alert: &Alert,
+    typed: Option<(&AlertForm, &FieldErrors)>,
+    problem: Option<&str>,
+) -> Result<Html<String>, AppError> {
+    let content = content_lang(lang);
+    let status = alert.status().map_err(AppError::internal)?;
+    let input = alert.input().map_err(AppError::internal)?;
+    let stored_form = AlertForm::from_input(&input);
+    let empty = FieldErrors::new();
+    let (form, errors) = typed.unwrap_or((&stored_form, &empty));
+    let t = |key: &str| crate::i18n::t(lang, key);
+    let mut details = vec![
+        (t("crisis-field-headline-ar"), alert.headline_ar.clone()),
+        (t("crisis-field-headline-en"), alert.headline_en.clone()),
+        (
+            t("crisis-field-description-ar"),
+            alert.description_ar.clone(),
+        ),
+        (
+            t("crisis-field-description-en"),
+            alert.description_en.clone(),
+        ),
+    ];
+    for (key, v) in [
+        ("crisis-field-instruction-ar", &alert.instruction_ar),
+        ("crisis-field-instruction-en", &alert.instruction_en),
+    ] {
+        if !v.is_empty() {
+            details.push((t(key), v.clone()));
+        }
+    }
+    details.extend([
+        (t("crisis-field-event"), alert.event.clone()),
+        (t("crisis-field-category"), alert.category.clone()),
+        (t("crisis-field-response-type"), alert.response_type.clone()),
+        (
+            t("crisis-field-urgency-severity-certainty"),
+            format!(
+                "{} / {} / {}",
+                alert.urgency, alert.severity, alert.certainty
+            ),
+        ),
+    ]);
+    if let Some(o) = alert.onset {
+        details.push((t("crisis-field-onset"), shown_time(o)));
+    }
+    if let Some(e) = alert.expires {
+        details.push((t("crisis-field-expires"), shown_time(e)));
+    }
+    if let Some(s) = alert.sent_at {
+        details.push((t("crisis-alert-sent-at"), shown_time(s)));
+    }
+    let counts = alert.audience();
+    let has_counts = alert.audience != "{}";
+    let threshold = u64::from(state.config.crisis.approval_threshold);
+    let can_approve = allowed(actor, Permission::ApproveAlerts, &alert.mission_id)
+        && alert.created_by.as_deref() != Some(actor.id());
+    let button = |action: &str, key: &str, danger: bool| ActionButton {
+        path: format!("/staff/alerts/{}/{action}", alert.id),
+        label: t(key),
+        danger,
+    };
+    let mut actions = Vec::new();
+    match status {
+        AlertStatus::Draft => {
+            actions.push(button("preview", "crisis-action-preview", false));
+            actions.push(button("submit", "crisis-action-submit", false));
+            actions.push(button("cancel", "crisis-action-withdraw", true));
+        }
+        AlertStatus::PendingApproval => {
+            if can_approve {
+                actions.push(button("approve", "crisis-action-approve", false));
+                actions.push(button("reject", "crisis-action-reject", true));
+            }
+            actions.push(button("cancel", "crisis-action-withdraw", true));
+        }
+        AlertStatus::Sending | AlertStatus::Completed
+            if alert.msg_type != MsgType::Cancel.as_str() =>
+        {
+            actions.push(button("update", "crisis-action-update", false));
+            actions.push(button("cancel", "crisis-action-cancel", true));
+        }
+        _ => {}
+    }
+    let mut page = state.page(lang, uri, "crisis-alerts-title", viewer);
+    page.title = alert.headline(content).to_owned();
+    if let Some(key) = problem {
+        let message = page.t(key);
+        page = page.with_flash(FlashKind::Error, message);
+    }
+    render(&AlertPage {
+        page,
+        csrf_token: state.csrf_token(viewer),
+        id: alert.id.clone(),
+        identifier: alert.identifier.clone(),
+        status: status_label(lang, &alert.status),
+        msg_type: alert.msg_type.clone(),
+        references: alert.references_id.clone(),
+        source: (!alert.source.is_empty()).then(|| alert.source.clone()),
+        editable: status.is_editable(),
+        form: AlertFormView::new(lang, form, errors),
+        details,
+        area: input.target.describe(content),
+        map: MapView::new(&input.target),
+        counts: has_counts.then_some(counts),
+        needs_approval: has_counts && counts.size() > threshold,
+        actions,
+        cap_link: status
+            .is_published()
+            .then(|| format!("/cap/{}.xml", alert.id)),
+    })
+}
+
+pub async fn show_alert(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    let problem = query_pairs(uri.query())
+        .into_iter()
+        .find(|(k, _)| k == "problem")
+        .and_then(|(_, v)| match v.as_str() {
+            "changed" => Some("crisis-alert-problem-changed"),
+            "self" => Some("crisis-alert-problem-self-approval"),
+            _ => None,
+        });
+    let html = render_alert(&state, lang, &uri, &viewer, &actor, &alert, None, problem).await?;
+    Ok(html.into_response())
+}
+
+pub async fn save_alert(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    Path(id): Path<String>,
+    Form(d): Form<FormData>,
+) -> Result<Response, AppError> {
+    let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+    let form = from_data(&d);
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(e) => {
+            let errors = field_errors(lang, &e);
+            let html = render_alert(
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &actor,
+                &alert,
+                Some((&form, &errors)),
+                None,
+            )
+            .await?;
+            return Ok(rejected(html));
+        }
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if !alerts::update_draft(&mut tx, &alert.id, &input)
+        .await
+        .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(
+            Redirect::to(&format!("/staff/alerts/{}?problem=changed", alert.id)).into_response(),
+        );
+    }
+    let record = actor.audit(
+        ALERT_EDIT,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        serde_json::json!({ "headline_en": input.headline_en }),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
+}

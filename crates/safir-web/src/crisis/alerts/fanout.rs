@@ -1,0 +1,113 @@
+//! The `crisis.fanout` job: for an alert being sent, resolve its audience, write one delivery
+//! row per recipient and channel and one check-in per person, in transactions of about 2,000
+//! recipients, then enqueue one `crisis.deliver` job per channel.
+//!
+//! Every write is keyed (deliveries on alert, recipient and channel; check-ins on alert and
+//! registration; jobs on their idempotency key), so a run cut short by a crash and run again
+//! writes nothing twice; the alert is marked fanned out in the same transaction as the
+//! delivery jobs, so delivery never completes an alert whose rows are still being written.
+
+use std::collections::{BTreeSet, HashSet};
+
+use safir_store::crisis::alerts;
+use safir_store::crisis::audience::{self, AudienceCounts};
+use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
+use safir_store::{Db, StoreError, jobs, now};
+
+pub const FANOUT_JOB: &str = "crisis.fanout";
+pub const DELIVER_JOB: &str = "crisis.deliver";
+
+/// Recipients per transaction.
+const BATCH: usize = 2_000;
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    alert_id: String,
+}
+
+/// The handler registered for [`FANOUT_JOB`].
+#[derive(Clone)]
+pub struct FanoutJob {
+    pub db: Db,
+}
+
+impl JobHandler for FanoutJob {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let payload: Payload = job
+                .payload_json()
+                .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            fan_out(&self.db, &payload.alert_id)
+                .await
+                .map(|_| ())
+                .map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// What a fan-out wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FanoutReport {
+    pub counts: AudienceCounts,
+    pub deliveries: u64,
+    pub checkins: u64,
+    pub jobs: u64,
+}
+
+/// Fans out one alert (nothing when it is not being sent or was already fanned out).
+pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError> {
+    let alert = match alerts::find(db, alert_id).await {
+        Ok(a) => a,
+        Err(StoreError::NotFound) => return Ok(FanoutReport::default()),
+        Err(e) => return Err(e),
+    };
+    let mut report = FanoutReport::default();
+    if alert.status != "sending" || alert.fanout_at.is_some() {
+        return Ok(report);
+    }
+    let target = alert.target()?;
+    let at = alert.sent_at.unwrap_or_else(now);
+    let audience = audience::resolve(db, &target, at).await?;
+    report.counts = audience.counts;
+    for chunk in audience.recipients.chunks(BATCH) {
+        let mut seen = HashSet::new();
+        let registrations: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| r.registration_id.clone())
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        let mut tx = db.begin().await?;
+        report.deliveries += alerts::fanout_deliveries(&mut tx, &alert.id, chunk).await?;
+        report.checkins += alerts::fanout_checkins(
+            &mut tx,
+            &alert.id,
+            alert.crisis_id.as_deref(),
+            &registrations,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let channels: BTreeSet<&str> = audience
+        .recipients
+        .iter()
+        .map(|r| r.channel.as_str())
+        .collect();
+    let mut tx = db.begin().await?;
+    if alerts::mark_fanned_out(&mut tx, &alert.id, &audience.counts).await? {
+        let jobs: Vec<NewJob> = channels
+            .iter()
+            .map(|channel| {
+                NewJob::new(
+                    DELIVER_JOB,
+                    serde_json::json!({ "alert_id": alert.id, "channel": channel }),
+                )
+                .idempotency_key(format!("deliver:{}:{channel}", alert.id))
+            })
+            .collect();
+        report.jobs = jobs::enqueue_batch(&mut tx, &jobs).await?;
+    }
+    tx.commit().await?;
+    // An alert that reached nobody is complete at once.
+    alerts::complete_if_delivered(db, &alert.id).await?;
+    Ok(report)
+}

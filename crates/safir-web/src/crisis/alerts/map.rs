@@ -1,0 +1,154 @@
+//! A server-drawn preview of an area: its polygons and circles on a plain latitude/longitude
+//! grid (equirectangular), zoomed to the area. No map tiles and no script: the page works
+//! offline and without JavaScript; staff paste GeoJSON or CAP text to draw.
+
+use safir_domain::crisis::geo::{Circle, Point, Target};
+
+/// Degrees to SVG units: x = (lon + 180) × S, y = (90 − lat) × S.
+const S: f64 = 4.0;
+
+pub struct GridLine {
+    pub x1: String,
+    pub y1: String,
+    pub x2: String,
+    pub y2: String,
+    pub label: String,
+}
+
+pub struct MapView {
+    pub view_box: String,
+    /// `points` attributes, one per polygon or circle outline.
+    pub shapes: Vec<String>,
+    pub grid: Vec<GridLine>,
+    pub stroke: String,
+}
+
+fn xy(p: Point) -> (f64, f64) {
+    ((p.lon + 180.0) * S, (90.0 - p.lat) * S)
+}
+
+/// The circle's outline as 72 points (great-circle destinations from the centre).
+fn circle_outline(c: &Circle) -> Vec<Point> {
+    let r = c.radius_km / 6371.0088;
+    let (lat1, lon1) = (c.center.lat.to_radians(), c.center.lon.to_radians());
+    (0..=72)
+        .map(|i| {
+            let b = f64::from(i) * 5.0_f64.to_radians();
+            let lat2 = (lat1.sin() * r.cos() + lat1.cos() * r.sin() * b.cos()).asin();
+            let lon2 =
+                lon1 + (b.sin() * r.sin() * lat1.cos()).atan2(r.cos() - lat1.sin() * lat2.sin());
+            let lon = (lon2.to_degrees() + 540.0) % 360.0 - 180.0;
+            Point {
+                lat: lat2.to_degrees(),
+                lon,
+            }
+        })
+        .collect()
+}
+
+impl MapView {
+    pub fn new(target: &Target) -> MapView {
+        let mut outlines: Vec<Vec<Point>> =
+            target.polygons.iter().map(|p| p.points.clone()).collect();
+        outlines.extend(target.circles.iter().map(circle_outline));
+        let (mut min_x, mut min_y, mut max_x, mut max_y) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in outlines.iter().flatten() {
+            let (x, y) = xy(*p);
+            min_x = min_x.min(x);
+            min_y = min_y.min(y);
+            max_x = max_x.max(x);
+            max_y = max_y.max(y);
+        }
+        if outlines.is_empty() {
+            (min_x, min_y, max_x, max_y) = (0.0, 0.0, 360.0 * S, 180.0 * S);
+        }
+        // At least 2 degrees across, with a margin of a fifth on every side.
+        let w = (max_x - min_x).max(2.0 * S);
+        let h = (max_y - min_y).max(2.0 * S);
+        let (cx, cy) = ((min_x + max_x) / 2.0, (min_y + max_y) / 2.0);
+        let (w, h) = (w * 1.4, h * 1.4);
+        let (x0, y0) = (cx - w / 2.0, cy - h / 2.0);
+        let shapes = outlines
+            .iter()
+            .map(|o| {
+                o.iter()
+                    .map(|p| {
+                        let (x, y) = xy(*p);
+                        format!("{x:.2},{y:.2}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        // Grid lines at a step that gives a handful across the view.
+        let span = (w / S).max(h / S);
+        let step = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0]
+            .into_iter()
+            .find(|s| span / s <= 12.0)
+            .unwrap_or(30.0);
+        let mut grid = Vec::new();
+        let lon_from = ((x0 / S - 180.0) / step).floor() as i64;
+        let lon_to = (((x0 + w) / S - 180.0) / step).ceil() as i64;
+        for i in lon_from..=lon_to {
+            let lon = i as f64 * step;
+            let x = (lon + 180.0) * S;
+            grid.push(GridLine {
+                x1: format!("{x:.2}"),
+                y1: format!("{y0:.2}"),
+                x2: format!("{x:.2}"),
+                y2: format!("{:.2}", y0 + h),
+                label: format!("{lon}°"),
+            });
+        }
+        let lat_from = ((90.0 - (y0 + h) / S) / step).floor() as i64;
+        let lat_to = ((90.0 - y0 / S) / step).ceil() as i64;
+        for i in lat_from..=lat_to {
+            let lat = i as f64 * step;
+            let y = (90.0 - lat) * S;
+            grid.push(GridLine {
+                x1: format!("{x0:.2}"),
+                y1: format!("{y:.2}"),
+                x2: format!("{:.2}", x0 + w),
+                y2: format!("{y:.2}"),
+                label: format!("{lat}°"),
+            });
+        }
+        MapView {
+            view_box: format!("{x0:.2} {y0:.2} {w:.2} {h:.2}"),
+            shapes,
+            grid,
+            stroke: format!("{:.3}", w / 300.0),
+        }
+    }
+
+    pub fn has_shapes(&self) -> bool {
+        !self.shapes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_circle_is_drawn_around_its_centre() {
+        let c = Circle {
+            center: Point {
+                lat: 10.0,
+                lon: 20.0,
+            },
+            radius_km: 111.2,
+        };
+        let outline = circle_outline(&c);
+        assert_eq!(outline.len(), 73);
+        let north = outline[0];
+        assert!((north.lat - 11.0).abs() < 0.01, "{north:?}");
+        let target = Target {
+            circles: vec![c],
+            ..Target::default()
+        };
+        let map = MapView::new(&target);
+        assert!(map.has_shapes());
+        assert!(!map.grid.is_empty());
+    }
+}

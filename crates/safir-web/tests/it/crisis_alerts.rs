@@ -1,0 +1,539 @@
+//! Crises and alerts through the staff pages: compose, count the audience, submit, approval by
+//! a second staff member, the fan-out writing one delivery per recipient and channel and one
+//! check-in per person — once, however often it is clicked or run; bad areas named to the
+//! point; CAP import; the CAP XML of a sent alert valid against the CAP 1.2 schema (xmllint);
+//! the Atom feed.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use safir_domain::roles::Role;
+use safir_store::testing::TestDb;
+use safir_store::{Db, now, with_pool};
+use safir_web::app;
+use safir_web::crisis::alerts::fan_out;
+use safir_web::state::{AppState, WebConfig};
+
+use crate::admin_support::signed_in;
+use crate::harness::{ORIGIN, TestApp, unique_email};
+
+/// An app whose approval threshold is `threshold` people.
+async fn app_with_threshold(test_db: TestDb, threshold: u32) -> TestApp {
+    let db = test_db.db.clone();
+    let mut config = WebConfig {
+        public_url: ORIGIN.to_owned(),
+        ..WebConfig::default()
+    };
+    config.crisis.approval_threshold = threshold;
+    let state = AppState::new(db.clone(), config).await.expect("app state");
+    let (router, routes) = app::build(state.clone());
+    TestApp {
+        router,
+        routes,
+        state,
+        db,
+        test_db,
+    }
+}
+
+async fn apps(threshold: u32) -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for db in TestDb::all().await {
+        out.push(app_with_threshold(db, threshold).await);
+    }
+    out
+}
+
+/// `n` verified people in Beirut by email, and every third also by SMS.
+async fn people_in_beirut(db: &Db, n: usize) {
+    let t = now();
+    for i in 0..n {
+        let channels = if i % 3 == 0 { "email,sms" } else { "email" };
+        with_pool!(db.write(), p => {
+            sqlx::query(
+                "INSERT INTO crisis_registrations (id, kind, full_name, email, phone, lang, channels, \
+                 companions, adults, children, elderly, medical, vulnerability_note, emergency_name, \
+                 emergency_phone, emergency_email, verified_at, consent_at, created_at, updated_at) \
+                 VALUES ($1, 'trip', 'N', $2, $3, 'ar', $4, '[]', 1, 0, $5, $5, '', '', '', '', $6, $6, $6, $6)",
+            )
+            .bind(format!("reg-{i}"))
+            .bind(format!("p{i}@example.org"))
+            .bind(format!("+9617000{i:04}"))
+            .bind(channels)
+            .bind(false)
+            .bind(t)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        with_pool!(db.write(), p => {
+            sqlx::query(
+                "INSERT INTO crisis_places (id, registration_id, country, region, city, lat, lon) \
+                 VALUES ($1, $2, 'LB', 'Beirut', 'Beirut', $3, 35.5)",
+            )
+            .bind(format!("place-{i}"))
+            .bind(format!("reg-{i}"))
+            .bind(33.89 + (i as f64) * 0.0001)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .unwrap();
+    }
+}
+
+async fn count(db: &Db, sql: &str, alert: &str) -> i64 {
+    with_pool!(db.read(), p => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(alert).fetch_one(p).await
+    })
+    .unwrap()
+}
+
+async fn status(db: &Db, alert: &str) -> String {
+    with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT status FROM crisis_alerts WHERE id = $1").bind(alert).fetch_one(p).await
+    })
+    .unwrap()
+}
+
+fn fields<'a>(polygon: &'a str, countries: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("mission", "PAR"),
+        ("crisis", ""),
+        ("headline_ar", "اضطرابات في بيروت"),
+        ("headline_en", "Unrest in Beirut"),
+        ("description_ar", "تجنبوا وسط المدينة."),
+        ("description_en", "Avoid the city centre."),
+        ("instruction_ar", "ابقوا في الداخل."),
+        ("instruction_en", "Stay indoors."),
+        ("category", "Security"),
+        ("event", "Civil unrest"),
+        ("response_type", "Avoid"),
+        ("urgency", "Immediate"),
+        ("severity", "Severe"),
+        ("certainty", "Likely"),
+        ("onset", "2026-12-01T10:00"),
+        ("expires", "2026-12-03T10:00"),
+        ("countries", countries),
+        ("regions", ""),
+        ("circles", ""),
+        ("polygons", polygon),
+        ("geojson", ""),
+        ("area_desc", ""),
+    ]
+}
+
+const BEIRUT: &str = "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40";
+
+fn alert_id(location: Option<&str>) -> String {
+    location
+        .and_then(|l| l.strip_prefix("/staff/alerts/"))
+        .unwrap_or_else(|| panic!("not an alert page: {location:?}"))
+        .to_owned()
+}
+
+/// Whether `tool` can be used; fails when the environment requires it.
+fn available(tool: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !safir_store::testing::required(tool),
+            "SAFIR_TEST_REQUIRE includes {tool} but it is not installed"
+        );
+        eprintln!("skipping the {tool} check: it is not installed");
+    }
+    ok
+}
+
+fn validate_cap(xml: &str) {
+    if !available("xmllint") {
+        return;
+    }
+    let xsd = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/cap/CAP-v1.2.xsd"
+    );
+    let mut child = Command::new("xmllint")
+        .args(["--noout", "--schema", xsd, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(xml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "xmllint refused the CAP message: {}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn an_alert_is_approved_by_another_and_fanned_out_once() {
+    for app in apps(5).await {
+        let mission = app.mission("PAR", "FR").await;
+        let author = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(mission.as_str()))],
+            )
+            .await;
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &author).await;
+
+        let form = c.get("/staff/alerts/new?lang=en").await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        let res = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, ""),
+            )
+            .await;
+        let id = alert_id(res.location());
+        let page = c.get(&format!("/staff/alerts/{id}?lang=en")).await;
+        assert!(page.body.contains("Unrest in Beirut"));
+        assert!(page.body.contains("<polygon"), "the area is drawn");
+
+        // The preview counts: 9 people, 9 emails, 3 text messages.
+        let path = format!("/staff/alerts/{id}");
+        c.submit(&path, &format!("{path}/preview"), &[]).await;
+        let page = c.get(&format!("{path}?lang=en")).await;
+        assert!(
+            page.body.contains(r#"<dd id="audience-people">9</dd>"#),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(r#"<dd id="audience-email">9</dd>"#));
+        assert!(page.body.contains(r#"<dd id="audience-sms">3</dd>"#));
+        assert!(page.body.contains("above the approval threshold"));
+
+        // Submit twice (a double click): one change, waiting for approval, no fan-out yet.
+        let token = c.get(&path).await.csrf_token().unwrap();
+        c.post_form_with_token(&format!("{path}/submit"), &token, &[])
+            .await;
+        c.post_form_with_token(&format!("{path}/submit"), &token, &[])
+            .await;
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+        let fanout_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = 'crisis.fanout' AND payload LIKE '%' || $1 || '%'";
+        assert_eq!(count(&app.db, fanout_jobs, &id).await, 0);
+
+        // The author cannot approve (no permission, and not their own anyway).
+        let own = c
+            .post_form_with_token(&format!("{path}/approve"), &token, &[])
+            .await;
+        assert_eq!(own.status, 403);
+        // A head of mission who wrote an alert cannot approve it either.
+        let mut h = signed_in(&app, &head).await;
+        let res = h
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, ""),
+            )
+            .await;
+        let heads = alert_id(res.location());
+        let hpath = format!("/staff/alerts/{heads}");
+        h.submit(&hpath, &format!("{hpath}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &heads).await, "pending_approval");
+        let selfie = h.submit(&hpath, &format!("{hpath}/approve"), &[]).await;
+        assert_eq!(selfie.status, 403);
+        assert_eq!(status(&app.db, &heads).await, "pending_approval");
+
+        // The head approves the officer's alert, twice: sending, one fan-out job.
+        let htoken = h.get(&path).await.csrf_token().unwrap();
+        let res = h
+            .post_form_with_token(&format!("{path}/approve"), &htoken, &[])
+            .await;
+        assert_eq!(res.location(), Some(path.as_str()));
+        h.post_form_with_token(&format!("{path}/approve"), &htoken, &[])
+            .await;
+        assert_eq!(status(&app.db, &id).await, "sending");
+        assert_eq!(count(&app.db, fanout_jobs, &id).await, 1);
+
+        // The fan-out writes 12 deliveries and 9 check-ins, and enqueues delivery per channel.
+        let report = fan_out(&app.db, &id).await.unwrap();
+        assert_eq!(report.deliveries, 12);
+        assert_eq!(report.checkins, 9);
+        assert_eq!(report.jobs, 2);
+        let deliveries = "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1";
+        let checkins =
+            "SELECT COUNT(*) FROM crisis_checkins WHERE alert_id = $1 AND status = 'waiting'";
+        assert_eq!(count(&app.db, deliveries, &id).await, 12);
+        assert_eq!(count(&app.db, checkins, &id).await, 9);
+        // Run again (a retried job): nothing more.
+        let again = fan_out(&app.db, &id).await.unwrap();
+        assert_eq!((again.deliveries, again.checkins, again.jobs), (0, 0, 0));
+        // Even as if the first run died before finishing: rows are keyed.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE crisis_alerts SET fanout_at = NULL WHERE id = $1").bind(&id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let rerun = fan_out(&app.db, &id).await.unwrap();
+        assert_eq!((rerun.deliveries, rerun.checkins, rerun.jobs), (0, 0, 0));
+        assert_eq!(count(&app.db, deliveries, &id).await, 12);
+        let deliver_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = 'crisis.deliver' AND payload LIKE '%' || $1 || '%'";
+        assert_eq!(count(&app.db, deliver_jobs, &id).await, 2);
+
+        // Published: its CAP message is valid CAP 1.2, and the feed lists it.
+        let mut public = app.client();
+        let cap = public.get(&format!("/cap/{id}.xml")).await;
+        assert_eq!(cap.status, 200);
+        assert!(cap.body.contains("<msgType>Alert</msgType>"));
+        assert!(cap.body.contains("<language>ar</language>"));
+        assert!(cap.body.contains("Unrest in Beirut"));
+        validate_cap(&cap.body);
+        let feed = public.get("/cap/feed.atom").await;
+        assert_eq!(feed.status, 200);
+        assert!(feed.body.contains(&format!("/cap/{id}.xml")));
+        // A draft or an alert awaiting approval is not public.
+        assert_eq!(public.get(&format!("/cap/{heads}.xml")).await.status, 404);
+
+        // Cancel: a Cancel message referencing the original, sent, stops its queue.
+        let res = c.submit(&path, &format!("{path}/cancel"), &[]).await;
+        let cancel = alert_id(res.location());
+        assert_ne!(cancel, id);
+        let cpath = format!("/staff/alerts/{cancel}");
+        c.submit(&cpath, &format!("{cpath}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &cancel).await, "pending_approval");
+        h.submit(&cpath, &format!("{cpath}/approve"), &[]).await;
+        assert_eq!(status(&app.db, &cancel).await, "sending");
+        assert_eq!(status(&app.db, &id).await, "cancelled");
+        let stopped = "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'cancelled'";
+        assert_eq!(count(&app.db, stopped, &id).await, 12);
+        let cap = public.get(&format!("/cap/{cancel}.xml")).await;
+        assert!(cap.body.contains("<msgType>Cancel</msgType>"));
+        assert!(cap.body.contains("<references>"));
+        validate_cap(&cap.body);
+
+        let actions = app.audit_actions().await;
+        for action in [
+            "alert.create",
+            "alert.preview",
+            "alert.submit",
+            "alert.approve",
+            "alert.cancel",
+        ] {
+            assert!(actions.iter().any(|a| a == action), "{action}: {actions:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() {
+    for app in apps(1000).await {
+        let mission = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        people_in_beirut(&app.db, 2).await;
+        let mut c = signed_in(&app, &officer).await;
+        c.lang = Some("en");
+
+        let bad = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(
+                    "33.80,35.40 33.80,35.60 95,35.60 34.00,35.40 33.80,35.40",
+                    "",
+                ),
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("point 3"), "{}", bad.body);
+        assert!(
+            bad.body.contains("Unrest in Beirut"),
+            "what was typed stays"
+        );
+        let open = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields("33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40", ""),
+            )
+            .await;
+        assert_eq!(open.status, 422);
+        assert!(open.body.contains(r#"id="field-polygons-error""#));
+
+        let res = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, ""),
+            )
+            .await;
+        let id = alert_id(res.location());
+        let path = format!("/staff/alerts/{id}");
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "sending");
+        let report = fan_out(&app.db, &id).await.unwrap();
+        assert_eq!((report.deliveries, report.checkins), (3, 2));
+    }
+}
+
+#[tokio::test]
+async fn a_cap_alert_is_imported_as_a_draft() {
+    for app in apps(1000).await {
+        let mission = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        let mut c = signed_in(&app, &officer).await;
+        c.lang = Some("en");
+        // Compose, send, take its CAP, import it again: the same alert comes back as a draft.
+        let res = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, "LB"),
+            )
+            .await;
+        let id = alert_id(res.location());
+        let path = format!("/staff/alerts/{id}");
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        let xml = app.client().get(&format!("/cap/{id}.xml")).await.body;
+
+        let broken = xml.replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>");
+        let res = c
+            .submit(
+                "/staff/alerts/import",
+                "/staff/alerts/import",
+                &[("mission", "PAR"), ("xml", &broken)],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("urgency"), "{}", res.body);
+
+        let res = c
+            .submit(
+                "/staff/alerts/import",
+                "/staff/alerts/import",
+                &[("mission", "PAR"), ("xml", &xml)],
+            )
+            .await;
+        let imported = alert_id(res.location());
+        assert_ne!(imported, id);
+        assert_eq!(status(&app.db, &imported).await, "draft");
+        let page = c.get(&format!("/staff/alerts/{imported}")).await;
+        assert!(page.body.contains("Unrest in Beirut"));
+        assert!(page.body.contains("اضطرابات في بيروت"));
+        assert!(page.body.contains("Imported from"));
+        let (countries, target): (String, String) = with_pool!(app.db.read(), p => {
+            sqlx::query_as("SELECT a.area_desc, a.target FROM crisis_alerts a WHERE a.id = $1").bind(&imported).fetch_one(p).await
+        })
+        .unwrap();
+        let _ = countries;
+        let original: String = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT target FROM crisis_alerts WHERE id = $1").bind(&id).fetch_one(p).await
+        })
+        .unwrap();
+        assert_eq!(target, original, "the same area");
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .any(|a| a == "alert.import")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crisis_is_declared_and_its_presence_form_switched() {
+    for app in apps(1000).await {
+        let mission = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        let mut c = signed_in(&app, &officer).await;
+        c.lang = Some("en");
+        let list = c.get("/staff/crises").await;
+        assert_eq!(list.status, 200);
+        let bad = c
+            .submit(
+                "/staff/crises",
+                "/staff/crises",
+                &[
+                    ("mission", "PAR"),
+                    ("title_ar", "فيضانات"),
+                    ("title_en", ""),
+                    ("country", "LB"),
+                    ("circles", "33.89,35.50 0"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"id="field-title_en-error""#));
+        assert!(bad.body.contains(r#"id="field-circles-error""#));
+        assert!(bad.body.contains("فيضانات"));
+        let res = c
+            .submit(
+                "/staff/crises",
+                "/staff/crises",
+                &[
+                    ("mission", "PAR"),
+                    ("title_ar", "فيضانات"),
+                    ("title_en", "Floods"),
+                    ("country", "LB"),
+                    ("circles", "33.89,35.50 30"),
+                    ("presence_open", "on"),
+                ],
+            )
+            .await;
+        let location = res.location().unwrap().to_owned();
+        assert!(location.starts_with("/staff/crises/"), "{}", res.body);
+        let page = c.get(&location).await;
+        assert!(page.body.contains("Floods"));
+        assert!(page.body.contains("<polygon"));
+        c.submit(&location, &format!("{location}/presence"), &[("open", "0")])
+            .await;
+        c.submit(&location, &format!("{location}/close"), &[]).await;
+        let page = c.get(&location).await;
+        assert!(page.body.contains("Closed"));
+        let actions = app.audit_actions().await;
+        for a in ["crisis.declare", "crisis.presence", "crisis.close"] {
+            assert!(actions.iter().any(|x| x == a), "{a}");
+        }
+        // Another mission's officer does not see it.
+        app.mission("DXB", "AE").await;
+        let dxb = safir_store::missions::find_by_code(&app.db, "DXB")
+            .await
+            .unwrap()
+            .unwrap();
+        let other = app
+            .staff(
+                &unique_email("other"),
+                &[(Role::ConsularOfficer, Some(dxb.id.as_str()))],
+            )
+            .await;
+        let mut o = signed_in(&app, &other).await;
+        assert_eq!(o.get(&location).await.status, 404);
+    }
+}
