@@ -137,7 +137,11 @@ impl Keyword {
         let note = || {
             let after = body
                 .trim_start()
-                .get(body.trim_start().find(char::is_whitespace).unwrap_or(body.len())..)
+                .get(
+                    body.trim_start()
+                        .find(char::is_whitespace)
+                        .unwrap_or(body.len())..,
+                )
                 .unwrap_or("");
             after.trim().to_owned()
         };
@@ -202,8 +206,14 @@ mod tests {
 
     #[test]
     fn english_keywords() {
-        assert_eq!(Keyword::parse_sms("SAFE"), Some(Keyword::Safe(String::new())));
-        assert_eq!(Keyword::parse_sms("  safe  "), Some(Keyword::Safe(String::new())));
+        assert_eq!(
+            Keyword::parse_sms("SAFE"),
+            Some(Keyword::Safe(String::new()))
+        );
+        assert_eq!(
+            Keyword::parse_sms("  safe  "),
+            Some(Keyword::Safe(String::new()))
+        );
         assert_eq!(
             Keyword::parse_sms("Safe.  at the  hotel"),
             Some(Keyword::Safe("at the  hotel".into()))
@@ -226,8 +236,14 @@ mod tests {
 
     #[test]
     fn arabic_keywords() {
-        assert_eq!(Keyword::parse_sms("آمن"), Some(Keyword::Safe(String::new())));
-        assert_eq!(Keyword::parse_sms("امن"), Some(Keyword::Safe(String::new())));
+        assert_eq!(
+            Keyword::parse_sms("آمن"),
+            Some(Keyword::Safe(String::new()))
+        );
+        assert_eq!(
+            Keyword::parse_sms("امن"),
+            Some(Keyword::Safe(String::new()))
+        );
         assert_eq!(
             Keyword::parse_sms("مساعدة نحتاج ماء"),
             Some(Keyword::Help("نحتاج ماء".into()))
