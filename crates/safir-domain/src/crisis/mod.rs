@@ -8,3 +8,4 @@ pub mod checkin;
 pub mod geo;
 pub mod pfif;
 pub mod registration;
+mod xml;
