@@ -745,3 +745,124 @@ pub async fn import_person(
     })?;
     Ok(true)
 }
+
+/// Who a check-in is for and what it is about (the public page, the SMS reply, the case).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CheckinContext {
+    pub registration_id: String,
+    pub user_id: Option<String>,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub kind: String,
+    /// The mission of the alert (or of the crisis, for imported people).
+    pub mission_id: Option<String>,
+    pub crisis_title_ar: Option<String>,
+    pub crisis_title_en: Option<String>,
+    pub headline_ar: Option<String>,
+    pub headline_en: Option<String>,
+}
+
+pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT r.id AS registration_id, r.user_id, r.full_name, r.email, r.phone, r.lang, r.kind, \
+             COALESCE(a.mission_id, cr.mission_id) AS mission_id, cr.title_ar AS crisis_title_ar, cr.title_en AS crisis_title_en, \
+             a.headline_ar, a.headline_en \
+             FROM crisis_registrations r LEFT JOIN crisis_alerts a ON a.id = $2 LEFT JOIN crises cr ON cr.id = $3 \
+             WHERE r.id = $1",
+        )
+        .bind(&checkin.registration_id)
+        .bind(&checkin.alert_id)
+        .bind(&checkin.crisis_id)
+        .fetch_optional(p)
+        .await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The person's current check-in in the crisis of `checkin` (itself when it is current).
+pub async fn current_of(db: &Db, checkin: Checkin) -> Result<Checkin, StoreError> {
+    if checkin.is_current || checkin.crisis_id.is_none() {
+        return Ok(checkin);
+    }
+    let current: Option<Checkin> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM crisis_checkins WHERE registration_id = $1 AND crisis_id = $2 AND is_current = $3 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&checkin.registration_id)
+        .bind(&checkin.crisis_id)
+        .bind(true)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(current.unwrap_or(checkin))
+}
+
+/// What the welfare board needs to know about its crisis.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BoardCrisis {
+    pub id: String,
+    pub mission_id: String,
+    pub title_ar: String,
+    pub title_en: String,
+    pub country: String,
+    pub status: String,
+}
+
+pub async fn board_crisis(db: &Db, crisis_id: &str) -> Result<Option<BoardCrisis>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT id, mission_id, title_ar, title_en, country, status FROM crises WHERE id = $1")
+            .bind(crisis_id)
+            .fetch_optional(p)
+            .await
+    })?)
+}
+
+/// What the SMS replies STOP / UNSUBSCRIBE XX / YES do to travel-advice subscriptions, with
+/// the names and meaning of `subscriptions::unsubscribe_sms` / `confirm_sms`.
+pub mod sms_replies {
+    use safir_domain::country::CountryCode;
+
+    use crate::{Db, StoreError, now, with_pool};
+
+    /// Ends the number's SMS subscriptions: every country (`None`, STOP), or one.
+    pub async fn unsubscribe_sms(
+        db: &Db,
+        phone: &str,
+        country: Option<CountryCode>,
+    ) -> Result<u64, StoreError> {
+        let code = country.map(|c| c.as_str().to_owned());
+        Ok(with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE advice_subscriptions SET status = 'unsubscribed', unsubscribed_at = $3 \
+                 WHERE channel = 'sms' AND address = $1 AND status <> 'unsubscribed' \
+                 AND (country = $2 OR $4)",
+            )
+            .bind(phone)
+            .bind(code.clone().unwrap_or_default())
+            .bind(now())
+            .bind(code.is_none())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?)
+    }
+
+    /// Confirms the number's pending SMS subscriptions (double opt-in by reply).
+    pub async fn confirm_sms(db: &Db, phone: &str) -> Result<u64, StoreError> {
+        Ok(with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE advice_subscriptions SET status = 'active', confirmed_at = $2 \
+                 WHERE channel = 'sms' AND address = $1 AND status = 'pending'",
+            )
+            .bind(phone)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?)
+    }
+}

@@ -409,6 +409,39 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/cases/{id}/notes",
         Who::OwnMission(CONSULAR),
     ),
+    // Safety check-ins: the personal link (the token is the credential) and the SMS gateway
+    // (its shared secret, checked by the handler)
+    ("GET", "/crisis/checkin/{token}", Who::Anyone),
+    ("POST", "/crisis/checkin/{token}", Who::Anyone),
+    ("POST", "/crisis/sms/inbound", Who::Anyone),
+    // The welfare board: ViewPersonalData and ManageCrises at the crisis's mission (the
+    // handler checks the mission once it has found the crisis)
+    ("GET", "/staff/crises/{crisis}/board", Who::Only(CONSULAR)),
+    (
+        "GET",
+        "/staff/crises/{crisis}/board/counts",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/board.csv",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/pfif.xml",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "POST",
+        "/staff/crises/{crisis}/pfif/import",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/checkins.geojson",
+        Who::Only(CONSULAR),
+    ),
 ];
 
 impl Who {
@@ -484,6 +517,10 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 // No such case or service: the handler answers 404 once access is granted.
                 "{case}" | "{service}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
+                // No such crisis: the board answers 404 once access is granted.
+                "{crisis}" => "0".to_owned(),
+                // A token that does not verify: the check-in page answers 404.
+                "{token}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {
                     panic!("the matrix has no value for {s} in {pattern}: add one in `concrete`")
