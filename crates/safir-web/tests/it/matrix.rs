@@ -65,6 +65,9 @@ pub enum Who {
     Only(&'static [As]),
     /// The ministry-wide admin on every mission; these mission-A roles on mission A only.
     OwnMission(&'static [As]),
+    /// A gateway callback: open to the network, refused with 403 by the handler to anyone
+    /// without the shared secret (which the matrix does not send).
+    SharedSecret,
 }
 
 /// The expectations, one line per route. Keep in the order of the route table's sections.
@@ -413,7 +416,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     // (its shared secret, checked by the handler)
     ("GET", "/crisis/checkin/{token}", Who::Anyone),
     ("POST", "/crisis/checkin/{token}", Who::Anyone),
-    ("POST", "/crisis/sms/inbound", Who::Anyone),
+    ("POST", "/crisis/sms/inbound", Who::SharedSecret),
     // The welfare board: ViewPersonalData and ManageCrises at the crisis's mission (the
     // handler checks the mission once it has found the crisis)
     ("GET", "/staff/crises/{crisis}/board", Who::Only(CONSULAR)),
@@ -452,6 +455,7 @@ impl Who {
             Who::SignedIn => who != As::Anonymous && who != As::AdminBeforeSecondFactor,
             Who::Only(list) => list.contains(&who),
             Who::OwnMission(list) => list.contains(&who) && (who == As::Admin || own_mission),
+            Who::SharedSecret => false,
         }
     }
 }
@@ -649,7 +653,9 @@ async fn every_route_admits_exactly_who_it_should() {
             for (path, own) in concrete(pattern, &f) {
                 for who in EVERYONE {
                     let (status, location) = send(&app, &f, who, &method, &path).await;
-                    let ok = if rule.allows(who, own) {
+                    let ok = if matches!(rule, Who::SharedSecret) {
+                        status == 403
+                    } else if rule.allows(who, own) {
                         passed_access(status, &location)
                     } else {
                         denied_properly(who, &path, status, &location)
