@@ -62,4 +62,13 @@ pub mod actions {
     pub const ALERT_APPROVE: AuditAction = AuditAction::new("alert.approve");
     pub const ALERT_REJECT: AuditAction = AuditAction::new("alert.reject");
     pub const ALERT_CANCEL: AuditAction = AuditAction::new("alert.cancel");
+    // Safety check-ins and the welfare board.
+    /// A "need help" answer opened an emergency case.
+    pub const CRISIS_CHECKIN_HELP: AuditAction = AuditAction::new("crisis.checkin_help");
+    /// A staff member opened a crisis's welfare board (names and answers).
+    pub const CRISIS_BOARD_READ: AuditAction = AuditAction::new("crisis.board_read");
+    pub const CRISIS_BOARD_EXPORT: AuditAction = AuditAction::new("crisis.board_export");
+    pub const CRISIS_PFIF_EXPORT: AuditAction = AuditAction::new("crisis.pfif_export");
+    pub const CRISIS_PFIF_IMPORT: AuditAction = AuditAction::new("crisis.pfif_import");
+    pub const CRISIS_GEOJSON_EXPORT: AuditAction = AuditAction::new("crisis.geojson_export");
 }

@@ -36,6 +36,11 @@ const FILES: &[Asset] = &[
         content_type: "text/plain; charset=utf-8",
         bytes: include_bytes!("../static/vendor/htmx.LICENSE"),
     },
+    Asset {
+        name: "crisis/checkin.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/crisis/checkin.js"),
+    },
 ];
 
 /// First 16 hex digits of each file's SHA-256, computed once.

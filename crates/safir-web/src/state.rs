@@ -123,6 +123,9 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
     pub evisa_key: Arc<EvisaSigningKey>,
+    /// Signs the personal check-in links of crisis alerts; made on first start, kept in the
+    /// database, shared by every process.
+    pub checkin_key: Arc<Vec<u8>>,
     /// Cases per state per mission, kept a few seconds (see `consular::counts`).
     pub case_counts: Arc<crate::consular::counts::CountsCache>,
 }
@@ -131,6 +134,7 @@ impl AppState {
     pub async fn new(db: Db, config: WebConfig) -> Result<Self, safir_store::StoreError> {
         let csrf_secret = safir_store::settings::secret(&db, "csrf_key").await?;
         let evisa_key = safir_store::consular::evisas::signing_key(&db).await?;
+        let checkin_key = safir_store::crisis::checkins::checkin_key(&db).await?;
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
         Ok(Self {
@@ -140,6 +144,7 @@ impl AppState {
             csrf_secret: Arc::new(csrf_secret),
             login_limiter: Arc::new(login_limiter),
             evisa_key: Arc::new(evisa_key),
+            checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),
         })
     }

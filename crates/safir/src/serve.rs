@@ -140,6 +140,13 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
             consular_jobs::PURGE_JOB,
             consular_jobs::Purge {
                 db: db.clone(),
+                config: web.clone(),
+            },
+        )
+        .register(
+            safir_web::crisis::checkin::REMINDER_JOB,
+            safir_web::crisis::checkin::ReminderJob {
+                db: db.clone(),
                 config: web,
             },
         )

@@ -1,1 +1,868 @@
-//! (filled in by the crisis work)
+//! Safety check-ins: one row per person per alert, the answers (safe, need help, not in the
+//! area), the live counts and list of the welfare board, reminders to non-responders, and the
+//! people imported from a PFIF document. Also the instance's key for the personal links.
+//!
+//! A person's latest check-in in a crisis is their *current* one (`is_current`): an answer
+//! through an older link goes to it, and the board counts current rows only, so everyone is
+//! counted once.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use safir_domain::crisis::checkin::CheckinStatus;
+use sqlx::AssertSqlSafe;
+
+use crate::{Db, StoreError, Tx, now, settings, with_pool, with_tx};
+
+/// The settings key of the check-in link key (32 random bytes, hex).
+pub const KEY_SETTING: &str = "crisis.checkin_key";
+
+/// The key that signs personal check-in links, made on first use. Call it outside any open
+/// transaction (SQLite has one writer: a write here inside a transaction would wait on itself).
+pub async fn checkin_key(db: &Db) -> Result<Vec<u8>, StoreError> {
+    settings::secret(db, KEY_SETTING).await
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().as_simple().to_string()
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Checkin {
+    pub id: String,
+    pub alert_id: Option<String>,
+    pub crisis_id: Option<String>,
+    pub registration_id: String,
+    pub status: String,
+    pub note: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub case_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub region: String,
+    pub is_current: bool,
+}
+
+impl Checkin {
+    pub fn status(&self) -> Result<CheckinStatus, StoreError> {
+        CheckinStatus::parse(&self.status)
+            .map_err(|_| StoreError::Corrupt(format!("check-in status {}", self.status)))
+    }
+}
+
+const ROWS_PER_STATEMENT: usize = 400;
+
+/// Makes one `waiting` check-in per registration for `alert_id` (repeating it adds nothing)
+/// and, within the crisis, turns the people's earlier check-ins into past ones: unanswered
+/// ones become `superseded`, answered ones keep their answer. Returns how many were new.
+pub async fn create_batch(
+    tx: &mut Tx,
+    alert_id: &str,
+    crisis_id: Option<&str>,
+    registration_ids: &[String],
+) -> Result<u64, StoreError> {
+    let mut seen = HashSet::new();
+    let ids: Vec<&String> = registration_ids
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .collect();
+    let country: Option<String> = match crisis_id {
+        Some(c) => with_tx!(tx, conn => {
+            sqlx::query_scalar("SELECT country FROM crises WHERE id = $1").bind(c).fetch_optional(conn).await
+        })?,
+        None => None,
+    };
+    let t = now();
+    let mut inserted = 0;
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        if let Some(crisis) = crisis_id {
+            let sql = format!(
+                "UPDATE crisis_checkins SET is_current = $1, \
+                 status = CASE WHEN status = 'waiting' THEN 'superseded' ELSE status END \
+                 WHERE crisis_id = $2 AND is_current = $3 AND (alert_id IS NULL OR alert_id <> ${}) \
+                 AND registration_id IN ({})",
+                chunk.len() + 4,
+                placeholders(4, chunk.len())
+            );
+            with_tx!(tx, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str())).bind(false).bind(crisis).bind(true);
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.bind(alert_id).execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        // The region each person was registered in, preferring a place in the crisis country.
+        let sql = format!(
+            "SELECT registration_id, country, region FROM crisis_places WHERE registration_id IN ({}) ORDER BY id",
+            placeholders(1, chunk.len())
+        );
+        let places: Vec<(String, String, String)> = with_tx!(tx, c => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            q.fetch_all(c).await
+        })?;
+        let mut regions: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
+        for (reg, c, region) in &places {
+            let in_crisis = country.as_deref() == Some(c.as_str());
+            match regions.get(reg.as_str()) {
+                Some((true, _)) => {}
+                Some((false, _)) if !in_crisis => {}
+                _ => {
+                    regions.insert(reg.as_str(), (in_crisis, region.as_str()));
+                }
+            }
+        }
+        let mut sql = String::from(
+            "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, created_at, region, is_current) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = 5 + i * 3;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${b}, $1, $2, ${}, 'waiting', '', $3, ${}, $4)",
+                b + 1,
+                b + 2
+            ));
+        }
+        sql.push_str(" ON CONFLICT (alert_id, registration_id) DO NOTHING");
+        inserted += with_tx!(tx, c => {
+            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(alert_id)
+                .bind(crisis_id)
+                .bind(t)
+                .bind(true);
+            for id in chunk {
+                let region = regions.get(id.as_str()).map(|(_, r)| *r).unwrap_or("");
+                q = q.bind(new_id()).bind(id.as_str()).bind(region.to_owned());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(inserted)
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Checkin, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM crisis_checkins WHERE id = $1").bind(id).fetch_optional(p).await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The check-in an alert made for a registration (the personal link of its message).
+pub async fn for_delivery(
+    db: &Db,
+    alert_id: &str,
+    registration_id: &str,
+) -> Result<Option<Checkin>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM crisis_checkins WHERE alert_id = $1 AND registration_id = $2")
+            .bind(alert_id)
+            .bind(registration_id)
+            .fetch_optional(p)
+            .await
+    })?)
+}
+
+/// An answer as recorded.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    /// The check-in the answer went to (the person's current one).
+    pub checkin: Checkin,
+    /// Its status before this answer.
+    pub previous: CheckinStatus,
+    /// Whether the link was an older one and the answer went to the current check-in.
+    pub redirected: bool,
+}
+
+/// Records an answer. Only the person's current check-in is answered: through an older link
+/// the answer goes to the current one. Answering again replaces the answer (the latest counts,
+/// with its time); a location, once given, is kept when a later answer has none.
+pub async fn answer(
+    db: &Db,
+    id: &str,
+    status: CheckinStatus,
+    note: &str,
+    point: Option<(f64, f64)>,
+) -> Result<Answered, StoreError> {
+    if !status.is_answer() {
+        return Err(StoreError::Conflict("status"));
+    }
+    let mut tx = db.begin().await?;
+    let first: Option<Checkin> = with_tx!(&mut tx, c => {
+        sqlx::query_as("SELECT * FROM crisis_checkins WHERE id = $1").bind(id).fetch_optional(c).await
+    })?;
+    let first = first.ok_or(StoreError::NotFound)?;
+    let (target, redirected) = if first.is_current || first.crisis_id.is_none() {
+        (first, false)
+    } else {
+        let current: Option<Checkin> = with_tx!(&mut tx, c => {
+            sqlx::query_as(
+                "SELECT * FROM crisis_checkins WHERE registration_id = $1 AND crisis_id = $2 AND is_current = $3 \
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )
+            .bind(&first.registration_id)
+            .bind(&first.crisis_id)
+            .bind(true)
+            .fetch_optional(c)
+            .await
+        })?;
+        match current {
+            Some(c) => (c, true),
+            None => (first, false),
+        }
+    };
+    let previous = target.status()?;
+    let (lat, lon) = match point {
+        Some((lat, lon)) => (Some(lat), Some(lon)),
+        None => (None, None),
+    };
+    let at = now();
+    with_tx!(&mut tx, c => {
+        sqlx::query(
+            "UPDATE crisis_checkins SET status = $2, note = $3, lat = COALESCE($4, lat), lon = COALESCE($5, lon), \
+             answered_at = $6 WHERE id = $1",
+        )
+        .bind(&target.id)
+        .bind(status.as_str())
+        .bind(note)
+        .bind(lat)
+        .bind(lon)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let checkin: Checkin = with_tx!(&mut tx, c => {
+        sqlx::query_as("SELECT * FROM crisis_checkins WHERE id = $1").bind(&target.id).fetch_one(c).await
+    })?;
+    tx.commit().await?;
+    Ok(Answered {
+        checkin,
+        previous,
+        redirected,
+    })
+}
+
+/// Links the consular case opened for a "need help" answer (first case only). Returns whether
+/// this call set it.
+pub async fn set_case(tx: &mut Tx, id: &str, case_id: &str) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE crisis_checkins SET case_id = $2 WHERE id = $1 AND case_id IS NULL")
+            .bind(id)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// The current check-in of the person with this phone number (an SMS reply): the newest
+/// current row among their registrations.
+pub async fn current_for_phone(db: &Db, phone: &str) -> Result<Option<Checkin>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.* FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+             WHERE r.phone = $1 AND c.is_current = $2 AND c.alert_id IS NOT NULL \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT 1",
+        )
+        .bind(phone)
+        .bind(true)
+        .fetch_optional(p)
+        .await
+    })?)
+}
+
+/// Counts by answer (`waiting` is "no answer").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCounts {
+    pub waiting: i64,
+    pub safe: i64,
+    pub need_help: i64,
+    pub not_in_area: i64,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: &str, n: i64) {
+        match status {
+            "waiting" => self.waiting += n,
+            "safe" => self.safe += n,
+            "need_help" => self.need_help += n,
+            "not_in_area" => self.not_in_area += n,
+            _ => {}
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.waiting + self.safe + self.need_help + self.not_in_area
+    }
+}
+
+/// The vulnerability groups staff sort by (a person may be in several).
+pub const VULNERABILITIES: [&str; 4] = ["children", "elderly", "medical", "none"];
+
+/// The board's tiles: messages (from the deliveries of the crisis's alerts) and people (their
+/// current check-ins) by answer, by region and by vulnerability.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BoardCounts {
+    /// Delivery rows of the crisis's alerts (one per person per channel).
+    pub targeted: i64,
+    /// Handed to the channel (sent) or confirmed by a receipt (delivered).
+    pub delivered: i64,
+    pub failed: i64,
+    pub people: StatusCounts,
+    pub by_region: BTreeMap<String, StatusCounts>,
+    /// Keyed by the names in [`VULNERABILITIES`].
+    pub by_vulnerability: BTreeMap<String, StatusCounts>,
+}
+
+/// The live counts of a crisis: two GROUP BY queries over indexed columns.
+pub async fn counts(db: &Db, crisis_id: &str) -> Result<BoardCounts, StoreError> {
+    let rows: Vec<(String, String, i32, bool, bool, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.status, c.region, CASE WHEN r.children > 0 THEN 1 ELSE 0 END AS has_children, r.elderly, r.medical, COUNT(*) AS n \
+             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+             WHERE c.crisis_id = $1 AND c.is_current = $2 \
+             GROUP BY c.status, c.region, CASE WHEN r.children > 0 THEN 1 ELSE 0 END, r.elderly, r.medical",
+        )
+        .bind(crisis_id)
+        .bind(true)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut out = BoardCounts::default();
+    for v in VULNERABILITIES {
+        out.by_vulnerability
+            .insert(v.to_owned(), StatusCounts::default());
+    }
+    for (status, region, children, elderly, medical, n) in rows {
+        out.people.add(&status, n);
+        out.by_region.entry(region).or_default().add(&status, n);
+        let mut groups = Vec::new();
+        if children > 0 {
+            groups.push("children");
+        }
+        if elderly {
+            groups.push("elderly");
+        }
+        if medical {
+            groups.push("medical");
+        }
+        if groups.is_empty() {
+            groups.push("none");
+        }
+        for g in groups {
+            out.by_vulnerability
+                .entry(g.to_owned())
+                .or_default()
+                .add(&status, n);
+        }
+    }
+    let deliveries: Vec<(String, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT d.status, COUNT(*) FROM crisis_deliveries d JOIN crisis_alerts a ON a.id = d.alert_id \
+             WHERE a.crisis_id = $1 GROUP BY d.status",
+        )
+        .bind(crisis_id)
+        .fetch_all(p)
+        .await
+    })?;
+    for (status, n) in deliveries {
+        out.targeted += n;
+        match status.as_str() {
+            "sent" | "delivered" => out.delivered += n,
+            "failed" => out.failed += n,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The order of the board's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BoardSort {
+    /// Medical needs first, then elderly, then children; then by name.
+    #[default]
+    Vulnerability,
+    Name,
+}
+
+/// What the board's list shows.
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub status: Option<CheckinStatus>,
+    pub region: Option<String>,
+    /// Only people with children, elderly people or medical needs.
+    pub vulnerable: bool,
+    /// Part of the name or phone number.
+    pub q: Option<String>,
+    pub sort: BoardSort,
+    /// Keyset cursor: the last check-in id of the previous page.
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+/// One person on the board: their current check-in and what staff need to act.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct BoardRow {
+    pub id: String,
+    pub alert_id: Option<String>,
+    pub registration_id: String,
+    pub status: String,
+    pub note: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub case_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub region: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub kind: String,
+    pub adults: i32,
+    pub children: i32,
+    pub elderly: bool,
+    pub medical: bool,
+    pub vulnerability_note: String,
+    /// medical 4 + elderly 2 + children 1.
+    pub score: i32,
+    /// The PFIF person record id when the person was imported.
+    pub person_record_id: Option<String>,
+}
+
+const SCORE: &str = "(CASE WHEN r.medical THEN 4 ELSE 0 END + CASE WHEN r.elderly THEN 2 ELSE 0 END + CASE WHEN r.children > 0 THEN 1 ELSE 0 END)";
+
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i32),
+    Bool(bool),
+}
+
+/// One page of the board's list (`limit` 1..=1000; 0 means every row, for exports).
+pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<BoardRow>, StoreError> {
+    let mut args = vec![Arg::Text(crisis_id.to_owned()), Arg::Bool(true)];
+    let mut cond = String::from("c.crisis_id = $1 AND c.is_current = $2");
+    let next = |args: &mut Vec<Arg>, a: Arg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    if let Some(s) = f.status {
+        let p = next(&mut args, Arg::Text(s.as_str().to_owned()));
+        cond.push_str(&format!(" AND c.status = {p}"));
+    }
+    if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
+        let p = next(&mut args, Arg::Text(r.to_owned()));
+        cond.push_str(&format!(" AND c.region = {p}"));
+    }
+    if f.vulnerable {
+        cond.push_str(&format!(" AND {SCORE} > 0"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped: String = q
+            .chars()
+            .flat_map(|ch| match ch {
+                '%' | '_' | '\\' => vec!['\\', ch],
+                ch => vec![ch],
+            })
+            .collect();
+        let p = next(
+            &mut args,
+            Arg::Text(format!("%{}%", escaped.to_lowercase())),
+        );
+        cond.push_str(&format!(
+            " AND (LOWER(r.full_name) LIKE {p} ESCAPE '\\' OR r.phone LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(after) = &f.after {
+        // The cursor row's sort key, read back (ids are opaque to the page).
+        let key: Option<(i32, String)> = with_pool!(db.read(), p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {SCORE} AS score, r.full_name FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id WHERE c.id = $1"
+            )))
+            .bind(after)
+            .fetch_optional(p)
+            .await
+        })?;
+        if let Some((score, name)) = key {
+            let id = next(&mut args, Arg::Text(after.clone()));
+            match f.sort {
+                BoardSort::Vulnerability => {
+                    let s = next(&mut args, Arg::Int(-score));
+                    let n = next(&mut args, Arg::Text(name));
+                    cond.push_str(&format!(
+                        " AND (-{SCORE}, r.full_name, c.id) > ({s}, {n}, {id})"
+                    ));
+                }
+                BoardSort::Name => {
+                    let n = next(&mut args, Arg::Text(name));
+                    cond.push_str(&format!(" AND (r.full_name, c.id) > ({n}, {id})"));
+                }
+            }
+        }
+    }
+    let order = match f.sort {
+        BoardSort::Vulnerability => format!("{SCORE} DESC, r.full_name, c.id"),
+        BoardSort::Name => "r.full_name, c.id".to_owned(),
+    };
+    let limit = if f.limit <= 0 {
+        String::new()
+    } else {
+        format!(" LIMIT {}", f.limit.clamp(1, 1000))
+    };
+    let sql = format!(
+        "SELECT c.id, c.alert_id, c.registration_id, c.status, c.note, c.lat, c.lon, c.case_id, c.created_at, c.answered_at, \
+         c.region, r.full_name, r.email, r.phone, r.lang, r.kind, r.adults, r.children, r.elderly, r.medical, r.vulnerability_note, \
+         {SCORE} AS score, i.person_record_id \
+         FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+         LEFT JOIN crisis_imports i ON i.registration_id = r.id \
+         WHERE {cond} ORDER BY {order}{limit}"
+    );
+    let rows = with_pool!(db.read(), p => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+        for a in &args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Bool(b) => q.bind(*b),
+            };
+        }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows)
+}
+
+/// The regions present on a crisis's board (for the filter).
+pub async fn regions(db: &Db, crisis_id: &str) -> Result<Vec<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT DISTINCT region FROM crisis_checkins WHERE crisis_id = $1 AND is_current = $2 ORDER BY region",
+        )
+        .bind(crisis_id)
+        .bind(true)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// Someone who has not answered their current check-in yet.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NonResponder {
+    pub checkin_id: String,
+    pub alert_id: Option<String>,
+    pub registration_id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub channels: String,
+}
+
+/// People whose current check-in in the crisis, made before `before`, is still waiting and
+/// has had no reminder.
+pub async fn non_responders(
+    db: &Db,
+    crisis_id: &str,
+    before: DateTime<Utc>,
+) -> Result<Vec<NonResponder>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
+             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+             WHERE c.crisis_id = $1 AND c.is_current = $2 AND c.status = 'waiting' AND c.reminded_at IS NULL \
+             AND c.alert_id IS NOT NULL AND c.created_at <= $3 ORDER BY c.id",
+        )
+        .bind(crisis_id)
+        .bind(true)
+        .bind(before)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// Marks a reminder sent; `false` when it already was (the reminder goes out once).
+pub async fn mark_reminded(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE crisis_checkins SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL")
+            .bind(id)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Answered check-ins with a location, for the GeoJSON export.
+pub async fn located(db: &Db, crisis_id: &str) -> Result<Vec<BoardRow>, StoreError> {
+    let rows = list(
+        db,
+        crisis_id,
+        &BoardFilter {
+            sort: BoardSort::Name,
+            ..BoardFilter::default()
+        },
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.lat.is_some() && r.lon.is_some() && r.answered_at.is_some())
+        .collect())
+}
+
+/// A person read from a PFIF document, as a presence registration of the crisis.
+#[derive(Debug, Clone)]
+pub struct ImportedPerson {
+    pub person_record_id: String,
+    pub source_url: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub country: String,
+    pub region: String,
+    pub city: String,
+    /// The status of the person's latest note (`None`: no answer yet, `waiting`).
+    pub status: Option<CheckinStatus>,
+    pub note: String,
+    pub point: Option<(f64, f64)>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// Adds an imported person to the crisis: a presence registration (verified by the source,
+/// flagged as imported), its place, and a current check-in with the status of their notes.
+/// Returns `false` when the same PFIF record was imported before (nothing changes).
+pub async fn import_person(
+    tx: &mut Tx,
+    crisis_id: &str,
+    imported_by: Option<&str>,
+    p: &ImportedPerson,
+) -> Result<bool, StoreError> {
+    let exists: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT registration_id FROM crisis_imports WHERE crisis_id = $1 AND person_record_id = $2")
+            .bind(crisis_id)
+            .bind(&p.person_record_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let t = now();
+    let reg = new_id();
+    let channels = match (&p.email, &p.phone) {
+        (Some(_), Some(_)) => "email,sms",
+        (None, Some(_)) => "sms",
+        _ => "email",
+    };
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
+             adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
+             verify_code_hash, verify_attempts, consent_at, created_at, updated_at, purge_after) \
+             VALUES ($1, NULL, 'presence', $2, $3, $4, $5, $6, $7, '[]', 1, 0, $8, $8, '', '', '', '', $9, NULL, 0, $9, $9, $9, NULL)",
+        )
+        .bind(&reg)
+        .bind(crisis_id)
+        .bind(&p.full_name)
+        .bind(&p.email)
+        .bind(&p.phone)
+        .bind(&p.lang)
+        .bind(channels)
+        .bind(false)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_places (id, registration_id, country, region, city, lat, lon, starts_on, ends_on) \
+             VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL, NULL)",
+        )
+        .bind(new_id())
+        .bind(&reg)
+        .bind(&p.country)
+        .bind(&p.region)
+        .bind(&p.city)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_imports (registration_id, crisis_id, person_record_id, source_url, imported_by, imported_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&reg)
+        .bind(crisis_id)
+        .bind(&p.person_record_id)
+        .bind(&p.source_url)
+        .bind(imported_by)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let status = p.status.unwrap_or(CheckinStatus::Waiting);
+    let (lat, lon) = p.point.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, lat, lon, created_at, answered_at, region, is_current) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(new_id())
+        .bind(crisis_id)
+        .bind(&reg)
+        .bind(status.as_str())
+        .bind(&p.note)
+        .bind(lat)
+        .bind(lon)
+        .bind(t)
+        .bind(if status.is_answer() { Some(p.answered_at.unwrap_or(t)) } else { None })
+        .bind(&p.region)
+        .bind(true)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(true)
+}
+
+/// Who a check-in is for and what it is about (the public page, the SMS reply, the case).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CheckinContext {
+    pub registration_id: String,
+    pub user_id: Option<String>,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    pub kind: String,
+    /// The mission of the alert (or of the crisis, for imported people).
+    pub mission_id: Option<String>,
+    pub crisis_title_ar: Option<String>,
+    pub crisis_title_en: Option<String>,
+    pub headline_ar: Option<String>,
+    pub headline_en: Option<String>,
+}
+
+pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT r.id AS registration_id, r.user_id, r.full_name, r.email, r.phone, r.lang, r.kind, \
+             COALESCE(a.mission_id, cr.mission_id) AS mission_id, cr.title_ar AS crisis_title_ar, cr.title_en AS crisis_title_en, \
+             a.headline_ar, a.headline_en \
+             FROM crisis_registrations r LEFT JOIN crisis_alerts a ON a.id = $2 LEFT JOIN crises cr ON cr.id = $3 \
+             WHERE r.id = $1",
+        )
+        .bind(&checkin.registration_id)
+        .bind(&checkin.alert_id)
+        .bind(&checkin.crisis_id)
+        .fetch_optional(p)
+        .await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The person's current check-in in the crisis of `checkin` (itself when it is current).
+pub async fn current_of(db: &Db, checkin: Checkin) -> Result<Checkin, StoreError> {
+    if checkin.is_current || checkin.crisis_id.is_none() {
+        return Ok(checkin);
+    }
+    let current: Option<Checkin> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM crisis_checkins WHERE registration_id = $1 AND crisis_id = $2 AND is_current = $3 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&checkin.registration_id)
+        .bind(&checkin.crisis_id)
+        .bind(true)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(current.unwrap_or(checkin))
+}
+
+/// What the welfare board needs to know about its crisis.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BoardCrisis {
+    pub id: String,
+    pub mission_id: String,
+    pub title_ar: String,
+    pub title_en: String,
+    pub country: String,
+    pub status: String,
+}
+
+pub async fn board_crisis(db: &Db, crisis_id: &str) -> Result<Option<BoardCrisis>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT id, mission_id, title_ar, title_en, country, status FROM crises WHERE id = $1")
+            .bind(crisis_id)
+            .fetch_optional(p)
+            .await
+    })?)
+}
+
+/// What the SMS replies STOP / UNSUBSCRIBE XX / YES do to travel-advice subscriptions, with
+/// the names and meaning of `subscriptions::unsubscribe_sms` / `confirm_sms`.
+pub mod sms_replies {
+    use safir_domain::country::CountryCode;
+
+    use crate::{Db, StoreError, now, with_pool};
+
+    /// Ends the number's SMS subscriptions: every country (`None`, STOP), or one.
+    pub async fn unsubscribe_sms(
+        db: &Db,
+        phone: &str,
+        country: Option<CountryCode>,
+    ) -> Result<u64, StoreError> {
+        let code = country.map(|c| c.as_str().to_owned());
+        Ok(with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE advice_subscriptions SET status = 'unsubscribed', unsubscribed_at = $3 \
+                 WHERE channel = 'sms' AND address = $1 AND status <> 'unsubscribed' \
+                 AND (country = $2 OR $4)",
+            )
+            .bind(phone)
+            .bind(code.clone().unwrap_or_default())
+            .bind(now())
+            .bind(code.is_none())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?)
+    }
+
+    /// Confirms the number's pending SMS subscriptions (double opt-in by reply).
+    pub async fn confirm_sms(db: &Db, phone: &str) -> Result<u64, StoreError> {
+        Ok(with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE advice_subscriptions SET status = 'active', confirmed_at = $2 \
+                 WHERE channel = 'sms' AND address = $1 AND status = 'pending'",
+            )
+            .bind(phone)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?)
+    }
+}

@@ -1,7 +1,278 @@
-//! (filled in by the crisis work)
+//! Safety check-ins on the web: the personal page behind each alert's signed link
+//! (`/crisis/checkin/{token}`: I am safe / I need help / I am not in the area, a note and an
+//! optional location), the SMS gateway's inbound replies (`/crisis/sms/inbound`), the
+//! emergency case a "need help" opens, and reminders to people who have not answered.
+//!
+//! The token is the credential of the page: whoever holds the link answers for that person.
+//! The form still carries the usual form token (bound to the visitor's anonymous cookie).
 
-use crate::auth::Routes;
+mod help;
+mod reminders;
+mod sms;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use safir_domain::crisis::checkin::{CheckinStatus, verify_token};
+use safir_domain::crisis::geo::Point;
+use safir_store::StoreError;
+use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
+use serde::Deserialize;
+
+pub use help::open_emergency_case;
+pub use reminders::{REMINDER_JOB, ReminderJob, remind, schedule_reminders};
+
+use crate::admin::support::rejected;
+use crate::auth::{Access, Routes, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    r.add(
+        Method::GET,
+        "/crisis/checkin/{token}",
+        Access::Public,
+        get(checkin_page),
+    )
+    .add(
+        Method::POST,
+        "/crisis/checkin/{token}",
+        Access::Public,
+        post(checkin_answer),
+    )
+    .add(
+        Method::POST,
+        "/crisis/sms/inbound",
+        Access::Public,
+        post(sms::inbound),
+    )
+}
+
+/// The public link of a check-in.
+pub fn link(state: &AppState, checkin_id: &str) -> String {
+    format!(
+        "{}/crisis/checkin/{}",
+        state.config.public_url.trim_end_matches('/'),
+        safir_domain::crisis::checkin::sign_token(&state.checkin_key, checkin_id)
+    )
+}
+
+/// The page language: the one the person registered with.
+pub fn person_lang(ctx: &CheckinContext) -> Lang {
+    Lang::parse(&ctx.lang).unwrap_or(Lang::Ar)
+}
+
+/// The check-in a token names, or 404 for any token that does not verify.
+async fn resolve(state: &AppState, token: &str) -> Result<(Checkin, CheckinContext), AppError> {
+    let id = verify_token(&state.checkin_key, token).ok_or(AppError::NotFound)?;
+    let checkin = match checkins::find(&state.db, &id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let ctx = match checkins::context(&state.db, &checkin).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    Ok((checkin, ctx))
+}
+
+/// One of the three big buttons.
+struct Choice {
+    value: &'static str,
+    label: String,
+    chosen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "crisis/checkin/page.html")]
+struct CheckinPage {
+    page: Page,
+    csrf_token: String,
+    action: String,
+    name: String,
+    crisis_title: String,
+    headline: String,
+    choices: Vec<Choice>,
+    note: String,
+    lat: String,
+    lon: String,
+    current: Option<String>,
+    answered_at: Option<String>,
+    thanks: bool,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub answered: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub answer: String,
+    pub note: String,
+    pub lat: String,
+    pub lon: String,
+}
+
+/// Longest note kept with an answer.
+pub const NOTE_MAX: usize = 1000;
+
+#[allow(clippy::too_many_arguments)]
+fn view(
+    state: &AppState,
+    uri: &Uri,
+    viewer: &Viewer,
+    token: &str,
+    checkin: &Checkin,
+    ctx: &CheckinContext,
+    form: Option<&AnswerForm>,
+    error: Option<String>,
+    thanks: bool,
+) -> CheckinPage {
+    let lang = person_lang(ctx);
+    let mut page = state.page(lang, uri, "checkin-title", viewer);
+    page.nav.clear();
+    let status = checkin.status().ok();
+    let chosen = form
+        .map(|f| f.answer.clone())
+        .or_else(|| {
+            status
+                .filter(|s| s.is_answer())
+                .map(|s| s.as_str().to_owned())
+        })
+        .unwrap_or_default();
+    let choices = CheckinStatus::ANSWERS
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: page.t(&format!("checkin-answer-{}", s.as_str().replace('_', "-"))),
+            chosen: chosen == s.as_str(),
+        })
+        .collect();
+    let pick = |ar: &Option<String>, en: &Option<String>| {
+        match lang {
+            Lang::Ar => ar.clone().or_else(|| en.clone()),
+            Lang::En => en.clone().or_else(|| ar.clone()),
+        }
+        .unwrap_or_default()
+    };
+    let current = status
+        .filter(|s| s.is_answer())
+        .map(|s| page.t(&format!("checkin-status-{}", s.as_str().replace('_', "-"))));
+    CheckinPage {
+        csrf_token: state.csrf_token(viewer),
+        action: format!("/crisis/checkin/{token}"),
+        name: ctx.full_name.clone(),
+        crisis_title: pick(&ctx.crisis_title_ar, &ctx.crisis_title_en),
+        headline: pick(&ctx.headline_ar, &ctx.headline_en),
+        choices,
+        note: form.map_or_else(|| checkin.note.clone(), |f| f.note.clone()),
+        lat: form.map(|f| f.lat.clone()).unwrap_or_default(),
+        lon: form.map(|f| f.lon.clone()).unwrap_or_default(),
+        current,
+        answered_at: checkin
+            .answered_at
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        thanks,
+        error,
+        page,
+    }
+}
+
+pub async fn checkin_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let (checkin, ctx) = resolve(&state, &token).await?;
+    // An older link shows the person's current check-in (where its answer goes).
+    let checkin = checkins::current_of(&state.db, checkin)
+        .await
+        .map_err(AppError::internal)?;
+    let v = view(
+        &state,
+        &uri,
+        &viewer,
+        &token,
+        &checkin,
+        &ctx,
+        None,
+        None,
+        q.answered.is_some(),
+    );
+    Ok(render(&v)?.into_response())
+}
+
+/// The location the page's script filled in: both or neither, in range.
+fn parse_point(lat: &str, lon: &str) -> Result<Option<Point>, ()> {
+    let (lat, lon) = (lat.trim(), lon.trim());
+    if lat.is_empty() && lon.is_empty() {
+        return Ok(None);
+    }
+    let lat: f64 = lat.parse().map_err(|_| ())?;
+    let lon: f64 = lon.parse().map_err(|_| ())?;
+    Point::new(lat, lon).map(Some).map_err(|_| ())
+}
+
+pub async fn checkin_answer(
+    State(state): State<AppState>,
+    uri: Uri,
+    viewer: Viewer,
+    Path(token): Path<String>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    let (checkin, ctx) = resolve(&state, &token).await?;
+    let lang = person_lang(&ctx);
+    let i18n = crate::i18n::I18n::global();
+    let status = CheckinStatus::parse(&form.answer)
+        .ok()
+        .filter(|s| s.is_answer());
+    let point = parse_point(&form.lat, &form.lon);
+    let note = form.note.trim();
+    let error = match (&status, &point) {
+        (None, _) => Some("checkin-error-answer"),
+        (_, Err(())) => Some("checkin-error-location"),
+        _ if note.chars().count() > NOTE_MAX => Some("checkin-error-note"),
+        _ => None,
+    };
+    let (Some(status), Ok(point), None) = (status, point, error) else {
+        let message = error.map(|k| i18n.t(lang, k));
+        let v = view(
+            &state,
+            &uri,
+            &viewer,
+            &token,
+            &checkin,
+            &ctx,
+            Some(&form),
+            message,
+            false,
+        );
+        return Ok(rejected(render(&v)?));
+    };
+    let answered = checkins::answer(
+        &state.db,
+        &checkin.id,
+        status,
+        note,
+        point.map(|p| (p.lat, p.lon)),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if status == CheckinStatus::NeedHelp {
+        open_emergency_case(&state, &answered.checkin, &ctx).await?;
+    }
+    Ok(Redirect::to(&format!("/crisis/checkin/{token}?answered=1")).into_response())
 }

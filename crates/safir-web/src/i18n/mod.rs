@@ -92,6 +92,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "evisa",
     "documents",
     "crisis_alerts",
+    "crisis_board",
 ];
 
 /// A language's catalog: its context files joined.

@@ -78,7 +78,7 @@ fn every_message_formats_without_errors() {
     let mut args = FluentArgs::new();
     for name in [
         "count", "seconds", "min", "max", "status", "minutes", "days", "hours", "done", "skipped",
-        "level", "line",
+        "level", "line", "added",
     ] {
         args.set(name, 3);
     }
@@ -98,6 +98,8 @@ fn every_message_formats_without_errors() {
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
         ("message", "Please send a photograph."),
+        ("element", "pfif:person"),
+        ("detail", "unexpected end of file"),
     ] {
         args.set(name, value);
     }

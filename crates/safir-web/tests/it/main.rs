@@ -25,6 +25,8 @@ mod consular_officer;
 mod consular_officer_queue;
 mod consular_visa;
 mod crisis_alerts;
+mod crisis_board;
+mod crisis_checkin;
 mod documents;
 mod email_payload;
 mod errors;

@@ -68,6 +68,9 @@ pub enum Who {
     Only(&'static [As]),
     /// The ministry-wide admin on every mission; these mission-A roles on mission A only.
     OwnMission(&'static [As]),
+    /// A gateway callback: open to the network, refused with 403 by the handler to anyone
+    /// without the shared secret (which the matrix does not send).
+    SharedSecret,
 }
 
 /// The expectations, one line per route. Keep in the order of the route table's sections.
@@ -466,6 +469,39 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/cases/{id}/notes",
         Who::OwnMission(CONSULAR),
     ),
+    // Safety check-ins: the personal link (the token is the credential) and the SMS gateway
+    // (its shared secret, checked by the handler)
+    ("GET", "/crisis/checkin/{token}", Who::Anyone),
+    ("POST", "/crisis/checkin/{token}", Who::Anyone),
+    ("POST", "/crisis/sms/inbound", Who::SharedSecret),
+    // The welfare board: ViewPersonalData and ManageCrises at the crisis's mission (the
+    // handler checks the mission once it has found the crisis)
+    ("GET", "/staff/crises/{crisis}/board", Who::Only(CONSULAR)),
+    (
+        "GET",
+        "/staff/crises/{crisis}/board/counts",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/board.csv",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/pfif.xml",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "POST",
+        "/staff/crises/{crisis}/pfif/import",
+        Who::Only(CONSULAR),
+    ),
+    (
+        "GET",
+        "/staff/crises/{crisis}/checkins.geojson",
+        Who::Only(CONSULAR),
+    ),
 ];
 
 impl Who {
@@ -476,6 +512,7 @@ impl Who {
             Who::SignedIn => who != As::Anonymous && who != As::AdminBeforeSecondFactor,
             Who::Only(list) => list.contains(&who),
             Who::OwnMission(list) => list.contains(&who) && (who == As::Admin || own_mission),
+            Who::SharedSecret => false,
         }
     }
 }
@@ -543,6 +580,8 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 // No such crisis or alert: 404 once access is granted.
                 "{crisis}" | "{alert}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
+                // A token that does not verify: the check-in page answers 404.
+                "{token}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {
                     panic!("the matrix has no value for {s} in {pattern}: add one in `concrete`")
@@ -671,7 +710,9 @@ async fn every_route_admits_exactly_who_it_should() {
             for (path, own) in concrete(pattern, &f) {
                 for who in EVERYONE {
                     let (status, location) = send(&app, &f, who, &method, &path).await;
-                    let ok = if rule.allows(who, own) {
+                    let ok = if matches!(rule, Who::SharedSecret) {
+                        status == 403
+                    } else if rule.allows(who, own) {
                         passed_access(status, &location)
                     } else {
                         denied_properly(who, &path, status, &location)

@@ -1,0 +1,470 @@
+use safir_domain::crisis::checkin::CheckinStatus;
+use safir_store::crisis::checkins::{self, BoardFilter, BoardSort, ImportedPerson};
+use safir_store::testing::TestDb;
+use safir_store::{Db, missions, now, with_pool};
+
+use crate::missions::paris;
+
+async fn exec(db: &Db, sql: &str, args: &[&str]) {
+    with_pool!(db.write(), p => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+        for a in args {
+            q = q.bind(a.to_string());
+        }
+        if sql.contains(&format!("${}", args.len() + 1)) {
+            q = q.bind(now());
+        }
+        q.execute(p).await.map(|_| ())
+    })
+    .unwrap();
+}
+
+/// A mission, a crisis in France and two alerts of it.
+async fn crisis(db: &Db) -> String {
+    let mut tx = db.begin().await.unwrap();
+    let mission = missions::create(&mut tx, &paris()).await.unwrap();
+    tx.commit().await.unwrap();
+    let m = mission.as_str();
+    exec(
+        db,
+        "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
+         VALUES ('cr1', $1, 'فيضان', 'Flood', 'FR', '{}', 'open', TRUE, 120, $2)",
+        &[m],
+    )
+    .await;
+    for a in ["al1", "al2"] {
+        exec(
+            db,
+            "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
+             description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
+             certainty, target, area_desc, audience, source, created_at, updated_at) \
+             VALUES ($1, $1, 'cr1', $2, 'Alert', 'sending', '', '', '', '', '', '', 'Met', 'Flood', 'Shelter', 'Immediate', \
+             'Severe', 'Observed', '{}', '', '{}', '', $3, $3)",
+            &[a, m],
+        )
+        .await;
+    }
+    "cr1".into()
+}
+
+/// A verified registration with one place in `region` (FR).
+async fn person(db: &Db, id: &str, name: &str, phone: &str, region: &str, vuln: (i32, bool, bool)) {
+    let (children, elderly, medical) = vuln;
+    exec(
+        db,
+        &format!(
+            "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
+             adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
+             consent_at, created_at, updated_at) \
+             VALUES ($1, NULL, 'presence', 'cr1', $2, NULL, $3, 'en', 'sms', '[]', 1, {children}, {elderly}, {medical}, '', '', '', '', \
+             $4, $4, $4, $4)"
+        ),
+        &[id, name, phone],
+    )
+    .await;
+    exec(
+        db,
+        "INSERT INTO crisis_places (id, registration_id, country, region, city) VALUES ($1 || '-p', $1, 'FR', $2, '') ",
+        &[id, region],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_alert_supersedes_unanswered_check_ins_and_answers_go_to_the_current_one() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(db, "r1", "Anna", "+33600000001", "IDF", (0, false, false)).await;
+        person(db, "r2", "Bilal", "+33600000002", "PACA", (2, false, true)).await;
+        let ids = vec!["r1".to_owned(), "r2".to_owned(), "r1".to_owned()];
+
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            checkins::create_batch(&mut tx, "al1", Some(&crisis), &ids)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            checkins::create_batch(&mut tx, "al1", Some(&crisis), &ids)
+                .await
+                .unwrap(),
+            0,
+            "a re-run adds nothing"
+        );
+        tx.commit().await.unwrap();
+        let first_r1 = checkins::for_delivery(db, "al1", "r1")
+            .await
+            .unwrap()
+            .unwrap();
+        let first_r2 = checkins::for_delivery(db, "al1", "r2")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first_r1.region, "IDF");
+        assert!(first_r1.is_current);
+
+        // r2 answers the first alert; then a second alert asks everyone again.
+        checkins::answer(db, &first_r2.id, CheckinStatus::Safe, "", None)
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            checkins::create_batch(&mut tx, "al2", Some(&crisis), &ids)
+                .await
+                .unwrap(),
+            2
+        );
+        tx.commit().await.unwrap();
+
+        let old_r1 = checkins::find(db, &first_r1.id).await.unwrap();
+        assert_eq!(old_r1.status, "superseded");
+        assert!(!old_r1.is_current);
+        let old_r2 = checkins::find(db, &first_r2.id).await.unwrap();
+        assert_eq!(
+            old_r2.status, "safe",
+            "an answered check-in keeps its answer"
+        );
+        assert!(!old_r2.is_current);
+
+        // An answer through the old link goes to the current check-in.
+        let answered = checkins::answer(
+            db,
+            &first_r1.id,
+            CheckinStatus::NeedHelp,
+            "water",
+            Some((48.85, 2.35)),
+        )
+        .await
+        .unwrap();
+        assert!(answered.redirected);
+        assert_eq!(answered.previous, CheckinStatus::Waiting);
+        let current_r1 = checkins::for_delivery(db, "al2", "r1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(answered.checkin.id, current_r1.id);
+        assert_eq!(current_r1.status, "need_help");
+        assert_eq!(current_r1.note, "water");
+        assert_eq!(current_r1.lat, Some(48.85));
+        assert_eq!(
+            checkins::find(db, &first_r1.id).await.unwrap().status,
+            "superseded"
+        );
+
+        // Answering again replaces the answer, keeps the location.
+        let again = checkins::answer(db, &current_r1.id, CheckinStatus::Safe, "fine now", None)
+            .await
+            .unwrap();
+        assert_eq!(again.previous, CheckinStatus::NeedHelp);
+        assert_eq!(again.checkin.status, "safe");
+        assert_eq!(again.checkin.lon, Some(2.35));
+        assert!(again.checkin.answered_at >= answered.checkin.answered_at);
+
+        assert!(
+            checkins::answer(db, &current_r1.id, CheckinStatus::Waiting, "", None)
+                .await
+                .is_err(),
+            "waiting is not an answer"
+        );
+        assert!(
+            checkins::answer(db, "nope", CheckinStatus::Safe, "", None)
+                .await
+                .is_err()
+        );
+
+        // SMS replies find the current check-in by phone.
+        let by_phone = checkins::current_for_phone(db, "+33600000002")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_phone.alert_id.as_deref(), Some("al2"));
+        assert!(
+            checkins::current_for_phone(db, "+1999")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // The case link is set once.
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            checkins::set_case(&mut tx, &current_r1.id, "case-1")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !checkins::set_case(&mut tx, &current_r1.id, "case-2")
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            checkins::find(db, &current_r1.id)
+                .await
+                .unwrap()
+                .case_id
+                .as_deref(),
+            Some("case-1")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_board_counts_people_once_by_answer_region_and_vulnerability() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(db, "r1", "Anna", "+33600000001", "IDF", (0, false, false)).await;
+        person(db, "r2", "Bilal", "+33600000002", "PACA", (2, false, true)).await;
+        person(db, "r3", "Chen", "+33600000003", "PACA", (0, true, false)).await;
+        let ids: Vec<String> = ["r1", "r2", "r3"].iter().map(|s| s.to_string()).collect();
+        for alert in ["al1", "al2"] {
+            let mut tx = db.begin().await.unwrap();
+            checkins::create_batch(&mut tx, alert, Some(&crisis), &ids)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let c2 = checkins::for_delivery(db, "al2", "r2")
+            .await
+            .unwrap()
+            .unwrap();
+        checkins::answer(db, &c2.id, CheckinStatus::NeedHelp, "", None)
+            .await
+            .unwrap();
+        let c3 = checkins::for_delivery(db, "al2", "r3")
+            .await
+            .unwrap()
+            .unwrap();
+        checkins::answer(db, &c3.id, CheckinStatus::Safe, "", None)
+            .await
+            .unwrap();
+        for (i, status) in ["sent", "delivered", "failed", "queued"].iter().enumerate() {
+            exec(
+                db,
+                &format!(
+                    "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) \
+                     VALUES ('d{i}', 'al2', $1, 'registration', 'sms', '+33', 'en', '{status}', 1, $2)"
+                ),
+                &[&format!("r{i}")],
+            )
+            .await;
+        }
+
+        let counts = checkins::counts(db, &crisis).await.unwrap();
+        assert_eq!(counts.people.total(), 3, "each person once");
+        assert_eq!(counts.people.waiting, 1);
+        assert_eq!(counts.people.safe, 1);
+        assert_eq!(counts.people.need_help, 1);
+        assert_eq!(
+            (counts.targeted, counts.delivered, counts.failed),
+            (4, 2, 1)
+        );
+        assert_eq!(counts.by_region["PACA"].need_help, 1);
+        assert_eq!(counts.by_region["PACA"].safe, 1);
+        assert_eq!(counts.by_region["IDF"].waiting, 1);
+        assert_eq!(counts.by_vulnerability["medical"].need_help, 1);
+        assert_eq!(counts.by_vulnerability["children"].need_help, 1);
+        assert_eq!(counts.by_vulnerability["elderly"].safe, 1);
+        assert_eq!(counts.by_vulnerability["none"].waiting, 1);
+
+        // Filters.
+        let all = checkins::list(
+            db,
+            &crisis,
+            &BoardFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.full_name.as_str()).collect::<Vec<_>>(),
+            ["Bilal", "Chen", "Anna"],
+            "most vulnerable first"
+        );
+        let help = checkins::list(
+            db,
+            &crisis,
+            &BoardFilter {
+                status: Some(CheckinStatus::NeedHelp),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(help.len(), 1);
+        assert_eq!(help[0].full_name, "Bilal");
+        let paca = checkins::list(
+            db,
+            &crisis,
+            &BoardFilter {
+                region: Some("PACA".into()),
+                sort: BoardSort::Name,
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            paca.iter()
+                .map(|r| r.full_name.as_str())
+                .collect::<Vec<_>>(),
+            ["Bilal", "Chen"]
+        );
+        let vulnerable = checkins::list(
+            db,
+            &crisis,
+            &BoardFilter {
+                vulnerable: true,
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(vulnerable.len(), 2);
+        let named = checkins::list(
+            db,
+            &crisis,
+            &BoardFilter {
+                q: Some("ann".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0].full_name, "Anna");
+
+        // Keyset pages cover everyone once, in order.
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = checkins::list(
+                db,
+                &crisis,
+                &BoardFilter {
+                    after: after.clone(),
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(last.id.clone());
+            seen.push(last.full_name.clone());
+        }
+        assert_eq!(seen, ["Bilal", "Chen", "Anna"]);
+        assert_eq!(
+            checkins::regions(db, &crisis).await.unwrap(),
+            ["IDF", "PACA"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_once_to_people_who_have_not_answered() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(db, "r1", "Anna", "+33600000001", "IDF", (0, false, false)).await;
+        person(db, "r2", "Bilal", "+33600000002", "PACA", (0, false, false)).await;
+        let ids = vec!["r1".to_owned(), "r2".to_owned()];
+        let mut tx = db.begin().await.unwrap();
+        checkins::create_batch(&mut tx, "al1", Some(&crisis), &ids)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let c1 = checkins::for_delivery(db, "al1", "r1")
+            .await
+            .unwrap()
+            .unwrap();
+        checkins::answer(db, &c1.id, CheckinStatus::Safe, "", None)
+            .await
+            .unwrap();
+
+        let later = now() + chrono::Duration::minutes(1);
+        assert!(
+            checkins::non_responders(db, &crisis, now() - chrono::Duration::hours(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let due = checkins::non_responders(db, &crisis, later).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].registration_id, "r2");
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            checkins::mark_reminded(&mut tx, &due[0].checkin_id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !checkins::mark_reminded(&mut tx, &due[0].checkin_id)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert!(
+            checkins::non_responders(db, &crisis, later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn imported_people_join_the_board_once_and_the_key_is_kept() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        let person = ImportedPerson {
+            person_record_id: "example.org/p.1".into(),
+            source_url: "https://example.org/p/1".into(),
+            full_name: "Dana Imported".into(),
+            email: None,
+            phone: Some("+33600000009".into()),
+            lang: "en".into(),
+            country: "FR".into(),
+            region: "IDF".into(),
+            city: "Paris".into(),
+            status: Some(CheckinStatus::Safe),
+            note: "seen at the shelter".into(),
+            point: Some((48.8, 2.3)),
+            answered_at: None,
+        };
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            checkins::import_person(&mut tx, &crisis, None, &person)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !checkins::import_person(&mut tx, &crisis, None, &person)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let rows = checkins::list(db, &crisis, &BoardFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].status, "safe");
+        assert_eq!(rows[0].person_record_id.as_deref(), Some("example.org/p.1"));
+        assert_eq!(checkins::located(db, &crisis).await.unwrap().len(), 1);
+        assert_eq!(checkins::counts(db, &crisis).await.unwrap().people.safe, 1);
+
+        let key = checkins::checkin_key(db).await.unwrap();
+        assert_eq!(key.len(), 32);
+        assert_eq!(checkins::checkin_key(db).await.unwrap(), key);
+    }
+}

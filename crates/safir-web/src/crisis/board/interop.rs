@@ -1,0 +1,472 @@
+//! The board's exports and import: CSV of the list (as filtered), PFIF 1.4 of every person
+//! and their answer as a note, GeoJSON of the answered check-ins that came with a location,
+//! and PFIF import (a file or pasted XML) that adds the document's people as presence
+//! registrations of the crisis, their latest answer-like note as their check-in status.
+
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use fluent_bundle::FluentArgs;
+use safir_domain::audit::actions;
+use safir_domain::country::CountryCode;
+use safir_domain::crisis::checkin::CheckinStatus;
+use safir_domain::crisis::geo::Point;
+use safir_domain::crisis::pfif::{
+    self, CheckinNote, PfifDocument, PfifError, PfifNote, PfifPerson, checkin_status_for_note,
+    note_for_checkin,
+};
+use safir_store::crisis::checkins::{self, BoardCrisis, BoardRow, ImportedPerson};
+
+use super::{BoardExtras, Params, allowed_crisis, board_view, record, status_label};
+use crate::admin::support::{Actor, rejected};
+use crate::auth::Viewer;
+use crate::consular::upload::{UploadLimits, read_multipart};
+use crate::error::AppError;
+use crate::i18n::{Lang, t, t_args};
+use crate::state::AppState;
+
+/// Exports stop at this many people (narrow the filters for the rest).
+const EXPORT_MAX: usize = 200_000;
+/// Largest PFIF document imported.
+const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// One CSV cell: a leading `= + - @` (or tab, carriage return) is defused with an apostrophe
+/// so a spreadsheet shows it instead of running it; quoted when it holds a separator, a quote
+/// or a line break.
+pub(crate) fn cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn line(cells: &[String]) -> String {
+    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    out
+}
+
+fn when(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+const CSV_COLUMNS: [&str; 12] = [
+    "board-col-name",
+    "board-col-status",
+    "board-col-answered",
+    "board-col-region",
+    "board-col-vulnerability",
+    "board-col-phone",
+    "board-col-email",
+    "board-col-note",
+    "board-col-lat",
+    "board-col-lon",
+    "board-col-case",
+    "board-col-source",
+];
+
+fn attachment(content_type: &str, file_name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn all_rows(
+    state: &AppState,
+    crisis: &BoardCrisis,
+    params: &Params,
+) -> Result<Vec<BoardRow>, AppError> {
+    let mut filter = params.filter(0);
+    filter.after = None;
+    let mut rows = checkins::list(&state.db, &crisis.id, &filter)
+        .await
+        .map_err(AppError::internal)?;
+    rows.truncate(EXPORT_MAX);
+    Ok(rows)
+}
+
+pub async fn board_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    actor: Actor,
+    Path(crisis_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let crisis = allowed_crisis(&state, &actor, &crisis_id).await?;
+    let params = Params::parse(raw.as_deref());
+    let rows = all_rows(&state, &crisis, &params).await?;
+    let mut out = String::from("\u{feff}");
+    out.push_str(&line(&CSV_COLUMNS.map(|k| t(lang, k))));
+    for r in &rows {
+        out.push_str(&line(&[
+            r.full_name.clone(),
+            status_label(lang, &r.status),
+            when(r.answered_at),
+            r.region.clone(),
+            super::vulnerability_label(lang, r),
+            r.phone.clone().unwrap_or_default(),
+            r.email.clone().unwrap_or_default(),
+            r.note.clone(),
+            r.lat.map(|v| v.to_string()).unwrap_or_default(),
+            r.lon.map(|v| v.to_string()).unwrap_or_default(),
+            r.case_id.clone().unwrap_or_default(),
+            r.person_record_id.clone().unwrap_or_default(),
+        ]));
+    }
+    record(
+        &state,
+        &actor,
+        actions::CRISIS_BOARD_EXPORT,
+        &crisis,
+        serde_json::json!({ "rows": rows.len(), "filters": params.query() }),
+    )
+    .await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("crisis-{}.csv", crisis.id),
+        out,
+    ))
+}
+
+/// The PFIF record domain of this site: the public URL's host.
+fn record_domain(state: &AppState) -> String {
+    let url = state.config.public_url.as_str();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or("safir").to_owned()
+}
+
+/// The board's people as a PFIF document: a person per registration, a note per answer.
+pub(crate) fn pfif_document(domain: &str, crisis: &BoardCrisis, rows: &[BoardRow]) -> PfifDocument {
+    let persons = rows
+        .iter()
+        .map(|r| {
+            let person_record_id = r
+                .person_record_id
+                .clone()
+                .unwrap_or_else(|| format!("{domain}/person.{}", r.registration_id));
+            let note_id = format!("{domain}/note.{}", r.id);
+            let location = match (r.lat, r.lon) {
+                (Some(lat), Some(lon)) => Point::new(lat, lon).ok(),
+                _ => None,
+            };
+            let note = r.answered_at.and_then(|answered_at| {
+                note_for_checkin(
+                    &r.status,
+                    &CheckinNote {
+                        note_record_id: &note_id,
+                        person_record_id: &person_record_id,
+                        author_name: &r.full_name,
+                        author_email: r.email.as_deref(),
+                        author_phone: r.phone.as_deref(),
+                        answered_at,
+                        note: Some(r.note.as_str()),
+                        location,
+                    },
+                )
+            });
+            PfifPerson {
+                person_record_id,
+                entry_date: Some(r.created_at),
+                source_date: Some(r.created_at),
+                full_name: r.full_name.clone(),
+                home_state: (!r.region.is_empty()).then(|| r.region.clone()),
+                home_country: Some(crisis.country.clone()),
+                notes: note.into_iter().collect(),
+                ..PfifPerson::default()
+            }
+        })
+        .collect();
+    PfifDocument {
+        persons,
+        notes: Vec::new(),
+    }
+}
+
+pub async fn pfif_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(crisis_id): Path<String>,
+) -> Result<Response, AppError> {
+    let crisis = allowed_crisis(&state, &actor, &crisis_id).await?;
+    let rows = all_rows(&state, &crisis, &Params::default()).await?;
+    let doc = pfif_document(&record_domain(&state), &crisis, &rows);
+    record(
+        &state,
+        &actor,
+        actions::CRISIS_PFIF_EXPORT,
+        &crisis,
+        serde_json::json!({ "persons": rows.len() }),
+    )
+    .await?;
+    Ok(attachment(
+        "application/xml; charset=utf-8",
+        &format!("crisis-{}.pfif.xml", crisis.id),
+        pfif::to_xml(&doc),
+    ))
+}
+
+pub async fn checkins_geojson(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(crisis_id): Path<String>,
+) -> Result<Response, AppError> {
+    let crisis = allowed_crisis(&state, &actor, &crisis_id).await?;
+    let rows = checkins::located(&state.db, &crisis.id)
+        .await
+        .map_err(AppError::internal)?;
+    // The route requires ViewPersonalData, so names are included.
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|r| {
+            let (lat, lon) = (r.lat?, r.lon?);
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [lon, lat] },
+                "properties": {
+                    "checkin": r.id,
+                    "status": r.status,
+                    "answered_at": r.answered_at.map(|t| t.to_rfc3339()),
+                    "region": r.region,
+                    "name": r.full_name,
+                    "case": r.case_id,
+                },
+            }))
+        })
+        .collect();
+    record(
+        &state,
+        &actor,
+        actions::CRISIS_GEOJSON_EXPORT,
+        &crisis,
+        serde_json::json!({ "features": features.len() }),
+    )
+    .await?;
+    let body = serde_json::json!({ "type": "FeatureCollection", "features": features });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// The check-in status a person's notes give: the latest note (by date, then order) that is
+/// a check-in answer; `None` when no note is one.
+fn status_from_notes(notes: &[&PfifNote]) -> Option<(CheckinStatus, PfifNote)> {
+    let mut answers: Vec<(usize, &PfifNote, CheckinStatus)> = notes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let s = checkin_status_for_note(n)?;
+            CheckinStatus::parse(s).ok().map(|s| (i, *n, s))
+        })
+        .collect();
+    answers.sort_by_key(|(i, n, _)| (n.source_date.or(n.entry_date), *i));
+    answers.pop().map(|(_, n, s)| (s, n.clone()))
+}
+
+/// A PFIF "lat lon" location, when it is one.
+fn parse_location(s: Option<&str>) -> Option<(f64, f64)> {
+    let mut parts = s?
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty());
+    let lat: f64 = parts.next()?.parse().ok()?;
+    let lon: f64 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Point::new(lat, lon).ok().map(|p| (p.lat, p.lon))
+}
+
+/// The people of a PFIF document as imports into `crisis`.
+pub(crate) fn imported_people(doc: &PfifDocument, crisis: &BoardCrisis) -> Vec<ImportedPerson> {
+    doc.persons
+        .iter()
+        .map(|p| {
+            let notes: Vec<&PfifNote> = doc
+                .all_notes()
+                .filter(|n| n.person_record_id == p.person_record_id)
+                .collect();
+            let answer = status_from_notes(&notes);
+            let country = p
+                .home_country
+                .as_deref()
+                .and_then(|c| CountryCode::parse(c).ok())
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_else(|| crisis.country.clone());
+            let full_name = if p.full_name.is_empty() {
+                [p.given_name.as_deref(), p.family_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                p.full_name.replace(['\r', '\n'], " ")
+            };
+            ImportedPerson {
+                person_record_id: p.person_record_id.clone(),
+                source_url: String::new(),
+                full_name: full_name.chars().take(200).collect(),
+                email: None,
+                phone: None,
+                lang: "en".to_owned(),
+                country,
+                region: p.home_state.clone().unwrap_or_default(),
+                city: p.home_city.clone().unwrap_or_default(),
+                status: answer.as_ref().map(|(s, _)| *s),
+                note: answer
+                    .as_ref()
+                    .map(|(_, n)| n.text.chars().take(1000).collect())
+                    .unwrap_or_default(),
+                point: answer
+                    .as_ref()
+                    .and_then(|(_, n)| parse_location(n.last_known_location.as_deref())),
+                answered_at: answer
+                    .as_ref()
+                    .and_then(|(_, n)| n.source_date.or(n.entry_date)),
+            }
+        })
+        .collect()
+}
+
+/// A PFIF error in the page language, naming the element and line.
+fn pfif_error_message(lang: Lang, e: &PfifError) -> String {
+    let mut args = FluentArgs::new();
+    args.set("line", e.line() as i64);
+    args.set("element", e.element().unwrap_or("").to_owned());
+    args.set("detail", e.to_string());
+    t_args(lang, &format!("board-pfif-{}", e.code()), &args)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn pfif_import(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    Path(crisis_id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let crisis = allowed_crisis(&state, &actor, &crisis_id).await?;
+    let limits = UploadLimits {
+        max_file_bytes: IMPORT_MAX_BYTES,
+        max_files: 1,
+        max_text_bytes: IMPORT_MAX_BYTES,
+    };
+    let mut form = read_multipart(multipart, &limits).await?;
+    let pasted = form.text("xml").to_owned();
+    let file = form.take_file("file");
+    let xml = match (&file, pasted.trim().is_empty()) {
+        (Some(f), _) => match String::from_utf8(f.bytes.clone()) {
+            Ok(s) => s,
+            Err(_) => String::new(),
+        },
+        (None, false) => pasted.clone(),
+        (None, true) => String::new(),
+    };
+    let fail = |message: String, keep: String| BoardExtras {
+        import_error: Some(message),
+        import_done: None,
+        xml: keep,
+    };
+    let extras = if !form.errors.is_empty() {
+        Some(fail(t(lang, "board-import-too-large"), pasted.clone()))
+    } else if xml.trim().is_empty() {
+        Some(fail(t(lang, "board-import-empty"), pasted.clone()))
+    } else {
+        None
+    };
+    if let Some(extras) = extras {
+        let html = board_view(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            &crisis,
+            &Params::default(),
+            extras,
+        )
+        .await?;
+        return Ok(rejected(html));
+    }
+    let doc = match pfif::parse(&xml) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let extras = fail(pfif_error_message(lang, &e), pasted.clone());
+            let html = board_view(
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &crisis,
+                &Params::default(),
+                extras,
+            )
+            .await?;
+            return Ok(rejected(html));
+        }
+    };
+    let people = imported_people(&doc, &crisis);
+    let mut added = 0i64;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    for p in &people {
+        if checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p)
+            .await
+            .map_err(AppError::internal)?
+        {
+            added += 1;
+        }
+    }
+    safir_store::audit::append(
+        &mut tx,
+        &actor.audit(
+            actions::CRISIS_PFIF_IMPORT,
+            "crisis",
+            Some(&crisis.id),
+            Some(&crisis.mission_id),
+            serde_json::json!({ "persons": people.len(), "added": added }),
+        ),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    let mut args = FluentArgs::new();
+    args.set("added", added);
+    args.set("skipped", people.len() as i64 - added);
+    let extras = BoardExtras {
+        import_error: None,
+        import_done: Some(t_args(lang, "board-import-done", &args)),
+        xml: String::new(),
+    };
+    let html = board_view(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &crisis,
+        &Params::default(),
+        extras,
+    )
+    .await?;
+    Ok((StatusCode::OK, html).into_response())
+}

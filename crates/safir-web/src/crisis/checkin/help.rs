@@ -1,0 +1,202 @@
+//! "I need help" opens a consular emergency-assistance case at the alert's mission, with the
+//! person's note and location, once per check-in (a second "need help" finds the first case).
+//!
+//! The case needs an applicant account. A citizen who registered with their account is the
+//! applicant. Someone who only filled the crisis presence form has none: they get one
+//! placeholder account per registration (`presence-<registration>@crisis.invalid`, no usable
+//! password, never verified) that only holds their cases, so staff work them like any other
+//! and the person's real address never becomes a sign-in name without their consent.
+
+use std::collections::BTreeMap;
+
+use safir_domain::Lang as ContentLang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email};
+use safir_domain::audit::actions;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, Priority};
+use safir_domain::ids::{MissionId, UserId};
+use safir_store::accounts;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::consular::cases::{self, NewDraft, Transition};
+use safir_store::consular::services;
+use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
+use safir_store::{StoreError, missions, now};
+
+use crate::consular::workflow::schedule_escalation;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The placeholder sign-in name of a presence registration's account.
+fn placeholder_email(registration_id: &str) -> String {
+    format!("presence-{registration_id}@crisis.invalid")
+}
+
+/// Something no password hashes to: the account cannot sign in.
+const NO_PASSWORD: &str = "!crisis-presence";
+
+async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, String), AppError> {
+    if let Some(user_id) = &ctx.user_id {
+        let user = accounts::find_user(&state.db, user_id)
+            .await
+            .map_err(AppError::internal)?;
+        return Ok((user.id, user.email));
+    }
+    let raw = placeholder_email(&ctx.registration_id);
+    let email = Email::parse(&raw).map_err(|e| AppError::internal(e.code))?;
+    if let Some(user) = accounts::find_user_by_email(&state.db, &email)
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok((user.id, user.email));
+    }
+    let name = DisplayName::parse(&ctx.full_name)
+        .or_else(|_| DisplayName::parse("Crisis registrant"))
+        .map_err(|e| AppError::internal(e.code))?;
+    let lang = ContentLang::parse(&ctx.lang).unwrap_or_default();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let created = accounts::create_user(
+        &mut tx,
+        &accounts::NewUser {
+            email: &email,
+            display_name: &name,
+            password_hash: NO_PASSWORD,
+            kind: AccountKind::Public,
+            lang,
+            email_verified: false,
+        },
+    )
+    .await;
+    match created {
+        Ok(id) => {
+            tx.commit().await.map_err(AppError::internal)?;
+            Ok((id.to_string(), raw))
+        }
+        // Two answers at once: the other one made it.
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            let user = accounts::find_user_by_email(&state.db, &email)
+                .await
+                .map_err(AppError::internal)?
+                .ok_or(AppError::Conflict)?;
+            Ok((user.id, user.email))
+        }
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+/// Opens (or finds) the emergency case of this check-in and returns its id; `None` when the
+/// mission offers no emergency service (the answer is still on the board).
+pub async fn open_emergency_case(
+    state: &AppState,
+    checkin: &Checkin,
+    ctx: &CheckinContext,
+) -> Result<Option<String>, AppError> {
+    if let Some(case_id) = &checkin.case_id {
+        return Ok(Some(case_id.clone()));
+    }
+    let Some(mission_id) = &ctx.mission_id else {
+        return Ok(None);
+    };
+    let Some(service) = services::find_by_kind(&state.db, mission_id, CaseKind::Emergency)
+        .await
+        .map_err(AppError::internal)?
+    else {
+        tracing::warn!(
+            mission = %mission_id,
+            checkin = %checkin.id,
+            "need help answered but the mission has no emergency service"
+        );
+        return Ok(None);
+    };
+    let mission = missions::find(&state.db, mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let (applicant_id, applicant_label) = applicant(state, ctx).await?;
+
+    let mut form = BTreeMap::new();
+    form.insert("category".to_owned(), "other".to_owned());
+    let note = checkin.note.trim();
+    form.insert(
+        "description".to_owned(),
+        if note.is_empty() {
+            "Safety check-in: needs help.".to_owned()
+        } else {
+            format!("Safety check-in: needs help. {note}")
+        },
+    );
+    let location = match (checkin.lat, checkin.lon) {
+        (Some(lat), Some(lon)) => {
+            form.insert("latitude".to_owned(), lat.to_string());
+            form.insert("longitude".to_owned(), lon.to_string());
+            format!("{lat}, {lon}")
+        }
+        _ => checkin.region.clone(),
+    };
+    form.insert("location".to_owned(), location);
+    form.insert("phone".to_owned(), ctx.phone.clone().unwrap_or_default());
+    form.insert("given_names".to_owned(), ctx.full_name.clone());
+
+    let key = format!("crisis-checkin:{}", checkin.id);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let draft = cases::create_draft(
+        &mut tx,
+        &NewDraft {
+            mission_id,
+            service_id: &service.id,
+            kind: CaseKind::Emergency,
+            applicant_id: &applicant_id,
+            form: &form,
+            applicant_name: &ctx.full_name,
+            lang: &ctx.lang,
+            priority: Priority::Critical,
+            idempotency_key: Some(&key),
+            expires_at: now() + chrono::Duration::days(30),
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let case = if draft.state == "draft" {
+        let (case, _) = cases::transition(
+            &mut tx,
+            &draft.id,
+            &Transition {
+                action: CaseAction::Submit,
+                actor: Actor::Applicant,
+                actor_id: Some(&applicant_id),
+                reason: None,
+                mission_code: &mission.code,
+                due_in: Some(state.config.consular.emergency_ack),
+            },
+        )
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))?;
+        schedule_escalation(&mut tx, &case, 1).await?;
+        audit::append(
+            &mut tx,
+            &NewAuditRecord {
+                actor_id: Some(UserId::from_trusted(applicant_id.clone())),
+                actor_label: applicant_label,
+                action: actions::CRISIS_CHECKIN_HELP,
+                target_type: "case",
+                target_id: Some(case.id.clone()),
+                mission_id: Some(MissionId::from_trusted(mission_id.clone())),
+                client_ip: None,
+                summary: serde_json::json!({
+                    "checkin": checkin.id,
+                    "reference": case.reference,
+                    "located": checkin.lat.is_some(),
+                }),
+            },
+        )
+        .await
+        .map_err(AppError::internal)?;
+        case
+    } else {
+        draft
+    };
+    checkins::set_case(&mut tx, &checkin.id, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    state.case_counts.invalidate(mission_id);
+    Ok(Some(case.id))
+}

@@ -1,0 +1,181 @@
+//! `POST /crisis/sms/inbound?secret=…`: replies people send to the alert number. The gateway
+//! posts either Twilio's form fields (`From`, `Body`; we answer with TwiML) or JSON
+//! `{"from": "+…", "text": "…"}` (we answer with JSON). SAFE / HELP answer the sender's
+//! current check-in (found by the phone number they registered), STOP and UNSUBSCRIBE XX end
+//! SMS subscriptions, YES confirms a pending one.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use safir_domain::crisis::checkin::{CheckinStatus, Keyword};
+use safir_store::crisis::checkins;
+use serde::Deserialize;
+
+use super::{open_emergency_case, person_lang};
+use crate::error::AppError;
+use crate::i18n::{I18n, Lang};
+use crate::state::AppState;
+
+/// Travel-advice SMS subscriptions: the two calls an SMS reply needs, under the names the
+/// subscriptions context gives them.
+mod subscriptions {
+    pub use safir_store::crisis::checkins::sms_replies::{confirm_sms, unsubscribe_sms};
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SecretQuery {
+    pub secret: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct JsonInbound {
+    from: String,
+    text: String,
+}
+
+/// Constant-time comparison of the shared secret; an unset secret refuses everything.
+pub fn secret_ok(expected: &str, given: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    // Every byte is compared, whatever differs first (only the length may show).
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The sender and text of an inbound message, and whether the gateway speaks TwiML.
+fn read_message(headers: &HeaderMap, body: &[u8]) -> Option<(String, String, bool)> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/json") {
+        let m: JsonInbound = serde_json::from_slice(body).ok()?;
+        return Some((m.from, m.text, false));
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let mut from = String::new();
+        let mut text = String::new();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "From" => from = v.into_owned(),
+                "Body" => text = v.into_owned(),
+                _ => {}
+            }
+        }
+        return Some((from, text, true));
+    }
+    None
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn reply(twiml: bool, action: &str, text: &str) -> Response {
+    if twiml {
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{}</Message></Response>",
+            xml_escape(text)
+        );
+        ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+    } else {
+        axum::Json(serde_json::json!({ "action": action, "reply": text })).into_response()
+    }
+}
+
+fn has_arabic(s: &str) -> bool {
+    s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+pub async fn inbound(
+    State(state): State<AppState>,
+    Query(q): Query<SecretQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    if !secret_ok(&state.config.crisis.sms_inbound_secret, &q.secret) {
+        return Ok(StatusCode::FORBIDDEN.into_response());
+    }
+    let Some((from, text, twiml)) = read_message(&headers, &body) else {
+        return Err(AppError::UnsupportedMediaType);
+    };
+    let from = from.trim().to_owned();
+    if from.is_empty() {
+        return Err(AppError::BadRequest);
+    }
+    let i18n = I18n::global();
+    let mut lang = if has_arabic(&text) {
+        Lang::Ar
+    } else {
+        Lang::En
+    };
+    let keyword = Keyword::parse_sms(&text);
+    let (action, key) = match keyword {
+        Some(Keyword::Safe(note)) => {
+            answer_sms(&state, &from, CheckinStatus::Safe, &note, &mut lang).await?
+        }
+        Some(Keyword::Help(note)) => {
+            answer_sms(&state, &from, CheckinStatus::NeedHelp, &note, &mut lang).await?
+        }
+        Some(Keyword::Stop) => {
+            subscriptions::unsubscribe_sms(&state.db, &from, None)
+                .await
+                .map_err(AppError::internal)?;
+            ("stop", "checkin-sms-stopped")
+        }
+        Some(Keyword::Unsubscribe(country)) => {
+            subscriptions::unsubscribe_sms(&state.db, &from, country)
+                .await
+                .map_err(AppError::internal)?;
+            ("unsubscribe", "checkin-sms-unsubscribed")
+        }
+        Some(Keyword::Yes) => {
+            let n = subscriptions::confirm_sms(&state.db, &from)
+                .await
+                .map_err(AppError::internal)?;
+            if n > 0 {
+                ("confirm", "checkin-sms-confirmed")
+            } else {
+                ("confirm", "checkin-sms-nothing-to-confirm")
+            }
+        }
+        None => ("unknown", "checkin-sms-keywords"),
+    };
+    Ok(reply(twiml, action, &i18n.t(lang, key)))
+}
+
+/// Answers the sender's current check-in; "need help" opens the emergency case. Returns the
+/// action and the reply's message key, and switches the reply to the person's language.
+async fn answer_sms(
+    state: &AppState,
+    from: &str,
+    status: CheckinStatus,
+    note: &str,
+    lang: &mut Lang,
+) -> Result<(&'static str, &'static str), AppError> {
+    let Some(current) = checkins::current_for_phone(&state.db, from)
+        .await
+        .map_err(AppError::internal)?
+    else {
+        return Ok(("no_checkin", "checkin-sms-no-checkin"));
+    };
+    let answered = checkins::answer(&state.db, &current.id, status, note, None)
+        .await
+        .map_err(AppError::internal)?;
+    let ctx = checkins::context(&state.db, &answered.checkin)
+        .await
+        .map_err(AppError::internal)?;
+    *lang = person_lang(&ctx);
+    if status == CheckinStatus::NeedHelp {
+        open_emergency_case(state, &answered.checkin, &ctx).await?;
+        Ok(("need_help", "checkin-sms-help"))
+    } else {
+        Ok(("safe", "checkin-sms-safe"))
+    }
+}

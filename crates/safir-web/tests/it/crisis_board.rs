@@ -1,0 +1,429 @@
+//! The welfare board over HTTP on both backends: who may open it, the counts fragment htmx
+//! polls, the filtered list, the CSV export (spreadsheet-formula safe, audited), PFIF 1.4
+//! export read back by the PFIF parser and imported again, the sample PFIF document, a bad
+//! document named by element and line, and the GeoJSON of check-in locations.
+
+use safir_domain::crisis::pfif;
+use safir_domain::roles::Role;
+use safir_store::crisis::checkins;
+
+use crate::crisis_checkin::{Person, all_apps, crisis, exec, person, send_alert};
+use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
+
+const BOARD: &str = "/staff/crises/cr1/board";
+
+/// Three people of crisis `cr1` at mission PAR: one safe with a location, one needing help
+/// (medical, two children), one not answering; and four delivery rows.
+async fn board_fixture(app: &TestApp) -> String {
+    let mission = app.mission("PAR", "FR").await;
+    crisis(app, &mission).await;
+    person(
+        app,
+        Person {
+            region: "Occitanie",
+            ..Person::new("r1", "=HYPERLINK(\"http://x\")", "+33600000001")
+        },
+    )
+    .await;
+    person(
+        app,
+        Person {
+            region: "Provence",
+            children: 2,
+            medical: true,
+            ..Person::new("r2", "Bilal Haddad", "+33600000002")
+        },
+    )
+    .await;
+    person(
+        app,
+        Person {
+            region: "Provence",
+            elderly: true,
+            ..Person::new("r3", "Chen Wei", "+33600000003")
+        },
+    )
+    .await;
+    send_alert(app, "al1", &["r1", "r2", "r3"]).await;
+    let c1 = checkins::for_delivery(&app.db, "al1", "r1")
+        .await
+        .unwrap()
+        .unwrap();
+    checkins::answer(
+        &app.db,
+        &c1.id,
+        safir_domain::crisis::checkin::CheckinStatus::Safe,
+        "at the hotel",
+        Some((43.6, 1.44)),
+    )
+    .await
+    .unwrap();
+    let c2 = checkins::for_delivery(&app.db, "al1", "r2")
+        .await
+        .unwrap()
+        .unwrap();
+    checkins::answer(
+        &app.db,
+        &c2.id,
+        safir_domain::crisis::checkin::CheckinStatus::NeedHelp,
+        "",
+        None,
+    )
+    .await
+    .unwrap();
+    for (i, status) in ["delivered", "sent", "failed", "queued"].iter().enumerate() {
+        exec(
+            &app.db,
+            &format!(
+                "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) \
+                 VALUES ('d{i}', 'al1', $1, 'registration', 'email', 'x@example.org', 'en', '{status}', 1, $2)"
+            ),
+            &[&format!("r{i}")],
+        )
+        .await;
+    }
+    mission
+}
+
+async fn officer<'a>(app: &'a TestApp, mission: &str) -> Client<'a> {
+    let account = app
+        .staff(
+            &unique_email("crisis-officer"),
+            &[(Role::ConsularOfficer, Some(mission))],
+        )
+        .await;
+    let mut client = app.client();
+    client.sign_in(&account).await;
+    client
+}
+
+fn tile(body: &str, name: &str) -> String {
+    let marker = format!("data-tile=\"{name}\">");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no tile {name}"))
+        + marker.len();
+    body[at..].split('<').next().unwrap_or("").to_owned()
+}
+
+#[tokio::test]
+async fn the_board_shows_live_counts_and_a_filtered_list_to_the_missions_crisis_staff() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let page = client.get(BOARD).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Southern floods"));
+        assert!(page.body.contains("hx-trigger=\"every 5s\""));
+        assert!(
+            page.body
+                .contains("hx-get=\"/staff/crises/cr1/board/counts\"")
+        );
+        for (name, value) in [
+            ("targeted", "4"),
+            ("delivered", "2"),
+            ("failed", "1"),
+            ("safe", "1"),
+            ("need-help", "1"),
+            ("not-in-area", "0"),
+            ("no-answer", "1"),
+        ] {
+            assert_eq!(tile(&page.body, name), value, "tile {name}");
+        }
+        // Most vulnerable first.
+        let bilal = page.body.find("Bilal Haddad").unwrap();
+        let chen = page.body.find("Chen Wei").unwrap();
+        assert!(bilal < chen);
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.board_read".to_owned())
+        );
+
+        // The fragment htmx polls follows an answer without a reload.
+        let c3 = checkins::for_delivery(&app.db, "al1", "r3")
+            .await
+            .unwrap()
+            .unwrap();
+        checkins::answer(
+            &app.db,
+            &c3.id,
+            safir_domain::crisis::checkin::CheckinStatus::NotInArea,
+            "",
+            None,
+        )
+        .await
+        .unwrap();
+        let fragment = client.get("/staff/crises/cr1/board/counts").await;
+        assert_eq!(fragment.status, 200);
+        assert!(!fragment.body.contains("<html"), "a fragment, not a page");
+        assert!(fragment.body.contains("id=\"board-counts\""));
+        assert_eq!(tile(&fragment.body, "not-in-area"), "1");
+        assert_eq!(tile(&fragment.body, "no-answer"), "0");
+        assert!(fragment.body.contains("Provence"));
+
+        // Filters.
+        let help = client.get(&format!("{BOARD}?status=need_help")).await;
+        assert!(help.body.contains("Bilal Haddad") && !help.body.contains("Chen Wei"));
+        let vulnerable = client.get(&format!("{BOARD}?vulnerable=1")).await;
+        assert!(vulnerable.body.contains("Chen Wei") && !vulnerable.body.contains("HYPERLINK"));
+        let named = client.get(&format!("{BOARD}?q=chen")).await;
+        assert!(named.body.contains("Chen Wei") && !named.body.contains("Bilal Haddad"));
+        let region = client.get(&format!("{BOARD}?region=Occitanie")).await;
+        assert!(region.body.contains("HYPERLINK") && !region.body.contains("Chen Wei"));
+
+        // Staff of another mission, or without crisis rights, do not see it.
+        let other = app.mission("DXB", "AE").await;
+        let mut outsider = officer(&app, &other).await;
+        assert_eq!(outsider.get(BOARD).await.status, 403);
+        assert_eq!(
+            outsider.get("/staff/crises/cr1/board.csv").await.status,
+            403
+        );
+        let press = app
+            .staff(
+                &unique_email("press"),
+                &[(Role::PressOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        let mut press_client = app.client();
+        press_client.sign_in(&press).await;
+        assert_eq!(press_client.get(BOARD).await.status, 403);
+        assert_eq!(client.get("/staff/crises/nope/board").await.status, 404);
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_is_formula_safe_and_audited() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let res = client.get("/staff/crises/cr1/board.csv").await;
+        assert_eq!(res.status, 200);
+        assert!(
+            res.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        assert!(res.body.starts_with('\u{feff}'));
+        let lines: Vec<&str> = res.body.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 4, "header and three people");
+        assert!(lines[0].starts_with("Name,Answer,"));
+        assert!(
+            res.body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+            "a formula is defused: {}",
+            res.body
+        );
+        assert!(
+            res.body.contains("'+33600000001"),
+            "a leading + is defused too"
+        );
+        assert!(lines[1].starts_with("Bilal Haddad,needs help"));
+        let filtered = client.get("/staff/crises/cr1/board.csv?status=safe").await;
+        assert_eq!(filtered.body.lines().count(), 2);
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.board_export".to_owned())
+        );
+    }
+}
+
+fn multipart(token: &str, fields: &[(&str, Option<&str>, &str)]) -> (String, String) {
+    let boundary = "----safirboundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+    );
+    for (name, file, value) in fields {
+        match file {
+            Some(f) => body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/xml\r\n\r\n{value}\r\n"
+            )),
+            None => body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )),
+        }
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn import(
+    client: &mut Client<'_>,
+    crisis: &str,
+    fields: &[(&str, Option<&str>, &str)],
+) -> TestResponse {
+    let page = client.get(&format!("/staff/crises/{crisis}/board")).await;
+    let token = page.csrf_token().expect("form token");
+    let (content_type, body) = multipart(&token, fields);
+    let mut cookies: Vec<String> = client
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    cookies.sort();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/staff/crises/{crisis}/pfif/import"))
+        .header("host", "safir.test")
+        .header("origin", ORIGIN)
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", cookies.join("; "))
+        .header("content-type", content_type)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    client.send(req).await
+}
+
+#[tokio::test]
+async fn pfif_export_reads_back_and_imports_into_another_crisis() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let res = client.get("/staff/crises/cr1/pfif.xml").await;
+        assert_eq!(res.status, 200);
+        let doc = pfif::parse(&res.body).unwrap_or_else(|e| panic!("{e}: {}", res.body));
+        assert_eq!(doc.persons.len(), 3);
+        let notes: Vec<_> = doc.all_notes().collect();
+        assert_eq!(notes.len(), 2, "answers only: no note for no answer");
+        assert!(notes.iter().all(|n| n.author_made_contact == Some(true)));
+        assert!(res.body.contains("http://zesty.ca/pfif/1.4"));
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.pfif_export".to_owned())
+        );
+
+        // Into a second crisis of the same mission: same people, same answers.
+        exec(
+            &app.db,
+            "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
+             VALUES ('cr2', $1, 'ب', 'Second', 'FR', '{}', 'open', TRUE, 120, $2)",
+            &[&mission],
+        )
+        .await;
+        let res = import(
+            &mut client,
+            "cr2",
+            &[("file", Some("export.xml"), &res.body), ("xml", None, "")],
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Imported: 3 new people, 0 already on the board."),
+            "{}",
+            res.body
+        );
+        let counts = checkins::counts(&app.db, "cr2").await.unwrap();
+        assert_eq!(
+            (
+                counts.people.safe,
+                counts.people.need_help,
+                counts.people.waiting
+            ),
+            (1, 1, 1)
+        );
+        let rows = checkins::list(&app.db, "cr2", &Default::default())
+            .await
+            .unwrap();
+        let safe = rows.iter().find(|r| r.status == "safe").unwrap();
+        assert_eq!((safe.lat, safe.lon), (Some(43.6), Some(1.44)));
+        assert!(
+            rows.iter().all(|r| r.person_record_id.is_some()),
+            "flagged as imported"
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.pfif_import".to_owned())
+        );
+        // The same document again adds nobody.
+        let again = client.get("/staff/crises/cr1/pfif.xml").await;
+        let res = import(&mut client, "cr2", &[("xml", None, &again.body)]).await;
+        assert!(
+            res.body
+                .contains("Imported: 0 new people, 3 already on the board."),
+            "{}",
+            res.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_sample_pfif_document_imports_and_a_broken_one_is_named() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/pfif/sample-pfif-1.4.xml");
+    let Ok(xml) = std::fs::read_to_string(&sample) else {
+        eprintln!("skipping: {} is absent", sample.display());
+        return;
+    };
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let expected = pfif::parse(&xml).unwrap().persons.len();
+        let res = import(&mut client, "cr1", &[("file", Some("sample.xml"), &xml)]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            res.body.contains(&format!("Imported: {expected} new")),
+            "{}",
+            res.body
+        );
+        let rows = checkins::list(&app.db, "cr1", &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3 + expected);
+        assert!(
+            rows.iter()
+                .any(|r| r.person_record_id.as_deref() == Some("test.google.com/person.21009"))
+        );
+
+        let broken = "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n<pfif:full_name>X</pfif:full_name>\n</pfif:person>\n</pfif:pfif>";
+        let res = import(&mut client, "cr1", &[("xml", None, broken)]).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("person_record_id"), "{}", res.body);
+        assert!(res.body.contains("Line "), "the line is named");
+        let kept = res
+            .body
+            .find("id=\"pfif-xml\"")
+            .map(|i| &res.body[i..])
+            .unwrap_or("");
+        assert!(
+            kept.contains("pfif:full_name&#62;X&#60;/pfif:full_name"),
+            "the pasted XML is kept: {kept:.300}"
+        );
+        let res = import(&mut client, "cr1", &[("xml", None, "<not closed")]).await;
+        assert_eq!(res.status, 422);
+        let res = import(&mut client, "cr1", &[("xml", None, "  ")]).await;
+        assert_eq!(res.status, 422);
+    }
+}
+
+#[tokio::test]
+async fn geojson_lists_answered_check_ins_with_a_location() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let res = client.get("/staff/crises/cr1/checkins.geojson").await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.headers["content-type"], "application/geo+json");
+        let json = res.json();
+        assert_eq!(json["type"], "FeatureCollection");
+        let features = json["features"].as_array().unwrap();
+        assert_eq!(features.len(), 1);
+        let f = &features[0];
+        assert_eq!(f["geometry"]["type"], "Point");
+        assert_eq!(
+            f["geometry"]["coordinates"],
+            serde_json::json!([1.44, 43.6])
+        );
+        assert_eq!(f["properties"]["status"], "safe");
+        assert!(f["properties"]["answered_at"].is_string());
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.geojson_export".to_owned())
+        );
+    }
+}

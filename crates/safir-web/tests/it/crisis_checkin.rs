@@ -1,0 +1,574 @@
+//! Safety check-ins over HTTP on both backends: the personal link (a tampered token is not
+//! found), the three answers with a note and a location, an older link answering the current
+//! check-in, "need help" opening exactly one emergency case, SMS replies through the gateway
+//! (SAFE / HELP / STOP / UNSUBSCRIBE / YES, and a wrong secret refused), and reminders.
+
+use safir_domain::consular::case::CaseKind;
+use safir_domain::crisis::checkin::sign_token;
+use safir_store::crisis::checkins;
+use safir_store::testing::TestDb;
+use safir_store::{Db, now, with_pool};
+use safir_web::app;
+use safir_web::state::{AppState, CrisisConfig, WebConfig};
+
+use crate::consular_applicant::service;
+use crate::harness::{ORIGIN, TestApp};
+
+pub const SMS_SECRET: &str = "gateway-shared-secret-0123";
+
+/// The app with the SMS gateway's shared secret configured.
+pub async fn app_with_secret(test_db: TestDb) -> TestApp {
+    let db = test_db.db.clone();
+    let config = WebConfig {
+        public_url: ORIGIN.to_owned(),
+        crisis: CrisisConfig {
+            sms_inbound_secret: SMS_SECRET.to_owned(),
+            ..CrisisConfig::default()
+        },
+        ..WebConfig::default()
+    };
+    let state = AppState::new(db.clone(), config).await.expect("app state");
+    let (router, routes) = app::build(state.clone());
+    TestApp {
+        router,
+        routes,
+        state,
+        db,
+        test_db,
+    }
+}
+
+pub async fn all_apps() -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for t in TestDb::all().await {
+        out.push(app_with_secret(t).await);
+    }
+    out
+}
+
+pub async fn exec(db: &Db, sql: &str, args: &[&str]) {
+    with_pool!(db.write(), p => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+        for a in args {
+            q = q.bind(a.to_string());
+        }
+        if sql.contains(&format!("${}", args.len() + 1)) {
+            q = q.bind(now());
+        }
+        q.execute(p).await.map(|_| ())
+    })
+    .unwrap();
+}
+
+pub async fn scalar(db: &Db, sql: &str, arg: &str) -> i64 {
+    with_pool!(db.read(), p => {
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned())).bind(arg.to_owned()).fetch_one(p).await
+    })
+    .unwrap()
+}
+
+/// A crisis in France (`cr1`) of the given mission, with alerts `al1` and `al2`.
+pub async fn crisis(app: &TestApp, mission_id: &str) -> String {
+    exec(
+        &app.db,
+        "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
+         VALUES ('cr1', $1, 'فيضانات الجنوب', 'Southern floods', 'FR', '{}', 'open', TRUE, 120, $2)",
+        &[mission_id],
+    )
+    .await;
+    for a in ["al1", "al2"] {
+        exec(
+            &app.db,
+            "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
+             description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
+             certainty, target, area_desc, audience, source, created_at, updated_at) \
+             VALUES ($1, $1, 'cr1', $2, 'Alert', 'sending', 'فيضان', 'Flood warning', '', '', '', '', 'Met', 'Flood', 'Shelter', \
+             'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $3, $3)",
+            &[a, mission_id],
+        )
+        .await;
+    }
+    "cr1".into()
+}
+
+/// A verified presence registration with one place in `region`.
+#[derive(Clone, Copy)]
+pub struct Person<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub lang: &'a str,
+    pub region: &'a str,
+    pub children: i32,
+    pub elderly: bool,
+    pub medical: bool,
+}
+
+impl<'a> Person<'a> {
+    pub fn new(id: &'a str, name: &'a str, phone: &'a str) -> Self {
+        Person {
+            id,
+            name,
+            phone,
+            lang: "en",
+            region: "Occitanie",
+            children: 0,
+            elderly: false,
+            medical: false,
+        }
+    }
+}
+
+pub async fn person(app: &TestApp, p: Person<'_>) {
+    exec(
+        &app.db,
+        &format!(
+            "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
+             adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
+             consent_at, created_at, updated_at) \
+             VALUES ($1, NULL, 'presence', 'cr1', $2, $1 || '@example.org', $3, $4, 'email,sms', '[]', 1, {}, {}, {}, '', '', '', '', \
+             $5, $5, $5, $5)",
+            p.children, p.elderly, p.medical
+        ),
+        &[p.id, p.name, p.phone, p.lang],
+    )
+    .await;
+    exec(
+        &app.db,
+        "INSERT INTO crisis_places (id, registration_id, country, region, city) VALUES ($1 || '-p', $1, 'FR', $2, '')",
+        &[p.id, p.region],
+    )
+    .await;
+}
+
+/// Makes the alert's check-ins for these registrations; returns each one's link token.
+pub async fn send_alert(app: &TestApp, alert: &str, ids: &[&str]) -> Vec<String> {
+    let regs: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    let mut tx = app.db.begin().await.unwrap();
+    checkins::create_batch(&mut tx, alert, Some("cr1"), &regs)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tokens = Vec::new();
+    for id in ids {
+        let c = checkins::for_delivery(&app.db, alert, id)
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(sign_token(&app.state.checkin_key, &c.id));
+    }
+    tokens
+}
+
+async fn current(app: &TestApp, alert: &str, reg: &str) -> checkins::Checkin {
+    checkins::for_delivery(&app.db, alert, reg)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_tampered_or_foreign_token_is_not_found() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(
+            &app,
+            Person {
+                lang: "ar",
+                ..Person::new("r1", "ليلى حداد", "+33600000001")
+            },
+        )
+        .await;
+        let tokens = send_alert(&app, "al1", &["r1"]).await;
+        let mut client = app.client();
+        let page = client.get(&format!("/crisis/checkin/{}", tokens[0])).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("ليلى حداد"));
+        assert!(
+            page.body.contains("lang=\"ar\""),
+            "in the person's language"
+        );
+        assert!(page.body.contains("فيضانات الجنوب"));
+        assert!(page.body.contains("name=\"answer\" value=\"need_help\""));
+
+        let mut tampered = tokens[0].clone();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        for bad in [
+            tampered.as_str(),
+            "nonsense",
+            &sign_token(b"some other key, thirty-two bytes", "r1"),
+        ] {
+            let res = client.get(&format!("/crisis/checkin/{bad}")).await;
+            assert_eq!(res.status, 404, "{bad}");
+        }
+        let token = page.csrf_token().unwrap();
+        let res = client
+            .post_form_with_token(
+                &format!("/crisis/checkin/{tampered}"),
+                &token,
+                &[("answer", "safe")],
+            )
+            .await;
+        assert_eq!(res.status, 404);
+        assert_eq!(current(&app, "al1", "r1").await.status, "waiting");
+    }
+}
+
+#[tokio::test]
+async fn each_answer_is_recorded_and_a_bad_form_keeps_what_was_typed() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        let tokens = send_alert(&app, "al1", &["r1"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut client = app.client();
+
+        let res = client
+            .submit(
+                &path,
+                &path,
+                &[("answer", "safe"), ("note", "at the hotel")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(res.location(), Some(format!("{path}?answered=1").as_str()));
+        let c = current(&app, "al1", "r1").await;
+        assert_eq!(
+            (c.status.as_str(), c.note.as_str()),
+            ("safe", "at the hotel")
+        );
+        let thanks = client.get(&format!("{path}?answered=1")).await;
+        assert!(thanks.body.contains("Your answer has been recorded"));
+
+        let res = client
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("answer", "not_in_area"),
+                    ("note", "left yesterday"),
+                    ("lat", "43.6045"),
+                    ("lon", "1.4440"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let c = current(&app, "al1", "r1").await;
+        assert_eq!(c.status, "not_in_area");
+        assert_eq!((c.lat, c.lon), (Some(43.6045), Some(1.444)));
+
+        // A location out of range or no answer: 422, the note kept, nothing changed.
+        let res = client
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("answer", "safe"),
+                    ("note", "typed text"),
+                    ("lat", "123"),
+                    ("lon", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("typed text"));
+        assert!(res.body.contains("not a valid position"));
+        let res = client.submit(&path, &path, &[("note", "no choice")]).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("no choice"));
+        assert_eq!(current(&app, "al1", "r1").await.status, "not_in_area");
+
+        // Without the form token the answer is refused.
+        let res = client
+            .post_form_with_token(&path, "wrong", &[("answer", "safe")])
+            .await;
+        assert_eq!(res.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn an_older_link_answers_the_current_check_in() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        let old = send_alert(&app, "al1", &["r1"]).await;
+        send_alert(&app, "al2", &["r1"]).await;
+        assert_eq!(current(&app, "al1", "r1").await.status, "superseded");
+
+        let path = format!("/crisis/checkin/{}", old[0]);
+        let mut client = app.client();
+        let res = client.submit(&path, &path, &[("answer", "safe")]).await;
+        assert_eq!(res.status, 303);
+        assert_eq!(current(&app, "al1", "r1").await.status, "superseded");
+        assert_eq!(current(&app, "al2", "r1").await.status, "safe");
+    }
+}
+
+#[tokio::test]
+async fn need_help_opens_one_emergency_case_with_the_location() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        service(&app, &mission, CaseKind::Emergency).await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        let tokens = send_alert(&app, "al1", &["r1"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut client = app.client();
+        for _ in 0..2 {
+            let res = client
+                .submit(
+                    &path,
+                    &path,
+                    &[
+                        ("answer", "need_help"),
+                        ("note", "trapped on the roof"),
+                        ("lat", "43.6"),
+                        ("lon", "1.44"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+        }
+        let c = current(&app, "al1", "r1").await;
+        assert_eq!(c.status, "need_help");
+        let case_id = c.case_id.expect("a case is linked");
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM cases WHERE kind = $1",
+                "emergency"
+            )
+            .await,
+            1,
+            "a second need help opens no second case"
+        );
+        let case = safir_store::consular::cases::find(&app.db, &case_id)
+            .await
+            .unwrap();
+        assert_eq!(case.state, "submitted");
+        assert_eq!(case.mission_id, mission);
+        let form = case.form();
+        assert_eq!(form.get("latitude").map(String::as_str), Some("43.6"));
+        assert!(form["description"].contains("trapped on the roof"));
+        assert_eq!(form.get("phone").map(String::as_str), Some("+33600000001"));
+        // The presence registration's placeholder account holds the case, made once.
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM users WHERE email = $1",
+                "presence-r1@crisis.invalid"
+            )
+            .await,
+            1
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.checkin_help".to_owned())
+        );
+        // The escalation of an unacknowledged emergency is scheduled.
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = $1",
+                "consular.emergency_escalation"
+            )
+            .await,
+            1
+        );
+    }
+}
+
+async fn sms(
+    app: &TestApp,
+    secret: &str,
+    twilio: bool,
+    from: &str,
+    text: &str,
+) -> crate::harness::TestResponse {
+    let mut client = app.client();
+    let path = format!("/crisis/sms/inbound?secret={}", crate::harness::enc(secret));
+    if twilio {
+        let body = format!(
+            "From={}&Body={}&MessageSid=SM1",
+            crate::harness::enc(from),
+            crate::harness::enc(text)
+        );
+        client
+            .api_raw(
+                "POST",
+                &path,
+                None,
+                Some("application/x-www-form-urlencoded"),
+                &body,
+            )
+            .await
+    } else {
+        let body = serde_json::json!({ "from": from, "text": text }).to_string();
+        client
+            .api_raw("POST", &path, None, Some("application/json"), &body)
+            .await
+    }
+}
+
+#[tokio::test]
+async fn sms_replies_answer_check_ins_and_end_subscriptions() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        service(&app, &mission, CaseKind::Emergency).await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(
+            &app,
+            Person {
+                lang: "ar",
+                ..Person::new("r2", "عمر", "+33600000002")
+            },
+        )
+        .await;
+        send_alert(&app, "al1", &["r1", "r2"]).await;
+
+        // A wrong or missing secret is refused, and nothing changes.
+        for bad in ["", "wrong", "gateway-shared-secret-0124"] {
+            let res = sms(&app, bad, false, "+33600000001", "SAFE").await;
+            assert_eq!(res.status, 403, "secret {bad:?}");
+        }
+        assert_eq!(current(&app, "al1", "r1").await.status, "waiting");
+
+        let res = sms(
+            &app,
+            SMS_SECRET,
+            false,
+            "+33600000001",
+            " safe  with friends",
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["action"], "safe");
+        let c = current(&app, "al1", "r1").await;
+        assert_eq!(
+            (c.status.as_str(), c.note.as_str()),
+            ("safe", "with friends")
+        );
+
+        let res = sms(&app, SMS_SECRET, true, "+33600000002", "مساعدة").await;
+        assert_eq!(res.status, 200);
+        assert!(
+            res.headers[axum::http::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/xml")
+        );
+        assert!(res.body.starts_with("<?xml"));
+        assert!(res.body.contains("<Response><Message>"));
+        assert!(res.body.contains("الفريق القنصلي"), "{}", res.body);
+        let c = current(&app, "al1", "r2").await;
+        assert_eq!(c.status, "need_help");
+        assert!(c.case_id.is_some(), "HELP opens the emergency case");
+
+        let res = sms(&app, SMS_SECRET, false, "+19995550000", "SAFE").await;
+        assert_eq!(res.json()["action"], "no_checkin");
+        let res = sms(&app, SMS_SECRET, false, "+33600000001", "what?").await;
+        assert_eq!(res.json()["action"], "unknown");
+        assert!(res.json()["reply"].as_str().unwrap().contains("SAFE"));
+
+        // Subscriptions of the number: STOP ends all, UNSUBSCRIBE XX one, YES confirms.
+        for (id, country, status) in [
+            ("s1", "FR", "active"),
+            ("s2", "DE", "active"),
+            ("s3", "ES", "pending"),
+        ] {
+            exec(
+                &app.db,
+                "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at) \
+                 VALUES ($1, $2, 'sms', '+33600000009', 'en', $3, $1, $4)",
+                &[id, country, status],
+            )
+            .await;
+        }
+        let status_of = |id: &'static str| {
+            let db = app.db.clone();
+            async move {
+                with_pool!(db.read(), p => {
+                    sqlx::query_scalar::<_, String>("SELECT status FROM advice_subscriptions WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(p)
+                        .await
+                })
+                .unwrap()
+            }
+        };
+        let res = sms(&app, SMS_SECRET, true, "+33600000009", "YES").await;
+        assert!(res.body.contains("confirmed"));
+        assert_eq!(status_of("s3").await, "active");
+        let res = sms(&app, SMS_SECRET, false, "+33600000009", "unsubscribe de").await;
+        assert_eq!(res.json()["action"], "unsubscribe");
+        assert_eq!(status_of("s2").await, "unsubscribed");
+        assert_eq!(status_of("s1").await, "active");
+        let res = sms(&app, SMS_SECRET, false, "+33600000009", "STOP").await;
+        assert_eq!(res.json()["action"], "stop");
+        assert_eq!(status_of("s1").await, "unsubscribed");
+        assert_eq!(status_of("s3").await, "unsubscribed");
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_once_to_people_who_have_not_answered() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Saleh", "+33600000002")).await;
+        let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut client = app.client();
+        client.submit(&path, &path, &[("answer", "safe")]).await;
+
+        let mut tx = app.db.begin().await.unwrap();
+        safir_web::crisis::checkin::schedule_reminders(&mut tx, "cr1", "al1", now())
+            .await
+            .unwrap();
+        safir_web::crisis::checkin::schedule_reminders(&mut tx, "cr1", "al1", now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = $1",
+                "crisis.reminders"
+            )
+            .await,
+            1,
+            "one reminder round per alert"
+        );
+
+        let config = app.state.config.clone();
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1")
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            safir_web::crisis::checkin::remind(&app.db, &config, "cr1")
+                .await
+                .unwrap(),
+            0,
+            "once per check-in"
+        );
+        let sms_payloads: Vec<String> = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'sms.send'").fetch_all(p).await
+        })
+        .unwrap();
+        assert_eq!(sms_payloads.len(), 1);
+        assert!(sms_payloads[0].contains("+33600000002"));
+        assert!(sms_payloads[0].contains("/crisis/checkin/"));
+        let mails = app.emails_to("r2@example.org").await;
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].text.contains("/crisis/checkin/"));
+        assert!(app.emails_to("r1@example.org").await.is_empty());
+    }
+}
