@@ -8,6 +8,8 @@ mod audit;
 mod consular_cases;
 mod consular_overdue;
 mod consular_queue_plan;
+mod crisis_registrations;
+mod crisis_subscriptions;
 mod directory;
 mod documents;
 mod evisas;
