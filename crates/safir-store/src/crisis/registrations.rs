@@ -446,3 +446,33 @@ pub async fn purge_expired(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError
             .map(|r| r.rows_affected())
     })?)
 }
+
+/// What the presence form needs to know about a crisis.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PresenceCrisis {
+    pub id: String,
+    pub title_ar: String,
+    pub title_en: String,
+    pub country: String,
+    pub status: String,
+    pub presence_open: bool,
+}
+
+impl PresenceCrisis {
+    /// Whether the form takes registrations: the crisis is open and staff opened the form.
+    pub fn accepts_presence(&self) -> bool {
+        self.status == "open" && self.presence_open
+    }
+}
+
+/// The crisis a presence form names, if it exists.
+pub async fn presence_crisis(db: &Db, id: &str) -> Result<Option<PresenceCrisis>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, title_ar, title_en, country, status, presence_open FROM crises WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?)
+}
