@@ -34,9 +34,8 @@ pub const EXTRA_HEADERS: [&str; 2] = ["List-Unsubscribe", "List-Unsubscribe-Post
 /// An extra header's value: printable ASCII on one line.
 fn check_header(name: &str, value: &str) -> Result<(), SendError> {
     let known = EXTRA_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name));
-    let printable = !value.is_empty()
-        && value.len() <= 900
-        && value.bytes().all(|b| (0x20..0x7f).contains(&b));
+    let printable =
+        !value.is_empty() && value.len() <= 900 && value.bytes().all(|b| (0x20..0x7f).contains(&b));
     if known && printable {
         Ok(())
     } else {
@@ -190,13 +189,25 @@ mod tests {
             text: "t".into(),
             attachments: Vec::new(),
             headers: vec![
-                ("List-Unsubscribe".into(), "<https://safir.test/unsubscribe/x>".into()),
-                ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into()),
+                (
+                    "List-Unsubscribe".into(),
+                    "<https://safir.test/unsubscribe/x>".into(),
+                ),
+                (
+                    "List-Unsubscribe-Post".into(),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
             ],
         };
         let raw = String::from_utf8(m.to_lettre(&from, "k1").unwrap().formatted()).unwrap();
-        assert!(raw.contains("List-Unsubscribe: <https://safir.test/unsubscribe/x>"), "{raw}");
-        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{raw}");
+        assert!(
+            raw.contains("List-Unsubscribe: <https://safir.test/unsubscribe/x>"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{raw}"
+        );
         m.headers = vec![("Bcc".into(), "x@y.z".into())];
         assert!(m.to_lettre(&from, "k1").is_err());
         m.headers = vec![("List-Unsubscribe".into(), "<a>\r\nBcc: x@y.z".into())];

@@ -16,6 +16,10 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "x-csrf-token";
 
+/// Paths whose POSTs carry their own authority in the URL and come from outside a browser
+/// session: the one-click unsubscribe of mail clients (RFC 8058, a signed link).
+const TOKENLESS_PREFIXES: &[&str] = &["/unsubscribe/"];
+
 /// The token to embed in this viewer's forms.
 pub fn token_for(state: &AppState, viewer: &Viewer) -> String {
     csrf::token(&state.csrf_secret, viewer.csrf_binding())
@@ -38,6 +42,12 @@ pub async fn verify_form_token(
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     if !unsafe_method || csrf::is_bearer(req.headers()) {
+        return next.run(req).await;
+    }
+    if TOKENLESS_PREFIXES
+        .iter()
+        .any(|p| req.uri().path().starts_with(p))
+    {
         return next.run(req).await;
     }
     let Some(viewer) = req.extensions().get::<Viewer>().cloned() else {

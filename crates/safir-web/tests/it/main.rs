@@ -24,6 +24,8 @@ mod consular_catalogue;
 mod consular_officer;
 mod consular_officer_queue;
 mod consular_visa;
+mod crisis_registrations;
+mod crisis_subscriptions;
 mod documents;
 mod email_payload;
 mod errors;
