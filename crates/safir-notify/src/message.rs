@@ -22,6 +22,25 @@ pub struct EmailMessage {
     /// Files sent with the text (absent in payloads written before attachments existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<EmailAttachment>,
+    /// Extra headers, only those in [`EXTRA_HEADERS`] (one-click unsubscribe of mailing
+    /// lists, RFC 2369 and RFC 8058); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+}
+
+/// The extra headers a message may carry.
+pub const EXTRA_HEADERS: [&str; 2] = ["List-Unsubscribe", "List-Unsubscribe-Post"];
+
+/// An extra header's value: printable ASCII on one line.
+fn check_header(name: &str, value: &str) -> Result<(), SendError> {
+    let known = EXTRA_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let printable =
+        !value.is_empty() && value.len() <= 900 && value.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if known && printable {
+        Ok(())
+    } else {
+        Err(SendError::Invalid(format!("header {name:?}")))
+    }
 }
 
 /// A file attached to a message.
@@ -105,7 +124,7 @@ impl EmailMessage {
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
             .body(self.text.clone());
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(self.subject.clone())
@@ -114,6 +133,17 @@ impl EmailMessage {
                 HeaderName::new_from_ascii_str("Content-Language"),
                 self.lang.clone(),
             ));
+        for (name, value) in &self.headers {
+            check_header(name, value)?;
+            let name = EXTRA_HEADERS
+                .into_iter()
+                .find(|h| h.eq_ignore_ascii_case(name))
+                .unwrap_or("List-Unsubscribe");
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str(name),
+                value.clone(),
+            ));
+        }
         let built = if self.attachments.is_empty() {
             builder.singlepart(text)
         } else {
@@ -147,6 +177,41 @@ mod tests {
         ] {
             assert!(!is_language_tag(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn unsubscribe_headers_are_written_and_others_refused() {
+        let from: Mailbox = "Safir <noreply@safir.test>".parse().unwrap();
+        let mut m = EmailMessage {
+            to: "a@example.org".into(),
+            lang: "en".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            attachments: Vec::new(),
+            headers: vec![
+                (
+                    "List-Unsubscribe".into(),
+                    "<https://safir.test/unsubscribe/x>".into(),
+                ),
+                (
+                    "List-Unsubscribe-Post".into(),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
+            ],
+        };
+        let raw = String::from_utf8(m.to_lettre(&from, "k1").unwrap().formatted()).unwrap();
+        assert!(
+            raw.contains("List-Unsubscribe: <https://safir.test/unsubscribe/x>"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{raw}"
+        );
+        m.headers = vec![("Bcc".into(), "x@y.z".into())];
+        assert!(m.to_lettre(&from, "k1").is_err());
+        m.headers = vec![("List-Unsubscribe".into(), "<a>\r\nBcc: x@y.z".into())];
+        assert!(m.to_lettre(&from, "k1").is_err());
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub struct OutgoingEmail {
     /// Files sent with the text; left out of the payload when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Extra headers the mail sender allows (`List-Unsubscribe`, `List-Unsubscribe-Post`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 /// A file attached to an email, in the shape the mail sender reads.
@@ -52,6 +55,7 @@ pub fn render(to: &str, lang: Lang, template: &str, args: &FluentArgs) -> Outgoi
         subject: i18n.t_args(lang, &format!("email-{template}-subject"), args),
         text: i18n.t_args(lang, &format!("email-{template}-body"), args),
         attachments: Vec::new(),
+        headers: Vec::new(),
     }
 }
 

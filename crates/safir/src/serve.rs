@@ -147,15 +147,24 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
             safir_web::crisis::checkin::REMINDER_JOB,
             safir_web::crisis::checkin::ReminderJob {
                 db: db.clone(),
-                config: web,
+                config: web.clone(),
             },
         )
-        // Logs travel-advice level changes until the crisis module's subscriptions notify
-        // subscribers instead; registered so the jobs complete rather than go dead.
-        .register(advice::LEVEL_CHANGED_JOB, advice::LogLevelChange)
         .register(
             safir_web::crisis::alerts::FANOUT_JOB,
             safir_web::crisis::alerts::FanoutJob { db: db.clone() },
+        )
+        .register(
+            safir_web::crisis::registrations::PURGE_JOB,
+            safir_web::crisis::registrations::Purge { db: db.clone() },
+        )
+        // Tells travel-advice subscribers of the country (email or SMS).
+        .register(
+            advice::LEVEL_CHANGED_JOB,
+            safir_web::crisis::subscriptions::AdviceLevelChanged {
+                db: db.clone(),
+                config: web,
+            },
         ))
 }
 
@@ -196,7 +205,7 @@ async fn shutdown_signal(tx: watch::Sender<bool>) {
 }
 
 /// Hourly upkeep: expired sessions and old finished jobs; and once a day (whichever process
-/// comes first), the consular purge job.
+/// comes first), the consular and registration purge jobs.
 async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
     loop {
         if let Err(e) = safir_store::accounts::sessions::purge_expired(&db).await {
@@ -208,6 +217,9 @@ async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
         }
         if let Err(e) = safir_web::consular::jobs::enqueue_daily_purge(&db).await {
             tracing::warn!(error = %e, "scheduling the consular purge failed");
+        }
+        if let Err(e) = safir_web::crisis::registrations::enqueue_daily_purge(&db).await {
+            tracing::warn!(error = %e, "scheduling the registration purge failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(3600)) => {}

@@ -17,6 +17,7 @@ pub fn arabic_email(to: &str) -> EmailMessage {
         subject: "تأكيد عنوان بريدك الإلكتروني في سفير".to_owned(),
         text: "مرحبا،\n\nلتأكيد عنوانك افتح الرابط التالي:\nhttps://safir.test/verify?t=abc\n.سطر يبدأ بنقطة\n\nمع التحية، فريق سفير".to_owned(),
         attachments: Vec::new(),
+        headers: Vec::new(),
     }
 }
 

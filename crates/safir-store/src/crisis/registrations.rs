@@ -1,1 +1,478 @@
-//! (filled in by the crisis work)
+//! Registrations of citizens abroad and their places: residences and trips of account
+//! holders, presence registrations from the crisis form (verified by a code), what a person
+//! can download or delete, and the privacy purge after the last place's end.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use rand::Rng;
+use safir_domain::crisis::registration::{Channel, CheckedPlace, CheckedRegistration};
+use serde::Serialize;
+
+use crate::accounts::secrets::hash_secret;
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+
+/// Wrong codes allowed before a presence registration locks.
+pub const MAX_CODE_ATTEMPTS: i32 = 5;
+/// How long a verification code works.
+pub const CODE_VALIDITY_MINUTES: i64 = 30;
+
+/// A place as the form gives it (already checked).
+pub type NewPlace = CheckedPlace;
+
+/// A registration as stored (without its code hash).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Registration {
+    pub id: String,
+    pub user_id: Option<String>,
+    /// residence | trip | presence
+    pub kind: String,
+    pub crisis_id: Option<String>,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub lang: String,
+    /// Comma separated: email,sms
+    pub channels: String,
+    /// JSON array of {name, relation, age}.
+    pub companions: String,
+    pub adults: i32,
+    pub children: i32,
+    pub elderly: bool,
+    pub medical: bool,
+    pub vulnerability_note: String,
+    pub emergency_name: String,
+    pub emergency_phone: String,
+    pub emergency_email: String,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub verify_attempts: i32,
+    pub verify_expires_at: Option<DateTime<Utc>>,
+    pub verify_channel: Option<String>,
+    pub consent_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub purge_after: Option<DateTime<Utc>>,
+}
+
+impl Registration {
+    pub fn channel_list(&self) -> Vec<Channel> {
+        Channel::parse_list(&self.channels)
+    }
+
+    pub fn is_verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
+}
+
+/// A place row.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Place {
+    pub id: String,
+    pub registration_id: String,
+    pub country: String,
+    pub region: String,
+    pub city: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// YYYY-MM-DD; NULL = open.
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+/// What [`create`] writes.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    /// The account holder; `None` for the presence form.
+    pub user_id: Option<String>,
+    pub crisis_id: Option<String>,
+    pub form: CheckedRegistration,
+    /// A presence registration's code and the channel it goes by; `None`: verified now
+    /// (account holders' contacts are already known).
+    pub verify: Option<(String, Channel)>,
+    pub purge_after: Option<DateTime<Utc>>,
+}
+
+/// When a registration whose last place ends on `last_day` is purged: the end of that day
+/// plus `retention`. `None` (open-ended residence) is never purged automatically.
+pub fn purge_time(last_day: Option<NaiveDate>, retention: Duration) -> Option<DateTime<Utc>> {
+    last_day.map(|d| d.and_time(NaiveTime::MIN).and_utc() + Duration::days(1) + retention)
+}
+
+/// A new six-digit code.
+pub fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000u32))
+}
+
+fn code_hash(id: &str, code: &str) -> String {
+    hash_secret(&format!("{id}:{}", code.trim()))
+}
+
+const COLUMNS: &str = "id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, \
+     companions, adults, children, elderly, medical, vulnerability_note, emergency_name, \
+     emergency_phone, emergency_email, verified_at, verify_attempts, verify_expires_at, \
+     verify_channel, consent_at, created_at, updated_at, purge_after";
+
+const PLACE_COLUMNS: &str =
+    "id, registration_id, country, region, city, lat, lon, starts_on, ends_on";
+
+/// Writes a registration and its places inside the caller's transaction.
+pub async fn create(
+    tx: &mut Tx,
+    new: &NewRegistration,
+    places: &[NewPlace],
+) -> Result<Registration, StoreError> {
+    let id = uuid::Uuid::now_v7().as_simple().to_string();
+    let at = now();
+    let f = &new.form;
+    let companions = serde_json::to_string(&f.companions)
+        .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))?;
+    let (verified_at, hash, expires, channel) = match &new.verify {
+        None => (Some(at), None, None, None),
+        Some((code, ch)) => (
+            None,
+            Some(code_hash(&id, code)),
+            Some(at + Duration::minutes(CODE_VALIDITY_MINUTES)),
+            Some(ch.as_str()),
+        ),
+    };
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, \
+             lang, channels, companions, adults, children, elderly, medical, vulnerability_note, \
+             emergency_name, emergency_phone, emergency_email, verified_at, verify_code_hash, \
+             verify_attempts, verify_expires_at, verify_channel, consent_at, created_at, updated_at, \
+             purge_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, 0, $21, $22, $23, $23, $23, $24)",
+        )
+        .bind(&id)
+        .bind(&new.user_id)
+        .bind(f.kind.as_str())
+        .bind(&new.crisis_id)
+        .bind(&f.full_name)
+        .bind(f.email.as_ref().map(|e| e.as_str().to_owned()))
+        .bind(&f.phone)
+        .bind(f.lang.code())
+        .bind(Channel::join(&f.channels))
+        .bind(&companions)
+        .bind(f.adults as i32)
+        .bind(f.children as i32)
+        .bind(f.elderly)
+        .bind(f.medical)
+        .bind(&f.vulnerability_note)
+        .bind(&f.emergency_name)
+        .bind(&f.emergency_phone)
+        .bind(&f.emergency_email)
+        .bind(verified_at)
+        .bind(&hash)
+        .bind(expires)
+        .bind(channel)
+        .bind(at)
+        .bind(new.purge_after)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    for p in places {
+        with_tx!(tx, c => {
+            sqlx::query(
+                "INSERT INTO crisis_places (id, registration_id, country, region, city, lat, lon, \
+                 starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(uuid::Uuid::now_v7().as_simple().to_string())
+            .bind(&id)
+            .bind(p.country.as_str())
+            .bind(&p.region)
+            .bind(&p.city)
+            .bind(p.lat)
+            .bind(p.lon)
+            .bind(p.starts_on.map(|d| d.to_string()))
+            .bind(p.ends_on.map(|d| d.to_string()))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    find_in(tx, &id).await
+}
+
+async fn find_in(tx: &mut Tx, id: &str) -> Result<Registration, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM crisis_registrations WHERE id = $1");
+    let row: Option<Registration> = with_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(c).await
+    })?;
+    row.ok_or(StoreError::NotFound)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Registration, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM crisis_registrations WHERE id = $1");
+    let row: Option<Registration> = with_pool!(db.read(), p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(p).await
+    })?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// A registration with its places.
+pub async fn places(db: &Db, registration_id: &str) -> Result<Vec<Place>, StoreError> {
+    let sql = format!(
+        "SELECT {PLACE_COLUMNS} FROM crisis_places WHERE registration_id = $1 ORDER BY starts_on, id"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(registration_id).fetch_all(p).await
+    })?)
+}
+
+/// The account holder's residences and trips, newest first.
+pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Registration>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_registrations WHERE user_id = $1 ORDER BY created_at DESC, id"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id).fetch_all(p).await
+    })?)
+}
+
+/// Deletes one of the user's registrations (places and check-ins go with it). False when
+/// it is not theirs or does not exist.
+pub async fn delete_for_user(db: &Db, user_id: &str, id: &str) -> Result<bool, StoreError> {
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM crisis_registrations WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Registrations that belong to the person: their account's, and presence registrations
+/// made with their email address.
+async fn ids_for_person(
+    db: &Db,
+    user_id: &str,
+    email: &str,
+) -> Result<Vec<Registration>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_registrations WHERE user_id = $1 \
+         OR (user_id IS NULL AND email = $2 AND verified_at IS NOT NULL) ORDER BY created_at, id"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(user_id)
+            .bind(email)
+            .fetch_all(p)
+            .await
+    })?)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+struct CheckinExport {
+    id: String,
+    alert_id: String,
+    crisis_id: Option<String>,
+    status: String,
+    note: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    created_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+}
+
+/// Everything held about the person (account `user_id`, address `email`, and the phone
+/// numbers of their registrations): registrations with places and check-ins, and
+/// travel-advice subscriptions, as one JSON document.
+pub async fn export_for_user(
+    db: &Db,
+    user_id: &str,
+    email: &str,
+) -> Result<serde_json::Value, StoreError> {
+    let regs = ids_for_person(db, user_id, email).await?;
+    let mut out = Vec::new();
+    let mut addresses: Vec<String> = vec![email.to_owned()];
+    for r in regs {
+        let places = places(db, &r.id).await?;
+        let checkins: Vec<CheckinExport> = with_pool!(db.read(), p => {
+            sqlx::query_as(
+                "SELECT id, alert_id, crisis_id, status, note, lat, lon, created_at, answered_at \
+                 FROM crisis_checkins WHERE registration_id = $1 ORDER BY created_at, id",
+            )
+            .bind(&r.id)
+            .fetch_all(p)
+            .await
+        })?;
+        if let Some(phone) = &r.phone
+            && !addresses.contains(phone)
+        {
+            addresses.push(phone.clone());
+        }
+        let companions: serde_json::Value =
+            serde_json::from_str(&r.companions).unwrap_or(serde_json::Value::Null);
+        let mut reg = serde_json::to_value(&r)
+            .map_err(|e| StoreError::Corrupt(format!("registration {}: {e}", r.id)))?;
+        reg["companions"] = companions;
+        reg["places"] = serde_json::to_value(places).unwrap_or_default();
+        reg["checkins"] = serde_json::to_value(checkins).unwrap_or_default();
+        out.push(reg);
+    }
+    let subs = super::subscriptions::for_addresses(db, &addresses).await?;
+    Ok(serde_json::json!({
+        "exported_at": now(),
+        "registrations": out,
+        "subscriptions": subs,
+    }))
+}
+
+/// Deletes everything [`export_for_user`] shows: registrations (with places and check-ins)
+/// and subscriptions. Returns (registrations, subscriptions) removed.
+pub async fn delete_all_for_user(
+    db: &Db,
+    user_id: &str,
+    email: &str,
+) -> Result<(u64, u64), StoreError> {
+    let regs = ids_for_person(db, user_id, email).await?;
+    let mut addresses: Vec<String> = vec![email.to_owned()];
+    for r in &regs {
+        if let Some(phone) = &r.phone
+            && !addresses.contains(phone)
+        {
+            addresses.push(phone.clone());
+        }
+    }
+    let mut tx = db.begin().await?;
+    let mut removed = 0;
+    for r in &regs {
+        removed += with_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM crisis_registrations WHERE id = $1")
+                .bind(&r.id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    let subs = super::subscriptions::delete_for_addresses(&mut tx, &addresses).await?;
+    tx.commit().await?;
+    Ok((removed, subs))
+}
+
+/// What checking a presence code gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    Verified,
+    AlreadyVerified,
+    Wrong {
+        attempts_left: i32,
+    },
+    /// Too many wrong codes: the registration can no longer be verified.
+    Locked,
+    Expired,
+}
+
+/// Checks a presence registration's code. Each try counts before the comparison, so no
+/// more than [`MAX_CODE_ATTEMPTS`] codes are ever compared.
+pub async fn verify_code(
+    db: &Db,
+    id: &str,
+    code: &str,
+    at: DateTime<Utc>,
+) -> Result<CodeCheck, StoreError> {
+    let row: Option<(Option<DateTime<Utc>>, Option<String>, Option<DateTime<Utc>>)> = with_pool!(db.write(), p => {
+        sqlx::query_as(
+            "SELECT verified_at, verify_code_hash, verify_expires_at FROM crisis_registrations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?;
+    let Some((verified_at, hash, expires)) = row else {
+        return Err(StoreError::NotFound);
+    };
+    if verified_at.is_some() {
+        return Ok(CodeCheck::AlreadyVerified);
+    }
+    let counted = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE crisis_registrations SET verify_attempts = verify_attempts + 1, updated_at = $2 \
+             WHERE id = $1 AND verified_at IS NULL AND verify_attempts < $3",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(MAX_CODE_ATTEMPTS)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if counted == 0 {
+        return Ok(CodeCheck::Locked);
+    }
+    if expires.is_none_or(|x| x < at) {
+        return Ok(CodeCheck::Expired);
+    }
+    if hash.as_deref() == Some(code_hash(id, code).as_str()) {
+        with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE crisis_registrations SET verified_at = $2, verify_code_hash = NULL, updated_at = $2 \
+                 WHERE id = $1 AND verified_at IS NULL",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        return Ok(CodeCheck::Verified);
+    }
+    let attempts: i32 = with_pool!(db.write(), p => {
+        sqlx::query_scalar("SELECT verify_attempts FROM crisis_registrations WHERE id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await
+    })?;
+    let left = MAX_CODE_ATTEMPTS - attempts;
+    Ok(if left <= 0 {
+        CodeCheck::Locked
+    } else {
+        CodeCheck::Wrong {
+            attempts_left: left,
+        }
+    })
+}
+
+/// Removes registrations past their purge time (places and check-ins go with them by
+/// cascade). Returns how many.
+pub async fn purge_expired(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM crisis_registrations WHERE purge_after IS NOT NULL AND purge_after < $1")
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}
+
+/// What the presence form needs to know about a crisis.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PresenceCrisis {
+    pub id: String,
+    pub title_ar: String,
+    pub title_en: String,
+    pub country: String,
+    pub status: String,
+    pub presence_open: bool,
+}
+
+impl PresenceCrisis {
+    /// Whether the form takes registrations: the crisis is open and staff opened the form.
+    pub fn accepts_presence(&self) -> bool {
+        self.status == "open" && self.presence_open
+    }
+}
+
+/// The crisis a presence form names, if it exists.
+pub async fn presence_crisis(db: &Db, id: &str) -> Result<Option<PresenceCrisis>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, title_ar, title_en, country, status, presence_open FROM crises WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?)
+}

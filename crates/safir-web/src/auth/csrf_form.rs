@@ -20,6 +20,13 @@ pub const HEADER: &str = "x-csrf-token";
 /// their handler checks, so no form token either.
 const GATEWAY_PATHS: &[&str] = &["/crisis/sms/inbound", "/crisis/receipts/sms"];
 
+/// Paths whose POSTs carry their own authority in the URL (a signed link) and often come from
+/// outside a browser session: the one-click unsubscribe of mail clients (RFC 8058), and the
+/// personal check-in link (whoever holds the link can answer; a form token adds nothing and
+/// would fail for a person whose session cookie expired while the page stayed open). The
+/// cross-site check of the security layer still applies to browsers.
+const TOKENLESS_PREFIXES: &[&str] = &["/unsubscribe/", "/crisis/checkin/"];
+
 /// The token to embed in this viewer's forms.
 pub fn token_for(state: &AppState, viewer: &Viewer) -> String {
     csrf::token(&state.csrf_secret, viewer.csrf_binding())
@@ -41,7 +48,11 @@ pub async fn verify_form_token(
         *req.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    if !unsafe_method || csrf::is_bearer(req.headers()) || GATEWAY_PATHS.contains(&req.uri().path())
+    let path = req.uri().path();
+    if !unsafe_method
+        || csrf::is_bearer(req.headers())
+        || GATEWAY_PATHS.contains(&path)
+        || TOKENLESS_PREFIXES.iter().any(|p| path.starts_with(p))
     {
         return next.run(req).await;
     }

@@ -1,7 +1,486 @@
-//! (filled in by the crisis work)
+//! Citizens abroad on the web: a signed-in citizen's residences and trips (`/abroad`), the
+//! download and deletion of everything held about them, and the crisis presence form
+//! (`presence`), open to anyone while staff keep it open.
 
-use crate::auth::Routes;
+pub mod form;
+mod presence;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, Uri, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use safir_domain::audit::AuditAction;
+use safir_domain::crisis::registration::{self, MAX_PLACES};
+use safir_domain::ids::UserId;
+use safir_store::audit::{self, NewAuditRecord};
+use safir_store::crisis::registrations::{self, NewRegistration, Place, Registration};
+use safir_store::{StoreError, now};
+
+use self::form::{COMPANION_ROWS, FormView, field_errors};
+use crate::admin::support::{FormData, rejected};
+use crate::auth::{Access, CurrentUser, Routes, SignedIn, Viewer};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::page::{FlashKind, Page, render};
+use crate::security::{IpRateLimit, RateLimiter, limit_by_ip};
+use crate::state::AppState;
+
+pub const EXPORT_ACTION: AuditAction = AuditAction::new("crisis.my_data.export");
+pub const ERASE_ACTION: AuditAction = AuditAction::new("crisis.my_data.delete");
+
+/// At most `burst` submissions per client address, then one every `every`.
+pub(crate) fn per_ip(
+    state: &AppState,
+    handler: MethodRouter<AppState>,
+    burst: u32,
+    every: Duration,
+) -> MethodRouter<AppState> {
+    let limit = IpRateLimit {
+        limiter: Arc::new(RateLimiter::new(burst, every)),
+        trusted_proxy: state.config.trusted_proxy,
+    };
+    handler.route_layer(middleware::from_fn_with_state(limit, limit_by_ip))
+}
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    let state = r.state().clone();
+    let minute = Duration::from_secs(60);
+    r.add(Method::GET, "/abroad", Access::SignedIn, get(list))
+        .add(Method::GET, "/abroad/new", Access::SignedIn, get(new_form))
+        .add(Method::POST, "/abroad/new", Access::SignedIn, post(create))
+        .add(
+            Method::GET,
+            "/abroad/my-data.json",
+            Access::SignedIn,
+            get(my_data),
+        )
+        .add(
+            Method::POST,
+            "/abroad/my-data/delete",
+            Access::SignedIn,
+            post(erase_my_data),
+        )
+        .add(
+            Method::GET,
+            "/abroad/{registration}",
+            Access::SignedIn,
+            get(show),
+        )
+        .add(
+            Method::POST,
+            "/abroad/{registration}/delete",
+            Access::SignedIn,
+            post(delete),
+        )
+        .add(
+            Method::GET,
+            "/crisis/{crisis}/presence",
+            Access::Public,
+            get(presence::form_page),
+        )
+        .add(
+            Method::POST,
+            "/crisis/{crisis}/presence",
+            Access::Public,
+            per_ip(&state, post(presence::submit), 10, minute),
+        )
+        .add(
+            Method::GET,
+            "/crisis/presence/verify",
+            Access::Public,
+            get(presence::verify_page),
+        )
+        .add(
+            Method::POST,
+            "/crisis/presence/verify",
+            Access::Public,
+            per_ip(&state, post(presence::verify), 20, minute / 2),
+        )
+}
+
+/// One registration as the list and the page show it.
+pub(crate) struct RegistrationView {
+    pub href: String,
+    pub kind: String,
+    pub places: Vec<PlaceView>,
+    pub created: String,
+    pub channels: String,
+    pub full_name: String,
+    pub children: i32,
+    pub elderly: bool,
+    pub medical: bool,
+    pub vulnerability_note: String,
+    pub emergency: String,
+    pub purge: String,
+}
+
+pub(crate) struct PlaceView {
+    pub country: String,
+    pub area: String,
+    pub dates: String,
+    pub point: String,
+}
+
+fn place_view(lang: Lang, p: &Place) -> PlaceView {
+    let country = safir_domain::CountryCode::parse(&p.country)
+        .map(|c| c.name(crate::staff::labels::content_lang(lang)).to_owned())
+        .unwrap_or_else(|_| p.country.clone());
+    let area = [p.city.as_str(), p.region.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let dates = match (&p.starts_on, &p.ends_on) {
+        (None, None) => String::new(),
+        (s, e) => format!(
+            "{} – {}",
+            s.as_deref().unwrap_or("…"),
+            e.as_deref().unwrap_or("…")
+        ),
+    };
+    let point = match (p.lat, p.lon) {
+        (Some(a), Some(b)) => format!("{a:.4}, {b:.4}"),
+        _ => String::new(),
+    };
+    PlaceView {
+        country,
+        area,
+        dates,
+        point,
+    }
+}
+
+pub(crate) fn registration_view(
+    page: &Page,
+    r: &Registration,
+    places: &[Place],
+) -> RegistrationView {
+    let lang = page.lang;
+    RegistrationView {
+        href: format!("/abroad/{}", r.id),
+        kind: page.t(&format!("crisis-registration-kind-{}", r.kind)),
+        places: places.iter().map(|p| place_view(lang, p)).collect(),
+        created: r.created_at.format("%Y-%m-%d").to_string(),
+        channels: r
+            .channel_list()
+            .iter()
+            .map(|c| page.t(&format!("crisis-registration-channel-{}", c.as_str())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        full_name: r.full_name.clone(),
+        children: r.children,
+        elderly: r.elderly,
+        medical: r.medical,
+        vulnerability_note: r.vulnerability_note.clone(),
+        emergency: [
+            r.emergency_name.as_str(),
+            r.emergency_phone.as_str(),
+            r.emergency_email.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · "),
+        purge: r
+            .purge_after
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "crisis/registrations/list.html")]
+struct ListPage {
+    page: Page,
+    csrf_token: String,
+    registrations: Vec<RegistrationView>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Query(q): Query<Done>,
+) -> Result<Html<String>, AppError> {
+    let mut page = state.page(lang, &uri, "crisis-registration-list-title", &viewer);
+    if matches!(q.done.as_str(), "deleted" | "erased") {
+        let message = page.t(&format!("crisis-registration-done-{}", q.done));
+        page = page.with_flash(FlashKind::Success, message);
+    }
+    let mine = registrations::list_for_user(&state.db, me.id())
+        .await
+        .map_err(AppError::internal)?;
+    let mut views = Vec::with_capacity(mine.len());
+    for r in &mine {
+        let places = registrations::places(&state.db, &r.id)
+            .await
+            .map_err(AppError::internal)?;
+        views.push(registration_view(&page, r, &places));
+    }
+    render(&ListPage {
+        csrf_token: state.csrf_token(&viewer),
+        registrations: views,
+        page,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "crisis/registrations/new.html")]
+struct NewPage {
+    page: Page,
+    csrf_token: String,
+    kind: String,
+    form: FormView,
+    places: Vec<usize>,
+    companions: Vec<usize>,
+}
+
+fn new_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    kind: &str,
+    form: FormView,
+) -> Result<Html<String>, AppError> {
+    let title = if kind == "trip" {
+        "crisis-registration-new-trip-title"
+    } else {
+        "crisis-registration-new-residence-title"
+    };
+    render(&NewPage {
+        page: state.page(lang, uri, title, viewer),
+        csrf_token: state.csrf_token(viewer),
+        kind: kind.to_owned(),
+        form,
+        places: (0..MAX_PLACES).collect(),
+        companions: (0..COMPANION_ROWS).collect(),
+    })
+}
+
+fn account_kind(kind: &str) -> &'static str {
+    if kind == "trip" { "trip" } else { "residence" }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Query(q): Query<Done>,
+) -> Result<Html<String>, AppError> {
+    let kind = account_kind(&q.kind);
+    let data = FormData(vec![
+        ("full_name".into(), me.user.display_name.clone()),
+        ("email".into(), me.user.email.clone()),
+        ("channels".into(), "email".into()),
+        ("lang".into(), lang.code().to_owned()),
+    ]);
+    new_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        kind,
+        FormView::new(lang, data, FieldErrors::new()),
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let kind = account_kind(data.get("kind"));
+    let input = form::input(&data, kind);
+    let checked = match registration::check(&input, now().date_naive(), true) {
+        Ok(c) => c,
+        Err(e) => {
+            let view = FormView::new(lang, data, field_errors(&e));
+            return Ok(rejected(new_page(&state, lang, &uri, &viewer, kind, view)?));
+        }
+    };
+    let purge_after = registrations::purge_time(
+        checked.last_day(),
+        state.config.crisis.registration_retention,
+    );
+    let places = checked.places.clone();
+    let new = NewRegistration {
+        user_id: Some(me.id().to_owned()),
+        crisis_id: None,
+        form: checked,
+        verify: None,
+        purge_after,
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let r = registrations::create(&mut tx, &new, &places)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/abroad/{}", r.id)).into_response())
+}
+
+async fn own(state: &AppState, me: &CurrentUser, id: &str) -> Result<Registration, AppError> {
+    match registrations::find(&state.db, id).await {
+        Ok(r) if r.user_id.as_deref() == Some(me.id()) => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "crisis/registrations/show.html")]
+struct ShowPage {
+    page: Page,
+    csrf_token: String,
+    r: RegistrationView,
+    delete_href: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let r = own(&state, &me, &id).await?;
+    let places = registrations::places(&state.db, &r.id)
+        .await
+        .map_err(AppError::internal)?;
+    let page = state.page(lang, &uri, "crisis-registration-show-title", &viewer);
+    render(&ShowPage {
+        csrf_token: state.csrf_token(&viewer),
+        r: registration_view(&page, &r, &places),
+        delete_href: format!("/abroad/{}/delete", r.id),
+        page,
+    })
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = own(&state, &me, &id).await?;
+    registrations::delete_for_user(&state.db, me.id(), &r.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Redirect::to("/abroad?done=deleted").into_response())
+}
+
+fn self_audit(me: &CurrentUser, action: AuditAction, summary: serde_json::Value) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(UserId::from_trusted(me.id().to_owned())),
+        actor_label: me.user.email.clone(),
+        action,
+        target_type: "user",
+        target_id: Some(me.id().to_owned()),
+        mission_id: None,
+        client_ip: None,
+        summary,
+    }
+}
+
+/// Everything held about the signed-in person, as a JSON download.
+pub async fn my_data(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    let data = registrations::export_for_user(&state.db, me.id(), &me.user.email)
+        .await
+        .map_err(AppError::internal)?;
+    audit::record(
+        &state.db,
+        &self_audit(&me, EXPORT_ACTION, serde_json::json!({})),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let body = serde_json::to_string_pretty(&data).map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"my-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Deletes every registration and subscription of the signed-in person.
+pub async fn erase_my_data(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    let (regs, subs) = registrations::delete_all_for_user(&state.db, me.id(), &me.user.email)
+        .await
+        .map_err(AppError::internal)?;
+    audit::record(
+        &state.db,
+        &self_audit(
+            &me,
+            ERASE_ACTION,
+            serde_json::json!({ "registrations": regs, "subscriptions": subs }),
+        ),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    Ok(Redirect::to("/abroad?done=erased").into_response())
+}
+
+/// The daily job that deletes registrations past their purge time.
+pub const PURGE_JOB: &str = "crisis.purge";
+
+pub struct Purge {
+    pub db: safir_store::Db,
+}
+
+impl safir_store::jobs::JobHandler for Purge {
+    fn run<'a>(
+        &'a self,
+        _job: &'a safir_store::jobs::ClaimedJob,
+    ) -> safir_store::jobs::HandlerFuture<'a> {
+        Box::pin(async move {
+            let n = registrations::purge_expired(&self.db, now())
+                .await
+                .map_err(|e| safir_store::jobs::JobError::Retry(e.to_string()))?;
+            if n > 0 {
+                tracing::info!(registrations = n, "purged expired registrations abroad");
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Enqueues today's registration purge once, whichever process asks first.
+pub async fn enqueue_daily_purge(db: &safir_store::Db) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let job = safir_store::jobs::NewJob::new(PURGE_JOB, serde_json::json!({}))
+        .idempotency_key(format!("crisis-purge:{}", now().format("%Y-%m-%d")));
+    safir_store::jobs::enqueue(&mut tx, &job).await?;
+    tx.commit().await
 }

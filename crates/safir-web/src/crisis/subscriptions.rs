@@ -1,7 +1,449 @@
-//! (filled in by the crisis work)
+//! Travel-advice subscriptions on the web: `/subscribe` (email with double opt-in, or SMS
+//! confirmed by replying YES), the confirmation link, the unsubscribe page with its
+//! one-click POST (RFC 8058), and the job that tells subscribers when a country's advice
+//! level changes.
 
-use crate::auth::Routes;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{Method, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use fluent_bundle::FluentArgs;
+use safir_domain::CountryCode;
+use safir_domain::accounts::Email;
+use safir_domain::crisis::registration::{Channel, parse_phone};
+use safir_store::consular::advice::LevelChanged;
+use safir_store::crisis::subscriptions::{self, Subscription};
+use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
+use safir_store::{Db, StoreError};
+
+use super::registrations::form::FormView;
+use crate::admin::support::{FormData, SelectOption, rejected};
+use crate::auth::{Access, Routes, Viewer};
+use crate::email;
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::{I18n, Lang};
+use crate::page::{Page, render};
+use crate::state::{AppState, WebConfig};
+
+/// The job kind that sends one SMS (`{"to", "body", "key"}`).
+pub const SMS_JOB: &str = "sms.send";
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    let state = r.state().clone();
+    r.add(
+        Method::GET,
+        "/subscribe",
+        Access::Public,
+        get(subscribe_form),
+    )
+    .add(
+        Method::POST,
+        "/subscribe",
+        Access::Public,
+        super::registrations::per_ip(&state, post(subscribe), 10, Duration::from_secs(60)),
+    )
+    .add(
+        Method::GET,
+        "/subscribe/confirm/{token}",
+        Access::Public,
+        get(confirm),
+    )
+    .add(
+        Method::GET,
+        "/unsubscribe/{token}",
+        Access::Public,
+        get(unsubscribe_page),
+    )
+    .add(
+        Method::POST,
+        "/unsubscribe/{token}",
+        Access::Public,
+        post(unsubscribe),
+    )
+}
+
+fn person_lang(code: &str) -> Lang {
+    if code == "en" { Lang::En } else { Lang::Ar }
+}
+
+#[derive(Template)]
+#[template(path = "crisis/subscriptions/form.html")]
+struct SubscribePage {
+    page: Page,
+    csrf_token: String,
+    countries: Vec<SelectOption>,
+    form: FormView,
+}
+
+fn form_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    form: FormView,
+) -> Result<Html<String>, AppError> {
+    let chosen = form.v("country").to_owned();
+    let content = crate::staff::labels::content_lang(lang);
+    let mut countries: Vec<SelectOption> = CountryCode::all()
+        .map(|c| SelectOption {
+            value: c.as_str().to_owned(),
+            label: c.name(content).to_owned(),
+            selected: c.as_str() == chosen,
+        })
+        .collect();
+    countries.sort_by(|a, b| a.label.cmp(&b.label));
+    render(&SubscribePage {
+        page: state.page(lang, uri, "crisis-subscribe-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        countries,
+        form,
+    })
+}
+
+pub async fn subscribe_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Html<String>, AppError> {
+    let data = FormData(vec![
+        ("channel".into(), "email".into()),
+        ("lang".into(), lang.code().to_owned()),
+    ]);
+    form_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        FormView::new(lang, data, FieldErrors::new()),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "crisis/subscriptions/message.html")]
+struct MessagePage {
+    page: Page,
+    message: String,
+    /// A form to post (the unsubscribe button), if any.
+    action: Option<String>,
+    button: String,
+    csrf_token: String,
+}
+
+fn message_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    title: &str,
+    message: &str,
+    action: Option<String>,
+) -> Result<Html<String>, AppError> {
+    let page = state.page(lang, uri, title, viewer);
+    render(&MessagePage {
+        message: page.t(message),
+        button: page.t("crisis-unsubscribe-submit"),
+        csrf_token: state.csrf_token(viewer),
+        action,
+        page,
+    })
+}
+
+fn subscription_errors(data: &FormData) -> (FieldErrors, Option<(CountryCode, Channel, String)>) {
+    let mut e = FieldErrors::new();
+    let country = match CountryCode::parse(data.get("country")) {
+        Ok(c) => Some(c),
+        Err(err) => {
+            e.add(FieldError::new("country", format!("crisis_{}", err.code)));
+            None
+        }
+    };
+    let channel = match Channel::parse(data.get("channel")) {
+        Ok(c) => Some(c),
+        Err(_) => {
+            e.push("channel", "crisis_choice_required");
+            None
+        }
+    };
+    let address = match channel {
+        Some(Channel::Email) => match Email::parse(data.get("address")) {
+            Ok(a) => Some(a.as_str().to_owned()),
+            Err(err) if err.code == "required" => {
+                e.push("address", "required");
+                None
+            }
+            Err(_) => {
+                e.push("address", "invalid_email");
+                None
+            }
+        },
+        Some(Channel::Sms) => match parse_phone(data.get("address")) {
+            Ok(p) => Some(p),
+            Err(err) => {
+                e.add(FieldError::new(
+                    "address",
+                    if err.code == "required" {
+                        "required".to_owned()
+                    } else {
+                        format!("crisis_{}", err.code)
+                    },
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if !matches!(data.get("lang"), "ar" | "en") {
+        e.push("lang", "crisis_choice_required");
+    }
+    if data.get("consent") != "on" {
+        e.push("consent", "crisis_consent_required");
+    }
+    let ok = match (country, channel, address) {
+        (Some(c), Some(ch), Some(a)) if e.is_empty() => Some((c, ch, a)),
+        _ => None,
+    };
+    (e, ok)
+}
+
+pub async fn subscribe(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let (errors, ok) = subscription_errors(&data);
+    let Some((country, channel, address)) = ok else {
+        let view = FormView::new(lang, data, errors);
+        return Ok(rejected(form_page(&state, lang, &uri, &viewer, view)?));
+    };
+    let to_lang = person_lang(data.get("lang"));
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let done = subscriptions::subscribe(&mut tx, country, channel, &address, to_lang.code())
+        .await
+        .map_err(AppError::internal)?;
+    if let Some(token) = &done.confirm_token {
+        let mut args = FluentArgs::new();
+        args.set(
+            "country",
+            country.name(crate::staff::labels::content_lang(to_lang)),
+        );
+        let key = format!(
+            "subscribe-confirm:{}",
+            &safir_store::accounts::secrets::hash_secret(token)[..32]
+        );
+        match channel {
+            Channel::Email => {
+                args.set(
+                    "link",
+                    format!("{}/subscribe/confirm/{token}", state.config.public_url),
+                );
+                let message = email::render(&address, to_lang, "crisis-subscribe-confirm", &args);
+                email::enqueue(&mut tx, &message, Some(key))
+                    .await
+                    .map_err(AppError::internal)?;
+            }
+            Channel::Sms => {
+                let body = I18n::global().t_args(to_lang, "crisis-subscribe-confirm-sms", &args);
+                let job = NewJob::new(
+                    SMS_JOB,
+                    serde_json::json!({ "to": address, "body": body, "key": key }),
+                )
+                .idempotency_key(key.clone());
+                jobs::enqueue(&mut tx, &job)
+                    .await
+                    .map_err(AppError::internal)?;
+            }
+        }
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    // The same answer whether or not the address was already subscribed.
+    let message = match channel {
+        Channel::Email => "crisis-subscribe-check-email",
+        Channel::Sms => "crisis-subscribe-check-sms",
+    };
+    Ok(message_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        "crisis-subscribe-title",
+        message,
+        None,
+    )?
+    .into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    match subscriptions::confirm(&state.db, &token).await {
+        Ok(Some(_)) => message_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            "crisis-subscribe-title",
+            "crisis-subscribe-confirmed",
+            None,
+        ),
+        Ok(None) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+async fn subscription_of(state: &AppState, token: &str) -> Result<Subscription, AppError> {
+    let key = subscriptions::unsubscribe_key(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    let id = subscriptions::verify_unsubscribe_token(&key, token).ok_or(AppError::NotFound)?;
+    match subscriptions::find(&state.db, &id).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let s = subscription_of(&state, &token).await?;
+    if s.status == "unsubscribed" {
+        return message_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            "crisis-unsubscribe-title",
+            "crisis-unsubscribe-done",
+            None,
+        );
+    }
+    message_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        "crisis-unsubscribe-title",
+        "crisis-unsubscribe-confirm",
+        Some(format!("/unsubscribe/{token}")),
+    )
+}
+
+/// The button on the page, and mail clients' one-click POST (`List-Unsubscribe=One-Click`,
+/// no cookie, no form token: the signed link is the authority).
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let s = subscription_of(&state, &token).await?;
+    subscriptions::unsubscribe(&state.db, &s.id)
+        .await
+        .map_err(AppError::internal)?;
+    message_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        "crisis-unsubscribe-title",
+        "crisis-unsubscribe-done",
+        None,
+    )
+}
+
+/// Replaces the logging handler of `consular.advice_level_changed`: one email or SMS job per
+/// active subscriber of the country, keyed `advice:<version>:<subscription>` so a rerun
+/// sends nothing twice.
+pub struct AdviceLevelChanged {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+impl JobHandler for AdviceLevelChanged {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let change: LevelChanged = job
+                .payload_json()
+                .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            notify_level_change(&self.db, &self.config, &change)
+                .await
+                .map(drop)
+                .map_err(|e| JobError::Retry(e.to_string()))
+        })
+    }
+}
+
+/// Enqueues the notices of one level change; returns how many were new.
+pub async fn notify_level_change(
+    db: &Db,
+    config: &WebConfig,
+    change: &LevelChanged,
+) -> Result<u64, StoreError> {
+    let Ok(country) = CountryCode::parse(&change.country) else {
+        return Ok(0);
+    };
+    let subscribers = subscriptions::active_for_country(db, country).await?;
+    let key = subscriptions::unsubscribe_key(db).await?;
+    let base = config.public_url.trim_end_matches('/');
+    let mut batch = Vec::with_capacity(subscribers.len());
+    for s in &subscribers {
+        let lang = person_lang(&s.lang);
+        let unsubscribe = format!(
+            "{base}/unsubscribe/{}",
+            subscriptions::unsubscribe_token(&key, &s.id)
+        );
+        let mut args = FluentArgs::new();
+        args.set(
+            "country",
+            country.name(crate::staff::labels::content_lang(lang)),
+        );
+        args.set(
+            "level",
+            I18n::global().t(lang, &format!("advice-level-{}", change.new_level)),
+        );
+        args.set("link", format!("{base}/travel-advice/{}", country.as_str()));
+        args.set("unsubscribe", unsubscribe.clone());
+        let idempotency = format!("advice:{}:{}", change.version_id, s.id);
+        let job = if s.channel == "sms" {
+            let body = I18n::global().t_args(lang, "crisis-advice-changed-sms", &args);
+            NewJob::new(
+                SMS_JOB,
+                serde_json::json!({ "to": s.address, "body": body, "key": idempotency }),
+            )
+        } else {
+            let mut message = email::render(&s.address, lang, "crisis-advice-changed", &args);
+            message.headers = vec![
+                ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+                (
+                    "List-Unsubscribe-Post".into(),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
+            ];
+            let payload = serde_json::to_value(&message)
+                .map_err(|e| StoreError::Corrupt(format!("email payload: {e}")))?;
+            NewJob::new(email::JOB_KIND, payload)
+        };
+        batch.push(job.idempotency_key(idempotency));
+    }
+    let mut tx = db.begin().await?;
+    let n = jobs::enqueue_batch(&mut tx, &batch).await?;
+    tx.commit().await?;
+    Ok(n)
 }

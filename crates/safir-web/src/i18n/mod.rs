@@ -93,6 +93,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "documents",
     "crisis_alerts",
     "crisis_board",
+    "crisis_registration",
 ];
 
 /// A language's catalog: its context files joined.

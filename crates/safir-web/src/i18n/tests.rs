@@ -83,6 +83,10 @@ fn every_message_formats_without_errors() {
         args.set(name, 3);
     }
     args.set("reference", "ERR-TEST");
+    // Citizens abroad: presence codes and unsubscribe links.
+    args.set("code", "123456");
+    args.set("left", 3);
+    args.set("unsubscribe", "https://safir.example/unsubscribe/x");
     for (name, value) in [
         ("name", "Layla"),
         ("link", "https://safir.example/x"),

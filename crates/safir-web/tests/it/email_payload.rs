@@ -18,6 +18,7 @@ fn outgoing() -> OutgoingEmail {
         subject: "تأكيد البريد".to_owned(),
         text: "مرحبا\nسطر ثان".to_owned(),
         attachments: Vec::new(),
+        headers: Vec::new(),
     }
 }
 
@@ -52,6 +53,7 @@ async fn an_enqueued_email_is_read_by_the_sender_as_written() {
                 subject: o.subject,
                 text: o.text,
                 attachments: Vec::new(),
+                headers: Vec::new(),
             }
         );
     }

@@ -27,6 +27,8 @@ mod consular_visa;
 mod crisis_alerts;
 mod crisis_board;
 mod crisis_checkin;
+mod crisis_registrations;
+mod crisis_subscriptions;
 mod documents;
 mod email_payload;
 mod errors;

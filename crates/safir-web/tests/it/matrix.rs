@@ -282,6 +282,24 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/evisas/{id}/revoke",
         Who::OwnMission(&[As::Admin, As::Head, As::Consular]),
     ),
+    // Citizens abroad: one's own registrations and data; the crisis presence form and
+    // travel-advice subscriptions for anyone (the handlers answer 404 to unknown ids).
+    ("GET", "/abroad", Who::SignedIn),
+    ("GET", "/abroad/new", Who::SignedIn),
+    ("POST", "/abroad/new", Who::SignedIn),
+    ("GET", "/abroad/my-data.json", Who::SignedIn),
+    ("POST", "/abroad/my-data/delete", Who::SignedIn),
+    ("GET", "/abroad/{registration}", Who::SignedIn),
+    ("POST", "/abroad/{registration}/delete", Who::SignedIn),
+    ("GET", "/crisis/{crisis}/presence", Who::Anyone),
+    ("POST", "/crisis/{crisis}/presence", Who::Anyone),
+    ("GET", "/crisis/presence/verify", Who::Anyone),
+    ("POST", "/crisis/presence/verify", Who::Anyone),
+    ("GET", "/subscribe", Who::Anyone),
+    ("POST", "/subscribe", Who::Anyone),
+    ("GET", "/subscribe/confirm/{token}", Who::Anyone),
+    ("GET", "/unsubscribe/{token}", Who::Anyone),
+    ("POST", "/unsubscribe/{token}", Who::Anyone),
     // Administration: ministry-wide administrators only
     ("GET", "/admin", Who::Only(&[As::Admin])),
     ("GET", "/admin/missions", Who::Only(&[As::Admin])),
@@ -581,6 +599,7 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 "{crisis}" | "{alert}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),
                 // A token that does not verify: the check-in page answers 404.
+                "{registration}" => "0".to_owned(),
                 "{token}" => "0".to_owned(),
                 "{*name}" => "app.css".to_owned(),
                 s if s.starts_with('{') => {

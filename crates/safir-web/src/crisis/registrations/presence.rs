@@ -1,0 +1,315 @@
+//! `/crisis/{crisis}/presence`: the short "register your presence" form, open to anyone
+//! without an account while the crisis is open and staff keep the form open; the person
+//! proves their contact with a six-digit code sent by email or SMS
+//! (`/crisis/presence/verify`).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use fluent_bundle::FluentArgs;
+use safir_domain::crisis::registration::{self, Channel, place_field};
+use safir_store::crisis::registrations::{
+    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis,
+};
+use safir_store::jobs::{self, NewJob};
+use safir_store::{StoreError, now};
+
+use super::form::{COMPANION_ROWS, FormView, field_errors, input};
+use crate::admin::support::{FormData, rejected};
+use crate::auth::Viewer;
+use crate::email;
+use crate::error::{AppError, FieldError, FieldErrors};
+use crate::i18n::{I18n, Lang};
+use crate::page::{FlashKind, Page, render};
+use crate::state::AppState;
+
+/// The job kind that sends one SMS (`{"to", "body", "key"}`).
+pub const SMS_JOB: &str = "sms.send";
+
+/// The crisis, if its presence form is open; 404 otherwise.
+async fn open_crisis(state: &AppState, id: &str) -> Result<PresenceCrisis, AppError> {
+    match registrations::presence_crisis(&state.db, id).await {
+        Ok(Some(c)) if c.accepts_presence() => Ok(c),
+        Ok(_) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "crisis/registrations/presence.html")]
+struct PresencePage {
+    page: Page,
+    csrf_token: String,
+    action: String,
+    country: String,
+    form: FormView,
+    companions: Vec<usize>,
+    places: Vec<usize>,
+}
+
+fn presence_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    crisis: &PresenceCrisis,
+    form: FormView,
+) -> Result<Html<String>, AppError> {
+    let mut page = state.page(lang, uri, "crisis-presence-title", viewer);
+    let title = if lang == Lang::Ar {
+        &crisis.title_ar
+    } else {
+        &crisis.title_en
+    };
+    page.title = format!("{} — {title}", page.title);
+    render(&PresencePage {
+        csrf_token: state.csrf_token(viewer),
+        action: format!("/crisis/{}/presence", crisis.id),
+        country: safir_domain::CountryCode::parse(&crisis.country)
+            .map(|c| c.name(crate::staff::labels::content_lang(lang)).to_owned())
+            .unwrap_or_else(|_| crisis.country.clone()),
+        form,
+        companions: (0..COMPANION_ROWS).collect(),
+        places: vec![0],
+        page,
+    })
+}
+
+pub async fn form_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let crisis = open_crisis(&state, &id).await?;
+    let data = FormData(vec![
+        ("channels".into(), "email".into()),
+        ("lang".into(), lang.code().to_owned()),
+    ]);
+    presence_page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &crisis,
+        FormView::new(lang, data, FieldErrors::new()),
+    )
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(mut data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let crisis = open_crisis(&state, &id).await?;
+    // The place is in the crisis country; the person says where in it.
+    let country_field = place_field(0, "country");
+    data.0.retain(|(k, _)| *k != country_field);
+    data.0.push((country_field, crisis.country.clone()));
+    let raw = input(&data, "presence");
+    let checked = match registration::check(&raw, now().date_naive(), true) {
+        Ok(c) => c,
+        Err(e) => {
+            let view = FormView::new(lang, data, field_errors(&e));
+            return Ok(rejected(presence_page(
+                &state, lang, &uri, &viewer, &crisis, view,
+            )?));
+        }
+    };
+    // The code goes by email when the person gave an address and chose email, else by SMS.
+    let by_email = checked.email.is_some() && checked.channels.contains(&Channel::Email);
+    let channel = if by_email {
+        Channel::Email
+    } else {
+        Channel::Sms
+    };
+    let code = registrations::new_code();
+    let last_day = checked.last_day().unwrap_or(now().date_naive());
+    let purge_after =
+        registrations::purge_time(Some(last_day), state.config.crisis.registration_retention);
+    let places = checked.places.clone();
+    let person_lang = if checked.lang == safir_domain::Lang::En {
+        Lang::En
+    } else {
+        Lang::Ar
+    };
+    let new = NewRegistration {
+        user_id: None,
+        crisis_id: Some(crisis.id.clone()),
+        verify: Some((code.clone(), channel)),
+        purge_after,
+        form: checked,
+    };
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let r = registrations::create(&mut tx, &new, &places)
+        .await
+        .map_err(AppError::internal)?;
+    let mut args = FluentArgs::new();
+    args.set("code", code.clone());
+    args.set("minutes", CODE_VALIDITY_MINUTES);
+    let key = format!("presence-code:{}", r.id);
+    match (channel, &new.form.email, &new.form.phone) {
+        (Channel::Email, Some(to), _) => {
+            let message = email::render(to.as_str(), person_lang, "crisis-presence-code", &args);
+            email::enqueue(&mut tx, &message, Some(key))
+                .await
+                .map_err(AppError::internal)?;
+        }
+        (_, _, Some(to)) => {
+            let body = I18n::global().t_args(person_lang, "crisis-presence-code-sms", &args);
+            let job = NewJob::new(
+                SMS_JOB,
+                serde_json::json!({ "to": to, "body": body, "key": key }),
+            )
+            .idempotency_key(key.clone());
+            jobs::enqueue(&mut tx, &job)
+                .await
+                .map_err(AppError::internal)?;
+        }
+        _ => {
+            return Err(AppError::internal(
+                "presence registration without a contact",
+            ));
+        }
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct VerifyQuery {
+    #[serde(default)]
+    r: String,
+}
+
+#[derive(Template)]
+#[template(path = "crisis/registrations/verify.html")]
+struct VerifyPage {
+    page: Page,
+    csrf_token: String,
+    registration: String,
+    sent_to: String,
+    form: FormView,
+    verified: bool,
+}
+
+fn masked(r: &registrations::Registration) -> String {
+    let contact = if r.verify_channel.as_deref() == Some("sms") {
+        r.phone.clone().unwrap_or_default()
+    } else {
+        r.email.clone().unwrap_or_default()
+    };
+    let n = contact.chars().count();
+    contact
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < 2 || i + 3 >= n || c == '@' {
+                c
+            } else {
+                '•'
+            }
+        })
+        .collect()
+}
+
+async fn presence_registration(
+    state: &AppState,
+    id: &str,
+) -> Result<registrations::Registration, AppError> {
+    match registrations::find(&state.db, id).await {
+        Ok(r) if r.kind == "presence" => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+fn verify_page_html(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    r: &registrations::Registration,
+    form: FormView,
+    verified: bool,
+) -> Result<Html<String>, AppError> {
+    let mut page = state.page(lang, uri, "crisis-presence-verify-title", viewer);
+    if verified {
+        let message = page.t("crisis-presence-verified");
+        page = page.with_flash(FlashKind::Success, message);
+    }
+    render(&VerifyPage {
+        csrf_token: state.csrf_token(viewer),
+        registration: r.id.clone(),
+        sent_to: masked(r),
+        form,
+        verified,
+        page,
+    })
+}
+
+pub async fn verify_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Query(q): Query<VerifyQuery>,
+) -> Result<Html<String>, AppError> {
+    let r = presence_registration(&state, &q.r).await?;
+    let verified = r.is_verified();
+    verify_page_html(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &r,
+        FormView::new(lang, FormData::default(), FieldErrors::new()),
+        verified,
+    )
+}
+
+pub async fn verify(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let r = presence_registration(&state, data.get("r")).await?;
+    let code = data.get("code").trim().to_owned();
+    let error = if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        Some(FieldError::new("code", "crisis_code_format"))
+    } else {
+        match registrations::verify_code(&state.db, &r.id, &code, now()).await {
+            Ok(CodeCheck::Verified | CodeCheck::AlreadyVerified) => None,
+            Ok(CodeCheck::Wrong { attempts_left }) => {
+                Some(FieldError::new("code", "crisis_code_wrong").with_arg("left", attempts_left))
+            }
+            Ok(CodeCheck::Locked) => Some(FieldError::new("code", "crisis_code_locked")),
+            Ok(CodeCheck::Expired) => Some(FieldError::new("code", "crisis_code_expired")),
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(AppError::internal(e)),
+        }
+    };
+    match error {
+        None => {
+            let r = presence_registration(&state, &r.id).await?;
+            let view = FormView::new(lang, FormData::default(), FieldErrors::new());
+            Ok(verify_page_html(&state, lang, &uri, &viewer, &r, view, true)?.into_response())
+        }
+        Some(e) => {
+            let mut errors = FieldErrors::new();
+            errors.add(e);
+            let view = FormView::new(lang, data, errors);
+            Ok(rejected(verify_page_html(
+                &state, lang, &uri, &viewer, &r, view, false,
+            )?))
+        }
+    }
+}

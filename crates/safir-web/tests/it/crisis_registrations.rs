@@ -1,0 +1,392 @@
+//! Citizens abroad through HTTP: registering a trip (every bad field named, the input kept),
+//! one's own pages, downloading and deleting one's data, and the crisis presence form with
+//! its code (closed form → 404, five wrong codes → locked).
+
+use safir_store::crisis::registrations;
+use safir_store::with_pool;
+
+use crate::harness::{TestApp, unique_email};
+
+fn trip_fields<'a>(email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("kind", "trip"),
+        ("full_name", "Layla Haddad"),
+        ("email", email),
+        ("phone", "+971501234567"),
+        ("channels", "email"),
+        ("channels", "sms"),
+        ("lang", "en"),
+        ("place1_country", "FR"),
+        ("place1_city", "Paris"),
+        ("place1_starts_on", "2099-06-01"),
+        ("place1_ends_on", "2099-06-20"),
+        ("place2_country", "BE"),
+        ("place2_city", "Brussels"),
+        ("place2_starts_on", "2099-06-20"),
+        ("place2_ends_on", "2099-06-25"),
+        ("companion1_name", "Sami"),
+        ("companion1_age", "7"),
+        ("medical", "on"),
+        ("medical_note", "Insulin"),
+        ("consent", "on"),
+    ]
+}
+
+#[tokio::test]
+async fn a_trip_with_bad_fields_names_each_and_keeps_what_was_typed() {
+    let app = TestApp::sqlite().await;
+    let email = unique_email("layla");
+    let layla = app.public_user(&email).await;
+    let mut c = app.client();
+    c.lang = Some("en");
+    c.sign_in(&layla).await;
+    let res = c
+        .submit(
+            "/abroad/new?kind=trip",
+            "/abroad/new",
+            &[
+                ("kind", "trip"),
+                ("full_name", " "),
+                ("email", "not-an-email"),
+                ("phone", "0501234567"),
+                ("channels", "email"),
+                ("lang", "fr"),
+                ("place1_country", "XX"),
+                ("place1_city", "Lyon typed here"),
+                ("place1_lat", "95"),
+                ("place1_lon", "2"),
+                ("place1_starts_on", "2099-06-10"),
+                ("place1_ends_on", "2099-06-01"),
+                ("companion1_name", "Sami"),
+                ("companion1_age", "seven"),
+                ("emergency_name", "Omar"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    for field in [
+        "full_name",
+        "email",
+        "phone",
+        "lang",
+        "place1_country",
+        "place1_lat",
+        "place1_ends_on",
+        "companion1_age",
+        "emergency_phone",
+        "consent",
+    ] {
+        assert!(
+            res.body.contains(&format!("id=\"f-{field}-error\"")),
+            "no error beside {field}"
+        );
+    }
+    assert!(res.body.contains("Lyon typed here"), "the input is kept");
+    assert!(res.body.contains("This country code is unknown."));
+    assert!(res.body.contains("value=\"not-an-email\""));
+
+    let res = c
+        .submit("/abroad/new?kind=trip", "/abroad/new", &trip_fields(&email))
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = res.location().unwrap().to_owned();
+    let shown = c.get(&page).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.contains("Paris") && shown.body.contains("Brussels"));
+    assert!(shown.body.contains("Insulin"));
+    let list = c.get("/abroad").await;
+    assert!(list.body.contains(&page));
+    let id = page.trim_start_matches("/abroad/");
+    let r = registrations::find(&app.db, id).await.unwrap();
+    assert_eq!((r.kind.as_str(), r.children, r.medical), ("trip", 1, true));
+    assert!(r.purge_after.is_some(), "a trip is purged after it ends");
+
+    // Someone else sees nothing and deletes nothing.
+    let other = app.public_user(&unique_email("other")).await;
+    let mut o = app.client();
+    o.sign_in(&other).await;
+    assert_eq!(o.get(&page).await.status, 404);
+    let res = o.submit("/abroad", &format!("{page}/delete"), &[]).await;
+    assert_eq!(res.status, 404);
+    let res = c.submit(&page, &format!("{page}/delete"), &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(registrations::find(&app.db, id).await.is_err());
+}
+
+#[tokio::test]
+async fn a_citizen_downloads_then_deletes_everything_held_about_them() {
+    for app in TestApp::all().await {
+        let email = unique_email("data");
+        let user = app.public_user(&email).await;
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let res = c
+            .submit("/abroad/new?kind=trip", "/abroad/new", &trip_fields(&email))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let sub = c
+            .submit(
+                "/subscribe",
+                "/subscribe",
+                &[
+                    ("country", "FR"),
+                    ("channel", "email"),
+                    ("address", &email),
+                    ("lang", "en"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(sub.status, 200);
+
+        let data = c.get("/abroad/my-data.json").await;
+        assert_eq!(data.status, 200);
+        assert!(
+            data.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        let json = data.json();
+        assert_eq!(json["registrations"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            json["registrations"][0]["places"].as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(json["registrations"][0]["companions"][0]["name"], "Sami");
+        assert_eq!(json["subscriptions"][0]["address"], email.as_str());
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.my_data.export".to_owned())
+        );
+
+        let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
+        assert_eq!(res.status, 303);
+        let json = c.get("/abroad/my-data.json").await.json();
+        assert!(json["registrations"].as_array().unwrap().is_empty());
+        assert!(json["subscriptions"].as_array().unwrap().is_empty());
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"crisis.my_data.delete".to_owned())
+        );
+    }
+}
+
+async fn crisis(app: &TestApp, status: &str, presence_open: bool) -> String {
+    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let code = format!("KRT{}", char::from(b'A' + n % 26));
+    let mission = app.mission(&code, "SD").await;
+    let id = uuid::Uuid::now_v7().as_simple().to_string();
+    with_pool!(app.db.write(), p => {
+        sqlx::query(
+            "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, \
+             presence_open, reminder_minutes, declared_at) VALUES ($1, $2, 'أزمة', 'Khartoum crisis', 'SD', '{}', $3, $4, 120, $5)",
+        )
+        .bind(&id)
+        .bind(&mission)
+        .bind(status)
+        .bind(presence_open)
+        .bind(safir_store::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
+    id
+}
+
+fn presence_fields(email: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("full_name", "Amal Osman"),
+        ("email", email),
+        ("channels", "email"),
+        ("lang", "en"),
+        ("place1_city", "Khartoum"),
+        ("place1_lat", "15.5"),
+        ("place1_lon", "32.53"),
+        ("children", "2"),
+        ("elderly", "on"),
+        ("consent", "on"),
+    ]
+}
+
+/// The six digits of the last code emailed to `to`.
+async fn code_sent_to(app: &TestApp, to: &str) -> String {
+    let mail = app.emails_to(to).await.pop().expect("a code was emailed");
+    mail.subject
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_presence_form_is_only_there_while_the_crisis_and_form_are_open() {
+    let app = TestApp::sqlite().await;
+    let mut c = app.client();
+    assert_eq!(c.get("/crisis/nope/presence").await.status, 404);
+    let closed = crisis(&app, "closed", true).await;
+    assert_eq!(
+        c.get(&format!("/crisis/{closed}/presence")).await.status,
+        404
+    );
+    let off = crisis(&app, "open", false).await;
+    let path = format!("/crisis/{off}/presence");
+    assert_eq!(c.get(&path).await.status, 404);
+    let token = c.get("/subscribe").await.csrf_token().unwrap();
+    let res = c
+        .post_form_with_token(&path, &token, &presence_fields("x@example.org"))
+        .await;
+    assert_eq!(res.status, 404, "a closed form takes nothing");
+    let open = crisis(&app, "open", true).await;
+    let res = c.get(&format!("/crisis/{open}/presence")).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("name=\"consent\""),
+        "the consent is on the form"
+    );
+}
+
+#[tokio::test]
+async fn a_presence_registration_is_verified_by_its_code_and_locks_after_five_wrong_ones() {
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        c.lang = Some("en");
+
+        // Bad input: named and kept.
+        let res = c
+            .submit(
+                &path,
+                &path,
+                &[("full_name", "Amal typed"), ("channels", "sms")],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("id=\"f-phone-error\""));
+        assert!(res.body.contains("id=\"f-consent-error\""));
+        assert!(res.body.contains("Amal typed"));
+
+        let email = unique_email("amal");
+        let res = c.submit(&path, &path, &presence_fields(&email)).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let code = code_sent_to(&app, &email).await;
+        assert_eq!(code.len(), 6);
+        let r = registrations::find(&app.db, &id).await.unwrap();
+        assert!(!r.is_verified());
+        assert_eq!(
+            (r.crisis_id.as_deref(), r.children, r.elderly),
+            (Some(open.as_str()), 2, true)
+        );
+        let res = c
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", &code)],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            registrations::find(&app.db, &id)
+                .await
+                .unwrap()
+                .is_verified()
+        );
+
+        // A second person types wrong codes.
+        let email = unique_email("wrong");
+        let res = c.submit(&path, &path, &presence_fields(&email)).await;
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let code = code_sent_to(&app, &email).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for left in (1..5).rev() {
+            let res = c
+                .submit(
+                    &verify,
+                    "/crisis/presence/verify",
+                    &[("r", &id), ("code", wrong)],
+                )
+                .await;
+            assert_eq!(res.status, 422);
+            assert!(res.body.contains("id=\"f-code-error\""));
+            assert!(res.body.contains("Wrong code"), "{left} left");
+        }
+        let res = c
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", wrong)],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("Too many wrong codes"));
+        let res = c
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", &code)],
+            )
+            .await;
+        assert_eq!(res.status, 422, "the right code no longer works");
+        assert!(res.body.contains("Too many wrong codes"));
+        assert!(
+            !registrations::find(&app.db, &id)
+                .await
+                .unwrap()
+                .is_verified()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_presence_code_goes_by_sms_when_that_is_the_only_channel() {
+    let app = TestApp::sqlite().await;
+    let open = crisis(&app, "open", true).await;
+    let path = format!("/crisis/{open}/presence");
+    let mut c = app.client();
+    let res = c
+        .submit(
+            &path,
+            &path,
+            &[
+                ("full_name", "Amal Osman"),
+                ("phone", "+249 912 345 678"),
+                ("channels", "sms"),
+                ("lang", "ar"),
+                ("place1_city", "Omdurman"),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id = res
+        .location()
+        .unwrap()
+        .split("r=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let payloads: Vec<String> = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'sms.send'").fetch_all(p).await
+    })
+    .unwrap();
+    assert_eq!(payloads.len(), 1);
+    let sms: serde_json::Value = serde_json::from_str(&payloads[0]).unwrap();
+    assert_eq!(sms["to"], "+249912345678");
+    assert_eq!(sms["key"], format!("presence-code:{id}"));
+    assert!(
+        sms["body"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .count()
+            >= 6
+    );
+}

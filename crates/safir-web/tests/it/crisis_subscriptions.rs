@@ -1,0 +1,231 @@
+//! Travel-advice subscriptions through HTTP: bad input named and kept, email double opt-in,
+//! the one-click unsubscribe POST a mail client sends, and a level change notifying each
+//! active subscriber exactly once.
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use safir_domain::CountryCode;
+use safir_domain::crisis::registration::Channel;
+use safir_store::consular::advice::LevelChanged;
+use safir_store::crisis::subscriptions;
+use safir_store::with_pool;
+use safir_web::crisis::subscriptions::notify_level_change;
+
+use crate::harness::{TestApp, unique_email};
+
+fn fr() -> CountryCode {
+    CountryCode::parse("FR").unwrap()
+}
+
+#[tokio::test]
+async fn bad_subscriptions_name_each_field_and_keep_the_input() {
+    let app = TestApp::sqlite().await;
+    let mut c = app.client();
+    c.lang = Some("en");
+    let res = c
+        .submit(
+            "/subscribe",
+            "/subscribe",
+            &[
+                ("country", "QQ"),
+                ("channel", "sms"),
+                ("address", "12345"),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    for field in ["country", "address", "consent"] {
+        assert!(
+            res.body.contains(&format!("id=\"f-{field}-error\"")),
+            "{field}"
+        );
+    }
+    assert!(res.body.contains("value=\"12345\""), "the input is kept");
+    assert!(res.body.contains("international format"));
+}
+
+#[tokio::test]
+async fn an_email_subscription_is_confirmed_by_its_link() {
+    for app in TestApp::all().await {
+        let email = unique_email("sub");
+        let mut c = app.client();
+        let res = c
+            .submit(
+                "/subscribe",
+                "/subscribe",
+                &[
+                    ("country", "FR"),
+                    ("channel", "email"),
+                    ("address", &email),
+                    ("lang", "en"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            subscriptions::active_for_country(&app.db, fr())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mail = app
+            .emails_to(&email)
+            .await
+            .pop()
+            .expect("confirmation sent");
+        let link = mail
+            .text
+            .split_whitespace()
+            .find(|w| w.contains("/subscribe/confirm/"))
+            .unwrap()
+            .to_owned();
+        let path = &link[link.find("/subscribe/").unwrap()..];
+        assert_eq!(c.get("/subscribe/confirm/not-a-token").await.status, 404);
+        assert_eq!(c.get(path).await.status, 200);
+        let active = subscriptions::active_for_country(&app.db, fr())
+            .await
+            .unwrap();
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].address, email);
+
+        // Subscribing again answers the same and sends nothing new.
+        c.submit(
+            "/subscribe",
+            "/subscribe",
+            &[
+                ("country", "FR"),
+                ("channel", "email"),
+                ("address", &email),
+                ("lang", "en"),
+                ("consent", "on"),
+            ],
+        )
+        .await;
+        assert_eq!(app.emails_to(&email).await.len(), 1);
+    }
+}
+
+async fn active(app: &TestApp, country: CountryCode, channel: Channel, address: &str) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let s = subscriptions::subscribe(&mut tx, country, channel, address, "en")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    match channel {
+        Channel::Email => {
+            subscriptions::confirm(&app.db, s.confirm_token.as_deref().unwrap())
+                .await
+                .unwrap();
+        }
+        Channel::Sms => {
+            subscriptions::confirm_sms(&app.db, address).await.unwrap();
+        }
+    }
+    s.subscription.id
+}
+
+#[tokio::test]
+async fn a_mail_client_unsubscribes_with_one_post() {
+    let app = TestApp::sqlite().await;
+    let id = active(&app, fr(), Channel::Email, "one@example.org").await;
+    let key = subscriptions::unsubscribe_key(&app.db).await.unwrap();
+    let token = subscriptions::unsubscribe_token(&key, &id);
+    let mut c = app.client();
+    let page = c.get(&format!("/unsubscribe/{token}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains(&format!("action=\"/unsubscribe/{token}\""))
+    );
+    assert_eq!(c.get("/unsubscribe/forged.00").await.status, 404);
+    // RFC 8058: no cookie, no form token, no Origin.
+    let req = Request::builder()
+        .method("POST")
+        .uri(format!("/unsubscribe/{token}"))
+        .header(header::HOST, "safir.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("List-Unsubscribe=One-Click"))
+        .unwrap();
+    let res = app.client().send(req).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        subscriptions::find(&app.db, &id).await.unwrap().status,
+        "unsubscribed"
+    );
+    let forged = Request::builder()
+        .method("POST")
+        .uri(format!("/unsubscribe/{id}.00ff"))
+        .header(header::HOST, "safir.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("List-Unsubscribe=One-Click"))
+        .unwrap();
+    assert_eq!(app.client().send(forged).await.status, 404);
+}
+
+#[tokio::test]
+async fn a_level_change_notifies_each_active_subscriber_once() {
+    for app in TestApp::all().await {
+        let mail = active(&app, fr(), Channel::Email, "mail@example.org").await;
+        let sms = active(&app, fr(), Channel::Sms, "+33612345678").await;
+        // Pending, another country, unsubscribed: nobody of these hears of it.
+        let mut tx = app.db.begin().await.unwrap();
+        subscriptions::subscribe(&mut tx, fr(), Channel::Email, "pending@example.org", "en")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        active(
+            &app,
+            CountryCode::parse("BE").unwrap(),
+            Channel::Email,
+            "be@example.org",
+        )
+        .await;
+        let gone = active(&app, fr(), Channel::Email, "gone@example.org").await;
+        subscriptions::unsubscribe(&app.db, &gone).await.unwrap();
+
+        let change = LevelChanged {
+            country: "FR".into(),
+            old_level: 1,
+            new_level: 3,
+            version_id: "v42".into(),
+        };
+        let config = app.state.config.clone();
+        assert_eq!(
+            notify_level_change(&app.db, &config, &change)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            notify_level_change(&app.db, &config, &change)
+                .await
+                .unwrap(),
+            0,
+            "a rerun sends nothing twice"
+        );
+        let jobs: Vec<(String, String, Option<String>)> = with_pool!(app.db.read(), p => {
+            sqlx::query_as("SELECT kind, payload, idempotency_key FROM jobs WHERE idempotency_key LIKE 'advice:%' ORDER BY kind")
+                .fetch_all(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(jobs.len(), 2);
+        let (kind, payload, key) = &jobs[0];
+        assert_eq!(kind, "email.send");
+        assert_eq!(key.as_deref(), Some(format!("advice:v42:{mail}").as_str()));
+        let email: serde_json::Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(email["to"], "mail@example.org");
+        let headers = email["headers"].to_string();
+        assert!(headers.contains("List-Unsubscribe-Post"), "{headers}");
+        assert!(headers.contains("/unsubscribe/"), "{headers}");
+        assert!(email["text"].as_str().unwrap().contains("/unsubscribe/"));
+        let (kind, payload, key) = &jobs[1];
+        assert_eq!(kind, "sms.send");
+        assert_eq!(key.as_deref(), Some(format!("advice:v42:{sms}").as_str()));
+        let text: serde_json::Value = serde_json::from_str(payload).unwrap();
+        assert_eq!(text["to"], "+33612345678");
+        assert_eq!(text["key"], format!("advice:v42:{sms}"));
+    }
+}
