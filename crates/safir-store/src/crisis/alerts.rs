@@ -412,10 +412,6 @@ pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError
     Ok(stopped)
 }
 
-// The fan-out's writes: the same statements as `deliveries::insert_batch` and
-// `checkins::create_batch` of the delivery and check-in stores, which replace these two once
-// they sit side by side (same keys, same ON CONFLICT, so either writes the same rows).
-
 /// One queued delivery row per recipient and channel; existing rows are left alone.
 pub async fn fanout_deliveries(
     tx: &mut Tx,
@@ -456,59 +452,6 @@ pub async fn fanout_deliveries(
                     .bind(&r.channel)
                     .bind(&r.address)
                     .bind(&r.lang);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
-    }
-    Ok(inserted)
-}
-
-/// One waiting check-in per registration; the person's earlier waiting check-ins in the same
-/// crisis are superseded.
-pub async fn fanout_checkins(
-    tx: &mut Tx,
-    alert_id: &str,
-    crisis_id: Option<&str>,
-    registration_ids: &[String],
-) -> Result<u64, StoreError> {
-    const ROWS: usize = 500;
-    let t = now();
-    let mut inserted = 0;
-    for chunk in registration_ids.chunks(ROWS) {
-        if let Some(crisis) = crisis_id {
-            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
-            let sql = format!(
-                "UPDATE crisis_checkins SET status = 'superseded' WHERE crisis_id = $1 \
-                 AND alert_id <> $2 AND status = 'waiting' AND registration_id IN ({})",
-                list.join(", ")
-            );
-            with_tx!(tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(crisis).bind(alert_id);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.execute(c).await.map(|r| r.rows_affected())
-            })?;
-        }
-        let mut sql = String::from(
-            "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, \
-             created_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = 4 + i * 2;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("(${}, $1, $2, ${}, 'waiting', '', $3)", b, b + 1));
-        }
-        sql.push_str(" ON CONFLICT (alert_id, registration_id) DO NOTHING");
-        inserted += with_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(alert_id)
-                .bind(crisis_id)
-                .bind(t);
-            for id in chunk {
-                q = q.bind(uuid::Uuid::now_v7().as_simple().to_string()).bind(id);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;

@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use safir_store::crisis::alerts;
 use safir_store::crisis::audience::{self, AudienceCounts};
+use safir_store::crisis::{alerts, checkins, crises};
 use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, jobs, now};
 
@@ -78,7 +78,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
             .collect();
         let mut tx = db.begin().await?;
         report.deliveries += alerts::fanout_deliveries(&mut tx, &alert.id, chunk).await?;
-        report.checkins += alerts::fanout_checkins(
+        report.checkins += checkins::create_batch(
             &mut tx,
             &alert.id,
             alert.crisis_id.as_deref(),
@@ -105,6 +105,12 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
             })
             .collect();
         report.jobs = jobs::enqueue_batch(&mut tx, &jobs).await?;
+        // One reminder round for those who have not answered by the crisis's delay.
+        if let Some(crisis_id) = alert.crisis_id.as_deref() {
+            let crisis = crises::find(db, crisis_id).await?;
+            let at = now() + chrono::Duration::minutes(i64::from(crisis.reminder_minutes));
+            crate::crisis::checkin::schedule_reminders(&mut tx, crisis_id, &alert.id, at).await?;
+        }
     }
     tx.commit().await?;
     // An alert that reached nobody is complete at once.

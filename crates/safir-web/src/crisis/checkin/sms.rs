@@ -9,19 +9,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use safir_domain::crisis::checkin::{CheckinStatus, Keyword};
-use safir_store::crisis::checkins;
+use safir_store::crisis::{checkins, subscriptions};
 use serde::Deserialize;
 
 use super::{open_emergency_case, person_lang};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::state::AppState;
-
-/// Travel-advice SMS subscriptions: the two calls an SMS reply needs, under the names the
-/// subscriptions context gives them.
-mod subscriptions {
-    pub use safir_store::crisis::checkins::sms_replies::{confirm_sms, unsubscribe_sms};
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
