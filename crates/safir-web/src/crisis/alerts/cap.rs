@@ -14,7 +14,7 @@ use safir_domain::roles::Permission;
 use safir_store::StoreError;
 use safir_store::crisis::alerts::{self, Alert, NewAlert};
 
-use super::compose::{render_new, store_new};
+use super::compose::{Ctx, render_new, store_new};
 use super::form::field_errors;
 use super::{content_lang, missions_for};
 use crate::admin::support::{Actor, FormData, SelectOption, error_summary, rejected};
@@ -98,6 +98,13 @@ pub async fn import_cap(
     actor: Actor,
     Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        actor: &actor,
+    };
     let mut errors = FieldErrors::new();
     let mission = missions_for(&state, &actor, Permission::ManageCrises)
         .await?
@@ -134,8 +141,7 @@ pub async fn import_cap(
             // to complete: the compose form, filled in, with the gaps marked.
             let errors = field_errors(lang, &e);
             let chosen = FormData(vec![("mission".to_owned(), mission.code.clone())]);
-            let html =
-                render_new(&state, lang, &uri, &viewer, &actor, &chosen, &form, &errors).await?;
+            let html = render_new(&ctx, &chosen, &form, &errors).await?;
             return Ok(rejected(html));
         }
     };

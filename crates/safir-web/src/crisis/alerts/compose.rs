@@ -77,16 +77,28 @@ struct NewPage {
     form: AlertFormView,
 }
 
+/// What every rendering of a page needs about the request.
+pub(super) struct Ctx<'a> {
+    pub state: &'a AppState,
+    pub lang: Lang,
+    pub uri: &'a Uri,
+    pub viewer: &'a Viewer,
+    pub actor: &'a Actor,
+}
+
 pub(super) async fn render_new(
-    state: &AppState,
-    lang: Lang,
-    uri: &Uri,
-    viewer: &Viewer,
-    actor: &Actor,
+    ctx: &Ctx<'_>,
     d: &FormData,
     form: &AlertForm,
     errors: &FieldErrors,
 ) -> Result<Html<String>, AppError> {
+    let Ctx {
+        state,
+        lang,
+        uri,
+        viewer,
+        actor,
+    } = *ctx;
     let content = content_lang(lang);
     let missions = missions_for(state, actor, Permission::ManageCrises)
         .await?
@@ -132,6 +144,13 @@ pub async fn new_alert_form(
     viewer: Viewer,
     actor: Actor,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        actor: &actor,
+    };
     let params = query_pairs(uri.query());
     let d = FormData(params);
     let mut form = AlertForm::default();
@@ -148,17 +167,7 @@ pub async fn new_alert_form(
         form.regions = prefill.regions;
         form.geojson = prefill.geojson;
     }
-    let html = render_new(
-        &state,
-        lang,
-        &uri,
-        &viewer,
-        &actor,
-        &d,
-        &form,
-        &FieldErrors::new(),
-    )
-    .await?;
+    let html = render_new(&ctx, &d, &form, &FieldErrors::new()).await?;
     Ok(html.into_response())
 }
 
@@ -193,6 +202,13 @@ pub async fn create_alert(
     actor: Actor,
     Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        actor: &actor,
+    };
     let form = from_data(&d);
     let mut errors = FieldErrors::new();
     // The crisis decides the mission; without one, the mission picked.
@@ -220,14 +236,14 @@ pub async fn create_alert(
     let input = match form.validate() {
         Ok(input) if errors.is_empty() => input,
         Ok(_) => {
-            let html = render_new(&state, lang, &uri, &viewer, &actor, &d, &form, &errors).await?;
+            let html = render_new(&ctx, &d, &form, &errors).await?;
             return Ok(rejected(html));
         }
         Err(e) => {
             for fe in field_errors(lang, &e).iter() {
                 errors.add(fe.clone());
             }
-            let html = render_new(&state, lang, &uri, &viewer, &actor, &d, &form, &errors).await?;
+            let html = render_new(&ctx, &d, &form, &errors).await?;
             return Ok(rejected(html));
         }
     };
@@ -311,15 +327,18 @@ struct AlertPage {
 /// Renders an alert's page; `form`/`errors` when a save was rejected, `problem` for a
 /// message above it.
 pub(super) async fn render_alert(
-    state: &AppState,
-    lang: Lang,
-    uri: &Uri,
-    viewer: &Viewer,
-    actor: &Actor,
+    ctx: &Ctx<'_>,
     alert: &Alert,
     typed: Option<(&AlertForm, &FieldErrors)>,
     problem: Option<&str>,
 ) -> Result<Html<String>, AppError> {
+    let Ctx {
+        state,
+        lang,
+        uri,
+        viewer,
+        actor,
+    } = *ctx;
     let content = content_lang(lang);
     let status = alert.status().map_err(AppError::internal)?;
     let input = alert.input().map_err(AppError::internal)?;
@@ -437,6 +456,13 @@ pub async fn show_alert(
     actor: Actor,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        actor: &actor,
+    };
     let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
     let problem = query_pairs(uri.query())
         .into_iter()
@@ -446,7 +472,7 @@ pub async fn show_alert(
             "self" => Some("crisis-alert-problem-self-approval"),
             _ => None,
         });
-    let html = render_alert(&state, lang, &uri, &viewer, &actor, &alert, None, problem).await?;
+    let html = render_alert(&ctx, &alert, None, problem).await?;
     Ok(html.into_response())
 }
 
@@ -459,23 +485,20 @@ pub async fn save_alert(
     Path(id): Path<String>,
     Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        state: &state,
+        lang,
+        uri: &uri,
+        viewer: &viewer,
+        actor: &actor,
+    };
     let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
     let form = from_data(&d);
     let input = match form.validate() {
         Ok(input) => input,
         Err(e) => {
             let errors = field_errors(lang, &e);
-            let html = render_alert(
-                &state,
-                lang,
-                &uri,
-                &viewer,
-                &actor,
-                &alert,
-                Some((&form, &errors)),
-                None,
-            )
-            .await?;
+            let html = render_alert(&ctx, &alert, Some((&form, &errors)), None).await?;
             return Ok(rejected(html));
         }
     };
