@@ -88,6 +88,7 @@ async fn blast(port: u16, n: usize, parallel: usize) -> anyhow::Result<()> {
                     subject: "تنبيه: إخلاء المنطقة".into(),
                     text: "توجهوا إلى نقطة التجمع. Go to the assembly point.\nhttp://127.0.0.1/crisis/checkin/token".into(),
                     attachments: Vec::new(),
+                    headers: Vec::new(),
                 };
                 mailer.send(&email, &format!("blast-{i}")).await?;
             }

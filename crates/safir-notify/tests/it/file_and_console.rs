@@ -54,6 +54,7 @@ async fn sending_the_same_job_again_replaces_its_file() {
         subject: "Confirm your address".to_owned(),
         text: "Hello".to_owned(),
         attachments: Vec::new(),
+        headers: Vec::new(),
         to: "a@example.org".to_owned(),
     };
     mailer.send(&english, "job-1").await.unwrap();

@@ -365,8 +365,8 @@ pub enum CodeCheck {
     Expired,
 }
 
-/// A presence registration's verification state: verified at, code hash, code expiry.
-type CodeRow = (Option<DateTime<Utc>>, Option<String>, Option<DateTime<Utc>>);
+/// A registration's verification state: verified at, code hash, code expiry.
+type CodeState = (Option<DateTime<Utc>>, Option<String>, Option<DateTime<Utc>>);
 
 /// Checks a presence registration's code. Each try counts before the comparison, so no
 /// more than [`MAX_CODE_ATTEMPTS`] codes are ever compared.
@@ -376,7 +376,7 @@ pub async fn verify_code(
     code: &str,
     at: DateTime<Utc>,
 ) -> Result<CodeCheck, StoreError> {
-    let row: Option<CodeRow> = with_pool!(db.write(), p => {
+    let row: Option<CodeState> = with_pool!(db.write(), p => {
         sqlx::query_as(
             "SELECT verified_at, verify_code_hash, verify_expires_at FROM crisis_registrations WHERE id = $1",
         )

@@ -7,7 +7,7 @@ use safir_store::with_pool;
 
 use crate::harness::{TestApp, unique_email};
 
-fn trip_fields<'a>(email: &'a str) -> Vec<(&'a str, &'a str)> {
+fn trip_fields(email: &str) -> Vec<(&str, &str)> {
     vec![
         ("kind", "trip"),
         ("full_name", "Layla Haddad"),

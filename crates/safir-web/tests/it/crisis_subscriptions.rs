@@ -229,3 +229,38 @@ async fn a_level_change_notifies_each_active_subscriber_once() {
         assert_eq!(text["key"], format!("advice:v42:{sms}"));
     }
 }
+
+#[tokio::test]
+async fn the_level_change_job_runs_the_notices() {
+    use safir_store::consular::advice::LEVEL_CHANGED_JOB;
+    use safir_store::jobs::{self, JobRunner, NewJob, RunnerConfig};
+    use safir_web::crisis::subscriptions::AdviceLevelChanged;
+
+    let app = TestApp::sqlite().await;
+    let id = active(&app, fr(), Channel::Email, "job@example.org").await;
+    let mut tx = app.db.begin().await.unwrap();
+    let payload = serde_json::json!({
+        "country": "FR", "old_level": 2, "new_level": 4, "version_id": "v7"
+    });
+    jobs::enqueue(&mut tx, &NewJob::new(LEVEL_CHANGED_JOB, payload))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let runner = JobRunner::new(app.db.clone(), RunnerConfig::default()).register(
+        LEVEL_CHANGED_JOB,
+        AdviceLevelChanged {
+            db: app.db.clone(),
+            config: app.state.config.clone(),
+        },
+    );
+    runner.drain().await.unwrap();
+    let keys: Vec<Option<String>> = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT idempotency_key FROM jobs WHERE kind = 'email.send'")
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    assert_eq!(keys, vec![Some(format!("advice:v7:{id}"))]);
+    let mail = app.emails_to("job@example.org").await.pop().unwrap();
+    assert!(mail.subject.contains("France"), "{}", mail.subject);
+}
