@@ -377,10 +377,7 @@ pub async fn pfif_import(
     let pasted = form.text("xml").to_owned();
     let file = form.take_file("file");
     let xml = match (&file, pasted.trim().is_empty()) {
-        (Some(f), _) => match String::from_utf8(f.bytes.clone()) {
-            Ok(s) => s,
-            Err(_) => String::new(),
-        },
+        (Some(f), _) => String::from_utf8(f.bytes.clone()).unwrap_or_default(),
         (None, false) => pasted.clone(),
         (None, true) => String::new(),
     };
