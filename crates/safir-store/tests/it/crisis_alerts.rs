@@ -127,7 +127,13 @@ async fn a_crisis_is_declared_listed_and_closed() {
         assert!(found.presence_open && found.is_open());
         assert_eq!(found.area().unwrap(), countries(&["LB"]));
         assert_eq!(crises::list_presence_open(db).await.unwrap().len(), 1);
-        assert_eq!(crises::list(db, Some(&[m.clone()])).await.unwrap().len(), 1);
+        assert_eq!(
+            crises::list(db, Some(std::slice::from_ref(&m)))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(crises::list(db, Some(&[])).await.unwrap().is_empty());
         let mut tx = db.begin().await.unwrap();
         assert!(crises::close(&mut tx, &c.id).await.unwrap());
@@ -272,6 +278,15 @@ async fn a_cancel_stops_what_is_still_queued() {
     }
 }
 
+/// (country, region, city, point, ends_on)
+type PlaceRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<(f64, f64)>,
+    Option<String>,
+);
+
 struct Person<'a> {
     id: &'a str,
     verified: bool,
@@ -279,13 +294,7 @@ struct Person<'a> {
     phone: Option<&'a str>,
     channels: &'a str,
     /// (country, region, city, point, ends_on)
-    places: Vec<(
-        &'a str,
-        &'a str,
-        &'a str,
-        Option<(f64, f64)>,
-        Option<String>,
-    )>,
+    places: Vec<PlaceRow<'a>>,
 }
 
 async fn register(db: &Db, p: &Person<'_>) {
