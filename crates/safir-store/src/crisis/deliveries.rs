@@ -347,3 +347,102 @@ pub async fn any_pending(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
     })?;
     Ok(n > 0)
 }
+
+/// What a sender needs of an alert: its texts in both languages and its state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AlertText {
+    pub id: String,
+    pub identifier: String,
+    pub status: String,
+    pub msg_type: String,
+    pub headline_ar: String,
+    pub headline_en: String,
+    pub description_ar: String,
+    pub description_en: String,
+    pub instruction_ar: String,
+    pub instruction_en: String,
+    pub area_desc: String,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+pub async fn alert_text(db: &Db, alert_id: &str) -> Result<Option<AlertText>, StoreError> {
+    let row = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, identifier, status, msg_type, headline_ar, headline_en, description_ar, description_en, \
+                    instruction_ar, instruction_en, area_desc, sent_at \
+             FROM crisis_alerts WHERE id = $1",
+        )
+        .bind(alert_id)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row)
+}
+
+/// The check-in ids of these registrations for the alert (one query per batch), keyed by
+/// registration id: the personal links the messages carry.
+pub async fn checkin_ids(
+    db: &Db,
+    alert_id: &str,
+    registration_ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in registration_ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT registration_id, id FROM crisis_checkins WHERE alert_id = $1 AND registration_id IN {}",
+            placeholders(2, chunk.len())
+        );
+        let rows: Vec<(String, String)> = with_pool!(db.read(), p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(alert_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The signing secrets of these webhooks, keyed by webhook id (disabled ones left out).
+pub async fn webhook_secrets(
+    db: &Db,
+    webhook_ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in webhook_ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT id, secret FROM crisis_webhooks WHERE enabled = $1 AND id IN {}",
+            placeholders(2, chunk.len())
+        );
+        let rows: Vec<(String, String)> = with_pool!(db.read(), p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(true);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Completes an alert in `sending` when none of its deliveries is queued or being sent.
+/// Returns whether it did. (The alerts module owns the alert's states; this is the one
+/// transition delivery makes.)
+pub async fn complete_if_delivered(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
+    let t = now();
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE crisis_alerts SET status = 'completed', completed_at = $2, updated_at = $2 \
+             WHERE id = $1 AND status = 'sending' AND NOT EXISTS \
+               (SELECT 1 FROM crisis_deliveries WHERE alert_id = $1 AND status IN ('queued', 'sending'))",
+        )
+        .bind(alert_id)
+        .bind(t)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}

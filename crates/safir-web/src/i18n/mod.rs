@@ -91,6 +91,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "appointments",
     "evisa",
     "documents",
+    "crisis_delivery",
 ];
 
 /// A language's catalog: its context files joined.

@@ -98,6 +98,9 @@ fn every_message_formats_without_errors() {
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
         ("message", "Please send a photograph."),
+        ("headline", "Flooding in the north"),
+        ("description", "Rivers are rising."),
+        ("instruction", "Move to higher ground."),
     ] {
         args.set(name, value);
     }
