@@ -8,6 +8,7 @@ mod audit;
 mod consular_cases;
 mod consular_overdue;
 mod consular_queue_plan;
+mod crisis_deliveries;
 mod directory;
 mod documents;
 mod evisas;

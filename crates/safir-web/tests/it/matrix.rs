@@ -409,6 +409,8 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/cases/{id}/notes",
         Who::OwnMission(CONSULAR),
     ),
+    // Crisis delivery: the SMS gateway's receipts (its shared secret is the authentication)
+    ("POST", "/crisis/receipts/sms", Who::Anyone),
 ];
 
 impl Who {

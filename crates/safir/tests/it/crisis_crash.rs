@@ -128,13 +128,11 @@ async fn alert_status(db: &Db, alert: &str) -> String {
 /// The Message-ID header of a raw message.
 fn message_id(data: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(data);
-    text.lines()
-        .take_while(|l| !l.is_empty())
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("message-id")
-                .then(|| value.trim().to_owned())
-        })
+    text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("message-id")
+            .then(|| value.trim().to_owned())
+    })
 }
 
 fn env<'a>(
@@ -259,5 +257,130 @@ async fn a_killed_server_resumes_delivery_and_sends_each_alert_once() {
     // (a time slice and its successor may overlap, so two per channel).
     assert!(email_repeats <= 2 * BATCH, "{email_repeats} email repeats");
     assert!(sms_repeats <= 2 * BATCH, "{sms_repeats} SMS repeats");
+    db.close().await;
+}
+
+/// The deliver job in-process against a real SMTP server that is down for a while: the
+/// rows are retried with backoff and every message arrives once the server is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_down_for_a_while_then_every_alert_arrives() {
+    use std::sync::Arc;
+
+    use safir_notify::ratelimit::TokenBucket;
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{Buckets, DELIVER_JOB, DeliverJob, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-smtp-down");
+    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
+        .await
+        .expect("db");
+    db.migrate().await.expect("migrate");
+    let emails = 300;
+    let alert = seed_alert(&db, emails, 0).await;
+
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    sink.go_down().await;
+    let mail = safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
+        transport: "smtp",
+        from: "Safir <no-reply@safir.localhost>",
+        smtp_host: "127.0.0.1",
+        smtp_port: sink.port(),
+        smtp_tls: "none",
+        ..safir_notify::PlainMailConfig::default()
+    })
+    .expect("mail config");
+    let job = DeliverJob {
+        db: db.clone(),
+        mailer: Arc::new(safir_notify::Mailer::new(&mail).expect("mailer")),
+        sms: safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
+            gateway: "none".into(),
+            ..Default::default()
+        })
+        .expect("no sms"),
+        webhooks: safir_notify::webhook::WebhookSender::new(),
+        buckets: Buckets {
+            email: Arc::new(TokenBucket::per_second(0)),
+            sms: Arc::new(TokenBucket::per_second(0)),
+            webhook: Arc::new(TokenBucket::per_second(0)),
+        },
+        public_url: "http://safir.test".into(),
+        tuning: DeliverTuning {
+            slice: Duration::from_secs(2),
+            row_lease: Duration::from_secs(10),
+            ..DeliverTuning::default()
+        },
+    };
+    let runner = JobRunner::new(
+        db.clone(),
+        RunnerConfig {
+            idle_poll: Duration::from_millis(100),
+            ..RunnerConfig::default()
+        },
+    )
+    .register(DELIVER_JOB, job);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(runner.run(rx));
+
+    // Every row fails at least once while the server is down.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let retried: i64 = with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND attempts > 0")
+                .bind(&alert)
+                .fetch_one(p)
+                .await
+        })
+        .expect("count");
+        if retried as usize == emails {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {retried} rows were retried"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sink.count(), 0);
+    let counts = deliveries::counts(&db, &alert).await.expect("counts");
+    assert_eq!(
+        (counts.queued, counts.failed),
+        (emails as i64, 0),
+        "{counts:?}"
+    );
+
+    sink.come_up().await.expect("smtp back");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while alert_status(&db, &alert).await != "completed" {
+        assert!(
+            Instant::now() < deadline,
+            "not completed: {:?}",
+            deliveries::counts(&db, &alert).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = stop.send(true);
+    let _ = running.await;
+
+    let ids: HashSet<String> = sink
+        .messages()
+        .iter()
+        .map(|m| message_id(&m.data).expect("Message-ID"))
+        .collect();
+    assert_eq!(ids.len(), emails);
+    assert_eq!(sink.count(), emails, "no message twice");
+    let counts = deliveries::counts(&db, &alert).await.expect("counts");
+    assert_eq!(counts.sent as usize, emails, "{counts:?}");
+    // Each person in their language.
+    let arabic = sink
+        .messages()
+        .iter()
+        .filter(|m| {
+            m.parse()
+                .ok()
+                .and_then(|p| p.subject().ok().flatten())
+                .is_some_and(|s| s.contains("اشتباكات في المدينة"))
+        })
+        .count();
+    assert_eq!(arabic, emails / 2);
     db.close().await;
 }

@@ -2,7 +2,8 @@
 //!
 //! Twilio's status callback (form fields `MessageSid`, `MessageStatus`) and a generic JSON
 //! `{"id": "…", "status": "…"}` are understood. The shared secret in the query is compared in
-//! constant time with `crisis.sms_inbound_secret` (empty: every receipt is refused). A receipt
+//! constant time with `crisis.sms_inbound_secret` (wrong: 403; not configured: the route
+//! answers 404). A receipt
 //! for an id no delivery carries is 404; intermediate states (`queued`, `sent`, …) are
 //! acknowledged without a change.
 
@@ -118,7 +119,11 @@ async fn receive(
     body: Bytes,
 ) -> Result<StatusCode, AppError> {
     let expected = state.config.crisis.sms_inbound_secret.as_bytes();
-    if expected.is_empty() || !constant_time_eq(q.secret.as_bytes(), expected) {
+    if expected.is_empty() {
+        // Receipts are not set up on this instance.
+        return Err(AppError::NotFound);
+    }
+    if !constant_time_eq(q.secret.as_bytes(), expected) {
         return Err(AppError::Forbidden);
     }
     let Some((id, status)) = parse(&headers, &body) else {
