@@ -433,3 +433,67 @@ impl JobHandler for DeliverJob {
         Box::pin(self.run_job(job))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert() -> AlertText {
+        AlertText {
+            id: "a1".into(),
+            identifier: "urn:a1".into(),
+            status: "sending".into(),
+            msg_type: "Alert".into(),
+            headline_ar: "فيضانات في الشمال".into(),
+            headline_en: "Flooding in the north".into(),
+            description_ar: "الأنهار ترتفع.".into(),
+            description_en: "Rivers are rising.".into(),
+            instruction_ar: "اتجهوا إلى مناطق مرتفعة.".into(),
+            instruction_en: "Move to higher ground.".into(),
+            area_desc: "North".into(),
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn each_recipient_gets_their_language_and_link() {
+        let link = "http://safir.test/crisis/checkin/abc.def";
+        let ar = render_email(&alert(), "a@example.org", Lang::Ar, Some(link));
+        assert_eq!(ar.lang, "ar");
+        assert!(ar.subject.contains("فيضانات في الشمال"), "{}", ar.subject);
+        assert!(ar.text.contains("اتجهوا إلى مناطق مرتفعة.") && ar.text.contains(link));
+        let en = render_email(&alert(), "b@example.org", Lang::En, None);
+        assert!(en.subject.contains("Flooding in the north"));
+        assert!(!en.text.contains("/crisis/checkin/"));
+        let sms = render_sms(&alert(), Lang::En, Some(link));
+        assert!(
+            sms.starts_with("Flooding in the north. Move to higher ground."),
+            "{sms}"
+        );
+        assert!(sms.contains("SAFE") && sms.ends_with(link), "{sms}");
+        assert!(!sms.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn webhook_bodies_carry_both_languages() {
+        let v = webhook_body(&alert(), "http://safir.test/");
+        assert_eq!(v["headline"]["ar"], "فيضانات في الشمال");
+        assert_eq!(v["cap"], "http://safir.test/cap/a1.xml");
+    }
+
+    #[test]
+    fn retry_waits_for_retry_after_or_backs_off() {
+        let e = ChannelError::Temporary {
+            message: "429".into(),
+            retry_after: Some(Duration::from_secs(30)),
+        };
+        let at = retry_at(0, &e) - now();
+        assert!((29..=30).contains(&at.num_seconds()), "{at}");
+        let e = ChannelError::Temporary {
+            message: "503".into(),
+            retry_after: None,
+        };
+        assert!((retry_at(3, &e) - now()).num_seconds() >= 15);
+        assert!((retry_at(30, &e) - now()).num_seconds() <= 600);
+    }
+}

@@ -24,6 +24,7 @@ mod consular_catalogue;
 mod consular_officer;
 mod consular_officer_queue;
 mod consular_visa;
+mod crisis_delivery;
 mod documents;
 mod email_payload;
 mod errors;
