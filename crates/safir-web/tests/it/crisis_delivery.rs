@@ -177,3 +177,83 @@ async fn receipts_update_deliveries_with_the_shared_secret_only() {
         assert_eq!((c.sent, c.delivered, c.failed), (0, 1, 1), "{c:?}");
     }
 }
+
+#[tokio::test]
+async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
+    use safir_domain::roles::Role;
+
+    use crate::harness::{TestApp, unique_email};
+
+    let app = TestApp::sqlite().await;
+    let admin = app
+        .staff(&unique_email("hooks-admin"), &[(Role::Admin, None)])
+        .await;
+    let mut client = app.client();
+    client.sign_in(&admin).await;
+
+    let bad = client
+        .submit(
+            "/admin/crisis/webhooks",
+            "/admin/crisis/webhooks",
+            &[
+                ("name", "Red Crescent"),
+                ("url", "ftp://x"),
+                ("countries", "SDN"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Red Crescent"), "keeps what was typed");
+    assert!(bad.body.contains("must start with http://") || bad.body.contains("http://"));
+
+    let ok = client
+        .submit(
+            "/admin/crisis/webhooks",
+            "/admin/crisis/webhooks",
+            &[
+                ("name", "Red Crescent"),
+                ("url", "http://partner.example/hooks"),
+                ("countries", "sd ae"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let list = webhooks_in(&app.db).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].countries, "SD AE");
+    let secret: String = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT secret FROM crisis_webhooks WHERE id = $1")
+            .bind(&list[0].id)
+            .fetch_one(p)
+            .await
+    })
+    .expect("secret");
+    assert_eq!(secret.len(), 64);
+    assert!(ok.body.contains(&secret), "shown right after adding");
+    let again = client.get("/admin/crisis/webhooks").await;
+    assert!(!again.body.contains(&secret), "and never again");
+
+    let token = again.csrf_token().expect("token");
+    let off = client
+        .post_form_with_token(
+            &format!("/admin/crisis/webhooks/{}/disable", list[0].id),
+            &token,
+            &[],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(!webhooks_in(&app.db).await[0].enabled);
+    let actions = app.audit_actions().await;
+    assert!(
+        actions.contains(&"crisis_webhook.create".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"crisis_webhook.disable".to_owned()),
+        "{actions:?}"
+    );
+}
+
+async fn webhooks_in(db: &Db) -> Vec<safir_store::crisis::webhooks::Webhook> {
+    safir_store::crisis::webhooks::list(db).await.expect("list")
+}
