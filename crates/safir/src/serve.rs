@@ -122,7 +122,10 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
         file_dir: config.data_dir().join("mail"),
     })
     .context("mail settings")?;
+    let delivery_mailer =
+        safir_notify::Mailer::new(&mail_config).context("preparing the alert mailer")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
+    let (sms_job, deliver_job) = crisis_delivery(config, db, delivery_mailer)?;
     let web = Arc::new(web_config(config));
     let reminders = safir_web::consular::appointments::ReminderJob::new(db.clone());
     use safir_web::consular::{jobs as consular_jobs, workflow};
@@ -165,7 +168,49 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
                 db: db.clone(),
                 config: web,
             },
-        ))
+        )
+        .register(safir_notify::sms::SMS_JOB, sms_job)
+        .register(safir_web::crisis::delivery::DELIVER_JOB, deliver_job))
+}
+
+/// The SMS gateway, the per-channel token buckets (one set per process) and the jobs that
+/// use them: `sms.send` and `crisis.deliver`.
+fn crisis_delivery(
+    config: &Config,
+    db: &Db,
+    mailer: safir_notify::Mailer,
+) -> anyhow::Result<(
+    safir_notify::sms::SmsJob,
+    safir_web::crisis::delivery::DeliverJob,
+)> {
+    use safir_notify::ratelimit::TokenBucket;
+    let k = &config.crisis;
+    let sms = safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
+        gateway: k.sms_gateway.clone(),
+        url: k.sms_gateway_url.clone(),
+        format: k.sms_gateway_format.clone(),
+        template: k.sms_gateway_template.clone(),
+        from: k.sms_from.clone(),
+        username: k.sms_gateway_username.clone(),
+        token: k.sms_gateway_token.expose().to_owned(),
+    })
+    .context("SMS gateway settings")?;
+    let buckets = safir_web::crisis::delivery::Buckets {
+        email: Arc::new(TokenBucket::per_second(k.email_per_second)),
+        sms: Arc::new(TokenBucket::per_second(k.sms_per_second)),
+        webhook: Arc::new(TokenBucket::per_second(k.webhook_per_second)),
+    };
+    let sms_job = safir_notify::sms::SmsJob::new(sms.clone(), buckets.sms.clone());
+    let deliver = safir_web::crisis::delivery::DeliverJob {
+        db: db.clone(),
+        mailer: Arc::new(mailer),
+        sms,
+        webhooks: safir_notify::webhook::WebhookSender::new(),
+        buckets,
+        public_url: config.public_url(),
+        tuning: Default::default(),
+    };
+    Ok((sms_job, deliver))
 }
 
 fn hostname() -> String {

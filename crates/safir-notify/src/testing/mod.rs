@@ -6,6 +6,7 @@
 //! messages at once, and can be told to misbehave: be down (connections refused), answer
 //! 4xx/5xx at a given step for a number of transactions or for some recipients.
 
+mod http_receiver;
 mod mime;
 mod session;
 
@@ -17,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+pub use http_receiver::{HttpReceiver, ReceivedRequest};
 pub use mime::{MimeError, ParsedMessage};
 use session::Session;
 

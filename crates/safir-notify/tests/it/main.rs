@@ -2,6 +2,7 @@
 //! configured), sent over SMTP to a real server on loopback, into files, or to the log.
 
 mod attachments;
+mod channels;
 mod config;
 mod file_and_console;
 mod payload;

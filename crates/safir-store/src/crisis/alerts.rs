@@ -8,7 +8,7 @@ use safir_domain::crisis::cap::{Category, Certainty, MsgType, ResponseType, Seve
 use safir_domain::crisis::geo::Target;
 use safir_domain::ids::{MissionId, UserId};
 
-use super::audience::{AudienceCounts, Recipient};
+use super::audience::AudienceCounts;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -371,7 +371,7 @@ pub async fn complete_if_delivered(db: &Db, alert_id: &str) -> Result<bool, Stor
         sqlx::query(
             "UPDATE crisis_alerts SET status = 'completed', completed_at = $2, updated_at = $2 \
              WHERE id = $1 AND status = 'sending' AND fanout_at IS NOT NULL AND NOT EXISTS \
-             (SELECT 1 FROM crisis_deliveries d WHERE d.alert_id = $1 AND d.status = 'queued')",
+             (SELECT 1 FROM crisis_deliveries d WHERE d.alert_id = $1 AND d.status IN ('queued', 'sending'))",
         )
         .bind(alert_id)
         .bind(now())
@@ -410,51 +410,4 @@ pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError
         .map(|r| r.rows_affected())
     })?;
     Ok(stopped)
-}
-
-/// One queued delivery row per recipient and channel; existing rows are left alone.
-pub async fn fanout_deliveries(
-    tx: &mut Tx,
-    alert_id: &str,
-    recipients: &[Recipient],
-) -> Result<u64, StoreError> {
-    const ROWS: usize = 500;
-    let t = now();
-    let mut inserted = 0;
-    for chunk in recipients.chunks(ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, \
-             address, lang, status, attempts, created_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = 3 + i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, $1, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $2)",
-                b,
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
-        }
-        sql.push_str(" ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING");
-        inserted += with_tx!(tx, c => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(alert_id).bind(t);
-            for r in chunk {
-                q = q
-                    .bind(uuid::Uuid::now_v7().as_simple().to_string())
-                    .bind(&r.id)
-                    .bind(&r.kind)
-                    .bind(&r.channel)
-                    .bind(&r.address)
-                    .bind(&r.lang);
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
-    }
-    Ok(inserted)
 }

@@ -8,3 +8,4 @@ pub mod crises;
 pub mod deliveries;
 pub mod registrations;
 pub mod subscriptions;
+pub mod webhooks;

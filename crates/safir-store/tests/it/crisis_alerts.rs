@@ -10,6 +10,7 @@ use safir_domain::ids::MissionId;
 use safir_store::crisis::alerts::{self, NewAlert, Transition};
 use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::crisis::crises::{self, NewCrisis};
+use safir_store::crisis::deliveries;
 use safir_store::testing::TestDb;
 use safir_store::{Db, missions, now, with_pool};
 
@@ -203,13 +204,13 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
             registration_id: None,
         }];
         assert_eq!(
-            alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+            deliveries::insert_batch(&mut tx, &a.id, &recipients)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+            deliveries::insert_batch(&mut tx, &a.id, &recipients)
                 .await
                 .unwrap(),
             0,
@@ -254,7 +255,7 @@ async fn a_cancel_stops_what_is_still_queued() {
                 registration_id: None,
             })
             .collect();
-        alerts::fanout_deliveries(&mut tx, &a.id, &recipients)
+        deliveries::insert_batch(&mut tx, &a.id, &recipients)
             .await
             .unwrap();
         tx.commit().await.unwrap();

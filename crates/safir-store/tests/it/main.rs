@@ -10,6 +10,7 @@ mod consular_overdue;
 mod consular_queue_plan;
 mod crisis_alerts;
 mod crisis_checkins;
+mod crisis_deliveries;
 mod crisis_registrations;
 mod crisis_subscriptions;
 mod directory;

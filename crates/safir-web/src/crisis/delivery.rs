@@ -1,7 +1,493 @@
-//! (filled in by the crisis work)
+//! Delivering alerts: the `crisis.deliver` job (email, SMS, webhook), the SMS gateway's
+//! delivery receipts and the admin page of partner webhooks.
+//!
+//! A `crisis.deliver` job works on one alert and channel for a time slice: it claims queued
+//! delivery rows in batches (each claim holds a lease), renders each message in the
+//! recipient's language with the personal check-in link, sends the batch concurrently
+//! through the channel's token bucket, and marks the rows in one transaction per batch.
+//! Before it starts, it schedules its successor for the end of the slice (a fixed
+//! idempotency key per slice, so a job run twice schedules it once); the successor picks up
+//! what is left — rows of a sender that died once their lease ends, rows waiting for a
+//! backoff — and when nothing is queued or being sent any more the alert is completed.
+//!
+//! Delivery is at least once, with a deduplication key: the delivery row id is the email's
+//! Message-ID, the SMS gateway's reference and the webhook's Idempotency-Key. A message the
+//! channel accepted just before a crash, whose row was not yet marked, is sent again with
+//! the same key.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fluent_bundle::FluentArgs;
+use futures_util::StreamExt;
+use safir_notify::ratelimit::TokenBucket;
+use safir_notify::sms::{SmsGateway, SmsMessage};
+use safir_notify::webhook::WebhookSender;
+use safir_notify::{ChannelError, EmailMessage, Mailer, SendError};
+use safir_store::crisis::deliveries::{self, AlertText, ClaimedDelivery, Failed, Remaining, Sent};
+use safir_store::crisis::{alerts, checkins};
+use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
+use safir_store::{Db, StoreError, now};
 
 use crate::auth::Routes;
+use crate::i18n::{I18n, Lang};
+
+mod receipts;
+mod webhooks;
+
+/// The job kind: payload `{"alert_id": "…", "channel": "email"|"sms"|"webhook"}` (plus
+/// `"slice"`, the successor's number, on the jobs it schedules itself).
+pub const DELIVER_JOB: &str = "crisis.deliver";
 
 pub fn routes(r: Routes) -> Routes {
-    r
+    let r = receipts::routes(r);
+    webhooks::routes(r)
+}
+
+/// Per-channel rate limits of this process.
+#[derive(Debug, Clone)]
+pub struct Buckets {
+    pub email: Arc<TokenBucket>,
+    pub sms: Arc<TokenBucket>,
+    pub webhook: Arc<TokenBucket>,
+}
+
+/// How a deliver job paces itself.
+#[derive(Debug, Clone)]
+pub struct DeliverTuning {
+    /// Rows claimed at once.
+    pub batch: i64,
+    /// Messages in flight at once within a batch.
+    pub concurrency: usize,
+    /// How long a claim holds; a sender that dies leaves its rows for this long.
+    pub row_lease: Duration,
+    /// How long one job works before its successor takes over.
+    pub slice: Duration,
+}
+
+impl Default for DeliverTuning {
+    fn default() -> Self {
+        Self {
+            batch: 200,
+            concurrency: 32,
+            row_lease: Duration::from_secs(30),
+            slice: Duration::from_secs(20),
+        }
+    }
+}
+
+/// The `crisis.deliver` handler.
+pub struct DeliverJob {
+    pub db: Db,
+    pub mailer: Arc<Mailer>,
+    pub sms: SmsGateway,
+    pub webhooks: WebhookSender,
+    pub buckets: Buckets,
+    /// The site's public URL, for the links in messages.
+    pub public_url: String,
+    pub tuning: DeliverTuning,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Payload {
+    alert_id: String,
+    channel: String,
+    #[serde(default)]
+    slice: u32,
+}
+
+fn retry(e: StoreError) -> JobError {
+    JobError::Retry(e.to_string())
+}
+
+/// The backoff before a failed row is tried again: the channel's Retry-After, else 2^attempts
+/// seconds (capped at ten minutes).
+fn retry_at(attempts: i32, error: &ChannelError) -> chrono::DateTime<chrono::Utc> {
+    let wait = error.retry_after().unwrap_or_else(|| {
+        Duration::from_secs(
+            2u64.saturating_pow(attempts.clamp(0, 16) as u32 + 1)
+                .min(600),
+        )
+    });
+    now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::minutes(10))
+}
+
+/// After this many temporary failures a row is given up as failed.
+const MAX_ATTEMPTS: i32 = 12;
+
+/// The texts of one alert in one language.
+struct Texts<'a> {
+    headline: &'a str,
+    description: &'a str,
+    instruction: &'a str,
+}
+
+fn texts(alert: &AlertText, lang: Lang) -> Texts<'_> {
+    match lang {
+        Lang::Ar => Texts {
+            headline: &alert.headline_ar,
+            description: &alert.description_ar,
+            instruction: &alert.instruction_ar,
+        },
+        Lang::En => Texts {
+            headline: &alert.headline_en,
+            description: &alert.description_en,
+            instruction: &alert.instruction_en,
+        },
+    }
+}
+
+fn args<'a>(t: &Texts<'a>, link: Option<&'a str>) -> FluentArgs<'a> {
+    let mut a = FluentArgs::new();
+    a.set("headline", t.headline);
+    a.set("description", t.description);
+    a.set("instruction", t.instruction);
+    if let Some(link) = link {
+        a.set("link", link);
+    }
+    a
+}
+
+/// The email of one delivery, in the recipient's language.
+pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>) -> EmailMessage {
+    let i18n = I18n::global();
+    let t = texts(alert, lang);
+    let a = args(&t, link);
+    let mut text = i18n.t_args(lang, "crisis-delivery-email-body", &a);
+    if link.is_some() {
+        text.push_str("\n\n");
+        text.push_str(&i18n.t_args(lang, "crisis-delivery-checkin", &a));
+    }
+    EmailMessage {
+        to: to.to_owned(),
+        lang: lang.code().to_owned(),
+        subject: i18n.t_args(lang, "crisis-delivery-email-subject", &a),
+        text,
+        attachments: Vec::new(),
+        headers: Vec::new(),
+    }
+}
+
+/// The SMS of one delivery: headline, instruction and the check-in link.
+pub fn render_sms(alert: &AlertText, lang: Lang, link: Option<&str>) -> String {
+    let i18n = I18n::global();
+    let t = texts(alert, lang);
+    let a = args(&t, link);
+    let mut text = i18n.t_args(lang, "crisis-delivery-sms", &a);
+    if link.is_some() {
+        text.push(' ');
+        text.push_str(&i18n.t_args(lang, "crisis-delivery-sms-checkin", &a));
+    }
+    // Fluent's bidi isolation marks cost SMS characters and mean nothing on a phone.
+    text.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+/// The webhook body: the alert in both languages with a link to its CAP form.
+pub fn webhook_body(alert: &AlertText, public_url: &str) -> serde_json::Value {
+    serde_json::json!({
+        "alert_id": alert.id,
+        "identifier": alert.identifier,
+        "msg_type": alert.msg_type,
+        "status": alert.status,
+        "sent": alert.sent_at.map(|t| t.to_rfc3339()),
+        "area": alert.area_desc,
+        "headline": {"ar": alert.headline_ar, "en": alert.headline_en},
+        "description": {"ar": alert.description_ar, "en": alert.description_en},
+        "instruction": {"ar": alert.instruction_ar, "en": alert.instruction_en},
+        "cap": format!("{}/cap/{}.xml", public_url.trim_end_matches('/'), alert.id),
+    })
+}
+
+/// The outcome of one row.
+enum Outcome {
+    Sent(Sent),
+    Failed(Failed),
+}
+
+fn send_error(e: SendError) -> ChannelError {
+    match e {
+        SendError::Invalid(m) | SendError::Rejected(m) => ChannelError::Permanent(m),
+        SendError::Transient(m) => ChannelError::Temporary {
+            message: m,
+            retry_after: None,
+        },
+    }
+}
+
+impl DeliverJob {
+    fn bucket(&self, channel: &str) -> &TokenBucket {
+        match channel {
+            "sms" => &self.buckets.sms,
+            "webhook" => &self.buckets.webhook,
+            _ => &self.buckets.email,
+        }
+    }
+
+    async fn run_job(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let p: Payload = job
+            .payload_json()
+            .map_err(|e| JobError::Permanent(format!("crisis.deliver payload: {e}")))?;
+        if !["email", "sms", "webhook"].contains(&p.channel.as_str()) {
+            return Err(JobError::Permanent(format!(
+                "crisis.deliver channel {:?}: must be email, sms or webhook",
+                p.channel
+            )));
+        }
+        let Some(alert) = deliveries::alert_text(&self.db, &p.alert_id)
+            .await
+            .map_err(retry)?
+        else {
+            return Err(JobError::Permanent(format!(
+                "alert {} not found",
+                p.alert_id
+            )));
+        };
+        if alert.status != "sending" {
+            tracing::info!(alert = %alert.id, status = %alert.status, "alert not sending: nothing to deliver");
+            return Ok(());
+        }
+        let remaining = deliveries::remaining(&self.db, &alert.id, &p.channel)
+            .await
+            .map_err(retry)?;
+        if let Remaining::At(due) = remaining {
+            // The successor: picks up after this slice, or after a crash of this worker.
+            let at = (now()
+                + chrono::Duration::from_std(self.tuning.slice + Duration::from_secs(2))
+                    .unwrap_or(chrono::Duration::seconds(30)))
+            .max(due);
+            let next = NewJob::new(
+                DELIVER_JOB,
+                serde_json::json!({"alert_id": alert.id, "channel": p.channel, "slice": p.slice + 1}),
+            )
+            .idempotency_key(format!("deliver:{}:{}:{}", alert.id, p.channel, p.slice + 1))
+            .run_at(at);
+            let mut tx = self.db.begin().await.map_err(retry)?;
+            jobs::enqueue(&mut tx, &next).await.map_err(retry)?;
+            tx.commit().await.map_err(retry)?;
+            self.work(&alert, &p.channel).await?;
+        }
+        if !deliveries::any_pending(&self.db, &alert.id)
+            .await
+            .map_err(retry)?
+            && alerts::complete_if_delivered(&self.db, &alert.id)
+                .await
+                .map_err(retry)?
+        {
+            tracing::info!(alert = %alert.id, "alert delivered on every channel: completed");
+        }
+        Ok(())
+    }
+
+    /// Claims and sends batches until the slice is over or nothing is due.
+    async fn work(&self, alert: &AlertText, channel: &str) -> Result<(), JobError> {
+        let deadline = tokio::time::Instant::now() + self.tuning.slice;
+        let key = checkins::checkin_key(&self.db).await.map_err(retry)?;
+        let webhook = webhook_body(alert, &self.public_url);
+        while tokio::time::Instant::now() < deadline {
+            let rows = deliveries::claim_batch(
+                &self.db,
+                &alert.id,
+                channel,
+                self.tuning.batch,
+                self.tuning.row_lease,
+            )
+            .await
+            .map_err(retry)?;
+            if rows.is_empty() {
+                break;
+            }
+            let links = self.links(alert, &rows, &key).await.map_err(retry)?;
+            let secrets = if channel == "webhook" {
+                let ids: Vec<&str> = rows.iter().map(|r| r.recipient_id.as_str()).collect();
+                deliveries::webhook_secrets(&self.db, &ids)
+                    .await
+                    .map_err(retry)?
+            } else {
+                Default::default()
+            };
+            let sends: Vec<_> = rows
+                .into_iter()
+                .map(|row| {
+                    let link = links.get(&row.recipient_id).cloned();
+                    let secret = secrets.get(&row.recipient_id).cloned();
+                    self.send_one(alert, channel, row, link, secret, &webhook)
+                })
+                .collect();
+            let outcomes: Vec<Outcome> = futures_util::stream::iter(sends)
+                .buffer_unordered(self.tuning.concurrency.max(1))
+                .collect()
+                .await;
+            let mut sent = Vec::new();
+            let mut failed = Vec::new();
+            for o in outcomes {
+                match o {
+                    Outcome::Sent(s) => sent.push(s),
+                    Outcome::Failed(f) => failed.push(f),
+                }
+            }
+            deliveries::mark_sent(&self.db, &sent)
+                .await
+                .map_err(retry)?;
+            deliveries::mark_failed(&self.db, &failed)
+                .await
+                .map_err(retry)?;
+            tracing::info!(alert = %alert.id, channel, sent = sent.len(), failed = failed.len(), "delivery batch");
+        }
+        Ok(())
+    }
+
+    /// Personal check-in links of the registrations among these rows.
+    async fn links(
+        &self,
+        alert: &AlertText,
+        rows: &[ClaimedDelivery],
+        key: &[u8],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let ids: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.recipient_kind == "registration")
+            .map(|r| r.recipient_id.as_str())
+            .collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let checkins = deliveries::checkin_ids(&self.db, &alert.id, &ids).await?;
+        let base = self.public_url.trim_end_matches('/');
+        Ok(checkins
+            .into_iter()
+            .map(|(registration, checkin)| {
+                let token = safir_domain::crisis::checkin::sign_token(key, &checkin);
+                (registration, format!("{base}/crisis/checkin/{token}"))
+            })
+            .collect())
+    }
+
+    async fn send_one(
+        &self,
+        alert: &AlertText,
+        channel: &str,
+        row: ClaimedDelivery,
+        link: Option<String>,
+        secret: Option<String>,
+        webhook: &serde_json::Value,
+    ) -> Outcome {
+        let link = link.as_deref();
+        let lang = Lang::parse(&row.lang).unwrap_or_default();
+        self.bucket(channel).acquire().await;
+        let result = match channel {
+            "email" => {
+                let email = render_email(alert, &row.address, lang, link);
+                self.mailer
+                    .send(&email, &row.id)
+                    .await
+                    .map(|()| None)
+                    .map_err(send_error)
+            }
+            "sms" => {
+                let sms = SmsMessage {
+                    to: row.address.clone(),
+                    body: render_sms(alert, lang, link),
+                    key: row.id.clone(),
+                };
+                self.sms.send(&sms).await.map(|a| a.provider_id)
+            }
+            _ => match secret.as_deref() {
+                None => Err(ChannelError::Permanent(
+                    "webhook disabled or removed".to_owned(),
+                )),
+                Some(secret) => self
+                    .webhooks
+                    .send(&row.address, secret.as_bytes(), &row.id, webhook)
+                    .await
+                    .map(|a| a.provider_id),
+            },
+        };
+        match result {
+            Ok(provider_id) => Outcome::Sent(Sent {
+                id: row.id.clone(),
+                provider_id,
+            }),
+            Err(e) => {
+                let give_up = e.is_permanent() || row.attempts + 1 >= MAX_ATTEMPTS;
+                if !give_up {
+                    tracing::info!(delivery = %row.id, channel, error = %e, "delivery will be retried");
+                }
+                Outcome::Failed(Failed {
+                    id: row.id.clone(),
+                    error: e.to_string(),
+                    retry_at: (!give_up).then(|| retry_at(row.attempts, &e)),
+                })
+            }
+        }
+    }
+}
+
+impl JobHandler for DeliverJob {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(self.run_job(job))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert() -> AlertText {
+        AlertText {
+            id: "a1".into(),
+            identifier: "urn:a1".into(),
+            status: "sending".into(),
+            msg_type: "Alert".into(),
+            headline_ar: "فيضانات في الشمال".into(),
+            headline_en: "Flooding in the north".into(),
+            description_ar: "الأنهار ترتفع.".into(),
+            description_en: "Rivers are rising.".into(),
+            instruction_ar: "اتجهوا إلى مناطق مرتفعة.".into(),
+            instruction_en: "Move to higher ground.".into(),
+            area_desc: "North".into(),
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn each_recipient_gets_their_language_and_link() {
+        let link = "http://safir.test/crisis/checkin/abc.def";
+        let ar = render_email(&alert(), "a@example.org", Lang::Ar, Some(link));
+        assert_eq!(ar.lang, "ar");
+        assert!(ar.subject.contains("فيضانات في الشمال"), "{}", ar.subject);
+        assert!(ar.text.contains("اتجهوا إلى مناطق مرتفعة.") && ar.text.contains(link));
+        let en = render_email(&alert(), "b@example.org", Lang::En, None);
+        assert!(en.subject.contains("Flooding in the north"));
+        assert!(!en.text.contains("/crisis/checkin/"));
+        let sms = render_sms(&alert(), Lang::En, Some(link));
+        assert!(
+            sms.starts_with("Flooding in the north. Move to higher ground."),
+            "{sms}"
+        );
+        assert!(sms.contains("SAFE") && sms.ends_with(link), "{sms}");
+        assert!(!sms.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn webhook_bodies_carry_both_languages() {
+        let v = webhook_body(&alert(), "http://safir.test/");
+        assert_eq!(v["headline"]["ar"], "فيضانات في الشمال");
+        assert_eq!(v["cap"], "http://safir.test/cap/a1.xml");
+    }
+
+    #[test]
+    fn retry_waits_for_retry_after_or_backs_off() {
+        let e = ChannelError::Temporary {
+            message: "429".into(),
+            retry_after: Some(Duration::from_secs(30)),
+        };
+        let at = retry_at(0, &e) - now();
+        assert!((29..=30).contains(&at.num_seconds()), "{at}");
+        let e = ChannelError::Temporary {
+            message: "503".into(),
+            retry_after: None,
+        };
+        assert!((retry_at(3, &e) - now()).num_seconds() >= 15);
+        assert!((retry_at(30, &e) - now()).num_seconds() <= 600);
+    }
 }

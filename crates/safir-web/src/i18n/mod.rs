@@ -94,6 +94,7 @@ const CATALOGS: &[(&str, &str)] = &catalogs![
     "crisis_alerts",
     "crisis_board",
     "crisis_registration",
+    "crisis_delivery",
 ];
 
 /// A language's catalog: its context files joined.

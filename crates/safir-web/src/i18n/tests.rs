@@ -104,6 +104,9 @@ fn every_message_formats_without_errors() {
         ("message", "Please send a photograph."),
         ("element", "pfif:person"),
         ("detail", "unexpected end of file"),
+        ("headline", "Flooding in the north"),
+        ("description", "Rivers are rising."),
+        ("instruction", "Move to higher ground."),
     ] {
         args.set(name, value);
     }

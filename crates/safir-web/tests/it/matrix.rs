@@ -520,6 +520,15 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/staff/crises/{crisis}/checkins.geojson",
         Who::Only(CONSULAR),
     ),
+    // Crisis delivery: the SMS gateway's receipts (its shared secret is the authentication)
+    ("POST", "/crisis/receipts/sms", Who::Anyone),
+    ("GET", "/admin/crisis/webhooks", Who::Only(&[As::Admin])),
+    ("POST", "/admin/crisis/webhooks", Who::Only(&[As::Admin])),
+    (
+        "POST",
+        "/admin/crisis/webhooks/{webhook}/disable",
+        Who::Only(&[As::Admin]),
+    ),
 ];
 
 impl Who {
@@ -594,7 +603,7 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 // No such token: the access layer answers before the handler looks.
                 "{id}" => "0".to_owned(),
                 // No such case or service: the handler answers 404 once access is granted.
-                "{case}" | "{service}" => "0".to_owned(),
+                "{case}" | "{service}" | "{webhook}" => "0".to_owned(),
                 // No such crisis or alert: 404 once access is granted.
                 "{crisis}" | "{alert}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),

@@ -4,5 +4,6 @@ mod browser;
 mod browser_consular;
 mod browser_support;
 mod cli;
+mod crisis_crash;
 mod support;
 mod two_servers;

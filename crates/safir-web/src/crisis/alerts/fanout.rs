@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use safir_store::crisis::audience::{self, AudienceCounts};
-use safir_store::crisis::{alerts, checkins, crises};
+use safir_store::crisis::{alerts, checkins, crises, deliveries};
 use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, jobs, now};
 
@@ -77,7 +77,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
             .filter(|id| seen.insert(id.clone()))
             .collect();
         let mut tx = db.begin().await?;
-        report.deliveries += alerts::fanout_deliveries(&mut tx, &alert.id, chunk).await?;
+        report.deliveries += deliveries::insert_batch(&mut tx, &alert.id, chunk).await?;
         report.checkins += checkins::create_batch(
             &mut tx,
             &alert.id,
@@ -101,7 +101,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
                     DELIVER_JOB,
                     serde_json::json!({ "alert_id": alert.id, "channel": channel }),
                 )
-                .idempotency_key(format!("deliver:{}:{channel}", alert.id))
+                .idempotency_key(format!("deliver:{}:{channel}:0", alert.id))
             })
             .collect();
         report.jobs = jobs::enqueue_batch(&mut tx, &jobs).await?;

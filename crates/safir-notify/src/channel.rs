@@ -1,0 +1,126 @@
+//! What an HTTP channel (SMS gateway, webhook) answered, in the terms a sender acts on.
+
+use std::time::Duration;
+
+/// The channel took the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The channel's id for the message (`sid`, `id` or `message_id` of a JSON answer), used
+    /// to match delivery receipts.
+    pub provider_id: Option<String>,
+}
+
+/// The channel did not take the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// Retrying cannot help (a 4xx other than 429, a bad number, SMS switched off).
+    #[error("refused: {0}")]
+    Permanent(String),
+    /// Try again later (429, 5xx, no connection, a timeout); not before `retry_after` when
+    /// the channel said so.
+    #[error("temporarily failed: {message}")]
+    Temporary {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+}
+
+impl ChannelError {
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Permanent(_))
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Temporary { retry_after, .. } => *retry_after,
+            Self::Permanent(_) => None,
+        }
+    }
+
+    pub(crate) fn temporary(message: impl Into<String>) -> Self {
+        Self::Temporary {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+}
+
+/// The longest Retry-After honoured; a gateway asking for more is retried after this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// `Retry-After` in seconds (the HTTP-date form is rare for APIs and is ignored).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    let secs: u64 = v.trim().parse().ok()?;
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// The message id in a JSON answer, if any.
+fn provider_id(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["sid", "id", "message_id"]
+        .iter()
+        .find_map(|k| match v.get(*k)? {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.chars().take(200).collect()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+}
+
+/// Sends the request and classifies the answer: 2xx accepted, 429 and 5xx and transport
+/// errors temporary (with Retry-After), any other status permanent.
+pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, ChannelError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ChannelError::temporary(format!("no answer: {e}")))?;
+    let status = response.status();
+    let wait = retry_after(response.headers());
+    let body = response.bytes().await.unwrap_or_default();
+    let detail = || {
+        let text = String::from_utf8_lossy(&body);
+        let text: String = text.chars().take(200).collect();
+        format!("HTTP {}: {}", status.as_u16(), text.trim())
+    };
+    if status.is_success() {
+        Ok(Accepted {
+            provider_id: provider_id(&body),
+        })
+    } else if status.as_u16() == 429 || status.is_server_error() {
+        Err(ChannelError::Temporary {
+            message: detail(),
+            retry_after: wait,
+        })
+    } else {
+        Err(ChannelError::Permanent(detail()))
+    }
+}
+
+/// The HTTP client shared by a channel: connection pool, timeouts, no redirects (a gateway
+/// that redirects a POST is misconfigured).
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_ids_from_json() {
+        assert_eq!(provider_id(br#"{"sid":"SM1"}"#).as_deref(), Some("SM1"));
+        assert_eq!(provider_id(br#"{"id":42}"#).as_deref(), Some("42"));
+        assert_eq!(
+            provider_id(br#"{"message_id":"abc","id":""}"#).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(provider_id(b"OK"), None);
+        assert_eq!(provider_id(br#"{"status":"queued"}"#), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! The SMS gateway and webhook channels against a real HTTP receiver on loopback.
+
+use std::time::Duration;
+
+use safir_notify::ChannelError;
+use safir_notify::sms::{SmsConfig, SmsGateway, SmsMessage};
+use safir_notify::testing::HttpReceiver;
+use safir_notify::webhook::{self, WebhookSender};
+
+fn generic(receiver: &HttpReceiver) -> SmsGateway {
+    SmsGateway::new(&SmsConfig {
+        gateway: "generic".into(),
+        url: receiver.url("/sms/send"),
+        format: "json".into(),
+        template: r#"{"to":"{to}","from":"{from}","text":"{body}","reference":"{key}"}"#.into(),
+        from: "Safir".into(),
+        username: String::new(),
+        token: "tok-123".into(),
+    })
+    .expect("gateway")
+}
+
+fn sms(key: &str) -> SmsMessage {
+    SmsMessage {
+        to: "+971501234567".into(),
+        body: "تنبيه: \"ابقوا\" في أماكنكم\nAlert".into(),
+        key: key.into(),
+    }
+}
+
+#[tokio::test]
+async fn generic_json_gateway_gets_an_escaped_body_and_the_key() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let accepted = generic(&rx).send(&sms("d-1")).await.expect("sent");
+    assert_eq!(accepted.provider_id.as_deref(), Some("SM1"));
+    let got = rx.requests();
+    assert_eq!(got.len(), 1);
+    let r = &got[0];
+    assert_eq!(r.path, "/sms/send");
+    assert_eq!(r.header("authorization"), Some("Bearer tok-123"));
+    assert_eq!(r.header("idempotency-key"), Some("d-1"));
+    let v = r.json().expect("JSON body");
+    assert_eq!(v["to"], "+971501234567");
+    assert_eq!(v["text"], "تنبيه: \"ابقوا\" في أماكنكم\nAlert");
+    assert_eq!(v["reference"], "d-1");
+}
+
+#[tokio::test]
+async fn twilio_preset_posts_a_form_with_basic_auth() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let gw = SmsGateway::new(&SmsConfig {
+        gateway: "twilio".into(),
+        url: rx.url("/2010-04-01/Accounts/AC123"),
+        format: "json".into(),
+        template: String::new(),
+        from: "+15005550006".into(),
+        username: "AC123".into(),
+        token: "secret".into(),
+    })
+    .expect("gateway");
+    let a = gw.send(&sms("d-2")).await.expect("sent");
+    assert_eq!(a.provider_id.as_deref(), Some("SM1"));
+    let r = &rx.requests()[0];
+    assert_eq!(r.path, "/2010-04-01/Accounts/AC123/Messages.json");
+    // base64("AC123:secret")
+    assert_eq!(r.header("authorization"), Some("Basic QUMxMjM6c2VjcmV0"));
+    assert_eq!(r.form_field("To").as_deref(), Some("+971501234567"));
+    assert_eq!(r.form_field("From").as_deref(), Some("+15005550006"));
+    assert_eq!(
+        r.form_field("Body").as_deref(),
+        Some("تنبيه: \"ابقوا\" في أماكنكم\nAlert")
+    );
+}
+
+#[tokio::test]
+async fn answers_are_classified() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let gw = generic(&rx);
+    rx.too_many_requests(1, 7);
+    match gw.send(&sms("a")).await {
+        Err(ChannelError::Temporary { retry_after, .. }) => {
+            assert_eq!(retry_after, Some(Duration::from_secs(7)))
+        }
+        other => panic!("429 should be temporary: {other:?}"),
+    }
+    rx.fail_next(1, 503);
+    let e = gw.send(&sms("b")).await.expect_err("503");
+    assert!(!e.is_permanent(), "{e}");
+    assert_eq!(e.retry_after(), None);
+    rx.fail_next(1, 400);
+    let e = gw.send(&sms("c")).await.expect_err("400");
+    assert!(e.is_permanent(), "{e}");
+    assert!(e.to_string().contains("400"), "{e}");
+    rx.go_down().await;
+    let e = gw.send(&sms("d")).await.expect_err("down");
+    assert!(!e.is_permanent(), "{e}");
+    rx.come_up().await.expect("up again");
+    gw.send(&sms("e")).await.expect("back");
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_retry_after_and_nothing_is_lost() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let gw = generic(&rx);
+    rx.too_many_requests(2, 1);
+    let a = gw
+        .send_retrying(
+            &sms("k-429"),
+            5,
+            Duration::from_millis(10),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("delivered after the 429s");
+    assert!(a.provider_id.is_some());
+    let all = rx.requests();
+    assert_eq!(
+        all.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [429, 429, 200]
+    );
+    assert!(
+        all.iter()
+            .all(|r| r.json().expect("json")["reference"] == "k-429")
+    );
+}
+
+#[tokio::test]
+async fn a_500_backs_off_and_a_400_is_not_retried() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let gw = generic(&rx);
+    rx.fail_next(3, 500);
+    gw.send_retrying(
+        &sms("k-500"),
+        5,
+        Duration::from_millis(10),
+        Duration::from_secs(1),
+    )
+    .await
+    .expect("delivered after the 500s");
+    assert_eq!(rx.requests().len(), 4);
+    assert_eq!(rx.accepted_count(), 1);
+
+    rx.fail_next(5, 400);
+    let e = gw
+        .send_retrying(
+            &sms("k-400"),
+            5,
+            Duration::from_millis(10),
+            Duration::from_secs(1),
+        )
+        .await
+        .expect_err("400 is permanent");
+    assert!(e.is_permanent());
+    // One try only for the 400.
+    assert_eq!(rx.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn sms_switched_off_is_a_permanent_failure() {
+    let gw = SmsGateway::new(&SmsConfig {
+        gateway: "none".into(),
+        ..SmsConfig::default()
+    })
+    .expect("none");
+    assert!(!gw.is_enabled());
+    let e = gw.send(&sms("x")).await.expect_err("off");
+    assert!(e.is_permanent());
+    assert!(e.to_string().contains("sms_gateway = none"), "{e}");
+}
+
+#[tokio::test]
+async fn webhooks_are_signed() {
+    let rx = HttpReceiver::start().await.expect("receiver");
+    let body = serde_json::json!({"identifier": "A-1", "headline": "Shelter in place"});
+    let sender = WebhookSender::new();
+    sender
+        .send(&rx.url("/hook"), b"whsec", "d-9", &body)
+        .await
+        .expect("sent");
+    let r = &rx.requests()[0];
+    let sig = r.header("safir-signature").expect("signature header");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    assert!(webhook::verify(b"whsec", sig, &r.body, now, 300), "{sig}");
+    assert!(!webhook::verify(b"wrong", sig, &r.body, now, 300));
+    assert_eq!(r.header("idempotency-key"), Some("d-9"));
+    assert_eq!(r.json().expect("json"), body);
+
+    rx.too_many_requests(1, 3);
+    let e = sender
+        .send(&rx.url("/hook"), b"whsec", "d-10", &body)
+        .await
+        .expect_err("429");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+}

@@ -1,0 +1,28 @@
+# التنبيهات كما تُرسل بالبريد والرسائل القصيرة والخطافات؛ صفحة إدارة الخطافات.
+crisis-delivery-email-subject = تنبيه: { $headline }
+crisis-delivery-email-body =
+    { $headline }
+
+    { $description }
+
+    ما يجب فعله: { $instruction }
+crisis-delivery-checkin =
+    نرجو أن تخبرنا إن كنت بأمان. افتح رابطك الشخصي وأجب: بأمان، أو أحتاج مساعدة، أو لست في المنطقة.
+
+    { $link }
+crisis-delivery-sms = { $headline }. { $instruction }
+crisis-delivery-sms-checkin = أرسل آمن أو مساعدة، أو أجب هنا: { $link }
+crisis-delivery-webhooks-title = خطافات التنبيهات
+crisis-delivery-webhooks-intro = أنظمة الشركاء التي تتلقى كل تنبيه بصيغة JSON موقّعًا بـ HMAC-SHA256 في الترويسة Safir-Signature.
+crisis-delivery-webhooks-name = الاسم
+crisis-delivery-webhooks-url = العنوان
+crisis-delivery-webhooks-countries = الدول (رموز من حرفين تفصل بينها مسافات؛ فارغ للجميع)
+crisis-delivery-webhooks-add = إضافة خطاف
+crisis-delivery-webhooks-disable = تعطيل
+crisis-delivery-webhooks-enabled = مفعّل
+crisis-delivery-webhooks-disabled = معطّل
+crisis-delivery-webhooks-none = لا توجد خطافات بعد.
+crisis-delivery-webhooks-secret-once = سر التوقيع الخاص بـ { $name }، يُعرض هذه المرة فقط:
+crisis-delivery-webhooks-bad-url = يجب أن يبدأ العنوان بـ http:// وأن يسمّي مضيفًا.
+crisis-delivery-webhooks-bad-name = أعطِ الخطاف اسمًا (100 حرف على الأكثر).
+crisis-delivery-webhooks-bad-countries = يجب أن تكون الدول رموزًا من حرفين تفصل بينها مسافات.

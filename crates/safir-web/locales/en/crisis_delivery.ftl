@@ -1,0 +1,28 @@
+# Crisis alerts as delivered by email, SMS and webhook; the webhook admin page.
+crisis-delivery-email-subject = Alert: { $headline }
+crisis-delivery-email-body =
+    { $headline }
+
+    { $description }
+
+    What to do: { $instruction }
+crisis-delivery-checkin =
+    Please tell us whether you are safe. Open your personal link and answer: safe, need help, or not in the area.
+
+    { $link }
+crisis-delivery-sms = { $headline }. { $instruction }
+crisis-delivery-sms-checkin = Reply SAFE or HELP, or answer here: { $link }
+crisis-delivery-webhooks-title = Alert webhooks
+crisis-delivery-webhooks-intro = Partner systems that receive every alert as JSON, signed with HMAC-SHA256 in the Safir-Signature header.
+crisis-delivery-webhooks-name = Name
+crisis-delivery-webhooks-url = URL
+crisis-delivery-webhooks-countries = Countries (alpha-2 codes separated by spaces; empty for all)
+crisis-delivery-webhooks-add = Add webhook
+crisis-delivery-webhooks-disable = Disable
+crisis-delivery-webhooks-enabled = Enabled
+crisis-delivery-webhooks-disabled = Disabled
+crisis-delivery-webhooks-none = No webhooks yet.
+crisis-delivery-webhooks-secret-once = The signing secret of { $name }, shown only this once:
+crisis-delivery-webhooks-bad-url = The URL must start with http:// and name a host.
+crisis-delivery-webhooks-bad-name = Give the webhook a name (at most 100 characters).
+crisis-delivery-webhooks-bad-countries = Countries must be two-letter codes separated by spaces.

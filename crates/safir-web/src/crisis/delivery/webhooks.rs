@@ -1,0 +1,252 @@
+//! `/admin/crisis/webhooks`: partner systems that receive every alert as signed JSON.
+//! Administrators list them, add one (its signing secret is generated and shown once) and
+//! disable one. Adding and disabling are audited.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{Method, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rand::RngCore;
+use safir_domain::audit::actions;
+use safir_domain::roles::Permission;
+use safir_store::audit;
+use safir_store::crisis::webhooks::{self, Webhook};
+
+use crate::admin::support::{Actor, rejected};
+use crate::auth::{Access, Routes, Viewer};
+use crate::error::AppError;
+use crate::forms::{Field, InputKind};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
+use crate::state::AppState;
+
+pub fn routes(r: Routes) -> Routes {
+    let admins = Access::Ministry(Permission::ManageMissions);
+    r.add(
+        Method::GET,
+        "/admin/crisis/webhooks",
+        admins,
+        get(list_webhooks),
+    )
+    .add(
+        Method::POST,
+        "/admin/crisis/webhooks",
+        admins,
+        post(add_webhook),
+    )
+    .add(
+        Method::POST,
+        "/admin/crisis/webhooks/{webhook}/disable",
+        admins,
+        post(disable_webhook),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "crisis/delivery/webhooks.html")]
+struct WebhooksPage {
+    page: Page,
+    csrf_token: String,
+    webhooks: Vec<Webhook>,
+    fields: Vec<Field>,
+    /// (sentence naming the webhook, secret) right after adding one.
+    new_secret: Option<(String, String)>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AddForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    countries: String,
+}
+
+fn fields(lang: Lang, form: &AddForm) -> Vec<Field> {
+    let mut name = Field::new(lang, "name", "crisis-delivery-webhooks-name");
+    name.value = form.name.clone();
+    let mut url = Field::new(lang, "url", "crisis-delivery-webhooks-url");
+    url.kind = InputKind::Url;
+    url.value = form.url.clone();
+    let mut countries = Field::new(lang, "countries", "crisis-delivery-webhooks-countries");
+    countries.value = form.countries.clone();
+    countries.required = false;
+    vec![name, url, countries]
+}
+
+/// A URL the webhook sender can reach: `http://host[:port]/path`, no spaces or credentials.
+pub fn valid_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    url.len() <= 500
+        && !host.is_empty()
+        && !host.contains('@')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Space-separated alpha-2 codes, upper-cased; `None` when one is not two letters.
+fn normalise_countries(raw: &str) -> Option<String> {
+    let codes: Vec<String> = raw
+        .split_whitespace()
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    codes
+        .iter()
+        .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        .then(|| codes.join(" "))
+}
+
+async fn page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    fields: Vec<Field>,
+    new_secret: Option<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let list = webhooks::list(&state.db)
+        .await
+        .map_err(AppError::internal)?;
+    render(&WebhooksPage {
+        page: state.page(lang, uri, "crisis-delivery-webhooks-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        webhooks: list,
+        fields,
+        new_secret,
+    })
+}
+
+pub async fn list_webhooks(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+) -> Result<Html<String>, AppError> {
+    page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        fields(lang, &AddForm::default()),
+        None,
+    )
+    .await
+}
+
+pub async fn add_webhook(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    actor: Actor,
+    Form(form): Form<AddForm>,
+) -> Result<Response, AppError> {
+    let name = form.name.trim();
+    let url = form.url.trim();
+    let countries = normalise_countries(&form.countries);
+    let mut shown = fields(lang, &form);
+    let t = |k: &str| crate::i18n::t(lang, k);
+    let mut bad = false;
+    if name.is_empty() || name.chars().count() > 100 {
+        shown[0].error = Some(t("crisis-delivery-webhooks-bad-name"));
+        bad = true;
+    }
+    if !valid_url(url) {
+        shown[1].error = Some(t("crisis-delivery-webhooks-bad-url"));
+        bad = true;
+    }
+    if countries.is_none() {
+        shown[2].error = Some(t("crisis-delivery-webhooks-bad-countries"));
+        bad = true;
+    }
+    if bad {
+        return Ok(rejected(
+            page(&state, lang, &uri, &viewer, shown, None).await?,
+        ));
+    }
+    let countries = countries.unwrap_or_default();
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let id = webhooks::create(&mut tx, name, url, &countries, &secret)
+        .await
+        .map_err(AppError::internal)?;
+    let record = actor.audit(
+        actions::CRISIS_WEBHOOK_CREATE,
+        "crisis_webhook",
+        Some(&id),
+        None,
+        serde_json::json!({"name": name, "url": url, "countries": countries}),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("name", name);
+    let sentence = crate::i18n::t_args(lang, "crisis-delivery-webhooks-secret-once", &args);
+    let html = page(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        fields(lang, &AddForm::default()),
+        Some((sentence, secret)),
+    )
+    .await?;
+    Ok(html.into_response())
+}
+
+pub async fn disable_webhook(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if !webhooks::disable(&mut tx, &id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(AppError::NotFound);
+    }
+    let record = actor.audit(
+        actions::CRISIS_WEBHOOK_DISABLE,
+        "crisis_webhook",
+        Some(&id),
+        None,
+        serde_json::json!({}),
+    );
+    audit::append(&mut tx, &record)
+        .await
+        .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/admin/crisis/webhooks").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_countries_are_checked() {
+        assert!(valid_url("http://partner.example:8080/hooks/safir"));
+        for bad in [
+            "https://x",
+            "http://",
+            "http://u:p@x/",
+            "http://x/a b",
+            "ftp://x",
+        ] {
+            assert!(!valid_url(bad), "{bad}");
+        }
+        assert_eq!(normalise_countries(" sd  ae ").as_deref(), Some("SD AE"));
+        assert_eq!(normalise_countries("").as_deref(), Some(""));
+        assert_eq!(normalise_countries("SDN"), None);
+    }
+}

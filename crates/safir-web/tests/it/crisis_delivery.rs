@@ -1,0 +1,259 @@
+//! The SMS gateway's delivery receipts: the shared secret, unknown ids, Twilio and JSON
+//! bodies, no form token (the gateway is not a browser).
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use safir_store::crisis::audience::Recipient;
+use safir_store::crisis::deliveries::{self, Sent};
+use safir_store::testing::TestDb;
+use safir_store::{Db, now, with_pool};
+use safir_web::app;
+use safir_web::state::{AppState, CrisisConfig, WebConfig};
+use tower::ServiceExt;
+
+async fn seed(db: &Db) -> String {
+    let t = now();
+    let mission = uuid::Uuid::now_v7().as_simple().to_string();
+    let alert = uuid::Uuid::now_v7().as_simple().to_string();
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO missions (id, code, kind, name_ar, name_en, country, city_ar, city_en, languages, time_zone, email, phone, address, created_at, updated_at) \
+             VALUES ($1, 'KRT', 'embassy', 'سفارة', 'Embassy', 'SD', 'الخرطوم', 'Khartoum', 'ar en', 'Africa/Khartoum', 'e@example.org', '+249', 'Street', $2, $2)",
+        )
+        .bind(&mission)
+        .bind(t)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .expect("mission");
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO crisis_alerts (id, identifier, mission_id, msg_type, status, headline_ar, headline_en, description_ar, description_en, \
+             instruction_ar, instruction_en, category, event, response_type, urgency, severity, certainty, target, area_desc, audience, source, \
+             created_at, updated_at, fanout_at) \
+             VALUES ($1, $1, $2, 'Alert', 'sending', 'ع', 'h', 'و', 'd', 'ت', 'i', 'Safety', 'e', 'Shelter', 'Immediate', 'Severe', 'Observed', '{}', 'a', '{}', '', $3, $3, $3)",
+        )
+        .bind(&alert)
+        .bind(&mission)
+        .bind(t)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .expect("alert");
+    let people: Vec<Recipient> = (0..2)
+        .map(|i| Recipient {
+            id: format!("r{i}"),
+            kind: "subscription".into(),
+            channel: "sms".into(),
+            address: format!("+97150000000{i}"),
+            lang: "ar".into(),
+            registration_id: None,
+        })
+        .collect();
+    let mut tx = db.begin().await.expect("tx");
+    deliveries::insert_batch(&mut tx, &alert, &people)
+        .await
+        .expect("rows");
+    tx.commit().await.expect("commit");
+    let rows = deliveries::claim_batch(db, &alert, "sms", 10, std::time::Duration::from_secs(60))
+        .await
+        .expect("claim");
+    let sent: Vec<Sent> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Sent {
+            id: r.id.clone(),
+            provider_id: Some(format!("SM{i}")),
+        })
+        .collect();
+    deliveries::mark_sent(db, &sent).await.expect("sent");
+    alert
+}
+
+async fn post(router: &axum::Router, uri: &str, content_type: &str, body: &str) -> StatusCode {
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::HOST, "safir.test")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    router.clone().oneshot(req).await.expect("answer").status()
+}
+
+#[tokio::test]
+async fn receipts_update_deliveries_with_the_shared_secret_only() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let config = WebConfig {
+            public_url: "http://safir.test".into(),
+            crisis: CrisisConfig {
+                sms_inbound_secret: "gw-s3cret".into(),
+                ..CrisisConfig::default()
+            },
+            ..WebConfig::default()
+        };
+        let state = AppState::new(db.clone(), config).await.expect("state");
+        let (router, _) = app::build(state);
+        let alert = seed(&db).await;
+        let form = "application/x-www-form-urlencoded";
+
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms?secret=wrong",
+                form,
+                "MessageSid=SM0&MessageStatus=delivered"
+            )
+            .await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms",
+                form,
+                "MessageSid=SM0&MessageStatus=delivered"
+            )
+            .await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms?secret=gw-s3cret",
+                form,
+                "MessageSid=SM404&MessageStatus=delivered"
+            )
+            .await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            deliveries::counts(&db, &alert)
+                .await
+                .expect("counts")
+                .delivered,
+            0
+        );
+
+        // Twilio's status callback, then a generic JSON one.
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms?secret=gw-s3cret",
+                form,
+                "MessageSid=SM0&MessageStatus=sent"
+            )
+            .await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            deliveries::counts(&db, &alert).await.expect("counts").sent,
+            2
+        );
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms?secret=gw-s3cret",
+                form,
+                "MessageSid=SM0&MessageStatus=delivered"
+            )
+            .await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            post(
+                &router,
+                "/crisis/receipts/sms?secret=gw-s3cret",
+                "application/json",
+                r#"{"id":"SM1","status":"undelivered"}"#
+            )
+            .await,
+            StatusCode::NO_CONTENT
+        );
+        let c = deliveries::counts(&db, &alert).await.expect("counts");
+        assert_eq!((c.sent, c.delivered, c.failed), (0, 1, 1), "{c:?}");
+    }
+}
+
+#[tokio::test]
+async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
+    use safir_domain::roles::Role;
+
+    use crate::harness::{TestApp, unique_email};
+
+    let app = TestApp::sqlite().await;
+    let admin = app
+        .staff(&unique_email("hooks-admin"), &[(Role::Admin, None)])
+        .await;
+    let mut client = app.client();
+    client.sign_in(&admin).await;
+
+    let bad = client
+        .submit(
+            "/admin/crisis/webhooks",
+            "/admin/crisis/webhooks",
+            &[
+                ("name", "Red Crescent"),
+                ("url", "ftp://x"),
+                ("countries", "SDN"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Red Crescent"), "keeps what was typed");
+    assert!(bad.body.contains("must start with http://") || bad.body.contains("http://"));
+
+    let ok = client
+        .submit(
+            "/admin/crisis/webhooks",
+            "/admin/crisis/webhooks",
+            &[
+                ("name", "Red Crescent"),
+                ("url", "http://partner.example/hooks"),
+                ("countries", "sd ae"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let list = webhooks_in(&app.db).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].countries, "SD AE");
+    let secret: String = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT secret FROM crisis_webhooks WHERE id = $1")
+            .bind(&list[0].id)
+            .fetch_one(p)
+            .await
+    })
+    .expect("secret");
+    assert_eq!(secret.len(), 64);
+    assert!(ok.body.contains(&secret), "shown right after adding");
+    let again = client.get("/admin/crisis/webhooks").await;
+    assert!(!again.body.contains(&secret), "and never again");
+
+    let token = again.csrf_token().expect("token");
+    let off = client
+        .post_form_with_token(
+            &format!("/admin/crisis/webhooks/{}/disable", list[0].id),
+            &token,
+            &[],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(!webhooks_in(&app.db).await[0].enabled);
+    let actions = app.audit_actions().await;
+    assert!(
+        actions.contains(&"crisis_webhook.create".to_owned()),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"crisis_webhook.disable".to_owned()),
+        "{actions:?}"
+    );
+}
+
+async fn webhooks_in(db: &Db) -> Vec<safir_store::crisis::webhooks::Webhook> {
+    safir_store::crisis::webhooks::list(db).await.expect("list")
+}
