@@ -26,6 +26,8 @@ pub struct SmsConfig {
     pub from: String,
     pub username: String,
     pub token: String,
+    /// `file` only: the directory of the outbox (`<data_dir>/sms`).
+    pub file_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +39,14 @@ enum Format {
 #[derive(Debug, Clone)]
 enum Kind {
     None,
-    Generic { format: Format, template: String },
+    Generic {
+        format: Format,
+        template: String,
+    },
     Twilio,
+    /// No gateway: each message is appended as a JSON line to `outbox.jsonl` in this
+    /// directory (the demo and local trials, like the mail `file` transport).
+    File(std::path::PathBuf),
 }
 
 /// One text message.
@@ -132,14 +140,15 @@ impl SmsGateway {
                 }
             }
             "twilio" => Kind::Twilio,
+            "file" => Kind::File(config.file_dir.clone()),
             _ => {
                 return Err(NotifyError::config(
                     "crisis.sms_gateway",
-                    "must be none, generic or twilio",
+                    "must be none, generic, twilio or file",
                 ));
             }
         };
-        if !matches!(kind, Kind::None) && !config.url.starts_with("http://") {
+        if !matches!(kind, Kind::None | Kind::File(_)) && !config.url.starts_with("http://") {
             return Err(NotifyError::config(
                 "crisis.sms_gateway_url",
                 "must be an http:// URL (use a local TLS relay for an https gateway)",
@@ -207,6 +216,7 @@ impl SmsGateway {
                     .header("Idempotency-Key", &sms.key)
                     .body(body)
             }
+            Kind::File(dir) => return append_to_outbox(dir, &self.from, sms).await,
             Kind::Twilio => self
                 .client
                 .post(format!("{}/Messages.json", self.url))
@@ -246,6 +256,45 @@ impl SmsGateway {
             }
         }
     }
+}
+
+/// The `file` gateway: one JSON line per message in `<dir>/outbox.jsonl`; the key is the
+/// provider id. Lines are written whole, one writer at a time.
+async fn append_to_outbox(
+    dir: &std::path::Path,
+    from: &str,
+    sms: &SmsMessage,
+) -> Result<Accepted, ChannelError> {
+    use tokio::io::AsyncWriteExt;
+    static WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let line = serde_json::json!({
+        "to": sms.to,
+        "from": from,
+        "body": sms.body,
+        "key": sms.key,
+        "at_unix": std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    })
+    .to_string()
+        + "\n";
+    let failed = |e: std::io::Error| ChannelError::Temporary {
+        message: format!("SMS outbox {}: {e}", dir.display()),
+        retry_after: None,
+    };
+    let _guard = WRITER.lock().await;
+    tokio::fs::create_dir_all(dir).await.map_err(failed)?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("outbox.jsonl"))
+        .await
+        .map_err(failed)?;
+    file.write_all(line.as_bytes()).await.map_err(failed)?;
+    Ok(Accepted {
+        provider_id: Some(sms.key.clone()),
+    })
 }
 
 /// The `sms.send` job: one message through the gateway. A few quick tries inside the job

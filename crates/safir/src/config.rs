@@ -141,8 +141,9 @@ pub struct Crisis {
     pub email_per_second: u32,
     pub sms_per_second: u32,
     pub webhook_per_second: u32,
-    /// SMS gateway: `none` (SMS disabled), `generic` (the URL and body template below) or
-    /// `twilio` (Twilio's Messages API at the URL below).
+    /// SMS gateway: `none` (SMS disabled), `generic` (the URL and body template below),
+    /// `twilio` (Twilio's Messages API at the URL below) or `file` (no gateway: messages are
+    /// appended to `<data_dir>/sms/outbox.jsonl`, for the demo and local trials).
     pub sms_gateway: String,
     /// The gateway's send URL (for `twilio`, the account's base URL).
     pub sms_gateway_url: String,
@@ -396,10 +397,10 @@ impl Config {
                 return Err(err(key, "must be between 1 and 100000"));
             }
         }
-        if !["none", "generic", "twilio"].contains(&k.sms_gateway.as_str()) {
-            return Err(err("sms_gateway", "must be none, generic or twilio"));
+        if !["none", "generic", "twilio", "file"].contains(&k.sms_gateway.as_str()) {
+            return Err(err("sms_gateway", "must be none, generic, twilio or file"));
         }
-        if k.sms_gateway != "none"
+        if !["none", "file"].contains(&k.sms_gateway.as_str())
             && !(k.sms_gateway_url.starts_with("http://")
                 || k.sms_gateway_url.starts_with("https://"))
         {

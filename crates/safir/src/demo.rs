@@ -138,7 +138,13 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
         db.close().await;
         return Ok(());
     }
-    serve_db(config, db, config.jobs.workers_in_process).await
+    // With no SMS gateway configured, the demo's text messages go to a file outbox (like its
+    // emails), so the crisis alert reaches travellers by SMS too.
+    let mut config = config.clone();
+    if config.crisis.sms_gateway == "none" {
+        config.crisis.sms_gateway = "file".into();
+    }
+    serve_db(&config, db, config.jobs.workers_in_process).await
 }
 
 /// Seeds once; returns whether anything was written.
@@ -226,6 +232,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<bool> {
         .await
         .context("seeding consular services and cases")?;
     seed_appointments(db).await?;
+    crate::demo_crisis::seed(db)
+        .await
+        .context("seeding the demo crisis")?;
     settings::set(db, SEEDED_MARKER, "done").await?;
     Ok(true)
 }

@@ -5,6 +5,7 @@ mod backup;
 mod config;
 mod demo;
 mod demo_consular;
+mod demo_crisis;
 mod listen_cmd;
 mod logging;
 mod serve;

@@ -193,6 +193,7 @@ fn crisis_delivery(
         from: k.sms_from.clone(),
         username: k.sms_gateway_username.clone(),
         token: k.sms_gateway_token.expose().to_owned(),
+        file_dir: config.data_dir().join("sms"),
     })
     .context("SMS gateway settings")?;
     let buckets = safir_web::crisis::delivery::Buckets {

@@ -281,11 +281,24 @@ async fn each_answer_is_recorded_and_a_bad_form_keeps_what_was_typed() {
         assert!(res.body.contains("no choice"));
         assert_eq!(current(&app, "al1", "r1").await.status, "not_in_area");
 
-        // Without the form token the answer is refused.
+        // The link is the credential: an answer without a valid form token (a page left open
+        // while the session cookie expired) is taken ...
         let res = client
-            .post_form_with_token(&path, "wrong", &[("answer", "safe")])
+            .post_form_with_token(&path, "stale", &[("answer", "safe")])
             .await;
-        assert_eq!(res.status, 403);
+        assert!(res.status.as_u16() < 400, "status {}", res.status);
+        assert_eq!(current(&app, "al1", "r1").await.status, "safe");
+        // ... but a cross-site form post (a page elsewhere that learnt the link) is refused.
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri(&path)
+            .header("origin", "https://elsewhere.example")
+            .header("sec-fetch-site", "cross-site")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from("answer=need_help"))
+            .unwrap();
+        assert_eq!(client.send(req).await.status, 403);
+        assert_eq!(current(&app, "al1", "r1").await.status, "safe");
     }
 }
 
