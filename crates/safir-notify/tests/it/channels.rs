@@ -16,6 +16,7 @@ fn generic(receiver: &HttpReceiver) -> SmsGateway {
         from: "Safir".into(),
         username: String::new(),
         token: "tok-123".into(),
+        file_dir: Default::default(),
     })
     .expect("gateway")
 }
@@ -56,6 +57,7 @@ async fn twilio_preset_posts_a_form_with_basic_auth() {
         from: "+15005550006".into(),
         username: "AC123".into(),
         token: "secret".into(),
+        file_dir: Default::default(),
     })
     .expect("gateway");
     let a = gw.send(&sms("d-2")).await.expect("sent");
@@ -194,4 +196,31 @@ async fn webhooks_are_signed() {
         .await
         .expect_err("429");
     assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+}
+
+#[tokio::test]
+async fn the_file_gateway_appends_one_json_line_per_message() {
+    let dir = std::env::temp_dir().join(format!("safir-sms-outbox-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let gw = SmsGateway::new(&SmsConfig {
+        gateway: "file".into(),
+        from: "Safir".into(),
+        file_dir: dir.clone(),
+        ..SmsConfig::default()
+    })
+    .expect("gateway");
+    assert!(gw.is_enabled());
+    let a = gw.send(&sms("d-7")).await.expect("written");
+    assert_eq!(a.provider_id.as_deref(), Some("d-7"));
+    gw.send(&sms("d-8")).await.expect("written");
+    let text = std::fs::read_to_string(dir.join("outbox.jsonl")).expect("outbox");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["to"], "+971501234567");
+    assert_eq!(lines[0]["body"], sms("d-7").body);
+    assert_eq!(lines[1]["key"], "d-8");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
