@@ -78,7 +78,21 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     );
     let db_file = data.path().join("safir.db");
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
-    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 9);
+    // The nine demo accounts, and one placeholder applicant for each of the two demo
+    // travellers (registered without an account) whose "need help" opened an emergency case.
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 11);
+    assert_eq!(
+        count(&db_file, "SELECT COUNT(*) FROM crisis_deliveries").await,
+        28
+    );
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM crisis_checkins WHERE status = 'need_help' AND case_id IS NOT NULL"
+        )
+        .await,
+        2
+    );
 
     let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
