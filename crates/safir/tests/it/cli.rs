@@ -107,7 +107,7 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let restored_db = restored.path().join("safir.db");
-    assert_eq!(count(&restored_db, "SELECT COUNT(*) FROM users").await, 9);
+    assert_eq!(count(&restored_db, "SELECT COUNT(*) FROM users").await, 11);
     let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
     assert!(
         !out.status.success(),
