@@ -400,11 +400,12 @@ impl Config {
         if !["none", "generic", "twilio", "file"].contains(&k.sms_gateway.as_str()) {
             return Err(err("sms_gateway", "must be none, generic, twilio or file"));
         }
-        if !["none", "file"].contains(&k.sms_gateway.as_str())
-            && !(k.sms_gateway_url.starts_with("http://")
-                || k.sms_gateway_url.starts_with("https://"))
-        {
-            return Err(err("sms_gateway_url", "must be an http:// or https:// URL"));
+        let needs_url = ["generic", "twilio"].contains(&k.sms_gateway.as_str());
+        if needs_url && !k.sms_gateway_url.starts_with("http://") {
+            return Err(err(
+                "sms_gateway_url",
+                "must be an http:// URL (reach an https:// gateway through a local TLS relay)",
+            ));
         }
         if !["json", "form"].contains(&k.sms_gateway_format.as_str()) {
             return Err(err("sms_gateway_format", "must be json or form"));
