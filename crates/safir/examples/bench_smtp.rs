@@ -35,10 +35,14 @@ async fn sink(links_file: Option<String>) -> anyhow::Result<()> {
     let sink = SmtpSink::start().await?;
     println!("{}", sink.port());
     let start = Instant::now();
+    // One listener for the whole run: a signal that arrives while the counts are being
+    // computed is not lost.
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = tokio::signal::ctrl_c() => {
+            _ = &mut stop => {
                 if let Some(path) = &links_file {
                     write_links(&sink, path)?;
                 }
