@@ -16,6 +16,7 @@ use fluent_bundle::FluentArgs;
 use safir_domain::CountryCode;
 use safir_domain::accounts::Email;
 use safir_domain::crisis::registration::{Channel, parse_phone};
+use safir_notify::sms::SMS_JOB;
 use safir_store::consular::advice::LevelChanged;
 use safir_store::crisis::subscriptions::{self, Subscription};
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
@@ -29,9 +30,6 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
 use crate::page::{Page, render};
 use crate::state::{AppState, WebConfig};
-
-/// The job kind that sends one SMS (`{"to", "body", "key"}`).
-pub const SMS_JOB: &str = "sms.send";
 
 pub fn routes(r: Routes) -> Routes {
     let state = r.state().clone();

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::checkin::sign_token;
+use safir_notify::sms::SMS_JOB;
 use safir_store::crisis::checkins;
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, Tx, now};
@@ -17,8 +18,6 @@ use crate::i18n::{I18n, Lang};
 use crate::state::WebConfig;
 
 pub const REMINDER_JOB: &str = "crisis.reminders";
-/// The single-SMS job of the delivery context.
-const SMS_JOB: &str = "sms.send";
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Payload {

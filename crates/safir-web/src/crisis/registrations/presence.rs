@@ -10,6 +10,7 @@ use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::{self, Channel, place_field};
+use safir_notify::sms::SMS_JOB;
 use safir_store::crisis::registrations::{
     self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis,
 };
@@ -24,9 +25,6 @@ use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
-
-/// The job kind that sends one SMS (`{"to", "body", "key"}`).
-pub const SMS_JOB: &str = "sms.send";
 
 /// The crisis, if its presence form is open; 404 otherwise.
 async fn open_crisis(state: &AppState, id: &str) -> Result<PresenceCrisis, AppError> {
