@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 // Statements built here only splice fixed column lists and keywords, never input.
 use sqlx::AssertSqlSafe;
 
-use crate::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
+use crate::jobs::{self, NewJob};
 use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// Enqueued when a publication changes a country's level (not on its first publication).
@@ -317,27 +317,4 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AdviceVersion>, StoreErro
         sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(limit).fetch_all(p).await
     })?;
     versions(rows)
-}
-
-/// Handles [`LEVEL_CHANGED_JOB`] until the crisis module's subscriptions take it over: logs
-/// the change and completes, so the jobs do not pile up as dead letters.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LogLevelChange;
-
-impl JobHandler for LogLevelChange {
-    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
-        Box::pin(async move {
-            let change: LevelChanged = job
-                .payload_json()
-                .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
-            tracing::info!(
-                country = %change.country,
-                old_level = change.old_level,
-                new_level = change.new_level,
-                version_id = %change.version_id,
-                "travel advice level changed"
-            );
-            Ok(())
-        })
-    }
 }

@@ -9,10 +9,27 @@ use safir_domain::Lang;
 use safir_domain::consular::advice::{
     AdviceLevel, AdviceSection, RawAdvice, RawAdviceText, TravelAdvice,
 };
-use safir_store::consular::advice::{self, LEVEL_CHANGED_JOB, LevelChanged, LogLevelChange};
-use safir_store::jobs::{self, JobRunner, NewJob, RunnerConfig};
+use safir_store::consular::advice::{self, LEVEL_CHANGED_JOB, LevelChanged};
+use safir_store::jobs::{
+    self, ClaimedJob, HandlerFuture, JobError, JobHandler, JobRunner, NewJob, RunnerConfig,
+};
 use safir_store::testing::TestDb;
 use safir_store::{Db, StoreError, with_pool};
+
+/// Stands in for the crisis module's subscriber notice (a web-layer handler): reads the
+/// payload as the real one does and completes.
+struct ReadLevelChange;
+
+impl JobHandler for ReadLevelChange {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let _: LevelChanged = job
+                .payload_json()
+                .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
+            Ok(())
+        })
+    }
+}
 
 fn advice(country: &str, level: u8, summary_en: &str) -> TravelAdvice {
     let text = |summary: &str| RawAdviceText {
@@ -170,7 +187,7 @@ async fn the_level_change_job_is_enqueued_once_and_its_handler_completes_it() {
                 ..RunnerConfig::default()
             },
         )
-        .register(LEVEL_CHANGED_JOB, LogLevelChange);
+        .register(LEVEL_CHANGED_JOB, ReadLevelChange);
         assert_eq!(runner.drain().await.unwrap(), 1);
         let jobs = level_jobs(db).await;
         assert_eq!(jobs[0].2, "done");
