@@ -8,6 +8,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use safir_domain::audit::AuditAction;
 use safir_domain::audit::actions::{
     ALERT_APPROVE, ALERT_CANCEL, ALERT_PREVIEW, ALERT_REJECT, ALERT_SUBMIT,
 };
@@ -57,16 +58,14 @@ pub async fn preview_audience(
         .await
         .map_err(AppError::internal)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let record = actor.audit(
+    audit_alert(
+        &mut tx,
+        &actor,
         ALERT_PREVIEW,
-        "crisis_alert",
-        Some(&alert.id),
-        Some(&alert.mission_id),
+        &alert,
         serde_json::to_value(counts).unwrap_or_default(),
-    );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
+    )
+    .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(to_alert(&alert))
 }
@@ -126,16 +125,14 @@ pub async fn submit_alert(
     if next == AlertStatus::Sending {
         start_sending(&mut tx, &alert).await?;
     }
-    let record = actor.audit(
+    audit_alert(
+        &mut tx,
+        &actor,
         ALERT_SUBMIT,
-        "crisis_alert",
-        Some(&alert.id),
-        Some(&alert.mission_id),
+        &alert,
         serde_json::json!({ "to": next.as_str(), "audience": counts, "threshold": threshold }),
-    );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
+    )
+    .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(to_alert(&alert))
 }
@@ -172,16 +169,14 @@ pub async fn approve_alert(
         return Ok(changed(&alert));
     }
     start_sending(&mut tx, &alert).await?;
-    let record = actor.audit(
+    audit_alert(
+        &mut tx,
+        &actor,
         ALERT_APPROVE,
-        "crisis_alert",
-        Some(&alert.id),
-        Some(&alert.mission_id),
+        &alert,
         serde_json::json!({ "author": alert.created_by }),
-    );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
+    )
+    .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(to_alert(&alert))
 }
@@ -210,16 +205,7 @@ pub async fn reject_alert(
     .await
     .map_err(AppError::internal)?;
     if moved {
-        let record = actor.audit(
-            ALERT_REJECT,
-            "crisis_alert",
-            Some(&alert.id),
-            Some(&alert.mission_id),
-            serde_json::json!({}),
-        );
-        audit::append(&mut tx, &record)
-            .await
-            .map_err(AppError::internal)?;
+        audit_alert(&mut tx, &actor, ALERT_REJECT, &alert, serde_json::json!({})).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(to_alert(&alert))
@@ -287,16 +273,14 @@ pub async fn cancel_alert(
             .await
             .map_err(AppError::internal)?;
             if moved {
-                let record = actor.audit(
+                audit_alert(
+                    &mut tx,
+                    &actor,
                     ALERT_CANCEL,
-                    "crisis_alert",
-                    Some(&alert.id),
-                    Some(&alert.mission_id),
+                    &alert,
                     serde_json::json!({ "from": status.as_str() }),
-                );
-                audit::append(&mut tx, &record)
-                    .await
-                    .map_err(AppError::internal)?;
+                )
+                .await?;
             }
             tx.commit().await.map_err(AppError::internal)?;
             Ok(to_alert(&alert))
@@ -308,4 +292,25 @@ pub async fn cancel_alert(
         }
         _ => Ok(changed(&alert)),
     }
+}
+
+/// The audit record of a staff action on an alert, in the action's transaction.
+async fn audit_alert(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: AuditAction,
+    alert: &Alert,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let record = actor.audit(
+        action,
+        "crisis_alert",
+        Some(&alert.id),
+        Some(&alert.mission_id),
+        detail,
+    );
+    audit::append(tx, &record)
+        .await
+        .map(|_| ())
+        .map_err(AppError::internal)
 }
