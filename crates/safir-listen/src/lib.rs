@@ -13,4 +13,4 @@ pub mod time;
 
 pub use import::{ImportOptions, ImportReport, InputFormat, Problem, ProblemKind};
 pub use network::{Edge, Network, NetworkKind, NetworkParams};
-pub use table::{MessageRow, MessageTable, NONE};
+pub use table::{MessageRow, MessageTable, NONE, RowMeta};

@@ -22,6 +22,27 @@ pub struct MessageRow {
     /// Milliseconds since the Unix epoch (or any consistent origin).
     pub timestamp_ms: i64,
     pub urls: Vec<String>,
+    /// What the archive says beyond the eight coordination columns (all optional).
+    pub meta: RowMeta,
+}
+
+/// Optional per-message facts some archives carry (engagement counts, the author's
+/// follower count, the declared language, the handle of the reposted or replied-to
+/// account). Absent means unknown, never zero.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowMeta {
+    /// Language the platform declared (BCP 47 tag such as `ar`, `en`, `fr`).
+    pub lang: Option<String>,
+    pub likes: Option<u32>,
+    /// Times this message was reposted (retweets, boosts).
+    pub reposts: Option<u32>,
+    pub replies: Option<u32>,
+    /// The author's follower count when the message was collected.
+    pub followers: Option<u32>,
+    /// Handle (username) of the author of the reposted message.
+    pub repost_of_username: Option<String>,
+    /// Handle (username) of the author of the replied-to message.
+    pub reply_to_username: Option<String>,
 }
 
 /// Columnar, append-only message table.
@@ -36,6 +57,8 @@ pub struct MessageTable {
     /// Repost and reply targets.
     pub refs: Interner,
     pub urls: Interner,
+    /// Declared languages.
+    pub langs: Interner,
 
     pub user: Vec<u32>,
     pub username: Vec<u32>,
@@ -47,6 +70,16 @@ pub struct MessageTable {
     /// Row `r`'s URLs are `url_ids[url_end[r - 1]..url_end[r]]`.
     url_end: Vec<usize>,
     url_ids: Vec<u32>,
+    /// Interned declared language per row, or [`NONE`].
+    pub lang: Vec<u32>,
+    /// Engagement counts and follower count per row; [`NONE`] when unknown.
+    pub likes: Vec<u32>,
+    pub repost_count: Vec<u32>,
+    pub reply_count: Vec<u32>,
+    pub followers: Vec<u32>,
+    /// Interned handle (in `usernames`) of the reposted / replied-to author, or [`NONE`].
+    pub repost_of_user: Vec<u32>,
+    pub reply_to_user: Vec<u32>,
 }
 
 impl MessageTable {
@@ -81,6 +114,21 @@ impl MessageTable {
             self.url_ids.push(self.urls.intern(url).0);
         }
         self.url_end.push(self.url_ids.len());
+        let m = &row.meta;
+        self.lang
+            .push(intern_opt(&mut self.langs, m.lang.as_deref()));
+        self.likes.push(m.likes.unwrap_or(NONE));
+        self.repost_count.push(m.reposts.unwrap_or(NONE));
+        self.reply_count.push(m.replies.unwrap_or(NONE));
+        self.followers.push(m.followers.unwrap_or(NONE));
+        self.repost_of_user.push(intern_opt(
+            &mut self.usernames,
+            m.repost_of_username.as_deref(),
+        ));
+        self.reply_to_user.push(intern_opt(
+            &mut self.usernames,
+            m.reply_to_username.as_deref(),
+        ));
         true
     }
 
@@ -127,6 +175,22 @@ impl MessageTable {
         Some((min, max))
     }
 
+    /// The optional facts of `row`.
+    pub fn meta(&self, row: u32) -> RowMeta {
+        let r = row as usize;
+        let count = |v: &[u32]| (v[r] != NONE).then_some(v[r]);
+        let name = |id: u32| (id != NONE).then(|| self.usernames.resolve(id).to_owned());
+        RowMeta {
+            lang: (self.lang[r] != NONE).then(|| self.langs.resolve(self.lang[r]).to_owned()),
+            likes: count(&self.likes),
+            reposts: count(&self.repost_count),
+            replies: count(&self.reply_count),
+            followers: count(&self.followers),
+            repost_of_username: name(self.repost_of_user[r]),
+            reply_to_username: name(self.reply_to_user[r]),
+        }
+    }
+
     /// Rebuilds a row as an importer would have handed it over.
     pub fn row(&self, row: u32) -> MessageRow {
         let r = row as usize;
@@ -144,6 +208,7 @@ impl MessageTable {
                 .iter()
                 .map(|&u| self.urls.resolve(u).to_owned())
                 .collect(),
+            meta: self.meta(row),
         }
     }
 }
@@ -181,6 +246,25 @@ mod tests {
         assert_eq!(t.row(0), row("1", "u", "first"));
         assert_eq!(t.text(1), "سلام");
         assert_eq!(t.url_ids(0), t.url_ids(1));
+    }
+
+    #[test]
+    fn optional_facts_round_trip_and_absent_stays_unknown() {
+        let mut t = MessageTable::new();
+        let mut r = row("1", "u", "x");
+        r.meta = RowMeta {
+            lang: Some("ar".into()),
+            likes: Some(0),
+            reposts: Some(12),
+            replies: None,
+            followers: Some(5000),
+            repost_of_username: Some("mofa".into()),
+            reply_to_username: None,
+        };
+        t.push(&r);
+        t.push(&row("2", "v", "y"));
+        assert_eq!(t.row(0), r);
+        assert_eq!(t.meta(1), RowMeta::default());
     }
 
     #[test]

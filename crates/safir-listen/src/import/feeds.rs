@@ -163,6 +163,7 @@ fn to_row(item: &Fields, feed: &Fields) -> Result<MessageRow, FieldError> {
         _ => body,
     };
     Ok(MessageRow {
+        meta: crate::table::RowMeta::default(),
         message_id,
         username: user_id.clone(),
         user_id,

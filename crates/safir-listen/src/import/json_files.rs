@@ -196,6 +196,7 @@ fn twitter_v2_tweet(
     }
     let timestamp_ms = tweet_time(&message_id, t)?;
     Ok(MessageRow {
+        meta: crate::table::RowMeta::default(),
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -232,6 +233,7 @@ fn twitter_v1(t: &Map<String, Value>) -> Result<MessageRow, FieldError> {
         .and_then(|e| e.get("entities"))
         .or_else(|| t.get("entities"));
     Ok(MessageRow {
+        meta: crate::table::RowMeta::default(),
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -270,6 +272,7 @@ fn mastodon(s: &Map<String, Value>) -> Result<MessageRow, FieldError> {
     }
     let repost_id = reblog.and_then(|r| string(r.get("id")));
     Ok(MessageRow {
+        meta: crate::table::RowMeta::default(),
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -331,6 +334,7 @@ fn activitypub(
                 "absent".into(),
             ))?;
             rows.push(MessageRow {
+                meta: crate::table::RowMeta::default(),
                 message_id: need(obj, "id")?,
                 username: user_id.clone(),
                 user_id,
@@ -352,6 +356,7 @@ fn activitypub(
                 .ok_or(("attributedTo", ProblemKind::MissingField, "absent".into()))?;
             let (text, urls) = html_to_text(&string(obj.get("content")).unwrap_or_default());
             rows.push(MessageRow {
+                meta: crate::table::RowMeta::default(),
                 message_id: need(obj, "id")?,
                 username: user_id.clone(),
                 user_id,
@@ -398,6 +403,7 @@ fn generic(obj: &Map<String, Value>) -> Result<MessageRow, FieldError> {
         })
         .unwrap_or_default();
     Ok(MessageRow {
+        meta: crate::table::RowMeta::default(),
         username: pick(USERNAME).unwrap_or_else(|| user_id.clone()),
         message_id,
         user_id,
