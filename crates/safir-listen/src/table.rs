@@ -211,6 +211,44 @@ impl MessageTable {
             meta: self.meta(row),
         }
     }
+
+    /// Replaces each distinct URL by `f(url)`, or keeps it where `f` returns `None`
+    /// (for instance short links by their final destination). URLs that become equal
+    /// share one id, so co_link and every other consumer see them as one; a row that
+    /// now names the same URL twice keeps it once, in first-seen order. Returns how
+    /// many distinct URLs changed.
+    pub fn map_urls(&mut self, mut f: impl FnMut(&str) -> Option<String>) -> usize {
+        let mut urls = Interner::new();
+        let mut changed = 0;
+        let new_id: Vec<u32> = (0..self.urls.len() as u32)
+            .map(|id| {
+                let old = self.urls.resolve(id);
+                match f(old) {
+                    Some(new) if new != old => {
+                        changed += 1;
+                        urls.intern(&new).0
+                    }
+                    _ => urls.intern(old).0,
+                }
+            })
+            .collect();
+        let mut url_ids = Vec::with_capacity(self.url_ids.len());
+        let mut start = 0;
+        for end in &mut self.url_end {
+            let first = url_ids.len();
+            for &old in &self.url_ids[start..*end] {
+                let id = new_id[old as usize];
+                if !url_ids[first..].contains(&id) {
+                    url_ids.push(id);
+                }
+            }
+            start = *end;
+            *end = url_ids.len();
+        }
+        self.urls = urls;
+        self.url_ids = url_ids;
+        changed
+    }
 }
 
 fn intern_opt(interner: &mut Interner, s: Option<&str>) -> u32 {
@@ -265,6 +303,34 @@ mod tests {
         t.push(&row("2", "v", "y"));
         assert_eq!(t.row(0), r);
         assert_eq!(t.meta(1), RowMeta::default());
+    }
+
+    #[test]
+    fn mapped_urls_merge_and_unmapped_ones_stay() {
+        let mut t = MessageTable::new();
+        let mut a = row("1", "u", "x");
+        a.urls = vec!["https://t.example/a".into(), "https://t.example/b".into()];
+        let mut b = row("2", "v", "y");
+        b.urls = vec!["https://t.example/b".into(), "https://kept.example".into()];
+        let c = row("3", "w", "z");
+        for r in [&a, &b, &c] {
+            t.push(r);
+        }
+        let changed = t.map_urls(|u| match u {
+            "https://t.example/a" | "https://t.example/b" => Some("https://final.example/".into()),
+            "https://kept.example" => Some(u.to_owned()),
+            _ => None,
+        });
+        assert_eq!(changed, 2);
+        assert_eq!(t.row(0).urls, ["https://final.example/"]);
+        assert_eq!(
+            t.row(1).urls,
+            ["https://final.example/", "https://kept.example"]
+        );
+        assert_eq!(t.row(2).urls, ["https://a.example"]);
+        assert_eq!(t.url_ids(0), &t.url_ids(1)[..1]);
+        assert_eq!(t.urls.len(), 3, "{:?}", t.urls);
+        assert_eq!(t.row(1).text, "y", "other columns untouched");
     }
 
     #[test]

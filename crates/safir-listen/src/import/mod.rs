@@ -11,7 +11,9 @@ mod html;
 mod json_files;
 
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::table::{MessageRow, MessageTable};
 
@@ -76,13 +78,48 @@ impl fmt::Display for InputFormat {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ImportOptions {
     /// The format; detected from the content when `None`.
     pub format: Option<InputFormat>,
     /// Make the first problem fatal.
     pub strict: bool,
+    /// Told how far the import has got; the caller decides whether and how to show it.
+    pub progress: Option<ProgressFn>,
 }
+
+impl fmt::Debug for ImportOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("format", &self.format)
+            .field("strict", &self.strict)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// Receives [`ImportProgress`] updates, from the importing thread.
+pub type ProgressFn = Arc<dyn Fn(&ImportProgress) + Send + Sync>;
+
+/// How far the import of one file has got.
+///
+/// Reading the file advances `bytes` towards `total_bytes`; parsing then advances
+/// `records`. The last update of a file has `done` set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub file: String,
+    pub bytes: u64,
+    /// The file's size, when known before reading.
+    pub total_bytes: Option<u64>,
+    /// Records parsed so far (good, duplicate or bad).
+    pub records: u64,
+    pub done: bool,
+}
+
+/// Records parsed between two progress updates.
+const PROGRESS_EVERY_RECORDS: u64 = 16 * 1024;
+/// Bytes read between two progress updates.
+const READ_CHUNK: usize = 4 << 20;
 
 /// What can be wrong with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -185,11 +222,36 @@ pub fn import_path(
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let bytes =
+        read_file(path, &file, options.progress.as_ref()).map_err(|source| ImportError::Io {
+            file: file.clone(),
+            source,
+        })?;
     import_bytes(table, &file, &bytes, options)
+}
+
+/// Reads a whole file in large chunks, telling `progress` after each one.
+fn read_file(path: &Path, file: &str, progress: Option<&ProgressFn>) -> std::io::Result<Vec<u8>> {
+    let mut f = std::fs::File::open(path)?;
+    let total = f.metadata().ok().map(|m| m.len());
+    let mut bytes = Vec::with_capacity(total.map_or(0, |n| n as usize).saturating_add(1));
+    loop {
+        let before = bytes.len();
+        let n = (&mut f).take(READ_CHUNK as u64).read_to_end(&mut bytes)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(progress) = progress {
+            progress(&ImportProgress {
+                file: file.to_owned(),
+                bytes: (before + n) as u64,
+                total_bytes: total,
+                records: 0,
+                done: false,
+            });
+        }
+    }
+    Ok(bytes)
 }
 
 /// Imports the content of one file; `file` names it in problems.
@@ -206,6 +268,8 @@ pub fn import_bytes(
     let mut sink = Sink {
         table,
         strict: options.strict,
+        progress: options.progress.as_ref(),
+        bytes: bytes.len() as u64,
         report: ImportReport {
             file: file.to_owned(),
             format: format.unwrap_or(InputFormat::GenericJsonl),
@@ -222,6 +286,7 @@ pub fn import_bytes(
             ProblemKind::EmptyFile,
             "the file has no records".into(),
         )?;
+        sink.tell(true);
         return Ok(sink.report);
     }
     let Some(format) = format else {
@@ -239,6 +304,7 @@ pub fn import_bytes(
         | InputFormat::Mastodon
         | InputFormat::ActivityPub => json_files::import_json(&mut sink, bytes, format)?,
     }
+    sink.tell(true);
     Ok(sink.report)
 }
 
@@ -246,6 +312,9 @@ pub fn import_bytes(
 pub(crate) struct Sink<'a> {
     table: &'a mut MessageTable,
     strict: bool,
+    progress: Option<&'a ProgressFn>,
+    /// Size of the input, for progress updates.
+    bytes: u64,
     report: ImportReport,
 }
 
@@ -256,6 +325,21 @@ impl Sink<'_> {
             self.report.added += 1;
         } else {
             self.report.duplicates += 1;
+        }
+        if self.report.records.is_multiple_of(PROGRESS_EVERY_RECORDS) {
+            self.tell(false);
+        }
+    }
+
+    fn tell(&self, done: bool) {
+        if let Some(progress) = self.progress {
+            progress(&ImportProgress {
+                file: self.report.file.clone(),
+                bytes: self.bytes,
+                total_bytes: Some(self.bytes),
+                records: self.report.records,
+                done,
+            });
         }
     }
 
