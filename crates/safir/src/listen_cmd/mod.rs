@@ -1,12 +1,16 @@
 //! `safir listen …`: the listening engine on archives on disk (import summaries,
 //! coordination networks, coordinated groups).
 
+mod fetch;
+mod links;
+mod progress;
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_path};
+use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_bytes, import_path};
 use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
 use safir_listen::table::MessageTable;
 
@@ -28,7 +32,8 @@ pub enum ListenCommand {
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// Archive files (CNT CSV, generic CSV/JSONL, twarc2, v1.1, Mastodon, ActivityPub, RSS, Atom).
+    /// Archive files (CNT CSV, generic CSV/JSONL, twarc2, v1.1, Mastodon, ActivityPub, RSS,
+    /// Atom), or http:// and https:// URLs serving any of them (feeds, exports).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The input format; detected from the content when absent.
@@ -37,6 +42,9 @@ pub struct SourceArgs {
     /// Stop at the first bad record instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// Largest download accepted from a URL input, in megabytes.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    pub max_download: u64,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +67,17 @@ pub struct WindowArgs {
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// co_link: follow each link's redirects and compare final destinations.
+    #[arg(long)]
+    pub resolve_urls: bool,
+    /// With --resolve-urls: most distinct links followed over the network (the most
+    /// shared first); the others stay as written.
+    #[arg(long, default_value_t = 100_000)]
+    pub resolve_limit: usize,
+    /// With --resolve-urls: TSV cache of resolved links (`url<TAB>destination`), read
+    /// first and appended to as links are followed.
+    #[arg(long, value_name = "FILE")]
+    pub url_cache: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -121,8 +140,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(())
         }
         ListenCommand::Networks(args) => {
-            let (table, reports) = load(&args.source)?;
+            let (mut table, reports) = load(&args.source)?;
             warn_problems(&reports);
+            resolve_links(&mut table, &args.params, &[args.kind])?;
             let net = network::compute(&table, args.kind, &params(&args.params))?;
             let mut out = BufWriter::new(std::io::stdout().lock());
             match args.format {
@@ -134,13 +154,14 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(())
         }
         ListenCommand::Groups(args) => {
-            let (table, reports) = load(&args.source)?;
+            let (mut table, reports) = load(&args.source)?;
             warn_problems(&reports);
             let kinds = if args.kind.is_empty() {
                 NetworkKind::ALL.to_vec()
             } else {
                 args.kind
             };
+            resolve_links(&mut table, &args.params, &kinds)?;
             let params = params(&args.params);
             let nets = kinds
                 .iter()
@@ -166,21 +187,62 @@ fn params(w: &WindowArgs) -> NetworkParams {
 }
 
 fn load(source: &SourceArgs) -> anyhow::Result<(MessageTable, Vec<ImportReport>)> {
+    let bar = progress::Bar::on_stderr();
     let options = ImportOptions {
         format: source.input_format,
         strict: source.strict,
+        progress: bar.import_callback(),
     };
+    let max_bytes = source.max_download.saturating_mul(1_000_000);
+    let mut http = None;
     let mut table = MessageTable::new();
     let mut reports = Vec::new();
     for path in &source.inputs {
-        let report = import_path(&mut table, path, &options)
-            .with_context(|| format!("importing {}", path.display()))?;
-        reports.push(report);
+        let report = match path.to_str().filter(|p| fetch::is_url(p)) {
+            Some(url) => {
+                let client = match &mut http {
+                    Some(client) => client,
+                    None => {
+                        http.insert(fetch::HttpClient::new().context("starting the HTTP client")?)
+                    }
+                };
+                let fetched =
+                    client.get(url, max_bytes, &|got, total| bar.download(url, got, total));
+                bar.finish();
+                let bytes = fetched?;
+                import_bytes(&mut table, url, &bytes, &options)
+            }
+            None => import_path(&mut table, path, &options),
+        };
+        bar.finish();
+        reports.push(report.with_context(|| format!("importing {}", path.display()))?);
     }
     if table.is_empty() {
         bail!("no messages were imported");
     }
     Ok((table, reports))
+}
+
+/// With `--resolve-urls`, replaces links by their destinations before co_link runs.
+fn resolve_links(
+    table: &mut MessageTable,
+    w: &WindowArgs,
+    kinds: &[NetworkKind],
+) -> anyhow::Result<()> {
+    if !w.resolve_urls || !kinds.contains(&NetworkKind::CoLink) {
+        return Ok(());
+    }
+    let bar = progress::Bar::on_stderr();
+    let s = links::resolve_links(table, w.resolve_limit, w.url_cache.as_deref(), &bar)?;
+    eprintln!(
+        "safir: links: {} followed, {} from the cache, {} could not be followed, {} beyond \
+         --resolve-limit; {} now lead elsewhere",
+        s.followed, s.cached, s.failed, s.beyond_limit, s.changed
+    );
+    if let Some(first) = &s.first_failure {
+        eprintln!("safir: first link not followed: {first}");
+    }
+    Ok(())
 }
 
 fn warn_problems(reports: &[ImportReport]) {
