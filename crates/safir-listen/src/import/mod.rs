@@ -294,6 +294,8 @@ pub fn import_bytes(
             file: file.to_owned(),
         });
     };
+    // Parsing starts: lets the caller time the records from here.
+    sink.tell(false);
     match format {
         InputFormat::CntCsv => csv_files::import_cnt(&mut sink, bytes)?,
         InputFormat::GenericCsv => csv_files::import_generic(&mut sink, bytes)?,

@@ -123,7 +123,7 @@ impl Bar {
 
 fn render_import(p: &ImportProgress, elapsed: Duration) -> String {
     let total = p.total_bytes.unwrap_or(p.bytes);
-    if p.records == 0 && !p.done {
+    if p.records == 0 && !p.done && p.bytes < total {
         return format!(
             "{}  {} {} / {}  reading {}/s",
             label(&p.file),
@@ -133,10 +133,10 @@ fn render_import(p: &ImportProgress, elapsed: Duration) -> String {
             megabytes(per_second(p.bytes, elapsed))
         );
     }
+    // Parsing: the importers do not say how far into the input they are, so no bar.
     format!(
-        "{}  {} {}  {} records  {:.0} records/s",
+        "{}  {} read  {} records  {:.0} records/s",
         label(&p.file),
-        bar(p.bytes, total),
         megabytes(total as f64),
         p.records,
         per_second(p.records, elapsed)
@@ -191,10 +191,15 @@ mod tests {
             read,
             "archive.jsonl  [######------------------] 1.0 MB / 4.0 MB  reading 1.0 MB/s"
         );
+        let started = render_import(&progress(4_000_000, 0, false), Duration::from_secs(2));
+        assert_eq!(
+            started,
+            "archive.jsonl  4.0 MB read  0 records  0 records/s"
+        );
         let parsed = render_import(&progress(4_000_000, 50_000, false), Duration::from_secs(2));
         assert_eq!(
             parsed,
-            "archive.jsonl  [########################] 4.0 MB  50000 records  25000 records/s"
+            "archive.jsonl  4.0 MB read  50000 records  25000 records/s"
         );
     }
 
