@@ -102,9 +102,14 @@ pub fn build_report(t: &MessageTable, req: &ReportRequest) -> Result<Report, Rep
         return Err(ReportError::AccountsNotFound(not_found));
     }
 
+    // By default, the whole days (UTC) from the first message to the last.
     let (first, last) = t.time_span_ms().unwrap_or((0, 0));
-    let from = req.from_ms.unwrap_or(first);
-    let to = req.to_ms.unwrap_or(last + 1);
+    let from = req
+        .from_ms
+        .unwrap_or_else(|| first.div_euclid(DAY_MS) * DAY_MS);
+    let to = req
+        .to_ms
+        .unwrap_or_else(|| (last.div_euclid(DAY_MS) + 1) * DAY_MS);
     if from >= to {
         return Err(ReportError::EmptyPeriod {
             from: format_iso(from),

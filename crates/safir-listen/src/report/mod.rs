@@ -58,9 +58,11 @@ pub struct Follow {
 pub struct ReportRequest {
     /// Handles or user ids; case-insensitive, `@` optional.
     pub accounts: Vec<String>,
-    /// Start of the period (epoch ms, inclusive); the first message when `None`.
+    /// Start of the period (epoch ms, inclusive); midnight (UTC) before the first
+    /// message when `None`.
     pub from_ms: Option<i64>,
-    /// End of the period (epoch ms, exclusive); just after the last message when `None`.
+    /// End of the period (epoch ms, exclusive); midnight (UTC) after the last
+    /// message when `None`.
     pub to_ms: Option<i64>,
     pub lang: ReportLang,
     /// Who follows whom; connections are mutual follows when given, else mutual

@@ -313,11 +313,13 @@ fn the_whole_table_is_the_default_period() {
     let mut req = request();
     (req.from_ms, req.to_ms) = (None, None);
     let r = build_report(&archive(), &req).unwrap();
-    assert_eq!(r.from, "2024-03-01T01:00:00.000Z");
-    assert_eq!(r.to, "2024-03-05T00:00:00.001Z");
-    assert_eq!(r.days, 4);
+    // Whole days: m1 on March 1st to m5 at midnight starting March 5th.
+    assert_eq!(r.from, "2024-03-01T00:00:00.000Z");
+    assert_eq!(r.to, "2024-03-06T00:00:00.000Z");
+    assert_eq!(r.days, 5);
     let mofa = &r.accounts[0];
     assert_eq!(mofa.posts.total, 6);
+    assert_eq!(mofa.posts_per_day, 1.2);
     assert_eq!(mofa.followers, Some(9999));
     // Activity buckets are calendar days (UTC), the first from midnight.
     assert_eq!(r.buckets.start, "2024-03-01T00:00:00.000Z");

@@ -1,6 +1,8 @@
 //! `safir listen …`: the listening engine on archives on disk (import summaries,
 //! coordination networks, coordinated groups).
 
+mod report;
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -24,6 +26,7 @@ pub enum ListenCommand {
     Networks(NetworksArgs),
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +154,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             out.flush()?;
             Ok(())
         }
+        ListenCommand::Report(args) => report::run(args),
     }
 }
 
