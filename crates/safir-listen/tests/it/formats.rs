@@ -129,9 +129,10 @@ fn twitter_v1_extended_tweets_and_retweets() {
 fn mastodon_statuses_and_boosts() {
     let json = r#"[{"id":"111","created_at":"2024-03-01T12:00:00.000Z","in_reply_to_id":null,"language":"en","favourites_count":5,"reblogs_count":2,"replies_count":1,"account":{"id":"42","acct":"embassy@social.example","followers_count":900},"content":"<p>Visa office closed <a href=\"https://gov.example/notice\">gov.example/notice</a></p>","reblog":null},
 {"id":"112","created_at":"2024-03-01T12:00:05.000Z","language":null,"account":{"id":"43","acct":"fan","followers_count":10},"content":"","reblog":{"id":"111","language":"en","content":"<p>Visa office closed</p>","account":{"id":"42","acct":"embassy@social.example"}}},
-{"id":"113","created_at":"2024-03-01T12:01:00.000Z","in_reply_to_id":"111","in_reply_to_account_id":"42","language":"ar","favourites_count":0,"reblogs_count":0,"replies_count":0,"account":{"id":"44","acct":"citizen@other.example"},"mentions":[{"id":"45","acct":"someone"},{"id":"42","acct":"embassy@social.example"}],"content":"<p>شكرا</p>"}]"#;
+{"id":"113","created_at":"2024-03-01T12:01:00.000Z","in_reply_to_id":"111","in_reply_to_account_id":"42","language":"ar","favourites_count":0,"reblogs_count":0,"replies_count":0,"account":{"id":"44","acct":"citizen@other.example"},"mentions":[{"id":"45","acct":"someone"},{"id":"42","acct":"embassy@social.example"}],"content":"<p>شكرا</p>"},
+{"id":"114","created_at":"2024-03-01T12:02:00.000Z","in_reply_to_id":"111","in_reply_to_account_id":"42","account":{"id":"42","acct":"embassy@social.example"},"mentions":[],"content":"<p>Update: open Monday</p>"}]"#;
     let (t, r) = import(json);
-    assert_eq!((r.format, r.added), (InputFormat::Mastodon, 3));
+    assert_eq!((r.format, r.added), (InputFormat::Mastodon, 4));
     assert_eq!(t.text(0), "Visa office closed gov.example/notice");
     assert_eq!(
         t.urls.resolve(t.url_ids(0)[0]),
@@ -166,6 +167,11 @@ fn mastodon_statuses_and_boosts() {
         Some("embassy@social.example")
     );
     assert_eq!((reply.lang.as_deref(), reply.followers), (Some("ar"), None));
+    // A thread: the replied-to account is the author, who is not among the mentions.
+    assert_eq!(
+        t.meta(3).reply_to_username.as_deref(),
+        Some("embassy@social.example")
+    );
 }
 
 #[test]
