@@ -6,6 +6,7 @@
 pub mod import;
 pub mod intern;
 pub mod network;
+pub mod report;
 pub mod synth;
 pub mod table;
 pub mod text;

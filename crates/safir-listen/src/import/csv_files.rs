@@ -3,8 +3,11 @@
 use csv::{ByteRecord, ReaderBuilder};
 
 use super::detect::CNT_HEADER;
+use super::facts::{
+    FOLLOWERS, LANG, LIKES, REPLIES, REPLY_TO, REPOST_OF, REPOSTS, declared_lang, text_count,
+};
 use super::{ImportError, ProblemKind, Sink};
-use crate::table::MessageRow;
+use crate::table::{MessageRow, RowMeta};
 use crate::time::parse_timestamp;
 
 /// Column names the generic CSV and JSONL importers accept, first match wins.
@@ -27,8 +30,15 @@ struct Layout {
     text: Option<usize>,
     time: usize,
     urls: Option<usize>,
+    /// Optional facts, in the order of [`FACTS`]; all absent for the toolkit's CSV.
+    facts: [Option<usize>; 7],
     width: usize,
 }
+
+/// The optional fact columns of the generic CSV.
+const FACTS: [&str; 7] = [
+    LANG, LIKES, REPOSTS, REPLIES, FOLLOWERS, REPOST_OF, REPLY_TO,
+];
 
 pub(crate) fn import_cnt(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
     let layout = Layout {
@@ -40,6 +50,7 @@ pub(crate) fn import_cnt(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Import
         text: Some(5),
         time: 6,
         urls: Some(7),
+        facts: [None; 7],
         width: CNT_HEADER.len(),
     };
     import_rows(sink, bytes, &layout, &CNT_HEADER.join(","))
@@ -87,6 +98,7 @@ pub(crate) fn import_generic(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Im
         text: find(TEXT),
         time,
         urls: find(URLS),
+        facts: FACTS.map(|f| find(&[f])),
         width: names.len(),
     };
     import_rows(sink, bytes, &layout, &names.join(","))
@@ -132,7 +144,11 @@ fn import_rows(
             sink.problem(line, Some(field), kind, message)?;
             continue;
         }
+        let notes = fill_facts(&record, layout, &mut row);
         sink.add(&row);
+        for (field, kind, message) in notes {
+            sink.note(line, field, kind, message)?;
+        }
     }
 }
 
@@ -171,6 +187,36 @@ fn fill_row(record: &ByteRecord, layout: &Layout, row: &mut MessageRow) -> Resul
     row.urls.clear();
     row.urls.extend(split_urls(opt(layout.urls, "urls")?));
     Ok(())
+}
+
+/// Reads the optional facts; a bad value is returned as a note and left unknown.
+fn fill_facts(record: &ByteRecord, layout: &Layout, row: &mut MessageRow) -> Vec<FieldError> {
+    let mut notes = Vec::new();
+    let mut values: [Option<&str>; 7] = [None; 7];
+    for (i, (column, name)) in layout.facts.iter().zip(FACTS).enumerate() {
+        let Some(column) = *column else { continue };
+        match std::str::from_utf8(&record[column]) {
+            Ok(v) if !v.trim().is_empty() => values[i] = Some(v.trim()),
+            Ok(_) => {}
+            Err(e) => notes.push((name, ProblemKind::InvalidUtf8, e.to_string())),
+        }
+    }
+    let mut count = |i: usize| {
+        text_count(values[i].unwrap_or("")).unwrap_or_else(|message| {
+            notes.push((FACTS[i], ProblemKind::BadCount, message));
+            None
+        })
+    };
+    row.meta = RowMeta {
+        likes: count(1),
+        reposts: count(2),
+        replies: count(3),
+        followers: count(4),
+        lang: values[0].and_then(declared_lang),
+        repost_of_username: values[5].map(str::to_owned),
+        reply_to_username: values[6].map(str::to_owned),
+    };
+    notes
 }
 
 fn required<'v>(value: &'v str, name: &'static str) -> Result<&'v str, FieldError> {

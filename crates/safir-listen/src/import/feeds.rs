@@ -7,9 +7,10 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use super::facts::declared_lang;
 use super::html::{decode_entities, html_to_text};
 use super::{ImportError, ProblemKind, Sink, document_text};
-use crate::table::MessageRow;
+use crate::table::{MessageRow, RowMeta};
 use crate::time::parse_timestamp;
 
 #[derive(Default)]
@@ -47,6 +48,12 @@ pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Impor
                 if name == "item" || name == "entry" {
                     let line = line_at(&text, reader.buffer_position() as usize);
                     item = Some((Fields::default(), line));
+                }
+                if matches!(
+                    name.as_str(),
+                    "item" | "entry" | "rss" | "RDF" | "channel" | "feed"
+                ) {
+                    xml_lang(&e, item.as_mut().map_or(&mut feed, |(f, _)| f));
                 }
                 link_href(&e, item.as_mut().map_or(&mut feed, |(f, _)| f));
                 stack.push(name);
@@ -106,7 +113,21 @@ fn link_href(e: &BytesStart<'_>, fields: &mut Fields) {
     }
 }
 
+/// The `xml:lang` attribute of an element that frames messages (Atom, RSS).
+fn xml_lang(e: &BytesStart<'_>, fields: &mut Fields) {
+    for attr in e.attributes().flatten() {
+        if attr.key.as_ref() == b"xml:lang" {
+            let value = attr.unescape_value().unwrap_or_default().into_owned();
+            fields.0.push(("xml:lang".into(), value));
+        }
+    }
+}
+
 type FieldError = (&'static str, ProblemKind, String);
+
+/// Where a feed declares its language: `xml:lang` on the entry, item or feed,
+/// RSS `<language>`, Dublin Core `<dc:language>`.
+const LANGUAGE: &[&str] = &["xml:lang", "language"];
 
 fn to_row(item: &Fields, feed: &Fields) -> Result<MessageRow, FieldError> {
     let link = item.get(&["link"]);
@@ -163,7 +184,13 @@ fn to_row(item: &Fields, feed: &Fields) -> Result<MessageRow, FieldError> {
         _ => body,
     };
     Ok(MessageRow {
-        meta: crate::table::RowMeta::default(),
+        meta: RowMeta {
+            lang: item
+                .get(LANGUAGE)
+                .or_else(|| feed.get(LANGUAGE))
+                .and_then(declared_lang),
+            ..RowMeta::default()
+        },
         message_id,
         username: user_id.clone(),
         user_id,

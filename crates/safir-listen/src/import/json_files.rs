@@ -9,9 +9,13 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::csv_files::{ID, REPLY, REPOST, TEXT, TIME, URLS, USER, USERNAME, split_urls};
+use super::facts::{
+    FOLLOWERS, LANG, LIKES, REPLIES, REPLY_TO, REPOST_OF, REPOSTS, api_count, declared_lang,
+    json_count, json_lang, retweeted_handle,
+};
 use super::html::html_to_text;
 use super::{ImportError, InputFormat, ProblemKind, Sink, document_text};
-use crate::table::MessageRow;
+use crate::table::{MessageRow, RowMeta};
 use crate::time::{parse_timestamp, snowflake_ms};
 
 pub(crate) fn import_json(
@@ -72,15 +76,19 @@ fn import_value(
         );
     };
     let mut rows = Vec::new();
+    let mut notes = Vec::new();
     let result = match format {
         InputFormat::TwitterV2 => twitter_v2(obj, &mut rows),
         InputFormat::TwitterV1 => twitter_v1(obj).map(|r| rows.push(r)),
         InputFormat::Mastodon => mastodon(obj).map(|r| rows.push(r)),
         InputFormat::ActivityPub => activitypub(obj, None, &mut rows),
-        _ => generic(obj).map(|r| rows.push(r)),
+        _ => generic(obj, &mut notes).map(|r| rows.push(r)),
     };
     for row in &rows {
         sink.add(row);
+    }
+    for (field, message) in notes {
+        sink.note(line, field, ProblemKind::BadCount, message)?;
     }
     if let Err((field, kind, message)) = result {
         sink.problem(line, Some(field), kind, message)?;
@@ -131,23 +139,73 @@ fn expanded_urls(entities: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<(), FieldError> {
-    let Some(data) = obj.get("data") else {
-        rows.push(twitter_v2_tweet(obj, &FxHashMap::default())?);
-        return Ok(());
-    };
-    let mut users = FxHashMap::default();
-    if let Some(list) = obj
-        .get("includes")
-        .and_then(|i| i.get("users"))
-        .and_then(Value::as_array)
-    {
-        for u in list {
+/// What a twarc2 response page's `includes` say about other users and tweets.
+#[derive(Default)]
+struct Includes {
+    /// User id → (handle, follower count).
+    users: FxHashMap<String, (String, Option<u32>)>,
+    /// Tweet id → author id.
+    tweet_authors: FxHashMap<String, String>,
+}
+
+impl Includes {
+    fn of(obj: &Map<String, Value>) -> Self {
+        let mut inc = Includes::default();
+        let Some(includes) = obj.get("includes") else {
+            return inc;
+        };
+        for u in includes
+            .get("users")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let (Some(id), Some(name)) = (string(u.get("id")), string(u.get("username"))) {
-                users.insert(id, name);
+                inc.users.insert(id, (name, followers_of(u)));
             }
         }
+        for t in includes
+            .get("tweets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(id), Some(author)) = (string(t.get("id")), string(t.get("author_id"))) {
+                inc.tweet_authors.insert(id, author);
+            }
+        }
+        inc
     }
+
+    fn handle(&self, user_id: &str) -> Option<String> {
+        self.users.get(user_id).map(|(name, _)| name.clone())
+    }
+
+    /// The handle of the author of a referenced tweet: embedded (twarc2 flatten
+    /// expands `author`), else through `author_id`, else through `includes.tweets`.
+    fn author_of(&self, referenced: &Value) -> Option<String> {
+        string(referenced.get("author").and_then(|a| a.get("username")))
+            .or_else(|| string(referenced.get("author_id")).and_then(|a| self.handle(&a)))
+            .or_else(|| {
+                let id = string(referenced.get("id"))?;
+                self.handle(self.tweet_authors.get(&id)?)
+            })
+    }
+}
+
+fn followers_of(user: &Value) -> Option<u32> {
+    api_count(
+        user.get("public_metrics")
+            .and_then(|m| m.get("followers_count")),
+    )
+}
+
+fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<(), FieldError> {
+    let Some(data) = obj.get("data") else {
+        rows.push(twitter_v2_tweet(obj, &Includes::default())?);
+        return Ok(());
+    };
+    let includes = Includes::of(obj);
     let tweets: Vec<&Value> = match data {
         Value::Array(items) => items.iter().collect(),
         other => vec![other],
@@ -161,7 +219,7 @@ fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<()
                 ProblemKind::MalformedJson,
                 "a tweet must be an object".into(),
             ))
-            .and_then(|t| twitter_v2_tweet(t, &users));
+            .and_then(|t| twitter_v2_tweet(t, &includes));
         match parsed {
             Ok(row) => rows.push(row),
             Err(e) => {
@@ -172,16 +230,22 @@ fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<()
     first_error.map_or(Ok(()), Err)
 }
 
-fn twitter_v2_tweet(
-    t: &Map<String, Value>,
-    users: &FxHashMap<String, String>,
-) -> Result<MessageRow, FieldError> {
+fn twitter_v2_tweet(t: &Map<String, Value>, includes: &Includes) -> Result<MessageRow, FieldError> {
     let message_id = need(t, "id")?;
     let user_id = need(t, "author_id")?;
-    let username = string(t.get("author").and_then(|a| a.get("username")))
-        .or_else(|| users.get(&user_id).cloned())
+    let author = t.get("author");
+    let username = string(author.and_then(|a| a.get("username")))
+        .or_else(|| includes.handle(&user_id))
         .unwrap_or_else(|| user_id.clone());
+    let followers = author.and_then(followers_of).or_else(|| {
+        includes
+            .users
+            .get(&user_id)
+            .and_then(|(_, followers)| *followers)
+    });
+    let text = string(t.get("text")).unwrap_or_default();
     let (mut repost_id, mut reply_id) = (None, None);
+    let (mut repost_of, mut reply_to) = (None, None);
     for r in t
         .get("referenced_tweets")
         .and_then(Value::as_array)
@@ -189,14 +253,39 @@ fn twitter_v2_tweet(
         .flatten()
     {
         match r.get("type").and_then(Value::as_str) {
-            Some("retweeted") => repost_id = string(r.get("id")),
-            Some("replied_to") => reply_id = string(r.get("id")),
+            Some("retweeted") => {
+                repost_id = string(r.get("id"));
+                repost_of = includes.author_of(r);
+            }
+            Some("replied_to") => {
+                reply_id = string(r.get("id"));
+                reply_to = includes.author_of(r);
+            }
             _ => {}
         }
     }
+    if repost_id.is_some() && repost_of.is_none() {
+        repost_of = retweeted_handle(&text);
+    }
+    if reply_to.is_none() {
+        reply_to = string(t.get("in_reply_to_user").and_then(|u| u.get("username")))
+            .or_else(|| string(t.get("in_reply_to_user_id")).and_then(|id| includes.handle(&id)));
+    }
+    // The API gives a retweet the counts of the tweet it retweets; they are not its own.
+    let metrics = t.get("public_metrics").filter(|_| repost_id.is_none());
+    let metric = |key: &str| api_count(metrics.and_then(|m| m.get(key)));
+    let meta = RowMeta {
+        lang: json_lang(t.get("lang")),
+        likes: metric("like_count"),
+        reposts: metric("retweet_count"),
+        replies: metric("reply_count"),
+        followers,
+        repost_of_username: repost_of,
+        reply_to_username: reply_to,
+    };
     let timestamp_ms = tweet_time(&message_id, t)?;
     Ok(MessageRow {
-        meta: crate::table::RowMeta::default(),
+        meta,
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -207,7 +296,7 @@ fn twitter_v2_tweet(
         username,
         repost_id,
         reply_id,
-        text: string(t.get("text")).unwrap_or_default(),
+        text,
         timestamp_ms,
     })
 }
@@ -221,9 +310,8 @@ fn twitter_v1(t: &Map<String, Value>) -> Result<MessageRow, FieldError> {
     ))?;
     let user_id = need(user, "id_str")?;
     let username = string(user.get("screen_name")).unwrap_or_else(|| user_id.clone());
-    let repost_id = t
-        .get("retweeted_status")
-        .and_then(|r| string(r.get("id_str")));
+    let retweeted = t.get("retweeted_status");
+    let repost_id = retweeted.and_then(|r| string(r.get("id_str")));
     let extended = t.get("extended_tweet");
     let text = string(t.get("full_text"))
         .or_else(|| extended.and_then(|e| string(e.get("full_text"))))
@@ -232,8 +320,21 @@ fn twitter_v1(t: &Map<String, Value>) -> Result<MessageRow, FieldError> {
     let entities = extended
         .and_then(|e| e.get("entities"))
         .or_else(|| t.get("entities"));
+    // As in v2, a retweet carries the counts of the tweet it retweets.
+    let own = |key: &str| repost_id.is_none().then(|| api_count(t.get(key))).flatten();
+    let meta = RowMeta {
+        lang: json_lang(t.get("lang")),
+        likes: own("favorite_count"),
+        reposts: own("retweet_count"),
+        replies: own("reply_count"),
+        followers: api_count(user.get("followers_count")),
+        repost_of_username: retweeted
+            .and_then(|r| string(r.get("user").and_then(|u| u.get("screen_name"))))
+            .or_else(|| repost_id.as_ref().and_then(|_| retweeted_handle(&text))),
+        reply_to_username: string(t.get("in_reply_to_screen_name")),
+    };
     Ok(MessageRow {
-        meta: crate::table::RowMeta::default(),
+        meta,
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -271,8 +372,20 @@ fn mastodon(s: &Map<String, Value>) -> Result<MessageRow, FieldError> {
         urls.push(card);
     }
     let repost_id = reblog.and_then(|r| string(r.get("id")));
+    let meta = RowMeta {
+        lang: json_lang(s.get("language"))
+            .or_else(|| reblog.and_then(|r| json_lang(r.get("language")))),
+        likes: api_count(s.get("favourites_count")),
+        reposts: api_count(s.get("reblogs_count")),
+        replies: api_count(s.get("replies_count")),
+        followers: api_count(account.get("followers_count")),
+        repost_of_username: reblog
+            .and_then(|r| r.get("account"))
+            .and_then(|a| string(a.get("acct")).or_else(|| string(a.get("username")))),
+        reply_to_username: mastodon_reply_to(s, &user_id, &username),
+    };
     Ok(MessageRow {
-        meta: crate::table::RowMeta::default(),
+        meta,
         urls: if repost_id.is_some() {
             Vec::new()
         } else {
@@ -286,6 +399,44 @@ fn mastodon(s: &Map<String, Value>) -> Result<MessageRow, FieldError> {
         reply_id: string(s.get("in_reply_to_id")),
         text,
     })
+}
+
+/// The replied-to handle: the mention whose id is `in_reply_to_account_id`, or
+/// the author's own handle when a thread continues.
+fn mastodon_reply_to(s: &Map<String, Value>, user_id: &str, username: &str) -> Option<String> {
+    let target = string(s.get("in_reply_to_account_id"))?;
+    if target == user_id {
+        return Some(username.to_owned());
+    }
+    s.get("mentions")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|m| string(m.get("id")).as_deref() == Some(target.as_str()))
+        .and_then(|m| string(m.get("acct")).or_else(|| string(m.get("username"))))
+}
+
+/// The language an ActivityPub object declares: the `contentMap` key whose text
+/// is the `content` (else the only key), else the object's `@language` context.
+fn activitypub_lang(obj: &Map<String, Value>) -> Option<String> {
+    if let Some(map) = obj.get("contentMap").and_then(Value::as_object) {
+        let content = obj.get("content");
+        let key = map
+            .iter()
+            .find(|(_, v)| content.is_some_and(|c| c == *v))
+            .map(|(k, _)| k)
+            .or_else(|| (map.len() == 1).then(|| map.keys().next()).flatten());
+        if let Some(lang) = key.and_then(|k| declared_lang(k)) {
+            return Some(lang);
+        }
+    }
+    let context = obj.get("@context")?;
+    let contexts: Vec<&Value> = match context {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    contexts
+        .into_iter()
+        .find_map(|c| json_lang(c.get("@language")))
 }
 
 /// The id of a value that is either a link or an object with an `id`.
@@ -334,7 +485,7 @@ fn activitypub(
                 "absent".into(),
             ))?;
             rows.push(MessageRow {
-                meta: crate::table::RowMeta::default(),
+                meta: RowMeta::default(),
                 message_id: need(obj, "id")?,
                 username: user_id.clone(),
                 user_id,
@@ -356,7 +507,10 @@ fn activitypub(
                 .ok_or(("attributedTo", ProblemKind::MissingField, "absent".into()))?;
             let (text, urls) = html_to_text(&string(obj.get("content")).unwrap_or_default());
             rows.push(MessageRow {
-                meta: crate::table::RowMeta::default(),
+                meta: RowMeta {
+                    lang: activitypub_lang(obj),
+                    ..RowMeta::default()
+                },
                 message_id: need(obj, "id")?,
                 username: user_id.clone(),
                 user_id,
@@ -371,7 +525,29 @@ fn activitypub(
     }
 }
 
-fn generic(obj: &Map<String, Value>) -> Result<MessageRow, FieldError> {
+/// A generic record's optional facts; a bad count is noted and left unknown.
+fn generic_meta(obj: &Map<String, Value>, notes: &mut Vec<(&'static str, String)>) -> RowMeta {
+    let mut count = |field: &'static str| {
+        json_count(obj.get(field)).unwrap_or_else(|message| {
+            notes.push((field, message));
+            None
+        })
+    };
+    RowMeta {
+        likes: count(LIKES),
+        reposts: count(REPOSTS),
+        replies: count(REPLIES),
+        followers: count(FOLLOWERS),
+        lang: json_lang(obj.get(LANG)),
+        repost_of_username: string(obj.get(REPOST_OF)),
+        reply_to_username: string(obj.get(REPLY_TO)),
+    }
+}
+
+fn generic(
+    obj: &Map<String, Value>,
+    notes: &mut Vec<(&'static str, String)>,
+) -> Result<MessageRow, FieldError> {
     let pick = |names: &[&str]| names.iter().find_map(|n| string(obj.get(*n)));
     let message_id = pick(ID).ok_or((
         "message_id",
@@ -403,7 +579,7 @@ fn generic(obj: &Map<String, Value>) -> Result<MessageRow, FieldError> {
         })
         .unwrap_or_default();
     Ok(MessageRow {
-        meta: crate::table::RowMeta::default(),
+        meta: generic_meta(obj, notes),
         username: pick(USERNAME).unwrap_or_else(|| user_id.clone()),
         message_id,
         user_id,

@@ -6,6 +6,7 @@
 
 mod csv_files;
 mod detect;
+mod facts;
 mod feeds;
 mod html;
 mod json_files;
@@ -131,6 +132,9 @@ pub enum ProblemKind {
     MissingField,
     BadTimestamp,
     EmptyFile,
+    /// An optional count (likes, reposts, replies, followers) that is not a whole
+    /// number; the row is kept without that fact.
+    BadCount,
 }
 
 impl ProblemKind {
@@ -143,7 +147,13 @@ impl ProblemKind {
             ProblemKind::MissingField => "missing field",
             ProblemKind::BadTimestamp => "unknown timestamp format",
             ProblemKind::EmptyFile => "empty file",
+            ProblemKind::BadCount => "not a count (row kept without it)",
         }
+    }
+
+    /// Whether a problem of this kind drops the record (every kind but a bad optional count).
+    pub fn skips_record(self) -> bool {
+        self != ProblemKind::BadCount
     }
 }
 
@@ -343,6 +353,29 @@ impl Sink<'_> {
                 done,
             });
         }
+    }
+
+    /// A problem with an optional fact of a row that is kept: reported (fatal when
+    /// strict) without counting another record.
+    pub(crate) fn note(
+        &mut self,
+        line: u64,
+        field: &str,
+        kind: ProblemKind,
+        message: String,
+    ) -> Result<(), ImportError> {
+        let problem = Problem {
+            file: self.report.file.clone(),
+            line,
+            field: Some(field.to_owned()),
+            kind,
+            message,
+        };
+        if self.strict {
+            return Err(ImportError::Strict(problem));
+        }
+        self.report.problems.push(problem);
+        Ok(())
     }
 
     pub(crate) fn problem(

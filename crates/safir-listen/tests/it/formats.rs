@@ -1,7 +1,7 @@
 //! Every input format on small, realistic files, and bad input.
 
 use safir_listen::import::{ImportError, ImportOptions, InputFormat, ProblemKind, import_bytes};
-use safir_listen::table::MessageTable;
+use safir_listen::table::{MessageTable, RowMeta};
 use safir_listen::time::snowflake_ms;
 
 fn import(content: &str) -> (MessageTable, safir_listen::ImportReport) {
@@ -34,35 +34,105 @@ fn cnt_csv_with_quoted_text_and_space_separated_urls() {
 
 #[test]
 fn twarc2_pages_and_flattened_lines() {
-    let page = r#"{"data":[{"id":"1460323737035677698","author_id":"7","text":"hi https://t.co/x","entities":{"urls":[{"url":"https://t.co/x","expanded_url":"https://example.org/a"}]}},{"id":"1460323737035677699","author_id":"8","text":"RT @u: hi","referenced_tweets":[{"type":"retweeted","id":"1460323737035677698"}]}],"includes":{"users":[{"id":"7","username":"seven"},{"id":"8","username":"eight"}]},"meta":{}}"#;
-    let flat = r#"{"id":"1460323737035677700","author_id":"9","author":{"id":"9","username":"nine"},"text":"@seven yes","referenced_tweets":[{"type":"replied_to","id":"1460323737035677698"}],"created_at":"2021-11-15T19:08:05.000Z"}"#;
+    let page = r#"{"data":[{"id":"1460323737035677698","author_id":"7","lang":"en","public_metrics":{"like_count":12,"retweet_count":3,"reply_count":2,"quote_count":0},"text":"hi https://t.co/x","entities":{"urls":[{"url":"https://t.co/x","expanded_url":"https://example.org/a"}]}},{"id":"1460323737035677699","author_id":"8","lang":"en","public_metrics":{"like_count":0,"retweet_count":3,"reply_count":0},"text":"RT @seven: hi","referenced_tweets":[{"type":"retweeted","id":"1460323737035677698"}]},{"id":"1460323737035677701","author_id":"8","lang":"qme","text":"@seven 👍","in_reply_to_user_id":"7","referenced_tweets":[{"type":"replied_to","id":"1460323737035670000"}]}],"includes":{"users":[{"id":"7","username":"seven","public_metrics":{"followers_count":5000}},{"id":"8","username":"eight"}],"tweets":[{"id":"1460323737035677698","author_id":"7","text":"hi"}]},"meta":{}}"#;
+    let flat = r#"{"id":"1460323737035677700","author_id":"9","author":{"id":"9","username":"nine","public_metrics":{"followers_count":77}},"lang":"ar","public_metrics":{"like_count":1,"retweet_count":0,"reply_count":0},"text":"@seven yes","referenced_tweets":[{"type":"replied_to","id":"1460323737035677698","author_id":"7","author":{"id":"7","username":"seven"}}],"created_at":"2021-11-15T19:08:05.000Z"}"#;
     let (t, r) = import(&format!("{page}\n{flat}\n"));
-    assert_eq!((r.format, r.added), (InputFormat::TwitterV2, 3));
+    assert_eq!((r.format, r.added), (InputFormat::TwitterV2, 4));
     assert_eq!(t.usernames.resolve(t.username[0]), "seven");
     assert_eq!(t.urls.resolve(t.url_ids(0)[0]), "https://example.org/a");
     assert!(t.is_repost(1) && t.url_ids(1).is_empty());
-    assert_eq!(t.row(2).reply_id.as_deref(), Some("1460323737035677698"));
-    assert_eq!(t.usernames.resolve(t.username[2]), "nine");
+    assert_eq!(t.row(3).reply_id.as_deref(), Some("1460323737035677698"));
+    assert_eq!(t.usernames.resolve(t.username[3]), "nine");
     assert_eq!(t.timestamp_ms[0], snowflake_ms(1_460_323_737_035_677_698));
+
+    // Counts, language and followers of an original tweet from a raw page.
+    assert_eq!(
+        t.meta(0),
+        RowMeta {
+            lang: Some("en".into()),
+            likes: Some(12),
+            reposts: Some(3),
+            replies: Some(2),
+            followers: Some(5000),
+            ..RowMeta::default()
+        }
+    );
+    // A retweet: its author through `includes.tweets`; the counts the API gives it
+    // are the original's, so they stay unknown.
+    let m = t.meta(1);
+    assert_eq!(m.repost_of_username.as_deref(), Some("seven"));
+    assert_eq!((m.likes, m.reposts, m.followers), (None, None, None));
+    // A reply to a tweet not in the page: the handle through `in_reply_to_user_id`;
+    // a hashtag/emoji-only language tag means nothing.
+    let m = t.meta(2);
+    assert_eq!(m.reply_to_username.as_deref(), Some("seven"));
+    assert_eq!(m.lang, None);
+    // A flattened line: the author's followers and the expanded replied-to author.
+    assert_eq!(
+        t.meta(3),
+        RowMeta {
+            lang: Some("ar".into()),
+            likes: Some(1),
+            reposts: Some(0),
+            replies: Some(0),
+            followers: Some(77),
+            reply_to_username: Some("seven".into()),
+            ..RowMeta::default()
+        }
+    );
 }
 
 #[test]
 fn twitter_v1_extended_tweets_and_retweets() {
-    let a = r#"{"id":1460323737035677698,"id_str":"1460323737035677698","user":{"id_str":"7","screen_name":"seven"},"text":"short…","extended_tweet":{"full_text":"the long text","entities":{"urls":[{"expanded_url":"https://example.org/long"}]}},"entities":{"urls":[]}}"#;
-    let b = r#"{"id_str":"1460323737035677699","user":{"id_str":"8","screen_name":"eight"},"text":"RT @seven: the long","retweeted_status":{"id_str":"1460323737035677698"},"entities":{"urls":[]}}"#;
-    let (t, r) = import(&format!("{a}\n{b}\n"));
-    assert_eq!((r.format, r.added), (InputFormat::TwitterV1, 2));
+    let a = r#"{"id":1460323737035677698,"id_str":"1460323737035677698","lang":"en","favorite_count":40,"retweet_count":9,"user":{"id_str":"7","screen_name":"seven","followers_count":123456},"text":"short…","extended_tweet":{"full_text":"the long text","entities":{"urls":[{"expanded_url":"https://example.org/long"}]}},"entities":{"urls":[]}}"#;
+    let b = r#"{"id_str":"1460323737035677699","lang":"en","favorite_count":0,"retweet_count":9,"user":{"id_str":"8","screen_name":"eight","followers_count":3},"text":"RT @seven: the long","retweeted_status":{"id_str":"1460323737035677698","user":{"id_str":"7","screen_name":"seven"}},"entities":{"urls":[]}}"#;
+    let c = r#"{"id_str":"1460323737035677700","lang":"und","favorite_count":1,"retweet_count":0,"reply_count":0,"in_reply_to_status_id_str":"1460323737035677698","in_reply_to_screen_name":"seven","user":{"id_str":"8","screen_name":"eight","followers_count":4},"text":"@seven 👍","entities":{"urls":[]}}"#;
+    let (t, r) = import(&format!("{a}\n{b}\n{c}\n"));
+    assert_eq!((r.format, r.added), (InputFormat::TwitterV1, 3));
     assert_eq!(t.text(0), "the long text");
     assert_eq!(t.url_ids(0).len(), 1);
     assert_eq!(t.row(1).repost_id.as_deref(), Some("1460323737035677698"));
+
+    assert_eq!(
+        t.meta(0),
+        RowMeta {
+            lang: Some("en".into()),
+            likes: Some(40),
+            reposts: Some(9),
+            followers: Some(123_456),
+            ..RowMeta::default()
+        }
+    );
+    assert_eq!(
+        t.meta(1),
+        RowMeta {
+            lang: Some("en".into()),
+            followers: Some(3),
+            repost_of_username: Some("seven".into()),
+            ..RowMeta::default()
+        }
+    );
+    assert_eq!(
+        t.meta(2),
+        RowMeta {
+            likes: Some(1),
+            reposts: Some(0),
+            replies: Some(0),
+            followers: Some(4),
+            reply_to_username: Some("seven".into()),
+            ..RowMeta::default()
+        }
+    );
 }
 
 #[test]
 fn mastodon_statuses_and_boosts() {
-    let json = r#"[{"id":"111","created_at":"2024-03-01T12:00:00.000Z","in_reply_to_id":null,"account":{"id":"42","acct":"embassy@social.example"},"content":"<p>Visa office closed <a href=\"https://gov.example/notice\">gov.example/notice</a></p>","reblog":null},
-{"id":"112","created_at":"2024-03-01T12:00:05.000Z","account":{"id":"43","acct":"fan"},"content":"","reblog":{"id":"111","content":"<p>Visa office closed</p>"}}]"#;
+    let json = r#"[{"id":"111","created_at":"2024-03-01T12:00:00.000Z","in_reply_to_id":null,"language":"en","favourites_count":5,"reblogs_count":2,"replies_count":1,"account":{"id":"42","acct":"embassy@social.example","followers_count":900},"content":"<p>Visa office closed <a href=\"https://gov.example/notice\">gov.example/notice</a></p>","reblog":null},
+{"id":"112","created_at":"2024-03-01T12:00:05.000Z","language":null,"account":{"id":"43","acct":"fan","followers_count":10},"content":"","reblog":{"id":"111","language":"en","content":"<p>Visa office closed</p>","account":{"id":"42","acct":"embassy@social.example"}}},
+{"id":"113","created_at":"2024-03-01T12:01:00.000Z","in_reply_to_id":"111","in_reply_to_account_id":"42","language":"ar","favourites_count":0,"reblogs_count":0,"replies_count":0,"account":{"id":"44","acct":"citizen@other.example"},"mentions":[{"id":"45","acct":"someone"},{"id":"42","acct":"embassy@social.example"}],"content":"<p>شكرا</p>"},
+{"id":"114","created_at":"2024-03-01T12:02:00.000Z","in_reply_to_id":"111","in_reply_to_account_id":"42","account":{"id":"42","acct":"embassy@social.example"},"mentions":[],"content":"<p>Update: open Monday</p>"}]"#;
     let (t, r) = import(json);
-    assert_eq!((r.format, r.added), (InputFormat::Mastodon, 2));
+    assert_eq!((r.format, r.added), (InputFormat::Mastodon, 4));
     assert_eq!(t.text(0), "Visa office closed gov.example/notice");
     assert_eq!(
         t.urls.resolve(t.url_ids(0)[0]),
@@ -70,6 +140,38 @@ fn mastodon_statuses_and_boosts() {
     );
     assert_eq!(t.row(1).repost_id.as_deref(), Some("111"));
     assert_eq!(t.usernames.resolve(t.username[0]), "embassy@social.example");
+
+    assert_eq!(
+        t.meta(0),
+        RowMeta {
+            lang: Some("en".into()),
+            likes: Some(5),
+            reposts: Some(2),
+            replies: Some(1),
+            followers: Some(900),
+            ..RowMeta::default()
+        }
+    );
+    let boost = t.meta(1);
+    assert_eq!(
+        boost.repost_of_username.as_deref(),
+        Some("embassy@social.example")
+    );
+    assert_eq!(
+        (boost.lang.as_deref(), boost.followers),
+        (Some("en"), Some(10))
+    );
+    let reply = t.meta(2);
+    assert_eq!(
+        reply.reply_to_username.as_deref(),
+        Some("embassy@social.example")
+    );
+    assert_eq!((reply.lang.as_deref(), reply.followers), (Some("ar"), None));
+    // A thread: the replied-to account is the author, who is not among the mentions.
+    assert_eq!(
+        t.meta(3).reply_to_username.as_deref(),
+        Some("embassy@social.example")
+    );
 }
 
 #[test]
@@ -82,12 +184,21 @@ fn activitypub_outbox_with_create_and_announce() {
     assert_eq!(t.text(0), "مرحبا");
     assert_eq!(t.row(0).reply_id.as_deref(), Some("https://o.example/n/9"));
     assert_eq!(t.row(1).repost_id.as_deref(), Some("https://o.example/n/9"));
+    assert_eq!(t.meta(0).lang, None);
+    assert_eq!(t.meta(1), RowMeta::default());
+
+    let note = r#"{"@context":["https://www.w3.org/ns/activitystreams",{"@language":"fr"}],"type":"Note","id":"https://m.example/n/3","attributedTo":"https://m.example/users/a","content":"<p>مرحبا</p>","contentMap":{"ar":"<p>مرحبا</p>","en":"<p>Hello</p>"},"published":"2024-03-01T12:00:00Z"}"#;
+    let (t, _) = import(note);
+    assert_eq!(t.meta(0).lang.as_deref(), Some("ar"));
+    let note = r#"{"@context":["https://www.w3.org/ns/activitystreams",{"@language":"fr"}],"type":"Note","id":"https://m.example/n/4","attributedTo":"https://m.example/users/a","content":"<p>Bonjour</p>","published":"2024-03-01T12:00:00Z"}"#;
+    let (t, _) = import(note);
+    assert_eq!(t.meta(0).lang.as_deref(), Some("fr"));
 }
 
 #[test]
 fn rss_and_atom_feeds() {
-    let rss = r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Ministry</title><link>https://mofa.example/</link>
-<item><title>Travel advice &amp; alerts</title><link>https://mofa.example/a</link><guid>a-1</guid><description><![CDATA[<p>Updated <b>today</b></p>]]></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate><dc:creator>Press office</dc:creator></item>
+    let rss = r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Ministry</title><link>https://mofa.example/</link><language>ar</language>
+<item><title>Travel advice &amp; alerts</title><link>https://mofa.example/a</link><guid>a-1</guid><description><![CDATA[<p>Updated <b>today</b></p>]]></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate><dc:creator>Press office</dc:creator><dc:language>en</dc:language></item>
 <item><title>Second</title><link>https://mofa.example/b</link><pubDate>Fri, 01 Mar 2024 13:00:00 GMT</pubDate></item></channel></rss>"#;
     let (t, r) = import(rss);
     assert_eq!(
@@ -101,8 +212,16 @@ fn rss_and_atom_feeds() {
     assert_eq!(t.user_id(1), "https://mofa.example/");
     assert_eq!(t.message_id(1), "https://mofa.example/b");
     assert_eq!(t.timestamp_ms[0], 1_709_294_400_000);
+    assert_eq!(t.meta(0).lang.as_deref(), Some("en"));
+    assert_eq!(
+        t.meta(1),
+        RowMeta {
+            lang: Some("ar".into()),
+            ..RowMeta::default()
+        }
+    );
 
-    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title><author><name>Desk</name></author>
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr"><title>News</title><author><name>Desk</name></author>
 <entry><id>urn:1</id><title>Hello</title><link rel="alternate" href="https://n.example/1"/><link rel="edit" href="https://n.example/edit/1"/><published>2024-03-01T12:00:00Z</published><summary>Short</summary></entry></feed>"#;
     let (t, r) = import(atom);
     assert_eq!(
@@ -116,6 +235,7 @@ fn rss_and_atom_feeds() {
         ("urn:1", "Desk", "Hello\nShort")
     );
     assert_eq!(t.urls.resolve(t.url_ids(0)[0]), "https://n.example/1");
+    assert_eq!(t.meta(0).lang.as_deref(), Some("fr"));
 }
 
 #[test]
@@ -124,6 +244,7 @@ fn generic_csv_and_jsonl_with_named_fields() {
     let (t, r) = import(csv);
     assert_eq!((r.format, r.added), (InputFormat::GenericCsv, 1));
     assert_eq!((t.text(0), t.timestamp_ms[0]), ("hello", 1_709_294_400_000));
+    assert_eq!(t.meta(0), RowMeta::default());
     let jsonl = "{\"id\":1,\"user_id\":\"u\",\"text\":\"x\",\"timestamp\":1709294400123,\"urls\":[\"https://y.example\"]}\n";
     let (t, r) = import(jsonl);
     assert_eq!((r.format, r.added), (InputFormat::GenericJsonl, 1));
@@ -131,6 +252,100 @@ fn generic_csv_and_jsonl_with_named_fields() {
         (t.message_id(0), t.timestamp_ms[0]),
         ("1", 1_709_294_400_123)
     );
+}
+
+#[test]
+fn generic_csv_and_jsonl_optional_facts() {
+    let csv = "id,user_id,username,text,timestamp,lang,likes,reposts,replies,followers,repost_of_username,reply_to_username\n\
+               1,u,mofa,hello,1709294400,ar,10,4,2,50000,,\n\
+               2,v,fan,,1709294401,,,,,12,mofa,\n\
+               3,w,critic,no,1709294402,en,many,1,,,,mofa\n";
+    let (t, r) = import(csv);
+    assert_eq!(
+        (r.format, r.added, r.records),
+        (InputFormat::GenericCsv, 3, 3)
+    );
+    assert_eq!(
+        t.meta(0),
+        RowMeta {
+            lang: Some("ar".into()),
+            likes: Some(10),
+            reposts: Some(4),
+            replies: Some(2),
+            followers: Some(50_000),
+            ..RowMeta::default()
+        }
+    );
+    assert_eq!(
+        t.meta(1),
+        RowMeta {
+            followers: Some(12),
+            repost_of_username: Some("mofa".into()),
+            ..RowMeta::default()
+        }
+    );
+    // A bad count is a problem for that line; the row is kept without it.
+    assert_eq!(
+        t.meta(2),
+        RowMeta {
+            lang: Some("en".into()),
+            reposts: Some(1),
+            reply_to_username: Some("mofa".into()),
+            ..RowMeta::default()
+        }
+    );
+    assert_eq!(r.problems.len(), 1);
+    let p = &r.problems[0];
+    assert_eq!(
+        (p.line, p.field.as_deref(), p.kind),
+        (4, Some("likes"), ProblemKind::BadCount)
+    );
+    assert!(p.to_string().contains("in:4: field `likes`"), "{p}");
+
+    let jsonl = "{\"id\":\"1\",\"user_id\":\"u\",\"text\":\"x\",\"timestamp\":5,\"lang\":\"fr\",\"likes\":3,\"reposts\":\"4\",\"replies\":0,\"followers\":7,\"reply_to_username\":\"mofa\"}\n\
+                 {\"id\":\"2\",\"user_id\":\"u\",\"text\":\"y\",\"timestamp\":6,\"likes\":-1,\"followers\":1.5,\"repost_of_username\":\"mofa\"}\n";
+    let (t, r) = import(jsonl);
+    assert_eq!(r.added, 2);
+    assert_eq!(
+        t.meta(0),
+        RowMeta {
+            lang: Some("fr".into()),
+            likes: Some(3),
+            reposts: Some(4),
+            replies: Some(0),
+            followers: Some(7),
+            reply_to_username: Some("mofa".into()),
+            ..RowMeta::default()
+        }
+    );
+    assert_eq!(
+        t.meta(1),
+        RowMeta {
+            repost_of_username: Some("mofa".into()),
+            ..RowMeta::default()
+        }
+    );
+    let found: Vec<(u64, Option<&str>)> = r
+        .problems
+        .iter()
+        .map(|p| (p.line, p.field.as_deref()))
+        .collect();
+    assert_eq!(found, vec![(2, Some("likes")), (2, Some("followers"))]);
+
+    let strict = ImportOptions {
+        strict: true,
+        ..ImportOptions::default()
+    };
+    let err = import_bytes(&mut MessageTable::new(), "s.csv", csv.as_bytes(), &strict).unwrap_err();
+    assert!(matches!(err, ImportError::Strict(p) if p.kind == ProblemKind::BadCount));
+}
+
+#[test]
+fn cnt_csv_carries_no_optional_facts() {
+    let csv = "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hi,1700000000,\n";
+    let (t, r) = import(csv);
+    assert!(r.problems.is_empty());
+    assert_eq!(t.meta(0), RowMeta::default());
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod links_and_progress;
 mod networks;
 mod output;
 mod planted;
+mod report;
 
 use safir_listen::table::{MessageRow, MessageTable};
 

@@ -4,6 +4,7 @@
 mod fetch;
 mod links;
 mod progress;
+mod report;
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ pub enum ListenCommand {
     Networks(NetworksArgs),
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +174,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             out.flush()?;
             Ok(())
         }
+        ListenCommand::Report(args) => report::run(args),
     }
 }
 
@@ -248,7 +251,12 @@ fn resolve_links(
 fn warn_problems(reports: &[ImportReport]) {
     for r in reports {
         for (kind, n) in r.problem_counts() {
-            eprintln!("safir: {}: {n} record(s) skipped: {}", r.file, kind.name());
+            let what = if kind.skips_record() {
+                "record(s) skipped"
+            } else {
+                "record(s) kept with a problem"
+            };
+            eprintln!("safir: {}: {n} {what}: {}", r.file, kind.name());
         }
         if let Some(first) = r.problems.first() {
             eprintln!("safir: first problem: {first}");
@@ -263,7 +271,12 @@ fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
     writeln!(out, "  added       {}", r.added)?;
     writeln!(out, "  duplicates  {}", r.duplicates)?;
     for (kind, n) in r.problem_counts() {
-        writeln!(out, "  skipped     {n} ({})", kind.name())?;
+        let label = if kind.skips_record() {
+            "skipped"
+        } else {
+            "kept with"
+        };
+        writeln!(out, "  {label:<11} {n} ({})", kind.name())?;
     }
     for p in r.problems.iter().take(5) {
         writeln!(out, "    {p}")?;
