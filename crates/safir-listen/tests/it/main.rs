@@ -2,6 +2,7 @@
 
 mod arabic;
 mod formats;
+mod influence;
 mod networks;
 mod output;
 mod planted;
