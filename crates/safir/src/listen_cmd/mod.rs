@@ -10,6 +10,8 @@ use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_path
 use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
 use safir_listen::table::MessageTable;
 
+mod influence;
+
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     #[command(subcommand)]
@@ -24,6 +26,8 @@ pub enum ListenCommand {
     Networks(NetworksArgs),
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
+    /// Influential and bridging accounts of the mention / repost / reply graph.
+    Influence(influence::InfluenceArgs),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +115,7 @@ fn parse_kind(s: &str) -> Result<NetworkKind, String> {
 
 pub fn run(args: ListenArgs) -> anyhow::Result<()> {
     match args.command {
+        ListenCommand::Influence(args) => influence::run(args),
         ListenCommand::Import(source) => {
             let (table, reports) = load(&source)?;
             let mut out = std::io::stdout().lock();
