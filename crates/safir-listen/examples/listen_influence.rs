@@ -4,7 +4,7 @@
 //! `listen_influence FILE [--k K] [--graph OUT.txt] [--scores OUT.txt]`
 //!
 //! Prints one `step seconds` line per step (import, graph, pagerank, degrees,
-//! betweenness) and the graph's size. With `--graph`, writes the graph as
+//! betweenness, top_by_topic, top_by_language) and the graph's size. With `--graph`, writes the graph as
 //! `n NODES` then one `e SOURCE TARGET WEIGHT` line per edge (node numbers);
 //! with `--scores`, the PageRank of each node, one per line, in node order
 //! (neither is timed).
@@ -15,7 +15,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use safir_listen::import::{ImportOptions, import_path};
-use safir_listen::influence::{PageRankParams, betweenness, build_graph, degrees, pagerank, top_k};
+use safir_listen::influence::{
+    InfluenceParams, PageRankParams, analyze, betweenness, build_graph, degrees, pagerank,
+    top_by_language, top_by_topic, top_k,
+};
 use safir_listen::table::MessageTable;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -65,6 +68,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("bridge_k {}", top.len());
     let best = bc.iter().copied().fold(0.0f64, f64::max);
     println!("max_betweenness {best}");
+
+    // The per-population rankings, on the full analysis (timed separately).
+    let result = analyze(
+        &table,
+        &InfluenceParams {
+            bridge_k: k,
+            ..InfluenceParams::default()
+        },
+    )?;
+    let t = Instant::now();
+    let topics = top_by_topic(&table, &result, 10, 20);
+    println!("top_by_topic {:.3}", t.elapsed().as_secs_f64());
+    println!("topics {}", topics.len());
+    let t = Instant::now();
+    let langs = top_by_language(&table, &result, 20);
+    println!("top_by_language {:.3}", t.elapsed().as_secs_f64());
+    println!("languages {}", langs.len());
 
     if let Some(path) = graph_out {
         let mut w = BufWriter::new(File::create(path)?);

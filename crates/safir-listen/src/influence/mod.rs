@@ -38,6 +38,8 @@ pub struct Influence {
     /// Per node.
     pub pagerank: Vec<f64>,
     pub degrees: Degrees,
+    /// Per node: mentions, reposts and replies received.
+    pub received: Vec<[u64; 3]>,
     /// The top-k nodes by PageRank, best first, and their betweenness on the
     /// subgraph they induce (aligned).
     pub bridge_nodes: Vec<u32>,
@@ -67,12 +69,20 @@ pub fn analyze(table: &MessageTable, params: &InfluenceParams) -> Result<Influen
     let graph = build_graph(table);
     let pagerank = pagerank(&graph, &params.pagerank)?;
     let degrees = degrees(&graph);
+    let mut received = vec![[0u64; 3]; graph.node_count()];
+    for e in graph.edges() {
+        let r = &mut received[e.target as usize];
+        r[0] += u64::from(e.mentions);
+        r[1] += u64::from(e.reposts);
+        r[2] += u64::from(e.replies);
+    }
     let bridge_nodes = top_k(&pagerank, params.bridge_k);
     let bridge_scores = betweenness(&graph, &bridge_nodes);
     Ok(Influence {
         graph,
         pagerank,
         degrees,
+        received,
         bridge_nodes,
         bridge_scores,
     })
@@ -83,14 +93,7 @@ impl Influence {
     pub fn account(&self, node: u32) -> AccountInfluence {
         let v = node as usize;
         let d = &self.degrees;
-        let mut received = [0u64; 3];
-        // Incoming edges are not indexed; received counts are summed on demand
-        // for the few accounts a listing shows.
-        for e in self.graph.edges().iter().filter(|e| e.target == node) {
-            received[0] += u64::from(e.mentions);
-            received[1] += u64::from(e.reposts);
-            received[2] += u64::from(e.replies);
-        }
+        let received = self.received[v];
         AccountInfluence {
             node,
             name: self.graph.name(node).to_owned(),

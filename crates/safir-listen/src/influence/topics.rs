@@ -1,7 +1,7 @@
 //! Top accounts per topic (hashtag) and per language, ranked by PageRank within
 //! the accounts that used the hashtag or wrote in the language.
 
-use safir_text::lang::detect;
+use safir_text::lang::{Lang, detect};
 use safir_text::normalize::{NormalizeOptions, normalize_into};
 use safir_text::{TokenKind, tokenize};
 
@@ -88,7 +88,7 @@ pub fn top_by_topic(
 /// A message's language is the one the platform declared (primary subtag,
 /// lowercased; `und`, `zxx` and Twitter's `q…` codes count as unknown). An
 /// account's messages of unknown language are identified together by the text
-/// engine (on their first 2,000 bytes), so one detection runs per account.
+/// engine (on about their first 300 bytes), so one detection runs per account.
 pub fn top_by_language(
     table: &MessageTable,
     influence: &Influence,
@@ -117,18 +117,15 @@ pub fn top_by_language(
             None => {
                 let buf = &mut undeclared[user as usize];
                 undeclared_rows[user as usize] += 1;
-                if buf.len() < 2000 {
+                if buf.len() < SAMPLE_BYTES {
                     buf.push_str(table.text(row as u32));
                     buf.push('\n');
                 }
             }
         }
     }
-    for (user, text) in undeclared.iter().enumerate() {
-        if text.is_empty() {
-            continue;
-        }
-        if let Some((lang, _)) = detect(text) {
+    for (user, lang) in detect_all(&undeclared).into_iter().enumerate() {
+        if let Some(lang) = lang {
             let (id, new) = langs.intern(lang.code());
             if new {
                 messages.push(0);
@@ -154,6 +151,32 @@ pub fn top_by_language(
             .then_with(|| a.key.cmp(&b.key))
     });
     out
+}
+
+/// Bytes of an account's text of unknown language given to the detector: enough
+/// for a confident answer, few enough for 100,000 accounts in seconds.
+const SAMPLE_BYTES: usize = 300;
+
+/// The language of each non-empty text, detected on all cores.
+fn detect_all(texts: &[String]) -> Vec<Option<Lang>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = texts.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|t| (!t.is_empty()).then(|| detect(t)).flatten().map(|(l, _)| l))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("language detection does not panic"))
+            .collect()
+    })
 }
 
 /// `en-GB` → `en`; unknown-language codes → `None`.
