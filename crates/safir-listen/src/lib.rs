@@ -4,6 +4,7 @@
 //! The library never prints and never exits; every failure is a value.
 
 pub mod import;
+pub mod influence;
 pub mod intern;
 pub mod network;
 pub mod report;

@@ -2,6 +2,7 @@
 
 mod arabic;
 mod formats;
+mod influence;
 mod links_and_progress;
 mod networks;
 mod output;

@@ -1,7 +1,8 @@
 //! `safir listen …`: the listening engine on archives on disk (import summaries,
-//! coordination networks, coordinated groups).
+//! coordination networks, coordinated groups, influence, trends, reports, monitors).
 
 mod fetch;
+mod influence;
 mod links;
 mod progress;
 mod report;
@@ -30,6 +31,8 @@ pub enum ListenCommand {
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
     Report(report::ReportArgs),
+    /// Influential and bridging accounts of the mention / repost / reply graph.
+    Influence(influence::InfluenceArgs),
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +135,7 @@ fn parse_kind(s: &str) -> Result<NetworkKind, String> {
 
 pub fn run(args: ListenArgs) -> anyhow::Result<()> {
     match args.command {
+        ListenCommand::Influence(args) => influence::run(args),
         ListenCommand::Import(source) => {
             let (table, reports) = load(&source)?;
             let mut out = std::io::stdout().lock();

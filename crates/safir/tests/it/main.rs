@@ -6,6 +6,7 @@ mod browser_support;
 mod cli;
 mod crisis_crash;
 mod listen_fetch;
+mod listen_influence;
 mod listen_report;
 mod support;
 mod two_servers;
