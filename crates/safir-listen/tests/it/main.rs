@@ -5,6 +5,7 @@ mod formats;
 mod networks;
 mod output;
 mod planted;
+mod trends;
 
 use safir_listen::table::{MessageRow, MessageTable};
 
