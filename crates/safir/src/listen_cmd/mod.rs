@@ -10,6 +10,8 @@ use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_path
 use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
 use safir_listen::table::MessageTable;
 
+mod trends;
+
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     #[command(subcommand)]
@@ -24,6 +26,8 @@ pub enum ListenCommand {
     Networks(NetworksArgs),
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
+    /// Emerging topics: hashtags, keywords, URLs and accounts whose counts burst above their baseline.
+    Trends(trends::TrendsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +155,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             out.flush()?;
             Ok(())
         }
+        ListenCommand::Trends(args) => trends::run(args),
     }
 }
 
