@@ -55,7 +55,8 @@ pub struct TrendParams {
     /// Only buckets starting at or after this time (epoch ms) are tested; earlier
     /// ones are history.
     pub since_ms: Option<i64>,
-    /// Largest number of buckets the archive may span.
+    /// Largest number of buckets the archive may span (series take 4 bytes per
+    /// bucket and term followed).
     pub max_buckets: usize,
 }
 
@@ -75,7 +76,7 @@ impl Default for TrendParams {
             burst_s: 2.0,
             burst_gamma: 1.0,
             since_ms: None,
-            max_buckets: 100_000,
+            max_buckets: 50_000,
         }
     }
 }
