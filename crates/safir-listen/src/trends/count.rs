@@ -8,7 +8,7 @@ use safir_text::{Token, TokenKind};
 
 use super::TrendError;
 use crate::intern::Interner;
-use crate::table::MessageTable;
+use crate::table::{MessageTable, NONE};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -157,12 +157,31 @@ pub fn count_terms(
     let mut series = Vec::new();
     let want = |k: TermKind| kinds.contains(&k);
 
+    let sources = repost_sources(table);
     if want(TermKind::Hashtag) || want(TermKind::Keyword) {
-        series.extend(text_series(table, &want, &bucket, n_buckets, min_total));
+        let text = |row: usize| {
+            let own = table.text(row as u32);
+            match sources[row] {
+                src if src != NONE && own.trim().is_empty() => table.text(src),
+                _ => own,
+            }
+        };
+        series.extend(text_series(
+            table.len(),
+            text,
+            &want,
+            &bucket,
+            n_buckets,
+            min_total,
+        ));
     }
     if want(TermKind::Url) {
         let ids = |row: usize, out: &mut Vec<u32>| {
-            out.extend_from_slice(table.url_ids(row as u32));
+            let own = table.url_ids(row as u32);
+            out.extend_from_slice(match sources[row] {
+                src if src != NONE && own.is_empty() => table.url_ids(src),
+                _ => own,
+            });
             out.sort_unstable();
             out.dedup();
         };
@@ -204,6 +223,23 @@ pub fn count_terms(
         totals,
         series,
     })
+}
+
+/// For each row, the row of the message it reposts when the table has it, else
+/// [`NONE`]: a repost counts for the reposted message's text when its own is
+/// empty, and for its URLs when it has none (importers leave a repost's URLs
+/// out, as the coordination toolkit does).
+fn repost_sources(table: &MessageTable) -> Vec<u32> {
+    table
+        .repost
+        .iter()
+        .map(|&r| {
+            if r == NONE {
+                return NONE;
+            }
+            table.message_ids.get(table.refs.resolve(r)).unwrap_or(NONE)
+        })
+        .collect()
 }
 
 /// Series of ids that `ids_of` gives per row (distinct within a row): totals
@@ -257,8 +293,9 @@ fn keep(total: &[u32], min_total: u32, n_buckets: usize) -> (Vec<u32>, Vec<Kept>
 
 /// Hashtags and keywords: the text is read once; each row's distinct term ids
 /// are kept (4 bytes a term) until the totals say which terms get a series.
-fn text_series(
-    table: &MessageTable,
+fn text_series<'t>(
+    rows: usize,
+    text: impl Fn(usize) -> &'t str,
     want: &impl Fn(TermKind) -> bool,
     bucket: &impl Fn(usize) -> usize,
     n_buckets: usize,
@@ -267,12 +304,12 @@ fn text_series(
     const HASHTAG_BIT: u32 = 1 << 31;
     let (mut hashtags, mut keywords) = (Interner::new(), Interner::new());
     let mut ids: Vec<u32> = Vec::new();
-    let mut ends: Vec<usize> = Vec::with_capacity(table.len());
+    let mut ends: Vec<usize> = Vec::with_capacity(rows);
     let mut scratch = TermScratch::default();
     let (want_tags, want_words) = (want(TermKind::Hashtag), want(TermKind::Keyword));
-    for row in 0..table.len() {
+    for row in 0..rows {
         let start = ids.len();
-        text_terms(table.text(row as u32), &mut scratch, |kind, term| {
+        text_terms(text(row), &mut scratch, |kind, term| {
             if kind == TermKind::Hashtag && want_tags {
                 ids.push(hashtags.intern(term).0 | HASHTAG_BIT);
             } else if kind == TermKind::Keyword && want_words {

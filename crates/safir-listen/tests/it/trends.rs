@@ -47,6 +47,23 @@ fn counts_per_bucket_merge_variants_and_count_reposts_once_per_message() {
     let url = one.series.iter().find(|s| s.kind == TermKind::Url).unwrap();
     assert_eq!((url.term.as_str(), url.total), ("https://x.example/1", 1));
 
+    // A repost without URLs or text counts for those of the reposted message.
+    let mut original = msg("6", "d", 30, "#وسم linked");
+    original.urls = vec!["https://y.example/2".into()];
+    let mut boost = msg("7", "e", HOUR + 30, "");
+    boost.repost_id = Some("6".into());
+    let mut missing = msg("8", "e", HOUR + 40, "");
+    missing.repost_id = Some("unknown".into());
+    let with_boost = table_of(&[original, boost, missing]);
+    let counts = count_terms(&with_boost, &TermKind::ALL, 3_600_000, 1, 1000).unwrap();
+    let got = |kind: TermKind| {
+        let s = counts.series.iter().find(|s| s.kind == kind).unwrap();
+        (s.term.as_str(), s.counts.clone())
+    };
+    assert_eq!(got(TermKind::Url), ("https://y.example/2", vec![1, 1]));
+    assert_eq!(got(TermKind::Hashtag), ("#وسم", vec![1, 1]));
+    assert_eq!(got(TermKind::Keyword), ("linked", vec![1, 1]));
+
     let err = count_terms(&table, &TermKind::ALL, 3_600_000, 1, 2).unwrap_err();
     assert!(err.to_string().contains("3 buckets"), "{err}");
     assert!(count_terms(&table, &TermKind::ALL, 7 * 3_600_000, 1, 9).is_err());
