@@ -12,6 +12,7 @@ pub mod synth;
 pub mod table;
 pub mod text;
 pub mod time;
+pub mod trends;
 
 pub use import::{ImportOptions, ImportReport, InputFormat, Problem, ProblemKind};
 pub use network::{Edge, Network, NetworkKind, NetworkParams};

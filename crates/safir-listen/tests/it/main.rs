@@ -8,6 +8,7 @@ mod networks;
 mod output;
 mod planted;
 mod report;
+mod trends;
 
 use safir_listen::table::{MessageRow, MessageTable};
 

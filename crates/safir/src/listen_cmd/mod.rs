@@ -6,6 +6,7 @@ mod influence;
 mod links;
 mod progress;
 mod report;
+mod trends;
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ pub enum ListenCommand {
     Report(report::ReportArgs),
     /// Influential and bridging accounts of the mention / repost / reply graph.
     Influence(influence::InfluenceArgs),
+    /// Emerging topics: hashtags, keywords, URLs and accounts whose counts burst above their baseline.
+    Trends(trends::TrendsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +182,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(())
         }
         ListenCommand::Report(args) => report::run(args),
+        ListenCommand::Trends(args) => trends::run(args),
     }
 }
 

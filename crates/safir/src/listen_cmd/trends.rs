@@ -1,0 +1,273 @@
+//! `safir listen trends`: emerging hashtags, keywords, URLs and accounts, ranked.
+
+use std::io::{BufWriter, Write};
+
+use clap::{Args, ValueEnum};
+use safir_listen::time::{format_iso, parse_timestamp};
+use safir_listen::trends::{Emerging, TermKind, TrendParams, TrendReport, emerging};
+use serde_json::json;
+
+use super::{SourceArgs, load, warn_problems};
+
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Bucket width: a number and s, m, h or d (30m, 1h, 1d); must divide a day.
+    #[arg(long, default_value = "1h", value_parser = parse_bucket)]
+    pub bucket: i64,
+    /// Term kinds (comma-separated): hashtag, keyword, url, account; all when absent.
+    #[arg(long, value_parser = parse_term_kind, value_delimiter = ',')]
+    pub kinds: Vec<TermKind>,
+    /// Topics shown.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Only flag buckets from this time on (any timestamp form the importers
+    /// accept); earlier messages are history for the baseline.
+    #[arg(long, value_parser = parse_since)]
+    pub since: Option<i64>,
+    #[arg(long, value_enum, default_value_t = TrendFormat::Text)]
+    pub format: TrendFormat,
+    /// Terms in fewer messages are not followed.
+    #[arg(long, default_value_t = 10)]
+    pub min_total: u32,
+    /// Days of same-time-of-day history in the baseline.
+    #[arg(long, default_value_t = 7)]
+    pub season_days: usize,
+    /// Largest Poisson tail probability of a flagged bucket.
+    #[arg(long, default_value_t = 1e-4)]
+    pub alpha: f64,
+    /// Smallest z-score of a flagged bucket.
+    #[arg(long, default_value_t = 3.0)]
+    pub z_min: f64,
+    /// Smallest count of a flagged bucket.
+    #[arg(long, default_value_t = 5)]
+    pub min_count: u32,
+    /// Cost of entering a burst, in units of ln(buckets); higher: fewer, stronger bursts.
+    #[arg(long, default_value_t = 1.0)]
+    pub gamma: f64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TrendFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+fn parse_bucket(s: &str) -> Result<i64, String> {
+    let unit = s.chars().last().ok_or("empty bucket width")?;
+    let ms = match unit {
+        's' => 1000,
+        'm' => 60_000,
+        'h' => 3_600_000,
+        'd' => 86_400_000,
+        _ => return Err(format!("{s:?}: end the width with s, m, h or d")),
+    };
+    let n: i64 = s[..s.len() - 1]
+        .parse()
+        .map_err(|_| format!("{s:?}: not a number followed by s, m, h or d"))?;
+    match n.checked_mul(ms) {
+        Some(w) if w > 0 && 86_400_000 % w == 0 => Ok(w),
+        _ => Err(format!(
+            "{s:?}: the width must divide a day (e.g. 15m, 30m, 1h, 6h, 1d)"
+        )),
+    }
+}
+
+fn parse_term_kind(s: &str) -> Result<TermKind, String> {
+    TermKind::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = TermKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown term kind {s:?}; one of {}", names.join(", "))
+    })
+}
+
+fn parse_since(s: &str) -> Result<i64, String> {
+    parse_timestamp(s)
+        .ok_or_else(|| format!("{s:?} is not a timestamp (e.g. 2024-03-01T12:00:00Z)"))
+}
+
+pub fn run(args: TrendsArgs) -> anyhow::Result<()> {
+    let (table, reports) = load(&args.source)?;
+    warn_problems(&reports);
+    let params = TrendParams {
+        bucket_ms: args.bucket,
+        kinds: if args.kinds.is_empty() {
+            TermKind::ALL.to_vec()
+        } else {
+            args.kinds
+        },
+        min_total: args.min_total,
+        season_days: args.season_days,
+        alpha: args.alpha,
+        z_min: args.z_min,
+        min_count: args.min_count,
+        burst_gamma: args.gamma,
+        since_ms: args.since,
+        ..TrendParams::default()
+    };
+    let report = emerging(&table, &params)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let top = &report.emerging[..report.emerging.len().min(args.top)];
+    match args.format {
+        TrendFormat::Text => write_text(&mut out, &report, top)?,
+        TrendFormat::Csv => write_csv(&mut out, top)?,
+        TrendFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &to_json(&report, top))?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_text(out: &mut dyn Write, report: &TrendReport, top: &[Emerging]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} emerging topic(s); {} buckets of {} from {}; {} terms followed",
+        report.emerging.len(),
+        report.buckets,
+        duration(report.bucket_ms),
+        format_iso(report.first_bucket_ms),
+        report.series,
+    )?;
+    for (i, e) in top.iter().enumerate() {
+        writeln!(
+            out,
+            "\n{:>3}. {} {}  (score {:.1})",
+            i + 1,
+            e.kind.name(),
+            e.term,
+            e.score
+        )?;
+        writeln!(
+            out,
+            "     first flagged {}  peak {} ({} messages, baseline {:.1})  lead {}",
+            format_iso(e.first_flagged_ms),
+            format_iso(e.peak_ms),
+            e.peak_count,
+            e.baseline_at_peak,
+            duration(e.lead_ms),
+        )?;
+        writeln!(
+            out,
+            "     burst {} .. {}  {} messages in all  p {:.1e}  z {:.1}",
+            format_iso(e.burst_start_ms),
+            format_iso(e.burst_end_ms),
+            e.total,
+            e.p_value,
+            e.z,
+        )?;
+    }
+    Ok(())
+}
+
+const CSV_HEADER: &str = "rank,kind,term,score,first_flagged,peak,peak_count,baseline_at_peak,lead_seconds,burst_start,burst_end,total,p_value,z";
+
+fn write_csv(out: &mut dyn Write, top: &[Emerging]) -> std::io::Result<()> {
+    writeln!(out, "{CSV_HEADER}")?;
+    for (i, e) in top.iter().enumerate() {
+        writeln!(
+            out,
+            "{},{},{},{:.3},{},{},{},{:.3},{},{},{},{},{:e},{:.3}",
+            i + 1,
+            e.kind.name(),
+            quote(&e.term),
+            e.score,
+            format_iso(e.first_flagged_ms),
+            format_iso(e.peak_ms),
+            e.peak_count,
+            e.baseline_at_peak,
+            e.lead_ms / 1000,
+            format_iso(e.burst_start_ms),
+            format_iso(e.burst_end_ms),
+            e.total,
+            e.p_value,
+            e.z,
+        )?;
+    }
+    Ok(())
+}
+
+fn to_json(report: &TrendReport, top: &[Emerging]) -> serde_json::Value {
+    let topics: Vec<serde_json::Value> = top
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            json!({
+                "rank": i + 1,
+                "kind": e.kind.name(),
+                "term": e.term,
+                "score": e.score,
+                "first_flagged": format_iso(e.first_flagged_ms),
+                "peak": format_iso(e.peak_ms),
+                "peak_count": e.peak_count,
+                "baseline_at_peak": e.baseline_at_peak,
+                "lead_seconds": e.lead_ms / 1000,
+                "burst_start": format_iso(e.burst_start_ms),
+                "burst_end": format_iso(e.burst_end_ms),
+                "total": e.total,
+                "p_value": e.p_value,
+                "z": e.z,
+            })
+        })
+        .collect();
+    json!({
+        "bucket_seconds": report.bucket_ms / 1000,
+        "first_bucket": format_iso(report.first_bucket_ms),
+        "buckets": report.buckets,
+        "terms_followed": report.series,
+        "emerging_total": report.emerging.len(),
+        "emerging": topics,
+    })
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `90m` → `1h30m`, `0` → `0m`; negative durations keep their sign.
+fn duration(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let mins = ms.unsigned_abs() / 60_000;
+    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let mut s = String::from(sign);
+    if d > 0 {
+        s.push_str(&format!("{d}d"));
+    }
+    if h > 0 {
+        s.push_str(&format!("{h}h"));
+    }
+    if m > 0 || s.len() == sign.len() {
+        s.push_str(&format!("{m}m"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_widths_must_divide_a_day() {
+        assert_eq!(parse_bucket("1h"), Ok(3_600_000));
+        assert_eq!(parse_bucket("30m"), Ok(1_800_000));
+        assert_eq!(parse_bucket("1d"), Ok(86_400_000));
+        assert!(parse_bucket("7h").is_err());
+        assert!(parse_bucket("0m").is_err());
+        assert!(parse_bucket("2w").is_err());
+        assert!(parse_bucket("h").is_err());
+    }
+
+    #[test]
+    fn durations_read_as_days_hours_minutes() {
+        assert_eq!(duration(0), "0m");
+        assert_eq!(duration(90 * 60_000), "1h30m");
+        assert_eq!(duration(26 * 3_600_000), "1d2h");
+        assert_eq!(duration(-3_600_000), "-1h");
+    }
+}
