@@ -174,8 +174,12 @@ impl Word<'_> {
     }
 
     fn is_negator(&self) -> bool {
-        let folded: String = self.lower.chars().filter(|&c| c != '\'').collect();
-        NEGATORS.contains(&folded.as_str()) || self.lower.contains("n't")
+        if self.lower.contains('\'') {
+            let folded: String = self.lower.chars().filter(|&c| c != '\'').collect();
+            self.lower.contains("n't") || NEGATORS.contains(&folded.as_str())
+        } else {
+            NEGATORS.contains(&self.lower.as_str())
+        }
     }
 
     fn booster(&self) -> f32 {
@@ -205,7 +209,10 @@ fn words(text: &str) -> Vec<Word<'_>> {
             } else {
                 stripped
             };
-            let lower = raw.to_lowercase().replace('’', "'");
+            let mut lower = raw.to_lowercase();
+            if lower.contains('’') {
+                lower = lower.replace('’', "'");
+            }
             Word { raw, lower }
         })
         .collect()
