@@ -108,7 +108,8 @@ pub enum StemmerArg {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Training data: ArSarcasm-v2 `train.csv` for Arabic; the UCI labelled-sentence
-    /// files (repeat the flag) for English.
+    /// files (repeat the flag) for English, each file one domain for the choice of
+    /// the lexicon weight.
     #[arg(long, required = true)]
     pub data: Vec<PathBuf>,
     /// Where to write the model file.

@@ -424,6 +424,24 @@ mod tests {
     }
 
     #[test]
+    fn without_a_doubt_affirms() {
+        let excellent = sum("excellent");
+        // `doubt` itself is rated, and negated by `without`.
+        assert!(close(
+            sum("without doubt excellent"),
+            excellent + sum("doubt") * NEGATION
+        ));
+        assert!(sum("without a doubt, an excellent idea") > 0.0);
+        assert!(close(sum("without excellent"), excellent * NEGATION));
+    }
+
+    #[test]
+    fn capitals_strengthen_boosters() {
+        let good = sum("it was good");
+        assert!(close(sum("it was VERY good"), good + BOOST + CAPS_BOOST));
+    }
+
+    #[test]
     fn not_only_is_no_negation() {
         let good = sum("good");
         assert!(close(sum("not only good"), good));
