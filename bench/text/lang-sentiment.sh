@@ -29,9 +29,16 @@ if [[ $step == all || $step == english || $step == reproduce ]]; then
     uci="$(bench/text/uci-sentences.sh)"
 fi
 if [[ $step == all || $step == english ]]; then
-    echo "## English sentiment, UCI Sentiment Labelled Sentences"
+    echo "## English sentiment, UCI Sentiment Labelled Sentences (each set held out in turn)"
     example sentiment_eval english "$uci"
     example sentiment_eval english-cv "$uci"
+    echo "## VADER 3.3.2 (Python reference) on the same sentences"
+    venv=target/bench-text/vader-venv
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --no-deps vaderSentiment==3.3.2
+    fi
+    "$venv/bin/python" bench/text/python/vader_uci.py "$uci"
 fi
 if [[ $step == all || $step == reproduce ]]; then
     echo "## Reproducing the shipped models with the CLI"

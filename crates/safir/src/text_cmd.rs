@@ -108,7 +108,8 @@ pub enum StemmerArg {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Training data: ArSarcasm-v2 `train.csv` for Arabic; the UCI labelled-sentence
-    /// files (repeat the flag) for English.
+    /// files (repeat the flag) for English, each file one domain for the choice of
+    /// the lexicon weight.
     #[arg(long, required = true)]
     pub data: Vec<PathBuf>,
     /// Where to write the model file.
@@ -227,7 +228,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
-    let mut examples = Vec::new();
+    // Each file is one domain: the English valence weight is chosen by holding out
+    // each in turn.
+    let mut domains = Vec::new();
     for path in &args.data {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -235,18 +238,19 @@ fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
             ModelLang::Ar => sentiment::parse_arsarcasm(&text),
             ModelLang::En => sentiment::parse_labelled_sentences(&text),
         };
-        examples.extend(parsed.with_context(|| format!("parsing {}", path.display()))?);
+        domains.push(parsed.with_context(|| format!("parsing {}", path.display()))?);
     }
     let config = match args.lang {
         ModelLang::Ar => TrainConfig::DEFAULT,
         ModelLang::En => TrainConfig::ENGLISH,
     };
-    let model = sentiment::train(&examples, &config);
+    let model = sentiment::train_domains(&domains, &config);
+    let examples: usize = domains.iter().map(Vec::len).sum();
     std::fs::write(&args.out, model.to_bytes())
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(
         "trained on {} examples, wrote {}",
-        examples.len(),
+        examples,
         args.out.display()
     );
     Ok(())

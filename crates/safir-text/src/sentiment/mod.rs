@@ -4,17 +4,21 @@
 //! Two compact linear models ship inside the library (`models/`): Arabic, trained
 //! on the ArSarcasm-v2 training split (three classes), and English, trained on the
 //! UCI Sentiment Labelled Sentences (two classes; neutral is the band where
-//! neither side is sure). `safir text train-sentiment` rebuilds them byte for byte.
+//! neither side is sure), whose score also weighs in a lexicon valence after VADER's
+//! rules (`valence`). `safir text train-sentiment` rebuilds them byte for byte.
 
+mod blend;
 mod features;
 mod model;
 mod train;
+pub mod valence;
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use crate::lang::Lang;
 
+pub use blend::{HeldOut, choose_valence_weight, evaluate_held_out, train_domains, valence_grid};
 pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
@@ -75,17 +79,19 @@ pub struct Sentiment {
 impl Model {
     /// Classifies one text.
     pub fn classify(&self, text: &str) -> Sentiment {
-        let (label, score) = label_of(self, &extract(text, &self.config));
+        let (label, score) = blend::classify(self, text);
         Sentiment { label, score }
     }
 }
 
-pub(crate) fn label_of(model: &Model, features: &Features) -> (Label, f32) {
+/// The label for `features` (and the text's lexicon valence `compound`, used only
+/// by models that have valence weights).
+pub(crate) fn label_of(model: &Model, features: &Features, compound: f32) -> (Label, f32) {
     if features.indices.is_empty() {
         // No words, emoji or marks: nothing is said, so nothing negative or positive.
         return (Label::Neu, 1.0);
     }
-    let p = model.probabilities(features);
+    let p = model.probabilities_with(features, compound);
     if p.len() == 2 {
         let (label, score) = if p[1] > p[0] {
             (Label::Pos, p[1])

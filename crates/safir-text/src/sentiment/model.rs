@@ -6,18 +6,22 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | magic `SAFIRSNT` |
-//! | 2 | format version (1) |
+//! | 2 | format version (1: linear model only; 2: with valence weights) |
 //! | 1 | number of classes `k` (2: NEG, POS; 3: NEG, NEU, POS) |
 //! | 4 | feature config: hash bits, char n-gram min, max, negation window |
 //! | 4·k | per-class bias (`f32`) |
 //! | 4·k | per-class weight scale (`f32`) |
+//! | 4·k | version 2 only: per-class weight of the lexicon valence (`f32`) |
 //! | 2^bits·k | weights (`i8`), feature after feature (the `k` class weights of one
 //! |   | feature side by side: one cache line per feature at prediction time) |
 
 use super::features::{FeatureConfig, Features};
 
 const MAGIC: &[u8; 8] = b"SAFIRSNT";
-const VERSION: u16 = 1;
+/// Files without valence weights keep version 1, so models that do not use the
+/// lexicon (Arabic) are the same files as before version 2 existed.
+const VERSION_LINEAR: u16 = 1;
+const VERSION_VALENCE: u16 = 2;
 const HEADER: usize = 8 + 2 + 1 + 4;
 
 /// Why a model file could not be read.
@@ -40,6 +44,9 @@ pub struct Model {
     pub(crate) bias: Vec<f32>,
     pub(crate) scale: Vec<f32>,
     pub(crate) weights: Vec<i8>,
+    /// Per-class weight of the English lexicon valence (`valence::valence`'s
+    /// compound score) added to the linear score; empty when the model has none.
+    pub(crate) valence: Vec<f32>,
 }
 
 impl Model {
@@ -68,6 +75,7 @@ impl Model {
             bias,
             scale,
             weights: quantized,
+            valence: Vec::new(),
         }
     }
 
@@ -80,8 +88,45 @@ impl Model {
         self.bias.len()
     }
 
-    /// Class probabilities (softmax of the linear scores).
+    /// Whether the model adds the lexicon valence to its linear scores.
+    pub fn uses_valence(&self) -> bool {
+        !self.valence.is_empty()
+    }
+
+    /// The per-class valence weights (empty when the model has none).
+    pub fn valence_weights(&self) -> &[f32] {
+        &self.valence
+    }
+
+    /// The same model with `weights` as its per-class valence weights (one per class;
+    /// all zero removes them).
+    pub fn with_valence(mut self, weights: &[f32]) -> Model {
+        self.valence = if weights.iter().all(|&w| w == 0.0) {
+            Vec::new()
+        } else {
+            weights.to_vec()
+        };
+        self
+    }
+
+    /// Class probabilities (softmax of the linear scores), without the valence term.
     pub fn probabilities(&self, features: &Features) -> Vec<f32> {
+        self.probabilities_with(features, 0.0)
+    }
+
+    /// Class probabilities with `compound` (the text's lexicon valence, −1 … 1)
+    /// weighted into the scores of a model that uses it.
+    pub fn probabilities_with(&self, features: &Features, compound: f32) -> Vec<f32> {
+        let mut scores = self.scores(features);
+        for (s, w) in scores.iter_mut().zip(&self.valence) {
+            *s += w * compound;
+        }
+        softmax(&mut scores);
+        scores
+    }
+
+    /// The linear scores (logits) of each class, without the valence term.
+    pub fn scores(&self, features: &Features) -> Vec<f32> {
         let k = self.classes();
         let mut sums = [0.0f32; 3];
         for (&i, &v) in features.indices.iter().zip(&features.values) {
@@ -90,17 +135,20 @@ impl Model {
                 *sum += f32::from(w) * v;
             }
         }
-        let mut scores: Vec<f32> = (0..k)
+        (0..k)
             .map(|c| self.bias[c] + sums[c] * self.scale[c])
-            .collect();
-        softmax(&mut scores);
-        scores
+            .collect()
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER + 8 * self.classes() + self.weights.len());
+        let mut out = Vec::with_capacity(HEADER + 12 * self.classes() + self.weights.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
+        let version = if self.uses_valence() {
+            VERSION_VALENCE
+        } else {
+            VERSION_LINEAR
+        };
+        out.extend_from_slice(&version.to_le_bytes());
         out.push(self.classes() as u8);
         out.extend_from_slice(&[
             self.config.bits,
@@ -113,6 +161,9 @@ impl Model {
         }
         for s in &self.scale {
             out.extend_from_slice(&s.to_le_bytes());
+        }
+        for v in &self.valence {
+            out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend(self.weights.iter().map(|&w| w as u8));
         out
@@ -129,7 +180,7 @@ impl Model {
             return Err(ModelError::BadMagic);
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != VERSION {
+        if version != VERSION_LINEAR && version != VERSION_VALENCE {
             return Err(ModelError::Version(version));
         }
         let classes = bytes[10] as usize;
@@ -146,7 +197,9 @@ impl Model {
         {
             return Err(ModelError::Header);
         }
-        let expected = HEADER + 8 * classes + classes * config.dim();
+        let floats_per_class = if version == VERSION_VALENCE { 3 } else { 2 };
+        let head = HEADER + 4 * floats_per_class * classes;
+        let expected = head + classes * config.dim();
         if bytes.len() != expected {
             return Err(ModelError::Size {
                 actual: bytes.len(),
@@ -161,15 +214,18 @@ impl Model {
         };
         let bias = floats(HEADER);
         let scale = floats(HEADER + 4 * classes);
-        let weights = bytes[HEADER + 8 * classes..]
-            .iter()
-            .map(|&b| b as i8)
-            .collect();
+        let valence = if version == VERSION_VALENCE {
+            floats(HEADER + 8 * classes)
+        } else {
+            Vec::new()
+        };
+        let weights = bytes[head..].iter().map(|&b| b as i8).collect();
         Ok(Model {
             config,
             bias,
             scale,
             weights,
+            valence,
         })
     }
 }
@@ -207,6 +263,33 @@ mod tests {
         let bytes = model.to_bytes();
         assert_eq!(bytes.len(), HEADER + 24 + 3 * 256);
         assert_eq!(Model::from_bytes(&bytes), Ok(model));
+    }
+
+    #[test]
+    fn valence_weights_make_a_version_2_file() {
+        let linear = small().to_bytes();
+        assert_eq!(&linear[8..10], &1u16.to_le_bytes());
+        let model = small().with_valence(&[-0.5, 0.0, 2.0]);
+        let bytes = model.to_bytes();
+        assert_eq!(&bytes[8..10], &2u16.to_le_bytes());
+        assert_eq!(bytes.len(), linear.len() + 12);
+        let back = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(back.valence_weights(), &[-0.5, 0.0, 2.0]);
+        assert_eq!(back, model);
+        // All-zero weights are no valence at all: the version 1 file.
+        assert_eq!(small().with_valence(&[0.0; 3]).to_bytes(), linear);
+        // The valence moves the probabilities toward its classes.
+        let f = Features {
+            indices: vec![3],
+            values: vec![1.0],
+        };
+        let p0 = back.probabilities_with(&f, 0.0);
+        let p1 = back.probabilities_with(&f, 1.0);
+        assert_eq!(p0, small().probabilities(&f));
+        assert!(p1[2] > p0[2] && p1[0] < p0[0]);
+        let mut truncated = bytes;
+        truncated.truncate(truncated.len() - 1);
+        assert!(Model::from_bytes(&truncated).is_err());
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct TrainConfig {
     /// Ship the mean of the weights after each epoch instead of the last ones.
     pub average: bool,
     pub seed: u64,
+    /// NEG/POS models only: add the lexicon valence with a weight chosen across the
+    /// training domains (`train_domains`).
+    pub valence: bool,
 }
 
 impl TrainConfig {
@@ -40,13 +43,16 @@ impl TrainConfig {
         balance: 1.0,
         average: false,
         seed: 0x5AF1_2026,
+        valence: false,
     };
 
-    /// English: balanced two-class data (no reweighting), far fewer examples.
+    /// English: balanced two-class data (no reweighting), far fewer examples, and
+    /// the lexicon valence.
     pub const ENGLISH: TrainConfig = TrainConfig {
         epochs: 20,
         learning_rate: 0.3,
         balance: 0.0,
+        valence: true,
         ..TrainConfig::DEFAULT
     };
 }
@@ -195,7 +201,8 @@ pub fn classes_of(examples: &[Example]) -> Vec<Label> {
     }
 }
 
-/// Trains a model on `examples`.
+/// Trains the linear model on `examples` (the valence weight, if any, comes from
+/// `train_domains`).
 pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
     let classes = classes_of(examples);
     let data: Vec<(Features, usize)> = examples
@@ -350,7 +357,7 @@ pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) 
         let gold: Vec<Label> = held_out.iter().map(|&n| classes[data[n].1]).collect();
         let predicted: Vec<Label> = held_out
             .iter()
-            .map(|&n| super::label_of(&model, &data[n].0).0)
+            .map(|&n| super::label_of(&model, &data[n].0, 0.0).0)
             .collect();
         let s = score(&gold, &predicted);
         total.accuracy += s.accuracy;
@@ -467,8 +474,8 @@ mod tests {
         let b = train(&toy(), &config);
         assert_eq!(a.to_bytes(), b.to_bytes());
         let f = extract("lovely great", &config.features);
-        assert_eq!(super::super::label_of(&a, &f).0, Label::Pos);
+        assert_eq!(super::super::label_of(&a, &f, 0.0).0, Label::Pos);
         let f = extract("terrible awful", &config.features);
-        assert_eq!(super::super::label_of(&a, &f).0, Label::Neg);
+        assert_eq!(super::super::label_of(&a, &f, 0.0).0, Label::Neg);
     }
 }

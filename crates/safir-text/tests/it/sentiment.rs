@@ -1,9 +1,12 @@
 //! Sentiment: the shipped models answer, and retraining reproduces the shipped
-//! Arabic model byte for byte (skipped when `../shared/data` is absent).
+//! Arabic model byte for byte (skipped when `../shared/data` is absent) and the
+//! English one (skipped unless `SAFIR_UCI_DIR` names the directory
+//! `bench/text/uci-sentences.sh` prints).
 
 use safir_text::lang::Lang;
 use safir_text::sentiment::{
-    ARABIC_MODEL, Label, TrainConfig, parse_arsarcasm, sentiment, sentiment_in, train,
+    ARABIC_MODEL, ENGLISH_MODEL, Example, Label, TrainConfig, english_model, evaluate_held_out,
+    parse_arsarcasm, parse_labelled_sentences, sentiment, sentiment_in, train, train_domains,
 };
 
 #[test]
@@ -59,4 +62,106 @@ fn posts_without_words_are_neutral() {
         let s = sentiment(text);
         assert_eq!((s.label, s.score), (Label::Neu, 1.0), "{text:?}");
     }
+}
+
+#[test]
+fn retraining_reproduces_the_shipped_english_model() {
+    let Ok(dir) = std::env::var("SAFIR_UCI_DIR") else {
+        eprintln!("skipped: SAFIR_UCI_DIR unset (bench/text/uci-sentences.sh prints one)");
+        return;
+    };
+    let domains: Vec<Vec<Example>> = [
+        "amazon_cells_labelled.txt",
+        "imdb_labelled.txt",
+        "yelp_labelled.txt",
+    ]
+    .iter()
+    .map(|name| {
+        let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("UCI file readable");
+        parse_labelled_sentences(&text).expect("UCI file parses")
+    })
+    .collect();
+    assert!(domains.iter().all(|d| d.len() == 1000));
+    let model = train_domains(&domains, &TrainConfig::ENGLISH);
+    assert!(
+        model.to_bytes() == ENGLISH_MODEL,
+        "retrained model differs from models/sentiment-en.bin: run `safir text train-sentiment --lang en`"
+    );
+}
+
+#[test]
+fn the_shipped_english_model_weighs_in_the_lexicon() {
+    let model = english_model();
+    assert!(model.uses_valence());
+    assert_eq!(model.valence_weights()[0], 0.0);
+    assert!(model.valence_weights()[1] > 0.0);
+    // Words no review in the training data uses, known to the lexicon.
+    assert_eq!(
+        sentiment("The embassy staff were courteous and the visa came early, splendid").label,
+        Label::Pos
+    );
+    assert_eq!(
+        sentiment("The consulate was hostile and the process was a fiasco").label,
+        Label::Neg
+    );
+}
+
+fn domain(subjects: &[&str], good: &[&str], bad: &[&str]) -> Vec<Example> {
+    let mut out = Vec::new();
+    for (n, subject) in subjects.iter().enumerate() {
+        for (m, (g, b)) in good.iter().zip(bad).enumerate() {
+            let tag = format!("{subject}{n}x{m}");
+            out.push(Example {
+                text: format!("the {subject} {tag} was {g}"),
+                label: Label::Pos,
+            });
+            out.push(Example {
+                text: format!("the {subject} {tag} was {b}"),
+                label: Label::Neg,
+            });
+        }
+    }
+    out
+}
+
+/// The held-out run of the evaluation example (`sentiment_eval english`): each
+/// domain uses its own words for good and bad, so a linear model trained on the
+/// others guesses on it, and only a weight chosen across the training domains
+/// carries the lexicon in.
+#[test]
+fn a_held_out_domain_is_scored_without_training_on_it() {
+    let phones = domain(
+        &["phone", "charger", "headset", "case"],
+        &["great", "excellent", "wonderful", "fantastic"],
+        &["bad", "awful", "horrible", "crappy"],
+    );
+    let films = domain(
+        &["film", "plot", "cast", "score"],
+        &["good", "nice", "lovely", "brilliant"],
+        &["terrible", "poor", "boring", "stupid"],
+    );
+    let food = domain(
+        &["soup", "steak", "waiter", "bread"],
+        &["delightful", "superb", "splendid", "yummy"],
+        &["disgusting", "miserable", "dreadful", "gross"],
+    );
+    let domains = vec![phones, films, food];
+    for held in 0..3 {
+        let r = evaluate_held_out(&domains, held, &TrainConfig::ENGLISH);
+        assert!(r.lexicon_undecided == 0.0, "{held}: {r:?}");
+        assert!(r.lexicon > 0.99, "{held}: {r:?}");
+        assert!(r.weight > 0.0, "{held}: {r:?}");
+        assert!(r.blended > 0.99, "{held}: {r:?}");
+        assert!(r.blended > r.linear, "{held}: {r:?}");
+    }
+}
+
+#[test]
+fn the_linear_model_alone_has_no_valence() {
+    let examples = domain(&["phone"], &["great", "good"], &["bad", "awful"]);
+    let linear = train(&examples, &TrainConfig::ENGLISH);
+    assert!(!linear.uses_valence());
+    let arabic = TrainConfig::DEFAULT;
+    assert!(!arabic.valence);
+    assert!(!train_domains(&[examples], &arabic).uses_valence());
 }
