@@ -5,6 +5,7 @@
 
 pub mod import;
 pub mod intern;
+pub mod monitor;
 pub mod network;
 pub mod synth;
 pub mod table;
