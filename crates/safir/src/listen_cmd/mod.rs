@@ -1,6 +1,8 @@
 //! `safir listen …`: the listening engine on archives on disk (import summaries,
 //! coordination networks, coordinated groups).
 
+pub mod monitor;
+
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -24,6 +26,10 @@ pub enum ListenCommand {
     Networks(NetworksArgs),
     /// Coordinated groups: connected components of one or more networks.
     Groups(GroupsArgs),
+    /// Stored datasets (lists of archive files) that monitors watch.
+    Dataset(monitor::DatasetArgs),
+    /// Monitors: saved queries that alert subscribed analysts by email.
+    Monitor(monitor::MonitorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +156,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             write_groups(&mut out, &table, &nets, args.samples)?;
             out.flush()?;
             Ok(())
+        }
+        ListenCommand::Dataset(_) | ListenCommand::Monitor(_) => {
+            bail!("this command uses the database and runs through monitor::run")
         }
     }
 }

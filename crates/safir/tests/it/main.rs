@@ -5,5 +5,6 @@ mod browser_consular;
 mod browser_support;
 mod cli;
 mod crisis_crash;
+mod listen_monitors;
 mod support;
 mod two_servers;
