@@ -6,6 +6,7 @@
 pub mod import;
 pub mod influence;
 pub mod intern;
+pub mod monitor;
 pub mod network;
 pub mod report;
 pub mod synth;

@@ -11,6 +11,7 @@ pub mod crisis;
 mod db;
 mod error;
 pub mod jobs;
+pub mod listen;
 pub mod missions;
 pub mod settings;
 pub mod testing;

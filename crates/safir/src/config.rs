@@ -44,6 +44,7 @@ pub struct Config {
     pub jobs: Jobs,
     pub consular: Consular,
     pub crisis: Crisis,
+    pub listen: Listen,
     pub log: Log,
 }
 
@@ -163,6 +164,14 @@ pub struct Crisis {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct Listen {
+    /// Minutes between two checks of the listening monitors (each check imports the
+    /// datasets that have enabled monitors).
+    pub monitor_interval_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct Log {
     /// `text` or `json`.
     pub log_format: String,
@@ -229,6 +238,9 @@ impl Default for Config {
                 sms_gateway_token: Secret::default(),
                 sms_inbound_secret: Secret::default(),
             },
+            listen: Listen {
+                monitor_interval_minutes: 15,
+            },
             log: Log {
                 log_format: "text".into(),
                 log_level: "info".into(),
@@ -247,7 +259,7 @@ macro_rules! section_default {
     )*};
 }
 
-section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Consular => consular, Crisis => crisis, Log => log);
+section_default!(Server => server, Storage => storage, Mail => mail, Security => security, Jobs => jobs, Consular => consular, Crisis => crisis, Listen => listen, Log => log);
 
 /// A configuration problem, naming the key.
 #[derive(Debug, thiserror::Error)]
@@ -418,6 +430,12 @@ impl Config {
         }
         if self.storage.uploads_scan_timeout_seconds == 0 {
             return Err(err("uploads_scan_timeout_seconds", "must be at least 1"));
+        }
+        if !(1..=10_080).contains(&self.listen.monitor_interval_minutes) {
+            return Err(err(
+                "monitor_interval_minutes",
+                "must be between 1 and 10080 (a week)",
+            ));
         }
         Ok(())
     }
@@ -595,6 +613,12 @@ mod tests {
         let e =
             Config::load(&Overrides::default(), &env(&[("SAFIR_SMTP_TLS", "maybe")])).unwrap_err();
         assert_eq!(e.key, "smtp_tls");
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SAFIR_MONITOR_INTERVAL_MINUTES", "0")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "monitor_interval_minutes");
     }
 
     #[test]

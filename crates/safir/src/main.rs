@@ -7,6 +7,7 @@ mod demo;
 mod demo_consular;
 mod demo_crisis;
 mod listen_cmd;
+mod listen_monitors;
 mod logging;
 mod serve;
 mod text_cmd;
@@ -68,7 +69,7 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// The Arabic-first text engine (repair, normalize, analyze, lang, sentiment).
     Text(text_cmd::TextArgs),
-    /// The listening engine on archives (import, coordination networks, groups).
+    /// The listening engine on archives (import, coordination networks, groups, monitors).
     Listen(listen_cmd::ListenArgs),
 }
 
@@ -91,7 +92,9 @@ fn main() -> ExitCode {
     // Commands that work on files alone need no configuration.
     match cli.command {
         Command::Text(args) => return report(text_cmd::run(args)),
-        Command::Listen(args) => return report(listen_cmd::run(args)),
+        Command::Listen(args) if !args.command.uses_database() => {
+            return report(listen_cmd::run(args));
+        }
         Command::Config(ConfigArgs {
             command: ConfigCommand::PrintDefault,
         }) => {
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
             Command::Admin(args) => admin_cmd::run(&config, args).await,
             Command::Backup(args) => backup::backup(&config, args).await,
             Command::Restore(args) => backup::restore(&config, args).await,
+            Command::Listen(args) => listen_cmd::monitor::run(&config, args.command).await,
             Command::Config(ConfigArgs {
                 command: ConfigCommand::Show,
             }) => {
@@ -142,8 +146,7 @@ fn main() -> ExitCode {
             Command::Config(ConfigArgs {
                 command: ConfigCommand::PrintDefault,
             })
-            | Command::Text(_)
-            | Command::Listen(_) => Ok(()),
+            | Command::Text(_) => Ok(()),
         }
     });
     report(result)

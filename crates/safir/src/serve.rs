@@ -174,7 +174,11 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
             },
         )
         .register(safir_notify::sms::SMS_JOB, sms_job)
-        .register(safir_web::crisis::delivery::DELIVER_JOB, deliver_job))
+        .register(safir_web::crisis::delivery::DELIVER_JOB, deliver_job)
+        .register(
+            crate::listen_monitors::JOB_KIND,
+            crate::listen_monitors::MonitorsJob { db: db.clone() },
+        ))
 }
 
 /// The SMS gateway, the per-channel token buckets (one set per process) and the jobs that
@@ -303,6 +307,11 @@ pub async fn serve_db(config: &Config, db: Db, with_workers: bool) -> anyhow::Re
         let runner = job_runner(config, &db)?;
         background.push(tokio::spawn(runner.run(rx.clone())));
         background.push(tokio::spawn(upkeep(db.clone(), rx.clone())));
+        background.push(tokio::spawn(crate::listen_monitors::schedule(
+            db.clone(),
+            config.listen.monitor_interval_minutes,
+            rx.clone(),
+        )));
     }
     tracing::info!(%addr, routes = routes.len(), backend = ?db.backend(), workers = with_workers, "Safir is serving at {}", config.public_url());
     axum::serve(
@@ -329,11 +338,17 @@ pub async fn worker(config: &Config, args: WorkerArgs) -> anyhow::Result<()> {
     }
     let (tx, rx) = watch::channel(false);
     let upkeep_task = tokio::spawn(upkeep(db.clone(), rx.clone()));
+    let monitors_task = tokio::spawn(crate::listen_monitors::schedule(
+        db.clone(),
+        config.listen.monitor_interval_minutes,
+        rx.clone(),
+    ));
     let run = tokio::spawn(runner.run(rx));
     tracing::info!("job worker running");
     shutdown_signal(tx).await;
     let _ = run.await;
     let _ = upkeep_task.await;
+    let _ = monitors_task.await;
     db.close().await;
     Ok(())
 }

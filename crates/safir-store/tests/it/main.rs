@@ -17,5 +17,6 @@ mod directory;
 mod documents;
 mod evisas;
 mod jobs;
+mod listen;
 mod missions;
 mod profile;

@@ -43,3 +43,27 @@ email-two-factor-off-body =
     تم للتو إيقاف التحقق بخطوتين في حسابك على سفير.
 
     إن لم تفعل ذلك، فأعد تعيين كلمة المرور فورًا وفعّله من جديد.
+
+listen-monitor-matches = { $matches ->
+    [zero] لا رسائل مطابقة
+    [one] رسالة مطابقة واحدة
+    [two] رسالتان مطابقتان
+    [few] { $matches } رسائل مطابقة
+   *[other] { $matches } رسالة مطابقة
+}
+listen-monitor-cooldown = { $cooldown ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $cooldown } دقائق
+   *[other] { $cooldown } دقيقة
+}
+listen-monitor-alert-subject = المراقِب «{ $monitor }»: { listen-monitor-matches }
+listen-monitor-alert-body =
+    مرحبًا { $name }،
+
+    وجد المراقِب «{ $monitor }» في مجموعة البيانات «{ $dataset }» { listen-monitor-matches } (عتبته { $threshold }) بين { $start } و{ $end } (بالتوقيت العالمي، وقت الرسائل).
+
+    أحدثها:
+    { $samples }
+
+    لن يصل تنبيه آخر من هذا المراقِب قبل مرور { listen-monitor-cooldown } على الأقل. تصلك هذه الرسالة لأنك مشترك في المراقِب.

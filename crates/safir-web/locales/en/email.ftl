@@ -43,3 +43,22 @@ email-two-factor-off-body =
     Two-step verification was just turned off for your Safir account.
 
     If you did not do this, reset your password at once and turn it on again.
+
+listen-monitor-matches = { $matches ->
+    [one] 1 matching message
+   *[other] { $matches } matching messages
+}
+listen-monitor-cooldown = { $cooldown ->
+    [one] 1 minute
+   *[other] { $cooldown } minutes
+}
+listen-monitor-alert-subject = Monitor “{ $monitor }”: { listen-monitor-matches }
+listen-monitor-alert-body =
+    Hello { $name },
+
+    The monitor “{ $monitor }” on the dataset “{ $dataset }” found { listen-monitor-matches } (its threshold is { $threshold }) between { $start } and { $end } (UTC, message time).
+
+    The newest of them:
+    { $samples }
+
+    The next alert of this monitor comes { listen-monitor-cooldown } from now at the earliest. You get this message because you subscribe to the monitor.

@@ -77,8 +77,22 @@ fn every_message_formats_without_errors() {
     let i18n = I18n::global();
     let mut args = FluentArgs::new();
     for name in [
-        "count", "seconds", "min", "max", "status", "minutes", "days", "hours", "done", "skipped",
-        "level", "line", "added",
+        "count",
+        "seconds",
+        "min",
+        "max",
+        "status",
+        "minutes",
+        "days",
+        "hours",
+        "done",
+        "skipped",
+        "level",
+        "line",
+        "added",
+        "matches",
+        "threshold",
+        "cooldown",
     ] {
         args.set(name, 3);
     }
@@ -107,6 +121,12 @@ fn every_message_formats_without_errors() {
         ("headline", "Flooding in the north"),
         ("description", "Rivers are rising."),
         ("instruction", "Move to higher ground."),
+        // Listening monitors' alerts.
+        ("monitor", "peace-tag"),
+        ("dataset", "gulf-2026"),
+        ("start", "2026-03-01T11:00:00.000Z"),
+        ("end", "2026-03-01T12:00:00.000Z"),
+        ("samples", "- 2026-03-01T11:59:00.000Z @a: #peace"),
     ] {
         args.set(name, value);
     }

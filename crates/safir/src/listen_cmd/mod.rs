@@ -1,9 +1,10 @@
 //! `safir listen …`: the listening engine on archives on disk (import summaries,
 //! coordination networks, coordinated groups, influence, trends, reports, monitors).
 
-mod fetch;
+pub(crate) mod fetch;
 mod influence;
 mod links;
+pub mod monitor;
 mod progress;
 mod report;
 mod trends;
@@ -36,6 +37,10 @@ pub enum ListenCommand {
     Influence(influence::InfluenceArgs),
     /// Emerging topics: hashtags, keywords, URLs and accounts whose counts burst above their baseline.
     Trends(trends::TrendsArgs),
+    /// Stored datasets (lists of archive files) that monitors watch.
+    Dataset(monitor::DatasetArgs),
+    /// Monitors: saved queries that alert subscribed analysts by email.
+    Monitor(monitor::MonitorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +188,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         }
         ListenCommand::Report(args) => report::run(args),
         ListenCommand::Trends(args) => trends::run(args),
+        ListenCommand::Dataset(_) | ListenCommand::Monitor(_) => {
+            bail!("this command uses the database and runs through monitor::run")
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod crisis_crash;
 mod listen_fetch;
 mod listen_influence;
+mod listen_monitors;
 mod listen_report;
 mod support;
 mod two_servers;
