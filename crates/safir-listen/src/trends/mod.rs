@@ -74,7 +74,7 @@ impl Default for TrendParams {
             min_count: 5,
             warmup: 6,
             burst_s: 2.0,
-            burst_gamma: 1.0,
+            burst_gamma: 2.0,
             since_ms: None,
             max_buckets: 50_000,
         }

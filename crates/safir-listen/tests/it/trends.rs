@@ -183,23 +183,24 @@ fn planted_bursts_are_found_with_high_precision_and_recall() {
         assert!(early * 10 >= tp * 9, "{early} of {tp} flagged by the peak");
         (precision, recall)
     };
-    // The defaults (alpha 1e-4 per bucket, gamma 1): some single-bucket Poisson
-    // outliers of quiet series pass both tests (about 165,000 tests at 1e-4).
+    // The defaults (alpha 1e-4 per bucket, gamma 2).
     let (precision, recall) = measure(&TrendParams::default());
-    assert!(precision >= 0.75, "precision {precision}");
-    assert!(recall >= 0.95, "recall {recall}");
-    // A dearer burst state (gamma 2) removes them without losing a planted burst.
-    let strict = TrendParams {
-        burst_gamma: 2.0,
-        ..TrendParams::default()
-    };
-    let (precision, recall) = measure(&strict);
     assert!(precision >= 0.95, "precision {precision}");
     assert!(recall >= 0.95, "recall {recall}");
-    // For the record: a Bonferroni-style alpha over each series' buckets keeps
-    // gamma 1 but loses small bursts.
+    // A cheaper burst state (gamma 1) lets some single-bucket Poisson outliers of
+    // quiet series through (about 165,000 tests at 1e-4) as one-bucket bursts.
+    let loose = TrendParams {
+        burst_gamma: 1.0,
+        ..TrendParams::default()
+    };
+    let (precision, recall) = measure(&loose);
+    assert!(precision >= 0.75, "precision {precision}");
+    assert!(recall >= 0.95, "recall {recall}");
+    // For the record: a Bonferroni-style alpha over each series' buckets, with
+    // gamma 1, also removes most of them but loses small bursts.
     let bonferroni = TrendParams {
         alpha: 1e-4 / n as f64,
+        burst_gamma: 1.0,
         ..TrendParams::default()
     };
     let (precision, recall) = measure(&bonferroni);

@@ -44,7 +44,7 @@ pub struct TrendsArgs {
     #[arg(long, default_value_t = 5)]
     pub min_count: u32,
     /// Cost of entering a burst, in units of ln(buckets); higher: fewer, stronger bursts.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 2.0)]
     pub gamma: f64,
 }
 
