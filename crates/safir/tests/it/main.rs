@@ -9,5 +9,6 @@ mod listen_fetch;
 mod listen_influence;
 mod listen_monitors;
 mod listen_report;
+mod listen_trends;
 mod support;
 mod two_servers;
