@@ -82,14 +82,9 @@ fn a_hashtag_campaign_is_the_top_emerging_topic() {
         &["listen", "trends", input, "--format", "csv", "--top", "5"],
         &[],
     ));
-    let mut lines = csv.lines();
+    assert!(csv.starts_with("rank,kind,term,score,"), "{csv}");
     assert!(
-        lines.next().unwrap().starts_with("rank,kind,term,score,"),
-        "{csv}"
-    );
-    assert!(
-        csv.lines()
-            .any(|l| l.starts_with("1,hashtag,#اعلان_الامل,") || l.contains(",hashtag,#اعلان_الامل,")),
+        csv.lines().any(|l| l.starts_with("1,hashtag,#اعلان_الامل,")),
         "{csv}"
     );
     // Nothing of the steady background is emerging.
