@@ -54,7 +54,7 @@ pub(super) fn activity(report: &Report, l: &Labels) -> std::io::Result<String> {
         };
         let caption = match report.buckets.days_per_bucket {
             1 => l.activity_chart.to_owned(),
-            n => format!("{} ({n} {})", l.posts, l.days),
+            n => format!("{} ({n} {})", l.posts, (l.days)(n)),
         };
         let mut chart = ChartBuilder::on(root)
             .caption(caption, (FONT, 20))

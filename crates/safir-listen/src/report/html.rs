@@ -54,7 +54,7 @@ pub fn write_html(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         prefix(&report.from, 10),
         last_day(&report.to),
         report.days,
-        escape(l.days)
+        escape((l.days)(report.days))
     );
     let handles: Vec<String> = report
         .accounts

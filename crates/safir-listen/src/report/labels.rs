@@ -7,7 +7,8 @@ use super::ReportLang;
 pub struct Labels {
     pub title: &'static str,
     pub period: &'static str,
-    pub days: &'static str,
+    /// The word for `n` days, in the grammatical number `n` takes.
+    pub days: fn(u32) -> &'static str,
     pub accounts: &'static str,
     pub not_found: &'static str,
     pub rankings: &'static str,
@@ -62,7 +63,7 @@ impl Labels {
 static EN: Labels = Labels {
     title: "Digital diplomacy report",
     period: "Period",
-    days: "days",
+    days: |n| if n == 1 { "day" } else { "days" },
     accounts: "Accounts",
     not_found: "Not in the data",
     rankings: "Rankings",
@@ -108,7 +109,13 @@ static EN: Labels = Labels {
 static AR: Labels = Labels {
     title: "تقرير الدبلوماسية الرقمية",
     period: "الفترة",
-    days: "يوم",
+    // Arabic counts: 1 يوم, 2 يومان, 3–10 أيام, 11 and more يومًا.
+    days: |n| match n {
+        1 => "يوم",
+        2 => "يومان",
+        3..=10 => "أيام",
+        _ => "يومًا",
+    },
     accounts: "الحسابات",
     not_found: "غير موجود في البيانات",
     rankings: "الترتيب",
@@ -150,3 +157,19 @@ static AR: Labels = Labels {
     note_counts: "تُحسب المتوسطات من المنشورات التي يذكر الأرشيف أعدادها؛ وتُحسب التفاعلات من أعداد الأرشيف، وإلا فمن إعادات النشر والردود الموجودة في البيانات.",
     note_languages: "اللغات كما أعلنتها المنصة، وإلا فكما كُشفت من النص.",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_counts_take_their_grammatical_number() {
+        let ar = Labels::of(ReportLang::Ar).days;
+        let en = Labels::of(ReportLang::En).days;
+        assert_eq!(
+            [ar(1), ar(2), ar(5), ar(10), ar(11), ar(30)],
+            ["يوم", "يومان", "أيام", "أيام", "يومًا", "يومًا"]
+        );
+        assert_eq!([en(1), en(5)], ["day", "days"]);
+    }
+}
