@@ -2,9 +2,14 @@
 //!
 //! Candidates come from prefix filtering: tokens are ranked rarest first, and two
 //! sets with Jaccard ≥ t always share a token among the first
-//! `|x| - ⌈t·|x|⌉ + 1` of each, so only those prefix tokens are indexed. A length
-//! filter prunes the rest, and every candidate is verified with the exact
-//! `|x ∩ y| / |x ∪ y| ≥ t` test the toolkit uses. Nothing is approximated.
+//! `|x| - ⌈t·|x|⌉ + 1` of each, so only those prefix tokens are indexed. Each
+//! posting list is sorted by time and every row sits in the lists of its own
+//! prefix tokens, so the window is scanned outward from the row's own entry (no
+//! search). The length filter and the positional filter (at the first shared
+//! token, the overlap is at most one plus the shorter of the two remainders) use
+//! what the posting entry holds, before the candidate's tokens are read; every
+//! remaining candidate is verified with the exact `|x ∩ y| / |x ∪ y| ≥ t` test
+//! the toolkit uses. Nothing is approximated.
 
 use rustc_hash::FxHashMap;
 
@@ -27,6 +32,13 @@ pub(crate) struct SimilarMatcher<'t> {
     post_start: Vec<u32>,
     post_rows: Vec<u32>,
     post_ts: Vec<i64>,
+    /// Token count of the row of each posting entry.
+    post_len: Vec<u32>,
+    /// Position of the posting's rank among the row's tokens.
+    post_pos: Vec<u32>,
+    /// For the `i`-th prefix token of row `r`, the index of `r`'s own entry in
+    /// that token's posting list: `self_entry[tok_start[r] + i]`.
+    self_entry: Vec<u32>,
 }
 
 #[derive(Default)]
@@ -158,6 +170,22 @@ impl<'t> SimilarMatcher<'t> {
             .iter()
             .map(|&r| table.timestamp_ms[r as usize])
             .collect();
+        let post_len = post_rows
+            .iter()
+            .map(|&r| tok_start[r as usize + 1] - tok_start[r as usize])
+            .collect();
+        // Ranks are visited in ascending order and each row's tokens are sorted, so
+        // the `j`-th time a row is met is in the list of its `j`-th prefix token.
+        let mut met: Vec<u32> = tok_start[..n].to_vec();
+        let mut self_entry = vec![u32::MAX; tokens.len()];
+        let mut post_pos = vec![0u32; post_rows.len()];
+        for (e, &r) in post_rows.iter().enumerate() {
+            let slot = &mut met[r as usize];
+            self_entry[*slot as usize] = e as u32;
+            post_pos[e] = *slot - tok_start[r as usize];
+            *slot += 1;
+        }
+        drop(met);
         let by_user = UserRows::build(table, |r| {
             tok_start[r as usize] != tok_start[r as usize + 1]
         });
@@ -171,6 +199,9 @@ impl<'t> SimilarMatcher<'t> {
             post_start,
             post_rows,
             post_ts,
+            post_len,
+            post_pos,
+            self_entry,
         }
     }
 
@@ -216,34 +247,54 @@ impl Matcher for SimilarMatcher<'_> {
     fn for_each_match(&self, row: u32, scratch: &mut Scratch, found: &mut impl FnMut(u32)) {
         let x = self.tokens_of(row);
         let size = x.len();
+        if size == 0 {
+            return;
+        }
         let t = self.row_ts[row as usize];
         let (min_len, max_len) = (
             self.threshold * size as f64 - EPS,
             size as f64 / self.threshold + EPS,
         );
-        for &k in &x[..prefix_len(size, self.threshold)] {
+        let (lo_ts, hi_ts) = (t - self.window_ms, t + self.window_ms);
+        let entries = &self.self_entry[self.tok_start[row as usize] as usize..];
+        for (i, &k) in x[..prefix_len(size, self.threshold)].iter().enumerate() {
             let (lo, hi) = (
                 self.post_start[k as usize] as usize,
                 self.post_start[k as usize + 1] as usize,
             );
-            let ts = &self.post_ts[lo..hi];
-            let from = ts.partition_point(|&v| v < t - self.window_ms);
-            let to = ts.partition_point(|&v| v <= t + self.window_ms);
-            for &b in &self.post_rows[lo + from..lo + to] {
-                if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
-                    continue;
-                }
-                let y = self.tokens_of(b);
-                let len = y.len() as f64;
+            let own = entries[i] as usize;
+            let mut from = own;
+            while from > lo && self.post_ts[from - 1] >= lo_ts {
+                from -= 1;
+            }
+            let mut to = own + 1;
+            while to < hi && self.post_ts[to] <= hi_ts {
+                to += 1;
+            }
+            for e in from..to {
+                let y_len = self.post_len[e] as usize;
+                let len = y_len as f64;
                 if len < min_len || len > max_len {
                     continue;
                 }
                 // |x ∩ y| ≥ t/(1+t)·(|x|+|y|) is equivalent to Jaccard ≥ t.
-                let need = (self.threshold / (1.0 + self.threshold) * (size + y.len()) as f64
-                    - EPS)
-                    .ceil();
-                let common = overlap(x, y, need.max(0.0) as usize);
-                let union = size + y.len() - common;
+                let need = (self.threshold / (1.0 + self.threshold) * (size + y_len) as f64 - EPS)
+                    .ceil()
+                    .max(0.0) as usize;
+                let b = self.post_rows[e];
+                if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
+                    continue;
+                }
+                // The first time `b` is met is at the smallest token the two
+                // prefixes share, which is the smallest token the two rows share:
+                // the overlap is at most this token plus the shorter remainder.
+                let j = self.post_pos[e] as usize;
+                if 1 + (size - i - 1).min(y_len - j - 1) < need {
+                    continue;
+                }
+                let y = self.tokens_of(b);
+                let common = overlap(&x[i..], &y[j..], need);
+                let union = size + y_len - common;
                 if common as f64 / union as f64 >= self.threshold {
                     found(b);
                 }
