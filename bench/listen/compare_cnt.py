@@ -11,6 +11,13 @@ which, and exits non-zero if a difference is left unexplained.
 
 Usage (from the repository root):
     python3 bench/listen/compare_cnt.py --messages 100000 --window 60 --min-weight 1
+    python3 bench/listen/compare_cnt.py --messages 1000000 --kinds co_similar_tweet
+
+`--kinds` restricts both tools to some networks (the toolkit's preprocess, which
+every network needs, always runs and is reported as its import step); `--cnt`
+uses an existing `compute_networks` instead of installing one. The one-minute
+load average is sampled every 5 s while each tool runs and reported with the
+times, since other work on the machine inflates wall-clock figures.
 
 Environment: CARGO_TARGET_DIR is honoured (default: target).
 """

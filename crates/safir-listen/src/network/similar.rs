@@ -28,17 +28,23 @@ pub(crate) struct SimilarMatcher<'t> {
     /// Row `r`'s token ranks, ascending: `tokens[tok_start[r]..tok_start[r + 1]]`.
     tok_start: Vec<u32>,
     tokens: Vec<u32>,
-    /// Rows whose prefix holds rank `k`, by time: `post_rows[post_start[k]..post_start[k + 1]]`.
+    /// Rows whose prefix holds rank `k`, by time: `posts[post_start[k]..post_start[k + 1]]`.
     post_start: Vec<u32>,
-    post_rows: Vec<u32>,
-    post_ts: Vec<i64>,
-    /// Token count of the row of each posting entry.
-    post_len: Vec<u32>,
-    /// Position of the posting's rank among the row's tokens.
-    post_pos: Vec<u32>,
+    posts: Vec<Posting>,
     /// For the `i`-th prefix token of row `r`, the index of `r`'s own entry in
     /// that token's posting list: `self_entry[tok_start[r] + i]`.
     self_entry: Vec<u32>,
+}
+
+/// One entry of a posting list: what the filters need, in one place in memory.
+#[derive(Clone, Copy, Default)]
+struct Posting {
+    ts: i64,
+    row: u32,
+    /// Token count of the row.
+    len: u32,
+    /// Position of the posting's rank among the row's tokens.
+    pos: u32,
 }
 
 #[derive(Default)]
@@ -154,38 +160,33 @@ impl<'t> SimilarMatcher<'t> {
         for k in 0..n_ranks {
             post_start[k + 1] += post_start[k];
         }
+        // Rows are added in time order, so every list comes out sorted by time.
+        let mut by_time: Vec<u32> = (0..n as u32)
+            .filter(|&r| tok_start[r as usize] != tok_start[r as usize + 1])
+            .collect();
+        by_time.sort_by_key(|&r| table.timestamp_ms[r as usize]);
         let mut fill = post_start.clone();
-        let mut post_rows = vec![0u32; post_start[n_ranks] as usize];
-        for r in 0..n {
-            for &k in prefix(r) {
-                post_rows[fill[k as usize] as usize] = r as u32;
+        let mut posts = vec![Posting::default(); post_start[n_ranks] as usize];
+        let mut self_entry = vec![u32::MAX; tokens.len()];
+        for &r in &by_time {
+            let (start, len) = (
+                tok_start[r as usize],
+                tok_start[r as usize + 1] - tok_start[r as usize],
+            );
+            for (i, &k) in prefix(r as usize).iter().enumerate() {
+                let e = fill[k as usize];
                 fill[k as usize] += 1;
+                posts[e as usize] = Posting {
+                    ts: table.timestamp_ms[r as usize],
+                    row: r,
+                    len,
+                    pos: i as u32,
+                };
+                self_entry[start as usize + i] = e;
             }
         }
-        for k in 0..n_ranks {
-            post_rows[post_start[k] as usize..post_start[k + 1] as usize]
-                .sort_unstable_by_key(|&r| (table.timestamp_ms[r as usize], r));
-        }
-        let post_ts = post_rows
-            .iter()
-            .map(|&r| table.timestamp_ms[r as usize])
-            .collect();
-        let post_len = post_rows
-            .iter()
-            .map(|&r| tok_start[r as usize + 1] - tok_start[r as usize])
-            .collect();
-        // Ranks are visited in ascending order and each row's tokens are sorted, so
-        // the `j`-th time a row is met is in the list of its `j`-th prefix token.
-        let mut met: Vec<u32> = tok_start[..n].to_vec();
-        let mut self_entry = vec![u32::MAX; tokens.len()];
-        let mut post_pos = vec![0u32; post_rows.len()];
-        for (e, &r) in post_rows.iter().enumerate() {
-            let slot = &mut met[r as usize];
-            self_entry[*slot as usize] = e as u32;
-            post_pos[e] = *slot - tok_start[r as usize];
-            *slot += 1;
-        }
-        drop(met);
+        drop(by_time);
+        drop(fill);
         let by_user = UserRows::build(table, |r| {
             tok_start[r as usize] != tok_start[r as usize + 1]
         });
@@ -197,10 +198,7 @@ impl<'t> SimilarMatcher<'t> {
             tok_start,
             tokens,
             post_start,
-            post_rows,
-            post_ts,
-            post_len,
-            post_pos,
+            posts,
             self_entry,
         }
     }
@@ -264,15 +262,15 @@ impl Matcher for SimilarMatcher<'_> {
             );
             let own = entries[i] as usize;
             let mut from = own;
-            while from > lo && self.post_ts[from - 1] >= lo_ts {
+            while from > lo && self.posts[from - 1].ts >= lo_ts {
                 from -= 1;
             }
             let mut to = own + 1;
-            while to < hi && self.post_ts[to] <= hi_ts {
+            while to < hi && self.posts[to].ts <= hi_ts {
                 to += 1;
             }
-            for e in from..to {
-                let y_len = self.post_len[e] as usize;
+            for post in &self.posts[from..to] {
+                let y_len = post.len as usize;
                 let len = y_len as f64;
                 if len < min_len || len > max_len {
                     continue;
@@ -281,14 +279,14 @@ impl Matcher for SimilarMatcher<'_> {
                 let need = (self.threshold / (1.0 + self.threshold) * (size + y_len) as f64 - EPS)
                     .ceil()
                     .max(0.0) as usize;
-                let b = self.post_rows[e];
+                let b = post.row;
                 if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
                     continue;
                 }
                 // The first time `b` is met is at the smallest token the two
                 // prefixes share, which is the smallest token the two rows share:
                 // the overlap is at most this token plus the shorter remainder.
-                let j = self.post_pos[e] as usize;
+                let j = post.pos as usize;
                 if 1 + (size - i - 1).min(y_len - j - 1) < need {
                     continue;
                 }
