@@ -11,6 +11,13 @@ which, and exits non-zero if a difference is left unexplained.
 
 Usage (from the repository root):
     python3 bench/listen/compare_cnt.py --messages 100000 --window 60 --min-weight 1
+    python3 bench/listen/compare_cnt.py --messages 1000000 --kinds co_similar_tweet
+
+`--kinds` restricts both tools to some networks (the toolkit's preprocess, which
+every network needs, always runs and is reported as its import step); `--cnt`
+uses an existing `compute_networks` instead of installing one. The one-minute
+load average is sampled every 5 s while each tool runs and reported with the
+times, since other work on the machine inflates wall-clock figures.
 
 Environment: CARGO_TARGET_DIR is honoured (default: target).
 """
@@ -24,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -54,6 +62,39 @@ def run(cmd, tmp: Path, **kw):
                 cpu = float(fields[0]) / 1000
         stat.unlink()
     return wall, cpu
+
+
+class LoadSampler:
+    """One-minute load average every few seconds, while a step runs."""
+
+    def __init__(self, every=5.0):
+        self.every = every
+        self.samples = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self):
+        while True:
+            try:
+                self.samples.append(float(open("/proc/loadavg").read().split()[0]))
+            except OSError:
+                return
+            if self.stop.wait(self.every):
+                return
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self):
+        if not self.samples:
+            return "n/a"
+        s = self.samples
+        return f"min {min(s):.1f}, mean {sum(s) / len(s):.1f}, max {max(s):.1f}"
 
 
 def install_cnt(tmp: Path) -> Path:
@@ -139,11 +180,14 @@ def main():
         load = " ".join(open("/proc/loadavg").read().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
         ours_dir = tmp / "ours"
         ours_dir.mkdir()
-        out = subprocess.run(
-            [str(examples / "listen_bench"), str(data), "--window", str(args.window), "--min-weight", str(args.min_weight),
-             "--similarity", args.similarity, "--kinds", ",".join(kinds), "--edges-dir", str(ours_dir)],
-            check=True, capture_output=True, text=True,
-        ).stdout
+        safir_load = LoadSampler()
+        with safir_load:
+            out = subprocess.run(
+                [str(examples / "listen_bench"), str(data), "--window", str(args.window),
+                 "--min-weight", str(args.min_weight), "--similarity", args.similarity,
+                 "--kinds", ",".join(kinds), "--edges-dir", str(ours_dir)],
+                check=True, capture_output=True, text=True,
+            ).stdout
         ours_time = {}
         for line in out.splitlines():
             step, wall, cpu = line.split("\t")[:3]
@@ -151,17 +195,21 @@ def main():
 
         db = tmp / "cnt.db"
         quiet = dict(stdout=subprocess.DEVNULL)
-        cnt_time = {"import": run([str(cnt), str(db), "preprocess", "--format", "csv", str(data)], tmp, **quiet)}
-        for kind in kinds:
-            cmd = [str(cnt), str(db), "compute", kind, "--time_window", str(args.window),
-                   "--min_edge_weight", str(args.min_weight)]
-            if kind == "co_similar_tweet":
-                cmd += ["--similarity_threshold", args.similarity]
-            cnt_time[kind] = run(cmd, tmp, **quiet)
+        cnt_load = LoadSampler()
+        with cnt_load:
+            cnt_time = {"import": run([str(cnt), str(db), "preprocess", "--format", "csv", str(data)], tmp, **quiet)}
+            for kind in kinds:
+                cmd = [str(cnt), str(db), "compute", kind, "--time_window", str(args.window),
+                       "--min_edge_weight", str(args.min_weight)]
+                if kind == "co_similar_tweet":
+                    cmd += ["--similarity_threshold", args.similarity]
+                cnt_time[kind] = run(cmd, tmp, **quiet)
 
         print(f"messages: {args.messages} generated (+ planted), window {args.window} s, "
               f"min weight {args.min_weight}, similarity {args.similarity}")
         print(f"load average before the run: {load}")
+        print(f"load average (1 min, every 5 s) during Safir's steps: {safir_load.summary()}; "
+              f"during CNT's: {cnt_load.summary()}")
         print(f"{'step':<18}{'safir wall':>11}{'CNT wall':>10}{'ratio':>8}{'safir CPU':>11}{'CNT CPU':>10}{'ratio':>8}")
         steps = ["import"] + kinds
         ours_time["total"] = tuple(sum(ours_time[s][i] for s in steps) for i in (0, 1))

@@ -2,9 +2,14 @@
 //!
 //! Candidates come from prefix filtering: tokens are ranked rarest first, and two
 //! sets with Jaccard ≥ t always share a token among the first
-//! `|x| - ⌈t·|x|⌉ + 1` of each, so only those prefix tokens are indexed. A length
-//! filter prunes the rest, and every candidate is verified with the exact
-//! `|x ∩ y| / |x ∪ y| ≥ t` test the toolkit uses. Nothing is approximated.
+//! `|x| - ⌈t·|x|⌉ + 1` of each, so only those prefix tokens are indexed. Each
+//! posting list is sorted by time and every row sits in the lists of its own
+//! prefix tokens, so the window is scanned outward from the row's own entry (no
+//! search). The length filter and the positional filter (at the first shared
+//! token, the overlap is at most one plus the shorter of the two remainders) use
+//! what the posting entry holds, before the candidate's tokens are read; every
+//! remaining candidate is verified with the exact `|x ∩ y| / |x ∪ y| ≥ t` test
+//! the toolkit uses. Nothing is approximated.
 
 use rustc_hash::FxHashMap;
 
@@ -23,10 +28,23 @@ pub(crate) struct SimilarMatcher<'t> {
     /// Row `r`'s token ranks, ascending: `tokens[tok_start[r]..tok_start[r + 1]]`.
     tok_start: Vec<u32>,
     tokens: Vec<u32>,
-    /// Rows whose prefix holds rank `k`, by time: `post_rows[post_start[k]..post_start[k + 1]]`.
+    /// Rows whose prefix holds rank `k`, by time: `posts[post_start[k]..post_start[k + 1]]`.
     post_start: Vec<u32>,
-    post_rows: Vec<u32>,
-    post_ts: Vec<i64>,
+    posts: Vec<Posting>,
+    /// For the `i`-th prefix token of row `r`, the index of `r`'s own entry in
+    /// that token's posting list: `self_entry[tok_start[r] + i]`.
+    self_entry: Vec<u32>,
+}
+
+/// One entry of a posting list: what the filters need, in one place in memory.
+#[derive(Clone, Copy, Default)]
+struct Posting {
+    ts: i64,
+    row: u32,
+    /// Token count of the row.
+    len: u32,
+    /// Position of the posting's rank among the row's tokens.
+    pos: u32,
 }
 
 #[derive(Default)]
@@ -142,22 +160,33 @@ impl<'t> SimilarMatcher<'t> {
         for k in 0..n_ranks {
             post_start[k + 1] += post_start[k];
         }
+        // Rows are added in time order, so every list comes out sorted by time.
+        let mut by_time: Vec<u32> = (0..n as u32)
+            .filter(|&r| tok_start[r as usize] != tok_start[r as usize + 1])
+            .collect();
+        by_time.sort_by_key(|&r| table.timestamp_ms[r as usize]);
         let mut fill = post_start.clone();
-        let mut post_rows = vec![0u32; post_start[n_ranks] as usize];
-        for r in 0..n {
-            for &k in prefix(r) {
-                post_rows[fill[k as usize] as usize] = r as u32;
+        let mut posts = vec![Posting::default(); post_start[n_ranks] as usize];
+        let mut self_entry = vec![u32::MAX; tokens.len()];
+        for &r in &by_time {
+            let (start, len) = (
+                tok_start[r as usize],
+                tok_start[r as usize + 1] - tok_start[r as usize],
+            );
+            for (i, &k) in prefix(r as usize).iter().enumerate() {
+                let e = fill[k as usize];
                 fill[k as usize] += 1;
+                posts[e as usize] = Posting {
+                    ts: table.timestamp_ms[r as usize],
+                    row: r,
+                    len,
+                    pos: i as u32,
+                };
+                self_entry[start as usize + i] = e;
             }
         }
-        for k in 0..n_ranks {
-            post_rows[post_start[k] as usize..post_start[k + 1] as usize]
-                .sort_unstable_by_key(|&r| (table.timestamp_ms[r as usize], r));
-        }
-        let post_ts = post_rows
-            .iter()
-            .map(|&r| table.timestamp_ms[r as usize])
-            .collect();
+        drop(by_time);
+        drop(fill);
         let by_user = UserRows::build(table, |r| {
             tok_start[r as usize] != tok_start[r as usize + 1]
         });
@@ -169,8 +198,8 @@ impl<'t> SimilarMatcher<'t> {
             tok_start,
             tokens,
             post_start,
-            post_rows,
-            post_ts,
+            posts,
+            self_entry,
         }
     }
 
@@ -216,34 +245,54 @@ impl Matcher for SimilarMatcher<'_> {
     fn for_each_match(&self, row: u32, scratch: &mut Scratch, found: &mut impl FnMut(u32)) {
         let x = self.tokens_of(row);
         let size = x.len();
+        if size == 0 {
+            return;
+        }
         let t = self.row_ts[row as usize];
         let (min_len, max_len) = (
             self.threshold * size as f64 - EPS,
             size as f64 / self.threshold + EPS,
         );
-        for &k in &x[..prefix_len(size, self.threshold)] {
+        let (lo_ts, hi_ts) = (t - self.window_ms, t + self.window_ms);
+        let entries = &self.self_entry[self.tok_start[row as usize] as usize..];
+        for (i, &k) in x[..prefix_len(size, self.threshold)].iter().enumerate() {
             let (lo, hi) = (
                 self.post_start[k as usize] as usize,
                 self.post_start[k as usize + 1] as usize,
             );
-            let ts = &self.post_ts[lo..hi];
-            let from = ts.partition_point(|&v| v < t - self.window_ms);
-            let to = ts.partition_point(|&v| v <= t + self.window_ms);
-            for &b in &self.post_rows[lo + from..lo + to] {
-                if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
-                    continue;
-                }
-                let y = self.tokens_of(b);
-                let len = y.len() as f64;
+            let own = entries[i] as usize;
+            let mut from = own;
+            while from > lo && self.posts[from - 1].ts >= lo_ts {
+                from -= 1;
+            }
+            let mut to = own + 1;
+            while to < hi && self.posts[to].ts <= hi_ts {
+                to += 1;
+            }
+            for post in &self.posts[from..to] {
+                let y_len = post.len as usize;
+                let len = y_len as f64;
                 if len < min_len || len > max_len {
                     continue;
                 }
                 // |x ∩ y| ≥ t/(1+t)·(|x|+|y|) is equivalent to Jaccard ≥ t.
-                let need = (self.threshold / (1.0 + self.threshold) * (size + y.len()) as f64
-                    - EPS)
-                    .ceil();
-                let common = overlap(x, y, need.max(0.0) as usize);
-                let union = size + y.len() - common;
+                let need = (self.threshold / (1.0 + self.threshold) * (size + y_len) as f64 - EPS)
+                    .ceil()
+                    .max(0.0) as usize;
+                let b = post.row;
+                if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
+                    continue;
+                }
+                // The first time `b` is met is at the smallest token the two
+                // prefixes share, which is the smallest token the two rows share:
+                // the overlap is at most this token plus the shorter remainder.
+                let j = post.pos as usize;
+                if 1 + (size - i - 1).min(y_len - j - 1) < need {
+                    continue;
+                }
+                let y = self.tokens_of(b);
+                let common = overlap(&x[i..], &y[j..], need);
+                let union = size + y_len - common;
                 if common as f64 / union as f64 >= self.threshold {
                     found(b);
                 }

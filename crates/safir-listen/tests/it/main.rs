@@ -8,6 +8,7 @@ mod networks;
 mod output;
 mod planted;
 mod report;
+mod similar_filters;
 mod trends;
 
 use safir_listen::table::{MessageRow, MessageTable};
