@@ -142,6 +142,9 @@ pub struct Crisis {
     pub email_per_second: u32,
     pub sms_per_second: u32,
     pub webhook_per_second: u32,
+    /// Alert messages in flight at once per delivery job, and the SMTP connections the alert
+    /// mailer keeps open.
+    pub delivery_concurrency: u32,
     /// SMS gateway: `none` (SMS disabled), `generic` (the URL and body template below),
     /// `twilio` (Twilio's Messages API at the URL below) or `file` (no gateway: messages are
     /// appended to `<data_dir>/sms/outbox.jsonl`, for the demo and local trials).
@@ -228,6 +231,7 @@ impl Default for Config {
                 email_per_second: 350,
                 sms_per_second: 50,
                 webhook_per_second: 50,
+                delivery_concurrency: 32,
                 sms_gateway: "none".into(),
                 sms_gateway_url: String::new(),
                 sms_gateway_format: "json".into(),
@@ -408,6 +412,9 @@ impl Config {
             if !(1..=100_000).contains(&rate) {
                 return Err(err(key, "must be between 1 and 100000"));
             }
+        }
+        if !(1..=1000).contains(&k.delivery_concurrency) {
+            return Err(err("delivery_concurrency", "must be between 1 and 1000"));
         }
         if !["none", "generic", "twilio", "file"].contains(&k.sms_gateway.as_str()) {
             return Err(err("sms_gateway", "must be none, generic, twilio or file"));

@@ -123,11 +123,12 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     })
     .context("mail settings")?;
     // Alerts go out many at once: one pooled SMTP connection per concurrent send.
-    let delivery_mailer =
-        safir_notify::Mailer::new(&mail_config.clone().with_pool_size(
-            safir_web::crisis::delivery::DeliverTuning::default().concurrency as u32,
-        ))
-        .context("preparing the alert mailer")?;
+    let delivery_mailer = safir_notify::Mailer::new(
+        &mail_config
+            .clone()
+            .with_pool_size(config.crisis.delivery_concurrency),
+    )
+    .context("preparing the alert mailer")?;
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
     let (sms_job, deliver_job) = crisis_delivery(config, db, delivery_mailer)?;
     let web = Arc::new(web_config(config));
@@ -217,7 +218,10 @@ fn crisis_delivery(
         webhooks: safir_notify::webhook::WebhookSender::new(),
         buckets,
         public_url: config.public_url(),
-        tuning: Default::default(),
+        tuning: safir_web::crisis::delivery::DeliverTuning {
+            concurrency: k.delivery_concurrency as usize,
+            ..Default::default()
+        },
     };
     Ok((sms_job, deliver))
 }

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use fluent_bundle::FluentArgs;
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use safir_notify::ratelimit::TokenBucket;
 use safir_notify::sms::{SmsGateway, SmsMessage};
 use safir_notify::webhook::WebhookSender;
@@ -168,6 +169,68 @@ pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>)
     }
 }
 
+/// The email of an alert in each language, rendered once; only the personal check-in link
+/// differs between recipients. Gives the same message as `render_email`.
+pub struct EmailTemplates {
+    ar: EmailTemplate,
+    en: EmailTemplate,
+}
+
+struct EmailTemplate {
+    subject: String,
+    body: String,
+    /// The check-in paragraph around the link: before and after it.
+    checkin: (String, String),
+}
+
+/// Stands for the link while the check-in paragraph is rendered; not a character a link or a
+/// translation contains.
+const LINK_SLOT: &str = "\u{E000}";
+
+impl EmailTemplates {
+    pub fn new(alert: &AlertText) -> Self {
+        let one = |lang: Lang| {
+            let i18n = I18n::global();
+            let t = texts(alert, lang);
+            let a = args(&t, Some(LINK_SLOT));
+            let checkin = i18n.t_args(lang, "crisis-delivery-checkin", &a);
+            let (before, after) = checkin.split_once(LINK_SLOT).unwrap_or((&checkin, ""));
+            EmailTemplate {
+                subject: i18n.t_args(lang, "crisis-delivery-email-subject", &a),
+                body: i18n.t_args(lang, "crisis-delivery-email-body", &a),
+                checkin: (before.to_owned(), after.to_owned()),
+            }
+        };
+        Self {
+            ar: one(Lang::Ar),
+            en: one(Lang::En),
+        }
+    }
+
+    pub fn email(&self, to: &str, lang: Lang, link: Option<&str>) -> EmailMessage {
+        let t = match lang {
+            Lang::Ar => &self.ar,
+            Lang::En => &self.en,
+        };
+        let mut text = t.body.clone();
+        if let Some(link) = link {
+            text.reserve(t.checkin.0.len() + link.len() + t.checkin.1.len() + 2);
+            text.push_str("\n\n");
+            text.push_str(&t.checkin.0);
+            text.push_str(link);
+            text.push_str(&t.checkin.1);
+        }
+        EmailMessage {
+            to: to.to_owned(),
+            lang: lang.code().to_owned(),
+            subject: t.subject.clone(),
+            text,
+            attachments: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+}
+
 /// The SMS of one delivery: headline, instruction and the check-in link.
 pub fn render_sms(alert: &AlertText, lang: Lang, link: Option<&str>) -> String {
     let i18n = I18n::global();
@@ -196,6 +259,23 @@ pub fn webhook_body(alert: &AlertText, public_url: &str) -> serde_json::Value {
         "instruction": {"ar": alert.instruction_ar, "en": alert.instruction_en},
         "cap": format!("{}/cap/{}.xml", public_url.trim_end_matches('/'), alert.id),
     })
+}
+
+/// A claimed row with what its message needs.
+struct Prepared {
+    row: ClaimedDelivery,
+    link: Option<String>,
+    secret: Option<String>,
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The output of the future if there is one; never resolves otherwise.
+async fn optional<T>(f: &mut Option<BoxFuture<'_, T>>) -> T {
+    match f {
+        Some(f) => f.await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The outcome of one row.
@@ -279,60 +359,131 @@ impl DeliverJob {
     }
 
     /// Claims and sends batches until the slice is over or nothing is due.
+    ///
+    /// The three stages overlap: the next batch is claimed while messages are in flight, up
+    /// to `concurrency` at once across batch boundaries, and the outcomes are marked a batch
+    /// at a time while the next messages go out. At most one claim and one mark run at once,
+    /// and while a batch is being marked no more than one further batch is sent: the rows
+    /// sent but not yet marked (those a crash sends again) stay within two batches.
     async fn work(&self, alert: &AlertText, channel: &str) -> Result<(), JobError> {
         let deadline = tokio::time::Instant::now() + self.tuning.slice;
         let key = checkins::checkin_key(&self.db).await.map_err(retry)?;
         let webhook = webhook_body(alert, &self.public_url);
-        while tokio::time::Instant::now() < deadline {
-            let rows = deliveries::claim_batch(
-                &self.db,
-                &alert.id,
-                channel,
-                self.tuning.batch,
-                self.tuning.row_lease,
-            )
-            .await
-            .map_err(retry)?;
-            if rows.is_empty() {
-                break;
+        let emails = EmailTemplates::new(alert);
+        let concurrency = self.tuning.concurrency.max(1);
+        let batch = self.tuning.batch.max(1) as usize;
+        let mut queue: std::collections::VecDeque<Prepared> = Default::default();
+        let mut claiming: Option<BoxFuture<'_, Result<Vec<Prepared>, StoreError>>> = None;
+        let mut in_flight: FuturesUnordered<BoxFuture<'_, Outcome>> = FuturesUnordered::new();
+        let mut pending: Vec<Outcome> = Vec::new();
+        let mut marking: Option<BoxFuture<'_, Result<(), StoreError>>> = None;
+        // Nothing more to claim in this slice (none due, slice over, or a claim failed).
+        let mut drained = false;
+        let mut error: Option<StoreError> = None;
+        loop {
+            // While a batch is being marked, at most one more batch is sent or in flight:
+            // what a crash can repeat stays within two batches.
+            while in_flight.len() < concurrency
+                && (marking.is_none() || pending.len() + in_flight.len() < batch)
+            {
+                let Some(p) = queue.pop_front() else { break };
+                in_flight.push(Box::pin(
+                    self.send_one(alert, &emails, channel, p.row, p.link, p.secret, &webhook),
+                ));
             }
-            let links = self.links(alert, &rows, &key).await.map_err(retry)?;
-            let secrets = if channel == "webhook" {
-                let ids: Vec<&str> = rows.iter().map(|r| r.recipient_id.as_str()).collect();
-                deliveries::webhook_secrets(&self.db, &ids)
-                    .await
-                    .map_err(retry)?
-            } else {
-                Default::default()
-            };
-            let sends: Vec<_> = rows
-                .into_iter()
-                .map(|row| {
-                    let link = links.get(&row.recipient_id).cloned();
-                    let secret = secrets.get(&row.recipient_id).cloned();
-                    self.send_one(alert, channel, row, link, secret, &webhook)
-                })
-                .collect();
-            let outcomes: Vec<Outcome> = futures_util::stream::iter(sends)
-                .buffer_unordered(self.tuning.concurrency.max(1))
-                .collect()
-                .await;
-            let mut sent = Vec::new();
-            let mut failed = Vec::new();
-            for o in outcomes {
-                match o {
-                    Outcome::Sent(s) => sent.push(s),
-                    Outcome::Failed(f) => failed.push(f),
+            if claiming.is_none() && !drained && queue.len() < concurrency {
+                if tokio::time::Instant::now() >= deadline {
+                    drained = true;
+                } else {
+                    claiming = Some(Box::pin(self.claim(alert, channel, &key)));
                 }
             }
-            deliveries::mark_sent(&self.db, &sent)
-                .await
-                .map_err(retry)?;
-            deliveries::mark_failed(&self.db, &failed)
-                .await
-                .map_err(retry)?;
-            tracing::info!(alert = %alert.id, channel, sent = sent.len(), failed = failed.len(), "delivery batch");
+            let idle = drained && claiming.is_none() && queue.is_empty() && in_flight.is_empty();
+            if marking.is_none() && !pending.is_empty() && (pending.len() >= batch || idle) {
+                let done = std::mem::take(&mut pending);
+                marking = Some(Box::pin(self.mark(alert, channel, done)));
+            }
+            if idle && marking.is_none() {
+                break;
+            }
+            tokio::select! {
+                Some(o) = in_flight.next(), if !in_flight.is_empty() => pending.push(o),
+                r = optional(&mut claiming) => {
+                    claiming = None;
+                    match r {
+                        Ok(rows) if rows.is_empty() => drained = true,
+                        Ok(rows) => queue.extend(rows),
+                        Err(e) => {
+                            drained = true;
+                            error = Some(e);
+                        }
+                    }
+                }
+                r = optional(&mut marking) => {
+                    marking = None;
+                    r.map_err(retry)?;
+                }
+            }
         }
+        match error {
+            Some(e) => Err(retry(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Claims the next batch and looks up what its messages need.
+    async fn claim(
+        &self,
+        alert: &AlertText,
+        channel: &str,
+        key: &[u8],
+    ) -> Result<Vec<Prepared>, StoreError> {
+        let rows = deliveries::claim_batch(
+            &self.db,
+            &alert.id,
+            channel,
+            self.tuning.batch,
+            self.tuning.row_lease,
+        )
+        .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut links = self.links(alert, &rows, key).await?;
+        let mut secrets = if channel == "webhook" {
+            let ids: Vec<&str> = rows.iter().map(|r| r.recipient_id.as_str()).collect();
+            deliveries::webhook_secrets(&self.db, &ids).await?
+        } else {
+            Default::default()
+        };
+        Ok(rows
+            .into_iter()
+            .map(|row| Prepared {
+                link: links.remove(&row.recipient_id),
+                secret: secrets.remove(&row.recipient_id),
+                row,
+            })
+            .collect())
+    }
+
+    /// Marks a batch of outcomes: the sent rows in one transaction, the failed in another.
+    async fn mark(
+        &self,
+        alert: &AlertText,
+        channel: &str,
+        outcomes: Vec<Outcome>,
+    ) -> Result<(), StoreError> {
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for o in outcomes {
+            match o {
+                Outcome::Sent(s) => sent.push(s),
+                Outcome::Failed(f) => failed.push(f),
+            }
+        }
+        deliveries::mark_sent(&self.db, &sent).await?;
+        deliveries::mark_failed(&self.db, &failed).await?;
+        tracing::info!(alert = %alert.id, channel, sent = sent.len(), failed = failed.len(), "delivery batch");
         Ok(())
     }
 
@@ -362,9 +513,11 @@ impl DeliverJob {
             .collect())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn send_one(
         &self,
         alert: &AlertText,
+        emails: &EmailTemplates,
         channel: &str,
         row: ClaimedDelivery,
         link: Option<String>,
@@ -376,7 +529,7 @@ impl DeliverJob {
         self.bucket(channel).acquire().await;
         let result = match channel {
             "email" => {
-                let email = render_email(alert, &row.address, lang, link);
+                let email = emails.email(&row.address, lang, link);
                 self.mailer
                     .send(&email, &row.id)
                     .await
@@ -466,6 +619,28 @@ mod tests {
         );
         assert!(sms.contains("SAFE") && sms.ends_with(link), "{sms}");
         assert!(!sms.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn templates_give_the_same_email_as_rendering_each() {
+        let alert = alert();
+        let templates = EmailTemplates::new(&alert);
+        for lang in [Lang::Ar, Lang::En] {
+            for link in [
+                Some("http://safir.test/crisis/checkin/abc.def"),
+                Some("http://safir.test/crisis/checkin/other.token"),
+                None,
+            ] {
+                let a = templates.email("a@example.org", lang, link);
+                let b = render_email(&alert, "a@example.org", lang, link);
+                assert_eq!(
+                    (&a.to, &a.lang, &a.subject, &a.text),
+                    (&b.to, &b.lang, &b.subject, &b.text),
+                    "{lang:?} {link:?}"
+                );
+                assert!(!a.text.contains(LINK_SLOT));
+            }
+        }
     }
 
     #[test]
