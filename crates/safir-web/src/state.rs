@@ -128,6 +128,8 @@ pub struct AppState {
     pub checkin_key: Arc<Vec<u8>>,
     /// Cases per state per mission, kept a few seconds (see `consular::counts`).
     pub case_counts: Arc<crate::consular::counts::CountsCache>,
+    /// Records check-in answers in group commits (see `crisis::checkin::AnswerWriter`).
+    pub checkin_writer: crate::crisis::checkin::AnswerWriter,
 }
 
 impl AppState {
@@ -137,6 +139,7 @@ impl AppState {
         let checkin_key = safir_store::crisis::checkins::checkin_key(&db).await?;
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
+        let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
         Ok(Self {
             db,
             config: Arc::new(config),
@@ -146,6 +149,7 @@ impl AppState {
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),
+            checkin_writer,
         })
     }
 

@@ -181,10 +181,8 @@ pub async fn for_delivery(
 /// An answer as recorded.
 #[derive(Debug, Clone)]
 pub struct Answered {
-    /// The check-in the answer went to (the person's current one).
+    /// The check-in the answer went to (the person's current one), as it is now.
     pub checkin: Checkin,
-    /// Its status before this answer.
-    pub previous: CheckinStatus,
     /// Whether the link was an older one and the answer went to the current check-in.
     pub redirected: bool,
 }
@@ -199,63 +197,16 @@ pub async fn answer(
     note: &str,
     point: Option<(f64, f64)>,
 ) -> Result<Answered, StoreError> {
-    if !status.is_answer() {
-        return Err(StoreError::Conflict("status"));
-    }
-    let mut tx = db.begin().await?;
-    let first: Option<Checkin> = with_tx!(&mut tx, c => {
-        sqlx::query_as("SELECT * FROM crisis_checkins WHERE id = $1").bind(id).fetch_optional(c).await
-    })?;
-    let first = first.ok_or(StoreError::NotFound)?;
-    let (target, redirected) = if first.is_current || first.crisis_id.is_none() {
-        (first, false)
-    } else {
-        let current: Option<Checkin> = with_tx!(&mut tx, c => {
-            sqlx::query_as(
-                "SELECT * FROM crisis_checkins WHERE registration_id = $1 AND crisis_id = $2 AND is_current = $3 \
-                 ORDER BY created_at DESC, id DESC LIMIT 1",
-            )
-            .bind(&first.registration_id)
-            .bind(&first.crisis_id)
-            .bind(true)
-            .fetch_optional(c)
-            .await
-        })?;
-        match current {
-            Some(c) => (c, true),
-            None => (first, false),
-        }
+    let one = NewAnswer {
+        id: id.to_owned(),
+        status,
+        note: note.to_owned(),
+        point,
     };
-    let previous = target.status()?;
-    let (lat, lon) = match point {
-        Some((lat, lon)) => (Some(lat), Some(lon)),
-        None => (None, None),
-    };
-    let at = now();
-    with_tx!(&mut tx, c => {
-        sqlx::query(
-            "UPDATE crisis_checkins SET status = $2, note = $3, lat = COALESCE($4, lat), lon = COALESCE($5, lon), \
-             answered_at = $6 WHERE id = $1",
-        )
-        .bind(&target.id)
-        .bind(status.as_str())
-        .bind(note)
-        .bind(lat)
-        .bind(lon)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    let checkin: Checkin = with_tx!(&mut tx, c => {
-        sqlx::query_as("SELECT * FROM crisis_checkins WHERE id = $1").bind(&target.id).fetch_one(c).await
-    })?;
-    tx.commit().await?;
-    Ok(Answered {
-        checkin,
-        previous,
-        redirected,
-    })
+    answer_batch(db, std::slice::from_ref(&one))
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)?
 }
 
 /// Links the consular case opened for a "need help" answer (first case only). Returns whether
@@ -819,4 +770,90 @@ pub async fn board_crisis(db: &Db, crisis_id: &str) -> Result<Option<BoardCrisis
             .fetch_optional(p)
             .await
     })?)
+}
+
+/// One answer to record with [`answer_batch`].
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    /// The check-in the person's link names.
+    pub id: String,
+    pub status: CheckinStatus,
+    pub note: String,
+    pub point: Option<(f64, f64)>,
+}
+
+/// The answer in one statement: the target is the link's check-in, or, when that one is no
+/// longer current, the person's current check-in in the same crisis (newest first).
+const ANSWER_SQL: &str = "UPDATE crisis_checkins SET status = $2, note = $3, \
+     lat = COALESCE($4, lat), lon = COALESCE($5, lon), answered_at = $6 \
+     WHERE id = COALESCE((SELECT c.id FROM crisis_checkins l JOIN crisis_checkins c \
+     ON c.registration_id = l.registration_id AND c.crisis_id = l.crisis_id \
+     WHERE l.id = $1 AND l.is_current = $7 AND c.is_current = $8 \
+     ORDER BY c.created_at DESC, c.id DESC LIMIT 1), $1) \
+     RETURNING *";
+
+/// Records several answers in one write transaction, in order (a later answer to the same
+/// check-in wins), each as [`answer`] would. The outer error is the transaction's (nothing
+/// was recorded); the inner ones are each answer's own: `Conflict` for a status that is not
+/// an answer, `NotFound` for an unknown check-in.
+pub async fn answer_batch(
+    db: &Db,
+    answers: &[NewAnswer],
+) -> Result<Vec<Result<Answered, StoreError>>, StoreError> {
+    let mut out = Vec::with_capacity(answers.len());
+    let mut tx = db.begin().await?;
+    for a in answers {
+        if !a.status.is_answer() {
+            out.push(Err(StoreError::Conflict("status")));
+            continue;
+        }
+        let (lat, lon) = a
+            .point
+            .map_or((None, None), |(lat, lon)| (Some(lat), Some(lon)));
+        let row: Option<Checkin> = with_tx!(&mut tx, c => {
+            sqlx::query_as(ANSWER_SQL)
+                .bind(&a.id)
+                .bind(a.status.as_str())
+                .bind(&a.note)
+                .bind(lat)
+                .bind(lon)
+                .bind(now())
+                .bind(false)
+                .bind(true)
+                .fetch_optional(c)
+                .await
+        })?;
+        out.push(row.ok_or(StoreError::NotFound).map(|checkin| Answered {
+            redirected: checkin.id != a.id,
+            checkin,
+        }));
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The check-in a personal link names with who and what it is about, in one read.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkedCheckin {
+    #[sqlx(flatten)]
+    pub checkin: Checkin,
+    #[sqlx(flatten)]
+    pub context: CheckinContext,
+}
+
+pub async fn find_with_context(db: &Db, id: &str) -> Result<LinkedCheckin, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.*, r.user_id, r.full_name, r.email, r.phone, r.lang, r.kind, \
+             COALESCE(a.mission_id, cr.mission_id) AS mission_id, cr.title_ar AS crisis_title_ar, \
+             cr.title_en AS crisis_title_en, a.headline_ar, a.headline_en \
+             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+             LEFT JOIN crisis_alerts a ON a.id = c.alert_id LEFT JOIN crises cr ON cr.id = c.crisis_id \
+             WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })?
+    .ok_or(StoreError::NotFound)
 }

@@ -20,7 +20,7 @@ async fn exec(db: &Db, sql: &str, args: &[&str]) {
 }
 
 /// A mission, a crisis in France and two alerts of it.
-async fn crisis(db: &Db) -> String {
+pub async fn crisis(db: &Db) -> String {
     let mut tx = db.begin().await.unwrap();
     let mission = missions::create(&mut tx, &paris()).await.unwrap();
     tx.commit().await.unwrap();
@@ -48,7 +48,14 @@ async fn crisis(db: &Db) -> String {
 }
 
 /// A verified registration with one place in `region` (FR).
-async fn person(db: &Db, id: &str, name: &str, phone: &str, region: &str, vuln: (i32, bool, bool)) {
+pub async fn person(
+    db: &Db,
+    id: &str,
+    name: &str,
+    phone: &str,
+    region: &str,
+    vuln: (i32, bool, bool),
+) {
     let (children, elderly, medical) = vuln;
     exec(
         db,
@@ -139,7 +146,6 @@ async fn a_new_alert_supersedes_unanswered_check_ins_and_answers_go_to_the_curre
         .await
         .unwrap();
         assert!(answered.redirected);
-        assert_eq!(answered.previous, CheckinStatus::Waiting);
         let current_r1 = checkins::for_delivery(db, "al2", "r1")
             .await
             .unwrap()
@@ -157,7 +163,7 @@ async fn a_new_alert_supersedes_unanswered_check_ins_and_answers_go_to_the_curre
         let again = checkins::answer(db, &current_r1.id, CheckinStatus::Safe, "fine now", None)
             .await
             .unwrap();
-        assert_eq!(again.previous, CheckinStatus::NeedHelp);
+        assert!(!again.redirected);
         assert_eq!(again.checkin.status, "safe");
         assert_eq!(again.checkin.lon, Some(2.35));
         assert!(again.checkin.answered_at >= answered.checkin.answered_at);

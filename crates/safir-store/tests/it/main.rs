@@ -9,6 +9,7 @@ mod consular_cases;
 mod consular_overdue;
 mod consular_queue_plan;
 mod crisis_alerts;
+mod crisis_checkin_answers;
 mod crisis_checkins;
 mod crisis_deliveries;
 mod crisis_registrations;

@@ -9,6 +9,7 @@
 mod help;
 mod reminders;
 mod sms;
+mod writer;
 
 use askama::Template;
 use axum::Form;
@@ -19,11 +20,12 @@ use axum::routing::{get, post};
 use safir_domain::crisis::checkin::{CheckinStatus, verify_token};
 use safir_domain::crisis::geo::Point;
 use safir_store::StoreError;
-use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
+use safir_store::crisis::checkins::{self, Checkin, CheckinContext, LinkedCheckin, NewAnswer};
 use serde::Deserialize;
 
 pub use help::open_emergency_case;
 pub use reminders::{REMINDER_JOB, ReminderJob, remind, schedule_reminders};
+pub use writer::{AnswerError, AnswerWriter, MAX_BATCH};
 
 use crate::admin::support::rejected;
 use crate::auth::{Access, Routes, Viewer};
@@ -67,20 +69,18 @@ pub fn person_lang(ctx: &CheckinContext) -> Lang {
     Lang::parse(&ctx.lang).unwrap_or(Lang::Ar)
 }
 
-/// The check-in a token names, or 404 for any token that does not verify.
-async fn resolve(state: &AppState, token: &str) -> Result<(Checkin, CheckinContext), AppError> {
-    let id = verify_token(&state.checkin_key, token).ok_or(AppError::NotFound)?;
-    let checkin = match checkins::find(&state.db, &id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let ctx = match checkins::context(&state.db, &checkin).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    Ok((checkin, ctx))
+/// The check-in id a token names, or 404 for any token that does not verify.
+fn token_id(state: &AppState, token: &str) -> Result<String, AppError> {
+    verify_token(&state.checkin_key, token).ok_or(AppError::NotFound)
+}
+
+/// The check-in of a link with its context (one read), or 404.
+async fn linked(state: &AppState, id: &str) -> Result<LinkedCheckin, AppError> {
+    match checkins::find_with_context(&state.db, id).await {
+        Ok(l) => Ok(l),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
 }
 
 /// One of the three big buttons.
@@ -196,7 +196,10 @@ pub async fn checkin_page(
     Path(token): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let (checkin, ctx) = resolve(&state, &token).await?;
+    let LinkedCheckin {
+        checkin,
+        context: ctx,
+    } = linked(&state, &token_id(&state, &token)?).await?;
     // An older link shows the person's current check-in (where its answer goes).
     let checkin = checkins::current_of(&state.db, checkin)
         .await
@@ -233,9 +236,7 @@ pub async fn checkin_answer(
     Path(token): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    let (checkin, ctx) = resolve(&state, &token).await?;
-    let lang = person_lang(&ctx);
-    let i18n = crate::i18n::I18n::global();
+    let id = token_id(&state, &token)?;
     let status = CheckinStatus::parse(&form.answer)
         .ok()
         .filter(|s| s.is_answer());
@@ -248,7 +249,11 @@ pub async fn checkin_answer(
         _ => None,
     };
     let (Some(status), Ok(point), None) = (status, point, error) else {
-        let message = error.map(|k| i18n.t(lang, k));
+        let LinkedCheckin {
+            checkin,
+            context: ctx,
+        } = linked(&state, &id).await?;
+        let message = error.map(|k| crate::i18n::I18n::global().t(person_lang(&ctx), k));
         let v = view(
             &state,
             &uri,
@@ -262,16 +267,22 @@ pub async fn checkin_answer(
         );
         return Ok(rejected(render(&v)?));
     };
-    let answered = checkins::answer(
-        &state.db,
-        &checkin.id,
-        status,
-        note,
-        point.map(|p| (p.lat, p.lon)),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    // A valid answer needs no read first: the writer's UPDATE finds the check-in (or not).
+    let answered = state
+        .checkin_writer
+        .answer(NewAnswer {
+            id: id.clone(),
+            status,
+            note: note.to_owned(),
+            point: point.map(|p| (p.lat, p.lon)),
+        })
+        .await
+        .map_err(|e| match e {
+            AnswerError::Store(StoreError::NotFound) => AppError::NotFound,
+            e => AppError::internal(e),
+        })?;
     if status == CheckinStatus::NeedHelp {
+        let ctx = linked(&state, &id).await?.context;
         open_emergency_case(&state, &answered.checkin, &ctx).await?;
     }
     Ok(Redirect::to(&format!("/crisis/checkin/{token}?answered=1")).into_response())

@@ -27,6 +27,7 @@ mod consular_visa;
 mod crisis_alerts;
 mod crisis_board;
 mod crisis_checkin;
+mod crisis_checkin_rush;
 mod crisis_delivery;
 mod crisis_registrations;
 mod crisis_subscriptions;
