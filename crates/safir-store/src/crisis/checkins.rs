@@ -52,9 +52,9 @@ impl Checkin {
     }
 }
 
-/// Registrations per statement on SQLite (the insert binds 3 parameters a row, under SQLite's
-/// 32,766); PostgreSQL binds arrays and takes [`POSTGRES_ROWS`] at a time.
-const ROWS_PER_STATEMENT: usize = 5_000;
+/// Registrations per statement on SQLite (kept small: binding `$n` parameters costs the square
+/// of their number); PostgreSQL binds arrays and takes [`POSTGRES_ROWS`] at a time.
+const ROWS_PER_STATEMENT: usize = 400;
 const POSTGRES_ROWS: usize = 20_000;
 
 /// Makes one `waiting` check-in per registration for `alert_id` (repeating it adds nothing)
