@@ -52,8 +52,8 @@ impl Checkin {
     }
 }
 
-/// Registrations per statement on SQLite (kept small: binding `$n` parameters costs the square
-/// of their number); PostgreSQL binds arrays and takes [`POSTGRES_ROWS`] at a time.
+/// Registrations per statement on SQLite (kept small: binding `$n` parameters most likely costs
+/// the square of their number); PostgreSQL binds arrays and takes [`POSTGRES_ROWS`] at a time.
 const ROWS_PER_STATEMENT: usize = 400;
 const POSTGRES_ROWS: usize = 20_000;
 
