@@ -91,6 +91,7 @@ bench_backend() {
   port=$(free_port)
   SAFIR_BIND="127.0.0.1:$port" SAFIR_MAIL_TRANSPORT=smtp SAFIR_SMTP_HOST=127.0.0.1 \
     SAFIR_SMTP_PORT="$smtp_port" SAFIR_EMAIL_PER_SECOND=100000 SAFIR_PUBLIC_URL="http://127.0.0.1:$port" \
+    SAFIR_LOG="warn,safir_web::crisis::alerts::fanout=debug,safir_store::crisis::checkins=debug" \
     "$BIN" serve >"$WORK/server-$name.log" 2>&1 &
   local server=$!
   PIDS+=("$server")
@@ -107,6 +108,11 @@ bench_backend() {
   rows=$(python3 "$HERE/db.py" "$url" count "SELECT count(*) FROM crisis_deliveries WHERE alert_id = '$alert'")
   printf 'fan-out   %6.2f s for %s deliveries   ceiling (bare insert) %6s s\n' \
     "$(awk -v m="$fanout_ms" 'BEGIN{print m/1000}')" "$rows" "$ceiling"
+  # Where the fan-out spent its time (the job's debug log; check-in steps summed over batches).
+  sed -n 's/.*fan-out steps /  steps: /p' "$WORK/server-$name.log"
+  awk '/check-in batch steps/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] ~ /_us$/) t[kv[1]] += kv[2] } }
+    END { printf "  check-in steps:"; for (k in t) printf " %s=%d", substr(k, 1, length(k) - 3) "_ms", t[k] / 1000; print "" }' \
+    "$WORK/server-$name.log"
 
   # Delivery: from the first to the last message at the SMTP server.
   local first="" last count distinct

@@ -66,51 +66,19 @@ fn new_id() -> String {
     uuid::Uuid::now_v7().as_simple().to_string()
 }
 
-/// Writes one `queued` row per recipient (multi-row inserts of 500); a recipient that already
-/// has a row for this alert and channel is skipped, so a fan-out run again after a crash adds
-/// nothing. Returns how many rows are new.
+/// Writes one `queued` row per recipient; a recipient that already has a row for this alert
+/// and channel is skipped, so a fan-out run again after a crash adds nothing. Returns how many
+/// rows are new. SQLite takes multi-row inserts of up to [`SQLITE_INSERT_ROWS`] rows;
+/// PostgreSQL takes the columns as arrays, one statement per [`POSTGRES_INSERT_ROWS`] rows.
 pub async fn insert_batch(
     tx: &mut Tx,
     alert_id: &str,
     recipients: &[Recipient],
 ) -> Result<u64, StoreError> {
-    let t = now();
-    let mut inserted = 0;
-    for chunk in recipients.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from(
-            "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let b = 2 + i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, $1, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $2)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
-        sql.push_str(" ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING");
-        inserted += with_tx!(tx, c => {
-            let mut q = sqlx::query(AssertSqlSafe(sql.as_str())).bind(alert_id).bind(t);
-            for r in chunk {
-                q = q
-                    .bind(new_id())
-                    .bind(r.id.as_str())
-                    .bind(r.kind.as_str())
-                    .bind(r.channel.as_str())
-                    .bind(r.address.as_str())
-                    .bind(r.lang.as_str());
-            }
-            q.execute(c).await.map(|r| r.rows_affected())
-        })?;
+    match tx {
+        Tx::Sqlite(t) => insert_sqlite(t, alert_id, recipients).await,
+        Tx::Postgres(t) => insert_postgres(t, alert_id, recipients).await,
     }
-    Ok(inserted)
 }
 
 /// Claims up to `limit` rows of one alert and channel that are due: queued (and past their
@@ -425,4 +393,87 @@ pub async fn webhook_secrets(
         out.extend(rows);
     }
     Ok(out)
+}
+
+/// Delivery rows per SQLite statement. Kept small: 5,000 rows a statement took 15 s for
+/// 20,000 rows (each `$n` parameter is most likely found by a linear search, so binding grows
+/// with the square of a statement's rows).
+pub const SQLITE_INSERT_ROWS: usize = 500;
+
+/// Delivery rows per PostgreSQL statement (the arrays have no parameter limit).
+pub const POSTGRES_INSERT_ROWS: usize = 20_000;
+
+async fn insert_sqlite(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    alert_id: &str,
+    recipients: &[Recipient],
+) -> Result<u64, StoreError> {
+    let t = now();
+    let mut inserted = 0;
+    for chunk in recipients.chunks(SQLITE_INSERT_ROWS) {
+        let mut sql = String::with_capacity(200 + chunk.len() * 48);
+        sql.push_str(
+            "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = 2 + i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, $1, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $2)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        sql.push_str(" ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(alert_id).bind(t);
+        for r in chunk {
+            q = q
+                .bind(new_id())
+                .bind(r.id.as_str())
+                .bind(r.kind.as_str())
+                .bind(r.channel.as_str())
+                .bind(r.address.as_str())
+                .bind(r.lang.as_str());
+        }
+        inserted += q.execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+async fn insert_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    alert_id: &str,
+    recipients: &[Recipient],
+) -> Result<u64, StoreError> {
+    let t = now();
+    let mut inserted = 0;
+    for chunk in recipients.chunks(POSTGRES_INSERT_ROWS) {
+        let ids: Vec<String> = chunk.iter().map(|_| new_id()).collect();
+        let column = |f: fn(&Recipient) -> &str| chunk.iter().map(f).collect::<Vec<&str>>();
+        inserted += sqlx::query(
+            "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) \
+             SELECT u.id, $1, u.recipient_id, u.kind, u.channel, u.address, u.lang, 'queued', 0, $2 \
+             FROM UNNEST($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
+                  AS u(id, recipient_id, kind, channel, address, lang) \
+             ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING",
+        )
+        .bind(alert_id)
+        .bind(t)
+        .bind(&ids)
+        .bind(column(|r| r.id.as_str()))
+        .bind(column(|r| r.kind.as_str()))
+        .bind(column(|r| r.channel.as_str()))
+        .bind(column(|r| r.address.as_str()))
+        .bind(column(|r| r.lang.as_str()))
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(inserted)
 }
