@@ -292,6 +292,10 @@ async fn append_to_outbox(
         .await
         .map_err(failed)?;
     file.write_all(line.as_bytes()).await.map_err(failed)?;
+    // A tokio file hands the write to a blocking thread; flushing waits until it is done,
+    // so the line is in the file before the message counts as accepted (and before the
+    // next message, under the same lock, appends its own).
+    file.flush().await.map_err(failed)?;
     Ok(Accepted {
         provider_id: Some(sms.key.clone()),
     })
