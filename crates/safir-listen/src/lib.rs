@@ -3,6 +3,7 @@
 //!
 //! The library never prints and never exits; every failure is a value.
 
+pub mod escape;
 pub mod import;
 pub mod influence;
 pub mod intern;

@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use crate::escape::csv_field;
 use crate::network::NetworkKind;
 use crate::table::MessageRow;
 
@@ -321,25 +322,17 @@ pub fn write_cnt_csv(out: &mut dyn Write, rows: &[MessageRow]) -> io::Result<()>
         writeln!(
             out,
             "{},{},{},{},{},{},{},{}",
-            quote(&r.message_id),
-            quote(&r.user_id),
-            quote(&r.username),
-            quote(r.repost_id.as_deref().unwrap_or("")),
-            quote(r.reply_id.as_deref().unwrap_or("")),
-            quote(&r.text),
+            csv_field(&r.message_id),
+            csv_field(&r.user_id),
+            csv_field(&r.username),
+            csv_field(r.repost_id.as_deref().unwrap_or("")),
+            csv_field(r.reply_id.as_deref().unwrap_or("")),
+            csv_field(&r.text),
             r.timestamp_ms / 1000,
-            quote(&r.urls.join(" "))
+            csv_field(&r.urls.join(" "))
         )?;
     }
     Ok(())
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 #[cfg(test)]

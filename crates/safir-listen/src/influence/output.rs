@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::graph::InteractionGraph;
+use crate::escape::{csv_field, xml};
 
 /// `source,target,weight,mentions,reposts,replies`, one line per edge, sorted by
 /// source node then target node; nodes are named by handle.
@@ -55,28 +56,4 @@ pub fn write_graph_graphml(out: &mut dyn Write, graph: &InteractionGraph) -> io:
     }
     writeln!(out, "  </graph>")?;
     writeln!(out, "</graphml>")
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

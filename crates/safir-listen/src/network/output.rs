@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Network;
+use crate::escape::{csv_field, xml};
 use crate::table::MessageTable;
 
 /// `user_1,user_2,weight` with user ids as in the input.
@@ -112,28 +113,4 @@ fn node_ids(network: &Network) -> Vec<u32> {
     ids.sort_unstable();
     ids.dedup();
     ids
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -15,6 +15,7 @@ use safir_listen::table::MessageTable;
 use serde_json::{Value, json};
 
 use super::{SourceArgs, load, warn_problems};
+use safir_listen::escape::csv_field;
 
 #[derive(Debug, Args)]
 pub struct InfluenceArgs {
@@ -314,12 +315,4 @@ fn account_json(a: &AccountInfluence) -> Value {
         "replies_received": a.replies,
         "betweenness": a.betweenness,
     })
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }

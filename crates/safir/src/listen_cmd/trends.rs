@@ -8,6 +8,7 @@ use safir_listen::trends::{Emerging, TermKind, TrendParams, TrendReport, emergin
 use serde_json::json;
 
 use super::{SourceArgs, load, warn_problems};
+use safir_listen::escape::csv_field;
 
 #[derive(Debug, Args)]
 pub struct TrendsArgs {
@@ -172,7 +173,7 @@ fn write_csv(out: &mut dyn Write, top: &[Emerging]) -> std::io::Result<()> {
             "{},{},{},{:.3},{},{},{},{:.3},{},{},{},{},{:e},{:.3}",
             i + 1,
             e.kind.name(),
-            quote(&e.term),
+            csv_field(&e.term),
             e.score,
             format_iso(e.first_flagged_ms),
             format_iso(e.peak_ms),
@@ -220,14 +221,6 @@ fn to_json(report: &TrendReport, top: &[Emerging]) -> serde_json::Value {
         "emerging_total": report.emerging.len(),
         "emerging": topics,
     })
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// `90m` → `1h30m`, `0` → `0m`; negative durations keep their sign.
