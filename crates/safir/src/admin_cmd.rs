@@ -81,7 +81,8 @@ pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
     result
 }
 
-fn cli_audit(
+/// The audit record of an action taken from the command line (no signed-in actor).
+pub(crate) fn cli_audit(
     action: AuditAction,
     target_type: &'static str,
     target: &str,

@@ -9,7 +9,9 @@ use safir_domain::audit::AuditAction;
 use safir_listen::import::InputFormat;
 use safir_listen::monitor::MonitorQuery;
 use safir_listen::time::format_iso;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit;
+
+use crate::admin_cmd::cli_audit;
 use safir_store::listen::{self, NewDataset, NewMonitor, datasets, monitors};
 use safir_store::{Db, StoreError};
 use serde_json::json;
@@ -148,24 +150,6 @@ pub async fn run(config: &Config, command: ListenCommand) -> anyhow::Result<()> 
     };
     db.close().await;
     result
-}
-
-fn cli_audit(
-    action: AuditAction,
-    target_type: &'static str,
-    target: &str,
-    summary: serde_json::Value,
-) -> NewAuditRecord {
-    NewAuditRecord {
-        actor_id: None,
-        actor_label: "cli".to_owned(),
-        action,
-        target_type,
-        target_id: Some(target.to_owned()),
-        mission_id: None,
-        client_ip: None,
-        summary,
-    }
 }
 
 async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
