@@ -63,21 +63,7 @@ pub fn top_by_topic(
         }
     }
     let ranked = rank_populations(influence, uses, tags.len(), per_topic);
-    let mut out: Vec<Population> = ranked
-        .into_iter()
-        .enumerate()
-        .map(|(tag, (accounts, top))| Population {
-            key: tags.resolve(tag as u32).to_owned(),
-            messages: messages[tag],
-            accounts,
-            top,
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (b.accounts, b.messages)
-            .cmp(&(a.accounts, a.messages))
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    let mut out = populations(ranked, &tags, &messages);
     out.truncate(topics);
     out
 }
@@ -135,22 +121,7 @@ pub fn top_by_language(
         }
     }
     let ranked = rank_populations(influence, uses, langs.len(), per_language);
-    let mut out: Vec<Population> = ranked
-        .into_iter()
-        .enumerate()
-        .map(|(id, (accounts, top))| Population {
-            key: langs.resolve(id as u32).to_owned(),
-            messages: messages[id],
-            accounts,
-            top,
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (b.accounts, b.messages)
-            .cmp(&(a.accounts, a.messages))
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    out
+    populations(ranked, &langs, &messages)
 }
 
 /// Bytes of an account's text of unknown language given to the detector: enough
@@ -191,6 +162,30 @@ fn declared_code(tag: &str) -> Option<String> {
 
 /// For each group id in `0..groups`, the number of distinct accounts and the
 /// `per_group` of them with the highest PageRank.
+/// Named populations (a topic's or a language's accounts and top accounts), the largest first.
+fn populations(
+    ranked: Vec<(usize, Vec<u32>)>,
+    keys: &Interner,
+    messages: &[usize],
+) -> Vec<Population> {
+    let mut out: Vec<Population> = ranked
+        .into_iter()
+        .enumerate()
+        .map(|(id, (accounts, top))| Population {
+            key: keys.resolve(id as u32).to_owned(),
+            messages: messages[id],
+            accounts,
+            top,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.accounts, b.messages)
+            .cmp(&(a.accounts, a.messages))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    out
+}
+
 fn rank_populations(
     influence: &Influence,
     mut uses: Vec<(u32, u32)>,
