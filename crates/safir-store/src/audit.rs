@@ -67,6 +67,16 @@ fn chain_hash(prev: &str, r: &AuditRecord) -> String {
 /// Appends a record inside the caller's transaction, so the record exists exactly when the
 /// change it describes does.
 pub async fn append(tx: &mut Tx, rec: &NewAuditRecord) -> Result<i64, StoreError> {
+    let seqs = append_all(tx, std::slice::from_ref(rec)).await?;
+    Ok(seqs[0])
+}
+
+/// Appends records in this order inside the caller's transaction (one lock and one read of
+/// the chain's end for all of them); returns their sequence numbers.
+pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>, StoreError> {
+    if recs.is_empty() {
+        return Ok(Vec::new());
+    }
     if let Tx::Postgres(t) = tx {
         // Serialise appenders across processes; SQLite's BEGIN IMMEDIATE already does.
         sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
@@ -76,44 +86,51 @@ pub async fn append(tx: &mut Tx, rec: &NewAuditRecord) -> Result<i64, StoreError
     let last: Option<(i64, String)> = with_tx!(tx, c => {
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await
     })?;
-    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
-    let mut row = AuditRecord {
-        seq: prev_seq + 1,
-        at: now(),
-        actor_id: rec.actor_id.as_ref().map(|u| u.as_str().to_owned()),
-        actor_label: rec.actor_label.clone(),
-        action: rec.action.as_str().to_owned(),
-        target_type: rec.target_type.to_owned(),
-        target_id: rec.target_id.clone(),
-        mission_id: rec.mission_id.as_ref().map(|m| m.as_str().to_owned()),
-        client_ip: rec.client_ip.clone(),
-        summary: rec.summary.to_string(),
-        prev_hash: prev_hash.clone(),
-        hash: String::new(),
-    };
-    row.hash = chain_hash(&prev_hash, &row);
-    with_tx!(tx, c => {
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
-             mission_id, client_ip, summary, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(row.seq)
-        .bind(row.at)
-        .bind(&row.actor_id)
-        .bind(&row.actor_label)
-        .bind(&row.action)
-        .bind(&row.target_type)
-        .bind(&row.target_id)
-        .bind(&row.mission_id)
-        .bind(&row.client_ip)
-        .bind(&row.summary)
-        .bind(&row.prev_hash)
-        .bind(&row.hash)
-        .execute(c)
-        .await.map(|r| r.rows_affected())
-    })?;
-    Ok(row.seq)
+    let (mut prev_seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let at = now();
+    let mut seqs = Vec::with_capacity(recs.len());
+    for rec in recs {
+        let mut row = AuditRecord {
+            seq: prev_seq + 1,
+            at,
+            actor_id: rec.actor_id.as_ref().map(|u| u.as_str().to_owned()),
+            actor_label: rec.actor_label.clone(),
+            action: rec.action.as_str().to_owned(),
+            target_type: rec.target_type.to_owned(),
+            target_id: rec.target_id.clone(),
+            mission_id: rec.mission_id.as_ref().map(|m| m.as_str().to_owned()),
+            client_ip: rec.client_ip.clone(),
+            summary: rec.summary.to_string(),
+            prev_hash: prev_hash.clone(),
+            hash: String::new(),
+        };
+        row.hash = chain_hash(&prev_hash, &row);
+        with_tx!(tx, c => {
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
+                 mission_id, client_ip, summary, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(row.seq)
+            .bind(row.at)
+            .bind(&row.actor_id)
+            .bind(&row.actor_label)
+            .bind(&row.action)
+            .bind(&row.target_type)
+            .bind(&row.target_id)
+            .bind(&row.mission_id)
+            .bind(&row.client_ip)
+            .bind(&row.summary)
+            .bind(&row.prev_hash)
+            .bind(&row.hash)
+            .execute(c)
+            .await.map(|r| r.rows_affected())
+        })?;
+        seqs.push(row.seq);
+        prev_seq = row.seq;
+        prev_hash = row.hash;
+    }
+    Ok(seqs)
 }
 
 /// Appends a record in its own transaction (for reads, which change nothing else).
@@ -122,6 +139,15 @@ pub async fn record(db: &Db, rec: &NewAuditRecord) -> Result<i64, StoreError> {
     let seq = append(&mut tx, rec).await?;
     tx.commit().await?;
     Ok(seq)
+}
+
+/// Appends records in their own transaction, committed once for all of them (the web
+/// layer's group commit of read records).
+pub async fn record_all(db: &Db, recs: &[NewAuditRecord]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let seqs = append_all(&mut tx, recs).await?;
+    tx.commit().await?;
+    Ok(seqs)
 }
 
 /// The outcome of checking the chain.

@@ -74,6 +74,7 @@ fn languages(input: &MissionInput) -> String {
 }
 
 pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreError> {
+    crate::accounts::changed();
     let id = MissionId::new();
     let t = now();
     with_tx!(tx, c => {
@@ -103,6 +104,7 @@ pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreErr
 }
 
 pub async fn update(tx: &mut Tx, id: &str, m: &MissionInput) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE missions SET code = $2, kind = $3, name_ar = $4, name_en = $5, country = $6, city_ar = $7, city_en = $8, \

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod audit_log;
 pub mod auth;
 pub mod consular;
 pub mod crisis;

@@ -25,6 +25,9 @@ pub struct WebConfig {
     /// The virus scanner run on each upload, if any.
     pub scan: ScanConfig,
     pub session_ttl: chrono::Duration,
+    /// How long sessions, tokens, missions and staff lists are kept in this process (see
+    /// `auth::cache`); zero reads the database on every request.
+    pub auth_cache_ttl: Duration,
     pub login_max_failures: i32,
     pub login_lockout: chrono::Duration,
     pub login_attempts_per_minute: u32,
@@ -102,6 +105,7 @@ impl Default for WebConfig {
             uploads: Uploads::new("./safir-data/uploads"),
             scan: ScanConfig::none(),
             session_ttl: chrono::Duration::hours(12),
+            auth_cache_ttl: Duration::from_secs(2),
             login_max_failures: 5,
             login_lockout: chrono::Duration::minutes(15),
             login_attempts_per_minute: 10,
@@ -128,6 +132,10 @@ pub struct AppState {
     pub checkin_key: Arc<Vec<u8>>,
     /// Cases per state per mission, kept a few seconds (see `consular::counts`).
     pub case_counts: Arc<crate::consular::counts::CountsCache>,
+    /// Appends the audit records of reads in group commits (see `audit_log`).
+    pub audit: crate::audit_log::AuditWriter,
+    /// Sessions, tokens, missions and staff lists, kept a moment (see `auth::cache`).
+    pub auth_cache: Arc<crate::auth::cache::AuthCache>,
     /// Records check-in answers in group commits (see `crisis::checkin::AnswerWriter`).
     pub checkin_writer: crate::crisis::checkin::AnswerWriter,
 }
@@ -140,6 +148,8 @@ impl AppState {
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
         let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
+        let audit = crate::audit_log::AuditWriter::start(db.clone());
+        let auth_cache = Arc::new(crate::auth::cache::AuthCache::new(config.auth_cache_ttl));
         Ok(Self {
             db,
             config: Arc::new(config),
@@ -149,6 +159,8 @@ impl AppState {
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),
+            auth_cache,
+            audit,
             checkin_writer,
         })
     }

@@ -107,6 +107,10 @@ pub struct Security {
     pub login_lockout_minutes: u32,
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Seconds a process keeps a resolved session or API token (user and grants), a mission
+    /// and its staff list before reading them again; a change made by another process takes
+    /// effect within this time, one made through this process at once. 0 turns it off.
+    pub auth_cache_seconds: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -214,6 +218,7 @@ impl Default for Config {
                 login_max_failures: 5,
                 login_lockout_minutes: 15,
                 login_attempts_per_minute: 10,
+                auth_cache_seconds: 2,
             },
             jobs: Jobs {
                 workers_in_process: true,
@@ -365,6 +370,12 @@ impl Config {
         }
         if !["text", "json"].contains(&self.log.log_format.as_str()) {
             return Err(err("log_format", "must be text or json"));
+        }
+        if self.security.auth_cache_seconds > 60 {
+            return Err(err(
+                "auth_cache_seconds",
+                "must be at most 60 (changes made by other processes take this long to apply)",
+            ));
         }
         if self.security.session_ttl_hours == 0 {
             return Err(err("session_ttl_hours", "must be at least 1"));

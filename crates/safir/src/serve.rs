@@ -79,6 +79,7 @@ pub fn web_config(config: &Config) -> WebConfig {
             Duration::from_secs(u64::from(config.storage.uploads_scan_timeout_seconds)),
         ),
         session_ttl: chrono::Duration::hours(i64::from(config.security.session_ttl_hours)),
+        auth_cache_ttl: Duration::from_secs(u64::from(config.security.auth_cache_seconds)),
         login_max_failures: config.security.login_max_failures as i32,
         login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),
         login_attempts_per_minute: config.security.login_attempts_per_minute,

@@ -44,6 +44,7 @@ pub async fn grant(
     scope: &Scope,
     by: Option<&str>,
 ) -> Result<bool, StoreError> {
+    crate::accounts::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO role_grants (id, user_id, role, scope, granted_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -69,6 +70,7 @@ pub async fn revoke(
     role: Role,
     scope: &Scope,
 ) -> Result<bool, StoreError> {
+    crate::accounts::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND scope = $3")
             .bind(user_id)

@@ -27,6 +27,7 @@ pub async fn create(
     user_agent: Option<&str>,
     ttl: Duration,
 ) -> Result<String, StoreError> {
+    crate::accounts::changed();
     let secret = new_secret();
     let t = now();
     let ua: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
@@ -124,6 +125,7 @@ pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<(), StoreError
 }
 
 pub async fn mark_mfa_passed(db: &Db, id_hash: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected())
     })?;
@@ -131,12 +133,14 @@ pub async fn mark_mfa_passed(db: &Db, id_hash: &str) -> Result<(), StoreError> {
 }
 
 pub async fn delete(db: &Db, id_hash: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// "Sign out everywhere": every session of the user.
 pub async fn delete_all_for_user(db: &Db, user_id: &str) -> Result<u64, StoreError> {
+    crate::accounts::changed();
     let n = with_pool!(db.write(), p => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|r| r.rows_affected())
     })?;
@@ -154,6 +158,7 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Session>, Store
 }
 
 pub async fn purge_expired(db: &Db) -> Result<u64, StoreError> {
+    crate::accounts::changed();
     let n = with_pool!(db.write(), p => {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now()).execute(p).await.map(|r| r.rows_affected())
     })?;
@@ -166,6 +171,7 @@ pub async fn delete_others_for_user(
     user_id: &str,
     keep_id_hash: &str,
 ) -> Result<u64, StoreError> {
+    crate::accounts::changed();
     let n = with_pool!(db.write(), p => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(user_id)

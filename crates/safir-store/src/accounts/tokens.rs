@@ -100,6 +100,7 @@ pub async fn create_api_token(
     scopes: &[&str],
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(TokenId, String), StoreError> {
+    crate::accounts::changed();
     let id = TokenId::new();
     let secret = format!("{API_TOKEN_PREFIX}{}", new_secret());
     with_tx!(tx, c => {
@@ -156,6 +157,7 @@ pub async fn revoke_api_token(
     user_id: &str,
     token_id: &str,
 ) -> Result<bool, StoreError> {
+    crate::accounts::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
             .bind(token_id)

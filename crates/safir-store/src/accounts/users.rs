@@ -63,6 +63,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreError> {
+    crate::accounts::changed();
     let id = UserId::new();
     let t = now();
     with_tx!(tx, c => {
@@ -113,6 +114,7 @@ pub async fn list_users(db: &Db, query: Option<&str>, limit: i64) -> Result<Vec<
 }
 
 pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
         sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2 WHERE id = $1")
@@ -125,6 +127,7 @@ pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError
 }
 
 pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
         sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1")
@@ -138,6 +141,7 @@ pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), 
 }
 
 pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE users SET preferred_lang = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
@@ -150,6 +154,7 @@ pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), Sto
 }
 
 pub async fn set_display_name(db: &Db, id: &str, name: &DisplayName) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
@@ -170,6 +175,7 @@ pub async fn update_profile(
     name: Option<&DisplayName>,
     lang: Option<Lang>,
 ) -> Result<bool, StoreError> {
+    crate::accounts::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE users SET display_name = COALESCE($2, display_name), \
@@ -188,6 +194,7 @@ pub async fn update_profile(
 
 /// Stores a pending TOTP secret (not yet enabled) while the user scans it.
 pub async fn set_pending_totp(db: &Db, id: &str, secret: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, updated_at = $3 WHERE id = $1")
             .bind(id)
@@ -205,6 +212,7 @@ pub async fn enable_totp(
     id: &str,
     recovery_code_hashes: &[String],
 ) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
         sqlx::query("UPDATE users SET totp_enabled_at = $2, updated_at = $2 WHERE id = $1")
@@ -260,6 +268,7 @@ pub async fn record_failed_login(
     threshold: i32,
     lock_for: chrono::Duration,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
+    crate::accounts::changed();
     let t = now();
     let until = t + lock_for;
     let row: (i32, Option<DateTime<Utc>>) = with_pool!(db.write(), p => {
@@ -279,6 +288,7 @@ pub async fn record_failed_login(
 }
 
 pub async fn reset_failed_logins(db: &Db, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND (failed_logins > 0 OR locked_until IS NOT NULL)")
             .bind(id)
@@ -289,6 +299,7 @@ pub async fn reset_failed_logins(db: &Db, id: &str) -> Result<(), StoreError> {
 }
 
 pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
         sqlx::query("UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1")
@@ -308,6 +319,7 @@ pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<(), S
 /// Records the time step of an accepted TOTP code; false when that step (or a later one) was
 /// already used, so a code cannot be replayed.
 pub async fn accept_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+    crate::accounts::changed();
     let n = with_pool!(db.write(), p => {
         sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)")
             .bind(id)
@@ -321,6 +333,7 @@ pub async fn accept_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, Stor
 
 /// Turns two-factor off: forgets the secret and the recovery codes.
 pub async fn disable_totp(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
         sqlx::query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, updated_at = $2 WHERE id = $1")

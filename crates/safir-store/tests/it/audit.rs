@@ -104,3 +104,51 @@ async fn concurrent_appenders_keep_one_unbroken_chain() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn records_committed_together_chain_in_order_among_single_appends() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        audit::record(db, &rec("cli", "before")).await.unwrap();
+        let group: Vec<NewAuditRecord> = (0..5).map(|i| rec("web", &format!("g{i}"))).collect();
+        let seqs = audit::record_all(db, &group).await.unwrap();
+        assert_eq!(seqs, vec![2, 3, 4, 5, 6]);
+        assert!(audit::record_all(db, &[]).await.unwrap().is_empty());
+        // Groups and single appends from several tasks at once still make one chain.
+        let mut handles = Vec::new();
+        for w in 0..3 {
+            let db = db.clone();
+            handles.push(tokio::spawn(async move {
+                for i in 0..5 {
+                    let group: Vec<NewAuditRecord> = (0..3)
+                        .map(|j| rec("web", &format!("w{w}-{i}-{j}")))
+                        .collect();
+                    audit::record_all(&db, &group).await.unwrap();
+                    audit::record(&db, &rec("cli", &format!("w{w}-{i}")))
+                        .await
+                        .unwrap();
+                }
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Intact {
+                records: 6 + 3 * 5 * 4
+            }
+        );
+        let listed = audit::list(
+            db,
+            &AuditFilter {
+                target_id: Some("g4".into()),
+                ..Default::default()
+            },
+            50,
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed[0].seq, 6);
+    }
+}

@@ -93,9 +93,7 @@ pub async fn export_csv(
     }
     let summary = serde_json::json!({ "filters": params.query(), "records": count });
     let record = actor.audit(actions::AUDIT_EXPORT, "audit_log", None, None, summary);
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

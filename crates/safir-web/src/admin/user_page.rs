@@ -7,7 +7,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, grants};
-use safir_store::{StoreError, audit, missions};
+use safir_store::{StoreError, missions};
 
 use super::support::Actor;
 use super::user_form::{GrantChoice, GrantFormView};
@@ -78,9 +78,7 @@ pub async fn user_page(
         None,
         serde_json::json!({ "page": "admin.user" }),
     );
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
     let mut page = state.page(lang, uri, "admin-user-title", viewer);
     page.title = format!("{} — {}", page.title, user.display_name);
     if let Some((kind, message)) = extra.flash {

@@ -9,7 +9,6 @@ use safir_domain::accounts::AccountKind;
 use safir_domain::audit::actions;
 use safir_domain::roles::{Role, Scope};
 use safir_store::accounts::directory::{self, UserSearch};
-use safir_store::audit;
 use safir_store::missions::{self, Mission};
 
 use super::support::{Actor, SelectOption};
@@ -103,9 +102,7 @@ pub async fn list_users(
         "shown": users.len(),
     });
     let record = actor.audit(actions::USER_READ, "user_list", None, None, summary);
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
     let page = state.page(lang, &uri, "admin-users-title", &viewer);
     let kinds = [AccountKind::Staff, AccountKind::Public]
         .iter()

@@ -9,7 +9,6 @@ use safir_domain::audit::AuditAction;
 use safir_domain::roles::Scope;
 use safir_store::accounts;
 use safir_store::audit::{self, NewAuditRecord};
-use safir_store::missions;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -71,11 +70,10 @@ async fn me_response(state: &AppState, user: &CurrentUser) -> Result<MeResponse,
     let codes: HashMap<String, String> = if user.grants.0.is_empty() {
         HashMap::new()
     } else {
-        missions::list(&state.db)
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .map(|m| (m.id, m.code))
+        crate::auth::cache::all_missions(state)
+            .await?
+            .iter()
+            .map(|m| (m.id.clone(), m.code.clone()))
             .collect()
     };
     let roles = user

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use safir_domain::audit::actions;
 use safir_store::accounts::directory;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::missions::{self, Mission};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -191,9 +191,9 @@ pub async fn list_mission_staff(
         }
     }
     let ids: Vec<&str> = items.iter().map(|m| m.id.as_str()).collect();
-    audit::record(
-        &state.db,
-        &NewAuditRecord {
+    state
+        .audit
+        .record(NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
             action: actions::USER_READ,
@@ -202,10 +202,8 @@ pub async fn list_mission_staff(
             mission_id: Some(mission.mission_id()),
             client_ip,
             summary: serde_json::json!({ "via": "api", "users": ids }),
-        },
-    )
-    .await
-    .map_err(AppError::internal)?;
+        })
+        .await?;
     Ok(Json(StaffListResponse {
         mission: mission.code,
         items,

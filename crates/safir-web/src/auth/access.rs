@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum::{Router, middleware};
 use safir_domain::roles::{Permission, Target};
-use safir_store::missions::{self, Mission};
+use safir_store::missions::Mission;
 
 use super::session::Viewer;
 use crate::error::AppError;
@@ -226,10 +226,10 @@ async fn enforce(
                 );
                 return AppError::Forbidden.into_response();
             };
-            let mission = match missions::find_by_code(&rule.state.db, &code).await {
+            let mission = match super::cache::mission_by_code(&rule.state, &code).await {
                 Ok(Some(m)) => m,
                 Ok(None) => return AppError::NotFound.into_response(),
-                Err(e) => return AppError::internal(e).into_response(),
+                Err(e) => return e.into_response(),
             };
             let ok = user.grants.can(p, Target::Mission(&mission.mission_id()));
             req.extensions_mut().insert(MissionParam(mission));

@@ -2,6 +2,7 @@
 //! grants, the CSRF form-token check, and the per-route access rules.
 
 pub mod access;
+pub mod cache;
 pub mod csrf_form;
 pub mod session;
 

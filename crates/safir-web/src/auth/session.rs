@@ -1,13 +1,14 @@
 //! Sessions: the `safir_session` cookie resolved once per request into a [`Viewer`].
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use safir_domain::roles::Grants;
-use safir_store::accounts::{self, grants, sessions, tokens};
+use safir_store::accounts::{self, grants, secrets, sessions, tokens};
 
+use super::cache::CachedViewer;
 use crate::error::AppError;
 use crate::i18n::{Lang, PreferredLang};
 use crate::state::AppState;
@@ -108,7 +109,14 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+    let cache = &state.auth_cache;
+    let now = safir_store::now();
     if let Some(secret) = bearer(headers) {
+        let key = secrets::hash_secret(secret);
+        if let Some(hit) = cache.token(&key, now) {
+            return Ok(Some(hit.user));
+        }
+        let ticket = cache.ticket();
         let Some(tok) = tokens::authenticate_api_token(&state.db, secret)
             .await
             .map_err(AppError::internal)?
@@ -125,17 +133,28 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
             .await
             .map_err(AppError::internal)?;
         let scopes = tok.scope_list().map(str::to_owned).collect();
-        return Ok(Some(CurrentUser {
+        let current = CurrentUser {
             user,
             grants,
             session_id_hash: None,
             mfa_passed: true,
             api_scopes: Some(scopes),
-        }));
+        };
+        let cached = CachedViewer {
+            user: current.clone(),
+            expires_at: tok.expires_at,
+        };
+        cache.put_token(ticket, key, cached);
+        return Ok(Some(current));
     }
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
+    let key = secrets::hash_secret(secret);
+    if let Some(hit) = cache.session(&key, now) {
+        return Ok(Some(hit.user));
+    }
+    let ticket = cache.ticket();
     let Some((session, user)) = sessions::find_with_user(&state.db, secret)
         .await
         .map_err(AppError::internal)?
@@ -152,13 +171,22 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         .await
         .map_err(AppError::internal)?;
     let mfa_passed = session.mfa_passed || !grants.requires_two_factor() && !user.totp_enabled();
-    Ok(Some(CurrentUser {
+    let current = CurrentUser {
         user,
         grants,
         session_id_hash: Some(session.id_hash),
         mfa_passed,
         api_scopes: None,
-    }))
+    };
+    cache.put_session(
+        ticket,
+        key,
+        CachedViewer {
+            user: current.clone(),
+            expires_at: Some(session.expires_at),
+        },
+    );
+    Ok(Some(current))
 }
 
 /// Middleware: resolves the viewer once and, for signed-in users, their saved language.
@@ -196,7 +224,14 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         _ => None,
     };
     req.extensions_mut().insert(viewer);
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let account_writes = accounts::changes();
     let mut res = next.run(req).await;
+    if changes_state || accounts::changes() != account_writes {
+        // Whatever this request changed (a sign-out, a second factor, a grant, a mission), the
+        // next request reads it from the database, now that it is committed (see `auth::cache`).
+        state.auth_cache.clear();
+    }
     if let Some(id) = new_anon {
         let value = cookie_header(ANON_COOKIE, &id, None, state.config.behind_tls);
         if let Ok(v) = value.parse() {

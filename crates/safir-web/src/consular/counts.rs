@@ -1,5 +1,6 @@
 //! The number of cases in each state per mission, as the queue page, the dashboard panel and
-//! the API show above their lists. Counting reads every case of the mission (tens of
+//! the API show above their lists, and the number of open cases past their service's target
+//! (the dashboard panel). Counting reads every case of the mission (tens of
 //! thousands at a busy embassy), so each process keeps the answer for a few seconds: a
 //! count seen by an officer may lag another process's moves by at most [`TTL`]; this
 //! process's own moves refresh it at once.
@@ -21,6 +22,8 @@ type Counted = (Instant, BTreeMap<String, i64>);
 #[derive(Default)]
 pub struct CountsCache {
     by_mission: Mutex<HashMap<String, Counted>>,
+    /// Overdue open cases per mission, and when they were counted.
+    overdue: Mutex<HashMap<String, (Instant, i64)>>,
 }
 
 impl CountsCache {
@@ -37,9 +40,25 @@ impl CountsCache {
         }
     }
 
+    fn fresh_overdue(&self, mission_id: &str) -> Option<i64> {
+        let map = self.overdue.lock().ok()?;
+        map.get(mission_id)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, n)| *n)
+    }
+
+    fn put_overdue(&self, mission_id: &str, n: i64) {
+        if let Ok(mut map) = self.overdue.lock() {
+            map.insert(mission_id.to_owned(), (Instant::now(), n));
+        }
+    }
+
     /// Forgets a mission's counts after a case of it moved in this process.
     pub fn invalidate(&self, mission_id: &str) {
         if let Ok(mut map) = self.by_mission.lock() {
+            map.remove(mission_id);
+        }
+        if let Ok(mut map) = self.overdue.lock() {
             map.remove(mission_id);
         }
     }
@@ -58,4 +77,19 @@ pub async fn case_counts(
         .map_err(AppError::internal)?;
     state.case_counts.put(mission_id, &counts);
     Ok(counts)
+}
+
+/// Open cases at `mission_id` past their service's target, at most [`TTL`] old.
+pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
+    if let Some(n) = state.case_counts.fresh_overdue(mission_id) {
+        return Ok(n);
+    }
+    let n = cases::overdue_by_service(&state.db, mission_id, safir_store::now())
+        .await
+        .map_err(AppError::internal)?
+        .iter()
+        .map(|r| r.overdue)
+        .sum();
+    state.case_counts.put_overdue(mission_id, n);
+    Ok(n)
 }

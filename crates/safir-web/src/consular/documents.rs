@@ -11,7 +11,7 @@ use safir_domain::audit::actions;
 use safir_domain::ids::DocumentId;
 use safir_domain::roles::{Permission, Target};
 use safir_store::StoreError;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::documents::{self, Document};
 
 use crate::auth::{CurrentUser, SignedIn};
@@ -109,9 +109,7 @@ pub async fn download(
                 "owner_id": doc.owner_id.as_str(),
             }),
         };
-        audit::record(&state.db, &record)
-            .await
-            .map_err(AppError::internal)?;
+        state.audit.record(record).await?;
     }
     let bytes = documents::read_bytes(&state.config.uploads, &doc)
         .await

@@ -18,7 +18,7 @@ use axum::routing::{MethodRouter, get, post};
 use safir_domain::audit::AuditAction;
 use safir_domain::crisis::registration::{self, MAX_PLACES};
 use safir_domain::ids::UserId;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::crisis::registrations::{self, NewRegistration, Place, Registration};
 use safir_store::{StoreError, now};
 
@@ -411,12 +411,10 @@ pub async fn my_data(
     let data = registrations::export_for_user(&state.db, me.id(), &me.user.email)
         .await
         .map_err(AppError::internal)?;
-    audit::record(
-        &state.db,
-        &self_audit(&me, EXPORT_ACTION, serde_json::json!({})),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    state
+        .audit
+        .record(self_audit(&me, EXPORT_ACTION, serde_json::json!({})))
+        .await?;
     let body = serde_json::to_string_pretty(&data).map_err(AppError::internal)?;
     Ok((
         [
@@ -439,16 +437,14 @@ pub async fn erase_my_data(
     let (regs, subs) = registrations::delete_all_for_user(&state.db, me.id(), &me.user.email)
         .await
         .map_err(AppError::internal)?;
-    audit::record(
-        &state.db,
-        &self_audit(
+    state
+        .audit
+        .record(self_audit(
             &me,
             ERASE_ACTION,
             serde_json::json!({ "registrations": regs, "subscriptions": subs }),
-        ),
-    )
-    .await
-    .map_err(AppError::internal)?;
+        ))
+        .await?;
     Ok(Redirect::to("/abroad?done=erased").into_response())
 }
 

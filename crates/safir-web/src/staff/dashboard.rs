@@ -81,17 +81,17 @@ fn card(lang: Lang, m: &Mission) -> MissionCard {
     }
 }
 
-fn group_staff(lang: Lang, rows: Vec<directory::MissionStaff>) -> Vec<StaffMember> {
-    let mut out: Vec<(String, StaffMember)> = Vec::new();
+fn group_staff(lang: Lang, rows: &[directory::MissionStaff]) -> Vec<StaffMember> {
+    let mut out: Vec<(&str, StaffMember)> = Vec::new();
     for row in rows {
         let role = labels::role(lang, &row.role);
         match out.iter_mut().find(|(id, _)| *id == row.user_id) {
             Some((_, member)) => member.roles.push(role),
             None => out.push((
-                row.user_id,
+                &row.user_id,
                 StaffMember {
-                    name: row.display_name,
-                    email: row.email,
+                    name: row.display_name.clone(),
+                    email: row.email.clone(),
                     roles: vec![role],
                     disabled: row.disabled,
                 },
@@ -180,10 +180,8 @@ pub async fn show_dashboard(
         page.title,
         mission.name(labels::content_lang(lang))
     );
-    let rows = directory::mission_staff(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
-    let staff = group_staff(lang, rows);
+    let rows = crate::auth::cache::mission_staff(&state, &mission.id).await?;
+    let staff = group_staff(lang, &rows);
     let panels = panels(&state, &page, &user, &mission, &staff).await?;
     render(&DashboardPage {
         card: card(lang, &mission),

@@ -45,10 +45,15 @@ pub struct Account {
 
 impl TestApp {
     pub async fn new(test_db: TestDb) -> TestApp {
+        Self::with_config(test_db, WebConfig::default()).await
+    }
+
+    /// An app with `config` (its public URL set to the tests' origin).
+    pub async fn with_config(test_db: TestDb, config: WebConfig) -> TestApp {
         let db = test_db.db.clone();
         let config = WebConfig {
             public_url: ORIGIN.to_owned(),
-            ..WebConfig::default()
+            ..config
         };
         let state = AppState::new(db.clone(), config).await.expect("app state");
         let (router, routes) = app::build(state.clone());

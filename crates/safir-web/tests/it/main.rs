@@ -19,6 +19,7 @@ mod api_consular_inputs;
 mod api_openapi;
 mod appointments;
 mod assets;
+mod auth_cache;
 mod consular_applicant;
 mod consular_catalogue;
 mod consular_officer;

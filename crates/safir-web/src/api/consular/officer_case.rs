@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_store::audit;
 
 use super::views::{OfficerCaseResponse, officer_view};
 use super::{CASE_READ, mission_case};
@@ -44,8 +43,9 @@ pub async fn get_mission_case(
     let view = officer_view(&state, &case).await?;
     let by = By { user: &user, ip };
     let summary = serde_json::json!({ "via": "api", "reference": case.reference });
-    audit::record(&state.db, &record(&by, CASE_READ, &case, summary))
-        .await
-        .map_err(AppError::internal)?;
+    state
+        .audit
+        .record(record(&by, CASE_READ, &case, summary))
+        .await?;
     Ok(Json(view))
 }

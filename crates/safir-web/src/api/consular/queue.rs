@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{DateTime, Duration, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, AssigneeFilter, QueueFilter, QueueRow};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -265,9 +265,9 @@ pub async fn list_mission_cases(
         .map(|c| next_url(&mission.code, raw.as_deref(), c));
     let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    audit::record(
-        &state.db,
-        &NewAuditRecord {
+    state
+        .audit
+        .record(NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
             action: CASE_LIST,
@@ -276,10 +276,8 @@ pub async fn list_mission_cases(
             mission_id: Some(mission.mission_id()),
             client_ip,
             summary: serde_json::json!({ "via": "api", "query": raw, "cases": ids }),
-        },
-    )
-    .await
-    .map_err(AppError::internal)?;
+        })
+        .await?;
     let items = rows.into_iter().map(|r| item(r, now)).collect();
     Ok(Json(QueuePageResponse {
         items,

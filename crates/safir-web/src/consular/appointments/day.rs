@@ -7,7 +7,6 @@ use axum::http::Uri;
 use axum::response::Html;
 use chrono::{Duration, TimeZone, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
-use safir_store::audit;
 use safir_store::consular::appointments as store;
 
 use super::{labels, service};
@@ -77,9 +76,7 @@ pub async fn list_day_bookings(
         Some(&mission.id),
         serde_json::json!({ "date": date.to_string(), "appointments": ids }),
     );
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
     let bookings = rows
         .into_iter()
         .map(|r| BookingView {

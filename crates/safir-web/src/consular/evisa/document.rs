@@ -61,9 +61,9 @@ async fn record_read(
     evisa: &Evisa,
     what: &str,
 ) -> Result<(), AppError> {
-    audit::record(
-        &state.db,
-        &NewAuditRecord {
+    state
+        .audit
+        .record(NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
             action: actions::EVISA_READ,
@@ -72,11 +72,9 @@ async fn record_read(
             mission_id: Some(evisa.mission()),
             client_ip,
             summary: serde_json::json!({ "visa_number": evisa.visa_number, "view": what }),
-        },
-    )
-    .await
-    .map(|_| ())
-    .map_err(AppError::internal)
+        })
+        .await
+        .map(|_| ())
 }
 
 struct RevokedView {

@@ -14,7 +14,7 @@ use safir_domain::consular::service::VISA_TYPES;
 use safir_store::consular::cases::{self, Case};
 use safir_store::consular::services;
 use safir_store::missions::Mission;
-use safir_store::{accounts, audit, now};
+use safir_store::{accounts, now};
 
 use super::filters::is_breached;
 use super::{CASE_READ, by, mission_case, officers, when};
@@ -185,12 +185,10 @@ pub(super) async fn case_page(
     let names = names(state, lang, case, &staff, ids).await;
 
     let summary = serde_json::json!({ "reference": case.reference });
-    audit::record(
-        &state.db,
-        &workflow::record(&by(actor), CASE_READ, case, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    state
+        .audit
+        .record(workflow::record(&by(actor), CASE_READ, case, summary))
+        .await?;
 
     let reference = case.display_reference();
     let mut args = crate::i18n::FluentArgs::new();

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use safir_domain::consular::case::Priority;
 use safir_store::consular::cases;
 use safir_store::consular::services;
-use safir_store::{audit, now};
+use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, is_breached};
 use super::{CASE_EXPORT, officers, when};
@@ -126,9 +126,7 @@ pub async fn export_cases(
     }
     let summary = serde_json::json!({ "filter": params.query(), "rows": count });
     let record = actor.audit(CASE_EXPORT, "case", None, Some(&mission.id), summary);
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
     let disposition = format!(
         "attachment; filename=\"cases-{}.csv\"",
         mission.code.to_ascii_lowercase()

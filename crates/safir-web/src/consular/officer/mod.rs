@@ -17,10 +17,9 @@ use axum::http::Method;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use safir_domain::roles::{Permission, Role};
-use safir_store::accounts::directory;
+use safir_store::StoreError;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, now};
 
 use super::workflow::By;
 use crate::admin::support::Actor;
@@ -137,17 +136,15 @@ pub(super) async fn officers(
     state: &AppState,
     mission: &Mission,
 ) -> Result<Vec<Officer>, AppError> {
-    let rows = directory::mission_staff(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let rows = crate::auth::cache::mission_staff(state, &mission.id).await?;
     let mut out: Vec<Officer> = Vec::new();
-    for row in rows {
+    for row in rows.iter() {
         let works_cases =
             Role::parse(&row.role).is_ok_and(|r| r.grants(Permission::ManageConsularCases));
         if works_cases && !row.disabled && !out.iter().any(|o| o.id == row.user_id) {
             out.push(Officer {
-                id: row.user_id,
-                name: row.display_name,
+                id: row.user_id.clone(),
+                name: row.display_name.clone(),
             });
         }
     }
@@ -196,11 +193,6 @@ pub async fn case_counts(
             )
         })
         .collect();
-    let overdue = cases::overdue_by_service(&state.db, &mission.id, now())
-        .await
-        .map_err(AppError::internal)?
-        .iter()
-        .map(|r| r.overdue)
-        .sum();
+    let overdue = crate::consular::counts::overdue_total(state, &mission.id).await?;
     Ok(CaseCounts { by_state, overdue })
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
 use safir_store::consular::cases::{self, QueueRow};
 use safir_store::consular::services;
-use safir_store::{audit, now};
+use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, cursor, is_breached};
 use super::{CASE_LIST, age, officers, when};
@@ -217,9 +217,7 @@ pub async fn list_cases(
         "rows": rows.len(),
     });
     let record = actor.audit(CASE_LIST, "case", None, Some(&mission.id), summary);
-    audit::record(&state.db, &record)
-        .await
-        .map_err(AppError::internal)?;
+    state.audit.record(record).await?;
 
     let base = format!("/missions/{}/cases", mission.code);
     let mut page = state.page(lang, &uri, "officer-queue-title", &viewer);
