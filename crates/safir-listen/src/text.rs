@@ -84,29 +84,28 @@ fn ascii_similarity_tokens(text: &str, scratch: &mut Scratch, mut f: impl FnMut(
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if is_ascii_space(bytes[i]) {
+        let start = i;
+        // The common chunk: lowercase letters up to whitespace or the end.
+        while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == LOWER {
+            i += 1;
+        }
+        if i == bytes.len() || ASCII_CLASS[bytes[i] as usize] == SPACE {
+            if i > start {
+                f(&text[start..i]);
+            }
             i += 1;
             continue;
         }
-        let start = i;
-        let mut end = None;
-        let mut plain = true;
-        while i < bytes.len() && !is_ascii_space(bytes[i]) {
-            if end.is_none() {
-                if bytes[i] == b'@' {
-                    end = Some(i);
-                } else {
-                    plain &= bytes[i].is_ascii_lowercase();
-                }
+        // Anything else: find the end of the chunk and cut it at its first `@`.
+        let mut cut = None;
+        while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] != SPACE {
+            if bytes[i] == b'@' && cut.is_none() {
+                cut = Some(i);
             }
             i += 1;
         }
-        let end = end.unwrap_or(i);
+        let end = cut.unwrap_or(i);
         if end == start {
-            continue;
-        }
-        if plain {
-            f(&text[start..end]);
             continue;
         }
         scratch.normalized.clear();
@@ -120,10 +119,25 @@ fn ascii_similarity_tokens(text: &str, scratch: &mut Scratch, mut f: impl FnMut(
     }
 }
 
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
 /// Whitespace as `char::is_whitespace` sees it, on ASCII.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r')
-}
+const SPACE: u8 = 2;
+
+/// What the ASCII tokenizer needs to know about each byte.
+static ASCII_CLASS: [u8; 256] = {
+    let mut class = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b'a'..=b'z' => LOWER,
+            b' ' | b'\t'..=b'\r' => SPACE,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    class
+};
 
 /// The similarity tokens the text engine finds in one whitespace-free chunk.
 fn chunk_tokens(chunk: &str, tokens: &mut Vec<Token>, f: &mut impl FnMut(&str)) {
