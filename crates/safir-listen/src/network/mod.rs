@@ -15,6 +15,7 @@ mod groups;
 mod keyed;
 mod output;
 mod similar;
+mod vocab;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -13,8 +13,8 @@
 
 use std::ops::Range;
 
+use super::vocab::Vocab;
 use super::{Matcher, NetworkParams};
-use crate::intern::Interner;
 use crate::table::MessageTable;
 use crate::text::{Scratch as TextScratch, for_each_similarity_token};
 
@@ -62,7 +62,7 @@ fn prefix_len(size: usize, threshold: f64) -> usize {
 #[derive(Default)]
 struct RowTokens {
     /// Local token ids, in first-seen order within the range.
-    vocab: Interner,
+    vocab: Vocab,
     /// Messages of the range holding each local token.
     freq: Vec<u32>,
     /// Each row's distinct local ids, in first-seen order; rows with fewer than
@@ -110,7 +110,7 @@ impl RowTokens {
 /// `ranks`. Tokens are ranked rarest first, ties in first-seen order.
 ///
 /// The rows are split into `parts` ranges tokenized in parallel, each with its own
-/// interner; the ranges' vocabularies are then merged in row order, so a token's
+/// vocabulary; the ranges' vocabularies are then merged in row order, so a token's
 /// global id is its first-seen position over the whole table, whatever `parts` is.
 fn ranked_tokens(
     table: &MessageTable,
@@ -128,7 +128,7 @@ fn ranked_tokens(
     });
 
     // Merge the vocabularies and add up the frequencies.
-    let mut global = Interner::new();
+    let mut global = Vocab::default();
     let mut freq: Vec<u32> = Vec::new();
     let to_global: Vec<Vec<u32>> = chunks
         .iter()
@@ -156,14 +156,18 @@ fn ranked_tokens(
     }
 
     // Local ids to ranks, each row sorted, in parallel.
-    let work: Vec<(&mut RowTokens, &Vec<u32>)> = chunks.iter_mut().zip(&to_global).collect();
-    on_threads_mut(work, |(chunk, to_global)| {
+    let to_rank: Vec<Vec<u32>> = to_global
+        .iter()
+        .map(|ids| ids.iter().map(|&id| rank[id as usize]).collect())
+        .collect();
+    let work: Vec<(&mut RowTokens, &Vec<u32>)> = chunks.iter_mut().zip(&to_rank).collect();
+    on_threads_mut(work, |(chunk, to_rank)| {
         for t in chunk.tokens.iter_mut() {
-            *t = rank[to_global[*t as usize] as usize];
+            *t = to_rank[*t as usize];
         }
         let mut from = 0;
         for &end in &chunk.row_ends {
-            chunk.tokens[from as usize..end as usize].sort_unstable();
+            sort_distinct(&mut chunk.tokens[from as usize..end as usize]);
             from = end;
         }
     });
@@ -177,6 +181,24 @@ fn ranked_tokens(
         tokens.extend_from_slice(&chunk.tokens);
     }
     (tok_start, tokens, rank.len())
+}
+
+/// Sorts a short list of distinct values by counting, for each value, the values
+/// below it: no branch depends on the data, where a comparison sort of a dozen
+/// values mispredicts at every other step. Long lists take the usual sort.
+fn sort_distinct(list: &mut [u32]) {
+    const SHORT: usize = 32;
+    if list.len() > SHORT {
+        list.sort_unstable();
+        return;
+    }
+    let mut values = [0u32; SHORT];
+    let values = &mut values[..list.len()];
+    values.copy_from_slice(list);
+    for &v in values.iter() {
+        let below = values.iter().map(|&x| u32::from(x < v)).sum::<u32>();
+        list[below as usize] = v;
+    }
 }
 
 /// `f` over each item, one thread per item, results in order.
@@ -359,6 +381,11 @@ impl Matcher for SimilarMatcher<'_> {
                 if std::mem::replace(&mut scratch.seen[b as usize], row) == row {
                     continue;
                 }
+                if b == row {
+                    // Every message matches itself (same time, Jaccard 1).
+                    found(b);
+                    continue;
+                }
                 // The first time `b` is met is at the smallest token the two
                 // prefixes share, which is the smallest token the two rows share:
                 // the overlap is at most this token plus the shorter remainder.
@@ -405,6 +432,23 @@ mod tests {
             });
         }
         table
+    }
+
+    #[test]
+    fn sort_distinct_sorts_short_and_long_lists() {
+        let mut rng = Rng::new(5);
+        for len in 0..70 {
+            let mut list: Vec<u32> = (0..len).map(|i| i * 7 + rng.below(7) as u32).collect();
+            let want = list.clone();
+            for i in (1..list.len()).rev() {
+                list.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+            sort_distinct(&mut list);
+            assert_eq!(list, want);
+        }
+        let mut extremes = vec![u32::MAX, 0, 1 << 31, (1 << 31) - 1];
+        sort_distinct(&mut extremes);
+        assert_eq!(extremes, [0, (1 << 31) - 1, 1 << 31, u32::MAX]);
     }
 
     #[test]
