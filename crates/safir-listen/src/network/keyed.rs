@@ -10,7 +10,7 @@ use crate::text::{Scratch, co_tweet_key};
 pub(crate) struct KeyedMatcher<'t> {
     window_ms: i64,
     row_ts: &'t [i64],
-    by_user: UserRows,
+    pub(crate) by_user: UserRows,
     /// Row `r`'s keys are `row_keys[row_key_start[r]..row_key_start[r + 1]]`.
     row_key_start: Vec<u32>,
     row_keys: Vec<u32>,
@@ -169,10 +169,6 @@ impl Matcher for KeyedMatcher<'_> {
     type Scratch = ();
 
     fn scratch(&self) -> Self::Scratch {}
-
-    fn rows_by_user(&self) -> &UserRows {
-        &self.by_user
-    }
 
     fn for_each_match(&self, row: u32, _: &mut (), found: &mut impl FnMut(u32)) {
         let r = row as usize;

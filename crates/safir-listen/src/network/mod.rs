@@ -5,14 +5,17 @@
 //! messages that match at least one of B's; edges below the minimum weight are
 //! dropped, and so are self-loops unless asked for.
 //!
-//! Work is split by account: each thread takes accounts in turn, walks their
-//! messages, and counts per other account with a dense scratch array, so no global
-//! pair map is ever built.
+//! Where a message matches many others, work is split by account: each thread
+//! takes accounts in turn, walks their messages, and counts per other account with
+//! a dense scratch array, so no global pair map is ever built. co_similar_tweet,
+//! where a message matches few others, walks the messages by time instead and
+//! counts the few (account, account) pairs at the end.
 
 mod groups;
 mod keyed;
 mod output;
 mod similar;
+mod vocab;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -135,11 +138,11 @@ pub fn compute(
                 return Err(NetworkError::Similarity(params.similarity));
             }
             let matcher = similar::SimilarMatcher::build(table, params, threads);
-            accumulate(table, &matcher, params, threads)
+            accumulate_sparse(table, &matcher, matcher.rows_by_time(), params, threads)
         }
         _ => {
             let matcher = keyed::KeyedMatcher::build(table, kind, params.window_ms, threads);
-            accumulate(table, &matcher, params, threads)
+            accumulate(table, &matcher, &matcher.by_user, params, threads)
         }
     };
     Ok(Network {
@@ -153,8 +156,6 @@ pub fn compute(
 pub(crate) trait Matcher: Sync {
     type Scratch;
     fn scratch(&self) -> Self::Scratch;
-    /// The eligible rows of each account, as `(account, rows)`.
-    fn rows_by_user(&self) -> &UserRows;
     fn for_each_match(&self, row: u32, scratch: &mut Self::Scratch, found: &mut impl FnMut(u32));
 }
 
@@ -190,14 +191,17 @@ impl UserRows {
     }
 }
 
+/// Counts per account: each thread takes accounts in turn and counts the accounts
+/// their messages match in dense arrays. For networks where a message matches
+/// many others (co_post, co_retweet).
 fn accumulate<M: Matcher>(
     table: &MessageTable,
     matcher: &M,
+    by_user: &UserRows,
     params: &NetworkParams,
     threads: usize,
 ) -> (Vec<Edge>, Vec<u32>) {
     const CHUNK: usize = 64;
-    let by_user = matcher.rows_by_user();
     let next = AtomicUsize::new(0);
     let n_users = table.users.len();
     let work = || {
@@ -249,17 +253,7 @@ fn accumulate<M: Matcher>(
         }
         (edges, matched)
     };
-    let results: Vec<(Vec<Edge>, Vec<u32>)> = if threads <= 1 {
-        vec![work()]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        })
-    };
+    let results = on_workers(threads, work);
     let mut edges = Vec::new();
     let mut matched = Vec::new();
     for (e, m) in results {
@@ -269,6 +263,88 @@ fn accumulate<M: Matcher>(
     edges.sort_unstable();
     matched.sort_unstable();
     (edges, matched)
+}
+
+/// Counts per message: rows are taken in the given order (rows close in time
+/// share the memory their matching reads), each lists the accounts it matches,
+/// and the (account, account) pairs are counted at the end. For networks where a
+/// message matches few others (co_similar_tweet), where walking the rows by
+/// account would jump across the whole index for little work per row.
+fn accumulate_sparse<M: Matcher>(
+    table: &MessageTable,
+    matcher: &M,
+    rows: &[u32],
+    params: &NetworkParams,
+    threads: usize,
+) -> (Vec<Edge>, Vec<u32>) {
+    const CHUNK: usize = 1024;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut scratch = matcher.scratch();
+        let mut users: Vec<u32> = Vec::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut matched = Vec::new();
+        loop {
+            let first = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if first >= rows.len() {
+                break;
+            }
+            for &a in &rows[first..(first + CHUNK).min(rows.len())] {
+                let user_a = table.user[a as usize];
+                users.clear();
+                matcher.for_each_match(a, &mut scratch, &mut |b| {
+                    users.push(table.user[b as usize]);
+                });
+                users.sort_unstable();
+                users.dedup();
+                if users.iter().any(|&u| u != user_a) {
+                    matched.push(a);
+                }
+                pairs.extend(
+                    users
+                        .iter()
+                        .filter(|&&u| params.include_self_loops || u != user_a)
+                        .map(|&u| (user_a, u)),
+                );
+            }
+        }
+        (pairs, matched)
+    };
+    let mut pairs = Vec::new();
+    let mut matched = Vec::new();
+    for (p, m) in on_workers(threads, work) {
+        pairs.extend(p);
+        matched.extend(m);
+    }
+    pairs.sort_unstable();
+    let mut edges: Vec<Edge> = Vec::new();
+    for (i, &(user_1, user_2)) in pairs.iter().enumerate() {
+        match edges.last_mut() {
+            Some(e) if i > 0 && pairs[i - 1] == (user_1, user_2) => e.weight += 1,
+            _ => edges.push(Edge {
+                user_1,
+                user_2,
+                weight: 1,
+            }),
+        }
+    }
+    edges.retain(|e| e.weight >= params.min_weight);
+    matched.sort_unstable();
+    (edges, matched)
+}
+
+/// Runs `work` on `threads` threads (on this one if `threads` is 1).
+fn on_workers<R: Send>(threads: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
+    if threads <= 1 {
+        return vec![work()];
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(&work)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
 }
 
 /// Runs `f` over `0..n` split in contiguous chunks on `threads` threads and
