@@ -116,8 +116,20 @@ impl Default for WebConfig {
     }
 }
 
+/// Everything a handler needs, behind one shared pointer: every middleware layer and route
+/// clones the state for each request, so a clone is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
@@ -150,7 +162,7 @@ impl AppState {
         let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
         let audit = crate::audit_log::AuditWriter::start(db.clone());
         let auth_cache = Arc::new(crate::auth::cache::AuthCache::new(config.auth_cache_ttl));
-        Ok(Self {
+        Ok(Self(Arc::new(AppStateInner {
             db,
             config: Arc::new(config),
             metrics: Metrics::new(),
@@ -162,7 +174,7 @@ impl AppState {
             auth_cache,
             audit,
             checkin_writer,
-        })
+        })))
     }
 
     pub fn security(&self) -> SecurityConfig {

@@ -19,6 +19,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "safir",

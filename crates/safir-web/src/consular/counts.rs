@@ -6,7 +6,7 @@
 //! process's own moves refresh it at once.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use safir_store::consular::cases;
@@ -21,6 +21,9 @@ type Counted = (Instant, BTreeMap<String, i64>);
 
 #[derive(Default)]
 pub struct CountsCache {
+    /// One refresh at a time per mission: when the counts expire under load, the first
+    /// request counts and the others wait for its answer instead of all counting at once.
+    refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     by_mission: Mutex<HashMap<String, Counted>>,
     /// Overdue open cases per mission, and when they were counted.
     overdue: Mutex<HashMap<String, (Instant, i64)>>,
@@ -53,6 +56,14 @@ impl CountsCache {
         }
     }
 
+    fn refresh_lock(&self, mission_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.refreshing.lock() {
+            Ok(mut map) => map.entry(mission_id.to_owned()).or_default().clone(),
+            // A poisoned map only loses the sharing of refreshes, not their correctness.
+            Err(_) => Arc::default(),
+        }
+    }
+
     /// Forgets a mission's counts after a case of it moved in this process.
     pub fn invalidate(&self, mission_id: &str) {
         if let Ok(mut map) = self.by_mission.lock() {
@@ -72,6 +83,11 @@ pub async fn case_counts(
     if let Some(c) = state.case_counts.fresh(mission_id) {
         return Ok(c);
     }
+    let lock = state.case_counts.refresh_lock(mission_id);
+    let _refreshing = lock.lock().await;
+    if let Some(c) = state.case_counts.fresh(mission_id) {
+        return Ok(c);
+    }
     let counts = cases::queue_counts(&state.db, mission_id)
         .await
         .map_err(AppError::internal)?;
@@ -81,6 +97,11 @@ pub async fn case_counts(
 
 /// Open cases at `mission_id` past their service's target, at most [`TTL`] old.
 pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
+    if let Some(n) = state.case_counts.fresh_overdue(mission_id) {
+        return Ok(n);
+    }
+    let lock = state.case_counts.refresh_lock(mission_id);
+    let _refreshing = lock.lock().await;
     if let Some(n) = state.case_counts.fresh_overdue(mission_id) {
         return Ok(n);
     }
