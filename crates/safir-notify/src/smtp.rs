@@ -94,13 +94,17 @@ impl SmtpChannel {
     pub(crate) async fn send(&self, message: Message) -> Result<(), SendError> {
         let envelope = message.envelope().clone();
         let body = message.formatted();
-        // Waiting for a free connection is not the server's delay: the deadline starts after.
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|_| SendError::Transient("mailer is shutting down".to_owned()))?;
-        match tokio::time::timeout(self.deadline, self.send_now(&envelope, &body)).await {
+        // The deadline covers the wait for a free connection too: connections are only held
+        // long by a server that does not answer, and a job must not outlive its lease waiting.
+        let send = async {
+            let _slot = self
+                .slots
+                .acquire()
+                .await
+                .map_err(|_| SendError::Transient("mailer is shutting down".to_owned()))?;
+            self.send_now(&envelope, &body).await
+        };
+        match tokio::time::timeout(self.deadline, send).await {
             Ok(sent) => sent,
             Err(_) => Err(SendError::Transient(format!(
                 "no answer from the SMTP server within {} ms",
