@@ -128,7 +128,7 @@ bench_backend() {
     sleep 1
   done
   local rate
-  rate=$(awk -v n="$count" -v a="$first" -v b="$last" 'BEGIN{d = (b - a) / 1000; printf "%.0f", d > 0 ? (n - 1) / d : n}')
+  rate=$(awk -v n="$count" -v a="$first" -v b="$last" 'BEGIN{d = (b - a) / 1000; printf "%.0f", (d > 0 ? (n - 1) / d : n)}')
   # The ceilings, each against a fresh sink.
   ceiling_blast() {
     "$SMTP" sink >"$WORK/sink2-$name.out" &
