@@ -8,9 +8,12 @@
 #   fan-out   the `crisis.fanout` job: audience resolved and one delivery row + one check-in
 #             per matched person written and their delivery jobs enqueued
 #             — ceiling: a bare insert of the same number of delivery-shaped rows
-#   email     delivery to a loopback SMTP server (bench_smtp sink), Safir's `crisis.deliver`
-#             jobs with the per-channel rate limit lifted
-#             — ceiling: the same SMTP client (safir_notify::Mailer) sending with no database
+#   email     delivery to a loopback SMTP server (bench_smtp_sink sink: streams DATA, keeps
+#             counts, Message-IDs and the first 20,000 links), Safir's `crisis.deliver` jobs
+#             with the per-channel rate limit lifted, from the first to the last message
+#             — ceilings, each against a fresh sink: the same SMTP client Safir uses
+#             (safir_notify::Mailer, as many connections as the server's delivery workers)
+#             with no database, and a bare client pipelining MAIL/RCPT/DATA (the sink's own)
 #   check-in  POST /crisis/checkin/<token> answers (wrk, random personal links)
 #             — ceiling: GET /healthz on the same server
 #   memory    the server's peak resident memory (VmHWM) over the whole run
@@ -27,9 +30,11 @@ PG_SERVER="${SAFIR_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 PG_DB=safir_bench_crisis
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-cargo build --release -q -p safir --bin safir --example bench_smtp
+cargo build --release -q -p safir --bin safir --example bench_smtp_sink
 BIN=target/release/safir
-SMTP=target/release/examples/bench_smtp
+SMTP=target/release/examples/bench_smtp_sink
+# The server's delivery workers and SMTP connections (crisis.delivery_concurrency, default).
+CONNECTIONS=32
 HERE=bench/crisis
 WORK=$(mktemp -d)
 PIDS=()
@@ -114,25 +119,31 @@ bench_backend() {
     END { printf "  check-in steps:"; for (k in t) printf " %s=%d", substr(k, 1, length(k) - 3) "_ms", t[k] / 1000; print "" }' \
     "$WORK/server-$name.log"
 
-  # Delivery: from the first to the last message at the SMTP server.
-  local first="" last count distinct
+  # Delivery: from the first to the last message at the SMTP server, which prints once a
+  # second "<elapsed ms> <messages> <distinct Message-IDs> <first ms> <last ms>".
+  local count=0 distinct first last
   while :; do
-    read -r last count distinct < <(tail -1 "$WORK/sink-$name.out")
-    [ -z "$first" ] && [ "${count:-0}" -gt 0 ] 2>/dev/null && first=$last
+    read -r _ count distinct first last < <(tail -1 "$WORK/sink-$name.out")
     [ "${count:-0}" -ge "$MATCH" ] 2>/dev/null && break
     sleep 1
   done
   local rate
-  rate=$(awk -v n="$count" -v a="$first" -v b="$last" 'BEGIN{printf "%.0f", n / ((b - a) / 1000 + 1)}')
-  "$SMTP" sink >"$WORK/sink2-$name.out" &
-  local sink2=$!
-  PIDS+=("$sink2")
-  sleep 0.5
-  local blast
-  blast=$("$SMTP" blast "$(head -1 "$WORK/sink2-$name.out")" "$MATCH" 16 | awk '{print $(NF-1)}')
-  kill "$sink2"
-  printf 'email     %6s msg/s (%s received, %s distinct)   ceiling (bare client) %s msg/s\n' \
-    "$rate" "$count" "$distinct" "$blast"
+  rate=$(awk -v n="$count" -v a="$first" -v b="$last" 'BEGIN{d = (b - a) / 1000; printf "%.0f", (d > 0 ? (n - 1) / d : n)}')
+  # The ceilings, each against a fresh sink.
+  ceiling_blast() {
+    "$SMTP" sink >"$WORK/sink2-$name.out" &
+    local sink2=$!
+    PIDS+=("$sink2")
+    sleep 0.5
+    "$SMTP" "$1" "$(head -1 "$WORK/sink2-$name.out")" "$MATCH" "$CONNECTIONS" | awk '{print $(NF-1)}'
+    kill "$sink2"
+    wait "$sink2" 2>/dev/null || true
+  }
+  local mailer raw
+  mailer=$(ceiling_blast lettre)
+  raw=$(ceiling_blast raw)
+  printf 'email     %6s msg/s (%s received, %s distinct)   ceilings: Mailer, no database %s msg/s; bare pipelined client %s msg/s\n' \
+    "$rate" "$count" "$distinct" "$mailer" "$raw"
 
   # Check-in answers on the personal links the SMTP server received.
   kill -INT "$sink"

@@ -17,7 +17,7 @@ pub struct Mailer {
 }
 
 enum Channel {
-    Smtp(SmtpChannel),
+    Smtp(Box<SmtpChannel>),
     File(PathBuf),
     Console,
 }
@@ -42,7 +42,7 @@ impl Mailer {
     /// pool lives on the Tokio runtime, so this must be called inside one.
     pub fn new(config: &MailConfig) -> Result<Self, NotifyError> {
         let channel = match config.transport() {
-            Transport::Smtp => Channel::Smtp(SmtpChannel::new(config)?),
+            Transport::Smtp => Channel::Smtp(Box::new(SmtpChannel::new(config)?)),
             Transport::File => {
                 let dir = config.file_dir().to_owned();
                 std::fs::create_dir_all(&dir).map_err(|source| NotifyError::MailDir {

@@ -597,6 +597,22 @@ async fn thousands_of_places_are_filtered_exactly() {
         let a = audience::resolve(db, &target, Utc::now()).await.unwrap();
         assert_eq!(a.counts.people, 121);
         assert_eq!(a.counts.email, 121);
+        // A polygon whose box holds half of the places (read in one pass on SQLite, not
+        // through the index): latitudes 33.0..34.5 (31 rows) by every longitude.
+        let half = Polygon::new(vec![
+            Point::new(32.99, 34.99).unwrap(),
+            Point::new(32.99, 37.46).unwrap(),
+            Point::new(34.51, 37.46).unwrap(),
+            Point::new(34.51, 34.99).unwrap(),
+            Point::new(32.99, 34.99).unwrap(),
+        ])
+        .unwrap();
+        let half = Target {
+            polygons: vec![half],
+            ..Target::default()
+        };
+        let h = audience::resolve(db, &half, Utc::now()).await.unwrap();
+        assert_eq!(h.counts.people, 31 * 50);
         let whole = audience::resolve(db, &countries(&["LB"]), Utc::now())
             .await
             .unwrap();
