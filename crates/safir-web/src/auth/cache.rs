@@ -7,8 +7,8 @@
 //!   any method, or a job) empties the cache before the next read of it
 //!   ([`safir_store::accounts::changes`]), and again when the request that wrote is over (the
 //!   write moves the counter before its commit);
-//! - every state-changing request (any method but GET, HEAD and OPTIONS) that this process
-//!   serves empties the whole cache when it completes, so a sign-out, a second factor, a
+//! - every state-changing request of a signed-in user (any method but GET, HEAD and OPTIONS)
+//!   that this process serves empties the whole cache when it completes, so a sign-out, a second factor, a
 //!   grant, a revoked token or a mission edit made here takes effect on the next request;
 //! - a change made by another process (an admin command, another instance on the same
 //!   PostgreSQL database, a background job) takes effect within the TTL;

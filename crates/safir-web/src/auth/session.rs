@@ -223,8 +223,12 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         Viewer::Anonymous(a) if a.is_new => Some(a.anon_id.clone()),
         _ => None,
     };
+    // A signed-in user's state-changing request may change what the cache holds in ways the
+    // accounts store does not count; anonymous ones (check-in answers during a crisis, by the
+    // thousand) only change accounts through the store, which is counted below.
+    let changes_state = viewer.user().is_some()
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     req.extensions_mut().insert(viewer);
-    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let account_writes = accounts::changes();
     let mut res = next.run(req).await;
     if changes_state || accounts::changes() != account_writes {
