@@ -163,7 +163,10 @@ impl AuthCache {
             return false;
         }
         let changes = accounts::changes();
-        if self.seen_changes.swap(changes, Ordering::AcqRel) != changes {
+        // A plain read on the hot path; only a moved count writes the shared word.
+        if self.seen_changes.load(Ordering::Acquire) != changes
+            && self.seen_changes.swap(changes, Ordering::AcqRel) != changes
+        {
             self.clear();
         }
         true
