@@ -12,7 +12,7 @@ use safir_store::with_pool;
 use safir_web::state::WebConfig;
 
 use crate::admin_support::signed_in;
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Account, TestApp, unique_email};
 
 async fn app_with_cache(ttl: Duration) -> TestApp {
     TestApp::with_config(
@@ -23,6 +23,18 @@ async fn app_with_cache(ttl: Duration) -> TestApp {
         },
     )
     .await
+}
+
+/// The Paris mission's id and a consular officer there.
+async fn paris_officer(app: &TestApp) -> (String, Account) {
+    let paris = app.mission("PAR", "FR").await;
+    let officer = app
+        .staff(
+            &unique_email("officer"),
+            &[(Role::ConsularOfficer, Some(&paris))],
+        )
+        .await;
+    (paris, officer)
 }
 
 /// Removes every grant of `user_id` the way another process would: straight in the
@@ -41,13 +53,7 @@ async fn revoke_behind_its_back(app: &TestApp, user_id: &str) {
 #[tokio::test]
 async fn a_grant_revoked_through_this_process_applies_on_the_next_request() {
     let app = app_with_cache(Duration::from_secs(60)).await;
-    let paris = app.mission("PAR", "FR").await;
-    let officer = app
-        .staff(
-            &unique_email("officer"),
-            &[(Role::ConsularOfficer, Some(&paris))],
-        )
-        .await;
+    let (paris, officer) = paris_officer(&app).await;
     let mut client = signed_in(&app, &officer).await;
     assert_eq!(client.get("/missions/PAR/dashboard").await.status, 200);
     assert_eq!(client.get("/missions/PAR/dashboard").await.status, 200);
@@ -66,13 +72,7 @@ async fn a_grant_revoked_through_this_process_applies_on_the_next_request() {
 #[tokio::test]
 async fn sign_out_everywhere_ends_every_session_at_once() {
     let app = app_with_cache(Duration::from_secs(60)).await;
-    let paris = app.mission("PAR", "FR").await;
-    let officer = app
-        .staff(
-            &unique_email("officer"),
-            &[(Role::ConsularOfficer, Some(&paris))],
-        )
-        .await;
+    let (_, officer) = paris_officer(&app).await;
     let mut laptop = signed_in(&app, &officer).await;
     let mut phone = signed_in(&app, &officer).await;
     assert_eq!(phone.get("/missions/PAR/dashboard").await.status, 200);
@@ -94,13 +94,7 @@ async fn sign_out_everywhere_ends_every_session_at_once() {
 #[tokio::test]
 async fn a_change_made_elsewhere_applies_once_the_cache_time_is_over() {
     let app = app_with_cache(Duration::from_millis(200)).await;
-    let paris = app.mission("PAR", "FR").await;
-    let officer = app
-        .staff(
-            &unique_email("officer"),
-            &[(Role::ConsularOfficer, Some(&paris))],
-        )
-        .await;
+    let (_, officer) = paris_officer(&app).await;
     let mut client = signed_in(&app, &officer).await;
     assert_eq!(client.get("/missions/PAR/dashboard").await.status, 200);
     revoke_behind_its_back(&app, &officer.id).await;
@@ -111,13 +105,7 @@ async fn a_change_made_elsewhere_applies_once_the_cache_time_is_over() {
 #[tokio::test]
 async fn with_no_cache_time_every_request_reads_the_database() {
     let app = app_with_cache(Duration::ZERO).await;
-    let paris = app.mission("PAR", "FR").await;
-    let officer = app
-        .staff(
-            &unique_email("officer"),
-            &[(Role::ConsularOfficer, Some(&paris))],
-        )
-        .await;
+    let (_, officer) = paris_officer(&app).await;
     let mut client = signed_in(&app, &officer).await;
     assert_eq!(client.get("/missions/PAR/dashboard").await.status, 200);
     revoke_behind_its_back(&app, &officer.id).await;
