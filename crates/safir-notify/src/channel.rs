@@ -97,15 +97,16 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, C
 }
 
 /// The HTTP client shared by a channel: connection pool, timeouts, no redirects (a gateway
-/// that redirects a POST is misconfigured).
-pub(crate) fn client() -> reqwest::Client {
+/// that redirects a POST is misconfigured), `https://` trusted as `trust` says.
+pub(crate) fn client(trust: &crate::tls::Trust) -> Result<reqwest::Client, crate::NotifyError> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(64)
+        .tls_backend_preconfigured(trust.client_config())
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| crate::NotifyError::config("tls", format!("HTTP client: {e}")))
 }
 
 #[cfg(test)]

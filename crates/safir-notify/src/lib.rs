@@ -12,6 +12,7 @@ pub mod ratelimit;
 pub mod sms;
 mod smtp;
 pub mod testing;
+pub mod tls;
 pub mod webhook;
 
 pub use channel::{Accepted, ChannelError};

@@ -1,9 +1,9 @@
 //! SMS through an HTTP gateway: a generic one (a URL and a JSON or form body template) or a
 //! Twilio-compatible Messages API.
 //!
-//! The gateway is reached over plain HTTP (this build carries no TLS backend for outgoing
-//! HTTP): run it on the same host or private network, or point `sms_gateway_url` at a local
-//! TLS-terminating relay.
+//! The gateway is reached over `https://` (the public web roots, plus an optional PEM file of
+//! the ministry's own certificate authority: see [`crate::tls`]) or over plain `http://` on a
+//! private network.
 
 use std::time::Duration;
 
@@ -28,6 +28,8 @@ pub struct SmsConfig {
     pub token: String,
     /// `file` only: the directory of the outbox (`<data_dir>/sms`).
     pub file_dir: std::path::PathBuf,
+    /// Whom `https://` trusts.
+    pub trust: Option<crate::tls::Trust>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,14 @@ pub struct SmsGateway {
     username: String,
     token: String,
     client: reqwest::Client,
+}
+
+/// `https://` or `http://` followed by a host.
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
 }
 
 /// JSON string content (without the surrounding quotes the template already has).
@@ -148,10 +158,10 @@ impl SmsGateway {
                 ));
             }
         };
-        if !matches!(kind, Kind::None | Kind::File(_)) && !config.url.starts_with("http://") {
+        if !matches!(kind, Kind::None | Kind::File(_)) && !is_http_url(&config.url) {
             return Err(NotifyError::config(
                 "crisis.sms_gateway_url",
-                "must be an http:// URL (use a local TLS relay for an https gateway)",
+                "must be an https:// or http:// URL",
             ));
         }
         if matches!(kind, Kind::Twilio) && config.username.is_empty() {
@@ -166,7 +176,10 @@ impl SmsGateway {
             from: config.from.clone(),
             username: config.username.clone(),
             token: config.token.clone(),
-            client: channel::client(),
+            client: channel::client(&match &config.trust {
+                Some(t) => t.clone(),
+                None => crate::tls::Trust::public()?,
+            })?,
         })
     }
 

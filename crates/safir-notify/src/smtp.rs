@@ -314,16 +314,7 @@ fn wrapper(host: &str) -> Result<Encryption, NotifyError> {
     let setup = |e: &dyn std::fmt::Display| {
         NotifyError::config("smtp_tls", format!("TLS setup failed: {e}"))
     };
-    let provider = rustls::crypto::CryptoProvider::get_default()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(rustls::ALL_VERSIONS)
-        .map_err(|e| setup(&e))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = crate::tls::client_config(Vec::new()).map_err(|e| setup(&e))?;
     let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|e| setup(&e))?;
     Ok(Encryption::Wrapper {
         connector: tokio_rustls::TlsConnector::from(Arc::new(config)),

@@ -3,7 +3,8 @@
 //! Every request carries `Safir-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` computed
 //! with the webhook's secret over `"<t>.<body>"` (the receiver recomputes it and rejects old
 //! timestamps, which stops replays), and `Idempotency-Key: <delivery id>` so a request
-//! repeated after a crash can be recognised. Plain HTTP only in this build (see `sms`).
+//! repeated after a crash can be recognised. `https://` or `http://`, trusted as for SMS
+//! gateways (see [`crate::tls`]).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -56,17 +57,12 @@ pub struct WebhookSender {
     client: reqwest::Client,
 }
 
-impl Default for WebhookSender {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl WebhookSender {
-    pub fn new() -> Self {
-        Self {
-            client: channel::client(),
-        }
+    /// A sender whose `https://` requests trust `trust`.
+    pub fn new(trust: &crate::tls::Trust) -> Result<Self, crate::NotifyError> {
+        Ok(Self {
+            client: channel::client(trust)?,
+        })
     }
 
     /// Sends `body` once to `url`, signed with `secret`; classified like the SMS gateway.
@@ -77,9 +73,9 @@ impl WebhookSender {
         key: &str,
         body: &serde_json::Value,
     ) -> Result<Accepted, ChannelError> {
-        if !url.starts_with("http://") {
+        if !crate::sms::is_http_url(url) {
             return Err(ChannelError::Permanent(format!(
-                "webhook URL {url:?}: only http:// is supported by this build"
+                "webhook URL {url:?}: not an https:// or http:// URL"
             )));
         }
         let bytes = body.to_string().into_bytes();

@@ -167,6 +167,9 @@ pub struct Crisis {
     pub sms_gateway_token: Secret,
     /// The secret the gateway must send with delivery receipts and inbound messages.
     pub sms_inbound_secret: Secret,
+    /// A PEM file of certificate authorities that `https://` SMS gateways and webhooks may
+    /// also chain to (a ministry's own CA); empty: the public web roots only.
+    pub tls_ca_file: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -246,6 +249,7 @@ impl Default for Config {
                 sms_gateway_username: String::new(),
                 sms_gateway_token: Secret::default(),
                 sms_inbound_secret: Secret::default(),
+                tls_ca_file: String::new(),
             },
             listen: Listen {
                 monitor_interval_minutes: 15,
@@ -431,10 +435,14 @@ impl Config {
             return Err(err("sms_gateway", "must be none, generic, twilio or file"));
         }
         let needs_url = ["generic", "twilio"].contains(&k.sms_gateway.as_str());
-        if needs_url && !k.sms_gateway_url.starts_with("http://") {
+        let url_host = k
+            .sms_gateway_url
+            .strip_prefix("https://")
+            .or_else(|| k.sms_gateway_url.strip_prefix("http://"));
+        if needs_url && !url_host.is_some_and(|h| !h.is_empty() && !h.starts_with('/')) {
             return Err(err(
                 "sms_gateway_url",
-                "must be an http:// URL (reach an https:// gateway through a local TLS relay)",
+                "must be an https:// or http:// URL naming a host",
             ));
         }
         if !["json", "form"].contains(&k.sms_gateway_format.as_str()) {
@@ -637,6 +645,27 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key, "monitor_interval_minutes");
+        for (url, ok) in [
+            ("https://api.twilio.com/2010-04-01/Accounts/AC1", true),
+            ("http://10.0.0.5:8080/send", true),
+            ("https://", false),
+            ("ftp://gateway.example/send", false),
+        ] {
+            let r = Config::load(
+                &Overrides::default(),
+                &env(&[
+                    ("SAFIR_SMS_GATEWAY", "generic"),
+                    ("SAFIR_SMS_GATEWAY_URL", url),
+                ]),
+            );
+            match r {
+                Ok(_) => assert!(ok, "{url} accepted"),
+                Err(e) => {
+                    assert!(!ok, "{url} refused: {e}");
+                    assert_eq!(e.key, "sms_gateway_url");
+                }
+            }
+        }
     }
 
     #[test]

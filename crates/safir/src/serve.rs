@@ -195,6 +195,9 @@ fn crisis_delivery(
 )> {
     use safir_notify::ratelimit::TokenBucket;
     let k = &config.crisis;
+    let ca_file = (!k.tls_ca_file.is_empty()).then(|| std::path::PathBuf::from(&k.tls_ca_file));
+    let trust = safir_notify::tls::Trust::with_ca_file(ca_file.as_deref(), "tls_ca_file")
+        .context("TLS settings of the SMS gateway and webhooks")?;
     let sms = safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
         gateway: k.sms_gateway.clone(),
         url: k.sms_gateway_url.clone(),
@@ -204,6 +207,7 @@ fn crisis_delivery(
         username: k.sms_gateway_username.clone(),
         token: k.sms_gateway_token.expose().to_owned(),
         file_dir: config.data_dir().join("sms"),
+        trust: Some(trust.clone()),
     })
     .context("SMS gateway settings")?;
     let buckets = safir_web::crisis::delivery::Buckets {
@@ -216,7 +220,7 @@ fn crisis_delivery(
         db: db.clone(),
         mailer: Arc::new(mailer),
         sms,
-        webhooks: safir_notify::webhook::WebhookSender::new(),
+        webhooks: safir_notify::webhook::WebhookSender::new(&trust).context("webhook sender")?,
         buckets,
         public_url: config.public_url(),
         tuning: safir_web::crisis::delivery::DeliverTuning {

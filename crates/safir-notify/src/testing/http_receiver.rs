@@ -1,10 +1,12 @@
 //! A real HTTP server on loopback standing in for an SMS gateway or a webhook receiver: it
 //! records every request (method, path with query, headers, body) and can be told to answer
 //! 429 with a Retry-After or 500 for the next requests, or to be down (connections refused).
-//! Accepted requests get `200 {"sid": "SM<n>", "status": "queued"}`.
+//! Accepted requests get `200 {"sid": "SM<n>", "status": "queued"}`. [`HttpReceiver::start_tls`]
+//! serves the same over TLS with a given certificate, for the `https://` paths.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -99,6 +101,7 @@ struct Shared {
     arrived: Notify,
     epoch: watch::Sender<u64>,
     acceptor: Mutex<Option<JoinHandle<()>>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Shared {
@@ -195,6 +198,32 @@ async fn serve_one(
 
 impl HttpReceiver {
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(None).await
+    }
+
+    /// Serves over TLS with the certificate chain and private key of these PEM files;
+    /// [`HttpReceiver::url`] then gives `https://localhost:<port>…`.
+    pub async fn start_tls(cert_pem: &Path, key_pem: &Path) -> std::io::Result<Self> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let invalid = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+        let certs = CertificateDer::pem_file_iter(cert_pem)
+            .map_err(|e| invalid(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(&e))?;
+        let key = PrivateKeyDer::from_pem_file(key_pem).map_err(|e| invalid(&e))?;
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .map_err(|e| invalid(&e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| invalid(&e))?;
+        Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let (epoch, _) = watch::channel(0);
         let shared = Arc::new(Shared {
@@ -203,6 +232,7 @@ impl HttpReceiver {
             arrived: Notify::new(),
             epoch,
             acceptor: Mutex::new(None),
+            tls,
         });
         let receiver = Self { shared };
         receiver.spawn_acceptor(listener);
@@ -223,11 +253,26 @@ impl HttpReceiver {
                         let shared = shared.clone();
                         move |req| serve_one(shared.clone(), req)
                     });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = closed.changed() => {}
+                    let http = hyper::server::conn::http1::Builder::new();
+                    match &shared.tls {
+                        None => {
+                            let conn = http.serve_connection(TokioIo::new(stream), service);
+                            tokio::select! {
+                                _ = conn => {}
+                                _ = closed.changed() => {}
+                            }
+                        }
+                        Some(tls) => {
+                            // A client that does not trust the certificate ends here.
+                            let Ok(stream) = tls.accept(stream).await else {
+                                return;
+                            };
+                            let conn = http.serve_connection(TokioIo::new(stream), service);
+                            tokio::select! {
+                                _ = conn => {}
+                                _ = closed.changed() => {}
+                            }
+                        }
                     }
                 });
             }
@@ -247,9 +292,13 @@ impl HttpReceiver {
         self.shared.addr
     }
 
-    /// `http://127.0.0.1:<port><path>`.
+    /// `http://127.0.0.1:<port><path>`, or `https://localhost:<port><path>` over TLS (the
+    /// name a test certificate is issued for).
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.shared.addr)
+        match self.shared.tls {
+            None => format!("http://{}{path}", self.shared.addr),
+            Some(_) => format!("https://localhost:{}{path}", self.shared.addr.port()),
+        }
     }
 
     /// Answers the next `n` requests with `429 Too Many Requests` and `Retry-After: secs`.

@@ -5,6 +5,7 @@ use std::time::Duration;
 use safir_notify::ChannelError;
 use safir_notify::sms::{SmsConfig, SmsGateway, SmsMessage};
 use safir_notify::testing::HttpReceiver;
+use safir_notify::tls::Trust;
 use safir_notify::webhook::{self, WebhookSender};
 
 fn generic(receiver: &HttpReceiver) -> SmsGateway {
@@ -17,6 +18,7 @@ fn generic(receiver: &HttpReceiver) -> SmsGateway {
         username: String::new(),
         token: "tok-123".into(),
         file_dir: Default::default(),
+        trust: None,
     })
     .expect("gateway")
 }
@@ -58,6 +60,7 @@ async fn twilio_preset_posts_a_form_with_basic_auth() {
         username: "AC123".into(),
         token: "secret".into(),
         file_dir: Default::default(),
+        trust: None,
     })
     .expect("gateway");
     let a = gw.send(&sms("d-2")).await.expect("sent");
@@ -174,7 +177,7 @@ async fn sms_switched_off_is_a_permanent_failure() {
 async fn webhooks_are_signed() {
     let rx = HttpReceiver::start().await.expect("receiver");
     let body = serde_json::json!({"identifier": "A-1", "headline": "Shelter in place"});
-    let sender = WebhookSender::new();
+    let sender = WebhookSender::new(&Trust::public().expect("trust")).expect("sender");
     sender
         .send(&rx.url("/hook"), b"whsec", "d-9", &body)
         .await
@@ -223,4 +226,142 @@ async fn the_file_gateway_appends_one_json_line_per_message() {
     assert_eq!(lines[0]["body"], sms("d-7").body);
     assert_eq!(lines[1]["key"], "d-8");
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// A certificate authority and a `localhost` certificate it signed, made by the openssl
+/// command; `None` (the test is skipped) when openssl is missing, unless
+/// `SAFIR_TEST_REQUIRE` names it.
+fn test_pki(dir: &std::path::Path) -> Option<()> {
+    let required = std::env::var("SAFIR_TEST_REQUIRE")
+        .is_ok_and(|v| v.split(',').any(|t| t.trim() == "openssl"));
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+    };
+    match openssl(&["version"]) {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            assert!(
+                !required,
+                "SAFIR_TEST_REQUIRE includes openssl but it is not installed"
+            );
+            eprintln!("openssl not installed: HTTPS channel test skipped");
+            return None;
+        }
+    }
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext file");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    for args in [
+        [
+            &["req", "-x509"][..],
+            &ec[..],
+            &["-keyout", "ca.key", "-out", "ca.pem"],
+        ]
+        .concat(),
+        [
+            &["req"][..],
+            &ec[..],
+            &["-keyout", "leaf.key", "-out", "leaf.csr"],
+        ]
+        .concat(),
+    ] {
+        let mut args = args;
+        args.extend(["-days", "2", "-subj"]);
+        args.push(if args.contains(&"ca.pem") {
+            "/CN=Safir Test CA"
+        } else {
+            "/CN=localhost"
+        });
+        let out = openssl(&args).expect("openssl runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ])
+    .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
+
+#[tokio::test]
+async fn https_gateways_and_webhooks_trust_the_configured_authority_only() {
+    let dir = std::env::temp_dir().join(format!("safir-https-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    if test_pki(&dir).is_none() {
+        return;
+    }
+    let rx = HttpReceiver::start_tls(&dir.join("leaf.pem"), &dir.join("leaf.key"))
+        .await
+        .expect("TLS receiver");
+    assert!(rx.url("/sms/send").starts_with("https://localhost:"));
+    let trusted = Trust::with_ca_file(Some(&dir.join("ca.pem")), "tls_ca_file").expect("CA file");
+    let config = |trust: Trust| SmsConfig {
+        gateway: "generic".into(),
+        url: rx.url("/sms/send"),
+        format: "json".into(),
+        template: r#"{"to":"{to}","text":"{body}"}"#.into(),
+        trust: Some(trust),
+        ..SmsConfig::default()
+    };
+
+    // The public roots do not know the test authority: the handshake fails, nothing is
+    // received, and the failure is temporary (a certificate can be fixed and the job retried).
+    let public = SmsGateway::new(&config(Trust::public().expect("public"))).expect("gateway");
+    let e = public.send(&sms("d-1")).await.expect_err("untrusted");
+    assert!(!e.is_permanent(), "{e}");
+    assert_eq!(rx.accepted_count(), 0);
+
+    let gw = SmsGateway::new(&config(trusted.clone())).expect("gateway");
+    let accepted = gw.send(&sms("d-2")).await.expect("sent over TLS");
+    assert_eq!(accepted.provider_id.as_deref(), Some("SM1"));
+    assert_eq!(
+        rx.requests().last().expect("request").json().expect("json")["to"],
+        "+971501234567"
+    );
+
+    let body = serde_json::json!({"identifier": "A-1"});
+    WebhookSender::new(&trusted)
+        .expect("sender")
+        .send(&rx.url("/hook"), b"whsec", "d-3", &body)
+        .await
+        .expect("webhook over TLS");
+    let r = rx.requests().last().expect("request").clone();
+    assert_eq!(r.path, "/hook");
+    assert_eq!(r.json().expect("json"), body);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -23,6 +23,6 @@ crisis-delivery-webhooks-enabled = مفعّل
 crisis-delivery-webhooks-disabled = معطّل
 crisis-delivery-webhooks-none = لا توجد خطافات بعد.
 crisis-delivery-webhooks-secret-once = سر التوقيع الخاص بـ { $name }، يُعرض هذه المرة فقط:
-crisis-delivery-webhooks-bad-url = يجب أن يبدأ العنوان بـ http:// وأن يسمّي مضيفًا.
+crisis-delivery-webhooks-bad-url = يجب أن يبدأ العنوان بـ https:// أو http:// وأن يسمّي مضيفًا.
 crisis-delivery-webhooks-bad-name = أعطِ الخطاف اسمًا (100 حرف على الأكثر).
 crisis-delivery-webhooks-bad-countries = يجب أن تكون الدول رموزًا من حرفين تفصل بينها مسافات.

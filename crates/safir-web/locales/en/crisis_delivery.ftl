@@ -23,6 +23,6 @@ crisis-delivery-webhooks-enabled = Enabled
 crisis-delivery-webhooks-disabled = Disabled
 crisis-delivery-webhooks-none = No webhooks yet.
 crisis-delivery-webhooks-secret-once = The signing secret of { $name }, shown only this once:
-crisis-delivery-webhooks-bad-url = The URL must start with http:// and name a host.
+crisis-delivery-webhooks-bad-url = The URL must start with https:// or http:// and name a host.
 crisis-delivery-webhooks-bad-name = Give the webhook a name (at most 100 characters).
 crisis-delivery-webhooks-bad-countries = Countries must be two-letter codes separated by spaces.

@@ -204,7 +204,10 @@ async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Red Crescent"), "keeps what was typed");
-    assert!(bad.body.contains("must start with http://") || bad.body.contains("http://"));
+    assert!(
+        bad.body.contains("must start with https:// or http://"),
+        "names the schemes"
+    );
 
     let ok = client
         .submit(

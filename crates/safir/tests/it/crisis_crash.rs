@@ -305,7 +305,10 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
             ..Default::default()
         })
         .expect("no sms"),
-        webhooks: safir_notify::webhook::WebhookSender::new(),
+        webhooks: safir_notify::webhook::WebhookSender::new(
+            &safir_notify::tls::Trust::public().expect("trust"),
+        )
+        .expect("webhooks"),
         buckets: Buckets {
             email: Arc::new(TokenBucket::per_second(0)),
             sms: Arc::new(TokenBucket::per_second(0)),

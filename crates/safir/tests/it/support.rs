@@ -118,7 +118,11 @@ impl Drop for Server {
     }
 }
 
+/// A plain-HTTP client for the tests. The workspace builds reqwest with rustls but no crypto
+/// provider of its own choosing (the notification channels hand it theirs), so the test
+/// process installs ring, the provider the rest of Safir uses, before building one.
 pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -76,9 +76,13 @@ fn fields(lang: Lang, form: &AddForm) -> Vec<Field> {
     vec![name, url, countries]
 }
 
-/// A URL the webhook sender can reach: `http://host[:port]/path`, no spaces or credentials.
+/// A URL the webhook sender can reach: `https://` or `http://`, then `host[:port]/path`, no
+/// spaces or credentials.
 pub fn valid_url(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -236,8 +240,9 @@ mod tests {
     #[test]
     fn urls_and_countries_are_checked() {
         assert!(valid_url("http://partner.example:8080/hooks/safir"));
+        assert!(valid_url("https://partner.example/hooks/safir"));
         for bad in [
-            "https://x",
+            "https://",
             "http://",
             "http://u:p@x/",
             "http://x/a b",
