@@ -14,6 +14,10 @@ use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 pub const MAX_CODE_ATTEMPTS: i32 = 5;
 /// How long a verification code works.
 pub const CODE_VALIDITY_MINUTES: i64 = 30;
+/// Codes sent for one presence registration, the first included.
+pub const MAX_CODE_SENDS: i32 = 4;
+/// The shortest time between two codes for the same registration.
+pub const RESEND_INTERVAL_SECONDS: i64 = 60;
 
 /// A place as the form gives it (already checked).
 pub type NewPlace = CheckedPlace;
@@ -46,6 +50,8 @@ pub struct Registration {
     pub verify_attempts: i32,
     pub verify_expires_at: Option<DateTime<Utc>>,
     pub verify_channel: Option<String>,
+    /// Verification codes sent so far (presence registrations).
+    pub verify_sends: i32,
     pub consent_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -108,7 +114,7 @@ fn code_hash(id: &str, code: &str) -> String {
 const COLUMNS: &str = "id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, \
      companions, adults, children, elderly, medical, vulnerability_note, emergency_name, \
      emergency_phone, emergency_email, verified_at, verify_attempts, verify_expires_at, \
-     verify_channel, consent_at, created_at, updated_at, purge_after";
+     verify_channel, verify_sends, consent_at, created_at, updated_at, purge_after";
 
 const PLACE_COLUMNS: &str =
     "id, registration_id, country, region, city, lat, lon, starts_on, ends_on";
@@ -170,6 +176,11 @@ pub async fn create(
         .await
         .map(|r| r.rows_affected())
     })?;
+    insert_places(tx, &id, places).await?;
+    find_in(tx, &id).await
+}
+
+async fn insert_places(tx: &mut Tx, id: &str, places: &[NewPlace]) -> Result<(), StoreError> {
     for p in places {
         with_tx!(tx, c => {
             sqlx::query(
@@ -177,7 +188,7 @@ pub async fn create(
                  starts_on, ends_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(uuid::Uuid::now_v7().as_simple().to_string())
-            .bind(&id)
+            .bind(id)
             .bind(p.country.as_str())
             .bind(&p.region)
             .bind(&p.city)
@@ -190,7 +201,66 @@ pub async fn create(
             .map(|r| r.rows_affected())
         })?;
     }
-    find_in(tx, &id).await
+    Ok(())
+}
+
+/// Replaces what an account holder typed in one of their registrations (person, companions,
+/// vulnerability, emergency contact, channels, language and every place) inside the
+/// caller's transaction. The kind, the verification and the consent time stay; the
+/// registration's check-ins stay attached. `NotFound` when it is not theirs.
+pub async fn update_for_user(
+    tx: &mut Tx,
+    user_id: &str,
+    id: &str,
+    form: &CheckedRegistration,
+    places: &[NewPlace],
+    purge_after: Option<DateTime<Utc>>,
+) -> Result<Registration, StoreError> {
+    let f = form;
+    let companions = serde_json::to_string(&f.companions)
+        .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))?;
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_registrations SET full_name = $1, email = $2, phone = $3, lang = $4, \
+             channels = $5, companions = $6, adults = $7, children = $8, elderly = $9, \
+             medical = $10, vulnerability_note = $11, emergency_name = $12, \
+             emergency_phone = $13, emergency_email = $14, updated_at = $15, purge_after = $16 \
+             WHERE id = $17 AND user_id = $18",
+        )
+        .bind(&f.full_name)
+        .bind(f.email.as_ref().map(|e| e.as_str().to_owned()))
+        .bind(&f.phone)
+        .bind(f.lang.code())
+        .bind(Channel::join(&f.channels))
+        .bind(&companions)
+        .bind(f.adults as i32)
+        .bind(f.children as i32)
+        .bind(f.elderly)
+        .bind(f.medical)
+        .bind(&f.vulnerability_note)
+        .bind(&f.emergency_name)
+        .bind(&f.emergency_phone)
+        .bind(&f.emergency_email)
+        .bind(now())
+        .bind(purge_after)
+        .bind(id)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n != 1 {
+        return Err(StoreError::NotFound);
+    }
+    with_tx!(tx, c => {
+        sqlx::query("DELETE FROM crisis_places WHERE registration_id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    insert_places(tx, id, places).await?;
+    find_in(tx, id).await
 }
 
 async fn find_in(tx: &mut Tx, id: &str) -> Result<Registration, StoreError> {
@@ -436,6 +506,84 @@ pub async fn verify_code(
             attempts_left: left,
         }
     })
+}
+
+/// What asking for a new presence code gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resend {
+    /// The new code is stored; send it to this registration's contact.
+    Sent(Box<Registration>),
+    AlreadyVerified,
+    /// The last code went out less than [`RESEND_INTERVAL_SECONDS`] ago.
+    TooSoon {
+        wait_seconds: i64,
+    },
+    /// [`MAX_CODE_SENDS`] codes were sent already.
+    TooMany,
+}
+
+/// Replaces an unverified presence registration's code with `code` inside the caller's
+/// transaction (which also queues the message): a fresh validity period and a fresh set of
+/// [`MAX_CODE_ATTEMPTS`] tries, at most [`MAX_CODE_SENDS`] codes in all and one per
+/// [`RESEND_INTERVAL_SECONDS`]. A code's send time is its expiry less the validity, so no
+/// other column is needed for the interval.
+pub async fn resend_code(
+    tx: &mut Tx,
+    id: &str,
+    code: &str,
+    at: DateTime<Utc>,
+) -> Result<Resend, StoreError> {
+    type SendState = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, i32);
+    let row: Option<SendState> = with_tx!(tx, c => {
+        sqlx::query_as(
+            "SELECT verified_at, verify_expires_at, verify_sends FROM crisis_registrations \
+             WHERE id = $1 AND kind = 'presence'",
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some((verified_at, expires, sends)) = row else {
+        return Err(StoreError::NotFound);
+    };
+    if verified_at.is_some() {
+        return Ok(Resend::AlreadyVerified);
+    }
+    if sends >= MAX_CODE_SENDS {
+        return Ok(Resend::TooMany);
+    }
+    let next_allowed = expires.map(|x| {
+        x - Duration::minutes(CODE_VALIDITY_MINUTES) + Duration::seconds(RESEND_INTERVAL_SECONDS)
+    });
+    if let Some(next) = next_allowed
+        && next > at
+    {
+        return Ok(Resend::TooSoon {
+            wait_seconds: (next - at).num_seconds().max(1),
+        });
+    }
+    // `verify_sends = $sends`: of two requests that read the same state, one writes.
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_registrations SET verify_code_hash = $2, verify_attempts = 0, \
+             verify_expires_at = $3, verify_sends = verify_sends + 1, updated_at = $4 \
+             WHERE id = $1 AND verified_at IS NULL AND verify_sends = $5",
+        )
+        .bind(id)
+        .bind(code_hash(id, code))
+        .bind(at + Duration::minutes(CODE_VALIDITY_MINUTES))
+        .bind(at)
+        .bind(sends)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Ok(Resend::TooSoon {
+            wait_seconds: RESEND_INTERVAL_SECONDS,
+        });
+    }
+    Ok(Resend::Sent(Box::new(find_in(tx, id).await?)))
 }
 
 /// Removes registrations past their purge time (places and check-ins go with them by

@@ -73,6 +73,18 @@ pub fn routes(r: Routes) -> Routes {
             get(show),
         )
         .add(
+            Method::GET,
+            "/abroad/{registration}/edit",
+            Access::SignedIn,
+            get(edit_form),
+        )
+        .add(
+            Method::POST,
+            "/abroad/{registration}/edit",
+            Access::SignedIn,
+            post(update),
+        )
+        .add(
             Method::POST,
             "/abroad/{registration}/delete",
             Access::SignedIn,
@@ -101,6 +113,12 @@ pub fn routes(r: Routes) -> Routes {
             "/crisis/presence/verify",
             Access::Public,
             per_ip(&state, post(presence::verify), 20, minute / 2),
+        )
+        .add(
+            Method::POST,
+            "/crisis/presence/resend",
+            Access::Public,
+            per_ip(&state, post(presence::resend), 10, minute),
         )
 }
 
@@ -246,11 +264,17 @@ struct NewPage {
     page: Page,
     csrf_token: String,
     kind: String,
+    /// Where the form posts: `/abroad/new`, or the registration's edit address.
+    action: String,
+    submit_key: &'static str,
     form: FormView,
     places: Vec<usize>,
     companions: Vec<usize>,
+    /// Code and name in the page's language, sorted by name.
+    countries: Vec<(String, String)>,
 }
 
+/// The registration form, new (`editing` is `None`) or for changing a registration.
 fn new_page(
     state: &AppState,
     lang: Lang,
@@ -258,19 +282,35 @@ fn new_page(
     viewer: &Viewer,
     kind: &str,
     form: FormView,
+    editing: Option<&str>,
 ) -> Result<Html<String>, AppError> {
-    let title = if kind == "trip" {
-        "crisis-registration-new-trip-title"
-    } else {
-        "crisis-registration-new-residence-title"
+    let title = match (editing, kind) {
+        (Some(_), _) => "crisis-registration-edit-title",
+        (None, "trip") => "crisis-registration-new-trip-title",
+        (None, _) => "crisis-registration-new-residence-title",
     };
+    let content = crate::staff::labels::content_lang(lang);
+    let mut countries: Vec<(String, String)> = safir_domain::CountryCode::all()
+        .map(|c| (c.as_str().to_owned(), c.name(content).to_owned()))
+        .collect();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
     render(&NewPage {
         page: state.page(lang, uri, title, viewer),
         csrf_token: state.csrf_token(viewer),
         kind: kind.to_owned(),
+        action: editing.map_or_else(
+            || "/abroad/new".to_owned(),
+            |id| format!("/abroad/{id}/edit"),
+        ),
+        submit_key: if editing.is_some() {
+            "crisis-registration-save"
+        } else {
+            "crisis-registration-submit"
+        },
         form,
         places: (0..MAX_PLACES).collect(),
         companions: (0..COMPANION_ROWS).collect(),
+        countries,
     })
 }
 
@@ -300,6 +340,7 @@ pub async fn new_form(
         &viewer,
         kind,
         FormView::new(lang, data, FieldErrors::new()),
+        None,
     )
 }
 
@@ -317,7 +358,9 @@ pub async fn create(
         Ok(c) => c,
         Err(e) => {
             let view = FormView::new(lang, data, field_errors(&e));
-            return Ok(rejected(new_page(&state, lang, &uri, &viewer, kind, view)?));
+            return Ok(rejected(new_page(
+                &state, lang, &uri, &viewer, kind, view, None,
+            )?));
         }
     };
     let purge_after = registrations::purge_time(
@@ -340,6 +383,126 @@ pub async fn create(
     Ok(Redirect::to(&format!("/abroad/{}", r.id)).into_response())
 }
 
+/// A stored registration as the form's fields, so the edit page starts from what is held.
+fn form_data(r: &Registration, places: &[Place]) -> FormData {
+    use safir_domain::crisis::registration::{Companion, companion_field, place_field};
+    let mut data = vec![
+        ("full_name".to_owned(), r.full_name.clone()),
+        ("email".to_owned(), r.email.clone().unwrap_or_default()),
+        ("phone".to_owned(), r.phone.clone().unwrap_or_default()),
+        ("lang".to_owned(), r.lang.clone()),
+        ("children".to_owned(), r.children.to_string()),
+        ("medical_note".to_owned(), r.vulnerability_note.clone()),
+        ("emergency_name".to_owned(), r.emergency_name.clone()),
+        ("emergency_phone".to_owned(), r.emergency_phone.clone()),
+        ("emergency_email".to_owned(), r.emergency_email.clone()),
+        // Given when the registration was made; the box stays ticked and can be unticked.
+        ("consent".to_owned(), "on".to_owned()),
+    ];
+    data.extend(
+        r.channel_list()
+            .into_iter()
+            .map(|c| ("channels".to_owned(), c.as_str().to_owned())),
+    );
+    for (flag, on) in [("elderly", r.elderly), ("medical", r.medical)] {
+        if on {
+            data.push((flag.to_owned(), "on".to_owned()));
+        }
+    }
+    for (row, p) in places.iter().take(MAX_PLACES).enumerate() {
+        let coordinate = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        for (part, value) in [
+            ("country", p.country.clone()),
+            ("region", p.region.clone()),
+            ("city", p.city.clone()),
+            ("lat", coordinate(p.lat)),
+            ("lon", coordinate(p.lon)),
+            ("starts_on", p.starts_on.clone().unwrap_or_default()),
+            ("ends_on", p.ends_on.clone().unwrap_or_default()),
+        ] {
+            data.push((place_field(row, part), value));
+        }
+    }
+    // Companions were written by this store from checked rows; an unreadable list shows
+    // empty rows rather than failing the page.
+    let companions: Vec<Companion> = serde_json::from_str(&r.companions).unwrap_or_default();
+    for (row, c) in companions.iter().take(COMPANION_ROWS).enumerate() {
+        data.push((companion_field(row, "name"), c.name.clone()));
+        data.push((companion_field(row, "relation"), c.relation.clone()));
+        let age = c.age.map(|a| a.to_string()).unwrap_or_default();
+        data.push((companion_field(row, "age"), age));
+    }
+    FormData(data)
+}
+
+/// The form of one of the signed-in person's registrations, filled with what is held.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let r = own(&state, &me, &id).await?;
+    if r.kind == "presence" {
+        return Err(AppError::NotFound);
+    }
+    let places = registrations::places(&state.db, &r.id)
+        .await
+        .map_err(AppError::internal)?;
+    let view = FormView::new(lang, form_data(&r, &places), FieldErrors::new());
+    new_page(&state, lang, &uri, &viewer, &r.kind, view, Some(&r.id))
+}
+
+/// Saves the changed form: checked like a new one, except that a trip already over may be
+/// kept; the places are replaced and the purge time follows the new last day.
+pub async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let r = own(&state, &me, &id).await?;
+    if r.kind == "presence" {
+        return Err(AppError::NotFound);
+    }
+    let input = form::input(&data, &r.kind);
+    let checked = match registration::check(&input, now().date_naive(), false) {
+        Ok(c) => c,
+        Err(e) => {
+            let view = FormView::new(lang, data, field_errors(&e));
+            return Ok(rejected(new_page(
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &r.kind,
+                view,
+                Some(&r.id),
+            )?));
+        }
+    };
+    let purge_after = registrations::purge_time(
+        checked.last_day(),
+        state.config.crisis.registration_retention,
+    );
+    let places = checked.places.clone();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    match registrations::update_for_user(&mut tx, me.id(), &r.id, &checked, &places, purge_after)
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/abroad/{}?done=updated", r.id)).into_response())
+}
+
 async fn own(state: &AppState, me: &CurrentUser, id: &str) -> Result<Registration, AppError> {
     match registrations::find(&state.db, id).await {
         Ok(r) if r.user_id.as_deref() == Some(me.id()) => Ok(r),
@@ -354,6 +517,8 @@ struct ShowPage {
     page: Page,
     csrf_token: String,
     r: RegistrationView,
+    /// Empty for presence registrations (made on the crisis form, not editable here).
+    edit_href: String,
     delete_href: String,
 }
 
@@ -364,15 +529,25 @@ pub async fn show(
     viewer: Viewer,
     SignedIn(me): SignedIn,
     Path(id): Path<String>,
+    Query(q): Query<Done>,
 ) -> Result<Html<String>, AppError> {
     let r = own(&state, &me, &id).await?;
     let places = registrations::places(&state.db, &r.id)
         .await
         .map_err(AppError::internal)?;
-    let page = state.page(lang, &uri, "crisis-registration-show-title", &viewer);
+    let mut page = state.page(lang, &uri, "crisis-registration-show-title", &viewer);
+    if q.done == "updated" {
+        let message = page.t("crisis-registration-done-updated");
+        page = page.with_flash(FlashKind::Success, message);
+    }
     render(&ShowPage {
         csrf_token: state.csrf_token(&viewer),
         r: registration_view(&page, &r, &places),
+        edit_href: if r.kind == "presence" {
+            String::new()
+        } else {
+            format!("/abroad/{}/edit", r.id)
+        },
         delete_href: format!("/abroad/{}/delete", r.id),
         page,
     })

@@ -390,3 +390,194 @@ async fn a_presence_code_goes_by_sms_when_that_is_the_only_channel() {
             >= 6
     );
 }
+
+/// Moves the last code's send time `secs` seconds into the past (its expiry is the send
+/// time plus the validity).
+async fn code_sent_ago(app: &TestApp, id: &str, secs: i64) {
+    let expires = safir_store::now()
+        + chrono::Duration::minutes(registrations::CODE_VALIDITY_MINUTES)
+        - chrono::Duration::seconds(secs);
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE crisis_registrations SET verify_expires_at = $1 WHERE id = $2")
+            .bind(expires)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_new_presence_code_replaces_the_old_one_a_bounded_number_of_times() {
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("resend");
+        let res = c.submit(&path, &path, &presence_fields(&email)).await;
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let first = code_sent_to(&app, &email).await;
+        let page = c.get(&verify).await;
+        assert!(page.body.contains("action=\"/crisis/presence/resend\""));
+
+        // Right after the first code: too soon, nothing sent.
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 429, "{}", res.body);
+        assert!(
+            res.body.contains("before asking for another code"),
+            "{}",
+            res.body
+        );
+        assert_eq!(app.emails_to(&email).await.len(), 1);
+
+        // A minute later: a new code, and only the new one works.
+        code_sent_ago(&app, &id, 61).await;
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let shown = c.get(res.location().unwrap()).await;
+        assert!(shown.body.contains("A new code was sent"));
+        assert_eq!(app.emails_to(&email).await.len(), 2);
+        let second = code_sent_to(&app, &email).await;
+        if first != second {
+            let res = c
+                .submit(
+                    &verify,
+                    "/crisis/presence/verify",
+                    &[("r", &id), ("code", &first)],
+                )
+                .await;
+            assert_eq!(res.status, 422, "the first code no longer works");
+        }
+        for _ in 0..2 {
+            code_sent_ago(&app, &id, 61).await;
+            let res = c
+                .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+        }
+        assert_eq!(app.emails_to(&email).await.len(), 4);
+        let last = code_sent_to(&app, &email).await;
+        code_sent_ago(&app, &id, 61).await;
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 429);
+        assert!(res.body.contains("No more codes"), "{}", res.body);
+        assert_eq!(app.emails_to(&email).await.len(), 4, "four codes at most");
+
+        let res = c
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", &last)],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let r = registrations::find(&app.db, &id).await.unwrap();
+        assert!(r.is_verified());
+        assert_eq!(r.verify_sends, 4);
+        // Verified: a resend sends nothing and goes back to the page.
+        let token = page.csrf_token().unwrap();
+        let res = c
+            .post_form_with_token("/crisis/presence/resend", &token, &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(app.emails_to(&email).await.len(), 4);
+        let res = c
+            .post_form_with_token("/crisis/presence/resend", &token, &[("r", "nope")])
+            .await;
+        assert_eq!(res.status, 404);
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_changes_a_trip_and_nobody_else_can() {
+    for app in TestApp::all().await {
+        let email = unique_email("edit");
+        let layla = app.public_user(&email).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&layla).await;
+        let res = c
+            .submit("/abroad/new?kind=trip", "/abroad/new", &trip_fields(&email))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let page = res.location().unwrap().to_owned();
+        let id = page.trim_start_matches("/abroad/").to_owned();
+        let edit = format!("{page}/edit");
+        let before = registrations::find(&app.db, &id).await.unwrap();
+
+        // The form starts from what is held, countries chosen by name.
+        let form = c.get(&edit).await;
+        assert_eq!(form.status, 200);
+        assert!(
+            c.get(&page)
+                .await
+                .body
+                .contains(&format!("href=\"{edit}\""))
+        );
+        for held in ["value=\"Brussels\"", "value=\"Insulin\"", "value=\"Sami\""] {
+            assert!(form.body.contains(held), "{held} is on the form");
+        }
+        assert!(
+            form.body
+                .contains("<option value=\"BE\" selected>Belgium</option>")
+        );
+        assert!(form.body.contains(&format!("action=\"{edit}\"")));
+
+        // A bad change: named, kept, nothing stored changes.
+        let mut bad = trip_fields(&email);
+        bad.retain(|(k, _)| !k.starts_with("place2"));
+        bad.push(("place2_country", "XX"));
+        bad.push(("place2_city", "Ghent typed here"));
+        let res = c.submit(&edit, &edit, &bad).await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains("id=\"f-place2_country-error\""));
+        assert!(res.body.contains("Ghent typed here"));
+        assert_eq!(registrations::places(&app.db, &id).await.unwrap().len(), 2);
+
+        // The trip is shortened to Paris only, and extended to the end of June.
+        let mut good = trip_fields(&email);
+        good.retain(|(k, _)| !k.starts_with("place"));
+        good.extend([
+            ("place1_country", "FR"),
+            ("place1_city", "Lyon"),
+            ("place1_starts_on", "2099-06-01"),
+            ("place1_ends_on", "2099-06-30"),
+        ]);
+        let res = c.submit(&edit, &edit, &good).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let shown = c.get(res.location().unwrap()).await;
+        assert!(shown.body.contains("Your registration was updated."));
+        assert!(shown.body.contains("Lyon") && !shown.body.contains("Brussels"));
+        let places = registrations::places(&app.db, &id).await.unwrap();
+        assert_eq!(places.len(), 1);
+        assert_eq!(places[0].ends_on.as_deref(), Some("2099-06-30"));
+        let after = registrations::find(&app.db, &id).await.unwrap();
+        assert!(
+            after.purge_after > before.purge_after,
+            "the purge follows the trip"
+        );
+        assert_eq!(after.kind, "trip");
+
+        // Someone else can neither see nor change it.
+        let other = app.public_user(&unique_email("other")).await;
+        let mut o = app.client();
+        o.sign_in(&other).await;
+        assert_eq!(o.get(&edit).await.status, 404);
+        let token = o.get("/abroad").await.csrf_token().unwrap();
+        let res = o.post_form_with_token(&edit, &token, &good).await;
+        assert_eq!(res.status, 404);
+        assert_eq!(
+            registrations::places(&app.db, &id).await.unwrap()[0].city,
+            "Lyon"
+        );
+    }
+}

@@ -6,13 +6,13 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::{self, Channel, place_field};
 use safir_notify::sms::SMS_JOB;
 use safir_store::crisis::registrations::{
-    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis,
+    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend,
 };
 use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, now};
@@ -148,27 +148,51 @@ pub async fn submit(
     let r = registrations::create(&mut tx, &new, &places)
         .await
         .map_err(AppError::internal)?;
+    let contact = Contact {
+        by_email: channel == Channel::Email,
+        email: new.form.email.as_ref().map(|e| e.as_str()),
+        phone: new.form.phone.as_deref(),
+        lang: person_lang,
+    };
+    send_code(&mut tx, &contact, &code, format!("presence-code:{}", r.id)).await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response())
+}
+
+/// Where a presence code goes.
+struct Contact<'a> {
+    by_email: bool,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    lang: Lang,
+}
+
+/// Queues the code's email or SMS in the transaction that stored the code; `key` makes a
+/// repeated request queue it once.
+async fn send_code(
+    tx: &mut safir_store::Tx,
+    contact: &Contact<'_>,
+    code: &str,
+    key: String,
+) -> Result<(), AppError> {
     let mut args = FluentArgs::new();
-    args.set("code", code.clone());
+    args.set("code", code.to_owned());
     args.set("minutes", CODE_VALIDITY_MINUTES);
-    let key = format!("presence-code:{}", r.id);
-    match (channel, &new.form.email, &new.form.phone) {
-        (Channel::Email, Some(to), _) => {
-            let message = email::render(to.as_str(), person_lang, "crisis-presence-code", &args);
-            email::enqueue(&mut tx, &message, Some(key))
+    match (contact.by_email, contact.email, contact.phone) {
+        (true, Some(to), _) => {
+            let message = email::render(to, contact.lang, "crisis-presence-code", &args);
+            email::enqueue(tx, &message, Some(key))
                 .await
                 .map_err(AppError::internal)?;
         }
         (_, _, Some(to)) => {
-            let body = I18n::global().t_args(person_lang, "crisis-presence-code-sms", &args);
+            let body = I18n::global().t_args(contact.lang, "crisis-presence-code-sms", &args);
             let job = NewJob::new(
                 SMS_JOB,
                 serde_json::json!({ "to": to, "body": body, "key": key }),
             )
             .idempotency_key(key.clone());
-            jobs::enqueue(&mut tx, &job)
-                .await
-                .map_err(AppError::internal)?;
+            jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
         }
         _ => {
             return Err(AppError::internal(
@@ -176,14 +200,80 @@ pub async fn submit(
             ));
         }
     }
-    tx.commit().await.map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response())
+    Ok(())
+}
+
+/// A new code for a presence registration whose code did not arrive, expired or was
+/// mistyped too often; bounded in number and spacing by the store.
+pub async fn resend(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let r = presence_registration(&state, data.get("r")).await?;
+    let code = registrations::new_code();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let outcome = match registrations::resend_code(&mut tx, &r.id, &code, now()).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let (kind, message) = match outcome {
+        Resend::Sent(updated) => {
+            let contact = Contact {
+                by_email: updated.verify_channel.as_deref() != Some("sms"),
+                email: updated.email.as_deref(),
+                phone: updated.phone.as_deref(),
+                lang: if updated.lang == "en" {
+                    Lang::En
+                } else {
+                    Lang::Ar
+                },
+            };
+            // The send count is part of the key: each new code is its own message.
+            let key = format!("presence-code:{}:{}", updated.id, updated.verify_sends);
+            send_code(&mut tx, &contact, &code, key).await?;
+            tx.commit().await.map_err(AppError::internal)?;
+            return Ok(Redirect::to(&format!(
+                "/crisis/presence/verify?r={}&resent=1",
+                updated.id
+            ))
+            .into_response());
+        }
+        Resend::AlreadyVerified => {
+            return Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response());
+        }
+        Resend::TooSoon { wait_seconds } => {
+            let mut args = FluentArgs::new();
+            args.set("seconds", wait_seconds);
+            let text = I18n::global().t_args(lang, "crisis-presence-resend-too-soon", &args);
+            (FlashKind::Error, text)
+        }
+        Resend::TooMany => (
+            FlashKind::Error,
+            I18n::global().t(lang, "crisis-presence-resend-too-many"),
+        ),
+    };
+    drop(tx);
+    let view = FormView::new(lang, FormData::default(), FieldErrors::new());
+    let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some((kind, message)))?;
+    Ok((
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct VerifyQuery {
     #[serde(default)]
     r: String,
+    /// Set after a new code was sent.
+    #[serde(default)]
+    resent: String,
 }
 
 #[derive(Template)]
@@ -235,12 +325,17 @@ fn verify_page_html(
     viewer: &Viewer,
     r: &registrations::Registration,
     form: FormView,
-    verified: bool,
+    flash: Option<(FlashKind, String)>,
 ) -> Result<Html<String>, AppError> {
     let mut page = state.page(lang, uri, "crisis-presence-verify-title", viewer);
-    if verified {
-        let message = page.t("crisis-presence-verified");
-        page = page.with_flash(FlashKind::Success, message);
+    let verified = r.is_verified();
+    let flash = match flash {
+        Some(f) => Some(f),
+        None if verified => Some((FlashKind::Success, page.t("crisis-presence-verified"))),
+        None => None,
+    };
+    if let Some((kind, message)) = flash {
+        page = page.with_flash(kind, message);
     }
     render(&VerifyPage {
         csrf_token: state.csrf_token(viewer),
@@ -260,7 +355,12 @@ pub async fn verify_page(
     Query(q): Query<VerifyQuery>,
 ) -> Result<Html<String>, AppError> {
     let r = presence_registration(&state, &q.r).await?;
-    let verified = r.is_verified();
+    let flash = (q.resent == "1" && !r.is_verified()).then(|| {
+        (
+            FlashKind::Success,
+            I18n::global().t(lang, "crisis-presence-resent"),
+        )
+    });
     verify_page_html(
         &state,
         lang,
@@ -268,7 +368,7 @@ pub async fn verify_page(
         &viewer,
         &r,
         FormView::new(lang, FormData::default(), FieldErrors::new()),
-        verified,
+        flash,
     )
 }
 
@@ -299,14 +399,14 @@ pub async fn verify(
         None => {
             let r = presence_registration(&state, &r.id).await?;
             let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-            Ok(verify_page_html(&state, lang, &uri, &viewer, &r, view, true)?.into_response())
+            Ok(verify_page_html(&state, lang, &uri, &viewer, &r, view, None)?.into_response())
         }
         Some(e) => {
             let mut errors = FieldErrors::new();
             errors.add(e);
             let view = FormView::new(lang, data, errors);
             Ok(rejected(verify_page_html(
-                &state, lang, &uri, &viewer, &r, view, false,
+                &state, lang, &uri, &viewer, &r, view, None,
             )?))
         }
     }
