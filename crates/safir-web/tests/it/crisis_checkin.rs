@@ -396,7 +396,7 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
     }
 }
 
-async fn sms(
+pub async fn sms(
     app: &TestApp,
     secret: &str,
     twilio: bool,

@@ -1,6 +1,7 @@
 //! Many people answering at the same moment, as after an alert (their answers are committed
 //! together): every answer is recorded by the time its page says so, a link naming no
-//! check-in is still not found, and two "need help" at once open one emergency case.
+//! check-in is still not found, and two "need help" at once open one emergency case. The
+//! same for replies by SMS, which go through the same writer.
 
 use axum::http::StatusCode;
 use futures_util::future::join_all;
@@ -8,7 +9,9 @@ use safir_domain::consular::case::CaseKind;
 use safir_domain::crisis::checkin::sign_token;
 
 use crate::consular_applicant::service;
-use crate::crisis_checkin::{Person, all_apps, crisis, person, scalar, send_alert};
+use crate::crisis_checkin::{
+    Person, SMS_SECRET, all_apps, crisis, person, scalar, send_alert, sms,
+};
 use crate::harness::TestApp;
 
 const PEOPLE: usize = 40;
@@ -82,6 +85,58 @@ async fn a_rush_of_answers_is_recorded_in_full() {
             .await,
             PEOPLE.div_ceil(4) as i64,
             "one case per person who needs help"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_rush_of_sms_replies_is_recorded_in_full() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        service(&app, &mission, CaseKind::Emergency).await;
+        crisis(&app, &mission).await;
+        let ids: Vec<String> = (0..PEOPLE).map(|i| format!("s{i}")).collect();
+        let phones: Vec<String> = (0..PEOPLE).map(|i| format!("+336000002{i:02}")).collect();
+        for (id, phone) in ids.iter().zip(&phones) {
+            person(&app, Person::new(id, "Sami Nour", phone)).await;
+        }
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        send_alert(&app, "al2", &refs).await;
+
+        let word = |i: usize| if i.is_multiple_of(4) { "HELP" } else { "SAFE" };
+        let mut replies: Vec<_> = phones
+            .iter()
+            .enumerate()
+            .map(|(i, phone)| sms(&app, SMS_SECRET, i % 2 == 0, phone, word(i)))
+            .collect();
+        // Someone with no check-in writes too.
+        replies.push(sms(&app, SMS_SECRET, false, "+33699999999", "SAFE"));
+        let answers = join_all(replies).await;
+        assert!(
+            answers.iter().all(|r| r.status == 200),
+            "every reply is answered"
+        );
+        for (i, id) in ids.iter().enumerate() {
+            let c = safir_store::crisis::checkins::for_delivery(&app.db, "al2", id)
+                .await
+                .unwrap()
+                .unwrap();
+            let expected = if word(i) == "HELP" {
+                "need_help"
+            } else {
+                "safe"
+            };
+            assert_eq!(c.status, expected, "{id}");
+            assert_eq!(c.case_id.is_some(), expected == "need_help", "{id}");
+        }
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM cases WHERE kind = $1",
+                "emergency"
+            )
+            .await,
+            PEOPLE.div_ceil(4) as i64
         );
     }
 }

@@ -9,10 +9,12 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use safir_domain::crisis::checkin::{CheckinStatus, Keyword};
+use safir_store::StoreError;
+use safir_store::crisis::checkins::NewAnswer;
 use safir_store::crisis::{checkins, subscriptions};
 use serde::Deserialize;
 
-use super::{open_emergency_case, person_lang};
+use super::{AnswerError, open_emergency_case, person_lang};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::state::AppState;
@@ -159,9 +161,26 @@ async fn answer_sms(
     else {
         return Ok(("no_checkin", "checkin-sms-no-checkin"));
     };
-    let answered = checkins::answer(&state.db, &current.id, status, note, None)
-        .await
-        .map_err(AppError::internal)?;
+    // Through the same group-committing writer as the web answers: in a crisis the gateway
+    // posts replies as fast as people send them.
+    let written = state
+        .checkin_writer
+        .answer(NewAnswer {
+            id: current.id.clone(),
+            status,
+            note: note.to_owned(),
+            point: None,
+        })
+        .await;
+    let answered = match written {
+        Ok(a) => a,
+        // Removed between the read and the write (the registration was deleted): as if
+        // there were no check-in.
+        Err(AnswerError::Store(StoreError::NotFound)) => {
+            return Ok(("no_checkin", "checkin-sms-no-checkin"));
+        }
+        Err(e) => return Err(AppError::internal(e)),
+    };
     let ctx = checkins::context(&state.db, &answered.checkin)
         .await
         .map_err(AppError::internal)?;
