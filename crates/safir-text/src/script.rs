@@ -24,7 +24,7 @@ pub fn is_invisible_format(c: char) -> bool {
 /// Arabic diacritics removed by normalization: harakat and tanween, shadda,
 /// sukun, the extended marks up to U+065F, dagger alef and the Quranic
 /// annotation marks.
-pub fn is_arabic_diacritic(c: char) -> bool {
+pub const fn is_arabic_diacritic(c: char) -> bool {
     matches!(
         c,
         '\u{0610}'..='\u{061A}'
@@ -39,7 +39,7 @@ pub fn is_arabic_diacritic(c: char) -> bool {
 
 /// Letters of the Arabic script (base block, supplement, extended-A), without
 /// digits, punctuation and marks.
-pub fn is_arabic_letter(c: char) -> bool {
+pub const fn is_arabic_letter(c: char) -> bool {
     matches!(
         c,
         '\u{0620}'..='\u{063F}'
@@ -91,7 +91,7 @@ pub fn is_presentation_form(c: char) -> bool {
 }
 
 /// Arabic-Indic (U+0660…) and Eastern Arabic-Indic (U+06F0…) digit values.
-pub fn arabic_digit_value(c: char) -> Option<u8> {
+pub const fn arabic_digit_value(c: char) -> Option<u8> {
     match c {
         '\u{0660}'..='\u{0669}' => Some(c as u8 - 0x60),
         '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
