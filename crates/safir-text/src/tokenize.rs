@@ -46,6 +46,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Appends the tokens of `text` to `tokens`.
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
+    // An e-mail address needs an `@` after its start: past the last one, no
+    // word is scanned as a possible address.
+    let last_at = text.rfind('@');
     let mut i = 0;
     while i < text.len() {
         let (c, class) = char_at(text, i);
@@ -81,7 +84,8 @@ pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
         } else if class.has(Class::DIGIT) {
             number_or_word(rest)
         } else if is_word_start(c) {
-            match email_len(rest) {
+            let email = last_at.is_some_and(|at| at > i).then(|| email_len(rest));
+            match email.flatten() {
                 Some(len) => (TokenKind::Email, len),
                 None => (TokenKind::Word, word_len(rest, false)),
             }
