@@ -66,6 +66,28 @@ pub fn is_mark(c: char) -> bool {
     }
 }
 
+/// `char::is_alphabetic`, answered from a table for ASCII and the Arabic
+/// block (letters and the marks Unicode counts as alphabetic).
+pub fn is_alphabetic(c: char) -> bool {
+    static ARABIC_BLOCK: std::sync::LazyLock<[u64; 4]> = std::sync::LazyLock::new(|| {
+        let mut bits = [0u64; 4];
+        for k in 0..256u32 {
+            if char::from_u32(0x0600 + k).is_some_and(char::is_alphabetic) {
+                bits[(k / 64) as usize] |= 1 << (k % 64);
+            }
+        }
+        bits
+    });
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphabetic(),
+        '\u{0600}'..='\u{06FF}' => {
+            let k = c as u32 - 0x0600;
+            ARABIC_BLOCK[(k / 64) as usize] & (1 << (k % 64)) != 0
+        }
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// Letters of any script (marks excluded), fast for ASCII and Arabic.
 pub fn is_letter(c: char) -> bool {
     match c {
@@ -166,6 +188,7 @@ mod tests {
                 continue;
             };
             assert_eq!(is_mark(c), is_combining_mark(c), "mark U+{cp:04X}");
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "alphabetic U+{cp:04X}");
             assert_eq!(
                 is_letter(c),
                 c.is_alphabetic() && !is_combining_mark(c),
