@@ -2,12 +2,14 @@
 //! made of a word: text repeats its words, and a lookup is much cheaper than
 //! the three steps.
 //!
-//! A fixed table: the hash of a word picks a set of two slots; a new word
-//! goes to the first slot and pushes the one there to the second, dropping
-//! what the second held. A slot is one 64-byte cache line holding the word,
-//! its normalized form and stem inline, so nothing is allocated per word and
-//! memory is fixed (64 bytes a word). Crafted words that share a set only evict each other,
-//! which costs what no memo costs, so an unkeyed hash is safe here.
+//! A fixed table: the hash of a word picks a set of two slots. A new word
+//! takes the second slot, replacing what was there; a word found in the
+//! second slot swaps into the first. Words seen once thus replace each other
+//! and leave the words that recur in place. A slot is one 64-byte cache line
+//! holding the word, its normalized form and stem inline, so nothing is
+//! allocated per word and memory is fixed (64 bytes a word). Crafted words
+//! that share a set only evict each other, which costs what no memo costs,
+//! so an unkeyed hash is safe here.
 
 /// Bytes of a slot.
 const SLOT: usize = 64;
@@ -91,16 +93,18 @@ impl WordCache {
     }
 
     /// The remembered result for an accepted word.
-    pub(super) fn get(&self, word: &str) -> Option<Cached<'_>> {
+    pub(super) fn get(&mut self, word: &str) -> Option<Cached<'_>> {
         let set = self.set_of(word);
         let ways = self.slots.get(set..set + WAYS)?;
         let n = word.len();
-        let slot = &ways
-            .iter()
-            .find(|slot| {
-                slot.0[WORD_LEN] as usize == n && &slot.0[HEADER..HEADER + n] == word.as_bytes()
-            })?
-            .0;
+        let way = ways.iter().position(|slot| {
+            slot.0[WORD_LEN] as usize == n && &slot.0[HEADER..HEADER + n] == word.as_bytes()
+        })?;
+        if way == 1 {
+            // Seen twice: into the first way, out of reach of new words.
+            self.slots.swap(set, set + 1);
+        }
+        let slot = &self.slots[set].0;
         if slot[TEXT_LEN] == u8::MAX {
             return Some(Cached::Dropped);
         }
@@ -148,10 +152,10 @@ impl WordCache {
         if self.slots.is_empty() {
             self.slots = vec![EMPTY; self.capacity];
         }
-        // The first way's word moves to the second.
+        // A new word takes the second way: words seen once replace each
+        // other there, and a word found again moves to the first.
         let set = self.set_of(word);
-        self.slots[set + 1] = self.slots[set];
-        self.slots[set] = slot;
+        self.slots[set + 1] = slot;
     }
 }
 
@@ -201,11 +205,26 @@ mod tests {
             normalized_len: 10,
             stem: StemAt::Slice(0, 8),
         };
+        // The newest word replaces the one found least recently.
         cache.insert("سفارة", arabic);
         assert_eq!(cache.get("سفارة"), Some(arabic));
-        assert_eq!(cache.get("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get("Word"), None);
+        assert_eq!(cache.get("the"), None);
+        assert_eq!(cache.get("Word"), Some(term));
         assert_eq!(cache.slots.len(), 2);
+    }
+
+    #[test]
+    fn words_seen_once_do_not_push_out_words_seen_again() {
+        let mut cache = WordCache::new(2);
+        cache.insert("often", Cached::Dropped);
+        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        for once in ["a", "b", "c"] {
+            cache.insert(once, Cached::Dropped);
+        }
+        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        assert_eq!(cache.get("c"), Some(Cached::Dropped));
+        assert_eq!(cache.get("a"), None);
+        assert_eq!(cache.get("b"), None);
     }
 
     #[test]
