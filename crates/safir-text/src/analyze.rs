@@ -1,12 +1,16 @@
 //! Analysis: repair, tokenize, normalize, drop stopwords and stem in one pass,
 //! the entry point of search indexing, search queries and listening.
 
+mod cache;
+
 use crate::normalize::{NormalizeOptions, normalize_into};
 use crate::repair::{needs_repair, repair_with_offsets};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
 use crate::tokenize::{Token, TokenKind, tokenize_into};
+use cache::{Cached, StemAt, WordCache};
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnalyzeOptions {
@@ -80,16 +84,25 @@ impl Analyzed {
     }
 }
 
-/// Analyzes with the default options.
+/// Analyzes with the default options (through one [`Analyzer`] per thread).
 pub fn analyze(text: &str) -> Analyzed {
-    Analyzer::new(AnalyzeOptions::default()).analyze(text)
+    thread_local! {
+        static ANALYZER: RefCell<Analyzer> = RefCell::new(Analyzer::new(AnalyzeOptions::default()));
+    }
+    ANALYZER.with_borrow_mut(|analyzer| analyzer.analyze(text))
 }
 
-/// Reusable analysis state: keep one per thread to avoid allocation.
+/// How many words an [`Analyzer`] remembers by default (64 bytes each:
+/// 2 MB, taken on first use).
+pub const DEFAULT_CACHE_WORDS: usize = 32_768;
+
+/// Reusable analysis state: keep one per thread to avoid allocation and to
+/// reuse its memo of analyzed words.
 #[derive(Debug, Default)]
 pub struct Analyzer {
     opts: AnalyzeOptions,
     tokens: Vec<Token>,
+    cache: WordCache,
 }
 
 /// What stemming made of a normalized word.
@@ -102,9 +115,18 @@ enum Stemmed {
 
 impl Analyzer {
     pub fn new(opts: AnalyzeOptions) -> Self {
+        Self::with_cache(opts, DEFAULT_CACHE_WORDS)
+    }
+
+    /// An analyzer that remembers what it made of up to `words` distinct
+    /// words (normalized form, stopword or not, stem; rounded up to a power
+    /// of two), new words replacing old ones in a fixed table; 0 turns the
+    /// memo off. The terms are the same either way.
+    pub fn with_cache(opts: AnalyzeOptions, words: usize) -> Self {
         Self {
             opts,
-            ..Self::default()
+            tokens: Vec::new(),
+            cache: WordCache::new(words),
         }
     }
 
@@ -139,43 +161,116 @@ impl Analyzer {
         }
     }
 
-    fn term(&self, kind: TokenKind, text: &str, start: usize, end: usize, out: &mut Analyzed) {
+    fn term(&mut self, kind: TokenKind, text: &str, start: usize, end: usize, out: &mut Analyzed) {
         let o = self.opts;
         if kind == TokenKind::Punct && !o.keep_punct {
             return;
         }
-        let from = out.buf.len();
-        normalize_into(text, &o.normalize, &mut out.buf);
-        let to = out.buf.len();
-        if to == from {
-            return;
-        }
-        let normalized = (from as u32, to as u32);
-        let stem = if matches!(kind, TokenKind::Word | TokenKind::HashtagPart) {
-            let word = &out.buf[from..];
-            let stemmed = stem_word(word, &o);
-            match stemmed {
-                Stemmed::Stopword => {
-                    out.buf.truncate(from);
-                    return;
-                }
-                Stemmed::Slice(s, e) => ((from + s) as u32, (from + e) as u32),
-                Stemmed::Other(s) => {
-                    out.buf.push_str(&s);
-                    (to as u32, out.buf.len() as u32)
-                }
-            }
+        let word = matches!(kind, TokenKind::Word | TokenKind::HashtagPart);
+        if word && self.cache.accepts(text) {
+            self.cached_term(kind, text, start, end, out);
         } else {
-            normalized
-        };
-        out.terms.push(Term {
-            kind,
-            start,
-            end,
-            normalized,
-            stem,
-        });
+            push_term(&o, kind, text, start, end, out);
+        }
     }
+
+    /// A word through the memo: the stored result on a hit, the full path
+    /// (remembered) on a miss.
+    fn cached_term(
+        &mut self,
+        kind: TokenKind,
+        text: &str,
+        start: usize,
+        end: usize,
+        out: &mut Analyzed,
+    ) {
+        let from = out.buf.len();
+        match self.cache.get(text) {
+            Some(Cached::Dropped) => {}
+            Some(Cached::Term {
+                text: stored,
+                normalized_len,
+                stem,
+            }) => {
+                out.buf.push_str(stored);
+                let to = from + normalized_len;
+                let stem = match stem {
+                    StemAt::Slice(s, e) => (from + s, from + e),
+                    StemAt::After => (to, out.buf.len()),
+                };
+                out.terms.push(Term {
+                    kind,
+                    start,
+                    end,
+                    normalized: (from as u32, to as u32),
+                    stem: (stem.0 as u32, stem.1 as u32),
+                });
+            }
+            None => {
+                let terms = out.terms.len();
+                push_term(&self.opts, kind, text, start, end, out);
+                let cached = match out.terms.get(terms) {
+                    None => Cached::Dropped,
+                    Some(t) => {
+                        let at = |x: u32| x as usize - from;
+                        let stem = if t.stem.0 >= t.normalized.1 {
+                            StemAt::After
+                        } else {
+                            StemAt::Slice(at(t.stem.0), at(t.stem.1))
+                        };
+                        Cached::Term {
+                            text: &out.buf[from..],
+                            normalized_len: at(t.normalized.1),
+                            stem,
+                        }
+                    }
+                };
+                self.cache.insert(text, cached);
+            }
+        }
+    }
+}
+
+/// The general path: normalize, drop stopwords, stem.
+fn push_term(
+    o: &AnalyzeOptions,
+    kind: TokenKind,
+    text: &str,
+    start: usize,
+    end: usize,
+    out: &mut Analyzed,
+) {
+    let from = out.buf.len();
+    normalize_into(text, &o.normalize, &mut out.buf);
+    let to = out.buf.len();
+    if to == from {
+        return;
+    }
+    let normalized = (from as u32, to as u32);
+    let stem = if matches!(kind, TokenKind::Word | TokenKind::HashtagPart) {
+        let word = &out.buf[from..];
+        let stemmed = stem_word(word, o);
+        match stemmed {
+            Stemmed::Stopword => {
+                out.buf.truncate(from);
+                return;
+            }
+            Stemmed::Slice(s, e) => ((from + s) as u32, (from + e) as u32),
+            Stemmed::Other(s) => {
+                out.buf.push_str(&s);
+                (to as u32, out.buf.len() as u32)
+            }
+        }
+    } else {
+        normalized
+    };
+    out.terms.push(Term {
+        kind,
+        start,
+        end,
+        normalized,
+        stem,
+    });
 }
 
 fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {

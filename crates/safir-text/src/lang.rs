@@ -119,7 +119,7 @@ enum Script {
 }
 
 fn script_of(c: char) -> Option<Script> {
-    if !c.is_alphabetic() {
+    if !crate::script::is_alphabetic(c) {
         return None;
     }
     let script = match c {
@@ -152,7 +152,10 @@ struct ScriptLetters {
 
 impl ScriptLetters {
     fn collect(text: &str) -> Self {
-        let mut letters = ScriptLetters::default();
+        let mut letters = ScriptLetters {
+            arabic: String::with_capacity(text.len()),
+            ..ScriptLetters::default()
+        };
         for token in text.split_whitespace() {
             if is_non_linguistic(token) {
                 continue;
@@ -337,7 +340,12 @@ fn detect_arabic_script(text: &str, marks: ArabicScriptMarks) -> (Lang, f64) {
         }
         // Persian or Urdu: long enough Urdu text almost always shows one of its own
         // letters, short text needs the statistics.
-        if text.chars().filter(|c| c.is_alphabetic()).count() >= 40 {
+        if text
+            .chars()
+            .filter(|&c| crate::script::is_alphabetic(c))
+            .count()
+            >= 40
+        {
             return (Lang::Fa, 1.0);
         }
         return detect_with(persian_urdu_detector(), text).unwrap_or((Lang::Fa, 0.5));

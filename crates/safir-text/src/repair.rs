@@ -22,8 +22,8 @@
 
 use crate::script::is_mark as is_combining_mark;
 use crate::script::{
-    TATWEEL, ZWJ, is_arabic_letter, is_digit, is_emoji_modifier, is_invisible_format,
-    is_pictographic, is_presentation_form,
+    TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
+    is_invisible_format, is_pictographic, is_presentation_form,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -93,19 +93,39 @@ pub fn needs_repair(line: &str) -> bool {
     if stray_letter_at_wide_gap(line) {
         return true;
     }
+    // Byte by byte, decoding only outside ASCII, U+0080–U+02FF and the
+    // Arabic block; the same tests as [`tests::needs_repair_by_chars`].
+    let bytes = line.as_bytes();
     let mut prev_space = true;
     let mut edges = false;
-    for c in line.chars() {
-        if c < '\u{0300}' {
-            prev_space = c == ' ' || c == '\t';
-            continue;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            prev_space = b == b' ' || b == b'\t';
+            i += 1;
+        } else if b < 0xCC {
+            // U+0080–U+02FF: no tatweel, presentation form or mark.
+            prev_space = false;
+            i += 2;
+        } else if (0xD8..=0xDB).contains(&b) {
+            // U+0600–U+06FF, where the marks are the Arabic diacritics.
+            let cp = (((b & 0x1F) as u32) << 6) | (bytes[i + 1] & 0x3F) as u32;
+            let c = char::from_u32(cp).unwrap_or(TATWEEL);
+            if c == TATWEEL || (prev_space && is_arabic_diacritic(c)) {
+                return true;
+            }
+            edges |= prev_space && matches!(c, 'ة' | 'ى');
+            prev_space = false;
+            i += 2;
+        } else {
+            let c = line[i..].chars().next().unwrap_or(TATWEEL);
+            if is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
+                return true;
+            }
+            prev_space = c.is_whitespace();
+            i += c.len_utf8();
         }
-        if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
-            return true;
-        }
-        // ة and ى end Arabic words; one starting a word hints at visual order.
-        edges |= prev_space && matches!(c, 'ة' | 'ى');
-        prev_space = c.is_whitespace();
     }
     edges && looks_visual(line.chars())
 }
@@ -445,6 +465,73 @@ fn restore_moved_letters(words: &mut [Word]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain form of [`needs_repair`]'s loop, which the byte loop must
+    /// agree with.
+    pub(super) fn needs_repair_by_chars(line: &str) -> bool {
+        if line.is_ascii() {
+            return false;
+        }
+        if stray_letter_at_wide_gap(line) {
+            return true;
+        }
+        let mut prev_space = true;
+        let mut edges = false;
+        for c in line.chars() {
+            if c < '\u{0300}' {
+                prev_space = c == ' ' || c == '\t';
+                continue;
+            }
+            if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
+                return true;
+            }
+            // ة and ى end Arabic words; one starting a word hints at visual order.
+            edges |= prev_space && matches!(c, 'ة' | 'ى');
+            prev_space = c.is_whitespace();
+        }
+        edges && looks_visual(line.chars())
+    }
+
+    #[test]
+    fn repair_check_agrees_with_the_plain_loop_on_the_samples() {
+        // The PDF sample of the shared data folder, when it is there.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/samples/pdf-extracted-ar.txt"
+        );
+        if let Ok(pdf) = std::fs::read_to_string(path) {
+            let mut needing = 0;
+            for line in pdf.lines() {
+                assert_eq!(needs_repair(line), needs_repair_by_chars(line), "{line}");
+                needing += needs_repair(line) as usize;
+            }
+            assert!(needing > 0);
+        }
+        for line in [
+            "ةيبرعلا ةغللا ىلع",
+            "\u{064E}سلام",
+            "سلام \u{0301}x",
+            "café ةمدقم",
+            "\u{00A0}\u{064B}",
+            "ﻻ",
+        ] {
+            assert_eq!(needs_repair(line), needs_repair_by_chars(line), "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn repair_check_agrees_with_the_plain_loop(
+            line in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F]{0,30}"
+        ) {
+            proptest::prop_assert_eq!(needs_repair(&line), needs_repair_by_chars(&line));
+        }
+
+        #[test]
+        fn repair_check_agrees_on_any_text(line in "\\PC{0,30}") {
+            proptest::prop_assert_eq!(needs_repair(&line), needs_repair_by_chars(&line));
+        }
+    }
 
     #[test]
     fn strips_controls_and_tatweel() {

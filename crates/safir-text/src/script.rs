@@ -24,7 +24,7 @@ pub fn is_invisible_format(c: char) -> bool {
 /// Arabic diacritics removed by normalization: harakat and tanween, shadda,
 /// sukun, the extended marks up to U+065F, dagger alef and the Quranic
 /// annotation marks.
-pub fn is_arabic_diacritic(c: char) -> bool {
+pub const fn is_arabic_diacritic(c: char) -> bool {
     matches!(
         c,
         '\u{0610}'..='\u{061A}'
@@ -39,7 +39,7 @@ pub fn is_arabic_diacritic(c: char) -> bool {
 
 /// Letters of the Arabic script (base block, supplement, extended-A), without
 /// digits, punctuation and marks.
-pub fn is_arabic_letter(c: char) -> bool {
+pub const fn is_arabic_letter(c: char) -> bool {
     matches!(
         c,
         '\u{0620}'..='\u{063F}'
@@ -63,6 +63,28 @@ pub fn is_mark(c: char) -> bool {
         '\0'..='\u{02FF}' => false,
         '\u{0600}'..='\u{06FF}' => is_arabic_diacritic(c),
         _ => is_combining_mark(c),
+    }
+}
+
+/// `char::is_alphabetic`, answered from a table for ASCII and the Arabic
+/// block (letters and the marks Unicode counts as alphabetic).
+pub fn is_alphabetic(c: char) -> bool {
+    static ARABIC_BLOCK: std::sync::LazyLock<[u64; 4]> = std::sync::LazyLock::new(|| {
+        let mut bits = [0u64; 4];
+        for k in 0..256u32 {
+            if char::from_u32(0x0600 + k).is_some_and(char::is_alphabetic) {
+                bits[(k / 64) as usize] |= 1 << (k % 64);
+            }
+        }
+        bits
+    });
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphabetic(),
+        '\u{0600}'..='\u{06FF}' => {
+            let k = c as u32 - 0x0600;
+            ARABIC_BLOCK[(k / 64) as usize] & (1 << (k % 64)) != 0
+        }
+        _ => c.is_alphabetic(),
     }
 }
 
@@ -91,7 +113,7 @@ pub fn is_presentation_form(c: char) -> bool {
 }
 
 /// Arabic-Indic (U+0660…) and Eastern Arabic-Indic (U+06F0…) digit values.
-pub fn arabic_digit_value(c: char) -> Option<u8> {
+pub const fn arabic_digit_value(c: char) -> Option<u8> {
     match c {
         '\u{0660}'..='\u{0669}' => Some(c as u8 - 0x60),
         '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
@@ -166,6 +188,7 @@ mod tests {
                 continue;
             };
             assert_eq!(is_mark(c), is_combining_mark(c), "mark U+{cp:04X}");
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "alphabetic U+{cp:04X}");
             assert_eq!(
                 is_letter(c),
                 c.is_alphabetic() && !is_combining_mark(c),

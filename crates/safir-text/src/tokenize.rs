@@ -3,8 +3,9 @@
 //! and punctuation. Every token is a byte range of the text it was cut from.
 
 use crate::script::{
-    TATWEEL, ZWJ, ZWNJ, is_arabic_letter, is_digit, is_emoji_modifier, is_letter,
-    is_letter_mark_or_digit, is_mark as is_combining_mark, is_pictographic, is_regional_indicator,
+    TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
+    is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
+    is_pictographic, is_regional_indicator,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,21 +46,26 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Appends the tokens of `text` to `tokens`.
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
+    // An e-mail address needs an `@` after its start: past the last one, no
+    // word is scanned as a possible address.
+    let last_at = text.rfind('@');
     let mut i = 0;
-    while let Some(c) = text[i..].chars().next() {
-        let rest = &text[i..];
-        let prev_is_word = text[..i].chars().next_back().is_some_and(is_word_char);
-        let (kind, len) = if c.is_whitespace() {
+    while i < text.len() {
+        let (c, class) = char_at(text, i);
+        if c.is_whitespace() {
             i += c.len_utf8();
             continue;
-        } else if let Some(len) = url_len(rest).filter(|_| !prev_is_word) {
+        }
+        let rest = &text[i..];
+        let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
+        let (kind, len) = if let Some(len) = url_len(rest).filter(|_| !prev_is_word()) {
             (TokenKind::Url, len)
-        } else if c == '@' && !prev_is_word {
+        } else if c == '@' && !prev_is_word() {
             match mention_len(rest) {
                 Some(len) => (TokenKind::Mention, len),
                 None => (TokenKind::Punct, 1),
             }
-        } else if c == '#' && !prev_is_word {
+        } else if c == '#' && !prev_is_word() {
             match word_len(&rest[1..], true) {
                 0 => (TokenKind::Punct, 1),
                 body => {
@@ -75,10 +81,11 @@ pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
             }
         } else if is_keycap_start(rest) {
             (TokenKind::Emoji, emoji_len(rest))
-        } else if is_digit(c) {
+        } else if class.has(Class::DIGIT) {
             number_or_word(rest)
         } else if is_word_start(c) {
-            match email_len(rest) {
+            let email = last_at.is_some_and(|at| at > i).then(|| email_len(rest));
+            match email.flatten() {
                 Some(len) => (TokenKind::Email, len),
                 None => (TokenKind::Word, word_len(rest, false)),
             }
@@ -119,29 +126,123 @@ fn is_word_char(c: char) -> bool {
 /// an apostrophe between Latin letters stays (don't, l'état). In hashtags
 /// the underscore belongs to the word.
 fn word_len(s: &str, hashtag: bool) -> usize {
-    let mut len = 0;
-    let mut prev: Option<char> = None;
-    let mut chars = s.char_indices().peekable();
-    while let Some((k, c)) = chars.next() {
+    let bytes = s.as_bytes();
+    let mut k = 0;
+    // The class of the last character that is neither a mark nor tatweel.
+    let mut prev = Class::NONE;
+    while k < bytes.len() {
+        let (c, class) = char_at(s, k);
         let ok = match c {
             '_' => hashtag,
             '\'' | '’' => {
-                let next = chars.peek().map(|&(_, n)| n);
-                prev.is_some_and(is_latin_letter) && next.is_some_and(is_latin_letter)
+                let next = bytes
+                    .get(k + c.len_utf8())
+                    .map(|_| char_at(s, k + c.len_utf8()).1);
+                prev.has(Class::LATIN) && next.is_some_and(|n| n.has(Class::LATIN))
             }
-            c if is_digit(c) => !prev.is_some_and(is_arabic_letter) || hashtag,
-            c if is_arabic_letter(c) => !prev.is_some_and(is_digit) || hashtag,
-            c => is_word_char(c),
+            _ if class.has(Class::DIGIT) => !prev.has(Class::ARABIC) || hashtag,
+            _ if class.has(Class::ARABIC) => !prev.has(Class::DIGIT) || hashtag,
+            _ => class.has(Class::WORD),
         };
         if !ok {
             return k;
         }
-        len = k + c.len_utf8();
-        if !is_combining_mark(c) && c != TATWEEL {
-            prev = Some(c);
+        k += c.len_utf8();
+        if !class.has(Class::KEEPS_PREV) {
+            prev = class;
         }
     }
-    len
+    k
+}
+
+/// What [`word_len`] asks of a character, as bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Class(u8);
+
+impl Class {
+    const NONE: Class = Class(0);
+    /// [`is_digit`].
+    const DIGIT: u8 = 1;
+    /// [`is_arabic_letter`].
+    const ARABIC: u8 = 2;
+    /// [`is_latin_letter`].
+    const LATIN: u8 = 4;
+    /// [`is_word_char`].
+    const WORD: u8 = 8;
+    /// A mark or tatweel: the letter before it stays the previous one.
+    const KEEPS_PREV: u8 = 16;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    fn of(c: char) -> Class {
+        let bits = [
+            (is_digit(c), Self::DIGIT),
+            (is_arabic_letter(c), Self::ARABIC),
+            (is_latin_letter(c), Self::LATIN),
+            (is_word_char(c), Self::WORD),
+            (is_combining_mark(c) || c == TATWEEL, Self::KEEPS_PREV),
+        ];
+        Class(bits.iter().filter(|(on, _)| *on).fold(0, |a, (_, b)| a | b))
+    }
+}
+
+/// [`Class::of`] for ASCII (0–127) and the Arabic block (U+0600–U+06FF,
+/// 128–383), where nearly all characters of the text are; a test checks the
+/// two agree.
+const CLASSES: [Class; 384] = {
+    let mut t = [Class::NONE; 384];
+    let mut k = 0;
+    while k < 384 {
+        let bits = if k < 128 {
+            let b = k as u8;
+            if b.is_ascii_digit() {
+                Class::DIGIT | Class::WORD
+            } else if b.is_ascii_alphabetic() {
+                Class::LATIN | Class::WORD
+            } else if b == b'_' {
+                Class::WORD
+            } else {
+                0
+            }
+        } else {
+            // In this block every letter is Arabic, and tatweel and the
+            // diacritics are the only marks.
+            let c = char::from_u32(0x0600 + k as u32 - 128).expect("U+0600–U+06FF");
+            if arabic_digit_value(c).is_some() {
+                Class::DIGIT | Class::WORD
+            } else if is_arabic_letter(c) {
+                Class::ARABIC | Class::WORD
+            } else if c == TATWEEL || is_arabic_diacritic(c) {
+                Class::KEEPS_PREV | Class::WORD
+            } else {
+                0
+            }
+        };
+        t[k] = Class(bits);
+        k += 1;
+    }
+    t
+};
+
+/// The character at byte `k` of `s` and its class.
+#[inline(always)]
+fn char_at(s: &str, k: usize) -> (char, Class) {
+    let bytes = s.as_bytes();
+    let b = bytes[k];
+    if b < 0x80 {
+        return (b as char, CLASSES[b as usize]);
+    }
+    if (0xD8..=0xDB).contains(&b) && k + 1 < bytes.len() {
+        // Two-byte sequences D8 80 … DB BF are U+0600–U+06FF.
+        let cp = (((b & 0x1F) as u32) << 6) | (bytes[k + 1] & 0x3F) as u32;
+        if let Some(c) = char::from_u32(cp) {
+            return (c, CLASSES[(cp - 0x0600 + 128) as usize]);
+        }
+    }
+    let c = s[k..].chars().next().unwrap_or('\u{FFFD}');
+    (c, Class::of(c))
 }
 
 fn is_latin_letter(c: char) -> bool {
@@ -194,6 +295,9 @@ fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
 /// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
 /// (and a closing bracket the URL did not open) is left out.
 fn url_len(s: &str) -> Option<usize> {
+    if !matches!(s.as_bytes().first(), Some(b'h' | b'H' | b'w' | b'W')) {
+        return None;
+    }
     let scheme = ["https://", "http://", "www."]
         .into_iter()
         .find(|p| starts_with_ignore_ascii_case(s, p))?;
@@ -243,10 +347,12 @@ fn handle_len(s: &str) -> usize {
 
 /// A domain name with at least one dot, not ending in a dot or hyphen.
 fn host_len(s: &str) -> Option<usize> {
+    // Byte by byte: a non-ASCII character's bytes all fail the test, as the
+    // character would.
     let raw = s
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
-        .map_or(s.len(), |(k, _)| k);
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        .unwrap_or(s.len());
     let host = s[..raw].trim_end_matches(['.', '-']);
     let dot = host.find('.')?;
     (dot > 0 && dot + 1 < host.len()).then_some(host.len())
@@ -254,9 +360,9 @@ fn host_len(s: &str) -> Option<usize> {
 
 fn email_len(s: &str) -> Option<usize> {
     let local = s
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')))
-        .map_or(s.len(), |(k, _)| k);
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')))
+        .unwrap_or(s.len());
     if local == 0 || !s[local..].starts_with('@') {
         return None;
     }
@@ -418,6 +524,63 @@ mod tests {
         for t in tokenize(s) {
             assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
             assert!(!t.text(s).trim().is_empty());
+        }
+    }
+
+    /// [`word_len`] as it reads with the character classes called directly.
+    fn word_len_by_chars(s: &str, hashtag: bool) -> usize {
+        let mut len = 0;
+        let mut prev: Option<char> = None;
+        let mut chars = s.char_indices().peekable();
+        while let Some((k, c)) = chars.next() {
+            let ok = match c {
+                '_' => hashtag,
+                '\'' | '’' => {
+                    let next = chars.peek().map(|&(_, n)| n);
+                    prev.is_some_and(is_latin_letter) && next.is_some_and(is_latin_letter)
+                }
+                c if is_digit(c) => !prev.is_some_and(is_arabic_letter) || hashtag,
+                c if is_arabic_letter(c) => !prev.is_some_and(is_digit) || hashtag,
+                c => is_word_char(c),
+            };
+            if !ok {
+                return k;
+            }
+            len = k + c.len_utf8();
+            if !is_combining_mark(c) && c != TATWEEL {
+                prev = Some(c);
+            }
+        }
+        len
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_len_agrees_with_the_plain_loop(
+            s in "[\\u0600-\\u06FF a-zA-Z0-9_'’\\u0300-\\u0302\\u200C\\u200D\\u00C0-\\u00FF\\u0750-\\u0760]{0,20}",
+            hashtag: bool,
+        ) {
+            proptest::prop_assert_eq!(word_len(&s, hashtag), word_len_by_chars(&s, hashtag));
+        }
+
+        #[test]
+        fn word_len_agrees_on_any_text(s in "\\PC{0,20}", hashtag: bool) {
+            proptest::prop_assert_eq!(word_len(&s, hashtag), word_len_by_chars(&s, hashtag));
+        }
+    }
+
+    #[test]
+    fn class_table_agrees_with_the_character_classes() {
+        for (k, &class) in CLASSES.iter().enumerate() {
+            let cp = if k < 128 {
+                k as u32
+            } else {
+                0x0600 + k as u32 - 128
+            };
+            let c = char::from_u32(cp).unwrap();
+            assert_eq!(class, Class::of(c), "U+{cp:04X}");
+            let mut buf = [0u8; 4];
+            assert_eq!(char_at(c.encode_utf8(&mut buf), 0), (c, class));
         }
     }
 

@@ -5,7 +5,7 @@
 //! releases, so a model file keeps meaning the same features.
 
 use crate::normalize::{NormalizeOptions, normalize_with};
-use crate::tokenize::{TokenKind, tokenize};
+use crate::tokenize::{TokenKind, tokenize_into};
 
 /// How a model turns text into features; stored in the model file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,9 @@ const NEGATORS: &[&str] = &[
     "wouldnt",
 ];
 
+/// Bytes of the longest negator: longer words skip the list.
+const LONGEST_NEGATOR: usize = 8;
+
 #[derive(Debug, PartialEq)]
 enum Piece<'a> {
     Word(&'a str),
@@ -90,7 +93,7 @@ pub fn extract(text: &str, config: &FeatureConfig) -> Features {
             push(hash_str(NS_NEGATED, word));
             negation_left -= 1;
         }
-        if NEGATORS.contains(word) {
+        if word.len() <= LONGEST_NEGATOR && NEGATORS.contains(word) {
             negation_left = config.negation_window;
         }
         char_ngrams(word, config, &mut bounds, &mut push);
@@ -112,8 +115,11 @@ pub fn extract(text: &str, config: &FeatureConfig) -> Features {
 }
 
 fn finish(mut hashes: Vec<u32>) -> Features {
-    hashes.sort_unstable();
-    let mut features = Features::default();
+    sort_hashes(&mut hashes);
+    let mut features = Features {
+        indices: Vec::with_capacity(hashes.len()),
+        values: Vec::with_capacity(hashes.len()),
+    };
     for h in hashes {
         if features.indices.last() == Some(&h) {
             if let Some(v) = features.values.last_mut() {
@@ -137,6 +143,38 @@ fn finish(mut hashes: Vec<u32>) -> Features {
         }
     }
     features
+}
+
+/// Sorts ascending: by radix (8 bits a pass, passes where every hash has the
+/// same digit skipped) when there are enough hashes for it to pay, else by
+/// comparison. Equal `u32`s are indistinguishable, so both give the same order.
+fn sort_hashes(hashes: &mut Vec<u32>) {
+    if hashes.len() < 128 {
+        hashes.sort_unstable();
+        return;
+    }
+    let mut other = vec![0u32; hashes.len()];
+    for shift in [0, 8, 16, 24] {
+        let mut counts = [0usize; 256];
+        for &h in hashes.iter() {
+            counts[(h >> shift) as usize & 0xFF] += 1;
+        }
+        if counts.contains(&hashes.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        for &h in hashes.iter() {
+            let digit = (h >> shift) as usize & 0xFF;
+            other[counts[digit]] = h;
+            counts[digit] += 1;
+        }
+        std::mem::swap(hashes, &mut other);
+    }
 }
 
 fn char_ngrams(
@@ -179,7 +217,9 @@ fn char_ngrams(
 /// the crate's tokenizer. URLs, e-mail addresses and mentions become placeholder
 /// words; a hashtag counts as its parts (split on `_`).
 fn pieces(normalized: &str) -> Vec<Piece<'_>> {
-    let tokens = tokenize(normalized);
+    // About a token for every four bytes: one allocation, no regrowth.
+    let mut tokens = Vec::with_capacity(normalized.len() / 4 + 4);
+    tokenize_into(normalized, &mut tokens);
     let mut out = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
         let text = token.text(normalized);
@@ -244,6 +284,28 @@ fn fold(h: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negators_fit_the_length_filter() {
+        assert!(NEGATORS.iter().all(|n| n.len() <= LONGEST_NEGATOR));
+        assert!(NEGATORS.iter().any(|n| n.len() == LONGEST_NEGATOR));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn radix_sort_agrees_with_the_comparison_sort(
+            mut hashes in proptest::collection::vec(proptest::num::u32::ANY, 0..600),
+            bits in 8u32..=32,
+        ) {
+            for h in &mut hashes {
+                *h = h.checked_shr(32 - bits).unwrap_or(0);
+            }
+            let mut expected = hashes.clone();
+            expected.sort_unstable();
+            sort_hashes(&mut hashes);
+            proptest::prop_assert_eq!(hashes, expected);
+        }
+    }
 
     #[test]
     fn urls_mentions_and_hashtags_become_words() {

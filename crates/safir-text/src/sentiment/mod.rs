@@ -136,7 +136,7 @@ pub fn sentiment(text: &str) -> Sentiment {
     for c in text.chars() {
         if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
             latin += 1;
-        } else if ('\u{0600}'..='\u{06FF}').contains(&c) && c.is_alphabetic() {
+        } else if ('\u{0600}'..='\u{06FF}').contains(&c) && crate::script::is_alphabetic(c) {
             arabic += 1;
         }
     }

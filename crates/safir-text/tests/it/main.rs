@@ -1,5 +1,6 @@
 //! Integration tests of the text engine against the shared data set.
 
+mod analyze_memo;
 mod lang;
 mod pdf_sample;
 mod robustness;

@@ -1,0 +1,248 @@
+//! A bounded memo of what normalization, the stopword lists and the stemmer
+//! made of a word: text repeats its words, and a lookup is much cheaper than
+//! the three steps.
+//!
+//! A fixed table: the hash of a word picks a set of two slots. A new word
+//! takes the second slot, replacing what was there; a word found in the
+//! second slot swaps into the first. Words seen once thus replace each other
+//! and leave the words that recur in place. A slot is one 64-byte cache line
+//! holding the word, its normalized form and stem inline, so nothing is
+//! allocated per word and memory is fixed (64 bytes a word). Crafted words
+//! that share a set only evict each other, which costs what no memo costs,
+//! so an unkeyed hash is safe here.
+
+/// Bytes of a slot.
+const SLOT: usize = 64;
+/// Longest word (bytes) kept; longer ones are analyzed each time.
+const MAX_WORD: usize = 32;
+const WAYS: usize = 2;
+
+/// Where the stem of a remembered term lies in its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StemAt {
+    /// This byte range of the normalized form.
+    Slice(usize, usize),
+    /// After the normalized form, to the end of the text.
+    After,
+}
+
+/// What analysis made of one word, given the analyzer's options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cached<'a> {
+    /// Normalization left nothing, or the word is a stopword: no term.
+    Dropped,
+    /// The normalized form, followed by the stem when it is not a slice of it.
+    Term {
+        text: &'a str,
+        normalized_len: usize,
+        stem: StemAt,
+    },
+}
+
+/// One slot, on its own cache line: five lengths, then the word, then its
+/// text (normalized form and stem).
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct Slot([u8; SLOT]);
+
+/// Byte offsets of a slot's header fields.
+const WORD_LEN: usize = 0;
+/// `u8::MAX`: dropped.
+const TEXT_LEN: usize = 1;
+const NORMALIZED_LEN: usize = 2;
+/// Both `u8::MAX`: the stem comes after the normalized form.
+const STEM: usize = 3;
+const HEADER: usize = 5;
+
+/// A slot whose word length is 0 is empty (no word is empty).
+const EMPTY: Slot = Slot([0; SLOT]);
+
+#[derive(Debug, Default)]
+pub(super) struct WordCache {
+    /// Allocated on first use.
+    slots: Vec<Slot>,
+    /// A power of two, or 0 when the memo is off.
+    capacity: usize,
+}
+
+impl WordCache {
+    /// Room for `words` words (rounded up to a power of two, at least two;
+    /// 0: off).
+    pub(super) fn new(words: usize) -> Self {
+        Self {
+            capacity: match words {
+                0 => 0,
+                n => n.next_power_of_two().max(WAYS),
+            },
+            ..Self::default()
+        }
+    }
+
+    /// Whether `word`'s analysis depends on the word alone and is worth
+    /// keeping. A ZWJ is kept or dropped depending on what precedes it in the
+    /// output buffer, so words holding one are not remembered.
+    pub(super) fn accepts(&self, word: &str) -> bool {
+        // ZWJ is E2 80 8D; most words hold no E2 byte at all.
+        self.capacity > 0
+            && word.len() <= MAX_WORD
+            && !(word.as_bytes().contains(&0xE2) && word.contains('\u{200D}'))
+    }
+
+    fn set_of(&self, word: &str) -> usize {
+        (hash(word.as_bytes()) as usize & (self.capacity - 1)) & !(WAYS - 1)
+    }
+
+    /// The remembered result for an accepted word.
+    pub(super) fn get(&mut self, word: &str) -> Option<Cached<'_>> {
+        let set = self.set_of(word);
+        let ways = self.slots.get(set..set + WAYS)?;
+        let n = word.len();
+        let way = ways.iter().position(|slot| {
+            slot.0[WORD_LEN] as usize == n && &slot.0[HEADER..HEADER + n] == word.as_bytes()
+        })?;
+        if way == 1 {
+            // Seen twice: into the first way, out of reach of new words.
+            self.slots.swap(set, set + 1);
+        }
+        let slot = &self.slots[set].0;
+        if slot[TEXT_LEN] == u8::MAX {
+            return Some(Cached::Dropped);
+        }
+        let at = HEADER + n;
+        let text = std::str::from_utf8(&slot[at..at + slot[TEXT_LEN] as usize]).ok()?;
+        let stem = match (slot[STEM], slot[STEM + 1]) {
+            (u8::MAX, u8::MAX) => StemAt::After,
+            (s, e) => StemAt::Slice(s as usize, e as usize),
+        };
+        Some(Cached::Term {
+            text,
+            normalized_len: slot[NORMALIZED_LEN] as usize,
+            stem,
+        })
+    }
+
+    /// Remembers the result for an accepted word (unless it does not fit).
+    pub(super) fn insert(&mut self, word: &str, cached: Cached<'_>) {
+        let n = word.len();
+        let mut slot = EMPTY;
+        slot.0[WORD_LEN] = n as u8;
+        slot.0[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
+        match cached {
+            Cached::Dropped => slot.0[TEXT_LEN] = u8::MAX,
+            Cached::Term {
+                text,
+                normalized_len,
+                stem,
+            } => {
+                let at = HEADER + n;
+                if at + text.len() > SLOT {
+                    return;
+                }
+                slot.0[at..at + text.len()].copy_from_slice(text.as_bytes());
+                slot.0[TEXT_LEN] = text.len() as u8;
+                slot.0[NORMALIZED_LEN] = normalized_len as u8;
+                let (s, e) = match stem {
+                    StemAt::After => (u8::MAX, u8::MAX),
+                    StemAt::Slice(s, e) => (s as u8, e as u8),
+                };
+                slot.0[STEM] = s;
+                slot.0[STEM + 1] = e;
+            }
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![EMPTY; self.capacity];
+        }
+        // A new word takes the second way: words seen once replace each
+        // other there, and a word found again moves to the first.
+        let set = self.set_of(word);
+        self.slots[set + 1] = slot;
+    }
+}
+
+/// Multiply-rotate over 8-byte chunks, then a final mix (the set index takes
+/// the low bits).
+fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    }
+    h ^= h >> 32;
+    h = h.wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_two_words_a_set() {
+        // One set: every word lands in it.
+        let mut cache = WordCache::new(2);
+        assert_eq!(cache.get("word"), None);
+        let term = Cached::Term {
+            text: "wordword",
+            normalized_len: 4,
+            stem: StemAt::After,
+        };
+        cache.insert("Word", term);
+        assert_eq!(cache.get("Word"), Some(term));
+        assert_eq!(cache.get("word"), None);
+        cache.insert("the", Cached::Dropped);
+        assert_eq!(cache.get("the"), Some(Cached::Dropped));
+        assert_eq!(cache.get("Word"), Some(term));
+        let arabic = Cached::Term {
+            text: "سفارهسفار",
+            normalized_len: 10,
+            stem: StemAt::Slice(0, 8),
+        };
+        // The newest word replaces the one found least recently.
+        cache.insert("سفارة", arabic);
+        assert_eq!(cache.get("سفارة"), Some(arabic));
+        assert_eq!(cache.get("the"), None);
+        assert_eq!(cache.get("Word"), Some(term));
+        assert_eq!(cache.slots.len(), 2);
+    }
+
+    #[test]
+    fn words_seen_once_do_not_push_out_words_seen_again() {
+        let mut cache = WordCache::new(2);
+        cache.insert("often", Cached::Dropped);
+        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        for once in ["a", "b", "c"] {
+            cache.insert(once, Cached::Dropped);
+        }
+        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        assert_eq!(cache.get("c"), Some(Cached::Dropped));
+        assert_eq!(cache.get("a"), None);
+        assert_eq!(cache.get("b"), None);
+    }
+
+    #[test]
+    fn off_and_oversized() {
+        assert!(!WordCache::new(0).accepts("a"));
+        let mut cache = WordCache::new(8);
+        assert!(!cache.accepts(&"a".repeat(MAX_WORD + 1)));
+        assert!(!cache.accepts("a\u{200D}b"));
+        assert!(cache.accepts("a\u{2019}b"));
+        let long = "x".repeat(SLOT);
+        cache.insert(
+            "x",
+            Cached::Term {
+                text: &long,
+                normalized_len: 1,
+                stem: StemAt::Slice(0, 1),
+            },
+        );
+        assert_eq!(cache.get("x"), None);
+    }
+}
