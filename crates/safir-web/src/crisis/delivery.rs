@@ -326,6 +326,13 @@ impl DeliverJob {
             tracing::info!(alert = %alert.id, status = %alert.status, "alert not sending: nothing to deliver");
             return Ok(());
         }
+        if p.slice == 0 {
+            // The fan-out has just written this alert's rows: plan the lookups below on
+            // statistics that know about them. Losing this only costs speed.
+            if let Err(e) = deliveries::refresh_statistics(&self.db).await {
+                tracing::warn!(alert = %alert.id, error = %e, "could not refresh table statistics");
+            }
+        }
         let remaining = deliveries::remaining(&self.db, &alert.id, &p.channel)
             .await
             .map_err(retry)?;
