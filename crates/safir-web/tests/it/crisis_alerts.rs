@@ -290,6 +290,19 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         let rerun = fan_out(&app.db, &id).await.unwrap();
         assert_eq!((rerun.deliveries, rerun.checkins, rerun.jobs), (0, 0, 0));
         assert_eq!(count(&app.db, deliveries, &id).await, 12);
+        // Or died after the deliveries' commit and before the check-ins' (PostgreSQL writes
+        // them in two transactions side by side): the retry writes what is missing.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("DELETE FROM crisis_checkins WHERE alert_id = $1").bind(&id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE crisis_alerts SET fanout_at = NULL WHERE id = $1").bind(&id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let rerun = fan_out(&app.db, &id).await.unwrap();
+        assert_eq!((rerun.deliveries, rerun.checkins, rerun.jobs), (0, 9, 0));
+        assert_eq!(count(&app.db, checkins, &id).await, 9);
         let deliver_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = 'crisis.deliver' AND payload LIKE '%' || $1 || '%'";
         assert_eq!(count(&app.db, deliver_jobs, &id).await, 2);
 
