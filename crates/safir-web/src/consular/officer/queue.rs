@@ -2,6 +2,7 @@
 //! and keyset-paged, with the count of cases in each state. A filter value that cannot be
 //! read is shown back with its error instead of being silently dropped.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -14,7 +15,7 @@ use safir_store::consular::cases::QueueRow;
 use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, cursor, is_breached};
-use super::{CASE_LIST, age, officers, when};
+use super::{CASE_LIST, age_key, age_words, officers, when};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
@@ -154,25 +155,60 @@ fn selects(
     ]
 }
 
+/// The translated words of a page of rows, each looked up once per page however many rows
+/// repeat it (a page has a handful of states, kinds, priorities and ages across 50 rows).
+#[derive(Default)]
+struct RowWords {
+    words: HashMap<(&'static str, String), String>,
+    ages: HashMap<(bool, i64), String>,
+}
+
+impl RowWords {
+    fn word(&mut self, what: &'static str, code: &str, look_up: impl FnOnce() -> String) -> String {
+        if let Some(w) = self.words.get(&(what, code.to_owned())) {
+            return w.clone();
+        }
+        let w = look_up();
+        self.words.insert((what, code.to_owned()), w.clone());
+        w
+    }
+
+    fn age(&mut self, page: &Page, since: DateTime<Utc>, at: DateTime<Utc>) -> String {
+        let key = age_key(since, at);
+        self.ages
+            .entry(key)
+            .or_insert_with(|| age_words(page, key))
+            .clone()
+    }
+}
+
 /// Age and missed deadline are worked out here, at `at`, never kept: a row read a moment
 /// ago (see `consular::read_cache`) still shows its age now.
-fn row_view(page: &Page, base: &str, r: &QueueRow, at: DateTime<Utc>) -> RowView {
+fn row_view(
+    page: &Page,
+    words: &mut RowWords,
+    base: &str,
+    r: &QueueRow,
+    at: DateTime<Utc>,
+) -> RowView {
     let lang = page.lang;
     let priority = Priority::from_rank(r.priority);
     RowView {
         href: format!("{base}/{}", r.id),
         reference: r.reference.clone().unwrap_or_else(|| r.id.clone()),
-        kind: labels::kind(lang, &r.kind),
+        kind: words.word("kind", &r.kind, || labels::kind(lang, &r.kind)),
         service: match lang {
             Lang::Ar => r.service_name_ar.clone(),
             Lang::En => r.service_name_en.clone(),
         },
         applicant: r.applicant_name.clone(),
-        state: labels::state(lang, &r.state),
-        priority: labels::priority(lang, priority.as_str()),
+        state: words.word("state", &r.state, || labels::state(lang, &r.state)),
+        priority: words.word("priority", priority.as_str(), || {
+            labels::priority(lang, priority.as_str())
+        }),
         priority_code: priority.as_str(),
         assignee: r.assignee_name.clone(),
-        age: age(page, r.submitted_at.unwrap_or(r.state_changed_at), at),
+        age: words.age(page, r.submitted_at.unwrap_or(r.state_changed_at), at),
         due: r.due_at.map(when),
         breached: is_breached(&r.state, r.due_at, at),
         id: r.id.clone(),
@@ -271,6 +307,7 @@ pub async fn list_cases(
             selected: false,
         })
         .collect();
+    let mut words = RowWords::default();
     render(&QueuePage {
         csrf_token: state.csrf_token(&viewer),
         counts,
@@ -285,7 +322,10 @@ pub async fn list_cases(
             .kind(InputKind::Search)
             .value(params.q.clone())
             .errors_from(lang, &errors),
-        rows: rows.iter().map(|r| row_view(&page, &base, r, at)).collect(),
+        rows: rows
+            .iter()
+            .map(|r| row_view(&page, &mut words, &base, r, at))
+            .collect(),
         has_errors: !errors.is_empty(),
         next_href,
         first_href,
