@@ -81,10 +81,6 @@ impl ConsularReads {
         }
     }
 
-    pub fn ttl(&self) -> Duration {
-        self.status.ttl()
-    }
-
     /// Forgets everything (after a request that wrote consular data or accounts).
     pub fn clear(&self) {
         self.services.clear();
