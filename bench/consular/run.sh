@@ -14,7 +14,9 @@
 # on SQLite (the embedded default, in a temporary directory), then on PostgreSQL when
 # $SAFIR_BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432) answers: the database
 # safir_bench_consular is dropped and created afresh there. $SAFIR_BENCH_BIN runs a given
-# binary instead of building one (to compare two builds).
+# binary instead of building one (to compare two builds). Each wrk run repeats one URL, so with
+# the consular read cache on (the default) it measures pages served from memory;
+# SAFIR_READ_CACHE_SECONDS=0 measures them read from the database on every request.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION="${1:-15}"
@@ -83,7 +85,7 @@ bench() {
   expect_200 -H "Cookie: safir_session=$officer" "$queue_url"
   expect_200 -H "Cookie: safir_session=$citizen" "$status_url"
 
-  echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, release build, $backend"
+  echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, release build, $backend, consular read cache ${SAFIR_READ_CACHE_SECONDS:-2} s"
   run ceiling "" "$BASE/healthz"
   local ceiling=$LAST_RPS
   run queue "$ceiling" -H "Cookie: safir_session=$officer" "$queue_url"

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod layers;
 pub mod metrics;
 pub mod page;
+pub mod read_cache;
 pub mod security;
 pub mod staff;
 pub mod state;

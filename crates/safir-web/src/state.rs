@@ -82,6 +82,9 @@ pub struct ConsularConfig {
     pub emergency_ack: chrono::Duration,
     /// Closed cases (with their documents) are purged this long after closing.
     pub closed_retention: chrono::Duration,
+    /// How long the case queue's and the status page's reads are kept in this process (see
+    /// `consular::read_cache`); zero reads the database on every request.
+    pub read_cache_ttl: Duration,
 }
 
 impl Default for ConsularConfig {
@@ -90,6 +93,7 @@ impl Default for ConsularConfig {
             draft_ttl: chrono::Duration::days(30),
             emergency_ack: chrono::Duration::minutes(30),
             closed_retention: chrono::Duration::days(365 * 2),
+            read_cache_ttl: Duration::from_secs(2),
         }
     }
 }
@@ -148,6 +152,9 @@ pub struct AppStateInner {
     pub audit: crate::audit_log::AuditWriter,
     /// Sessions, tokens, missions and staff lists, kept a moment (see `auth::cache`).
     pub auth_cache: Arc<crate::auth::cache::AuthCache>,
+    /// What the case queue and the applicant's status page read, kept a moment (see
+    /// `consular::read_cache`).
+    pub consular_reads: Arc<crate::consular::read_cache::ConsularReads>,
     /// Records check-in answers in group commits (see `crisis::checkin::AnswerWriter`).
     pub checkin_writer: crate::crisis::checkin::AnswerWriter,
 }
@@ -162,6 +169,9 @@ impl AppState {
         let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
         let audit = crate::audit_log::AuditWriter::start(db.clone());
         let auth_cache = Arc::new(crate::auth::cache::AuthCache::new(config.auth_cache_ttl));
+        let consular_reads = Arc::new(crate::consular::read_cache::ConsularReads::new(
+            config.consular.read_cache_ttl,
+        ));
         Ok(Self(Arc::new(AppStateInner {
             db,
             config: Arc::new(config),
@@ -172,6 +182,7 @@ impl AppState {
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),
             auth_cache,
+            consular_reads,
             audit,
             checkin_writer,
         })))

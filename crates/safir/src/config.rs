@@ -131,6 +131,9 @@ pub struct Consular {
     pub emergency_ack_minutes: u32,
     /// Days a closed case (with its documents) is kept before it is purged.
     pub closed_case_retention_days: u32,
+    /// Seconds a process keeps what the case queue and the applicant's status page read
+    /// (0: read the database on every request).
+    pub read_cache_seconds: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -231,6 +234,7 @@ impl Default for Config {
                 draft_ttl_days: 30,
                 emergency_ack_minutes: 30,
                 closed_case_retention_days: 730,
+                read_cache_seconds: 2,
             },
             crisis: Crisis {
                 approval_threshold: 1000,
@@ -391,6 +395,12 @@ impl Config {
             return Err(err("job_concurrency", "must be between 1 and 256"));
         }
         let c = &self.consular;
+        if c.read_cache_seconds > 60 {
+            return Err(err(
+                "read_cache_seconds",
+                "must be at most 60 (changes made by other processes take this long to apply)",
+            ));
+        }
         if !(1..=365).contains(&c.draft_ttl_days) {
             return Err(err("draft_ttl_days", "must be between 1 and 365"));
         }

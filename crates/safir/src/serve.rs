@@ -91,6 +91,7 @@ pub fn web_config(config: &Config) -> WebConfig {
             closed_retention: chrono::Duration::days(i64::from(
                 config.consular.closed_case_retention_days,
             )),
+            read_cache_ttl: Duration::from_secs(u64::from(config.consular.read_cache_seconds)),
         },
         crisis: safir_web::state::CrisisConfig {
             approval_threshold: config.crisis.approval_threshold,

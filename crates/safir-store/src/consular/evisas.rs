@@ -110,6 +110,7 @@ pub async fn issue(
     input: IssueEvisa,
     key: &EvisaSigningKey,
 ) -> Result<Evisa, StoreError> {
+    crate::consular::changed();
     let code: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar("SELECT code FROM missions WHERE id = $1")
             .bind(input.mission_id.as_str())
@@ -235,6 +236,7 @@ pub async fn list_for_holder(db: &Db, holder_id: &str) -> Result<Vec<Evisa>, Sto
 /// Withdraws a visa: from now on `/verify` answers "revoked". A visa is revoked once;
 /// a second attempt is `Conflict("revoked")` and keeps the first reason.
 pub async fn revoke(tx: &mut Tx, id: &str, by: &UserId, reason: &str) -> Result<Evisa, StoreError> {
+    crate::consular::changed();
     let updated: Option<Evisa> = with_tx!(tx, c => {
         sqlx::query_as(
             "UPDATE evisas SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 \

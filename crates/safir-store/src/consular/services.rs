@@ -95,6 +95,7 @@ pub async fn create(
     mission_id: &str,
     s: &ServiceInput,
 ) -> Result<ServiceId, StoreError> {
+    crate::consular::changed();
     let id = ServiceId::new();
     let t = now();
     with_tx!(tx, c => {
@@ -133,6 +134,7 @@ pub async fn update(
     id: &str,
     s: &ServiceInput,
 ) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE consular_services SET code = $3, name_ar = $4, name_en = $5, instructions_ar = $6, instructions_en = $7, \

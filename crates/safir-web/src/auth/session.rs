@@ -230,11 +230,17 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     req.extensions_mut().insert(viewer);
     let account_writes = accounts::changes();
+    let consular_writes = crate::consular::read_cache::writes();
     let mut res = next.run(req).await;
     if changes_state || accounts::changes() != account_writes {
         // Whatever this request changed (a sign-out, a second factor, a grant, a mission), the
         // next request reads it from the database, now that it is committed (see `auth::cache`).
         state.auth_cache.clear();
+    }
+    if crate::consular::read_cache::writes() != consular_writes {
+        // The same for a case, its messages or documents (see `consular::read_cache`): what a
+        // read took between this request's write and its commit is dropped.
+        state.consular_reads.clear();
     }
     if let Some(id) = new_anon {
         let value = cookie_header(ANON_COOKIE, &id, None, state.config.behind_tls);

@@ -2,7 +2,7 @@
 //! officer's), and the upload box that files a new one under the case.
 
 use safir_domain::consular::documents::{DocumentKind, ScanStatus};
-use safir_store::consular::documents;
+use safir_store::consular::documents::{self, Document};
 
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
@@ -37,8 +37,12 @@ pub async fn list(
     let docs = documents::list_for_case(&state.db, case_id)
         .await
         .map_err(AppError::internal)?;
-    Ok(docs
-        .into_iter()
+    Ok(views(lang, &docs))
+}
+
+/// The documents as the case pages list them.
+pub fn views(lang: Lang, docs: &[Document]) -> Vec<CaseDocument> {
+    docs.iter()
         .map(|d| {
             let scan = match d.scan_status {
                 ScanStatus::NotScanned => "documents-scan-not-scanned",
@@ -54,7 +58,7 @@ pub async fn list(
                 flagged: matches!(d.scan_status, ScanStatus::Infected | ScanStatus::Failed),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// What an applicant may file under their case (decisions come from the mission).

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod labels;
 mod my_documents;
 pub mod officer;
+pub mod read_cache;
 pub mod upload;
 pub mod workflow;
 

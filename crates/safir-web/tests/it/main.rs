@@ -24,6 +24,7 @@ mod consular_applicant;
 mod consular_catalogue;
 mod consular_officer;
 mod consular_officer_queue;
+mod consular_read_cache;
 mod consular_visa;
 mod crisis_alerts;
 mod crisis_board;

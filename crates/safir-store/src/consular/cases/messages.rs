@@ -25,6 +25,7 @@ pub async fn add_message(
     internal: bool,
     body: &str,
 ) -> Result<String, StoreError> {
+    crate::consular::changed();
     let id = CaseId::new();
     with_tx!(tx, c => {
         sqlx::query(

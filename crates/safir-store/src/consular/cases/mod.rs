@@ -97,6 +97,7 @@ fn form_json(form: &BTreeMap<String, String>) -> String {
 
 /// Creates a draft, or returns the one an earlier request with the same key created.
 pub async fn create_draft(tx: &mut Tx, d: &NewDraft<'_>) -> Result<Case, StoreError> {
+    crate::consular::changed();
     let id = CaseId::new();
     let t = now();
     with_tx!(tx, c => {
@@ -146,6 +147,7 @@ pub async fn save_form(
     applicant_name: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET form = $2, applicant_name = $3, updated_at = $4, expires_at = COALESCE($5, expires_at) \
@@ -249,6 +251,7 @@ pub async fn events(db: &Db, case_id: &str) -> Result<Vec<Event>, StoreError> {
 
 /// Deletes the applicant's own unsubmitted draft.
 pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("DELETE FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft'")
             .bind(id)
@@ -266,6 +269,7 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
 
 /// Deletes drafts nobody submitted before they expired. Returns how many went.
 pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
+    crate::consular::changed();
     let mut tx = db.begin().await?;
     let n = with_tx!(&mut tx, c => {
         sqlx::query("DELETE FROM cases WHERE state = 'draft' AND expires_at < $1")
@@ -296,6 +300,7 @@ pub async fn closed_before(
 
 /// Removes a closed case with its history and messages.
 pub async fn delete_closed(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("DELETE FROM cases WHERE id = $1 AND state = 'closed'").bind(id).execute(c).await.map(|r| r.rows_affected())
     })?;

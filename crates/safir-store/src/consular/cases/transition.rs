@@ -47,6 +47,7 @@ pub async fn transition(
     id: &str,
     t: &Transition<'_>,
 ) -> Result<(Case, CaseState), TransitionError> {
+    crate::consular::changed();
     let case = find_in_tx(tx, id).await?;
     let from = case.state()?;
     let next = from.apply(case.kind()?, t.action, t.actor)?;
@@ -144,6 +145,7 @@ pub async fn assign(
     mission_id: &str,
     assignee: Option<&str>,
 ) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE cases SET assignee_id = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2 AND state <> 'draft'")
             .bind(id)
@@ -167,6 +169,7 @@ pub async fn set_priority(
     mission_id: &str,
     priority: Priority,
 ) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE cases SET priority = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2")
             .bind(id)
@@ -192,6 +195,7 @@ pub async fn escalate(
     level: i32,
     assignee: Option<&str>,
 ) -> Result<bool, StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET escalation_level = $2, assignee_id = COALESCE($3, assignee_id), updated_at = $4 \

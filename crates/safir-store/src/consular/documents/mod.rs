@@ -176,6 +176,7 @@ pub async fn store_upload(
     upload: NewUpload,
     scan: &ScanConfig,
 ) -> Result<Document, UploadError> {
+    crate::consular::changed();
     let NewUpload {
         owner_id,
         mission_id,
@@ -293,6 +294,7 @@ pub async fn attach_to_case(
     case_id: &str,
     mission_id: &MissionId,
 ) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE documents SET case_id = $2, mission_id = $3 WHERE id = $1 AND deleted_at IS NULL")
             .bind(doc_id)
@@ -311,6 +313,7 @@ pub async fn attach_to_case(
 
 /// Hides a document from every list and from download; its bytes stay until a purge.
 pub async fn mark_deleted(tx: &mut Tx, doc_id: &str) -> Result<(), StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE documents SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
             .bind(doc_id)
@@ -343,6 +346,7 @@ pub async fn read_bytes(uploads: &Uploads, doc: &Document) -> Result<Vec<u8>, St
 /// Deletes every document of a case (live or marked deleted) and the files no other
 /// document uses. Returns how many rows went.
 pub async fn purge_for_case(db: &Db, uploads: &Uploads, case_id: &str) -> Result<u64, StoreError> {
+    crate::consular::changed();
     let mut tx = db.begin().await?;
     let hashes: Vec<String> = with_tx!(&mut tx, c => {
         sqlx::query_scalar("SELECT DISTINCT sha256 FROM documents WHERE case_id = $1")

@@ -17,6 +17,7 @@ use crate::admin::support::{Actor as Acting, FormData};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::consular::case_documents::{self, CaseDocument, KindChoice};
 use crate::consular::labels;
+use crate::consular::read_cache;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -148,38 +149,29 @@ async fn case_page(
     typed: &str,
 ) -> Result<Html<String>, AppError> {
     let lang = page.lang;
-    // The case with its service and mission names in one read; someone else's is not found.
-    let (case, names) = match cases::find_with_names(&state.db, case_id).await {
-        Ok((c, n)) if c.applicant_id == me.id() => (c, n),
-        Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let case = &case;
+    // Kept a moment for everyone who asks (see `consular::read_cache`); whether it is this
+    // viewer's to see is checked here on every request.
+    let status = read_cache::case_status(state, case_id).await?;
+    if status.case.applicant_id != me.id() {
+        return Err(AppError::NotFound);
+    }
+    let case = &status.case;
+    let names = &status.names;
     page.title = case.display_reference();
     let kind = case.kind().map_err(AppError::internal)?;
     let st = case.state().map_err(AppError::internal)?;
-    let evisa = if kind == safir_domain::consular::case::CaseKind::Visa && st.is_decided() {
-        safir_store::consular::evisas::list_for_holder(&state.db, &case.applicant_id)
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
-            .map(|v| format!("/evisas/{}", v.id))
-    } else {
-        None
-    };
+    let evisa = status.evisa_id.as_ref().map(|id| format!("/evisas/{id}"));
     let (service, mission) = match lang {
-        Lang::Ar => (names.service_name_ar, names.mission_name_ar),
-        _ => (names.service_name_en, names.mission_name_en),
+        Lang::Ar => (&names.service_name_ar, &names.mission_name_ar),
+        _ => (&names.service_name_en, &names.mission_name_en),
     };
-    let events = cases::events(&state.db, &case.id)
-        .await
-        .map_err(AppError::internal)?;
-    let decided = events
+    let decided = status
+        .events
         .iter()
         .any(|e| matches!(e.action.as_str(), "approve" | "reject"));
-    let timeline = events
-        .into_iter()
+    let timeline = status
+        .events
+        .iter()
         .map(|e| TimelineItem {
             at: e.at.format("%Y-%m-%d %H:%M").to_string(),
             state: labels::state(lang, &e.to_state),
@@ -189,22 +181,21 @@ async fn case_page(
             },
         })
         .collect();
-    let messages = cases::list_messages(&state.db, &case.id, false)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
+    let messages = status
+        .messages
+        .iter()
         .map(|m| MessageItem {
             at: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
             from_mission: m.from_staff,
-            body: m.body,
+            body: m.body.clone(),
         })
         .collect();
     render(&CasePage {
         id: case.id.clone(),
         reference: case.display_reference(),
         kind: labels::kind(lang, &case.kind),
-        service,
-        mission,
+        service: service.clone(),
+        mission: mission.clone(),
         state: labels::state(lang, &case.state),
         state_code: case.state.clone(),
         decision: case
@@ -224,7 +215,7 @@ async fn case_page(
         needs_info: st == CaseState::NeedsInfo,
         message_error: errors.for_field("message").map(|e| e.message(lang)),
         message_value: typed.to_owned(),
-        case_documents: case_documents::list(state, lang, &case.id).await?,
+        case_documents: case_documents::views(lang, &status.documents),
         upload_kinds: if matches!(
             st,
             CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo

@@ -155,6 +155,14 @@ impl QueueParams {
         (filter, errors)
     }
 
+    /// Names everything the store filter is made from but the time, the mission's services
+    /// and its officers: the filters, the page position and, when the filter says "me", who
+    /// "me" is.
+    pub fn view_key(&self, me: &str) -> String {
+        let me = if self.assignee.trim() == "me" { me } else { "" };
+        format!("{}\n{}\n{}", self.query(), self.after.trim(), me)
+    }
+
     /// The filters as a query string, without the page position.
     pub fn query(&self) -> String {
         let mut pairs: Vec<(&str, &str)> =

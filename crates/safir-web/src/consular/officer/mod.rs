@@ -152,18 +152,36 @@ pub(super) async fn officers(
 }
 
 /// An instant as officers read it everywhere in the workspace (UTC, unambiguous in both
-/// languages).
+/// languages): `2026-11-29 04:30 UTC`.
 pub(super) fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
-/// How long a case has waited: hours on its first day, then days.
-pub(super) fn age(page: &Page, since: DateTime<Utc>, at: DateTime<Utc>) -> String {
+/// How long a case has waited: whether it is counted in days (after its first day) or hours,
+/// and how many.
+pub(super) fn age_key(since: DateTime<Utc>, at: DateTime<Utc>) -> (bool, i64) {
     let hours = (at - since).num_hours().max(0);
     if hours < 24 {
-        page.t_count("officer-age-hours", hours)
+        (false, hours)
     } else {
-        page.t_count("officer-age-days", hours / 24)
+        (true, hours / 24)
+    }
+}
+
+/// The wait of [`age_key`] in words.
+pub(super) fn age_words(page: &Page, (in_days, n): (bool, i64)) -> String {
+    if in_days {
+        page.t_count("officer-age-days", n)
+    } else {
+        page.t_count("officer-age-hours", n)
     }
 }
 
@@ -195,4 +213,26 @@ pub async fn case_counts(
         .collect();
     let overdue = crate::consular::counts::overdue_total(state, &mission.id).await?;
     Ok(CaseCounts { by_state, overdue })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_read_the_same_as_with_a_format_string() {
+        for micros in [0_i64, 1_700_000_000_123_456, 253_402_300_799_000_000] {
+            let t = DateTime::from_timestamp_micros(micros).unwrap();
+            assert_eq!(when(t), t.format("%Y-%m-%d %H:%M UTC").to_string());
+        }
+    }
+
+    #[test]
+    fn a_wait_counts_hours_on_its_first_day_then_days() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let h = chrono::Duration::hours;
+        assert_eq!(age_key(at - h(5), at), (false, 5));
+        assert_eq!(age_key(at - h(49), at), (true, 2));
+        assert_eq!(age_key(at + h(1), at), (false, 0));
+    }
 }

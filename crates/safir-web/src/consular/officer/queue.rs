@@ -2,21 +2,24 @@
 //! and keyset-paged, with the count of cases in each state. A filter value that cannot be
 //! read is shown back with its error instead of being silently dropped.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::Uri;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
-use safir_store::consular::cases::{self, QueueRow};
-use safir_store::consular::services;
+use safir_store::consular::cases::QueueRow;
 use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, cursor, is_breached};
-use super::{CASE_LIST, age, officers, when};
+use super::{CASE_LIST, age_key, age_words, officers, when};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
+use crate::consular::read_cache::{self, QueueKey};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
 use crate::i18n::Lang;
@@ -152,26 +155,63 @@ fn selects(
     ]
 }
 
-fn row_view(page: &Page, base: &str, r: QueueRow, at: DateTime<Utc>) -> RowView {
+/// The translated words of a page of rows, each looked up once per page however many rows
+/// repeat it (a page has a handful of states, kinds, priorities and ages across 50 rows).
+#[derive(Default)]
+struct RowWords {
+    words: HashMap<(&'static str, String), String>,
+    ages: HashMap<(bool, i64), String>,
+}
+
+impl RowWords {
+    fn word(&mut self, what: &'static str, code: &str, look_up: impl FnOnce() -> String) -> String {
+        if let Some(w) = self.words.get(&(what, code.to_owned())) {
+            return w.clone();
+        }
+        let w = look_up();
+        self.words.insert((what, code.to_owned()), w.clone());
+        w
+    }
+
+    fn age(&mut self, page: &Page, since: DateTime<Utc>, at: DateTime<Utc>) -> String {
+        let key = age_key(since, at);
+        self.ages
+            .entry(key)
+            .or_insert_with(|| age_words(page, key))
+            .clone()
+    }
+}
+
+/// Age and missed deadline are worked out here, at `at`, never kept: a row read a moment
+/// ago (see `consular::read_cache`) still shows its age now.
+fn row_view(
+    page: &Page,
+    words: &mut RowWords,
+    base: &str,
+    r: &QueueRow,
+    at: DateTime<Utc>,
+) -> RowView {
     let lang = page.lang;
     let priority = Priority::from_rank(r.priority);
     RowView {
         href: format!("{base}/{}", r.id),
         reference: r.reference.clone().unwrap_or_else(|| r.id.clone()),
-        kind: labels::kind(lang, &r.kind),
+        kind: words.word("kind", &r.kind, || labels::kind(lang, &r.kind)),
         service: match lang {
             Lang::Ar => r.service_name_ar.clone(),
             Lang::En => r.service_name_en.clone(),
         },
         applicant: r.applicant_name.clone(),
-        state: labels::state(lang, &r.state),
-        priority: labels::priority(lang, priority.as_str()),
+        state: words.word("state", &r.state, || labels::state(lang, &r.state)),
+        priority: words.word("priority", priority.as_str(), || {
+            labels::priority(lang, priority.as_str())
+        }),
         priority_code: priority.as_str(),
         assignee: r.assignee_name.clone(),
-        age: age(page, r.submitted_at.unwrap_or(r.state_changed_at), at),
+        age: words.age(page, r.submitted_at.unwrap_or(r.state_changed_at), at),
         due: r.due_at.map(when),
         breached: is_breached(&r.state, r.due_at, at),
-        id: r.id,
+        id: r.id.clone(),
     }
 }
 
@@ -185,30 +225,31 @@ pub async fn list_cases(
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, AppError> {
     let params = QueueParams::parse(raw.as_deref());
-    let services = services::list_for_mission(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let services = read_cache::mission_services(&state, &mission.id).await?;
     let officers = officers(&state, &mission).await?;
     let at = now();
     let cx = FilterContext {
         mission: &mission,
-        services: &services,
+        services: &services[..],
         officers: &officers,
         me: actor.id(),
         now: at,
     };
     let (mut filter, errors) = params.filter(&cx);
     let per = filter.limit;
-    let mut rows = Vec::new();
+    let mut found = Arc::default();
     if errors.is_empty() {
         // One row more than shown tells whether a next page exists.
         filter.limit = per + 1;
-        rows = cases::queue(&state.db, &filter)
-            .await
-            .map_err(AppError::internal)?;
+        let key = QueueKey {
+            mission_id: mission.id.clone(),
+            view: params.view_key(actor.id()),
+        };
+        found = read_cache::queue_rows(&state, key, &filter).await?;
     }
-    let has_next = rows.len() as i64 > per;
-    rows.truncate(per as usize);
+    let found: &[QueueRow] = &found;
+    let has_next = found.len() as i64 > per;
+    let rows = &found[..found.len().min(per as usize)];
     let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
     let query = params.query();
     let summary = serde_json::json!({
@@ -266,6 +307,7 @@ pub async fn list_cases(
             selected: false,
         })
         .collect();
+    let mut words = RowWords::default();
     render(&QueuePage {
         csrf_token: state.csrf_token(&viewer),
         counts,
@@ -281,8 +323,8 @@ pub async fn list_cases(
             .value(params.q.clone())
             .errors_from(lang, &errors),
         rows: rows
-            .into_iter()
-            .map(|r| row_view(&page, &base, r, at))
+            .iter()
+            .map(|r| row_view(&page, &mut words, &base, r, at))
             .collect(),
         has_errors: !errors.is_empty(),
         next_href,

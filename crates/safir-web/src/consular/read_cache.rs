@@ -1,0 +1,182 @@
+//! What the officers' case queue and the applicant's status page read from the database, kept
+//! in this process for a moment (`consular.read_cache_seconds`, see `crate::read_cache`).
+//!
+//! Only data is kept, never a decision: who may see it is checked on every request (the
+//! queue's mission permission before its rows are looked up, the status page's applicant
+//! against the cached case), the officers' read of the queue is audited on every request, and
+//! anything that depends on the time (a case's age, a missed deadline) is computed when the
+//! page is drawn.
+//!
+//! Freshness: every write of this process to cases, their history, messages, documents,
+//! e-visas or services ([`safir_store::consular::changes`]) or to users and missions
+//! ([`safir_store::accounts::changes`], for the names shown) empties the maps before the next
+//! read of them, and again when the request that wrote is over (the write moves the count
+//! before its commit). A change made by another process (another instance on the same
+//! PostgreSQL database, an admin command) shows within the TTL; so does a case that passes
+//! the queue's "older than" or "missed deadline" filter only by the passing of time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use safir_domain::consular::case::CaseKind;
+use safir_store::StoreError;
+use safir_store::accounts;
+use safir_store::consular::cases::{self, Case, CaseNames, Event, Message, QueueFilter, QueueRow};
+use safir_store::consular::documents::{self, Document};
+use safir_store::consular::services::{self, Service};
+use safir_store::consular::{self, evisas};
+
+use crate::error::AppError;
+use crate::read_cache::ReadCache;
+use crate::state::AppState;
+
+/// Distinct queue views kept at once (mission × filters × page); each holds at most 201 rows.
+const MAX_QUEUE_VIEWS: usize = 2_000;
+/// Case status pages kept at once.
+const MAX_CASES: usize = 20_000;
+/// Missions whose service lists are kept at once.
+const MAX_MISSIONS: usize = 10_000;
+
+/// The write count the maps follow: consular writes and account writes (user and mission
+/// names appear on both pages).
+pub fn writes() -> u64 {
+    consular::changes().wrapping_add(accounts::changes())
+}
+
+/// One queue view: the mission and its filters, sort and page, normalized.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueueKey {
+    pub mission_id: String,
+    pub view: String,
+}
+
+/// Everything the applicant's status page shows of one case.
+#[derive(Debug)]
+pub struct CaseStatus {
+    pub case: Case,
+    pub names: CaseNames,
+    /// The e-visa issued for this case, if it is a decided visa application.
+    pub evisa_id: Option<String>,
+    pub events: Vec<Event>,
+    /// The conversation without the officers' internal notes.
+    pub messages: Vec<Message>,
+    pub documents: Vec<Document>,
+}
+
+/// See the module documentation.
+pub struct ConsularReads {
+    /// Keyed by mission id.
+    services: ReadCache<String, Arc<Vec<Service>>>,
+    queue: ReadCache<QueueKey, Arc<Vec<QueueRow>>>,
+    /// Keyed by case id.
+    status: ReadCache<String, Arc<CaseStatus>>,
+}
+
+impl ConsularReads {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            services: ReadCache::new(ttl, MAX_MISSIONS).following(writes),
+            queue: ReadCache::new(ttl, MAX_QUEUE_VIEWS).following(writes),
+            status: ReadCache::new(ttl, MAX_CASES).following(writes),
+        }
+    }
+
+    /// Forgets everything (after a request that wrote consular data or accounts).
+    pub fn clear(&self) {
+        self.services.clear();
+        self.queue.clear();
+        self.status.clear();
+    }
+}
+
+/// The mission's services (as `services::list_for_mission`), through the cache.
+pub async fn mission_services(
+    state: &AppState,
+    mission_id: &str,
+) -> Result<Arc<Vec<Service>>, AppError> {
+    let cache = &state.consular_reads.services;
+    if let Some(hit) = cache.get(mission_id) {
+        return Ok(hit);
+    }
+    let ticket = cache.ticket();
+    let list = Arc::new(
+        services::list_for_mission(&state.db, mission_id)
+            .await
+            .map_err(AppError::internal)?,
+    );
+    cache.put(ticket, mission_id.to_owned(), list.clone());
+    Ok(list)
+}
+
+/// The queue's rows for `filter` (as `cases::queue`), through the cache under `key`, which
+/// must name everything the filter was made from.
+pub async fn queue_rows(
+    state: &AppState,
+    key: QueueKey,
+    filter: &QueueFilter,
+) -> Result<Arc<Vec<QueueRow>>, AppError> {
+    let cache = &state.consular_reads.queue;
+    if let Some(hit) = cache.get(&key) {
+        return Ok(hit);
+    }
+    let ticket = cache.ticket();
+    let rows = Arc::new(
+        cases::queue(&state.db, filter)
+            .await
+            .map_err(AppError::internal)?,
+    );
+    cache.put(ticket, key, rows.clone());
+    Ok(rows)
+}
+
+/// Everything the status page shows of the case, through the cache. Whoever asks must still
+/// check that the case is theirs to see.
+pub async fn case_status(state: &AppState, case_id: &str) -> Result<Arc<CaseStatus>, AppError> {
+    let cache = &state.consular_reads.status;
+    if let Some(hit) = cache.get(case_id) {
+        return Ok(hit);
+    }
+    let ticket = cache.ticket();
+    let status = Arc::new(read_status(state, case_id).await?);
+    cache.put(ticket, case_id.to_owned(), status.clone());
+    Ok(status)
+}
+
+async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppError> {
+    let db = &state.db;
+    // The case with its service and mission names in one read.
+    let (case, names) = match cases::find_with_names(db, case_id).await {
+        Ok(found) => found,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let kind = case.kind().map_err(AppError::internal)?;
+    let decided = case.state().map_err(AppError::internal)?.is_decided();
+    let evisa = async {
+        if kind == CaseKind::Visa && decided {
+            let issued = evisas::list_for_holder(db, &case.applicant_id).await?;
+            Ok(issued
+                .into_iter()
+                .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
+                .map(|v| v.id))
+        } else {
+            Ok::<_, StoreError>(None)
+        }
+    };
+    // The rest does not depend on each other: read it side by side.
+    let (evisa_id, events, messages, documents) = tokio::try_join!(
+        evisa,
+        cases::events(db, &case.id),
+        cases::list_messages(db, &case.id, false),
+        documents::list_for_case(db, &case.id),
+    )
+    .map_err(AppError::internal)?;
+    Ok(CaseStatus {
+        case,
+        names,
+        evisa_id,
+        events,
+        messages,
+        documents,
+    })
+}

@@ -1,0 +1,217 @@
+//! The case queue and the applicant's status page are kept in memory for a moment
+//! (`consular.read_cache_seconds`): a change made through this process shows on the very
+//! next request; one made behind its back (another process, or a statement outside the
+//! consular store) within the cache time. Who may see a page and the audit of the officers'
+//! reads do not depend on it.
+
+use std::time::Duration;
+
+use safir_domain::consular::case::CaseKind;
+use safir_store::testing::TestDb;
+use safir_store::with_pool;
+use safir_web::state::{ConsularConfig, WebConfig};
+
+use crate::admin_support::signed_in;
+use crate::consular_officer::world;
+use crate::harness::{TestApp, unique_email};
+
+async fn apps_with_cache(ttl: Duration) -> Vec<TestApp> {
+    let mut out = Vec::new();
+    for db in TestDb::all().await {
+        let config = WebConfig {
+            consular: ConsularConfig {
+                read_cache_ttl: ttl,
+                ..ConsularConfig::default()
+            },
+            ..WebConfig::default()
+        };
+        out.push(TestApp::with_config(db, config).await);
+    }
+    out
+}
+
+/// Moves the case into review the way another process would: straight in the database,
+/// without this process's consular store knowing.
+async fn review_behind_its_back(app: &TestApp, case_id: &str) {
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE cases SET state = 'in_review' WHERE id = $1")
+            .bind(case_id)
+            .execute(p)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+}
+
+const IN_REVIEW: &str = "/missions/PAR/cases?state=in_review&lang=en";
+
+fn shows_state(body: &str, state: &str) -> bool {
+    body.contains(&format!(r#"id="case-state">{state}<"#))
+}
+
+#[tokio::test]
+async fn a_move_made_through_the_app_shows_on_the_next_queue_and_status_request() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Amal Hassan", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let status = format!("/account/cases/{}?lang=en", case.id);
+
+        for _ in 0..2 {
+            let queue = officer.get(IN_REVIEW).await;
+            assert_eq!(queue.status, 200, "{}", queue.body);
+            assert!(!queue.body.contains(&reference), "not in review yet");
+            let mine = applicant.get(&status).await;
+            assert_eq!(mine.status, 200, "{}", mine.body);
+            assert!(shows_state(&mine.body, "Submitted"), "{}", mine.body);
+        }
+
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/act"),
+                &[("action", "start_review"), ("expected_state", "submitted")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+
+        let queue = officer.get(IN_REVIEW).await;
+        assert!(queue.body.contains(&reference), "{}", queue.body);
+        let mine = applicant.get(&status).await;
+        assert!(shows_state(&mine.body, "In review"), "{}", mine.body);
+    }
+}
+
+#[tokio::test]
+async fn a_message_from_the_mission_shows_on_the_applicants_next_status_request() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Bilal Nasser", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let status = format!("/account/cases/{}?lang=en", case.id);
+        let text = "Please bring the original passport on Tuesday.";
+        assert!(!applicant.get(&status).await.body.contains(text));
+        assert!(!applicant.get(&status).await.body.contains(text));
+
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let r = officer
+            .submit(&page, &format!("{page}/messages"), &[("message", text)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+
+        let mine = applicant.get(&status).await;
+        assert!(mine.body.contains(text), "{}", mine.body);
+    }
+}
+
+#[tokio::test]
+async fn with_no_cache_time_every_request_reads_the_database() {
+    for app in apps_with_cache(Duration::ZERO).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Carla Mendes", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let status = format!("/account/cases/{}?lang=en", case.id);
+        assert!(!officer.get(IN_REVIEW).await.body.contains(&reference));
+        assert!(shows_state(&applicant.get(&status).await.body, "Submitted"));
+
+        review_behind_its_back(&app, &case.id).await;
+
+        assert!(officer.get(IN_REVIEW).await.body.contains(&reference));
+        assert!(shows_state(&applicant.get(&status).await.body, "In review"));
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_shows_once_the_cache_time_is_over() {
+    for app in apps_with_cache(Duration::from_millis(300)).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Dina Farouk", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let status = format!("/account/cases/{}?lang=en", case.id);
+        assert!(!officer.get(IN_REVIEW).await.body.contains(&reference));
+        assert!(shows_state(&applicant.get(&status).await.body, "Submitted"));
+
+        review_behind_its_back(&app, &case.id).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+
+        assert!(officer.get(IN_REVIEW).await.body.contains(&reference));
+        assert!(shows_state(&applicant.get(&status).await.body, "In review"));
+    }
+}
+
+#[tokio::test]
+async fn every_view_of_the_queue_is_audited_even_when_kept_in_memory() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        w.application("Emad Said", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        for _ in 0..3 {
+            let queue = officer.get("/missions/PAR/cases?state=submitted").await;
+            assert_eq!(queue.status, 200, "{}", queue.body);
+        }
+        let lists = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "case.list")
+            .count();
+        assert_eq!(lists, 3);
+    }
+}
+
+#[tokio::test]
+async fn an_applicant_never_sees_another_applicants_case_through_the_cache() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        let other = app.public_user(&unique_email("other")).await;
+        let theirs = w
+            .application("Farah Odeh", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mine = crate::consular_officer::Application {
+            applicant: &other.id,
+            ..w.application("Ghada Saleh", CaseKind::PassportRenewal)
+        }
+        .submit(&app)
+        .await;
+        let mut owner = signed_in(&app, &w.applicant).await;
+        let mut stranger = signed_in(&app, &other).await;
+        let theirs_page = format!("/account/cases/{}?lang=en", theirs.id);
+        let mine_page = format!("/account/cases/{}?lang=en", mine.id);
+
+        // Each page is read once by its owner, so it is in memory when the other asks.
+        assert_eq!(owner.get(&theirs_page).await.status, 200);
+        assert_eq!(stranger.get(&mine_page).await.status, 200);
+        let peek = stranger.get(&theirs_page).await;
+        assert_eq!(peek.status, 404);
+        assert!(!peek.body.contains("Farah Odeh"));
+        let peek = owner.get(&mine_page).await;
+        assert_eq!(peek.status, 404);
+        assert!(!peek.body.contains("Ghada Saleh"));
+        // And the owners still see their own.
+        assert_eq!(owner.get(&theirs_page).await.status, 200);
+        assert_eq!(stranger.get(&mine_page).await.status, 200);
+    }
+}
