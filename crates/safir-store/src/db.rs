@@ -74,10 +74,6 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// Bytes of an SQLite database file mapped into memory (address space, not resident memory:
-/// the pages are the operating system's file cache).
-const SQLITE_MMAP_BYTES: u64 = 1 << 30;
-
 impl Db {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -87,11 +83,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-                // Read the database file through a memory map: every commit makes the other
-                // connections drop their page caches, and without the map each following read
-                // copies its pages back in with a system call per page.
-                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+                .foreign_keys(true);
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(opts.clone())
