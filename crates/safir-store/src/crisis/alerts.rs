@@ -371,7 +371,8 @@ pub async fn complete_if_delivered(db: &Db, alert_id: &str) -> Result<bool, Stor
         sqlx::query(
             "UPDATE crisis_alerts SET status = 'completed', completed_at = $2, updated_at = $2 \
              WHERE id = $1 AND status = 'sending' AND fanout_at IS NOT NULL AND NOT EXISTS \
-             (SELECT 1 FROM crisis_deliveries d WHERE d.alert_id = $1 AND d.status IN ('queued', 'sending'))",
+             (SELECT 1 FROM crisis_deliveries d WHERE d.alert_id = $1 \
+              AND d.channel IN ('email', 'sms', 'webhook') AND d.status IN ('queued', 'sending'))",
         )
         .bind(alert_id)
         .bind(now())
@@ -390,7 +391,7 @@ pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError
     let stopped = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE crisis_deliveries SET status = 'failed', last_error = 'cancelled', failed_at = $2 \
-             WHERE alert_id = $1 AND status = 'queued'",
+             WHERE alert_id = $1 AND channel IN ('email', 'sms', 'webhook') AND status = 'queued'",
         )
         .bind(alert_id)
         .bind(t)
