@@ -118,28 +118,28 @@ pub async fn create_batch(
         let step = std::time::Instant::now();
         inserted += match tx {
             Tx::Sqlite(c) => {
+                // Anonymous `?` parameters, bound in order (see the delivery insert: a
+                // numbered `$n` costs a walk of the statement's parameter names).
                 let mut sql = String::from(
                     "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, created_at, region, is_current) VALUES ",
                 );
                 for i in 0..chunk.len() {
-                    let b = 5 + i * 3;
                     if i > 0 {
                         sql.push(',');
                     }
-                    sql.push_str(&format!(
-                        "(${b}, $1, $2, ${}, 'waiting', '', $3, ${}, $4)",
-                        b + 1,
-                        b + 2
-                    ));
+                    sql.push_str("(?, ?, ?, ?, 'waiting', '', ?, ?, ?)");
                 }
                 sql.push_str(" ON CONFLICT (alert_id, registration_id) DO NOTHING");
-                let mut q = sqlx::query(AssertSqlSafe(sql))
-                    .bind(alert_id)
-                    .bind(crisis_id)
-                    .bind(t)
-                    .bind(true);
+                let mut q = sqlx::query(AssertSqlSafe(sql));
                 for id in chunk {
-                    q = q.bind(new_id()).bind(*id).bind(region_of(id));
+                    q = q
+                        .bind(new_id())
+                        .bind(alert_id)
+                        .bind(crisis_id)
+                        .bind(*id)
+                        .bind(t)
+                        .bind(region_of(id))
+                        .bind(true);
                 }
                 q.execute(&mut **c).await?.rows_affected()
             }

@@ -431,35 +431,31 @@ async fn insert_sqlite(
     let t = now();
     let mut inserted = 0;
     for chunk in recipients.chunks(SQLITE_INSERT_ROWS) {
-        let mut sql = String::with_capacity(200 + chunk.len() * 48);
+        // Anonymous `?` parameters, bound in order: SQLite finds a numbered `$n` by walking
+        // the list of the statement's parameter names, which costs the square of a
+        // statement's parameters per execution (3,000 here).
+        let mut sql = String::with_capacity(200 + chunk.len() * 40);
         sql.push_str(
             "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) VALUES ",
         );
         for i in 0..chunk.len() {
-            let b = 2 + i * 6;
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!(
-                "(${}, $1, ${}, ${}, ${}, ${}, ${}, 'queued', 0, $2)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?)");
         }
         sql.push_str(" ON CONFLICT (alert_id, recipient_id, channel) DO NOTHING");
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(alert_id).bind(t);
+        let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
             q = q
                 .bind(new_id())
+                .bind(alert_id)
                 .bind(r.id.as_str())
                 .bind(r.kind.as_str())
                 .bind(r.channel.as_str())
                 .bind(r.address.as_str())
-                .bind(r.lang.as_str());
+                .bind(r.lang.as_str())
+                .bind(t);
         }
         inserted += q.execute(&mut **tx).await?.rows_affected();
     }
