@@ -4,7 +4,10 @@
 //! [`MAX_BATCH`]), records them in one transaction and only then replies to each request, so
 //! an answer is durable before its page says so, as before. Under light load a batch is a
 //! single answer and nothing waits for company; under heavy load the batches grow by
-//! themselves while the previous commit runs. PostgreSQL takes the same path (fewer commits).
+//! themselves while the previous commit runs. PostgreSQL takes the same path with
+//! [`POSTGRES_WRITERS`] writers side by side, each answer going to the writer its link's id
+//! picks: there every answer is a round trip to the server, and one writer would leave the
+//! server's other processes idle.
 
 use safir_store::crisis::checkins::{self, Answered, NewAnswer};
 use safir_store::{Db, StoreError};
@@ -16,6 +19,11 @@ pub const MAX_BATCH: usize = 256;
 /// Answers waiting for the writer before senders wait in turn.
 const QUEUE: usize = 4 * MAX_BATCH;
 
+/// Writer tasks on PostgreSQL. Answers through the same link always meet the same writer, so
+/// they are recorded in the order they arrived; two links of one person answered at the same
+/// moment may commit in either order (both are that person's answer of that moment).
+pub const POSTGRES_WRITERS: usize = 4;
+
 struct Job {
     answer: NewAnswer,
     reply: oneshot::Sender<Result<Answered, StoreError>>,
@@ -24,7 +32,7 @@ struct Job {
 /// The handle requests send their answers through (cheap to clone).
 #[derive(Clone)]
 pub struct AnswerWriter {
-    jobs: mpsc::Sender<Job>,
+    writers: Vec<mpsc::Sender<Job>>,
 }
 
 impl std::fmt::Debug for AnswerWriter {
@@ -41,16 +49,31 @@ pub struct WriterStopped;
 impl AnswerWriter {
     /// Starts the writer task on the current runtime; it ends when every handle is dropped.
     pub fn start(db: Db) -> Self {
-        let (jobs, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, rx));
-        Self { jobs }
+        let n = match db.backend() {
+            safir_store::Backend::Postgres => POSTGRES_WRITERS,
+            // One writer for the whole database: more tasks would only queue for it.
+            safir_store::Backend::Sqlite => 1,
+        };
+        let writers = (0..n)
+            .map(|_| {
+                let (jobs, rx) = mpsc::channel(QUEUE);
+                tokio::spawn(run(db.clone(), rx));
+                jobs
+            })
+            .collect();
+        Self { writers }
     }
 
     /// Records an answer as [`checkins::answer`] does, committed together with the answers
     /// that arrived alongside it.
     pub async fn answer(&self, answer: NewAnswer) -> Result<Answered, AnswerError> {
         let (reply, done) = oneshot::channel();
-        self.jobs
+        let shard = {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(&answer.id) as usize
+                % self.writers.len()
+        };
+        self.writers[shard]
             .send(Job { answer, reply })
             .await
             .map_err(|_| WriterStopped)?;
