@@ -444,10 +444,7 @@ pub async fn edit_form(
     SignedIn(me): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let r = own(&state, &me, &id).await?;
-    if r.kind == "presence" {
-        return Err(AppError::NotFound);
-    }
+    let r = own_editable(&state, &me, &id).await?;
     let places = registrations::places(&state.db, &r.id)
         .await
         .map_err(AppError::internal)?;
@@ -466,10 +463,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let r = own(&state, &me, &id).await?;
-    if r.kind == "presence" {
-        return Err(AppError::NotFound);
-    }
+    let r = own_editable(&state, &me, &id).await?;
     let input = form::input(&data, &r.kind);
     let checked = match registration::check(&input, now().date_naive(), false) {
         Ok(c) => c,
@@ -501,6 +495,20 @@ pub async fn update(
     }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/abroad/{}?done=updated", r.id)).into_response())
+}
+
+/// One of the person's residences or trips; presence registrations (made on the crisis
+/// form) are not changed here.
+async fn own_editable(
+    state: &AppState,
+    me: &CurrentUser,
+    id: &str,
+) -> Result<Registration, AppError> {
+    let r = own(state, me, id).await?;
+    if r.kind == "presence" {
+        return Err(AppError::NotFound);
+    }
+    Ok(r)
 }
 
 async fn own(state: &AppState, me: &CurrentUser, id: &str) -> Result<Registration, AppError> {
