@@ -37,19 +37,34 @@ async fn answer(app: &TestApp, token: &str, answer: &str) -> StatusCode {
         .status
 }
 
+/// A mission with an emergency service and a crisis, [`PEOPLE`] people registered (ids
+/// `<id_prefix><n>`, phones `<phone_prefix><nn>`) and alert `alert` sent to them: their ids,
+/// phones and check-in link tokens.
+async fn people_alerted(
+    app: &TestApp,
+    id_prefix: &str,
+    phone_prefix: &str,
+    alert: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mission = app.mission("PAR", "FR").await;
+    service(app, &mission, CaseKind::Emergency).await;
+    crisis(app, &mission).await;
+    let ids: Vec<String> = (0..PEOPLE).map(|i| format!("{id_prefix}{i}")).collect();
+    let phones: Vec<String> = (0..PEOPLE)
+        .map(|i| format!("{phone_prefix}{i:02}"))
+        .collect();
+    for (id, phone) in ids.iter().zip(&phones) {
+        person(app, Person::new(id, "Sami Nour", phone)).await;
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let tokens = send_alert(app, alert, &refs).await;
+    (ids, phones, tokens)
+}
+
 #[tokio::test]
 async fn a_rush_of_answers_is_recorded_in_full() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
-        let ids: Vec<String> = (0..PEOPLE).map(|i| format!("r{i}")).collect();
-        let phones: Vec<String> = (0..PEOPLE).map(|i| format!("+336000001{i:02}")).collect();
-        for (id, phone) in ids.iter().zip(&phones) {
-            person(&app, Person::new(id, "Sami Nour", phone)).await;
-        }
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let tokens = send_alert(&app, "al1", &refs).await;
+        let (ids, _, tokens) = people_alerted(&app, "r", "+336000001", "al1").await;
         let unknown = sign_token(&app.state.checkin_key, "no-such-check-in");
 
         let mut visits: Vec<_> = tokens
@@ -92,16 +107,7 @@ async fn a_rush_of_answers_is_recorded_in_full() {
 #[tokio::test]
 async fn a_rush_of_sms_replies_is_recorded_in_full() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
-        let ids: Vec<String> = (0..PEOPLE).map(|i| format!("s{i}")).collect();
-        let phones: Vec<String> = (0..PEOPLE).map(|i| format!("+336000002{i:02}")).collect();
-        for (id, phone) in ids.iter().zip(&phones) {
-            person(&app, Person::new(id, "Sami Nour", phone)).await;
-        }
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        send_alert(&app, "al2", &refs).await;
+        let (ids, phones, _) = people_alerted(&app, "s", "+336000002", "al2").await;
 
         let word = |i: usize| if i.is_multiple_of(4) { "HELP" } else { "SAFE" };
         let mut replies: Vec<_> = phones
