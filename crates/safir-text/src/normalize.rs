@@ -285,7 +285,7 @@ impl Normalizer<'_> {
         };
         let mut end = at + text[at..].chars().next().map_or(1, char::len_utf8);
         // What will be dropped stays in the span, so marks on either side of it are put in
-        // order together. A ZWJ too: here it follows a mark, never a pictograph, so it goes.
+        // order together; a ZWJ too, kept or dropped once the span is composed.
         for c in text[end..].chars() {
             if is_stable(c) && !is_dropped(c) && c != ZWJ {
                 break;
@@ -293,22 +293,17 @@ impl Normalizer<'_> {
             end += c.len_utf8();
         }
         let span = &text[from..end];
-        // A ZWJ survives only right after a pictograph, as in the main loop.
-        let mut prev = self.out.chars().next_back();
-        let kept = span.chars().filter(move |&c| {
-            let keep = !is_dropped(c) && (c != ZWJ || prev.is_some_and(continues_emoji));
-            if keep {
-                prev = Some(c);
-            }
-            keep
-        });
         let mark = self.out.len();
-        for c in kept.nfkc() {
+        for c in span.chars().filter(|&c| !is_dropped(c)).nfkc() {
             self.mapped(c);
         }
+        // A ZWJ survives only right after a pictograph of the output, as in the main loop
+        // (NFKC can turn a pictograph into a letter: U+2139 becomes i).
+        self.drop_stray_joiners(mark);
         // Mapping can undo NFKC: dropping marks or tatweel that NFKC produced
-        // (ﹽ is tatweel + shadda) or lowercasing (T̈ → ẗ, which composes to
-        // ẗ). Compose again until nothing changes.
+        // (U+FE7D is tatweel + shadda), lowercasing (T + U+0308 becomes t + U+0308,
+        // which composes to U+1E97), or dropping a joiner between two marks.
+        // Compose again until nothing changes.
         for _ in 0..3 {
             if is_nfkc_quick(self.out[mark..].chars()) == IsNormalized::Yes {
                 break;
@@ -361,6 +356,22 @@ impl Normalizer<'_> {
         self.push(c);
     }
 
+    /// Removes from the output after `mark` every ZWJ that does not follow a pictograph.
+    fn drop_stray_joiners(&mut self, mark: usize) {
+        if !self.out[mark..].contains(ZWJ) {
+            return;
+        }
+        let mut prev = self.out[..mark].chars().next_back();
+        let segment = self.out.split_off(mark);
+        for c in segment.chars() {
+            if c == ZWJ && !prev.is_some_and(continues_emoji) {
+                continue;
+            }
+            self.out.push(c);
+            prev = Some(c);
+        }
+    }
+
     fn after_pictograph(&self) -> bool {
         self.out.chars().next_back().is_some_and(continues_emoji)
     }
@@ -411,6 +422,20 @@ mod tests {
             assert_eq!(n(&once), once, "{s:?}");
             assert!(once.contains("\u{335}\u{741}"), "{once:?}");
         }
+    }
+
+    #[test]
+    fn a_joiner_after_what_nfkc_turns_into_a_letter_is_dropped() {
+        // U+2139 (a pictograph) becomes i under NFKC: the joiner after it no longer joins
+        // emoji.
+        for s in ["x\u{2139}\u{200D}y", "\u{2139}\u{200D}\u{301}"] {
+            let once = n(s);
+            assert_eq!(n(&once), once, "{s:?}");
+            assert!(!once.contains('\u{200D}'), "{once:?}");
+        }
+        // A joiner inside an emoji sequence stays.
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(n(family), family);
     }
 
     #[test]
