@@ -489,11 +489,16 @@ pub async fn update(
     match registrations::update_for_user(&mut tx, me.id(), &r.id, &checked, &places, purge_after)
         .await
     {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+        Ok(_) => tx.commit().await.map_err(AppError::internal)?,
+        Err(e) => {
+            // End the transaction now, not when its connection is next used.
+            tx.rollback().await.map_err(AppError::internal)?;
+            return Err(match e {
+                StoreError::NotFound => AppError::NotFound,
+                e => AppError::internal(e),
+            });
+        }
     }
-    tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/abroad/{}?done=updated", r.id)).into_response())
 }
 

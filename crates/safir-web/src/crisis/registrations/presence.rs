@@ -216,12 +216,7 @@ pub async fn resend(
     let code = registrations::new_code();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let outcome = match registrations::resend_code(&mut tx, &r.id, &code, now()).await {
-        Ok(o) => o,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let (kind, message) = match outcome {
-        Resend::Sent(updated) => {
+        Ok(Resend::Sent(updated)) => {
             let contact = Contact {
                 by_email: updated.verify_channel.as_deref() != Some("sms"),
                 email: updated.email.as_deref(),
@@ -242,21 +237,28 @@ pub async fn resend(
             ))
             .into_response());
         }
-        Resend::AlreadyVerified => {
+        other => other,
+    };
+    // Nothing to write: end the transaction now rather than when its connection is next
+    // taken from the pool (until then it would keep its locks).
+    tx.rollback().await.map_err(AppError::internal)?;
+    let (kind, message) = match outcome {
+        Ok(Resend::Sent(_) | Resend::AlreadyVerified) => {
             return Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response());
         }
-        Resend::TooSoon { wait_seconds } => {
+        Ok(Resend::TooSoon { wait_seconds }) => {
             let mut args = FluentArgs::new();
             args.set("seconds", wait_seconds);
             let text = I18n::global().t_args(lang, "crisis-presence-resend-too-soon", &args);
             (FlashKind::Error, text)
         }
-        Resend::TooMany => (
+        Ok(Resend::TooMany) => (
             FlashKind::Error,
             I18n::global().t(lang, "crisis-presence-resend-too-many"),
         ),
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
     };
-    drop(tx);
     let view = FormView::new(lang, FormData::default(), FieldErrors::new());
     let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some((kind, message)))?;
     Ok((
