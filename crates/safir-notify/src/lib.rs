@@ -22,6 +22,20 @@ pub use job::EmailJob;
 pub use mailer::Mailer;
 pub use message::{EmailAttachment, EmailMessage, JOB_KIND};
 
+/// Whether `url` is `https://` or `http://` followed by a host: what the SMS gateway and the
+/// webhook sender can reach (configuration and forms check URLs with this too).
+pub fn is_http_url(url: &str) -> bool {
+    http_host(url).is_some_and(|h| !h.is_empty())
+}
+
+/// The part of an `https://` or `http://` URL before its path, query or fragment.
+pub fn http_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    rest.split(['/', '?', '#']).next()
+}
+
 /// The handler the binary registers for [`JOB_KIND`].
 pub fn email_handler(config: MailConfig) -> Result<EmailJob, NotifyError> {
     Ok(EmailJob::new(Mailer::new(&config)?))

@@ -72,14 +72,6 @@ pub struct SmsGateway {
     client: reqwest::Client,
 }
 
-/// `https://` or `http://` followed by a host.
-pub(crate) fn is_http_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-}
-
 /// JSON string content (without the surrounding quotes the template already has).
 fn json_escape(s: &str) -> String {
     let quoted = serde_json::Value::String(s.to_owned()).to_string();
@@ -158,7 +150,7 @@ impl SmsGateway {
                 ));
             }
         };
-        if !matches!(kind, Kind::None | Kind::File(_)) && !is_http_url(&config.url) {
+        if !matches!(kind, Kind::None | Kind::File(_)) && !crate::is_http_url(&config.url) {
             return Err(NotifyError::config(
                 "crisis.sms_gateway_url",
                 "must be an https:// or http:// URL",

@@ -73,7 +73,7 @@ impl WebhookSender {
         key: &str,
         body: &serde_json::Value,
     ) -> Result<Accepted, ChannelError> {
-        if !crate::sms::is_http_url(url) {
+        if !crate::is_http_url(url) {
             return Err(ChannelError::Permanent(format!(
                 "webhook URL {url:?}: not an https:// or http:// URL"
             )));

@@ -445,11 +445,7 @@ impl Config {
             return Err(err("sms_gateway", "must be none, generic, twilio or file"));
         }
         let needs_url = ["generic", "twilio"].contains(&k.sms_gateway.as_str());
-        let url_host = k
-            .sms_gateway_url
-            .strip_prefix("https://")
-            .or_else(|| k.sms_gateway_url.strip_prefix("http://"));
-        if needs_url && !url_host.is_some_and(|h| !h.is_empty() && !h.starts_with('/')) {
+        if needs_url && !safir_notify::is_http_url(&k.sms_gateway_url) {
             return Err(err(
                 "sms_gateway_url",
                 "must be an https:// or http:// URL naming a host",

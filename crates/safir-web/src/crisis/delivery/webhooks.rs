@@ -79,13 +79,9 @@ fn fields(lang: Lang, form: &AddForm) -> Vec<Field> {
 /// A URL the webhook sender can reach: `https://` or `http://`, then `host[:port]/path`, no
 /// spaces or credentials.
 pub fn valid_url(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
+    let Some(host) = safir_notify::http_host(url) else {
         return false;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     url.len() <= 500
         && !host.is_empty()
         && !host.contains('@')
