@@ -822,8 +822,13 @@ pub async fn answer_batch(
     db: &Db,
     answers: &[NewAnswer],
 ) -> Result<Vec<Result<Answered, StoreError>>, StoreError> {
-    let mut out = Vec::with_capacity(answers.len());
     let mut tx = db.begin().await?;
+    if let Tx::Postgres(c) = &mut tx {
+        let out = answer_group_postgres(c, answers).await?;
+        tx.commit().await?;
+        return Ok(out);
+    }
+    let mut out = Vec::with_capacity(answers.len());
     for a in answers {
         if !a.status.is_answer() {
             out.push(Err(StoreError::Conflict("status")));
@@ -852,6 +857,132 @@ pub async fn answer_batch(
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// Where each link of a batch lands, as [`ANSWER_SQL`] picks it: (link, target, the target's
+/// location before the batch).
+const TARGETS_SQL: &str = "SELECT l.id, t.id, t.lat, t.lon FROM crisis_checkins l \
+     LEFT JOIN LATERAL (SELECT c.id FROM crisis_checkins c WHERE NOT l.is_current \
+     AND c.registration_id = l.registration_id AND c.crisis_id = l.crisis_id AND c.is_current \
+     ORDER BY c.created_at DESC, c.id DESC LIMIT 1) n ON TRUE \
+     JOIN crisis_checkins t ON t.id = COALESCE(n.id, l.id) \
+     WHERE l.id = ANY($1)";
+
+/// Every target's final answer in one statement (each target once, in id order).
+const GROUP_ANSWER_SQL: &str = "UPDATE crisis_checkins c SET status = u.status, note = u.note, \
+     lat = COALESCE(u.lat, c.lat), lon = COALESCE(u.lon, c.lon), answered_at = $6 \
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[]) \
+     AS u(id, status, note, lat, lon) WHERE c.id = u.id RETURNING c.*";
+
+/// One target's answer as it stands after some of the batch: what [`ANSWER_SQL`] would have
+/// left in the row had the answers so far been recorded one by one.
+#[derive(Clone)]
+struct Pending<'a> {
+    status: &'a str,
+    note: &'a str,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+/// [`answer_batch`] on PostgreSQL, where each statement is a round trip to the server: the
+/// targets of all the links in one read, then every target's last answer in one UPDATE. The
+/// answers are replayed in order in memory first (a later answer to the same check-in wins; a
+/// location is kept until an answer brings a new one, as `COALESCE` does one by one), and each
+/// answer's reply is the row as it stood just after that answer.
+async fn answer_group_postgres(
+    c: &mut sqlx::PgConnection,
+    answers: &[NewAnswer],
+) -> Result<Vec<Result<Answered, StoreError>>, StoreError> {
+    let links: Vec<&str> = answers
+        .iter()
+        .filter(|a| a.status.is_answer())
+        .map(|a| a.id.as_str())
+        .collect();
+    if links.is_empty() {
+        return Ok(answers
+            .iter()
+            .map(|_| Err(StoreError::Conflict("status")))
+            .collect());
+    }
+    let found: Vec<(String, String, Option<f64>, Option<f64>)> = sqlx::query_as(TARGETS_SQL)
+        .bind(&links)
+        .fetch_all(&mut *c)
+        .await?;
+    let target_of: std::collections::HashMap<&str, (&str, Option<f64>, Option<f64>)> = found
+        .iter()
+        .map(|(link, target, lat, lon)| (link.as_str(), (target.as_str(), *lat, *lon)))
+        .collect();
+    // Replay: the state of each target after each answer.
+    let mut state: BTreeMap<&str, Pending> = BTreeMap::new();
+    let mut steps: Vec<Result<(&str, Pending), StoreError>> = Vec::with_capacity(answers.len());
+    for a in answers {
+        if !a.status.is_answer() {
+            steps.push(Err(StoreError::Conflict("status")));
+            continue;
+        }
+        let Some(&(target, lat, lon)) = target_of.get(a.id.as_str()) else {
+            steps.push(Err(StoreError::NotFound));
+            continue;
+        };
+        let now = state.entry(target).or_insert(Pending {
+            status: "",
+            note: "",
+            lat,
+            lon,
+        });
+        now.status = a.status.as_str();
+        now.note = &a.note;
+        if let Some((lat, lon)) = a.point {
+            now.lat = Some(lat);
+            now.lon = Some(lon);
+        }
+        steps.push(Ok((target, now.clone())));
+    }
+    let mut ids = Vec::with_capacity(state.len());
+    let mut statuses = Vec::with_capacity(state.len());
+    let mut notes = Vec::with_capacity(state.len());
+    let mut lats = Vec::with_capacity(state.len());
+    let mut lons = Vec::with_capacity(state.len());
+    for (id, p) in &state {
+        ids.push(*id);
+        statuses.push(p.status);
+        notes.push(p.note);
+        lats.push(p.lat);
+        lons.push(p.lon);
+    }
+    let rows: Vec<Checkin> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(GROUP_ANSWER_SQL)
+            .bind(&ids)
+            .bind(&statuses)
+            .bind(&notes)
+            .bind(&lats)
+            .bind(&lons)
+            .bind(now())
+            .fetch_all(&mut *c)
+            .await?
+    };
+    let rows: std::collections::HashMap<&str, &Checkin> =
+        rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    Ok(answers
+        .iter()
+        .zip(steps)
+        .map(|(a, step)| {
+            let (target, p) = step?;
+            // Deleted between the two statements (a purge): as if it had never been there.
+            let row = rows.get(target).ok_or(StoreError::NotFound)?;
+            let mut checkin = (*row).clone();
+            checkin.status = p.status.to_owned();
+            checkin.note = p.note.to_owned();
+            checkin.lat = p.lat;
+            checkin.lon = p.lon;
+            Ok(Answered {
+                redirected: checkin.id != a.id,
+                checkin,
+            })
+        })
+        .collect())
 }
 
 /// The check-in a personal link names with who and what it is about, in one read.

@@ -81,6 +81,20 @@ async fn answers_of_one_batch_are_recorded_in_order_each_on_its_own() {
         assert_eq!(r2_answer.checkin.status, "not_in_area");
         assert_eq!(r2_answer.checkin.note, "in Lyon");
 
+        // Each reply is the row just after its own answer.
+        assert_eq!(first.checkin.note, "water");
+        assert_eq!(
+            (first.checkin.lat, first.checkin.lon),
+            (Some(48.85), Some(2.35))
+        );
+        let last = out[4].as_ref().unwrap();
+        assert!(!last.redirected);
+        assert_eq!(
+            (last.checkin.status.as_str(), last.checkin.note.as_str()),
+            ("safe", "fine now")
+        );
+        assert_eq!((last.checkin.lat, last.checkin.lon), (Some(48.85), Some(2.35)));
+
         // The later answer of the batch wins, and keeps the location of the earlier one.
         let now_r1 = checkins::find(db, &current_r1.id).await.unwrap();
         assert_eq!(now_r1.status, "safe");
@@ -90,6 +104,29 @@ async fn answers_of_one_batch_are_recorded_in_order_each_on_its_own() {
         assert_eq!(
             checkins::find(db, &old_r1.id).await.unwrap().status,
             "superseded"
+        );
+
+        // A later batch: a location recorded before it stays until an answer brings another.
+        let out = checkins::answer_batch(
+            db,
+            &[
+                answer(&current_r1.id, CheckinStatus::NeedHelp, "", None),
+                answer(&r2.id, CheckinStatus::Safe, "", Some((45.76, 4.83))),
+                answer(&current_r1.id, CheckinStatus::Safe, "ok", Some((43.3, 5.4))),
+            ],
+        )
+        .await
+        .unwrap();
+        let kept = out[0].as_ref().unwrap();
+        assert_eq!(
+            (kept.checkin.status.as_str(), kept.checkin.lat, kept.checkin.lon),
+            ("need_help", Some(48.85), Some(2.35))
+        );
+        assert_eq!(out[1].as_ref().unwrap().checkin.lat, Some(45.76));
+        let now_r1 = checkins::find(db, &current_r1.id).await.unwrap();
+        assert_eq!(
+            (now_r1.status.as_str(), now_r1.note.as_str(), now_r1.lat),
+            ("safe", "ok", Some(43.3))
         );
 
         // The page's one read: the link's check-in and who and what it is about.

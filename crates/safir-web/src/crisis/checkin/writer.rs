@@ -6,8 +6,8 @@
 //! single answer and nothing waits for company; under heavy load the batches grow by
 //! themselves while the previous commit runs. PostgreSQL takes the same path with
 //! [`POSTGRES_WRITERS`] writers side by side, each answer going to the writer its link's id
-//! picks: there every answer is a round trip to the server, and one writer would leave the
-//! server's other processes idle.
+//! picks, so that one batch's round trips to the server overlap another's; there a batch is
+//! two statements whatever its size (the targets of its links, then every target's answer).
 
 use safir_store::crisis::checkins::{self, Answered, NewAnswer};
 use safir_store::{Db, StoreError};
