@@ -20,7 +20,8 @@
 #
 # Needs python3, wrk (Debian package, installed if missing) and psql for PostgreSQL
 # ($SAFIR_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432; database
-# safir_bench_crisis dropped and created afresh). Builds release binaries.
+# safir_bench_crisis dropped and created afresh). SAFIR_BENCH_BACKENDS="sqlite" or
+# "postgres" runs one backend only. Builds release binaries.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1000000}"
@@ -28,10 +29,13 @@ MATCH="${2:-100000}"
 DURATION="${3:-15}"
 PG_SERVER="${SAFIR_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 PG_DB=safir_bench_crisis
+# Which backends to run (SAFIR_BENCH_BACKENDS="postgres" for one), both by default.
+BACKENDS="${SAFIR_BENCH_BACKENDS:-sqlite postgres}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 cargo build --release -q -p safir --bin safir --example bench_smtp_sink
-BIN=target/release/safir
+# SAFIR_BENCH_BIN: another build of the server to measure instead (a before/after comparison).
+BIN="${SAFIR_BENCH_BIN:-target/release/safir}"
 SMTP=target/release/examples/bench_smtp_sink
 # The server's delivery workers and SMTP connections (crisis.delivery_concurrency, default).
 CONNECTIONS=32
@@ -161,9 +165,13 @@ bench_backend() {
   wait "$server" 2>/dev/null || true
 }
 
-mkdir -p "$WORK/sqlite"
-bench_backend sqlite "sqlite://$WORK/sqlite/safir.db" "$WORK/sqlite"
-if psql -q "$PG_SERVER/postgres" -c "DROP DATABASE IF EXISTS $PG_DB" 2>/dev/null \
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
+  mkdir -p "$WORK/sqlite"
+  bench_backend sqlite "sqlite://$WORK/sqlite/safir.db" "$WORK/sqlite"
+fi
+if [[ " $BACKENDS " != *" postgres "* ]]; then
+  :
+elif psql -q "$PG_SERVER/postgres" -c "DROP DATABASE IF EXISTS $PG_DB" 2>/dev/null \
   && psql -q "$PG_SERVER/postgres" -c "CREATE DATABASE $PG_DB" >/dev/null; then
   mkdir -p "$WORK/pg"
   bench_backend postgres "$PG_SERVER/$PG_DB" "$WORK/pg"
