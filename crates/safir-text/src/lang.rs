@@ -646,4 +646,23 @@ mod tests {
         );
         assert!(compared >= 40_000, "too few comparisons: {compared}");
     }
+
+    #[test]
+    fn text_outside_the_tables_script_goes_to_lingua() {
+        let cases = [
+            (Detector::Latin, "the embassy посольство"),
+            (Detector::Latin, "大使馆 embassy"),
+            (Detector::ArabicScript, "سفارت embassy"),
+            (Detector::PersianUrdu, "سفارت Ελλάδα"),
+        ];
+        for (detector, text) in cases {
+            let models = detector.models();
+            let set = models.set_of(detector.languages());
+            assert_eq!(models.confidence_values(text, set), None, "{text}");
+            let values = detector.confidence_values(text);
+            let reference = detector.lingua().compute_language_confidence_values(text);
+            assert_eq!(values.len(), reference.len(), "{text}");
+            assert_eq!(values.first().map(|v| v.0), reference.first().map(|v| v.0));
+        }
+    }
 }
