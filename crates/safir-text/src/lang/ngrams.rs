@@ -35,6 +35,8 @@ use std::sync::OnceLock;
 use fst::Streamer;
 use lingua::Language;
 
+/// Bits of a language index next to a key while loading (at most 8 languages).
+const LANGUAGE_BITS: u32 = 3;
 /// Characters packed per n-gram key, and bits per character.
 const MAX_NGRAM: usize = 5;
 const CHAR_BITS: u32 = 12;
@@ -288,7 +290,8 @@ impl Models {
 
         // Every n-gram whose characters all have ids, with its log-probability per
         // language (n-grams with other characters never occur in handled text).
-        let mut rows: Vec<(u64, u8, u64)> = Vec::new();
+        // (key << 3 | language index, log-probability bits): 16 bytes a row while loading.
+        let mut rows: Vec<(u64, u64)> = Vec::new();
         for (n, &language) in languages.iter().enumerate() {
             let map = fst::Map::new(model_bytes(language)).expect("lingua's model is an fst map");
             let mut stream = map.stream();
@@ -307,7 +310,7 @@ impl Models {
                     key = (key << CHAR_BITS) | u64::from(id);
                 }
                 if count > 0 {
-                    rows.push((key, n as u8, bits));
+                    rows.push(((key << LANGUAGE_BITS) | n as u64, bits));
                 }
             }
         }
@@ -606,13 +609,15 @@ const HASH_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 const INDEX_MASK: u32 = 0x00FF_FFFF;
 
 impl Table {
-    /// `rows` sorted by key: (key, language index, log-probability bits).
-    fn build(rows: &[(u64, u8, u64)], width: usize) -> Table {
+    /// `rows` sorted: (key << 3 | language index, log-probability bits).
+    fn build(rows: &[(u64, u64)], width: usize) -> Table {
         let mut keys: Vec<u64> = Vec::new();
         let mut entries: Vec<u32> = Vec::new();
         let mut values: Vec<f64> = Vec::new();
         let mut value_index: HashMap<u64, u32> = HashMap::new();
-        for &(key, language, bits) in rows {
+        for &(key_language, bits) in rows {
+            let key = key_language >> LANGUAGE_BITS;
+            let language = key_language & ((1 << LANGUAGE_BITS) - 1);
             if keys.last() != Some(&key) {
                 keys.push(key);
                 entries.extend(std::iter::repeat_n(MISSING, width));
