@@ -3,12 +3,17 @@
 //! Script first, statistics second: letters are counted per script, scripts that
 //! belong to one supported language (Cyrillic, Han) decide alone, Arabic-script text
 //! is split into Arabic, Persian and Urdu by letters only those languages use, and
-//! only what stays ambiguous goes to lingua, restricted to that script's languages.
+//! only what stays ambiguous goes to lingua's statistics, restricted to that script's
+//! languages. Those statistics are computed here on lingua's own n-gram models loaded
+//! into hash tables (module `ngrams`), with the same answers as lingua and several times
+//! faster; lingua itself is asked only for text outside the tables' script.
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+
+mod ngrams;
 
 /// A language the detector can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -100,7 +105,7 @@ pub fn detect(text: &str) -> Option<(Lang, f64)> {
         Script::Arabic => detect_arabic_script(&letters.arabic, letters.marks),
         Script::Latin => match function_word_vote(&letters.latin) {
             Some(vote) => vote,
-            None => detect_with(latin_detector(), &letters.latin)?,
+            None => detect_with(Detector::Latin, &letters.latin)?,
         },
         Script::Cyrillic => (Lang::Ru, 1.0),
         Script::Han => (Lang::Zh, 1.0),
@@ -276,8 +281,8 @@ const FUNCTION_WORDS: [(Lang, &[&str]); 5] = [
 ];
 
 /// Decides a Latin-script text without n-gram statistics when its function words
-/// leave no doubt: at least four of them, all from one language. Lingua is much
-/// slower and is needed only for short or ambiguous text.
+/// leave no doubt: at least four of them, all from one language. The n-gram
+/// statistics are slower and are needed only for short or ambiguous text.
 fn function_word_vote(text: &str) -> Option<(Lang, f64)> {
     let mut hits = [0usize; 5];
     for word in text.split_whitespace() {
@@ -348,10 +353,10 @@ fn detect_arabic_script(text: &str, marks: ArabicScriptMarks) -> (Lang, f64) {
         {
             return (Lang::Fa, 1.0);
         }
-        return detect_with(persian_urdu_detector(), text).unwrap_or((Lang::Fa, 0.5));
+        return detect_with(Detector::PersianUrdu, text).unwrap_or((Lang::Fa, 0.5));
     }
     // Neither or both sets present: the statistics decide among the three.
-    detect_with(arabic_script_detector(), text).unwrap_or((Lang::Ar, 0.5))
+    detect_with(Detector::ArabicScript, text).unwrap_or((Lang::Ar, 0.5))
 }
 
 fn has_arabic_article_profile(text: &str) -> bool {
@@ -368,8 +373,8 @@ fn has_arabic_article_profile(text: &str) -> bool {
     words.len() >= 3 && with_article * 5 >= words.len() * 2
 }
 
-fn detect_with(detector: &LanguageDetector, text: &str) -> Option<(Lang, f64)> {
-    let values = detector.compute_language_confidence_values(text);
+fn detect_with(detector: Detector, text: &str) -> Option<(Lang, f64)> {
+    let values = detector.confidence_values(text);
     let (language, confidence) = values.first()?;
     if *confidence <= 0.0 {
         return None;
@@ -377,26 +382,65 @@ fn detect_with(detector: &LanguageDetector, text: &str) -> Option<(Lang, f64)> {
     Some((Lang::from_lingua(*language)?, *confidence))
 }
 
-fn build(langs: &[Lang]) -> LanguageDetector {
-    let languages: Vec<Language> = langs.iter().map(|l| l.to_lingua()).collect();
-    LanguageDetectorBuilder::from_languages(&languages)
-        .with_preloaded_language_models()
-        .build()
+/// The three language subsets lingua decides among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detector {
+    /// English, French, Spanish, German, Turkish.
+    Latin,
+    /// Arabic, Persian, Urdu.
+    ArabicScript,
+    /// Persian, Urdu.
+    PersianUrdu,
 }
 
-fn latin_detector() -> &'static LanguageDetector {
-    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
-    DETECTOR.get_or_init(|| build(&[Lang::En, Lang::Fr, Lang::Es, Lang::De, Lang::Tr]))
-}
+impl Detector {
+    fn languages(self) -> &'static [Language] {
+        match self {
+            Detector::Latin => &[
+                Language::English,
+                Language::French,
+                Language::Spanish,
+                Language::German,
+                Language::Turkish,
+            ],
+            Detector::ArabicScript => &[Language::Arabic, Language::Persian, Language::Urdu],
+            Detector::PersianUrdu => &[Language::Persian, Language::Urdu],
+        }
+    }
 
-fn arabic_script_detector() -> &'static LanguageDetector {
-    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
-    DETECTOR.get_or_init(|| build(&[Lang::Ar, Lang::Fa, Lang::Ur]))
-}
+    /// lingua's `compute_language_confidence_values` for this subset: computed on the
+    /// n-gram tables of [`ngrams`] when the text is in their script (all text
+    /// [`detect`] passes on is), by lingua itself otherwise.
+    fn confidence_values(self, text: &str) -> Vec<(Language, f64)> {
+        let models = self.models();
+        models
+            .confidence_values(text, models.set_of(self.languages()))
+            .unwrap_or_else(|| self.lingua().compute_language_confidence_values(text))
+    }
 
-fn persian_urdu_detector() -> &'static LanguageDetector {
-    static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
-    DETECTOR.get_or_init(|| build(&[Lang::Fa, Lang::Ur]))
+    fn models(self) -> &'static ngrams::Models {
+        match self {
+            Detector::Latin => ngrams::latin(),
+            Detector::ArabicScript | Detector::PersianUrdu => ngrams::arabic_script(),
+        }
+    }
+
+    /// lingua's detector for this subset, built at first use.
+    fn lingua(self) -> &'static LanguageDetector {
+        static LATIN: OnceLock<LanguageDetector> = OnceLock::new();
+        static ARABIC_SCRIPT: OnceLock<LanguageDetector> = OnceLock::new();
+        static PERSIAN_URDU: OnceLock<LanguageDetector> = OnceLock::new();
+        let cell = match self {
+            Detector::Latin => &LATIN,
+            Detector::ArabicScript => &ARABIC_SCRIPT,
+            Detector::PersianUrdu => &PERSIAN_URDU,
+        };
+        cell.get_or_init(|| {
+            LanguageDetectorBuilder::from_languages(self.languages())
+                .with_preloaded_language_models()
+                .build()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -471,6 +515,156 @@ mod tests {
     fn codes_round_trip() {
         for lang in Lang::ALL {
             assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+    }
+
+    /// The evaluation sets shipped with the lingua model crates (sentences, word pairs,
+    /// single words) of the ten languages, and the ArSarcasm-v2 training tweets when
+    /// the shared data folder is present.
+    fn reference_texts() -> Vec<String> {
+        let dirs = [
+            &lingua_arabic_language_model::ARABIC_TESTDATA_DIRECTORY,
+            &lingua_english_language_model::ENGLISH_TESTDATA_DIRECTORY,
+            &lingua_french_language_model::FRENCH_TESTDATA_DIRECTORY,
+            &lingua_persian_language_model::PERSIAN_TESTDATA_DIRECTORY,
+            &lingua_urdu_language_model::URDU_TESTDATA_DIRECTORY,
+            &lingua_spanish_language_model::SPANISH_TESTDATA_DIRECTORY,
+            &lingua_german_language_model::GERMAN_TESTDATA_DIRECTORY,
+            &lingua_russian_language_model::RUSSIAN_TESTDATA_DIRECTORY,
+            &lingua_turkish_language_model::TURKISH_TESTDATA_DIRECTORY,
+            &lingua_chinese_language_model::CHINESE_TESTDATA_DIRECTORY,
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        for dir in dirs {
+            for name in ["sentences.txt", "word-pairs.txt", "single-words.txt"] {
+                let file = dir
+                    .get_file(name)
+                    .and_then(|f| f.contents_utf8())
+                    .expect("evaluation set present");
+                texts.extend(
+                    file.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(str::to_owned),
+                );
+            }
+        }
+        assert!(texts.len() >= 29_000, "evaluation sets unexpectedly small");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/arsarcasm-v2/train.csv"
+        );
+        match std::fs::read_to_string(path) {
+            Ok(csv) => texts.extend(
+                crate::sentiment::parse_arsarcasm(&csv)
+                    .expect("training split parses")
+                    .into_iter()
+                    .map(|e| e.text),
+            ),
+            Err(err) => eprintln!("skipped the tweets: {path} unavailable ({err})"),
+        }
+        texts
+    }
+
+    /// The n-gram tables give lingua's answers: on every text of the reference sets,
+    /// exactly as [`detect`] hands it over (and the raw text too, when the tables
+    /// handle it), the same most likely language and the confidence of every language
+    /// within 1e-9 (lingua's own last bits vary between runs: it adds its
+    /// log-probabilities in hash-set order).
+    #[test]
+    fn ngram_tables_answer_as_lingua() {
+        let texts = reference_texts();
+        let detectors = [
+            Detector::Latin,
+            Detector::ArabicScript,
+            Detector::PersianUrdu,
+        ];
+        let mut compared = 0usize;
+        let mut identical = 0usize;
+        let mut max_difference = 0.0f64;
+        let mut mismatches = Vec::new();
+        for text in &texts {
+            let letters = ScriptLetters::collect(text);
+            for detector in detectors {
+                let models = detector.models();
+                let set = models.set_of(detector.languages());
+                let letters = match detector {
+                    Detector::Latin => &letters.latin,
+                    _ => &letters.arabic,
+                };
+                let mut inputs = Vec::new();
+                if !letters.is_empty() {
+                    let ours = models
+                        .confidence_values(letters, set)
+                        .expect("the tables handle what detect hands over");
+                    inputs.push((letters.as_str(), ours));
+                }
+                if let Some(ours) = models.confidence_values(text, set) {
+                    inputs.push((text.as_str(), ours));
+                }
+                for (input, ours) in inputs {
+                    let theirs = detector.lingua().compute_language_confidence_values(input);
+                    compared += 1;
+                    let mut same = ours.len() == theirs.len();
+                    let mut exact = same;
+                    for (language, confidence) in &theirs {
+                        match ours.iter().find(|(l, _)| l == language) {
+                            Some((_, c)) => {
+                                let difference = (c - confidence).abs();
+                                max_difference = max_difference.max(difference);
+                                same &= difference <= 1e-9;
+                                exact &= c == confidence;
+                            }
+                            None => same = false,
+                        }
+                    }
+                    // lingua leaves the order unsorted when the text has no word.
+                    if theirs.first().is_some_and(|(_, c)| *c > 0.0) {
+                        same &= ours.first().map(|(l, _)| l) == theirs.first().map(|(l, _)| l);
+                    }
+                    if exact && same {
+                        identical += 1;
+                    }
+                    if !same {
+                        mismatches.push(format!("{detector:?} {input:?}: {ours:?} vs {theirs:?}"));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{} texts, {compared} comparisons, {identical} bit-identical, largest difference {max_difference:e}, {} mismatches",
+            texts.len(),
+            mismatches.len()
+        );
+        eprintln!(
+            "tables: Latin {} bytes, Arabic script {} bytes",
+            ngrams::latin().heap_size(),
+            ngrams::arabic_script().heap_size()
+        );
+        assert!(
+            mismatches.is_empty(),
+            "{} mismatches, first: {:#?}",
+            mismatches.len(),
+            &mismatches[..mismatches.len().min(10)]
+        );
+        assert!(compared >= 40_000, "too few comparisons: {compared}");
+    }
+
+    #[test]
+    fn text_outside_the_tables_script_goes_to_lingua() {
+        let cases = [
+            (Detector::Latin, "the embassy посольство"),
+            (Detector::Latin, "大使馆 embassy"),
+            (Detector::ArabicScript, "سفارت embassy"),
+            (Detector::PersianUrdu, "سفارت Ελλάδα"),
+        ];
+        for (detector, text) in cases {
+            let models = detector.models();
+            let set = models.set_of(detector.languages());
+            assert_eq!(models.confidence_values(text, set), None, "{text}");
+            let values = detector.confidence_values(text);
+            let reference = detector.lingua().compute_language_confidence_values(text);
+            assert_eq!(values.len(), reference.len(), "{text}");
+            assert_eq!(values.first().map(|v| v.0), reference.first().map(|v| v.0));
         }
     }
 }
