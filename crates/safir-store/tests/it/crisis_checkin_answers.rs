@@ -93,7 +93,10 @@ async fn answers_of_one_batch_are_recorded_in_order_each_on_its_own() {
             (last.checkin.status.as_str(), last.checkin.note.as_str()),
             ("safe", "fine now")
         );
-        assert_eq!((last.checkin.lat, last.checkin.lon), (Some(48.85), Some(2.35)));
+        assert_eq!(
+            (last.checkin.lat, last.checkin.lon),
+            (Some(48.85), Some(2.35))
+        );
 
         // The later answer of the batch wins, and keeps the location of the earlier one.
         let now_r1 = checkins::find(db, &current_r1.id).await.unwrap();
@@ -119,7 +122,11 @@ async fn answers_of_one_batch_are_recorded_in_order_each_on_its_own() {
         .unwrap();
         let kept = out[0].as_ref().unwrap();
         assert_eq!(
-            (kept.checkin.status.as_str(), kept.checkin.lat, kept.checkin.lon),
+            (
+                kept.checkin.status.as_str(),
+                kept.checkin.lat,
+                kept.checkin.lon
+            ),
             ("need_help", Some(48.85), Some(2.35))
         );
         assert_eq!(out[1].as_ref().unwrap().checkin.lat, Some(45.76));

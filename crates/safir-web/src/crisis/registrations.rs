@@ -289,11 +289,10 @@ fn new_page(
         (None, "trip") => "crisis-registration-new-trip-title",
         (None, _) => "crisis-registration-new-residence-title",
     };
-    let content = crate::staff::labels::content_lang(lang);
-    let mut countries: Vec<(String, String)> = safir_domain::CountryCode::all()
-        .map(|c| (c.as_str().to_owned(), c.name(content).to_owned()))
+    let countries: Vec<(String, String)> = crate::staff::labels::countries_by_name(lang)
+        .into_iter()
+        .map(|(code, name)| (code.as_str().to_owned(), name.to_owned()))
         .collect();
-    countries.sort_by(|a, b| a.1.cmp(&b.1));
     render(&NewPage {
         page: state.page(lang, uri, title, viewer),
         csrf_token: state.csrf_token(viewer),

@@ -86,15 +86,14 @@ fn form_page(
     form: FormView,
 ) -> Result<Html<String>, AppError> {
     let chosen = form.v("country").to_owned();
-    let content = crate::staff::labels::content_lang(lang);
-    let mut countries: Vec<SelectOption> = CountryCode::all()
-        .map(|c| SelectOption {
-            value: c.as_str().to_owned(),
-            label: c.name(content).to_owned(),
-            selected: c.as_str() == chosen,
+    let countries: Vec<SelectOption> = crate::staff::labels::countries_by_name(lang)
+        .into_iter()
+        .map(|(code, name)| SelectOption {
+            value: code.as_str().to_owned(),
+            label: name.to_owned(),
+            selected: code.as_str() == chosen,
         })
         .collect();
-    countries.sort_by(|a, b| a.label.cmp(&b.label));
     render(&SubscribePage {
         page: state.page(lang, uri, "crisis-subscribe-title", viewer),
         csrf_token: state.csrf_token(viewer),

@@ -40,6 +40,16 @@ pub fn country(lang: Lang, stored: &str) -> String {
     }
 }
 
+/// Every country as (code, name in the interface language), in the order of the names: the
+/// choices of the forms that ask for a country.
+pub fn countries_by_name(lang: Lang) -> Vec<(CountryCode, &'static str)> {
+    let content = content_lang(lang);
+    let mut all: Vec<(CountryCode, &'static str)> =
+        CountryCode::all().map(|c| (c, c.name(content))).collect();
+    all.sort_by(|a, b| a.1.cmp(b.1));
+    all
+}
+
 /// A content language code (`ar`, `en`, `fr`) by name.
 pub fn content_language(lang: Lang, code: &str) -> String {
     match safir_domain::Lang::parse(code) {

@@ -106,13 +106,13 @@ impl Ctx<'_> {
 }
 
 fn countries(lang: Lang) -> Vec<(String, String)> {
-    let content = labels::content(lang);
-    let mut all: Vec<(String, String)> = CountryCode::all()
-        .map(|c| (c.as_str().to_owned(), c.name(content).to_owned()))
-        .collect();
-    all.sort_by(|a, b| a.1.cmp(&b.1));
-    all.insert(0, (String::new(), String::from("—")));
-    all
+    std::iter::once((String::new(), String::from("—")))
+        .chain(
+            crate::staff::labels::countries_by_name(lang)
+                .into_iter()
+                .map(|(code, name)| (code.as_str().to_owned(), name.to_owned())),
+        )
+        .collect()
 }
 
 /// The sections of `kind`'s form. `visa_types` are the categories the mission offers.
