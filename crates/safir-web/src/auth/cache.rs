@@ -19,12 +19,9 @@
 //!
 //! A TTL of zero turns the cache off: every request reads the database.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use safir_store::accounts;
@@ -33,18 +30,11 @@ use safir_store::missions::{self, Mission};
 
 use super::session::CurrentUser;
 use crate::error::AppError;
+use crate::read_cache::{ReadCache, Ticket};
 use crate::state::AppState;
 
 /// Entries per map before expired ones are dropped (and, if that is not enough, all).
 const MAX_ENTRIES: usize = 50_000;
-
-/// Proof that a value was read after the cache was last emptied and after the last write
-/// of this process to what it holds.
-#[derive(Debug, Clone, Copy)]
-pub struct Ticket {
-    own: u64,
-    store: u64,
-}
 
 /// A signed-in viewer as resolved from the database, with the time it stops being valid.
 #[derive(Debug, Clone)]
@@ -60,124 +50,43 @@ impl CachedViewer {
     }
 }
 
-struct Map<K, V> {
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+/// One of the cache's maps: emptied whenever this process writes accounts.
+fn map<K: Eq + Hash, V: Clone>(ttl: Duration) -> ReadCache<K, V> {
+    ReadCache::new(ttl, MAX_ENTRIES).following(accounts::changes)
 }
 
-impl<K: Eq + Hash, V: Clone> Map<K, V> {
-    fn new() -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q, ttl: Duration) -> Option<V>
-    where
-        K: std::borrow::Borrow<Q>,
-    {
-        let map = self.entries.lock().ok()?;
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < ttl)
-            .map(|(_, v)| v.clone())
-    }
-
-    fn put(&self, key: K, value: V, ttl: Duration) {
-        let Ok(mut map) = self.entries.lock() else {
-            return;
-        };
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|_, (at, _)| at.elapsed() < ttl);
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-        }
-        map.insert(key, (Instant::now(), value));
-    }
-
-    fn clear(&self) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.clear();
-        }
-    }
-}
-
-/// See the module documentation.
+/// See the module documentation. Each map takes its own [`Ticket`]s: a value read under one
+/// map's ticket is stored in that map only.
 pub struct AuthCache {
-    ttl: Duration,
-    /// Bumped each time the cache is emptied.
-    generation: AtomicU64,
-    /// The store's count of account writes when the cache was last checked against it.
-    seen_changes: AtomicU64,
     /// Keyed by the hash of the session cookie's secret.
-    sessions: Map<String, CachedViewer>,
+    sessions: ReadCache<String, CachedViewer>,
     /// Keyed by the hash of the API token.
-    tokens: Map<String, CachedViewer>,
+    tokens: ReadCache<String, CachedViewer>,
     /// Keyed by mission code; `None` records a code that names no mission.
-    missions: Map<String, Option<Mission>>,
+    missions: ReadCache<String, Option<Mission>>,
     /// Keyed by mission id.
-    staff: Map<String, Arc<Vec<MissionStaff>>>,
+    staff: ReadCache<String, Arc<Vec<MissionStaff>>>,
     /// Every mission (one entry).
-    all_missions: Map<(), Arc<Vec<Mission>>>,
+    all_missions: ReadCache<(), Arc<Vec<Mission>>>,
 }
 
 impl AuthCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
-            ttl,
-            generation: AtomicU64::new(0),
-            seen_changes: AtomicU64::new(accounts::changes()),
-            sessions: Map::new(),
-            tokens: Map::new(),
-            missions: Map::new(),
-            staff: Map::new(),
-            all_missions: Map::new(),
+            sessions: map(ttl),
+            tokens: map(ttl),
+            missions: map(ttl),
+            staff: map(ttl),
+            all_missions: map(ttl),
         }
     }
 
     pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
-    fn enabled(&self) -> bool {
-        !self.ttl.is_zero()
-    }
-
-    /// Take before reading the database; hand back with the value read.
-    pub fn ticket(&self) -> Ticket {
-        Ticket {
-            own: self.generation.load(Ordering::Acquire),
-            store: accounts::changes(),
-        }
-    }
-
-    fn current(&self, ticket: Ticket) -> bool {
-        self.enabled()
-            && self.generation.load(Ordering::Acquire) == ticket.own
-            && accounts::changes() == ticket.store
-    }
-
-    /// Empties the cache if this process wrote accounts since the last look; true when the
-    /// cache is on.
-    fn sync(&self) -> bool {
-        if !self.enabled() {
-            return false;
-        }
-        let changes = accounts::changes();
-        // A plain read on the hot path; only a moved count writes the shared word.
-        if self.seen_changes.load(Ordering::Acquire) != changes
-            && self.seen_changes.swap(changes, Ordering::AcqRel) != changes
-        {
-            self.clear();
-        }
-        true
+        self.sessions.ttl()
     }
 
     /// Forgets everything (after a state-changing request).
     pub fn clear(&self) {
-        if !self.enabled() {
-            return;
-        }
-        self.generation.fetch_add(1, Ordering::AcqRel);
         self.sessions.clear();
         self.tokens.clear();
         self.missions.clear();
@@ -186,69 +95,61 @@ impl AuthCache {
     }
 
     pub fn session(&self, id_hash: &str, now: DateTime<Utc>) -> Option<CachedViewer> {
-        if !self.sync() {
-            return None;
-        }
-        self.sessions
-            .get(id_hash, self.ttl)
-            .filter(|v| v.valid_at(now))
+        self.sessions.get(id_hash).filter(|v| v.valid_at(now))
+    }
+
+    /// Take before reading a session; hand back to [`Self::put_session`].
+    pub fn session_ticket(&self) -> Ticket {
+        self.sessions.ticket()
     }
 
     pub fn put_session(&self, ticket: Ticket, id_hash: String, viewer: CachedViewer) {
-        if self.current(ticket) {
-            self.sessions.put(id_hash, viewer, self.ttl);
-        }
+        self.sessions.put(ticket, id_hash, viewer);
     }
 
     pub fn token(&self, token_hash: &str, now: DateTime<Utc>) -> Option<CachedViewer> {
-        if !self.sync() {
-            return None;
-        }
-        self.tokens
-            .get(token_hash, self.ttl)
-            .filter(|v| v.valid_at(now))
+        self.tokens.get(token_hash).filter(|v| v.valid_at(now))
+    }
+
+    /// Take before reading an API token; hand back to [`Self::put_token`].
+    pub fn token_ticket(&self) -> Ticket {
+        self.tokens.ticket()
     }
 
     pub fn put_token(&self, ticket: Ticket, token_hash: String, viewer: CachedViewer) {
-        if self.current(ticket) {
-            self.tokens.put(token_hash, viewer, self.ttl);
-        }
+        self.tokens.put(ticket, token_hash, viewer);
     }
 
     /// `Some(None)`: the code is known to name no mission.
     pub fn mission(&self, code: &str) -> Option<Option<Mission>> {
-        if !self.sync() {
-            return None;
-        }
-        self.missions.get(code, self.ttl)
+        self.missions.get(code)
+    }
+
+    pub fn mission_ticket(&self) -> Ticket {
+        self.missions.ticket()
     }
 
     pub fn put_mission(&self, ticket: Ticket, code: String, mission: Option<Mission>) {
-        if self.current(ticket) {
-            self.missions.put(code, mission, self.ttl);
-        }
+        self.missions.put(ticket, code, mission);
     }
 
     pub fn staff(&self, mission_id: &str) -> Option<Arc<Vec<MissionStaff>>> {
-        if !self.sync() {
-            return None;
-        }
-        self.staff.get(mission_id, self.ttl)
+        self.staff.get(mission_id)
+    }
+
+    pub fn staff_ticket(&self) -> Ticket {
+        self.staff.ticket()
     }
 
     pub fn put_staff(&self, ticket: Ticket, mission_id: String, staff: Arc<Vec<MissionStaff>>) {
-        if self.current(ticket) {
-            self.staff.put(mission_id, staff, self.ttl);
-        }
+        self.staff.put(ticket, mission_id, staff);
     }
 }
 
 /// Every mission (as `missions::list`), through the cache.
 pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppError> {
-    let cache = &state.auth_cache;
-    if cache.sync()
-        && let Some(all) = cache.all_missions.get(&(), cache.ttl)
-    {
+    let cache = &state.auth_cache.all_missions;
+    if let Some(all) = cache.get(&()) {
         return Ok(all);
     }
     let ticket = cache.ticket();
@@ -257,9 +158,7 @@ pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppErro
             .await
             .map_err(AppError::internal)?,
     );
-    if cache.current(ticket) {
-        cache.all_missions.put((), all.clone(), cache.ttl);
-    }
+    cache.put(ticket, (), all.clone());
     Ok(all)
 }
 
@@ -269,7 +168,7 @@ pub async fn mission_by_code(state: &AppState, code: &str) -> Result<Option<Miss
     if let Some(known) = cache.mission(code) {
         return Ok(known);
     }
-    let ticket = cache.ticket();
+    let ticket = cache.mission_ticket();
     let mission = missions::find_by_code(&state.db, code)
         .await
         .map_err(AppError::internal)?;
@@ -286,7 +185,7 @@ pub async fn mission_staff(
     if let Some(rows) = cache.staff(mission_id) {
         return Ok(rows);
     }
-    let ticket = cache.ticket();
+    let ticket = cache.staff_ticket();
     let rows = Arc::new(
         directory::mission_staff(&state.db, mission_id)
             .await
@@ -313,11 +212,11 @@ mod tests {
     #[test]
     fn a_value_read_before_the_cache_was_emptied_is_not_stored() {
         let cache = AuthCache::new(Duration::from_secs(60));
-        let before = cache.ticket();
+        let before = cache.staff_ticket();
         cache.clear();
         cache.put_staff(before, "m".into(), staff("Old"));
         assert!(cache.staff("m").is_none());
-        let after = cache.ticket();
+        let after = cache.staff_ticket();
         cache.put_staff(after, "m".into(), staff("New"));
         assert_eq!(cache.staff("m").unwrap()[0].display_name, "New");
         cache.clear();
@@ -327,7 +226,7 @@ mod tests {
     #[test]
     fn entries_expire_after_the_ttl() {
         let cache = AuthCache::new(Duration::from_millis(30));
-        cache.put_mission(cache.ticket(), "XXX".into(), None);
+        cache.put_mission(cache.mission_ticket(), "XXX".into(), None);
         assert!(matches!(cache.mission("XXX"), Some(None)));
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.mission("XXX").is_none());
@@ -336,7 +235,7 @@ mod tests {
     #[test]
     fn a_zero_ttl_caches_nothing() {
         let cache = AuthCache::new(Duration::ZERO);
-        cache.put_mission(cache.ticket(), "XXX".into(), None);
+        cache.put_mission(cache.mission_ticket(), "XXX".into(), None);
         assert!(cache.mission("XXX").is_none());
     }
 }

@@ -116,7 +116,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         if let Some(hit) = cache.token(&key, now) {
             return Ok(Some(hit.user));
         }
-        let ticket = cache.ticket();
+        let ticket = cache.token_ticket();
         let Some(tok) = tokens::authenticate_api_token(&state.db, secret)
             .await
             .map_err(AppError::internal)?
@@ -154,7 +154,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
     if let Some(hit) = cache.session(&key, now) {
         return Ok(Some(hit.user));
     }
-    let ticket = cache.ticket();
+    let ticket = cache.session_ticket();
     let Some((session, user)) = sessions::find_with_user(&state.db, secret)
         .await
         .map_err(AppError::internal)?
