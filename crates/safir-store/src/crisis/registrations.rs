@@ -119,6 +119,33 @@ const COLUMNS: &str = "id, user_id, kind, crisis_id, full_name, email, phone, la
 const PLACE_COLUMNS: &str =
     "id, registration_id, country, region, city, lat, lon, starts_on, ends_on";
 
+/// Binds, in this order, what the person typed that [`create`] and [`update_for_user`] both
+/// write: full name, email, phone, language, channels, companions (JSON), adults, children,
+/// elderly, medical, vulnerability note, emergency name, phone and email.
+macro_rules! bind_typed {
+    ($q:expr, $f:expr, $companions:expr) => {
+        $q.bind(&$f.full_name)
+            .bind($f.email.as_ref().map(|e| e.as_str().to_owned()))
+            .bind(&$f.phone)
+            .bind($f.lang.code())
+            .bind(Channel::join(&$f.channels))
+            .bind(&$companions)
+            .bind($f.adults as i32)
+            .bind($f.children as i32)
+            .bind($f.elderly)
+            .bind($f.medical)
+            .bind(&$f.vulnerability_note)
+            .bind(&$f.emergency_name)
+            .bind(&$f.emergency_phone)
+            .bind(&$f.emergency_email)
+    };
+}
+
+fn companions_json(f: &CheckedRegistration) -> Result<String, StoreError> {
+    serde_json::to_string(&f.companions)
+        .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))
+}
+
 /// Writes a registration and its places inside the caller's transaction.
 pub async fn create(
     tx: &mut Tx,
@@ -128,8 +155,7 @@ pub async fn create(
     let id = uuid::Uuid::now_v7().as_simple().to_string();
     let at = now();
     let f = &new.form;
-    let companions = serde_json::to_string(&f.companions)
-        .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))?;
+    let companions = companions_json(f)?;
     let (verified_at, hash, expires, channel) = match &new.verify {
         None => (Some(at), None, None, None),
         Some((code, ch)) => (
@@ -140,7 +166,7 @@ pub async fn create(
         ),
     };
     with_tx!(tx, c => {
-        sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, \
              lang, channels, companions, adults, children, elderly, medical, vulnerability_note, \
              emergency_name, emergency_phone, emergency_email, verified_at, verify_code_hash, \
@@ -151,21 +177,8 @@ pub async fn create(
         .bind(&id)
         .bind(&new.user_id)
         .bind(f.kind.as_str())
-        .bind(&new.crisis_id)
-        .bind(&f.full_name)
-        .bind(f.email.as_ref().map(|e| e.as_str().to_owned()))
-        .bind(&f.phone)
-        .bind(f.lang.code())
-        .bind(Channel::join(&f.channels))
-        .bind(&companions)
-        .bind(f.adults as i32)
-        .bind(f.children as i32)
-        .bind(f.elderly)
-        .bind(f.medical)
-        .bind(&f.vulnerability_note)
-        .bind(&f.emergency_name)
-        .bind(&f.emergency_phone)
-        .bind(&f.emergency_email)
+        .bind(&new.crisis_id);
+        bind_typed!(q, f, companions)
         .bind(verified_at)
         .bind(&hash)
         .bind(expires)
@@ -217,30 +230,16 @@ pub async fn update_for_user(
     purge_after: Option<DateTime<Utc>>,
 ) -> Result<Registration, StoreError> {
     let f = form;
-    let companions = serde_json::to_string(&f.companions)
-        .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))?;
+    let companions = companions_json(f)?;
     let n = with_tx!(tx, c => {
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE crisis_registrations SET full_name = $1, email = $2, phone = $3, lang = $4, \
              channels = $5, companions = $6, adults = $7, children = $8, elderly = $9, \
              medical = $10, vulnerability_note = $11, emergency_name = $12, \
              emergency_phone = $13, emergency_email = $14, updated_at = $15, purge_after = $16 \
              WHERE id = $17 AND user_id = $18",
-        )
-        .bind(&f.full_name)
-        .bind(f.email.as_ref().map(|e| e.as_str().to_owned()))
-        .bind(&f.phone)
-        .bind(f.lang.code())
-        .bind(Channel::join(&f.channels))
-        .bind(&companions)
-        .bind(f.adults as i32)
-        .bind(f.children as i32)
-        .bind(f.elderly)
-        .bind(f.medical)
-        .bind(&f.vulnerability_note)
-        .bind(&f.emergency_name)
-        .bind(&f.emergency_phone)
-        .bind(&f.emergency_email)
+        );
+        bind_typed!(q, f, companions)
         .bind(now())
         .bind(purge_after)
         .bind(id)
