@@ -164,9 +164,9 @@ async fn a_batch_longer_than_one_statement_is_appended_in_order_with_its_fields(
         let batch: Vec<NewAuditRecord> = (0..n)
             .map(|i| NewAuditRecord {
                 // Every other record has no target, mission or address.
-                target_id: (i % 2 == 0).then(|| format!("c{i}")),
+                target_id: i.is_multiple_of(2).then(|| format!("c{i}")),
                 mission_id: None,
-                client_ip: (i % 2 == 0).then(|| "198.51.100.7".to_owned()),
+                client_ip: i.is_multiple_of(2).then(|| "198.51.100.7".to_owned()),
                 summary: json!({ "rows": i, "filter": "state=submitted&q=حسن" }),
                 ..rec("officer@example.org", "")
             })
@@ -187,10 +187,10 @@ async fn a_batch_longer_than_one_statement_is_appended_in_order_with_its_fields(
         for r in listed.iter().filter(|r| r.seq > 1) {
             let i = (r.seq - 2) as usize;
             assert_eq!(r.actor_label, "officer@example.org");
-            assert_eq!(r.target_id, (i % 2 == 0).then(|| format!("c{i}")));
+            assert_eq!(r.target_id, i.is_multiple_of(2).then(|| format!("c{i}")));
             assert_eq!(
                 r.client_ip.as_deref(),
-                (i % 2 == 0).then_some("198.51.100.7")
+                i.is_multiple_of(2).then_some("198.51.100.7")
             );
             assert_eq!(r.mission_id, None);
             let summary: serde_json::Value = serde_json::from_str(&r.summary).unwrap();
