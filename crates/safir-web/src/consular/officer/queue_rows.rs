@@ -142,7 +142,7 @@ pub(super) fn draw(
         unassigned: i18n::t(lang, "officer-unassigned"),
         overdue: i18n::t(lang, "officer-overdue"),
     };
-    // About 900 bytes a row.
+    // About 750 bytes a row.
     let mut html = String::with_capacity(1_024 * rows.len() + 64);
     view.render_into(&mut html).map_err(AppError::internal)?;
     let until = rows
