@@ -6,6 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use safir_domain::audit::AuditAction;
 use safir_domain::ids::{MissionId, UserId};
 use sha2::{Digest, Sha256};
+use sqlx::AssertSqlSafe;
 
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
@@ -72,7 +73,8 @@ pub async fn append(tx: &mut Tx, rec: &NewAuditRecord) -> Result<i64, StoreError
 }
 
 /// Appends records in this order inside the caller's transaction (one lock and one read of
-/// the chain's end for all of them); returns their sequence numbers.
+/// the chain's end for all of them, then one statement per [`INSERT_ROWS`] records); returns
+/// their sequence numbers.
 pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>, StoreError> {
     if recs.is_empty() {
         return Ok(Vec::new());
@@ -88,7 +90,7 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
     })?;
     let (mut prev_seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
     let at = now();
-    let mut seqs = Vec::with_capacity(recs.len());
+    let mut rows = Vec::with_capacity(recs.len());
     for rec in recs {
         let mut row = AuditRecord {
             seq: prev_seq + 1,
@@ -101,16 +103,48 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
             mission_id: rec.mission_id.as_ref().map(|m| m.as_str().to_owned()),
             client_ip: rec.client_ip.clone(),
             summary: rec.summary.to_string(),
-            prev_hash: prev_hash.clone(),
+            prev_hash,
             hash: String::new(),
         };
-        row.hash = chain_hash(&prev_hash, &row);
-        with_tx!(tx, c => {
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
-                 mission_id, client_ip, summary, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
+        row.hash = chain_hash(&row.prev_hash, &row);
+        prev_seq = row.seq;
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
+    for chunk in rows.chunks(INSERT_ROWS) {
+        match tx {
+            Tx::Sqlite(t) => insert_sqlite(t, chunk).await?,
+            Tx::Postgres(t) => insert_postgres(t, at, chunk).await?,
+        }
+    }
+    Ok(rows.iter().map(|r| r.seq).collect())
+}
+
+/// Records per insert statement: a batch of the web layer's group commit
+/// (`MAX_BATCH`, 256) is one statement; on SQLite that is 3,072 parameters, far below its
+/// limit of 32,766.
+pub const INSERT_ROWS: usize = 256;
+
+async fn insert_sqlite(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    rows: &[AuditRecord],
+) -> Result<(), StoreError> {
+    // Anonymous `?` parameters, bound in order: SQLite finds a numbered `$n` by walking the
+    // statement's list of parameter names, which costs the square of its parameters.
+    let mut sql = String::with_capacity(160 + rows.len() * 40);
+    sql.push_str(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
+         mission_id, client_ip, summary, prev_hash, hash) VALUES ",
+    );
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for row in rows {
+        q = q
             .bind(row.seq)
             .bind(row.at)
             .bind(&row.actor_id)
@@ -122,15 +156,47 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
             .bind(&row.client_ip)
             .bind(&row.summary)
             .bind(&row.prev_hash)
-            .bind(&row.hash)
-            .execute(c)
-            .await.map(|r| r.rows_affected())
-        })?;
-        seqs.push(row.seq);
-        prev_seq = row.seq;
-        prev_hash = row.hash;
+            .bind(&row.hash);
     }
-    Ok(seqs)
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    at: DateTime<Utc>,
+    rows: &[AuditRecord],
+) -> Result<(), StoreError> {
+    let text = |f: fn(&AuditRecord) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
+    let maybe =
+        |f: fn(&AuditRecord) -> Option<&str>| rows.iter().map(f).collect::<Vec<Option<&str>>>();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
+         mission_id, client_ip, summary, prev_hash, hash) \
+         SELECT u.seq, $1, u.actor_id, u.actor_label, u.action, u.target_type, u.target_id, \
+                u.mission_id, u.client_ip, u.summary, u.prev_hash, u.hash \
+         FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+              AS u(seq, actor_id, actor_label, action, target_type, target_id, mission_id, \
+                   client_ip, summary, prev_hash, hash) \
+         ORDER BY u.seq",
+    )
+    .bind(at)
+    .bind(&seqs)
+    .bind(maybe(|r| r.actor_id.as_deref()))
+    .bind(text(|r| &r.actor_label))
+    .bind(text(|r| &r.action))
+    .bind(text(|r| &r.target_type))
+    .bind(maybe(|r| r.target_id.as_deref()))
+    .bind(maybe(|r| r.mission_id.as_deref()))
+    .bind(maybe(|r| r.client_ip.as_deref()))
+    .bind(text(|r| &r.summary))
+    .bind(text(|r| &r.prev_hash))
+    .bind(text(|r| &r.hash))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Appends a record in its own transaction (for reads, which change nothing else).

@@ -84,12 +84,17 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            // No ping before each acquire: a connection to a local file does not go away,
+            // and the ping is one more round trip to the connection's worker thread on every
+            // transaction and read.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(opts.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(opts.read_only(true).create_if_missing(false))
                 .await;
             // A read-only pool cannot open a database that does not exist yet; the writer has

@@ -152,3 +152,50 @@ async fn records_committed_together_chain_in_order_among_single_appends() {
         assert_eq!(listed[0].seq, 6);
     }
 }
+
+#[tokio::test]
+async fn a_batch_longer_than_one_statement_is_appended_in_order_with_its_fields() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        audit::record(db, &rec("admin@example.org", "first"))
+            .await
+            .unwrap();
+        let n = audit::INSERT_ROWS + 3;
+        let batch: Vec<NewAuditRecord> = (0..n)
+            .map(|i| NewAuditRecord {
+                // Every other record has no target, mission or address.
+                target_id: i.is_multiple_of(2).then(|| format!("c{i}")),
+                mission_id: None,
+                client_ip: i.is_multiple_of(2).then(|| "198.51.100.7".to_owned()),
+                summary: json!({ "rows": i, "filter": "state=submitted&q=حسن" }),
+                ..rec("officer@example.org", "")
+            })
+            .collect();
+        let seqs = audit::record_all(db, &batch).await.unwrap();
+        assert_eq!(seqs, (2..=n as i64 + 1).collect::<Vec<_>>());
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Intact {
+                records: n as u64 + 1
+            }
+        );
+
+        let listed = audit::list(db, &AuditFilter::default(), 1_000)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), n + 1);
+        for r in listed.iter().filter(|r| r.seq > 1) {
+            let i = (r.seq - 2) as usize;
+            assert_eq!(r.actor_label, "officer@example.org");
+            assert_eq!(r.target_id, i.is_multiple_of(2).then(|| format!("c{i}")));
+            assert_eq!(
+                r.client_ip.as_deref(),
+                i.is_multiple_of(2).then_some("198.51.100.7")
+            );
+            assert_eq!(r.mission_id, None);
+            let summary: serde_json::Value = serde_json::from_str(&r.summary).unwrap();
+            assert_eq!(summary["rows"], i);
+            assert_eq!(summary["filter"], "state=submitted&q=حسن");
+        }
+    }
+}

@@ -1,6 +1,10 @@
 //! What the officers' case queue and the applicant's status page read from the database, kept
 //! in this process for a moment (`consular.read_cache_seconds`, see `crate::read_cache`).
 //!
+//! The queue's rows are also kept drawn (the HTML of the table's rows, per language), tied to
+//! the very rows read and only as long as every age and missed-deadline mark in it is what
+//! would be drawn now, so most views only splice it into the page.
+//!
 //! Only data is kept, never a decision: who may see it is checked on every request (the
 //! queue's mission permission before its rows are looked up, the status page's applicant
 //! against the cached case), the officers' read of the queue is audited on every request, and
@@ -18,6 +22,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use safir_domain::consular::case::CaseKind;
 use safir_store::StoreError;
 use safir_store::accounts;
@@ -27,11 +33,15 @@ use safir_store::consular::services::{self, Service};
 use safir_store::consular::{self, evisas};
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::read_cache::ReadCache;
 use crate::state::AppState;
 
 /// Distinct queue views kept at once (mission × filters × page); each holds at most 201 rows.
 const MAX_QUEUE_VIEWS: usize = 2_000;
+/// Queue views kept drawn at once (mission × filters × page × language); each is the HTML of
+/// at most 200 rows (about 45 KB for the default 50).
+const MAX_DRAWN_VIEWS: usize = 256;
 /// Case status pages kept at once.
 const MAX_CASES: usize = 20_000;
 /// Missions whose service lists are kept at once.
@@ -48,6 +58,33 @@ pub fn writes() -> u64 {
 pub struct QueueKey {
     pub mission_id: String,
     pub view: String,
+}
+
+/// One queue view's rows drawn in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DrawnKey {
+    pub queue: QueueKey,
+    pub lang: Lang,
+}
+
+/// The HTML of a queue view's rows, and for which rows, address and instants it is exact.
+#[derive(Debug)]
+pub struct DrawnRows {
+    /// The rows it was drawn from: rows read again (a new value) are drawn again.
+    pub rows: Arc<Vec<QueueRow>>,
+    /// The queue's address the rows link under.
+    pub base: String,
+    /// From this instant until (not including) `until`, every age and missed-deadline mark of
+    /// the rows is drawn the same.
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub html: Arc<str>,
+}
+
+impl DrawnRows {
+    fn fits(&self, rows: &Arc<Vec<QueueRow>>, base: &str, at: DateTime<Utc>) -> bool {
+        Arc::ptr_eq(&self.rows, rows) && self.base == base && self.from <= at && at < self.until
+    }
 }
 
 /// Everything the applicant's status page shows of one case.
@@ -68,6 +105,7 @@ pub struct ConsularReads {
     /// Keyed by mission id.
     services: ReadCache<String, Arc<Vec<Service>>>,
     queue: ReadCache<QueueKey, Arc<Vec<QueueRow>>>,
+    drawn: ReadCache<DrawnKey, Arc<DrawnRows>>,
     /// Keyed by case id.
     status: ReadCache<String, Arc<CaseStatus>>,
 }
@@ -77,6 +115,7 @@ impl ConsularReads {
         Self {
             services: ReadCache::new(ttl, MAX_MISSIONS).following(writes),
             queue: ReadCache::new(ttl, MAX_QUEUE_VIEWS).following(writes),
+            drawn: ReadCache::new(ttl, MAX_DRAWN_VIEWS).following(writes),
             status: ReadCache::new(ttl, MAX_CASES).following(writes),
         }
     }
@@ -85,6 +124,7 @@ impl ConsularReads {
     pub fn clear(&self) {
         self.services.clear();
         self.queue.clear();
+        self.drawn.clear();
         self.status.clear();
     }
 }
@@ -127,6 +167,40 @@ pub async fn queue_rows(
     );
     cache.put(ticket, key, rows.clone());
     Ok(rows)
+}
+
+/// The HTML of `rows` (the value [`queue_rows`] returned for `key.queue`) drawn at `at` under
+/// `base`: the one drawn by an earlier request if it was drawn from these very rows and is
+/// still exact at `at`, else what `draw` returns (the HTML and the first instant at which it
+/// would be drawn differently), kept for the next requests.
+pub fn drawn_queue_rows(
+    state: &AppState,
+    key: DrawnKey,
+    rows: &Arc<Vec<QueueRow>>,
+    base: &str,
+    at: DateTime<Utc>,
+    draw: impl FnOnce() -> Result<(String, DateTime<Utc>), AppError>,
+) -> Result<Arc<str>, AppError> {
+    let cache = &state.consular_reads.drawn;
+    if let Some(hit) = cache.get(&key)
+        && hit.fits(rows, base, at)
+    {
+        return Ok(hit.html.clone());
+    }
+    let ticket = cache.ticket();
+    let (html, until) = draw()?;
+    let html: Arc<str> = html.into();
+    if until > at {
+        let drawn = DrawnRows {
+            rows: rows.clone(),
+            base: base.to_owned(),
+            from: at,
+            until,
+            html: html.clone(),
+        };
+        cache.put(ticket, key, Arc::new(drawn));
+    }
+    Ok(html)
 }
 
 /// Everything the status page shows of the case, through the cache. Whoever asks must still

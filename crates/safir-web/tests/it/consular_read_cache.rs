@@ -215,3 +215,144 @@ async fn an_applicant_never_sees_another_applicants_case_through_the_cache() {
         assert_eq!(stranger.get(&mine_page).await.status, 200);
     }
 }
+
+/// The state cell of the queue's row for `reference` (the table's rows only, not the counts).
+fn row_state(body: &str, reference: &str) -> Option<String> {
+    let row = &body[body.find(&format!(">{reference}</a>"))?..];
+    let row = &row[..row.find("</tr>")?];
+    // After the reference's cell: kind, service, applicant, then the state.
+    let cell = row.split("<td>").nth(4)?;
+    Some(cell[..cell.find("</td>")?].to_owned())
+}
+
+#[tokio::test]
+async fn a_queue_kept_drawn_shows_a_move_made_through_the_app_on_the_next_request() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Hana Khalil", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        for _ in 0..3 {
+            let body = officer.get(queue).await.body;
+            assert_eq!(row_state(&body, &reference).as_deref(), Some("Submitted"));
+        }
+
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/act"),
+                &[("action", "start_review"), ("expected_state", "submitted")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+
+        let body = officer.get(queue).await.body;
+        assert_eq!(row_state(&body, &reference).as_deref(), Some("In review"));
+    }
+}
+
+#[tokio::test]
+async fn a_queue_kept_drawn_shows_a_change_made_elsewhere_once_the_cache_time_is_over() {
+    for app in apps_with_cache(Duration::from_millis(300)).await {
+        let w = world(&app).await;
+        let case = w
+            .application("Iman Rashid", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        for _ in 0..2 {
+            let body = officer.get(queue).await.body;
+            assert_eq!(row_state(&body, &reference).as_deref(), Some("Submitted"));
+        }
+        review_behind_its_back(&app, &case.id).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let body = officer.get(queue).await.body;
+        assert_eq!(row_state(&body, &reference).as_deref(), Some("In review"));
+    }
+}
+
+#[tokio::test]
+async fn a_queue_kept_drawn_is_never_shown_in_another_language_filter_or_officers_view() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        let passport = w
+            .application("Jamil Aziz", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let visa = w
+            .application("Karim Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let (passport_ref, visa_ref) = (passport.reference.unwrap(), visa.reference.unwrap());
+        let colleague = app
+            .staff(
+                &unique_email("colleague"),
+                &[(safir_domain::roles::Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::cases::assign(&mut tx, &passport.id, &w.paris, Some(&w.officer.id))
+            .await
+            .unwrap();
+        safir_store::consular::cases::assign(&mut tx, &visa.id, &w.paris, Some(&colleague.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut other = signed_in(&app, &colleague).await;
+
+        // Each view twice, so the second is drawn from memory.
+        for _ in 0..2 {
+            let en = officer.get("/missions/PAR/cases?lang=en").await.body;
+            assert_eq!(row_state(&en, &passport_ref).as_deref(), Some("Submitted"));
+            let ar = officer.get("/missions/PAR/cases?lang=ar").await.body;
+            assert_eq!(row_state(&ar, &passport_ref).as_deref(), Some("مقدَّم"));
+            assert_eq!(row_state(&ar, &visa_ref).as_deref(), Some("مقدَّم"));
+
+            let visas = officer
+                .get("/missions/PAR/cases?kind=visa&lang=en")
+                .await
+                .body;
+            assert!(visas.contains(&visa_ref) && !visas.contains(&passport_ref));
+            let passports = officer
+                .get("/missions/PAR/cases?kind=passport_renewal&lang=en")
+                .await
+                .body;
+            assert!(passports.contains(&passport_ref) && !passports.contains(&visa_ref));
+
+            // "Assigned to me" is each officer's own list.
+            let mine = officer
+                .get("/missions/PAR/cases?assignee=me&lang=en")
+                .await
+                .body;
+            assert!(
+                mine.contains(&passport_ref) && !mine.contains(&visa_ref),
+                "{mine}"
+            );
+            let theirs = other
+                .get("/missions/PAR/cases?assignee=me&lang=en")
+                .await
+                .body;
+            assert!(
+                theirs.contains(&visa_ref) && !theirs.contains(&passport_ref),
+                "{theirs}"
+            );
+        }
+
+        // And every one of those views is on record.
+        let lists = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "case.list")
+            .count();
+        assert_eq!(lists, 12);
+    }
+}

@@ -9,6 +9,7 @@ pub mod etd;
 mod export;
 mod filters;
 mod queue;
+mod queue_rows;
 mod sla;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,6 @@ use crate::admin::support::Actor;
 use crate::auth::{Access, Routes};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::page::Page;
 use crate::state::AppState;
 
 pub use safir_domain::audit::actions::{
@@ -177,12 +177,23 @@ pub(super) fn age_key(since: DateTime<Utc>, at: DateTime<Utc>) -> (bool, i64) {
 }
 
 /// The wait of [`age_key`] in words.
-pub(super) fn age_words(page: &Page, (in_days, n): (bool, i64)) -> String {
-    if in_days {
-        page.t_count("officer-age-days", n)
+pub(super) fn age_words(lang: Lang, (in_days, n): (bool, i64)) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("count", n);
+    let key = if in_days {
+        "officer-age-days"
     } else {
-        page.t_count("officer-age-hours", n)
-    }
+        "officer-age-hours"
+    };
+    crate::i18n::t_args(lang, key, &args)
+}
+
+/// When the wait of [`age_key`] at `at` next changes: the start of the next hour of its
+/// first day, then of the next day.
+pub(super) fn next_age_change(since: DateTime<Utc>, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let (in_days, n) = age_key(since, at);
+    let hours = if in_days { (n + 1) * 24 } else { n + 1 };
+    since.checked_add_signed(chrono::Duration::try_hours(hours)?)
 }
 
 /// What the staff dashboard shows of the mission's cases.
@@ -234,5 +245,24 @@ mod tests {
         assert_eq!(age_key(at - h(5), at), (false, 5));
         assert_eq!(age_key(at - h(49), at), (true, 2));
         assert_eq!(age_key(at + h(1), at), (false, 0));
+    }
+
+    #[test]
+    fn a_wait_keeps_its_words_until_its_next_change() {
+        let since = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let h = chrono::Duration::hours;
+        let tick = chrono::Duration::nanoseconds(1);
+        for at in [
+            since - h(3),
+            since,
+            since + h(5),
+            since + h(23),
+            since + h(49),
+        ] {
+            let next = next_age_change(since, at).unwrap();
+            assert!(next > at);
+            assert_eq!(age_key(since, next - tick), age_key(since, at), "{at}");
+            assert_ne!(age_key(since, next), age_key(since, at), "{at}");
+        }
     }
 }

@@ -2,28 +2,25 @@
 //! and keyset-paged, with the count of cases in each state. A filter value that cannot be
 //! read is shown back with its error instead of being silently dropped.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::Uri;
 use axum::response::Html;
-use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
-use safir_store::consular::cases::QueueRow;
 use safir_store::now;
 
-use super::filters::{FilterContext, QueueParams, cursor, is_breached};
-use super::{CASE_LIST, age_key, age_words, officers, when};
+use super::filters::{FilterContext, QueueParams, cursor};
+use super::{CASE_LIST, officers, queue_rows};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
-use crate::consular::read_cache::{self, QueueKey};
+use crate::consular::read_cache::{self, DrawnKey, QueueKey};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
 use crate::i18n::Lang;
-use crate::page::{FlashKind, Page, render};
+use crate::page::{FlashKind, Page, render_sized};
 use crate::state::AppState;
 
 /// A `<select>` (or a group of checkboxes) of the filter form.
@@ -40,22 +37,6 @@ struct StateCount {
     href: String,
 }
 
-struct RowView {
-    id: String,
-    href: String,
-    reference: String,
-    kind: String,
-    service: String,
-    applicant: String,
-    state: String,
-    priority: String,
-    priority_code: &'static str,
-    assignee: Option<String>,
-    age: String,
-    due: Option<String>,
-    breached: bool,
-}
-
 #[derive(Template)]
 #[template(path = "consular/officer/queue.html")]
 struct QueuePage {
@@ -68,7 +49,9 @@ struct QueuePage {
     breached: bool,
     older_than: Field,
     search: Field,
-    rows: Vec<RowView>,
+    has_rows: bool,
+    /// The table's rows, drawn (or kept drawn) by `queue_rows`.
+    rows_html: Arc<str>,
     has_errors: bool,
     next_href: Option<String>,
     first_href: Option<String>,
@@ -155,66 +138,6 @@ fn selects(
     ]
 }
 
-/// The translated words of a page of rows, each looked up once per page however many rows
-/// repeat it (a page has a handful of states, kinds, priorities and ages across 50 rows).
-#[derive(Default)]
-struct RowWords {
-    words: HashMap<(&'static str, String), String>,
-    ages: HashMap<(bool, i64), String>,
-}
-
-impl RowWords {
-    fn word(&mut self, what: &'static str, code: &str, look_up: impl FnOnce() -> String) -> String {
-        if let Some(w) = self.words.get(&(what, code.to_owned())) {
-            return w.clone();
-        }
-        let w = look_up();
-        self.words.insert((what, code.to_owned()), w.clone());
-        w
-    }
-
-    fn age(&mut self, page: &Page, since: DateTime<Utc>, at: DateTime<Utc>) -> String {
-        let key = age_key(since, at);
-        self.ages
-            .entry(key)
-            .or_insert_with(|| age_words(page, key))
-            .clone()
-    }
-}
-
-/// Age and missed deadline are worked out here, at `at`, never kept: a row read a moment
-/// ago (see `consular::read_cache`) still shows its age now.
-fn row_view(
-    page: &Page,
-    words: &mut RowWords,
-    base: &str,
-    r: &QueueRow,
-    at: DateTime<Utc>,
-) -> RowView {
-    let lang = page.lang;
-    let priority = Priority::from_rank(r.priority);
-    RowView {
-        href: format!("{base}/{}", r.id),
-        reference: r.reference.clone().unwrap_or_else(|| r.id.clone()),
-        kind: words.word("kind", &r.kind, || labels::kind(lang, &r.kind)),
-        service: match lang {
-            Lang::Ar => r.service_name_ar.clone(),
-            Lang::En => r.service_name_en.clone(),
-        },
-        applicant: r.applicant_name.clone(),
-        state: words.word("state", &r.state, || labels::state(lang, &r.state)),
-        priority: words.word("priority", priority.as_str(), || {
-            labels::priority(lang, priority.as_str())
-        }),
-        priority_code: priority.as_str(),
-        assignee: r.assignee_name.clone(),
-        age: words.age(page, r.submitted_at.unwrap_or(r.state_changed_at), at),
-        due: r.due_at.map(when),
-        breached: is_breached(&r.state, r.due_at, at),
-        id: r.id.clone(),
-    }
-}
-
 pub async fn list_cases(
     State(state): State<AppState>,
     lang: Lang,
@@ -238,16 +161,15 @@ pub async fn list_cases(
     let (mut filter, errors) = params.filter(&cx);
     let per = filter.limit;
     let mut found = Arc::default();
+    let key = QueueKey {
+        mission_id: mission.id.clone(),
+        view: params.view_key(actor.id()),
+    };
     if errors.is_empty() {
         // One row more than shown tells whether a next page exists.
         filter.limit = per + 1;
-        let key = QueueKey {
-            mission_id: mission.id.clone(),
-            view: params.view_key(actor.id()),
-        };
-        found = read_cache::queue_rows(&state, key, &filter).await?;
+        found = read_cache::queue_rows(&state, key.clone(), &filter).await?;
     }
-    let found: &[QueueRow] = &found;
     let has_next = found.len() as i64 > per;
     let rows = &found[..found.len().min(per as usize)];
     let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
@@ -307,31 +229,41 @@ pub async fn list_cases(
             selected: false,
         })
         .collect();
-    let mut words = RowWords::default();
-    render(&QueuePage {
-        csrf_token: state.csrf_token(&viewer),
-        counts,
-        states,
-        selects: selects(&page, &params, &cx, &errors),
-        breached: params.breached,
-        older_than: Field::new(lang, "older_than", "officer-filter-older-than")
-            .kind(InputKind::Number)
-            .value(params.older_than.clone())
-            .errors_from(lang, &errors),
-        search: Field::new(lang, "q", "officer-filter-search")
-            .kind(InputKind::Search)
-            .value(params.q.clone())
-            .errors_from(lang, &errors),
-        rows: rows
-            .iter()
-            .map(|r| row_view(&page, &mut words, &base, r, at))
-            .collect(),
-        has_errors: !errors.is_empty(),
-        next_href,
-        first_href,
-        export_href: format!("/missions/{}/cases.csv?{query}", mission.code),
-        bulk_actions,
-        base,
-        page,
-    })
+    let rows_html = if rows.is_empty() {
+        Arc::from("")
+    } else {
+        let key = DrawnKey { queue: key, lang };
+        read_cache::drawn_queue_rows(&state, key, &found, &base, at, || {
+            queue_rows::draw(lang, &base, rows, at)
+        })?
+    };
+    render_sized(
+        &QueuePage {
+            csrf_token: state.csrf_token(&viewer),
+            counts,
+            states,
+            selects: selects(&page, &params, &cx, &errors),
+            breached: params.breached,
+            older_than: Field::new(lang, "older_than", "officer-filter-older-than")
+                .kind(InputKind::Number)
+                .value(params.older_than.clone())
+                .errors_from(lang, &errors),
+            search: Field::new(lang, "q", "officer-filter-search")
+                .kind(InputKind::Search)
+                .value(params.q.clone())
+                .errors_from(lang, &errors),
+            has_rows: !rows.is_empty(),
+            has_errors: !errors.is_empty(),
+            next_href,
+            first_href,
+            export_href: format!("/missions/{}/cases.csv?{query}", mission.code),
+            bulk_actions,
+            base,
+            page,
+            rows_html: rows_html.clone(),
+        },
+        // The page around the rows is about 8 KB with the demo's officers and services; the
+        // rest is room for a mission with long lists of them.
+        rows_html.len() + 20 * 1_024,
+    )
 }
