@@ -5,12 +5,14 @@
 //! - `test [DIR]`: the shipped configuration trained on `DIR/train.csv`, scored once
 //!   on `DIR/test.csv`, and the shipped model file scored on the same split;
 //! - `english DIR`: the UCI Sentiment Labelled Sentences (`amazon_cells_labelled.txt`,
-//!   `imdb_labelled.txt`, `yelp_labelled.txt` in DIR): train on two (the valence weight
-//!   chosen by holding out each of those two in turn), test on the third, rotating;
-//!   the linear model alone and the lexicon scorer alone on the same sentences, plus
-//!   10-fold cross-validation inside each set;
-//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled — where the
-//!   English settings are chosen.
+//!   `imdb_labelled.txt`, `yelp_labelled.txt` in DIR): train on two (the lexicon
+//!   weights chosen by holding out each of those two in turn, with the accuracy that
+//!   choice reached on them: the cross-validation across the training sets, where the
+//!   English method is compared), test on the third, rotating; the linear model alone
+//!   and the lexicon scorer alone on the same sentences, plus 10-fold cross-validation
+//!   inside each set. `--adjective= --epochs= --lr= --l2= --char-max= --negation=
+//!   --average=` (one value each) try other English settings;
+//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled.
 //!
 //! `DIR` defaults to `../shared/data/arsarcasm-v2`.
 
