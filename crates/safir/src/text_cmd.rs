@@ -228,7 +228,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
-    // Each file is one domain: the English valence weight is chosen by holding out
+    // Each file is one domain: the English lexicon weights are chosen by holding out
     // each in turn.
     let mut domains = Vec::new();
     for path in &args.data {

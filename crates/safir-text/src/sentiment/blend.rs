@@ -1,8 +1,8 @@
 //! The English model: the linear model's score plus the lexicon valence
-//! ([`super::valence`]) times a weight. The weight is chosen by cross-validation
-//! across the training domains only: for each training domain, a linear model
-//! trained on the other domains scores it, and the weight with the best mean
-//! accuracy over those held-out domains wins. Reviews of phones, films and
+//! ([`super::valence`]) times a weight, plus the adjective polarity times another.
+//! The weights are chosen by cross-validation across the training domains only: for
+//! each training domain, a linear model trained on the other domains scores it, and
+//! the pair of weights with the best mean accuracy over those held-out domains wins. Reviews of phones, films and
 //! restaurants use different words, so a weight that works on a domain the linear
 //! model has not seen is the weight to ship.
 
@@ -18,15 +18,22 @@ pub fn valence_grid() -> impl Iterator<Item = f32> {
     (0..=80).map(|i| i as f32 * 0.25)
 }
 
+/// The weights tried for the adjective polarity (a mean in −1 … 1): the same grid.
+pub fn adjective_grid() -> impl Iterator<Item = f32> {
+    valence_grid()
+}
+
 /// Folds used to choose the weight when the data is one domain: by position.
 const SINGLE_DOMAIN_FOLDS: usize = 5;
 
 struct Prepared {
     data: Vec<(Features, usize)>,
     compound: Vec<f32>,
+    adjective: Vec<f32>,
 }
 
 fn prepare(examples: &[Example], classes: &[Label], config: &TrainConfig) -> Prepared {
+    let valences: Vec<_> = examples.iter().map(|e| valence(&e.text)).collect();
     Prepared {
         data: examples
             .iter()
@@ -35,7 +42,8 @@ fn prepare(examples: &[Example], classes: &[Label], config: &TrainConfig) -> Pre
                 (extract(&e.text, &config.features), class)
             })
             .collect(),
-        compound: examples.iter().map(|e| valence(&e.text).compound).collect(),
+        compound: valences.iter().map(|v| v.compound).collect(),
+        adjective: valences.iter().map(|v| v.adjective).collect(),
     }
 }
 
@@ -56,27 +64,58 @@ fn folds(domains: &[Vec<Example>]) -> Vec<Vec<Example>> {
         .collect()
 }
 
-/// POS-versus-NEG accuracy of `margin + weight · compound > 0` for each weight of
-/// the grid (the English data has no neutral class).
-fn accuracies(margins: &[f32], compound: &[f32], gold: &[usize]) -> Vec<f64> {
-    valence_grid()
-        .map(|w| {
-            let hits = margins
-                .iter()
-                .zip(compound)
-                .zip(gold)
-                .filter(|((m, c), g)| usize::from(*m + w * *c > 0.0) == **g)
+/// POS-versus-NEG accuracy of `margin + w · compound + a · adjective > 0` for each
+/// pair of weights (valence grid × adjective grid, or the valence grid alone when
+/// `adjective` is off; the English data has no neutral class).
+fn accuracies(prepared: &Prepared, margins: &[f32], adjective: bool) -> Vec<f64> {
+    let gold: Vec<usize> = prepared.data.iter().map(|(_, c)| *c).collect();
+    let adjective_weights: Vec<f32> = if adjective {
+        adjective_grid().collect()
+    } else {
+        vec![0.0]
+    };
+    let mut out = Vec::with_capacity(valence_grid().count() * adjective_weights.len());
+    for w in valence_grid() {
+        for &a in &adjective_weights {
+            let hits = (0..gold.len())
+                .filter(|&n| {
+                    let s = margins[n] + w * prepared.compound[n] + a * prepared.adjective[n];
+                    usize::from(s > 0.0) == gold[n]
+                })
                 .count();
-            hits as f64 / gold.len().max(1) as f64
-        })
-        .collect()
+            out.push(hits as f64 / gold.len().max(1) as f64);
+        }
+    }
+    out
+}
+
+/// Weights chosen across training domains, with the mean accuracy they reached on
+/// the held-out training domains (the cross-validation figure of the choice).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Chosen {
+    pub valence: f32,
+    pub adjective: f32,
+    pub cv_accuracy: f64,
 }
 
 /// The valence weight for a NEG/POS model, chosen by holding out each of `domains`
 /// in turn (position folds when there is only one). Ties go to the smaller weight.
 pub fn choose_valence_weight(domains: &[Vec<Example>], config: &TrainConfig) -> f32 {
+    choose_weights(domains, config).valence
+}
+
+/// The valence and adjective-polarity weights (the latter 0 unless
+/// `config.adjective`), chosen as `choose_valence_weight` does. Ties go to the
+/// smaller valence weight, then the smaller adjective weight.
+pub fn choose_weights(domains: &[Vec<Example>], config: &TrainConfig) -> Chosen {
     let folds = folds(domains);
-    let mut total = vec![0.0f64; valence_grid().count()];
+    let adjective_weights: Vec<f32> = if config.adjective {
+        adjective_grid().collect()
+    } else {
+        vec![0.0]
+    };
+    let mut total = vec![0.0f64; valence_grid().count() * adjective_weights.len()];
+    let mut scored = 0;
     for held in 0..folds.len() {
         let training: Vec<Example> = folds
             .iter()
@@ -99,13 +138,13 @@ pub fn choose_valence_weight(domains: &[Vec<Example>], config: &TrainConfig) -> 
                 s[1] - s[0]
             })
             .collect();
-        let gold: Vec<usize> = test_set.data.iter().map(|(_, c)| *c).collect();
         for (t, a) in total
             .iter_mut()
-            .zip(accuracies(&margins, &test_set.compound, &gold))
+            .zip(accuracies(&test_set, &margins, config.adjective))
         {
             *t += a;
         }
+        scored += 1;
     }
     let mut best = 0;
     for (i, t) in total.iter().enumerate() {
@@ -113,19 +152,32 @@ pub fn choose_valence_weight(domains: &[Vec<Example>], config: &TrainConfig) -> 
             best = i;
         }
     }
-    valence_grid().nth(best).unwrap_or(0.0)
+    let per = adjective_weights.len();
+    Chosen {
+        valence: valence_grid().nth(best / per).unwrap_or(0.0),
+        adjective: adjective_weights[best % per],
+        cv_accuracy: total[best] / f64::from(scored.max(1)),
+    }
 }
 
 /// Trains on all of `domains` pooled; with `config.valence` and NEG/POS data, the
-/// model also gets the valence weight chosen across the domains.
+/// model also gets the valence weight (and with `config.adjective` the adjective
+/// polarity weight) chosen across the domains.
 pub fn train_domains(domains: &[Vec<Example>], config: &TrainConfig) -> Model {
+    train_domains_chosen(domains, config).0
+}
+
+fn train_domains_chosen(domains: &[Vec<Example>], config: &TrainConfig) -> (Model, Option<Chosen>) {
     let pooled: Vec<Example> = domains.iter().flatten().cloned().collect();
     let model = super::train::train(&pooled, config);
     if !config.valence || classes_of(&pooled).len() != 2 {
-        return model;
+        return (model, None);
     }
-    let weight = choose_valence_weight(domains, config);
-    model.with_valence(&[0.0, weight])
+    let chosen = choose_weights(domains, config);
+    let model = model
+        .with_valence(&[0.0, chosen.valence])
+        .with_adjective(&[0.0, chosen.adjective]);
+    (model, Some(chosen))
 }
 
 /// A held-out domain: what each scorer gets on it, trained without it.
@@ -133,6 +185,11 @@ pub fn train_domains(domains: &[Vec<Example>], config: &TrainConfig) -> Model {
 pub struct HeldOut {
     /// Valence weight chosen on the training domains.
     pub weight: f32,
+    /// Adjective-polarity weight chosen on the training domains.
+    pub adjective_weight: f32,
+    /// Mean accuracy of the chosen weights over the training domains, each held out
+    /// in turn (the cross-validation inside the training sets).
+    pub training_cv: f64,
     /// Linear model plus weighted valence (the shipped combination).
     pub blended: f64,
     /// Linear model alone.
@@ -143,7 +200,7 @@ pub struct HeldOut {
     pub lexicon_undecided: f64,
 }
 
-/// Trains on every domain but `held` (the weight chosen across those only) and
+/// Trains on every domain but `held` (the weights chosen across those only) and
 /// scores POS-versus-NEG accuracy on `held`, which nothing has seen.
 pub fn evaluate_held_out(domains: &[Vec<Example>], held: usize, config: &TrainConfig) -> HeldOut {
     let training: Vec<Vec<Example>> = domains
@@ -152,8 +209,9 @@ pub fn evaluate_held_out(domains: &[Vec<Example>], held: usize, config: &TrainCo
         .filter(|(i, _)| *i != held)
         .map(|(_, d)| d.clone())
         .collect();
-    let model = train_domains(&training, config);
+    let (model, chosen) = train_domains_chosen(&training, config);
     let weight = model.valence_weights().get(1).copied().unwrap_or(0.0);
+    let adjective_weight = model.adjective_weights().get(1).copied().unwrap_or(0.0);
     let test = &domains[held];
     let n = test.len().max(1) as f64;
     let (mut blended, mut linear, mut lexicon, mut undecided) = (0, 0, 0, 0);
@@ -161,18 +219,21 @@ pub fn evaluate_held_out(domains: &[Vec<Example>], held: usize, config: &TrainCo
         let features = extract(&e.text, &model.config());
         let s = model.scores(&features);
         let margin = s[1] - s[0];
-        let compound = valence(&e.text).compound;
+        let v = valence(&e.text);
         let is_pos = e.label == Label::Pos;
-        blended += usize::from((margin + weight * compound > 0.0) == is_pos);
+        let total = margin + weight * v.compound + adjective_weight * v.adjective;
+        blended += usize::from((total > 0.0) == is_pos);
         linear += usize::from((margin > 0.0) == is_pos);
-        if compound == 0.0 {
+        if v.compound == 0.0 {
             undecided += 1;
         } else {
-            lexicon += usize::from((compound > 0.0) == is_pos);
+            lexicon += usize::from((v.compound > 0.0) == is_pos);
         }
     }
     HeldOut {
         weight,
+        adjective_weight,
+        training_cv: chosen.map_or(0.0, |c| c.cv_accuracy),
         blended: blended as f64 / n,
         linear: linear as f64 / n,
         lexicon: lexicon as f64 / n,
@@ -183,10 +244,11 @@ pub fn evaluate_held_out(domains: &[Vec<Example>], held: usize, config: &TrainCo
 /// The label of a text under `model`, with the valence when the model uses it.
 pub(crate) fn classify(model: &Model, text: &str) -> (Label, f32) {
     let features = extract(text, &model.config());
-    let compound = if model.uses_valence() {
-        valence(text).compound
+    let (compound, adjective) = if model.uses_valence() {
+        let v = valence(text);
+        (v.compound, v.adjective)
     } else {
-        0.0
+        (0.0, 0.0)
     };
-    label_of(model, &features, compound)
+    label_of(model, &features, compound, adjective)
 }

@@ -5,7 +5,7 @@
 //! on the ArSarcasm-v2 training split (three classes), and English, trained on the
 //! UCI Sentiment Labelled Sentences (two classes; neutral is the band where
 //! neither side is sure), whose score also weighs in a lexicon valence after VADER's
-//! rules (`valence`). `safir text train-sentiment` rebuilds them byte for byte.
+//! rules and an adjective polarity (`valence`). `safir text train-sentiment` rebuilds them byte for byte.
 
 mod blend;
 mod features;
@@ -18,7 +18,10 @@ use std::sync::OnceLock;
 
 use crate::lang::Lang;
 
-pub use blend::{HeldOut, choose_valence_weight, evaluate_held_out, train_domains, valence_grid};
+pub use blend::{
+    Chosen, HeldOut, adjective_grid, choose_valence_weight, choose_weights, evaluate_held_out,
+    train_domains, valence_grid,
+};
 pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
@@ -84,14 +87,19 @@ impl Model {
     }
 }
 
-/// The label for `features` (and the text's lexicon valence `compound`, used only
-/// by models that have valence weights).
-pub(crate) fn label_of(model: &Model, features: &Features, compound: f32) -> (Label, f32) {
+/// The label for `features` (and the text's lexicon valence `compound` and adjective
+/// polarity `adjective`, used only by models that have weights for them).
+pub(crate) fn label_of(
+    model: &Model,
+    features: &Features,
+    compound: f32,
+    adjective: f32,
+) -> (Label, f32) {
     if features.indices.is_empty() {
         // No words, emoji or marks: nothing is said, so nothing negative or positive.
         return (Label::Neu, 1.0);
     }
-    let p = model.probabilities_with(features, compound);
+    let p = model.probabilities_with(features, compound, adjective);
     if p.len() == 2 {
         let (label, score) = if p[1] > p[0] {
             (Label::Pos, p[1])

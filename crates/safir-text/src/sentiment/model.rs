@@ -6,12 +6,14 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | magic `SAFIRSNT` |
-//! | 2 | format version (1: linear model only; 2: with valence weights) |
+//! | 2 | format version (1: linear model only; 2: with valence weights; 3: with
+//! |   | valence and adjective-polarity weights) |
 //! | 1 | number of classes `k` (2: NEG, POS; 3: NEG, NEU, POS) |
 //! | 4 | feature config: hash bits, char n-gram min, max, negation window |
 //! | 4·k | per-class bias (`f32`) |
 //! | 4·k | per-class weight scale (`f32`) |
-//! | 4·k | version 2 only: per-class weight of the lexicon valence (`f32`) |
+//! | 4·k | versions 2 and 3: per-class weight of the lexicon valence (`f32`) |
+//! | 4·k | version 3 only: per-class weight of the adjective polarity (`f32`) |
 //! | 2^bits·k | weights (`i8`), feature after feature (the `k` class weights of one
 //! |   | feature side by side: one cache line per feature at prediction time) |
 
@@ -22,6 +24,7 @@ const MAGIC: &[u8; 8] = b"SAFIRSNT";
 /// lexicon (Arabic) are the same files as before version 2 existed.
 const VERSION_LINEAR: u16 = 1;
 const VERSION_VALENCE: u16 = 2;
+const VERSION_ADJECTIVE: u16 = 3;
 const HEADER: usize = 8 + 2 + 1 + 4;
 
 /// Why a model file could not be read.
@@ -47,6 +50,9 @@ pub struct Model {
     /// Per-class weight of the English lexicon valence (`valence::valence`'s
     /// compound score) added to the linear score; empty when the model has none.
     pub(crate) valence: Vec<f32>,
+    /// Per-class weight of the adjective polarity (`valence::valence`'s `adjective`);
+    /// empty when the model has none.
+    pub(crate) adjective: Vec<f32>,
 }
 
 impl Model {
@@ -76,6 +82,7 @@ impl Model {
             scale,
             weights: quantized,
             valence: Vec::new(),
+            adjective: Vec::new(),
         }
     }
 
@@ -90,7 +97,7 @@ impl Model {
 
     /// Whether the model adds the lexicon valence to its linear scores.
     pub fn uses_valence(&self) -> bool {
-        !self.valence.is_empty()
+        !self.valence.is_empty() || !self.adjective.is_empty()
     }
 
     /// The per-class valence weights (empty when the model has none).
@@ -109,17 +116,42 @@ impl Model {
         self
     }
 
-    /// Class probabilities (softmax of the linear scores), without the valence term.
-    pub fn probabilities(&self, features: &Features) -> Vec<f32> {
-        self.probabilities_with(features, 0.0)
+    /// The per-class adjective-polarity weights (empty when the model has none).
+    pub fn adjective_weights(&self) -> &[f32] {
+        &self.adjective
     }
 
-    /// Class probabilities with `compound` (the text's lexicon valence, −1 … 1)
-    /// weighted into the scores of a model that uses it.
-    pub fn probabilities_with(&self, features: &Features, compound: f32) -> Vec<f32> {
+    /// The same model with `weights` as its per-class adjective-polarity weights
+    /// (one per class; all zero removes them).
+    pub fn with_adjective(mut self, weights: &[f32]) -> Model {
+        self.adjective = if weights.iter().all(|&w| w == 0.0) {
+            Vec::new()
+        } else {
+            weights.to_vec()
+        };
+        self
+    }
+
+    /// Class probabilities (softmax of the linear scores), without the valence term.
+    pub fn probabilities(&self, features: &Features) -> Vec<f32> {
+        self.probabilities_with(features, 0.0, 0.0)
+    }
+
+    /// Class probabilities with `compound` (the text's lexicon valence, −1 … 1) and
+    /// `adjective` (its adjective polarity, −1 … 1) weighted into the scores of a
+    /// model that uses them.
+    pub fn probabilities_with(
+        &self,
+        features: &Features,
+        compound: f32,
+        adjective: f32,
+    ) -> Vec<f32> {
         let mut scores = self.scores(features);
         for (s, w) in scores.iter_mut().zip(&self.valence) {
             *s += w * compound;
+        }
+        for (s, w) in scores.iter_mut().zip(&self.adjective) {
+            *s += w * adjective;
         }
         softmax(&mut scores);
         scores
@@ -143,7 +175,9 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER + 12 * self.classes() + self.weights.len());
         out.extend_from_slice(MAGIC);
-        let version = if self.uses_valence() {
+        let version = if !self.adjective.is_empty() {
+            VERSION_ADJECTIVE
+        } else if !self.valence.is_empty() {
             VERSION_VALENCE
         } else {
             VERSION_LINEAR
@@ -162,8 +196,16 @@ impl Model {
         for s in &self.scale {
             out.extend_from_slice(&s.to_le_bytes());
         }
-        for v in &self.valence {
-            out.extend_from_slice(&v.to_le_bytes());
+        if version >= VERSION_VALENCE {
+            for c in 0..self.classes() {
+                let v = self.valence.get(c).copied().unwrap_or(0.0);
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        if version == VERSION_ADJECTIVE {
+            for a in &self.adjective {
+                out.extend_from_slice(&a.to_le_bytes());
+            }
         }
         out.extend(self.weights.iter().map(|&w| w as u8));
         out
@@ -180,7 +222,7 @@ impl Model {
             return Err(ModelError::BadMagic);
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != VERSION_LINEAR && version != VERSION_VALENCE {
+        if !(VERSION_LINEAR..=VERSION_ADJECTIVE).contains(&version) {
             return Err(ModelError::Version(version));
         }
         let classes = bytes[10] as usize;
@@ -197,7 +239,7 @@ impl Model {
         {
             return Err(ModelError::Header);
         }
-        let floats_per_class = if version == VERSION_VALENCE { 3 } else { 2 };
+        let floats_per_class = 1 + version as usize;
         let head = HEADER + 4 * floats_per_class * classes;
         let expected = head + classes * config.dim();
         if bytes.len() != expected {
@@ -214,8 +256,17 @@ impl Model {
         };
         let bias = floats(HEADER);
         let scale = floats(HEADER + 4 * classes);
-        let valence = if version == VERSION_VALENCE {
+        let mut valence = if version >= VERSION_VALENCE {
             floats(HEADER + 8 * classes)
+        } else {
+            Vec::new()
+        };
+        if valence.iter().all(|&v| v == 0.0) {
+            // A version 3 file of a model with adjective weights only.
+            valence.clear();
+        }
+        let adjective = if version == VERSION_ADJECTIVE {
+            floats(HEADER + 12 * classes)
         } else {
             Vec::new()
         };
@@ -226,6 +277,7 @@ impl Model {
             scale,
             weights,
             valence,
+            adjective,
         })
     }
 }
@@ -283,13 +335,35 @@ mod tests {
             indices: vec![3],
             values: vec![1.0],
         };
-        let p0 = back.probabilities_with(&f, 0.0);
-        let p1 = back.probabilities_with(&f, 1.0);
+        let p0 = back.probabilities_with(&f, 0.0, 0.0);
+        let p1 = back.probabilities_with(&f, 1.0, 0.0);
         assert_eq!(p0, small().probabilities(&f));
         assert!(p1[2] > p0[2] && p1[0] < p0[0]);
         let mut truncated = bytes;
         truncated.truncate(truncated.len() - 1);
         assert!(Model::from_bytes(&truncated).is_err());
+    }
+
+    #[test]
+    fn adjective_weights_make_a_version_3_file() {
+        let valence = small().with_valence(&[-0.5, 0.0, 2.0]);
+        let model = valence.clone().with_adjective(&[0.0, 0.0, 1.5]);
+        let bytes = model.to_bytes();
+        assert_eq!(&bytes[8..10], &3u16.to_le_bytes());
+        assert_eq!(bytes.len(), valence.to_bytes().len() + 12);
+        let back = Model::from_bytes(&bytes).unwrap();
+        assert_eq!(back.adjective_weights(), &[0.0, 0.0, 1.5]);
+        assert_eq!(back, model);
+        // Adjective weights alone: the valence weights are written as zeros.
+        let alone = small().with_adjective(&[0.0, 0.0, 1.5]);
+        assert_eq!(Model::from_bytes(&alone.to_bytes()), Ok(alone.clone()));
+        let f = Features {
+            indices: vec![3],
+            values: vec![1.0],
+        };
+        let p0 = alone.probabilities_with(&f, 0.0, 0.0);
+        let p1 = alone.probabilities_with(&f, 0.0, 1.0);
+        assert!(p1[2] > p0[2]);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct TrainConfig {
     /// NEG/POS models only: add the lexicon valence with a weight chosen across the
     /// training domains (`train_domains`).
     pub valence: bool,
+    /// With `valence`: also add the adjective polarity with its own weight.
+    pub adjective: bool,
 }
 
 impl TrainConfig {
@@ -44,15 +46,21 @@ impl TrainConfig {
         average: false,
         seed: 0x5AF1_2026,
         valence: false,
+        adjective: false,
     };
 
-    /// English: balanced two-class data (no reweighting), far fewer examples, and
-    /// the lexicon valence.
+    /// English: balanced two-class data (no reweighting), far fewer examples,
+    /// character n-grams up to 4, the lexicon valence and the adjective polarity.
     pub const ENGLISH: TrainConfig = TrainConfig {
+        features: FeatureConfig {
+            char_max: 4,
+            ..FeatureConfig::DEFAULT
+        },
         epochs: 20,
         learning_rate: 0.3,
         balance: 0.0,
         valence: true,
+        adjective: true,
         ..TrainConfig::DEFAULT
     };
 }
@@ -357,7 +365,7 @@ pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) 
         let gold: Vec<Label> = held_out.iter().map(|&n| classes[data[n].1]).collect();
         let predicted: Vec<Label> = held_out
             .iter()
-            .map(|&n| super::label_of(&model, &data[n].0, 0.0).0)
+            .map(|&n| super::label_of(&model, &data[n].0, 0.0, 0.0).0)
             .collect();
         let s = score(&gold, &predicted);
         total.accuracy += s.accuracy;
@@ -474,8 +482,8 @@ mod tests {
         let b = train(&toy(), &config);
         assert_eq!(a.to_bytes(), b.to_bytes());
         let f = extract("lovely great", &config.features);
-        assert_eq!(super::super::label_of(&a, &f, 0.0).0, Label::Pos);
+        assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Pos);
         let f = extract("terrible awful", &config.features);
-        assert_eq!(super::super::label_of(&a, &f, 0.0).0, Label::Neg);
+        assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Neg);
     }
 }

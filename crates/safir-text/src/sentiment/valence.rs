@@ -5,7 +5,10 @@
 //!
 //! The English model adds this score, weighted, to its linear score: the lexicon knows
 //! words the review sentences of the training data never use, the linear model knows
-//! the domain. The rules:
+//! the domain. Alongside it, `Valence::adjective` is the mean polarity of the words of
+//! a second lexicon, Pattern's adjectives (`data/adjective_polarity.tsv`, from
+//! TextBlob, MIT licence, see `data/LICENSE-TEXTBLOB.txt`), under the same negation
+//! and `but` rules; the model weighs it in with a weight of its own. The rules:
 //!
 //! - words are the whitespace-separated pieces of the text with the punctuation around
 //!   them stripped (an emoticon such as `:)` stays whole); each word of the lexicon
@@ -30,6 +33,11 @@ use std::sync::OnceLock;
 
 /// The lexicon: token, tab, mean valence, one per line.
 const LEXICON: &str = include_str!("../../data/vader_lexicon.tsv");
+
+/// Adjective polarities (−1 … +1), the mean over the senses of each word of the
+/// Pattern/TextBlob subjectivity lexicon (`data/adjective_polarity.tsv`, see
+/// `data/LICENSE-TEXTBLOB.txt`).
+const ADJECTIVES: &str = include_str!("../../data/adjective_polarity.tsv");
 
 const BOOST: f32 = 0.293;
 const CAPS_BOOST: f32 = 0.733;
@@ -139,15 +147,21 @@ const IDIOMS: &[(&str, f32)] = &[
 
 fn lexicon() -> &'static HashMap<&'static str, f32> {
     static MAP: OnceLock<HashMap<&'static str, f32>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        LEXICON
-            .lines()
-            .filter_map(|line| {
-                let (word, valence) = line.split_once('\t')?;
-                Some((word, valence.trim().parse().ok()?))
-            })
-            .collect()
-    })
+    MAP.get_or_init(|| parse_lexicon(LEXICON))
+}
+
+fn adjectives() -> &'static HashMap<&'static str, f32> {
+    static MAP: OnceLock<HashMap<&'static str, f32>> = OnceLock::new();
+    MAP.get_or_init(|| parse_lexicon(ADJECTIVES))
+}
+
+fn parse_lexicon(text: &'static str) -> HashMap<&'static str, f32> {
+    text.lines()
+        .filter_map(|line| {
+            let (word, valence) = line.split_once('\t')?;
+            Some((word, valence.trim().parse().ok()?))
+        })
+        .collect()
 }
 
 /// The valence of a text.
@@ -159,6 +173,10 @@ pub struct Valence {
     pub compound: f32,
     /// How many words the lexicon rated.
     pub rated: u32,
+    /// Mean polarity (−1 … +1) of the words the adjective lexicon rates, each flipped
+    /// and damped by a negator up to three words before it and scaled around `but`
+    /// as the valences are; 0 when none occurs.
+    pub adjective: f32,
 }
 
 struct Word<'a> {
@@ -233,9 +251,18 @@ pub fn valence(text: &str) -> Valence {
     let shouting = words.iter().filter(|w| w.shouts()).count();
     let caps_emphasis = shouting > 0 && shouting < words.len();
     let mut scores = vec![0.0f32; words.len()];
+    let mut polarities = vec![0.0f32; words.len()];
     let mut rated = 0;
+    let adjectives = adjectives();
     for i in 0..words.len() {
         let word = &words[i];
+        if let Some(&p) = adjectives.get(word.lower.as_str()) {
+            let mut v = p;
+            for k in 1..=3.min(i) {
+                v = negate(v, &words, i, k);
+            }
+            polarities[i] = v;
+        }
         if word.booster() != 0.0
             || (word.is("kind") && words.get(i + 1).is_some_and(|n| n.is("of")))
         {
@@ -296,14 +323,22 @@ pub fn valence(text: &str) -> Valence {
         .enumerate()
         .position(|(i, w)| w.is("but") && !words.get(i + 1).is_some_and(|n| n.is("also")))
     {
-        for (i, s) in scores.iter_mut().enumerate() {
+        for (i, (s, p)) in scores.iter_mut().zip(&mut polarities).enumerate() {
             if i < b {
                 *s *= 0.5;
+                *p *= 0.5;
             } else if i > b {
                 *s *= 1.5;
+                *p *= 1.5;
             }
         }
     }
+    let polar = polarities.iter().filter(|p| **p != 0.0).count();
+    let adjective = if polar == 0 {
+        0.0
+    } else {
+        (polarities.iter().sum::<f32>() / polar as f32).clamp(-1.0, 1.0)
+    };
     let mut sum: f32 = scores.iter().sum();
     if sum != 0.0 {
         sum += emphasis(text).copysign(sum);
@@ -313,6 +348,7 @@ pub fn valence(text: &str) -> Valence {
         sum,
         compound,
         rated,
+        adjective,
     }
 }
 
@@ -386,6 +422,24 @@ mod tests {
         assert!(sum("a horrible book") < 0.0);
         assert_eq!(valence("The office opens at nine"), Valence::default());
         assert!(lexicon().len() > 7000);
+    }
+
+    #[test]
+    fn adjective_polarity_is_a_mean_with_negation() {
+        let good = adjectives()["good"];
+        let awful = adjectives()["awful"];
+        assert!(good > 0.0 && awful < 0.0);
+        assert!(close(valence("The food was good.").adjective, good));
+        assert!(close(
+            valence("good food, awful room").adjective,
+            (good + awful) / 2.0
+        ));
+        assert!(close(
+            valence("the food was not good").adjective,
+            good * NEGATION
+        ));
+        assert_eq!(valence("the visa office opens at nine").adjective, 0.0);
+        assert!(adjectives().len() > 1000);
     }
 
     #[test]
