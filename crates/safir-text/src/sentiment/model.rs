@@ -108,11 +108,7 @@ impl Model {
     /// The same model with `weights` as its per-class valence weights (one per class;
     /// all zero removes them).
     pub fn with_valence(mut self, weights: &[f32]) -> Model {
-        self.valence = if weights.iter().all(|&w| w == 0.0) {
-            Vec::new()
-        } else {
-            weights.to_vec()
-        };
+        self.valence = unless_all_zero(weights);
         self
     }
 
@@ -124,11 +120,7 @@ impl Model {
     /// The same model with `weights` as its per-class adjective-polarity weights
     /// (one per class; all zero removes them).
     pub fn with_adjective(mut self, weights: &[f32]) -> Model {
-        self.adjective = if weights.iter().all(|&w| w == 0.0) {
-            Vec::new()
-        } else {
-            weights.to_vec()
-        };
+        self.adjective = unless_all_zero(weights);
         self
     }
 
@@ -291,6 +283,15 @@ pub(crate) fn softmax(scores: &mut [f32]) {
     }
     for s in scores.iter_mut() {
         *s /= total;
+    }
+}
+
+/// Per-class weights as stored: none at all when every weight is zero.
+fn unless_all_zero(weights: &[f32]) -> Vec<f32> {
+    if weights.iter().all(|&w| w == 0.0) {
+        Vec::new()
+    } else {
+        weights.to_vec()
     }
 }
 
