@@ -22,8 +22,8 @@ const QUEUE: usize = 4 * MAX_BATCH;
 /// Writer tasks on PostgreSQL. Answers through the same link always meet the same writer, so
 /// they are recorded in the order they arrived; two links of one person answered at the same
 /// moment may commit in either order (both are that person's answer of that moment). A group
-/// costs two statements whatever its size, so fewer writers with larger groups do better: two
-/// answered 13,800–14,100 req/s in the crisis benchmark where four answered 10,000.
+/// costs two statements whatever its size, so fewer writers with larger groups do better (two
+/// against four: `bench/crisis/run.sh`, figures in `docs/benchmarks.md`).
 pub const POSTGRES_WRITERS: usize = 2;
 
 struct Job {
