@@ -8,7 +8,7 @@ use safir_domain::ids::{MissionId, UserId};
 use sha2::{Digest, Sha256};
 use sqlx::AssertSqlSafe;
 
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Db, Pool, StoreError, Tx, now, with_pool, with_tx};
 
 /// The hash the first record chains from.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,17 +79,47 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
     if recs.is_empty() {
         return Ok(Vec::new());
     }
+    Ok(append_some(tx, recs).await?.0)
+}
+
+/// [`append_all`] of at least one record, also returning the chain's new last record.
+async fn append_some(
+    tx: &mut Tx,
+    recs: &[NewAuditRecord],
+) -> Result<(Vec<i64>, ChainEnd), StoreError> {
     if let Tx::Postgres(t) = tx {
         // Serialise appenders across processes; SQLite's BEGIN IMMEDIATE already does.
-        sqlx::query("SELECT pg_advisory_xact_lock(7261001)")
-            .execute(&mut **t)
-            .await?;
+        sqlx::query(CHAIN_LOCK_SQL).execute(&mut **t).await?;
     }
     let last: Option<(i64, String)> = with_tx!(tx, c => {
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await
     })?;
-    let (mut prev_seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+    let (seq, hash) = last.unwrap_or((0, GENESIS.to_owned()));
     let at = now();
+    let rows = chain_rows(&ChainEnd { seq, hash }, at, recs);
+    for chunk in rows.chunks(INSERT_ROWS) {
+        match tx {
+            Tx::Sqlite(t) => insert_sqlite(&mut **t, chunk).await?,
+            Tx::Postgres(t) => insert_postgres(&mut **t, at, chunk).await?,
+        }
+    }
+    Ok(ended(&rows))
+}
+
+/// The lock every appender on PostgreSQL holds from its read of the chain's end to its commit.
+const CHAIN_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7261001)";
+
+/// The chain's last record as an appender left it: where [`record_all_after`] chains its next
+/// records from without reading the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainEnd {
+    seq: i64,
+    hash: String,
+}
+
+/// The records `recs` would be, chained after `end` and dated `at`.
+fn chain_rows(end: &ChainEnd, at: DateTime<Utc>, recs: &[NewAuditRecord]) -> Vec<AuditRecord> {
+    let (mut prev_seq, mut prev_hash) = (end.seq, end.hash.clone());
     let mut rows = Vec::with_capacity(recs.len());
     for rec in recs {
         let mut row = AuditRecord {
@@ -111,13 +141,17 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
         prev_hash = row.hash.clone();
         rows.push(row);
     }
-    for chunk in rows.chunks(INSERT_ROWS) {
-        match tx {
-            Tx::Sqlite(t) => insert_sqlite(t, chunk).await?,
-            Tx::Postgres(t) => insert_postgres(t, at, chunk).await?,
-        }
-    }
-    Ok(rows.iter().map(|r| r.seq).collect())
+    rows
+}
+
+/// The sequence numbers of `rows` (not empty) and the chain's end after the last of them.
+fn ended(rows: &[AuditRecord]) -> (Vec<i64>, ChainEnd) {
+    let last = &rows[rows.len() - 1];
+    let end = ChainEnd {
+        seq: last.seq,
+        hash: last.hash.clone(),
+    };
+    (rows.iter().map(|r| r.seq).collect(), end)
 }
 
 /// Records per insert statement: a batch of the web layer's group commit
@@ -126,9 +160,9 @@ pub async fn append_all(tx: &mut Tx, recs: &[NewAuditRecord]) -> Result<Vec<i64>
 pub const INSERT_ROWS: usize = 256;
 
 async fn insert_sqlite(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    conn: impl sqlx::Executor<'_, Database = sqlx::Sqlite>,
     rows: &[AuditRecord],
-) -> Result<(), StoreError> {
+) -> Result<(), sqlx::Error> {
     // Anonymous `?` parameters, bound in order: SQLite finds a numbered `$n` by walking the
     // statement's list of parameter names, which costs the square of its parameters.
     let mut sql = String::with_capacity(160 + rows.len() * 40);
@@ -158,21 +192,26 @@ async fn insert_sqlite(
             .bind(&row.prev_hash)
             .bind(&row.hash);
     }
-    q.execute(&mut **tx).await?;
+    q.execute(conn).await?;
     Ok(())
 }
 
+/// On PostgreSQL the statement takes the chain's lock itself (a no-op inside a transaction
+/// that holds it already) before it writes its first row: [`record_all_after`] runs it alone,
+/// and must not slip its rows between another appender's read of the chain's end and that
+/// appender's insert.
 async fn insert_postgres(
-    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    conn: impl sqlx::Executor<'_, Database = sqlx::Postgres>,
     at: DateTime<Utc>,
     rows: &[AuditRecord],
-) -> Result<(), StoreError> {
+) -> Result<(), sqlx::Error> {
     let text = |f: fn(&AuditRecord) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
     let maybe =
         |f: fn(&AuditRecord) -> Option<&str>| rows.iter().map(f).collect::<Vec<Option<&str>>>();
     let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
+        "WITH chain_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(7261001)) \
+         INSERT INTO audit_log (seq, at, actor_id, actor_label, action, target_type, target_id, \
          mission_id, client_ip, summary, prev_hash, hash) \
          SELECT u.seq, $1, u.actor_id, u.actor_label, u.action, u.target_type, u.target_id, \
                 u.mission_id, u.client_ip, u.summary, u.prev_hash, u.hash \
@@ -180,6 +219,7 @@ async fn insert_postgres(
                      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
               AS u(seq, actor_id, actor_label, action, target_type, target_id, mission_id, \
                    client_ip, summary, prev_hash, hash) \
+              CROSS JOIN chain_lock \
          ORDER BY u.seq",
     )
     .bind(at)
@@ -194,7 +234,7 @@ async fn insert_postgres(
     .bind(text(|r| &r.summary))
     .bind(text(|r| &r.prev_hash))
     .bind(text(|r| &r.hash))
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -210,9 +250,49 @@ pub async fn record(db: &Db, rec: &NewAuditRecord) -> Result<i64, StoreError> {
 /// Appends records in their own transaction, committed once for all of them (the web
 /// layer's group commit of read records).
 pub async fn record_all(db: &Db, recs: &[NewAuditRecord]) -> Result<Vec<i64>, StoreError> {
+    let mut end = None;
+    record_all_after(db, &mut end, recs).await
+}
+
+/// [`record_all`] for a caller that appends again and again (the web layer's group commit):
+/// `end` is the chain's last record as this caller's previous call left it. While it is
+/// still the last, the records are one statement on its own, with no transaction and no
+/// read of the table: its first sequence number is the one after `end`'s, and `seq` is the
+/// primary key, so the statement fails whole if any other appender has written since. Then
+/// (and when `end` is `None`) they go the way of [`record_all`], which reads the chain's end
+/// under the lock. `end` is left at the new last record, or `None` after an error.
+pub async fn record_all_after(
+    db: &Db,
+    end: &mut Option<ChainEnd>,
+    recs: &[NewAuditRecord],
+) -> Result<Vec<i64>, StoreError> {
+    if recs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Some(known) = end.take()
+        && recs.len() <= INSERT_ROWS
+    {
+        let at = now();
+        let rows = chain_rows(&known, at, recs);
+        let written = match db.write() {
+            Pool::Sqlite(p) => insert_sqlite(p, &rows).await,
+            Pool::Postgres(p) => insert_postgres(p, at, &rows).await,
+        };
+        match written {
+            Ok(()) => {
+                let (seqs, last) = ended(&rows);
+                *end = Some(last);
+                return Ok(seqs);
+            }
+            // Another appender came first: read the chain's end again below.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let mut tx = db.begin().await?;
-    let seqs = append_all(&mut tx, recs).await?;
+    let (seqs, last) = append_some(&mut tx, recs).await?;
     tx.commit().await?;
+    *end = Some(last);
     Ok(seqs)
 }
 

@@ -2,9 +2,10 @@
 //! data to staff leaves a record first; one transaction per record would make busy officers'
 //! pages queue behind each other for SQLite's single writer (and for the chain's lock on
 //! PostgreSQL). Instead the records go to one writer task, which takes all the records waiting
-//! (up to [`MAX_BATCH`]), appends them to the chain in one transaction and only then replies
-//! to each request: the data is still shown only after its read is on record. Under light
-//! load a batch is one record; under heavy load batches grow while the previous commit runs.
+//! (up to [`MAX_BATCH`]), appends them to the chain at once (one statement while the writer
+//! knows the chain's end, one transaction otherwise) and only then replies to each request:
+//! the data is still shown only after its read is on record. Under light load a batch is one
+//! record; under heavy load batches grow while the previous commit runs.
 
 use safir_store::audit::{self, NewAuditRecord};
 use safir_store::{Db, StoreError};
@@ -60,9 +61,12 @@ impl AuditWriter {
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
+    // The chain's end as the last batch left it: while no other appender writes in between,
+    // a batch is one statement (see `audit::record_all_after`).
+    let mut end = None;
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let records: Vec<NewAuditRecord> = jobs.iter().map(|j| j.record.clone()).collect();
-        match audit::record_all(&db, &records).await {
+        match audit::record_all_after(&db, &mut end, &records).await {
             Ok(seqs) => {
                 for (job, seq) in jobs.drain(..).zip(seqs) {
                     // The request may have gone (client closed): its record stays.

@@ -153,6 +153,84 @@ async fn records_committed_together_chain_in_order_among_single_appends() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_appender_that_knows_the_chain_end_yields_to_every_other_appender() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut end = None;
+        // The first group reads the chain's end; the next ones chain from the one before.
+        for g in 0..3 {
+            let group: Vec<NewAuditRecord> =
+                (0..4).map(|i| rec("web", &format!("g{g}-{i}"))).collect();
+            let seqs = audit::record_all_after(db, &mut end, &group).await.unwrap();
+            assert_eq!(seqs, (g * 4 + 1..=g * 4 + 4).collect::<Vec<i64>>());
+        }
+        // Another appender writes: the known end is stale, and the next group goes after it.
+        audit::record(db, &rec("cli", "between")).await.unwrap();
+        let seqs = audit::record_all_after(db, &mut end, &[rec("web", "after")])
+            .await
+            .unwrap();
+        assert_eq!(seqs, vec![14]);
+
+        // A staff action's transaction has read the end and appended, not yet committed: the
+        // group waits for it, then goes after its record (on PostgreSQL the group's statement
+        // takes the chain's lock; on SQLite the single writer connection is taken).
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            audit::append(&mut tx, &rec("officer", "action"))
+                .await
+                .unwrap(),
+            15
+        );
+        let waiting = {
+            let db = db.clone();
+            let mut end = end.clone();
+            tokio::spawn(async move {
+                let seqs = audit::record_all_after(&db, &mut end, &[rec("web", "waited")])
+                    .await
+                    .unwrap();
+                (seqs, end)
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished());
+        tx.commit().await.unwrap();
+        let (seqs, _) = waiting.await.unwrap();
+        assert_eq!(seqs, vec![16]);
+
+        // Several writers, each with its own known end, and single appends, all at once.
+        let mut handles = Vec::new();
+        for w in 0..3 {
+            let db = db.clone();
+            handles.push(tokio::spawn(async move {
+                let mut end = None;
+                for i in 0..6 {
+                    let group: Vec<NewAuditRecord> = (0..3)
+                        .map(|j| rec("web", &format!("w{w}-{i}-{j}")))
+                        .collect();
+                    let seqs = audit::record_all_after(&db, &mut end, &group).await.unwrap();
+                    assert_eq!(seqs.len(), 3);
+                    assert!(seqs.windows(2).all(|p| p[1] == p[0] + 1));
+                    if i % 2 == 0 {
+                        audit::record(&db, &rec("cli", &format!("w{w}-{i}")))
+                            .await
+                            .unwrap();
+                    }
+                }
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+        assert_eq!(
+            audit::verify(db).await.unwrap(),
+            ChainCheck::Intact {
+                records: 16 + 3 * (6 * 3 + 3)
+            }
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_batch_longer_than_one_statement_is_appended_in_order_with_its_fields() {
     for t in TestDb::all().await {
