@@ -7,7 +7,11 @@ use crate::error::{FieldError, FieldErrors};
 use crate::i18n::{Lang, t};
 
 fn key(prefix: &str, code: &str) -> String {
-    format!("{prefix}-{}", code.replace('_', "-"))
+    let mut key = String::with_capacity(prefix.len() + 1 + code.len());
+    key.push_str(prefix);
+    key.push('-');
+    key.extend(code.chars().map(|c| if c == '_' { '-' } else { c }));
+    key
 }
 
 pub fn state(lang: Lang, code: &str) -> String {

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use fluent_bundle::FluentResource;
 use fluent_bundle::concurrent::FluentBundle;
+use rustc_hash::FxHashMap;
 use unic_langid::LanguageIdentifier;
 
 pub use fluent_bundle::{FluentArgs, FluentValue};
@@ -117,6 +118,10 @@ fn sources() -> [(Lang, String); 2] {
 /// The loaded catalogs. Cheap to share: use [`I18n::global`].
 pub struct I18n {
     bundles: [FluentBundle<FluentResource>; 2],
+    /// Per language, every message that reads the same whatever the arguments (no variable,
+    /// no selector on one), formatted once: [`I18n::t`] copies it out instead of formatting
+    /// it again. Pages ask for dozens of these on every view.
+    plain: [FxHashMap<Box<str>, Box<str>>; 2],
 }
 
 static GLOBAL: LazyLock<I18n> = LazyLock::new(|| {
@@ -142,22 +147,32 @@ impl I18n {
             // Templates isolate user text themselves with <bdi> and dir="auto";
             // Fluent's invisible FSI/PDI marks would leak into attributes and e-mails.
             bundle.set_use_isolating(false);
+            let ids = message_ids(&resource);
             bundle
                 .add_resource(resource)
                 .map_err(|errors| format!("{}: {errors:?}", lang.code()))?;
-            built.push((lang, bundle));
+            let plain = plain_messages(&bundle, ids);
+            built.push((lang, bundle, plain));
         }
-        built.sort_by_key(|(lang, _)| lang.index());
-        let mut bundles = built.into_iter().map(|(_, b)| b);
-        match (bundles.next(), bundles.next()) {
-            (Some(ar), Some(en)) => Ok(I18n { bundles: [ar, en] }),
-            _ => Err("both catalogs are required".to_owned()),
-        }
+        built.sort_by_key(|(lang, _, _)| lang.index());
+        let mut built = built.into_iter().map(|(_, b, p)| (b, p));
+        let ((ar, ar_plain), (en, en_plain)) = match (built.next(), built.next()) {
+            (Some(ar), Some(en)) => (ar, en),
+            _ => return Err("both catalogs are required".to_owned()),
+        };
+        let plain = [ar_plain, en_plain];
+        Ok(I18n {
+            bundles: [ar, en],
+            plain,
+        })
     }
 
     /// The message `key` in `lang`.
     pub fn t(&self, lang: Lang, key: &str) -> String {
-        self.format(lang, key, None)
+        match self.plain[lang.index()].get(key) {
+            Some(text) => text.as_ref().to_owned(),
+            None => self.format(lang, key, None),
+        }
     }
 
     /// The message `key` in `lang` with arguments (counts select plural forms).
@@ -201,6 +216,26 @@ impl I18n {
             Cow::Owned(s) => s,
         }
     }
+}
+
+/// The messages of `bundle` whose text does not depend on arguments, formatted. A message
+/// that needs an argument reports an error when formatted without one, and is left out.
+fn plain_messages(
+    bundle: &FluentBundle<FluentResource>,
+    ids: Vec<String>,
+) -> FxHashMap<Box<str>, Box<str>> {
+    let mut plain = FxHashMap::default();
+    for id in ids {
+        let Some(pattern) = bundle.get_message(&id).and_then(|m| m.value()) else {
+            continue;
+        };
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            plain.insert(id.into_boxed_str(), Box::from(text.as_ref()));
+        }
+    }
+    plain
 }
 
 fn message_ids(resource: &FluentResource) -> Vec<String> {
