@@ -9,6 +9,8 @@
 # history (bench/consular/gen_cases.py), signs in as the Paris consular officer (password +
 # TOTP) and as the demo citizen, then runs wrk against:
 #   ceiling  GET /healthz                     (same middleware stack, no handler work)
+#   asset    GET /static/<hash>/vendor/htmx.min.js  (52 KB from memory: what sending a body
+#                                             the size of the queue page costs here, for scale)
 #   queue    GET /missions/PAR/cases          (officer queue, default filters; audits the view)
 #   status   GET /account/cases/<case>        (the citizen's status page: case, history, messages)
 # on SQLite (the embedded default, in a temporary directory), then on PostgreSQL when
@@ -40,18 +42,33 @@ export SAFIR_BIND="127.0.0.1:$PORT" SAFIR_LOG_LEVEL=warn SAFIR_MAIL_TRANSPORT=fi
 # The benchmark client is one address: lift the per-address sign-in limit for this run only.
 export SAFIR_LOGIN_ATTEMPTS_PER_MINUTE=1000
 
+# CPU time (clock ticks) used so far by the server process and by all PostgreSQL processes:
+# the cost of a request, which other work on a shared machine disturbs less than req/s.
+cpu_ticks() {
+  local server=0 pg=0
+  server=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+  pg=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" {t += $14 + $15} END {print t + 0}')
+  echo "$server $pg"
+}
+
 run() {
   local name=$1 ceiling=$2; shift 2
-  local out rps p99 non2xx timeouts share
+  local out rps p99 non2xx timeouts share before after requests cost
+  before=$(cpu_ticks)
   # A long timeout: a slow page is measured, not dropped from the latency figures.
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@")
+  after=$(cpu_ticks)
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  cost=$(awk -v b="$before" -v a="$after" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    split(b, x, " "); split(a, y, " ");
+    printf "cpu/req: server %.1f us, postgres %.1f us", 1e6 * (y[1] - x[1]) / hz / n, 1e6 * (y[2] - x[2]) / hz / n }')
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   timeouts=$(awk '/Socket errors/ {print $NF}' <<<"$out")
   share=$(awk -v r="$rps" -v c="${ceiling:-$rps}" 'BEGIN {printf "%.0f%%", 100 * r / c}')
-  printf '%-8s %10s req/s   p99 %8s   %5s of ceiling   non-2xx %s   timeouts %s\n' \
-    "$name" "$rps" "$p99" "$share" "${non2xx:-0}" "${timeouts:-0}"
+  printf '%-8s %10s req/s   p99 %8s   %5s of ceiling   non-2xx %s   timeouts %s   %s\n' \
+    "$name" "$rps" "$p99" "$share" "${non2xx:-0}" "${timeouts:-0}" "$cost"
   LAST_RPS=$rps
 }
 
@@ -88,6 +105,10 @@ bench() {
   echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, release build, $backend, consular read cache ${SAFIR_READ_CACHE_SECONDS:-2} s"
   run ceiling "" "$BASE/healthz"
   local ceiling=$LAST_RPS
+  local asset_path
+  asset_path=$(curl -s "$BASE/" | grep -o '/static/[^"]*/vendor/htmx\.min\.js' | head -n 1)
+  expect_200 "$BASE$asset_path"
+  run asset "$ceiling" "$BASE$asset_path"
   run queue "$ceiling" -H "Cookie: safir_session=$officer" "$queue_url"
   run status "$ceiling" -H "Cookie: safir_session=$citizen" "$status_url"
 
