@@ -16,6 +16,8 @@ const SLOT: usize = 64;
 /// Longest word (bytes) kept; longer ones are analyzed each time.
 const MAX_WORD: usize = 32;
 const WAYS: usize = 2;
+/// No set: a token the memo does not hold.
+pub(super) const NO_SET: u32 = u32::MAX;
 
 /// Where the stem of a remembered term lies in its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,13 +90,29 @@ impl WordCache {
             && !(word.as_bytes().contains(&0xE2) && word.contains('\u{200D}'))
     }
 
-    fn set_of(&self, word: &str) -> usize {
-        (hash(word.as_bytes()) as usize & (self.capacity - 1)) & !(WAYS - 1)
+    /// The set of an accepted word, for [`Self::get`] and [`Self::insert`].
+    pub(super) fn set_of(&self, word: &str) -> u32 {
+        ((hash(word.as_bytes()) as usize & (self.capacity - 1)) & !(WAYS - 1)) as u32
     }
 
-    /// The remembered result for an accepted word.
-    pub(super) fn get(&mut self, word: &str) -> Option<Cached<'_>> {
-        let set = self.set_of(word);
+    /// Reads the first slot of each set (skipping [`NO_SET`]), so that
+    /// memory fetches them all at once rather than one per lookup.
+    pub(super) fn fetch(&self, sets: &[u32]) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let mut any = 0;
+        for &set in sets {
+            if let Some(slot) = self.slots.get(set as usize) {
+                any ^= slot.0[WORD_LEN];
+            }
+        }
+        std::hint::black_box(any);
+    }
+
+    /// The remembered result for an accepted word of set `set`.
+    pub(super) fn get(&mut self, set: u32, word: &str) -> Option<Cached<'_>> {
+        let set = set as usize;
         let ways = self.slots.get(set..set + WAYS)?;
         let n = word.len();
         let way = ways.iter().position(|slot| {
@@ -122,7 +140,7 @@ impl WordCache {
     }
 
     /// Remembers the result for an accepted word (unless it does not fit).
-    pub(super) fn insert(&mut self, word: &str, cached: Cached<'_>) {
+    pub(super) fn insert(&mut self, set: u32, word: &str, cached: Cached<'_>) {
         let n = word.len();
         let mut slot = EMPTY;
         slot.0[WORD_LEN] = n as u8;
@@ -154,77 +172,98 @@ impl WordCache {
         }
         // A new word takes the second way: words seen once replace each
         // other there, and a word found again moves to the first.
-        let set = self.set_of(word);
-        self.slots[set + 1] = slot;
+        self.slots[set as usize + 1] = slot;
     }
 }
 
 /// Multiply-rotate over 8-byte chunks, then a final mix (the set index takes
-/// the low bits).
+/// the low bits). The tail is read as overlapping whole words, not copied
+/// into a buffer: a copy of a few bytes followed by an 8-byte read of them
+/// stalls the processor.
 fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = bytes.len() as u64;
+    let n = bytes.len();
+    let mut h = n as u64;
+    let mut mix = |v: u64| h = (h.rotate_left(5) ^ v).wrapping_mul(K);
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+        mix(u64_at(c, 0));
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    if !chunks.remainder().is_empty() {
+        mix(match n {
+            8.. => u64_at(bytes, n - 8),
+            4.. => u64::from(u32_at(bytes, 0)) << 32 | u64::from(u32_at(bytes, n - 4)),
+            _ => u64::from(bytes[0]) << 16 | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]),
+        });
     }
     h ^= h >> 32;
     h = h.wrapping_mul(K);
     h ^ (h >> 29)
 }
 
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl WordCache {
+        fn get_word(&mut self, word: &str) -> Option<Cached<'_>> {
+            self.get(self.set_of(word), word)
+        }
+
+        fn insert_word(&mut self, word: &str, cached: Cached<'_>) {
+            self.insert(self.set_of(word), word, cached);
+        }
+    }
 
     #[test]
     fn remembers_two_words_a_set() {
         // One set: every word lands in it.
         let mut cache = WordCache::new(2);
-        assert_eq!(cache.get("word"), None);
+        assert_eq!(cache.get_word("word"), None);
         let term = Cached::Term {
             text: "wordword",
             normalized_len: 4,
             stem: StemAt::After,
         };
-        cache.insert("Word", term);
-        assert_eq!(cache.get("Word"), Some(term));
-        assert_eq!(cache.get("word"), None);
-        cache.insert("the", Cached::Dropped);
-        assert_eq!(cache.get("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get("Word"), Some(term));
+        cache.insert_word("Word", term);
+        assert_eq!(cache.get_word("Word"), Some(term));
+        assert_eq!(cache.get_word("word"), None);
+        cache.insert_word("the", Cached::Dropped);
+        assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("Word"), Some(term));
         let arabic = Cached::Term {
             text: "سفارهسفار",
             normalized_len: 10,
             stem: StemAt::Slice(0, 8),
         };
         // The newest word replaces the one found least recently.
-        cache.insert("سفارة", arabic);
-        assert_eq!(cache.get("سفارة"), Some(arabic));
-        assert_eq!(cache.get("the"), None);
-        assert_eq!(cache.get("Word"), Some(term));
+        cache.insert_word("سفارة", arabic);
+        assert_eq!(cache.get_word("سفارة"), Some(arabic));
+        assert_eq!(cache.get_word("the"), None);
+        assert_eq!(cache.get_word("Word"), Some(term));
         assert_eq!(cache.slots.len(), 2);
     }
 
     #[test]
     fn words_seen_once_do_not_push_out_words_seen_again() {
         let mut cache = WordCache::new(2);
-        cache.insert("often", Cached::Dropped);
-        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        cache.insert_word("often", Cached::Dropped);
+        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
         for once in ["a", "b", "c"] {
-            cache.insert(once, Cached::Dropped);
+            cache.insert_word(once, Cached::Dropped);
         }
-        assert_eq!(cache.get("often"), Some(Cached::Dropped));
-        assert_eq!(cache.get("c"), Some(Cached::Dropped));
-        assert_eq!(cache.get("a"), None);
-        assert_eq!(cache.get("b"), None);
+        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("c"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("a"), None);
+        assert_eq!(cache.get_word("b"), None);
     }
 
     #[test]
@@ -235,7 +274,7 @@ mod tests {
         assert!(!cache.accepts("a\u{200D}b"));
         assert!(cache.accepts("a\u{2019}b"));
         let long = "x".repeat(SLOT);
-        cache.insert(
+        cache.insert_word(
             "x",
             Cached::Term {
                 text: &long,
@@ -243,6 +282,6 @@ mod tests {
                 stem: StemAt::Slice(0, 1),
             },
         );
-        assert_eq!(cache.get("x"), None);
+        assert_eq!(cache.get_word("x"), None);
     }
 }
