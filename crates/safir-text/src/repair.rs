@@ -100,6 +100,27 @@ pub fn needs_repair(line: &str) -> bool {
     let mut edges = false;
     let mut i = 0;
     while i < bytes.len() {
+        if !prev_space {
+            // Inside a word, skip what cannot matter there: a tatweel (D9 80)
+            // is the only damage among ASCII, U+0080–U+02FF and the Arabic
+            // block, and none of these is a space or tab.
+            i += bytes[i..]
+                .iter()
+                .position(|&b| !INERT_IN_WORD[b as usize])
+                .unwrap_or(bytes.len() - i);
+            match bytes.get(i) {
+                None => break,
+                // A continuation byte: its lead was skipped.
+                Some(0x80) => {
+                    if bytes[i - 1] == 0xD9 {
+                        return true;
+                    }
+                    i += 1;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             prev_space = b == b' ' || b == b'\t';
@@ -130,6 +151,23 @@ pub fn needs_repair(line: &str) -> bool {
     edges && looks_visual(line.chars())
 }
 
+/// Bytes [`needs_repair`] may skip after a character that is not a space
+/// or tab: ASCII other than those two, continuation bytes but 80 (which ends
+/// a tatweel), the leads of U+0080–U+02FF and of the Arabic block.
+const INERT_IN_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b' ' | b'\t' => false,
+            0x00..=0x7F | 0x81..=0xBF | 0xC2..=0xCB | 0xD8..=0xDB => true,
+            _ => false,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// A lone letter next to two or more spaces: the one joining rule that
 /// needs neither tatweel nor a mark to show the damage.
 fn stray_letter_at_wide_gap(line: &str) -> bool {
@@ -138,7 +176,8 @@ fn stray_letter_at_wide_gap(line: &str) -> bool {
         matches!((letters.next(), letters.next()), (Some(c), None) if is_arabic_letter(c) && c != 'و')
     };
     let mut from = 0;
-    while let Some(k) = line[from..].find("  ") {
+    // Two spaces byte by byte: `str::find` runs a general substring search.
+    while let Some(k) = line.as_bytes()[from..].windows(2).position(|w| w == b"  ") {
         let start = from + k;
         let end = line.len() - line[start..].trim_start_matches(' ').len();
         let before = line[..start]
