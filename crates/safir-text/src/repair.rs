@@ -104,10 +104,7 @@ pub fn needs_repair(line: &str) -> bool {
             // Inside a word, skip what cannot matter there: a tatweel (D9 80)
             // is the only damage among ASCII, U+0080–U+02FF and the Arabic
             // block, and none of these is a space or tab.
-            i += bytes[i..]
-                .iter()
-                .position(|&b| !INERT_IN_WORD[b as usize])
-                .unwrap_or(bytes.len() - i);
+            i = skip_inert(bytes, i);
             match bytes.get(i) {
                 None => break,
                 // A continuation byte: its lead was skipped.
@@ -168,6 +165,59 @@ const INERT_IN_WORD: [bool; 256] = {
     t
 };
 
+/// The first byte from `i` on that [`INERT_IN_WORD`] does not skip (or the
+/// end), eight bytes at a time where it can.
+fn skip_inert(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Spaces, tabs, 80 bytes and leads outside D8–DB (U+0080–U+02FF's
+        // too: they go the careful way, which is only slower).
+        let lead = x & (x << 1) & HIGH;
+        let special = zero_bytes(x ^ repeat(b' '))
+            | zero_bytes(x ^ repeat(b'\t'))
+            | zero_bytes(x ^ repeat(0x80))
+            | (lead & !zero_bytes((x & repeat(0xFC)) ^ repeat(0xD8)));
+        if special != 0 {
+            return i + special.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| !INERT_IN_WORD[b as usize])
+        .unwrap_or(bytes.len() - i)
+}
+
+/// The first of two spaces in a row from `from` on: `str::find` would run a
+/// general substring search, this reads eight bytes at a time.
+fn find_two_spaces(bytes: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let spaces =
+            zero_bytes(u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ repeat(b' '));
+        let pairs = spaces & (spaces >> 8);
+        if pairs != 0 {
+            return Some(from + pairs.trailing_zeros() as usize / 8);
+        }
+        // The last byte again: a pair may straddle two windows.
+        from += 7;
+    }
+    let rest = bytes.get(from..)?;
+    rest.windows(2).position(|w| w == b"  ").map(|k| from + k)
+}
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn repeat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// The high bit of each byte of `v` that is 0, and no other bit.
+fn zero_bytes(v: u64) -> u64 {
+    let low = repeat(0x7F);
+    !(((v & low) + low) | v) & HIGH
+}
+
 /// A lone letter next to two or more spaces: the one joining rule that
 /// needs neither tatweel nor a mark to show the damage.
 fn stray_letter_at_wide_gap(line: &str) -> bool {
@@ -176,9 +226,7 @@ fn stray_letter_at_wide_gap(line: &str) -> bool {
         matches!((letters.next(), letters.next()), (Some(c), None) if is_arabic_letter(c) && c != 'و')
     };
     let mut from = 0;
-    // Two spaces byte by byte: `str::find` runs a general substring search.
-    while let Some(k) = line.as_bytes()[from..].windows(2).position(|w| w == b"  ") {
-        let start = from + k;
+    while let Some(start) = find_two_spaces(line.as_bytes(), from) {
         let end = line.len() - line[start..].trim_start_matches(' ').len();
         let before = line[..start]
             .rsplit(char::is_whitespace)
@@ -564,6 +612,37 @@ mod tests {
             line in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F]{0,30}"
         ) {
             proptest::prop_assert_eq!(needs_repair(&line), needs_repair_by_chars(&line));
+        }
+
+        #[test]
+        fn two_spaces_found_as_the_plain_search_does(
+            line in "[ a\\u0627]{0,40}",
+            from in 0usize..40,
+        ) {
+            let from = from.min(line.len());
+            let plain = line.as_bytes()[from..].windows(2).position(|w| w == b"  ").map(|k| from + k);
+            proptest::prop_assert_eq!(find_two_spaces(line.as_bytes(), from), plain);
+        }
+
+        #[test]
+        fn the_word_skip_stops_where_the_table_does(
+            line in "[\\u0600-\\u06FF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F\\u{1F44D}]{0,30}",
+            from in 0usize..60,
+        ) {
+            let bytes = line.as_bytes();
+            let from = from.min(bytes.len());
+            let by_table = from + bytes[from..]
+                .iter()
+                .position(|&b| !INERT_IN_WORD[b as usize])
+                .unwrap_or(bytes.len() - from);
+            let skipped = skip_inert(bytes, from);
+            // Eight bytes at a time it may stop earlier, at a lead byte the
+            // table skips, never later.
+            proptest::prop_assert!(skipped <= by_table);
+            proptest::prop_assert!(
+                skipped == by_table || matches!(bytes[skipped], 0xC2..=0xCB),
+                "{:?} stops at {} not {}", line, skipped, by_table
+            );
         }
 
         #[test]
