@@ -174,10 +174,8 @@ impl Analyzer {
         for t in &self.tokens {
             let word = matches!(t.kind, TokenKind::Word | TokenKind::HashtagPart);
             let w = t.text(text);
-            self.sets.push(match word && self.cache.accepts(w) {
-                true => self.cache.set_of(w),
-                false => NO_SET,
-            });
+            self.sets
+                .push(if word { self.cache.set_of(w) } else { NO_SET });
         }
         self.cache.fetch(&self.sets);
         for k in 0..self.tokens.len() {

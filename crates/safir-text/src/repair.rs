@@ -25,6 +25,7 @@ use crate::script::{
     TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
     is_invisible_format, is_pictographic, is_presentation_form,
 };
+use crate::swar::{HIGH, repeat, zero_bytes};
 use unicode_normalization::UnicodeNormalization;
 
 /// Repairs `text` (see the module documentation for the steps).
@@ -203,19 +204,6 @@ fn find_two_spaces(bytes: &[u8], mut from: usize) -> Option<usize> {
     }
     let rest = bytes.get(from..)?;
     rest.windows(2).position(|w| w == b"  ").map(|k| from + k)
-}
-
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// `b` in every byte.
-const fn repeat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// The high bit of each byte of `v` that is 0, and no other bit.
-fn zero_bytes(v: u64) -> u64 {
-    let low = repeat(0x7F);
-    !(((v & low) + low) | v) & HIGH
 }
 
 /// A lone letter next to two or more spaces: the one joining rule that

@@ -11,6 +11,8 @@
 //! that share a set only evict each other, which costs what no memo costs,
 //! so an unkeyed hash is safe here.
 
+use crate::swar::{repeat, u32_at, u64_at, zero_bytes};
+
 /// Bytes of a slot.
 const SLOT: usize = 64;
 /// Longest word (bytes) kept; longer ones are analyzed each time.
@@ -80,19 +82,20 @@ impl WordCache {
         }
     }
 
-    /// Whether `word`'s analysis depends on the word alone and is worth
-    /// keeping. A ZWJ is kept or dropped depending on what precedes it in the
-    /// output buffer, so words holding one are not remembered.
-    pub(super) fn accepts(&self, word: &str) -> bool {
-        // ZWJ is E2 80 8D; most words hold no E2 byte at all.
-        self.capacity > 0
-            && word.len() <= MAX_WORD
-            && !(word.as_bytes().contains(&0xE2) && word.contains('\u{200D}'))
-    }
-
-    /// The set of an accepted word, for [`Self::get`] and [`Self::insert`].
+    /// The set of `word` for [`Self::get`] and [`Self::insert`], or
+    /// [`NO_SET`] when the memo does not take it: words longer than
+    /// [`MAX_WORD`], and words holding a ZWJ, which normalization keeps or
+    /// drops depending on what precedes it in the output buffer. The hash
+    /// looks for the ZWJ's first byte (E2) on the way; most words have none.
     pub(super) fn set_of(&self, word: &str) -> u32 {
-        ((hash(word.as_bytes()) as usize & (self.capacity - 1)) & !(WAYS - 1)) as u32
+        if self.capacity == 0 || word.len() > MAX_WORD {
+            return NO_SET;
+        }
+        let (h, e2) = hash(word.as_bytes());
+        if e2 && word.contains('\u{200D}') {
+            return NO_SET;
+        }
+        ((h as usize & (self.capacity - 1)) & !(WAYS - 1)) as u32
     }
 
     /// Reads the first slot of each set (skipping [`NO_SET`]), so that
@@ -116,7 +119,8 @@ impl WordCache {
         let ways = self.slots.get(set..set + WAYS)?;
         let n = word.len();
         let way = ways.iter().position(|slot| {
-            slot.0[WORD_LEN] as usize == n && &slot.0[HEADER..HEADER + n] == word.as_bytes()
+            slot.0[WORD_LEN] as usize == n
+                && same_bytes(&slot.0[HEADER..HEADER + n], word.as_bytes())
         })?;
         if way == 1 {
             // Seen twice: into the first way, out of reach of new words.
@@ -177,19 +181,25 @@ impl WordCache {
 }
 
 /// Multiply-rotate over 8-byte chunks, then a final mix (the set index takes
-/// the low bits). The tail is read as overlapping whole words, not copied
-/// into a buffer: a copy of a few bytes followed by an 8-byte read of them
-/// stalls the processor.
-fn hash(bytes: &[u8]) -> u64 {
+/// the low bits); and whether an E2 byte occurs. The tail is read as
+/// overlapping whole words, not copied into a buffer: a copy of a few bytes
+/// followed by an 8-byte read of them stalls the processor.
+fn hash(bytes: &[u8]) -> (u64, bool) {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let n = bytes.len();
     let mut h = n as u64;
-    let mut mix = |v: u64| h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    let mut e2 = 0;
+    let mut mix = |v: u64| {
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+        e2 |= zero_bytes(v ^ repeat(0xE2));
+    };
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         mix(u64_at(c, 0));
     }
     if !chunks.remainder().is_empty() {
+        // Every byte of the tail is in the value (the short cases' unused
+        // high bytes are 0).
         mix(match n {
             8.. => u64_at(bytes, n - 8),
             4.. => u64::from(u32_at(bytes, 0)) << 32 | u64::from(u32_at(bytes, n - 4)),
@@ -198,20 +208,52 @@ fn hash(bytes: &[u8]) -> u64 {
     }
     h ^= h >> 32;
     h = h.wrapping_mul(K);
-    h ^ (h >> 29)
+    (h ^ (h >> 29), e2 != 0)
 }
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+/// `a == b` for two words of the same length of at most [`MAX_WORD`] bytes,
+/// in whole-word reads rather than a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    match n {
+        8.. => {
+            (0..n - 8).step_by(8).all(|k| u64_at(a, k) == u64_at(b, k))
+                && u64_at(a, n - 8) == u64_at(b, n - 8)
+        }
+        4.. => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn takes_the_words_it_should(
+            word in "[a\\u0627\\u200D\\u2019\\u00E2\\u{1F44D}]{1,12}",
+        ) {
+            let cache = WordCache::new(8);
+            let taken = word.len() <= MAX_WORD && !word.contains('\u{200D}');
+            proptest::prop_assert_eq!(cache.set_of(&word) != NO_SET, taken);
+        }
+
+        #[test]
+        fn compares_as_slices_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=32),
+            at: usize,
+            to: u8,
+        ) {
+            let mut b = a.clone();
+            if !b.is_empty() {
+                let k = at % b.len();
+                b[k] = to;
+            }
+            proptest::prop_assert!(same_bytes(&a, &a));
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+        }
+    }
 
     impl WordCache {
         fn get_word(&mut self, word: &str) -> Option<Cached<'_>> {
@@ -268,11 +310,11 @@ mod tests {
 
     #[test]
     fn off_and_oversized() {
-        assert!(!WordCache::new(0).accepts("a"));
+        assert_eq!(WordCache::new(0).set_of("a"), NO_SET);
         let mut cache = WordCache::new(8);
-        assert!(!cache.accepts(&"a".repeat(MAX_WORD + 1)));
-        assert!(!cache.accepts("a\u{200D}b"));
-        assert!(cache.accepts("a\u{2019}b"));
+        assert_eq!(cache.set_of(&"a".repeat(MAX_WORD + 1)), NO_SET);
+        assert_eq!(cache.set_of("a\u{200D}b"), NO_SET);
+        assert_ne!(cache.set_of("a\u{2019}b"), NO_SET);
         let long = "x".repeat(SLOT);
         cache.insert_word(
             "x",
