@@ -98,16 +98,17 @@ impl WordCache {
         ((h as usize & (self.capacity - 1)) & !(WAYS - 1)) as u32
     }
 
-    /// Reads the first slot of each set (skipping [`NO_SET`]), so that
-    /// memory fetches them all at once rather than one per lookup.
+    /// Reads both slots of each set (skipping [`NO_SET`]), so that memory
+    /// fetches them all at once rather than one per lookup.
     pub(super) fn fetch(&self, sets: &[u32]) {
         if self.slots.is_empty() {
             return;
         }
         let mut any = 0;
         for &set in sets {
-            if let Some(slot) = self.slots.get(set as usize) {
-                any ^= slot.0[WORD_LEN];
+            let set = set as usize;
+            if let Some(ways) = self.slots.get(set..set + WAYS) {
+                any ^= ways[0].0[WORD_LEN] ^ ways[1].0[WORD_LEN];
             }
         }
         std::hint::black_box(any);
