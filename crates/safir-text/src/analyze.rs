@@ -92,9 +92,9 @@ pub fn analyze(text: &str) -> Analyzed {
     ANALYZER.with_borrow_mut(|analyzer| analyzer.analyze(text))
 }
 
-/// How many words an [`Analyzer`] remembers by default (64 bytes each:
+/// How many words an [`Analyzer`] remembers by default (32 bytes each:
 /// 2 MB, taken on first use).
-pub const DEFAULT_CACHE_WORDS: usize = 32_768;
+pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 
 /// Reusable analysis state: keep one per thread to avoid allocation and to
 /// reuse its memo of analyzed words.
@@ -206,10 +206,14 @@ impl Analyzer {
         match self.cache.get(set, text) {
             Some(Cached::Dropped) => {}
             Some(Cached::Term {
+                word_first,
                 text: stored,
                 normalized_len,
                 stem,
             }) => {
+                if word_first {
+                    out.buf.push_str(text);
+                }
                 out.buf.push_str(stored);
                 let to = from + normalized_len;
                 let stem = match stem {
@@ -237,6 +241,7 @@ impl Analyzer {
                             StemAt::Slice(at(t.stem.0), at(t.stem.1))
                         };
                         Cached::Term {
+                            word_first: false,
                             text: &out.buf[from..],
                             normalized_len: at(t.normalized.1),
                             stem,

@@ -5,18 +5,18 @@
 //! A fixed table: the hash of a word picks a set of two slots. A new word
 //! takes the second slot, replacing what was there; a word found in the
 //! second slot swaps into the first. Words seen once thus replace each other
-//! and leave the words that recur in place. A slot is one 64-byte cache line
-//! holding the word, its normalized form and stem inline, so nothing is
-//! allocated per word and memory is fixed (64 bytes a word). Crafted words
-//! that share a set only evict each other, which costs what no memo costs,
-//! so an unkeyed hash is safe here.
+//! and leave the words that recur in place. A slot is 32 bytes holding the
+//! word, its normalized form (left out when it is the word itself, as for
+//! most words) and its stem inline, and a set is one 64-byte cache line: a
+//! lookup reads one line, nothing is allocated per word and memory is fixed
+//! (32 bytes a word). Words whose analysis does not fit (a few percent) are
+//! analyzed each time. Crafted words that share a set only evict each
+//! other, which costs what no memo costs, so an unkeyed hash is safe here.
 
 use crate::swar::{repeat, u32_at, u64_at, zero_bytes};
 
 /// Bytes of a slot.
-const SLOT: usize = 64;
-/// Longest word (bytes) kept; longer ones are analyzed each time.
-const MAX_WORD: usize = 32;
+const SLOT: usize = 32;
 const WAYS: usize = 2;
 /// No set: a token the memo does not hold.
 pub(super) const NO_SET: u32 = u32::MAX;
@@ -35,37 +35,45 @@ pub(super) enum StemAt {
 pub(super) enum Cached<'a> {
     /// Normalization left nothing, or the word is a stopword: no term.
     Dropped,
-    /// The normalized form, followed by the stem when it is not a slice of it.
+    /// The normalized form, followed by the stem when it is not a slice of
+    /// it. When `word_first`, the normalized form is the word itself and
+    /// `text` only what follows it (as [`WordCache::get`] answers; an
+    /// insertion passes the whole text and the memo finds that out).
     Term {
+        word_first: bool,
         text: &'a str,
         normalized_len: usize,
         stem: StemAt,
     },
 }
 
-/// One slot, on its own cache line: five lengths, then the word, then its
-/// text (normalized form and stem).
+/// The two slots of a set, on one cache line.
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
-struct Slot([u8; SLOT]);
+struct Set([[u8; SLOT]; WAYS]);
 
-/// Byte offsets of a slot's header fields.
+/// Byte offsets of a slot's header fields: five bytes, then the word, then
+/// its text (normalized form unless it is the word, and stem).
 const WORD_LEN: usize = 0;
+/// Set in the word length's byte: the normalized form is the word.
+const WORD_FIRST: u8 = 0x80;
 /// `u8::MAX`: dropped.
 const TEXT_LEN: usize = 1;
 const NORMALIZED_LEN: usize = 2;
 /// Both `u8::MAX`: the stem comes after the normalized form.
 const STEM: usize = 3;
 const HEADER: usize = 5;
+/// Longest word (bytes) kept; longer ones are analyzed each time.
+const MAX_WORD: usize = SLOT - HEADER;
 
 /// A slot whose word length is 0 is empty (no word is empty).
-const EMPTY: Slot = Slot([0; SLOT]);
+const EMPTY: Set = Set([[0; SLOT]; WAYS]);
 
 #[derive(Debug, Default)]
 pub(super) struct WordCache {
     /// Allocated on first use.
-    slots: Vec<Slot>,
-    /// A power of two, or 0 when the memo is off.
+    sets: Vec<Set>,
+    /// Words: a power of two, or 0 when the memo is off.
     capacity: usize,
 }
 
@@ -95,20 +103,16 @@ impl WordCache {
         if e2 && word.contains('\u{200D}') {
             return NO_SET;
         }
-        ((h as usize & (self.capacity - 1)) & !(WAYS - 1)) as u32
+        (h as usize & (self.capacity / WAYS - 1)) as u32
     }
 
-    /// Reads both slots of each set (skipping [`NO_SET`]), so that memory
+    /// Reads the line of each set (skipping [`NO_SET`]), so that memory
     /// fetches them all at once rather than one per lookup.
     pub(super) fn fetch(&self, sets: &[u32]) {
-        if self.slots.is_empty() {
-            return;
-        }
         let mut any = 0;
         for &set in sets {
-            let set = set as usize;
-            if let Some(ways) = self.slots.get(set..set + WAYS) {
-                any ^= ways[0].0[WORD_LEN] ^ ways[1].0[WORD_LEN];
+            if let Some(set) = self.sets.get(set as usize) {
+                any ^= set.0[0][WORD_LEN];
             }
         }
         std::hint::black_box(any);
@@ -116,18 +120,17 @@ impl WordCache {
 
     /// The remembered result for an accepted word of set `set`.
     pub(super) fn get(&mut self, set: u32, word: &str) -> Option<Cached<'_>> {
-        let set = set as usize;
-        let ways = self.slots.get(set..set + WAYS)?;
+        let ways = &mut self.sets.get_mut(set as usize)?.0;
         let n = word.len();
         let way = ways.iter().position(|slot| {
-            slot.0[WORD_LEN] as usize == n
-                && same_bytes(&slot.0[HEADER..HEADER + n], word.as_bytes())
+            (slot[WORD_LEN] & !WORD_FIRST) as usize == n
+                && same_bytes(&slot[HEADER..HEADER + n], word.as_bytes())
         })?;
         if way == 1 {
             // Seen twice: into the first way, out of reach of new words.
-            self.slots.swap(set, set + 1);
+            ways.swap(0, 1);
         }
-        let slot = &self.slots[set].0;
+        let slot = &ways[0];
         if slot[TEXT_LEN] == u8::MAX {
             return Some(Cached::Dropped);
         }
@@ -138,6 +141,7 @@ impl WordCache {
             (s, e) => StemAt::Slice(s as usize, e as usize),
         };
         Some(Cached::Term {
+            word_first: slot[WORD_LEN] & WORD_FIRST != 0,
             text,
             normalized_len: slot[NORMALIZED_LEN] as usize,
             stem,
@@ -147,37 +151,44 @@ impl WordCache {
     /// Remembers the result for an accepted word (unless it does not fit).
     pub(super) fn insert(&mut self, set: u32, word: &str, cached: Cached<'_>) {
         let n = word.len();
-        let mut slot = EMPTY;
-        slot.0[WORD_LEN] = n as u8;
-        slot.0[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
+        let mut slot = [0; SLOT];
+        slot[WORD_LEN] = n as u8;
+        slot[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
         match cached {
-            Cached::Dropped => slot.0[TEXT_LEN] = u8::MAX,
+            Cached::Dropped => slot[TEXT_LEN] = u8::MAX,
             Cached::Term {
-                text,
+                word_first,
+                mut text,
                 normalized_len,
                 stem,
             } => {
+                debug_assert!(!word_first, "insert takes the whole text");
+                if text.as_bytes().get(..normalized_len) == Some(word.as_bytes()) {
+                    // Only what follows the word: a hit pushes the word.
+                    slot[WORD_LEN] |= WORD_FIRST;
+                    text = &text[normalized_len..];
+                }
                 let at = HEADER + n;
                 if at + text.len() > SLOT {
                     return;
                 }
-                slot.0[at..at + text.len()].copy_from_slice(text.as_bytes());
-                slot.0[TEXT_LEN] = text.len() as u8;
-                slot.0[NORMALIZED_LEN] = normalized_len as u8;
+                slot[at..at + text.len()].copy_from_slice(text.as_bytes());
+                slot[TEXT_LEN] = text.len() as u8;
+                slot[NORMALIZED_LEN] = normalized_len as u8;
                 let (s, e) = match stem {
                     StemAt::After => (u8::MAX, u8::MAX),
                     StemAt::Slice(s, e) => (s as u8, e as u8),
                 };
-                slot.0[STEM] = s;
-                slot.0[STEM + 1] = e;
+                slot[STEM] = s;
+                slot[STEM + 1] = e;
             }
         }
-        if self.slots.is_empty() {
-            self.slots = vec![EMPTY; self.capacity];
+        if self.sets.is_empty() {
+            self.sets = vec![EMPTY; self.capacity / WAYS];
         }
         // A new word takes the second way: words seen once replace each
         // other there, and a word found again moves to the first.
-        self.slots[set as usize + 1] = slot;
+        self.sets[set as usize].0[1] = slot;
     }
 }
 
@@ -266,33 +277,59 @@ mod tests {
         }
     }
 
+    fn term(text: &str, normalized_len: usize, stem: StemAt) -> Cached<'_> {
+        Cached::Term {
+            word_first: false,
+            text,
+            normalized_len,
+            stem,
+        }
+    }
+
     #[test]
     fn remembers_two_words_a_set() {
         // One set: every word lands in it.
         let mut cache = WordCache::new(2);
         assert_eq!(cache.get_word("word"), None);
-        let term = Cached::Term {
-            text: "wordword",
-            normalized_len: 4,
-            stem: StemAt::After,
-        };
-        cache.insert_word("Word", term);
-        assert_eq!(cache.get_word("Word"), Some(term));
+        let word = term("wordword", 4, StemAt::After);
+        cache.insert_word("Word", word);
+        assert_eq!(cache.get_word("Word"), Some(word));
         assert_eq!(cache.get_word("word"), None);
         cache.insert_word("the", Cached::Dropped);
         assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get_word("Word"), Some(term));
-        let arabic = Cached::Term {
-            text: "سفارهسفار",
-            normalized_len: 10,
-            stem: StemAt::Slice(0, 8),
-        };
+        assert_eq!(cache.get_word("Word"), Some(word));
+        let arabic = term("سفاره", 10, StemAt::Slice(0, 8));
         // The newest word replaces the one found least recently.
         cache.insert_word("سفارة", arabic);
         assert_eq!(cache.get_word("سفارة"), Some(arabic));
         assert_eq!(cache.get_word("the"), None);
-        assert_eq!(cache.get_word("Word"), Some(term));
-        assert_eq!(cache.slots.len(), 2);
+        assert_eq!(cache.get_word("Word"), Some(word));
+        assert_eq!(cache.sets.len(), 1);
+    }
+
+    #[test]
+    fn a_normalized_form_that_is_the_word_is_not_stored_again() {
+        let mut cache = WordCache::new(2);
+        cache.insert_word("embassies", term("embassiesembassi", 9, StemAt::After));
+        let stored = Cached::Term {
+            word_first: true,
+            text: "embassi",
+            normalized_len: 9,
+            stem: StemAt::After,
+        };
+        assert_eq!(cache.get_word("embassies"), Some(stored));
+        // 5 + 24 bytes fit in a slot; with the normalized form, 5 + 48 would
+        // not.
+        let long = "سفارتنااليوم";
+        cache.insert_word(long, term(long, long.len(), StemAt::Slice(0, 10)));
+        assert!(matches!(
+            cache.get_word(long),
+            Some(Cached::Term {
+                word_first: true,
+                text: "",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -317,14 +354,7 @@ mod tests {
         assert_eq!(cache.set_of("a\u{200D}b"), NO_SET);
         assert_ne!(cache.set_of("a\u{2019}b"), NO_SET);
         let long = "x".repeat(SLOT);
-        cache.insert_word(
-            "x",
-            Cached::Term {
-                text: &long,
-                normalized_len: 1,
-                stem: StemAt::Slice(0, 1),
-            },
-        );
+        cache.insert_word("x", term(&long, 1, StemAt::Slice(0, 1)));
         assert_eq!(cache.get_word("x"), None);
     }
 }
