@@ -292,7 +292,19 @@ fn char_at(s: &str, k: usize) -> (char, Class) {
         }
     }
     let c = s[k..].chars().next().unwrap_or('\u{FFFD}');
-    (c, Class::of(c))
+    (c, class_outside_table(c))
+}
+
+/// [`Class::of`] for a character outside [`CLASSES`]: emoji and flags, the
+/// most frequent of these in posts, skip the Unicode table searches (a test
+/// checks every one).
+fn class_outside_table(c: char) -> Class {
+    match c {
+        '\u{1F1E6}'..='\u{1F1FF}' | '\u{1F300}'..='\u{1FAFF}' => Class::NONE,
+        // Variation selector 16, after most emoji: a mark.
+        '\u{FE0F}' => Class(Class::WORD | Class::KEEPS_PREV),
+        _ => Class::of(c),
+    }
 }
 
 /// The [`CLASSES`] index of the Arabic-block character encoded `lead`
@@ -684,6 +696,13 @@ mod tests {
                     }
                 ]
             );
+        }
+    }
+
+    #[test]
+    fn emoji_classes_agree_with_the_character_classes() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(class_outside_table(c), Class::of(c), "U+{:04X}", c as u32);
         }
     }
 
