@@ -167,15 +167,15 @@ impl Analyzer {
         out: &mut Analyzed,
         span: impl Fn(usize, usize) -> (usize, usize),
     ) {
-        // The memo sets of all the line's words first, their slots fetched
+        // The memo sets of all the line's tokens first, their slots fetched
         // together: each lookup then finds its slot in the processor's cache
-        // instead of waiting for memory one word after the other.
+        // instead of waiting for memory one token after the other.
         self.sets.clear();
         for t in &self.tokens {
-            let word = matches!(t.kind, TokenKind::Word | TokenKind::HashtagPart);
-            let w = t.text(text);
-            self.sets
-                .push(if word { self.cache.set_of(w) } else { NO_SET });
+            self.sets.push(match t.kind {
+                TokenKind::Punct if !self.opts.keep_punct => NO_SET,
+                kind => self.cache.set_of(t.text(text), is_word(kind)),
+            });
         }
         self.cache.fetch(&self.sets);
         for k in 0..self.tokens.len() {
@@ -191,7 +191,7 @@ impl Analyzer {
         }
     }
 
-    /// A word through the memo: the stored result on a hit, the full path
+    /// A token through the memo: the stored result on a hit, the full path
     /// (remembered) on a miss.
     fn cached_term(
         &mut self,
@@ -203,7 +203,7 @@ impl Analyzer {
         out: &mut Analyzed,
     ) {
         let from = out.buf.len();
-        match self.cache.get(set, text) {
+        match self.cache.get(set, text, is_word(kind)) {
             Some(Cached::Dropped) => {}
             Some(Cached::Term {
                 word_first,
@@ -248,10 +248,15 @@ impl Analyzer {
                         }
                     }
                 };
-                self.cache.insert(set, text, cached);
+                self.cache.insert(set, text, is_word(kind), cached);
             }
         }
     }
+}
+
+/// Words are stemmed and may be stopwords; other tokens are only normalized.
+fn is_word(kind: TokenKind) -> bool {
+    matches!(kind, TokenKind::Word | TokenKind::HashtagPart)
 }
 
 /// The general path: normalize, drop stopwords, stem.
@@ -270,7 +275,7 @@ fn push_term(
         return;
     }
     let normalized = (from as u32, to as u32);
-    let stem = if matches!(kind, TokenKind::Word | TokenKind::HashtagPart) {
+    let stem = if is_word(kind) {
         let word = &out.buf[from..];
         let stemmed = stem_word(word, o);
         match stemmed {

@@ -1,6 +1,8 @@
 //! A bounded memo of what normalization, the stopword lists and the stemmer
-//! made of a word: text repeats its words, and a lookup is much cheaper than
-//! the three steps.
+//! made of a word, and of what normalization made of other tokens (emoji,
+//! numbers, mentions...): text repeats its words, and a lookup is much
+//! cheaper than the three steps. A word and another token of the same text
+//! are different keys.
 //!
 //! A fixed table: the hash of a word picks a set of two slots. A new word
 //! takes the second slot, replacing what was there; a word found in the
@@ -57,6 +59,8 @@ struct Set([[u8; SLOT]; WAYS]);
 const WORD_LEN: usize = 0;
 /// Set in the word length's byte: the normalized form is the word.
 const WORD_FIRST: u8 = 0x80;
+/// Set in the word length's byte: the key is a token other than a word.
+const NOT_WORD: u8 = 0x40;
 /// `u8::MAX`: dropped.
 const TEXT_LEN: usize = 1;
 const NORMALIZED_LEN: usize = 2;
@@ -90,16 +94,17 @@ impl WordCache {
         }
     }
 
-    /// The set of `word` for [`Self::get`] and [`Self::insert`], or
-    /// [`NO_SET`] when the memo does not take it: words longer than
-    /// [`MAX_WORD`], and words holding a ZWJ, which normalization keeps or
-    /// drops depending on what precedes it in the output buffer. The hash
-    /// looks for the ZWJ's first byte (E2) on the way; most words have none.
-    pub(super) fn set_of(&self, word: &str) -> u32 {
+    /// The set of `word` (a word when `is_word`, another token otherwise)
+    /// for [`Self::get`] and [`Self::insert`], or [`NO_SET`] when the memo
+    /// does not take it: texts longer than [`MAX_WORD`], and texts holding a
+    /// ZWJ, which normalization keeps or drops depending on what precedes it
+    /// in the output buffer. The hash looks for the ZWJ's first byte (E2) on
+    /// the way; most words have none.
+    pub(super) fn set_of(&self, word: &str, is_word: bool) -> u32 {
         if self.capacity == 0 || word.len() > MAX_WORD {
             return NO_SET;
         }
-        let (h, e2) = hash(word.as_bytes());
+        let (h, e2) = hash(word.as_bytes(), is_word);
         if e2 && word.contains('\u{200D}') {
             return NO_SET;
         }
@@ -119,11 +124,12 @@ impl WordCache {
     }
 
     /// The remembered result for an accepted word of set `set`.
-    pub(super) fn get(&mut self, set: u32, word: &str) -> Option<Cached<'_>> {
+    pub(super) fn get(&mut self, set: u32, word: &str, is_word: bool) -> Option<Cached<'_>> {
         let ways = &mut self.sets.get_mut(set as usize)?.0;
         let n = word.len();
+        let key = n as u8 | if is_word { 0 } else { NOT_WORD };
         let way = ways.iter().position(|slot| {
-            (slot[WORD_LEN] & !WORD_FIRST) as usize == n
+            slot[WORD_LEN] & !WORD_FIRST == key
                 && same_bytes(&slot[HEADER..HEADER + n], word.as_bytes())
         })?;
         if way == 1 {
@@ -149,10 +155,10 @@ impl WordCache {
     }
 
     /// Remembers the result for an accepted word (unless it does not fit).
-    pub(super) fn insert(&mut self, set: u32, word: &str, cached: Cached<'_>) {
+    pub(super) fn insert(&mut self, set: u32, word: &str, is_word: bool, cached: Cached<'_>) {
         let n = word.len();
         let mut slot = [0; SLOT];
-        slot[WORD_LEN] = n as u8;
+        slot[WORD_LEN] = n as u8 | if is_word { 0 } else { NOT_WORD };
         slot[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
         match cached {
             Cached::Dropped => slot[TEXT_LEN] = u8::MAX,
@@ -193,13 +199,14 @@ impl WordCache {
 }
 
 /// Multiply-rotate over 8-byte chunks, then a final mix (the set index takes
-/// the low bits); and whether an E2 byte occurs. The tail is read as
+/// the low bits), words and other tokens apart; and whether an E2 byte
+/// occurs. The tail is read as
 /// overlapping whole words, not copied into a buffer: a copy of a few bytes
 /// followed by an 8-byte read of them stalls the processor.
-fn hash(bytes: &[u8]) -> (u64, bool) {
+fn hash(bytes: &[u8], is_word: bool) -> (u64, bool) {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let n = bytes.len();
-    let mut h = n as u64;
+    let mut h = n as u64 | if is_word { 0 } else { 1 << 32 };
     let mut e2 = 0;
     let mut mix = |v: u64| {
         h = (h.rotate_left(5) ^ v).wrapping_mul(K);
@@ -248,7 +255,7 @@ mod tests {
         ) {
             let cache = WordCache::new(8);
             let taken = word.len() <= MAX_WORD && !word.contains('\u{200D}');
-            proptest::prop_assert_eq!(cache.set_of(&word) != NO_SET, taken);
+            proptest::prop_assert_eq!(cache.set_of(&word, true) != NO_SET, taken);
         }
 
         #[test]
@@ -269,11 +276,11 @@ mod tests {
 
     impl WordCache {
         fn get_word(&mut self, word: &str) -> Option<Cached<'_>> {
-            self.get(self.set_of(word), word)
+            self.get(self.set_of(word, true), word, true)
         }
 
         fn insert_word(&mut self, word: &str, cached: Cached<'_>) {
-            self.insert(self.set_of(word), word, cached);
+            self.insert(self.set_of(word, true), word, true, cached);
         }
     }
 
@@ -333,6 +340,26 @@ mod tests {
     }
 
     #[test]
+    fn a_word_and_another_token_of_the_same_text_are_apart() {
+        let mut cache = WordCache::new(2);
+        let set = cache.set_of("2026", true);
+        cache.insert(set, "2026", true, Cached::Dropped);
+        assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
+        let other = cache.set_of("2026", false);
+        assert_eq!(cache.get(other, "2026", false), None);
+        cache.insert(other, "2026", false, term("2026", 4, StemAt::Slice(0, 4)));
+        assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
+        assert!(matches!(
+            cache.get(other, "2026", false),
+            Some(Cached::Term {
+                word_first: true,
+                text: "",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn words_seen_once_do_not_push_out_words_seen_again() {
         let mut cache = WordCache::new(2);
         cache.insert_word("often", Cached::Dropped);
@@ -348,11 +375,11 @@ mod tests {
 
     #[test]
     fn off_and_oversized() {
-        assert_eq!(WordCache::new(0).set_of("a"), NO_SET);
+        assert_eq!(WordCache::new(0).set_of("a", true), NO_SET);
         let mut cache = WordCache::new(8);
-        assert_eq!(cache.set_of(&"a".repeat(MAX_WORD + 1)), NO_SET);
-        assert_eq!(cache.set_of("a\u{200D}b"), NO_SET);
-        assert_ne!(cache.set_of("a\u{2019}b"), NO_SET);
+        assert_eq!(cache.set_of(&"a".repeat(MAX_WORD + 1), false), NO_SET);
+        assert_eq!(cache.set_of("a\u{200D}b", false), NO_SET);
+        assert_ne!(cache.set_of("a\u{2019}b", true), NO_SET);
         let long = "x".repeat(SLOT);
         cache.insert_word("x", term(&long, 1, StemAt::Slice(0, 1)));
         assert_eq!(cache.get_word("x"), None);
