@@ -141,7 +141,11 @@ impl WordCache {
             return Some(Cached::Dropped);
         }
         let at = HEADER + n;
-        let text = std::str::from_utf8(&slot[at..at + slot[TEXT_LEN] as usize]).ok()?;
+        let text = match slot[TEXT_LEN] as usize {
+            // The normalized form is the word and the stem a slice of it.
+            0 => "",
+            len => std::str::from_utf8(&slot[at..at + len]).ok()?,
+        };
         let stem = match (slot[STEM], slot[STEM + 1]) {
             (u8::MAX, u8::MAX) => StemAt::After,
             (s, e) => StemAt::Slice(s as usize, e as usize),
