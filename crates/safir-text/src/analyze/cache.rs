@@ -142,7 +142,7 @@ impl WordCache {
         }
         let at = HEADER + n;
         let text = match slot[TEXT_LEN] as usize {
-            // The normalized form is the word and the stem a slice of it.
+            // Nothing after the word: most hits.
             0 => "",
             len => std::str::from_utf8(&slot[at..at + len]).ok()?,
         };
