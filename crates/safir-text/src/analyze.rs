@@ -8,7 +8,7 @@ use crate::repair::{needs_repair, repair_with_offsets};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
 use crate::tokenize::{Token, TokenKind, tokenize_into};
-use cache::{Cached, StemAt, WordCache};
+use cache::{Cached, NO_SET, StemAt, WordCache};
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -92,9 +92,9 @@ pub fn analyze(text: &str) -> Analyzed {
     ANALYZER.with_borrow_mut(|analyzer| analyzer.analyze(text))
 }
 
-/// How many words an [`Analyzer`] remembers by default (64 bytes each:
+/// How many words an [`Analyzer`] remembers by default (32 bytes each:
 /// 2 MB, taken on first use).
-pub const DEFAULT_CACHE_WORDS: usize = 32_768;
+pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 
 /// Reusable analysis state: keep one per thread to avoid allocation and to
 /// reuse its memo of analyzed words.
@@ -102,6 +102,8 @@ pub const DEFAULT_CACHE_WORDS: usize = 32_768;
 pub struct Analyzer {
     opts: AnalyzeOptions,
     tokens: Vec<Token>,
+    /// The memo set of each token ([`NO_SET`] for those it does not hold).
+    sets: Vec<u32>,
     cache: WordCache,
 }
 
@@ -126,6 +128,7 @@ impl Analyzer {
         Self {
             opts,
             tokens: Vec::new(),
+            sets: Vec::new(),
             cache: WordCache::new(words),
         }
     }
@@ -140,44 +143,59 @@ impl Analyzer {
     pub fn analyze_into(&mut self, text: &str, out: &mut Analyzed) {
         let mut at = 0;
         for line in text.split_inclusive('\n') {
+            self.tokens.clear();
             if self.opts.repair && needs_repair(line) {
                 let repaired = repair_with_offsets(line);
-                self.tokens.clear();
                 tokenize_into(&repaired.text, &mut self.tokens);
-                for k in 0..self.tokens.len() {
-                    let t = self.tokens[k];
-                    let (s, e) = repaired.original_span(t.start, t.end);
-                    self.term(t.kind, t.text(&repaired.text), at + s, at + e, out);
-                }
+                self.terms(&repaired.text, out, |s, e| {
+                    let (s, e) = repaired.original_span(s, e);
+                    (at + s, at + e)
+                });
             } else {
-                self.tokens.clear();
                 tokenize_into(line, &mut self.tokens);
-                for k in 0..self.tokens.len() {
-                    let t = self.tokens[k];
-                    self.term(t.kind, t.text(line), at + t.start, at + t.end, out);
-                }
+                self.terms(line, out, |s, e| (at + s, at + e));
             }
             at += line.len();
         }
     }
 
-    fn term(&mut self, kind: TokenKind, text: &str, start: usize, end: usize, out: &mut Analyzed) {
-        let o = self.opts;
-        if kind == TokenKind::Punct && !o.keep_punct {
-            return;
+    /// The terms of the tokens of `text`, `span` mapping a token's range to
+    /// the term's offsets.
+    fn terms(
+        &mut self,
+        text: &str,
+        out: &mut Analyzed,
+        span: impl Fn(usize, usize) -> (usize, usize),
+    ) {
+        // The memo sets of all the line's tokens first, their slots fetched
+        // together: each lookup then finds its slot in the processor's cache
+        // instead of waiting for memory one token after the other.
+        self.sets.clear();
+        for t in &self.tokens {
+            self.sets.push(match t.kind {
+                TokenKind::Punct if !self.opts.keep_punct => NO_SET,
+                kind => self.cache.set_of(t.text(text), is_word(kind)),
+            });
         }
-        let word = matches!(kind, TokenKind::Word | TokenKind::HashtagPart);
-        if word && self.cache.accepts(text) {
-            self.cached_term(kind, text, start, end, out);
-        } else {
-            push_term(&o, kind, text, start, end, out);
+        self.cache.fetch(&self.sets);
+        for k in 0..self.tokens.len() {
+            let t = self.tokens[k];
+            if t.kind == TokenKind::Punct && !self.opts.keep_punct {
+                continue;
+            }
+            let (start, end) = span(t.start, t.end);
+            match self.sets[k] {
+                NO_SET => push_term(&self.opts, t.kind, t.text(text), start, end, out),
+                set => self.cached_term(set, t.kind, t.text(text), start, end, out),
+            }
         }
     }
 
-    /// A word through the memo: the stored result on a hit, the full path
+    /// A token through the memo: the stored result on a hit, the full path
     /// (remembered) on a miss.
     fn cached_term(
         &mut self,
+        set: u32,
         kind: TokenKind,
         text: &str,
         start: usize,
@@ -185,13 +203,17 @@ impl Analyzer {
         out: &mut Analyzed,
     ) {
         let from = out.buf.len();
-        match self.cache.get(text) {
+        match self.cache.get(set, text, is_word(kind)) {
             Some(Cached::Dropped) => {}
             Some(Cached::Term {
+                word_first,
                 text: stored,
                 normalized_len,
                 stem,
             }) => {
+                if word_first {
+                    out.buf.push_str(text);
+                }
                 out.buf.push_str(stored);
                 let to = from + normalized_len;
                 let stem = match stem {
@@ -219,16 +241,22 @@ impl Analyzer {
                             StemAt::Slice(at(t.stem.0), at(t.stem.1))
                         };
                         Cached::Term {
+                            word_first: false,
                             text: &out.buf[from..],
                             normalized_len: at(t.normalized.1),
                             stem,
                         }
                     }
                 };
-                self.cache.insert(text, cached);
+                self.cache.insert(set, text, is_word(kind), cached);
             }
         }
     }
+}
+
+/// Words are stemmed and may be stopwords; other tokens are only normalized.
+fn is_word(kind: TokenKind) -> bool {
+    matches!(kind, TokenKind::Word | TokenKind::HashtagPart)
 }
 
 /// The general path: normalize, drop stopwords, stem.
@@ -247,7 +275,7 @@ fn push_term(
         return;
     }
     let normalized = (from as u32, to as u32);
-    let stem = if matches!(kind, TokenKind::Word | TokenKind::HashtagPart) {
+    let stem = if is_word(kind) {
         let word = &out.buf[from..];
         let stemmed = stem_word(word, o);
         match stemmed {

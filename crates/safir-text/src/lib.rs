@@ -15,6 +15,7 @@ mod script;
 pub mod sentiment;
 pub mod stem;
 pub mod stopwords;
+mod swar;
 pub mod tokenize;
 
 pub use analyze::{AnalyzeOptions, Analyzed, Analyzer, Term, analyze};

@@ -25,6 +25,7 @@ use crate::script::{
     TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
     is_invisible_format, is_pictographic, is_presentation_form,
 };
+use crate::swar::{HIGH, repeat, zero_bytes};
 use unicode_normalization::UnicodeNormalization;
 
 /// Repairs `text` (see the module documentation for the steps).
@@ -100,6 +101,24 @@ pub fn needs_repair(line: &str) -> bool {
     let mut edges = false;
     let mut i = 0;
     while i < bytes.len() {
+        if !prev_space {
+            // Inside a word, skip what cannot matter there: a tatweel (D9 80)
+            // is the only damage among ASCII, U+0080–U+02FF and the Arabic
+            // block, and none of these is a space or tab.
+            i = skip_inert(bytes, i);
+            match bytes.get(i) {
+                None => break,
+                // A continuation byte: its lead was skipped.
+                Some(0x80) => {
+                    if bytes[i - 1] == 0xD9 {
+                        return true;
+                    }
+                    i += 1;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             prev_space = b == b' ' || b == b'\t';
@@ -130,6 +149,67 @@ pub fn needs_repair(line: &str) -> bool {
     edges && looks_visual(line.chars())
 }
 
+/// Bytes [`needs_repair`] may skip after a character that is not a space
+/// or tab: ASCII other than those two, continuation bytes but 80 (which ends
+/// a tatweel), the leads of U+0080–U+02FF and of the Arabic block.
+const INERT_IN_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b' ' | b'\t' => false,
+            0x00..=0x7F | 0x81..=0xBF | 0xC2..=0xCB | 0xD8..=0xDB => true,
+            _ => false,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The first byte from `i` on that [`needs_repair`] must look at after a
+/// character that is not a space or tab (or the end), eight bytes at a time
+/// where it can: [`INERT_IN_WORD`] says which, and a space or tab followed
+/// by ASCII can be skipped too (it only matters to a mark or letter after
+/// it). It may stop earlier, at a byte the careful loop handles the same.
+fn skip_inert(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // Spaces and tabs before a non-ASCII byte (or last in the chunk), 80
+        // bytes, leads outside D8–DB (U+0080–U+02FF's too: they go the
+        // careful way, which is only slower).
+        let lead = x & (x << 1) & HIGH;
+        let space = zero_bytes(x ^ repeat(b' ')) | zero_bytes(x ^ repeat(b'\t'));
+        let special = (space & ((x >> 8) & HIGH | 1 << 63))
+            | zero_bytes(x ^ repeat(0x80))
+            | (lead & !zero_bytes((x & repeat(0xFC)) ^ repeat(0xD8)));
+        if special != 0 {
+            return i + special.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| !INERT_IN_WORD[b as usize])
+        .unwrap_or(bytes.len() - i)
+}
+
+/// The first of two spaces in a row from `from` on: `str::find` would run a
+/// general substring search, this reads eight bytes at a time.
+fn find_two_spaces(bytes: &[u8], mut from: usize) -> Option<usize> {
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let spaces =
+            zero_bytes(u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ repeat(b' '));
+        let pairs = spaces & (spaces >> 8);
+        if pairs != 0 {
+            return Some(from + pairs.trailing_zeros() as usize / 8);
+        }
+        // The last byte again: a pair may straddle two windows.
+        from += 7;
+    }
+    let rest = bytes.get(from..)?;
+    rest.windows(2).position(|w| w == b"  ").map(|k| from + k)
+}
+
 /// A lone letter next to two or more spaces: the one joining rule that
 /// needs neither tatweel nor a mark to show the damage.
 fn stray_letter_at_wide_gap(line: &str) -> bool {
@@ -138,8 +218,7 @@ fn stray_letter_at_wide_gap(line: &str) -> bool {
         matches!((letters.next(), letters.next()), (Some(c), None) if is_arabic_letter(c) && c != 'و')
     };
     let mut from = 0;
-    while let Some(k) = line[from..].find("  ") {
-        let start = from + k;
+    while let Some(start) = find_two_spaces(line.as_bytes(), from) {
         let end = line.len() - line[start..].trim_start_matches(' ').len();
         let before = line[..start]
             .rsplit(char::is_whitespace)
@@ -525,6 +604,35 @@ mod tests {
             line in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F]{0,30}"
         ) {
             proptest::prop_assert_eq!(needs_repair(&line), needs_repair_by_chars(&line));
+        }
+
+        #[test]
+        fn two_spaces_found_as_the_plain_search_does(
+            line in "[ a\\u0627]{0,40}",
+            from in 0usize..40,
+        ) {
+            let from = from.min(line.len());
+            let plain = line.as_bytes()[from..].windows(2).position(|w| w == b"  ").map(|k| from + k);
+            proptest::prop_assert_eq!(find_two_spaces(line.as_bytes(), from), plain);
+        }
+
+        #[test]
+        fn the_word_skip_stops_where_it_must(
+            line in "[\\u0600-\\u06FF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F\\u{1F44D}]{0,30}",
+            from in 0usize..60,
+        ) {
+            let bytes = line.as_bytes();
+            let from = from.min(bytes.len());
+            let space = |k: usize| matches!(bytes[k], b' ' | b'\t');
+            // What the careful loop must see, and what it may see at no cost.
+            let must = |k: usize| {
+                let skippable_space = space(k) && bytes.get(k + 1).is_some_and(u8::is_ascii);
+                !(INERT_IN_WORD[bytes[k] as usize] || skippable_space)
+            };
+            let may = |k: usize| must(k) || !INERT_IN_WORD[bytes[k] as usize] || (0xC2..=0xCB).contains(&bytes[k]);
+            let skipped = skip_inert(bytes, from);
+            proptest::prop_assert!((from..skipped).all(|k| !must(k)), "{:?} skips past a byte that matters", line);
+            proptest::prop_assert!(skipped == bytes.len() || may(skipped), "{:?} stops at {}", line, skipped);
         }
 
         #[test]

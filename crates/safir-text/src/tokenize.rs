@@ -46,14 +46,38 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Appends the tokens of `text` to `tokens`.
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
+    tokenize_with::<true>(text, tokens);
+}
+
+/// [`tokenize_into`]; `WORDS_FIRST` takes the shortcut for words, which a
+/// test checks against the full chain of tests.
+fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
     // An e-mail address needs an `@` after its start: past the last one, no
     // word is scanned as a possible address.
     let last_at = text.rfind('@');
     let mut i = 0;
     while i < text.len() {
         let (c, class) = char_at(text, i);
-        if c.is_whitespace() {
+        if class.has(Class::SPACE) {
             i += c.len_utf8();
+            continue;
+        }
+        // Most tokens are words. A letter starts one unless it may start a
+        // URL (h, w) or an e-mail address (an ASCII letter with an `@`
+        // further on): every other branch below wants a character that is
+        // not a letter.
+        if WORDS_FIRST
+            && class.has(Class::START)
+            && !matches!(c, 'h' | 'H' | 'w' | 'W')
+            && !(c.is_ascii() && last_at.is_some_and(|at| at > i))
+        {
+            let len = word_len(&text[i..], false);
+            tokens.push(Token {
+                kind: TokenKind::Word,
+                start: i,
+                end: i + len,
+            });
+            i += len;
             continue;
         }
         let rest = &text[i..];
@@ -83,7 +107,7 @@ pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
             (TokenKind::Emoji, emoji_len(rest))
         } else if class.has(Class::DIGIT) {
             number_or_word(rest)
-        } else if is_word_start(c) {
+        } else if class.has(Class::START) {
             let email = last_at.is_some_and(|at| at > i).then(|| email_len(rest));
             match email.flatten() {
                 Some(len) => (TokenKind::Email, len),
@@ -131,6 +155,24 @@ fn word_len(s: &str, hashtag: bool) -> usize {
     // The class of the last character that is neither a mark nor tatweel.
     let mut prev = Class::NONE;
     while k < bytes.len() {
+        // Runs of ASCII letters, and of Arabic letters and marks not after a
+        // digit, pass every test below: they skip decoding.
+        let b = bytes[k];
+        if b.is_ascii_alphabetic() {
+            k += 1;
+            prev = CLASSES[b as usize];
+            continue;
+        }
+        if (0xD8..=0xDB).contains(&b) && !prev.has(Class::DIGIT) {
+            let class = CLASSES[arabic_block_index(b, bytes[k + 1])];
+            if class.has(Class::ARABIC | Class::KEEPS_PREV) && !class.has(Class::DIGIT) {
+                k += 2;
+                if !class.has(Class::KEEPS_PREV) {
+                    prev = class;
+                }
+                continue;
+            }
+        }
         let (c, class) = char_at(s, k);
         let ok = match c {
             '_' => hashtag,
@@ -171,6 +213,10 @@ impl Class {
     const WORD: u8 = 8;
     /// A mark or tatweel: the letter before it stays the previous one.
     const KEEPS_PREV: u8 = 16;
+    /// `char::is_whitespace`.
+    const SPACE: u8 = 32;
+    /// [`is_word_start`].
+    const START: u8 = 64;
 
     fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
@@ -183,6 +229,8 @@ impl Class {
             (is_latin_letter(c), Self::LATIN),
             (is_word_char(c), Self::WORD),
             (is_combining_mark(c) || c == TATWEEL, Self::KEEPS_PREV),
+            (c.is_whitespace(), Self::SPACE),
+            (is_word_start(c), Self::START),
         ];
         Class(bits.iter().filter(|(on, _)| *on).fold(0, |a, (_, b)| a | b))
     }
@@ -200,9 +248,11 @@ const CLASSES: [Class; 384] = {
             if b.is_ascii_digit() {
                 Class::DIGIT | Class::WORD
             } else if b.is_ascii_alphabetic() {
-                Class::LATIN | Class::WORD
+                Class::LATIN | Class::WORD | Class::START
             } else if b == b'_' {
                 Class::WORD
+            } else if (b as char).is_ascii_whitespace() || b == 0x0B {
+                Class::SPACE
             } else {
                 0
             }
@@ -213,7 +263,7 @@ const CLASSES: [Class; 384] = {
             if arabic_digit_value(c).is_some() {
                 Class::DIGIT | Class::WORD
             } else if is_arabic_letter(c) {
-                Class::ARABIC | Class::WORD
+                Class::ARABIC | Class::WORD | Class::START
             } else if c == TATWEEL || is_arabic_diacritic(c) {
                 Class::KEEPS_PREV | Class::WORD
             } else {
@@ -238,11 +288,30 @@ fn char_at(s: &str, k: usize) -> (char, Class) {
         // Two-byte sequences D8 80 … DB BF are U+0600–U+06FF.
         let cp = (((b & 0x1F) as u32) << 6) | (bytes[k + 1] & 0x3F) as u32;
         if let Some(c) = char::from_u32(cp) {
-            return (c, CLASSES[(cp - 0x0600 + 128) as usize]);
+            return (c, CLASSES[arabic_block_index(b, bytes[k + 1])]);
         }
     }
     let c = s[k..].chars().next().unwrap_or('\u{FFFD}');
-    (c, Class::of(c))
+    (c, class_outside_table(c))
+}
+
+/// [`Class::of`] for a character outside [`CLASSES`]: emoji and flags, the
+/// most frequent of these in posts, skip the Unicode table searches (a test
+/// checks every one).
+fn class_outside_table(c: char) -> Class {
+    match c {
+        '\u{1F1E6}'..='\u{1F1FF}' | '\u{1F300}'..='\u{1FAFF}' => Class::NONE,
+        // Variation selector 16, after most emoji: a mark.
+        '\u{FE0F}' => Class(Class::WORD | Class::KEEPS_PREV),
+        _ => Class::of(c),
+    }
+}
+
+/// The [`CLASSES`] index of the Arabic-block character encoded `lead`
+/// (D8–DB) `next`.
+#[inline(always)]
+fn arabic_block_index(lead: u8, next: u8) -> usize {
+    128 + (((lead & 0x03) as usize) << 6 | (next & 0x3F) as usize)
 }
 
 fn is_latin_letter(c: char) -> bool {
@@ -566,6 +635,87 @@ mod tests {
         #[test]
         fn word_len_agrees_on_any_text(s in "\\PC{0,20}", hashtag: bool) {
             proptest::prop_assert_eq!(word_len(&s, hashtag), word_len_by_chars(&s, hashtag));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_word_shortcut_changes_no_token(
+            s in "([\\u0600-\\u06FF a-zA-Z0-9_'’#@.:/%+\\-\\u200D\\u{1F44D}\\u20E3\\uFE0F]{0,12}(https?://|[hH][tT]{2}[pP]|www\\.|[wW]{3}|@|[a-z]+@[a-z]+\\.[a-z]+)?){0,6}"
+        ) {
+            let mut fast = Vec::new();
+            let mut full = Vec::new();
+            tokenize_with::<true>(&s, &mut fast);
+            tokenize_with::<false>(&s, &mut full);
+            proptest::prop_assert_eq!(fast, full);
+        }
+
+        #[test]
+        fn the_word_shortcut_changes_no_token_on_any_text(s in "\\PC{0,60}") {
+            let mut fast = Vec::new();
+            let mut full = Vec::new();
+            tokenize_with::<true>(&s, &mut fast);
+            tokenize_with::<false>(&s, &mut full);
+            proptest::prop_assert_eq!(fast, full);
+        }
+    }
+
+    #[test]
+    fn the_word_shortcut_changes_no_token_on_the_samples() {
+        // The PDF sample and the tweets of the shared data folder, when there.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/");
+        let mut texts = 0;
+        for file in ["samples/pdf-extracted-ar.txt", "arsarcasm-v2/train.csv"] {
+            let Ok(text) = std::fs::read_to_string(format!("{dir}{file}")) else {
+                continue;
+            };
+            for line in text.lines() {
+                let mut fast = Vec::new();
+                let mut full = Vec::new();
+                tokenize_with::<true>(line, &mut fast);
+                tokenize_with::<false>(line, &mut full);
+                assert_eq!(fast, full, "{line}");
+            }
+            texts += 1;
+        }
+        if texts > 0 {
+            assert_eq!(
+                tokenize("كلمة word"),
+                vec![
+                    Token {
+                        kind: Word,
+                        start: 0,
+                        end: 8
+                    },
+                    Token {
+                        kind: Word,
+                        start: 9,
+                        end: 13
+                    }
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn emoji_classes_agree_with_the_character_classes() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(class_outside_table(c), Class::of(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn no_word_start_is_a_digit() {
+        // The word shortcut relies on it.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let class = Class::of(c);
+            assert!(
+                !(class.has(Class::START) && class.has(Class::DIGIT)),
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 

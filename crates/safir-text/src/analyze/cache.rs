@@ -1,21 +1,27 @@
 //! A bounded memo of what normalization, the stopword lists and the stemmer
-//! made of a word: text repeats its words, and a lookup is much cheaper than
-//! the three steps.
+//! made of a word, and of what normalization made of other tokens (emoji,
+//! numbers, mentions...): text repeats its words, and a lookup is much
+//! cheaper than the three steps. A word and another token of the same text
+//! are different keys.
 //!
 //! A fixed table: the hash of a word picks a set of two slots. A new word
 //! takes the second slot, replacing what was there; a word found in the
 //! second slot swaps into the first. Words seen once thus replace each other
-//! and leave the words that recur in place. A slot is one 64-byte cache line
-//! holding the word, its normalized form and stem inline, so nothing is
-//! allocated per word and memory is fixed (64 bytes a word). Crafted words
-//! that share a set only evict each other, which costs what no memo costs,
-//! so an unkeyed hash is safe here.
+//! and leave the words that recur in place. A slot is 32 bytes holding the
+//! word, its normalized form (left out when it is the word itself, as for
+//! most words) and its stem inline, and a set is one 64-byte cache line: a
+//! lookup reads one line, nothing is allocated per word and memory is fixed
+//! (32 bytes a word). Words whose analysis does not fit (a few percent) are
+//! analyzed each time. Crafted words that share a set only evict each
+//! other, which costs what no memo costs, so an unkeyed hash is safe here.
+
+use crate::swar::{repeat, u32_at, u64_at, zero_bytes};
 
 /// Bytes of a slot.
-const SLOT: usize = 64;
-/// Longest word (bytes) kept; longer ones are analyzed each time.
-const MAX_WORD: usize = 32;
+const SLOT: usize = 32;
 const WAYS: usize = 2;
+/// No set: a token the memo does not hold.
+pub(super) const NO_SET: u32 = u32::MAX;
 
 /// Where the stem of a remembered term lies in its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,37 +37,47 @@ pub(super) enum StemAt {
 pub(super) enum Cached<'a> {
     /// Normalization left nothing, or the word is a stopword: no term.
     Dropped,
-    /// The normalized form, followed by the stem when it is not a slice of it.
+    /// The normalized form, followed by the stem when it is not a slice of
+    /// it. When `word_first`, the normalized form is the word itself and
+    /// `text` only what follows it (as [`WordCache::get`] answers; an
+    /// insertion passes the whole text and the memo finds that out).
     Term {
+        word_first: bool,
         text: &'a str,
         normalized_len: usize,
         stem: StemAt,
     },
 }
 
-/// One slot, on its own cache line: five lengths, then the word, then its
-/// text (normalized form and stem).
+/// The two slots of a set, on one cache line.
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
-struct Slot([u8; SLOT]);
+struct Set([[u8; SLOT]; WAYS]);
 
-/// Byte offsets of a slot's header fields.
+/// Byte offsets of a slot's header fields: five bytes, then the word, then
+/// its text (normalized form unless it is the word, and stem).
 const WORD_LEN: usize = 0;
+/// Set in the word length's byte: the normalized form is the word.
+const WORD_FIRST: u8 = 0x80;
+/// Set in the word length's byte: the key is a token other than a word.
+const NOT_WORD: u8 = 0x40;
 /// `u8::MAX`: dropped.
 const TEXT_LEN: usize = 1;
 const NORMALIZED_LEN: usize = 2;
 /// Both `u8::MAX`: the stem comes after the normalized form.
 const STEM: usize = 3;
 const HEADER: usize = 5;
+/// Longest word (bytes) kept; longer ones are analyzed each time.
+const MAX_WORD: usize = SLOT - HEADER;
 
 /// A slot whose word length is 0 is empty (no word is empty).
-const EMPTY: Slot = Slot([0; SLOT]);
+const EMPTY: Set = Set([[0; SLOT]; WAYS]);
 
 #[derive(Debug, Default)]
 pub(super) struct WordCache {
     /// Allocated on first use.
-    slots: Vec<Slot>,
-    /// A power of two, or 0 when the memo is off.
+    sets: Vec<Set>,
+    /// Words: a power of two, or 0 when the memo is off.
     capacity: usize,
 }
 
@@ -78,43 +94,64 @@ impl WordCache {
         }
     }
 
-    /// Whether `word`'s analysis depends on the word alone and is worth
-    /// keeping. A ZWJ is kept or dropped depending on what precedes it in the
-    /// output buffer, so words holding one are not remembered.
-    pub(super) fn accepts(&self, word: &str) -> bool {
-        // ZWJ is E2 80 8D; most words hold no E2 byte at all.
-        self.capacity > 0
-            && word.len() <= MAX_WORD
-            && !(word.as_bytes().contains(&0xE2) && word.contains('\u{200D}'))
+    /// The set of `word` (a word when `is_word`, another token otherwise)
+    /// for [`Self::get`] and [`Self::insert`], or [`NO_SET`] when the memo
+    /// does not take it: texts longer than [`MAX_WORD`], and texts holding a
+    /// ZWJ, which normalization keeps or drops depending on what precedes it
+    /// in the output buffer. The hash looks for the ZWJ's first byte (E2) on
+    /// the way; most words have none.
+    pub(super) fn set_of(&self, word: &str, is_word: bool) -> u32 {
+        if self.capacity == 0 || word.len() > MAX_WORD {
+            return NO_SET;
+        }
+        let (h, e2) = hash(word.as_bytes(), is_word);
+        if e2 && word.contains('\u{200D}') {
+            return NO_SET;
+        }
+        (h as usize & (self.capacity / WAYS - 1)) as u32
     }
 
-    fn set_of(&self, word: &str) -> usize {
-        (hash(word.as_bytes()) as usize & (self.capacity - 1)) & !(WAYS - 1)
+    /// Reads the line of each set (skipping [`NO_SET`]), so that memory
+    /// fetches them all at once rather than one per lookup.
+    pub(super) fn fetch(&self, sets: &[u32]) {
+        let mut any = 0;
+        for &set in sets {
+            if let Some(set) = self.sets.get(set as usize) {
+                any ^= set.0[0][WORD_LEN];
+            }
+        }
+        std::hint::black_box(any);
     }
 
-    /// The remembered result for an accepted word.
-    pub(super) fn get(&mut self, word: &str) -> Option<Cached<'_>> {
-        let set = self.set_of(word);
-        let ways = self.slots.get(set..set + WAYS)?;
+    /// The remembered result for an accepted word of set `set`.
+    pub(super) fn get(&mut self, set: u32, word: &str, is_word: bool) -> Option<Cached<'_>> {
+        let ways = &mut self.sets.get_mut(set as usize)?.0;
         let n = word.len();
+        let key = n as u8 | if is_word { 0 } else { NOT_WORD };
         let way = ways.iter().position(|slot| {
-            slot.0[WORD_LEN] as usize == n && &slot.0[HEADER..HEADER + n] == word.as_bytes()
+            slot[WORD_LEN] & !WORD_FIRST == key
+                && same_bytes(&slot[HEADER..HEADER + n], word.as_bytes())
         })?;
         if way == 1 {
             // Seen twice: into the first way, out of reach of new words.
-            self.slots.swap(set, set + 1);
+            ways.swap(0, 1);
         }
-        let slot = &self.slots[set].0;
+        let slot = &ways[0];
         if slot[TEXT_LEN] == u8::MAX {
             return Some(Cached::Dropped);
         }
         let at = HEADER + n;
-        let text = std::str::from_utf8(&slot[at..at + slot[TEXT_LEN] as usize]).ok()?;
+        let text = match slot[TEXT_LEN] as usize {
+            // Nothing after the word: most hits.
+            0 => "",
+            len => std::str::from_utf8(&slot[at..at + len]).ok()?,
+        };
         let stem = match (slot[STEM], slot[STEM + 1]) {
             (u8::MAX, u8::MAX) => StemAt::After,
             (s, e) => StemAt::Slice(s as usize, e as usize),
         };
         Some(Cached::Term {
+            word_first: slot[WORD_LEN] & WORD_FIRST != 0,
             text,
             normalized_len: slot[NORMALIZED_LEN] as usize,
             stem,
@@ -122,127 +159,233 @@ impl WordCache {
     }
 
     /// Remembers the result for an accepted word (unless it does not fit).
-    pub(super) fn insert(&mut self, word: &str, cached: Cached<'_>) {
+    pub(super) fn insert(&mut self, set: u32, word: &str, is_word: bool, cached: Cached<'_>) {
         let n = word.len();
-        let mut slot = EMPTY;
-        slot.0[WORD_LEN] = n as u8;
-        slot.0[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
+        let mut slot = [0; SLOT];
+        slot[WORD_LEN] = n as u8 | if is_word { 0 } else { NOT_WORD };
+        slot[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
         match cached {
-            Cached::Dropped => slot.0[TEXT_LEN] = u8::MAX,
+            Cached::Dropped => slot[TEXT_LEN] = u8::MAX,
             Cached::Term {
-                text,
+                word_first,
+                mut text,
                 normalized_len,
                 stem,
             } => {
+                debug_assert!(!word_first, "insert takes the whole text");
+                if text.as_bytes().get(..normalized_len) == Some(word.as_bytes()) {
+                    // Only what follows the word: a hit pushes the word.
+                    slot[WORD_LEN] |= WORD_FIRST;
+                    text = &text[normalized_len..];
+                }
                 let at = HEADER + n;
                 if at + text.len() > SLOT {
                     return;
                 }
-                slot.0[at..at + text.len()].copy_from_slice(text.as_bytes());
-                slot.0[TEXT_LEN] = text.len() as u8;
-                slot.0[NORMALIZED_LEN] = normalized_len as u8;
+                slot[at..at + text.len()].copy_from_slice(text.as_bytes());
+                slot[TEXT_LEN] = text.len() as u8;
+                slot[NORMALIZED_LEN] = normalized_len as u8;
                 let (s, e) = match stem {
                     StemAt::After => (u8::MAX, u8::MAX),
                     StemAt::Slice(s, e) => (s as u8, e as u8),
                 };
-                slot.0[STEM] = s;
-                slot.0[STEM + 1] = e;
+                slot[STEM] = s;
+                slot[STEM + 1] = e;
             }
         }
-        if self.slots.is_empty() {
-            self.slots = vec![EMPTY; self.capacity];
+        if self.sets.is_empty() {
+            self.sets = vec![EMPTY; self.capacity / WAYS];
         }
         // A new word takes the second way: words seen once replace each
         // other there, and a word found again moves to the first.
-        let set = self.set_of(word);
-        self.slots[set + 1] = slot;
+        self.sets[set as usize].0[1] = slot;
     }
 }
 
 /// Multiply-rotate over 8-byte chunks, then a final mix (the set index takes
-/// the low bits).
-fn hash(bytes: &[u8]) -> u64 {
+/// the low bits), words and other tokens apart; and whether an E2 byte
+/// occurs. The tail is read as
+/// overlapping whole words, not copied into a buffer: a copy of a few bytes
+/// followed by an 8-byte read of them stalls the processor.
+fn hash(bytes: &[u8], is_word: bool) -> (u64, bool) {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = bytes.len() as u64;
+    let n = bytes.len();
+    let mut h = n as u64 | if is_word { 0 } else { 1 << 32 };
+    let mut e2 = 0;
+    let mut mix = |v: u64| {
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+        e2 |= zero_bytes(v ^ repeat(0xE2));
+    };
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
-        let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+        mix(u64_at(c, 0));
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    if !chunks.remainder().is_empty() {
+        // Every byte of the tail is in the value (the short cases' unused
+        // high bytes are 0).
+        mix(match n {
+            8.. => u64_at(bytes, n - 8),
+            4.. => u64::from(u32_at(bytes, 0)) << 32 | u64::from(u32_at(bytes, n - 4)),
+            _ => u64::from(bytes[0]) << 16 | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]),
+        });
     }
     h ^= h >> 32;
     h = h.wrapping_mul(K);
-    h ^ (h >> 29)
+    (h ^ (h >> 29), e2 != 0)
+}
+
+/// `a == b` for two words of the same length of at most [`MAX_WORD`] bytes,
+/// in whole-word reads rather than a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    match n {
+        8.. => {
+            (0..n - 8).step_by(8).all(|k| u64_at(a, k) == u64_at(b, k))
+                && u64_at(a, n - 8) == u64_at(b, n - 8)
+        }
+        4.. => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn takes_the_words_it_should(
+            word in "[a\\u0627\\u200D\\u2019\\u00E2\\u{1F44D}]{1,12}",
+        ) {
+            let cache = WordCache::new(8);
+            let taken = word.len() <= MAX_WORD && !word.contains('\u{200D}');
+            proptest::prop_assert_eq!(cache.set_of(&word, true) != NO_SET, taken);
+        }
+
+        #[test]
+        fn compares_as_slices_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=32),
+            at: usize,
+            to: u8,
+        ) {
+            let mut b = a.clone();
+            if !b.is_empty() {
+                let k = at % b.len();
+                b[k] = to;
+            }
+            proptest::prop_assert!(same_bytes(&a, &a));
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+        }
+    }
+
+    impl WordCache {
+        fn get_word(&mut self, word: &str) -> Option<Cached<'_>> {
+            self.get(self.set_of(word, true), word, true)
+        }
+
+        fn insert_word(&mut self, word: &str, cached: Cached<'_>) {
+            self.insert(self.set_of(word, true), word, true, cached);
+        }
+    }
+
+    fn term(text: &str, normalized_len: usize, stem: StemAt) -> Cached<'_> {
+        Cached::Term {
+            word_first: false,
+            text,
+            normalized_len,
+            stem,
+        }
+    }
+
     #[test]
     fn remembers_two_words_a_set() {
         // One set: every word lands in it.
         let mut cache = WordCache::new(2);
-        assert_eq!(cache.get("word"), None);
-        let term = Cached::Term {
-            text: "wordword",
-            normalized_len: 4,
+        assert_eq!(cache.get_word("word"), None);
+        let word = term("wordword", 4, StemAt::After);
+        cache.insert_word("Word", word);
+        assert_eq!(cache.get_word("Word"), Some(word));
+        assert_eq!(cache.get_word("word"), None);
+        cache.insert_word("the", Cached::Dropped);
+        assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("Word"), Some(word));
+        let arabic = term("سفاره", 10, StemAt::Slice(0, 8));
+        // The newest word replaces the one found least recently.
+        cache.insert_word("سفارة", arabic);
+        assert_eq!(cache.get_word("سفارة"), Some(arabic));
+        assert_eq!(cache.get_word("the"), None);
+        assert_eq!(cache.get_word("Word"), Some(word));
+        assert_eq!(cache.sets.len(), 1);
+    }
+
+    #[test]
+    fn a_normalized_form_that_is_the_word_is_not_stored_again() {
+        let mut cache = WordCache::new(2);
+        cache.insert_word("embassies", term("embassiesembassi", 9, StemAt::After));
+        let stored = Cached::Term {
+            word_first: true,
+            text: "embassi",
+            normalized_len: 9,
             stem: StemAt::After,
         };
-        cache.insert("Word", term);
-        assert_eq!(cache.get("Word"), Some(term));
-        assert_eq!(cache.get("word"), None);
-        cache.insert("the", Cached::Dropped);
-        assert_eq!(cache.get("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get("Word"), Some(term));
-        let arabic = Cached::Term {
-            text: "سفارهسفار",
-            normalized_len: 10,
-            stem: StemAt::Slice(0, 8),
-        };
-        // The newest word replaces the one found least recently.
-        cache.insert("سفارة", arabic);
-        assert_eq!(cache.get("سفارة"), Some(arabic));
-        assert_eq!(cache.get("the"), None);
-        assert_eq!(cache.get("Word"), Some(term));
-        assert_eq!(cache.slots.len(), 2);
+        assert_eq!(cache.get_word("embassies"), Some(stored));
+        // 5 + 24 bytes fit in a slot; with the normalized form, 5 + 48 would
+        // not.
+        let long = "سفارتنااليوم";
+        cache.insert_word(long, term(long, long.len(), StemAt::Slice(0, 10)));
+        assert!(matches!(
+            cache.get_word(long),
+            Some(Cached::Term {
+                word_first: true,
+                text: "",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_word_and_another_token_of_the_same_text_are_apart() {
+        let mut cache = WordCache::new(2);
+        let set = cache.set_of("2026", true);
+        cache.insert(set, "2026", true, Cached::Dropped);
+        assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
+        let other = cache.set_of("2026", false);
+        assert_eq!(cache.get(other, "2026", false), None);
+        cache.insert(other, "2026", false, term("2026", 4, StemAt::Slice(0, 4)));
+        assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
+        assert!(matches!(
+            cache.get(other, "2026", false),
+            Some(Cached::Term {
+                word_first: true,
+                text: "",
+                ..
+            })
+        ));
     }
 
     #[test]
     fn words_seen_once_do_not_push_out_words_seen_again() {
         let mut cache = WordCache::new(2);
-        cache.insert("often", Cached::Dropped);
-        assert_eq!(cache.get("often"), Some(Cached::Dropped));
+        cache.insert_word("often", Cached::Dropped);
+        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
         for once in ["a", "b", "c"] {
-            cache.insert(once, Cached::Dropped);
+            cache.insert_word(once, Cached::Dropped);
         }
-        assert_eq!(cache.get("often"), Some(Cached::Dropped));
-        assert_eq!(cache.get("c"), Some(Cached::Dropped));
-        assert_eq!(cache.get("a"), None);
-        assert_eq!(cache.get("b"), None);
+        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("c"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("a"), None);
+        assert_eq!(cache.get_word("b"), None);
     }
 
     #[test]
     fn off_and_oversized() {
-        assert!(!WordCache::new(0).accepts("a"));
+        assert_eq!(WordCache::new(0).set_of("a", true), NO_SET);
         let mut cache = WordCache::new(8);
-        assert!(!cache.accepts(&"a".repeat(MAX_WORD + 1)));
-        assert!(!cache.accepts("a\u{200D}b"));
-        assert!(cache.accepts("a\u{2019}b"));
+        assert_eq!(cache.set_of(&"a".repeat(MAX_WORD + 1), false), NO_SET);
+        assert_eq!(cache.set_of("a\u{200D}b", false), NO_SET);
+        assert_ne!(cache.set_of("a\u{2019}b", true), NO_SET);
         let long = "x".repeat(SLOT);
-        cache.insert(
-            "x",
-            Cached::Term {
-                text: &long,
-                normalized_len: 1,
-                stem: StemAt::Slice(0, 1),
-            },
-        );
-        assert_eq!(cache.get("x"), None);
+        cache.insert_word("x", term(&long, 1, StemAt::Slice(0, 1)));
+        assert_eq!(cache.get_word("x"), None);
     }
 }
