@@ -11,8 +11,15 @@
 //!   English method is compared), test on the third, rotating; the linear model alone
 //!   and the lexicon scorer alone on the same sentences, plus 10-fold cross-validation
 //!   inside each set. `--adjective= --epochs= --lr= --l2= --char-max= --negation=
-//!   --average=` (one value each) try other English settings;
-//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled.
+//!   --average= --nb= --bits=` (one value each) try other English settings;
+//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled;
+//! - `english-training-cv DIR [--…]`: for each held-out set, only the cross-validation
+//!   across its two training sets (nothing is scored on the held-out set), for
+//!   comparing settings;
+//! - `english-select DIR`: the whole protocol for the candidate English methods: for
+//!   each held-out set the candidate with the best cross-validation across its
+//!   training sets is chosen and only it is scored on the held-out set, once; then
+//!   the candidate the shipped model uses (the best across all three sets).
 //!
 //! `DIR` defaults to `../shared/data/arsarcasm-v2`.
 
@@ -195,13 +202,21 @@ fn english_config() -> TrainConfig {
         config.l2 = v;
     }
     if let Some(v) = arg("char-max") {
+        // 0: no character n-grams; otherwise from 2 characters up.
         config.features.char_max = v as u8;
+        config.features.char_min = if v > 0.0 { 2 } else { 0 };
     }
     if let Some(v) = arg("negation") {
         config.features.negation_window = v as u8;
     }
     if let Some(v) = arg("average") {
         config.average = v > 0.0;
+    }
+    if let Some(v) = arg("nb") {
+        config.nb_alpha = v;
+    }
+    if let Some(v) = arg("bits") {
+        config.features.bits = v as u8;
     }
     config
 }
@@ -239,6 +254,127 @@ fn english(dir: &str) {
     );
 }
 
+/// The cross-validation across the training sets only, for each held-out set, of the
+/// settings given on the command line: what methods are compared on, with nothing
+/// scored on the held-out sets.
+fn english_training_cv(dir: &str) {
+    let sets = uci_sets(dir);
+    let config = english_config();
+    let mut total = 0.0;
+    for (held_out, name) in UCI.iter().enumerate() {
+        let chosen = sentiment::choose_weights(&training_sets(&sets, held_out), &config);
+        total += chosen.cv_accuracy;
+        print!(
+            "{name}: {:.4} ({:.2}, {:.2})  ",
+            chosen.cv_accuracy, chosen.valence, chosen.adjective
+        );
+    }
+    println!("mean {:.4}", total / 3.0);
+}
+
+fn training_sets(sets: &[Vec<Example>], held_out: usize) -> Vec<Vec<Example>> {
+    (0..sets.len())
+        .filter(|&i| i != held_out)
+        .map(|i| sets[i].clone())
+        .collect()
+}
+
+/// The English methods compared: character n-grams up to 4 (the method of format
+/// version 3) or none, naive Bayes feature scaling off or with smoothing 0.5 or 1,
+/// four learning rates; everything else as `TrainConfig::ENGLISH`. In this order,
+/// which breaks ties.
+fn english_candidates() -> Vec<(String, TrainConfig)> {
+    let mut out = Vec::new();
+    for char_max in [0u8, 4] {
+        for nb_alpha in [0.0f32, 0.5, 1.0] {
+            for learning_rate in [0.01f32, 0.03, 0.1, 0.3] {
+                let features = if char_max == 0 {
+                    sentiment::FeatureConfig {
+                        char_min: 0,
+                        char_max: 0,
+                        ..TrainConfig::ENGLISH.features
+                    }
+                } else {
+                    sentiment::FeatureConfig {
+                        char_min: 2,
+                        char_max,
+                        ..TrainConfig::ENGLISH.features
+                    }
+                };
+                let name = format!(
+                    "char n-grams {}, NB {nb_alpha}, rate {learning_rate}",
+                    if char_max == 0 {
+                        "none".to_owned()
+                    } else {
+                        format!("2-{char_max}")
+                    }
+                );
+                out.push((
+                    name,
+                    TrainConfig {
+                        features,
+                        learning_rate,
+                        nb_alpha,
+                        ..TrainConfig::ENGLISH
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The honest protocol, end to end: for each held-out set, every candidate is
+/// cross-validated across the two training sets only, the best is chosen, and only
+/// that one is scored on the held-out set, once. Then the candidate the shipped
+/// model would use: the best cross-validated across all three sets.
+fn english_select(dir: &str) {
+    let sets = uci_sets(dir);
+    let candidates = english_candidates();
+    println!(
+        "| candidate | CV, amazon held out | CV, imdb held out | CV, yelp held out | CV, all three |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut best = [0usize; 4];
+    let mut best_cv = [f64::MIN; 4];
+    for (n, (name, config)) in candidates.iter().enumerate() {
+        let mut cvs = [0.0f64; 4];
+        for (held_out, cv) in cvs.iter_mut().enumerate() {
+            let training = if held_out < 3 {
+                training_sets(&sets, held_out)
+            } else {
+                sets.clone()
+            };
+            *cv = sentiment::choose_weights(&training, config).cv_accuracy;
+            if *cv > best_cv[held_out] {
+                best_cv[held_out] = *cv;
+                best[held_out] = n;
+            }
+        }
+        println!(
+            "| {name} | {:.4} | {:.4} | {:.4} | {:.4} |",
+            cvs[0], cvs[1], cvs[2], cvs[3]
+        );
+    }
+    println!();
+    println!(
+        "| held-out set | chosen on the training sets | CV | valence, adjective weights | held-out accuracy | linear alone |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for held_out in 0..3 {
+        let (name, config) = &candidates[best[held_out]];
+        let r = sentiment::evaluate_held_out(&sets, held_out, config);
+        println!(
+            "| {} | {name} | {:.4} | {:.2}, {:.2} | {:.4} | {:.4} |",
+            UCI[held_out], best_cv[held_out], r.weight, r.adjective_weight, r.blended, r.linear
+        );
+    }
+    println!(
+        "\nShipped method (best cross-validated across all three sets): {} ({:.4})",
+        candidates[best[3]].0, best_cv[3]
+    );
+}
+
 fn main() {
     let args: Vec<String> = env::args()
         .skip(1)
@@ -260,6 +396,8 @@ fn main() {
         }
         Some("test") => test(&dir),
         Some("english") => english(&dir),
+        Some("english-training-cv") => english_training_cv(&dir),
+        Some("english-select") => english_select(&dir),
         _ => {
             eprintln!(
                 "usage: sentiment_eval cv|test|english|english-cv [DIR] [--epochs=..] [--lr=..] [--balance=..] [--l2=..]"

@@ -34,6 +34,9 @@ pub struct TrainConfig {
     pub valence: bool,
     /// With `valence`: also add the adjective polarity with its own weight.
     pub adjective: bool,
+    /// Two-class models: scale each feature by its naive Bayes log-count ratio
+    /// (NB-SVM), with this additive smoothing; 0 is off.
+    pub nb_alpha: f32,
 }
 
 impl TrainConfig {
@@ -47,17 +50,20 @@ impl TrainConfig {
         seed: 0x5AF1_2026,
         valence: false,
         adjective: false,
+        nb_alpha: 0.0,
     };
 
-    /// English: balanced two-class data (no reweighting), far fewer examples,
-    /// character n-grams up to 4, the lexicon valence and the adjective polarity.
+    /// English: balanced two-class data (no reweighting), far fewer examples, word
+    /// unigrams and bigrams without character n-grams, the lexicon valence and the
+    /// adjective polarity.
     pub const ENGLISH: TrainConfig = TrainConfig {
         features: FeatureConfig {
-            char_max: 4,
+            char_min: 0,
+            char_max: 0,
             ..FeatureConfig::DEFAULT
         },
         epochs: 20,
-        learning_rate: 0.3,
+        learning_rate: 0.03,
         balance: 0.0,
         valence: true,
         adjective: true,
@@ -224,6 +230,75 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
 }
 
 pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    if k == 2 && config.nb_alpha > 0.0 {
+        return train_nb_scaled(data, config);
+    }
+    train_plain(data, k, config)
+}
+
+/// NB-SVM (Wang and Manning 2012) with logistic regression: each feature is scaled
+/// by the log ratio of its (smoothed, binarized) counts in POS and NEG examples, the
+/// model is trained on the scaled features, and the ratio is folded into the
+/// weights, so the file and prediction are those of a plain linear model.
+fn train_nb_scaled(data: &[(Features, usize)], config: &TrainConfig) -> Model {
+    let dim = config.features.dim();
+    let alpha = config.nb_alpha;
+    let mut counts = [vec![0.0f32; dim], vec![0.0f32; dim]];
+    for (features, class) in data {
+        for &i in &features.indices {
+            counts[*class][i as usize] += 1.0;
+        }
+    }
+    let totals: Vec<f32> = counts
+        .iter()
+        .map(|c| c.iter().sum::<f32>() + alpha * dim as f32)
+        .collect();
+    let ratio: Vec<f32> = (0..dim)
+        .map(|i| {
+            ((counts[1][i] + alpha) / totals[1]).ln() - ((counts[0][i] + alpha) / totals[0]).ln()
+        })
+        .collect();
+    let scaled: Vec<(Features, usize)> = data
+        .iter()
+        .map(|(f, class)| {
+            let values = f
+                .indices
+                .iter()
+                .zip(&f.values)
+                .map(|(&i, &v)| v * ratio[i as usize])
+                .collect();
+            (
+                Features {
+                    indices: f.indices.clone(),
+                    values,
+                },
+                *class,
+            )
+        })
+        .collect();
+    let (bias, mut weights) = train_floats(&scaled, 2, config);
+    for class in 0..2 {
+        for (w, r) in weights[class * dim..(class + 1) * dim]
+            .iter_mut()
+            .zip(&ratio)
+        {
+            *w *= r;
+        }
+    }
+    Model::quantize(config.features, bias, &weights)
+}
+
+fn train_plain(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    let (bias, weights) = train_floats(data, k, config);
+    Model::quantize(config.features, bias, &weights)
+}
+
+/// AdaGrad on the softmax loss: the per-class biases and the weights, class after class.
+fn train_floats(
+    data: &[(Features, usize)],
+    k: usize,
+    config: &TrainConfig,
+) -> (Vec<f32>, Vec<f32>) {
     let dim = config.features.dim();
     let mut weights = vec![0.0f32; k * dim];
     let mut accum = vec![0.0f32; k * dim];
@@ -293,9 +368,9 @@ pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &Trai
         let n = config.epochs as f32;
         let mean_bias = sum_bias.iter().map(|b| b / n).collect();
         let mean_weights: Vec<f32> = sum_weights.iter().map(|w| w / n).collect();
-        return Model::quantize(config.features, mean_bias, &mean_weights);
+        return (mean_bias, mean_weights);
     }
-    Model::quantize(config.features, bias, &weights)
+    (bias, weights)
 }
 
 /// Scores of a classifier on labelled data.
@@ -485,5 +560,37 @@ mod tests {
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Pos);
         let f = extract("terrible awful", &config.features);
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Neg);
+    }
+
+    #[test]
+    fn naive_bayes_scaling_folds_into_a_plain_linear_model() {
+        let two_classes: Vec<Example> = toy()
+            .into_iter()
+            .filter(|e| e.label != Label::Neu)
+            .collect();
+        let config = TrainConfig {
+            features: FeatureConfig {
+                bits: 12,
+                ..FeatureConfig::DEFAULT
+            },
+            nb_alpha: 1.0,
+            ..TrainConfig::ENGLISH
+        };
+        let scaled = train(&two_classes, &config);
+        assert_eq!(scaled.to_bytes(), train(&two_classes, &config).to_bytes());
+        let plain = train(
+            &two_classes,
+            &TrainConfig {
+                nb_alpha: 0.0,
+                ..config
+            },
+        );
+        assert_ne!(scaled.to_bytes(), plain.to_bytes());
+        let margin = |text: &str| {
+            let s = scaled.scores(&extract(text, &config.features));
+            s[1] - s[0]
+        };
+        assert!(margin("lovely great") > 0.0);
+        assert!(margin("terrible awful") < 0.0);
     }
 }
