@@ -84,26 +84,29 @@ fn cv(examples: &[Example], base: TrainConfig, folds: usize) {
                             for char_max in axis("char-max", f32::from(base.features.char_max)) {
                                 for average in axis("average", if base.average { 1.0 } else { 0.0 })
                                 {
-                                    let c = TrainConfig {
-                                        epochs: epochs as u32,
-                                        learning_rate,
-                                        balance,
-                                        l2,
-                                        average: average > 0.0,
-                                        features: sentiment::FeatureConfig {
-                                            bits: bits as u8,
-                                            char_max: char_max as u8,
-                                            ..base.features
-                                        },
-                                        ..base
-                                    };
-                                    configs.push((
+                                    for nb_alpha in axis("nb", base.nb_alpha) {
+                                        let c = TrainConfig {
+                                            nb_alpha,
+                                            epochs: epochs as u32,
+                                            learning_rate,
+                                            balance,
+                                            l2,
+                                            average: average > 0.0,
+                                            features: sentiment::FeatureConfig {
+                                                bits: bits as u8,
+                                                char_max: char_max as u8,
+                                                ..base.features
+                                            },
+                                            ..base
+                                        };
+                                        configs.push((
                                     format!(
-                                        "epochs {epochs}, lr {learning_rate}, balance {balance}, l2 {l2}, bits {bits}, char n-grams {}-{char_max}, average {average}",
+                                        "epochs {epochs}, lr {learning_rate}, balance {balance}, l2 {l2}, bits {bits}, char n-grams {}-{char_max}, average {average}, NB {nb_alpha}",
                                         base.features.char_min
                                     ),
                                     c,
                                 ));
+                                    }
                                 }
                             }
                         }
@@ -116,6 +119,49 @@ fn cv(examples: &[Example], base: TrainConfig, folds: usize) {
     for (name, config) in configs {
         row(&name, &cross_validate(examples, &config, folds));
     }
+}
+
+/// 5-fold cross-validation on the training split of NEG/POS score offsets chosen to
+/// maximise F1-PN: the offsets for each fold are chosen on the out-of-fold scores of
+/// the other four folds only, then applied to it.
+fn cv_offsets(examples: &[Example]) {
+    let folds = 5;
+    let config = TrainConfig::DEFAULT;
+    let scored = sentiment::out_of_fold_scores(examples, &config, folds);
+    let classes = [Label::Neg, Label::Neu, Label::Pos];
+    let (mut plain, mut shifted) = (0.0, 0.0);
+    for fold in 0..folds {
+        let others: Vec<(Vec<f32>, usize)> = scored
+            .iter()
+            .filter(|(_, _, f)| *f != fold)
+            .map(|(s, c, _)| (s.clone(), *c))
+            .collect();
+        let (neg, pos, inner) = sentiment::choose_pn_offsets(&others);
+        let this: Vec<&(Vec<f32>, usize, usize)> =
+            scored.iter().filter(|(_, _, f)| *f == fold).collect();
+        let gold: Vec<Label> = this.iter().map(|(_, c, _)| classes[*c]).collect();
+        let pick = |s: &[f32], neg: f32, pos: f32| {
+            let t = [s[0] + neg, s[1], s[2] + pos];
+            classes[(0..3).fold(0, |b, i| if t[i] > t[b] { i } else { b })]
+        };
+        let p0: Vec<Label> = this.iter().map(|(s, _, _)| pick(s, 0.0, 0.0)).collect();
+        let p1: Vec<Label> = this.iter().map(|(s, _, _)| pick(s, neg, pos)).collect();
+        let (a, b) = (score(&gold, &p0), score(&gold, &p1));
+        println!(
+            "fold {fold}: offsets NEG {neg:+.2} POS {pos:+.2} (F1-PN {inner:.4} on the other folds); F1-PN {:.4} -> {:.4}",
+            a.f1_pn, b.f1_pn
+        );
+        plain += a.f1_pn;
+        shifted += b.f1_pn;
+    }
+    println!(
+        "mean F1-PN: {:.4} without offsets, {:.4} with",
+        plain / folds as f64,
+        shifted / folds as f64
+    );
+    let all: Vec<(Vec<f32>, usize)> = scored.iter().map(|(s, c, _)| (s.clone(), *c)).collect();
+    let (neg, pos, f) = sentiment::choose_pn_offsets(&all);
+    println!("offsets on all out-of-fold scores: NEG {neg:+.2} POS {pos:+.2} (F1-PN {f:.4})");
 }
 
 fn test(dir: &str) {
@@ -386,6 +432,7 @@ fn main() {
         .unwrap_or_else(|| "../shared/data/arsarcasm-v2".to_owned());
     match args.first().map(String::as_str) {
         Some("cv") => cv(&arsarcasm(&dir, "train"), TrainConfig::DEFAULT, 5),
+        Some("cv-offsets") => cv_offsets(&arsarcasm(&dir, "train")),
         Some("english-cv") => {
             let pooled: Vec<Example> = uci_sets(&dir).into_iter().flatten().collect();
             cv(&pooled, TrainConfig::ENGLISH, 10);

@@ -25,8 +25,8 @@ pub use blend::{
 pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
-    DataError, Example, Scores, TrainConfig, classes_of, cross_validate, parse_arsarcasm,
-    parse_labelled_sentences, score, train,
+    DataError, Example, Scores, TrainConfig, choose_pn_offsets, classes_of, cross_validate,
+    out_of_fold_scores, parse_arsarcasm, parse_labelled_sentences, score, train,
 };
 
 /// The shipped Arabic model file.

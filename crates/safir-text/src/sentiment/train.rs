@@ -34,15 +34,16 @@ pub struct TrainConfig {
     pub valence: bool,
     /// With `valence`: also add the adjective polarity with its own weight.
     pub adjective: bool,
-    /// Two-class models: scale each feature by its naive Bayes log-count ratio
-    /// (NB-SVM), with this additive smoothing; 0 is off.
+    /// Scale each feature by its naive Bayes log-count ratio (NB-SVM; with more than
+    /// two classes, each class's ratio against the others), with this additive
+    /// smoothing; 0 is off.
     pub nb_alpha: f32,
 }
 
 impl TrainConfig {
     pub const DEFAULT: TrainConfig = TrainConfig {
         features: FeatureConfig::DEFAULT,
-        epochs: 8,
+        epochs: 16,
         learning_rate: 0.03,
         l2: 0.0,
         balance: 1.0,
@@ -50,7 +51,7 @@ impl TrainConfig {
         seed: 0x5AF1_2026,
         valence: false,
         adjective: false,
-        nb_alpha: 0.0,
+        nb_alpha: 0.25,
     };
 
     /// English: balanced two-class data (no reweighting), far fewer examples, word
@@ -67,6 +68,7 @@ impl TrainConfig {
         balance: 0.0,
         valence: true,
         adjective: true,
+        nb_alpha: 0.0,
         ..TrainConfig::DEFAULT
     };
 }
@@ -233,6 +235,9 @@ pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &Trai
     if k == 2 && config.nb_alpha > 0.0 {
         return train_nb_scaled(data, config);
     }
+    if config.nb_alpha > 0.0 {
+        return train_nb_one_vs_rest(data, k, config);
+    }
     train_plain(data, k, config)
 }
 
@@ -288,6 +293,38 @@ fn train_nb_scaled(data: &[(Features, usize)], config: &TrainConfig) -> Model {
     Model::quantize(config.features, bias, &weights)
 }
 
+/// Naive Bayes scaling for more than two classes: each class sees the features scaled
+/// by their log-count ratio for that class against the others.
+fn train_nb_one_vs_rest(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    let dim = config.features.dim();
+    let alpha = config.nb_alpha;
+    let mut counts = vec![vec![0.0f32; dim]; k];
+    for (features, class) in data {
+        for &i in &features.indices {
+            counts[*class][i as usize] += 1.0;
+        }
+    }
+    let all: Vec<f32> = (0..dim)
+        .map(|i| counts.iter().map(|c| c[i]).sum())
+        .collect();
+    let total_all: f32 = all.iter().sum();
+    let mut scale = vec![0.0f32; k * dim];
+    for c in 0..k {
+        let total_in: f32 = counts[c].iter().sum::<f32>() + alpha * dim as f32;
+        let total_out: f32 = total_all - counts[c].iter().sum::<f32>() + alpha * dim as f32;
+        for i in 0..dim {
+            let inside = (counts[c][i] + alpha) / total_in;
+            let outside = (all[i] - counts[c][i] + alpha) / total_out;
+            scale[c * dim + i] = inside.ln() - outside.ln();
+        }
+    }
+    let (bias, mut weights) = train_floats_scaled(data, k, config, Some(&scale));
+    for (w, r) in weights.iter_mut().zip(&scale) {
+        *w *= r;
+    }
+    Model::quantize(config.features, bias, &weights)
+}
+
 fn train_plain(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
     let (bias, weights) = train_floats(data, k, config);
     Model::quantize(config.features, bias, &weights)
@@ -298,6 +335,17 @@ fn train_floats(
     data: &[(Features, usize)],
     k: usize,
     config: &TrainConfig,
+) -> (Vec<f32>, Vec<f32>) {
+    train_floats_scaled(data, k, config, None)
+}
+
+/// `train_floats` with each class's feature values multiplied by `scale` (class after
+/// class, like the weights).
+fn train_floats_scaled(
+    data: &[(Features, usize)],
+    k: usize,
+    config: &TrainConfig,
+    scale: Option<&[f32]>,
 ) -> (Vec<f32>, Vec<f32>) {
     let dim = config.features.dim();
     let mut weights = vec![0.0f32; k * dim];
@@ -335,7 +383,11 @@ fn train_floats(
                 let row = &weights[c * dim..(c + 1) * dim];
                 let mut s = bias[c];
                 for (&i, &v) in features.indices.iter().zip(&features.values) {
-                    s += row[i as usize] * v;
+                    let x = match scale {
+                        Some(r) => v * r[c * dim + i as usize],
+                        None => v,
+                    };
+                    s += row[i as usize] * x;
                 }
                 scores[c] = s;
             }
@@ -349,7 +401,11 @@ fn train_floats(
                 let base = c * dim;
                 for (&i, &v) in features.indices.iter().zip(&features.values) {
                     let at = base + i as usize;
-                    let grad = g * v + config.l2 * weights[at];
+                    let x = match scale {
+                        Some(r) => v * r[at],
+                        None => v,
+                    };
+                    let grad = g * x + config.l2 * weights[at];
                     accum[at] += grad * grad;
                     weights[at] -= lr * grad / (accum[at].sqrt() + EPS);
                 }
@@ -461,6 +517,72 @@ pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) 
     }
 }
 
+/// Out-of-fold linear scores of k-fold cross-validation (the folds of
+/// `cross_validate`): for each example, its class scores under the model trained
+/// without its fold, its class index and its fold.
+pub fn out_of_fold_scores(
+    examples: &[Example],
+    config: &TrainConfig,
+    folds: usize,
+) -> Vec<(Vec<f32>, usize, usize)> {
+    let classes = classes_of(examples);
+    let data: Vec<(Features, usize)> = examples
+        .iter()
+        .map(|e| {
+            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
+            (extract(&e.text, &config.features), class)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    XorShift(0xF01D_5EED).shuffle(&mut order);
+    let mut out = vec![(Vec::new(), 0, 0); data.len()];
+    for fold in 0..folds {
+        let train_set: Vec<(Features, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|(rank, _)| rank % folds != fold)
+            .map(|(_, &n)| data[n].clone())
+            .collect();
+        let model = train_features(&train_set, classes.len(), config);
+        for (rank, &n) in order.iter().enumerate() {
+            if rank % folds == fold {
+                out[n] = (model.scores(&data[n].0), data[n].1, fold);
+            }
+        }
+    }
+    out
+}
+
+/// The offsets added to the NEG and POS scores of a NEG/NEU/POS model (NEU's stays
+/// 0) that give the best F1-PN on `scored` (class scores and gold class index), on a
+/// grid of −1.5 … 1.5 by 0.05; ties go to the offsets closest to zero.
+pub fn choose_pn_offsets(scored: &[(Vec<f32>, usize)]) -> (f32, f32, f64) {
+    let grid: Vec<f32> = (-30..=30).map(|i| i as f32 * 0.05).collect();
+    let mut best = (0.0, 0.0, -1.0f64);
+    let mut best_size = f32::MAX;
+    let classes = [Label::Neg, Label::Neu, Label::Pos];
+    let gold: Vec<Label> = scored.iter().map(|(_, c)| classes[*c]).collect();
+    for &neg in &grid {
+        for &pos in &grid {
+            let predicted: Vec<Label> = scored
+                .iter()
+                .map(|(s, _)| {
+                    let t = [s[0] + neg, s[1], s[2] + pos];
+                    let best = (0..3).fold(0, |b, i| if t[i] > t[b] { i } else { b });
+                    classes[best]
+                })
+                .collect();
+            let f = score(&gold, &predicted).f1_pn;
+            let size = neg.abs() + pos.abs();
+            if f > best.2 + 1e-12 || ((f - best.2).abs() <= 1e-12 && size < best_size) {
+                best = (neg, pos, f);
+                best_size = size;
+            }
+        }
+    }
+    best
+}
+
 /// xorshift64*: tiny, seedable, identical on every platform.
 struct XorShift(u64);
 
@@ -560,6 +682,20 @@ mod tests {
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Pos);
         let f = extract("terrible awful", &config.features);
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Neg);
+    }
+
+    #[test]
+    fn pn_offsets_move_posts_out_of_a_neutral_class_that_always_wins() {
+        // NEU is always 0.32 ahead; the NEG/POS order of the rest is right.
+        let scored = vec![
+            (vec![1.0, 1.32, 0.0], 0),
+            (vec![0.0, 1.32, 1.0], 2),
+            (vec![0.0, 0.4, -0.5], 1),
+            (vec![0.9, 1.22, 0.0], 0),
+        ];
+        let (neg, pos, f1_pn) = choose_pn_offsets(&scored);
+        assert!(neg > 0.32 && pos > 0.32, "{neg} {pos}");
+        assert!((f1_pn - 1.0).abs() < 1e-9);
     }
 
     #[test]
