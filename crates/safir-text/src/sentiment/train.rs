@@ -233,96 +233,12 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
 
 pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
     if k == 2 && config.nb_alpha > 0.0 {
-        return train_nb_scaled(data, config);
+        return super::nb::train_two_classes(data, config);
     }
     if config.nb_alpha > 0.0 {
-        return train_nb_one_vs_rest(data, k, config);
+        return super::nb::train_one_vs_rest(data, k, config);
     }
     train_plain(data, k, config)
-}
-
-/// NB-SVM (Wang and Manning 2012) with logistic regression: each feature is scaled
-/// by the log ratio of its (smoothed, binarized) counts in POS and NEG examples, the
-/// model is trained on the scaled features, and the ratio is folded into the
-/// weights, so the file and prediction are those of a plain linear model.
-fn train_nb_scaled(data: &[(Features, usize)], config: &TrainConfig) -> Model {
-    let dim = config.features.dim();
-    let alpha = config.nb_alpha;
-    let mut counts = [vec![0.0f32; dim], vec![0.0f32; dim]];
-    for (features, class) in data {
-        for &i in &features.indices {
-            counts[*class][i as usize] += 1.0;
-        }
-    }
-    let totals: Vec<f32> = counts
-        .iter()
-        .map(|c| c.iter().sum::<f32>() + alpha * dim as f32)
-        .collect();
-    let ratio: Vec<f32> = (0..dim)
-        .map(|i| {
-            ((counts[1][i] + alpha) / totals[1]).ln() - ((counts[0][i] + alpha) / totals[0]).ln()
-        })
-        .collect();
-    let scaled: Vec<(Features, usize)> = data
-        .iter()
-        .map(|(f, class)| {
-            let values = f
-                .indices
-                .iter()
-                .zip(&f.values)
-                .map(|(&i, &v)| v * ratio[i as usize])
-                .collect();
-            (
-                Features {
-                    indices: f.indices.clone(),
-                    values,
-                },
-                *class,
-            )
-        })
-        .collect();
-    let (bias, mut weights) = train_floats(&scaled, 2, config);
-    for class in 0..2 {
-        for (w, r) in weights[class * dim..(class + 1) * dim]
-            .iter_mut()
-            .zip(&ratio)
-        {
-            *w *= r;
-        }
-    }
-    Model::quantize(config.features, bias, &weights)
-}
-
-/// Naive Bayes scaling for more than two classes: each class sees the features scaled
-/// by their log-count ratio for that class against the others.
-fn train_nb_one_vs_rest(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
-    let dim = config.features.dim();
-    let alpha = config.nb_alpha;
-    let mut counts = vec![vec![0.0f32; dim]; k];
-    for (features, class) in data {
-        for &i in &features.indices {
-            counts[*class][i as usize] += 1.0;
-        }
-    }
-    let all: Vec<f32> = (0..dim)
-        .map(|i| counts.iter().map(|c| c[i]).sum())
-        .collect();
-    let total_all: f32 = all.iter().sum();
-    let mut scale = vec![0.0f32; k * dim];
-    for c in 0..k {
-        let total_in: f32 = counts[c].iter().sum::<f32>() + alpha * dim as f32;
-        let total_out: f32 = total_all - counts[c].iter().sum::<f32>() + alpha * dim as f32;
-        for i in 0..dim {
-            let inside = (counts[c][i] + alpha) / total_in;
-            let outside = (all[i] - counts[c][i] + alpha) / total_out;
-            scale[c * dim + i] = inside.ln() - outside.ln();
-        }
-    }
-    let (bias, mut weights) = train_floats_scaled(data, k, config, Some(&scale));
-    for (w, r) in weights.iter_mut().zip(&scale) {
-        *w *= r;
-    }
-    Model::quantize(config.features, bias, &weights)
 }
 
 fn train_plain(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
@@ -341,7 +257,7 @@ fn train_floats(
 
 /// `train_floats` with each class's feature values multiplied by `scale` (class after
 /// class, like the weights).
-fn train_floats_scaled(
+pub(super) fn train_floats_scaled(
     data: &[(Features, usize)],
     k: usize,
     config: &TrainConfig,
@@ -429,162 +345,8 @@ fn train_floats_scaled(
     (bias, weights)
 }
 
-/// Scores of a classifier on labelled data.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Scores {
-    pub accuracy: f64,
-    pub f1_neg: f64,
-    pub f1_neu: f64,
-    pub f1_pos: f64,
-    /// Mean of F1 for POS and NEG (the WANLP 2021 shared-task metric).
-    pub f1_pn: f64,
-    pub macro_f1: f64,
-}
-
-/// Scores predicted labels against gold labels.
-pub fn score(gold: &[Label], predicted: &[Label]) -> Scores {
-    let f1 = |label: Label| {
-        let tp = gold
-            .iter()
-            .zip(predicted)
-            .filter(|(g, p)| **g == label && **p == label)
-            .count() as f64;
-        let predicted_n = predicted.iter().filter(|p| **p == label).count() as f64;
-        let gold_n = gold.iter().filter(|g| **g == label).count() as f64;
-        if tp == 0.0 {
-            0.0
-        } else {
-            2.0 * tp / (predicted_n + gold_n)
-        }
-    };
-    let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
-    let (f1_neg, f1_neu, f1_pos) = (f1(Label::Neg), f1(Label::Neu), f1(Label::Pos));
-    Scores {
-        accuracy: correct as f64 / gold.len().max(1) as f64,
-        f1_neg,
-        f1_neu,
-        f1_pos,
-        f1_pn: (f1_neg + f1_pos) / 2.0,
-        macro_f1: (f1_neg + f1_neu + f1_pos) / 3.0,
-    }
-}
-
-/// k-fold cross-validation: the mean scores over folds. Folds come from a seeded
-/// shuffle, so the split is the same on every run.
-pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) -> Scores {
-    let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
-        .iter()
-        .map(|e| {
-            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
-            (extract(&e.text, &config.features), class)
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    XorShift(0xF01D_5EED).shuffle(&mut order);
-    let mut total = Scores::default();
-    for fold in 0..folds {
-        let (mut train_set, mut held_out) = (Vec::new(), Vec::new());
-        for (rank, &n) in order.iter().enumerate() {
-            if rank % folds == fold {
-                held_out.push(n);
-            } else {
-                train_set.push(data[n].clone());
-            }
-        }
-        let model = train_features(&train_set, classes.len(), config);
-        let gold: Vec<Label> = held_out.iter().map(|&n| classes[data[n].1]).collect();
-        let predicted: Vec<Label> = held_out
-            .iter()
-            .map(|&n| super::label_of(&model, &data[n].0, 0.0, 0.0).0)
-            .collect();
-        let s = score(&gold, &predicted);
-        total.accuracy += s.accuracy;
-        total.f1_neg += s.f1_neg;
-        total.f1_neu += s.f1_neu;
-        total.f1_pos += s.f1_pos;
-        total.f1_pn += s.f1_pn;
-        total.macro_f1 += s.macro_f1;
-    }
-    let n = folds as f64;
-    Scores {
-        accuracy: total.accuracy / n,
-        f1_neg: total.f1_neg / n,
-        f1_neu: total.f1_neu / n,
-        f1_pos: total.f1_pos / n,
-        f1_pn: total.f1_pn / n,
-        macro_f1: total.macro_f1 / n,
-    }
-}
-
-/// Out-of-fold linear scores of k-fold cross-validation (the folds of
-/// `cross_validate`): for each example, its class scores under the model trained
-/// without its fold, its class index and its fold.
-pub fn out_of_fold_scores(
-    examples: &[Example],
-    config: &TrainConfig,
-    folds: usize,
-) -> Vec<(Vec<f32>, usize, usize)> {
-    let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
-        .iter()
-        .map(|e| {
-            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
-            (extract(&e.text, &config.features), class)
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    XorShift(0xF01D_5EED).shuffle(&mut order);
-    let mut out = vec![(Vec::new(), 0, 0); data.len()];
-    for fold in 0..folds {
-        let train_set: Vec<(Features, usize)> = order
-            .iter()
-            .enumerate()
-            .filter(|(rank, _)| rank % folds != fold)
-            .map(|(_, &n)| data[n].clone())
-            .collect();
-        let model = train_features(&train_set, classes.len(), config);
-        for (rank, &n) in order.iter().enumerate() {
-            if rank % folds == fold {
-                out[n] = (model.scores(&data[n].0), data[n].1, fold);
-            }
-        }
-    }
-    out
-}
-
-/// The offsets added to the NEG and POS scores of a NEG/NEU/POS model (NEU's stays
-/// 0) that give the best F1-PN on `scored` (class scores and gold class index), on a
-/// grid of −1.5 … 1.5 by 0.05; ties go to the offsets closest to zero.
-pub fn choose_pn_offsets(scored: &[(Vec<f32>, usize)]) -> (f32, f32, f64) {
-    let grid: Vec<f32> = (-30..=30).map(|i| i as f32 * 0.05).collect();
-    let mut best = (0.0, 0.0, -1.0f64);
-    let mut best_size = f32::MAX;
-    let classes = [Label::Neg, Label::Neu, Label::Pos];
-    let gold: Vec<Label> = scored.iter().map(|(_, c)| classes[*c]).collect();
-    for &neg in &grid {
-        for &pos in &grid {
-            let predicted: Vec<Label> = scored
-                .iter()
-                .map(|(s, _)| {
-                    let t = [s[0] + neg, s[1], s[2] + pos];
-                    let best = (0..3).fold(0, |b, i| if t[i] > t[b] { i } else { b });
-                    classes[best]
-                })
-                .collect();
-            let f = score(&gold, &predicted).f1_pn;
-            let size = neg.abs() + pos.abs();
-            if f > best.2 + 1e-12 || ((f - best.2).abs() <= 1e-12 && size < best_size) {
-                best = (neg, pos, f);
-                best_size = size;
-            }
-        }
-    }
-    best
-}
-
 /// xorshift64*: tiny, seedable, identical on every platform.
-struct XorShift(u64);
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
     fn next(&mut self) -> u64 {
@@ -597,14 +359,13 @@ impl XorShift {
     }
 
     /// Fisher–Yates.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(super) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -640,19 +401,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn f1_pn_is_the_mean_of_pos_and_neg() {
-        use Label::*;
-        let gold = [Neg, Neg, Neu, Pos, Pos, Neu];
-        let predicted = [Neg, Neu, Neu, Pos, Neg, Neu];
-        let s = score(&gold, &predicted);
-        // NEG: tp 1, predicted 2, gold 2 → 0.5; POS: tp 1, predicted 1, gold 2 → 2/3.
-        assert!((s.f1_neg - 0.5).abs() < 1e-9);
-        assert!((s.f1_pos - 2.0 / 3.0).abs() < 1e-9);
-        assert!((s.f1_pn - (0.5 + 2.0 / 3.0) / 2.0).abs() < 1e-9);
-        assert!((s.accuracy - 4.0 / 6.0).abs() < 1e-9);
-    }
-
     fn toy() -> Vec<Example> {
         let mut examples = Vec::new();
         for i in 0..40 {
@@ -682,51 +430,5 @@ mod tests {
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Pos);
         let f = extract("terrible awful", &config.features);
         assert_eq!(super::super::label_of(&a, &f, 0.0, 0.0).0, Label::Neg);
-    }
-
-    #[test]
-    fn pn_offsets_move_posts_out_of_a_neutral_class_that_always_wins() {
-        // NEU is always 0.32 ahead; the NEG/POS order of the rest is right.
-        let scored = vec![
-            (vec![1.0, 1.32, 0.0], 0),
-            (vec![0.0, 1.32, 1.0], 2),
-            (vec![0.0, 0.4, -0.5], 1),
-            (vec![0.9, 1.22, 0.0], 0),
-        ];
-        let (neg, pos, f1_pn) = choose_pn_offsets(&scored);
-        assert!(neg > 0.32 && pos > 0.32, "{neg} {pos}");
-        assert!((f1_pn - 1.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn naive_bayes_scaling_folds_into_a_plain_linear_model() {
-        let two_classes: Vec<Example> = toy()
-            .into_iter()
-            .filter(|e| e.label != Label::Neu)
-            .collect();
-        let config = TrainConfig {
-            features: FeatureConfig {
-                bits: 12,
-                ..FeatureConfig::DEFAULT
-            },
-            nb_alpha: 1.0,
-            ..TrainConfig::ENGLISH
-        };
-        let scaled = train(&two_classes, &config);
-        assert_eq!(scaled.to_bytes(), train(&two_classes, &config).to_bytes());
-        let plain = train(
-            &two_classes,
-            &TrainConfig {
-                nb_alpha: 0.0,
-                ..config
-            },
-        );
-        assert_ne!(scaled.to_bytes(), plain.to_bytes());
-        let margin = |text: &str| {
-            let s = scaled.scores(&extract(text, &config.features));
-            s[1] - s[0]
-        };
-        assert!(margin("lovely great") > 0.0);
-        assert!(margin("terrible awful") < 0.0);
     }
 }
