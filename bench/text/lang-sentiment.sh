@@ -30,6 +30,9 @@ if [[ $step == all || $step == english || $step == reproduce ]]; then
 fi
 if [[ $step == all || $step == english ]]; then
     echo "## English sentiment, UCI Sentiment Labelled Sentences (each set held out in turn)"
+    echo "### The method chosen for each held-out set on its training sets, scored once"
+    example sentiment_eval english-select "$uci"
+    echo "### The shipped settings, each set held out (the settings were chosen on all three)"
     example sentiment_eval english "$uci"
     example sentiment_eval english-cv "$uci"
     echo "## VADER 3.3.2 (Python reference) on the same sentences"

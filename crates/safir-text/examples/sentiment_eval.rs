@@ -11,8 +11,15 @@
 //!   English method is compared), test on the third, rotating; the linear model alone
 //!   and the lexicon scorer alone on the same sentences, plus 10-fold cross-validation
 //!   inside each set. `--adjective= --epochs= --lr= --l2= --char-max= --negation=
-//!   --average=` (one value each) try other English settings;
-//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled.
+//!   --average= --nb= --bits=` (one value each) try other English settings;
+//! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled;
+//! - `english-training-cv DIR [--…]`: for each held-out set, only the cross-validation
+//!   across its two training sets (nothing is scored on the held-out set), for
+//!   comparing settings;
+//! - `english-select DIR`: the whole protocol for the candidate English methods: for
+//!   each held-out set the candidate with the best cross-validation across its
+//!   training sets is chosen and only it is scored on the held-out set, once; then
+//!   the candidate the shipped model uses (the best across all three sets).
 //!
 //! `DIR` defaults to `../shared/data/arsarcasm-v2`.
 
@@ -77,26 +84,29 @@ fn cv(examples: &[Example], base: TrainConfig, folds: usize) {
                             for char_max in axis("char-max", f32::from(base.features.char_max)) {
                                 for average in axis("average", if base.average { 1.0 } else { 0.0 })
                                 {
-                                    let c = TrainConfig {
-                                        epochs: epochs as u32,
-                                        learning_rate,
-                                        balance,
-                                        l2,
-                                        average: average > 0.0,
-                                        features: sentiment::FeatureConfig {
-                                            bits: bits as u8,
-                                            char_max: char_max as u8,
-                                            ..base.features
-                                        },
-                                        ..base
-                                    };
-                                    configs.push((
+                                    for nb_alpha in axis("nb", base.nb_alpha) {
+                                        let c = TrainConfig {
+                                            nb_alpha,
+                                            epochs: epochs as u32,
+                                            learning_rate,
+                                            balance,
+                                            l2,
+                                            average: average > 0.0,
+                                            features: sentiment::FeatureConfig {
+                                                bits: bits as u8,
+                                                char_max: char_max as u8,
+                                                ..base.features
+                                            },
+                                            ..base
+                                        };
+                                        configs.push((
                                     format!(
-                                        "epochs {epochs}, lr {learning_rate}, balance {balance}, l2 {l2}, bits {bits}, char n-grams {}-{char_max}, average {average}",
+                                        "epochs {epochs}, lr {learning_rate}, balance {balance}, l2 {l2}, bits {bits}, char n-grams {}-{char_max}, average {average}, NB {nb_alpha}",
                                         base.features.char_min
                                     ),
                                     c,
                                 ));
+                                    }
                                 }
                             }
                         }
@@ -109,6 +119,49 @@ fn cv(examples: &[Example], base: TrainConfig, folds: usize) {
     for (name, config) in configs {
         row(&name, &cross_validate(examples, &config, folds));
     }
+}
+
+/// 5-fold cross-validation on the training split of NEG/POS score offsets chosen to
+/// maximise F1-PN: the offsets for each fold are chosen on the out-of-fold scores of
+/// the other four folds only, then applied to it.
+fn cv_offsets(examples: &[Example]) {
+    let folds = 5;
+    let config = TrainConfig::DEFAULT;
+    let scored = sentiment::out_of_fold_scores(examples, &config, folds);
+    let classes = [Label::Neg, Label::Neu, Label::Pos];
+    let (mut plain, mut shifted) = (0.0, 0.0);
+    for fold in 0..folds {
+        let others: Vec<(Vec<f32>, usize)> = scored
+            .iter()
+            .filter(|(_, _, f)| *f != fold)
+            .map(|(s, c, _)| (s.clone(), *c))
+            .collect();
+        let (neg, pos, inner) = sentiment::choose_pn_offsets(&others);
+        let this: Vec<&(Vec<f32>, usize, usize)> =
+            scored.iter().filter(|(_, _, f)| *f == fold).collect();
+        let gold: Vec<Label> = this.iter().map(|(_, c, _)| classes[*c]).collect();
+        let pick = |s: &[f32], neg: f32, pos: f32| {
+            let t = [s[0] + neg, s[1], s[2] + pos];
+            classes[(0..3).fold(0, |b, i| if t[i] > t[b] { i } else { b })]
+        };
+        let p0: Vec<Label> = this.iter().map(|(s, _, _)| pick(s, 0.0, 0.0)).collect();
+        let p1: Vec<Label> = this.iter().map(|(s, _, _)| pick(s, neg, pos)).collect();
+        let (a, b) = (score(&gold, &p0), score(&gold, &p1));
+        println!(
+            "fold {fold}: offsets NEG {neg:+.2} POS {pos:+.2} (F1-PN {inner:.4} on the other folds); F1-PN {:.4} -> {:.4}",
+            a.f1_pn, b.f1_pn
+        );
+        plain += a.f1_pn;
+        shifted += b.f1_pn;
+    }
+    println!(
+        "mean F1-PN: {:.4} without offsets, {:.4} with",
+        plain / folds as f64,
+        shifted / folds as f64
+    );
+    let all: Vec<(Vec<f32>, usize)> = scored.iter().map(|(s, c, _)| (s.clone(), *c)).collect();
+    let (neg, pos, f) = sentiment::choose_pn_offsets(&all);
+    println!("offsets on all out-of-fold scores: NEG {neg:+.2} POS {pos:+.2} (F1-PN {f:.4})");
 }
 
 fn test(dir: &str) {
@@ -195,13 +248,21 @@ fn english_config() -> TrainConfig {
         config.l2 = v;
     }
     if let Some(v) = arg("char-max") {
+        // 0: no character n-grams; otherwise from 2 characters up.
         config.features.char_max = v as u8;
+        config.features.char_min = if v > 0.0 { 2 } else { 0 };
     }
     if let Some(v) = arg("negation") {
         config.features.negation_window = v as u8;
     }
     if let Some(v) = arg("average") {
         config.average = v > 0.0;
+    }
+    if let Some(v) = arg("nb") {
+        config.nb_alpha = v;
+    }
+    if let Some(v) = arg("bits") {
+        config.features.bits = v as u8;
     }
     config
 }
@@ -239,6 +300,127 @@ fn english(dir: &str) {
     );
 }
 
+/// The cross-validation across the training sets only, for each held-out set, of the
+/// settings given on the command line: what methods are compared on, with nothing
+/// scored on the held-out sets.
+fn english_training_cv(dir: &str) {
+    let sets = uci_sets(dir);
+    let config = english_config();
+    let mut total = 0.0;
+    for (held_out, name) in UCI.iter().enumerate() {
+        let chosen = sentiment::choose_weights(&training_sets(&sets, held_out), &config);
+        total += chosen.cv_accuracy;
+        print!(
+            "{name}: {:.4} ({:.2}, {:.2})  ",
+            chosen.cv_accuracy, chosen.valence, chosen.adjective
+        );
+    }
+    println!("mean {:.4}", total / 3.0);
+}
+
+fn training_sets(sets: &[Vec<Example>], held_out: usize) -> Vec<Vec<Example>> {
+    (0..sets.len())
+        .filter(|&i| i != held_out)
+        .map(|i| sets[i].clone())
+        .collect()
+}
+
+/// The English methods compared: character n-grams up to 4 (the method of format
+/// version 3) or none, naive Bayes feature scaling off or with smoothing 0.5 or 1,
+/// four learning rates; everything else as `TrainConfig::ENGLISH`. In this order,
+/// which breaks ties.
+fn english_candidates() -> Vec<(String, TrainConfig)> {
+    let mut out = Vec::new();
+    for char_max in [0u8, 4] {
+        for nb_alpha in [0.0f32, 0.5, 1.0] {
+            for learning_rate in [0.01f32, 0.03, 0.1, 0.3] {
+                let features = if char_max == 0 {
+                    sentiment::FeatureConfig {
+                        char_min: 0,
+                        char_max: 0,
+                        ..TrainConfig::ENGLISH.features
+                    }
+                } else {
+                    sentiment::FeatureConfig {
+                        char_min: 2,
+                        char_max,
+                        ..TrainConfig::ENGLISH.features
+                    }
+                };
+                let name = format!(
+                    "char n-grams {}, NB {nb_alpha}, rate {learning_rate}",
+                    if char_max == 0 {
+                        "none".to_owned()
+                    } else {
+                        format!("2-{char_max}")
+                    }
+                );
+                out.push((
+                    name,
+                    TrainConfig {
+                        features,
+                        learning_rate,
+                        nb_alpha,
+                        ..TrainConfig::ENGLISH
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The honest protocol, end to end: for each held-out set, every candidate is
+/// cross-validated across the two training sets only, the best is chosen, and only
+/// that one is scored on the held-out set, once. Then the candidate the shipped
+/// model would use: the best cross-validated across all three sets.
+fn english_select(dir: &str) {
+    let sets = uci_sets(dir);
+    let candidates = english_candidates();
+    println!(
+        "| candidate | CV, amazon held out | CV, imdb held out | CV, yelp held out | CV, all three |"
+    );
+    println!("|---|---|---|---|---|");
+    let mut best = [0usize; 4];
+    let mut best_cv = [f64::MIN; 4];
+    for (n, (name, config)) in candidates.iter().enumerate() {
+        let mut cvs = [0.0f64; 4];
+        for (held_out, cv) in cvs.iter_mut().enumerate() {
+            let training = if held_out < 3 {
+                training_sets(&sets, held_out)
+            } else {
+                sets.clone()
+            };
+            *cv = sentiment::choose_weights(&training, config).cv_accuracy;
+            if *cv > best_cv[held_out] {
+                best_cv[held_out] = *cv;
+                best[held_out] = n;
+            }
+        }
+        println!(
+            "| {name} | {:.4} | {:.4} | {:.4} | {:.4} |",
+            cvs[0], cvs[1], cvs[2], cvs[3]
+        );
+    }
+    println!();
+    println!(
+        "| held-out set | chosen on the training sets | CV | valence, adjective weights | held-out accuracy | linear alone |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for held_out in 0..3 {
+        let (name, config) = &candidates[best[held_out]];
+        let r = sentiment::evaluate_held_out(&sets, held_out, config);
+        println!(
+            "| {} | {name} | {:.4} | {:.2}, {:.2} | {:.4} | {:.4} |",
+            UCI[held_out], best_cv[held_out], r.weight, r.adjective_weight, r.blended, r.linear
+        );
+    }
+    println!(
+        "\nShipped method (best cross-validated across all three sets): {} ({:.4})",
+        candidates[best[3]].0, best_cv[3]
+    );
+}
+
 fn main() {
     let args: Vec<String> = env::args()
         .skip(1)
@@ -250,6 +432,7 @@ fn main() {
         .unwrap_or_else(|| "../shared/data/arsarcasm-v2".to_owned());
     match args.first().map(String::as_str) {
         Some("cv") => cv(&arsarcasm(&dir, "train"), TrainConfig::DEFAULT, 5),
+        Some("cv-offsets") => cv_offsets(&arsarcasm(&dir, "train")),
         Some("english-cv") => {
             let pooled: Vec<Example> = uci_sets(&dir).into_iter().flatten().collect();
             cv(&pooled, TrainConfig::ENGLISH, 10);
@@ -260,6 +443,8 @@ fn main() {
         }
         Some("test") => test(&dir),
         Some("english") => english(&dir),
+        Some("english-training-cv") => english_training_cv(&dir),
+        Some("english-select") => english_select(&dir),
         _ => {
             eprintln!(
                 "usage: sentiment_eval cv|test|english|english-cv [DIR] [--epochs=..] [--lr=..] [--balance=..] [--l2=..]"

@@ -12,7 +12,8 @@ use crate::tokenize::{TokenKind, tokenize_into};
 pub struct FeatureConfig {
     /// Hash space is `2^bits`.
     pub bits: u8,
-    /// Shortest and longest character n-gram (inside a word padded with spaces).
+    /// Shortest and longest character n-gram (inside a word padded with spaces);
+    /// both 0: no character n-grams.
     pub char_min: u8,
     pub char_max: u8,
     /// Words after a negator that get a negated copy of their unigram.
@@ -96,7 +97,9 @@ pub fn extract(text: &str, config: &FeatureConfig) -> Features {
         if word.len() <= LONGEST_NEGATOR && NEGATORS.contains(word) {
             negation_left = config.negation_window;
         }
-        char_ngrams(word, config, &mut bounds, &mut push);
+        if config.char_max > 0 {
+            char_ngrams(word, config, &mut bounds, &mut push);
+        }
     }
     if let Some(last) = words.last() {
         push(hash_pair(NS_BIGRAM, last, "$"));
@@ -352,6 +355,18 @@ mod tests {
             .count();
         // "not" itself, its n-grams and bigrams, plus the negated copies.
         assert!(extra > 5);
+    }
+
+    #[test]
+    fn without_character_n_grams_a_word_is_its_unigram_and_bigrams() {
+        let words_only = FeatureConfig {
+            char_min: 0,
+            char_max: 0,
+            ..FeatureConfig::DEFAULT
+        };
+        // `good`, `^ good`, `good $`.
+        assert_eq!(extract("good", &words_only).indices.len(), 3);
+        assert!(extract("good", &FeatureConfig::DEFAULT).indices.len() > 3);
     }
 
     #[test]

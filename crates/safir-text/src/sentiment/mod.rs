@@ -8,8 +8,10 @@
 //! rules and an adjective polarity (`valence`). `safir text train-sentiment` rebuilds them byte for byte.
 
 mod blend;
+mod evaluate;
 mod features;
 mod model;
+mod nb;
 mod train;
 pub mod valence;
 
@@ -22,11 +24,11 @@ pub use blend::{
     Chosen, HeldOut, adjective_grid, choose_valence_weight, choose_weights, evaluate_held_out,
     train_domains, valence_grid,
 };
+pub use evaluate::{Scores, choose_pn_offsets, cross_validate, out_of_fold_scores, score};
 pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
-    DataError, Example, Scores, TrainConfig, classes_of, cross_validate, parse_arsarcasm,
-    parse_labelled_sentences, score, train,
+    DataError, Example, TrainConfig, classes_of, parse_arsarcasm, parse_labelled_sentences, train,
 };
 
 /// The shipped Arabic model file.

@@ -9,7 +9,8 @@
 //! | 2 | format version (1: linear model only; 2: with valence weights; 3: with
 //! |   | valence and adjective-polarity weights) |
 //! | 1 | number of classes `k` (2: NEG, POS; 3: NEG, NEU, POS) |
-//! | 4 | feature config: hash bits, char n-gram min, max, negation window |
+//! | 4 | feature config: hash bits, char n-gram min, max (both 0: none), negation |
+//! |   | window |
 //! | 4·k | per-class bias (`f32`) |
 //! | 4·k | per-class weight scale (`f32`) |
 //! | 4·k | versions 2 and 3: per-class weight of the lexicon valence (`f32`) |
@@ -226,8 +227,8 @@ impl Model {
         };
         if !(2..=3).contains(&classes)
             || !(8..=24).contains(&config.bits)
-            || config.char_min == 0
             || config.char_min > config.char_max
+            || (config.char_min == 0 && config.char_max != 0)
         {
             return Err(ModelError::Header);
         }
@@ -316,6 +317,18 @@ mod tests {
         let bytes = model.to_bytes();
         assert_eq!(bytes.len(), HEADER + 24 + 3 * 256);
         assert_eq!(Model::from_bytes(&bytes), Ok(model));
+    }
+
+    #[test]
+    fn no_character_n_grams_is_a_valid_header_and_half_a_range_is_not() {
+        let mut model = small();
+        model.config.char_min = 0;
+        model.config.char_max = 0;
+        let bytes = model.to_bytes();
+        assert_eq!(Model::from_bytes(&bytes), Ok(model));
+        let mut half = bytes.clone();
+        half[13] = 3;
+        assert_eq!(Model::from_bytes(&half), Err(ModelError::Header));
     }
 
     #[test]

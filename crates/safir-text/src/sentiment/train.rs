@@ -34,12 +34,16 @@ pub struct TrainConfig {
     pub valence: bool,
     /// With `valence`: also add the adjective polarity with its own weight.
     pub adjective: bool,
+    /// Scale each feature by its naive Bayes log-count ratio (NB-SVM; with more than
+    /// two classes, each class's ratio against the others), with this additive
+    /// smoothing; 0 is off.
+    pub nb_alpha: f32,
 }
 
 impl TrainConfig {
     pub const DEFAULT: TrainConfig = TrainConfig {
         features: FeatureConfig::DEFAULT,
-        epochs: 8,
+        epochs: 16,
         learning_rate: 0.03,
         l2: 0.0,
         balance: 1.0,
@@ -47,20 +51,24 @@ impl TrainConfig {
         seed: 0x5AF1_2026,
         valence: false,
         adjective: false,
+        nb_alpha: 0.25,
     };
 
-    /// English: balanced two-class data (no reweighting), far fewer examples,
-    /// character n-grams up to 4, the lexicon valence and the adjective polarity.
+    /// English: balanced two-class data (no reweighting), far fewer examples, word
+    /// unigrams and bigrams without character n-grams, the lexicon valence and the
+    /// adjective polarity.
     pub const ENGLISH: TrainConfig = TrainConfig {
         features: FeatureConfig {
-            char_max: 4,
+            char_min: 0,
+            char_max: 0,
             ..FeatureConfig::DEFAULT
         },
         epochs: 20,
-        learning_rate: 0.3,
+        learning_rate: 0.03,
         balance: 0.0,
         valence: true,
         adjective: true,
+        nb_alpha: 0.0,
         ..TrainConfig::DEFAULT
     };
 }
@@ -224,6 +232,37 @@ pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
 }
 
 pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    if k == 2 && config.nb_alpha > 0.0 {
+        return super::nb::train_two_classes(data, config);
+    }
+    if config.nb_alpha > 0.0 {
+        return super::nb::train_one_vs_rest(data, k, config);
+    }
+    train_plain(data, k, config)
+}
+
+fn train_plain(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
+    let (bias, weights) = train_floats(data, k, config);
+    Model::quantize(config.features, bias, &weights)
+}
+
+/// AdaGrad on the softmax loss: the per-class biases and the weights, class after class.
+fn train_floats(
+    data: &[(Features, usize)],
+    k: usize,
+    config: &TrainConfig,
+) -> (Vec<f32>, Vec<f32>) {
+    train_floats_scaled(data, k, config, None)
+}
+
+/// `train_floats` with each class's feature values multiplied by `scale` (class after
+/// class, like the weights).
+pub(super) fn train_floats_scaled(
+    data: &[(Features, usize)],
+    k: usize,
+    config: &TrainConfig,
+    scale: Option<&[f32]>,
+) -> (Vec<f32>, Vec<f32>) {
     let dim = config.features.dim();
     let mut weights = vec![0.0f32; k * dim];
     let mut accum = vec![0.0f32; k * dim];
@@ -260,7 +299,11 @@ pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &Trai
                 let row = &weights[c * dim..(c + 1) * dim];
                 let mut s = bias[c];
                 for (&i, &v) in features.indices.iter().zip(&features.values) {
-                    s += row[i as usize] * v;
+                    let x = match scale {
+                        Some(r) => v * r[c * dim + i as usize],
+                        None => v,
+                    };
+                    s += row[i as usize] * x;
                 }
                 scores[c] = s;
             }
@@ -274,7 +317,11 @@ pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &Trai
                 let base = c * dim;
                 for (&i, &v) in features.indices.iter().zip(&features.values) {
                     let at = base + i as usize;
-                    let grad = g * v + config.l2 * weights[at];
+                    let x = match scale {
+                        Some(r) => v * r[at],
+                        None => v,
+                    };
+                    let grad = g * x + config.l2 * weights[at];
                     accum[at] += grad * grad;
                     weights[at] -= lr * grad / (accum[at].sqrt() + EPS);
                 }
@@ -293,101 +340,13 @@ pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &Trai
         let n = config.epochs as f32;
         let mean_bias = sum_bias.iter().map(|b| b / n).collect();
         let mean_weights: Vec<f32> = sum_weights.iter().map(|w| w / n).collect();
-        return Model::quantize(config.features, mean_bias, &mean_weights);
+        return (mean_bias, mean_weights);
     }
-    Model::quantize(config.features, bias, &weights)
-}
-
-/// Scores of a classifier on labelled data.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Scores {
-    pub accuracy: f64,
-    pub f1_neg: f64,
-    pub f1_neu: f64,
-    pub f1_pos: f64,
-    /// Mean of F1 for POS and NEG (the WANLP 2021 shared-task metric).
-    pub f1_pn: f64,
-    pub macro_f1: f64,
-}
-
-/// Scores predicted labels against gold labels.
-pub fn score(gold: &[Label], predicted: &[Label]) -> Scores {
-    let f1 = |label: Label| {
-        let tp = gold
-            .iter()
-            .zip(predicted)
-            .filter(|(g, p)| **g == label && **p == label)
-            .count() as f64;
-        let predicted_n = predicted.iter().filter(|p| **p == label).count() as f64;
-        let gold_n = gold.iter().filter(|g| **g == label).count() as f64;
-        if tp == 0.0 {
-            0.0
-        } else {
-            2.0 * tp / (predicted_n + gold_n)
-        }
-    };
-    let correct = gold.iter().zip(predicted).filter(|(g, p)| g == p).count();
-    let (f1_neg, f1_neu, f1_pos) = (f1(Label::Neg), f1(Label::Neu), f1(Label::Pos));
-    Scores {
-        accuracy: correct as f64 / gold.len().max(1) as f64,
-        f1_neg,
-        f1_neu,
-        f1_pos,
-        f1_pn: (f1_neg + f1_pos) / 2.0,
-        macro_f1: (f1_neg + f1_neu + f1_pos) / 3.0,
-    }
-}
-
-/// k-fold cross-validation: the mean scores over folds. Folds come from a seeded
-/// shuffle, so the split is the same on every run.
-pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) -> Scores {
-    let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
-        .iter()
-        .map(|e| {
-            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
-            (extract(&e.text, &config.features), class)
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    XorShift(0xF01D_5EED).shuffle(&mut order);
-    let mut total = Scores::default();
-    for fold in 0..folds {
-        let (mut train_set, mut held_out) = (Vec::new(), Vec::new());
-        for (rank, &n) in order.iter().enumerate() {
-            if rank % folds == fold {
-                held_out.push(n);
-            } else {
-                train_set.push(data[n].clone());
-            }
-        }
-        let model = train_features(&train_set, classes.len(), config);
-        let gold: Vec<Label> = held_out.iter().map(|&n| classes[data[n].1]).collect();
-        let predicted: Vec<Label> = held_out
-            .iter()
-            .map(|&n| super::label_of(&model, &data[n].0, 0.0, 0.0).0)
-            .collect();
-        let s = score(&gold, &predicted);
-        total.accuracy += s.accuracy;
-        total.f1_neg += s.f1_neg;
-        total.f1_neu += s.f1_neu;
-        total.f1_pos += s.f1_pos;
-        total.f1_pn += s.f1_pn;
-        total.macro_f1 += s.macro_f1;
-    }
-    let n = folds as f64;
-    Scores {
-        accuracy: total.accuracy / n,
-        f1_neg: total.f1_neg / n,
-        f1_neu: total.f1_neu / n,
-        f1_pos: total.f1_pos / n,
-        f1_pn: total.f1_pn / n,
-        macro_f1: total.macro_f1 / n,
-    }
+    (bias, weights)
 }
 
 /// xorshift64*: tiny, seedable, identical on every platform.
-struct XorShift(u64);
+pub(super) struct XorShift(pub(super) u64);
 
 impl XorShift {
     fn next(&mut self) -> u64 {
@@ -400,14 +359,13 @@ impl XorShift {
     }
 
     /// Fisher–Yates.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(super) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,19 +399,6 @@ mod tests {
             parse_labelled_sentences("no label here\n"),
             Err(DataError::Short(1))
         );
-    }
-
-    #[test]
-    fn f1_pn_is_the_mean_of_pos_and_neg() {
-        use Label::*;
-        let gold = [Neg, Neg, Neu, Pos, Pos, Neu];
-        let predicted = [Neg, Neu, Neu, Pos, Neg, Neu];
-        let s = score(&gold, &predicted);
-        // NEG: tp 1, predicted 2, gold 2 → 0.5; POS: tp 1, predicted 1, gold 2 → 2/3.
-        assert!((s.f1_neg - 0.5).abs() < 1e-9);
-        assert!((s.f1_pos - 2.0 / 3.0).abs() < 1e-9);
-        assert!((s.f1_pn - (0.5 + 2.0 / 3.0) / 2.0).abs() < 1e-9);
-        assert!((s.accuracy - 4.0 / 6.0).abs() < 1e-9);
     }
 
     fn toy() -> Vec<Example> {
