@@ -208,7 +208,9 @@ async fn an_appender_that_knows_the_chain_end_yields_to_every_other_appender() {
                     let group: Vec<NewAuditRecord> = (0..3)
                         .map(|j| rec("web", &format!("w{w}-{i}-{j}")))
                         .collect();
-                    let seqs = audit::record_all_after(&db, &mut end, &group).await.unwrap();
+                    let seqs = audit::record_all_after(&db, &mut end, &group)
+                        .await
+                        .unwrap();
                     assert_eq!(seqs.len(), 3);
                     assert!(seqs.windows(2).all(|p| p[1] == p[0] + 1));
                     if i % 2 == 0 {

@@ -3,7 +3,9 @@
 //!
 //! The queue's rows are also kept drawn (the HTML of the table's rows, per language), tied to
 //! the very rows read and only as long as every age and missed-deadline mark in it is what
-//! would be drawn now, so most views only splice it into the page.
+//! would be drawn now, so most views only splice it into the page. The filter form and the
+//! state counts above the table are kept drawn the same way, per filters as typed and
+//! language, reused only while the counts, services and officers they show read the same.
 //!
 //! Only data is kept, never a decision: who may see it is checked on every request (the
 //! queue's mission permission before its rows are looked up, the status page's applicant
@@ -19,6 +21,7 @@
 //! PostgreSQL database, an admin command) shows within the TTL; so does a case that passes
 //! the queue's "older than" or "missed deadline" filter only by the passing of time.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +35,7 @@ use safir_store::consular::documents::{self, Document};
 use safir_store::consular::services::{self, Service};
 use safir_store::consular::{self, evisas};
 
+use super::officer::Officer;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::read_cache::ReadCache;
@@ -87,6 +91,36 @@ impl DrawnRows {
     }
 }
 
+/// One queue's filter form and state counts drawn in one language: the mission and the
+/// filters exactly as typed (the form shows them back).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FiltersKey {
+    pub mission_id: String,
+    pub lang: Lang,
+    pub typed: String,
+}
+
+/// The HTML of a queue's filter form and state counts, and what it was drawn from: it is
+/// reused only while all of that reads the same.
+#[derive(Debug)]
+pub(super) struct DrawnFilters {
+    counts: BTreeMap<String, i64>,
+    services: Arc<Vec<Service>>,
+    officers: Vec<Officer>,
+    html: Arc<str>,
+}
+
+impl DrawnFilters {
+    fn fits(
+        &self,
+        counts: &BTreeMap<String, i64>,
+        services: &Arc<Vec<Service>>,
+        officers: &[Officer],
+    ) -> bool {
+        Arc::ptr_eq(&self.services, services) && self.counts == *counts && self.officers == officers
+    }
+}
+
 /// Everything the applicant's status page shows of one case.
 #[derive(Debug)]
 pub struct CaseStatus {
@@ -106,6 +140,7 @@ pub struct ConsularReads {
     services: ReadCache<String, Arc<Vec<Service>>>,
     queue: ReadCache<QueueKey, Arc<Vec<QueueRow>>>,
     drawn: ReadCache<DrawnKey, Arc<DrawnRows>>,
+    filters: ReadCache<FiltersKey, Arc<DrawnFilters>>,
     /// Keyed by case id.
     status: ReadCache<String, Arc<CaseStatus>>,
 }
@@ -116,6 +151,7 @@ impl ConsularReads {
             services: ReadCache::new(ttl, MAX_MISSIONS).following(writes),
             queue: ReadCache::new(ttl, MAX_QUEUE_VIEWS).following(writes),
             drawn: ReadCache::new(ttl, MAX_DRAWN_VIEWS).following(writes),
+            filters: ReadCache::new(ttl, MAX_DRAWN_VIEWS).following(writes),
             status: ReadCache::new(ttl, MAX_CASES).following(writes),
         }
     }
@@ -125,6 +161,7 @@ impl ConsularReads {
         self.services.clear();
         self.queue.clear();
         self.drawn.clear();
+        self.filters.clear();
         self.status.clear();
     }
 }
@@ -200,6 +237,35 @@ pub fn drawn_queue_rows(
         };
         cache.put(ticket, key, Arc::new(drawn));
     }
+    Ok(html)
+}
+
+/// A queue's filter form and state counts as drawn by `draw` from these counts, services and
+/// officers, kept for the next view of the same filters in the same language while those
+/// read the same.
+pub(super) fn drawn_queue_filters(
+    state: &AppState,
+    key: FiltersKey,
+    counts: BTreeMap<String, i64>,
+    services: &Arc<Vec<Service>>,
+    officers: Vec<Officer>,
+    draw: impl FnOnce(&BTreeMap<String, i64>, &[Officer]) -> Result<String, AppError>,
+) -> Result<Arc<str>, AppError> {
+    let cache = &state.consular_reads.filters;
+    if let Some(hit) = cache.get(&key)
+        && hit.fits(&counts, services, &officers)
+    {
+        return Ok(hit.html.clone());
+    }
+    let ticket = cache.ticket();
+    let html: Arc<str> = draw(&counts, &officers)?.into();
+    let drawn = DrawnFilters {
+        counts,
+        services: services.clone(),
+        officers,
+        html: html.clone(),
+    };
+    cache.put(ticket, key, Arc::new(drawn));
     Ok(html)
 }
 

@@ -159,7 +159,12 @@ fn plain_texts_read_as_formatting_them_does() {
         let keys = i18n.keys(lang);
         let plain = &i18n.plain[lang.index()];
         // Most messages take no argument; those that do are left to Fluent.
-        assert!(plain.len() * 2 > keys.len(), "{}: {}", lang.code(), plain.len());
+        assert!(
+            plain.len() * 2 > keys.len(),
+            "{}: {}",
+            lang.code(),
+            plain.len()
+        );
         assert!(!plain.contains_key("missions-count"));
         for key in &keys {
             assert_eq!(i18n.t(lang, key), i18n.format(lang, key, None), "{key}");

@@ -356,3 +356,109 @@ async fn a_queue_kept_drawn_is_never_shown_in_another_language_filter_or_officer
         assert_eq!(lists, 12);
     }
 }
+
+/// The count shown beside `state` in the queue's state counts.
+fn state_count(body: &str, state: &str) -> Option<i64> {
+    let link = format!("?state={state}\">");
+    let after = &body[body.find(&link)? + link.len()..];
+    let count = &after[after.find("<span class=\"count\">")? + 20..];
+    count[..count.find('<')?].parse().ok()
+}
+
+#[tokio::test]
+async fn the_filter_form_kept_drawn_shows_new_counts_officers_and_what_was_typed() {
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let w = world(&app).await;
+        w.application("Lina Saleh", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        for _ in 0..2 {
+            let body = officer.get(queue).await.body;
+            assert_eq!(state_count(&body, "submitted"), Some(1), "{body}");
+        }
+
+        // A case submitted through the app moves the count on the next view.
+        w.application("Maha Nasser", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let body = officer.get(queue).await.body;
+        assert_eq!(state_count(&body, "submitted"), Some(2));
+
+        // A new colleague can be chosen as assignee on the next view.
+        let colleague = app
+            .staff(
+                &unique_email("newcomer"),
+                &[(safir_domain::roles::Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let body = officer.get(queue).await.body;
+        assert!(
+            body.contains(&format!("<option value=\"{}\"", colleague.id)),
+            "{body}"
+        );
+
+        // Each search is shown back as typed, also when one is the other with a space.
+        for q in ["Maha", "Maha ", "Lina"] {
+            let url = format!("{queue}&q={}", q.replace(' ', "+"));
+            for _ in 0..2 {
+                let body = officer.get(&url).await.body;
+                assert!(body.contains(&format!("value=\"{q}\"")), "{q}: {body}");
+            }
+        }
+
+        // And in the language asked for.
+        let ar = officer.get("/missions/PAR/cases?lang=ar").await.body;
+        assert!(ar.contains("مقدَّم <span class=\"count\">2</span>"), "{ar}");
+        let en = officer.get(queue).await.body;
+        assert!(
+            en.contains("Submitted <span class=\"count\">2</span>"),
+            "{en}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_filter_form_kept_drawn_shows_an_officer_renamed_elsewhere_once_the_names_are_read_again()
+ {
+    // The queue's caches keep for a minute; the officers' names are read again after 200 ms.
+    for db in TestDb::all().await {
+        let config = WebConfig {
+            consular: ConsularConfig {
+                read_cache_ttl: Duration::from_secs(60),
+                ..ConsularConfig::default()
+            },
+            auth_cache_ttl: Duration::from_millis(200),
+            ..WebConfig::default()
+        };
+        let app = TestApp::with_config(db, config).await;
+        let w = world(&app).await;
+        w.application("Nour Fadel", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        for _ in 0..2 {
+            let body = officer.get(queue).await.body;
+            assert!(!body.contains("Renamed Elsewhere"), "{body}");
+        }
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET display_name = 'Renamed Elsewhere' WHERE id = $1")
+                .bind(&w.officer.id)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let body = officer.get(queue).await.body;
+        assert!(
+            body.contains(&format!(
+                "<option value=\"{}\">Renamed Elsewhere</option>",
+                w.officer.id
+            )),
+            "{body}"
+        );
+    }
+}

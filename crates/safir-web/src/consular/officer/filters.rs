@@ -163,6 +163,29 @@ impl QueueParams {
         format!("{}\n{}\n{}", self.query(), self.after.trim(), me)
     }
 
+    /// The filters exactly as typed, without the page position: what the filter form shows
+    /// back.
+    pub fn typed(&self) -> String {
+        let QueueParams {
+            states,
+            kind,
+            service,
+            priority,
+            assignee,
+            breached,
+            older_than,
+            q,
+            after: _,
+            per,
+        } = self;
+        format!(
+            "{:?}",
+            (
+                states, kind, service, priority, assignee, breached, older_than, q, per
+            )
+        )
+    }
+
     /// The filters as a query string, without the page position.
     pub fn query(&self) -> String {
         let mut pairs: Vec<(&str, &str)> =

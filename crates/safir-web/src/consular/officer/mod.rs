@@ -125,7 +125,7 @@ pub(super) fn by(actor: &Actor) -> By<'_> {
 }
 
 /// Someone who may be given cases at this mission.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Officer {
     pub id: String,
     pub name: String,

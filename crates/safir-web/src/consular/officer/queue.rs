@@ -2,6 +2,7 @@
 //! and keyset-paged, with the count of cases in each state. A filter value that cannot be
 //! read is shown back with its error instead of being silently dropped.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
@@ -9,17 +10,18 @@ use axum::extract::{RawQuery, State};
 use axum::http::Uri;
 use axum::response::Html;
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
+use safir_store::consular::services::Service;
 use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, cursor};
-use super::{CASE_LIST, officers, queue_rows};
+use super::{CASE_LIST, Officer, officers, queue_rows};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
-use crate::consular::read_cache::{self, DrawnKey, QueueKey};
+use crate::consular::read_cache::{self, DrawnKey, FiltersKey, QueueKey};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, t};
 use crate::page::{FlashKind, Page, render_sized};
 use crate::state::AppState;
 
@@ -37,25 +39,41 @@ struct StateCount {
     href: String,
 }
 
+/// The state counts and the filter form above the table (kept drawn by `read_cache`).
 #[derive(Template)]
-#[template(path = "consular/officer/queue.html")]
-struct QueuePage {
-    page: Page,
+#[template(path = "consular/officer/queue_filters.html")]
+struct QueueFilters {
+    lang: Lang,
     base: String,
-    csrf_token: String,
+    export_href: String,
     counts: Vec<StateCount>,
     states: Choice,
     selects: Vec<Choice>,
     breached: bool,
     older_than: Field,
     search: Field,
+}
+
+impl QueueFilters {
+    fn t(&self, key: &str) -> String {
+        crate::i18n::t(self.lang, key)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "consular/officer/queue.html")]
+struct QueuePage {
+    page: Page,
+    base: String,
+    csrf_token: String,
+    /// Drawn by [`QueueFilters`], or kept drawn.
+    filters_html: Arc<str>,
     has_rows: bool,
     /// The table's rows, drawn (or kept drawn) by `queue_rows`.
     rows_html: Arc<str>,
     has_errors: bool,
     next_href: Option<String>,
     first_href: Option<String>,
-    export_href: String,
     bulk_actions: Vec<SelectOption>,
 }
 
@@ -68,7 +86,7 @@ fn option(value: &str, label: String, current: &str) -> SelectOption {
 }
 
 fn choice(
-    page: &Page,
+    lang: Lang,
     errors: &FieldErrors,
     name: &'static str,
     label_key: &str,
@@ -76,29 +94,29 @@ fn choice(
 ) -> Choice {
     Choice {
         name,
-        label: page.t(label_key),
+        label: t(lang, label_key),
         options,
-        error: errors.for_field(name).map(|e| e.message(page.lang)),
+        error: errors.for_field(name).map(|e| e.message(lang)),
     }
 }
 
 fn selects(
-    page: &Page,
+    lang: Lang,
     p: &QueueParams,
-    cx: &FilterContext<'_>,
+    services: &[Service],
+    officers: &[Officer],
     errors: &FieldErrors,
 ) -> Vec<Choice> {
-    let lang = page.lang;
-    let any = || option("", page.t("officer-filter-any"), "");
+    let any = || option("", t(lang, "officer-filter-any"), "");
     let mut kinds = vec![any()];
     kinds.extend(
         CaseKind::ALL
             .iter()
             .map(|k| option(k.as_str(), labels::kind(lang, k.as_str()), &p.kind)),
     );
-    let mut services = vec![any()];
-    services.extend(
-        cx.services
+    let mut service_options = vec![any()];
+    service_options.extend(
+        services
             .iter()
             .map(|s| option(&s.id, s.name(labels::content(lang)).to_owned(), &p.service)),
     );
@@ -109,27 +127,33 @@ fn selects(
             .map(|x| option(x.as_str(), labels::priority(lang, x.as_str()), &p.priority)),
     );
     let mut assignees = vec![
-        option("", page.t("officer-filter-anyone"), &p.assignee),
-        option("none", page.t("officer-filter-unassigned"), &p.assignee),
-        option("me", page.t("officer-filter-me"), &p.assignee),
+        option("", t(lang, "officer-filter-anyone"), &p.assignee),
+        option("none", t(lang, "officer-filter-unassigned"), &p.assignee),
+        option("me", t(lang, "officer-filter-me"), &p.assignee),
     ];
     assignees.extend(
-        cx.officers
+        officers
             .iter()
             .map(|o| option(&o.id, o.name.clone(), &p.assignee)),
     );
     vec![
-        choice(page, errors, "kind", "officer-filter-kind", kinds),
-        choice(page, errors, "service", "officer-filter-service", services),
+        choice(lang, errors, "kind", "officer-filter-kind", kinds),
         choice(
-            page,
+            lang,
+            errors,
+            "service",
+            "officer-filter-service",
+            service_options,
+        ),
+        choice(
+            lang,
             errors,
             "priority",
             "officer-filter-priority",
             priorities,
         ),
         choice(
-            page,
+            lang,
             errors,
             "assignee",
             "officer-filter-assignee",
@@ -198,28 +222,58 @@ pub async fn list_cases(
         None
     };
     let first_href = (!params.after.is_empty()).then(|| format!("{base}?{query}"));
-    let counts = CaseState::ALL
-        .iter()
-        .filter(|s| **s != CaseState::Draft)
-        .map(|s| StateCount {
-            label: labels::state(lang, s.as_str()),
-            count: counts.get(s.as_str()).copied().unwrap_or(0),
-            href: format!("{base}?state={}", s.as_str()),
-        })
-        .collect();
-    let states = Choice {
-        name: "state",
-        label: page.t("officer-filter-state"),
-        options: CaseState::ALL
-            .iter()
-            .filter(|s| **s != CaseState::Draft)
-            .map(|s| SelectOption {
-                value: s.as_str().to_owned(),
-                label: labels::state(lang, s.as_str()),
-                selected: params.states.iter().any(|x| x.trim() == s.as_str()),
-            })
-            .collect(),
-        error: errors.for_field("state").map(|e| e.message(lang)),
+    let export_href = format!("/missions/{}/cases.csv?{query}", mission.code);
+    let draw_filters = |counts: &BTreeMap<String, i64>, officers: &[Officer]| {
+        QueueFilters {
+            lang,
+            base: base.clone(),
+            export_href,
+            counts: CaseState::ALL
+                .iter()
+                .filter(|s| **s != CaseState::Draft)
+                .map(|s| StateCount {
+                    label: labels::state(lang, s.as_str()),
+                    count: counts.get(s.as_str()).copied().unwrap_or(0),
+                    href: format!("{base}?state={}", s.as_str()),
+                })
+                .collect(),
+            states: Choice {
+                name: "state",
+                label: t(lang, "officer-filter-state"),
+                options: CaseState::ALL
+                    .iter()
+                    .filter(|s| **s != CaseState::Draft)
+                    .map(|s| SelectOption {
+                        value: s.as_str().to_owned(),
+                        label: labels::state(lang, s.as_str()),
+                        selected: params.states.iter().any(|x| x.trim() == s.as_str()),
+                    })
+                    .collect(),
+                error: errors.for_field("state").map(|e| e.message(lang)),
+            },
+            selects: selects(lang, &params, &services, officers, &errors),
+            breached: params.breached,
+            older_than: Field::new(lang, "older_than", "officer-filter-older-than")
+                .kind(InputKind::Number)
+                .value(params.older_than.clone())
+                .errors_from(lang, &errors),
+            search: Field::new(lang, "q", "officer-filter-search")
+                .kind(InputKind::Search)
+                .value(params.q.clone())
+                .errors_from(lang, &errors),
+        }
+        .render()
+        .map_err(AppError::internal)
+    };
+    let filters_html = if errors.is_empty() {
+        let key = FiltersKey {
+            mission_id: mission.id.clone(),
+            lang,
+            typed: params.typed(),
+        };
+        read_cache::drawn_queue_filters(&state, key, counts, &services, officers, draw_filters)?
+    } else {
+        Arc::from(draw_filters(&counts, &officers)?)
     };
     let bulk_actions = ["assign_me", "unassign", "start_review", "close"]
         .iter()
@@ -237,33 +291,21 @@ pub async fn list_cases(
             queue_rows::draw(lang, &base, rows, at)
         })?
     };
+    let size = rows_html.len() + filters_html.len() + 8 * 1_024;
     render_sized(
         &QueuePage {
             csrf_token: state.csrf_token(&viewer),
-            counts,
-            states,
-            selects: selects(&page, &params, &cx, &errors),
-            breached: params.breached,
-            older_than: Field::new(lang, "older_than", "officer-filter-older-than")
-                .kind(InputKind::Number)
-                .value(params.older_than.clone())
-                .errors_from(lang, &errors),
-            search: Field::new(lang, "q", "officer-filter-search")
-                .kind(InputKind::Search)
-                .value(params.q.clone())
-                .errors_from(lang, &errors),
+            filters_html,
             has_rows: !rows.is_empty(),
             has_errors: !errors.is_empty(),
             next_href,
             first_href,
-            export_href: format!("/missions/{}/cases.csv?{query}", mission.code),
             bulk_actions,
             base,
             page,
-            rows_html: rows_html.clone(),
+            rows_html,
         },
-        // The page around the rows is about 8 KB with the demo's officers and services; the
-        // rest is room for a mission with long lists of them.
-        rows_html.len() + 20 * 1_024,
+        // The rest of the page (navigation, table head, bulk actions) is under 8 KB.
+        size,
     )
 }
