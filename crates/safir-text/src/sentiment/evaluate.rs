@@ -1,8 +1,8 @@
 //! Scoring and cross-validation of the sentiment models.
 
 use super::Label;
-use super::features::{Features, extract};
-use super::train::{Example, TrainConfig, XorShift, classes_of, train_features};
+use super::features::Features;
+use super::train::{Example, TrainConfig, XorShift, featurize, train_features};
 
 /// Scores of a classifier on labelled data.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -44,19 +44,19 @@ pub fn score(gold: &[Label], predicted: &[Label]) -> Scores {
     }
 }
 
+/// The order whose ranks modulo the number of folds give each example's fold: a seeded
+/// shuffle, the same on every run.
+fn fold_order(len: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    XorShift(0xF01D_5EED).shuffle(&mut order);
+    order
+}
+
 /// k-fold cross-validation: the mean scores over folds. Folds come from a seeded
 /// shuffle, so the split is the same on every run.
 pub fn cross_validate(examples: &[Example], config: &TrainConfig, folds: usize) -> Scores {
-    let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
-        .iter()
-        .map(|e| {
-            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
-            (extract(&e.text, &config.features), class)
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    XorShift(0xF01D_5EED).shuffle(&mut order);
+    let (classes, data) = featurize(examples, config);
+    let order = fold_order(data.len());
     let mut total = Scores::default();
     for fold in 0..folds {
         let (mut train_set, mut held_out) = (Vec::new(), Vec::new());
@@ -100,16 +100,8 @@ pub fn out_of_fold_scores(
     config: &TrainConfig,
     folds: usize,
 ) -> Vec<(Vec<f32>, usize, usize)> {
-    let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
-        .iter()
-        .map(|e| {
-            let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
-            (extract(&e.text, &config.features), class)
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..data.len()).collect();
-    XorShift(0xF01D_5EED).shuffle(&mut order);
+    let (classes, data) = featurize(examples, config);
+    let order = fold_order(data.len());
     let mut out = vec![(Vec::new(), 0, 0); data.len()];
     for fold in 0..folds {
         let train_set: Vec<(Features, usize)> = order

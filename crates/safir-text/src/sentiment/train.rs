@@ -220,15 +220,24 @@ pub fn classes_of(examples: &[Example]) -> Vec<Label> {
 /// Trains the linear model on `examples` (the valence weight, if any, comes from
 /// `train_domains`).
 pub fn train(examples: &[Example], config: &TrainConfig) -> Model {
+    let (classes, data) = featurize(examples, config);
+    train_features(&data, classes.len(), config)
+}
+
+/// The classes of `examples` and each example's features with its class index.
+pub(crate) fn featurize(
+    examples: &[Example],
+    config: &TrainConfig,
+) -> (Vec<Label>, Vec<(Features, usize)>) {
     let classes = classes_of(examples);
-    let data: Vec<(Features, usize)> = examples
+    let data = examples
         .iter()
         .map(|e| {
             let class = classes.iter().position(|&c| c == e.label).unwrap_or(0);
             (extract(&e.text, &config.features), class)
         })
         .collect();
-    train_features(&data, classes.len(), config)
+    (classes, data)
 }
 
 pub(crate) fn train_features(data: &[(Features, usize)], k: usize, config: &TrainConfig) -> Model {
