@@ -638,6 +638,14 @@ mod tests {
         }
     }
 
+    /// `s`'s tokens with the word shortcut and without it.
+    fn both_ways(s: &str) -> (Vec<Token>, Vec<Token>) {
+        let (mut fast, mut full) = (Vec::new(), Vec::new());
+        tokenize_with::<true>(s, &mut fast);
+        tokenize_with::<false>(s, &mut full);
+        (fast, full)
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
 
@@ -645,19 +653,13 @@ mod tests {
         fn the_word_shortcut_changes_no_token(
             s in "([\\u0600-\\u06FF a-zA-Z0-9_'’#@.:/%+\\-\\u200D\\u{1F44D}\\u20E3\\uFE0F]{0,12}(https?://|[hH][tT]{2}[pP]|www\\.|[wW]{3}|@|[a-z]+@[a-z]+\\.[a-z]+)?){0,6}"
         ) {
-            let mut fast = Vec::new();
-            let mut full = Vec::new();
-            tokenize_with::<true>(&s, &mut fast);
-            tokenize_with::<false>(&s, &mut full);
+            let (fast, full) = both_ways(&s);
             proptest::prop_assert_eq!(fast, full);
         }
 
         #[test]
         fn the_word_shortcut_changes_no_token_on_any_text(s in "\\PC{0,60}") {
-            let mut fast = Vec::new();
-            let mut full = Vec::new();
-            tokenize_with::<true>(&s, &mut fast);
-            tokenize_with::<false>(&s, &mut full);
+            let (fast, full) = both_ways(&s);
             proptest::prop_assert_eq!(fast, full);
         }
     }
@@ -672,10 +674,7 @@ mod tests {
                 continue;
             };
             for line in text.lines() {
-                let mut fast = Vec::new();
-                let mut full = Vec::new();
-                tokenize_with::<true>(line, &mut fast);
-                tokenize_with::<false>(line, &mut full);
+                let (fast, full) = both_ways(line);
                 assert_eq!(fast, full, "{line}");
             }
             texts += 1;

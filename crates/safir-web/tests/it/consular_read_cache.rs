@@ -13,9 +13,15 @@ use safir_web::state::{ConsularConfig, WebConfig};
 
 use crate::admin_support::signed_in;
 use crate::consular_officer::world;
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Client, TestApp, unique_email};
 
 async fn apps_with_cache(ttl: Duration) -> Vec<TestApp> {
+    apps_with_caches(ttl, WebConfig::default().auth_cache_ttl).await
+}
+
+/// Apps on every backend keeping consular reads for `ttl` and sessions, missions and staff
+/// lists for `auth_ttl`.
+async fn apps_with_caches(ttl: Duration, auth_ttl: Duration) -> Vec<TestApp> {
     let mut out = Vec::new();
     for db in TestDb::all().await {
         let config = WebConfig {
@@ -23,11 +29,25 @@ async fn apps_with_cache(ttl: Duration) -> Vec<TestApp> {
                 read_cache_ttl: ttl,
                 ..ConsularConfig::default()
             },
+            auth_cache_ttl: auth_ttl,
             ..WebConfig::default()
         };
         out.push(TestApp::with_config(db, config).await);
     }
     out
+}
+
+/// The officer moves the submitted case into review through the case page.
+async fn start_review(officer: &mut Client<'_>, case_id: &str) {
+    let page = format!("/missions/PAR/cases/{case_id}");
+    let r = officer
+        .submit(
+            &page,
+            &format!("{page}/act"),
+            &[("action", "start_review"), ("expected_state", "submitted")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
 }
 
 /// Moves the case into review the way another process would: straight in the database,
@@ -71,15 +91,7 @@ async fn a_move_made_through_the_app_shows_on_the_next_queue_and_status_request(
             assert!(shows_state(&mine.body, "Submitted"), "{}", mine.body);
         }
 
-        let page = format!("/missions/PAR/cases/{}", case.id);
-        let r = officer
-            .submit(
-                &page,
-                &format!("{page}/act"),
-                &[("action", "start_review"), ("expected_state", "submitted")],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        start_review(&mut officer, &case.id).await;
 
         let queue = officer.get(IN_REVIEW).await;
         assert!(queue.body.contains(&reference), "{}", queue.body);
@@ -241,15 +253,7 @@ async fn a_queue_kept_drawn_shows_a_move_made_through_the_app_on_the_next_reques
             assert_eq!(row_state(&body, &reference).as_deref(), Some("Submitted"));
         }
 
-        let page = format!("/missions/PAR/cases/{}", case.id);
-        let r = officer
-            .submit(
-                &page,
-                &format!("{page}/act"),
-                &[("action", "start_review"), ("expected_state", "submitted")],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        start_review(&mut officer, &case.id).await;
 
         let body = officer.get(queue).await.body;
         assert_eq!(row_state(&body, &reference).as_deref(), Some("In review"));
@@ -423,16 +427,7 @@ async fn the_filter_form_kept_drawn_shows_new_counts_officers_and_what_was_typed
 async fn the_filter_form_kept_drawn_shows_an_officer_renamed_elsewhere_once_the_names_are_read_again()
  {
     // The queue's caches keep for a minute; the officers' names are read again after 200 ms.
-    for db in TestDb::all().await {
-        let config = WebConfig {
-            consular: ConsularConfig {
-                read_cache_ttl: Duration::from_secs(60),
-                ..ConsularConfig::default()
-            },
-            auth_cache_ttl: Duration::from_millis(200),
-            ..WebConfig::default()
-        };
-        let app = TestApp::with_config(db, config).await;
+    for app in apps_with_caches(Duration::from_secs(60), Duration::from_millis(200)).await {
         let w = world(&app).await;
         w.application("Nour Fadel", CaseKind::PassportRenewal)
             .submit(&app)
