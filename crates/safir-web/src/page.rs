@@ -159,9 +159,7 @@ impl Page {
 
     /// A message whose plural form depends on `count`.
     pub fn t_count(&self, key: &str, count: i64) -> String {
-        let mut args = FluentArgs::new();
-        args.set("count", count);
-        I18n::global().t_args(self.lang, key, &args)
+        crate::i18n::t_count(self.lang, key, count)
     }
 
     pub fn t_args(&self, key: &str, args: &FluentArgs) -> String {

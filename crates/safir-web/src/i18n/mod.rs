@@ -259,5 +259,12 @@ pub fn t_args(lang: Lang, key: &str, args: &FluentArgs) -> String {
     I18n::global().t_args(lang, key, args)
 }
 
+/// The message `key` in `lang` with its one argument `count` (which selects the plural form).
+pub fn t_count(lang: Lang, key: &str, count: i64) -> String {
+    let mut args = FluentArgs::new();
+    args.set("count", count);
+    t_args(lang, key, &args)
+}
+
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ use safir_domain::roles::Permission;
 
 use crate::auth::{Access, Routes};
 use crate::error::{AppError, FieldError, FieldErrors};
-use crate::i18n::{FluentArgs, I18n, Lang};
+use crate::i18n::{I18n, Lang};
 
 pub fn routes(r: Routes) -> Routes {
     // Advice is the ministry's voice for every country, so headquarters edits it, not a
@@ -103,9 +103,7 @@ fn level_label(lang: Lang, level: AdviceLevel) -> String {
 
 /// "Level 4", in the interface language.
 fn level_number(lang: Lang, level: AdviceLevel) -> String {
-    let mut args = FluentArgs::new();
-    args.set("count", i64::from(level.number()));
-    I18n::global().t_args(lang, "advice-level-number", &args)
+    crate::i18n::t_count(lang, "advice-level-number", i64::from(level.number()))
 }
 
 /// A level as badges show it.

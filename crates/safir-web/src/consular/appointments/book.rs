@@ -113,13 +113,11 @@ fn group_days(lang: Lang, slots: Vec<OfferedSlot>, chosen: &str) -> Vec<SlotDay>
             .slot
             .start
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let mut args = crate::i18n::FluentArgs::new();
-        args.set("count", i64::from(o.seats_left));
         let option = SlotOption {
             checked: value == chosen,
             value,
             time: o.slot.local_start.format("%H:%M").to_string(),
-            seats: crate::i18n::t_args(lang, "appointments-seats-left", &args),
+            seats: crate::i18n::t_count(lang, "appointments-seats-left", i64::from(o.seats_left)),
             full: o.seats_left == 0,
         };
         match days.last_mut() {

@@ -1,14 +1,13 @@
 //! What an e-visa shows, field by field in both languages, shared by the printable page, the
 //! PDF and the public check (which masks the passport number and leaves out the birth date).
 
-use fluent_bundle::FluentArgs;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use safir_domain::Lang as ContentLang;
 use safir_domain::consular::evisa::EvisaPayload;
 use safir_store::missions::{self, Mission};
 
-use crate::i18n::{Lang, t, t_args};
+use crate::i18n::{Lang, t, t_count};
 use crate::state::AppState;
 
 /// One field: its label and value in Arabic and in English.
@@ -115,11 +114,7 @@ pub fn rows(
     out.push(FieldRow::new("entries", ar, en));
     out.push(FieldRow::same("valid-from", date(terms.valid_from())));
     out.push(FieldRow::same("valid-until", date(terms.valid_until())));
-    let (ar, en) = in_both(|l| {
-        let mut args = FluentArgs::new();
-        args.set("count", i64::from(terms.max_stay_days()));
-        t_args(l, "evisa-max-stay-days", &args)
-    });
+    let (ar, en) = in_both(|l| t_count(l, "evisa-max-stay-days", i64::from(terms.max_stay_days())));
     out.push(FieldRow::new("max-stay", ar, en));
     let code = payload.mission_code.as_str();
     let (ar, en) = match mission {

@@ -178,14 +178,12 @@ pub(super) fn age_key(since: DateTime<Utc>, at: DateTime<Utc>) -> (bool, i64) {
 
 /// The wait of [`age_key`] in words.
 pub(super) fn age_words(lang: Lang, (in_days, n): (bool, i64)) -> String {
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("count", n);
     let key = if in_days {
         "officer-age-days"
     } else {
         "officer-age-hours"
     };
-    crate::i18n::t_args(lang, key, &args)
+    crate::i18n::t_count(lang, key, n)
 }
 
 /// When the wait of [`age_key`] at `at` next changes: the start of the next hour of its
