@@ -20,4 +20,5 @@ mod evisas;
 mod jobs;
 mod listen;
 mod missions;
+mod pool;
 mod profile;
