@@ -7,7 +7,7 @@ use crate::normalize::{NormalizeOptions, normalize_into};
 use crate::repair::{needs_repair, repair_with_offsets};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
-use crate::tokenize::{Token, TokenKind, tokenize_into};
+use crate::tokenize::{Token, TokenKind, tokenize_into, tokenize_line};
 use cache::{Cached, NO_SET, StemAt, WordCache};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -141,21 +141,26 @@ impl Analyzer {
 
     /// Appends the terms of `text` to `out`.
     pub fn analyze_into(&mut self, text: &str, out: &mut Analyzed) {
-        let mut at = 0;
-        for line in text.split_inclusive('\n') {
+        // A line at a time: repair works on lines. The tokenizer finds the
+        // line's end and notes whether the line may need repair, so the
+        // repair check only reads the lines where it can say yes.
+        let mut from = 0;
+        while from < text.len() {
             self.tokens.clear();
-            if self.opts.repair && needs_repair(line) {
-                let repaired = repair_with_offsets(line);
+            let line = tokenize_line(text, from, &mut self.tokens);
+            let body = &text[from..line.end];
+            if self.opts.repair && line.may_need_repair && needs_repair(body) {
+                self.tokens.clear();
+                let repaired = repair_with_offsets(body);
                 tokenize_into(&repaired.text, &mut self.tokens);
                 self.terms(&repaired.text, out, |s, e| {
                     let (s, e) = repaired.original_span(s, e);
-                    (at + s, at + e)
+                    (from + s, from + e)
                 });
             } else {
-                tokenize_into(line, &mut self.tokens);
-                self.terms(line, out, |s, e| (at + s, at + e));
+                self.terms(text, out, |s, e| (s, e));
             }
-            at += line.len();
+            from = line.end;
         }
     }
 

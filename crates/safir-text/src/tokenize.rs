@@ -5,7 +5,7 @@
 use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
     is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
-    is_pictographic, is_regional_indicator,
+    is_pictographic, is_presentation_form, is_regional_indicator,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,40 +46,98 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Appends the tokens of `text` to `tokens`.
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
-    tokenize_with::<true>(text, tokens);
+    let mut at = 0;
+    while at < text.len() {
+        at = tokenize_line(text, at, tokens).end;
+    }
 }
 
-/// [`tokenize_into`]; `WORDS_FIRST` takes the shortcut for words, which a
+/// What [`tokenize_line`] found besides the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// Where the line ends: after its `\n`, or the end of the text.
+    pub end: usize,
+    /// Whether [`crate::repair::needs_repair`] may hold for the line. When
+    /// false it does not, so the analyzer skips that check, a second pass
+    /// over the line; when true the check decides.
+    pub may_need_repair: bool,
+}
+
+/// Appends the tokens of `text[from..]` up to its first `\n` (included) to
+/// `tokens`, with offsets into `text`. No token crosses a line (they all
+/// stop at whitespace), so the lines' tokens are the text's.
+///
+/// On the way it notes what could make the line need repair, which a scan
+/// of every character sees anyway: two spaces in a row, a tatweel or a
+/// presentation form anywhere, and a token that starts with a mark, ة or ى
+/// (every character [`crate::repair::needs_repair`] finds after a space, a
+/// tab or the start of the line starts a token). A test checks that no line
+/// the check takes goes unnoted.
+pub(crate) fn tokenize_line(text: &str, from: usize, tokens: &mut Vec<Token>) -> Line {
+    tokenize_with::<true>(text, from, tokens)
+}
+
+/// Bytes that may follow the first word of an e-mail address's local part
+/// (its other characters, and the `@`).
+fn may_continue_local_part(b: Option<&u8>) -> bool {
+    matches!(b, Some(b'.' | b'_' | b'%' | b'+' | b'-' | b'@'))
+}
+
+/// Whether `token` holds a tatweel or a presentation form, which the repair
+/// check looks for everywhere.
+fn has_repair_sign(token: &str) -> bool {
+    !token.is_ascii()
+        && token
+            .chars()
+            .any(|c| c == TATWEEL || is_presentation_form(c))
+}
+
+/// [`tokenize_line`]; `WORDS_FIRST` takes the shortcut for words, which a
 /// test checks against the full chain of tests.
-fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
-    // An e-mail address needs an `@` after its start: past the last one, no
-    // word is scanned as a possible address.
-    let last_at = text.rfind('@');
-    let mut i = 0;
+fn tokenize_with<const WORDS_FIRST: bool>(
+    text: &str,
+    from: usize,
+    tokens: &mut Vec<Token>,
+) -> Line {
+    let bytes = text.as_bytes();
+    let mut may_need_repair = false;
+    let mut i = from;
     while i < text.len() {
         let (c, class) = char_at(text, i);
         if class.has(Class::SPACE) {
             i += c.len_utf8();
+            match c {
+                '\n' => {
+                    return Line {
+                        end: i,
+                        may_need_repair,
+                    };
+                }
+                ' ' => may_need_repair |= bytes.get(i) == Some(&b' '),
+                _ => {}
+            }
             continue;
         }
         // Most tokens are words. A letter starts one unless it may start a
-        // URL (h, w) or an e-mail address (an ASCII letter with an `@`
-        // further on): every other branch below wants a character that is
-        // not a letter.
-        if WORDS_FIRST
-            && class.has(Class::START)
-            && !matches!(c, 'h' | 'H' | 'w' | 'W')
-            && !(c.is_ascii() && last_at.is_some_and(|at| at > i))
-        {
-            let len = word_len(&text[i..], false);
-            tokens.push(Token {
-                kind: TokenKind::Word,
-                start: i,
-                end: i + len,
-            });
-            i += len;
-            continue;
+        // URL (h, w): every other branch below wants a character that is not
+        // a letter, but for an e-mail address, whose local part starts with
+        // an ASCII word that one of `._%+-@` follows (the full chain decides
+        // those).
+        if WORDS_FIRST && class.has(Class::START) && !matches!(c, 'h' | 'H' | 'w' | 'W') {
+            let (len, sign) = word_scan(&text[i..], false);
+            if !(c.is_ascii() && may_continue_local_part(bytes.get(i + len))) {
+                may_need_repair |= sign || matches!(c, 'ة' | 'ى');
+                tokens.push(Token {
+                    kind: TokenKind::Word,
+                    start: i,
+                    end: i + len,
+                });
+                i += len;
+                continue;
+            }
         }
+        // A token starting with a mark (or tatweel), ة or ى.
+        may_need_repair |= class.has(Class::KEEPS_PREV) || matches!(c, 'ة' | 'ى');
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
         let (kind, len) = if let Some(len) = url_len(rest).filter(|_| !prev_is_word()) {
@@ -99,6 +157,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
                         end: i + 1 + body,
                     });
                     push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, tokens);
+                    may_need_repair |= has_repair_sign(&rest[..1 + body]);
                     i += 1 + body;
                     continue;
                 }
@@ -108,8 +167,8 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
         } else if class.has(Class::DIGIT) {
             number_or_word(rest)
         } else if class.has(Class::START) {
-            let email = last_at.is_some_and(|at| at > i).then(|| email_len(rest));
-            match email.flatten() {
+            // `email_len` wants an `@` after the local part.
+            match email_len(rest) {
                 Some(len) => (TokenKind::Email, len),
                 None => (TokenKind::Word, word_len(rest, false)),
             }
@@ -126,12 +185,17 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
             }
             (TokenKind::Punct, len)
         };
+        may_need_repair |= has_repair_sign(&rest[..len]);
         tokens.push(Token {
             kind,
             start: i,
             end: i + len,
         });
         i += len;
+    }
+    Line {
+        end: i,
+        may_need_repair,
     }
 }
 
@@ -150,7 +214,15 @@ fn is_word_char(c: char) -> bool {
 /// an apostrophe between Latin letters stays (don't, l'état). In hashtags
 /// the underscore belongs to the word.
 fn word_len(s: &str, hashtag: bool) -> usize {
+    word_scan(s, hashtag).0
+}
+
+/// [`word_len`], and whether the word holds a tatweel or a presentation
+/// form (see [`Line::may_need_repair`]).
+#[inline(always)]
+fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
     let bytes = s.as_bytes();
+    let mut sign = false;
     let mut k = 0;
     // The class of the last character that is neither a mark nor tatweel.
     let mut prev = Class::NONE;
@@ -167,7 +239,10 @@ fn word_len(s: &str, hashtag: bool) -> usize {
             let class = CLASSES[arabic_block_index(b, bytes[k + 1])];
             if class.has(Class::ARABIC | Class::KEEPS_PREV) && !class.has(Class::DIGIT) {
                 k += 2;
-                if !class.has(Class::KEEPS_PREV) {
+                if class.has(Class::KEEPS_PREV) {
+                    // Tatweel is D9 80; the other marks here are diacritics.
+                    sign |= b == 0xD9 && bytes[k - 1] == 0x80;
+                } else {
                     prev = class;
                 }
                 continue;
@@ -187,14 +262,15 @@ fn word_len(s: &str, hashtag: bool) -> usize {
             _ => class.has(Class::WORD),
         };
         if !ok {
-            return k;
+            return (k, sign);
         }
+        sign |= c == TATWEEL || is_presentation_form(c);
         k += c.len_utf8();
         if !class.has(Class::KEEPS_PREV) {
             prev = class;
         }
     }
-    k
+    (k, sign)
 }
 
 /// What [`word_len`] asks of a character, as bits.
@@ -640,10 +716,29 @@ mod tests {
 
     /// `s`'s tokens with the word shortcut and without it.
     fn both_ways(s: &str) -> (Vec<Token>, Vec<Token>) {
-        let (mut fast, mut full) = (Vec::new(), Vec::new());
-        tokenize_with::<true>(s, &mut fast);
-        tokenize_with::<false>(s, &mut full);
-        (fast, full)
+        (lines::<true>(s).0, lines::<false>(s).0)
+    }
+
+    /// The tokens of `s` a line at a time, and the lines.
+    fn lines<const WORDS_FIRST: bool>(s: &str) -> (Vec<Token>, Vec<(&str, bool)>) {
+        let (mut tokens, mut lines) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        while at < s.len() {
+            let line = tokenize_with::<WORDS_FIRST>(s, at, &mut tokens);
+            lines.push((&s[at..line.end], line.may_need_repair));
+            at = line.end;
+        }
+        (tokens, lines)
+    }
+
+    /// Every line the repair check takes is noted, either way.
+    fn check_repair_signs(s: &str) {
+        for (line, noted) in lines::<true>(s).1.into_iter().chain(lines::<false>(s).1) {
+            assert!(
+                noted || !crate::repair::needs_repair(line),
+                "{line:?} needs repair"
+            );
+        }
     }
 
     proptest::proptest! {
@@ -662,6 +757,36 @@ mod tests {
             let (fast, full) = both_ways(&s);
             proptest::prop_assert_eq!(fast, full);
         }
+
+        #[test]
+        fn lines_that_need_repair_are_noted(
+            s in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z@#._\\-\\t\\n\\r\\u00A0-\\u036F\\u2000-\\u200F\\u{1F44D}]{0,40}"
+        ) {
+            check_repair_signs(&s);
+        }
+
+        #[test]
+        fn lines_that_need_repair_are_noted_on_any_text(s in "\\PC{0,60}") {
+            check_repair_signs(&s);
+        }
+    }
+
+    #[test]
+    fn repair_signs() {
+        let noted = |s: &str| lines::<true>(s).1[0].1;
+        assert!(!noted("سلام عليكم, hello 👍 #وسم @x"));
+        for damaged in [
+            "الدبلوماسـية",
+            "a  b",
+            "\u{064E}سلام",
+            "ﻻ",
+            "ةيبرعلا",
+            "#وسم_ـه",
+            "https://x.org/ـ",
+        ] {
+            assert!(noted(damaged), "{damaged}");
+        }
+        assert_eq!(lines::<true>("a\nb").1, vec![("a\n", false), ("b", false)]);
     }
 
     #[test]
@@ -676,6 +801,7 @@ mod tests {
             for line in text.lines() {
                 let (fast, full) = both_ways(line);
                 assert_eq!(fast, full, "{line}");
+                check_repair_signs(line);
             }
             texts += 1;
         }
