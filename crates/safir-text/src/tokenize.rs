@@ -2,6 +2,7 @@
 //! #hashtags (whole, then their parts split on `_`), emoji, numbers, words
 //! and punctuation. Every token is a byte range of the text it was cut from.
 
+use crate::swar::{HIGH, repeat, u64_at};
 use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
     is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
@@ -231,11 +232,22 @@ fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
         // digit, pass every test below: they skip decoding.
         let b = bytes[k];
         if b.is_ascii_alphabetic() {
-            k += 1;
-            prev = CLASSES[b as usize];
+            k += 1 + ascii_letters(&bytes[k + 1..]);
+            prev = LATIN_LETTER;
             continue;
         }
         if (0xD8..=0xDB).contains(&b) && !prev.has(Class::DIGIT) {
+            // Four characters at a time while they are common letters and
+            // diacritics, then the one that is not (or the end) as below.
+            let (run, letter) = arabic_letters_and_marks(&bytes[k..]);
+            k += run;
+            if letter {
+                prev = ARABIC_LETTER;
+            }
+            let Some(&b) = bytes.get(k) else { break };
+            if !(0xD8..=0xDB).contains(&b) {
+                continue;
+            }
             let class = CLASSES[arabic_block_index(b, bytes[k + 1])];
             if class.has(Class::ARABIC | Class::KEEPS_PREV) && !class.has(Class::DIGIT) {
                 k += 2;
@@ -271,6 +283,78 @@ fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
         }
     }
     (k, sign)
+}
+
+/// The class of every ASCII letter.
+const LATIN_LETTER: Class = Class(Class::LATIN | Class::WORD | Class::START);
+/// The class of every letter [`arabic_letters_and_marks`] passes.
+const ARABIC_LETTER: Class = Class(Class::ARABIC | Class::WORD | Class::START);
+
+/// How many ASCII letters `bytes` starts with, eight bytes at a time: most
+/// Latin words end within the first eight.
+#[inline(always)]
+fn ascii_letters(bytes: &[u8]) -> usize {
+    let mut k = 0;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let x = u64_at(chunk, 0);
+        // Lowercased, without the high bit: a letter is 61–7A and had no
+        // high bit. Each sum stays within its byte.
+        let low = (x | repeat(0x20)) & repeat(0x7F);
+        let from_a = low + repeat(0x80 - 0x61);
+        let past_z = low + repeat(0x80 - 0x7B);
+        let letters = from_a & !past_z & !x & HIGH;
+        if letters != HIGH {
+            return k + (!letters & HIGH).trailing_zeros() as usize / 8;
+        }
+        k += 8;
+    }
+    k + bytes[k..]
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(bytes.len() - k)
+}
+
+/// How many bytes of `bytes` (which starts with a character) are U+0620–
+/// U+063F and U+0641–U+065F, the common Arabic letters and the diacritics,
+/// four two-byte characters at a time; and whether one of them is a letter
+/// (below U+064B). A whole word of them passes [`word_scan`]'s tests, as
+/// long as no digit comes before, the letters all have [`ARABIC_LETTER`]'s
+/// class and the marks do not change the previous letter. Tatweel (U+0640)
+/// is left to the careful loop, which notes it.
+#[inline(always)]
+fn arabic_letters_and_marks(bytes: &[u8]) -> (usize, bool) {
+    const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+    let lanes = |b: u64| b * 0x0001_0001_0001_0001;
+    let mut k = 0;
+    let mut letter = false;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        // In each 16-bit lane, a lead byte and the byte after it (which is
+        // a continuation byte when the lead is D8 or D9).
+        let x = u64_at(chunk, 0);
+        let leads = x & LANES;
+        let conts = (x >> 8) & LANES;
+        // The high bit of a lane's low byte set when its lead is not D8 or
+        // D9 (a non-zero difference carries into bit 8).
+        let other_lead = ((((leads & lanes(0xFE)) ^ lanes(0xD8)) + lanes(0xFF)) >> 1) & lanes(0x80);
+        // The code point less U+0600 (0–7F), then the ranges, high bit set:
+        // at least 20, at least 60, not 40 (tatweel), below 4B (a letter).
+        let cp = (conts & lanes(0x3F)) | ((leads & lanes(0x01)) << 6);
+        let from_20 = cp + lanes(0x80 - 0x20);
+        let from_60 = cp + lanes(0x80 - 0x60);
+        let not_40 = (cp ^ lanes(0x40)) + lanes(0x7F);
+        let from_4b = cp + lanes(0x80 - 0x4B);
+        let ok = from_20 & !from_60 & not_40 & !other_lead & lanes(0x80);
+        if ok != lanes(0x80) {
+            // The lanes before the first that fails.
+            let run = (!ok & lanes(0x80)).trailing_zeros() as usize / 16;
+            let before = (1u64 << (16 * run)) - 1;
+            letter |= !from_4b & ok & before & lanes(0x80) != 0;
+            return (k + 2 * run, letter);
+        }
+        letter |= !from_4b & lanes(0x80) != 0;
+        k += 8;
+    }
+    (k, letter)
 }
 
 /// What [`word_len`] asks of a character, as bits.
@@ -841,6 +925,53 @@ mod tests {
                 "U+{:04X}",
                 c as u32
             );
+        }
+    }
+
+    /// [`arabic_letters_and_marks`] a character at a time: the run stops
+    /// at a character outside the ranges or where fewer than eight bytes
+    /// are left.
+    fn arabic_letters_and_marks_by_chars(s: &str) -> (usize, bool) {
+        let whole = s.len() / 8 * 8;
+        let (mut len, mut letter) = (0, false);
+        for c in s.chars() {
+            let common = matches!(c, '\u{0620}'..='\u{063F}' | '\u{0641}'..='\u{065F}');
+            if !common || len + 2 > whole {
+                break;
+            }
+            len += 2;
+            letter |= c < '\u{064B}';
+        }
+        (len, letter)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn eight_bytes_at_a_time_as_a_byte_at_a_time(
+            arabic in "[\\u0600-\\u06FF]{0,12}[\\u0600-\\u06FFa-z ]{0,6}",
+            latin in "[a-zA-Z]{0,20}[\\u0000-\\u00FF]{0,4}",
+        ) {
+            proptest::prop_assert_eq!(
+                ascii_letters(latin.as_bytes()),
+                latin.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(latin.len())
+            );
+            proptest::prop_assert_eq!(
+                arabic_letters_and_marks(arabic.as_bytes()),
+                arabic_letters_and_marks_by_chars(&arabic)
+            );
+        }
+    }
+
+    #[test]
+    fn run_classes_are_the_table_classes() {
+        for b in (b'a'..=b'z').chain(b'A'..=b'Z') {
+            assert_eq!(CLASSES[b as usize], LATIN_LETTER);
+        }
+        for c in ('\u{0620}'..='\u{063F}').chain('\u{0641}'..='\u{064A}') {
+            assert_eq!(CLASSES[128 + c as usize - 0x0600], ARABIC_LETTER, "{c}");
+        }
+        for c in '\u{064B}'..='\u{065F}' {
+            assert!(CLASSES[128 + c as usize - 0x0600].has(Class::KEEPS_PREV), "{c}");
         }
     }
 
