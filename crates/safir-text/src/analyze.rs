@@ -110,7 +110,8 @@ pub struct Analyzer {
 /// What stemming made of a normalized word.
 enum Stemmed {
     Stopword,
-    /// The stem is this byte range of the word (light10 only cuts).
+    /// The stem is this byte range of the word (light10 only cuts, and most
+    /// stems of other stemmers are the word's start).
     Slice(usize, usize),
     Other(String),
 }
@@ -316,6 +317,11 @@ fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {
             let off = s.as_ptr() as usize - word.as_ptr() as usize;
             Stemmed::Slice(off, off + s.len())
         }
+        // Snowball's stems are new strings, but most of them are the start
+        // of the word (embassies → embassi): then they are stored as a
+        // range of it too, and the memo keeps less text a word (often none:
+        // a hit then copies only the word).
+        Cow::Owned(s) if word.starts_with(s.as_str()) => Stemmed::Slice(0, s.len()),
         Cow::Owned(s) => Stemmed::Other(s),
     }
 }
