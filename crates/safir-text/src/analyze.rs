@@ -7,7 +7,7 @@ use crate::normalize::{NormalizeOptions, normalize_into};
 use crate::repair::{needs_repair, repair_with_offsets};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
-use crate::tokenize::{Token, TokenKind, tokenize_into, tokenize_line};
+use crate::tokenize::{Token, TokenKind, tokenize_line};
 use cache::{Cached, NO_SET, StemAt, WordCache};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -148,12 +148,17 @@ impl Analyzer {
         let mut from = 0;
         while from < text.len() {
             self.tokens.clear();
-            let line = tokenize_line(text, from, &mut self.tokens);
+            self.sets.clear();
+            let line = tokenize_line(text, from, self.collector(text));
             let body = &text[from..line.end];
             if self.opts.repair && line.may_need_repair && needs_repair(body) {
                 self.tokens.clear();
+                self.sets.clear();
                 let repaired = repair_with_offsets(body);
-                tokenize_into(&repaired.text, &mut self.tokens);
+                let mut at = 0;
+                while at < repaired.text.len() {
+                    at = tokenize_line(&repaired.text, at, self.collector(&repaired.text)).end;
+                }
                 self.terms(&repaired.text, out, |s, e| {
                     let (s, e) = repaired.original_span(s, e);
                     (from + s, from + e)
@@ -165,25 +170,33 @@ impl Analyzer {
         }
     }
 
-    /// The terms of the tokens of `text`, `span` mapping a token's range to
-    /// the term's offsets.
+    /// What takes the tokens of `text` from the tokenizer: each with its
+    /// memo set, whose cache line is prefetched right away, so that memory
+    /// fetches it while the tokenizer reads on (the lookups that follow
+    /// the line's tokenization then find their lines in the processor's
+    /// cache instead of waiting for them).
+    fn collector<'a>(&'a mut self, text: &'a str) -> impl FnMut(Token) + 'a {
+        let (tokens, sets, cache) = (&mut self.tokens, &mut self.sets, &self.cache);
+        let keep_punct = self.opts.keep_punct;
+        move |t| {
+            let set = match t.kind {
+                TokenKind::Punct if !keep_punct => NO_SET,
+                kind => cache.set_of(t.text(text), is_word(kind)),
+            };
+            cache.prefetch(set);
+            tokens.push(t);
+            sets.push(set);
+        }
+    }
+
+    /// The terms of the tokens of `text` (their memo sets in `self.sets`),
+    /// `span` mapping a token's range to the term's offsets.
     fn terms(
         &mut self,
         text: &str,
         out: &mut Analyzed,
         span: impl Fn(usize, usize) -> (usize, usize),
     ) {
-        // The memo sets of all the line's tokens first, their slots fetched
-        // together: each lookup then finds its slot in the processor's cache
-        // instead of waiting for memory one token after the other.
-        self.sets.clear();
-        for t in &self.tokens {
-            self.sets.push(match t.kind {
-                TokenKind::Punct if !self.opts.keep_punct => NO_SET,
-                kind => self.cache.set_of(t.text(text), is_word(kind)),
-            });
-        }
-        self.cache.fetch(&self.sets);
         for k in 0..self.tokens.len() {
             let t = self.tokens[k];
             if t.kind == TokenKind::Punct && !self.opts.keep_punct {

@@ -2,12 +2,12 @@
 //! #hashtags (whole, then their parts split on `_`), emoji, numbers, words
 //! and punctuation. Every token is a byte range of the text it was cut from.
 
-use crate::swar::{HIGH, repeat, u64_at};
 use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
     is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
     is_pictographic, is_presentation_form, is_regional_indicator,
 };
+use crate::swar::{HIGH, repeat, u64_at};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -49,7 +49,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
     let mut at = 0;
     while at < text.len() {
-        at = tokenize_line(text, at, tokens).end;
+        at = tokenize_line(text, at, |t| tokens.push(t)).end;
     }
 }
 
@@ -64,8 +64,10 @@ pub(crate) struct Line {
     pub may_need_repair: bool,
 }
 
-/// Appends the tokens of `text[from..]` up to its first `\n` (included) to
-/// `tokens`, with offsets into `text`. No token crosses a line (they all
+/// Hands the tokens of `text[from..]` up to its first `\n` (included) to
+/// `push` as it finds them, with offsets into `text`: the analyzer starts
+/// fetching what its memo holds for a word while the rest of the line is
+/// tokenized. No token crosses a line (they all
 /// stop at whitespace), so the lines' tokens are the text's.
 ///
 /// On the way it notes what could make the line need repair, which a scan
@@ -74,8 +76,8 @@ pub(crate) struct Line {
 /// (every character [`crate::repair::needs_repair`] finds after a space, a
 /// tab or the start of the line starts a token). A test checks that no line
 /// the check takes goes unnoted.
-pub(crate) fn tokenize_line(text: &str, from: usize, tokens: &mut Vec<Token>) -> Line {
-    tokenize_with::<true>(text, from, tokens)
+pub(crate) fn tokenize_line(text: &str, from: usize, push: impl FnMut(Token)) -> Line {
+    tokenize_with::<true>(text, from, push)
 }
 
 /// Bytes that may follow the first word of an e-mail address's local part
@@ -98,7 +100,7 @@ fn has_repair_sign(token: &str) -> bool {
 fn tokenize_with<const WORDS_FIRST: bool>(
     text: &str,
     from: usize,
-    tokens: &mut Vec<Token>,
+    mut push: impl FnMut(Token),
 ) -> Line {
     let bytes = text.as_bytes();
     let mut may_need_repair = false;
@@ -128,7 +130,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             let (len, sign) = word_scan(&text[i..], false);
             if !(c.is_ascii() && may_continue_local_part(bytes.get(i + len))) {
                 may_need_repair |= sign || matches!(c, 'ة' | 'ى');
-                tokens.push(Token {
+                push(Token {
                     kind: TokenKind::Word,
                     start: i,
                     end: i + len,
@@ -152,12 +154,12 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             match word_len(&rest[1..], true) {
                 0 => (TokenKind::Punct, 1),
                 body => {
-                    tokens.push(Token {
+                    push(Token {
                         kind: TokenKind::Hashtag,
                         start: i,
                         end: i + 1 + body,
                     });
-                    push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, tokens);
+                    push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, &mut push);
                     may_need_repair |= has_repair_sign(&rest[..1 + body]);
                     i += 1 + body;
                     continue;
@@ -187,7 +189,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             (TokenKind::Punct, len)
         };
         may_need_repair |= has_repair_sign(&rest[..len]);
-        tokens.push(Token {
+        push(Token {
             kind,
             start: i,
             end: i + len,
@@ -503,11 +505,11 @@ fn number_or_word(s: &str) -> (TokenKind, usize) {
     }
 }
 
-fn push_hashtag_parts(body: &str, at: usize, tokens: &mut Vec<Token>) {
+fn push_hashtag_parts(body: &str, at: usize, push: &mut impl FnMut(Token)) {
     let mut offset = at;
     for part in body.split('_') {
         if !part.is_empty() {
-            tokens.push(Token {
+            push(Token {
                 kind: TokenKind::HashtagPart,
                 start: offset,
                 end: offset + part.len(),
@@ -808,7 +810,7 @@ mod tests {
         let (mut tokens, mut lines) = (Vec::new(), Vec::new());
         let mut at = 0;
         while at < s.len() {
-            let line = tokenize_with::<WORDS_FIRST>(s, at, &mut tokens);
+            let line = tokenize_with::<WORDS_FIRST>(s, at, |t| tokens.push(t));
             lines.push((&s[at..line.end], line.may_need_repair));
             at = line.end;
         }
@@ -971,7 +973,10 @@ mod tests {
             assert_eq!(CLASSES[128 + c as usize - 0x0600], ARABIC_LETTER, "{c}");
         }
         for c in '\u{064B}'..='\u{065F}' {
-            assert!(CLASSES[128 + c as usize - 0x0600].has(Class::KEEPS_PREV), "{c}");
+            assert!(
+                CLASSES[128 + c as usize - 0x0600].has(Class::KEEPS_PREV),
+                "{c}"
+            );
         }
     }
 
