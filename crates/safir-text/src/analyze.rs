@@ -101,6 +101,7 @@ pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 #[derive(Debug, Default)]
 pub struct Analyzer {
     opts: AnalyzeOptions,
+    /// The line's tokens that make terms (punctuation only when kept).
     tokens: Vec<Token>,
     /// The memo set of each token ([`NO_SET`] for those it does not hold).
     sets: Vec<u32>,
@@ -170,8 +171,8 @@ impl Analyzer {
         }
     }
 
-    /// What takes the tokens of `text` from the tokenizer: each with its
-    /// memo set, whose cache line is prefetched right away, so that memory
+    /// What takes the tokens of `text` from the tokenizer (but punctuation
+    /// that is dropped): each with its memo set, whose cache line is prefetched right away, so that memory
     /// fetches it while the tokenizer reads on (the lookups that follow
     /// the line's tokenization then find their lines in the processor's
     /// cache instead of waiting for them).
@@ -179,10 +180,11 @@ impl Analyzer {
         let (tokens, sets, cache) = (&mut self.tokens, &mut self.sets, &self.cache);
         let keep_punct = self.opts.keep_punct;
         move |t| {
-            let set = match t.kind {
-                TokenKind::Punct if !keep_punct => NO_SET,
-                kind => cache.set_of(t.text(text), is_word(kind)),
-            };
+            // Punctuation makes no term unless kept: not even collected.
+            if t.kind == TokenKind::Punct && !keep_punct {
+                return;
+            }
+            let set = cache.set_of(t.text(text), is_word(t.kind));
             cache.prefetch(set);
             tokens.push(t);
             sets.push(set);
@@ -199,9 +201,6 @@ impl Analyzer {
     ) {
         for k in 0..self.tokens.len() {
             let t = self.tokens[k];
-            if t.kind == TokenKind::Punct && !self.opts.keep_punct {
-                continue;
-            }
             let (start, end) = span(t.start, t.end);
             match self.sets[k] {
                 NO_SET => push_term(&self.opts, t.kind, t.text(text), start, end, out),

@@ -121,12 +121,12 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             }
             continue;
         }
-        // Most tokens are words. A letter starts one unless it may start a
-        // URL (h, w): every other branch below wants a character that is not
-        // a letter, but for an e-mail address, whose local part starts with
-        // an ASCII word that one of `._%+-@` follows (the full chain decides
-        // those).
-        if WORDS_FIRST && class.has(Class::START) && !matches!(c, 'h' | 'H' | 'w' | 'W') {
+        // Most tokens are words. A letter starts one unless it starts a
+        // URL's scheme: every other branch below wants a character that is
+        // not a letter, but for an e-mail address, whose local part starts
+        // with an ASCII word that one of `._%+-@` follows (the full chain
+        // decides those).
+        if WORDS_FIRST && class.has(Class::START) && url_scheme(&text[i..]).is_none() {
             let (len, sign) = word_scan(&text[i..], false);
             if !(c.is_ascii() && may_continue_local_part(bytes.get(i + len))) {
                 may_need_repair |= sign || matches!(c, 'ة' | 'ى');
@@ -458,11 +458,14 @@ fn char_at(s: &str, k: usize) -> (char, Class) {
 }
 
 /// [`Class::of`] for a character outside [`CLASSES`]: emoji and flags, the
-/// most frequent of these in posts, skip the Unicode table searches (a test
-/// checks every one).
+/// most frequent of these in posts, and punctuation such as … – “ ” skip
+/// the Unicode table searches (a test checks every character).
 fn class_outside_table(c: char) -> Class {
     match c {
         '\u{1F1E6}'..='\u{1F1FF}' | '\u{1F300}'..='\u{1FAFF}' => Class::NONE,
+        // Dashes, quotes, the ellipsis and the other punctuation of the
+        // General Punctuation block (neither spaces nor format characters).
+        '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' => Class::NONE,
         // Variation selector 16, after most emoji: a mark.
         '\u{FE0F}' => Class(Class::WORD | Class::KEEPS_PREV),
         _ => Class::of(c),
@@ -505,17 +508,29 @@ fn number_or_word(s: &str) -> (TokenKind, usize) {
     }
 }
 
+/// The parts of a hashtag's body between underscores. A loop over the
+/// bytes: `str::split` searches for each `_` with a general character
+/// search, whose set-up costs more than these few bytes.
 fn push_hashtag_parts(body: &str, at: usize, push: &mut impl FnMut(Token)) {
-    let mut offset = at;
-    for part in body.split('_') {
-        if !part.is_empty() {
-            push(Token {
-                kind: TokenKind::HashtagPart,
-                start: offset,
-                end: offset + part.len(),
-            });
+    let mut start = at;
+    for (k, &b) in body.as_bytes().iter().enumerate() {
+        if b == b'_' {
+            if at + k > start {
+                push(Token {
+                    kind: TokenKind::HashtagPart,
+                    start,
+                    end: at + k,
+                });
+            }
+            start = at + k + 1;
         }
-        offset += part.len() + 1;
+    }
+    if at + body.len() > start {
+        push(Token {
+            kind: TokenKind::HashtagPart,
+            start,
+            end: at + body.len(),
+        });
     }
 }
 
@@ -523,15 +538,21 @@ fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
-/// (and a closing bracket the URL did not open) is left out.
-fn url_len(s: &str) -> Option<usize> {
+/// The `http://`, `https://` or `www.` that `s` starts with (any case).
+#[inline(always)]
+fn url_scheme(s: &str) -> Option<&'static str> {
     if !matches!(s.as_bytes().first(), Some(b'h' | b'H' | b'w' | b'W')) {
         return None;
     }
-    let scheme = ["https://", "http://", "www."]
+    ["https://", "http://", "www."]
         .into_iter()
-        .find(|p| starts_with_ignore_ascii_case(s, p))?;
+        .find(|p| starts_with_ignore_ascii_case(s, p))
+}
+
+/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
+/// (and a closing bracket the URL did not open) is left out.
+fn url_len(s: &str) -> Option<usize> {
+    let scheme = url_scheme(s)?;
     let mut end = s
         .char_indices()
         .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»'))
@@ -961,6 +982,26 @@ mod tests {
                 arabic_letters_and_marks(arabic.as_bytes()),
                 arabic_letters_and_marks_by_chars(&arabic)
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hashtag_parts_are_the_parts_split_on_underscores(
+            body in "[a_\\u0627\\u{1F44D}]{0,12}",
+            at in 0usize..4,
+        ) {
+            let mut parts = Vec::new();
+            push_hashtag_parts(&body, at, &mut |t| parts.push(t));
+            let mut offset = at;
+            let mut expected = Vec::new();
+            for part in body.split('_') {
+                if !part.is_empty() {
+                    expected.push(Token { kind: HashtagPart, start: offset, end: offset + part.len() });
+                }
+                offset += part.len() + 1;
+            }
+            proptest::prop_assert_eq!(parts, expected);
         }
     }
 
