@@ -7,7 +7,7 @@ use crate::normalize::{NormalizeOptions, normalize_into};
 use crate::repair::{needs_repair, repair_with_offsets};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
-use crate::tokenize::{Token, TokenKind, tokenize_into};
+use crate::tokenize::{Token, TokenKind, tokenize_line};
 use cache::{Cached, NO_SET, StemAt, WordCache};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -101,6 +101,7 @@ pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 #[derive(Debug, Default)]
 pub struct Analyzer {
     opts: AnalyzeOptions,
+    /// The line's tokens that make terms (punctuation only when kept).
     tokens: Vec<Token>,
     /// The memo set of each token ([`NO_SET`] for those it does not hold).
     sets: Vec<u32>,
@@ -110,7 +111,8 @@ pub struct Analyzer {
 /// What stemming made of a normalized word.
 enum Stemmed {
     Stopword,
-    /// The stem is this byte range of the word (light10 only cuts).
+    /// The stem is this byte range of the word (light10 only cuts, and most
+    /// stems of other stemmers are the word's start).
     Slice(usize, usize),
     Other(String),
 }
@@ -141,48 +143,64 @@ impl Analyzer {
 
     /// Appends the terms of `text` to `out`.
     pub fn analyze_into(&mut self, text: &str, out: &mut Analyzed) {
-        let mut at = 0;
-        for line in text.split_inclusive('\n') {
+        // A line at a time: repair works on lines. The tokenizer finds the
+        // line's end and notes whether the line may need repair, so the
+        // repair check only reads the lines where it can say yes.
+        let mut from = 0;
+        while from < text.len() {
             self.tokens.clear();
-            if self.opts.repair && needs_repair(line) {
-                let repaired = repair_with_offsets(line);
-                tokenize_into(&repaired.text, &mut self.tokens);
+            self.sets.clear();
+            let line = tokenize_line(text, from, self.collector(text));
+            let body = &text[from..line.end];
+            if self.opts.repair && line.may_need_repair && needs_repair(body) {
+                self.tokens.clear();
+                self.sets.clear();
+                let repaired = repair_with_offsets(body);
+                let mut at = 0;
+                while at < repaired.text.len() {
+                    at = tokenize_line(&repaired.text, at, self.collector(&repaired.text)).end;
+                }
                 self.terms(&repaired.text, out, |s, e| {
                     let (s, e) = repaired.original_span(s, e);
-                    (at + s, at + e)
+                    (from + s, from + e)
                 });
             } else {
-                tokenize_into(line, &mut self.tokens);
-                self.terms(line, out, |s, e| (at + s, at + e));
+                self.terms(text, out, |s, e| (s, e));
             }
-            at += line.len();
+            from = line.end;
         }
     }
 
-    /// The terms of the tokens of `text`, `span` mapping a token's range to
-    /// the term's offsets.
+    /// What takes the tokens of `text` from the tokenizer (but punctuation
+    /// that is dropped): each with its memo set, whose cache line is prefetched right away, so that memory
+    /// fetches it while the tokenizer reads on (the lookups that follow
+    /// the line's tokenization then find their lines in the processor's
+    /// cache instead of waiting for them).
+    fn collector<'a>(&'a mut self, text: &'a str) -> impl FnMut(Token) + 'a {
+        let (tokens, sets, cache) = (&mut self.tokens, &mut self.sets, &self.cache);
+        let keep_punct = self.opts.keep_punct;
+        move |t| {
+            // Punctuation makes no term unless kept: not even collected.
+            if t.kind == TokenKind::Punct && !keep_punct {
+                return;
+            }
+            let set = cache.set_of(t.text(text), is_word(t.kind));
+            cache.prefetch(set);
+            tokens.push(t);
+            sets.push(set);
+        }
+    }
+
+    /// The terms of the tokens of `text` (their memo sets in `self.sets`),
+    /// `span` mapping a token's range to the term's offsets.
     fn terms(
         &mut self,
         text: &str,
         out: &mut Analyzed,
         span: impl Fn(usize, usize) -> (usize, usize),
     ) {
-        // The memo sets of all the line's tokens first, their slots fetched
-        // together: each lookup then finds its slot in the processor's cache
-        // instead of waiting for memory one token after the other.
-        self.sets.clear();
-        for t in &self.tokens {
-            self.sets.push(match t.kind {
-                TokenKind::Punct if !self.opts.keep_punct => NO_SET,
-                kind => self.cache.set_of(t.text(text), is_word(kind)),
-            });
-        }
-        self.cache.fetch(&self.sets);
         for k in 0..self.tokens.len() {
             let t = self.tokens[k];
-            if t.kind == TokenKind::Punct && !self.opts.keep_punct {
-                continue;
-            }
             let (start, end) = span(t.start, t.end);
             match self.sets[k] {
                 NO_SET => push_term(&self.opts, t.kind, t.text(text), start, end, out),
@@ -311,6 +329,11 @@ fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {
             let off = s.as_ptr() as usize - word.as_ptr() as usize;
             Stemmed::Slice(off, off + s.len())
         }
+        // Snowball's stems are new strings, but most of them are the start
+        // of the word (embassies → embassi): then they are stored as a
+        // range of it too, and the memo keeps less text a word (often none:
+        // a hit then copies only the word).
+        Cow::Owned(s) if word.starts_with(s.as_str()) => Stemmed::Slice(0, s.len()),
         Cow::Owned(s) => Stemmed::Other(s),
     }
 }

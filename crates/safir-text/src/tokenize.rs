@@ -5,8 +5,9 @@
 use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
     is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
-    is_pictographic, is_regional_indicator,
+    is_pictographic, is_presentation_form, is_regional_indicator,
 };
+use crate::swar::{HIGH, repeat, u64_at};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -46,40 +47,100 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 
 /// Appends the tokens of `text` to `tokens`.
 pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) {
-    tokenize_with::<true>(text, tokens);
+    let mut at = 0;
+    while at < text.len() {
+        at = tokenize_line(text, at, |t| tokens.push(t)).end;
+    }
 }
 
-/// [`tokenize_into`]; `WORDS_FIRST` takes the shortcut for words, which a
+/// What [`tokenize_line`] found besides the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// Where the line ends: after its `\n`, or the end of the text.
+    pub end: usize,
+    /// Whether [`crate::repair::needs_repair`] may hold for the line. When
+    /// false it does not, so the analyzer skips that check, a second pass
+    /// over the line; when true the check decides.
+    pub may_need_repair: bool,
+}
+
+/// Hands the tokens of `text[from..]` up to its first `\n` (included) to
+/// `push` as it finds them, with offsets into `text`: the analyzer starts
+/// fetching what its memo holds for a word while the rest of the line is
+/// tokenized. No token crosses a line (they all
+/// stop at whitespace), so the lines' tokens are the text's.
+///
+/// On the way it notes what could make the line need repair, which a scan
+/// of every character sees anyway: two spaces in a row, a tatweel or a
+/// presentation form anywhere, and a token that starts with a mark, ة or ى
+/// (every character [`crate::repair::needs_repair`] finds after a space, a
+/// tab or the start of the line starts a token). A test checks that no line
+/// the check takes goes unnoted.
+pub(crate) fn tokenize_line(text: &str, from: usize, push: impl FnMut(Token)) -> Line {
+    tokenize_with::<true>(text, from, push)
+}
+
+/// Bytes that may follow the first word of an e-mail address's local part
+/// (its other characters, and the `@`).
+fn may_continue_local_part(b: Option<&u8>) -> bool {
+    matches!(b, Some(b'.' | b'_' | b'%' | b'+' | b'-' | b'@'))
+}
+
+/// Whether `token` holds a tatweel or a presentation form, which the repair
+/// check looks for everywhere.
+fn has_repair_sign(token: &str) -> bool {
+    !token.is_ascii()
+        && token
+            .chars()
+            .any(|c| c == TATWEEL || is_presentation_form(c))
+}
+
+/// [`tokenize_line`]; `WORDS_FIRST` takes the shortcut for words, which a
 /// test checks against the full chain of tests.
-fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
-    // An e-mail address needs an `@` after its start: past the last one, no
-    // word is scanned as a possible address.
-    let last_at = text.rfind('@');
-    let mut i = 0;
+fn tokenize_with<const WORDS_FIRST: bool>(
+    text: &str,
+    from: usize,
+    mut push: impl FnMut(Token),
+) -> Line {
+    let bytes = text.as_bytes();
+    let mut may_need_repair = false;
+    let mut i = from;
     while i < text.len() {
         let (c, class) = char_at(text, i);
         if class.has(Class::SPACE) {
             i += c.len_utf8();
+            match c {
+                '\n' => {
+                    return Line {
+                        end: i,
+                        may_need_repair,
+                    };
+                }
+                ' ' => may_need_repair |= bytes.get(i) == Some(&b' '),
+                _ => {}
+            }
             continue;
         }
-        // Most tokens are words. A letter starts one unless it may start a
-        // URL (h, w) or an e-mail address (an ASCII letter with an `@`
-        // further on): every other branch below wants a character that is
-        // not a letter.
-        if WORDS_FIRST
-            && class.has(Class::START)
-            && !matches!(c, 'h' | 'H' | 'w' | 'W')
-            && !(c.is_ascii() && last_at.is_some_and(|at| at > i))
-        {
-            let len = word_len(&text[i..], false);
-            tokens.push(Token {
-                kind: TokenKind::Word,
-                start: i,
-                end: i + len,
-            });
-            i += len;
-            continue;
+        // Most tokens are words. A letter starts one unless it starts a
+        // URL's scheme: every other branch below wants a character that is
+        // not a letter, but for an e-mail address, whose local part starts
+        // with an ASCII word that one of `._%+-@` follows (the full chain
+        // decides those).
+        if WORDS_FIRST && class.has(Class::START) && url_scheme(&text[i..]).is_none() {
+            let (len, sign) = word_scan(&text[i..], false);
+            if !(c.is_ascii() && may_continue_local_part(bytes.get(i + len))) {
+                may_need_repair |= sign || matches!(c, 'ة' | 'ى');
+                push(Token {
+                    kind: TokenKind::Word,
+                    start: i,
+                    end: i + len,
+                });
+                i += len;
+                continue;
+            }
         }
+        // A token starting with a mark (or tatweel), ة or ى.
+        may_need_repair |= class.has(Class::KEEPS_PREV) || matches!(c, 'ة' | 'ى');
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
         let (kind, len) = if let Some(len) = url_len(rest).filter(|_| !prev_is_word()) {
@@ -93,12 +154,13 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
             match word_len(&rest[1..], true) {
                 0 => (TokenKind::Punct, 1),
                 body => {
-                    tokens.push(Token {
+                    push(Token {
                         kind: TokenKind::Hashtag,
                         start: i,
                         end: i + 1 + body,
                     });
-                    push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, tokens);
+                    push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, &mut push);
+                    may_need_repair |= has_repair_sign(&rest[..1 + body]);
                     i += 1 + body;
                     continue;
                 }
@@ -108,8 +170,8 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
         } else if class.has(Class::DIGIT) {
             number_or_word(rest)
         } else if class.has(Class::START) {
-            let email = last_at.is_some_and(|at| at > i).then(|| email_len(rest));
-            match email.flatten() {
+            // `email_len` wants an `@` after the local part.
+            match email_len(rest) {
                 Some(len) => (TokenKind::Email, len),
                 None => (TokenKind::Word, word_len(rest, false)),
             }
@@ -126,12 +188,17 @@ fn tokenize_with<const WORDS_FIRST: bool>(text: &str, tokens: &mut Vec<Token>) {
             }
             (TokenKind::Punct, len)
         };
-        tokens.push(Token {
+        may_need_repair |= has_repair_sign(&rest[..len]);
+        push(Token {
             kind,
             start: i,
             end: i + len,
         });
         i += len;
+    }
+    Line {
+        end: i,
+        may_need_repair,
     }
 }
 
@@ -150,7 +217,15 @@ fn is_word_char(c: char) -> bool {
 /// an apostrophe between Latin letters stays (don't, l'état). In hashtags
 /// the underscore belongs to the word.
 fn word_len(s: &str, hashtag: bool) -> usize {
+    word_scan(s, hashtag).0
+}
+
+/// [`word_len`], and whether the word holds a tatweel or a presentation
+/// form (see [`Line::may_need_repair`]).
+#[inline(always)]
+fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
     let bytes = s.as_bytes();
+    let mut sign = false;
     let mut k = 0;
     // The class of the last character that is neither a mark nor tatweel.
     let mut prev = Class::NONE;
@@ -159,15 +234,29 @@ fn word_len(s: &str, hashtag: bool) -> usize {
         // digit, pass every test below: they skip decoding.
         let b = bytes[k];
         if b.is_ascii_alphabetic() {
-            k += 1;
-            prev = CLASSES[b as usize];
+            k += 1 + ascii_letters(&bytes[k + 1..]);
+            prev = LATIN_LETTER;
             continue;
         }
         if (0xD8..=0xDB).contains(&b) && !prev.has(Class::DIGIT) {
+            // Four characters at a time while they are common letters and
+            // diacritics, then the one that is not (or the end) as below.
+            let (run, letter) = arabic_letters_and_marks(&bytes[k..]);
+            k += run;
+            if letter {
+                prev = ARABIC_LETTER;
+            }
+            let Some(&b) = bytes.get(k) else { break };
+            if !(0xD8..=0xDB).contains(&b) {
+                continue;
+            }
             let class = CLASSES[arabic_block_index(b, bytes[k + 1])];
             if class.has(Class::ARABIC | Class::KEEPS_PREV) && !class.has(Class::DIGIT) {
                 k += 2;
-                if !class.has(Class::KEEPS_PREV) {
+                if class.has(Class::KEEPS_PREV) {
+                    // Tatweel is D9 80; the other marks here are diacritics.
+                    sign |= b == 0xD9 && bytes[k - 1] == 0x80;
+                } else {
                     prev = class;
                 }
                 continue;
@@ -187,14 +276,87 @@ fn word_len(s: &str, hashtag: bool) -> usize {
             _ => class.has(Class::WORD),
         };
         if !ok {
-            return k;
+            return (k, sign);
         }
+        sign |= c == TATWEEL || is_presentation_form(c);
         k += c.len_utf8();
         if !class.has(Class::KEEPS_PREV) {
             prev = class;
         }
     }
-    k
+    (k, sign)
+}
+
+/// The class of every ASCII letter.
+const LATIN_LETTER: Class = Class(Class::LATIN | Class::WORD | Class::START);
+/// The class of every letter [`arabic_letters_and_marks`] passes.
+const ARABIC_LETTER: Class = Class(Class::ARABIC | Class::WORD | Class::START);
+
+/// How many ASCII letters `bytes` starts with, eight bytes at a time: most
+/// Latin words end within the first eight.
+#[inline(always)]
+fn ascii_letters(bytes: &[u8]) -> usize {
+    let mut k = 0;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let x = u64_at(chunk, 0);
+        // Lowercased, without the high bit: a letter is 61–7A and had no
+        // high bit. Each sum stays within its byte.
+        let low = (x | repeat(0x20)) & repeat(0x7F);
+        let from_a = low + repeat(0x80 - 0x61);
+        let past_z = low + repeat(0x80 - 0x7B);
+        let letters = from_a & !past_z & !x & HIGH;
+        if letters != HIGH {
+            return k + (!letters & HIGH).trailing_zeros() as usize / 8;
+        }
+        k += 8;
+    }
+    k + bytes[k..]
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(bytes.len() - k)
+}
+
+/// How many bytes of `bytes` (which starts with a character) are U+0620–
+/// U+063F and U+0641–U+065F, the common Arabic letters and the diacritics,
+/// four two-byte characters at a time; and whether one of them is a letter
+/// (below U+064B). A whole word of them passes [`word_scan`]'s tests, as
+/// long as no digit comes before, the letters all have [`ARABIC_LETTER`]'s
+/// class and the marks do not change the previous letter. Tatweel (U+0640)
+/// is left to the careful loop, which notes it.
+#[inline(always)]
+fn arabic_letters_and_marks(bytes: &[u8]) -> (usize, bool) {
+    const LANES: u64 = 0x00FF_00FF_00FF_00FF;
+    let lanes = |b: u64| b * 0x0001_0001_0001_0001;
+    let mut k = 0;
+    let mut letter = false;
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        // In each 16-bit lane, a lead byte and the byte after it (which is
+        // a continuation byte when the lead is D8 or D9).
+        let x = u64_at(chunk, 0);
+        let leads = x & LANES;
+        let conts = (x >> 8) & LANES;
+        // The high bit of a lane's low byte set when its lead is not D8 or
+        // D9 (a non-zero difference carries into bit 8).
+        let other_lead = ((((leads & lanes(0xFE)) ^ lanes(0xD8)) + lanes(0xFF)) >> 1) & lanes(0x80);
+        // The code point less U+0600 (0–7F), then the ranges, high bit set:
+        // at least 20, at least 60, not 40 (tatweel), below 4B (a letter).
+        let cp = (conts & lanes(0x3F)) | ((leads & lanes(0x01)) << 6);
+        let from_20 = cp + lanes(0x80 - 0x20);
+        let from_60 = cp + lanes(0x80 - 0x60);
+        let not_40 = (cp ^ lanes(0x40)) + lanes(0x7F);
+        let from_4b = cp + lanes(0x80 - 0x4B);
+        let ok = from_20 & !from_60 & not_40 & !other_lead & lanes(0x80);
+        if ok != lanes(0x80) {
+            // The lanes before the first that fails.
+            let run = (!ok & lanes(0x80)).trailing_zeros() as usize / 16;
+            let before = (1u64 << (16 * run)) - 1;
+            letter |= !from_4b & ok & before & lanes(0x80) != 0;
+            return (k + 2 * run, letter);
+        }
+        letter |= !from_4b & lanes(0x80) != 0;
+        k += 8;
+    }
+    (k, letter)
 }
 
 /// What [`word_len`] asks of a character, as bits.
@@ -296,11 +458,14 @@ fn char_at(s: &str, k: usize) -> (char, Class) {
 }
 
 /// [`Class::of`] for a character outside [`CLASSES`]: emoji and flags, the
-/// most frequent of these in posts, skip the Unicode table searches (a test
-/// checks every one).
+/// most frequent of these in posts, and punctuation such as … – “ ” skip
+/// the Unicode table searches (a test checks every character).
 fn class_outside_table(c: char) -> Class {
     match c {
         '\u{1F1E6}'..='\u{1F1FF}' | '\u{1F300}'..='\u{1FAFF}' => Class::NONE,
+        // Dashes, quotes, the ellipsis and the other punctuation of the
+        // General Punctuation block (neither spaces nor format characters).
+        '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' => Class::NONE,
         // Variation selector 16, after most emoji: a mark.
         '\u{FE0F}' => Class(Class::WORD | Class::KEEPS_PREV),
         _ => Class::of(c),
@@ -343,17 +508,29 @@ fn number_or_word(s: &str) -> (TokenKind, usize) {
     }
 }
 
-fn push_hashtag_parts(body: &str, at: usize, tokens: &mut Vec<Token>) {
-    let mut offset = at;
-    for part in body.split('_') {
-        if !part.is_empty() {
-            tokens.push(Token {
-                kind: TokenKind::HashtagPart,
-                start: offset,
-                end: offset + part.len(),
-            });
+/// The parts of a hashtag's body between underscores. A loop over the
+/// bytes: `str::split` searches for each `_` with a general character
+/// search, whose set-up costs more than these few bytes.
+fn push_hashtag_parts(body: &str, at: usize, push: &mut impl FnMut(Token)) {
+    let mut start = at;
+    for (k, &b) in body.as_bytes().iter().enumerate() {
+        if b == b'_' {
+            if at + k > start {
+                push(Token {
+                    kind: TokenKind::HashtagPart,
+                    start,
+                    end: at + k,
+                });
+            }
+            start = at + k + 1;
         }
-        offset += part.len() + 1;
+    }
+    if at + body.len() > start {
+        push(Token {
+            kind: TokenKind::HashtagPart,
+            start,
+            end: at + body.len(),
+        });
     }
 }
 
@@ -361,15 +538,21 @@ fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
-/// (and a closing bracket the URL did not open) is left out.
-fn url_len(s: &str) -> Option<usize> {
+/// The `http://`, `https://` or `www.` that `s` starts with (any case).
+#[inline(always)]
+fn url_scheme(s: &str) -> Option<&'static str> {
     if !matches!(s.as_bytes().first(), Some(b'h' | b'H' | b'w' | b'W')) {
         return None;
     }
-    let scheme = ["https://", "http://", "www."]
+    ["https://", "http://", "www."]
         .into_iter()
-        .find(|p| starts_with_ignore_ascii_case(s, p))?;
+        .find(|p| starts_with_ignore_ascii_case(s, p))
+}
+
+/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
+/// (and a closing bracket the URL did not open) is left out.
+fn url_len(s: &str) -> Option<usize> {
+    let scheme = url_scheme(s)?;
     let mut end = s
         .char_indices()
         .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»'))
@@ -640,10 +823,29 @@ mod tests {
 
     /// `s`'s tokens with the word shortcut and without it.
     fn both_ways(s: &str) -> (Vec<Token>, Vec<Token>) {
-        let (mut fast, mut full) = (Vec::new(), Vec::new());
-        tokenize_with::<true>(s, &mut fast);
-        tokenize_with::<false>(s, &mut full);
-        (fast, full)
+        (lines::<true>(s).0, lines::<false>(s).0)
+    }
+
+    /// The tokens of `s` a line at a time, and the lines.
+    fn lines<const WORDS_FIRST: bool>(s: &str) -> (Vec<Token>, Vec<(&str, bool)>) {
+        let (mut tokens, mut lines) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        while at < s.len() {
+            let line = tokenize_with::<WORDS_FIRST>(s, at, |t| tokens.push(t));
+            lines.push((&s[at..line.end], line.may_need_repair));
+            at = line.end;
+        }
+        (tokens, lines)
+    }
+
+    /// Every line the repair check takes is noted, either way.
+    fn check_repair_signs(s: &str) {
+        for (line, noted) in lines::<true>(s).1.into_iter().chain(lines::<false>(s).1) {
+            assert!(
+                noted || !crate::repair::needs_repair(line),
+                "{line:?} needs repair"
+            );
+        }
     }
 
     proptest::proptest! {
@@ -662,6 +864,36 @@ mod tests {
             let (fast, full) = both_ways(&s);
             proptest::prop_assert_eq!(fast, full);
         }
+
+        #[test]
+        fn lines_that_need_repair_are_noted(
+            s in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z@#._\\-\\t\\n\\r\\u00A0-\\u036F\\u2000-\\u200F\\u{1F44D}]{0,40}"
+        ) {
+            check_repair_signs(&s);
+        }
+
+        #[test]
+        fn lines_that_need_repair_are_noted_on_any_text(s in "\\PC{0,60}") {
+            check_repair_signs(&s);
+        }
+    }
+
+    #[test]
+    fn repair_signs() {
+        let noted = |s: &str| lines::<true>(s).1[0].1;
+        assert!(!noted("سلام عليكم, hello 👍 #وسم @x"));
+        for damaged in [
+            "الدبلوماسـية",
+            "a  b",
+            "\u{064E}سلام",
+            "ﻻ",
+            "ةيبرعلا",
+            "#وسم_ـه",
+            "https://x.org/ـ",
+        ] {
+            assert!(noted(damaged), "{damaged}");
+        }
+        assert_eq!(lines::<true>("a\nb").1, vec![("a\n", false), ("b", false)]);
     }
 
     #[test]
@@ -676,6 +908,7 @@ mod tests {
             for line in text.lines() {
                 let (fast, full) = both_ways(line);
                 assert_eq!(fast, full, "{line}");
+                check_repair_signs(line);
             }
             texts += 1;
         }
@@ -714,6 +947,76 @@ mod tests {
                 !(class.has(Class::START) && class.has(Class::DIGIT)),
                 "U+{:04X}",
                 c as u32
+            );
+        }
+    }
+
+    /// [`arabic_letters_and_marks`] a character at a time: the run stops
+    /// at a character outside the ranges or where fewer than eight bytes
+    /// are left.
+    fn arabic_letters_and_marks_by_chars(s: &str) -> (usize, bool) {
+        let whole = s.len() / 8 * 8;
+        let (mut len, mut letter) = (0, false);
+        for c in s.chars() {
+            let common = matches!(c, '\u{0620}'..='\u{063F}' | '\u{0641}'..='\u{065F}');
+            if !common || len + 2 > whole {
+                break;
+            }
+            len += 2;
+            letter |= c < '\u{064B}';
+        }
+        (len, letter)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn eight_bytes_at_a_time_as_a_byte_at_a_time(
+            arabic in "[\\u0600-\\u06FF]{0,12}[\\u0600-\\u06FFa-z ]{0,6}",
+            latin in "[a-zA-Z]{0,20}[\\u0000-\\u00FF]{0,4}",
+        ) {
+            proptest::prop_assert_eq!(
+                ascii_letters(latin.as_bytes()),
+                latin.bytes().position(|b| !b.is_ascii_alphabetic()).unwrap_or(latin.len())
+            );
+            proptest::prop_assert_eq!(
+                arabic_letters_and_marks(arabic.as_bytes()),
+                arabic_letters_and_marks_by_chars(&arabic)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hashtag_parts_are_the_parts_split_on_underscores(
+            body in "[a_\\u0627\\u{1F44D}]{0,12}",
+            at in 0usize..4,
+        ) {
+            let mut parts = Vec::new();
+            push_hashtag_parts(&body, at, &mut |t| parts.push(t));
+            let mut offset = at;
+            let mut expected = Vec::new();
+            for part in body.split('_') {
+                if !part.is_empty() {
+                    expected.push(Token { kind: HashtagPart, start: offset, end: offset + part.len() });
+                }
+                offset += part.len() + 1;
+            }
+            proptest::prop_assert_eq!(parts, expected);
+        }
+    }
+
+    #[test]
+    fn run_classes_are_the_table_classes() {
+        for b in (b'a'..=b'z').chain(b'A'..=b'Z') {
+            assert_eq!(CLASSES[b as usize], LATIN_LETTER);
+        }
+        for c in ('\u{0620}'..='\u{063F}').chain('\u{0641}'..='\u{064A}') {
+            assert_eq!(CLASSES[128 + c as usize - 0x0600], ARABIC_LETTER, "{c}");
+        }
+        for c in '\u{064B}'..='\u{065F}' {
+            assert!(
+                CLASSES[128 + c as usize - 0x0600].has(Class::KEEPS_PREV),
+                "{c}"
             );
         }
     }
