@@ -112,26 +112,14 @@ impl Db {
         }
     }
 
-    /// How long a PostgreSQL connection may sit idle in the pool before it is pinged on its next
-    /// acquire.
-    pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
-
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Self, StoreError> {
-        // A connection back in the pool for less than a second has just answered a query:
-        // ping only those idle longer (the server may have closed them), not every one on
-        // every acquire, which is one more round trip in front of each statement under load.
+        // Each acquire pings the connection first (the pool's default), so a connection the
+        // server closed is replaced instead of failing a request. Pinging only connections
+        // idle for a second made no difference beyond noise to the consular queue benchmark
+        // (docs/benchmarks.md, consular run 12).
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= Self::PING_IF_IDLE_FOR {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
             .connect_with(opts)
             .await?;
         Ok(Db::Postgres(pool))
