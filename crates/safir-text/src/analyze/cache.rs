@@ -205,8 +205,8 @@ impl WordCache {
 }
 
 /// The text a slot holds after its word, as [`WordCache::insert`] stored
-/// it: without checking again that it is UTF-8, which cost about 4% of the
-/// analysis when every hit did it.
+/// it: without checking again that it is UTF-8, which cost about 3% of the
+/// analysis when every hit did it (measured: +2.8% without the check).
 #[inline(always)]
 #[allow(unsafe_code)]
 fn stored_text(bytes: &[u8]) -> &str {
