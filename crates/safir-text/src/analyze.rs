@@ -4,7 +4,7 @@
 mod cache;
 
 use crate::normalize::{NormalizeOptions, normalize_into};
-use crate::repair::{needs_repair, repair_with_offsets};
+use crate::repair::{Repaired, needs_repair, repair_into};
 use crate::stem::{ArabicStemmer, stem};
 use crate::stopwords::is_stopword;
 use crate::tokenize::{Token, TokenKind, tokenize_line};
@@ -106,6 +106,8 @@ pub struct Analyzer {
     /// The memo set of each token ([`NO_SET`] for those it does not hold).
     sets: Vec<u32>,
     cache: WordCache,
+    /// The last repaired line: its buffers are reused from line to line.
+    repaired: Repaired,
 }
 
 /// What stemming made of a normalized word.
@@ -132,6 +134,7 @@ impl Analyzer {
             tokens: Vec::new(),
             sets: Vec::new(),
             cache: WordCache::new(words),
+            repaired: Repaired::default(),
         }
     }
 
@@ -155,7 +158,9 @@ impl Analyzer {
             if self.opts.repair && line.may_need_repair && needs_repair(body) {
                 self.tokens.clear();
                 self.sets.clear();
-                let repaired = repair_with_offsets(body);
+                // Out of `self` while its text is tokenized, then back.
+                let mut repaired = std::mem::take(&mut self.repaired);
+                repair_into(body, &mut repaired);
                 let mut at = 0;
                 while at < repaired.text.len() {
                     at = tokenize_line(&repaired.text, at, self.collector(&repaired.text)).end;
@@ -164,6 +169,7 @@ impl Analyzer {
                     let (s, e) = repaired.original_span(s, e);
                     (from + s, from + e)
                 });
+                self.repaired = repaired;
             } else {
                 self.terms(text, out, |s, e| (s, e));
             }

@@ -39,6 +39,11 @@ pub fn repair(text: &str) -> String {
 pub struct Repaired {
     pub text: String,
     origin: Vec<(u32, u32)>,
+    /// The units of the line being repaired and the other working lists
+    /// of [`repair_line`]: kept only so that [`repair_into`] reuses their
+    /// room (a damaged line allocates nothing once they have grown).
+    units: Vec<Unit>,
+    scratch: Scratch,
 }
 
 impl Repaired {
@@ -63,16 +68,24 @@ impl Repaired {
 }
 
 pub fn repair_with_offsets(text: &str) -> Repaired {
-    let mut out = Repaired {
-        text: String::with_capacity(text.len()),
-        origin: Vec::with_capacity(text.len()),
-    };
-    let mut units = Vec::new();
+    let mut out = Repaired::default();
+    repair_into(text, &mut out);
+    out
+}
+
+/// [`repair_with_offsets`] into `out`, replacing what it held and reusing
+/// its buffers: the analyzer repairs line after line through one.
+pub fn repair_into(text: &str, out: &mut Repaired) {
+    out.text.clear();
+    out.origin.clear();
+    out.text.reserve(text.len());
+    out.origin.reserve(text.len());
+    let mut units = std::mem::take(&mut out.units);
     let mut at = 0;
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         units.clear();
-        repair_line(body, at, &mut units);
+        repair_line(body, at, &mut units, &mut out.scratch);
         for u in &units {
             out.push(u.c, (u.start, u.end));
         }
@@ -82,7 +95,7 @@ pub fn repair_with_offsets(text: &str) -> Repaired {
         }
         at += line.len();
     }
-    out
+    out.units = units;
 }
 
 /// Whether [`repair`] would change more of this line than normalization
@@ -240,13 +253,26 @@ struct Unit {
     end: u32,
 }
 
-fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>) {
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
+/// Working lists of [`repair_line`].
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    /// The units of the line's words, one word after the other (the
+    /// whitespace left out), which [`Word`]s are ranges of: no list a word.
+    word_units: Vec<Unit>,
+    words: Vec<Word>,
+    /// Which words gave up their first letter (see [`restore_moved_letters`]).
+    used: Vec<bool>,
+}
+
+fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scratch) {
+    for (i, c) in line.char_indices() {
         if is_invisible_format(c) {
             let between_emoji = c == ZWJ
                 && units.last().is_some_and(|u: &Unit| is_emoji_part(u.c))
-                && chars.get(k + 1).is_some_and(|&(_, n)| is_pictographic(n));
+                && line[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_pictographic);
             if !between_emoji {
                 continue;
             }
@@ -262,11 +288,16 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>) {
         to_logical_order(units);
     }
     expand_presentation_forms(units);
-    let mut words = split_words(units);
-    rejoin_split_words(&mut words);
-    restore_moved_letters(&mut words);
+    let Scratch {
+        word_units,
+        words,
+        used,
+    } = scratch;
+    split_words(units, word_units, words);
+    rejoin_split_words(word_units, words);
+    restore_moved_letters(word_units, words, used);
     units.clear();
-    for w in words.iter().filter(|w| !w.is_empty()) {
+    for w in words.iter().filter(|w| w.end > w.start) {
         if !units.is_empty() {
             let prev = units[units.len() - 1];
             units.push(Unit {
@@ -275,7 +306,12 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>) {
                 end: prev.end,
             });
         }
-        units.extend(w.iter().filter(|u| u.c != TATWEEL).copied());
+        units.extend(
+            word_units[w.start..w.end]
+                .iter()
+                .filter(|u| u.c != TATWEEL)
+                .copied(),
+        );
     }
 }
 
@@ -296,23 +332,24 @@ fn letter(c: char) -> char {
 /// stored in visual order they show up at the other end.
 fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
     let (mut visual, mut logical) = (0u32, 0u32);
-    let mut word: Vec<char> = Vec::new();
-    let mut score = |w: &[char]| {
-        if w.len() < 2 {
+    // Of the current word, only its length, its first two letters and its
+    // last two matter: no list of its letters.
+    let (mut len, mut first, mut second, mut before_last, mut last) = (0usize, ' ', ' ', ' ', ' ');
+    let mut score = |len: usize, first: char, second: char, before_last: char, last: char| {
+        if len < 2 {
             return;
         }
-        let (first, last) = (w[0], w[w.len() - 1]);
         if matches!(first, 'ة' | 'ى') {
             visual += 2;
         }
         if matches!(last, 'ة' | 'ى') {
             logical += 2;
         }
-        if w.len() >= 4 {
-            if w[0] == 'ا' && w[1] == 'ل' {
+        if len >= 4 {
+            if first == 'ا' && second == 'ل' {
                 logical += 1;
             }
-            if w[w.len() - 2] == 'ل' && last == 'ا' {
+            if before_last == 'ل' && last == 'ا' {
                 visual += 1;
             }
         }
@@ -320,13 +357,20 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
     for c in chars {
         let l = letter(c);
         if is_arabic_letter(l) {
-            word.push(l);
+            match len {
+                0 => first = l,
+                1 => second = l,
+                _ => {}
+            }
+            before_last = last;
+            last = l;
+            len += 1;
         } else if !(is_combining_mark(c) || c == TATWEEL) {
-            score(&word);
-            word.clear();
+            score(len, first, second, before_last, last);
+            len = 0;
         }
     }
-    score(&word);
+    score(len, first, second, before_last, last);
     visual >= 2 && visual > logical
 }
 
@@ -399,58 +443,65 @@ fn expand_presentation_forms(units: &mut Vec<Unit>) {
     *units = expanded;
 }
 
-/// A word, the whitespace before it and what the joining rules ask of it
+/// A word: the range `start..end` of [`Scratch::word_units`] that holds
+/// its units, the whitespace before it and what the joining rules ask of it
 /// (kept up to date as words are joined, so joining stays linear).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Word {
-    units: Vec<Unit>,
+    start: usize,
+    end: usize,
     gap_before: usize,
     arabic: bool,
     letters: usize,
 }
 
 impl Word {
-    fn new(units: Vec<Unit>, gap_before: usize) -> Self {
-        Self {
-            arabic: is_arabic_word(&units),
-            letters: arabic_letters(&units),
-            units,
-            gap_before,
+    /// A lone Arabic letter that is not a word on its own (و is);
+    /// `word_units` is [`Scratch::word_units`].
+    fn is_stray_letter(&self, word_units: &[Unit]) -> bool {
+        self.arabic
+            && self.letters == 1
+            && !word_units[self.start..self.end].iter().any(|u| u.c == 'و')
+    }
+}
+
+/// The words of the line's units into `words`, their units one after the
+/// other into `word_units`. Words of diacritics alone, with no letter to sit
+/// on, are dropped (the next word's gap counts only the whitespace after
+/// them, as before they were dropped).
+fn split_words(units: &[Unit], word_units: &mut Vec<Unit>, words: &mut Vec<Word>) {
+    word_units.clear();
+    words.clear();
+    let mut push = |w: &[Unit], gap_before: usize| {
+        if w.iter().all(|u| is_combining_mark(u.c)) {
+            return;
         }
-    }
-
-    /// A lone Arabic letter that is not a word on its own (و is).
-    fn is_stray_letter(&self) -> bool {
-        self.arabic && self.letters == 1 && !self.units.iter().any(|u| u.c == 'و')
-    }
-}
-
-impl std::ops::Deref for Word {
-    type Target = Vec<Unit>;
-    fn deref(&self) -> &Vec<Unit> {
-        &self.units
-    }
-}
-
-fn split_words(units: &[Unit]) -> Vec<Word> {
-    let mut words = Vec::new();
+        let letters = arabic_letters(w);
+        let start = word_units.len();
+        word_units.extend_from_slice(w);
+        words.push(Word {
+            start,
+            end: word_units.len(),
+            gap_before,
+            arabic: letters > 0 && is_arabic_word(w),
+            letters,
+        });
+    };
     let mut gap = 0;
-    let mut current = Vec::new();
-    for &u in units {
+    let mut start = 0;
+    for (k, u) in units.iter().enumerate() {
         if u.c.is_whitespace() {
-            if !current.is_empty() {
-                words.push(Word::new(std::mem::take(&mut current), gap));
+            if k > start {
+                push(&units[start..k], gap);
                 gap = 0;
             }
             gap += 1;
-        } else {
-            current.push(u);
+            start = k + 1;
         }
     }
-    if !current.is_empty() {
-        words.push(Word::new(current, gap));
+    if units.len() > start {
+        push(&units[start..], gap);
     }
-    words
 }
 
 fn arabic_letters(w: &[Unit]) -> usize {
@@ -461,7 +512,8 @@ fn is_word_part(c: char) -> bool {
     is_arabic_letter(c) || is_combining_mark(c) || c == TATWEEL
 }
 
-/// Arabic letters (with marks and tatweel), punctuation around them allowed.
+/// Arabic letters (with marks and tatweel), punctuation around them allowed;
+/// [`split_words`] also wants at least one letter, which it counts anyway.
 fn is_arabic_word(w: &[Unit]) -> bool {
     let Some(first) = w.iter().position(|u| is_word_part(u.c)) else {
         return false;
@@ -470,7 +522,6 @@ fn is_arabic_word(w: &[Unit]) -> bool {
     w[first..=last].iter().all(|u| is_word_part(u.c))
         && w[..first].iter().all(|u| !u.c.is_alphanumeric())
         && w[last + 1..].iter().all(|u| !u.c.is_alphanumeric())
-        && arabic_letters(w) > 0
 }
 
 fn ends_with_tatweel(w: &[Unit]) -> bool {
@@ -484,28 +535,39 @@ fn starts_with_tatweel(w: &[Unit]) -> bool {
     w.first().is_some_and(|u| u.c == TATWEEL)
 }
 
-fn rejoin_split_words(words: &mut Vec<Word>) {
-    // Diacritics with no letter to sit on.
-    words.retain(|w| !w.iter().all(|u| is_combining_mark(u.c)));
-    let mut joined: Vec<Word> = Vec::with_capacity(words.len());
-    for w in words.drain(..) {
-        let join = joined.last().is_some_and(|prev: &Word| {
+/// Joins words split by stray spaces, in place: a word joined to the one
+/// before it follows it in `word_units` (words are kept in order and
+/// nothing lies between them there), so joining extends a range.
+fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
+    // `words[..kept]` are the words so far, joined.
+    let mut kept = 0;
+    for k in 0..words.len() {
+        let w = words[k];
+        let join = kept > 0 && {
+            let prev = &words[kept - 1];
+            let (prev_units, units) = (
+                &word_units[prev.start..prev.end],
+                &word_units[w.start..w.end],
+            );
             let wide_gap = w.gap_before >= 2;
             prev.arabic
                 && w.arabic
-                && (starts_with_tatweel(&w)
-                    || (ends_with_tatweel(prev) && w.letters <= 2)
-                    || (wide_gap && (w.is_stray_letter() || prev.is_stray_letter())))
-        });
-        match joined.last_mut() {
-            Some(prev) if join => {
-                prev.letters += w.letters;
-                prev.units.extend(w.units);
-            }
-            _ => joined.push(w),
+                && (starts_with_tatweel(units)
+                    || (ends_with_tatweel(prev_units) && w.letters <= 2)
+                    || (wide_gap
+                        && (w.is_stray_letter(word_units) || prev.is_stray_letter(word_units))))
+        };
+        if join {
+            let prev = &mut words[kept - 1];
+            debug_assert_eq!(prev.end, w.start, "joined words are adjacent");
+            prev.letters += w.letters;
+            prev.end = w.end;
+        } else {
+            words[kept] = w;
+            kept += 1;
         }
     }
-    *words = joined;
+    words.truncate(kept);
 }
 
 /// Letters whose final glyph PDF extraction tends to move to the front.
@@ -513,27 +575,36 @@ fn is_movable_final(c: char) -> bool {
     matches!(c, 'ك' | 'ح' | 'ج')
 }
 
-fn restore_moved_letters(words: &mut [Word]) {
-    let mut used = vec![false; words.len()];
+fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut Vec<bool>) {
+    used.clear();
+    used.resize(words.len(), false);
     for k in 0..words.len() {
-        if !words[k].arabic || !ends_with_tatweel(&words[k]) {
+        let own = words[k];
+        if !own.arabic || !ends_with_tatweel(&word_units[own.start..own.end]) {
             continue;
         }
-        let own = &words[k];
-        if is_movable_final(own[0].c) && own.letters >= 4 && !used[k] {
-            let first = words[k].units.remove(0);
-            words[k].units.push(first);
+        if is_movable_final(word_units[own.start].c) && own.letters >= 4 && !used[k] {
+            // The word's first unit to its end.
+            word_units[own.start..own.end].rotate_left(1);
             used[k] = true;
             continue;
         }
         for j in (0..k).rev() {
-            let w = &words[j];
-            if ends_with_tatweel(w) {
+            let w = words[j];
+            let units = &word_units[w.start..w.end];
+            if ends_with_tatweel(units) {
                 break;
             }
-            if !used[j] && w.arabic && is_movable_final(w[0].c) && w.letters >= 4 {
-                let moved = words[j].units.remove(0);
-                words[k].units.push(moved);
+            if !used[j] && w.arabic && is_movable_final(units[0].c) && w.letters >= 4 {
+                // Word j's first unit to the end of word k: the units
+                // between move back by one, and the words' ranges with them.
+                word_units[w.start..own.end].rotate_left(1);
+                words[j].end -= 1;
+                for between in &mut words[j + 1..k] {
+                    between.start -= 1;
+                    between.end -= 1;
+                }
+                words[k].start -= 1;
                 used[j] = true;
                 break;
             }

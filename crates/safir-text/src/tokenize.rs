@@ -7,7 +7,7 @@ use crate::script::{
     is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
     is_pictographic, is_presentation_form, is_regional_indicator,
 };
-use crate::swar::{HIGH, repeat, u64_at};
+use crate::swar::{HIGH, repeat, u32_at, u64_at};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -87,9 +87,12 @@ fn may_continue_local_part(b: Option<&u8>) -> bool {
 }
 
 /// Whether `token` holds a tatweel or a presentation form, which the repair
-/// check looks for everywhere.
+/// check looks for everywhere. Tatweel is D9 80 and every presentation form
+/// (U+FB50–U+FDFF, U+FE70–U+FEFF) starts with EF: a token with neither
+/// byte, as most tokens that reach this (punctuation, emoji, URLs, Latin
+/// numbers) are, holds neither, and its characters are not decoded.
 fn has_repair_sign(token: &str) -> bool {
-    !token.is_ascii()
+    token.bytes().any(|b| b == 0xD9 || b == 0xEF)
         && token
             .chars()
             .any(|c| c == TATWEEL || is_presentation_form(c))
@@ -541,7 +544,13 @@ fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
 /// The `http://`, `https://` or `www.` that `s` starts with (any case).
 #[inline(always)]
 fn url_scheme(s: &str) -> Option<&'static str> {
-    if !matches!(s.as_bytes().first(), Some(b'h' | b'H' | b'w' | b'W')) {
+    // Every word starting with h or w comes here (the, with, which...):
+    // one test of the first four bytes rules most of them out. Setting bit
+    // 0x20 lowercases ASCII letters and leaves `.`, `:` and `/` as they are,
+    // so a text starting with a scheme in any case passes (other bytes
+    // may pass too: the exact test below decides).
+    let head = u32_at(s.as_bytes().get(..4)?, 0) | 0x2020_2020;
+    if head != u32::from_le_bytes(*b"http") && head != u32::from_le_bytes(*b"www.") {
         return None;
     }
     ["https://", "http://", "www."]
