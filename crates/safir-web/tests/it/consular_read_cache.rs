@@ -7,12 +7,13 @@
 use std::time::Duration;
 
 use safir_domain::consular::case::CaseKind;
+use safir_store::consular::cases::Case;
 use safir_store::testing::TestDb;
 use safir_store::with_pool;
 use safir_web::state::{ConsularConfig, WebConfig};
 
 use crate::admin_support::signed_in;
-use crate::consular_officer::world;
+use crate::consular_officer::{World, world};
 use crate::harness::{Client, TestApp, unique_email};
 
 async fn apps_with_cache(ttl: Duration) -> Vec<TestApp> {
@@ -35,6 +36,17 @@ async fn apps_with_caches(ttl: Duration, auth_ttl: Duration) -> Vec<TestApp> {
         out.push(TestApp::with_config(db, config).await);
     }
     out
+}
+
+/// The Paris world with one passport renewal submitted in `name`, and its officer signed in.
+async fn one_submitted<'a>(app: &'a TestApp, name: &str) -> (World, Case, Client<'a>) {
+    let w = world(app).await;
+    let case = w
+        .application(name, CaseKind::PassportRenewal)
+        .submit(app)
+        .await;
+    let officer = signed_in(app, &w.officer).await;
+    (w, case, officer)
 }
 
 /// The officer moves the submitted case into review through the case page.
@@ -72,13 +84,8 @@ fn shows_state(body: &str, state: &str) -> bool {
 #[tokio::test]
 async fn a_move_made_through_the_app_shows_on_the_next_queue_and_status_request() {
     for app in apps_with_cache(Duration::from_secs(60)).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Amal Hassan", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, case, mut officer) = one_submitted(&app, "Amal Hassan").await;
         let reference = case.reference.clone().unwrap();
-        let mut officer = signed_in(&app, &w.officer).await;
         let mut applicant = signed_in(&app, &w.applicant).await;
         let status = format!("/account/cases/{}?lang=en", case.id);
 
@@ -103,12 +110,7 @@ async fn a_move_made_through_the_app_shows_on_the_next_queue_and_status_request(
 #[tokio::test]
 async fn a_message_from_the_mission_shows_on_the_applicants_next_status_request() {
     for app in apps_with_cache(Duration::from_secs(60)).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Bilal Nasser", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
+        let (w, case, mut officer) = one_submitted(&app, "Bilal Nasser").await;
         let mut applicant = signed_in(&app, &w.applicant).await;
         let status = format!("/account/cases/{}?lang=en", case.id);
         let text = "Please bring the original passport on Tuesday.";
@@ -129,13 +131,8 @@ async fn a_message_from_the_mission_shows_on_the_applicants_next_status_request(
 #[tokio::test]
 async fn with_no_cache_time_every_request_reads_the_database() {
     for app in apps_with_cache(Duration::ZERO).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Carla Mendes", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, case, mut officer) = one_submitted(&app, "Carla Mendes").await;
         let reference = case.reference.clone().unwrap();
-        let mut officer = signed_in(&app, &w.officer).await;
         let mut applicant = signed_in(&app, &w.applicant).await;
         let status = format!("/account/cases/{}?lang=en", case.id);
         assert!(!officer.get(IN_REVIEW).await.body.contains(&reference));
@@ -151,13 +148,8 @@ async fn with_no_cache_time_every_request_reads_the_database() {
 #[tokio::test]
 async fn a_change_made_elsewhere_shows_once_the_cache_time_is_over() {
     for app in apps_with_cache(Duration::from_millis(300)).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Dina Farouk", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, case, mut officer) = one_submitted(&app, "Dina Farouk").await;
         let reference = case.reference.clone().unwrap();
-        let mut officer = signed_in(&app, &w.officer).await;
         let mut applicant = signed_in(&app, &w.applicant).await;
         let status = format!("/account/cases/{}?lang=en", case.id);
         assert!(!officer.get(IN_REVIEW).await.body.contains(&reference));
@@ -174,11 +166,7 @@ async fn a_change_made_elsewhere_shows_once_the_cache_time_is_over() {
 #[tokio::test]
 async fn every_view_of_the_queue_is_audited_even_when_kept_in_memory() {
     for app in apps_with_cache(Duration::from_secs(60)).await {
-        let w = world(&app).await;
-        w.application("Emad Said", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
+        let (_, _, mut officer) = one_submitted(&app, "Emad Said").await;
         for _ in 0..3 {
             let queue = officer.get("/missions/PAR/cases?state=submitted").await;
             assert_eq!(queue.status, 200, "{}", queue.body);
@@ -240,13 +228,8 @@ fn row_state(body: &str, reference: &str) -> Option<String> {
 #[tokio::test]
 async fn a_queue_kept_drawn_shows_a_move_made_through_the_app_on_the_next_request() {
     for app in apps_with_cache(Duration::from_secs(60)).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Hana Khalil", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (_, case, mut officer) = one_submitted(&app, "Hana Khalil").await;
         let reference = case.reference.clone().unwrap();
-        let mut officer = signed_in(&app, &w.officer).await;
         let queue = "/missions/PAR/cases?lang=en";
         for _ in 0..3 {
             let body = officer.get(queue).await.body;
@@ -263,13 +246,8 @@ async fn a_queue_kept_drawn_shows_a_move_made_through_the_app_on_the_next_reques
 #[tokio::test]
 async fn a_queue_kept_drawn_shows_a_change_made_elsewhere_once_the_cache_time_is_over() {
     for app in apps_with_cache(Duration::from_millis(300)).await {
-        let w = world(&app).await;
-        let case = w
-            .application("Iman Rashid", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (_, case, mut officer) = one_submitted(&app, "Iman Rashid").await;
         let reference = case.reference.clone().unwrap();
-        let mut officer = signed_in(&app, &w.officer).await;
         let queue = "/missions/PAR/cases?lang=en";
         for _ in 0..2 {
             let body = officer.get(queue).await.body;
@@ -372,11 +350,7 @@ fn state_count(body: &str, state: &str) -> Option<i64> {
 #[tokio::test]
 async fn the_filter_form_kept_drawn_shows_new_counts_officers_and_what_was_typed() {
     for app in apps_with_cache(Duration::from_secs(60)).await {
-        let w = world(&app).await;
-        w.application("Lina Saleh", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
+        let (w, _, mut officer) = one_submitted(&app, "Lina Saleh").await;
         let queue = "/missions/PAR/cases?lang=en";
         for _ in 0..2 {
             let body = officer.get(queue).await.body;
@@ -428,11 +402,7 @@ async fn the_filter_form_kept_drawn_shows_an_officer_renamed_elsewhere_once_the_
  {
     // The queue's caches keep for a minute; the officers' names are read again after 200 ms.
     for app in apps_with_caches(Duration::from_secs(60), Duration::from_millis(200)).await {
-        let w = world(&app).await;
-        w.application("Nour Fadel", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
+        let (w, _, mut officer) = one_submitted(&app, "Nour Fadel").await;
         let queue = "/missions/PAR/cases?lang=en";
         for _ in 0..2 {
             let body = officer.get(queue).await.body;
