@@ -1,6 +1,7 @@
 //! The database handle: SQLite (WAL, one writer) or PostgreSQL, chosen by the URL scheme.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -9,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 use crate::StoreError;
+use crate::wal::{Checkpointer, LogCheckpoints, WRITER_CHECKPOINT_PAGES};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -20,10 +22,15 @@ pub enum Backend {
 }
 
 /// A cloneable handle to the database. SQLite keeps a pool of readers and a single writer
-/// connection, so writers queue in-process instead of failing with `SQLITE_BUSY`.
+/// connection, so writers queue in-process instead of failing with `SQLITE_BUSY`, and a task
+/// that checkpoints the write-ahead log off the writer's path (`wal`).
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        checkpoints: Arc<Checkpointer>,
+    },
     Postgres(PgPool),
 }
 
@@ -86,21 +93,31 @@ impl Db {
                 .foreign_keys(true);
             // No ping before each acquire: a connection to a local file does not go away,
             // and the ping is one more round trip to the connection's worker thread on every
-            // transaction and read.
+            // transaction and read. The writer checkpoints the log itself only past
+            // WRITER_CHECKPOINT_PAGES: the checkpointer's task does it before then, off the
+            // writer's path.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
-                .connect_with(opts.clone())
+                .connect_with(
+                    opts.clone()
+                        .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string()),
+                )
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(8)
                 .test_before_acquire(false)
-                .connect_with(opts.read_only(true).create_if_missing(false))
+                .connect_with(opts.clone().read_only(true).create_if_missing(false))
                 .await;
             // A read-only pool cannot open a database that does not exist yet; the writer has
             // created it above, so a failure here is real.
             let read = read?;
-            Ok(Db::Sqlite { read, write })
+            let checkpoints = Arc::new(Checkpointer::start(opts, write.clone()));
+            Ok(Db::Sqlite {
+                read,
+                write,
+                checkpoints,
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             Self::connect_postgres(opts).await
@@ -186,9 +203,23 @@ impl Db {
         Ok(())
     }
 
+    /// What SQLite's log checkpointer has done so far (nothing on PostgreSQL, which
+    /// checkpoints itself).
+    pub fn log_checkpoints(&self) -> LogCheckpoints {
+        match self {
+            Db::Sqlite { checkpoints, .. } => checkpoints.counts(),
+            Db::Postgres(_) => LogCheckpoints::default(),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite {
+                read,
+                write,
+                checkpoints,
+            } => {
+                checkpoints.stop().await;
                 read.close().await;
                 write.close().await;
             }

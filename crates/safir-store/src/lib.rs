@@ -15,6 +15,7 @@ pub mod listen;
 pub mod missions;
 pub mod settings;
 pub mod testing;
+pub mod wal;
 
 pub use db::{Backend, Db, Pool, Tx, now};
 pub use error::StoreError;

@@ -22,3 +22,4 @@ mod listen;
 mod missions;
 mod pool;
 mod profile;
+mod wal;
