@@ -51,7 +51,8 @@ struct Counters {
     longest: AtomicU64,
 }
 
-/// The running task; stopped when the last handle to the database goes or on [`Self::stop`].
+/// The running task; stopped on [`Self::stop`], or when the last handle to the database goes
+/// (dropping the sender ends the task's wait as sending on it would).
 #[derive(Debug)]
 pub struct Checkpointer {
     counters: Arc<Counters>,
@@ -86,16 +87,6 @@ impl Checkpointer {
         if let Some((stop, task)) = task {
             let _ = stop.send(());
             let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        if let Ok(mut task) = self.task.lock()
-            && let Some((stop, _)) = task.take()
-        {
-            let _ = stop.send(());
         }
     }
 }
