@@ -279,3 +279,116 @@ async fn a_batch_longer_than_one_statement_is_appended_in_order_with_its_fields(
         }
     }
 }
+
+/// `list` against the filters applied by hand to every record: each filter alone and in pairs,
+/// an actor by id and by recorded label, and every page of a walk with `before_seq`.
+#[tokio::test]
+async fn filtered_pages_hold_exactly_the_matching_records_newest_first() {
+    use safir_domain::ids::{MissionId, UserId};
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (amal, omar) = (UserId::new(), UserId::new());
+        let mission = MissionId::new();
+        let mut batch = Vec::new();
+        for i in 0..40usize {
+            let (actor_id, label) = match i % 5 {
+                0 | 1 => (Some(amal.clone()), "amal@example.org".to_owned()),
+                // Amal's address before she changed it: found by her id, and by that label.
+                2 => (Some(amal.clone()), "amal.old@example.org".to_owned()),
+                3 => (Some(omar.clone()), "omar@example.org".to_owned()),
+                // A label that is some user's id must not hide, nor double, a record.
+                _ if i % 10 == 4 => (None, amal.as_str().to_owned()),
+                // Labelled with its own actor's id: listed once.
+                _ if i % 20 == 9 => (Some(omar.clone()), omar.as_str().to_owned()),
+                _ => (None, "system".to_owned()),
+            };
+            batch.push(NewAuditRecord {
+                actor_id,
+                actor_label: label,
+                action: if i % 3 == 0 {
+                    actions::CASE_LIST
+                } else {
+                    actions::USER_CREATE
+                },
+                target_type: "case",
+                target_id: (i % 4 != 0).then(|| format!("c{}", i % 7)),
+                mission_id: (i % 2 == 0).then(|| mission.clone()),
+                client_ip: None,
+                summary: json!({ "i": i }),
+            });
+        }
+        audit::record_all(db, &batch).await.unwrap();
+        let all = audit::list(db, &AuditFilter::default(), 1_000)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 40);
+
+        let by = |actor: Option<&str>, action: Option<&str>, target: Option<&str>| AuditFilter {
+            actor: actor.map(str::to_owned),
+            action: action.map(str::to_owned),
+            target_id: target.map(str::to_owned),
+            ..AuditFilter::default()
+        };
+        let filters = [
+            by(Some(amal.as_str()), None, None),
+            by(Some("amal@example.org"), None, None),
+            by(Some("amal.old@example.org"), None, None),
+            by(Some(omar.as_str()), None, None),
+            by(Some("system"), None, None),
+            by(Some("nobody@example.org"), None, None),
+            by(None, Some("case.list"), None),
+            by(None, None, Some("c3")),
+            by(Some(amal.as_str()), None, Some("c1")),
+            by(Some("system"), Some("user.create"), None),
+            by(None, Some("user.create"), Some("c5")),
+            AuditFilter {
+                mission_id: Some(mission.as_str().to_owned()),
+                ..by(Some(amal.as_str()), None, None)
+            },
+        ];
+        for f in filters {
+            let matches = |r: &&audit::AuditRecord| {
+                f.actor.as_ref().is_none_or(|a| {
+                    r.actor_label == *a || r.actor_id.as_deref() == Some(a.as_str())
+                }) && f.action.as_ref().is_none_or(|a| r.action == *a)
+                    && f.target_id
+                        .as_ref()
+                        .is_none_or(|x| r.target_id.as_deref() == Some(x.as_str()))
+                    && f.mission_id
+                        .as_ref()
+                        .is_none_or(|m| r.mission_id.as_deref() == Some(m.as_str()))
+            };
+            let expected: Vec<i64> = all.iter().filter(matches).map(|r| r.seq).collect();
+            let listed: Vec<i64> = audit::list(db, &f, 1_000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.seq)
+                .collect();
+            assert_eq!(listed, expected, "{:?} on {:?}", f, t.backend());
+            // The same records a page of three at a time.
+            let mut paged = Vec::new();
+            let mut before = None;
+            loop {
+                let page = audit::list(
+                    db,
+                    &AuditFilter {
+                        before_seq: before,
+                        ..f.clone()
+                    },
+                    3,
+                )
+                .await
+                .unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                assert!(page.len() <= 3);
+                before = page.last().map(|r| r.seq);
+                paged.extend(page.iter().map(|r| r.seq));
+            }
+            assert_eq!(paged, expected, "paged {:?} on {:?}", f, t.backend());
+        }
+    }
+}
