@@ -405,13 +405,13 @@ enum Param<'a> {
 /// [`list`]'s statement for these filters and the values it binds, in order; the limit is
 /// bound last, after them.
 fn list_statement(f: &AuditFilter) -> (String, Vec<Param<'_>>) {
-    // Placeholders are numbered in the order their values are pushed.
-    let mut params: Vec<Param<'_>> = Vec::new();
-    let mut conds: Vec<String> = Vec::new();
+    /// Adds a value; returns its placeholder, numbered in the order the values are added.
     fn push<'a>(params: &mut Vec<Param<'a>>, p: Param<'a>) -> String {
         params.push(p);
         format!("${}", params.len())
     }
+    let mut params: Vec<Param<'_>> = Vec::new();
+    let mut conds: Vec<String> = Vec::new();
     let actor = f
         .actor
         .as_deref()
