@@ -24,3 +24,19 @@ impl StoreError {
         }
     }
 }
+
+/// Whether the database refused a value for its characters (SQLSTATE 22021,
+/// `character_not_in_repertoire`: PostgreSQL's answer to a NUL in text), anywhere in the chain
+/// of causes of `error`. The value came from outside: the caller answers it as bad input.
+pub fn refused_characters(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>()
+            && db.code().as_deref() == Some("22021")
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}

@@ -18,4 +18,4 @@ pub mod testing;
 pub mod wal;
 
 pub use db::{Backend, Db, Pool, Tx, now};
-pub use error::StoreError;
+pub use error::{StoreError, refused_characters};

@@ -10,6 +10,7 @@ use crate::error::{catch_panic, error_pages};
 use crate::i18n::negotiate_language;
 use crate::metrics::{Metrics, track};
 use crate::security::csrf::check_origin;
+use crate::security::nul::refuse_nul;
 use crate::security::{SecurityConfig, security_headers};
 
 /// Default request body limit: generous for forms, small enough to refuse
@@ -18,8 +19,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
 /// in: security headers, language negotiation, error pages, the cross-site
-/// check, metrics (so panics are counted as 500s), panic catching and
-/// the body limit.
+/// check, the refusal of NUL characters (`security::nul`), metrics (so panics
+/// are counted as 500s), panic catching and the body limit.
 ///
 /// A session layer that inserts [`crate::i18n::PreferredLang`] must be added
 /// after this call (so that it runs outside language negotiation).
@@ -33,6 +34,7 @@ pub fn stack<S: Clone + Send + Sync + 'static>(
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn_with_state(metrics, track))
+        .layer(middleware::from_fn_with_state(body_limit, refuse_nul))
         .layer(middleware::from_fn_with_state(
             security.clone(),
             check_origin,

@@ -105,6 +105,13 @@ impl AppError {
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
                 info.retry_after = Some(secs.max(1));
             }
+            AppError::Internal(cause) if safir_store::refused_characters(cause.as_ref()) => {
+                // The database refused characters of the input that no check caught (NUL is
+                // refused at the edge, `security::nul`): the request is at fault, and nothing
+                // was written, since the transaction rolled back.
+                tracing::warn!(error = %cause, "input with characters the database refuses");
+                info = ErrorInfo::new(AppError::BadRequest.code(), AppError::BadRequest.status());
+            }
             AppError::Internal(cause) => {
                 let reference = new_reference();
                 tracing::error!(reference = %reference, error = %cause, source = ?cause.source(), "internal error");

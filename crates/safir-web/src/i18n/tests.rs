@@ -127,6 +127,8 @@ fn every_message_formats_without_errors() {
         ("start", "2026-03-01T11:00:00.000Z"),
         ("end", "2026-03-01T12:00:00.000Z"),
         ("samples", "- 2026-03-01T11:59:00.000Z @a: #peace"),
+        // A field named in its own message (a NUL refused at the edge).
+        ("field", "surname"),
     ] {
         args.set(name, value);
     }

@@ -1,8 +1,10 @@
 //! Protections every request passes through: security headers, the CSRF
-//! origin check and form tokens, rate limits and the client address.
+//! origin check and form tokens, the refusal of NUL characters, rate limits
+//! and the client address.
 
 pub mod client_ip;
 pub mod csrf;
+pub mod nul;
 pub mod rate_limit;
 
 use axum::extract::{Request, State};

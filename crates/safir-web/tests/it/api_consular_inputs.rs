@@ -98,13 +98,25 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
             .await;
         let id = res.json()["id"].as_str().unwrap().to_owned();
         // Control characters are refused by name, never passed to the database (PostgreSQL
-        // refuses NUL outright); line breaks are text.
+        // refuses NUL outright, and so does the edge, first); line breaks are text.
         let res = c
             .api(
                 "PUT",
                 &format!("/api/v1/cases/{id}/form"),
                 &mine,
                 Some(json!({"surname": "Had\u{0}dad", "mrz": "P<\nL8"})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("surname".to_owned(), "nul_character".to_owned())]
+        );
+        let res = c
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{id}/form"),
+                &mine,
+                Some(json!({"surname": "Had\u{1}dad"})),
             )
             .await;
         assert_eq!(
@@ -199,6 +211,13 @@ async fn the_queue_comes_a_page_at_a_time_with_its_filters() {
         assert!(empty["items"].as_array().unwrap().is_empty());
         let res = c
             .api("GET", "/api/v1/missions/PAR/cases?q=%00", &desk, None)
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("q".to_owned(), "nul_character".to_owned())]
+        );
+        let res = c
+            .api("GET", "/api/v1/missions/PAR/cases?q=%01", &desk, None)
             .await;
         assert_eq!(
             field_codes(&problem(&res, 422, "validation")),

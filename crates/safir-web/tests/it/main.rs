@@ -42,6 +42,7 @@ mod harness;
 mod matrix;
 mod matrix_tokens;
 mod metrics;
+mod nul;
 mod pages;
 mod security;
 mod staff;
