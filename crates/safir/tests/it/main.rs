@@ -10,5 +10,6 @@ mod listen_influence;
 mod listen_monitors;
 mod listen_report;
 mod listen_trends;
+mod probes;
 mod support;
 mod two_servers;

@@ -1,0 +1,95 @@
+//! Odd values through every form of the site and every operation of the API, as the demo's
+//! admin, a consular officer and a citizen, on SQLite and on PostgreSQL: no answer of 500 or
+//! above, no panic (`bench/consular/probe_forms.py` and `probe_api.py`, which sign nothing in
+//! themselves; `sign_in.py` does, through the real forms).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use safir_store::testing::{TestDb, postgres_url};
+
+use crate::support::{Server, TempDir, run};
+
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../bench/consular")
+        .join(name)
+}
+
+/// Runs a Python script of `bench/consular`; its output when it fails.
+fn python(name: &str, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("python3")
+        .arg(script(name))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!(
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
+    let pg = match postgres_url() {
+        Some(admin_url) => Some(TestDb::postgres(&admin_url).await),
+        None => None,
+    };
+    let mut databases = vec![None];
+    databases.extend(pg.as_ref().map(|t| Some(t.url.clone())));
+    for database in databases {
+        let dir = TempDir::new("safir-probe");
+        let data_dir = dir.path().display().to_string();
+        let mut env = vec![
+            ("SAFIR_DATA_DIR", data_dir.as_str()),
+            ("SAFIR_MAIL_TRANSPORT", "file"),
+            // Every sign-in comes from one address.
+            ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+        ];
+        if let Some(url) = &database {
+            env.push(("SAFIR_DATABASE_URL", url.as_str()));
+        }
+        let backend = if database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        let seeded = run(&["demo", "--seed-only"], &env);
+        assert!(
+            seeded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&seeded.stderr)
+        );
+        let accounts = dir.path().join("accounts.txt");
+        std::fs::write(&accounts, &seeded.stdout).unwrap();
+        let accounts = accounts.display().to_string();
+        let server = Server::start(&["serve"], &env);
+        for email in [
+            "admin@demo.safir.example",
+            "consul.paris@demo.safir.example",
+            "citizen@demo.safir.example",
+        ] {
+            let cookie = python("sign_in.py", &[&server.base, &accounts, email])
+                .unwrap_or_else(|e| panic!("{backend}, signing in {email}: {e}"));
+            let cookie = cookie.trim();
+            for (probe, args) in [
+                ("probe_api.py", vec![server.base.as_str(), cookie]),
+                ("probe_forms.py", vec![server.base.as_str(), cookie, "60"]),
+            ] {
+                match python(probe, &args) {
+                    Ok(out) => eprintln!(
+                        "{backend}, {email}, {probe}: {}",
+                        out.lines().last().unwrap_or("")
+                    ),
+                    Err(out) => panic!("{backend}, {email}, {probe}:\n{out}"),
+                }
+            }
+        }
+        drop(server);
+    }
+}
