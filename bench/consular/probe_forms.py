@@ -12,6 +12,7 @@ Sign-in, sign-out, password and two-factor forms are left alone (they would end 
 POST forms change data: run it against a copy, such as the database bench/consular/run.sh
 loads, with a cookie from bench/consular/sign_in.py."""
 import html
+import random
 import re
 import sys
 import urllib.error
@@ -22,6 +23,10 @@ ODD = [
     "", "-1", "0", "99999999999999999999", "1e309", "null", "'\"<x>", "9999-99-99",
     "2026-02-30", "2026-13-01T25:61", "../../etc/passwd", "\x00x",
     "\u0640\u0640\u0640", "\ufdfa", "\u202eabc", "a" * 20000,
+    # Past PostgreSQL's INTEGER and its dates; SQLite takes any 64-bit integer and any text.
+    "2147483648", "-9223372036854775808", "99999-01-01", "0000-01-01", "275760-09-13T00:00",
+    # Text that does not compress: too long for an index entry on PostgreSQL (2,704 bytes).
+    "".join(random.Random(7).choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000)),
 ]
 # Invalid UTF-8 once percent-decoded, sent as is in query strings.
 RAW_ODD = ["%FF%FE", "%C0%AF", "%"]
