@@ -106,7 +106,7 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         sql.push_str(&format!(" AND c.submitted_at < {p}"));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped: String = q
+        let escaped: String = super::name_key(q)
             .chars()
             .flat_map(|ch| match ch {
                 '%' | '_' | '\\' => vec!['\\', ch],
@@ -114,12 +114,9 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
             })
             .collect();
         let r = next(&mut args, Arg::Text(q.to_ascii_uppercase()));
-        let n = next(
-            &mut args,
-            Arg::Text(format!("%{}%", escaped.to_lowercase())),
-        );
+        let n = next(&mut args, Arg::Text(format!("%{escaped}%")));
         sql.push_str(&format!(
-            " AND (c.reference = {r} OR LOWER(c.applicant_name) LIKE {n} ESCAPE '\\')"
+            " AND (c.reference = {r} OR c.applicant_name_key LIKE {n} ESCAPE '\\')"
         ));
     }
     (sql, args)
