@@ -58,7 +58,9 @@ def rows(n, match, now):
         lang = "ar" if i % 3 else "en"
         yield (
             (reg, None, "trip", None, f"Traveller {i}", f"person{i}@example.org", None, lang,
-             "email", "[]", 1, 0, False, False, "", "", "", "", verified, None, 0, ts, ts, ts, None),
+             "email", "[]", 1, 0, False, False, "", "", "", "", verified, None, 0, ts, ts, ts, None,
+             # The name's search key as the application writes it: an ASCII name, lowercased.
+             f"traveller {i}"),
             (f"pl{i:08d}", reg, country, "", "", lat, lon, starts, ends),
         )
 
@@ -66,7 +68,7 @@ def rows(n, match, now):
 REG_COLS = ("id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, "
             "adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, "
             "emergency_email, verified_at, verify_code_hash, verify_attempts, consent_at, created_at, "
-            "updated_at, purge_after")
+            "updated_at, purge_after, full_name_key")
 PLACE_COLS = "id, registration_id, country, region, city, lat, lon, starts_on, ends_on"
 
 
@@ -75,7 +77,7 @@ def sqlite(path, n, match, now):
     con.execute("PRAGMA journal_mode=WAL")
     batch_r, batch_p = [], []
     def flush():
-        con.executemany(f"INSERT INTO crisis_registrations ({REG_COLS}) VALUES ({','.join('?' * 25)})",
+        con.executemany(f"INSERT INTO crisis_registrations ({REG_COLS}) VALUES ({','.join('?' * 26)})",
                         [tuple(int(v) if isinstance(v, bool) else v for v in r) for r in batch_r])
         con.executemany(f"INSERT INTO crisis_places ({PLACE_COLS}) VALUES ({','.join('?' * 9)})", batch_p)
         batch_r.clear(); batch_p.clear()

@@ -150,18 +150,15 @@ impl Db {
     }
 
     /// Applies the embedded migrations not applied yet, then fills in what a statement cannot
-    /// compute (the search key of the cases' names, `cases::fill_name_keys`).
+    /// compute (the search keys of names, `name_key`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
-        let filled = crate::consular::cases::fill_name_keys(self).await?;
+        let filled = crate::name_key::fill_all(self).await?;
         if filled > 0 {
-            tracing::info!(
-                filled,
-                "filled in the search key of the cases' names (0018)"
-            );
+            tracing::info!(filled, "filled in the search keys of names (0018)");
         }
         Ok(())
     }

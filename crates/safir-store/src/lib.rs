@@ -13,6 +13,7 @@ mod error;
 pub mod jobs;
 pub mod listen;
 pub mod missions;
+pub mod name_key;
 pub mod settings;
 pub mod testing;
 pub mod wal;

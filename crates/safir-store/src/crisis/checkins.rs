@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::crisis::checkin::CheckinStatus;
 use sqlx::AssertSqlSafe;
 
+use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, settings, with_pool, with_tx};
 
 /// The settings key of the check-in link key (32 random bytes, hex).
@@ -449,19 +450,9 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
         cond.push_str(&format!(" AND {SCORE} > 0"));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped: String = q
-            .chars()
-            .flat_map(|ch| match ch {
-                '%' | '_' | '\\' => vec!['\\', ch],
-                ch => vec![ch],
-            })
-            .collect();
-        let p = next(
-            &mut args,
-            Arg::Text(format!("%{}%", escaped.to_lowercase())),
-        );
+        let p = next(&mut args, Arg::Text(crate::name_key::contains_pattern(q)));
         cond.push_str(&format!(
-            " AND (LOWER(r.full_name) LIKE {p} ESCAPE '\\' OR r.phone LIKE {p} ESCAPE '\\')"
+            " AND (r.full_name_key LIKE {p} ESCAPE '\\' OR r.phone LIKE {p} ESCAPE '\\')"
         ));
     }
     if let Some(after) = &f.after {
@@ -649,8 +640,8 @@ pub async fn import_person(
         sqlx::query(
             "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
              adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
-             verify_code_hash, verify_attempts, consent_at, created_at, updated_at, purge_after) \
-             VALUES ($1, NULL, 'presence', $2, $3, $4, $5, $6, $7, '[]', 1, 0, $8, $8, '', '', '', '', $9, NULL, 0, $9, $9, $9, NULL)",
+             verify_code_hash, verify_attempts, consent_at, created_at, updated_at, purge_after, full_name_key) \
+             VALUES ($1, NULL, 'presence', $2, $3, $4, $5, $6, $7, '[]', 1, 0, $8, $8, '', '', '', '', $9, NULL, 0, $9, $9, $9, NULL, $10)",
         )
         .bind(&reg)
         .bind(crisis_id)
@@ -661,6 +652,7 @@ pub async fn import_person(
         .bind(channels)
         .bind(false)
         .bind(t)
+        .bind(name_key(&p.full_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -8,6 +8,7 @@ use safir_domain::crisis::registration::{Channel, CheckedPlace, CheckedRegistrat
 use serde::Serialize;
 
 use crate::accounts::secrets::hash_secret;
+use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// Wrong codes allowed before a presence registration locks.
@@ -171,8 +172,8 @@ pub async fn create(
              lang, channels, companions, adults, children, elderly, medical, vulnerability_note, \
              emergency_name, emergency_phone, emergency_email, verified_at, verify_code_hash, \
              verify_attempts, verify_expires_at, verify_channel, consent_at, created_at, updated_at, \
-             purge_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17, $18, $19, $20, 0, $21, $22, $23, $23, $23, $24)",
+             purge_after, full_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $23, $23, $23, $24, $25)",
         )
         .bind(&id)
         .bind(&new.user_id)
@@ -185,6 +186,7 @@ pub async fn create(
         .bind(channel)
         .bind(at)
         .bind(new.purge_after)
+        .bind(name_key(&f.full_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -236,14 +238,15 @@ pub async fn update_for_user(
             "UPDATE crisis_registrations SET full_name = $1, email = $2, phone = $3, lang = $4, \
              channels = $5, companions = $6, adults = $7, children = $8, elderly = $9, \
              medical = $10, vulnerability_note = $11, emergency_name = $12, \
-             emergency_phone = $13, emergency_email = $14, updated_at = $15, purge_after = $16 \
-             WHERE id = $17 AND user_id = $18",
+             emergency_phone = $13, emergency_email = $14, updated_at = $15, purge_after = $16, \
+             full_name_key = $19 WHERE id = $17 AND user_id = $18",
         );
         bind_typed!(q, f, companions)
         .bind(now())
         .bind(purge_after)
         .bind(id)
         .bind(user_id)
+        .bind(name_key(&f.full_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -476,6 +476,6 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
         assert!(found("احمد").await.is_empty());
         db.migrate().await.unwrap();
         assert_eq!(found("احمد").await, only(0));
-        assert_eq!(cases::fill_name_keys(db).await.unwrap(), 0);
+        assert_eq!(safir_store::name_key::fill_all(db).await.unwrap(), 0);
     }
 }

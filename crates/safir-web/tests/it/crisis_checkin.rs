@@ -6,6 +6,7 @@
 use safir_domain::consular::case::CaseKind;
 use safir_domain::crisis::checkin::sign_token;
 use safir_store::crisis::checkins;
+use safir_store::name_key::name_key;
 use safir_store::testing::TestDb;
 use safir_store::{Db, now, with_pool};
 use safir_web::app;
@@ -125,12 +126,12 @@ pub async fn person(app: &TestApp, p: Person<'_>) {
         &format!(
             "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
              adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
-             consent_at, created_at, updated_at) \
+             consent_at, created_at, updated_at, full_name_key) \
              VALUES ($1, NULL, 'presence', 'cr1', $2, $1 || '@example.org', $3, $4, 'email,sms', '[]', 1, {}, {}, {}, '', '', '', '', \
-             $5, $5, $5, $5)",
+             $6, $6, $6, $6, $5)",
             p.children, p.elderly, p.medical
         ),
-        &[p.id, p.name, p.phone, p.lang],
+        &[p.id, p.name, p.phone, p.lang, &name_key(p.name)],
     )
     .await;
     exec(

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
 use safir_domain::ids::CaseId;
-use sqlx::AssertSqlSafe;
 
+use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use messages::{Message, add_message, list_messages};
@@ -90,69 +90,6 @@ pub struct NewDraft<'a> {
     pub priority: Priority,
     pub idempotency_key: Option<&'a str>,
     pub expires_at: DateTime<Utc>,
-}
-
-/// The applicant's name as the queue's search compares it (`applicant_name_key`): the text
-/// engine's normalization, which lowercases every script, folds the Arabic letter variants
-/// (أ إ آ ٱ → ا, ى → ي, ة → ه) and drops diacritics and tatweel. The words searched are folded
-/// the same way.
-pub fn name_key(name: &str) -> String {
-    safir_text::normalize(name)
-}
-
-/// Fills in the search key of the cases written before it existed (migration 0018), a
-/// thousand at a time in id order; returns how many. Migrating runs it after the statements,
-/// so it finds nothing to do once done.
-pub async fn fill_name_keys(db: &Db) -> Result<u64, StoreError> {
-    let mut after = String::new();
-    let mut filled = 0;
-    loop {
-        let rows: Vec<(String, String)> = with_pool!(db.read(), p => {
-            sqlx::query_as(
-                "SELECT id, applicant_name FROM cases \
-                 WHERE applicant_name_key = '' AND applicant_name <> '' AND id > $1 \
-                 ORDER BY id LIMIT 1000",
-            )
-            .bind(&after)
-            .fetch_all(p)
-            .await
-        })?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(filled);
-        };
-        after = last.clone();
-        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
-        let keys: Vec<String> = rows.iter().map(|(_, name)| name_key(name)).collect();
-        let mut tx = db.begin().await?;
-        match &mut tx {
-            Tx::Sqlite(t) => {
-                // Anonymous parameters in order: SQLite has no arrays to unnest.
-                let values = vec!["(?, ?)"; rows.len()].join(", ");
-                let sql = format!(
-                    "UPDATE cases SET applicant_name_key = v.k FROM \
-                     (SELECT column1 AS id, column2 AS k FROM (VALUES {values})) AS v \
-                     WHERE cases.id = v.id"
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for (id, key) in ids.iter().zip(&keys) {
-                    q = q.bind(*id).bind(key);
-                }
-                q.execute(&mut **t).await?;
-            }
-            Tx::Postgres(t) => {
-                sqlx::query(
-                    "UPDATE cases SET applicant_name_key = u.k \
-                     FROM UNNEST($1::text[], $2::text[]) AS u(id, k) WHERE cases.id = u.id",
-                )
-                .bind(&ids)
-                .bind(&keys)
-                .execute(&mut **t)
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        filled += rows.len() as u64;
-    }
 }
 
 fn form_json(form: &BTreeMap<String, String>) -> String {

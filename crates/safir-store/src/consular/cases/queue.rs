@@ -106,15 +106,8 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         sql.push_str(&format!(" AND c.submitted_at < {p}"));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped: String = super::name_key(q)
-            .chars()
-            .flat_map(|ch| match ch {
-                '%' | '_' | '\\' => vec!['\\', ch],
-                ch => vec![ch],
-            })
-            .collect();
         let r = next(&mut args, Arg::Text(q.to_ascii_uppercase()));
-        let n = next(&mut args, Arg::Text(format!("%{escaped}%")));
+        let n = next(&mut args, Arg::Text(crate::name_key::contains_pattern(q)));
         sql.push_str(&format!(
             " AND (c.reference = {r} OR c.applicant_name_key LIKE {n} ESCAPE '\\')"
         ));

@@ -1,0 +1,8 @@
+-- Names as staff searches compare them, folded by the text engine's normalization when the
+-- name is written (Unicode lowercase, Arabic letter variants, diacritics and tatweel): the
+-- consular queue's applicants and the crisis board's registered people. So "احمد" finds
+-- "أحمد" and "élodie" finds "Élodie" on both backends (SQLite's LOWER folds ASCII only). Rows
+-- written before get their key from `name_key::fill`, which migrating runs after the
+-- statements.
+ALTER TABLE cases ADD COLUMN applicant_name_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE crisis_registrations ADD COLUMN full_name_key TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,123 @@
+//! Names as the searches of staff compare them: the consular queue's applicants and the crisis
+//! board's registered people. Each table keeps, beside the name, its key: the text engine's
+//! normalization, which lowercases every script, folds the Arabic letter variants
+//! (أ إ آ ٱ → ا, ى → ي, ة → ه) and Arabic-Indic digits, and drops diacritics and tatweel. The
+//! words searched are folded the same way, so "احمد" finds "أحمد" and "élodie" finds "Élodie"
+//! on both backends (SQLite's `LOWER` folds ASCII only). Migration 0018 added the keys;
+//! [`fill`] writes them for the rows from before.
+
+use sqlx::AssertSqlSafe;
+
+use crate::{Db, StoreError, Tx, with_pool};
+
+/// A name's search key.
+pub fn name_key(name: &str) -> String {
+    safir_text::normalize(name)
+}
+
+/// The `LIKE` pattern (with `ESCAPE '\'`) that finds `words` anywhere in a key.
+pub fn contains_pattern(words: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in name_key(words).chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A table whose names have a key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keyed {
+    pub table: &'static str,
+    pub name: &'static str,
+    pub key: &'static str,
+}
+
+pub(crate) const CASES: Keyed = Keyed {
+    table: "cases",
+    name: "applicant_name",
+    key: "applicant_name_key",
+};
+
+pub(crate) const REGISTRATIONS: Keyed = Keyed {
+    table: "crisis_registrations",
+    name: "full_name",
+    key: "full_name_key",
+};
+
+/// Writes the key of every row of `t` that has a name but no key, a thousand rows a
+/// transaction in id order; returns how many.
+pub(crate) async fn fill(db: &Db, t: Keyed) -> Result<u64, StoreError> {
+    let Keyed { table, name, key } = t;
+    let mut after = String::new();
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(String, String)> = with_pool!(db.read(), p => {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT id, {name} FROM {table} WHERE {key} = '' AND {name} <> '' AND id > $1 \
+                 ORDER BY id LIMIT 1000"
+            )))
+            .bind(&after)
+            .fetch_all(p)
+            .await
+        })?;
+        let Some((last, _)) = rows.last() else {
+            return Ok(filled);
+        };
+        after = last.clone();
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        let keys: Vec<String> = rows.iter().map(|(_, n)| name_key(n)).collect();
+        let mut tx = db.begin().await?;
+        match &mut tx {
+            Tx::Sqlite(c) => {
+                // Anonymous parameters in order: SQLite has no arrays to unnest.
+                let values = vec!["(?, ?)"; rows.len()].join(", ");
+                let mut q = sqlx::query(AssertSqlSafe(format!(
+                    "UPDATE {table} SET {key} = v.k FROM \
+                     (SELECT column1 AS id, column2 AS k FROM (VALUES {values})) AS v \
+                     WHERE {table}.id = v.id"
+                )));
+                for (id, k) in ids.iter().zip(&keys) {
+                    q = q.bind(*id).bind(k);
+                }
+                q.execute(&mut **c).await?;
+            }
+            Tx::Postgres(c) => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "UPDATE {table} SET {key} = u.k \
+                     FROM UNNEST($1::text[], $2::text[]) AS u(id, k) WHERE {table}.id = u.id"
+                )))
+                .bind(&ids)
+                .bind(&keys)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        filled += rows.len() as u64;
+    }
+}
+
+/// [`fill`] for every keyed table (run by `Db::migrate`); returns how many rows it keyed.
+pub async fn fill_all(db: &Db) -> Result<u64, StoreError> {
+    Ok(fill(db, CASES).await? + fill(db, REGISTRATIONS).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_fold_like_keys_and_escape_like_syntax() {
+        assert_eq!(name_key("أحـمـد الرّاشد"), name_key("احمد الراشد"));
+        assert_eq!(name_key("ÉLODIE"), "élodie");
+        // The crisis benchmark's loader writes this key itself (bench/crisis/gen_registrations.py).
+        assert_eq!(name_key("Traveller 12"), "traveller 12");
+        assert_eq!(contains_pattern("Élodie"), "%élodie%");
+        assert_eq!(contains_pattern("100%_\\"), "%100\\%\\_\\\\%");
+        assert_eq!(contains_pattern("٠٥٠"), "%050%");
+    }
+}
