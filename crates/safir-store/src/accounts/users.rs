@@ -97,22 +97,6 @@ pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<User>, 
     })?)
 }
 
-/// Users for the admin list, newest first, optionally filtered by a substring of the email
-/// or name.
-pub async fn list_users(db: &Db, query: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
-    let pattern = query.map(|q| format!("%{}%", q.to_lowercase()));
-    Ok(with_pool!(db.read(), p => {
-        sqlx::query_as(
-            "SELECT * FROM users WHERE ($1 IS NULL OR email LIKE $1 OR LOWER(display_name) LIKE $1) \
-             ORDER BY created_at DESC LIMIT $2",
-        )
-        .bind(&pattern)
-        .bind(limit)
-        .fetch_all(p)
-        .await
-    })?)
-}
-
 pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
     crate::accounts::changed();
     let t = now();
