@@ -6,3 +6,8 @@
 -- statements.
 ALTER TABLE cases ADD COLUMN applicant_name_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE crisis_registrations ADD COLUMN full_name_key TEXT NOT NULL DEFAULT '';
+-- The rows still without a key, which every migration run looks for: a look-up, not a scan of
+-- the tables, and nothing to write once the rows have their keys.
+CREATE INDEX cases_name_key_missing ON cases(id) WHERE applicant_name_key = '';
+CREATE INDEX crisis_registrations_name_key_missing ON crisis_registrations(id)
+    WHERE full_name_key = '';
