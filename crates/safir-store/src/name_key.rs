@@ -1,5 +1,5 @@
-//! Names as the searches of staff compare them: the consular queue's applicants and the crisis
-//! board's registered people. Each table keeps, beside the name, its key: the text engine's
+//! Names as the searches of staff compare them: the consular queue's applicants, the crisis
+//! board's registered people and the admin's users. Each table keeps, beside the name, its key: the text engine's
 //! normalization, which lowercases every script, folds the Arabic letter variants
 //! (أ إ آ ٱ → ا, ى → ي, ة → ه) and Arabic-Indic digits, and drops diacritics and tatweel. The
 //! words searched are folded the same way, so "احمد" finds "أحمد" and "élodie" finds "Élodie"
@@ -46,6 +46,12 @@ pub(crate) const REGISTRATIONS: Keyed = Keyed {
     table: "crisis_registrations",
     name: "full_name",
     key: "full_name_key",
+};
+
+pub(crate) const USERS: Keyed = Keyed {
+    table: "users",
+    name: "display_name",
+    key: "display_name_key",
 };
 
 /// Writes the key of every row of `t` that has a name but no key, a thousand rows a
@@ -103,7 +109,7 @@ pub(crate) async fn fill(db: &Db, t: Keyed) -> Result<u64, StoreError> {
 
 /// [`fill`] for every keyed table (run by `Db::migrate`); returns how many rows it keyed.
 pub async fn fill_all(db: &Db) -> Result<u64, StoreError> {
-    Ok(fill(db, CASES).await? + fill(db, REGISTRATIONS).await?)
+    Ok(fill(db, CASES).await? + fill(db, REGISTRATIONS).await? + fill(db, USERS).await?)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::accounts::AccountKind;
 use safir_domain::roles::Role;
 
+use crate::name_key::contains_pattern;
 use crate::{Db, StoreError, Tx, with_pool, with_tx};
 
 /// A user as listed: identity, state and every grant (no secrets).
@@ -47,7 +48,8 @@ pub struct UserSearch {
     pub role: Option<Role>,
 }
 
-const USER_FILTER: &str = "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR LOWER(u.display_name) LIKE $1 ESCAPE '\\') \
+/// `$1` the email pattern, `$5` the name's (on its search key, `name_key`).
+const USER_FILTER: &str = "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR u.display_name_key LIKE $5 ESCAPE '\\') \
      AND ($2 IS NULL OR u.kind = $2) \
      AND ($3 IS NULL OR EXISTS (SELECT 1 FROM role_grants r WHERE r.user_id = u.id AND r.role = $3))";
 
@@ -57,12 +59,13 @@ pub async fn search_users(
     search: &UserSearch,
     limit: i64,
 ) -> Result<Vec<UserSummary>, StoreError> {
-    let pattern = search
+    let text = search
         .text
         .as_deref()
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("%{}%", escape_like(&t.to_lowercase())));
+        .filter(|t| !t.is_empty());
+    let pattern = text.map(|t| format!("%{}%", escape_like(&t.to_lowercase())));
+    let name_pattern = text.map(contains_pattern);
     let kind = search.kind.map(AccountKind::as_str);
     let role = search.role.map(Role::as_str);
     let users_sql = format!(
@@ -75,6 +78,7 @@ pub async fn search_users(
             .bind(kind)
             .bind(role)
             .bind(limit)
+            .bind(&name_pattern)
             .fetch_all(p)
             .await
     })?;
@@ -89,6 +93,7 @@ pub async fn search_users(
             .bind(kind)
             .bind(role)
             .bind(limit)
+            .bind(&name_pattern)
             .fetch_all(p)
             .await
     })?;

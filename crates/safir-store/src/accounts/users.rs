@@ -3,6 +3,7 @@ use safir_domain::Lang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email};
 use safir_domain::ids::UserId;
 
+use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// A user as stored. `password_hash` and `totp_secret` never leave the accounts service.
@@ -68,8 +69,8 @@ pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreEr
     let t = now();
     with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, kind, preferred_lang, email_verified_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "INSERT INTO users (id, email, display_name, password_hash, kind, preferred_lang, email_verified_at, created_at, updated_at, \
+             display_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(id.as_str())
         .bind(u.email.as_str())
@@ -79,6 +80,7 @@ pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreEr
         .bind(u.lang.code())
         .bind(u.email_verified.then_some(t))
         .bind(t)
+        .bind(name_key(u.display_name.as_str()))
         .execute(c)
         .await.map(|r| r.rows_affected())
     })
@@ -140,10 +142,11 @@ pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), Sto
 pub async fn set_display_name(db: &Db, id: &str, name: &DisplayName) -> Result<(), StoreError> {
     crate::accounts::changed();
     with_pool!(db.write(), p => {
-        sqlx::query("UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1")
+        sqlx::query("UPDATE users SET display_name = $2, updated_at = $3, display_name_key = $4 WHERE id = $1")
             .bind(id)
             .bind(name.as_str())
             .bind(now())
+            .bind(name_key(name.as_str()))
             .execute(p)
             .await.map(|r| r.rows_affected())
     })?;
@@ -163,12 +166,14 @@ pub async fn update_profile(
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE users SET display_name = COALESCE($2, display_name), \
-             preferred_lang = COALESCE($3, preferred_lang), updated_at = $4 WHERE id = $1",
+             preferred_lang = COALESCE($3, preferred_lang), updated_at = $4, \
+             display_name_key = COALESCE($5, display_name_key) WHERE id = $1",
         )
         .bind(id)
         .bind(name.map(DisplayName::as_str))
         .bind(lang.map(Lang::code))
         .bind(now())
+        .bind(name.map(|n| name_key(n.as_str())))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -84,6 +84,27 @@ async fn users_are_found_by_text_kind_and_role_with_their_grants() {
             vec![("consular_officer".into(), paris_id.as_str().to_owned())]
         );
 
+        // Names are compared on their search key: Unicode case on SQLite too, Arabic letter
+        // variants folded; a renamed user is found by the new name only.
+        let mut tx = db.begin().await.unwrap();
+        accounts::update_profile(
+            &mut tx,
+            &omar,
+            Some(&DisplayName::parse("أُسامة ÉLOI").unwrap()),
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        for (text, want) in [("اسامه", 1), ("éloi", 1), ("عمر", 0)] {
+            let search = UserSearch {
+                text: Some(text.into()),
+                ..UserSearch::default()
+            };
+            let found = directory::search_users(db, &search, 50).await.unwrap();
+            assert_eq!(found.len(), want, "{:?}: {text}", t.backend());
+        }
+
         // `_` is a literal underscore, not "any character".
         let underscore = UserSearch {
             text: Some("c_".into()),
