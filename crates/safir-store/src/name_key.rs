@@ -10,9 +10,11 @@ use sqlx::AssertSqlSafe;
 
 use crate::{Db, StoreError, Tx, with_pool};
 
-/// A name's search key.
+/// A name's search key. A name that folds to nothing (tatweel or marks alone) keeps itself,
+/// so that every name has a key and [`fill`] never finds it again.
 pub fn name_key(name: &str) -> String {
-    safir_text::normalize(name)
+    let key = safir_text::normalize(name);
+    if key.is_empty() { name.to_owned() } else { key }
 }
 
 /// The `LIKE` pattern (with `ESCAPE '\'`) that finds `words` anywhere in a key.
@@ -125,5 +127,6 @@ mod tests {
         assert_eq!(contains_pattern("Élodie"), "%élodie%");
         assert_eq!(contains_pattern("100%_\\"), "%100\\%\\_\\\\%");
         assert_eq!(contains_pattern("٠٥٠"), "%050%");
+        assert_eq!(name_key("\u{640}\u{640}"), "\u{640}\u{640}");
     }
 }
