@@ -23,25 +23,16 @@ run it against a copy, such as the database bench/consular/run.sh loads."""
 import collections
 import html
 import json
-import random
 import re
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
-ODD_TEXT = [
-    "", "-1", "0", "99999999999999999999", "1e309", "null", "'\"<x>", "9999-99-99",
-    "2026-02-30", "2026-13-01T25:61:00Z", "../../etc/passwd", "\x00x",
-    "\u0640\u0640\u0640", "\ufdfa", "\u202eabc", "a" * 20000,
-    # Past PostgreSQL's INTEGER and its dates; SQLite takes any 64-bit integer and any text.
-    "2147483648", "-9223372036854775808", "99999-01-01", "0000-01-01", "275760-09-13T00:00:00Z",
-]
-# Text that does not compress: too long for an index entry on PostgreSQL (2,704 bytes).
-NOISE = "".join(random.Random(7).choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
-ODD_TEXT.append(NOISE)
-# Invalid UTF-8 once percent-decoded, sent as is in paths and query strings.
-RAW_ODD = ["%FF%FE", "%C0%AF", "%"]
+from probe_forms import NOISE, ODD, RAW_ODD, NoRedirect
+
+# The form probe's values, and the API's date-times.
+ODD_TEXT = ODD + ["2026-13-01T25:61:00Z", "275760-09-13T00:00:00Z"]
 ODD_JSON = [
     None, "", -1, 0, 2**31, -2**63, 2**63, 10**30, 1e308, -1e308, 0.5, True, [], {}, [[[]]],
     {"a": {"b": [1, "x", None]}}, "a" * 20000, "\x00", "\u0640\u0640\u0640", "\ufdfa",
@@ -66,11 +57,6 @@ WHOLE_BODIES = [
     ("application/x-www-form-urlencoded", b"body=x&action=approve"),
 ]
 IDEMPOTENCY_KEYS = ["", " ", "a" * 5000, "\u0640", "x\ty"]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 OPENER = urllib.request.build_opener(NoRedirect)

@@ -19,16 +19,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+# Text that does not compress: too long for an index entry on PostgreSQL (2,704 bytes).
+NOISE = "".join(random.Random(7).choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
+# Also sent by probe_api.py, which adds its own date-times and JSON values.
 ODD = [
     "", "-1", "0", "99999999999999999999", "1e309", "null", "'\"<x>", "9999-99-99",
     "2026-02-30", "2026-13-01T25:61", "../../etc/passwd", "\x00x",
     "\u0640\u0640\u0640", "\ufdfa", "\u202eabc", "a" * 20000,
     # Past PostgreSQL's INTEGER and its dates; SQLite takes any 64-bit integer and any text.
     "2147483648", "-9223372036854775808", "99999-01-01", "0000-01-01", "275760-09-13T00:00",
-    # Text that does not compress: too long for an index entry on PostgreSQL (2,704 bytes).
-    "".join(random.Random(7).choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000)),
+    NOISE,
 ]
-# Invalid UTF-8 once percent-decoded, sent as is in query strings.
+# Invalid UTF-8 once percent-decoded, sent as is in paths and query strings.
 RAW_ODD = ["%FF%FE", "%C0%AF", "%"]
 START = ["/", "/staff", "/account", "/admin", "/consular", "/abroad", "/appointments"]
 LEAVE = ("sign-out", "sign-in", "password", "two-factor")

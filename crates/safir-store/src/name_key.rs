@@ -19,15 +19,19 @@ pub fn name_key(name: &str) -> String {
 
 /// The `LIKE` pattern (with `ESCAPE '\'`) that finds `words` anywhere in a key.
 pub fn contains_pattern(words: &str) -> String {
-    let mut pattern = String::from("%");
-    for ch in name_key(words).chars() {
+    format!("%{}%", like_literal(&name_key(words)))
+}
+
+/// `text` with `LIKE`'s `%`, `_` and the escape `\` escaped, so that they match themselves.
+pub(crate) fn like_literal(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(ch);
+        escaped.push(ch);
     }
-    pattern.push('%');
-    pattern
+    escaped
 }
 
 /// A table whose names have a key.

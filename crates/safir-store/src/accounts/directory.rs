@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::accounts::AccountKind;
 use safir_domain::roles::Role;
 
-use crate::name_key::contains_pattern;
+use crate::name_key::{contains_pattern, like_literal};
 use crate::{Db, StoreError, Tx, with_pool, with_tx};
 
 /// A user as listed: identity, state and every grant (no secrets).
@@ -64,7 +64,7 @@ pub async fn search_users(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let pattern = text.map(|t| format!("%{}%", escape_like(&t.to_lowercase())));
+    let pattern = text.map(|t| format!("%{}%", like_literal(&t.to_lowercase())));
     let name_pattern = text.map(contains_pattern);
     let kind = search.kind.map(AccountKind::as_str);
     let role = search.role.map(Role::as_str);
@@ -113,13 +113,6 @@ pub async fn search_users(
             created_at: u.created_at,
         })
         .collect())
-}
-
-/// `%` and `_` typed by the user match themselves.
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// One person working at a mission, with one of their roles there.
