@@ -1,7 +1,9 @@
 //! A small namespace-aware element tree over quick-xml, for the interchange formats (CAP, PFIF):
 //! each element keeps its namespace, local name, line and text. Entities other than XML's five
 //! and character references are refused, so no document can make the reader fetch or expand
-//! anything.
+//! anything. So are characters XML does not allow (NUL and the other C0 controls but tab and
+//! the line ends, U+FFFE, U+FFFF), written or referred to (`&#1;`), which quick-xml passes
+//! through and PostgreSQL's text cannot hold, and elements nested deeper than [`MAX_DEPTH`].
 
 use std::fmt;
 
@@ -94,14 +96,34 @@ fn node(ns: &ResolveResult<'_>, e: &BytesStart<'_>, line: usize) -> Node {
     }
 }
 
+/// Deepest nesting of elements read. CAP and PFIF documents are four or five levels deep; a
+/// limit keeps a document of nothing but opening tags from growing the stack without end.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Whether XML 1.0 allows the character in a document (its `Char` production; Rust strings
+/// hold no surrogates).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+fn not_allowed(c: char) -> String {
+    format!("character U+{:04X} is not allowed in XML", u32::from(c))
+}
+
 /// Reads the whole document into a tree and returns its root element.
 pub(crate) fn parse(text: &str) -> Result<Node, XmlError> {
-    let mut reader = NsReader::from_str(text);
     let mut lines = Lines {
         text,
         pos: 0,
         line: 1,
     };
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| !xml_char(c)) {
+        return Err(XmlError {
+            line: lines.at(at as u64),
+            message: not_allowed(c),
+        });
+    }
+    let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     loop {
@@ -122,6 +144,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, XmlError> {
             Event::Start(e) => {
                 if root.is_some() {
                     return fail("content after the root element".into());
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return fail(format!("elements nested more than {MAX_DEPTH} deep"));
                 }
                 stack.push(node(&ns, &e, line));
             }
@@ -176,6 +201,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, XmlError> {
                     },
                     Err(e) => return fail(e.to_string()),
                 };
+                if !xml_char(c) {
+                    return fail(not_allowed(c));
+                }
                 if let Some(n) = stack.last_mut() {
                     n.text.push(c);
                 }
@@ -274,6 +302,38 @@ mod tests {
             "x",
             "a byte order mark is allowed"
         );
+    }
+
+    #[test]
+    fn characters_xml_does_not_allow_are_refused_with_their_line() {
+        for (doc, line, code) in [
+            ("<a>\n<b>x\u{0}y</b></a>", 2, "U+0000"),
+            ("<a>\n\n<b>&#0;</b></a>", 3, "0x0"), // quick-xml's own refusal
+            ("<a>&#x1;</a>", 1, "U+0001"),
+            ("<a>&#xFFFF;</a>", 1, "U+FFFF"),
+            ("<a>\u{FFFE}</a>", 1, "U+FFFE"),
+            ("<a b=\"\u{1b}\"/>", 1, "U+001B"),
+            ("<a><![CDATA[\u{7}]]></a>", 1, "U+0007"),
+        ] {
+            let e = parse(doc).unwrap_err();
+            assert_eq!(e.line, line, "{doc:?}: {e}");
+            assert!(e.message.contains(code), "{doc:?}: {e}");
+        }
+        let root = parse("<a>\tx\r\n&#9;&#xA;&#x10FFFF;</a>").unwrap();
+        assert_eq!(
+            root.text, "\tx\r\n\t\n\u{10FFFF}",
+            "tabs, line ends and the last plane pass"
+        );
+    }
+
+    #[test]
+    fn nesting_is_capped() {
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(parse(&deep(MAX_DEPTH)).is_ok());
+        let e = parse(&deep(MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.message.contains("nested"), "{e}");
+        // Past quick-xml's own counter of open elements (a u16 in 0.38), which overflowed.
+        assert!(parse(&"<a>".repeat(70_000)).is_err());
     }
 
     #[test]
