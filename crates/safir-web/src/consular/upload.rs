@@ -144,6 +144,10 @@ pub async fn read_multipart(
             }
             None => {
                 let text = String::from_utf8(bytes).map_err(|_| AppError::BadRequest)?;
+                if text.contains('\0') {
+                    // As the edge refuses it in other forms (`security::nul`).
+                    return Err(crate::security::nul::refusal(&name));
+                }
                 form.fields.push((name, text));
             }
         }
@@ -247,5 +251,22 @@ mod tests {
             read(not_utf8, SMALL).await,
             Err(AppError::BadRequest)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_nul_in_a_text_field_is_refused_naming_the_field() {
+        let with_nul = body(&[("name", None, b"ok"), ("case", None, b"x\0y")]);
+        match read(with_nul, SMALL).await {
+            Err(AppError::Validation(errors)) => {
+                let error = errors.for_field("case").expect("the field is named");
+                assert_eq!(error.code, crate::security::nul::CODE);
+            }
+            other => panic!("{other:?}"),
+        }
+        // In a file it is only bytes, which the file's own checks judge.
+        let form = read(body(&[("f", Some("a.bin"), b"\0\0")]), SMALL)
+            .await
+            .unwrap();
+        assert_eq!(form.files[0].bytes, b"\0\0");
     }
 }

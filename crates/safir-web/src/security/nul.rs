@@ -11,7 +11,8 @@
 //! - in a JSON body: 422 naming the member (`form.surname`, `items[2]`).
 //!
 //! Bodies are read only when they are forms or JSON (uploads and other types pass through
-//! untouched), up to the body limit every such route has anyway. The checks are searches for
+//! untouched: the reader of forms with files refuses a NUL in a text field the same way, see
+//! `consular::upload`), up to the body limit every such route has anyway. The checks are searches for
 //! `%00`, a zero byte or a `\u0000` escape; the field is looked for only once one is found.
 
 use axum::body::{Body, to_bytes};
@@ -43,9 +44,11 @@ fn body_kind(req: &Request) -> BodyKind {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
+    // Prefixes, not exact types: the gateways' webhooks (`crisis::checkin::sms`,
+    // `crisis::delivery::receipts`) read any type that starts like one of these.
     match essence.as_deref() {
-        Some("application/x-www-form-urlencoded") => BodyKind::Form,
-        Some(t) if t == "application/json" || t.ends_with("+json") => BodyKind::Json,
+        Some(t) if t.starts_with("application/x-www-form-urlencoded") => BodyKind::Form,
+        Some(t) if t.starts_with("application/json") || t.ends_with("+json") => BodyKind::Json,
         _ => BodyKind::Other,
     }
 }
@@ -83,6 +86,12 @@ pub async fn refuse_nul(State(body_limit): State<usize>, req: Request, next: Nex
 }
 
 fn refused(name: &str) -> Response {
+    refusal(name).into_response()
+}
+
+/// The error for a NUL in the field `name`; also what the reader of `multipart/form-data`
+/// bodies, which this layer does not open, answers.
+pub fn refusal(name: &str) -> AppError {
     let shown: String = name
         .chars()
         .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
@@ -90,7 +99,7 @@ fn refused(name: &str) -> Response {
         .collect();
     let mut errors = FieldErrors::new();
     errors.add(FieldError::new(shown.clone(), CODE).with_arg("field", shown));
-    AppError::Validation(errors).into_response()
+    AppError::Validation(errors)
 }
 
 /// The first field of an `application/x-www-form-urlencoded` text (a query string or a form
@@ -203,5 +212,27 @@ mod tests {
         );
         assert!(json_has_nul_escape(b"{\"a\":\"\0\"}"));
         assert!(!json_has_nul_escape(b"\\"));
+    }
+
+    #[test]
+    fn bodies_are_opened_for_every_type_a_webhook_reads_as_a_form_or_json() {
+        let kind = |t: &str| {
+            body_kind(
+                &Request::builder()
+                    .header(CONTENT_TYPE, t)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+        };
+        assert_eq!(kind("application/x-www-form-urlencoded"), BodyKind::Form);
+        assert_eq!(
+            kind("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+            BodyKind::Form
+        );
+        assert_eq!(kind("application/json"), BodyKind::Json);
+        assert_eq!(kind("application/jsonx"), BodyKind::Json);
+        assert_eq!(kind("application/activity+json"), BodyKind::Json);
+        assert_eq!(kind("multipart/form-data; boundary=x"), BodyKind::Other);
+        assert_eq!(kind("text/plain"), BodyKind::Other);
     }
 }
