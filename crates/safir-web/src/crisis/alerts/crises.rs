@@ -10,7 +10,7 @@ use safir_domain::CountryCode;
 use safir_domain::audit::actions::{CRISIS_CLOSE, CRISIS_DECLARE, CRISIS_PRESENCE};
 use safir_domain::crisis::alert::{AlertFormErrors, AreaFields, parse_area};
 use safir_domain::ids::{MissionId, UserId};
-use safir_domain::roles::Permission;
+use safir_domain::roles::{Permission, Target};
 use safir_store::audit;
 use safir_store::crisis::{alerts, crises as store};
 
@@ -288,6 +288,8 @@ struct CrisisPage {
     area: String,
     map: MapView,
     alerts: Vec<AlertRow>,
+    /// Whether the viewer may open the crisis's welfare board (it shows personal data).
+    board: bool,
 }
 
 pub async fn show_crisis(
@@ -313,6 +315,10 @@ pub async fn show_crisis(
             id: a.id,
         })
         .collect();
+    let board = actor.user.grants.can(
+        Permission::ViewPersonalData,
+        Target::Mission(&MissionId::from_trusted(crisis.mission_id.clone())),
+    );
     let mut page = state.page(lang, &uri, "crisis-crises-title", &viewer);
     page.title = crisis.title(content).to_owned();
     let html = render(&CrisisPage {
@@ -329,6 +335,7 @@ pub async fn show_crisis(
         area: area.describe(content),
         map: MapView::new(&area),
         alerts,
+        board,
         id: crisis.id,
     })?;
     Ok(html.into_response())
