@@ -401,6 +401,53 @@ async fn the_sample_pfif_document_imports_and_a_broken_one_is_named() {
 }
 
 #[tokio::test]
+async fn pfif_with_characters_xml_forbids_or_endless_nesting_is_named_not_stored() {
+    let doc = |name: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n\
+             <pfif:person_record_id>probe.example/p1</pfif:person_record_id>\n\
+             <pfif:full_name>{name}</pfif:full_name>\n</pfif:person>\n</pfif:pfif>"
+        )
+    };
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        // PostgreSQL's text cannot hold a NUL: before, the import failed there as a whole.
+        for (xml, named) in [
+            (doc("a\0b"), "U+0000"),
+            (doc("a&#x1;b"), "U+0001"),
+            (doc("\u{FFFF}"), "U+FFFF"),
+            ("<a>".repeat(70_000), "nested"),
+        ] {
+            let res = import(&mut client, "cr1", &[("file", Some("p.xml"), &xml)]).await;
+            assert_eq!(res.status, 422, "{}", res.body);
+            assert!(res.body.contains(named), "{named}: {}", res.body);
+        }
+        let pasted = import(&mut client, "cr1", &[("xml", None, &doc("a\0b"))]).await;
+        assert_eq!(pasted.status, 422, "{}", pasted.body);
+        let rows = checkins::list(&app.db, "cr1", &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3, "nothing was imported");
+    }
+}
+
+#[tokio::test]
+async fn the_crisis_page_links_to_its_board() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        let page = client.get("/staff/crises/cr1").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("href=\"/staff/crises/cr1/board\""),
+            "{}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
 async fn geojson_lists_answered_check_ins_with_a_location() {
     for app in all_apps().await {
         let mission = board_fixture(&app).await;
