@@ -9,15 +9,23 @@ of address, ids folded), and on each page:
   - every POST form (once per shape of its action): all fields at once with each odd value,
     the page's CSRF token kept, redirects not followed.
 Sign-in, sign-out, password and two-factor forms are left alone (they would end the session).
+  - every POST form with files (multipart/form-data, once per shape of its action): odd
+    values in the text fields beside a good file, then odd files (empty, truncated, forged
+    types, images whose header claims 20,000 × 20,000 pixels, XML with a NUL or an external
+    entity, …) and odd file names beside good text, then bodies that are not well-formed
+    multipart.
 POST forms change data: run it against a copy, such as the database bench/consular/run.sh
 loads, with a cookie from bench/consular/sign_in.py."""
+import collections
 import html
 import random
 import re
+import struct
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 # Text that does not compress: too long for an index entry on PostgreSQL (2,704 bytes).
 NOISE = "".join(random.Random(7).choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(9000))
@@ -32,9 +40,71 @@ ODD = [
 ]
 # Invalid UTF-8 once percent-decoded, sent as is in paths and query strings.
 RAW_ODD = ["%FF%FE", "%C0%AF", "%"]
-START = ["/", "/staff", "/account", "/admin", "/consular", "/abroad", "/appointments"]
+START = ["/", "/staff", "/account", "/admin", "/consular", "/abroad", "/appointments", "/account/documents",
+         "/staff/crises"]
 LEAVE = ("sign-out", "sign-in", "password", "two-factor")
 ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
+
+
+def png(width, height, rows=None):
+    """A greyscale PNG; `rows` limits the image data actually sent (a header that lies)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\x80" * width
+    data = b"".join(packer.compress(row) for _ in range(height if rows is None else rows))
+    data += packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+GOOD_PNG = png(600, 800)
+PFIF = ('<?xml version="1.0" encoding="UTF-8"?><pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">'
+        '<pfif:person><pfif:person_record_id>probe.example/p1</pfif:person_record_id>'
+        '<pfif:entry_date>2026-01-01T00:00:00Z</pfif:entry_date>'
+        '<pfif:full_name>{name}</pfif:full_name></pfif:person></pfif:pfif>')
+_bad_crc = bytearray(GOOD_PNG)
+_bad_crc[29] ^= 0xFF
+ODD_FILES = [
+    b"", b"\x00" * 64, GOOD_PNG[:8], GOOD_PNG[:60], bytes(_bad_crc),
+    png(20000, 20000, rows=4),  # the header claims 400 million pixels
+    png(12000, 12000),  # and this one holds them: 144 MB once decoded
+    b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", b"\xff\xd8\xff\xe0" + b"\x00" * 100,
+    b"%PDF-1.4\n%%EOF\n", b"%PDF-" + random.Random(3).randbytes(5000),
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    b"<html><script>alert(1)</script></html>", b"PK\x03\x04" + b"\x00" * 100, b"MZ" + b"\x00" * 100,
+    GOOD_PNG + random.Random(5).randbytes(11 * 1024 * 1024),
+    PFIF.format(name="a\x00b").encode(), PFIF.format(name="a&#0;b").encode(),
+    PFIF.format(name="a&#x1;b&#xFFFF;").encode(), PFIF.format(name="\u0640" * 20000).encode(),
+    PFIF.format(name="caf\xe9").encode("latin-1"),
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    b"<a>" * 100000,
+]
+ODD_NAMES = ["", "../../../etc/passwd", "a" * 5000 + ".png", "\u202egnp.exe", "\u062c\u0648\u0627\u0632.png",
+             "x\x00y.png", "con.png", "x\ty.png"]
+
+
+def multipart(parts, boundary="probe-b0undary"):
+    """`parts`: (name, value) for text, (name, file name, bytes) for files. A file name with a
+    control character goes in the RFC 5987 form, as some clients send it."""
+    out = []
+    for part in parts:
+        out.append(b"--" + boundary.encode() + b"\r\n")
+        if len(part) == 2:
+            disposition = f'form-data; name="{part[0]}"'
+            body = part[1].encode("utf-8", "surrogatepass")
+        else:
+            name, file_name, body = part
+            if any(ord(c) < 0x20 for c in file_name):
+                disposition = f"form-data; name=\"{name}\"; filename*=UTF-8''{urllib.parse.quote(file_name)}"
+            else:
+                disposition = f'form-data; name="{name}"; filename="{file_name}"'
+            out.append(b"Content-Type: application/octet-stream\r\n")
+        out.insert(len(out) - (0 if len(part) == 2 else 1),
+                   b"Content-Disposition: " + disposition.encode("utf-8") + b"\r\n")
+        out.append(b"\r\n" + body + b"\r\n")
+    out.append(b"--" + boundary.encode() + b"--\r\n")
+    return b"".join(out)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -49,20 +119,24 @@ def main():
     langs = ["ar", "en", "fr"]
     sent = 0
 
-    def request(path, data=None):
+    def request(path, data=None, content_type="application/x-www-form-urlencoded"):
         nonlocal sent
         sent += 1
         req = urllib.request.Request(base + path, data=data, headers={
             "Cookie": "safir_session=" + cookie,
             "Origin": base,
             "Accept-Language": langs[sent % 3],
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
         })
         try:
             with opener.open(req, timeout=60) as r:
                 return r.status, r.read().decode("utf-8", "replace"), r.headers.get("Content-Type", "")
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode("utf-8", "replace"), ""
+        except (urllib.error.URLError, ConnectionError) as e:
+            # A server that refuses a body before reading it (413) may close the connection
+            # while it is being sent; the next request shows whether the server is still up.
+            return 0, str(e), ""
 
     failures = []
 
@@ -71,9 +145,12 @@ def main():
             failures.append(what)
             print(code, what[:300], flush=True)
 
-    queue, seen, shapes, posted = list(START), set(), {}, set()
-    while queue and len(seen) < max_pages:
-        path = queue.pop(0)
+    # Addresses of a shape not yet visited go first, so that the page budget reaches as many
+    # kinds of page (and their forms) as it can.
+    fresh, queue, seen, shapes, posted = collections.deque(START), collections.deque(), set(), {}, set()
+    with_files = 0
+    while (fresh or queue) and len(seen) < max_pages:
+        path = fresh.popleft() if fresh else queue.popleft()
         if path in seen:
             continue
         shape = ID.sub("N", path.split("?")[0])
@@ -88,7 +165,8 @@ def main():
         for href in re.findall(r'href="(/[^"#]*)"', body):
             href = html.unescape(href)
             if not href.startswith("/static") and not any(k in href for k in LEAVE):
-                queue.append(href)
+                shape = ID.sub("N", href.split("?")[0])
+                (queue if shape in shapes else fresh).append(href)
         for attrs, inner in re.findall(r"<form([^>]*)>(.*?)</form>", body, re.S | re.I):
             method = re.search(r'method="(\w+)"', attrs, re.I)
             method = method.group(1).lower() if method else "get"
@@ -104,6 +182,52 @@ def main():
                         value = odd if odd in RAW_ODD else urllib.parse.quote(odd)
                         url = f"{target}{sep}{urllib.parse.quote(name)}={value}"
                         check(request(url)[0], "GET " + url)
+            elif re.search(r'enctype="multipart/form-data"', attrs, re.I):
+                form_shape = ID.sub("N", target)
+                if form_shape in posted:
+                    continue
+                posted.add(form_shape)
+                with_files += 1
+                token = re.search(r'name="csrf_token" value="([^"]+)"', inner)
+                token = [("csrf_token", html.unescape(token.group(1)))] if token else []
+                files = re.findall(r'<input[^>]*type="file"[^>]*name="([^"]+)"|<input[^>]*name="([^"]+)"[^>]*type="file"', inner)
+                files = [a or b for a, b in files]
+                texts = [n for n in names if n not in files]
+                # A value the form itself offers for each text field (the first choice of a list).
+                good = {}
+                for n in texts:
+                    sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
+                    opts = re.findall(r'<option value="([^"]+)"', sel.group(1)) if sel else []
+                    val = re.search(r'name="' + re.escape(n) + r'"[^>]*value="([^"]*)"', inner)
+                    good[n] = html.unescape(opts[0] if opts else val.group(1) if val else "x")
+                bodies = []
+                for odd in ODD:
+                    bodies.append((f"every text field {odd[:20]!r}",
+                                   token + [(n, odd) for n in texts] + [(f, "photo.png", GOOD_PNG) for f in files]))
+                for i, data in enumerate(ODD_FILES):
+                    bodies.append((f"odd file {i} ({data[:12]!r}, {len(data)} bytes)",
+                                   token + [(n, good[n]) for n in texts] + [(f, f"file{i}.png", data) for f in files]))
+                for name in ODD_NAMES:
+                    bodies.append((f"file name {name[:20]!r}",
+                                   token + [(n, good[n]) for n in texts] + [(f, name, GOOD_PNG) for f in files]))
+                bodies.append(("eleven files", token + [(n, good[n]) for n in texts]
+                               + [(f, "photo.png", GOOD_PNG) for f in files] * 11))
+                for what, parts in bodies:
+                    code, _, _ = request(target, multipart(parts), "multipart/form-data; boundary=probe-b0undary")
+                    check(code, f"POST {target} ({what})")
+                whole = multipart(token + [(n, good[n]) for n in texts] + [(f, "photo.png", GOOD_PNG) for f in files])
+                for what, data, ctype in [
+                    ("no boundary", whole, "multipart/form-data"),
+                    ("another boundary", whole, "multipart/form-data; boundary=other"),
+                    ("cut short", whole[: len(whole) // 2], "multipart/form-data; boundary=probe-b0undary"),
+                    ("no closing boundary", whole[:-22], "multipart/form-data; boundary=probe-b0undary"),
+                    ("token not first", multipart([(n, good[n]) for n in texts] + token), "multipart/form-data; boundary=probe-b0undary"),
+                    ("a part without a name", whole.replace(b'name="', b'nom="', 2), "multipart/form-data; boundary=probe-b0undary"),
+                    ("invalid UTF-8 in a text part", whole.replace(b"\r\n\r\n", b"\r\n\r\n\xff\xfe", 2), "multipart/form-data; boundary=probe-b0undary"),
+                    ("40 MB", multipart(token + [("file", "big.png", b"\x00" * (40 * 1024 * 1024))]), "multipart/form-data; boundary=probe-b0undary"),
+                ]:
+                    code, _, _ = request(target, data, ctype)
+                    check(code, f"POST {target} ({what})")
             else:
                 form_shape = ID.sub("N", target)
                 if form_shape in posted:
@@ -116,7 +240,8 @@ def main():
                         fields.append(("csrf_token", html.unescape(token.group(1))))
                     code, _, _ = request(target, urllib.parse.urlencode(fields).encode())
                     check(code, f"POST {target} (every field {odd[:20]!r})")
-    print(f"{len(seen)} pages, {len(posted)} POST forms, {sent} requests, {len(failures)} answers of 500 or above")
+    print(f"{len(seen)} pages, {len(posted)} POST forms ({with_files} with files), {sent} requests, "
+          f"{len(failures)} answers of 500 or above")
     sys.exit(1 if failures else 0)
 
 
