@@ -6,14 +6,15 @@ finds; prints each answer of 500 or above and exits 1 if there was one. Standard
 It follows the site's own links from a few starting pages (at most three pages of each shape
 of address, ids folded), and on each page:
   - every GET form (filters, searches): each field alone with each odd value below;
-  - every POST form (once per shape of its action): all fields at once with each odd value,
-    the page's CSRF token kept, redirects not followed.
-Sign-in, sign-out, password and two-factor forms are left alone (they would end the session).
+  - every other POST form (once per shape of its action): all fields at once with each odd value,
+    the page's CSRF token kept, redirects not followed;
   - every POST form with files (multipart/form-data, once per shape of its action): odd
     values in the text fields beside a good file, then odd files (empty, truncated, forged
     types, images whose header claims 20,000 × 20,000 pixels, XML with a NUL or an external
     entity, …) and odd file names beside good text, then bodies that are not well-formed
     multipart.
+Pages of a shape not yet visited come first. Sign-in, sign-out, password and two-factor forms
+are left alone (they would end the session).
 POST forms change data: run it against a copy, such as the database bench/consular/run.sh
 loads, with a cookie from bench/consular/sign_in.py."""
 import collections

@@ -12,8 +12,9 @@
 //!
 //! Bodies are read only when they are forms or JSON (uploads and other types pass through
 //! untouched: the reader of forms with files refuses a NUL in a text field the same way, see
-//! `consular::upload`), up to the body limit every such route has anyway. The checks are searches for
-//! `%00`, a zero byte or a `\u0000` escape; the field is looked for only once one is found.
+//! `consular::upload`), up to the body limit every such route has anyway. The checks are
+//! searches for `%00`, a zero byte or a `\u0000` escape; the field is looked for only once one
+//! is found.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
