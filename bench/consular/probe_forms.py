@@ -3,6 +3,9 @@ finds; prints each answer of 500 or above and exits 1 if there was one. Standard
 
     probe_forms.py BASE_URL SESSION_COOKIE [MAX_PAGES]
 
+With `-` for the cookie it walks as a visitor who has not signed in, keeping the cookies the
+site sets, and probes the sign-in, sign-up and password forms too.
+
 It follows the site's own links from a few starting pages (at most three pages of each shape
 of address, ids folded), and on each page:
   - every GET form (filters, searches): each field alone with each odd value below;
@@ -19,6 +22,7 @@ POST forms change data: run it against a copy, such as the database bench/consul
 loads, with a cookie from bench/consular/sign_in.py."""
 import collections
 import html
+import http.cookiejar
 import random
 import re
 import struct
@@ -44,6 +48,10 @@ RAW_ODD = ["%FF%FE", "%C0%AF", "%"]
 START = ["/", "/staff", "/account", "/admin", "/consular", "/abroad", "/appointments", "/account/documents",
          "/staff/crises"]
 LEAVE = ("sign-out", "sign-in", "password", "two-factor")
+# A visitor has no session to lose.
+START_VISITOR = ["/", "/sign-in", "/sign-up", "/password/forgot", "/verify", "/subscribe", "/travel-advice",
+                 "/appointments"]
+LEAVE_VISITOR = ("sign-out",)
 ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
 
 
@@ -116,19 +124,26 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def main():
     base, cookie = sys.argv[1], sys.argv[2]
     max_pages = int(sys.argv[3]) if len(sys.argv) > 3 else 150
-    opener = urllib.request.build_opener(NoRedirect)
+    visitor = cookie == "-"
+    start, leave = (START_VISITOR, LEAVE_VISITOR) if visitor else (START, LEAVE)
+    handlers = [NoRedirect]
+    if visitor:
+        handlers.append(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    opener = urllib.request.build_opener(*handlers)
     langs = ["ar", "en", "fr"]
     sent = 0
 
     def request(path, data=None, content_type="application/x-www-form-urlencoded"):
         nonlocal sent
         sent += 1
-        req = urllib.request.Request(base + path, data=data, headers={
-            "Cookie": "safir_session=" + cookie,
+        headers = {
             "Origin": base,
             "Accept-Language": langs[sent % 3],
             "Content-Type": content_type,
-        })
+        }
+        if not visitor:
+            headers["Cookie"] = "safir_session=" + cookie
+        req = urllib.request.Request(base + path, data=data, headers=headers)
         try:
             with opener.open(req, timeout=60) as r:
                 return r.status, r.read().decode("utf-8", "replace"), r.headers.get("Content-Type", "")
@@ -148,7 +163,7 @@ def main():
 
     # Addresses of a shape not yet visited go first, so that the page budget reaches as many
     # kinds of page (and their forms) as it can.
-    fresh, queue, seen, shapes, posted = collections.deque(START), collections.deque(), set(), {}, set()
+    fresh, queue, seen, shapes, posted = collections.deque(start), collections.deque(), set(), {}, set()
     with_files = 0
     while (fresh or queue) and len(seen) < max_pages:
         path = fresh.popleft() if fresh else queue.popleft()
@@ -165,7 +180,7 @@ def main():
             continue
         for href in re.findall(r'href="(/[^"#]*)"', body):
             href = html.unescape(href)
-            if not href.startswith("/static") and not any(k in href for k in LEAVE):
+            if not href.startswith("/static") and not any(k in href for k in leave):
                 shape = ID.sub("N", href.split("?")[0])
                 (queue if shape in shapes else fresh).append(href)
         for attrs, inner in re.findall(r"<form([^>]*)>(.*?)</form>", body, re.S | re.I):
@@ -173,7 +188,7 @@ def main():
             method = method.group(1).lower() if method else "get"
             action = re.search(r'action="([^"]*)"', attrs)
             target = html.unescape(action.group(1)) if action and action.group(1) else path.split("?")[0]
-            if any(k in target for k in LEAVE):
+            if any(k in target for k in leave):
                 continue
             names = [n for n in dict.fromkeys(re.findall(r'name="([^"]+)"', inner)) if n != "csrf_token"]
             if method == "get":

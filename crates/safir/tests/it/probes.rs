@@ -1,8 +1,8 @@
 //! Odd values through every form of the site (odd files through those with files) and every
-//! operation of the API, as the demo's admin, a consular officer and a citizen, on SQLite and
-//! on PostgreSQL: no answer of 500 or above, no panic (`bench/consular/probe_forms.py` and
-//! `probe_api.py`, which sign nothing in themselves; `sign_in.py` does, through the real
-//! forms).
+//! operation of the API, as the demo's admin, a consular officer and a citizen (and the forms
+//! as a visitor), on SQLite and on PostgreSQL: no answer of 500 or above, no panic
+//! (`bench/consular/probe_forms.py` and `probe_api.py`, which sign nothing in themselves;
+//! `sign_in.py` does, through the real forms).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -97,6 +97,14 @@ async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
                     Err(out) => panic!("{backend}, {email}, {probe}:\n{out}"),
                 }
             }
+        }
+        // A visitor: the public pages, and the sign-in, sign-up and password forms.
+        match python("probe_forms.py", &[&server.base, "-", "60"]) {
+            Ok(out) => eprintln!(
+                "{backend}, a visitor, probe_forms.py: {}",
+                out.lines().last().unwrap_or("")
+            ),
+            Err(out) => panic!("{backend}, a visitor, probe_forms.py:\n{out}"),
         }
         drop(server);
     }
