@@ -102,6 +102,7 @@ board-import-paste = or paste the XML
 board-import-submit = Import
 board-import-empty = Choose a file or paste a PFIF document.
 board-import-too-large = The file is too large (at most 20 MB).
+board-import-not-utf8 = The file is not UTF-8 text (it stops being so at byte { $offset }). Save it as UTF-8 and import it again.
 board-import-done = Imported: { $added } new { $added ->
         [one] person
        *[other] people

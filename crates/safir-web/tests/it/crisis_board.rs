@@ -230,22 +230,25 @@ async fn the_csv_export_is_formula_safe_and_audited() {
     }
 }
 
-fn multipart(token: &str, fields: &[(&str, Option<&str>, &str)]) -> (String, String) {
+fn multipart(token: &str, fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----safirboundary7MA4YWxkTrZu0gW";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-    );
+    )
+    .into_bytes();
     for (name, file, value) in fields {
         match file {
-            Some(f) => body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/xml\r\n\r\n{value}\r\n"
-            )),
-            None => body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )),
+            Some(f) => body.extend(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/xml\r\n\r\n"
+            ).bytes()),
+            None => body.extend(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+            ).bytes()),
         }
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
     }
-    body.push_str(&format!("--{boundary}--\r\n"));
+    body.extend(format!("--{boundary}--\r\n").bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
@@ -253,6 +256,18 @@ async fn import(
     client: &mut Client<'_>,
     crisis: &str,
     fields: &[(&str, Option<&str>, &str)],
+) -> TestResponse {
+    let fields: Vec<(&str, Option<&str>, &[u8])> = fields
+        .iter()
+        .map(|&(name, file, value)| (name, file, value.as_bytes()))
+        .collect();
+    import_bytes(client, crisis, &fields).await
+}
+
+async fn import_bytes(
+    client: &mut Client<'_>,
+    crisis: &str,
+    fields: &[(&str, Option<&str>, &[u8])],
 ) -> TestResponse {
     let page = client.get(&format!("/staff/crises/{crisis}/board")).await;
     let token = page.csrf_token().expect("form token");
@@ -401,7 +416,8 @@ async fn the_sample_pfif_document_imports_and_a_broken_one_is_named() {
 }
 
 #[tokio::test]
-async fn pfif_with_characters_xml_forbids_or_endless_nesting_is_named_not_stored() {
+async fn pfif_with_characters_xml_forbids_endless_nesting_or_another_encoding_is_named_not_stored()
+{
     let doc = |name: &str| {
         format!(
             "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n\
@@ -425,6 +441,17 @@ async fn pfif_with_characters_xml_forbids_or_endless_nesting_is_named_not_stored
         }
         let pasted = import(&mut client, "cr1", &[("xml", None, &doc("a\0b"))]).await;
         assert_eq!(pasted.status, 422, "{}", pasted.body);
+        // Latin-1 is named, with where it stops being UTF-8; before, it read as an empty file.
+        let latin1: Vec<u8> = doc("café").chars().map(|c| c as u8).collect();
+        let offset = latin1.iter().position(|&b| b == 0xE9).unwrap();
+        let res = import_bytes(&mut client, "cr1", &[("file", Some("p.xml"), &latin1)]).await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(res.body.contains("not UTF-8"), "{}", res.body);
+        assert!(
+            res.body.contains(&format!("at byte {offset})")),
+            "{}",
+            res.body
+        );
         let rows = checkins::list(&app.db, "cr1", &Default::default())
             .await
             .unwrap();

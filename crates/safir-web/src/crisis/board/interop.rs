@@ -376,10 +376,15 @@ pub async fn pfif_import(
     let mut form = read_multipart(multipart, &limits).await?;
     let pasted = form.text("xml").to_owned();
     let file = form.take_file("file");
-    let xml = match (&file, pasted.trim().is_empty()) {
-        (Some(f), _) => String::from_utf8(f.bytes.clone()).unwrap_or_default(),
-        (None, false) => pasted.clone(),
-        (None, true) => String::new(),
+    // A file that is not UTF-8 is named as such (with where it stops being so), not taken
+    // for an empty one.
+    let (xml, not_utf8) = match (&file, pasted.trim().is_empty()) {
+        (Some(f), _) => match std::str::from_utf8(&f.bytes) {
+            Ok(text) => (text.to_owned(), None),
+            Err(e) => (String::new(), Some(e.valid_up_to())),
+        },
+        (None, false) => (pasted.clone(), None),
+        (None, true) => (String::new(), None),
     };
     let fail = |message: String, keep: String| BoardExtras {
         import_error: Some(message),
@@ -388,6 +393,13 @@ pub async fn pfif_import(
     };
     let extras = if !form.errors.is_empty() {
         Some(fail(t(lang, "board-import-too-large"), pasted.clone()))
+    } else if let Some(offset) = not_utf8 {
+        let mut args = FluentArgs::new();
+        args.set("offset", offset);
+        Some(fail(
+            t_args(lang, "board-import-not-utf8", &args),
+            pasted.clone(),
+        ))
     } else if xml.trim().is_empty() {
         Some(fail(t(lang, "board-import-empty"), pasted.clone()))
     } else {
