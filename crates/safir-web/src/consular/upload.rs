@@ -14,7 +14,8 @@
 
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_DISPOSITION;
+use axum::http::{HeaderMap, StatusCode};
 use safir_domain::consular::documents::DocumentKind;
 
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -86,6 +87,29 @@ impl MultipartForm {
     }
 }
 
+/// The file name of a part that gives it only the RFC 5987 way (`filename*=UTF-8''…`), which
+/// RFC 7578 asks senders not to use and the multipart parser does not read: without it, the
+/// file would be taken for a text field. UTF-8 and ISO-8859-1, the two charsets RFC 5987 names.
+fn extended_file_name(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_DISPOSITION)?.to_str().ok()?;
+    let ext = value.split(';').find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("filename*")
+            .then_some(value.trim())
+    })?;
+    let (charset, rest) = ext.split_once('\'')?;
+    let (_language, encoded) = rest.split_once('\'')?;
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(encoded).collect();
+    if charset.eq_ignore_ascii_case("utf-8") {
+        String::from_utf8(bytes).ok()
+    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
+        Some(bytes.into_iter().map(char::from).collect())
+    } else {
+        None
+    }
+}
+
 fn refused(e: MultipartError) -> AppError {
     tracing::debug!(error = %e, "multipart body refused");
     match e.status() {
@@ -103,7 +127,10 @@ pub async fn read_multipart(
     let mut form = MultipartForm::default();
     while let Some(mut field) = multipart.next_field().await.map_err(refused)? {
         let name = field.name().unwrap_or("").to_owned();
-        let file_name = field.file_name().map(str::to_owned);
+        let file_name = field
+            .file_name()
+            .map(str::to_owned)
+            .or_else(|| extended_file_name(field.headers()));
         let cap = if file_name.is_some() {
             limits.max_file_bytes
         } else {
@@ -251,6 +278,22 @@ mod tests {
             read(not_utf8, SMALL).await,
             Err(AppError::BadRequest)
         ));
+    }
+
+    #[tokio::test]
+    async fn a_file_named_only_the_rfc_5987_way_is_still_a_file() {
+        let mut bytes = b"--B0UND\r\nContent-Disposition: form-data; name=\"photo\"; \
+            filename*=UTF-8''%D8%AC%D9%88%D8%A7%D8%B2+1.png\r\n\r\n\x89PNG\xFF\r\n"
+            .to_vec();
+        bytes.extend_from_slice(
+            b"--B0UND\r\nContent-Disposition: form-data; name=\"scan\"; \
+            filename*=iso-8859-1'fr'caf%E9.pdf\r\n\r\n%PDF\r\n--B0UND--\r\n",
+        );
+        let form = read(bytes, SMALL).await.unwrap();
+        let names: Vec<&str> = form.files.iter().map(|f| f.file_name.as_str()).collect();
+        assert_eq!(names, ["جواز+1.png", "café.pdf"]);
+        assert_eq!(form.files[0].bytes, b"\x89PNG\xFF");
+        assert!(form.fields.is_empty());
     }
 
     #[tokio::test]
