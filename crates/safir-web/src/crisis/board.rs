@@ -83,15 +83,20 @@ pub(crate) async fn allowed_crisis(
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound)?;
-    let mission = MissionId::from_trusted(crisis.mission_id.clone());
-    let grants = &actor.user.grants;
-    if grants.can(Permission::ViewPersonalData, Target::Mission(&mission))
-        && grants.can(Permission::ManageCrises, Target::Mission(&mission))
-    {
+    if may_open(actor, &crisis.mission_id) {
         Ok(crisis)
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Whether this staff member may open the boards of the mission's crises (both permissions at
+/// the mission); the crisis page links to the board on the same rule.
+pub(crate) fn may_open(actor: &Actor, mission_id: &str) -> bool {
+    let mission = MissionId::from_trusted(mission_id.to_owned());
+    let grants = &actor.user.grants;
+    grants.can(Permission::ViewPersonalData, Target::Mission(&mission))
+        && grants.can(Permission::ManageCrises, Target::Mission(&mission))
 }
 
 /// Records a read or export of the board's personal data.

@@ -10,7 +10,7 @@ use safir_domain::CountryCode;
 use safir_domain::audit::actions::{CRISIS_CLOSE, CRISIS_DECLARE, CRISIS_PRESENCE};
 use safir_domain::crisis::alert::{AlertFormErrors, AreaFields, parse_area};
 use safir_domain::ids::{MissionId, UserId};
-use safir_domain::roles::{Permission, Target};
+use safir_domain::roles::Permission;
 use safir_store::audit;
 use safir_store::crisis::{alerts, crises as store};
 
@@ -315,10 +315,7 @@ pub async fn show_crisis(
             id: a.id,
         })
         .collect();
-    let board = actor.user.grants.can(
-        Permission::ViewPersonalData,
-        Target::Mission(&MissionId::from_trusted(crisis.mission_id.clone())),
-    );
+    let board = crate::crisis::board::may_open(&actor, &crisis.mission_id);
     let mut page = state.page(lang, &uri, "crisis-crises-title", &viewer);
     page.title = crisis.title(content).to_owned();
     let html = render(&CrisisPage {

@@ -378,10 +378,10 @@ pub async fn pfif_import(
     let file = form.take_file("file");
     // A file that is not UTF-8 is named as such (with where it stops being so), not taken
     // for an empty one.
-    let (xml, not_utf8) = match (&file, pasted.trim().is_empty()) {
-        (Some(f), _) => match std::str::from_utf8(&f.bytes) {
-            Ok(text) => (text.to_owned(), None),
-            Err(e) => (String::new(), Some(e.valid_up_to())),
+    let (xml, not_utf8) = match (file, pasted.trim().is_empty()) {
+        (Some(f), _) => match String::from_utf8(f.bytes) {
+            Ok(text) => (text, None),
+            Err(e) => (String::new(), Some(e.utf8_error().valid_up_to())),
         },
         (None, false) => (pasted.clone(), None),
         (None, true) => (String::new(), None),
