@@ -93,27 +93,68 @@ ODD_NAMES = ["", "../../../etc/passwd", "a" * 5000 + ".png", "\u202egnp.exe", "\
              "x\x00y.png", "con.png", "x\ty.png"]
 
 
-def multipart(parts, boundary="probe-b0undary"):
+BOUNDARY = "probe-b0undary"
+MULTIPART = "multipart/form-data; boundary=" + BOUNDARY
+
+
+def multipart(parts, boundary=BOUNDARY):
     """`parts`: (name, value) for text, (name, file name, bytes) for files. A file name with a
     control character goes in the RFC 5987 form, as some clients send it."""
     out = []
     for part in parts:
-        out.append(b"--" + boundary.encode() + b"\r\n")
         if len(part) == 2:
-            disposition = f'form-data; name="{part[0]}"'
-            body = part[1].encode("utf-8", "surrogatepass")
+            name, value = part
+            headers = f'Content-Disposition: form-data; name="{name}"\r\n'
+            body = value.encode("utf-8", "surrogatepass")
         else:
             name, file_name, body = part
             if any(ord(c) < 0x20 for c in file_name):
-                disposition = f"form-data; name=\"{name}\"; filename*=UTF-8''{urllib.parse.quote(file_name)}"
+                named = f"filename*=UTF-8''{urllib.parse.quote(file_name)}"
             else:
-                disposition = f'form-data; name="{name}"; filename="{file_name}"'
-            out.append(b"Content-Type: application/octet-stream\r\n")
-        out.insert(len(out) - (0 if len(part) == 2 else 1),
-                   b"Content-Disposition: " + disposition.encode("utf-8") + b"\r\n")
-        out.append(b"\r\n" + body + b"\r\n")
-    out.append(b"--" + boundary.encode() + b"--\r\n")
+                named = f'filename="{file_name}"'
+            headers = (f'Content-Disposition: form-data; name="{name}"; {named}\r\n'
+                       "Content-Type: application/octet-stream\r\n")
+        out += [f"--{boundary}\r\n{headers}\r\n".encode("utf-8"), body, b"\r\n"]
+    out.append(f"--{boundary}--\r\n".encode())
     return b"".join(out)
+
+
+def multipart_bodies(inner, names, token):
+    """What is sent to a form with files (`inner`: its HTML; `names`: its fields; `token`: the
+    form token as a list of zero or one part): (what, body, content type) triples."""
+    files = re.findall(r'<input[^>]*type="file"[^>]*name="([^"]+)"|<input[^>]*name="([^"]+)"[^>]*type="file"', inner)
+    files = [a or b for a, b in files]
+    texts = [n for n in names if n not in files]
+    # A value the form itself offers for each text field (the first choice of a list).
+    good = []
+    for n in texts:
+        sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
+        opts = re.findall(r'<option value="([^"]+)"', sel.group(1)) if sel else []
+        val = re.search(r'name="' + re.escape(n) + r'"[^>]*value="([^"]*)"', inner)
+        good.append((n, html.unescape(opts[0] if opts else val.group(1) if val else "x")))
+
+    def with_files(file_name, data, copies=1):
+        return [(f, file_name, data) for f in files] * copies
+
+    parts = [(f"every text field {odd[:20]!r}", token + [(n, odd) for n in texts] + with_files("photo.png", GOOD_PNG))
+             for odd in ODD]
+    parts += [(f"odd file {i} ({data[:12]!r}, {len(data)} bytes)", token + good + with_files(f"file{i}.png", data))
+              for i, data in enumerate(ODD_FILES)]
+    parts += [(f"file name {name[:20]!r}", token + good + with_files(name, GOOD_PNG)) for name in ODD_NAMES]
+    parts.append(("eleven files", token + good + with_files("photo.png", GOOD_PNG, 11)))
+    bodies = [(what, multipart(p), MULTIPART) for what, p in parts]
+    whole = multipart(token + good + with_files("photo.png", GOOD_PNG))
+    bodies += [
+        ("no boundary", whole, "multipart/form-data"),
+        ("another boundary", whole, "multipart/form-data; boundary=other"),
+        ("cut short", whole[: len(whole) // 2], MULTIPART),
+        ("no closing boundary", whole[: whole.rindex(b"\r\n--" + BOUNDARY.encode())], MULTIPART),
+        ("token not first", multipart(good + token), MULTIPART),
+        ("a part without a name", whole.replace(b'name="', b'nom="', 2), MULTIPART),
+        ("invalid UTF-8 in a text part", whole.replace(b"\r\n\r\n", b"\r\n\r\n\xff\xfe", 2), MULTIPART),
+        ("40 MB", multipart(token + [("file", "big.png", b"\x00" * (40 * 1024 * 1024))]), MULTIPART),
+    ]
+    return bodies
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -198,64 +239,21 @@ def main():
                         value = odd if odd in RAW_ODD else urllib.parse.quote(odd)
                         url = f"{target}{sep}{urllib.parse.quote(name)}={value}"
                         check(request(url)[0], "GET " + url)
-            elif re.search(r'enctype="multipart/form-data"', attrs, re.I):
-                form_shape = ID.sub("N", target)
-                if form_shape in posted:
-                    continue
-                posted.add(form_shape)
-                with_files += 1
-                token = re.search(r'name="csrf_token" value="([^"]+)"', inner)
-                token = [("csrf_token", html.unescape(token.group(1)))] if token else []
-                files = re.findall(r'<input[^>]*type="file"[^>]*name="([^"]+)"|<input[^>]*name="([^"]+)"[^>]*type="file"', inner)
-                files = [a or b for a, b in files]
-                texts = [n for n in names if n not in files]
-                # A value the form itself offers for each text field (the first choice of a list).
-                good = {}
-                for n in texts:
-                    sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
-                    opts = re.findall(r'<option value="([^"]+)"', sel.group(1)) if sel else []
-                    val = re.search(r'name="' + re.escape(n) + r'"[^>]*value="([^"]*)"', inner)
-                    good[n] = html.unescape(opts[0] if opts else val.group(1) if val else "x")
-                bodies = []
-                for odd in ODD:
-                    bodies.append((f"every text field {odd[:20]!r}",
-                                   token + [(n, odd) for n in texts] + [(f, "photo.png", GOOD_PNG) for f in files]))
-                for i, data in enumerate(ODD_FILES):
-                    bodies.append((f"odd file {i} ({data[:12]!r}, {len(data)} bytes)",
-                                   token + [(n, good[n]) for n in texts] + [(f, f"file{i}.png", data) for f in files]))
-                for name in ODD_NAMES:
-                    bodies.append((f"file name {name[:20]!r}",
-                                   token + [(n, good[n]) for n in texts] + [(f, name, GOOD_PNG) for f in files]))
-                bodies.append(("eleven files", token + [(n, good[n]) for n in texts]
-                               + [(f, "photo.png", GOOD_PNG) for f in files] * 11))
-                for what, parts in bodies:
-                    code, _, _ = request(target, multipart(parts), "multipart/form-data; boundary=probe-b0undary")
-                    check(code, f"POST {target} ({what})")
-                whole = multipart(token + [(n, good[n]) for n in texts] + [(f, "photo.png", GOOD_PNG) for f in files])
-                for what, data, ctype in [
-                    ("no boundary", whole, "multipart/form-data"),
-                    ("another boundary", whole, "multipart/form-data; boundary=other"),
-                    ("cut short", whole[: len(whole) // 2], "multipart/form-data; boundary=probe-b0undary"),
-                    ("no closing boundary", whole[:-22], "multipart/form-data; boundary=probe-b0undary"),
-                    ("token not first", multipart([(n, good[n]) for n in texts] + token), "multipart/form-data; boundary=probe-b0undary"),
-                    ("a part without a name", whole.replace(b'name="', b'nom="', 2), "multipart/form-data; boundary=probe-b0undary"),
-                    ("invalid UTF-8 in a text part", whole.replace(b"\r\n\r\n", b"\r\n\r\n\xff\xfe", 2), "multipart/form-data; boundary=probe-b0undary"),
-                    ("40 MB", multipart(token + [("file", "big.png", b"\x00" * (40 * 1024 * 1024))]), "multipart/form-data; boundary=probe-b0undary"),
-                ]:
-                    code, _, _ = request(target, data, ctype)
-                    check(code, f"POST {target} ({what})")
             else:
                 form_shape = ID.sub("N", target)
                 if form_shape in posted:
                     continue
                 posted.add(form_shape)
                 token = re.search(r'name="csrf_token" value="([^"]+)"', inner)
+                token = [("csrf_token", html.unescape(token.group(1)))] if token else []
+                if re.search(r'enctype="multipart/form-data"', attrs, re.I):
+                    with_files += 1
+                    for what, data, content_type in multipart_bodies(inner, names, token):
+                        check(request(target, data, content_type)[0], f"POST {target} ({what})")
+                    continue
                 for odd in ODD:
-                    fields = [(n, odd) for n in names]
-                    if token:
-                        fields.append(("csrf_token", html.unescape(token.group(1))))
-                    code, _, _ = request(target, urllib.parse.urlencode(fields).encode())
-                    check(code, f"POST {target} (every field {odd[:20]!r})")
+                    data = urllib.parse.urlencode([(n, odd) for n in names] + token).encode()
+                    check(request(target, data)[0], f"POST {target} (every field {odd[:20]!r})")
     print(f"{len(seen)} pages, {len(posted)} POST forms ({with_files} with files), {sent} requests, "
           f"{len(failures)} answers of 500 or above")
     sys.exit(1 if failures else 0)
