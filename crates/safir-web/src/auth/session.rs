@@ -189,10 +189,37 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
     Ok(Some(current))
 }
 
+/// A signed-in user who picks a language with the switcher (`?lang=` on a page) keeps it on the
+/// pages after: it becomes their saved language, which otherwise wins over the cookie the
+/// switcher sets. Only for a session past its second factor (not an API token), and only when
+/// it changes; a failure to save is logged and the page is still shown in the chosen language.
+async fn keep_chosen_language(state: &AppState, user: &mut CurrentUser, lang: Lang) {
+    if user.api_scopes.is_some()
+        || user.needs_second_factor()
+        || Lang::parse(&user.user.preferred_lang) == Some(lang)
+    {
+        return;
+    }
+    let Ok(saved) = safir_domain::Lang::parse(lang.code()) else {
+        return;
+    };
+    match accounts::set_preferred_lang(&state.db, &user.user.id, saved).await {
+        Ok(()) => user.user.preferred_lang = lang.code().to_owned(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not save the language chosen with the switcher")
+        }
+    }
+}
+
 /// Middleware: resolves the viewer once and, for signed-in users, their saved language.
 pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let viewer = match resolve(&state, req.headers()).await {
-        Ok(Some(user)) => {
+        Ok(Some(mut user)) => {
+            if let Some(lang) = crate::i18n::query_lang(req.uri())
+                && req.method() == Method::GET
+            {
+                keep_chosen_language(&state, &mut user, lang).await;
+            }
             if let Some(lang) = Lang::parse(&user.user.preferred_lang) {
                 req.extensions_mut().insert(PreferredLang(lang));
             }

@@ -74,7 +74,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
-fn query_lang(uri: &Uri) -> Option<Lang> {
+/// The language picked with `?lang=` on this request (the switcher's links), if any.
+pub fn query_lang(uri: &Uri) -> Option<Lang> {
     uri.query()?
         .split('&')
         .filter_map(|pair| pair.split_once('='))

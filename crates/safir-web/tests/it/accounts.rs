@@ -367,6 +367,37 @@ async fn arabic_account_pages_are_right_to_left() {
     }
 }
 
+/// The switcher's choice outlives the page it was made on: a signed-in user's saved language
+/// wins over the switcher's cookie, so choosing with `?lang=` saves it.
+#[tokio::test]
+async fn a_signed_in_users_language_switch_is_kept_on_the_next_pages() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        let user = app.public_user(&unique_email("switch")).await;
+        c.sign_in(&user).await;
+        for (lang, html) in [
+            ("ar", r#"<html lang="ar" dir="rtl">"#),
+            ("en", r#"<html lang="en" dir="ltr">"#),
+            ("ar", r#"<html lang="ar" dir="rtl">"#),
+        ] {
+            // The browser asks for the other language.
+            c.lang = Some(if lang == "ar" { "en" } else { "ar" });
+            let switched = c.get(&format!("/account?lang={lang}")).await;
+            assert!(switched.body.contains(html), "{lang}: the switch");
+            // The next pages, without the cookie the switcher set: the saved language alone.
+            c.cookies.remove("lang");
+            let next = c.get("/consular").await;
+            assert!(next.body.contains(html), "{lang}: the switch did not last");
+            let saved = accounts::find_user(&app.db, &user.id).await.unwrap();
+            assert_eq!(saved.preferred_lang, lang);
+            // The account page's form shows the language now saved.
+            let account = c.get("/account").await;
+            let option = format!(r#"<option value="{lang}" lang="{lang}" selected>"#);
+            assert!(account.body.contains(&option), "{lang}: the account form");
+        }
+    }
+}
+
 #[tokio::test]
 async fn sign_ups_and_reset_requests_are_limited_per_address() {
     for app in TestApp::all().await {
