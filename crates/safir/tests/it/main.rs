@@ -1,6 +1,7 @@
 //! The `safir` binary as operators and users meet it: real processes, real HTTP.
 
 mod browser;
+mod browser_a11y;
 mod browser_consular;
 mod browser_support;
 mod cli;

@@ -1,0 +1,353 @@
+//! Accessibility of the interface in a real headless Chromium: the demo's pages, as a visitor
+//! and a citizen on a phone's screen, consular officers and the ministry's admin on a desk's, in
+//! Arabic (right to left) and in English, checked by axe-core (the WCAG 2.1 A and AA rules and
+//! its best practices), and again after each of their forms is sent empty, where the errors are
+//! shown.
+//!
+//! axe-core is not vendored: `.ci/run` fetches a pinned release from the npm registry and names
+//! its `axe.min.js` in `SAFIR_AXE_JS`. The test is skipped without it (or without Chromium)
+//! unless `SAFIR_TEST_REQUIRE` includes `axe` (or `browser`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::browser_support::{Driver, PATIENCE};
+use crate::support::{Server, TempDir, run};
+
+/// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
+const PAGES_PER_WALK: usize = 45;
+/// Forms sent empty on each kind of page.
+const FORMS_PER_PAGE: usize = 2;
+
+/// Links the walk does not follow: signing out, files rather than pages, and the language
+/// switch (each walk keeps to one language).
+fn followable(href: &str) -> bool {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    href.starts_with('/')
+        && !href.starts_with("//")
+        && !href.contains("lang=")
+        && !path.starts_with("/sign-out")
+        && !path.starts_with("/static/")
+        && !path.starts_with("/api/")
+        // A file (`.pdf`, `.csv`, `.ics`, `.geojson`, …), not a page.
+        && !path.rsplit('/').next().unwrap_or("").contains('.')
+        && !["export", "download", "feed", "/file", "/photo"]
+            .iter()
+            .any(|part| path.contains(part))
+}
+
+/// The kind of page a path is: ids, references and numbers blanked out.
+fn shape(href: &str) -> String {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .map(|seg| {
+            if seg.chars().any(|c| c.is_ascii_digit()) {
+                "_"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Forms whose empty submission would change what the walk goes on to see (or end the
+/// session) rather than show errors: those are left alone.
+const LEAVE_ALONE: &str = "sign-out|delete|revoke|withdraw|cancel|purge|remove|disable|erase|close|archive|retry|discard|end$|/two-factor/off|sessions";
+
+/// Runs axe on the page the browser shows; its violations, one line each.
+async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
+    driver
+        .script(&format!("{axe}\n;return true;"), json!([]))
+        .await;
+    let found = driver
+        .cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(
+                json!({"script": "const done = arguments[arguments.length - 1];
+                axe.run(document, {resultTypes: ['violations']})
+                  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))
+                  .catch(e => done({error: String(e)}));",
+                "args": []}),
+            ),
+        )
+        .await;
+    let Some(list) = found.as_array() else {
+        panic!("axe did not run on {at}: {found}");
+    };
+    list.iter()
+        .map(|v| {
+            format!(
+                "{at}: [{}] {} ({}) at {}",
+                v["impact"].as_str().unwrap_or("?"),
+                v["id"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+            )
+        })
+        .collect()
+}
+
+/// Waits until the page the form was sent from has been replaced by a loaded one, or htmx
+/// has settled the part it swapped in.
+async fn wait_for_new_page(driver: &Driver, what: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let v = driver
+            .script(
+                "return (window.__safirOld === undefined || window.__safirSettled === true)
+                   && document.readyState === 'complete'",
+                json!([]),
+            )
+            .await;
+        if v == Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what} did not load a new page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Walks the site from `start` in `lang`, auditing every kind of page once and each of its
+/// forms sent empty; the violations found, and the number of pages and forms audited.
+async fn walk(
+    driver: &Driver,
+    axe: &str,
+    base: &str,
+    lang: &str,
+    start: &[&str],
+) -> (Vec<String>, usize, usize) {
+    // `?lang=` saves the choice (in a cookie, and as a signed-in user's preference).
+    driver.go(&format!("{base}/?lang={lang}")).await;
+    let mut findings = Vec::new();
+    let mut shapes = HashSet::new();
+    let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
+    let (mut pages, mut forms) = (0, 0);
+    while let Some(href) = queue.pop_front() {
+        if pages >= PAGES_PER_WALK {
+            break;
+        }
+        if !shapes.insert(shape(&href)) {
+            continue;
+        }
+        driver.go(&format!("{base}{href}")).await;
+        // A link that redirected (to sign-in, say) lands on a page of another kind.
+        let landed = driver.path().await;
+        if landed != href.split(['?', '#']).next().unwrap_or("") && !shapes.insert(shape(&landed)) {
+            continue;
+        }
+        pages += 1;
+        let html_lang = driver.html_attr("lang").await;
+        assert_eq!(html_lang, lang, "{href} is not in the walk's language");
+        let at = format!("{lang} {href}");
+        findings.extend(audit(driver, axe, &at).await);
+        let links = driver
+            .script(
+                "return Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href'))",
+                json!([]),
+            )
+            .await;
+        let links: Vec<String> = links
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|h| h.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        // Each form of the page's main part, sent with its text emptied and the browser's own
+        // checks off, as a server-side validation error is shown.
+        let count = driver
+            .script(
+                "return document.querySelectorAll('main form[method=post]').length",
+                json!([]),
+            )
+            .await
+            .as_u64()
+            .unwrap_or(0) as usize;
+        let mut sent = 0;
+        for k in 0..count {
+            if sent >= FORMS_PER_PAGE {
+                break;
+            }
+            driver.go(&format!("{base}{href}")).await;
+            let action = driver
+                .script(
+                    "const f = document.querySelectorAll('main form[method=post]')[arguments[0]];
+                     if (!f) return '';
+                     const a = f.getAttribute('action') || location.pathname;
+                     if (new RegExp(arguments[1]).test(a)) return '';
+                     f.noValidate = true;
+                     for (const i of f.querySelectorAll('input[type=text], input[type=email], input[type=tel], input[type=date], input[type=number], input:not([type]), textarea'))
+                       i.value = '';
+                     window.__safirOld = true;
+                     // A form htmx sends swaps part of the page in place instead.
+                     if (f.hasAttribute('hx-post'))
+                       document.addEventListener('htmx:afterSettle', () => window.__safirSettled = true, {once: true});
+                     f.requestSubmit();
+                     return a;",
+                    json!([k, LEAVE_ALONE]),
+                )
+                .await;
+            let action = action.as_str().unwrap_or_default().to_owned();
+            if action.is_empty() {
+                continue;
+            }
+            wait_for_new_page(driver, &format!("sending {action} from {href}")).await;
+            sent += 1;
+            forms += 1;
+            let at = format!("{lang} {href}, {action} sent empty");
+            findings.extend(audit(driver, axe, &at).await);
+        }
+        queue.extend(links.into_iter().filter(|h| followable(h)));
+    }
+    (findings, pages, forms)
+}
+
+/// A window's width and height, in CSS pixels.
+type Screen = (u32, u32);
+/// Where a walk starts.
+type Start = &'static [&'static str];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english() {
+    let axe_path = std::env::var("SAFIR_AXE_JS").unwrap_or_default();
+    let axe = match std::fs::read_to_string(&axe_path) {
+        Ok(js) => js,
+        Err(e) => {
+            assert!(
+                !safir_store::testing::required("axe"),
+                "SAFIR_TEST_REQUIRE includes axe but SAFIR_AXE_JS ({axe_path:?}) cannot be read: {e}"
+            );
+            eprintln!("skipping the accessibility walk: SAFIR_AXE_JS does not name axe.min.js");
+            return;
+        }
+    };
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = TempDir::new("safir-a11y");
+    let data_dir = dir.path().display().to_string();
+    let env = [
+        ("SAFIR_DATA_DIR", data_dir.as_str()),
+        ("SAFIR_MAIL_TRANSPORT", "file"),
+        // Every sign-in comes from one address.
+        ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+    ];
+    let seeded = run(&["demo", "--seed-only"], &env);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let accounts = dir.path().join("accounts.txt");
+    std::fs::write(&accounts, &seeded.stdout).unwrap();
+    let server = Server::start(&["serve"], &env);
+    let sign_in =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/consular/sign_in.py");
+
+    // Visitors and citizens on a phone's screen (a citizen abroad in a crisis most likely has
+    // nothing else), staff on a desk's.
+    const PHONE: Screen = (390, 844);
+    const DESK: Screen = (1280, 900);
+    let walks: [(Option<&str>, Screen, Start); 5] = [
+        (
+            None,
+            PHONE,
+            &["/", "/sign-in", "/sign-up", "/password/forgot"],
+        ),
+        (
+            Some("citizen@demo.safir.example"),
+            PHONE,
+            &["/account", "/consular"],
+        ),
+        (
+            Some("consul.paris@demo.safir.example"),
+            DESK,
+            &["/staff", "/missions/PAR/cases"],
+        ),
+        (
+            Some("duty.nairobi@demo.safir.example"),
+            DESK,
+            &["/staff", "/staff/crises"],
+        ),
+        (
+            Some("admin@demo.safir.example"),
+            DESK,
+            &["/staff", "/admin"],
+        ),
+    ];
+    let mut findings = Vec::new();
+    let mut totals: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (email, (width, height), start) in walks {
+        driver
+            .cmd(
+                reqwest::Method::POST,
+                "/window/rect",
+                Some(json!({"width": width, "height": height})),
+            )
+            .await;
+        driver.go(&server.url("/healthz")).await;
+        driver.cmd(reqwest::Method::DELETE, "/cookie", None).await;
+        if let Some(email) = email {
+            let out = std::process::Command::new("python3")
+                .arg(&sign_in)
+                .args([server.base.as_str(), &accounts.display().to_string(), email])
+                .output()
+                .expect("python3 runs");
+            assert!(
+                out.status.success(),
+                "signing in {email}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let cookie = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            driver
+                .cmd(
+                    reqwest::Method::POST,
+                    "/cookie",
+                    Some(
+                        json!({"cookie": {"name": "safir_session", "value": cookie, "path": "/"}}),
+                    ),
+                )
+                .await;
+        }
+        let who = email.unwrap_or("a visitor");
+        let shown = driver.script("return window.innerWidth", json!([])).await;
+        let shown = shown.as_u64().unwrap_or(0) as u32;
+        assert!(
+            shown <= width && shown + 40 >= width,
+            "{who}: the window is {shown} pixels wide, not about {width}"
+        );
+        for lang in ["ar", "en"] {
+            let (found, pages, forms) = walk(&driver, &axe, &server.base, lang, start).await;
+            eprintln!(
+                "{who}, {lang}: {pages} kinds of page, {forms} forms sent empty, {} violations",
+                found.len()
+            );
+            // The walk reached the pages this account works on, not only where it started.
+            assert!(
+                pages >= 5,
+                "{who}, {lang}: only {pages} kinds of page were reached"
+            );
+            let t = totals.entry(lang).or_default();
+            t.0 += pages;
+            t.1 += forms;
+            findings.extend(found.into_iter().map(|f| format!("{who}, {f}")));
+        }
+    }
+    for (lang, (pages, forms)) in &totals {
+        assert!(*pages >= 60, "{lang}: only {pages} pages were audited");
+        assert!(*forms >= 10, "{lang}: only {forms} forms were sent");
+    }
+    assert!(
+        findings.is_empty(),
+        "{} accessibility violations:\n{}",
+        findings.len(),
+        findings.join("\n")
+    );
+}
