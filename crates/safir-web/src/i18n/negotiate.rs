@@ -23,11 +23,6 @@ pub const LANG_COOKIE: &str = "lang";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PreferredLang(pub Lang);
 
-/// Present in the request extensions when the visitor picked a language with
-/// `?lang=` on this request, so a handler can save it as the user's preference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LangChosen(pub Lang);
-
 /// The language for a request, from its URI, headers and extensions.
 pub fn negotiate(uri: &Uri, headers: &HeaderMap, extensions: &axum::http::Extensions) -> Lang {
     if let Some(lang) = query_lang(uri) {
@@ -42,14 +37,12 @@ pub fn negotiate(uri: &Uri, headers: &HeaderMap, extensions: &axum::http::Extens
 }
 
 /// Middleware: puts the negotiated [`Lang`] in the request extensions and,
-/// when `?lang=` chose it, remembers the choice in the `lang` cookie.
+/// when `?lang=` chose it, remembers the choice in the `lang` cookie (the session
+/// layer, `auth::session::load_viewer`, saves it as a signed-in user's language).
 pub async fn negotiate_language(mut req: Request, next: Next) -> Response {
     let chosen = query_lang(req.uri());
     let lang = negotiate(req.uri(), req.headers(), req.extensions());
     req.extensions_mut().insert(lang);
-    if let Some(lang) = chosen {
-        req.extensions_mut().insert(LangChosen(lang));
-    }
     let mut response = next.run(req).await;
     if let Some(lang) = chosen {
         let cookie = format!(
