@@ -398,6 +398,56 @@ async fn a_signed_in_users_language_switch_is_kept_on_the_next_pages() {
     }
 }
 
+/// A page shown after a form's errors is at the address the form posted to, which only takes
+/// POST: its language switcher, a reload from the address bar or a bookmark open the form's
+/// page instead of a "method not allowed" page. The API keeps its 405.
+#[tokio::test]
+async fn opening_a_form_address_leads_to_the_forms_page() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        let user = app.public_user(&unique_email("form-address")).await;
+        c.sign_in(&user).await;
+        // A token without a permission: the form comes back with its error, at
+        // `/account/tokens`.
+        let res = c
+            .submit("/account", "/account/tokens", &[("name", "my script")])
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let switcher = res
+            .body
+            .split(r#"<p class="lang-switch">"#)
+            .nth(1)
+            .and_then(|rest| rest.split(r#"href=""#).nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page has a language switcher")
+            .replace("&amp;", "&");
+        let other = switcher
+            .strip_prefix("/account/tokens?lang=")
+            .expect("the switcher links to the address the page was posted to");
+        let opened = c.get(&switcher).await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let form_page = format!("/account?lang={other}");
+        assert_eq!(opened.location(), Some(form_page.as_str()));
+        let page = c.get(&form_page).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&format!(r#"<html lang="{other}""#)));
+
+        // Without a language asked for, the form's page as it is; deeper addresses lead to the
+        // nearest page above them.
+        let opened = c.get("/account/sessions/sign-out-everywhere").await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER);
+        assert_eq!(opened.location(), Some("/account"));
+        let opened = c.get("/sign-out").await;
+        assert_eq!(opened.location(), Some("/"));
+        // Still signed in: opening the address did not send the form.
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+
+        // The API answers a wrong method as before.
+        let res = c.get("/api/v1/admin/jobs/x/retry").await;
+        assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "{}", res.body);
+    }
+}
+
 #[tokio::test]
 async fn sign_ups_and_reset_requests_are_limited_per_address() {
     for app in TestApp::all().await {
