@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::http::{Method, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Router, middleware};
 
@@ -75,14 +76,13 @@ fn form_action_opened(pages: &[&'static str], method: &Method, uri: &Uri) -> Res
         .then(|| uri.path())
         .filter(|path| !path.starts_with("/api/"))
         .and_then(|path| form_page(pages, path));
-    match page {
-        Some(page) => {
-            let location = match crate::i18n::query_lang(uri) {
-                Some(lang) => format!("{page}?lang={}", lang.code()),
-                None => page,
-            };
-            Redirect::to(&location).into_response()
-        }
+    let location = page.map(|page| match crate::i18n::query_lang(uri) {
+        Some(lang) => format!("{page}?lang={}", lang.code()),
+        None => page,
+    });
+    // Built by hand rather than with `Redirect::to`, which panics on a value a header cannot hold.
+    match location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        Some(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
         None => error::AppError::MethodNotAllowed.into_response(),
     }
 }
