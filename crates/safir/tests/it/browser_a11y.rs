@@ -5,8 +5,8 @@
 //! shown.
 //!
 //! axe-core is not vendored: `.ci/run` fetches a pinned release from the npm registry and names
-//! its `axe.min.js` in `SAFIR_AXE_JS`. The test is skipped without it (or without Chromium)
-//! unless `SAFIR_TEST_REQUIRE` includes `axe` (or `browser`).
+//! its `axe.min.js` in `SAFIR_AXE_JS`. The test is skipped without it unless `SAFIR_TEST_REQUIRE`
+//! includes `axe`, and without Chromium unless it includes `browser`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
