@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::browser_support::{Driver, PATIENCE};
-use crate::support::{Server, TempDir, run};
+use crate::support::{Server, TempDir, seed_demo, sign_in_demo};
 
 /// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
 const PAGES_PER_WALK: usize = 45;
@@ -239,17 +239,8 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
         // Every sign-in comes from one address.
         ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
     ];
-    let seeded = run(&["demo", "--seed-only"], &env);
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
-    let accounts = dir.path().join("accounts.txt");
-    std::fs::write(&accounts, &seeded.stdout).unwrap();
+    let accounts = seed_demo(dir.path(), &env);
     let server = Server::start(&["serve"], &env);
-    let sign_in =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/consular/sign_in.py");
 
     // Visitors and citizens on a phone's screen (a citizen abroad in a crisis most likely has
     // nothing else), staff on a desk's.
@@ -295,17 +286,7 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
         driver.go(&server.url("/healthz")).await;
         driver.cmd(reqwest::Method::DELETE, "/cookie", None).await;
         if let Some(email) = email {
-            let out = std::process::Command::new("python3")
-                .arg(&sign_in)
-                .args([server.base.as_str(), &accounts.display().to_string(), email])
-                .output()
-                .expect("python3 runs");
-            assert!(
-                out.status.success(),
-                "signing in {email}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let cookie = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            let cookie = sign_in_demo(&server.base, &accounts, email);
             driver
                 .cmd(
                     reqwest::Method::POST,

@@ -4,36 +4,9 @@
 //! (`bench/consular/probe_forms.py` and `probe_api.py`, which sign nothing in themselves;
 //! `sign_in.py` does, through the real forms).
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use safir_store::testing::{TestDb, postgres_url};
 
-use crate::support::{Server, TempDir, run};
-
-fn script(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../bench/consular")
-        .join(name)
-}
-
-/// Runs a Python script of `bench/consular`; its output when it fails.
-fn python(name: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("python3")
-        .arg(script(name))
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    if out.status.success() {
-        Ok(stdout)
-    } else {
-        Err(format!(
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
-}
+use crate::support::{Server, TempDir, bench_script, seed_demo, sign_in_demo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
@@ -60,29 +33,20 @@ async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
         } else {
             "SQLite"
         };
-        let seeded = run(&["demo", "--seed-only"], &env);
-        assert!(
-            seeded.status.success(),
-            "{}",
-            String::from_utf8_lossy(&seeded.stderr)
-        );
-        let accounts = dir.path().join("accounts.txt");
-        std::fs::write(&accounts, &seeded.stdout).unwrap();
-        let accounts = accounts.display().to_string();
+        let accounts = seed_demo(dir.path(), &env);
         let server = Server::start(&["serve"], &env);
         for email in [
             "admin@demo.safir.example",
             "consul.paris@demo.safir.example",
             "citizen@demo.safir.example",
         ] {
-            let cookie = python("sign_in.py", &[&server.base, &accounts, email])
-                .unwrap_or_else(|e| panic!("{backend}, signing in {email}: {e}"));
-            let cookie = cookie.trim();
+            let cookie = sign_in_demo(&server.base, &accounts, email);
+            let cookie = cookie.as_str();
             for (probe, args) in [
                 ("probe_api.py", vec![server.base.as_str(), cookie]),
                 ("probe_forms.py", vec![server.base.as_str(), cookie, "60"]),
             ] {
-                match python(probe, &args) {
+                match bench_script(probe, &args) {
                     Ok(out) => {
                         let summary = out.lines().last().unwrap_or("");
                         eprintln!("{backend}, {email}, {probe}: {summary}");
@@ -99,7 +63,7 @@ async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
             }
         }
         // A visitor: the public pages, and the sign-in, sign-up and password forms.
-        match python("probe_forms.py", &[&server.base, "-", "60"]) {
+        match bench_script("probe_forms.py", &[&server.base, "-", "60"]) {
             Ok(out) => eprintln!(
                 "{backend}, a visitor, probe_forms.py: {}",
                 out.lines().last().unwrap_or("")

@@ -39,6 +39,52 @@ impl Drop for TempDir {
     }
 }
 
+/// Seeds the demo ministry (`safir demo --seed-only` with `env`) and writes what it prints, the
+/// accounts with their passwords and TOTP secrets, to `dir/accounts.txt`, whose path it returns
+/// for `bench/consular/sign_in.py`.
+pub fn seed_demo(dir: &Path, env: &[(&str, &str)]) -> String {
+    let seeded = run(&["demo", "--seed-only"], env);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let accounts = dir.join("accounts.txt");
+    std::fs::write(&accounts, &seeded.stdout).unwrap();
+    accounts.display().to_string()
+}
+
+/// Runs the Python script `bench/consular/NAME` with `args`: its output, or, when it fails, its
+/// output and errors.
+pub fn bench_script(name: &str, args: &[&str]) -> Result<String, String> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../bench/consular")
+        .join(name);
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        Err(format!(
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Signs a demo account in through the real forms (`sign_in.py`: password, then the TOTP code
+/// when the account has a secret) and returns its session cookie's value.
+pub fn sign_in_demo(base: &str, accounts: &str, email: &str) -> String {
+    bench_script("sign_in.py", &[base, accounts, email])
+        .unwrap_or_else(|e| panic!("signing in {email}: {e}"))
+        .trim()
+        .to_owned()
+}
+
 /// Runs `safir ARGS` with a clean `SAFIR_*` environment plus `env`.
 pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(bin());
