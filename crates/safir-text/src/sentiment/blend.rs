@@ -108,6 +108,17 @@ pub fn choose_valence_weight(domains: &[Vec<Example>], config: &TrainConfig) -> 
 /// `config.adjective`), chosen as `choose_valence_weight` does. Ties go to the
 /// smaller valence weight, then the smaller adjective weight.
 pub fn choose_weights(domains: &[Vec<Example>], config: &TrainConfig) -> Chosen {
+    choose_weights_with(domains, &[], config)
+}
+
+/// [`choose_weights`] with `extra` examples in every training fold: they are never
+/// held out, so the weights are still chosen on the domains alone.
+pub fn choose_weights_with(
+    domains: &[Vec<Example>],
+    extra: &[Example],
+    config: &TrainConfig,
+) -> Chosen {
+    let extra = not_in(extra, domains);
     let folds = folds(domains);
     let adjective_weights: Vec<f32> = if config.adjective {
         adjective_grid().collect()
@@ -122,6 +133,7 @@ pub fn choose_weights(domains: &[Vec<Example>], config: &TrainConfig) -> Chosen 
             .enumerate()
             .filter(|(i, _)| *i != held)
             .flat_map(|(_, d)| d.iter().cloned())
+            .chain(extra.iter().cloned())
             .collect();
         let classes = classes_of(&training);
         if classes.len() != 2 || folds[held].is_empty() {
@@ -164,16 +176,56 @@ pub fn choose_weights(domains: &[Vec<Example>], config: &TrainConfig) -> Chosen 
 /// model also gets the valence weight (and with `config.adjective` the adjective
 /// polarity weight) chosen across the domains.
 pub fn train_domains(domains: &[Vec<Example>], config: &TrainConfig) -> Model {
-    train_domains_chosen(domains, config).0
+    train_domains_with(domains, &[], config)
 }
 
-fn train_domains_chosen(domains: &[Vec<Example>], config: &TrainConfig) -> (Model, Option<Chosen>) {
-    let pooled: Vec<Example> = domains.iter().flatten().cloned().collect();
+/// [`train_domains`] with `extra` examples pooled into the training data but never held
+/// out when the lexicon weights are chosen (a corpus from elsewhere: the weights are
+/// those that work on the domains). An extra sentence that one of the domains also holds
+/// (the same words, by [`sentence_key`]) is left out: the domains' label wins.
+pub fn train_domains_with(
+    domains: &[Vec<Example>],
+    extra: &[Example],
+    config: &TrainConfig,
+) -> Model {
+    train_domains_chosen(domains, &not_in(extra, domains), config).0
+}
+
+/// A sentence's words, lowercased, for finding the same sentence in two corpora
+/// whatever its punctuation and spacing.
+pub fn sentence_key(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The examples of `extra` whose sentence none of `domains` holds.
+fn not_in(extra: &[Example], domains: &[Vec<Example>]) -> Vec<Example> {
+    let held: std::collections::HashSet<String> = domains
+        .iter()
+        .flatten()
+        .map(|e| sentence_key(&e.text))
+        .collect();
+    extra
+        .iter()
+        .filter(|e| !held.contains(&sentence_key(&e.text)))
+        .cloned()
+        .collect()
+}
+
+fn train_domains_chosen(
+    domains: &[Vec<Example>],
+    extra: &[Example],
+    config: &TrainConfig,
+) -> (Model, Option<Chosen>) {
+    let pooled: Vec<Example> = domains.iter().flatten().chain(extra).cloned().collect();
     let model = super::train::train(&pooled, config);
     if !config.valence || classes_of(&pooled).len() != 2 {
         return (model, None);
     }
-    let chosen = choose_weights(domains, config);
+    let chosen = choose_weights_with(domains, extra, config);
     let model = model
         .with_valence(&[0.0, chosen.valence])
         .with_adjective(&[0.0, chosen.adjective]);
@@ -203,13 +255,26 @@ pub struct HeldOut {
 /// Trains on every domain but `held` (the weights chosen across those only) and
 /// scores POS-versus-NEG accuracy on `held`, which nothing has seen.
 pub fn evaluate_held_out(domains: &[Vec<Example>], held: usize, config: &TrainConfig) -> HeldOut {
+    evaluate_held_out_with(domains, &[], held, config)
+}
+
+/// [`evaluate_held_out`] with `extra` examples in the training data (as
+/// [`train_domains_with`]); an extra sentence that any domain holds, the held-out one
+/// included, is left out, so nothing scored was trained on.
+pub fn evaluate_held_out_with(
+    domains: &[Vec<Example>],
+    extra: &[Example],
+    held: usize,
+    config: &TrainConfig,
+) -> HeldOut {
+    let extra = not_in(extra, domains);
     let training: Vec<Vec<Example>> = domains
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != held)
         .map(|(_, d)| d.clone())
         .collect();
-    let (model, chosen) = train_domains_chosen(&training, config);
+    let (model, chosen) = train_domains_chosen(&training, &extra, config);
     let weight = model.valence_weights().get(1).copied().unwrap_or(0.0);
     let adjective_weight = model.adjective_weights().get(1).copied().unwrap_or(0.0);
     let test = &domains[held];

@@ -3,9 +3,10 @@
 //!
 //! Two compact linear models ship inside the library (`models/`): Arabic, trained
 //! on the ArSarcasm-v2 training split (three classes), and English, trained on the
-//! UCI Sentiment Labelled Sentences (two classes; neutral is the band where
-//! neither side is sure), whose score also weighs in a lexicon valence after VADER's
-//! rules and an adjective polarity (`valence`). `safir text train-sentiment` rebuilds them byte for byte.
+//! UCI Sentiment Labelled Sentences and VADER's human-rated sentences (two classes;
+//! neutral is the band where neither side is sure), whose score also weighs in a
+//! lexicon valence after VADER's rules and an adjective polarity (`valence`).
+//! `safir text train-sentiment` rebuilds them byte for byte.
 
 mod blend;
 mod evaluate;
@@ -21,14 +22,16 @@ use std::sync::OnceLock;
 use crate::lang::Lang;
 
 pub use blend::{
-    Chosen, HeldOut, adjective_grid, choose_valence_weight, choose_weights, evaluate_held_out,
-    train_domains, valence_grid,
+    Chosen, HeldOut, adjective_grid, choose_valence_weight, choose_weights, choose_weights_with,
+    evaluate_held_out, evaluate_held_out_with, sentence_key, train_domains, train_domains_with,
+    valence_grid,
 };
 pub use evaluate::{Scores, choose_pn_offsets, cross_validate, out_of_fold_scores, score};
 pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
-    DataError, Example, TrainConfig, classes_of, parse_arsarcasm, parse_labelled_sentences, train,
+    DataError, Example, RATED_CORPORA, RATED_MIN, TrainConfig, classes_of, parse_arsarcasm,
+    parse_labelled_sentences, parse_rated_sentences, train,
 };
 
 /// The shipped Arabic model file.

@@ -230,3 +230,111 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
         stdout(&out)
     );
 }
+
+/// `safir text train-sentiment --lang en` with rated sentences: the model it writes loads
+/// and answers; the same files give the same file; a bad line names the file and the
+/// record; rated sentences are refused for the Arabic model.
+#[test]
+fn train_sentiment_takes_rated_sentences_for_english() {
+    let dir = TempDir::new("safir-train-en");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let mut phones = String::new();
+    let mut films = String::new();
+    let mut rated = String::new();
+    for i in 0..30 {
+        phones.push_str(&format!(
+            "the phone {i} works great\t1\nthe phone {i} is awful\t0\n"
+        ));
+        films.push_str(&format!(
+            "the film {i} was lovely\t1\nthe film {i} was boring\t0\n"
+        ));
+        rated.push_str(&format!(
+            "{i}_1\t2.4\tthe soup {i} was yummy\n{i}_2\t-2.1\tthe soup {i} was gross\n\
+             {i}_3\t0.1\tthe soup {i} was served\n"
+        ));
+    }
+    let (phones, films, rated) = (
+        write("phones.txt", &phones),
+        write("films.txt", &films),
+        write("rated.txt", &rated),
+    );
+    let train = |out: &str| {
+        let out = dir.path().join(out);
+        let o = run(
+            &[
+                "text",
+                "train-sentiment",
+                "--lang",
+                "en",
+                "--data",
+                &phones,
+                "--data",
+                &films,
+                "--rated",
+                &rated,
+                "--out",
+                &out.to_string_lossy(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        // 120 UCI-style sentences and the 60 rated ones far enough from neutral.
+        assert!(
+            stderr(&o).contains("trained on 180 examples"),
+            "{}",
+            stderr(&o)
+        );
+        std::fs::read(out).unwrap()
+    };
+    let bytes = train("en.bin");
+    assert!(
+        bytes == train("again.bin"),
+        "the same data gave another file"
+    );
+    let model = safir_text::sentiment::Model::from_bytes(&bytes).expect("the file loads");
+    assert!(model.uses_valence());
+    assert_eq!(
+        model.classify("the soup was yummy").label,
+        safir_text::sentiment::Label::Pos
+    );
+
+    let bad = write("bad.txt", "1\t2.0\tfine\n2\tvery\tgood\n");
+    let o = run(
+        &[
+            "text",
+            "train-sentiment",
+            "--lang",
+            "en",
+            "--data",
+            &phones,
+            "--rated",
+            &bad,
+            "--out",
+            "/dev/null",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("bad.txt") && err.contains("record 2"), "{err}");
+
+    let o = run(
+        &[
+            "text",
+            "train-sentiment",
+            "--data",
+            &phones,
+            "--rated",
+            &rated,
+            "--out",
+            "/dev/null",
+        ],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--lang en"), "{}", stderr(&o));
+}
