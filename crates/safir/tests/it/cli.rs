@@ -262,25 +262,19 @@ fn train_sentiment_takes_rated_sentences_for_english() {
         write("films.txt", &films),
         write("rated.txt", &rated),
     );
+    // `safir text train-sentiment` with these arguments.
+    let train_with = |args: &[&str]| {
+        let mut all = vec!["text", "train-sentiment"];
+        all.extend_from_slice(args);
+        run(&all, &[])
+    };
     let train = |out: &str| {
         let out = dir.path().join(out);
-        let o = run(
-            &[
-                "text",
-                "train-sentiment",
-                "--lang",
-                "en",
-                "--data",
-                &phones,
-                "--data",
-                &films,
-                "--rated",
-                &rated,
-                "--out",
-                &out.to_string_lossy(),
-            ],
-            &[],
-        );
+        let out_arg = out.to_string_lossy().into_owned();
+        let o = train_with(&[
+            "--lang", "en", "--data", &phones, "--data", &films, "--rated", &rated, "--out",
+            &out_arg,
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         // 120 UCI-style sentences and the 60 rated ones far enough from neutral.
         assert!(
@@ -303,38 +297,21 @@ fn train_sentiment_takes_rated_sentences_for_english() {
     );
 
     let bad = write("bad.txt", "1\t2.0\tfine\n2\tvery\tgood\n");
-    let o = run(
-        &[
-            "text",
-            "train-sentiment",
-            "--lang",
-            "en",
-            "--data",
-            &phones,
-            "--rated",
-            &bad,
-            "--out",
-            "/dev/null",
-        ],
-        &[],
-    );
+    let o = train_with(&[
+        "--lang",
+        "en",
+        "--data",
+        &phones,
+        "--rated",
+        &bad,
+        "--out",
+        "/dev/null",
+    ]);
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("bad.txt") && err.contains("record 2"), "{err}");
 
-    let o = run(
-        &[
-            "text",
-            "train-sentiment",
-            "--data",
-            &phones,
-            "--rated",
-            &rated,
-            "--out",
-            "/dev/null",
-        ],
-        &[],
-    );
+    let o = train_with(&["--data", &phones, "--rated", &rated, "--out", "/dev/null"]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--lang en"), "{}", stderr(&o));
 }
