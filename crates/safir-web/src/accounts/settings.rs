@@ -58,6 +58,7 @@ pub async fn save_profile(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    client: ClientInfo,
     SignedIn(me): SignedIn,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
@@ -86,6 +87,16 @@ pub async fn save_profile(
     accounts::update_profile(&mut tx, &me.user.id, Some(&name), Some(chosen))
         .await
         .map_err(AppError::internal)?;
+    crate::api::me::record_profile_update(
+        &mut tx,
+        &me.user,
+        Some(name.as_str()),
+        Lang::parse(chosen.code()),
+        "form",
+        client.ip_string(),
+    )
+    .await
+    .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     // The saved language wins over the cookie, but not over an explicit `?lang=`.
     Ok(Redirect::to("/account?notice=profile-saved").into_response())

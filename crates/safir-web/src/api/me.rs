@@ -22,6 +22,54 @@ use crate::state::AppState;
 /// A staff member changed their own name or language (audited like every staff change).
 pub const PROFILE_UPDATE: AuditAction = AuditAction::new("user.profile_update");
 
+/// Audits, inside the transaction that makes it, a staff member's change of their own name
+/// or language (`via`: `api`, `form`, `switcher`), with what each was before; a value saved
+/// again unchanged is not a change, and a public account's change is not audited.
+pub(crate) async fn record_profile_update(
+    tx: &mut safir_store::Tx,
+    user: &accounts::User,
+    name: Option<&str>,
+    lang: Option<Lang>,
+    via: &str,
+    client_ip: Option<String>,
+) -> Result<(), safir_store::StoreError> {
+    if !user.is_staff() {
+        return Ok(());
+    }
+    let mut changed = serde_json::Map::new();
+    for (field, from, to) in [
+        ("display_name", user.display_name.as_str(), name),
+        (
+            "language",
+            user.preferred_lang.as_str(),
+            lang.map(Lang::code),
+        ),
+    ] {
+        if let Some(to) = to.filter(|to| *to != from) {
+            changed.insert(field.into(), serde_json::json!({ "from": from, "to": to }));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    changed.insert("via".into(), via.into());
+    audit::append(
+        tx,
+        &NewAuditRecord {
+            actor_id: Some(user.user_id()),
+            actor_label: user.email.clone(),
+            action: PROFILE_UPDATE,
+            target_type: "user",
+            target_id: Some(user.id.clone()),
+            mission_id: None,
+            client_ip,
+            summary: serde_json::Value::Object(changed),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// The signed-in account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeResponse {
@@ -180,45 +228,21 @@ pub async fn update_me(
     if name.is_none() && lang.is_none() {
         return Ok(Json(me_response(&state, &user).await?));
     }
-    let stored_lang = lang.map(|l| match l {
-        Lang::Ar => safir_domain::Lang::Ar,
-        Lang::En => safir_domain::Lang::En,
-    });
+    let stored_lang = lang.map(crate::staff::labels::content_lang);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     accounts::update_profile(&mut tx, &user.user.id, name.as_ref(), stored_lang)
         .await
         .map_err(AppError::internal)?;
-    if user.user.is_staff() {
-        let mut changed = serde_json::Map::new();
-        if let Some(name) = &name {
-            changed.insert(
-                "display_name".into(),
-                serde_json::json!({ "from": user.user.display_name, "to": name.as_str() }),
-            );
-        }
-        if let Some(lang) = lang {
-            changed.insert(
-                "language".into(),
-                serde_json::json!({ "from": user.user.preferred_lang, "to": lang.code() }),
-            );
-        }
-        changed.insert("via".into(), "api".into());
-        audit::append(
-            &mut tx,
-            &NewAuditRecord {
-                actor_id: Some(user.user.user_id()),
-                actor_label: user.user.email.clone(),
-                action: PROFILE_UPDATE,
-                target_type: "user",
-                target_id: Some(user.user.id.clone()),
-                mission_id: None,
-                client_ip,
-                summary: serde_json::Value::Object(changed),
-            },
-        )
-        .await
-        .map_err(AppError::internal)?;
-    }
+    record_profile_update(
+        &mut tx,
+        &user.user,
+        name.as_ref().map(DisplayName::as_str),
+        lang,
+        "api",
+        client_ip,
+    )
+    .await
+    .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(name) = &name {
         user.user.display_name = name.as_str().to_owned();

@@ -10,7 +10,7 @@ pub mod consular;
 pub mod doc;
 pub mod input;
 mod jobs;
-mod me;
+pub(crate) mod me;
 mod missions;
 
 use std::net::SocketAddr;

@@ -1,6 +1,8 @@
 //! Sessions: the `safir_session` cookie resolved once per request into a [`Viewer`].
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
@@ -11,6 +13,8 @@ use safir_store::accounts::{self, grants, secrets, sessions, tokens};
 use super::cache::CachedViewer;
 use crate::error::AppError;
 use crate::i18n::{Lang, PreferredLang};
+use crate::security::client_ip;
+use crate::staff::labels::content_lang;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "safir_session";
@@ -192,18 +196,35 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
 /// A signed-in user who picks a language with the switcher (`?lang=` on a page) keeps it on the
 /// pages after: it becomes their saved language, which otherwise wins over the cookie the
 /// switcher sets. Only for a session past its second factor (not an API token), and only when
-/// it changes; a failure to save is logged and the page is still shown in the chosen language.
-async fn keep_chosen_language(state: &AppState, user: &mut CurrentUser, lang: Lang) {
+/// it changes; a staff member's change is audited like one made on the account page or through
+/// the API. A failure to save is logged and the page is still shown in the chosen language.
+async fn keep_chosen_language(
+    state: &AppState,
+    user: &mut CurrentUser,
+    lang: Lang,
+    client_ip: Option<String>,
+) {
     if user.api_scopes.is_some()
         || user.needs_second_factor()
         || Lang::parse(&user.user.preferred_lang) == Some(lang)
     {
         return;
     }
-    let Ok(saved) = safir_domain::Lang::parse(lang.code()) else {
-        return;
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        accounts::update_profile(&mut tx, &user.user.id, None, Some(content_lang(lang))).await?;
+        crate::api::me::record_profile_update(
+            &mut tx,
+            &user.user,
+            None,
+            Some(lang),
+            "switcher",
+            client_ip,
+        )
+        .await?;
+        tx.commit().await
     };
-    match accounts::set_preferred_lang(&state.db, &user.user.id, saved).await {
+    match saved.await {
         Ok(()) => user.user.preferred_lang = lang.code().to_owned(),
         Err(e) => {
             tracing::warn!(error = %e, "could not save the language chosen with the switcher")
@@ -218,7 +239,12 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
             if let Some(lang) = crate::i18n::query_lang(req.uri())
                 && req.method() == Method::GET
             {
-                keep_chosen_language(&state, &mut user, lang).await;
+                let peer = req
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0);
+                let ip = client_ip(req.headers(), peer, state.config.trusted_proxy);
+                keep_chosen_language(&state, &mut user, lang, ip.map(|ip| ip.to_string())).await;
             }
             if let Some(lang) = Lang::parse(&user.user.preferred_lang) {
                 req.extensions_mut().insert(PreferredLang(lang));

@@ -398,6 +398,68 @@ async fn a_signed_in_users_language_switch_is_kept_on_the_next_pages() {
     }
 }
 
+/// A staff member's own language and name are staff changes like any other: the switcher
+/// and the account form leave a record of what changed, as the API does; saving the same
+/// values again leaves none.
+#[tokio::test]
+async fn a_staff_members_language_and_name_changes_are_audited() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        let staff = app
+            .staff(
+                &unique_email("switch-staff"),
+                &[(safir_domain::roles::Role::Analyst, None)],
+            )
+            .await;
+        c.sign_in(&staff).await;
+        let newest = || async {
+            let trail = safir_store::audit::list(&app.db, &Default::default(), 1)
+                .await
+                .unwrap();
+            trail.into_iter().next().unwrap()
+        };
+
+        c.get("/account?lang=ar").await;
+        let record = newest().await;
+        assert_eq!(record.action, "user.profile_update");
+        assert_eq!(record.actor_id.as_deref(), Some(staff.id.as_str()));
+        let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
+        assert_eq!(
+            summary,
+            serde_json::json!({"language": {"from": "en", "to": "ar"}, "via": "switcher"})
+        );
+        // The same language again is no change.
+        c.get("/consular?lang=ar").await;
+        assert_eq!(newest().await.seq, record.seq);
+
+        let res = c
+            .submit(
+                "/account",
+                "/account/profile",
+                &[("display_name", "Nour Haddad"), ("lang", "ar")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let record = newest().await;
+        let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
+        assert_eq!(
+            summary,
+            serde_json::json!({
+                "display_name": {"from": "Test User", "to": "Nour Haddad"},
+                "via": "form"
+            })
+        );
+        // Saved again unchanged: no record.
+        c.submit(
+            "/account",
+            "/account/profile",
+            &[("display_name", "Nour Haddad"), ("lang", "ar")],
+        )
+        .await;
+        assert_eq!(newest().await.seq, record.seq);
+    }
+}
+
 /// A page shown after a form's errors is at the address the form posted to, which only takes
 /// POST: its language switcher, a reload from the address bar or a bookmark open the form's
 /// page instead of a "method not allowed" page. The API keeps its 405.
