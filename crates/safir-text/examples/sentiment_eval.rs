@@ -316,7 +316,10 @@ fn english(dir: &str) {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for held_out in 0..3 {
-        let names: Vec<&str> = (0..3).filter(|&i| i != held_out).map(|i| UCI[i]).collect();
+        let mut names: Vec<&str> = (0..3).filter(|&i| i != held_out).map(|i| UCI[i]).collect();
+        if !rated.is_empty() {
+            names.push("rated sentences");
+        }
         let r = sentiment::evaluate_held_out_with(&sets, &rated, held_out, &config);
         let inside = binary_cv(&sets[held_out], &config, 10);
         println!(

@@ -118,7 +118,15 @@ pub fn choose_weights_with(
     extra: &[Example],
     config: &TrainConfig,
 ) -> Chosen {
-    let extra = not_in(extra, domains);
+    choose_weights_among(domains, &not_in(extra, domains), config)
+}
+
+/// [`choose_weights_with`] for `extra` already without the domains' sentences.
+fn choose_weights_among(
+    domains: &[Vec<Example>],
+    extra: &[Example],
+    config: &TrainConfig,
+) -> Chosen {
     let folds = folds(domains);
     let adjective_weights: Vec<f32> = if config.adjective {
         adjective_grid().collect()
@@ -215,6 +223,8 @@ fn not_in(extra: &[Example], domains: &[Vec<Example>]) -> Vec<Example> {
         .collect()
 }
 
+/// Trains on `domains` and `extra` (already without the domains' sentences) pooled, with the
+/// lexicon weights chosen across the domains.
 fn train_domains_chosen(
     domains: &[Vec<Example>],
     extra: &[Example],
@@ -225,7 +235,7 @@ fn train_domains_chosen(
     if !config.valence || classes_of(&pooled).len() != 2 {
         return (model, None);
     }
-    let chosen = choose_weights_with(domains, extra, config);
+    let chosen = choose_weights_among(domains, extra, config);
     let model = model
         .with_valence(&[0.0, chosen.valence])
         .with_adjective(&[0.0, chosen.adjective]);
