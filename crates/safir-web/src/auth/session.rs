@@ -14,6 +14,7 @@ use super::cache::CachedViewer;
 use crate::error::AppError;
 use crate::i18n::{Lang, PreferredLang};
 use crate::security::client_ip;
+use crate::security::csrf::sent_from_this_site;
 use crate::staff::labels::content_lang;
 use crate::state::AppState;
 
@@ -196,8 +197,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
 /// A signed-in user who picks a language with the switcher (`?lang=` on a page) keeps it on the
 /// pages after: it becomes their saved language, which otherwise wins over the cookie the
 /// switcher sets. Only for a session past its second factor (not an API token), and only when
-/// it changes; a staff member's change is audited like one made on the account page or through
-/// the API. A failure to save is logged and the page is still shown in the chosen language.
+/// it changes, and only when the link was followed on this site (or typed): a link on another
+/// site that carries `?lang=` shows its page in that language without changing what is saved.
+/// A staff member's change is audited like one made on the account page or through the API.
+/// A failure to save is logged and the page is still shown in the chosen language.
 async fn keep_chosen_language(
     state: &AppState,
     user: &mut CurrentUser,
@@ -238,6 +241,7 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         Ok(Some(mut user)) => {
             if let Some(lang) = crate::i18n::query_lang(req.uri())
                 && req.method() == Method::GET
+                && sent_from_this_site(req.headers(), &state.security())
             {
                 let peer = req
                     .extensions()

@@ -6,7 +6,7 @@
 //! check.
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, HOST, ORIGIN};
+use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, REFERER};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -70,9 +70,14 @@ pub fn origin_allowed(method: &Method, headers: &HeaderMap, config: &SecurityCon
         // (or bearer token) still protects them.
         return true;
     };
-    let Ok(origin) = origin.to_str() else {
-        return false;
-    };
+    origin
+        .to_str()
+        .is_ok_and(|origin| is_this_origin(origin, headers, config))
+}
+
+/// Whether `origin` (`scheme://host[:port]`) is this site's: the configured public origin,
+/// or when none is configured the request's own `Host`.
+fn is_this_origin(origin: &str, headers: &HeaderMap, config: &SecurityConfig) -> bool {
     match &config.public_origin {
         Some(expected) => origin.eq_ignore_ascii_case(expected.trim_end_matches('/')),
         None => {
@@ -83,6 +88,35 @@ pub fn origin_allowed(method: &Method, headers: &HeaderMap, config: &SecurityCon
             matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
         }
     }
+}
+
+/// Whether a page request was made from this site's own pages, or typed or bookmarked by the
+/// user, rather than followed from another site. Used before a GET is allowed a lasting side
+/// effect (the language switcher saving a signed-in user's choice), which a link on another
+/// site must not trigger. Browsers say where the request came from in `Sec-Fetch-Site`; older
+/// ones are judged by the `Referer`'s origin; a request with neither (a non-browser client, a
+/// referrer the user's browser withholds) counts as the user's own.
+pub fn sent_from_this_site(headers: &HeaderMap, config: &SecurityConfig) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site.to_str().is_ok_and(|s| {
+            s.eq_ignore_ascii_case("same-origin") || s.eq_ignore_ascii_case("none")
+        });
+    }
+    let Some(referer) = headers.get(REFERER) else {
+        return true;
+    };
+    let Ok(referer) = referer.to_str() else {
+        return false;
+    };
+    // The origin is what comes before the path, the query or the fragment.
+    let origin = referer.find("://").map_or(referer, |scheme_end| {
+        let rest = &referer[scheme_end + 3..];
+        let end = rest
+            .find(['/', '?', '#'])
+            .map_or(referer.len(), |i| scheme_end + 3 + i);
+        &referer[..end]
+    });
+    is_this_origin(origin, headers, config)
 }
 
 /// Middleware (`from_fn_with_state(config, check_origin)`): refuses
@@ -171,5 +205,52 @@ mod tests {
             &SecurityConfig::default()
         ));
         assert!(!is_bearer(&headers(&[("authorization", "Basic abc")])));
+    }
+
+    #[test]
+    fn a_page_request_is_judged_by_where_it_was_sent_from() {
+        let open = SecurityConfig::default();
+        let from = |pairs| sent_from_this_site(&headers(pairs), &open);
+        // Fetch metadata decides when the browser sends it.
+        assert!(from(&[("sec-fetch-site", "same-origin")]));
+        assert!(from(&[("sec-fetch-site", "none")]));
+        assert!(!from(&[("sec-fetch-site", "cross-site")]));
+        assert!(!from(&[("sec-fetch-site", "same-site")]));
+        assert!(!from(&[
+            ("sec-fetch-site", "cross-site"),
+            ("host", "mfa.example"),
+            ("referer", "https://mfa.example/account"),
+        ]));
+        // Otherwise the referrer's origin, against the host or the configured origin.
+        assert!(from(&[
+            ("host", "mfa.example"),
+            ("referer", "https://mfa.example/account?lang=ar#top")
+        ]));
+        assert!(from(&[
+            ("host", "mfa.example"),
+            ("referer", "https://mfa.example")
+        ]));
+        assert!(!from(&[
+            ("host", "mfa.example"),
+            ("referer", "https://evil.example/mfa.example/")
+        ]));
+        assert!(!from(&[
+            ("host", "mfa.example"),
+            ("referer", "https://mfa.example.evil.example/")
+        ]));
+        assert!(!from(&[("host", "mfa.example"), ("referer", "not a url")]));
+        // Neither: a non-browser client or a withheld referrer.
+        assert!(from(&[("host", "mfa.example")]));
+
+        let pinned = SecurityConfig {
+            public_origin: Some("https://mfa.example/".into()),
+            ..SecurityConfig::default()
+        };
+        let proxied = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("referer", "https://mfa.example/consular"),
+        ]);
+        assert!(sent_from_this_site(&proxied, &pinned));
+        assert!(!sent_from_this_site(&proxied, &open));
     }
 }

@@ -398,6 +398,53 @@ async fn a_signed_in_users_language_switch_is_kept_on_the_next_pages() {
     }
 }
 
+/// A link on another site that carries `?lang=` shows its page in that language, but only the
+/// user's own choice on this site (or a typed address) changes their saved language: a GET
+/// from elsewhere must not change what is stored.
+#[tokio::test]
+async fn a_language_link_from_another_site_does_not_change_the_saved_language() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        let user = app.public_user(&unique_email("switch-xsite")).await;
+        c.sign_in(&user).await;
+        let saved = || async {
+            accounts::find_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .preferred_lang
+        };
+        assert_eq!(saved().await, "en");
+        let elsewhere: [&[(&str, &str)]; 3] = [
+            &[("sec-fetch-site", "cross-site")],
+            &[("sec-fetch-site", "same-site")],
+            &[("referer", "https://elsewhere.example/safir.test/")],
+        ];
+        for headers in elsewhere {
+            let res = c.get_with("/account?lang=ar", headers).await;
+            assert!(
+                res.body.contains(r#"<html lang="ar" dir="rtl">"#),
+                "{headers:?}: the page is shown in the language of the link"
+            );
+            assert_eq!(
+                saved().await,
+                "en",
+                "{headers:?}: the saved language changed"
+            );
+        }
+        // The same link followed on this site's own pages, or typed, is the user's choice.
+        let referer = format!("{ORIGIN}/consular");
+        let own: [&[(&str, &str)]; 3] = [
+            &[("sec-fetch-site", "same-origin")],
+            &[("sec-fetch-site", "none")],
+            &[("referer", &referer)],
+        ];
+        for (headers, lang) in own.into_iter().zip(["ar", "en", "ar"]) {
+            c.get_with(&format!("/account?lang={lang}"), headers).await;
+            assert_eq!(saved().await, lang, "{headers:?}");
+        }
+    }
+}
+
 /// A staff member's own language and name are staff changes like any other: the switcher
 /// and the account form leave a record of what changed, as the API does; saving the same
 /// values again leaves none.

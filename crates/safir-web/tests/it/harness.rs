@@ -300,8 +300,16 @@ impl Client<'_> {
     }
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
-        let req = self.request("GET", path).body(Body::empty()).unwrap();
-        self.send(req).await
+        self.get_with(path, &[]).await
+    }
+
+    /// A GET with extra headers (where the browser says the request came from, say).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let mut req = self.request("GET", path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
     }
 
     /// Posts a form as a browser would from a page of this site (Origin set), with `token`.
