@@ -13,7 +13,7 @@ use super::support::SelectOption;
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::forms::{Field, InputKind};
-use crate::i18n::Lang;
+use crate::i18n::{I18n, Lang};
 use crate::page::{Page, render};
 use crate::state::AppState;
 
@@ -121,6 +121,8 @@ struct Row {
     at: String,
     actor: String,
     action: String,
+    /// What the action is, in the page's language (absent for an action with no label yet).
+    action_label: Option<String>,
     target: String,
     mission: String,
     client_ip: String,
@@ -146,7 +148,15 @@ struct AuditPage {
     check_ok: bool,
 }
 
-fn row(r: AuditRecord, all: &[Mission]) -> Row {
+/// The label of an audit action in `lang`: the message `audit-action-<code>`, the code's `.`
+/// and `_` written `-`. `None` when the catalog has none, and the page shows the code alone.
+pub(crate) fn action_label(lang: Lang, action: &str) -> Option<String> {
+    let key = format!("audit-action-{}", action.replace(['.', '_'], "-"));
+    let i18n = I18n::global();
+    i18n.has(lang, &key).then(|| i18n.t(lang, &key))
+}
+
+fn row(r: AuditRecord, all: &[Mission], lang: Lang) -> Row {
     let mission = r
         .mission_id
         .as_deref()
@@ -161,6 +171,7 @@ fn row(r: AuditRecord, all: &[Mission]) -> Row {
         seq: r.seq,
         at: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         actor: r.actor_label,
+        action_label: action_label(lang, &r.action),
         action: r.action,
         target: match r.target_id {
             Some(id) => format!("{} {id}", r.target_type),
@@ -246,7 +257,7 @@ async fn audit_page(
         from: field("from", "admin-audit-from", &params.from).kind(InputKind::Date),
         to: field("to", "admin-audit-to", &params.to).kind(InputKind::Date),
         missions,
-        rows: records.into_iter().map(|r| row(r, &all)).collect(),
+        rows: records.into_iter().map(|r| row(r, &all, lang)).collect(),
         export_href: format!("/admin/audit/export.csv?{query}"),
         older_href,
         newest_href,

@@ -1,7 +1,7 @@
 //! Ministry administration: missions, users and roles, the audit trail, dead jobs.
 
 mod audit_export;
-mod audit_log;
+pub(crate) mod audit_log;
 mod home;
 mod jobs;
 mod mission_form;

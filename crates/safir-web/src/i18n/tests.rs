@@ -175,3 +175,70 @@ fn plain_texts_read_as_formatting_them_does() {
         }
     }
 }
+
+/// The audit actions named anywhere in the workspace's code: `AuditAction::new("…")`, and the
+/// arms of an `AuditAction::new(match …)` (the consular workflow's moves).
+fn audit_actions_in_the_code() -> BTreeSet<String> {
+    fn literals_after(text: &str, marker: &str, into: &mut BTreeSet<String>) {
+        for (at, _) in text.match_indices(marker) {
+            let rest = &text[at + marker.len()..];
+            // An action's code is `context.verb` (lower case, `_` inside words).
+            let code = rest.find('"').map_or("", |end| &rest[..end]);
+            let is_code = code.contains('.')
+                && code.split('.').all(|w| {
+                    !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                });
+            if is_code {
+                into.insert(code.to_owned());
+            }
+        }
+    }
+    fn walk(dir: &std::path::Path, into: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, into);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                literals_after(&text, "AuditAction::new(\"", into);
+                if text.contains("AuditAction::new(match") {
+                    literals_after(&text, "=> \"", into);
+                }
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut actions = BTreeSet::new();
+    walk(&crates, &mut actions);
+    actions
+}
+
+#[test]
+fn every_audit_action_has_a_label_in_both_languages() {
+    use crate::admin::audit_log::action_label;
+    let actions = audit_actions_in_the_code();
+    // The scan finds them (the workflow's moves among them), so this test can fail.
+    assert!(actions.len() >= 60, "{actions:?}");
+    assert!(actions.contains("case.start_review") && actions.contains("user.create"));
+    let i18n = I18n::global();
+    for lang in [Lang::Ar, Lang::En] {
+        for action in &actions {
+            let label = action_label(lang, action);
+            assert!(label.is_some(), "{action} has no label in {}", lang.code());
+        }
+        // And no label is left for an action the code no longer records.
+        for key in i18n.keys(lang) {
+            if let Some(code) = key.strip_prefix("audit-action-") {
+                assert!(
+                    actions.iter().any(|a| a.replace(['.', '_'], "-") == code),
+                    "{key} labels no action"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        action_label(Lang::Ar, "case.read").as_deref(),
+        Some("الاطلاع على طلب")
+    );
+    assert_eq!(action_label(Lang::En, "nothing.known"), None);
+}

@@ -51,6 +51,25 @@ async fn the_trail_is_filtered_paged_exported_and_verified() {
         assert!(second.body.contains("<code>test t0</code>"));
         assert!(!second.body.contains("test.other"));
 
+        // An action is named in the page's language beside its code; one with no label (these
+        // test actions) by its code alone.
+        note(&app, "user.create", "labelled").await;
+        let labelled = client.get("/admin/audit?target=labelled&lang=ar").await;
+        assert!(
+            labelled
+                .body
+                .contains(r#"<td>إنشاء حساب<br><code dir="ltr">user.create</code></td>"#),
+            "{}",
+            labelled.body
+        );
+        let labelled = client.get("/admin/audit?target=labelled&lang=en").await;
+        assert!(labelled.body.contains("<td>Account created<br><code"));
+        assert!(
+            first
+                .body
+                .contains(r#"<td><code dir="ltr">test.other</code></td>"#)
+        );
+
         let filtered = client.get("/admin/audit?action=test.other").await;
         assert!(
             filtered.body.contains("special") && !filtered.body.contains("<code>test t1</code>")
