@@ -104,6 +104,7 @@ admin-audit-actor = المنفّذ
 admin-audit-action = الإجراء
 admin-audit-mission = البعثة
 admin-audit-any-mission = كل البعثات
+admin-audit-any-action = كل الإجراءات
 admin-audit-target = الهدف
 admin-audit-from = من (تاريخ)
 admin-audit-to = إلى (تاريخ)

@@ -100,6 +100,7 @@ admin-audit-actor = Actor
 admin-audit-action = Action
 admin-audit-mission = Mission
 admin-audit-any-mission = Any mission
+admin-audit-any-action = Any action
 admin-audit-target = Target
 admin-audit-from = From (date)
 admin-audit-to = To (date)

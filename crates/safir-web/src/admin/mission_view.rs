@@ -1,7 +1,6 @@
 //! The mission form as the template shows it: typed values, select options labelled in the
 //! page language, and a message beside each rejected field.
 
-use safir_domain::CountryCode;
 use safir_domain::mission::MissionKind;
 
 use super::mission_form::{CONTENT_LANGS, MissionForm};
@@ -40,15 +39,14 @@ impl MissionFormView {
                 .errors_from(lang, errors)
         };
         let message = |name: &str| errors.for_field(name).map(|e| e.message(lang));
-        let content = labels::content_lang(lang);
-        let mut countries: Vec<SelectOption> = CountryCode::all()
-            .map(|c| SelectOption {
+        let countries: Vec<SelectOption> = labels::countries_by_name(lang)
+            .into_iter()
+            .map(|(c, name)| SelectOption {
                 selected: c.as_str().eq_ignore_ascii_case(form.country.trim()),
                 value: c.as_str().to_owned(),
-                label: c.name(content).to_owned(),
+                label: name.to_owned(),
             })
             .collect();
-        countries.sort_by(|a, b| a.label.cmp(&b.label));
         MissionFormView {
             code: text("code", "mission-field-code", &form.code)
                 .required()

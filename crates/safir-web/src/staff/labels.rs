@@ -46,8 +46,17 @@ pub fn countries_by_name(lang: Lang) -> Vec<(CountryCode, &'static str)> {
     let content = content_lang(lang);
     let mut all: Vec<(CountryCode, &'static str)> =
         CountryCode::all().map(|c| (c, c.name(content))).collect();
-    all.sort_by(|a, b| a.1.cmp(b.1));
+    all.sort_by_cached_key(|(_, name)| sort_key(name));
     all
+}
+
+/// Where a name goes in a list shown to people, Arabic or English: by its search key (lower
+/// case; أ إ آ ٱ read as ا, ى as ي, ة as ه; no marks or tatweel), then as written. So the
+/// names that begin with any form of alef are in one run, in the order of their next letters
+/// (إسبانيا before أستراليا, as an Arabic dictionary has them), rather than grouped by
+/// which alef they begin with, as the order of the code points would put them.
+pub fn sort_key(name: &str) -> (String, String) {
+    (safir_store::name_key::name_key(name), name.to_owned())
 }
 
 /// A content language code (`ar`, `en`, `fr`) by name.
@@ -89,5 +98,37 @@ mod tests {
         assert_eq!(content_languages(Lang::Ar, "ar en"), "العربية، الإنجليزية");
         assert_eq!(country(Lang::En, "FR"), "France");
         assert_eq!(role(Lang::Ar, "consular_officer"), "موظف قنصلي");
+    }
+
+    #[test]
+    fn names_are_listed_in_dictionary_order() {
+        let mut names = vec![
+            "أستراليا",
+            "إيطاليا",
+            "آيسلندا",
+            "إسبانيا",
+            "اليمن",
+            "ألمانيا",
+            "بلجيكا",
+        ];
+        names.sort_by_cached_key(|n| sort_key(n));
+        assert_eq!(
+            names,
+            [
+                "إسبانيا",
+                "أستراليا",
+                "ألمانيا",
+                "اليمن",
+                "آيسلندا",
+                "إيطاليا",
+                "بلجيكا"
+            ]
+        );
+        let ar = countries_by_name(Lang::Ar);
+        let at = |code: &str| ar.iter().position(|(c, _)| c.as_str() == code).unwrap();
+        // Spain, Australia and Germany among the alef names, not after every other one.
+        assert!(at("ES") < at("AU") && at("AU") < at("DE") && at("DE") < at("IT"));
+        let en = countries_by_name(Lang::En);
+        assert_eq!(en.first().map(|(c, _)| c.as_str()), Some("AF"));
     }
 }

@@ -69,6 +69,18 @@ async fn the_trail_is_filtered_paged_exported_and_verified() {
                 .body
                 .contains(r#"<td><code dir="ltr">test.other</code></td>"#)
         );
+        // The action filter offers every action by its label, and keeps a code it does not know.
+        assert!(
+            labelled
+                .body
+                .contains(r#"<option value="user.create">Account created (user.create)</option>"#)
+        );
+        let unknown = client.get("/admin/audit?action=test.other&lang=en").await;
+        assert!(
+            unknown
+                .body
+                .contains(r#"<option value="test.other" selected>test.other</option>"#)
+        );
 
         let filtered = client.get("/admin/audit?action=test.other").await;
         assert!(

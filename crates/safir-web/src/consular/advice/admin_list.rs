@@ -15,6 +15,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::{FluentArgs, Lang};
 use crate::page::{FlashKind, Page, render};
+use crate::staff::labels;
 use crate::state::AppState;
 
 struct Row {
@@ -63,15 +64,15 @@ pub async fn list_advice_admin(
             updated: Date::new(a.updated_at),
         })
         .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut countries: Vec<SelectOption> = CountryCode::all()
-        .map(|c| SelectOption {
+    rows.sort_by_cached_key(|r| labels::sort_key(&r.name));
+    let countries: Vec<SelectOption> = labels::countries_by_name(lang)
+        .into_iter()
+        .map(|(c, name)| SelectOption {
             value: c.as_str().to_owned(),
-            label: c.name(content).to_owned(),
+            label: name.to_owned(),
             selected: false,
         })
         .collect();
-    countries.sort_by(|a, b| a.label.cmp(&b.label));
     let mut page = state.page(lang, &uri, "admin-travel-advice-title", &viewer);
     if let Some(country) = param("published").and_then(|c| CountryCode::parse(c).ok()) {
         let mut args = FluentArgs::new();

@@ -15,6 +15,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{Page, render};
+use crate::staff::labels;
 use crate::state::AppState;
 
 /// How many earlier versions the country page lists.
@@ -93,7 +94,7 @@ pub async fn list_advice(
             updated: Date::new(a.updated_at),
         })
         .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    rows.sort_by_cached_key(|r| labels::sort_key(&r.name));
     let levels = AdviceLevel::ALL
         .iter()
         .map(|l| SelectOption {
