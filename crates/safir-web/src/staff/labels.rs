@@ -1,6 +1,8 @@
 //! Names of roles, mission kinds, countries and content languages in the interface
 //! language, shared by the staff and admin pages.
 
+use std::sync::OnceLock;
+
 use safir_domain::CountryCode;
 use safir_domain::mission::MissionKind;
 use safir_domain::roles::Role;
@@ -43,11 +45,22 @@ pub fn country(lang: Lang, stored: &str) -> String {
 /// Every country as (code, name in the interface language), in the order of the names: the
 /// choices of the forms that ask for a country.
 pub fn countries_by_name(lang: Lang) -> Vec<(CountryCode, &'static str)> {
-    let content = content_lang(lang);
-    let mut all: Vec<(CountryCode, &'static str)> =
-        CountryCode::all().map(|c| (c, c.name(content))).collect();
-    all.sort_by_cached_key(|(_, name)| sort_key(name));
-    all
+    // Sorted once per language: the crisis registration form draws this list for every
+    // citizen who opens it.
+    static SORTED: [OnceLock<Vec<(CountryCode, &'static str)>>; 2] =
+        [OnceLock::new(), OnceLock::new()];
+    let slot = match lang {
+        Lang::Ar => &SORTED[0],
+        Lang::En => &SORTED[1],
+    };
+    slot.get_or_init(|| {
+        let content = content_lang(lang);
+        let mut all: Vec<(CountryCode, &'static str)> =
+            CountryCode::all().map(|c| (c, c.name(content))).collect();
+        all.sort_by_cached_key(|(_, name)| sort_key(name));
+        all
+    })
+    .clone()
 }
 
 /// Where a name goes in a list shown to people, Arabic or English: by its search key (lower
