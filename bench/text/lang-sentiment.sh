@@ -38,6 +38,8 @@ if [[ $step == all || $step == english ]]; then
     echo "### The shipped settings, each set held out (the settings were chosen on all three)"
     example sentiment_eval english "$uci" --rated="$vader"
     example sentiment_eval english-cv "$uci"
+    echo "### The neutral band, chosen on VADER's rated sentences (near-0 ratings are NEU), out of fold"
+    example sentiment_eval english-neutral "$uci" --rated="$vader"
     echo "## VADER 3.3.2 (Python reference) on the same sentences"
     venv=target/bench-text/vader-venv
     if [ ! -x "$venv/bin/python" ]; then

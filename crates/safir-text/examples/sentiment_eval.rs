@@ -489,6 +489,132 @@ fn english_select(dir: &str) {
     );
 }
 
+/// The neutral band of the two-class English model, chosen on sentences people rated:
+/// VADER's corpora (`--rated=DIR`) hold sentences whose mean rating is near 0 as well as the
+/// polar ones the model trains on. In five folds of those corpora, the model is trained as
+/// shipped (the UCI sets and the polar rated sentences of the other four folds) and scores the
+/// fold's sentences; a sentence rated at least `RATED_MIN` from 0 is POS or NEG, the others
+/// NEU. Each threshold on the more likely side's probability is scored on all the out-of-fold
+/// answers: macro-F1 over the three classes, and the share of NEU sentences answered NEU.
+fn english_neutral(dir: &str) {
+    let sets = uci_sets(dir);
+    let Some(rated_dir) = rated_dir() else {
+        eprintln!("english-neutral needs --rated=DIR (VADER's ground-truth corpora)");
+        process::exit(2)
+    };
+    // (rating, sentence) of every rated line, polar or not.
+    let mut rated: Vec<(f32, String)> = Vec::new();
+    for name in sentiment::RATED_CORPORA {
+        let path = format!("{rated_dir}/{name}");
+        for (i, line) in read(&path).lines().enumerate() {
+            let mut fields = line.splitn(3, '\t');
+            let (Some(_), Some(r), Some(sentence)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let Ok(r) = r.trim().parse::<f32>() else {
+                eprintln!("{path}: record {}: rating {r:?}", i + 1);
+                process::exit(2)
+            };
+            rated.push((r, sentence.to_owned()));
+        }
+    }
+    let gold = |r: f32| {
+        if r >= sentiment::RATED_MIN {
+            Label::Pos
+        } else if r <= -sentiment::RATED_MIN {
+            Label::Neg
+        } else {
+            Label::Neu
+        }
+    };
+    let folds = 5;
+    let config = TrainConfig::ENGLISH;
+    // (probability of POS, gold label) of every rated sentence, out of fold.
+    let mut answers: Vec<(f32, Label)> = Vec::new();
+    for fold in 0..folds {
+        let extra: Vec<Example> = rated
+            .iter()
+            .enumerate()
+            .filter(|(i, (r, _))| i % folds != fold && gold(*r) != Label::Neu)
+            .map(|(_, (r, text))| Example {
+                text: text.clone(),
+                label: gold(*r),
+            })
+            .collect();
+        let model = sentiment::train_domains_with(&sets, &extra, &config);
+        for (_, (r, text)) in rated.iter().enumerate().filter(|(i, _)| i % folds == fold) {
+            let features = sentiment::extract(text, &model.config());
+            let p_pos = if features.indices.is_empty() {
+                0.5
+            } else {
+                let v = sentiment::valence::valence(text);
+                model.probabilities_with(&features, v.compound, v.adjective)[1]
+            };
+            answers.push((p_pos, gold(*r)));
+        }
+    }
+    let neutral = answers.iter().filter(|(_, g)| *g == Label::Neu).count();
+    println!(
+        "{} rated sentences, {neutral} rated within {} of 0 (NEU), out-of-fold answers of {folds} models\n",
+        answers.len(),
+        sentiment::RATED_MIN
+    );
+    println!(
+        "| NEU below | macro-F1 (3 classes) | mean recall | accuracy | F1 NEG | F1 NEU | F1 POS | NEU answered NEU | polar answered NEU |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for step in 0..=18 {
+        let t = 0.5 + 0.025 * step as f32;
+        let (gold_labels, predicted): (Vec<Label>, Vec<Label>) = answers
+            .iter()
+            .map(|&(p, g)| {
+                let side = if p > 0.5 { p } else { 1.0 - p };
+                let label = if side < t {
+                    Label::Neu
+                } else if p > 0.5 {
+                    Label::Pos
+                } else {
+                    Label::Neg
+                };
+                (g, label)
+            })
+            .unzip();
+        let s = sentiment::score(&gold_labels, &predicted);
+        let neu_hit = gold_labels
+            .iter()
+            .zip(&predicted)
+            .filter(|(g, p)| **g == Label::Neu && **p == Label::Neu)
+            .count();
+        let polar_neu = gold_labels
+            .iter()
+            .zip(&predicted)
+            .filter(|(g, p)| **g != Label::Neu && **p == Label::Neu)
+            .count();
+        // Mean recall of the three classes (SemEval-2017 task 4A's measure).
+        let recall = |label: Label| {
+            let of = gold_labels.iter().filter(|g| **g == label).count();
+            let hit = gold_labels
+                .iter()
+                .zip(&predicted)
+                .filter(|(g, p)| **g == label && **p == label)
+                .count();
+            hit as f64 / of.max(1) as f64
+        };
+        let avg_recall = (recall(Label::Neg) + recall(Label::Neu) + recall(Label::Pos)) / 3.0;
+        println!(
+            "| {t:.3} | {:.4} | {avg_recall:.4} | {:.4} | {:.4} | {:.4} | {:.4} | {:.3} | {:.3} |",
+            s.macro_f1,
+            s.accuracy,
+            s.f1_neg,
+            s.f1_neu,
+            s.f1_pos,
+            neu_hit as f64 / neutral as f64,
+            polar_neu as f64 / (answers.len() - neutral) as f64,
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = env::args()
         .skip(1)
@@ -513,9 +639,10 @@ fn main() {
         Some("english") => english(&dir),
         Some("english-training-cv") => english_training_cv(&dir),
         Some("english-select") => english_select(&dir),
+        Some("english-neutral") => english_neutral(&dir),
         _ => {
             eprintln!(
-                "usage: sentiment_eval cv|test|english|english-cv [DIR] [--epochs=..] [--lr=..] [--balance=..] [--l2=..]"
+                "usage: sentiment_eval cv|cv-offsets|test|english|english-cv|english-select|english-training-cv|english-neutral [DIR] [--epochs=..] [--lr=..] [--balance=..] [--l2=..]"
             );
             process::exit(2)
         }

@@ -5,8 +5,8 @@
 
 use safir_text::lang::Lang;
 use safir_text::sentiment::{
-    ARABIC_MODEL, ENGLISH_MODEL, Example, Label, RATED_CORPORA, RATED_MIN, TrainConfig,
-    english_model, evaluate_held_out, evaluate_held_out_with, parse_arsarcasm,
+    ARABIC_MODEL, BINARY_NEUTRAL_BELOW, ENGLISH_MODEL, Example, Label, RATED_CORPORA, RATED_MIN,
+    TrainConfig, english_model, evaluate_held_out, evaluate_held_out_with, parse_arsarcasm,
     parse_labelled_sentences, parse_rated_sentences, sentiment, sentiment_in, train, train_domains,
     train_domains_with,
 };
@@ -112,15 +112,43 @@ fn the_shipped_english_model_weighs_in_the_lexicon() {
     assert!(model.valence_weights()[1] > 0.0);
     assert_eq!(model.adjective_weights()[0], 0.0);
     assert!(model.adjective_weights()[1] > 0.0);
-    // Words no review in the training data uses, known to the lexicon.
+    // Words the training sentences use once or never (courteous, splendid; hostile,
+    // dreadful, fiasco), known to the lexicon.
     assert_eq!(
         sentiment("The embassy staff were courteous and the visa came early, splendid").label,
         Label::Pos
     );
     assert_eq!(
-        sentiment("The consulate was hostile and the process was a fiasco").label,
+        sentiment("The consulate was hostile and the process was a dreadful fiasco").label,
         Label::Neg
     );
+}
+
+/// English answers NEU when its more likely side is below `BINARY_NEUTRAL_BELOW` (0.8): a
+/// sentence leaning negative at three to one, which the band of 0.6 called NEG, is NEU.
+#[test]
+fn english_is_neutral_below_the_band() {
+    let model = english_model();
+    let side = |text: &str| {
+        let features = safir_text::sentiment::extract(text, &model.config());
+        let v = safir_text::sentiment::valence::valence(text);
+        let p = model.probabilities_with(&features, v.compound, v.adjective);
+        p[0].max(p[1])
+    };
+    let leaning = "The consulate was hostile and the process was a fiasco";
+    let p = side(leaning);
+    assert!((0.6..BINARY_NEUTRAL_BELOW).contains(&p), "{p}");
+    assert_eq!(sentiment(leaning).label, Label::Neu);
+    for text in [
+        leaning,
+        "The minister will visit Paris on Tuesday.",
+        "Terrible experience, a complete waste of money.",
+        "Great service, I loved it!",
+        "The report was published in March.",
+    ] {
+        let neutral = side(text) < BINARY_NEUTRAL_BELOW;
+        assert_eq!(sentiment(text).label == Label::Neu, neutral, "{text}");
+    }
 }
 
 fn domain(subjects: &[&str], good: &[&str], bad: &[&str]) -> Vec<Example> {
