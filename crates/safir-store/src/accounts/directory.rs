@@ -125,13 +125,14 @@ pub struct MissionStaff {
     pub disabled: bool,
 }
 
-/// Everyone holding a role scoped to this mission, by name then role.
+/// Everyone holding a role scoped to this mission, by name (in the order of the names' search
+/// keys, as an Arabic list is read) then role.
 pub async fn mission_staff(db: &Db, mission_id: &str) -> Result<Vec<MissionStaff>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT u.id AS user_id, u.display_name, u.email, g.role, (u.disabled_at IS NOT NULL) AS disabled \
              FROM role_grants g JOIN users u ON u.id = g.user_id \
-             WHERE g.scope = $1 ORDER BY u.display_name, u.id, g.role",
+             WHERE g.scope = $1 ORDER BY u.display_name_key, u.display_name, u.id, g.role",
         )
         .bind(mission_id)
         .fetch_all(p)

@@ -457,34 +457,40 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
     }
     if let Some(after) = &f.after {
         // The cursor row's sort key, read back (ids are opaque to the page).
-        let key: Option<(i32, String)> = with_pool!(db.read(), p => {
+        let key: Option<(i32, String, String)> = with_pool!(db.read(), p => {
             sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT {SCORE} AS score, r.full_name FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id WHERE c.id = $1"
+                "SELECT {SCORE} AS score, r.full_name_key, r.full_name FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id WHERE c.id = $1"
             )))
             .bind(after)
             .fetch_optional(p)
             .await
         })?;
-        if let Some((score, name)) = key {
+        if let Some((score, name_key, name)) = key {
             let id = next(&mut args, Arg::Text(after.clone()));
+            let k = next(&mut args, Arg::Text(name_key));
+            let n = next(&mut args, Arg::Text(name));
             match f.sort {
                 BoardSort::Vulnerability => {
                     let s = next(&mut args, Arg::Int(-score));
-                    let n = next(&mut args, Arg::Text(name));
                     cond.push_str(&format!(
-                        " AND (-{SCORE}, r.full_name, c.id) > ({s}, {n}, {id})"
+                        " AND (-{SCORE}, r.full_name_key, r.full_name, c.id) > ({s}, {k}, {n}, {id})"
                     ));
                 }
                 BoardSort::Name => {
-                    let n = next(&mut args, Arg::Text(name));
-                    cond.push_str(&format!(" AND (r.full_name, c.id) > ({n}, {id})"));
+                    cond.push_str(&format!(
+                        " AND (r.full_name_key, r.full_name, c.id) > ({k}, {n}, {id})"
+                    ));
                 }
             }
         }
     }
+    // Names in the order of their search keys (any form of alef read as ا, no marks), as an
+    // Arabic list is read, then as written.
     let order = match f.sort {
-        BoardSort::Vulnerability => format!("{SCORE} DESC, r.full_name, c.id"),
-        BoardSort::Name => "r.full_name, c.id".to_owned(),
+        BoardSort::Vulnerability => {
+            format!("{SCORE} DESC, r.full_name_key, r.full_name, c.id")
+        }
+        BoardSort::Name => "r.full_name_key, r.full_name, c.id".to_owned(),
     };
     let limit = if f.limit <= 0 {
         String::new()

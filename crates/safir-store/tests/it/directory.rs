@@ -175,6 +175,31 @@ async fn a_missions_staff_lists_only_its_own_grants() {
     }
 }
 
+/// Arabic names in a mission's staff list as a dictionary has them: any form of alef is read
+/// as ا (the order of the code points would put آمنة first and ابتسام last).
+#[tokio::test]
+async fn a_missions_staff_is_listed_in_dictionary_order() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
+        tx.commit().await.unwrap();
+        for (email, name) in [
+            ("amina@example.org", "آمنة"),
+            ("ahmad@example.org", "أحمد"),
+            ("ibtisam@example.org", "ابتسام"),
+        ] {
+            let id = user(db, email, name, AccountKind::Staff).await;
+            grant(db, &id, Role::Analyst, Scope::Mission(paris_id.clone())).await;
+        }
+        let staff = directory::mission_staff(db, paris_id.as_str())
+            .await
+            .unwrap();
+        let names: Vec<&str> = staff.iter().map(|s| s.display_name.as_str()).collect();
+        assert_eq!(names, ["ابتسام", "أحمد", "آمنة"]);
+    }
+}
+
 #[tokio::test]
 async fn disabled_admins_do_not_count_as_active_admins() {
     for t in TestDb::all().await {

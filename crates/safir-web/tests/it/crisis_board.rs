@@ -193,6 +193,68 @@ async fn the_board_shows_live_counts_and_a_filtered_list_to_the_missions_crisis_
     }
 }
 
+/// Sorted by name, the board reads Arabic names as a dictionary does: a name beginning with
+/// any form of alef (ا أ إ آ) by its next letters, on both backends, page after page.
+#[tokio::test]
+async fn the_board_lists_arabic_names_in_dictionary_order() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        // In the order of the code points: آمنة, أحمد, إبراهيم, ابتسام, بشير.
+        let people = [
+            ("r1", "بشير كامل"),
+            ("r2", "آمنة سالم"),
+            ("r3", "إبراهيم حسن"),
+            ("r4", "أحمد علي"),
+            ("r5", "ابتسام نور"),
+        ];
+        for (i, (id, name)) in people.iter().enumerate() {
+            let phone = format!("+3360000001{i}");
+            person(&app, Person::new(id, name, &phone)).await;
+        }
+        send_alert(&app, "al1", &["r1", "r2", "r3", "r4", "r5"]).await;
+        let expected = [
+            "ابتسام نور",
+            "إبراهيم حسن",
+            "أحمد علي",
+            "آمنة سالم",
+            "بشير كامل",
+        ];
+
+        let mut client = officer(&app, &mission).await;
+        let page = client.get(&format!("{BOARD}?sort=name")).await;
+        assert_eq!(page.status, 200);
+        let at: Vec<usize> = expected
+            .iter()
+            .map(|name| {
+                page.body
+                    .find(name)
+                    .unwrap_or_else(|| panic!("{name} listed"))
+            })
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+
+        // Two at a time, each page after the last row of the one before.
+        let mut names = Vec::new();
+        let mut after = None;
+        loop {
+            let filter = checkins::BoardFilter {
+                sort: checkins::BoardSort::Name,
+                after: after.clone(),
+                limit: 2,
+                ..Default::default()
+            };
+            let rows = checkins::list(&app.db, "cr1", &filter).await.unwrap();
+            names.extend(rows.iter().map(|r| r.full_name.clone()));
+            match rows.last() {
+                Some(last) if rows.len() == 2 => after = Some(last.id.clone()),
+                _ => break,
+            }
+        }
+        assert_eq!(names, expected);
+    }
+}
+
 #[tokio::test]
 async fn the_csv_export_is_formula_safe_and_audited() {
     for app in all_apps().await {
