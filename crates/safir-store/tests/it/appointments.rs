@@ -12,11 +12,10 @@ use safir_domain::consular::appointments::{
 use safir_store::consular::appointments::{
     self as appts, ALREADY_BOOKED, NewBooking, SLOT_FULL, schedule,
 };
-use safir_store::missions;
 use safir_store::testing::TestDb;
 use safir_store::{Db, StoreError, accounts};
 
-use crate::missions::paris;
+use crate::missions::create_paris;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -46,13 +45,6 @@ async fn users(db: &Db, n: usize) -> Vec<String> {
     }
     tx.commit().await.unwrap();
     out
-}
-
-async fn mission(db: &Db) -> String {
-    let mut tx = db.begin().await.unwrap();
-    let id = missions::create(&mut tx, &paris()).await.unwrap();
-    tx.commit().await.unwrap();
-    id.to_string()
 }
 
 /// Mondays 09:00–10:00 in Paris, 30-minute slots of `capacity`.
@@ -117,7 +109,7 @@ async fn book(
 async fn schedules_round_trip_and_closures_close_days() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await.to_string();
         let mut tx = db.begin().await.unwrap();
         let rule_id = schedule::add_rule(&mut tx, &m, &monday_rule(2))
             .await
@@ -155,7 +147,7 @@ async fn schedules_round_trip_and_closures_close_days() {
 async fn bookings_take_seats_and_cancelling_frees_them() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await.to_string();
         let people = users(db, 3).await;
         let mut tx = db.begin().await.unwrap();
         schedule::add_rule(&mut tx, &m, &monday_rule(2))
@@ -213,7 +205,7 @@ async fn bookings_take_seats_and_cancelling_frees_them() {
 async fn rescheduling_moves_the_seat_or_changes_nothing() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await.to_string();
         let people = users(db, 2).await;
         let mut tx = db.begin().await.unwrap();
         schedule::add_rule(&mut tx, &m, &monday_rule(1))
@@ -273,7 +265,7 @@ async fn rescheduling_moves_the_seat_or_changes_nothing() {
 async fn fifty_people_racing_for_three_seats_get_exactly_three() {
     for t in TestDb::all().await {
         let db = t.db.clone();
-        let m = mission(&db).await;
+        let m = create_paris(&db).await.to_string();
         let people = users(&db, 50).await;
         let mut tx = db.begin().await.unwrap();
         schedule::add_rule(&mut tx, &m, &monday_rule(3))
@@ -315,7 +307,7 @@ async fn fifty_people_racing_for_three_seats_get_exactly_three() {
 async fn one_person_racing_themself_gets_one_booking() {
     for t in TestDb::all().await {
         let db = t.db.clone();
-        let m = mission(&db).await;
+        let m = create_paris(&db).await.to_string();
         let person = users(&db, 1).await.remove(0);
         let mut tx = db.begin().await.unwrap();
         schedule::add_rule(&mut tx, &m, &monday_rule(10))

@@ -12,16 +12,9 @@ use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::crisis::crises::{self, NewCrisis};
 use safir_store::crisis::deliveries;
 use safir_store::testing::TestDb;
-use safir_store::{Db, missions, now, with_pool};
+use safir_store::{Db, now, with_pool};
 
-use crate::missions::paris;
-
-async fn mission(db: &Db) -> MissionId {
-    let mut tx = db.begin().await.unwrap();
-    let id = missions::create(&mut tx, &paris()).await.unwrap();
-    tx.commit().await.unwrap();
-    id
-}
+use crate::missions::create_paris;
 
 fn input(target: Target) -> AlertInput {
     let mut input = AlertForm {
@@ -96,7 +89,7 @@ async fn step(db: &Db, id: &str, from: AlertStatus, to: AlertStatus) -> bool {
 async fn a_crisis_is_declared_listed_and_closed() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await;
         let mut tx = db.begin().await.unwrap();
         let c = crises::declare(
             &mut tx,
@@ -149,7 +142,7 @@ async fn a_crisis_is_declared_listed_and_closed() {
 async fn of_two_concurrent_approvals_exactly_one_wins() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await;
         let a = draft(db, &m, countries(&["LB"])).await;
         assert_eq!(a.status().unwrap(), AlertStatus::Draft);
         let mut changed = input(countries(&["FR"]));
@@ -241,7 +234,7 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
 async fn a_cancel_stops_what_is_still_queued() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = mission(db).await;
+        let m = create_paris(db).await;
         let a = draft(db, &m, countries(&["LB"])).await;
         assert!(step(db, &a.id, AlertStatus::Draft, AlertStatus::Sending).await);
         let mut tx = db.begin().await.unwrap();

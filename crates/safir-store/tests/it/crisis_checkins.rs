@@ -1,9 +1,9 @@
 use safir_domain::crisis::checkin::CheckinStatus;
 use safir_store::crisis::checkins::{self, BoardFilter, BoardSort, ImportedPerson};
 use safir_store::testing::TestDb;
-use safir_store::{Db, missions, now, with_pool};
+use safir_store::{Db, now, with_pool};
 
-use crate::missions::paris;
+use crate::missions::create_paris;
 
 async fn exec(db: &Db, sql: &str, args: &[&str]) {
     with_pool!(db.write(), p => {
@@ -21,9 +21,7 @@ async fn exec(db: &Db, sql: &str, args: &[&str]) {
 
 /// A mission, a crisis in France and two alerts of it.
 pub async fn crisis(db: &Db) -> String {
-    let mut tx = db.begin().await.unwrap();
-    let mission = missions::create(&mut tx, &paris()).await.unwrap();
-    tx.commit().await.unwrap();
+    let mission = create_paris(db).await;
     let m = mission.as_str();
     exec(
         db,

@@ -8,10 +8,9 @@ use safir_domain::roles::{Role, Scope};
 use safir_store::Db;
 use safir_store::accounts::directory::{self, UserSearch};
 use safir_store::accounts::{self, grants};
-use safir_store::missions;
 use safir_store::testing::TestDb;
 
-use crate::missions::paris;
+use crate::missions::create_paris;
 
 pub async fn user(db: &Db, email: &str, name: &str, kind: AccountKind) -> String {
     let mut tx = db.begin().await.unwrap();
@@ -44,9 +43,7 @@ async fn grant(db: &Db, user: &str, role: Role, scope: Scope) {
 async fn users_are_found_by_text_kind_and_role_with_their_grants() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let mut tx = db.begin().await.unwrap();
-        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
-        tx.commit().await.unwrap();
+        let paris_id = create_paris(db).await;
         let layla = user(db, "layla@example.org", "Layla Haddad", AccountKind::Staff).await;
         let omar = user(db, "omar@example.org", "عمر", AccountKind::Staff).await;
         let citizen = user(db, "c_1@example.org", "Citizen", AccountKind::Public).await;
@@ -143,9 +140,7 @@ async fn users_are_found_by_text_kind_and_role_with_their_grants() {
 async fn a_missions_staff_lists_only_its_own_grants() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let mut tx = db.begin().await.unwrap();
-        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
-        tx.commit().await.unwrap();
+        let paris_id = create_paris(db).await;
         let elsewhere = MissionId::new();
         let a = user(db, "a@example.org", "Amal", AccountKind::Staff).await;
         let b = user(db, "b@example.org", "Bassam", AccountKind::Staff).await;
@@ -181,9 +176,7 @@ async fn a_missions_staff_lists_only_its_own_grants() {
 async fn a_missions_staff_is_listed_in_dictionary_order() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let mut tx = db.begin().await.unwrap();
-        let paris_id = missions::create(&mut tx, &paris()).await.unwrap();
-        tx.commit().await.unwrap();
+        let paris_id = create_paris(db).await;
         for (email, name) in [
             ("amina@example.org", "آمنة"),
             ("ahmad@example.org", "أحمد"),

@@ -9,9 +9,9 @@ use safir_domain::consular::evisa::{
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::consular::evisas::{self, IssueEvisa};
 use safir_store::testing::TestDb;
-use safir_store::{Db, StoreError, accounts, missions};
+use safir_store::{Db, StoreError, accounts};
 
-use crate::missions::paris;
+use crate::missions::create_paris;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -34,13 +34,6 @@ async fn user(db: &Db, email: &str) -> UserId {
     )
     .await
     .unwrap();
-    tx.commit().await.unwrap();
-    id
-}
-
-async fn mission(db: &Db) -> MissionId {
-    let mut tx = db.begin().await.unwrap();
-    let id = missions::create(&mut tx, &paris()).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -78,7 +71,7 @@ async fn issued_visas_are_numbered_signed_found_and_revoked() {
             key.id(),
             "the key is made once and kept"
         );
-        let mission = mission(db).await;
+        let mission = create_paris(db).await;
         let holder = user(db, "anna@example.org").await;
         let mut tx = db.begin().await.unwrap();
         let first = evisas::issue(&mut tx, request(&mission, &holder), &key)
@@ -169,7 +162,7 @@ async fn concurrent_issues_get_distinct_numbers() {
     for t in TestDb::all().await {
         let db = t.db.clone();
         let key = evisas::signing_key(&db).await.unwrap();
-        let mission = mission(&db).await;
+        let mission = create_paris(&db).await;
         let holder = user(&db, "anna@example.org").await;
         let mut tasks = Vec::new();
         for _ in 0..6 {

@@ -1,8 +1,9 @@
+use safir_domain::ids::MissionId;
 use safir_domain::mission::{MissionCode, MissionKind, TimeZoneName};
 use safir_domain::{CountryCode, Lang};
-use safir_store::StoreError;
 use safir_store::missions::{self, MissionInput};
 use safir_store::testing::TestDb;
+use safir_store::{Db, StoreError};
 
 pub fn paris() -> MissionInput {
     MissionInput {
@@ -19,6 +20,14 @@ pub fn paris() -> MissionInput {
         phone: None,
         address: None,
     }
+}
+
+/// The Paris embassy of [`paris`], created and committed: the mission most tests start from.
+pub async fn create_paris(db: &Db) -> MissionId {
+    let mut tx = db.begin().await.unwrap();
+    let id = missions::create(&mut tx, &paris()).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 #[tokio::test]
