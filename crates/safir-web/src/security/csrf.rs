@@ -162,6 +162,14 @@ mod tests {
         map
     }
 
+    /// Served behind a proxy with its public origin configured.
+    fn pinned() -> SecurityConfig {
+        SecurityConfig {
+            public_origin: Some("https://mfa.example/".into()),
+            ..SecurityConfig::default()
+        }
+    }
+
     #[test]
     fn origin_must_match_host_or_configured_origin() {
         let open = SecurityConfig::default();
@@ -174,10 +182,7 @@ mod tests {
         assert!(!origin_allowed(&post, &null, &open));
         assert!(origin_allowed(&Method::GET, &other, &open));
 
-        let pinned = SecurityConfig {
-            public_origin: Some("https://mfa.example/".into()),
-            ..SecurityConfig::default()
-        };
+        let pinned = pinned();
         let proxied = headers(&[
             ("host", "127.0.0.1:8080"),
             ("origin", "https://mfa.example"),
@@ -242,10 +247,7 @@ mod tests {
         // Neither: a non-browser client or a withheld referrer.
         assert!(from(&[("host", "mfa.example")]));
 
-        let pinned = SecurityConfig {
-            public_origin: Some("https://mfa.example/".into()),
-            ..SecurityConfig::default()
-        };
+        let pinned = pinned();
         let proxied = headers(&[
             ("host", "127.0.0.1:8080"),
             ("referer", "https://mfa.example/consular"),
