@@ -506,28 +506,12 @@ fn english_neutral(dir: &str) {
     let mut rated: Vec<(f32, String)> = Vec::new();
     for name in sentiment::RATED_CORPORA {
         let path = format!("{rated_dir}/{name}");
-        for (i, line) in read(&path).lines().enumerate() {
-            let mut fields = line.splitn(3, '\t');
-            let (Some(_), Some(r), Some(sentence)) = (fields.next(), fields.next(), fields.next())
-            else {
-                continue;
-            };
-            let Ok(r) = r.trim().parse::<f32>() else {
-                eprintln!("{path}: record {}: rating {r:?}", i + 1);
-                process::exit(2)
-            };
-            rated.push((r, sentence.to_owned()));
-        }
+        rated.extend(sentiment::parse_ratings(&read(&path)).unwrap_or_else(|e| {
+            eprintln!("{path}: {e}");
+            process::exit(2)
+        }));
     }
-    let gold = |r: f32| {
-        if r >= sentiment::RATED_MIN {
-            Label::Pos
-        } else if r <= -sentiment::RATED_MIN {
-            Label::Neg
-        } else {
-            Label::Neu
-        }
-    };
+    let gold = |r: f32| sentiment::rating_label(r, sentiment::RATED_MIN);
     let folds = 5;
     let config = TrainConfig::ENGLISH;
     // (probability of POS, gold label) of every rated sentence, out of fold.

@@ -31,7 +31,7 @@ pub use features::{FeatureConfig, Features, extract};
 pub use model::{Model, ModelError};
 pub use train::{
     DataError, Example, RATED_CORPORA, RATED_MIN, TrainConfig, classes_of, parse_arsarcasm,
-    parse_labelled_sentences, parse_rated_sentences, train,
+    parse_labelled_sentences, parse_rated_sentences, parse_ratings, rating_label, train,
 };
 
 /// The shipped Arabic model file.

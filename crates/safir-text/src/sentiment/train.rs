@@ -173,12 +173,10 @@ pub const RATED_CORPORA: [&str; 4] = [
 pub const RATED_MIN: f32 = 0.5;
 
 /// Reads sentences rated on a scale around zero, one a line: `id<TAB>rating<TAB>sentence`
-/// (the mean ratings of the human judges in VADER's ground-truth corpora, −4 … +4). A
-/// sentence rated `min_rating` or more is POS, `−min_rating` or less NEG; those between
-/// are left out (the English model has no neutral class to learn).
-pub fn parse_rated_sentences(text: &str, min_rating: f32) -> Result<Vec<Example>, DataError> {
-    let mut examples = Vec::new();
-    let mut rated = 0usize;
+/// (the mean ratings of the human judges in VADER's ground-truth corpora, −4 … +4), as
+/// (rating, sentence), every rated line.
+pub fn parse_ratings(text: &str) -> Result<Vec<(f32, String)>, DataError> {
+    let mut rated = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -198,23 +196,36 @@ pub fn parse_rated_sentences(text: &str, min_rating: f32) -> Result<Vec<Example>
                 });
             }
         };
-        rated += 1;
-        let label = if rating >= min_rating {
-            Label::Pos
-        } else if rating <= -min_rating {
-            Label::Neg
-        } else {
-            continue;
-        };
-        examples.push(Example {
-            text: sentence.to_owned(),
-            label,
-        });
+        rated.push((rating, sentence.to_owned()));
     }
-    if rated == 0 {
+    if rated.is_empty() {
         return Err(DataError::Empty);
     }
-    Ok(examples)
+    Ok(rated)
+}
+
+/// The label of a rating: POS at `min_rating` or more, NEG at `−min_rating` or less, NEU
+/// between.
+pub fn rating_label(rating: f32, min_rating: f32) -> Label {
+    if rating >= min_rating {
+        Label::Pos
+    } else if rating <= -min_rating {
+        Label::Neg
+    } else {
+        Label::Neu
+    }
+}
+
+/// [`parse_ratings`], the sentences rated `min_rating` or more from zero as POS or NEG
+/// examples; those between are left out (the English model has no neutral class to learn).
+pub fn parse_rated_sentences(text: &str, min_rating: f32) -> Result<Vec<Example>, DataError> {
+    Ok(parse_ratings(text)?
+        .into_iter()
+        .filter_map(|(rating, text)| match rating_label(rating, min_rating) {
+            Label::Neu => None,
+            label => Some(Example { text, label }),
+        })
+        .collect())
 }
 
 /// RFC 4180 records: quoted fields may hold commas, newlines and `""`.
@@ -494,6 +505,11 @@ mod tests {
             ]
         );
         assert_eq!(parse_rated_sentences(text, 3.0).unwrap(), []);
+        // Every rated line, the near-neutral one too, and its label around the threshold.
+        let ratings: Vec<f32> = parse_ratings(text).unwrap().iter().map(|r| r.0).collect();
+        assert_eq!(ratings, [2.5, -0.3, -1.25, 0.5]);
+        let labels: Vec<Label> = ratings.iter().map(|&r| rating_label(r, 0.5)).collect();
+        assert_eq!(labels, [Label::Pos, Label::Neu, Label::Neg, Label::Pos]);
         assert_eq!(
             parse_rated_sentences("1\tgood\tfine\n", 0.5),
             Err(DataError::Rating {
