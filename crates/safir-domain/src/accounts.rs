@@ -115,7 +115,8 @@ impl fmt::Debug for Password {
     }
 }
 
-/// A person's name as shown in the interface: 1 to 120 characters, no control characters.
+/// A person's name as shown in the interface: 1 to 120 characters, no control characters,
+/// at least one letter other than tatweel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
@@ -132,6 +133,7 @@ impl DisplayName {
         if s.chars().any(char::is_control) {
             return Err(ValidationError::new("invalid_characters"));
         }
+        crate::validation::check_letters(s)?;
         Ok(Self(s.to_owned()))
     }
 
@@ -234,7 +236,7 @@ mod tests {
             if let Ok(n) = DisplayName::parse(&s) {
                 prop_assert!(!n.as_str().chars().any(char::is_control));
                 prop_assert!(n.as_str().chars().count() <= 120);
-                prop_assert!(!n.as_str().is_empty());
+                prop_assert!(crate::validation::has_letters(n.as_str()));
             }
         }
 

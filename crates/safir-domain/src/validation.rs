@@ -22,6 +22,30 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// Tatweel (U+0640), the stroke that stretches Arabic words: Unicode counts it as a letter
+/// (a modifier letter), but it spells nothing.
+const TATWEEL: char = '\u{0640}';
+
+/// Whether a name spells something: at least one letter other than tatweel. A name made
+/// only of tatweel, digits, punctuation, marks or symbols (`ـــ`, `-`, `...`, `123`) is
+/// refused with `no_letters`; text pasted from a PDF or a keyboard slip is the usual cause.
+/// Unicode's alphabetic property also holds vowel marks (harakat), hence the second test.
+pub fn has_letters(s: &str) -> bool {
+    s.chars().any(|c| {
+        c != TATWEEL && c.is_alphabetic() && !unicode_normalization::char::is_combining_mark(c)
+    })
+}
+
+/// `no_letters` when a name that is present spells nothing (see [`has_letters`]); an empty
+/// name passes, for the caller's own `required` check to judge.
+pub fn check_letters(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() || has_letters(s) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("no_letters"))
+    }
+}
+
 /// Errors of a whole form or request body, keyed by field name, in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(pub Vec<(String, ValidationError)>);
@@ -57,5 +81,38 @@ impl FieldErrors {
     /// `Ok(())` when no field failed.
     pub fn into_result(self) -> Result<(), FieldErrors> {
         if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_must_hold_a_letter_other_than_tatweel() {
+        for name in ["Anna", "ليلى", "مـحـمـد", "李", "Ørsted", "O'Brien"] {
+            assert!(has_letters(name), "{name}");
+            assert_eq!(check_letters(name), Ok(()), "{name}");
+        }
+        for name in [
+            "ـ",
+            "ـــــ",
+            " ـ ـ ",
+            "-",
+            "...",
+            "123",
+            "٣٤",
+            "\u{064E}\u{0651}",
+            "🙂",
+            "﷽",
+        ] {
+            assert!(!has_letters(name), "{name:?}");
+            assert_eq!(
+                check_letters(name),
+                Err(ValidationError::new("no_letters")),
+                "{name:?}"
+            );
+        }
+        assert_eq!(check_letters("  "), Ok(()));
     }
 }

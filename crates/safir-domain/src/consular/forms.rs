@@ -173,18 +173,15 @@ pub fn check(
     let mut priority = Priority::Normal;
 
     let needs_identity = kind != CaseKind::Emergency;
-    if needs_identity {
-        e.check("surname", text(get("surname"), 100));
-        e.check("given_names", text(get("given_names"), 100));
-    } else {
-        e.check(
-            "surname",
-            crate::consular::service::optional_text(get("surname"), 100),
-        );
-        e.check(
-            "given_names",
-            crate::consular::service::optional_text(get("given_names"), 100),
-        );
+    for field in ["surname", "given_names"] {
+        let checked = if needs_identity {
+            text(get(field), 100)
+        } else {
+            crate::consular::service::optional_text(get(field), 100)
+        };
+        if e.check(field, checked).is_some() {
+            e.check(field, crate::validation::check_letters(get(field)));
+        }
     }
 
     let birth = if needs_identity {
@@ -316,7 +313,7 @@ fn check_visa(
     // A visa carries the name as the passport's machine-readable zone prints it.
     for field in ["surname", "given_names"] {
         let v = get(field);
-        if !v.trim().is_empty()
+        if crate::validation::has_letters(v)
             && !v
                 .chars()
                 .all(|c| c.is_ascii_alphabetic() || " -'".contains(c))
@@ -418,6 +415,19 @@ mod tests {
         );
         assert_eq!(e.get("birth_date").unwrap().code, "date_must_be_past");
         assert_eq!(e.get("courier_address").unwrap().code, "required");
+    }
+
+    #[test]
+    fn a_name_must_spell_something() {
+        let mut f = renewal();
+        f.insert("surname".into(), "ـــــ".into());
+        f.insert("given_names".into(), "-".into());
+        let e = check(CaseKind::PassportRenewal, &f, today(), &[]).unwrap_err();
+        assert_eq!(e.get("surname").unwrap().code, "no_letters");
+        assert_eq!(e.get("given_names").unwrap().code, "no_letters");
+        f.insert("surname".into(), "إريكـسون".into());
+        f.insert("given_names".into(), "آنا".into());
+        assert!(check(CaseKind::PassportRenewal, &f, today(), &[]).is_ok());
     }
 
     #[test]

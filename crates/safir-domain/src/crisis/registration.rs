@@ -223,6 +223,13 @@ fn text(v: &str, max: usize) -> Result<String, ValidationError> {
     }
 }
 
+/// A person's name: required text that spells something (see `validation::has_letters`).
+fn person_name(v: &str, max: usize) -> Result<String, ValidationError> {
+    let t = text(v, max)?;
+    crate::validation::check_letters(&t)?;
+    Ok(t)
+}
+
 fn optional_text(v: &str, max: usize) -> Result<String, ValidationError> {
     let t = v.trim();
     if t.chars().count() > max {
@@ -334,7 +341,7 @@ pub fn check(
 ) -> Result<CheckedRegistration, FieldErrors> {
     let mut e = FieldErrors::new();
     let kind = e.check("kind", RegistrationKind::parse(&input.kind));
-    let full_name = e.check("full_name", text(&input.full_name, MAX_NAME));
+    let full_name = e.check("full_name", person_name(&input.full_name, MAX_NAME));
     let email = if input.email.trim().is_empty() {
         None
     } else {
@@ -411,7 +418,10 @@ pub fn check(
             );
             break;
         }
-        let name = e.check(&companion_field(row, "name"), text(&c.name, MAX_NAME));
+        let name = e.check(
+            &companion_field(row, "name"),
+            person_name(&c.name, MAX_NAME),
+        );
         let relation = e.check(
             &companion_field(row, "relation"),
             optional_text(&c.relation, 60),
@@ -586,6 +596,22 @@ mod tests {
                 "{field} {code} in {c:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_name_of_tatweel_alone_is_refused() {
+        let mut i = trip();
+        i.full_name = "ـــــ".into();
+        i.companions[0].name = " ـ ".into();
+        let c = codes(&i);
+        for field in ["full_name", "companion1_name"] {
+            assert!(
+                c.iter().any(|(f, k)| f == field && *k == "no_letters"),
+                "{field} in {c:?}"
+            );
+        }
+        i.full_name = "ليـــلى".into();
+        assert!(!codes(&i).iter().any(|(f, _)| f == "full_name"));
     }
 
     #[test]

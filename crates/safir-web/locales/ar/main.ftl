@@ -58,6 +58,7 @@ field-error-too-long = { $max ->
 }
 field-error-invalid-email = أدخل عنوان بريد إلكتروني صحيحًا، مثل name@example.org.
 field-error-invalid = هذه القيمة غير صالحة.
+field-error-no-letters = اكتب الاسم بالحروف: لا يصح اسم مكوَّن من التطويل (ـ) أو الأرقام أو علامات الترقيم وحدها.
 field-error-nul-character = يحتوي «{ $field }» على المحرف NUL ‏(U+0000)، ولا يمكن حفظه. احذفه وأعد الإرسال.
 
 ## الأخطاء

@@ -48,6 +48,7 @@ field-error-too-long = { $max ->
 }
 field-error-invalid-email = Enter a valid email address, like name@example.org.
 field-error-invalid = This value is not valid.
+field-error-no-letters = Write the name in letters: a name made only of tatweel (ـ), digits or punctuation cannot be used.
 field-error-nul-character = “{ $field }” contains a NUL character (U+0000), which cannot be stored. Remove it and send again.
 
 ## Errors

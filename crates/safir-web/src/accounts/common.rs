@@ -218,6 +218,7 @@ pub fn push_domain_error(errors: &mut FieldErrors, field: &str, code: &str) {
     match code {
         "required" => errors.push(field, "required"),
         "email_invalid" => errors.push(field, "invalid_email"),
+        "no_letters" => errors.push(field, "no_letters"),
         "too_long" if field == "display_name" => {
             errors.add(FieldError::new(field, "too_long").with_arg("max", 120))
         }

@@ -95,6 +95,7 @@ pub fn field_error(field: &str, e: &ValidationError, max_len: usize) -> FieldErr
         "required" => FieldError::new(field, "required"),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len),
         "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),
+        "no_letters" => FieldError::new(field, "no_letters"),
         other => FieldError::new(field, format!("admin_{other}")),
     }
 }

@@ -52,6 +52,7 @@ pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
     match e.code {
         "required" => FieldError::new(field, "required"),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
+        "no_letters" => FieldError::new(field, "no_letters"),
         other => FieldError::new(field, format!("consular_{other}")),
     }
 }

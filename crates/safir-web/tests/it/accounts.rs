@@ -130,18 +130,20 @@ async fn resending_the_verification_link_sends_a_new_one() {
 async fn rejected_sign_up_keeps_the_input_and_explains_each_field_in_the_users_language() {
     for app in TestApp::all().await {
         let taken = app.public_user(&unique_email("taken")).await;
-        for (lang, email_msg, mismatch_msg, taken_msg) in [
+        for (lang, email_msg, mismatch_msg, taken_msg, name_msg) in [
             (
                 "en",
                 "Enter a valid email address",
                 "The two passwords are not the same.",
                 "An account already uses this email address.",
+                "Write the name in letters",
             ),
             (
                 "ar",
                 "field-error-invalid-email",
                 "كلمتا المرور غير متطابقتين.",
                 "هذا البريد الإلكتروني مستخدم في حساب آخر.",
+                "اكتب الاسم بالحروف",
             ),
         ] {
             let mut c = app.client();
@@ -183,7 +185,8 @@ async fn rejected_sign_up_keeps_the_input_and_explains_each_field_in_the_users_l
                     "/sign-up",
                     "/sign-up",
                     &[
-                        ("display_name", "Salma"),
+                        // Tatweel alone, as a stretched empty name pasted from a PDF.
+                        ("display_name", "ـــ"),
                         ("email", &taken.email),
                         ("password", PASSWORD),
                         ("password_confirm", "correct horse battery stapler"),
@@ -192,6 +195,8 @@ async fn rejected_sign_up_keeps_the_input_and_explains_each_field_in_the_users_l
                 )
                 .await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(res.body.contains(name_msg), "{}", res.body);
+            assert!(res.body.contains("value=\"ـــ\""), "{}", res.body);
             assert!(res.body.contains(mismatch_msg), "{}", res.body);
             assert!(res.body.contains(taken_msg));
             assert!(res.body.contains(&format!("value=\"{}\"", taken.email)));

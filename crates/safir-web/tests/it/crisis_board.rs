@@ -496,6 +496,9 @@ async fn pfif_with_characters_xml_forbids_endless_nesting_or_another_encoding_is
             (doc("a&#x1;b"), "U+0001"),
             (doc("\u{FFFF}"), "U+FFFF"),
             ("<a>".repeat(70_000), "nested"),
+            // A name of tatweel alone spells nothing; before, it was stored cut to 200.
+            (doc(&"ـ".repeat(20_000)), "Line 5: the element full_name"),
+            (doc(" - "), "Line 5: the element full_name"),
         ] {
             let res = import(&mut client, "cr1", &[("file", Some("p.xml"), &xml)]).await;
             assert_eq!(res.status, 422, "{}", res.body);

@@ -202,7 +202,17 @@ fn person(node: &Node) -> Result<PfifPerson, PfifError> {
     Ok(PfifPerson {
         entry_date: time(node, "entry_date")?,
         source_date: time(node, "source_date")?,
-        full_name: required(node, "full_name", p)?,
+        full_name: checked(
+            node,
+            "full_name",
+            "expected a name with at least one letter",
+            crate::validation::has_letters,
+        )?
+        .ok_or(PfifError::Missing {
+            element: "full_name",
+            parent: p,
+            line: node.line,
+        })?,
         given_name: text(node, "given_name"),
         family_name: text(node, "family_name"),
         alternate_names: text(node, "alternate_names"),

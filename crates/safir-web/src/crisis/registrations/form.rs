@@ -81,6 +81,7 @@ pub fn field_errors(e: &DomainErrors) -> FieldErrors {
             "required" => FieldError::new(field, "required"),
             "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len(field)),
             "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),
+            "no_letters" => FieldError::new(field, "no_letters"),
             other => FieldError::new(field, format!("crisis_{other}")),
         });
     }
