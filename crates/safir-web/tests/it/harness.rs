@@ -242,7 +242,10 @@ pub fn unique_email(prefix: &str) -> String {
 }
 
 impl Client<'_> {
+    /// Sends `req`; an HTML answer must pass `html_checks` (unique ids, field errors linked
+    /// to their fields), whatever the test asks of it.
     pub async fn send(&mut self, req: Request<Body>) -> TestResponse {
+        let target = format!("{} {}", req.method(), req.uri());
         let res = self.app.router.clone().oneshot(req).await.unwrap();
         for v in res.headers().get_all(header::SET_COOKIE) {
             if let Ok(s) = v.to_str()
@@ -262,11 +265,25 @@ impl Client<'_> {
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
             .await
             .unwrap();
-        TestResponse {
+        let res = TestResponse {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        let is_html = res
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if is_html {
+            let problems = crate::html_checks::problems(&res.body);
+            assert!(
+                problems.is_empty(),
+                "{target} ({}): {problems:#?}",
+                res.status
+            );
         }
+        res
     }
 
     fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {

@@ -39,6 +39,7 @@ mod errors;
 mod evisa;
 mod evisa_offline;
 mod harness;
+mod html_checks;
 mod matrix;
 mod matrix_tokens;
 mod metrics;

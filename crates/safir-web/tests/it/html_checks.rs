@@ -1,0 +1,177 @@
+//! Checks every HTML page the tests receive must pass, whatever the test is about: each
+//! `id` appears once, each field error is announced with its field (`aria-describedby`
+//! names it), and each `aria-describedby` or `for` names an element of the page. A screen
+//! reader user hears a field's error only through that link; the browser walk's checker
+//! cannot tell whether it is there.
+
+use std::collections::{HashMap, HashSet};
+
+/// One start tag's name and attributes, values unescaped only as far as these checks need.
+struct Tag<'a> {
+    name: &'a str,
+    attrs: Vec<(&'a str, &'a str)>,
+}
+
+impl Tag<'_> {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+}
+
+/// The start tags of `html`, outside comments, scripts and styles.
+fn start_tags(html: &str) -> Vec<Tag<'_>> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        if let Some(after) = rest.strip_prefix("!--") {
+            rest = after.find("-->").map_or("", |end| &after[end + 3..]);
+            continue;
+        }
+        let Some(first) = rest.chars().next() else {
+            break;
+        };
+        if !first.is_ascii_alphabetic() {
+            continue;
+        }
+        let Some(tag) = parse_tag(rest) else {
+            break;
+        };
+        let (tag, len) = tag;
+        rest = &rest[len..];
+        if matches!(tag.name, "script" | "style") {
+            let close = format!("</{}", tag.name);
+            rest = rest.find(&close).map_or("", |end| &rest[end..]);
+        }
+        tags.push(tag);
+    }
+    tags
+}
+
+/// A start tag at the start of `s` (just after `<`) and its length up to and with `>`.
+fn parse_tag(s: &str) -> Option<(Tag<'_>, usize)> {
+    let bytes = s.as_bytes();
+    let name_end = s
+        .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .unwrap_or(s.len());
+    let name = &s[..name_end];
+    let mut attrs = Vec::new();
+    let mut i = name_end;
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        if bytes[i] == b'>' {
+            return Some((Tag { name, attrs }, i + 1));
+        }
+        let key_start = i;
+        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b' ' | b'\t' | b'\n' | b'/') {
+            i += 1;
+        }
+        let key = &s[key_start..i];
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            let (value, next) = match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = s[i + 1..].find(q as char)? + i + 1;
+                    (&s[i + 1..end], end + 1)
+                }
+                _ => {
+                    let end = s[i..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(s.len(), |e| e + i);
+                    (&s[i..end], end)
+                }
+            };
+            attrs.push((key, value));
+            i = next;
+        } else {
+            attrs.push((key, ""));
+        }
+    }
+}
+
+/// What is wrong with `html` by the checks above; empty when nothing is.
+pub fn problems(html: &str) -> Vec<String> {
+    let tags = start_tags(html);
+    let mut problems = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for tag in &tags {
+        if let Some(id) = tag.attr("id") {
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    for (id, n) in &seen {
+        if *n > 1 {
+            problems.push(format!("id \"{id}\" appears {n} times"));
+        }
+    }
+    let mut described: HashSet<&str> = HashSet::new();
+    for tag in &tags {
+        if let Some(ids) = tag.attr("aria-describedby") {
+            for id in ids.split_ascii_whitespace() {
+                described.insert(id);
+                if !seen.contains_key(id) {
+                    problems.push(format!(
+                        "<{}> is described by \"{id}\", which is not on the page",
+                        tag.name
+                    ));
+                }
+            }
+        }
+        if tag.name == "label"
+            && let Some(id) = tag.attr("for")
+            && !seen.contains_key(id)
+        {
+            problems.push(format!("a label is for \"{id}\", which is not on the page"));
+        }
+    }
+    for tag in &tags {
+        let is_field_error = tag
+            .attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "field-error"));
+        // An error of the whole form, not of one field, is announced when it appears.
+        if !is_field_error || tag.attr("role") == Some("alert") {
+            continue;
+        }
+        match tag.attr("id") {
+            None => problems.push("a field error has no id to be announced by".to_owned()),
+            Some(id) if !described.contains(id) => problems.push(format!(
+                "the field error \"{id}\" is not named by any aria-describedby"
+            )),
+            Some(_) => {}
+        }
+    }
+    problems.sort();
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::problems;
+
+    #[test]
+    fn a_linked_error_passes_and_each_fault_is_named() {
+        let good = r#"<label for="a">A</label><input id="a" aria-describedby="a-error">
+            <p class="field-error" id="a-error">Wrong</p><!-- <p id="a"> -->
+            <script>let s = '<p id="a">';</script>"#;
+        assert_eq!(problems(good), Vec::<String>::new());
+        let bad = r#"<label for="b">B</label><select id="a"></select><p id=a></p>
+            <p class="field-error" id="a-error">Wrong</p><p class="hint field-error">x</p>
+            <p class="field-error" role="alert">Whole form</p>
+            <input aria-describedby="gone">"#;
+        assert_eq!(
+            problems(bad),
+            vec![
+                "<input> is described by \"gone\", which is not on the page",
+                "a field error has no id to be announced by",
+                "a label is for \"b\", which is not on the page",
+                "id \"a\" appears 2 times",
+                "the field error \"a-error\" is not named by any aria-describedby",
+            ]
+        );
+    }
+}
