@@ -1,8 +1,9 @@
 //! Checks every HTML page the tests receive must pass, whatever the test is about: each
 //! `id` appears once, each field error is announced with its field (`aria-describedby`
-//! names it), and each `aria-describedby` or `for` names an element of the page. A screen
-//! reader user hears a field's error only through that link; the browser walk's checker
-//! cannot tell whether it is there.
+//! names it), each `aria-describedby` or `for` names an element of the page, and each
+//! control a user fills in has a label. A screen reader user hears a field's error only
+//! through that link; the browser walk's checker cannot tell whether it is there, and sees
+//! only the pages it walks, not every state the tests put a form in.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,6 +27,14 @@ fn start_tags(html: &str) -> Vec<Tag<'_>> {
         rest = &rest[open + 1..];
         if let Some(after) = rest.strip_prefix("!--") {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix("/label") {
+            tags.push(Tag {
+                name: "/label",
+                attrs: Vec::new(),
+            });
+            rest = after;
             continue;
         }
         let Some(first) = rest.chars().next() else {
@@ -129,6 +138,37 @@ pub fn problems(html: &str) -> Vec<String> {
             problems.push(format!("a label is for \"{id}\", which is not on the page"));
         }
     }
+    let labelled_by_for: HashSet<&str> = tags
+        .iter()
+        .filter(|t| t.name == "label")
+        .filter_map(|t| t.attr("for"))
+        .collect();
+    let mut open_labels = 0usize;
+    for tag in &tags {
+        match tag.name {
+            "label" => open_labels += 1,
+            "/label" => open_labels = open_labels.saturating_sub(1),
+            "input" | "select" | "textarea" => {
+                let kind = tag.attr("type").unwrap_or("text");
+                let fills_in = tag.name != "input"
+                    || !matches!(kind, "hidden" | "submit" | "button" | "reset" | "image");
+                let labelled = open_labels > 0
+                    || tag
+                        .attr("id")
+                        .is_some_and(|id| labelled_by_for.contains(id))
+                    || tag.attr("aria-label").is_some_and(|l| !l.trim().is_empty())
+                    || tag.attr("aria-labelledby").is_some();
+                if fills_in && !labelled {
+                    problems.push(format!(
+                        "<{} name=\"{}\"> has no label",
+                        tag.name,
+                        tag.attr("name").unwrap_or("")
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
     for tag in &tags {
         let is_field_error = tag
             .attr("class")
@@ -162,11 +202,15 @@ mod tests {
         let bad = r#"<label for="b">B</label><select id="a"></select><p id=a></p>
             <p class="field-error" id="a-error">Wrong</p><p class="hint field-error">x</p>
             <p class="field-error" role="alert">Whole form</p>
-            <input aria-describedby="gone">"#;
+            <input aria-describedby="gone"><label>C <input name="c"></label>
+            <input type="hidden" name="t"><textarea name="d"></textarea>"#;
         assert_eq!(
             problems(bad),
             vec![
+                "<input name=\"\"> has no label",
                 "<input> is described by \"gone\", which is not on the page",
+                "<select name=\"\"> has no label",
+                "<textarea name=\"d\"> has no label",
                 "a field error has no id to be announced by",
                 "a label is for \"b\", which is not on the page",
                 "id \"a\" appears 2 times",
