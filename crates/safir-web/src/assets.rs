@@ -154,6 +154,69 @@ mod tests {
         }
     }
 
+    /// Where `css` (comments removed) opens a block inside a style rule rather than inside
+    /// an at-rule such as `@media`, or leaves a block open or closes one never opened: with
+    /// CSS nesting, a missing `}` silently moves every later rule inside the one before it.
+    fn misnested(css: &str) -> Vec<String> {
+        let mut text = String::new();
+        let mut rest = css;
+        while let Some(start) = rest.find("/*") {
+            text.push_str(&rest[..start]);
+            rest = rest[start..]
+                .split_once("*/")
+                .map_or("", |(_, after)| after);
+        }
+        text.push_str(rest);
+        let mut problems = Vec::new();
+        // For each open block: whether it is an at-rule's (which may hold rules).
+        let mut open: Vec<bool> = Vec::new();
+        let mut prelude = String::new();
+        for c in text.chars() {
+            match c {
+                '{' => {
+                    let selector = prelude.trim().to_owned();
+                    if open.last() == Some(&false) {
+                        problems.push(format!("`{selector}` is inside a style rule"));
+                    }
+                    open.push(selector.starts_with('@'));
+                    prelude.clear();
+                }
+                '}' => {
+                    if open.pop().is_none() {
+                        problems.push("a `}` closes no block".to_owned());
+                    }
+                    prelude.clear();
+                }
+                ';' => prelude.clear(),
+                c => prelude.push(c),
+            }
+        }
+        if !open.is_empty() {
+            problems.push(format!("{} block(s) left open", open.len()));
+        }
+        problems
+    }
+
+    #[test]
+    fn every_rule_of_the_stylesheet_is_closed_and_none_nested() {
+        assert_eq!(
+            misnested("a { color: red } @media print { a { color: black } }"),
+            Vec::<String>::new()
+        );
+        // The missing `}` of `a`: `b` becomes part of `a`.
+        let found = misnested("a { color: red\n/* b */ b { color: blue } }");
+        assert!(
+            found.len() == 1 && found[0].ends_with("b` is inside a style rule"),
+            "{found:?}"
+        );
+        assert_eq!(
+            misnested("@media print { a { color: red }"),
+            vec!["1 block(s) left open".to_owned()]
+        );
+        let css = std::str::from_utf8(FILES[0].bytes).unwrap();
+        assert_eq!(misnested(css), Vec::<String>::new());
+    }
+
     #[test]
     fn urls_carry_the_content_hash() {
         let css = url("app.css");
