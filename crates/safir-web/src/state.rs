@@ -157,6 +157,8 @@ pub struct AppStateInner {
     pub consular_reads: Arc<crate::consular::read_cache::ConsularReads>,
     /// Records check-in answers in group commits (see `crisis::checkin::AnswerWriter`).
     pub checkin_writer: crate::crisis::checkin::AnswerWriter,
+    /// The crises the home page announces, kept a few seconds (see `home`).
+    pub public_crises: Arc<crate::home::PublicCrises>,
 }
 
 impl AppState {
@@ -185,6 +187,7 @@ impl AppState {
             consular_reads,
             audit,
             checkin_writer,
+            public_crises: Arc::new(crate::home::public_crises()),
         })))
     }
 

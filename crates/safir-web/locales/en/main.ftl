@@ -22,6 +22,19 @@ footer-text = Safir — open-source digital diplomacy platform
 home-title = Home
 home-heading = Welcome to Safir
 home-lead = Consular services, travel advice and news from the ministry and its missions, in one place.
+home-crises-heading = Crisis response
+home-crises-intro = If you or your family are in an area affected by one of these crises, tell the embassy where you are. No account is needed.
+home-services-heading = Services
+home-service-consular = Consular services
+home-service-consular-text = Renew a passport, apply for a visa or ask for emergency help abroad, and follow your application online.
+home-service-advice = Travel advice
+home-service-advice-text = Safety, entry requirements, health and local laws, country by country, with the date of each update.
+home-service-register = Register your trip or stay abroad
+home-service-register-text = Tell us where you travel or live, so that your embassy can reach you in a crisis.
+home-service-alerts = Travel alerts by email or text message
+home-service-alerts-text = Be told when the advice for a country changes. No account is needed.
+home-service-verify = Check an e-visa
+home-service-verify-text = Confirm that an e-visa issued by the ministry is genuine and still valid.
 missions-count = { $count ->
     [zero] No missions
     [one] One mission

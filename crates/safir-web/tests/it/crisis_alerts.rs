@@ -525,8 +525,40 @@ async fn a_crisis_is_declared_and_its_presence_form_switched() {
         let page = c.get(&location).await;
         assert!(page.body.contains("Floods"));
         assert!(page.body.contains("<polygon"));
+        let id = location.trim_start_matches("/staff/crises/");
+        let form = format!("/crisis/{id}/presence");
+        assert!(
+            page.body.contains(&format!("{ORIGIN}{form}")),
+            "the public address to share: {}",
+            page.body
+        );
+        // The home page announces the crisis and leads to its form, in each language.
+        let mut visitor = app.client();
+        for (lang, title, country) in [("en", "Floods", "Lebanon"), ("ar", "فيضانات", "لبنان")]
+        {
+            visitor.lang = Some(lang);
+            let home = visitor.get("/").await;
+            assert!(
+                home.body.contains(&format!("href=\"{form}\"")),
+                "{}",
+                home.body
+            );
+            assert!(home.body.contains(title) && home.body.contains(country));
+            assert_eq!(visitor.get(&form).await.status, 200);
+        }
         c.submit(&location, &format!("{location}/presence"), &[("open", "0")])
             .await;
+        let home = visitor.get("/").await;
+        assert!(
+            !home.body.contains(&form) && !home.body.contains("فيضانات"),
+            "a closed form is no longer announced"
+        );
+        assert!(
+            !c.get(&location)
+                .await
+                .body
+                .contains(&format!("{ORIGIN}{form}"))
+        );
         c.submit(&location, &format!("{location}/close"), &[]).await;
         let page = c.get(&location).await;
         assert!(page.body.contains("Closed"));

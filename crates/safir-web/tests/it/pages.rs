@@ -20,6 +20,51 @@ async fn home_is_arabic_and_right_to_left_by_default() {
 }
 
 #[tokio::test]
+async fn home_leads_to_each_public_service() {
+    let app = TestApp::new();
+    for (lang, titles) in [
+        (
+            "ar",
+            [
+                "الخدمات القنصلية",
+                "نصائح السفر",
+                "سجّل رحلتك أو إقامتك في الخارج",
+                "تنبيهات السفر",
+                "التحقق من تأشيرة إلكترونية",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Consular services",
+                "Travel advice",
+                "Register your trip or stay abroad",
+                "Travel alerts",
+                "Check an e-visa",
+            ],
+        ),
+    ] {
+        let html = text(app.get(&format!("/?lang={lang}"), &[]).await).await;
+        for (href, title) in [
+            "/consular",
+            "/travel-advice",
+            "/abroad/new",
+            "/subscribe",
+            "/verify",
+        ]
+        .into_iter()
+        .zip(titles)
+        {
+            assert!(
+                html.contains(&format!(r#"<h3><a href="{href}">{title}"#)),
+                "{lang} {href}: {html}"
+            );
+        }
+        assert!(!html.contains("crisis-notices"), "no crisis, no notice");
+    }
+}
+
+#[tokio::test]
 async fn accept_language_selects_english() {
     let app = TestApp::new();
     let html = text(

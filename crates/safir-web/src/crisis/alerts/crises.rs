@@ -262,6 +262,7 @@ pub async fn declare_crisis(
         .await
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
+    state.public_crises.clear();
     Ok(Redirect::to(&format!("/staff/crises/{}", crisis.id)).into_response())
 }
 
@@ -290,6 +291,8 @@ struct CrisisPage {
     alerts: Vec<AlertRow>,
     /// Whether the viewer may open the crisis's welfare board (it shows personal data).
     board: bool,
+    /// The public "register your presence" form, to share (also linked from the home page).
+    presence_url: String,
 }
 
 pub async fn show_crisis(
@@ -333,6 +336,11 @@ pub async fn show_crisis(
         map: MapView::new(&area),
         alerts,
         board,
+        presence_url: format!(
+            "{}/crisis/{}/presence",
+            state.config.public_url.trim_end_matches('/'),
+            crisis.id
+        ),
         id: crisis.id,
     })?;
     Ok(html.into_response())
@@ -361,6 +369,7 @@ pub async fn close_crisis(
             .map_err(AppError::internal)?;
     }
     tx.commit().await.map_err(AppError::internal)?;
+    state.public_crises.clear();
     Ok(Redirect::to(&format!("/staff/crises/{}", crisis.id)).into_response())
 }
 
@@ -389,5 +398,6 @@ pub async fn set_presence(
             .map_err(AppError::internal)?;
     }
     tx.commit().await.map_err(AppError::internal)?;
+    state.public_crises.clear();
     Ok(Redirect::to(&format!("/staff/crises/{}", crisis.id)).into_response())
 }
