@@ -1,7 +1,8 @@
 //! Checks every HTML page the tests receive must pass, whatever the test is about: each
 //! `id` appears once, each field error is announced with its field (`aria-describedby`
-//! names it), each `aria-describedby` or `for` names an element of the page, and each
-//! control a user fills in has a label. A screen reader user hears a field's error only
+//! names it), each `aria-describedby` or `for` names an element of the page, each
+//! control a user fills in has a label, and nothing inline is left for the content security
+//! policy to block (`style` attributes and elements, inline scripts, `on…` handlers). A screen reader user hears a field's error only
 //! through that link; the browser walk's checker cannot tell whether it is there, and sees
 //! only the pages it walks, not every state the tests put a form in.
 
@@ -138,6 +139,24 @@ pub fn problems(html: &str) -> Vec<String> {
             problems.push(format!("a label is for \"{id}\", which is not on the page"));
         }
     }
+    // The content security policy allows no inline style or script: what it blocks would
+    // silently not apply (a map drawn at full size, a handler that never runs).
+    for tag in &tags {
+        if matches!(tag.name, "style") {
+            problems.push("a <style> element (blocked by the page's policy)".to_owned());
+        }
+        if tag.name == "script" && tag.attr("src").is_none() {
+            problems.push("an inline <script> (blocked by the page's policy)".to_owned());
+        }
+        for (name, _) in &tag.attrs {
+            if *name == "style" || (name.starts_with("on") && name.len() > 2) {
+                problems.push(format!(
+                    "<{}> has a {name} attribute (blocked by the page's policy)",
+                    tag.name
+                ));
+            }
+        }
+    }
     let labelled_by_for: HashSet<&str> = tags
         .iter()
         .filter(|t| t.name == "label")
@@ -197,19 +216,22 @@ mod tests {
     fn a_linked_error_passes_and_each_fault_is_named() {
         let good = r#"<label for="a">A</label><input id="a" aria-describedby="a-error">
             <p class="field-error" id="a-error">Wrong</p><!-- <p id="a"> -->
-            <script>let s = '<p id="a">';</script>"#;
+            <script src="/static/a.js">let s = '<p id="a">';</script>"#;
         assert_eq!(problems(good), Vec::<String>::new());
         let bad = r#"<label for="b">B</label><select id="a"></select><p id=a></p>
             <p class="field-error" id="a-error">Wrong</p><p class="hint field-error">x</p>
             <p class="field-error" role="alert">Whole form</p>
             <input aria-describedby="gone"><label>C <input name="c"></label>
-            <input type="hidden" name="t"><textarea name="d"></textarea>"#;
+            <input type="hidden" name="t"><textarea name="d"></textarea>
+            <svg style="max-height:2rem"></svg><button onclick="go()">Go</button>"#;
         assert_eq!(
             problems(bad),
             vec![
+                "<button> has a onclick attribute (blocked by the page's policy)",
                 "<input name=\"\"> has no label",
                 "<input> is described by \"gone\", which is not on the page",
                 "<select name=\"\"> has no label",
+                "<svg> has a style attribute (blocked by the page's policy)",
                 "<textarea name=\"d\"> has no label",
                 "a field error has no id to be announced by",
                 "a label is for \"b\", which is not on the page",
