@@ -30,7 +30,7 @@ fn service_inputs(currency: Currency, passport_fee: &str) -> anyhow::Result<Vec<
             name_en: "Passport renewal".into(),
             instructions_ar: "املأ الاستمارة باسمك كما هو في جوازك الحالي، وأرفق صورة شخصية حديثة بخلفية بيضاء. يمكنك استلام الجواز الجديد من البعثة أو بالبريد السريع.".into(),
             instructions_en: "Fill in the form with your name as in your current passport and attach a recent photo on a white background. Collect the new passport at the mission or have it sent by courier.".into(),
-            documents: "صورة شخصية حديثة | Recent photo\\nصورة صفحة البيانات في الجواز الحالي | Copy of the current passport's data page".into(),
+            documents: "صورة شخصية حديثة | Recent photo\nصورة صفحة البيانات في الجواز الحالي | Copy of the current passport's data page".into(),
             fee: fee(passport_fee)?,
             processing_days: 10,
             visa_types: vec![],
@@ -43,7 +43,7 @@ fn service_inputs(currency: Currency, passport_fee: &str) -> anyhow::Result<Vec<
             name_en: "Visa application".into(),
             instructions_ar: "للزوار الأجانب: اختر نوع التأشيرة وأدخل تواريخ سفرك وبيانات جوازك. تصلك التأشيرة الإلكترونية بالبريد الإلكتروني بعد الموافقة.".into(),
             instructions_en: "For foreign visitors: choose the type of visa and give your travel dates and passport details. The e-visa reaches you by email once approved.".into(),
-            documents: "صورة شخصية | Photo\\nصورة الجواز | Passport copy\\nحجز الفندق أو دعوة | Hotel booking or invitation".into(),
+            documents: "صورة شخصية | Photo\nصورة الجواز | Passport copy\nحجز الفندق أو دعوة | Hotel booking or invitation".into(),
             fee: fee(passport_fee)?,
             processing_days: 5,
             visa_types: vec!["tourist", "business", "study", "transit"],
@@ -69,7 +69,7 @@ fn service_inputs(currency: Currency, passport_fee: &str) -> anyhow::Result<Vec<
             name_en: "Emergency travel document".into(),
             instructions_ar: "لمن فقد جوازه أو سُرق منه ويحتاج إلى السفر قريبًا. أرفق محضر الشرطة إن وُجد.".into(),
             instructions_en: "If your passport was lost or stolen and you must travel soon. Attach the police report if you have one.".into(),
-            documents: "محضر الشرطة | Police report\\nصورة شخصية | Photo".into(),
+            documents: "محضر الشرطة | Police report\nصورة شخصية | Photo".into(),
             fee: fee("50")?,
             processing_days: 2,
             visa_types: vec![],
@@ -435,6 +435,23 @@ mod tests {
                     s = s.apply(kind, a, who).unwrap();
                 }
                 assert_eq!(s, target, "{kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_required_document_is_a_line_with_both_languages() {
+        let currency = Currency::parse("EUR").unwrap();
+        for service in service_inputs(currency, "75").unwrap() {
+            for line in service.documents.lines() {
+                let (ar, en) = line.split_once(" | ").expect(line);
+                assert!(
+                    !ar.contains(['\\', '|']) && !en.contains(['\\', '|']),
+                    "{}: {line}",
+                    service.code
+                );
+                assert!(ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)));
+                assert!(en.chars().all(|c| c.is_ascii()));
             }
         }
     }
