@@ -130,6 +130,15 @@ officer-sla-median = الوسيط
 officer-sla-p90 = المئين التسعون
 officer-sla-empty = لم يُقدَّم أي ملف في هذه الفترة.
 officer-sla-overdue = الملفات المفتوحة المتأخرة عن موعدها، حسب الخدمة
+officer-sla-under-a-minute = أقل من دقيقة
+officer-sla-minutes = { $count ->
+    [zero] { $count } دقيقة
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $count } دقائق
+    [many] { $count } دقيقة
+   *[other] { $count } دقيقة
+}
 officer-sla-hours = { $count ->
     [zero] { $count } ساعة
     [one] ساعة واحدة

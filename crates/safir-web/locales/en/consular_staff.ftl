@@ -118,6 +118,11 @@ officer-sla-median = Median
 officer-sla-p90 = 90% within
 officer-sla-empty = No case was submitted in this period.
 officer-sla-overdue = Open cases past due, per service
+officer-sla-under-a-minute = under a minute
+officer-sla-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
 officer-sla-hours = { $count ->
     [one] { $count } hour
    *[other] { $count } hours

@@ -46,16 +46,50 @@ struct SlaPage {
     services: Vec<ServiceRow>,
 }
 
-/// A duration in hours below two days, in days beyond, to one decimal.
+/// A duration in whole minutes below an hour (an emergency acknowledged in 12 minutes is not
+/// "0 hours"), in hours below two days and in days beyond, to one decimal.
 fn duration(page: &Page, hours: f64) -> String {
-    let (key, value) = if hours < 48.0 {
-        ("officer-sla-hours", hours)
+    let minutes = (hours * 60.0).round();
+    if minutes < 1.0 {
+        return page.t("officer-sla-under-a-minute");
+    }
+    let (key, value) = if minutes < 60.0 {
+        ("officer-sla-minutes", minutes)
+    } else if hours < 48.0 {
+        ("officer-sla-hours", (hours * 10.0).round() / 10.0)
     } else {
-        ("officer-sla-days", hours / 24.0)
+        ("officer-sla-days", (hours / 24.0 * 10.0).round() / 10.0)
     };
     let mut args = FluentArgs::new();
-    args.set("count", FluentValue::from((value * 10.0).round() / 10.0));
+    args.set("count", FluentValue::from(value));
     page.t_args(key, &args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn short_waits_are_told_in_minutes() {
+        let uri: Uri = "/".parse().unwrap();
+        let en = Page::new(Lang::En, &uri, "home-title");
+        let ar = Page::new(Lang::Ar, &uri, "home-title");
+        for (hours, english, arabic) in [
+            (0.0, "under a minute", "أقل من دقيقة"),
+            (0.004, "under a minute", "أقل من دقيقة"),
+            (1.0 / 60.0, "1 minute", "دقيقة واحدة"),
+            (0.2, "12 minutes", "12 دقيقة"),
+            (0.99, "59 minutes", "59 دقيقة"),
+            (1.0, "1 hour", "ساعة واحدة"),
+            (5.0, "5 hours", "5 ساعات"),
+            (5.25, "5.3 hours", "5.3 ساعات"),
+            (72.0, "3 days", "3 أيام"),
+        ] {
+            assert_eq!(duration(&en, hours), english, "{hours}");
+            assert_eq!(duration(&ar, hours), arabic, "{hours}");
+        }
+    }
 }
 
 pub async fn show_sla_board(
