@@ -18,7 +18,7 @@ use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, N
 use safir_store::listen::{Dataset, Monitor, NewAlert, datasets, monitors};
 use safir_store::{Db, StoreError};
 use safir_web::email::{self, OutgoingEmail};
-use safir_web::i18n::{FluentArgs, I18n, Lang};
+use safir_web::i18n::{FluentArgs, I18n, Lang, ltr};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -311,8 +311,11 @@ fn alert_email(
     args.set("dataset", dataset.name.clone());
     args.set("matches", alert.matches);
     args.set("threshold", monitor.threshold);
-    args.set("start", format_iso(alert.window_start_ms.max(0)));
-    args.set("end", format_iso(alert.window_end_ms));
+    args.set(
+        "start",
+        ltr(lang, &format_iso(alert.window_start_ms.max(0))),
+    );
+    args.set("end", ltr(lang, &format_iso(alert.window_end_ms)));
     args.set("cooldown", monitor.cooldown_minutes);
     args.set("samples", samples.join("\n"));
     let i18n = I18n::global();

@@ -249,6 +249,18 @@ fn message_ids(resource: &FluentResource) -> Vec<String> {
         .collect()
 }
 
+/// A value written left to right (a date, a time) as it goes into a sentence or a title in
+/// `lang`. In Arabic it goes between two left-to-right marks (U+200E): after Arabic letters
+/// the bidirectional algorithm takes digits for Arabic numbers, whose hyphens it does not
+/// join, so `الاثنين 2026-11-30` would show as `30-11-2026`. The marks work in plain-text
+/// e-mail too, where markup cannot isolate the value. English text is left unchanged.
+pub fn ltr(lang: Lang, value: &str) -> String {
+    match lang {
+        Lang::Ar => format!("\u{200E}{value}\u{200E}"),
+        Lang::En => value.to_owned(),
+    }
+}
+
 /// Shorthand for [`I18n::t`] on the global catalogs.
 pub fn t(lang: Lang, key: &str) -> String {
     I18n::global().t(lang, key)

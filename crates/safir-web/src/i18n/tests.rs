@@ -244,3 +244,20 @@ fn every_audit_action_has_a_label_in_both_languages() {
     );
     assert_eq!(action_label(Lang::En, "nothing.known"), None);
 }
+
+#[test]
+fn dates_in_arabic_sentences_keep_their_order() {
+    // After Arabic letters the digits of a date count as Arabic numbers, whose hyphens the
+    // bidirectional algorithm does not join: without the marks, 2026-11-30 reads 30-11-2026.
+    let heading = crate::consular::appointments::labels::day_heading(
+        Lang::Ar,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    );
+    assert_eq!(heading, "الاثنين \u{200E}2026-11-30\u{200E}");
+    let english = crate::consular::appointments::labels::day_heading(
+        Lang::En,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    );
+    assert_eq!(english, "Monday 2026-11-30");
+    assert_eq!(ltr(Lang::En, "10:00 UTC"), "10:00 UTC");
+}

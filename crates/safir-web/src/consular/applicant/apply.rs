@@ -108,7 +108,10 @@ async fn apply_page(
     let kind = case.kind().map_err(AppError::internal)?;
     let expires = case.expires_at.map(|d| {
         let mut a = fluent_bundle::FluentArgs::new();
-        a.set("date", d.format("%Y-%m-%d").to_string());
+        a.set(
+            "date",
+            crate::i18n::ltr(lang, &d.format("%Y-%m-%d").to_string()),
+        );
         page.t_args("apply-draft-expires", &a)
     });
     render(&ApplyPage {
@@ -192,7 +195,7 @@ pub async fn save(
             "date",
             saved
                 .expires_at
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(|d| crate::i18n::ltr(lang, &d.format("%Y-%m-%d").to_string()))
                 .unwrap_or_default(),
         );
         let notice = crate::i18n::t_args(lang, "apply-saved", &args);
@@ -299,7 +302,10 @@ pub async fn autosave(
     }
     keep_typed(&state, me, &case, &data).await?;
     let mut args = fluent_bundle::FluentArgs::new();
-    args.set("time", now().format("%H:%M UTC").to_string());
+    args.set(
+        "time",
+        crate::i18n::ltr(lang, &now().format("%H:%M UTC").to_string()),
+    );
     let line = crate::i18n::t_args(lang, "apply-autosaved", &args);
     let html = format!(
         "<span>{}</span>",
