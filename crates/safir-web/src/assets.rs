@@ -108,8 +108,8 @@ async fn serve(Path((hash, name)): Path<(String, String)>, headers: HeaderMap) -
 mod tests {
     use super::*;
 
-    /// Every `property: value` declaration in a stylesheet, comments removed.
-    fn declarations(css: &str) -> Vec<(String, String)> {
+    /// A stylesheet without its comments.
+    fn without_comments(css: &str) -> String {
         let mut text = String::new();
         let mut rest = css;
         while let Some(start) = rest.find("/*") {
@@ -119,7 +119,13 @@ mod tests {
                 .map_or("", |(_, after)| after);
         }
         text.push_str(rest);
-        text.split(['{', '}', ';'])
+        text
+    }
+
+    /// Every `property: value` declaration in a stylesheet, comments removed.
+    fn declarations(css: &str) -> Vec<(String, String)> {
+        without_comments(css)
+            .split(['{', '}', ';'])
             .filter_map(|d| d.split_once(':'))
             .map(|(p, v)| (p.trim().to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
             .filter(|(p, _)| !p.is_empty() && !p.contains(' ') && !p.starts_with('@'))
@@ -158,15 +164,7 @@ mod tests {
     /// an at-rule such as `@media`, or leaves a block open or closes one never opened: with
     /// CSS nesting, a missing `}` silently moves every later rule inside the one before it.
     fn misnested(css: &str) -> Vec<String> {
-        let mut text = String::new();
-        let mut rest = css;
-        while let Some(start) = rest.find("/*") {
-            text.push_str(&rest[..start]);
-            rest = rest[start..]
-                .split_once("*/")
-                .map_or("", |(_, after)| after);
-        }
-        text.push_str(rest);
+        let text = without_comments(css);
         let mut problems = Vec::new();
         // For each open block: whether it is an at-rule's (which may hold rules).
         let mut open: Vec<bool> = Vec::new();

@@ -33,7 +33,8 @@ fn followable(href: &str) -> bool {
         && !path.starts_with("/api/")
         // A file (`.pdf`, `.csv`, `.ics`, `.geojson`, …), not a page.
         && !path.rsplit('/').next().unwrap_or("").contains('.')
-        && !["export", "download", "feed", "/file", "/photo"]
+        // Files and documents that are not pages (the e-visa keys are JSON).
+        && !["export", "download", "feed", "/file", "/photo", "/verify/keys"]
             .iter()
             .any(|part| path.contains(part))
 }
