@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use checkin::{CheckinNote, NOT_IN_AREA_TEXT, checkin_status_for_note, note_for_checkin};
-pub use read::{PfifError, parse};
+pub use read::{MAX_FULL_NAME, PfifError, parse};
 pub use write::to_xml;
 
 /// The PFIF 1.4 namespace.

@@ -499,6 +499,8 @@ async fn pfif_with_characters_xml_forbids_endless_nesting_or_another_encoding_is
             // A name of tatweel alone spells nothing; before, it was stored cut to 200.
             (doc(&"ـ".repeat(20_000)), "Line 5: the element full_name"),
             (doc(" - "), "Line 5: the element full_name"),
+            // Longer than the board keeps; before, it was cut to 200 characters.
+            (doc(&"ع".repeat(201)), "Line 5: the element full_name"),
         ] {
             let res = import(&mut client, "cr1", &[("file", Some("p.xml"), &xml)]).await;
             assert_eq!(res.status, 422, "{}", res.body);

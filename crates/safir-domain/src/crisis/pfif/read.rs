@@ -196,6 +196,10 @@ pub fn parse(xml: &str) -> Result<PfifDocument, PfifError> {
     })
 }
 
+/// The longest full name read, in characters: what the welfare board keeps. A longer one is
+/// refused naming its line rather than cut.
+pub const MAX_FULL_NAME: usize = 200;
+
 fn person(node: &Node) -> Result<PfifPerson, PfifError> {
     let p = "person";
     let id = required(node, "person_record_id", p)?;
@@ -205,8 +209,8 @@ fn person(node: &Node) -> Result<PfifPerson, PfifError> {
         full_name: checked(
             node,
             "full_name",
-            "expected a name with at least one letter",
-            crate::validation::has_letters,
+            "expected a name with at least one letter and at most 200 characters",
+            |v| crate::validation::has_letters(v) && v.chars().count() <= MAX_FULL_NAME,
         )?
         .ok_or(PfifError::Missing {
             element: "full_name",

@@ -325,7 +325,8 @@ pub(crate) fn imported_people(doc: &PfifDocument, crisis: &BoardCrisis) -> Vec<I
             ImportedPerson {
                 person_record_id: p.person_record_id.clone(),
                 source_url: String::new(),
-                full_name: full_name.chars().take(200).collect(),
+                // The reader refuses longer names; this only bounds a document built in code.
+                full_name: full_name.chars().take(pfif::MAX_FULL_NAME).collect(),
                 email: None,
                 phone: None,
                 lang: "en".to_owned(),
