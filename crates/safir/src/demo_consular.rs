@@ -451,7 +451,7 @@ mod tests {
                     service.code
                 );
                 assert!(ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)));
-                assert!(en.chars().all(|c| c.is_ascii()));
+                assert!(en.is_ascii());
             }
         }
     }

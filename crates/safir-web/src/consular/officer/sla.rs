@@ -65,33 +65,6 @@ fn duration(page: &Page, hours: f64) -> String {
     page.t_args(key, &args)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Lang;
-
-    #[test]
-    fn short_waits_are_told_in_minutes() {
-        let uri: Uri = "/".parse().unwrap();
-        let en = Page::new(Lang::En, &uri, "home-title");
-        let ar = Page::new(Lang::Ar, &uri, "home-title");
-        for (hours, english, arabic) in [
-            (0.0, "under a minute", "أقل من دقيقة"),
-            (0.004, "under a minute", "أقل من دقيقة"),
-            (1.0 / 60.0, "1 minute", "دقيقة واحدة"),
-            (0.2, "12 minutes", "12 دقيقة"),
-            (0.99, "59 minutes", "59 دقيقة"),
-            (1.0, "1 hour", "ساعة واحدة"),
-            (5.0, "5 hours", "5 ساعات"),
-            (5.25, "5.3 hours", "5.3 ساعات"),
-            (72.0, "3 days", "3 أيام"),
-        ] {
-            assert_eq!(duration(&en, hours), english, "{hours}");
-            assert_eq!(duration(&ar, hours), arabic, "{hours}");
-        }
-    }
-}
-
 pub async fn show_sla_board(
     State(state): State<AppState>,
     lang: Lang,
@@ -158,4 +131,31 @@ pub async fn show_sla_board(
         states,
         services,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn short_waits_are_told_in_minutes() {
+        let uri: Uri = "/".parse().unwrap();
+        let en = Page::new(Lang::En, &uri, "home-title");
+        let ar = Page::new(Lang::Ar, &uri, "home-title");
+        for (hours, english, arabic) in [
+            (0.0, "under a minute", "أقل من دقيقة"),
+            (0.004, "under a minute", "أقل من دقيقة"),
+            (1.0 / 60.0, "1 minute", "دقيقة واحدة"),
+            (0.2, "12 minutes", "12 دقيقة"),
+            (0.99, "59 minutes", "59 دقيقة"),
+            (1.0, "1 hour", "ساعة واحدة"),
+            (5.0, "5 hours", "5 ساعات"),
+            (5.25, "5.3 hours", "5.3 ساعات"),
+            (72.0, "3 days", "3 أيام"),
+        ] {
+            assert_eq!(duration(&en, hours), english, "{hours}");
+            assert_eq!(duration(&ar, hours), arabic, "{hours}");
+        }
+    }
 }
