@@ -176,5 +176,5 @@ field-error-accounts-code-invalid = هذا الرمز غير صحيح. تحقّ�
 field-error-accounts-code-used = سبق استخدام هذا الرمز. انتظر الرمز التالي.
 field-error-accounts-scope-required = اختر صلاحية واحدة على الأقل.
 field-error-accounts-scope-not-granted = أدوارك لا تسمح بإحدى هذه الصلاحيات.
-field-error-accounts-date-invalid = أدخل تاريخًا بالشكل 2027-01-31.
+field-error-accounts-date-invalid = أدخل تاريخًا بالشكل ‎2027-01-31‎.
 field-error-accounts-date-not-future = اختر تاريخًا بعد اليوم.

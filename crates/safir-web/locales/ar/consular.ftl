@@ -116,7 +116,7 @@ emergency-category-crime = ضحية جريمة
 emergency-category-lost-passport = فقدان الجواز أو سرقته
 emergency-category-other = أخرى
 
-field-error-consular-date-invalid = أدخل تاريخًا مثل 2027-01-31.
+field-error-consular-date-invalid = أدخل تاريخًا مثل ‎2027-01-31‎.
 field-error-consular-date-must-be-past = يجب أن يكون هذا التاريخ في الماضي.
 field-error-consular-date-must-be-future = يجب أن يكون هذا التاريخ اليوم أو بعده.
 field-error-consular-expiry-before-birth = يجب أن يكون تاريخ الانتهاء بعد تاريخ الميلاد.

@@ -1,8 +1,9 @@
 //! Checks every HTML page the tests receive must pass, whatever the test is about: each
 //! `id` appears once, each field error is announced with its field (`aria-describedby`
 //! names it), each `aria-describedby` or `for` names an element of the page, each
-//! control a user fills in has a label, and nothing inline is left for the content security
-//! policy to block (`style` attributes and elements, inline scripts, `on…` handlers). A screen reader user hears a field's error only
+//! control a user fills in has a label, nothing inline is left for the content security
+//! policy to block (`style` attributes and elements, inline scripts, `on…` handlers), and
+//! on Arabic pages no date follows Arabic words in a way that shows it backwards. A screen reader user hears a field's error only
 //! through that link; the browser walk's checker cannot tell whether it is there, and sees
 //! only the pages it walks, not every state the tests put a form in.
 
@@ -104,10 +105,47 @@ fn parse_tag(s: &str) -> Option<(Tag<'_>, usize)> {
     }
 }
 
+/// The runs of text in which a date (`2026-11-30`) follows Arabic letters with no
+/// left-to-right mark between: the bidirectional algorithm takes its digits for Arabic
+/// numbers, does not join their hyphens, and shows `30-11-2026`. A date in an element of its
+/// own (`<span dir="ltr">`, `<bdi>`) starts a run of its own and is not reported.
+fn reversed_dates(html: &str) -> Vec<String> {
+    let is_arabic_letter = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c) && c.is_alphabetic();
+    let mut found = Vec::new();
+    for run in html
+        .split('<')
+        .filter_map(|part| part.split_once('>').map(|(_, text)| text))
+    {
+        let chars: Vec<char> = run.chars().collect();
+        for i in 0..chars.len().saturating_sub(9) {
+            let is_date = (0..10).all(|k| match k {
+                4 | 7 => chars[i + k] == '-',
+                _ => chars[i + k].is_ascii_digit(),
+            });
+            if !is_date || (i > 0 && chars[i - 1].is_ascii_digit()) {
+                continue;
+            }
+            let before = &chars[..i];
+            if let Some(p) = before.iter().rposition(|&c| is_arabic_letter(c))
+                && !before[p..].contains(&'\u{200E}')
+            {
+                found.push(format!(
+                    "a date after Arabic words reads backwards: {:?}",
+                    run.trim().chars().take(80).collect::<String>()
+                ));
+            }
+        }
+    }
+    found
+}
+
 /// What is wrong with `html` by the checks above; empty when nothing is.
 pub fn problems(html: &str) -> Vec<String> {
     let tags = start_tags(html);
     let mut problems = Vec::new();
+    if html.contains("<html lang=\"ar\"") {
+        problems.extend(reversed_dates(html));
+    }
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for tag in &tags {
         if let Some(id) = tag.attr("id") {
@@ -211,6 +249,24 @@ pub fn problems(html: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::problems;
+
+    #[test]
+    fn a_date_after_arabic_words_needs_its_own_run_or_marks() {
+        let page = |body: &str| format!("<html lang=\"ar\" dir=\"rtl\"><body>{body}</body></html>");
+        for good in [
+            "<h1>مواعيد اليوم — الاثنين \u{200E}2026-11-30\u{200E}</h1>",
+            "<p>أُرسل <span dir=\"ltr\">2026-11-30 14:25 UTC</span></p>",
+            "<td>2026-11-30</td><td>مقدَّم</td>",
+            "<p>PAR-2026-000123 مقدَّم</p>",
+        ] {
+            assert_eq!(problems(&page(good)), Vec::<String>::new(), "{good}");
+        }
+        let bad = problems(&page("<h1>مواعيد اليوم — الاثنين 2026-11-30</h1>"));
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].contains("reads backwards"));
+        // The same text on an English page is not checked.
+        assert!(problems("<html lang=\"en\"><p>الاثنين 2026-11-30</p></html>").is_empty());
+    }
 
     #[test]
     fn a_linked_error_passes_and_each_fault_is_named() {
