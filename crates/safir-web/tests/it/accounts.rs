@@ -669,7 +669,10 @@ async fn rejected_account_forms_answer_in_arabic_and_keep_what_was_typed() {
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("اختر صلاحية واحدة على الأقل."));
-        assert!(res.body.contains("أدخل تاريخًا بالشكل \u{200E}2027-01-31\u{200E}."));
+        assert!(
+            res.body
+                .contains("أدخل تاريخًا بالشكل \u{200E}2027-01-31\u{200E}.")
+        );
         assert!(res.body.contains("value=\"سكربت التقارير\""));
         assert!(res.body.contains("يرجى تصحيح"), "summary above the form");
     }
