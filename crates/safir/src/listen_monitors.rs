@@ -311,11 +311,8 @@ fn alert_email(
     args.set("dataset", dataset.name.clone());
     args.set("matches", alert.matches);
     args.set("threshold", monitor.threshold);
-    args.set(
-        "start",
-        ltr(lang, &format_iso(alert.window_start_ms.max(0))),
-    );
-    args.set("end", ltr(lang, &format_iso(alert.window_end_ms)));
+    args.set("start", ltr(lang, format_iso(alert.window_start_ms.max(0))));
+    args.set("end", ltr(lang, format_iso(alert.window_end_ms)));
     args.set("cooldown", monitor.cooldown_minutes);
     args.set("samples", samples.join("\n"));
     let i18n = I18n::global();

@@ -216,9 +216,8 @@ pub fn error_summary(lang: Lang, errors: &FieldErrors) -> Option<String> {
 /// messages where they exist, `field-error-accounts-*` otherwise.
 pub fn push_domain_error(errors: &mut FieldErrors, field: &str, code: &str) {
     match code {
-        "required" => errors.push(field, "required"),
+        code if FieldError::is_site_wide(code) => errors.push(field, code),
         "email_invalid" => errors.push(field, "invalid_email"),
-        "no_letters" => errors.push(field, "no_letters"),
         "too_long" if field == "display_name" => {
             errors.add(FieldError::new(field, "too_long").with_arg("max", 120))
         }

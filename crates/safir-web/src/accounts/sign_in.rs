@@ -92,10 +92,7 @@ pub fn locked_message(lang: Lang, until: DateTime<Utc>) -> String {
     let minutes = ((until - Utc::now()).num_seconds().max(1) + 59) / 60;
     let mut args = FluentArgs::new();
     args.set("minutes", minutes);
-    args.set(
-        "time",
-        crate::i18n::ltr(lang, &until.format("%H:%M UTC").to_string()),
-    );
+    args.set("time", crate::i18n::ltr(lang, until.format("%H:%M UTC")));
     I18n::global().t_args(lang, "accounts-locked", &args)
 }
 

@@ -92,10 +92,9 @@ impl FormData {
 /// `field-error-admin-<code>`.
 pub fn field_error(field: &str, e: &ValidationError, max_len: usize) -> FieldError {
     match e.code {
-        "required" => FieldError::new(field, "required"),
+        code if FieldError::is_site_wide(code) => FieldError::new(field, code),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len),
         "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),
-        "no_letters" => FieldError::new(field, "no_letters"),
         other => FieldError::new(field, format!("admin_{other}")),
     }
 }

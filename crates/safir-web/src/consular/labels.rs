@@ -50,9 +50,8 @@ pub fn content(lang: Lang) -> safir_domain::Lang {
 /// A domain failure under this context's messages; the shared codes keep theirs.
 pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
     match e.code {
-        "required" => FieldError::new(field, "required"),
+        code if FieldError::is_site_wide(code) => FieldError::new(field, code),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
-        "no_letters" => FieldError::new(field, "no_letters"),
         other => FieldError::new(field, format!("consular_{other}")),
     }
 }

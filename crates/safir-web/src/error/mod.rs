@@ -242,6 +242,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// Whether a domain validation code has one message for every form (`field-error-<code>`)
+    /// rather than one per context: each context's mapping of domain codes passes these on.
+    pub fn is_site_wide(code: &str) -> bool {
+        matches!(code, "required" | "no_letters")
+    }
+
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> FieldError {
         FieldError {
             field: field.into(),

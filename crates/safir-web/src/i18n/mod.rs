@@ -254,10 +254,10 @@ fn message_ids(resource: &FluentResource) -> Vec<String> {
 /// the bidirectional algorithm takes digits for Arabic numbers, whose hyphens it does not
 /// join, so `الاثنين 2026-11-30` would show as `30-11-2026`. The marks work in plain-text
 /// e-mail too, where markup cannot isolate the value. English text is left unchanged.
-pub fn ltr(lang: Lang, value: &str) -> String {
+pub fn ltr(lang: Lang, value: impl std::fmt::Display) -> String {
     match lang {
         Lang::Ar => format!("\u{200E}{value}\u{200E}"),
-        Lang::En => value.to_owned(),
+        Lang::En => value.to_string(),
     }
 }
 

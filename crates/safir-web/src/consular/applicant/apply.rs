@@ -108,10 +108,7 @@ async fn apply_page(
     let kind = case.kind().map_err(AppError::internal)?;
     let expires = case.expires_at.map(|d| {
         let mut a = fluent_bundle::FluentArgs::new();
-        a.set(
-            "date",
-            crate::i18n::ltr(lang, &d.format("%Y-%m-%d").to_string()),
-        );
+        a.set("date", crate::i18n::ltr(lang, d.format("%Y-%m-%d")));
         page.t_args("apply-draft-expires", &a)
     });
     render(&ApplyPage {
@@ -195,7 +192,7 @@ pub async fn save(
             "date",
             saved
                 .expires_at
-                .map(|d| crate::i18n::ltr(lang, &d.format("%Y-%m-%d").to_string()))
+                .map(|d| crate::i18n::ltr(lang, d.format("%Y-%m-%d")))
                 .unwrap_or_default(),
         );
         let notice = crate::i18n::t_args(lang, "apply-saved", &args);
@@ -302,10 +299,7 @@ pub async fn autosave(
     }
     keep_typed(&state, me, &case, &data).await?;
     let mut args = fluent_bundle::FluentArgs::new();
-    args.set(
-        "time",
-        crate::i18n::ltr(lang, &now().format("%H:%M UTC").to_string()),
-    );
+    args.set("time", crate::i18n::ltr(lang, now().format("%H:%M UTC")));
     let line = crate::i18n::t_args(lang, "apply-autosaved", &args);
     let html = format!(
         "<span>{}</span>",

@@ -40,10 +40,10 @@ pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
             format!(
                 "{} {}",
                 weekday(lang, local.weekday()),
-                crate::i18n::ltr(lang, &local.format("%Y-%m-%d %H:%M").to_string())
+                crate::i18n::ltr(lang, local.format("%Y-%m-%d %H:%M"))
             )
         }
-        None => crate::i18n::ltr(lang, &t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        None => crate::i18n::ltr(lang, t.format("%Y-%m-%d %H:%M UTC")),
     }
 }
 
@@ -52,7 +52,7 @@ pub fn day_heading(lang: Lang, date: chrono::NaiveDate) -> String {
     format!(
         "{} {}",
         weekday(lang, date.weekday()),
-        crate::i18n::ltr(lang, &date.format("%Y-%m-%d").to_string())
+        crate::i18n::ltr(lang, date.format("%Y-%m-%d"))
     )
 }
 

@@ -313,20 +313,12 @@ pub(crate) fn imported_people(doc: &PfifDocument, crisis: &BoardCrisis) -> Vec<I
                 .and_then(|c| CountryCode::parse(c).ok())
                 .map(|c| c.as_str().to_owned())
                 .unwrap_or_else(|| crisis.country.clone());
-            let full_name = if p.full_name.is_empty() {
-                [p.given_name.as_deref(), p.family_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            } else {
-                p.full_name.replace(['\r', '\n'], " ")
-            };
             ImportedPerson {
                 person_record_id: p.person_record_id.clone(),
                 source_url: String::new(),
-                // The reader refuses longer names; this only bounds a document built in code.
-                full_name: full_name.chars().take(pfif::MAX_FULL_NAME).collect(),
+                // The reader gives a name with a letter and at most `pfif::MAX_FULL_NAME`
+                // characters; a line break in it becomes a space.
+                full_name: p.full_name.replace(['\r', '\n'], " "),
                 email: None,
                 phone: None,
                 lang: "en".to_owned(),

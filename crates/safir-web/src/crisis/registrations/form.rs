@@ -78,10 +78,9 @@ pub fn field_errors(e: &DomainErrors) -> FieldErrors {
     let mut out = FieldErrors::new();
     for (field, err) in &e.0 {
         out.add(match err.code {
-            "required" => FieldError::new(field, "required"),
+            code if FieldError::is_site_wide(code) => FieldError::new(field, code),
             "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len(field)),
             "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),
-            "no_letters" => FieldError::new(field, "no_letters"),
             other => FieldError::new(field, format!("crisis_{other}")),
         });
     }
