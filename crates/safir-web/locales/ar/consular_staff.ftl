@@ -155,6 +155,8 @@ officer-sla-days = { $count ->
     [many] { $count } يومًا
    *[other] { $count } يوم
 }
+officer-sla-hours-decimal = { $count } ساعة
+officer-sla-days-decimal = { $count } يوم
 field-error-consular-window-invalid = اختر 30 أو 90 أو 365 يومًا.
 
 ## لوحة البعثة

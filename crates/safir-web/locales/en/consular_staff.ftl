@@ -131,6 +131,8 @@ officer-sla-days = { $count ->
     [one] { $count } day
    *[other] { $count } days
 }
+officer-sla-hours-decimal = { $count } hours
+officer-sla-days-decimal = { $count } days
 field-error-consular-window-invalid = Choose 30, 90 or 365 days.
 
 ## Dashboard

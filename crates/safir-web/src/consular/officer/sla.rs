@@ -48,6 +48,10 @@ struct SlaPage {
 
 /// A duration in whole minutes below an hour (an emergency acknowledged in 12 minutes is not
 /// "0 hours"), in hours below two days and in days beyond, to one decimal.
+///
+/// A value with a decimal has messages of its own (`…-decimal`): Arabic counts it with the
+/// singular noun (CLDR's "other": «5.3 ساعة»), but the plural rules the messages are selected
+/// with look only at the whole part, so 5.3 would take the form of 5 («5.3 ساعات»).
 fn duration(page: &Page, hours: f64) -> String {
     let minutes = (hours * 60.0).round();
     if minutes < 1.0 {
@@ -62,7 +66,11 @@ fn duration(page: &Page, hours: f64) -> String {
     };
     let mut args = FluentArgs::new();
     args.set("count", FluentValue::from(value));
-    page.t_args(key, &args)
+    if value.fract() == 0.0 {
+        page.t_args(key, &args)
+    } else {
+        page.t_args(&format!("{key}-decimal"), &args)
+    }
 }
 
 pub async fn show_sla_board(
@@ -139,7 +147,7 @@ mod tests {
     use crate::i18n::Lang;
 
     #[test]
-    fn short_waits_are_told_in_minutes() {
+    fn waits_are_told_in_minutes_hours_or_days_with_the_right_noun() {
         let uri: Uri = "/".parse().unwrap();
         let en = Page::new(Lang::En, &uri, "home-title");
         let ar = Page::new(Lang::Ar, &uri, "home-title");
@@ -151,8 +159,14 @@ mod tests {
             (0.99, "59 minutes", "59 دقيقة"),
             (1.0, "1 hour", "ساعة واحدة"),
             (5.0, "5 hours", "5 ساعات"),
-            (5.25, "5.3 hours", "5.3 ساعات"),
+            (5.25, "5.3 hours", "5.3 ساعة"),
+            (1.04, "1 hour", "ساعة واحدة"),
+            (1.5, "1.5 hours", "1.5 ساعة"),
+            (2.0, "2 hours", "ساعتان"),
+            (10.2, "10.2 hours", "10.2 ساعة"),
             (72.0, "3 days", "3 أيام"),
+            (60.0, "2.5 days", "2.5 يوم"),
+            (24.0 * 4.3, "4.3 days", "4.3 يوم"),
         ] {
             assert_eq!(duration(&en, hours), english, "{hours}");
             assert_eq!(duration(&ar, hours), arabic, "{hours}");
