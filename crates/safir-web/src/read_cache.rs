@@ -14,13 +14,21 @@
 //!   if that is not enough, all of them.
 //!
 //! A TTL of zero turns the map off: nothing is stored and every read goes to the database.
+//!
+//! When a key expires under load, every request that wants it would read it at once (the
+//! consular queue and every signed-in page did so every two seconds: 64 requests, each with
+//! its statements queued for the pool's connections, all waiting for the last). [`ReadCache::reader`]
+//! lets one request per key read while the others wait for it, or, where the caller allows a
+//! grace, are given the value being replaced.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::OwnedMutexGuard;
 
 /// Proof that a value was read after the map was last emptied and after the last counted
 /// write.
@@ -41,6 +49,17 @@ pub struct ReadCache<K, V> {
     /// The source's count when the map was last checked against it.
     seen: AtomicU64,
     entries: Mutex<HashMap<K, (Instant, V)>>,
+    /// One lock per key being read again ([`Self::reader`]).
+    readers: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// What [`ReadCache::reader`] gives a caller that found no fresh value.
+pub enum Reader<V> {
+    /// Read the value and store it: no other caller is reading this key until this is
+    /// dropped. Look again first ([`ReadCache::get`]): the caller waited for may have stored it.
+    Read(OwnedMutexGuard<()>),
+    /// Another caller is reading the key; this is the value it replaces.
+    Stale(V),
 }
 
 impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
@@ -53,6 +72,7 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
             generation: AtomicU64::new(0),
             seen: AtomicU64::new(0),
             entries: Mutex::new(HashMap::new()),
+            readers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -119,6 +139,70 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
             .map(|(_, v)| v.clone())
     }
 
+    /// The value stored under `key` if it is younger than the TTL plus `grace`: for a caller
+    /// that would otherwise wait for another to read it again. An emptied map or a removed key
+    /// has nothing to give, however recent.
+    pub fn get_within<Q>(&self, key: &Q, grace: Duration) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if !self.enabled() {
+            return None;
+        }
+        self.sync();
+        let map = self.entries.lock().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl + grace)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// For a caller that found no fresh value of `key`: the right to read it, at once if no
+    /// other caller is reading it, else after that one is done; or, while another is reading
+    /// it, the value it replaces if that expired less than `grace` ago. An emptied map or a
+    /// removed key has no value to give.
+    pub async fn reader(&self, key: &K, grace: Duration) -> Reader<V>
+    where
+        K: Clone,
+    {
+        let lock = self.reader_lock(key);
+        match lock.clone().try_lock_owned() {
+            Ok(guard) => Reader::Read(guard),
+            Err(_) => match self.get_within(key, grace) {
+                Some(v) => Reader::Stale(v),
+                None => Reader::Read(lock.lock_owned().await),
+            },
+        }
+    }
+
+    /// [`Self::reader`] without a grace: the right to read `key`, once no other caller is
+    /// reading it. Look again ([`Self::get`]) before reading.
+    pub async fn sole_reader(&self, key: &K) -> OwnedMutexGuard<()>
+    where
+        K: Clone,
+    {
+        self.reader_lock(key).lock_owned().await
+    }
+
+    fn reader_lock(&self, key: &K) -> Arc<tokio::sync::Mutex<()>>
+    where
+        K: Clone,
+    {
+        if !self.enabled() {
+            // Nothing is kept, so nothing to share: every caller reads.
+            return Arc::default();
+        }
+        let Ok(mut readers) = self.readers.lock() else {
+            // A poisoned map only loses the sharing of reads, not their correctness.
+            return Arc::default();
+        };
+        if readers.len() >= self.max_entries && !readers.contains_key(key) {
+            // Keep only the keys being read now.
+            readers.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        readers.entry(key.clone()).or_default().clone()
+    }
+
     /// Stores `value` if it was read under a ticket that is still current.
     pub fn put(&self, ticket: Ticket, key: K, value: V) {
         if !self.current(ticket) {
@@ -181,6 +265,66 @@ mod tests {
 
     fn count() -> u64 {
         COUNT.load(Ordering::Acquire)
+    }
+
+    #[tokio::test]
+    async fn one_caller_reads_a_key_while_the_others_wait_or_take_the_value_it_replaces() {
+        let map: Arc<ReadCache<String, u32>> =
+            Arc::new(ReadCache::new(Duration::from_millis(20), 2));
+        map.put(map.ticket(), "k".into(), 1);
+        std::thread::sleep(Duration::from_millis(30));
+        let first = map.sole_reader(&"k".to_owned()).await;
+        // Another key is not held up.
+        drop(map.sole_reader(&"other".to_owned()).await);
+        match map.reader(&"k".to_owned(), Duration::from_secs(60)).await {
+            Reader::Stale(v) => assert_eq!(v, 1),
+            Reader::Read(_) => panic!("read while another caller reads"),
+        }
+        let waiting = tokio::spawn({
+            let map = map.clone();
+            async move {
+                let _read = map.sole_reader(&"k".to_owned()).await;
+                map.get("k")
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!waiting.is_finished());
+        map.put(map.ticket(), "k".into(), 2);
+        drop(first);
+        // The caller that waited finds what the first stored.
+        assert_eq!(waiting.await.unwrap(), Some(2));
+        // More keys than the map holds: the locks of keys no one reads are let go.
+        for i in 0..10 {
+            drop(map.sole_reader(&format!("key {i}")).await);
+        }
+        assert!(map.readers.lock().unwrap().len() <= 2);
+    }
+
+    #[tokio::test]
+    async fn a_map_that_keeps_nothing_makes_no_one_wait() {
+        let off: ReadCache<String, u32> = ReadCache::new(Duration::ZERO, 10);
+        let key = "k".to_owned();
+        let _first = off.sole_reader(&key).await;
+        let second = tokio::time::timeout(Duration::from_secs(5), off.sole_reader(&key));
+        assert!(second.await.is_ok());
+    }
+
+    #[test]
+    fn an_expired_value_is_given_within_the_grace_until_the_map_is_emptied() {
+        let map: ReadCache<String, u32> = ReadCache::new(Duration::from_millis(20), 10);
+        map.put(map.ticket(), "k".into(), 1);
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(map.get("k"), None);
+        assert_eq!(map.get_within("k", Duration::from_secs(60)), Some(1));
+        assert_eq!(map.get_within("k", Duration::ZERO), None);
+        map.remove("k");
+        assert_eq!(map.get_within("k", Duration::from_secs(60)), None);
+        map.put(map.ticket(), "k".into(), 2);
+        map.clear();
+        assert_eq!(map.get_within("k", Duration::from_secs(60)), None);
+        let off: ReadCache<String, u32> = ReadCache::new(Duration::ZERO, 10);
+        off.put(off.ticket(), "k".into(), 3);
+        assert_eq!(off.get_within("k", Duration::from_secs(60)), None);
     }
 
     #[test]

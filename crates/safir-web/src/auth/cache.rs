@@ -94,6 +94,18 @@ impl AuthCache {
         self.all_missions.clear();
     }
 
+    /// For a request that found no session under `id_hash`: waits while another request
+    /// reads the same session, so that one request reads it, not every request at once
+    /// ([`ReadCache::sole_reader`]). Look again with [`Self::session`] after.
+    pub async fn session_reader(&self, id_hash: &String) -> tokio::sync::OwnedMutexGuard<()> {
+        self.sessions.sole_reader(id_hash).await
+    }
+
+    /// [`Self::session_reader`] for an API token.
+    pub async fn token_reader(&self, token_hash: &String) -> tokio::sync::OwnedMutexGuard<()> {
+        self.tokens.sole_reader(token_hash).await
+    }
+
     pub fn session(&self, id_hash: &str, now: DateTime<Utc>) -> Option<CachedViewer> {
         self.sessions.get(id_hash).filter(|v| v.valid_at(now))
     }
@@ -152,6 +164,10 @@ pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppErro
     if let Some(all) = cache.get(&()) {
         return Ok(all);
     }
+    let _reading = cache.sole_reader(&()).await;
+    if let Some(all) = cache.get(&()) {
+        return Ok(all);
+    }
     let ticket = cache.ticket();
     let all = Arc::new(
         missions::list(&state.db)
@@ -165,6 +181,10 @@ pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppErro
 /// The mission with this code, through the cache.
 pub async fn mission_by_code(state: &AppState, code: &str) -> Result<Option<Mission>, AppError> {
     let cache = &state.auth_cache;
+    if let Some(known) = cache.mission(code) {
+        return Ok(known);
+    }
+    let _reading = cache.missions.sole_reader(&code.to_owned()).await;
     if let Some(known) = cache.mission(code) {
         return Ok(known);
     }
@@ -182,6 +202,10 @@ pub async fn mission_staff(
     mission_id: &str,
 ) -> Result<Arc<Vec<MissionStaff>>, AppError> {
     let cache = &state.auth_cache;
+    if let Some(rows) = cache.staff(mission_id) {
+        return Ok(rows);
+    }
+    let _reading = cache.staff.sole_reader(&mission_id.to_owned()).await;
     if let Some(rows) = cache.staff(mission_id) {
         return Ok(rows);
     }

@@ -121,6 +121,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         if let Some(hit) = cache.token(&key, now) {
             return Ok(Some(hit.user));
         }
+        let _reading = cache.token_reader(&key).await;
+        if let Some(hit) = cache.token(&key, now) {
+            return Ok(Some(hit.user));
+        }
         let ticket = cache.token_ticket();
         let Some(tok) = tokens::authenticate_api_token(&state.db, secret)
             .await
@@ -156,6 +160,10 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         return Ok(None);
     };
     let key = secrets::hash_secret(secret);
+    if let Some(hit) = cache.session(&key, now) {
+        return Ok(Some(hit.user));
+    }
+    let _reading = cache.session_reader(&key).await;
     if let Some(hit) = cache.session(&key, now) {
         return Ok(Some(hit.user));
     }

@@ -4,15 +4,20 @@
 //! thousands at a busy embassy), so each process keeps the answer for a few seconds: a
 //! count seen by an officer may lag another process's moves by at most [`TTL`]; this
 //! process's own writes to cases refresh it at once (see `crate::read_cache`).
+//!
+//! When the counts expire, one request counts again. The others do not wait for it: they are
+//! given the counts it is replacing, up to [`TTL`] past their expiry (so a count may lag
+//! another process's moves by up to twice [`TTL`] while a count is under way). Under load every
+//! officer's page used to stall for as long as the count took, every [`TTL`]. Only when there
+//! is nothing to give (first view, or this process moved a case of the mission) do they wait.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use safir_store::consular::{self, cases};
 
 use crate::error::AppError;
-use crate::read_cache::ReadCache;
+use crate::read_cache::{ReadCache, Reader};
 use crate::state::AppState;
 
 pub const TTL: Duration = Duration::from_secs(5);
@@ -21,9 +26,6 @@ pub const TTL: Duration = Duration::from_secs(5);
 const MAX_MISSIONS: usize = 10_000;
 
 pub struct CountsCache {
-    /// One refresh at a time per mission: when the counts expire under load, the first
-    /// request counts and the others wait for its answer instead of all counting at once.
-    refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Cases per state, by mission.
     by_mission: ReadCache<String, BTreeMap<String, i64>>,
     /// Overdue open cases, by mission.
@@ -33,7 +35,6 @@ pub struct CountsCache {
 impl Default for CountsCache {
     fn default() -> Self {
         Self {
-            refreshing: Mutex::default(),
             by_mission: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
             overdue: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
         }
@@ -41,14 +42,6 @@ impl Default for CountsCache {
 }
 
 impl CountsCache {
-    fn refresh_lock(&self, mission_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        match self.refreshing.lock() {
-            Ok(mut map) => map.entry(mission_id.to_owned()).or_default().clone(),
-            // A poisoned map only loses the sharing of refreshes, not their correctness.
-            Err(_) => Arc::default(),
-        }
-    }
-
     /// Forgets a mission's counts after a case of it moved in this process.
     pub fn invalidate(&self, mission_id: &str) {
         self.by_mission.remove(mission_id);
@@ -61,41 +54,107 @@ pub async fn case_counts(
     state: &AppState,
     mission_id: &str,
 ) -> Result<BTreeMap<String, i64>, AppError> {
-    let cache = &state.case_counts.by_mission;
-    if let Some(c) = cache.get(mission_id) {
-        return Ok(c);
-    }
-    let lock = state.case_counts.refresh_lock(mission_id);
-    let _refreshing = lock.lock().await;
-    if let Some(c) = cache.get(mission_id) {
-        return Ok(c);
-    }
-    let ticket = cache.ticket();
-    let counts = cases::queue_counts(&state.db, mission_id)
-        .await
-        .map_err(AppError::internal)?;
-    cache.put(ticket, mission_id.to_owned(), counts.clone());
-    Ok(counts)
+    kept(&state.case_counts.by_mission, mission_id, async {
+        cases::queue_counts(&state.db, mission_id)
+            .await
+            .map_err(AppError::internal)
+    })
+    .await
 }
 
 /// Open cases at `mission_id` past their service's target, at most [`TTL`] old.
 pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
-    let cache = &state.case_counts.overdue;
-    if let Some(n) = cache.get(mission_id) {
-        return Ok(n);
+    kept(&state.case_counts.overdue, mission_id, async {
+        Ok(
+            cases::overdue_by_service(&state.db, mission_id, safir_store::now())
+                .await
+                .map_err(AppError::internal)?
+                .iter()
+                .map(|r| r.overdue)
+                .sum(),
+        )
+    })
+    .await
+}
+
+/// `mission_id`'s value in `cache` while it is fresh; else `read` again by one request at a time
+/// while the others are given the value it replaces, if it expired less than [`TTL`] ago, or
+/// wait for it.
+async fn kept<V: Clone>(
+    cache: &ReadCache<String, V>,
+    mission_id: &str,
+    read: impl Future<Output = Result<V, AppError>>,
+) -> Result<V, AppError> {
+    if let Some(v) = cache.get(mission_id) {
+        return Ok(v);
     }
-    let lock = state.case_counts.refresh_lock(mission_id);
-    let _refreshing = lock.lock().await;
-    if let Some(n) = cache.get(mission_id) {
-        return Ok(n);
+    let key = mission_id.to_owned();
+    let _reading = match cache.reader(&key, TTL).await {
+        Reader::Read(guard) => guard,
+        Reader::Stale(v) => return Ok(v),
+    };
+    if let Some(v) = cache.get(mission_id) {
+        return Ok(v);
     }
     let ticket = cache.ticket();
-    let n = cases::overdue_by_service(&state.db, mission_id, safir_store::now())
-        .await
-        .map_err(AppError::internal)?
-        .iter()
-        .map(|r| r.overdue)
-        .sum();
-    cache.put(ticket, mission_id.to_owned(), n);
-    Ok(n)
+    let v = read.await?;
+    cache.put(ticket, key, v.clone());
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// A value that has just expired.
+    fn expired(ttl: Duration) -> Arc<ReadCache<String, i64>> {
+        let cache = Arc::new(ReadCache::new(ttl, 10));
+        cache.put(cache.ticket(), "m".into(), 1);
+        std::thread::sleep(ttl + Duration::from_millis(5));
+        cache
+    }
+
+    /// Another request counting `m` until the guard is dropped.
+    async fn counting(cache: &ReadCache<String, i64>) -> tokio::sync::OwnedMutexGuard<()> {
+        match cache.reader(&"m".to_owned(), Duration::ZERO).await {
+            Reader::Read(guard) => guard,
+            Reader::Stale(_) => unreachable!("no other reader"),
+        }
+    }
+
+    #[tokio::test]
+    async fn while_one_request_counts_the_others_get_the_counts_it_replaces() {
+        let cache = expired(Duration::from_millis(20));
+        let _counting = counting(&cache).await;
+        let got = tokio::time::timeout(Duration::from_secs(5), kept(&cache, "m", async { Ok(2) }))
+            .await
+            .expect("given the counts being replaced, not made to wait");
+        assert_eq!(got.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn with_nothing_to_give_a_request_waits_for_the_count_under_way() {
+        let cache = expired(Duration::from_millis(20));
+        // This process moved a case of the mission: its old counts are gone.
+        cache.remove("m");
+        let counting = counting(&cache).await;
+        let waiting = tokio::spawn({
+            let cache = cache.clone();
+            async move { kept(&cache, "m", async { Ok(3) }).await.unwrap() }
+        });
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(!waiting.is_finished());
+        drop(counting);
+        assert_eq!(waiting.await.unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_first_request_after_expiry_counts_again() {
+        let cache = expired(Duration::from_millis(20));
+        let got = kept(&cache, "m", async { Ok(4) }).await;
+        assert_eq!(got.unwrap(), 4);
+        assert_eq!(cache.get("m"), Some(4));
+    }
 }

@@ -175,6 +175,10 @@ pub async fn mission_services(
     if let Some(hit) = cache.get(mission_id) {
         return Ok(hit);
     }
+    let _reading = cache.sole_reader(&mission_id.to_owned()).await;
+    if let Some(hit) = cache.get(mission_id) {
+        return Ok(hit);
+    }
     let ticket = cache.ticket();
     let list = Arc::new(
         services::list_for_mission(&state.db, mission_id)
@@ -193,6 +197,10 @@ pub async fn queue_rows(
     filter: &QueueFilter,
 ) -> Result<Arc<Vec<QueueRow>>, AppError> {
     let cache = &state.consular_reads.queue;
+    if let Some(hit) = cache.get(&key) {
+        return Ok(hit);
+    }
+    let _reading = cache.sole_reader(&key).await;
     if let Some(hit) = cache.get(&key) {
         return Ok(hit);
     }
@@ -273,6 +281,10 @@ pub(super) fn drawn_queue_filters(
 /// check that the case is theirs to see.
 pub async fn case_status(state: &AppState, case_id: &str) -> Result<Arc<CaseStatus>, AppError> {
     let cache = &state.consular_reads.status;
+    if let Some(hit) = cache.get(case_id) {
+        return Ok(hit);
+    }
+    let _reading = cache.sole_reader(&case_id.to_owned()).await;
     if let Some(hit) = cache.get(case_id) {
         return Ok(hit);
     }
