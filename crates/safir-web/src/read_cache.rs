@@ -129,14 +129,7 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if !self.enabled() {
-            return None;
-        }
-        self.sync();
-        let map = self.entries.lock().ok()?;
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, v)| v.clone())
+        self.get_within(key, Duration::ZERO)
     }
 
     /// The value stored under `key` if it is younger than the TTL plus `grace`: for a caller
