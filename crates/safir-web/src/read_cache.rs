@@ -168,6 +168,34 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
         }
     }
 
+    /// `key`'s value while it is fresh; else `read`, stored under a ticket taken first, by one
+    /// caller at a time ([`Self::reader`]): the others wait for it and take what it stored, or,
+    /// within `grace`, take the value it replaces.
+    pub async fn get_or_read<E>(
+        &self,
+        key: K,
+        grace: Duration,
+        read: impl Future<Output = Result<V, E>>,
+    ) -> Result<V, E>
+    where
+        K: Clone,
+    {
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let _reading = match self.reader(&key, grace).await {
+            Reader::Read(guard) => guard,
+            Reader::Stale(v) => return Ok(v),
+        };
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let ticket = self.ticket();
+        let v = read.await?;
+        self.put(ticket, key, v.clone());
+        Ok(v)
+    }
+
     /// [`Self::reader`] without a grace: the right to read `key`, once no other caller is
     /// reading it. Look again ([`Self::get`]) before reading.
     pub async fn sole_reader(&self, key: &K) -> OwnedMutexGuard<()>

@@ -131,69 +131,32 @@ impl AuthCache {
     pub fn put_token(&self, ticket: Ticket, token_hash: String, viewer: CachedViewer) {
         self.tokens.put(ticket, token_hash, viewer);
     }
-
-    /// `Some(None)`: the code is known to name no mission.
-    pub fn mission(&self, code: &str) -> Option<Option<Mission>> {
-        self.missions.get(code)
-    }
-
-    pub fn mission_ticket(&self) -> Ticket {
-        self.missions.ticket()
-    }
-
-    pub fn put_mission(&self, ticket: Ticket, code: String, mission: Option<Mission>) {
-        self.missions.put(ticket, code, mission);
-    }
-
-    pub fn staff(&self, mission_id: &str) -> Option<Arc<Vec<MissionStaff>>> {
-        self.staff.get(mission_id)
-    }
-
-    pub fn staff_ticket(&self) -> Ticket {
-        self.staff.ticket()
-    }
-
-    pub fn put_staff(&self, ticket: Ticket, mission_id: String, staff: Arc<Vec<MissionStaff>>) {
-        self.staff.put(ticket, mission_id, staff);
-    }
 }
 
 /// Every mission (as `missions::list`), through the cache.
 pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppError> {
     let cache = &state.auth_cache.all_missions;
-    if let Some(all) = cache.get(&()) {
-        return Ok(all);
-    }
-    let _reading = cache.sole_reader(&()).await;
-    if let Some(all) = cache.get(&()) {
-        return Ok(all);
-    }
-    let ticket = cache.ticket();
-    let all = Arc::new(
-        missions::list(&state.db)
-            .await
-            .map_err(AppError::internal)?,
-    );
-    cache.put(ticket, (), all.clone());
-    Ok(all)
+    cache
+        .get_or_read((), Duration::ZERO, async {
+            Ok(Arc::new(
+                missions::list(&state.db)
+                    .await
+                    .map_err(AppError::internal)?,
+            ))
+        })
+        .await
 }
 
 /// The mission with this code, through the cache.
 pub async fn mission_by_code(state: &AppState, code: &str) -> Result<Option<Mission>, AppError> {
-    let cache = &state.auth_cache;
-    if let Some(known) = cache.mission(code) {
-        return Ok(known);
-    }
-    let _reading = cache.missions.sole_reader(&code.to_owned()).await;
-    if let Some(known) = cache.mission(code) {
-        return Ok(known);
-    }
-    let ticket = cache.mission_ticket();
-    let mission = missions::find_by_code(&state.db, code)
+    let cache = &state.auth_cache.missions;
+    cache
+        .get_or_read(code.to_owned(), Duration::ZERO, async {
+            missions::find_by_code(&state.db, code)
+                .await
+                .map_err(AppError::internal)
+        })
         .await
-        .map_err(AppError::internal)?;
-    cache.put_mission(ticket, code.to_owned(), mission.clone());
-    Ok(mission)
 }
 
 /// Everyone holding a role at the mission (as `directory::mission_staff`), through the cache.
@@ -201,22 +164,16 @@ pub async fn mission_staff(
     state: &AppState,
     mission_id: &str,
 ) -> Result<Arc<Vec<MissionStaff>>, AppError> {
-    let cache = &state.auth_cache;
-    if let Some(rows) = cache.staff(mission_id) {
-        return Ok(rows);
-    }
-    let _reading = cache.staff.sole_reader(&mission_id.to_owned()).await;
-    if let Some(rows) = cache.staff(mission_id) {
-        return Ok(rows);
-    }
-    let ticket = cache.staff_ticket();
-    let rows = Arc::new(
-        directory::mission_staff(&state.db, mission_id)
-            .await
-            .map_err(AppError::internal)?,
-    );
-    cache.put_staff(ticket, mission_id.to_owned(), rows.clone());
-    Ok(rows)
+    let cache = &state.auth_cache.staff;
+    cache
+        .get_or_read(mission_id.to_owned(), Duration::ZERO, async {
+            Ok(Arc::new(
+                directory::mission_staff(&state.db, mission_id)
+                    .await
+                    .map_err(AppError::internal)?,
+            ))
+        })
+        .await
 }
 
 #[cfg(test)]
@@ -236,30 +193,34 @@ mod tests {
     #[test]
     fn a_value_read_before_the_cache_was_emptied_is_not_stored() {
         let cache = AuthCache::new(Duration::from_secs(60));
-        let before = cache.staff_ticket();
+        let before = cache.staff.ticket();
         cache.clear();
-        cache.put_staff(before, "m".into(), staff("Old"));
-        assert!(cache.staff("m").is_none());
-        let after = cache.staff_ticket();
-        cache.put_staff(after, "m".into(), staff("New"));
-        assert_eq!(cache.staff("m").unwrap()[0].display_name, "New");
+        cache.staff.put(before, "m".into(), staff("Old"));
+        assert!(cache.staff.get("m").is_none());
+        let after = cache.staff.ticket();
+        cache.staff.put(after, "m".into(), staff("New"));
+        assert_eq!(cache.staff.get("m").unwrap()[0].display_name, "New");
         cache.clear();
-        assert!(cache.staff("m").is_none());
+        assert!(cache.staff.get("m").is_none());
     }
 
     #[test]
     fn entries_expire_after_the_ttl() {
         let cache = AuthCache::new(Duration::from_millis(30));
-        cache.put_mission(cache.mission_ticket(), "XXX".into(), None);
-        assert!(matches!(cache.mission("XXX"), Some(None)));
+        cache
+            .missions
+            .put(cache.missions.ticket(), "XXX".into(), None);
+        assert!(matches!(cache.missions.get("XXX"), Some(None)));
         std::thread::sleep(Duration::from_millis(60));
-        assert!(cache.mission("XXX").is_none());
+        assert!(cache.missions.get("XXX").is_none());
     }
 
     #[test]
     fn a_zero_ttl_caches_nothing() {
         let cache = AuthCache::new(Duration::ZERO);
-        cache.put_mission(cache.mission_ticket(), "XXX".into(), None);
-        assert!(cache.mission("XXX").is_none());
+        cache
+            .missions
+            .put(cache.missions.ticket(), "XXX".into(), None);
+        assert!(cache.missions.get("XXX").is_none());
     }
 }

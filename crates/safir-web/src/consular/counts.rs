@@ -17,7 +17,7 @@ use std::time::Duration;
 use safir_store::consular::{self, cases};
 
 use crate::error::AppError;
-use crate::read_cache::{ReadCache, Reader};
+use crate::read_cache::ReadCache;
 use crate::state::AppState;
 
 pub const TTL: Duration = Duration::from_secs(5);
@@ -54,52 +54,31 @@ pub async fn case_counts(
     state: &AppState,
     mission_id: &str,
 ) -> Result<BTreeMap<String, i64>, AppError> {
-    kept(&state.case_counts.by_mission, mission_id, async {
-        cases::queue_counts(&state.db, mission_id)
-            .await
-            .map_err(AppError::internal)
-    })
-    .await
+    let counts = &state.case_counts.by_mission;
+    counts
+        .get_or_read(mission_id.to_owned(), TTL, async {
+            cases::queue_counts(&state.db, mission_id)
+                .await
+                .map_err(AppError::internal)
+        })
+        .await
 }
 
 /// Open cases at `mission_id` past their service's target, at most [`TTL`] old.
 pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
-    kept(&state.case_counts.overdue, mission_id, async {
-        Ok(
-            cases::overdue_by_service(&state.db, mission_id, safir_store::now())
-                .await
-                .map_err(AppError::internal)?
-                .iter()
-                .map(|r| r.overdue)
-                .sum(),
-        )
-    })
-    .await
-}
-
-/// `mission_id`'s value in `cache` while it is fresh; else `read` again by one request at a time
-/// while the others are given the value it replaces, if it expired less than [`TTL`] ago, or
-/// wait for it.
-async fn kept<V: Clone>(
-    cache: &ReadCache<String, V>,
-    mission_id: &str,
-    read: impl Future<Output = Result<V, AppError>>,
-) -> Result<V, AppError> {
-    if let Some(v) = cache.get(mission_id) {
-        return Ok(v);
-    }
-    let key = mission_id.to_owned();
-    let _reading = match cache.reader(&key, TTL).await {
-        Reader::Read(guard) => guard,
-        Reader::Stale(v) => return Ok(v),
-    };
-    if let Some(v) = cache.get(mission_id) {
-        return Ok(v);
-    }
-    let ticket = cache.ticket();
-    let v = read.await?;
-    cache.put(ticket, key, v.clone());
-    Ok(v)
+    let overdue = &state.case_counts.overdue;
+    overdue
+        .get_or_read(mission_id.to_owned(), TTL, async {
+            Ok(
+                cases::overdue_by_service(&state.db, mission_id, safir_store::now())
+                    .await
+                    .map_err(AppError::internal)?
+                    .iter()
+                    .map(|r| r.overdue)
+                    .sum(),
+            )
+        })
+        .await
 }
 
 #[cfg(test)]
@@ -107,6 +86,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::read_cache::Reader;
 
     /// A value that has just expired.
     fn expired(ttl: Duration) -> Arc<ReadCache<String, i64>> {
@@ -128,9 +108,12 @@ mod tests {
     async fn while_one_request_counts_the_others_get_the_counts_it_replaces() {
         let cache = expired(Duration::from_millis(20));
         let _counting = counting(&cache).await;
-        let got = tokio::time::timeout(Duration::from_secs(5), kept(&cache, "m", async { Ok(2) }))
-            .await
-            .expect("given the counts being replaced, not made to wait");
+        let got = tokio::time::timeout(
+            Duration::from_secs(5),
+            cache.get_or_read("m".into(), TTL, async { Ok::<_, AppError>(2) }),
+        )
+        .await
+        .expect("given the counts being replaced, not made to wait");
         assert_eq!(got.unwrap(), 1);
     }
 
@@ -142,7 +125,12 @@ mod tests {
         let counting = counting(&cache).await;
         let waiting = tokio::spawn({
             let cache = cache.clone();
-            async move { kept(&cache, "m", async { Ok(3) }).await.unwrap() }
+            async move {
+                cache
+                    .get_or_read("m".into(), TTL, async { Ok::<_, AppError>(3) })
+                    .await
+                    .unwrap()
+            }
         });
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert!(!waiting.is_finished());
@@ -153,7 +141,9 @@ mod tests {
     #[tokio::test]
     async fn the_first_request_after_expiry_counts_again() {
         let cache = expired(Duration::from_millis(20));
-        let got = kept(&cache, "m", async { Ok(4) }).await;
+        let got = cache
+            .get_or_read("m".into(), TTL, async { Ok::<_, AppError>(4) })
+            .await;
         assert_eq!(got.unwrap(), 4);
         assert_eq!(cache.get("m"), Some(4));
     }

@@ -172,21 +172,15 @@ pub async fn mission_services(
     mission_id: &str,
 ) -> Result<Arc<Vec<Service>>, AppError> {
     let cache = &state.consular_reads.services;
-    if let Some(hit) = cache.get(mission_id) {
-        return Ok(hit);
-    }
-    let _reading = cache.sole_reader(&mission_id.to_owned()).await;
-    if let Some(hit) = cache.get(mission_id) {
-        return Ok(hit);
-    }
-    let ticket = cache.ticket();
-    let list = Arc::new(
-        services::list_for_mission(&state.db, mission_id)
-            .await
-            .map_err(AppError::internal)?,
-    );
-    cache.put(ticket, mission_id.to_owned(), list.clone());
-    Ok(list)
+    cache
+        .get_or_read(mission_id.to_owned(), Duration::ZERO, async {
+            Ok(Arc::new(
+                services::list_for_mission(&state.db, mission_id)
+                    .await
+                    .map_err(AppError::internal)?,
+            ))
+        })
+        .await
 }
 
 /// The queue's rows for `filter` (as `cases::queue`), through the cache under `key`, which
@@ -197,21 +191,15 @@ pub async fn queue_rows(
     filter: &QueueFilter,
 ) -> Result<Arc<Vec<QueueRow>>, AppError> {
     let cache = &state.consular_reads.queue;
-    if let Some(hit) = cache.get(&key) {
-        return Ok(hit);
-    }
-    let _reading = cache.sole_reader(&key).await;
-    if let Some(hit) = cache.get(&key) {
-        return Ok(hit);
-    }
-    let ticket = cache.ticket();
-    let rows = Arc::new(
-        cases::queue(&state.db, filter)
-            .await
-            .map_err(AppError::internal)?,
-    );
-    cache.put(ticket, key, rows.clone());
-    Ok(rows)
+    cache
+        .get_or_read(key, Duration::ZERO, async {
+            Ok(Arc::new(
+                cases::queue(&state.db, filter)
+                    .await
+                    .map_err(AppError::internal)?,
+            ))
+        })
+        .await
 }
 
 /// The HTML of `rows` (the value [`queue_rows`] returned for `key.queue`) drawn at `at` under
@@ -281,17 +269,11 @@ pub(super) fn drawn_queue_filters(
 /// check that the case is theirs to see.
 pub async fn case_status(state: &AppState, case_id: &str) -> Result<Arc<CaseStatus>, AppError> {
     let cache = &state.consular_reads.status;
-    if let Some(hit) = cache.get(case_id) {
-        return Ok(hit);
-    }
-    let _reading = cache.sole_reader(&case_id.to_owned()).await;
-    if let Some(hit) = cache.get(case_id) {
-        return Ok(hit);
-    }
-    let ticket = cache.ticket();
-    let status = Arc::new(read_status(state, case_id).await?);
-    cache.put(ticket, case_id.to_owned(), status.clone());
-    Ok(status)
+    cache
+        .get_or_read(case_id.to_owned(), Duration::ZERO, async {
+            Ok(Arc::new(read_status(state, case_id).await?))
+        })
+        .await
 }
 
 async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppError> {
