@@ -154,9 +154,10 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
     /// other caller is reading it, else after that one is done; or, while another is reading
     /// it, the value it replaces if that expired less than `grace` ago. An emptied map or a
     /// removed key has no value to give.
-    pub async fn reader(&self, key: &K, grace: Duration) -> Reader<V>
+    pub async fn reader<Q>(&self, key: &Q, grace: Duration) -> Reader<V>
     where
-        K: Clone,
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         let lock = self.reader_lock(key);
         match lock.clone().try_lock_owned() {
@@ -170,44 +171,47 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
 
     /// `key`'s value while it is fresh; else `read`, stored under a ticket taken first, by one
     /// caller at a time ([`Self::reader`]): the others wait for it and take what it stored, or,
-    /// within `grace`, take the value it replaces.
-    pub async fn get_or_read<E>(
+    /// within `grace`, take the value it replaces. The key is copied only to read it again.
+    pub async fn get_or_read<Q, E>(
         &self,
-        key: K,
+        key: &Q,
         grace: Duration,
         read: impl Future<Output = Result<V, E>>,
     ) -> Result<V, E>
     where
-        K: Clone,
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if let Some(v) = self.get(&key) {
+        if let Some(v) = self.get(key) {
             return Ok(v);
         }
-        let _reading = match self.reader(&key, grace).await {
+        let _reading = match self.reader(key, grace).await {
             Reader::Read(guard) => guard,
             Reader::Stale(v) => return Ok(v),
         };
-        if let Some(v) = self.get(&key) {
+        if let Some(v) = self.get(key) {
             return Ok(v);
         }
         let ticket = self.ticket();
         let v = read.await?;
-        self.put(ticket, key, v.clone());
+        self.put(ticket, key.to_owned(), v.clone());
         Ok(v)
     }
 
     /// [`Self::reader`] without a grace: the right to read `key`, once no other caller is
     /// reading it. Look again ([`Self::get`]) before reading.
-    pub async fn sole_reader(&self, key: &K) -> OwnedMutexGuard<()>
+    pub async fn sole_reader<Q>(&self, key: &Q) -> OwnedMutexGuard<()>
     where
-        K: Clone,
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         self.reader_lock(key).lock_owned().await
     }
 
-    fn reader_lock(&self, key: &K) -> Arc<tokio::sync::Mutex<()>>
+    fn reader_lock<Q>(&self, key: &Q) -> Arc<tokio::sync::Mutex<()>>
     where
-        K: Clone,
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
         if !self.enabled() {
             // Nothing is kept, so nothing to share: every caller reads.
@@ -217,11 +221,14 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
             // A poisoned map only loses the sharing of reads, not their correctness.
             return Arc::default();
         };
-        if readers.len() >= self.max_entries && !readers.contains_key(key) {
+        if let Some(lock) = readers.get(key) {
+            return lock.clone();
+        }
+        if readers.len() >= self.max_entries {
             // Keep only the keys being read now.
             readers.retain(|_, lock| Arc::strong_count(lock) > 1);
         }
-        readers.entry(key.clone()).or_default().clone()
+        readers.entry(key.to_owned()).or_default().clone()
     }
 
     /// Stores `value` if it was read under a ticket that is still current.
@@ -294,17 +301,17 @@ mod tests {
             Arc::new(ReadCache::new(Duration::from_millis(20), 2));
         map.put(map.ticket(), "k".into(), 1);
         std::thread::sleep(Duration::from_millis(30));
-        let first = map.sole_reader(&"k".to_owned()).await;
+        let first = map.sole_reader("k").await;
         // Another key is not held up.
-        drop(map.sole_reader(&"other".to_owned()).await);
-        match map.reader(&"k".to_owned(), Duration::from_secs(60)).await {
+        drop(map.sole_reader("other").await);
+        match map.reader("k", Duration::from_secs(60)).await {
             Reader::Stale(v) => assert_eq!(v, 1),
             Reader::Read(_) => panic!("read while another caller reads"),
         }
         let waiting = tokio::spawn({
             let map = map.clone();
             async move {
-                let _read = map.sole_reader(&"k".to_owned()).await;
+                let _read = map.sole_reader("k").await;
                 map.get("k")
             }
         });
@@ -316,7 +323,7 @@ mod tests {
         assert_eq!(waiting.await.unwrap(), Some(2));
         // More keys than the map holds: the locks of keys no one reads are let go.
         for i in 0..10 {
-            drop(map.sole_reader(&format!("key {i}")).await);
+            drop(map.sole_reader(format!("key {i}").as_str()).await);
         }
         assert!(map.readers.lock().unwrap().len() <= 2);
     }
@@ -324,9 +331,8 @@ mod tests {
     #[tokio::test]
     async fn a_map_that_keeps_nothing_makes_no_one_wait() {
         let off: ReadCache<String, u32> = ReadCache::new(Duration::ZERO, 10);
-        let key = "k".to_owned();
-        let _first = off.sole_reader(&key).await;
-        let second = tokio::time::timeout(Duration::from_secs(5), off.sole_reader(&key));
+        let _first = off.sole_reader("k").await;
+        let second = tokio::time::timeout(Duration::from_secs(5), off.sole_reader("k"));
         assert!(second.await.is_ok());
     }
 

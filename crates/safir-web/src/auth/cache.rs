@@ -97,12 +97,12 @@ impl AuthCache {
     /// For a request that found no session under `id_hash`: waits while another request
     /// reads the same session, so that one request reads it, not every request at once
     /// ([`ReadCache::sole_reader`]). Look again with [`Self::session`] after.
-    pub async fn session_reader(&self, id_hash: &String) -> tokio::sync::OwnedMutexGuard<()> {
+    pub async fn session_reader(&self, id_hash: &str) -> tokio::sync::OwnedMutexGuard<()> {
         self.sessions.sole_reader(id_hash).await
     }
 
     /// [`Self::session_reader`] for an API token.
-    pub async fn token_reader(&self, token_hash: &String) -> tokio::sync::OwnedMutexGuard<()> {
+    pub async fn token_reader(&self, token_hash: &str) -> tokio::sync::OwnedMutexGuard<()> {
         self.tokens.sole_reader(token_hash).await
     }
 
@@ -137,7 +137,7 @@ impl AuthCache {
 pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppError> {
     let cache = &state.auth_cache.all_missions;
     cache
-        .get_or_read((), Duration::ZERO, async {
+        .get_or_read(&(), Duration::ZERO, async {
             Ok(Arc::new(
                 missions::list(&state.db)
                     .await
@@ -151,7 +151,7 @@ pub async fn all_missions(state: &AppState) -> Result<Arc<Vec<Mission>>, AppErro
 pub async fn mission_by_code(state: &AppState, code: &str) -> Result<Option<Mission>, AppError> {
     let cache = &state.auth_cache.missions;
     cache
-        .get_or_read(code.to_owned(), Duration::ZERO, async {
+        .get_or_read(code, Duration::ZERO, async {
             missions::find_by_code(&state.db, code)
                 .await
                 .map_err(AppError::internal)
@@ -166,7 +166,7 @@ pub async fn mission_staff(
 ) -> Result<Arc<Vec<MissionStaff>>, AppError> {
     let cache = &state.auth_cache.staff;
     cache
-        .get_or_read(mission_id.to_owned(), Duration::ZERO, async {
+        .get_or_read(mission_id, Duration::ZERO, async {
             Ok(Arc::new(
                 directory::mission_staff(&state.db, mission_id)
                     .await

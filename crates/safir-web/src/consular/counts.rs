@@ -56,7 +56,7 @@ pub async fn case_counts(
 ) -> Result<BTreeMap<String, i64>, AppError> {
     let counts = &state.case_counts.by_mission;
     counts
-        .get_or_read(mission_id.to_owned(), TTL, async {
+        .get_or_read(mission_id, TTL, async {
             cases::queue_counts(&state.db, mission_id)
                 .await
                 .map_err(AppError::internal)
@@ -68,7 +68,7 @@ pub async fn case_counts(
 pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
     let overdue = &state.case_counts.overdue;
     overdue
-        .get_or_read(mission_id.to_owned(), TTL, async {
+        .get_or_read(mission_id, TTL, async {
             Ok(
                 cases::overdue_by_service(&state.db, mission_id, safir_store::now())
                     .await
@@ -86,7 +86,6 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::read_cache::Reader;
 
     /// A value that has just expired.
     fn expired(ttl: Duration) -> Arc<ReadCache<String, i64>> {
@@ -98,10 +97,7 @@ mod tests {
 
     /// Another request counting `m` until the guard is dropped.
     async fn counting(cache: &ReadCache<String, i64>) -> tokio::sync::OwnedMutexGuard<()> {
-        match cache.reader(&"m".to_owned(), Duration::ZERO).await {
-            Reader::Read(guard) => guard,
-            Reader::Stale(_) => unreachable!("no other reader"),
-        }
+        cache.sole_reader("m").await
     }
 
     #[tokio::test]
@@ -110,7 +106,7 @@ mod tests {
         let _counting = counting(&cache).await;
         let got = tokio::time::timeout(
             Duration::from_secs(5),
-            cache.get_or_read("m".into(), TTL, async { Ok::<_, AppError>(2) }),
+            cache.get_or_read("m", TTL, async { Ok::<_, AppError>(2) }),
         )
         .await
         .expect("given the counts being replaced, not made to wait");
@@ -127,7 +123,7 @@ mod tests {
             let cache = cache.clone();
             async move {
                 cache
-                    .get_or_read("m".into(), TTL, async { Ok::<_, AppError>(3) })
+                    .get_or_read("m", TTL, async { Ok::<_, AppError>(3) })
                     .await
                     .unwrap()
             }
@@ -142,7 +138,7 @@ mod tests {
     async fn the_first_request_after_expiry_counts_again() {
         let cache = expired(Duration::from_millis(20));
         let got = cache
-            .get_or_read("m".into(), TTL, async { Ok::<_, AppError>(4) })
+            .get_or_read("m", TTL, async { Ok::<_, AppError>(4) })
             .await;
         assert_eq!(got.unwrap(), 4);
         assert_eq!(cache.get("m"), Some(4));

@@ -173,7 +173,7 @@ pub async fn mission_services(
 ) -> Result<Arc<Vec<Service>>, AppError> {
     let cache = &state.consular_reads.services;
     cache
-        .get_or_read(mission_id.to_owned(), Duration::ZERO, async {
+        .get_or_read(mission_id, Duration::ZERO, async {
             Ok(Arc::new(
                 services::list_for_mission(&state.db, mission_id)
                     .await
@@ -192,7 +192,7 @@ pub async fn queue_rows(
 ) -> Result<Arc<Vec<QueueRow>>, AppError> {
     let cache = &state.consular_reads.queue;
     cache
-        .get_or_read(key, Duration::ZERO, async {
+        .get_or_read(&key, Duration::ZERO, async {
             Ok(Arc::new(
                 cases::queue(&state.db, filter)
                     .await
@@ -270,7 +270,7 @@ pub(super) fn drawn_queue_filters(
 pub async fn case_status(state: &AppState, case_id: &str) -> Result<Arc<CaseStatus>, AppError> {
     let cache = &state.consular_reads.status;
     cache
-        .get_or_read(case_id.to_owned(), Duration::ZERO, async {
+        .get_or_read(case_id, Duration::ZERO, async {
             Ok(Arc::new(read_status(state, case_id).await?))
         })
         .await
