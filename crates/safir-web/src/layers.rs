@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::{Router, middleware};
 
+use crate::compress::compress;
 use crate::error::{catch_panic, error_pages};
 use crate::i18n::negotiate_language;
 use crate::metrics::{Metrics, track};
@@ -18,7 +19,7 @@ use crate::security::{SecurityConfig, security_headers};
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
-/// in: security headers, language negotiation, error pages, the cross-site
+/// in: gzip of the response (`compress`), security headers, language negotiation, error pages, the cross-site
 /// check, the refusal of NUL characters (`security::nul`), metrics (so panics
 /// are counted as 500s), panic catching and the body limit.
 ///
@@ -42,4 +43,5 @@ pub fn stack<S: Clone + Send + Sync + 'static>(
         .layer(middleware::from_fn(error_pages))
         .layer(middleware::from_fn(negotiate_language))
         .layer(middleware::from_fn_with_state(security, security_headers))
+        .layer(middleware::from_fn(compress))
 }

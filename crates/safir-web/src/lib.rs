@@ -8,6 +8,7 @@ pub mod app;
 pub mod assets;
 pub mod audit_log;
 pub mod auth;
+pub mod compress;
 pub mod consular;
 pub mod crisis;
 pub mod email;

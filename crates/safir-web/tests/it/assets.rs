@@ -52,3 +52,43 @@ async fn unknown_file_is_a_404_page() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(header(&response, "content-type").starts_with("text/html"));
 }
+
+#[tokio::test]
+async fn files_go_gzipped_once_compressed_to_clients_that_accept_it() {
+    use std::io::Read;
+
+    let app = TestApp::new();
+    let url = assets::url("vendor/htmx.min.js");
+    let plain = app.get(&url, &[]).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(header(&plain, "vary"), "Accept-Encoding");
+    let plain_tag = header(&plain, "etag").to_owned();
+    let plain = axum::body::to_bytes(plain.into_body(), usize::MAX)
+        .await
+        .unwrap();
+
+    let gzip = [("accept-encoding", "gzip, deflate, br"), ("cookie", "a=b")];
+    let response = app.get(&url, &gzip).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+    assert_eq!(header(&response, "vary"), "Accept-Encoding");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let tag = header(&response, "etag").to_owned();
+    assert_ne!(tag, plain_tag, "each form has its own tag");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(bytes.len() * 2 < plain.len());
+    let mut back = Vec::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_end(&mut back)
+        .unwrap();
+    assert_eq!(back, plain);
+
+    let headers = [("accept-encoding", "gzip"), ("if-none-match", tag.as_str())];
+    let response = app.get(&url, &headers).await;
+    assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+}

@@ -263,3 +263,51 @@ async fn the_sla_board_and_the_dashboard_panel() {
         assert!(!dash.body.contains(r#"id="panel-consular""#));
     }
 }
+
+/// The queue goes gzipped to the officer's own browser, and as it is when another site made
+/// the request with the officer's cookies: the length of a compressed page that also holds
+/// text chosen by that site (a search term) would let it guess what the page shows (BREACH).
+#[tokio::test]
+async fn the_queue_is_gzipped_for_the_officer_and_not_for_another_site() {
+    use std::io::Read;
+
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Amal Hassan", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let url = "/missions/PAR/cases?lang=en&q=Amal";
+        let browser = [
+            ("accept-encoding", "gzip, deflate, br, zstd"),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        let (status, headers, bytes) = officer.get_raw(url, &browser).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-encoding"], "gzip");
+        assert_eq!(headers["vary"], "Accept-Encoding");
+        let mut html = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut html)
+            .expect("a gzip body");
+        assert!(html.contains(&reference), "{html}");
+        assert!(
+            bytes.len() * 2 < html.len(),
+            "{} of {}",
+            bytes.len(),
+            html.len()
+        );
+        assert!(crate::html_checks::problems(&html).is_empty());
+
+        for site in [Some("cross-site"), Some("same-site"), None] {
+            let mut headers = vec![("accept-encoding", "gzip")];
+            headers.extend(site.map(|s| ("sec-fetch-site", s)));
+            let (status, headers, bytes) = officer.get_raw(url, &headers).await;
+            assert_eq!(status, 200, "{site:?}");
+            assert!(headers.get("content-encoding").is_none(), "{site:?}");
+            assert!(String::from_utf8(bytes).unwrap().contains(&reference));
+        }
+    }
+}

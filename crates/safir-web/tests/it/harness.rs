@@ -316,6 +316,29 @@ impl Client<'_> {
             .to_vec()
     }
 
+    /// A GET with extra headers whose answer is kept as it came: status, headers and the
+    /// bytes of the body, still encoded (gzip) if it was.
+    pub async fn get_raw(
+        &mut self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = self.request("GET", path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = self
+            .app
+            .router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let (parts, body) = res.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        (parts.status, parts.headers, bytes.to_vec())
+    }
+
     pub async fn get(&mut self, path: &str) -> TestResponse {
         self.get_with(path, &[]).await
     }
