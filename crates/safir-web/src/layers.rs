@@ -19,9 +19,10 @@ use crate::security::{SecurityConfig, security_headers};
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
-/// in: gzip of the response (`compress`), security headers, language negotiation, error pages, the cross-site
-/// check, the refusal of NUL characters (`security::nul`), metrics (so panics
-/// are counted as 500s), panic catching and the body limit.
+/// in: gzip of the response (`compress`), security headers, language
+/// negotiation, error pages, the cross-site check, the refusal of NUL
+/// characters (`security::nul`), metrics (so panics are counted as 500s),
+/// panic catching and the body limit.
 ///
 /// A session layer that inserts [`crate::i18n::PreferredLang`] must be added
 /// after this call (so that it runs outside language negotiation).
