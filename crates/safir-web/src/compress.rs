@@ -42,11 +42,10 @@ const PAGE_LEVEL: u32 = 1;
 pub async fn compress(req: Request, next: Next) -> Response {
     let wanted =
         accepts_gzip(req.headers()) && may_compress(req.headers()) && req.method() != Method::HEAD;
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     if !compressible_type(response.headers()) {
         return response;
     }
-    let mut response = response;
     vary_on_encoding(response.headers_mut());
     let size = response.body().size_hint().exact();
     let eligible = wanted
