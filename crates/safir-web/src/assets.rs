@@ -94,9 +94,10 @@ async fn serve(Path((hash, name)): Path<(String, String)>, headers: HeaderMap) -
     let gzipped = GZIPPED[i]
         .as_deref()
         .filter(|_| crate::compress::accepts_gzip(&headers));
+    let plain_tag = format!("\"{}\"", HASHES[i]);
     let etag = match gzipped {
-        Some(_) => format!("\"{}-gzip\"", HASHES[i]),
-        None => format!("\"{}\"", HASHES[i]),
+        Some(_) => crate::compress::gzip_etag(&plain_tag).unwrap_or(plain_tag),
+        None => plain_tag,
     };
     // A page rendered by an older build may ask for an old hash: answer with
     // the current file, but do not let it be cached under the old URL.
