@@ -42,9 +42,10 @@ pub struct PiecedHtml {
     pieces: Vec<Bytes>,
 }
 
+#[cfg(test)]
 impl PiecedHtml {
-    /// The page in one string (for tests).
-    pub fn joined(&self) -> String {
+    /// The page in one string.
+    fn joined(&self) -> String {
         let bytes: Vec<u8> = self.pieces.iter().flat_map(|p| p.iter().copied()).collect();
         String::from_utf8(bytes).unwrap_or_default()
     }
