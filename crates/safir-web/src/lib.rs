@@ -20,7 +20,6 @@ pub mod i18n;
 pub mod layers;
 pub mod metrics;
 pub mod page;
-pub mod pieces;
 pub mod read_cache;
 pub mod security;
 pub mod staff;

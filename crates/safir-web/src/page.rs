@@ -187,6 +187,14 @@ pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
     template.render().map(Html).map_err(AppError::internal)
 }
 
+/// Renders a page template into a buffer of `capacity` bytes (a large page drawn in one
+/// allocation instead of growing by doubling).
+pub fn render_sized(template: &impl Template, capacity: usize) -> Result<Html<String>, AppError> {
+    let mut out = String::with_capacity(capacity);
+    template.render_into(&mut out).map_err(AppError::internal)?;
+    Ok(Html(out))
+}
+
 /// `uri` with its `lang` parameter set to `lang`, other parameters kept.
 fn switch_href(uri: &Uri, lang: Lang) -> String {
     let mut query: Vec<&str> = uri

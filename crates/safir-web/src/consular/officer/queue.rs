@@ -8,6 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::Uri;
+use axum::response::Html;
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
 use safir_store::consular::services::Service;
 use safir_store::now;
@@ -21,8 +22,7 @@ use crate::consular::read_cache::{self, DrawnKey, FiltersKey, QueueKey};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
 use crate::i18n::{Lang, t};
-use crate::page::{FlashKind, Page};
-use crate::pieces::{self, PiecedHtml, Slot};
+use crate::page::{FlashKind, Page, render_sized};
 use crate::state::AppState;
 
 /// A `<select>` (or a group of checkboxes) of the filter form.
@@ -66,12 +66,11 @@ struct QueuePage {
     page: Page,
     base: String,
     csrf_token: String,
-    /// Where the state counts and the filter form go: drawn by [`QueueFilters`], or kept
-    /// drawn, and sent from where they are kept (`pieces`).
-    filters_html: Slot,
+    /// Drawn by [`QueueFilters`], or kept drawn.
+    filters_html: Arc<str>,
     has_rows: bool,
-    /// Where the table's rows go: drawn (or kept drawn) by `queue_rows`.
-    rows_html: Slot,
+    /// The table's rows, drawn (or kept drawn) by `queue_rows`.
+    rows_html: Arc<str>,
     has_errors: bool,
     next_href: Option<String>,
     first_href: Option<String>,
@@ -171,7 +170,7 @@ pub async fn list_cases(
     actor: Actor,
     MissionParam(mission): MissionParam,
     RawQuery(raw): RawQuery,
-) -> Result<PiecedHtml, AppError> {
+) -> Result<Html<String>, AppError> {
     let params = QueueParams::parse(raw.as_deref());
     let services = read_cache::mission_services(&state, &mission.id).await?;
     let officers = officers(&state, &mission).await?;
@@ -292,25 +291,21 @@ pub async fn list_cases(
             queue_rows::draw(lang, &base, rows, at)
         })?
     };
-    let has_rows = !rows.is_empty();
-    let page = QueuePage {
-        csrf_token: state.csrf_token(&viewer),
-        filters_html: Slot,
-        has_rows,
-        has_errors: !errors.is_empty(),
-        next_href,
-        first_href,
-        bulk_actions,
-        base,
-        page,
-        rows_html: Slot,
-    };
-    // Drawn here: the navigation, table head, bulk actions and pager, under 8 KB. The table,
-    // and its slot, are there only when there are rows.
-    let drawn = 8 * 1_024;
-    if has_rows {
-        pieces::render(&page, drawn, [filters_html, rows_html])
-    } else {
-        pieces::render(&page, drawn, [filters_html])
-    }
+    let size = rows_html.len() + filters_html.len() + 8 * 1_024;
+    render_sized(
+        &QueuePage {
+            csrf_token: state.csrf_token(&viewer),
+            filters_html,
+            has_rows: !rows.is_empty(),
+            has_errors: !errors.is_empty(),
+            next_href,
+            first_href,
+            bulk_actions,
+            base,
+            page,
+            rows_html,
+        },
+        // The rest of the page (navigation, table head, bulk actions) is under 8 KB.
+        size,
+    )
 }
