@@ -11,10 +11,11 @@
 # build: the mean server CPU per queue view, the mean queue req/s, the mean share of the
 # ceiling (queue req/s over the /healthz req/s of the same round), the queue's p99 range and
 # how many runs had a p99 of 20 ms or less. Loading the data is the same as run.sh's
-# (bench/consular/gen_cases.py, then `safir migrate` with BEFORE_BIN).
+# (bench/consular/gen_cases.py, then `safir migrate` with BEFORE_BIN); each build then
+# migrates its own copy, so a build with a newer migration serves its own schema.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 2 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 BINS=("$1" "$2")
 ROUNDS="${3:-6}"
 DURATION="${4:-5}"
@@ -37,6 +38,7 @@ free_port() {
 BASES=() COOKIES=()
 for i in 0 1; do
   cp -r "$WORK/data" "$WORK/data$i"
+  SAFIR_DATA_DIR="$WORK/data$i" "${BINS[$i]}" migrate >/dev/null
   port=$(free_port)
   SAFIR_DATA_DIR="$WORK/data$i" SAFIR_BIND="127.0.0.1:$port" "${BINS[$i]}" serve \
     > "$WORK/server$i.log" 2>&1 &
