@@ -6,7 +6,10 @@
 # docs/benchmarks.md ("Text engine: language and sentiment").
 #
 #   bench/text/lang-sentiment.sh            everything
-#   bench/text/lang-sentiment.sh lang|cv|test|english|reproduce|speed
+#   bench/text/lang-sentiment.sh lang|cv|classical|test|english|reproduce|speed
+#
+# `classical` (not part of everything: it installs scikit-learn in a virtualenv) scores
+# scikit-learn's classical classifiers on the folds of `cv`, for reference.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=../shared/data/arsarcasm-v2
@@ -20,6 +23,15 @@ fi
 if [[ $step == all || $step == cv ]]; then
     echo "## Arabic sentiment, 5-fold cross-validation on train.csv"
     example sentiment_eval cv "$data"
+fi
+if [[ $step == classical ]]; then
+    echo "## Arabic sentiment, classical classifiers (scikit-learn) on the same folds"
+    venv=target/bench-text/sklearn-venv
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q scikit-learn==1.9.1
+    fi
+    "$venv/bin/python" bench/text/python/classical_cv.py "$data"
 fi
 if [[ $step == all || $step == test ]]; then
     echo "## Arabic sentiment, test.csv (evaluation only)"
