@@ -43,7 +43,7 @@ def fold_order(n):
 
 
 def normalize(text):
-    """The folds that matter most for Arabic tweets, as Safir's normalizer makes them."""
+    """Links and mentions masked, and the folds of Safir's normalizer that matter most here."""
     text = re.sub(r"https?://\S+", " URL ", text)
     text = re.sub(r"@\w+", " @USER ", text)
     text = re.sub("[\u064b-\u0652\u0670\u0640]", "", text)
