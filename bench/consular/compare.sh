@@ -60,6 +60,12 @@ measure() {
   before=$(awk '{print $14 + $15}' "/proc/${PIDS[$i]}/stat")
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@" "$url")
   after=$(awk '{print $14 + $15}' "/proc/${PIDS[$i]}/stat")
+  # A build that answers errors (a lost session, a failing route) would look fast.
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+    echo "build $i: $route did not answer 2xx to every request:" >&2
+    grep -E 'Non-2xx|Socket errors' <<<"$out" >&2
+    exit 1
+  fi
   awk -v i="$i" -v r="$route" -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" '
     /requests in/ {n = $1}
     /Requests\/sec/ {rps = $2}
