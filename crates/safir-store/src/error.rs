@@ -15,6 +15,16 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// `Ok` when a statement changed at least one row (`rows`, its count of rows affected),
+/// [`StoreError::NotFound`] when it matched none.
+pub(crate) fn changed_any(rows: u64) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 impl StoreError {
     /// Maps a unique-constraint violation to `Conflict(what)`, leaving other errors alone.
     pub fn unique_as(err: sqlx::Error, what: &'static str) -> Self {

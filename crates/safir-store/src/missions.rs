@@ -5,6 +5,7 @@ use safir_domain::ids::MissionId;
 use safir_domain::mission::{MissionCode, MissionKind, TimeZoneName};
 use safir_domain::{CountryCode, Lang};
 
+use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -129,11 +130,7 @@ pub async fn update(tx: &mut Tx, id: &str, m: &MissionInput) -> Result<(), Store
         .map(|r| r.rows_affected())
     })
     .map_err(|e| StoreError::unique_as(e, "code"))?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Mission>, StoreError> {

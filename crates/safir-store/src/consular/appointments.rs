@@ -18,6 +18,7 @@ pub mod schedule;
 use chrono::{DateTime, Utc};
 use safir_domain::consular::appointments::{BookingStatus, ServiceCode, Slot, SlotScope};
 
+use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// `StoreError::Conflict` code when the slot has no seat left.
@@ -205,9 +206,7 @@ async fn end_booking(
         .await
         .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    changed_any(n)?;
     let row: Appointment = with_tx!(tx, c => {
         sqlx::query_as("SELECT * FROM appointments WHERE id = $1").bind(id).fetch_one(c).await
     })?;

@@ -6,6 +6,7 @@ use safir_domain::consular::case::CaseKind;
 use safir_domain::consular::service::{Currency, Fee};
 use safir_domain::ids::ServiceId;
 
+use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -160,11 +161,7 @@ pub async fn update(
         .map(|r| r.rows_affected())
     })
     .map_err(|e| StoreError::unique_as(e, "code"))?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 pub async fn list_for_mission(db: &Db, mission_id: &str) -> Result<Vec<Service>, StoreError> {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -102,8 +103,5 @@ pub async fn record_import(db: &Db, id: &str, message_count: i64) -> Result<(), 
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    changed_any(n)
 }

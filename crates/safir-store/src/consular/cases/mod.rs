@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
 use safir_domain::ids::CaseId;
 
+use crate::error::changed_any;
 use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
@@ -165,11 +166,7 @@ pub async fn save_form(
         .await
         .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Case, StoreError> {
@@ -263,11 +260,7 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 /// Deletes drafts nobody submitted before they expired. Returns how many went.

@@ -9,6 +9,7 @@ use safir_domain::consular::case::{
 use safir_domain::ids::CaseId;
 
 use super::{Case, find_in_tx};
+use crate::error::changed_any;
 use crate::{StoreError, Tx, now, with_tx};
 
 /// One requested move.
@@ -156,11 +157,7 @@ pub async fn assign(
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 pub async fn set_priority(
@@ -180,11 +177,7 @@ pub async fn set_priority(
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 /// Raises an unacknowledged submission to escalation `level` and hands it to `assignee`.

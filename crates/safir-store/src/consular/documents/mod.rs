@@ -14,6 +14,7 @@ use safir_domain::consular::documents::{
 use safir_domain::ids::{DocumentId, MissionId, UserId};
 use sha2::{Digest, Sha256};
 
+use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use blobs::Uploads;
@@ -304,11 +305,7 @@ pub async fn attach_to_case(
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 /// Hides a document from every list and from download; its bytes stay until a purge.
@@ -322,11 +319,7 @@ pub async fn mark_deleted(tx: &mut Tx, doc_id: &str) -> Result<(), StoreError> {
             .await
             .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    changed_any(n)
 }
 
 /// The stored bytes of a document.
