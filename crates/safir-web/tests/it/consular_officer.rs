@@ -11,7 +11,7 @@ use safir_domain::consular::service::{Currency, Fee};
 use safir_domain::roles::Role;
 use safir_store::consular::cases::{self, Case, NewDraft, Transition};
 use safir_store::consular::services::{self, ServiceInput};
-use safir_store::now;
+use safir_store::{now, with_pool};
 
 use crate::admin_support::signed_in;
 use crate::harness::{Account, TestApp, unique_email};
@@ -330,6 +330,97 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
                 "{expected} in {actions:?}"
             );
         }
+    }
+}
+
+/// The summaries of the trail's records of `action`, oldest first.
+async fn audit_summaries(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
+    let rows: Vec<String> = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = $1 ORDER BY seq")
+            .bind(action)
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    rows.iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let assign = format!("/missions/PAR/cases/{}/assign?lang=en", case.id);
+        let priority = format!("/missions/PAR/cases/{}/priority?lang=en", case.id);
+        let find = || cases::find(&app.db, &case.id);
+
+        let r = officer.submit(&page, &assign, &[("assignee", "me")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(w.officer.id.clone())
+        );
+
+        // Someone who does not work at the mission cannot be handed the case: the page comes
+        // back with the reason, and the case keeps its officer.
+        let r = officer
+            .submit(&page, &assign, &[("assignee", &w.applicant.id)])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("Choose an officer of this mission."),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(w.officer.id.clone())
+        );
+
+        let r = officer
+            .submit(&page, &assign, &[("assignee", "none")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(find().await.unwrap().assignee_id, None);
+
+        let r = officer
+            .submit(&page, &priority, &[("priority", "high")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(find().await.unwrap().priority, Priority::High.rank());
+
+        let r = officer
+            .submit(&page, &priority, &[("priority", "whenever")])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("Choose a value from the list."),
+            "{}",
+            r.body
+        );
+        assert_eq!(find().await.unwrap().priority, Priority::High.rank());
+
+        // Each change that was made is on record, with what it changed; the refusals are not.
+        let assigned = audit_summaries(&app, "case.assign").await;
+        assert_eq!(assigned.len(), 2, "{assigned:?}");
+        assert_eq!(assigned[0]["to"], w.officer.id.as_str());
+        assert_eq!(assigned[1]["from"], w.officer.id.as_str());
+        assert!(assigned[1]["to"].is_null(), "{assigned:?}");
+        let reprioritised = audit_summaries(&app, "case.priority").await;
+        assert_eq!(reprioritised.len(), 1, "{reprioritised:?}");
+        assert_eq!(reprioritised[0]["from"], "normal");
+        assert_eq!(reprioritised[0]["to"], "high");
+        assert_eq!(
+            reprioritised[0]["reference"],
+            case.reference.as_deref().unwrap()
+        );
     }
 }
 

@@ -3,16 +3,18 @@
 //! a refused form comes back with what was typed, and a case someone else moved meanwhile
 //! comes back in its new state with a notice.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
 use safir_domain::consular::service::{optional_text, required_text};
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, accounts, audit};
+use safir_store::{StoreError, Tx, accounts, audit};
 
 use super::case_show::{Typed, case_page};
 use super::{CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
@@ -28,8 +30,9 @@ use crate::state::AppState;
 
 const TEXT_MAX: usize = 4000;
 
-/// The request as the handlers of this page share it.
-struct Ctx {
+/// The request as the handlers of this page share it: the officer, in the mission of the
+/// address (the route's access rule has already checked they work there).
+pub struct Ctx {
     state: AppState,
     lang: Lang,
     viewer: Viewer,
@@ -37,7 +40,47 @@ struct Ctx {
     mission: Mission,
 }
 
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        let actor = Actor::from_request_parts(parts, state).await?;
+        let MissionParam(mission) = MissionParam::from_request_parts(parts, state).await?;
+        Ok(Ctx {
+            state: state.clone(),
+            lang,
+            viewer,
+            actor,
+            mission,
+        })
+    }
+}
+
 impl Ctx {
+    /// The case `id` of this mission (404 for any other).
+    async fn case(&self, id: &str) -> Result<Case, AppError> {
+        mission_case(&self.state, &self.mission, id).await
+    }
+
+    /// Appends the officer's record of `action` on `case` to the trail, in `tx`.
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        action: AuditAction,
+        case: &Case,
+        summary: serde_json::Value,
+    ) -> Result<(), AppError> {
+        audit::append(
+            tx,
+            &workflow::record(&by(&self.actor), action, case, summary),
+        )
+        .await
+        .map_err(AppError::internal)?;
+        Ok(())
+    }
+
     fn case_href(&self, case: &Case) -> String {
         format!("/missions/{}/cases/{}", self.mission.code, case.id)
     }
@@ -74,7 +117,7 @@ impl Ctx {
 
     /// The case as it now is, with a notice that someone else changed it.
     async fn conflict(&self, case_id: &str) -> Result<Response, AppError> {
-        let fresh = mission_case(&self.state, &self.mission, case_id).await?;
+        let fresh = self.case(case_id).await?;
         let notice = (FlashKind::Warning, t(self.lang, "officer-case-conflict"));
         let html = self.page(&fresh, &Typed::default(), Some(notice)).await?;
         Ok((StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response())
@@ -104,22 +147,11 @@ fn text_error(
 }
 
 pub async fn act_on_case(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let cx = Ctx {
-        state,
-        lang,
-        viewer,
-        actor,
-        mission,
-    };
-    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let case = cx.case(&id).await?;
     let action = CaseAction::parse(data.get("action")).map_err(|_| AppError::BadRequest)?;
     let expected = data.get("expected_state").trim();
     let current = case.state().map_err(AppError::internal)?;
@@ -176,22 +208,11 @@ pub async fn act_on_case(
 }
 
 pub async fn assign_case(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let cx = Ctx {
-        state,
-        lang,
-        viewer,
-        actor,
-        mission,
-    };
-    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let case = cx.case(&id).await?;
     let staff = officers(&cx.state, &cx.mission).await?;
     let to: Option<String> = match data.get("assignee").trim() {
         "me" => Some(cx.actor.id().to_owned()),
@@ -216,33 +237,17 @@ pub async fn assign_case(
         "from": case.assignee_id,
         "to": to,
     });
-    audit::append(
-        &mut tx,
-        &workflow::record(&by(&cx.actor), CASE_ASSIGN, &case, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    cx.record(&mut tx, CASE_ASSIGN, &case, summary).await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(cx.saved(&case))
 }
 
 pub async fn change_priority(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let cx = Ctx {
-        state,
-        lang,
-        viewer,
-        actor,
-        mission,
-    };
-    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let case = cx.case(&id).await?;
     let Ok(priority) = Priority::parse(data.get("priority")) else {
         return cx
             .refused_choice(&case, "field-error-consular-filter-choice")
@@ -257,33 +262,17 @@ pub async fn change_priority(
         "from": case.priority().as_str(),
         "to": priority.as_str(),
     });
-    audit::append(
-        &mut tx,
-        &workflow::record(&by(&cx.actor), CASE_PRIORITY, &case, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    cx.record(&mut tx, CASE_PRIORITY, &case, summary).await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(cx.saved(&case))
 }
 
 pub async fn add_note(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let cx = Ctx {
-        state,
-        lang,
-        viewer,
-        actor,
-        mission,
-    };
-    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let case = cx.case(&id).await?;
     let mut typed = Typed {
         note: data.get("note").to_owned(),
         ..Typed::default()
@@ -299,33 +288,17 @@ pub async fn add_note(
         .map_err(AppError::internal)?;
     // The note itself stays on the case; the trail records that one was written.
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
-    audit::append(
-        &mut tx,
-        &workflow::record(&by(&cx.actor), CASE_NOTE, &case, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    cx.record(&mut tx, CASE_NOTE, &case, summary).await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(cx.saved(&case))
 }
 
 pub async fn send_message(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let cx = Ctx {
-        state,
-        lang,
-        viewer,
-        actor,
-        mission,
-    };
-    let case = mission_case(&cx.state, &cx.mission, &id).await?;
+    let case = cx.case(&id).await?;
     let mut typed = Typed {
         message: data.get("message").to_owned(),
         ..Typed::default()
@@ -343,12 +316,7 @@ pub async fn send_message(
         .await
         .map_err(AppError::internal)?;
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
-    audit::append(
-        &mut tx,
-        &workflow::record(&by(&cx.actor), CASE_MESSAGE, &case, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    cx.record(&mut tx, CASE_MESSAGE, &case, summary).await?;
     // The applicant reads it in the language they applied in.
     let mail_lang = workflow::case_lang(&case);
     let mut args = FluentArgs::new();
