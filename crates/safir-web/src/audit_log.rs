@@ -1,14 +1,19 @@
-//! Group commit of the audit records of reads. Every page or API call that shows personal
-//! data to staff leaves a record first; one transaction per record would make busy officers'
-//! pages queue behind each other for SQLite's single writer (and for the chain's lock on
-//! PostgreSQL). Instead the records go to one writer task, which takes all the records waiting
-//! (up to [`MAX_BATCH`]), appends them to the chain at once (one statement while the writer
-//! knows the chain's end, one transaction otherwise) and only then replies to each request:
-//! the data is still shown only after its read is on record. Under light load a batch is one
-//! record; under heavy load batches grow while the previous commit runs.
+//! The audit trail as handlers write to it.
+//!
+//! A staff action appends its record inside the transaction of the change it records
+//! ([`append`], [`commit_with`]), so that the two stand or fall together.
+//!
+//! Reads go through group commit. Every page or API call that shows personal data to staff
+//! leaves a record first; one transaction per record would make busy officers' pages queue
+//! behind each other for SQLite's single writer (and for the chain's lock on PostgreSQL).
+//! Instead the records go to one writer task ([`AuditWriter`]), which takes all the records
+//! waiting (up to [`MAX_BATCH`]), appends them to the chain at once (one statement while the
+//! writer knows the chain's end, one transaction otherwise) and only then replies to each
+//! request: the data is still shown only after its read is on record. Under light load a batch
+//! is one record; under heavy load batches grow while the previous commit runs.
 
 use safir_store::audit::{self, NewAuditRecord};
-use safir_store::{Db, StoreError};
+use safir_store::{Db, StoreError, Tx};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
@@ -57,6 +62,21 @@ impl AuditWriter {
             .map_err(|_| stopped())?
             .map_err(AppError::internal)
     }
+}
+
+/// Appends `record` to the trail inside `tx`, the transaction of the change it records, so
+/// that the change and its record stand or fall together.
+pub async fn append(tx: &mut Tx, record: &NewAuditRecord) -> Result<(), AppError> {
+    audit::append(tx, record)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// [`append`], then commits `tx`: the last step of a staff action.
+pub async fn commit_with(mut tx: Tx, record: &NewAuditRecord) -> Result<(), AppError> {
+    append(&mut tx, record).await?;
+    tx.commit().await.map_err(AppError::internal)
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {

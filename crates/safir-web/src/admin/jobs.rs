@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::audit::actions;
+use safir_store::StoreError;
 use safir_store::jobs::{self, QueueStats};
-use safir_store::{StoreError, audit};
 
 use super::support::Actor;
 use crate::auth::Viewer;
@@ -141,10 +141,7 @@ pub async fn retry_job(
         "last_error": job.last_error.as_deref().map(preview),
     });
     let record = actor.audit(actions::JOB_RETRY, "job", Some(&job.id), None, summary);
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/jobs?retried=1").into_response())
 }
 

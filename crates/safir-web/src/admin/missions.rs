@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::audit::actions;
+use safir_store::StoreError;
 use safir_store::missions::{self, Mission, MissionInput};
-use safir_store::{StoreError, audit};
 
 use super::mission_form::MissionForm;
 use super::mission_view::MissionFormView;
@@ -173,10 +173,7 @@ pub async fn create_mission(
         Some(id.as_str()),
         summary,
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/missions?created=1").into_response())
 }
 
@@ -259,10 +256,7 @@ pub async fn update_mission(
         Some(&mission.id),
         serde_json::json!({ "changed": changes }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/missions?saved=1").into_response())
 }
 

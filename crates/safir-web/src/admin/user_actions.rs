@@ -10,7 +10,7 @@ use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
 use safir_store::accounts::{self, directory, grants, password, sessions};
-use safir_store::{StoreError, Tx, audit, missions};
+use safir_store::{StoreError, Tx, missions};
 
 use super::support::{Actor, FormData, one_time_password};
 use super::user_form::GrantChoice;
@@ -106,9 +106,7 @@ pub async fn grant_role(
             mission_of(&scope),
             serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
         );
-        audit::append(&mut tx, &record)
-            .await
-            .map_err(AppError::internal)?;
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(done(&user.id, "granted"))
@@ -133,9 +131,7 @@ pub async fn revoke_role(
         mission_of(&scope),
         serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
+    crate::audit_log::append(&mut tx, &record).await?;
     let guarded = role == Role::Admin && scope == Scope::Ministry && user.disabled_at.is_none();
     if guarded && would_remove_last_admin(&mut tx, &user.id).await? {
         tx.rollback().await.map_err(AppError::internal)?;
@@ -182,9 +178,7 @@ async fn set_disabled(
         USER_ENABLE
     };
     let record = actor.audit(action, "user", Some(&user.id), None, serde_json::json!({}));
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
+    crate::audit_log::append(&mut tx, &record).await?;
     if disable && would_remove_last_admin(&mut tx, &user.id).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         let extra = last_admin_message(lang);
@@ -249,10 +243,7 @@ pub async fn reset_password(
         None,
         serde_json::json!({ "sessions_ended": true }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     // Whoever knew the old password is signed out everywhere.
     sessions::delete_all_for_user(&state.db, &user.id)
         .await

@@ -8,9 +8,9 @@ use axum::response::{Html, IntoResponse, Response};
 use safir_domain::accounts::{AccountKind, Password};
 use safir_domain::audit::actions;
 use safir_domain::roles::Scope;
+use safir_store::StoreError;
 use safir_store::accounts::{self, grants, password};
 use safir_store::missions::{self, Mission};
-use safir_store::{StoreError, audit};
 
 use super::support::{Actor, FormData, one_time_password, rejected};
 use super::user_form::{NewStaffForm, NewStaffView};
@@ -165,9 +165,7 @@ pub async fn create_user(
         (actions::ROLE_GRANT, grant_summary, mission),
     ] {
         let record = actor.audit(action, "user", Some(id.as_str()), target_mission, summary);
-        audit::append(&mut tx, &record)
-            .await
-            .map_err(AppError::internal)?;
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     let user = accounts::find_user(&state.db, id.as_str())

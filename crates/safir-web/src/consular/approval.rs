@@ -11,7 +11,6 @@ use safir_domain::consular::evisa::{
 };
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::Tx;
-use safir_store::audit;
 use safir_store::consular::cases::Case;
 use safir_store::consular::evisas::{self, Evisa, IssueEvisa};
 
@@ -105,7 +104,7 @@ pub async fn issue_evisa(
     let mut rec = record(by, actions::EVISA_ISSUE, case, summary);
     rec.target_type = "evisa";
     rec.target_id = Some(evisa.id.clone());
-    audit::append(tx, &rec).await.map_err(AppError::internal)?;
+    crate::audit_log::append(tx, &rec).await?;
     Ok(evisa)
 }
 

@@ -8,7 +8,7 @@ use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case, Transition, TransitionError};
 use safir_store::consular::services;
 use safir_store::jobs::{self, NewJob};
@@ -139,12 +139,8 @@ pub async fn act(
         "reason": cmd.reason,
         "by": if from_staff { "officer" } else { "applicant" },
     });
-    audit::append(
-        &mut tx,
-        &record(by, audit_action(cmd.action), &updated, summary),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let rec = record(by, audit_action(cmd.action), &updated, summary);
+    crate::audit_log::append(&mut tx, &rec).await?;
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         schedule_escalation(&mut tx, &updated, 1).await?;
     }

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use safir_domain::roles::{Permission, Target};
 use safir_store::StoreError;
 use safir_store::accounts::{self, grants};
-use safir_store::audit;
 use safir_store::consular::cases;
 use safir_store::missions::Mission;
 use serde::{Deserialize, Deserializer};
@@ -125,10 +124,7 @@ pub async fn assign_case(
         "from": case.assignee_id,
         "to": assignee,
     });
-    audit::append(&mut tx, &record(&by, CASE_ASSIGN, &case, summary))
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record(&by, CASE_ASSIGN, &case, summary)).await?;
     let case = cases::find(&state.db, &case.id)
         .await
         .map_err(AppError::internal)?;

@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_store::audit;
 use safir_store::consular::cases;
 
 use super::applicant_messages::MessageRequest;
@@ -56,10 +55,7 @@ pub async fn add_case_note(
         .map_err(AppError::internal)?;
     let by = By { user: &user, ip };
     let summary = serde_json::json!({ "via": "api", "reference": case.reference, "note": note_id });
-    audit::append(&mut tx, &record(&by, CASE_NOTE, &case, summary))
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record(&by, CASE_NOTE, &case, summary)).await?;
     let note = cases::list_messages(&state.db, &case.id, true)
         .await
         .map_err(AppError::internal)?

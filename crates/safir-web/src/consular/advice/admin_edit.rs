@@ -9,8 +9,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::CountryCode;
 use safir_domain::consular::advice::{ADVICE_PUBLISH, TravelAdvice};
 use safir_domain::ids::UserId;
+use safir_store::StoreError;
 use safir_store::consular::advice;
-use safir_store::{StoreError, audit};
 
 use super::form::{AdviceForm, AdviceFormView};
 use super::{content_lang, country_param, field_errors};
@@ -178,10 +178,7 @@ pub async fn publish_advice(
             "via": "web",
         }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     let level_changed = if published.level_change_enqueued {
         "&level_changed=1"
     } else {

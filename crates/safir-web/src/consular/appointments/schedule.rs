@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::consular::appointments::{self as domain, weekday_from_iso};
-use safir_store::audit;
 use safir_store::consular::appointments::schedule;
 use safir_store::missions::Mission;
 
@@ -248,10 +247,7 @@ pub async fn add_rule(
         Some(&mission.id),
         summary,
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(back(&mission))
 }
 
@@ -279,10 +275,7 @@ pub async fn remove_rule(
         Some(&mission.id),
         summary,
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(back(&mission))
 }
 
@@ -328,9 +321,6 @@ pub async fn add_closure(
         Some(&mission.id),
         summary,
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(back(&mission))
 }

@@ -6,9 +6,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use safir_store::StoreError;
 use safir_store::consular::services::{self, Service, ServiceInput};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, audit};
 
 use super::form::{ServiceForm, ServiceFormView};
 use super::{SERVICE_CREATE, SERVICE_UPDATE};
@@ -175,10 +175,7 @@ pub async fn create_service(
         Some(&mission.id),
         summary,
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to(&format!("{}?created=1", screen.base())).into_response())
 }
 
@@ -257,9 +254,6 @@ pub async fn update_service(
         Some(&mission.id),
         serde_json::json!({ "changed": changes }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(done)
 }

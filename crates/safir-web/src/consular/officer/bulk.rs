@@ -10,7 +10,6 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{Actor as Side, CaseAction, CaseState};
-use safir_store::audit;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
@@ -100,13 +99,8 @@ async fn apply(
                 "to": to,
                 "bulk": true,
             });
-            audit::append(
-                &mut tx,
-                &workflow::record(&by(actor), CASE_ASSIGN, case, summary),
-            )
-            .await
-            .map_err(AppError::internal)?;
-            tx.commit().await.map_err(AppError::internal)?;
+            let record = workflow::record(&by(actor), CASE_ASSIGN, case, summary);
+            crate::audit_log::commit_with(tx, &record).await?;
             Ok(Ok(()))
         }
         BulkAction::Move(a) => {

@@ -14,7 +14,7 @@ use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_
 use safir_domain::consular::service::{optional_text, required_text};
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, Tx, accounts, audit};
+use safir_store::{StoreError, Tx, accounts};
 
 use super::case_show::{Typed, case_page};
 use super::{CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
@@ -72,13 +72,8 @@ impl Ctx {
         case: &Case,
         summary: serde_json::Value,
     ) -> Result<(), AppError> {
-        audit::append(
-            tx,
-            &workflow::record(&by(&self.actor), action, case, summary),
-        )
-        .await
-        .map_err(AppError::internal)?;
-        Ok(())
+        let record = workflow::record(&by(&self.actor), action, case, summary);
+        crate::audit_log::append(tx, &record).await
     }
 
     fn case_href(&self, case: &Case) -> String {

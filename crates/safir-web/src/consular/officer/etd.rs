@@ -11,7 +11,7 @@ use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{CaseKind, Priority};
 use safir_store::consular::cases::{self, NewDraft};
 use safir_store::consular::services;
-use safir_store::{accounts, audit, now};
+use safir_store::{accounts, now};
 
 use super::mission_case;
 use crate::admin::support::Actor;
@@ -73,9 +73,7 @@ pub async fn open_etd(
     .await
     .map_err(AppError::internal)?;
     let summary = serde_json::json!({ "reference": emergency.reference, "draft": draft.id });
-    audit::append(&mut tx, &record(&by, CASE_OPEN_ETD, &emergency, summary))
-        .await
-        .map_err(AppError::internal)?;
+    crate::audit_log::append(&mut tx, &record(&by, CASE_OPEN_ETD, &emergency, summary)).await?;
     let applicant = accounts::find_user(&state.db, &emergency.applicant_id)
         .await
         .map_err(AppError::internal)?;

@@ -12,7 +12,6 @@ use safir_domain::crisis::alert::{AlertForm, AlertStatus};
 use safir_domain::crisis::cap::MsgType;
 use safir_domain::ids::{MissionId, UserId};
 use safir_domain::roles::Permission;
-use safir_store::audit;
 use safir_store::crisis::alerts::{self, Alert, NewAlert};
 use safir_store::crisis::crises;
 
@@ -286,10 +285,7 @@ pub(super) async fn store_new(
             "source": alert.source,
         }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(alert)
 }
 
@@ -519,9 +515,6 @@ pub async fn save_alert(
         Some(&alert.mission_id),
         serde_json::json!({ "headline_en": input.headline_en }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }

@@ -11,7 +11,6 @@ use safir_domain::audit::actions::{CRISIS_CLOSE, CRISIS_DECLARE, CRISIS_PRESENCE
 use safir_domain::crisis::alert::{AlertFormErrors, AreaFields, parse_area};
 use safir_domain::ids::{MissionId, UserId};
 use safir_domain::roles::Permission;
-use safir_store::audit;
 use safir_store::crisis::{alerts, crises as store};
 
 use super::form::{FieldView, area_fields, field_errors};
@@ -258,10 +257,7 @@ pub async fn declare_crisis(
             "title_en": crisis.title_en,
         }),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     state.public_crises.clear();
     Ok(Redirect::to(&format!("/staff/crises/{}", crisis.id)).into_response())
 }
@@ -364,9 +360,7 @@ pub async fn close_crisis(
             Some(&crisis.mission_id),
             serde_json::json!({}),
         );
-        audit::append(&mut tx, &record)
-            .await
-            .map_err(AppError::internal)?;
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     state.public_crises.clear();
@@ -393,9 +387,7 @@ pub async fn set_presence(
             Some(&crisis.mission_id),
             serde_json::json!({ "open": open }),
         );
-        audit::append(&mut tx, &record)
-            .await
-            .map_err(AppError::internal)?;
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     state.public_crises.clear();

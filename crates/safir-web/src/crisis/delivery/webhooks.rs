@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 use rand::RngCore;
 use safir_domain::audit::actions;
 use safir_domain::roles::Permission;
-use safir_store::audit;
 use safir_store::crisis::webhooks::{self, Webhook};
 
 use crate::admin::support::{Actor, rejected};
@@ -183,10 +182,7 @@ pub async fn add_webhook(
         None,
         serde_json::json!({"name": name, "url": url, "countries": countries}),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("name", name);
     let sentence = crate::i18n::t_args(lang, "crisis-delivery-webhooks-secret-once", &args);
@@ -222,10 +218,7 @@ pub async fn disable_webhook(
         None,
         serde_json::json!({}),
     );
-    audit::append(&mut tx, &record)
-        .await
-        .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/crisis/webhooks").into_response())
 }
 
