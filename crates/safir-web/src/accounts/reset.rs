@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Email;
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, grants, password, sessions, tokens};
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::common::{
@@ -241,7 +241,7 @@ pub async fn reset_submit(
             .map_err(AppError::internal)?
             .is_staff();
     if is_staff {
-        audit::append(
+        crate::audit_log::append(
             &mut tx,
             &NewAuditRecord {
                 actor_id: Some(user.user_id()),
@@ -254,8 +254,7 @@ pub async fn reset_submit(
                 summary: serde_json::json!({ "by": "self", "via": "email_link" }),
             },
         )
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     sessions::delete_all_for_user(&state.db, &user.id)

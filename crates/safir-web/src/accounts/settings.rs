@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, password, sessions};
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
@@ -153,7 +153,7 @@ pub async fn change_password(
         .map_err(AppError::internal)?;
     send_email(&mut tx, (&me.user).into(), "password-changed", None).await?;
     if me.user.is_staff() || me.grants.is_staff() {
-        audit::append(
+        crate::audit_log::append(
             &mut tx,
             &NewAuditRecord {
                 actor_id: Some(me.user.user_id()),
@@ -166,8 +166,7 @@ pub async fn change_password(
                 summary: serde_json::json!({ "by": "self", "via": "settings" }),
             },
         )
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(keep) = &me.session_id_hash {

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::TokenScope;
 use safir_store::accounts::tokens;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
@@ -149,13 +149,11 @@ pub async fn create(
         "scopes": scopes,
         "expires_at": expires_at,
     });
-    audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &audit_record(&me, &client, actions::TOKEN_CREATE, id.as_str(), summary),
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     let view = TokenCreatedPage {
         page: state.page(lang, &uri, "accounts-token-created-title", &viewer),
         name: name.to_owned(),
@@ -179,8 +177,8 @@ pub async fn revoke(
         tx.rollback().await.map_err(AppError::internal)?;
         return Err(AppError::NotFound);
     }
-    audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &audit_record(
             &me,
             &client,
@@ -189,8 +187,6 @@ pub async fn revoke(
             serde_json::json!({}),
         ),
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     Ok(Redirect::to("/account?notice=token-revoked").into_response())
 }

@@ -11,7 +11,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use safir_domain::audit::AuditAction;
 use safir_store::accounts::{self, password, secrets, sessions, totp};
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
@@ -189,7 +189,7 @@ pub async fn confirm(
         .map_err(AppError::internal)?;
     send_email(&mut tx, user.into(), "two-factor-on", None).await?;
     if user.is_staff() || current_user.grants.is_staff() {
-        audit::append(
+        crate::audit_log::append(
             &mut tx,
             &NewAuditRecord {
                 actor_id: Some(user.user_id()),
@@ -202,8 +202,7 @@ pub async fn confirm(
                 summary: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
             },
         )
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(hash) = &current_user.session_id_hash {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use safir_domain::audit::actions;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::{StoreError, jobs};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -136,8 +136,8 @@ pub async fn retry_job(
         tx.rollback().await.map_err(AppError::internal)?;
         return Err(AppError::Conflict);
     }
-    audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
@@ -154,9 +154,7 @@ pub async fn retry_job(
             }),
         },
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     let job = jobs::find(&state.db, &job.id)
         .await
         .map_err(AppError::internal)?;

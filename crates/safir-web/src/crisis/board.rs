@@ -19,7 +19,6 @@ use safir_domain::audit::{AuditAction, actions};
 use safir_domain::crisis::checkin::CheckinStatus;
 use safir_domain::ids::MissionId;
 use safir_domain::roles::{Permission, Target};
-use safir_store::audit;
 use safir_store::crisis::checkins::{
     self, BoardCounts, BoardCrisis, BoardFilter, BoardRow, BoardSort, StatusCounts, VULNERABILITIES,
 };
@@ -107,9 +106,9 @@ pub(crate) async fn record(
     crisis: &BoardCrisis,
     summary: serde_json::Value,
 ) -> Result<(), AppError> {
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    audit::append(
-        &mut tx,
+    let tx = state.db.begin().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(
+        tx,
         &actor.audit(
             action,
             "crisis",
@@ -119,8 +118,6 @@ pub(crate) async fn record(
         ),
     )
     .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)
 }
 
 pub(crate) fn crisis_title(lang: Lang, c: &BoardCrisis) -> String {

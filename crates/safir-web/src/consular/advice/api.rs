@@ -10,7 +10,7 @@ use safir_domain::consular::advice::{
     ADVICE_PUBLISH, AdviceLevel, AdviceSection, RawAdvice, RawAdviceText, TravelAdvice,
 };
 use safir_store::StoreError;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::advice::{self, AdviceVersion};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -302,8 +302,8 @@ pub async fn publish_travel_advice(
             }
             Err(e) => return Err(AppError::internal(e)),
         };
-    audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
@@ -323,9 +323,7 @@ pub async fn publish_travel_advice(
             }),
         },
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     let current = advice::find_current(&state.db, &country)
         .await
         .map_err(AppError::internal)?

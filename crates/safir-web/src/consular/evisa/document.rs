@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::audit::actions;
 use safir_domain::roles::{Permission, Target};
 use safir_store::StoreError;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::evisas::{self, Evisa};
 use serde::Deserialize;
 
@@ -313,8 +313,8 @@ pub async fn revoke_evisa(
         }
         Err(e) => return Err(AppError::internal(e)),
     }
-    audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &NewAuditRecord {
             actor_id: Some(user.user.user_id()),
             actor_label: user.user.email.clone(),
@@ -326,9 +326,7 @@ pub async fn revoke_evisa(
             summary: serde_json::json!({ "visa_number": evisa.visa_number, "reason": reason }),
         },
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     Ok(Redirect::to(&format!("/evisas/{}?done=revoked", evisa.id)).into_response())
 }
 

@@ -19,7 +19,7 @@ use safir_domain::roles::Permission;
 use safir_store::crisis::alerts::{self, Alert, NewAlert, Transition};
 use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::jobs::{self, NewJob};
-use safir_store::{Tx, audit, now};
+use safir_store::{Tx, now};
 
 use super::compose::store_new;
 use super::fanout::FANOUT_JOB;
@@ -309,8 +309,5 @@ async fn audit_alert(
         Some(&alert.mission_id),
         detail,
     );
-    audit::append(tx, &record)
-        .await
-        .map(|_| ())
-        .map_err(AppError::internal)
+    crate::audit_log::append(tx, &record).await
 }

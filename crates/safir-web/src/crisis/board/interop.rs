@@ -439,8 +439,8 @@ pub async fn pfif_import(
             added += 1;
         }
     }
-    safir_store::audit::append(
-        &mut tx,
+    crate::audit_log::commit_with(
+        tx,
         &actor.audit(
             actions::CRISIS_PFIF_IMPORT,
             "crisis",
@@ -449,9 +449,7 @@ pub async fn pfif_import(
             serde_json::json!({ "persons": people.len(), "added": added }),
         ),
     )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    .await?;
     let mut args = FluentArgs::new();
     args.set("added", added);
     args.set("skipped", people.len() as i64 - added);

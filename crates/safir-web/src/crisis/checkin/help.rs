@@ -15,7 +15,7 @@ use safir_domain::audit::actions;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, Priority};
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
-use safir_store::audit::{self, NewAuditRecord};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, NewDraft, Transition};
 use safir_store::consular::services;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
@@ -170,7 +170,7 @@ pub async fn open_emergency_case(
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
         schedule_escalation(&mut tx, &case, 1).await?;
-        audit::append(
+        crate::audit_log::append(
             &mut tx,
             &NewAuditRecord {
                 actor_id: Some(UserId::from_trusted(applicant_id.clone())),
@@ -187,8 +187,7 @@ pub async fn open_emergency_case(
                 }),
             },
         )
-        .await
-        .map_err(AppError::internal)?;
+        .await?;
         case
     } else {
         draft
