@@ -11,7 +11,7 @@ use safir_domain::consular::service::{Currency, Fee};
 use safir_domain::roles::Role;
 use safir_store::consular::cases::{self, Case, NewDraft, Transition};
 use safir_store::consular::services::{self, ServiceInput};
-use safir_store::{now, with_pool};
+use safir_store::now;
 
 use crate::admin_support::signed_in;
 use crate::harness::{Account, TestApp, unique_email};
@@ -333,20 +333,6 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
     }
 }
 
-/// The summaries of the trail's records of `action`, oldest first.
-async fn audit_summaries(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
-    let rows: Vec<String> = with_pool!(app.db.read(), p => {
-        sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = $1 ORDER BY seq")
-            .bind(action)
-            .fetch_all(p)
-            .await
-    })
-    .unwrap();
-    rows.iter()
-        .map(|s| serde_json::from_str(s).unwrap())
-        .collect()
-}
-
 #[tokio::test]
 async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
     for app in TestApp::all().await {
@@ -408,12 +394,12 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
         assert_eq!(find().await.unwrap().priority, Priority::High.rank());
 
         // Each change that was made is on record, with what it changed; the refusals are not.
-        let assigned = audit_summaries(&app, "case.assign").await;
+        let assigned = app.audit_summaries("case.assign").await;
         assert_eq!(assigned.len(), 2, "{assigned:?}");
         assert_eq!(assigned[0]["to"], w.officer.id.as_str());
         assert_eq!(assigned[1]["from"], w.officer.id.as_str());
         assert!(assigned[1]["to"].is_null(), "{assigned:?}");
-        let reprioritised = audit_summaries(&app, "case.priority").await;
+        let reprioritised = app.audit_summaries("case.priority").await;
         assert_eq!(reprioritised.len(), 1, "{reprioritised:?}");
         assert_eq!(reprioritised[0]["from"], "normal");
         assert_eq!(reprioritised[0]["to"], "high");

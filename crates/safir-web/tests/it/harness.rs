@@ -195,6 +195,20 @@ impl TestApp {
         })
         .unwrap()
     }
+
+    /// The summaries of the trail's records of `action`, oldest first.
+    pub async fn audit_summaries(&self, action: &str) -> Vec<serde_json::Value> {
+        let rows: Vec<String> = with_pool!(self.db.read(), p => {
+            sqlx::query_scalar("SELECT summary FROM audit_log WHERE action = $1 ORDER BY seq")
+                .bind(action)
+                .fetch_all(p)
+                .await
+        })
+        .unwrap();
+        rows.iter()
+            .map(|s| serde_json::from_str(s).unwrap())
+            .collect()
+    }
 }
 
 /// A browser: keeps cookies, sends the same-origin headers a browser sends.
