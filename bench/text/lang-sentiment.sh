@@ -15,6 +15,16 @@ cd "$(dirname "$0")/../.."
 data=../shared/data/arsarcasm-v2
 step="${1:-all}"
 example() { cargo run --quiet --release -p safir-text --example "$@"; }
+# The python of target/bench-text/<name>, a virtualenv made on first use with `pip install ARGS`.
+venv_python() {
+    local venv="target/bench-text/$1"
+    shift
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install -q "$@" >&2
+    fi
+    echo "$venv/bin/python"
+}
 
 if [[ $step == all || $step == lang ]]; then
     echo "## Language identification, lingua test sets (accuracy %)"
@@ -26,12 +36,7 @@ if [[ $step == all || $step == cv ]]; then
 fi
 if [[ $step == classical ]]; then
     echo "## Arabic sentiment, classical classifiers (scikit-learn) on the same folds"
-    venv=target/bench-text/sklearn-venv
-    if [ ! -x "$venv/bin/python" ]; then
-        python3 -m venv "$venv"
-        "$venv/bin/pip" install -q scikit-learn==1.9.1
-    fi
-    "$venv/bin/python" bench/text/python/classical_cv.py "$data"
+    "$(venv_python sklearn-venv scikit-learn==1.9.1)" bench/text/python/classical_cv.py "$data"
 fi
 if [[ $step == all || $step == test ]]; then
     echo "## Arabic sentiment, test.csv (evaluation only)"
@@ -53,12 +58,7 @@ if [[ $step == all || $step == english ]]; then
     echo "### The neutral band, chosen on VADER's rated sentences (near-0 ratings are NEU), out of fold"
     example sentiment_eval english-neutral "$uci" --rated="$vader"
     echo "## VADER 3.3.2 (Python reference) on the same sentences"
-    venv=target/bench-text/vader-venv
-    if [ ! -x "$venv/bin/python" ]; then
-        python3 -m venv "$venv"
-        "$venv/bin/pip" install -q --no-deps vaderSentiment==3.3.2
-    fi
-    "$venv/bin/python" bench/text/python/vader_uci.py "$uci"
+    "$(venv_python vader-venv --no-deps vaderSentiment==3.3.2)" bench/text/python/vader_uci.py "$uci"
 fi
 if [[ $step == all || $step == reproduce ]]; then
     echo "## Reproducing the shipped models with the CLI"

@@ -99,7 +99,7 @@ CLASSIFIERS = [
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else "../shared/data/arsarcasm-v2"
     with open(f"{directory}/train.csv", newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f)]
+        rows = list(csv.DictReader(f))
     texts = [normalize(r["tweet"]) for r in rows]
     labels = np.array([r["sentiment"].strip() for r in rows])
     order = fold_order(len(rows))
