@@ -12,9 +12,10 @@ use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
 use safir_domain::consular::service::{optional_text, required_text};
+use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, Tx, accounts};
+use safir_store::{StoreError, accounts};
 
 use super::case_show::{Typed, case_page};
 use super::{CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
@@ -64,16 +65,14 @@ impl Ctx {
         mission_case(&self.state, &self.mission, id).await
     }
 
-    /// Appends the officer's record of `action` on `case` to the trail, in `tx`.
-    async fn record(
+    /// The officer's audit record of `action` on `case`.
+    fn record(
         &self,
-        tx: &mut Tx,
         action: AuditAction,
         case: &Case,
         summary: serde_json::Value,
-    ) -> Result<(), AppError> {
-        let record = workflow::record(&by(&self.actor), action, case, summary);
-        crate::audit_log::append(tx, &record).await
+    ) -> NewAuditRecord {
+        workflow::record(&by(&self.actor), action, case, summary)
     }
 
     fn case_href(&self, case: &Case) -> String {
@@ -232,8 +231,7 @@ pub async fn assign_case(
         "from": case.assignee_id,
         "to": to,
     });
-    cx.record(&mut tx, CASE_ASSIGN, &case, summary).await?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &cx.record(CASE_ASSIGN, &case, summary)).await?;
     Ok(cx.saved(&case))
 }
 
@@ -257,8 +255,7 @@ pub async fn change_priority(
         "from": case.priority().as_str(),
         "to": priority.as_str(),
     });
-    cx.record(&mut tx, CASE_PRIORITY, &case, summary).await?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &cx.record(CASE_PRIORITY, &case, summary)).await?;
     Ok(cx.saved(&case))
 }
 
@@ -283,8 +280,7 @@ pub async fn add_note(
         .map_err(AppError::internal)?;
     // The note itself stays on the case; the trail records that one was written.
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
-    cx.record(&mut tx, CASE_NOTE, &case, summary).await?;
-    tx.commit().await.map_err(AppError::internal)?;
+    crate::audit_log::commit_with(tx, &cx.record(CASE_NOTE, &case, summary)).await?;
     Ok(cx.saved(&case))
 }
 
@@ -311,7 +307,7 @@ pub async fn send_message(
         .await
         .map_err(AppError::internal)?;
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
-    cx.record(&mut tx, CASE_MESSAGE, &case, summary).await?;
+    crate::audit_log::append(&mut tx, &cx.record(CASE_MESSAGE, &case, summary)).await?;
     // The applicant reads it in the language they applied in.
     let mail_lang = workflow::case_lang(&case);
     let mut args = FluentArgs::new();
