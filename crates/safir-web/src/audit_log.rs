@@ -81,24 +81,31 @@ pub async fn commit_with(mut tx: Tx, record: &NewAuditRecord) -> Result<(), AppE
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
+    // Each batch's records and the requests waiting on them, moved out of the jobs.
+    let mut records = Vec::with_capacity(MAX_BATCH);
+    let mut replies = Vec::with_capacity(MAX_BATCH);
     // The chain's end as the last batch left it: while no other appender writes in between,
     // a batch is one statement (see `audit::record_all_after`).
     let mut end = None;
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let records: Vec<NewAuditRecord> = jobs.iter().map(|j| j.record.clone()).collect();
+        for Job { record, reply } in jobs.drain(..) {
+            records.push(record);
+            replies.push(reply);
+        }
         match audit::record_all_after(&db, &mut end, &records).await {
             Ok(seqs) => {
-                for (job, seq) in jobs.drain(..).zip(seqs) {
+                for (reply, seq) in replies.drain(..).zip(seqs) {
                     // The request may have gone (client closed): its record stays.
-                    let _ = job.reply.send(Ok(seq));
+                    let _ = reply.send(Ok(seq));
                 }
+                records.clear();
             }
             Err(e) => {
                 // Nothing of the batch was written. Each record again on its own, so one that
                 // cannot be written does not take the others down with it.
-                tracing::warn!(error = %e, records = jobs.len(), "audit batch failed; appending one by one");
-                for job in jobs.drain(..) {
-                    let _ = job.reply.send(audit::record(&db, &job.record).await);
+                tracing::warn!(error = %e, records = records.len(), "audit batch failed; appending one by one");
+                for (record, reply) in records.drain(..).zip(replies.drain(..)) {
+                    let _ = reply.send(audit::record(&db, &record).await);
                 }
             }
         }

@@ -2,6 +2,8 @@
 //! and the language switcher. Page templates hold a `page: Page` field and
 //! extend `base.html`, which reads only from it.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use axum::http::Uri;
 use axum::response::Html;
@@ -35,8 +37,8 @@ pub struct AccountBar {
 
 #[derive(Debug, Clone)]
 pub struct NavItem {
-    pub href: String,
-    pub label: String,
+    pub href: &'static str,
+    pub label: Cow<'static, str>,
     pub current: bool,
 }
 
@@ -70,23 +72,26 @@ impl Page {
     /// A page titled by the message `title_key`, with the public navigation.
     pub fn new(lang: Lang, uri: &Uri, title_key: &str) -> Page {
         let path = uri.path();
-        let nav = vec![
+        let i18n = I18n::global();
+        // Room for a signed-in staff member's links too (`for_viewer`).
+        let mut nav = Vec::with_capacity(7);
+        nav.extend([
             NavItem {
-                href: "/".to_owned(),
-                label: I18n::global().t(lang, "nav-home"),
+                href: "/",
+                label: i18n.text(lang, "nav-home"),
                 current: path == "/",
             },
             NavItem {
-                href: "/consular".to_owned(),
-                label: I18n::global().t(lang, "nav-consular"),
-                current: path == "/consular" || path.starts_with("/consular/"),
+                href: "/consular",
+                label: i18n.text(lang, "nav-consular"),
+                current: under(path, "/consular"),
             },
             NavItem {
-                href: "/travel-advice".to_owned(),
-                label: I18n::global().t(lang, "advice-title"),
-                current: path == "/travel-advice" || path.starts_with("/travel-advice/"),
+                href: "/travel-advice",
+                label: i18n.text(lang, "advice-title"),
+                current: under(path, "/travel-advice"),
             },
-        ];
+        ]);
         Page {
             lang,
             title: I18n::global().t(lang, title_key),
@@ -111,34 +116,36 @@ impl Page {
             let path = uri.path();
             for (href, key) in [("/sign-in", "nav-sign-in"), ("/sign-up", "nav-sign-up")] {
                 page.nav.push(NavItem {
-                    href: href.into(),
-                    label: I18n::global().t(lang, key),
+                    href,
+                    label: I18n::global().text(lang, key),
                     current: path == href,
                 });
             }
             return page;
         };
         let path = uri.path();
-        let mut items: Vec<(&str, &str)> =
-            vec![("/account/cases", "nav-cases"), ("/account", "nav-account")];
-        if user.grants.can_anywhere(Permission::ViewDashboard) {
-            items.push(("/staff", "nav-staff"));
-        }
-        if user.grants.can(Permission::ManageUsers, Target::Ministry)
+        let staff = user.grants.can_anywhere(Permission::ViewDashboard);
+        let admin = user.grants.can(Permission::ManageUsers, Target::Ministry)
             || user
                 .grants
                 .can(Permission::ManageMissions, Target::Ministry)
-            || user.grants.can(Permission::ViewAudit, Target::Ministry)
-        {
-            items.push(("/admin", "nav-admin"));
-        }
-        for (href, key) in items {
+            || user.grants.can(Permission::ViewAudit, Target::Ministry);
+        let items = [
+            ("/account/cases", "nav-cases", true),
+            ("/account", "nav-account", true),
+            ("/staff", "nav-staff", staff),
+            ("/admin", "nav-admin", admin),
+        ];
+        for (href, key, shown) in items {
+            if !shown {
+                continue;
+            }
             page.nav.push(NavItem {
-                href: href.into(),
-                label: I18n::global().t(lang, key),
-                current: path == href
-                    || (path.starts_with(&format!("{href}/"))
-                        && !(href == "/account" && path.starts_with("/account/cases"))),
+                href,
+                label: I18n::global().text(lang, key),
+                // "My applications" is under the account's address but has its own link.
+                current: under(path, href)
+                    && !(href == "/account" && under(path, "/account/cases")),
             });
         }
         page.account = Some(AccountBar {
@@ -155,6 +162,11 @@ impl Page {
 
     pub fn t(&self, key: &str) -> String {
         I18n::global().t(self.lang, key)
+    }
+
+    /// [`Page::t`] without the copy, for the frame every page draws (`base.html`).
+    pub fn text(&self, key: &str) -> Cow<'static, str> {
+        I18n::global().text(self.lang, key)
     }
 
     /// A message whose plural form depends on `count`.
@@ -176,9 +188,12 @@ impl Page {
     }
 
     /// The other language's name, written in that language.
-    pub fn switch_label(&self) -> String {
-        let other = self.lang.other();
-        I18n::global().t(self.lang, &format!("language-name-{}", other.code()))
+    pub fn switch_label(&self) -> Cow<'static, str> {
+        let key = match self.lang.other() {
+            Lang::Ar => "language-name-ar",
+            Lang::En => "language-name-en",
+        };
+        self.text(key)
     }
 }
 
@@ -193,6 +208,12 @@ pub fn render_sized(template: &impl Template, capacity: usize) -> Result<Html<St
     let mut out = String::with_capacity(capacity);
     template.render_into(&mut out).map_err(AppError::internal)?;
     Ok(Html(out))
+}
+
+/// Whether `path` is `section` or an address below it.
+fn under(path: &str, section: &str) -> bool {
+    path.strip_prefix(section)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// `uri` with its `lang` parameter set to `lang`, other parameters kept.
@@ -221,6 +242,15 @@ mod tests {
         let page = Page::new(Lang::En, &"/".parse().unwrap(), "home-title");
         assert_eq!(page.switch_href, "/?lang=ar");
         assert_eq!(page.switch_label(), "العربية");
+    }
+
+    #[test]
+    fn a_section_link_is_current_on_its_own_pages_only() {
+        assert!(under("/consular", "/consular"));
+        assert!(under("/consular/services", "/consular"));
+        assert!(!under("/consularx", "/consular"));
+        assert!(!under("/", "/consular"));
+        assert!(under("/", "/"));
     }
 
     #[test]

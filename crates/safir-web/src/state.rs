@@ -137,8 +137,8 @@ pub struct AppStateInner {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
-    /// Key of the CSRF form tokens, shared by every process through the database.
-    pub csrf_secret: Arc<Vec<u8>>,
+    /// The CSRF form tokens' key, shared by every process through the database.
+    pub form_tokens: crate::security::csrf::FormTokens,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
@@ -178,7 +178,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             metrics: Metrics::new(),
-            csrf_secret: Arc::new(csrf_secret),
+            form_tokens: crate::security::csrf::FormTokens::new(&csrf_secret),
             login_limiter: Arc::new(login_limiter),
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),

@@ -2,6 +2,7 @@
 //! trail), submitted forms with repeated fields, and field errors named after domain codes.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -18,7 +19,7 @@ use crate::state::AppState;
 /// The signed-in staff member acting, and where the request came from.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: CurrentUser,
+    pub user: Arc<CurrentUser>,
     pub ip: Option<String>,
 }
 

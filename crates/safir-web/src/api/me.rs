@@ -244,11 +244,13 @@ pub async fn update_me(
     .await
     .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
+    // The answer shows the account as saved; the shared copy of this request is left alone.
+    let saved = std::sync::Arc::make_mut(&mut user);
     if let Some(name) = &name {
-        user.user.display_name = name.as_str().to_owned();
+        saved.user.display_name = name.as_str().to_owned();
     }
     if let Some(lang) = lang {
-        user.user.preferred_lang = lang.code().to_owned();
+        saved.user.preferred_lang = lang.code().to_owned();
     }
-    Ok(Json(me_response(&state, &user).await?))
+    Ok(Json(me_response(&state, saved).await?))
 }

@@ -39,7 +39,7 @@ const MAX_ENTRIES: usize = 50_000;
 /// A signed-in viewer as resolved from the database, with the time it stops being valid.
 #[derive(Debug, Clone)]
 pub struct CachedViewer {
-    pub user: CurrentUser,
+    pub user: Arc<CurrentUser>,
     /// The session's or token's expiry (`None`: a token that does not expire).
     pub expires_at: Option<DateTime<Utc>>,
 }

@@ -29,7 +29,7 @@ const TOKENLESS_PREFIXES: &[&str] = &["/unsubscribe/", "/crisis/checkin/"];
 
 /// The token to embed in this viewer's forms.
 pub fn token_for(state: &AppState, viewer: &Viewer) -> String {
-    csrf::token(&state.csrf_secret, viewer.csrf_binding())
+    state.form_tokens.token(viewer.csrf_binding())
 }
 
 fn form_field(body: &[u8]) -> Option<String> {
@@ -60,7 +60,7 @@ pub async fn verify_form_token(
         return AppError::CsrfFailed.into_response();
     };
     if let Some(h) = req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
-        if csrf::verify(&state.csrf_secret, viewer.csrf_binding(), h) {
+        if state.form_tokens.verify(viewer.csrf_binding(), h) {
             return next.run(req).await;
         }
         return AppError::CsrfFailed.into_response();
@@ -77,7 +77,7 @@ pub async fn verify_form_token(
             Ok(found) => found,
             Err(()) => return AppError::BadRequest.into_response(),
         };
-        let ok = token.is_some_and(|t| csrf::verify(&state.csrf_secret, viewer.csrf_binding(), &t));
+        let ok = token.is_some_and(|t| state.form_tokens.verify(viewer.csrf_binding(), &t));
         if !ok {
             tracing::info!(
                 path = parts.uri.path(),
@@ -95,8 +95,8 @@ pub async fn verify_form_token(
         Ok(b) => b,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
-    let ok = form_field(&bytes)
-        .is_some_and(|t| csrf::verify(&state.csrf_secret, viewer.csrf_binding(), &t));
+    let ok =
+        form_field(&bytes).is_some_and(|t| state.form_tokens.verify(viewer.csrf_binding(), &t));
     if !ok {
         tracing::info!(path = parts.uri.path(), "form token missing or wrong");
         return AppError::CsrfFailed.into_response();

@@ -1,6 +1,7 @@
 //! Sessions: the `safir_session` cookie resolved once per request into a [`Viewer`].
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -50,7 +51,8 @@ impl CurrentUser {
 /// The request's viewer, put into the request extensions by [`load_viewer`].
 #[derive(Debug, Clone)]
 pub enum Viewer {
-    User(Box<CurrentUser>),
+    /// Shared: every extractor of the request takes the same user, no copy of it.
+    User(Arc<CurrentUser>),
     /// No session; the value of the anonymous cookie (new or existing).
     Anonymous(Anonymous),
 }
@@ -113,7 +115,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
-async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<CurrentUser>>, AppError> {
     let cache = &state.auth_cache;
     let now = safir_store::now();
     if let Some(secret) = bearer(headers) {
@@ -142,15 +147,15 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
             .await
             .map_err(AppError::internal)?;
         let scopes = tok.scope_list().map(str::to_owned).collect();
-        let current = CurrentUser {
+        let current = Arc::new(CurrentUser {
             user,
             grants,
             session_id_hash: None,
             mfa_passed: true,
             api_scopes: Some(scopes),
-        };
+        });
         let cached = CachedViewer {
-            user: current.clone(),
+            user: Arc::clone(&current),
             expires_at: tok.expires_at,
         };
         cache.put_token(ticket, key, cached);
@@ -184,18 +189,18 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
         .await
         .map_err(AppError::internal)?;
     let mfa_passed = session.mfa_passed || !grants.requires_two_factor() && !user.totp_enabled();
-    let current = CurrentUser {
+    let current = Arc::new(CurrentUser {
         user,
         grants,
         session_id_hash: Some(session.id_hash),
         mfa_passed,
         api_scopes: None,
-    };
+    });
     cache.put_session(
         ticket,
         key,
         CachedViewer {
-            user: current.clone(),
+            user: Arc::clone(&current),
             expires_at: Some(session.expires_at),
         },
     );
@@ -211,7 +216,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Current
 /// A failure to save is logged and the page is still shown in the chosen language.
 async fn keep_chosen_language(
     state: &AppState,
-    user: &mut CurrentUser,
+    user: &mut Arc<CurrentUser>,
     lang: Lang,
     client_ip: Option<String>,
 ) {
@@ -236,7 +241,8 @@ async fn keep_chosen_language(
         tx.commit().await
     };
     match saved.await {
-        Ok(()) => user.user.preferred_lang = lang.code().to_owned(),
+        // This request's copy; the cached one goes with the write (see `auth::cache`).
+        Ok(()) => Arc::make_mut(user).user.preferred_lang = lang.code().to_owned(),
         Err(e) => {
             tracing::warn!(error = %e, "could not save the language chosen with the switcher")
         }
@@ -261,7 +267,7 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
             if let Some(lang) = Lang::parse(&user.user.preferred_lang) {
                 req.extensions_mut().insert(PreferredLang(lang));
             }
-            Viewer::User(Box::new(user))
+            Viewer::User(user)
         }
         Ok(None) => match cookie_value(req.headers(), ANON_COOKIE) {
             Some(v) if v.len() >= 32 && v.len() <= 64 => Viewer::Anonymous(Anonymous {
@@ -330,14 +336,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
 
 /// A signed-in user who has passed any second factor their account requires.
 #[derive(Debug, Clone)]
-pub struct SignedIn(pub CurrentUser);
+pub struct SignedIn(pub Arc<CurrentUser>);
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Viewer>() {
-            Some(Viewer::User(u)) if !u.needs_second_factor() => Ok(SignedIn((**u).clone())),
+            Some(Viewer::User(u)) if !u.needs_second_factor() => Ok(SignedIn(Arc::clone(u))),
             _ => Err(AppError::Unauthenticated),
         }
     }

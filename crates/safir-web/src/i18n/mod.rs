@@ -175,6 +175,15 @@ impl I18n {
         }
     }
 
+    /// [`I18n::t`] without the copy when the message reads the same whatever the arguments:
+    /// for what every page draws (the header, the navigation).
+    pub fn text(&'static self, lang: Lang, key: &str) -> Cow<'static, str> {
+        match self.plain[lang.index()].get(key) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(self.format(lang, key, None)),
+        }
+    }
+
     /// The message `key` in `lang` with arguments (counts select plural forms).
     pub fn t_args(&self, lang: Lang, key: &str, args: &FluentArgs) -> String {
         self.format(lang, key, Some(args))

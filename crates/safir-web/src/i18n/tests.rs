@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::*;
@@ -172,7 +173,10 @@ fn plain_texts_read_as_formatting_them_does() {
         assert!(!plain.contains_key("missions-count"));
         for key in &keys {
             assert_eq!(i18n.t(lang, key), i18n.format(lang, key, None), "{key}");
+            assert_eq!(i18n.text(lang, key), i18n.t(lang, key), "{key}");
         }
+        assert!(matches!(i18n.text(lang, "nav-home"), Cow::Borrowed(_)));
+        assert!(matches!(i18n.text(lang, "missions-count"), Cow::Owned(_)));
     }
 }
 

@@ -16,7 +16,6 @@ use safir_store::accounts::secrets::hash_secret;
 use safir_store::accounts::sessions;
 use safir_store::jobs::{self, NewJob};
 use safir_web::auth::SESSION_COOKIE;
-use safir_web::security::csrf;
 
 use crate::harness::{Account, ORIGIN, TestApp, unique_email};
 
@@ -651,7 +650,7 @@ async fn send(app: &TestApp, f: &Fixture, who: As, method: &Method, path: &str) 
             (cookie, hash_secret(&secret))
         }
     };
-    let token = csrf::token(&app.state.csrf_secret, &binding);
+    let token = app.state.form_tokens.token(&binding);
     let mut req = Request::builder()
         .method(method.clone())
         .uri(path)
