@@ -13,9 +13,11 @@
 # how many runs had a p99 of 20 ms or less. Loading the data is the same as run.sh's
 # (bench/consular/gen_cases.py, then `safir migrate` with BEFORE_BIN); each build then
 # migrates its own copy, so a build with a newer migration serves its own schema.
+# SAFIR_COMPARE_AFTER_SQL, when set, is run on AFTER_BIN's copy once migrated: with the same
+# binary twice, it measures a change of the schema alone (an index dropped, say).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 2 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 BINS=("$1" "$2")
 ROUNDS="${3:-6}"
 DURATION="${4:-5}"
@@ -39,6 +41,10 @@ BASES=() COOKIES=()
 for i in 0 1; do
   cp -r "$WORK/data" "$WORK/data$i"
   SAFIR_DATA_DIR="$WORK/data$i" "${BINS[$i]}" migrate >/dev/null
+  if [ "$i" = 1 ] && [ -n "${SAFIR_COMPARE_AFTER_SQL:-}" ]; then
+    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()' \
+      "$WORK/data1/safir.db" "$SAFIR_COMPARE_AFTER_SQL"
+  fi
   port=$(free_port)
   SAFIR_DATA_DIR="$WORK/data$i" SAFIR_BIND="127.0.0.1:$port" "${BINS[$i]}" serve \
     > "$WORK/server$i.log" 2>&1 &
