@@ -98,7 +98,8 @@ pub(crate) fn may_open(actor: &Actor, mission_id: &str) -> bool {
         && grants.can(Permission::ManageCrises, Target::Mission(&mission))
 }
 
-/// Records a read or export of the board's personal data.
+/// Records a read or export of the board's personal data, through the group commit of reads
+/// (`audit_log::AuditWriter`): committed before the data is shown.
 pub(crate) async fn record(
     state: &AppState,
     actor: &Actor,
@@ -106,18 +107,15 @@ pub(crate) async fn record(
     crisis: &BoardCrisis,
     summary: serde_json::Value,
 ) -> Result<(), AppError> {
-    let tx = state.db.begin().await.map_err(AppError::internal)?;
-    crate::audit_log::commit_with(
-        tx,
-        &actor.audit(
-            action,
-            "crisis",
-            Some(&crisis.id),
-            Some(&crisis.mission_id),
-            summary,
-        ),
-    )
-    .await
+    let record = actor.audit(
+        action,
+        "crisis",
+        Some(&crisis.id),
+        Some(&crisis.mission_id),
+        summary,
+    );
+    state.audit.record(record).await?;
+    Ok(())
 }
 
 pub(crate) fn crisis_title(lang: Lang, c: &BoardCrisis) -> String {
