@@ -10,13 +10,14 @@
 # officer and runs, each round, wrk against /healthz and then the queue. Per queue run it prints
 # the share of the ceiling, the p99, and per view: the database's commits (pg_stat_database's
 # xact_commit: the audit writer's group commits, the read cache's refreshes, the job
-# workers' polls), the rows it inserted, and the CPU of the server and of PostgreSQL, in µs.
+# workers' polls), the rows it inserted, and the CPU of the server and of PostgreSQL, in µs,
+# and PostgreSQL's as a fraction of the server's (which a drifting machine moves least).
 # SAFIR_PG_SHARE_SQL, when set, is run on the loaded database before the server starts (to
 # measure a change of the schema with the same binary: an index dropped, say). The database is
 # dropped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ $# -ge 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,17p' "$0" >&2; exit 2; }
 BIN=$1
 ROUNDS="${2:-4}"
 DURATION="${3:-5}"
@@ -87,8 +88,9 @@ for _ in $(seq "$ROUNDS"); do
     $1 == "99%" {p = $2}
     END {
       split(b, x, " "); split(a, y, " ")
-      printf "healthz %.0f req/s, queue %.0f req/s, %.1f%% of the ceiling, p99 %s; a view: %.3f commits, %.2f rows inserted, server %.1f us, postgres %.1f us\n",
+      server = y[3] - x[3]; pg = y[4] - x[4]
+      printf "healthz %.0f req/s, queue %.0f req/s, %.1f%% of the ceiling, p99 %s; a view: %.3f commits, %.2f rows inserted, server %.1f us, postgres %.1f us (%.2f of the server)\n",
         c, n / d, 100 * n / d / c, p, (y[1] - x[1]) / n, (y[2] - x[2]) / n,
-        1e6 * (y[3] - x[3]) / hz / n, 1e6 * (y[4] - x[4]) / hz / n
+        1e6 * server / hz / n, 1e6 * pg / hz / n, (server > 0 ? pg / server : 0)
     }' <<<"$out"
 done
