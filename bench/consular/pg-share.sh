@@ -67,8 +67,10 @@ counters() {
   echo "$db $server $pg"
 }
 
-# The statistics reach pg_stat_database when a backend goes idle (at most every second or so):
-# each reading waits a little so that the run's own transactions are counted in it.
+# A backend reports its statistics to pg_stat_database at most once a second, and one gone idle
+# may wait longer: each reading waits a little, and under steady load what a reading misses the
+# next counts, so a run's figures hold its own transactions (the rows inserted come out at one a
+# view, the queue's audit record, as they should).
 echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, $(nproc) cores, $ROUNDS rounds, $BIN"
 wrk -t2 -c"$CONNECTIONS" -d2s -H "Cookie: safir_session=$COOKIE" "$QUEUE" >/dev/null
 for _ in $(seq "$ROUNDS"); do
