@@ -169,15 +169,12 @@ impl I18n {
 
     /// The message `key` in `lang`.
     pub fn t(&self, lang: Lang, key: &str) -> String {
-        match self.plain[lang.index()].get(key) {
-            Some(text) => text.as_ref().to_owned(),
-            None => self.format(lang, key, None),
-        }
+        self.text(lang, key).into_owned()
     }
 
     /// [`I18n::t`] without the copy when the message reads the same whatever the arguments:
     /// for what every page draws (the header, the navigation).
-    pub fn text(&'static self, lang: Lang, key: &str) -> Cow<'static, str> {
+    pub fn text(&self, lang: Lang, key: &str) -> Cow<'_, str> {
         match self.plain[lang.index()].get(key) {
             Some(text) => Cow::Borrowed(text),
             None => Cow::Owned(self.format(lang, key, None)),
