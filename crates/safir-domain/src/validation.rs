@@ -22,6 +22,21 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// A calendar date as a form or a query string gives it: exactly `YYYY-MM-DD`, four-digit
+/// year from 0001 to 9999. Chrono's `%Y` alone also reads a signed year of any length
+/// (`+262142-12-31`), a date so far off that adding a few days to it overflows.
+pub fn iso_date(input: &str) -> Option<chrono::NaiveDate> {
+    let b = input.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if !(digits(0..4) && digits(5..7) && digits(8..10)) || &b[0..4] == b"0000" {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(input, "%Y-%m-%d").ok()
+}
+
 /// Tatweel (U+0640), the stroke that stretches Arabic words: Unicode counts it as a letter
 /// (a modifier letter), but it spells nothing.
 const TATWEEL: char = '\u{0640}';
@@ -87,6 +102,31 @@ impl FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_is_four_digit_year_month_day() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(iso_date("2026-12-01"), d(2026, 12, 1));
+        assert_eq!(iso_date("0001-01-01"), d(1, 1, 1));
+        assert_eq!(iso_date("9999-12-31"), d(9999, 12, 31));
+        for bad in [
+            "+262142-12-31",
+            "-0001-01-01",
+            "+2026-12-01",
+            "10000-01-14",
+            "+10000-01-14",
+            "0000-01-01",
+            "2026-2-01",
+            "2026-02-1",
+            "2026-02-30",
+            "2026/02/01",
+            " 2026-02-01",
+            "٢٠٢٦-٠٢-٠١",
+            "",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn a_name_must_hold_a_letter_other_than_tatweel() {

@@ -119,7 +119,7 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, ValidationError> {
     if s.is_empty() {
         return Err(ValidationError::new("required"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ValidationError::new("date_invalid"))
+    crate::validation::iso_date(s).ok_or(ValidationError::new("date_invalid"))
 }
 
 fn parse_count(input: &str, range: std::ops::RangeInclusive<u16>) -> Result<u16, ValidationError> {

@@ -123,8 +123,7 @@ fn date(s: &str) -> Result<NaiveDate, ValidationError> {
     if s.trim().is_empty() {
         return Err(ValidationError::new("required"));
     }
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| ValidationError::new("date_invalid"))
+    crate::validation::iso_date(s.trim()).ok_or(ValidationError::new("date_invalid"))
 }
 
 fn text(s: &str, max: usize) -> Result<String, ValidationError> {
@@ -443,6 +442,21 @@ mod tests {
             e.get("passport_number").unwrap().code,
             "mrz_mismatch_passport_number"
         );
+        // Each disagreement is put on the form's own field, where the page shows it.
+        f.insert("passport_number".into(), "L898902C3".into());
+        f.insert("passport_expiry".into(), "2012-04-16".into());
+        f.insert("birth_date".into(), "1974-08-13".into());
+        let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
+        assert_eq!(
+            e.get("passport_expiry").unwrap().code,
+            "mrz_mismatch_expiry_date"
+        );
+        assert_eq!(e.get("birth_date").unwrap().code, "mrz_mismatch_birth_date");
+        for (field, _) in &e.0 {
+            assert!(renewal().contains_key(field), "{field} is not on the form");
+        }
+        f.insert("passport_expiry".into(), "2012-04-15".into());
+        f.insert("birth_date".into(), "1974-08-12".into());
         f.insert("mrz".into(), TD3.replace("7408122", "7408123"));
         let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
         assert_eq!(e.get("mrz").unwrap().code, "mrz_check_digit_birth_date");

@@ -244,9 +244,9 @@ fn optional_date(v: &str) -> Result<Option<NaiveDate>, ValidationError> {
     if t.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    crate::validation::iso_date(t)
         .map(Some)
-        .map_err(|_| ValidationError::new("date_invalid"))
+        .ok_or(ValidationError::new("date_invalid"))
 }
 
 fn coordinate(v: &str, limit: f64) -> Result<Option<f64>, ValidationError> {

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::TokenScope;
 use safir_store::accounts::tokens;
@@ -119,7 +119,7 @@ pub async fn create(
     let scopes: Vec<&str> = chosen.iter().map(|s| s.as_str()).collect();
     let expires_at = match form.expires.trim() {
         "" => None,
-        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        s => match safir_domain::iso_date(s).ok_or(()) {
             Ok(d) if d > Utc::now().date_naive() => d.and_hms_opt(23, 59, 59).map(|t| t.and_utc()),
             Ok(_) => {
                 errors.push("expires", "accounts_date_not_future");

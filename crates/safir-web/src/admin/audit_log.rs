@@ -46,9 +46,7 @@ fn non_empty(s: &str) -> Option<String> {
 fn date(s: &str) -> Result<Option<NaiveDate>, ()> {
     match s.trim() {
         "" => Ok(None),
-        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(drop),
+        d => safir_domain::iso_date(d).map(Some).ok_or(()),
     }
 }
 

@@ -27,7 +27,7 @@ fn type_code(visa_type: &str) -> &str {
 }
 
 fn date(form: &BTreeMap<String, String>, key: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(form.get(key)?.trim(), "%Y-%m-%d").ok()
+    safir_domain::iso_date(form.get(key)?.trim())
 }
 
 fn invalid(field: &str, code: &str) -> AppError {

@@ -11,7 +11,7 @@ use safir_store::consular::services::{self, ServiceInput};
 use safir_domain::roles::Role;
 use safir_web::consular::jobs::escalate;
 
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Client, TestApp, unique_email};
 
 pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String {
     let input = ServiceInput {
@@ -175,17 +175,31 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         assert!(rejected.body.contains(r#"value="+33 1 23 45 67 89""#));
         assert_eq!(cases::find(&app.db, &case_id).await.unwrap().state, "draft");
 
-        // Corrected: submitted with a reference, and an email in Arabic.
+        // Corrected: submitted with a reference, and an email in Arabic. Sent four times at
+        // once (a double click, a retry): each answer leads to the case, and it is submitted
+        // once.
         let mut good = fields.to_vec();
         good.retain(|(k, _)| *k != "mrz" && *k != "courier_address");
         good.push(("courier_address", "12 rue de la Paix, Paris"));
-        let done = c.submit(&edit, &edit, &good).await;
-        assert!(
-            done.status.is_redirection(),
-            "{} {}",
-            done.status,
-            done.body
-        );
+        let token = c.get(&edit).await.csrf_token().unwrap();
+        let mut twins: Vec<_> = (0..4)
+            .map(|_| Client {
+                app: c.app,
+                cookies: c.cookies.clone(),
+                lang: c.lang,
+            })
+            .collect();
+        let sends = twins
+            .iter_mut()
+            .map(|t| t.post_form_with_token(&edit, &token, &good));
+        for done in futures_util::future::join_all(sends).await {
+            assert!(
+                done.status.is_redirection(),
+                "{} {}",
+                done.status,
+                done.body
+            );
+        }
         let case = cases::find(&app.db, &case_id).await.unwrap();
         assert_eq!(case.state, "submitted");
         let reference = case.reference.clone().unwrap();

@@ -97,7 +97,7 @@ impl MismatchField {
     pub fn field(self) -> &'static str {
         match self {
             MismatchField::PassportNumber => "passport_number",
-            MismatchField::ExpiryDate => "expiry_date",
+            MismatchField::ExpiryDate => "passport_expiry",
             MismatchField::BirthDate => "birth_date",
         }
     }

@@ -180,8 +180,14 @@ pub async fn save(
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
-    // Whatever happens next, what the applicant typed is kept.
-    let form = keep_typed(&state, me, &case, &data).await?;
+    // Whatever happens next, what the applicant typed is kept. A request sent twice at once
+    // (a double click) finds the case submitted by its twin: it shows the case.
+    let form = match keep_typed(&state, me, &case, &data).await {
+        Err(AppError::Conflict) => {
+            return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+        }
+        kept => kept?,
+    };
 
     if data.get("intent") != "submit" {
         let saved = cases::find(&state.db, &case.id)
@@ -260,6 +266,7 @@ pub async fn save(
 }
 
 /// Stores the form's fields as typed (and extends a draft's life); returns them cleaned.
+/// [`AppError::Conflict`] when the case stopped being editable since it was read.
 async fn keep_typed(
     state: &AppState,
     me: &crate::auth::CurrentUser,
@@ -278,7 +285,10 @@ async fn keep_typed(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     cases::save_form(&mut tx, &case.id, &form, &name, expires)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(|e| match e {
+            safir_store::StoreError::NotFound => AppError::Conflict,
+            e => AppError::internal(e),
+        })?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(form)
 }
