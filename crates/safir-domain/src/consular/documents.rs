@@ -58,6 +58,19 @@ impl DocumentKind {
             .ok_or(ValidationError::new("document_kind_unknown"))
     }
 
+    /// A kind an applicant may file: every kind but decisions, which only the mission issues.
+    pub fn parse_for_applicant(s: &str) -> Result<Self, ValidationError> {
+        match Self::parse(s)? {
+            DocumentKind::Decision => Err(ValidationError::new("document_kind_unknown")),
+            k => Ok(k),
+        }
+    }
+
+    /// Whether an applicant may file this kind (see [`Self::parse_for_applicant`]).
+    pub fn filed_by_applicant(self) -> bool {
+        self != DocumentKind::Decision
+    }
+
     /// Largest file accepted, in bytes. A photo needs far less than a multi-page scan.
     pub fn max_bytes(self) -> usize {
         match self {

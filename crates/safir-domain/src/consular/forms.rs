@@ -99,15 +99,17 @@ pub const EMERGENCY_CATEGORIES: &[&str] = &[
 
 pub const COLLECTION_METHODS: &[&str] = &["mission", "courier"];
 
-/// Keeps only the form's own fields, trimmed, at most 4,000 characters each.
+/// Keeps only the form's own fields, trimmed. A value longer than its field takes
+/// ([`max_len`]) is kept whole, for [`check`] to refuse with `too_long` and the applicant to
+/// shorten: cutting it here would lose what they typed without a word (the request's size
+/// limit bounds what a draft can hold).
 pub fn clean(kind: CaseKind, input: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     fields(kind)
         .iter()
         .filter_map(|f| {
-            input.get(*f).map(|v| {
-                let v: String = v.trim().chars().take(4000).collect();
-                ((*f).to_owned(), v)
-            })
+            input
+                .get(*f)
+                .map(|v| ((*f).to_owned(), v.trim().to_owned()))
         })
         .collect()
 }
@@ -392,6 +394,23 @@ mod tests {
             ("phone", "+33 1 23 45 67 89"),
             ("collection", "mission"),
         ])
+    }
+
+    #[test]
+    fn a_text_too_long_is_kept_whole_and_refused() {
+        let long = "ا".repeat(4500);
+        let mut f = form(&[
+            ("category", "medical"),
+            ("description", &long),
+            ("location", "Paris"),
+            ("phone", "+33 1 23 45 67 89"),
+        ]);
+        f.insert("unknown".into(), "x".into());
+        let kept = clean(CaseKind::Emergency, &f);
+        assert_eq!(kept["description"], long);
+        assert!(!kept.contains_key("unknown"));
+        let e = check(CaseKind::Emergency, &kept, today(), &[]).unwrap_err();
+        assert_eq!(e.get("description").unwrap().code, "too_long");
     }
 
     #[test]

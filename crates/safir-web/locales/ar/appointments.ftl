@@ -99,6 +99,7 @@ field-error-appointments-until-before-from = يجب ألا تسبق النهاي
 field-error-appointments-closure-too-long = لا يتجاوز الإغلاق سنة واحدة.
 field-error-appointments-mission-unknown = لا توجد بعثة بهذا الرمز.
 field-error-appointments-case-id-invalid = أدخل مرجع ملف من حروف وأرقام و«-» و«_» (64 على الأكثر).
+field-error-appointments-case-unknown = لا يوجد بين طلباتك لدى هذه البعثة طلب بهذا المعرّف.
 field-error-appointments-range-too-long = اطلب { $max } يومًا على الأكثر في كل مرة.
 
 email-appointment-confirmed-subject = موعدك: { $service } يوم { $when }

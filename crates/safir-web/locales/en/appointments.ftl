@@ -96,6 +96,7 @@ field-error-appointments-until-before-from = The end must not be before the star
 field-error-appointments-closure-too-long = A closure can last one year at most.
 field-error-appointments-mission-unknown = No mission has this code.
 field-error-appointments-case-id-invalid = Enter a case reference of letters, digits, "-" and "_" (at most 64).
+field-error-appointments-case-unknown = None of your applications at this mission has this id.
 field-error-appointments-range-too-long = Ask for at most { $max } days at once.
 
 email-appointment-confirmed-subject = Your appointment: { $service } on { $when }

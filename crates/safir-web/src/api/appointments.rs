@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safir_domain::consular::appointments::{ServiceCode, parse_date};
+use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
+use safir_store::consular::cases;
 use safir_store::missions::{self, Mission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -82,7 +84,7 @@ pub struct BookRequest {
     pub service: String,
     /// The start of a slot listed by the slots endpoint.
     pub starts_at: DateTime<Utc>,
-    /// A consular case this appointment belongs to.
+    /// One of the caller's consular cases at the same mission, which this appointment is for.
     pub case_id: Option<String>,
 }
 
@@ -213,7 +215,7 @@ fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> 
         (status = 200, description = "The booking", body = AppointmentResponse),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, or already booked then", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, already booked then, or a `case_id` that is not one of the caller's cases at the mission", body = super::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn book_appointment(
@@ -235,6 +237,20 @@ pub async fn book_appointment(
         return Err(AppError::Validation(errors));
     };
     errors.into_result()?;
+    if let Some(id) = &case_id {
+        // Only the caller's own case at this mission: an id of anyone else's case would put a
+        // stranger's file beside the booking on the mission's day list.
+        let own = match cases::find(&state.db, id).await {
+            Ok(c) => c.applicant_id == user.id() && c.mission_id == mission.id,
+            Err(StoreError::NotFound) => false,
+            Err(e) => return Err(AppError::internal(e)),
+        };
+        if !own {
+            let mut errors = FieldErrors::new();
+            errors.push("case_id", "appointments_case_unknown");
+            return Err(AppError::Validation(errors));
+        }
+    }
     let booked = service::book(
         &state.db,
         &user,

@@ -9,6 +9,7 @@ use safir_domain::audit::actions;
 use safir_domain::consular::evisa::{
     Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
 };
+use safir_domain::consular::service::VISA_TYPES;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::Tx;
 use safir_store::consular::cases::Case;
@@ -24,6 +25,15 @@ fn type_code(visa_type: &str) -> &str {
         "family_visit" => "FAMILY",
         other => other,
     }
+}
+
+/// The catalogue visa type an e-visa's category code stands for, when it is one of them
+/// (the inverse of [`type_code`]); `None` for another code (one issued elsewhere).
+pub fn catalogue_visa_type(code: &str) -> Option<&'static str> {
+    VISA_TYPES
+        .iter()
+        .copied()
+        .find(|t| type_code(t).eq_ignore_ascii_case(code))
 }
 
 fn date(form: &BTreeMap<String, String>, key: &str) -> Option<NaiveDate> {
@@ -135,6 +145,11 @@ mod tests {
         assert_eq!(holder.name.as_str(), "CLAIRE MARTIN");
         assert_eq!(terms.max_stay_days(), 11);
         assert_eq!(terms.visa_type().as_str(), "FAMILY");
+        for t in VISA_TYPES {
+            let code = VisaTypeCode::parse(type_code(t)).unwrap();
+            assert_eq!(catalogue_visa_type(code.as_str()), Some(*t));
+        }
+        assert_eq!(catalogue_visa_type("C"), None);
         assert_eq!(terms.entries(), Entries::Single);
         let mut arabic = f.clone();
         arabic.insert("surname".into(), "مارتن".into());

@@ -65,7 +65,7 @@ pub fn views(lang: Lang, docs: &[Document]) -> Vec<CaseDocument> {
 pub fn applicant_kinds(lang: Lang) -> Vec<KindChoice> {
     DocumentKind::ALL
         .into_iter()
-        .filter(|k| *k != DocumentKind::Decision)
+        .filter(|k| k.filed_by_applicant())
         .map(|k| KindChoice {
             value: k.as_str(),
             label: kind_label(lang, k),

@@ -102,6 +102,7 @@ async fn page(
     }
     let kinds = DocumentKind::ALL
         .iter()
+        .filter(|k| k.filed_by_applicant())
         .map(|k| KindOption {
             value: k.as_str(),
             label: page.t(&format!("documents-kind-{}", k.as_str().replace('_', "-"))),
@@ -178,7 +179,7 @@ pub async fn upload(
     let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
     let mut errors = std::mem::take(&mut form.errors);
     let kind_text = form.text("kind").to_owned();
-    let kind = match DocumentKind::parse(&kind_text) {
+    let kind = match DocumentKind::parse_for_applicant(&kind_text) {
         Ok(k) => Some(k),
         Err(e) => {
             errors.push("kind", e.code);

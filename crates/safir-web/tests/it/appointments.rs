@@ -334,8 +334,10 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
         .unwrap();
     tx.commit().await.unwrap();
     let mut tokens_of = Vec::new();
+    let mut users = Vec::new();
     for name in ["api-a", "api-b"] {
         let user = app.public_user(&unique_email(name)).await;
+        users.push(user.id.clone());
         let mut tx = app.db.begin().await.unwrap();
         let (_, secret) =
             tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
@@ -361,7 +363,47 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
     assert_eq!(items[0]["seats_left"], 1);
     let starts_at = items[0]["starts_at"].as_str().unwrap().to_owned();
 
-    let body = serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts_at, "case_id": "VIS-2026-1" });
+    // A booking may name one of the caller's own cases at the mission, and no other.
+    let visa = crate::consular_applicant::service(
+        &app,
+        &mission_id,
+        safir_domain::consular::case::CaseKind::Visa,
+    )
+    .await;
+    let mut case_of = Vec::new();
+    for user in &users {
+        let mut tx = app.db.begin().await.unwrap();
+        let form = Default::default();
+        let case = safir_store::consular::cases::create_draft(
+            &mut tx,
+            &safir_store::consular::cases::NewDraft {
+                mission_id: &mission_id,
+                service_id: &visa,
+                kind: safir_domain::consular::case::CaseKind::Visa,
+                applicant_id: user,
+                form: &form,
+                applicant_name: "A",
+                lang: "en",
+                priority: safir_domain::consular::case::Priority::Normal,
+                idempotency_key: None,
+                expires_at: safir_store::now() + chrono::Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        case_of.push(case.id);
+    }
+    for not_mine in [case_of[1].as_str(), "VIS-2026-1"] {
+        let body = serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts_at, "case_id": not_mine });
+        let res = c
+            .api("POST", "/api/v1/appointments", &tokens_of[0], Some(body))
+            .await;
+        assert_eq!(res.status, 422, "{not_mine}: {}", res.body);
+        assert_eq!(res.json()["errors"][0]["field"], "case_id");
+        assert_eq!(res.json()["errors"][0]["code"], "appointments_case_unknown");
+    }
+    let body = serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts_at, "case_id": case_of[0] });
     let res = c
         .api(
             "POST",
@@ -372,8 +414,10 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let id = res.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(res.json()["case_id"], "VIS-2026-1");
+    assert_eq!(res.json()["case_id"], case_of[0].as_str());
 
+    let mut body = body;
+    body["case_id"] = case_of[1].as_str().into();
     let res = c
         .api("POST", "/api/v1/appointments", &tokens_of[1], Some(body))
         .await;

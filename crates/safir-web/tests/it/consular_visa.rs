@@ -123,6 +123,14 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         anyone.lang = Some("en");
         let verdict = anyone.get(path).await;
         assert!(verdict.body.contains("Valid visa"), "{}", verdict.body);
+        // The visa's category by its name in each language, not its code.
+        assert!(verdict.body.contains("Tourism"), "{}", verdict.body);
+        assert!(!verdict.body.contains("TOURIST"), "{}", verdict.body);
+        anyone.lang = Some("ar");
+        let verdict = anyone.get(path).await;
+        assert!(verdict.body.contains("سياحة"), "{}", verdict.body);
+        assert!(!verdict.body.contains("TOURIST"), "{}", verdict.body);
+        assert!(evisa.body.contains("سياحة") && evisa.body.contains("Tourism"));
         assert_eq!(
             app.client().get(&href).await.status.as_u16() / 100,
             3,

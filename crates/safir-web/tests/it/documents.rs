@@ -275,7 +275,7 @@ async fn a_refused_file_comes_back_with_the_form_kept() {
         &mut client,
         "/account/documents",
         &token,
-        "decision",
+        "supporting",
         ("big.pdf", &big),
     )
     .await;
@@ -285,7 +285,24 @@ async fn a_refused_file_comes_back_with_the_form_kept() {
         "{}",
         res.body
     );
-    assert!(res.body.contains(r#"<option value="decision" selected>"#));
+    assert!(res.body.contains(r#"<option value="supporting" selected>"#));
+
+    // Decisions come from the mission: not offered, and refused when sent anyway.
+    assert!(!res.body.contains(r#"<option value="decision""#));
+    let res = upload(
+        &mut client,
+        "/account/documents",
+        &token,
+        "decision",
+        ("decision.pdf", &pdf(2048, "decision")),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains(r#"id="field-kind-error""#),
+        "{}",
+        res.body
+    );
 
     assert!(links(&client.get("/account/documents").await).is_empty());
     assert!(

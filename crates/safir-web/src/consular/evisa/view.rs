@@ -105,10 +105,15 @@ pub fn rows(
     if audience == Audience::Document {
         out.push(FieldRow::same("birth-date", date(holder.birth_date)));
     }
-    out.push(FieldRow::same(
-        "type",
-        terms.visa_type().as_str().to_owned(),
-    ));
+    // The category by its name in each language where it is one of the catalogue's.
+    let code = terms.visa_type().as_str();
+    out.push(match crate::consular::approval::catalogue_visa_type(code) {
+        Some(t) => {
+            let (ar, en) = in_both(|l| crate::consular::labels::visa_type(l, t));
+            FieldRow::new("type", ar, en)
+        }
+        None => FieldRow::same("type", code.to_owned()),
+    });
     let entries = format!("evisa-entries-{}", terms.entries().as_str());
     let (ar, en) = in_both(|l| t(l, &entries));
     out.push(FieldRow::new("entries", ar, en));
