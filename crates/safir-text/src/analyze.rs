@@ -353,6 +353,28 @@ mod tests {
         a.terms().iter().map(|t| a.stem(t).to_string()).collect()
     }
 
+    /// The analyzer repairs what `repair` would: a line in visual order whose reversed
+    /// words touch brackets, quotes or a full stop, and a dateline's lone tatweel.
+    #[test]
+    fn the_same_terms_as_after_repair() {
+        for line in [
+            "(ةرازولا) ماع",
+            "\"ةرازولا\" ماع",
+            "«ةرازولا» ماع",
+            "ماع (ةرازولا)",
+            ".ةسردملا يف ةرازولا",
+            "الرياض ـ واس",
+            "المادة ـ أ",
+            "البند ـ ب ـ من",
+        ] {
+            let repaired = crate::repair(line);
+            assert_eq!(stems(line), stems(&repaired), "{line} / {repaired}");
+            assert_eq!(crate::repair(&repaired), repaired, "{line}");
+        }
+        assert_eq!(crate::repair("(ةرازولا) ماع"), "عام (الوزارة)");
+        assert_eq!(crate::repair("الرياض ـ واس"), "الرياض واس");
+    }
+
     #[test]
     fn post_in_arabic_and_english() {
         let text = "زارت السفيرة المدارسَ في #الدبلوماسية_الرقمية with the Embassies 👍";

@@ -99,6 +99,21 @@ impl fmt::Display for Lang {
 /// Returns `None` when the text has no letters, or when most of its letters are in a
 /// script none of the supported languages uses (Greek, Hangul, kana, …).
 pub fn detect(text: &str) -> Option<(Lang, f64)> {
+    // Presentation forms and ligatures (text from PDFs, ﷲ, ﬁ) and full-width Latin are
+    // read as the letters they stand for; all of them are encoded from U+F000 on, whose
+    // UTF-8 starts with EF.
+    let folded: String;
+    let text = if text.as_bytes().contains(&0xEF)
+        && text
+            .chars()
+            .any(|c| matches!(c, '\u{FB00}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{FF01}'..='\u{FF5E}'))
+    {
+        use unicode_normalization::UnicodeNormalization;
+        folded = text.nfkc().collect();
+        &folded
+    } else {
+        text
+    };
     let letters = ScriptLetters::collect(text);
     let (script, share) = letters.dominant()?;
     let (lang, confidence) = match script {
@@ -124,7 +139,9 @@ enum Script {
 }
 
 fn script_of(c: char) -> Option<Script> {
-    if !crate::script::is_alphabetic(c) {
+    // Harakat and tatweel count as letters for Unicode, but spell nothing.
+    if !crate::script::is_alphabetic(c) || crate::script::is_mark(c) || c == crate::script::TATWEEL
+    {
         return None;
     }
     let script = match c {
@@ -468,6 +485,31 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(lang_of(text), Some(expected), "{text}");
         }
+    }
+
+    #[test]
+    fn marks_alone_have_no_language_and_presentation_forms_read_as_letters() {
+        for text in [
+            "\u{064E}",
+            "\u{0651}",
+            "\u{064B}\u{064C}",
+            "ـــ",
+            "\u{064E}".repeat(1000).as_str(),
+        ] {
+            assert_eq!(detect(text), None, "{text:?}");
+        }
+        for text in [
+            "ﻣﺎ ﺷﺎء ﺍﻟﻠﻪ",
+            "ما شاء الله",
+            "محمد ﷺ",
+            "ﺍﻟﺴﻔﺎﺭﺓ ﻣﻐﻠﻘﺔ ﻳﻮﻡ ﺍﻟﺠﻤﻌﺔ",
+        ] {
+            assert_eq!(lang_of(text), Some(Lang::Ar), "{text}");
+        }
+        assert_eq!(
+            lang_of("Ｔｈｅ ｅｍｂａｓｓｙ ｉｓ ｃｌｏｓｅｄ"),
+            Some(Lang::En)
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@
 use crate::script::is_mark as is_combining_mark;
 use crate::script::{
     TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
-    is_invisible_format, is_pictographic, is_presentation_form,
+    is_invisible_format, is_pictographic, is_presentation_form, is_regional_indicator,
 };
 use crate::swar::{HIGH, repeat, zero_bytes};
 use unicode_normalization::UnicodeNormalization;
@@ -110,11 +110,14 @@ pub fn needs_repair(line: &str) -> bool {
     // Byte by byte, decoding only outside ASCII, U+0080–U+02FF and the
     // Arabic block; the same tests as [`tests::needs_repair_by_chars`].
     let bytes = line.as_bytes();
+    // After a space or tab (or at the start): a mark there floats.
     let mut prev_space = true;
+    // There, or after punctuation that follows it (`(ةرازولا)`, `.ةرازولا`): a word starts.
+    let mut word_start = true;
     let mut edges = false;
     let mut i = 0;
     while i < bytes.len() {
-        if !prev_space {
+        if !word_start {
             // Inside a word, skip what cannot matter there: a tatweel (D9 80)
             // is the only damage among ASCII, U+0080–U+02FF and the Arabic
             // block, and none of these is a space or tab.
@@ -135,10 +138,12 @@ pub fn needs_repair(line: &str) -> bool {
         let b = bytes[i];
         if b < 0x80 {
             prev_space = b == b' ' || b == b'\t';
+            word_start = prev_space || (word_start && is_edge_punct(b as char));
             i += 1;
         } else if b < 0xCC {
-            // U+0080–U+02FF: no tatweel, presentation form or mark.
+            // U+0080–U+02FF: no tatweel, presentation form or mark; « and » (C2 AB, C2 BB).
             prev_space = false;
+            word_start = word_start && b == 0xC2 && matches!(bytes.get(i + 1), Some(0xAB | 0xBB));
             i += 2;
         } else if (0xD8..=0xDB).contains(&b) {
             // U+0600–U+06FF, where the marks are the Arabic diacritics.
@@ -147,8 +152,9 @@ pub fn needs_repair(line: &str) -> bool {
             if c == TATWEEL || (prev_space && is_arabic_diacritic(c)) {
                 return true;
             }
-            edges |= prev_space && matches!(c, 'ة' | 'ى');
+            edges |= word_start && matches!(c, 'ة' | 'ى');
             prev_space = false;
+            word_start = word_start && is_edge_punct(c);
             i += 2;
         } else {
             let c = line[i..].chars().next().unwrap_or(TATWEEL);
@@ -156,10 +162,22 @@ pub fn needs_repair(line: &str) -> bool {
                 return true;
             }
             prev_space = c.is_whitespace();
+            word_start = prev_space || (word_start && is_edge_punct(c));
             i += c.len_utf8();
         }
     }
     edges && looks_visual(line.chars())
+}
+
+/// Punctuation that may stand between a space and a word: brackets, quotes, the full stop
+/// or comma that visual order moves from a word's end to its front. Not `@`, `#` or `_`,
+/// which start or join tokens of their own.
+fn is_edge_punct(c: char) -> bool {
+    (c.is_ascii_punctuation() && !matches!(c, '@' | '#' | '_'))
+        || matches!(
+            c,
+            '«' | '»' | '،' | '؛' | '؟' | '\u{2018}'..='\u{201F}' | '…'
+        )
 }
 
 /// Bytes [`needs_repair`] may skip after a character that is not a space
@@ -179,20 +197,18 @@ const INERT_IN_WORD: [bool; 256] = {
     t
 };
 
-/// The first byte from `i` on that [`needs_repair`] must look at after a
-/// character that is not a space or tab (or the end), eight bytes at a time
-/// where it can: [`INERT_IN_WORD`] says which, and a space or tab followed
-/// by ASCII can be skipped too (it only matters to a mark or letter after
-/// it). It may stop earlier, at a byte the careful loop handles the same.
+/// The first byte from `i` on that [`needs_repair`] must look at inside a
+/// word (or the end), eight bytes at a time where it can: [`INERT_IN_WORD`]
+/// says which. It may stop earlier, at a byte the careful loop handles the
+/// same.
 fn skip_inert(bytes: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        // Spaces and tabs before a non-ASCII byte (or last in the chunk), 80
-        // bytes, leads outside D8–DB (U+0080–U+02FF's too: they go the
-        // careful way, which is only slower).
+        // Spaces and tabs, 80 bytes, leads outside D8–DB (U+0080–U+02FF's
+        // too: they go the careful way, which is only slower).
         let lead = x & (x << 1) & HIGH;
         let space = zero_bytes(x ^ repeat(b' ')) | zero_bytes(x ^ repeat(b'\t'));
-        let special = (space & ((x >> 8) & HIGH | 1 << 63))
+        let special = space
             | zero_bytes(x ^ repeat(0x80))
             | (lead & !zero_bytes((x & repeat(0xFC)) ^ repeat(0xD8)));
         if special != 0 {
@@ -297,7 +313,9 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scr
     rejoin_split_words(word_units, words);
     restore_moved_letters(word_units, words, used);
     units.clear();
-    for w in words.iter().filter(|w| w.end > w.start) {
+    // A word of tatweel alone (the dateline's `الرياض ـ واس`) is dropped with its space.
+    let spells = |w: &&Word| word_units[w.start..w.end].iter().any(|u| u.c != TATWEEL);
+    for w in words.iter().filter(spells) {
         if !units.is_empty() {
             let prev = units[units.len() - 1];
             units.push(Unit {
@@ -374,29 +392,105 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
     visual >= 2 && visual > logical
 }
 
+/// Reverses a line stored in visual order, then puts back in reading order what the
+/// reversal turned around but was displayed left to right: runs of Latin letters and digits
+/// with the punctuation between them (`info@mofa.gov.sa`, `https://mofa.gov.sa/ar/page_1`),
+/// a handle's `@` or `#`, a number's `%`; and emoji, each kept whole (a flag's two letters,
+/// a skin tone after its hand, a family joined by ZWJ). Brackets are mirrored back.
 fn to_logical_order(units: &mut [Unit]) {
     units.reverse();
     let mut i = 0;
     while i < units.len() {
-        if is_ltr(units[i].c) {
-            let mut j = i + 1;
+        let c = units[i].c;
+        if is_ltr(c) {
+            // Through punctuation between two left-to-right characters, not after the last.
+            let (mut j, mut end) = (i + 1, i + 1);
             while j < units.len() {
                 let c = units[j].c;
-                let inner_neutral = matches!(c, '.' | ',' | ':' | '/' | '-' | '%' | '+')
-                    && units.get(j + 1).is_some_and(|u| is_ltr(u.c));
-                if is_ltr(c) || inner_neutral {
+                if is_ltr(c) {
+                    j += 1;
+                    end = j;
+                } else if joins_ltr_run(c) {
                     j += 1;
                 } else {
                     break;
                 }
             }
-            units[i..j].reverse();
-            i = j;
+            // A handle's `@` or `#`, before the name when read.
+            if units.get(end).is_some_and(|u| matches!(u.c, '@' | '#')) {
+                end += 1;
+            }
+            // A number's `%`, after it when read (before it here, passed over already).
+            let start = if is_digit(c) && i > 0 && matches!(units[i - 1].c, '%' | '٪' | '‰') {
+                i - 1
+            } else {
+                i
+            };
+            units[start..end].reverse();
+            i = end;
+        } else if is_emoji_part(c) || is_regional_indicator(c) || c == ZWJ {
+            i = restore_emoji(units, i);
         } else {
-            units[i].c = mirror(units[i].c);
+            units[i].c = mirror(c);
             i += 1;
         }
     }
+}
+
+/// A space or punctuation that a left-to-right run keeps when a left-to-right character
+/// follows it (`Ministry of Foreign Affairs` stays in that order).
+fn joins_ltr_run(c: char) -> bool {
+    c == ' '
+        || !c.is_whitespace()
+            && !is_arabic_letter(letter(c))
+            && !is_combining_mark(c)
+            && !is_emoji_part(c)
+            && mirror(c) == c
+            && !matches!(c, '"' | '\'' | '،' | '؛' | '؟' | '\u{2018}'..='\u{201F}')
+}
+
+/// The emoji from `i` on, in an order the reversal turned around: put back emoji by emoji,
+/// the emoji themselves in the reversed order (they are read right to left like the words
+/// around them). Returns where they end.
+fn restore_emoji(units: &mut [Unit], i: usize) -> usize {
+    let part = |c: char| is_emoji_part(c) || is_regional_indicator(c) || c == ZWJ;
+    let mut end = i;
+    while end < units.len() && part(units[end].c) {
+        end += 1;
+    }
+    // A keycap (`1️⃣`): its digit, # or * comes after its marks here.
+    if end > i
+        && matches!(units[end - 1].c, '\u{FE0F}' | '\u{20E3}')
+        && units
+            .get(end)
+            .is_some_and(|u| matches!(u.c, '0'..='9' | '#' | '*'))
+    {
+        end += 1;
+    }
+    let run = &mut units[i..end];
+    // In display order, where each emoji's own characters are in order.
+    run.reverse();
+    let mut starts = Vec::new();
+    let mut k = 0;
+    while k < run.len() {
+        starts.push(k);
+        let pair = is_regional_indicator(run[k].c)
+            && run.get(k + 1).is_some_and(|u| is_regional_indicator(u.c));
+        k += if pair { 2 } else { 1 };
+        // Modifiers, variation selectors, keycap marks and what a ZWJ joins stay on.
+        while k < run.len()
+            && (is_emoji_modifier(run[k].c) || run[k].c == ZWJ || run[k - 1].c == ZWJ)
+        {
+            k += 1;
+        }
+    }
+    // The emoji in reversed order, each whole: reverse each, then all.
+    starts.push(run.len());
+    for w in starts.windows(2) {
+        run[w[0]..w[1]].reverse();
+    }
+    run.reverse();
+    end
 }
 
 fn is_ltr(c: char) -> bool {
@@ -626,18 +720,21 @@ mod tests {
             return true;
         }
         let mut prev_space = true;
+        let mut word_start = true;
         let mut edges = false;
         for c in line.chars() {
             if c < '\u{0300}' {
                 prev_space = c == ' ' || c == '\t';
+                word_start = prev_space || (word_start && is_edge_punct(c));
                 continue;
             }
             if c == TATWEEL || is_presentation_form(c) || (prev_space && is_combining_mark(c)) {
                 return true;
             }
             // ة and ى end Arabic words; one starting a word hints at visual order.
-            edges |= prev_space && matches!(c, 'ة' | 'ى');
+            edges |= word_start && matches!(c, 'ة' | 'ى');
             prev_space = c.is_whitespace();
+            word_start = prev_space || (word_start && is_edge_punct(c));
         }
         edges && looks_visual(line.chars())
     }
@@ -662,6 +759,11 @@ mod tests {
             "\u{064E}سلام",
             "سلام \u{0301}x",
             "café ةمدقم",
+            "(ةرازولا) ماع",
+            "\"ةرازولا\" ماع",
+            "«ةرازولا» ماع",
+            ".ةسردملا يف",
+            "@ةرازولا ماع",
             "\u{00A0}\u{064B}",
             "ﻻ",
         ] {
@@ -672,7 +774,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn repair_check_agrees_with_the_plain_loop(
-            line in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F]{0,30}"
+            line in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-z\\t\\u00A0-\\u036F\\u2000-\\u200F().,\"@#_«»]{0,30}"
         ) {
             proptest::prop_assert_eq!(needs_repair(&line), needs_repair_by_chars(&line));
         }
@@ -694,12 +796,8 @@ mod tests {
         ) {
             let bytes = line.as_bytes();
             let from = from.min(bytes.len());
-            let space = |k: usize| matches!(bytes[k], b' ' | b'\t');
             // What the careful loop must see, and what it may see at no cost.
-            let must = |k: usize| {
-                let skippable_space = space(k) && bytes.get(k + 1).is_some_and(u8::is_ascii);
-                !(INERT_IN_WORD[bytes[k] as usize] || skippable_space)
-            };
+            let must = |k: usize| !INERT_IN_WORD[bytes[k] as usize];
             let may = |k: usize| must(k) || !INERT_IN_WORD[bytes[k] as usize] || (0xC2..=0xCB).contains(&bytes[k]);
             let skipped = skip_inert(bytes, from);
             proptest::prop_assert!((from..skipped).all(|k| !must(k)), "{:?} skips past a byte that matters", line);
@@ -756,6 +854,41 @@ mod tests {
         assert_eq!(repair(&visual), logical);
         assert_eq!(repair(logical), logical);
         assert_eq!(repair("(ةملك) ةيسامولبدلا"), "الدبلوماسية (كلمة)");
+    }
+
+    /// What is displayed left to right inside a visual line comes back as it was read:
+    /// addresses, links, handles, percentages, several Latin words, and emoji whole.
+    #[test]
+    fn visual_order_keeps_left_to_right_runs_and_emoji_whole() {
+        for (visual, logical) in [
+            (
+                "ةرازولا ديرب info@mofa.gov.sa",
+                "info@mofa.gov.sa بريد الوزارة",
+            ),
+            (
+                "ةرازولا عقوم https://mofa.gov.sa/ar/page_1",
+                "https://mofa.gov.sa/ar/page_1 موقع الوزارة",
+            ),
+            (
+                "ةرازولا باسح @Safir_Ministry",
+                "@Safir_Ministry حساب الوزارة",
+            ),
+            ("ةسردملا ةبسن 50%", "50% نسبة المدرسة"),
+            (
+                "ةرازولا Ministry of Foreign Affairs",
+                "Ministry of Foreign Affairs الوزارة",
+            ),
+            ("ةرازولا 🇸🇦 ماع", "عام 🇸🇦 الوزارة"),
+            ("ةسردملا 👍🏽 ماع", "عام 👍🏽 المدرسة"),
+            ("ةسردملا 1️⃣ ماع", "عام 1️⃣ المدرسة"),
+            (
+                "ةسردملا 👨\u{200D}👩\u{200D}👧 ماع",
+                "عام 👨\u{200D}👩\u{200D}👧 المدرسة",
+            ),
+            ("ةسردملا 😀👍🏽 ماع", "عام 👍🏽😀 المدرسة"),
+        ] {
+            assert_eq!(repair(visual), logical, "{visual}");
+        }
     }
 
     #[test]

@@ -107,6 +107,10 @@ fn tokenize_with<const WORDS_FIRST: bool>(
 ) -> Line {
     let bytes = text.as_bytes();
     let mut may_need_repair = false;
+    // No e-mail address starts before this offset: the run of local-part characters around
+    // it was read to its end without finding one. Every word of a long run such as
+    // `a-b-c-…` would otherwise read the rest of the run again, time quadratic in its length.
+    let mut no_email_until = 0;
     let mut i = from;
     while i < text.len() {
         let (c, class) = char_at(text, i);
@@ -131,7 +135,8 @@ fn tokenize_with<const WORDS_FIRST: bool>(
         // decides those).
         if WORDS_FIRST && class.has(Class::START) && url_scheme(&text[i..]).is_none() {
             let (len, sign) = word_scan(&text[i..], false);
-            if !(c.is_ascii() && may_continue_local_part(bytes.get(i + len))) {
+            if !(c.is_ascii() && i >= no_email_until && may_continue_local_part(bytes.get(i + len)))
+            {
                 may_need_repair |= sign || matches!(c, 'ة' | 'ى');
                 push(Token {
                     kind: TokenKind::Word,
@@ -174,7 +179,16 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             number_or_word(rest)
         } else if class.has(Class::START) {
             // `email_len` wants an `@` after the local part.
-            match email_len(rest) {
+            let email = if i < no_email_until {
+                None
+            } else {
+                let (email, local) = email_len(rest);
+                if email.is_none() {
+                    no_email_until = i + local;
+                }
+                email
+            };
+            match email {
                 Some(len) => (TokenKind::Email, len),
                 None => (TokenKind::Word, word_len(rest, false)),
             }
@@ -619,15 +633,18 @@ fn host_len(s: &str) -> Option<usize> {
     (dot > 0 && dot + 1 < host.len()).then_some(host.len())
 }
 
-fn email_len(s: &str) -> Option<usize> {
+/// The e-mail address `s` starts with, and the length of the run of local-part characters
+/// it starts with, address or not. An address starting later inside that run would end the
+/// same run at the same place, so it is not one either.
+fn email_len(s: &str) -> (Option<usize>, usize) {
     let local = s
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')))
         .unwrap_or(s.len());
     if local == 0 || !s[local..].starts_with('@') {
-        return None;
+        return (None, local);
     }
-    host_len(&s[local + 1..]).map(|h| local + 1 + h)
+    (host_len(&s[local + 1..]).map(|h| local + 1 + h), local)
 }
 
 fn is_keycap_start(s: &str) -> bool {
@@ -687,6 +704,38 @@ mod tests {
 
     fn toks(s: &str) -> Vec<(TokenKind, &str)> {
         tokenize(s).iter().map(|t| (t.kind, t.text(s))).collect()
+    }
+
+    /// A run of words joined by characters an e-mail address's local part may hold, with
+    /// or without an `@` at its end, is read once: each of its words used to read the rest
+    /// of the run again looking for an address, hours for these lines. Addresses inside
+    /// and after such a run are still found.
+    #[test]
+    fn long_runs_of_joined_words_are_read_once() {
+        for (unit, tail, words) in [
+            ("word-", "", 200_000),
+            ("word_", "", 200_000),
+            ("a.", "@b", 500_000),
+            ("a+", "@b.", 500_000),
+        ] {
+            let line = format!("{}{tail}", unit.repeat(words));
+            let found = tokenize(&line);
+            let counted = found.iter().filter(|t| t.kind == Word).count();
+            assert_eq!(counted, words, "{unit}");
+            assert!(found.iter().all(|t| t.kind != Email), "{unit}");
+        }
+        assert_eq!(
+            toks("a-b-c x.y@example.org a_b-c@example.org"),
+            vec![
+                (Word, "a"),
+                (Punct, "-"),
+                (Word, "b"),
+                (Punct, "-"),
+                (Word, "c"),
+                (Email, "x.y@example.org"),
+                (Email, "a_b-c@example.org"),
+            ]
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub enum TextCommand {
     TrainSentiment(TrainArgs),
 }
 
-/// Files to read line by line; standard input when none is given.
+/// Files to read line by line; standard input when none is given, or for `-`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
     pub files: Vec<PathBuf>,
@@ -87,7 +87,9 @@ pub struct AnalyzeArgs {
     /// Keep stopwords.
     #[arg(long)]
     pub keep_stopwords: bool,
-    /// Append each term's byte range in its input line (`term@start-end`).
+    /// Append each term's byte range in its input line (`term@start-end`); with `--lossy`,
+    /// in the line as decoded, where each replaced byte sequence takes the three bytes of
+    /// U+FFFD.
     #[arg(long)]
     pub offsets: bool,
 }
@@ -153,8 +155,26 @@ pub fn run(args: TextArgs) -> anyhow::Result<()> {
 }
 
 /// Answers one output line per input line, from the files in order or stdin.
-/// Invalid UTF-8 stops with the file, line and byte offset unless `--lossy`.
-fn each_line(input: &InputArgs, mut answer: impl FnMut(&str) -> String) -> anyhow::Result<()> {
+/// Invalid UTF-8 stops with the file, line and byte offset unless `--lossy`. A reader that
+/// stops reading (`| head`) ends the command quietly, as other line tools do.
+fn each_line(input: &InputArgs, answer: impl FnMut(&str) -> String) -> anyhow::Result<()> {
+    match each_line_to_stdout(input, answer) {
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        done => done,
+    }
+}
+
+fn each_line_to_stdout(
+    input: &InputArgs,
+    mut answer: impl FnMut(&str) -> String,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let lossy = input.lossy;
@@ -175,7 +195,8 @@ fn each_line(input: &InputArgs, mut answer: impl FnMut(&str) -> String) -> anyho
             } else {
                 let text = safir_text::decode(&buf).map_err(|e| {
                     anyhow::anyhow!(
-                        "{name}:{line_no}: invalid UTF-8 at byte offset {} (use --lossy to replace it)",
+                        "{name}:{line_no}: invalid UTF-8 at byte {} of the line (byte offset {} of the input; use --lossy to replace it)",
+                        e.offset,
                         offset + e.offset
                     )
                 })?;
@@ -189,6 +210,10 @@ fn each_line(input: &InputArgs, mut answer: impl FnMut(&str) -> String) -> anyho
         run(&mut std::io::stdin().lock(), "standard input")?;
     }
     for path in &input.files {
+        if path.as_os_str() == "-" {
+            run(&mut std::io::stdin().lock(), "standard input")?;
+            continue;
+        }
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
         run(

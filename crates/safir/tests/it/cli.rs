@@ -315,3 +315,63 @@ fn train_sentiment_takes_rated_sentences_for_english() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--lang en"), "{}", stderr(&o));
 }
+
+/// The text commands as shell tools use them: a bad byte named by its line and place in
+/// it, `-` for standard input, and a quiet end when the reader stops early (`| head`).
+#[test]
+fn text_commands_compose_with_shell_tools() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+
+    let dir = TempDir::new("text-cli");
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, b"ok\nok\nab\xffcd\n").unwrap();
+    let out = run(&["text", "normalize", &bad.to_string_lossy()], &[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains(":3: invalid UTF-8 at byte 2 of the line (byte offset 8 of the input"),
+        "{}",
+        stderr(&out)
+    );
+
+    let mut child = Command::new(crate::support::bin())
+        .args(["text", "lang", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("السفارة مغلقة يوم الجمعة\nThe embassy is closed on Friday\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["ar", "en"]
+    );
+
+    let many = dir.path().join("many.txt");
+    std::fs::write(&many, "كلمة\n".repeat(500_000)).unwrap();
+    let mut child = Command::new(crate::support::bin())
+        .args(["text", "normalize", &many.to_string_lossy()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "كلمه\n");
+    // The reader is gone: the next writes fail with a broken pipe.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
