@@ -182,6 +182,17 @@ async fn a_passport_renewal_through_the_api_only() {
         let again = create_with_key(&app, &mine, "renewal-2026-1", &body).await;
         assert_eq!(again.status, 200, "{}", again.body);
         assert_eq!(again.json()["id"], id.as_str());
+        // The same key for another service is refused, not answered with this draft.
+        let other = json!({ "service_id": "another-service", "form": {} });
+        let res = create_with_key(&app, &mine, "renewal-2026-1", &other).await;
+        let refused = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&refused),
+            [(
+                "Idempotency-Key".to_owned(),
+                "idempotency_key_reused".to_owned()
+            )]
+        );
         let list = c.api("GET", "/api/v1/cases", &mine, None).await.json();
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
 

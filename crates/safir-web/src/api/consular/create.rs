@@ -77,7 +77,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown service, unknown form field or bad key", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown service, unknown form field, bad key, or a key already used for another service", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_case(
@@ -95,6 +95,13 @@ pub async fn create_case(
             .into_iter()
             .find(|c| c.idempotency_key.as_deref() == Some(key.as_str()));
         if let Some(case) = earlier {
+            // The same key for another service is another request, not a retry: answering
+            // with the first case would hand a visa applicant a passport draft.
+            if case.service_id != body.service_id.trim() {
+                let mut errors = FieldErrors::new();
+                errors.push("Idempotency-Key", "idempotency_key_reused");
+                return Err(AppError::Validation(errors));
+            }
             let view = case_view(&state, &case, Actor::Applicant).await?;
             return Ok((StatusCode::OK, Json(view)).into_response());
         }
