@@ -61,8 +61,8 @@ impl DocumentKind {
     /// A kind an applicant may file: every kind but decisions, which only the mission issues.
     pub fn parse_for_applicant(s: &str) -> Result<Self, ValidationError> {
         match Self::parse(s)? {
-            DocumentKind::Decision => Err(ValidationError::new("document_kind_unknown")),
-            k => Ok(k),
+            k if k.filed_by_applicant() => Ok(k),
+            _ => Err(ValidationError::new("document_kind_unknown")),
         }
     }
 

@@ -6,9 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safir_domain::consular::appointments::{ServiceCode, parse_date};
-use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
-use safir_store::consular::cases;
 use safir_store::missions::{self, Mission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -240,10 +238,10 @@ pub async fn book_appointment(
     if let Some(id) = &case_id {
         // Only the caller's own case at this mission: an id of anyone else's case would put a
         // stranger's file beside the booking on the mission's day list.
-        let own = match cases::find(&state.db, id).await {
-            Ok(c) => c.applicant_id == user.id() && c.mission_id == mission.id,
-            Err(StoreError::NotFound) => false,
-            Err(e) => return Err(AppError::internal(e)),
+        let own = match crate::consular::applicant::own_case(&state, &user, id).await {
+            Ok(c) => c.mission_id == mission.id,
+            Err(AppError::NotFound) => false,
+            Err(e) => return Err(e),
         };
         if !own {
             let mut errors = FieldErrors::new();
