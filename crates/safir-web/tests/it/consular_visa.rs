@@ -150,6 +150,8 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             assert!(text.contains("Decision on your application"), "{text}");
             assert!(text.contains("القرار بشأن طلبك"), "{text}");
             assert!(text.contains("Claire Martin"), "{text}");
+            // A shadda in the label: it must follow its letter, not precede it.
+            assert!(text.contains("مقدّم الطلب"), "{text}");
         }
         let stranger = app.public_user(&unique_email("stranger")).await;
         let mut s = app.client();

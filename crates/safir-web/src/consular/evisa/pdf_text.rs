@@ -10,7 +10,7 @@ use std::sync::Arc;
 use krilla::geom::Point;
 use krilla::surface::Surface;
 use krilla::text::{Font, GlyphId, KrillaGlyph};
-use rustybuzz::{Direction, Face, UnicodeBuffer};
+use rustybuzz::{BufferClusterLevel, Direction, Face, UnicodeBuffer};
 
 /// Amiri (SIL OFL 1.1, see `assets/fonts/OFL.txt`): Arabic and Latin in one face, so a line
 /// needs no font fallback.
@@ -123,6 +123,14 @@ impl Typesetter {
     fn shape(&self, text: &str, rtl: bool) -> Run {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
+        // A glyph's text range becomes its entry in the font's one ToUnicode map, shared by the
+        // whole document. With the default grapheme clusters a letter and its marks (shadda,
+        // harakat, tanween) form one cluster, the mark glyph comes first in visual order and
+        // so is mapped to the letter and the mark together: every later use of that mark then
+        // repeats the letter, and the letter itself is left to an /ActualText span that
+        // extractors lay out left to right, mark before letter. Per-character clusters map
+        // each glyph to the characters it draws; the glyphs and positions are the same.
+        buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
         buffer.guess_segment_properties();
         buffer.set_direction(if rtl {
             Direction::RightToLeft
@@ -204,6 +212,36 @@ mod tests {
             vec![(false, "Holder ("), (true, "الاسم"), (false, ")")]
         );
         assert!(runs("", true).is_empty());
+    }
+
+    /// The text of each distinct glyph range of `line`, in logical order.
+    fn glyph_texts(line: &Line) -> Vec<String> {
+        let mut texts = Vec::new();
+        for run in &line.runs {
+            let mut ranges: Vec<_> = run.glyphs.iter().map(|g| g.text_range.clone()).collect();
+            ranges.sort_by_key(|r| r.start);
+            ranges.dedup();
+            texts.extend(ranges.into_iter().map(|r| run.text[r].to_owned()));
+        }
+        texts
+    }
+
+    #[test]
+    fn a_letter_and_its_mark_map_to_their_own_characters() {
+        let t = Typesetter::new().unwrap();
+        // Shadda on dal: the mark's glyph must not claim the dal as well, or every later
+        // shadda in the document would extract as a second dal.
+        assert_eq!(
+            glyph_texts(&t.line("مقدّم", true, 12.0)),
+            ["م", "ق", "د", "\u{651}", "م"]
+        );
+        // Tanween after meem, then alef.
+        assert_eq!(
+            glyph_texts(&t.line("يومًا", true, 12.0)),
+            ["ي", "و", "م", "\u{64b}", "ا"]
+        );
+        // Lam-alef stays two glyphs, each with its letter.
+        assert_eq!(glyph_texts(&t.line("لا", true, 12.0)), ["ل", "ا"]);
     }
 
     #[test]
