@@ -263,7 +263,8 @@ pub enum ClosureField {
     ReasonEn,
 }
 
-fn reason(input: &str) -> Result<String, ValidationError> {
+/// A closure's reason in one language: required, at most `REASON_MAX` characters, trimmed.
+pub fn parse_closure_reason(input: &str) -> Result<String, ValidationError> {
     let s = input.trim();
     if s.is_empty() {
         Err(ValidationError::new("required"))
@@ -293,8 +294,8 @@ impl Closure {
                 ValidationError::new("closure_too_long"),
             ));
         }
-        let reason_ar = reason(reason_ar).map_err(|e| (ClosureField::ReasonAr, e))?;
-        let reason_en = reason(reason_en).map_err(|e| (ClosureField::ReasonEn, e))?;
+        let reason_ar = parse_closure_reason(reason_ar).map_err(|e| (ClosureField::ReasonAr, e))?;
+        let reason_en = parse_closure_reason(reason_en).map_err(|e| (ClosureField::ReasonEn, e))?;
         Ok(Self {
             first_day,
             last_day,

@@ -48,10 +48,17 @@ pub struct ScopeOption {
     pub checked: bool,
 }
 
+/// A scope of a token in the list: its name in the reader's language and its code, which the
+/// API documentation uses.
+pub struct ScopeName {
+    pub label: String,
+    pub code: String,
+}
+
 pub struct TokenRow {
     pub id: String,
     pub name: String,
-    pub scopes: String,
+    pub scopes: Vec<ScopeName>,
     pub created: String,
     pub expires: String,
     pub last_used: String,
@@ -81,6 +88,11 @@ struct AccountPage {
     token_scopes_error: Option<String>,
     token_expires: Field,
     error_summary: Option<String>,
+}
+
+fn scope_label(lang: Lang, scope: TokenScope) -> String {
+    let key = format!("accounts-scope-{}", scope.as_str().replace([':', '_'], "-"));
+    I18n::global().t(lang, &key)
 }
 
 fn notice_key(code: &str) -> Option<&'static str> {
@@ -129,7 +141,16 @@ pub async fn account_page(
             active: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now),
             id: t.id.clone(),
             name: t.name.clone(),
-            scopes: t.scopes.clone(),
+            scopes: t
+                .scopes
+                .split_whitespace()
+                .map(|code| ScopeName {
+                    label: TokenScope::parse(code)
+                        .map(|s| scope_label(lang, s))
+                        .unwrap_or_default(),
+                    code: code.to_owned(),
+                })
+                .collect(),
             created: format_time(t.created_at),
             expires: t.expires_at.map(format_time).unwrap_or_else(|| "—".into()),
             last_used: t
@@ -163,10 +184,7 @@ pub async fn account_page(
         .filter(|s| s.available_to(&me.grants))
         .map(|s| ScopeOption {
             field: super::tokens::scope_field(s),
-            label: I18n::global().t(
-                lang,
-                &format!("accounts-scope-{}", s.as_str().replace([':', '_'], "-")),
-            ),
+            label: scope_label(lang, s),
             checked: token_checked.contains(&s),
         })
         .collect();

@@ -186,8 +186,21 @@ async fn the_export_is_excel_friendly_and_defused() {
 
         let visas = officer.get("/missions/PAR/cases.csv?kind=visa").await;
         assert_eq!(visas.body.lines().count(), 2);
-        let bad = officer.get("/missions/PAR/cases.csv?kind=nope").await;
-        assert_eq!(bad.status, 422);
+        // A filter that cannot be read: back to the queue, which names it beside its field.
+        let bad = officer
+            .get("/missions/PAR/cases.csv?kind=nope&q=%D8%A3%D9%85%D9%84")
+            .await;
+        assert_eq!(bad.status, 303);
+        let queue = bad.location().unwrap().to_owned();
+        assert_eq!(queue, "/missions/PAR/cases?kind=nope&q=%D8%A3%D9%85%D9%84");
+        let shown = officer.get(&format!("{queue}&lang=en")).await;
+        assert_eq!(shown.status, 200);
+        assert!(
+            shown.body.contains(r#"id="field-kind-error""#),
+            "{}",
+            shown.body
+        );
+        assert!(shown.body.contains(r#"value="أمل""#), "the search is kept");
 
         let exports = app.audit_actions().await;
         assert_eq!(exports.iter().filter(|a| *a == "case.export").count(), 2);

@@ -47,7 +47,9 @@ struct SchedulePage {
     services: Vec<SelectOption>,
     rule_fields: Vec<Field>,
     closure_fields: Vec<Field>,
-    rule_error: Option<String>,
+    /// The errors of the two lists, shown beside them (empty when none).
+    weekday_error: String,
+    service_error: String,
 }
 
 const RULE_FIELDS: [(&str, &str, InputKind); 6] = [
@@ -177,12 +179,17 @@ async fn schedule_page(
         services,
         rule_fields: fields(lang, &RULE_FIELDS, rule_data, rule_errors),
         closure_fields: fields(lang, &CLOSURE_FIELDS, closure_data, closure_errors),
-        rule_error: ["weekday", "service"]
-            .iter()
-            .find_map(|f| rule_errors.for_field(f))
-            .map(|e| e.message(lang)),
+        weekday_error: list_error(lang, rule_errors, "weekday"),
+        service_error: list_error(lang, rule_errors, "service"),
         page,
     })
+}
+
+fn list_error(lang: Lang, errors: &FieldErrors, field: &str) -> String {
+    errors
+        .for_field(field)
+        .map(|e| e.message(lang))
+        .unwrap_or_default()
 }
 
 fn lang_text(lang: Lang, key: &str) -> String {

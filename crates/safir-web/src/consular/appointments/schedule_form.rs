@@ -2,8 +2,8 @@
 //! failure reported beside its field.
 
 use safir_domain::consular::appointments::{
-    Closure, ClosureField, OpeningRule, RuleField, ServiceCode, parse_capacity, parse_date,
-    parse_slot_minutes, parse_time, parse_weekday,
+    Closure, ClosureField, OpeningRule, RuleField, ServiceCode, parse_capacity,
+    parse_closure_reason, parse_date, parse_slot_minutes, parse_time, parse_weekday,
 };
 
 use super::labels;
@@ -66,15 +66,24 @@ pub fn parse_rule(d: &FormData) -> Result<OpeningRule, FieldErrors> {
     )
 }
 
+/// Every failure of the closure form at once (each day, each reason), or the closure.
 pub fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
     let mut errors = FieldErrors::new();
     let first = parse_date(d.get("first_day"))
         .map_err(|e| errors.add(labels::field_error("first_day", &e)));
     let last =
         parse_date(d.get("last_day")).map_err(|e| errors.add(labels::field_error("last_day", &e)));
+    for field in ["reason_ar", "reason_en"] {
+        if let Err(e) = parse_closure_reason(d.get(field)) {
+            errors.add(labels::field_error(field, &e));
+        }
+    }
     let (Ok(first), Ok(last)) = (first, last) else {
         return Err(errors);
     };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     Closure::new(first, last, d.get("reason_ar"), d.get("reason_en")).map_err(|(field, e)| {
         let name = match field {
             ClosureField::LastDay => "last_day",

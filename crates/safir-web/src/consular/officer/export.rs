@@ -1,10 +1,11 @@
 //! `GET /missions/{mission}/cases.csv`: every case the queue's filters match, in pages of
 //! 500, as UTF-8 CSV with a byte-order mark (so spreadsheet programs read Arabic right) and
-//! headers and values in the page language. The export is recorded.
+//! headers and values in the page language. The export is recorded. Filters that cannot be
+//! read send the officer back to the queue, which names each beside its field.
 
 use axum::extract::{RawQuery, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::consular::case::Priority;
 use safir_store::consular::cases;
 use safir_store::consular::services;
@@ -80,7 +81,11 @@ pub async fn export_cases(
     };
     let (mut filter, errors) = params.filter(&cx);
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+        // The queue with the same filters names each one that cannot be read, beside it.
+        let query = params.query();
+        let sep = if query.is_empty() { "" } else { "?" };
+        let queue = format!("/missions/{}/cases{sep}{query}", mission.code);
+        return Ok(Redirect::to(&queue).into_response());
     }
     filter.limit = BATCH;
     filter.after = None;
