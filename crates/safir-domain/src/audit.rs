@@ -33,6 +33,8 @@ pub mod actions {
     pub const CRISIS_WEBHOOK_CREATE: AuditAction = AuditAction::new("crisis_webhook.create");
     pub const CRISIS_WEBHOOK_DISABLE: AuditAction = AuditAction::new("crisis_webhook.disable");
     pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");
+    /// A page of the trail was read (it names people, their addresses and what they did).
+    pub const AUDIT_READ: AuditAction = AuditAction::new("audit.read");
     pub const TOKEN_CREATE: AuditAction = AuditAction::new("token.create");
     pub const TOKEN_REVOKE: AuditAction = AuditAction::new("token.revoke");
     /// Consular staff listed a case queue (applicants' names) or exported it.

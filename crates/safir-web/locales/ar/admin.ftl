@@ -143,6 +143,7 @@ audit-action-appointment-closure-create = إضافة إغلاق إلى المو�
 audit-action-appointment-rule-create = إضافة ساعات عمل أسبوعية
 audit-action-appointment-rule-remove = حذف ساعات عمل أسبوعية
 audit-action-audit-export = تنزيل سجل التدقيق
+audit-action-audit-read = الاطلاع على سجل التدقيق
 audit-action-case-approve = الموافقة على طلب
 audit-action-case-assign = إسناد طلب
 audit-action-case-close = إغلاق طلب

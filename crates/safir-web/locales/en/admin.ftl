@@ -139,6 +139,7 @@ audit-action-appointment-closure-create = Closure added to the appointments
 audit-action-appointment-rule-create = Weekly opening hours added
 audit-action-appointment-rule-remove = Weekly opening hours removed
 audit-action-audit-export = Audit trail downloaded
+audit-action-audit-read = Audit trail read
 audit-action-case-approve = Application approved
 audit-action-case-assign = Application assigned
 audit-action-case-close = Application closed

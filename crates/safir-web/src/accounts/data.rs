@@ -1,10 +1,13 @@
-//! `GET /account/data`: everything Safir holds about the signed-in user, as one JSON file.
+//! `GET /account/data`: everything Safir holds about the signed-in user, as one JSON file:
+//! the account, its trail, consular cases, documents, bookings and e-visas, and the
+//! registrations abroad (also offered on their own at `/abroad/my-data.json`).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use safir_store::accounts::{grants, sessions, tokens};
 use safir_store::audit::{self, AuditFilter};
+use safir_store::crisis::registrations;
 use serde_json::json;
 
 use crate::auth::SignedIn;
@@ -63,8 +66,24 @@ pub async fn export(
     );
     records.sort_by_key(|r| std::cmp::Reverse(r.seq));
     records.dedup_by_key(|r| r.seq);
+    // A record's summary is JSON kept as text: given back as JSON, not as a string of it.
+    let records: Vec<serde_json::Value> = records
+        .into_iter()
+        .map(|r| {
+            let summary = serde_json::from_str(&r.summary)
+                .unwrap_or_else(|_| serde_json::Value::String(r.summary.clone()));
+            let mut v = serde_json::to_value(&r).unwrap_or_default();
+            v["summary"] = summary;
+            v
+        })
+        .collect();
+    let consular = crate::consular::applicant::export::records_of(db, &user.id).await?;
+    let abroad = registrations::export_for_user(db, &user.id, &user.email)
+        .await
+        .map_err(AppError::internal)?;
     let body = json!({
-        "exported_at": chrono::Utc::now(),
+        // Microseconds, as every other time in the file.
+        "exported_at": safir_store::now(),
         "profile": {
             "id": user.id,
             "email": user.email,
@@ -81,6 +100,10 @@ pub async fn export(
         "api_tokens": api_tokens,
         "audit_records": records,
         "consular_cases": crate::consular::applicant::export::cases_of(db, &user.id).await?,
+        "documents": consular["documents"],
+        "appointments": consular["appointments"],
+        "evisas": consular["evisas"],
+        "abroad": abroad,
     });
     let mut response = serde_json::to_string_pretty(&body)
         .map_err(AppError::internal)?

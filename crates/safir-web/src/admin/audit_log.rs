@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use safir_store::audit::{self, AuditFilter, AuditRecord, ChainCheck};
 use safir_store::missions::{self, Mission};
 
-use super::support::SelectOption;
+use safir_domain::audit::actions;
+
+use super::support::{Actor, SelectOption};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::forms::{Field, InputKind};
@@ -162,6 +164,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "appointment_rule.create",
     "appointment_rule.remove",
     "audit.export",
+    "audit.read",
     "case.approve",
     "case.assign",
     "case.close",
@@ -259,7 +262,7 @@ async fn audit_page(
     state: &AppState,
     lang: Lang,
     uri: &Uri,
-    viewer: &Viewer,
+    (viewer, actor): (&Viewer, &Actor),
     params: &AuditParams,
     check: Option<ChainCheck>,
 ) -> Result<Html<String>, AppError> {
@@ -270,6 +273,14 @@ async fn audit_page(
     let records = audit::list(&state.db, &filter, PAGE_SIZE)
         .await
         .map_err(AppError::internal)?;
+    // The trail names people and what they did: reading it is on record too.
+    let summary = serde_json::json!({
+        "filters": params.query(),
+        "before": params.before,
+        "records": records.len(),
+    });
+    let record = actor.audit(actions::AUDIT_READ, "audit_log", None, None, summary);
+    state.audit.record(record).await?;
     let query = params.query();
     let sep = if query.is_empty() { "" } else { "&" };
     let older_href = (records.len() as i64 == PAGE_SIZE)
@@ -366,15 +377,17 @@ pub async fn list_audit(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    actor: Actor,
     Query(params): Query<AuditParams>,
 ) -> Result<Html<String>, AppError> {
-    audit_page(&state, lang, &uri, &viewer, &params, None).await
+    audit_page(&state, lang, &uri, (&viewer, &actor), &params, None).await
 }
 
 pub async fn verify_chain(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    actor: Actor,
 ) -> Result<Html<String>, AppError> {
     let check = audit::verify(&state.db).await.map_err(AppError::internal)?;
     let uri = Uri::from_static("/admin/audit");
@@ -382,7 +395,7 @@ pub async fn verify_chain(
         &state,
         lang,
         &uri,
-        &viewer,
+        (&viewer, &actor),
         &AuditParams::default(),
         Some(check),
     )

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use chrono::{DateTime, SecondsFormat, Utc};
+use safir_domain::audit::actions;
 use safir_store::audit::{self, AuditFilter, AuditRecord};
 use safir_store::missions;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::input::query_pairs;
+use crate::admin::support::Actor;
 use crate::auth::access::urlencode;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
@@ -187,6 +189,7 @@ pub struct AuditPageResponse {
 )]
 pub async fn list_audit_records(
     State(state): State<AppState>,
+    actor: Actor,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<AuditPageResponse>, AppError> {
     let query = AuditQuery::parse(raw.as_deref()).map_err(AppError::Validation)?;
@@ -223,6 +226,14 @@ pub async fn list_audit_records(
         Some(last) if more => Some(query.url_before(last.seq)),
         _ => None,
     };
+    // The trail names people and what they did: reading it is on record too.
+    let summary = serde_json::json!({
+        "filters": raw.as_deref().unwrap_or(""),
+        "records": rows.len(),
+        "via": "api",
+    });
+    let record = actor.audit(actions::AUDIT_READ, "audit_log", None, None, summary);
+    state.audit.record(record).await?;
     let codes: HashMap<String, String> = all_missions.into_iter().map(|m| (m.id, m.code)).collect();
     let items = rows
         .into_iter()

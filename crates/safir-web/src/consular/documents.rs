@@ -1,5 +1,6 @@
 //! Downloading a stored document: to its owner, or to staff who may read personal data of
-//! the document's mission (every such read audited). Anyone else is told it does not exist.
+//! the document's mission (every such read audited), unless it is filed under a draft. Anyone
+//! else is told it does not exist.
 
 use std::net::SocketAddr;
 
@@ -8,10 +9,12 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use safir_domain::audit::actions;
+use safir_domain::consular::case::CaseState;
 use safir_domain::ids::DocumentId;
 use safir_domain::roles::{Permission, Target};
 use safir_store::StoreError;
 use safir_store::audit::NewAuditRecord;
+use safir_store::consular::cases;
 use safir_store::consular::documents::{self, Document};
 
 use crate::auth::{CurrentUser, SignedIn};
@@ -89,6 +92,15 @@ pub async fn download(
         Err(e) => return Err(AppError::internal(e)),
     };
     let audited = may_read(&me, &doc).ok_or(AppError::NotFound)?;
+    // A draft is the applicant's until it is submitted: staff see neither it nor what is
+    // filed under it, as for a case of another mission.
+    if audited && let Some(case_id) = &doc.case_id {
+        match cases::find(&state.db, case_id).await {
+            Ok(case) if case.state == CaseState::Draft.as_str() => return Err(AppError::NotFound),
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(AppError::internal(e)),
+        }
+    }
     if audited {
         let ip = client_ip(
             &headers,

@@ -33,14 +33,24 @@ pub struct SecurityConfig {
 }
 
 /// Middleware (`from_fn_with_state(config, security_headers)`): adds the
-/// security headers to every response.
+/// security headers to every response. An answer to a signed-in request (a session cookie or
+/// an API token) may show personal data, so unless its handler said otherwise it is
+/// `private, no-store`: no copy on a shared computer's disk or in a proxy.
 pub async fn security_headers(
     State(config): State<SecurityConfig>,
     req: Request,
     next: Next,
 ) -> Response {
+    let signed_in = req.headers().contains_key(header::AUTHORIZATION)
+        || crate::auth::session::cookie_value(req.headers(), crate::auth::SESSION_COOKIE).is_some();
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    if signed_in && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

@@ -267,6 +267,18 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
         let page = c.get("/account").await;
         assert!(page.body.contains("<bdi>my script</bdi>"));
         assert!(
+            page.body
+                .contains(r#"<td>Read <code dir="ltr">read</code></td>"#),
+            "the scope by its name, with its code: {}",
+            page.body
+        );
+        let arabic = c.get("/account?lang=ar").await;
+        assert!(
+            arabic
+                .body
+                .contains(r#"<td>القراءة <code dir="ltr">read</code></td>"#)
+        );
+        assert!(
             !page.body.contains(&secret),
             "the secret is shown only once"
         );
@@ -358,6 +370,22 @@ async fn the_data_download_holds_the_users_own_data_without_secrets() {
         assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
         assert_eq!(data["api_tokens"][0]["name"], "exporter");
         assert_eq!(data["audit_records"][0]["action"], "token.create");
+        assert!(
+            data["audit_records"][0]["summary"].is_object(),
+            "a record's summary as JSON: {}",
+            data["audit_records"][0]
+        );
+        for part in ["documents", "appointments", "evisas"] {
+            assert_eq!(data[part], serde_json::json!([]), "{part}");
+        }
+        assert!(data["abroad"].is_object(), "{}", data["abroad"]);
+        // Every time in the file in one form: microseconds.
+        let exported = data["exported_at"].as_str().unwrap();
+        assert_eq!(
+            exported.len(),
+            "2026-12-01T17:00:00.123456Z".len(),
+            "{exported}"
+        );
         assert!(!res.body.contains(&secret));
         assert!(!res.body.contains("token_hash") && !res.body.contains("password"));
     }

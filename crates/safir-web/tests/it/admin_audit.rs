@@ -39,6 +39,10 @@ async fn the_trail_is_filtered_paged_exported_and_verified() {
         let first = client.get("/admin/audit?lang=en").await;
         assert_eq!(first.status, 200);
         assert!(first.body.contains("test.other"));
+        // Reading the trail is on record, with what was asked and how much was shown.
+        let reads = app.audit_summaries("audit.read").await;
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0]["records"], 50, "{}", reads[0]);
         let older = first
             .body
             .split("href=\"")

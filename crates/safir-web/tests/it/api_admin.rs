@@ -77,7 +77,21 @@ async fn the_audit_trail_is_paged_with_a_next_link() {
             .api("GET", "/api/v1/admin/audit?limit=3", &secret, None)
             .await;
         let page = res.json();
-        assert_eq!(page["items"][0]["action"], "test.beta");
+        // Newest first: the three reads of the pages above are on record, before them the
+        // records written by the test.
+        let actions: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["audit.read"; 3], "{page}");
+        assert_eq!(page["items"][0]["summary"]["records"], 1);
+        let filters = page["items"][0]["summary"]["filters"].as_str().unwrap();
+        assert!(
+            filters.starts_with("action=test.alpha&limit=2&before_seq="),
+            "{filters}"
+        );
         assert!(page["next"].is_string());
 
         let res = c

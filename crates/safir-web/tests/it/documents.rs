@@ -561,7 +561,19 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
         .await;
         assert_eq!(r.status, 404);
 
-        // The mission's officer sees it on the case page and opens it (audited).
+        // While the case is a draft, its documents are the applicant's alone.
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut off = app.client();
+        off.sign_in(&officer).await;
+        assert_eq!(off.get(&href).await.status, 404);
+        assert!(document_reads(&app).await.is_empty());
+
+        // Submitted, the mission's officer sees it on the case page and opens it (audited).
         let mut tx = app.db.begin().await.unwrap();
         safir_store::consular::cases::transition(
             &mut tx,
@@ -578,14 +590,6 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let officer = app
-            .staff(
-                &unique_email("consul"),
-                &[(Role::ConsularOfficer, Some(&mission))],
-            )
-            .await;
-        let mut off = app.client();
-        off.sign_in(&officer).await;
         let case_page = off.get(&format!("/missions/PAR/cases/{case_id}")).await;
         assert!(case_page.body.contains(&href), "{}", case_page.body);
         assert_eq!(off.get(&href).await.status, 200);

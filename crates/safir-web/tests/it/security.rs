@@ -31,6 +31,31 @@ async fn every_response_carries_the_security_headers() {
     }
 }
 
+/// What a signed-in person is shown may be personal: no copy is kept, unless the handler
+/// chose its own caching.
+#[tokio::test]
+async fn answers_to_signed_in_requests_are_not_stored() {
+    let app = TestApp::new();
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[], ""),
+        (&[("cookie", "lang=ar")], ""),
+        (
+            &[("cookie", "lang=ar; safir_session=abc")],
+            "private, no-store",
+        ),
+        (&[("authorization", "Bearer safir_x")], "private, no-store"),
+    ];
+    for (headers, expected) in cases {
+        let response = app.get("/", headers).await;
+        assert_eq!(header(&response, "cache-control"), expected, "{headers:?}");
+    }
+    // An error page keeps its own (never cached, signed in or not).
+    let response = app
+        .get("/no-such-page", &[("cookie", "safir_session=abc")])
+        .await;
+    assert_eq!(header(&response, "cache-control"), "no-store");
+}
+
 #[tokio::test]
 async fn hsts_only_behind_tls() {
     let app = TestApp::with_security(SecurityConfig {
