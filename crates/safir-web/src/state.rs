@@ -85,6 +85,17 @@ pub struct ConsularConfig {
     /// How long the case queue's and the status page's reads are kept in this process (see
     /// `consular::read_cache`); zero reads the database on every request.
     pub read_cache_ttl: Duration,
+    /// Whose calendar day an e-visa's dates are checked against.
+    pub evisa_zone: chrono_tz::Tz,
+}
+
+impl ConsularConfig {
+    /// Today in the e-visas' time zone: the day their validity is checked against.
+    pub fn evisa_today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now()
+            .with_timezone(&self.evisa_zone)
+            .date_naive()
+    }
 }
 
 impl Default for ConsularConfig {
@@ -94,6 +105,7 @@ impl Default for ConsularConfig {
             emergency_ack: chrono::Duration::minutes(30),
             closed_retention: chrono::Duration::days(365 * 2),
             read_cache_ttl: Duration::from_secs(2),
+            evisa_zone: chrono_tz::Tz::UTC,
         }
     }
 }

@@ -134,6 +134,9 @@ pub struct Consular {
     /// Seconds a process keeps what the case queue and the applicant's status page read
     /// (0: read the database on every request).
     pub read_cache_seconds: u32,
+    /// The time zone (IANA name) whose calendar day decides whether an e-visa is valid, not
+    /// yet valid or expired: that of the country the visas admit to.
+    pub evisa_time_zone: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -235,6 +238,7 @@ impl Default for Config {
                 emergency_ack_minutes: 30,
                 closed_case_retention_days: 730,
                 read_cache_seconds: 2,
+                evisa_time_zone: "UTC".into(),
             },
             crisis: Crisis {
                 approval_threshold: 1000,
@@ -399,6 +403,12 @@ impl Config {
             return Err(err(
                 "read_cache_seconds",
                 "must be at most 60 (changes made by other processes take this long to apply)",
+            ));
+        }
+        if safir_domain::consular::appointments::parse_zone(&c.evisa_time_zone).is_err() {
+            return Err(err(
+                "evisa_time_zone",
+                "must be an IANA time zone name, such as UTC or Asia/Riyadh",
             ));
         }
         if !(1..=365).contains(&c.draft_ttl_days) {

@@ -398,7 +398,7 @@ async fn issue_demo_evisa(
             mission_id: MissionId::from_trusted(mission_id.to_owned()),
             holder_id: UserId::from_trusted(holder_id.to_owned()),
             holder: EvisaHolder {
-                name: HolderName::parse("CLAIRE MARTIN").map_err(bad)?,
+                name: HolderName::parse("MARTIN CLAIRE").map_err(bad)?,
                 passport_number: PassportNo::parse("19AB12345").map_err(bad)?,
                 nationality: CountryCode::parse("FR").map_err(bad)?,
                 birth_date: day("1990-07-02")?,

@@ -92,6 +92,11 @@ pub fn web_config(config: &Config) -> WebConfig {
                 config.consular.closed_case_retention_days,
             )),
             read_cache_ttl: Duration::from_secs(u64::from(config.consular.read_cache_seconds)),
+            // Checked when the configuration was loaded.
+            evisa_zone: safir_domain::consular::appointments::parse_zone(
+                &config.consular.evisa_time_zone,
+            )
+            .unwrap_or_else(|_| safir_web::state::ConsularConfig::default().evisa_zone),
         },
         crisis: safir_web::state::CrisisConfig {
             approval_threshold: config.crisis.approval_threshold,
@@ -134,7 +139,8 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
     let (sms_job, deliver_job) = crisis_delivery(config, db, delivery_mailer)?;
     let web = Arc::new(web_config(config));
-    let reminders = safir_web::consular::appointments::ReminderJob::new(db.clone());
+    let reminders =
+        safir_web::consular::appointments::ReminderJob::new(db.clone(), config.public_url());
     use safir_web::consular::{jobs as consular_jobs, workflow};
     Ok(JobRunner::new(db.clone(), runner_config)
         .register(safir_notify::JOB_KIND, email)

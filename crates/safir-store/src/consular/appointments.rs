@@ -267,17 +267,42 @@ pub async fn reschedule(
     Ok((old, new))
 }
 
+/// The first booking of the chain `id` ends (each move points from the booking moved to the
+/// one it became) and the number of moves from it to `id`: one calendar entry follows a
+/// booking through its moves, named after the first and numbered by the moves.
+pub async fn chain_start(tx: &mut Tx, id: &str) -> Result<(String, u32), StoreError> {
+    let mut at = id.to_owned();
+    let mut moves = 0u32;
+    loop {
+        let before: Option<String> = with_tx!(tx, c => {
+            sqlx::query_scalar("SELECT id FROM appointments WHERE rescheduled_to = $1")
+                .bind(&at)
+                .fetch_optional(c)
+                .await
+        })?;
+        match before {
+            Some(before) => {
+                at = before;
+                moves += 1;
+            }
+            None => return Ok((at, moves)),
+        }
+    }
+}
+
 pub async fn find(db: &Db, id: &str) -> Result<Appointment, StoreError> {
     with_pool!(db.read(), p => sqlx::query_as("SELECT * FROM appointments WHERE id = $1").bind(id).fetch_optional(p).await)?
         .ok_or(StoreError::NotFound)
 }
 
-/// One person's bookings, live ones first, then by time.
+/// One person's bookings: live ones first, the soonest first; then the others, the latest
+/// first.
 pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Appointment>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT * FROM appointments WHERE user_id = $1 \
-             ORDER BY CASE status WHEN 'booked' THEN 0 ELSE 1 END, starts_at DESC, id",
+             ORDER BY CASE status WHEN 'booked' THEN 0 ELSE 1 END, \
+                      CASE status WHEN 'booked' THEN starts_at END, starts_at DESC, id",
         )
         .bind(user_id)
         .fetch_all(p)

@@ -112,7 +112,34 @@ email-appointment-confirmed-body =
     البعثة: { $mission }
     الموعد: { $when } (بالتوقيت المحلي، { $zone })
 
-    يضيف ملف التقويم المرفق الموعد إلى تقويمك. لتغييره أو إلغائه، افتح «مواعيدي» في حسابك.
+    يضيف ملف التقويم المرفق الموعد إلى تقويمك. لتغييره أو إلغائه، افتح «مواعيدي» في حسابك:
+    { $link }
+
+email-appointment-moved-subject = تغيّر موعدك: { $service } يوم { $when }
+email-appointment-moved-body =
+    مرحبًا { $name }،
+
+    تغيّر موعدك، وهذا موعده الجديد:
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    ينقل ملف التقويم المرفق الموعد في تقويمك. مواعيدك:
+    { $link }
+
+email-appointment-cancelled-subject = أُلغي الموعد: { $service } يوم { $when }
+email-appointment-cancelled-body =
+    مرحبًا { $name }،
+
+    أُلغي موعدك.
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    يزيل ملف التقويم المرفق الموعد من تقويمك. لحجز موعد آخر، افتح «مواعيدي»:
+    { $link }
 
 email-appointment-reminder-subject = تذكير: { $service } غدًا، { $when }
 email-appointment-reminder-body =
@@ -124,5 +151,6 @@ email-appointment-reminder-body =
     البعثة: { $mission }
     الموعد: { $when } (بالتوقيت المحلي، { $zone })
 
-    إن لم تتمكن من الحضور، فيرجى إلغاؤه من «مواعيدي» ليتمكن غيرك من حجزه.
+    إن لم تتمكن من الحضور، فيرجى إلغاؤه من «مواعيدي» ليتمكن غيرك من حجزه:
+    { $link }
 field-error-appointments-service-not-offered = لا تحدد هذه البعثة مواعيد لهذه الخدمة. اختر خدمة من القائمة.

@@ -109,7 +109,34 @@ email-appointment-confirmed-body =
     Mission: { $mission }
     When: { $when } (local time, { $zone })
 
-    The attached calendar file adds it to your calendar. To move or cancel it, go to "My appointments" in your account.
+    The attached calendar file adds it to your calendar. To move or cancel it, go to "My appointments" in your account:
+    { $link }
+
+email-appointment-moved-subject = Your appointment was moved: { $service } on { $when }
+email-appointment-moved-body =
+    Hello { $name },
+
+    Your appointment was moved. This is the new time:
+
+    Service: { $service }
+    Mission: { $mission }
+    When: { $when } (local time, { $zone })
+
+    The attached calendar file moves the entry in your calendar. Your appointments:
+    { $link }
+
+email-appointment-cancelled-subject = Appointment cancelled: { $service } on { $when }
+email-appointment-cancelled-body =
+    Hello { $name },
+
+    Your appointment was cancelled.
+
+    Service: { $service }
+    Mission: { $mission }
+    When: { $when } (local time, { $zone })
+
+    The attached calendar file takes it out of your calendar. To book another time, go to "My appointments":
+    { $link }
 
 email-appointment-reminder-subject = Reminder: { $service } tomorrow, { $when }
 email-appointment-reminder-body =
@@ -121,5 +148,6 @@ email-appointment-reminder-body =
     Mission: { $mission }
     When: { $when } (local time, { $zone })
 
-    If you cannot come, please cancel it in "My appointments" so someone else can take the time.
+    If you cannot come, please cancel it in "My appointments" so someone else can take the time:
+    { $link }
 field-error-appointments-service-not-offered = This mission does not take appointments for this service. Choose one from the list.

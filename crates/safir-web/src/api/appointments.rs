@@ -250,7 +250,7 @@ pub async fn book_appointment(
         }
     }
     let booked = service::book(
-        &state.db,
+        &state,
         &user,
         &mission,
         &svc,
@@ -282,7 +282,7 @@ pub async fn cancel_appointment(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AppointmentResponse>, AppError> {
-    let cancelled = service::cancel(&state.db, &user, &id).await?;
+    let cancelled = service::cancel(&state, &user, &id).await?;
     let mission = missions::find(&state.db, &cancelled.mission_id)
         .await
         .map_err(AppError::internal)?;

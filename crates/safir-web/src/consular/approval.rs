@@ -52,7 +52,8 @@ fn terms_and_holder(
     form: &BTreeMap<String, String>,
 ) -> Result<(EvisaHolder, EvisaTerms), AppError> {
     let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
-    let full = format!("{} {}", get("given_names"), get("surname"));
+    // Surname first, as the passport's machine-readable zone has it.
+    let full = format!("{} {}", get("surname"), get("given_names"));
     let name: String = full.trim().chars().take(HolderName::MAX_LEN).collect();
     let name = HolderName::parse(name.trim()).map_err(|_| invalid("surname", "name_latin"))?;
     let passport_number = PassportNo::parse(get("passport_number"))
@@ -142,7 +143,7 @@ mod tests {
             ("visa_type", "family_visit"),
         ]);
         let (holder, terms) = terms_and_holder(&f).unwrap();
-        assert_eq!(holder.name.as_str(), "CLAIRE MARTIN");
+        assert_eq!(holder.name.as_str(), "MARTIN CLAIRE");
         assert_eq!(terms.max_stay_days(), 11);
         assert_eq!(terms.visa_type().as_str(), "FAMILY");
         for t in VISA_TYPES {

@@ -131,12 +131,19 @@ pub async fn act(
         .await
         .map_err(AppError::internal)?;
     }
-    // Every move is in the audit trail, the applicant's as well as the officers'.
+    // Every move is in the audit trail, the applicant's as well as the officers'. A decision's
+    // reason is a code; a request for information is the officer's own text, which stays on
+    // the case like a message: the trail records its length.
+    let (reason, request_chars) = match cmd.action {
+        CaseAction::RequestInfo => (None, cmd.reason.map(|t| t.chars().count())),
+        _ => (cmd.reason, None),
+    };
     let summary = serde_json::json!({
         "reference": updated.reference,
         "from": from.as_str(),
         "to": updated.state,
-        "reason": cmd.reason,
+        "reason": reason,
+        "request_chars": request_chars,
         "by": if from_staff { "officer" } else { "applicant" },
     });
     let rec = record(by, audit_action(cmd.action), &updated, summary);
@@ -203,12 +210,19 @@ async fn notify_applicant(
         "link",
         format!("{}/account/cases/{}", state.config.public_url, case.id),
     );
+    let message = cmd.message.map(str::trim).unwrap_or_default();
     let note = match (cmd.action, cmd.reason) {
+        // The decision's reason, then the officer's own words to the applicant, if any.
         (CaseAction::Approve | CaseAction::Reject, Some(code)) => {
-            i18n.t(lang, &format!("case-reason-{}", code.replace('_', "-")))
+            let reason = i18n.t(lang, &format!("case-reason-{}", code.replace('_', "-")));
+            if message.is_empty() {
+                reason
+            } else {
+                format!("{reason}\n\n{message}")
+            }
         }
         (CaseAction::RequestInfo, Some(text)) => text.to_owned(),
-        _ => cmd.message.unwrap_or_default().to_owned(),
+        _ => message.to_owned(),
     };
     let note = match extra {
         Some(link) => format!("{note}\n\n{}\n{link}", i18n.t(lang, "case-evisa-ready")),

@@ -14,7 +14,7 @@ use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::with_pool;
 use safir_web::consular::appointments::{REMINDER_JOB, ReminderJob};
 
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{ORIGIN, TestApp, unique_email};
 
 /// The mission PAR in Paris time, and the local date three days from now (so a booking is
 /// more than a day ahead and gets a reminder).
@@ -37,6 +37,22 @@ fn slot_values(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// The calendar file attached to `mail`.
+fn calendar_file(mail: &safir_web::email::OutgoingEmail) -> String {
+    let ics = base64::engine::general_purpose::STANDARD
+        .decode(&mail.attachments[0].data_base64)
+        .unwrap();
+    String::from_utf8(ics).unwrap()
+}
+
+/// The value of the calendar line starting with `name`.
+fn line_of(ics: &str, name: &str) -> String {
+    ics.split("\r\n")
+        .find_map(|l| l.strip_prefix(name))
+        .unwrap_or_else(|| panic!("{name} in {ics}"))
+        .to_owned()
+}
+
 fn runner(app: &TestApp, sink: Option<&SmtpSink>) -> JobRunner {
     let mut r = JobRunner::new(
         app.db.clone(),
@@ -45,7 +61,7 @@ fn runner(app: &TestApp, sink: Option<&SmtpSink>) -> JobRunner {
             ..RunnerConfig::default()
         },
     )
-    .register(REMINDER_JOB, ReminderJob::new(app.db.clone()));
+    .register(REMINDER_JOB, ReminderJob::new(app.db.clone(), ORIGIN));
     if let Some(sink) = sink {
         let config = MailConfig::from_plain(&PlainMailConfig {
             transport: "smtp",
@@ -133,6 +149,53 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         );
         assert!(res.body.contains("value=\"11:00\""));
 
+        // A tampered weekday is named beside its list, the rest kept.
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/rules",
+                &[
+                    ("weekday", "9"),
+                    ("start_time", "09:00"),
+                    ("end_time", "10:00"),
+                    ("slot_minutes", "30"),
+                    ("capacity", "1"),
+                    ("valid_from", &from),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(
+            res.body.contains(r#"<select id="field-weekday" name="weekday" aria-invalid="true" aria-describedby="field-weekday-error">"#)
+                && res.body.contains(r#"id="field-weekday-error""#),
+            "{}",
+            res.body
+        );
+        assert!(!res.body.contains(r#"id="field-service-error""#));
+        assert!(res.body.contains("value=\"09:00\""));
+
+        // A closure with neither reason and no last day: all three named at once.
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/closures",
+                &[
+                    ("first_day", &from),
+                    ("last_day", ""),
+                    ("reason_ar", " "),
+                    ("reason_en", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        for field in ["last_day", "reason_ar", "reason_en"] {
+            assert!(
+                res.body.contains(&format!(r#"id="field-{field}-error""#)),
+                "{field}: {}",
+                res.body
+            );
+        }
+
         let fields = [
             ("weekday", weekday.as_str()),
             ("service", ""),
@@ -207,10 +270,16 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             "{}",
             mails[0].subject
         );
-        let ics = base64::engine::general_purpose::STANDARD
-            .decode(&mails[0].attachments[0].data_base64)
-            .unwrap();
-        let ics = String::from_utf8(ics).unwrap();
+        let ics = calendar_file(&mails[0]);
+        assert!(
+            mails[0]
+                .text
+                .contains(&format!("{ORIGIN}/account/appointments")),
+            "a link to the list: {}",
+            mails[0].text
+        );
+        let uid = line_of(&ics, "UID:");
+        assert!(ics.contains("SEQUENCE:0\r\n") && ics.contains("METHOD:PUBLISH"));
         let start: chrono::DateTime<Utc> = first.parse().unwrap();
         assert!(
             ics.contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ"))),
@@ -270,7 +339,17 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             .unwrap()
             .rescheduled_to
             .unwrap();
-        assert_eq!(app.emails_to(&applicant.email).await.len(), 2);
+        // The move's file revises the same calendar entry.
+        let mails = app.emails_to(&applicant.email).await;
+        assert_eq!(mails.len(), 2);
+        assert!(
+            mails[1].subject.contains("تغيّر موعدك"),
+            "{}",
+            mails[1].subject
+        );
+        let moved = calendar_file(&mails[1]);
+        assert_eq!(line_of(&moved, "UID:"), uid);
+        assert!(moved.contains("SEQUENCE:1\r\n") && moved.contains("METHOD:PUBLISH"));
 
         // The old reminder finds the booking moved and sends nothing; the new one sends.
         assert_eq!(reminder_due(&app, &first_id).await, 1);
@@ -286,6 +365,16 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             mails[2].subject
         );
 
+        // The booking is in the applicant's data download.
+        let data = me.get("/account/data").await.json();
+        let booked: Vec<&str> = data["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert!(booked.contains(&second_id.as_str()), "{booked:?}");
+
         // Cancelling from the list.
         let list = me.get("/account/appointments").await;
         assert!(
@@ -298,6 +387,22 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         assert_eq!(status_of(&app, &second_id).await, "cancelled");
         let list = me.get("/account/appointments?cancelled=1").await;
         assert!(list.body.contains("ملغى"));
+        // The cancellation is mailed with the file that takes the entry out of the calendar.
+        let mails = app.emails_to(&applicant.email).await;
+        assert_eq!(mails.len(), 4);
+        assert!(
+            mails[3].subject.contains("أُلغي الموعد"),
+            "{}",
+            mails[3].subject
+        );
+        let cancelled = calendar_file(&mails[3]);
+        assert_eq!(line_of(&cancelled, "UID:"), uid);
+        for expected in ["METHOD:CANCEL", "SEQUENCE:2", "STATUS:CANCELLED"] {
+            assert!(
+                cancelled.contains(&format!("{expected}\r\n")),
+                "{cancelled}"
+            );
+        }
 
         let actions = app.audit_actions().await;
         for action in [

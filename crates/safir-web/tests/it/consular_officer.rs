@@ -333,6 +333,69 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
     }
 }
 
+/// A refusal's e-mail carries the reason and the officer's message; a request for
+/// information's text stays on the case, and the audit trail records only its length.
+#[tokio::test]
+async fn a_refusal_mails_the_reason_and_the_message() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        for fields in [
+            &[("action", "start_review")][..],
+            &[
+                ("action", "request_info"),
+                ("request", "Please send your bank statement."),
+            ][..],
+        ] {
+            let r = officer.submit(&page, &act, fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[
+                    ("action", "reject"),
+                    ("reject_reason", "documents_incomplete"),
+                    ("reject_message", "الصورة غير واضحة؛ يرجى التقديم من جديد."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "rejected");
+
+        let mails = app.emails_to(&w.applicant.email).await;
+        let refusal = mails.last().unwrap();
+        assert!(
+            refusal
+                .text
+                .contains("لم تُقدَّم المستندات المطلوبة أو أنها ناقصة.")
+                && refusal
+                    .text
+                    .contains("الصورة غير واضحة؛ يرجى التقديم من جديد."),
+            "{}",
+            refusal.text
+        );
+        let request = app.audit_summaries("case.request_info").await;
+        assert_eq!(request.len(), 1);
+        assert_eq!(request[0]["request_chars"], 32);
+        assert!(request[0]["reason"].is_null(), "{}", request[0]);
+        assert!(!request[0].to_string().contains("bank statement"));
+        let refused = app.audit_summaries("case.reject").await;
+        assert_eq!(refused[0]["reason"], "documents_incomplete");
+        // A page of personal data is not kept by the browser or a proxy.
+        let shown = officer.get(&page).await;
+        assert_eq!(shown.headers["cache-control"], "private, no-store");
+    }
+}
+
 #[tokio::test]
 async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
     for app in TestApp::all().await {

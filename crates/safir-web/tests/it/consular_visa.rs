@@ -115,7 +115,7 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         assert!(href.starts_with("/evisas/"), "{href}");
         let evisa = c.get(&href).await;
         assert_eq!(evisa.status, 200);
-        assert!(evisa.body.contains("CLAIRE MARTIN"));
+        assert!(evisa.body.contains("MARTIN CLAIRE"));
         let url = between(&evisa.body, r#"<code class="evisa-url" dir="ltr">"#, "<")
             .replace("&#38;", "&");
         let path = &url[url.find("/verify").unwrap()..];
@@ -150,8 +150,8 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             assert!(text.contains("Decision on your application"), "{text}");
             assert!(text.contains("القرار بشأن طلبك"), "{text}");
             assert!(text.contains("Claire Martin"), "{text}");
-            // A shadda in the label: it must follow its letter, not precede it.
-            assert!(text.contains("مقدّم الطلب"), "{text}");
+            // Printed without short-vowel marks, words with them extract as printed.
+            assert!(text.contains("مقدم الطلب"), "{text}");
         }
         let stranger = app.public_user(&unique_email("stranger")).await;
         let mut s = app.client();

@@ -195,24 +195,61 @@ impl Noise {
     }
 }
 
-#[tokio::test]
-async fn garbage_never_breaks_the_check() {
+/// An app on SQLite with `config`.
+async fn app_with(config: WebConfig) -> TestApp {
     let test_db = safir_store::testing::TestDb::sqlite().await;
     let db = test_db.db.clone();
-    let config = WebConfig {
-        public_url: ORIGIN.to_owned(),
-        verify_lookups_per_minute: 1_000_000,
-        ..WebConfig::default()
-    };
     let state = AppState::new(db.clone(), config).await.unwrap();
     let (router, routes) = app::build(state.clone());
-    let app = TestApp {
+    TestApp {
         router,
         routes,
         state,
         db,
         test_db,
-    };
+    }
+}
+
+/// The dates are days of the configured time zone's calendar: on the first day of a visa in
+/// the easternmost zone, the westernmost has not reached it yet.
+#[tokio::test]
+async fn validity_is_judged_on_the_configured_zones_calendar() {
+    let east: chrono_tz::Tz = "Etc/GMT-14".parse().unwrap();
+    let west: chrono_tz::Tz = "Etc/GMT+12".parse().unwrap();
+    let first_day = Utc::now().with_timezone(&east).date_naive();
+    let from = (first_day - today()).num_days();
+    for (zone, status) in [(east, "valid"), (west, "not_yet_valid")] {
+        let app = app_with(WebConfig {
+            public_url: ORIGIN.to_owned(),
+            consular: safir_web::state::ConsularConfig {
+                evisa_zone: zone,
+                ..Default::default()
+            },
+            ..WebConfig::default()
+        })
+        .await;
+        let mission = app.mission("PAR", "FR").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let visa = issue(&app, &mission, &holder.id, from, from + 10).await;
+        let res = app
+            .client()
+            .get(&format!("/api/v1/verify?v={}", enc(&visa.code())))
+            .await;
+        let body = res.json();
+        assert_eq!(body["status"], status, "{zone}: {body}");
+        let checked_on = Utc::now().with_timezone(&zone).date_naive().to_string();
+        assert_eq!(body["checked_on"], checked_on.as_str(), "{zone}");
+    }
+}
+
+#[tokio::test]
+async fn garbage_never_breaks_the_check() {
+    let app = app_with(WebConfig {
+        public_url: ORIGIN.to_owned(),
+        verify_lookups_per_minute: 1_000_000,
+        ..WebConfig::default()
+    })
+    .await;
     let mission = app.mission("PAR", "FR").await;
     let holder = app.public_user(&unique_email("holder")).await;
     let visa = issue(&app, &mission, &holder.id, -1, 30).await;
@@ -227,6 +264,8 @@ async fn garbage_never_breaks_the_check() {
         format!("{}.", visa.payload),
         format!("x?v={code}&v=zz"),
     ];
+    // The inputs that are the code, as typed or with white space added.
+    let mut untouched = Vec::new();
     for _ in 0..150 {
         // Random bytes, percent-encoded as a browser would send them.
         let raw = noise.bytes(300);
@@ -247,7 +286,13 @@ async fn garbage_never_breaks_the_check() {
                 ),
             }
         }
-        inputs.push(enc(&chars.into_iter().collect::<String>()));
+        let changed: String = chars.into_iter().collect();
+        // White space is dropped as copying adds it: a code changed only by spaces is the code.
+        let same = changed.replace(' ', "") == code;
+        inputs.push(enc(&changed));
+        if same {
+            untouched.push(inputs.len() - 1);
+        }
     }
     for (i, input) in inputs.iter().enumerate() {
         for path in ["/verify", "/api/v1/verify"] {
@@ -262,7 +307,9 @@ async fn garbage_never_breaks_the_check() {
                 let lit = res.body.contains("data-status=\"valid\"");
                 // Only the untouched code may pass; every change is caught.
                 assert!(
-                    !lit || input.contains(&code) || input.contains(&enc(&code)),
+                    !lit || input.contains(&code)
+                        || input.contains(&enc(&code))
+                        || untouched.contains(&i),
                     "{input:?}"
                 );
             }
@@ -294,6 +341,10 @@ async fn the_holder_and_the_missions_officers_see_the_visa_and_nobody_else() {
         assert_eq!(res.headers["content-type"], "application/pdf");
         assert!(res.body.starts_with("%PDF-"));
         assert!(!app.audit_actions().await.contains(&"evisa.read".to_owned()));
+        // The holder's data download holds the visa, with its code.
+        let data = client.get("/account/data").await.json();
+        assert_eq!(data["evisas"][0]["visa_number"], visa.visa_number.as_str());
+        assert_eq!(data["evisas"][0]["code"], visa.code().as_str());
 
         let officer = app
             .staff(

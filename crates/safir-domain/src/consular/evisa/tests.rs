@@ -54,6 +54,17 @@ fn a_signed_visa_verifies_and_round_trips() {
         verify_code(&format!("  {url}\n"), &keys, date(2026, 5, 1)).code(),
         "valid"
     );
+    // Copied from the PDF, which prints the address in lines of 64 characters: the line
+    // breaks (or the spaces a reader turns them into) are dropped too.
+    let chars: Vec<char> = url.chars().collect();
+    for sep in ["\n", "\r\n", " "] {
+        let printed: Vec<String> = chars.chunks(64).map(|c| c.iter().collect()).collect();
+        assert_eq!(
+            verify_code(&printed.join(sep), &keys, date(2026, 5, 1)).code(),
+            "valid",
+            "{sep:?}"
+        );
+    }
     assert_eq!(EvisaPayload::decode(&signed.payload).unwrap(), p);
 }
 

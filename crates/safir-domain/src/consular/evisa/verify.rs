@@ -82,21 +82,26 @@ impl Verification {
 }
 
 /// The code inside what someone pasted: the `v` parameter of a verify URL, or the bare code.
-/// Surrounding spaces and line breaks (from copying) are dropped.
-pub fn extract_code(input: &str) -> &str {
-    let input = input.trim();
+/// White space anywhere is dropped: neither holds any, and copying adds it, at the ends and
+/// where a printed address breaks across lines (the PDF prints it in lines of 64).
+pub fn extract_code(input: &str) -> String {
+    let input: String = input.chars().filter(|c| !c.is_whitespace()).collect();
     let query = input.split_once('?').map(|(_, q)| q);
-    let from_query = query.and_then(|q| {
-        q.split(['&', '#'])
-            .find_map(|pair| pair.strip_prefix("v="))
-            .map(str::trim)
-    });
-    from_query.unwrap_or(input)
+    let from_query =
+        query.and_then(|q| q.split(['&', '#']).find_map(|pair| pair.strip_prefix("v=")));
+    match from_query {
+        Some(code) => code.to_owned(),
+        None => input,
+    }
 }
 
 /// Checks `code` (or a pasted URL) against the published `keys` on the day `today`.
 pub fn verify_code(input: &str, keys: &[EvisaVerifyingKey], today: NaiveDate) -> Verification {
+    if input.len() > 4 * MAX_CODE_LEN {
+        return Verification::Invalid(InvalidReason::Malformed);
+    }
     let code = extract_code(input);
+    let code = code.as_str();
     if code.len() > MAX_CODE_LEN {
         return Verification::Invalid(InvalidReason::Malformed);
     }

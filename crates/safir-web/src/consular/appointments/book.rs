@@ -357,7 +357,7 @@ pub async fn submit_booking(
     };
     let start = parse_start(&chosen).map_err(|e| errors.add(e)).ok();
     if let (Some(service), Some(start)) = (&service, start) {
-        match service::book(&state.db, &user, &mission, service, start, None, lang).await {
+        match service::book(&state, &user, &mission, service, start, None, lang).await {
             Ok(_) => return Ok(Redirect::to("/account/appointments?booked=1").into_response()),
             Err(e) => errors.add(booking_error(e)?),
         }

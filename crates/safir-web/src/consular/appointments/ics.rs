@@ -1,5 +1,7 @@
-//! The iCalendar (RFC 5545) file sent with a booking confirmation: one VEVENT with times
-//! in UTC, text escaped, lines folded at 75 octets and ended with CRLF.
+//! The iCalendar (RFC 5545) file sent with a booking's e-mails: one VEVENT with times in UTC,
+//! text escaped, lines folded at 75 octets and ended with CRLF. A booking keeps one calendar
+//! entry through its moves: the same UID with a higher SEQUENCE each time (RFC 5546), and a
+//! cancellation is a `METHOD:CANCEL` of that UID.
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +10,10 @@ use chrono::{DateTime, Utc};
 pub struct CalendarEvent<'a> {
     /// Globally unique and stable for the booking: a re-sent file updates the same entry.
     pub uid: &'a str,
+    /// The revision of the entry: 0 when booked, one more at each move and at the
+    /// cancellation, so that a calendar replaces what it holds with the newest.
+    pub sequence: u32,
+    pub method: Method,
     pub stamp: DateTime<Utc>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -16,8 +22,31 @@ pub struct CalendarEvent<'a> {
     pub description: &'a str,
 }
 
-/// The media type of the attachment.
-pub const MEDIA_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
+/// What the file does to the entry in the reader's calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Adds the entry, or replaces an older revision of it.
+    Publish,
+    /// Removes the entry: the booking was cancelled.
+    Cancel,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Publish => "PUBLISH",
+            Method::Cancel => "CANCEL",
+        }
+    }
+
+    /// The media type of the attachment.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Method::Publish => "text/calendar; charset=utf-8; method=PUBLISH",
+            Method::Cancel => "text/calendar; charset=utf-8; method=CANCEL",
+        }
+    }
+}
 
 fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
@@ -63,16 +92,21 @@ pub fn calendar(e: &CalendarEvent<'_>) -> String {
         "VERSION:2.0".to_owned(),
         "PRODID:-//Safir//Consular appointments//EN".to_owned(),
         "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
+        format!("METHOD:{}", e.method.as_str()),
         "BEGIN:VEVENT".to_owned(),
         format!("UID:{}", escape(e.uid)),
+        format!("SEQUENCE:{}", e.sequence),
         format!("DTSTAMP:{}", utc(e.stamp)),
         format!("DTSTART:{}", utc(e.start)),
         format!("DTEND:{}", utc(e.end)),
         format!("SUMMARY:{}", escape(e.summary)),
         format!("LOCATION:{}", escape(e.location)),
         format!("DESCRIPTION:{}", escape(e.description)),
-        "STATUS:CONFIRMED".to_owned(),
+        match e.method {
+            Method::Publish => "STATUS:CONFIRMED",
+            Method::Cancel => "STATUS:CANCELLED",
+        }
+        .to_owned(),
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
     ] {
@@ -101,6 +135,8 @@ mod tests {
         let summary = "موعد تجديد جواز السفر في السفارة في باريس، الطابق الأول; نافذة ٣";
         let ics = calendar(&CalendarEvent {
             uid: "0193abc@safir.test",
+            sequence: 0,
+            method: Method::Publish,
             stamp: at("2026-06-01T10:00:00Z"),
             start: at("2026-06-08T07:00:00Z"),
             end: at("2026-06-08T07:30:00Z"),
@@ -128,5 +164,36 @@ mod tests {
         assert!(lines.contains(&"LOCATION:Embassy in Paris\\, 1 rue X".to_owned()));
         assert!(lines.contains(&"DESCRIPTION:line one\\nline two".to_owned()));
         assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 1);
+        assert!(lines.contains(&"METHOD:PUBLISH".to_owned()));
+        assert!(lines.contains(&"SEQUENCE:0".to_owned()));
+        assert!(lines.contains(&"STATUS:CONFIRMED".to_owned()));
+    }
+
+    #[test]
+    fn a_cancellation_withdraws_the_same_entry() {
+        let ics = calendar(&CalendarEvent {
+            uid: "appointment-1@safir",
+            sequence: 3,
+            method: Method::Cancel,
+            stamp: at("2026-06-01T10:00:00Z"),
+            start: at("2026-06-08T07:00:00Z"),
+            end: at("2026-06-08T07:30:00Z"),
+            summary: "s",
+            location: "l",
+            description: "d",
+        });
+        let lines = unfold(&ics);
+        for expected in [
+            "METHOD:CANCEL",
+            "UID:appointment-1@safir",
+            "SEQUENCE:3",
+            "STATUS:CANCELLED",
+        ] {
+            assert!(lines.contains(&expected.to_owned()), "{expected}: {ics}");
+        }
+        assert_eq!(
+            Method::Cancel.media_type(),
+            "text/calendar; charset=utf-8; method=CANCEL"
+        );
     }
 }

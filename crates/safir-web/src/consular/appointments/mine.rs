@@ -174,7 +174,7 @@ pub async fn submit_reschedule(
     let mut errors = FieldErrors::new();
     match parse_start(&chosen) {
         Err(e) => errors.add(e),
-        Ok(start) => match service::reschedule(&state.db, &user, &id, start, &mission).await {
+        Ok(start) => match service::reschedule(&state, &user, &id, start, &mission).await {
             Ok(_) => return Ok(Redirect::to("/account/appointments?moved=1").into_response()),
             Err(e) => errors.add(booking_error(e)?),
         },
@@ -192,6 +192,6 @@ pub async fn cancel_appointment(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    service::cancel(&state.db, &user, &id).await?;
+    service::cancel(&state, &user, &id).await?;
     Ok(Redirect::to("/account/appointments?cancelled=1").into_response())
 }

@@ -1,6 +1,7 @@
-//! Emails about a booking: the confirmation with its calendar file, and the reminder job
-//! (`consular.appointment_reminder`) that sends a reminder a day before, if the booking is
-//! still live when it runs.
+//! Emails about a booking: the confirmation of a booking or a move and the notice of a
+//! cancellation, each with its calendar file (one entry per booking through its moves, see
+//! `ics`), and the reminder job (`consular.appointment_reminder`) that sends a reminder a day
+//! before, if the booking is still live when it runs. Each links to the applicant's list.
 
 use chrono::Duration;
 use fluent_bundle::FluentArgs;
@@ -10,7 +11,7 @@ use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob}
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, jobs, now};
 
-use super::ics::{self, CalendarEvent};
+use super::ics::{self, CalendarEvent, Method};
 use super::labels;
 use crate::email::{self, Attachment, OutgoingEmail};
 use crate::i18n::Lang;
@@ -27,9 +28,16 @@ fn booking_lang(a: &Appointment) -> Lang {
 }
 
 /// The message `template` about `a`, in the language it was booked in.
-fn message(template: &str, user: &User, mission: &Mission, a: &Appointment) -> OutgoingEmail {
+fn message(
+    template: &str,
+    public_url: &str,
+    user: &User,
+    mission: &Mission,
+    a: &Appointment,
+) -> OutgoingEmail {
     let lang = booking_lang(a);
     let mut args = FluentArgs::new();
+    args.set("link", format!("{public_url}/account/appointments"));
     args.set("name", user.display_name.clone());
     args.set("mission", labels::mission_name(lang, mission));
     args.set("service", labels::service(lang, &a.service));
@@ -38,15 +46,32 @@ fn message(template: &str, user: &User, mission: &Mission, a: &Appointment) -> O
     email::render(&user.email, lang, template, &args)
 }
 
-/// Enqueues the confirmation of a new (or moved) booking and its reminder.
-pub async fn booked(
+/// What happened to a booking, for its e-mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Booked,
+    /// `a` is the booking the old one became.
+    Moved,
+    Cancelled,
+}
+
+/// Enqueues the e-mail about `change` to booking `a` with its calendar file and, for a live
+/// booking, its reminder.
+pub async fn changed(
     tx: &mut Tx,
+    public_url: &str,
     user: &User,
     mission: &Mission,
     a: &Appointment,
+    change: Change,
 ) -> Result<(), StoreError> {
     let lang = booking_lang(a);
-    let mut mail = message("appointment-confirmed", user, mission, a);
+    let (template, method) = match change {
+        Change::Booked => ("appointment-confirmed", Method::Publish),
+        Change::Moved => ("appointment-moved", Method::Publish),
+        Change::Cancelled => ("appointment-cancelled", Method::Cancel),
+    };
+    let mut mail = message(template, public_url, user, mission, a);
     let summary = format!(
         "{} — {}",
         labels::service(lang, &a.service),
@@ -61,9 +86,15 @@ pub async fn booked(
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let uid = format!("appointment-{}@safir", a.id);
+    // One entry in the applicant's calendar from booking to cancellation: named after the
+    // first booking of the chain, a revision more at each move and at the cancellation.
+    let (first, moves) = store::chain_start(tx, &a.id).await?;
+    let uid = format!("appointment-{first}@safir");
+    let sequence = moves + u32::from(change == Change::Cancelled);
     let calendar = ics::calendar(&CalendarEvent {
         uid: &uid,
+        sequence,
+        method,
         stamp: now(),
         start: a.starts_at,
         end: a.ends_at,
@@ -73,12 +104,16 @@ pub async fn booked(
     });
     mail.attachments.push(Attachment::new(
         "appointment.ics",
-        ics::MEDIA_TYPE,
+        method.media_type(),
         calendar.as_bytes(),
     ));
-    email::enqueue(tx, &mail, Some(format!("appointment-confirmed:{}", a.id))).await?;
+    let key = match change {
+        Change::Cancelled => format!("appointment-cancelled:{}", a.id),
+        Change::Booked | Change::Moved => format!("appointment-confirmed:{}", a.id),
+    };
+    email::enqueue(tx, &mail, Some(key)).await?;
     let remind_at = a.starts_at - reminder_lead();
-    if remind_at > now() {
+    if change != Change::Cancelled && remind_at > now() {
         let job = NewJob::new(REMINDER_JOB, serde_json::json!({ "appointment_id": a.id }))
             .idempotency_key(format!("appointment-reminder:{}", a.id))
             .run_at(remind_at);
@@ -92,6 +127,8 @@ pub async fn booked(
 #[derive(Debug, Clone)]
 pub struct ReminderJob {
     db: Db,
+    /// The site's address, for the link to the applicant's appointments.
+    public_url: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -100,8 +137,11 @@ struct ReminderPayload {
 }
 
 impl ReminderJob {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, public_url: impl Into<String>) -> Self {
+        Self {
+            db,
+            public_url: public_url.into(),
+        }
     }
 
     async fn remind(&self, job: &ClaimedJob) -> Result<(), JobError> {
@@ -123,7 +163,13 @@ impl ReminderJob {
         let mission = missions::find(&self.db, &a.mission_id)
             .await
             .map_err(retry)?;
-        let mail = message("appointment-reminder", &user, &mission, &a);
+        let mail = message(
+            "appointment-reminder",
+            &self.public_url,
+            &user,
+            &mission,
+            &a,
+        );
         let mut tx = self.db.begin().await.map_err(retry)?;
         email::enqueue(
             &mut tx,

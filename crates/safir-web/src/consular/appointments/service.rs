@@ -10,13 +10,14 @@ use safir_domain::consular::appointments::{
 use safir_store::consular::appointments::{
     self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, schedule,
 };
-use safir_store::missions::Mission;
+use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, now};
 
-use super::notify;
+use super::notify::{self, Change};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::state::AppState;
 
 /// How far ahead a slot can be booked.
 pub const HORIZON_DAYS: i64 = 90;
@@ -151,7 +152,7 @@ async fn commit(tx: Tx) -> Result<(), BookingError> {
 /// Books `start` for `user`; the confirmation (with its calendar file) and the reminder are
 /// enqueued with the booking.
 pub async fn book(
-    db: &Db,
+    state: &AppState,
     user: &CurrentUser,
     mission: &Mission,
     service: &ServiceCode,
@@ -159,6 +160,7 @@ pub async fn book(
     case_id: Option<&str>,
     lang: Lang,
 ) -> Result<Appointment, BookingError> {
+    let db = &state.db;
     let slot = find_slot(db, mission, service, start)
         .await
         .map_err(BookingError::Internal)?
@@ -176,19 +178,21 @@ pub async fn book(
         },
     )
     .await?;
-    notify::booked(&mut tx, &user.user, mission, &booked).await?;
+    let url = &state.config.public_url;
+    notify::changed(&mut tx, url, &user.user, mission, &booked, Change::Booked).await?;
     commit(tx).await?;
     Ok(booked)
 }
 
 /// Moves `user`'s booking `id` to `start`, atomically; returns the new booking.
 pub async fn reschedule(
-    db: &Db,
+    state: &AppState,
     user: &CurrentUser,
     id: &str,
     start: DateTime<Utc>,
     mission: &Mission,
 ) -> Result<Appointment, BookingError> {
+    let db = &state.db;
     let current = store::find(db, id).await?;
     if current.user_id != user.id() || !current.is_booked() || current.mission_id != mission.id {
         return Err(BookingError::NotFound);
@@ -204,15 +208,24 @@ pub async fn reschedule(
         .ok_or(BookingError::SlotUnavailable)?;
     let mut tx = db.begin().await?;
     let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
-    notify::booked(&mut tx, &user.user, mission, &new).await?;
+    let url = &state.config.public_url;
+    notify::changed(&mut tx, url, &user.user, mission, &new, Change::Moved).await?;
     commit(tx).await?;
     Ok(new)
 }
 
-/// Cancels `user`'s booking `id`; its reminder finds it cancelled and sends nothing.
-pub async fn cancel(db: &Db, user: &CurrentUser, id: &str) -> Result<Appointment, BookingError> {
-    let mut tx = db.begin().await?;
+/// Cancels `user`'s booking `id` and tells them, with the file that takes it out of their
+/// calendar; its reminder finds it cancelled and sends nothing.
+pub async fn cancel(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Appointment, BookingError> {
+    let mut tx = state.db.begin().await?;
     let row = store::cancel(&mut tx, id, Some(user.id())).await?;
+    let mission = missions::find(&state.db, &row.mission_id).await?;
+    let url = &state.config.public_url;
+    notify::changed(&mut tx, url, &user.user, &mission, &row, Change::Cancelled).await?;
     commit(tx).await?;
     Ok(row)
 }

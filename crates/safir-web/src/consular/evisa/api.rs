@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use chrono::Utc;
 use safir_domain::Lang as ContentLang;
 use safir_domain::consular::evisa::Verification;
 use serde::Serialize;
@@ -56,7 +55,8 @@ pub struct VerificationResponse {
     pub status: String,
     /// For `invalid`: `malformed`, `unknown_key` or `bad_signature`.
     pub reason: Option<String>,
-    /// The day (UTC) the dates were checked against.
+    /// The day the dates were checked against, in the e-visas' time zone
+    /// (`consular.evisa_time_zone`).
     #[schema(example = "2026-05-01")]
     pub checked_on: String,
     /// Absent when the code is invalid.
@@ -90,6 +90,7 @@ pub async fn verify_evisa(
         errors.add(FieldError::new("v", "required"));
         return Err(AppError::Validation(errors));
     }
+    let checked_on = state.config.consular.evisa_today();
     let (verdict, mission) = check(&state, &input).await?;
     let reason = match &verdict {
         Verification::Invalid(r) => Some(r.code().to_owned()),
@@ -116,7 +117,7 @@ pub async fn verify_evisa(
     Ok(Json(VerificationResponse {
         status: verdict.code().to_owned(),
         reason,
-        checked_on: Utc::now().date_naive().to_string(),
+        checked_on: checked_on.to_string(),
         visa,
     }))
 }

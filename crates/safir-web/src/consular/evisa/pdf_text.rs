@@ -69,6 +69,23 @@ fn runs(text: &str, rtl_paragraph: bool) -> Vec<(bool, &str)> {
     out
 }
 
+/// Harakat, tanween, shadda and sukun (U+064B–U+0652).
+fn is_short_vowel_mark(c: char) -> bool {
+    ('\u{064B}'..='\u{0652}').contains(&c)
+}
+
+/// `text` without Arabic short-vowel marks. Official letters are written without them, and a
+/// mark drawn over its letter is placed by PDF text extractors where it is drawn, before or
+/// after the letter or on a line of its own (poppler's `pdftotext` turns «تُقدَّم» into
+/// "ُتقَّد م"): without them, what is copied from a PDF is the words as printed.
+fn without_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_short_vowel_mark) {
+        text.chars().filter(|c| !is_short_vowel_mark(*c)).collect()
+    } else {
+        text.into()
+    }
+}
+
 /// One shaped run: glyphs in visual order, their text, and the width at size 1.
 struct Run {
     text: String,
@@ -108,9 +125,11 @@ impl Typesetter {
         })
     }
 
-    /// Shapes `text` as one line of a paragraph that reads right to left when `rtl`.
+    /// Shapes `text` as one line of a paragraph that reads right to left when `rtl`, printed
+    /// without Arabic short-vowel marks (see [`without_marks`]).
     pub fn line(&self, text: &str, rtl: bool, size: f32) -> Line {
-        let mut shaped: Vec<Run> = runs(text, rtl)
+        let text = without_marks(text);
+        let mut shaped: Vec<Run> = runs(&text, rtl)
             .into_iter()
             .map(|(run_rtl, run)| self.shape(run, run_rtl))
             .collect();
@@ -231,14 +250,23 @@ mod tests {
         let t = Typesetter::new().unwrap();
         // Shadda on dal: the mark's glyph must not claim the dal as well, or every later
         // shadda in the document would extract as a second dal.
+        let shaped = |text: &str| Line {
+            runs: vec![t.shape(text, true)],
+            size: 12.0,
+        };
         assert_eq!(
-            glyph_texts(&t.line("مقدّم", true, 12.0)),
+            glyph_texts(&shaped("مقدّم")),
             ["م", "ق", "د", "\u{651}", "م"]
         );
         // Tanween after meem, then alef.
         assert_eq!(
-            glyph_texts(&t.line("يومًا", true, 12.0)),
+            glyph_texts(&shaped("يومًا")),
             ["ي", "و", "م", "\u{64b}", "ا"]
+        );
+        // A line is printed without the marks.
+        assert_eq!(
+            glyph_texts(&t.line("لم تُقدَّم", true, 12.0)),
+            ["ل", "م", " ", "ت", "ق", "د", "م"]
         );
         // Lam-alef stays two glyphs, each with its letter.
         assert_eq!(glyph_texts(&t.line("لا", true, 12.0)), ["ل", "ا"]);

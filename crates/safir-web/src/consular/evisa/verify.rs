@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
-use chrono::Utc;
 use safir_domain::consular::evisa::{EvisaVerifyingKey, Verification, verify_code};
 use safir_store::consular::evisas;
 use safir_store::missions::Mission;
@@ -36,7 +35,7 @@ pub async fn check(
     state: &AppState,
     input: &str,
 ) -> Result<(Verification, Option<Mission>), AppError> {
-    let today = Utc::now().date_naive();
+    let today = state.config.consular.evisa_today();
     let verdict = verify_code(input, &accepted_keys(state), today);
     let Some(payload) = verdict.payload() else {
         return Ok((verdict, None));
