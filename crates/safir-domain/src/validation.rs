@@ -2,15 +2,26 @@
 
 use std::fmt;
 
-/// One failed check. `code` is a stable snake_case key looked up in the message catalogs.
+/// One failed check. `code` is a stable snake_case key looked up in the message catalogs;
+/// `at`, where the check can tell, the line and the character (both from 1) of a field of
+/// several lines where it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     pub code: &'static str,
+    pub at: Option<(usize, usize)>,
 }
 
 impl ValidationError {
     pub const fn new(code: &'static str) -> Self {
-        Self { code }
+        Self { code, at: None }
+    }
+
+    /// The same failure, at `line` and `column` of the field.
+    pub const fn at(self, line: usize, column: usize) -> Self {
+        Self {
+            at: Some((line, column)),
+            ..self
+        }
     }
 }
 

@@ -121,6 +121,15 @@ pub fn display_name(form: &BTreeMap<String, String>) -> String {
     name.trim().chars().take(200).collect()
 }
 
+/// The name the queues show for a case: as typed, or the account's name when the form has
+/// none (an emergency's names are optional), so that no case is listed without one.
+pub fn applicant_name(form: &BTreeMap<String, String>, account_name: &str) -> String {
+    match display_name(form) {
+        n if n.is_empty() => account_name.to_owned(),
+        n => n,
+    }
+}
+
 fn date(s: &str) -> Result<NaiveDate, ValidationError> {
     if s.trim().is_empty() {
         return Err(ValidationError::new("required"));

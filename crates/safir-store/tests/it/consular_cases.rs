@@ -479,3 +479,56 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
         assert_eq!(safir_store::name_key::fill_all(db).await.unwrap(), 0);
     }
 }
+
+/// The board measures the stays that began in its window, whenever the case was submitted: a
+/// case submitted before the window that entered review inside it counts for review, and its
+/// stay as submitted, begun before the window, does not.
+#[tokio::test]
+async fn the_board_counts_stays_begun_in_its_window() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let old = draft(db, &mission, &service, &applicant, None).await;
+        act(db, &old.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        act(db, &old.id, CaseAction::StartReview, Actor::Officer)
+            .await
+            .unwrap();
+        let ten_days_ago = now() - Duration::days(10);
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE case_events SET at = $1 WHERE case_id = $2 AND to_state = 'submitted'")
+                .bind(ten_days_ago)
+                .bind(&old.id)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE cases SET submitted_at = $1 WHERE id = $2")
+                .bind(ten_days_ago)
+                .bind(&old.id)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let board = cases::sla_board(db, &mission, now() - Duration::days(1), now())
+            .await
+            .unwrap();
+        let count = |s: CaseState| board.iter().find(|r| r.state == s).map_or(0, |r| r.count);
+        assert_eq!(count(CaseState::InReview), 1, "{board:?}");
+        assert_eq!(count(CaseState::Submitted), 0, "{board:?}");
+        // Over thirty days, both stays began in the window.
+        let board = cases::sla_board(db, &mission, now() - Duration::days(30), now())
+            .await
+            .unwrap();
+        let submitted = board
+            .iter()
+            .find(|r| r.state == CaseState::Submitted)
+            .unwrap();
+        assert_eq!(submitted.count, 1);
+        assert!(submitted.median_hours > 239.0, "{submitted:?}");
+    }
+}

@@ -49,10 +49,14 @@ pub fn content(lang: Lang) -> safir_domain::Lang {
 
 /// A domain failure under this context's messages; the shared codes keep theirs.
 pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
-    match e.code {
+    let error = match e.code {
         code if FieldError::is_site_wide(code) => FieldError::new(field, code),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
         other => FieldError::new(field, format!("consular_{other}")),
+    };
+    match e.at {
+        Some((line, column)) => error.with_arg("line", line).with_arg("column", column),
+        None => error,
     }
 }
 

@@ -90,6 +90,7 @@ fn every_message_formats_without_errors() {
         "skipped",
         "level",
         "line",
+        "column",
         "added",
         "matches",
         "threshold",

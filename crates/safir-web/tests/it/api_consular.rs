@@ -199,6 +199,7 @@ async fn a_passport_renewal_through_the_api_only() {
         // The whole form with a mistyped zone: saved, but refused at submission, each
         // failing field named with its check, and nothing saved lost.
         let path = format!("/api/v1/cases/{id}");
+        let form_with_bad_digit = form.clone();
         let res = c
             .api("PUT", &format!("{path}/form"), &mine, Some(form))
             .await;
@@ -218,6 +219,37 @@ async fn a_passport_renewal_through_the_api_only() {
                 .unwrap()
                 .contains("date of birth")
         );
+        // A character a zone cannot hold is named by its line and place, in both languages.
+        let mut odd: Vec<char> = good_mrz.chars().collect();
+        odd[45 + 4] = '٥';
+        let mut odd_form = renewal_form();
+        odd_form["mrz"] = odd.into_iter().collect::<String>().into();
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(odd_form))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        let refused = problem(&res, 422, "validation");
+        let unmarked =
+            |m: &serde_json::Value| m.as_str().unwrap().replace(['\u{2068}', '\u{2069}'], "");
+        let message = unmarked(&refused["errors"][0]["message"]);
+        assert!(message.contains("character 5 of line 2"), "{message}");
+        let res = c
+            .api("POST", &format!("{path}/submit?lang=ar"), &mine, None)
+            .await;
+        let refused = problem(&res, 422, "validation");
+        let message = unmarked(&refused["errors"][0]["message"]);
+        assert!(message.contains("الحرف 5 من السطر 2"), "{message}");
+        let res = c
+            .api(
+                "PUT",
+                &format!("{path}/form"),
+                &mine,
+                Some(form_with_bad_digit.clone()),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+
         let draft = c.api("GET", &path, &mine, None).await.json();
         assert_eq!(draft["state"], "draft");
         assert_eq!(draft["form"]["birth_place"], "Amman");
@@ -350,5 +382,52 @@ async fn a_passport_renewal_through_the_api_only() {
         ] {
             assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
         }
+    }
+}
+
+/// An emergency's names are optional: one filed through the API without them is listed under
+/// the account's name, as one filed on the page is, not as a blank.
+#[tokio::test]
+async fn an_emergency_without_names_is_listed_under_the_accounts_name() {
+    for app in TestApp::all().await {
+        let nairobi = app.mission("NBO", "KE").await;
+        let emergency = service(
+            &app,
+            &nairobi,
+            &ServiceInput {
+                code: "emergency".into(),
+                kind: CaseKind::Emergency,
+                ..renewal_service(true)
+            },
+        )
+        .await;
+        let applicant = app.public_user(&unique_email("abroad")).await;
+        let account_name = safir_store::accounts::find_user(&app.db, &applicant.id)
+            .await
+            .unwrap()
+            .display_name;
+        assert!(!account_name.is_empty());
+        let secret = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let mut c = app.client();
+        let body = json!({
+            "service_id": emergency,
+            "form": {
+                "category": "lost_passport",
+                "description": "My passport was stolen at the market",
+                "location": "Nairobi, City Market",
+                "phone": "+254 700 000 000",
+            },
+        });
+        let res = c.api("POST", "/api/v1/cases", &secret, Some(body)).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap().to_owned();
+        let res = c
+            .api("POST", &format!("/api/v1/cases/{id}/submit"), &secret, None)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let case = safir_store::consular::cases::find(&app.db, &id)
+            .await
+            .unwrap();
+        assert_eq!(case.applicant_name, account_name);
     }
 }

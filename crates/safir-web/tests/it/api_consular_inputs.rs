@@ -242,5 +242,40 @@ async fn the_queue_comes_a_page_at_a_time_with_its_filters() {
                 ("cursor".to_owned(), "invalid_cursor".to_owned())
             ]
         );
+        // An assignee who does not work the mission's cases, or a service it does not offer,
+        // is a mistake named as such, not an empty page.
+        let res = c
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/missions/PAR/cases?assignee={}&service_id=nope",
+                    applicant.id
+                ),
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [
+                ("assignee".to_owned(), "not_an_officer".to_owned()),
+                ("service_id".to_owned(), "unknown_service".to_owned())
+            ]
+        );
+        for query in [
+            format!("assignee={}", officer.id),
+            "assignee=me".to_owned(),
+            format!("service_id={paris_service}"),
+        ] {
+            let res = c
+                .api(
+                    "GET",
+                    &format!("/api/v1/missions/PAR/cases?{query}"),
+                    &desk,
+                    None,
+                )
+                .await;
+            assert_eq!(res.status, 200, "{query}: {}", res.body);
+        }
     }
 }

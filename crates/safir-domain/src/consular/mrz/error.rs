@@ -99,6 +99,11 @@ impl MrzError {
 
 impl From<MrzError> for ValidationError {
     fn from(err: MrzError) -> Self {
-        ValidationError::new(err.code())
+        match err {
+            MrzError::InvalidCharacter { line, column } => {
+                ValidationError::new(err.code()).at(line, column)
+            }
+            _ => ValidationError::new(err.code()),
+        }
     }
 }

@@ -214,8 +214,8 @@ pub struct SlaRow {
     pub p90_hours: f64,
 }
 
-/// Median and 90th-percentile time in each state, from the history of cases that entered
-/// it after `since`. Stays still running count up to `now`.
+/// Median and 90th-percentile time in each state, over the stays that began at or after
+/// `since` (whenever their case was submitted). Stays still running count up to `now`.
 pub async fn sla_board(
     db: &Db,
     mission_id: &str,
@@ -224,8 +224,11 @@ pub async fn sla_board(
 ) -> Result<Vec<SlaRow>, StoreError> {
     let rows: Vec<(String, String, DateTime<Utc>)> = with_pool!(db.read(), p => {
         sqlx::query_as(
+            // A case with a stay begun since then changed state since then: the cases are
+            // narrowed by their last change, and their events by `(case_id, at)`.
             "SELECT e.case_id, e.to_state, e.at FROM case_events e JOIN cases c ON c.id = e.case_id \
-             WHERE c.mission_id = $1 AND c.submitted_at >= $2 ORDER BY e.case_id, e.at, e.id",
+             WHERE c.mission_id = $1 AND c.state_changed_at >= $2 AND e.at >= $2 \
+             ORDER BY e.case_id, e.at, e.id",
         )
         .bind(mission_id)
         .bind(since)

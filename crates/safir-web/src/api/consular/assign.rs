@@ -38,7 +38,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 /// The assignee's id, if they may work this mission's cases.
-async fn officer(
+pub(super) async fn officer(
     state: &AppState,
     mission: &Mission,
     me: &str,

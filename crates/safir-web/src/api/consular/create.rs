@@ -132,7 +132,7 @@ pub async fn create_case(
             kind,
             applicant_id: user.id(),
             form: &form,
-            applicant_name: &forms::display_name(&form),
+            applicant_name: &forms::applicant_name(&form, &user.user.display_name),
             lang: lang.code(),
             priority: Priority::Normal,
             idempotency_key: key.as_deref(),

@@ -89,7 +89,7 @@ pub async fn save_case_form(
         &mut tx,
         &case.id,
         &form,
-        &forms::display_name(&form),
+        &forms::applicant_name(&form, &user.user.display_name),
         expires_at,
     )
     .await

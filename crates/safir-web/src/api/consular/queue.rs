@@ -246,6 +246,31 @@ pub async fn list_mission_cases(
     let now = Utc::now();
     let mut filter =
         parse_filter(raw.as_deref(), &mission.id, user.id(), now).map_err(AppError::Validation)?;
+    // An assignee or a service is one of this mission's, or the filter is a mistake, as on the
+    // queue's page (an empty page would look like an answer).
+    let mut errors = FieldErrors::new();
+    if let AssigneeFilter::User(id) = &filter.assignee
+        && id != user.id()
+    {
+        match super::assign::officer(&state, &mission, user.id(), id).await {
+            Ok(_) => {}
+            Err(AppError::Validation(refused)) => {
+                for e in refused.iter() {
+                    errors.add(e.clone());
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(service_id) = &filter.service_id {
+        let offered = crate::consular::read_cache::mission_services(&state, &mission.id).await?;
+        if !offered.iter().any(|s| &s.id == service_id) {
+            errors.push("service_id", "unknown_service");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
     let limit = filter.limit;
     // One more than asked tells whether another page follows.
     filter.limit = limit + 1;

@@ -55,17 +55,15 @@ pub async fn submit_case(
     let today = chrono::Utc::now().date_naive();
     let checked = forms::check(kind, &case.form(), today, &service.visa_types())
         .map_err(|e| AppError::Validation(labels::field_errors(&e)))?;
-    if checked.applicant_name != case.applicant_name || checked.priority != case.priority() {
+    let name = match checked.applicant_name.as_str() {
+        "" => user.user.display_name.clone(),
+        n => n.to_owned(),
+    };
+    if name != case.applicant_name || checked.priority != case.priority() {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-        cases::save_form(
-            &mut tx,
-            &case.id,
-            &case.form(),
-            &checked.applicant_name,
-            None,
-        )
-        .await
-        .map_err(AppError::internal)?;
+        cases::save_form(&mut tx, &case.id, &case.form(), &name, None)
+            .await
+            .map_err(AppError::internal)?;
         cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
             .await
             .map_err(AppError::internal)?;

@@ -276,10 +276,7 @@ async fn keep_typed(
     let kind = case.kind().map_err(AppError::internal)?;
     let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
     let form = forms::clean(kind, &typed);
-    let name = match forms::display_name(&form) {
-        n if n.is_empty() => me.user.display_name.clone(),
-        n => n,
-    };
+    let name = forms::applicant_name(&form, &me.user.display_name);
     let expires =
         (case.state == CaseState::Draft.as_str()).then(|| now() + state.config.consular.draft_ttl);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
