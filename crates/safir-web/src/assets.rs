@@ -37,6 +37,11 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../static/vendor/htmx.LICENSE"),
     },
     Asset {
+        name: "consular/autosave.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/consular/autosave.js"),
+    },
+    Asset {
         name: "crisis/checkin.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/crisis/checkin.js"),

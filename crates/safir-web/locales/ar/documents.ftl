@@ -10,6 +10,7 @@ documents-upload-submit = رفع
 documents-uploaded = رُفع مستندك.
 documents-list-heading = المستندات المرفوعة
 documents-none = لم ترفع أي مستند بعد.
+documents-case-none = لا مستند في هذا الطلب بعد.
 documents-col-name = الملف
 documents-col-kind = النوع
 documents-col-type = الصيغة

@@ -41,6 +41,7 @@ officer-overdue = Past due
 officer-yes = yes
 officer-no = no
 officer-age-hours = { $count ->
+    [0] under an hour
     [one] 1 hour
    *[other] { $count } hours
 }

@@ -10,6 +10,7 @@ documents-upload-submit = Upload
 documents-uploaded = Your document was uploaded.
 documents-list-heading = Uploaded documents
 documents-none = You have not uploaded any documents.
+documents-case-none = No document is filed under this application yet.
 documents-col-name = File
 documents-col-kind = Kind
 documents-col-type = Type

@@ -1,7 +1,8 @@
 //! Applying for a passport renewal in a real headless Chromium with the interface in Arabic:
 //! sign up, verify the email, sign in, find the Paris embassy's service, fill the form, see a
-//! wrong passport number refused next to its field with the rest kept, correct it, submit,
-//! and find the reference on the case page and in the email.
+//! wrong passport number refused next to its field with the rest kept, see a failed automatic
+//! save reported, correct it, submit, and find the reference on the case page and in the
+//! email.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`; skipped without them unless
 //! `SAFIR_TEST_REQUIRE` includes `browser`.
@@ -187,6 +188,37 @@ async fn citizen_applies_for_a_passport_renewal_in_arabic_in_chromium() {
         driver.value("input[name=passport_number]").await,
         "AB12*4567"
     );
+
+    // A save made as the applicant types that fails (here its form token is refused) says so
+    // where the time of the last save was shown; then the token is put back.
+    let token = driver
+        .script(
+            "const t = document.querySelector('form.application-form input[name=csrf_token]');
+             const kept = t.value;
+             t.value = 'stale';
+             document.querySelector('input[name=birth_place]')
+               .dispatchEvent(new Event('change', { bubbles: true }));
+             return kept;",
+            json!([]),
+        )
+        .await;
+    let failed = ar("consular", "apply-autosave-failed");
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = driver.text("#autosave-status").await;
+        if shown == failed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(shown, failed, "the failed save is not reported");
+    driver
+        .script(
+            "document.querySelector('form.application-form input[name=csrf_token]').value = arguments[0];
+             return true;",
+            json!([token]),
+        )
+        .await;
 
     // Corrected and submitted: the case page shows the reference and the state.
     let year_before = chrono::Utc::now().format("%Y").to_string();

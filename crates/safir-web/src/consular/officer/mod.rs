@@ -243,6 +243,10 @@ mod tests {
         assert_eq!(age_key(at - h(5), at), (false, 5));
         assert_eq!(age_key(at - h(49), at), (true, 2));
         assert_eq!(age_key(at + h(1), at), (false, 0));
+        // Under an hour is said so, in both languages, not "0 hours".
+        assert_eq!(age_words(Lang::En, (false, 0)), "under an hour");
+        assert_eq!(age_words(Lang::Ar, (false, 0)), "أقل من ساعة");
+        assert_eq!(age_words(Lang::En, (false, 5)), "5 hours");
     }
 
     #[test]
