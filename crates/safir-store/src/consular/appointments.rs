@@ -271,9 +271,16 @@ pub async fn reschedule(
 /// one it became) and the number of moves from it to `id`: one calendar entry follows a
 /// booking through its moves, named after the first and numbered by the moves.
 pub async fn chain_start(tx: &mut Tx, id: &str) -> Result<(String, u32), StoreError> {
+    /// Far more moves than anyone makes; a chain longer than this is a loop in the data.
+    const MAX_MOVES: u32 = 10_000;
     let mut at = id.to_owned();
     let mut moves = 0u32;
     loop {
+        if moves > MAX_MOVES {
+            return Err(StoreError::Corrupt(format!(
+                "appointment {id}: its moves do not lead back to a first booking"
+            )));
+        }
         let before: Option<String> = with_tx!(tx, c => {
             sqlx::query_scalar("SELECT id FROM appointments WHERE rescheduled_to = $1")
                 .bind(&at)

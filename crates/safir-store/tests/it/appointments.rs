@@ -13,7 +13,7 @@ use safir_store::consular::appointments::{
     self as appts, ALREADY_BOOKED, NewBooking, SLOT_FULL, schedule,
 };
 use safir_store::testing::TestDb;
-use safir_store::{Db, StoreError, accounts};
+use safir_store::{Db, StoreError, accounts, with_pool};
 
 use crate::missions::create_paris;
 
@@ -258,6 +258,34 @@ async fn rescheduling_moves_the_seat_or_changes_nothing() {
             1,
             "the old seat is free again"
         );
+
+        // The moved booking leads back to the first one, one move away.
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            appts::chain_start(&mut tx, &new.id).await.unwrap(),
+            (theirs.id.clone(), 1)
+        );
+        assert_eq!(
+            appts::chain_start(&mut tx, &theirs.id).await.unwrap(),
+            (theirs.id.clone(), 0)
+        );
+        tx.rollback().await.unwrap();
+        // A loop in the links (damaged data) is an error, not a walk without end.
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE appointments SET rescheduled_to = $1 WHERE id = $2")
+                .bind(&theirs.id)
+                .bind(&new.id)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            appts::chain_start(&mut tx, &new.id).await,
+            Err(StoreError::Corrupt(_))
+        ));
+        tx.rollback().await.unwrap();
     }
 }
 
