@@ -53,15 +53,13 @@ pub async fn submit_case(
         .map_err(AppError::internal)?;
     let kind = case.kind().map_err(AppError::internal)?;
     let today = chrono::Utc::now().date_naive();
-    let checked = forms::check(kind, &case.form(), today, &service.visa_types())
+    let form = case.form();
+    let checked = forms::check(kind, &form, today, &service.visa_types())
         .map_err(|e| AppError::Validation(labels::field_errors(&e)))?;
-    let name = match checked.applicant_name.as_str() {
-        "" => user.user.display_name.clone(),
-        n => n.to_owned(),
-    };
+    let name = forms::applicant_name(&form, &user.user.display_name);
     if name != case.applicant_name || checked.priority != case.priority() {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-        cases::save_form(&mut tx, &case.id, &case.form(), &name, None)
+        cases::save_form(&mut tx, &case.id, &form, &name, None)
             .await
             .map_err(AppError::internal)?;
         cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
