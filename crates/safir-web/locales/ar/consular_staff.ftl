@@ -231,6 +231,9 @@ field-error-consular-documents-format = السطر { $line }: اكتب الوث�
 
 officer-etd-lead = يبلّغ المواطن عن فقدان جوازه أو سرقته. افتح له طلب وثيقة سفر اضطرارية معبّأً من هذا البلاغ؛ يكمله هو ويقدّمه.
 officer-etd-open = افتح طلب وثيقة سفر اضطرارية
+officer-etd-opened = فُتح من هذا البلاغ طلب وثيقة سفر اضطرارية: { $reference }. يكمله المواطن ويقدّمه.
+officer-etd-opened-notice = فُتح طلب وثيقة السفر الاضطرارية، وأُرسل إلى المواطن رابط لإكماله.
+officer-etd-already-opened = سبق أن فُتح من هذا البلاغ طلب وثيقة سفر اضطرارية؛ لم يُفتح طلب آخر.
 email-case-etd-opened-subject = طلب وثيقة السفر الاضطرارية ({ $reference })
 email-case-etd-opened-body =
     مرحبًا { $name }،

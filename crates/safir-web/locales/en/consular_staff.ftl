@@ -204,6 +204,9 @@ field-error-consular-documents-format = Line { $line }: write the document in Ar
 
 officer-etd-lead = The citizen reports a lost or stolen passport. Open an emergency travel document application for them, prefilled from this report; they complete and submit it.
 officer-etd-open = Open an emergency travel document application
+officer-etd-opened = An emergency travel document application was opened from this report: { $reference }. The citizen completes and submits it.
+officer-etd-opened-notice = The emergency travel document application is open; the citizen was sent a link to complete it.
+officer-etd-already-opened = An emergency travel document application was already opened from this report; no other was opened.
 email-case-etd-opened-subject = Your emergency travel document application ({ $reference })
 email-case-etd-opened-body =
     Hello { $name },

@@ -3,6 +3,7 @@
 //! with nothing typed lost, submit, answer the mission's question, withdraw — and nobody else
 //! sees the case.
 
+use axum::http::StatusCode;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_domain::consular::service::{Currency, Fee};
 use safir_store::consular::cases::{self, Transition};
@@ -564,15 +565,39 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
         let mut o = app.client();
         o.sign_in(&duty).await;
         let page = format!("/missions/NBO/cases/{}", case.id);
-        let shown = o.get(&page).await;
+        let shown = o.get(&format!("{page}?lang=en")).await;
         assert!(
             shown.body.contains(&format!("{page}/etd")),
             "the officer is offered the travel document"
         );
-        for _ in 0..2 {
-            let r = o.submit(&page, &format!("{page}/etd"), &[]).await;
-            assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
-        }
+        let token = shown.csrf_token().unwrap();
+        let r = o
+            .post_form_with_token(&format!("{page}/etd"), &token, &[])
+            .await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        let done = o.get(&format!("{page}?done=etd")).await;
+        assert!(
+            done.body.contains("the citizen was sent a link"),
+            "{}",
+            done.body
+        );
+        assert!(
+            !done.body.contains(&format!("{page}/etd")),
+            "once opened, the travel document is not offered again"
+        );
+        assert!(done.body.contains("was opened from this report: #"));
+        // The same form posted again from the page as it was (a second click, another
+        // officer's older page): refused with a notice, nothing more opened.
+        let again = o
+            .post_form_with_token(&format!("{page}/etd"), &token, &[])
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        assert!(
+            again.body.contains("was already opened from this report"),
+            "{}",
+            again.body
+        );
+        assert!(!again.body.contains(&format!("{page}/etd")));
         let mine = cases::list_for_applicant(&app.db, &sara.id).await.unwrap();
         let etd: Vec<_> = mine
             .iter()
@@ -594,10 +619,39 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
                 .count(),
             1
         );
-        assert!(
+        assert_eq!(
             app.audit_actions()
                 .await
-                .contains(&"case.open_etd".to_owned())
+                .iter()
+                .filter(|a| *a == "case.open_etd")
+                .count(),
+            1,
+            "the refused second post is not recorded as an opening"
+        );
+
+        // The citizen discards the application: the officer can open another, and it is
+        // mailed like the first.
+        let mut tx = app.db.begin().await.unwrap();
+        cases::discard_draft(&mut tx, &etd[0].id, &sara.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let shown = o.get(&page).await;
+        assert!(shown.body.contains(&format!("{page}/etd")), "offered again");
+        let r = o.submit(&page, &format!("{page}/etd"), &[]).await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        let mine = cases::list_for_applicant(&app.db, &sara.id).await.unwrap();
+        let second = mine
+            .iter()
+            .find(|c| c.kind == "emergency_travel_document")
+            .expect("a new application");
+        assert_ne!(second.id, etd[0].id);
+        let mails = app.emails_to(&email).await;
+        assert!(
+            mails.iter().any(|m| m
+                .text
+                .contains(&format!("/account/cases/{}/edit", second.id))),
+            "the new application is mailed"
         );
     }
 }

@@ -220,6 +220,22 @@ pub async fn find_by_reference(db: &Db, reference: &str) -> Result<Case, StoreEr
     .ok_or(StoreError::NotFound)
 }
 
+/// The case an earlier request of the applicant created with `key` (see [`create_draft`]), if
+/// it is still there.
+pub async fn find_by_key(
+    db: &Db,
+    applicant_id: &str,
+    key: &str,
+) -> Result<Option<Case>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT * FROM cases WHERE applicant_id = $1 AND idempotency_key = $2")
+            .bind(applicant_id)
+            .bind(key)
+            .fetch_optional(p)
+            .await
+    })?)
+}
+
 /// The applicant's own cases, newest first.
 pub async fn list_for_applicant(db: &Db, applicant_id: &str) -> Result<Vec<Case>, StoreError> {
     Ok(with_pool!(db.read(), p => {

@@ -34,11 +34,11 @@ const TEXT_MAX: usize = 4000;
 /// The request as the handlers of this page share it: the officer, in the mission of the
 /// address (the route's access rule has already checked they work there).
 pub struct Ctx {
-    state: AppState,
+    pub(super) state: AppState,
     lang: Lang,
     viewer: Viewer,
-    actor: Actor,
-    mission: Mission,
+    pub(super) actor: Actor,
+    pub(super) mission: Mission,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -112,8 +112,13 @@ impl Ctx {
     /// The case as it now is, with a notice that someone else changed it.
     async fn conflict(&self, case_id: &str) -> Result<Response, AppError> {
         let fresh = self.case(case_id).await?;
-        let notice = (FlashKind::Warning, t(self.lang, "officer-case-conflict"));
-        let html = self.page(&fresh, &Typed::default(), Some(notice)).await?;
+        self.stale(&fresh, "officer-case-conflict").await
+    }
+
+    /// The case page at 409, with the warning `key` above it: a form that no longer applies.
+    pub(super) async fn stale(&self, case: &Case, key: &str) -> Result<Response, AppError> {
+        let notice = (FlashKind::Warning, t(self.lang, key));
+        let html = self.page(case, &Typed::default(), Some(notice)).await?;
         Ok((StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response())
     }
 

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Html;
+use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
 use safir_domain::consular::forms::{COLLECTION_METHODS, EMERGENCY_CATEGORIES, fields};
 use safir_domain::consular::service::VISA_TYPES;
@@ -97,6 +98,8 @@ struct CasePage {
     id: String,
     /// A lost passport reported as an emergency can become a travel-document application.
     offers_etd: bool,
+    /// The line naming the travel-document application this emergency already opened.
+    etd_opened: Option<String>,
 }
 
 /// A declared value in words where the form stored a code.
@@ -335,11 +338,17 @@ pub(super) async fn case_page(
             .errors_from(lang, errors)
     };
     let base = format!("/missions/{}/cases", mission.code);
+    let etd_opened = super::etd::opened_etd(state, case).await?.map(|etd| {
+        let mut args = FluentArgs::new();
+        args.set("reference", etd.display_reference());
+        crate::i18n::t_args(lang, "officer-etd-opened", &args)
+    });
     render(&CasePage {
         case_documents: crate::consular::case_documents::list(state, lang, &case.id).await?,
         upload_kinds: Vec::new(),
         id: case.id.clone(),
-        offers_etd: super::etd::offers_etd(case),
+        offers_etd: etd_opened.is_none() && super::etd::offers_etd(case),
+        etd_opened,
         href: format!("{base}/{}", case.id),
         base,
         csrf_token: state.csrf_token(viewer),
@@ -383,8 +392,11 @@ pub async fn show_case(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
-    let notice = (uri.query().unwrap_or("") == "done=1")
-        .then(|| (FlashKind::Success, t(lang, "officer-case-saved")));
+    let notice = match uri.query().unwrap_or("") {
+        "done=1" => Some((FlashKind::Success, t(lang, "officer-case-saved"))),
+        "done=etd" => Some((FlashKind::Success, t(lang, "officer-etd-opened-notice"))),
+        _ => None,
+    };
     case_page(
         &state,
         lang,

@@ -1,10 +1,12 @@
 //! `POST /missions/{mission}/cases/{case}/etd`: from a lost or stolen passport reported as
 //! an emergency, open an emergency travel document application for the same citizen,
 //! prefilled with what the emergency already says; the citizen completes and submits it.
+//! One report opens one application: once it exists the page says so instead of offering
+//! another, and a second post (a stale page, another officer) is refused with a notice.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
@@ -13,9 +15,8 @@ use safir_store::consular::cases::{self, NewDraft};
 use safir_store::consular::services;
 use safir_store::{accounts, now};
 
+use super::case_actions::Ctx;
 use super::mission_case;
-use crate::admin::support::Actor;
-use crate::auth::MissionParam;
 use crate::consular::workflow::{By, case_lang, record};
 use crate::email;
 use crate::error::AppError;
@@ -30,13 +31,34 @@ pub fn offers_etd(case: &cases::Case) -> bool {
         && !matches!(case.state.as_str(), "closed" | "withdrawn" | "rejected")
 }
 
+/// The idempotency key of the application opened from `emergency`.
+fn etd_key(emergency: &cases::Case) -> String {
+    format!("etd-from:{}", emergency.id)
+}
+
+/// The travel-document application already opened from `emergency`, while it exists (an
+/// application the citizen discarded, or a draft expired unsubmitted, can be opened again).
+pub async fn opened_etd(
+    state: &AppState,
+    emergency: &cases::Case,
+) -> Result<Option<cases::Case>, AppError> {
+    if emergency.kind != CaseKind::Emergency.as_str() {
+        return Ok(None);
+    }
+    cases::find_by_key(&state.db, &emergency.applicant_id, &etd_key(emergency))
+        .await
+        .map_err(AppError::internal)
+}
+
 pub async fn open_etd(
-    State(state): State<AppState>,
-    actor: Actor,
-    MissionParam(mission): MissionParam,
+    cx: Ctx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let emergency = mission_case(&state, &mission, &id).await?;
+    let (state, actor, mission) = (&cx.state, &cx.actor, &cx.mission);
+    let emergency = mission_case(state, mission, &id).await?;
+    if opened_etd(state, &emergency).await?.is_some() {
+        return cx.stale(&emergency, "officer-etd-already-opened").await;
+    }
     if !offers_etd(&emergency) {
         return Err(AppError::Conflict);
     }
@@ -53,7 +75,7 @@ pub async fn open_etd(
         user: &actor.user,
         ip: actor.ip.clone(),
     };
-    let key = format!("etd-from:{}", emergency.id);
+    let key = etd_key(&emergency);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let draft = cases::create_draft(
         &mut tx,
@@ -89,13 +111,10 @@ pub async fn open_etd(
         ),
     );
     let message = email::render(&applicant.email, lang, "case-etd-opened", &args);
-    email::enqueue(
-        &mut tx,
-        &message,
-        Some(format!("etd-mail:{}", emergency.id)),
-    )
-    .await
-    .map_err(AppError::internal)?;
+    // Keyed by the application: one opened again after the first was discarded is mailed too.
+    email::enqueue(&mut tx, &message, Some(format!("etd-mail:{}", draft.id)))
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to(&format!(
         "/missions/{}/cases/{}?done=etd",
