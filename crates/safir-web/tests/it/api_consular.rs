@@ -431,3 +431,74 @@ async fn an_emergency_without_names_is_listed_under_the_accounts_name() {
         assert_eq!(case.applicant_name, account_name);
     }
 }
+
+/// The triage priority is the mission's: the applicant's answers leave it out (an emergency
+/// starts high or critical, and its applicant has no use for the mission's ranking), the
+/// officers' view keeps it.
+#[tokio::test]
+async fn the_priority_is_shown_to_officers_not_to_the_applicant() {
+    for app in TestApp::all().await {
+        let nairobi = app.mission("NBO", "KE").await;
+        let emergency = service(
+            &app,
+            &nairobi,
+            &ServiceInput {
+                code: "emergency".into(),
+                kind: CaseKind::Emergency,
+                ..renewal_service(true)
+            },
+        )
+        .await;
+        let applicant = app.public_user(&unique_email("triaged")).await;
+        let officer = app
+            .staff(
+                &unique_email("triage-officer"),
+                &[(Role::ConsularOfficer, Some(&nairobi))],
+            )
+            .await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let desk = token(&app, &officer, &["consular:read"]).await;
+        let mut c = app.client();
+        let body = json!({
+            "service_id": emergency,
+            "form": {
+                "category": "arrest",
+                "description": "My brother was detained at the border",
+                "location": "Namanga",
+                "phone": "+254 700 000 001",
+            },
+        });
+        let created = c.api("POST", "/api/v1/cases", &mine, Some(body)).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let submitted = c
+            .api("POST", &format!("/api/v1/cases/{id}/submit"), &mine, None)
+            .await;
+        assert_eq!(submitted.status, 200, "{}", submitted.body);
+        let own = c
+            .api("GET", &format!("/api/v1/cases/{id}"), &mine, None)
+            .await;
+        assert_eq!(own.status, 200, "{}", own.body);
+        let list = c.api("GET", "/api/v1/cases", &mine, None).await.json();
+        for (what, view) in [
+            ("created", created.json()),
+            ("submitted", submitted.json()),
+            ("read", own.json()),
+            ("listed", list["items"][0].clone()),
+        ] {
+            assert_eq!(view["id"], id.as_str(), "{what}");
+            assert!(view.get("priority").is_none(), "{what}: {view}");
+        }
+
+        let seen = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/NBO/cases/{id}"),
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(seen.status, 200, "{}", seen.body);
+        assert_eq!(seen.json()["priority"], "critical");
+    }
+}

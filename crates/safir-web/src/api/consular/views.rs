@@ -31,9 +31,6 @@ pub struct CaseSummaryResponse {
     /// `ready_for_collection` or `closed`.
     #[schema(example = "in_review")]
     pub state: String,
-    /// `critical`, `high`, `normal` or `low`.
-    #[schema(example = "normal")]
-    pub priority: String,
     pub applicant_name: String,
     /// The form's fields as saved (strings; dates as `YYYY-MM-DD`).
     #[schema(value_type = Object, example = json!({"surname": "Haddad", "collection": "mission"}))]
@@ -64,12 +61,16 @@ pub struct CaseResponse {
     pub messages: Vec<MessageResponse>,
 }
 
-/// A case as officers of its mission see it: the applicant's view plus who works it and the
-/// internal notes.
+/// A case as officers of its mission see it: the applicant's view plus its triage priority,
+/// who works it and the internal notes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfficerCaseResponse {
     #[serde(flatten)]
     pub case: CaseResponse,
+    /// The mission's triage: `critical`, `high`, `normal` or `low` (not shown to the
+    /// applicant).
+    #[schema(example = "normal")]
+    pub priority: String,
     pub applicant_id: String,
     pub assignee_id: Option<String>,
     /// How many times an unacknowledged emergency was escalated.
@@ -187,6 +188,7 @@ pub async fn officer_view(state: &AppState, case: &Case) -> Result<OfficerCaseRe
         .collect();
     Ok(OfficerCaseResponse {
         case: case_view(state, case, Actor::Officer).await?,
+        priority: case.priority().as_str().to_owned(),
         applicant_id: case.applicant_id.clone(),
         assignee_id: case.assignee_id.clone(),
         escalation_level: case.escalation_level,
@@ -214,7 +216,6 @@ pub fn summary(case: &Case, mission_code: String) -> CaseSummaryResponse {
         service_id: case.service_id.clone(),
         kind: case.kind.clone(),
         state: case.state.clone(),
-        priority: case.priority().as_str().to_owned(),
         applicant_name: case.applicant_name.clone(),
         form: case.form(),
         decision_reason: case.decision_reason.clone(),
