@@ -20,6 +20,10 @@ pub struct CheckedForm {
     pub priority: Priority,
 }
 
+/// The earliest date of birth a form takes (`YYYY-MM-DD`). Nobody applying was born before;
+/// an earlier date is a slip of the keyboard (`0199`, `1099`), or a test of the form.
+pub const EARLIEST_BIRTH_DATE: &str = "1900-01-01";
+
 /// The fields each form has, in display order. Unknown keys in a submission are dropped.
 pub fn fields(kind: CaseKind) -> &'static [&'static str] {
     match kind {
@@ -137,6 +141,19 @@ fn date(s: &str) -> Result<NaiveDate, ValidationError> {
     crate::validation::iso_date(s.trim()).ok_or(ValidationError::new("date_invalid"))
 }
 
+/// A date of birth: from [`EARLIEST_BIRTH_DATE`] to yesterday.
+fn birth_date(s: &str, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
+    let b = date(s)?;
+    let earliest = crate::validation::iso_date(EARLIEST_BIRTH_DATE).unwrap_or(NaiveDate::MIN);
+    if b < earliest {
+        Err(ValidationError::new("birth_date_too_early"))
+    } else if b >= today {
+        Err(ValidationError::new("birth_date_not_past"))
+    } else {
+        Ok(b)
+    }
+}
+
 fn text(s: &str, max: usize) -> Result<String, ValidationError> {
     crate::consular::service::required_text(s, max)
 }
@@ -195,13 +212,7 @@ pub fn check(
     }
 
     let birth = if needs_identity {
-        let b = e.check("birth_date", date(get("birth_date")));
-        if let Some(b) = b
-            && b >= today
-        {
-            e.add("birth_date", ValidationError::new("date_must_be_past"));
-        }
-        b
+        e.check("birth_date", birth_date(get("birth_date"), today))
     } else {
         None
     };
@@ -440,8 +451,64 @@ mod tests {
             e.get("passport_number").unwrap().code,
             "passport_number_invalid_character"
         );
-        assert_eq!(e.get("birth_date").unwrap().code, "date_must_be_past");
+        assert_eq!(e.get("birth_date").unwrap().code, "birth_date_not_past");
         assert_eq!(e.get("courier_address").unwrap().code, "required");
+    }
+
+    #[test]
+    fn a_date_of_birth_is_from_1900_to_yesterday_on_every_form() {
+        let etd = form(&[
+            ("surname", "Eriksson"),
+            ("given_names", "Anna"),
+            ("birth_date", "1974-08-12"),
+            ("birth_place", "Stockholm"),
+            ("passport_number", "L898902C3"),
+            ("travel_date", "2026-12-01"),
+            ("destination", "Stockholm"),
+            ("phone", "+46 8 123 456"),
+        ]);
+        let visa = form(&[
+            ("surname", "Smith"),
+            ("given_names", "Jo"),
+            ("birth_date", "1990-01-01"),
+            ("nationality", "GB"),
+            ("passport_number", "123456789"),
+            ("passport_expiry", "2030-01-10"),
+            ("visa_type", "tourist"),
+            ("arrival_date", "2027-01-05"),
+            ("departure_date", "2027-01-09"),
+            ("itinerary", "Paris, Lyon"),
+        ]);
+        for (kind, good) in [
+            (CaseKind::PassportRenewal, renewal()),
+            (CaseKind::EmergencyTravelDocument, etd),
+            (CaseKind::Visa, visa),
+        ] {
+            assert!(
+                check(kind, &good, today(), &["tourist"]).is_ok(),
+                "{kind:?}"
+            );
+            for (typed, code) in [
+                ("0001-01-01", "birth_date_too_early"),
+                ("1899-12-31", "birth_date_too_early"),
+                ("2026-11-28", "birth_date_not_past"),
+                ("2031-05-01", "birth_date_not_past"),
+            ] {
+                let mut f = good.clone();
+                f.insert("birth_date".into(), typed.into());
+                let e = check(kind, &f, today(), &["tourist"]).unwrap_err();
+                assert_eq!(e.get("birth_date").unwrap().code, code, "{kind:?} {typed}");
+            }
+            for typed in ["1900-01-01", "2026-11-27"] {
+                let mut f = good.clone();
+                f.insert("birth_date".into(), typed.into());
+                let e = check(kind, &f, today(), &["tourist"]).err();
+                assert!(
+                    e.as_ref().is_none_or(|e| e.get("birth_date").is_none()),
+                    "{kind:?} {typed}: {e:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -117,7 +117,8 @@ emergency-category-lost-passport = فقدان الجواز أو سرقته
 emergency-category-other = أخرى
 
 field-error-consular-date-invalid = أدخل تاريخًا مثل ‎2027-01-31‎.
-field-error-consular-date-must-be-past = يجب أن يكون هذا التاريخ في الماضي.
+field-error-consular-birth-date-too-early = لا يمكن أن يكون تاريخ الميلاد قبل ‎{ $earliest }‎: تحقّق من السنة.
+field-error-consular-birth-date-not-past = يجب أن يكون تاريخ الميلاد قبل اليوم.
 field-error-consular-date-must-be-future = يجب أن يكون هذا التاريخ اليوم أو بعده.
 field-error-consular-expiry-before-birth = يجب أن يكون تاريخ الانتهاء بعد تاريخ الميلاد.
 field-error-consular-choice-required = اختر أحد الخيارات.

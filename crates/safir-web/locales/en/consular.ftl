@@ -114,7 +114,8 @@ emergency-category-lost-passport = Lost or stolen passport
 emergency-category-other = Other
 
 field-error-consular-date-invalid = Enter a date like 2027-01-31.
-field-error-consular-date-must-be-past = This date must be in the past.
+field-error-consular-birth-date-too-early = A date of birth cannot be before { $earliest }: check the year.
+field-error-consular-birth-date-not-past = A date of birth must be before today.
 field-error-consular-date-must-be-future = This date must be today or later.
 field-error-consular-expiry-before-birth = The expiry date must be after the date of birth.
 field-error-consular-choice-required = Choose one of the options.

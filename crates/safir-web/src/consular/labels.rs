@@ -52,6 +52,10 @@ pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
     let error = match e.code {
         code if FieldError::is_site_wide(code) => FieldError::new(field, code),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
+        "birth_date_too_early" => FieldError::new(field, "consular_birth_date_too_early").with_arg(
+            "earliest",
+            safir_domain::consular::forms::EARLIEST_BIRTH_DATE,
+        ),
         other => FieldError::new(field, format!("consular_{other}")),
     };
     match e.at {

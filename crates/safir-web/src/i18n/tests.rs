@@ -133,6 +133,8 @@ fn every_message_formats_without_errors() {
         ("samples", "- 2026-03-01T11:59:00.000Z @a: #peace"),
         // A field named in its own message (a NUL refused at the edge).
         ("field", "surname"),
+        // The earliest date of birth a form takes.
+        ("earliest", "1900-01-01"),
     ] {
         args.set(name, value);
     }

@@ -279,3 +279,91 @@ async fn the_queue_comes_a_page_at_a_time_with_its_filters() {
         }
     }
 }
+
+/// A date of birth from before 1900 (a year typed `0190`) or not yet past is refused at
+/// submission on its field, in the caller's language, and the saved form keeps it as typed.
+#[tokio::test]
+async fn an_implausible_date_of_birth_is_refused_by_name() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let open = service(&app, &paris, &renewal_service(true)).await;
+        let applicant = app.public_user(&unique_email("born")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let mut c = app.client();
+        let mut form = crate::api_consular::renewal_form();
+        form.as_object_mut().unwrap().remove("mrz");
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mine,
+                Some(json!({"service_id": open, "form": form})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let path = format!("/api/v1/cases/{}", res.json()["id"].as_str().unwrap());
+        // Without the marks that keep a value's direction in the sentence.
+        let unmarked = |m: &Value| {
+            m.as_str()
+                .unwrap()
+                .replace(['\u{2068}', '\u{2069}', '\u{200E}'], "")
+        };
+        let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        for (typed, code, en, ar) in [
+            (
+                "0190-05-17",
+                "consular_birth_date_too_early",
+                "A date of birth cannot be before 1900-01-01",
+                "لا يمكن أن يكون تاريخ الميلاد قبل 1900-01-01",
+            ),
+            (
+                "1899-12-31",
+                "consular_birth_date_too_early",
+                "A date of birth cannot be before 1900-01-01",
+                "لا يمكن أن يكون تاريخ الميلاد قبل 1900-01-01",
+            ),
+            (
+                tomorrow.as_str(),
+                "consular_birth_date_not_past",
+                "A date of birth must be before today",
+                "يجب أن يكون تاريخ الميلاد قبل اليوم",
+            ),
+        ] {
+            form["birth_date"] = typed.into();
+            let res = c
+                .api("PUT", &format!("{path}/form"), &mine, Some(form.clone()))
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            let res = c
+                .api("POST", &format!("{path}/submit?lang=en"), &mine, None)
+                .await;
+            let refused = problem(&res, 422, "validation");
+            assert_eq!(
+                field_codes(&refused),
+                [("birth_date".to_owned(), code.to_owned())],
+                "{typed}"
+            );
+            let message = unmarked(&refused["errors"][0]["message"]);
+            assert!(message.contains(en), "{message}");
+            let res = c
+                .api("POST", &format!("{path}/submit?lang=ar"), &mine, None)
+                .await;
+            let refused = problem(&res, 422, "validation");
+            let message = unmarked(&refused["errors"][0]["message"]);
+            assert!(message.contains(ar), "{message}");
+            let saved = c.api("GET", &path, &mine, None).await.json();
+            assert_eq!(saved["state"], "draft");
+            assert_eq!(saved["form"]["birth_date"], typed);
+        }
+        form["birth_date"] = "1900-01-01".into();
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(form.clone()))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["state"], "submitted");
+    }
+}

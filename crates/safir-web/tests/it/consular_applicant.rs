@@ -655,3 +655,72 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
         );
     }
 }
+
+/// A date of birth before 1900 (a year typed `0190`) or not yet past is refused beside its
+/// field, in the applicant's language, with everything typed kept.
+#[tokio::test]
+async fn an_implausible_date_of_birth_is_named_on_the_form_and_kept() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let mut c = app.client();
+        c.sign_in(&omar).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let opened = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &page.csrf_token().unwrap(),
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = opened.location().unwrap().to_owned();
+        let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        for (lang, typed, message) in [
+            ("en", "0190-05-17", "A date of birth cannot be before"),
+            ("ar", "1899-12-31", "لا يمكن أن يكون تاريخ الميلاد قبل"),
+            (
+                "en",
+                tomorrow.as_str(),
+                "A date of birth must be before today.",
+            ),
+            (
+                "ar",
+                tomorrow.as_str(),
+                "يجب أن يكون تاريخ الميلاد قبل اليوم.",
+            ),
+        ] {
+            let fields = [
+                ("intent", "submit"),
+                ("surname", "Haddad"),
+                ("given_names", "Omar"),
+                ("birth_date", typed),
+                ("birth_place", "Amman"),
+                ("phone", "+33 1 23 45 67 89"),
+                ("passport_number", "N1234567"),
+                ("passport_expiry", "2031-04-15"),
+                ("collection", "mission"),
+            ];
+            let form_page = format!("{edit}?lang={lang}");
+            let rejected = c.submit(&form_page, &edit, &fields).await;
+            assert_eq!(rejected.status, 422, "{}", rejected.body);
+            let body = rejected
+                .body
+                .replace(['\u{2068}', '\u{2069}', '\u{200E}'], "");
+            assert!(body.contains(message), "{lang} {typed}: {body}");
+            if typed != tomorrow {
+                assert!(body.contains("1900-01-01"), "{body}");
+            }
+            assert!(
+                body.contains(&format!(r#"value="{typed}""#)),
+                "the date as typed is kept"
+            );
+            assert!(body.contains(r#"value="N1234567""#));
+        }
+        let case = cases::list_for_applicant(&app.db, &omar.id).await.unwrap();
+        assert_eq!(case[0].state, "draft");
+    }
+}
