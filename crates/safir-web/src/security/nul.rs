@@ -1,24 +1,29 @@
-//! NUL (U+0000) refused at the edge, before any route sees the request.
+//! NUL (U+0000) kept from every route: refused at the edge, or taken out of a posted form.
 //!
 //! No text column of PostgreSQL can hold it (SQLite can, which is how a request carrying one
 //! could pass every test on the embedded database and fail with a 500 in production), no form,
 //! search, id or API field has a use for it, and nobody types it. So a request that carries
 //! one, percent-encoded in its address or its form body, or escaped as `\u0000` in a JSON
-//! body, is answered here:
+//! body, is handled here:
 //!
 //! - in the path: 404, as for any address that names nothing;
-//! - in a query parameter or a form field: 422 naming the parameter or field;
-//! - in a JSON body: 422 naming the member (`form.surname`, `items[2]`).
+//! - in a query parameter: 422 naming the parameter;
+//! - in a JSON body: 422 naming the member (`form.surname`, `items[2]`);
+//! - in a field of a posted form (`application/x-www-form-urlencoded`): the NULs are taken
+//!   out and the form goes on to its route, which checks it as it checks any other. A 422
+//!   here would be a bare page, the form and everything typed in it lost; the character is
+//!   invisible in the browser's field, so what remains is what the person saw.
 //!
 //! Bodies are read only when they are forms or JSON (uploads and other types pass through
-//! untouched: the reader of forms with files refuses a NUL in a text field the same way, see
+//! untouched: the reader of forms with files refuses a NUL in a text field, see
 //! `consular::upload`), up to the body limit every such route has anyway. The checks are
-//! searches for `%00`, a zero byte or a `\u0000` escape; the field is looked for only once one
-//! is found.
+//! searches for `%00`, a zero byte or a `\u0000` escape; the body is decoded only once one is
+//! found.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -70,20 +75,44 @@ pub async fn refuse_nul(State(body_limit): State<usize>, req: Request, next: Nex
     if kind == BodyKind::Other {
         return next.run(req).await;
     }
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let bytes = match to_bytes(body, body_limit).await {
         Ok(b) => b,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
-    let found = match kind {
-        BodyKind::Form => form_field_with_nul(&bytes),
-        _ => json_member_with_nul(&bytes),
+    let bytes = match kind {
+        BodyKind::Form => match form_without_nul(&bytes) {
+            Some(cleaned) => {
+                parts
+                    .headers
+                    .insert(CONTENT_LENGTH, HeaderValue::from(cleaned.len()));
+                cleaned
+            }
+            None => bytes,
+        },
+        _ => {
+            if let Some(name) = json_member_with_nul(&bytes) {
+                return refused(&name);
+            }
+            bytes
+        }
     };
-    if let Some(name) = found {
-        return refused(&name);
-    }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// A form body (`application/x-www-form-urlencoded`) encoded again without the NULs of its
+/// names and values, or `None` when it has none. Decoded and encoded again, not searched and
+/// cut: taking `%00` out of `%2%005` would leave `%25`, which reads as another character.
+fn form_without_nul(encoded: &[u8]) -> Option<Bytes> {
+    form_field_with_nul(encoded)?;
+    let cleaned = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            form_urlencoded::parse(encoded)
+                .map(|(k, v)| (k.replace('\0', ""), v.replace('\0', ""))),
+        )
+        .finish();
+    Some(Bytes::from(cleaned))
 }
 
 fn refused(name: &str) -> Response {
@@ -187,6 +216,31 @@ mod tests {
         );
         assert_eq!(form_field_with_nul(b"q=%D8%B3%D9%81%D9%8A%D8%B1"), None);
         assert_eq!(form_field_with_nul(b""), None);
+    }
+
+    #[test]
+    fn a_form_loses_its_nuls_and_nothing_else() {
+        let clean = |s: &[u8]| form_without_nul(s).map(|b| String::from_utf8(b.to_vec()).unwrap());
+        assert_eq!(clean(b"a=1&b=x%00y"), Some("a=1&b=xy".into()));
+        assert_eq!(clean(b"a%00b=1&c=\0"), Some("ab=1&c=".into()));
+        // Taking `%00` out of the text would leave `%25`, a percent sign.
+        let kept = clean(b"q=%2%005").unwrap();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(kept.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(pairs, [("q".to_owned(), "%25".to_owned())]);
+        // Everything else reads as before: spaces, Arabic, repeated names, empty values.
+        let body = "name=%D8%B3%D9%81%D9%8A%D8%B1+%00x&scope=a&scope=b&empty=";
+        let kept = clean(body.as_bytes()).unwrap();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(kept.as_bytes())
+            .into_owned()
+            .collect();
+        let expected: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.replace('\0', "")))
+            .collect();
+        assert_eq!(pairs, expected);
+        assert_eq!(pairs[0].1, "سفير x");
+        assert_eq!(clean(b"a=1&b=%2500"), None, "no NUL: left as sent");
     }
 
     #[test]
