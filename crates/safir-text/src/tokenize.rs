@@ -111,6 +111,9 @@ fn tokenize_with<const WORDS_FIRST: bool>(
     // it was read to its end without finding one. Every word of a long run such as
     // `a-b-c-…` would otherwise read the rest of the run again, time quadratic in its length.
     let mut no_email_until = 0;
+    // Where the last link ended: a hashtag may follow a link without a space, since the
+    // link stopped before it (see `url_len`).
+    let mut link_end = usize::MAX;
     let mut i = from;
     while i < text.len() {
         let (c, class) = char_at(text, i);
@@ -151,14 +154,25 @@ fn tokenize_with<const WORDS_FIRST: bool>(
         may_need_repair |= class.has(Class::KEEPS_PREV) || matches!(c, 'ة' | 'ى');
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
-        let (kind, len) = if let Some(len) = url_len(rest).filter(|_| !prev_is_word()) {
+        // A link may follow an Arabic word without a space (the word stops before it, see
+        // `word_scan`), not a Latin one or a number (`foohttp://` is one word).
+        let link_may_start = || {
+            let mut before = text[..i]
+                .chars()
+                .rev()
+                .skip_while(|&c| is_combining_mark(c) || c == TATWEEL);
+            before
+                .next()
+                .is_none_or(|c| !is_word_char(c) || is_arabic_letter(c))
+        };
+        let (kind, len) = if let Some(len) = url_len(rest).filter(|_| link_may_start()) {
             (TokenKind::Url, len)
         } else if c == '@' && !prev_is_word() {
             match mention_len(rest) {
                 Some(len) => (TokenKind::Mention, len),
                 None => (TokenKind::Punct, 1),
             }
-        } else if c == '#' && !prev_is_word() {
+        } else if c == '#' && (!prev_is_word() || i == link_end) && !is_keycap_start(rest) {
             match word_len(&rest[1..], true) {
                 0 => (TokenKind::Punct, 1),
                 body => {
@@ -212,6 +226,9 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             end: i + len,
         });
         i += len;
+        if kind == TokenKind::Url {
+            link_end = i;
+        }
     }
     Line {
         end: i,
@@ -251,6 +268,11 @@ fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
         // digit, pass every test below: they skip decoding.
         let b = bytes[k];
         if b.is_ascii_alphabetic() {
+            // A link pasted right after an Arabic word (`العالمhttps://t.co/…`, common in
+            // posts whose spaces were lost) starts a token of its own.
+            if prev.has(Class::ARABIC) && url_scheme(&s[k..]).is_some() {
+                return (k, sign);
+            }
             k += 1 + ascii_letters(&bytes[k + 1..]);
             prev = LATIN_LETTER;
             continue;
@@ -573,13 +595,25 @@ fn url_scheme(s: &str) -> Option<&'static str> {
 }
 
 /// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
-/// (and a closing bracket the URL did not open) is left out.
+/// (and a closing bracket the URL did not open) is left out. In posts whose spaces
+/// were lost, an Arabic letter right after a Latin letter or digit of the link, or a `#`
+/// between them, ends it (`https://t.co/x1فيسبوك`, `https://t.co/x1#السفارة`); an
+/// Arabic path (`https://ar.wikipedia.org/wiki/مصر#التاريخ`) does not.
 fn url_len(s: &str) -> Option<usize> {
     let scheme = url_scheme(s)?;
-    let mut end = s
-        .char_indices()
-        .find(|&(_, c)| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»'))
-        .map_or(s.len(), |(k, _)| k);
+    let mut prev = ' ';
+    let mut chars = s.char_indices().peekable();
+    let mut end = s.len();
+    while let Some((k, c)) = chars.next() {
+        let glued_arabic = prev.is_ascii_alphanumeric()
+            && (is_arabic_letter(c)
+                || (c == '#' && chars.peek().is_some_and(|&(_, n)| is_arabic_letter(n))));
+        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»') || glued_arabic {
+            end = k;
+            break;
+        }
+        prev = c;
+    }
     while let Some(last) = s[..end].chars().next_back() {
         let unbalanced = match last {
             ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
@@ -817,13 +851,65 @@ mod tests {
     }
 
     #[test]
+    fn a_link_glued_to_an_arabic_word_is_a_link() {
+        // Posts whose spaces were lost: the Arabic word ends where the link begins.
+        assert_eq!(
+            toks("العالمhttps://t.co/DyN0 #أبلwww.apple.com كتابًhttp://x.org"),
+            vec![
+                (Word, "العالم"),
+                (Url, "https://t.co/DyN0"),
+                (Hashtag, "#أبل"),
+                (HashtagPart, "أبل"),
+                (Url, "www.apple.com"),
+                (Word, "كتابً"),
+                (Url, "http://x.org"),
+            ]
+        );
+        // Arabic glued after the link's last letter or digit ends it; an Arabic path does not.
+        assert_eq!(
+            toks(
+                "https://t.co/kgb8tفيسبوك https://t.co/3vj#التحالف_العربي https://ar.wikipedia.org/wiki/مصر#التاريخ"
+            ),
+            vec![
+                (Url, "https://t.co/kgb8t"),
+                (Word, "فيسبوك"),
+                (Url, "https://t.co/3vj"),
+                (Hashtag, "#التحالف_العربي"),
+                (HashtagPart, "التحالف"),
+                (HashtagPart, "العربي"),
+                (Url, "https://ar.wikipedia.org/wiki/مصر#التاريخ"),
+            ]
+        );
+        // Not after Latin letters or digits, where it may be part of a word or a name.
+        assert_eq!(
+            toks("foohttp://x.org ١٩٦٥www.x.org"),
+            vec![
+                (Word, "foohttp"),
+                (Punct, ":"),
+                (Punct, "/"),
+                (Punct, "/"),
+                (Word, "x"),
+                (Punct, "."),
+                (Word, "org"),
+                (Word, "١٩٦٥www"),
+                (Punct, "."),
+                (Word, "x"),
+                (Punct, "."),
+                (Word, "org"),
+            ]
+        );
+    }
+
+    #[test]
     fn emoji_sequences() {
         assert_eq!(
-            toks("👨\u{200D}👩\u{200D}👧 1\u{FE0F}\u{20E3} ❤️"),
+            toks("👨\u{200D}👩\u{200D}👧 1\u{FE0F}\u{20E3} ❤️ #\u{FE0F}\u{20E3} #\u{20E3}"),
             vec![
                 (Emoji, "👨\u{200D}👩\u{200D}👧"),
                 (Emoji, "1\u{FE0F}\u{20E3}"),
-                (Emoji, "❤️")
+                (Emoji, "❤️"),
+                (Emoji, "#\u{FE0F}\u{20E3}"),
+                (Emoji, "#\u{20E3}")
             ]
         );
     }
@@ -843,6 +929,9 @@ mod tests {
         let mut prev: Option<char> = None;
         let mut chars = s.char_indices().peekable();
         while let Some((k, c)) = chars.next() {
+            if prev.is_some_and(is_arabic_letter) && url_scheme(&s[k..]).is_some() {
+                return k;
+            }
             let ok = match c {
                 '_' => hashtag,
                 '\'' | '’' => {
