@@ -130,7 +130,7 @@ pub fn detect(text: &str) -> Option<(Lang, f64)> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Script {
+pub(crate) enum Script {
     Arabic,
     Latin,
     Cyrillic,
@@ -162,13 +162,115 @@ fn script_of(c: char) -> Option<Script> {
     Some(script)
 }
 
-/// The words of a text regrouped by script, with URLs, mentions and e-mail
-/// addresses left out (they carry no language).
+/// Calls `each(c, script, in_hashtag)` for every character of `text` that may carry its
+/// language, in order, and `each(' ', None, false)` between words. Left out: links
+/// (`https://`, `http://`, `www.` at the start of a word or right after anything but a
+/// Latin letter or digit, as in `العالمhttps://t.co/…` or `😂https://…`, up to the next
+/// space), @mentions, and words holding an e-mail address. Characters of a #hashtag come
+/// with `in_hashtag` set. `script` is `None` for a character that is not a letter.
+pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Script>, bool)) {
+    for token in text.split_whitespace() {
+        each(' ', None, false);
+        if token.contains('@') && token.contains('.') {
+            // An e-mail address (or a fediverse handle).
+            continue;
+        }
+        let mut in_hashtag = false;
+        let mut prev: Option<char> = None;
+        let mut chars = token.char_indices().peekable();
+        while let Some((k, c)) = chars.next() {
+            let after_word = prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+            if matches!(c, 'h' | 'H' | 'w' | 'W')
+                && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                && starts_link(&token[k..])
+            {
+                break;
+            }
+            if c == '@' && !after_word {
+                // A handle is ASCII letters, digits and `_` (a fediverse one adds its host).
+                while chars
+                    .next_if(|&(_, n)| n.is_ascii_alphanumeric() || matches!(n, '_' | '@' | '-'))
+                    .is_some()
+                {}
+                prev = Some('@');
+                in_hashtag = false;
+                each(' ', None, false);
+                continue;
+            }
+            if c == '#' && !after_word {
+                in_hashtag = true;
+                prev = Some(c);
+                each(' ', None, false);
+                continue;
+            }
+            let script = script_of(c);
+            if script.is_none()
+                && !(c == '_'
+                    || c.is_numeric()
+                    || crate::script::is_mark(c)
+                    || c == crate::script::TATWEEL)
+            {
+                in_hashtag = false;
+            }
+            each(c, script, in_hashtag);
+            prev = Some(c);
+        }
+    }
+}
+
+fn starts_link(s: &str) -> bool {
+    ["https://", "http://", "www."]
+        .iter()
+        .any(|p| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+}
+
+/// Letters counted per script, outside hashtags and inside them.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct ScriptCounts {
+    text: [usize; 5],
+    hashtags: [usize; 5],
+}
+
+impl ScriptCounts {
+    fn add(&mut self, script: Script, in_hashtag: bool) {
+        if in_hashtag {
+            self.hashtags[script as usize] += 1;
+        } else {
+            self.text[script as usize] += 1;
+        }
+    }
+
+    /// The letters of `text` per script: [`for_each_letter`]'s letters.
+    pub(crate) fn of(text: &str) -> Self {
+        let mut counts = ScriptCounts::default();
+        for_each_letter(text, |_, script, in_hashtag| {
+            if let Some(script) = script {
+                counts.add(script, in_hashtag);
+            }
+        });
+        counts
+    }
+
+    /// The counts that choose the script, in quarter letters: a letter outside hashtags
+    /// weighs four times one inside, so a Latin trending tag on an Arabic post
+    /// (`#MannequinChallenge ذليتونا ترا`) does not make it Latin, while a post of
+    /// hashtags alone, or one long hashtag and a few stray letters, is read by its tags.
+    pub(crate) fn voting(&self) -> [usize; 5] {
+        std::array::from_fn(|i| 4 * self.text[i] + self.hashtags[i])
+    }
+
+    /// How many of [`ScriptCounts::voting`]'s letters are in `script`.
+    pub(crate) fn voting_in(&self, script: Script) -> usize {
+        self.voting()[script as usize]
+    }
+}
+
+/// The words of a text regrouped by script (see [`for_each_letter`] for what is left out).
 #[derive(Debug, Default)]
 struct ScriptLetters {
     arabic: String,
     latin: String,
-    counts: [usize; 5],
+    counts: ScriptCounts,
     marks: ArabicScriptMarks,
 }
 
@@ -178,44 +280,41 @@ impl ScriptLetters {
             arabic: String::with_capacity(text.len()),
             ..ScriptLetters::default()
         };
-        for token in text.split_whitespace() {
-            if is_non_linguistic(token) {
-                continue;
-            }
-            let mut arabic_open = false;
-            let mut latin_open = false;
-            for c in token.chars() {
-                let Some(script) = script_of(c) else {
+        let mut arabic_open = false;
+        let mut latin_open = false;
+        for_each_letter(text, |c, script, in_hashtag| {
+            let Some(script) = script else {
+                arabic_open = false;
+                latin_open = false;
+                return;
+            };
+            letters.counts.add(script, in_hashtag);
+            match script {
+                Script::Arabic => {
+                    letters.marks.count(c);
+                    push_letter(&mut letters.arabic, &mut arabic_open, c);
+                    latin_open = false;
+                }
+                Script::Latin => {
+                    push_letter(&mut letters.latin, &mut latin_open, c);
+                    arabic_open = false;
+                }
+                _ => {
                     arabic_open = false;
                     latin_open = false;
-                    continue;
-                };
-                letters.counts[script as usize] += 1;
-                match script {
-                    Script::Arabic => {
-                        letters.marks.count(c);
-                        push_letter(&mut letters.arabic, &mut arabic_open, c);
-                        latin_open = false;
-                    }
-                    Script::Latin => {
-                        push_letter(&mut letters.latin, &mut latin_open, c);
-                        arabic_open = false;
-                    }
-                    _ => {
-                        arabic_open = false;
-                        latin_open = false;
-                    }
                 }
             }
-        }
+        });
         letters
     }
 
     /// The script with the most letters (a Han character weighs two letters, since
-    /// one carries about as much as a short word) and its share of all letters.
+    /// one carries about as much as a short word) and its share of all letters; a
+    /// hashtag's letters weigh a quarter ([`ScriptCounts::voting`]).
     fn dominant(&self) -> Option<(Script, f64)> {
+        let counts = self.counts.voting();
         let weight = |script: Script| {
-            let count = self.counts[script as usize];
+            let count = counts[script as usize];
             if script == Script::Han {
                 count * 2
             } else {
@@ -246,15 +345,6 @@ fn push_letter(buffer: &mut String, open: &mut bool, c: char) {
     }
     *open = true;
     buffer.push(c);
-}
-
-fn is_non_linguistic(token: &str) -> bool {
-    let lower = token.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@');
-    lower.starts_with('@')
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("www.")
-        || (lower.contains('@') && lower.contains('.'))
 }
 
 /// Frequent function words that belong to one of the Latin-script languages only
@@ -516,6 +606,45 @@ mod tests {
     fn arabic_tweet_with_english_hashtag_and_link_stays_arabic() {
         let text = "شكرا للسفارة على سرعة الرد #travel https://t.co/abc @embassy";
         assert_eq!(lang_of(text), Some(Lang::Ar));
+    }
+
+    #[test]
+    fn links_mentions_and_trending_tags_do_not_outvote_the_text() {
+        // Arabic posts as they come (ArSarcasm-v2 training tweets): links glued to a word or
+        // an emoji, Latin trending tags, a mention glued to a hashtag.
+        for text in [
+            "سوكجين😭😭https://t.co/mM0sE3MshD",
+            "مين جرب اللعبة؟ https://t.co/XgV2kbE1hc #SuperMarioRun https://t.co/p1kZ2BndYH",
+            "قناة أناشيد على التلغرامhttps://t.co/kgbafOyt8tفيسبوكhttps://t.co/PcUZqkDJvm",
+            "#MannequinChallenge ذليتونا ترا 🙂",
+            "الموجز https://t.co/9U6fCICWHq via @Almogaz#منوعات",
+            "#السعودية #الرياض",
+        ] {
+            assert_eq!(lang_of(text), Some(Lang::Ar), "{text}");
+        }
+        for text in [
+            "Great to meet the community in Riyadh today #السفارة_في_الرياض #الرياض",
+            "#travel #embassy #visa",
+        ] {
+            assert_eq!(lang_of(text), Some(Lang::En), "{text}");
+        }
+        // A trending tag lowers the confidence of the post it is on less than the same
+        // letters outside a tag.
+        let (_, plain) = detect("مين جرب اللعبة؟").unwrap();
+        let (_, tagged) = detect("مين جرب اللعبة؟ #SuperMarioRun").unwrap();
+        let (_, worded) = detect("مين جرب اللعبة؟ SuperMarioRun").unwrap();
+        assert!(
+            plain > tagged && tagged > 0.7 && tagged > worded,
+            "{plain} {tagged} {worded}"
+        );
+        // One long Arabic hashtag and three stray Latin letters: Arabic.
+        assert_eq!(
+            lang_of("#مررررزوووق_فاااالح_الحححبييينيالولي،t6c"),
+            Some(Lang::Ar)
+        );
+        // After Latin letters `http://` is not taken for a link: all 11 letters count.
+        let counts = ScriptCounts::of("foohttp://x.org #abc");
+        assert_eq!(counts.voting_in(Script::Latin), 4 * 11 + 3);
     }
 
     #[test]

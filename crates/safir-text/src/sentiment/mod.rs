@@ -145,16 +145,14 @@ pub fn sentiment_in(text: &str, lang: Lang) -> Option<Sentiment> {
     }
 }
 
-/// Sentiment of a post; the model is chosen by the script most of its letters use.
+/// Sentiment of a post; the model is chosen by the script most of its letters use, counted
+/// as language identification counts them: links, mentions and e-mail addresses left out,
+/// a hashtag's letters weighing a quarter (see `lang::detect`), so that an Arabic post with
+/// a link and an English trending tag goes to the Arabic model.
 pub fn sentiment(text: &str) -> Sentiment {
-    let (mut arabic, mut latin) = (0usize, 0usize);
-    for c in text.chars() {
-        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-            latin += 1;
-        } else if ('\u{0600}'..='\u{06FF}').contains(&c) && crate::script::is_alphabetic(c) {
-            arabic += 1;
-        }
-    }
+    let counts = crate::lang::ScriptCounts::of(text);
+    let arabic = counts.voting_in(crate::lang::Script::Arabic);
+    let latin = counts.voting_in(crate::lang::Script::Latin);
     if latin > arabic {
         english_model().classify(text)
     } else {

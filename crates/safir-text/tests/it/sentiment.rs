@@ -54,6 +54,21 @@ fn clear_english_posts() {
 }
 
 #[test]
+fn arabic_posts_with_links_and_latin_tags_go_to_the_arabic_model() {
+    use safir_text::sentiment::arabic_model;
+    // Training tweets whose link and tag letters outnumber their Arabic letters.
+    for text in [
+        "تبارك الرحمن https://t.co/pUxpyP7gVY",
+        "اقصد منجد تستاهل هالتحفة الفنية #hyltbestdance  https://t.co/KGuzces7db",
+        "بوتين ودعم اليمين المتطرف في العالمhttps://t.co/DyN0iSYRMD https://t.co/RH8Xprlw2F",
+    ] {
+        assert_eq!(sentiment(text), arabic_model().classify(text), "{text}");
+    }
+    let text = "Great service, thank you #السفارة_في_باريس #شكرا_للسفارة";
+    assert_eq!(sentiment(text), english_model().classify(text));
+}
+
+#[test]
 fn languages_without_a_model_get_none() {
     assert_eq!(sentiment_in("Un service excellent", Lang::Fr), None);
 }
