@@ -347,9 +347,11 @@ fn letter(c: char) -> char {
 }
 
 /// Scores word edges: ة and ى end Arabic words and ال starts them; in a line
-/// stored in visual order they show up at the other end.
+/// stored in visual order they show up at the other end. A word starting with
+/// ة or ى is needed: many words end in لا in logical order too (فعلا، مثلا،
+/// أهلا وسهلا), so a line of them alone stays as it is.
 fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
-    let (mut visual, mut logical) = (0u32, 0u32);
+    let (mut visual, mut logical, mut strong) = (0u32, 0u32, false);
     // Of the current word, only its length, its first two letters and its
     // last two matter: no list of its letters.
     let (mut len, mut first, mut second, mut before_last, mut last) = (0usize, ' ', ' ', ' ', ' ');
@@ -359,6 +361,7 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
         }
         if matches!(first, 'ة' | 'ى') {
             visual += 2;
+            strong = true;
         }
         if matches!(last, 'ة' | 'ى') {
             logical += 2;
@@ -389,7 +392,7 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
         }
     }
     score(len, first, second, before_last, last);
-    visual >= 2 && visual > logical
+    strong && visual > logical
 }
 
 /// Reverses a line stored in visual order, then puts back in reading order what the
@@ -683,6 +686,11 @@ fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut
             used[k] = true;
             continue;
         }
+        if own.letters < 2 {
+            // A prefix written apart with tatweel (`بـ الرياض`, `لـ @name`): social text,
+            // not a word that lost its last letter (`ذلـ` for ذلك has two).
+            continue;
+        }
         for j in (0..k).rev() {
             let w = words[j];
             let units = &word_units[w.start..w.end];
@@ -854,6 +862,37 @@ mod tests {
         assert_eq!(repair(&visual), logical);
         assert_eq!(repair(logical), logical);
         assert_eq!(repair("(ةملك) ةيسامولبدلا"), "الدبلوماسية (كلمة)");
+    }
+
+    #[test]
+    fn logical_lines_of_words_ending_in_la_stay_as_they_are() {
+        // Accusatives and greetings end in لا in logical order; with no word starting
+        // with ة or ى nothing says the line is reversed.
+        for line in [
+            "كان يوما جميلا فعلا",
+            "نريد حلا عاجلا وشاملا",
+            "أولا، مثلا",
+            "@AbdulAzizALQa11 اهلا وسهلا آيفون 7",
+        ] {
+            assert_eq!(repair(line), line, "{line}");
+            assert!(!needs_repair(line), "{line}");
+        }
+        // A reversed line still has its feminine endings at the front.
+        assert_eq!(repair("ةديدج ةلحرم الهأ"), "أهلا مرحلة جديدة");
+    }
+
+    #[test]
+    fn a_prefix_written_apart_keeps_its_letters() {
+        // `بـ` and `لـ` are prefixes of social text written apart with tatweel, not words
+        // that lost their last letter to a word before them.
+        assert_eq!(repair("جميل جدا بـ الرياض"), "جميل جدا ب الرياض");
+        assert_eq!(
+            repair("كتاب رائع جداً لـ @author"),
+            "كتاب رائع جداً ل @author"
+        );
+        // A word of two letters or more that ends in tatweel still takes back its letter.
+        assert_eq!(repair("حالعالمـي لصالــ"), "العالمي لصالح");
+        assert_eq!(repair("خد كوعلاوة على ذلـ"), "خد وعلاوة على ذلك");
     }
 
     /// What is displayed left to right inside a visual line comes back as it was read:
