@@ -293,7 +293,17 @@ fn push_term(
     out: &mut Analyzed,
 ) {
     let from = out.buf.len();
-    normalize_into(text, &o.normalize, &mut out.buf);
+    // A link, an address or a handle names one thing: `@aaa_bbb` is not `@aa_bb`.
+    let names_one_thing = matches!(kind, TokenKind::Url | TokenKind::Email | TokenKind::Mention);
+    let normalize = if names_one_thing {
+        NormalizeOptions {
+            collapse_repeats: false,
+            ..o.normalize
+        }
+    } else {
+        o.normalize
+    };
+    normalize_into(text, &normalize, &mut out.buf);
     let to = out.buf.len();
     if to == from {
         return;
@@ -373,6 +383,30 @@ mod tests {
         }
         assert_eq!(crate::repair("(ةرازولا) ماع"), "عام (الوزارة)");
         assert_eq!(crate::repair("الرياض ـ واس"), "الرياض واس");
+    }
+
+    #[test]
+    fn social_collapse_leaves_links_addresses_and_handles_alone() {
+        let opts = AnalyzeOptions {
+            normalize: NormalizeOptions::social(),
+            ..AnalyzeOptions::default()
+        };
+        let text =
+            "جمييييل www.mofa.gov.sa @aaa_bbb info@ccc.com https://example.com/aaa #رااااائع";
+        let a = Analyzer::new(opts).analyze(text);
+        let normalized: Vec<&str> = a.terms().iter().map(|t| a.normalized(t)).collect();
+        assert_eq!(
+            normalized,
+            vec![
+                "جميل",
+                "www.mofa.gov.sa",
+                "@aaa_bbb",
+                "info@ccc.com",
+                "https://example.com/aaa",
+                "#رائع",
+                "رائع"
+            ]
+        );
     }
 
     #[test]
