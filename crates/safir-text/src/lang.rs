@@ -179,14 +179,15 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
         let mut prev: Option<char> = None;
         let mut chars = token.char_indices().peekable();
         while let Some((k, c)) = chars.next() {
-            let after_word = prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+            // Asked only of `@` and `#`: `is_alphanumeric` searches Unicode's tables.
+            let after_word = || prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
             if matches!(c, 'h' | 'H' | 'w' | 'W')
                 && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
                 && starts_link(&token[k..])
             {
                 break;
             }
-            if c == '@' && !after_word {
+            if c == '@' && !after_word() {
                 // A handle is ASCII letters, digits and `_` (a fediverse one adds its host).
                 while chars
                     .next_if(|&(_, n)| n.is_ascii_alphanumeric() || matches!(n, '_' | '@' | '-'))
@@ -197,7 +198,7 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
                 each(' ', None, false);
                 continue;
             }
-            if c == '#' && !after_word {
+            if c == '#' && !after_word() {
                 in_hashtag = true;
                 prev = Some(c);
                 each(' ', None, false);
@@ -206,7 +207,7 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
             let script = script_of(c);
             if script.is_none()
                 && !(c == '_'
-                    || c.is_numeric()
+                    || crate::script::is_digit(c)
                     || crate::script::is_mark(c)
                     || c == crate::script::TATWEEL)
             {
