@@ -183,7 +183,7 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
             let after_word = || prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
             if matches!(c, 'h' | 'H' | 'w' | 'W')
                 && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
-                && starts_link(&token[k..])
+                && crate::tokenize::url_scheme(&token[k..]).is_some()
             {
                 break;
             }
@@ -217,12 +217,6 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
             prev = Some(c);
         }
     }
-}
-
-fn starts_link(s: &str) -> bool {
-    ["https://", "http://", "www."]
-        .iter()
-        .any(|p| s.len() >= p.len() && s.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
 /// Letters counted per script, outside hashtags and inside them.

@@ -579,7 +579,7 @@ fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
 
 /// The `http://`, `https://` or `www.` that `s` starts with (any case).
 #[inline(always)]
-fn url_scheme(s: &str) -> Option<&'static str> {
+pub(crate) fn url_scheme(s: &str) -> Option<&'static str> {
     // Every word starting with h or w comes here (the, with, which...):
     // one test of the first four bytes rules most of them out. Setting bit
     // 0x20 lowercases ASCII letters and leaves `.`, `:` and `/` as they are,
