@@ -20,9 +20,12 @@ pub struct CheckedForm {
     pub priority: Priority,
 }
 
-/// The earliest date of birth a form takes (`YYYY-MM-DD`). Nobody applying was born before;
-/// an earlier date is a slip of the keyboard (`0199`, `1099`), or a test of the form.
-pub const EARLIEST_BIRTH_DATE: &str = "1900-01-01";
+/// The earliest date of birth a form takes. Nobody applying was born before; an earlier
+/// date is a slip of the keyboard (`0199`, `1099`), or a test of the form.
+pub const EARLIEST_BIRTH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => panic!("1900-01-01 is a date"),
+};
 
 /// The fields each form has, in display order. Unknown keys in a submission are dropped.
 pub fn fields(kind: CaseKind) -> &'static [&'static str] {
@@ -144,8 +147,7 @@ fn date(s: &str) -> Result<NaiveDate, ValidationError> {
 /// A date of birth: from [`EARLIEST_BIRTH_DATE`] to yesterday.
 fn birth_date(s: &str, today: NaiveDate) -> Result<NaiveDate, ValidationError> {
     let b = date(s)?;
-    let earliest = crate::validation::iso_date(EARLIEST_BIRTH_DATE).unwrap_or(NaiveDate::MIN);
-    if b < earliest {
+    if b < EARLIEST_BIRTH_DATE {
         Err(ValidationError::new("birth_date_too_early"))
     } else if b >= today {
         Err(ValidationError::new("birth_date_not_past"))

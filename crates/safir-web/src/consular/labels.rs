@@ -54,7 +54,7 @@ pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
         "too_long" => FieldError::new(field, "too_long").with_arg("max", max),
         "birth_date_too_early" => FieldError::new(field, "consular_birth_date_too_early").with_arg(
             "earliest",
-            safir_domain::consular::forms::EARLIEST_BIRTH_DATE,
+            safir_domain::consular::forms::EARLIEST_BIRTH_DATE.format("%Y-%m-%d"),
         ),
         other => FieldError::new(field, format!("consular_{other}")),
     };
