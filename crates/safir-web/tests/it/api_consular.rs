@@ -104,16 +104,37 @@ pub async fn create_with_key(app: &TestApp, secret: &str, key: &str, body: &Valu
 
 /// A submitted passport renewal of the token's owner; returns its id.
 pub async fn submitted_case(app: &TestApp, secret: &str, service_id: &str) -> String {
+    let (created, _) = file_and_submit(app, secret, service_id, renewal_form()).await;
+    created.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Creates a case of the token's owner with `form` and submits it; returns both answers.
+async fn file_and_submit(
+    app: &TestApp,
+    secret: &str,
+    service_id: &str,
+    form: Value,
+) -> (TestResponse, TestResponse) {
     let mut c = app.client();
-    let body = json!({ "service_id": service_id, "form": renewal_form() });
-    let res = c.api("POST", "/api/v1/cases", secret, Some(body)).await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    let id = res.json()["id"].as_str().unwrap().to_owned();
-    let res = c
+    let body = json!({ "service_id": service_id, "form": form });
+    let created = c.api("POST", "/api/v1/cases", secret, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let submitted = c
         .api("POST", &format!("/api/v1/cases/{id}/submit"), secret, None)
         .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    id
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    (created, submitted)
+}
+
+/// An emergency service of `mission`; returns its id.
+async fn emergency_service(app: &TestApp, mission: &str) -> String {
+    let input = ServiceInput {
+        code: "emergency".into(),
+        kind: CaseKind::Emergency,
+        ..renewal_service(true)
+    };
+    service(app, mission, &input).await
 }
 
 struct Cast {
@@ -391,16 +412,7 @@ async fn a_passport_renewal_through_the_api_only() {
 async fn an_emergency_without_names_is_listed_under_the_accounts_name() {
     for app in TestApp::all().await {
         let nairobi = app.mission("NBO", "KE").await;
-        let emergency = service(
-            &app,
-            &nairobi,
-            &ServiceInput {
-                code: "emergency".into(),
-                kind: CaseKind::Emergency,
-                ..renewal_service(true)
-            },
-        )
-        .await;
+        let emergency = emergency_service(&app, &nairobi).await;
         let applicant = app.public_user(&unique_email("abroad")).await;
         let account_name = safir_store::accounts::find_user(&app.db, &applicant.id)
             .await
@@ -408,23 +420,14 @@ async fn an_emergency_without_names_is_listed_under_the_accounts_name() {
             .display_name;
         assert!(!account_name.is_empty());
         let secret = token(&app, &applicant, &["cases:read", "cases:write"]).await;
-        let mut c = app.client();
-        let body = json!({
-            "service_id": emergency,
-            "form": {
-                "category": "lost_passport",
-                "description": "My passport was stolen at the market",
-                "location": "Nairobi, City Market",
-                "phone": "+254 700 000 000",
-            },
+        let form = json!({
+            "category": "lost_passport",
+            "description": "My passport was stolen at the market",
+            "location": "Nairobi, City Market",
+            "phone": "+254 700 000 000",
         });
-        let res = c.api("POST", "/api/v1/cases", &secret, Some(body)).await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.json()["id"].as_str().unwrap().to_owned();
-        let res = c
-            .api("POST", &format!("/api/v1/cases/{id}/submit"), &secret, None)
-            .await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        let (created, _) = file_and_submit(&app, &secret, &emergency, form).await;
+        let id = created.json()["id"].as_str().unwrap().to_owned();
         let case = safir_store::consular::cases::find(&app.db, &id)
             .await
             .unwrap();
@@ -439,16 +442,7 @@ async fn an_emergency_without_names_is_listed_under_the_accounts_name() {
 async fn the_priority_is_shown_to_officers_not_to_the_applicant() {
     for app in TestApp::all().await {
         let nairobi = app.mission("NBO", "KE").await;
-        let emergency = service(
-            &app,
-            &nairobi,
-            &ServiceInput {
-                code: "emergency".into(),
-                kind: CaseKind::Emergency,
-                ..renewal_service(true)
-            },
-        )
-        .await;
+        let emergency = emergency_service(&app, &nairobi).await;
         let applicant = app.public_user(&unique_email("triaged")).await;
         let officer = app
             .staff(
@@ -458,23 +452,15 @@ async fn the_priority_is_shown_to_officers_not_to_the_applicant() {
             .await;
         let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
         let desk = token(&app, &officer, &["consular:read"]).await;
-        let mut c = app.client();
-        let body = json!({
-            "service_id": emergency,
-            "form": {
-                "category": "arrest",
-                "description": "My brother was detained at the border",
-                "location": "Namanga",
-                "phone": "+254 700 000 001",
-            },
+        let form = json!({
+            "category": "arrest",
+            "description": "My brother was detained at the border",
+            "location": "Namanga",
+            "phone": "+254 700 000 001",
         });
-        let created = c.api("POST", "/api/v1/cases", &mine, Some(body)).await;
-        assert_eq!(created.status, 201, "{}", created.body);
+        let (created, submitted) = file_and_submit(&app, &mine, &emergency, form).await;
         let id = created.json()["id"].as_str().unwrap().to_owned();
-        let submitted = c
-            .api("POST", &format!("/api/v1/cases/{id}/submit"), &mine, None)
-            .await;
-        assert_eq!(submitted.status, 200, "{}", submitted.body);
+        let mut c = app.client();
         let own = c
             .api("GET", &format!("/api/v1/cases/{id}"), &mine, None)
             .await;
