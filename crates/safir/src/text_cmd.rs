@@ -1,6 +1,6 @@
 //! `safir text …`: the text engine on the command line (line-oriented, stdin or files).
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -178,7 +178,7 @@ fn each_line_to_stdout(
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let lossy = input.lossy;
-    let mut run = |reader: &mut dyn BufRead, name: &str| -> anyhow::Result<()> {
+    let mut run = |reader: &mut BufReader<Box<dyn Read + '_>>, name: &str| -> anyhow::Result<()> {
         let mut buf = Vec::new();
         let (mut line_no, mut offset) = (0usize, 0usize);
         loop {
@@ -204,20 +204,26 @@ fn each_line_to_stdout(
             };
             offset += read;
             writeln!(out, "{}", answer(line.trim_end_matches(['\n', '\r'])))?;
+            // Answers go out in blocks while more input is already read; when the next line
+            // is still to come (`tail -f … | safir text lang`), the answers so far go now.
+            if reader.buffer().is_empty() {
+                out.flush()?;
+            }
         }
     };
+    let stdin = || BufReader::new(Box::new(std::io::stdin().lock()) as Box<dyn Read>);
     if input.files.is_empty() {
-        run(&mut std::io::stdin().lock(), "standard input")?;
+        run(&mut stdin(), "standard input")?;
     }
     for path in &input.files {
         if path.as_os_str() == "-" {
-            run(&mut std::io::stdin().lock(), "standard input")?;
+            run(&mut stdin(), "standard input")?;
             continue;
         }
         let file =
             std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
         run(
-            &mut std::io::BufReader::new(file),
+            &mut BufReader::new(Box::new(file) as Box<dyn Read>),
             &path.display().to_string(),
         )?;
     }

@@ -317,7 +317,8 @@ fn train_sentiment_takes_rated_sentences_for_english() {
 }
 
 /// The text commands as shell tools use them: a bad byte named by its line and place in
-/// it, `-` for standard input, and a quiet end when the reader stops early (`| head`).
+/// it, `-` for standard input, answers as the lines come, and a quiet end when the reader
+/// stops early (`| head`).
 #[test]
 fn text_commands_compose_with_shell_tools() {
     use std::io::{BufRead, BufReader, Write};
@@ -356,6 +357,40 @@ fn text_commands_compose_with_shell_tools() {
             .collect::<Vec<_>>(),
         ["ar", "en"]
     );
+
+    // Each answer goes out as soon as its line is in, while the writer keeps the pipe open
+    // (`tail -f posts | safir text sentiment`).
+    let mut child = Command::new(crate::support::bin())
+        .args(["text", "lang"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let answers = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in answers.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // A wait far beyond any run; it ends the test instead of hanging it.
+    let wait = std::time::Duration::from_secs(120);
+    for (post, lang) in [
+        ("السفارة مغلقة يوم الجمعة\n", "ar"),
+        ("The embassy is closed on Friday\n", "en"),
+    ] {
+        input.write_all(post.as_bytes()).unwrap();
+        input.flush().unwrap();
+        let answer = rx
+            .recv_timeout(wait)
+            .expect("an answer while the input is open");
+        assert!(answer.starts_with(&format!("{lang}\t")), "{answer}");
+    }
+    drop(input);
+    assert!(child.wait().unwrap().success());
 
     let many = dir.path().join("many.txt");
     std::fs::write(&many, "كلمة\n".repeat(500_000)).unwrap();
