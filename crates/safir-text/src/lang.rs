@@ -164,9 +164,9 @@ fn script_of(c: char) -> Option<Script> {
 
 /// Calls `each(c, script, in_hashtag)` for every character of `text` that may carry its
 /// language, in order, and `each(' ', None, false)` between words. Left out: links
-/// (`https://`, `http://`, `www.` at the start of a word or right after anything but a
-/// Latin letter or digit, as in `العالمhttps://t.co/…` or `😂https://…`, up to the next
-/// space), @mentions, and words holding an e-mail address. Characters of a #hashtag come
+/// (`https://`, `http://`, `www.` where the tokenizer starts one: at the start of a word, or
+/// right after an Arabic word, an emoji or a sign, as in `العالمhttps://t.co/…` or
+/// `😂https://…`, up to the next space), @mentions, and words holding an e-mail address. Characters of a #hashtag come
 /// with `in_hashtag` set. `script` is `None` for a character that is not a letter.
 pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Script>, bool)) {
     for token in text.split_whitespace() {
@@ -182,8 +182,8 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
             // Asked only of `@` and `#`: `is_alphanumeric` searches Unicode's tables.
             let after_word = || prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
             if matches!(c, 'h' | 'H' | 'w' | 'W')
-                && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
                 && crate::tokenize::url_scheme(&token[k..]).is_some()
+                && crate::tokenize::link_may_start_after(&token[..k])
             {
                 break;
             }
@@ -640,6 +640,41 @@ mod tests {
         // After Latin letters `http://` is not taken for a link: all 11 letters count.
         let counts = ScriptCounts::of("foohttp://x.org #abc");
         assert_eq!(counts.voting_in(Script::Latin), 4 * 11 + 3);
+    }
+
+    /// The letters of the vote are those of the tokenizer's words and hashtags: both take a
+    /// link to start at the same places (after an Arabic word, an emoji or a sign, not after
+    /// a word in another script or a number).
+    #[test]
+    fn links_start_where_the_tokenizer_starts_them() {
+        use crate::tokenize::{TokenKind, tokenize};
+        for text in [
+            "caféhttps://t.co/abc",
+            "Москваhttps://t.co/abc",
+            "北京www.example.cn",
+            "٢٠٢٦https://t.co/abc",
+            "1965www.example.org",
+            "العالمhttps://t.co/x",
+            "السفارةـhttps://t.co/x",
+            "😂https://t.co/y",
+            "(https://t.co/z)",
+            "foohttp://bar.org",
+            "سلامWWW.EXAMPLE.ORG",
+        ] {
+            let mut scanned = String::new();
+            for_each_letter(text, |c, script, _| {
+                if script.is_some() {
+                    scanned.push(c);
+                }
+            });
+            let tokenized: String = tokenize(text)
+                .iter()
+                .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Hashtag))
+                .flat_map(|t| t.text(text).chars())
+                .filter(|&c| script_of(c).is_some())
+                .collect();
+            assert_eq!(scanned, tokenized, "{text}");
+        }
     }
 
     #[test]

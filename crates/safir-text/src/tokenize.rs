@@ -154,17 +154,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(
         may_need_repair |= class.has(Class::KEEPS_PREV) || matches!(c, 'ة' | 'ى');
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
-        // A link may follow an Arabic word without a space (the word stops before it, see
-        // `word_scan`), not a Latin one or a number (`foohttp://` is one word).
-        let link_may_start = || {
-            let mut before = text[..i]
-                .chars()
-                .rev()
-                .skip_while(|&c| is_combining_mark(c) || c == TATWEEL);
-            before
-                .next()
-                .is_none_or(|c| !is_word_char(c) || is_arabic_letter(c))
-        };
+        let link_may_start = || link_may_start_after(&text[..i]);
         let (kind, len) = if let Some(len) = url_len(rest).filter(|_| link_may_start()) {
             (TokenKind::Url, len)
         } else if c == '@' && !prev_is_word() {
@@ -242,6 +232,17 @@ fn is_word_start(c: char) -> bool {
 
 /// Characters that may continue a word: letters, digits, marks, tatweel and
 /// the joiners.
+/// Whether a link may start right after `before`: at its start, after a character that is
+/// not part of a word, or after an Arabic word without a space (the word stops before it, see
+/// `word_scan`), but not after a Latin word or a number (`foohttp://` is one word).
+pub(crate) fn link_may_start_after(before: &str) -> bool {
+    before
+        .chars()
+        .rev()
+        .find(|&c| !(is_combining_mark(c) || c == TATWEEL))
+        .is_none_or(|c| !is_word_char(c) || is_arabic_letter(c))
+}
+
 fn is_word_char(c: char) -> bool {
     is_letter_mark_or_digit(c) || c == '_' || c == ZWNJ || c == ZWJ
 }
