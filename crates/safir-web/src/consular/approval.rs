@@ -159,4 +159,64 @@ mod tests {
             Err(AppError::Validation(_))
         ));
     }
+
+    /// Every way the terms can be refused names a field with a message of its own in both
+    /// languages (an officer approving sees it), never the message's key.
+    #[test]
+    fn each_refusal_of_the_terms_has_a_message() {
+        use crate::i18n::Lang;
+        let good = [
+            ("given_names", "Claire"),
+            ("surname", "Martin"),
+            ("passport_number", "19AB12345"),
+            ("nationality", "FR"),
+            ("birth_date", "1990-07-02"),
+            ("arrival_date", "2027-03-10"),
+            ("departure_date", "2027-03-20"),
+            ("visa_type", "tourist"),
+        ];
+        let broken = [
+            ("surname", "مارتن", "consular_name_latin"),
+            ("passport_number", "", "consular_passport_number_empty"),
+            (
+                "passport_number",
+                "19AB-12345",
+                "consular_passport_number_invalid_character",
+            ),
+            (
+                "passport_number",
+                "19AB123456789",
+                "consular_passport_number_too_long",
+            ),
+            ("nationality", "F", "consular_country_code_format"),
+            ("nationality", "ZZ", "consular_country_code_unknown"),
+            ("birth_date", "1990-02-30", "consular_date_invalid"),
+            ("arrival_date", "", "consular_date_invalid"),
+            ("departure_date", "x", "consular_date_invalid"),
+            ("visa_type", "grand tour", "consular_visa_type_invalid"),
+            (
+                "departure_date",
+                "2027-03-01",
+                "consular_evisa_validity_order",
+            ),
+            (
+                "departure_date",
+                "2037-03-10",
+                "consular_evisa_max_stay_invalid",
+            ),
+        ];
+        for (field, value, code) in broken {
+            let mut f = form(&good);
+            f.insert(field.to_owned(), value.to_owned());
+            let Err(AppError::Validation(errors)) = terms_and_holder(&f) else {
+                panic!("{field}={value:?} passes");
+            };
+            let error = errors.iter().next().expect("one error");
+            assert_eq!(error.code, code, "{field}={value:?}");
+            for lang in [Lang::Ar, Lang::En] {
+                let message = error.message(lang);
+                assert!(!message.starts_with("field-error-"), "{code}: {message}");
+            }
+        }
+    }
 }

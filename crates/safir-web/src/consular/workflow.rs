@@ -6,6 +6,7 @@
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::consular::forms;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
@@ -91,17 +92,26 @@ pub async fn act(
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;
-    let due_in = if cmd.action == CaseAction::Submit {
-        Some(if kind == CaseKind::Emergency {
-            state.config.consular.emergency_ack
-        } else {
-            let service = services::find(&state.db, &case.service_id)
+    // The applicant hands the form to the mission (a submission, or the answer to a request
+    // for information): the service's rules check it below.
+    let hands_over_form = matches!(cmd.action, CaseAction::Submit | CaseAction::ProvideInfo);
+    let service = if hands_over_form {
+        Some(
+            services::find(&state.db, &case.service_id)
                 .await
-                .map_err(AppError::internal)?;
-            chrono::Duration::days(i64::from(service.processing_days))
-        })
+                .map_err(AppError::internal)?,
+        )
     } else {
         None
+    };
+    let due_in = match (cmd.action, &service) {
+        (CaseAction::Submit, _) if kind == CaseKind::Emergency => {
+            Some(state.config.consular.emergency_ack)
+        }
+        (CaseAction::Submit, Some(service)) => {
+            Some(chrono::Duration::days(i64::from(service.processing_days)))
+        }
+        _ => None,
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let (updated, from) = cases::transition(
@@ -118,6 +128,16 @@ pub async fn act(
     )
     .await
     .map_err(map_transition)?;
+    // The form as the transaction sees it, after the move: a save that came between the
+    // caller's own check and this point is in it, and none can come after (saving needs a
+    // draft or a case waiting for information). So what reaches the mission has passed every
+    // check of the form, however the applicant got there (the form's page, a message
+    // answering the mission, the API).
+    if let Some(service) = &service {
+        let today = safir_store::now().date_naive();
+        forms::check(kind, &updated.form(), today, &service.visa_types())
+            .map_err(|e| AppError::Validation(super::labels::field_errors(&e)))?;
+    }
     let from_staff = cmd.actor == Actor::Officer;
     if let Some(body) = cmd.message.map(str::trim).filter(|b| !b.is_empty()) {
         cases::add_message(

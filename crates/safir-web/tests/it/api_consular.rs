@@ -340,13 +340,46 @@ async fn a_passport_renewal_through_the_api_only() {
         assert_eq!(case["messages"][0]["from"], "mission");
         assert_eq!(case["messages"][0]["body"], "Please send a recent photo.");
         assert!(!case.to_string().contains("looks old"));
+        // The form can change while the mission waits, but an answer hands it over only if
+        // it passes the checks of a submission: a form that no longer does holds the answer
+        // back (named field by field), and nothing moves.
+        let mut broken = case["form"].clone();
+        broken["birth_date"] = "2099-01-01".into();
+        broken["passport_number"] = "!!".into();
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(broken))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let answer = json!({"body": "Sent by post today."});
         let res = c
             .api(
                 "POST",
                 &format!("{path}/messages"),
                 &mine,
-                Some(json!({"body": "Sent by post today."})),
+                Some(answer.clone()),
             )
+            .await;
+        let refused = problem(&res, 422, "validation");
+        let failing: Vec<String> = field_codes(&refused).into_iter().map(|(f, _)| f).collect();
+        assert!(
+            failing.contains(&"birth_date".to_owned())
+                && failing.contains(&"passport_number".to_owned()),
+            "{failing:?}"
+        );
+        let held = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(held["state"], "needs_info");
+        assert_eq!(held["messages"].as_array().unwrap().len(), 1);
+        let res = c
+            .api(
+                "PUT",
+                &format!("{path}/form"),
+                &mine,
+                Some(case["form"].clone()),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c
+            .api("POST", &format!("{path}/messages"), &mine, Some(answer))
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["state"], "in_review");

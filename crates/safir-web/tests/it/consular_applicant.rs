@@ -240,6 +240,34 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
             .await;
         assert_eq!(empty.status, 422);
         assert!(empty.body.contains("اكتب رسالة"));
+        // The form saved itself with a mistake meanwhile: the answer waits for the form to
+        // pass its checks again, what was typed in it kept, and the case does not move.
+        let autosave = format!("{show}/autosave");
+        let mut slipped = good.clone();
+        slipped.retain(|(k, _)| *k != "intent" && *k != "birth_date");
+        slipped.push(("birth_date", "2099-08-12"));
+        assert_eq!(c.submit(&edit, &autosave, &slipped).await.status, 200);
+        let held = c
+            .submit(
+                &show,
+                &format!("{show}/messages"),
+                &[("message", "أرفقت صورة جديدة")],
+            )
+            .await;
+        assert_eq!(held.status, 422, "{}", held.body);
+        assert!(
+            held.body.contains("لم يعد طلبك يستوفي شروطه"),
+            "{}",
+            held.body
+        );
+        assert!(held.body.contains("أرفقت صورة جديدة"), "the answer is kept");
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "needs_info"
+        );
+        slipped.retain(|(k, _)| *k != "birth_date");
+        slipped.push(("birth_date", "1974-08-12"));
+        assert_eq!(c.submit(&edit, &autosave, &slipped).await.status, 200);
         let answered = c
             .submit(
                 &show,

@@ -30,8 +30,10 @@ pub struct MessageRequest {
 /// Sends a message to the mission about the case.
 ///
 /// When the mission asked for information (`needs_info`), the message is the answer: the
-/// case goes back to review (`provide_info`) in the same step. Messages can be sent once
-/// the case is submitted and until it is closed.
+/// case goes back to review (`provide_info`) in the same step, with the form as saved, which
+/// must pass the checks of a submission again (`422` naming each failing field otherwise,
+/// and nothing moves). Messages can be sent once the case is submitted and until it is
+/// closed.
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/messages",
@@ -48,7 +50,7 @@ pub struct MessageRequest {
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_messages_closed`: a draft or a closed case", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The body is empty or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is empty or too long, or (an answer) the saved form fails a check of the submission; each field is named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn post_case_message(

@@ -1,5 +1,6 @@
 //! `PUT /api/v1/cases/{id}/form`: saves the application form of a draft, or of a case the
-//! mission asked more information about. Completeness is checked only at submission.
+//! mission asked more information about. Completeness is checked when the form is handed to
+//! the mission: at submission, and when the applicant answers a request for information.
 
 use std::collections::BTreeMap;
 

@@ -265,13 +265,10 @@ pub async fn send_message(
     let me = &acting.user;
     let case = own_case(&state, me, &case_id).await?;
     let body = data.get("message").trim();
-    if body.is_empty() || body.chars().count() > 4000 {
+    // The case page again, the message as typed and `error` under it.
+    let refused = |error: FieldError| async {
         let mut errors = FieldErrors::new();
-        errors.add(if body.is_empty() {
-            FieldError::new("message", "consular_message_required")
-        } else {
-            FieldError::new("message", "too_long").with_arg("max", 4000)
-        });
+        errors.add(error);
         let page = state.page(lang, &uri, "my-cases-title", &viewer);
         let html = case_page(
             &state,
@@ -283,7 +280,13 @@ pub async fn send_message(
             data.get("message"),
         )
         .await?;
-        return Ok(labels::rejected(html));
+        Ok::<_, AppError>(labels::rejected(html))
+    };
+    if body.is_empty() {
+        return refused(FieldError::new("message", "consular_message_required")).await;
+    }
+    if body.chars().count() > 4000 {
+        return refused(FieldError::new("message", "too_long").with_arg("max", 4000)).await;
     }
     let by = By {
         user: me,
@@ -298,6 +301,11 @@ pub async fn send_message(
         };
         match workflow::act(&state, &case, &by, &cmd).await {
             Ok(_) | Err(AppError::Conflict) => {}
+            // The form was changed since it was sent and no longer passes its checks: the
+            // answer waits until the form is corrected (its page names each field).
+            Err(AppError::Validation(_)) => {
+                return refused(FieldError::new("message", "consular_form_fails_checks")).await;
+            }
             Err(e) => return Err(e),
         }
     } else if case.state == CaseState::Draft.as_str() || case.state == CaseState::Closed.as_str() {
