@@ -325,6 +325,10 @@ pub const REFUSAL_REASONS: &[&str] = &[
     "other",
 ];
 
+/// The refusal reason that says nothing by itself ("please read the message from the
+/// mission"): a refusal for it needs the officer's message.
+pub const REASON_NEEDING_A_MESSAGE: &str = "other";
+
 /// A case's human reference: `PAR-2026-000123` (mission code, year, number within the
 /// mission and year).
 pub fn case_reference(mission_code: &str, year: i32, number: i64) -> String {

@@ -128,6 +128,7 @@ field-error-consular-coordinate-out-of-range = خط العرض بين ‎-90‎ 
 field-error-consular-coordinate-pair = أدخل خط العرض وخط الطول معًا، أو اتركهما فارغين.
 field-error-consular-departure-before-arrival = يجب أن يكون تاريخ المغادرة في يوم الوصول أو بعده.
 field-error-consular-stay-too-long = لا تتجاوز الإقامة 180 يومًا.
+field-error-consular-reason-needs-message = اشرح سبب الرفض في رسالة إلى مقدّم الطلب: هذا السبب لا يطلب منه إلا قراءتها.
 field-error-consular-evisa-validity-order = ستنتهي التأشيرة الإلكترونية قبل أن تبدأ: يجب أن يأتي تاريخ المغادرة بعد تاريخ الوصول.
 field-error-consular-evisa-max-stay-invalid = تغطي التأشيرة الإلكترونية إقامة من يوم واحد إلى 3650 يومًا: تحقّق من تاريخَي الوصول والمغادرة.
 field-error-consular-visa-type-invalid = لا يمكن إصدار تأشيرة إلكترونية بنوع التأشيرة هذا: اختر أحد أنواع التأشيرات التي تقدّمها البعثة.

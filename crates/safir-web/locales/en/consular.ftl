@@ -125,6 +125,7 @@ field-error-consular-coordinate-out-of-range = Latitude is between -90 and 90, l
 field-error-consular-coordinate-pair = Give both latitude and longitude, or neither.
 field-error-consular-departure-before-arrival = The departure date must be on or after the arrival date.
 field-error-consular-stay-too-long = A stay can last at most 180 days.
+field-error-consular-reason-needs-message = Explain the refusal in a message to the applicant: this reason only asks them to read it.
 field-error-consular-evisa-validity-order = The e-visa would end before it starts: the departure date must come after the arrival date.
 field-error-consular-evisa-max-stay-invalid = An e-visa covers a stay of 1 to 3,650 days: check the arrival and departure dates.
 field-error-consular-visa-type-invalid = This visa type cannot be printed on an e-visa: choose one of the mission’s visa types.

@@ -242,6 +242,8 @@ async fn notify_applicant(
             }
         }
         (CaseAction::RequestInfo, Some(text)) => text.to_owned(),
+        // The applicant's own words (an answer) are not quoted back as the mission's.
+        _ if cmd.actor == Actor::Applicant => String::new(),
         _ => message.to_owned(),
     };
     let note = match extra {
@@ -249,7 +251,11 @@ async fn notify_applicant(
         None => note,
     };
     args.set("note", note);
-    let message = email::render(&applicant.email, lang, "case-update", &args);
+    let mut message = email::render(&applicant.email, lang, "case-update", &args);
+    // Without a note its paragraph leaves a gap of three empty lines: one is enough.
+    while message.text.contains("\n\n\n") {
+        message.text = message.text.replace("\n\n\n", "\n\n");
+    }
     let key = format!(
         "case-mail:{}:{}:{}",
         case.id,

@@ -282,6 +282,16 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         );
         let page = c.get(&show).await;
         assert!(page.body.contains("أرفقت صورة جديدة"));
+        // The mail that says so does not quote the applicant's own answer as the mission's,
+        // and leaves no gap where a note would be.
+        let mails = app.emails_to(&email).await;
+        let back = mails
+            .iter()
+            .rfind(|m| m.subject.contains(&reference))
+            .expect("the mail of the move back to review");
+        assert!(back.subject.contains("قيد الدراسة"), "{}", back.subject);
+        assert!(!back.text.contains("أرفقت صورة جديدة"), "{}", back.text);
+        assert!(!back.text.contains("\n\n\n"), "{:?}", back.text);
 
         // My applications lists it; someone else cannot see or touch it.
         let list = c.get("/account/cases").await;

@@ -357,6 +357,27 @@ async fn a_refusal_mails_the_reason_and_the_message() {
             assert_eq!(r.status, 303, "{}", r.body);
         }
         store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        // "Other" is explained only by the message, which the applicant is told to read:
+        // without one the refusal is held back, the choice kept.
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[
+                    ("action", "reject"),
+                    ("reject_reason", "other"),
+                    ("reject_message", "  "),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Explain the refusal in a message"), "{}", r.body);
+        assert!(
+            r.body.contains(r#"<option value="other" selected>"#),
+            "{}",
+            r.body
+        );
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
         let r = officer
             .submit(
                 &page,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_domain::consular::case::{Actor, CaseAction, REFUSAL_REASONS};
+use safir_domain::consular::case::{Actor, CaseAction, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -34,7 +34,7 @@ pub struct ActionRequest {
     #[schema(example = "documents_incomplete")]
     pub reason: Option<String>,
     /// To the applicant, up to 4,000 characters; required for `request_info` (it is the
-    /// request).
+    /// request) and for `reject` with the reason `other` (it is the explanation).
     #[schema(example = "Please send a photo taken in the last six months.")]
     pub message: Option<String>,
 }
@@ -58,7 +58,12 @@ fn read(body: &ActionRequest) -> Result<(CaseAction, Option<String>, Option<Stri
     };
     let reason = body.reason.as_deref().map(str::trim);
     let reason = match (action, reason) {
-        (Some(CaseAction::Reject), Some(r)) if REFUSAL_REASONS.contains(&r) => Some(r.to_owned()),
+        (Some(CaseAction::Reject), Some(r)) if REFUSAL_REASONS.contains(&r) => {
+            if r == REASON_NEEDING_A_MESSAGE && body.message.is_none() {
+                errors.push("message", "required");
+            }
+            Some(r.to_owned())
+        }
         (Some(CaseAction::Reject), None) => {
             errors.push("reason", "required");
             None
@@ -176,6 +181,21 @@ mod tests {
         assert_eq!(
             refused(request("close", Some("other"), None)),
             pair("reason", "unknown_reason")
+        );
+        // "Other" says nothing by itself: the message is the explanation.
+        assert_eq!(
+            refused(request("reject", Some("other"), None)),
+            pair("message", "required")
+        );
+        let (_, reason, message) = read(&request(
+            "reject",
+            Some("other"),
+            Some("Your sponsor withdrew."),
+        ))
+        .unwrap();
+        assert_eq!(
+            (reason.as_deref(), message.as_deref()),
+            (Some("other"), Some("Your sponsor withdrew."))
         );
         let (a, reason, _) = read(&request("approve", None, None)).unwrap();
         assert_eq!(

@@ -10,7 +10,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
-use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
+use safir_domain::consular::case::{
+    Actor as Side, CaseAction, Priority, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
+};
 use safir_domain::consular::service::{optional_text, required_text};
 use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case};
@@ -175,6 +177,13 @@ pub async fn act_on_case(
                 typed
                     .errors
                     .add(FieldError::new("reject_reason", "consular_reason_required"));
+            } else if typed.reject_reason == REASON_NEEDING_A_MESSAGE
+                && message.as_deref().is_ok_and(str::is_empty)
+            {
+                typed.errors.add(FieldError::new(
+                    "reject_message",
+                    "consular_reason_needs_message",
+                ));
             }
             (Some(typed.reject_reason.clone()), message.ok())
         }
