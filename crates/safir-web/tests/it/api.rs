@@ -129,6 +129,16 @@ async fn a_browser_session_may_read_but_not_write_through_the_api() {
             .unwrap();
         let res = browser.send(req).await;
         problem(&res, 403, "csrf_failed");
+        // Without the cookie the same write carries no credentials at all: it is told so.
+        let req = axum::http::Request::builder()
+            .method("PATCH")
+            .uri("/api/v1/me")
+            .header("host", "safir.test")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(r#"{"display_name": "Forged"}"#))
+            .unwrap();
+        let res = app.client().send(req).await;
+        problem(&res, 401, "unauthenticated");
         assert_eq!(
             browser.get("/api/v1/me").await.json()["display_name"],
             "Test User"
