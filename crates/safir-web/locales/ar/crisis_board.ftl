@@ -15,6 +15,7 @@ checkin-answer-need-help = أحتاج إلى مساعدة
 checkin-answer-not-in-area = لست في المنطقة
 checkin-status-safe = بخير
 checkin-status-need-help = يحتاج إلى مساعدة
+checkin-case-description = الاطمئنان على السلامة: يحتاج إلى مساعدة.
 checkin-status-not-in-area = ليس في المنطقة
 checkin-error-answer = اختر أحد الأجوبة الثلاثة.
 checkin-error-location = الموقع المرسل ليس موقعًا صحيحًا؛ شاركه مرة أخرى أو أجب من دونه.

@@ -15,6 +15,7 @@ checkin-answer-need-help = I need help
 checkin-answer-not-in-area = I am not in the area
 checkin-status-safe = safe
 checkin-status-need-help = needs help
+checkin-case-description = Safety check-in: needs help.
 checkin-status-not-in-area = not in the area
 checkin-error-answer = Choose one of the three answers.
 checkin-error-location = The location sent is not a valid position; share it again or answer without it.

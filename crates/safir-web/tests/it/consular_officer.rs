@@ -371,7 +371,11 @@ async fn a_refusal_mails_the_reason_and_the_message() {
             )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains("Explain the refusal in a message"), "{}", r.body);
+        assert!(
+            r.body.contains("Explain the refusal in a message"),
+            "{}",
+            r.body
+        );
         assert!(
             r.body.contains(r#"<option value="other" selected>"#),
             "{}",

@@ -367,7 +367,11 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
         assert_eq!(case.mission_id, mission);
         let form = case.form();
         assert_eq!(form.get("latitude").map(String::as_str), Some("43.6"));
-        assert!(form["description"].contains("trapped on the roof"));
+        // Said in the person's language (English here), their own words after it.
+        assert_eq!(
+            form["description"],
+            "Safety check-in: needs help. trapped on the roof"
+        );
         assert_eq!(form.get("phone").map(String::as_str), Some("+33600000001"));
         // The presence registration's placeholder account holds the case, made once.
         assert_eq!(
@@ -482,7 +486,15 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         assert!(res.body.contains("الفريق القنصلي"), "{}", res.body);
         let c = current(&app, "al1", "r2").await;
         assert_eq!(c.status, "need_help");
-        assert!(c.case_id.is_some(), "HELP opens the emergency case");
+        let case_id = c.case_id.expect("HELP opens the emergency case");
+        let case = safir_store::consular::cases::find(&app.db, &case_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            case.form()["description"],
+            "الاطمئنان على السلامة: يحتاج إلى مساعدة.",
+            "said in the person's language"
+        );
 
         let res = sms(&app, SMS_SECRET, false, "+19995550000", "SAFE").await;
         assert_eq!(res.json()["action"], "no_checkin");

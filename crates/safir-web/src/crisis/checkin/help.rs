@@ -114,13 +114,18 @@ pub async fn open_emergency_case(
 
     let mut form = BTreeMap::new();
     form.insert("category".to_owned(), "other".to_owned());
+    // Said in the person's language, as the rest of the case is; their own words follow.
+    let said = crate::i18n::I18n::global().t(
+        crate::i18n::Lang::parse(&ctx.lang).unwrap_or(crate::i18n::Lang::Ar),
+        "checkin-case-description",
+    );
     let note = checkin.note.trim();
     form.insert(
         "description".to_owned(),
         if note.is_empty() {
-            "Safety check-in: needs help.".to_owned()
+            said
         } else {
-            format!("Safety check-in: needs help. {note}")
+            format!("{said} {note}")
         },
     );
     let location = match (checkin.lat, checkin.lon) {
