@@ -43,9 +43,10 @@ struct AdviceIndexPage {
     feed_href: String,
 }
 
-/// Lowercased, so a search ignores case in Latin script.
+/// A name as the search compares it: folded as staff searches fold names (case, the Arabic
+/// letter variants أ إ آ ٱ, ى and ة, diacritics, tatweel), so "الامارات" finds «الإمارات».
 fn fold(s: &str) -> String {
-    s.trim().to_lowercase()
+    safir_store::name_key::name_key(s.trim())
 }
 
 pub async fn list_advice(
