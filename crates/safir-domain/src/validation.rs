@@ -33,6 +33,24 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// `s` with the digits of Arabic keyboards as ASCII digits — Arabic-Indic (٠–٩) and
+/// Eastern Arabic-Indic (۰–۹, Persian and Urdu keyboards) — and the Arabic decimal
+/// separator (٫) as a dot, so that a number, a time or a date typed in Arabic reads as the
+/// same number in ASCII. Borrowed when there is nothing to change.
+pub fn ascii_number(s: &str) -> std::borrow::Cow<'_, str> {
+    let ascii = |c: char| match c {
+        '\u{0660}'..='\u{0669}' => Some(char::from(b'0' + (c as u32 - 0x0660) as u8)),
+        '\u{06F0}'..='\u{06F9}' => Some(char::from(b'0' + (c as u32 - 0x06F0) as u8)),
+        '\u{066B}' => Some('.'),
+        _ => None,
+    };
+    if s.chars().any(|c| ascii(c).is_some()) {
+        s.chars().map(|c| ascii(c).unwrap_or(c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A calendar date as a form or a query string gives it: exactly `YYYY-MM-DD`, four-digit
 /// year from 0001 to 9999. Chrono's `%Y` alone also reads a signed year of any length
 /// (`+262142-12-31`), a date so far off that adding a few days to it overflows.
@@ -113,6 +131,20 @@ impl FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_typed_on_arabic_keyboards_read_as_ascii() {
+        assert_eq!(ascii_number("٠٩:٣٠"), "09:30");
+        assert_eq!(ascii_number("۱۲"), "12");
+        assert_eq!(ascii_number("٢٠٢٦-٠١-٣١"), "2026-01-31");
+        assert_eq!(ascii_number("٤٨٫٨٥"), "48.85");
+        assert!(matches!(
+            ascii_number("12:00"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // Only digits and the decimal separator: other letters stay.
+        assert_eq!(ascii_number("١٢ يوم"), "12 يوم");
+    }
 
     #[test]
     fn a_date_is_four_digit_year_month_day() {

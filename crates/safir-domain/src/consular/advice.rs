@@ -59,7 +59,8 @@ impl AdviceLevel {
         if s.is_empty() {
             return Err(ValidationError::new("required"));
         }
-        s.parse::<i64>()
+        crate::validation::ascii_number(s)
+            .parse::<i64>()
             .map_err(|_| ValidationError::new("advice_level_unknown"))
             .and_then(Self::from_number)
     }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 use crate::audit::AuditAction;
+use crate::validation::ascii_number;
 
 pub use slots::{Slot, SlotScope, for_service, generate_slots};
 
@@ -85,7 +86,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, ValidationError> {
 
 /// ISO 8601 weekday number: 1 = Monday … 7 = Sunday.
 pub fn parse_weekday(input: &str) -> Result<Weekday, ValidationError> {
-    match input.trim().parse::<u8>() {
+    match ascii_number(input.trim()).parse::<u8>() {
         Ok(n @ 1..=7) => Ok(weekday_from_iso(n)),
         _ if input.trim().is_empty() => Err(ValidationError::new("required")),
         _ => Err(ValidationError::new("weekday_invalid")),
@@ -110,7 +111,8 @@ pub fn parse_time(input: &str) -> Result<NaiveTime, ValidationError> {
     if s.is_empty() {
         return Err(ValidationError::new("required"));
     }
-    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| ValidationError::new("time_invalid"))
+    NaiveTime::parse_from_str(&ascii_number(s), "%H:%M")
+        .map_err(|_| ValidationError::new("time_invalid"))
 }
 
 /// A calendar date `YYYY-MM-DD`.
@@ -119,7 +121,7 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, ValidationError> {
     if s.is_empty() {
         return Err(ValidationError::new("required"));
     }
-    crate::validation::iso_date(s).ok_or(ValidationError::new("date_invalid"))
+    crate::validation::iso_date(&ascii_number(s)).ok_or(ValidationError::new("date_invalid"))
 }
 
 fn parse_count(input: &str, range: std::ops::RangeInclusive<u16>) -> Result<u16, ValidationError> {
@@ -127,7 +129,7 @@ fn parse_count(input: &str, range: std::ops::RangeInclusive<u16>) -> Result<u16,
     if s.is_empty() {
         return Err(ValidationError::new("required"));
     }
-    match s.parse::<u16>() {
+    match ascii_number(s).parse::<u16>() {
         Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(ValidationError::new("number_out_of_range")),
     }
@@ -368,6 +370,12 @@ mod tests {
         assert_eq!(parse_weekday("8").unwrap_err().code, "weekday_invalid");
         assert_eq!(parse_time("09:30").unwrap().to_string(), "09:30:00");
         assert_eq!(parse_time("25:00").unwrap_err().code, "time_invalid");
+        // As typed on an Arabic keyboard.
+        assert_eq!(parse_time("٠٩:٣٠").unwrap().to_string(), "09:30:00");
+        assert_eq!(parse_weekday("٥").unwrap(), Weekday::Fri);
+        assert_eq!(parse_capacity("٢").unwrap(), 2);
+        assert_eq!(parse_slot_minutes("۲۰").unwrap(), 20);
+        assert_eq!(parse_date("٢٠٢٦-١٢-٢٤").unwrap().to_string(), "2026-12-24");
         assert_eq!(parse_date("2026-02-30").unwrap_err().code, "date_invalid");
         assert_eq!(parse_capacity("0").unwrap_err().code, "number_out_of_range");
         assert_eq!(

@@ -74,15 +74,7 @@ impl Fee {
     /// Parses "75", "75.5" or "75.50" (a dot or an Arabic decimal separator) into minor units;
     /// more decimals than the currency has is an error, not a rounding.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, ValidationError> {
-        let s: String = amount
-            .trim()
-            .chars()
-            .map(|c| match c {
-                '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
-                '٫' | ',' => '.',
-                c => c,
-            })
-            .collect();
+        let s = crate::validation::ascii_number(amount.trim()).replace(',', ".");
         if s.is_empty() {
             return Err(ValidationError::new("fee_required"));
         }
@@ -185,8 +177,7 @@ pub fn optional_text(s: &str, max: usize) -> Result<String, ValidationError> {
 
 /// Processing-time target in calendar days.
 pub fn parse_processing_days(s: &str) -> Result<i32, ValidationError> {
-    let n: i32 = s
-        .trim()
+    let n: i32 = crate::validation::ascii_number(s.trim())
         .parse()
         .map_err(|_| ValidationError::new("number_invalid"))?;
     if !(1..=365).contains(&n) {

@@ -254,7 +254,7 @@ fn coordinate(v: &str, limit: f64) -> Result<Option<f64>, ValidationError> {
     if t.is_empty() {
         return Ok(None);
     }
-    match t.parse::<f64>() {
+    match crate::validation::ascii_number(t).parse::<f64>() {
         Ok(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
         Ok(_) => Err(ValidationError::new("coordinate_range")),
         Err(_) => Err(ValidationError::new("number_invalid")),
@@ -266,7 +266,7 @@ fn count(v: &str) -> Result<u32, ValidationError> {
     if t.is_empty() {
         return Ok(0);
     }
-    match t.parse::<u32>() {
+    match crate::validation::ascii_number(t).parse::<u32>() {
         Ok(n) if n <= MAX_COUNT => Ok(n),
         _ => Err(ValidationError::new("count_invalid")),
     }
@@ -429,7 +429,7 @@ pub fn check(
         let age = if c.age.trim().is_empty() {
             Some(None)
         } else {
-            match c.age.trim().parse::<u8>() {
+            match crate::validation::ascii_number(c.age.trim()).parse::<u8>() {
                 Ok(a) if a <= 130 => Some(Some(a)),
                 _ => {
                     e.add(
@@ -567,6 +567,21 @@ mod tests {
         assert_eq!(r.adults, 1);
         assert_eq!(r.last_day(), NaiveDate::from_ymd_opt(2026, 6, 20));
         assert_eq!(r.places[0].lat, Some(48.85));
+    }
+
+    /// Counts, ages and coordinates as an Arabic keyboard types them.
+    #[test]
+    fn numbers_typed_in_arabic_digits_are_read() {
+        let mut i = trip();
+        i.companions[0].age = "٧".into();
+        i.children = "٢".into();
+        i.places[0].lat = "٤٨٫٨٥".into();
+        i.places[0].lon = "۲.۳۵".into();
+        let r = check(&i, today(), true).unwrap();
+        assert_eq!(r.children, 2);
+        assert_eq!(r.places[0].lat, Some(48.85));
+        assert_eq!(r.places[0].lon, Some(2.35));
+        assert_eq!(r.companions[0].age, Some(7));
     }
 
     #[test]

@@ -199,10 +199,11 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         let fields = [
             ("weekday", weekday.as_str()),
             ("service", ""),
-            ("start_time", "09:00"),
-            ("end_time", "10:00"),
-            ("slot_minutes", "30"),
-            ("capacity", "1"),
+            // Typed on an Arabic keyboard: 09:00 to 10:00, slots of 30 minutes, one place.
+            ("start_time", "٠٩:٠٠"),
+            ("end_time", "١٠:٠٠"),
+            ("slot_minutes", "٣٠"),
+            ("capacity", "١"),
             ("valid_from", from.as_str()),
         ];
         let res = staff

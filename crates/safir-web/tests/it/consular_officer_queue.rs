@@ -135,6 +135,12 @@ async fn the_queue_filters_and_pages() {
 
         let old = officer.get("/missions/PAR/cases?older_than=1").await;
         assert_eq!(rows(&old.body), 0, "nothing is a day old yet");
+        // The same number in Arabic-Indic digits (١).
+        let old = officer
+            .get("/missions/PAR/cases?older_than=%D9%A1&lang=ar")
+            .await;
+        assert!(!old.body.contains("أدخل عددًا صحيحًا من الأيام"));
+        assert_eq!(rows(&old.body), 0);
 
         let lists = app
             .audit_actions()

@@ -64,8 +64,7 @@ impl QueueParams {
     }
 
     pub fn page_size(&self) -> i64 {
-        self.per
-            .trim()
+        safir_domain::ascii_number(self.per.trim())
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=200).contains(n))
@@ -127,7 +126,7 @@ impl QueueParams {
         }
         let submitted_before = match self.older_than.trim() {
             "" => None,
-            d => match d.parse::<i64>() {
+            d => match safir_domain::ascii_number(d).parse::<i64>() {
                 Ok(n) if (1..=3650).contains(&n) => Some(cx.now - Duration::days(n)),
                 _ => {
                     errors.add(FieldError::new("older_than", "consular_filter_days"));

@@ -87,7 +87,10 @@ pub async fn show_sla_board(
         .unwrap_or_default();
     let window = match asked.as_str() {
         "" => Some(WINDOWS[0]),
-        v => v.parse::<i64>().ok().filter(|d| WINDOWS.contains(d)),
+        v => safir_domain::ascii_number(v)
+            .parse::<i64>()
+            .ok()
+            .filter(|d| WINDOWS.contains(d)),
     };
     let mut page = state.page(lang, &uri, "officer-sla-title", &viewer);
     page.title = format!("{} — {}", page.title, mission.name(labels::content(lang)));

@@ -196,7 +196,7 @@ pub async fn declare_crisis(
     let reminder_minutes = if reminder.is_empty() {
         Some(state.config.crisis.reminder.num_minutes().clamp(1, 10_080) as i32)
     } else {
-        reminder
+        safir_domain::ascii_number(reminder)
             .parse::<i32>()
             .ok()
             .filter(|m| (1..=10_080).contains(m))
