@@ -137,6 +137,24 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             "the visa page itself needs signing in"
         );
 
+        // Through the API the applicant's case leads to the same e-visa and its check.
+        let secret = crate::api::token(&app, &claire, &["cases:read"]).await;
+        let case = c
+            .api("GET", &format!("/api/v1/cases/{case_id}"), &secret, None)
+            .await
+            .json();
+        let issued = &case["evisa"];
+        assert!(issued["page_url"].as_str().unwrap().ends_with(&href), "{case}");
+        assert!(issued["pdf_url"].as_str().unwrap().ends_with("/pdf"));
+        assert_eq!(issued["revoked"], false);
+        assert_eq!(issued["verify_url"].as_str().unwrap(), url);
+        let code = url.split_once("?v=").unwrap().1;
+        let verdict = anyone
+            .get(&format!("/api/v1/verify?v={code}"))
+            .await
+            .json();
+        assert_eq!(verdict["status"], "valid", "{verdict}");
+
         // The decision letter downloads as a PDF in both languages, for the applicant only.
         assert!(
             mine.body

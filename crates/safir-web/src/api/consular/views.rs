@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
-use safir_domain::consular::case::{Actor, CaseAction};
+use chrono::{DateTime, NaiveDate, Utc};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_store::consular::cases::{self, Case, Event, Message};
+use safir_store::consular::evisas::{self, Evisa};
 use safir_store::missions;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -59,6 +60,44 @@ pub struct CaseResponse {
     pub timeline: Vec<EventResponse>,
     /// The conversation with the mission, oldest first.
     pub messages: Vec<MessageResponse>,
+    /// The e-visa issued when a visa application was approved; `null` otherwise.
+    pub evisa: Option<EvisaLinkResponse>,
+}
+
+/// Where an approved visa's e-visa is, and how anyone can check it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvisaLinkResponse {
+    pub id: String,
+    #[schema(example = "PAR-V-2026-000001")]
+    pub visa_number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// Revoked by the mission: the e-visa no longer verifies.
+    pub revoked: bool,
+    /// The printable page, for the holder and the mission's officers when signed in.
+    #[schema(example = "https://safir.example/evisas/01a2…")]
+    pub page_url: String,
+    /// The same as a PDF.
+    pub pdf_url: String,
+    /// What the QR code carries: anyone can check the e-visa at this address;
+    /// `GET /api/v1/verify?v=…` answers the same in JSON.
+    pub verify_url: String,
+}
+
+impl EvisaLinkResponse {
+    fn new(evisa: &Evisa, public_url: &str) -> Self {
+        let page_url = format!("{}/evisas/{}", public_url.trim_end_matches('/'), evisa.id);
+        EvisaLinkResponse {
+            id: evisa.id.clone(),
+            visa_number: evisa.visa_number.clone(),
+            valid_from: evisa.valid_from,
+            valid_until: evisa.valid_until,
+            revoked: evisa.is_revoked(),
+            pdf_url: format!("{page_url}/pdf"),
+            page_url,
+            verify_url: evisa.verify_url(public_url),
+        }
+    }
 }
 
 /// A case as officers of its mission see it: the applicant's view plus its triage priority,
@@ -167,6 +206,17 @@ pub async fn case_view(
         .into_iter()
         .map(|m| MessageResponse::new(m, officer))
         .collect();
+    let decided = case.state().map_err(AppError::internal)?.is_decided();
+    let evisa = if case.kind == CaseKind::Visa.as_str() && decided {
+        evisas::list_for_holder(&state.db, &case.applicant_id)
+            .await
+            .map_err(AppError::internal)?
+            .iter()
+            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
+            .map(|v| EvisaLinkResponse::new(v, &state.config.public_url))
+    } else {
+        None
+    };
     Ok(CaseResponse {
         summary: CaseSummaryResponse {
             available_actions: available(case, actor)?,
@@ -174,6 +224,7 @@ pub async fn case_view(
         },
         timeline,
         messages,
+        evisa,
     })
 }
 
