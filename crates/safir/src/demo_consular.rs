@@ -326,6 +326,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
                 lang: if c.kind == CaseKind::Visa { "en" } else { "ar" },
                 priority,
                 idempotency_key: Some(&format!("demo-case-{i}")),
+                idempotency_fingerprint: None,
                 expires_at: now() + Duration::days(30),
             },
         )

@@ -78,6 +78,7 @@ async fn draft_named(
             lang: "ar",
             priority: Priority::Normal,
             idempotency_key: key,
+            idempotency_fingerprint: None,
             expires_at: now() + Duration::days(30),
         },
     )

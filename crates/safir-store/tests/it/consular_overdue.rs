@@ -36,6 +36,7 @@ pub async fn submitted_case(
             lang: "ar",
             priority: Priority::Normal,
             idempotency_key: None,
+            idempotency_fingerprint: None,
             expires_at: now() + Duration::days(30),
         },
     )

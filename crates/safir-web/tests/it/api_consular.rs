@@ -214,6 +214,17 @@ async fn a_passport_renewal_through_the_api_only() {
                 "idempotency_key_reused".to_owned()
             )]
         );
+        // So is the same key with another form: the retry would silently drop it.
+        let changed = json!({ "service_id": paris_service, "form": { "surname": "Haddád" } });
+        let res = create_with_key(&app, &mine, "renewal-2026-1", &changed).await;
+        let refused = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&refused),
+            [(
+                "Idempotency-Key".to_owned(),
+                "idempotency_key_reused".to_owned()
+            )]
+        );
         let list = c.api("GET", "/api/v1/cases", &mine, None).await.json();
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
 

@@ -492,6 +492,7 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
                 lang: "en",
                 priority: safir_domain::consular::case::Priority::Normal,
                 idempotency_key: None,
+                idempotency_fingerprint: None,
                 expires_at: safir_store::now() + chrono::Duration::days(1),
             },
         )

@@ -472,6 +472,7 @@ async fn the_daily_purge_removes_old_closed_cases_and_expired_drafts_only() {
                     lang: "en",
                     priority: safir_domain::consular::case::Priority::Normal,
                     idempotency_key: Some(key),
+                    idempotency_fingerprint: None,
                     expires_at: safir_store::now() + chrono::Duration::days(1),
                 },
             )
@@ -573,6 +574,7 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
                 lang: "ar",
                 priority: safir_domain::consular::case::Priority::High,
                 idempotency_key: None,
+                idempotency_fingerprint: None,
                 expires_at: safir_store::now() + chrono::Duration::days(1),
             },
         )

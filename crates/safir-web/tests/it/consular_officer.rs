@@ -79,6 +79,7 @@ impl Application<'_> {
                 lang: self.lang,
                 priority: Priority::Normal,
                 idempotency_key: None,
+                idempotency_fingerprint: None,
                 expires_at: now() + Duration::days(30),
             },
         )

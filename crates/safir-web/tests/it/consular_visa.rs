@@ -144,15 +144,15 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             .await
             .json();
         let issued = &case["evisa"];
-        assert!(issued["page_url"].as_str().unwrap().ends_with(&href), "{case}");
+        assert!(
+            issued["page_url"].as_str().unwrap().ends_with(&href),
+            "{case}"
+        );
         assert!(issued["pdf_url"].as_str().unwrap().ends_with("/pdf"));
         assert_eq!(issued["revoked"], false);
         assert_eq!(issued["verify_url"].as_str().unwrap(), url);
         let code = url.split_once("?v=").unwrap().1;
-        let verdict = anyone
-            .get(&format!("/api/v1/verify?v={code}"))
-            .await
-            .json();
+        let verdict = anyone.get(&format!("/api/v1/verify?v={code}")).await.json();
         assert_eq!(verdict["status"], "valid", "{verdict}");
 
         // The decision letter downloads as a PDF in both languages, for the applicant only.

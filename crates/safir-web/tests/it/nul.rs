@@ -166,6 +166,7 @@ async fn a_draft_with_a_nul_is_saved_without_it() {
                 lang: "en",
                 priority: Priority::Normal,
                 idempotency_key: None,
+                idempotency_fingerprint: None,
                 expires_at: safir_store::now() + chrono::Duration::days(1),
             },
         )

@@ -38,6 +38,11 @@ pub struct Case {
     pub applicant_name: String,
     pub lang: String,
     pub idempotency_key: Option<String>,
+    /// A digest of what the request that created the case with its key asked for (the API
+    /// keeps one; drafts opened from a page have none).
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub idempotency_fingerprint: Option<String>,
     pub decision_reason: Option<String>,
     pub escalation_level: i32,
     pub created_at: DateTime<Utc>,
@@ -90,6 +95,8 @@ pub struct NewDraft<'a> {
     pub lang: &'a str,
     pub priority: Priority,
     pub idempotency_key: Option<&'a str>,
+    /// What the keyed request asked for, as a digest; see [`Case::idempotency_fingerprint`].
+    pub idempotency_fingerprint: Option<&'a str>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -105,8 +112,9 @@ pub async fn create_draft(tx: &mut Tx, d: &NewDraft<'_>) -> Result<Case, StoreEr
     with_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO cases (id, mission_id, service_id, kind, applicant_id, state, priority, form, applicant_name, lang, \
-             idempotency_key, created_at, updated_at, state_changed_at, expires_at, applicant_name_key) \
-             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $11, $11, $12, $13) \
+             idempotency_key, created_at, updated_at, state_changed_at, expires_at, applicant_name_key, \
+             idempotency_fingerprint) \
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $11, $11, $12, $13, $14) \
              ON CONFLICT (applicant_id, idempotency_key) DO NOTHING",
         )
         .bind(id.as_str())
@@ -122,6 +130,7 @@ pub async fn create_draft(tx: &mut Tx, d: &NewDraft<'_>) -> Result<Case, StoreEr
         .bind(t)
         .bind(d.expires_at)
         .bind(name_key(d.applicant_name))
+        .bind(d.idempotency_fingerprint)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -13,6 +13,7 @@ use safir_store::consular::cases::{self, NewDraft};
 use safir_store::consular::services;
 use safir_store::{StoreError, now};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::form::read_form;
@@ -42,6 +43,36 @@ pub struct CreateCaseRequest {
     pub form: BTreeMap<String, String>,
 }
 
+/// A digest of what the request asks for: its service and its form (sorted by field name,
+/// so the order of the members does not matter).
+fn request_fingerprint(body: &CreateCaseRequest) -> String {
+    let asked = serde_json::json!([body.service_id.trim(), body.form]);
+    hex::encode(Sha256::digest(asked.to_string().as_bytes()))
+}
+
+/// Whether `case`, found under the request's idempotency key, was made for this request. A
+/// key sent again with another service or another form is another request, not a retry:
+/// answering with the first case would hand a visa applicant a passport draft, or silently
+/// drop what the second request carried. Cases from before digests were kept compare by
+/// service.
+fn same_request(
+    case: &cases::Case,
+    body: &CreateCaseRequest,
+    fingerprint: &str,
+) -> Result<(), AppError> {
+    let same = match &case.idempotency_fingerprint {
+        Some(kept) => kept == fingerprint,
+        None => case.service_id == body.service_id.trim(),
+    };
+    if same {
+        Ok(())
+    } else {
+        let mut errors = FieldErrors::new();
+        errors.push("Idempotency-Key", "idempotency_key_reused");
+        Err(AppError::Validation(errors))
+    }
+}
+
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
@@ -60,7 +91,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
 ///
 /// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, unique per
 /// application), repeating the request returns the case the first one created, with `200`
-/// instead of `201`, and creates nothing. The draft is kept for the configured time
+/// instead of `201`, and creates nothing; the same key with another service or another form
+/// is refused (`422 idempotency_key_reused`). The draft is kept for the configured time
 /// (30 days by default) after each save.
 #[utoipa::path(
     post,
@@ -77,7 +109,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown service, unknown form field, bad key, or a key already used for another service", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown service, unknown form field, bad key, or a key already used for another request (another service or form)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_case(
@@ -88,6 +120,7 @@ pub async fn create_case(
     ApiJson(body): ApiJson<CreateCaseRequest>,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
+    let fingerprint = request_fingerprint(&body);
     if let Some(key) = &key {
         let earlier = cases::list_for_applicant(&state.db, user.id())
             .await
@@ -95,13 +128,7 @@ pub async fn create_case(
             .into_iter()
             .find(|c| c.idempotency_key.as_deref() == Some(key.as_str()));
         if let Some(case) = earlier {
-            // The same key for another service is another request, not a retry: answering
-            // with the first case would hand a visa applicant a passport draft.
-            if case.service_id != body.service_id.trim() {
-                let mut errors = FieldErrors::new();
-                errors.push("Idempotency-Key", "idempotency_key_reused");
-                return Err(AppError::Validation(errors));
-            }
+            same_request(&case, &body, &fingerprint)?;
             let view = case_view(&state, &case, Actor::Applicant).await?;
             return Ok((StatusCode::OK, Json(view)).into_response());
         }
@@ -136,11 +163,14 @@ pub async fn create_case(
             lang: lang.code(),
             priority: Priority::Normal,
             idempotency_key: key.as_deref(),
+            idempotency_fingerprint: key.as_ref().map(|_| fingerprint.as_str()),
             expires_at: now() + state.config.consular.draft_ttl,
         },
     )
     .await
     .map_err(AppError::internal)?;
+    // Another request with the same key may have created the case a moment before.
+    same_request(&case, &body, &fingerprint)?;
     tx.commit().await.map_err(AppError::internal)?;
     let view = case_view(&state, &case, Actor::Applicant).await?;
     let mut response = (StatusCode::CREATED, Json(view)).into_response();

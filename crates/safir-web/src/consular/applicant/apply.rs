@@ -56,6 +56,7 @@ pub async fn start(
             lang: &me.user.preferred_lang,
             priority: safir_domain::consular::case::Priority::Normal,
             idempotency_key: key,
+            idempotency_fingerprint: None,
             expires_at: now() + state.config.consular.draft_ttl,
         },
     )

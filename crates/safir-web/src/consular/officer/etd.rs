@@ -89,6 +89,7 @@ pub async fn open_etd(
             lang: &emergency.lang,
             priority: Priority::High,
             idempotency_key: Some(&key),
+            idempotency_fingerprint: None,
             expires_at: now() + state.config.consular.draft_ttl,
         },
     )

@@ -154,6 +154,7 @@ pub async fn open_emergency_case(
             lang: &ctx.lang,
             priority: Priority::Critical,
             idempotency_key: Some(&key),
+            idempotency_fingerprint: None,
             expires_at: now() + chrono::Duration::days(30),
         },
     )
