@@ -255,6 +255,20 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             "{}",
             res.body
         );
+        // The same booking sent again (a second click): the same outcome, nothing more booked.
+        let again = me
+            .submit(
+                book,
+                "/missions/PAR/appointments/book",
+                &[("service", "passport_renewal"), ("starts_at", first)],
+            )
+            .await;
+        assert_eq!(
+            again.location(),
+            Some("/account/appointments?booked=1"),
+            "{}",
+            again.body
+        );
         let mine = safir_store::consular::appointments::list_for_user(&app.db, &applicant.id)
             .await
             .unwrap();
@@ -386,6 +400,9 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         let res = me.submit("/account/appointments", &cancel, &[]).await;
         assert_eq!(res.location(), Some("/account/appointments?cancelled=1"));
         assert_eq!(status_of(&app, &second_id).await, "cancelled");
+        // A second click finds it cancelled: the same outcome, not "page not found".
+        let res = me.submit("/account/appointments", &cancel, &[]).await;
+        assert_eq!(res.location(), Some("/account/appointments?cancelled=1"));
         let list = me.get("/account/appointments?cancelled=1").await;
         assert!(list.body.contains("ملغى"));
         // The cancellation is mailed with the file that takes the entry out of the calendar.

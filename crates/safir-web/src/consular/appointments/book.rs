@@ -357,8 +357,16 @@ pub async fn submit_booking(
     };
     let start = parse_start(&chosen).map_err(|e| errors.add(e)).ok();
     if let (Some(service), Some(start)) = (&service, start) {
+        let booked = Ok(Redirect::to("/account/appointments?booked=1").into_response());
         match service::book(&state, &user, &mission, service, start, None, lang).await {
-            Ok(_) => return Ok(Redirect::to("/account/appointments?booked=1").into_response()),
+            Ok(_) => return booked,
+            // This very booking was made a moment ago (a second click, a retried request):
+            // the same outcome, not "you have another appointment at this time".
+            Err(BookingError::AlreadyBooked | BookingError::SlotFull)
+                if service::holds(&state, &user, &mission, service, start).await? =>
+            {
+                return booked;
+            }
             Err(e) => errors.add(booking_error(e)?),
         }
     }

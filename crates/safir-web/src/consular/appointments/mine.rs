@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use safir_domain::consular::appointments::ServiceCode;
+use safir_domain::consular::appointments::{BookingStatus, ServiceCode};
 use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
 use safir_store::missions::{self, Mission};
@@ -192,6 +192,14 @@ pub async fn cancel_appointment(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    service::cancel(&state, &user, &id).await?;
+    match service::cancel(&state, &user, &id).await {
+        Ok(_) => {}
+        // Cancelled a moment ago (a second click, a retried request): the same outcome.
+        Err(service::BookingError::NotFound)
+            if store::find(&state.db, &id).await.is_ok_and(|a| {
+                a.user_id == user.id() && a.status() == Some(BookingStatus::Cancelled)
+            }) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to("/account/appointments?cancelled=1").into_response())
 }

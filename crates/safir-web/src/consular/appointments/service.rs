@@ -184,6 +184,25 @@ pub async fn book(
     Ok(booked)
 }
 
+/// Whether `user` holds a live booking for `service` at `mission` starting at `start`.
+pub async fn holds(
+    state: &AppState,
+    user: &CurrentUser,
+    mission: &Mission,
+    service: &ServiceCode,
+    start: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let mine = store::list_for_user(&state.db, user.id())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(mine.iter().any(|a| {
+        a.is_booked()
+            && a.mission_id == mission.id
+            && a.service == service.as_str()
+            && a.starts_at == start
+    }))
+}
+
 /// Moves `user`'s booking `id` to `start`, atomically; returns the new booking.
 pub async fn reschedule(
     state: &AppState,

@@ -157,9 +157,13 @@ pub async fn act_on_case(
     let expected = data.get("expected_state").trim();
     let current = case.state().map_err(AppError::internal)?;
     let kind = case.kind().map_err(AppError::internal)?;
+    let request = data.get("request").trim();
     if (!expected.is_empty() && expected != case.state)
         || current.apply(kind, action, Side::Officer).is_err()
     {
+        if made_just_now(&cx, &case, action, request).await? {
+            return Ok(cx.saved(&case));
+        }
         return cx.conflict(&case.id).await;
     }
     let mut typed = Typed {
@@ -210,9 +214,43 @@ pub async fn act_on_case(
     };
     match workflow::act(&cx.state, &case, &by(&cx.actor), &cmd).await {
         Ok(updated) => Ok(cx.saved(&updated)),
-        Err(AppError::Conflict) => cx.conflict(&case.id).await,
+        Err(AppError::Conflict) => {
+            let fresh = cx.case(&case.id).await?;
+            if made_just_now(&cx, &fresh, action, request).await? {
+                return Ok(cx.saved(&fresh));
+            }
+            cx.stale(&fresh, "officer-case-conflict").await
+        }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the case's last move is this very one, made by this officer: a second click or a
+/// retried request, whose outcome is already there, not someone else's change. Only moves
+/// that carry no text of their own, or a request for information with the same text: a
+/// decision sent again with another message is still told the case moved.
+async fn made_just_now(
+    cx: &Ctx,
+    case: &Case,
+    action: CaseAction,
+    request: &str,
+) -> Result<bool, AppError> {
+    let plain = matches!(
+        action,
+        CaseAction::StartReview | CaseAction::MarkReadyForCollection | CaseAction::Close
+    );
+    if !plain && action != CaseAction::RequestInfo {
+        return Ok(false);
+    }
+    let events = cases::events(&cx.state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(events.last().is_some_and(|e| {
+        e.action == action.as_str()
+            && e.to_state == case.state
+            && e.actor_id.as_deref() == Some(cx.actor.user.id())
+            && (plain || e.reason.as_deref() == Some(request))
+    }))
 }
 
 pub async fn assign_case(
