@@ -39,7 +39,7 @@ accounts-sign-in-submit = دخول
 accounts-sign-in-link = تسجيل الدخول
 accounts-sign-in-no-account = ليس لديك حساب بعد؟
 accounts-forgot-link = نسيت كلمة المرور؟
-accounts-throttled = { $seconds ->
+accounts-throttled = { PLURAL($seconds) ->
     [zero] محاولات كثيرة جدًا من اتصالك. يرجى المحاولة مرة أخرى بعد لحظة.
     [one] محاولات كثيرة جدًا من اتصالك. يرجى الانتظار ثانية واحدة ثم المحاولة مرة أخرى.
     [two] محاولات كثيرة جدًا من اتصالك. يرجى الانتظار ثانيتين ثم المحاولة مرة أخرى.
@@ -47,7 +47,7 @@ accounts-throttled = { $seconds ->
     [many] محاولات كثيرة جدًا من اتصالك. يرجى الانتظار { $seconds } ثانية ثم المحاولة مرة أخرى.
    *[other] محاولات كثيرة جدًا من اتصالك. يرجى الانتظار { $seconds } ثانية ثم المحاولة مرة أخرى.
 }
-accounts-locked = { $minutes ->
+accounts-locked = { PLURAL($minutes) ->
     [zero] هذا الحساب مقفل بعد محاولات فاشلة كثيرة. حاول مرة أخرى الساعة { $time }، أو أعد تعيين كلمة المرور.
     [one] هذا الحساب مقفل بعد محاولات فاشلة كثيرة. حاول مرة أخرى بعد دقيقة واحدة (الساعة { $time })، أو أعد تعيين كلمة المرور.
     [two] هذا الحساب مقفل بعد محاولات فاشلة كثيرة. حاول مرة أخرى بعد دقيقتين (الساعة { $time })، أو أعد تعيين كلمة المرور.
@@ -107,7 +107,7 @@ accounts-password-submit = تغيير كلمة المرور
 accounts-two-factor-settings-heading = التحقق بخطوتين
 accounts-two-factor-on = التحقق بخطوتين مفعّل.
 accounts-two-factor-off = التحقق بخطوتين غير مفعّل.
-accounts-recovery-codes-left = { $count ->
+accounts-recovery-codes-left = { PLURAL($count) ->
     [zero] لم يبقَ أي رمز استرداد.
     [one] بقي رمز استرداد واحد.
     [two] بقي رمزا استرداد.

@@ -88,7 +88,7 @@ field-error-admin-invalid-characters = احذف أحرف التحكم من هذ�
 
 admin-audit-chain-title = سلامة السجل
 admin-audit-verify = التحقق من السلسلة
-admin-audit-chain-intact = { $count ->
+admin-audit-chain-intact = { PLURAL($count) ->
     [zero] السلسلة سليمة: لا توجد سجلات للتحقق منها.
     [one] السلسلة سليمة: جرى التحقق من سجل واحد.
     [two] السلسلة سليمة: جرى التحقق من سجلين.

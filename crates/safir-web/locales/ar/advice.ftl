@@ -8,7 +8,7 @@ advice-filter-any = كل المستويات
 advice-filter-submit = بحث
 advice-none = لم تُنشر أي نصائح سفر بعد.
 advice-empty = لا يوجد بلد يطابق هذا البحث.
-advice-countries-count = { $count ->
+advice-countries-count = { PLURAL($count) ->
     [zero] لا توجد دول
     [one] دولة واحدة
     [two] دولتان

@@ -13,7 +13,7 @@ appointments-book-submit = احجز هذا الوقت
 appointments-earlier = تواريخ سابقة
 appointments-later = تواريخ لاحقة
 appointments-seats-left =
-    { $count ->
+    { PLURAL($count) ->
         [zero] مكتمل
         [one] بقي مكان واحد
         [two] بقي مكانان

@@ -6,7 +6,7 @@ consular-no-services = لا تقدّم أي بعثة خدمات إلكتروني
 consular-fee = الرسوم
 consular-fee-free = مجانًا
 consular-processing = مدة المعالجة المستهدفة
-consular-processing-days = { $days ->
+consular-processing-days = { PLURAL($days) ->
     [zero] { $days } يوم
     [one] يوم واحد
     [two] يومان

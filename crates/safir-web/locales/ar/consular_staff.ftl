@@ -40,7 +40,7 @@ officer-unassigned = غير مكلَّف
 officer-overdue = متأخر عن موعده
 officer-yes = نعم
 officer-no = لا
-officer-age-hours = { $count ->
+officer-age-hours = { PLURAL($count) ->
     [zero] أقل من ساعة
     [one] ساعة واحدة
     [two] ساعتان
@@ -48,7 +48,7 @@ officer-age-hours = { $count ->
     [many] { $count } ساعة
    *[other] { $count } ساعة
 }
-officer-age-days = { $count ->
+officer-age-days = { PLURAL($count) ->
     [zero] أقل من يوم
     [one] يوم واحد
     [two] يومان
@@ -115,7 +115,7 @@ field-error-consular-assignee-unknown = اختر موظفًا من هذه الب
 ## مدد المعالجة
 officer-sla-title = مدد المعالجة
 officer-sla-window = الفترة
-officer-sla-window-days = { $count ->
+officer-sla-window-days = { PLURAL($count) ->
     [zero] آخر { $count } يوم
     [one] آخر يوم
     [two] آخر يومين
@@ -131,7 +131,7 @@ officer-sla-p90 = المئين التسعون
 officer-sla-empty = لم يُقدَّم أي ملف في هذه الفترة.
 officer-sla-overdue = الملفات المفتوحة المتأخرة عن موعدها، حسب الخدمة
 officer-sla-under-a-minute = أقل من دقيقة
-officer-sla-minutes = { $count ->
+officer-sla-minutes = { PLURAL($count) ->
     [zero] { $count } دقيقة
     [one] دقيقة واحدة
     [two] دقيقتان
@@ -139,7 +139,7 @@ officer-sla-minutes = { $count ->
     [many] { $count } دقيقة
    *[other] { $count } دقيقة
 }
-officer-sla-hours = { $count ->
+officer-sla-hours = { PLURAL($count) ->
     [zero] { $count } ساعة
     [one] ساعة واحدة
     [two] ساعتان
@@ -147,7 +147,7 @@ officer-sla-hours = { $count ->
     [many] { $count } ساعة
    *[other] { $count } ساعة
 }
-officer-sla-days = { $count ->
+officer-sla-days = { PLURAL($count) ->
     [zero] { $count } يوم
     [one] يوم واحد
     [two] يومان
@@ -188,7 +188,7 @@ catalogue-edit-title = تعديل الخدمة
 catalogue-created = أُنشئت الخدمة.
 catalogue-saved = حُفظت الخدمة.
 catalogue-choose = اختر…
-catalogue-days = { $count ->
+catalogue-days = { PLURAL($count) ->
     [zero] { $count } يوم
     [one] يوم واحد
     [two] يومان

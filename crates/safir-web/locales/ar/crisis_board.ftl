@@ -104,7 +104,7 @@ board-import-submit = استورد
 board-import-empty = اختر ملفًا أو الصق مستند PFIF.
 board-import-too-large = الملف كبير جدًا (20 ميغابايت على الأكثر).
 board-import-not-utf8 = الملف ليس نصًا بترميز UTF-8 (يخرج عنه عند البايت { $offset }). احفظه بترميز UTF-8 ثم استورده مجددًا.
-board-import-done = استُورد { $added ->
+board-import-done = استُورد { PLURAL($added) ->
         [zero] لا أحد جديد
         [one] شخص جديد واحد
         [two] شخصان جديدان

@@ -127,7 +127,7 @@ field-error-crisis-invalid = هذه القيمة غير صالحة.
 field-error-crisis-language-unknown = اختر العربية أو الإنجليزية.
 field-error-crisis-code-format = أدخل أرقام الرمز الستة.
 field-error-crisis-code-wrong =
-    { $left ->
+    { PLURAL($left) ->
         [zero] رمز خاطئ. لم تبقَ محاولات.
         [one] رمز خاطئ. بقيت محاولة واحدة.
         [two] رمز خاطئ. بقيت محاولتان.

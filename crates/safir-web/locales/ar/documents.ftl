@@ -29,7 +29,7 @@ documents-kind-invitation = خطاب دعوة
 documents-kind-decision = قرار
 documents-kind-other = أخرى
 field-error-document-empty = الملف فارغ.
-field-error-document-too-large = { $max ->
+field-error-document-too-large = { PLURAL($max) ->
     [zero] الملف أكبر من الحد المسموح.
     [one] الملف أكبر من ميغابايت واحد.
     [two] الملف أكبر من ميغابايتين.

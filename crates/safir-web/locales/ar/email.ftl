@@ -44,14 +44,14 @@ email-two-factor-off-body =
 
     إن لم تفعل ذلك، فأعد تعيين كلمة المرور فورًا وفعّله من جديد.
 
-listen-monitor-matches = { $matches ->
+listen-monitor-matches = { PLURAL($matches) ->
     [zero] لا رسائل مطابقة
     [one] رسالة مطابقة واحدة
     [two] رسالتان مطابقتان
     [few] { $matches } رسائل مطابقة
    *[other] { $matches } رسالة مطابقة
 }
-listen-monitor-cooldown = { $cooldown ->
+listen-monitor-cooldown = { PLURAL($cooldown) ->
     [one] دقيقة واحدة
     [two] دقيقتين
     [few] { $cooldown } دقائق

@@ -18,7 +18,7 @@ evisa-field-issued-at = تاريخ الإصدار
 evisa-entries-single = دخول واحد
 evisa-entries-double = دخولان
 evisa-entries-multiple = دخول متعدد
-evisa-max-stay-days = { $count ->
+evisa-max-stay-days = { PLURAL($count) ->
     [zero] لا أيام
     [one] يوم واحد
     [two] يومان

@@ -35,7 +35,7 @@ home-service-alerts = تنبيهات السفر بالبريد الإلكترو�
 home-service-alerts-text = اعرف متى تتغيّر نصائح السفر إلى بلد ما. لا حاجة إلى حساب.
 home-service-verify = التحقق من تأشيرة إلكترونية
 home-service-verify-text = تأكّد من أن تأشيرة إلكترونية صادرة عن الوزارة أصلية وما زالت سارية.
-missions-count = { $count ->
+missions-count = { PLURAL($count) ->
     [zero] لا توجد بعثات
     [one] بعثة واحدة
     [two] بعثتان
@@ -46,7 +46,7 @@ missions-count = { $count ->
 
 ## النماذج
 
-form-errors-summary = { $count ->
+form-errors-summary = { PLURAL($count) ->
     [zero] يرجى مراجعة النموذج.
     [one] يرجى تصحيح الحقل المشار إليه أدناه.
     [two] يرجى تصحيح الحقلين المشار إليهما أدناه.
@@ -55,14 +55,14 @@ form-errors-summary = { $count ->
    *[other] يرجى تصحيح الحقول المشار إليها أدناه، وعددها { $count } حقل.
 }
 field-error-required = هذا الحقل مطلوب.
-field-error-too-short = { $min ->
+field-error-too-short = { PLURAL($min) ->
     [one] أدخل حرفًا واحدًا على الأقل.
     [two] أدخل حرفين على الأقل.
     [few] أدخل { $min } أحرف على الأقل.
     [many] أدخل { $min } حرفًا على الأقل.
    *[other] أدخل { $min } حرف على الأقل.
 }
-field-error-too-long = { $max ->
+field-error-too-long = { PLURAL($max) ->
     [one] أدخل حرفًا واحدًا على الأكثر.
     [two] أدخل حرفين على الأكثر.
     [few] أدخل { $max } أحرف على الأكثر.
@@ -93,7 +93,7 @@ error-method-not-allowed-detail = لا يقبل هذا العنوان هذا ا�
 error-conflict-title = تعارض في التعديل
 error-conflict-detail = يتعارض هذا مع الحالة الحالية، كأن يكون شخص آخر قد أجرى تعديلًا. أعد تحميل الصفحة وحاول مرة أخرى.
 error-rate-limited-title = محاولات كثيرة جدًا
-error-rate-limited-detail = { $seconds ->
+error-rate-limited-detail = { PLURAL($seconds) ->
     [one] يرجى الانتظار ثانية واحدة قبل المحاولة مرة أخرى.
     [two] يرجى الانتظار ثانيتين قبل المحاولة مرة أخرى.
     [few] يرجى الانتظار { $seconds } ثوانٍ قبل المحاولة مرة أخرى.

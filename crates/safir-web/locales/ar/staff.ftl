@@ -3,7 +3,7 @@
 staff-title = مساحة عمل الموظفين
 staff-heading = بعثاتي
 staff-no-missions = لم تُسنَد إليك أي بعثة بعد.
-staff-missions-count = { $count ->
+staff-missions-count = { PLURAL($count) ->
     [zero] لا تعمل مع أي بعثة.
     [one] تعمل مع بعثة واحدة.
     [two] تعمل مع بعثتين.

@@ -128,6 +128,33 @@ static GLOBAL: LazyLock<I18n> = LazyLock::new(|| {
     I18n::from_sources(sources()).unwrap_or_else(|e| panic!("embedded Fluent catalog: {e}"))
 });
 
+/// The plural form of a count in Arabic, by CLDR's rules: `zero`, `one`, `two`, `few`
+/// (3–10 and 103–110, 203–210 …), `many` (11–99, 111–199 …) or `other` (100–102, 200 …,
+/// and fractions). The Arabic catalog selects with `{ PLURAL($count) -> … }` rather than
+/// on the number itself: the plural rules Fluent uses compare the whole number with 3–10 and
+/// 11–99 where CLDR compares its last two digits, so from 100 on every count came out
+/// `other` ("آخر 365 يوم" for «آخر 365 يومًا»).
+pub fn arabic_plural(n: f64) -> &'static str {
+    let n = n.abs();
+    if n.fract() != 0.0 || !n.is_finite() {
+        return "other";
+    }
+    let last_two = n % 100.0;
+    if n == 0.0 {
+        "zero"
+    } else if n == 1.0 {
+        "one"
+    } else if n == 2.0 {
+        "two"
+    } else if (3.0..=10.0).contains(&last_two) {
+        "few"
+    } else if (11.0..=99.0).contains(&last_two) {
+        "many"
+    } else {
+        "other"
+    }
+}
+
 impl I18n {
     /// The catalogs embedded in the binary, parsed on first use.
     pub fn global() -> &'static I18n {
@@ -147,6 +174,15 @@ impl I18n {
             // Templates isolate user text themselves with <bdi> and dir="auto";
             // Fluent's invisible FSI/PDI marks would leak into attributes and e-mails.
             bundle.set_use_isolating(false);
+            if lang == Lang::Ar {
+                bundle
+                    .add_function("PLURAL", |args, _| match args.first() {
+                        Some(FluentValue::Number(n)) => arabic_plural(n.value).into(),
+                        Some(other) => other.clone(),
+                        None => FluentValue::Error,
+                    })
+                    .map_err(|e| format!("ar: {e:?}"))?;
+            }
             let ids = message_ids(&resource);
             bundle
                 .add_resource(resource)

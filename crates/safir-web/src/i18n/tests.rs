@@ -31,6 +31,58 @@ fn arabic_uses_all_six_plural_forms() {
     assert_eq!(distinct.len(), 6, "each count must select a different form");
 }
 
+/// Hundreds take the form of their last two digits (CLDR: 365 is "many", like 65).
+#[test]
+fn arabic_plural_forms_past_a_hundred() {
+    let i18n = I18n::global();
+    let window = |n| i18n.t_args(Lang::Ar, "officer-sla-window-days", &count(n));
+    assert_eq!(window(30), "آخر 30 يومًا");
+    assert_eq!(window(365), "آخر 365 يومًا");
+    assert_eq!(window(103), "آخر 103 أيام");
+    assert_eq!(window(100), "آخر 100 يوم");
+    let forms: Vec<&str> = [
+        0.0, 1.0, 2.0, 3.0, 10.0, 11.0, 99.0, 100.0, 102.0, 103.0, 111.0, 1011.0, 2.5,
+    ]
+    .into_iter()
+    .map(super::arabic_plural)
+    .collect();
+    assert_eq!(
+        forms,
+        [
+            "zero", "one", "two", "few", "few", "many", "many", "other", "other", "few", "many",
+            "many", "other"
+        ]
+    );
+}
+
+/// Every Arabic message that chooses a plural form chooses it through `PLURAL`: selecting on
+/// the number itself goes wrong from 100 on (see `arabic_plural`).
+#[test]
+fn arabic_plurals_are_chosen_by_cldr_rules() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/ar");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.trim_end().ends_with("->") || line.contains("PLURAL(") {
+                continue;
+            }
+            let categories = ["[zero]", "[one]", "[two]", "[few]", "[many]", "[other]"];
+            let by_category = lines[i + 1..]
+                .iter()
+                .take_while(|l| !l.trim_start().starts_with('}'))
+                .any(|l| {
+                    categories
+                        .iter()
+                        .any(|c| l.trim_start().trim_start_matches('*').starts_with(c))
+                        && !l.contains("[other]")
+                });
+            assert!(!by_category, "{}:{}: {line}", path.display(), i + 1);
+        }
+    }
+}
+
 #[test]
 fn english_plural_forms() {
     let i18n = I18n::global();
