@@ -82,7 +82,7 @@ pub async fn export(
         .await
         .map_err(AppError::internal)?;
     let body = json!({
-        // Microseconds, as every other time in the file.
+        // To the microsecond, as the other times recorded by the clock in the file.
         "exported_at": safir_store::now(),
         "profile": {
             "id": user.id,
