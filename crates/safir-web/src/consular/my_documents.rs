@@ -5,7 +5,8 @@ use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use safir_domain::consular::documents::{DocumentKind, ScanStatus};
+use fluent_bundle::FluentArgs;
+use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
 use safir_store::consular::documents::{self, Document, NewUpload};
 
 use super::upload::{UploadLimits, read_multipart};
@@ -25,7 +26,7 @@ struct DocumentView {
     href: String,
     kind: String,
     name: String,
-    media_type: &'static str,
+    media_type: String,
     size: String,
     created: String,
     scan: String,
@@ -47,12 +48,32 @@ struct MyDocumentsPage {
     case_id: String,
 }
 
-fn size_label(bytes: i64) -> String {
+/// A file's size in the reader's language: «120 كيلوبايت», "1.5 MB".
+fn size_label(page: &Page, bytes: i64) -> String {
+    let mut args = FluentArgs::new();
     if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        let mb = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
+        args.set("size", mb);
+        page.t_args("documents-size-mb", &args)
     } else {
-        format!("{} KB", (bytes + 1023) / 1024)
+        args.set("size", (bytes + 1023) / 1024);
+        page.t_args("documents-size-kb", &args)
     }
+}
+
+/// A file's type in the reader's language: «صورة JPEG», "PDF document".
+fn type_label(page: &Page, media_type: DetectedType) -> String {
+    let (key, format) = match media_type {
+        DetectedType::Jpeg => ("documents-type-image", "JPEG"),
+        DetectedType::Png => ("documents-type-image", "PNG"),
+        DetectedType::Webp => ("documents-type-image", "WebP"),
+        DetectedType::Gif => ("documents-type-image", "GIF"),
+        DetectedType::Heic => ("documents-type-image", "HEIC"),
+        DetectedType::Pdf => ("documents-type-document", "PDF"),
+    };
+    let mut args = FluentArgs::new();
+    args.set("format", format);
+    page.t_args(key, &args)
 }
 
 fn scan_view(status: ScanStatus) -> (&'static str, &'static str) {
@@ -73,8 +94,8 @@ fn document_view(page: &Page, d: &Document) -> DocumentView {
             d.kind.as_str().replace('_', "-")
         )),
         name: d.original_name.clone(),
-        media_type: d.media_type.media_type(),
-        size: size_label(d.size_bytes),
+        media_type: type_label(page, d.media_type),
+        size: size_label(page, d.size_bytes),
         created: d.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         scan: page.t(scan_key),
         scan_class,

@@ -187,6 +187,9 @@ fn every_message_formats_without_errors() {
         ("field", "surname"),
         // The earliest date of birth a form takes.
         ("earliest", "1900-01-01"),
+        // A document's type and size.
+        ("format", "PDF"),
+        ("size", "1.5"),
     ] {
         args.set(name, value);
     }

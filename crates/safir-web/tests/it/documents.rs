@@ -187,8 +187,14 @@ async fn a_user_uploads_lists_and_downloads_their_document() {
         let page = client.get("/account/documents?done=uploaded").await;
         assert!(page.body.contains("Your document was uploaded."));
         assert!(page.body.contains("<bdi>رسالة.jpg</bdi>"), "{}", page.body);
-        assert!(page.body.contains("application/pdf"));
+        // Its type and size in the reader's words (the bytes are a PDF whatever its name).
+        assert!(page.body.contains("PDF document"), "{}", page.body);
+        assert!(page.body.contains(" KB<"), "{}", page.body);
         assert!(page.body.contains("Not checked for viruses"));
+        let arabic = client.get("/account/documents?lang=ar").await;
+        assert!(arabic.body.contains("مستند PDF"), "{}", arabic.body);
+        assert!(arabic.body.contains(" كيلوبايت<"), "{}", arabic.body);
+        client.get("/account/documents?lang=en").await;
         let link = links(&page).pop().expect("a download link");
 
         let res = client.get(&link).await;
