@@ -162,6 +162,11 @@ pub async fn list_slots(
     } else if (to - from).num_days() >= MAX_DAYS {
         errors.add(FieldError::new("to", "appointments_range_too_long").with_arg("max", MAX_DAYS));
     }
+    if let Some(s) = &svc
+        && !service::offers(&state, &mission, s).await?
+    {
+        errors.push("service", "appointments_service_not_offered");
+    }
     errors.clone().into_result()?;
     let Some(svc) = svc else {
         return Err(AppError::Validation(errors));
@@ -234,6 +239,9 @@ pub async fn book_appointment(
     let (Some(mission), Some(svc)) = (mission, svc) else {
         return Err(AppError::Validation(errors));
     };
+    if !service::offers(&state, &mission, &svc).await? {
+        errors.push("service", "appointments_service_not_offered");
+    }
     errors.into_result()?;
     if let Some(id) = &case_id {
         // Only the caller's own case at this mission: an id of anyone else's case would put a

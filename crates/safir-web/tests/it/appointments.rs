@@ -173,6 +173,28 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         );
         assert!(!res.body.contains(r#"id="field-service-error""#));
         assert!(res.body.contains("value=\"09:00\""));
+        // So is a service the mission does not offer: its slots could never be booked.
+        let res = staff
+            .submit(
+                schedule,
+                "/missions/PAR/appointments/schedule/rules",
+                &[
+                    ("weekday", &weekday),
+                    ("service", "zzz"),
+                    ("start_time", "09:00"),
+                    ("end_time", "10:00"),
+                    ("slot_minutes", "30"),
+                    ("capacity", "1"),
+                    ("valid_from", &from),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(
+            res.body.contains(r#"id="field-service-error""#),
+            "{}",
+            res.body
+        );
 
         // A closure with neither reason and no last day: all three named at once.
         let res = staff
@@ -543,7 +565,12 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
     let mut body = body;
     body["case_id"] = case_of[1].as_str().into();
     let res = c
-        .api("POST", "/api/v1/appointments", &tokens_of[1], Some(body))
+        .api(
+            "POST",
+            "/api/v1/appointments",
+            &tokens_of[1],
+            Some(body.clone()),
+        )
         .await;
     assert_eq!(res.status, 422, "{}", res.body);
     assert_eq!(res.json()["errors"][0]["code"], "appointments_slot_full");
@@ -561,6 +588,38 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
     assert_eq!(
         res.json()["errors"][0]["code"],
         "appointments_range_too_long"
+    );
+    // A service the mission does not offer has no slots and takes no booking, as on the
+    // booking page.
+    let res = c
+        .api_raw(
+            "GET",
+            "/api/v1/missions/PAR/appointments/slots?service=nope",
+            None,
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(
+        res.json()["errors"][0]["code"],
+        "appointments_service_not_offered"
+    );
+    let mut other_service = body.clone();
+    other_service["service"] = "nope".into();
+    other_service["case_id"] = serde_json::Value::Null;
+    let res = c
+        .api(
+            "POST",
+            "/api/v1/appointments",
+            &tokens_of[1],
+            Some(other_service),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(
+        res.json()["errors"][0]["code"],
+        "appointments_service_not_offered"
     );
 
     let mine = c

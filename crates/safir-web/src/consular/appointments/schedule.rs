@@ -224,7 +224,20 @@ pub async fn add_rule(
     MissionParam(mission): MissionParam,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let rule = match parse_rule(&data) {
+    // Hours for one service are for a service the mission offers (the form's list): another
+    // code would open slots nobody can book.
+    let parsed = match parse_rule(&data) {
+        Ok(rule) => match rule.service() {
+            Some(s) if !super::service::offers(&state, &mission, s).await? => {
+                let mut errors = FieldErrors::new();
+                errors.push("service", "appointments_service_not_offered");
+                Err(errors)
+            }
+            _ => Ok(rule),
+        },
+        Err(errors) => Err(errors),
+    };
+    let rule = match parsed {
         Ok(rule) => rule,
         Err(errors) => {
             let none = (&FormData::default(), &FieldErrors::new());

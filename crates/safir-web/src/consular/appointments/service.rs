@@ -184,6 +184,16 @@ pub async fn book(
     Ok(booked)
 }
 
+/// Whether `mission` takes appointments for `service` (one of [`offered_services`](super::book::offered_services)).
+pub async fn offers(
+    state: &AppState,
+    mission: &Mission,
+    service: &ServiceCode,
+) -> Result<bool, AppError> {
+    let offered = super::book::offered_services(state, Lang::En, mission).await?;
+    Ok(offered.iter().any(|(code, _)| code == service.as_str()))
+}
+
 /// Whether `user` holds a live booking for `service` at `mission` starting at `start`.
 pub async fn holds(
     state: &AppState,
