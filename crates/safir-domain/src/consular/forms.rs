@@ -239,7 +239,7 @@ pub fn check(
                     ValidationError::new("expiry_before_birth"),
                 );
             }
-            check_mrz(&mut e, get("mrz"), today, passport.as_ref(), expiry, birth);
+            let mrz = check_mrz(&mut e, get("mrz"), today, passport.as_ref(), expiry, birth);
             if kind == CaseKind::PassportRenewal {
                 e.check("birth_place", text(get("birth_place"), 100));
                 e.check("phone", phone(get("phone")));
@@ -252,6 +252,9 @@ pub fn check(
                 }
             } else {
                 check_visa(&mut e, form, today, visa_types, expiry);
+                if let Some(mrz) = &mrz {
+                    check_visa_names(&mut e, form, mrz);
+                }
             }
         }
         CaseKind::EmergencyTravelDocument => {
@@ -300,6 +303,8 @@ pub fn check(
     })
 }
 
+/// Checks the zone, and the typed passport number and dates against it; returns the zone
+/// when it reads.
 fn check_mrz(
     e: &mut FieldErrors,
     raw: &str,
@@ -307,12 +312,15 @@ fn check_mrz(
     passport: Option<&PassportNumber>,
     expiry: Option<NaiveDate>,
     birth: Option<NaiveDate>,
-) {
+) -> Option<Mrz> {
     if raw.trim().is_empty() {
-        return;
+        return None;
     }
     match Mrz::parse(raw, today) {
-        Err(err) => e.add("mrz", err.into()),
+        Err(err) => {
+            e.add("mrz", err.into());
+            None
+        }
         Ok(mrz) => {
             if let (Some(p), Some(x)) = (passport, expiry)
                 && let Err(mismatches) = mrz.matches(p, x, birth)
@@ -321,8 +329,63 @@ fn check_mrz(
                     e.add(m.field(), ValidationError::new(m.code()));
                 }
             }
+            Some(mrz)
         }
     }
+}
+
+/// A visa's names and nationality against its zone: the e-visa prints the typed ones, so
+/// they must be the passport's. Only names already in the zone's alphabet are compared (the
+/// form refuses others with `name_latin`).
+fn check_visa_names(e: &mut FieldErrors, form: &BTreeMap<String, String>, mrz: &Mrz) {
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    // A name that fills the zone's name field may be cut short there.
+    let capacity = match mrz.kind() {
+        crate::consular::mrz::MrzKind::Td3 => 39,
+        crate::consular::mrz::MrzKind::Td1 => 30,
+    };
+    let printed_len = mrz.surname().len()
+        + if mrz.given_names().is_empty() {
+            0
+        } else {
+            2 + mrz.given_names().len()
+        };
+    let cut = printed_len >= capacity;
+    for (field, printed, code) in [
+        ("surname", mrz.surname(), "mrz_mismatch_surname"),
+        ("given_names", mrz.given_names(), "mrz_mismatch_given_names"),
+    ] {
+        let typed = get(field);
+        if typed.trim().is_empty() || e.get(field).is_some() {
+            continue;
+        }
+        let typed = as_in_zone(typed);
+        let same = typed == printed || (cut && typed.starts_with(printed));
+        if !same {
+            e.add(field, ValidationError::new(code));
+        }
+    }
+    if e.get("nationality").is_none()
+        && let Ok(typed) = CountryCode::parse(get("nationality"))
+        && mrz.nationality().country().is_some_and(|c| c != typed)
+    {
+        e.add(
+            "nationality",
+            ValidationError::new("mrz_mismatch_nationality"),
+        );
+    }
+}
+
+/// A Latin name as a machine-readable zone prints it (ICAO 9303 part 3): capitals, an
+/// apostrophe left out, hyphens and spaces between the parts, here as single spaces (as
+/// [`Mrz::surname`] shows the zone's fillers).
+fn as_in_zone(name: &str) -> String {
+    name.replace('\'', "")
+        .split([' ', '-'])
+        .filter(|part| !part.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn check_visa(
@@ -524,6 +587,77 @@ mod tests {
         f.insert("surname".into(), "إريكـسون".into());
         f.insert("given_names".into(), "آنا".into());
         assert!(check(CaseKind::PassportRenewal, &f, today(), &[]).is_ok());
+    }
+
+    /// A passport's zone (TD3) with every check digit right.
+    fn td3(names: &str, number: &str, nationality: &str, birth: &str, expiry: &str) -> String {
+        let cd = |s: &str| char::from(b'0' + crate::consular::mrz::check_digit(s.as_bytes()));
+        let line1 = format!("{:<<44}", format!("P<{nationality}{names}"));
+        let number = format!("{number:<<9}");
+        let optional = "<".repeat(14);
+        let (n, b, x, o) = (cd(&number), cd(birth), cd(expiry), cd(&optional));
+        let composite = cd(&format!("{number}{n}{birth}{b}{expiry}{x}{optional}{o}"));
+        format!("{line1}\n{number}{n}{nationality}{birth}{b}M{expiry}{x}{optional}{o}{composite}")
+    }
+
+    /// A visa prints the typed names and nationality: they must be the zone's, as ICAO
+    /// writes them (capitals, `<` for spaces and hyphens, apostrophes left out).
+    #[test]
+    fn a_visa_names_the_passport_holder_of_its_zone() {
+        let visa = form(&[
+            ("surname", "O'Neil-Smith"),
+            ("given_names", "John Paul"),
+            ("birth_date", "1990-01-01"),
+            ("nationality", "GB"),
+            ("passport_number", "123456789"),
+            ("passport_expiry", "2030-01-10"),
+            ("visa_type", "tourist"),
+            ("arrival_date", "2027-01-05"),
+            ("departure_date", "2027-01-09"),
+            ("itinerary", "Paris, Lyon"),
+            (
+                "mrz",
+                &td3(
+                    "ONEIL<SMITH<<JOHN<PAUL",
+                    "123456789",
+                    "GBR",
+                    "900101",
+                    "300110",
+                ),
+            ),
+        ]);
+        assert!(check(CaseKind::Visa, &visa, today(), &["tourist"]).is_ok());
+        for (field, typed, code) in [
+            ("surname", "Other", "mrz_mismatch_surname"),
+            ("given_names", "Person", "mrz_mismatch_given_names"),
+            ("nationality", "FR", "mrz_mismatch_nationality"),
+        ] {
+            let mut f = visa.clone();
+            f.insert(field.into(), typed.into());
+            let e = check(CaseKind::Visa, &f, today(), &["tourist"]).unwrap_err();
+            assert_eq!(e.get(field).unwrap().code, code, "{field}");
+        }
+        // A name too long for the zone is printed cut: the typed name starts with it.
+        let long = "Wolfeschlegelsteinhausen Bergerdorff";
+        let mut f = visa.clone();
+        f.insert("surname".into(), long.into());
+        f.insert("given_names".into(), "Hubert Blaine".into());
+        f.insert(
+            "mrz".into(),
+            td3(
+                "WOLFESCHLEGELSTEINHAUSEN<BERGERDORFF<<H",
+                "123456789",
+                "GBR",
+                "900101",
+                "300110",
+            ),
+        );
+        assert!(check(CaseKind::Visa, &f, today(), &["tourist"]).is_ok());
+        // Without a zone there is nothing to compare; a renewal's names may be in Arabic.
+        let mut f = visa.clone();
+        f.remove("mrz");
+        f.insert("surname".into(), "Other".into());
+        assert!(check(CaseKind::Visa, &f, today(), &["tourist"]).is_ok());
     }
 
     #[test]

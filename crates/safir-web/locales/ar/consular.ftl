@@ -158,6 +158,9 @@ field-error-consular-mrz-unknown-sex = الجنس في المنطقة المقر
 field-error-consular-mrz-mismatch-passport-number = رقم الجواز هذا لا يطابق الرقم في المنطقة المقروءة آليًا.
 field-error-consular-mrz-mismatch-expiry-date = تاريخ الانتهاء هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.
 field-error-consular-mrz-mismatch-birth-date = تاريخ الميلاد هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.
+field-error-consular-mrz-mismatch-surname = اسم العائلة هذا لا يطابق الاسم في المنطقة المقروءة آليًا: اكتبه كما يطبعه جوازك.
+field-error-consular-mrz-mismatch-given-names = الأسماء الأولى هذه لا تطابق الأسماء في المنطقة المقروءة آليًا: اكتبها كما يطبعها جوازك.
+field-error-consular-mrz-mismatch-nationality = هذه الجنسية لا تطابق الجنسية في المنطقة المقروءة آليًا.
 field-error-consular-message-required = اكتب رسالة.
 
 # ملفات مقدّم الطلب

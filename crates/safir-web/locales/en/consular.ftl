@@ -155,6 +155,9 @@ field-error-consular-mrz-unknown-sex = The sex in the machine-readable zone must
 field-error-consular-mrz-mismatch-passport-number = This passport number is not the one in the machine-readable zone.
 field-error-consular-mrz-mismatch-expiry-date = This expiry date is not the one in the machine-readable zone.
 field-error-consular-mrz-mismatch-birth-date = This date of birth is not the one in the machine-readable zone.
+field-error-consular-mrz-mismatch-surname = This surname is not the one in the machine-readable zone: type it as your passport prints it.
+field-error-consular-mrz-mismatch-given-names = These given names are not the ones in the machine-readable zone: type them as your passport prints them.
+field-error-consular-mrz-mismatch-nationality = This nationality is not the one in the machine-readable zone.
 field-error-consular-message-required = Write a message.
 
 # The applicant's cases
