@@ -254,6 +254,20 @@ pub async fn upload(
             },
         }
     }
+    // Sent from a case's page: that page again, the error beside its upload box.
+    if let Some(case) = case.filter(|c| c.state != "draft") {
+        let at = state.page(lang, &uri, "my-cases-title", &viewer);
+        let typed = super::applicant::cases::CaseTyped {
+            upload_kind: &kind_text,
+            ..Default::default()
+        };
+        let html =
+            super::applicant::cases::case_page(&state, &viewer, &me, &case.id, at, &errors, &typed)
+                .await?;
+        let mut response = (StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
+        response.extensions_mut().insert(OwnErrorPage);
+        return Ok(response);
+    }
     let html = page(
         &state, lang, &uri, &viewer, &me, &kind_text, &case_text, &errors, None,
     )

@@ -607,5 +607,36 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
                 .any(|(target, m)| target == doc_id && m.as_deref() == Some(mission.as_str())),
             "the officer's read is audited under the mission"
         );
+
+        // Once submitted, an upload refused from the case's page comes back on that page,
+        // its error beside the upload box and the kind still chosen.
+        let show = format!("/account/cases/{case_id}");
+        let token = c.get(&show).await.csrf_token().unwrap();
+        let small = upload_with(
+            &mut c,
+            "/account/documents",
+            &token,
+            &[("case", &case_id), ("kind", "photo")],
+            ("me.png", &png(300, 300)),
+        )
+        .await;
+        assert_eq!(small.status, 422, "{}", small.body);
+        assert!(
+            small.body.contains(r#"id="field-file-error""#),
+            "{}",
+            small.body
+        );
+        assert!(
+            small.body.contains(r#"value="photo" selected"#),
+            "{}",
+            small.body
+        );
+        assert!(
+            small
+                .body
+                .contains(&format!(r#"action="/account/cases/{case_id}/messages""#)),
+            "the case's own page: {}",
+            small.body
+        );
     }
 }

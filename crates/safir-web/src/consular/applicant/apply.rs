@@ -78,6 +78,8 @@ struct ApplyPage {
     error_summary: Option<String>,
     case_documents: Vec<CaseDocument>,
     upload_kinds: Vec<KindChoice>,
+    upload_kind: String,
+    upload_error: Option<String>,
     /// The case id, under the name the shared documents box reads.
     id: String,
     csrf_token: String,
@@ -121,6 +123,8 @@ async fn apply_page(
         error_summary: labels::error_summary(lang, errors),
         case_documents: case_documents::list(state, lang, &case.id).await?,
         upload_kinds: case_documents::applicant_kinds(lang),
+        upload_kind: String::new(),
+        upload_error: None,
         id: case.id.clone(),
         csrf_token: state.csrf_token(viewer),
         page,

@@ -136,17 +136,28 @@ struct CasePage {
     message_value: String,
     case_documents: Vec<CaseDocument>,
     upload_kinds: Vec<KindChoice>,
+    upload_kind: String,
+    upload_error: Option<String>,
     csrf_token: String,
 }
 
-async fn case_page(
+/// What was typed on the case page: the message, and the kind of a refused upload.
+#[derive(Default)]
+pub struct CaseTyped<'a> {
+    pub message: &'a str,
+    pub upload_kind: &'a str,
+}
+
+/// The applicant's case page; `errors` are shown beside the message (`message`) or the
+/// upload (`file`, `kind`).
+pub async fn case_page(
     state: &AppState,
     viewer: &Viewer,
     me: &CurrentUser,
     case_id: &str,
     mut page: Page,
     errors: &FieldErrors,
-    typed: &str,
+    typed: &CaseTyped<'_>,
 ) -> Result<Html<String>, AppError> {
     let lang = page.lang;
     // Kept a moment for everyone who asks (see `consular::read_cache`); whether it is this
@@ -214,7 +225,7 @@ async fn case_page(
             .is_ok(),
         needs_info: st == CaseState::NeedsInfo,
         message_error: errors.for_field("message").map(|e| e.message(lang)),
-        message_value: typed.to_owned(),
+        message_value: typed.message.to_owned(),
         case_documents: case_documents::views(lang, &status.documents),
         upload_kinds: if matches!(
             st,
@@ -224,6 +235,11 @@ async fn case_page(
         } else {
             Vec::new()
         },
+        upload_kind: typed.upload_kind.to_owned(),
+        upload_error: errors
+            .for_field("file")
+            .or_else(|| errors.for_field("kind"))
+            .map(|e| e.message(lang)),
         csrf_token: state.csrf_token(viewer),
         page,
     })
@@ -246,7 +262,7 @@ pub async fn show_my_case(
         &case_id,
         page,
         &FieldErrors::new(),
-        "",
+        &CaseTyped::default(),
     )
     .await
 }
@@ -277,7 +293,10 @@ pub async fn send_message(
             &case.id,
             page,
             &errors,
-            data.get("message"),
+            &CaseTyped {
+                message: data.get("message"),
+                ..CaseTyped::default()
+            },
         )
         .await?;
         Ok::<_, AppError>(labels::rejected(html))

@@ -95,6 +95,8 @@ struct CasePage {
     /// The documents filed under the case (officers read, they do not upload here).
     case_documents: Vec<crate::consular::case_documents::CaseDocument>,
     upload_kinds: Vec<crate::consular::case_documents::KindChoice>,
+    upload_kind: String,
+    upload_error: Option<String>,
     id: String,
     /// A lost passport reported as an emergency can become a travel-document application.
     offers_etd: bool,
@@ -346,6 +348,8 @@ pub(super) async fn case_page(
     render(&CasePage {
         case_documents: crate::consular::case_documents::list(state, lang, &case.id).await?,
         upload_kinds: Vec::new(),
+        upload_kind: String::new(),
+        upload_error: None,
         id: case.id.clone(),
         offers_etd: etd_opened.is_none() && super::etd::offers_etd(case),
         etd_opened,
