@@ -371,17 +371,15 @@ async fn a_refusal_mails_the_reason_and_the_message() {
         store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
         // "Other" is explained only by the message, which the applicant is told to read:
         // without one the refusal is held back, the choice kept.
-        let r = officer
-            .submit(
-                &page,
-                &act,
-                &[
-                    ("action", "reject"),
-                    ("reject_reason", "other"),
-                    ("reject_message", "  "),
-                ],
-            )
-            .await;
+        let mut reject = async |reason: &str, message: &str| {
+            let fields = [
+                ("action", "reject"),
+                ("reject_reason", reason),
+                ("reject_message", message),
+            ];
+            officer.submit(&page, &act, &fields).await
+        };
+        let r = reject("other", "  ").await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(
             r.body.contains("Explain the refusal in a message"),
@@ -394,17 +392,11 @@ async fn a_refusal_mails_the_reason_and_the_message() {
             r.body
         );
         assert_eq!(state_of(&app, &case.id).await, "in_review");
-        let r = officer
-            .submit(
-                &page,
-                &act,
-                &[
-                    ("action", "reject"),
-                    ("reject_reason", "documents_incomplete"),
-                    ("reject_message", "الصورة غير واضحة؛ يرجى التقديم من جديد."),
-                ],
-            )
-            .await;
+        let r = reject(
+            "documents_incomplete",
+            "الصورة غير واضحة؛ يرجى التقديم من جديد.",
+        )
+        .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(state_of(&app, &case.id).await, "rejected");
 
