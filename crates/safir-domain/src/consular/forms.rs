@@ -468,6 +468,22 @@ mod tests {
 
     const TD3: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
+    /// A complete visa application (no zone).
+    fn visa() -> BTreeMap<String, String> {
+        form(&[
+            ("surname", "Smith"),
+            ("given_names", "Jo"),
+            ("birth_date", "1990-01-01"),
+            ("nationality", "GB"),
+            ("passport_number", "123456789"),
+            ("passport_expiry", "2030-01-10"),
+            ("visa_type", "tourist"),
+            ("arrival_date", "2027-01-05"),
+            ("departure_date", "2027-01-09"),
+            ("itinerary", "Paris, Lyon"),
+        ])
+    }
+
     fn renewal() -> BTreeMap<String, String> {
         form(&[
             ("surname", "Eriksson"),
@@ -532,18 +548,7 @@ mod tests {
             ("destination", "Stockholm"),
             ("phone", "+46 8 123 456"),
         ]);
-        let visa = form(&[
-            ("surname", "Smith"),
-            ("given_names", "Jo"),
-            ("birth_date", "1990-01-01"),
-            ("nationality", "GB"),
-            ("passport_number", "123456789"),
-            ("passport_expiry", "2030-01-10"),
-            ("visa_type", "tourist"),
-            ("arrival_date", "2027-01-05"),
-            ("departure_date", "2027-01-09"),
-            ("itinerary", "Paris, Lyon"),
-        ]);
+        let visa = visa();
         for (kind, good) in [
             (CaseKind::PassportRenewal, renewal()),
             (CaseKind::EmergencyTravelDocument, etd),
@@ -604,28 +609,17 @@ mod tests {
     /// writes them (capitals, `<` for spaces and hyphens, apostrophes left out).
     #[test]
     fn a_visa_names_the_passport_holder_of_its_zone() {
-        let visa = form(&[
-            ("surname", "O'Neil-Smith"),
-            ("given_names", "John Paul"),
-            ("birth_date", "1990-01-01"),
-            ("nationality", "GB"),
-            ("passport_number", "123456789"),
-            ("passport_expiry", "2030-01-10"),
-            ("visa_type", "tourist"),
-            ("arrival_date", "2027-01-05"),
-            ("departure_date", "2027-01-09"),
-            ("itinerary", "Paris, Lyon"),
-            (
-                "mrz",
-                &td3(
-                    "ONEIL<SMITH<<JOHN<PAUL",
-                    "123456789",
-                    "GBR",
-                    "900101",
-                    "300110",
-                ),
-            ),
-        ]);
+        let mut visa = visa();
+        visa.insert("surname".into(), "O'Neil-Smith".into());
+        visa.insert("given_names".into(), "John Paul".into());
+        let zone = td3(
+            "ONEIL<SMITH<<JOHN<PAUL",
+            "123456789",
+            "GBR",
+            "900101",
+            "300110",
+        );
+        visa.insert("mrz".into(), zone);
         assert!(check(CaseKind::Visa, &visa, today(), &["tourist"]).is_ok());
         for (field, typed, code) in [
             ("surname", "Other", "mrz_mismatch_surname"),

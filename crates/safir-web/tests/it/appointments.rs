@@ -174,21 +174,17 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         assert!(!res.body.contains(r#"id="field-service-error""#));
         assert!(res.body.contains("value=\"09:00\""));
         // So is a service the mission does not offer: its slots could never be booked.
-        let res = staff
-            .submit(
-                schedule,
-                "/missions/PAR/appointments/schedule/rules",
-                &[
-                    ("weekday", &weekday),
-                    ("service", "zzz"),
-                    ("start_time", "09:00"),
-                    ("end_time", "10:00"),
-                    ("slot_minutes", "30"),
-                    ("capacity", "1"),
-                    ("valid_from", &from),
-                ],
-            )
-            .await;
+        let fields = [
+            ("weekday", weekday.as_str()),
+            ("service", "zzz"),
+            ("start_time", "09:00"),
+            ("end_time", "10:00"),
+            ("slot_minutes", "30"),
+            ("capacity", "1"),
+            ("valid_from", from.as_str()),
+        ];
+        let rules = "/missions/PAR/appointments/schedule/rules";
+        let res = staff.submit(schedule, rules, &fields).await;
         assert_eq!(res.status, 422, "{}", res.body);
         assert!(
             res.body.contains(r#"id="field-service-error""#),
