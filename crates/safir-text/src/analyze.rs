@@ -466,6 +466,38 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// The invisible characters that join (a soft hyphen from a word processor, the word
+    /// joiner, the zero-width no-break space) are dropped by normalization, so they do not
+    /// cut the word either: the query without them finds it. The zero-width space and the
+    /// bidi marks, which posts put between words, still separate them, and a mark before a
+    /// hashtag still lets it start one.
+    #[test]
+    fn invisible_characters_inside_words_keep_them_whole() {
+        let normalized = |text: &str| {
+            let a = analyze(text);
+            a.terms()
+                .iter()
+                .map(|t| a.normalized(t).to_owned())
+                .collect::<Vec<_>>()
+        };
+        for (text, word) in [
+            ("Minis\u{AD}try", "ministry"),
+            ("السفا\u{2060}رة", "السفاره"),
+            ("السفا\u{FEFF}رة", "السفاره"),
+        ] {
+            assert_eq!(normalized(text), vec![word], "{text:?}");
+            assert_eq!(crate::normalize(text), word, "{text:?}");
+        }
+        assert_eq!(
+            normalized("للعهد\u{200B}عقدت #قانون\u{2069}محمد"),
+            vec!["للعهد", "عقدت", "#قانون", "قانون", "محمد"]
+        );
+        assert_eq!(
+            normalized("\u{200F}#السعودية\u{200F} رائع"),
+            vec!["#السعوديه", "السعوديه", "رائع"]
+        );
+    }
+
     #[test]
     fn edge_inputs() {
         assert!(analyze("").is_empty());

@@ -198,7 +198,9 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
                 each(' ', None, false);
                 continue;
             }
-            if c == '#' && !after_word() {
+            // A tag starts after anything but a word, or right after another tag (glued
+            // trending tags, `#السعودية#الرياض`), as the tokenizer reads them.
+            if c == '#' && (!after_word() || in_hashtag) {
                 in_hashtag = true;
                 prev = Some(c);
                 each(' ', None, false);
@@ -640,6 +642,9 @@ mod tests {
         // After Latin letters `http://` is not taken for a link: all 11 letters count.
         let counts = ScriptCounts::of("foohttp://x.org #abc");
         assert_eq!(counts.voting_in(Script::Latin), 4 * 11 + 3);
+        // Tags glued together are each a tag: 8 and 6 letters, a quarter's weight each.
+        let counts = ScriptCounts::of("#السعودية#الرياض");
+        assert_eq!(counts.voting_in(Script::Arabic), 8 + 6);
     }
 
     /// The letters of the vote are those of the tokenizer's words and hashtags: both take a
@@ -660,6 +665,7 @@ mod tests {
             "(https://t.co/z)",
             "foohttp://bar.org",
             "سلامWWW.EXAMPLE.ORG",
+            "#السعودية#الرياض no#1",
         ] {
             let mut scanned = String::new();
             for_each_letter(text, |c, script, _| {

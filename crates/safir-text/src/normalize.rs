@@ -3,8 +3,9 @@
 //! Steps, in order (each sees the output of the previous one):
 //!
 //! 1. drop invisible format characters (BOM, bidi controls, ZWNJ, ZWJ except
-//!    inside emoji sequences, soft hyphen), tatweel and Arabic diacritics
-//!    (harakat, tanween, shadda, sukun, dagger alef, Quranic marks);
+//!    inside emoji sequences, soft hyphen, word joiner), tatweel and Arabic
+//!    diacritics (harakat, tanween, shadda, sukun, dagger alef, Quranic marks,
+//!    and their presentation forms);
 //! 2. NFKC, applied only around characters whose quick check is not "yes"
 //!    (presentation forms, ligatures, full-width forms, composing marks), with
 //!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says, ﷼
@@ -389,7 +390,15 @@ fn continues_emoji(p: char) -> bool {
 fn is_dropped(c: char) -> bool {
     // Madda and hamza above/below compose with alef, waw and yeh: NFKC sees them.
     let composing = matches!(c, '\u{0653}'..='\u{0655}');
-    c == TATWEEL || (is_arabic_diacritic(c) && !composing) || (is_invisible_format(c) && c != ZWJ)
+    // The presentation forms of the harakat (U+FE70–FE7F but the tail fragment, and the
+    // shadda ligatures U+FC5E–FC63): NFKC writes the isolated ones as a space and the mark,
+    // which would cut the word they sit in (`مح\u{FE7C}مد`).
+    let harakat_form =
+        matches!(c, '\u{FE70}'..='\u{FE72}' | '\u{FE74}'..='\u{FE7F}' | '\u{FC5E}'..='\u{FC63}');
+    c == TATWEEL
+        || (is_arabic_diacritic(c) && !composing)
+        || (is_invisible_format(c) && c != ZWJ)
+        || harakat_form
 }
 
 /// A character NFKC leaves as is and that nothing before it can combine with.
@@ -462,6 +471,13 @@ mod tests {
         );
         assert_eq!(n("ＡＢＣ１２３"), "abc123");
         assert_eq!(n("\u{FDF2}"), "الله");
+        // The harakat's own presentation forms go as the harakat do, isolated ones too
+        // (NFKC would leave a space in the word).
+        for mark in [
+            '\u{FE70}', '\u{FE72}', '\u{FE7C}', '\u{FE7D}', '\u{FE7E}', '\u{FC5E}', '\u{FC63}',
+        ] {
+            assert_eq!(n(&format!("مح{mark}مد")), "محمد", "{mark:?}");
+        }
     }
 
     #[test]

@@ -672,6 +672,15 @@ fn is_movable_final(c: char) -> bool {
     matches!(c, 'ك' | 'ح' | 'ج')
 }
 
+/// Whether a word is the article ال alone (with its tatweel and any marks).
+fn is_article(units: &[Unit]) -> bool {
+    let mut letters = units
+        .iter()
+        .map(|u| u.c)
+        .filter(|&c| c != TATWEEL && !is_combining_mark(c));
+    letters.next() == Some('ا') && letters.next() == Some('ل') && letters.next().is_none()
+}
+
 fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut Vec<bool>) {
     used.clear();
     used.resize(words.len(), false);
@@ -686,9 +695,10 @@ fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut
             used[k] = true;
             continue;
         }
-        if own.letters < 2 {
-            // A prefix written apart with tatweel (`بـ الرياض`, `لـ @name`): social text,
-            // not a word that lost its last letter (`ذلـ` for ذلك has two).
+        if own.letters < 2 || is_article(&word_units[own.start..own.end]) {
+            // A prefix written apart with tatweel (`بـ الرياض`, `لـ @name`, the article
+            // before a number in `الـ 10 دقائق`): social text, not a word that lost its last
+            // letter (`ذلـ` for ذلك has two letters too).
             continue;
         }
         for j in (0..k).rev() {

@@ -111,8 +111,9 @@ fn tokenize_with<const WORDS_FIRST: bool>(
     // it was read to its end without finding one. Every word of a long run such as
     // `a-b-c-…` would otherwise read the rest of the run again, time quadratic in its length.
     let mut no_email_until = 0;
-    // Where the last link ended: a hashtag may follow a link without a space, since the
-    // link stopped before it (see `url_len`).
+    // Where the last link or hashtag ended: a hashtag may follow either without a space
+    // (`https://t.co/x#السفارة`, the link stopping before it, see `url_len`; and tags glued
+    // together, `#السعودية#الرياض`).
     let mut link_end = usize::MAX;
     let mut i = from;
     while i < text.len() {
@@ -174,6 +175,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(
                     push_hashtag_parts(&text[i + 1..i + 1 + body], i + 1, &mut push);
                     may_need_repair |= has_repair_sign(&rest[..1 + body]);
                     i += 1 + body;
+                    link_end = i;
                     continue;
                 }
             }
@@ -241,6 +243,15 @@ pub(crate) fn link_may_start_after(before: &str) -> bool {
         .rev()
         .find(|&c| !(is_combining_mark(c) || c == TATWEEL))
         .is_none_or(|c| !is_word_char(c) || is_arabic_letter(c))
+}
+
+/// The invisible characters that join what is around them (the soft hyphen of a word
+/// processor, the word joiner, the zero-width no-break space): inside a word they continue it,
+/// as normalization drops them (`Minis\u{AD}try` is one word, found by `ministry`). The
+/// zero-width space and the bidi controls stay between words: posts put them there
+/// (`للعهد\u{200B}عقدت`, `#قانون_جاستا\u{2069}محمد`).
+fn is_joining_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{2060}' | '\u{FEFF}')
 }
 
 fn is_word_char(c: char) -> bool {
@@ -429,8 +440,11 @@ impl Class {
             (is_digit(c), Self::DIGIT),
             (is_arabic_letter(c), Self::ARABIC),
             (is_latin_letter(c), Self::LATIN),
-            (is_word_char(c), Self::WORD),
-            (is_combining_mark(c) || c == TATWEEL, Self::KEEPS_PREV),
+            (is_word_char(c) || is_joining_format(c), Self::WORD),
+            (
+                is_combining_mark(c) || c == TATWEEL || is_joining_format(c),
+                Self::KEEPS_PREV,
+            ),
             (c.is_whitespace(), Self::SPACE),
             (is_word_start(c), Self::START),
         ];
@@ -796,6 +810,36 @@ mod tests {
         );
     }
 
+    /// Tags glued together, as trending lists are pasted: each is a hashtag. A `#` after a
+    /// word is not one (`C#`, `no#1`).
+    #[test]
+    fn hashtags_glued_together_are_each_a_hashtag() {
+        assert_eq!(
+            toks("#السعودية#الرياض #a_b#c"),
+            vec![
+                (Hashtag, "#السعودية"),
+                (HashtagPart, "السعودية"),
+                (Hashtag, "#الرياض"),
+                (HashtagPart, "الرياض"),
+                (Hashtag, "#a_b"),
+                (HashtagPart, "a"),
+                (HashtagPart, "b"),
+                (Hashtag, "#c"),
+                (HashtagPart, "c"),
+            ]
+        );
+        assert_eq!(
+            toks("C# no#1"),
+            vec![
+                (Word, "C"),
+                (Punct, "#"),
+                (Word, "no"),
+                (Punct, "#"),
+                (Number, "1")
+            ]
+        );
+    }
+
     #[test]
     fn arabic_punctuation_separates_words() {
         assert_eq!(
@@ -941,13 +985,13 @@ mod tests {
                 }
                 c if is_digit(c) => !prev.is_some_and(is_arabic_letter) || hashtag,
                 c if is_arabic_letter(c) => !prev.is_some_and(is_digit) || hashtag,
-                c => is_word_char(c),
+                c => is_word_char(c) || is_joining_format(c),
             };
             if !ok {
                 return k;
             }
             len = k + c.len_utf8();
-            if !is_combining_mark(c) && c != TATWEEL {
+            if !is_combining_mark(c) && c != TATWEEL && !is_joining_format(c) {
                 prev = Some(c);
             }
         }
@@ -957,7 +1001,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn word_len_agrees_with_the_plain_loop(
-            s in "[\\u0600-\\u06FF a-zA-Z0-9_'’\\u0300-\\u0302\\u200C\\u200D\\u00C0-\\u00FF\\u0750-\\u0760]{0,20}",
+            s in "[\\u0600-\\u06FF a-zA-Z0-9_'’\\u0300-\\u0302\\u200B-\\u200F\\u00AD\\u2060\\u00C0-\\u00FF\\u0750-\\u0760]{0,20}",
             hashtag: bool,
         ) {
             proptest::prop_assert_eq!(word_len(&s, hashtag), word_len_by_chars(&s, hashtag));
