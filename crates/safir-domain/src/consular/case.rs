@@ -325,6 +325,9 @@ pub const REFUSAL_REASONS: &[&str] = &[
     "other",
 ];
 
+/// The decision reason of an approval (a refusal's is one of [`REFUSAL_REASONS`]).
+pub const APPROVED: &str = "approved";
+
 /// The refusal reason that says nothing by itself ("please read the message from the
 /// mission"): a refusal for it needs the officer's message.
 pub const REASON_NEEDING_A_MESSAGE: &str = "other";

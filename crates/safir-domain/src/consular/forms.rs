@@ -109,17 +109,37 @@ pub const COLLECTION_METHODS: &[&str] = &["mission", "courier"];
 /// Keeps only the form's own fields, trimmed. A value longer than its field takes
 /// ([`max_len`]) is kept whole, for [`check`] to refuse with `too_long` and the applicant to
 /// shorten: cutting it here would lose what they typed without a word (the request's size
-/// limit bounds what a draft can hold).
+/// limit bounds what a draft can hold). Dates, phone numbers and coordinates typed on an
+/// Arabic keyboard are kept in ASCII digits (`٠٦ ١٢` → `06 12`, `٤٨٫٨٥` → `48.85`): the same
+/// number, which the checks, the e-visa and the queues then read alike.
 pub fn clean(kind: CaseKind, input: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     fields(kind)
         .iter()
         .filter_map(|f| {
-            input
-                .get(*f)
-                .map(|v| ((*f).to_owned(), v.trim().to_owned()))
+            input.get(*f).map(|v| {
+                let v = v.trim();
+                let v = if NUMERIC_FIELDS.contains(f) {
+                    crate::validation::ascii_number(v).into_owned()
+                } else {
+                    v.to_owned()
+                };
+                ((*f).to_owned(), v)
+            })
         })
         .collect()
 }
+
+/// The fields whose digits [`clean`] writes in ASCII.
+const NUMERIC_FIELDS: &[&str] = &[
+    "birth_date",
+    "passport_expiry",
+    "arrival_date",
+    "departure_date",
+    "travel_date",
+    "phone",
+    "latitude",
+    "longitude",
+];
 
 /// A name as typed for the queues, even from an incomplete draft.
 pub fn display_name(form: &BTreeMap<String, String>) -> String {
@@ -579,6 +599,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Numbers typed on an Arabic keyboard: the same dates, phone and place.
+    #[test]
+    fn arabic_digits_in_dates_phones_and_coordinates_are_the_same_numbers() {
+        let typed = form(&[
+            ("category", "lost_passport"),
+            ("description", "سُرق جوازي"),
+            ("location", "باريس"),
+            ("phone", "+٣٣ ٦ ١٢ ٣٤ ٥٦ ٧٨"),
+            ("latitude", "٤٨٫٨٥"),
+            ("longitude", "۲٫۳۵"),
+        ]);
+        let kept = clean(CaseKind::Emergency, &typed);
+        assert_eq!(kept["phone"], "+33 6 12 34 56 78");
+        assert_eq!(
+            (kept["latitude"].as_str(), kept["longitude"].as_str()),
+            ("48.85", "2.35")
+        );
+        assert_eq!(kept["description"], "سُرق جوازي");
+        assert!(check(CaseKind::Emergency, &kept, today(), &[]).is_ok());
+        let mut renewal = renewal();
+        renewal.insert("birth_date".into(), "١٩٧٤-٠٨-١٢".into());
+        let kept = clean(CaseKind::PassportRenewal, &renewal);
+        assert_eq!(kept["birth_date"], "1974-08-12");
+        assert!(check(CaseKind::PassportRenewal, &kept, today(), &[]).is_ok());
     }
 
     #[test]

@@ -198,6 +198,7 @@ email-case-update-body =
     { $link }
 
 case-notice-submitted = قُدِّم طلبك. أرسلنا إليك رسالة بالبريد الإلكتروني تتضمن مرجعه.
+case-notice-answered = أُرسل ردّك: تعيد البعثة دراسة طلبك.
 case-notice-discarded = حُذفت المسودة.
 case-notice-withdrawn = سُحب طلبك.
 case-notice-sent = أُرسلت رسالتك إلى البعثة.

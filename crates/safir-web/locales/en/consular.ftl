@@ -195,6 +195,7 @@ email-case-update-body =
     { $link }
 
 case-notice-submitted = Your application is submitted. We have sent you an email with its reference.
+case-notice-answered = Your answer is sent: the mission is reviewing your application again.
 case-notice-discarded = The draft is deleted.
 case-notice-withdrawn = Your application is withdrawn.
 case-notice-sent = Your message is sent to the mission.

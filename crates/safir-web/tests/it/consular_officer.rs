@@ -272,6 +272,9 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             )
             .await;
         ok(&r);
+        // Recorded as the API records an approval.
+        let approved = cases::find(&app.db, &case.id).await.unwrap();
+        assert_eq!(approved.decision_reason.as_deref(), Some("approved"));
         let r = officer
             .submit(&page, &act, &[("action", "mark_ready_for_collection")])
             .await;

@@ -3,7 +3,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_domain::consular::case::{Actor, CaseAction, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS};
+use safir_domain::consular::case::{
+    APPROVED, Actor, CaseAction, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -18,7 +20,6 @@ use crate::error::{AppError, ErrorInfo, FieldErrors};
 use crate::state::AppState;
 
 /// The reason an approval records (its explanation is in the applicant's email).
-const APPROVED: &str = "approved";
 
 /// One move of the case.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -259,9 +259,14 @@ pub async fn save(
         reason: None,
         message: None,
     };
+    let notice = if action == CaseAction::ProvideInfo {
+        "answered"
+    } else {
+        "submitted"
+    };
     match workflow::act(&state, &fresh, &by, &cmd).await {
         Ok(done) => Ok(
-            Redirect::to(&format!("/account/cases/{}?notice=submitted", done.id)).into_response(),
+            Redirect::to(&format!("/account/cases/{}?notice={notice}", done.id)).into_response(),
         ),
         Err(AppError::Conflict) => {
             Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response())

@@ -51,6 +51,7 @@ pub struct NoticeQuery {
 fn notice(page: Page, q: &NoticeQuery) -> Page {
     let key = match q.notice.as_deref() {
         Some("submitted") => "case-notice-submitted",
+        Some("answered") => "case-notice-answered",
         Some("discarded") => "case-notice-discarded",
         Some("withdrawn") => "case-notice-withdrawn",
         Some("sent") => "case-notice-sent",
@@ -356,6 +357,14 @@ pub async fn withdraw(
         reason: None,
         message: None,
     };
-    workflow::act(&state, &case, &by, &cmd).await?;
+    match workflow::act(&state, &case, &by, &cmd).await {
+        Ok(_) => {}
+        // Withdrawn a moment ago (a second click): the same outcome.
+        Err(AppError::Conflict)
+            if cases::find(&state.db, &case.id)
+                .await
+                .is_ok_and(|c| c.state == CaseState::Withdrawn.as_str()) => {}
+        Err(e) => return Err(e),
+    }
     Ok(Redirect::to(&format!("/account/cases/{}?notice=withdrawn", case.id)).into_response())
 }

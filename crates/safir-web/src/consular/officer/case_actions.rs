@@ -11,7 +11,7 @@ use axum::{Extension, Form};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{
-    Actor as Side, CaseAction, Priority, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
+    APPROVED, Actor as Side, CaseAction, Priority, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
 };
 use safir_domain::consular::service::{optional_text, required_text};
 use safir_store::audit::NewAuditRecord;
@@ -199,7 +199,9 @@ pub async fn act_on_case(
         CaseAction::Approve => {
             let message = optional_text(&typed.approve_message, TEXT_MAX);
             text_error(&mut typed.errors, "approve_message", &message);
-            (None, message.ok())
+            // The decision's reason, as the API records it: the applicant's page and the
+            // data file say "approved" whichever way the officer decided.
+            (Some(APPROVED.to_owned()), message.ok())
         }
         _ => (None, None),
     };
