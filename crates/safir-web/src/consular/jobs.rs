@@ -64,6 +64,27 @@ fn next_officer<'a>(
     }
 }
 
+/// Who an escalation tells: the officer it moves the case to (or, with nobody else to move
+/// it to, the officer who holds it, again) and the heads of mission; a mission with neither
+/// reaches the ministry-wide administrators, so that no level goes unheard.
+fn recipients<'a>(
+    next: Option<&'a directory::MissionStaff>,
+    holder: Option<&'a directory::MissionStaff>,
+    heads: &[&'a directory::MissionStaff],
+    admins: &'a [directory::MissionStaff],
+) -> Vec<&'a directory::MissionStaff> {
+    let mut told: Vec<&directory::MissionStaff> = Vec::new();
+    for person in next.or(holder).into_iter().chain(heads.iter().copied()) {
+        if !told.iter().any(|t| t.email == person.email) {
+            told.push(person);
+        }
+    }
+    if told.is_empty() {
+        told.extend(admins);
+    }
+    told
+}
+
 pub async fn escalate(
     db: &Db,
     config: &WebConfig,
@@ -126,12 +147,16 @@ pub async fn escalate(
         "{}/missions/{}/cases/{}",
         config.public_url, mission.code, case.id
     );
-    let mut told: Vec<&str> = Vec::new();
-    for person in next.into_iter().chain(heads.iter().copied()) {
-        if told.contains(&person.email.as_str()) {
-            continue;
-        }
-        told.push(&person.email);
+    let holder = officers
+        .iter()
+        .find(|o| Some(o.user_id.as_str()) == case.assignee_id.as_deref());
+    let admins: Vec<_> = directory::mission_staff(db, "*")
+        .await
+        .map_err(retry)?
+        .into_iter()
+        .filter(|s| !s.disabled && s.role == Role::Admin.as_str())
+        .collect();
+    for person in recipients(next, holder, &heads, &admins) {
         let user = safir_store::accounts::find_user(db, &person.user_id)
             .await
             .map_err(retry)?;
@@ -281,5 +306,32 @@ mod tests {
             "nobody else to hand it to"
         );
         assert!(next_officer(&[], None).is_none());
+    }
+
+    /// Every level reaches someone: the new holder and the heads; with nobody else to hand
+    /// the case to, its holder again; at a mission with nobody at all, the administrators.
+    #[test]
+    fn every_escalation_tells_someone() {
+        let (a, b, head, admin) = (
+            officer("a"),
+            officer("b"),
+            officer("head"),
+            officer("admin"),
+        );
+        let admins = [admin];
+        let ids = |people: Vec<&directory::MissionStaff>| {
+            people.iter().map(|p| p.user_id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(recipients(Some(&b), Some(&a), &[&head], &admins)),
+            ["b", "head"]
+        );
+        assert_eq!(
+            ids(recipients(None, Some(&a), &[&head], &admins)),
+            ["a", "head"]
+        );
+        assert_eq!(ids(recipients(None, Some(&a), &[], &admins)), ["a"]);
+        assert_eq!(ids(recipients(None, None, &[], &admins)), ["admin"]);
+        assert_eq!(ids(recipients(Some(&a), None, &[&a], &admins)), ["a"]);
     }
 }

@@ -454,6 +454,14 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
         let case = cases::find(&app.db, id).await.unwrap();
         assert_eq!(case.assignee_id.as_deref(), Some(second.id.as_str()));
         assert_eq!(app.emails_to(&head.email).await.len(), 2);
+        // The officers' page says how many times it was escalated.
+        let mut desk = crate::admin_support::signed_in(&app, &head).await;
+        let shown = desk.get(&format!("/missions/NBO/cases/{id}?lang=en")).await;
+        assert!(
+            shown.body.contains("2 of 3 times, unacknowledged"),
+            "{}",
+            shown.body
+        );
         officer_moves(&app, id, CaseAction::StartReview, None).await;
         escalate(&app.db, config, id, 3).await.unwrap();
         assert_eq!(cases::find(&app.db, id).await.unwrap().escalation_level, 2);

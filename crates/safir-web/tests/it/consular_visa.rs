@@ -113,6 +113,14 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         let mine = c.get(&format!("/account/cases/{case_id}")).await;
         let href = between(&mine.body, r#"<a class="button" href=""#, "\"").to_owned();
         assert!(href.starts_with("/evisas/"), "{href}");
+        // The officers' page of the case leads to it too (to print or revoke it).
+        let desk = o.get(&case_page).await;
+        assert!(
+            desk.body
+                .contains(&format!(r#"href="{href}" id="evisa-link""#)),
+            "{}",
+            desk.body
+        );
         let evisa = c.get(&href).await;
         assert_eq!(evisa.status, 200);
         assert!(evisa.body.contains("MARTIN CLAIRE"));

@@ -97,6 +97,8 @@ struct CasePage {
     upload_kinds: Vec<crate::consular::case_documents::KindChoice>,
     upload_kind: String,
     upload_error: Option<String>,
+    /// The e-visa of an approved visa application.
+    evisa: Option<String>,
     id: String,
     /// A lost passport reported as an emergency can become a travel-document application.
     offers_etd: bool,
@@ -239,6 +241,15 @@ pub(super) async fn case_page(
             value: case.due_at.map(when).unwrap_or_else(|| empty.clone()),
         },
     ];
+    if case.escalation_level > 0 {
+        // Unacknowledged past its deadline: how many times the duty chain was called.
+        let mut args = FluentArgs::new();
+        args.set("level", case.escalation_level);
+        details.push(Detail {
+            label: page.t("officer-case-escalated"),
+            value: crate::i18n::t_args(lang, "officer-case-escalated-level", &args),
+        });
+    }
     if let Some(reason) = &case.decision_reason {
         details.push(Detail {
             label: page.t("officer-case-decision"),
@@ -340,6 +351,17 @@ pub(super) async fn case_page(
             .errors_from(lang, errors)
     };
     let base = format!("/missions/{}/cases", mission.code);
+    // The e-visa an approval issued: its page prints it and lets the mission revoke it.
+    let evisa = if kind == safir_domain::consular::case::CaseKind::Visa && current.is_decided() {
+        safir_store::consular::evisas::list_for_holder(&state.db, &case.applicant_id)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
+            .map(|v| format!("/evisas/{}", v.id))
+    } else {
+        None
+    };
     let etd_opened = super::etd::opened_etd(state, case).await?.map(|etd| {
         let mut args = FluentArgs::new();
         args.set("reference", etd.display_reference());
@@ -350,6 +372,7 @@ pub(super) async fn case_page(
         upload_kinds: Vec::new(),
         upload_kind: String::new(),
         upload_error: None,
+        evisa,
         id: case.id.clone(),
         offers_etd: etd_opened.is_none() && super::etd::offers_etd(case),
         etd_opened,
