@@ -645,6 +645,11 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
             "once opened, the travel document is not offered again"
         );
         assert!(done.body.contains("was opened from this report: #"));
+        // Answering the report with a document acknowledges it: its review has started, so
+        // it escalates no further.
+        let emergency = cases::find(&app.db, &case.id).await.unwrap();
+        assert_eq!(emergency.state, "in_review");
+        assert!(emergency.acknowledged_at.is_some());
         // The same form posted again from the page as it was (a second click, another
         // officer's older page): refused with a notice, nothing more opened.
         let again = o

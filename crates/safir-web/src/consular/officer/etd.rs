@@ -10,14 +10,14 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
-use safir_domain::consular::case::{CaseKind, Priority};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
 use safir_store::consular::cases::{self, NewDraft};
 use safir_store::consular::services;
 use safir_store::{accounts, now};
 
 use super::case_actions::Ctx;
 use super::mission_case;
-use crate::consular::workflow::{By, case_lang, record};
+use crate::consular::workflow::{self, By, Command, case_lang, record};
 use crate::email;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -117,6 +117,21 @@ pub async fn open_etd(
         .await
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
+    // Opening the document answers the report: an emergency still waiting counts as
+    // acknowledged (its review starts, the citizen is told), which ends its escalation.
+    if emergency.state == CaseState::Submitted.as_str() {
+        let cmd = Command {
+            action: CaseAction::StartReview,
+            actor: Actor::Officer,
+            reason: None,
+            message: None,
+        };
+        match workflow::act(state, &emergency, &by, &cmd).await {
+            // Another officer started it meanwhile: acknowledged all the same.
+            Ok(_) | Err(AppError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(Redirect::to(&format!(
         "/missions/{}/cases/{}?done=etd",
         mission.code, emergency.id
