@@ -19,8 +19,6 @@ use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, ErrorInfo, FieldErrors};
 use crate::state::AppState;
 
-/// The reason an approval records (its explanation is in the applicant's email).
-
 /// One move of the case.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
