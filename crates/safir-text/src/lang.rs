@@ -181,7 +181,11 @@ pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Scri
         while let Some((k, c)) = chars.next() {
             // Asked only of `@` and `#`: `is_alphanumeric` searches Unicode's tables.
             let after_word = || prev.is_some_and(|p| p.is_alphanumeric() || p == '_');
+            // Most h and w are inside Latin words, where no link starts: the test of the
+            // character before rules them out first (the same answer the tokenizer's rule
+            // gives there, found for less).
             if matches!(c, 'h' | 'H' | 'w' | 'W')
+                && !prev.is_some_and(|p| p.is_ascii_alphanumeric())
                 && crate::tokenize::url_scheme(&token[k..]).is_some()
                 && crate::tokenize::link_may_start_after(&token[..k])
             {
