@@ -233,6 +233,19 @@ pub async fn list_for_holder(db: &Db, holder_id: &str) -> Result<Vec<Evisa>, Sto
     })?)
 }
 
+/// The visa issued for the application `case_id` of `holder_id`, if any (found among the
+/// holder's, which their index reaches).
+pub async fn find_for_case(
+    db: &Db,
+    holder_id: &str,
+    case_id: &str,
+) -> Result<Option<Evisa>, StoreError> {
+    Ok(list_for_holder(db, holder_id)
+        .await?
+        .into_iter()
+        .find(|v| v.case_id.as_deref() == Some(case_id)))
+}
+
 /// Withdraws a visa: from now on `/verify` answers "revoked". A visa is revoked once;
 /// a second attempt is `Conflict("revoked")` and keeps the first reason.
 pub async fn revoke(tx: &mut Tx, id: &str, by: &UserId, reason: &str) -> Result<Evisa, StoreError> {

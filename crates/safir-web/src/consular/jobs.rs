@@ -150,12 +150,17 @@ pub async fn escalate(
     let holder = officers
         .iter()
         .find(|o| Some(o.user_id.as_str()) == case.assignee_id.as_deref());
-    let admins: Vec<_> = directory::mission_staff(db, "*")
-        .await
-        .map_err(retry)?
-        .into_iter()
-        .filter(|s| !s.disabled && s.role == Role::Admin.as_str())
-        .collect();
+    // The ministry-wide administrators are read only when nobody at the mission is told.
+    let admins: Vec<_> = if next.or(holder).is_none() && heads.is_empty() {
+        directory::mission_staff(db, "*")
+            .await
+            .map_err(retry)?
+            .into_iter()
+            .filter(|s| !s.disabled && s.role == Role::Admin.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
     for person in recipients(next, holder, &heads, &admins) {
         let user = safir_store::accounts::find_user(db, &person.user_id)
             .await

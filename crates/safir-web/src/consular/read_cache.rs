@@ -288,11 +288,8 @@ async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppE
     let decided = case.state().map_err(AppError::internal)?.is_decided();
     let evisa = async {
         if kind == CaseKind::Visa && decided {
-            let issued = evisas::list_for_holder(db, &case.applicant_id).await?;
-            Ok(issued
-                .into_iter()
-                .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
-                .map(|v| v.id))
+            let issued = evisas::find_for_case(db, &case.applicant_id, &case.id).await?;
+            Ok(issued.map(|v| v.id))
         } else {
             Ok::<_, StoreError>(None)
         }

@@ -208,12 +208,10 @@ pub async fn case_view(
         .collect();
     let decided = case.state().map_err(AppError::internal)?.is_decided();
     let evisa = if case.kind == CaseKind::Visa.as_str() && decided {
-        evisas::list_for_holder(&state.db, &case.applicant_id)
+        evisas::find_for_case(&state.db, &case.applicant_id, &case.id)
             .await
             .map_err(AppError::internal)?
-            .iter()
-            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
-            .map(|v| EvisaLinkResponse::new(v, &state.config.public_url))
+            .map(|v| EvisaLinkResponse::new(&v, &state.config.public_url))
     } else {
         None
     };

@@ -353,11 +353,9 @@ pub(super) async fn case_page(
     let base = format!("/missions/{}/cases", mission.code);
     // The e-visa an approval issued: its page prints it and lets the mission revoke it.
     let evisa = if kind == safir_domain::consular::case::CaseKind::Visa && current.is_decided() {
-        safir_store::consular::evisas::list_for_holder(&state.db, &case.applicant_id)
+        safir_store::consular::evisas::find_for_case(&state.db, &case.applicant_id, &case.id)
             .await
             .map_err(AppError::internal)?
-            .into_iter()
-            .find(|v| v.case_id.as_deref() == Some(case.id.as_str()))
             .map(|v| format!("/evisas/{}", v.id))
     } else {
         None
