@@ -11,19 +11,24 @@
 //! 3. presentation forms and ligatures become base letters (NFKC of the
 //!    glyph; ﷼ becomes ريال);
 //! 4. words split by stray spaces are rejoined: a fragment that starts with
-//!    tatweel joins the word before it (وجه  ـا → وجها), a fragment of one or
-//!    two letters joins a word that ends in tatweel (فاعـ لا → فاعلا), a single
-//!    letter joins across a run of two or more spaces (خلا   ل → خلال);
+//!    tatweel joins the word before it (وجه  ـا → وجها), lam-alef joins a word
+//!    that ends in tatweel (فاعـ لا → فاعلا), and so does a fragment of one or
+//!    two letters when that word is a one-letter prefix (بـ أن → بأن), a single
+//!    letter joins across a run of two or more spaces (خلا   ل → خلال), but
+//!    not ع alone before the gap, the colloquial short form of على; words
+//!    never join across punctuation between them (`ب:  مصرع`, `ل  #وسم`);
 //!    diacritics floating between spaces are dropped;
 //! 5. a final letter that the extraction moved to the front (كوكذلـــ, or
-//!    حالعالمـي لصالــ) goes back to the end of the word that lost it: such
-//!    a word ends in tatweel, which a logical Arabic word never does;
+//!    حالعالمـي لصالــ, or ىتســمـ) goes back to the end of the word that
+//!    lost it, before any punctuation after it (ذلـــ، → ذلك،): such a word
+//!    ends in tatweel, which a logical Arabic word never does;
 //! 6. tatweel is removed, runs of spaces collapse to one, lines are trimmed.
 
 use crate::script::is_mark as is_combining_mark;
 use crate::script::{
     TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
     is_invisible_format, is_pictographic, is_presentation_form, is_regional_indicator,
+    separates_words,
 };
 use crate::swar::{HIGH, repeat, zero_bytes};
 use unicode_normalization::UnicodeNormalization;
@@ -281,8 +286,18 @@ struct Scratch {
 }
 
 fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scratch) {
+    // A dropped zero-width space or direction control after a letter or digit, where a
+    // space goes if the next character is one too (`#وسم\u{2069}كلمة` is a tag and a word).
+    let mut gap: Option<u32> = None;
     for (i, c) in line.char_indices() {
         if is_invisible_format(c) {
+            if separates_words(c)
+                && units
+                    .last()
+                    .is_some_and(|u| u.c.is_alphanumeric() || is_combining_mark(u.c))
+            {
+                gap.get_or_insert((base + i) as u32);
+            }
             let between_emoji = c == ZWJ
                 && units.last().is_some_and(|u: &Unit| is_emoji_part(u.c))
                 && line[i + c.len_utf8()..]
@@ -292,6 +307,15 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scr
             if !between_emoji {
                 continue;
             }
+        }
+        if let Some(at) = gap.take()
+            && (c.is_alphanumeric() || c == '#' || c == '@')
+        {
+            units.push(Unit {
+                c: ' ',
+                start: at,
+                end: at,
+            });
         }
         let start = (base + i) as u32;
         units.push(Unit {
@@ -649,10 +673,15 @@ fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
             let wide_gap = w.gap_before >= 2;
             prev.arabic
                 && w.arabic
+                && meet_without_punctuation(prev_units, units)
                 && (starts_with_tatweel(units)
-                    || (ends_with_tatweel(prev_units) && w.letters <= 2)
+                    || (ends_with_tatweel(prev_units)
+                        && w.letters <= 2
+                        && (prev.letters == 1 || is_lam_alef(units)))
                     || (wide_gap
-                        && (w.is_stray_letter(word_units) || prev.is_stray_letter(word_units))))
+                        && (w.is_stray_letter(word_units)
+                            || (prev.is_stray_letter(word_units)
+                                && !is_colloquial_ala(prev_units)))))
         };
         if join {
             let prev = &mut words[kept - 1];
@@ -667,9 +696,71 @@ fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
     words.truncate(kept);
 }
 
-/// Letters whose final glyph PDF extraction tends to move to the front.
+/// Whether two words meet letter to letter: a word split by a stray space has no
+/// punctuation where it was split, while `ب: مصرع` or `ل #اليسا` are words apart.
+fn meet_without_punctuation(before: &[Unit], after: &[Unit]) -> bool {
+    before.last().is_some_and(|u| is_word_part(u.c))
+        && after.first().is_some_and(|u| is_word_part(u.c))
+}
+
+/// Whether a fragment is lam-alef, the ligature a stretched word loses to the
+/// next "word" in extracted text (`فاعـ لا`, `مثـ لا`). After a stretched word
+/// of two letters or more, no other short word joins it: in social text a
+/// word stretched at its end stays one (`احبكـ يا`); a stretched prefix of one
+/// letter takes any short word (`بـ أن`).
+fn is_lam_alef(units: &[Unit]) -> bool {
+    let mut letters = units.iter().map(|u| u.c).filter(|&c| is_arabic_letter(c));
+    letters.next() == Some('ل')
+        && letters
+            .next()
+            .is_some_and(|c| matches!(c, 'ا' | 'أ' | 'إ' | 'آ'))
+        && letters.next().is_none()
+}
+
+/// Whether a word is ع alone: in social text the colloquial short form of على
+/// (`ع  عيشتكم`), a word of its own, not a letter split from the next word.
+fn is_colloquial_ala(units: &[Unit]) -> bool {
+    let mut letters = units.iter().filter(|u| !is_combining_mark(u.c));
+    letters.next().is_some_and(|u| u.c == 'ع') && letters.next().is_none()
+}
+
+/// Letters whose final glyph PDF extraction tends to move to the front of a word: ى begins
+/// no Arabic word, the others begin many.
 fn is_movable_final(c: char) -> bool {
-    matches!(c, 'ك' | 'ح' | 'ج')
+    matches!(c, 'ك' | 'ح' | 'ج' | 'ى')
+}
+
+/// Whether a word begins with a final letter moved to its front: the letter, and enough
+/// after it: three letters in all with ى (`ىتسمـ` for تسمى), four with the others, which
+/// begin short words of their own (كل, حق, جو).
+fn begins_with_moved_final(units: &[Unit], letters: usize) -> bool {
+    match units.first().map(|u| u.c) {
+        Some('ى') => letters >= 3,
+        Some(c) => is_movable_final(c) && letters >= 4,
+        None => false,
+    }
+}
+
+/// Whether a line reads as a post (a tag, a mention, a link, an emoji): a word there ends in
+/// tatweel for emphasis (`احبكـ`), not because extraction moved its last letter away.
+fn is_post(units: &[Unit]) -> bool {
+    units.iter().enumerate().any(|(k, u)| {
+        matches!(u.c, '#' | '@')
+            || is_pictographic(u.c)
+            || (u.c == ':' && units.get(k + 1).is_some_and(|n| n.c == '/'))
+    })
+}
+
+/// Where a word that lost its final letter ends: a word ending in tatweel,
+/// or in tatweel and then punctuation (`ذلــ،`), gives the index after its
+/// tatweel (and the marks on it), where the letter goes back; any other
+/// word gives `None`.
+fn tatweel_end(w: &[Unit]) -> Option<usize> {
+    let end = w.iter().rposition(|u| is_word_part(u.c))? + 1;
+    if !w[end..].iter().all(|u| !u.c.is_alphanumeric()) {
+        return None;
+    }
+    ends_with_tatweel(&w[..end]).then_some(end)
 }
 
 /// Whether a word is the article ال alone (with its tatweel and any marks).
@@ -684,32 +775,47 @@ fn is_article(units: &[Unit]) -> bool {
 fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut Vec<bool>) {
     used.clear();
     used.resize(words.len(), false);
+    if is_post(word_units) {
+        return;
+    }
     for k in 0..words.len() {
         let own = words[k];
-        if !own.arabic || !ends_with_tatweel(&word_units[own.start..own.end]) {
+        if !own.arabic {
             continue;
         }
-        if is_movable_final(word_units[own.start].c) && own.letters >= 4 && !used[k] {
-            // The word's first unit to its end.
-            word_units[own.start..own.end].rotate_left(1);
+        let Some(end) = tatweel_end(&word_units[own.start..own.end]) else {
+            continue;
+        };
+        if !used[k] && begins_with_moved_final(&word_units[own.start..own.end], own.letters) {
+            // The word's first unit to its end, before any punctuation after it.
+            word_units[own.start..own.start + end].rotate_left(1);
             used[k] = true;
             continue;
         }
-        if own.letters < 2 || is_article(&word_units[own.start..own.end]) {
+        if own.letters < 2
+            || end < own.end - own.start
+            || is_article(&word_units[own.start..own.end])
+        {
             // A prefix written apart with tatweel (`بـ الرياض`, `لـ @name`, the article
-            // before a number in `الـ 10 دقائق`): social text, not a word that lost its last
-            // letter (`ذلـ` for ذلك has two letters too).
+            // before a number in `الـ 10 دقائق`): not a word that lost its last letter
+            // (`ذلـ` for ذلك has two letters too). Nor a word followed by punctuation
+            // (`ذلـــ،`): in extracted text its letter is seldom in a word before it on
+            // the line, whose first letter, taken, would break a whole word (جديد).
             continue;
         }
         for j in (0..k).rev() {
             let w = words[j];
             let units = &word_units[w.start..w.end];
-            if ends_with_tatweel(units) {
+            if tatweel_end(units).is_some() {
                 break;
             }
-            if !used[j] && w.arabic && is_movable_final(units[0].c) && w.letters >= 4 {
-                // Word j's first unit to the end of word k: the units
-                // between move back by one, and the words' ranges with them.
+            if !used[j]
+                && w.arabic
+                && units[0].c != 'ى'
+                && begins_with_moved_final(units, w.letters)
+            {
+                // Word j's first unit to the end of word k: the units between move back
+                // by one, and the words' ranges with them.
                 word_units[w.start..own.end].rotate_left(1);
                 words[j].end -= 1;
                 for between in &mut words[j + 1..k] {
@@ -856,6 +962,27 @@ mod tests {
     }
 
     #[test]
+    fn words_apart_by_punctuation_or_colloquial_ala_stay_apart() {
+        assert_eq!(repair("ا ف ب:  مصرع"), "ا ف ب: مصرع");
+        assert_eq!(repair("ل  #اليسا"), "ل #اليسا");
+        // A zero-width space or a direction control between words was their space.
+        assert_eq!(repair("#قانون_جاستا\u{2069}محمد"), "#قانون_جاستا محمد");
+        assert_eq!(repair("للعهد\u{200B}عقدت"), "للعهد عقدت");
+        assert_eq!(repair("\u{2067}#وسم\u{2069} كلمة"), "#وسم كلمة");
+        assert_eq!(repair("(\u{200F}5)"), "(5)");
+        // Joining ones are dropped inside the word.
+        assert_eq!(repair("وزا\u{00AD}رة"), "وزارة");
+        assert_eq!(repair("سلام ع  عيشتكم"), "سلام ع عيشتكم");
+        // A word stretched at its end in a post is whole; a stretched prefix joins.
+        assert_eq!(repair("احبكـ يا"), "احبك يا");
+        assert_eq!(repair("بـ أن"), "بأن");
+        assert_eq!(repair("مثـ لا"), "مثلا");
+        // A split word still joins, whatever punctuation is around it.
+        assert_eq!(repair("(خلا   ل)."), "(خلال).");
+        assert_eq!(repair("«وجه  ـا»"), "«وجها»");
+    }
+
+    #[test]
     fn moves_final_letters_back() {
         assert_eq!(repair("دبلوماسية كوكذلـــ"), "دبلوماسية وكذلك");
         assert_eq!(
@@ -863,6 +990,32 @@ mod tests {
             "العالمي لصالح إلى معالجة وتهدف الدبلوماسية بذلك"
         );
         assert_eq!(repair("كان كبيرا"), "كان كبيرا");
+        // Punctuation after the word that lost its letter stays after it.
+        assert_eq!(repair("كوكذلـــ،"), "وكذلك،");
+        // Only a word before it gave the letter away.
+        assert_eq!(repair("مصطلـــ) حالمن"), "مصطل) حالمن");
+        // ى starts no word: one in front of a word ending in tatweel is its last letter.
+        assert_eq!(
+            repair("ىتســمـ بالطرق الأخرى تجعلها أداة جذابة للعديد من السفارات"),
+            "تسمى بالطرق الأخرى تجعلها أداة جذابة للعديد من السفارات"
+        );
+        // Without tatweel the word is whole, whatever its first letter.
+        assert_eq!(repair("حالة ذلك،"), "حالة ذلك،");
+        // Before punctuation the lost letter is not looked for in the words before.
+        assert_eq!(
+            repair("شكل جديد وبناء على ذلـــ،"),
+            "شكل جديد وبناء على ذل،"
+        );
+        assert_eq!(
+            repair("قنوات كالمحاضرات، بالإضافة إلى ذلــ،"),
+            "قنوات كالمحاضرات، بالإضافة إلى ذل،"
+        );
+        assert_eq!(repair("جوجل مثـ لا،"), "جوجل مثلا،");
+        // In a post, a word stretched at its end is emphasis.
+        assert_eq!(
+            repair("قالها جستن بيبر 😪احبكـ يا نظر عيني"),
+            "قالها جستن بيبر 😪احبك يا نظر عيني"
+        );
     }
 
     #[test]

@@ -22,6 +22,22 @@ pub fn is_invisible_format(c: char) -> bool {
     )
 }
 
+/// The invisible characters that join what is around them (the soft hyphen of a word
+/// processor, the word joiner, the zero-width no-break space): inside a word they continue it,
+/// as normalization drops them (`Minis\u{AD}try` is one word, found by `ministry`). The
+/// zero-width space and the bidi controls stay between words: posts put them there
+/// (`للعهد\u{200B}عقدت`, `#قانون_جاستا\u{2069}محمد`).
+pub fn is_joining_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// The invisible characters that stand between words when they stand between letters (the
+/// zero-width space, the marks and controls of direction): what is neither joining (above)
+/// nor the (non-)joiner inside a word.
+pub fn separates_words(c: char) -> bool {
+    is_invisible_format(c) && !is_joining_format(c) && c != ZWNJ && c != ZWJ
+}
+
 /// Arabic diacritics removed by normalization: harakat and tanween, shadda,
 /// sukun, the extended marks up to U+065F, dagger alef and the Quranic
 /// annotation marks.

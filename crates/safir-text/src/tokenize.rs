@@ -4,8 +4,8 @@
 
 use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
-    is_emoji_modifier, is_letter, is_letter_mark_or_digit, is_mark as is_combining_mark,
-    is_pictographic, is_presentation_form, is_regional_indicator,
+    is_emoji_modifier, is_joining_format, is_letter, is_letter_mark_or_digit,
+    is_mark as is_combining_mark, is_pictographic, is_presentation_form, is_regional_indicator,
 };
 use crate::swar::{HIGH, repeat, u32_at, u64_at};
 
@@ -243,15 +243,6 @@ pub(crate) fn link_may_start_after(before: &str) -> bool {
         .rev()
         .find(|&c| !(is_combining_mark(c) || c == TATWEEL))
         .is_none_or(|c| !is_word_char(c) || is_arabic_letter(c))
-}
-
-/// The invisible characters that join what is around them (the soft hyphen of a word
-/// processor, the word joiner, the zero-width no-break space): inside a word they continue it,
-/// as normalization drops them (`Minis\u{AD}try` is one word, found by `ministry`). The
-/// zero-width space and the bidi controls stay between words: posts put them there
-/// (`للعهد\u{200B}عقدت`, `#قانون_جاستا\u{2069}محمد`).
-fn is_joining_format(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{2060}' | '\u{FEFF}')
 }
 
 fn is_word_char(c: char) -> bool {
