@@ -273,7 +273,18 @@ const CASES: &[DemoCase] = &[
     },
 ];
 
-pub async fn seed(db: &Db) -> anyhow::Result<()> {
+/// The demo officer who works each mission's cases, named in their history.
+fn demo_officer(mission: &str) -> &'static str {
+    match mission {
+        "PAR" => "consul.paris@demo.safir.example",
+        "DXB" => "consul.dubai@demo.safir.example",
+        _ => "duty.nairobi@demo.safir.example",
+    }
+}
+
+/// Seeds the catalogues and cases; `emergency_ack` is how long an emergency may wait for
+/// acknowledgement, after which the waiting one escalates like any other.
+pub async fn seed(db: &Db, emergency_ack: Duration) -> anyhow::Result<()> {
     for (code, currency, fee) in MISSION_CURRENCY {
         let Some(mission) = missions::find_by_code(db, code).await? else {
             continue;
@@ -307,6 +318,10 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         let Some(applicant) = accounts::find_user_by_email(db, &email).await? else {
             continue;
         };
+        let officer = Email::parse(demo_officer(c.mission)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let officer_id = accounts::find_user_by_email(db, &officer)
+            .await?
+            .map(|u| u.id);
         let f = form(c.form);
         let priority = if c.kind == CaseKind::Emergency {
             Priority::High
@@ -342,17 +357,21 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
                     _ => None,
                 };
                 let due_in = Some(if c.kind == CaseKind::Emergency {
-                    Duration::hours(12)
+                    emergency_ack
                 } else {
                     Duration::days(i64::from(service.processing_days))
                 });
-                cases::transition(
+                let actor_id = match actor {
+                    Actor::Applicant => Some(applicant.id.as_str()),
+                    _ => officer_id.as_deref(),
+                };
+                let (moved, _) = cases::transition(
                     &mut tx,
                     &case.id,
                     &Transition {
                         action,
                         actor,
-                        actor_id: None,
+                        actor_id,
                         reason,
                         mission_code: &mission.code,
                         due_in,
@@ -360,6 +379,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("demo case {i}: {e}"))?;
+                if action == CaseAction::Submit && c.kind == CaseKind::Emergency {
+                    // Left unacknowledged, it escalates as a real one does.
+                    safir_web::consular::workflow::schedule_escalation(&mut tx, &moved, 1)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("demo case {i}: {e:?}"))?;
+                }
                 if action == CaseAction::Approve && c.kind == CaseKind::Visa {
                     issue_demo_evisa(&key, &mut tx, &case, &mission.id, &applicant.id).await?;
                 }

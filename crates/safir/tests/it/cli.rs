@@ -93,6 +93,35 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         2
     );
+    // The waiting demo emergency escalates like a real one, and the officers' moves in the
+    // demo's histories are the demo officers'.
+    assert!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM cases WHERE kind = 'emergency' AND state = 'submitted'"
+        )
+        .await
+            >= 1
+    );
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM cases c WHERE kind = 'emergency' AND state = 'submitted' \
+             AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'consular.emergency_escalation' \
+             AND j.payload LIKE '%' || c.id || '%')"
+        )
+        .await,
+        0,
+        "every waiting emergency has its escalation"
+    );
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM case_events WHERE actor_id IS NULL"
+        )
+        .await,
+        0
+    );
 
     let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
