@@ -30,6 +30,7 @@ case-state-approved = موافق عليه
 case-state-rejected = مرفوض
 case-state-withdrawn = مسحوب
 case-state-ready-for-collection = جاهز للاستلام
+case-state-ready-sent-by-courier = جاهز ويُرسَل إليك مع شركة التوصيل
 case-state-closed = مغلق
 
 case-action-submit = قدّم الطلب
@@ -223,6 +224,7 @@ decision-title = القرار بشأن طلبك
 decision-download = نزّل القرار (PDF)
 decision-applicant = مقدّم الطلب
 decision-reason = الأسباب
+decision-message = رسالة البعثة
 decision-date = تاريخ القرار
 apply-autosaved = حُفظ تلقائيًا الساعة { $time }.
 apply-autosave-failed = لم يُحفظ تلقائيًا (ربما انقطع الاتصال أو انتهت الجلسة). ما كتبته ما زال هنا: احفظه بالزر أدناه.

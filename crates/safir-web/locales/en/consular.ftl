@@ -27,6 +27,7 @@ case-state-approved = Approved
 case-state-rejected = Refused
 case-state-withdrawn = Withdrawn
 case-state-ready-for-collection = Ready for collection
+case-state-ready-sent-by-courier = Ready and sent by courier
 case-state-closed = Closed
 
 case-action-submit = Submit the application
@@ -220,6 +221,7 @@ decision-title = Decision on your application
 decision-download = Download the decision (PDF)
 decision-applicant = Applicant
 decision-reason = Grounds
+decision-message = Message from the mission
 decision-date = Date of the decision
 apply-autosaved = Saved automatically at { $time }.
 apply-autosave-failed = Not saved automatically (the connection or the session may have ended). What you typed is still here: save it with the button below.

@@ -32,6 +32,16 @@ evisa-revoke-submit = Revoke the visa
 evisa-revoked-done = The visa was revoked. Checks of its code now say so.
 evisa-already-revoked = This visa was already revoked.
 
+# Email to the holder when an officer revokes the e-visa (the reason stays internal).
+email-evisa-revoked-subject = Your e-visa { $visa } is revoked
+email-evisa-revoked-body =
+    Hello { $name },
+
+    The mission has revoked your e-visa { $visa }. It is no longer valid for travel, and anyone who checks its code is told that it is revoked.
+
+    If you have questions, contact the mission through your application:
+    { $link }
+
 ## The public check
 
 verify-title = Check an e-visa

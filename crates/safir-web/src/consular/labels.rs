@@ -18,6 +18,21 @@ pub fn state(lang: Lang, code: &str) -> String {
     t(lang, &key("case-state", code))
 }
 
+/// The state as the applicant reads it: a document to be sent by courier is not waiting
+/// for collection but on its way.
+pub fn state_for_applicant(lang: Lang, code: &str, form: &str) -> String {
+    if code == "ready_for_collection" && sent_by_courier(form) {
+        return t(lang, "case-state-ready-sent-by-courier");
+    }
+    state(lang, code)
+}
+
+/// Whether the applicant asked for the document by courier (the case's form, as stored).
+fn sent_by_courier(form: &str) -> bool {
+    serde_json::from_str::<std::collections::BTreeMap<String, String>>(form)
+        .is_ok_and(|f| f.get("collection").is_some_and(|c| c == "courier"))
+}
+
 pub fn kind(lang: Lang, code: &str) -> String {
     t(lang, &key("case-kind", code))
 }
@@ -78,3 +93,31 @@ pub fn field_errors(errors: &safir_domain::FieldErrors) -> FieldErrors {
 }
 
 pub use crate::admin::support::{error_summary, rejected};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_sent_by_courier_is_not_waiting_for_collection() {
+        let courier = r#"{"collection":"courier","courier_address":"12 rue de la Paix"}"#;
+        let counter = r#"{"collection":"mission"}"#;
+        let code = "ready_for_collection";
+        assert_eq!(
+            state_for_applicant(Lang::En, code, courier),
+            "Ready and sent by courier"
+        );
+        assert_eq!(
+            state_for_applicant(Lang::En, code, counter),
+            "Ready for collection"
+        );
+        assert_eq!(
+            state_for_applicant(Lang::En, code, "not json"),
+            "Ready for collection"
+        );
+        assert_eq!(
+            state_for_applicant(Lang::En, "approved", courier),
+            state(Lang::En, "approved")
+        );
+    }
+}

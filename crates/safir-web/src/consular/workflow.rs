@@ -140,7 +140,7 @@ pub async fn act(
     }
     let from_staff = cmd.actor == Actor::Officer;
     if let Some(body) = cmd.message.map(str::trim).filter(|b| !b.is_empty()) {
-        cases::add_message(
+        let message_id = cases::add_message(
             &mut tx,
             &case.id,
             Some(by.user.id()),
@@ -150,6 +150,12 @@ pub async fn act(
         )
         .await
         .map_err(AppError::internal)?;
+        if matches!(cmd.action, CaseAction::Approve | CaseAction::Reject) {
+            // The decision letter quotes it.
+            cases::link_message_to_last_event(&mut tx, &case.id, &message_id)
+                .await
+                .map_err(AppError::internal)?;
+        }
     }
     // Every move is in the audit trail, the applicant's as well as the officers'. A decision's
     // reason is a code; a request for information is the officer's own text, which stays on
@@ -221,10 +227,7 @@ async fn notify_applicant(
     args.set("reference", case.display_reference());
     args.set(
         "state",
-        i18n.t(
-            lang,
-            &format!("case-state-{}", case.state.replace('_', "-")),
-        ),
+        super::labels::state_for_applicant(lang, &case.state, &case.form),
     );
     args.set(
         "link",

@@ -190,6 +190,8 @@ fn every_message_formats_without_errors() {
         // A document's type and size.
         ("format", "PDF"),
         ("size", "1.5"),
+        // A revoked e-visa's number.
+        ("visa", "PAR-V-2026-000123"),
     ] {
         args.set(name, value);
     }

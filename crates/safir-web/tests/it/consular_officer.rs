@@ -56,6 +56,8 @@ pub struct Application<'a> {
     pub lang: &'a str,
     /// Days until the case is due; negative for a case already late.
     pub due_days: i64,
+    /// Whether the document is to be sent by courier rather than collected.
+    pub courier: bool,
 }
 
 impl Application<'_> {
@@ -65,7 +67,15 @@ impl Application<'_> {
         form.insert("given_names".to_owned(), given.to_owned());
         form.insert("surname".to_owned(), surname.to_owned());
         form.insert("passport_number".to_owned(), "X1234567".to_owned());
-        form.insert("collection".to_owned(), "mission".to_owned());
+        if self.courier {
+            form.insert("collection".to_owned(), "courier".to_owned());
+            form.insert(
+                "courier_address".to_owned(),
+                "12 rue de la Paix, Paris".to_owned(),
+            );
+        } else {
+            form.insert("collection".to_owned(), "mission".to_owned());
+        }
         let mut tx = app.db.begin().await.unwrap();
         let draft = cases::create_draft(
             &mut tx,
@@ -170,6 +180,7 @@ impl World {
             name,
             lang: "ar",
             due_days: 10,
+            courier: false,
         }
     }
 }
@@ -409,6 +420,15 @@ async fn a_refusal_mails_the_reason_and_the_message() {
             "{}",
             refusal.text
         );
+        // The decision letter carries the message too.
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let pdf = applicant
+            .get_bytes(&format!("/account/cases/{}/decision.pdf", case.id))
+            .await;
+        if let Some(text) = crate::harness::pdftotext(&pdf) {
+            assert!(text.contains("الصورة غير واضحة"), "{text}");
+            assert!(text.contains("Message from the mission"), "{text}");
+        }
         let request = app.audit_summaries("case.request_info").await;
         assert_eq!(request.len(), 1);
         assert_eq!(request[0]["request_chars"], 32);
@@ -419,6 +439,41 @@ async fn a_refusal_mails_the_reason_and_the_message() {
         // A page of personal data is not kept by the browser or a proxy.
         let shown = officer.get(&page).await;
         assert_eq!(shown.headers["cache-control"], "private, no-store");
+    }
+}
+
+/// A passport to be sent by courier is not "ready for collection" for its applicant: the
+/// mail, their application's page and their list say it is on its way.
+#[tokio::test]
+async fn a_document_sent_by_courier_is_on_its_way_for_the_applicant() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let mut application = w.application("Nour Haddad", CaseKind::PassportRenewal);
+        application.courier = true;
+        let case = application.submit(&app).await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        for action in ["start_review", "approve", "mark_ready_for_collection"] {
+            let r = officer.submit(&page, &act, &[("action", action)]).await;
+            assert_eq!(r.status, 303, "{action}: {}", r.body);
+        }
+        assert_eq!(state_of(&app, &case.id).await, "ready_for_collection");
+        let on_its_way = "جاهز ويُرسَل إليك مع شركة التوصيل";
+        let mails = app.emails_to(&w.applicant.email).await;
+        let last = mails.last().unwrap();
+        assert!(last.subject.contains(on_its_way), "{}", last.subject);
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let mine = applicant
+            .get(&format!("/account/cases/{}?lang=ar", case.id))
+            .await;
+        assert!(mine.body.contains(on_its_way), "{}", mine.body);
+        assert!(!mine.body.contains("جاهز للاستلام"), "{}", mine.body);
+        let list = applicant.get("/account/cases?lang=ar").await;
+        assert!(list.body.contains(on_its_way), "{}", list.body);
+        // The officers' queue keeps the state's own name.
+        let queue = officer.get("/missions/PAR/cases?lang=ar").await;
+        assert!(!queue.body.contains(on_its_way));
     }
 }
 

@@ -172,7 +172,7 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             .get_bytes(&format!("/account/cases/{case_id}/decision.pdf"))
             .await;
         assert!(pdf.starts_with(b"%PDF-"));
-        if let Some(text) = pdftotext(&pdf) {
+        if let Some(text) = crate::harness::pdftotext(&pdf) {
             assert!(text.contains("Decision on your application"), "{text}");
             assert!(text.contains("القرار بشأن طلبك"), "{text}");
             assert!(text.contains("Claire Martin"), "{text}");
@@ -186,31 +186,5 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             .get(&format!("/account/cases/{case_id}/decision.pdf"))
             .await;
         assert_eq!(denied.status, 404);
-    }
-}
-
-/// The text of a PDF as poppler's `pdftotext` extracts it; `None` when it is not installed
-/// and the environment does not demand it.
-fn pdftotext(pdf: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!(
-        "safir-decision-{}.pdf",
-        uuid::Uuid::now_v7().as_simple()
-    ));
-    std::fs::write(&path, pdf).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output();
-    let _ = std::fs::remove_file(&path);
-    match out {
-        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
-        _ => {
-            assert!(
-                !safir_store::testing::required("pdftotext"),
-                "SAFIR_TEST_REQUIRE includes pdftotext but it is not installed"
-            );
-            eprintln!("skipping the decision text check: pdftotext is not installed");
-            None
-        }
     }
 }

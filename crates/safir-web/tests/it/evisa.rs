@@ -437,6 +437,23 @@ async fn an_officer_revokes_and_the_check_says_so() {
         let res = client.submit(&page, &action, &[("reason", "again")]).await;
         assert_eq!(res.status, 409);
 
+        // The holder is told once, in their language, without the reason.
+        let mails = app.emails_to(&holder.email).await;
+        assert_eq!(mails.len(), 1, "one email for the revocation: {mails:?}");
+        assert_eq!(mails[0].lang, "en");
+        assert!(
+            mails[0].subject.contains(&visa.visa_number),
+            "{}",
+            mails[0].subject
+        );
+        assert!(
+            mails[0].text.contains("revoked your e-visa"),
+            "{}",
+            mails[0].text
+        );
+        assert!(mails[0].text.contains(&page), "{}", mails[0].text);
+        assert!(!mails[0].text.contains("جواز مبلغ عن سرقته"));
+
         // The holder sees the revocation but not the reason.
         let mut client = app.client();
         client.sign_in(&holder).await;

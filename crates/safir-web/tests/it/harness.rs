@@ -516,3 +516,29 @@ pub fn fresh_totp_code(account_id: &str, secret: &str) -> String {
 pub fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The text of a PDF as poppler's `pdftotext` extracts it; `None` when it is not installed
+/// and the environment does not demand it.
+pub fn pdftotext(pdf: &[u8]) -> Option<String> {
+    let path = std::env::temp_dir().join(format!(
+        "safir-decision-{}.pdf",
+        uuid::Uuid::now_v7().as_simple()
+    ));
+    std::fs::write(&path, pdf).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            assert!(
+                !safir_store::testing::required("pdftotext"),
+                "SAFIR_TEST_REQUIRE includes pdftotext but it is not installed"
+            );
+            eprintln!("skipping a PDF text check: pdftotext is not installed");
+            None
+        }
+    }
+}

@@ -266,12 +266,35 @@ pub struct Event {
     pub from_state: String,
     pub to_state: String,
     pub reason: Option<String>,
+    /// The message to the applicant written with this step (a decision's), if any.
+    pub message_id: Option<String>,
 }
 
 pub async fn events(db: &Db, case_id: &str) -> Result<Vec<Event>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id").bind(case_id).fetch_all(p).await
     })?)
+}
+
+/// Records `message_id` as written with the case's latest step, in the transaction that
+/// made both.
+pub async fn link_message_to_last_event(
+    tx: &mut Tx,
+    case_id: &str,
+    message_id: &str,
+) -> Result<(), StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE case_events SET message_id = $1 WHERE id = \
+             (SELECT id FROM case_events WHERE case_id = $2 ORDER BY at DESC, id DESC LIMIT 1)",
+        )
+        .bind(message_id)
+        .bind(case_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    changed_any(n)
 }
 
 /// Deletes the applicant's own unsubmitted draft.

@@ -89,7 +89,7 @@ pub async fn list_my_cases(
             reference: c.display_reference(),
             kind: labels::kind(lang, &c.kind),
             service: names.get(&c.service_id).cloned().unwrap_or_default(),
-            state: labels::state(lang, &c.state),
+            state: labels::state_for_applicant(lang, &c.state, &c.form),
             draft: c.state == CaseState::Draft.as_str(),
             updated: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
             state_code: c.state.clone(),
@@ -186,7 +186,7 @@ pub async fn case_page(
         .iter()
         .map(|e| TimelineItem {
             at: e.at.format("%Y-%m-%d %H:%M").to_string(),
-            state: labels::state(lang, &e.to_state),
+            state: labels::state_for_applicant(lang, &e.to_state, &case.form),
             reason: match e.action.as_str() {
                 "approve" | "reject" => e.reason.as_deref().map(|r| labels::reason(lang, r)),
                 _ => None,
@@ -208,7 +208,7 @@ pub async fn case_page(
         kind: labels::kind(lang, &case.kind),
         service: service.clone(),
         mission: mission.clone(),
-        state: labels::state(lang, &case.state),
+        state: labels::state_for_applicant(lang, &case.state, &case.form),
         state_code: case.state.clone(),
         decision: case
             .decision_reason

@@ -36,17 +36,22 @@ pub struct Row {
     pub value: [String; 2],
 }
 
+/// `text` in lines of at most [`WRAP`] characters, broken between words; a word
+/// longer than a line (a long name written without spaces) is broken inside.
 fn wrap(text: &str) -> Vec<String> {
     let mut lines = vec![String::new()];
     for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("one line");
-        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > WRAP {
-            lines.push(word.to_owned());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
+        let chars: Vec<char> = word.chars().collect();
+        for piece in chars.chunks(WRAP) {
+            let last = lines.last_mut().expect("one line");
+            if !last.is_empty() && last.chars().count() + 1 + piece.len() > WRAP {
+                lines.push(piece.iter().collect());
+            } else {
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.extend(piece);
             }
-            last.push_str(word);
         }
     }
     lines
@@ -58,6 +63,67 @@ fn fill(v: u8) -> Fill {
         opacity: NormalizedF32::ONE,
         rule: Default::default(),
     }
+}
+
+/// One line of text on a page: its baseline `y`, its size and grey.
+#[derive(Debug)]
+struct Line {
+    text: String,
+    rtl: bool,
+    size: f32,
+    y: f32,
+    grey: u8,
+}
+
+/// The lowest baseline on a page.
+const BOTTOM: f32 = PAGE_H - MARGIN;
+/// Where the rows go on, on a page after the first.
+const TOP_OF_NEXT: f32 = MARGIN + 24.0;
+
+/// The letter's lines, page by page: a row that does not fit goes on the next
+/// page, and a value too long for one page goes on over as many as it needs.
+fn layout(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Vec<Vec<Line>> {
+    let line = |text: &str, rtl: bool, size: f32, y: f32, grey: u8| Line {
+        text: text.to_owned(),
+        rtl,
+        size,
+        y,
+        grey,
+    };
+    let mut pages = vec![vec![
+        line(title[0], false, 18.0, 80.0, 0),
+        line(title[1], true, 20.0, 80.0, 0),
+        line(mission[0], false, 11.0, 102.0, 90),
+        line(mission[1], true, 12.0, 102.0, 90),
+    ]];
+    let mut y = 140.0;
+    for row in rows {
+        // A label is not left alone at the foot of a page.
+        if y + 16.0 > BOTTOM {
+            pages.push(Vec::new());
+            y = TOP_OF_NEXT;
+        }
+        let page = pages.last_mut().expect("one page");
+        page.push(line(&row.label[0], false, 8.5, y, 90));
+        page.push(line(&row.label[1], true, 9.5, y, 90));
+        let (en, ar) = (wrap(&row.value[0]), wrap(&row.value[1]));
+        for i in 0..en.len().max(ar.len()) {
+            y += 16.0;
+            if y > BOTTOM {
+                pages.push(Vec::new());
+                y = TOP_OF_NEXT;
+            }
+            let page = pages.last_mut().expect("one page");
+            if let Some(l) = en.get(i) {
+                page.push(line(l, false, 11.5, y, 0));
+            }
+            if let Some(l) = ar.get(i) {
+                page.push(line(l, true, 12.0, y, 0));
+            }
+        }
+        y += 26.0;
+    }
+    pages
 }
 
 /// The letter with its `rows`; fails only if the embedded font cannot be read.
@@ -72,40 +138,22 @@ pub fn render(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Result<Vec<
     );
     let settings =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| AppError::internal("page size"))?;
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
-    let put =
-        |surface: &mut krilla::surface::Surface<'_>, text: &str, rtl: bool, size: f32, y: f32| {
-            let line = type_.line(text, rtl, size);
-            let x = if rtl { RIGHT - line.width() } else { MARGIN };
-            type_.draw(surface, &line, x, y);
-        };
-    surface.set_fill(Some(fill(0)));
-    put(&mut surface, title[0], false, 18.0, 80.0);
-    put(&mut surface, title[1], true, 20.0, 80.0);
-    surface.set_fill(Some(fill(90)));
-    put(&mut surface, mission[0], false, 11.0, 102.0);
-    put(&mut surface, mission[1], true, 12.0, 102.0);
-    let mut y = 140.0;
-    for row in rows {
-        surface.set_fill(Some(fill(90)));
-        put(&mut surface, &row.label[0], false, 8.5, y);
-        put(&mut surface, &row.label[1], true, 9.5, y);
-        surface.set_fill(Some(fill(0)));
-        let (en, ar) = (wrap(&row.value[0]), wrap(&row.value[1]));
-        for i in 0..en.len().max(ar.len()) {
-            y += 16.0;
-            if let Some(l) = en.get(i) {
-                put(&mut surface, l, false, 11.5, y);
-            }
-            if let Some(l) = ar.get(i) {
-                put(&mut surface, l, true, 12.0, y);
-            }
+    for lines in layout(title, mission, rows) {
+        let mut page = document.start_page_with(settings.clone());
+        let mut surface = page.surface();
+        for l in &lines {
+            surface.set_fill(Some(fill(l.grey)));
+            let shaped = type_.line(&l.text, l.rtl, l.size);
+            let x = if l.rtl {
+                RIGHT - shaped.width()
+            } else {
+                MARGIN
+            };
+            type_.draw(&mut surface, &shaped, x, l.y);
         }
-        y += 26.0;
+        surface.finish();
+        page.finish();
     }
-    surface.finish();
-    page.finish();
     document
         .finish()
         .map_err(|e| AppError::internal(format!("PDF: {e:?}")))
@@ -113,6 +161,41 @@ pub fn render(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Result<Vec<
 
 fn both(key: &str) -> [String; 2] {
     [t(Lang::En, key), t(Lang::Ar, key)]
+}
+
+/// The officer's words to the applicant written with the decision (required when the reason
+/// is "other"), in the column of their script; `-` in both columns when there were none.
+async fn decision_message(
+    state: &AppState,
+    case_id: &str,
+    message_id: Option<&str>,
+) -> Result<[String; 2], AppError> {
+    let Some(message_id) = message_id else {
+        return Ok(["-".to_owned(), "-".to_owned()]);
+    };
+    let messages = cases::list_messages(&state.db, case_id, false)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(match messages.iter().find(|m| m.id == message_id) {
+        None => ["-".to_owned(), "-".to_owned()],
+        Some(m) if is_mostly_arabic(&m.body) => [String::new(), m.body.clone()],
+        Some(m) => [m.body.clone(), String::new()],
+    })
+}
+
+/// Whether more of `text`'s letters are Arabic than not.
+fn is_mostly_arabic(text: &str) -> bool {
+    let (arabic, other) = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .fold((0, 0), |(a, o), c| {
+            if ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0750}'..='\u{08FF}').contains(&c) {
+                (a + 1, o)
+            } else {
+                (a, o + 1)
+            }
+        });
+    arabic > other
 }
 
 pub async fn download_decision(
@@ -172,6 +255,10 @@ pub async fn download_decision(
             value: [reason_of(Lang::En), reason_of(Lang::Ar)],
         },
         Row {
+            label: both("decision-message"),
+            value: decision_message(&state, &case.id, decided.message_id.as_deref()).await?,
+        },
+        Row {
             label: both("decision-date"),
             value: [
                 decided.at.format("%Y-%m-%d").to_string(),
@@ -203,4 +290,57 @@ pub async fn download_decision(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(value: &str) -> Row {
+        Row {
+            label: ["Label".to_owned(), "تسمية".to_owned()],
+            value: [value.to_owned(), value.to_owned()],
+        }
+    }
+
+    #[test]
+    fn long_words_are_broken_to_fit_a_line() {
+        let name = "A".repeat(100);
+        let lines = wrap(&format!("{name} B"));
+        assert!(lines.iter().all(|l| l.chars().count() <= WRAP), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), format!("{name}B"));
+        assert_eq!(wrap("two words"), ["two words"]);
+    }
+
+    #[test]
+    fn a_long_message_goes_on_over_the_next_pages() {
+        let message = "كلمة ".repeat(1500);
+        let rows = [row("PAR-2026-000001"), row(&message), row("2026-12-02")];
+        let pages = layout(["Decision", "القرار"], ["Paris", "باريس"], &rows);
+        assert!(pages.len() > 1, "{} pages", pages.len());
+        for lines in &pages {
+            assert!(lines.iter().all(|l| l.y <= BOTTOM && l.y >= MARGIN));
+        }
+        // Every word is on some page, and the last row comes last.
+        let words: usize = pages
+            .iter()
+            .flatten()
+            .filter(|l| !l.rtl && l.size > 11.0)
+            .map(|l| l.text.matches("كلمة").count())
+            .sum();
+        assert_eq!(words, 1500);
+        let last = pages.last().unwrap().last().unwrap();
+        assert_eq!(last.text, "2026-12-02");
+        // One short letter is one page.
+        assert_eq!(layout(["D", "ق"], ["P", "ب"], &rows[..1]).len(), 1);
+    }
+
+    #[test]
+    fn the_message_goes_in_the_column_of_its_script() {
+        assert!(is_mostly_arabic("يرجى مراجعة القنصلية (Paris)"));
+        assert!(!is_mostly_arabic(
+            "Please contact the consulate (القنصلية)."
+        ));
+        assert!(!is_mostly_arabic("123"));
+    }
 }

@@ -313,6 +313,7 @@ pub async fn revoke_evisa(
         }
         Err(e) => return Err(AppError::internal(e)),
     }
+    notify_holder_of_revocation(&state, &mut tx, &evisa).await?;
     crate::audit_log::commit_with(
         tx,
         &NewAuditRecord {
@@ -344,4 +345,29 @@ async fn again(
 ) -> Result<Response, AppError> {
     let html = evisa_page(state, lang, viewer, user, client_ip, id, extra).await?;
     Ok((status, axum::Extension(crate::error::OwnErrorPage), html).into_response())
+}
+
+/// Emails the holder, in their language, that their e-visa is revoked, in the
+/// revocation's transaction: the reason is the register's, not theirs, and is left out.
+async fn notify_holder_of_revocation(
+    state: &AppState,
+    tx: &mut safir_store::Tx,
+    evisa: &Evisa,
+) -> Result<(), AppError> {
+    let holder = safir_store::accounts::find_user(&state.db, &evisa.holder_id)
+        .await
+        .map_err(AppError::internal)?;
+    let lang = Lang::parse(&holder.preferred_lang).unwrap_or(Lang::Ar);
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("name", holder.display_name.clone());
+    args.set("visa", evisa.visa_number.clone());
+    let link = match &evisa.case_id {
+        Some(case) => format!("{}/account/cases/{case}", state.config.public_url),
+        None => format!("{}/evisas/{}", state.config.public_url, evisa.id),
+    };
+    args.set("link", link);
+    let message = crate::email::render(&holder.email, lang, "evisa-revoked", &args);
+    crate::email::enqueue(tx, &message, Some(format!("evisa-revoked:{}", evisa.id)))
+        .await
+        .map_err(AppError::internal)
 }
