@@ -8,7 +8,8 @@
 //!    and their presentation forms);
 //! 2. NFKC, applied only around characters whose quick check is not "yes"
 //!    (presentation forms, ligatures, full-width forms, composing marks), with
-//!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says, ﷼
+//!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says (joined
+//!    with underscores inside a hashtag, so the tag stays whole), ﷼
 //!    becomes the word ريال (with Arabic yeh);
 //! 3. marks left over after composition are dropped again (step 1's set);
 //! 4. Persian look-alikes: ی → ي, ک → ك, ۀ → ه;
@@ -249,6 +250,16 @@ impl Normalizer<'_> {
                 continue;
             }
             match c {
+                // In a hashtag the phrase is joined with underscores, as a tag is written:
+                // with spaces it would end the tag after its first word.
+                '\u{FDFA}' | '\u{FDFB}' if self.in_hashtag() => {
+                    self.starter = None;
+                    for c in std::iter::once(c).nfkc() {
+                        self.mapped(if c == ' ' { '_' } else { c });
+                    }
+                    i += len;
+                    continue;
+                }
                 '\u{FDFC}' => {
                     self.starter = None;
                     for c in "ريال".chars() {
@@ -373,6 +384,20 @@ impl Normalizer<'_> {
         }
     }
 
+    /// Whether the output ends inside a hashtag: since the last whitespace, `#` and then
+    /// letters, digits, marks or underscores only.
+    fn in_hashtag(&self) -> bool {
+        let word = self
+            .out
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default();
+        word.strip_prefix('#').is_some_and(|tag| {
+            tag.chars()
+                .all(|c| c == '_' || c.is_alphanumeric() || canonical_combining_class(c) != 0)
+        })
+    }
+
     fn after_pictograph(&self) -> bool {
         self.out.chars().next_back().is_some_and(continues_emoji)
     }
@@ -483,6 +508,10 @@ mod tests {
     #[test]
     fn explicit_symbols() {
         assert_eq!(n("محمد \u{FDFA}"), "محمد صلي الله عليه وسلم");
+        // Inside a hashtag the phrase keeps the tag whole.
+        assert_eq!(n("#محمد_\u{FDFA} اليوم"), "#محمد_صلي_الله_عليه_وسلم اليوم");
+        assert_eq!(n("#\u{FDFA}"), "#صلي_الله_عليه_وسلم");
+        assert_eq!(n("#وسم، \u{FDFA}"), "#وسم، صلي الله عليه وسلم");
         assert_eq!(n("100 \u{FDFC}"), "100 ريال");
     }
 

@@ -540,6 +540,20 @@ fn mirror(c: char) -> char {
     }
 }
 
+/// Whether `units` end inside a hashtag: since the last whitespace, `#` and then letters,
+/// digits, marks or underscores only.
+fn ends_in_hashtag(units: &[Unit]) -> bool {
+    let word_start = units
+        .iter()
+        .rposition(|u| u.c.is_whitespace())
+        .map_or(0, |k| k + 1);
+    let word = &units[word_start..];
+    word.first().is_some_and(|u| u.c == '#')
+        && word[1..]
+            .iter()
+            .all(|u| u.c == '_' || u.c.is_alphanumeric() || is_combining_mark(u.c))
+}
+
 fn expand_presentation_forms(units: &mut Vec<Unit>) {
     if !units.iter().any(|u| is_presentation_form(u.c)) {
         return;
@@ -551,10 +565,13 @@ fn expand_presentation_forms(units: &mut Vec<Unit>) {
             c if is_presentation_form(c) => {
                 // Isolated forms of harakat decompose to space + mark: keep the mark.
                 let mark_form = matches!(c, '\u{FE70}'..='\u{FE7F}' | '\u{FC5E}'..='\u{FC63}');
+                // A phrase (ﷺ) inside a hashtag is joined as a tag is written.
+                let in_tag = !mark_form && ends_in_hashtag(&expanded);
                 expanded.extend(
                     std::iter::once(c)
                         .nfkc()
                         .filter(|&c| !(mark_form && c == ' '))
+                        .map(|c| if in_tag && c == ' ' { '_' } else { c })
                         .map(|c| Unit { c, ..u }),
                 );
             }
@@ -941,6 +958,15 @@ mod tests {
             "الدبلوماسية"
         );
         assert_eq!(repair("تحقيـق أهـداف"), "تحقيق أهداف");
+    }
+
+    #[test]
+    fn a_phrase_ligature_in_a_hashtag_keeps_the_tag_whole() {
+        assert_eq!(
+            repair("#محمد_\u{FDFA} اليوم"),
+            "#محمد_صلى_الله_عليه_وسلم اليوم"
+        );
+        assert_eq!(repair("محمد \u{FDFA}"), "محمد صلى الله عليه وسلم");
     }
 
     #[test]
