@@ -97,9 +97,11 @@ impl TestDb {
         }
         admin.close().await;
         let url = with_search_path(admin_url, &schema);
+        // Named after the schema, so that dropping it can end what this test left open.
         let opts = PgConnectOptions::from_str(admin_url)
             .expect("PostgreSQL URL")
-            .options([("search_path", schema.as_str())]);
+            .options([("search_path", schema.as_str())])
+            .application_name(&schema);
         let db = Db::connect_postgres(opts)
             .await
             .expect("connect to test schema");
@@ -149,6 +151,17 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(Db::Postgres(pool)) = Db::connect(&admin_url).await {
+                            // A transaction the test dropped is rolled back by a task of the
+                            // test's runtime, which this thread blocks while it waits: its
+                            // session would hold locks that the drop waits for, forever. The
+                            // test is over, so its sessions are ended first.
+                            let _ = sqlx::query(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                                 WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                            )
+                            .bind(&schema)
+                            .execute(&pool)
+                            .await;
                             let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                                 "DROP SCHEMA IF EXISTS {schema} CASCADE"
                             )))
