@@ -126,6 +126,7 @@ mod tests {
     fn patterns_fold_like_keys_and_escape_like_syntax() {
         assert_eq!(name_key("أحـمـد الرّاشد"), name_key("احمد الراشد"));
         assert_eq!(name_key("ÉLODIE"), "élodie");
+        assert_eq!(name_key("ΟΔΥΣΣΕΥΣ"), name_key("Οδυσσευς"));
         // The crisis benchmark's loader writes this key itself (bench/crisis/gen_registrations.py).
         assert_eq!(name_key("Traveller 12"), "traveller 12");
         assert_eq!(contains_pattern("Élodie"), "%élodie%");

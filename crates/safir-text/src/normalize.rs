@@ -3,13 +3,15 @@
 //! Steps, in order (each sees the output of the previous one):
 //!
 //! 1. drop invisible format characters (BOM, bidi controls, ZWNJ, ZWJ except
-//!    inside emoji sequences, soft hyphen, word joiner), tatweel and Arabic
+//!    inside emoji sequences, soft hyphen, word joiner; a zero-width space or a
+//!    direction control between two words becomes a space), tatweel and Arabic
 //!    diacritics (harakat, tanween, shadda, sukun, dagger alef, Quranic marks,
 //!    and their presentation forms);
 //! 2. NFKC, applied only around characters whose quick check is not "yes"
 //!    (presentation forms, ligatures, full-width forms, composing marks), with
 //!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says (joined
-//!    with underscores inside a hashtag, so the tag stays whole), ﷼
+//!    with underscores inside a hashtag, so the tag stays whole, and set apart
+//!    by spaces from letters glued to them elsewhere), ﷼
 //!    becomes the word ريال (with Arabic yeh);
 //! 3. marks left over after composition are dropped again (step 1's set);
 //! 4. Persian look-alikes: ی → ي, ک → ك, ۀ → ه;
@@ -18,7 +20,7 @@
 //! 6. alef variants أ إ آ ٱ to ا; alef maqsura ى to ي;
 //! 7. teh marbuta ة to ه (on by default);
 //! 8. hamza carriers ؤ → و, ئ → ي (off by default);
-//! 9. lowercase;
+//! 9. lowercase (Greek final sigma folded to σ, as case folding does);
 //! 10. letters repeated three times or more collapse (off by default, for
 //!     social text): Arabic letters to one, other letters to two.
 //!
@@ -26,6 +28,7 @@
 
 use crate::script::{
     TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_letter, is_pictographic,
+    separates_words,
 };
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -245,27 +248,45 @@ impl Normalizer<'_> {
                 if c == ZWJ && self.after_pictograph() {
                     self.mark_starter(i);
                     self.push(c);
+                } else if separates_words(c)
+                    && self.after_word()
+                    && text[i + len..]
+                        .chars()
+                        .find(|&n| !is_invisible_format(n))
+                        .is_some_and(starts_word)
+                {
+                    // Between two words a zero-width space or a direction mark was their
+                    // space (`الخدمة\u{200B}ممتازة`): it becomes one, as the tokenizer reads it.
+                    self.starter = None;
+                    self.push(' ');
                 }
                 i += len;
                 continue;
             }
             match c {
-                // In a hashtag the phrase is joined with underscores, as a tag is written:
-                // with spaces it would end the tag after its first word.
-                '\u{FDFA}' | '\u{FDFB}' if self.in_hashtag() => {
+                // A phrase or a word in one glyph is a word of its own: spaces set it apart
+                // from letters it was glued to (`رأيتهﷺيتحرى`, `30﷼اول`). In a hashtag its
+                // words are joined with underscores, as a tag is written: with spaces the tag
+                // would end after the first.
+                '\u{FDFA}' | '\u{FDFB}' | '\u{FDFC}' => {
+                    let in_tag = self.in_hashtag();
+                    if !in_tag && self.after_word() {
+                        self.push(' ');
+                    }
                     self.starter = None;
-                    for c in std::iter::once(c).nfkc() {
-                        self.mapped(if c == ' ' { '_' } else { c });
+                    if c == '\u{FDFC}' {
+                        for c in "ريال".chars() {
+                            self.push(c);
+                        }
+                    } else {
+                        for c in std::iter::once(c).nfkc() {
+                            self.mapped(if in_tag && c == ' ' { '_' } else { c });
+                        }
                     }
                     i += len;
-                    continue;
-                }
-                '\u{FDFC}' => {
-                    self.starter = None;
-                    for c in "ريال".chars() {
-                        self.push(c);
+                    if !in_tag && text[i..].chars().next().is_some_and(starts_word) {
+                        self.push(' ');
                     }
-                    i += len;
                     continue;
                 }
                 _ if is_stable(c) => {
@@ -344,7 +365,9 @@ impl Normalizer<'_> {
             self.push(c.to_ascii_lowercase());
         } else {
             for l in c.to_lowercase() {
-                self.push(l);
+                // Greek final sigma folds to sigma, as case folding does: lowercasing a
+                // capital Σ cannot know the word ends there (ΟΔΥΣΣΕΥΣ, Οδυσσευς).
+                self.push(if l == 'ς' { 'σ' } else { l });
             }
         }
     }
@@ -384,6 +407,14 @@ impl Normalizer<'_> {
         }
     }
 
+    /// Whether the output ends with a letter, a digit or a mark on one.
+    fn after_word(&self) -> bool {
+        self.out
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || canonical_combining_class(c) != 0)
+    }
+
     /// Whether the output ends inside a hashtag: since the last whitespace, `#` and then
     /// letters, digits, marks or underscores only.
     fn in_hashtag(&self) -> bool {
@@ -405,6 +436,11 @@ impl Normalizer<'_> {
     fn push(&mut self, c: char) {
         self.out.push(c);
     }
+}
+
+/// A letter or a digit that begins a word (not a mark, which sits on the one before).
+fn starts_word(c: char) -> bool {
+    c.is_alphanumeric() && canonical_combining_class(c) == 0
 }
 
 fn continues_emoji(p: char) -> bool {
@@ -508,10 +544,22 @@ mod tests {
     #[test]
     fn explicit_symbols() {
         assert_eq!(n("محمد \u{FDFA}"), "محمد صلي الله عليه وسلم");
+        assert_eq!(n("ΟΔΥΣΣΕΥΣ"), n("Οδυσσευς"));
+        assert_eq!(n("Οδυσσευς"), "οδυσσευσ");
         // Inside a hashtag the phrase keeps the tag whole.
         assert_eq!(n("#محمد_\u{FDFA} اليوم"), "#محمد_صلي_الله_عليه_وسلم اليوم");
         assert_eq!(n("#\u{FDFA}"), "#صلي_الله_عليه_وسلم");
         assert_eq!(n("#وسم، \u{FDFA}"), "#وسم، صلي الله عليه وسلم");
+        // Glued to letters, the phrase is set apart from them.
+        assert_eq!(n("رأيته\u{FDFA}يتحرى"), "رايته صلي الله عليه وسلم يتحري");
+        assert_eq!(n("30\u{FDFC}اول"), "30 ريال اول");
+        assert_eq!(n("\u{FDFC}"), "ريال");
+        // A zero-width space or a direction mark between words is their space; inside a
+        // word, or next to punctuation, it goes.
+        assert_eq!(n("الخدمة\u{200B}ممتازة"), "الخدمه ممتازه");
+        assert_eq!(n("الخدمة\u{200F}\u{2069}ممتازة"), "الخدمه ممتازه");
+        assert_eq!(n("(\u{200F}5)"), "(5)");
+        assert_eq!(n("Minis\u{AD}try"), "ministry");
         assert_eq!(n("100 \u{FDFC}"), "100 ريال");
     }
 

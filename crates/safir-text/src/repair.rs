@@ -561,17 +561,36 @@ fn expand_presentation_forms(units: &mut Vec<Unit>) {
     let mut expanded = Vec::with_capacity(units.len() + 8);
     for &u in units.iter() {
         match u.c {
-            '\u{FDFC}' => expanded.extend("ريال".chars().map(|c| Unit { c, ..u })),
+            // A phrase or a word in one glyph (ﷺ, ﷻ, ﷼) is a word of its own: outside a
+            // tag, spaces around it keep it from the letters it was glued to
+            // (`رأيتهﷺيتحرى`, `30﷼اول`); in a tag, underscores join it to the tag.
+            '\u{FDFA}' | '\u{FDFB}' | '\u{FDFC}' => {
+                let in_tag = ends_in_hashtag(&expanded);
+                let space = Unit { c: ' ', ..u };
+                if !in_tag {
+                    expanded.push(space);
+                }
+                let glyph: Box<dyn Iterator<Item = char>> = if u.c == '\u{FDFC}' {
+                    Box::new("ريال".chars())
+                } else {
+                    Box::new(std::iter::once(u.c).nfkc())
+                };
+                expanded.extend(
+                    glyph
+                        .map(|c| if in_tag && c == ' ' { '_' } else { c })
+                        .map(|c| Unit { c, ..u }),
+                );
+                if !in_tag {
+                    expanded.push(space);
+                }
+            }
             c if is_presentation_form(c) => {
                 // Isolated forms of harakat decompose to space + mark: keep the mark.
                 let mark_form = matches!(c, '\u{FE70}'..='\u{FE7F}' | '\u{FC5E}'..='\u{FC63}');
-                // A phrase (ﷺ) inside a hashtag is joined as a tag is written.
-                let in_tag = !mark_form && ends_in_hashtag(&expanded);
                 expanded.extend(
                     std::iter::once(c)
                         .nfkc()
                         .filter(|&c| !(mark_form && c == ' '))
-                        .map(|c| if in_tag && c == ' ' { '_' } else { c })
                         .map(|c| Unit { c, ..u }),
                 );
             }
@@ -677,6 +696,7 @@ fn starts_with_tatweel(w: &[Unit]) -> bool {
 /// before it follows it in `word_units` (words are kept in order and
 /// nothing lies between them there), so joining extends a range.
 fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
+    let post = is_post(word_units);
     // `words[..kept]` are the words so far, joined.
     let mut kept = 0;
     for k in 0..words.len() {
@@ -688,17 +708,35 @@ fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
                 &word_units[w.start..w.end],
             );
             let wide_gap = w.gap_before >= 2;
+            let (prev_stray, stray) = (
+                prev.is_stray_letter(word_units),
+                w.is_stray_letter(word_units),
+            );
+            // A letter before a tag or a mention is a preposition written apart (`ل  #وسم`).
+            let before_a_tag = words
+                .get(k + 1)
+                .is_some_and(|n| matches!(word_units[n.start].c, '#' | '@'));
             prev.arabic
                 && w.arabic
                 && meet_without_punctuation(prev_units, units)
-                && (starts_with_tatweel(units)
+                // In a post, a word that starts with tatweel is stretched for emphasis
+                // (`عن ـجامعة`): it joins a word stretched at its end (`فولـ ـو`), or the word
+                // before when it is too short to be a word (`مِـجَ ـلَة`).
+                && ((starts_with_tatweel(units)
+                    && (!post || ends_with_tatweel(prev_units) || w.letters <= 2))
                     || (ends_with_tatweel(prev_units)
                         && w.letters <= 2
                         && (prev.letters == 1 || is_lam_alef(units)))
+                    // Letters spelled out one by one (`ا  ف  ب`) stay apart; ع alone is
+                    // the colloquial على, and a letter stretched at its end is a prefix of
+                    // the word after it (`الخير  لـ العواصف`), not the end of the one before.
                     || (wide_gap
-                        && (w.is_stray_letter(word_units)
-                            || (prev.is_stray_letter(word_units)
-                                && !is_colloquial_ala(prev_units)))))
+                        && !(prev_stray && stray)
+                        && ((stray
+                            && !is_colloquial_ala(units)
+                            && !ends_with_tatweel(units)
+                            && !before_a_tag)
+                            || (prev_stray && !is_colloquial_ala(prev_units)))))
         };
         if join {
             let prev = &mut words[kept - 1];
@@ -768,6 +806,17 @@ fn is_post(units: &[Unit]) -> bool {
     })
 }
 
+/// Whether the letters before a word's final tatweel end as a whole word does: with the
+/// pronoun ك or ه (or ة), which posts stretch for emphasis (`كيفكـ`, `حلوهـ`, `لكـ`); a word
+/// that lost its last letter to extraction seldom ends there (`ذلـ`, `مصطلـ`, `برامـ`).
+fn ends_as_a_whole_word(units: &[Unit], tatweel_end: usize) -> bool {
+    units[..tatweel_end]
+        .iter()
+        .rev()
+        .find(|u| is_arabic_letter(u.c))
+        .is_some_and(|u| matches!(u.c, 'ك' | 'ه' | 'ة'))
+}
+
 /// Where a word that lost its final letter ends: a word ending in tatweel,
 /// or in tatweel and then punctuation (`ذلــ،`), gives the index after its
 /// tatweel (and the marks on it), where the letter goes back; any other
@@ -803,6 +852,9 @@ fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut
         let Some(end) = tatweel_end(&word_units[own.start..own.end]) else {
             continue;
         };
+        if ends_as_a_whole_word(&word_units[own.start..own.end], end) {
+            continue;
+        }
         if !used[k] && begins_with_moved_final(&word_units[own.start..own.end], own.letters) {
             // The word's first unit to its end, before any punctuation after it.
             word_units[own.start..own.start + end].rotate_left(1);
@@ -967,6 +1019,12 @@ mod tests {
             "#محمد_صلى_الله_عليه_وسلم اليوم"
         );
         assert_eq!(repair("محمد \u{FDFA}"), "محمد صلى الله عليه وسلم");
+        // Glued to letters, it is set apart from them.
+        assert_eq!(
+            repair("مارأيته\u{FDFA}يتحرى"),
+            "مارأيته صلى الله عليه وسلم يتحرى"
+        );
+        assert_eq!(repair("30\u{FDFC}اول"), "30 ريال اول");
     }
 
     #[test]
@@ -999,6 +1057,19 @@ mod tests {
         // Joining ones are dropped inside the word.
         assert_eq!(repair("وزا\u{00AD}رة"), "وزارة");
         assert_eq!(repair("سلام ع  عيشتكم"), "سلام ع عيشتكم");
+        assert_eq!(repair("بخطر  ع بالك"), "بخطر ع بالك");
+        assert_eq!(repair("سلام  ع  عيشتكم"), "سلام ع عيشتكم");
+        assert_eq!(repair("مساء الخير  لـ العواصف"), "مساء الخير ل العواصف");
+        assert_eq!(repair("يقول  ل #اليسا"), "يقول ل #اليسا");
+        assert_eq!(repair("ا  ف  ب -"), "ا ف ب -");
+        // A word stretched at its start in a post is whole; one split in two still joins.
+        assert_eq!(repair("عن ـجامعة #وسم"), "عن جامعة #وسم");
+        assert_eq!(repair("فولـ ـو #وسم"), "فولو #وسم");
+        assert_eq!(repair("مِـجَ ـلَة #وسم"), "مِجَلَة #وسم");
+        // A stretched pronoun is emphasis, not a lost letter.
+        assert_eq!(repair("كيفكـ يا عمري"), "كيفك يا عمري");
+        assert_eq!(repair("مشتاقين كثير ليكـ"), "مشتاقين كثير ليك");
+        assert_eq!(repair("حلوهـ"), "حلوه");
         // A word stretched at its end in a post is whole; a stretched prefix joins.
         assert_eq!(repair("احبكـ يا"), "احبك يا");
         assert_eq!(repair("بـ أن"), "بأن");

@@ -6,6 +6,7 @@ use crate::script::{
     TATWEEL, ZWJ, ZWNJ, arabic_digit_value, is_arabic_diacritic, is_arabic_letter, is_digit,
     is_emoji_modifier, is_joining_format, is_letter, is_letter_mark_or_digit,
     is_mark as is_combining_mark, is_pictographic, is_presentation_form, is_regional_indicator,
+    separates_words,
 };
 use crate::swar::{HIGH, repeat, u32_at, u64_at};
 
@@ -271,9 +272,10 @@ fn word_scan(s: &str, hashtag: bool) -> (usize, bool) {
         // digit, pass every test below: they skip decoding.
         let b = bytes[k];
         if b.is_ascii_alphabetic() {
-            // A link pasted right after an Arabic word (`العالمhttps://t.co/…`, common in
-            // posts whose spaces were lost) starts a token of its own.
-            if prev.has(Class::ARABIC) && url_scheme(&s[k..]).is_some() {
+            // A link or an address pasted right after an Arabic word (`العالمhttps://t.co/…`,
+            // `راسلوناinfo@mofa.gov.sa`, common in posts whose spaces were lost) starts a
+            // token of its own.
+            if prev.has(Class::ARABIC) && link_or_address_starts(&s[k..]) {
                 return (k, sign);
             }
             k += 1 + ascii_letters(&bytes[k + 1..]);
@@ -614,7 +616,13 @@ fn url_len(s: &str) -> Option<usize> {
         let glued_arabic = prev.is_ascii_alphanumeric()
             && (is_arabic_letter(c)
                 || (c == '#' && chars.peek().is_some_and(|&(_, n)| is_arabic_letter(n))));
-        if c.is_whitespace() || matches!(c, '<' | '>' | '"' | '«' | '»') || glued_arabic {
+        // A zero-width space or a direction mark ends a link: posts put them after one
+        // (`https://t.co/x\u{200F}شكرا`), and no address holds them.
+        if c.is_whitespace()
+            || matches!(c, '<' | '>' | '"' | '«' | '»')
+            || glued_arabic
+            || separates_words(c)
+        {
             end = k;
             break;
         }
@@ -676,6 +684,11 @@ fn host_len(s: &str) -> Option<usize> {
 /// The e-mail address `s` starts with, and the length of the run of local-part characters
 /// it starts with, address or not. An address starting later inside that run would end the
 /// same run at the same place, so it is not one either.
+/// Whether `s` starts with a link's scheme or a whole email address.
+fn link_or_address_starts(s: &str) -> bool {
+    url_scheme(s).is_some() || email_len(s).0.is_some()
+}
+
 fn email_len(s: &str) -> (Option<usize>, usize) {
     let local = s
         .bytes()
@@ -884,6 +897,28 @@ mod tests {
             ]
         );
         assert_eq!(toks("@ #"), vec![(Punct, "@"), (Punct, "#")]);
+        // A direction mark or a zero-width space ends a link.
+        assert_eq!(
+            toks("https://t.co/x\u{200F}شكرا \u{2066}https://t.co/y\u{2069}"),
+            vec![
+                (Url, "https://t.co/x"),
+                (Punct, "\u{200F}"),
+                (Word, "شكرا"),
+                (Punct, "\u{2066}"),
+                (Url, "https://t.co/y"),
+                (Punct, "\u{2069}")
+            ]
+        );
+        // An address glued to an Arabic word is an address; a Latin word before it is not
+        // cut.
+        assert_eq!(
+            toks("راسلوناinfo@mofa.gov.sa"),
+            vec![(Word, "راسلونا"), (Email, "info@mofa.gov.sa")]
+        );
+        assert_eq!(
+            toks("writeinfo@mofa.gov.sa"),
+            vec![(Email, "writeinfo@mofa.gov.sa")]
+        );
     }
 
     #[test]
@@ -965,7 +1000,7 @@ mod tests {
         let mut prev: Option<char> = None;
         let mut chars = s.char_indices().peekable();
         while let Some((k, c)) = chars.next() {
-            if prev.is_some_and(is_arabic_letter) && url_scheme(&s[k..]).is_some() {
+            if prev.is_some_and(is_arabic_letter) && link_or_address_starts(&s[k..]) {
                 return k;
             }
             let ok = match c {

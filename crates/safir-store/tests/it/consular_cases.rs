@@ -431,7 +431,13 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
     for t in TestDb::all().await {
         let db = &t.db;
         let (mission, service, applicant) = setup(db).await;
-        let names = ["أحمد الرّاشد", "Élodie MARTIN", "فاطمة الزهراء", "100% Ali"];
+        let names = [
+            "أحمد الرّاشد",
+            "Élodie MARTIN",
+            "فاطمة الزهراء",
+            "100% Ali",
+            "ΟΔΥΣΣΕΥΣ ΠΑΠΑΣ",
+        ];
         let mut ids = Vec::new();
         for (i, name) in names.iter().enumerate() {
             let key = format!("n{i}");
@@ -465,6 +471,8 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
             ("100%", only(3)),
             ("0% a", only(3)),
             ("_", vec![]),
+            ("Οδυσσευς", only(4)),
+            ("παπας", only(4)),
         ] {
             assert_eq!(found(q).await, want, "{:?}: {q}", t.backend());
         }
@@ -478,6 +486,30 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
         db.migrate().await.unwrap();
         assert_eq!(found("احمد").await, only(0));
         assert_eq!(safir_store::name_key::fill_all(db).await.unwrap(), 0);
+
+        // A key from before the final sigma was folded: migration 0022 writes it again.
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE cases SET applicant_name_key = 'οδυσσευς παπας' WHERE id = $1")
+                .bind(&ids[4]).execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        assert!(found("Οδυσσευς").await.is_empty());
+        let statements = match t.backend() {
+            safir_store::Backend::Sqlite => {
+                include_str!("../../migrations/sqlite/0022_name_keys_final_sigma.sql")
+            }
+            safir_store::Backend::Postgres => {
+                include_str!("../../migrations/postgres/0022_name_keys_final_sigma.sql")
+            }
+        };
+        for statement in statements.lines().filter(|l| l.starts_with("UPDATE")) {
+            with_pool!(db.write(), p => {
+                sqlx::query(sqlx::AssertSqlSafe(statement)).execute(p).await.map(|_| ())
+            })
+            .unwrap();
+        }
+        assert_eq!(safir_store::name_key::fill_all(db).await.unwrap(), 1);
+        assert_eq!(found("Οδυσσευς").await, only(4));
     }
 }
 
