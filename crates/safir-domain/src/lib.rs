@@ -14,4 +14,4 @@ mod validation;
 
 pub use country::CountryCode;
 pub use lang::{Lang, Localized};
-pub use validation::{FieldErrors, ValidationError, ascii_number, iso_date};
+pub use validation::{FieldErrors, ValidationError, ascii_number, iso_date, trim_blank};

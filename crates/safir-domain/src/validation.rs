@@ -33,6 +33,27 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// `s` without the whitespace and the invisible characters at either end: the zero-width
+/// space and joiners, the direction marks and controls, the byte order mark. A value of those
+/// alone (typed, or pasted with a right-to-left mark) is as empty as one of spaces.
+pub fn trim_blank(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 /// `s` with the digits of Arabic keyboards as ASCII digits — Arabic-Indic (٠–٩) and
 /// Eastern Arabic-Indic (۰–۹, Persian and Urdu keyboards) — and the Arabic decimal
 /// separator (٫) as a dot, so that a number, a time or a date typed in Arabic reads as the
@@ -135,6 +156,9 @@ mod tests {
     #[test]
     fn numbers_typed_on_arabic_keyboards_read_as_ascii() {
         assert_eq!(ascii_number("٠٩:٣٠"), "09:30");
+        assert_eq!(trim_blank("\u{200F}\u{200B} \u{2067}"), "");
+        assert_eq!(trim_blank("\u{200F}نعم\u{200E} "), "نعم");
+        assert_eq!(trim_blank(" a\u{200B}b "), "a\u{200B}b");
         assert_eq!(ascii_number("۱۲"), "12");
         assert_eq!(ascii_number("٢٠٢٦-٠١-٣١"), "2026-01-31");
         assert_eq!(ascii_number("٤٨٫٨٥"), "48.85");

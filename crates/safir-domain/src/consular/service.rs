@@ -157,7 +157,7 @@ pub fn parse_visa_type(s: &str) -> Result<&'static str, ValidationError> {
 
 /// Checks a bilingual text field: required, trimmed, at most `max` characters.
 pub fn required_text(s: &str, max: usize) -> Result<String, ValidationError> {
-    let t = s.trim();
+    let t = crate::trim_blank(s);
     if t.is_empty() {
         return Err(ValidationError::new("required"));
     }
@@ -168,7 +168,7 @@ pub fn required_text(s: &str, max: usize) -> Result<String, ValidationError> {
 }
 
 pub fn optional_text(s: &str, max: usize) -> Result<String, ValidationError> {
-    let t = s.trim();
+    let t = crate::trim_blank(s);
     if t.chars().count() > max {
         return Err(ValidationError::new("too_long"));
     }

@@ -88,6 +88,7 @@ officer-case-applicant-form = ما صرّح به مقدّم الطلب
 officer-case-empty-value = —
 officer-case-decision = سبب القرار
 officer-case-evisa = افتح التأشيرة الإلكترونية (طباعة، PDF، إلغاء)
+officer-case-evisa-revoked = ملغاة
 officer-case-escalated = صُعِّد
 officer-case-escalated-level = { $level } من 3 مرات دون إقرار
 officer-case-actor-applicant = مقدّم الطلب

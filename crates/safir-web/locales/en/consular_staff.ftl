@@ -81,6 +81,7 @@ officer-case-applicant-form = What the applicant declared
 officer-case-empty-value = —
 officer-case-decision = Reason of the decision
 officer-case-evisa = Open the e-visa (print, PDF, revoke)
+officer-case-evisa-revoked = Revoked
 officer-case-escalated = Escalated
 officer-case-escalated-level = { $level } of 3 times, unacknowledged
 officer-case-actor-applicant = Applicant

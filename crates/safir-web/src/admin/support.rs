@@ -102,7 +102,7 @@ pub fn field_error(field: &str, e: &ValidationError, max_len: usize) -> FieldErr
 
 /// Trimmed required text of at most `max` characters.
 pub fn required_text(value: &str, max: usize) -> Result<String, ValidationError> {
-    let v = value.trim();
+    let v = safir_domain::trim_blank(value);
     if v.is_empty() {
         Err(ValidationError::new("required"))
     } else if v.chars().count() > max {
@@ -114,7 +114,7 @@ pub fn required_text(value: &str, max: usize) -> Result<String, ValidationError>
 
 /// Trimmed optional text of at most `max` characters.
 pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, ValidationError> {
-    let v = value.trim();
+    let v = safir_domain::trim_blank(value);
     if v.is_empty() {
         Ok(None)
     } else if v.chars().count() > max {

@@ -126,8 +126,9 @@ impl DrawnFilters {
 pub struct CaseStatus {
     pub case: Case,
     pub names: CaseNames,
-    /// The e-visa issued for this case, if it is a decided visa application.
-    pub evisa_id: Option<String>,
+    /// The e-visa issued for this case, if it is a decided visa application: its id, and
+    /// whether it was revoked since.
+    pub evisa: Option<(String, bool)>,
     pub events: Vec<Event>,
     /// The conversation without the officers' internal notes.
     pub messages: Vec<Message>,
@@ -289,13 +290,16 @@ async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppE
     let evisa = async {
         if kind == CaseKind::Visa && decided {
             let issued = evisas::find_for_case(db, &case.applicant_id, &case.id).await?;
-            Ok(issued.map(|v| v.id))
+            Ok(issued.map(|v| {
+                let revoked = v.is_revoked();
+                (v.id, revoked)
+            }))
         } else {
             Ok::<_, StoreError>(None)
         }
     };
     // The rest does not depend on each other: read it side by side.
-    let (evisa_id, events, messages, documents) = tokio::try_join!(
+    let (evisa, events, messages, documents) = tokio::try_join!(
         evisa,
         cases::events(db, &case.id),
         cases::list_messages(db, &case.id, false),
@@ -305,7 +309,7 @@ async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppE
     Ok(CaseStatus {
         case,
         names,
-        evisa_id,
+        evisa,
         events,
         messages,
         documents,

@@ -387,6 +387,9 @@ async fn a_refusal_mails_the_reason_and_the_message() {
             ];
             officer.submit(&page, &act, &fields).await
         };
+        // Direction marks or zero-width spaces alone are as blank as spaces.
+        let r = reject("other", "\u{200F}\u{200B} \u{2067}").await;
+        assert_eq!(r.status, 422, "{}", r.body);
         let r = reject("other", "  ").await;
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(

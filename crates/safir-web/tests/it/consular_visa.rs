@@ -179,6 +179,26 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             // Printed without short-vowel marks, words with them extract as printed.
             assert!(text.contains("مقدم الطلب"), "{text}");
         }
+        // Revoked later: the applicant's page of the case and the officers' say so.
+        assert!(!mine.body.contains("evisa-revoked"));
+        let r = o
+            .submit(
+                &href,
+                &format!("/missions/DXB{href}/revoke"),
+                &[("reason", "Passport reported stolen")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mine = c.get(&format!("/account/cases/{case_id}?lang=en")).await;
+        assert!(mine.body.contains(r#"id="evisa-revoked""#), "{}", mine.body);
+        assert!(
+            mine.body.contains("no longer valid for travel"),
+            "{}",
+            mine.body
+        );
+        assert!(!mine.body.contains("Passport reported stolen"));
+        let desk = o.get(&format!("{case_page}?lang=en")).await;
+        assert!(desk.body.contains(r#"id="evisa-revoked""#), "{}", desk.body);
         let stranger = app.public_user(&unique_email("stranger")).await;
         let mut s = app.client();
         s.sign_in(&stranger).await;

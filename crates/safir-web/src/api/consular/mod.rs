@@ -181,7 +181,7 @@ pub fn check_move(case: &Case, action: CaseAction, actor: Actor) -> Result<(), E
 
 /// A message or note body: required, at most [`MESSAGE_MAX`] characters.
 pub fn message_body(field: &str, raw: &str) -> Result<String, AppError> {
-    let body = raw.trim();
+    let body = safir_domain::trim_blank(raw);
     let mut errors = crate::error::FieldErrors::new();
     if body.is_empty() {
         errors.push(field, "required");

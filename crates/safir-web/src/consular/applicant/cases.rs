@@ -125,6 +125,8 @@ struct CasePage {
     decision: Option<String>,
     /// The e-visa of an approved visa application.
     evisa: Option<String>,
+    /// The e-visa was revoked after the approval.
+    evisa_revoked: bool,
     /// The decision letter, once the mission decided.
     decision_pdf: Option<String>,
     fields: Vec<(String, String)>,
@@ -172,7 +174,8 @@ pub async fn case_page(
     page.title = case.display_reference();
     let kind = case.kind().map_err(AppError::internal)?;
     let st = case.state().map_err(AppError::internal)?;
-    let evisa = status.evisa_id.as_ref().map(|id| format!("/evisas/{id}"));
+    let evisa = status.evisa.as_ref().map(|(id, _)| format!("/evisas/{id}"));
+    let evisa_revoked = status.evisa.as_ref().is_some_and(|&(_, revoked)| revoked);
     let (service, mission) = match lang {
         Lang::Ar => (&names.service_name_ar, &names.mission_name_ar),
         _ => (&names.service_name_en, &names.mission_name_en),
@@ -215,6 +218,7 @@ pub async fn case_page(
             .as_deref()
             .map(|r| labels::reason(lang, r)),
         evisa,
+        evisa_revoked,
         decision_pdf: (decided && st.is_decided() && st != CaseState::Withdrawn)
             .then(|| format!("/account/cases/{}/decision.pdf", case.id)),
         fields: form_view::summary(lang, kind, &case.form()),
@@ -281,7 +285,7 @@ pub async fn send_message(
 ) -> Result<Response, AppError> {
     let me = &acting.user;
     let case = own_case(&state, me, &case_id).await?;
-    let body = data.get("message").trim();
+    let body = safir_domain::trim_blank(data.get("message"));
     // The case page again, the message as typed and `error` under it.
     let refused = |error: FieldError| async {
         let mut errors = FieldErrors::new();

@@ -27,8 +27,8 @@ const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 56.0;
 const RIGHT: f32 = PAGE_W - MARGIN;
-/// Characters per printed line of a long value, in each column.
-const WRAP: usize = 34;
+/// The width of each column (points): half the text area, less a gutter between them.
+const COLUMN: f32 = (RIGHT - MARGIN) / 2.0 - 12.0;
 
 /// One labelled value in both languages.
 pub struct Row {
@@ -36,23 +36,49 @@ pub struct Row {
     pub value: [String; 2],
 }
 
-/// `text` in lines of at most [`WRAP`] characters, broken between words; a word
-/// longer than a line (a long name written without spaces) is broken inside.
-fn wrap(text: &str) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let chars: Vec<char> = word.chars().collect();
-        for piece in chars.chunks(WRAP) {
-            let last = lines.last_mut().expect("one line");
-            if !last.is_empty() && last.chars().count() + 1 + piece.len() > WRAP {
-                lines.push(piece.iter().collect());
+/// `text` in lines that `fits` (a line's printed width within its column), broken between
+/// words; a word wider than a line (a long name written without spaces) is broken inside.
+/// The text's own line breaks are kept, and a blank line between paragraphs stays one.
+fn wrap(text: &str, fits: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.lines() {
+        if paragraph.trim().is_empty() {
+            if lines.last().is_some_and(|l| !l.is_empty()) {
+                lines.push(String::new());
+            }
+            continue;
+        }
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let joined = if line.is_empty() {
+                word.to_owned()
             } else {
-                if !last.is_empty() {
-                    last.push(' ');
+                format!("{line} {word}")
+            };
+            if fits(&joined) {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            // The word on a line of its own, cut where it stops fitting.
+            for c in word.chars() {
+                line.push(c);
+                if !fits(&line) && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::take(&mut line));
+                    line.push(c);
                 }
-                last.extend(piece);
             }
         }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
     }
     lines
 }
@@ -82,7 +108,13 @@ const TOP_OF_NEXT: f32 = MARGIN + 24.0;
 
 /// The letter's lines, page by page: a row that does not fit goes on the next
 /// page, and a value too long for one page goes on over as many as it needs.
-fn layout(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Vec<Vec<Line>> {
+/// `fits(text, rtl, size)`: whether a line is no wider than a column.
+fn layout(
+    title: [&str; 2],
+    mission: [&str; 2],
+    rows: &[Row],
+    fits: &dyn Fn(&str, bool, f32) -> bool,
+) -> Vec<Vec<Line>> {
     let line = |text: &str, rtl: bool, size: f32, y: f32, grey: u8| Line {
         text: text.to_owned(),
         rtl,
@@ -106,7 +138,10 @@ fn layout(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Vec<Vec<Line>> 
         let page = pages.last_mut().expect("one page");
         page.push(line(&row.label[0], false, 8.5, y, 90));
         page.push(line(&row.label[1], true, 9.5, y, 90));
-        let (en, ar) = (wrap(&row.value[0]), wrap(&row.value[1]));
+        let (en, ar) = (
+            wrap(&row.value[0], &|l| fits(l, false, 11.5)),
+            wrap(&row.value[1], &|l| fits(l, true, 12.0)),
+        );
         for i in 0..en.len().max(ar.len()) {
             y += 16.0;
             if y > BOTTOM {
@@ -138,7 +173,8 @@ pub fn render(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Result<Vec<
     );
     let settings =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| AppError::internal("page size"))?;
-    for lines in layout(title, mission, rows) {
+    let fits = |text: &str, rtl: bool, size: f32| type_.line(text, rtl, size).width() <= COLUMN;
+    for lines in layout(title, mission, rows, &fits) {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
         for l in &lines {
@@ -303,20 +339,61 @@ mod tests {
         }
     }
 
+    /// A line fits when it has at most 34 characters (the tests' stand-in for the width).
+    fn by_chars(text: &str) -> bool {
+        text.chars().count() <= 34
+    }
+
+    fn by_chars_3(text: &str, _: bool, _: f32) -> bool {
+        by_chars(text)
+    }
+
     #[test]
     fn long_words_are_broken_to_fit_a_line() {
         let name = "A".repeat(100);
-        let lines = wrap(&format!("{name} B"));
-        assert!(lines.iter().all(|l| l.chars().count() <= WRAP), "{lines:?}");
+        let lines = wrap(&format!("{name} B"), &by_chars);
+        assert!(lines.iter().all(|l| by_chars(l)), "{lines:?}");
         assert_eq!(lines.concat().replace(' ', ""), format!("{name}B"));
-        assert_eq!(wrap("two words"), ["two words"]);
+        assert_eq!(wrap("two words", &by_chars), ["two words"]);
+        assert_eq!(wrap("", &by_chars), [""]);
+    }
+
+    #[test]
+    fn line_breaks_and_paragraphs_are_kept() {
+        let text = "Please note:\n1. Bring your passport.\n\n\n2. Pay the fee.\n";
+        assert_eq!(
+            wrap(text, &by_chars),
+            [
+                "Please note:",
+                "1. Bring your passport.",
+                "",
+                "2. Pay the fee."
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_as_wide_as_the_measure_allows() {
+        // Wide letters fill a line sooner than narrow ones.
+        let wide = |l: &str| {
+            l.chars()
+                .map(|c| if c == 'W' { 3 } else { 1 })
+                .sum::<usize>()
+                <= 12
+        };
+        assert_eq!(wrap("WWW WWW iii iii", &wide), ["WWW", "WWW", "iii iii"]);
     }
 
     #[test]
     fn a_long_message_goes_on_over_the_next_pages() {
         let message = "كلمة ".repeat(1500);
         let rows = [row("PAR-2026-000001"), row(&message), row("2026-12-02")];
-        let pages = layout(["Decision", "القرار"], ["Paris", "باريس"], &rows);
+        let pages = layout(
+            ["Decision", "القرار"],
+            ["Paris", "باريس"],
+            &rows,
+            &by_chars_3,
+        );
         assert!(pages.len() > 1, "{} pages", pages.len());
         for lines in &pages {
             assert!(lines.iter().all(|l| l.y <= BOTTOM && l.y >= MARGIN));
@@ -332,7 +409,30 @@ mod tests {
         let last = pages.last().unwrap().last().unwrap();
         assert_eq!(last.text, "2026-12-02");
         // One short letter is one page.
-        assert_eq!(layout(["D", "ق"], ["P", "ب"], &rows[..1]).len(), 1);
+        assert_eq!(
+            layout(["D", "ق"], ["P", "ب"], &rows[..1], &by_chars_3).len(),
+            1
+        );
+    }
+
+    /// With the embedded font, the widest capitals of a long name stay in their column.
+    #[test]
+    fn the_printed_lines_fit_their_column() {
+        let type_ = Typesetter::new().expect("embedded font");
+        let fits = |text: &str, rtl: bool, size: f32| type_.line(text, rtl, size).width() <= COLUMN;
+        let name = "WILHELMINA MARGARETHA VANDERWOUDE-WAGEMAKERS MONTGOMERY WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW";
+        let rows = [row(name)];
+        for line in layout(["D", "ق"], ["P", "ب"], &rows, &fits)
+            .iter()
+            .flatten()
+        {
+            let size = line.size;
+            assert!(
+                type_.line(&line.text, line.rtl, size).width() <= COLUMN,
+                "{:?} is too wide",
+                line.text
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 48.0;
 const RIGHT: f32 = PAGE_W - MARGIN;
 const ROW_H: f32 = 40.0;
+/// The width of each language's column of values: half the text area, less a gutter.
+const COLUMN: f32 = (RIGHT - MARGIN) / 2.0 - 12.0;
 const QR_SIZE: f32 = 150.0;
 /// Characters of the verify address per printed line.
 const URL_CHUNK: usize = 64;
@@ -114,6 +116,17 @@ impl Pen<'_, '_> {
 }
 
 /// The PDF of a visa with these `rows`, whose QR code opens `verify_url`.
+/// `size`, or smaller so that `text` is no wider than `width`: a value stays on its line and
+/// in its column (a long name in capitals would run into the other language's).
+fn size_within(type_: &Typesetter, text: &str, rtl: bool, size: f32, width: f32) -> f32 {
+    let measured = type_.line(text, rtl, size).width();
+    if measured <= width {
+        size
+    } else {
+        size * width / measured
+    }
+}
+
 pub fn render_pdf(rows: &[FieldRow], verify_url: &str, revoked: bool) -> Result<Vec<u8>, PdfError> {
     let type_ = Typesetter::new().ok_or(PdfError::Font)?;
     let mut document = Document::new();
@@ -156,8 +169,10 @@ pub fn render_pdf(rows: &[FieldRow], verify_url: &str, revoked: bool) -> Result<
         pen.left(&row.label_en, 8.0, MARGIN, y + 10.0);
         pen.right(&row.label_ar, 9.0, RIGHT, y + 10.0);
         pen.colour(black());
-        pen.left(&row.value_en, 12.0, MARGIN, y + 27.0);
-        pen.right(&row.value_ar, 12.0, RIGHT, y + 27.0);
+        let en = size_within(pen.type_, &row.value_en, false, 12.0, COLUMN);
+        pen.left(&row.value_en, en, MARGIN, y + 27.0);
+        let ar = size_within(pen.type_, &row.value_ar, true, 12.0, COLUMN);
+        pen.right(&row.value_ar, ar, RIGHT, y + 27.0);
         y += ROW_H;
     }
     pen.rule(y + 4.0);
@@ -260,6 +275,19 @@ mod tests {
         ] {
             assert!(text.contains(arabic), "{arabic:?} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn a_long_value_is_set_smaller_to_stay_in_its_column() {
+        let type_ = Typesetter::new().expect("embedded font");
+        let name = "VANDERWOUDE-WAGEMAKERS MONTGOMERY WILHELMINA MARGARETHA";
+        let size = size_within(&type_, name, false, 12.0, COLUMN);
+        assert!(size < 12.0);
+        assert!(type_.line(name, false, size).width() <= COLUMN + 0.01);
+        assert_eq!(
+            size_within(&type_, "ERIKSSON ANNA", false, 12.0, COLUMN),
+            12.0
+        );
     }
 
     #[test]

@@ -98,7 +98,8 @@ struct CasePage {
     upload_kind: String,
     upload_error: Option<String>,
     /// The e-visa of an approved visa application.
-    evisa: Option<String>,
+    /// The e-visa's page, and whether it was revoked.
+    evisa: Option<(String, bool)>,
     id: String,
     /// A lost passport reported as an emergency can become a travel-document application.
     offers_etd: bool,
@@ -356,7 +357,7 @@ pub(super) async fn case_page(
         safir_store::consular::evisas::find_for_case(&state.db, &case.applicant_id, &case.id)
             .await
             .map_err(AppError::internal)?
-            .map(|v| format!("/evisas/{}", v.id))
+            .map(|v| (format!("/evisas/{}", v.id), v.is_revoked()))
     } else {
         None
     };
