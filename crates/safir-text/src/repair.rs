@@ -334,8 +334,9 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scr
         used,
     } = scratch;
     split_words(units, word_units, words);
-    rejoin_split_words(word_units, words);
-    restore_moved_letters(word_units, words, used);
+    let post = is_post(word_units);
+    rejoin_split_words(word_units, words, post);
+    restore_moved_letters(word_units, words, used, post);
     units.clear();
     // A word of tatweel alone (the dateline's `الرياض ـ واس`) is dropped with its space.
     let spells = |w: &&Word| word_units[w.start..w.end].iter().any(|u| u.c != TATWEEL);
@@ -570,16 +571,15 @@ fn expand_presentation_forms(units: &mut Vec<Unit>) {
                 if !in_tag {
                     expanded.push(space);
                 }
-                let glyph: Box<dyn Iterator<Item = char>> = if u.c == '\u{FDFC}' {
-                    Box::new("ريال".chars())
-                } else {
-                    Box::new(std::iter::once(u.c).nfkc())
+                let joined = |c: char| Unit {
+                    c: if in_tag && c == ' ' { '_' } else { c },
+                    ..u
                 };
-                expanded.extend(
-                    glyph
-                        .map(|c| if in_tag && c == ' ' { '_' } else { c })
-                        .map(|c| Unit { c, ..u }),
-                );
+                if u.c == '\u{FDFC}' {
+                    expanded.extend("ريال".chars().map(joined));
+                } else {
+                    expanded.extend(std::iter::once(u.c).nfkc().map(joined));
+                }
                 if !in_tag {
                     expanded.push(space);
                 }
@@ -695,8 +695,8 @@ fn starts_with_tatweel(w: &[Unit]) -> bool {
 /// Joins words split by stray spaces, in place: a word joined to the one
 /// before it follows it in `word_units` (words are kept in order and
 /// nothing lies between them there), so joining extends a range.
-fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>) {
-    let post = is_post(word_units);
+/// `post`: the line reads as a post (see [`is_post`]).
+fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>, post: bool) {
     // `words[..kept]` are the words so far, joined.
     let mut kept = 0;
     for k in 0..words.len() {
@@ -838,10 +838,16 @@ fn is_article(units: &[Unit]) -> bool {
     letters.next() == Some('ا') && letters.next() == Some('ل') && letters.next().is_none()
 }
 
-fn restore_moved_letters(word_units: &mut [Unit], words: &mut [Word], used: &mut Vec<bool>) {
+/// `post`: the line reads as a post (see [`is_post`]), where nothing moves.
+fn restore_moved_letters(
+    word_units: &mut [Unit],
+    words: &mut [Word],
+    used: &mut Vec<bool>,
+    post: bool,
+) {
     used.clear();
     used.resize(words.len(), false);
-    if is_post(word_units) {
+    if post {
         return;
     }
     for k in 0..words.len() {
