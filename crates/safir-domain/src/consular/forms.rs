@@ -141,11 +141,15 @@ const NUMERIC_FIELDS: &[&str] = &[
     "longitude",
 ];
 
-/// A name as typed for the queues, even from an incomplete draft.
+/// A name as typed for the queues, even from an incomplete draft. A draft may still hold
+/// names longer than their fields take; the name shown is bounded by what a submitted form
+/// can hold, the longest given names and surname with the space between them, so a valid
+/// name is never cut.
 pub fn display_name(form: &BTreeMap<String, String>) -> String {
     let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
     let name = format!("{} {}", get("given_names"), get("surname"));
-    name.trim().chars().take(200).collect()
+    let longest = max_len("given_names") + 1 + max_len("surname");
+    name.trim().chars().take(longest).collect()
 }
 
 /// The name the queues show for a case: as typed, or the account's name when the form has
@@ -539,6 +543,18 @@ mod tests {
         let ok = check(CaseKind::PassportRenewal, &renewal(), today(), &[]).unwrap();
         assert_eq!(ok.applicant_name, "Anna Maria Eriksson");
         assert_eq!(ok.priority, Priority::Normal);
+    }
+
+    #[test]
+    fn the_longest_names_a_form_takes_are_shown_whole() {
+        let given = "ب".repeat(max_len("given_names"));
+        let surname = format!("{}ت", "س".repeat(max_len("surname") - 1));
+        let mut f = renewal();
+        f.insert("given_names".into(), given.clone());
+        f.insert("surname".into(), surname.clone());
+        let ok = check(CaseKind::PassportRenewal, &f, today(), &[]).unwrap();
+        assert_eq!(ok.applicant_name, format!("{given} {surname}"));
+        assert!(ok.applicant_name.ends_with('ت'));
     }
 
     #[test]

@@ -420,6 +420,59 @@ async fn the_queue_filters_pages_and_reports_breaches() {
             .unwrap();
         assert_eq!(submitted.count, 7);
         assert!(submitted.p90_hours >= submitted.median_hours && submitted.median_hours > 1.9);
+
+        // A search without states looks through every state but the draft: a withdrawn case
+        // leaves the default list and is still found by its reference or the name.
+        let gone = ids[5].clone();
+        act(db, &gone, CaseAction::Withdraw, Actor::Applicant)
+            .await
+            .unwrap();
+        let open_now = cases::queue(
+            db,
+            &QueueFilter {
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(open_now.iter().all(|r| r.id != gone));
+        let gone_ref = cases::find(db, &gone).await.unwrap().reference;
+        let found = cases::queue(
+            db,
+            &QueueFilter {
+                search: gone_ref,
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, gone);
+        let by_name_all = cases::queue(
+            db,
+            &QueueFilter {
+                search: Some("الحسن".into()),
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(by_name_all.len(), 7, "drafts are never found");
+        let withdrawn_only_open = cases::queue(
+            db,
+            &QueueFilter {
+                search: Some("الحسن".into()),
+                states: vec![CaseState::Submitted, CaseState::InReview],
+                limit: 50,
+                ..base.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(withdrawn_only_open.len(), 6, "chosen states still apply");
     }
 }
 

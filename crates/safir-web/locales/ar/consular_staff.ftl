@@ -21,6 +21,7 @@ officer-filter-me = أنا
 officer-filter-breached = المتأخرة عن موعدها فقط
 officer-filter-older-than = قُدِّمت قبل أكثر من هذا العدد من الأيام
 officer-filter-search = المرجع أو اسم مقدّم الطلب
+officer-filter-search-hint = إن لم تختر حالةً، يشمل البحث كل الحالات، ومنها الطلبات المغلقة.
 officer-filter-apply = تصفية
 officer-filter-reset = مسح المرشحات
 officer-filter-error = تعذّرت قراءة بعض المرشحات. صحّحها لعرض الملفات.

@@ -21,6 +21,7 @@ officer-filter-me = Me
 officer-filter-breached = Past due only
 officer-filter-older-than = Submitted more than this many days ago
 officer-filter-search = Reference or applicant's name
+officer-filter-search-hint = With no status chosen, a search looks through every status, closed cases included.
 officer-filter-apply = Filter
 officer-filter-reset = Clear the filters
 officer-filter-error = Some filters could not be read. Correct them to see the cases.

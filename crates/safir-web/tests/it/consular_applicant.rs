@@ -222,6 +222,29 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
             .await;
         assert!(again.status.is_redirection());
         assert_eq!(cases::events(&app.db, &case_id).await.unwrap().len(), 1);
+        // The form sent again with a change (a page kept open, or Back): the change is not
+        // saved, the applicant is told so, and what they typed waits in the message box.
+        let mut changed = good.clone();
+        changed.retain(|(k, _)| *k != "phone");
+        changed.push(("phone", "+33 6 11 22 33 44"));
+        let stale = c
+            .submit(&format!("/account/cases/{case_id}"), &edit, &changed)
+            .await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert!(stale.body.contains("لم تُحفظ تعديلاتك"), "{}", stale.body);
+        assert!(
+            stale.body.contains("رقم الهاتف: +33 6 11 22 33 44"),
+            "{}",
+            stale.body
+        );
+        assert!(
+            !stale.body.contains("رقم الهاتف: +33 1 23 45 67 89"),
+            "only the changed fields are copied"
+        );
+        let kept = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(kept.state, "submitted");
+        assert_eq!(kept.form()["phone"], "+33 1 23 45 67 89");
+        assert_eq!(cases::events(&app.db, &case_id).await.unwrap().len(), 1);
 
         // The mission asks a question; the answer sends the case back to review.
         officer_moves(&app, &case_id, CaseAction::StartReview, None).await;

@@ -17,7 +17,8 @@ pub enum AssigneeFilter {
 }
 
 /// What an officer asks the queue for. Empty `states` means every state past the draft that
-/// still needs the mission.
+/// still needs the mission, or, with a search, every state past the draft: an officer looking
+/// for a reference or a name looks for the case whatever became of it.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     pub mission_id: String,
@@ -67,7 +68,13 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         args.push(a);
         format!("${}", args.len())
     };
-    if f.states.is_empty() {
+    let searching = f
+        .search
+        .as_deref()
+        .is_some_and(|q| !q.trim().is_empty());
+    if f.states.is_empty() && searching {
+        sql.push_str(" AND c.state <> 'draft'");
+    } else if f.states.is_empty() {
         sql.push_str(&format!(" AND c.state IN {OPEN}"));
     } else {
         let list: Vec<String> = f

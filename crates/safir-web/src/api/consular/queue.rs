@@ -29,7 +29,8 @@ const MAX_AGE_DAYS: i64 = 3650;
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
-    /// States, comma-separated (default: every state that still needs the mission).
+    /// States, comma-separated (default: every state that still needs the mission, or, with
+    /// `q`, every state but the draft).
     #[param(example = "submitted,in_review")]
     pub state: Option<String>,
     /// `passport_renewal`, `visa`, `emergency` or `emergency_travel_document`.
@@ -45,7 +46,8 @@ pub struct QueueQuery {
     /// Only cases submitted more than this many days ago.
     #[param(minimum = 1, maximum = 3650)]
     pub older_than_days: Option<i64>,
-    /// A reference, or part of the applicant's name.
+    /// A reference, or part of the applicant's name. Without `state`, closed, refused and
+    /// withdrawn cases are searched too.
     pub q: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -178,8 +178,7 @@ pub async fn save(
     let me = &acting.user;
     let case = own_case(&state, me, &case_id).await?;
     if !editable(&case) {
-        // A second click on "submit" lands here once the first went through.
-        return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+        return gone_past_editing(&state, lang, &uri, &viewer, me, &case, &data).await;
     }
     let kind = case.kind().map_err(AppError::internal)?;
     let service = services::find(&state.db, &case.service_id)
@@ -189,7 +188,10 @@ pub async fn save(
     // (a double click) finds the case submitted by its twin: it shows the case.
     let form = match keep_typed(&state, me, &case, &data).await {
         Err(AppError::Conflict) => {
-            return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+            let now_case = cases::find(&state.db, &case.id)
+                .await
+                .map_err(AppError::internal)?;
+            return gone_past_editing(&state, lang, &uri, &viewer, me, &now_case, &data).await;
         }
         kept => kept?,
     };
@@ -273,6 +275,66 @@ pub async fn save(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The form of a case that is no longer editable was sent: a second click on "submit" once
+/// the first went through, or a page kept open (or brought back) after the application went.
+/// Sent as stored, the case page is shown. Sent with changes, they are not saved, and the
+/// applicant is told so on the case page, with the changed fields copied into the message to
+/// the mission, so that nothing they typed is lost without a word.
+async fn gone_past_editing(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    me: &crate::auth::CurrentUser,
+    case: &Case,
+    data: &FormData,
+) -> Result<Response, AppError> {
+    let kind = case.kind().map_err(AppError::internal)?;
+    let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
+    let typed = forms::clean(kind, &typed);
+    let stored = case.form();
+    let changed: BTreeMap<String, String> = typed
+        .into_iter()
+        .filter(|(k, v)| stored.get(k).map_or("", |s| s.trim()) != v.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response());
+    }
+    let can_write = case.state != CaseState::Closed.as_str();
+    let message: String = form_view::summary(lang, kind, &changed)
+        .into_iter()
+        .map(|(label, value)| format!("{label}: {value}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let key = if can_write {
+        "apply-not-saved-copied"
+    } else {
+        "apply-not-saved"
+    };
+    let page = state.page(lang, uri, "my-cases-title", viewer);
+    let text = page.t(key);
+    let page = page.with_flash(crate::page::FlashKind::Warning, text);
+    let html = super::cases::case_page(
+        state,
+        viewer,
+        me,
+        &case.id,
+        page,
+        &FieldErrors::new(),
+        &super::cases::CaseTyped {
+            message: if can_write { &message } else { "" },
+            upload_kind: "",
+        },
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CONFLICT,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response())
 }
 
 /// Stores the form's fields as typed (and extends a draft's life); returns them cleaned.

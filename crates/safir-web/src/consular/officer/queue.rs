@@ -259,6 +259,7 @@ pub async fn list_cases(
                 .errors_from(lang, &errors),
             search: Field::new(lang, "q", "officer-filter-search")
                 .kind(InputKind::Search)
+                .hint(lang, "officer-filter-search-hint")
                 .value(params.q.clone())
                 .errors_from(lang, &errors),
         }
