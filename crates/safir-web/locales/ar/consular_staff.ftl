@@ -114,6 +114,8 @@ officer-case-note = ملاحظة داخلية (للموظفين فقط)
 officer-case-note-submit = حفظ الملاحظة
 officer-case-saved = تمّ الحفظ.
 officer-case-conflict = غيّر شخص آخر هذا الملف في الأثناء. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
+officer-case-conflict-own = غيّرت أنت هذا الملف في الأثناء، في تبويب أو نافذة أخرى. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
+officer-case-not-applicable = لا ينطبق هذا الإجراء على الملف في حالته الحالية. اختر أحد الإجراءات التي تعرضها الصفحة.
 field-error-consular-reason-required = اختر سبب الرفض.
 field-error-consular-assignee-unknown = اختر موظفًا من هذه البعثة.
 

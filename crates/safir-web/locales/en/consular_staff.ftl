@@ -107,6 +107,8 @@ officer-case-note = Internal note (officers only)
 officer-case-note-submit = Save the note
 officer-case-saved = Saved.
 officer-case-conflict = Someone else changed this case meanwhile. This is its current state; check it before acting again.
+officer-case-conflict-own = You changed this case meanwhile, in another tab or window. This is its current state; check it before acting again.
+officer-case-not-applicable = This action does not apply to the case in its current state. Choose one of the actions the page offers.
 field-error-consular-reason-required = Choose the reason for the refusal.
 field-error-consular-assignee-unknown = Choose an officer of this mission.
 

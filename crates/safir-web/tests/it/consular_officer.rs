@@ -267,6 +267,22 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
 
         // The applicant answers (their pages land separately; the store does the same).
         store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        // An officer acting on the page drawn before the answer is told someone else moved
+        // the case.
+        let r = officer
+            .submit(
+                &page,
+                &format!("{act}?lang=en"),
+                &[("action", "close"), ("expected_state", "needs_info")],
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            r.body.contains("Someone else changed this case meanwhile"),
+            "{}",
+            r.body
+        );
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
         let r = officer
             .submit(
                 &page,
@@ -294,7 +310,8 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
         ok(&r);
         assert_eq!(state_of(&app, &case.id).await, "closed");
 
-        // Someone acting on the page as it was before gets the case as it is now.
+        // Acting on the page as it was before (the officer closed the case in another tab)
+        // gets the case as it is now, and says who moved it.
         let r = officer
             .submit(
                 &page,
@@ -304,11 +321,25 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             .await;
         assert_eq!(r.status, 409);
         assert!(
-            r.body.contains("Someone else changed this case meanwhile"),
+            r.body.contains("You changed this case meanwhile"),
             "{}",
             r.body
         );
         assert!(r.body.contains(r#"id="case-state">Closed"#), "{}", r.body);
+        // An action the page never offered, on the case as it is: it does not apply.
+        let r = officer
+            .submit(
+                &page,
+                &format!("{act}?lang=en"),
+                &[("action", "approve"), ("expected_state", "closed")],
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            r.body.contains("This action does not apply to the case"),
+            "{}",
+            r.body
+        );
 
         let shown = officer.get(&format!("{page}?lang=en")).await;
         assert!(shown.body.contains("message message-internal"));

@@ -111,10 +111,34 @@ impl Ctx {
         Ok(rejected(self.page(case, typed, None).await?))
     }
 
-    /// The case as it now is, with a notice that someone else changed it.
-    async fn conflict(&self, case_id: &str) -> Result<Response, AppError> {
+    /// The case as it now is, with a notice saying why the action was not taken: the case
+    /// moved since the page was drawn (by someone else, or by this officer in another tab or
+    /// window), or it is as the page showed it and the action does not apply to it (a form
+    /// the page never offered).
+    async fn conflict(&self, case_id: &str, expected: &str) -> Result<Response, AppError> {
         let fresh = self.case(case_id).await?;
-        self.stale(&fresh, "officer-case-conflict").await
+        let key = if expected.is_empty() || expected == fresh.state {
+            "officer-case-not-applicable"
+        } else {
+            self.moved_by(&fresh).await?
+        };
+        self.stale(&fresh, key).await
+    }
+
+    /// Which notice tells of a case that moved under the officer's page: the last move was
+    /// their own, or someone else's.
+    async fn moved_by(&self, case: &Case) -> Result<&'static str, AppError> {
+        let events = cases::events(&self.state.db, &case.id)
+            .await
+            .map_err(AppError::internal)?;
+        let own = events
+            .last()
+            .is_some_and(|e| e.actor_id.as_deref() == Some(self.actor.user.id()));
+        Ok(if own {
+            "officer-case-conflict-own"
+        } else {
+            "officer-case-conflict"
+        })
     }
 
     /// The case page at 409, with the warning `key` above it: a form that no longer applies.
@@ -164,7 +188,7 @@ pub async fn act_on_case(
         if made_just_now(&cx, &case, action, request).await? {
             return Ok(cx.saved(&case));
         }
-        return cx.conflict(&case.id).await;
+        return cx.conflict(&case.id, expected).await;
     }
     let mut typed = Typed {
         request: data.get("request").to_owned(),
@@ -221,7 +245,8 @@ pub async fn act_on_case(
             if made_just_now(&cx, &fresh, action, request).await? {
                 return Ok(cx.saved(&fresh));
             }
-            cx.stale(&fresh, "officer-case-conflict").await
+            let key = cx.moved_by(&fresh).await?;
+            cx.stale(&fresh, key).await
         }
         Err(e) => Err(e),
     }
