@@ -27,6 +27,24 @@ pub fn state_for_applicant(lang: Lang, code: &str, form: &str) -> String {
     state(lang, code)
 }
 
+/// The state as an officer reads it on a case whose document goes by courier (`courier`):
+/// ready, to be sent rather than collected.
+pub fn state_for_officer(lang: Lang, code: &str, courier: bool) -> String {
+    if code == "ready_for_collection" && courier {
+        return t(lang, "officer-state-ready-courier");
+    }
+    state(lang, code)
+}
+
+/// An action's name on the officers' case page: marking ready a document that goes by
+/// courier says so.
+pub fn action_for_officer(lang: Lang, code: &str, courier: bool) -> String {
+    if code == "mark_ready_for_collection" && courier {
+        return t(lang, "officer-action-ready-courier");
+    }
+    action(lang, code)
+}
+
 /// Whether the applicant asked for the document by courier (the case's form, as stored).
 fn sent_by_courier(form: &str) -> bool {
     serde_json::from_str::<std::collections::BTreeMap<String, String>>(form)

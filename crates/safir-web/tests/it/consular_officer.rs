@@ -488,11 +488,28 @@ async fn a_document_sent_by_courier_is_on_its_way_for_the_applicant() {
         let mut officer = signed_in(&app, &w.officer).await;
         let page = format!("/missions/PAR/cases/{}", case.id);
         let act = format!("{page}/act");
-        for action in ["start_review", "approve", "mark_ready_for_collection"] {
+        for action in ["start_review", "approve"] {
             let r = officer.submit(&page, &act, &[("action", action)]).await;
             assert_eq!(r.status, 303, "{action}: {}", r.body);
         }
+        // The officer's button, the case's state and its history say where the passport goes.
+        let before = officer.get(&format!("{page}?lang=en")).await;
+        assert!(before.body.contains("Ready: send by courier"), "{}", before.body);
+        assert!(!before.body.contains(">Ready for collection<"), "{}", before.body);
+        let r = officer
+            .submit(&page, &act, &[("action", "mark_ready_for_collection")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(state_of(&app, &case.id).await, "ready_for_collection");
+        let after = officer.get(&format!("{page}?lang=ar")).await;
+        assert!(
+            after
+                .body
+                .contains(r#"id="case-state">جاهز، يُرسل مع شركة التوصيل"#),
+            "{}",
+            after.body
+        );
+        assert!(!after.body.contains("جاهز للاستلام"), "{}", after.body);
         let on_its_way = "جاهز ويُرسَل إليك مع شركة التوصيل";
         let mails = app.emails_to(&w.applicant.email).await;
         let last = mails.last().unwrap();

@@ -268,12 +268,13 @@ pub(super) async fn case_page(
             },
         })
         .collect();
+    let courier = form.get("collection").is_some_and(|c| c.trim() == "courier");
     let events = events
         .into_iter()
         .map(|e| EventView {
             at: when(e.at),
-            action: labels::action(lang, &e.action),
-            to: labels::state(lang, &e.to_state),
+            action: labels::action_for_officer(lang, &e.action, courier),
+            to: labels::state_for_officer(lang, &e.to_state, courier),
             actor: name_of(&e.actor_id),
             reason: e.reason.as_deref().map(|r| shown_reason(lang, r)),
         })
@@ -306,7 +307,7 @@ pub(super) async fn case_page(
         .into_iter()
         .map(|a: CaseAction| ActionForm {
             code: a.as_str(),
-            label: labels::action(lang, a.as_str()),
+            label: labels::action_for_officer(lang, a.as_str(), courier),
         })
         .collect();
     let mut reasons = vec![SelectOption {
@@ -380,7 +381,7 @@ pub(super) async fn case_page(
         csrf_token: state.csrf_token(viewer),
         reference,
         state_code: current.as_str().to_owned(),
-        state: labels::state(lang, current.as_str()),
+        state: labels::state_for_officer(lang, current.as_str(), courier),
         details,
         breached: is_breached(&case.state, case.due_at, at),
         declared,
