@@ -225,6 +225,7 @@ case-evisa-revoked = ألغت البعثة تأشيرتك الإلكترونية
 case-evisa-open-revoked = عرض التأشيرة الملغاة
 apply-documents-hint = احفظ الاستمارة قبل إضافة المستندات: رفع ملف يعيد تحميل هذه الصفحة.
 decision-title = القرار بشأن طلبك
+decision-page = { $reference } · الصفحة { $page } من { $pages }
 decision-download = نزّل القرار (PDF)
 decision-applicant = مقدّم الطلب
 decision-reason = الأسباب

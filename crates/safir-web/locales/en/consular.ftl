@@ -222,6 +222,7 @@ case-evisa-revoked = The mission has revoked your e-visa: it is no longer valid 
 case-evisa-open-revoked = See the revoked e-visa
 apply-documents-hint = Save the form before adding documents: uploading a file reloads this page.
 decision-title = Decision on your application
+decision-page = { $reference } · page { $page } of { $pages }
 decision-download = Download the decision (PDF)
 decision-applicant = Applicant
 decision-reason = Grounds

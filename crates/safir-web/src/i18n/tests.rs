@@ -192,6 +192,9 @@ fn every_message_formats_without_errors() {
         ("size", "1.5"),
         // A revoked e-visa's number.
         ("visa", "PAR-V-2026-000123"),
+        // A decision letter's page, of how many.
+        ("page", "2"),
+        ("pages", "3"),
     ] {
         args.set(name, value);
     }

@@ -494,8 +494,16 @@ async fn a_document_sent_by_courier_is_on_its_way_for_the_applicant() {
         }
         // The officer's button, the case's state and its history say where the passport goes.
         let before = officer.get(&format!("{page}?lang=en")).await;
-        assert!(before.body.contains("Ready: send by courier"), "{}", before.body);
-        assert!(!before.body.contains(">Ready for collection<"), "{}", before.body);
+        assert!(
+            before.body.contains("Ready: send by courier"),
+            "{}",
+            before.body
+        );
+        assert!(
+            !before.body.contains(">Ready for collection<"),
+            "{}",
+            before.body
+        );
         let r = officer
             .submit(&page, &act, &[("action", "mark_ready_for_collection")])
             .await;
@@ -525,6 +533,49 @@ async fn a_document_sent_by_courier_is_on_its_way_for_the_applicant() {
         // The officers' queue keeps the state's own name.
         let queue = officer.get("/missions/PAR/cases?lang=ar").await;
         assert!(!queue.body.contains(on_its_way));
+    }
+}
+
+/// A refusal whose message runs over several pages: every page of the letter says which page
+/// of how many it is, and of which application.
+#[tokio::test]
+async fn a_long_decision_letter_numbers_its_pages() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        let message = "Please bring the original documents. ".repeat(100);
+        for fields in [
+            &[("action", "start_review")][..],
+            &[
+                ("action", "reject"),
+                ("reject_reason", "documents_incomplete"),
+                ("reject_message", message.trim()),
+            ][..],
+        ] {
+            let r = officer.submit(&page, &act, fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let pdf = applicant
+            .get_bytes(&format!("/account/cases/{}/decision.pdf", case.id))
+            .await;
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Some(text) = crate::harness::pdftotext(&pdf) {
+            let pages = text.split('\u{c}').filter(|p| !p.trim().is_empty()).count();
+            assert!(pages > 1, "{pages} pages: {text}");
+            for n in 1..=pages {
+                let foot = format!("{reference} · page {n} of {pages}");
+                assert!(text.contains(&foot), "{foot} missing: {text}");
+            }
+            assert_eq!(text.matches("original").count(), 100, "every line printed");
+        }
     }
 }
 

@@ -178,6 +178,8 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             assert!(text.contains("Claire Martin"), "{text}");
             // Printed without short-vowel marks, words with them extract as printed.
             assert!(text.contains("مقدم الطلب"), "{text}");
+            // Approved without a message: the letter has no empty message line.
+            assert!(!text.contains("Message from the mission"), "{text}");
         }
         // Revoked later: the applicant's page of the case and the officers' say so.
         assert!(!mine.body.contains("evisa-revoked"));

@@ -68,10 +68,7 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         args.push(a);
         format!("${}", args.len())
     };
-    let searching = f
-        .search
-        .as_deref()
-        .is_some_and(|q| !q.trim().is_empty());
+    let searching = f.search.as_deref().is_some_and(|q| !q.trim().is_empty());
     if f.states.is_empty() && searching {
         sql.push_str(" AND c.state <> 'draft'");
     } else if f.states.is_empty() {

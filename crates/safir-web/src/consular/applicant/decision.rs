@@ -161,8 +161,39 @@ fn layout(
     pages
 }
 
-/// The letter with its `rows`; fails only if the embedded font cannot be read.
-pub fn render(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Result<Vec<u8>, AppError> {
+/// Where a page's footer goes: below the lowest baseline, inside the sheet's margin.
+const FOOTER: f32 = PAGE_H - MARGIN / 2.0;
+
+/// A letter of more than one page says at the foot of each page which page it is, of how
+/// many, and of which letter: `footer(page, pages)` in English and in Arabic (pages counted
+/// from 1). A one-page letter has no footer.
+fn number_pages(pages: &mut [Vec<Line>], footer: &dyn Fn(usize, usize) -> [String; 2]) {
+    let count = pages.len();
+    if count < 2 {
+        return;
+    }
+    for (i, lines) in pages.iter_mut().enumerate() {
+        let [en, ar] = footer(i + 1, count);
+        for (text, rtl, size) in [(en, false, 8.5), (ar, true, 9.5)] {
+            lines.push(Line {
+                text,
+                rtl,
+                size,
+                y: FOOTER,
+                grey: 90,
+            });
+        }
+    }
+}
+
+/// The letter with its `rows`, each page numbered by `footer` when there are several (see
+/// [`number_pages`]); fails only if the embedded font cannot be read.
+pub fn render(
+    title: [&str; 2],
+    mission: [&str; 2],
+    rows: &[Row],
+    footer: &dyn Fn(usize, usize) -> [String; 2],
+) -> Result<Vec<u8>, AppError> {
     let type_ = Typesetter::new()
         .ok_or_else(|| AppError::internal("the embedded font could not be read"))?;
     let mut document = Document::new();
@@ -174,7 +205,9 @@ pub fn render(title: [&str; 2], mission: [&str; 2], rows: &[Row]) -> Result<Vec<
     let settings =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| AppError::internal("page size"))?;
     let fits = |text: &str, rtl: bool, size: f32| type_.line(text, rtl, size).width() <= COLUMN;
-    for lines in layout(title, mission, rows, &fits) {
+    let mut pages = layout(title, mission, rows, &fits);
+    number_pages(&mut pages, footer);
+    for lines in pages {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
         for l in &lines {
@@ -200,23 +233,26 @@ fn both(key: &str) -> [String; 2] {
 }
 
 /// The officer's words to the applicant written with the decision (required when the reason
-/// is "other"), in the column of their script; `-` in both columns when there were none.
+/// is "other"), in the column of their script; `None` when there were none, and the letter
+/// leaves the line out.
 async fn decision_message(
     state: &AppState,
     case_id: &str,
     message_id: Option<&str>,
-) -> Result<[String; 2], AppError> {
+) -> Result<Option<[String; 2]>, AppError> {
     let Some(message_id) = message_id else {
-        return Ok(["-".to_owned(), "-".to_owned()]);
+        return Ok(None);
     };
     let messages = cases::list_messages(&state.db, case_id, false)
         .await
         .map_err(AppError::internal)?;
-    Ok(match messages.iter().find(|m| m.id == message_id) {
-        None => ["-".to_owned(), "-".to_owned()],
-        Some(m) if is_mostly_arabic(&m.body) => [String::new(), m.body.clone()],
-        Some(m) => [m.body.clone(), String::new()],
-    })
+    Ok(messages
+        .iter()
+        .find(|m| m.id == message_id)
+        .map(|m| match is_mostly_arabic(&m.body) {
+            true => [String::new(), m.body.clone()],
+            false => [m.body.clone(), String::new()],
+        }))
 }
 
 /// Whether more of `text`'s letters are Arabic than not.
@@ -266,7 +302,8 @@ pub async fn download_decision(
         Some(code) if decided.action == "reject" => labels::reason(lang, code),
         _ => labels::reason(lang, "approved"),
     };
-    let rows = vec![
+    let message = decision_message(&state, &case.id, decided.message_id.as_deref()).await?;
+    let mut rows = vec![
         Row {
             label: both("case-reference"),
             value: [case.display_reference(), case.display_reference()],
@@ -291,10 +328,6 @@ pub async fn download_decision(
             value: [reason_of(Lang::En), reason_of(Lang::Ar)],
         },
         Row {
-            label: both("decision-message"),
-            value: decision_message(&state, &case.id, decided.message_id.as_deref()).await?,
-        },
-        Row {
             label: both("decision-date"),
             value: [
                 decided.at.format("%Y-%m-%d").to_string(),
@@ -302,11 +335,32 @@ pub async fn download_decision(
             ],
         },
     ];
+    if let Some(value) = message {
+        rows.insert(
+            rows.len() - 1,
+            Row {
+                label: both("decision-message"),
+                value,
+            },
+        );
+    }
     let title = both("decision-title");
+    let reference = case.display_reference();
+    let footer = |page: usize, pages: usize| {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("reference", reference.as_str());
+        args.set("page", page.to_string());
+        args.set("pages", pages.to_string());
+        [
+            crate::i18n::t_args(Lang::En, "decision-page", &args),
+            crate::i18n::t_args(Lang::Ar, "decision-page", &args),
+        ]
+    };
     let pdf = render(
         [&title[0], &title[1]],
         [&mission.name_en, &mission.name_ar],
         &rows,
+        &footer,
     )?;
     let mut response = pdf.into_response();
     let h = response.headers_mut();
@@ -413,6 +467,37 @@ mod tests {
             layout(["D", "ق"], ["P", "ب"], &rows[..1], &by_chars_3).len(),
             1
         );
+    }
+
+    #[test]
+    fn each_page_of_a_longer_letter_says_which_it_is() {
+        let footer = |page: usize, pages: usize| {
+            [format!("Page {page} of {pages}"), format!("{page}/{pages}")]
+        };
+        let message = "كلمة ".repeat(1500);
+        let rows = [row("PAR-2026-000001"), row(&message)];
+        let mut pages = layout(["D", "ق"], ["P", "ب"], &rows, &by_chars_3);
+        let count = pages.len();
+        number_pages(&mut pages, &footer);
+        for (i, lines) in pages.iter().enumerate() {
+            let feet: Vec<&str> = lines
+                .iter()
+                .filter(|l| l.y == FOOTER)
+                .map(|l| l.text.as_str())
+                .collect();
+            assert_eq!(
+                feet,
+                [
+                    format!("Page {} of {count}", i + 1),
+                    format!("{}/{count}", i + 1)
+                ]
+            );
+            assert!(lines.iter().all(|l| l.y == FOOTER || l.y <= BOTTOM));
+        }
+        assert!(FOOTER > BOTTOM && FOOTER < PAGE_H);
+        let mut one = layout(["D", "ق"], ["P", "ب"], &rows[..1], &by_chars_3);
+        number_pages(&mut one, &footer);
+        assert!(one[0].iter().all(|l| l.y != FOOTER), "one page, no footer");
     }
 
     /// With the embedded font, the widest capitals of a long name stay in their column.

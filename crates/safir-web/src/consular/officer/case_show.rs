@@ -268,7 +268,9 @@ pub(super) async fn case_page(
             },
         })
         .collect();
-    let courier = form.get("collection").is_some_and(|c| c.trim() == "courier");
+    let courier = form
+        .get("collection")
+        .is_some_and(|c| c.trim() == "courier");
     let events = events
         .into_iter()
         .map(|e| EventView {
