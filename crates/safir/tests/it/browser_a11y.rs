@@ -34,6 +34,7 @@ fn followable(href: &str) -> bool {
         // A file (`.pdf`, `.csv`, `.ics`, `.geojson`, …), not a page.
         && !path.rsplit('/').next().unwrap_or("").contains('.')
         // Files and documents that are not pages (the e-visa keys are JSON).
+        && !path.ends_with("/pdf")
         && !["export", "download", "feed", "/file", "/photo", "/verify/keys"]
             .iter()
             .any(|part| path.contains(part))
@@ -58,7 +59,8 @@ fn shape(href: &str) -> String {
 /// session) rather than show errors: those are left alone.
 const LEAVE_ALONE: &str = "sign-out|delete|revoke|withdraw|cancel|purge|remove|disable|erase|close|archive|retry|discard|end$|/two-factor/off|sessions";
 
-/// Runs axe on the page the browser shows; its violations, one line each.
+/// Runs axe on the page the browser shows, and checks that it does not scroll sideways; its
+/// violations, one line each.
 async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     driver
         .script(&format!("{axe}\n;return true;"), json!([]))
@@ -80,6 +82,29 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     let Some(list) = found.as_array() else {
         panic!("axe did not run on {at}: {found}");
     };
+    // Reflow (WCAG 2.1, 1.4.10), which axe does not check: the page is read without scrolling
+    // sideways; a wide table scrolls inside its own box instead.
+    let wider = driver
+        .script(
+            "const d = document.documentElement;
+             if (d.scrollWidth <= d.clientWidth + 1) return null;
+             const wide = Array.from(document.querySelectorAll('main *'))
+               .filter(e => { const r = e.getBoundingClientRect();
+                              return r.width > 0 && (r.right > d.clientWidth + 1 || r.left < -1)
+                                && !e.closest('.table-scroll'); })
+               .slice(0, 3)
+               .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                         (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''));
+             return {scroll: d.scrollWidth, width: d.clientWidth, wide};",
+            json!([]),
+        )
+        .await;
+    let reflow = (!wider.is_null()).then(|| {
+        format!(
+            "{at}: [serious] reflow (the page scrolls sideways: {} pixels wide in {}) at {}",
+            wider["scroll"], wider["width"], wider["wide"]
+        )
+    });
     list.iter()
         .map(|v| {
             format!(
@@ -90,6 +115,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
                 v["nodes"]
             )
         })
+        .chain(reflow)
         .collect()
 }
 
@@ -247,7 +273,7 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
     // nothing else), staff on a desk's.
     const PHONE: Screen = (390, 844);
     const DESK: Screen = (1280, 900);
-    let walks: [(Option<&str>, Screen, Start); 5] = [
+    let walks: [(Option<&str>, Screen, Start); 6] = [
         (
             None,
             PHONE,
@@ -262,6 +288,12 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
             Some("consul.paris@demo.safir.example"),
             DESK,
             &["/staff", "/missions/PAR/cases"],
+        ),
+        // Consular officers work the queues from anywhere, a phone included.
+        (
+            Some("consul.dubai@demo.safir.example"),
+            PHONE,
+            &["/missions/DXB/cases"],
         ),
         (
             Some("duty.nairobi@demo.safir.example"),
