@@ -7,8 +7,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
-    actions, applicant_messages, assign, create, form, my_cases, notes, officer_case, queue,
-    services, submit,
+    actions, applicant_messages, assign, create, documents, form, my_cases, notes, officer_case,
+    queue, services, submit,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -115,8 +115,11 @@ impl Modify for SecuritySchemes {
         submit::submit_case,
         submit::withdraw_case,
         applicant_messages::post_case_message,
+        documents::upload_case_document,
+        documents::get_case_document,
         queue::list_mission_cases,
         officer_case::get_mission_case,
+        documents::get_mission_case_document,
         actions::act_on_case,
         assign::assign_case,
         notes::add_case_note,

@@ -107,23 +107,41 @@ pub async fn download(
             peer.map(|Extension(ConnectInfo(addr))| addr),
             state.config.trusted_proxy,
         );
-        let record = NewAuditRecord {
-            actor_id: Some(me.user.user_id()),
-            actor_label: me.user.email.clone(),
-            action: actions::DOCUMENT_READ,
-            target_type: "document",
-            target_id: Some(doc.id.to_string()),
-            mission_id: doc.mission_id.clone(),
-            client_ip: ip.map(|a| a.to_string()),
-            summary: serde_json::json!({
-                "kind": doc.kind.as_str(),
-                "case_id": doc.case_id,
-                "owner_id": doc.owner_id.as_str(),
-            }),
-        };
+        let record = read_record(&me, &doc, ip.map(|a| a.to_string()), "web");
         state.audit.record(record).await?;
     }
-    let bytes = documents::read_bytes(&state.config.uploads, &doc)
+    file_response(&state, &doc).await
+}
+
+/// The audit record of a staff member's read of someone else's document, `via` the web
+/// pages or the API.
+pub fn read_record(
+    me: &CurrentUser,
+    doc: &Document,
+    client_ip: Option<String>,
+    via: &str,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(me.user.user_id()),
+        actor_label: me.user.email.clone(),
+        action: actions::DOCUMENT_READ,
+        target_type: "document",
+        target_id: Some(doc.id.to_string()),
+        mission_id: doc.mission_id.clone(),
+        client_ip,
+        summary: serde_json::json!({
+            "kind": doc.kind.as_str(),
+            "case_id": doc.case_id,
+            "owner_id": doc.owner_id.as_str(),
+            "via": via,
+        }),
+    }
+}
+
+/// The document's bytes with its sniffed type, its name and headers that keep it out of
+/// caches and stop a browser from guessing another type.
+pub async fn file_response(state: &AppState, doc: &Document) -> Result<Response, AppError> {
+    let bytes = documents::read_bytes(&state.config.uploads, doc)
         .await
         .map_err(AppError::internal)?;
     let mut response = bytes.into_response();
@@ -132,7 +150,7 @@ pub async fn download(
         header::CONTENT_TYPE,
         HeaderValue::from_static(doc.media_type.media_type()),
     );
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&doc)) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(doc)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(

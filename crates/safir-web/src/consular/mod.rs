@@ -13,7 +13,7 @@ pub mod documents;
 pub mod evisa;
 pub mod jobs;
 pub mod labels;
-mod my_documents;
+pub(crate) mod my_documents;
 pub mod officer;
 pub mod read_cache;
 pub mod upload;

@@ -180,7 +180,7 @@ pub async fn show(
 }
 
 /// The field error for a refused upload, with the kind's size limit where it helps.
-fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
+pub(crate) fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
     let error = FieldError::new("file", code);
     if code == "document_too_large" {
         error.with_arg("max", kind.max_bytes() / (1024 * 1024))

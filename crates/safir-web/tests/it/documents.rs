@@ -20,7 +20,7 @@ use safir_web::state::{AppState, WebConfig};
 use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 
 /// An upload area removed when the test ends.
-struct Area(PathBuf);
+pub struct Area(PathBuf);
 
 impl Drop for Area {
     fn drop(&mut self) {
@@ -28,7 +28,7 @@ impl Drop for Area {
     }
 }
 
-async fn app_with(test_db: TestDb, scan: impl FnOnce(&Path) -> ScanConfig) -> (TestApp, Area) {
+pub async fn app_with(test_db: TestDb, scan: impl FnOnce(&Path) -> ScanConfig) -> (TestApp, Area) {
     let dir = std::env::temp_dir().join(format!(
         "safir-web-uploads-{}",
         uuid::Uuid::now_v7().as_simple()
@@ -53,7 +53,7 @@ async fn app_with(test_db: TestDb, scan: impl FnOnce(&Path) -> ScanConfig) -> (T
     (app, Area(dir))
 }
 
-fn no_scanner(_: &Path) -> ScanConfig {
+pub fn no_scanner(_: &Path) -> ScanConfig {
     ScanConfig::none()
 }
 
@@ -72,7 +72,7 @@ fn scanner(code: i32) -> impl FnOnce(&Path) -> ScanConfig {
     }
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub fn png(w: u32, h: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
     let mut out = Vec::new();
     PngEncoder::new(&mut out)

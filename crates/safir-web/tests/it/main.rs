@@ -16,6 +16,7 @@ mod api_admin;
 mod api_consular;
 mod api_consular_access;
 mod api_consular_inputs;
+mod api_documents;
 mod api_openapi;
 mod appointments;
 mod assets;

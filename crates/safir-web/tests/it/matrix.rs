@@ -464,6 +464,13 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/cases/{id}/submit", Who::SignedIn),
     ("POST", "/api/v1/cases/{id}/withdraw", Who::SignedIn),
     ("POST", "/api/v1/cases/{id}/messages", Who::SignedIn),
+    ("POST", "/api/v1/cases/{id}/documents", Who::SignedIn),
+    ("GET", "/api/v1/cases/{id}/documents/{doc}", Who::SignedIn),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
+        Who::OwnMission(CONSULAR),
+    ),
     (
         "GET",
         "/api/v1/missions/{mission}/cases",
@@ -604,8 +611,8 @@ pub fn concrete(pattern: &str, f: &Fixture) -> Vec<(String, bool)> {
                 "{country}" => "FR".to_owned(),
                 // No such token: the access layer answers before the handler looks.
                 "{id}" => "0".to_owned(),
-                // No such case or service: the handler answers 404 once access is granted.
-                "{case}" | "{service}" | "{webhook}" => "0".to_owned(),
+                // No such case, service or document: the handler answers 404 once access is granted.
+                "{case}" | "{service}" | "{webhook}" | "{doc}" => "0".to_owned(),
                 // No such crisis or alert: 404 once access is granted.
                 "{crisis}" | "{alert}" => "0".to_owned(),
                 "{hash}" => "0".to_owned(),

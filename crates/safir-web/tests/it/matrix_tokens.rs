@@ -29,6 +29,13 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/submit", "cases:write"),
     ("POST", "/api/v1/cases/{id}/withdraw", "cases:write"),
     ("POST", "/api/v1/cases/{id}/messages", "cases:write"),
+    ("POST", "/api/v1/cases/{id}/documents", "cases:write"),
+    ("GET", "/api/v1/cases/{id}/documents/{doc}", "cases:read"),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
+        "consular:read",
+    ),
     ("GET", "/api/v1/missions/{mission}/cases", "consular:read"),
     (
         "GET",

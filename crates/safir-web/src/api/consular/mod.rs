@@ -8,6 +8,7 @@ pub mod applicant_messages;
 pub mod assign;
 pub mod create;
 pub mod cursor;
+pub mod documents;
 pub mod form;
 pub mod my_cases;
 pub mod notes;
@@ -17,6 +18,7 @@ pub mod services;
 pub mod submit;
 pub mod views;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
 use axum::routing::{get, post, put};
 use safir_domain::consular::case::{Actor, CaseAction};
@@ -41,6 +43,8 @@ const CONSULAR_WRITE: Option<&str> = Some(TokenScope::ConsularWrite.as_str());
 
 pub fn routes(r: Routes) -> Routes {
     let officer = Access::Mission(Permission::ManageConsularCases);
+    // Uploads take a larger body than the site-wide limit, on their route only.
+    let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     r.add(
         Method::GET,
         "/api/v1/consular/services",
@@ -95,6 +99,27 @@ pub fn routes(r: Routes) -> Routes {
         Access::SignedIn,
         CASES_WRITE,
         post(applicant_messages::post_case_message),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/cases/{id}/documents",
+        Access::SignedIn,
+        CASES_WRITE,
+        post(documents::upload_case_document).layer(upload_limit),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/cases/{id}/documents/{doc}",
+        Access::SignedIn,
+        CASES_READ,
+        get(documents::get_case_document),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
+        officer,
+        CONSULAR_READ,
+        get(documents::get_mission_case_document),
     )
     .add_scoped(
         Method::GET,

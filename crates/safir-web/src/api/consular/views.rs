@@ -62,6 +62,9 @@ pub struct CaseResponse {
     pub messages: Vec<MessageResponse>,
     /// The e-visa issued when a visa application was approved; `null` otherwise.
     pub evisa: Option<EvisaLinkResponse>,
+    /// The documents filed under the case, in upload order, each with the address it
+    /// downloads from on the caller's side.
+    pub documents: Vec<super::documents::DocumentResponse>,
 }
 
 /// Where an approved visa's e-visa is, and how anyone can check it.
@@ -215,6 +218,9 @@ pub async fn case_view(
     } else {
         None
     };
+    let documents =
+        super::documents::case_documents(state, case, officer.then_some(mission.code.as_str()))
+            .await?;
     Ok(CaseResponse {
         summary: CaseSummaryResponse {
             available_actions: available(case, actor)?,
@@ -223,6 +229,7 @@ pub async fn case_view(
         timeline,
         messages,
         evisa,
+        documents,
     })
 }
 

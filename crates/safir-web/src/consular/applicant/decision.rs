@@ -494,7 +494,7 @@ mod tests {
             );
             assert!(lines.iter().all(|l| l.y == FOOTER || l.y <= BOTTOM));
         }
-        assert!(FOOTER > BOTTOM && FOOTER < PAGE_H);
+        const { assert!(FOOTER > BOTTOM && FOOTER < PAGE_H) };
         let mut one = layout(["D", "ق"], ["P", "ب"], &rows[..1], &by_chars_3);
         number_pages(&mut one, &footer);
         assert!(one[0].iter().all(|l| l.y != FOOTER), "one page, no footer");

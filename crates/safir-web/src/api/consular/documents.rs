@@ -1,0 +1,257 @@
+//! Documents filed under a case, through the API, as on the case pages: the applicant uploads
+//! them (`POST /api/v1/cases/{id}/documents`, multipart) and downloads their own
+//! (`GET /api/v1/cases/{id}/documents/{doc}`); the mission's officers download them
+//! (`GET /api/v1/missions/{mission}/cases/{id}/documents/{doc}`), every read audited. Both
+//! sides find the case's documents listed in the case (`documents`). The bytes are checked,
+//! sniffed, re-encoded and scanned exactly as a web upload is.
+
+use axum::Json;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use safir_domain::consular::case::CaseState;
+use safir_domain::consular::documents::DocumentKind;
+use safir_domain::ids::{DocumentId, MissionId};
+use safir_store::StoreError;
+use safir_store::consular::cases::Case;
+use safir_store::consular::documents::{self, Document, NewUpload};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{conflict, mission_case, own_case};
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::auth::{MissionParam, SignedIn};
+use crate::consular::documents::{file_response, read_record};
+use crate::consular::my_documents::upload_error;
+use crate::consular::upload::{UploadLimits, read_multipart};
+use crate::error::{AppError, ErrorInfo};
+use crate::state::AppState;
+
+/// A document filed under a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentResponse {
+    pub id: String,
+    /// `photo`, `passport_scan`, `supporting`, `invitation`, `decision` or `other`.
+    #[schema(example = "photo")]
+    pub kind: String,
+    /// Sniffed from the bytes, never taken from the file's name or the request.
+    #[schema(example = "image/jpeg")]
+    pub media_type: String,
+    /// Of the stored file (images are re-encoded without their metadata).
+    pub size_bytes: i64,
+    /// Of an image, in pixels.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The name the file was sent with, cleaned, for display only.
+    #[schema(example = "photo.jpg")]
+    pub file_name: String,
+    /// `not_scanned` (no scanner is configured), `clean` or `failed` (the scanner gave no
+    /// answer); infected files are refused and never stored.
+    #[schema(example = "not_scanned")]
+    pub scan_status: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// Where to download it, with the same credentials.
+    pub url: String,
+}
+
+impl DocumentResponse {
+    fn new(doc: &Document, url: String) -> Self {
+        DocumentResponse {
+            id: doc.id.to_string(),
+            kind: doc.kind.as_str().to_owned(),
+            media_type: doc.media_type.media_type().to_owned(),
+            size_bytes: doc.size_bytes,
+            width: doc.width,
+            height: doc.height,
+            file_name: doc.original_name.clone(),
+            scan_status: doc.scan_status.as_str().to_owned(),
+            uploaded_at: doc.created_at,
+            url,
+        }
+    }
+}
+
+/// The case's documents for its applicant (`mission_code` `None`) or for the officers of its
+/// mission, each with the address it downloads from on that side.
+pub async fn case_documents(
+    state: &AppState,
+    case: &Case,
+    mission_code: Option<&str>,
+) -> Result<Vec<DocumentResponse>, AppError> {
+    let docs = documents::list_for_case(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(docs
+        .iter()
+        .map(|d| {
+            let url = match mission_code {
+                None => format!("/api/v1/cases/{}/documents/{}", case.id, d.id),
+                Some(code) => format!(
+                    "/api/v1/missions/{code}/cases/{}/documents/{}",
+                    case.id, d.id
+                ),
+            };
+            DocumentResponse::new(d, url)
+        })
+        .collect())
+}
+
+/// Uploads a document and files it under the case.
+///
+/// A `multipart/form-data` body with `kind` (`photo`, `passport_scan`, `supporting`,
+/// `invitation` or `other`) and `file`. The type is sniffed from the bytes (JPEG, PNG or
+/// PDF); each kind has its size limit and a photo its pixel dimensions; images are
+/// re-encoded without their metadata; a configured virus scanner checks the file first.
+/// Documents can be filed while the case is a draft, submitted, in review or waiting for
+/// information.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/documents",
+    tag = "consular",
+    operation_id = "upload_case_document",
+    security(("bearer" = ["cases:write"])),
+    params(("id" = String, Path, description = "The case's id")),
+    request_body(content_type = "multipart/form-data", description = "`kind` and `file`"),
+    responses(
+        (status = 201, description = "The document, filed under the case", body = DocumentResponse),
+        (status = 400, description = "The multipart body cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_documents_closed`: the case is decided, withdrawn or closed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `multipart/form-data`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large, wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn upload_case_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<DocumentResponse>), ErrorInfo> {
+    let case = own_case(&state, &user, &id).await?;
+    let open = matches!(
+        case.state().map_err(AppError::internal)?,
+        CaseState::Draft | CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo
+    );
+    if !open {
+        return Err(conflict("case_documents_closed"));
+    }
+    let multipart = multipart.map_err(|_| AppError::UnsupportedMediaType)?;
+    let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
+    let mut errors = std::mem::take(&mut form.errors);
+    let kind = match DocumentKind::parse_for_applicant(form.text("kind")) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errors.push("kind", e.code);
+            None
+        }
+    };
+    let file = form.take_file("file");
+    if file.is_none() && errors.for_field("file").is_none() {
+        errors.push("file", "required");
+    }
+    let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) else {
+        return Err(AppError::Validation(errors).into());
+    };
+    let new = NewUpload {
+        owner_id: user.user.user_id(),
+        mission_id: Some(MissionId::from_trusted(case.mission_id.clone())),
+        case_id: Some(case.id.clone()),
+        kind,
+        original_name: file.file_name,
+        bytes: file.bytes,
+    };
+    match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan).await {
+        Ok(doc) => {
+            let url = format!("/api/v1/cases/{}/documents/{}", case.id, doc.id);
+            Ok((StatusCode::CREATED, Json(DocumentResponse::new(&doc, url))))
+        }
+        Err(e) => match e.user_error() {
+            Some(v) => {
+                errors.add(upload_error(v.code, kind));
+                Err(AppError::Validation(errors).into())
+            }
+            None => Err(AppError::internal(e).into()),
+        },
+    }
+}
+
+/// A live document filed under `case`; any other id answers 404.
+async fn document_of(state: &AppState, case: &Case, doc: &str) -> Result<Document, AppError> {
+    let id = DocumentId::parse(doc).ok_or(AppError::NotFound)?;
+    match documents::find(&state.db, id.as_str()).await {
+        Ok(d) if d.case_id.as_deref() == Some(case.id.as_str()) => Ok(d),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+/// Downloads one of the case's documents.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/documents/{doc}",
+    tag = "consular",
+    operation_id = "get_case_document",
+    security(("bearer" = ["cases:read"])),
+    params(
+        ("id" = String, Path, description = "The case's id"),
+        ("doc" = String, Path, description = "The document's id"),
+    ),
+    responses(
+        (status = 200, description = "The file, with its sniffed type", content(("image/jpeg"), ("image/png"), ("application/pdf"))),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id, or no document of the case has that one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_case_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let case = own_case(&state, &user, &id).await?;
+    let doc = document_of(&state, &case, &doc).await?;
+    file_response(&state, &doc).await
+}
+
+/// Downloads a document of one of the mission's cases.
+///
+/// This is personal data: each call is recorded in the audit trail (`document.read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
+    tag = "consular",
+    operation_id = "get_mission_case_document",
+    security(("bearer" = ["consular:read"]), ("session_cookie" = [])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The case's id"),
+        ("doc" = String, Path, description = "The document's id"),
+    ),
+    responses(
+        (status = 200, description = "The file, with its sniffed type", content(("image/jpeg"), ("image/png"), ("application/pdf"))),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No submitted case of this mission has this id, or no document of the case has that one", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_mission_case_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id, doc)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let case = mission_case(&state, &mission, &id).await?;
+    let doc = document_of(&state, &case, &doc).await?;
+    state
+        .audit
+        .record(read_record(&user, &doc, ip, "api"))
+        .await?;
+    file_response(&state, &doc).await
+}

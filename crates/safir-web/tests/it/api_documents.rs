@@ -1,0 +1,276 @@
+//! Documents through the API: an applicant files a photo under their case with a token, finds
+//! it in the case and downloads it; the mission's officer downloads it too, audited; bad
+//! uploads name the failing field, and nobody else reaches the file.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use safir_domain::roles::Role;
+use safir_store::testing::TestDb;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::api::{field_codes, problem, token};
+use crate::api_consular::{renewal_service, service, submitted_case};
+use crate::documents::{app_with, no_scanner, png};
+use crate::harness::{TestApp, TestResponse, unique_email};
+
+const BOUNDARY: &str = "----safirApiBoundary0a1b2c3d";
+
+/// A multipart body: text `fields`, then `file` (name and bytes) when given.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// Posts `body` as `multipart/form-data` with a bearer token.
+async fn upload(app: &TestApp, path: &str, secret: &str, body: Vec<u8>) -> TestResponse {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::HOST, "safir.test")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.client().send(req).await
+}
+
+/// A GET with a bearer token: the status, headers and bytes.
+async fn download(
+    app: &TestApp,
+    path: &str,
+    secret: &str,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::HOST, "safir.test")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, bytes.to_vec())
+}
+
+#[tokio::test]
+async fn an_applicant_files_a_photo_and_the_officer_reads_it_through_the_api() {
+    for test_db in TestDb::all().await {
+        // Uploads go to a directory of the test's own, removed when it ends.
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let passport = service(&app, &paris, &renewal_service(true)).await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let elsewhere = app
+            .staff(
+                &unique_email("dubai"),
+                &[(Role::ConsularOfficer, Some(&dubai))],
+            )
+            .await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let read_only = token(&app, &applicant, &["cases:read"]).await;
+        let theirs = token(&app, &stranger, &["cases:read", "cases:write"]).await;
+        let desk = token(&app, &officer, &["consular:read"]).await;
+        let other_desk = token(&app, &elsewhere, &["consular:read"]).await;
+        let id = submitted_case(&app, &mine, &passport).await;
+        let documents = format!("/api/v1/cases/{id}/documents");
+        let photo = png(700, 900);
+
+        // Refused uploads name the field, and nothing is filed.
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
+            multipart(&[("kind", "decision")], Some(("me.png", &photo))),
+        )
+        .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [("kind".to_owned(), "document_kind_unknown".to_owned())]
+        );
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
+            multipart(&[("kind", "photo")], None),
+        )
+        .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [("file".to_owned(), "required".to_owned())]
+        );
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
+            multipart(&[("kind", "photo")], Some(("me.png", b"not an image"))),
+        )
+        .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(field_codes(&body)[0].0, "file", "{body}");
+        let mut c = app.client();
+        let r = c
+            .api_raw(
+                "POST",
+                &documents,
+                Some(&mine),
+                Some("application/json"),
+                r#"{"kind": "photo"}"#,
+            )
+            .await;
+        problem(&r, 415, "unsupported_media_type");
+        // Someone else's case, or a token without `cases:write`.
+        let r = upload(
+            &app,
+            &documents,
+            &theirs,
+            multipart(&[("kind", "photo")], Some(("me.png", &photo))),
+        )
+        .await;
+        problem(&r, 404, "not_found");
+        let r = upload(
+            &app,
+            &documents,
+            &read_only,
+            multipart(&[("kind", "photo")], Some(("me.png", &photo))),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let case = c
+            .api("GET", &format!("/api/v1/cases/{id}"), &mine, None)
+            .await
+            .json();
+        assert_eq!(case["documents"], Value::Array(vec![]));
+
+        // Filed.
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
+            multipart(&[("kind", "photo")], Some(("صورتي.png", &photo))),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let doc = r.json();
+        assert_eq!(doc["kind"], "photo");
+        assert_eq!(doc["media_type"], "image/png");
+        assert_eq!(doc["width"], 700);
+        assert_eq!(doc["file_name"], "صورتي.png");
+        assert_eq!(doc["scan_status"], "not_scanned");
+        let doc_id = doc["id"].as_str().unwrap().to_owned();
+        let url = doc["url"].as_str().unwrap().to_owned();
+        assert_eq!(url, format!("{documents}/{doc_id}"));
+        let case = c
+            .api("GET", &format!("/api/v1/cases/{id}"), &mine, None)
+            .await
+            .json();
+        assert_eq!(case["documents"][0]["id"], doc_id.as_str());
+
+        // The applicant downloads it (re-encoded: a PNG still, with its pixels).
+        let (status, headers, bytes) = download(&app, &url, &read_only).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (700, 900));
+        // Nobody else reaches it under their own case path or this one.
+        let (status, _, _) = download(&app, &url, &theirs).await;
+        assert_eq!(status, 404);
+        let other = submitted_case(&app, &theirs, &passport).await;
+        let (status, _, _) = download(
+            &app,
+            &format!("/api/v1/cases/{other}/documents/{doc_id}"),
+            &theirs,
+        )
+        .await;
+        assert_eq!(status, 404);
+        assert!(app.audit_summaries("document.read").await.is_empty());
+
+        // The officer finds it in the case and downloads it; the read is audited.
+        let seen = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/PAR/cases/{id}"),
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(seen.status, 200, "{}", seen.body);
+        let officer_url = seen.json()["documents"][0]["url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            officer_url,
+            format!("/api/v1/missions/PAR/cases/{id}/documents/{doc_id}")
+        );
+        let (status, headers, got) = download(&app, &officer_url, &desk).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+        assert_eq!(got, bytes);
+        let reads = app.audit_summaries("document.read").await;
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0]["via"], "api");
+        assert_eq!(reads[0]["case_id"], id.as_str());
+        // Another mission's officer is refused; a document of another case is not found.
+        let (status, _, _) = download(&app, &officer_url, &other_desk).await;
+        assert_eq!(status, 403);
+        let (status, _, _) = download(
+            &app,
+            &format!("/api/v1/missions/PAR/cases/{other}/documents/{doc_id}"),
+            &desk,
+        )
+        .await;
+        assert_eq!(status, 404);
+        assert_eq!(app.audit_summaries("document.read").await.len(), 1);
+
+        // Once the case is withdrawn, nothing more is filed under it.
+        let r = c
+            .api("POST", &format!("/api/v1/cases/{id}/withdraw"), &mine, None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
+            multipart(&[("kind", "photo")], Some(("me.png", &photo))),
+        )
+        .await;
+        problem(&r, 409, "case_documents_closed");
+    }
+}
