@@ -10,7 +10,7 @@ use safir_store::audit::{self, AuditFilter};
 use safir_store::crisis::registrations;
 use serde_json::json;
 
-use crate::auth::SignedIn;
+use crate::auth::{CurrentUser, SignedIn};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -21,6 +21,25 @@ pub async fn export(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
 ) -> Result<Response, AppError> {
+    let body = everything(&state, &me).await?;
+    let mut response = serde_json::to_string_pretty(&body)
+        .map_err(AppError::internal)?
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"safir-my-data.json\""),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Everything Safir holds about `me`, as the download and `GET /api/v1/me/data` give it.
+pub async fn everything(state: &AppState, me: &CurrentUser) -> Result<serde_json::Value, AppError> {
     let user = &me.user;
     let db = &state.db;
     let sessions: Vec<_> = sessions::list_for_user(db, &user.id)
@@ -81,7 +100,7 @@ pub async fn export(
     let abroad = registrations::export_for_user(db, &user.id, &user.email)
         .await
         .map_err(AppError::internal)?;
-    let body = json!({
+    Ok(json!({
         // To the microsecond, as the other times recorded by the clock in the file.
         "exported_at": safir_store::now(),
         "profile": {
@@ -104,19 +123,5 @@ pub async fn export(
         "appointments": consular["appointments"],
         "evisas": consular["evisas"],
         "abroad": abroad,
-    });
-    let mut response = serde_json::to_string_pretty(&body)
-        .map_err(AppError::internal)?
-        .into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"safir-my-data.json\""),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    }))
 }

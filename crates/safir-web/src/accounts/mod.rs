@@ -3,7 +3,7 @@
 
 mod account_page;
 mod common;
-mod data;
+pub(crate) mod data;
 mod reset;
 mod settings;
 mod sign_in;

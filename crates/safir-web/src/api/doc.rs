@@ -93,6 +93,7 @@ impl Modify for SecuritySchemes {
     paths(
         me::get_me,
         me::update_me,
+        me::get_my_data,
         missions::list_missions,
         missions::get_mission,
         missions::list_mission_staff,

@@ -254,3 +254,34 @@ pub async fn update_me(
     }
     Ok(Json(me_response(&state, saved).await?))
 }
+
+/// Everything Safir holds about the caller, as the account page's download gives it.
+///
+/// The profile, roles, sessions, API tokens (never their secrets), the audit records of what
+/// the caller did and of what was done to their account, their consular cases with history
+/// and messages, documents, appointments, e-visas, and registrations abroad.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/data",
+    tag = "account",
+    operation_id = "get_my_data",
+    security(("bearer" = ["read"]), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Everything about the caller, as one JSON object", content_type = "application/json"),
+        (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the `read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_my_data(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let body = crate::accounts::data::everything(&state, &user).await?;
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}

@@ -54,6 +54,13 @@ fn account_and_admin(r: Routes) -> Routes {
         WRITE,
         patch(me::update_me),
     )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/me/data",
+        Access::SignedIn,
+        READ,
+        get(me::get_my_data),
+    )
     .add(
         Method::GET,
         "/api/v1/missions",

@@ -1,6 +1,7 @@
 //! Documents through the API: an applicant files a photo under their case with a token, finds
 //! it in the case and downloads it; the mission's officer downloads it too, audited; bad
-//! uploads name the failing field, and nobody else reaches the file.
+//! uploads name the failing field, and nobody else reaches the file. The applicant's data
+//! download through the API holds the case and the document.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -272,5 +273,21 @@ async fn an_applicant_files_a_photo_and_the_officer_reads_it_through_the_api() {
         )
         .await;
         problem(&r, 409, "case_documents_closed");
+
+        // Everything about the applicant, through the API as from the account page: the
+        // case with its history, the document; nothing of anyone else's.
+        let reader = token(&app, &applicant, &["read"]).await;
+        let data = c.api("GET", "/api/v1/me/data", &reader, None).await;
+        assert_eq!(data.status, 200, "{}", data.body);
+        assert_eq!(data.headers[header::CACHE_CONTROL], "no-store");
+        let data = data.json();
+        assert_eq!(data["profile"]["email"], applicant.email.as_str());
+        assert_eq!(data["consular_cases"][0]["id"], id.as_str());
+        assert_eq!(data["consular_cases"][0]["state"], "withdrawn");
+        assert_eq!(data["documents"][0]["id"], doc_id.as_str());
+        assert!(!data.to_string().contains(&other), "another's case");
+        // The token's scopes decide: `cases:*` alone does not reach the account's data.
+        let r = c.api("GET", "/api/v1/me/data", &mine, None).await;
+        assert_eq!(r.status, 403, "{}", r.body);
     }
 }

@@ -432,6 +432,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/openapi.json", Who::Anyone),
     ("GET", "/api/v1/me", Who::SignedIn),
     ("PATCH", "/api/v1/me", Who::SignedIn),
+    ("GET", "/api/v1/me/data", Who::SignedIn),
     ("GET", "/api/v1/missions", Who::Anyone),
     ("GET", "/api/v1/missions/{mission}", Who::Anyone),
     (

@@ -14,6 +14,7 @@ use crate::matrix::{As, EXPECTATIONS, Fixture, Who, concrete, fixture, passed_ac
 const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/me", "read"),
     ("PATCH", "/api/v1/me", "write"),
+    ("GET", "/api/v1/me/data", "read"),
     ("GET", "/api/v1/missions/{mission}/staff", "read"),
     ("POST", "/api/v1/appointments", "write"),
     ("DELETE", "/api/v1/appointments/{id}", "write"),
