@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
     actions, applicant_messages, assign, create, documents, form, my_cases, notes, officer_case,
-    queue, services, submit,
+    priority, queue, services, submit,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -115,6 +115,7 @@ impl Modify for SecuritySchemes {
         form::save_case_form,
         submit::submit_case,
         submit::withdraw_case,
+        submit::discard_draft,
         applicant_messages::post_case_message,
         documents::upload_case_document,
         documents::get_case_document,
@@ -123,6 +124,7 @@ impl Modify for SecuritySchemes {
         documents::get_mission_case_document,
         actions::act_on_case,
         assign::assign_case,
+        priority::set_case_priority,
         notes::add_case_note,
         openapi_json,
     ),

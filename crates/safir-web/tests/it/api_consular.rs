@@ -532,3 +532,102 @@ async fn the_priority_is_shown_to_officers_not_to_the_applicant() {
         assert_eq!(seen.json()["priority"], "critical");
     }
 }
+
+/// An officer re-triages a case through the API (audited, the queue reorders, the applicant
+/// still does not see it); an applicant discards a draft, and only a draft.
+#[tokio::test]
+async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
+    for app in TestApp::all().await {
+        let Cast {
+            applicant,
+            officer,
+            paris_service,
+        } = cast(&app).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let desk = token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let reader = token(&app, &officer, &["consular:read"]).await;
+        let first = submitted_case(&app, &mine, &paris_service).await;
+        let second = submitted_case(&app, &mine, &paris_service).await;
+        let mut c = app.client();
+        let priority = |id: &str| format!("/api/v1/missions/PAR/cases/{id}/priority");
+
+        // The later case jumps the queue once it is urgent.
+        let queue = c
+            .api("GET", "/api/v1/missions/PAR/cases", &desk, None)
+            .await
+            .json();
+        assert_eq!(queue["items"][0]["id"], first.as_str());
+        let r = c
+            .api(
+                "POST",
+                &priority(&second),
+                &desk,
+                Some(json!({"priority": "high"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["priority"], "high");
+        let queue = c
+            .api("GET", "/api/v1/missions/PAR/cases", &desk, None)
+            .await
+            .json();
+        assert_eq!(queue["items"][0]["id"], second.as_str());
+        let audited = app.audit_summaries("case.priority").await;
+        assert_eq!(audited.len(), 1);
+        assert_eq!(audited[0]["from"], "normal");
+        assert_eq!(audited[0]["to"], "high");
+        assert_eq!(audited[0]["via"], "api");
+        // Refusals name the field, or the scope.
+        let r = c
+            .api(
+                "POST",
+                &priority(&second),
+                &desk,
+                Some(json!({"priority": "urgent"})),
+            )
+            .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [("priority".to_owned(), "priority_unknown".to_owned())]
+        );
+        let r = c
+            .api(
+                "POST",
+                &priority(&second),
+                &reader,
+                Some(json!({"priority": "low"})),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let own = c
+            .api("GET", &format!("/api/v1/cases/{second}"), &mine, None)
+            .await
+            .json();
+        assert!(own.get("priority").is_none(), "{own}");
+
+        // A draft goes; a submitted case stays (it is withdrawn instead).
+        let body = json!({ "service_id": paris_service, "form": { "surname": "Haddad" } });
+        let draft = c.api("POST", "/api/v1/cases", &mine, Some(body)).await;
+        assert_eq!(draft.status, 201, "{}", draft.body);
+        let draft = draft.json()["id"].as_str().unwrap().to_owned();
+        let r = c
+            .api("DELETE", &format!("/api/v1/cases/{first}"), &mine, None)
+            .await;
+        problem(&r, 409, "case_not_draft");
+        let r = c
+            .api("DELETE", &format!("/api/v1/cases/{draft}"), &mine, None)
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+        let r = c
+            .api("GET", &format!("/api/v1/cases/{draft}"), &mine, None)
+            .await;
+        problem(&r, 404, "not_found");
+        let r = c
+            .api("DELETE", &format!("/api/v1/cases/{draft}"), &mine, None)
+            .await;
+        problem(&r, 404, "not_found");
+        let listed = c.api("GET", "/api/v1/cases", &mine, None).await.json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    }
+}

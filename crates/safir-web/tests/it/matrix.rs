@@ -461,6 +461,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases", Who::SignedIn),
     ("POST", "/api/v1/cases", Who::SignedIn),
     ("GET", "/api/v1/cases/{id}", Who::SignedIn),
+    ("DELETE", "/api/v1/cases/{id}", Who::SignedIn),
     ("PUT", "/api/v1/cases/{id}/form", Who::SignedIn),
     ("POST", "/api/v1/cases/{id}/submit", Who::SignedIn),
     ("POST", "/api/v1/cases/{id}/withdraw", Who::SignedIn),
@@ -490,6 +491,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/assign",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/priority",
         Who::OwnMission(CONSULAR),
     ),
     (

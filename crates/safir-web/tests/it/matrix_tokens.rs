@@ -26,6 +26,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cases", "cases:read"),
     ("POST", "/api/v1/cases", "cases:write"),
     ("GET", "/api/v1/cases/{id}", "cases:read"),
+    ("DELETE", "/api/v1/cases/{id}", "cases:write"),
     ("PUT", "/api/v1/cases/{id}/form", "cases:write"),
     ("POST", "/api/v1/cases/{id}/submit", "cases:write"),
     ("POST", "/api/v1/cases/{id}/withdraw", "cases:write"),
@@ -51,6 +52,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/assign",
+        "consular:write",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/priority",
         "consular:write",
     ),
     (

@@ -13,6 +13,7 @@ pub mod form;
 pub mod my_cases;
 pub mod notes;
 pub mod officer_case;
+pub mod priority;
 pub mod queue;
 pub mod services;
 pub mod submit;
@@ -20,7 +21,7 @@ pub mod views;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use safir_domain::consular::case::{Actor, CaseAction};
 use safir_domain::roles::{Permission, TokenScope};
 use safir_store::StoreError;
@@ -71,6 +72,13 @@ pub fn routes(r: Routes) -> Routes {
         Access::SignedIn,
         CASES_READ,
         get(my_cases::get_my_case),
+    )
+    .add_scoped(
+        Method::DELETE,
+        "/api/v1/cases/{id}",
+        Access::SignedIn,
+        CASES_WRITE,
+        delete(submit::discard_draft),
     )
     .add_scoped(
         Method::PUT,
@@ -148,6 +156,13 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_WRITE,
         post(assign::assign_case),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/cases/{id}/priority",
+        officer,
+        CONSULAR_WRITE,
+        post(priority::set_case_priority),
     )
     .add_scoped(
         Method::POST,

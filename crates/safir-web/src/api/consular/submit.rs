@@ -112,3 +112,44 @@ pub async fn withdraw_case(
     let case = workflow::act(&state, &case, &by, &cmd).await?;
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
 }
+
+/// Discards a draft that was never submitted, as "Discard" on its page does.
+///
+/// The draft and its form are deleted; documents uploaded while filling it in stay in the
+/// applicant's own list. A case once submitted is never deleted this way: it is withdrawn.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/cases/{id}",
+    tag = "consular",
+    operation_id = "discard_draft",
+    security(("bearer" = ["cases:write"])),
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 204, description = "The draft is gone"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_not_draft`: the case was submitted (withdraw it instead)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn discard_draft(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+) -> Result<axum::http::StatusCode, ErrorInfo> {
+    let case = own_case(&state, &user, &id).await?;
+    if case.state != "draft" {
+        return Err(super::conflict("case_not_draft"));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    match cases::discard_draft(&mut tx, &case.id, user.id()).await {
+        Ok(()) => {}
+        // Submitted or discarded by another request meanwhile.
+        Err(safir_store::StoreError::NotFound) => {
+            return Err(super::conflict("case_not_draft"));
+        }
+        Err(e) => return Err(AppError::internal(e).into()),
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,89 @@
+//! `POST /api/v1/missions/{mission}/cases/{id}/priority`: the mission's triage of a case, as
+//! the priority choice on its page.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use safir_domain::consular::case::Priority;
+use safir_store::StoreError;
+use safir_store::consular::cases;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::mission_case;
+use super::views::{OfficerCaseResponse, officer_view};
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::api::input::ApiJson;
+use crate::auth::{MissionParam, SignedIn};
+use crate::consular::workflow::{By, record};
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+
+pub use safir_domain::audit::actions::CASE_PRIORITY;
+
+/// How urgent the case is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityRequest {
+    /// `critical`, `high`, `normal` or `low`.
+    #[schema(example = "high")]
+    pub priority: String,
+}
+
+/// Sets the case's priority, which orders the queue (most urgent first); recorded in the
+/// audit trail (`case.priority`, with the priority before and after). The applicant does not
+/// see it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/missions/{mission}/cases/{id}/priority",
+    tag = "consular",
+    operation_id = "set_case_priority",
+    security(("bearer" = ["consular:write"])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The case's id"),
+    ),
+    request_body(content = PriorityRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The case, with its priority", body = OfficerCaseResponse),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`priority` is not one of the four", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn set_case_priority(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PriorityRequest>,
+) -> Result<Json<OfficerCaseResponse>, AppError> {
+    let case = mission_case(&state, &mission, &id).await?;
+    let priority = Priority::parse(&body.priority).map_err(|e| {
+        let mut errors = FieldErrors::new();
+        errors.push("priority", e.code);
+        AppError::Validation(errors)
+    })?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    match cases::set_priority(&mut tx, &case.id, &mission.id, priority).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    }
+    let by = By { user: &user, ip };
+    let summary = serde_json::json!({
+        "via": "api",
+        "reference": case.reference,
+        "from": case.priority().as_str(),
+        "to": priority.as_str(),
+    });
+    crate::audit_log::commit_with(tx, &record(&by, CASE_PRIORITY, &case, summary)).await?;
+    let case = cases::find(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(officer_view(&state, &case).await?))
+}
