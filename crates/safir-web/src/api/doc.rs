@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
     actions, applicant_messages, assign, create, documents, form, my_cases, notes, officer_case,
-    priority, queue, services, submit,
+    priority, queue, services, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -125,6 +125,7 @@ impl Modify for SecuritySchemes {
         actions::act_on_case,
         assign::assign_case,
         priority::set_case_priority,
+        travel_document::open_travel_document,
         notes::add_case_note,
         openapi_json,
     ),

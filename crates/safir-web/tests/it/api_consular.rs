@@ -631,3 +631,82 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
         assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     }
 }
+
+/// A lost passport reported as an emergency becomes an emergency travel document
+/// application through the API, once; the citizen finds the draft prefilled.
+#[tokio::test]
+async fn a_lost_passport_becomes_a_travel_document_application_through_the_api() {
+    for app in TestApp::all().await {
+        let nairobi = app.mission("NBO", "KE").await;
+        let emergency = emergency_service(&app, &nairobi).await;
+        let applicant = app.public_user(&unique_email("lost")).await;
+        let officer = app
+            .staff(
+                &unique_email("etd-officer"),
+                &[(Role::ConsularOfficer, Some(&nairobi))],
+            )
+            .await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let desk = token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let mut c = app.client();
+        let report = |category: &str| {
+            json!({
+                "category": category,
+                "description": "My passport was stolen at the market",
+                "location": "Nairobi",
+                "phone": "+254 711 000 111",
+                "given_names": "Sara",
+                "surname": "Mansouri",
+            })
+        };
+        let (created, _) = file_and_submit(&app, &mine, &emergency, report("lost_passport")).await;
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let open = format!("/api/v1/missions/NBO/cases/{id}/travel-document");
+
+        // No such service at the mission yet.
+        let r = c.api("POST", &open, &desk, None).await;
+        problem(&r, 409, "etd_service_missing");
+        let etd = ServiceInput {
+            code: "etd".into(),
+            kind: CaseKind::EmergencyTravelDocument,
+            ..renewal_service(true)
+        };
+        service(&app, &nairobi, &etd).await;
+
+        let r = c.api("POST", &open, &desk, None).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let opened = r.json();
+        let draft = opened["travel_document"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(opened["travel_document"]["state"], "draft");
+        assert_eq!(
+            opened["travel_document"]["kind"],
+            "emergency_travel_document"
+        );
+        assert_eq!(opened["emergency"]["state"], "in_review", "acknowledged");
+        assert_eq!(app.audit_summaries("case.open_etd").await.len(), 1);
+        // Once.
+        let r = c.api("POST", &open, &desk, None).await;
+        problem(&r, 409, "etd_already_opened");
+        // The citizen's draft, prefilled from the report.
+        let mine_now = c
+            .api("GET", &format!("/api/v1/cases/{draft}"), &mine, None)
+            .await;
+        assert_eq!(mine_now.status, 200, "{}", mine_now.body);
+        let form = &mine_now.json()["form"];
+        assert_eq!(form["surname"], "Mansouri");
+        assert_eq!(form["phone"], "+254 711 000 111");
+
+        // Another kind of emergency offers no travel document.
+        let (other, _) = file_and_submit(&app, &mine, &emergency, report("medical")).await;
+        let other = other.json()["id"].as_str().unwrap().to_owned();
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/missions/NBO/cases/{other}/travel-document"),
+                &desk,
+                None,
+            )
+            .await;
+        problem(&r, 409, "etd_not_offered");
+    }
+}

@@ -500,6 +500,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/cases/{id}/travel-document",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/notes",
         Who::OwnMission(CONSULAR),
     ),

@@ -61,6 +61,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/cases/{id}/travel-document",
+        "consular:write",
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/notes",
         "consular:write",
     ),

@@ -17,6 +17,7 @@ pub mod priority;
 pub mod queue;
 pub mod services;
 pub mod submit;
+pub mod travel_document;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;
@@ -163,6 +164,13 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_WRITE,
         post(priority::set_case_priority),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/cases/{id}/travel-document",
+        officer,
+        CONSULAR_WRITE,
+        post(travel_document::open_travel_document),
     )
     .add_scoped(
         Method::POST,

@@ -13,6 +13,7 @@ use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
 use safir_store::consular::cases::{self, NewDraft};
 use safir_store::consular::services;
+use safir_store::missions::Mission;
 use safir_store::{accounts, now};
 
 use super::case_actions::Ctx;
@@ -50,32 +51,56 @@ pub async fn opened_etd(
         .map_err(AppError::internal)
 }
 
-pub async fn open_etd(
-    cx: Ctx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (state, actor, mission) = (&cx.state, &cx.actor, &cx.mission);
-    let emergency = mission_case(state, mission, &id).await?;
-    if opened_etd(state, &emergency).await?.is_some() {
-        return cx.stale(&emergency, "officer-etd-already-opened").await;
+/// Why no travel-document application was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EtdRefusal {
+    /// One is already open from this report.
+    AlreadyOpened,
+    /// The case is not a lost-passport emergency still in hand.
+    NotOffered,
+    /// The mission offers no emergency travel document service.
+    NoService,
+}
+
+impl EtdRefusal {
+    /// The API's code for it.
+    pub fn code(self) -> &'static str {
+        match self {
+            EtdRefusal::AlreadyOpened => "etd_already_opened",
+            EtdRefusal::NotOffered => "etd_not_offered",
+            EtdRefusal::NoService => "etd_service_missing",
+        }
     }
-    if !offers_etd(&emergency) {
-        return Err(AppError::Conflict);
+}
+
+/// Opens the emergency travel document application from `emergency`, a case of `mission`,
+/// for its citizen (prefilled, high priority, mailed to them, audited), and acknowledges the
+/// report if it was still waiting. Returns the new draft, or why none was opened.
+pub async fn open(
+    state: &AppState,
+    mission: &Mission,
+    by: &By<'_>,
+    emergency: &cases::Case,
+) -> Result<Result<cases::Case, EtdRefusal>, AppError> {
+    if opened_etd(state, emergency).await?.is_some() {
+        return Ok(Err(EtdRefusal::AlreadyOpened));
     }
-    let service = services::find_by_kind(&state.db, &mission.id, CaseKind::EmergencyTravelDocument)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::Conflict)?;
+    if !offers_etd(emergency) {
+        return Ok(Err(EtdRefusal::NotOffered));
+    }
+    let Some(service) =
+        services::find_by_kind(&state.db, &mission.id, CaseKind::EmergencyTravelDocument)
+            .await
+            .map_err(AppError::internal)?
+    else {
+        return Ok(Err(EtdRefusal::NoService));
+    };
     let from = emergency.form();
     let carried: BTreeMap<String, String> = ["surname", "given_names", "phone"]
         .into_iter()
         .filter_map(|k| from.get(k).map(|v| (k.to_owned(), v.clone())))
         .collect();
-    let by = By {
-        user: &actor.user,
-        ip: actor.ip.clone(),
-    };
-    let key = etd_key(&emergency);
+    let key = etd_key(emergency);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let draft = cases::create_draft(
         &mut tx,
@@ -96,11 +121,11 @@ pub async fn open_etd(
     .await
     .map_err(AppError::internal)?;
     let summary = serde_json::json!({ "reference": emergency.reference, "draft": draft.id });
-    crate::audit_log::append(&mut tx, &record(&by, CASE_OPEN_ETD, &emergency, summary)).await?;
+    crate::audit_log::append(&mut tx, &record(by, CASE_OPEN_ETD, emergency, summary)).await?;
     let applicant = accounts::find_user(&state.db, &emergency.applicant_id)
         .await
         .map_err(AppError::internal)?;
-    let lang = case_lang(&emergency);
+    let lang = case_lang(emergency);
     let mut args = FluentArgs::new();
     args.set("name", applicant.display_name.clone());
     args.set("reference", emergency.display_reference());
@@ -126,15 +151,32 @@ pub async fn open_etd(
             reason: None,
             message: None,
         };
-        match workflow::act(state, &emergency, &by, &cmd).await {
+        match workflow::act(state, emergency, by, &cmd).await {
             // Another officer started it meanwhile: acknowledged all the same.
             Ok(_) | Err(AppError::Conflict) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(Redirect::to(&format!(
-        "/missions/{}/cases/{}?done=etd",
-        mission.code, emergency.id
-    ))
-    .into_response())
+    Ok(Ok(draft))
+}
+
+pub async fn open_etd(
+    cx: Ctx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (state, actor, mission) = (&cx.state, &cx.actor, &cx.mission);
+    let emergency = mission_case(state, mission, &id).await?;
+    let by = By {
+        user: &actor.user,
+        ip: actor.ip.clone(),
+    };
+    match open(state, mission, &by, &emergency).await? {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/missions/{}/cases/{}?done=etd",
+            mission.code, emergency.id
+        ))
+        .into_response()),
+        Err(EtdRefusal::AlreadyOpened) => cx.stale(&emergency, "officer-etd-already-opened").await,
+        Err(EtdRefusal::NotOffered | EtdRefusal::NoService) => Err(AppError::Conflict),
+    }
 }
