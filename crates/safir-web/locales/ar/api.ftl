@@ -2,6 +2,7 @@
 
 # أخطاء حقول طلبات الواجهة البرمجية (أجسام JSON ومعاملات الاستعلام).
 field-error-unknown-field = هذا الحقل غير مقبول هنا.
+field-error-unknown-parameter = هذا المعامل غير مقبول هنا.
 field-error-invalid-type = نوع هذا الحقل غير صحيح.
 field-error-expected-object = يجب أن يكون جسم الطلب كائن JSON.
 field-error-malformed-json = جسم الطلب ليس JSON سليمًا.

@@ -2,6 +2,7 @@
 
 # Field errors of API requests (JSON bodies and query parameters).
 field-error-unknown-field = This field is not accepted here.
+field-error-unknown-parameter = This parameter is not taken here.
 field-error-invalid-type = This field has the wrong type.
 field-error-expected-object = The body must be a JSON object.
 field-error-malformed-json = The body is not valid JSON.

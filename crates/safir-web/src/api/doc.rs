@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
     actions, applicant_messages, assign, create, documents, form, my_cases, notes, officer_case,
-    priority, queue, services, submit, travel_document,
+    priority, queue, services, sla, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -120,6 +120,7 @@ impl Modify for SecuritySchemes {
         documents::upload_case_document,
         documents::get_case_document,
         queue::list_mission_cases,
+        sla::get_mission_sla,
         officer_case::get_mission_case,
         documents::get_mission_case_document,
         actions::act_on_case,

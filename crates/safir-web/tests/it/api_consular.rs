@@ -534,7 +534,8 @@ async fn the_priority_is_shown_to_officers_not_to_the_applicant() {
 }
 
 /// An officer re-triages a case through the API (audited, the queue reorders, the applicant
-/// still does not see it); an applicant discards a draft, and only a draft.
+/// still does not see it); an applicant discards a draft, and only a draft; the
+/// processing-times board reads the same through the API.
 #[tokio::test]
 async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
     for app in TestApp::all().await {
@@ -629,6 +630,52 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
         problem(&r, 404, "not_found");
         let listed = c.api("GET", "/api/v1/cases", &mine, None).await.json();
         assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+
+        // The processing-times board, as its page shows it.
+        let board = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/sla?window_days=90",
+                &reader,
+                None,
+            )
+            .await;
+        assert_eq!(board.status, 200, "{}", board.body);
+        let board = board.json();
+        assert_eq!(board["window_days"], 90);
+        let submitted = board["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["state"] == "submitted")
+            .expect("stays in submitted");
+        assert_eq!(submitted["count"], 2, "{board}");
+        assert_eq!(board["services"][0]["code"], "passport");
+        assert_eq!(board["services"][0]["overdue"], 0);
+        let r = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/sla?window_days=7",
+                &reader,
+                None,
+            )
+            .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [(
+                "window_days".to_owned(),
+                "consular_window_invalid".to_owned()
+            )]
+        );
+        let r = c
+            .api("GET", "/api/v1/missions/PAR/sla?window=90", &reader, None)
+            .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [("window".to_owned(), "unknown_parameter".to_owned())]
+        );
     }
 }
 

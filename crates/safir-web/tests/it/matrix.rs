@@ -484,6 +484,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         Who::OwnMission(CONSULAR),
     ),
     (
+        "GET",
+        "/api/v1/missions/{mission}/sla",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/actions",
         Who::OwnMission(CONSULAR),

@@ -44,6 +44,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
         "/api/v1/missions/{mission}/cases/{id}",
         "consular:read",
     ),
+    ("GET", "/api/v1/missions/{mission}/sla", "consular:read"),
     (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/actions",

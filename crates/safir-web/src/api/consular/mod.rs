@@ -16,6 +16,7 @@ pub mod officer_case;
 pub mod priority;
 pub mod queue;
 pub mod services;
+pub mod sla;
 pub mod submit;
 pub mod travel_document;
 pub mod views;
@@ -136,6 +137,13 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_READ,
         get(queue::list_mission_cases),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/sla",
+        officer,
+        CONSULAR_READ,
+        get(sla::get_mission_sla),
     )
     .add_scoped(
         Method::GET,

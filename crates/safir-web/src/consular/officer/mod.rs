@@ -10,7 +10,7 @@ mod export;
 mod filters;
 mod queue;
 mod queue_rows;
-mod sla;
+pub mod sla;
 
 use std::collections::BTreeMap;
 

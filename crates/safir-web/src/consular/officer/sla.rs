@@ -20,7 +20,8 @@ use crate::i18n::Lang;
 use crate::page::{Page, render};
 use crate::state::AppState;
 
-const WINDOWS: [i64; 3] = [30, 90, 365];
+/// The spans, in days, the board can look back over; the first is the default.
+pub const WINDOWS: [i64; 3] = [30, 90, 365];
 
 struct StateRow {
     state: String,
