@@ -374,9 +374,12 @@ fn letter(c: char) -> char {
 /// Scores word edges: ة and ى end Arabic words and ال starts them; in a line
 /// stored in visual order they show up at the other end. A word starting with
 /// ة or ى is needed: many words end in لا in logical order too (فعلا، مثلا،
-/// أهلا وسهلا), so a line of them alone stays as it is.
+/// أهلا وسهلا), so a line of them alone stays as it is. And two signs of visual
+/// order are needed, not one: a single word starting with ة or ى in a line with
+/// nothing else to tell is more likely a typo (`ةاليوم`) or a path in a link than
+/// a line turned around, while a reversed heading shows both ends (`ةمدقملا`).
 fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
-    let (mut visual, mut logical, mut strong) = (0u32, 0u32, false);
+    let (mut visual, mut logical, mut strong, mut signs) = (0u32, 0u32, false, 0u32);
     // Of the current word, only its length, its first two letters and its
     // last two matter: no list of its letters.
     let (mut len, mut first, mut second, mut before_last, mut last) = (0usize, ' ', ' ', ' ', ' ');
@@ -387,6 +390,7 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
         if matches!(first, 'ة' | 'ى') {
             visual += 2;
             strong = true;
+            signs += 1;
         }
         if matches!(last, 'ة' | 'ى') {
             logical += 2;
@@ -397,6 +401,7 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
             }
             if before_last == 'ل' && last == 'ا' {
                 visual += 1;
+                signs += 1;
             }
         }
     };
@@ -417,7 +422,7 @@ fn looks_visual(chars: impl Iterator<Item = char>) -> bool {
         }
     }
     score(len, first, second, before_last, last);
-    strong && visual > logical
+    strong && signs >= 2 && visual > logical
 }
 
 /// Reverses a line stored in visual order, then puts back in reading order what the
@@ -1145,6 +1150,21 @@ mod tests {
         }
         // A reversed line still has its feminine endings at the front.
         assert_eq!(repair("ةديدج ةلحرم الهأ"), "أهلا مرحلة جديدة");
+    }
+
+    #[test]
+    fn one_word_starting_with_ta_marbuta_does_not_turn_a_line_around() {
+        // A typo or an Arabic path in a link is one sign; a reversed line has more.
+        for line in [
+            "ةاليوم جميل جدا",
+            "شوفوا الرابط mofa.gov.sa/ةخدمات هنا",
+            "ىنا رايح بكره",
+        ] {
+            assert_eq!(repair(line), line, "{line}");
+        }
+        // A reversed heading of one word shows both of its ends.
+        assert_eq!(repair("ةمدقملا"), "المقدمة");
+        assert_eq!(repair("ةيجراخلا ةرازو"), "وزارة الخارجية");
     }
 
     #[test]
