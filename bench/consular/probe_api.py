@@ -175,6 +175,13 @@ def main():
         "appointment": strings_under(get_json("/api/v1/me/appointments"), "id")[:3],
         "case": strings_under(get_json("/api/v1/cases"), "id")[:3],
     }
+    # Documents filed under the caller's own cases, and under the first cases of the missions.
+    real["doc"] = [d["id"] for c in real["case"]
+                   for d in get_json("/api/v1/cases/%s" % c).get("documents", [])][:3]
+    for m, cs in mission_cases.items():
+        for c in cs:
+            real["doc"] += [d["id"] for d in
+                            get_json("/api/v1/missions/%s/cases/%s" % (m, c)).get("documents", [])][:1]
     # Documented values the schemas' examples cannot know.
     query_values = {"service": slot.get("service", "passport_renewal"), "v": "X"}
     body_values = {
@@ -221,6 +228,10 @@ def main():
                     combos = [{}]
                     for name in path_params:
                         combos = [dict(c, **{name: v}) for c in combos for v in real.get(name, [])]
+                # Any other parameter (a case's document): a real value of its kind, or "X".
+                for c in combos:
+                    for name in path_params:
+                        c.setdefault(name, (real.get(name) or ["X"])[0])
                 return combos or [{name: "X" for name in path_params}]
 
             required_query = "&".join(

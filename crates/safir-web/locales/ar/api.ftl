@@ -2,7 +2,7 @@
 
 # أخطاء حقول طلبات الواجهة البرمجية (أجسام JSON ومعاملات الاستعلام).
 field-error-unknown-field = هذا الحقل غير مقبول هنا.
-field-error-unknown-parameter = هذا المعامل غير مقبول هنا.
+field-error-sent-twice = أرسل هذا الحقل مرة واحدة.
 field-error-invalid-type = نوع هذا الحقل غير صحيح.
 field-error-expected-object = يجب أن يكون جسم الطلب كائن JSON.
 field-error-malformed-json = جسم الطلب ليس JSON سليمًا.
@@ -35,3 +35,14 @@ error-case-not-editable-title = الاستمارة مغلقة
 error-case-not-editable-detail = لا يمكن تعديل الاستمارة إلا ما دامت الحالة مسودة أو ما دامت البعثة تطلب معلومات إضافية.
 error-case-messages-closed-title = المراسلة مغلقة
 error-case-messages-closed-detail = يمكن إرسال الرسائل بعد تقديم الطلب وحتى إغلاق الحالة.
+error-case-documents-closed-title = المستندات مغلقة
+error-case-documents-closed-detail = يمكن إيداع المستندات ما دام الطلب مسودة أو مقدَّمًا أو قيد الدراسة أو بانتظار معلومات.
+error-case-not-draft-title = ليس مسودة
+error-case-not-draft-detail = لا تُحذف إلا مسودة لم تُقدَّم قط؛ أما الطلب المقدَّم فيُسحب.
+error-etd-already-opened-title = فُتح من قبل
+error-etd-already-opened-detail = فُتح من قبل طلب وثيقة سفر طارئة من هذا البلاغ.
+error-etd-not-offered-title = لا وثيقة سفر لهذا الملف
+error-etd-not-offered-detail = لا يُفتح طلب وثيقة سفر طارئة إلا من بلاغ طارئ عن جواز مفقود أو مسروق ما زال قيد المعالجة.
+error-etd-service-missing-title = الخدمة غير متاحة
+error-etd-service-missing-detail = لا تقدّم هذه البعثة خدمة وثيقة السفر الطارئة.
+field-error-priority-unknown = استخدم critical أو high أو normal أو low.

@@ -2,7 +2,7 @@
 
 # Field errors of API requests (JSON bodies and query parameters).
 field-error-unknown-field = This field is not accepted here.
-field-error-unknown-parameter = This parameter is not taken here.
+field-error-sent-twice = Send this field once.
 field-error-invalid-type = This field has the wrong type.
 field-error-expected-object = The body must be a JSON object.
 field-error-malformed-json = The body is not valid JSON.
@@ -35,3 +35,14 @@ error-case-not-editable-title = The form is closed
 error-case-not-editable-detail = The form can be changed only while the case is a draft or while the mission asks for more information.
 error-case-messages-closed-title = Messages are closed
 error-case-messages-closed-detail = Messages can be sent once the application is submitted and until the case is closed.
+error-case-documents-closed-title = Documents are closed
+error-case-documents-closed-detail = Documents can be filed while the application is a draft, submitted, in review or waiting for information.
+error-case-not-draft-title = Not a draft
+error-case-not-draft-detail = Only a draft that was never submitted can be discarded; withdraw a submitted application instead.
+error-etd-already-opened-title = Already opened
+error-etd-already-opened-detail = An emergency travel document application was already opened from this report.
+error-etd-not-offered-title = No travel document for this case
+error-etd-not-offered-detail = An emergency travel document application is opened only from a lost or stolen passport reported as an emergency that is still being handled.
+error-etd-service-missing-title = Service not offered
+error-etd-service-missing-detail = This mission offers no emergency travel document service.
+field-error-priority-unknown = Use critical, high, normal or low.

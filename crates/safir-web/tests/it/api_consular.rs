@@ -674,7 +674,7 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
         let body = problem(&r, 422, "validation");
         assert_eq!(
             field_codes(&body),
-            [("window".to_owned(), "unknown_parameter".to_owned())]
+            [("window".to_owned(), "unknown_field".to_owned())]
         );
     }
 }
@@ -730,7 +730,10 @@ async fn a_lost_passport_becomes_a_travel_document_application_through_the_api()
             "emergency_travel_document"
         );
         assert_eq!(opened["emergency"]["state"], "in_review", "acknowledged");
-        assert_eq!(app.audit_summaries("case.open_etd").await.len(), 1);
+        let audited = app.audit_summaries("case.open_etd").await;
+        assert_eq!(audited.len(), 1);
+        assert_eq!(audited[0]["via"], "api");
+        assert_eq!(audited[0]["draft"], draft.as_str());
         // Once.
         let r = c.api("POST", &open, &desk, None).await;
         problem(&r, 409, "etd_already_opened");

@@ -126,6 +126,24 @@ async fn an_applicant_files_a_photo_and_the_officer_reads_it_through_the_api() {
             &app,
             &documents,
             &mine,
+            multipart(
+                &[("kind", "photo"), ("kind", "other"), ("note", "x")],
+                Some(("me.png", &photo)),
+            ),
+        )
+        .await;
+        let body = problem(&r, 422, "validation");
+        assert_eq!(
+            field_codes(&body),
+            [
+                ("kind".to_owned(), "sent_twice".to_owned()),
+                ("note".to_owned(), "unknown_field".to_owned())
+            ]
+        );
+        let r = upload(
+            &app,
+            &documents,
+            &mine,
             multipart(&[("kind", "photo")], None),
         )
         .await;

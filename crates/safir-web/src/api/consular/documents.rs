@@ -26,7 +26,7 @@ use crate::api::doc::Problem;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::documents::{file_response, read_record};
 use crate::consular::my_documents::upload_error;
-use crate::consular::upload::{UploadLimits, read_multipart};
+use crate::consular::upload::{MultipartForm, UploadLimits, read_multipart};
 use crate::error::{AppError, ErrorInfo};
 use crate::state::AppState;
 
@@ -144,6 +144,14 @@ pub async fn upload_case_document(
     let multipart = multipart.map_err(|_| AppError::UnsupportedMediaType)?;
     let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
     let mut errors = std::mem::take(&mut form.errors);
+    // A typo or a second value is never silently ignored: each part once, no other part.
+    for (name, count) in parts(&form) {
+        if !matches!(name.as_str(), "kind" | "file") {
+            errors.push(&name, "unknown_field");
+        } else if count > 1 {
+            errors.push(&name, "sent_twice");
+        }
+    }
     let kind = match DocumentKind::parse_for_applicant(form.text("kind")) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -181,6 +189,23 @@ pub async fn upload_case_document(
     }
 }
 
+/// Each part's name with the number of times it was sent, text fields and files alike.
+fn parts(form: &MultipartForm) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let names = form
+        .fields
+        .iter()
+        .map(|(k, _)| k)
+        .chain(form.files.iter().map(|f| &f.field));
+    for name in names {
+        match counts.iter_mut().find(|(n, _)| n == name) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((name.clone(), 1)),
+        }
+    }
+    counts
+}
+
 /// A live document filed under `case`; any other id answers 404.
 async fn document_of(state: &AppState, case: &Case, doc: &str) -> Result<Document, AppError> {
     let id = DocumentId::parse(doc).ok_or(AppError::NotFound)?;
@@ -197,14 +222,14 @@ async fn document_of(state: &AppState, case: &Case, doc: &str) -> Result<Documen
     path = "/api/v1/cases/{id}/documents/{doc}",
     tag = "consular",
     operation_id = "get_case_document",
-    security(("bearer" = ["cases:read"])),
+    security(("bearer" = ["cases:read"]), ("session_cookie" = [])),
     params(
         ("id" = String, Path, description = "The case's id"),
         ("doc" = String, Path, description = "The document's id"),
     ),
     responses(
         (status = 200, description = "The file, with its sniffed type", content(("image/jpeg"), ("image/png"), ("application/pdf"))),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id, or no document of the case has that one", body = Problem, content_type = "application/problem+json"),
     )

@@ -72,7 +72,8 @@ pub struct SlaResponse {
         (status = 200, description = "The board", body = SlaResponse),
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`window_days` is not 30, 90 or 365, or the query has a parameter the board does not take", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`window_days` is not 30, 90 or 365, or the query has a parameter the board does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_mission_sla(
@@ -89,7 +90,7 @@ pub async fn get_mission_sla(
                 Ok(d) if WINDOWS.contains(&d) => days = d,
                 _ => errors.push("window_days", "consular_window_invalid"),
             },
-            _ => errors.push(&key, "unknown_parameter"),
+            _ => errors.push(&key, "unknown_field"),
         }
     }
     errors.into_result()?;

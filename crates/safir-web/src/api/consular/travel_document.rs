@@ -61,7 +61,7 @@ pub async fn open_travel_document(
 ) -> Result<(StatusCode, Json<TravelDocumentResponse>), ErrorInfo> {
     let emergency = mission_case(&state, &mission, &id).await?;
     let by = By { user: &user, ip };
-    let draft = match etd::open(&state, &mission, &by, &emergency).await? {
+    let draft = match etd::open(&state, &mission, &by, &emergency, "api").await? {
         Ok(draft) => draft,
         Err(refusal) => return Err(conflict(refusal.code())),
     };

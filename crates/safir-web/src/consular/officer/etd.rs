@@ -74,13 +74,15 @@ impl EtdRefusal {
 }
 
 /// Opens the emergency travel document application from `emergency`, a case of `mission`,
-/// for its citizen (prefilled, high priority, mailed to them, audited), and acknowledges the
-/// report if it was still waiting. Returns the new draft, or why none was opened.
+/// for its citizen (prefilled, high priority, mailed to them, audited with `via`: `web` or
+/// `api`), and acknowledges the report if it was still waiting. Returns the new draft, or
+/// why none was opened.
 pub async fn open(
     state: &AppState,
     mission: &Mission,
     by: &By<'_>,
     emergency: &cases::Case,
+    via: &str,
 ) -> Result<Result<cases::Case, EtdRefusal>, AppError> {
     if opened_etd(state, emergency).await?.is_some() {
         return Ok(Err(EtdRefusal::AlreadyOpened));
@@ -120,7 +122,11 @@ pub async fn open(
     )
     .await
     .map_err(AppError::internal)?;
-    let summary = serde_json::json!({ "reference": emergency.reference, "draft": draft.id });
+    let summary = serde_json::json!({
+        "via": via,
+        "reference": emergency.reference,
+        "draft": draft.id,
+    });
     crate::audit_log::append(&mut tx, &record(by, CASE_OPEN_ETD, emergency, summary)).await?;
     let applicant = accounts::find_user(&state.db, &emergency.applicant_id)
         .await
@@ -170,7 +176,7 @@ pub async fn open_etd(
         user: &actor.user,
         ip: actor.ip.clone(),
     };
-    match open(state, mission, &by, &emergency).await? {
+    match open(state, mission, &by, &emergency, "web").await? {
         Ok(_) => Ok(Redirect::to(&format!(
             "/missions/{}/cases/{}?done=etd",
             mission.code, emergency.id
