@@ -13,7 +13,9 @@ use safir_store::accounts::{self, grants, secrets, sessions, tokens};
 
 use super::cache::CachedViewer;
 use crate::error::AppError;
+use crate::error::DrawnErrorPage;
 use crate::i18n::{Lang, PreferredLang};
+use crate::page::Page;
 use crate::security::client_ip;
 use crate::security::csrf::sent_from_this_site;
 use crate::staff::labels::content_lang;
@@ -299,6 +301,8 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
     // thousand) only change accounts through the store, which is counted below.
     let changes_state = viewer.user().is_some()
         && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // Kept to draw an error page with the user's account in its header (below).
+    let user = viewer.user().map(|_| viewer.clone());
     req.extensions_mut().insert(viewer);
     let account_writes = accounts::changes();
     let consular_writes = crate::consular::read_cache::writes();
@@ -319,7 +323,52 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
             res.headers_mut().append(axum::http::header::SET_COOKIE, v);
         }
     }
+    if res.extensions().get::<DrawnErrorPage>().is_some() {
+        return with_account_header(&state, user.as_ref(), res);
+    }
     res
+}
+
+/// An error page drawn again with the header every other page has: a signed-in user's
+/// account (their pages, their name, signing out; without it a 404 looked signed out), or
+/// for a visitor the links to sign in and sign up. The response keeps its status and headers.
+fn with_account_header(state: &AppState, user: Option<&Viewer>, res: Response) -> Response {
+    let (Some(drawn), Some(info)) = (
+        res.extensions().get::<DrawnErrorPage>().cloned(),
+        res.extensions().get::<crate::error::ErrorInfo>().cloned(),
+    ) else {
+        return res;
+    };
+    let page = match user {
+        Some(viewer) => state.page(drawn.lang, &drawn.uri, "site-name", viewer),
+        // A visitor's header has no form: no form token to draw.
+        None => {
+            let visitor = Viewer::Anonymous(Anonymous {
+                anon_id: String::new(),
+                is_new: false,
+            });
+            Page::for_viewer(drawn.lang, &drawn.uri, "site-name", &visitor, String::new())
+        }
+    };
+    let (old, _) = res.into_parts();
+    let mut fresh = crate::error::html_page_for(&info, drawn.lang, page);
+    // All but what described the old body, which the layers inside may have compressed.
+    let body_headers = [
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::header::CONTENT_ENCODING,
+    ];
+    for name in old.headers.keys() {
+        if !fresh.headers().contains_key(name) && !body_headers.contains(name) {
+            for value in old.headers.get_all(name) {
+                fresh.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+    }
+    fresh.extensions_mut().insert(info);
+    if old.extensions.get::<crate::error::OwnErrorPage>().is_some() {
+        fresh.extensions_mut().insert(crate::error::OwnErrorPage);
+    }
+    fresh
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {

@@ -23,7 +23,9 @@ use fluent_bundle::{FluentArgs, FluentValue};
 use crate::i18n::{I18n, Lang};
 
 pub use panic::catch_panic;
-pub use render::{OwnErrorPage, error_pages, render_error, wants_json};
+pub use render::{
+    DrawnErrorPage, OwnErrorPage, error_pages, html_page_for, render_error, wants_json,
+};
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;
 

@@ -20,6 +20,15 @@ use crate::page::Page;
 #[derive(Debug, Clone, Copy)]
 pub struct OwnErrorPage;
 
+/// Marks an HTML error page drawn by [`error_pages`], which cannot know who asked: the
+/// viewer's layer outside it draws the page again for a signed-in user, with their account
+/// in the header ([`html_page_for`]).
+#[derive(Debug, Clone)]
+pub struct DrawnErrorPage {
+    pub lang: Lang,
+    pub uri: Uri,
+}
+
 /// Middleware: renders every error response in the client's format and
 /// language. Install it outside the language layer and the router's layers.
 pub async fn error_pages(req: Request, next: Next) -> Response {
@@ -46,6 +55,12 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     };
     let (old, _) = response.into_parts();
     let mut fresh = render_error(&info, lang, &uri, json);
+    if !json && !head {
+        fresh.extensions_mut().insert(DrawnErrorPage {
+            lang,
+            uri: uri.clone(),
+        });
+    }
     // Keep what the inner layers said about the response (Allow, Set-Cookie, …)
     // except its description of the old body.
     for name in old.headers.keys() {
@@ -147,7 +162,26 @@ struct ErrorPage {
 }
 
 fn html_page(info: &ErrorInfo, lang: Lang, uri: &Uri) -> Response {
-    let mut page = Page::new(lang, uri, "site-name");
+    html_with(info, lang, Page::new(lang, uri, "site-name"))
+}
+
+/// The error page of `info` with the header `page` (a signed-in viewer's account and
+/// links), as [`render_error`] draws it otherwise: same status, headers and body.
+pub fn html_page_for(info: &ErrorInfo, lang: Lang, page: Page) -> Response {
+    let mut response = html_with(info, lang, page);
+    *response.status_mut() = info.status;
+    if let Some(secs) = info.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn html_with(info: &ErrorInfo, lang: Lang, mut page: Page) -> Response {
     page.title = info.title(lang);
     let view = ErrorPage {
         detail: info.detail(lang),

@@ -704,3 +704,53 @@ async fn an_expired_verification_link_gets_a_friendly_page() {
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
     }
 }
+
+/// An error page seen signed in keeps the account's header (their name, their pages, signing
+/// out), as every other page does, whatever the error and however the answer is encoded.
+#[tokio::test]
+async fn error_pages_keep_the_signed_in_header() {
+    let app = TestApp::sqlite().await;
+    let user = app.public_user(&unique_email("lost")).await;
+    let mut client = app.client();
+    client.sign_in(&user).await;
+    for (path, status) in [("/no-such-page?lang=en", 404), ("/staff?lang=en", 403)] {
+        let page = client.get(path).await;
+        assert_eq!(page.status.as_u16(), status, "{path}: {}", page.body);
+        assert!(
+            page.body.contains(r#"action="/sign-out""#),
+            "{path}: {}",
+            page.body
+        );
+        assert!(
+            !page.body.contains(r#"href="/sign-in""#),
+            "{path}: {}",
+            page.body
+        );
+        assert!(page.body.contains("<h1>"), "{path}");
+        assert_eq!(page.headers["cache-control"], "no-store");
+    }
+    // Asked for compressed: still a page a browser reads (no gzip label on plain text).
+    let (status, headers, body) = client
+        .get_raw(
+            "/no-such-page",
+            &[
+                ("accept-encoding", "gzip"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        )
+        .await;
+    assert_eq!(status.as_u16(), 404);
+    let html = match headers.get("content-encoding").map(|v| v.to_str().unwrap()) {
+        Some("gzip") => {
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut out)
+                .unwrap();
+            out
+        }
+        _ => String::from_utf8(body).unwrap(),
+    };
+    assert!(html.contains(r#"action="/sign-out""#), "{html}");
+    // Signed out, the page offers to sign in.
+    let page = app.client().get("/no-such-page?lang=en").await;
+    assert!(page.body.contains(r#"href="/sign-in""#));
+}
