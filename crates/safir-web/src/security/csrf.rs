@@ -7,7 +7,7 @@
 
 use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, REFERER};
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, KeyInit, Mac};
@@ -155,6 +155,60 @@ pub async fn check_origin(
     }
 }
 
+/// The query parameters by which a page says something was just done: the site redirects to
+/// `…?notice=withdrawn` or `…?done=revoked` after the action, and the page shows it.
+const NOTICE_PARAMS: [&str; 2] = ["notice", "done"];
+
+/// Middleware: drops the "it was done" notice from an address opened from elsewhere. Such an
+/// address, followed from another site or an e-mail, or typed in, would show "your application
+/// was withdrawn" for nothing done. Browsers say where a navigation came from
+/// (`Sec-Fetch-Site`); the notice is kept when it came from the site itself (`same-origin`,
+/// the redirect after the action) or when the browser does not say (older browsers).
+pub async fn drop_foreign_notices(mut req: Request, next: Next) -> Response {
+    let foreign = req.method() == Method::GET
+        && req
+            .headers()
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() != b"same-origin");
+    if foreign
+        && let Some(query) = req.uri().query()
+        && NOTICE_PARAMS.iter().any(|p| query.contains(p))
+        && let Some(uri) = without_notices(req.uri())
+    {
+        *req.uri_mut() = uri;
+    }
+    next.run(req).await
+}
+
+/// `uri` without its notice parameters; `None` when it has none, or cannot be rebuilt.
+fn without_notices(uri: &Uri) -> Option<Uri> {
+    let query = uri.query()?;
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    if !pairs
+        .iter()
+        .any(|(k, _)| NOTICE_PARAMS.contains(&k.as_str()))
+    {
+        return None;
+    }
+    let kept = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            pairs
+                .iter()
+                .filter(|(k, _)| !NOTICE_PARAMS.contains(&k.as_str())),
+        )
+        .finish();
+    let path_and_query = if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{kept}", uri.path())
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(path_and_query.parse().ok()?);
+    Uri::from_parts(parts).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -283,5 +337,24 @@ mod tests {
         ]);
         assert!(sent_from_this_site(&proxied, &pinned));
         assert!(!sent_from_this_site(&proxied, &open));
+    }
+
+    #[test]
+    fn notices_leave_the_address_and_the_rest_stays() {
+        let strip = |u: &str| without_notices(&u.parse().unwrap()).map(|u| u.to_string());
+        assert_eq!(
+            strip("/account/cases/1?notice=withdrawn"),
+            Some("/account/cases/1".into())
+        );
+        assert_eq!(
+            strip("/evisas/1?lang=en&done=revoked"),
+            Some("/evisas/1?lang=en".into())
+        );
+        assert_eq!(strip("/missions/PAR/cases?state=closed"), None);
+        assert_eq!(
+            strip("/x?abandoned=1"),
+            None,
+            "only the parameters themselves"
+        );
     }
 }

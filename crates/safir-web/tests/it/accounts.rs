@@ -754,3 +754,33 @@ async fn error_pages_keep_the_signed_in_header() {
     let page = app.client().get("/no-such-page?lang=en").await;
     assert!(page.body.contains(r#"href="/sign-in""#));
 }
+
+/// "It was done" notices come from the site's own redirect after the action: an address with
+/// one, opened from another site, an e-mail or the address bar, shows no notice.
+#[tokio::test]
+async fn a_notice_shows_only_after_the_sites_own_redirect() {
+    let app = TestApp::sqlite().await;
+    let user = app.public_user(&unique_email("noticed")).await;
+    let mut client = app.client();
+    client.sign_in(&user).await;
+    let saved = "Your profile was saved.";
+    let open = async |client: &mut Client<'_>, site: Option<&str>| {
+        let headers: Vec<(&str, &str)> = site.map(|s| ("sec-fetch-site", s)).into_iter().collect();
+        let (status, _, body) = client
+            .get_raw("/account?notice=profile-saved&lang=en", &headers)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        String::from_utf8(body).unwrap()
+    };
+    assert!(open(&mut client, Some("same-origin")).await.contains(saved));
+    // A browser that does not say where it came from still shows it.
+    assert!(open(&mut client, None).await.contains(saved));
+    for elsewhere in ["cross-site", "same-site", "none"] {
+        let page = open(&mut client, Some(elsewhere)).await;
+        assert!(!page.contains(saved), "{elsewhere}");
+        assert!(
+            page.contains(r#"lang="en""#),
+            "the rest of the address stays: {elsewhere}"
+        );
+    }
+}
