@@ -10,7 +10,7 @@ use crate::compress::compress;
 use crate::error::{catch_panic, error_pages};
 use crate::i18n::negotiate_language;
 use crate::metrics::{Metrics, track};
-use crate::security::csrf::{check_origin, drop_foreign_notices};
+use crate::security::csrf::check_origin;
 use crate::security::nul::refuse_nul;
 use crate::security::{SecurityConfig, security_headers};
 
@@ -20,8 +20,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
 /// in: gzip of the response (`compress`), security headers, language
-/// negotiation, error pages, the cross-site check, the "it was done" notices dropped from
-/// addresses opened from elsewhere (`security::csrf::drop_foreign_notices`), the refusal of NUL
+/// negotiation, error pages, the cross-site check (which also drops "it was done" notices from
+/// addresses opened from elsewhere), the refusal of NUL
 /// characters (`security::nul`), metrics (so panics are counted as 500s),
 /// panic catching and the body limit.
 ///
@@ -38,7 +38,6 @@ pub fn stack<S: Clone + Send + Sync + 'static>(
         .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn_with_state(metrics, track))
         .layer(middleware::from_fn_with_state(body_limit, refuse_nul))
-        .layer(middleware::from_fn(drop_foreign_notices))
         .layer(middleware::from_fn_with_state(
             security.clone(),
             check_origin,

@@ -141,13 +141,15 @@ pub fn sent_from_this_site(headers: &HeaderMap, config: &SecurityConfig) -> bool
 }
 
 /// Middleware (`from_fn_with_state(config, check_origin)`): refuses
-/// cross-site state-changing requests with `csrf_failed`.
+/// cross-site state-changing requests with `csrf_failed`, and drops the "it was done" notice
+/// from a page's address opened from elsewhere ([`drop_foreign_notices`]).
 pub async fn check_origin(
     State(config): State<SecurityConfig>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if origin_allowed(req.method(), req.headers(), &config) {
+        drop_foreign_notices(&mut req);
         next.run(req).await
     } else {
         tracing::info!(method = %req.method(), path = req.uri().path(), "cross-site request refused");
@@ -159,12 +161,12 @@ pub async fn check_origin(
 /// `…?notice=withdrawn` or `…?done=revoked` after the action, and the page shows it.
 const NOTICE_PARAMS: [&str; 2] = ["notice", "done"];
 
-/// Middleware: drops the "it was done" notice from an address opened from elsewhere. Such an
-/// address, followed from another site or an e-mail, or typed in, would show "your application
-/// was withdrawn" for nothing done. Browsers say where a navigation came from
+/// Drops the "it was done" notice from an address opened from elsewhere. Such an address,
+/// followed from another site or an e-mail, or typed in, would show "your application was
+/// withdrawn" for nothing done. Browsers say where a navigation came from
 /// (`Sec-Fetch-Site`); the notice is kept when it came from the site itself (`same-origin`,
 /// the redirect after the action) or when the browser does not say (older browsers).
-pub async fn drop_foreign_notices(mut req: Request, next: Next) -> Response {
+pub fn drop_foreign_notices(req: &mut Request) {
     let foreign = req.method() == Method::GET
         && req
             .headers()
@@ -177,7 +179,6 @@ pub async fn drop_foreign_notices(mut req: Request, next: Next) -> Response {
     {
         *req.uri_mut() = uri;
     }
-    next.run(req).await
 }
 
 /// `uri` without its notice parameters; `None` when it has none, or cannot be rebuilt.
