@@ -573,6 +573,16 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
             .await
             .json();
         assert_eq!(queue["items"][0]["id"], second.as_str());
+        // Sent again unchanged: answered, not recorded again.
+        let r = c
+            .api(
+                "POST",
+                &priority(&second),
+                &desk,
+                Some(json!({"priority": "high"})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let audited = app.audit_summaries("case.priority").await;
         assert_eq!(audited.len(), 1);
         assert_eq!(audited[0]["from"], "normal");

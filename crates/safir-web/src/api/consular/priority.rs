@@ -31,8 +31,8 @@ pub struct PriorityRequest {
 }
 
 /// Sets the case's priority, which orders the queue (most urgent first); recorded in the
-/// audit trail (`case.priority`, with the priority before and after). The applicant does not
-/// see it.
+/// audit trail (`case.priority`, with the priority before and after) when it changes. The
+/// applicant does not see it.
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/cases/{id}/priority",
@@ -68,6 +68,10 @@ pub async fn set_case_priority(
         errors.push("priority", e.code);
         AppError::Validation(errors)
     })?;
+    if priority == case.priority() {
+        // Nothing changes: nothing written, nothing to audit.
+        return Ok(Json(officer_view(&state, &case).await?));
+    }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::set_priority(&mut tx, &case.id, &mission.id, priority).await {
         Ok(()) => {}

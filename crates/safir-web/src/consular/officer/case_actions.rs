@@ -325,6 +325,10 @@ pub async fn change_priority(
             .refused_choice(&case, "field-error-consular-filter-choice")
             .await;
     };
+    if priority == case.priority() {
+        // Nothing changes: nothing written, nothing to audit.
+        return Ok(cx.saved(&case));
+    }
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
     cases::set_priority(&mut tx, &case.id, &cx.mission.id, priority)
         .await
