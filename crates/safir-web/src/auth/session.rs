@@ -352,18 +352,7 @@ fn with_account_header(state: &AppState, user: Option<&Viewer>, res: Response) -
     };
     let (old, _) = res.into_parts();
     let mut fresh = crate::error::html_page_for(&info, drawn.lang, page);
-    // All but what described the old body, which the layers inside may have compressed.
-    let body_headers = [
-        axum::http::header::CONTENT_LENGTH,
-        axum::http::header::CONTENT_ENCODING,
-    ];
-    for name in old.headers.keys() {
-        if !fresh.headers().contains_key(name) && !body_headers.contains(name) {
-            for value in old.headers.get_all(name) {
-                fresh.headers_mut().append(name.clone(), value.clone());
-            }
-        }
-    }
+    crate::error::keep_headers(&old.headers, &mut fresh);
     fresh.extensions_mut().insert(info);
     if old.extensions.get::<crate::error::OwnErrorPage>().is_some() {
         fresh.extensions_mut().insert(crate::error::OwnErrorPage);

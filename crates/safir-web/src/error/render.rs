@@ -21,8 +21,8 @@ use crate::page::Page;
 pub struct OwnErrorPage;
 
 /// Marks an HTML error page drawn by [`error_pages`], which cannot know who asked: the
-/// viewer's layer outside it draws the page again for a signed-in user, with their account
-/// in the header ([`html_page_for`]).
+/// viewer's layer outside it draws the page again with the header every page has, a
+/// signed-in user's account or a visitor's sign-in links ([`html_page_for`]).
 #[derive(Debug, Clone)]
 pub struct DrawnErrorPage {
     pub lang: Lang,
@@ -63,13 +63,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     }
     // Keep what the inner layers said about the response (Allow, Set-Cookie, …)
     // except its description of the old body.
-    for name in old.headers.keys() {
-        if !fresh.headers().contains_key(name) && name != header::CONTENT_LENGTH {
-            for value in old.headers.get_all(name) {
-                fresh.headers_mut().append(name.clone(), value.clone());
-            }
-        }
-    }
+    keep_headers(&old.headers, &mut fresh);
     fresh.extensions_mut().insert(info);
     if head {
         *fresh.body_mut() = axum::body::Body::empty();
@@ -89,13 +83,40 @@ pub fn wants_json(uri: &Uri, headers: &HeaderMap) -> bool {
     accept.contains("json") && !accept.contains("text/html")
 }
 
+/// Copies onto `fresh` the headers of an error response it replaces, but those `fresh` sets
+/// itself and those that described the old body (its length, its compression by a layer
+/// inside).
+pub fn keep_headers(old: &HeaderMap, fresh: &mut Response) {
+    for name in old.keys() {
+        if !fresh.headers().contains_key(name)
+            && name != header::CONTENT_LENGTH
+            && name != header::CONTENT_ENCODING
+        {
+            for value in old.get_all(name) {
+                fresh.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
 /// The error as problem+json or an HTML page in `lang`.
 pub fn render_error(info: &ErrorInfo, lang: Lang, uri: &Uri, json: bool) -> Response {
-    let mut response = if json {
+    let response = if json {
         problem_json(info, lang, uri)
     } else {
         html_page(info, lang, uri)
     };
+    finish(response, info)
+}
+
+/// The error page of `info` with the header `page` (the viewer's account or sign-in
+/// links), with the status and headers [`render_error`] gives it.
+pub fn html_page_for(info: &ErrorInfo, lang: Lang, page: Page) -> Response {
+    finish(html_with(info, lang, page), info)
+}
+
+/// The error's status, `Retry-After` and no caching, on its rendered body.
+fn finish(mut response: Response, info: &ErrorInfo) -> Response {
     *response.status_mut() = info.status;
     if let Some(secs) = info.retry_after {
         response
@@ -163,22 +184,6 @@ struct ErrorPage {
 
 fn html_page(info: &ErrorInfo, lang: Lang, uri: &Uri) -> Response {
     html_with(info, lang, Page::new(lang, uri, "site-name"))
-}
-
-/// The error page of `info` with the header `page` (a signed-in viewer's account and
-/// links), as [`render_error`] draws it otherwise: same status, headers and body.
-pub fn html_page_for(info: &ErrorInfo, lang: Lang, page: Page) -> Response {
-    let mut response = html_with(info, lang, page);
-    *response.status_mut() = info.status;
-    if let Some(secs) = info.retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 fn html_with(info: &ErrorInfo, lang: Lang, mut page: Page) -> Response {
