@@ -114,6 +114,7 @@ officer-case-note = ملاحظة داخلية (للموظفين فقط)
 officer-case-note-submit = حفظ الملاحظة
 officer-case-saved = تمّ الحفظ.
 officer-case-conflict = غيّر شخص آخر هذا الملف في الأثناء. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
+officer-case-kept-in-note = ما كتبته محفوظ في خانة الملاحظة الداخلية أدناه: احفظه ملاحظةً أو انسخه أو اتركه.
 officer-state-ready-courier = جاهز، يُرسل مع شركة التوصيل
 officer-action-ready-courier = جاهز: يُرسل مع شركة التوصيل
 officer-case-conflict-own = غيّرت أنت هذا الملف في الأثناء، في تبويب أو نافذة أخرى. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.

@@ -107,6 +107,7 @@ officer-case-note = Internal note (officers only)
 officer-case-note-submit = Save the note
 officer-case-saved = Saved.
 officer-case-conflict = Someone else changed this case meanwhile. This is its current state; check it before acting again.
+officer-case-kept-in-note = What you wrote is kept in the internal note box below: save it as a note, copy it, or leave it.
 officer-state-ready-courier = Ready, to be sent by courier
 officer-action-ready-courier = Ready: send by courier
 officer-case-conflict-own = You changed this case meanwhile, in another tab or window. This is its current state; check it before acting again.

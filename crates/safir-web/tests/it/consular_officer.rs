@@ -326,6 +326,29 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             r.body
         );
         assert!(r.body.contains(r#"id="case-state">Closed"#), "{}", r.body);
+        // What was typed with a move that can no longer be made is kept, in the note box.
+        let r = officer
+            .submit(
+                &page,
+                &format!("{act}?lang=en"),
+                &[
+                    ("action", "request_info"),
+                    ("expected_state", "in_review"),
+                    ("request", "Please bring the old passport too."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 409);
+        assert!(
+            r.body
+                .contains("Please bring the old passport too.</textarea>"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body
+                .contains("What you wrote is kept in the internal note box")
+        );
         // An action the page never offered, on the case as it is: it does not apply.
         let r = officer
             .submit(

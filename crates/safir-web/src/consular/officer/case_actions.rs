@@ -115,14 +115,22 @@ impl Ctx {
     /// moved since the page was drawn (by someone else, or by this officer in another tab or
     /// window), or it is as the page showed it and the action does not apply to it (a form
     /// the page never offered).
-    async fn conflict(&self, case_id: &str, expected: &str) -> Result<Response, AppError> {
+    /// What the officer typed in the action's form is kept (see [`kept_text`]).
+    async fn conflict(
+        &self,
+        case_id: &str,
+        expected: &str,
+        action: CaseAction,
+        data: &FormData,
+    ) -> Result<Response, AppError> {
         let fresh = self.case(case_id).await?;
         let key = if expected.is_empty() || expected == fresh.state {
             "officer-case-not-applicable"
         } else {
             self.moved_by(&fresh).await?
         };
-        self.stale(&fresh, key).await
+        let typed = kept_text(&fresh, action, data)?;
+        self.stale_with(&fresh, key, &typed).await
     }
 
     /// Which notice tells of a case that moved under the officer's page: the last move was
@@ -143,8 +151,22 @@ impl Ctx {
 
     /// The case page at 409, with the warning `key` above it: a form that no longer applies.
     pub(super) async fn stale(&self, case: &Case, key: &str) -> Result<Response, AppError> {
-        let notice = (FlashKind::Warning, t(self.lang, key));
-        let html = self.page(case, &Typed::default(), Some(notice)).await?;
+        self.stale_with(case, key, &Typed::default()).await
+    }
+
+    /// [`Self::stale`] with what was typed in the forms.
+    async fn stale_with(
+        &self,
+        case: &Case,
+        key: &str,
+        typed: &Typed,
+    ) -> Result<Response, AppError> {
+        let mut text = t(self.lang, key);
+        if !typed.note.is_empty() {
+            text = format!("{text} {}", t(self.lang, "officer-case-kept-in-note"));
+        }
+        let notice = (FlashKind::Warning, text);
+        let html = self.page(case, typed, Some(notice)).await?;
         Ok((StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response())
     }
 
@@ -188,7 +210,7 @@ pub async fn act_on_case(
         if made_just_now(&cx, &case, action, request).await? {
             return Ok(cx.saved(&case));
         }
-        return cx.conflict(&case.id, expected).await;
+        return cx.conflict(&case.id, expected, action, &data).await;
     }
     let mut typed = Typed {
         request: data.get("request").to_owned(),
@@ -246,10 +268,47 @@ pub async fn act_on_case(
                 return Ok(cx.saved(&fresh));
             }
             let key = cx.moved_by(&fresh).await?;
-            cx.stale(&fresh, key).await
+            let typed = kept_text(&fresh, action, &data)?;
+            cx.stale_with(&fresh, key, &typed).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// What an officer typed with an action that could not be taken (a request, a refusal's or
+/// an approval's message), for the case page shown instead: in its own box when the case as
+/// it now is still offers that action, otherwise in the internal note box, from which the
+/// officer keeps it, sends it otherwise or drops it. Nothing typed is lost without a word.
+fn kept_text(fresh: &Case, action: CaseAction, data: &FormData) -> Result<Typed, AppError> {
+    let text = match action {
+        CaseAction::RequestInfo => data.get("request"),
+        CaseAction::Reject => data.get("reject_message"),
+        CaseAction::Approve => data.get("approve_message"),
+        _ => "",
+    };
+    let mut typed = Typed::default();
+    if text.trim().is_empty() {
+        return Ok(typed);
+    }
+    let kind = fresh.kind().map_err(AppError::internal)?;
+    let still_offered = fresh
+        .state()
+        .map_err(AppError::internal)?
+        .available(kind, Side::Officer)
+        .contains(&action);
+    if !still_offered {
+        typed.note = text.to_owned();
+        return Ok(typed);
+    }
+    match action {
+        CaseAction::RequestInfo => typed.request = text.to_owned(),
+        CaseAction::Reject => {
+            typed.reject_message = text.to_owned();
+            typed.reject_reason = data.get("reject_reason").trim().to_owned();
+        }
+        _ => typed.approve_message = text.to_owned(),
+    }
+    Ok(typed)
 }
 
 /// Whether the case's last move is this very one, made by this officer: a second click or a
