@@ -7,9 +7,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
+use safir_store::consular::cases::Case;
 use safir_store::consular::documents::{self, Document, NewUpload};
 
-use super::upload::{UploadLimits, read_multipart};
+use super::upload::{MultipartForm, UploadLimits, read_multipart};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
 use crate::i18n::Lang;
@@ -180,12 +181,65 @@ pub async fn show(
 }
 
 /// The field error for a refused upload, with the kind's size limit where it helps.
-pub(crate) fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
+fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
     let error = FieldError::new("file", code);
     if code == "document_too_large" {
         error.with_arg("max", kind.max_bytes() / (1024 * 1024))
     } else {
         error
+    }
+}
+
+/// Whether documents can still be filed under `case`: from its draft until the mission
+/// decides (the pages and the API alike).
+pub(crate) fn takes_documents(case: &Case) -> bool {
+    matches!(
+        case.state.as_str(),
+        "draft" | "submitted" | "in_review" | "needs_info"
+    )
+}
+
+/// Checks a form's `kind` and `file` and stores the upload as `me`'s, filed under `case` if
+/// any: the stored document, or `None` with every refusal added to `errors` and nothing
+/// stored (the pages and the API alike).
+pub(crate) async fn store_from_form(
+    state: &AppState,
+    me: &CurrentUser,
+    case: Option<&Case>,
+    form: &mut MultipartForm,
+    errors: &mut FieldErrors,
+) -> Result<Option<Document>, AppError> {
+    let kind = match DocumentKind::parse_for_applicant(form.text("kind")) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errors.push("kind", e.code);
+            None
+        }
+    };
+    let file = form.take_file("file");
+    if file.is_none() && errors.for_field("file").is_none() {
+        errors.push("file", "required");
+    }
+    let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) else {
+        return Ok(None);
+    };
+    let new = NewUpload {
+        owner_id: me.user.user_id(),
+        mission_id: case.map(|c| safir_domain::ids::MissionId::from_trusted(c.mission_id.clone())),
+        case_id: case.map(|c| c.id.clone()),
+        kind,
+        original_name: file.file_name,
+        bytes: file.bytes,
+    };
+    match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan).await {
+        Ok(doc) => Ok(Some(doc)),
+        Err(e) => match e.user_error() {
+            Some(v) => {
+                errors.add(upload_error(v.code, kind));
+                Ok(None)
+            }
+            None => Err(AppError::internal(e)),
+        },
     }
 }
 
@@ -200,13 +254,6 @@ pub async fn upload(
     let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
     let mut errors = std::mem::take(&mut form.errors);
     let kind_text = form.text("kind").to_owned();
-    let kind = match DocumentKind::parse_for_applicant(&kind_text) {
-        Ok(k) => Some(k),
-        Err(e) => {
-            errors.push("kind", e.code);
-            None
-        }
-    };
     // An upload for one of the user's applications is filed under it (and its mission), so
     // the officers working it can open it.
     let case_text = form.text("case").trim().to_owned();
@@ -214,45 +261,21 @@ pub async fn upload(
         None
     } else {
         let case = super::applicant::own_case(&state, &me, &case_text).await?;
-        if !matches!(
-            case.state.as_str(),
-            "draft" | "submitted" | "in_review" | "needs_info"
-        ) {
+        if !takes_documents(&case) {
             return Err(AppError::Conflict);
         }
         Some(case)
     };
-    let file = form.take_file("file");
-    if file.is_none() && errors.for_field("file").is_none() {
-        errors.push("file", "required");
-    }
-    if let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) {
-        let new = NewUpload {
-            owner_id: me.user.user_id(),
-            mission_id: case
-                .as_ref()
-                .map(|c| safir_domain::ids::MissionId::from_trusted(c.mission_id.clone())),
-            case_id: case.as_ref().map(|c| c.id.clone()),
-            kind,
-            original_name: file.file_name,
-            bytes: file.bytes,
+    if store_from_form(&state, &me, case.as_ref(), &mut form, &mut errors)
+        .await?
+        .is_some()
+    {
+        let to = match &case {
+            Some(c) if c.state == "draft" => format!("/account/cases/{}/edit", c.id),
+            Some(c) => format!("/account/cases/{}?notice=uploaded", c.id),
+            None => "/account/documents?done=uploaded".to_owned(),
         };
-        match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan)
-            .await
-        {
-            Ok(_) => {
-                let to = match &case {
-                    Some(c) if c.state == "draft" => format!("/account/cases/{}/edit", c.id),
-                    Some(c) => format!("/account/cases/{}?notice=uploaded", c.id),
-                    None => "/account/documents?done=uploaded".to_owned(),
-                };
-                return Ok(Redirect::to(&to).into_response());
-            }
-            Err(e) => match e.user_error() {
-                Some(v) => errors.add(upload_error(v.code, kind)),
-                None => return Err(AppError::internal(e)),
-            },
-        }
+        return Ok(Redirect::to(&to).into_response());
     }
     // Sent from a case's page: that page again, the error beside its upload box.
     if let Some(case) = case.filter(|c| c.state != "draft") {

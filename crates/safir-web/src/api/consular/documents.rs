@@ -11,12 +11,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use safir_domain::consular::case::CaseState;
-use safir_domain::consular::documents::DocumentKind;
-use safir_domain::ids::{DocumentId, MissionId};
+use safir_domain::ids::DocumentId;
 use safir_store::StoreError;
 use safir_store::consular::cases::Case;
-use safir_store::consular::documents::{self, Document, NewUpload};
+use safir_store::consular::documents::{self, Document};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -25,7 +23,7 @@ use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::documents::{file_response, read_record};
-use crate::consular::my_documents::upload_error;
+use crate::consular::my_documents::{store_from_form, takes_documents};
 use crate::consular::upload::{MultipartForm, UploadLimits, read_multipart};
 use crate::error::{AppError, ErrorInfo};
 use crate::state::AppState;
@@ -134,11 +132,7 @@ pub async fn upload_case_document(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<DocumentResponse>), ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
-    let open = matches!(
-        case.state().map_err(AppError::internal)?,
-        CaseState::Draft | CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo
-    );
-    if !open {
+    if !takes_documents(&case) {
         return Err(conflict("case_documents_closed"));
     }
     let multipart = multipart.map_err(|_| AppError::UnsupportedMediaType)?;
@@ -152,40 +146,12 @@ pub async fn upload_case_document(
             errors.push(&name, "sent_twice");
         }
     }
-    let kind = match DocumentKind::parse_for_applicant(form.text("kind")) {
-        Ok(k) => Some(k),
-        Err(e) => {
-            errors.push("kind", e.code);
-            None
-        }
-    };
-    let file = form.take_file("file");
-    if file.is_none() && errors.for_field("file").is_none() {
-        errors.push("file", "required");
-    }
-    let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) else {
-        return Err(AppError::Validation(errors).into());
-    };
-    let new = NewUpload {
-        owner_id: user.user.user_id(),
-        mission_id: Some(MissionId::from_trusted(case.mission_id.clone())),
-        case_id: Some(case.id.clone()),
-        kind,
-        original_name: file.file_name,
-        bytes: file.bytes,
-    };
-    match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan).await {
-        Ok(doc) => {
+    match store_from_form(&state, &user, Some(&case), &mut form, &mut errors).await? {
+        Some(doc) => {
             let url = format!("/api/v1/cases/{}/documents/{}", case.id, doc.id);
             Ok((StatusCode::CREATED, Json(DocumentResponse::new(&doc, url))))
         }
-        Err(e) => match e.user_error() {
-            Some(v) => {
-                errors.add(upload_error(v.code, kind));
-                Err(AppError::Validation(errors).into())
-            }
-            None => Err(AppError::internal(e).into()),
-        },
+        None => Err(AppError::Validation(errors).into()),
     }
 }
 
