@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use safir_domain::roles::Scope;
 use safir_store::accounts::{grants, sessions, tokens};
 use safir_store::audit::{self, AuditFilter};
 use safir_store::crisis::registrations;
@@ -60,11 +61,28 @@ pub async fn everything(state: &AppState, me: &CurrentUser) -> Result<serde_json
     let api_tokens = tokens::list_api_tokens(db, &user.id)
         .await
         .map_err(AppError::internal)?;
-    let roles: Vec<_> = grants::list_for_user(db, &user.id)
+    // Read as `/api/v1/me` gives them: the ministry, or a mission by its code.
+    let grant_rows = grants::list_for_user(db, &user.id)
         .await
-        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let codes: std::collections::HashMap<String, String> = if grant_rows.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        crate::auth::cache::all_missions(state)
+            .await?
+            .iter()
+            .map(|m| (m.id.clone(), m.code.clone()))
+            .collect()
+    };
+    let roles: Vec<_> = grant_rows
         .into_iter()
-        .map(|g| json!({ "role": g.role, "scope": g.scope, "granted_at": g.created_at }))
+        .map(|g| {
+            let (scope, mission) = match Scope::from_storage(&g.scope) {
+                Scope::Ministry => ("ministry", None),
+                Scope::Mission(id) => ("mission", codes.get(id.as_str()).cloned()),
+            };
+            json!({ "role": g.role, "scope": scope, "mission": mission, "granted_at": g.created_at })
+        })
         .collect();
     // Records where the user acted, and records about the user, once each, newest first.
     let by_them = AuditFilter {

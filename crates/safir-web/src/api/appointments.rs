@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{ApiJson, query_pairs};
+use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -308,11 +309,13 @@ pub async fn cancel_appointment(
         (status = 200, description = "The caller's bookings", body = AppointmentListResponse),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_my_appointments(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    _: NoQuery,
 ) -> Result<Json<AppointmentListResponse>, AppError> {
     let rows = store::list_for_user(&state.db, user.id())
         .await

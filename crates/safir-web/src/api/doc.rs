@@ -7,8 +7,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
-    actions, applicant_messages, assign, create, documents, form, my_cases, notes, officer_case,
-    priority, queue, services, sla, submit, travel_document,
+    actions, applicant_messages, assign, bulk, create, documents, form, my_cases, notes,
+    officer_case, priority, queue, services, sla, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -125,6 +125,7 @@ impl Modify for SecuritySchemes {
         documents::get_mission_case_document,
         actions::act_on_case,
         assign::assign_case,
+        bulk::bulk_case_action,
         priority::set_case_priority,
         travel_document::open_travel_document,
         notes::add_case_note,

@@ -2,7 +2,8 @@
 //! fields refused, wrong types reported by path) and query strings.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -47,6 +48,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         parse_json(&bytes)
             .map(ApiJson)
             .map_err(|info| BodyRejection(info.into_response()))
+    }
+}
+
+/// For routes that take no query parameters: any parameter but `lang` (the interface
+/// language, applied by the language layer) is refused with `422`, naming it
+/// (`unknown_field`), as the routes that take parameters refuse those they do not know. Put
+/// it after the extractors that check who is calling, so that a stranger learns nothing more.
+#[derive(Debug)]
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        for (key, _) in query_pairs(parts.uri.query()) {
+            if key != "lang" && !errors.iter().any(|e| e.field == key) {
+                errors.push(&key, "unknown_field");
+            }
+        }
+        errors.into_result()?;
+        Ok(NoQuery)
     }
 }
 

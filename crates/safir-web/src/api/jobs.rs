@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ClientIp;
+use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -78,10 +79,12 @@ pub struct JobsOverviewResponse {
         (status = 200, description = "Counts and dead jobs", body = JobsOverviewResponse),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage jobs, or the token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_jobs_overview(
     State(state): State<AppState>,
+    _: NoQuery,
 ) -> Result<Json<JobsOverviewResponse>, AppError> {
     let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
     let dead = jobs::list_dead(&state.db, DEAD_LISTED)

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::ClientIp;
 use super::input::ApiJson;
+use crate::api::input::NoQuery;
 use crate::auth::{CurrentUser, SignedIn};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -166,11 +167,13 @@ async fn me_response(state: &AppState, user: &CurrentUser) -> Result<MeResponse,
         (status = 200, description = "The account", body = MeResponse),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks the `read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_me(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    _: NoQuery,
 ) -> Result<Json<MeResponse>, AppError> {
     Ok(Json(me_response(&state, &user).await?))
 }
@@ -270,11 +273,13 @@ pub async fn update_me(
         (status = 200, description = "Everything about the caller, as one JSON object", content_type = "application/json"),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks the `read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_my_data(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    _: NoQuery,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let body = crate::accounts::data::everything(&state, &user).await?;

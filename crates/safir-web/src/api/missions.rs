@@ -11,6 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ClientIp;
+use crate::api::input::NoQuery;
 use crate::auth::{MissionParam, SignedIn};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -113,10 +114,12 @@ pub struct StaffListResponse {
     security(()),
     responses(
         (status = 200, description = "Every mission", body = MissionListResponse),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_missions(
     State(state): State<AppState>,
+    _: NoQuery,
 ) -> Result<Json<MissionListResponse>, AppError> {
     let items = missions::list(&state.db)
         .await
@@ -138,11 +141,13 @@ pub async fn list_missions(
     responses(
         (status = 200, description = "The mission", body = MissionResponse),
         (status = 404, description = "No mission has this code", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_mission(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    _: NoQuery,
 ) -> Result<Json<MissionResponse>, AppError> {
     let mission = missions::find_by_code(&state.db, &code)
         .await
@@ -166,6 +171,7 @@ pub async fn get_mission(
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff of this mission, or the token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No mission has this code", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_mission_staff(
@@ -173,6 +179,7 @@ pub async fn list_mission_staff(
     SignedIn(user): SignedIn,
     MissionParam(mission): MissionParam,
     ClientIp(client_ip): ClientIp,
+    _: NoQuery,
 ) -> Result<Json<StaffListResponse>, AppError> {
     let rows = directory::mission_staff(&state.db, &mission.id)
         .await

@@ -601,3 +601,73 @@ async fn staff_see_their_own_missions_staff_and_the_read_is_audited() {
         );
     }
 }
+
+/// A query parameter a route does not take is refused, naming it, whichever route it is; the
+/// interface language is not such a parameter.
+#[tokio::test]
+async fn routes_without_parameters_refuse_unknown_ones() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("par"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let secret = token(
+            &app,
+            &officer,
+            &["read", "write", "cases:read", "consular:read"],
+        )
+        .await;
+        let mut c = app.client();
+        for path in [
+            "/api/v1/me",
+            "/api/v1/me/data",
+            "/api/v1/me/appointments",
+            "/api/v1/cases",
+            "/api/v1/missions",
+            "/api/v1/missions/PAR",
+            "/api/v1/missions/PAR/staff",
+            "/api/v1/travel-advice",
+        ] {
+            let res = c
+                .api("GET", &format!("{path}?lang=en"), &secret, None)
+                .await;
+            assert_eq!(res.status, 200, "{path}: {}", res.body);
+            let res = c
+                .api(
+                    "GET",
+                    &format!("{path}?colour=red&lang=en&colour=blue"),
+                    &secret,
+                    None,
+                )
+                .await;
+            assert_eq!(
+                field_codes(&problem(&res, 422, "validation")),
+                [("colour".to_owned(), "unknown_field".to_owned())],
+                "{path}"
+            );
+        }
+        // The data download names a role's mission as `/me` does, by its code.
+        let data = c.api("GET", "/api/v1/me/data", &secret, None).await.json();
+        let role = &data["roles"][0];
+        assert_eq!(
+            (&role["role"], &role["scope"], &role["mission"]),
+            (&json!("consular_officer"), &json!("mission"), &json!("PAR")),
+            "{data}"
+        );
+        // Who may not read a route is refused as before, whatever the query says.
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        let theirs = token(&app, &stranger, &["read"]).await;
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/staff?colour=red",
+                &theirs,
+                None,
+            )
+            .await;
+        problem(&res, 403, "forbidden");
+    }
+}

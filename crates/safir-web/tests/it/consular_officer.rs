@@ -264,6 +264,11 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             )
             .await;
         ok(&r);
+        // The page it leads back to says what was done, in the officer's language.
+        let back = r.location().unwrap().to_owned();
+        assert!(back.ends_with("?done=note"), "{back}");
+        let shown = officer.get(&format!("{back}&lang=en")).await;
+        assert!(shown.body.contains("Note added."), "{}", shown.body);
 
         // The applicant answers (their pages land separately; the store does the same).
         store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
@@ -291,6 +296,10 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             )
             .await;
         ok(&r);
+        let back = r.location().unwrap().to_owned();
+        assert!(back.ends_with("?done=message"), "{back}");
+        let shown = officer.get(&format!("{back}&lang=ar")).await;
+        assert!(shown.body.contains("أُرسلت الرسالة"), "{}", shown.body);
         let r = officer
             .submit(
                 &page,
@@ -661,6 +670,41 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
             r.body
         );
         assert_eq!(find().await.unwrap().priority, Priority::High.rank());
+
+        // Once refused, the case is no longer assigned or triaged: the page says so instead of
+        // offering the forms, and a form sent from an older copy of the page is refused.
+        let act = format!("/missions/PAR/cases/{}/act?lang=en", case.id);
+        for fields in [
+            &[("action", "start_review")][..],
+            &[
+                ("action", "reject"),
+                ("reject_reason", "documents_incomplete"),
+            ][..],
+        ] {
+            let r = officer.submit(&page, &act, fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let shown = officer.get(&page).await;
+        assert!(
+            shown.body.contains("id=\"case-assign-closed\""),
+            "{}",
+            shown.body
+        );
+        assert!(!shown.body.contains("/assign\""), "{}", shown.body);
+        let closed = "is no longer assigned or triaged";
+        let r = officer.submit(&page, &assign, &[("assignee", "me")]).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains(closed), "{}", r.body);
+        let r = officer
+            .submit(&page, &priority, &[("priority", "low")])
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains(closed), "{}", r.body);
+        let now = find().await.unwrap();
+        assert_eq!(
+            (now.assignee_id, now.priority),
+            (None, Priority::High.rank())
+        );
 
         // Each change that was made is on record, with what it changed; the refusals are not.
         let assigned = app.audit_summaries("case.assign").await;

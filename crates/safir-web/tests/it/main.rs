@@ -13,6 +13,7 @@ mod advice_feed;
 mod advice_pages;
 mod api;
 mod api_admin;
+mod api_bulk;
 mod api_consular;
 mod api_consular_access;
 mod api_consular_inputs;

@@ -500,6 +500,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/cases/bulk",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/priority",
         Who::OwnMission(CONSULAR),
     ),

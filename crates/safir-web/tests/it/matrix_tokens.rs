@@ -57,6 +57,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/cases/bulk",
+        "consular:write",
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/priority",
         "consular:write",
     ),

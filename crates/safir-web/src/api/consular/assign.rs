@@ -12,13 +12,13 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{CASE_ASSIGN, has_control, mission_case};
+use super::{CASE_ASSIGN, check_open, has_control, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::workflow::{By, record};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, ErrorInfo, FieldErrors};
 use crate::state::AppState;
 
 /// Who works the case.
@@ -89,6 +89,7 @@ pub(super) async fn officer(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is refused, withdrawn or closed: `case_not_open`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`assignee` missing, or not an officer of this mission", body = Problem, content_type = "application/problem+json"),
     )
@@ -100,13 +101,14 @@ pub async fn assign_case(
     ClientIp(ip): ClientIp,
     Path((_, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<AssignRequest>,
-) -> Result<Json<OfficerCaseResponse>, AppError> {
+) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
+    check_open(&case)?;
     let assignee = match body.assignee {
         None => {
             let mut errors = FieldErrors::new();
             errors.push("assignee", "required");
-            return Err(AppError::Validation(errors));
+            return Err(AppError::Validation(errors).into());
         }
         Some(None) => None,
         Some(Some(who)) => Some(officer(&state, &mission, user.id(), &who).await?),
@@ -114,8 +116,8 @@ pub async fn assign_case(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::assign(&mut tx, &case.id, &mission.id, assignee.as_deref()).await {
         Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+        Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(AppError::internal(e).into()),
     }
     let by = By { user: &user, ip };
     let summary = serde_json::json!({

@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 use super::{conflict, mission_case, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
+use crate::api::input::NoQuery;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::documents::{file_response, read_record};
 use crate::consular::my_documents::{store_from_form, takes_documents};
@@ -198,12 +199,14 @@ async fn document_of(state: &AppState, case: &Case, doc: &str) -> Result<Documen
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id, or no document of the case has that one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_case_document(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path((id, doc)): Path<(String, String)>,
+    _: NoQuery,
 ) -> Result<Response, AppError> {
     let case = own_case(&state, &user, &id).await?;
     let doc = document_of(&state, &case, &doc).await?;
@@ -229,6 +232,7 @@ pub async fn get_case_document(
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id, or no document of the case has that one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_mission_case_document(
@@ -237,6 +241,7 @@ pub async fn get_mission_case_document(
     MissionParam(mission): MissionParam,
     ClientIp(ip): ClientIp,
     Path((_, id, doc)): Path<(String, String, String)>,
+    _: NoQuery,
 ) -> Result<Response, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
     let doc = document_of(&state, &case, &doc).await?;

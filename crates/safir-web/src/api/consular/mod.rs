@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod applicant_messages;
 pub mod assign;
+pub mod bulk;
 pub mod create;
 pub mod cursor;
 pub mod documents;
@@ -146,6 +147,13 @@ pub fn routes(r: Routes) -> Routes {
         get(sla::get_mission_sla),
     )
     .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/cases/bulk",
+        officer,
+        CONSULAR_WRITE,
+        post(bulk::bulk_case_action),
+    )
+    .add_scoped(
         Method::GET,
         "/api/v1/missions/{mission}/cases/{id}",
         officer,
@@ -233,6 +241,16 @@ pub fn check_move(case: &Case, action: CaseAction, actor: Actor) -> Result<(), E
     from.apply(kind, action, actor)
         .map(|_| ())
         .map_err(|e| conflict(e.code()))
+}
+
+/// Assignment and triage are for cases someone at the mission still has to act on: a refused,
+/// withdrawn or closed case answers `409 case_not_open`.
+pub fn check_open(case: &Case) -> Result<(), ErrorInfo> {
+    if case.state().map_err(AppError::internal)?.is_open() {
+        Ok(())
+    } else {
+        Err(conflict("case_not_open"))
+    }
 }
 
 /// A message or note body: required, at most [`MESSAGE_MAX`] characters.

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::own_case;
 use super::views::{CaseResponse, CaseSummaryResponse, case_view, summary};
 use crate::api::doc::Problem;
+use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -34,11 +35,13 @@ pub struct CaseListResponse {
         (status = 200, description = "The caller's cases", body = CaseListResponse),
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_my_cases(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
+    _: NoQuery,
 ) -> Result<Json<CaseListResponse>, AppError> {
     let rows = cases::list_for_applicant(&state.db, user.id())
         .await
@@ -69,12 +72,14 @@ pub async fn list_my_cases(
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_my_case(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    _: NoQuery,
 ) -> Result<Json<CaseResponse>, AppError> {
     let case = own_case(&state, &user, &id).await?;
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))

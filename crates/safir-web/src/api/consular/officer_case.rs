@@ -7,6 +7,7 @@ use super::views::{OfficerCaseResponse, officer_view};
 use super::{CASE_READ, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
+use crate::api::input::NoQuery;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::workflow::{By, record};
 use crate::error::AppError;
@@ -30,6 +31,7 @@ use crate::state::AppState;
         (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_mission_case(
@@ -38,6 +40,7 @@ pub async fn get_mission_case(
     MissionParam(mission): MissionParam,
     ClientIp(ip): ClientIp,
     Path((_, id)): Path<(String, String)>,
+    _: NoQuery,
 ) -> Result<Json<OfficerCaseResponse>, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
     let view = officer_view(&state, &case).await?;

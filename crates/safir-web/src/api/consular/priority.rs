@@ -9,14 +9,14 @@ use safir_store::consular::cases;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::mission_case;
 use super::views::{OfficerCaseResponse, officer_view};
+use super::{check_open, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::workflow::{By, record};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, ErrorInfo, FieldErrors};
 use crate::state::AppState;
 
 pub use safir_domain::audit::actions::CASE_PRIORITY;
@@ -50,6 +50,7 @@ pub struct PriorityRequest {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is refused, withdrawn or closed: `case_not_open`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`priority` is not one of the four", body = Problem, content_type = "application/problem+json"),
     )
@@ -61,8 +62,9 @@ pub async fn set_case_priority(
     ClientIp(ip): ClientIp,
     Path((_, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<PriorityRequest>,
-) -> Result<Json<OfficerCaseResponse>, AppError> {
+) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
+    check_open(&case)?;
     let priority = Priority::parse(&body.priority).map_err(|e| {
         let mut errors = FieldErrors::new();
         errors.push("priority", e.code);
@@ -75,8 +77,8 @@ pub async fn set_case_priority(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::set_priority(&mut tx, &case.id, &mission.id, priority).await {
         Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+        Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(AppError::internal(e).into()),
     }
     let by = By { user: &user, ip };
     let summary = serde_json::json!({

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::{country_param, field_errors, level_label};
 use crate::api::ClientIp;
 use crate::api::input::ApiJson;
+use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -209,10 +210,12 @@ impl PublishTravelAdviceRequest {
     security(()),
     responses(
         (status = 200, description = "Every country with advice", body = TravelAdviceListResponse),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_travel_advice(
     State(state): State<AppState>,
+    _: NoQuery,
 ) -> Result<Json<TravelAdviceListResponse>, AppError> {
     let items = advice::list_current(&state.db)
         .await
@@ -244,11 +247,13 @@ pub async fn list_travel_advice(
     responses(
         (status = 200, description = "The advice in force", body = TravelAdviceResponse),
         (status = 404, description = "Unknown country, or no advice published for it", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_travel_advice(
     State(state): State<AppState>,
     Path(raw): Path<String>,
+    _: NoQuery,
 ) -> Result<Json<TravelAdviceResponse>, AppError> {
     let country = country_param(&raw)?;
     let current = advice::find_current(&state.db, &country)

@@ -1,7 +1,8 @@
 //! `POST /missions/{mission}/cases/bulk`: one action on the cases ticked in the queue. Each
 //! case goes alone through the same path as on its own page (the workflow for moves, the
 //! audited assignment otherwise); the ones where the action is not possible are skipped
-//! and the page says why, case by case.
+//! and the page says why, case by case. The API's `POST /api/v1/missions/{mission}/cases/bulk`
+//! runs the same [`apply`] on each case.
 
 use askama::Template;
 use axum::Form;
@@ -17,24 +18,27 @@ use super::{CASE_ASSIGN, by, mission_case};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
+use crate::consular::workflow::By;
 use crate::consular::workflow::{self, Command};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
 
-/// More cases than one screen of the queue can tick is not a browser's request.
-const MAX_CASES: usize = 200;
+/// More cases than one screen of the queue can tick is not a browser's request; the API
+/// refuses more than this in one call.
+pub const MAX_CASES: usize = 200;
 
+/// What can be done to many cases at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BulkAction {
+pub enum BulkAction {
     AssignMe,
     Unassign,
     Move(CaseAction),
 }
 
 impl BulkAction {
-    fn parse(s: &str) -> Option<BulkAction> {
+    pub fn parse(s: &str) -> Option<BulkAction> {
         match s.trim() {
             "assign_me" => Some(BulkAction::AssignMe),
             "unassign" => Some(BulkAction::Unassign),
@@ -46,12 +50,26 @@ impl BulkAction {
 }
 
 /// Why a case was left as it was.
-enum Skip {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
     NotFound,
     NotOpen,
     NoAssignee,
     Illegal(CaseState),
     Changed,
+}
+
+impl Skip {
+    /// The API's name of the outcome.
+    pub fn code(self) -> &'static str {
+        match self {
+            Skip::NotFound => "not_found",
+            Skip::NotOpen => "case_not_open",
+            Skip::NoAssignee => "no_assignee",
+            Skip::Illegal(_) => "case_transition_illegal",
+            Skip::Changed => "conflict",
+        }
+    }
 }
 
 struct Line {
@@ -70,11 +88,15 @@ struct BulkPage {
     lines: Vec<Line>,
 }
 
-async fn apply(
+/// Does `action` to `case` as `by`, through the same path as the case's own page; `via_api`
+/// marks the audit record of an assignment as the API's. `Ok(Err(_))` says why the case was
+/// left as it was; `Err` is a failure of the server.
+pub async fn apply(
     state: &AppState,
-    actor: &Actor,
+    by: &By<'_>,
     case: &Case,
     action: BulkAction,
+    via_api: bool,
 ) -> Result<Result<(), Skip>, AppError> {
     let current = case.state().map_err(AppError::internal)?;
     match action {
@@ -83,7 +105,7 @@ async fn apply(
                 return Ok(Err(Skip::NotOpen));
             }
             let to = match action {
-                BulkAction::AssignMe => Some(actor.id()),
+                BulkAction::AssignMe => Some(by.user.id()),
                 _ => None,
             };
             if to.is_none() && case.assignee_id.is_none() {
@@ -93,13 +115,16 @@ async fn apply(
             cases::assign(&mut tx, &case.id, &case.mission_id, to)
                 .await
                 .map_err(AppError::internal)?;
-            let summary = serde_json::json!({
+            let mut summary = serde_json::json!({
                 "reference": case.reference,
                 "from": case.assignee_id,
                 "to": to,
                 "bulk": true,
             });
-            let record = workflow::record(&by(actor), CASE_ASSIGN, case, summary);
+            if via_api {
+                summary["via"] = "api".into();
+            }
+            let record = workflow::record(by, CASE_ASSIGN, case, summary);
             crate::audit_log::commit_with(tx, &record).await?;
             Ok(Ok(()))
         }
@@ -114,7 +139,7 @@ async fn apply(
                 reason: None,
                 message: None,
             };
-            match workflow::act(state, case, &by(actor), &cmd).await {
+            match workflow::act(state, case, by, &cmd).await {
                 Ok(_) => Ok(Ok(())),
                 Err(AppError::Conflict) => Ok(Err(Skip::Changed)),
                 Err(e) => Err(e),
@@ -153,7 +178,7 @@ async fn run(
             Ok(case) => (
                 case.display_reference(),
                 Some(format!("{base}/{}", case.id)),
-                apply(state, actor, &case, action).await?,
+                apply(state, &by(actor), &case, action, false).await?,
             ),
             Err(AppError::NotFound) => (id.chars().take(40).collect(), None, Err(Skip::NotFound)),
             Err(e) => return Err(e),

@@ -179,7 +179,25 @@ impl Ctx {
     }
 
     fn saved(&self, case: &Case) -> Response {
-        Redirect::to(&format!("{}?done=1", self.case_href(case))).into_response()
+        self.done(case, "1")
+    }
+
+    /// Back to the case's page, which says what was done (`done` is read by `show_case`).
+    fn done(&self, case: &Case, done: &str) -> Response {
+        Redirect::to(&format!("{}?done={done}", self.case_href(case))).into_response()
+    }
+
+    /// Assignment and triage are for cases someone still has to act on.
+    async fn refused_when_not_open(&self, case: &Case) -> Result<Option<Response>, AppError> {
+        let open = case.state().map_err(AppError::internal)?.is_open();
+        if open {
+            return Ok(None);
+        }
+        let notice = (FlashKind::Error, t(self.lang, "officer-case-assign-closed"));
+        let html = self.page(case, &Typed::default(), Some(notice)).await?;
+        Ok(Some(
+            (StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response(),
+        ))
     }
 }
 
@@ -345,6 +363,9 @@ pub async fn assign_case(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let case = cx.case(&id).await?;
+    if let Some(refused) = cx.refused_when_not_open(&case).await? {
+        return Ok(refused);
+    }
     let staff = officers(&cx.state, &cx.mission).await?;
     let to: Option<String> = match data.get("assignee").trim() {
         "me" => Some(cx.actor.id().to_owned()),
@@ -379,6 +400,9 @@ pub async fn change_priority(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let case = cx.case(&id).await?;
+    if let Some(refused) = cx.refused_when_not_open(&case).await? {
+        return Ok(refused);
+    }
     let Ok(priority) = Priority::parse(data.get("priority")) else {
         return cx
             .refused_choice(&case, "field-error-consular-filter-choice")
@@ -423,7 +447,7 @@ pub async fn add_note(
     // The note itself stays on the case; the trail records that one was written.
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
     crate::audit_log::commit_with(tx, &cx.record(CASE_NOTE, &case, summary)).await?;
-    Ok(cx.saved(&case))
+    Ok(cx.done(&case, "note"))
 }
 
 pub async fn send_message(
@@ -465,5 +489,5 @@ pub async fn send_message(
         .await
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
-    Ok(cx.saved(&case))
+    Ok(cx.done(&case, "message"))
 }

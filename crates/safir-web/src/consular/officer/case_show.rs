@@ -101,6 +101,8 @@ struct CasePage {
     /// The e-visa's page, and whether it was revoked.
     evisa: Option<(String, bool)>,
     id: String,
+    /// Still waiting for someone at the mission: it can be assigned and triaged.
+    open: bool,
     /// A lost passport reported as an emergency can become a travel-document application.
     offers_etd: bool,
     /// The line naming the travel-document application this emergency already opened.
@@ -376,6 +378,7 @@ pub(super) async fn case_page(
         upload_error: None,
         evisa,
         id: case.id.clone(),
+        open: case.state().is_ok_and(|s| s.is_open()),
         offers_etd: etd_opened.is_none() && super::etd::offers_etd(case),
         etd_opened,
         href: format!("{base}/{}", case.id),
@@ -421,11 +424,19 @@ pub async fn show_case(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
-    let notice = match uri.query().unwrap_or("") {
-        "done=1" => Some((FlashKind::Success, t(lang, "officer-case-saved"))),
-        "done=etd" => Some((FlashKind::Success, t(lang, "officer-etd-opened-notice"))),
+    // What the redirect after an action says was done; other parameters (the language) may
+    // come along.
+    let done = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v.into_owned());
+    let key = match done.as_deref() {
+        Some("1") => Some("officer-case-saved"),
+        Some("note") => Some("officer-case-note-added"),
+        Some("message") => Some("officer-case-message-sent"),
+        Some("etd") => Some("officer-etd-opened-notice"),
         _ => None,
     };
+    let notice = key.map(|k| (FlashKind::Success, t(lang, k)));
     case_page(
         &state,
         lang,

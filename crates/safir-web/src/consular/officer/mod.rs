@@ -2,7 +2,7 @@
 //! actions, the case page with its actions, and the SLA board. Every route needs
 //! `ManageConsularCases` on the mission named in the path.
 
-mod bulk;
+pub mod bulk;
 mod case_actions;
 mod case_show;
 pub mod etd;
