@@ -1,25 +1,64 @@
 //! Names as the searches of staff compare them: the consular queue's applicants, the crisis
 //! board's registered people and the admin's users. Each table keeps, beside the name, its key: the text engine's
 //! normalization, which lowercases every script, folds the Arabic letter variants
-//! (أ إ آ ٱ → ا, ى → ي, ة → ه) and Arabic-Indic digits, and drops diacritics and tatweel. The
-//! words searched are folded the same way, so "احمد" finds "أحمد" and "élodie" finds "Élodie"
-//! on both backends (SQLite's `LOWER` folds ASCII only). Migration 0018 added the keys;
-//! [`fill`] writes them for the rows from before.
+//! (أ إ آ ٱ → ا, ى → ي, ة → ه) and Arabic-Indic digits, and drops diacritics and tatweel; then
+//! the accents of Latin, Greek and Cyrillic letters (é → e, ç → c, ά → α), which staff often
+//! leave out when they type a name. The words searched are folded the same way, so "احمد"
+//! finds "أحمد" and "elodie" finds "Élodie" on both backends (SQLite's `LOWER` folds ASCII
+//! only). Migration 0018 added the keys; [`fill`] writes them for the rows from before, and
+//! migrations that change the folding empty the keys it changes so that [`fill`] writes them
+//! again (0022, 0023).
 
 use sqlx::AssertSqlSafe;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::{Db, StoreError, Tx, with_pool};
 
 /// A name's search key. A name that folds to nothing (tatweel or marks alone) keeps itself,
 /// so that every name has a key and [`fill`] never finds it again.
 pub fn name_key(name: &str) -> String {
-    let key = safir_text::normalize(name);
+    let key = without_accents(safir_text::normalize(name));
     if key.is_empty() { name.to_owned() } else { key }
+}
+
+/// The combining accents of Latin, Greek and Cyrillic letters (U+0300–U+036F) taken off:
+/// "élodie" → "elodie", "çağla" → "cagla". Arabic marks were dropped by the normalization;
+/// other scripts' marks are letters' vowels and stay.
+fn without_accents(key: String) -> String {
+    let accented = |c: char| ('\u{300}'..='\u{36f}').contains(&c);
+    if key.is_ascii() || !key.nfd().any(accented) {
+        return key;
+    }
+    key.nfd().filter(|&c| !accented(c)).nfc().collect()
 }
 
 /// The `LIKE` pattern (with `ESCAPE '\'`) that finds `words` anywhere in a key.
 pub fn contains_pattern(words: &str) -> String {
     format!("%{}%", like_literal(&name_key(words)))
+}
+
+/// The most words of a search that each add a condition.
+pub const MAX_WORDS: usize = 8;
+
+/// One `LIKE` pattern per word of `words` (at most [`MAX_WORDS`]; the rest join the last):
+/// a key that matches all of them holds every word, in any order, so "haddad nour" finds
+/// "Nour Haddad".
+pub fn word_patterns(words: &str) -> Vec<String> {
+    let key = name_key(words);
+    let mut parts: Vec<&str> = key.split_whitespace().collect();
+    if parts.len() > MAX_WORDS {
+        let rest = parts.split_off(MAX_WORDS - 1);
+        let joined = rest.join(" ");
+        return parts
+            .iter()
+            .map(|w| format!("%{}%", like_literal(w)))
+            .chain(std::iter::once(format!("%{}%", like_literal(&joined))))
+            .collect();
+    }
+    parts
+        .iter()
+        .map(|w| format!("%{}%", like_literal(w)))
+        .collect()
 }
 
 /// `text` with `LIKE`'s `%`, `_` and the escape `\` escaped, so that they match themselves.
@@ -125,11 +164,26 @@ mod tests {
     #[test]
     fn patterns_fold_like_keys_and_escape_like_syntax() {
         assert_eq!(name_key("أحـمـد الرّاشد"), name_key("احمد الراشد"));
-        assert_eq!(name_key("ÉLODIE"), "élodie");
+        assert_eq!(name_key("ÉLODIE"), "elodie");
+        assert_eq!(
+            name_key("Çağla Müller-Lüdenscheidt"),
+            "cagla muller-ludenscheidt"
+        );
+        assert_eq!(name_key("Ἀλέξανδρος"), name_key("αλεξανδρος"));
+        assert_eq!(name_key("Фёдор"), "федор");
+        // Vowel signs of other scripts are letters, not accents.
+        assert_eq!(name_key("हिंदी"), "हिंदी");
+        assert_eq!(name_key(&name_key("Élodie")), name_key("Élodie"));
         assert_eq!(name_key("ΟΔΥΣΣΕΥΣ"), name_key("Οδυσσευς"));
         // The crisis benchmark's loader writes this key itself (bench/crisis/gen_registrations.py).
         assert_eq!(name_key("Traveller 12"), "traveller 12");
-        assert_eq!(contains_pattern("Élodie"), "%élodie%");
+        assert_eq!(contains_pattern("Élodie"), "%elodie%");
+        assert_eq!(word_patterns("  Haddad   NOUR "), ["%haddad%", "%nour%"]);
+        assert_eq!(word_patterns("أحـمـد"), [contains_pattern("احمد")]);
+        assert_eq!(word_patterns("a_b"), ["%a\\_b%"]);
+        let many = word_patterns("a b c d e f g h i j");
+        assert_eq!(many.len(), MAX_WORDS);
+        assert_eq!(many[MAX_WORDS - 1], "%h i j%");
         assert_eq!(contains_pattern("100%_\\"), "%100\\%\\_\\\\%");
         assert_eq!(contains_pattern("٠٥٠"), "%050%");
         assert_eq!(name_key("\u{640}\u{640}"), "\u{640}\u{640}");

@@ -92,6 +92,9 @@ async fn the_queue_filters_and_pages() {
         assert!(breached.body.contains("Past due"));
         let named = officer.get("/missions/PAR/cases?q=carla").await;
         only(&named.body, &[2]);
+        // A name's words in any order.
+        let reordered = officer.get("/missions/PAR/cases?q=MENDES+carla").await;
+        only(&reordered.body, &[2]);
         let by_ref = officer
             .get(&format!(
                 "/missions/PAR/cases?q={}",

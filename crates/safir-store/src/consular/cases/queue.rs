@@ -110,11 +110,21 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         sql.push_str(&format!(" AND c.submitted_at < {p}"));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // A reference, or the words of a name in any order.
         let r = next(&mut args, Arg::Text(q.to_ascii_uppercase()));
-        let n = next(&mut args, Arg::Text(crate::name_key::contains_pattern(q)));
-        sql.push_str(&format!(
-            " AND (c.reference = {r} OR c.applicant_name_key LIKE {n} ESCAPE '\\')"
-        ));
+        let words: Vec<String> = crate::name_key::word_patterns(q)
+            .into_iter()
+            .map(|w| {
+                let n = next(&mut args, Arg::Text(w));
+                format!("c.applicant_name_key LIKE {n} ESCAPE '\\'")
+            })
+            .collect();
+        let name = if words.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            words.join(" AND ")
+        };
+        sql.push_str(&format!(" AND (c.reference = {r} OR ({name}))"));
     }
     (sql, args)
 }
