@@ -550,6 +550,58 @@ async fn a_document_sent_by_courier_is_on_its_way_for_the_applicant() {
             after.body
         );
         assert!(!after.body.contains("جاهز للاستلام"), "{}", after.body);
+        // So do its row in the queue and its line in the export, beside a passport waiting
+        // for collection.
+        let collected = w
+            .application("Sara Ali", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        for action in [
+            CaseAction::StartReview,
+            CaseAction::Approve,
+            CaseAction::MarkReadyForCollection,
+        ] {
+            store_move(&app, &collected.id, action, Actor::Officer).await;
+        }
+        let queue = officer
+            .get("/missions/PAR/cases?state=ready_for_collection&lang=en")
+            .await;
+        let row_of = |body: &str, name: &str| -> String {
+            body.split("<tr class=\"case-row")
+                .find(|r| r.contains(name))
+                .unwrap_or_else(|| panic!("no row for {name}: {body}"))
+                .to_owned()
+        };
+        assert!(
+            row_of(&queue.body, "Nour Haddad").contains("<td>Ready, to be sent by courier</td>"),
+            "{}",
+            queue.body
+        );
+        assert!(
+            row_of(&queue.body, "Sara Ali").contains("<td>Ready for collection</td>"),
+            "{}",
+            queue.body
+        );
+        let csv = officer
+            .get("/missions/PAR/cases.csv?state=ready_for_collection&lang=en")
+            .await;
+        let line_of = |name: &str| {
+            csv.body
+                .lines()
+                .find(|l| l.contains(name))
+                .unwrap()
+                .to_owned()
+        };
+        assert!(
+            line_of("Nour Haddad").contains("Ready, to be sent by courier"),
+            "{}",
+            csv.body
+        );
+        assert!(
+            line_of("Sara Ali").contains("Ready for collection"),
+            "{}",
+            csv.body
+        );
         let on_its_way = "جاهز ويُرسَل إليك مع شركة التوصيل";
         let mails = app.emails_to(&w.applicant.email).await;
         let last = mails.last().unwrap();

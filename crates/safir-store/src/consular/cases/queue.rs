@@ -54,6 +54,8 @@ pub struct QueueRow {
     pub state_changed_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
     pub escalation_level: i32,
+    /// Ready, and going to the applicant by courier rather than waiting for collection.
+    pub courier: bool,
 }
 
 /// The open states. The partial index `cases_open_queue` repeats this list word for word (a
@@ -150,6 +152,11 @@ macro_rules! bind_all {
     }};
 }
 
+/// Whether a row is ready and goes by courier: the form's `collection` as the application
+/// writes it (compact JSON; a quote inside a value is escaped, so no value can imitate it).
+const COURIER: &str =
+    "(c.state = 'ready_for_collection' AND c.form LIKE '%\"collection\":\"courier\"%')";
+
 /// The page statement and its arguments in placeholder order.
 fn queue_statement(f: &QueueFilter) -> (String, Vec<Arg>) {
     let (mut cond, mut args) = conditions(f);
@@ -167,7 +174,8 @@ fn queue_statement(f: &QueueFilter) -> (String, Vec<Arg>) {
     args.push(Arg::Int(f.limit.clamp(1, 500) as i32));
     let sql = format!(
         "SELECT c.id, c.reference, c.kind, c.state, c.priority, c.applicant_name, c.assignee_id, u.display_name AS assignee_name, \
-         s.name_ar AS service_name_ar, s.name_en AS service_name_en, c.submitted_at, c.state_changed_at, c.due_at, c.escalation_level \
+         s.name_ar AS service_name_ar, s.name_en AS service_name_en, c.submitted_at, c.state_changed_at, c.due_at, c.escalation_level, \
+         {COURIER} AS courier \
          FROM cases c JOIN consular_services s ON s.id = c.service_id LEFT JOIN users u ON u.id = c.assignee_id \
          WHERE {cond} ORDER BY c.priority, c.submitted_at, c.id LIMIT ${}",
         args.len()

@@ -107,7 +107,7 @@ pub async fn export_cases(
                 labels::kind(lang, &r.kind),
                 service.clone(),
                 r.applicant_name.clone(),
-                labels::state(lang, &r.state),
+                labels::state_for_officer(lang, &r.state, r.courier),
                 labels::priority(lang, Priority::from_rank(r.priority).as_str()),
                 r.assignee_name.clone().unwrap_or_default(),
                 r.submitted_at.map(when).unwrap_or_default(),

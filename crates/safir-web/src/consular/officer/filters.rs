@@ -252,6 +252,7 @@ mod tests {
             state_changed_at: at,
             due_at: None,
             escalation_level: 0,
+            courier: false,
         };
         let c = cursor(&row).unwrap();
         assert_eq!(parse_cursor(&c), Some((2, at, "0190-ab_cd".to_owned())));

@@ -87,7 +87,13 @@ fn row_view(
             Lang::En => r.service_name_en.clone(),
         },
         applicant: r.applicant_name.clone(),
-        state: words.word("state", &r.state, || labels::state(lang, &r.state)),
+        state: if r.courier {
+            words.word("state", "courier", || {
+                labels::state_for_officer(lang, &r.state, true)
+            })
+        } else {
+            words.word("state", &r.state, || labels::state(lang, &r.state))
+        },
         priority: words.word("priority", priority.as_str(), || {
             labels::priority(lang, priority.as_str())
         }),
@@ -175,6 +181,7 @@ mod tests {
             state_changed_at: since,
             due_at: due,
             escalation_level: 0,
+            courier: false,
         }
     }
 
