@@ -216,13 +216,20 @@ fn under(path: &str, section: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// `uri` with its `lang` parameter set to `lang`, other parameters kept.
+/// `uri` with its `lang` parameter set to `lang`, other parameters kept but the notice of
+/// something just done (`notice`, `done`): it was said once, in the language it was done in,
+/// and switching the language does not do it again.
 fn switch_href(uri: &Uri, lang: Lang) -> String {
     let mut query: Vec<&str> = uri
         .query()
         .unwrap_or("")
         .split('&')
-        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("lang"))
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            !pair.is_empty()
+                && key != "lang"
+                && !crate::security::csrf::NOTICE_PARAMS.contains(&key)
+        })
         .collect();
     let lang_pair = format!("lang={}", lang.code());
     query.push(&lang_pair);
@@ -241,6 +248,12 @@ mod tests {
         assert_eq!(page.switch_label(), "English");
         let page = Page::new(Lang::En, &"/".parse().unwrap(), "home-title");
         assert_eq!(page.switch_href, "/?lang=ar");
+        // A notice of something just done is not carried into the other language.
+        let uri: Uri = "/account/cases/1?notice=withdrawn&x=1&done=1"
+            .parse()
+            .unwrap();
+        let page = Page::new(Lang::En, &uri, "home-title");
+        assert_eq!(page.switch_href, "/account/cases/1?x=1&lang=ar");
         assert_eq!(page.switch_label(), "العربية");
     }
 

@@ -159,7 +159,7 @@ pub async fn check_origin(
 
 /// The query parameters by which a page says something was just done: the site redirects to
 /// `…?notice=withdrawn` or `…?done=revoked` after the action, and the page shows it.
-const NOTICE_PARAMS: [&str; 2] = ["notice", "done"];
+pub(crate) const NOTICE_PARAMS: [&str; 2] = ["notice", "done"];
 
 /// Drops the "it was done" notice from an address opened from elsewhere. Such an address,
 /// followed from another site or an e-mail, or typed in, would show "your application was

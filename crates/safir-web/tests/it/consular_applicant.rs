@@ -66,6 +66,8 @@ async fn officer_moves(app: &TestApp, case_id: &str, action: CaseAction, reason:
     tx.commit().await.unwrap();
 }
 
+/// "Your application is withdrawn." in Arabic.
+const WITHDRAWN_AR: &str = "سُحب طلبك.";
 #[tokio::test]
 async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_question() {
     for app in TestApp::all().await {
@@ -349,6 +351,12 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         let answered = c.get(&format!("{show}?notice=answered")).await;
         assert!(answered.body.contains("أُرسل ردّك"), "{}", answered.body);
 
+        // An address saying it was withdrawn, opened while it is not (kept from elsewhere,
+        // or passed on), does not say so.
+        let not_yet = c.get(&format!("{show}?notice=withdrawn")).await;
+        assert_eq!(not_yet.status, 200);
+        assert!(!not_yet.body.contains(WITHDRAWN_AR), "{}", not_yet.body);
+
         // The applicant withdraws; a second click leads to the same page, not a conflict.
         for _ in 0..2 {
             let w = c.submit(&show, &format!("{show}/withdraw"), &[]).await;
@@ -362,6 +370,15 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         assert_eq!(
             cases::find(&app.db, &case_id).await.unwrap().state,
             "withdrawn"
+        );
+        let withdrawn = c.get(&format!("{show}?notice=withdrawn")).await;
+        assert!(withdrawn.body.contains(WITHDRAWN_AR), "{}", withdrawn.body);
+        // The language switch does not say it again.
+        assert!(
+            !withdrawn.body.contains("notice=withdrawn&amp;lang=")
+                && !withdrawn.body.contains("notice=withdrawn&lang="),
+            "{}",
+            withdrawn.body
         );
     }
 }

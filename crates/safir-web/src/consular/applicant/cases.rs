@@ -48,6 +48,15 @@ pub struct NoticeQuery {
     pub notice: Option<String>,
 }
 
+/// Whether a case in `state` can be one of which `notice` was just said.
+fn notice_agrees(notice: &str, state: CaseState) -> bool {
+    match notice {
+        "submitted" | "answered" => state != CaseState::Draft,
+        "withdrawn" => state == CaseState::Withdrawn,
+        _ => true,
+    }
+}
+
 fn notice(page: Page, q: &NoticeQuery) -> Page {
     let key = match q.notice.as_deref() {
         Some("submitted") => "case-notice-submitted",
@@ -257,8 +266,20 @@ pub async fn show_my_case(
     viewer: Viewer,
     SignedIn(me): SignedIn,
     Path(case_id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(mut q): Query<NoticeQuery>,
 ) -> Result<Html<String>, AppError> {
+    // A notice the case's state contradicts was not just done: an address kept from an
+    // earlier visit, or passed on. Not said.
+    if let Some(n) = q.notice.as_deref() {
+        let st = read_cache::case_status(&state, &case_id)
+            .await?
+            .case
+            .state()
+            .map_err(AppError::internal)?;
+        if !notice_agrees(n, st) {
+            q.notice = None;
+        }
+    }
     let page = notice(state.page(lang, &uri, "my-cases-title", &viewer), &q);
     case_page(
         &state,
