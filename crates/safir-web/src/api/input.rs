@@ -86,7 +86,115 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorInfo> {
         errors.push("body", "expected_object");
         return Err(AppError::Validation(errors).into_info());
     }
+    // A member given twice would be read as its last value: which one the caller meant is
+    // not ours to guess.
+    if let Ok(Duplicate(Some(path))) = serde_json::from_slice::<Duplicate>(bytes) {
+        let mut errors = FieldErrors::new();
+        errors.push(&path, "sent_twice");
+        return Err(AppError::Validation(errors).into_info());
+    }
     serde_path_to_error::deserialize(value).map_err(|e| json_problem(&e))
+}
+
+/// The path of the first member given twice within one object of a JSON document (`a`,
+/// `form.surname`, `items[2].id`), if any.
+struct Duplicate(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Duplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::DeserializeSeed::deserialize(Walk(String::new()), d).map(Duplicate)
+    }
+}
+
+/// Walks a value below `self.0` (its path), looking for a member given twice.
+struct Walk(String);
+
+impl Walk {
+    fn below(&self, step: &str) -> Walk {
+        if self.0.is_empty() || step.starts_with('[') {
+            Walk(format!("{}{step}", self.0))
+        } else {
+            Walk(format!("{}.{step}", self.0))
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if found.is_some() {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let here = self.below(&key);
+            if !seen.insert(key) {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                found = Some(here.0);
+            } else {
+                found = map.next_value_seed(here)?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            if found.is_some() {
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                    break;
+                }
+                continue;
+            }
+            match seq.next_element_seed(self.below(&format!("[{i}]")))? {
+                Some(inner) => found = inner,
+                None => break,
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
 }
 
 /// Not JSON at all: a `bad_request` pointing at the body.
@@ -175,6 +283,34 @@ mod tests {
         let info = refused(r#"["name"]"#);
         assert_eq!(info.fields[0].field, "body");
         assert_eq!(info.fields[0].code, "expected_object");
+    }
+
+    #[test]
+    fn a_member_given_twice_is_named_wherever_it_is() {
+        let twice = |json: &str| {
+            let info = refused(json);
+            assert_eq!(
+                (info.code, info.status.as_u16()),
+                ("validation", 422),
+                "{json}"
+            );
+            assert_eq!(info.fields[0].code, "sent_twice", "{json}");
+            info.fields[0].field.clone()
+        };
+        assert_eq!(twice(r#"{"name": "a", "count": 1, "name": "b"}"#), "name");
+        // The same key spelled with an escape is the same member.
+        assert_eq!(twice(r#"{"name": "a", "n\u0061me": "b"}"#), "name");
+        let nested: Result<serde_json::Value, _> =
+            parse_json(br#"{"form": {"surname": "A", "surname": "B"}}"#);
+        let info = nested.expect_err("refused");
+        assert_eq!(info.fields[0].field, "form.surname");
+        let listed: Result<serde_json::Value, _> =
+            parse_json(br#"{"items": [{"id": 1}, {"id": 2, "id": 3}]}"#);
+        assert_eq!(listed.expect_err("refused").fields[0].field, "items[1].id");
+        // The same key in two objects is not given twice.
+        let fine: serde_json::Value =
+            parse_json(br#"{"items": [{"id": 1}, {"id": 2}], "id": 0, "x": [[], {}]}"#).unwrap();
+        assert_eq!(fine["id"], 0);
     }
 
     #[test]
