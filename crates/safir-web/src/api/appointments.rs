@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{ApiJson, query_pairs};
+use crate::api::input::NoBody;
 use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::consular::appointments::{labels, service};
@@ -284,12 +285,16 @@ pub async fn book_appointment(
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn cancel_appointment(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> Result<Json<AppointmentResponse>, AppError> {
     let cancelled = service::cancel(&state, &user, &id).await?;
     let mission = missions::find(&state.db, &cancelled.mission_id)

@@ -51,6 +51,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// For routes that take no body: none, or an empty JSON object (`{}`, which some clients
+/// always send), is accepted; anything else is refused as a body of no members would be, each
+/// member named (`unknown_field`), so that a parameter sent to the wrong route is never
+/// silently ignored. Must be the handler's last argument.
+#[derive(Debug)]
+pub struct NoBody;
+
+/// A body with no members.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Empty {}
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = BodyRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            BodyRejection(AppError::from(rejection.status()).into_response())
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(NoBody);
+        }
+        if !is_json {
+            return Err(BodyRejection(
+                AppError::UnsupportedMediaType.into_response(),
+            ));
+        }
+        parse_json::<Empty>(&bytes)
+            .map(|_| NoBody)
+            .map_err(|info| BodyRejection(info.into_response()))
+    }
+}
+
 /// For routes that take no query parameters: any parameter but `lang` (the interface
 /// language, applied by the language layer) is refused with `422`, naming it
 /// (`unknown_field`), as the routes that take parameters refuse those they do not know. Put

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ClientIp;
+use crate::api::input::NoBody;
 use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
 use crate::error::AppError;
@@ -118,6 +119,9 @@ pub async fn get_jobs_overview(
         (status = 403, description = "Not allowed to manage jobs, or the token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No job has this id", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The job is not dead", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn retry_job(
@@ -125,6 +129,7 @@ pub async fn retry_job(
     SignedIn(user): SignedIn,
     Path(job_id): Path<String>,
     ClientIp(client_ip): ClientIp,
+    _: NoBody,
 ) -> Result<Json<JobResponse>, AppError> {
     let job = match jobs::find(&state.db, &job_id).await {
         Ok(job) => job,

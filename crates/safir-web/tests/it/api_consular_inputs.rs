@@ -367,3 +367,58 @@ async fn an_implausible_date_of_birth_is_refused_by_name() {
         assert_eq!(res.json()["state"], "submitted");
     }
 }
+
+/// A route that takes no body takes none, or `{}`; a member sent to it is named, never
+/// silently ignored, and nothing is done.
+#[tokio::test]
+async fn routes_without_a_body_refuse_one_with_members() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let open = service(&app, &paris, &renewal_service(true)).await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let id = submitted_case(&app, &mine, &open).await;
+        let withdraw = format!("/api/v1/cases/{id}/withdraw");
+        let mut c = app.client();
+
+        let res = c
+            .api(
+                "POST",
+                &withdraw,
+                &mine,
+                Some(json!({"reason": "changed my mind"})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("reason".to_owned(), "unknown_field".to_owned())]
+        );
+        let res = c
+            .api_raw("POST", &withdraw, Some(&mine), Some("text/plain"), "please")
+            .await;
+        problem(&res, 415, "unsupported_media_type");
+        let res = c
+            .api_raw(
+                "POST",
+                &withdraw,
+                Some(&mine),
+                Some("application/json"),
+                "{\"a\":",
+            )
+            .await;
+        problem(&res, 400, "bad_request");
+        let state = c
+            .api("GET", &format!("/api/v1/cases/{id}"), &mine, None)
+            .await;
+        assert_eq!(state.json()["state"], "submitted", "nothing was done");
+
+        // An empty object, or blank space, is no body: the first withdraws, the second reaches
+        // the state machine, which refuses a second withdrawal.
+        let res = c.api("POST", &withdraw, &mine, Some(json!({}))).await;
+        assert_eq!(res.json()["state"], "withdrawn", "{}", res.body);
+        let res = c
+            .api_raw("POST", &withdraw, Some(&mine), Some("text/plain"), " \n")
+            .await;
+        problem(&res, 409, "case_transition_illegal");
+    }
+}

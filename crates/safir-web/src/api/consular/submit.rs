@@ -11,6 +11,7 @@ use super::views::{CaseResponse, case_view};
 use super::{check_move, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
+use crate::api::input::NoBody;
 use crate::auth::SignedIn;
 use crate::consular::labels;
 use crate::consular::workflow::{self, By, Command};
@@ -37,7 +38,9 @@ use crate::state::AppState;
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_transition_illegal`: the case is not a draft", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The form is incomplete or invalid; each field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The form is incomplete or invalid, each field named; or a body with members (`unknown_field`): the route takes none", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn submit_case(
@@ -45,6 +48,7 @@ pub async fn submit_case(
     SignedIn(user): SignedIn,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
     check_move(&case, CaseAction::Submit, Actor::Applicant)?;
@@ -92,6 +96,9 @@ pub async fn submit_case(
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_transition_illegal`: a draft, or already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn withdraw_case(
@@ -99,6 +106,7 @@ pub async fn withdraw_case(
     SignedIn(user): SignedIn,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
     check_move(&case, CaseAction::Withdraw, Actor::Applicant)?;
@@ -130,12 +138,16 @@ pub async fn withdraw_case(
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_not_draft`: the case was submitted (withdraw it instead)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn discard_draft(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> Result<axum::http::StatusCode, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
     if case.state != "draft" {

@@ -13,6 +13,7 @@ use super::views::{CaseSummaryResponse, OfficerCaseResponse, officer_view, summa
 use super::{conflict, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
+use crate::api::input::NoBody;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::officer::etd;
 use crate::consular::workflow::By;
@@ -50,6 +51,9 @@ pub struct TravelDocumentResponse {
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`etd_already_opened`; `etd_not_offered`: not a lost-passport emergency still in hand; `etd_service_missing`: the mission offers no emergency travel document service", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn open_travel_document(
@@ -58,6 +62,7 @@ pub async fn open_travel_document(
     MissionParam(mission): MissionParam,
     ClientIp(ip): ClientIp,
     Path((_, id)): Path<(String, String)>,
+    _: NoBody,
 ) -> Result<(StatusCode, Json<TravelDocumentResponse>), ErrorInfo> {
     let emergency = mission_case(&state, &mission, &id).await?;
     let by = By { user: &user, ip };
