@@ -309,3 +309,88 @@ async fn an_applicant_files_a_photo_and_the_officer_reads_it_through_the_api() {
         assert_eq!(r.status, 403, "{}", r.body);
     }
 }
+
+/// The applicant's own list, documents not filed under an application, as the "My documents"
+/// page keeps it: upload, list (with those filed under their cases), download; nobody else's.
+#[tokio::test]
+async fn an_applicant_keeps_documents_of_their_own_through_the_api() {
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let paris = app.mission("PAR", "FR").await;
+        let passport = service(&app, &paris, &renewal_service(true)).await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let read_only = token(&app, &applicant, &["cases:read"]).await;
+        let theirs = token(&app, &stranger, &["cases:read", "cases:write"]).await;
+        let own = "/api/v1/me/documents";
+        let photo = png(700, 900);
+
+        // Refusals name the part, as under a case; a case cannot be named here.
+        let r = upload(
+            &app,
+            own,
+            &mine,
+            multipart(
+                &[("kind", "photo"), ("case", "x")],
+                Some(("me.png", &photo)),
+            ),
+        )
+        .await;
+        assert_eq!(
+            field_codes(&problem(&r, 422, "validation")),
+            [("case".to_owned(), "unknown_field".to_owned())]
+        );
+        let r = upload(
+            &app,
+            own,
+            &read_only,
+            multipart(&[("kind", "photo")], Some(("me.png", &photo))),
+        )
+        .await;
+        problem(&r, 403, "forbidden");
+
+        let r = upload(
+            &app,
+            own,
+            &mine,
+            multipart(&[("kind", "photo")], Some(("me.png", &photo))),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let doc: Value = r.json();
+        assert_eq!(doc["case_id"], Value::Null, "{doc}");
+        assert_eq!(doc["media_type"], "image/png");
+        let url = doc["url"].as_str().unwrap().to_owned();
+        assert_eq!(url, format!("{own}/{}", doc["id"].as_str().unwrap()));
+
+        // One filed under an application is listed too, with its case.
+        let id = submitted_case(&app, &mine, &passport).await;
+        let r = upload(
+            &app,
+            &format!("/api/v1/cases/{id}/documents"),
+            &mine,
+            multipart(&[("kind", "passport_scan")], Some(("scan.png", &photo))),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let mut c = app.client();
+        let list = c.api("GET", own, &read_only, None).await.json();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{list}");
+        assert_eq!(items[0]["case_id"], id.as_str(), "newest first: {list}");
+        assert_eq!(items[1]["id"], doc["id"], "{list}");
+
+        let (status, headers, bytes) = download(&app, &url, &read_only).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], "image/png");
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+        // Nobody else's, and nothing of theirs in the list.
+        let (status, _, _) = download(&app, &url, &theirs).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = download(&app, &format!("{own}/not-an-id"), &mine).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let none = c.api("GET", own, &theirs, None).await.json();
+        assert_eq!(none["items"].as_array().unwrap().len(), 0, "{none}");
+    }
+}

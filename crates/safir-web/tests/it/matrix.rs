@@ -468,6 +468,9 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/cases/{id}/messages", Who::SignedIn),
     ("POST", "/api/v1/cases/{id}/documents", Who::SignedIn),
     ("GET", "/api/v1/cases/{id}/documents/{doc}", Who::SignedIn),
+    ("GET", "/api/v1/me/documents", Who::SignedIn),
+    ("POST", "/api/v1/me/documents", Who::SignedIn),
+    ("GET", "/api/v1/me/documents/{doc}", Who::SignedIn),
     (
         "GET",
         "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",

@@ -2,8 +2,9 @@
 //! them (`POST /api/v1/cases/{id}/documents`, multipart) and downloads their own
 //! (`GET /api/v1/cases/{id}/documents/{doc}`); the mission's officers download them
 //! (`GET /api/v1/missions/{mission}/cases/{id}/documents/{doc}`), every read audited. Both
-//! sides find the case's documents listed in the case (`documents`). The bytes are checked,
-//! sniffed, re-encoded and scanned exactly as a web upload is.
+//! sides find the case's documents listed in the case (`documents`). An applicant's own list,
+//! documents not filed under a case, is `/api/v1/me/documents`, as the "My documents" page.
+//! The bytes are checked, sniffed, re-encoded and scanned exactly as a web upload is.
 
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -52,8 +53,17 @@ pub struct DocumentResponse {
     #[schema(example = "not_scanned")]
     pub scan_status: String,
     pub uploaded_at: DateTime<Utc>,
+    /// The case it is filed under; `null` for a document of the caller's own list.
+    pub case_id: Option<String>,
     /// Where to download it, with the same credentials.
     pub url: String,
+}
+
+/// The caller's documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentListResponse {
+    /// Newest first.
+    pub items: Vec<DocumentResponse>,
 }
 
 impl DocumentResponse {
@@ -68,6 +78,7 @@ impl DocumentResponse {
             file_name: doc.original_name.clone(),
             scan_status: doc.scan_status.as_str().to_owned(),
             uploaded_at: doc.created_at,
+            case_id: doc.case_id.clone(),
             url,
         }
     }
@@ -136,17 +147,7 @@ pub async fn upload_case_document(
     if !takes_documents(&case) {
         return Err(conflict("case_documents_closed"));
     }
-    let multipart = multipart.map_err(|_| AppError::UnsupportedMediaType)?;
-    let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
-    let mut errors = std::mem::take(&mut form.errors);
-    // A typo or a second value is never silently ignored: each part once, no other part.
-    for (name, count) in parts(&form) {
-        if !matches!(name.as_str(), "kind" | "file") {
-            errors.push(&name, "unknown_field");
-        } else if count > 1 {
-            errors.push(&name, "sent_twice");
-        }
-    }
+    let (mut form, mut errors) = upload_form(multipart).await?;
     match store_from_form(&state, &user, Some(&case), &mut form, &mut errors).await? {
         Some(doc) => {
             let url = format!("/api/v1/cases/{}/documents/{}", case.id, doc.id);
@@ -154,6 +155,24 @@ pub async fn upload_case_document(
         }
         None => Err(AppError::Validation(errors).into()),
     }
+}
+
+/// Reads an upload's `kind` and `file`; a typo or a second value is never silently ignored:
+/// each part once, no other part.
+async fn upload_form(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(MultipartForm, crate::error::FieldErrors), AppError> {
+    let multipart = multipart.map_err(|_| AppError::UnsupportedMediaType)?;
+    let mut form = read_multipart(multipart, &UploadLimits::documents()).await?;
+    let mut errors = std::mem::take(&mut form.errors);
+    for (name, count) in parts(&form) {
+        if !matches!(name.as_str(), "kind" | "file") {
+            errors.push(&name, "unknown_field");
+        } else if count > 1 {
+            errors.push(&name, "sent_twice");
+        }
+    }
+    Ok((form, errors))
 }
 
 /// Each part's name with the number of times it was sent, text fields and files alike.
@@ -249,5 +268,108 @@ pub async fn get_mission_case_document(
         .audit
         .record(read_record(&user, &doc, ip, "api"))
         .await?;
+    file_response(&state, &doc).await
+}
+
+/// Where the owner downloads a document through the API.
+fn own_url(doc: &Document) -> String {
+    format!("/api/v1/me/documents/{}", doc.id)
+}
+
+/// The caller's documents: those of their own list and those filed under their applications,
+/// newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/documents",
+    tag = "consular",
+    operation_id = "list_my_documents",
+    security(("bearer" = ["cases:read"]), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The caller's documents", body = DocumentListResponse),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_my_documents(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    _: NoQuery,
+) -> Result<Json<DocumentListResponse>, AppError> {
+    let mine = documents::list_for_owner(&state.db, user.id())
+        .await
+        .map_err(AppError::internal)?;
+    let items = mine
+        .iter()
+        .map(|d| DocumentResponse::new(d, own_url(d)))
+        .collect();
+    Ok(Json(DocumentListResponse { items }))
+}
+
+/// Uploads a document to the caller's own list, as the "My documents" page does.
+///
+/// A `multipart/form-data` body with `kind` (`photo`, `passport_scan`, `supporting`,
+/// `invitation` or `other`) and `file`, checked, re-encoded and scanned as an upload under a
+/// case is; to file it under an application, use `POST /api/v1/cases/{id}/documents`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/documents",
+    tag = "consular",
+    operation_id = "upload_my_document",
+    security(("bearer" = ["cases:write"])),
+    request_body(content_type = "multipart/form-data", description = "`kind` and `file`"),
+    responses(
+        (status = 201, description = "The document, in the caller's own list", body = DocumentResponse),
+        (status = 400, description = "The multipart body cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the server takes", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `multipart/form-data`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large, wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn upload_my_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<DocumentResponse>), ErrorInfo> {
+    let (mut form, mut errors) = upload_form(multipart).await?;
+    match store_from_form(&state, &user, None, &mut form, &mut errors).await? {
+        Some(doc) => Ok((
+            StatusCode::CREATED,
+            Json(DocumentResponse::new(&doc, own_url(&doc))),
+        )),
+        None => Err(AppError::Validation(errors).into()),
+    }
+}
+
+/// Downloads one of the caller's documents.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/documents/{doc}",
+    tag = "consular",
+    operation_id = "get_my_document",
+    security(("bearer" = ["cases:read"]), ("session_cookie" = [])),
+    params(("doc" = String, Path, description = "The document's id")),
+    responses(
+        (status = 200, description = "The file, with its sniffed type", content(("image/jpeg"), ("image/png"), ("application/pdf"))),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No document of the caller has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_my_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(doc): Path<String>,
+    _: NoQuery,
+) -> Result<Response, AppError> {
+    let id = DocumentId::parse(&doc).ok_or(AppError::NotFound)?;
+    let doc = match documents::find(&state.db, id.as_str()).await {
+        Ok(d) if d.owner_id.as_str() == user.id() => d,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
     file_response(&state, &doc).await
 }

@@ -127,6 +127,27 @@ pub fn routes(r: Routes) -> Routes {
     )
     .add_scoped(
         Method::GET,
+        "/api/v1/me/documents",
+        Access::SignedIn,
+        CASES_READ,
+        get(documents::list_my_documents),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/me/documents",
+        Access::SignedIn,
+        CASES_WRITE,
+        post(documents::upload_my_document).layer(upload_limit),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/me/documents/{doc}",
+        Access::SignedIn,
+        CASES_READ,
+        get(documents::get_my_document),
+    )
+    .add_scoped(
+        Method::GET,
         "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
         officer,
         CONSULAR_READ,
