@@ -11,9 +11,7 @@ use safir_store::missions::{self, Mission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::input::{ApiJson, query_pairs};
-use crate::api::input::NoBody;
-use crate::api::input::NoQuery;
+use super::input::{ApiJson, NoBody, NoQuery, query_pairs};
 use crate::auth::SignedIn;
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -270,6 +268,55 @@ pub async fn book_appointment(
     )
     .await?;
     Ok(Json(response(booked, &mission.code)))
+}
+
+/// Where a booking moves to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    /// The start of another slot of the same mission and service, as the slots endpoint lists.
+    pub starts_at: DateTime<Utc>,
+}
+
+/// Moves one of the caller's bookings to another slot, as "Change" on the appointments page.
+///
+/// The old slot is freed and the new one taken in one transaction; the email says so, with
+/// a calendar file that replaces the old event, and the reminder follows the booking. The
+/// answer is the new booking (the old one is `rescheduled`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/appointments/{id}/reschedule",
+    tag = "appointments",
+    operation_id = "reschedule_appointment",
+    security(("bearer" = ["write"])),
+    params(("id" = String, Path, description = "The booking's id")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, description = "The new booking", body = AppointmentResponse),
+        (status = 400, description = "The body is not valid JSON", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`), or is the time already booked (`appointments_same_slot`)", body = super::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reschedule_appointment(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RescheduleRequest>,
+) -> Result<Json<AppointmentResponse>, AppError> {
+    let current = match store::find(&state.db, &id).await {
+        Ok(a) if a.user_id == user.id() && a.is_booked() => a,
+        Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let mission = missions::find(&state.db, &current.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let moved = service::reschedule(&state, &user, &id, body.starts_at, &mission).await?;
+    Ok(Json(response(moved, &mission.code)))
 }
 
 /// Cancels one of the caller's bookings.

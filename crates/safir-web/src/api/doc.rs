@@ -100,6 +100,7 @@ impl Modify for SecuritySchemes {
         appointments::list_slots,
         appointments::book_appointment,
         appointments::cancel_appointment,
+        appointments::reschedule_appointment,
         appointments::list_my_appointments,
         audit::list_audit_records,
         jobs::get_jobs_overview,

@@ -101,6 +101,13 @@ fn account_and_admin(r: Routes) -> Routes {
         delete(appointments::cancel_appointment),
     )
     .add_scoped(
+        Method::POST,
+        "/api/v1/appointments/{id}/reschedule",
+        Access::SignedIn,
+        WRITE,
+        post(appointments::reschedule_appointment),
+    )
+    .add_scoped(
         Method::GET,
         "/api/v1/me/appointments",
         Access::SignedIn,

@@ -670,3 +670,142 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
         );
     }
 }
+
+/// Moving a booking through the API, as "Change" on the appointments page: to a free slot
+/// only, the old one freed, the applicant told; on both backends.
+#[tokio::test]
+async fn the_api_moves_a_booking_to_another_free_slot() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let rule = safir_domain::consular::appointments::OpeningRule::new(
+            day.weekday(),
+            "09:00".parse().unwrap(),
+            "10:00".parse().unwrap(),
+            30,
+            1,
+            Utc::now().date_naive(),
+            None,
+            None,
+        )
+        .unwrap();
+        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut people = Vec::new();
+        for name in ["move-a", "move-b"] {
+            let user = app.public_user(&unique_email(name)).await;
+            let secret = crate::api::token(&app, &user, &["read", "write"]).await;
+            people.push((user, secret));
+        }
+        let (a, b) = (&people[0], &people[1]);
+        let mut c = app.client();
+        let slots = c
+            .api_raw(
+                "GET",
+                &format!(
+                    "/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"
+                ),
+                None,
+                None,
+                "",
+            )
+            .await
+            .json();
+        let starts: Vec<String> = slots["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(starts.len(), 2, "{slots}");
+        let book = |start: &str| serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start });
+        let res = c
+            .api("POST", "/api/v1/appointments", &a.1, Some(book(&starts[0])))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let first = res.json()["id"].as_str().unwrap().to_owned();
+        let res = c
+            .api("POST", "/api/v1/appointments", &b.1, Some(book(&starts[1])))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let theirs = res.json()["id"].as_str().unwrap().to_owned();
+
+        let move_to = |start: &str| serde_json::json!({ "starts_at": start });
+        let reschedule = format!("/api/v1/appointments/{first}/reschedule");
+        let refused = |res: &crate::harness::TestResponse, code: &str| {
+            let body = crate::api::problem(res, 422, "validation");
+            assert_eq!(
+                crate::api::field_codes(&body),
+                [("starts_at".to_owned(), code.to_owned())]
+            );
+        };
+        // The other slot is taken; the same slot is no move; a time that is no slot.
+        let res = c
+            .api("POST", &reschedule, &a.1, Some(move_to(&starts[1])))
+            .await;
+        refused(&res, "appointments_slot_full");
+        let res = c
+            .api("POST", &reschedule, &a.1, Some(move_to(&starts[0])))
+            .await;
+        refused(&res, "appointments_same_slot");
+        let res = c
+            .api(
+                "POST",
+                &reschedule,
+                &a.1,
+                Some(move_to("2020-01-01T09:00:00Z")),
+            )
+            .await;
+        refused(&res, "appointments_slot_unavailable");
+        let res = c
+            .api(
+                "POST",
+                &reschedule,
+                &a.1,
+                Some(serde_json::json!({ "starts_at": starts[1], "service": "passport" })),
+            )
+            .await;
+        crate::api::problem(&res, 422, "validation");
+        // Someone else's booking does not exist for them.
+        let res = c
+            .api("POST", &reschedule, &b.1, Some(move_to(&starts[1])))
+            .await;
+        crate::api::problem(&res, 404, "not_found");
+        assert_eq!(status_of(&app, &first).await, "booked");
+
+        // Once the other slot is free, the booking moves and the applicant is told.
+        let mails_before = app.emails_to(&a.0.email).await.len();
+        let res = c
+            .api(
+                "DELETE",
+                &format!("/api/v1/appointments/{theirs}"),
+                &b.1,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c
+            .api("POST", &reschedule, &a.1, Some(move_to(&starts[1])))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let moved = res.json();
+        assert_eq!(moved["status"], "booked", "{moved}");
+        assert_eq!(moved["mission"], "PAR");
+        assert_ne!(moved["id"], first.as_str());
+        assert_eq!(
+            moved["starts_at"]
+                .as_str()
+                .map(|s| s.parse::<chrono::DateTime<Utc>>().unwrap()),
+            Some(starts[1].parse::<chrono::DateTime<Utc>>().unwrap())
+        );
+        assert_eq!(status_of(&app, &first).await, "rescheduled");
+        assert_eq!(app.emails_to(&a.0.email).await.len(), mails_before + 1);
+        // The old booking cannot be moved again.
+        let res = c
+            .api("POST", &reschedule, &a.1, Some(move_to(&starts[0])))
+            .await;
+        crate::api::problem(&res, 404, "not_found");
+    }
+}
