@@ -7,7 +7,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
-    actions, applicant_messages, assign, bulk, create, documents, form, my_cases, notes,
+    actions, applicant_messages, assign, bulk, create, documents, evisa, form, my_cases, notes,
     officer_case, priority, queue, services, sla, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
@@ -133,6 +133,7 @@ impl Modify for SecuritySchemes {
         priority::set_case_priority,
         travel_document::open_travel_document,
         notes::add_case_note,
+        evisa::revoke_evisa,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),

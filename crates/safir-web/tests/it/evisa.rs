@@ -462,3 +462,93 @@ async fn an_officer_revokes_and_the_check_says_so() {
         assert!(!res.body.contains("جواز مبلغ عن سرقته"));
     }
 }
+
+/// The same revocation through the API: the reason checked, once only, audited as the API's,
+/// the holder told; another mission's officer and a read-only token cannot.
+#[tokio::test]
+async fn an_officer_revokes_through_the_api() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let dubai = app.mission("DXB", "AE").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let visa = issue(&app, &paris, &holder.id, -1, 30).await;
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let elsewhere = app
+            .staff(
+                &unique_email("dubai"),
+                &[(Role::ConsularOfficer, Some(&dubai))],
+            )
+            .await;
+        let desk = crate::api::token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let reader = crate::api::token(&app, &officer, &["consular:read"]).await;
+        let dubai_desk =
+            crate::api::token(&app, &elsewhere, &["consular:read", "consular:write"]).await;
+        let path = format!("/api/v1/missions/PAR/evisas/{}/revoke", visa.id);
+        let reason = |r: &str| Some(serde_json::json!({ "reason": r }));
+        let mut c = app.client();
+
+        let res = c.api("POST", &path, &desk, reason("  ")).await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
+            [("reason".to_owned(), "required".to_owned())]
+        );
+        let res = c.api("POST", &path, &desk, reason(&"x".repeat(501))).await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
+            [("reason".to_owned(), "too_long".to_owned())]
+        );
+        crate::api::problem(
+            &c.api("POST", &path, &reader, reason("stolen")).await,
+            403,
+            "forbidden",
+        );
+        crate::api::problem(
+            &c.api("POST", &path, &dubai_desk, reason("stolen")).await,
+            403,
+            "forbidden",
+        );
+        let in_dubai = format!("/api/v1/missions/DXB/evisas/{}/revoke", visa.id);
+        crate::api::problem(
+            &c.api("POST", &in_dubai, &dubai_desk, reason("stolen"))
+                .await,
+            404,
+            "not_found",
+        );
+        assert!(
+            app.emails_to(&holder.email).await.is_empty(),
+            "nothing done yet"
+        );
+
+        let res = c
+            .api("POST", &path, &desk, reason("Passport reported stolen."))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let body = res.json();
+        assert_eq!(body["revoked"], true, "{body}");
+        assert_eq!(body["visa_number"], visa.visa_number.as_str());
+        let check = c
+            .api_raw(
+                "GET",
+                &format!("/api/v1/verify?v={}", enc(&visa.code())),
+                None,
+                None,
+                "",
+            )
+            .await;
+        assert_eq!(check.json()["status"], "revoked", "{}", check.body);
+        let records = app.audit_summaries("evisa.revoke").await;
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(records[0]["via"], "api");
+        assert_eq!(records[0]["reason"], "Passport reported stolen.");
+        assert_eq!(app.emails_to(&holder.email).await.len(), 1);
+
+        let res = c.api("POST", &path, &desk, reason("again")).await;
+        crate::api::problem(&res, 409, "evisa_already_revoked");
+        assert_eq!(app.emails_to(&holder.email).await.len(), 1, "told once");
+    }
+}

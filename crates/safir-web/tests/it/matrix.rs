@@ -513,6 +513,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/evisas/{id}/revoke",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/priority",
         Who::OwnMission(CONSULAR),
     ),

@@ -66,6 +66,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ),
     (
         "POST",
+        "/api/v1/missions/{mission}/evisas/{id}/revoke",
+        "consular:write",
+    ),
+    (
+        "POST",
         "/api/v1/missions/{mission}/cases/{id}/priority",
         "consular:write",
     ),

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod create;
 pub mod cursor;
 pub mod documents;
+pub mod evisa;
 pub mod form;
 pub mod my_cases;
 pub mod notes;
@@ -208,6 +209,13 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_WRITE,
         post(travel_document::open_travel_document),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/evisas/{id}/revoke",
+        officer,
+        CONSULAR_WRITE,
+        post(evisa::revoke_evisa),
     )
     .add_scoped(
         Method::POST,

@@ -88,7 +88,7 @@ pub struct EvisaLinkResponse {
 }
 
 impl EvisaLinkResponse {
-    fn new(evisa: &Evisa, public_url: &str) -> Self {
+    pub(crate) fn new(evisa: &Evisa, public_url: &str) -> Self {
         let page_url = format!("{}/evisas/{}", public_url.trim_end_matches('/'), evisa.id);
         EvisaLinkResponse {
             id: evisa.id.clone(),

@@ -262,13 +262,7 @@ pub async fn revoke_evisa(
         Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(AppError::internal(e)),
     };
-    let reason = form.reason.trim();
-    let mut errors = FieldErrors::new();
-    if reason.is_empty() {
-        errors.push("reason", "required");
-    } else if reason.chars().count() > REASON_MAX {
-        errors.add(FieldError::new("reason", "too_long").with_arg("max", REASON_MAX));
-    }
+    let (reason, errors) = revocation_reason(&form.reason);
     if !errors.is_empty() {
         let extra = PageExtra {
             reason: form.reason.clone(),
@@ -287,33 +281,69 @@ pub async fn revoke_evisa(
         )
         .await;
     }
+    if !revoke(&state, &user, client_ip.clone(), &evisa, reason, None).await? {
+        let extra = PageExtra {
+            flash: Some((
+                FlashKind::Error,
+                crate::i18n::t(lang, "evisa-already-revoked"),
+            )),
+            ..PageExtra::default()
+        };
+        return again(
+            &state,
+            lang,
+            &viewer,
+            &user,
+            client_ip,
+            &id,
+            StatusCode::CONFLICT,
+            extra,
+        )
+        .await;
+    }
+    Ok(Redirect::to(&format!("/evisas/{}?done=revoked", evisa.id)).into_response())
+}
+
+/// The reason given for a revocation, trimmed, with what is wrong with it (required, at
+/// most [`REASON_MAX`] characters).
+pub(crate) fn revocation_reason(raw: &str) -> (&str, FieldErrors) {
+    let reason = raw.trim();
+    let mut errors = FieldErrors::new();
+    if reason.is_empty() {
+        errors.push("reason", "required");
+    } else if crate::api::consular::has_control(reason, true) {
+        errors.push("reason", "invalid_characters");
+    } else if reason.chars().count() > REASON_MAX {
+        errors.add(FieldError::new("reason", "too_long").with_arg("max", REASON_MAX));
+    }
+    (reason, errors)
+}
+
+/// Revokes `evisa` as `user`: the holder is emailed and the revocation audited
+/// (`evisa.revoke`, with `"via"` when given), all in one transaction. `false` when it was
+/// already revoked, and nothing is done.
+pub(crate) async fn revoke(
+    state: &AppState,
+    user: &CurrentUser,
+    client_ip: Option<String>,
+    evisa: &Evisa,
+    reason: &str,
+    via: Option<&str>,
+) -> Result<bool, AppError> {
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match evisas::revoke(&mut tx, &evisa.id, &user.user.user_id(), reason).await {
         Ok(_) => {}
         Err(StoreError::Conflict(_)) => {
             tx.rollback().await.map_err(AppError::internal)?;
-            let extra = PageExtra {
-                flash: Some((
-                    FlashKind::Error,
-                    crate::i18n::t(lang, "evisa-already-revoked"),
-                )),
-                ..PageExtra::default()
-            };
-            return again(
-                &state,
-                lang,
-                &viewer,
-                &user,
-                client_ip,
-                &id,
-                StatusCode::CONFLICT,
-                extra,
-            )
-            .await;
+            return Ok(false);
         }
         Err(e) => return Err(AppError::internal(e)),
     }
-    notify_holder_of_revocation(&state, &mut tx, &evisa).await?;
+    notify_holder_of_revocation(state, &mut tx, evisa).await?;
+    let mut summary = serde_json::json!({ "visa_number": evisa.visa_number, "reason": reason });
+    if let Some(via) = via {
+        summary["via"] = via.into();
+    }
     crate::audit_log::commit_with(
         tx,
         &NewAuditRecord {
@@ -324,11 +354,11 @@ pub async fn revoke_evisa(
             target_id: Some(evisa.id.clone()),
             mission_id: Some(evisa.mission()),
             client_ip,
-            summary: serde_json::json!({ "visa_number": evisa.visa_number, "reason": reason }),
+            summary,
         },
     )
     .await?;
-    Ok(Redirect::to(&format!("/evisas/{}?done=revoked", evisa.id)).into_response())
+    Ok(true)
 }
 
 /// The visa's page again after a refused revocation, with `status`.

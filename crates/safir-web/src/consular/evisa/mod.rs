@@ -2,7 +2,7 @@
 //! public check (`/verify`, its published keys, and `/api/v1/verify`).
 
 pub mod api;
-mod document;
+pub(crate) mod document;
 mod pdf;
 pub(crate) mod pdf_text;
 mod verify;

@@ -1,0 +1,85 @@
+//! `POST /api/v1/missions/{mission}/evisas/{id}/revoke`: an officer revokes an e-visa of the
+//! mission, as the button on the e-visa's page does; it no longer verifies.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use safir_store::StoreError;
+use safir_store::consular::evisas;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::views::EvisaLinkResponse;
+use super::{conflict, has_control};
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::api::input::ApiJson;
+use crate::auth::{MissionParam, SignedIn};
+use crate::consular::evisa::document::{revocation_reason, revoke};
+use crate::error::{AppError, ErrorInfo};
+use crate::state::AppState;
+
+/// Why the e-visa is revoked.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// Up to 500 characters; kept in the audit trail and told to the holder by email.
+    #[schema(example = "Holder's passport reported stolen.")]
+    pub reason: String,
+}
+
+/// Revokes an e-visa of the mission.
+///
+/// From then on `/verify` and `GET /api/v1/verify` answer `revoked` for it. The holder is
+/// emailed, and the revocation is recorded in the audit trail (`evisa.revoke`, with
+/// `"via": "api"`), in one transaction. Answers the e-visa as a case lists it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/missions/{mission}/evisas/{id}/revoke",
+    tag = "consular",
+    operation_id = "revoke_evisa",
+    security(("bearer" = ["consular:write"])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The e-visa's id (a case's `evisa.id`)"),
+    ),
+    request_body(content = RevokeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The e-visa, revoked", body = EvisaLinkResponse),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No e-visa of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`evisa_already_revoked`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason` missing, too long or with control characters", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke_evisa(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RevokeRequest>,
+) -> Result<Json<EvisaLinkResponse>, ErrorInfo> {
+    if has_control(&id, false) {
+        return Err(AppError::NotFound.into());
+    }
+    let evisa = match evisas::find(&state.db, &id).await {
+        Ok(e) if e.mission_id == mission.id => e,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
+        Err(e) => return Err(AppError::internal(e).into()),
+    };
+    let (reason, errors) = revocation_reason(&body.reason);
+    errors.into_result()?;
+    if !revoke(&state, &user, ip, &evisa, reason, Some("api")).await? {
+        return Err(conflict("evisa_already_revoked"));
+    }
+    let evisa = evisas::find(&state.db, &evisa.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(Json(EvisaLinkResponse::new(
+        &evisa,
+        &state.config.public_url,
+    )))
+}
