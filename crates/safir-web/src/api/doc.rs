@@ -113,6 +113,7 @@ impl Modify for SecuritySchemes {
         my_cases::list_my_cases,
         create::create_case,
         my_cases::get_my_case,
+        my_cases::get_my_case_decision,
         form::save_case_form,
         submit::submit_case,
         submit::withdraw_case,

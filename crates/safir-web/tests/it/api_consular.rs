@@ -379,6 +379,11 @@ async fn a_passport_renewal_through_the_api_only() {
         );
         let held = c.api("GET", &path, &mine, None).await.json();
         assert_eq!(held["state"], "needs_info");
+        assert_eq!(held["decision_url"], Value::Null, "no decision yet");
+        let res = c
+            .api("GET", &format!("{path}/decision.pdf"), &mine, None)
+            .await;
+        problem(&res, 404, "not_found");
         assert_eq!(held["messages"].as_array().unwrap().len(), 1);
         let res = c
             .api(
@@ -424,6 +429,21 @@ async fn a_passport_renewal_through_the_api_only() {
         );
         assert_eq!(case["decision_reason"], "approved");
         assert_eq!(case["messages"].as_array().unwrap().len(), 2);
+        // The decision letter downloads from where the case says, for its applicant only.
+        let letter = case["decision_url"].as_str().unwrap().to_owned();
+        assert_eq!(letter, format!("{path}/decision.pdf"));
+        let res = c.api("GET", &letter, &mine, None).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.headers["content-type"], "application/pdf");
+        assert!(res.body.starts_with("%PDF-"), "a PDF");
+        assert_eq!(officer_view["decision_url"], Value::Null);
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        let theirs = token(&app, &stranger, &["cases:read"]).await;
+        problem(
+            &c.api("GET", &letter, &theirs, None).await,
+            404,
+            "not_found",
+        );
         assert!(case["timeline"][1].get("actor_id").is_none());
         assert!(case.get("notes").is_none());
         let res = c

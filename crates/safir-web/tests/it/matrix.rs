@@ -469,6 +469,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/cases/{id}/documents", Who::SignedIn),
     ("GET", "/api/v1/cases/{id}/documents/{doc}", Who::SignedIn),
     ("GET", "/api/v1/me/documents", Who::SignedIn),
+    ("GET", "/api/v1/cases/{id}/decision.pdf", Who::SignedIn),
     (
         "POST",
         "/api/v1/appointments/{id}/reschedule",

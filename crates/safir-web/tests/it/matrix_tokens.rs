@@ -34,6 +34,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{id}/documents", "cases:write"),
     ("GET", "/api/v1/cases/{id}/documents/{doc}", "cases:read"),
     ("GET", "/api/v1/me/documents", "cases:read"),
+    ("GET", "/api/v1/cases/{id}/decision.pdf", "cases:read"),
     ("POST", "/api/v1/appointments/{id}/reschedule", "write"),
     ("POST", "/api/v1/me/documents", "cases:write"),
     ("GET", "/api/v1/me/documents/{doc}", "cases:read"),

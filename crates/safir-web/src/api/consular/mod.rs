@@ -78,6 +78,13 @@ pub fn routes(r: Routes) -> Routes {
         get(my_cases::get_my_case),
     )
     .add_scoped(
+        Method::GET,
+        "/api/v1/cases/{id}/decision.pdf",
+        Access::SignedIn,
+        CASES_READ,
+        get(my_cases::get_my_case_decision),
+    )
+    .add_scoped(
         Method::DELETE,
         "/api/v1/cases/{id}",
         Access::SignedIn,

@@ -84,3 +84,30 @@ pub async fn get_my_case(
     let case = own_case(&state, &user, &id).await?;
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
 }
+
+/// The mission's decision on one of the caller's applications, as a PDF letter in Arabic and
+/// English, as "Download the decision" on its page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/decision.pdf",
+    tag = "consular",
+    operation_id = "get_my_case_decision",
+    security(("bearer" = ["cases:read"]), ("session_cookie" = [])),
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The letter", content_type = "application/pdf"),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id, or the mission has not decided it (or it was withdrawn)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_my_case_decision(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    _: NoQuery,
+) -> Result<axum::response::Response, AppError> {
+    let case = own_case(&state, &user, &id).await?;
+    crate::consular::applicant::decision::letter(&state, &case).await
+}

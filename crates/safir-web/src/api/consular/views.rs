@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_store::consular::cases::{self, Case, Event, Message};
 use safir_store::consular::evisas::{self, Evisa};
 use safir_store::missions;
@@ -62,6 +62,10 @@ pub struct CaseResponse {
     pub messages: Vec<MessageResponse>,
     /// The e-visa issued when a visa application was approved; `null` otherwise.
     pub evisa: Option<EvisaLinkResponse>,
+    /// For its applicant, once the mission has decided (approved or refused): where the
+    /// decision letter downloads from as a PDF, in Arabic and English. `null` otherwise.
+    #[schema(example = "/api/v1/cases/0193b0f2…/decision.pdf")]
+    pub decision_url: Option<String>,
     /// The documents filed under the case, in upload order, each with the address it
     /// downloads from on the caller's side.
     pub documents: Vec<super::documents::DocumentResponse>,
@@ -197,9 +201,20 @@ pub async fn case_view(
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;
-    let timeline = cases::events(&state.db, &case.id)
+    let events = cases::events(&state.db, &case.id)
         .await
-        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let st = case.state().map_err(AppError::internal)?;
+    // The letter of a decision the case still stands on (not withdrawn since), for its
+    // applicant.
+    let decision_url = (!officer
+        && st.is_decided()
+        && st != CaseState::Withdrawn
+        && events
+            .iter()
+            .any(|e| matches!(e.action.as_str(), "approve" | "reject")))
+    .then(|| format!("/api/v1/cases/{}/decision.pdf", case.id));
+    let timeline = events
         .into_iter()
         .map(|e| EventResponse::new(e, officer))
         .collect();
@@ -209,7 +224,7 @@ pub async fn case_view(
         .into_iter()
         .map(|m| MessageResponse::new(m, officer))
         .collect();
-    let decided = case.state().map_err(AppError::internal)?.is_decided();
+    let decided = st.is_decided();
     let evisa = if case.kind == CaseKind::Visa.as_str() && decided {
         evisas::find_for_case(&state.db, &case.applicant_id, &case.id)
             .await
@@ -229,6 +244,7 @@ pub async fn case_view(
         timeline,
         messages,
         evisa,
+        decision_url,
         documents,
     })
 }

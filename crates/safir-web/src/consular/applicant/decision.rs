@@ -276,6 +276,15 @@ pub async fn download_decision(
     Path(case_id): Path<String>,
 ) -> Result<Response, AppError> {
     let case = own_case(&state, &me, &case_id).await?;
+    letter(&state, &case).await
+}
+
+/// The decision letter of `case` as a PDF download; `NotFound` while there is no decision
+/// (undecided, or withdrawn). The caller has checked that the case is the viewer's.
+pub(crate) async fn letter(
+    state: &AppState,
+    case: &safir_store::consular::cases::Case,
+) -> Result<Response, AppError> {
     let decided = cases::events(&state.db, &case.id)
         .await
         .map_err(AppError::internal)?
@@ -302,7 +311,7 @@ pub async fn download_decision(
         Some(code) if decided.action == "reject" => labels::reason(lang, code),
         _ => labels::reason(lang, "approved"),
     };
-    let message = decision_message(&state, &case.id, decided.message_id.as_deref()).await?;
+    let message = decision_message(state, &case.id, decided.message_id.as_deref()).await?;
     let mut rows = vec![
         Row {
             label: both("case-reference"),
