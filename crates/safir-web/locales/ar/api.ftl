@@ -29,6 +29,7 @@ field-error-unknown-reason = هذا السبب لا ينطبق على هذا ا�
 field-error-not-an-officer = هذا الشخص لا يعالج الحالات القنصلية في هذه البعثة.
 field-error-unknown-bulk-action = استخدم assign_me أو unassign أو start_review أو close.
 field-error-too-many-cases = أرسل { $max } حالة على الأكثر في الطلب الواحد.
+field-error-consular-service-kind-fixed = لا تتغير استمارة الخدمة لأن طلباتها قائمة عليها. أنشئ خدمة أخرى بدلًا من ذلك.
 error-case-transition-illegal-title = غير ممكن الآن
 error-case-transition-illegal-detail = لا تسمح الحالة الراهنة للملف بهذه الخطوة. أعد تحميل الحالة لمعرفة الخطوات الممكنة.
 error-case-transition-forbidden-title = ليست خطوتك

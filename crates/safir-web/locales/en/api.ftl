@@ -29,6 +29,7 @@ field-error-unknown-reason = This reason does not apply to this action.
 field-error-not-an-officer = This person does not work consular cases at this mission.
 field-error-unknown-bulk-action = Use assign_me, unassign, start_review or close.
 field-error-too-many-cases = Send at most { $max } cases in one call.
+field-error-consular-service-kind-fixed = A service's form cannot change: its applications depend on it. Create another service instead.
 error-case-transition-illegal-title = Not possible now
 error-case-transition-illegal-detail = The case's current state does not allow this step. Reload the case to see what can be done next.
 error-case-transition-forbidden-title = Not your step

@@ -7,8 +7,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
-    actions, applicant_messages, assign, bulk, create, documents, evisa, form, my_cases, notes,
-    officer_case, priority, queue, services, sla, submit, travel_document,
+    actions, applicant_messages, assign, bulk, catalogue, create, documents, evisa, form, my_cases,
+    notes, officer_case, priority, queue, services, sla, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -110,6 +110,9 @@ impl Modify for SecuritySchemes {
         crate::consular::advice::api::publish_travel_advice,
         crate::consular::evisa::api::verify_evisa,
         services::list_services,
+        catalogue::list_mission_services,
+        catalogue::create_mission_service,
+        catalogue::replace_mission_service,
         my_cases::list_my_cases,
         create::create_case,
         my_cases::get_my_case,

@@ -7,7 +7,7 @@ pub mod appointments;
 pub mod approval;
 pub mod case_documents;
 pub mod catalogue;
-mod catalogue_admin;
+pub(crate) mod catalogue_admin;
 pub mod counts;
 pub mod documents;
 pub mod evisa;

@@ -422,3 +422,128 @@ async fn routes_without_a_body_refuse_one_with_members() {
         problem(&res, 409, "case_transition_illegal");
     }
 }
+
+/// A mission's catalogue through the API, as its editor pages keep it: heads of mission add
+/// and change services, every failure named at once, changes audited; officers cannot.
+#[tokio::test]
+async fn heads_of_mission_keep_the_catalogue_through_the_api() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&paris))],
+            )
+            .await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let editor = token(&app, &head, &["consular:read", "consular:write"]).await;
+        let desk = token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let list = "/api/v1/missions/PAR/services";
+        let mut c = app.client();
+        let passport = json!({
+            "kind": "passport_renewal",
+            "code": "passport",
+            "name_ar": "تجديد جواز السفر",
+            "name_en": "Passport renewal",
+            "documents": [{"ar": "صورة شخصية", "en": "A recent photo"}],
+            "fee_minor": 7550,
+            "currency": "EUR",
+            "processing_days": 10,
+        });
+
+        // Officers work cases; the catalogue is the head of mission's.
+        problem(&c.api("GET", list, &desk, None).await, 403, "forbidden");
+        problem(
+            &c.api("POST", list, &desk, Some(passport.clone())).await,
+            403,
+            "forbidden",
+        );
+
+        // Every failure at once.
+        let mut bad = passport.clone();
+        bad.as_object_mut().unwrap().remove("kind");
+        bad["code"] = "Not A Code".into();
+        bad["processing_days"] = 0.into();
+        bad["fee_minor"] = (-5).into();
+        let res = c.api("POST", list, &editor, Some(bad)).await;
+        let fields: Vec<String> = field_codes(&problem(&res, 422, "validation"))
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        for f in ["kind", "code", "processing_days", "fee"] {
+            assert!(fields.contains(&f.to_owned()), "{f}: {fields:?}");
+        }
+        let mut visa = passport.clone();
+        visa["kind"] = "visa".into();
+        visa["code"] = "visa".into();
+        let res = c.api("POST", list, &editor, Some(visa.clone())).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation"))[0].0,
+            "visa_types"
+        );
+
+        let res = c.api("POST", list, &editor, Some(passport.clone())).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let created = res.json();
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(created["fee"]["minor"], 7550);
+        assert_eq!(created["enabled"], true);
+        assert_eq!(created["documents"][0]["en"], "A recent photo");
+        let res = c.api("POST", list, &editor, Some(passport.clone())).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("code".to_owned(), "consular_service_code_taken".to_owned())]
+        );
+
+        // A replacement: only what changed is written; the kind stays.
+        let one = format!("{list}/{id}");
+        let mut changed = passport.clone();
+        changed["name_en"] = "Passport renewal (adults)".into();
+        changed["enabled"] = false.into();
+        let res = c.api("PUT", &one, &editor, Some(changed.clone())).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["name"]["en"], "Passport renewal (adults)");
+        assert_eq!(res.json()["enabled"], false);
+        let res = c.api("PUT", &one, &editor, Some(changed.clone())).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let mut other_kind = changed.clone();
+        other_kind["kind"] = "visa".into();
+        other_kind["visa_types"] = json!(["tourist"]);
+        let res = c.api("PUT", &one, &editor, Some(other_kind)).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("kind".to_owned(), "consular_service_kind_fixed".to_owned())]
+        );
+        let updates = app.audit_summaries("service.update").await;
+        assert_eq!(updates.len(), 1, "one change, one record: {updates:?}");
+        assert_eq!(updates[0]["via"], "api");
+        assert_eq!(updates[0]["changed"]["enabled"]["to"], false);
+        assert_eq!(app.audit_summaries("service.create").await.len(), 1);
+
+        // Disabled: off the public catalogue, still in the mission's own list.
+        let public = c
+            .api_raw(
+                "GET",
+                "/api/v1/consular/services?mission=PAR",
+                None,
+                None,
+                "",
+            )
+            .await
+            .json();
+        assert_eq!(public["items"].as_array().unwrap().len(), 0, "{public}");
+        let own = c.api("GET", list, &editor, None).await.json();
+        assert_eq!(own["items"][0]["id"], id.as_str(), "{own}");
+        problem(
+            &c.api("PUT", &format!("{list}/nope"), &editor, Some(changed))
+                .await,
+            404,
+            "not_found",
+        );
+    }
+}

@@ -498,6 +498,21 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         Who::OwnMission(CONSULAR),
     ),
     (
+        "GET",
+        "/api/v1/missions/{mission}/services",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/services",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "PUT",
+        "/api/v1/missions/{mission}/services/{id}",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/actions",
         Who::OwnMission(CONSULAR),

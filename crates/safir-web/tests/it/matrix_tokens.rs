@@ -51,6 +51,21 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/v1/missions/{mission}/sla", "consular:read"),
     (
+        "GET",
+        "/api/v1/missions/{mission}/services",
+        "consular:read",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/services",
+        "consular:write",
+    ),
+    (
+        "PUT",
+        "/api/v1/missions/{mission}/services/{id}",
+        "consular:write",
+    ),
+    (
         "POST",
         "/api/v1/missions/{mission}/cases/{id}/actions",
         "consular:write",

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod applicant_messages;
 pub mod assign;
 pub mod bulk;
+pub mod catalogue;
 pub mod create;
 pub mod cursor;
 pub mod documents;
@@ -48,6 +49,7 @@ const CONSULAR_WRITE: Option<&str> = Some(TokenScope::ConsularWrite.as_str());
 
 pub fn routes(r: Routes) -> Routes {
     let officer = Access::Mission(Permission::ManageConsularCases);
+    let editor = Access::Mission(Permission::ManageConsularServices);
     // Uploads take a larger body than the site-wide limit, on their route only.
     let upload_limit = DefaultBodyLimit::max(r.state().config.upload_body_limit);
     r.add(
@@ -167,6 +169,27 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_READ,
         get(queue::list_mission_cases),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/services",
+        editor,
+        CONSULAR_READ,
+        get(catalogue::list_mission_services),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/services",
+        editor,
+        CONSULAR_WRITE,
+        post(catalogue::create_mission_service),
+    )
+    .add_scoped(
+        Method::PUT,
+        "/api/v1/missions/{mission}/services/{id}",
+        editor,
+        CONSULAR_WRITE,
+        put(catalogue::replace_mission_service),
     )
     .add_scoped(
         Method::GET,

@@ -55,6 +55,8 @@ pub struct ServiceResponse {
     /// Visa categories offered (visa services only).
     #[schema(example = json!(["tourist", "business"]))]
     pub visa_types: Vec<String>,
+    /// Offered to applicants; the public catalogue lists enabled services only.
+    pub enabled: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,7 +65,7 @@ pub struct ServiceListResponse {
     pub items: Vec<ServiceResponse>,
 }
 
-fn service_response(s: Service, mission: String, lang: Lang) -> ServiceResponse {
+pub(crate) fn service_response(s: Service, mission: String, lang: Lang) -> ServiceResponse {
     let display = match s.fee() {
         Some(fee) if fee.minor == 0 => t(lang, "consular-fee-free"),
         Some(fee) => fee.display(),
@@ -96,6 +98,7 @@ fn service_response(s: Service, mission: String, lang: Lang) -> ServiceResponse 
             en: s.instructions_en,
         },
         processing_days: s.processing_days,
+        enabled: s.enabled,
     }
 }
 

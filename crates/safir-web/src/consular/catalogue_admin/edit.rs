@@ -68,14 +68,14 @@ impl Screen<'_> {
     }
 }
 
-fn code_taken() -> FieldErrors {
+pub(crate) fn code_taken() -> FieldErrors {
     let mut errors = FieldErrors::new();
     errors.add(FieldError::new("code", "consular_service_code_taken"));
     errors
 }
 
 /// The stored form of each field, for comparing and for the audit summary.
-fn snapshot(s: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn snapshot(s: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
     for (k, v) in [
         ("code", serde_json::json!(s.code)),
@@ -97,7 +97,10 @@ fn snapshot(s: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// `{field: {"from": old, "to": new}}` for each field the edit changes.
-fn changed_fields(old: &Service, new: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn changed_fields(
+    old: &Service,
+    new: &ServiceInput,
+) -> serde_json::Map<String, serde_json::Value> {
     let before = serde_json::to_value(old).unwrap_or_default();
     let mut changes = serde_json::Map::new();
     for (k, to) in snapshot(new) {
@@ -109,7 +112,7 @@ fn changed_fields(old: &Service, new: &ServiceInput) -> serde_json::Map<String, 
     changes
 }
 
-async fn mission_service(
+pub(crate) async fn mission_service(
     state: &AppState,
     mission: &Mission,
     id: &str,

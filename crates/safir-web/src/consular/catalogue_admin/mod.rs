@@ -1,8 +1,8 @@
 //! The service catalogue editor of one mission: the list of its services, the creation and
 //! the edit forms. Every route needs `ManageConsularServices` on the mission in the path.
 
-mod edit;
-mod form;
+pub(crate) mod edit;
+pub(crate) mod form;
 mod list;
 
 use axum::http::Method;

@@ -1,0 +1,287 @@
+//! A mission's service catalogue through the API, as its editor pages keep it
+//! (`/missions/{mission}/services`): every service, enabled or not
+//! (`GET /api/v1/missions/{mission}/services`), a new one (`POST`) and a whole replacement of
+//! one (`PUT …/{id}`). The same checks as the form, every failure named at once; every change
+//! audited (`service.create`, `service.update`, with `"via": "api"`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use safir_domain::consular::service::{Currency, Fee};
+use safir_store::StoreError;
+use safir_store::consular::services::{self, ServiceInput};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::services::{ServiceListResponse, ServiceResponse, service_response};
+use crate::admin::support::Actor;
+use crate::api::ClientIp;
+use crate::api::doc::Problem;
+use crate::api::input::{ApiJson, NoQuery};
+use crate::auth::{MissionParam, SignedIn};
+use crate::consular::catalogue_admin::edit::{
+    changed_fields, code_taken, mission_service, snapshot,
+};
+use crate::consular::catalogue_admin::form::ServiceForm;
+use crate::consular::catalogue_admin::{SERVICE_CREATE, SERVICE_UPDATE};
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// One document to prepare, in both languages.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentLine {
+    #[schema(example = "صورة شخصية حديثة")]
+    pub ar: String,
+    #[schema(example = "A recent photo")]
+    pub en: String,
+}
+
+/// A service as an editor describes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRequest {
+    /// The application form it uses: `passport_renewal`, `visa`, `emergency` or
+    /// `emergency_travel_document`. Required to create; a service's kind never changes (its
+    /// cases depend on it), so on a replacement it may be left out or repeated, not changed.
+    #[schema(example = "passport_renewal")]
+    pub kind: Option<String>,
+    /// The mission's own short name for it: lowercase letters, digits and `_`, unique at the
+    /// mission.
+    #[schema(example = "passport_renewal")]
+    pub code: String,
+    #[schema(example = "تجديد جواز السفر")]
+    pub name_ar: String,
+    #[schema(example = "Passport renewal")]
+    pub name_en: String,
+    #[serde(default)]
+    pub instructions_ar: String,
+    #[serde(default)]
+    pub instructions_en: String,
+    /// Documents to prepare, each in both languages (neither side may contain `|`).
+    #[serde(default)]
+    pub documents: Vec<DocumentLine>,
+    /// The fee in the currency's minor unit (cents, fils …): 7550 is 75.50 EUR; 0 is free.
+    #[schema(example = 7500)]
+    pub fee_minor: i64,
+    /// ISO 4217 code of one of the currencies Safir knows.
+    #[schema(example = "EUR")]
+    pub currency: String,
+    /// The mission's target, in days from submission.
+    #[schema(example = 10)]
+    pub processing_days: i64,
+    /// For a visa service, the categories offered (at least one): `tourist`, `business`,
+    /// `study`, `transit` …; none for other kinds.
+    #[serde(default)]
+    pub visa_types: Vec<String>,
+    /// Offered to applicants; `true` when left out.
+    pub enabled: Option<bool>,
+}
+
+impl ServiceRequest {
+    /// The form the editor pages check, filled from the request; `kind` as given, or the
+    /// stored one on a replacement.
+    fn form(&self, kind: &str) -> ServiceForm {
+        // The fee as the form's amount in major units, so that the form's own check reads it;
+        // a currency Safir does not know is named by that check.
+        let fee = match Currency::parse(&self.currency) {
+            Ok(c) if self.fee_minor >= 0 => Fee::from_minor(self.fee_minor, c).amount_text(),
+            _ => self.fee_minor.to_string(),
+        };
+        ServiceForm {
+            kind: kind.to_owned(),
+            code: self.code.clone(),
+            name_ar: self.name_ar.clone(),
+            name_en: self.name_en.clone(),
+            instructions_ar: self.instructions_ar.clone(),
+            instructions_en: self.instructions_en.clone(),
+            documents: self
+                .documents
+                .iter()
+                .map(|d| format!("{} | {}", d.ar, d.en))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            fee,
+            currency: self.currency.clone(),
+            processing_days: self.processing_days.to_string(),
+            visa_types: self.visa_types.clone(),
+            enabled: self.enabled.unwrap_or(true),
+        }
+    }
+}
+
+/// The mission's services as the API lists them.
+async fn listed(
+    state: &AppState,
+    mission: &safir_store::missions::Mission,
+    lang: Lang,
+    id: &str,
+) -> Result<ServiceResponse, AppError> {
+    let service = mission_service(state, mission, id).await?;
+    Ok(service_response(service, mission.code.clone(), lang))
+}
+
+/// Every service of the mission, enabled or not, by form then code.
+#[utoipa::path(
+    get,
+    path = "/api/v1/missions/{mission}/services",
+    tag = "consular",
+    operation_id = "list_mission_services",
+    security(("bearer" = ["consular:read"]), ("session_cookie" = [])),
+    params(("mission" = String, Path, description = "Mission code, e.g. `PAR`")),
+    responses(
+        (status = 200, description = "The mission's services", body = ServiceListResponse),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to edit this mission's services (heads of mission, administrators), or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_mission_services(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(_user): SignedIn,
+    MissionParam(mission): MissionParam,
+    _: NoQuery,
+) -> Result<Json<ServiceListResponse>, AppError> {
+    let mut items: Vec<ServiceResponse> = services::list_for_mission(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|s| service_response(s, mission.code.clone(), lang))
+        .collect();
+    items.sort_by(|a, b| (&a.kind, &a.code).cmp(&(&b.kind, &b.code)));
+    Ok(Json(ServiceListResponse { items }))
+}
+
+/// Adds a service to the mission's catalogue.
+#[utoipa::path(
+    post,
+    path = "/api/v1/missions/{mission}/services",
+    tag = "consular",
+    operation_id = "create_mission_service",
+    security(("bearer" = ["consular:write"])),
+    params(("mission" = String, Path, description = "Mission code, e.g. `PAR`")),
+    request_body(content = ServiceRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The new service", body = ServiceResponse),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field refused, named (`code` taken: `consular_service_code_taken`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_mission_service(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<ServiceRequest>,
+) -> Result<(StatusCode, Json<ServiceResponse>), AppError> {
+    let Some(kind) = body.kind.as_deref() else {
+        // Checked with the rest, so that every failure is named at once.
+        let mut errors = FieldErrors::new();
+        errors.push("kind", "required");
+        let others = body.form("").validate().err().unwrap_or_default();
+        others
+            .iter()
+            .filter(|e| e.field != "kind")
+            .for_each(|e| errors.add(e.clone()));
+        return Err(AppError::Validation(errors));
+    };
+    let input: ServiceInput = body.form(kind).validate().map_err(AppError::Validation)?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let id = match services::create(&mut tx, &mission.id, &input).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => return Err(AppError::Validation(code_taken())),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let actor = Actor { user, ip };
+    let summary = serde_json::json!({ "created": snapshot(&input), "via": "api" });
+    let record = actor.audit(
+        SERVICE_CREATE,
+        "service",
+        Some(id.as_str()),
+        Some(&mission.id),
+        summary,
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    let created = listed(&state, &mission, lang, id.as_str()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Replaces one of the mission's services with the body, as saving its edit form does.
+///
+/// Only what changed is written and audited (`service.update`, with each field before and
+/// after); a body that changes nothing writes nothing. Applications already filed keep
+/// their form.
+#[utoipa::path(
+    put,
+    path = "/api/v1/missions/{mission}/services/{id}",
+    tag = "consular",
+    operation_id = "replace_mission_service",
+    security(("bearer" = ["consular:write"])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The service's id"),
+    ),
+    request_body(content = ServiceRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The service as saved", body = ServiceResponse),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No service of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field refused, named (a changed `kind`: `consular_service_kind_fixed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn replace_mission_service(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ServiceRequest>,
+) -> Result<Json<ServiceResponse>, AppError> {
+    let service = mission_service(&state, &mission, &id).await?;
+    let checked = body.form(&service.kind).validate();
+    let changed_kind = body
+        .kind
+        .as_deref()
+        .is_some_and(|k| k.trim() != service.kind);
+    let input = match (checked, changed_kind) {
+        (Ok(input), false) => input,
+        (checked, _) => {
+            let mut errors: FieldErrors = checked.err().unwrap_or_default();
+            if changed_kind {
+                errors.push("kind", "consular_service_kind_fixed");
+            }
+            return Err(AppError::Validation(errors));
+        }
+    };
+    let changes = changed_fields(&service, &input);
+    if !changes.is_empty() {
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        match services::update(&mut tx, &mission.id, &service.id, &input).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => return Err(AppError::Validation(code_taken())),
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(AppError::internal(e)),
+        }
+        let actor = Actor { user, ip };
+        let record = actor.audit(
+            SERVICE_UPDATE,
+            "service",
+            Some(&service.id),
+            Some(&mission.id),
+            serde_json::json!({ "changed": changes, "via": "api" }),
+        );
+        crate::audit_log::commit_with(tx, &record).await?;
+    }
+    Ok(Json(listed(&state, &mission, lang, &service.id).await?))
+}
