@@ -12,6 +12,7 @@ pub mod input;
 mod jobs;
 pub(crate) mod me;
 mod missions;
+mod schedule;
 
 use std::net::SocketAddr;
 
@@ -28,7 +29,49 @@ use crate::state::AppState;
 pub use doc::document;
 
 pub fn routes(r: Routes) -> Routes {
-    consular::routes(account_and_admin(r))
+    consular::routes(schedule_routes(account_and_admin(r)))
+}
+
+/// A mission's day of bookings and its schedule, for its staff.
+fn schedule_routes(r: Routes) -> Routes {
+    const CONSULAR_READ: Option<&str> = Some(TokenScope::ConsularRead.as_str());
+    const CONSULAR_WRITE: Option<&str> = Some(TokenScope::ConsularWrite.as_str());
+    let manage = Access::Mission(Permission::ManageConsularServices);
+    r.add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/appointments",
+        Access::Mission(Permission::ViewPersonalData),
+        CONSULAR_READ,
+        get(schedule::list_mission_appointments),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/appointments/schedule",
+        manage,
+        CONSULAR_READ,
+        get(schedule::get_mission_schedule),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/appointments/schedule/rules",
+        manage,
+        CONSULAR_WRITE,
+        post(schedule::add_schedule_rule),
+    )
+    .add_scoped(
+        Method::DELETE,
+        "/api/v1/missions/{mission}/appointments/schedule/rules/{id}",
+        manage,
+        CONSULAR_WRITE,
+        delete(schedule::remove_schedule_rule),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/appointments/schedule/closures",
+        manage,
+        CONSULAR_WRITE,
+        post(schedule::add_schedule_closure),
+    )
 }
 
 fn account_and_admin(r: Routes) -> Routes {

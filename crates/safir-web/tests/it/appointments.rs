@@ -809,3 +809,178 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
         crate::api::problem(&res, 404, "not_found");
     }
 }
+
+/// A mission's schedule and its day of bookings through the API: the head of mission opens
+/// hours and closes a day through the page's checks, an applicant books, an officer reads the
+/// day (audited), the hours are removed; an officer cannot change the schedule.
+#[tokio::test]
+async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&mission_id))],
+            )
+            .await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let editor = crate::api::token(&app, &head, &["consular:read", "consular:write"]).await;
+        let desk = crate::api::token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
+        let rules = "/api/v1/missions/PAR/appointments/schedule/rules";
+        let mut c = app.client();
+        let weekday = day.weekday().number_from_monday();
+        let rule = serde_json::json!({
+            "weekday": weekday, "start_time": "09:00", "end_time": "10:00",
+            "slot_minutes": 30, "capacity": 2, "valid_from": Utc::now().date_naive().to_string(),
+        });
+
+        crate::api::problem(
+            &c.api("POST", rules, &desk, Some(rule.clone())).await,
+            403,
+            "forbidden",
+        );
+        // Every failure at once, named as on the page.
+        let mut bad = rule.clone();
+        bad["end_time"] = "08:00".into();
+        bad["capacity"] = 0.into();
+        bad["service"] = "nope".into();
+        let res = c.api("POST", rules, &editor, Some(bad)).await;
+        let fields: Vec<String> =
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation"))
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect();
+        assert!(fields.contains(&"capacity".to_owned()), "{fields:?}");
+        let res = c.api("POST", rules, &editor, Some(rule.clone())).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let rule_id = res.json()["id"].as_str().unwrap().to_owned();
+        assert_eq!(res.json()["capacity"], 2);
+
+        let closures = "/api/v1/missions/PAR/appointments/schedule/closures";
+        let closed_day = day + chrono::Duration::days(7);
+        let res = c
+            .api(
+                "POST",
+                closures,
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": closed_day.to_string(), "last_day": (closed_day - chrono::Duration::days(1)).to_string(),
+                    "reason_ar": "عطلة", "reason_en": "Holiday",
+                })),
+            )
+            .await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation"))[0].0,
+            "last_day"
+        );
+        let res = c
+            .api(
+                "POST",
+                closures,
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": closed_day.to_string(), "last_day": closed_day.to_string(),
+                    "reason_ar": "عطلة", "reason_en": "Holiday",
+                })),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let schedule = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/appointments/schedule",
+                &editor,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(schedule["time_zone"], "Europe/Paris");
+        assert_eq!(schedule["rules"][0]["id"], rule_id.as_str(), "{schedule}");
+        assert_eq!(schedule["closures"][0]["reason_en"], "Holiday");
+        let slots = |date: chrono::NaiveDate| {
+            format!("/api/v1/missions/PAR/appointments/slots?service=visa&from={date}&to={date}")
+        };
+        let closed = c
+            .api_raw("GET", &slots(closed_day), None, None, "")
+            .await
+            .json();
+        assert_eq!(closed["items"].as_array().unwrap().len(), 0, "{closed}");
+
+        // An applicant books; the officer reads the day, and that read is on record.
+        let open = c.api_raw("GET", &slots(day), None, None, "").await.json();
+        let start = open["items"][0]["starts_at"].as_str().unwrap().to_owned();
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/appointments",
+                &mine,
+                Some(
+                    serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start }),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let listed = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/PAR/appointments?date={day}"),
+                &desk,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            listed["items"][0]["email"],
+            applicant.email.as_str(),
+            "{listed}"
+        );
+        assert_eq!(listed["items"][0]["local_time"], "09:00");
+        let reads = app.audit_summaries("appointment.read").await;
+        assert_eq!(reads.last().unwrap()["via"], "api", "{reads:?}");
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/appointments?date=tomorrow",
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation"))[0].0,
+            "date"
+        );
+
+        // The hours go; the booking made stays.
+        let one = format!("{rules}/{rule_id}");
+        crate::api::problem(&c.api("DELETE", &one, &desk, None).await, 403, "forbidden");
+        let res = c.api("DELETE", &one, &editor, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        crate::api::problem(
+            &c.api("DELETE", &one, &editor, None).await,
+            404,
+            "not_found",
+        );
+        let after = c.api_raw("GET", &slots(day), None, None, "").await.json();
+        assert_eq!(after["items"].as_array().unwrap().len(), 0, "{after}");
+        let mine_now = c
+            .api("GET", "/api/v1/me/appointments", &mine, None)
+            .await
+            .json();
+        assert_eq!(mine_now["items"][0]["status"], "booked");
+        let actions = app.audit_actions().await;
+        for a in [
+            "appointment_rule.create",
+            "appointment_closure.create",
+            "appointment_rule.remove",
+        ] {
+            assert!(actions.contains(&a.to_owned()), "{a}: {actions:?}");
+        }
+    }
+}

@@ -499,6 +499,31 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ),
     (
         "GET",
+        "/api/v1/missions/{mission}/appointments",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/appointments/schedule",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/appointments/schedule/rules",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "DELETE",
+        "/api/v1/missions/{mission}/appointments/schedule/rules/{id}",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/appointments/schedule/closures",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "GET",
         "/api/v1/missions/{mission}/services",
         Who::OwnMission(&[As::Admin, As::Head]),
     ),

@@ -52,6 +52,31 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/missions/{mission}/sla", "consular:read"),
     (
         "GET",
+        "/api/v1/missions/{mission}/appointments",
+        "consular:read",
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/appointments/schedule",
+        "consular:read",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/appointments/schedule/rules",
+        "consular:write",
+    ),
+    (
+        "DELETE",
+        "/api/v1/missions/{mission}/appointments/schedule/rules/{id}",
+        "consular:write",
+    ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/appointments/schedule/closures",
+        "consular:write",
+    ),
+    (
+        "GET",
         "/api/v1/missions/{mission}/services",
         "consular:read",
     ),

@@ -9,7 +9,7 @@ pub mod labels;
 mod mine;
 pub mod notify;
 mod schedule;
-mod schedule_form;
+pub(crate) mod schedule_form;
 pub mod service;
 
 use axum::http::Method;
