@@ -143,6 +143,8 @@ impl Modify for SecuritySchemes {
         travel_document::open_travel_document,
         notes::add_case_note,
         evisa::revoke_evisa,
+        evisa::get_my_evisa_pdf,
+        evisa::get_mission_evisa_pdf,
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),

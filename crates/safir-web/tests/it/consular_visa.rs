@@ -162,6 +162,43 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         let code = url.split_once("?v=").unwrap().1;
         let verdict = anyone.get(&format!("/api/v1/verify?v={code}")).await.json();
         assert_eq!(verdict["status"], "valid", "{verdict}");
+        // The PDF downloads with the same token: the holder's through their case, the
+        // officers' through the mission, each officer's read on record.
+        let download = issued["download_url"].as_str().unwrap().to_owned();
+        assert_eq!(download, format!("/api/v1/cases/{case_id}/evisa.pdf"));
+        let res = c.api("GET", &download, &secret, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.headers["content-type"], "application/pdf");
+        assert!(res.body.starts_with("%PDF-"));
+        let desk = crate::api::token(&app, &officer, &["consular:read"]).await;
+        let seen = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/DXB/cases/{case_id}"),
+                &desk,
+                None,
+            )
+            .await
+            .json();
+        let theirs = seen["evisa"]["download_url"].as_str().unwrap().to_owned();
+        assert!(
+            theirs.starts_with("/api/v1/missions/DXB/evisas/"),
+            "{theirs}"
+        );
+        let reads_before = app.audit_summaries("evisa.read").await.len();
+        let res = c.api("GET", &theirs, &desk, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(res.body.starts_with("%PDF-"));
+        let reads = app.audit_summaries("evisa.read").await;
+        assert_eq!(reads.len(), reads_before + 1);
+        assert_eq!(reads.last().unwrap()["via"], "api");
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        let nosy = crate::api::token(&app, &stranger, &["cases:read"]).await;
+        crate::api::problem(
+            &c.api("GET", &download, &nosy, None).await,
+            404,
+            "not_found",
+        );
 
         // The decision letter downloads as a PDF in both languages, for the applicant only.
         assert!(

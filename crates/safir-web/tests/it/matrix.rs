@@ -470,6 +470,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/cases/{id}/documents/{doc}", Who::SignedIn),
     ("GET", "/api/v1/me/documents", Who::SignedIn),
     ("GET", "/api/v1/cases/{id}/decision.pdf", Who::SignedIn),
+    ("GET", "/api/v1/cases/{id}/evisa.pdf", Who::SignedIn),
     (
         "POST",
         "/api/v1/appointments/{id}/reschedule",
@@ -555,6 +556,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     (
         "POST",
         "/api/v1/missions/{mission}/evisas/{id}/revoke",
+        Who::OwnMission(CONSULAR),
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/evisas/{id}/pdf",
         Who::OwnMission(CONSULAR),
     ),
     (

@@ -35,6 +35,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cases/{id}/documents/{doc}", "cases:read"),
     ("GET", "/api/v1/me/documents", "cases:read"),
     ("GET", "/api/v1/cases/{id}/decision.pdf", "cases:read"),
+    ("GET", "/api/v1/cases/{id}/evisa.pdf", "cases:read"),
     ("POST", "/api/v1/appointments/{id}/reschedule", "write"),
     ("POST", "/api/v1/me/documents", "cases:write"),
     ("GET", "/api/v1/me/documents/{doc}", "cases:read"),
@@ -109,6 +110,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
         "POST",
         "/api/v1/missions/{mission}/evisas/{id}/revoke",
         "consular:write",
+    ),
+    (
+        "GET",
+        "/api/v1/missions/{mission}/evisas/{id}/pdf",
+        "consular:read",
     ),
     (
         "POST",

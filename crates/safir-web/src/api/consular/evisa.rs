@@ -1,5 +1,6 @@
-//! `POST /api/v1/missions/{mission}/evisas/{id}/revoke`: an officer revokes an e-visa of the
-//! mission, as the button on the e-visa's page does; it no longer verifies.
+//! E-visas through the API: the holder downloads theirs (`GET /api/v1/cases/{id}/evisa.pdf`),
+//! the mission's officers download one (audited) or revoke it
+//! (`…/missions/{mission}/evisas/{id}/pdf`, `…/revoke`), as on the e-visa's page.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,12 +10,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::views::EvisaLinkResponse;
-use super::{conflict, has_control};
+use super::{conflict, has_control, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
+use crate::api::input::NoQuery;
 use crate::auth::{MissionParam, SignedIn};
-use crate::consular::evisa::document::{revocation_reason, revoke};
+use crate::consular::evisa::document::{pdf_response, record_read, revocation_reason, revoke};
 use crate::error::{AppError, ErrorInfo};
 use crate::state::AppState;
 
@@ -81,5 +83,77 @@ pub async fn revoke_evisa(
     Ok(Json(EvisaLinkResponse::new(
         &evisa,
         &state.config.public_url,
+        Some(&mission.code),
     )))
+}
+
+/// The e-visa of one of the caller's approved visa applications, as a PDF with its QR code.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/evisa.pdf",
+    tag = "consular",
+    operation_id = "get_my_evisa_pdf",
+    security(("bearer" = ["cases:read"]), ("session_cookie" = [])),
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The e-visa", content_type = "application/pdf"),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No case of the caller has this id, or it has no e-visa", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_my_evisa_pdf(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    _: NoQuery,
+) -> Result<axum::response::Response, AppError> {
+    let case = own_case(&state, &user, &id).await?;
+    let evisa = evisas::find_for_case(&state.db, user.id(), &case.id)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    pdf_response(&state, &evisa).await
+}
+
+/// An e-visa of the mission as a PDF, for its officers.
+///
+/// Personal data: each call is recorded in the audit trail (`evisa.read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/missions/{mission}/evisas/{id}/pdf",
+    tag = "consular",
+    operation_id = "get_mission_evisa_pdf",
+    security(("bearer" = ["consular:read"]), ("session_cookie" = [])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The e-visa's id (a case's `evisa.id`)"),
+    ),
+    responses(
+        (status = 200, description = "The e-visa", content_type = "application/pdf"),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No e-visa of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_mission_evisa_pdf(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+    _: NoQuery,
+) -> Result<axum::response::Response, AppError> {
+    if has_control(&id, false) {
+        return Err(AppError::NotFound);
+    }
+    let evisa = match evisas::find(&state.db, &id).await {
+        Ok(e) if e.mission_id == mission.id => e,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    record_read(&state, &user, ip, &evisa, "pdf", "api").await?;
+    pdf_response(&state, &evisa).await
 }

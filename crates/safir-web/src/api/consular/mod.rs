@@ -241,6 +241,20 @@ pub fn routes(r: Routes) -> Routes {
         post(travel_document::open_travel_document),
     )
     .add_scoped(
+        Method::GET,
+        "/api/v1/cases/{id}/evisa.pdf",
+        Access::SignedIn,
+        CASES_READ,
+        get(evisa::get_my_evisa_pdf),
+    )
+    .add_scoped(
+        Method::GET,
+        "/api/v1/missions/{mission}/evisas/{id}/pdf",
+        officer,
+        CONSULAR_READ,
+        get(evisa::get_mission_evisa_pdf),
+    )
+    .add_scoped(
         Method::POST,
         "/api/v1/missions/{mission}/evisas/{id}/revoke",
         officer,

@@ -86,13 +86,18 @@ pub struct EvisaLinkResponse {
     pub page_url: String,
     /// The same as a PDF.
     pub pdf_url: String,
+    /// The PDF through the API, with the same token: the holder's
+    /// `/api/v1/cases/{case}/evisa.pdf`, or the officers' `/api/v1/missions/{mission}/evisas/{id}/pdf`.
+    #[schema(example = "/api/v1/cases/0193b0f2…/evisa.pdf")]
+    pub download_url: String,
     /// What the QR code carries: anyone can check the e-visa at this address;
     /// `GET /api/v1/verify?v=…` answers the same in JSON.
     pub verify_url: String,
 }
 
 impl EvisaLinkResponse {
-    pub(crate) fn new(evisa: &Evisa, public_url: &str) -> Self {
+    /// `mission_code` for the officers' view, `None` for the holder's.
+    pub(crate) fn new(evisa: &Evisa, public_url: &str, mission_code: Option<&str>) -> Self {
         let page_url = format!("{}/evisas/{}", public_url.trim_end_matches('/'), evisa.id);
         EvisaLinkResponse {
             id: evisa.id.clone(),
@@ -101,6 +106,12 @@ impl EvisaLinkResponse {
             valid_until: evisa.valid_until,
             revoked: evisa.is_revoked(),
             pdf_url: format!("{page_url}/pdf"),
+            download_url: match (mission_code, &evisa.case_id) {
+                (None, Some(case)) => format!("/api/v1/cases/{case}/evisa.pdf"),
+                (Some(code), _) => format!("/api/v1/missions/{code}/evisas/{}/pdf", evisa.id),
+                // An e-visa issued outside an application: its holder reads it on its page.
+                (None, None) => format!("{page_url}/pdf"),
+            },
             page_url,
             verify_url: evisa.verify_url(public_url),
         }
@@ -229,7 +240,13 @@ pub async fn case_view(
         evisas::find_for_case(&state.db, &case.applicant_id, &case.id)
             .await
             .map_err(AppError::internal)?
-            .map(|v| EvisaLinkResponse::new(&v, &state.config.public_url))
+            .map(|v| {
+                EvisaLinkResponse::new(
+                    &v,
+                    &state.config.public_url,
+                    officer.then_some(mission.code.as_str()),
+                )
+            })
     } else {
         None
     };

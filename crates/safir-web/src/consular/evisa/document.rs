@@ -54,12 +54,13 @@ async fn open(state: &AppState, user: &CurrentUser, id: &str) -> Result<(Evisa, 
 }
 
 /// A staff opening of a visa is a read of personal data.
-async fn record_read(
+pub(crate) async fn record_read(
     state: &AppState,
     user: &CurrentUser,
     client_ip: Option<String>,
     evisa: &Evisa,
     what: &str,
+    via: &str,
 ) -> Result<(), AppError> {
     state
         .audit
@@ -71,7 +72,7 @@ async fn record_read(
             target_id: Some(evisa.id.clone()),
             mission_id: Some(evisa.mission()),
             client_ip,
-            summary: serde_json::json!({ "visa_number": evisa.visa_number, "view": what }),
+            summary: serde_json::json!({ "visa_number": evisa.visa_number, "view": what, "via": via }),
         })
         .await
         .map(|_| ())
@@ -130,7 +131,7 @@ async fn evisa_page(
 ) -> Result<Html<String>, AppError> {
     let (evisa, reader) = open(state, user, id).await?;
     if let Reader::Staff { .. } = reader {
-        record_read(state, user, client_ip, &evisa, "page").await?;
+        record_read(state, user, client_ip, &evisa, "page", "web").await?;
     }
     let payload = evisa.signed_payload().map_err(AppError::internal)?;
     let mission = view::mission_of(state, &payload).await;
@@ -221,10 +222,16 @@ pub async fn evisa_pdf(
 ) -> Result<Response, AppError> {
     let (evisa, reader) = open(&state, &user, &id).await?;
     if let Reader::Staff { .. } = reader {
-        record_read(&state, &user, client_ip, &evisa, "pdf").await?;
+        record_read(&state, &user, client_ip, &evisa, "pdf", "web").await?;
     }
+    pdf_response(&state, &evisa).await
+}
+
+/// The e-visa as a PDF download (the caller has checked who may read it and audited a
+/// staff read).
+pub(crate) async fn pdf_response(state: &AppState, evisa: &Evisa) -> Result<Response, AppError> {
     let payload = evisa.signed_payload().map_err(AppError::internal)?;
-    let mission = view::mission_of(&state, &payload).await;
+    let mission = view::mission_of(state, &payload).await;
     let rows = view::rows(&payload, mission.as_ref(), Audience::Document);
     let verify_url = evisa.verify_url(&state.config.public_url);
     let bytes = render_pdf(&rows, &verify_url, evisa.is_revoked()).map_err(AppError::internal)?;
