@@ -307,14 +307,7 @@ pub async fn reschedule_appointment(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<AppointmentResponse>, AppError> {
-    let current = match store::find(&state.db, &id).await {
-        Ok(a) if a.user_id == user.id() && a.is_booked() => a,
-        Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let mission = missions::find(&state.db, &current.mission_id)
-        .await
-        .map_err(AppError::internal)?;
+    let (_, mission) = crate::consular::appointments::mine::own_booking(&state, &user, &id).await?;
     let moved = service::reschedule(&state, &user, &id, body.starts_at, &mission).await?;
     Ok(Json(response(moved, &mission.code)))
 }

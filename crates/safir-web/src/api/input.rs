@@ -30,13 +30,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = BodyRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        let is_json = is_json(req.headers());
         if !is_json {
             return Err(BodyRejection(
                 AppError::UnsupportedMediaType.into_response(),
@@ -49,6 +43,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .map(ApiJson)
             .map_err(|info| BodyRejection(info.into_response()))
     }
+}
+
+/// Whether the request says its body is JSON (`application/json` or a `+json` type).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
 }
 
 /// For routes that take no body: none, or an empty JSON object (`{}`, which some clients
@@ -67,13 +71,7 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
     type Rejection = BodyRejection;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
+        let is_json = is_json(req.headers());
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             BodyRejection(AppError::from(rejection.status()).into_response())
         })?;

@@ -6,11 +6,10 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
 use safir_store::StoreError;
 use safir_store::consular::appointments::schedule::{self, ClosureRow, RuleRow};
-use safir_store::consular::appointments::{self as store};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,7 +18,10 @@ use super::doc::Problem;
 use super::input::{ApiJson, NoBody, NoQuery, query_pairs};
 use crate::admin::support::{Actor, FormData};
 use crate::auth::{MissionParam, SignedIn};
-use crate::consular::appointments::schedule_form::{parse_closure, parse_rule};
+use crate::consular::appointments::day::bookings_of_day;
+use crate::consular::appointments::schedule_form::{
+    closure_summary, parse_closure, parse_rule, removed_rule_summary,
+};
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -211,27 +213,8 @@ pub async fn list_mission_appointments(
     }
     errors.into_result()?;
     let date = date.unwrap_or_else(|| service::local_today(tz));
-    let bound = |d: chrono::NaiveDate| {
-        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        tz.from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
-    };
-    let (from, to) = (bound(date), bound(date + Duration::days(1)));
-    let rows = store::list_for_mission(&state.db, &mission.id, from, to)
-        .await
-        .map_err(AppError::internal)?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let actor = Actor { user, ip };
-    let record = actor.audit(
-        domain::BOOKINGS_READ,
-        "appointment_day",
-        Some(&date.to_string()),
-        Some(&mission.id),
-        serde_json::json!({ "date": date.to_string(), "appointments": ids, "via": "api" }),
-    );
-    state.audit.record(record).await?;
+    let rows = bookings_of_day(&state, &actor, &mission, tz, date, "api").await?;
     let items = rows
         .into_iter()
         .map(|r| DayBookingResponse {
@@ -398,11 +381,7 @@ pub async fn remove_schedule_rule(
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(AppError::internal(e)),
     };
-    let summary = serde_json::json!({ "removed": {
-        "weekday": removed.weekday, "start_time": removed.start_time, "end_time": removed.end_time,
-        "slot_minutes": removed.slot_minutes, "capacity": removed.capacity, "service": removed.service,
-        "valid_from": removed.valid_from, "valid_until": removed.valid_until,
-    }, "via": "api" });
+    let summary = serde_json::json!({ "removed": removed_rule_summary(&removed), "via": "api" });
     let actor = Actor { user, ip };
     let record = actor.audit(
         domain::RULE_REMOVE,
@@ -458,10 +437,7 @@ pub async fn add_schedule_closure(
         "appointment_closure",
         Some(&id),
         Some(&mission.id),
-        serde_json::json!({ "created": {
-            "first_day": closure.first_day().to_string(), "last_day": closure.last_day().to_string(),
-            "reason_ar": closure.reason_ar(), "reason_en": closure.reason_en(),
-        }, "via": "api" }),
+        serde_json::json!({ "created": closure_summary(&closure), "via": "api" }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
     Ok((

@@ -4,19 +4,20 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_store::StoreError;
 use safir_store::consular::evisas;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::views::EvisaLinkResponse;
-use super::{conflict, has_control, own_case};
+use super::{conflict, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::api::input::NoQuery;
 use crate::auth::{MissionParam, SignedIn};
-use crate::consular::evisa::document::{pdf_response, record_read, revocation_reason, revoke};
+use crate::consular::evisa::document::{
+    mission_evisa, pdf_response, record_read, revocation_reason, revoke,
+};
 use crate::error::{AppError, ErrorInfo};
 use crate::state::AppState;
 
@@ -64,14 +65,7 @@ pub async fn revoke_evisa(
     Path((_, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<RevokeRequest>,
 ) -> Result<Json<EvisaLinkResponse>, ErrorInfo> {
-    if has_control(&id, false) {
-        return Err(AppError::NotFound.into());
-    }
-    let evisa = match evisas::find(&state.db, &id).await {
-        Ok(e) if e.mission_id == mission.id => e,
-        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(AppError::internal(e).into()),
-    };
+    let evisa = mission_evisa(&state, &mission, &id).await?;
     let (reason, errors) = revocation_reason(&body.reason);
     errors.into_result()?;
     if !revoke(&state, &user, ip, &evisa, reason, Some("api")).await? {
@@ -146,14 +140,7 @@ pub async fn get_mission_evisa_pdf(
     Path((_, id)): Path<(String, String)>,
     _: NoQuery,
 ) -> Result<axum::response::Response, AppError> {
-    if has_control(&id, false) {
-        return Err(AppError::NotFound);
-    }
-    let evisa = match evisas::find(&state.db, &id).await {
-        Ok(e) if e.mission_id == mission.id => e,
-        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
+    let evisa = mission_evisa(&state, &mission, &id).await?;
     record_read(&state, &user, ip, &evisa, "pdf", "api").await?;
     pdf_response(&state, &evisa).await
 }

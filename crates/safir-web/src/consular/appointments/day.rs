@@ -7,7 +7,8 @@ use axum::http::Uri;
 use axum::response::Html;
 use chrono::{Duration, TimeZone, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
-use safir_store::consular::appointments as store;
+use safir_store::consular::appointments::{self as store, BookingWithPerson};
+use safir_store::missions::Mission;
 
 use super::{labels, service};
 use crate::admin::support::Actor;
@@ -55,28 +56,7 @@ pub async fn list_day_bookings(
         .as_deref()
         .and_then(|d| parse_date(d).ok())
         .unwrap_or_else(|| service::local_today(tz));
-    // The local day's bounds; a midnight that does not exist (a clock change at 00:00)
-    // falls back to the earliest instant of that day.
-    let bound = |d: chrono::NaiveDate| {
-        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        tz.from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
-    };
-    let (from, to) = (bound(date), bound(date + Duration::days(1)));
-    let rows = store::list_for_mission(&state.db, &mission.id, from, to)
-        .await
-        .map_err(AppError::internal)?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let record = actor.audit(
-        domain::BOOKINGS_READ,
-        "appointment_day",
-        Some(&date.to_string()),
-        Some(&mission.id),
-        serde_json::json!({ "date": date.to_string(), "appointments": ids }),
-    );
-    state.audit.record(record).await?;
+    let rows = bookings_of_day(&state, &actor, &mission, tz, date, "web").await?;
     let bookings = rows
         .into_iter()
         .map(|r| BookingView {
@@ -96,4 +76,40 @@ pub async fn list_day_bookings(
         zone: mission.time_zone.clone(),
         bookings,
     })
+}
+
+/// The live bookings of the mission's local `date` in `tz`, with each applicant's name and
+/// address; the read is recorded in the audit trail (`appointment.read`, with the ids and
+/// where it was made, `via`), for the day page and the API alike.
+pub(crate) async fn bookings_of_day(
+    state: &AppState,
+    actor: &Actor,
+    mission: &Mission,
+    tz: chrono_tz::Tz,
+    date: chrono::NaiveDate,
+    via: &str,
+) -> Result<Vec<BookingWithPerson>, AppError> {
+    // The local day's bounds; a midnight that does not exist (a clock change at 00:00)
+    // falls back to the earliest instant of that day.
+    let bound = |d: chrono::NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+    };
+    let (from, to) = (bound(date), bound(date + Duration::days(1)));
+    let rows = store::list_for_mission(&state.db, &mission.id, from, to)
+        .await
+        .map_err(AppError::internal)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let record = actor.audit(
+        domain::BOOKINGS_READ,
+        "appointment_day",
+        Some(&date.to_string()),
+        Some(&mission.id),
+        serde_json::json!({ "date": date.to_string(), "appointments": ids, "via": via }),
+    );
+    state.audit.record(record).await?;
+    Ok(rows)
 }

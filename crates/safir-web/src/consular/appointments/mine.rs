@@ -88,7 +88,7 @@ pub async fn list_my_appointments(
 }
 
 /// One's own live booking and its mission; anything else is "not found".
-async fn own_booking(
+pub(crate) async fn own_booking(
     state: &AppState,
     user: &CurrentUser,
     id: &str,

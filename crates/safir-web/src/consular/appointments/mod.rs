@@ -3,10 +3,10 @@
 //! and a reminder goes out the day before.
 
 mod book;
-mod day;
+pub(crate) mod day;
 pub mod ics;
 pub mod labels;
-mod mine;
+pub(crate) mod mine;
 pub mod notify;
 mod schedule;
 pub(crate) mod schedule_form;

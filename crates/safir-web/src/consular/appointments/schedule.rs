@@ -11,7 +11,7 @@ use safir_store::consular::appointments::schedule;
 use safir_store::missions::Mission;
 
 use super::labels;
-use super::schedule_form::{parse_closure, parse_rule};
+use super::schedule_form::{closure_summary, parse_closure, parse_rule, removed_rule_summary};
 use crate::admin::support::{Actor, FormData, SelectOption, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -283,11 +283,7 @@ pub async fn remove_rule(
         Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(AppError::internal(e)),
     };
-    let summary = serde_json::json!({ "removed": {
-        "weekday": removed.weekday, "start_time": removed.start_time, "end_time": removed.end_time,
-        "slot_minutes": removed.slot_minutes, "capacity": removed.capacity, "service": removed.service,
-        "valid_from": removed.valid_from, "valid_until": removed.valid_until,
-    }});
+    let summary = serde_json::json!({ "removed": removed_rule_summary(&removed) });
     let record = actor.audit(
         domain::RULE_REMOVE,
         "appointment_rule",
@@ -330,10 +326,7 @@ pub async fn add_closure(
     let id = schedule::add_closure(&mut tx, &mission.id, &closure)
         .await
         .map_err(AppError::internal)?;
-    let summary = serde_json::json!({ "created": {
-        "first_day": closure.first_day().to_string(), "last_day": closure.last_day().to_string(),
-        "reason_ar": closure.reason_ar(), "reason_en": closure.reason_en(),
-    }});
+    let summary = serde_json::json!({ "created": closure_summary(&closure) });
     let record = actor.audit(
         domain::CLOSURE_CREATE,
         "appointment_closure",

@@ -94,3 +94,22 @@ pub fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
         errors
     })
 }
+
+/// What the audit trail keeps of a removed rule.
+pub fn removed_rule_summary(
+    r: &safir_store::consular::appointments::schedule::RuleRow,
+) -> serde_json::Value {
+    serde_json::json!({
+        "weekday": r.weekday, "start_time": r.start_time, "end_time": r.end_time,
+        "slot_minutes": r.slot_minutes, "capacity": r.capacity, "service": r.service,
+        "valid_from": r.valid_from, "valid_until": r.valid_until,
+    })
+}
+
+/// What the audit trail keeps of a new closure.
+pub fn closure_summary(c: &Closure) -> serde_json::Value {
+    serde_json::json!({
+        "first_day": c.first_day().to_string(), "last_day": c.last_day().to_string(),
+        "reason_ar": c.reason_ar(), "reason_en": c.reason_en(),
+    })
+}

@@ -264,11 +264,7 @@ pub async fn revoke_evisa(
     Path((_, id)): Path<(String, String)>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
-    let evisa = match evisas::find(&state.db, &id).await {
-        Ok(e) if e.mission_id == mission.id => e,
-        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
+    let evisa = mission_evisa(&state, &mission, &id).await?;
     let (reason, errors) = revocation_reason(&form.reason);
     if !errors.is_empty() {
         let extra = PageExtra {
@@ -309,6 +305,22 @@ pub async fn revoke_evisa(
         .await;
     }
     Ok(Redirect::to(&format!("/evisas/{}?done=revoked", evisa.id)).into_response())
+}
+
+/// An e-visa issued by `mission`; any other id is `NotFound`.
+pub(crate) async fn mission_evisa(
+    state: &AppState,
+    mission: &safir_store::missions::Mission,
+    id: &str,
+) -> Result<Evisa, AppError> {
+    if crate::api::consular::has_control(id, false) {
+        return Err(AppError::NotFound);
+    }
+    match evisas::find(&state.db, id).await {
+        Ok(e) if e.mission_id == mission.id => Ok(e),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
+    }
 }
 
 /// The reason given for a revocation, trimmed, with what is wrong with it (required, at
