@@ -270,6 +270,8 @@ pub fn parse_closure_reason(input: &str) -> Result<String, ValidationError> {
     let s = input.trim();
     if s.is_empty() {
         Err(ValidationError::new("required"))
+    } else if let Err(e) = crate::consular::service::check_characters(s) {
+        Err(e)
     } else if s.chars().count() > REASON_MAX {
         Err(ValidationError::new("too_long"))
     } else {

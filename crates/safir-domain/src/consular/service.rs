@@ -161,6 +161,7 @@ pub fn required_text(s: &str, max: usize) -> Result<String, ValidationError> {
     if t.is_empty() {
         return Err(ValidationError::new("required"));
     }
+    check_characters(t)?;
     if t.chars().count() > max {
         return Err(ValidationError::new("too_long"));
     }
@@ -169,10 +170,22 @@ pub fn required_text(s: &str, max: usize) -> Result<String, ValidationError> {
 
 pub fn optional_text(s: &str, max: usize) -> Result<String, ValidationError> {
     let t = crate::trim_blank(s);
+    check_characters(t)?;
     if t.chars().count() > max {
         return Err(ValidationError::new("too_long"));
     }
     Ok(t.to_owned())
+}
+
+/// Text a person typed: line breaks and tabs, no other control character (a terminal escape
+/// or a bell has no place in a name shown to applicants).
+pub fn check_characters(t: &str) -> Result<(), ValidationError> {
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ValidationError::new("invalid_characters"));
+    }
+    Ok(())
 }
 
 /// Processing-time target in calendar days.

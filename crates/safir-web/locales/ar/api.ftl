@@ -30,6 +30,7 @@ field-error-not-an-officer = هذا الشخص لا يعالج الحالات ا
 field-error-unknown-bulk-action = استخدم assign_me أو unassign أو start_review أو close.
 field-error-too-many-cases = أرسل { $max } حالة على الأكثر في الطلب الواحد.
 field-error-consular-service-kind-fixed = لا تتغير استمارة الخدمة لأن طلباتها قائمة عليها. أنشئ خدمة أخرى بدلًا من ذلك.
+field-error-consular-fee-minor-invalid = اكتب الرسم عددًا صحيحًا بالوحدة الصغرى للعملة (7550 لـ 75.50 يورو)، و0 لخدمة مجانية.
 error-case-transition-illegal-title = غير ممكن الآن
 error-case-transition-illegal-detail = لا تسمح الحالة الراهنة للملف بهذه الخطوة. أعد تحميل الحالة لمعرفة الخطوات الممكنة.
 error-case-transition-forbidden-title = ليست خطوتك

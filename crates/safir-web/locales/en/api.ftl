@@ -30,6 +30,7 @@ field-error-not-an-officer = This person does not work consular cases at this mi
 field-error-unknown-bulk-action = Use assign_me, unassign, start_review or close.
 field-error-too-many-cases = Send at most { $max } cases in one call.
 field-error-consular-service-kind-fixed = A service's form cannot change: its applications depend on it. Create another service instead.
+field-error-consular-fee-minor-invalid = Give the fee as a whole number of the currency's minor unit (7550 for 75.50 EUR), 0 for a free service.
 error-case-transition-illegal-title = Not possible now
 error-case-transition-illegal-detail = The case's current state does not allow this step. Reload the case to see what can be done next.
 error-case-transition-forbidden-title = Not your step

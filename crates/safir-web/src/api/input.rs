@@ -100,15 +100,21 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let mut errors = FieldErrors::new();
-        for (key, _) in query_pairs(parts.uri.query()) {
-            if key != "lang" && !errors.iter().any(|e| e.field == key) {
-                errors.push(&key, "unknown_field");
-            }
-        }
-        errors.into_result()?;
+        refuse_query(parts.uri.query())?;
         Ok(NoQuery)
     }
+}
+
+/// Every query parameter but `lang`, named once each as `unknown_field`: for the routes that
+/// take none ([`NoQuery`], and every API write, checked by the access layer).
+pub fn refuse_query(query: Option<&str>) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    for (key, _) in query_pairs(query) {
+        if key != "lang" && !errors.iter().any(|e| e.field == key) {
+            errors.push(&key, "unknown_field");
+        }
+    }
+    errors.into_result()
 }
 
 /// Deserializes `bytes`, turning any failure into the problem to answer with.

@@ -288,6 +288,7 @@ pub async fn get_mission_schedule(
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every field refused, named", body = Problem, content_type = "application/problem+json"),
     )
@@ -409,6 +410,7 @@ pub async fn remove_schedule_rule(
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every field refused, named", body = Problem, content_type = "application/problem+json"),
     )

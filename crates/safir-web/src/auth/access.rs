@@ -236,9 +236,19 @@ async fn enforce(
             ok
         }
     };
-    if allowed {
-        next.run(req).await
-    } else {
-        AppError::Forbidden.into_response()
+    if !allowed {
+        return AppError::Forbidden.into_response();
     }
+    // API writes take their input in the body: a parameter in the address is a mistake, named
+    // rather than ignored (reads check their own parameters).
+    if is_api(&req)
+        && matches!(
+            *req.method(),
+            Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+        )
+        && let Err(e) = crate::api::input::refuse_query(req.uri().query())
+    {
+        return e.into_response();
+    }
+    next.run(req).await
 }

@@ -248,7 +248,7 @@ impl FieldError {
     /// Whether a domain validation code has one message for every form (`field-error-<code>`)
     /// rather than one per context: each context's mapping of domain codes passes these on.
     pub fn is_site_wide(code: &str) -> bool {
-        matches!(code, "required" | "no_letters")
+        matches!(code, "required" | "no_letters" | "invalid_characters")
     }
 
     pub fn new(field: impl Into<String>, code: impl Into<String>) -> FieldError {

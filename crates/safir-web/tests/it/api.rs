@@ -649,6 +649,29 @@ async fn routes_without_parameters_refuse_unknown_ones() {
                 "{path}"
             );
         }
+        // Every route takes the interface language, the processing-times board included.
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/sla?lang=ar&window_days=30",
+                &secret,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        // A write takes its input in the body: a parameter in the address is named.
+        let res = c
+            .api(
+                "PATCH",
+                "/api/v1/me?notify=1&lang=en",
+                &secret,
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("notify".to_owned(), "unknown_field".to_owned())]
+        );
         // The data download names a role's mission as `/me` does, by its code.
         let data = c.api("GET", "/api/v1/me/data", &secret, None).await.json();
         let role = &data["roles"][0];

@@ -475,7 +475,7 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
             .into_iter()
             .map(|(f, _)| f)
             .collect();
-        for f in ["kind", "code", "processing_days", "fee"] {
+        for f in ["kind", "code", "processing_days", "fee_minor"] {
             assert!(fields.contains(&f.to_owned()), "{f}: {fields:?}");
         }
         let mut visa = passport.clone();
@@ -487,6 +487,27 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
             "visa_types"
         );
 
+        // A control character has no place in a name shown to applicants.
+        let mut escaped = passport.clone();
+        escaped["name_en"] = "Passport\u{7}\u{1b}[31m".into();
+        let res = c.api("POST", list, &editor, Some(escaped)).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("name_en".to_owned(), "invalid_characters".to_owned())]
+        );
+        // Its input is the body: a parameter in the address is named, and nothing is made.
+        let res = c
+            .api(
+                "POST",
+                &format!("{list}?dry_run=1"),
+                &editor,
+                Some(passport.clone()),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("dry_run".to_owned(), "unknown_field".to_owned())]
+        );
         let res = c.api("POST", list, &editor, Some(passport.clone())).await;
         assert_eq!(res.status, 201, "{}", res.body);
         let created = res.json();

@@ -887,6 +887,21 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
                 &editor,
                 Some(serde_json::json!({
                     "first_day": closed_day.to_string(), "last_day": closed_day.to_string(),
+                    "reason_ar": "عطلة", "reason_en": "Holiday\u{7}",
+                })),
+            )
+            .await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
+            [("reason_en".to_owned(), "invalid_characters".to_owned())]
+        );
+        let res = c
+            .api(
+                "POST",
+                closures,
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": closed_day.to_string(), "last_day": closed_day.to_string(),
                     "reason_ar": "عطلة", "reason_en": "Holiday",
                 })),
             )

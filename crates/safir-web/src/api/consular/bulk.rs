@@ -104,6 +104,7 @@ fn read(body: &BulkRequest) -> Result<(BulkAction, Vec<&str>), AppError> {
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown action, no case, or more than 200 cases", body = Problem, content_type = "application/problem+json"),
     )

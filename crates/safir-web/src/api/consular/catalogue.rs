@@ -47,8 +47,8 @@ pub struct ServiceRequest {
     /// cases depend on it), so on a replacement it may be left out or repeated, not changed.
     #[schema(example = "passport_renewal")]
     pub kind: Option<String>,
-    /// The mission's own short name for it: lowercase letters, digits and `_`, unique at the
-    /// mission.
+    /// The mission's own short name for it: 2 to 40 lowercase Latin letters, digits, `-` or
+    /// `_`, unique at the mission.
     #[schema(example = "passport_renewal")]
     pub code: String,
     #[schema(example = "تجديد جواز السفر")]
@@ -111,6 +111,24 @@ impl ServiceRequest {
     }
 }
 
+/// The form's checks, with the fee named as the body gives it (`fee_minor`, a whole number of
+/// minor units) rather than as the form's amount.
+fn checked(form: &ServiceForm) -> Result<ServiceInput, FieldErrors> {
+    form.validate().map_err(|errors| {
+        let mut out = FieldErrors::new();
+        for e in errors.iter() {
+            match (e.field.as_str(), e.code.as_str()) {
+                ("fee", "consular_fee_too_large") => {
+                    out.push("fee_minor", "consular_fee_too_large");
+                }
+                ("fee", _) => out.push("fee_minor", "consular_fee_minor_invalid"),
+                _ => out.add(e.clone()),
+            }
+        }
+        out
+    })
+}
+
 /// The mission's services as the API lists them.
 async fn listed(
     state: &AppState,
@@ -169,6 +187,7 @@ pub async fn list_mission_services(
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every field refused, named (`code` taken: `consular_service_code_taken`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -185,14 +204,14 @@ pub async fn create_mission_service(
         // Checked with the rest, so that every failure is named at once.
         let mut errors = FieldErrors::new();
         errors.push("kind", "required");
-        let others = body.form("").validate().err().unwrap_or_default();
+        let others = checked(&body.form("")).err().unwrap_or_default();
         others
             .iter()
             .filter(|e| e.field != "kind")
             .for_each(|e| errors.add(e.clone()));
         return Err(AppError::Validation(errors));
     };
-    let input: ServiceInput = body.form(kind).validate().map_err(AppError::Validation)?;
+    let input: ServiceInput = checked(&body.form(kind)).map_err(AppError::Validation)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match services::create(&mut tx, &mission.id, &input).await {
         Ok(id) => id,
@@ -249,7 +268,7 @@ pub async fn replace_mission_service(
     ApiJson(body): ApiJson<ServiceRequest>,
 ) -> Result<Json<ServiceResponse>, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
-    let checked = body.form(&service.kind).validate();
+    let checked = checked(&body.form(&service.kind));
     let changed_kind = body
         .kind
         .as_deref()

@@ -90,6 +90,8 @@ pub async fn get_mission_sla(
                 Ok(d) if WINDOWS.contains(&d) => days = d,
                 _ => errors.push("window_days", "consular_window_invalid"),
             },
+            // The interface language, already applied by the language layer.
+            "lang" => {}
             _ => errors.push(&key, "unknown_field"),
         }
     }

@@ -60,7 +60,7 @@ pub fn day_heading(lang: Lang, date: chrono::NaiveDate) -> String {
 /// `too_long`, this context's catalog (`field-error-appointments-…`) for the rest.
 pub fn field_error(field: &str, e: &ValidationError) -> FieldError {
     match e.code {
-        "required" => FieldError::new(field, "required"),
+        "required" | "invalid_characters" => FieldError::new(field, e.code),
         "too_long" => FieldError::new(field, "too_long").with_arg("max", 200),
         other => FieldError::new(field, format!("appointments_{other}")),
     }
