@@ -194,9 +194,22 @@ fn parts(form: &MultipartForm) -> Vec<(String, usize)> {
 
 /// A live document filed under `case`; any other id answers 404.
 async fn document_of(state: &AppState, case: &Case, doc: &str) -> Result<Document, AppError> {
+    live_document(state, doc, |d| {
+        d.case_id.as_deref() == Some(case.id.as_str())
+    })
+    .await
+}
+
+/// The live document `doc` if `reachable` says the caller may have it; any other id, or a
+/// document they may not have, answers 404 alike.
+async fn live_document(
+    state: &AppState,
+    doc: &str,
+    reachable: impl Fn(&Document) -> bool,
+) -> Result<Document, AppError> {
     let id = DocumentId::parse(doc).ok_or(AppError::NotFound)?;
     match documents::find(&state.db, id.as_str()).await {
-        Ok(d) if d.case_id.as_deref() == Some(case.id.as_str()) => Ok(d),
+        Ok(d) if reachable(&d) => Ok(d),
         Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::internal(e)),
     }
@@ -365,11 +378,6 @@ pub async fn get_my_document(
     Path(doc): Path<String>,
     _: NoQuery,
 ) -> Result<Response, AppError> {
-    let id = DocumentId::parse(&doc).ok_or(AppError::NotFound)?;
-    let doc = match documents::find(&state.db, id.as_str()).await {
-        Ok(d) if d.owner_id.as_str() == user.id() => d,
-        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
+    let doc = live_document(&state, &doc, |d| d.owner_id.as_str() == user.id()).await?;
     file_response(&state, &doc).await
 }
