@@ -314,6 +314,16 @@ impl Closure {
     pub fn last_day(&self) -> NaiveDate {
         self.last_day
     }
+
+    /// A new closure must not be over already: one whose last day is before `today` (the
+    /// mission's local date) closes nothing and is most likely a mistyped year.
+    pub fn check_not_over(&self, today: NaiveDate) -> Result<(), (ClosureField, ValidationError)> {
+        if self.last_day < today {
+            Err((ClosureField::LastDay, ValidationError::new("closure_over")))
+        } else {
+            Ok(())
+        }
+    }
     pub fn reason_ar(&self) -> &str {
         &self.reason_ar
     }
@@ -434,6 +444,13 @@ mod tests {
                 .0,
             ClosureField::ReasonAr
         );
-        assert!(Closure::new(d("2026-05-01"), d("2026-05-01"), "عيد العمال", "Labour Day").is_ok());
+        let labour_day =
+            Closure::new(d("2026-05-01"), d("2026-05-01"), "عيد العمال", "Labour Day").unwrap();
+        assert!(labour_day.check_not_over(d("2026-05-01")).is_ok());
+        assert!(labour_day.check_not_over(d("2026-04-01")).is_ok());
+        assert_eq!(
+            labour_day.check_not_over(d("2026-05-02")).unwrap_err().0,
+            ClosureField::LastDay
+        );
     }
 }

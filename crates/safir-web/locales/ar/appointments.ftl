@@ -97,6 +97,7 @@ field-error-appointments-end-before-start = يجب أن يكون وقت الان
 field-error-appointments-slot-longer-than-hours = مدة الموعد أطول من ساعات العمل.
 field-error-appointments-until-before-from = يجب ألا تسبق النهاية البداية.
 field-error-appointments-closure-too-long = لا يتجاوز الإغلاق سنة واحدة.
+field-error-appointments-closure-over = انتهى هذا الإغلاق: يومه الأخير قبل اليوم في البعثة.
 field-error-appointments-mission-unknown = لا توجد بعثة بهذا الرمز.
 field-error-appointments-case-id-invalid = أدخل مرجع ملف من حروف وأرقام و«-» و«_» (64 على الأكثر).
 field-error-appointments-case-unknown = لا يوجد بين طلباتك لدى هذه البعثة طلب بهذا المعرّف.

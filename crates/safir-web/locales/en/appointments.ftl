@@ -94,6 +94,7 @@ field-error-appointments-end-before-start = The closing time must be after the o
 field-error-appointments-slot-longer-than-hours = The slot is longer than the opening hours.
 field-error-appointments-until-before-from = The end must not be before the start.
 field-error-appointments-closure-too-long = A closure can last one year at most.
+field-error-appointments-closure-over = This closure has already ended: its last day is before today at the mission.
 field-error-appointments-mission-unknown = No mission has this code.
 field-error-appointments-case-id-invalid = Enter a case reference of letters, digits, "-" and "_" (at most 64).
 field-error-appointments-case-unknown = None of your applications at this mission has this id.

@@ -428,7 +428,8 @@ pub async fn add_schedule_closure(
         ("reason_ar".into(), body.reason_ar),
         ("reason_en".into(), body.reason_en),
     ]);
-    let closure = parse_closure(&form).map_err(AppError::Validation)?;
+    let closure =
+        parse_closure(&form, service::mission_today(&mission)).map_err(AppError::Validation)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = schedule::add_closure(&mut tx, &mission.id, &closure)
         .await

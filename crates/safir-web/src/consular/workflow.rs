@@ -28,6 +28,29 @@ pub const ESCALATION_JOB: &str = "consular.emergency_escalation";
 pub struct By<'a> {
     pub user: &'a CurrentUser,
     pub ip: Option<String>,
+    /// Through the API rather than a page: every record made for this actor says so
+    /// (`"via": "api"`).
+    pub via_api: bool,
+}
+
+impl<'a> By<'a> {
+    /// Someone acting on a page.
+    pub fn web(user: &'a CurrentUser, ip: Option<String>) -> Self {
+        Self {
+            user,
+            ip,
+            via_api: false,
+        }
+    }
+
+    /// Someone acting through the API.
+    pub fn api(user: &'a CurrentUser, ip: Option<String>) -> Self {
+        Self {
+            user,
+            ip,
+            via_api: true,
+        }
+    }
 }
 
 /// One requested move with what goes with it.
@@ -59,8 +82,13 @@ pub fn record(
     by: &By<'_>,
     action: AuditAction,
     case: &Case,
-    summary: serde_json::Value,
+    mut summary: serde_json::Value,
 ) -> NewAuditRecord {
+    if by.via_api
+        && let Some(fields) = summary.as_object_mut()
+    {
+        fields.entry("via").or_insert_with(|| "api".into());
+    }
     NewAuditRecord {
         actor_id: Some(UserId::from_trusted(by.user.user.id.clone())),
         actor_label: by.user.user.email.clone(),

@@ -152,6 +152,14 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 row(&a, "case_transition_illegal", json!("in_review")),
             ]
         );
+        // Every move made through the API says so in the audit trail, the applicant's too.
+        for action in ["case.withdraw", "case.start_review", "case.close"] {
+            let moves = app.audit_summaries(action).await;
+            assert!(
+                !moves.is_empty() && moves.iter().all(|s| s["via"] == "api"),
+                "{action}: {moves:?}"
+            );
+        }
         // A closed case is no longer assigned or triaged one at a time either.
         let closed = format!("/api/v1/missions/PAR/cases/{withdrawn}");
         let res = c

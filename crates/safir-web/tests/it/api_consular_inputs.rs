@@ -487,6 +487,34 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
             "visa_types"
         );
 
+        // Visa types belong to a visa service; each document is named by its place.
+        let mut mixed = passport.clone();
+        mixed["visa_types"] = json!(["tourist"]);
+        mixed["documents"] = json!([
+            {"ar": "صورة شخصية", "en": "A recent photo"},
+            {"ar": " ", "en": "Proof of address | utility bill"},
+            {"ar": "استمارة", "en": "Form\nsigned"},
+        ]);
+        let res = c.api("POST", list, &editor, Some(mixed)).await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [
+                ("documents[1].ar".to_owned(), "required".to_owned()),
+                (
+                    "documents[1].en".to_owned(),
+                    "consular_document_invalid".to_owned()
+                ),
+                (
+                    "documents[2].en".to_owned(),
+                    "consular_document_invalid".to_owned()
+                ),
+                (
+                    "visa_types".to_owned(),
+                    "consular_visa_types_not_visa".to_owned()
+                ),
+            ]
+        );
+
         // A control character has no place in a name shown to applicants.
         let mut escaped = passport.clone();
         escaped["name_en"] = "Passport\u{7}\u{1b}[31m".into();

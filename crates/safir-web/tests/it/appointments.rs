@@ -895,6 +895,26 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
             crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
             [("reason_en".to_owned(), "invalid_characters".to_owned())]
         );
+        let ended = chrono::Utc::now().date_naive() - chrono::Duration::days(400);
+        let res = c
+            .api(
+                "POST",
+                closures,
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": ended.to_string(), "last_day": ended.to_string(),
+                    "reason_ar": "عطلة", "reason_en": "Holiday",
+                })),
+            )
+            .await;
+        let problem = crate::api::problem(&res, 422, "validation");
+        assert_eq!(
+            crate::api::field_codes(&problem),
+            [(
+                "last_day".to_owned(),
+                "appointments_closure_over".to_owned()
+            )]
+        );
         let res = c
             .api(
                 "POST",

@@ -125,7 +125,7 @@ pub async fn act_on_case(
     let case = mission_case(&state, &mission, &id).await?;
     let (action, reason, message) = read(&body)?;
     check_move(&case, action, Actor::Officer)?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let cmd = Command {
         action,
         actor: Actor::Officer,

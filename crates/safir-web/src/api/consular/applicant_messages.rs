@@ -65,7 +65,7 @@ pub async fn post_case_message(
     let case = match case.state().map_err(AppError::internal)? {
         CaseState::Draft | CaseState::Closed => return Err(conflict("case_messages_closed")),
         CaseState::NeedsInfo => {
-            let by = By { user: &user, ip };
+            let by = By::api(&user, ip);
             let cmd = Command {
                 action: CaseAction::ProvideInfo,
                 actor: Actor::Applicant,

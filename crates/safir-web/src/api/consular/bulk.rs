@@ -117,7 +117,7 @@ pub async fn bulk_case_action(
     ApiJson(body): ApiJson<BulkRequest>,
 ) -> Result<Json<BulkResponse>, AppError> {
     let (action, ids) = read(&body)?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let mut results = Vec::with_capacity(ids.len());
     for id in ids {
         let case = if has_control(id, false) {
@@ -127,7 +127,7 @@ pub async fn bulk_case_action(
         };
         let result = match case {
             Ok(case) => {
-                let outcome = apply(&state, &by, &case, action, true).await?;
+                let outcome = apply(&state, &by, &case, action).await?;
                 // The state the case is in now: moved, or left as it was, or moved by someone
                 // else meanwhile.
                 let now = match outcome {

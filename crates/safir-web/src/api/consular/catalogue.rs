@@ -7,7 +7,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use safir_domain::consular::service::{Currency, Fee};
+use safir_domain::consular::case::CaseKind;
+use safir_domain::consular::service::{Currency, Fee, check_characters};
 use safir_store::StoreError;
 use safir_store::consular::services::{self, ServiceInput};
 use serde::Deserialize;
@@ -111,22 +112,47 @@ impl ServiceRequest {
     }
 }
 
-/// The form's checks, with the fee named as the body gives it (`fee_minor`, a whole number of
-/// minor units) rather than as the form's amount.
-fn checked(form: &ServiceForm) -> Result<ServiceInput, FieldErrors> {
-    form.validate().map_err(|errors| {
-        let mut out = FieldErrors::new();
-        for e in errors.iter() {
-            match (e.field.as_str(), e.code.as_str()) {
-                ("fee", "consular_fee_too_large") => {
-                    out.push("fee_minor", "consular_fee_too_large");
-                }
-                ("fee", _) => out.push("fee_minor", "consular_fee_minor_invalid"),
-                _ => out.add(e.clone()),
-            }
+/// The form's checks on the body, with what the API shape adds: the fee named as the body
+/// gives it (`fee_minor`, a whole number of minor units) rather than as the form's amount,
+/// each document named by its place (`documents[2].en`) rather than by a line of text, and
+/// `visa_types` refused on a service that is not a visa (the form drops them silently, as
+/// its boxes stay ticked when the kind changes).
+fn checked(body: &ServiceRequest, kind: &str) -> Result<ServiceInput, FieldErrors> {
+    let mut out = FieldErrors::new();
+    for (i, d) in body.documents.iter().enumerate() {
+        for (side, text) in [("ar", &d.ar), ("en", &d.en)] {
+            let t = text.trim();
+            let code = if t.is_empty() {
+                "required"
+            } else if t.contains(['|', '\n', '\r']) || check_characters(t).is_err() {
+                "consular_document_invalid"
+            } else {
+                continue;
+            };
+            out.push(&format!("documents[{i}].{side}"), code);
         }
-        out
-    })
+    }
+    let documents_named = !out.is_empty();
+    if !body.visa_types.is_empty() && CaseKind::parse(kind).is_ok_and(|k| k != CaseKind::Visa) {
+        out.push("visa_types", "consular_visa_types_not_visa");
+    }
+    match body.form(kind).validate() {
+        Ok(input) if out.is_empty() => Ok(input),
+        Ok(_) => Err(out),
+        Err(errors) => {
+            for e in errors.iter() {
+                match (e.field.as_str(), e.code.as_str()) {
+                    ("fee", "consular_fee_too_large") => {
+                        out.push("fee_minor", "consular_fee_too_large");
+                    }
+                    ("fee", _) => out.push("fee_minor", "consular_fee_minor_invalid"),
+                    ("documents", "consular_documents_format") if documents_named => {}
+                    _ => out.add(e.clone()),
+                }
+            }
+            Err(out)
+        }
+    }
 }
 
 /// The mission's services as the API lists them.
@@ -204,14 +230,14 @@ pub async fn create_mission_service(
         // Checked with the rest, so that every failure is named at once.
         let mut errors = FieldErrors::new();
         errors.push("kind", "required");
-        let others = checked(&body.form("")).err().unwrap_or_default();
+        let others = checked(&body, "").err().unwrap_or_default();
         others
             .iter()
             .filter(|e| e.field != "kind")
             .for_each(|e| errors.add(e.clone()));
         return Err(AppError::Validation(errors));
     };
-    let input: ServiceInput = checked(&body.form(kind)).map_err(AppError::Validation)?;
+    let input: ServiceInput = checked(&body, kind).map_err(AppError::Validation)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match services::create(&mut tx, &mission.id, &input).await {
         Ok(id) => id,
@@ -268,7 +294,7 @@ pub async fn replace_mission_service(
     ApiJson(body): ApiJson<ServiceRequest>,
 ) -> Result<Json<ServiceResponse>, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
-    let checked = checked(&body.form(&service.kind));
+    let checked = checked(&body, &service.kind);
     let changed_kind = body
         .kind
         .as_deref()
@@ -276,7 +302,13 @@ pub async fn replace_mission_service(
     let input = match (checked, changed_kind) {
         (Ok(input), false) => input,
         (checked, _) => {
-            let mut errors: FieldErrors = checked.err().unwrap_or_default();
+            let mut errors = FieldErrors::new();
+            for e in checked.err().unwrap_or_default().iter() {
+                // Visa types checked against the stored kind say nothing more than this.
+                if !(changed_kind && e.code == "consular_visa_types_not_visa") {
+                    errors.add(e.clone());
+                }
+            }
             if changed_kind {
                 errors.push("kind", "consular_service_kind_fixed");
             }

@@ -53,7 +53,7 @@ pub async fn add_case_note(
     let note_id = cases::add_message(&mut tx, &case.id, Some(user.id()), true, true, &body)
         .await
         .map_err(AppError::internal)?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let summary = serde_json::json!({ "via": "api", "reference": case.reference, "note": note_id });
     crate::audit_log::commit_with(tx, &record(&by, CASE_NOTE, &case, summary)).await?;
     let note = cases::list_messages(&state.db, &case.id, true)

@@ -44,7 +44,7 @@ pub async fn get_mission_case(
 ) -> Result<Json<OfficerCaseResponse>, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
     let view = officer_view(&state, &case).await?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let summary = serde_json::json!({ "via": "api", "reference": case.reference });
     state
         .audit

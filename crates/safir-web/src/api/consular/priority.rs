@@ -80,7 +80,7 @@ pub async fn set_case_priority(
         Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
         Err(e) => return Err(AppError::internal(e).into()),
     }
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let summary = serde_json::json!({
         "via": "api",
         "reference": case.reference,

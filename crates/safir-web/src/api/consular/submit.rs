@@ -71,7 +71,7 @@ pub async fn submit_case(
             .map_err(AppError::internal)?;
         tx.commit().await.map_err(AppError::internal)?;
     }
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let cmd = Command {
         action: CaseAction::Submit,
         actor: Actor::Applicant,
@@ -110,7 +110,7 @@ pub async fn withdraw_case(
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
     check_move(&case, CaseAction::Withdraw, Actor::Applicant)?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let cmd = Command {
         action: CaseAction::Withdraw,
         actor: Actor::Applicant,

@@ -65,7 +65,7 @@ pub async fn open_travel_document(
     _: NoBody,
 ) -> Result<(StatusCode, Json<TravelDocumentResponse>), ErrorInfo> {
     let emergency = mission_case(&state, &mission, &id).await?;
-    let by = By { user: &user, ip };
+    let by = By::api(&user, ip);
     let draft = match etd::open(&state, &mission, &by, &emergency, "api").await? {
         Ok(draft) => draft,
         Err(refusal) => return Err(conflict(refusal.code())),

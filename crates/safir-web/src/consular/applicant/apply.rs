@@ -246,10 +246,7 @@ pub async fn save(
     let fresh = cases::find(&state.db, &case.id)
         .await
         .map_err(AppError::internal)?;
-    let by = By {
-        user: me,
-        ip: acting.ip.clone(),
-    };
+    let by = By::web(me, acting.ip.clone());
     let action = if fresh.state == CaseState::NeedsInfo.as_str() {
         CaseAction::ProvideInfo
     } else {

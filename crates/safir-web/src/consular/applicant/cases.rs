@@ -333,10 +333,7 @@ pub async fn send_message(
     if body.chars().count() > 4000 {
         return refused(FieldError::new("message", "too_long").with_arg("max", 4000)).await;
     }
-    let by = By {
-        user: me,
-        ip: acting.ip.clone(),
-    };
+    let by = By::web(me, acting.ip.clone());
     if case.state == CaseState::NeedsInfo.as_str() {
         let cmd = Command {
             action: CaseAction::ProvideInfo,
@@ -372,10 +369,7 @@ pub async fn withdraw(
 ) -> Result<Response, AppError> {
     let me = &acting.user;
     let case = own_case(&state, me, &case_id).await?;
-    let by = By {
-        user: me,
-        ip: acting.ip.clone(),
-    };
+    let by = By::web(me, acting.ip.clone());
     let cmd = Command {
         action: CaseAction::Withdraw,
         actor: Actor::Applicant,

@@ -129,21 +129,22 @@ async fn schedule_page(
             id: r.id,
         })
         .collect();
-    let today = super::service::zone(mission)
-        .map(super::service::local_today)
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let closures = schedule::list_closures(&state.db, &mission.id, today)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|c| ClosureRowView {
-            days: format!("{} → {}", c.first_day, c.last_day),
-            reason: match lang {
-                Lang::Ar => c.reason_ar,
-                Lang::En => c.reason_en,
-            },
-        })
-        .collect();
+    let closures = schedule::list_closures(
+        &state.db,
+        &mission.id,
+        super::service::mission_today(mission),
+    )
+    .await
+    .map_err(AppError::internal)?
+    .into_iter()
+    .map(|c| ClosureRowView {
+        days: format!("{} → {}", c.first_day, c.last_day),
+        reason: match lang {
+            Lang::Ar => c.reason_ar,
+            Lang::En => c.reason_en,
+        },
+    })
+    .collect();
     let weekday_value = rule_data.get("weekday");
     let weekdays = (1..=7u8)
         .map(|n| SelectOption {
@@ -304,7 +305,7 @@ pub async fn add_closure(
     MissionParam(mission): MissionParam,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let closure = match parse_closure(&data) {
+    let closure = match parse_closure(&data, super::service::mission_today(&mission)) {
         Ok(c) => c,
         Err(errors) => {
             let none = (&FormData::default(), &FieldErrors::new());

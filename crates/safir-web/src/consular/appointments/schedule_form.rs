@@ -6,6 +6,8 @@ use safir_domain::consular::appointments::{
     parse_closure_reason, parse_date, parse_slot_minutes, parse_time, parse_weekday,
 };
 
+use chrono::NaiveDate;
+
 use super::labels;
 use crate::admin::support::FormData;
 use crate::error::FieldErrors;
@@ -66,8 +68,9 @@ pub fn parse_rule(d: &FormData) -> Result<OpeningRule, FieldErrors> {
     )
 }
 
-/// Every failure of the closure form at once (each day, each reason), or the closure.
-pub fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
+/// Every failure of the closure form at once (each day, each reason), or the closure; a
+/// closure that ended before `today` (the mission's local date) is refused.
+pub fn parse_closure(d: &FormData, today: NaiveDate) -> Result<Closure, FieldErrors> {
     let mut errors = FieldErrors::new();
     let first = parse_date(d.get("first_day"))
         .map_err(|e| errors.add(labels::field_error("first_day", &e)));
@@ -84,15 +87,17 @@ pub fn parse_closure(d: &FormData) -> Result<Closure, FieldErrors> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Closure::new(first, last, d.get("reason_ar"), d.get("reason_en")).map_err(|(field, e)| {
-        let name = match field {
-            ClosureField::LastDay => "last_day",
-            ClosureField::ReasonAr => "reason_ar",
-            ClosureField::ReasonEn => "reason_en",
-        };
-        errors.add(labels::field_error(name, &e));
-        errors
-    })
+    Closure::new(first, last, d.get("reason_ar"), d.get("reason_en"))
+        .and_then(|c| c.check_not_over(today).map(|()| c))
+        .map_err(|(field, e)| {
+            let name = match field {
+                ClosureField::LastDay => "last_day",
+                ClosureField::ReasonAr => "reason_ar",
+                ClosureField::ReasonEn => "reason_en",
+            };
+            errors.add(labels::field_error(name, &e));
+            errors
+        })
 }
 
 /// What the audit trail keeps of a removed rule.

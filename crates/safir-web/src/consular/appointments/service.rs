@@ -75,6 +75,11 @@ pub fn local_today(tz: Tz) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
 }
 
+/// Today at the mission (UTC when its zone is unknown).
+pub fn mission_today(mission: &Mission) -> NaiveDate {
+    zone(mission).map_or_else(|| Utc::now().date_naive(), local_today)
+}
+
 /// A slot with the seats still free.
 #[derive(Debug, Clone)]
 pub struct OfferedSlot {

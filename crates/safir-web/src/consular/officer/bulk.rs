@@ -88,15 +88,14 @@ struct BulkPage {
     lines: Vec<Line>,
 }
 
-/// Does `action` to `case` as `by`, through the same path as the case's own page; `via_api`
-/// marks the audit record of an assignment as the API's. `Ok(Err(_))` says why the case was
-/// left as it was; `Err` is a failure of the server.
+/// Does `action` to `case` as `by`, through the same path as the case's own page (an actor
+/// through the API marks every record as the API's). `Ok(Err(_))` says why the case was left
+/// as it was; `Err` is a failure of the server.
 pub async fn apply(
     state: &AppState,
     by: &By<'_>,
     case: &Case,
     action: BulkAction,
-    via_api: bool,
 ) -> Result<Result<(), Skip>, AppError> {
     let current = case.state().map_err(AppError::internal)?;
     match action {
@@ -115,15 +114,12 @@ pub async fn apply(
             cases::assign(&mut tx, &case.id, &case.mission_id, to)
                 .await
                 .map_err(AppError::internal)?;
-            let mut summary = serde_json::json!({
+            let summary = serde_json::json!({
                 "reference": case.reference,
                 "from": case.assignee_id,
                 "to": to,
                 "bulk": true,
             });
-            if via_api {
-                summary["via"] = "api".into();
-            }
             let record = workflow::record(by, CASE_ASSIGN, case, summary);
             crate::audit_log::commit_with(tx, &record).await?;
             Ok(Ok(()))
@@ -178,7 +174,7 @@ async fn run(
             Ok(case) => (
                 case.display_reference(),
                 Some(format!("{base}/{}", case.id)),
-                apply(state, &by(actor), &case, action, false).await?,
+                apply(state, &by(actor), &case, action).await?,
             ),
             Err(AppError::NotFound) => (id.chars().take(40).collect(), None, Err(Skip::NotFound)),
             Err(e) => return Err(e),

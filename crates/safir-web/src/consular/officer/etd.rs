@@ -172,10 +172,7 @@ pub async fn open_etd(
 ) -> Result<Response, AppError> {
     let (state, actor, mission) = (&cx.state, &cx.actor, &cx.mission);
     let emergency = mission_case(state, mission, &id).await?;
-    let by = By {
-        user: &actor.user,
-        ip: actor.ip.clone(),
-    };
+    let by = By::web(&actor.user, actor.ip.clone());
     match open(state, mission, &by, &emergency, "web").await? {
         Ok(_) => Ok(Redirect::to(&format!(
             "/missions/{}/cases/{}?done=etd",

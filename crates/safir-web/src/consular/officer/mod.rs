@@ -118,10 +118,7 @@ pub(super) async fn mission_case(
 }
 
 pub(super) fn by(actor: &Actor) -> By<'_> {
-    By {
-        user: &actor.user,
-        ip: actor.ip.clone(),
-    }
+    By::web(&actor.user, actor.ip.clone())
 }
 
 /// Someone who may be given cases at this mission.
