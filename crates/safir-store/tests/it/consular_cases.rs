@@ -367,6 +367,31 @@ async fn the_queue_filters_pages_and_reports_breaches() {
         .await
         .unwrap();
         assert_eq!(by_ref.len(), 1);
+        // The end of a reference finds the case too: year and number, or the number alone.
+        let reference = mine[0].reference.clone().unwrap();
+        let (_, year_and_number) = reference.split_once('-').unwrap();
+        let number = year_and_number
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .trim_start_matches('0');
+        for part in [year_and_number, number] {
+            let found = cases::queue(
+                db,
+                &QueueFilter {
+                    search: Some(part.to_owned()),
+                    limit: 50,
+                    ..base.clone()
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                found.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+                [mine[0].id.as_str()],
+                "{part}"
+            );
+        }
         let by_name = cases::queue(
             db,
             &QueueFilter {

@@ -112,8 +112,12 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         sql.push_str(&format!(" AND c.submitted_at < {p}"));
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // A reference, or the words of a name in any order.
-        let r = next(&mut args, Arg::Text(q.to_ascii_uppercase()));
+        // A reference (whole or its end: `2026-000123`, `123`), or the words of a name in
+        // any order.
+        let r = next(
+            &mut args,
+            Arg::Text(reference_pattern(q).unwrap_or_else(|| q.to_ascii_uppercase())),
+        );
         let words: Vec<String> = crate::name_key::word_patterns(q)
             .into_iter()
             .map(|w| {
@@ -126,9 +130,37 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
         } else {
             words.join(" AND ")
         };
-        sql.push_str(&format!(" AND (c.reference = {r} OR ({name}))"));
+        sql.push_str(&format!(" AND (c.reference LIKE {r} OR ({name}))"));
     }
     (sql, args)
+}
+
+/// What an officer types of a reference (`PAR-2026-000123`), as a `LIKE` pattern: the whole
+/// reference, the year and number (`2026-000123`), or the number alone with or without its
+/// zeros (`000123`, `123`, `١٢٣`). `None` for anything else, such as a name.
+fn reference_pattern(q: &str) -> Option<String> {
+    let q = safir_domain::ascii_number(q.trim()).to_ascii_uppercase();
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let parts: Vec<&str> = q.split('-').collect();
+    let (mission, year, number) = match parts.as_slice() {
+        [n] => ("%", "%", *n),
+        [y, n] if digits(y, 4..=4) => ("%", *y, *n),
+        [m, y, n]
+            if m.len() <= 16
+                && m.bytes().all(|b| b.is_ascii_alphanumeric())
+                && digits(y, 4..=4) =>
+        {
+            (*m, *y, *n)
+        }
+        _ => return None,
+    };
+    if !digits(number, 1..=12) {
+        return None;
+    }
+    let number: u64 = number.parse().ok()?;
+    Some(format!("{mission}-{year}-{number:06}"))
 }
 
 #[derive(Debug, Clone)]
@@ -297,7 +329,31 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::{percentile, reference_pattern};
+
+    #[test]
+    fn references_whole_or_by_their_end() {
+        let p = |q| reference_pattern(q);
+        assert_eq!(p(" par-2026-000123 ").as_deref(), Some("PAR-2026-000123"));
+        assert_eq!(p("2026-000123").as_deref(), Some("%-2026-000123"));
+        assert_eq!(p("2026-123").as_deref(), Some("%-2026-000123"));
+        assert_eq!(p("000123").as_deref(), Some("%-%-000123"));
+        assert_eq!(p("123").as_deref(), Some("%-%-000123"));
+        assert_eq!(p("١٢٣").as_deref(), Some("%-%-000123"));
+        assert_eq!(p("1234567").as_deref(), Some("%-%-1234567"));
+        for not_one in [
+            "",
+            "Nour",
+            "12a",
+            "26-000123",
+            "P%R-2026-1",
+            "-123",
+            "2026-",
+            "a-b-c-d",
+        ] {
+            assert_eq!(p(not_one), None, "{not_one}");
+        }
+    }
 
     #[test]
     fn nearest_rank() {

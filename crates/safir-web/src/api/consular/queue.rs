@@ -46,7 +46,8 @@ pub struct QueueQuery {
     /// Only cases submitted more than this many days ago.
     #[param(minimum = 1, maximum = 3650)]
     pub older_than_days: Option<i64>,
-    /// A reference, or part of the applicant's name. Without `state`, closed, refused and
+    /// A reference, whole or its end (`2026-000123`, `123`), or words of the applicant's
+    /// name in any order. Without `state`, closed, refused and
     /// withdrawn cases are searched too.
     pub q: Option<String>,
     /// `next_cursor` of the previous page.
