@@ -61,6 +61,20 @@ pub fn word_patterns(words: &str) -> Vec<String> {
         .collect()
 }
 
+/// SQL that holds when the key in `column` holds every word of `words`, in any order (never,
+/// for a search of no words); `bind` adds an argument and gives its placeholder.
+pub fn all_words(column: &str, words: &str, mut bind: impl FnMut(String) -> String) -> String {
+    let conditions: Vec<String> = word_patterns(words)
+        .into_iter()
+        .map(|w| format!("{column} LIKE {} ESCAPE '\\'", bind(w)))
+        .collect();
+    if conditions.is_empty() {
+        "1 = 0".to_owned()
+    } else {
+        conditions.join(" AND ")
+    }
+}
+
 /// `text` with `LIKE`'s `%`, `_` and the escape `\` escaped, so that they match themselves.
 pub(crate) fn like_literal(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

@@ -450,10 +450,11 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
         cond.push_str(&format!(" AND {SCORE} > 0"));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // The words of a name in any order, or a piece of the phone number.
         let p = next(&mut args, Arg::Text(crate::name_key::contains_pattern(q)));
-        cond.push_str(&format!(
-            " AND (r.full_name_key LIKE {p} ESCAPE '\\' OR r.phone LIKE {p} ESCAPE '\\')"
-        ));
+        let name =
+            crate::name_key::all_words("r.full_name_key", q, |w| next(&mut args, Arg::Text(w)));
+        cond.push_str(&format!(" AND (({name}) OR r.phone LIKE {p} ESCAPE '\\')"));
     }
     if let Some(after) = &f.after {
         // The cursor row's sort key, read back (ids are opaque to the page).

@@ -118,18 +118,9 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
             &mut args,
             Arg::Text(reference_pattern(q).unwrap_or_else(|| q.to_ascii_uppercase())),
         );
-        let words: Vec<String> = crate::name_key::word_patterns(q)
-            .into_iter()
-            .map(|w| {
-                let n = next(&mut args, Arg::Text(w));
-                format!("c.applicant_name_key LIKE {n} ESCAPE '\\'")
-            })
-            .collect();
-        let name = if words.is_empty() {
-            "1 = 0".to_owned()
-        } else {
-            words.join(" AND ")
-        };
+        let name = crate::name_key::all_words("c.applicant_name_key", q, |w| {
+            next(&mut args, Arg::Text(w))
+        });
         sql.push_str(&format!(" AND (c.reference LIKE {r} OR ({name}))"));
     }
     (sql, args)
