@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
-pub use sniff::{DetectedType, image_dimensions, sniff};
+pub use sniff::{DetectedType, image_dimensions, pdf_is_whole, sniff};
 
 const MIB: usize = 1024 * 1024;
 
@@ -126,6 +126,9 @@ pub fn inspect(kind: DocumentKind, bytes: &[u8]) -> Result<Inspected, Validation
     let detected = sniff(bytes).ok_or(ValidationError::new("document_type_not_allowed"))?;
     if !kind.accepts(detected) {
         return Err(ValidationError::new("document_type_not_allowed"));
+    }
+    if detected == DetectedType::Pdf && !pdf_is_whole(bytes) {
+        return Err(ValidationError::new("document_unreadable"));
     }
     if !detected.is_raster() {
         return Ok(Inspected {

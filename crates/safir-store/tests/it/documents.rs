@@ -432,7 +432,7 @@ async fn the_scanner_decides_clean_infected_or_failed() {
         let tools = TempDir::new("safir-scanners");
         let uploads = Uploads::new(&area.0);
         let owner = user(&t.db, "scan@example.org").await;
-        let pdf = |n: u8| format!("%PDF-1.7\n% {n}\n").into_bytes();
+        let pdf = |n: u8| format!("%PDF-1.7\n% {n}\n%%EOF\n").into_bytes();
 
         let clean = documents::store_upload(
             &t.db,

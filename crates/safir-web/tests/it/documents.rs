@@ -81,10 +81,12 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-/// A PDF of about `size` bytes.
+/// A PDF of about `size` bytes: its header, padding, and the end-of-file marker.
 fn pdf(size: usize, tag: &str) -> Vec<u8> {
+    let end = b"\n%%EOF\n";
     let mut b = format!("%PDF-1.7\n% {tag}\n").into_bytes();
-    b.resize(size.max(b.len()), b'%');
+    b.resize(size.saturating_sub(end.len()).max(b.len()), b'%');
+    b.extend_from_slice(end);
     b
 }
 

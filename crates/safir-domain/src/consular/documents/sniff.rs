@@ -86,6 +86,17 @@ pub fn sniff(bytes: &[u8]) -> Option<DetectedType> {
     None
 }
 
+/// Whether a PDF has the frame every reader needs: a version after `%PDF-` (`1.7`, `2.0`)
+/// and the end-of-file marker `%%EOF` within its last 1024 bytes, where readers look for it.
+/// A file cut short on its way up, or a bare signature, fails; nothing inside is parsed.
+pub fn pdf_is_whole(bytes: &[u8]) -> bool {
+    let versioned = bytes
+        .get(5..8)
+        .is_some_and(|v| v[0].is_ascii_digit() && v[1] == b'.' && v[2].is_ascii_digit());
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    versioned && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
 fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes(
         b.get(at..at + 2)?.try_into().ok()?,

@@ -66,8 +66,26 @@ fn dimensions_come_from_the_headers() {
 }
 
 #[test]
+fn a_pdf_cut_short_or_bare_is_unreadable() {
+    let unreadable = Err(ValidationError::new("document_unreadable"));
+    for cut in [
+        &b"%PDF-"[..],
+        b"%PDF-1.7\n1 0 obj << >> endobj\n",
+        b"%PDF-x.y\n%%EOF\n",
+    ] {
+        assert_eq!(inspect(DocumentKind::Supporting, cut), unreadable);
+    }
+    // The marker is looked for in the last 1024 bytes, after which readers give up too.
+    let mut late = b"%PDF-2.0\n%%EOF\n".to_vec();
+    late.resize(late.len() + 1024, b' ');
+    assert_eq!(inspect(DocumentKind::Supporting, &late), unreadable);
+    late.truncate(late.len() - 10);
+    assert!(inspect(DocumentKind::Supporting, &late).is_ok());
+}
+
+#[test]
 fn kinds_accept_their_types_and_sizes() {
-    let pdf = b"%PDF-1.4 minimal".to_vec();
+    let pdf = b"%PDF-1.4 minimal\n%%EOF\n".to_vec();
     assert_eq!(
         inspect(DocumentKind::Photo, &pdf),
         Err(ValidationError::new("document_type_not_allowed"))
@@ -85,8 +103,9 @@ fn kinds_accept_their_types_and_sizes() {
         inspect(DocumentKind::Other, b""),
         Err(ValidationError::new("document_empty"))
     );
-    let mut big = pdf.clone();
-    big.resize(DocumentKind::Photo.max_bytes() + 1, b' ');
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(DocumentKind::Photo.max_bytes() + 1 - 6, b' ');
+    big.extend_from_slice(b"%%EOF\n");
     assert!(inspect(DocumentKind::Supporting, &big).is_ok());
     let mut too_big = pdf;
     too_big.resize(DocumentKind::Supporting.max_bytes() + 1, b' ');
