@@ -676,3 +676,73 @@ async fn the_board_counts_stays_begun_in_its_window() {
         assert!(submitted.median_hours > 239.0, "{submitted:?}");
     }
 }
+
+/// A draft the applicant discards, or one that expires, leaves the documents filed for it to
+/// the applicant alone: still theirs, no longer under a case or shared with the mission.
+#[tokio::test]
+async fn a_discarded_or_expired_draft_leaves_its_documents_to_the_applicant() {
+    use safir_domain::consular::documents::DocumentKind;
+    use safir_domain::ids::{MissionId, UserId};
+    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let area =
+            std::env::temp_dir().join(format!("safir-drafts-{}", uuid::Uuid::now_v7().as_simple()));
+        let uploads = Uploads::new(&area);
+        let mut filed = Vec::new();
+        for key in ["discarded", "expired", "kept"] {
+            let case = draft(db, &mission, &service, &applicant, Some(key)).await;
+            let doc = documents::store_upload(
+                db,
+                &uploads,
+                NewUpload {
+                    owner_id: UserId::from_trusted(applicant.clone()),
+                    mission_id: Some(MissionId::from_trusted(mission.clone())),
+                    case_id: Some(case.id.clone()),
+                    kind: DocumentKind::Supporting,
+                    original_name: format!("{key}.pdf"),
+                    bytes: format!("%PDF-1.7\n% {key}\n%%EOF\n").into_bytes(),
+                },
+                &ScanConfig::none(),
+            )
+            .await
+            .unwrap();
+            filed.push((case, doc));
+        }
+        let mut tx = db.begin().await.unwrap();
+        cases::discard_draft(&mut tx, &filed[0].0.id, &applicant)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Only the second draft has expired by then.
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE cases SET expires_at = $1 WHERE id = $2")
+                .bind(now() - Duration::days(1))
+                .bind(&filed[1].0.id)
+                .execute(p)
+                .await
+                .map(drop)
+        })
+        .unwrap();
+        assert_eq!(cases::purge_expired_drafts(db, now()).await.unwrap(), 1);
+
+        for (i, (case, doc)) in filed.iter().enumerate() {
+            let now_doc = documents::find(db, doc.id.as_str()).await.unwrap();
+            if i < 2 {
+                assert!(
+                    cases::find(db, &case.id).await.is_err(),
+                    "draft {i} is gone"
+                );
+                assert_eq!((now_doc.case_id, now_doc.mission_id), (None, None), "{i}");
+            } else {
+                assert_eq!(now_doc.case_id.as_deref(), Some(case.id.as_str()));
+                assert!(now_doc.mission_id.is_some());
+            }
+        }
+        let owned = documents::list_for_owner(db, &applicant).await.unwrap();
+        assert_eq!(owned.len(), 3, "{owned:?}");
+        let _ = std::fs::remove_dir_all(&area);
+    }
+}

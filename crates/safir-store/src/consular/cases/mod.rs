@@ -297,9 +297,22 @@ pub async fn link_message_to_last_event(
     changed_any(n)
 }
 
-/// Deletes the applicant's own unsubmitted draft.
+/// Deletes the applicant's own unsubmitted draft. Its documents go back to the applicant
+/// alone: no longer filed under a case nor shared with the mission, they stay in the
+/// applicant's documents until deleted there.
 pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<(), StoreError> {
     crate::consular::changed();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \
+             (SELECT id FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft')",
+        )
+        .bind(id)
+        .bind(applicant_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     let n = with_tx!(tx, c => {
         sqlx::query("DELETE FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft'")
             .bind(id)
@@ -311,10 +324,21 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
     changed_any(n)
 }
 
-/// Deletes drafts nobody submitted before they expired. Returns how many went.
+/// Deletes drafts nobody submitted before they expired, their documents going back to their
+/// owners alone as on [`discard_draft`]. Returns how many went.
 pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
     crate::consular::changed();
     let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => {
+        sqlx::query(
+            "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \
+             (SELECT id FROM cases WHERE state = 'draft' AND expires_at < $1)",
+        )
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
     let n = with_tx!(&mut tx, c => {
         sqlx::query("DELETE FROM cases WHERE state = 'draft' AND expires_at < $1")
             .bind(at)
