@@ -11,7 +11,7 @@ use safir_store::missions::{self, Mission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::input::{ApiJson, NoBody, NoQuery, query_pairs};
+use super::input::{ApiJson, NoBody, NoQuery, query_once};
 use crate::auth::SignedIn;
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -135,14 +135,14 @@ pub async fn list_slots(
     let mission = mission_by_code(&state, &code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let pairs = query_pairs(uri.query());
+    let mut errors = FieldErrors::new();
+    let pairs = query_once(uri.query(), &[], &mut errors);
     let get = |name: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let mut errors = FieldErrors::new();
     let svc = ServiceCode::parse(get("service").unwrap_or(""))
         .map_err(|e| errors.add(labels::field_error("service", &e)))
         .ok();
@@ -152,10 +152,7 @@ pub async fn list_slots(
             .map_err(|e| errors.add(labels::field_error(name, &e)))
             .ok()
     };
-    let today = service::zone(&mission)
-        .map(service::local_today)
-        .unwrap_or_else(|| Utc::now().date_naive());
-    let from = date("from", &mut errors).unwrap_or(today);
+    let from = date("from", &mut errors).unwrap_or_else(|| service::mission_today(&mission));
     let to = date("to", &mut errors).unwrap_or(from + Duration::days(13));
     if to < from {
         errors.push("to", "appointments_until_before_from");

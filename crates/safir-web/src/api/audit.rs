@@ -11,7 +11,7 @@ use safir_store::missions;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::query_pairs;
+use super::input::query_once;
 use crate::admin::support::Actor;
 use crate::auth::access::urlencode;
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -49,7 +49,7 @@ impl AuditQuery {
     pub fn parse(raw: Option<&str>) -> Result<AuditQuery, FieldErrors> {
         let mut q = AuditQuery::default();
         let mut errors = FieldErrors::new();
-        for (key, value) in query_pairs(raw) {
+        for (key, value) in query_once(raw, &[], &mut errors) {
             let value = value.trim().to_owned();
             if value.is_empty() {
                 continue;

@@ -295,11 +295,65 @@ pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The pairs of an API query string, decoded, each key once: a key sent again is named
+/// (`sent_twice`, once) and its later values dropped, rather than one silently winning, except
+/// the keys in `repeatable` (lists, such as the queue's `state`).
+pub fn query_once(
+    raw: Option<&str>,
+    repeatable: &[&str],
+    errors: &mut FieldErrors,
+) -> Vec<(String, String)> {
+    let mut seen = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (key, value) in query_pairs(raw) {
+        if repeatable.contains(&key.as_str()) {
+            out.push((key, value));
+            continue;
+        }
+        match seen.get_mut(&key) {
+            None => {
+                seen.insert(key.clone(), false);
+                out.push((key, value));
+            }
+            Some(reported) => {
+                if !*reported {
+                    errors.push(&key, "sent_twice");
+                    *reported = true;
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    #[test]
+    fn a_query_key_sent_again_is_named_once_unless_it_is_a_list() {
+        let mut errors = FieldErrors::new();
+        let pairs = query_once(
+            Some("date=2026-01-01&state=open&date=2026-02-02&state=closed&date=x"),
+            &["state"],
+            &mut errors,
+        );
+        assert_eq!(
+            pairs,
+            [
+                ("date".to_owned(), "2026-01-01".to_owned()),
+                ("state".to_owned(), "open".to_owned()),
+                ("state".to_owned(), "closed".to_owned()),
+            ]
+        );
+        let named: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(named, [("date", "sent_twice")]);
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

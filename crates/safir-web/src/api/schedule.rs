@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::ClientIp;
 use super::doc::Problem;
-use super::input::{ApiJson, NoBody, NoQuery, query_pairs};
+use super::input::{ApiJson, NoBody, NoQuery, query_once};
 use crate::admin::support::{Actor, FormData};
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::appointments::day::bookings_of_day;
@@ -201,7 +201,7 @@ pub async fn list_mission_appointments(
     let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
     let mut date = None;
     let mut errors = FieldErrors::new();
-    for (key, value) in query_pairs(raw.as_deref()) {
+    for (key, value) in query_once(raw.as_deref(), &[], &mut errors) {
         match key.as_str() {
             "date" => match parse_date(&value) {
                 Ok(d) => date = Some(d),

@@ -991,6 +991,19 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
             crate::api::field_codes(&crate::api::problem(&res, 422, "validation"))[0].0,
             "date"
         );
+        // Two days asked at once: which one was meant is not guessed.
+        let res = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/PAR/appointments?date={day}&date={day}"),
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
+            [("date".to_owned(), "sent_twice".to_owned())]
+        );
 
         // The hours go; the booking made stays.
         let one = format!("{rules}/{rule_id}");

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{CASE_LIST, cursor, has_control};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
-use crate::api::input::query_pairs;
+use crate::api::input::{query_once, query_pairs};
 use crate::api::missions::Bilingual;
 use crate::auth::{MissionParam, SignedIn};
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -107,7 +107,7 @@ fn parse_filter(
         ..QueueFilter::default()
     };
     let mut errors = FieldErrors::new();
-    for (key, value) in query_pairs(raw) {
+    for (key, value) in query_once(raw, &["state"], &mut errors) {
         let value = value.trim();
         if value.is_empty() {
             continue;

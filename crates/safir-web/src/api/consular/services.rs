@@ -9,7 +9,7 @@ use safir_store::missions;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::input::query_pairs;
+use crate::api::input::query_once;
 use crate::api::missions::Bilingual;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{Lang, t};
@@ -122,7 +122,7 @@ pub async fn list_services(
 ) -> Result<Json<ServiceListResponse>, AppError> {
     let mut only = None;
     let mut errors = FieldErrors::new();
-    for (key, value) in query_pairs(raw.as_deref()) {
+    for (key, value) in query_once(raw.as_deref(), &[], &mut errors) {
         match key.as_str() {
             "mission" if !value.trim().is_empty() => {
                 only = Some(value.trim().to_ascii_uppercase());

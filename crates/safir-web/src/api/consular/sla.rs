@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::doc::Problem;
-use crate::api::input::query_pairs;
+use crate::api::input::query_once;
 use crate::api::missions::Bilingual;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::officer::sla::WINDOWS;
@@ -84,7 +84,7 @@ pub async fn get_mission_sla(
 ) -> Result<Json<SlaResponse>, AppError> {
     let mut days = WINDOWS[0];
     let mut errors = FieldErrors::new();
-    for (key, value) in query_pairs(raw.as_deref()) {
+    for (key, value) in query_once(raw.as_deref(), &[], &mut errors) {
         match key.as_str() {
             "window_days" => match value.trim().parse::<i64>() {
                 Ok(d) if WINDOWS.contains(&d) => days = d,
