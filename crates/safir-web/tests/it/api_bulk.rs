@@ -180,6 +180,19 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
             )
             .await;
         problem(&res, 409, "case_not_open");
+        // A request that could never be done is named as such first.
+        let res = c
+            .api(
+                "POST",
+                &format!("{closed}/priority"),
+                &desk,
+                Some(json!({"priority": "bogus"})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation"))[0].0,
+            "priority"
+        );
         let actions = app.audit_actions().await;
         assert!(
             actions.contains(&"case.start_review".to_owned()),

@@ -103,7 +103,7 @@ pub async fn assign_case(
     ApiJson(body): ApiJson<AssignRequest>,
 ) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
-    check_open(&case)?;
+    // What was asked is checked before whether it can be done now.
     let assignee = match body.assignee {
         None => {
             let mut errors = FieldErrors::new();
@@ -113,6 +113,7 @@ pub async fn assign_case(
         Some(None) => None,
         Some(Some(who)) => Some(officer(&state, &mission, user.id(), &who).await?),
     };
+    check_open(&case)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::assign(&mut tx, &case.id, &mission.id, assignee.as_deref()).await {
         Ok(()) => {}

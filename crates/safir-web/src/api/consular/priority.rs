@@ -64,12 +64,13 @@ pub async fn set_case_priority(
     ApiJson(body): ApiJson<PriorityRequest>,
 ) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
-    check_open(&case)?;
+    // What was asked is checked before whether it can be done now.
     let priority = Priority::parse(&body.priority).map_err(|e| {
         let mut errors = FieldErrors::new();
         errors.push("priority", e.code);
         AppError::Validation(errors)
     })?;
+    check_open(&case)?;
     if priority == case.priority() {
         // Nothing changes: nothing written, nothing to audit.
         return Ok(Json(officer_view(&state, &case).await?));
