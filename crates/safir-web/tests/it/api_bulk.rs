@@ -120,6 +120,32 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 .all(|s| s["via"] == "api" && s["bulk"] == true && s["to"] == officer.id.as_str()),
             "{assigned:?}"
         );
+        // Sent again (a retry): the cases are the officer's already; nothing written twice.
+        let res = c
+            .api(
+                "POST",
+                bulk,
+                &desk,
+                Some(json!({"action": "assign_me", "cases": [a, b]})),
+            )
+            .await;
+        assert_eq!(
+            outcomes(&res.json()),
+            [
+                row(&a, "done", json!("submitted")),
+                row(&b, "done", json!("submitted")),
+            ]
+        );
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/missions/PAR/cases/{a}/assign"),
+                &desk,
+                Some(json!({"assignee": "me"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(app.audit_summaries("case.assign").await.len(), 2);
 
         // Moves go through the state machine, case by case.
         let res = c

@@ -705,6 +705,11 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(find().await.unwrap().assignee_id, None);
+        // A second click finds the case as asked: nothing written, no second record.
+        let r = officer
+            .submit(&page, &assign, &[("assignee", "none")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
 
         let r = officer
             .submit(&page, &priority, &[("priority", "high")])

@@ -110,6 +110,10 @@ pub async fn apply(
             if to.is_none() && case.assignee_id.is_none() {
                 return Ok(Err(Skip::NoAssignee));
             }
+            if to.is_some() && case.assignee_id.as_deref() == to {
+                // Already this officer's (a retried request): done, nothing to write again.
+                return Ok(Ok(()));
+            }
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
             cases::assign(&mut tx, &case.id, &case.mission_id, to)
                 .await

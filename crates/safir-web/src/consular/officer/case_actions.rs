@@ -379,6 +379,10 @@ pub async fn assign_case(
             }
         },
     };
+    if case.assignee_id == to {
+        // Already so (a second click): nothing written, nothing to audit.
+        return Ok(cx.saved(&case));
+    }
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
     match cases::assign(&mut tx, &case.id, &cx.mission.id, to.as_deref()).await {
         Ok(()) => {}
