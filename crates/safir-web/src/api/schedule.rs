@@ -20,7 +20,7 @@ use crate::admin::support::{Actor, FormData};
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::appointments::day::bookings_of_day;
 use crate::consular::appointments::schedule_form::{
-    closure_summary, parse_closure, parse_rule, removed_rule_summary,
+    closure_summary, parse_closure, parse_rule, removed_rule_summary, rule_summary,
 };
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldErrors};
@@ -325,18 +325,13 @@ pub async fn add_schedule_rule(
     let id = schedule::add_rule(&mut tx, &mission.id, &rule)
         .await
         .map_err(AppError::internal)?;
-    let created: serde_json::Map<String, serde_json::Value> = form
-        .0
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone().into()))
-        .collect();
     let actor = Actor { user, ip };
     let record = actor.audit(
         domain::RULE_CREATE,
         "appointment_rule",
         Some(&id),
         Some(&mission.id),
-        serde_json::json!({ "created": created, "via": "api" }),
+        serde_json::json!({ "created": rule_summary(&rule), "via": "api" }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
     let row = schedule::list_rules(&state.db, &mission.id)

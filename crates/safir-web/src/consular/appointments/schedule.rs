@@ -11,7 +11,9 @@ use safir_store::consular::appointments::schedule;
 use safir_store::missions::Mission;
 
 use super::labels;
-use super::schedule_form::{closure_summary, parse_closure, parse_rule, removed_rule_summary};
+use super::schedule_form::{
+    closure_summary, parse_closure, parse_rule, removed_rule_summary, rule_summary,
+};
 use crate::admin::support::{Actor, FormData, SelectOption, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -260,7 +262,7 @@ pub async fn add_rule(
     let id = schedule::add_rule(&mut tx, &mission.id, &rule)
         .await
         .map_err(AppError::internal)?;
-    let summary = serde_json::json!({ "created": data.0.iter().filter(|(k, _)| k != "csrf_token").collect::<Vec<_>>() });
+    let summary = serde_json::json!({ "created": rule_summary(&rule) });
     let record = actor.audit(
         domain::RULE_CREATE,
         "appointment_rule",

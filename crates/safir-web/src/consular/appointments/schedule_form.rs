@@ -100,6 +100,20 @@ pub fn parse_closure(d: &FormData, today: NaiveDate) -> Result<Closure, FieldErr
         })
 }
 
+/// What the audit trail keeps of a new rule: the fields as stored, in the shape of a removed
+/// one (numbers as numbers, the weekday counted from Monday = 1).
+pub fn rule_summary(r: &OpeningRule) -> serde_json::Value {
+    serde_json::json!({
+        "weekday": r.weekday().number_from_monday(),
+        "start_time": r.start().format("%H:%M").to_string(),
+        "end_time": r.end().format("%H:%M").to_string(),
+        "slot_minutes": r.slot_minutes(), "capacity": r.capacity(),
+        "service": r.service().map(|s| s.as_str()),
+        "valid_from": r.valid_from().to_string(),
+        "valid_until": r.valid_until().map(|d| d.to_string()),
+    })
+}
+
 /// What the audit trail keeps of a removed rule.
 pub fn removed_rule_summary(
     r: &safir_store::consular::appointments::schedule::RuleRow,
