@@ -137,7 +137,103 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorInfo> {
         errors.push(&path, "sent_twice");
         return Err(AppError::Validation(errors).into_info());
     }
-    serde_path_to_error::deserialize(value).map_err(|e| json_problem(&e))
+    shaped(value).map_err(|errors| AppError::Validation(errors).into_info())
+}
+
+/// Most members named in one answer about a body's shape.
+const MAX_SHAPE_ERRORS: usize = 20;
+
+/// `value` read as a `T`, or every member of the wrong type or unknown named at once: each
+/// one found is set aside (a number, text or yes/no of the expected type put in its place, an
+/// unknown or other member removed) and the rest read again, up to [`MAX_SHAPE_ERRORS`]. A
+/// removed member that `T` requires is not named again as missing: the reading ends there.
+fn shaped<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut set_aside: Vec<String> = Vec::new();
+    for _ in 0..MAX_SHAPE_ERRORS {
+        let e = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(t) if errors.is_empty() => return Ok(t),
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        let error = shape_error(&e);
+        if error.code == "required" && set_aside.contains(&error.field) {
+            break;
+        }
+        let stand_in = match error.code.as_str() {
+            "invalid_type" | "invalid" => Some(stand_in(&e.inner().to_string())),
+            "unknown_field" => Some(None),
+            _ => None,
+        };
+        let field = error.field.clone();
+        errors.add(error);
+        let replaced = match stand_in {
+            Some(with) => replace_at(&mut value, e.path(), with),
+            None => false,
+        };
+        if !replaced {
+            break;
+        }
+        set_aside.push(field);
+    }
+    Err(errors)
+}
+
+/// A value of the type serde's message says it expected ("…, expected u16"), for the plain
+/// types; `None` (remove the member) for anything else.
+fn stand_in(message: &str) -> Option<serde_json::Value> {
+    let expected = message.rsplit("expected ").next()?.trim();
+    let number = |s: &str, p: char| {
+        s.strip_prefix(p)
+            .is_some_and(|rest| matches!(rest, "8" | "16" | "32" | "64" | "128" | "size"))
+    };
+    if number(expected, 'u') || number(expected, 'i') {
+        Some(0.into())
+    } else if expected == "f32" || expected == "f64" {
+        Some(0.0.into())
+    } else if expected == "a string" || expected == "a borrowed string" {
+        Some("".into())
+    } else if expected == "a boolean" {
+        Some(false.into())
+    } else {
+        None
+    }
+}
+
+/// Puts `with` in place of the object member at `path`, or removes the member when `with` is
+/// `None`; `false` when the path does not end at an object member (an item of a list, the
+/// body itself).
+fn replace_at(
+    value: &mut serde_json::Value,
+    path: &serde_path_to_error::Path,
+    with: Option<serde_json::Value>,
+) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for segment in parents {
+        at = match (segment, at) {
+            (Segment::Map { key }, serde_json::Value::Object(o)) => match o.get_mut(key) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Segment::Seq { index }, serde_json::Value::Array(a)) => match a.get_mut(*index) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    let serde_json::Value::Object(o) = at else {
+        return false;
+    };
+    match with {
+        Some(v) => o.insert(key.clone(), v).is_some(),
+        None => o.remove(key).is_some(),
+    }
 }
 
 /// The path of the first member given twice within one object of a JSON document (`a`,
@@ -249,7 +345,7 @@ fn malformed(e: &serde_json::Error) -> ErrorInfo {
     info
 }
 
-fn json_problem(e: &serde_path_to_error::Error<serde_json::Error>) -> ErrorInfo {
+fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
     let inner = e.inner();
     let message = inner.to_string();
     let path = e.path().to_string();
@@ -277,9 +373,7 @@ fn json_problem(e: &serde_path_to_error::Error<serde_json::Error>) -> ErrorInfo 
     } else {
         FieldError::new(path, "invalid")
     };
-    let mut errors = FieldErrors::new();
-    errors.add(error);
-    AppError::Validation(errors).into_info()
+    error
 }
 
 /// The text between `prefix` and the next backtick, e.g. the field of "unknown field `x`".
@@ -378,9 +472,79 @@ mod tests {
         assert_eq!(info.fields[0].field, "count");
         assert_eq!(info.fields[0].code, "invalid_type");
 
+        // Every member of the wrong type, or unknown, at once.
+        let info = refused(r#"{"count": "three", "colour": "red", "name": 7}"#);
+        let named: Vec<(&str, &str)> = info
+            .fields
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        // (members are read in key order)
+        assert_eq!(
+            named,
+            [
+                ("colour", "unknown_field"),
+                ("count", "invalid_type"),
+                ("name", "invalid_type")
+            ]
+        );
+
         let info = refused(r#"["name"]"#);
         assert_eq!(info.fields[0].field, "body");
         assert_eq!(info.fields[0].code, "expected_object");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Rule {
+        weekday: u8,
+        capacity: u16,
+        inner: Inner,
+        note: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        minutes: u16,
+    }
+
+    #[test]
+    fn a_required_member_of_the_wrong_type_is_named_once() {
+        let named = |json: &str| -> Vec<(String, String)> {
+            parse_json::<Rule>(json.as_bytes())
+                .expect_err("refused")
+                .fields
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect()
+        };
+        let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
+        assert_eq!(
+            named(r#"{"weekday": "mon", "capacity": -1, "inner": {"minutes": "x"}, "note": "n"}"#),
+            [
+                pair("capacity", "invalid"),
+                pair("inner.minutes", "invalid_type"),
+                pair("weekday", "invalid_type")
+            ]
+        );
+        // A member truly missing is named when nothing else is wrong before it.
+        assert_eq!(
+            named(r#"{"weekday": 1, "capacity": 2, "inner": {"minutes": 5}}"#),
+            [pair("note", "required")]
+        );
+        // A member of another shape than a plain value is taken out; found missing, it ends
+        // the reading without being named twice.
+        assert_eq!(
+            named(r#"{"weekday": "x", "capacity": 2, "inner": "x", "note": 1}"#),
+            [
+                pair("inner", "invalid_type"),
+                pair("note", "invalid_type"),
+                pair("weekday", "invalid_type")
+            ]
+        );
     }
 
     #[test]

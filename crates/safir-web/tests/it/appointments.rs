@@ -1033,7 +1033,10 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
         // A rule is recorded as stored, in the shape of its removal: numbers as numbers.
         let created = &app.audit_summaries("appointment_rule.create").await[0];
         let removed = &app.audit_summaries("appointment_rule.remove").await[0];
-        assert_eq!(created["created"], removed["removed"], "{created} {removed}");
+        assert_eq!(
+            created["created"], removed["removed"],
+            "{created} {removed}"
+        );
         assert_eq!(created["created"]["capacity"], 2, "{created}");
         assert_eq!(created["via"], "api");
     }
