@@ -82,6 +82,58 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Every operation that reads a JSON body lists the answers any such body can get, so that
+/// no route's document forgets them: malformed JSON (`400`), a body over the size limit
+/// (`413`), another content type (`415`).
+struct BodyAnswers;
+
+impl Modify for BodyAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let answers = [
+            ("400", "The body is not valid JSON"),
+            ("413", "The body is larger than the server takes"),
+            ("415", "The body is not `application/json`"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let takes_json = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|b| b.content.contains_key("application/json"));
+                if !takes_json {
+                    continue;
+                }
+                for (status, description) in answers {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| {
+                            RefOr::T(
+                                ResponseBuilder::new()
+                                    .description(description)
+                                    .content(
+                                        "application/problem+json",
+                                        ContentBuilder::new()
+                                            .schema(Some(Ref::from_schema_name("Problem")))
+                                            .build(),
+                                    )
+                                    .build(),
+                            )
+                        });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -148,7 +200,7 @@ impl Modify for SecuritySchemes {
         openapi_json,
     ),
     components(schemas(Problem, ProblemFieldError)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &BodyAnswers),
     tags(
         (name = "account", description = "The caller's own account"),
         (name = "missions", description = "The ministry and its missions"),
