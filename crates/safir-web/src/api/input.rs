@@ -356,7 +356,7 @@ fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
             format!("{path}.{name}")
         }
     };
-    let error = if let Some(name) = quoted_after(&message, "unknown field `") {
+    if let Some(name) = quoted_after(&message, "unknown field `") {
         // The path already ends at the unknown key.
         let field = if path == "." {
             name.to_owned()
@@ -372,8 +372,7 @@ fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> FieldError 
         FieldError::new("body", "invalid")
     } else {
         FieldError::new(path, "invalid")
-    };
-    error
+    }
 }
 
 /// The text between `prefix` and the next backtick, e.g. the field of "unknown field `x`".
