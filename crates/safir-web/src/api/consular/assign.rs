@@ -126,7 +126,6 @@ pub async fn assign_case(
     }
     let by = By::api(&user, ip);
     let summary = serde_json::json!({
-        "via": "api",
         "reference": case.reference,
         "from": case.assignee_id,
         "to": assignee,

@@ -54,7 +54,7 @@ pub async fn add_case_note(
         .await
         .map_err(AppError::internal)?;
     let by = By::api(&user, ip);
-    let summary = serde_json::json!({ "via": "api", "reference": case.reference, "note": note_id });
+    let summary = serde_json::json!({ "reference": case.reference, "note": note_id });
     crate::audit_log::commit_with(tx, &record(&by, CASE_NOTE, &case, summary)).await?;
     let note = cases::list_messages(&state.db, &case.id, true)
         .await

@@ -45,7 +45,7 @@ pub async fn get_mission_case(
     let case = mission_case(&state, &mission, &id).await?;
     let view = officer_view(&state, &case).await?;
     let by = By::api(&user, ip);
-    let summary = serde_json::json!({ "via": "api", "reference": case.reference });
+    let summary = serde_json::json!({ "reference": case.reference });
     state
         .audit
         .record(record(&by, CASE_READ, &case, summary))

@@ -83,7 +83,6 @@ pub async fn set_case_priority(
     }
     let by = By::api(&user, ip);
     let summary = serde_json::json!({
-        "via": "api",
         "reference": case.reference,
         "from": case.priority().as_str(),
         "to": priority.as_str(),
