@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::consular::case::{CaseKind, Priority};
+use crate::consular::evisa::HolderName;
 use crate::consular::mrz::Mrz;
 use crate::consular::passport::PassportNumber;
 use crate::{CountryCode, FieldErrors, ValidationError};
@@ -431,6 +432,16 @@ fn check_visa(
             e.add(field, ValidationError::new("name_latin"));
         }
     }
+    // The e-visa prints the name, surname first, on one line of the payload it signs: a name
+    // longer than that line is refused here, not cut when the visa is issued.
+    if e.get("surname").is_none() && e.get("given_names").is_none() {
+        let holder = format!("{} {}", get("surname"), get("given_names"));
+        if let Err(err) = HolderName::parse(&holder)
+            && err.code == "holder_name_too_long"
+        {
+            e.add("surname", ValidationError::new("name_too_long_for_evisa"));
+        }
+    }
     e.check("nationality", CountryCode::parse(get("nationality")));
     if !visa_types.contains(&get("visa_type")) {
         e.add("visa_type", ValidationError::new("choice_required"));
@@ -747,6 +758,31 @@ mod tests {
         f.insert("mrz".into(), TD3.replace("7408122", "7408123"));
         let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
         assert_eq!(e.get("mrz").unwrap().code, "mrz_check_digit_birth_date");
+    }
+
+    /// The e-visa holds the name on one line of 64 characters, surname first: a visa
+    /// application whose names do not fit is refused on the surname, exactly at the line's end.
+    #[test]
+    fn a_visa_name_must_fit_the_evisa() {
+        let mut f = visa();
+        // "SMITH " and 58 letters: 64 characters, the longest that fits.
+        f.insert("given_names".into(), "A".repeat(58));
+        assert!(check(CaseKind::Visa, &f, today(), &["tourist"]).is_ok());
+        // Spaces around and between the names count once, as the e-visa prints them.
+        f.insert("surname".into(), "  Smith ".into());
+        assert!(check(CaseKind::Visa, &f, today(), &["tourist"]).is_ok());
+        f.insert("given_names".into(), "A".repeat(59));
+        let e = check(CaseKind::Visa, &f, today(), &["tourist"]).unwrap_err();
+        assert_eq!(e.get("surname").unwrap().code, "name_too_long_for_evisa");
+        assert!(e.get("given_names").is_none());
+        // A name with another fault is refused for that one only.
+        f.insert("surname".into(), "Smïth".into());
+        let e = check(CaseKind::Visa, &f, today(), &["tourist"]).unwrap_err();
+        assert_eq!(e.get("surname").unwrap().code, "name_latin");
+        // A passport renewal's names are not printed on an e-visa.
+        let mut r = renewal();
+        r.insert("given_names".into(), "A".repeat(90));
+        assert!(check(CaseKind::PassportRenewal, &r, today(), &[]).is_ok());
     }
 
     #[test]

@@ -54,8 +54,13 @@ fn terms_and_holder(
     let get = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
     // Surname first, as the passport's machine-readable zone has it.
     let full = format!("{} {}", get("surname"), get("given_names"));
-    let name: String = full.trim().chars().take(HolderName::MAX_LEN).collect();
-    let name = HolderName::parse(name.trim()).map_err(|_| invalid("surname", "name_latin"))?;
+    // A submitted form's names fit (the form refuses longer ones); one submitted before that
+    // rule is refused here rather than printed cut, and the applicant can shorten it when
+    // asked for information.
+    let name = HolderName::parse(&full).map_err(|e| match e.code {
+        "holder_name_too_long" => invalid("surname", "name_too_long_for_evisa"),
+        _ => invalid("surname", "name_latin"),
+    })?;
     let passport_number = PassportNo::parse(get("passport_number"))
         .map_err(|e| invalid("passport_number", e.code))?;
     let nationality =
@@ -177,6 +182,11 @@ mod tests {
         ];
         let broken = [
             ("surname", "مارتن", "consular_name_latin"),
+            (
+                "given_names",
+                "Claire Anne Marie Louise Josephine Genevieve Madeleine Beatrice",
+                "consular_name_too_long_for_evisa",
+            ),
             ("passport_number", "", "consular_passport_number_empty"),
             (
                 "passport_number",

@@ -67,7 +67,19 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             "{}",
             refused.body
         );
+        // Names longer than the e-visa's line are refused on the surname, kept as typed.
+        let long_given = "Claire Anne Marie Louise Josephine Genevieve Madeleine Beatrice";
         fields[1] = ("surname", "Martin");
+        fields[2] = ("given_names", long_given);
+        let refused = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(refused.status, 422);
+        assert!(
+            refused.body.contains("at most 64 characters"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(long_given), "{}", refused.body);
+        fields[2] = ("given_names", "Claire");
         let done = c.submit(&edit, &edit, &fields).await;
         assert!(done.status.is_redirection(), "{}", done.body);
 
