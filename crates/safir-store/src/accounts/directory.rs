@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::accounts::AccountKind;
 use safir_domain::roles::Role;
 
-use crate::name_key::{contains_pattern, like_literal};
+use crate::name_key::like_literal;
 use crate::{Db, StoreError, Tx, with_pool, with_tx};
 
 /// A user as listed: identity, state and every grant (no secrets).
@@ -48,12 +48,26 @@ pub struct UserSearch {
     pub role: Option<Role>,
 }
 
-/// `$1` the email pattern, `$5` the name's (on its search key, `name_key`).
-const USER_FILTER: &str = "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR u.display_name_key LIKE $5 ESCAPE '\\') \
-     AND ($2 IS NULL OR u.kind = $2) \
-     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM role_grants r WHERE r.user_id = u.id AND r.role = $3))";
+/// The filter of the user list: `$1` the email pattern, `$2` the kind, `$3` the role; the
+/// name's words (on its search key, `name_key`) bind from `$5` on, after the limit's `$4`.
+fn user_filter(text: Option<&str>, name_patterns: &mut Vec<String>) -> String {
+    let name = match text {
+        Some(t) => crate::name_key::all_words("u.display_name_key", t, |w| {
+            name_patterns.push(w);
+            format!("${}", 4 + name_patterns.len())
+        }),
+        None => "1 = 0".to_owned(),
+    };
+    format!(
+        "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR ({name})) \
+         AND ($2 IS NULL OR u.kind = $2) \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM role_grants r WHERE r.user_id = u.id AND r.role = $3))"
+    )
+}
 
-/// Users matching `search`, newest first, with their grants.
+/// Users matching `search`, newest first, with their grants. The text finds an email that
+/// holds it, or a name that holds each of its words, in any order ("haddad nour" finds
+/// "Nour Haddad").
 pub async fn search_users(
     db: &Db,
     search: &UserSearch,
@@ -65,37 +79,40 @@ pub async fn search_users(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     let pattern = text.map(|t| format!("%{}%", like_literal(&t.to_lowercase())));
-    let name_pattern = text.map(contains_pattern);
+    let mut name_patterns = Vec::new();
+    let filter = user_filter(text, &mut name_patterns);
     let kind = search.kind.map(AccountKind::as_str);
     let role = search.role.map(Role::as_str);
     let users_sql = format!(
         "SELECT u.id, u.email, u.display_name, u.kind, u.disabled_at, u.created_at FROM users u \
-         WHERE {USER_FILTER} ORDER BY u.created_at DESC, u.id LIMIT $4"
+         WHERE {filter} ORDER BY u.created_at DESC, u.id LIMIT $4"
     );
     let users: Vec<UserRow> = with_pool!(db.read(), p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(users_sql.as_str()))
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(users_sql.as_str()))
             .bind(&pattern)
             .bind(kind)
             .bind(role)
-            .bind(limit)
-            .bind(&name_pattern)
-            .fetch_all(p)
-            .await
+            .bind(limit);
+        for w in &name_patterns {
+            q = q.bind(w);
+        }
+        q.fetch_all(p).await
     })?;
     let grants_sql = format!(
         "SELECT g.user_id, g.role, g.scope FROM role_grants g WHERE g.user_id IN \
-         (SELECT u.id FROM users u WHERE {USER_FILTER} ORDER BY u.created_at DESC, u.id LIMIT $4) \
+         (SELECT u.id FROM users u WHERE {filter} ORDER BY u.created_at DESC, u.id LIMIT $4) \
          ORDER BY g.created_at"
     );
     let grants: Vec<GrantRow> = with_pool!(db.read(), p => {
-        sqlx::query_as(sqlx::AssertSqlSafe(grants_sql.as_str()))
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(grants_sql.as_str()))
             .bind(&pattern)
             .bind(kind)
             .bind(role)
-            .bind(limit)
-            .bind(&name_pattern)
-            .fetch_all(p)
-            .await
+            .bind(limit);
+        for w in &name_patterns {
+            q = q.bind(w);
+        }
+        q.fetch_all(p).await
     })?;
     Ok(users
         .into_iter()

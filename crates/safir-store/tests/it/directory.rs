@@ -93,7 +93,17 @@ async fn users_are_found_by_text_kind_and_role_with_their_grants() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        for (text, want) in [("اسامه", 1), ("éloi", 1), ("عمر", 0)] {
+        // A name is found by each of its words, in any order; an email by the whole text.
+        for (text, want) in [
+            ("اسامه", 1),
+            ("éloi", 1),
+            ("عمر", 0),
+            ("eloi أسامة", 1),
+            ("haddad  LAYLA", 1),
+            ("haddad omar", 0),
+            ("layla@example", 1),
+            ("layla example", 0),
+        ] {
             let search = UserSearch {
                 text: Some(text.into()),
                 ..UserSearch::default()
