@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::Request;
+use axum::http::Uri;
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::{Method, Uri};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use fluent_bundle::FluentArgs;
@@ -39,7 +39,6 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| negotiate(req.uri(), req.headers(), req.extensions()));
     let json = wants_json(req.uri(), req.headers());
     let uri = req.uri().clone();
-    let head = req.method() == Method::HEAD;
     let response = next.run(req).await;
 
     if response.extensions().get::<OwnErrorPage>().is_some() {
@@ -55,7 +54,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     };
     let (old, _) = response.into_parts();
     let mut fresh = render_error(&info, lang, &uri, json);
-    if !json && !head {
+    if !json {
         fresh.extensions_mut().insert(DrawnErrorPage {
             lang,
             uri: uri.clone(),
@@ -65,9 +64,6 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     // except its description of the old body.
     keep_headers(&old.headers, &mut fresh);
     fresh.extensions_mut().insert(info);
-    if head {
-        *fresh.body_mut() = axum::body::Body::empty();
-    }
     fresh
 }
 

@@ -6,6 +6,7 @@ mod browser_consular;
 mod browser_support;
 mod cli;
 mod crisis_crash;
+mod http_head;
 mod listen_fetch;
 mod listen_influence;
 mod listen_monitors;
