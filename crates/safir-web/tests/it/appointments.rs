@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use chrono::{Datelike, Utc};
+use safir_domain::Lang;
 use safir_domain::roles::Role;
 use safir_notify::testing::SmtpSink;
 use safir_notify::{MailConfig, PlainMailConfig};
@@ -378,15 +379,24 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         assert_eq!(reminder_due(&app, &first_id).await, 1);
         runner(&app, None).drain().await.unwrap();
         assert_eq!(app.emails_to(&applicant.email).await.len(), 2);
+        // The reminder is in the language the applicant's account has when it goes out,
+        // here English, chosen after booking in Arabic.
+        safir_store::accounts::set_preferred_lang(&app.db, &applicant.id, Lang::En)
+            .await
+            .unwrap();
         assert_eq!(reminder_due(&app, &second_id).await, 1);
         runner(&app, None).drain().await.unwrap();
         let mails = app.emails_to(&applicant.email).await;
         assert_eq!(mails.len(), 3);
+        assert_eq!(mails[2].lang, "en");
         assert!(
-            mails[2].subject.starts_with("تذكير"),
+            mails[2].subject.starts_with("Reminder"),
             "{}",
             mails[2].subject
         );
+        safir_store::accounts::set_preferred_lang(&app.db, &applicant.id, Lang::Ar)
+            .await
+            .unwrap();
 
         // The booking is in the applicant's data download.
         let data = me.get("/account/data").await.json();

@@ -23,11 +23,16 @@ pub fn reminder_lead() -> Duration {
     Duration::hours(24)
 }
 
-fn booking_lang(a: &Appointment) -> Lang {
-    Lang::parse(&a.lang).unwrap_or(Lang::Ar)
+/// The language of the emails about a booking: the applicant's, as their account now has it
+/// (as for the emails about their cases; a reminder follows a change made since booking),
+/// else the one the booking was made in.
+fn mail_lang(user: &User, a: &Appointment) -> Lang {
+    Lang::parse(&user.preferred_lang)
+        .or_else(|| Lang::parse(&a.lang))
+        .unwrap_or(Lang::Ar)
 }
 
-/// The message `template` about `a`, in the language it was booked in.
+/// The message `template` about `a`, in the applicant's language.
 fn message(
     template: &str,
     public_url: &str,
@@ -35,7 +40,7 @@ fn message(
     mission: &Mission,
     a: &Appointment,
 ) -> OutgoingEmail {
-    let lang = booking_lang(a);
+    let lang = mail_lang(user, a);
     let mut args = FluentArgs::new();
     args.set("link", format!("{public_url}/account/appointments"));
     args.set("name", user.display_name.clone());
@@ -65,7 +70,7 @@ pub async fn changed(
     a: &Appointment,
     change: Change,
 ) -> Result<(), StoreError> {
-    let lang = booking_lang(a);
+    let lang = mail_lang(user, a);
     let (template, method) = match change {
         Change::Booked => ("appointment-confirmed", Method::Publish),
         Change::Moved => ("appointment-moved", Method::Publish),
