@@ -843,6 +843,39 @@ fn is_article(units: &[Unit]) -> bool {
     letters.next() == Some('ا') && letters.next() == Some('ل') && letters.next().is_none()
 }
 
+/// Whether a word is stretched inside, a tatweel before one of its letters (`الدبلوماسـية`),
+/// as extraction stretches words all along a line; a post stretches a word's end for
+/// emphasis (`جميلـ`).
+fn stretched_inside(units: &[Unit]) -> bool {
+    let mut after_tatweel = false;
+    for u in units {
+        if u.c == TATWEEL {
+            after_tatweel = true;
+        } else if !is_combining_mark(u.c) {
+            if after_tatweel && is_arabic_letter(u.c) {
+                return true;
+            }
+            after_tatweel = false;
+        }
+    }
+    false
+}
+
+/// Whether a line shows the damage extraction leaves where it moves letters: a word stretched
+/// inside, the sentence's last punctuation at the line's start (`.الهدف كالقوة … ذلـ`), or a
+/// word alone on its line (a heading, a word the layout cut from its line). A line of plain
+/// text whose only stretch is at a word's end (`جميلـ جدا`) moves nothing, but for ى, which
+/// begins no Arabic word.
+fn shows_extraction(word_units: &[Unit], words: &[Word]) -> bool {
+    words.len() == 1
+        || word_units
+            .first()
+            .is_some_and(|u| matches!(u.c, '.' | '،' | '؛' | ':'))
+        || words
+            .iter()
+            .any(|w| stretched_inside(&word_units[w.start..w.end]))
+}
+
 /// `post`: the line reads as a post (see [`is_post`]), where nothing moves.
 fn restore_moved_letters(
     word_units: &mut [Unit],
@@ -855,6 +888,10 @@ fn restore_moved_letters(
     if post {
         return;
     }
+    let extracted = shows_extraction(word_units, words);
+    // Alone on its line, a word gave its last letter away only if it is long enough to be
+    // no whole word of four letters stretched at its end (`حبيبـ`, `جميلـ`).
+    let own_letters = if words.len() == 1 { 5 } else { 4 };
     for k in 0..words.len() {
         let own = words[k];
         if !own.arabic {
@@ -866,13 +903,18 @@ fn restore_moved_letters(
         if ends_as_a_whole_word(&word_units[own.start..own.end], end) {
             continue;
         }
-        if !used[k] && begins_with_moved_final(&word_units[own.start..own.end], own.letters) {
+        let first = word_units[own.start].c;
+        if !used[k]
+            && begins_with_moved_final(&word_units[own.start..own.end], own.letters)
+            && (first == 'ى' || (extracted && own.letters >= own_letters))
+        {
             // The word's first unit to its end, before any punctuation after it.
             word_units[own.start..own.start + end].rotate_left(1);
             used[k] = true;
             continue;
         }
-        if own.letters < 2
+        if !extracted
+            || own.letters < 2
             || end < own.end - own.start
             || is_article(&word_units[own.start..own.end])
         {
@@ -1092,7 +1134,11 @@ mod tests {
 
     #[test]
     fn moves_final_letters_back() {
-        assert_eq!(repair("دبلوماسية كوكذلـــ"), "دبلوماسية وكذلك");
+        assert_eq!(repair("دبلومـاسية كوكذلـــ"), "دبلوماسية وكذلك");
+        assert_eq!(
+            repair(".الهدف كالقوة الناعمة من أجل ذلـ"),
+            ".الهدف القوة الناعمة من أجل ذلك"
+        );
         assert_eq!(
             repair("حالعالمـي لصالــ إلـى معالجـة كوتهـدف الدبلوماسـية بذلــ"),
             "العالمي لصالح إلى معالجة وتهدف الدبلوماسية بذلك"
@@ -1178,7 +1224,28 @@ mod tests {
         );
         // A word of two letters or more that ends in tatweel still takes back its letter.
         assert_eq!(repair("حالعالمـي لصالــ"), "العالمي لصالح");
-        assert_eq!(repair("خد كوعلاوة على ذلـ"), "خد وعلاوة على ذلك");
+        assert_eq!(repair("خد كوعلاوة علـى ذلـ"), "خد وعلاوة على ذلك");
+    }
+
+    /// Plain text stretched only at a word's end, for emphasis, keeps its letters where they
+    /// are: only a line that shows extraction's other damage gives a letter back, or a word
+    /// alone on its line long enough not to be a whole word of four letters.
+    #[test]
+    fn a_word_stretched_at_its_end_in_plain_text_stays_whole() {
+        for line in [
+            "جميلـ جدا",
+            "حبيبـ قلبي",
+            "كبيرـ جدا",
+            "يا جماعة كلامكم حلوـ",
+        ] {
+            assert_eq!(repair(line), line.replace('ـ', ""), "{line}");
+        }
+        assert_eq!(repair("حبيبـ"), "حبيب");
+        assert_eq!(repair("حمصطلـ"), "مصطلح");
+        // The same words on a line stretched inside, as extraction leaves it, move.
+        assert_eq!(repair("حمصطلـ الدبلوماسـية"), "مصطلح الدبلوماسية");
+        // ى begins no word: it moves back wherever it is.
+        assert_eq!(repair("ىتسمـ كذلك"), "تسمى كذلك");
     }
 
     /// What is displayed left to right inside a visual line comes back as it was read:
