@@ -22,6 +22,9 @@ use crate::config::{Config, Overrides};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The heading of the flags every command accepts.
+const SETTINGS: &str = "Settings (for the commands that serve or use the database)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "safir",
@@ -35,20 +38,22 @@ struct Cli {
     command: Command,
 }
 
-/// Flags every command understands; they override `safir.toml` and `SAFIR_*` variables.
+/// Flags every command accepts; they override `safir.toml` and `SAFIR_*` variables. The
+/// commands that work on files alone (`text`, `listen` without a database) read no
+/// configuration, and their help says so under the flags' heading.
 #[derive(Debug, Args)]
 struct GlobalArgs {
     /// Configuration file (default: ./safir.toml when it exists).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", help_heading = SETTINGS)]
     config: Option<PathBuf>,
     /// Address to listen on, e.g. 127.0.0.1:8080.
-    #[arg(long, global = true, value_name = "ADDR")]
+    #[arg(long, global = true, value_name = "ADDR", help_heading = SETTINGS)]
     bind: Option<String>,
     /// Directory for the SQLite database, uploads and indexes.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = SETTINGS)]
     data_dir: Option<PathBuf>,
     /// sqlite://… or postgres://… (default: SQLite in the data directory).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = SETTINGS)]
     database_url: Option<String>,
 }
 

@@ -47,6 +47,15 @@ fn every_command_has_help() {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).contains("Usage"), "{args:?}");
     }
+    // A command on files alone lists its own options apart from the settings of the commands
+    // that serve or use the database, which it does not read.
+    let out = stdout(&run(&["text", "lang", "--help"], &[]));
+    let (own, settings) = out.split_once("Settings (").expect("a settings heading");
+    assert!(own.contains("--lossy") && !own.contains("--bind"), "{out}");
+    assert!(
+        settings.contains("--bind") && settings.contains("--database-url"),
+        "{out}"
+    );
 }
 
 async fn count(db_path: &std::path::Path, sql: &'static str) -> i64 {
