@@ -889,9 +889,9 @@ fn restore_moved_letters(
         return;
     }
     let extracted = shows_extraction(word_units, words);
-    // Alone on its line, a word gave its last letter away only if it is long enough to be
-    // no whole word of four letters stretched at its end (`حبيبـ`, `جميلـ`).
-    let own_letters = if words.len() == 1 { 5 } else { 4 };
+    // Alone on its line, a word gave its last letter away only if it is longer than a whole
+    // word of four letters stretched at its end (`حبيبـ`, `جميلـ`).
+    let alone = words.len() == 1;
     for k in 0..words.len() {
         let own = words[k];
         if !own.arabic {
@@ -906,7 +906,7 @@ fn restore_moved_letters(
         let first = word_units[own.start].c;
         if !used[k]
             && begins_with_moved_final(&word_units[own.start..own.end], own.letters)
-            && (first == 'ى' || (extracted && own.letters >= own_letters))
+            && (first == 'ى' || (extracted && (!alone || own.letters >= 5)))
         {
             // The word's first unit to its end, before any punctuation after it.
             word_units[own.start..own.start + end].rotate_left(1);

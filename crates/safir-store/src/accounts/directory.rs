@@ -51,13 +51,11 @@ pub struct UserSearch {
 /// The filter of the user list: `$1` the email pattern, `$2` the kind, `$3` the role; the
 /// name's words (on its search key, `name_key`) bind from `$5` on, after the limit's `$4`.
 fn user_filter(text: Option<&str>, name_patterns: &mut Vec<String>) -> String {
-    let name = match text {
-        Some(t) => crate::name_key::all_words("u.display_name_key", t, |w| {
-            name_patterns.push(w);
-            format!("${}", 4 + name_patterns.len())
-        }),
-        None => "1 = 0".to_owned(),
-    };
+    // No text: `$1` is NULL and the name's condition (never, for no words) is not reached.
+    let name = crate::name_key::all_words("u.display_name_key", text.unwrap_or(""), |w| {
+        name_patterns.push(w);
+        format!("${}", 4 + name_patterns.len())
+    });
     format!(
         "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR ({name})) \
          AND ($2 IS NULL OR u.kind = $2) \

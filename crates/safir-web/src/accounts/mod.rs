@@ -3,6 +3,7 @@
 
 mod account_page;
 mod common;
+pub(crate) use common::user_lang;
 pub(crate) mod data;
 mod reset;
 mod settings;

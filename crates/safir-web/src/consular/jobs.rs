@@ -165,7 +165,7 @@ pub async fn escalate(
         let user = safir_store::accounts::find_user(db, &person.user_id)
             .await
             .map_err(retry)?;
-        let lang = Lang::parse(&user.preferred_lang).unwrap_or(Lang::Ar);
+        let lang = crate::accounts::user_lang(&user);
         let message = escalation_email(&person.email, lang, &case, level, &link);
         email::enqueue(
             &mut tx,

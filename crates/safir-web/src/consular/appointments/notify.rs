@@ -13,8 +13,8 @@ use safir_store::{Db, StoreError, Tx, jobs, now};
 
 use super::ics::{self, CalendarEvent, Method};
 use super::labels;
+use crate::accounts::user_lang;
 use crate::email::{self, Attachment, OutgoingEmail};
-use crate::i18n::Lang;
 
 /// The job kind of reminders.
 pub const REMINDER_JOB: &str = "consular.appointment_reminder";
@@ -23,16 +23,8 @@ pub fn reminder_lead() -> Duration {
     Duration::hours(24)
 }
 
-/// The language of the emails about a booking: the applicant's, as their account now has it
-/// (as for the emails about their cases; a reminder follows a change made since booking),
-/// else the one the booking was made in.
-fn mail_lang(user: &User, a: &Appointment) -> Lang {
-    Lang::parse(&user.preferred_lang)
-        .or_else(|| Lang::parse(&a.lang))
-        .unwrap_or(Lang::Ar)
-}
-
-/// The message `template` about `a`, in the applicant's language.
+/// The message `template` about `a`, in the applicant's language as their account has it
+/// now (as for the emails about their cases: a reminder follows a change made since booking).
 fn message(
     template: &str,
     public_url: &str,
@@ -40,7 +32,7 @@ fn message(
     mission: &Mission,
     a: &Appointment,
 ) -> OutgoingEmail {
-    let lang = mail_lang(user, a);
+    let lang = user_lang(user);
     let mut args = FluentArgs::new();
     args.set("link", format!("{public_url}/account/appointments"));
     args.set("name", user.display_name.clone());
@@ -70,7 +62,7 @@ pub async fn changed(
     a: &Appointment,
     change: Change,
 ) -> Result<(), StoreError> {
-    let lang = mail_lang(user, a);
+    let lang = user_lang(user);
     let (template, method) = match change {
         Change::Booked => ("appointment-confirmed", Method::Publish),
         Change::Moved => ("appointment-moved", Method::Publish),

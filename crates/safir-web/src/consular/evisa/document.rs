@@ -406,7 +406,7 @@ async fn notify_holder_of_revocation(
     let holder = safir_store::accounts::find_user(&state.db, &evisa.holder_id)
         .await
         .map_err(AppError::internal)?;
-    let lang = Lang::parse(&holder.preferred_lang).unwrap_or(Lang::Ar);
+    let lang = crate::accounts::user_lang(&holder);
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("name", holder.display_name.clone());
     args.set("visa", evisa.visa_number.clone());
