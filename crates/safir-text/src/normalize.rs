@@ -290,7 +290,12 @@ impl Normalizer<'_> {
                     continue;
                 }
                 _ if is_stable(c) => {
-                    self.mark_starter(i);
+                    // A dropped character (U+FE75, unassigned among the harakat's forms) is no
+                    // starter: a mark after it composes with what stands before it (`b`,
+                    // U+FE75, U+0331 is `ḇ`, as the output read again would give).
+                    if !is_dropped(c) {
+                        self.mark_starter(i);
+                    }
                     self.mapped(c);
                     i += len;
                 }
@@ -631,6 +636,17 @@ mod tests {
                 assert_eq!(canonical_combining_class(c), 0, "U+{cp:04X} is a mark");
             }
         }
+    }
+
+    /// A mark after a dropped character composes with the letter before it in one pass
+    /// (found by `idempotent_on_arabic`).
+    #[test]
+    fn a_mark_after_a_dropped_character_composes_at_once() {
+        for s in ["b\u{FE75}\u{331}", "B\u{FE75}\u{331}", "ا\u{FE75}\u{654}"] {
+            let once = n(s);
+            assert_eq!(n(&once), once, "{s:?}");
+        }
+        assert_eq!(n("b\u{FE75}\u{331}"), "\u{1E07}");
     }
 
     #[test]
