@@ -302,9 +302,19 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             "a link to the list: {}",
             mails[0].text
         );
+        // The mission's clock named with its offset at that time, for a reader elsewhere.
+        let start: chrono::DateTime<Utc> = first.parse().unwrap();
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        let offset = chrono::Offset::fix(start.with_timezone(&tz).offset());
+        assert!(
+            mails[0]
+                .text
+                .contains(&format!("\u{200E}Europe/Paris, UTC{offset}\u{200E}")),
+            "{}",
+            mails[0].text
+        );
         let uid = line_of(&ics, "UID:");
         assert!(ics.contains("SEQUENCE:0\r\n") && ics.contains("METHOD:PUBLISH"));
-        let start: chrono::DateTime<Utc> = first.parse().unwrap();
         assert!(
             ics.contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ"))),
             "{ics}"

@@ -1,11 +1,11 @@
 //! Appointment wording in the reader's language: service names, weekdays, and instants as
 //! the mission's local wall-clock time.
 
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Offset, Utc, Weekday};
 use safir_domain::ValidationError;
 use safir_store::missions::Mission;
 
-use super::service::zone;
+use super::service::zone as mission_zone;
 use crate::error::FieldError;
 use crate::i18n::{I18n, Lang};
 
@@ -34,7 +34,7 @@ pub fn weekday(lang: Lang, day: Weekday) -> String {
 
 /// `الاثنين 2026-06-08 09:00`: the instant on the mission's clock.
 pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
-    match zone(m) {
+    match mission_zone(m) {
         Some(tz) => {
             let local = t.with_timezone(&tz);
             format!(
@@ -44,6 +44,18 @@ pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
             )
         }
         None => crate::i18n::ltr(lang, t.format("%Y-%m-%d %H:%M UTC")),
+    }
+}
+
+/// The mission's clock as an email names it: the zone and its offset from UTC at `t`
+/// (`Europe/Paris, UTC+01:00`), so a reader in another zone can convert the time.
+pub fn zone(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
+    match mission_zone(m) {
+        Some(tz) => {
+            let offset = t.with_timezone(&tz).offset().fix();
+            crate::i18n::ltr(lang, format_args!("{}, UTC{offset}", m.time_zone))
+        }
+        None => m.time_zone.clone(),
     }
 }
 

@@ -39,7 +39,7 @@ fn message(
     args.set("mission", labels::mission_name(lang, mission));
     args.set("service", labels::service(lang, &a.service));
     args.set("when", labels::when(lang, mission, a.starts_at));
-    args.set("zone", mission.time_zone.clone());
+    args.set("zone", labels::zone(lang, mission, a.starts_at));
     email::render(&user.email, lang, template, &args)
 }
 
