@@ -178,6 +178,33 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 row(&a, "case_transition_illegal", json!("in_review")),
             ]
         );
+        // A move sent again (a retry) finds the cases where it leads: said so, nothing written.
+        let res = c
+            .api(
+                "POST",
+                bulk,
+                &desk,
+                Some(json!({"action": "start_review", "cases": [a]})),
+            )
+            .await;
+        assert_eq!(
+            outcomes(&res.json()),
+            [row(&a, "case_already_in_state", json!("in_review"))]
+        );
+        let res = c
+            .api(
+                "POST",
+                bulk,
+                &desk,
+                Some(json!({"action": "close", "cases": [withdrawn]})),
+            )
+            .await;
+        assert_eq!(
+            outcomes(&res.json()),
+            [row(&withdrawn, "case_already_in_state", json!("closed"))]
+        );
+        assert_eq!(app.audit_summaries("case.start_review").await.len(), 1);
+        assert_eq!(app.audit_summaries("case.close").await.len(), 1);
         // Every move made through the API says so in the audit trail, the applicant's too.
         for action in ["case.withdraw", "case.start_review", "case.close"] {
             let moves = app.audit_summaries(action).await;

@@ -47,6 +47,16 @@ impl BulkAction {
             _ => None,
         }
     }
+
+    /// The state a move leads to; a case already there is left as it is (a retried request,
+    /// or another officer was quicker).
+    fn leads_to(self) -> Option<CaseState> {
+        match self {
+            BulkAction::Move(CaseAction::StartReview) => Some(CaseState::InReview),
+            BulkAction::Move(CaseAction::Close) => Some(CaseState::Closed),
+            _ => None,
+        }
+    }
 }
 
 /// Why a case was left as it was.
@@ -55,6 +65,7 @@ pub enum Skip {
     NotFound,
     NotOpen,
     NoAssignee,
+    Already(CaseState),
     Illegal(CaseState),
     Changed,
 }
@@ -66,6 +77,7 @@ impl Skip {
             Skip::NotFound => "not_found",
             Skip::NotOpen => "case_not_open",
             Skip::NoAssignee => "no_assignee",
+            Skip::Already(_) => "case_already_in_state",
             Skip::Illegal(_) => "case_transition_illegal",
             Skip::Changed => "conflict",
         }
@@ -129,6 +141,9 @@ pub async fn apply(
             Ok(Ok(()))
         }
         BulkAction::Move(a) => {
+            if action.leads_to() == Some(current) {
+                return Ok(Err(Skip::Already(current)));
+            }
             let kind = case.kind().map_err(AppError::internal)?;
             if current.apply(kind, a, Side::Officer).is_err() {
                 return Ok(Err(Skip::Illegal(current)));
@@ -155,10 +170,14 @@ fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
         Err(Skip::NotOpen) => page.t("officer-bulk-skip-not-open"),
         Err(Skip::NoAssignee) => page.t("officer-bulk-skip-no-assignee"),
         Err(Skip::Changed) => page.t("officer-bulk-skip-changed"),
-        Err(Skip::Illegal(s)) => {
+        Err(skip @ (Skip::Already(s) | Skip::Illegal(s))) => {
+            let key = match skip {
+                Skip::Already(_) => "officer-bulk-skip-already",
+                _ => "officer-bulk-skip-illegal",
+            };
             let mut args = FluentArgs::new();
             args.set("state", labels::state(page.lang, s.as_str()));
-            page.t_args("officer-bulk-skip-illegal", &args)
+            page.t_args(key, &args)
         }
     }
 }
