@@ -801,6 +801,18 @@ fn begins_with_moved_final(units: &[Unit], letters: usize) -> bool {
     }
 }
 
+/// The one letter a word that lost its last letter can have lost, when its letters tell: a
+/// word ending in ذل lost ك (ذلك, وكذلك, لذلك), never ح or ج (`وكذلح`). `end`: see
+/// [`tatweel_end`].
+fn lost_letter(units: &[Unit], end: usize) -> Option<char> {
+    let mut letters = units[..end]
+        .iter()
+        .rev()
+        .map(|u| u.c)
+        .filter(|&c| is_arabic_letter(c));
+    (letters.next() == Some('ل') && letters.next() == Some('ذ')).then_some('ك')
+}
+
 /// Whether a line reads as a post (a tag, a mention, a link, an emoji): a word there ends in
 /// tatweel for emphasis (`احبكـ`), not because extraction moved its last letter away.
 fn is_post(units: &[Unit]) -> bool {
@@ -925,6 +937,7 @@ fn restore_moved_letters(
             // the line, whose first letter, taken, would break a whole word (جديد).
             continue;
         }
+        let lost = lost_letter(&word_units[own.start..own.end], end);
         for j in (0..k).rev() {
             let w = words[j];
             let units = &word_units[w.start..w.end];
@@ -934,6 +947,7 @@ fn restore_moved_letters(
             if !used[j]
                 && w.arabic
                 && units[0].c != 'ى'
+                && lost.is_none_or(|c| units[0].c == c)
                 && begins_with_moved_final(units, w.letters)
             {
                 // Word j's first unit to the end of word k: the units between move back
@@ -1146,6 +1160,12 @@ mod tests {
         assert_eq!(repair("كان كبيرا"), "كان كبيرا");
         // Punctuation after the word that lost its letter stays after it.
         assert_eq!(repair("كوكذلـــ،"), "وكذلك،");
+        // A word ending in ذل lost ك: a whole word beginning with ح nearer to it keeps its
+        // letter, and the ك comes from the word that begins with one.
+        assert_eq!(
+            repair(".الأنظمة كحرية الإنترنت، وتعزيز حرية الكلام وكذلـ"),
+            ".الأنظمة حرية الإنترنت، وتعزيز حرية الكلام وكذلك"
+        );
         // Only a word before it gave the letter away.
         assert_eq!(repair("مصطلـــ) حالمن"), "مصطل) حالمن");
         // ى starts no word: one in front of a word ending in tatweel is its last letter.
