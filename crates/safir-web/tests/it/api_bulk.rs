@@ -1,6 +1,7 @@
 //! `POST /api/v1/missions/{mission}/cases/bulk`: one action on many cases, each through its
 //! own path, with the outcome of each.
 
+use safir_domain::consular::case::{Actor, CaseAction};
 use safir_domain::roles::Role;
 use serde_json::{Value, json};
 
@@ -178,18 +179,25 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 row(&a, "case_transition_illegal", json!("in_review")),
             ]
         );
-        // A move sent again (a retry) finds the cases where it leads: said so, nothing written.
+        // A move sent again (a retry) finds its cases where it leads: done, nothing written
+        // twice; a case someone else moved there is said to be so.
+        let moved = submitted_case(&app, &mine, &paris_service).await;
+        crate::consular_officer::store_move(&app, &moved, CaseAction::StartReview, Actor::Officer)
+            .await;
         let res = c
             .api(
                 "POST",
                 bulk,
                 &desk,
-                Some(json!({"action": "start_review", "cases": [a]})),
+                Some(json!({"action": "start_review", "cases": [a, moved]})),
             )
             .await;
         assert_eq!(
             outcomes(&res.json()),
-            [row(&a, "case_already_in_state", json!("in_review"))]
+            [
+                row(&a, "done", json!("in_review")),
+                row(&moved, "case_already_in_state", json!("in_review")),
+            ]
         );
         let res = c
             .api(
@@ -201,7 +209,7 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
             .await;
         assert_eq!(
             outcomes(&res.json()),
-            [row(&withdrawn, "case_already_in_state", json!("closed"))]
+            [row(&withdrawn, "done", json!("closed"))]
         );
         assert_eq!(app.audit_summaries("case.start_review").await.len(), 1);
         assert_eq!(app.audit_summaries("case.close").await.len(), 1);

@@ -886,6 +886,15 @@ async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
         assert!(r.body.contains("no such case at this mission"));
         assert_eq!(state_of(&app, &fresh.id).await, "in_review");
         assert_eq!(state_of(&app, &elsewhere.id).await, "submitted");
+        // Sent again (a second click): the officer's own move is done, nothing written twice.
+        let r = officer
+            .submit(
+                queue,
+                bulk,
+                &[("action", "start_review"), ("case", &fresh.id)],
+            )
+            .await;
+        assert!(r.body.contains("Done: 1. Skipped: 0."), "{}", r.body);
 
         let r = officer
             .submit(

@@ -49,7 +49,7 @@ impl BulkAction {
     }
 
     /// The state a move leads to; a case already there is left as it is (a retried request,
-    /// or another officer was quicker).
+    /// or another officer was quicker, see [`apply`]).
     fn leads_to(self) -> Option<CaseState> {
         match self {
             BulkAction::Move(CaseAction::StartReview) => Some(CaseState::InReview),
@@ -142,7 +142,19 @@ pub async fn apply(
         }
         BulkAction::Move(a) => {
             if action.leads_to() == Some(current) {
-                return Ok(Err(Skip::Already(current)));
+                // This officer's own move sent again (a double click, a retried call) is done,
+                // as on the case's page; a case someone else moved there is said to be so.
+                let events = cases::events(&state.db, &case.id)
+                    .await
+                    .map_err(AppError::internal)?;
+                let own = events.last().is_some_and(|e| {
+                    e.action == a.as_str() && e.actor_id.as_deref() == Some(by.user.id())
+                });
+                return Ok(if own {
+                    Ok(())
+                } else {
+                    Err(Skip::Already(current))
+                });
             }
             let kind = case.kind().map_err(AppError::internal)?;
             if current.apply(kind, a, Side::Officer).is_err() {
