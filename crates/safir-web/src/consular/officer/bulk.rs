@@ -14,7 +14,7 @@ use safir_domain::consular::case::{Actor as Side, CaseAction, CaseState};
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
-use super::{CASE_ASSIGN, by, mission_case};
+use super::{CASE_ASSIGN, by, mission_case, own_last_move};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
@@ -144,13 +144,8 @@ pub async fn apply(
             if action.leads_to() == Some(current) {
                 // This officer's own move sent again (a double click, a retried call) is done,
                 // as on the case's page; a case someone else moved there is said to be so.
-                let events = cases::events(&state.db, &case.id)
-                    .await
-                    .map_err(AppError::internal)?;
-                let own = events.last().is_some_and(|e| {
-                    e.action == a.as_str() && e.actor_id.as_deref() == Some(by.user.id())
-                });
-                return Ok(if own {
+                let own = own_last_move(state, case, a, by.user.id()).await?;
+                return Ok(if own.is_some() {
                     Ok(())
                 } else {
                     Err(Skip::Already(current))

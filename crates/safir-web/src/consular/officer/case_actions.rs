@@ -20,7 +20,9 @@ use safir_store::missions::Mission;
 use safir_store::{StoreError, accounts};
 
 use super::case_show::{Typed, case_page};
-use super::{CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
+use super::{
+    CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers, own_last_move,
+};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
@@ -346,15 +348,8 @@ async fn made_just_now(
     if !plain && action != CaseAction::RequestInfo {
         return Ok(false);
     }
-    let events = cases::events(&cx.state.db, &case.id)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(events.last().is_some_and(|e| {
-        e.action == action.as_str()
-            && e.to_state == case.state
-            && e.actor_id.as_deref() == Some(cx.actor.user.id())
-            && (plain || e.reason.as_deref() == Some(request))
-    }))
+    let own = own_last_move(&cx.state, case, action, cx.actor.user.id()).await?;
+    Ok(own.is_some_and(|e| plain || e.reason.as_deref() == Some(request)))
 }
 
 pub async fn assign_case(

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use axum::http::Method;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use safir_domain::consular::case::CaseAction;
 use safir_domain::roles::{Permission, Role};
 use safir_store::StoreError;
 use safir_store::consular::cases::{self, Case};
@@ -115,6 +116,24 @@ pub(super) async fn mission_case(
         Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::internal(e)),
     }
+}
+
+/// The case's last move when it is `action` by `user_id` and left the case as it is now: the
+/// same move sent again (a second click, a retried request) finds its outcome already there.
+pub(super) async fn own_last_move(
+    state: &AppState,
+    case: &Case,
+    action: CaseAction,
+    user_id: &str,
+) -> Result<Option<cases::Event>, AppError> {
+    let mut events = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(events.pop().filter(|e| {
+        e.action == action.as_str()
+            && e.to_state == case.state
+            && e.actor_id.as_deref() == Some(user_id)
+    }))
 }
 
 pub(super) fn by(actor: &Actor) -> By<'_> {
