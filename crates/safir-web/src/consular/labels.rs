@@ -2,6 +2,8 @@
 //! domain validation codes to this context's field messages.
 
 use safir_domain::ValidationError;
+use safir_domain::consular::forms::{COLLECTION_METHODS, EMERGENCY_CATEGORIES};
+use safir_domain::consular::service::VISA_TYPES;
 
 use crate::error::{FieldError, FieldErrors};
 use crate::i18n::{Lang, t};
@@ -73,6 +75,22 @@ pub fn visa_type(lang: Lang, code: &str) -> String {
 
 pub fn emergency_category(lang: Lang, code: &str) -> String {
     t(lang, &key("emergency-category", code))
+}
+
+/// A value of an application form as its readers see it: a code of the form's lists (visa
+/// type, emergency category, collection, nationality) in words; anything else as it is, and
+/// so a code the lists do not know (what an applicant typed into a form already past editing
+/// is shown back as typed, not as a message key).
+pub fn declared(lang: Lang, field: &str, value: &str) -> String {
+    match field {
+        "visa_type" if VISA_TYPES.contains(&value) => visa_type(lang, value),
+        "category" if EMERGENCY_CATEGORIES.contains(&value) => emergency_category(lang, value),
+        "collection" if COLLECTION_METHODS.contains(&value) => {
+            t(lang, &key("field-collection", value))
+        }
+        "nationality" => crate::staff::labels::country(lang, value),
+        _ => value.to_owned(),
+    }
 }
 
 /// The content language matching the interface language (names stored per language).

@@ -240,7 +240,9 @@ impl I18n {
     fn format(&self, lang: Lang, key: &str, args: Option<&FluentArgs>) -> String {
         let bundle = &self.bundles[lang.index()];
         let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
-            tracing::warn!(lang = lang.code(), key, "missing translation");
+            // A key is the code's, but may end in a value from outside: log a bounded part.
+            let key_start: String = key.chars().take(80).collect();
+            tracing::warn!(lang = lang.code(), key = key_start, "missing translation");
             return key.to_owned();
         };
         let mut errors = Vec::new();

@@ -227,8 +227,10 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         // The form sent again with a change (a page kept open, or Back): the change is not
         // saved, the applicant is told so, and what they typed waits in the message box.
         let mut changed = good.clone();
-        changed.retain(|(k, _)| *k != "phone");
+        changed.retain(|(k, _)| *k != "phone" && *k != "collection");
         changed.push(("phone", "+33 6 11 22 33 44"));
+        // A choice the form does not offer (a tampered request) is copied as typed.
+        changed.push(("collection", "by-pigeon"));
         let stale = c
             .submit(&format!("/account/cases/{case_id}"), &edit, &changed)
             .await;
@@ -242,6 +244,11 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         assert!(
             !stale.body.contains("رقم الهاتف: +33 1 23 45 67 89"),
             "only the changed fields are copied"
+        );
+        assert!(
+            stale.body.contains(": by-pigeon") && !stale.body.contains("field-collection-"),
+            "{}",
+            stale.body
         );
         let kept = cases::find(&app.db, &case_id).await.unwrap();
         assert_eq!(kept.state, "submitted");

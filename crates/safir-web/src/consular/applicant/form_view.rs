@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use safir_domain::CountryCode;
 use safir_domain::consular::case::CaseKind;
 use safir_domain::consular::forms::{COLLECTION_METHODS, EMERGENCY_CATEGORIES};
 
@@ -272,18 +271,9 @@ pub fn summary(
         .iter()
         .filter_map(|f| {
             let v = form.get(*f).map(|s| s.trim()).filter(|s| !s.is_empty())?;
-            let shown = match *f {
-                "visa_type" => labels::visa_type(lang, v),
-                "category" => labels::emergency_category(lang, v),
-                "collection" => crate::i18n::t(lang, &format!("field-collection-{v}")),
-                "nationality" => CountryCode::parse(v)
-                    .map(|c| c.name(labels::content(lang)).to_owned())
-                    .unwrap_or_else(|_| v.to_owned()),
-                _ => v.to_owned(),
-            };
             Some((
                 crate::i18n::t(lang, &format!("field-{}", f.replace('_', "-"))),
-                shown,
+                labels::declared(lang, f, v),
             ))
         })
         .collect()

@@ -10,8 +10,7 @@ use axum::http::Uri;
 use axum::response::Html;
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
-use safir_domain::consular::forms::{COLLECTION_METHODS, EMERGENCY_CATEGORIES, fields};
-use safir_domain::consular::service::VISA_TYPES;
+use safir_domain::consular::forms::fields;
 use safir_store::consular::cases::{self, Case};
 use safir_store::consular::services;
 use safir_store::missions::Mission;
@@ -107,21 +106,6 @@ struct CasePage {
     offers_etd: bool,
     /// The line naming the travel-document application this emergency already opened.
     etd_opened: Option<String>,
-}
-
-/// A declared value in words where the form stored a code.
-fn shown_value(lang: Lang, field: &str, value: &str) -> String {
-    match field {
-        "visa_type" if VISA_TYPES.contains(&value) => labels::visa_type(lang, value),
-        "category" if EMERGENCY_CATEGORIES.contains(&value) => {
-            labels::emergency_category(lang, value)
-        }
-        "collection" if COLLECTION_METHODS.contains(&value) => {
-            t(lang, &format!("field-collection-{value}"))
-        }
-        "nationality" => crate::staff::labels::country(lang, value),
-        _ => value.to_owned(),
-    }
 }
 
 /// A stored reason: a decision code in words, or the text of a request as written.
@@ -265,7 +249,7 @@ pub(super) async fn case_page(
         .map(|f| Detail {
             label: t(lang, &format!("field-{}", f.replace('_', "-"))),
             value: match form.get(*f).map(|v| v.trim()) {
-                Some(v) if !v.is_empty() => shown_value(lang, f, v),
+                Some(v) if !v.is_empty() => labels::declared(lang, f, v),
                 _ => empty.clone(),
             },
         })
