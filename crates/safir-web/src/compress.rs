@@ -40,9 +40,19 @@ const PAGE_LEVEL: u32 = 1;
 /// have made with the person's cookies (see the module's note on BREACH). Adds `Vary:
 /// Accept-Encoding` to every response of a compressible type, compressed or not.
 pub async fn compress(req: Request, next: Next) -> Response {
-    let wanted =
-        accepts_gzip(req.headers()) && may_compress(req.headers()) && req.method() != Method::HEAD;
-    let mut response = next.run(req).await;
+    let wanted = wants_gzip(&req);
+    encode(wanted, next.run(req).await).await
+}
+
+/// Whether the answer to `req` may go gzipped: the client accepts it, no third-party site can
+/// have made the request with the person's cookies, and it is not a HEAD.
+pub fn wants_gzip(req: &Request) -> bool {
+    accepts_gzip(req.headers()) && may_compress(req.headers()) && req.method() != Method::HEAD
+}
+
+/// `response` gzipped when `wanted` (see [`wants_gzip`]) and it is text of a known size of at
+/// least [`MIN_SIZE`], not already encoded; `Vary: Accept-Encoding` on every text answer.
+pub async fn encode(wanted: bool, mut response: Response) -> Response {
     if !compressible_type(response.headers()) {
         return response;
     }

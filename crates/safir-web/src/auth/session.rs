@@ -13,7 +13,7 @@ use safir_store::accounts::{self, grants, secrets, sessions, tokens};
 
 use super::cache::CachedViewer;
 use crate::error::AppError;
-use crate::error::DrawnErrorPage;
+use crate::error::{DrawnErrorPage, DrawsErrorPages};
 use crate::i18n::{Lang, PreferredLang};
 use crate::page::Page;
 use crate::security::client_ip;
@@ -301,8 +301,11 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
     // thousand) only change accounts through the store, which is counted below.
     let changes_state = viewer.user().is_some()
         && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // Kept to draw an error page with the user's account in its header (below).
+    // Kept to draw an error page with the user's account in its header (below), the only
+    // drawing of it, compressed as the page it stands for would have been.
     let user = viewer.user().map(|_| viewer.clone());
+    let gzip = crate::compress::wants_gzip(&req);
+    req.extensions_mut().insert(DrawsErrorPages);
     req.extensions_mut().insert(viewer);
     let account_writes = accounts::changes();
     let consular_writes = crate::consular::read_cache::writes();
@@ -324,14 +327,16 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         }
     }
     if res.extensions().get::<DrawnErrorPage>().is_some() {
-        return with_account_header(&state, user.as_ref(), res);
+        let page = with_account_header(&state, user.as_ref(), res);
+        return crate::compress::encode(gzip, page).await;
     }
     res
 }
 
-/// An error page drawn again with the header every other page has: a signed-in user's
-/// account (their pages, their name, signing out; without it a 404 looked signed out), or
-/// for a visitor the links to sign in and sign up. The response keeps its status and headers.
+/// The HTML page of an error the error layer marked (see `error::DrawsErrorPages`), drawn with
+/// the header every other page has: a signed-in user's account (their pages, their name,
+/// signing out; without it a 404 looked signed out), or for a visitor the links to sign in and
+/// sign up. The response keeps its status and headers.
 fn with_account_header(state: &AppState, user: Option<&Viewer>, res: Response) -> Response {
     let (Some(drawn), Some(info)) = (
         res.extensions().get::<DrawnErrorPage>().cloned(),

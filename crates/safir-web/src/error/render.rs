@@ -20,14 +20,21 @@ use crate::page::Page;
 #[derive(Debug, Clone, Copy)]
 pub struct OwnErrorPage;
 
-/// Marks an HTML error page drawn by [`error_pages`], which cannot know who asked: the
-/// viewer's layer outside it draws the page again with the header every page has, a
-/// signed-in user's account or a visitor's sign-in links ([`html_page_for`]).
+/// Marks an HTML error page of [`error_pages`], which cannot know who asked: the viewer's
+/// layer outside it draws the page with the header every page has, a signed-in user's account
+/// or a visitor's sign-in links ([`html_page_for`]). Without that layer (see
+/// [`DrawsErrorPages`]) the error layer's own page, with a visitor's header, is the answer.
 #[derive(Debug, Clone)]
 pub struct DrawnErrorPage {
     pub lang: Lang,
     pub uri: Uri,
 }
+
+/// Put among a request's extensions by a layer outside [`error_pages`] that draws every
+/// [`DrawnErrorPage`] itself, with the viewer's header: the error layer then leaves the HTML
+/// page's body to that layer instead of drawing a page that would be thrown away.
+#[derive(Debug, Clone, Copy)]
+pub struct DrawsErrorPages;
 
 /// Middleware: renders every error response in the client's format and
 /// language. Install it outside the language layer and the router's layers.
@@ -38,6 +45,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         .copied()
         .unwrap_or_else(|| negotiate(req.uri(), req.headers(), req.extensions()));
     let json = wants_json(req.uri(), req.headers());
+    let drawn_outside = req.extensions().get::<DrawsErrorPages>().is_some();
     let uri = req.uri().clone();
     let response = next.run(req).await;
 
@@ -53,7 +61,12 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         None => return response,
     };
     let (old, _) = response.into_parts();
-    let mut fresh = render_error(&info, lang, &uri, json);
+    let mut fresh = if drawn_outside && !json {
+        // Status and headers now, the page itself outside (see [`DrawsErrorPages`]).
+        finish(Response::default(), &info)
+    } else {
+        render_error(&info, lang, &uri, json)
+    };
     if !json {
         fresh.extensions_mut().insert(DrawnErrorPage {
             lang,

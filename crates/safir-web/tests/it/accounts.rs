@@ -729,7 +729,8 @@ async fn error_pages_keep_the_signed_in_header() {
         assert!(page.body.contains("<h1>"), "{path}");
         assert_eq!(page.headers["cache-control"], "no-store");
     }
-    // Asked for compressed: still a page a browser reads (no gzip label on plain text).
+    // Asked for compressed by the person's own browser: gzipped, as the page it stands for
+    // would have been, and still the page with the account's header.
     let (status, headers, body) = client
         .get_raw(
             "/no-such-page",
@@ -740,16 +741,30 @@ async fn error_pages_keep_the_signed_in_header() {
         )
         .await;
     assert_eq!(status.as_u16(), 404);
-    let html = match headers.get("content-encoding").map(|v| v.to_str().unwrap()) {
-        Some("gzip") => {
-            let mut out = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut out)
-                .unwrap();
-            out
-        }
-        _ => String::from_utf8(body).unwrap(),
-    };
+    assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(headers["vary"], "Accept-Encoding");
+    assert_eq!(headers["cache-control"], "no-store");
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut html).unwrap();
     assert!(html.contains(r#"action="/sign-out""#), "{html}");
+    assert!(crate::html_checks::problems(&html).is_empty());
+    // Made by another site with the person's cookies: as it is (see `compress`).
+    let (status, headers, body) = client
+        .get_raw(
+            "/no-such-page",
+            &[
+                ("accept-encoding", "gzip"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        )
+        .await;
+    assert_eq!(status.as_u16(), 404);
+    assert!(headers.get("content-encoding").is_none());
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains(r#"action="/sign-out""#)
+    );
     // Signed out, the page offers to sign in.
     let page = app.client().get("/no-such-page?lang=en").await;
     assert!(page.body.contains(r#"href="/sign-in""#));
