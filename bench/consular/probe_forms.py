@@ -10,7 +10,10 @@ It follows the site's own links from a few starting pages (at most three pages o
 of address, ids folded), and on each page:
   - every GET form (filters, searches): each field alone with each odd value below;
   - every other POST form (once per shape of its action): all fields at once with each odd value,
-    the page's CSRF token kept, redirects not followed;
+    the page's CSRF token kept, redirects not followed; then, once the walk is done, each field
+    alone with a few odd values (a choice the form does not offer among them) while the others
+    hold what the form offers or a person would type, so that the checks that only run on an
+    otherwise valid form are reached too;
   - every POST form with files (multipart/form-data, once per shape of its action): odd
     values in the text fields beside a good file, then odd files (empty, truncated, forged
     types, images whose header claims 20,000 × 20,000 pixels, XML with a NUL or an external
@@ -93,6 +96,38 @@ ODD_NAMES = ["", "../../../etc/passwd", "a" * 5000 + ".png", "\u202egnp.exe", "\
              "x\x00y.png", "con.png", "x\ty.png"]
 
 
+# What a person who fills a field of this type in would type.
+TYPED = {"date": "2027-03-15", "datetime-local": "2027-03-15T10:30", "time": "10:30", "email": "probe@example.org",
+         "number": "1", "tel": "+33 1 23 45 67 89", "url": "https://example.org/", "month": "2027-03"}
+# Sent in one field at a time, every other field as the form offers or a person fills it: the
+# checks that only run once the rest of the form is valid (a choice the form does not offer, a
+# value that has to be copied into a message or a record).
+ONE_ODD = ["", "not-offered", "'\"<x>", "\x00x", "\u202eabc", "2026-02-30", "99999999999999999999", "a" * 20000]
+
+
+def good_values(inner, names):
+    """A value for each of `names` in the form `inner` (its HTML) that the form offers (the
+    first choice of a list, the value it holds) or a person would type (by the input's type)."""
+    good = []
+    for n in names:
+        sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
+        opts = [o for o in re.findall(r'<option value="([^"]*)"', sel.group(1)) if o] if sel else []
+        tag = re.search(r'<input[^>]*name="' + re.escape(n) + r'"[^>]*>', inner)
+        val = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+        kind = re.search(r'type="([^"]+)"', tag.group(0)) if tag else None
+        area = re.search(r'<textarea[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</textarea>', inner, re.S)
+        if opts:
+            value = opts[0]
+        elif val and val.group(1):
+            value = val.group(1)
+        elif area and area.group(1).strip():
+            value = area.group(1)
+        else:
+            value = TYPED.get(kind.group(1) if kind else "", "Probe text")
+        good.append((n, html.unescape(value)))
+    return good
+
+
 BOUNDARY = "probe-b0undary"
 MULTIPART = "multipart/form-data; boundary=" + BOUNDARY
 
@@ -125,13 +160,7 @@ def multipart_bodies(inner, names, token):
     files = re.findall(r'<input[^>]*type="file"[^>]*name="([^"]+)"|<input[^>]*name="([^"]+)"[^>]*type="file"', inner)
     files = [a or b for a, b in files]
     texts = [n for n in names if n not in files]
-    # A value the form itself offers for each text field (the first choice of a list).
-    good = []
-    for n in texts:
-        sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
-        opts = re.findall(r'<option value="([^"]+)"', sel.group(1)) if sel else []
-        val = re.search(r'name="' + re.escape(n) + r'"[^>]*value="([^"]*)"', inner)
-        good.append((n, html.unescape(opts[0] if opts else val.group(1) if val else "x")))
+    good = good_values(inner, texts)
 
     def with_files(file_name, data, copies=1):
         return [(f, file_name, data) for f in files] * copies
@@ -196,6 +225,9 @@ def main():
             return 0, str(e), ""
 
     failures = []
+    # POST forms without files, probed one field at a time once the walk is done (so that an
+    # action the form's own values carry out, such as revoking a session, ends no other probe).
+    one_by_one = []
 
     def check(code, what):
         if code >= 500:
@@ -254,6 +286,13 @@ def main():
                 for odd in ODD:
                     data = urllib.parse.urlencode([(n, odd) for n in names] + token).encode()
                     check(request(target, data)[0], f"POST {target} (every field {odd[:20]!r})")
+                one_by_one.append((target, good_values(inner, names), token))
+    for target, good, token in one_by_one:
+        for i, (name, _) in enumerate(good):
+            for odd in ONE_ODD:
+                fields = good[:i] + [(name, odd)] + good[i + 1:]
+                data = urllib.parse.urlencode(fields + token).encode()
+                check(request(target, data)[0], f"POST {target} ({name} {odd[:20]!r}, the rest as offered)")
     print(f"{len(seen)} pages, {len(posted)} POST forms ({with_files} with files), {sent} requests, "
           f"{len(failures)} answers of 500 or above")
     sys.exit(1 if failures else 0)

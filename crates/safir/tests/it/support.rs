@@ -116,6 +116,17 @@ pub struct Server {
 
 impl Server {
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        Self::start_with_stderr(args, env, Stdio::inherit())
+    }
+
+    /// A server whose log (at `warn`, as text) goes to the file `log` rather than the test's
+    /// own stderr, for the test to read.
+    pub fn start_logged(args: &[&str], env: &[(&str, &str)], log: &Path) -> Server {
+        let file = std::fs::File::create(log).expect("create the server's log file");
+        Self::start_with_stderr(args, env, Stdio::from(file))
+    }
+
+    fn start_with_stderr(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Server {
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let mut cmd = Command::new(bin());
@@ -130,7 +141,7 @@ impl Server {
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(stderr);
         let child = cmd.spawn().expect("start safir");
         let server = Server {
             child,
