@@ -74,7 +74,6 @@ officer-bulk-outcome = النتيجة
 officer-bulk-done = تمّ
 officer-bulk-skip-not-found = تمّ التخطّي: لا يوجد هذا الملف في هذه البعثة.
 officer-bulk-skip-not-open = تمّ التخطّي: الملف لم يعد مفتوحًا.
-officer-bulk-skip-no-assignee = تمّ التخطّي: لا أحد مكلَّف به.
 officer-bulk-skip-already = تمّ التخطّي: الملف أصلًا في حالة «{ $state }».
 officer-bulk-skip-illegal = تمّ التخطّي: غير ممكن والملف في حالة «{ $state }».
 officer-bulk-skip-changed = تمّ التخطّي: تغيّر الملف في الأثناء.

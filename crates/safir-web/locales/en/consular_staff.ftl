@@ -67,7 +67,6 @@ officer-bulk-outcome = Outcome
 officer-bulk-done = Done
 officer-bulk-skip-not-found = Skipped: no such case at this mission.
 officer-bulk-skip-not-open = Skipped: the case is no longer open.
-officer-bulk-skip-no-assignee = Skipped: nobody is assigned.
 officer-bulk-skip-already = Skipped: the case is already "{ $state }".
 officer-bulk-skip-illegal = Skipped: not possible while the case is "{ $state }".
 officer-bulk-skip-changed = Skipped: the case changed meanwhile.

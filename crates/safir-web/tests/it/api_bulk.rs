@@ -261,7 +261,8 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
         );
         assert!(actions.contains(&"case.close".to_owned()), "{actions:?}");
 
-        // Putting back: a case nobody works is said so.
+        // Putting back: done once; again (a retried call), the case is already in the pool:
+        // done, nothing written or audited again, in bulk as for the one case.
         let res = c
             .api(
                 "POST",
@@ -271,6 +272,7 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
             )
             .await;
         assert_eq!(outcomes(&res.json()), [row(&b, "done", json!("submitted"))]);
+        let assigns = app.audit_summaries("case.assign").await.len();
         let res = c
             .api(
                 "POST",
@@ -279,10 +281,18 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 Some(json!({"action": "unassign", "cases": [b]})),
             )
             .await;
-        assert_eq!(
-            outcomes(&res.json()),
-            [row(&b, "no_assignee", json!("submitted"))]
-        );
+        assert_eq!(outcomes(&res.json()), [row(&b, "done", json!("submitted"))]);
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/missions/PAR/cases/{b}/assign"),
+                &desk,
+                Some(json!({"assignee": null})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["assignee_id"], json!(null));
+        assert_eq!(app.audit_summaries("case.assign").await.len(), assigns);
 
         // Bad bodies are refused whole, naming the field.
         let res = c

@@ -912,6 +912,21 @@ async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
             let c = cases::find(&app.db, id).await.unwrap();
             assert_eq!(c.assignee_id.as_deref(), Some(w.officer.id.as_str()));
         }
+        // Back to the pool, then again (a second click): already so, done, nothing written.
+        let unassign = [
+            ("action", "unassign"),
+            ("case", fresh.id.as_str()),
+            ("case", reviewed.id.as_str()),
+        ];
+        let r = officer.submit(queue, bulk, &unassign).await;
+        assert!(r.body.contains("Done: 2. Skipped: 0."), "{}", r.body);
+        let assigns = app.audit_summaries("case.assign").await.len();
+        let r = officer.submit(queue, bulk, &unassign).await;
+        assert!(r.body.contains("Done: 2. Skipped: 0."), "{}", r.body);
+        assert_eq!(app.audit_summaries("case.assign").await.len(), assigns);
+        for id in [&fresh.id, &reviewed.id] {
+            assert_eq!(cases::find(&app.db, id).await.unwrap().assignee_id, None);
+        }
         let r = officer
             .submit(queue, bulk, &[("action", "close"), ("case", &fresh.id)])
             .await;
@@ -936,6 +951,7 @@ async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
             actions.iter().filter(|a| *a == "case.start_review").count(),
             1
         );
-        assert_eq!(actions.iter().filter(|a| *a == "case.assign").count(), 2);
+        // Two to the officer, two back to the pool; the second click wrote nothing.
+        assert_eq!(actions.iter().filter(|a| *a == "case.assign").count(), 4);
     }
 }

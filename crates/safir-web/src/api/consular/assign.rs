@@ -114,8 +114,9 @@ pub async fn assign_case(
         Some(Some(who)) => Some(officer(&state, &mission, user.id(), &who).await?),
     };
     check_open(&case)?;
-    if assignee.is_some() && case.assignee_id == assignee {
-        // Already so (a retried request): nothing written, nothing to audit.
+    if case.assignee_id == assignee {
+        // Already so (a retried request, or `null` for a case nobody works): nothing written,
+        // nothing to audit.
         return Ok(Json(officer_view(&state, &case).await?));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;

@@ -42,9 +42,10 @@ pub struct BulkResult {
     pub reference: Option<String>,
     /// `done`, or why the case was left as it was: `not_found` (no submitted case of this
     /// mission has this id), `case_not_open` (assignment on a refused, withdrawn or closed case),
-    /// `no_assignee` (`unassign` on a case nobody works), `case_already_in_state` (someone
-    /// else already moved the case where the move leads; this officer's own move sent again
-    /// is `done`), `case_transition_illegal` (the move
+    /// `case_already_in_state` (someone else already moved the case where the move leads;
+    /// this officer's own move sent again is `done`, as is an assignment already so:
+    /// `assign_me` on the caller's case, `unassign` on a case nobody works),
+    /// `case_transition_illegal` (the move
     /// is not possible from the case's state) or `conflict` (the case changed meanwhile).
     #[schema(example = "done")]
     pub outcome: &'static str,

@@ -64,7 +64,6 @@ impl BulkAction {
 pub enum Skip {
     NotFound,
     NotOpen,
-    NoAssignee,
     Already(CaseState),
     Illegal(CaseState),
     Changed,
@@ -76,7 +75,6 @@ impl Skip {
         match self {
             Skip::NotFound => "not_found",
             Skip::NotOpen => "case_not_open",
-            Skip::NoAssignee => "no_assignee",
             Skip::Already(_) => "case_already_in_state",
             Skip::Illegal(_) => "case_transition_illegal",
             Skip::Changed => "conflict",
@@ -119,11 +117,9 @@ pub async fn apply(
                 BulkAction::AssignMe => Some(by.user.id()),
                 _ => None,
             };
-            if to.is_none() && case.assignee_id.is_none() {
-                return Ok(Err(Skip::NoAssignee));
-            }
-            if to.is_some() && case.assignee_id.as_deref() == to {
-                // Already this officer's (a retried request): done, nothing to write again.
+            if case.assignee_id.as_deref() == to {
+                // Already so: this officer's, or in the pool (a retried request, a case nobody
+                // took); done, as on the case's page, nothing to write again.
                 return Ok(Ok(()));
             }
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -175,7 +171,6 @@ fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
         Ok(()) => page.t("officer-bulk-done"),
         Err(Skip::NotFound) => page.t("officer-bulk-skip-not-found"),
         Err(Skip::NotOpen) => page.t("officer-bulk-skip-not-open"),
-        Err(Skip::NoAssignee) => page.t("officer-bulk-skip-no-assignee"),
         Err(Skip::Changed) => page.t("officer-bulk-skip-changed"),
         Err(skip @ (Skip::Already(s) | Skip::Illegal(s))) => {
             let key = match skip {
