@@ -40,7 +40,7 @@ async fn odd_values_in_every_form_and_api_operation_never_answer_500() {
         let log = dir.path().join("server.log");
         let server = Server::start_logged(&["serve"], &env, &log);
         // (account, whether its API token is probed too): a head of mission's pages and forms
-        // (the catalogue, the SLA board, the mission's schedule) are theirs alone; their API
+        // (the service catalogue, the approval of crisis alerts) are theirs alone; their API
         // operations are among the admin's. The press officer and the analyst have no pages of
         // their own on the site, only the dashboard and account pages every account has.
         for (email, api) in [
