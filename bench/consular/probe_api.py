@@ -16,7 +16,9 @@ own form, then reads /api/v1/openapi.json and, for each operation:
   - whole bodies that are not what the operation reads: not JSON, truncated, nested 100,000
     deep, two megabytes, invalid UTF-8, a duplicated key, the wrong content type;
   - the Idempotency-Key header, where there is one, with odd values;
-and finally each operation without a token and with a forged one. It prints each operation's
+and finally each operation without a token and with a forged one. Operations that delete come
+last, so that a case discarded or an appointment cancelled leaves the others something to act
+on. It prints each operation's
 answer as documented (to show how far the user's access lets the odd values in), every
 answer of 500 or above, and a count of the answers by status. Write operations change data:
 run it against a copy, such as the database bench/consular/run.sh loads."""
@@ -211,125 +213,127 @@ def main():
             failures.append((status, method, path[:200], what[:200], answer[:300]))
             print("%d %s %s %s" % (status, method, path[:200], what[:200]), flush=True)
 
-    for template, ops in doc["paths"].items():
-        for method, op in ops.items():
-            method = method.upper()
-            params = op.get("parameters", [])
-            path_params = [p["name"] for p in params if p["in"] == "path"]
+    # Deletions last, so that a case discarded or an appointment cancelled by one operation
+    # leaves the others something to act on.
+    operations = sorted(((template, method.upper(), op) for template, ops in doc["paths"].items()
+                         for method, op in ops.items()), key=lambda o: o[1] == "DELETE")
+    for template, method, op in operations:
+        params = op.get("parameters", [])
+        path_params = [p["name"] for p in params if p["in"] == "path"]
 
-            def candidates():
-                """Values for the path parameters, those of a mission's own cases together."""
-                if "mission" in path_params and "id" in path_params:
-                    combos = [{"mission": m, "id": c} for m, cs in mission_cases.items() for c in cs]
-                elif "id" in path_params:
-                    kind = "appointment" if template.startswith("/api/v1/appointments") else "case"
-                    combos = [{"id": v} for v in real[kind]]
-                else:
-                    combos = [{}]
-                    for name in path_params:
-                        combos = [dict(c, **{name: v}) for c in combos for v in real.get(name, [])]
-                # Any other parameter (a case's document): a real value of its kind, or "X".
-                for c in combos:
-                    for name in path_params:
-                        c.setdefault(name, (real.get(name) or ["X"])[0])
-                return combos or [{name: "X" for name in path_params}]
-
-            required_query = "&".join(
-                "%s=%s" % (p["name"], urllib.parse.quote(query_values.get(p["name"], "x")))
-                for p in params if p["in"] == "query" and p.get("required"))
-            chosen = candidates()[0]
-            if method == "GET" and path_params:
-                # The first values the caller may read, so that the odd values reach past the
-                # access check wherever this user has access.
-                for combo in candidates():
-                    path = template
-                    for name, value in combo.items():
-                        path = path.replace("{%s}" % name, urllib.parse.quote(value, safe=""))
-                    if send(base, "GET", path, auth)[0] < 400:
-                        chosen = combo
-                        break
-
-            def fill(overrides, query=""):
-                path = template
+        def candidates():
+            """Values for the path parameters, those of a mission's own cases together."""
+            if "mission" in path_params and "id" in path_params:
+                combos = [{"mission": m, "id": c} for m, cs in mission_cases.items() for c in cs]
+            elif "id" in path_params:
+                kind = "appointment" if template.startswith("/api/v1/appointments") else "case"
+                combos = [{"id": v} for v in real[kind]]
+            else:
+                combos = [{}]
                 for name in path_params:
-                    value = overrides.get(name)
-                    if value is None:
-                        value = urllib.parse.quote(chosen[name], safe="")
-                    path = path.replace("{%s}" % name, value)
-                # A parameter probed alone replaces its documented value.
-                parts = [q for q in required_query.split("&")
-                         if q and q.split("=")[0] != query.split("=")[0]] + ([query] if query else [])
-                return path + ("?" + "&".join(parts) if parts else "")
+                    combos = [dict(c, **{name: v}) for c in combos for v in real.get(name, [])]
+            # Any other parameter (a case's document): a real value of its kind, or "X".
+            for c in combos:
+                for name in path_params:
+                    c.setdefault(name, (real.get(name) or ["X"])[0])
+            return combos or [{name: "X" for name in path_params}]
 
-            content = op.get("requestBody", {}).get("content", {}).get("application/json")
-            body_value = None
-            if content is not None:
-                body_value = content.get("example", example(doc, content.get("schema", {})))
-                if isinstance(body_value, dict):
-                    body_value = {k: body_values.get(k, v) for k, v in body_value.items()}
+        required_query = "&".join(
+            "%s=%s" % (p["name"], urllib.parse.quote(query_values.get(p["name"], "x")))
+            for p in params if p["in"] == "query" and p.get("required"))
+        chosen = candidates()[0]
+        if method == "GET" and path_params:
+            # The first values the caller may read, so that the odd values reach past the
+            # access check wherever this user has access.
+            for combo in candidates():
+                path = template
+                for name, value in combo.items():
+                    path = path.replace("{%s}" % name, urllib.parse.quote(value, safe=""))
+                if send(base, "GET", path, auth)[0] < 400:
+                    chosen = combo
+                    break
 
-            base_body = json.dumps(body_value).encode() if content is not None else None
-            if method in ("POST", "PUT", "PATCH") and base_body is None:
-                base_body = b""
-            probe(method, fill({}), base_body, what="as documented")
+        def fill(overrides, query=""):
+            path = template
             for name in path_params:
-                for odd in ODD_TEXT:
-                    probe(method, fill({name: urllib.parse.quote(odd, safe="")}), base_body,
-                          what="path %s=%r" % (name, odd[:40]))
-                for odd in RAW_ODD:
-                    probe(method, fill({name: odd}), base_body, what="path %s=%s" % (name, odd))
-            for p in params:
-                if p["in"] != "query":
-                    continue
-                for odd in ODD_TEXT:
-                    query = urllib.parse.urlencode({p["name"]: odd})
-                    probe(method, fill({}, query), base_body, what="query %s=%r" % (p["name"], odd[:40]))
-                for odd in RAW_ODD:
-                    probe(method, fill({}, "%s=%s" % (p["name"], odd)), base_body,
-                          what="query %s=%s" % (p["name"], odd))
-            if content is not None:
-                schema = resolve(doc, content.get("schema", {}))
-                props = dict(schema.get("properties", {}))
-                if isinstance(body_value, dict):
-                    for k in body_value:
-                        props.setdefault(k, {})
-                for prop, prop_schema in props.items():
-                    for odd in ODD_JSON:
-                        value = dict(body_value) if isinstance(body_value, dict) else {}
-                        value[prop] = odd
-                        probe(method, fill({}), json.dumps(value).encode(), what="body %s=%r" % (prop, odd))
+                value = overrides.get(name)
+                if value is None:
+                    value = urllib.parse.quote(chosen[name], safe="")
+                path = path.replace("{%s}" % name, value)
+            # A parameter probed alone replaces its documented value.
+            parts = [q for q in required_query.split("&")
+                     if q and q.split("=")[0] != query.split("=")[0]] + ([query] if query else [])
+            return path + ("?" + "&".join(parts) if parts else "")
+
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        body_value = None
+        if content is not None:
+            body_value = content.get("example", example(doc, content.get("schema", {})))
+            if isinstance(body_value, dict):
+                body_value = {k: body_values.get(k, v) for k, v in body_value.items()}
+
+        base_body = json.dumps(body_value).encode() if content is not None else None
+        if method in ("POST", "PUT", "PATCH") and base_body is None:
+            base_body = b""
+        probe(method, fill({}), base_body, what="as documented")
+        for name in path_params:
+            for odd in ODD_TEXT:
+                probe(method, fill({name: urllib.parse.quote(odd, safe="")}), base_body,
+                      what="path %s=%r" % (name, odd[:40]))
+            for odd in RAW_ODD:
+                probe(method, fill({name: odd}), base_body, what="path %s=%s" % (name, odd))
+        for p in params:
+            if p["in"] != "query":
+                continue
+            for odd in ODD_TEXT:
+                query = urllib.parse.urlencode({p["name"]: odd})
+                probe(method, fill({}, query), base_body, what="query %s=%r" % (p["name"], odd[:40]))
+            for odd in RAW_ODD:
+                probe(method, fill({}, "%s=%s" % (p["name"], odd)), base_body,
+                      what="query %s=%s" % (p["name"], odd))
+        if content is not None:
+            schema = resolve(doc, content.get("schema", {}))
+            props = dict(schema.get("properties", {}))
+            if isinstance(body_value, dict):
+                for k in body_value:
+                    props.setdefault(k, {})
+            for prop, prop_schema in props.items():
+                for odd in ODD_JSON:
                     value = dict(body_value) if isinstance(body_value, dict) else {}
-                    value[prop] = "@@"
-                    probe(method, fill({}), json.dumps(value).encode().replace(b'"@@"', LONE_SURROGATE.encode()),
-                          what="body %s=lone surrogate" % prop)
-                    inner = example(doc, prop_schema)
-                    if isinstance(inner, dict):
-                        for field in list(inner) + ["unknown_field", "\u0640"]:
-                            for odd in ODD_JSON:
-                                nested = dict(inner)
-                                nested[field] = odd
-                                value = dict(body_value) if isinstance(body_value, dict) else {}
-                                value[prop] = nested
-                                probe(method, fill({}), json.dumps(value).encode(),
-                                      what="body %s.%s=%r" % (prop, field, odd))
+                    value[prop] = odd
+                    probe(method, fill({}), json.dumps(value).encode(), what="body %s=%r" % (prop, odd))
                 value = dict(body_value) if isinstance(body_value, dict) else {}
-                value["unknown_field"] = 1
-                probe(method, fill({}), json.dumps(value).encode(), what="body with an unknown field")
-            if method in ("POST", "PUT", "PATCH", "DELETE"):
-                for content_type, raw_body in WHOLE_BODIES:
-                    probe(method, fill({}), raw_body, content_type,
-                          what="whole body %s %r" % (content_type, raw_body[:30]))
-            if any(p["in"] == "header" and p["name"].lower() == "idempotency-key" for p in params):
-                for key in IDEMPOTENCY_KEYS:
-                    probe(method, fill({}), base_body, headers={"Idempotency-Key": key},
-                          what="Idempotency-Key %r" % key[:40])
-            for forged in (None, "Bearer safir_" + "0" * 40, "Bearer \u0640", "Basic eA=="):
-                h = {"Authorization": forged} if forged else {}
-                saved = auth.pop("Authorization")
-                try:
-                    probe(method, fill({}), base_body, headers=h, what="authorization %r" % forged)
-                finally:
-                    auth["Authorization"] = saved
+                value[prop] = "@@"
+                probe(method, fill({}), json.dumps(value).encode().replace(b'"@@"', LONE_SURROGATE.encode()),
+                      what="body %s=lone surrogate" % prop)
+                inner = example(doc, prop_schema)
+                if isinstance(inner, dict):
+                    for field in list(inner) + ["unknown_field", "\u0640"]:
+                        for odd in ODD_JSON:
+                            nested = dict(inner)
+                            nested[field] = odd
+                            value = dict(body_value) if isinstance(body_value, dict) else {}
+                            value[prop] = nested
+                            probe(method, fill({}), json.dumps(value).encode(),
+                                  what="body %s.%s=%r" % (prop, field, odd))
+            value = dict(body_value) if isinstance(body_value, dict) else {}
+            value["unknown_field"] = 1
+            probe(method, fill({}), json.dumps(value).encode(), what="body with an unknown field")
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            for content_type, raw_body in WHOLE_BODIES:
+                probe(method, fill({}), raw_body, content_type,
+                      what="whole body %s %r" % (content_type, raw_body[:30]))
+        if any(p["in"] == "header" and p["name"].lower() == "idempotency-key" for p in params):
+            for key in IDEMPOTENCY_KEYS:
+                probe(method, fill({}), base_body, headers={"Idempotency-Key": key},
+                      what="Idempotency-Key %r" % key[:40])
+        for forged in (None, "Bearer safir_" + "0" * 40, "Bearer \u0640", "Basic eA=="):
+            h = {"Authorization": forged} if forged else {}
+            saved = auth.pop("Authorization")
+            try:
+                probe(method, fill({}), base_body, headers=h, what="authorization %r" % forged)
+            finally:
+                auth["Authorization"] = saved
 
     print("%d requests, %d operations; answers by status (0: connection closed while sending): %s" % (
         sent, sum(len(o) for o in doc["paths"].values()),

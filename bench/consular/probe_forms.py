@@ -9,11 +9,17 @@ site sets, and probes the sign-in, sign-up and password forms too.
 It follows the site's own links from a few starting pages (at most three pages of each shape
 of address, ids folded), and on each page:
   - every GET form (filters, searches): each field alone with each odd value below;
-  - every other POST form (once per shape of its action): all fields at once with each odd value,
-    the page's CSRF token kept, redirects not followed; then, once the walk is done, each field
-    alone with a few odd values (a choice the form does not offer among them) while the others
-    hold what the form offers or a person would type, so that the checks that only run on an
-    otherwise valid form are reached too;
+  - every other POST form with fields (once per shape of its action): all fields at once with
+    each odd value, the page's CSRF token kept, redirects not followed; then, once the walk is
+    done, each field alone with a few odd values (a choice the form does not offer among them)
+    while the others hold what the form offers (its first button's value among them) or a
+    person would type, so that the checks that only run on an otherwise valid form are reached
+    too; then every such form seen (each of its addresses, not once per shape) sent again as a
+    page kept open after the probes changed what it shows (an application submitted, a
+    request answered): as offered, once with each of its buttons, then each field alone with a
+    choice the form does not offer;
+  - every POST form with nothing to fill in (discard, withdraw: one click), last of all, so
+    that it takes nothing away from the probes above: each of its addresses, twice;
   - every POST form with files (multipart/form-data, once per shape of its action): odd
     values in the text fields beside a good file, then odd files (empty, truncated, forged
     types, images whose header claims 20,000 × 20,000 pixels, XML with a NUL or an external
@@ -56,6 +62,8 @@ START_VISITOR = ["/", "/sign-in", "/sign-up", "/password/forgot", "/verify", "/s
                  "/appointments"]
 LEAVE_VISITOR = ("sign-out",)
 ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
+# A submit button that sends a value of its own (save or submit, safe or need help).
+BUTTON = re.compile(r'<button[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"')
 
 
 def png(width, height, rows=None):
@@ -107,7 +115,8 @@ ONE_ODD = ["", "not-offered", "'\"<x>", "\x00x", "\u202eabc", "2026-02-30", "999
 
 def good_values(inner, names):
     """A value for each of `names` in the form `inner` (its HTML) that the form offers (the
-    first choice of a list, the value it holds) or a person would type (by the input's type)."""
+    first choice of a list, the value it holds, its first button's) or a person would type (by
+    the input's type)."""
     good = []
     for n in names:
         sel = re.search(r'<select[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</select>', inner, re.S)
@@ -116,12 +125,15 @@ def good_values(inner, names):
         val = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
         kind = re.search(r'type="([^"]+)"', tag.group(0)) if tag else None
         area = re.search(r'<textarea[^>]*name="' + re.escape(n) + r'"[^>]*>(.*?)</textarea>', inner, re.S)
+        pressed = [v for b, v in BUTTON.findall(inner) if b == n]
         if opts:
             value = opts[0]
         elif val and val.group(1):
             value = val.group(1)
         elif area and area.group(1).strip():
             value = area.group(1)
+        elif pressed and not tag:
+            value = pressed[0]
         else:
             value = TYPED.get(kind.group(1) if kind else "", "Probe text")
         good.append((n, html.unescape(value)))
@@ -228,6 +240,10 @@ def main():
     # POST forms without files, probed one field at a time once the walk is done (so that an
     # action the form's own values carry out, such as revoking a session, ends no other probe).
     one_by_one = []
+    # Every POST form with fields and without files seen, by its address, sent again after
+    # that; then every form with nothing to fill in (discard, withdraw, revoke: one click each),
+    # by its address, twice, last of all.
+    kept_open, one_click = {}, {}
 
     def check(code, what):
         if code >= 500:
@@ -272,13 +288,20 @@ def main():
                         url = f"{target}{sep}{urllib.parse.quote(name)}={value}"
                         check(request(url)[0], "GET " + url)
             else:
+                token = re.search(r'name="csrf_token" value="([^"]+)"', inner)
+                token = [("csrf_token", html.unescape(token.group(1)))] if token else []
+                multipart_form = re.search(r'enctype="multipart/form-data"', attrs, re.I)
+                if not names:
+                    one_click.setdefault(target, token)
+                    continue
+                if not multipart_form and target not in kept_open:
+                    buttons = [tuple(html.unescape(v) for v in b) for b in BUTTON.findall(inner)]
+                    kept_open[target] = (good_values(inner, names), token, buttons)
                 form_shape = ID.sub("N", target)
                 if form_shape in posted:
                     continue
                 posted.add(form_shape)
-                token = re.search(r'name="csrf_token" value="([^"]+)"', inner)
-                token = [("csrf_token", html.unescape(token.group(1)))] if token else []
-                if re.search(r'enctype="multipart/form-data"', attrs, re.I):
+                if multipart_form:
                     with_files += 1
                     for what, data, content_type in multipart_bodies(inner, names, token):
                         check(request(target, data, content_type)[0], f"POST {target} ({what})")
@@ -293,7 +316,24 @@ def main():
                 fields = good[:i] + [(name, odd)] + good[i + 1:]
                 data = urllib.parse.urlencode(fields + token).encode()
                 check(request(target, data)[0], f"POST {target} ({name} {odd[:20]!r}, the rest as offered)")
-    print(f"{len(seen)} pages, {len(posted)} POST forms ({with_files} with files), {sent} requests, "
+    # A page kept open, or brought back, and its form sent after its moment passed (an
+    # application submitted by the form itself or by the probes above): with each button as
+    # offered, then with each field alone holding a choice the form does not offer.
+    for target, (good, token, buttons) in kept_open.items():
+        for button, value in buttons or [(None, None)]:
+            fields = [(n, value if n == button else v) for n, v in good]
+            data = urllib.parse.urlencode(fields + token).encode()
+            check(request(target, data)[0], f"POST {target} (sent again as offered, {button}={value})")
+    for target, (good, token, _) in kept_open.items():
+        for i, (name, _) in enumerate(good):
+            changed = good[:i] + [(name, "not-offered")] + good[i + 1:]
+            data = urllib.parse.urlencode(changed + token).encode()
+            check(request(target, data)[0], f"POST {target} (sent again, {name} 'not-offered')")
+    for target, token in one_click.items():
+        for _ in range(2):
+            check(request(target, urllib.parse.urlencode(token).encode())[0], f"POST {target} (clicked twice)")
+    print(f"{len(seen)} pages, {len(posted)} POST forms ({with_files} with files), "
+          f"{len(kept_open)} sent again, {len(one_click)} with one click, {sent} requests, "
           f"{len(failures)} answers of 500 or above")
     sys.exit(1 if failures else 0)
 
