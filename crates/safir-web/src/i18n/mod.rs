@@ -41,6 +41,15 @@ impl Lang {
         }
     }
 
+    /// The arrow from what was to what came of it, pointing the way the language reads:
+    /// arrows are not mirrored in right-to-left text, so Arabic takes the left-pointing one.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Lang::Ar => "←",
+            Lang::En => "→",
+        }
+    }
+
     /// The language a switcher offers from this one.
     pub fn other(self) -> Lang {
         match self {

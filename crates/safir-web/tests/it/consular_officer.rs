@@ -234,6 +234,11 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             assert_eq!(state_of(&app, &case.id).await, "in_review");
         }
         assert_eq!(cases::events(&app.db, &case.id).await.unwrap().len(), 2);
+        // The history's arrow points the way each language reads, to the state reached.
+        let ar = officer.get(&format!("{page}?lang=ar")).await.body;
+        assert!(ar.contains("← قيد الدراسة") && !ar.contains('→'), "{ar}");
+        let en = officer.get(&format!("{page}?lang=en")).await.body;
+        assert!(en.contains("→ In review") && !en.contains('←'), "{en}");
 
         // A request for information needs its text; the refusal keeps the page in English.
         let r = officer
