@@ -103,7 +103,9 @@ impl Page {
     }
 
     /// A page for whoever is asking: the public navigation, plus for a signed-in user their
-    /// workspace links (by permission) and the sign-out button.
+    /// workspace links (by permission) and the sign-out button. Someone who has given the
+    /// password but not yet the second factor gets the sign-out button alone: every workspace
+    /// link would only lead back to the code page.
     pub fn for_viewer(
         lang: Lang,
         uri: &Uri,
@@ -123,6 +125,13 @@ impl Page {
             }
             return page;
         };
+        page.account = Some(AccountBar {
+            display_name: user.user.display_name.clone(),
+            csrf_token,
+        });
+        if user.needs_second_factor() {
+            return page;
+        }
         let path = uri.path();
         let staff = user.grants.can_anywhere(Permission::ViewDashboard);
         let admin = user.grants.can(Permission::ManageUsers, Target::Ministry)
@@ -148,10 +157,6 @@ impl Page {
                     && !(href == "/account" && under(path, "/account/cases")),
             });
         }
-        page.account = Some(AccountBar {
-            display_name: user.user.display_name.clone(),
-            csrf_token,
-        });
         page
     }
 

@@ -72,9 +72,18 @@ async fn staff_need_the_second_factor_and_a_code_is_accepted_once() {
             "{}",
             res.body
         );
-        // Only the second-factor page is reachable with the password alone.
+        // Only the second-factor page is reachable with the password alone, and its header
+        // offers no link that would only lead back to it: the way out is signing out.
         let res = c.get("/account").await;
         assert_eq!(res.location(), Some("/sign-in/two-factor"));
+        let halfway = c.get("/sign-in/two-factor").await;
+        assert_eq!(halfway.status, StatusCode::OK);
+        let workspace = ["/account", "/account/cases", "/staff", "/admin"];
+        for href in workspace {
+            let link = format!("href=\"{href}\"");
+            assert!(!halfway.body.contains(&link), "{link} before the code");
+        }
+        assert!(halfway.body.contains("action=\"/sign-out\""));
 
         let bad = c
             .submit(
@@ -96,7 +105,12 @@ async fn staff_need_the_second_factor_and_a_code_is_accepted_once() {
             )
             .await;
         assert_eq!(ok.location(), Some("/account"));
-        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        let account = c.get("/account").await;
+        assert_eq!(account.status, StatusCode::OK);
+        for href in workspace {
+            let link = format!("href=\"{href}\"");
+            assert!(account.body.contains(&link), "{link} once signed in");
+        }
 
         // Someone who saw that code cannot use it again.
         let mut thief = app.client();
