@@ -59,8 +59,8 @@ fn shape(href: &str) -> String {
 /// session) rather than show errors: those are left alone.
 const LEAVE_ALONE: &str = "sign-out|delete|revoke|withdraw|cancel|purge|remove|disable|erase|close|archive|retry|discard|end$|/two-factor/off|sessions";
 
-/// Runs axe on the page the browser shows, and checks that it does not scroll sideways; its
-/// violations, one line each.
+/// Runs axe on the page the browser shows, and checks that it does not scroll sideways and
+/// that no table squeezes a column until its words break; its violations, one line each.
 async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     driver
         .script(&format!("{axe}\n;return true;"), json!([]))
@@ -105,6 +105,42 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             wider["scroll"], wider["width"], wider["wide"]
         )
     });
+    // A table that already scrolls sideways has room to widen: none of its columns is
+    // squeezed (narrower than twelve letters) so far that a word breaks across lines.
+    let squeezed = driver
+        .script(
+            "const out = [];
+             for (const box of document.querySelectorAll('main .table-scroll')) {
+               if (box.scrollWidth <= box.clientWidth + 1) continue;
+               for (const cell of box.querySelectorAll('td')) {
+                 const em = parseFloat(getComputedStyle(cell).fontSize);
+                 if (cell.clientWidth >= 12 * em) continue;
+                 const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                 nodes: for (let n; (n = walker.nextNode());) {
+                   const words = /\\S+/g;
+                   for (let m; (m = words.exec(n.data));) {
+                     const r = document.createRange();
+                     r.setStart(n, m.index);
+                     r.setEnd(n, m.index + m[0].length);
+                     const tops = Array.from(r.getClientRects(), q => q.top);
+                     if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > em) {
+                       out.push('column ' + (cell.cellIndex + 1) + ', ' + cell.clientWidth +
+                                ' pixels wide: ' + m[0].slice(0, 40));
+                       if (out.length >= 3) return out;
+                       break nodes;
+                     }
+                   }
+                 }
+               }
+             }
+             return out;",
+            json!([]),
+        )
+        .await;
+    let squeezed = squeezed
+        .as_array()
+        .filter(|cells| !cells.is_empty())
+        .map(|cells| format!("{at}: [serious] a column squeezed until its words break: {cells:?}"));
     list.iter()
         .map(|v| {
             format!(
@@ -116,6 +152,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             )
         })
         .chain(reflow)
+        .chain(squeezed)
         .collect()
 }
 
