@@ -140,7 +140,13 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     let squeezed = squeezed
         .as_array()
         .filter(|cells| !cells.is_empty())
-        .map(|cells| format!("{at}: [serious] a column squeezed until its words break: {cells:?}"));
+        .map(|cells| {
+            let cells: Vec<&str> = cells.iter().filter_map(Value::as_str).collect();
+            format!(
+                "{at}: [serious] a column squeezed until its words break: {}",
+                cells.join("; ")
+            )
+        });
     list.iter()
         .map(|v| {
             format!(
