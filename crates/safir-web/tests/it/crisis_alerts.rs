@@ -337,6 +337,39 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         assert!(cap.body.contains("<references>"));
         validate_cap(&cap.body);
 
+        // Staff read CAP's codes in words, in their language; the XML keeps the codes.
+        let sent = c.get(&format!("{path}?lang=ar")).await.body;
+        for words in [
+            "<dd>تنبيه</dd>",
+            "الأمن: إنفاذ القانون والشؤون العسكرية",
+            "تجنّب الحدث",
+            "فوري: تصرّف الآن",
+            "تهديد شديد",
+            "مرجّح: احتماله أكبر من عدمه",
+        ] {
+            assert!(sent.contains(words), "{words}: {sent}");
+        }
+        for code in [
+            ">Alert<",
+            ">Security<",
+            ">Avoid<",
+            ">Immediate",
+            "Severe",
+            "Likely",
+        ] {
+            assert!(!sent.contains(code), "{code} shown as a code: {sent}");
+        }
+        let list = c.get("/staff/alerts?lang=ar").await.body;
+        assert!(list.contains("<td>إلغاء</td>"), "{list}");
+        assert!(!list.contains("<td>Cancel</td>"), "{list}");
+        let list = c.get("/staff/alerts?lang=en").await.body;
+        assert!(list.contains("<td>Cancellation</td>"), "{list}");
+        let form = c.get("/staff/alerts/new?lang=ar").await.body;
+        assert!(
+            form.contains(r#"<option value="Met">أرصاد جوية، ومنها الفيضانات</option>"#),
+            "{form}"
+        );
+
         let actions = app.audit_actions().await;
         for action in [
             "alert.create",

@@ -17,7 +17,9 @@ use safir_store::crisis::crises;
 
 use super::form::{AlertFormView, field_errors, from_data};
 use super::map::MapView;
-use super::{allowed, content_lang, missions_for, own_alert, scope, shown_time, status_label};
+use super::{
+    CapCode, allowed, content_lang, missions_for, own_alert, scope, shown_time, status_label,
+};
 use crate::admin::support::{Actor, FormData, SelectOption, rejected};
 use crate::api::input::query_pairs;
 use crate::auth::Viewer;
@@ -55,7 +57,7 @@ pub async fn list_alerts(
         .into_iter()
         .map(|a| AlertRow {
             headline: a.headline(content).to_owned(),
-            msg_type: a.msg_type.clone(),
+            msg_type: CapCode::MsgType.label(lang, &a.msg_type),
             status: status_label(lang, &a.status),
             created: shown_time(a.created_at),
             id: a.id,
@@ -364,14 +366,25 @@ pub(super) async fn render_alert(
     }
     details.extend([
         (t("crisis-field-event"), alert.event.clone()),
-        (t("crisis-field-category"), alert.category.clone()),
-        (t("crisis-field-response-type"), alert.response_type.clone()),
         (
-            t("crisis-field-urgency-severity-certainty"),
-            format!(
-                "{} / {} / {}",
-                alert.urgency, alert.severity, alert.certainty
-            ),
+            t("crisis-field-category"),
+            CapCode::Category.label(lang, &alert.category),
+        ),
+        (
+            t("crisis-field-response-type"),
+            CapCode::ResponseType.label(lang, &alert.response_type),
+        ),
+        (
+            t("crisis-field-urgency"),
+            CapCode::Urgency.label(lang, &alert.urgency),
+        ),
+        (
+            t("crisis-field-severity"),
+            CapCode::Severity.label(lang, &alert.severity),
+        ),
+        (
+            t("crisis-field-certainty"),
+            CapCode::Certainty.label(lang, &alert.certainty),
         ),
     ]);
     if let Some(o) = alert.onset {
@@ -427,7 +440,7 @@ pub(super) async fn render_alert(
         id: alert.id.clone(),
         identifier: alert.identifier.clone(),
         status: status_label(lang, &alert.status),
-        msg_type: alert.msg_type.clone(),
+        msg_type: CapCode::MsgType.label(lang, &alert.msg_type),
         references: alert.references_id.clone(),
         source: (!alert.source.is_empty()).then(|| alert.source.clone()),
         editable: status.is_editable(),

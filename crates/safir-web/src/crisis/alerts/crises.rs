@@ -15,7 +15,7 @@ use safir_store::crisis::{alerts, crises as store};
 
 use super::form::{FieldView, area_fields, field_errors};
 use super::map::MapView;
-use super::{content_lang, missions_for, own_crisis, scope, shown_time, status_label};
+use super::{CapCode, content_lang, missions_for, own_crisis, scope, shown_time, status_label};
 use crate::admin::support::{
     Actor, FormData, SelectOption, error_summary, rejected, required_text,
 };
@@ -308,7 +308,7 @@ pub async fn show_crisis(
         .into_iter()
         .map(|a| AlertRow {
             headline: a.headline(content).to_owned(),
-            msg_type: a.msg_type.clone(),
+            msg_type: CapCode::MsgType.label(lang, &a.msg_type),
             status: status_label(lang, &a.status),
             created: shown_time(a.created_at),
             id: a.id,

@@ -5,6 +5,7 @@ use safir_domain::crisis::alert::{AlertForm, AlertFormErrors, max_len};
 use safir_domain::crisis::cap::{Category, Certainty, ResponseType, Severity, Urgency};
 use safir_domain::crisis::geo::GeoError;
 
+use super::CapCode;
 use crate::admin::support::{FormData, SelectOption, error_summary};
 use crate::error::{FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
@@ -93,7 +94,8 @@ pub struct AlertFormView {
     pub error_summary: Option<String>,
 }
 
-fn options(lang: Lang, all: &[&'static str], current: &str) -> Vec<SelectOption> {
+/// A CAP code's choices, each by its words; the value sent is the code.
+fn options(lang: Lang, code: CapCode, all: &[&'static str], current: &str) -> Vec<SelectOption> {
     let mut out = vec![SelectOption {
         value: String::new(),
         label: I18n::global().t(lang, "crisis-choose"),
@@ -101,7 +103,7 @@ fn options(lang: Lang, all: &[&'static str], current: &str) -> Vec<SelectOption>
     }];
     out.extend(all.iter().map(|v| SelectOption {
         value: (*v).to_owned(),
-        label: (*v).to_owned(),
+        label: code.label(lang, v),
         selected: current.trim() == *v,
     }));
     out
@@ -124,10 +126,11 @@ impl AlertFormView {
                 options: Vec::new(),
             }
         };
-        let select = |name: &'static str, all: &[&'static str], value: &str| FieldView {
-            options: options(lang, all, value),
-            ..field(name, "select", value, true)
-        };
+        let select =
+            |name: &'static str, code: CapCode, all: &[&'static str], value: &str| FieldView {
+                options: options(lang, code, all, value),
+                ..field(name, "select", value, true)
+            };
         let names = |all: &[&'static str]| all.to_vec();
         let categories: Vec<&'static str> = Category::ALL.iter().map(|c| c.as_str()).collect();
         let responses: Vec<&'static str> = ResponseType::ALL.iter().map(|c| c.as_str()).collect();
@@ -155,11 +158,36 @@ impl AlertFormView {
                 legend: t("crisis-legend-cap"),
                 fields: vec![
                     field("event", "text", &form.event, true),
-                    select("category", &names(&categories), &form.category),
-                    select("response_type", &names(&responses), &form.response_type),
-                    select("urgency", &names(&urgencies), &form.urgency),
-                    select("severity", &names(&severities), &form.severity),
-                    select("certainty", &names(&certainties), &form.certainty),
+                    select(
+                        "category",
+                        CapCode::Category,
+                        &names(&categories),
+                        &form.category,
+                    ),
+                    select(
+                        "response_type",
+                        CapCode::ResponseType,
+                        &names(&responses),
+                        &form.response_type,
+                    ),
+                    select(
+                        "urgency",
+                        CapCode::Urgency,
+                        &names(&urgencies),
+                        &form.urgency,
+                    ),
+                    select(
+                        "severity",
+                        CapCode::Severity,
+                        &names(&severities),
+                        &form.severity,
+                    ),
+                    select(
+                        "certainty",
+                        CapCode::Certainty,
+                        &names(&certainties),
+                        &form.certainty,
+                    ),
                     field("onset", "datetime-local", &form.onset, false),
                     field("expires", "datetime-local", &form.expires, false),
                 ],

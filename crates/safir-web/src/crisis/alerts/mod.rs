@@ -221,6 +221,42 @@ fn status_label(lang: Lang, status: &str) -> String {
     )
 }
 
+/// The kinds of CAP code the pages name in words: each is the `<element>` its codes fill.
+#[derive(Clone, Copy)]
+enum CapCode {
+    MsgType,
+    Category,
+    ResponseType,
+    Urgency,
+    Severity,
+    Certainty,
+}
+
+impl CapCode {
+    fn key(self, token: &str) -> String {
+        let kind = match self {
+            CapCode::MsgType => "msg-type",
+            CapCode::Category => "category",
+            CapCode::ResponseType => "response-type",
+            CapCode::Urgency => "urgency",
+            CapCode::Severity => "severity",
+            CapCode::Certainty => "certainty",
+        };
+        format!("cap-{kind}-{}", token.to_ascii_lowercase())
+    }
+
+    /// A CAP code ("Met", "Immediate") in words in the interface language. A code the
+    /// catalogs do not name is shown as it is.
+    fn label(self, lang: Lang, token: &str) -> String {
+        let key = self.key(token);
+        if crate::i18n::I18n::global().has(lang, &key) {
+            crate::i18n::t(lang, &key)
+        } else {
+            token.to_owned()
+        }
+    }
+}
+
 /// A time for people, in UTC.
 fn shown_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -241,5 +277,55 @@ mod tests {
                 assert!(I18n::global().has(lang, &key), "{key}");
             }
         }
+    }
+
+    #[test]
+    fn every_cap_code_has_words_in_both_languages() {
+        use safir_domain::crisis::cap::{
+            Category, Certainty, MsgType, ResponseType, Severity, Urgency,
+        };
+        let all: [(CapCode, Vec<&str>); 6] = [
+            (
+                CapCode::MsgType,
+                MsgType::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                CapCode::Category,
+                Category::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                CapCode::ResponseType,
+                ResponseType::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                CapCode::Urgency,
+                Urgency::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                CapCode::Severity,
+                Severity::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+            (
+                CapCode::Certainty,
+                Certainty::ALL.iter().map(|c| c.as_str()).collect(),
+            ),
+        ];
+        for lang in Lang::ALL {
+            for (kind, tokens) in &all {
+                for token in tokens {
+                    let key = kind.key(token);
+                    assert!(I18n::global().has(lang, &key), "{key}");
+                }
+            }
+        }
+        assert_eq!(
+            CapCode::Category.label(Lang::Ar, "Met"),
+            "أرصاد جوية، ومنها الفيضانات"
+        );
+        assert_eq!(
+            CapCode::ResponseType.key("AllClear"),
+            "cap-response-type-allclear"
+        );
+        assert_eq!(CapCode::Category.label(Lang::En, "Volcano"), "Volcano");
     }
 }
