@@ -87,8 +87,10 @@ impl MapView {
             .find(|s| span / s <= 12.0)
             .unwrap_or(30.0);
         let mut grid = Vec::new();
-        let lon_from = ((x0 / S - 180.0) / step).floor() as i64;
-        let lon_to = (((x0 + w) / S - 180.0) / step).ceil() as i64;
+        // Only the lines inside the view: the picture is wider than the view on a wide
+        // screen, and a line beyond it would stick out past the others.
+        let lon_from = ((x0 / S - 180.0) / step).ceil() as i64;
+        let lon_to = (((x0 + w) / S - 180.0) / step).floor() as i64;
         for i in lon_from..=lon_to {
             let lon = i as f64 * step;
             let x = (lon + 180.0) * S;
@@ -100,8 +102,8 @@ impl MapView {
                 label: format!("{lon}°"),
             });
         }
-        let lat_from = ((90.0 - (y0 + h) / S) / step).floor() as i64;
-        let lat_to = ((90.0 - y0 / S) / step).ceil() as i64;
+        let lat_from = ((90.0 - (y0 + h) / S) / step).ceil() as i64;
+        let lat_to = ((90.0 - y0 / S) / step).floor() as i64;
         for i in lat_from..=lat_to {
             let lat = i as f64 * step;
             let y = (90.0 - lat) * S;
@@ -150,5 +152,39 @@ mod tests {
         let map = MapView::new(&target);
         assert!(map.has_shapes());
         assert!(!map.grid.is_empty());
+    }
+
+    #[test]
+    fn the_grid_stays_inside_the_view() {
+        let target = Target {
+            circles: vec![Circle {
+                center: Point {
+                    lat: -1.29,
+                    lon: 36.82,
+                },
+                radius_km: 25.0,
+            }],
+            ..Target::default()
+        };
+        let map = MapView::new(&target);
+        let view: Vec<f64> = map
+            .view_box
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let (x0, y0, x1, y1) = (view[0], view[1], view[0] + view[2], view[1] + view[3]);
+        let inside = |x: &str, y: &str| {
+            let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            (x0 - 0.01..=x1 + 0.01).contains(&x) && (y0 - 0.01..=y1 + 0.01).contains(&y)
+        };
+        assert!(map.grid.len() >= 4, "{}", map.grid.len());
+        for g in &map.grid {
+            assert!(
+                inside(&g.x1, &g.y1) && inside(&g.x2, &g.y2),
+                "{} outside {}",
+                g.label,
+                map.view_box
+            );
+        }
     }
 }
