@@ -59,8 +59,9 @@ fn shape(href: &str) -> String {
 /// session) rather than show errors: those are left alone.
 const LEAVE_ALONE: &str = "sign-out|delete|revoke|withdraw|cancel|purge|remove|disable|erase|close|archive|retry|discard|end$|/two-factor/off|sessions";
 
-/// Runs axe on the page the browser shows, and checks that it does not scroll sideways and
-/// that no table squeezes a column until its words break; its violations, one line each.
+/// Runs axe on the page the browser shows, and checks that it does not scroll sideways, that
+/// no table squeezes a column until its words break, and that buttons neither touch nor hide
+/// that they destroy; its violations, one line each.
 async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     driver
         .script(&format!("{axe}\n;return true;"), json!([]))
@@ -147,6 +148,46 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
                 cells.join("; ")
             )
         });
+    // Buttons: two never touch (a tap meant for one lands on the other), and one that
+    // destroys (withdraw, erase, close, cancel) is told apart by the error colour.
+    let controls = driver
+        .script(
+            "const out = [];
+             const name = e => (e.innerText || e.value || '').trim().slice(0, 40);
+             const shown = Array.from(document.querySelectorAll(
+                 'main button, main .button, main input[type=submit]'))
+               .filter(e => e.getClientRects().length > 0 && !e.matches('button.link'));
+             const boxes = shown.map(e => e.getBoundingClientRect());
+             for (let i = 0; i < shown.length; i++) {
+               for (let j = i + 1; j < shown.length; j++) {
+                 const a = boxes[i], b = boxes[j];
+                 const dx = Math.max(a.left - b.right, b.left - a.right);
+                 const dy = Math.max(a.top - b.bottom, b.top - a.bottom);
+                 if (Math.max(dx, dy) < 4) out.push('touching: ' + name(shown[i]) + ' | ' + name(shown[j]));
+               }
+             }
+             const probe = document.createElement('span');
+             probe.style.color = 'var(--error)';
+             document.body.append(probe);
+             const error = getComputedStyle(probe).color;
+             probe.remove();
+             for (const e of document.querySelectorAll('main .danger')) {
+               if (e.getClientRects().length === 0) continue;
+               const st = getComputedStyle(e);
+               if (st.color !== error && st.backgroundColor !== error)
+                 out.push('a destructive action looks like any other: ' + name(e));
+             }
+             return out.slice(0, 3);",
+            json!([]),
+        )
+        .await;
+    let controls = controls
+        .as_array()
+        .filter(|found| !found.is_empty())
+        .map(|found| {
+            let found: Vec<&str> = found.iter().filter_map(Value::as_str).collect();
+            format!("{at}: [serious] buttons: {}", found.join("; "))
+        });
     list.iter()
         .map(|v| {
             format!(
@@ -159,6 +200,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         })
         .chain(reflow)
         .chain(squeezed)
+        .chain(controls)
         .collect()
 }
 
