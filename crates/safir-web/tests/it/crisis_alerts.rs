@@ -359,6 +359,11 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         ] {
             assert!(!sent.contains(code), "{code} shown as a code: {sent}");
         }
+        // The CAP link is a path read left to right: its slash stays in front in Arabic.
+        assert!(
+            sent.contains(&format!(r#"<dd dir="ltr"><a href="/cap/{id}.xml">"#)),
+            "{sent}"
+        );
         let list = c.get("/staff/alerts?lang=ar").await.body;
         assert!(list.contains("<td>إلغاء</td>"), "{list}");
         assert!(!list.contains("<td>Cancel</td>"), "{list}");
