@@ -34,16 +34,27 @@ pub fn weekday(lang: Lang, day: Weekday) -> String {
 
 /// `الاثنين 2026-06-08 09:00`: the instant on the mission's clock.
 pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
+    match when_parts(lang, m, t) {
+        (day, clock) if day.is_empty() => clock,
+        (day, clock) => format!("{day} {clock}"),
+    }
+}
+
+/// [`when`] in its two parts: the weekday (empty when the mission's zone is unknown) and the
+/// date and time, which a page keeps on one line.
+pub fn when_parts(lang: Lang, m: &Mission, t: DateTime<Utc>) -> (String, String) {
     match mission_zone(m) {
         Some(tz) => {
             let local = t.with_timezone(&tz);
-            format!(
-                "{} {}",
+            (
                 weekday(lang, local.weekday()),
-                crate::i18n::ltr(lang, local.format("%Y-%m-%d %H:%M"))
+                crate::i18n::ltr(lang, local.format("%Y-%m-%d %H:%M")),
             )
         }
-        None => crate::i18n::ltr(lang, t.format("%Y-%m-%d %H:%M UTC")),
+        None => (
+            String::new(),
+            crate::i18n::ltr(lang, t.format("%Y-%m-%d %H:%M UTC")),
+        ),
     }
 }
 

@@ -24,7 +24,10 @@ struct BookingRow {
     id: String,
     mission: String,
     service: String,
-    when: String,
+    /// The weekday, the date and time on the mission's clock, and the instant (RFC 3339).
+    day: String,
+    clock: String,
+    datetime: String,
     status: String,
     live: bool,
 }
@@ -60,10 +63,15 @@ pub async fn list_my_appointments(
                 m
             }
         };
+        let (day, clock) = labels::when_parts(lang, &mission, a.starts_at);
         bookings.push(BookingRow {
+            day,
+            clock,
+            datetime: a
+                .starts_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             mission: labels::mission_name(lang, &mission),
             service: labels::service(lang, &a.service),
-            when: labels::when(lang, &mission, a.starts_at),
             status: crate::i18n::t(lang, &format!("appointments-status-{}", a.status)),
             live: a.is_booked() && a.starts_at > safir_store::now(),
             id: a.id,
