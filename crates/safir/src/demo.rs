@@ -134,7 +134,8 @@ const SEEDED_MARKER: &str = "demo_seeded_v1";
 pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
     let db = open_db(config, true).await?;
     let emergency_ack = chrono::Duration::minutes(i64::from(config.consular.emergency_ack_minutes));
-    seed(&db, emergency_ack).await?;
+    let uploads = safir_store::consular::documents::Uploads::new(config.uploads_dir());
+    seed(&db, &uploads, emergency_ack).await?;
     if args.seed_only {
         db.close().await;
         return Ok(());
@@ -149,7 +150,11 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Seeds once; returns whether anything was written.
-pub async fn seed(db: &Db, emergency_ack: chrono::Duration) -> anyhow::Result<bool> {
+pub async fn seed(
+    db: &Db,
+    uploads: &safir_store::consular::documents::Uploads,
+    emergency_ack: chrono::Duration,
+) -> anyhow::Result<bool> {
     let already = settings::get_or_create(db, SEEDED_MARKER, || "pending".to_owned()).await?;
     if already == "done" {
         println!(
@@ -229,7 +234,7 @@ pub async fn seed(db: &Db, emergency_ack: chrono::Duration) -> anyhow::Result<bo
             println!("  {role_label:<17} {where_:<13} {email:<40} password: {pw}");
         }
     }
-    crate::demo_consular::seed(db, emergency_ack)
+    crate::demo_consular::seed(db, uploads, emergency_ack)
         .await
         .context("seeding consular services and cases")?;
     seed_appointments(db).await?;

@@ -8,8 +8,11 @@ use anyhow::Context;
 use chrono::Duration;
 use safir_domain::accounts::Email;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
+use safir_domain::consular::documents::DocumentKind;
 use safir_domain::consular::service::{Currency, Fee};
+use safir_domain::ids::UserId;
 use safir_store::consular::cases::{self, NewDraft, Transition};
+use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
 use safir_store::consular::services::{self, ServiceInput};
 use safir_store::{Db, accounts, missions, now};
 
@@ -284,7 +287,7 @@ fn demo_officer(mission: &str) -> &'static str {
 
 /// Seeds the catalogues and cases; `emergency_ack` is how long an emergency may wait for
 /// acknowledgement, after which the waiting one escalates like any other.
-pub async fn seed(db: &Db, emergency_ack: Duration) -> anyhow::Result<()> {
+pub async fn seed(db: &Db, uploads: &Uploads, emergency_ack: Duration) -> anyhow::Result<()> {
     for (code, currency, fee) in MISSION_CURRENCY {
         let Some(mission) = missions::find_by_code(db, code).await? else {
             continue;
@@ -307,6 +310,9 @@ pub async fn seed(db: &Db, emergency_ack: Duration) -> anyhow::Result<()> {
     // Read (or create) the signing key before any transaction: on SQLite the one writer
     // connection is held by the transaction.
     let key = safir_store::consular::evisas::signing_key(db).await?;
+    // Passport renewals past their draft that carry the applicant's photo, uploaded once
+    // the cases are written (an upload writes outside their transactions).
+    let mut photos = Vec::new();
     for (i, c) in CASES.iter().enumerate() {
         let mission = missions::find_by_code(db, c.mission)
             .await?
@@ -396,8 +402,46 @@ pub async fn seed(db: &Db, emergency_ack: Duration) -> anyhow::Result<()> {
             }
         }
         tx.commit().await?;
+        if c.kind == CaseKind::PassportRenewal && c.state != CaseState::Draft {
+            photos.push((applicant.id.clone(), mission.mission_id(), case.id.clone()));
+        }
+    }
+    let photo = demo_photo()?;
+    for (owner_id, mission_id, case_id) in photos {
+        documents::store_upload(
+            db,
+            uploads,
+            NewUpload {
+                owner_id: UserId::from_trusted(owner_id),
+                mission_id: Some(mission_id),
+                case_id: Some(case_id),
+                kind: DocumentKind::Photo,
+                original_name: "photo.png".into(),
+                bytes: photo.clone(),
+            },
+            &ScanConfig::none(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo photo: {e}"))?;
     }
     Ok(())
+}
+
+/// A passport photo for the demo (35 × 45 mm at 600 × 771 pixels): a head and shoulders in
+/// grey on the plain light background the service asks for, as PNG.
+fn demo_photo() -> anyhow::Result<Vec<u8>> {
+    let (w, h) = (600u32, 771u32);
+    let img = image::GrayImage::from_fn(w, h, |x, y| {
+        let (x, y) = (f64::from(x), f64::from(y));
+        let head = ((x - 300.0) / 150.0).powi(2) + ((y - 300.0) / 190.0).powi(2) <= 1.0;
+        let shoulders =
+            y >= 560.0 && ((x - 300.0) / 280.0).powi(2) + ((y - 771.0) / 230.0).powi(2) <= 1.0;
+        image::Luma([if head || shoulders { 120 } else { 242 }])
+    });
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .context("encoding the demo photo")?;
+    Ok(png)
 }
 
 /// The e-visa of the demo's approved visa, signed with the server's key like any other.

@@ -252,7 +252,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let mission = missions::find_by_code(db, "NBO")
         .await?
         .context("the Nairobi demo mission is missing")?;
-    let officer = staff_id(db, "duty.nairobi@demo.safir.example").await?;
+    let officer = account_id(db, "duty.nairobi@demo.safir.example").await?;
     let today = Utc::now().date_naive();
 
     let mut registered = std::collections::HashMap::new();
@@ -301,6 +301,44 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         tx.commit().await?;
         registered.insert(person.email, r.id);
     }
+    // The demo citizen's own trip, on their account: "My registrations abroad" shows it,
+    // to change or delete.
+    let citizen = account_id(db, "citizen@demo.safir.example").await?;
+    let input = RegistrationInput {
+        kind: "trip".into(),
+        full_name: "مواطنة تجريبية".into(),
+        email: "citizen@demo.safir.example".into(),
+        phone: "+33612345678".into(),
+        channels: vec!["email".into()],
+        lang: "ar".into(),
+        places: vec![PlaceInput {
+            country: "FR".into(),
+            city: "Paris".into(),
+            lat: "48.8566".into(),
+            lon: "2.3522".into(),
+            starts_on: (today + Duration::days(5)).to_string(),
+            ends_on: (today + Duration::days(19)).to_string(),
+            ..PlaceInput::default()
+        }],
+        children: "0".into(),
+        emergency_name: "Family at home".into(),
+        emergency_phone: "+971501234567".into(),
+        consent: true,
+        ..RegistrationInput::default()
+    };
+    let form = registration::check(&input, today, true)
+        .map_err(|e| anyhow::anyhow!("the demo citizen's registration: {e:?}"))?;
+    let new = NewRegistration {
+        user_id: Some(citizen.to_string()),
+        crisis_id: None,
+        purge_after: purge_time(form.last_day(), Duration::days(30)),
+        form,
+        verify: None,
+    };
+    let mut tx = db.begin().await?;
+    let places = new.form.places.clone();
+    registrations::create(&mut tx, &new, &places).await?;
+    tx.commit().await?;
     // Two travel-advice subscribers for Kenya, confirmed.
     for (address, lang) in [
         ("kenya.news@example.org", Lang::En),
@@ -422,7 +460,8 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn staff_id(db: &Db, email: &str) -> anyhow::Result<UserId> {
+/// The id of a demo account (staff or citizen).
+async fn account_id(db: &Db, email: &str) -> anyhow::Result<UserId> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let user = accounts::find_user_by_email(db, &email)
         .await?

@@ -35,6 +35,8 @@ fn followable(href: &str) -> bool {
         && !path.rsplit('/').next().unwrap_or("").contains('.')
         // Files and documents that are not pages (the e-visa keys are JSON).
         && !path.ends_with("/pdf")
+        // An uploaded document: an image or a PDF.
+        && !path.starts_with("/documents/")
         && !["export", "download", "feed", "/file", "/photo", "/verify/keys"]
             .iter()
             .any(|part| path.contains(part))
