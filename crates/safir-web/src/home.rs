@@ -54,8 +54,9 @@ struct HomePage {
 }
 
 /// The services, in the order a citizen abroad is likely to need them.
-const SERVICES: [(&str, &str); 5] = [
+const SERVICES: [(&str, &str); 6] = [
     ("/consular", "consular"),
+    ("/appointments", "appointments"),
     ("/travel-advice", "advice"),
     ("/abroad/new", "register"),
     ("/subscribe", "alerts"),

@@ -96,6 +96,7 @@ accounts-reset-failed-body = الرابط غير صالح أو انتهت صلا
 
 accounts-settings-title = حسابي
 accounts-settings-heading = حسابي
+accounts-links-heading = خدماتي
 accounts-email-heading = البريد الإلكتروني
 accounts-email-verified = مؤكَّد
 accounts-email-unverified = لم يُؤكَّد بعد

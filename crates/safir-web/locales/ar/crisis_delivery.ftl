@@ -26,3 +26,5 @@ crisis-delivery-webhooks-secret-once = سر التوقيع الخاص بـ { $na
 crisis-delivery-webhooks-bad-url = يجب أن يبدأ العنوان بـ https:// أو http:// وأن يسمّي مضيفًا.
 crisis-delivery-webhooks-bad-name = أعطِ الخطاف اسمًا (100 حرف على الأكثر).
 crisis-delivery-webhooks-bad-countries = يجب أن تكون الدول رموزًا من حرفين تفصل بينها مسافات.
+admin-webhooks-title = خطافات التنبيهات
+admin-webhooks-description = الأنظمة الشريكة التي تتلقى كل تنبيه بصيغة JSON موقّعة: أضِفها أو أوقِف الإرسال إليها.

@@ -11,6 +11,7 @@ staff-missions-count = { PLURAL($count) ->
     [many] تعمل مع { $count } بعثة.
    *[other] تعمل مع { $count } بعثة.
 }
+staff-crisis-heading = الاستجابة للأزمات
 list-separator = {"، "}
 
 ## Names shared by the staff and admin pages

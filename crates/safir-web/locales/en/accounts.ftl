@@ -88,6 +88,7 @@ accounts-reset-failed-body = The link is invalid, has expired or was already use
 
 accounts-settings-title = My account
 accounts-settings-heading = My account
+accounts-links-heading = My services
 accounts-email-heading = Email address
 accounts-email-verified = confirmed
 accounts-email-unverified = not confirmed yet

@@ -26,3 +26,5 @@ crisis-delivery-webhooks-secret-once = The signing secret of { $name }, shown on
 crisis-delivery-webhooks-bad-url = The URL must start with https:// or http:// and name a host.
 crisis-delivery-webhooks-bad-name = Give the webhook a name (at most 100 characters).
 crisis-delivery-webhooks-bad-countries = Countries must be two-letter codes separated by spaces.
+admin-webhooks-title = Alert webhooks
+admin-webhooks-description = The partner systems that receive every alert as signed JSON: add them, or stop sending to them.

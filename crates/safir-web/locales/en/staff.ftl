@@ -7,6 +7,7 @@ staff-missions-count = { $count ->
     [one] You work with one mission.
    *[other] You work with { $count } missions.
 }
+staff-crisis-heading = Crisis response
 list-separator = {", "}
 
 ## Names shared by the staff and admin pages

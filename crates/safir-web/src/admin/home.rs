@@ -25,7 +25,7 @@ struct AdminHome {
     sections: Vec<Section>,
 }
 
-const SECTIONS: [(&str, Permission, &str); 5] = [
+const SECTIONS: [(&str, Permission, &str); 6] = [
     ("/admin/missions", Permission::ManageMissions, "missions"),
     ("/admin/users", Permission::ManageUsers, "users"),
     ("/admin/audit", Permission::ViewAudit, "audit"),
@@ -34,6 +34,11 @@ const SECTIONS: [(&str, Permission, &str); 5] = [
         "/admin/travel-advice",
         Permission::ManageConsularServices,
         "travel-advice",
+    ),
+    (
+        "/admin/crisis/webhooks",
+        Permission::ManageMissions,
+        "webhooks",
     ),
 ];
 

@@ -46,7 +46,8 @@ struct Panel {
     id: &'static str,
     title: String,
     counters: Vec<Counter>,
-    link: Option<(String, String)>,
+    /// Where the panel leads: address and words, as many as the user may open.
+    links: Vec<(String, String)>,
 }
 
 struct Counter {
@@ -115,7 +116,7 @@ async fn panels(
             label: page.t("dashboard-staff-count"),
             value: staff.iter().filter(|s| !s.disabled).count() as i64,
         }],
-        link: None,
+        links: Vec::new(),
     }];
     if user.grants.can(
         Permission::ManageConsularCases,
@@ -131,14 +132,34 @@ async fn panels(
             label: page.t("dashboard-consular-overdue"),
             value: counts.overdue,
         });
+        // The pages of the mission's consular work this user may open, beside the queue.
+        let at = Target::Mission(&mission.mission_id());
+        let code = &mission.code;
+        let mut links = vec![(
+            format!("/missions/{code}/cases"),
+            page.t("dashboard-consular-link"),
+        )];
+        if user.grants.can(Permission::ViewPersonalData, at) {
+            links.push((
+                format!("/missions/{code}/appointments"),
+                page.t("appointments-day-title"),
+            ));
+        }
+        if user.grants.can(Permission::ManageConsularServices, at) {
+            links.push((
+                format!("/missions/{code}/appointments/schedule"),
+                page.t("appointments-schedule-title"),
+            ));
+            links.push((
+                format!("/missions/{code}/services"),
+                page.t("catalogue-title"),
+            ));
+        }
         panels.push(Panel {
             id: "consular",
             title: page.t("dashboard-panel-consular"),
             counters,
-            link: Some((
-                format!("/missions/{}/cases", mission.code),
-                page.t("dashboard-consular-link"),
-            )),
+            links,
         });
     }
     if user.grants.can(Permission::ManageJobs, Target::Ministry) {
@@ -160,7 +181,7 @@ async fn panels(
                     value: stats.dead,
                 },
             ],
-            link: Some(("/admin/jobs".to_owned(), page.t("dashboard-jobs-link"))),
+            links: vec![("/admin/jobs".to_owned(), page.t("dashboard-jobs-link"))],
         });
     }
     Ok(panels)

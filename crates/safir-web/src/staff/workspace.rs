@@ -1,4 +1,5 @@
-//! `GET /staff`: the missions whose dashboard the user may open.
+//! `GET /staff`: the missions whose dashboard the user may open, and the crisis pages for
+//! those who work crises.
 
 use askama::Template;
 use axum::extract::State;
@@ -27,6 +28,8 @@ struct WorkspacePage {
     page: Page,
     missions: Vec<MissionLink>,
     count_text: String,
+    /// The ministry's crisis pages, for those who declare crises and compose alerts.
+    crisis_links: Vec<(&'static str, String)>,
 }
 
 pub async fn list_my_missions(
@@ -59,7 +62,16 @@ pub async fn list_my_missions(
         })
         .collect::<Vec<_>>();
     let page = state.page(lang, &uri, "staff-title", &viewer);
+    let crisis_links = if user.grants.can_anywhere(Permission::ManageCrises) {
+        vec![
+            ("/staff/crises", page.t("crisis-crises-title")),
+            ("/staff/alerts", page.t("crisis-alerts-title")),
+        ]
+    } else {
+        Vec::new()
+    };
     render(&WorkspacePage {
+        crisis_links,
         count_text: page.t_count("staff-missions-count", missions.len() as i64),
         page,
         missions,

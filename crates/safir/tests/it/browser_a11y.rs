@@ -227,7 +227,8 @@ async fn wait_for_new_page(driver: &Driver, what: &str) {
 }
 
 /// Walks the site from `start` in `lang`, auditing every kind of page once and each of its
-/// forms sent empty; the violations found, and the number of pages and forms audited.
+/// forms sent empty, and checking that no link it follows ends on an error page; the
+/// violations found, and the number of pages and forms audited.
 async fn walk(
     driver: &Driver,
     axe: &str,
@@ -239,9 +240,15 @@ async fn walk(
     driver.go(&format!("{base}/?lang={lang}")).await;
     let mut findings = Vec::new();
     let mut shapes = HashSet::new();
-    let mut queue: VecDeque<String> = start.iter().map(|s| s.to_string()).collect();
+    // Each link to follow, with the page that offered it.
+    let mut queue: VecDeque<(String, String)> = start
+        .iter()
+        .map(|s| (s.to_string(), "the walk's start".to_owned()))
+        .collect();
     let (mut pages, mut forms) = (0, 0);
-    while let Some(href) = queue.pop_front() {
+    // Links that ended on an error page, with the page that offered them.
+    let mut dead_ends = Vec::new();
+    while let Some((href, from)) = queue.pop_front() {
         if pages >= PAGES_PER_WALK {
             break;
         }
@@ -258,6 +265,18 @@ async fn walk(
         let html_lang = driver.html_attr("lang").await;
         assert_eq!(html_lang, lang, "{href} is not in the walk's language");
         let at = format!("{lang} {href}");
+        // A link the page offers leads somewhere the viewer may go: never to "access
+        // denied", "not found" or any other error page.
+        let error = driver
+            .script(
+                "const e = document.querySelector('main .error-page h1');
+                 return e ? e.textContent.trim() : null;",
+                json!([]),
+            )
+            .await;
+        if error.is_string() {
+            dead_ends.push((href.clone(), from.clone()));
+        }
         findings.extend(audit(driver, axe, &at).await);
         let links = driver
             .script(
@@ -318,7 +337,43 @@ async fn walk(
             let at = format!("{lang} {href}, {action} sent empty");
             findings.extend(audit(driver, axe, &at).await);
         }
-        queue.extend(links.into_iter().filter(|h| followable(h)));
+        queue.extend(
+            links
+                .into_iter()
+                .filter(|h| followable(h))
+                .map(|h| (h, href.clone())),
+        );
+    }
+    // A form the walk sent may have taken away what a link led to (a crisis's presence form
+    // closed since the home page was read): a dead end counts if the page that offered the
+    // link still does and it still ends on an error page.
+    for (href, from) in dead_ends {
+        if from.starts_with('/') {
+            driver.go(&format!("{base}{from}")).await;
+            let offered = driver
+                .script(
+                    "return Array.from(document.querySelectorAll('a[href]'))
+                       .some(a => a.getAttribute('href') === arguments[0]);",
+                    json!([href]),
+                )
+                .await;
+            if offered != Value::Bool(true) {
+                continue;
+            }
+        }
+        driver.go(&format!("{base}{href}")).await;
+        let error = driver
+            .script(
+                "const e = document.querySelector('main .error-page h1');
+                 return e ? e.textContent.trim() : null;",
+                json!([]),
+            )
+            .await;
+        if let Some(error) = error.as_str() {
+            findings.push(format!(
+                "{lang} {href}: [serious] a link from {from} leads to an error page: {error}"
+            ));
+        }
     }
     (findings, pages, forms)
 }

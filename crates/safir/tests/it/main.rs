@@ -7,6 +7,7 @@ mod browser_support;
 mod cli;
 mod crisis_crash;
 mod http_head;
+mod links;
 mod listen_fetch;
 mod listen_influence;
 mod listen_monitors;

@@ -7,6 +7,7 @@ use axum::http::Uri;
 use axum::response::Html;
 use chrono::{Duration, TimeZone, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
+use safir_domain::roles::{Permission, Target};
 use safir_store::consular::appointments::{self as store, BookingWithPerson};
 use safir_store::missions::Mission;
 
@@ -34,6 +35,8 @@ struct DayPage {
     date: String,
     zone: String,
     bookings: Vec<BookingView>,
+    /// Whether the viewer may change the schedule (the breadcrumb leads there only then).
+    edits_schedule: bool,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -69,8 +72,13 @@ pub async fn list_day_bookings(
         .collect();
     let mut page = state.page(lang, &uri, "appointments-day-title", &viewer);
     page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
+    let edits_schedule = actor.user.grants.can(
+        Permission::ManageConsularServices,
+        Target::Mission(&mission.mission_id()),
+    );
     render(&DayPage {
         page,
+        edits_schedule,
         code: mission.code.clone(),
         date: date.to_string(),
         zone: mission.time_zone.clone(),
