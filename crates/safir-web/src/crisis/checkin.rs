@@ -14,7 +14,7 @@ mod writer;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use safir_domain::crisis::checkin::{CheckinStatus, verify_token};
@@ -30,7 +30,7 @@ pub use writer::{AnswerError, AnswerWriter, MAX_BATCH};
 use crate::admin::support::rejected;
 use crate::auth::{Access, Routes, Viewer};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, chosen_lang};
 use crate::page::{Page, render};
 use crate::state::AppState;
 
@@ -64,9 +64,15 @@ pub fn link(state: &AppState, checkin_id: &str) -> String {
     )
 }
 
-/// The page language: the one the person registered with.
+/// The language of the person's messages: the one they registered with.
 pub fn person_lang(ctx: &CheckinContext) -> Lang {
     Lang::parse(&ctx.lang).unwrap_or(Lang::Ar)
+}
+
+/// The page's language: the person's, unless whoever holds the link chose another with the
+/// switcher (a relative reading it for them, a phone set to the other language).
+fn page_lang(chosen: Option<Lang>, ctx: &CheckinContext) -> Lang {
+    chosen.unwrap_or_else(|| person_lang(ctx))
 }
 
 /// The check-in id a token names, or 404 for any token that does not verify.
@@ -138,8 +144,9 @@ fn view(
     form: Option<&AnswerForm>,
     error: Option<String>,
     thanks: bool,
+    chosen: Option<Lang>,
 ) -> CheckinPage {
-    let lang = person_lang(ctx);
+    let lang = page_lang(chosen, ctx);
     let mut page = state.page(lang, uri, "checkin-title", viewer);
     page.nav.clear();
     let status = checkin.status().ok();
@@ -192,6 +199,7 @@ fn view(
 pub async fn checkin_page(
     State(state): State<AppState>,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     Path(token): Path<String>,
     Query(q): Query<PageQuery>,
@@ -214,6 +222,7 @@ pub async fn checkin_page(
         None,
         None,
         q.answered.is_some(),
+        chosen_lang(&uri, &headers),
     );
     Ok(render(&v)?.into_response())
 }
@@ -232,6 +241,7 @@ fn parse_point(lat: &str, lon: &str) -> Result<Option<Point>, ()> {
 pub async fn checkin_answer(
     State(state): State<AppState>,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     Path(token): Path<String>,
     Form(form): Form<AnswerForm>,
@@ -253,7 +263,8 @@ pub async fn checkin_answer(
             checkin,
             context: ctx,
         } = linked(&state, &id).await?;
-        let message = error.map(|k| crate::i18n::I18n::global().t(person_lang(&ctx), k));
+        let chosen = chosen_lang(&uri, &headers);
+        let message = error.map(|k| crate::i18n::I18n::global().t(page_lang(chosen, &ctx), k));
         let v = view(
             &state,
             &uri,
@@ -264,6 +275,7 @@ pub async fn checkin_answer(
             Some(&form),
             message,
             false,
+            chosen,
         );
         return Ok(rejected(render(&v)?));
     };

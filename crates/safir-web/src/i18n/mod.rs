@@ -12,7 +12,9 @@ use rustc_hash::FxHashMap;
 use unic_langid::LanguageIdentifier;
 
 pub use fluent_bundle::{FluentArgs, FluentValue};
-pub use negotiate::{LANG_COOKIE, PreferredLang, negotiate, negotiate_language, query_lang};
+pub use negotiate::{
+    LANG_COOKIE, PreferredLang, chosen_lang, negotiate, negotiate_language, query_lang,
+};
 
 /// A language of the interface. Arabic is the default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -67,6 +67,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     }
 }
 
+/// The language the reader chose on this device: `?lang=` on this request (the switcher's
+/// links), else the `lang` cookie the switcher set. Pages about someone else's record in their
+/// language (a check-in link) give way to this choice only.
+pub fn chosen_lang(uri: &Uri, headers: &HeaderMap) -> Option<Lang> {
+    query_lang(uri).or_else(|| cookie_lang(headers))
+}
+
 /// The language picked with `?lang=` on this request (the switcher's links), if any.
 pub fn query_lang(uri: &Uri) -> Option<Lang> {
     uri.query()?

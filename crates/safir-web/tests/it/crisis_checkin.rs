@@ -192,6 +192,24 @@ async fn a_tampered_or_foreign_token_is_not_found() {
         );
         assert!(page.body.contains("فيضانات الجنوب"));
         assert!(page.body.contains("name=\"answer\" value=\"need_help\""));
+        // Whoever holds the link may switch the page to the other language; the choice
+        // holds on this device (the switcher's cookie), not for the person's messages.
+        let mut reader = app.client();
+        let switched = reader
+            .get(&format!("/crisis/checkin/{}?lang=en", tokens[0]))
+            .await;
+        assert!(switched.body.contains("lang=\"en\""), "{}", switched.body);
+        let again = reader.get(&format!("/crisis/checkin/{}", tokens[0])).await;
+        assert!(again.body.contains("lang=\"en\""), "{}", again.body);
+        let unsent = reader
+            .post_form_with_token(
+                &format!("/crisis/checkin/{}", tokens[0]),
+                &again.csrf_token().unwrap(),
+                &[("answer", "")],
+            )
+            .await;
+        assert!(unsent.body.contains("lang=\"en\""), "{}", unsent.body);
+        assert!(unsent.body.contains("Choose one of the three answers."));
 
         let mut tampered = tokens[0].clone();
         let last = tampered.pop().unwrap();
