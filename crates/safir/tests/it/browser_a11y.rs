@@ -190,6 +190,38 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             let found: Vec<&str> = found.iter().filter_map(Value::as_str).collect();
             format!("{at}: [serious] buttons: {}", found.join("; "))
         });
+    // A date with its time ("2026-12-04 07:10 UTC") in right-to-left text is set left to
+    // right (an element with `dir="ltr"`, or a left-to-right mark before it): otherwise its
+    // parts are laid out from the right, "UTC 07:10 2026-12-04".
+    let reversed = driver
+        .script(
+            r"const out = [];
+             const root = document.querySelector('main');
+             if (!root) return out;
+             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+             for (let n; (n = walker.nextNode());) {
+               const m = /(.?)(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}[^\n]{0,4})/.exec(n.data);
+               if (!m || m[1] === '\u200e' || m[1] === '\u2066') continue;
+               const el = n.parentElement;
+               if (!el || getComputedStyle(el).direction !== 'rtl') continue;
+               if (el.closest('input, textarea, select, option')) continue;
+               out.push(m[2].trim());
+               if (out.length >= 3) break;
+             }
+             return out;",
+            json!([]),
+        )
+        .await;
+    let reversed = reversed
+        .as_array()
+        .filter(|found| !found.is_empty())
+        .map(|found| {
+            let found: Vec<&str> = found.iter().filter_map(Value::as_str).collect();
+            format!(
+                "{at}: [serious] a date and time laid out right to left: {}",
+                found.join("; ")
+            )
+        });
     list.iter()
         .map(|v| {
             format!(
@@ -203,6 +235,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         .chain(reflow)
         .chain(squeezed)
         .chain(controls)
+        .chain(reversed)
         .collect()
 }
 
