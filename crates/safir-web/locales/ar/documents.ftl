@@ -27,6 +27,7 @@ documents-scan-clean = فُحص: لا فيروسات
 documents-scan-infected = مصاب: مرفوض
 documents-scan-failed = تعذّر فحص الفيروسات؛ سيراجع موظف الملف
 documents-kind-photo = صورة شخصية
+documents-photo-alt = الصورة الشخصية المرفقة بالطلب
 documents-kind-passport-scan = مسح ضوئي للجواز
 documents-kind-supporting = مستند داعم
 documents-kind-invitation = خطاب دعوة

@@ -27,6 +27,7 @@ documents-scan-clean = Checked: no virus found
 documents-scan-infected = Infected: refused
 documents-scan-failed = The virus check failed; an officer will review the file
 documents-kind-photo = Photo
+documents-photo-alt = The photo filed with the application
 documents-kind-passport-scan = Passport scan
 documents-kind-supporting = Supporting document
 documents-kind-invitation = Invitation letter

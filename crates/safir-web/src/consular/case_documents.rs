@@ -15,7 +15,13 @@ pub struct CaseDocument {
     pub scan: String,
     /// The scan found a problem or could not run: officers look before opening.
     pub flagged: bool,
+    /// A photo shown on the page, at this width and height in pixels: the officer compares
+    /// it with the applicant without opening it (none for a flagged file or a PDF).
+    pub preview: Option<(u32, u32)>,
 }
+
+/// The width a photo is shown at on a case page.
+const PREVIEW_WIDTH: u32 = 120;
 
 pub struct KindChoice {
     pub value: &'static str,
@@ -50,12 +56,23 @@ pub fn views(lang: Lang, docs: &[Document]) -> Vec<CaseDocument> {
                 ScanStatus::Infected => "documents-scan-infected",
                 ScanStatus::Failed => "documents-scan-failed",
             };
+            let flagged = matches!(d.scan_status, ScanStatus::Infected | ScanStatus::Failed);
+            let preview = match (d.kind, d.width, d.height) {
+                (DocumentKind::Photo, Some(w), Some(h))
+                    if w > 0 && !flagged && d.media_type.is_raster() =>
+                {
+                    let height = u64::from(h) * u64::from(PREVIEW_WIDTH) / u64::from(w);
+                    Some((PREVIEW_WIDTH, u32::try_from(height).unwrap_or(u32::MAX)))
+                }
+                _ => None,
+            };
             CaseDocument {
+                preview,
                 href: format!("/documents/{}", d.id),
                 kind: kind_label(lang, d.kind),
                 name: d.original_name.clone(),
                 scan: t(lang, scan),
-                flagged: matches!(d.scan_status, ScanStatus::Infected | ScanStatus::Failed),
+                flagged,
             }
         })
         .collect()

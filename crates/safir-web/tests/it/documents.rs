@@ -600,6 +600,14 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
         tx.commit().await.unwrap();
         let case_page = off.get(&format!("/missions/PAR/cases/{case_id}")).await;
         assert!(case_page.body.contains(&href), "{}", case_page.body);
+        // The photo is shown on the page, scaled from 700 × 900 to 120 pixels wide.
+        assert!(
+            case_page.body.contains(&format!(
+                r#"<img class="document-preview" src="{href}" width="120" height="154" alt="The photo filed with the application""#
+            )),
+            "{}",
+            case_page.body
+        );
         assert_eq!(off.get(&href).await.status, 200);
         let doc_id = href.trim_start_matches("/documents/");
         assert!(
