@@ -45,11 +45,6 @@ fn matches(pattern: &str, path: &str) -> bool {
             (Some(w), Some(_)) if w.starts_with("{*") => return true,
             (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => {}
             (Some(w), Some(g)) if w == g => {}
-            (Some(w), Some(g)) => match (w.rsplit_once('.'), g.rsplit_once('.')) {
-                // "{alert}.xml", "board.csv": a file named by the route's parameter.
-                (Some((wn, we)), Some((_, ge))) if wn.starts_with('{') && we == ge => {}
-                _ => return false,
-            },
             _ => return false,
         }
     }
