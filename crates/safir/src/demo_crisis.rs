@@ -247,6 +247,16 @@ fn people() -> Vec<Person> {
     ]
 }
 
+/// The Kenyan county of a demo person's town or Nairobi neighbourhood.
+fn county(city: &str) -> &'static str {
+    match city {
+        "Mombasa" => "Mombasa",
+        "Kisumu" => "Kisumu",
+        "Ruaka" => "Kiambu",
+        _ => "Nairobi",
+    }
+}
+
 /// Seeds the crisis once (the caller's marker guards re-runs).
 pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let mission = missions::find_by_code(db, "NBO")
@@ -266,12 +276,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             lang: person.lang.into(),
             places: vec![PlaceInput {
                 country: "KE".into(),
+                region: county(person.city).into(),
                 city: person.city.into(),
                 lat: person.at.0.to_string(),
                 lon: person.at.1.to_string(),
                 starts_on: (today - Duration::days(10)).to_string(),
                 ends_on: (today + Duration::days(20)).to_string(),
-                ..PlaceInput::default()
             }],
             children: person.children.to_string(),
             elderly: person.elderly,
@@ -313,12 +323,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         lang: "ar".into(),
         places: vec![PlaceInput {
             country: "FR".into(),
+            region: "Île-de-France".into(),
             city: "Paris".into(),
             lat: "48.8566".into(),
             lon: "2.3522".into(),
             starts_on: (today + Duration::days(5)).to_string(),
             ends_on: (today + Duration::days(19)).to_string(),
-            ..PlaceInput::default()
         }],
         children: "0".into(),
         emergency_name: "Family at home".into(),
