@@ -247,6 +247,28 @@ fn people() -> Vec<Person> {
     ]
 }
 
+/// Checks and stores a demo registration (on `user_id`'s account when given); its id.
+async fn register(
+    db: &Db,
+    input: &RegistrationInput,
+    user_id: Option<String>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<String> {
+    let form = registration::check(input, today, true).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let new = NewRegistration {
+        user_id,
+        crisis_id: None,
+        purge_after: purge_time(form.last_day(), Duration::days(30)),
+        form,
+        verify: None,
+    };
+    let mut tx = db.begin().await?;
+    let places = new.form.places.clone();
+    let r = registrations::create(&mut tx, &new, &places).await?;
+    tx.commit().await?;
+    Ok(r.id)
+}
+
 /// The Kenyan county of a demo person's town or Nairobi neighbourhood.
 fn county(city: &str) -> &'static str {
     match city {
@@ -296,20 +318,10 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             consent: true,
             ..RegistrationInput::default()
         };
-        let form = registration::check(&input, today, true)
-            .map_err(|e| anyhow::anyhow!("demo registration of {}: {e:?}", person.name))?;
-        let new = NewRegistration {
-            user_id: None,
-            crisis_id: None,
-            purge_after: purge_time(form.last_day(), Duration::days(30)),
-            form,
-            verify: None,
-        };
-        let mut tx = db.begin().await?;
-        let places = new.form.places.clone();
-        let r = registrations::create(&mut tx, &new, &places).await?;
-        tx.commit().await?;
-        registered.insert(person.email, r.id);
+        let id = register(db, &input, None, today)
+            .await
+            .with_context(|| format!("demo registration of {}", person.name))?;
+        registered.insert(person.email, id);
     }
     // The demo citizen's own trip, on their account: "My registrations abroad" shows it,
     // to change or delete.
@@ -336,19 +348,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         consent: true,
         ..RegistrationInput::default()
     };
-    let form = registration::check(&input, today, true)
-        .map_err(|e| anyhow::anyhow!("the demo citizen's registration: {e:?}"))?;
-    let new = NewRegistration {
-        user_id: Some(citizen.to_string()),
-        crisis_id: None,
-        purge_after: purge_time(form.last_day(), Duration::days(30)),
-        form,
-        verify: None,
-    };
-    let mut tx = db.begin().await?;
-    let places = new.form.places.clone();
-    registrations::create(&mut tx, &new, &places).await?;
-    tx.commit().await?;
+    register(db, &input, Some(citizen.to_string()), today)
+        .await
+        .context("the demo citizen's registration")?;
     // Two travel-advice subscribers for Kenya, confirmed.
     for (address, lang) in [
         ("kenya.news@example.org", Lang::En),
