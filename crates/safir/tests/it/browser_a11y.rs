@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::browser_support::{Driver, PATIENCE};
-use crate::support::{Server, TempDir, seed_demo, sign_in_demo};
+use crate::support::{Server, TempDir, page_shape, seed_demo, sign_in_demo};
 
 /// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
 const PAGES_PER_WALK: usize = 45;
@@ -42,24 +42,19 @@ fn followable(href: &str) -> bool {
             .any(|part| path.contains(part))
 }
 
-/// The kind of page a path is: ids, references and numbers blanked out.
-fn shape(href: &str) -> String {
-    let path = href.split(['?', '#']).next().unwrap_or("");
-    path.split('/')
-        .map(|seg| {
-            if seg.chars().any(|c| c.is_ascii_digit()) {
-                "_"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Forms whose empty submission would change what the walk goes on to see (or end the
 /// session) rather than show errors: those are left alone.
 const LEAVE_ALONE: &str = "sign-out|delete|revoke|withdraw|cancel|purge|remove|disable|erase|close|archive|retry|discard|end$|/two-factor/off|sessions";
+
+/// One line for a check's findings (a list of strings), none when it found nothing.
+fn finding(at: &str, what: &str, found: &Value) -> Option<String> {
+    let found: Vec<&str> = found.as_array()?.iter().filter_map(Value::as_str).collect();
+    (!found.is_empty()).then(|| format!("{at}: [serious] {what}: {}", found.join("; ")))
+}
+
+/// The heading of the error page the browser shows, if it shows one.
+const ERROR_HEADING: &str = "const e = document.querySelector('main .error-page h1');
+     return e ? e.textContent.trim() : null;";
 
 /// Runs axe on the page the browser shows, and checks that it does not scroll sideways, that
 /// no table squeezes a column until its words break, and that buttons neither touch nor hide
@@ -140,16 +135,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             json!([]),
         )
         .await;
-    let squeezed = squeezed
-        .as_array()
-        .filter(|cells| !cells.is_empty())
-        .map(|cells| {
-            let cells: Vec<&str> = cells.iter().filter_map(Value::as_str).collect();
-            format!(
-                "{at}: [serious] a column squeezed until its words break: {}",
-                cells.join("; ")
-            )
-        });
+    let squeezed = finding(at, "a column squeezed until its words break", &squeezed);
     // Buttons: two never touch (a tap meant for one lands on the other), and one that
     // destroys (withdraw, erase, close, cancel) is told apart by the error colour.
     let controls = driver
@@ -183,13 +169,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             json!([]),
         )
         .await;
-    let controls = controls
-        .as_array()
-        .filter(|found| !found.is_empty())
-        .map(|found| {
-            let found: Vec<&str> = found.iter().filter_map(Value::as_str).collect();
-            format!("{at}: [serious] buttons: {}", found.join("; "))
-        });
+    let controls = finding(at, "buttons", &controls);
     // A date with its time ("2026-12-04 07:10 UTC") in right-to-left text is set left to
     // right (an element with `dir="ltr"`, or a left-to-right mark before it): otherwise its
     // parts are laid out from the right, "UTC 07:10 2026-12-04".
@@ -212,16 +192,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             json!([]),
         )
         .await;
-    let reversed = reversed
-        .as_array()
-        .filter(|found| !found.is_empty())
-        .map(|found| {
-            let found: Vec<&str> = found.iter().filter_map(Value::as_str).collect();
-            format!(
-                "{at}: [serious] a date and time laid out right to left: {}",
-                found.join("; ")
-            )
-        });
+    let reversed = finding(at, "a date and time laid out right to left", &reversed);
     list.iter()
         .map(|v| {
             format!(
@@ -285,13 +256,15 @@ async fn walk(
         if pages >= PAGES_PER_WALK {
             break;
         }
-        if !shapes.insert(shape(&href)) {
+        if !shapes.insert(page_shape(&href)) {
             continue;
         }
         driver.go(&format!("{base}{href}")).await;
         // A link that redirected (to sign-in, say) lands on a page of another kind.
         let landed = driver.path().await;
-        if landed != href.split(['?', '#']).next().unwrap_or("") && !shapes.insert(shape(&landed)) {
+        if landed != href.split(['?', '#']).next().unwrap_or("")
+            && !shapes.insert(page_shape(&landed))
+        {
             continue;
         }
         pages += 1;
@@ -300,13 +273,7 @@ async fn walk(
         let at = format!("{lang} {href}");
         // A link the page offers leads somewhere the viewer may go: never to "access
         // denied", "not found" or any other error page.
-        let error = driver
-            .script(
-                "const e = document.querySelector('main .error-page h1');
-                 return e ? e.textContent.trim() : null;",
-                json!([]),
-            )
-            .await;
+        let error = driver.script(ERROR_HEADING, json!([])).await;
         if error.is_string() {
             dead_ends.push((href.clone(), from.clone()));
         }
@@ -395,13 +362,7 @@ async fn walk(
             }
         }
         driver.go(&format!("{base}{href}")).await;
-        let error = driver
-            .script(
-                "const e = document.querySelector('main .error-page h1');
-                 return e ? e.textContent.trim() : null;",
-                json!([]),
-            )
-            .await;
+        let error = driver.script(ERROR_HEADING, json!([])).await;
         if let Some(error) = error.as_str() {
             findings.push(format!(
                 "{lang} {href}: [serious] a link from {from} leads to an error page: {error}"

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::support::{Server, TempDir, http, seed_demo, sign_in_demo};
+use crate::support::{Server, TempDir, http, page_shape, seed_demo, sign_in_demo};
 
 /// Pages read on each walk, and pages of each shape (a path with its ids folded).
 const PAGES_PER_WALK: usize = 400;
@@ -99,21 +99,6 @@ fn followed(href: &str) -> bool {
         && !path.starts_with("/api/")
 }
 
-/// The kind of page a path is: segments with a digit in them folded.
-fn shape(href: &str) -> String {
-    let path = href.split(['?', '#']).next().unwrap_or("");
-    path.split('/')
-        .map(|seg| {
-            if seg.chars().any(|c| c.is_ascii_digit()) {
-                "_"
-            } else {
-                seg
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Walks the site from `start` with `cookie` (none: a visitor); each dead end, with the page
 /// that offered the link, and the number of pages read.
 async fn walk(
@@ -135,7 +120,7 @@ async fn walk(
         if pages >= PAGES_PER_WALK || !visited.insert(href.clone()) {
             continue;
         }
-        let count = seen.entry(shape(&href)).or_default();
+        let count = seen.entry(page_shape(&href)).or_default();
         if *count >= PAGES_PER_SHAPE {
             continue;
         }

@@ -185,3 +185,19 @@ pub fn http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// The kind of page a path is: its segments with a digit in them (ids, references, numbers)
+/// folded, so that a walk reads a few pages of each kind.
+pub fn page_shape(href: &str) -> String {
+    let path = href.split(['?', '#']).next().unwrap_or("");
+    path.split('/')
+        .map(|seg| {
+            if seg.chars().any(|c| c.is_ascii_digit()) {
+                "_"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
