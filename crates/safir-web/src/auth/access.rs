@@ -7,7 +7,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum::{Router, middleware};
-use safir_domain::roles::{Permission, Target};
+use safir_domain::ids::MissionId;
+use safir_domain::roles::{Grants, Permission, Target};
 use safir_store::missions::Mission;
 
 use super::session::Viewer;
@@ -29,6 +30,20 @@ pub enum Access {
     AnyMission(Permission),
     /// A permission on the mission named by the route's `{mission}` code.
     Mission(Permission),
+}
+
+impl Access {
+    /// Whether a signed-in user past any second factor with `grants` may call a route with this
+    /// rule; `mission` is the mission in its address, for [`Access::Mission`]. The access
+    /// layer decides by it, and so do pages that offer a link only to those it admits.
+    pub fn admits(self, grants: &Grants, mission: Option<&MissionId>) -> bool {
+        match self {
+            Access::Public | Access::PasswordOnly | Access::SignedIn => true,
+            Access::Ministry(p) => grants.can(p, Target::Ministry),
+            Access::AnyMission(p) => grants.can_anywhere(p),
+            Access::Mission(p) => mission.is_some_and(|m| grants.can(p, Target::Mission(m))),
+        }
+    }
 }
 
 /// The mission a `{mission}` route is about, resolved and authorized by the access layer.
@@ -211,10 +226,7 @@ async fn enforce(
         return Redirect::to("/sign-in/two-factor").into_response();
     }
     let allowed = match rule.access {
-        Access::Public | Access::PasswordOnly | Access::SignedIn => true,
-        Access::Ministry(p) => user.grants.can(p, Target::Ministry),
-        Access::AnyMission(p) => user.grants.can_anywhere(p),
-        Access::Mission(p) => {
+        Access::Mission(_) => {
             let code = params
                 .iter()
                 .find(|(k, _)| *k == "mission")
@@ -231,10 +243,13 @@ async fn enforce(
                 Ok(None) => return AppError::NotFound.into_response(),
                 Err(e) => return e.into_response(),
             };
-            let ok = user.grants.can(p, Target::Mission(&mission.mission_id()));
+            let ok = rule
+                .access
+                .admits(&user.grants, Some(&mission.mission_id()));
             req.extensions_mut().insert(MissionParam(mission));
             ok
         }
+        access => access.admits(&user.grants, None),
     };
     if !allowed {
         return AppError::Forbidden.into_response();

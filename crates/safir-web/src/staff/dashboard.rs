@@ -12,6 +12,8 @@ use safir_store::missions::Mission;
 
 use super::labels;
 use crate::auth::{CurrentUser, MissionParam, SignedIn, Viewer};
+use crate::consular::appointments::{DAY_ACCESS, SCHEDULE_ACCESS};
+use crate::consular::catalogue_admin::EDITOR_ACCESS;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{Page, render};
@@ -132,24 +134,27 @@ async fn panels(
             label: page.t("dashboard-consular-overdue"),
             value: counts.overdue,
         });
-        // The pages of the mission's consular work this user may open, beside the queue.
-        let at = Target::Mission(&mission.mission_id());
+        // The pages of the mission's consular work this user may open, beside the queue:
+        // each shown to those its route admits.
+        let id = mission.mission_id();
         let code = &mission.code;
         let mut links = vec![(
             format!("/missions/{code}/cases"),
             page.t("dashboard-consular-link"),
         )];
-        if user.grants.can(Permission::ViewPersonalData, at) {
+        if DAY_ACCESS.admits(&user.grants, Some(&id)) {
             links.push((
                 format!("/missions/{code}/appointments"),
                 page.t("appointments-day-title"),
             ));
         }
-        if user.grants.can(Permission::ManageConsularServices, at) {
+        if SCHEDULE_ACCESS.admits(&user.grants, Some(&id)) {
             links.push((
                 format!("/missions/{code}/appointments/schedule"),
                 page.t("appointments-schedule-title"),
             ));
+        }
+        if EDITOR_ACCESS.admits(&user.grants, Some(&id)) {
             links.push((
                 format!("/missions/{code}/services"),
                 page.t("catalogue-title"),

@@ -10,6 +10,7 @@ use safir_store::missions;
 
 use super::labels;
 use crate::auth::{SignedIn, Viewer};
+use crate::crisis::alerts::CRISIS_ACCESS;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{Page, render};
@@ -62,7 +63,7 @@ pub async fn list_my_missions(
         })
         .collect::<Vec<_>>();
     let page = state.page(lang, &uri, "staff-title", &viewer);
-    let crisis_links = if user.grants.can_anywhere(Permission::ManageCrises) {
+    let crisis_links = if CRISIS_ACCESS.admits(&user.grants, None) {
         vec![
             ("/staff/crises", page.t("crisis-crises-title")),
             ("/staff/alerts", page.t("crisis-alerts-title")),

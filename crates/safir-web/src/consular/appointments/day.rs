@@ -7,7 +7,6 @@ use axum::http::Uri;
 use axum::response::Html;
 use chrono::{Duration, TimeZone, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
-use safir_domain::roles::{Permission, Target};
 use safir_store::consular::appointments::{self as store, BookingWithPerson};
 use safir_store::missions::Mission;
 
@@ -72,10 +71,8 @@ pub async fn list_day_bookings(
         .collect();
     let mut page = state.page(lang, &uri, "appointments-day-title", &viewer);
     page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
-    let edits_schedule = actor.user.grants.can(
-        Permission::ManageConsularServices,
-        Target::Mission(&mission.mission_id()),
-    );
+    let edits_schedule =
+        super::SCHEDULE_ACCESS.admits(&actor.user.grants, Some(&mission.mission_id()));
     render(&DayPage {
         page,
         edits_schedule,

@@ -20,8 +20,13 @@ pub use notify::{REMINDER_JOB, ReminderJob};
 
 use crate::auth::{Access, Routes};
 
+/// Who opens a mission's appointments of the day (names and addresses).
+pub const DAY_ACCESS: Access = Access::Mission(Permission::ViewPersonalData);
+/// Who keeps a mission's appointment schedule.
+pub const SCHEDULE_ACCESS: Access = Access::Mission(Permission::ManageConsularServices);
+
 pub fn routes(r: Routes) -> Routes {
-    let manage = Access::Mission(Permission::ManageConsularServices);
+    let manage = SCHEDULE_ACCESS;
     r.add(
         Method::GET,
         "/appointments",
@@ -67,7 +72,7 @@ pub fn routes(r: Routes) -> Routes {
     .add(
         Method::GET,
         "/missions/{mission}/appointments",
-        Access::Mission(Permission::ViewPersonalData),
+        DAY_ACCESS,
         get(day::list_day_bookings),
     )
     .add(

@@ -15,8 +15,11 @@ use crate::auth::{Access, Routes};
 pub const SERVICE_CREATE: AuditAction = AuditAction::new("service.create");
 pub const SERVICE_UPDATE: AuditAction = AuditAction::new("service.update");
 
+/// Who keeps a mission's service catalogue.
+pub const EDITOR_ACCESS: Access = Access::Mission(Permission::ManageConsularServices);
+
 pub fn routes(r: Routes) -> Routes {
-    let editor = Access::Mission(Permission::ManageConsularServices);
+    let editor = EDITOR_ACCESS;
     r.add(
         Method::GET,
         "/missions/{mission}/services",

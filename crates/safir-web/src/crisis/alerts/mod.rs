@@ -31,8 +31,11 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
+/// Who declares crises and composes alerts (the pages list only their missions').
+pub const CRISIS_ACCESS: Access = Access::AnyMission(Permission::ManageCrises);
+
 pub fn routes(r: Routes) -> Routes {
-    let manage = Access::AnyMission(Permission::ManageCrises);
+    let manage = CRISIS_ACCESS;
     let approve = Access::AnyMission(Permission::ApproveAlerts);
     r.add(
         Method::GET,
