@@ -13,7 +13,6 @@ use crate::assets;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
-use safir_domain::roles::{Permission, Target};
 
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -133,12 +132,9 @@ impl Page {
             return page;
         }
         let path = uri.path();
-        let staff = user.grants.can_anywhere(Permission::ViewDashboard);
-        let admin = user.grants.can(Permission::ManageUsers, Target::Ministry)
-            || user
-                .grants
-                .can(Permission::ManageMissions, Target::Ministry)
-            || user.grants.can(Permission::ViewAudit, Target::Ministry);
+        // Each link is shown to those its route's rule admits.
+        let staff = crate::staff::WORKSPACE_ACCESS.admits(&user.grants, None);
+        let admin = crate::admin::ADMIN_ACCESS.admits(&user.grants, None);
         let items = [
             ("/account/cases", "nav-cases", true),
             ("/account", "nav-account", true),

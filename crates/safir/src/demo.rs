@@ -89,6 +89,14 @@ const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
         Some(Role::Admin),
         None,
     ),
+    // Headquarters' director of consular affairs: a head of mission's role for the whole
+    // ministry (the travel advice is theirs), with no say over missions or accounts.
+    (
+        "consular.director@demo.safir.example",
+        "مدير الشؤون القنصلية",
+        Some(Role::HeadOfMission),
+        None,
+    ),
     (
         "ambassador.paris@demo.safir.example",
         "Head of Mission, Paris",

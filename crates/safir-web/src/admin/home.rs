@@ -1,16 +1,16 @@
 //! `GET /admin`: the sections of the administration this user may open.
 
-use askama::Template;
-use axum::extract::State;
-use axum::http::Uri;
-use axum::response::Html;
-use safir_domain::roles::{Permission, Target};
-
-use crate::auth::{SignedIn, Viewer};
+use crate::auth::{Access, SignedIn, Viewer};
+use crate::consular::advice::ADVICE_ACCESS;
+use crate::crisis::delivery::webhooks::WEBHOOKS_ACCESS;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{Page, render};
 use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Html;
 
 struct Section {
     href: &'static str,
@@ -25,22 +25,26 @@ struct AdminHome {
     sections: Vec<Section>,
 }
 
-const SECTIONS: [(&str, Permission, &str); 6] = [
-    ("/admin/missions", Permission::ManageMissions, "missions"),
-    ("/admin/users", Permission::ManageUsers, "users"),
-    ("/admin/audit", Permission::ViewAudit, "audit"),
-    ("/admin/jobs", Permission::ManageJobs, "jobs"),
-    (
-        "/admin/travel-advice",
-        Permission::ManageConsularServices,
-        "travel-advice",
-    ),
-    (
-        "/admin/crisis/webhooks",
-        Permission::ManageMissions,
-        "webhooks",
-    ),
+/// The sections, each with the rule of the route it leads to: shown to those it admits.
+const SECTIONS: [(&str, Access, &str); 6] = [
+    ("/admin/missions", super::MISSIONS_ACCESS, "missions"),
+    ("/admin/users", super::USERS_ACCESS, "users"),
+    ("/admin/audit", super::AUDIT_ACCESS, "audit"),
+    ("/admin/jobs", super::JOBS_ACCESS, "jobs"),
+    ("/admin/travel-advice", ADVICE_ACCESS, "travel-advice"),
+    ("/admin/crisis/webhooks", WEBHOOKS_ACCESS, "webhooks"),
 ];
+
+/// The rules of the sections, for the home's own rule ([`super::ADMIN_ACCESS`]).
+pub const SECTION_ACCESS: [Access; 6] = {
+    let mut out = [Access::Public; 6];
+    let mut i = 0;
+    while i < SECTIONS.len() {
+        out[i] = SECTIONS[i].1;
+        i += 1;
+    }
+    out
+};
 
 pub async fn admin_home(
     State(state): State<AppState>,
@@ -52,7 +56,7 @@ pub async fn admin_home(
     let page = state.page(lang, &uri, "admin-title", &viewer);
     let sections = SECTIONS
         .iter()
-        .filter(|(_, p, _)| user.grants.can(*p, Target::Ministry))
+        .filter(|(_, access, _)| access.admits(&user.grants, None))
         .map(|(href, _, key)| Section {
             href,
             title: page.t(&format!("admin-{key}-title")),

@@ -20,12 +20,19 @@ use safir_domain::roles::Permission;
 
 use crate::auth::{Access, Routes};
 
+pub const MISSIONS_ACCESS: Access = Access::Ministry(Permission::ManageMissions);
+pub const USERS_ACCESS: Access = Access::Ministry(Permission::ManageUsers);
+pub const AUDIT_ACCESS: Access = Access::Ministry(Permission::ViewAudit);
+pub const JOBS_ACCESS: Access = Access::Ministry(Permission::ManageJobs);
+/// The administration's home admits whoever may open one of its sections.
+pub const ADMIN_ACCESS: Access = Access::AnyOf(&home::SECTION_ACCESS);
+
 pub fn routes(r: Routes) -> Routes {
-    let missions = Access::Ministry(Permission::ManageMissions);
-    let users = Access::Ministry(Permission::ManageUsers);
-    let audit = Access::Ministry(Permission::ViewAudit);
-    let jobs = Access::Ministry(Permission::ManageJobs);
-    r.add(Method::GET, "/admin", missions, get(home::admin_home))
+    let missions = MISSIONS_ACCESS;
+    let users = USERS_ACCESS;
+    let audit = AUDIT_ACCESS;
+    let jobs = JOBS_ACCESS;
+    r.add(Method::GET, "/admin", ADMIN_ACCESS, get(home::admin_home))
         .add(
             Method::GET,
             "/admin/missions",

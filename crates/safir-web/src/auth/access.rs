@@ -30,6 +30,9 @@ pub enum Access {
     AnyMission(Permission),
     /// A permission on the mission named by the route's `{mission}` code.
     Mission(Permission),
+    /// Any one of these rules (a page that leads to the pages of several rules). Never
+    /// holds [`Access::Mission`]: it is decided without an address.
+    AnyOf(&'static [Access]),
 }
 
 impl Access {
@@ -42,6 +45,7 @@ impl Access {
             Access::Ministry(p) => grants.can(p, Target::Ministry),
             Access::AnyMission(p) => grants.can_anywhere(p),
             Access::Mission(p) => mission.is_some_and(|m| grants.can(p, Target::Mission(m))),
+            Access::AnyOf(rules) => rules.iter().any(|r| r.admits(grants, mission)),
         }
     }
 }

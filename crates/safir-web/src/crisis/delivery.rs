@@ -34,7 +34,7 @@ use crate::auth::Routes;
 use crate::i18n::{I18n, Lang};
 
 mod receipts;
-mod webhooks;
+pub(crate) mod webhooks;
 
 /// The job kind: payload `{"alert_id": "…", "channel": "email"|"sms"|"webhook"}` (plus
 /// `"slice"`, the successor's number, on the jobs it schedules itself).

@@ -167,7 +167,7 @@ async fn panels(
             links,
         });
     }
-    if user.grants.can(Permission::ManageJobs, Target::Ministry) {
+    if crate::admin::JOBS_ACCESS.admits(&user.grants, None) {
         let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
         panels.push(Panel {
             id: "jobs",

@@ -10,11 +10,14 @@ use safir_domain::roles::Permission;
 
 use crate::auth::{Access, Routes};
 
+/// The staff workspace: whoever may see a mission's dashboard somewhere.
+pub const WORKSPACE_ACCESS: Access = Access::AnyMission(Permission::ViewDashboard);
+
 pub fn routes(r: Routes) -> Routes {
     r.add(
         Method::GET,
         "/staff",
-        Access::AnyMission(Permission::ViewDashboard),
+        WORKSPACE_ACCESS,
         get(workspace::list_my_missions),
     )
     .add(

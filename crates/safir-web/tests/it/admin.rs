@@ -266,3 +266,50 @@ async fn bad_mission_input_comes_back_typed_with_arabic_messages() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_administration_leads_each_ministry_wide_role_to_its_own_sections() {
+    for app in TestApp::all().await {
+        // Headquarters' consular director: a head of mission granted for the whole ministry,
+        // who edits the travel advice but neither missions nor users.
+        let director = app
+            .staff(
+                &unique_email("hq-consular"),
+                &[(safir_domain::roles::Role::HeadOfMission, None)],
+            )
+            .await;
+        let mut client = signed_in(&app, &director).await;
+        let home = client.get("/").await;
+        assert!(
+            home.body.contains(r#"href="/admin""#),
+            "no link to the administration: {}",
+            home.body
+        );
+        let admin_home = client.get("/admin").await;
+        assert_eq!(admin_home.status, 200, "{}", admin_home.body);
+        assert!(admin_home.body.contains(r#"href="/admin/travel-advice""#));
+        for section in [
+            "/admin/missions",
+            "/admin/users",
+            "/admin/audit",
+            "/admin/jobs",
+        ] {
+            assert!(
+                !admin_home.body.contains(&format!(r#"href="{section}""#)),
+                "{section} offered to whom it refuses"
+            );
+        }
+        assert_eq!(client.get("/admin/travel-advice").await.status, 200);
+
+        // An analyst for the whole ministry has no section: no link, and the page refuses.
+        let analyst = app
+            .staff(
+                &unique_email("hq-analyst"),
+                &[(safir_domain::roles::Role::Analyst, None)],
+            )
+            .await;
+        let mut client = signed_in(&app, &analyst).await;
+        assert!(!client.get("/").await.body.contains(r#"href="/admin""#));
+        assert_eq!(client.get("/admin").await.status, 403);
+    }
+}

@@ -87,9 +87,9 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     );
     let db_file = data.path().join("safir.db");
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
-    // The nine demo accounts, and one placeholder applicant for each of the two demo
+    // The ten demo accounts, and one placeholder applicant for each of the two demo
     // travellers (registered without an account) whose "need help" opened an emergency case.
-    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 11);
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 12);
     assert_eq!(
         count(&db_file, "SELECT COUNT(*) FROM crisis_deliveries").await,
         28
@@ -145,7 +145,7 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let restored_db = restored.path().join("safir.db");
-    assert_eq!(count(&restored_db, "SELECT COUNT(*) FROM users").await, 11);
+    assert_eq!(count(&restored_db, "SELECT COUNT(*) FROM users").await, 12);
     let out = run(&["--data-dir", r, "restore", snap.to_str().unwrap()], &[]);
     assert!(
         !out.status.success(),

@@ -213,6 +213,7 @@ async fn no_link_the_demo_offers_leads_to_an_error_or_a_refusal() {
     dead.extend(found.into_iter().map(|d| format!("a visitor: {d}")));
     for email in [
         "admin@demo.safir.example",
+        "consular.director@demo.safir.example",
         "ambassador.paris@demo.safir.example",
         "consul.paris@demo.safir.example",
         "press.dubai@demo.safir.example",

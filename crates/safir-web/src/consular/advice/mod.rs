@@ -20,10 +20,12 @@ use crate::auth::{Access, Routes};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
 
+/// Advice is the ministry's voice for every country, so headquarters edits it, not a
+/// mission for its host country.
+pub const ADVICE_ACCESS: Access = Access::Ministry(Permission::ManageConsularServices);
+
 pub fn routes(r: Routes) -> Routes {
-    // Advice is the ministry's voice for every country, so headquarters edits it, not a
-    // mission for its host country.
-    let manage = Access::Ministry(Permission::ManageConsularServices);
+    let manage = ADVICE_ACCESS;
     r.add(
         Method::GET,
         "/travel-advice",

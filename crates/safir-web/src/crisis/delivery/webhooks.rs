@@ -20,8 +20,10 @@ use crate::i18n::Lang;
 use crate::page::{Page, render};
 use crate::state::AppState;
 
+pub const WEBHOOKS_ACCESS: Access = Access::Ministry(Permission::ManageMissions);
+
 pub fn routes(r: Routes) -> Routes {
-    let admins = Access::Ministry(Permission::ManageMissions);
+    let admins = WEBHOOKS_ACCESS;
     r.add(
         Method::GET,
         "/admin/crisis/webhooks",
