@@ -57,8 +57,9 @@ const ERROR_HEADING: &str = "const e = document.querySelector('main .error-page 
      return e ? e.textContent.trim() : null;";
 
 /// Runs axe on the page the browser shows, and checks that it does not scroll sideways, that
-/// no table squeezes a column until its words break, and that buttons neither touch nor hide
-/// that they destroy; its violations, one line each.
+/// no table squeezes a column until its words break, that buttons neither touch nor hide
+/// that they destroy, that dates read left to right and that the header keeps its lines; its
+/// violations, one line each.
 async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     driver
         .script(&format!("{axe}\n;return true;"), json!([]))
@@ -193,6 +194,26 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         )
         .await;
     let reversed = finding(at, "a date and time laid out right to left", &reversed);
+    // The header: on a desk's screen its navigation is one line (a staff member has the
+    // longest list); on any screen the language switch shares its line with the site's name.
+    let header = driver
+        .script(
+            "const out = [];
+             const items = Array.from(document.querySelectorAll('.site-nav li'));
+             const tops = new Set(items.map(li => Math.round(li.getBoundingClientRect().top)));
+             if (window.innerWidth >= 1024 && tops.size > 1)
+               out.push('the navigation takes ' + tops.size + ' lines at ' + window.innerWidth + ' pixels');
+             const name = document.querySelector('.site-name'), sw = document.querySelector('.lang-switch');
+             if (name && sw) {
+               const a = name.getBoundingClientRect(), b = sw.getBoundingClientRect();
+               if (b.top >= a.bottom || a.top >= b.bottom)
+                 out.push('the language switch is not on the line of the name of the site');
+             }
+             return out;",
+            json!([]),
+        )
+        .await;
+    let header = finding(at, "header", &header);
     list.iter()
         .map(|v| {
             format!(
@@ -207,6 +228,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         .chain(squeezed)
         .chain(controls)
         .chain(reversed)
+        .chain(header)
         .collect()
 }
 
