@@ -194,15 +194,22 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         )
         .await;
     let reversed = finding(at, "a date and time laid out right to left", &reversed);
-    // The header: on a desk's screen its navigation is one line (a staff member has the
-    // longest list); on any screen the language switch shares its line with the site's name.
-    let header = driver
+    // The layout: on a desk's screen the header's navigation is one line (a staff member has
+    // the longest list) and the case queue fits; on any screen the language switch shares its
+    // line with the site's name.
+    let layout = driver
         .script(
             "const out = [];
              const items = Array.from(document.querySelectorAll('.site-nav li'));
              const tops = new Set(items.map(li => Math.round(li.getBoundingClientRect().top)));
              if (window.innerWidth >= 1024 && tops.size > 1)
                out.push('the navigation takes ' + tops.size + ' lines at ' + window.innerWidth + ' pixels');
+             // The officers' case queue is read at a glance: on a desk's screen all its
+             // columns are in view, the deadline last.
+             const queue = document.querySelector('main table.queue');
+             const box = queue && queue.closest('.table-scroll');
+             if (window.innerWidth >= 1024 && box && box.scrollWidth > box.clientWidth + 1)
+               out.push('the case queue scrolls sideways (' + box.scrollWidth + ' pixels in ' + box.clientWidth + ')');
              const name = document.querySelector('.site-name'), sw = document.querySelector('.lang-switch');
              if (name && sw) {
                const a = name.getBoundingClientRect(), b = sw.getBoundingClientRect();
@@ -213,7 +220,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
             json!([]),
         )
         .await;
-    let header = finding(at, "header", &header);
+    let layout = finding(at, "layout", &layout);
     list.iter()
         .map(|v| {
             format!(
@@ -228,7 +235,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         .chain(squeezed)
         .chain(controls)
         .chain(reversed)
-        .chain(header)
+        .chain(layout)
         .collect()
 }
 

@@ -20,7 +20,8 @@ struct RowView {
     id: String,
     href: String,
     reference: String,
-    kind: String,
+    /// The mission's name for the service (a service has one kind: the kind is not repeated
+    /// beside it, and the filters still choose by it).
     service: String,
     applicant: String,
     state: String,
@@ -42,7 +43,7 @@ struct QueueRows {
 }
 
 /// The translated words of a page of rows, each looked up once per page however many rows
-/// repeat it (a page has a handful of states, kinds, priorities and ages across 50 rows).
+/// repeat it (a page has a handful of states, priorities and ages across 50 rows).
 #[derive(Default)]
 struct RowWords {
     words: HashMap<(&'static str, String), String>,
@@ -81,7 +82,6 @@ fn row_view(
     RowView {
         href: format!("{base}/{}", r.id),
         reference: r.reference.clone().unwrap_or_else(|| r.id.clone()),
-        kind: words.word("kind", &r.kind, || labels::kind(lang, &r.kind)),
         service: match lang {
             Lang::Ar => r.service_name_ar.clone(),
             Lang::En => r.service_name_en.clone(),
