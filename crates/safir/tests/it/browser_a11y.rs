@@ -147,13 +147,19 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
                  'main button, main .button, main input[type=submit]'))
                .filter(e => e.getClientRects().length > 0 && !e.matches('button.link'));
              const boxes = shown.map(e => e.getBoundingClientRect());
+             const apart = (a, b) => Math.max(Math.max(a.left - b.right, b.left - a.right),
+                                              Math.max(a.top - b.bottom, b.top - a.bottom)) >= 4;
              for (let i = 0; i < shown.length; i++) {
                for (let j = i + 1; j < shown.length; j++) {
-                 const a = boxes[i], b = boxes[j];
-                 const dx = Math.max(a.left - b.right, b.left - a.right);
-                 const dy = Math.max(a.top - b.bottom, b.top - a.bottom);
-                 if (Math.max(dx, dy) < 4) out.push('touching: ' + name(shown[i]) + ' | ' + name(shown[j]));
+                 if (!apart(boxes[i], boxes[j])) out.push('touching: ' + name(shown[i]) + ' | ' + name(shown[j]));
                }
+             }
+             // Nor does a link beside a button (Clear the filters, after Filter).
+             for (const l of document.querySelectorAll('main a[href]')) {
+               if (l.matches('.button') || l.getClientRects().length === 0) continue;
+               const r = l.getBoundingClientRect();
+               const i = boxes.findIndex(b => !apart(b, r));
+               if (i >= 0) out.push('touching: ' + name(shown[i]) + ' | ' + name(l));
              }
              const probe = document.createElement('span');
              probe.style.color = 'var(--error)';
