@@ -154,12 +154,13 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
                  if (!apart(boxes[i], boxes[j])) out.push('touching: ' + name(shown[i]) + ' | ' + name(shown[j]));
                }
              }
-             // Nor does a link beside a button (Clear the filters, after Filter).
-             for (const l of document.querySelectorAll('main a[href]')) {
+             // Nor does a link or a field beside a button (Clear the filters, after Filter).
+             for (const l of document.querySelectorAll(
+                 'main a[href], main select, main textarea, main input:not([type=hidden]):not([type=submit])')) {
                if (l.matches('.button') || l.getClientRects().length === 0) continue;
                const r = l.getBoundingClientRect();
                const i = boxes.findIndex(b => !apart(b, r));
-               if (i >= 0) out.push('touching: ' + name(shown[i]) + ' | ' + name(l));
+               if (i >= 0) out.push('touching: ' + name(shown[i]) + ' | ' + (l.matches('a') ? name(l) : 'the field ' + l.name));
              }
              const probe = document.createElement('span');
              probe.style.color = 'var(--error)';
