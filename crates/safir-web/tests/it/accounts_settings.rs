@@ -268,7 +268,7 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
         assert!(page.body.contains("<bdi>my script</bdi>"));
         assert!(
             page.body
-                .contains(r#"<td>Read <code dir="ltr">read</code></td>"#),
+                .contains(r#">Read <code dir="ltr">read</code></td>"#),
             "the scope by its name, with its code: {}",
             page.body
         );
@@ -276,7 +276,7 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
         assert!(
             arabic
                 .body
-                .contains(r#"<td>القراءة <code dir="ltr">read</code></td>"#)
+                .contains(r#">القراءة <code dir="ltr">read</code></td>"#)
         );
         assert!(
             !page.body.contains(&secret),

@@ -202,8 +202,8 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         .await;
     let reversed = finding(at, "a date and time laid out right to left", &reversed);
     // The layout: on a desk's screen the header's navigation is one line (a staff member has
-    // the longest list) and the case queue fits; on any screen the language switch shares its
-    // line with the site's name.
+    // the longest list) and the case queue fits; on a phone the public's and applicants' tables
+    // fit; on any screen the language switch shares its line with the site's name.
     let layout = driver
         .script(
             "const out = [];
@@ -217,6 +217,12 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
              const box = queue && queue.closest('.table-scroll');
              if (window.innerWidth >= 1024 && box && box.scrollWidth > box.clientWidth + 1)
                out.push('the case queue scrolls sideways (' + box.scrollWidth + ' pixels in ' + box.clientWidth + ')');
+             // A visitor's or an applicant's tables (their applications, appointments,
+             // documents) are read on a phone without scrolling sideways.
+             if (window.innerWidth < 640 && !/^[/](missions|staff|admin)([/]|$)/.test(location.pathname))
+               for (const b of document.querySelectorAll('main .table-scroll'))
+                 if (b.scrollWidth > b.clientWidth + 1)
+                   out.push('a table runs off the screen of a phone (' + b.scrollWidth + ' pixels in ' + b.clientWidth + ')');
              const name = document.querySelector('.site-name'), sw = document.querySelector('.lang-switch');
              if (name && sw) {
                const a = name.getBoundingClientRect(), b = sw.getBoundingClientRect();
