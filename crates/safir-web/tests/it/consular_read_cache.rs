@@ -220,8 +220,8 @@ async fn an_applicant_never_sees_another_applicants_case_through_the_cache() {
 fn row_state(body: &str, reference: &str) -> Option<String> {
     let row = &body[body.find(&format!(">{reference}</a>"))?..];
     let row = &row[..row.find("</tr>")?];
-    // After the reference's cell: kind, service, applicant, then the state.
-    let cell = row.split("<td>").nth(4)?;
+    // After the reference's cell: service, applicant, then the state.
+    let cell = row.split("<td>").nth(3)?;
     Some(cell[..cell.find("</td>")?].to_owned())
 }
 
