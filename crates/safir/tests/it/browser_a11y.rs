@@ -201,6 +201,30 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         )
         .await;
     let reversed = finding(at, "a date and time laid out right to left", &reversed);
+    // A date is read whole: cut at its hyphens ("2026-" above "12-04") it is misread.
+    let cut = driver
+        .script(
+            r"const out = [];
+             const root = document.querySelector('main');
+             if (!root) return out;
+             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+             for (let n; (n = walker.nextNode());) {
+               if (n.parentElement.closest('input, textarea, select, option, pre, code')) continue;
+               const dates = /\d{4}-\d{2}-\d{2}/g;
+               for (let m; (m = dates.exec(n.data));) {
+                 const r = document.createRange();
+                 r.setStart(n, m.index);
+                 r.setEnd(n, m.index + m[0].length);
+                 const tops = Array.from(r.getClientRects(), q => Math.round(q.top));
+                 if (new Set(tops).size > 1) out.push(m[0]);
+               }
+               if (out.length >= 3) break;
+             }
+             return out.slice(0, 3);",
+            json!([]),
+        )
+        .await;
+    let cut = finding(at, "a date cut across lines", &cut);
     // The layout: on a desk's screen the header's navigation is one line (a staff member has
     // the longest list) and the case queue fits; on a phone the public's and applicants' tables
     // fit; on any screen the language switch shares its line with the site's name.
@@ -248,6 +272,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         .chain(squeezed)
         .chain(controls)
         .chain(reversed)
+        .chain(cut)
         .chain(layout)
         .collect()
 }

@@ -72,7 +72,8 @@ pub struct SlotOption {
 }
 
 pub struct SlotDay {
-    pub heading: String,
+    pub weekday: String,
+    pub date: String,
     pub slots: Vec<SlotOption>,
 }
 
@@ -81,6 +82,9 @@ pub struct SlotDay {
 #[template(path = "consular/appointments/slots.html")]
 pub struct SlotsPage {
     pub page: Page,
+    /// When moving a booking, the heading in two parts: the words, and the booking's date and
+    /// time, kept whole on its line (the page's title holds both).
+    pub moving: Option<(String, String)>,
     pub zone: String,
     pub csrf_token: String,
     /// Where the form posts.
@@ -122,13 +126,17 @@ fn group_days(lang: Lang, slots: Vec<OfferedSlot>, chosen: &str) -> Vec<SlotDay>
         };
         match days.last_mut() {
             Some((d, day)) if *d == o.slot.local_date => day.slots.push(option),
-            _ => days.push((
-                o.slot.local_date,
-                SlotDay {
-                    heading: labels::day_heading(lang, o.slot.local_date),
-                    slots: vec![option],
-                },
-            )),
+            _ => {
+                let (weekday, date) = labels::day_parts(lang, o.slot.local_date);
+                days.push((
+                    o.slot.local_date,
+                    SlotDay {
+                        weekday,
+                        date,
+                        slots: vec![option],
+                    },
+                ))
+            }
         }
     }
     days.into_iter().map(|(_, d)| d).collect()
@@ -152,6 +160,7 @@ pub async fn slots_page(
             .to_string()
     });
     Ok(SlotsPage {
+        moving: None,
         zone: view.mission.time_zone.clone(),
         csrf_token,
         action: String::new(),

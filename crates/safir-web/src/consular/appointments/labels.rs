@@ -72,10 +72,16 @@ pub fn zone(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
 
 /// The local date heading of a day of slots.
 pub fn day_heading(lang: Lang, date: chrono::NaiveDate) -> String {
-    format!(
-        "{} {}",
+    let (weekday, date) = day_parts(lang, date);
+    format!("{weekday} {}", crate::i18n::ltr(lang, date))
+}
+
+/// [`day_heading`] in its two parts, the weekday and the date, for a page that sets the date
+/// left to right and keeps it on one line.
+pub fn day_parts(lang: Lang, date: chrono::NaiveDate) -> (String, String) {
+    (
         weekday(lang, date.weekday()),
-        crate::i18n::ltr(lang, date.format("%Y-%m-%d"))
+        date.format("%Y-%m-%d").to_string(),
     )
 }
 

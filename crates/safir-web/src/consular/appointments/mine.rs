@@ -126,11 +126,13 @@ async fn reschedule_page(
 ) -> Result<Html<String>, AppError> {
     let service = ServiceCode::parse(&a.service).map_err(|e| AppError::internal(e.to_string()))?;
     let mut page = state.page(lang, uri, "appointments-reschedule-title", viewer);
-    page.title = format!(
-        "{} — {}",
-        page.title,
-        labels::when(lang, mission, a.starts_at)
-    );
+    let (day, clock) = labels::when_parts(lang, mission, a.starts_at);
+    let words = if day.is_empty() {
+        format!("{} —", page.title)
+    } else {
+        format!("{} — {day}", page.title)
+    };
+    page.title = format!("{words} {clock}");
     let view = SlotsView {
         mission,
         service: &service,
@@ -139,6 +141,7 @@ async fn reschedule_page(
         errors,
     };
     let mut p = slots_page(state, page, state.csrf_token(viewer), view).await?;
+    p.moving = Some((words, clock));
     p.action = format!("/account/appointments/{}/reschedule", a.id);
     p.base = format!("{}?service={}", p.action, service.as_str());
     render(&p)
