@@ -178,53 +178,44 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
         )
         .await;
     let controls = finding(at, "buttons", &controls);
-    // A date with its time ("2026-12-04 07:10 UTC") in right-to-left text is set left to
-    // right (an element with `dir="ltr"`, or a left-to-right mark before it): otherwise its
-    // parts are laid out from the right, "UTC 07:10 2026-12-04".
-    let reversed = driver
+    // Dates, in one pass over the text. A date with its time ("2026-12-04 07:10 UTC") in
+    // right-to-left text is set left to right (an element with `dir="ltr"`, or a left-to-right
+    // mark before it): otherwise its parts are laid out from the right, "UTC 07:10
+    // 2026-12-04". And a date is read whole: cut at its hyphens ("2026-" above "12-04") it is
+    // misread.
+    let dates = driver
         .script(
-            r"const out = [];
+            r"const reversed = [], cut = [];
              const root = document.querySelector('main');
-             if (!root) return out;
+             if (!root) return {reversed, cut};
              const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
              for (let n; (n = walker.nextNode());) {
-               const m = /(.?)(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}[^\n]{0,4})/.exec(n.data);
-               if (!m || m[1] === '\u200e' || m[1] === '\u2066') continue;
                const el = n.parentElement;
-               if (!el || getComputedStyle(el).direction !== 'rtl') continue;
-               if (el.closest('input, textarea, select, option')) continue;
-               out.push(m[2].trim());
-               if (out.length >= 3) break;
-             }
-             return out;",
-            json!([]),
-        )
-        .await;
-    let reversed = finding(at, "a date and time laid out right to left", &reversed);
-    // A date is read whole: cut at its hyphens ("2026-" above "12-04") it is misread.
-    let cut = driver
-        .script(
-            r"const out = [];
-             const root = document.querySelector('main');
-             if (!root) return out;
-             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-             for (let n; (n = walker.nextNode());) {
-               if (n.parentElement.closest('input, textarea, select, option, pre, code')) continue;
-               const dates = /\d{4}-\d{2}-\d{2}/g;
-               for (let m; (m = dates.exec(n.data));) {
+               if (!el || el.closest('input, textarea, select, option')) continue;
+               const m = /(.?)(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}[^\n]{0,4})/.exec(n.data);
+               if (m && m[1] !== '\u200e' && m[1] !== '\u2066'
+                   && getComputedStyle(el).direction === 'rtl')
+                 reversed.push(m[2].trim());
+               if (el.closest('pre, code')) continue;
+               const days = /\d{4}-\d{2}-\d{2}/g;
+               for (let d; (d = days.exec(n.data));) {
                  const r = document.createRange();
-                 r.setStart(n, m.index);
-                 r.setEnd(n, m.index + m[0].length);
+                 r.setStart(n, d.index);
+                 r.setEnd(n, d.index + d[0].length);
                  const tops = Array.from(r.getClientRects(), q => Math.round(q.top));
-                 if (new Set(tops).size > 1) out.push(m[0]);
+                 if (new Set(tops).size > 1) cut.push(d[0]);
                }
-               if (out.length >= 3) break;
              }
-             return out.slice(0, 3);",
+             return {reversed: reversed.slice(0, 3), cut: cut.slice(0, 3)};",
             json!([]),
         )
         .await;
-    let cut = finding(at, "a date cut across lines", &cut);
+    let reversed = finding(
+        at,
+        "a date and time laid out right to left",
+        &dates["reversed"],
+    );
+    let cut = finding(at, "a date cut across lines", &dates["cut"]);
     // The layout: on a desk's screen the header's navigation is one line (a staff member has
     // the longest list) and the case queue fits; on a phone the public's and applicants' tables
     // fit; on any screen the language switch shares its line with the site's name.
