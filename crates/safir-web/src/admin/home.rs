@@ -1,5 +1,10 @@
 //! `GET /admin`: the sections of the administration this user may open.
 
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Html;
+
 use crate::auth::{Access, SignedIn, Viewer};
 use crate::consular::advice::ADVICE_ACCESS;
 use crate::crisis::delivery::webhooks::WEBHOOKS_ACCESS;
@@ -7,10 +12,6 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{Page, render};
 use crate::state::AppState;
-use askama::Template;
-use axum::extract::State;
-use axum::http::Uri;
-use axum::response::Html;
 
 struct Section {
     href: &'static str,
