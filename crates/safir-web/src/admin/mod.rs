@@ -28,113 +28,119 @@ pub const JOBS_ACCESS: Access = Access::Ministry(Permission::ManageJobs);
 pub const ADMIN_ACCESS: Access = Access::AnyOf(&home::SECTION_ACCESS);
 
 pub fn routes(r: Routes) -> Routes {
-    let missions = MISSIONS_ACCESS;
-    let users = USERS_ACCESS;
-    let audit = AUDIT_ACCESS;
-    let jobs = JOBS_ACCESS;
     r.add(Method::GET, "/admin", ADMIN_ACCESS, get(home::admin_home))
         .add(
             Method::GET,
             "/admin/missions",
-            missions,
+            MISSIONS_ACCESS,
             get(missions::list_missions),
         )
         .add(
             Method::GET,
             "/admin/missions/new",
-            missions,
+            MISSIONS_ACCESS,
             get(missions::new_mission_form),
         )
         .add(
             Method::POST,
             "/admin/missions/new",
-            missions,
+            MISSIONS_ACCESS,
             post(missions::create_mission),
         )
         .add(
             Method::GET,
             "/admin/missions/{mission}/edit",
-            missions,
+            MISSIONS_ACCESS,
             get(missions::edit_mission_form),
         )
         .add(
             Method::POST,
             "/admin/missions/{mission}/edit",
-            missions,
+            MISSIONS_ACCESS,
             post(missions::update_mission),
         )
-        .add(Method::GET, "/admin/users", users, get(users::list_users))
+        .add(
+            Method::GET,
+            "/admin/users",
+            USERS_ACCESS,
+            get(users::list_users),
+        )
         .add(
             Method::GET,
             "/admin/users/new",
-            users,
+            USERS_ACCESS,
             get(user_new::new_user_form),
         )
         .add(
             Method::POST,
             "/admin/users/new",
-            users,
+            USERS_ACCESS,
             post(user_new::create_user),
         )
         .add(
             Method::GET,
             "/admin/users/{user}",
-            users,
+            USERS_ACCESS,
             get(user_page::show_user),
         )
         .add(
             Method::POST,
             "/admin/users/{user}/grants",
-            users,
+            USERS_ACCESS,
             post(user_actions::grant_role),
         )
         .add(
             Method::POST,
             "/admin/users/{user}/grants/revoke",
-            users,
+            USERS_ACCESS,
             post(user_actions::revoke_role),
         )
         .add(
             Method::POST,
             "/admin/users/{user}/disable",
-            users,
+            USERS_ACCESS,
             post(user_actions::disable_user),
         )
         .add(
             Method::POST,
             "/admin/users/{user}/enable",
-            users,
+            USERS_ACCESS,
             post(user_actions::enable_user),
         )
         .add(
             Method::POST,
             "/admin/users/{user}/reset-password",
-            users,
+            USERS_ACCESS,
             post(user_actions::reset_password),
         )
         .add(
             Method::GET,
             "/admin/audit",
-            audit,
+            AUDIT_ACCESS,
             get(audit_log::list_audit),
         )
         .add(
             Method::GET,
             "/admin/audit/export.csv",
-            audit,
+            AUDIT_ACCESS,
             get(audit_export::export_csv),
         )
         .add(
             Method::POST,
             "/admin/audit/verify",
-            audit,
+            AUDIT_ACCESS,
             post(audit_log::verify_chain),
         )
-        .add(Method::GET, "/admin/jobs", jobs, get(jobs::list_jobs))
+        .add(
+            Method::GET,
+            "/admin/jobs",
+            JOBS_ACCESS,
+            get(jobs::list_jobs),
+        )
         .add(
             Method::POST,
             "/admin/jobs/{job}/retry",
-            jobs,
+            JOBS_ACCESS,
             post(jobs::retry_job),
         )
 }

@@ -1,6 +1,7 @@
 //! Ministry administration: missions and staff accounts, grants, the last-admin guard,
 //! disabling and password resets — each change recorded in the audit trail.
 
+use safir_domain::roles::Role;
 use safir_store::accounts::{self, password};
 use safir_store::missions;
 
@@ -273,10 +274,7 @@ async fn the_administration_leads_each_ministry_wide_role_to_its_own_sections() 
         // Headquarters' consular director: a head of mission granted for the whole ministry,
         // who edits the travel advice but neither missions nor users.
         let director = app
-            .staff(
-                &unique_email("hq-consular"),
-                &[(safir_domain::roles::Role::HeadOfMission, None)],
-            )
+            .staff(&unique_email("hq-consular"), &[(Role::HeadOfMission, None)])
             .await;
         let mut client = signed_in(&app, &director).await;
         let home = client.get("/").await;
@@ -303,10 +301,7 @@ async fn the_administration_leads_each_ministry_wide_role_to_its_own_sections() 
 
         // An analyst for the whole ministry has no section: no link, and the page refuses.
         let analyst = app
-            .staff(
-                &unique_email("hq-analyst"),
-                &[(safir_domain::roles::Role::Analyst, None)],
-            )
+            .staff(&unique_email("hq-analyst"), &[(Role::Analyst, None)])
             .await;
         let mut client = signed_in(&app, &analyst).await;
         assert!(!client.get("/").await.body.contains(r#"href="/admin""#));

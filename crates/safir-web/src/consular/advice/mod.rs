@@ -25,7 +25,6 @@ use crate::i18n::{I18n, Lang};
 pub const ADVICE_ACCESS: Access = Access::Ministry(Permission::ManageConsularServices);
 
 pub fn routes(r: Routes) -> Routes {
-    let manage = ADVICE_ACCESS;
     r.add(
         Method::GET,
         "/travel-advice",
@@ -53,19 +52,19 @@ pub fn routes(r: Routes) -> Routes {
     .add(
         Method::GET,
         "/admin/travel-advice",
-        manage,
+        ADVICE_ACCESS,
         get(admin_list::list_advice_admin),
     )
     .add(
         Method::GET,
         "/admin/travel-advice/{country}",
-        manage,
+        ADVICE_ACCESS,
         get(admin_edit::edit_advice_form),
     )
     .add(
         Method::POST,
         "/admin/travel-advice/{country}",
-        manage,
+        ADVICE_ACCESS,
         post(admin_edit::publish_advice),
     )
     .add(
@@ -83,7 +82,7 @@ pub fn routes(r: Routes) -> Routes {
     .add_scoped(
         Method::PUT,
         "/api/v1/travel-advice/{country}",
-        manage,
+        ADVICE_ACCESS,
         Some("write"),
         put(api::publish_travel_advice),
     )

@@ -23,23 +23,22 @@ use crate::state::AppState;
 pub const WEBHOOKS_ACCESS: Access = Access::Ministry(Permission::ManageMissions);
 
 pub fn routes(r: Routes) -> Routes {
-    let admins = WEBHOOKS_ACCESS;
     r.add(
         Method::GET,
         "/admin/crisis/webhooks",
-        admins,
+        WEBHOOKS_ACCESS,
         get(list_webhooks),
     )
     .add(
         Method::POST,
         "/admin/crisis/webhooks",
-        admins,
+        WEBHOOKS_ACCESS,
         post(add_webhook),
     )
     .add(
         Method::POST,
         "/admin/crisis/webhooks/{webhook}/disable",
-        admins,
+        WEBHOOKS_ACCESS,
         post(disable_webhook),
     )
 }
