@@ -118,7 +118,9 @@ impl AuditParams {
 
 struct Row {
     seq: i64,
-    at: String,
+    /// When, as a day and a time: the trail's narrow column shows one above the other.
+    day: String,
+    time: String,
     actor: String,
     action: String,
     /// What the action is, in the page's language (absent for an action with no label yet).
@@ -244,7 +246,8 @@ fn row(r: AuditRecord, all: &[Mission], lang: Lang) -> Row {
         .unwrap_or_default();
     Row {
         seq: r.seq,
-        at: r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        day: r.at.format("%Y-%m-%d").to_string(),
+        time: r.at.format("%H:%M:%S UTC").to_string(),
         actor: r.actor_label,
         action_label: action_label(lang, &r.action),
         action: r.action,

@@ -217,7 +217,7 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     );
     let cut = finding(at, "a date cut across lines", &dates["cut"]);
     // The layout: on a desk's screen the header's navigation is one line (a staff member has
-    // the longest list) and the case queue fits; on a phone the public's and applicants' tables
+    // the longest list) and every table fits; on a phone the public's and applicants' tables
     // fit; on any screen the language switch shares its line with the site's name.
     let layout = driver
         .script(
@@ -226,12 +226,12 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
              const tops = new Set(items.map(li => Math.round(li.getBoundingClientRect().top)));
              if (window.innerWidth >= 1024 && tops.size > 1)
                out.push('the navigation takes ' + tops.size + ' lines at ' + window.innerWidth + ' pixels');
-             // The officers' case queue is read at a glance: on a desk's screen all its
-             // columns are in view, the deadline last.
-             const queue = document.querySelector('main table.queue');
-             const box = queue && queue.closest('.table-scroll');
-             if (window.innerWidth >= 1024 && box && box.scrollWidth > box.clientWidth + 1)
-               out.push('the case queue scrolls sideways (' + box.scrollWidth + ' pixels in ' + box.clientWidth + ')');
+             // Staff read their tables at a glance: on a desk's screen every column is in
+             // view (the case queue's deadline, the audit trail's summary).
+             if (window.innerWidth >= 1024)
+               for (const b of document.querySelectorAll('main .table-scroll'))
+                 if (b.scrollWidth > b.clientWidth + 1)
+                   out.push('a table scrolls sideways at ' + window.innerWidth + ' pixels (' + b.scrollWidth + ' pixels in ' + b.clientWidth + ')');
              // A visitor's or an applicant's tables (their applications, appointments,
              // documents) are read on a phone without scrolling sideways.
              if (window.innerWidth < 640 && !/^[/](missions|staff|admin)([/]|$)/.test(location.pathname))
