@@ -218,7 +218,8 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
     let cut = finding(at, "a date cut across lines", &dates["cut"]);
     // The layout: on a desk's screen the header's navigation is one line (a staff member has
     // the longest list) and every table fits; on a phone the public's and applicants' tables
-    // fit; on any screen the language switch shares its line with the site's name.
+    // fit; on any screen fields side by side are of one height and the language switch
+    // shares its line with the site's name.
     let layout = driver
         .script(
             "const out = [];
@@ -238,6 +239,15 @@ async fn audit(driver: &Driver, axe: &str, at: &str) -> Vec<String> {
                for (const b of document.querySelectorAll('main .table-scroll'))
                  if (b.scrollWidth > b.clientWidth + 1)
                    out.push('a table runs off the screen of a phone (' + b.scrollWidth + ' pixels in ' + b.clientWidth + ')');
+             // Fields side by side (a filter bar's) are of one height, so that their labels
+             // line up too.
+             const boxes = Array.from(document.querySelectorAll(
+                 'main input:not([type=hidden], [type=checkbox], [type=radio]), main select'))
+               .map(f => f.getBoundingClientRect()).filter(r => r.width > 0);
+             const uneven = boxes.find(a => boxes.some(b => a.left < b.left && a.top < b.bottom
+               && b.top < a.bottom && Math.abs(a.height - b.height) > 1));
+             if (uneven)
+               out.push('fields side by side differ in height (one is ' + Math.round(uneven.height) + ' pixels)');
              const name = document.querySelector('.site-name'), sw = document.querySelector('.lang-switch');
              if (name && sw) {
                const a = name.getBoundingClientRect(), b = sw.getBoundingClientRect();
