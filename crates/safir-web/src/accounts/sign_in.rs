@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use fluent_bundle::FluentArgs;
@@ -17,10 +17,11 @@ use super::common::{
 };
 use crate::auth::Viewer;
 use crate::auth::access::urlencode;
+use crate::auth::session::save_chosen_language;
 use crate::error::AppError;
 use crate::error::FieldErrors;
 use crate::forms::{Field, InputKind};
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, chosen_lang};
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
 
@@ -131,6 +132,7 @@ pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     client: ClientInfo,
     Form(form): Form<SignInForm>,
@@ -143,6 +145,9 @@ pub async fn submit(
                 .map_err(AppError::internal)?;
             let second_factor = grants.requires_two_factor() || user.totp_enabled();
             let cookie = start_session(&state, &user.id, !second_factor, &client).await?;
+            if !second_factor {
+                keep_language_of_sign_in(&state, &user, &uri, &headers, &client).await;
+            }
             let target = match (second_factor, &next) {
                 (true, Some(n)) => format!("/sign-in/two-factor?next={}", urlencode(n)),
                 (true, None) => "/sign-in/two-factor".to_owned(),
@@ -186,6 +191,22 @@ pub async fn submit(
             }
             Ok(response)
         }
+    }
+}
+
+/// The language this device chose with the switcher before signing in (the sign-in page's
+/// own switch included) is kept once the person is signed in: it is saved as their language,
+/// as a switch made signed in is, rather than undone by the language saved before. A device
+/// that never chose follows the saved language.
+pub(super) async fn keep_language_of_sign_in(
+    state: &AppState,
+    user: &accounts::User,
+    uri: &Uri,
+    headers: &HeaderMap,
+    client: &ClientInfo,
+) {
+    if let Some(lang) = chosen_lang(uri, headers) {
+        save_chosen_language(state, user, lang, "sign-in", client.ip_string()).await;
     }
 }
 

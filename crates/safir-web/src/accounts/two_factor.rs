@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use safir_store::accounts::{self, secrets, sessions, totp};
 use serde::Deserialize;
 
 use super::common::{ClientInfo, error_summary, page_response, safe_next};
-use super::sign_in::{locked_message, throttled_message};
+use super::sign_in::{keep_language_of_sign_in, locked_message, throttled_message};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::Field;
@@ -158,6 +158,7 @@ pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     client: ClientInfo,
     Form(form): Form<CodeForm>,
@@ -215,6 +216,7 @@ pub async fn submit(
             accounts::reset_failed_logins(&state.db, &user.user.id)
                 .await
                 .map_err(AppError::internal)?;
+            keep_language_of_sign_in(&state, &user.user, &uri, &headers, &client).await;
             Ok(Redirect::to(next.as_deref().unwrap_or("/account")).into_response())
         }
         Err(code) => {

@@ -212,41 +212,50 @@ async fn resolve(
 /// A signed-in user who picks a language with the switcher (`?lang=` on a page) keeps it on the
 /// pages after: it becomes their saved language, which otherwise wins over the cookie the
 /// switcher sets. Only for a session past its second factor (not an API token), and only when
-/// it changes, and only when the link was followed on this site (or typed): a link on another
-/// site that carries `?lang=` shows its page in that language without changing what is saved.
-/// A staff member's change is audited like one made on the account page or through the API.
-/// A failure to save is logged and the page is still shown in the chosen language.
+/// the link was followed on this site (or typed): a link on another site that carries `?lang=`
+/// shows its page in that language without changing what is saved.
 async fn keep_chosen_language(
     state: &AppState,
     user: &mut Arc<CurrentUser>,
     lang: Lang,
     client_ip: Option<String>,
 ) {
-    if user.api_scopes.is_some()
-        || user.needs_second_factor()
-        || Lang::parse(&user.user.preferred_lang) == Some(lang)
-    {
+    if user.api_scopes.is_some() || user.needs_second_factor() {
         return;
+    }
+    if save_chosen_language(state, &user.user, lang, "switcher", client_ip).await {
+        // This request's copy; the cached one goes with the write (see `auth::cache`).
+        Arc::make_mut(user).user.preferred_lang = lang.code().to_owned();
+    }
+}
+
+/// Saves `lang`, chosen with the switcher (`via`: `switcher` on a signed-in page, `sign-in` for
+/// the choice made on this device before signing in), as the user's language when it is not
+/// already. A staff member's change is audited like one made on the account page or through
+/// the API. A failure to save is logged, and the page is still shown in the chosen language.
+/// Whether it was saved.
+pub(crate) async fn save_chosen_language(
+    state: &AppState,
+    user: &accounts::User,
+    lang: Lang,
+    via: &str,
+    client_ip: Option<String>,
+) -> bool {
+    if Lang::parse(&user.preferred_lang) == Some(lang) {
+        return false;
     }
     let saved = async {
         let mut tx = state.db.begin().await?;
-        accounts::update_profile(&mut tx, &user.user.id, None, Some(content_lang(lang))).await?;
-        crate::api::me::record_profile_update(
-            &mut tx,
-            &user.user,
-            None,
-            Some(lang),
-            "switcher",
-            client_ip,
-        )
-        .await?;
+        accounts::update_profile(&mut tx, &user.id, None, Some(content_lang(lang))).await?;
+        crate::api::me::record_profile_update(&mut tx, user, None, Some(lang), via, client_ip)
+            .await?;
         tx.commit().await
     };
     match saved.await {
-        // This request's copy; the cached one goes with the write (see `auth::cache`).
-        Ok(()) => Arc::make_mut(user).user.preferred_lang = lang.code().to_owned(),
+        Ok(()) => true,
         Err(e) => {
-            tracing::warn!(error = %e, "could not save the language chosen with the switcher")
+            tracing::warn!(error = %e, "could not save the language chosen with the switcher");
+            false
         }
     }
 }
@@ -266,7 +275,11 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
                 let ip = client_ip(req.headers(), peer, state.config.trusted_proxy);
                 keep_chosen_language(&state, &mut user, lang, ip.map(|ip| ip.to_string())).await;
             }
-            if let Some(lang) = Lang::parse(&user.user.preferred_lang) {
+            // Half signed in (the code still to come), the person is not yet known to be the
+            // account's owner: their pages follow this device's choice, as the sign-in page did.
+            if let Some(lang) = Lang::parse(&user.user.preferred_lang)
+                && !user.needs_second_factor()
+            {
                 req.extensions_mut().insert(PreferredLang(lang));
             }
             Viewer::User(user)

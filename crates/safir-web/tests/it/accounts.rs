@@ -8,7 +8,9 @@ use safir_store::with_pool;
 use safir_web::app;
 use safir_web::state::{AppState, WebConfig};
 
-use crate::harness::{Client, ORIGIN, PASSWORD, TestApp, TestResponse, unique_email};
+use crate::harness::{
+    Client, ORIGIN, PASSWORD, TestApp, TestResponse, fresh_totp_code, unique_email,
+};
 
 /// The site-relative part of the first link in an email that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> String {
@@ -400,6 +402,69 @@ async fn a_signed_in_users_language_switch_is_kept_on_the_next_pages() {
             let option = format!(r#"<option value="{lang}" lang="{lang}" selected>"#);
             assert!(account.body.contains(&option), "{lang}: the account form");
         }
+    }
+}
+
+/// The language chosen on this device before signing in (the sign-in page's own switch) is the
+/// one the person goes on in: the code page after the password follows it, and once signed in
+/// it is their saved language (a staff member's change audited, `via: sign-in`). A device that
+/// never chose leaves the saved language as it is.
+#[tokio::test]
+async fn a_language_chosen_before_signing_in_is_kept_after_it() {
+    const AR: &str = r#"<html lang="ar" dir="rtl">"#;
+    for app in TestApp::all().await {
+        let saved = |id: String| {
+            let db = app.db.clone();
+            async move { accounts::find_user(&db, &id).await.unwrap().preferred_lang }
+        };
+        // A citizen saved in English chooses Arabic on the sign-in page.
+        let citizen = app.public_user(&unique_email("sign-in-lang")).await;
+        let mut c = app.client();
+        assert!(c.get("/sign-in?lang=ar").await.body.contains(AR));
+        c.sign_in(&citizen).await;
+        let account = c.get("/account").await;
+        assert!(account.body.contains(AR), "the choice was undone");
+        assert_eq!(saved(citizen.id.clone()).await, "ar");
+
+        // A staff member: the page asking for the code follows the choice as well, and the
+        // language is saved once the code is right.
+        let officer = app.staff(&unique_email("sign-in-lang-staff"), &[]).await;
+        let mut c = app.client();
+        c.get("/sign-in?lang=ar").await;
+        let res = c
+            .submit(
+                "/sign-in",
+                "/sign-in",
+                &[("email", &officer.email), ("password", PASSWORD)],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        let code_page = c.get("/sign-in/two-factor").await;
+        assert!(code_page.body.contains(AR), "{}", code_page.body);
+        assert_eq!(saved(officer.id.clone()).await, "en");
+        let secret = officer.totp_secret.as_deref().unwrap();
+        let code = fresh_totp_code(&officer.id, secret);
+        let res = c
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &code)],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        assert!(c.get("/account").await.body.contains(AR));
+        assert_eq!(saved(officer.id.clone()).await, "ar");
+        assert_eq!(
+            app.audit_summaries("user.profile_update").await.last(),
+            Some(&serde_json::json!({"language": {"from": "en", "to": "ar"}, "via": "sign-in"}))
+        );
+
+        // A device that never chose (its browser asks for English): the saved language rules.
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&citizen).await;
+        assert!(c.get("/account").await.body.contains(AR));
+        assert_eq!(saved(citizen.id.clone()).await, "ar");
     }
 }
 
