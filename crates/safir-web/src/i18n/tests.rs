@@ -195,6 +195,13 @@ fn every_message_formats_without_errors() {
         // A decision letter's page, of how many.
         ("page", "2"),
         ("pages", "3"),
+        // Where a crisis's area lies, and its map's grid.
+        ("south", "1.51° S"),
+        ("north", "1.07° S"),
+        ("west", "36.60° E"),
+        ("east", "37.04° E"),
+        ("step", "0.25"),
+        ("value", "1.51"),
     ] {
         args.set(name, value);
     }

@@ -212,6 +212,22 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         let page = c.get(&format!("/staff/alerts/{id}?lang=en")).await;
         assert!(page.body.contains("Unrest in Beirut"));
         assert!(page.body.contains("<polygon"), "the area is drawn");
+        // And said in words, as the grid zoomed to it cannot.
+        assert!(
+            page.body.contains(
+                "between latitudes 33.80° N and 34.00° N and longitudes 35.40° E and 35.60° E"
+            ),
+            "{}",
+            page.body
+        );
+        let ar = c.get(&format!("/staff/alerts/{id}?lang=ar")).await;
+        assert!(
+            ar.body
+                .contains("بين خطَّي العرض 33.80 درجة شمالًا و34.00 درجة شمالًا"),
+            "{}",
+            ar.body
+        );
+        c.get(&format!("/staff/alerts/{id}?lang=en")).await;
 
         // The preview counts: 9 people, 9 emails, 3 text messages.
         let path = format!("/staff/alerts/{id}");

@@ -2,7 +2,10 @@
 //! grid (equirectangular), zoomed to the area. No map tiles and no script: the page works
 //! offline and without JavaScript; staff paste GeoJSON or CAP text to draw.
 
+use fluent_bundle::FluentArgs;
 use safir_domain::crisis::geo::{Circle, Point, Target};
+
+use crate::i18n::{I18n, Lang};
 
 /// Degrees to SVG units: x = (lon + 180) × S, y = (90 − lat) × S.
 const S: f64 = 4.0;
@@ -21,6 +24,10 @@ pub struct MapView {
     pub shapes: Vec<String>,
     pub grid: Vec<GridLine>,
     pub stroke: String,
+    /// The shapes' southernmost, northernmost, westernmost and easternmost degrees, and the
+    /// grid's step: the figure says in words where the area is, which the grid alone, zoomed
+    /// to the area, does not (an area drawn with latitude and longitude swapped looks the same).
+    extent: Option<([f64; 4], f64)>,
 }
 
 fn xy(p: Point) -> (f64, f64) {
@@ -115,12 +122,42 @@ impl MapView {
                 label: format!("{lat}°"),
             });
         }
+        let extent = (!outlines.is_empty()).then(|| {
+            let (south, north) = (90.0 - max_y / S, 90.0 - min_y / S);
+            let (west, east) = (min_x / S - 180.0, max_x / S - 180.0);
+            ([south, north, west, east], step)
+        });
         MapView {
             view_box: format!("{x0:.2} {y0:.2} {w:.2} {h:.2}"),
             shapes,
             grid,
             stroke: format!("{:.3}", w / 300.0),
+            extent,
         }
+    }
+
+    /// Where the area lies, in words: "between latitudes 1.51° S and 1.07° S and longitudes
+    /// 36.60° E and 37.04° E", with the grid's step.
+    pub fn extent_text(&self, lang: &Lang) -> Option<String> {
+        let lang = *lang;
+        let ([south, north, west, east], step) = self.extent?;
+        let i18n = I18n::global();
+        let degrees = |value: f64, positive: &str, negative: &str| {
+            let mut args = FluentArgs::new();
+            // Two decimals: about a kilometre, and never "-0.00".
+            let value = (value * 100.0).round() / 100.0;
+            args.set("value", format!("{:.2}", value.abs()));
+            i18n.t_args(lang, if value < 0.0 { negative } else { positive }, &args)
+        };
+        let latitude = |v| degrees(v, "crisis-map-north", "crisis-map-south");
+        let longitude = |v| degrees(v, "crisis-map-east", "crisis-map-west");
+        let mut args = FluentArgs::new();
+        args.set("south", latitude(south));
+        args.set("north", latitude(north));
+        args.set("west", longitude(west));
+        args.set("east", longitude(east));
+        args.set("step", step.to_string());
+        Some(i18n.t_args(lang, "crisis-map-extent", &args))
     }
 
     pub fn has_shapes(&self) -> bool {
@@ -152,6 +189,55 @@ mod tests {
         let map = MapView::new(&target);
         assert!(map.has_shapes());
         assert!(!map.grid.is_empty());
+    }
+
+    #[test]
+    fn the_figure_says_where_the_area_lies() {
+        // Nairobi, 25 km around: south of the equator, east of Greenwich.
+        let nairobi = Target {
+            circles: vec![Circle {
+                center: Point {
+                    lat: -1.29,
+                    lon: 36.82,
+                },
+                radius_km: 25.0,
+            }],
+            ..Target::default()
+        };
+        let map = MapView::new(&nairobi);
+        assert_eq!(
+            map.extent_text(&Lang::En).unwrap(),
+            "The area lies between latitudes 1.51° S and 1.07° S and longitudes 36.60° E and \
+             37.04° E; grid lines every 0.25°."
+        );
+        let ar = map.extent_text(&Lang::Ar).unwrap();
+        assert!(ar.contains("1.51 درجة جنوبًا"), "{ar}");
+        assert!(ar.contains("37.04 درجة شرقًا"), "{ar}");
+        // Manhattan, north and west; the same square with its coordinates swapped is
+        // somewhere else, which the words say where the drawing cannot.
+        let square = |points: [(f64, f64); 5]| Target {
+            polygons: vec![safir_domain::crisis::geo::Polygon {
+                points: points.map(|(lat, lon)| Point { lat, lon }).to_vec(),
+            }],
+            ..Target::default()
+        };
+        let manhattan = MapView::new(&square([
+            (40.70, -74.02),
+            (40.70, -73.93),
+            (40.80, -73.93),
+            (40.80, -74.02),
+            (40.70, -74.02),
+        ]));
+        let text = manhattan.extent_text(&Lang::En).unwrap();
+        assert!(
+            text.contains("latitudes 40.70° N and 40.80° N and longitudes 74.02° W and 73.93° W"),
+            "{text}"
+        );
+        assert!(
+            MapView::new(&Target::default())
+                .extent_text(&Lang::En)
+                .is_none()
+        );
     }
 
     #[test]
