@@ -608,6 +608,12 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
             "{}",
             case_page.body
         );
+        // What was filed is read before the decision: the documents come before the actions.
+        let at = |id: &str| case_page.body.find(&format!(r#"id="{id}""#)).unwrap();
+        assert!(
+            at("documents-heading") < at("case-actions-title"),
+            "the documents come after the decision"
+        );
         assert_eq!(off.get(&href).await.status, 200);
         let doc_id = href.trim_start_matches("/documents/");
         assert!(
