@@ -3,7 +3,7 @@
 mod browser;
 mod browser_a11y;
 mod browser_consular;
-mod browser_evisa;
+mod browser_print;
 mod browser_support;
 mod cli;
 mod crisis_crash;
