@@ -191,10 +191,9 @@ mod tests {
         assert!(!map.grid.is_empty());
     }
 
-    #[test]
-    fn the_figure_says_where_the_area_lies() {
-        // Nairobi, 25 km around: south of the equator, east of Greenwich.
-        let nairobi = Target {
+    /// Nairobi, 25 km around: south of the equator, east of Greenwich.
+    fn nairobi() -> Target {
+        Target {
             circles: vec![Circle {
                 center: Point {
                     lat: -1.29,
@@ -203,8 +202,12 @@ mod tests {
                 radius_km: 25.0,
             }],
             ..Target::default()
-        };
-        let map = MapView::new(&nairobi);
+        }
+    }
+
+    #[test]
+    fn the_figure_says_where_the_area_lies() {
+        let map = MapView::new(&nairobi());
         assert_eq!(
             map.extent_text(&Lang::En).unwrap(),
             "The area lies between latitudes 1.51° S and 1.07° S and longitudes 36.60° E and \
@@ -221,17 +224,27 @@ mod tests {
             }],
             ..Target::default()
         };
-        let manhattan = MapView::new(&square([
+        let corners = [
             (40.70, -74.02),
             (40.70, -73.93),
             (40.80, -73.93),
             (40.80, -74.02),
             (40.70, -74.02),
-        ]));
-        let text = manhattan.extent_text(&Lang::En).unwrap();
+        ];
+        let text = MapView::new(&square(corners))
+            .extent_text(&Lang::En)
+            .unwrap();
         assert!(
             text.contains("latitudes 40.70° N and 40.80° N and longitudes 74.02° W and 73.93° W"),
             "{text}"
+        );
+        let swapped = MapView::new(&square(corners.map(|(lat, lon)| (lon, lat))))
+            .extent_text(&Lang::En)
+            .unwrap();
+        assert!(
+            swapped
+                .contains("latitudes 74.02° S and 73.93° S and longitudes 40.70° E and 40.80° E"),
+            "{swapped}"
         );
         assert!(
             MapView::new(&Target::default())
@@ -242,17 +255,7 @@ mod tests {
 
     #[test]
     fn the_grid_stays_inside_the_view() {
-        let target = Target {
-            circles: vec![Circle {
-                center: Point {
-                    lat: -1.29,
-                    lon: 36.82,
-                },
-                radius_km: 25.0,
-            }],
-            ..Target::default()
-        };
-        let map = MapView::new(&target);
+        let map = MapView::new(&nairobi());
         let view: Vec<f64> = map
             .view_box
             .split(' ')
