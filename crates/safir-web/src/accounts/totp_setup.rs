@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
 use super::common::{ClientInfo, error_summary, page_response, secret_page, send_email};
+use super::sign_in::keep_language_of_sign_in;
 use super::two_factor::{current, normalize_recovery_code, unix_now};
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -139,6 +140,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     client: ClientInfo,
     Form(form): Form<CodeForm>,
@@ -209,6 +211,10 @@ pub async fn confirm(
         sessions::mark_mfa_passed(&state.db, hash)
             .await
             .map_err(AppError::internal)?;
+    }
+    // A first sign-in that had to set up the second factor ends here.
+    if current_user.needs_second_factor() {
+        keep_language_of_sign_in(&state, user, &uri, &headers, &client).await;
     }
     let view = RecoveryCodesPage {
         page: state.page(lang, &uri, "accounts-recovery-codes-title", &viewer),

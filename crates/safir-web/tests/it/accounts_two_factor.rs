@@ -235,6 +235,8 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
 
         let mut c = app.client();
         c.lang = Some("en");
+        // The newcomer chooses Arabic on the sign-in page (the browser asks for English).
+        c.get("/sign-in?lang=ar").await;
         let res = sign_in_with(&mut c, &email, PASSWORD, None).await;
         assert_eq!(res.location(), Some("/sign-in/two-factor"));
         let res = c.get("/sign-in/two-factor").await;
@@ -244,7 +246,20 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
             Some("/sign-in/two-factor")
         );
         set_up_totp(&mut c, &id).await;
-        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        let account = c.get("/account").await;
+        assert_eq!(account.status, StatusCode::OK);
+        // Signed in at last, in the language chosen on the sign-in page, now theirs.
+        assert!(
+            account.body.contains(r#"<html lang="ar" dir="rtl">"#),
+            "the choice was undone"
+        );
+        assert_eq!(
+            accounts::find_user(&app.db, &id)
+                .await
+                .unwrap()
+                .preferred_lang,
+            "ar"
+        );
         assert!(
             app.audit_actions()
                 .await
