@@ -103,6 +103,8 @@ error-rate-limited-detail = { PLURAL($seconds) ->
 }
 error-csrf-failed-title = انتهت صلاحية النموذج
 error-csrf-failed-detail = رُفض هذا الطلب حفاظًا على أمانك. عُد إلى الصفحة السابقة وأعد تحميلها ثم أرسل النموذج مرة أخرى.
+error-csrf-failed-kept = لم يُرسَل هذا النموذج حفاظًا على أمانك: فُتح قبل انتهاء جلستك أو قبل أن تسجّل الدخول من جديد. لم يُحفظ شيء. ما كتبته أدناه: انسخه، ثم افتح الصفحة من جديد (وسجّل الدخول إن طُلب منك) وأرسله مرة أخرى.
+error-csrf-failed-again = افتح الصفحة من جديد
 error-payload-too-large-title = حجم البيانات كبير جدًا
 error-payload-too-large-detail = حجم ما أرسلته أكبر مما يقبله هذا العنوان.
 error-unsupported-media-type-title = صيغة غير مدعومة

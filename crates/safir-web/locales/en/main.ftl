@@ -91,6 +91,8 @@ error-rate-limited-detail = { $seconds ->
 }
 error-csrf-failed-title = The form has expired
 error-csrf-failed-detail = For your security this request was refused. Go back, reload the page and send the form again.
+error-csrf-failed-kept = For your security this form was not sent: it was opened before your session ended, or before you signed in again. Nothing was saved. What you typed is below: copy it, open the page again (signing in if asked) and send it again.
+error-csrf-failed-again = Open the page again
 error-payload-too-large-title = Too much data
 error-payload-too-large-detail = What you sent is larger than this address accepts.
 error-unsupported-media-type-title = Unsupported format

@@ -3,14 +3,18 @@
 //! bound to the viewer's session or anonymous cookie. In a `multipart/form-data` body (file
 //! uploads) the token must be the first part, so only that part is read before the route.
 
+use askama::Template;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::http::header::{CACHE_CONTROL, REFERER};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::session::Viewer;
-use crate::error::AppError;
+use crate::error::{AppError, OwnErrorPage};
+use crate::i18n::Lang;
+use crate::page::{Page, render};
 use crate::security::csrf;
 use crate::state::AppState;
 
@@ -105,10 +109,98 @@ pub async fn verify_form_token(
         form_field(&bytes).is_some_and(|t| state.form_tokens.verify(viewer.csrf_binding(), &t));
     if !ok {
         tracing::info!(path = parts.uri.path(), "form token missing or wrong");
-        return AppError::CsrfFailed.into_response();
+        return expired_form(&state, &parts, &viewer, &bytes)
+            .unwrap_or_else(|| AppError::CsrfFailed.into_response());
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Fields a page fills in itself (hidden), and those whose value is a secret: never shown back.
+fn kept_back(name: &str) -> bool {
+    const PAGE_FILLED: &[&str] = &[
+        "action",
+        "base_version",
+        "case",
+        "expected_state",
+        "idempotency_key",
+        "kind",
+        "lat",
+        "lon",
+        "next",
+        "open",
+        "r",
+        "role",
+        "scope",
+        "service",
+    ];
+    let name = name.to_ascii_lowercase();
+    PAGE_FILLED.contains(&name.as_str())
+        || ["password", "code", "secret", "token"]
+            .iter()
+            .any(|s| name.contains(s))
+}
+
+/// The text typed into a form: values with a space or a letter beyond ASCII (a note, a
+/// message, a name in Arabic), not a list's choice or an id, and no secret.
+fn typed_text(body: &[u8]) -> Vec<String> {
+    form_urlencoded::parse(body)
+        .filter(|(k, _)| !kept_back(k))
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| v.chars().any(|c| c.is_whitespace() || !c.is_ascii()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "form_expired.html")]
+struct FormExpiredPage {
+    page: Page,
+    typed: Vec<String>,
+    back: String,
+}
+
+/// A form whose token no longer holds (the session ended while the page stayed open, or the
+/// person signed out and in again elsewhere) is refused; what the person typed is shown back
+/// so that it is not lost, with a link to the page the form was on. Only for a form posted
+/// from this site (the cross-site check runs before), and only when some text was typed:
+/// otherwise `None`, and the plain refusal.
+fn expired_form(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    viewer: &Viewer,
+    body: &[u8],
+) -> Option<Response> {
+    let typed = typed_text(body);
+    if typed.is_empty() {
+        return None;
+    }
+    let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
+    // The page the form was on, from the browser's `Referer` (a path of this site only).
+    let back = parts
+        .headers
+        .get(REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .and_then(|path| crate::accounts::safe_next(Some(path)))
+        .unwrap_or_else(|| "/".to_owned());
+    let view = FormExpiredPage {
+        page: state.page(lang, &parts.uri, "error-csrf-failed-title", viewer),
+        typed,
+        back,
+    };
+    let html = render(&view).ok()?;
+    // What was typed is the person's own: kept by no cache.
+    let no_store = [(CACHE_CONTROL, "no-store")];
+    Some(
+        (
+            StatusCode::FORBIDDEN,
+            no_store,
+            axum::Extension(OwnErrorPage),
+            html,
+        )
+            .into_response(),
+    )
 }
 
 /// The boundary of a `multipart/form-data` content type.
@@ -185,6 +277,13 @@ async fn first_part(boundary: &str, body: Body) -> Result<(Option<String>, Body)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_is_what_was_written_and_no_secret() {
+        let body = b"csrf_token=abc&note=A+long+note&reject_reason=photo_unclear&name=%D9%84%D9%8A%D9%84%D9%89\
+                     &current_password=my+secret+words&code=123+456&idempotency_key=01a2+x&priority=high";
+        assert_eq!(typed_text(body), vec!["A long note", "ليلى"]);
+    }
 
     #[test]
     fn the_token_is_read_from_the_first_part_only() {

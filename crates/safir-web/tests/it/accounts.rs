@@ -468,6 +468,60 @@ async fn a_language_chosen_before_signing_in_is_kept_after_it() {
     }
 }
 
+/// A form sent after its session ended (signed out in another tab, or the session expired while
+/// the page stayed open) is refused and nothing is saved; what the person wrote comes back on
+/// the refusal, to be copied, with a link to the page the form was on. No secret comes back.
+#[tokio::test]
+async fn a_form_sent_after_its_session_ended_shows_back_what_was_typed() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("expired-form")).await;
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let token = c.get("/account?lang=en").await.csrf_token().unwrap();
+        // Signed out elsewhere: the session is gone, the page with its form is still open.
+        c.cookies.remove("safir_session");
+        let body = format!(
+            "csrf_token={token}&display_name=Nour+Al+Haddad&lang=en&current_password=my+secret+words"
+        );
+        let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/account/profile")
+            .header("host", "safir.test")
+            .header("origin", ORIGIN)
+            .header("sec-fetch-site", "same-origin")
+            .header("referer", format!("{ORIGIN}/account?lang=en"))
+            .header("cookie", cookies.join("; "))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let res = c.send(req).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(
+            res.body
+                .contains(r#"<pre class="typed" dir="auto">Nour Al Haddad</pre>"#),
+            "{}",
+            res.body
+        );
+        assert!(!res.body.contains("my secret words"), "{}", res.body);
+        assert_eq!(
+            res.headers.get("cache-control").unwrap(),
+            "no-store",
+            "kept by no cache"
+        );
+        assert!(
+            res.body.contains(r#"<a href="/account?lang=en">"#),
+            "{}",
+            res.body
+        );
+        let saved = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert_ne!(
+            saved.display_name, "Nour Al Haddad",
+            "saved without a session"
+        );
+    }
+}
+
 /// A link on another site that carries `?lang=` shows its page in that language, but only the
 /// user's own choice on this site (or a typed address) changes their saved language: a GET
 /// from elsewhere must not change what is stored.
