@@ -182,6 +182,7 @@ case-message-from-mission = البعثة
 case-message-from-you = أنت
 case-send-message = أرسل
 case-needs-info-lead = تحتاج البعثة إلى معلومات إضافية. أجب أدناه وارفع أي مستند مطلوب.
+case-needs-info-asked = تطلب البعثة:
 case-continue-draft = أكمل الطلب
 case-decision = القرار
 case-withdraw-confirm = هل تريد سحب هذا الطلب؟ ستتوقف البعثة عن العمل عليه.

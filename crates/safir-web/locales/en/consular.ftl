@@ -179,6 +179,7 @@ case-message-from-mission = Mission
 case-message-from-you = You
 case-send-message = Send
 case-needs-info-lead = The mission needs more information. Answer below, and upload any document requested.
+case-needs-info-asked = The mission asks:
 case-continue-draft = Continue the application
 case-decision = Decision
 case-withdraw-confirm = Withdraw this application? The mission will stop working on it.

@@ -261,6 +261,19 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             )
             .await;
         ok(&r);
+        // The applicant reads what is asked at the top of their case's page, before its
+        // details, documents and history.
+        let mut applicant = app.client();
+        applicant.sign_in(&w.applicant).await;
+        let theirs = applicant
+            .get(&format!("/account/cases/{}?lang=en", case.id))
+            .await
+            .body;
+        let asked = theirs
+            .find(r#"<blockquote dir="auto">Please send a recent photograph.</blockquote>"#)
+            .unwrap_or_else(|| panic!("the request is not at the top: {theirs}"));
+        assert!(asked < theirs.find(r#"id="documents-heading""#).unwrap());
+        assert!(theirs.contains("The mission asks:"), "{theirs}");
         let r = officer
             .submit(
                 &page,

@@ -144,6 +144,9 @@ struct CasePage {
     can_edit: bool,
     can_withdraw: bool,
     needs_info: bool,
+    /// What the mission asked for, while it waits for the answer: shown at the top of the
+    /// page, not only among the messages below.
+    request: Option<String>,
     message_error: Option<String>,
     message_value: String,
     case_documents: Vec<CaseDocument>,
@@ -238,6 +241,16 @@ pub async fn case_page(
             .apply(kind, CaseAction::Withdraw, Actor::Applicant)
             .is_ok(),
         needs_info: st == CaseState::NeedsInfo,
+        request: (st == CaseState::NeedsInfo)
+            .then(|| {
+                status
+                    .events
+                    .iter()
+                    .rev()
+                    .find(|e| e.action == CaseAction::RequestInfo.as_str())
+                    .and_then(|e| e.reason.clone())
+            })
+            .flatten(),
         message_error: errors.for_field("message").map(|e| e.message(lang)),
         message_value: typed.message.to_owned(),
         case_documents: case_documents::views(lang, &status.documents),
