@@ -480,22 +480,19 @@ async fn a_form_sent_after_its_session_ended_shows_back_what_was_typed() {
         let token = c.get("/account?lang=en").await.csrf_token().unwrap();
         // Signed out elsewhere: the session is gone, the page with its form is still open.
         c.cookies.remove("safir_session");
-        let body = format!(
-            "csrf_token={token}&display_name=Nour+Al+Haddad&lang=en&current_password=my+secret+words"
-        );
-        let cookies: Vec<String> = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let req = axum::http::Request::builder()
-            .method("POST")
-            .uri("/account/profile")
-            .header("host", "safir.test")
-            .header("origin", ORIGIN)
-            .header("sec-fetch-site", "same-origin")
-            .header("referer", format!("{ORIGIN}/account?lang=en"))
-            .header("cookie", cookies.join("; "))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(axum::body::Body::from(body))
-            .unwrap();
-        let res = c.send(req).await;
+        let referer = format!("{ORIGIN}/account?lang=en");
+        let res = c
+            .post_form_with(
+                "/account/profile",
+                &token,
+                &[
+                    ("display_name", "Nour Al Haddad"),
+                    ("lang", "en"),
+                    ("current_password", "my secret words"),
+                ],
+                &[("referer", &referer)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert!(
             res.body

@@ -373,6 +373,17 @@ impl Client<'_> {
         token: &str,
         fields: &[(&str, &str)],
     ) -> TestResponse {
+        self.post_form_with(path, token, fields, &[]).await
+    }
+
+    /// [`Self::post_form_with_token`] with extra headers (the page it was sent from, say).
+    pub async fn post_form_with(
+        &mut self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let mut body: Vec<(String, String)> = vec![("csrf_token".into(), token.into())];
         body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let encoded: String = body
@@ -380,14 +391,15 @@ impl Client<'_> {
             .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let req = self
+        let mut req = self
             .request("POST", path)
             .header(header::ORIGIN, ORIGIN)
             .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(encoded))
-            .unwrap();
-        self.send(req).await
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::from(encoded)).unwrap()).await
     }
 
     /// Loads `form_page`, takes its form token, and posts `fields` to `path`.

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::browser_support::{Driver, PATIENCE};
-use crate::support::{Server, TempDir, page_shape, seed_demo, sign_in_demo};
+use crate::support::{Server, TempDir, page_shape, seed_demo};
 
 /// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
 const PAGES_PER_WALK: usize = 45;
@@ -558,19 +558,7 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
             )
             .await;
         driver.go(&server.url("/healthz")).await;
-        driver.cmd(reqwest::Method::DELETE, "/cookie", None).await;
-        if let Some(email) = email {
-            let cookie = sign_in_demo(&server.base, &accounts, email);
-            driver
-                .cmd(
-                    reqwest::Method::POST,
-                    "/cookie",
-                    Some(
-                        json!({"cookie": {"name": "safir_session", "value": cookie, "path": "/"}}),
-                    ),
-                )
-                .await;
-        }
+        driver.sign_in_demo(&server.base, &accounts, email).await;
         let who = email.unwrap_or("a visitor");
         let shown = driver.script("return window.innerWidth", json!([])).await;
         let shown = shown.as_u64().unwrap_or(0) as u32;

@@ -13,7 +13,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::browser_support::Driver;
-use crate::support::{Server, TempDir, seed_demo, sign_in_demo};
+use crate::support::{Server, TempDir, seed_demo};
 
 /// The demo's foreign applicant, whose tourist visa to Dubai is approved.
 const HOLDER: &str = "visitor@demo.safir.example";
@@ -64,19 +64,6 @@ async fn print(
     }
 }
 
-/// Signs the browser in as `email`, a demo account.
-async fn sign_in(driver: &Driver, server: &Server, accounts: &str, email: &str) {
-    driver.cmd(reqwest::Method::DELETE, "/cookie", None).await;
-    let cookie = sign_in_demo(&server.base, accounts, email);
-    driver
-        .cmd(
-            reqwest::Method::POST,
-            "/cookie",
-            Some(json!({"cookie": {"name": "safir_session", "value": cookie, "path": "/"}})),
-        )
-        .await;
-}
-
 async fn strings(driver: &Driver, script: &str) -> Vec<String> {
     let v = driver.script(script, json!([])).await;
     v.as_array()
@@ -105,7 +92,9 @@ async fn printouts_are_the_document_alone_and_an_evisa_is_one_sheet() {
     driver.go(&server.url("/healthz")).await;
 
     // The e-visa, from the holder's applications.
-    sign_in(&driver, &server, &accounts, HOLDER).await;
+    driver
+        .sign_in_demo(&server.base, &accounts, Some(HOLDER))
+        .await;
     driver.go(&server.url("/account/cases")).await;
     let cases = strings(
         &driver,
@@ -151,7 +140,9 @@ async fn printouts_are_the_document_alone_and_an_evisa_is_one_sheet() {
     }
 
     // The citizen's appointments: what they say, not what can be clicked.
-    sign_in(&driver, &server, &accounts, CITIZEN).await;
+    driver
+        .sign_in_demo(&server.base, &accounts, Some(CITIZEN))
+        .await;
     driver
         .go(&server.url("/account/appointments?lang=en"))
         .await;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{TempDir, free_port};
+use crate::support::{TempDir, free_port, sign_in_demo};
 
 /// How long a page, a condition or an email may take before the test gives up.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -135,6 +135,19 @@ impl Driver {
 
     pub async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         self.send(method, path, body, false).await
+    }
+
+    /// Forgets this browser's cookies and, given an `email`, signs it in as that demo account
+    /// (`accounts` as `seed_demo` wrote them) on the server at `base`.
+    pub async fn sign_in_demo(&self, base: &str, accounts: &str, email: Option<&str>) {
+        self.cmd(reqwest::Method::DELETE, "/cookie", None).await;
+        if let Some(email) = email {
+            let cookie = sign_in_demo(base, accounts, email);
+            let session =
+                json!({"cookie": {"name": "safir_session", "value": cookie, "path": "/"}});
+            self.cmd(reqwest::Method::POST, "/cookie", Some(session))
+                .await;
+        }
     }
 
     pub async fn go(&self, url: &str) {
