@@ -97,6 +97,8 @@ officer-case-message-from-applicant = مقدّم الطلب
 officer-case-message-from-mission = البعثة
 officer-case-internal-note = ملاحظة داخلية، لا تُعرض أبدًا على مقدّم الطلب
 officer-case-actions = ما يمكنك فعله الآن
+officer-case-your-decision = قرارك
+officer-case-decide = أرسل القرار
 officer-case-no-actions = لم يبقَ شيء لفعله في هذا الملف.
 officer-case-reject-reason = سبب الرفض
 officer-case-choose = اختر…
@@ -123,6 +125,7 @@ officer-action-ready-courier = جاهز: يُرسل مع شركة التوصيل
 officer-case-conflict-own = غيّرت أنت هذا الملف في الأثناء، في تبويب أو نافذة أخرى. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
 officer-case-not-applicable = لا ينطبق هذا الإجراء على الملف في حالته الحالية. اختر أحد الإجراءات التي تعرضها الصفحة.
 field-error-consular-reason-required = اختر سبب الرفض.
+field-error-consular-action-required = اختر قرارك: طلب معلومات أو الموافقة أو الرفض.
 field-error-consular-assignee-unknown = اختر موظفًا من هذه البعثة.
 
 ## مدد المعالجة

@@ -90,6 +90,8 @@ officer-case-message-from-applicant = Applicant
 officer-case-message-from-mission = Mission
 officer-case-internal-note = Internal note, never shown to the applicant
 officer-case-actions = What you can do now
+officer-case-your-decision = Your decision
+officer-case-decide = Send the decision
 officer-case-no-actions = Nothing is left to do on this case.
 officer-case-reject-reason = Reason for the refusal
 officer-case-choose = Choose…
@@ -116,6 +118,7 @@ officer-action-ready-courier = Ready: send by courier
 officer-case-conflict-own = You changed this case meanwhile, in another tab or window. This is its current state; check it before acting again.
 officer-case-not-applicable = This action does not apply to the case in its current state. Choose one of the actions the page offers.
 field-error-consular-reason-required = Choose the reason for the refusal.
+field-error-consular-action-required = Choose your decision: ask for information, approve or refuse.
 field-error-consular-assignee-unknown = Choose an officer of this mission.
 
 ## Processing times

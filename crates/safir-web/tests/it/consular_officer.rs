@@ -526,6 +526,77 @@ async fn a_refusal_mails_the_reason_and_the_message() {
     }
 }
 
+/// A case under review offers its three moves as one decision (a choice, the inputs of the
+/// chosen move under it), not three forms each with its box; sent without a choice, it comes
+/// back saying so, with what was typed.
+#[tokio::test]
+async fn a_case_under_review_is_decided_in_one_form() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        let r = officer
+            .submit(&page, &act, &[("action", "start_review")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let shown = officer.get(&page).await;
+        let forms = shown.body.matches(&format!(r#"action="{act}""#)).count();
+        assert_eq!(forms, 1, "one form for the decision: {}", shown.body);
+        for code in ["request_info", "approve", "reject"] {
+            let radio = format!(r#"<input type="radio" name="action" value="{code}""#);
+            assert!(shown.body.contains(&radio), "{code}: {}", shown.body);
+        }
+        let request = "Send the hotel booking, please.";
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[("request", request), ("reject_reason", "other")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Choose your decision"), "{}", r.body);
+        assert!(r.body.contains(request), "the request was lost: {}", r.body);
+        assert!(
+            r.body.contains(r#"<option value="other" selected>"#),
+            "{}",
+            r.body
+        );
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
+        // A refused choice comes back chosen, its inputs shown.
+        let r = officer
+            .submit(&page, &act, &[("action", "reject"), ("reject_reason", "")])
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body
+                .contains(r#"value="reject" id="action-reject" checked"#),
+            "{}",
+            r.body
+        );
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[
+                    ("action", "request_info"),
+                    ("request", request),
+                    ("approve_message", ""),
+                    ("reject_reason", ""),
+                    ("reject_message", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "needs_info");
+    }
+}
+
 /// A passport to be sent by courier is not "ready for collection" for its applicant: the
 /// mail, their application's page and their list say it is on its way.
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! sign up, verify the email, sign in, find the Paris embassy's service, fill the form, see a
 //! wrong passport number refused next to its field with the rest kept, see a failed automatic
 //! save reported, correct it, submit, and find the reference on the case page and in the
-//! email.
+//! email. And an officer of the demo deciding a case under review, in Arabic: one choice,
+//! the inputs of the chosen move shown under it.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`; skipped without them unless
 //! `SAFIR_TEST_REQUIRE` includes `browser`.
@@ -10,7 +11,7 @@
 use serde_json::json;
 
 use crate::browser_support::{Driver, eventually, header, link_from_mail, mails_to};
-use crate::support::{Server, TempDir, run};
+use crate::support::{Server, TempDir, run, seed_demo};
 
 const EMAIL: &str = "layla.applicant@example.org";
 const PASSWORD: &str = "a long passphrase for the consulate";
@@ -255,6 +256,99 @@ async fn citizen_applies_for_a_passport_renewal_in_arabic_in_chromium() {
     assert!(
         subject.starts_with(&reference) && subject.contains(&submitted),
         "the subject does not give the state: {subject:?}"
+    );
+    let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
+}
+
+/// An officer of the demo's Paris embassy decides a case under review, in Arabic: the page
+/// offers the decision as one choice, whose inputs stay out of the way until chosen; asking
+/// for information shows its box (and only it), and sending it moves the case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_decides_a_case_in_one_form_in_chromium() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = TempDir::new("safir-browser-decision");
+    let data_dir = dir.path().display().to_string();
+    let env = [
+        ("SAFIR_DATA_DIR", data_dir.as_str()),
+        ("SAFIR_MAIL_TRANSPORT", "file"),
+    ];
+    let accounts = seed_demo(dir.path(), &env);
+    let server = Server::start(&["serve"], &env);
+    driver.go(&server.url("/healthz")).await;
+    driver
+        .sign_in_demo(
+            &server.base,
+            &accounts,
+            Some("consul.paris@demo.safir.example"),
+        )
+        .await;
+    driver.go(&server.url("/missions/PAR/cases?lang=ar")).await;
+    let cases = driver
+        .script(
+            "return Array.from(document.querySelectorAll('main table a[href*=\"/cases/\"]'), a => a.href)",
+            json!([]),
+        )
+        .await;
+    let mut under_review = None;
+    for case in cases
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+    {
+        driver.go(case).await;
+        let found = driver
+            .script(
+                "return !!document.getElementById('case-decision')",
+                json!([]),
+            )
+            .await;
+        if found == json!(true) {
+            under_review = Some(case.to_owned());
+            break;
+        }
+    }
+    assert!(
+        under_review.is_some(),
+        "the demo has a Paris case under review"
+    );
+
+    let shown = |id: &'static str| {
+        let driver = &driver;
+        async move {
+            driver
+                .script(
+                    "const e = document.getElementById(arguments[0]);
+                     return !!e && e.getClientRects().length > 0;",
+                    json!([id]),
+                )
+                .await
+                == json!(true)
+        }
+    };
+    for id in [
+        "field-request",
+        "field-approve_message",
+        "field-reject_reason",
+    ] {
+        assert!(!shown(id).await, "{id} shows before any decision is chosen");
+    }
+    driver.tap("#action-request_info").await;
+    assert!(
+        shown("field-request").await,
+        "asking for information shows its box"
+    );
+    assert!(!shown("field-approve_message").await);
+    assert!(!shown("field-reject_reason").await);
+    driver
+        .fill("#field-request", "يرجى إرسال صورة أوضح لجواز السفر.")
+        .await;
+    driver.click("#case-decision button[type=submit]").await;
+    assert_eq!(
+        driver.text("#case-state").await,
+        ar("consular", "case-state-needs-info")
     );
     let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
 }

@@ -219,6 +219,9 @@ pub async fn act_on_case(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let case = cx.case(&id).await?;
+    if data.get("action").trim().is_empty() {
+        return no_choice(&cx, &case, &data).await;
+    }
     let action = CaseAction::parse(data.get("action")).map_err(|_| AppError::BadRequest)?;
     let expected = data.get("expected_state").trim();
     let current = case.state().map_err(AppError::internal)?;
@@ -232,13 +235,7 @@ pub async fn act_on_case(
         }
         return cx.conflict(&case.id, expected, action, &data).await;
     }
-    let mut typed = Typed {
-        request: data.get("request").to_owned(),
-        reject_reason: data.get("reject_reason").trim().to_owned(),
-        reject_message: data.get("reject_message").to_owned(),
-        approve_message: data.get("approve_message").to_owned(),
-        ..Typed::default()
-    };
+    let mut typed = typed_decision(&data, action.as_str());
     let (reason, message) = match action {
         CaseAction::Reject => {
             let message = optional_text(&typed.reject_message, TEXT_MAX);
@@ -295,6 +292,43 @@ pub async fn act_on_case(
     }
 }
 
+/// The decision form sent without a move chosen: the choices again, with what was typed.
+/// If the case has moved meanwhile, its page as it now is says so, and any text typed
+/// waits in the internal note box (no move was chosen for it to go with).
+async fn no_choice(cx: &Ctx, case: &Case, data: &FormData) -> Result<Response, AppError> {
+    let expected = data.get("expected_state").trim();
+    if !expected.is_empty() && expected != case.state {
+        let key = cx.moved_by(case).await?;
+        let note = ["request", "approve_message", "reject_message"]
+            .into_iter()
+            .map(|f| data.get(f))
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or_default();
+        let typed = Typed {
+            note: note.to_owned(),
+            ..Typed::default()
+        };
+        return cx.stale_with(case, key, &typed).await;
+    }
+    let mut typed = typed_decision(data, "");
+    typed
+        .errors
+        .add(FieldError::new("action", "consular_action_required"));
+    cx.refused(case, &typed).await
+}
+
+/// What the decision form carries, as typed, with the move chosen (`action`).
+fn typed_decision(data: &FormData, action: &str) -> Typed {
+    Typed {
+        action: action.to_owned(),
+        request: data.get("request").to_owned(),
+        reject_reason: data.get("reject_reason").trim().to_owned(),
+        reject_message: data.get("reject_message").to_owned(),
+        approve_message: data.get("approve_message").to_owned(),
+        ..Typed::default()
+    }
+}
+
 /// What an officer typed with an action that could not be taken (a request, a refusal's or
 /// an approval's message), for the case page shown instead: in its own box when the case as
 /// it now is still offers that action, otherwise in the internal note box, from which the
@@ -320,6 +354,7 @@ fn kept_text(fresh: &Case, action: CaseAction, data: &FormData) -> Result<Typed,
         typed.note = text.to_owned();
         return Ok(typed);
     }
+    typed.action = action.as_str().to_owned();
     match action {
         CaseAction::RequestInfo => typed.request = text.to_owned(),
         CaseAction::Reject => {

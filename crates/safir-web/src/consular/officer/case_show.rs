@@ -31,6 +31,8 @@ use crate::state::AppState;
 /// What the officer typed into the page's forms, shown again when one is refused.
 #[derive(Debug, Default)]
 pub(super) struct Typed {
+    /// The decision chosen (`request_info`, `approve` or `reject`), its inputs shown.
+    pub action: String,
     pub request: String,
     pub reject_reason: String,
     pub reject_message: String,
@@ -64,6 +66,8 @@ struct MessageView {
 struct ActionForm {
     code: &'static str,
     label: String,
+    /// The decision chosen when the form comes back refused.
+    checked: bool,
 }
 
 #[derive(Template)]
@@ -82,6 +86,10 @@ struct CasePage {
     events: Vec<EventView>,
     messages: Vec<MessageView>,
     actions: Vec<ActionForm>,
+    /// A move that takes a text or a reason is open (a case under review): one form, a
+    /// choice among the moves, each choice's inputs beside it; otherwise the move is a button.
+    decision: bool,
+    action_error: Option<String>,
     reasons: Vec<SelectOption>,
     reason_error: Option<String>,
     request: Field,
@@ -290,12 +298,13 @@ pub(super) async fn case_page(
             internal: m.internal,
         })
         .collect();
-    let actions = current
+    let actions: Vec<ActionForm> = current
         .available(kind, Side::Officer)
         .into_iter()
         .map(|a: CaseAction| ActionForm {
             code: a.as_str(),
             label: labels::action_for_officer(lang, a.as_str(), courier),
+            checked: typed.action == a.as_str(),
         })
         .collect();
     let mut reasons = vec![SelectOption {
@@ -376,7 +385,14 @@ pub(super) async fn case_page(
         declared,
         events,
         messages,
+        decision: actions.iter().any(|a| {
+            matches!(
+                CaseAction::parse(a.code),
+                Ok(CaseAction::RequestInfo | CaseAction::Approve | CaseAction::Reject)
+            )
+        }),
         actions,
+        action_error: errors.for_field("action").map(|e| e.message(lang)),
         reasons,
         reason_error: errors.for_field("reject_reason").map(|e| e.message(lang)),
         request: text("request", "officer-case-request-text", &typed.request).required(),
