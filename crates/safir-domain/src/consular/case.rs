@@ -208,6 +208,16 @@ impl CaseState {
         )
     }
 
+    /// The service's processing target still runs: the document is not yet ready. A case
+    /// ready for collection waits for the applicant, not for the mission, and is never past
+    /// its due date.
+    pub fn counts_against_due_date(self) -> bool {
+        self.is_open() && self != CaseState::ReadyForCollection
+    }
+
+    /// The states [`Self::counts_against_due_date`] holds for, as an SQL list.
+    pub const DUE_STATES_SQL: &'static str = "('submitted', 'in_review', 'needs_info', 'approved')";
+
     /// The decision is made (or the applicant gave up); only closing remains.
     pub fn is_decided(self) -> bool {
         matches!(
@@ -343,6 +353,15 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn the_due_state_list_is_the_states_that_count_against_it() {
+        for state in CaseState::ALL {
+            let listed = CaseState::DUE_STATES_SQL.contains(&format!("'{}'", state.as_str()));
+            assert_eq!(listed, state.counts_against_due_date(), "{state:?}");
+        }
+        assert!(!CaseState::ReadyForCollection.counts_against_due_date());
+    }
 
     #[test]
     fn passport_renewal_to_collection() {

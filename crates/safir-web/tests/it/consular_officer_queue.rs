@@ -230,7 +230,36 @@ async fn the_sla_board_and_the_dashboard_panel() {
         w.application("On Time", CaseKind::PassportRenewal)
             .submit(&app)
             .await;
+        // Ready for collection after its due date: waiting for the applicant, not the
+        // mission, so not past due.
+        let collected_late = crate::consular_officer::Application {
+            due_days: -3,
+            ..w.application("Ready Late", CaseKind::PassportRenewal)
+        }
+        .submit(&app)
+        .await;
+        for action in [
+            CaseAction::StartReview,
+            CaseAction::Approve,
+            CaseAction::MarkReadyForCollection,
+        ] {
+            store_move(&app, &collected_late.id, action, Actor::Officer).await;
+        }
         let mut officer = signed_in(&app, &w.officer).await;
+        let late_only = officer.get("/missions/PAR/cases?breached=1&lang=en").await;
+        assert!(late_only.body.contains("Late Case"), "{}", late_only.body);
+        assert!(
+            !late_only.body.contains("Ready Late"),
+            "a case ready for collection is listed as past due: {}",
+            late_only.body
+        );
+        let ready = officer
+            .get(&format!(
+                "/missions/PAR/cases/{}?lang=en",
+                collected_late.id
+            ))
+            .await;
+        assert!(!ready.body.contains("badge overdue"), "{}", ready.body);
 
         let board = officer.get("/missions/PAR/cases/sla?lang=en").await;
         assert_eq!(board.status, 200, "{}", board.body);

@@ -1,7 +1,9 @@
-//! Open cases past their deadline, counted per service of a mission (the SLA board and the
-//! staff dashboard).
+//! Cases past their deadline (those whose processing target still runs: not yet ready),
+//! counted per service of a mission (the SLA board and the staff dashboard).
 
 use chrono::{DateTime, Utc};
+use safir_domain::consular::case::CaseState;
+use sqlx::AssertSqlSafe;
 
 use crate::{Db, StoreError, with_pool};
 
@@ -22,17 +24,18 @@ pub async fn overdue_by_service(
     mission_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Vec<OverdueRow>, StoreError> {
+    let sql = format!(
+        "SELECT s.id AS service_id, s.code, s.name_ar, s.name_en, COUNT(c.id) AS overdue \
+         FROM consular_services s LEFT JOIN cases c ON c.service_id = s.id \
+         AND c.state IN {} AND c.due_at < $2 \
+         WHERE s.mission_id = $1 GROUP BY s.id, s.code, s.name_ar, s.name_en ORDER BY s.code",
+        CaseState::DUE_STATES_SQL
+    );
     Ok(with_pool!(db.read(), p => {
-        sqlx::query_as(
-            "SELECT s.id AS service_id, s.code, s.name_ar, s.name_en, COUNT(c.id) AS overdue \
-             FROM consular_services s LEFT JOIN cases c ON c.service_id = s.id \
-             AND c.state IN ('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection') \
-             AND c.due_at < $2 \
-             WHERE s.mission_id = $1 GROUP BY s.id, s.code, s.name_ar, s.name_en ORDER BY s.code",
-        )
-        .bind(mission_id)
-        .bind(at)
-        .fetch_all(p)
-        .await
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(mission_id)
+            .bind(at)
+            .fetch_all(p)
+            .await
     })?)
 }

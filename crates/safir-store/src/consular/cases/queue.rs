@@ -105,7 +105,8 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
     }
     if let Some(t) = f.breached_at {
         let p = next(&mut args, Arg::Time(t));
-        sql.push_str(&format!(" AND c.state IN {OPEN} AND c.due_at < {p}"));
+        let due = CaseState::DUE_STATES_SQL;
+        sql.push_str(&format!(" AND c.state IN {due} AND c.due_at < {p}"));
     }
     if let Some(t) = f.submitted_before {
         let p = next(&mut args, Arg::Time(t));

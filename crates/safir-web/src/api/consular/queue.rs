@@ -198,9 +198,9 @@ fn next_url(mission: &str, raw: Option<&str>, next: &str) -> String {
 }
 
 fn item(r: QueueRow, now: DateTime<Utc>) -> QueueItemResponse {
-    let open = CaseState::parse(&r.state).is_ok_and(CaseState::is_open);
+    let running = CaseState::parse(&r.state).is_ok_and(CaseState::counts_against_due_date);
     QueueItemResponse {
-        overdue: open && r.due_at.is_some_and(|d| d < now),
+        overdue: running && r.due_at.is_some_and(|d| d < now),
         priority: Priority::from_rank(r.priority).as_str().to_owned(),
         id: r.id,
         reference: r.reference,

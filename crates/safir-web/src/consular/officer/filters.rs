@@ -226,8 +226,8 @@ pub(super) fn cursor(row: &QueueRow) -> Option<String> {
 
 /// Whether an open case's deadline has passed.
 pub(super) fn is_breached(state: &str, due: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
-    let open = CaseState::parse(state).is_ok_and(CaseState::is_open);
-    open && due.is_some_and(|d| d < at)
+    let running = CaseState::parse(state).is_ok_and(CaseState::counts_against_due_date);
+    running && due.is_some_and(|d| d < at)
 }
 
 #[cfg(test)]
