@@ -148,6 +148,10 @@ struct DemoCase {
     applicant: &'static str,
     state: CaseState,
     form: &'static [(&'static str, &'static str)],
+    /// Days since submission and days between moves, so the queue's waiting times, the
+    /// processing-time board and a case past its due date show something; `None` keeps the
+    /// history as it happens (the emergencies, fresh, escalate as real ones do).
+    history: Option<(i64, i64)>,
 }
 
 const RENEWAL: &[(&str, &str)] = &[
@@ -196,6 +200,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::Draft,
         form: RENEWAL,
+        history: None,
     },
     DemoCase {
         mission: "PAR",
@@ -203,6 +208,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::NeedsInfo,
         form: RENEWAL,
+        history: Some((9, 2)),
     },
     DemoCase {
         mission: "PAR",
@@ -210,6 +216,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::ReadyForCollection,
         form: RENEWAL,
+        history: Some((16, 3)),
     },
     DemoCase {
         mission: "PAR",
@@ -217,6 +224,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::Submitted,
         form: RENEWAL,
+        history: Some((12, 0)),
     },
     DemoCase {
         mission: "PAR",
@@ -224,6 +232,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::InReview,
         form: RENEWAL,
+        history: Some((6, 1)),
     },
     DemoCase {
         mission: "PAR",
@@ -231,6 +240,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::Closed,
         form: RENEWAL,
+        history: Some((40, 5)),
     },
     DemoCase {
         mission: "PAR",
@@ -238,6 +248,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::Withdrawn,
         form: RENEWAL,
+        history: Some((5, 1)),
     },
     DemoCase {
         mission: "DXB",
@@ -245,6 +256,7 @@ const CASES: &[DemoCase] = &[
         applicant: "visitor@demo.safir.example",
         state: CaseState::Submitted,
         form: VISA,
+        history: Some((2, 0)),
     },
     DemoCase {
         mission: "DXB",
@@ -252,6 +264,7 @@ const CASES: &[DemoCase] = &[
         applicant: "visitor@demo.safir.example",
         state: CaseState::Approved,
         form: VISA,
+        history: Some((8, 2)),
     },
     DemoCase {
         mission: "DXB",
@@ -259,6 +272,7 @@ const CASES: &[DemoCase] = &[
         applicant: "visitor@demo.safir.example",
         state: CaseState::Rejected,
         form: VISA,
+        history: Some((7, 2)),
     },
     DemoCase {
         mission: "NBO",
@@ -266,6 +280,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::Submitted,
         form: EMERGENCY,
+        history: None,
     },
     DemoCase {
         mission: "NBO",
@@ -273,6 +288,7 @@ const CASES: &[DemoCase] = &[
         applicant: "citizen@demo.safir.example",
         state: CaseState::InReview,
         form: EMERGENCY,
+        history: None,
     },
 ];
 
@@ -399,6 +415,15 @@ pub async fn seed(db: &Db, uploads: &Uploads, emergency_ack: Duration) -> anyhow
                 {
                     cases::add_message(&mut tx, &case.id, None, true, false, text).await?;
                 }
+            }
+            if let Some((since, step)) = c.history {
+                cases::spread_history(
+                    &mut tx,
+                    &case.id,
+                    Duration::days(since),
+                    Duration::days(step),
+                )
+                .await?;
             }
         }
         tx.commit().await?;

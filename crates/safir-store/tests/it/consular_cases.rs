@@ -746,3 +746,71 @@ async fn a_discarded_or_expired_draft_leaves_its_documents_to_the_applicant() {
         let _ = std::fs::remove_dir_all(&area);
     }
 }
+
+/// The demo's histories: a case worked in one go is spread over past days, its moves in their
+/// order, its own times and its messages with them, the due date as far from the submission.
+#[tokio::test]
+async fn a_history_is_spread_over_past_days() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let case = draft(db, &mission, &service, &applicant, None).await;
+        for (a, who) in [
+            (CaseAction::Submit, Actor::Applicant),
+            (CaseAction::StartReview, Actor::Officer),
+            (CaseAction::RequestInfo, Actor::Officer),
+        ] {
+            act(db, &case.id, a, who).await.unwrap();
+        }
+        let mut tx = db.begin().await.unwrap();
+        cases::add_message(&mut tx, &case.id, None, true, false, "أرسل صورة أوضح.")
+            .await
+            .unwrap();
+        cases::spread_history(&mut tx, &case.id, Duration::days(9), Duration::days(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let start = now() - Duration::days(9);
+        let near = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| {
+            (a - b).num_seconds().abs() < 60
+        };
+        let events = cases::events(db, &case.id).await.unwrap();
+        let states: Vec<&str> = events.iter().map(|e| e.to_state.as_str()).collect();
+        assert_eq!(states, ["submitted", "in_review", "needs_info"]);
+        for (e, k) in events.iter().zip(0..) {
+            assert!(near(e.at, start + Duration::days(2 * k)), "{k}: {}", e.at);
+        }
+        let spread = cases::find(db, &case.id).await.unwrap();
+        assert!(near(spread.submitted_at.unwrap(), start));
+        assert!(near(
+            spread.acknowledged_at.unwrap(),
+            start + Duration::days(2)
+        ));
+        assert!(near(spread.state_changed_at, start + Duration::days(4)));
+        assert!(near(spread.due_at.unwrap(), start + Duration::days(10)));
+        assert!(spread.created_at < spread.submitted_at.unwrap());
+        let messages = cases::list_messages(db, &case.id, true).await.unwrap();
+        assert!(near(messages[0].created_at, start + Duration::days(4)));
+
+        // A step too long for the days given stops an hour before now.
+        let other = draft(db, &mission, &service, &applicant, None).await;
+        for (a, who) in [
+            (CaseAction::Submit, Actor::Applicant),
+            (CaseAction::StartReview, Actor::Officer),
+        ] {
+            act(db, &other.id, a, who).await.unwrap();
+        }
+        let mut tx = db.begin().await.unwrap();
+        cases::spread_history(&mut tx, &other.id, Duration::days(1), Duration::days(5))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let events = cases::events(db, &other.id).await.unwrap();
+        assert!(
+            near(events[1].at, now() - Duration::hours(1)),
+            "{}",
+            events[1].at
+        );
+    }
+}

@@ -131,6 +131,41 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         0
     );
+    // The histories of the demo's applications are spread over past days, so waiting times
+    // and processing times show something and a case is past its due date.
+    assert!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM cases WHERE kind <> 'emergency' \
+             AND state IN ('submitted', 'in_review', 'needs_info', 'approved') \
+             AND julianday(due_at) < julianday('now')"
+        )
+        .await
+            >= 1,
+        "no demo case is past its due date"
+    );
+    assert!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM case_events WHERE julianday(at) < julianday('now') - 7"
+        )
+        .await
+            >= 5,
+        "the demo's histories all happened just now"
+    );
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id \
+             WHERE julianday(e.at) > julianday('now') \
+             OR julianday(e.at) < julianday(c.created_at) \
+             OR EXISTS (SELECT 1 FROM case_events s WHERE s.case_id = e.case_id \
+                        AND s.action = 'submit' AND julianday(e.at) < julianday(s.at))"
+        )
+        .await,
+        0,
+        "a move of the demo's histories is in the future, or before its case or its submission"
+    );
 
     let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));

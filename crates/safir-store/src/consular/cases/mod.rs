@@ -1,6 +1,7 @@
 //! Cases: drafts, the state history, messages and notes, the officers' queues, and the
 //! purge of finished files. State changes go through [`transition`] only.
 
+mod history;
 mod messages;
 mod overdue;
 mod queue;
@@ -16,6 +17,7 @@ use crate::error::changed_any;
 use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
+pub use history::spread_history;
 pub use messages::{Message, add_message, list_messages};
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
