@@ -99,11 +99,20 @@ fn row_view(
         }),
         priority_code: priority.as_str(),
         assignee: r.assignee_name.clone(),
-        age: words.age(lang, since(r), at),
+        // A finished case (refused, withdrawn, closed) waits for no one.
+        age: if is_open(r) {
+            words.age(lang, since(r), at)
+        } else {
+            "—".to_owned()
+        },
         due: r.due_at.map(when),
         breached: is_breached(&r.state, r.due_at, at),
         id: r.id.clone(),
     }
+}
+
+fn is_open(r: &QueueRow) -> bool {
+    CaseState::parse(&r.state).is_ok_and(CaseState::is_open)
 }
 
 /// Where a case's wait is counted from.
@@ -115,10 +124,14 @@ fn since(r: &QueueRow) -> DateTime<Utc> {
 /// or day, or, for an open case not yet late, the instant just after its deadline. `at`
 /// itself when that cannot be worked out (a date at the end of the calendar): not kept.
 fn next_change(r: &QueueRow, at: DateTime<Utc>) -> DateTime<Utc> {
+    if !is_open(r) {
+        // Neither a wait nor a deadline: drawn the same from now on.
+        return DateTime::<Utc>::MAX_UTC;
+    }
     let mut until = next_age_change(since(r), at).unwrap_or(at);
-    let open = CaseState::parse(&r.state).is_ok_and(CaseState::is_open);
+    let running = CaseState::parse(&r.state).is_ok_and(CaseState::counts_against_due_date);
     if let Some(due) = r.due_at
-        && open
+        && running
         && due >= at
     {
         // Late once `at` is past the deadline by any amount.
@@ -242,6 +255,25 @@ mod tests {
         assert_eq!(until, t0 + Duration::nanoseconds(1));
         let (after, _) = drawn(Lang::En, &rows, until);
         assert!(after.contains("badge overdue"), "{after}");
+    }
+
+    #[test]
+    fn a_finished_case_waits_for_no_one_and_one_ready_is_not_late() {
+        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let d = Duration::days;
+        let closed = [row("closed", t0 - d(40), Some(t0 - d(30)))];
+        let (html, until) = drawn(Lang::En, &closed, t0);
+        assert!(
+            !html.contains("40 days") && html.contains("<td>—</td>"),
+            "{html}"
+        );
+        assert_eq!(until, DateTime::<Utc>::MAX_UTC);
+        let ready = [row("ready_for_collection", t0 - d(16), Some(t0 - d(6)))];
+        let (html, _) = drawn(Lang::En, &ready, t0);
+        assert!(
+            html.contains("16 days") && !html.contains("badge overdue"),
+            "{html}"
+        );
     }
 
     #[test]
