@@ -382,7 +382,7 @@ async fn seed_travel_advice(db: &Db) -> anyhow::Result<()> {
 }
 
 /// Weekday mornings at every mission (20-minute slots, two people each), a public holiday
-/// in two weeks, and two bookings for the demo citizen.
+/// in two weeks, and two bookings for the demo citizen, on different days.
 async fn seed_appointments(db: &Db) -> anyhow::Result<()> {
     use chrono::{Datelike, Duration, Utc};
     use safir_domain::consular::appointments::{
@@ -422,19 +422,27 @@ async fn seed_appointments(db: &Db) -> anyhow::Result<()> {
             .map_err(|(_, e)| bad(e))?;
         schedule::add_closure(&mut tx, &mission.id, &closure).await?;
         tx.commit().await?;
-        // The demo citizen holds the first slot of the next working week at PAR and DXB.
-        let (Some(user), true) = (&citizen, ["PAR", "DXB"].contains(&m.code)) else {
+        // The demo citizen holds the first slot of the next working week at PAR, and, a
+        // traveller who cannot be in two cities on one morning, the first from the Thursday
+        // of the week after at DXB.
+        let after_monday = match m.code {
+            "PAR" => 0,
+            "DXB" => 10,
+            _ => continue,
+        };
+        let Some(user) = &citizen else {
             continue;
         };
         let zone = parse_zone(&mission.time_zone).map_err(bad)?;
         let sched = schedule::load(db, &mission.id, today).await?;
         let monday = today + Duration::days(i64::from(8 - today.weekday().number_from_monday()));
+        let first_day = monday + Duration::days(after_monday);
         let slots = generate_slots(
             zone,
             &sched.rules,
             &sched.closures,
-            monday,
-            monday + Duration::days(4),
+            first_day,
+            first_day + Duration::days(6),
         );
         if let Some(slot) = slots.first() {
             let mut tx = db.begin().await?;

@@ -131,6 +131,16 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         0
     );
+    // The demo citizen's two appointments (Paris and Dubai) are on different days.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(DISTINCT date(a.starts_at)) FROM appointments a \
+             JOIN users u ON u.id = a.user_id WHERE u.email = 'citizen@demo.safir.example'"
+        )
+        .await,
+        2
+    );
     // The histories of the demo's applications are spread over past days, so waiting times
     // and processing times show something and a case is past its due date.
     assert!(
