@@ -597,6 +597,44 @@ async fn a_case_under_review_is_decided_in_one_form() {
     }
 }
 
+/// "My applications" lists first what waits for the applicant's answer, then the latest
+/// change first (the date its last column shows), not the order the applications were begun.
+#[tokio::test]
+async fn my_applications_list_what_waits_for_me_then_the_latest_change() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let oldest = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let asked = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let newest = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        store_move(&app, &asked.id, CaseAction::StartReview, Actor::Officer).await;
+        store_move(&app, &asked.id, CaseAction::RequestInfo, Actor::Officer).await;
+        // The oldest changes last.
+        store_move(&app, &oldest.id, CaseAction::StartReview, Actor::Officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let list = applicant.get("/account/cases").await;
+        let at = |case: &Case| {
+            let reference = case.reference.clone().unwrap();
+            list.body
+                .find(&reference)
+                .unwrap_or_else(|| panic!("{reference} not listed: {}", list.body))
+        };
+        assert!(
+            at(&asked) < at(&oldest) && at(&oldest) < at(&newest),
+            "{}",
+            list.body
+        );
+    }
+}
+
 /// A passport to be sent by courier is not "ready for collection" for its applicant: the
 /// mail, their application's page and their list say it is on its way.
 #[tokio::test]

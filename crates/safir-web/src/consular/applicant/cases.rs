@@ -84,10 +84,19 @@ pub async fn list_my_cases(
     let mut rows = Vec::new();
     // Each service's name read once, however many applications use it.
     let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for c in cases::list_for_applicant(&state.db, me.id())
+    let mut mine = cases::list_for_applicant(&state.db, me.id())
         .await
-        .map_err(AppError::internal)?
-    {
+        .map_err(AppError::internal)?;
+    // What waits for the applicant's answer first, then the latest change first, as the
+    // list's last column reads.
+    mine.sort_by(|a, b| {
+        let waits = |c: &cases::Case| c.state == CaseState::NeedsInfo.as_str();
+        waits(b)
+            .cmp(&waits(a))
+            .then(b.updated_at.cmp(&a.updated_at))
+            .then(b.id.cmp(&a.id))
+    });
+    for c in mine {
         if !names.contains_key(&c.service_id) {
             let service = services::find(&state.db, &c.service_id)
                 .await
