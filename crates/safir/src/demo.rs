@@ -444,6 +444,13 @@ async fn seed_appointments(db: &Db) -> anyhow::Result<()> {
             first_day,
             first_day + Duration::days(6),
         );
+        // At Paris, the appointment is to collect the passport that is ready.
+        let collection = safir_store::consular::cases::list_for_applicant(db, &user.id)
+            .await?
+            .into_iter()
+            .find(|c| c.mission_id == mission.id && c.state == "ready_for_collection")
+            .map(|c| c.id)
+            .filter(|_| m.code == "PAR");
         if let Some(slot) = slots.first() {
             let mut tx = db.begin().await?;
             appts::book(
@@ -452,7 +459,7 @@ async fn seed_appointments(db: &Db) -> anyhow::Result<()> {
                     mission_id: &mission.id,
                     user_id: &user.id,
                     service: &service,
-                    case_id: None,
+                    case_id: collection.as_deref(),
                     slot,
                     lang: "ar",
                 },

@@ -64,6 +64,9 @@ pub struct BookingWithPerson {
     pub status: String,
     pub display_name: String,
     pub email: String,
+    /// The reference of the case the booking is for, once submitted (a case of the person
+    /// who booked, at the same mission: checked when booking, and again by the join).
+    pub case_reference: Option<String>,
 }
 
 /// What a booking needs: who, for what, and the slot as the schedule offers it now.
@@ -326,8 +329,10 @@ pub async fn list_for_mission(
 ) -> Result<Vec<BookingWithPerson>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
-            "SELECT a.id, a.service, a.case_id, a.starts_at, a.ends_at, a.status, u.display_name, u.email \
-             FROM appointments a JOIN users u ON u.id = a.user_id \
+            "SELECT a.id, a.service, a.case_id, a.starts_at, a.ends_at, a.status, u.display_name, u.email, \
+             c.reference AS case_reference \
+             FROM appointments a JOIN users u ON u.id = a.user_id LEFT JOIN cases c \
+             ON c.id = a.case_id AND c.applicant_id = a.user_id AND c.mission_id = a.mission_id \
              WHERE a.mission_id = $1 AND a.status = 'booked' AND a.starts_at >= $2 AND a.starts_at < $3 \
              ORDER BY a.starts_at, u.display_name, a.id",
         )
@@ -335,6 +340,26 @@ pub async fn list_for_mission(
         .bind(from)
         .bind(to)
         .fetch_all(p)
+        .await
+    })?)
+}
+
+/// When the mission's first live booking at or after `at` starts, if there is one (the day
+/// list leads there from a day without any).
+pub async fn next_booked_from(
+    db: &Db,
+    mission_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT starts_at FROM appointments \
+             WHERE mission_id = $1 AND status = 'booked' AND starts_at >= $2 \
+             ORDER BY starts_at LIMIT 1",
+        )
+        .bind(mission_id)
+        .bind(at)
+        .fetch_optional(p)
         .await
     })?)
 }

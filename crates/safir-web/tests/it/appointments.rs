@@ -1061,3 +1061,114 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
         assert_eq!(created["via"], "api");
     }
 }
+
+/// The officers' day list: a day without bookings leads to the next day that has some, each
+/// day to the one before and after, and a booking made for a case names the case, linked to
+/// its page; only a case of the person who booked, at that mission.
+#[tokio::test]
+async fn the_day_list_leads_to_other_days_and_names_the_case() {
+    use safir_domain::consular::case::CaseKind;
+
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&mission_id))],
+            )
+            .await;
+        let applicant = app.public_user(&unique_email("applicant")).await;
+        let other = app.public_user(&unique_email("other")).await;
+        let editor = crate::api::token(&app, &head, &["consular:write"]).await;
+        let mut c = app.client();
+        let rule = serde_json::json!({
+            "weekday": day.weekday().number_from_monday(), "start_time": "09:00",
+            "end_time": "10:00", "slot_minutes": 30, "capacity": 2,
+            "valid_from": Utc::now().date_naive().to_string(),
+        });
+        let rules = "/api/v1/missions/PAR/appointments/schedule/rules";
+        let res = c.api("POST", rules, &editor, Some(rule)).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let service =
+            crate::consular_applicant::service(&app, &mission_id, CaseKind::PassportRenewal).await;
+        let case = crate::consular_officer::Application {
+            mission: &mission_id,
+            mission_code: "PAR",
+            service: &service,
+            kind: CaseKind::PassportRenewal,
+            applicant: &applicant.id,
+            name: "Amal Hassan",
+            lang: "en",
+            due_days: 10,
+            courier: false,
+        }
+        .submit(&app)
+        .await;
+        let reference = case.reference.clone().unwrap();
+        let slots = format!(
+            "/api/v1/missions/PAR/appointments/slots?service=passport_renewal&from={day}&to={day}"
+        );
+        let open = c.api_raw("GET", &slots, None, None, "").await.json();
+        let start = open["items"][0]["starts_at"].as_str().unwrap().to_owned();
+        // The applicant books for their case; someone else cannot name it, and books
+        // without one.
+        let book = async |who: &crate::harness::Account, case_id: Option<&str>| {
+            let token = crate::api::token(&app, who, &["write"]).await;
+            let mut booking = serde_json::json!({
+                "mission": "PAR", "service": "passport_renewal", "starts_at": start,
+            });
+            if let Some(id) = case_id {
+                booking["case_id"] = id.into();
+            }
+            app.client()
+                .api("POST", "/api/v1/appointments", &token, Some(booking))
+                .await
+        };
+        assert_eq!(book(&applicant, Some(&case.id)).await.status, 200);
+        let refused = book(&other, Some(&case.id)).await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&refused, 422, "validation")),
+            [("case_id".to_owned(), "appointments_case_unknown".to_owned())]
+        );
+        assert_eq!(book(&other, None).await.status, 200);
+
+        let mut staff = app.client();
+        staff.sign_in(&officer).await;
+        let list = |d: chrono::NaiveDate| format!("/missions/PAR/appointments?date={d}&lang=en");
+        let before = staff.get(&list(day - chrono::Duration::days(2))).await;
+        assert!(before.body.contains("No appointments on this day."));
+        assert!(
+            before.body.contains(&format!(
+                r#"href="/missions/PAR/appointments?date={day}" id="next-booked""#
+            )),
+            "{}",
+            before.body
+        );
+        let page = staff.get(&list(day)).await;
+        for (rel, d) in [
+            ("prev", day - chrono::Duration::days(1)),
+            ("next", day + chrono::Duration::days(1)),
+        ] {
+            let link = format!(r#"href="/missions/PAR/appointments?date={d}" rel="{rel}""#);
+            assert!(page.body.contains(&link), "{link}: {}", page.body);
+        }
+        let named = format!(
+            r#"<a href="/missions/PAR/cases/{}" dir="ltr">{reference}</a>"#,
+            case.id
+        );
+        assert_eq!(page.body.matches(&named).count(), 1, "{}", page.body);
+        assert_eq!(page.body.matches(&reference).count(), 1, "{}", page.body);
+        let after = staff.get(&list(day + chrono::Duration::days(1))).await;
+        assert!(
+            !after.body.contains(r#"id="next-booked""#),
+            "{}",
+            after.body
+        );
+    }
+}

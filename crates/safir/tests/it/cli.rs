@@ -141,6 +141,16 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         2
     );
+    // The Paris one is to collect the passport that is ready.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM appointments a JOIN cases c ON c.id = a.case_id \
+             WHERE c.state = 'ready_for_collection' AND c.applicant_id = a.user_id"
+        )
+        .await,
+        1
+    );
     // The histories of the demo's applications are spread over past days, so waiting times
     // and processing times show something and a case is past its due date.
     assert!(

@@ -23,7 +23,14 @@ struct BookingView {
     name: String,
     email: String,
     service: String,
-    case_id: Option<String>,
+    /// The case's reference, and its page when the viewer works the mission's cases.
+    case: Option<(String, Option<String>)>,
+}
+
+/// A day the page leads to: its `date=` value and its name.
+struct DayLink {
+    date: String,
+    label: String,
 }
 
 #[derive(Template)]
@@ -36,6 +43,10 @@ struct DayPage {
     bookings: Vec<BookingView>,
     /// Whether the viewer may change the schedule (the breadcrumb leads there only then).
     edits_schedule: bool,
+    previous: DayLink,
+    following: DayLink,
+    /// On a day without bookings, the next day that has some.
+    next_booked: Option<DayLink>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -59,16 +70,37 @@ pub async fn list_day_bookings(
         .and_then(|d| parse_date(d).ok())
         .unwrap_or_else(|| service::local_today(tz));
     let rows = bookings_of_day(&state, &actor, &mission, tz, date, "web").await?;
-    let bookings = rows
+    let works_cases = crate::consular::officer::CASE_ACCESS
+        .admits(&actor.user.grants, Some(&mission.mission_id()));
+    let bookings: Vec<BookingView> = rows
         .into_iter()
         .map(|r| BookingView {
             time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
             name: r.display_name,
             email: r.email,
             service: labels::service(lang, &r.service),
-            case_id: r.case_id,
+            case: r.case_reference.map(|reference| {
+                let href = r
+                    .case_id
+                    .filter(|_| works_cases)
+                    .map(|id| format!("/missions/{}/cases/{id}", mission.code));
+                (reference, href)
+            }),
         })
         .collect();
+    let link = |d: chrono::NaiveDate| DayLink {
+        date: d.to_string(),
+        label: labels::day_heading(lang, d),
+    };
+    let next_booked = if bookings.is_empty() {
+        let after = day_start(tz, date + Duration::days(1));
+        store::next_booked_from(&state.db, &mission.id, after)
+            .await
+            .map_err(AppError::internal)?
+            .map(|at| link(at.with_timezone(&tz).date_naive()))
+    } else {
+        None
+    };
     let mut page = state.page(lang, &uri, "appointments-day-title", &viewer);
     page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
     let edits_schedule =
@@ -76,11 +108,24 @@ pub async fn list_day_bookings(
     render(&DayPage {
         page,
         edits_schedule,
+        previous: link(date.pred_opt().unwrap_or(date)),
+        following: link(date.succ_opt().unwrap_or(date)),
+        next_booked,
         code: mission.code.clone(),
         date: date.to_string(),
         zone: mission.time_zone.clone(),
         bookings,
     })
+}
+
+/// The first instant of the local day `d` in `tz`; a midnight that does not exist (a clock
+/// change at 00:00) falls back to the earliest instant of that day.
+fn day_start(tz: chrono_tz::Tz, d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
 /// The live bookings of the mission's local `date` in `tz`, with each applicant's name and
@@ -94,16 +139,7 @@ pub(crate) async fn bookings_of_day(
     date: chrono::NaiveDate,
     via: &str,
 ) -> Result<Vec<BookingWithPerson>, AppError> {
-    // The local day's bounds; a midnight that does not exist (a clock change at 00:00)
-    // falls back to the earliest instant of that day.
-    let bound = |d: chrono::NaiveDate| {
-        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        tz.from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
-    };
-    let (from, to) = (bound(date), bound(date + Duration::days(1)));
+    let (from, to) = (day_start(tz, date), day_start(tz, date + Duration::days(1)));
     let rows = store::list_for_mission(&state.db, &mission.id, from, to)
         .await
         .map_err(AppError::internal)?;

@@ -34,8 +34,11 @@ pub use safir_domain::audit::actions::{
     CASE_ASSIGN, CASE_EXPORT, CASE_LIST, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, CASE_READ,
 };
 
+/// Who works a mission's cases: its queue, each case's page and moves.
+pub const CASE_ACCESS: Access = Access::Mission(Permission::ManageConsularCases);
+
 pub fn routes(r: Routes) -> Routes {
-    let officer = Access::Mission(Permission::ManageConsularCases);
+    let officer = CASE_ACCESS;
     r.add(
         Method::GET,
         "/missions/{mission}/cases",
