@@ -141,6 +141,8 @@ async fn release_seat(
 }
 
 async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreError> {
+    // A case's page shows the bookings made for it (see `crate::consular::changes`).
+    crate::consular::changed();
     let t = now();
     let row = Appointment {
         id: uuid::Uuid::now_v7().as_simple().to_string(),
@@ -196,6 +198,7 @@ async fn end_booking(
     user_id: Option<&str>,
     status: BookingStatus,
 ) -> Result<Appointment, StoreError> {
+    crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE appointments SET status = $3, updated_at = $4 \
@@ -315,6 +318,19 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Appointment>, S
                       CASE status WHEN 'booked' THEN starts_at END, starts_at DESC, id",
         )
         .bind(user_id)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// The live bookings made for case `case_id`, the soonest first.
+pub async fn list_for_case(db: &Db, case_id: &str) -> Result<Vec<Appointment>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM appointments WHERE case_id = $1 AND status = 'booked' \
+             ORDER BY starts_at, id",
+        )
+        .bind(case_id)
         .fetch_all(p)
         .await
     })?)

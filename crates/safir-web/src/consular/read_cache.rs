@@ -14,7 +14,7 @@
 //! page is drawn.
 //!
 //! Freshness: every write of this process to cases, their history, messages, documents,
-//! e-visas or services ([`safir_store::consular::changes`]) or to users and missions
+//! e-visas, services or appointments ([`safir_store::consular::changes`]) or to users and missions
 //! ([`safir_store::accounts::changes`], for the names shown) empties the maps before the next
 //! read of them, and again when the request that wrote is over (the write moves the count
 //! before its commit). A change made by another process (another instance on the same
@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::consular::case::CaseKind;
 use safir_store::StoreError;
 use safir_store::accounts;
+use safir_store::consular::appointments::{self, Appointment};
 use safir_store::consular::cases::{self, Case, CaseNames, Event, Message, QueueFilter, QueueRow};
 use safir_store::consular::documents::{self, Document};
 use safir_store::consular::services::{self, Service};
@@ -133,6 +134,8 @@ pub struct CaseStatus {
     /// The conversation without the officers' internal notes.
     pub messages: Vec<Message>,
     pub documents: Vec<Document>,
+    /// The live appointments booked for the case.
+    pub appointments: Vec<Appointment>,
 }
 
 /// See the module documentation.
@@ -299,11 +302,12 @@ async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppE
         }
     };
     // The rest does not depend on each other: read it side by side.
-    let (evisa, events, messages, documents) = tokio::try_join!(
+    let (evisa, events, messages, documents, appointments) = tokio::try_join!(
         evisa,
         cases::events(db, &case.id),
         cases::list_messages(db, &case.id, false),
         documents::list_for_case(db, &case.id),
+        appointments::list_for_case(db, &case.id),
     )
     .map_err(AppError::internal)?;
     Ok(CaseStatus {
@@ -313,5 +317,6 @@ async fn read_status(state: &AppState, case_id: &str) -> Result<CaseStatus, AppE
         events,
         messages,
         documents,
+        appointments,
     })
 }

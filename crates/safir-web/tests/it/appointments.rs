@@ -1064,7 +1064,8 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
 
 /// The officers' day list: a day without bookings leads to the next day that has some, each
 /// day to the one before and after, and a booking made for a case names the case, linked to
-/// its page; only a case of the person who booked, at that mission.
+/// its page; only a case of the person who booked, at that mission. The case's pages, the
+/// officer's and the applicant's, give the appointment while it stands.
 #[tokio::test]
 async fn the_day_list_leads_to_other_days_and_names_the_case() {
     use safir_domain::consular::case::CaseKind;
@@ -1130,7 +1131,9 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
                 .api("POST", "/api/v1/appointments", &token, Some(booking))
                 .await
         };
-        assert_eq!(book(&applicant, Some(&case.id)).await.status, 200);
+        let booked = book(&applicant, Some(&case.id)).await;
+        assert_eq!(booked.status, 200, "{}", booked.body);
+        let booking_id = booked.json()["id"].as_str().unwrap().to_owned();
         let refused = book(&other, Some(&case.id)).await;
         assert_eq!(
             crate::api::field_codes(&crate::api::problem(&refused, 422, "validation")),
@@ -1170,5 +1173,40 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
             "{}",
             after.body
         );
+
+        // Both case pages give the appointment, on the mission's clock with its zone named;
+        // once cancelled, neither does (the applicant's page is kept a moment in memory).
+        let start: chrono::DateTime<Utc> = start.parse().unwrap();
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        let clock = start
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let officer_page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let mut me = app.client();
+        me.sign_in(&applicant).await;
+        let own_page = format!("/account/cases/{}?lang=en", case.id);
+        for (who, path) in [(&mut staff, &officer_page), (&mut me, &own_page)] {
+            let shown = who.get(path).await;
+            assert!(
+                shown.body.contains(&format!("{clock} (Europe/Paris)")),
+                "{path}: {}",
+                shown.body
+            );
+        }
+        let token = crate::api::token(&app, &applicant, &["write"]).await;
+        let res = c
+            .api(
+                "DELETE",
+                &format!("/api/v1/appointments/{booking_id}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        for (who, path) in [(&mut staff, &officer_page), (&mut me, &own_page)] {
+            let shown = who.get(path).await;
+            assert!(!shown.body.contains(&clock), "{path}: {}", shown.body);
+        }
     }
 }

@@ -427,3 +427,62 @@ async fn the_filter_form_kept_drawn_shows_an_officer_renamed_elsewhere_once_the_
         );
     }
 }
+
+/// An appointment booked for the case, and its cancellation, show on the applicant's next
+/// status request (bookings are writes the kept status pages follow).
+#[tokio::test]
+async fn an_appointment_for_the_case_shows_on_the_applicants_next_status_request() {
+    use safir_domain::consular::appointments::{ServiceCode, Slot, SlotScope};
+    use safir_store::consular::appointments::{self as appts, NewBooking};
+
+    for app in apps_with_cache(Duration::from_secs(60)).await {
+        let (w, case, _) = one_submitted(&app, "Bilal Nasser").await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let status = format!("/account/cases/{}?lang=en", case.id);
+        assert!(
+            !applicant
+                .get(&status)
+                .await
+                .body
+                .contains("case-appointments")
+        );
+
+        let start = chrono::Utc::now() + chrono::Duration::days(3);
+        let slot = Slot {
+            scope: SlotScope::AllServices,
+            start,
+            end: start + chrono::Duration::minutes(20),
+            capacity: 2,
+            local_date: start.date_naive(),
+            local_start: start.time(),
+        };
+        let service = ServiceCode::parse("passport_renewal").unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        let booking = appts::book(
+            &mut tx,
+            &NewBooking {
+                mission_id: &w.paris,
+                user_id: &w.applicant.id,
+                service: &service,
+                case_id: Some(&case.id),
+                slot: &slot,
+                lang: "en",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let shown = applicant.get(&status).await;
+        assert!(
+            shown.body.contains(r#"id="case-appointments""#),
+            "{}",
+            shown.body
+        );
+
+        let mut tx = app.db.begin().await.unwrap();
+        appts::cancel(&mut tx, &booking.id, None).await.unwrap();
+        tx.commit().await.unwrap();
+        let shown = applicant.get(&status).await;
+        assert!(!shown.body.contains("case-appointments"), "{}", shown.body);
+    }
+}

@@ -192,6 +192,8 @@ pub struct CaseNames {
     pub service_name_en: String,
     pub mission_name_ar: String,
     pub mission_name_en: String,
+    /// The mission's time zone, for the times of its appointments.
+    pub mission_time_zone: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -208,7 +210,7 @@ pub async fn find_with_names(db: &Db, id: &str) -> Result<(Case, CaseNames), Sto
     let row: Option<CaseWithNames> = with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.*, s.name_ar AS service_name_ar, s.name_en AS service_name_en, \
-             m.name_ar AS mission_name_ar, m.name_en AS mission_name_en \
+             m.name_ar AS mission_name_ar, m.name_en AS mission_name_en, m.time_zone AS mission_time_zone \
              FROM cases c JOIN consular_services s ON s.id = c.service_id JOIN missions m ON m.id = c.mission_id \
              WHERE c.id = $1",
         )

@@ -15,6 +15,7 @@ use super::form_view;
 use super::own_case;
 use crate::admin::support::{Actor as Acting, FormData};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
+use crate::consular::appointments::labels as appointment_labels;
 use crate::consular::case_documents::{self, CaseDocument, KindChoice};
 use crate::consular::labels;
 use crate::consular::read_cache;
@@ -141,6 +142,8 @@ struct CasePage {
     state: String,
     state_code: String,
     decision: Option<String>,
+    /// The appointments booked for the case, on the mission's clock.
+    appointments: Vec<String>,
     /// The e-visa of an approved visa application.
     evisa: Option<String>,
     /// The e-visa was revoked after the approval.
@@ -226,7 +229,13 @@ pub async fn case_page(
             body: m.body.clone(),
         })
         .collect();
+    let appointments = status
+        .appointments
+        .iter()
+        .map(|a| appointment_labels::when_in_zone(lang, &names.mission_time_zone, a.starts_at))
+        .collect();
     render(&CasePage {
+        appointments,
         id: case.id.clone(),
         reference: case.display_reference(),
         kind: labels::kind(lang, &case.kind),

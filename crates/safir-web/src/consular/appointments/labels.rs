@@ -43,7 +43,21 @@ pub fn when(lang: Lang, m: &Mission, t: DateTime<Utc>) -> String {
 /// [`when`] in its two parts: the weekday (empty when the mission's zone is unknown) and the
 /// date and time, which a page keeps on one line.
 pub fn when_parts(lang: Lang, m: &Mission, t: DateTime<Utc>) -> (String, String) {
-    match mission_zone(m) {
+    parts_in(lang, mission_zone(m), t)
+}
+
+/// [`when`] on the clock of the zone named `zone` (a mission's `time_zone`), with the zone
+/// named after it: `الاثنين 2026-06-08 09:00 (Europe/Paris)`.
+pub fn when_in_zone(lang: Lang, zone: &str, t: DateTime<Utc>) -> String {
+    let tz = zone.parse::<chrono_tz::Tz>().ok();
+    match parts_in(lang, tz, t) {
+        (day, clock) if day.is_empty() => clock,
+        (day, clock) => format!("{day} {clock} ({})", crate::i18n::ltr(lang, zone)),
+    }
+}
+
+fn parts_in(lang: Lang, tz: Option<chrono_tz::Tz>, t: DateTime<Utc>) -> (String, String) {
+    match tz {
         Some(tz) => {
             let local = t.with_timezone(&tz);
             (

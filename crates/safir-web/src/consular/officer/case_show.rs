@@ -11,6 +11,7 @@ use axum::response::Html;
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
 use safir_domain::consular::forms::fields;
+use safir_store::consular::appointments;
 use safir_store::consular::cases::{self, Case};
 use safir_store::consular::services;
 use safir_store::missions::Mission;
@@ -20,6 +21,7 @@ use super::filters::is_breached;
 use super::{CASE_READ, by, mission_case, officers, when};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
+use crate::consular::appointments::labels as appointment_labels;
 use crate::consular::labels;
 use crate::consular::workflow;
 use crate::error::{AppError, FieldErrors};
@@ -249,6 +251,19 @@ pub(super) async fn case_page(
         details.push(Detail {
             label: page.t("officer-case-decision"),
             value: shown_reason(lang, reason),
+        });
+    }
+    let booked = appointments::list_for_case(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    if !booked.is_empty() {
+        details.push(Detail {
+            label: page.t("case-appointment"),
+            value: booked
+                .iter()
+                .map(|a| appointment_labels::when_in_zone(lang, &mission.time_zone, a.starts_at))
+                .collect::<Vec<_>>()
+                .join(" · "),
         });
     }
     let form = case.form();
