@@ -1189,7 +1189,9 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
         for (who, path) in [(&mut staff, &officer_page), (&mut me, &own_page)] {
             let shown = who.get(path).await;
             assert!(
-                shown.body.contains(&format!("{clock} (Europe/Paris)")),
+                shown
+                    .body
+                    .contains(&format!("{clock}</span> (<bdi>Europe/Paris</bdi>)")),
                 "{path}: {}",
                 shown.body
             );

@@ -143,7 +143,7 @@ struct CasePage {
     state_code: String,
     decision: Option<String>,
     /// The appointments booked for the case, on the mission's clock.
-    appointments: Vec<String>,
+    appointments: Vec<appointment_labels::Moment>,
     /// The e-visa of an approved visa application.
     evisa: Option<String>,
     /// The e-visa was revoked after the approval.
@@ -232,7 +232,7 @@ pub async fn case_page(
     let appointments = status
         .appointments
         .iter()
-        .map(|a| appointment_labels::when_in_zone(lang, &names.mission_time_zone, a.starts_at))
+        .map(|a| appointment_labels::moment_in_zone(lang, &names.mission_time_zone, a.starts_at))
         .collect();
     render(&CasePage {
         appointments,

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{Datelike, Duration, TimeZone, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
 use safir_store::consular::appointments::{self as store, BookingWithPerson};
 use safir_store::missions::Mission;
@@ -27,10 +27,10 @@ struct BookingView {
     case: Option<(String, Option<String>)>,
 }
 
-/// A day the page leads to: its `date=` value and its name.
+/// A day the page leads to: its `date=` value, and its weekday.
 struct DayLink {
     date: String,
-    label: String,
+    weekday: String,
 }
 
 #[derive(Template)]
@@ -90,7 +90,7 @@ pub async fn list_day_bookings(
         .collect();
     let link = |d: chrono::NaiveDate| DayLink {
         date: d.to_string(),
-        label: labels::day_heading(lang, d),
+        weekday: labels::weekday(lang, d.weekday()),
     };
     let next_booked = if bookings.is_empty() {
         let after = day_start(tz, date + Duration::days(1));

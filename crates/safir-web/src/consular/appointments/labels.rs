@@ -46,13 +46,27 @@ pub fn when_parts(lang: Lang, m: &Mission, t: DateTime<Utc>) -> (String, String)
     parts_in(lang, mission_zone(m), t)
 }
 
-/// [`when`] on the clock of the zone named `zone` (a mission's `time_zone`), with the zone
-/// named after it: `الاثنين 2026-06-08 09:00 (Europe/Paris)`.
-pub fn when_in_zone(lang: Lang, zone: &str, t: DateTime<Utc>) -> String {
+/// An instant on the clock of a mission's zone, in the parts a page sets apart: the weekday
+/// (empty when the zone is unknown), the date and time (kept on one line, left to right), and
+/// the zone's name (empty when unknown, the time then in UTC).
+pub struct Moment {
+    pub weekday: String,
+    pub clock: String,
+    pub zone: String,
+}
+
+/// `t` on the clock of the zone named `zone` (a mission's `time_zone`).
+pub fn moment_in_zone(lang: Lang, zone: &str, t: DateTime<Utc>) -> Moment {
     let tz = zone.parse::<chrono_tz::Tz>().ok();
-    match parts_in(lang, tz, t) {
-        (day, clock) if day.is_empty() => clock,
-        (day, clock) => format!("{day} {clock} ({})", crate::i18n::ltr(lang, zone)),
+    let (weekday, clock) = parts_in(lang, tz, t);
+    Moment {
+        weekday,
+        clock,
+        zone: if tz.is_some() {
+            zone.to_owned()
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -85,6 +85,8 @@ struct CasePage {
     details: Vec<Detail>,
     breached: bool,
     declared: Vec<Detail>,
+    /// The appointments booked for the case, on the mission's clock.
+    appointments: Vec<appointment_labels::Moment>,
     events: Vec<EventView>,
     messages: Vec<MessageView>,
     actions: Vec<ActionForm>,
@@ -256,16 +258,10 @@ pub(super) async fn case_page(
     let booked = appointments::list_for_case(&state.db, &case.id)
         .await
         .map_err(AppError::internal)?;
-    if !booked.is_empty() {
-        details.push(Detail {
-            label: page.t("case-appointment"),
-            value: booked
-                .iter()
-                .map(|a| appointment_labels::when_in_zone(lang, &mission.time_zone, a.starts_at))
-                .collect::<Vec<_>>()
-                .join(" · "),
-        });
-    }
+    let appointments = booked
+        .iter()
+        .map(|a| appointment_labels::moment_in_zone(lang, &mission.time_zone, a.starts_at))
+        .collect();
     let form = case.form();
     let declared = fields(kind)
         .iter()
@@ -398,6 +394,7 @@ pub(super) async fn case_page(
         details,
         breached: is_breached(&case.state, case.due_at, at),
         declared,
+        appointments,
         events,
         messages,
         decision: actions.iter().any(|a| {
