@@ -96,6 +96,9 @@ accounts-reset-failed-body = الرابط غير صالح أو انتهت صلا
 
 accounts-settings-title = حسابي
 accounts-settings-heading = حسابي
+accounts-waiting-heading = بانتظارك
+accounts-waiting-answer = تطلب منك البعثة معلومات إضافية عن الطلب
+accounts-waiting-appointment = موعدك القادم:
 accounts-links-heading = خدماتي
 accounts-email-heading = البريد الإلكتروني
 accounts-email-verified = مؤكَّد

@@ -88,6 +88,9 @@ accounts-reset-failed-body = The link is invalid, has expired or was already use
 
 accounts-settings-title = My account
 accounts-settings-heading = My account
+accounts-waiting-heading = Waiting for you
+accounts-waiting-answer = The mission asks you for more information on
+accounts-waiting-appointment = Your next appointment:
 accounts-links-heading = My services
 accounts-email-heading = Email address
 accounts-email-verified = confirmed

@@ -65,10 +65,65 @@ pub struct TokenRow {
     pub active: bool,
 }
 
+/// What waits for the person, at the top of their account: the applications the mission
+/// asked them about (reference and page), and their next appointment (when, on the mission's
+/// clock, and where).
+#[derive(Default)]
+pub struct Waiting {
+    pub answers: Vec<(String, String)>,
+    pub appointment: Option<(crate::consular::appointments::labels::Moment, String)>,
+}
+
+impl Waiting {
+    fn is_empty(&self) -> bool {
+        self.answers.is_empty() && self.appointment.is_none()
+    }
+}
+
+async fn waiting_for(state: &AppState, lang: Lang, user_id: &str) -> Result<Waiting, AppError> {
+    use safir_domain::consular::case::CaseState;
+    use safir_store::consular::{appointments, cases};
+
+    let answers = cases::list_for_applicant(&state.db, user_id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .filter(|c| c.state == CaseState::NeedsInfo.as_str())
+        .map(|c| (c.display_reference(), format!("/account/cases/{}", c.id)))
+        .collect();
+    let now = chrono::Utc::now();
+    // Live bookings come first, the soonest first.
+    let next = appointments::list_for_user(&state.db, user_id)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .find(|a| a.is_booked() && a.starts_at > now);
+    let appointment = match next {
+        Some(a) => {
+            let mission = safir_store::missions::find(&state.db, &a.mission_id)
+                .await
+                .map_err(AppError::internal)?;
+            let when = crate::consular::appointments::labels::moment_in_zone(
+                lang,
+                &mission.time_zone,
+                a.starts_at,
+            );
+            let name = crate::consular::appointments::labels::mission_name(lang, &mission);
+            Some((when, name))
+        }
+        None => None,
+    };
+    Ok(Waiting {
+        answers,
+        appointment,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "accounts/account.html")]
 struct AccountPage {
     page: Page,
+    waiting: Waiting,
     csrf_token: String,
     email: String,
     email_verified: bool,
@@ -198,8 +253,10 @@ pub async fn account_page(
         "accounts-field-new-password",
         errors,
     );
+    let waiting = waiting_for(state, lang, &user.id).await?;
     let view = AccountPage {
         page,
+        waiting,
         csrf_token: state.csrf_token(viewer),
         email: user.email.clone(),
         email_verified: user.email_verified_at.is_some(),

@@ -635,6 +635,83 @@ async fn my_applications_list_what_waits_for_me_then_the_latest_change() {
     }
 }
 
+/// The account page says first what waits for the person: the applications the mission
+/// asked them about, and their next appointment on the mission's clock.
+#[tokio::test]
+async fn the_account_says_what_waits_for_me() {
+    use safir_domain::consular::appointments::{ServiceCode, Slot, SlotScope};
+    use safir_store::consular::appointments::{self as appts, NewBooking};
+
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let page = applicant.get("/account?lang=en").await;
+        assert!(!page.body.contains(r#"id="waiting""#), "{}", page.body);
+
+        let asked = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        store_move(&app, &asked.id, CaseAction::StartReview, Actor::Officer).await;
+        store_move(&app, &asked.id, CaseAction::RequestInfo, Actor::Officer).await;
+        let start = now() + Duration::days(3);
+        let slot = Slot {
+            scope: SlotScope::AllServices,
+            start,
+            end: start + Duration::minutes(20),
+            capacity: 2,
+            local_date: start.date_naive(),
+            local_start: start.time(),
+        };
+        let service = ServiceCode::parse("visa").unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        appts::book(
+            &mut tx,
+            &NewBooking {
+                mission_id: &w.paris,
+                user_id: &w.applicant.id,
+                service: &service,
+                case_id: None,
+                slot: &slot,
+                lang: "en",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let page = applicant.get("/account?lang=en").await;
+        assert!(page.body.contains(r#"id="waiting""#), "{}", page.body);
+        let reference = asked.reference.clone().unwrap();
+        assert!(
+            page.body.contains(&format!(
+                r#"<a href="/account/cases/{}" dir="ltr">{reference}</a>"#,
+                asked.id
+            )),
+            "{}",
+            page.body
+        );
+        let zone = safir_store::missions::find(&app.db, &w.paris)
+            .await
+            .unwrap()
+            .time_zone;
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        let day = start
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        assert!(
+            page.body.contains("Your next appointment:") && page.body.contains(&day),
+            "{}",
+            page.body
+        );
+        // The officer has nothing waiting as an applicant.
+        let mut officer = signed_in(&app, &w.officer).await;
+        let theirs = officer.get("/account?lang=en").await;
+        assert!(!theirs.body.contains(r#"id="waiting""#), "{}", theirs.body);
+    }
+}
+
 /// A passport to be sent by courier is not "ready for collection" for its applicant: the
 /// mail, their application's page and their list say it is on its way.
 #[tokio::test]
