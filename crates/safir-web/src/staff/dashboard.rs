@@ -55,6 +55,8 @@ struct Panel {
 struct Counter {
     label: String,
     value: i64,
+    /// The list the count is of, when the viewer may open it.
+    href: Option<String>,
 }
 
 #[derive(Template)]
@@ -117,6 +119,7 @@ async fn panels(
         counters: vec![Counter {
             label: page.t("dashboard-staff-count"),
             value: staff.iter().filter(|s| !s.disabled).count() as i64,
+            href: None,
         }],
         links: Vec::new(),
     }];
@@ -125,14 +128,21 @@ async fn panels(
         Target::Mission(&mission.mission_id()),
     ) {
         let counts = crate::consular::officer::case_counts(state, page.lang, mission).await?;
+        // Each count leads to the queue showing those cases.
+        let queue = format!("/missions/{}/cases", mission.code);
         let mut counters: Vec<Counter> = counts
             .by_state
             .into_iter()
-            .map(|(label, value)| Counter { label, value })
+            .map(|(code, label, value)| Counter {
+                label,
+                value,
+                href: Some(format!("{queue}?state={code}")),
+            })
             .collect();
         counters.push(Counter {
             label: page.t("dashboard-consular-overdue"),
             value: counts.overdue,
+            href: Some(format!("{queue}?breached=1")),
         });
         // The pages of the mission's consular work this user may open, beside the queue:
         // each shown to those its route admits.
@@ -176,14 +186,17 @@ async fn panels(
                 Counter {
                     label: page.t("jobs-state-queued"),
                     value: stats.queued,
+                    href: None,
                 },
                 Counter {
                     label: page.t("jobs-state-running"),
                     value: stats.running,
+                    href: None,
                 },
                 Counter {
                     label: page.t("jobs-state-dead"),
                     value: stats.dead,
+                    href: None,
                 },
             ],
             links: vec![("/admin/jobs".to_owned(), page.t("dashboard-jobs-link"))],

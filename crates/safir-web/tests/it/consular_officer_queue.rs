@@ -296,11 +296,16 @@ async fn the_sla_board_and_the_dashboard_panel() {
         );
         assert!(dash.body.contains("/missions/PAR/cases"));
         assert!(
-            dash.body.contains("<dt>Past due</dt><dd>1</dd>"),
+            dash.body.contains(
+                r#"<dt>Past due</dt><dd><a href="/missions/PAR/cases?breached=1">1<span class="visually-hidden"> — Past due</span></a></dd>"#
+            ),
             "{}",
             dash.body
         );
-        assert!(dash.body.contains("<dt>In review</dt><dd>1</dd>"));
+        // Each count leads to the queue of those cases.
+        assert!(dash.body.contains(
+            r#"<dt>In review</dt><dd><a href="/missions/PAR/cases?state=in_review">1<span class="visually-hidden"> — In review</span></a></dd>"#
+        ));
 
         let press = app
             .staff(

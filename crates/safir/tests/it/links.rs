@@ -8,9 +8,25 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::support::{Server, TempDir, http, page_shape, seed_demo, sign_in_demo};
 
-/// Pages read on each walk, and pages of each shape (a path with its ids folded).
+/// Pages read on each walk, and pages of each shape (a path with its ids folded, and the
+/// names of its query's parameters: a queue filtered by status is not the whole queue).
 const PAGES_PER_WALK: usize = 400;
 const PAGES_PER_SHAPE: usize = 2;
+
+/// The shape of a link, as [`PAGES_PER_SHAPE`] counts them.
+fn link_shape(href: &str) -> String {
+    let query = href.split('#').next().unwrap_or("").split_once('?');
+    let mut names: Vec<&str> = query
+        .map(|(_, q)| {
+            q.split('&')
+                .map(|pair| pair.split('=').next().unwrap_or(""))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_unstable();
+    names.dedup();
+    format!("{}?{}", page_shape(href), names.join("&"))
+}
 
 /// The links a page offers: each `href` of an `<a>` on the site itself, unescaped.
 fn links(html: &str) -> Vec<String> {
@@ -120,7 +136,7 @@ async fn walk(
         if pages >= PAGES_PER_WALK || !visited.insert(href.clone()) {
             continue;
         }
-        let count = seen.entry(page_shape(&href)).or_default();
+        let count = seen.entry(link_shape(&href)).or_default();
         if *count >= PAGES_PER_SHAPE {
             continue;
         }

@@ -215,8 +215,8 @@ pub(super) fn next_age_change(since: DateTime<Utc>, at: DateTime<Utc>) -> Option
 
 /// What the staff dashboard shows of the mission's cases.
 pub struct CaseCounts {
-    /// Open states in queue order, with their translated name and count.
-    pub by_state: Vec<(String, i64)>,
+    /// Open states in queue order: the state's code, its translated name and its count.
+    pub by_state: Vec<(&'static str, String, i64)>,
     /// Open cases past their deadline.
     pub overdue: i64,
 }
@@ -234,6 +234,7 @@ pub async fn case_counts(
         .filter(|s| s.is_open())
         .map(|s| {
             (
+                s.as_str(),
                 super::labels::state(lang, s.as_str()),
                 counts.get(s.as_str()).copied().unwrap_or(0),
             )
