@@ -1063,7 +1063,7 @@ async fn staff_keep_the_schedule_and_read_the_day_through_the_api() {
 }
 
 /// The officers' day list: a day without bookings leads to the next day that has some, each
-/// day to the one before and after, and a booking made for a case names the case, linked to
+/// day to the one before and after, a date that cannot be read is named beside its field, and a booking made for a case names the case, linked to
 /// its page; only a case of the person who booked, at that mission. The case's pages, the
 /// officer's and the applicant's, give the appointment while it stands.
 #[tokio::test]
@@ -1153,6 +1153,23 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
             "{}",
             before.body
         );
+        // A date that cannot be read is named beside the field, as typed; no day is listed
+        // or read.
+        let reads = app.audit_summaries("appointment.read").await.len();
+        let bad = staff
+            .get("/missions/PAR/appointments?date=2026-13-45&lang=en")
+            .await;
+        assert_eq!(bad.status, 200);
+        assert!(
+            bad.body.contains("Enter a date as YYYY-MM-DD.")
+                && bad
+                    .body
+                    .contains(r#"value="2026-13-45" aria-invalid="true""#),
+            "{}",
+            bad.body
+        );
+        assert!(!bad.body.contains("No appointments on this day."));
+        assert_eq!(app.audit_summaries("appointment.read").await.len(), reads);
         let page = staff.get(&list(day)).await;
         for (rel, d) in [
             ("prev", day - chrono::Duration::days(1)),

@@ -43,6 +43,13 @@ struct DayPage {
     bookings: Vec<BookingView>,
     /// Whether the viewer may change the schedule (the breadcrumb leads there only then).
     edits_schedule: bool,
+    /// Why the date asked for cannot be read (`date` is then as typed).
+    date_error: Option<String>,
+    /// The days the page leads to; none while the date cannot be read.
+    days: Option<DaysAround>,
+}
+
+struct DaysAround {
     previous: DayLink,
     following: DayLink,
     /// On a day without bookings, the next day that has some.
@@ -64,11 +71,31 @@ pub async fn list_day_bookings(
     Query(q): Query<DayQuery>,
 ) -> Result<Html<String>, AppError> {
     let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
-    let date = q
-        .date
-        .as_deref()
-        .and_then(|d| parse_date(d).ok())
-        .unwrap_or_else(|| service::local_today(tz));
+    let edits_schedule =
+        super::SCHEDULE_ACCESS.admits(&actor.user.grants, Some(&mission.mission_id()));
+    let typed = q.date.as_deref().map(str::trim).unwrap_or_default();
+    let date = if typed.is_empty() {
+        service::local_today(tz)
+    } else {
+        match parse_date(typed) {
+            Ok(d) => d,
+            Err(e) => {
+                // A date that cannot be read is named beside the field, as typed; no day is
+                // listed (nor read) until it is corrected.
+                let page = state.page(lang, &uri, "appointments-day-title", &viewer);
+                return render(&DayPage {
+                    page,
+                    edits_schedule,
+                    code: mission.code.clone(),
+                    date: typed.to_owned(),
+                    date_error: Some(labels::field_error("date", &e).message(lang)),
+                    zone: mission.time_zone.clone(),
+                    bookings: Vec::new(),
+                    days: None,
+                });
+            }
+        }
+    };
     let rows = bookings_of_day(&state, &actor, &mission, tz, date, "web").await?;
     let works_cases = crate::consular::officer::CASE_ACCESS
         .admits(&actor.user.grants, Some(&mission.mission_id()));
@@ -103,14 +130,15 @@ pub async fn list_day_bookings(
     };
     let mut page = state.page(lang, &uri, "appointments-day-title", &viewer);
     page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
-    let edits_schedule =
-        super::SCHEDULE_ACCESS.admits(&actor.user.grants, Some(&mission.mission_id()));
     render(&DayPage {
         page,
         edits_schedule,
-        previous: link(date.pred_opt().unwrap_or(date)),
-        following: link(date.succ_opt().unwrap_or(date)),
-        next_booked,
+        date_error: None,
+        days: Some(DaysAround {
+            previous: link(date.pred_opt().unwrap_or(date)),
+            following: link(date.succ_opt().unwrap_or(date)),
+            next_booked,
+        }),
         code: mission.code.clone(),
         date: date.to_string(),
         zone: mission.time_zone.clone(),
