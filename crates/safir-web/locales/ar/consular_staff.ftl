@@ -122,6 +122,7 @@ officer-case-conflict = غيّر شخص آخر هذا الملف في الأثن
 officer-case-kept-in-note = ما كتبته محفوظ في خانة الملاحظة الداخلية أدناه: احفظه ملاحظةً أو انسخه أو اتركه.
 officer-state-ready-courier = جاهز، يُرسل مع شركة التوصيل
 officer-action-ready-courier = جاهز: يُرسل مع شركة التوصيل
+officer-action-acknowledge = أكّد استلام الطلب
 officer-case-conflict-own = غيّرت أنت هذا الملف في الأثناء، في تبويب أو نافذة أخرى. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
 officer-case-not-applicable = لا ينطبق هذا الإجراء على الملف في حالته الحالية. اختر أحد الإجراءات التي تعرضها الصفحة.
 field-error-consular-reason-required = اختر سبب الرفض.

@@ -216,7 +216,7 @@ email-case-escalated-body =
     Situation: { $category }
     Location: { $location }
 
-    Open it and start the review to acknowledge it:
+    Open it and acknowledge receipt:
     { $link }
 field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
 field-error-consular-name-too-long-for-evisa = Surname and given names together can hold at most 64 characters, as the e-visa prints them. Write them as the machine-readable zone of your passport prints them.

@@ -115,6 +115,7 @@ officer-case-conflict = Someone else changed this case meanwhile. This is its cu
 officer-case-kept-in-note = What you wrote is kept in the internal note box below: save it as a note, copy it, or leave it.
 officer-state-ready-courier = Ready, to be sent by courier
 officer-action-ready-courier = Ready: send by courier
+officer-action-acknowledge = Acknowledge receipt
 officer-case-conflict-own = You changed this case meanwhile, in another tab or window. This is its current state; check it before acting again.
 officer-case-not-applicable = This action does not apply to the case in its current state. Choose one of the actions the page offers.
 field-error-consular-reason-required = Choose the reason for the refusal.

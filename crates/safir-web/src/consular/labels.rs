@@ -39,10 +39,14 @@ pub fn state_for_officer(lang: Lang, code: &str, courier: bool) -> String {
 }
 
 /// An action's name on the officers' case page: marking ready a document that goes by
-/// courier says so.
-pub fn action_for_officer(lang: Lang, code: &str, courier: bool) -> String {
+/// courier says so, and taking on an emergency is acknowledging it (what its deadline and
+/// escalation wait for).
+pub fn action_for_officer(lang: Lang, code: &str, emergency: bool, courier: bool) -> String {
     if code == "mark_ready_for_collection" && courier {
         return t(lang, "officer-action-ready-courier");
+    }
+    if code == "start_review" && emergency {
+        return t(lang, "officer-action-acknowledge");
     }
     action(lang, code)
 }

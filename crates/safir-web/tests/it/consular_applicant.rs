@@ -509,7 +509,27 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             "{}",
             shown.body
         );
+        // Taking it on is acknowledging it, as the escalation mail says.
+        assert!(
+            shown
+                .body
+                .contains(r#"<button type="submit" class="button">Acknowledge receipt</button>"#),
+            "{}",
+            shown.body
+        );
+        let mails = app.emails_to(&head.email).await;
+        assert!(
+            mails.iter().any(|m| m.text.contains("acknowledge receipt")),
+            "{:?}",
+            mails.iter().map(|m| &m.text).collect::<Vec<_>>()
+        );
         officer_moves(&app, id, CaseAction::StartReview, None).await;
+        let shown = desk.get(&format!("/missions/NBO/cases/{id}?lang=en")).await;
+        assert!(
+            shown.body.contains("— Acknowledge receipt"),
+            "the history names the move: {}",
+            shown.body
+        );
         escalate(&app.db, config, id, 3).await.unwrap();
         assert_eq!(cases::find(&app.db, id).await.unwrap().escalation_level, 2);
         assert_eq!(app.emails_to(&head.email).await.len(), 2);

@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Html;
 use fluent_bundle::FluentArgs;
-use safir_domain::consular::case::{Actor as Side, CaseAction, Priority, REFUSAL_REASONS};
+use safir_domain::consular::case::{
+    Actor as Side, CaseAction, CaseKind, Priority, REFUSAL_REASONS,
+};
 use safir_domain::consular::forms::fields;
 use safir_store::consular::appointments;
 use safir_store::consular::cases::{self, Case};
@@ -276,11 +278,12 @@ pub(super) async fn case_page(
     let courier = form
         .get("collection")
         .is_some_and(|c| c.trim() == "courier");
+    let emergency = kind == CaseKind::Emergency;
     let events = events
         .into_iter()
         .map(|e| EventView {
             at: when(e.at),
-            action: labels::action_for_officer(lang, &e.action, courier),
+            action: labels::action_for_officer(lang, &e.action, emergency, courier),
             to: labels::state_for_officer(lang, &e.to_state, courier),
             actor: name_of(&e.actor_id),
             reason: e.reason.as_deref().map(|r| shown_reason(lang, r)),
@@ -314,7 +317,7 @@ pub(super) async fn case_page(
         .into_iter()
         .map(|a: CaseAction| ActionForm {
             code: a.as_str(),
-            label: labels::action_for_officer(lang, a.as_str(), courier),
+            label: labels::action_for_officer(lang, a.as_str(), emergency, courier),
             checked: typed.action == a.as_str(),
         })
         .collect();
