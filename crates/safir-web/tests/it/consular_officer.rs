@@ -598,7 +598,8 @@ async fn a_case_under_review_is_decided_in_one_form() {
 }
 
 /// "My applications" lists first what waits for the applicant's answer, then the latest
-/// change first (the date its last column shows), not the order the applications were begun.
+/// change first (the date its last column shows), not the order the applications were begun;
+/// a change is one the applicant sees (a move, a message), not an officer's assignment.
 #[tokio::test]
 async fn my_applications_list_what_waits_for_me_then_the_latest_change() {
     for app in TestApp::all().await {
@@ -629,6 +630,35 @@ async fn my_applications_list_what_waits_for_me_then_the_latest_change() {
         };
         assert!(
             at(&asked) < at(&oldest) && at(&oldest) < at(&newest),
+            "{}",
+            list.body
+        );
+        // An officer taking the newest on is none of the applicant's business; a message
+        // from the mission is a change they see.
+        let mut tx = app.db.begin().await.unwrap();
+        cases::assign(&mut tx, &newest.id, &w.paris, Some(&w.officer.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let list = applicant.get("/account/cases").await;
+        let at = |case: &Case| list.body.find(case.reference.as_deref().unwrap()).unwrap();
+        assert!(at(&oldest) < at(&newest), "{}", list.body);
+        let mut tx = app.db.begin().await.unwrap();
+        cases::add_message(
+            &mut tx,
+            &newest.id,
+            Some(&w.officer.id),
+            true,
+            false,
+            "Noted.",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let list = applicant.get("/account/cases").await;
+        let at = |case: &Case| list.body.find(case.reference.as_deref().unwrap()).unwrap();
+        assert!(
+            at(&asked) < at(&newest) && at(&newest) < at(&oldest),
             "{}",
             list.body
         );

@@ -46,6 +46,31 @@ pub async fn add_message(
     Ok(id.as_str().to_owned())
 }
 
+/// When each case of `applicant_id` last had a message the applicant reads (from either side;
+/// never an officers' internal note): `(case id, instant)`, a case without one left out.
+pub async fn last_messages_for_applicant(
+    db: &Db,
+    applicant_id: &str,
+) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+    let rows: Vec<(String, DateTime<Utc>)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT m.case_id, m.created_at FROM case_messages m JOIN cases c ON c.id = m.case_id \
+             WHERE c.applicant_id = $1 AND m.internal = $2",
+        )
+        .bind(applicant_id)
+        .bind(false)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut last: std::collections::HashMap<String, DateTime<Utc>> =
+        std::collections::HashMap::new();
+    for (case_id, at) in rows {
+        let slot = last.entry(case_id).or_insert(at);
+        *slot = (*slot).max(at);
+    }
+    Ok(last.into_iter().collect())
+}
+
 /// The conversation in order; internal notes only when asked for (officers).
 pub async fn list_messages(
     db: &Db,

@@ -85,19 +85,39 @@ pub async fn list_my_cases(
     let mut rows = Vec::new();
     // Each service's name read once, however many applications use it.
     let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut mine = cases::list_for_applicant(&state.db, me.id())
+    let cases = cases::list_for_applicant(&state.db, me.id())
         .await
         .map_err(AppError::internal)?;
+    let messages: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        cases::last_messages_for_applicant(&state.db, me.id())
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .collect();
+    // The last change the applicant can see: a move of the case or a message (an officer's
+    // assignment, triage or internal note is none of theirs); a draft's, their own last save.
+    let mut mine: Vec<(cases::Case, chrono::DateTime<chrono::Utc>)> = cases
+        .into_iter()
+        .map(|c| {
+            let moved = if c.state == CaseState::Draft.as_str() {
+                c.updated_at
+            } else {
+                c.state_changed_at
+            };
+            let seen = messages.get(&c.id).map_or(moved, |m| moved.max(*m));
+            (c, seen)
+        })
+        .collect();
     // What waits for the applicant's answer first, then the latest change first, as the
     // list's last column reads.
-    mine.sort_by(|a, b| {
+    mine.sort_by(|(a, a_seen), (b, b_seen)| {
         let waits = |c: &cases::Case| c.state == CaseState::NeedsInfo.as_str();
         waits(b)
             .cmp(&waits(a))
-            .then(b.updated_at.cmp(&a.updated_at))
+            .then(b_seen.cmp(a_seen))
             .then(b.id.cmp(&a.id))
     });
-    for c in mine {
+    for (c, seen) in mine {
         if !names.contains_key(&c.service_id) {
             let service = services::find(&state.db, &c.service_id)
                 .await
@@ -110,7 +130,7 @@ pub async fn list_my_cases(
             service: names.get(&c.service_id).cloned().unwrap_or_default(),
             state: labels::state_for_applicant(lang, &c.state, &c.form),
             draft: c.state == CaseState::Draft.as_str(),
-            updated: c.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+            updated: seen.format("%Y-%m-%d %H:%M").to_string(),
             state_code: c.state.clone(),
             id: c.id,
         });
