@@ -68,10 +68,9 @@ pub struct TokenRow {
 /// What waits for the person, at the top of their account: the applications the mission
 /// asked them about (reference and page), and their next appointment (when, on the mission's
 /// clock, and where).
-#[derive(Default)]
-pub struct Waiting {
-    pub answers: Vec<(String, String)>,
-    pub appointment: Option<(crate::consular::appointments::labels::Moment, String)>,
+struct Waiting {
+    answers: Vec<(String, String)>,
+    appointment: Option<(crate::consular::appointments::labels::Moment, String)>,
 }
 
 impl Waiting {

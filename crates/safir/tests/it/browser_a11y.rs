@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::browser_support::{Driver, PATIENCE};
-use crate::support::{Server, TempDir, page_shape, seed_demo};
+use crate::support::{page_shape, serve_demo};
 
 /// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
 const PAGES_PER_WALK: usize = 45;
@@ -489,18 +489,15 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let dir = TempDir::new("safir-a11y");
-    let data_dir = dir.path().display().to_string();
-    let env = [
-        ("SAFIR_DATA_DIR", data_dir.as_str()),
-        ("SAFIR_MAIL_TRANSPORT", "file"),
-        // The demo alert's text messages go to a file, where the walk finds a check-in link.
-        ("SAFIR_SMS_GATEWAY", "file"),
-        // Every sign-in comes from one address.
-        ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
-    ];
-    let accounts = seed_demo(dir.path(), &env);
-    let server = Server::start(&["serve"], &env);
+    let (dir, accounts, server) = serve_demo(
+        "safir-a11y",
+        &[
+            // The demo alert's text messages go to a file, where the walk finds a check-in link.
+            ("SAFIR_SMS_GATEWAY", "file"),
+            // Every sign-in comes from one address.
+            ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+        ],
+    );
     // The page a traveller in the flooded area opens from the alert's text message.
     let checkin: &'static str = Box::leak(checkin_link(dir.path()).await.into_boxed_str());
 

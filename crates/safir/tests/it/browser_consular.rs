@@ -11,7 +11,7 @@
 use serde_json::json;
 
 use crate::browser_support::{Driver, eventually, header, link_from_mail, mails_to};
-use crate::support::{Server, TempDir, run, seed_demo};
+use crate::support::{Server, TempDir, run, serve_demo};
 
 const EMAIL: &str = "layla.applicant@example.org";
 const PASSWORD: &str = "a long passphrase for the consulate";
@@ -268,14 +268,7 @@ async fn an_officer_decides_a_case_in_one_form_in_chromium() {
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let dir = TempDir::new("safir-browser-decision");
-    let data_dir = dir.path().display().to_string();
-    let env = [
-        ("SAFIR_DATA_DIR", data_dir.as_str()),
-        ("SAFIR_MAIL_TRANSPORT", "file"),
-    ];
-    let accounts = seed_demo(dir.path(), &env);
-    let server = Server::start(&["serve"], &env);
+    let (_dir, accounts, server) = serve_demo("safir-browser-decision", &[]);
     driver.go(&server.url("/healthz")).await;
     driver
         .sign_in_demo(

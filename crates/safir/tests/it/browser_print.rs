@@ -13,7 +13,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::browser_support::Driver;
-use crate::support::{Server, TempDir, seed_demo};
+use crate::support::serve_demo;
 
 /// The demo's foreign applicant, whose tourist visa to Dubai is approved.
 const HOLDER: &str = "visitor@demo.safir.example";
@@ -81,14 +81,7 @@ async fn printouts_are_the_document_alone_and_an_evisa_is_one_sheet() {
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let dir = TempDir::new("safir-print");
-    let data_dir = dir.path().display().to_string();
-    let env = [
-        ("SAFIR_DATA_DIR", data_dir.as_str()),
-        ("SAFIR_MAIL_TRANSPORT", "file"),
-    ];
-    let accounts = seed_demo(dir.path(), &env);
-    let server = Server::start(&["serve"], &env);
+    let (dir, accounts, server) = serve_demo("safir-print", &[]);
     driver.go(&server.url("/healthz")).await;
 
     // The e-visa, from the holder's applications.

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use crate::support::{Server, TempDir, http, page_shape, seed_demo, sign_in_demo};
+use crate::support::{Server, http, page_shape, serve_demo, sign_in_demo};
 
 /// Pages read on each walk, and pages of each shape (a path with its ids folded, and the
 /// names of its query's parameters: a queue filtered by status is not the whole queue).
@@ -206,16 +206,11 @@ async fn walk(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_link_the_demo_offers_leads_to_an_error_or_a_refusal() {
-    let dir = TempDir::new("safir-links");
-    let data_dir = dir.path().display().to_string();
-    let env = [
-        ("SAFIR_DATA_DIR", data_dir.as_str()),
-        ("SAFIR_MAIL_TRANSPORT", "file"),
-        // Every sign-in comes from one address.
-        ("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
-    ];
-    let accounts = seed_demo(dir.path(), &env);
-    let server = Server::start(&["serve"], &env);
+    // Every sign-in comes from one address.
+    let (_dir, accounts, server) = serve_demo(
+        "safir-links",
+        &[("SAFIR_LOGIN_ATTEMPTS_PER_MINUTE", "1000")],
+    );
     let mut dead = Vec::new();
     let mut reached = HashSet::new();
     let (found, pages) = walk(

@@ -54,6 +54,22 @@ pub fn seed_demo(dir: &Path, env: &[(&str, &str)]) -> String {
     accounts.display().to_string()
 }
 
+/// The demo, seeded in a new data directory (named after `prefix`) and served, mail written
+/// to files: the directory (removed when dropped), the accounts file [`seed_demo`] wrote, and
+/// the server. `extra` adds to the environment of both.
+pub fn serve_demo(prefix: &str, extra: &[(&str, &str)]) -> (TempDir, String, Server) {
+    let dir = TempDir::new(prefix);
+    let data_dir = dir.path().display().to_string();
+    let mut env = vec![
+        ("SAFIR_DATA_DIR", data_dir.as_str()),
+        ("SAFIR_MAIL_TRANSPORT", "file"),
+    ];
+    env.extend_from_slice(extra);
+    let accounts = seed_demo(dir.path(), &env);
+    let server = Server::start(&["serve"], &env);
+    (dir, accounts, server)
+}
+
 /// Runs the Python script `bench/consular/NAME` with `args`: its output, or, when it fails, its
 /// output and errors.
 pub fn bench_script(name: &str, args: &[&str]) -> Result<String, String> {
