@@ -103,7 +103,7 @@ fn row_view(
         age: if is_open(r) {
             words.age(lang, since(r), at)
         } else {
-            "—".to_owned()
+            words.word("empty", "", || i18n::t(lang, "officer-case-empty-value"))
         },
         due: r.due_at.map(when),
         breached: is_breached(&r.state, r.due_at, at),
