@@ -1096,6 +1096,14 @@ async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
         let mut officer = signed_in(&app, &w.officer).await;
         let queue = "/missions/PAR/cases?lang=en";
         let bulk = "/missions/PAR/cases/bulk?lang=en";
+        // Starting the review of an emergency is acknowledging it: the bulk action says so.
+        let page = officer.get(queue).await;
+        assert!(
+            page.body
+                .contains("<option value=\"start_review\">Start review / acknowledge receipt"),
+            "{}",
+            page.body
+        );
 
         let r = officer
             .submit(
