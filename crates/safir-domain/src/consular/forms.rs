@@ -153,6 +153,19 @@ pub fn display_name(form: &BTreeMap<String, String>) -> String {
     name.trim().chars().take(longest).collect()
 }
 
+/// Where an emergency's applicant said they are, when the form holds both coordinates and
+/// each is a number in range (a draft may hold a half-typed one): latitude, longitude.
+pub fn position(form: &BTreeMap<String, String>) -> Option<(f64, f64)> {
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    match (
+        coordinate(get("latitude"), 90.0),
+        coordinate(get("longitude"), 180.0),
+    ) {
+        (Ok(Some(lat)), Ok(Some(lon))) => Some((lat, lon)),
+        _ => None,
+    }
+}
+
 /// The name the queues show for a case: as typed, or the account's name when the form has
 /// none (an emergency's names are optional), so that no case is listed without one.
 pub fn applicant_name(form: &BTreeMap<String, String>, account_name: &str) -> String {
@@ -626,6 +639,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_position_needs_both_coordinates_in_range() {
+        let at = |lat: &str, lon: &str| position(&form(&[("latitude", lat), ("longitude", lon)]));
+        assert_eq!(at("48.85", "2.35"), Some((48.85, 2.35)));
+        assert_eq!(at(" -33.9 ", "151.2"), Some((-33.9, 151.2)));
+        assert_eq!(at("48.85", ""), None);
+        assert_eq!(at("", "2.35"), None);
+        assert_eq!(at("91", "2.35"), None);
+        assert_eq!(at("48.85", "north"), None);
+        assert_eq!(at("NaN", "inf"), None);
+        assert_eq!(position(&form(&[])), None);
     }
 
     /// Numbers typed on an Arabic keyboard: the same dates, phone and place.

@@ -86,6 +86,7 @@ officer-case-title = الملف { $reference }
 officer-case-back = العودة إلى الملفات
 officer-case-details = الملف
 officer-case-applicant-form = ما صرّح به مقدّم الطلب
+officer-case-map = اعرض مكانه على الخريطة (OpenStreetMap)
 officer-case-empty-value = —
 officer-case-decision = سبب القرار
 officer-case-evisa = افتح التأشيرة الإلكترونية (طباعة، PDF، إلغاء)

@@ -79,6 +79,7 @@ officer-case-title = Case { $reference }
 officer-case-back = Back to the cases
 officer-case-details = The case
 officer-case-applicant-form = What the applicant declared
+officer-case-map = Show where they are on a map (OpenStreetMap)
 officer-case-empty-value = —
 officer-case-decision = Reason of the decision
 officer-case-evisa = Open the e-visa (print, PDF, revoke)

@@ -517,6 +517,15 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             "{}",
             shown.body
         );
+        // Where the applicant is, one click from a map, the case's address not sent with it.
+        assert!(
+            shown.body.contains(
+                "<a href=\"https://www.openstreetmap.org/?mlat=-1.3192&#38;mlon=36.9278#map=17/-1.3192/36.9278\" \
+                 id=\"case-map\" rel=\"noopener noreferrer\">Show where they are on a map"
+            ),
+            "{}",
+            shown.body
+        );
         let mails = app.emails_to(&head.email).await;
         assert!(
             mails.iter().any(|m| m.text.contains("acknowledge receipt")),

@@ -12,7 +12,7 @@ use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{
     Actor as Side, CaseAction, CaseKind, Priority, REFUSAL_REASONS,
 };
-use safir_domain::consular::forms::fields;
+use safir_domain::consular::forms::{fields, position};
 use safir_store::consular::appointments;
 use safir_store::consular::cases::{self, Case};
 use safir_store::consular::services;
@@ -87,6 +87,9 @@ struct CasePage {
     details: Vec<Detail>,
     breached: bool,
     declared: Vec<Detail>,
+    /// Where an emergency's applicant said they are, on a public map (opened by the officer's
+    /// choice; the page's address is not sent with it).
+    map_href: Option<String>,
     /// The appointments booked for the case, on the mission's clock.
     appointments: Vec<appointment_labels::Moment>,
     events: Vec<EventView>,
@@ -120,6 +123,11 @@ struct CasePage {
     offers_etd: bool,
     /// The line naming the travel-document application this emergency already opened.
     etd_opened: Option<String>,
+}
+
+/// A place on OpenStreetMap, marked, at street level.
+fn map_href(lat: f64, lon: f64) -> String {
+    format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")
 }
 
 /// A stored reason: a decision code in words, or the text of a request as written.
@@ -397,6 +405,7 @@ pub(super) async fn case_page(
         details,
         breached: is_breached(&case.state, case.due_at, at),
         declared,
+        map_href: position(&form).map(|(lat, lon)| map_href(lat, lon)),
         appointments,
         events,
         messages,
