@@ -81,11 +81,13 @@ const MISSIONS: &[DemoMission] = &[
     },
 ];
 
-/// (email, name, role, mission code; None = ministry-wide)
+/// (email, name, role, mission code; None = ministry-wide). People's names, as staff and
+/// applicants have: most in Arabic script, the locally engaged staff's and the visitor's in
+/// Latin; what each one does is their role, printed beside them.
 const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
     (
         "admin@demo.safir.example",
-        "مديرة النظام",
+        "هدى الشامي",
         Some(Role::Admin),
         None,
     ),
@@ -93,49 +95,60 @@ const ACCOUNTS: &[(&str, &str, Option<Role>, Option<&str>)] = &[
     // ministry (the travel advice is theirs), with no say over missions or accounts.
     (
         "consular.director@demo.safir.example",
-        "مدير الشؤون القنصلية",
+        "عمر الخطيب",
         Some(Role::HeadOfMission),
         None,
     ),
     (
         "ambassador.paris@demo.safir.example",
-        "Head of Mission, Paris",
+        "سلمى العلي",
         Some(Role::HeadOfMission),
         Some("PAR"),
     ),
     (
         "consul.paris@demo.safir.example",
-        "القنصل في باريس",
+        "يوسف منصور",
         Some(Role::ConsularOfficer),
         Some("PAR"),
     ),
     (
         "press.dubai@demo.safir.example",
-        "Press Officer, Dubai",
+        "Nadia Rahman",
         Some(Role::PressOfficer),
         Some("DXB"),
     ),
     (
         "analyst.nairobi@demo.safir.example",
-        "محلل، نيروبي",
+        "Amina Wanjiru",
         Some(Role::Analyst),
         Some("NBO"),
     ),
     (
         "consul.dubai@demo.safir.example",
-        "Consular Officer, Dubai",
+        "خالد الراشد",
         Some(Role::ConsularOfficer),
         Some("DXB"),
     ),
     (
         "duty.nairobi@demo.safir.example",
-        "ضابط المناوبة، نيروبي",
+        "حسن عبد الله",
         Some(Role::ConsularOfficer),
         Some("NBO"),
     ),
-    ("citizen@demo.safir.example", "مواطنة تجريبية", None, None),
-    ("visitor@demo.safir.example", "Demo Visitor", None, None),
+    ("citizen@demo.safir.example", "نور الهاشمي", None, None),
+    ("visitor@demo.safir.example", "Claire Martin", None, None),
 ];
+
+/// The language an account's mail and pages are in until its holder chooses: Arabic, but
+/// English for the people whose names are in Latin script (the locally engaged staff, the
+/// foreign visitor).
+fn preferred_lang(name: &str) -> Lang {
+    if name.chars().any(|c| c.is_ascii_alphabetic()) {
+        Lang::En
+    } else {
+        Lang::Ar
+    }
+}
 
 const SEEDED_MARKER: &str = "demo_seeded_v1";
 
@@ -222,7 +235,7 @@ pub async fn seed(
             &email,
             &name,
             &hash,
-            Lang::Ar,
+            preferred_lang(name.as_str()),
             role.map(|r| (r, &scope)),
         )
         .await?;

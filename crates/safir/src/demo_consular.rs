@@ -155,8 +155,8 @@ struct DemoCase {
 }
 
 const RENEWAL: &[(&str, &str)] = &[
-    ("surname", "الحداد"),
-    ("given_names", "ليلى"),
+    ("surname", "الهاشمي"),
+    ("given_names", "نور"),
     ("birth_date", "1988-03-14"),
     ("birth_place", "أبوظبي"),
     ("passport_number", "N1234567"),
@@ -189,8 +189,8 @@ const EMERGENCY: &[(&str, &str)] = &[
     ("latitude", "-1.2841"),
     ("longitude", "36.8233"),
     ("phone", "+254 711 000 111"),
-    ("given_names", "سارة"),
-    ("surname", "المنصوري"),
+    ("given_names", "نور"),
+    ("surname", "الهاشمي"),
 ];
 
 const CASES: &[DemoCase] = &[

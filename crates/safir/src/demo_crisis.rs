@@ -328,7 +328,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let citizen = account_id(db, "citizen@demo.safir.example").await?;
     let input = RegistrationInput {
         kind: "trip".into(),
-        full_name: "مواطنة تجريبية".into(),
+        full_name: "نور الهاشمي".into(),
         email: "citizen@demo.safir.example".into(),
         phone: "+33612345678".into(),
         channels: vec!["email".into()],

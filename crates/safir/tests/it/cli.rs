@@ -151,6 +151,28 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         1
     );
+    // Each demo applicant applies in their own name: the forms and the accounts agree.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM cases c JOIN users u ON u.id = c.applicant_id \
+             WHERE c.applicant_name <> u.display_name"
+        )
+        .await,
+        0,
+        "a demo application is in another name than its applicant's"
+    );
+    // The foreign visitor reads English; the citizen, Arabic.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM users WHERE (email = 'visitor@demo.safir.example' \
+             AND preferred_lang = 'en') OR (email = 'citizen@demo.safir.example' \
+             AND preferred_lang = 'ar')"
+        )
+        .await,
+        2
+    );
     // The histories of the demo's applications are spread over past days, so waiting times
     // and processing times show something and a case is past its due date.
     assert!(
