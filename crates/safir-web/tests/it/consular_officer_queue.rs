@@ -265,7 +265,10 @@ async fn the_sla_board_and_the_dashboard_panel() {
         assert_eq!(board.status, 200, "{}", board.body);
         assert!(board.body.contains(r#"id="sla-states""#));
         assert!(
-            board.body.contains("<td>Submitted</td>") && board.body.contains("<td>In review</td>")
+            board.body.contains(r#"<th scope="row">Submitted</th>"#)
+                && board.body.contains(r#"<th scope="row">In review</th>"#),
+            "{}",
+            board.body
         );
         assert!(board.body.contains("Service visa"));
         assert!(
