@@ -2,7 +2,8 @@
 //! poppler's `pdftotext`:
 //! - an e-visa, on A4 and on US Letter, with the interface in Arabic and in English, is one
 //!   sheet, and that sheet carries the code's checking address, so a border officer holding
-//!   the printout can check it without the code;
+//!   the printout can check it without the code; once revoked it still is one sheet, and says
+//!   so;
 //! - a list of one's appointments keeps what it says (the day and time, the place) and leaves
 //!   out what can only be clicked (book another, move, cancel, the way back).
 //!
@@ -13,10 +14,12 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::browser_support::Driver;
-use crate::support::serve_demo;
+use crate::support::{Server, serve_demo};
 
 /// The demo's foreign applicant, whose tourist visa to Dubai is approved.
 const HOLDER: &str = "visitor@demo.safir.example";
+/// The consular officer of the mission that issued it (Dubai).
+const ISSUER: &str = "consul.dubai@demo.safir.example";
 /// The demo citizen, with appointments booked.
 const CITIZEN: &str = "citizen@demo.safir.example";
 
@@ -64,6 +67,37 @@ async fn print(
     }
 }
 
+/// The e-visa page `evisa` printed on A4 and on US Letter, with the interface in Arabic and
+/// in English: each printout is one sheet (`what` names the visa when it is not), given with
+/// where it was printed; `None` without `pdftotext`.
+async fn print_evisa(
+    driver: &Driver,
+    server: &Server,
+    evisa: &str,
+    dir: &std::path::Path,
+    what: &str,
+) -> Option<Vec<(String, String)>> {
+    let mut sheets = Vec::new();
+    for (sheet, width, height) in [("A4", 21.0, 29.7), ("US Letter", 21.59, 27.94)] {
+        for lang in ["ar", "en"] {
+            driver
+                .go(&server.url(&format!("{evisa}?lang={lang}")))
+                .await;
+            let pages = print(driver, width, height, dir).await?;
+            let at = format!("{sheet}, {lang}");
+            assert_eq!(
+                pages.len(),
+                1,
+                "{at}: {what} printed on {} sheets:\n{}",
+                pages.len(),
+                pages.join("\n---- next sheet ----\n")
+            );
+            sheets.extend(pages.into_iter().map(|p| (at.clone(), p)));
+        }
+    }
+    Some(sheets)
+}
+
 async fn strings(driver: &Driver, script: &str) -> Vec<String> {
     let v = driver.script(script, json!([])).await;
     v.as_array()
@@ -108,28 +142,50 @@ async fn printouts_are_the_document_alone_and_an_evisa_is_one_sheet() {
         }
     }
     let evisa = evisa.expect("the demo holder has an e-visa");
-    for (sheet, width, height) in [("A4", 21.0, 29.7), ("US Letter", 21.59, 27.94)] {
-        for lang in ["ar", "en"] {
-            driver
-                .go(&server.url(&format!("{evisa}?lang={lang}")))
-                .await;
-            let Some(pages) = print(&driver, width, height, dir.path()).await else {
-                return;
-            };
-            assert_eq!(
-                pages.len(),
-                1,
-                "{sheet}, {lang}: the e-visa printed on {} sheets:\n{}",
-                pages.len(),
-                pages.join("\n---- next sheet ----\n")
-            );
-            // The address may be broken across lines after its `?`.
-            assert!(
-                pages[0].contains("/verify?"),
-                "{sheet}, {lang}: no checking address on the sheet:\n{}",
-                pages[0]
-            );
-        }
+    let Some(sheets) = print_evisa(&driver, &server, &evisa, dir.path(), "the e-visa").await else {
+        return;
+    };
+    for (at, sheet) in sheets {
+        // The address may be broken across lines after its `?`.
+        assert!(
+            sheet.contains("/verify?"),
+            "{at}: no checking address on the sheet:\n{sheet}"
+        );
+    }
+
+    // Revoked by the mission, it still prints on one sheet, and the sheet says it is revoked
+    // (in both languages, whatever the interface's), so a printout kept from before cannot
+    // pass for a valid one beside a new print.
+    driver
+        .sign_in_demo(&server.base, &accounts, Some(ISSUER))
+        .await;
+    driver.go(&server.url(&format!("{evisa}?lang=en"))).await;
+    driver
+        .fill("textarea[name=reason]", "Entry refused at the border")
+        .await;
+    driver.click(".evisa-revoke button[type=submit]").await;
+    driver.element(".evisa-revoked").await;
+    driver
+        .sign_in_demo(&server.base, &accounts, Some(HOLDER))
+        .await;
+    let Some(sheets) =
+        print_evisa(&driver, &server, &evisa, dir.path(), "the revoked e-visa").await
+    else {
+        return;
+    };
+    for (at, sheet) in sheets {
+        // pdftotext may break the English line anywhere; the words are in order.
+        let words: Vec<&str> = sheet.split_whitespace().collect();
+        assert!(
+            words
+                .windows(4)
+                .any(|w| w == ["has", "been", "revoked", "and"]),
+            "{at}: the sheet does not say the visa is revoked:\n{sheet}"
+        );
+        assert!(
+            !sheet.contains("Entry refused"),
+            "{at}: the holder's sheet carries the mission's reason:\n{sheet}"
+        );
     }
 
     // The citizen's appointments: what they say, not what can be clicked.
