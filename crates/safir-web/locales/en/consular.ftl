@@ -234,3 +234,6 @@ decision-message = Message from the mission
 decision-date = Date of the decision
 apply-autosaved = Saved automatically at { $time }.
 apply-autosave-failed = Not saved automatically (the connection or the session may have ended). What you typed is still here: save it with the button below.
+apply-location-use = Use my current location
+apply-location-filled = The latitude and longitude are filled in from your device: check them before sending.
+apply-location-failed = Your location could not be read. You can type the coordinates, or leave them empty and describe the place.

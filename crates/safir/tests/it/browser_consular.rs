@@ -3,7 +3,8 @@
 //! wrong passport number refused next to its field with the rest kept, see a failed automatic
 //! save reported, correct it, submit, and find the reference on the case page and in the
 //! email. And an officer of the demo deciding a case under review, in Arabic: one choice,
-//! the inputs of the chosen move shown under it.
+//! the inputs of the chosen move shown under it. And a citizen abroad filling an emergency
+//! request's coordinates from the device's position, or told when it cannot be read.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`; skipped without them unless
 //! `SAFIR_TEST_REQUIRE` includes `browser`.
@@ -17,6 +18,8 @@ const EMAIL: &str = "layla.applicant@example.org";
 const PASSWORD: &str = "a long passphrase for the consulate";
 /// The demo catalogue's Arabic name for the Paris embassy's passport renewal.
 const RENEWAL_AR: &str = "تجديد جواز السفر";
+/// The demo catalogue's Arabic name for a mission's emergency assistance.
+const EMERGENCY_AR: &str = "مساعدة طارئة";
 
 /// The Arabic text of a single-line message in `locales/ar/<file>.ftl`: the test checks
 /// what the user reads, without copying the wording here.
@@ -203,16 +206,13 @@ async fn citizen_applies_for_a_passport_renewal_in_arabic_in_chromium() {
             json!([]),
         )
         .await;
-    let failed = ar("consular", "apply-autosave-failed");
-    let mut shown = String::new();
-    for _ in 0..50 {
-        shown = driver.text("#autosave-status").await;
-        if shown == failed {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert_eq!(shown, failed, "the failed save is not reported");
+    wait_for_text(
+        &driver,
+        "#autosave-status",
+        &ar("consular", "apply-autosave-failed"),
+        "the failed save is not reported",
+    )
+    .await;
     driver
         .script(
             "document.querySelector('form.application-form input[name=csrf_token]').value = arguments[0];
@@ -343,5 +343,97 @@ async fn an_officer_decides_a_case_in_one_form_in_chromium() {
         driver.text("#case-state").await,
         ar("consular", "case-state-needs-info")
     );
+    let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
+}
+
+/// Polls the text of `css` every 200 ms until it is `want`; fails with what it was.
+async fn wait_for_text(driver: &Driver, css: &str, want: &str, what: &str) {
+    let mut shown = String::new();
+    for _ in 0..75 {
+        shown = driver.text(css).await;
+        if shown == want {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("{what}: {css} says {shown:?}, not {want:?}");
+}
+
+/// With the device's position emulated as `position` (`{}`: none to be had), "use my current
+/// location" is pressed, and it says the message `said` of the Arabic catalog.
+async fn locate(driver: &Driver, position: serde_json::Value, said: &str) {
+    driver
+        .cdp("Emulation.setGeolocationOverride", position)
+        .await;
+    driver.tap("#locate-button").await;
+    wait_for_text(
+        driver,
+        "#locate-status",
+        &ar("consular", said),
+        &format!("the page did not say {said}"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_abroad_fills_the_emergency_location_from_the_device_in_chromium() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let (_dir, accounts, server) = serve_demo("safir-browser-locate", &[]);
+    driver.go(&server.url("/healthz")).await;
+    driver
+        .sign_in_demo(&server.base, &accounts, Some("citizen@demo.safir.example"))
+        .await;
+    driver.go(&server.url("/consular?lang=ar")).await;
+    driver
+        .click_xpath(&format!(
+            "//section[@aria-labelledby='mission-NBO']//a[normalize-space()='{EMERGENCY_AR}']"
+        ))
+        .await;
+    driver
+        .click_xpath("//form[contains(@action, '/apply')]//button")
+        .await;
+    let edit_path = driver.path().await;
+    assert!(
+        edit_path.starts_with("/account/cases/") && edit_path.ends_with("/edit"),
+        "applying did not open a draft: {edit_path}"
+    );
+
+    // The device is in central Nairobi, and the page may ask for its position.
+    driver
+        .cdp(
+            "Browser.grantPermissions",
+            json!({"origin": server.base, "permissions": ["geolocation"]}),
+        )
+        .await;
+    locate(
+        &driver,
+        json!({"latitude": -1.283_331, "longitude": 36.816_67, "accuracy": 20}),
+        "apply-location-filled",
+    )
+    .await;
+    assert_eq!(driver.value("#field-latitude").await, "-1.28333");
+    assert_eq!(driver.value("#field-longitude").await, "36.81667");
+    // Saved with the draft, as if typed: opened again, the coordinates are there.
+    let mut saved = String::new();
+    for _ in 0..75 {
+        saved = driver.text("#autosave-status").await;
+        if !saved.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        !saved.is_empty() && saved != ar("consular", "apply-autosave-failed"),
+        "the filled position was not saved: {saved:?}"
+    );
+    driver.go(&server.url(&edit_path)).await;
+    assert_eq!(driver.value("#field-latitude").await, "-1.28333");
+    assert_eq!(driver.value("#field-longitude").await, "36.81667");
+
+    // A device that cannot tell its position: said beside the button, nothing typed lost.
+    locate(&driver, json!({}), "apply-location-failed").await;
+    assert_eq!(driver.value("#field-latitude").await, "-1.28333");
     let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
 }

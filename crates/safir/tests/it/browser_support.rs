@@ -137,6 +137,13 @@ impl Driver {
         self.send(method, path, body, false).await
     }
 
+    /// Sends a Chrome DevTools Protocol command (an emulated position, a permission).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let body = serde_json::json!({"cmd": cmd, "params": params});
+        self.cmd(reqwest::Method::POST, "/goog/cdp/execute", Some(body))
+            .await
+    }
+
     /// Forgets this browser's cookies and, given an `email`, signs it in as that demo account
     /// (`accounts` as `seed_demo` wrote them) on the server at `base`.
     pub async fn sign_in_demo(&self, base: &str, accounts: &str, email: Option<&str>) {
