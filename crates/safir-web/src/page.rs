@@ -211,6 +211,25 @@ pub fn render_sized(template: &impl Template, capacity: usize) -> Result<Html<St
     Ok(Html(out))
 }
 
+/// A phone number as typed (spaces, dashes, brackets, dots) as a `tel:` link that a phone
+/// dials, or `None` when it does not hold a number worth dialling (fewer than six digits, or
+/// a `+` anywhere but first).
+pub fn tel_href(phone: &str) -> Option<String> {
+    let phone = phone.trim();
+    let (plus, rest) = match phone.strip_prefix('+') {
+        Some(rest) => ("+", rest),
+        None => ("", phone),
+    };
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -().".contains(c))
+    {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 6).then(|| format!("tel:{plus}{digits}"))
+}
+
 /// Whether `path` is `section` or an address below it.
 fn under(path: &str, section: &str) -> bool {
     path.strip_prefix(section)
@@ -240,6 +259,22 @@ fn switch_href(uri: &Uri, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phone_number_becomes_a_number_to_dial() {
+        assert_eq!(
+            tel_href("+254 711 000-111").as_deref(),
+            Some("tel:+254711000111")
+        );
+        assert_eq!(
+            tel_href(" (01) 42.12.34.56 ").as_deref(),
+            Some("tel:0142123456")
+        );
+        assert_eq!(tel_href("12345"), None);
+        assert_eq!(tel_href("+33 6 12 +34"), None);
+        assert_eq!(tel_href("call me at 0612345678"), None);
+        assert_eq!(tel_href(""), None);
+    }
 
     #[test]
     fn switcher_keeps_the_address_and_other_parameters() {

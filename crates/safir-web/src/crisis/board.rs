@@ -266,6 +266,8 @@ pub(crate) struct ListRow {
     pub row: BoardRow,
     pub status_label: String,
     pub vulnerability: String,
+    /// The person's number as a link to dial, from the board on a phone.
+    pub phone_href: Option<String>,
 }
 
 pub(crate) fn status_label(lang: Lang, status: &str) -> String {
@@ -410,6 +412,7 @@ pub(crate) async fn board_view(
             .map(|row| ListRow {
                 status_label: status_label(lang, &row.status),
                 vulnerability: vulnerability_label(lang, &row),
+                phone_href: row.phone.as_deref().and_then(crate::page::tel_href),
                 row,
             })
             .collect(),

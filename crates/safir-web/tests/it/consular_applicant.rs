@@ -517,6 +517,14 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             "{}",
             shown.body
         );
+        // The number to call back, one tap from a duty officer's phone.
+        assert!(
+            shown
+                .body
+                .contains(r#"<a href="tel:+254700000000"><bdi>+254 700 000 000</bdi></a>"#),
+            "{}",
+            shown.body
+        );
         // Where the applicant is, one click from a map, the case's address not sent with it.
         assert!(
             shown.body.contains(

@@ -130,6 +130,13 @@ async fn the_board_shows_live_counts_and_a_filtered_list_to_the_missions_crisis_
         ] {
             assert_eq!(tile(&page.body, name), value, "tile {name}");
         }
+        // Each number is one tap from a phone.
+        assert!(
+            page.body
+                .contains(r#"<a href="tel:+33600000002">+33600000002</a>"#),
+            "{}",
+            page.body
+        );
         // Most vulnerable first.
         let bilal = page.body.find("Bilal Haddad").unwrap();
         let chen = page.body.find("Chen Wei").unwrap();

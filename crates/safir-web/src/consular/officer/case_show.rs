@@ -29,7 +29,7 @@ use crate::consular::workflow;
 use crate::error::{AppError, FieldErrors};
 use crate::forms::Field;
 use crate::i18n::{Lang, t};
-use crate::page::{FlashKind, Page, render};
+use crate::page::{FlashKind, Page, render, tel_href};
 use crate::state::AppState;
 
 /// What the officer typed into the page's forms, shown again when one is refused.
@@ -49,6 +49,8 @@ pub(super) struct Typed {
 struct Detail {
     label: String,
     value: String,
+    /// A link for the value: a phone number to dial.
+    href: Option<String>,
 }
 
 struct EventView {
@@ -224,30 +226,37 @@ pub(super) async fn case_page(
         Detail {
             label: page.t("officer-col-kind"),
             value: labels::kind(lang, kind.as_str()),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-service"),
             value: service.name(labels::content(lang)).to_owned(),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-applicant"),
             value: case.applicant_name.clone(),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-priority"),
             value: labels::priority(lang, case.priority().as_str()),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-assignee"),
             value: name_of(&case.assignee_id),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-submitted"),
             value: case.submitted_at.map(when).unwrap_or_else(|| empty.clone()),
+            href: None,
         },
         Detail {
             label: page.t("officer-col-due"),
             value: case.due_at.map(when).unwrap_or_else(|| empty.clone()),
+            href: None,
         },
     ];
     if case.escalation_level > 0 {
@@ -257,12 +266,14 @@ pub(super) async fn case_page(
         details.push(Detail {
             label: page.t("officer-case-escalated"),
             value: crate::i18n::t_args(lang, "officer-case-escalated-level", &args),
+            href: None,
         });
     }
     if let Some(reason) = &case.decision_reason {
         details.push(Detail {
             label: page.t("officer-case-decision"),
             value: shown_reason(lang, reason),
+            href: None,
         });
     }
     let booked = appointments::list_for_case(&state.db, &case.id)
@@ -275,12 +286,14 @@ pub(super) async fn case_page(
     let form = case.form();
     let declared = fields(kind)
         .iter()
-        .map(|f| Detail {
-            label: t(lang, &format!("field-{}", f.replace('_', "-"))),
-            value: match form.get(*f).map(|v| v.trim()) {
-                Some(v) if !v.is_empty() => labels::declared(lang, f, v),
-                _ => empty.clone(),
-            },
+        .map(|f| {
+            let typed = form.get(*f).map(|v| v.trim()).filter(|v| !v.is_empty());
+            Detail {
+                label: t(lang, &format!("field-{}", f.replace('_', "-"))),
+                value: typed.map_or_else(|| empty.clone(), |v| labels::declared(lang, f, v)),
+                // The applicant's number, to call from the page (a duty officer's phone).
+                href: typed.filter(|_| *f == "phone").and_then(tel_href),
+            }
         })
         .collect();
     let courier = form
