@@ -32,6 +32,9 @@ struct DemoMission {
     city_en: &'static str,
     tz: &'static str,
     langs: &'static [Lang],
+    /// The switchboard, given to whoever asks for emergency help (made up; the Paris one is in
+    /// the range France keeps for fiction).
+    phone: &'static str,
 }
 
 const MISSIONS: &[DemoMission] = &[
@@ -45,6 +48,7 @@ const MISSIONS: &[DemoMission] = &[
         city_en: "Abu Dhabi",
         tz: "Asia/Dubai",
         langs: &[Lang::Ar, Lang::En],
+        phone: "+971 2 000 0000",
     },
     DemoMission {
         code: "PAR",
@@ -56,6 +60,7 @@ const MISSIONS: &[DemoMission] = &[
         city_en: "Paris",
         tz: "Europe/Paris",
         langs: &[Lang::Ar, Lang::Fr, Lang::En],
+        phone: "+33 1 99 00 12 34",
     },
     DemoMission {
         code: "DXB",
@@ -67,6 +72,7 @@ const MISSIONS: &[DemoMission] = &[
         city_en: "Dubai",
         tz: "Asia/Dubai",
         langs: &[Lang::Ar, Lang::En],
+        phone: "+971 4 000 0000",
     },
     DemoMission {
         code: "NBO",
@@ -78,6 +84,7 @@ const MISSIONS: &[DemoMission] = &[
         city_en: "Nairobi",
         tz: "Africa/Nairobi",
         langs: &[Lang::Ar, Lang::En],
+        phone: "+254 20 000 0000",
     },
 ];
 
@@ -199,7 +206,7 @@ pub async fn seed(
             languages: m.langs.to_vec(),
             time_zone: TimeZoneName::parse(m.tz).map_err(|e| anyhow::anyhow!("{e}"))?,
             email: Some(format!("{}@demo.safir.example", m.code.to_lowercase())),
-            phone: None,
+            phone: Some(m.phone.into()),
             address: None,
         };
         missions::create(&mut tx, &input)

@@ -459,6 +459,56 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
         .unwrap();
         assert_eq!(jobs, 1);
 
+        // The applicant reads what happens next: by when it is acknowledged, on the mission's
+        // clock, that a life in danger is for the local emergency services first, and the
+        // mission's telephone to dial.
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE missions SET time_zone = 'Africa/Nairobi', phone = '+254 20 123 4567' WHERE id = $1")
+                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let due = case
+            .due_at
+            .unwrap()
+            .with_timezone(&chrono_tz::Africa::Nairobi);
+        let waiting = c.get(&format!("/account/cases/{id}?lang=en")).await;
+        assert!(
+            waiting.body.contains(&format!(
+                "To be acknowledged by: {} <span class=\"when\" dir=\"ltr\">{}</span> (<bdi>Africa/Nairobi</bdi>)",
+                due.format("%A"),
+                due.format("%Y-%m-%d %H:%M")
+            )),
+            "{}",
+            waiting.body
+        );
+        assert!(
+            waiting
+                .body
+                .contains("call the local emergency services first")
+        );
+        // The history is on the same clock as the deadline, and says which.
+        let submitted = case
+            .submitted_at
+            .unwrap()
+            .with_timezone(&chrono_tz::Africa::Nairobi);
+        assert!(
+            waiting.body.contains(&format!(
+                "<span class=\"when\" dir=\"ltr\">{}</span> — Submitted",
+                submitted.format("%Y-%m-%d %H:%M")
+            )) && waiting
+                .body
+                .contains("on the mission&#39;s clock: <bdi>Africa/Nairobi</bdi>"),
+            "{}",
+            waiting.body
+        );
+        assert!(
+            waiting
+                .body
+                .contains(r#"<a href="tel:+254201234567" dir="ltr">+254 20 123 4567</a>"#),
+            "{}",
+            waiting.body
+        );
+
         // Nobody acknowledges it: it goes to an officer and the head of mission, then to the
         // next officer; once acknowledged, escalation stops. Each step happens once however
         // often its job runs.
@@ -496,6 +546,16 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             app.audit_actions()
                 .await
                 .contains(&"case.escalate".to_owned())
+        );
+        // The applicant is told it was passed on, the deadline no longer given.
+        let waiting = c.get(&format!("/account/cases/{id}?lang=en")).await;
+        assert!(
+            waiting
+                .body
+                .contains("passed on to more of the mission&#39;s officers")
+                && !waiting.body.contains("To be acknowledged by"),
+            "{}",
+            waiting.body
         );
         escalate(&app.db, config, id, 2).await.unwrap();
         let case = cases::find(&app.db, id).await.unwrap();
@@ -541,6 +601,12 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             mails.iter().map(|m| &m.text).collect::<Vec<_>>()
         );
         officer_moves(&app, id, CaseAction::StartReview, None).await;
+        let acknowledged = c.get(&format!("/account/cases/{id}?lang=en")).await;
+        assert!(
+            !acknowledged.body.contains("emergency-wait"),
+            "{}",
+            acknowledged.body
+        );
         let shown = desk.get(&format!("/missions/NBO/cases/{id}?lang=en")).await;
         assert!(
             shown.body.contains("— Acknowledge receipt"),

@@ -87,6 +87,15 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     );
     let db_file = data.path().join("safir.db");
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
+    // Each mission has a telephone, which a citizen asking for emergency help is given.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM missions WHERE phone IS NULL"
+        )
+        .await,
+        0
+    );
     // The ten demo accounts, and one placeholder applicant for each of the two demo
     // travellers (registered without an account) whose "need help" opened an emergency case.
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 12);

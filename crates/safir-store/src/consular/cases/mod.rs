@@ -194,6 +194,8 @@ pub struct CaseNames {
     pub mission_name_en: String,
     /// The mission's time zone, for the times of its appointments.
     pub mission_time_zone: String,
+    /// The mission's telephone, given to someone asking for emergency help.
+    pub mission_phone: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -210,7 +212,8 @@ pub async fn find_with_names(db: &Db, id: &str) -> Result<(Case, CaseNames), Sto
     let row: Option<CaseWithNames> = with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.*, s.name_ar AS service_name_ar, s.name_en AS service_name_en, \
-             m.name_ar AS mission_name_ar, m.name_en AS mission_name_en, m.time_zone AS mission_time_zone \
+             m.name_ar AS mission_name_ar, m.name_en AS mission_name_en, m.time_zone AS mission_time_zone, \
+             m.phone AS mission_phone \
              FROM cases c JOIN consular_services s ON s.id = c.service_id JOIN missions m ON m.id = c.mission_id \
              WHERE c.id = $1",
         )

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use safir_domain::consular::case::{Actor, CaseAction, CaseState};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_store::consular::cases;
 use safir_store::consular::services;
 
@@ -22,7 +22,7 @@ use crate::consular::read_cache;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
-use crate::page::{FlashKind, Page, render};
+use crate::page::{FlashKind, Page, render, tel_href};
 use crate::state::AppState;
 
 pub struct CaseRow {
@@ -173,12 +173,16 @@ struct CasePage {
     fields: Vec<(String, String)>,
     timeline: Vec<TimelineItem>,
     messages: Vec<MessageItem>,
+    /// The zone the history's and the messages' times are in (empty: UTC, said with each).
+    times_zone: String,
     can_edit: bool,
     can_withdraw: bool,
     needs_info: bool,
     /// What the mission asked for, while it waits for the answer: shown at the top of the
     /// page, not only among the messages below.
     request: Option<String>,
+    /// An emergency request not yet acknowledged: what happens next and whom to call.
+    emergency: Option<EmergencyWait>,
     message_error: Option<String>,
     message_value: String,
     case_documents: Vec<CaseDocument>,
@@ -186,6 +190,18 @@ struct CasePage {
     upload_kind: String,
     upload_error: Option<String>,
     csrf_token: String,
+}
+
+/// What someone waiting for an emergency request to be acknowledged reads: by when (or
+/// that the time has passed and more officers were called), and the mission's telephone.
+struct EmergencyWait {
+    /// The acknowledgement's deadline on the mission's clock, while it is ahead and the
+    /// request was not yet passed on to more officers.
+    ack_by: Option<appointment_labels::Moment>,
+    /// The deadline passed: the escalation job passes it on (it may be a moment late).
+    escalated: bool,
+    /// The mission's telephone as given, and as a number to dial.
+    phone: Option<(String, Option<String>)>,
 }
 
 /// What was typed on the case page: the message, and the kind of a refused upload.
@@ -228,11 +244,15 @@ pub async fn case_page(
         .events
         .iter()
         .any(|e| matches!(e.action.as_str(), "approve" | "reject"));
+    // The page's times are on the mission's clock, as its appointments and an emergency's
+    // deadline are: one clock on the page, named under the history.
+    let clock = |t| appointment_labels::moment_in_zone(lang, &names.mission_time_zone, t);
+    let times_zone = clock(case.created_at).zone;
     let timeline = status
         .events
         .iter()
         .map(|e| TimelineItem {
-            at: e.at.format("%Y-%m-%d %H:%M").to_string(),
+            at: clock(e.at).clock,
             state: labels::state_for_applicant(lang, &e.to_state, &case.form),
             reason: match e.action.as_str() {
                 "approve" | "reject" => e.reason.as_deref().map(|r| labels::reason(lang, r)),
@@ -244,7 +264,7 @@ pub async fn case_page(
         .messages
         .iter()
         .map(|m| MessageItem {
-            at: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: clock(m.created_at).clock,
             from_mission: m.from_staff,
             body: m.body.clone(),
         })
@@ -254,7 +274,26 @@ pub async fn case_page(
         .iter()
         .map(|a| appointment_labels::moment_in_zone(lang, &names.mission_time_zone, a.starts_at))
         .collect();
+    let emergency = (kind == CaseKind::Emergency && st == CaseState::Submitted).then(|| {
+        let escalated =
+            case.escalation_level > 0 || case.due_at.is_some_and(|due| due <= safir_store::now());
+        EmergencyWait {
+            ack_by: case
+                .due_at
+                .filter(|_| !escalated)
+                .map(|due| appointment_labels::moment_in_zone(lang, &names.mission_time_zone, due)),
+            escalated,
+            phone: names
+                .mission_phone
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| (p.to_owned(), tel_href(p))),
+        }
+    });
     render(&CasePage {
+        times_zone,
+        emergency,
         appointments,
         id: case.id.clone(),
         reference: case.display_reference(),
