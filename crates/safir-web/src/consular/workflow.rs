@@ -205,10 +205,32 @@ pub async fn act(
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         schedule_escalation(&mut tx, &updated, 1).await?;
     }
+    // What the mail adds for this move, in the applicant's language: where the e-visa is; for
+    // an emergency just sent, that a life in danger is for the local emergency services, and
+    // the mission's telephone.
+    let lang = case_lang(&updated);
+    let i18n = I18n::global();
     let mut extra = None;
     if cmd.action == CaseAction::Approve && kind == CaseKind::Visa {
         let evisa = super::approval::issue_evisa(state, &mut tx, &updated, by).await?;
-        extra = Some(format!("{}/evisas/{}", state.config.public_url, evisa.id));
+        extra = Some(format!(
+            "{}\n{}/evisas/{}",
+            i18n.t(lang, "case-evisa-ready"),
+            state.config.public_url,
+            evisa.id
+        ));
+    }
+    if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
+        let mut lines = vec![i18n.t(lang, "case-emergency-danger")];
+        if let Some(phone) = mission
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
+        }
+        extra = Some(lines.join("\n"));
     }
     notify_applicant(state, &mut tx, &updated, cmd, extra).await?;
     tx.commit().await.map_err(AppError::internal)?;
@@ -237,7 +259,8 @@ pub fn case_lang(case: &Case) -> Lang {
     Lang::parse(&case.lang).unwrap_or(Lang::Ar)
 }
 
-/// Emails the applicant that their case moved, in the language they applied in.
+/// Emails the applicant that their case moved, in the language they applied in; `extra` is a
+/// paragraph the move adds (already in that language).
 async fn notify_applicant(
     state: &AppState,
     tx: &mut Tx,
@@ -278,7 +301,7 @@ async fn notify_applicant(
         _ => message.to_owned(),
     };
     let note = match extra {
-        Some(link) => format!("{note}\n\n{}\n{link}", i18n.t(lang, "case-evisa-ready")),
+        Some(extra) => format!("{note}\n\n{extra}"),
         None => note,
     };
     args.set("note", note);

@@ -394,6 +394,12 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
 async fn an_emergency_is_triaged_and_schedules_its_escalation() {
     for app in TestApp::all().await {
         let mission = app.mission("NBO", "KE").await;
+        // Nairobi's clock and switchboard.
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE missions SET time_zone = 'Africa/Nairobi', phone = '+254 20 123 4567' WHERE id = $1")
+                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
         let service_id = service(&app, &mission, CaseKind::Emergency).await;
         let user = app.public_user(&unique_email("traveller")).await;
         let mut c = app.client();
@@ -458,15 +464,20 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
         })
         .unwrap();
         assert_eq!(jobs, 1);
+        // The mail saying it was sent says whom to call meanwhile.
+        let sent = app.emails_to(&user.email).await;
+        assert!(
+            sent.iter().any(
+                |m| m.text.contains("call the local emergency services first")
+                    && m.text.contains("The mission's telephone: +254 20 123 4567")
+            ),
+            "{:?}",
+            sent.iter().map(|m| &m.text).collect::<Vec<_>>()
+        );
 
         // The applicant reads what happens next: by when it is acknowledged, on the mission's
         // clock, that a life in danger is for the local emergency services first, and the
         // mission's telephone to dial.
-        safir_store::with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE missions SET time_zone = 'Africa/Nairobi', phone = '+254 20 123 4567' WHERE id = $1")
-                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
-        })
-        .unwrap();
         let due = case
             .due_at
             .unwrap()
