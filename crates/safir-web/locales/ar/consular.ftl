@@ -189,6 +189,7 @@ case-emergency-ack-by = يُؤكَّد استلامه في موعد أقصاه:
 case-emergency-escalated = لم يُؤكَّد استلامه في الوقت المحدد، فأُحيل إلى مزيد من موظفي البعثة وإلى رئيس البعثة.
 case-emergency-danger = إن كانت حياة أحد في خطر، فاتصل بخدمات الطوارئ المحلية أولًا.
 case-emergency-phone = هاتف البعثة:
+my-cases-clock = يُؤرَّخ كل تغيير بتوقيت البعثة التي لديها الطلب.
 case-times-zone = الأوقات في هذه الصفحة بتوقيت البعثة:
 case-needs-info-asked = تطلب البعثة:
 case-continue-draft = أكمل الطلب

@@ -186,6 +186,7 @@ case-emergency-ack-by = To be acknowledged by:
 case-emergency-escalated = It was not acknowledged in time, so it has been passed on to more of the mission's officers and to the head of mission.
 case-emergency-danger = If a life is in danger, call the local emergency services first.
 case-emergency-phone = The mission's telephone:
+my-cases-clock = Each change is dated on the clock of the mission that has the application.
 case-times-zone = Times on this page are on the mission's clock:
 case-needs-info-asked = The mission asks:
 case-continue-draft = Continue the application

@@ -512,6 +512,16 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             "{}",
             waiting.body
         );
+        // "My applications" dates the change on the same clock.
+        let list = c.get("/account/cases?lang=en").await;
+        assert!(
+            list.body.contains(&format!(
+                "<span class=\"when\" dir=\"ltr\">{}</span>",
+                submitted.format("%Y-%m-%d %H:%M")
+            )) && list.body.contains("on the clock of the mission"),
+            "{}",
+            list.body
+        );
         assert!(
             waiting
                 .body

@@ -117,7 +117,15 @@ pub async fn list_my_cases(
             .then(b_seen.cmp(a_seen))
             .then(b.id.cmp(&a.id))
     });
+    // Each mission's clock, read once: a change is dated as the mission's case page dates it.
+    let mut zones: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for (c, seen) in mine {
+        if !zones.contains_key(&c.mission_id) {
+            let mission = safir_store::missions::find(&state.db, &c.mission_id)
+                .await
+                .map_err(AppError::internal)?;
+            zones.insert(c.mission_id.clone(), mission.time_zone);
+        }
         if !names.contains_key(&c.service_id) {
             let service = services::find(&state.db, &c.service_id)
                 .await
@@ -130,7 +138,12 @@ pub async fn list_my_cases(
             service: names.get(&c.service_id).cloned().unwrap_or_default(),
             state: labels::state_for_applicant(lang, &c.state, &c.form),
             draft: c.state == CaseState::Draft.as_str(),
-            updated: seen.format("%Y-%m-%d %H:%M").to_string(),
+            updated: appointment_labels::moment_in_zone(
+                lang,
+                zones.get(&c.mission_id).map_or("", String::as_str),
+                seen,
+            )
+            .clock,
             state_code: c.state.clone(),
             id: c.id,
         });
