@@ -381,10 +381,16 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
             "{sent}"
         );
         let list = c.get("/staff/alerts?lang=ar").await.body;
-        assert!(list.contains("<td>إلغاء</td>"), "{list}");
-        assert!(!list.contains("<td>Cancel</td>"), "{list}");
+        assert!(
+            list.contains(r#"<td data-label="نوع الرسالة">إلغاء</td>"#),
+            "{list}"
+        );
+        assert!(!list.contains(">Cancel</td>"), "{list}");
         let list = c.get("/staff/alerts?lang=en").await.body;
-        assert!(list.contains("<td>Cancellation</td>"), "{list}");
+        assert!(
+            list.contains(r#"<td data-label="Message type">Cancellation</td>"#),
+            "{list}"
+        );
         let form = c.get("/staff/alerts/new?lang=ar").await.body;
         assert!(
             form.contains(r#"<option value="Met">أرصاد جوية، ومنها الفيضانات</option>"#),

@@ -506,7 +506,7 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
     // nothing else), staff on a desk's.
     const PHONE: Screen = (390, 844);
     const DESK: Screen = (1280, 900);
-    let walks: [(Option<&str>, Screen, Start); 6] = [
+    let walks: [(Option<&str>, Screen, Start); 7] = [
         (
             None,
             PHONE,
@@ -538,6 +538,12 @@ async fn every_kind_of_page_and_its_form_errors_pass_axe_in_arabic_and_english()
             Some("duty.nairobi@demo.safir.example"),
             DESK,
             &["/staff", "/staff/crises"],
+        ),
+        // In a crisis the duty officer reads the welfare board from wherever they are.
+        (
+            Some("duty.nairobi@demo.safir.example"),
+            PHONE,
+            &["/staff/crises"],
         ),
         (
             Some("admin@demo.safir.example"),
