@@ -1146,6 +1146,15 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
         let list = |d: chrono::NaiveDate| format!("/missions/PAR/appointments?date={d}&lang=en");
         let before = staff.get(&list(day - chrono::Duration::days(2))).await;
         assert!(before.body.contains("No appointments on this day."));
+        // The heading's date is kept whole on a phone's narrow line.
+        assert!(
+            before.body.contains(&format!(
+                r#"<span class="when" dir="ltr">{}</span></h1>"#,
+                day - chrono::Duration::days(2)
+            )),
+            "{}",
+            before.body
+        );
         assert!(
             before.body.contains(&format!(
                 r#"href="/missions/PAR/appointments?date={day}" id="next-booked""#

@@ -47,6 +47,8 @@ struct DayPage {
     date_error: Option<String>,
     /// The days the page leads to; none while the date cannot be read.
     days: Option<DaysAround>,
+    /// The day shown, in the heading: its weekday and its date (kept on one line).
+    day: Option<(String, String)>,
 }
 
 struct DaysAround {
@@ -92,6 +94,7 @@ pub async fn list_day_bookings(
                     zone: mission.time_zone.clone(),
                     bookings: Vec::new(),
                     days: None,
+                    day: None,
                 });
             }
         }
@@ -134,6 +137,7 @@ pub async fn list_day_bookings(
         page,
         edits_schedule,
         date_error: None,
+        day: Some(labels::day_parts(lang, date)),
         days: Some(DaysAround {
             previous: link(date.pred_opt().unwrap_or(date)),
             following: link(date.succ_opt().unwrap_or(date)),
