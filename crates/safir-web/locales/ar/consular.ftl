@@ -225,6 +225,7 @@ email-case-escalated-body =
     المرجع: { $reference }
     الوضع: { $category }
     المكان: { $location }
+    الهاتف: { $phone }
 
     افتحه وأكّد استلامه:
     { $link }

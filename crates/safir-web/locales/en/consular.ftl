@@ -222,6 +222,7 @@ email-case-escalated-body =
     Reference: { $reference }
     Situation: { $category }
     Location: { $location }
+    Phone: { $phone }
 
     Open it and acknowledge receipt:
     { $link }

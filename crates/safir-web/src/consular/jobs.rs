@@ -220,6 +220,8 @@ fn escalation_email(
         "location",
         form.get("location").cloned().unwrap_or_default(),
     );
+    // The number to call, from the mail on a duty officer's phone.
+    args.set("phone", form.get("phone").cloned().unwrap_or_default());
     args.set("link", link.to_owned());
     email::render(to, lang, "case-escalated", &args)
 }

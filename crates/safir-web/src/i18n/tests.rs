@@ -169,6 +169,7 @@ fn every_message_formats_without_errors() {
         ("country", "France"),
         ("category", "Arrest or detention"),
         ("location", "Nairobi"),
+        ("phone", "+254 700 000 000"),
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
         ("message", "Please send a photograph."),

@@ -563,6 +563,12 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
         let to_head = app.emails_to(&head.email).await;
         assert_eq!(to_head.len(), 1);
         assert!(to_head[0].text.contains("Jomo Kenyatta airport"));
+        // The number to call back, from the mail itself.
+        assert!(
+            to_head[0].text.contains("Phone: +254 700 000 000"),
+            "{}",
+            to_head[0].text
+        );
         assert!(
             app.audit_actions()
                 .await
