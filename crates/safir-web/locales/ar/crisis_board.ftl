@@ -6,6 +6,7 @@ checkin-for = الاطمئنان على
 checkin-thanks = شكرًا لك. سُجّل جوابك، ويمكنك تغييره أدناه في أي وقت.
 checkin-current = جوابك:
 checkin-change = إذا تغيّر وضعك فأجب مرة أخرى.
+checkin-help-alerted = أُبلغ الفريق القنصلي في البعثة، وسيتصل بك.
 checkin-note-label = ملاحظة (اختيارية): أين أنت، ومن معك، وما الذي تحتاجه
 checkin-location-share = شارك موقعي
 checkin-location-shared = سيُرسل موقعك مع جوابك.

@@ -6,6 +6,7 @@ checkin-for = Check-in for
 checkin-thanks = Thank you. Your answer has been recorded; you can change it below at any time.
 checkin-current = Your answer:
 checkin-change = If your situation changes, answer again.
+checkin-help-alerted = The mission's consular team has been alerted and will contact you.
 checkin-note-label = A note (optional): where you are, who is with you, what you need
 checkin-location-share = Share my location
 checkin-location-shared = Your location will be sent with your answer.

@@ -113,6 +113,9 @@ struct CheckinPage {
     answered_at: Option<String>,
     thanks: bool,
     error: Option<String>,
+    /// The answer is "I need help": the team was alerted; the mission's telephone as given,
+    /// and as a number to dial.
+    need_help: Option<Option<(String, Option<String>)>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +195,13 @@ fn view(
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
         thanks,
         error,
+        need_help: (status == Some(CheckinStatus::NeedHelp)).then(|| {
+            ctx.mission_phone
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| (p.to_owned(), crate::page::tel_href(p)))
+        }),
         page,
     }
 }

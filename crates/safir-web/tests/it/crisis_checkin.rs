@@ -344,12 +344,19 @@ async fn an_older_link_answers_the_current_check_in() {
 async fn need_help_opens_one_emergency_case_with_the_location() {
     for app in all_apps().await {
         let mission = app.mission("PAR", "FR").await;
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34' WHERE id = $1")
+                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
         service(&app, &mission, CaseKind::Emergency).await;
         crisis(&app, &mission).await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         let tokens = send_alert(&app, "al1", &["r1"]).await;
         let path = format!("/crisis/checkin/{}", tokens[0]);
         let mut client = app.client();
+        // Before answering, nothing says help is coming.
+        assert!(!client.get(&path).await.body.contains("checkin-help"));
         for _ in 0..2 {
             let res = client
                 .submit(
@@ -367,6 +374,16 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
         }
         let c = current(&app, "al1", "r1").await;
         assert_eq!(c.status, "need_help");
+        // The page says the team was alerted, that a life in danger is for the local emergency
+        // services first, and gives the mission's telephone to dial.
+        let answered = client.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            answered.contains("consular team has been alerted")
+                && answered.contains("call the local emergency services first")
+                && answered
+                    .contains(r#"<a href="tel:+33199001234" dir="ltr">+33 1 99 00 12 34</a>"#),
+            "{answered}"
+        );
         let case_id = c.case_id.expect("a case is linked");
         assert_eq!(
             scalar(
