@@ -230,6 +230,15 @@ pub fn tel_href(phone: &str) -> Option<String> {
     (digits.len() >= 6).then(|| format!("tel:{plus}{digits}"))
 }
 
+/// A telephone as stored (a mission's, say) to show and to dial: as written, trimmed, and its
+/// `tel:` link when it holds a number; `None` when there is none.
+pub fn phone_to_dial(phone: Option<&str>) -> Option<(String, Option<String>)> {
+    phone
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| (p.to_owned(), tel_href(p)))
+}
+
 /// Whether `path` is `section` or an address below it.
 fn under(path: &str, section: &str) -> bool {
     path.strip_prefix(section)
@@ -274,6 +283,19 @@ mod tests {
         assert_eq!(tel_href("+33 6 12 +34"), None);
         assert_eq!(tel_href("call me at 0612345678"), None);
         assert_eq!(tel_href(""), None);
+        assert_eq!(
+            phone_to_dial(Some(" +33 1 99 00 12 34 ")),
+            Some((
+                "+33 1 99 00 12 34".to_owned(),
+                Some("tel:+33199001234".to_owned())
+            ))
+        );
+        assert_eq!(
+            phone_to_dial(Some("ask the desk")),
+            Some(("ask the desk".to_owned(), None))
+        );
+        assert_eq!(phone_to_dial(Some("  ")), None);
+        assert_eq!(phone_to_dial(None), None);
     }
 
     #[test]

@@ -222,12 +222,7 @@ pub async fn act(
     }
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         let mut lines = vec![i18n.t(lang, "case-emergency-danger")];
-        if let Some(phone) = mission
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
+        if let Some((phone, _)) = crate::page::phone_to_dial(mission.phone.as_deref()) {
             lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
         }
         extra = Some(lines.join("\n"));

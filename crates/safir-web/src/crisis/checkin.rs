@@ -195,13 +195,8 @@ fn view(
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
         thanks,
         error,
-        need_help: (status == Some(CheckinStatus::NeedHelp)).then(|| {
-            ctx.mission_phone
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| (p.to_owned(), crate::page::tel_href(p)))
-        }),
+        need_help: (status == Some(CheckinStatus::NeedHelp))
+            .then(|| crate::page::phone_to_dial(ctx.mission_phone.as_deref())),
         page,
     }
 }

@@ -22,7 +22,7 @@ use crate::consular::read_cache;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
-use crate::page::{FlashKind, Page, render, tel_href};
+use crate::page::{FlashKind, Page, phone_to_dial, render};
 use crate::state::AppState;
 
 pub struct CaseRow {
@@ -296,12 +296,7 @@ pub async fn case_page(
                 .filter(|_| !escalated)
                 .map(|due| appointment_labels::moment_in_zone(lang, &names.mission_time_zone, due)),
             escalated,
-            phone: names
-                .mission_phone
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| (p.to_owned(), tel_href(p))),
+            phone: phone_to_dial(names.mission_phone.as_deref()),
         }
     });
     render(&CasePage {

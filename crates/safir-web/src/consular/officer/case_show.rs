@@ -53,6 +53,17 @@ struct Detail {
     href: Option<String>,
 }
 
+impl Detail {
+    /// A value shown as text.
+    fn new(label: String, value: String) -> Detail {
+        Detail {
+            label,
+            value,
+            href: None,
+        }
+    }
+}
+
 struct EventView {
     at: String,
     action: String,
@@ -223,58 +234,43 @@ pub(super) async fn case_page(
     };
     let at = now();
     let mut details = vec![
-        Detail {
-            label: page.t("officer-col-kind"),
-            value: labels::kind(lang, kind.as_str()),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-service"),
-            value: service.name(labels::content(lang)).to_owned(),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-applicant"),
-            value: case.applicant_name.clone(),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-priority"),
-            value: labels::priority(lang, case.priority().as_str()),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-assignee"),
-            value: name_of(&case.assignee_id),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-submitted"),
-            value: case.submitted_at.map(when).unwrap_or_else(|| empty.clone()),
-            href: None,
-        },
-        Detail {
-            label: page.t("officer-col-due"),
-            value: case.due_at.map(when).unwrap_or_else(|| empty.clone()),
-            href: None,
-        },
+        Detail::new(
+            page.t("officer-col-kind"),
+            labels::kind(lang, kind.as_str()),
+        ),
+        Detail::new(
+            page.t("officer-col-service"),
+            service.name(labels::content(lang)).to_owned(),
+        ),
+        Detail::new(page.t("officer-col-applicant"), case.applicant_name.clone()),
+        Detail::new(
+            page.t("officer-col-priority"),
+            labels::priority(lang, case.priority().as_str()),
+        ),
+        Detail::new(page.t("officer-col-assignee"), name_of(&case.assignee_id)),
+        Detail::new(
+            page.t("officer-col-submitted"),
+            case.submitted_at.map(when).unwrap_or_else(|| empty.clone()),
+        ),
+        Detail::new(
+            page.t("officer-col-due"),
+            case.due_at.map(when).unwrap_or_else(|| empty.clone()),
+        ),
     ];
     if case.escalation_level > 0 {
         // Unacknowledged past its deadline: how many times the duty chain was called.
         let mut args = FluentArgs::new();
         args.set("level", case.escalation_level);
-        details.push(Detail {
-            label: page.t("officer-case-escalated"),
-            value: crate::i18n::t_args(lang, "officer-case-escalated-level", &args),
-            href: None,
-        });
+        details.push(Detail::new(
+            page.t("officer-case-escalated"),
+            crate::i18n::t_args(lang, "officer-case-escalated-level", &args),
+        ));
     }
     if let Some(reason) = &case.decision_reason {
-        details.push(Detail {
-            label: page.t("officer-case-decision"),
-            value: shown_reason(lang, reason),
-            href: None,
-        });
+        details.push(Detail::new(
+            page.t("officer-case-decision"),
+            shown_reason(lang, reason),
+        ));
     }
     let booked = appointments::list_for_case(&state.db, &case.id)
         .await
