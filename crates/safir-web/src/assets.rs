@@ -42,14 +42,9 @@ const FILES: &[Asset] = &[
         bytes: include_bytes!("../static/consular/autosave.js"),
     },
     Asset {
-        name: "consular/locate.js",
+        name: "locate.js",
         content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../static/consular/locate.js"),
-    },
-    Asset {
-        name: "crisis/checkin.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../static/crisis/checkin.js"),
+        bytes: include_bytes!("../static/locate.js"),
     },
 ];
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::browser_support::{Driver, PATIENCE};
+use crate::browser_support::{Driver, PATIENCE, checkin_link};
 use crate::support::{page_shape, serve_demo};
 
 /// Distinct kinds of page (a path with its ids blanked out) each walk visits at most.
@@ -439,33 +439,6 @@ async fn walk(
         }
     }
     (findings, pages, forms)
-}
-
-/// The path of a crisis check-in link from the server's text-message outbox (the demo alert
-/// is delivered by the server's workers soon after it starts).
-async fn checkin_link(data_dir: &std::path::Path) -> String {
-    let outbox = data_dir.join("sms").join("outbox.jsonl");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let lines = std::fs::read_to_string(&outbox).unwrap_or_default();
-        let link = lines
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter_map(|m| m["body"].as_str().map(str::to_owned))
-            .find_map(|body| {
-                let at = body.find("/crisis/checkin/")?;
-                Some(body[at..].split_whitespace().next()?.to_owned())
-            });
-        if let Some(link) = link {
-            return link;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no check-in link in {}",
-            outbox.display()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// A window's width and height, in CSS pixels.

@@ -4,14 +4,15 @@
 //! save reported, correct it, submit, and find the reference on the case page and in the
 //! email. And an officer of the demo deciding a case under review, in Arabic: one choice,
 //! the inputs of the chosen move shown under it. And a citizen abroad filling an emergency
-//! request's coordinates from the device's position, or told when it cannot be read.
+//! request's coordinates from the device's position, or told when it cannot be read, and the
+//! safety check-in's "share my location", the same script.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`; skipped without them unless
 //! `SAFIR_TEST_REQUIRE` includes `browser`.
 
 use serde_json::json;
 
-use crate::browser_support::{Driver, eventually, header, link_from_mail, mails_to};
+use crate::browser_support::{Driver, checkin_link, eventually, header, link_from_mail, mails_to};
 use crate::support::{Server, TempDir, run, serve_demo};
 
 const EMAIL: &str = "layla.applicant@example.org";
@@ -359,18 +360,25 @@ async fn wait_for_text(driver: &Driver, css: &str, want: &str, what: &str) {
     panic!("{what}: {css} says {shown:?}, not {want:?}");
 }
 
-/// With the device's position emulated as `position` (`{}`: none to be had), "use my current
-/// location" is pressed, and it says the message `said` of the Arabic catalog.
-async fn locate(driver: &Driver, position: serde_json::Value, said: &str) {
+/// With the device's position emulated as `position` (`{}`: none to be had), the location
+/// button `button` is pressed, and it says `said` where its `data-status` names.
+async fn locate(driver: &Driver, button: &str, position: serde_json::Value, said: &str) {
     driver
         .cdp("Emulation.setGeolocationOverride", position)
         .await;
-    driver.tap("#locate-button").await;
+    driver.tap(button).await;
+    let status = driver
+        .script(
+            "return document.querySelector(arguments[0]).dataset.status",
+            json!([button]),
+        )
+        .await;
+    let status = format!("#{}", status.as_str().expect("the button names its status"));
     wait_for_text(
         driver,
-        "#locate-status",
-        &ar("consular", said),
-        &format!("the page did not say {said}"),
+        &status,
+        said,
+        &format!("{button} did not say {said}"),
     )
     .await;
 }
@@ -380,7 +388,9 @@ async fn a_citizen_abroad_fills_the_emergency_location_from_the_device_in_chromi
     let Some(driver) = Driver::start().await else {
         return;
     };
-    let (_dir, accounts, server) = serve_demo("safir-browser-locate", &[]);
+    // The demo alert's text messages go to a file, where the check-in link is found.
+    let (dir, accounts, server) =
+        serve_demo("safir-browser-locate", &[("SAFIR_SMS_GATEWAY", "file")]);
     driver.go(&server.url("/healthz")).await;
     driver
         .sign_in_demo(&server.base, &accounts, Some("citizen@demo.safir.example"))
@@ -407,10 +417,12 @@ async fn a_citizen_abroad_fills_the_emergency_location_from_the_device_in_chromi
             json!({"origin": server.base, "permissions": ["geolocation"]}),
         )
         .await;
+    let nairobi = json!({"latitude": -1.283_331, "longitude": 36.816_67, "accuracy": 20});
     locate(
         &driver,
-        json!({"latitude": -1.283_331, "longitude": 36.816_67, "accuracy": 20}),
-        "apply-location-filled",
+        "#locate-button",
+        nairobi.clone(),
+        &ar("consular", "apply-location-filled"),
     )
     .await;
     assert_eq!(driver.value("#field-latitude").await, "-1.28333");
@@ -433,7 +445,28 @@ async fn a_citizen_abroad_fills_the_emergency_location_from_the_device_in_chromi
     assert_eq!(driver.value("#field-longitude").await, "36.81667");
 
     // A device that cannot tell its position: said beside the button, nothing typed lost.
-    locate(&driver, json!({}), "apply-location-failed").await;
+    locate(
+        &driver,
+        "#locate-button",
+        json!({}),
+        &ar("consular", "apply-location-failed"),
+    )
+    .await;
     assert_eq!(driver.value("#field-latitude").await, "-1.28333");
+
+    // The safety check-in's "Share my location", the same script: the answer's hidden fields.
+    driver.sign_in_demo(&server.base, &accounts, None).await;
+    driver
+        .go(&server.url(&checkin_link(dir.path()).await))
+        .await;
+    locate(
+        &driver,
+        "#checkin-locate",
+        nairobi,
+        &ar("crisis_board", "checkin-location-shared"),
+    )
+    .await;
+    assert_eq!(driver.value("#checkin-lat").await, "-1.28333");
+    assert_eq!(driver.value("#checkin-lon").await, "36.81667");
     let _ = driver.cmd(reqwest::Method::DELETE, "", None).await;
 }

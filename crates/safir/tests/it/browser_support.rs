@@ -509,3 +509,30 @@ fn headers_decode_encoded_words_and_keep_the_space_before_them() {
     assert_eq!(header(message, "Subject").unwrap(), "café au lait ok");
     assert_eq!(header(message, "From"), None);
 }
+
+/// The path of a crisis check-in link from the server's text-message outbox (the demo alert
+/// is delivered by the server's workers soon after it starts).
+pub async fn checkin_link(data_dir: &Path) -> String {
+    let outbox = data_dir.join("sms").join("outbox.jsonl");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines = std::fs::read_to_string(&outbox).unwrap_or_default();
+        let link = lines
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter_map(|m| m["body"].as_str().map(str::to_owned))
+            .find_map(|body| {
+                let at = body.find("/crisis/checkin/")?;
+                Some(body[at..].split_whitespace().next()?.to_owned())
+            });
+        if let Some(link) = link {
+            return link;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no check-in link in {}",
+            outbox.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
