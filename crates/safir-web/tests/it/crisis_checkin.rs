@@ -1,6 +1,7 @@
 //! Safety check-ins over HTTP on both backends: the personal link (a tampered token is not
 //! found), the three answers with a note and a location, an older link answering the current
-//! check-in, "need help" opening exactly one emergency case, SMS replies through the gateway
+//! check-in, "need help" opening exactly one emergency case (later details reaching it as the
+//! person's message), SMS replies through the gateway
 //! (SAFE / HELP / STOP / UNSUBSCRIBE / YES, and a wrong secret refused), and reminders.
 
 use safir_domain::consular::case::CaseKind;
@@ -408,6 +409,27 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
             "Safety check-in: needs help. trapped on the roof"
         );
         assert_eq!(form.get("phone").map(String::as_str), Some("+33600000001"));
+        // Answered again with more to say, twice (a form sent twice): the officer working the
+        // case reads it once, as a message from the person; the same words as the description
+        // (the two answers above) added nothing.
+        for _ in 0..2 {
+            let res = client
+                .submit(
+                    &path,
+                    &path,
+                    &[("answer", "need_help"), ("note", "the water is rising")],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+        }
+        let said: Vec<(bool, String)> =
+            safir_store::consular::cases::list_messages(&app.db, &case_id, true)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.from_staff, m.body))
+                .collect();
+        assert_eq!(said, [(false, "the water is rising".to_owned())]);
         // The presence registration's placeholder account holds the case, made once.
         assert_eq!(
             scalar(
@@ -472,6 +494,11 @@ pub async fn sms(
 async fn sms_replies_answer_check_ins_and_end_subscriptions() {
     for app in all_apps().await {
         let mission = app.mission("PAR", "FR").await;
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34' WHERE id = $1")
+                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
         service(&app, &mission, CaseKind::Emergency).await;
         crisis(&app, &mission).await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
@@ -518,7 +545,17 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         );
         assert!(res.body.starts_with("<?xml"));
         assert!(res.body.contains("<Response><Message>"));
-        assert!(res.body.contains("الفريق القنصلي"), "{}", res.body);
+        // The team was alerted; a life in danger is for the local emergency services first; the
+        // mission's telephone; and how to add details (a reply without the keyword would get
+        // only the list of keywords back).
+        assert!(
+            res.body.contains("أُبلغ الفريق القنصلي")
+                && res.body.contains("خدمات الطوارئ المحلية أولًا")
+                && res.body.contains("هاتف البعثة: +33 1 99 00 12 34")
+                && res.body.contains("أرسل «مساعدة» ثم التفاصيل"),
+            "{}",
+            res.body
+        );
         let c = current(&app, "al1", "r2").await;
         assert_eq!(c.status, "need_help");
         let case_id = c.case_id.expect("HELP opens the emergency case");
@@ -530,6 +567,21 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
             "الاطمئنان على السلامة: يحتاج إلى مساعدة.",
             "said in the person's language"
         );
+        // The details that follow reach the case as the person's message, once however often
+        // the gateway posts them.
+        for _ in 0..2 {
+            let res = sms(&app, SMS_SECRET, false, "+33600000002", "مساعدة  ابني مريض").await;
+            assert_eq!(res.json()["action"], "need_help");
+        }
+        let said: Vec<(bool, String)> =
+            safir_store::consular::cases::list_messages(&app.db, &case_id, false)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.from_staff, m.body))
+                .collect();
+        assert_eq!(said, [(false, "ابني مريض".to_owned())]);
+        assert_eq!(current(&app, "al1", "r2").await.note, "ابني مريض");
 
         let res = sms(&app, SMS_SECRET, false, "+19995550000", "SAFE").await;
         assert_eq!(res.json()["action"], "no_checkin");

@@ -1,5 +1,6 @@
 //! "I need help" opens a consular emergency-assistance case at the alert's mission, with the
-//! person's note and location, once per check-in (a second "need help" finds the first case).
+//! person's note and location, once per check-in (a second "need help" finds the first case,
+//! and what its note adds reaches the case as a message from the person).
 //!
 //! The case needs an applicant account. A citizen who registered with their account is the
 //! applicant. Someone who only filled the crisis presence form has none: they get one
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use safir_domain::Lang as ContentLang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email};
 use safir_domain::audit::actions;
-use safir_domain::consular::case::{Actor, CaseAction, CaseKind, Priority};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
@@ -83,6 +84,63 @@ async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, St
     }
 }
 
+/// The case's description: "needs help", said in the person's language as the rest of the
+/// case is, their own words after it.
+fn description(ctx: &CheckinContext, note: &str) -> String {
+    let said = crate::i18n::I18n::global().t(super::person_lang(ctx), "checkin-case-description");
+    match note.trim() {
+        "" => said,
+        note => format!("{said} {note}"),
+    }
+}
+
+/// A later "need help" whose note says more (an SMS "HELP" and details, the page answered
+/// again) reaches the case as a message from the applicant, where the officer working it
+/// reads. The same words again (a form sent twice, a repeated SMS) add nothing, nor does a
+/// case already closed: the answer is still on the welfare board.
+async fn add_details(
+    state: &AppState,
+    case_id: &str,
+    checkin: &Checkin,
+    ctx: &CheckinContext,
+) -> Result<(), AppError> {
+    let note = checkin.note.trim();
+    if note.is_empty() {
+        return Ok(());
+    }
+    let case = cases::find(&state.db, case_id)
+        .await
+        .map_err(AppError::internal)?;
+    if [CaseState::Draft, CaseState::Closed]
+        .map(CaseState::as_str)
+        .contains(&case.state.as_str())
+        || case.form().get("description") == Some(&description(ctx, note))
+    {
+        return Ok(());
+    }
+    let said_before = cases::list_messages(&state.db, case_id, false)
+        .await
+        .map_err(AppError::internal)?
+        .iter()
+        .any(|m| !m.from_staff && m.body == note);
+    if said_before {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    cases::add_message(
+        &mut tx,
+        case_id,
+        Some(&case.applicant_id),
+        false,
+        false,
+        note,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(())
+}
+
 /// Opens (or finds) the emergency case of this check-in and returns its id; `None` when the
 /// mission offers no emergency service (the answer is still on the board).
 pub async fn open_emergency_case(
@@ -91,6 +149,7 @@ pub async fn open_emergency_case(
     ctx: &CheckinContext,
 ) -> Result<Option<String>, AppError> {
     if let Some(case_id) = &checkin.case_id {
+        add_details(state, case_id, checkin, ctx).await?;
         return Ok(Some(case_id.clone()));
     }
     let Some(mission_id) = &ctx.mission_id else {
@@ -114,20 +173,7 @@ pub async fn open_emergency_case(
 
     let mut form = BTreeMap::new();
     form.insert("category".to_owned(), "other".to_owned());
-    // Said in the person's language, as the rest of the case is; their own words follow.
-    let said = crate::i18n::I18n::global().t(
-        crate::i18n::Lang::parse(&ctx.lang).unwrap_or(crate::i18n::Lang::Ar),
-        "checkin-case-description",
-    );
-    let note = checkin.note.trim();
-    form.insert(
-        "description".to_owned(),
-        if note.is_empty() {
-            said
-        } else {
-            format!("{said} {note}")
-        },
-    );
+    form.insert("description".to_owned(), description(ctx, &checkin.note));
     let location = match (checkin.lat, checkin.lon) {
         (Some(lat), Some(lon)) => {
             form.insert("latitude".to_owned(), lat.to_string());

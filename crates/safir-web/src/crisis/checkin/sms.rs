@@ -105,14 +105,12 @@ pub async fn inbound(
     if from.is_empty() {
         return Err(AppError::BadRequest);
     }
-    let i18n = I18n::global();
     let mut lang = if has_arabic(&text) {
         Lang::Ar
     } else {
         Lang::En
     };
-    let keyword = Keyword::parse_sms(&text);
-    let (action, key) = match keyword {
+    let answer = match Keyword::parse_sms(&text) {
         Some(Keyword::Safe(note)) => {
             answer_sms(&state, &from, CheckinStatus::Safe, &note, &mut lang).await?
         }
@@ -123,43 +121,77 @@ pub async fn inbound(
             subscriptions::unsubscribe_sms(&state.db, &from, None)
                 .await
                 .map_err(AppError::internal)?;
-            ("stop", "checkin-sms-stopped")
+            SmsAnswer::plain("stop", "checkin-sms-stopped")
         }
         Some(Keyword::Unsubscribe(country)) => {
             subscriptions::unsubscribe_sms(&state.db, &from, country)
                 .await
                 .map_err(AppError::internal)?;
-            ("unsubscribe", "checkin-sms-unsubscribed")
+            SmsAnswer::plain("unsubscribe", "checkin-sms-unsubscribed")
         }
         Some(Keyword::Yes) => {
             let n = subscriptions::confirm_sms(&state.db, &from)
                 .await
                 .map_err(AppError::internal)?;
             if n > 0 {
-                ("confirm", "checkin-sms-confirmed")
+                SmsAnswer::plain("confirm", "checkin-sms-confirmed")
             } else {
-                ("confirm", "checkin-sms-nothing-to-confirm")
+                SmsAnswer::plain("confirm", "checkin-sms-nothing-to-confirm")
             }
         }
-        None => ("unknown", "checkin-sms-keywords"),
+        None => SmsAnswer::plain("unknown", "checkin-sms-keywords"),
     };
-    Ok(reply(twiml, action, &i18n.t(lang, key)))
+    Ok(reply(twiml, answer.action, &answer.text(lang)))
 }
 
-/// Answers the sender's current check-in; "need help" opens the emergency case. Returns the
-/// action and the reply's message key, and switches the reply to the person's language.
+/// What answering a check-in by SMS did, and what the reply says.
+struct SmsAnswer {
+    action: &'static str,
+    key: &'static str,
+    /// For "need help": the mission's telephone, when it has one.
+    mission_phone: Option<String>,
+}
+
+impl SmsAnswer {
+    fn plain(action: &'static str, key: &'static str) -> Self {
+        SmsAnswer {
+            action,
+            key,
+            mission_phone: None,
+        }
+    }
+
+    /// The reply in `lang`. "Need help" says, as the check-in page does, that a life in danger
+    /// is for the local emergency services first and the mission's telephone, then how to add
+    /// details (a reply without the keyword would only get the list of keywords back).
+    fn text(&self, lang: Lang) -> String {
+        let i18n = I18n::global();
+        let mut lines = vec![i18n.t(lang, self.key)];
+        if self.action == "need_help" {
+            lines.push(i18n.t(lang, "case-emergency-danger"));
+            if let Some((phone, _)) = crate::page::phone_to_dial(self.mission_phone.as_deref()) {
+                lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
+            }
+            lines.push(i18n.t(lang, "checkin-sms-help-details"));
+        }
+        lines.join("\n")
+    }
+}
+
+/// Answers the sender's current check-in; "need help" opens the emergency case (or adds the
+/// details to it). Switches the reply to the person's language.
 async fn answer_sms(
     state: &AppState,
     from: &str,
     status: CheckinStatus,
     note: &str,
     lang: &mut Lang,
-) -> Result<(&'static str, &'static str), AppError> {
+) -> Result<SmsAnswer, AppError> {
     let Some(current) = checkins::current_for_phone(&state.db, from)
         .await
         .map_err(AppError::internal)?
     else {
-        return Ok(("no_checkin", "checkin-sms-no-checkin"));
+        return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
     };
     // Through the same group-committing writer as the web answers: in a crisis the gateway
     // posts replies as fast as people send them.
@@ -177,7 +209,7 @@ async fn answer_sms(
         // Removed between the read and the write (the registration was deleted): as if
         // there were no check-in.
         Err(AnswerError::Store(StoreError::NotFound)) => {
-            return Ok(("no_checkin", "checkin-sms-no-checkin"));
+            return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
         }
         Err(e) => return Err(AppError::internal(e)),
     };
@@ -187,8 +219,11 @@ async fn answer_sms(
     *lang = person_lang(&ctx);
     if status == CheckinStatus::NeedHelp {
         open_emergency_case(state, &answered.checkin, &ctx).await?;
-        Ok(("need_help", "checkin-sms-help"))
+        Ok(SmsAnswer {
+            mission_phone: ctx.mission_phone,
+            ..SmsAnswer::plain("need_help", "checkin-sms-help")
+        })
     } else {
-        Ok(("safe", "checkin-sms-safe"))
+        Ok(SmsAnswer::plain("safe", "checkin-sms-safe"))
     }
 }
