@@ -757,6 +757,23 @@ pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, Store
     .ok_or(StoreError::NotFound)
 }
 
+/// The emergency cases opened by a registration's "need help" answers, oldest first: `(check-in
+/// id, case id)`.
+pub async fn cases_of_registration(
+    db: &Db,
+    registration_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, case_id FROM crisis_checkins WHERE registration_id = $1 AND case_id IS NOT NULL \
+             ORDER BY created_at, id",
+        )
+        .bind(registration_id)
+        .fetch_all(p)
+        .await
+    })?)
+}
+
 /// The person's current check-in in the crisis of `checkin` (itself when it is current).
 pub async fn current_of(db: &Db, checkin: Checkin) -> Result<Checkin, StoreError> {
     if checkin.is_current || checkin.crisis_id.is_none() {

@@ -210,6 +210,8 @@ email-case-update-body =
     تابعه وأجب البعثة من هنا:
     { $link }
 
+sms-case-update = { $reference }: { $state }. { $note } تابعه وأجب البعثة: { $link }
+
 case-notice-submitted = قُدِّم طلبك. أرسلنا إليك رسالة بالبريد الإلكتروني تتضمن مرجعه.
 case-notice-answered = أُرسل ردّك: تعيد البعثة دراسة طلبك.
 case-notice-discarded = حُذفت المسودة.

@@ -194,6 +194,8 @@ email-case-message-body =
     اقرأها وأجب هنا:
     { $link }
 
+sms-case-message = { $reference }، كتبت إليك البعثة: { $message } اقرأها وأجب: { $link }
+
 ## دليل الخدمات
 catalogue-title = دليل الخدمات
 catalogue-new = إضافة خدمة

@@ -207,6 +207,9 @@ email-case-update-body =
     Follow it and answer the mission here:
     { $link }
 
+# The same by SMS, to someone reached by phone (a crisis registrant without an account).
+sms-case-update = { $reference }: { $state }. { $note } Follow it and answer the mission: { $link }
+
 case-notice-submitted = Your application is submitted. We have sent you an email with its reference.
 case-notice-answered = Your answer is sent: the mission is reviewing your application again.
 case-notice-discarded = The draft is deleted.

@@ -171,6 +171,8 @@ email-case-message-body =
     Read it and answer here:
     { $link }
 
+sms-case-message = { $reference }, the mission writes: { $message } Read it and answer: { $link }
+
 ## Service catalogue
 catalogue-title = Service catalogue
 catalogue-new = Add a service

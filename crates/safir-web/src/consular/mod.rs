@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod labels;
 pub(crate) mod my_documents;
 pub mod officer;
+pub mod reach;
 pub mod read_cache;
 pub mod upload;
 pub mod workflow;

@@ -8,7 +8,6 @@ use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_domain::consular::forms;
 use safir_domain::ids::{MissionId, UserId};
-use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case, Transition, TransitionError};
 use safir_store::consular::services;
@@ -16,7 +15,6 @@ use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, Tx, missions};
 
 use crate::auth::CurrentUser;
-use crate::email;
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::state::AppState;
@@ -254,8 +252,9 @@ pub fn case_lang(case: &Case) -> Lang {
     Lang::parse(&case.lang).unwrap_or(Lang::Ar)
 }
 
-/// Emails the applicant that their case moved, in the language they applied in; `extra` is a
-/// paragraph the move adds (already in that language).
+/// Tells the applicant that their case moved (by mail, or as their crisis registration asked:
+/// `reach`), in the language they applied in; `extra` is a paragraph the move adds (already in
+/// that language).
 async fn notify_applicant(
     state: &AppState,
     tx: &mut Tx,
@@ -263,21 +262,13 @@ async fn notify_applicant(
     cmd: &Command<'_>,
     extra: Option<String>,
 ) -> Result<(), AppError> {
-    let applicant = accounts::find_user(&state.db, &case.applicant_id)
-        .await
-        .map_err(AppError::internal)?;
     let lang = case_lang(case);
     let i18n = I18n::global();
     let mut args = FluentArgs::new();
-    args.set("name", applicant.display_name.clone());
     args.set("reference", case.display_reference());
     args.set(
         "state",
         super::labels::state_for_applicant(lang, &case.state, &case.form),
-    );
-    args.set(
-        "link",
-        format!("{}/account/cases/{}", state.config.public_url, case.id),
     );
     let message = cmd.message.map(str::trim).unwrap_or_default();
     let note = match (cmd.action, cmd.reason) {
@@ -300,18 +291,14 @@ async fn notify_applicant(
         None => note,
     };
     args.set("note", note);
-    let mut message = email::render(&applicant.email, lang, "case-update", &args);
-    // Without a note its paragraph leaves a gap of three empty lines: one is enough.
-    while message.text.contains("\n\n\n") {
-        message.text = message.text.replace("\n\n\n", "\n\n");
-    }
     let key = format!(
         "case-mail:{}:{}:{}",
         case.id,
         case.state,
         case.state_changed_at.timestamp_micros()
     );
-    email::enqueue(tx, &message, Some(key))
+    super::reach::reach(state, case)
+        .await?
+        .send(tx, lang, "case-update", args, &key)
         .await
-        .map_err(AppError::internal)
 }

@@ -20,10 +20,11 @@ use axum::routing::{get, post};
 use safir_domain::crisis::checkin::{CheckinStatus, verify_token};
 use safir_domain::crisis::geo::Point;
 use safir_store::StoreError;
+use safir_store::consular::cases;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext, LinkedCheckin, NewAnswer};
 use serde::Deserialize;
 
-pub use help::open_emergency_case;
+pub use help::{after_answer, open_emergency_case, placeholder_registration};
 pub use reminders::{REMINDER_JOB, ReminderJob, remind, schedule_reminders};
 pub use writer::{AnswerError, AnswerWriter, MAX_BATCH};
 
@@ -116,6 +117,80 @@ struct CheckinPage {
     /// The answer is "I need help": the team was alerted; the mission's telephone as given,
     /// and as a number to dial.
     need_help: Option<Option<(String, Option<String>)>>,
+    /// The emergency cases the person's "need help" answers opened.
+    cases: Vec<CaseOnPage>,
+}
+
+/// An emergency case on the check-in page: where it stands and, for someone without an
+/// account (who cannot open "My applications"), the conversation with the mission.
+struct CaseOnPage {
+    /// "Your request for help PAR-2026-000123".
+    heading: String,
+    state: String,
+    messages: Vec<CaseLine>,
+    /// The case's page under "My applications", for someone who has an account.
+    account_link: Option<String>,
+    /// Opened from the check-in this page answers: an answer here reaches it.
+    answered_here: bool,
+}
+
+struct CaseLine {
+    from_mission: bool,
+    at: String,
+    body: String,
+}
+
+/// The emergency cases opened from the person's check-ins, in `lang`; `answering` is the
+/// check-in the page answers. The link is the
+/// credential of this page and of the answers it sends; it shows the person's own case, which
+/// the mission's messages reach them about (`consular::reach`), only in the messages they
+/// read (never officers' internal notes).
+async fn cases_on_page(
+    state: &AppState,
+    ctx: &CheckinContext,
+    answering: &Checkin,
+    lang: Lang,
+) -> Result<Vec<CaseOnPage>, AppError> {
+    let mut out = Vec::new();
+    let opened = checkins::cases_of_registration(&state.db, &ctx.registration_id)
+        .await
+        .map_err(AppError::internal)?;
+    for (_, case_id) in opened {
+        let case = match cases::find(&state.db, &case_id).await {
+            Ok(c) => c,
+            // Purged after it was closed.
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(AppError::internal(e)),
+        };
+        let account_link = ctx
+            .user_id
+            .is_some()
+            .then(|| format!("/account/cases/{}", case.id));
+        let messages = if account_link.is_some() {
+            Vec::new()
+        } else {
+            cases::list_messages(&state.db, &case.id, false)
+                .await
+                .map_err(AppError::internal)?
+                .into_iter()
+                .map(|m| CaseLine {
+                    from_mission: m.from_staff,
+                    at: m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    body: m.body,
+                })
+                .collect()
+        };
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("reference", case.display_reference());
+        out.push(CaseOnPage {
+            heading: crate::i18n::I18n::global().t_args(lang, "checkin-case-heading", &args),
+            state: crate::consular::labels::state_for_applicant(lang, &case.state, &case.form),
+            messages,
+            account_link,
+            answered_here: answering.case_id.as_deref() == Some(case.id.as_str()),
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -197,6 +272,7 @@ fn view(
         error,
         need_help: (status == Some(CheckinStatus::NeedHelp))
             .then(|| crate::page::phone_to_dial(ctx.mission_phone.as_deref())),
+        cases: Vec::new(),
         page,
     }
 }
@@ -217,7 +293,8 @@ pub async fn checkin_page(
     let checkin = checkins::current_of(&state.db, checkin)
         .await
         .map_err(AppError::internal)?;
-    let v = view(
+    let chosen = chosen_lang(&uri, &headers);
+    let mut v = view(
         &state,
         &uri,
         &viewer,
@@ -227,8 +304,9 @@ pub async fn checkin_page(
         None,
         None,
         q.answered.is_some(),
-        chosen_lang(&uri, &headers),
+        chosen,
     );
+    v.cases = cases_on_page(&state, &ctx, &checkin, page_lang(chosen, &ctx)).await?;
     Ok(render(&v)?.into_response())
 }
 
@@ -270,7 +348,7 @@ pub async fn checkin_answer(
         } = linked(&state, &id).await?;
         let chosen = chosen_lang(&uri, &headers);
         let message = error.map(|k| crate::i18n::I18n::global().t(page_lang(chosen, &ctx), k));
-        let v = view(
+        let mut v = view(
             &state,
             &uri,
             &viewer,
@@ -282,6 +360,7 @@ pub async fn checkin_answer(
             false,
             chosen,
         );
+        v.cases = cases_on_page(&state, &ctx, &checkin, page_lang(chosen, &ctx)).await?;
         return Ok(rejected(render(&v)?));
     };
     // A valid answer needs no read first: the writer's UPDATE finds the check-in (or not).
@@ -298,9 +377,11 @@ pub async fn checkin_answer(
             AnswerError::Store(StoreError::NotFound) => AppError::NotFound,
             e => AppError::internal(e),
         })?;
-    if status == CheckinStatus::NeedHelp {
+    // Its context is read only when the answer goes further (a case to open or to tell): in a
+    // rush most answers are "safe" with no case.
+    if status == CheckinStatus::NeedHelp || answered.checkin.case_id.is_some() {
         let ctx = linked(&state, &id).await?.context;
-        open_emergency_case(&state, &answered.checkin, &ctx).await?;
+        after_answer(&state, &answered.checkin, &ctx).await?;
     }
     Ok(Redirect::to(&format!("/crisis/checkin/{token}?answered=1")).into_response())
 }

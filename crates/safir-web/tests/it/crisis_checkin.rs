@@ -1,7 +1,8 @@
 //! Safety check-ins over HTTP on both backends: the personal link (a tampered token is not
 //! found), the three answers with a note and a location, an older link answering the current
-//! check-in, "need help" opening exactly one emergency case (later details reaching it as the
-//! person's message), SMS replies through the gateway
+//! check-in, "need help" opening exactly one emergency case (later answers reaching it as the
+//! person's messages, the mission's reaching someone without an account as they registered to
+//! be reached), SMS replies through the gateway
 //! (SAFE / HELP / STOP / UNSUBSCRIBE / YES, and a wrong secret refused), and reminders.
 
 use safir_domain::consular::case::CaseKind;
@@ -429,7 +430,13 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
                 .into_iter()
                 .map(|m| (m.from_staff, m.body))
                 .collect();
-        assert_eq!(said, [(false, "the water is rising".to_owned())]);
+        assert_eq!(
+            said,
+            [(
+                false,
+                "Safety check-in: needs help. the water is rising".to_owned()
+            )]
+        );
         // The presence registration's placeholder account holds the case, made once.
         assert_eq!(
             scalar(
@@ -455,6 +462,209 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
             .await,
             1
         );
+    }
+}
+
+/// Bodies of the `sms.send` jobs to `to`, oldest first.
+async fn sms_to(app: &TestApp, to: &str) -> Vec<String> {
+    let rows: Vec<String> = with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'sms.send' ORDER BY created_at, id")
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    rows.iter()
+        .map(|r| serde_json::from_str::<serde_json::Value>(r).unwrap())
+        .filter(|v| v["to"] == to)
+        .map(|v| v["body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The person's side of their case, oldest first.
+async fn said_by_person(app: &TestApp, case_id: &str) -> Vec<String> {
+    safir_store::consular::cases::list_messages(&app.db, case_id, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| !m.from_staff)
+        .map(|m| m.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_the_case() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        service(&app, &mission, CaseKind::Emergency).await;
+        crisis(&app, &mission).await;
+        // Layla is reached by email and SMS; Omar gave no email.
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Nasser", "+33600000002")).await;
+        exec(
+            &app.db,
+            "UPDATE crisis_registrations SET email = NULL, channels = 'sms' WHERE id = $1",
+            &["r2"],
+        )
+        .await;
+        let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut layla = app.client();
+        let res = layla
+            .submit(
+                &path,
+                &path,
+                &[("answer", "need_help"), ("note", "trapped on the roof")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let case_id = current(&app, "al1", "r1").await.case_id.unwrap();
+        let reference = safir_store::consular::cases::find(&app.db, &case_id)
+            .await
+            .unwrap()
+            .display_reference();
+
+        // Her page shows the case and how to answer; no conversation yet.
+        let page = layla.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            page.contains(&format!("Your request for help {reference}"))
+                && page.contains("Where it stands: <strong>Submitted</strong>")
+                && page.contains("To answer the mission, write in the note below"),
+            "{page}"
+        );
+
+        // The officer asks for information: it reaches her address and her phone with her
+        // check-in page, never the placeholder account that holds the case.
+        let account = app
+            .staff(
+                &crate::harness::unique_email("duty"),
+                &[(safir_domain::roles::Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut officer = app.client();
+        officer.sign_in(&account).await;
+        let case_page = format!("/missions/PAR/cases/{case_id}");
+        let act = format!("{case_page}/act");
+        for form in [
+            &[("action", "start_review")][..],
+            &[
+                ("action", "request_info"),
+                ("request", "Which floor are you on?"),
+            ][..],
+        ] {
+            let r = officer.submit(&case_page, &act, form).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let link = format!("{ORIGIN}{path}");
+        let mails = app.emails_to("r1@example.org").await;
+        let asked = mails
+            .iter()
+            .find(|m| m.text.contains("Which floor are you on?"))
+            .expect("the request reaches her address");
+        assert!(asked.text.contains(&link), "{}", asked.text);
+        assert!(!asked.text.contains("/account/cases/"), "{}", asked.text);
+        assert!(app.emails_to("presence-r1@crisis.invalid").await.is_empty());
+        let texts = sms_to(&app, "+33600000001").await;
+        assert!(
+            texts.iter().any(|t| t.contains("Which floor are you on?")
+                && t.contains(&reference)
+                && t.contains(&link)
+                && !t.contains('\n')),
+            "{texts:?}"
+        );
+
+        // Her page shows the question; her answer with a note goes back to the officers.
+        let page = layla.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            page.contains("Mission")
+                && page.contains("Which floor are you on?")
+                && page.contains("Where it stands: <strong>Information requested</strong>"),
+            "{page}"
+        );
+        let res = layla
+            .submit(
+                &path,
+                &path,
+                &[("answer", "need_help"), ("note", "third floor")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let case = safir_store::consular::cases::find(&app.db, &case_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            case.state, "in_review",
+            "her answer is the information asked"
+        );
+        assert_eq!(
+            said_by_person(&app, &case_id).await,
+            ["Safety check-in: needs help. third floor"]
+        );
+
+        // A message from the mission reaches her too; that she is safe now reaches the case.
+        let r = officer
+            .submit(
+                &case_page,
+                &format!("{case_page}/messages"),
+                &[("message", "A team is on its way.")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            app.emails_to("r1@example.org")
+                .await
+                .iter()
+                .any(|m| m.text.contains("A team is on its way.") && m.text.contains(&link))
+        );
+        assert!(
+            sms_to(&app, "+33600000001")
+                .await
+                .iter()
+                .any(|t| t.contains("A team is on its way."))
+        );
+        for _ in 0..2 {
+            let res = layla
+                .submit(
+                    &path,
+                    &path,
+                    &[("answer", "safe"), ("note", "we reached the hotel")],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+        }
+        assert_eq!(
+            said_by_person(&app, &case_id).await,
+            [
+                "Safety check-in: needs help. third floor",
+                "Safety check-in: safe. we reached the hotel"
+            ],
+            "once, however often it is sent"
+        );
+        let page = layla.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            page.contains("A team is on its way.") && page.contains("we reached the hotel"),
+            "{page}"
+        );
+
+        // Omar, who gave only a phone, is reached by SMS.
+        let res = sms(&app, SMS_SECRET, false, "+33600000002", "HELP").await;
+        assert_eq!(res.json()["action"], "need_help");
+        let omar_case = current(&app, "al1", "r2").await.case_id.unwrap();
+        let omar_page = format!("/missions/PAR/cases/{omar_case}");
+        let r = officer
+            .submit(
+                &omar_page,
+                &format!("{omar_page}/messages"),
+                &[("message", "Stay where you are.")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            sms_to(&app, "+33600000002")
+                .await
+                .iter()
+                .any(|t| t.contains("Stay where you are.") && t.contains("/crisis/checkin/")),
+        );
+        assert!(app.emails_to("presence-r2@crisis.invalid").await.is_empty());
     }
 }
 
@@ -580,7 +790,13 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
                 .into_iter()
                 .map(|m| (m.from_staff, m.body))
                 .collect();
-        assert_eq!(said, [(false, "ابني مريض".to_owned())]);
+        assert_eq!(
+            said,
+            [(
+                false,
+                "الاطمئنان على السلامة: يحتاج إلى مساعدة. ابني مريض".to_owned()
+            )]
+        );
         assert_eq!(current(&app, "al1", "r2").await.note, "ابني مريض");
 
         let res = sms(&app, SMS_SECRET, false, "+19995550000", "SAFE").await;

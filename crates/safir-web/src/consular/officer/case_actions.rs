@@ -14,10 +14,10 @@ use safir_domain::consular::case::{
     APPROVED, Actor as Side, CaseAction, Priority, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
 };
 use safir_domain::consular::service::{optional_text, required_text};
+use safir_store::StoreError;
 use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
-use safir_store::{StoreError, accounts};
 
 use super::case_show::{Typed, case_page};
 use super::{
@@ -25,9 +25,8 @@ use super::{
 };
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
-use crate::consular::labels;
 use crate::consular::workflow::{self, Command};
-use crate::email;
+use crate::consular::{labels, reach};
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
 use crate::i18n::{Lang, t};
 use crate::page::FlashKind;
@@ -499,9 +498,7 @@ pub async fn send_message(
     let Ok(body) = body else {
         return cx.refused(&case, &typed).await;
     };
-    let applicant = accounts::find_user(&cx.state.db, &case.applicant_id)
-        .await
-        .map_err(AppError::internal)?;
+    let reach = reach::reach(&cx.state, &case).await?;
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
     let message_id = cases::add_message(&mut tx, &case.id, Some(cx.actor.id()), true, false, &body)
         .await
@@ -511,17 +508,17 @@ pub async fn send_message(
     // The applicant reads it in the language they applied in.
     let mail_lang = workflow::case_lang(&case);
     let mut args = FluentArgs::new();
-    args.set("name", applicant.display_name.clone());
     args.set("reference", case.display_reference());
     args.set("message", body);
-    args.set(
-        "link",
-        format!("{}/account/cases/{}", cx.state.config.public_url, case.id),
-    );
-    let mail = email::render(&applicant.email, mail_lang, "case-message", &args);
-    email::enqueue(&mut tx, &mail, Some(format!("case-message:{message_id}")))
-        .await
-        .map_err(AppError::internal)?;
+    reach
+        .send(
+            &mut tx,
+            mail_lang,
+            "case-message",
+            args,
+            &format!("case-message:{message_id}"),
+        )
+        .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(cx.done(&case, "message"))
 }

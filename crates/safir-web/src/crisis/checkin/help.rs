@@ -1,6 +1,6 @@
 //! "I need help" opens a consular emergency-assistance case at the alert's mission, with the
-//! person's note and location, once per check-in (a second "need help" finds the first case,
-//! and what its note adds reaches the case as a message from the person).
+//! person's note and location, once per check-in (a second "need help" finds the first case;
+//! later answers reach it as the person's messages).
 //!
 //! The case needs an applicant account. A citizen who registered with their account is the
 //! applicant. Someone who only filled the crisis presence form has none: they get one
@@ -14,6 +14,7 @@ use safir_domain::Lang as ContentLang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email};
 use safir_domain::audit::actions;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
+use safir_domain::crisis::checkin::CheckinStatus;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
@@ -22,13 +23,22 @@ use safir_store::consular::services;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
 use safir_store::{StoreError, missions, now};
 
-use crate::consular::workflow::schedule_escalation;
+use crate::auth::CurrentUser;
+use crate::consular::workflow::{self, By, Command, schedule_escalation};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The placeholder sign-in name of a presence registration's account.
 fn placeholder_email(registration_id: &str) -> String {
     format!("presence-{registration_id}@crisis.invalid")
+}
+
+/// The presence registration whose placeholder account has this sign-in name, if it is one.
+pub fn placeholder_registration(email: &str) -> Option<&str> {
+    email
+        .strip_prefix("presence-")?
+        .strip_suffix("@crisis.invalid")
+        .filter(|id| !id.is_empty())
 }
 
 /// Something no password hashes to: the account cannot sign in.
@@ -84,47 +94,81 @@ async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, St
     }
 }
 
-/// The case's description: "needs help", said in the person's language as the rest of the
-/// case is, their own words after it.
-fn description(ctx: &CheckinContext, note: &str) -> String {
-    let said = crate::i18n::I18n::global().t(super::person_lang(ctx), "checkin-case-description");
+/// What an answer says on the case, in the person's language as the rest of the case is: the
+/// answer ("Safety check-in: needs help."), their own words after it. The case's description
+/// is the first "need help".
+fn said(ctx: &CheckinContext, status: CheckinStatus, note: &str) -> String {
+    let key = match status {
+        CheckinStatus::Safe => "checkin-case-safe",
+        CheckinStatus::NotInArea => "checkin-case-not-in-area",
+        _ => "checkin-case-description",
+    };
+    let said = crate::i18n::I18n::global().t(super::person_lang(ctx), key);
     match note.trim() {
         "" => said,
         note => format!("{said} {note}"),
     }
 }
 
-/// A later "need help" whose note says more (an SMS "HELP" and details, the page answered
-/// again) reaches the case as a message from the applicant, where the officer working it
-/// reads. The same words again (a form sent twice, a repeated SMS) add nothing, nor does a
-/// case already closed: the answer is still on the welfare board.
+/// A later answer on a check-in whose "need help" opened a case reaches that case as a message
+/// from the person, where the officer working it reads: more details (an SMS "HELP" and
+/// words, the page answered again), or that they are safe now. The same as their last word on
+/// the case (a form sent twice, a repeated SMS) adds nothing, nor does anything reach a case
+/// already closed (the answer is still on the welfare board). A case waiting for the person's
+/// information takes it as their answer and goes back to the officers.
 async fn add_details(
     state: &AppState,
     case_id: &str,
     checkin: &Checkin,
     ctx: &CheckinContext,
 ) -> Result<(), AppError> {
-    let note = checkin.note.trim();
-    if note.is_empty() {
+    let Ok(status) = checkin.status() else {
         return Ok(());
-    }
+    };
+    let body = said(ctx, status, &checkin.note);
     let case = cases::find(&state.db, case_id)
         .await
         .map_err(AppError::internal)?;
-    if [CaseState::Draft, CaseState::Closed]
-        .map(CaseState::as_str)
-        .contains(&case.state.as_str())
-        || case.form().get("description") == Some(&description(ctx, note))
-    {
+    let state_now = CaseState::parse(&case.state).map_err(AppError::internal)?;
+    if matches!(state_now, CaseState::Draft | CaseState::Closed) {
         return Ok(());
     }
-    let said_before = cases::list_messages(&state.db, case_id, false)
+    let last_said = cases::list_messages(&state.db, case_id, false)
         .await
         .map_err(AppError::internal)?
-        .iter()
-        .any(|m| !m.from_staff && m.body == note);
-    if said_before {
+        .into_iter()
+        .rev()
+        .find(|m| !m.from_staff)
+        .map(|m| m.body)
+        .or_else(|| case.form().get("description").cloned());
+    if last_said.as_deref() == Some(body.as_str()) {
         return Ok(());
+    }
+    if state_now == CaseState::NeedsInfo {
+        let user = accounts::find_user(&state.db, &case.applicant_id)
+            .await
+            .map_err(AppError::internal)?;
+        let applicant = CurrentUser {
+            user,
+            grants: Default::default(),
+            session_id_hash: None,
+            mfa_passed: false,
+            api_scopes: None,
+        };
+        let cmd = Command {
+            action: CaseAction::ProvideInfo,
+            actor: Actor::Applicant,
+            reason: None,
+            message: Some(&body),
+        };
+        match workflow::act(state, &case, &By::web(&applicant, None), &cmd).await {
+            Ok(_) => return Ok(()),
+            // Answered a moment ago (the same SMS twice at once), or the form the check-in
+            // opened no longer passes the service's rules (changed since): the words still
+            // reach the case, as a message.
+            Err(AppError::Conflict | AppError::Validation(_)) => {}
+            Err(e) => return Err(e),
+        }
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     cases::add_message(
@@ -133,11 +177,26 @@ async fn add_details(
         Some(&case.applicant_id),
         false,
         false,
-        note,
+        &body,
     )
     .await
     .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// What an answer does beyond the check-in: "need help" opens the emergency case (or finds
+/// it); any other answer on a check-in that opened one reaches that case (`add_details`).
+pub async fn after_answer(
+    state: &AppState,
+    checkin: &Checkin,
+    ctx: &CheckinContext,
+) -> Result<(), AppError> {
+    if checkin.status().ok() == Some(CheckinStatus::NeedHelp) {
+        open_emergency_case(state, checkin, ctx).await?;
+    } else if let Some(case_id) = &checkin.case_id {
+        add_details(state, case_id, checkin, ctx).await?;
+    }
     Ok(())
 }
 
@@ -173,7 +232,10 @@ pub async fn open_emergency_case(
 
     let mut form = BTreeMap::new();
     form.insert("category".to_owned(), "other".to_owned());
-    form.insert("description".to_owned(), description(ctx, &checkin.note));
+    form.insert(
+        "description".to_owned(),
+        said(ctx, CheckinStatus::NeedHelp, &checkin.note),
+    );
     let location = match (checkin.lat, checkin.lon) {
         (Some(lat), Some(lon)) => {
             form.insert("latitude".to_owned(), lat.to_string());

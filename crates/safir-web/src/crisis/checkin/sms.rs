@@ -14,7 +14,7 @@ use safir_store::crisis::checkins::NewAnswer;
 use safir_store::crisis::{checkins, subscriptions};
 use serde::Deserialize;
 
-use super::{AnswerError, open_emergency_case, person_lang};
+use super::{AnswerError, after_answer, person_lang};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::state::AppState;
@@ -178,8 +178,8 @@ impl SmsAnswer {
     }
 }
 
-/// Answers the sender's current check-in; "need help" opens the emergency case (or adds the
-/// details to it). Switches the reply to the person's language.
+/// Answers the sender's current check-in; "need help" opens the emergency case, and a later
+/// answer reaches it (`after_answer`). Switches the reply to the person's language.
 async fn answer_sms(
     state: &AppState,
     from: &str,
@@ -217,8 +217,8 @@ async fn answer_sms(
         .await
         .map_err(AppError::internal)?;
     *lang = person_lang(&ctx);
+    after_answer(state, &answered.checkin, &ctx).await?;
     if status == CheckinStatus::NeedHelp {
-        open_emergency_case(state, &answered.checkin, &ctx).await?;
         Ok(SmsAnswer {
             mission_phone: ctx.mission_phone,
             ..SmsAnswer::plain("need_help", "checkin-sms-help")
