@@ -124,8 +124,7 @@ struct CheckinPage {
 /// An emergency case on the check-in page: where it stands and, for someone without an
 /// account (who cannot open "My applications"), the conversation with the mission.
 struct CaseOnPage {
-    /// "Your request for help PAR-2026-000123".
-    heading: String,
+    reference: String,
     state: String,
     messages: Vec<CaseLine>,
     /// The case's page under "My applications", for someone who has an account.
@@ -169,21 +168,26 @@ async fn cases_on_page(
         let messages = if account_link.is_some() {
             Vec::new()
         } else {
-            cases::list_messages(&state.db, &case.id, false)
+            let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+            // What they said first (the case's description), then the conversation.
+            let first = CaseLine {
+                from_mission: false,
+                at: at(case.submitted_at.unwrap_or(case.created_at)),
+                body: case.form().get("description").cloned().unwrap_or_default(),
+            };
+            let rest = cases::list_messages(&state.db, &case.id, false)
                 .await
                 .map_err(AppError::internal)?
                 .into_iter()
                 .map(|m| CaseLine {
                     from_mission: m.from_staff,
-                    at: m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    at: at(m.created_at),
                     body: m.body,
-                })
-                .collect()
+                });
+            std::iter::once(first).chain(rest).collect()
         };
-        let mut args = fluent_bundle::FluentArgs::new();
-        args.set("reference", case.display_reference());
         out.push(CaseOnPage {
-            heading: crate::i18n::I18n::global().t_args(lang, "checkin-case-heading", &args),
+            reference: case.display_reference(),
             state: crate::consular::labels::state_for_applicant(lang, &case.state, &case.form),
             messages,
             account_link,
@@ -307,6 +311,12 @@ pub async fn checkin_page(
         chosen,
     );
     v.cases = cases_on_page(&state, &ctx, &checkin, page_lang(chosen, &ctx)).await?;
+    // With a case to answer, the note is the person's next words to the mission (what they
+    // said is above, in the conversation): sent again, their last words would reach the case
+    // as new ones.
+    if v.cases.iter().any(|c| c.answered_here) {
+        v.note.clear();
+    }
     Ok(render(&v)?.into_response())
 }
 

@@ -523,11 +523,18 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             .unwrap()
             .display_reference();
 
-        // Her page shows the case and how to answer; no conversation yet.
+        // Her page shows the case, what she said, and how to answer, the note left empty for
+        // her next words (sent again, her words would reach the case as new ones).
         let page = layla.get(&format!("{path}?lang=en")).await.body;
         assert!(
-            page.contains(&format!("Your request for help {reference}"))
-                && page.contains("Where it stands: <strong>Submitted</strong>")
+            page.contains("Safety check-in: needs help. trapped on the roof</p>")
+                && page.contains(r#"dir="auto"></textarea>"#),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!(
+                r#"Your request for help <span dir="ltr" class="when">{reference}</span>"#
+            )) && page.contains("Where it stands: <strong>Submitted</strong>")
                 && page.contains("To answer the mission, write in the note below"),
             "{page}"
         );
