@@ -736,6 +736,8 @@ pub struct CheckinContext {
     pub headline_en: Option<String>,
     /// That mission's telephone, given to someone who answers that they need help.
     pub mission_phone: Option<String>,
+    /// That mission's clock (an IANA zone), which the person's page tells time on.
+    pub mission_time_zone: Option<String>,
 }
 
 pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, StoreError> {
@@ -743,7 +745,7 @@ pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, Store
         sqlx::query_as(
             "SELECT r.id AS registration_id, r.user_id, r.full_name, r.email, r.phone, r.lang, r.kind, \
              COALESCE(a.mission_id, cr.mission_id) AS mission_id, cr.title_ar AS crisis_title_ar, cr.title_en AS crisis_title_en, \
-             a.headline_ar, a.headline_en, m.phone AS mission_phone \
+             a.headline_ar, a.headline_en, m.phone AS mission_phone, m.time_zone AS mission_time_zone \
              FROM crisis_registrations r LEFT JOIN crisis_alerts a ON a.id = $2 LEFT JOIN crises cr ON cr.id = $3 \
              LEFT JOIN missions m ON m.id = COALESCE(a.mission_id, cr.mission_id) \
              WHERE r.id = $1",
@@ -1020,7 +1022,7 @@ pub async fn find_with_context(db: &Db, id: &str) -> Result<LinkedCheckin, Store
         sqlx::query_as(
             "SELECT c.*, r.user_id, r.full_name, r.email, r.phone, r.lang, r.kind, \
              COALESCE(a.mission_id, cr.mission_id) AS mission_id, cr.title_ar AS crisis_title_ar, \
-             cr.title_en AS crisis_title_en, a.headline_ar, a.headline_en, m.phone AS mission_phone \
+             cr.title_en AS crisis_title_en, a.headline_ar, a.headline_en, m.phone AS mission_phone, m.time_zone AS mission_time_zone \
              FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
              LEFT JOIN crisis_alerts a ON a.id = c.alert_id LEFT JOIN crises cr ON cr.id = c.crisis_id \
              LEFT JOIN missions m ON m.id = COALESCE(a.mission_id, cr.mission_id) \

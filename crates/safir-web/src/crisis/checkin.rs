@@ -30,6 +30,7 @@ pub use writer::{AnswerError, AnswerWriter, MAX_BATCH};
 
 use crate::admin::support::rejected;
 use crate::auth::{Access, Routes, Viewer};
+use crate::consular::appointments::labels::{Moment, moment_in_zone};
 use crate::error::AppError;
 use crate::i18n::{Lang, chosen_lang};
 use crate::page::{Page, render};
@@ -112,6 +113,8 @@ struct CheckinPage {
     lon: String,
     current: Option<String>,
     answered_at: Option<String>,
+    /// The zone of the page's times: the mission's (empty when unknown: the times say UTC).
+    times_zone: String,
     thanks: bool,
     error: Option<String>,
     /// The answer is "I need help": the team was alerted; the mission's telephone as given,
@@ -137,6 +140,11 @@ struct CaseLine {
     from_mission: bool,
     at: String,
     body: String,
+}
+
+/// `t` on the clock of the alert's mission, as the person is most likely where it serves.
+fn clock(lang: Lang, ctx: &CheckinContext, t: chrono::DateTime<chrono::Utc>) -> Moment {
+    moment_in_zone(lang, ctx.mission_time_zone.as_deref().unwrap_or(""), t)
 }
 
 /// The emergency cases opened from the person's check-ins, in `lang`; `answering` is the
@@ -168,7 +176,7 @@ async fn cases_on_page(
         let messages = if account_link.is_some() {
             Vec::new()
         } else {
-            let at = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+            let at = |t| clock(lang, ctx, t).clock;
             // What they said first (the case's description), then the conversation.
             let first = CaseLine {
                 from_mission: false,
@@ -269,9 +277,8 @@ fn view(
         lat: form.map(|f| f.lat.clone()).unwrap_or_default(),
         lon: form.map(|f| f.lon.clone()).unwrap_or_default(),
         current,
-        answered_at: checkin
-            .answered_at
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        answered_at: checkin.answered_at.map(|t| clock(lang, ctx, t).clock),
+        times_zone: clock(lang, ctx, checkin.created_at).zone,
         thanks,
         error,
         need_help: (status == Some(CheckinStatus::NeedHelp))

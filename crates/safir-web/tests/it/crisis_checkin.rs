@@ -347,7 +347,7 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
     for app in all_apps().await {
         let mission = app.mission("PAR", "FR").await;
         safir_store::with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34' WHERE id = $1")
+            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34', time_zone = 'Europe/Paris' WHERE id = $1")
                 .bind(&mission).execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
@@ -376,6 +376,21 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
         }
         let c = current(&app, "al1", "r1").await;
         assert_eq!(c.status, "need_help");
+        // The time of the answer is on the clock of the mission, whose area the person is most
+        // likely in, and says which.
+        let paris = c
+            .answered_at
+            .unwrap()
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let answered = client.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            answered.contains(&format!(
+                r#"<span class="checkin-time when" dir="ltr">{paris} Europe/Paris</span>)"#
+            )),
+            "{answered}"
+        );
         // The page says the team was alerted, that a life in danger is for the local emergency
         // services first, and gives the mission's telephone to dial.
         let answered = client.get(&format!("{path}?lang=en")).await.body;
@@ -497,6 +512,12 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         let mission = app.mission("PAR", "FR").await;
         service(&app, &mission, CaseKind::Emergency).await;
         crisis(&app, &mission).await;
+        exec(
+            &app.db,
+            "UPDATE missions SET time_zone = 'Europe/Paris' WHERE id = $1",
+            &[&mission],
+        )
+        .await;
         // Layla is reached by email and SMS; Omar gave no email.
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         person(&app, Person::new("r2", "Omar Nasser", "+33600000002")).await;
@@ -528,7 +549,10 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         let page = layla.get(&format!("{path}?lang=en")).await.body;
         assert!(
             page.contains("Safety check-in: needs help. trapped on the roof</p>")
-                && page.contains(r#"dir="auto"></textarea>"#),
+                && page.contains(r#"dir="auto"></textarea>"#)
+                && page.contains(
+                    "Times on this page are on the mission&#39;s clock: <bdi>Europe/Paris</bdi>"
+                ),
             "{page}"
         );
         assert!(
