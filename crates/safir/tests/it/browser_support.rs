@@ -510,28 +510,32 @@ fn headers_decode_encoded_words_and_keep_the_space_before_them() {
     assert_eq!(header(message, "From"), None);
 }
 
-/// The path of a crisis check-in link from the server's text-message outbox (the demo alert
-/// is delivered by the server's workers soon after it starts).
-pub async fn checkin_link(data_dir: &Path) -> String {
+/// The check-in pages (paths) the demo's text messages link to, oldest first.
+pub fn checkin_links(data_dir: &Path) -> Vec<String> {
     let outbox = data_dir.join("sms").join("outbox.jsonl");
+    std::fs::read_to_string(outbox)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|m| m["body"].as_str().map(str::to_owned))
+        .filter_map(|body| {
+            let at = body.find("/crisis/checkin/")?;
+            Some(body[at..].split_whitespace().next()?.to_owned())
+        })
+        .collect()
+}
+
+/// The first check-in link of the demo's text messages, once the alert's are written.
+pub async fn checkin_link(data_dir: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let lines = std::fs::read_to_string(&outbox).unwrap_or_default();
-        let link = lines
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter_map(|m| m["body"].as_str().map(str::to_owned))
-            .find_map(|body| {
-                let at = body.find("/crisis/checkin/")?;
-                Some(body[at..].split_whitespace().next()?.to_owned())
-            });
-        if let Some(link) = link {
+        if let Some(link) = checkin_links(data_dir).into_iter().next() {
             return link;
         }
         assert!(
             Instant::now() < deadline,
             "no check-in link in {}",
-            outbox.display()
+            data_dir.join("sms").join("outbox.jsonl").display()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
