@@ -606,8 +606,9 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         // Her page shows the question; her answer with a note goes back to the officers.
         let page = layla.get(&format!("{path}?lang=en")).await.body;
         assert!(
-            page.contains("Mission")
-                && page.contains("Which floor are you on?")
+            page.contains(r#"<li class="message message-from-mission">"#)
+                && page
+                    .contains(r#"<p class="message-body" dir="auto">Which floor are you on?</p>"#)
                 && page.contains("Where it stands: <strong>Information requested</strong>"),
             "{page}"
         );
