@@ -26,6 +26,8 @@ pub struct Reach {
     /// A number for an SMS: a crisis registrant who chose SMS, or who gave no email.
     pub sms: Option<String>,
     pub link: String,
+    /// Through a crisis registration (the applicant has no account of their own).
+    pub via_crisis: bool,
 }
 
 /// Where `case`'s applicant is reached.
@@ -41,6 +43,7 @@ pub async fn reach(state: &AppState, case: &Case) -> Result<Reach, AppError> {
             name: applicant.display_name,
             email: Some(applicant.email),
             sms: None,
+            via_crisis: false,
         });
     };
     let registration = match registrations::find(&state.db, registration_id).await {
@@ -52,6 +55,7 @@ pub async fn reach(state: &AppState, case: &Case) -> Result<Reach, AppError> {
                 email: None,
                 sms: None,
                 link: String::new(),
+                via_crisis: true,
             });
         }
         Err(e) => return Err(AppError::internal(e)),
@@ -74,6 +78,7 @@ pub async fn reach(state: &AppState, case: &Case) -> Result<Reach, AppError> {
             || public_url.to_owned(),
             |id| crate::crisis::checkin::link(state, &id),
         ),
+        via_crisis: true,
     })
 }
 

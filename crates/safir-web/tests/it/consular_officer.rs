@@ -211,6 +211,8 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
         assert!(shown.body.contains("Surname (as in the passport)"));
         assert!(shown.body.contains("الحسن") && shown.body.contains("X1234567"));
         assert!(shown.body.contains("I will collect it at the mission"));
+        // An applicant with an account is reached there: nothing to say about it.
+        assert!(!shown.body.contains("case-reached"));
         assert!(shown.body.contains(r#"id="action-start_review""#));
         assert!(
             !shown.body.contains(r#"id="action-approve""#),

@@ -575,6 +575,19 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         officer.sign_in(&account).await;
         let case_page = format!("/missions/PAR/cases/{case_id}");
         let act = format!("{case_page}/act");
+        // The officer's page says she has no account and where the mission's word reaches her.
+        let shown = officer.get(&format!("{case_page}?lang=en")).await.body;
+        let reached = shown
+            .split(r#"id="case-reached""#)
+            .nth(1)
+            .and_then(|s| s.split("</div>").next())
+            .unwrap_or_else(|| panic!("no reach on the officer's page: {shown}"));
+        assert!(
+            reached.contains("through their crisis registration")
+                && reached.contains(r#"<span dir="ltr">r1@example.org</span>"#)
+                && reached.contains(r#"<a href="tel:+33600000001" dir="ltr">+33600000001</a>"#),
+            "{reached}"
+        );
         for form in [
             &[("action", "start_review")][..],
             &[
@@ -690,6 +703,11 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
+        let shown = officer.get(&format!("{omar_page}?lang=en")).await.body;
+        assert!(
+            shown.contains("Text message:") && !shown.contains("Email:"),
+            "{shown}"
+        );
         assert!(
             sms_to(&app, "+33600000002")
                 .await

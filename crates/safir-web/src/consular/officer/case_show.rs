@@ -87,6 +87,13 @@ struct ActionForm {
     checked: bool,
 }
 
+/// Where the mission's word reaches an applicant without an account.
+struct Reached {
+    email: Option<String>,
+    /// The number as given, and to dial.
+    phone: Option<(String, Option<String>)>,
+}
+
 #[derive(Template)]
 #[template(path = "consular/officer/case.html")]
 struct CasePage {
@@ -107,6 +114,9 @@ struct CasePage {
     appointments: Vec<appointment_labels::Moment>,
     events: Vec<EventView>,
     messages: Vec<MessageView>,
+    /// An applicant without an account (a crisis check-in's call for help): where the
+    /// mission's word reaches them, an address and a number to dial, if anywhere.
+    reached: Option<Reached>,
     actions: Vec<ActionForm>,
     /// A move that takes a text or a reason is open (a case under review): one form, a
     /// choice among the moves, each choice's inputs beside it; otherwise the move is a button.
@@ -205,6 +215,11 @@ pub(super) async fn case_page(
     let messages = cases::list_messages(&state.db, &case.id, true)
         .await
         .map_err(AppError::internal)?;
+    let reach = crate::consular::reach::reach(state, case).await?;
+    let reached = reach.via_crisis.then(|| Reached {
+        phone: crate::page::phone_to_dial(reach.sms.as_deref()),
+        email: reach.email,
+    });
     let staff = officers(state, mission).await?;
     let ids = events
         .iter()
@@ -418,6 +433,7 @@ pub(super) async fn case_page(
         appointments,
         events,
         messages,
+        reached,
         decision: actions.iter().any(|a| {
             matches!(
                 CaseAction::parse(a.code),
