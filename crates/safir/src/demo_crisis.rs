@@ -8,11 +8,13 @@ use anyhow::Context;
 use chrono::{Duration, Utc};
 use safir_domain::Lang;
 use safir_domain::accounts::Email;
+use safir_domain::consular::case::{Actor, CaseAction};
 use safir_domain::crisis::alert::{AlertForm, AlertStatus};
 use safir_domain::crisis::checkin::CheckinStatus;
 use safir_domain::crisis::geo::Target;
 use safir_domain::crisis::registration::{self, Channel, PlaceInput, RegistrationInput};
 use safir_domain::ids::UserId;
+use safir_store::consular::cases;
 use safir_store::crisis::alerts::{self, NewAlert, Transition};
 use safir_store::crisis::crises::{self, NewCrisis};
 use safir_store::crisis::registrations::{self, NewRegistration, purge_time};
@@ -450,6 +452,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
 
     // The first answers, through the same steps as the check-in page.
     let state = AppState::new(db.clone(), WebConfig::default()).await?;
+    let mut first_call = None;
     for person in people() {
         let Some((status, note)) = person.answer else {
             continue;
@@ -464,10 +467,43 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         let answered = checkins::answer(db, &checkin.id, status, note, point).await?;
         if status == CheckinStatus::NeedHelp {
             let ctx = checkins::context(db, &answered.checkin).await?;
-            safir_web::crisis::checkin::open_emergency_case(&state, &answered.checkin, &ctx)
-                .await
-                .map_err(|e| anyhow::anyhow!("demo emergency case: {e:?}"))?;
+            let case =
+                safir_web::crisis::checkin::open_emergency_case(&state, &answered.checkin, &ctx)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo emergency case: {e:?}"))?;
+            first_call = first_call.or(case);
         }
+    }
+
+    // The duty officer has acknowledged the first call for help and written to the person, who
+    // has no account: their check-in page and the case's show the conversation.
+    if let Some(case_id) = first_call {
+        let mut tx = db.begin().await?;
+        cases::transition(
+            &mut tx,
+            &case_id,
+            &cases::Transition {
+                action: CaseAction::StartReview,
+                actor: Actor::Officer,
+                actor_id: Some(officer.as_str()),
+                reason: None,
+                mission_code: &mission.code,
+                due_in: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo emergency case: {e}"))?;
+        cases::add_message(
+            &mut tx,
+            &case_id,
+            Some(officer.as_str()),
+            true,
+            false,
+            "وصلنا طلبك ونعرف موقعك. سيتصل بك موظف قنصلي خلال ساعة لترتيب نقل والدك إلى \
+             المستشفى؛ ابقوا في مكانكم ما دام آمنًا.",
+        )
+        .await?;
+        tx.commit().await?;
     }
     Ok(())
 }

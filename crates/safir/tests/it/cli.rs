@@ -111,6 +111,17 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         .await,
         2
     );
+    // The duty officer acknowledged one of those calls for help and wrote to the person.
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM crisis_checkins k JOIN cases c ON c.id = k.case_id \
+             WHERE c.state = 'in_review' AND EXISTS (SELECT 1 FROM case_messages m \
+             WHERE m.case_id = c.id AND m.from_staff AND NOT m.internal)"
+        )
+        .await,
+        1
+    );
     // The waiting demo emergency escalates like a real one, and the officers' moves in the
     // demo's histories are the demo officers'.
     assert!(
