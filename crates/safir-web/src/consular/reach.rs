@@ -36,8 +36,7 @@ pub async fn reach(state: &AppState, case: &Case) -> Result<Reach, AppError> {
         .await
         .map_err(AppError::internal)?;
     let public_url = state.config.public_url.trim_end_matches('/');
-    let Some(registration_id) = crate::crisis::checkin::placeholder_registration(&applicant.email)
-    else {
+    let Some(registration_id) = crate::crisis::checkin::placeholder_registration(&applicant) else {
         return Ok(Reach {
             link: format!("{public_url}/account/cases/{}", case.id),
             name: applicant.display_name,

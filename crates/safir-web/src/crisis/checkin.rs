@@ -148,10 +148,9 @@ fn clock(lang: Lang, ctx: &CheckinContext, t: chrono::DateTime<chrono::Utc>) -> 
 }
 
 /// The emergency cases opened from the person's check-ins, in `lang`; `answering` is the
-/// check-in the page answers. The link is the
-/// credential of this page and of the answers it sends; it shows the person's own case, which
-/// the mission's messages reach them about (`consular::reach`), only in the messages they
-/// read (never officers' internal notes).
+/// check-in the page answers. The link is the credential of this page and of the answers it
+/// sends; it shows the person's own case, which the mission's messages reach them about
+/// (`consular::reach`), only in the messages they read (never officers' internal notes).
 async fn cases_on_page(
     state: &AppState,
     ctx: &CheckinContext,

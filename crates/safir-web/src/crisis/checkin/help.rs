@@ -33,9 +33,13 @@ fn placeholder_email(registration_id: &str) -> String {
     format!("presence-{registration_id}@crisis.invalid")
 }
 
-/// The presence registration whose placeholder account has this sign-in name, if it is one.
-pub fn placeholder_registration(email: &str) -> Option<&str> {
-    email
+/// The presence registration whose placeholder account `user` is, if it is one: its
+/// sign-in name, and no password (an account someone made with such a name has one).
+pub fn placeholder_registration(user: &accounts::User) -> Option<&str> {
+    if user.password_hash != NO_PASSWORD {
+        return None;
+    }
+    user.email
         .strip_prefix("presence-")?
         .strip_suffix("@crisis.invalid")
         .filter(|id| !id.is_empty())
@@ -312,4 +316,54 @@ pub async fn open_emergency_case(
     tx.commit().await.map_err(AppError::internal)?;
     state.case_counts.invalidate(mission_id);
     Ok(Some(case.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(email: &str, password_hash: &str) -> accounts::User {
+        accounts::User {
+            id: "u1".into(),
+            email: email.into(),
+            display_name: "Layla".into(),
+            password_hash: password_hash.into(),
+            kind: "public".into(),
+            preferred_lang: "ar".into(),
+            email_verified_at: None,
+            totp_secret: None,
+            totp_enabled_at: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            disabled_at: None,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    #[test]
+    fn only_a_placeholder_account_names_its_registration() {
+        let email = placeholder_email("01J9REG");
+        assert_eq!(
+            placeholder_registration(&user(&email, NO_PASSWORD)),
+            Some("01J9REG")
+        );
+        // Someone who signed up with such a name has a password: theirs is an account.
+        assert_eq!(
+            placeholder_registration(&user(&email, "$argon2id$v=19$…")),
+            None
+        );
+        for other in [
+            "layla@example.org",
+            "presence-@crisis.invalid",
+            "presence-x@example.org",
+        ] {
+            assert_eq!(
+                placeholder_registration(&user(other, NO_PASSWORD)),
+                None,
+                "{other}"
+            );
+        }
+    }
 }
