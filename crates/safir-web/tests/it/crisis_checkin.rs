@@ -438,19 +438,9 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
                 .await;
             assert_eq!(res.status, 303, "{}", res.body);
         }
-        let said: Vec<(bool, String)> =
-            safir_store::consular::cases::list_messages(&app.db, &case_id, true)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|m| (m.from_staff, m.body))
-                .collect();
         assert_eq!(
-            said,
-            [(
-                false,
-                "Safety check-in: needs help. the water is rising".to_owned()
-            )]
+            said_by_person(&app, &case_id).await,
+            ["Safety check-in: needs help. the water is rising"]
         );
         // The presence registration's placeholder account holds the case, made once.
         assert_eq!(
@@ -833,19 +823,9 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
             let res = sms(&app, SMS_SECRET, false, "+33600000002", "مساعدة  ابني مريض").await;
             assert_eq!(res.json()["action"], "need_help");
         }
-        let said: Vec<(bool, String)> =
-            safir_store::consular::cases::list_messages(&app.db, &case_id, false)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|m| (m.from_staff, m.body))
-                .collect();
         assert_eq!(
-            said,
-            [(
-                false,
-                "الاطمئنان على السلامة: يحتاج إلى مساعدة. ابني مريض".to_owned()
-            )]
+            said_by_person(&app, &case_id).await,
+            ["الاطمئنان على السلامة: يحتاج إلى مساعدة. ابني مريض"]
         );
         assert_eq!(current(&app, "al1", "r2").await.note, "ابني مريض");
 
