@@ -517,7 +517,16 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             &["r2"],
         )
         .await;
-        let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;
+        // Nadia registered with her account.
+        person(&app, Person::new("r3", "Nadia Saleh", "+33600000003")).await;
+        let nadia = app.public_user("nadia@example.org").await;
+        exec(
+            &app.db,
+            "UPDATE crisis_registrations SET user_id = $1 WHERE id = 'r3'",
+            &[&nadia.id],
+        )
+        .await;
+        let tokens = send_alert(&app, "al1", &["r1", "r2", "r3"]).await;
         let path = format!("/crisis/checkin/{}", tokens[0]);
         let mut layla = app.client();
         let res = layla
@@ -705,6 +714,51 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
                 .any(|t| t.contains("Stay where you are.") && t.contains("/crisis/checkin/")),
         );
         assert!(app.emails_to("presence-r2@crisis.invalid").await.is_empty());
+
+        // Nadia follows her case in "My applications": her check-in page links it and shows no
+        // conversation, and the mission writes to her account's address.
+        let nadia_path = format!("/crisis/checkin/{}", tokens[2]);
+        let mut client = app.client();
+        let res = client
+            .submit(
+                &nadia_path,
+                &nadia_path,
+                &[("answer", "need_help"), ("note", "stuck at the station")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let nadia_case = current(&app, "al1", "r3").await.case_id.unwrap();
+        let page = client.get(&format!("{nadia_path}?lang=en")).await.body;
+        assert!(
+            page.contains(&format!(
+                r#"<a href="/account/cases/{nadia_case}">Follow it in My applications</a>"#
+            )) && !page.contains(r#"class="conversation""#),
+            "{page}"
+        );
+        let nadia_page = format!("/missions/PAR/cases/{nadia_case}");
+        let shown = officer.get(&format!("{nadia_page}?lang=en")).await.body;
+        assert!(!shown.contains("case-reached"), "{shown}");
+        let r = officer
+            .submit(
+                &nadia_page,
+                &format!("{nadia_page}/messages"),
+                &[("message", "We are on our way.")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            app.emails_to("nadia@example.org")
+                .await
+                .iter()
+                .any(|m| m.text.contains("We are on our way.")
+                    && m.text.contains(&format!("/account/cases/{nadia_case}")))
+        );
+        assert!(
+            !sms_to(&app, "+33600000003")
+                .await
+                .iter()
+                .any(|t| t.contains("We are on our way."))
+        );
     }
 }
 
