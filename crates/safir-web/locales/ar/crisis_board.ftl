@@ -32,6 +32,7 @@ checkin-error-note = الملاحظة طويلة جدًا: 1000 حرف على ا
 
 checkin-sms-safe = شكرًا لك، سُجّل جوابك «بخير». أرسل «مساعدة» إن تغيّر ذلك.
 checkin-sms-help = سُجّل طلبك للمساعدة وأُبلغ الفريق القنصلي.
+checkin-sms-help-reference = مرجعه: { $reference }.
 checkin-sms-help-details = لإضافة تفاصيل، أرسل «مساعدة» ثم التفاصيل.
 checkin-sms-no-checkin = لا يوجد لدينا استفسار عن السلامة بانتظار جواب من هذا الرقم.
 checkin-sms-stopped = لن تصلك بعد الآن رسائل نصائح السفر القصيرة.

@@ -32,6 +32,7 @@ checkin-error-note = The note is too long: at most 1000 characters.
 
 checkin-sms-safe = Thank you, your answer "safe" has been recorded. Reply HELP if that changes.
 checkin-sms-help = Your request for help has been recorded and the consular team has been alerted.
+checkin-sms-help-reference = Its reference: { $reference }.
 checkin-sms-help-details = To add details, reply HELP followed by them.
 checkin-sms-no-checkin = We have no check-in waiting for this number.
 checkin-sms-stopped = You will no longer receive travel-advice SMS messages.

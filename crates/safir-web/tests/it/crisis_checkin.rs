@@ -856,6 +856,7 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
             res.body.contains("أُبلغ الفريق القنصلي")
                 && res.body.contains("خدمات الطوارئ المحلية أولًا")
                 && res.body.contains("هاتف البعثة: +33 1 99 00 12 34")
+                && res.body.contains("مرجعه: PAR-")
                 && res.body.contains("أرسل «مساعدة» ثم التفاصيل"),
             "{}",
             res.body

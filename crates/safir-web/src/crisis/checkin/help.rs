@@ -191,17 +191,19 @@ async fn add_details(
 
 /// What an answer does beyond the check-in: "need help" opens the emergency case (or finds
 /// it); any other answer on a check-in that opened one reaches that case (`add_details`).
+/// Returns the case's id, if there is one.
 pub async fn after_answer(
     state: &AppState,
     checkin: &Checkin,
     ctx: &CheckinContext,
-) -> Result<(), AppError> {
+) -> Result<Option<String>, AppError> {
     if checkin.status().ok() == Some(CheckinStatus::NeedHelp) {
-        open_emergency_case(state, checkin, ctx).await?;
-    } else if let Some(case_id) = &checkin.case_id {
+        return open_emergency_case(state, checkin, ctx).await;
+    }
+    if let Some(case_id) = &checkin.case_id {
         add_details(state, case_id, checkin, ctx).await?;
     }
-    Ok(())
+    Ok(checkin.case_id.clone())
 }
 
 /// Opens (or finds) the emergency case of this check-in and returns its id; `None` when the

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use safir_domain::crisis::checkin::{CheckinStatus, Keyword};
 use safir_store::StoreError;
+use safir_store::consular::cases;
 use safir_store::crisis::checkins::NewAnswer;
 use safir_store::crisis::{checkins, subscriptions};
 use serde::Deserialize;
@@ -150,6 +151,8 @@ struct SmsAnswer {
     key: &'static str,
     /// For "need help": the mission's telephone, when it has one.
     mission_phone: Option<String>,
+    /// For "need help": the reference of the emergency case it opened.
+    reference: Option<String>,
 }
 
 impl SmsAnswer {
@@ -158,15 +161,22 @@ impl SmsAnswer {
             action,
             key,
             mission_phone: None,
+            reference: None,
         }
     }
 
-    /// The reply in `lang`. "Need help" says, as the check-in page does, that a life in danger
-    /// is for the local emergency services first and the mission's telephone, then how to add
-    /// details (a reply without the keyword would only get the list of keywords back).
+    /// The reply in `lang`. "Need help" gives the case's reference, says, as the check-in page
+    /// does, that a life in danger is for the local emergency services first and the mission's
+    /// telephone, then how to add details (a reply without the keyword would only get the list
+    /// of keywords back).
     fn text(&self, lang: Lang) -> String {
         let i18n = I18n::global();
         let mut lines = vec![i18n.t(lang, self.key)];
+        if let Some(reference) = &self.reference {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("reference", reference.clone());
+            lines.push(i18n.t_args(lang, "checkin-sms-help-reference", &args));
+        }
         if self.action == "need_help" {
             lines.push(i18n.t(lang, "case-emergency-danger"));
             if let Some((phone, _)) = crate::page::phone_to_dial(self.mission_phone.as_deref()) {
@@ -217,10 +227,21 @@ async fn answer_sms(
         .await
         .map_err(AppError::internal)?;
     *lang = person_lang(&ctx);
-    after_answer(state, &answered.checkin, &ctx).await?;
+    let case_id = after_answer(state, &answered.checkin, &ctx).await?;
     if status == CheckinStatus::NeedHelp {
+        // The case's reference, to give when calling the mission.
+        let reference = match case_id {
+            Some(id) => Some(
+                cases::find(&state.db, &id)
+                    .await
+                    .map_err(AppError::internal)?
+                    .display_reference(),
+            ),
+            None => None,
+        };
         Ok(SmsAnswer {
             mission_phone: ctx.mission_phone,
+            reference,
             ..SmsAnswer::plain("need_help", "checkin-sms-help")
         })
     } else {
