@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod page;
 pub mod read_cache;
 pub mod security;
+pub mod sms;
 pub mod staff;
 pub mod state;
 

@@ -7,10 +7,8 @@
 
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::Channel;
-use safir_notify::sms::SMS_JOB;
 use safir_store::consular::cases::Case;
 use safir_store::crisis::{checkins, registrations};
-use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, Tx, accounts};
 
 use crate::email;
@@ -108,13 +106,9 @@ impl Reach {
             let text = I18n::global().t_args(lang, &format!("sms-{template}"), &args);
             // One paragraph: the note's line breaks and the gap an empty note leaves.
             let body = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let sms_key = format!("sms:{key}");
-            let job = NewJob::new(
-                SMS_JOB,
-                serde_json::json!({ "to": phone, "body": body, "key": sms_key }),
-            )
-            .idempotency_key(sms_key.clone());
-            jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
+            crate::sms::enqueue(tx, phone, &body, &format!("sms:{key}"))
+                .await
+                .map_err(AppError::internal)?;
         }
         Ok(())
     }

@@ -16,7 +16,6 @@ use fluent_bundle::FluentArgs;
 use safir_domain::CountryCode;
 use safir_domain::accounts::Email;
 use safir_domain::crisis::registration::{Channel, parse_phone};
-use safir_notify::sms::SMS_JOB;
 use safir_store::consular::advice::LevelChanged;
 use safir_store::crisis::subscriptions::{self, Subscription};
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
@@ -248,12 +247,7 @@ pub async fn subscribe(
             }
             Channel::Sms => {
                 let body = I18n::global().t_args(to_lang, "crisis-subscribe-confirm-sms", &args);
-                let job = NewJob::new(
-                    SMS_JOB,
-                    serde_json::json!({ "to": address, "body": body, "key": key }),
-                )
-                .idempotency_key(key.clone());
-                jobs::enqueue(&mut tx, &job)
+                crate::sms::enqueue(&mut tx, &address, &body, &key)
                     .await
                     .map_err(AppError::internal)?;
             }
@@ -420,10 +414,7 @@ pub async fn notify_level_change(
         let idempotency = format!("advice:{}:{}", change.version_id, s.id);
         let job = if s.channel == "sms" {
             let body = I18n::global().t_args(lang, "crisis-advice-changed-sms", &args);
-            NewJob::new(
-                SMS_JOB,
-                serde_json::json!({ "to": s.address, "body": body, "key": idempotency }),
-            )
+            crate::sms::job(&s.address, &body, &idempotency)
         } else {
             let mut message = email::render(&s.address, lang, "crisis-advice-changed", &args);
             message.headers = vec![

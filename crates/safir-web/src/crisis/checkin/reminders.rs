@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::checkin::sign_token;
-use safir_notify::sms::SMS_JOB;
 use safir_store::crisis::checkins;
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, Tx, now};
@@ -93,12 +92,7 @@ pub async fn remind(db: &Db, config: &WebConfig, crisis_id: &str) -> Result<usiz
         {
             let body = i18n.t_args(lang, "checkin-reminder-sms", &args);
             let sms_key = format!("crisis-reminder-sms:{}", person.checkin_id);
-            let job = NewJob::new(
-                SMS_JOB,
-                serde_json::json!({ "to": phone, "body": body, "key": sms_key }),
-            )
-            .idempotency_key(sms_key.clone());
-            jobs::enqueue(&mut tx, &job).await?;
+            crate::sms::enqueue(&mut tx, phone, &body, &sms_key).await?;
         }
         if let Some(address) = person
             .email

@@ -10,11 +10,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::{self, Channel, place_field};
-use safir_notify::sms::SMS_JOB;
 use safir_store::crisis::registrations::{
     self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend,
 };
-use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, now};
 
 use super::form::{COMPANION_ROWS, FormView, field_errors, input};
@@ -187,12 +185,9 @@ async fn send_code(
         }
         (_, _, Some(to)) => {
             let body = I18n::global().t_args(contact.lang, "crisis-presence-code-sms", &args);
-            let job = NewJob::new(
-                SMS_JOB,
-                serde_json::json!({ "to": to, "body": body, "key": key }),
-            )
-            .idempotency_key(key.clone());
-            jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
+            crate::sms::enqueue(tx, to, &body, &key)
+                .await
+                .map_err(AppError::internal)?;
         }
         _ => {
             return Err(AppError::internal(
