@@ -15,7 +15,7 @@ use safir_web::app;
 use safir_web::state::{AppState, CrisisConfig, WebConfig};
 
 use crate::consular_applicant::service;
-use crate::harness::{ORIGIN, TestApp};
+use crate::harness::{Client, ORIGIN, TestApp};
 
 pub const SMS_SECRET: &str = "gateway-shared-secret-0123";
 
@@ -429,14 +429,7 @@ async fn need_help_opens_one_emergency_case_with_the_location() {
         // case reads it once, as a message from the person; the same words as the description
         // (the two answers above) added nothing.
         for _ in 0..2 {
-            let res = client
-                .submit(
-                    &path,
-                    &path,
-                    &[("answer", "need_help"), ("note", "the water is rising")],
-                )
-                .await;
-            assert_eq!(res.status, 303, "{}", res.body);
+            answer_with_note(&mut client, &path, "need_help", "the water is rising").await;
         }
         assert_eq!(
             said_by_person(&app, &case_id).await,
@@ -496,6 +489,26 @@ async fn said_by_person(app: &TestApp, case_id: &str) -> Vec<String> {
         .collect()
 }
 
+/// Answers the check-in at `path` with a note, as the page's form does.
+async fn answer_with_note(client: &mut Client<'_>, path: &str, answer: &str, note: &str) {
+    let res = client
+        .submit(path, path, &[("answer", answer), ("note", note)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+}
+
+/// The officer writes `text` to the applicant of the case at `case_page`.
+async fn write_to_applicant(officer: &mut Client<'_>, case_page: &str, text: &str) {
+    let res = officer
+        .submit(
+            case_page,
+            &format!("{case_page}/messages"),
+            &[("message", text)],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+}
+
 #[tokio::test]
 async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_the_case() {
     for app in all_apps().await {
@@ -529,14 +542,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         let tokens = send_alert(&app, "al1", &["r1", "r2", "r3"]).await;
         let path = format!("/crisis/checkin/{}", tokens[0]);
         let mut layla = app.client();
-        let res = layla
-            .submit(
-                &path,
-                &path,
-                &[("answer", "need_help"), ("note", "trapped on the roof")],
-            )
-            .await;
-        assert_eq!(res.status, 303, "{}", res.body);
+        answer_with_note(&mut layla, &path, "need_help", "trapped on the roof").await;
         let case_id = current(&app, "al1", "r1").await.case_id.unwrap();
         let reference = safir_store::consular::cases::find(&app.db, &case_id)
             .await
@@ -624,14 +630,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
                 && page.contains("Where it stands: <strong>Information requested</strong>"),
             "{page}"
         );
-        let res = layla
-            .submit(
-                &path,
-                &path,
-                &[("answer", "need_help"), ("note", "third floor")],
-            )
-            .await;
-        assert_eq!(res.status, 303, "{}", res.body);
+        answer_with_note(&mut layla, &path, "need_help", "third floor").await;
         let case = safir_store::consular::cases::find(&app.db, &case_id)
             .await
             .unwrap();
@@ -645,14 +644,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         );
 
         // A message from the mission reaches her too; that she is safe now reaches the case.
-        let r = officer
-            .submit(
-                &case_page,
-                &format!("{case_page}/messages"),
-                &[("message", "A team is on its way.")],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        write_to_applicant(&mut officer, &case_page, "A team is on its way.").await;
         assert!(
             app.emails_to("r1@example.org")
                 .await
@@ -666,14 +658,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
                 .any(|t| t.contains("A team is on its way."))
         );
         for _ in 0..2 {
-            let res = layla
-                .submit(
-                    &path,
-                    &path,
-                    &[("answer", "safe"), ("note", "we reached the hotel")],
-                )
-                .await;
-            assert_eq!(res.status, 303, "{}", res.body);
+            answer_with_note(&mut layla, &path, "safe", "we reached the hotel").await;
         }
         assert_eq!(
             said_by_person(&app, &case_id).await,
@@ -694,14 +679,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         assert_eq!(res.json()["action"], "need_help");
         let omar_case = current(&app, "al1", "r2").await.case_id.unwrap();
         let omar_page = format!("/missions/PAR/cases/{omar_case}");
-        let r = officer
-            .submit(
-                &omar_page,
-                &format!("{omar_page}/messages"),
-                &[("message", "Stay where you are.")],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        write_to_applicant(&mut officer, &omar_page, "Stay where you are.").await;
         let shown = officer.get(&format!("{omar_page}?lang=en")).await.body;
         assert!(
             shown.contains("Text message:") && !shown.contains("Email:"),
@@ -719,14 +697,13 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         // conversation, and the mission writes to her account's address.
         let nadia_path = format!("/crisis/checkin/{}", tokens[2]);
         let mut client = app.client();
-        let res = client
-            .submit(
-                &nadia_path,
-                &nadia_path,
-                &[("answer", "need_help"), ("note", "stuck at the station")],
-            )
-            .await;
-        assert_eq!(res.status, 303, "{}", res.body);
+        answer_with_note(
+            &mut client,
+            &nadia_path,
+            "need_help",
+            "stuck at the station",
+        )
+        .await;
         let nadia_case = current(&app, "al1", "r3").await.case_id.unwrap();
         let page = client.get(&format!("{nadia_path}?lang=en")).await.body;
         assert!(
@@ -738,14 +715,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         let nadia_page = format!("/missions/PAR/cases/{nadia_case}");
         let shown = officer.get(&format!("{nadia_page}?lang=en")).await.body;
         assert!(!shown.contains("case-reached"), "{shown}");
-        let r = officer
-            .submit(
-                &nadia_page,
-                &format!("{nadia_page}/messages"),
-                &[("message", "We are on our way.")],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        write_to_applicant(&mut officer, &nadia_page, "We are on our way.").await;
         assert!(
             app.emails_to("nadia@example.org")
                 .await

@@ -105,7 +105,10 @@ fn said(ctx: &CheckinContext, status: CheckinStatus, note: &str) -> String {
     let key = match status {
         CheckinStatus::Safe => "checkin-case-safe",
         CheckinStatus::NotInArea => "checkin-case-not-in-area",
-        _ => "checkin-case-description",
+        // No answer yet, or superseded: never passed here (only answers reach a case).
+        CheckinStatus::NeedHelp | CheckinStatus::Waiting | CheckinStatus::Superseded => {
+            "checkin-case-description"
+        }
     };
     let said = crate::i18n::I18n::global().t(super::person_lang(ctx), key);
     match note.trim() {
