@@ -300,6 +300,9 @@ pub struct BoardCounts {
     pub delivered: i64,
     pub failed: i64,
     pub people: StatusCounts,
+    /// People whose emergency case no officer has acknowledged yet (submitted, not taken up):
+    /// what the escalation of an emergency waits for.
+    pub unacknowledged: i64,
     pub by_region: BTreeMap<String, StatusCounts>,
     /// Keyed by the names in [`VULNERABILITIES`].
     pub by_vulnerability: BTreeMap<String, StatusCounts>,
@@ -347,6 +350,16 @@ pub async fn counts(db: &Db, crisis_id: &str) -> Result<BoardCounts, StoreError>
                 .add(&status, n);
         }
     }
+    out.unacknowledged = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM crisis_checkins c JOIN cases k ON k.id = c.case_id \
+             WHERE c.crisis_id = $1 AND c.is_current = $2 AND k.state = 'submitted' AND k.acknowledged_at IS NULL",
+        )
+        .bind(crisis_id)
+        .bind(true)
+        .fetch_one(p)
+        .await
+    })?;
     let deliveries: Vec<(String, i64)> = with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT d.status, COUNT(*) FROM crisis_deliveries d JOIN crisis_alerts a ON a.id = d.alert_id \
@@ -402,6 +415,11 @@ pub struct BoardRow {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub case_id: Option<String>,
+    /// The emergency case's reference, state and acknowledgement (`None` when there is no
+    /// case, or it was purged).
+    pub case_reference: Option<String>,
+    pub case_state: Option<String>,
+    pub case_acknowledged_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub region: String,
@@ -499,11 +517,13 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
         format!(" LIMIT {}", f.limit.clamp(1, 1000))
     };
     let sql = format!(
-        "SELECT c.id, c.alert_id, c.registration_id, c.status, c.note, c.lat, c.lon, c.case_id, c.created_at, c.answered_at, \
+        "SELECT c.id, c.alert_id, c.registration_id, c.status, c.note, c.lat, c.lon, c.case_id, \
+         k.reference AS case_reference, k.state AS case_state, k.acknowledged_at AS case_acknowledged_at, c.created_at, c.answered_at, \
          c.region, r.full_name, r.email, r.phone, r.lang, r.kind, r.adults, r.children, r.elderly, r.medical, r.vulnerability_note, \
          {SCORE} AS score, i.person_record_id \
          FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
          LEFT JOIN crisis_imports i ON i.registration_id = r.id \
+         LEFT JOIN cases k ON k.id = c.case_id \
          WHERE {cond} ORDER BY {order}{limit}"
     );
     let rows = with_pool!(db.read(), p => {

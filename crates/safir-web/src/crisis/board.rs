@@ -227,6 +227,11 @@ fn counts_view(page: Page, crisis_id: &str, c: &BoardCounts) -> CountsFragment {
         tile("board-tile-safe", c.people.safe, "safe"),
         tile("board-tile-need-help", c.people.need_help, "need-help"),
         tile(
+            "board-tile-unacknowledged",
+            c.unacknowledged,
+            "unacknowledged",
+        ),
+        tile(
             "board-tile-not-in-area",
             c.people.not_in_area,
             "not-in-area",
@@ -268,6 +273,39 @@ pub(crate) struct ListRow {
     pub vulnerability: String,
     /// The person's number as a link to dial, from the board on a phone.
     pub phone_href: Option<String>,
+    pub case: Option<CaseCell>,
+}
+
+/// The emergency case a person's "need help" opened, as the board shows it: its reference,
+/// where it stands, and whether an officer has acknowledged it yet.
+pub(crate) struct CaseCell {
+    pub id: String,
+    pub reference: String,
+    pub state: String,
+    /// Submitted and not yet taken up by an officer.
+    pub unacknowledged: bool,
+}
+
+impl CaseCell {
+    /// `None` when the row has no case, or its case was purged.
+    pub fn of(lang: Lang, r: &BoardRow) -> Option<CaseCell> {
+        let (id, state) = (r.case_id.as_deref()?, r.case_state.as_deref()?);
+        Some(CaseCell {
+            id: id.to_owned(),
+            reference: r.case_reference.clone().unwrap_or_else(|| id.to_owned()),
+            state: crate::consular::labels::state(lang, state),
+            unacknowledged: state == "submitted" && r.case_acknowledged_at.is_none(),
+        })
+    }
+
+    /// Where it stands, in words, for the CSV export.
+    pub fn standing(&self, lang: Lang) -> String {
+        if self.unacknowledged {
+            format!("{} — {}", self.state, t(lang, "board-case-unacknowledged"))
+        } else {
+            self.state.clone()
+        }
+    }
 }
 
 pub(crate) fn status_label(lang: Lang, status: &str) -> String {
@@ -401,21 +439,23 @@ pub(crate) async fn board_view(
         selected: params.sort == v || (params.sort.is_empty() && v == "vulnerability"),
     })
     .collect();
+    let rows = rows
+        .into_iter()
+        .map(|row| ListRow {
+            status_label: status_label(lang, &row.status),
+            vulnerability: vulnerability_label(lang, &row),
+            phone_href: row.phone.as_deref().and_then(crate::page::tel_href),
+            case: CaseCell::of(lang, &row),
+            row,
+        })
+        .collect();
     let view = BoardPage {
         csrf_token: state.csrf_token(viewer),
         crisis_id: crisis.id.clone(),
         crisis_title: crisis_title(lang, crisis),
         mission_code,
         counts_html: render(&counts_view(fragment_page, &crisis.id, &counts))?.0,
-        rows: rows
-            .into_iter()
-            .map(|row| ListRow {
-                status_label: status_label(lang, &row.status),
-                vulnerability: vulnerability_label(lang, &row),
-                phone_href: row.phone.as_deref().and_then(crate::page::tel_href),
-                row,
-            })
-            .collect(),
+        rows,
         statuses,
         regions,
         sorts,

@@ -585,3 +585,109 @@ async fn geojson_lists_answered_check_ins_with_a_location() {
         );
     }
 }
+
+/// The case cell of the board's row for `name`.
+fn case_cell(body: &str, name: &str) -> String {
+    let row = body
+        .split("<tr class=\"board-row")
+        .find(|r| r.contains(name))
+        .unwrap_or_else(|| panic!("no row for {name}: {body}"));
+    row.split("data-label=\"Case\">")
+        .nth(1)
+        .and_then(|c| c.split("</td>").next())
+        .unwrap_or_else(|| panic!("no case cell: {row}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_need_help_row_says_whether_its_case_was_acknowledged() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crate::consular_applicant::service(
+            &app,
+            &mission,
+            safir_domain::consular::case::CaseKind::Emergency,
+        )
+        .await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Nasser", "+33600000002")).await;
+        let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;
+        for token in &tokens {
+            let path = format!("/crisis/checkin/{token}");
+            let res = app
+                .client()
+                .submit(&path, &path, &[("answer", "need_help")])
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+        }
+        let case_of = |reg: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let c = checkins::for_delivery(&db, "al1", reg)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                safir_store::consular::cases::find(&db, &c.case_id.expect("a case"))
+                    .await
+                    .unwrap()
+            }
+        };
+        let (layla, omar) = (case_of("r1").await, case_of("r2").await);
+        let mut client = officer(&app, &mission).await;
+        let board = client.get(&format!("{BOARD}?lang=en")).await.body;
+        assert_eq!(tile(&board, "unacknowledged"), "2", "{board}");
+        // Each row links its case by the reference staff quote, and says no officer has taken
+        // it up yet.
+        let cell = case_cell(&board, "Layla Haddad");
+        let reference = layla
+            .reference
+            .clone()
+            .expect("a submitted case has a reference");
+        assert!(
+            cell.contains(&format!(
+                r#"<a href="/missions/PAR/cases/{}" dir="ltr" class="board-case-reference">{reference}</a>"#,
+                layla.id
+            )) && cell.contains("Submitted")
+                && cell.contains("not yet acknowledged"),
+            "{cell}"
+        );
+        // The duty officer acknowledges Layla's call: her row and the tile say so within a
+        // refresh; Omar's still waits.
+        let case_page = format!("/missions/PAR/cases/{}", layla.id);
+        let res = client
+            .submit(
+                &case_page,
+                &format!("{case_page}/act"),
+                &[("action", "start_review")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let board = client.get(&format!("{BOARD}?lang=en")).await.body;
+        let cell = case_cell(&board, "Layla Haddad");
+        assert!(
+            cell.contains("In review") && !cell.contains("not yet acknowledged"),
+            "{cell}"
+        );
+        assert!(case_cell(&board, "Omar Nasser").contains("not yet acknowledged"));
+        let counts = client.get(&format!("{BOARD}/counts?lang=en")).await.body;
+        assert_eq!(tile(&counts, "unacknowledged"), "1", "{counts}");
+        // The export carries the same: the reference and where the case stands.
+        let csv = client.get("/staff/crises/cr1/board.csv?lang=en").await.body;
+        let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
+        assert!(header.contains(",Case,Case status,"), "{header}");
+        let omar_reference = omar.reference.clone().unwrap();
+        assert!(
+            csv.lines().any(|l| l.starts_with("Layla Haddad,")
+                && l.contains(&format!(",{reference},In review,"))),
+            "{csv}"
+        );
+        assert!(
+            csv.lines().any(|l| l.starts_with("Omar Nasser,")
+                && l.contains(&format!(
+                    ",{omar_reference},Submitted — not yet acknowledged,"
+                ))),
+            "{csv}"
+        );
+    }
+}

@@ -18,7 +18,7 @@ use safir_domain::crisis::pfif::{
 };
 use safir_store::crisis::checkins::{self, BoardCrisis, BoardRow, ImportedPerson};
 
-use super::{BoardExtras, Params, allowed_crisis, board_view, record, status_label};
+use super::{BoardExtras, CaseCell, Params, allowed_crisis, board_view, record, status_label};
 use crate::admin::support::{Actor, rejected};
 use crate::auth::Viewer;
 use crate::consular::upload::{UploadLimits, read_multipart};
@@ -58,7 +58,7 @@ fn when(t: Option<DateTime<Utc>>) -> String {
         .unwrap_or_default()
 }
 
-const CSV_COLUMNS: [&str; 12] = [
+const CSV_COLUMNS: [&str; 13] = [
     "board-col-name",
     "board-col-status",
     "board-col-answered",
@@ -70,6 +70,7 @@ const CSV_COLUMNS: [&str; 12] = [
     "board-col-lat",
     "board-col-lon",
     "board-col-case",
+    "board-col-case-state",
     "board-col-source",
 ];
 
@@ -115,6 +116,7 @@ pub async fn board_csv(
     let mut out = String::from("\u{feff}");
     out.push_str(&line(&CSV_COLUMNS.map(|k| t(lang, k))));
     for r in &rows {
+        let case = CaseCell::of(lang, r);
         out.push_str(&line(&[
             r.full_name.clone(),
             status_label(lang, &r.status),
@@ -126,7 +128,11 @@ pub async fn board_csv(
             r.note.clone(),
             r.lat.map(|v| v.to_string()).unwrap_or_default(),
             r.lon.map(|v| v.to_string()).unwrap_or_default(),
-            r.case_id.clone().unwrap_or_default(),
+            case.as_ref()
+                .map(|c| c.reference.clone())
+                .or_else(|| r.case_id.clone())
+                .unwrap_or_default(),
+            case.map(|c| c.standing(lang)).unwrap_or_default(),
             r.person_record_id.clone().unwrap_or_default(),
         ]));
     }
