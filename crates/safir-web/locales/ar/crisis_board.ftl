@@ -34,6 +34,7 @@ checkin-sms-safe = شكرًا لك، سُجّل جوابك «بخير». أرس�
 checkin-sms-help = سُجّل طلبك للمساعدة وأُبلغ الفريق القنصلي.
 checkin-sms-help-reference = مرجعه: { $reference }.
 checkin-sms-help-details = لإضافة تفاصيل، أرسل «مساعدة» ثم التفاصيل.
+checkin-sms-note-cut = رسالتك أطول من { $max } حرف: حُفظت أحرفها الـ{ $max } الأولى مع جوابك.
 checkin-sms-no-checkin = لا يوجد لدينا استفسار عن السلامة بانتظار جواب من هذا الرقم.
 checkin-sms-stopped = لن تصلك بعد الآن رسائل نصائح السفر القصيرة.
 checkin-sms-unsubscribed = أُلغي اشتراكك في رسائل نصائح السفر القصيرة هذه.

@@ -34,6 +34,7 @@ checkin-sms-safe = Thank you, your answer "safe" has been recorded. Reply HELP i
 checkin-sms-help = Your request for help has been recorded and the consular team has been alerted.
 checkin-sms-help-reference = Its reference: { $reference }.
 checkin-sms-help-details = To add details, reply HELP followed by them.
+checkin-sms-note-cut = Your message was longer than { $max } characters: its first { $max } were kept with your answer.
 checkin-sms-no-checkin = We have no check-in waiting for this number.
 checkin-sms-stopped = You will no longer receive travel-advice SMS messages.
 checkin-sms-unsubscribed = You have been unsubscribed from these travel-advice SMS messages.

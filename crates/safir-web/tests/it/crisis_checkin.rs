@@ -808,6 +808,22 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
             (c.status.as_str(), c.note.as_str()),
             ("safe", "with friends")
         );
+        // A message longer than a note holds still records the answer, with the note's worth of
+        // its start, and the reply says so.
+        let long = "ب".repeat(1200);
+        let res = sms(
+            &app,
+            SMS_SECRET,
+            false,
+            "+33600000001",
+            &format!("SAFE {long}"),
+        )
+        .await;
+        assert_eq!(res.json()["action"], "safe");
+        let reply = res.json()["reply"].as_str().unwrap().to_owned();
+        assert!(reply.contains("longer than 1000 characters"), "{reply}");
+        let c = current(&app, "al1", "r1").await;
+        assert_eq!((c.status.as_str(), c.note.chars().count()), ("safe", 1000));
 
         let res = sms(&app, SMS_SECRET, true, "+33600000002", "مساعدة").await;
         assert_eq!(res.status, 200);

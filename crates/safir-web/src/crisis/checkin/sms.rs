@@ -15,7 +15,7 @@ use safir_store::crisis::checkins::NewAnswer;
 use safir_store::crisis::{checkins, subscriptions};
 use serde::Deserialize;
 
-use super::{AnswerError, after_answer, person_lang};
+use super::{AnswerError, NOTE_MAX, after_answer, person_lang};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::state::AppState;
@@ -113,10 +113,10 @@ pub async fn inbound(
     };
     let answer = match Keyword::parse_sms(&text) {
         Some(Keyword::Safe(note)) => {
-            answer_sms(&state, &from, CheckinStatus::Safe, &note, &mut lang).await?
+            answer_sms(&state, &from, CheckinStatus::Safe, note, &mut lang).await?
         }
         Some(Keyword::Help(note)) => {
-            answer_sms(&state, &from, CheckinStatus::NeedHelp, &note, &mut lang).await?
+            answer_sms(&state, &from, CheckinStatus::NeedHelp, note, &mut lang).await?
         }
         Some(Keyword::Stop) => {
             subscriptions::unsubscribe_sms(&state.db, &from, None)
@@ -153,6 +153,8 @@ struct SmsAnswer {
     mission_phone: Option<String>,
     /// For "need help": the reference of the emergency case it opened.
     reference: Option<String>,
+    /// The message was longer than a note holds: only its start was kept.
+    note_cut: bool,
 }
 
 impl SmsAnswer {
@@ -162,6 +164,7 @@ impl SmsAnswer {
             key,
             mission_phone: None,
             reference: None,
+            note_cut: false,
         }
     }
 
@@ -172,6 +175,11 @@ impl SmsAnswer {
     fn text(&self, lang: Lang) -> String {
         let i18n = I18n::global();
         let mut lines = vec![i18n.t(lang, self.key)];
+        if self.note_cut {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("max", NOTE_MAX);
+            lines.push(i18n.t_args(lang, "checkin-sms-note-cut", &args));
+        }
         if let Some(reference) = &self.reference {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("reference", reference.clone());
@@ -194,9 +202,19 @@ async fn answer_sms(
     state: &AppState,
     from: &str,
     status: CheckinStatus,
-    note: &str,
+    mut note: String,
     lang: &mut Lang,
 ) -> Result<SmsAnswer, AppError> {
+    // A message is as long as the sender's phone joins it: the answer is recorded whatever
+    // its length, with as much of it as a note holds (the web form's limit), and the reply
+    // says so; the person keeps the whole of it on their phone.
+    let note_cut = match note.char_indices().nth(NOTE_MAX) {
+        Some((end, _)) => {
+            note.truncate(end);
+            true
+        }
+        None => false,
+    };
     let Some(current) = checkins::current_for_phone(&state.db, from)
         .await
         .map_err(AppError::internal)?
@@ -210,7 +228,7 @@ async fn answer_sms(
         .answer(NewAnswer {
             id: current.id.clone(),
             status,
-            note: note.to_owned(),
+            note,
             point: None,
         })
         .await;
@@ -242,9 +260,13 @@ async fn answer_sms(
         Ok(SmsAnswer {
             mission_phone: ctx.mission_phone,
             reference,
+            note_cut,
             ..SmsAnswer::plain("need_help", "checkin-sms-help")
         })
     } else {
-        Ok(SmsAnswer::plain("safe", "checkin-sms-safe"))
+        Ok(SmsAnswer {
+            note_cut,
+            ..SmsAnswer::plain("safe", "checkin-sms-safe")
+        })
     }
 }
