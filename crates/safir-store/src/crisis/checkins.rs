@@ -63,7 +63,9 @@ const POSTGRES_ROWS: usize = 20_000;
 /// ones become `superseded`, answered ones keep their answer. Returns how many were new.
 ///
 /// One indexed query first tells which of the people have a current check-in of another alert
-/// in the crisis; only those are updated (in a first alert, nobody).
+/// in the crisis; only those are updated (in a first alert, nobody). The emergency case an
+/// earlier "need help" opened passes to the new check-in: the person's next answer reaches it,
+/// and the board shows it on their row, rather than the case staying behind on a past one.
 pub async fn create_batch(
     tx: &mut Tx,
     alert_id: &str,
@@ -87,6 +89,7 @@ pub async fn create_batch(
     let mut supersede_time = std::time::Duration::ZERO;
     let mut regions_time = std::time::Duration::ZERO;
     let mut insert_time = std::time::Duration::ZERO;
+    let mut carried: Vec<(String, String)> = Vec::new();
     let rows = match tx {
         Tx::Sqlite(_) => ROWS_PER_STATEMENT,
         Tx::Postgres(_) => POSTGRES_ROWS,
@@ -96,8 +99,14 @@ pub async fn create_batch(
         if let Some(crisis) = crisis_id {
             let earlier = with_earlier_checkin(tx, alert_id, crisis, chunk).await?;
             if !earlier.is_empty() {
-                supersede(tx, alert_id, crisis, &earlier).await?;
+                let people: Vec<String> = earlier.iter().map(|(r, _)| r.clone()).collect();
+                supersede(tx, alert_id, crisis, &people).await?;
             }
+            carried.extend(
+                earlier
+                    .into_iter()
+                    .filter_map(|(reg, case)| Some((reg, case?))),
+            );
         }
         supersede_time += step.elapsed();
         let step = std::time::Instant::now();
@@ -166,6 +175,20 @@ pub async fn create_batch(
             }
         };
         insert_time += step.elapsed();
+    }
+    // Few people: only those whose "need help" opened a case.
+    for (registration_id, case_id) in &carried {
+        with_tx!(tx, c => {
+            sqlx::query(
+                "UPDATE crisis_checkins SET case_id = $3 WHERE alert_id = $1 AND registration_id = $2 AND case_id IS NULL",
+            )
+            .bind(alert_id)
+            .bind(registration_id)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
     }
     log_steps(ids.len(), supersede_time, regions_time, insert_time);
     Ok(inserted)
@@ -238,6 +261,26 @@ pub async fn set_case(tx: &mut Tx, id: &str, case_id: &str) -> Result<bool, Stor
     let n = with_tx!(tx, c => {
         sqlx::query("UPDATE crisis_checkins SET case_id = $2 WHERE id = $1 AND case_id IS NULL")
             .bind(id)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Links a new emergency case in place of `previous`, one no longer open (a "need help" after
+/// the case its earlier one opened was closed). Returns whether this call changed it.
+pub async fn replace_case(
+    tx: &mut Tx,
+    id: &str,
+    previous: &str,
+    case_id: &str,
+) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE crisis_checkins SET case_id = $3 WHERE id = $1 AND case_id = $2")
+            .bind(id)
+            .bind(previous)
             .bind(case_id)
             .execute(c)
             .await
@@ -779,16 +822,17 @@ pub async fn context(db: &Db, checkin: &Checkin) -> Result<CheckinContext, Store
     .ok_or(StoreError::NotFound)
 }
 
-/// The emergency cases opened by a registration's "need help" answers, oldest first: `(check-in
-/// id, case id)`.
+/// The emergency cases opened by a registration's "need help" answers, oldest first, each once
+/// (a case passes to the person's check-ins of later alerts): `(check-in id, case id)`, the
+/// check-in the earliest linked to it, the one whose answer opened it.
 pub async fn cases_of_registration(
     db: &Db,
     registration_id: &str,
 ) -> Result<Vec<(String, String)>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
-            "SELECT id, case_id FROM crisis_checkins WHERE registration_id = $1 AND case_id IS NOT NULL \
-             ORDER BY created_at, id",
+            "SELECT MIN(id), case_id FROM crisis_checkins WHERE registration_id = $1 AND case_id IS NOT NULL \
+             GROUP BY case_id ORDER BY MIN(created_at), MIN(id)",
         )
         .bind(registration_id)
         .fetch_all(p)
@@ -1078,15 +1122,17 @@ async fn with_earlier_checkin(
     alert_id: &str,
     crisis_id: &str,
     ids: &[&str],
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
     let condition = "crisis_id = $1 AND is_current = $2 AND (alert_id IS NULL OR alert_id <> $3)";
+    // One current check-in per person in a crisis; grouped all the same, its case with it.
+    let select = "SELECT registration_id, MAX(case_id) FROM crisis_checkins";
     Ok(match tx {
         Tx::Sqlite(c) => {
             let sql = format!(
-                "SELECT DISTINCT registration_id FROM crisis_checkins WHERE {condition} AND registration_id IN ({})",
+                "{select} WHERE {condition} AND registration_id IN ({}) GROUP BY registration_id",
                 placeholders(4, ids.len())
             );
-            let mut q = sqlx::query_scalar(AssertSqlSafe(sql))
+            let mut q = sqlx::query_as(AssertSqlSafe(sql))
                 .bind(crisis_id)
                 .bind(true)
                 .bind(alert_id);
@@ -1097,9 +1143,9 @@ async fn with_earlier_checkin(
         }
         Tx::Postgres(c) => {
             let sql = format!(
-                "SELECT DISTINCT registration_id FROM crisis_checkins WHERE {condition} AND registration_id = ANY($4)"
+                "{select} WHERE {condition} AND registration_id = ANY($4) GROUP BY registration_id"
             );
-            sqlx::query_scalar(AssertSqlSafe(sql))
+            sqlx::query_as(AssertSqlSafe(sql))
                 .bind(crisis_id)
                 .bind(true)
                 .bind(alert_id)

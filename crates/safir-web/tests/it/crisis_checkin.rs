@@ -510,6 +510,92 @@ async fn write_to_applicant(officer: &mut Client<'_>, case_page: &str, text: &st
 }
 
 #[tokio::test]
+async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way_to_a_new_one() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        service(&app, &mission, CaseKind::Emergency).await;
+        crisis(&app, &mission).await;
+        exec(
+            &app.db,
+            "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
+             description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
+             certainty, target, area_desc, audience, source, created_at, updated_at) \
+             VALUES ('al3', 'al3', 'cr1', $1, 'Update', 'sending', 'فيضان', 'Flood update', '', '', '', '', 'Met', 'Flood', 'Shelter', \
+             'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $2, $2)",
+            &[&mission],
+        )
+        .await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        let first = send_alert(&app, "al1", &["r1"]).await;
+        let path = format!("/crisis/checkin/{}", first[0]);
+        let mut client = app.client();
+        answer_with_note(&mut client, &path, "need_help", "trapped on the roof").await;
+        let case_id = current(&app, "al1", "r1").await.case_id.expect("a case");
+
+        // A second alert: her new check-in holds the case still open, on the board and for her
+        // answers, which reach it as her messages.
+        let second = send_alert(&app, "al2", &["r1"]).await;
+        assert_eq!(
+            current(&app, "al2", "r1").await.case_id.as_deref(),
+            Some(case_id.as_str())
+        );
+        let path = format!("/crisis/checkin/{}", second[0]);
+        answer_with_note(&mut client, &path, "safe", "rescued by the neighbours").await;
+        answer_with_note(&mut client, &path, "need_help", "my son is hurt").await;
+        assert_eq!(
+            said_by_person(&app, &case_id).await,
+            [
+                "Safety check-in: safe. rescued by the neighbours",
+                "Safety check-in: needs help. my son is hurt"
+            ]
+        );
+        let emergencies = || {
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM cases WHERE kind = $1",
+                "emergency",
+            )
+        };
+        assert_eq!(emergencies().await, 1, "one emergency, one case");
+        // Her page shows it once, though two of her check-ins hold it.
+        let page = client.get(&format!("{path}?lang=en")).await.body;
+        assert_eq!(page.matches("Your request for help").count(), 1, "{page}");
+
+        // The mission closes the case; a third alert's "need help" is a new emergency, with a
+        // case of its own that the officers read, and her page shows both.
+        exec(
+            &app.db,
+            "UPDATE cases SET state = 'closed' WHERE id = $1",
+            &[&case_id],
+        )
+        .await;
+        let third = send_alert(&app, "al3", &["r1"]).await;
+        let path = format!("/crisis/checkin/{}", third[0]);
+        for _ in 0..2 {
+            answer_with_note(&mut client, &path, "need_help", "water again").await;
+        }
+        assert_eq!(
+            emergencies().await,
+            2,
+            "{}",
+            "a second answer opens no third case"
+        );
+        let new_case = current(&app, "al3", "r1").await.case_id.expect("a case");
+        assert_ne!(new_case, case_id);
+        let case = safir_store::consular::cases::find(&app.db, &new_case)
+            .await
+            .unwrap();
+        assert_eq!(case.state, "submitted");
+        assert_eq!(
+            case.form()["description"],
+            "Safety check-in: needs help. water again"
+        );
+        let page = client.get(&format!("{path}?lang=en")).await.body;
+        assert_eq!(page.matches("Your request for help").count(), 2, "{page}");
+    }
+}
+
+#[tokio::test]
 async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_the_case() {
     for app in all_apps().await {
         let mission = app.mission("PAR", "FR").await;

@@ -1,6 +1,8 @@
 //! "I need help" opens a consular emergency-assistance case at the alert's mission, with the
 //! person's note and location, once per check-in (a second "need help" finds the first case;
-//! later answers reach it as the person's messages).
+//! later answers reach it as the person's messages). The case passes to the person's check-ins
+//! of later alerts in the crisis, so their answers there reach it too; a "need help" once it
+//! is finished opens a new one.
 //!
 //! The case needs an applicant account. A citizen who registered with their account is the
 //! applicant. Someone who only filled the crisis presence form has none: they get one
@@ -211,15 +213,27 @@ pub async fn after_answer(
 
 /// Opens (or finds) the emergency case of this check-in and returns its id; `None` when the
 /// mission offers no emergency service (the answer is still on the board).
+///
+/// The check-in's case (opened by it, or by the person's "need help" on an earlier alert) takes
+/// the answer while it is open. Once it is finished (closed, or withdrawn, refused) a new "need
+/// help" is a new emergency and opens a new case in its place: nobody would read it on the old
+/// one.
 pub async fn open_emergency_case(
     state: &AppState,
     checkin: &Checkin,
     ctx: &CheckinContext,
 ) -> Result<Option<String>, AppError> {
-    if let Some(case_id) = &checkin.case_id {
-        add_details(state, case_id, checkin, ctx).await?;
-        return Ok(Some(case_id.clone()));
-    }
+    let previous = match &checkin.case_id {
+        Some(case_id) => match cases::find(&state.db, case_id).await {
+            Ok(case) if CaseState::parse(&case.state).is_ok_and(CaseState::is_open) => {
+                add_details(state, case_id, checkin, ctx).await?;
+                return Ok(Some(case_id.clone()));
+            }
+            Ok(_) | Err(StoreError::NotFound) => Some(case_id.clone()),
+            Err(e) => return Err(AppError::internal(e)),
+        },
+        None => None,
+    };
     let Some(mission_id) = &ctx.mission_id else {
         return Ok(None);
     };
@@ -257,7 +271,12 @@ pub async fn open_emergency_case(
     form.insert("phone".to_owned(), ctx.phone.clone().unwrap_or_default());
     form.insert("given_names".to_owned(), ctx.full_name.clone());
 
-    let key = format!("crisis-checkin:{}", checkin.id);
+    // Once per check-in, and once more after each case it held was finished: the same answer
+    // sent twice at once finds the case the first one opened.
+    let key = match &previous {
+        None => format!("crisis-checkin:{}", checkin.id),
+        Some(finished) => format!("crisis-checkin:{}:after:{finished}", checkin.id),
+    };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let draft = cases::create_draft(
         &mut tx,
@@ -315,9 +334,11 @@ pub async fn open_emergency_case(
     } else {
         draft
     };
-    checkins::set_case(&mut tx, &checkin.id, &case.id)
-        .await
-        .map_err(AppError::internal)?;
+    match &previous {
+        None => checkins::set_case(&mut tx, &checkin.id, &case.id).await,
+        Some(finished) => checkins::replace_case(&mut tx, &checkin.id, finished, &case.id).await,
+    }
+    .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     state.case_counts.invalidate(mission_id);
     Ok(Some(case.id))
