@@ -211,6 +211,28 @@ pub fn render_sized(template: &impl Template, capacity: usize) -> Result<Html<St
     Ok(Html(out))
 }
 
+/// An address (an email, a domain) in the pieces a narrow column may break it between: after
+/// its `@` and before each dot, as addresses are written over two lines, rather than at any
+/// letter. A template joins them with `<wbr>`.
+pub fn address_parts(address: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in address.char_indices() {
+        let cut = match c {
+            '.' => i,
+            '@' => i + 1,
+            _ => continue,
+        };
+        if cut > start {
+            parts.push(&address[start..cut]);
+            start = cut;
+        }
+    }
+    parts.push(&address[start..]);
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
 /// A phone number as typed (spaces, dashes, brackets, dots) as a `tel:` link that a phone
 /// dials, or `None` when it does not hold a number worth dialling (fewer than six digits, or
 /// a `+` anywhere but first).
@@ -268,6 +290,27 @@ fn switch_href(uri: &Uri, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_breaks_after_its_at_and_before_its_dots() {
+        assert_eq!(
+            address_parts("consul.paris@demo.safir.example"),
+            ["consul", ".paris@", "demo", ".safir", ".example"]
+        );
+        // Nothing is lost or doubled, whatever the address holds.
+        for a in [
+            "",
+            "@",
+            ".",
+            "a@@b..c",
+            ".lead@x.",
+            "no-separator",
+            "عربي@مثال.عرب",
+        ] {
+            assert_eq!(address_parts(a).concat(), a, "{a}");
+            assert!(address_parts(a).iter().all(|p| !p.is_empty()), "{a}");
+        }
+    }
 
     #[test]
     fn a_phone_number_becomes_a_number_to_dial() {
