@@ -675,7 +675,7 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             .unwrap_or_else(|| panic!("no reach on the officer's page: {shown}"));
         assert!(
             reached.contains("through their crisis registration")
-                && reached.contains(r#"<span dir="ltr">r1@example.org</span>"#)
+                && reached.contains(r#"<span dir="ltr">r1@<wbr>example<wbr>.org</span>"#)
                 && reached.contains(r#"<a href="tel:+33600000001" dir="ltr">+33600000001</a>"#),
             "{reached}"
         );
