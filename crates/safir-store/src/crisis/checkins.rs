@@ -395,8 +395,10 @@ pub async fn counts(db: &Db, crisis_id: &str) -> Result<BoardCounts, StoreError>
     }
     out.unacknowledged = with_pool!(db.read(), p => {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM crisis_checkins c JOIN cases k ON k.id = c.case_id \
-             WHERE c.crisis_id = $1 AND c.is_current = $2 AND k.state = 'submitted' AND k.acknowledged_at IS NULL",
+            AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM crisis_checkins c JOIN cases k ON k.id = c.case_id \
+                 WHERE c.crisis_id = $1 AND c.is_current = $2 AND {UNACKNOWLEDGED}"
+            )),
         )
         .bind(crisis_id)
         .bind(true)
@@ -436,6 +438,8 @@ pub enum BoardSort {
 #[derive(Debug, Clone, Default)]
 pub struct BoardFilter {
     pub status: Option<CheckinStatus>,
+    /// Only people whose emergency case no officer has acknowledged yet.
+    pub unacknowledged: bool,
     pub region: Option<String>,
     /// Only people with children, elderly people or medical needs.
     pub vulnerable: bool,
@@ -482,6 +486,10 @@ pub struct BoardRow {
     pub person_record_id: Option<String>,
 }
 
+/// A check-in's emergency case (`k`) waits for an officer to acknowledge it: submitted, not
+/// taken up (what its escalation waits for).
+const UNACKNOWLEDGED: &str = "k.state = 'submitted' AND k.acknowledged_at IS NULL";
+
 const SCORE: &str = "(CASE WHEN r.medical THEN 4 ELSE 0 END + CASE WHEN r.elderly THEN 2 ELSE 0 END + CASE WHEN r.children > 0 THEN 1 ELSE 0 END)";
 
 #[derive(Debug, Clone)]
@@ -502,6 +510,9 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
     if let Some(s) = f.status {
         let p = next(&mut args, Arg::Text(s.as_str().to_owned()));
         cond.push_str(&format!(" AND c.status = {p}"));
+    }
+    if f.unacknowledged {
+        cond.push_str(&format!(" AND {UNACKNOWLEDGED}"));
     }
     if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
         let p = next(&mut args, Arg::Text(r.to_owned()));

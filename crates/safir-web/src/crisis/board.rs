@@ -125,6 +125,9 @@ pub(crate) fn crisis_title(lang: Lang, c: &BoardCrisis) -> String {
     }
 }
 
+/// The answer filter's value for people whose emergency case no officer has acknowledged yet.
+const UNACKNOWLEDGED: &str = "unacknowledged";
+
 /// The board's list filters, from the query string.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Params {
@@ -157,6 +160,7 @@ impl Params {
     pub fn filter(&self, limit: i64) -> BoardFilter {
         BoardFilter {
             status: CheckinStatus::parse(&self.status).ok(),
+            unacknowledged: self.status == UNACKNOWLEDGED,
             region: (!self.region.is_empty()).then(|| self.region.clone()),
             vulnerable: self.vulnerable,
             q: (!self.q.is_empty()).then(|| self.q.chars().take(100).collect()),
@@ -190,11 +194,13 @@ impl Params {
     }
 }
 
-/// One tile: its label, its number, its css modifier.
+/// One tile: its label, its number, its css modifier, and the list it counts when the board
+/// can show just those people.
 pub(crate) struct Tile {
     pub label: String,
     pub value: i64,
     pub class: &'static str,
+    pub href: Option<String>,
 }
 
 /// One row of a by-area or by-vulnerability table.
@@ -219,24 +225,44 @@ fn counts_view(page: Page, crisis_id: &str, c: &BoardCounts) -> CountsFragment {
         label: t(lang, key),
         value,
         class,
+        href: None,
+    };
+    // A tile of people opens the list of just them (the answer filter's value).
+    let people = |key: &str, value: i64, class: &'static str, status: &str| Tile {
+        href: Some(format!(
+            "/staff/crises/{crisis_id}/board?status={status}#board-list-heading"
+        )),
+        ..tile(key, value, class)
     };
     let tiles = vec![
         tile("board-tile-targeted", c.targeted, "targeted"),
         tile("board-tile-delivered", c.delivered, "delivered"),
         tile("board-tile-failed", c.failed, "failed"),
-        tile("board-tile-safe", c.people.safe, "safe"),
-        tile("board-tile-need-help", c.people.need_help, "need-help"),
-        tile(
+        people("board-tile-safe", c.people.safe, "safe", "safe"),
+        people(
+            "board-tile-need-help",
+            c.people.need_help,
+            "need-help",
+            "need_help",
+        ),
+        people(
             "board-tile-unacknowledged",
             c.unacknowledged,
             "unacknowledged",
+            UNACKNOWLEDGED,
         ),
-        tile(
+        people(
             "board-tile-not-in-area",
             c.people.not_in_area,
             "not-in-area",
+            "not_in_area",
         ),
-        tile("board-tile-no-answer", c.people.waiting, "no-answer"),
+        people(
+            "board-tile-no-answer",
+            c.people.waiting,
+            "no-answer",
+            "waiting",
+        ),
     ];
     let by_region = c
         .by_region
@@ -409,6 +435,10 @@ pub(crate) async fn board_view(
                 .into_iter()
                 .map(|s| (s, status_label(lang, s))),
         )
+        .chain(std::iter::once((
+            UNACKNOWLEDGED,
+            t(lang, "board-tile-unacknowledged"),
+        )))
         .map(|(v, label)| Choice {
             value: v.to_owned(),
             label,

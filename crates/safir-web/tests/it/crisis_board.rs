@@ -672,6 +672,21 @@ async fn a_need_help_row_says_whether_its_case_was_acknowledged() {
         assert!(case_cell(&board, "Omar Nasser").contains("not yet acknowledged"));
         let counts = client.get(&format!("{BOARD}/counts?lang=en")).await.body;
         assert_eq!(tile(&counts, "unacknowledged"), "1", "{counts}");
+        // The tile opens the list of just those people, Omar now.
+        let only = "/staff/crises/cr1/board?status=unacknowledged";
+        assert!(
+            counts.contains(&format!(r##"<a href="{only}#board-list-heading">"##)),
+            "{counts}"
+        );
+        let list = client.get(&format!("{only}&lang=en")).await.body;
+        assert!(
+            list.contains("Omar Nasser") && !list.contains("Layla Haddad"),
+            "{list}"
+        );
+        assert!(
+            list.contains(r#"<option value="unacknowledged" selected>"#),
+            "{list}"
+        );
         // The export carries the same: the reference and where the case stands.
         let csv = client.get("/staff/crises/cr1/board.csv?lang=en").await.body;
         let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
