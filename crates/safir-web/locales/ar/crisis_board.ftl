@@ -22,6 +22,7 @@ checkin-case-not-in-area = الاطمئنان على السلامة: ليس في
 checkin-case-heading = طلبك للمساعدة
 checkin-case-state = حالته:
 checkin-case-answer = لتجيب البعثة، اكتب في الملاحظة أدناه واختر إجابتك: تصل إلى الموظف الذي يتابع طلبك.
+checkin-case-finished = انتهى هذا الطلب: لم يعد الجواب هنا يصل إليه. إن احتجت إلى المساعدة من جديد فاختر «أحتاج إلى مساعدة»: سيُفتح طلب جديد.
 checkin-case-follow = تابعه في «طلباتي»
 checkin-status-not-in-area = ليس في المنطقة
 checkin-error-answer = اختر أحد الأجوبة الثلاثة.

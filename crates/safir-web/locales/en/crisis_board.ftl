@@ -22,6 +22,7 @@ checkin-case-not-in-area = Safety check-in: not in the area.
 checkin-case-heading = Your request for help
 checkin-case-state = Where it stands:
 checkin-case-answer = To answer the mission, write in the note below and choose your answer: it reaches the officer working on your request.
+checkin-case-finished = This request is finished: an answer here no longer reaches it. If you need help again, choose "I need help": a new request will be opened.
 checkin-case-follow = Follow it in My applications
 checkin-status-not-in-area = not in the area
 checkin-error-answer = Choose one of the three answers.

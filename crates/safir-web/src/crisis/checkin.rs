@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use safir_domain::consular::case::CaseState;
 use safir_domain::crisis::checkin::{CheckinStatus, verify_token};
 use safir_domain::crisis::geo::Point;
 use safir_store::StoreError;
@@ -132,8 +133,11 @@ struct CaseOnPage {
     messages: Vec<CaseLine>,
     /// The case's page under "My applications", for someone who has an account.
     account_link: Option<String>,
-    /// Opened from the check-in this page answers: an answer here reaches it.
+    /// Held by the check-in this page answers and still open: an answer here reaches it.
     answered_here: bool,
+    /// Held by the check-in this page answers but finished (closed, withdrawn, refused): an
+    /// answer here no longer reaches it, and a new "need help" opens a new request.
+    finished_here: bool,
 }
 
 struct CaseLine {
@@ -193,12 +197,15 @@ async fn cases_on_page(
                 });
             std::iter::once(first).chain(rest).collect()
         };
+        let held_here = answering.case_id.as_deref() == Some(case.id.as_str());
+        let open = CaseState::parse(&case.state).is_ok_and(CaseState::is_open);
         out.push(CaseOnPage {
             reference: case.display_reference(),
             state: crate::consular::labels::state_for_applicant(lang, &case.state, &case.form),
             messages,
             account_link,
-            answered_here: answering.case_id.as_deref() == Some(case.id.as_str()),
+            answered_here: held_here && open,
+            finished_here: held_here && !open,
         });
     }
     Ok(out)

@@ -571,6 +571,12 @@ async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way
         .await;
         let third = send_alert(&app, "al3", &["r1"]).await;
         let path = format!("/crisis/checkin/{}", third[0]);
+        // Her page no longer tells her to answer the closed case, but how to ask again.
+        let page = client.get(&format!("{path}?lang=en")).await.body;
+        assert!(
+            page.contains("This request is finished") && !page.contains("To answer the mission"),
+            "{page}"
+        );
         for _ in 0..2 {
             answer_with_note(&mut client, &path, "need_help", "water again").await;
         }
@@ -592,6 +598,11 @@ async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way
         );
         let page = client.get(&format!("{path}?lang=en")).await.body;
         assert_eq!(page.matches("Your request for help").count(), 2, "{page}");
+        assert!(
+            page.matches("To answer the mission").count() == 1
+                && !page.contains("This request is finished"),
+            "the new case takes her answers, the closed one is only shown: {page}"
+        );
     }
 }
 
