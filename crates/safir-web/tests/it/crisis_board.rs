@@ -7,7 +7,7 @@ use safir_domain::crisis::pfif;
 use safir_domain::roles::Role;
 use safir_store::crisis::checkins;
 
-use crate::crisis_checkin::{Person, all_apps, crisis, exec, person, send_alert};
+use crate::crisis_checkin::{Person, all_apps, crisis, emergency_crisis, exec, person, send_alert};
 use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 
 const BOARD: &str = "/staff/crises/cr1/board";
@@ -602,14 +602,7 @@ fn case_cell(body: &str, name: &str) -> String {
 #[tokio::test]
 async fn a_need_help_row_says_whether_its_case_was_acknowledged() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        crate::consular_applicant::service(
-            &app,
-            &mission,
-            safir_domain::consular::case::CaseKind::Emergency,
-        )
-        .await;
-        crisis(&app, &mission).await;
+        let mission = emergency_crisis(&app).await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         person(&app, Person::new("r2", "Omar Nasser", "+33600000002")).await;
         let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;

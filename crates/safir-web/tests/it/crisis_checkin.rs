@@ -80,18 +80,31 @@ pub async fn crisis(app: &TestApp, mission_id: &str) -> String {
     )
     .await;
     for a in ["al1", "al2"] {
-        exec(
-            &app.db,
-            "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
-             description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
-             certainty, target, area_desc, audience, source, created_at, updated_at) \
-             VALUES ($1, $1, 'cr1', $2, 'Alert', 'sending', 'فيضان', 'Flood warning', '', '', '', '', 'Met', 'Flood', 'Shelter', \
-             'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $3, $3)",
-            &[a, mission_id],
-        )
-        .await;
+        alert(app, mission_id, a).await;
     }
     "cr1".into()
+}
+
+/// One more alert of crisis `cr1`, being sent.
+pub async fn alert(app: &TestApp, mission_id: &str, id: &str) {
+    exec(
+        &app.db,
+        "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
+         description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
+         certainty, target, area_desc, audience, source, created_at, updated_at) \
+         VALUES ($1, $1, 'cr1', $2, 'Alert', 'sending', 'فيضان', 'Flood warning', '', '', '', '', 'Met', 'Flood', 'Shelter', \
+         'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $3, $3)",
+        &[id, mission_id],
+    )
+    .await;
+}
+
+/// Mission PAR, offering emergency assistance, and its crisis `cr1`; returns the mission's id.
+pub async fn emergency_crisis(app: &TestApp) -> String {
+    let mission = app.mission("PAR", "FR").await;
+    service(app, &mission, CaseKind::Emergency).await;
+    crisis(app, &mission).await;
+    mission
 }
 
 /// A verified presence registration with one place in `region`.
@@ -345,14 +358,13 @@ async fn an_older_link_answers_the_current_check_in() {
 #[tokio::test]
 async fn need_help_opens_one_emergency_case_with_the_location() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        safir_store::with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34', time_zone = 'Europe/Paris' WHERE id = $1")
-                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
-        })
-        .unwrap();
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
+        let mission = emergency_crisis(&app).await;
+        exec(
+            &app.db,
+            "UPDATE missions SET phone = '+33 1 99 00 12 34', time_zone = 'Europe/Paris' WHERE id = $1",
+            &[&mission],
+        )
+        .await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         let tokens = send_alert(&app, "al1", &["r1"]).await;
         let path = format!("/crisis/checkin/{}", tokens[0]);
@@ -512,19 +524,8 @@ async fn write_to_applicant(officer: &mut Client<'_>, case_page: &str, text: &st
 #[tokio::test]
 async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way_to_a_new_one() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
-        exec(
-            &app.db,
-            "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, headline_en, \
-             description_ar, description_en, instruction_ar, instruction_en, category, event, response_type, urgency, severity, \
-             certainty, target, area_desc, audience, source, created_at, updated_at) \
-             VALUES ('al3', 'al3', 'cr1', $1, 'Update', 'sending', 'فيضان', 'Flood update', '', '', '', '', 'Met', 'Flood', 'Shelter', \
-             'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $2, $2)",
-            &[&mission],
-        )
-        .await;
+        let mission = emergency_crisis(&app).await;
+        alert(&app, &mission, "al3").await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         let first = send_alert(&app, "al1", &["r1"]).await;
         let path = format!("/crisis/checkin/{}", first[0]);
@@ -609,9 +610,7 @@ async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way
 #[tokio::test]
 async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_the_case() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
+        let mission = emergency_crisis(&app).await;
         exec(
             &app.db,
             "UPDATE missions SET time_zone = 'Europe/Paris' WHERE id = $1",
@@ -864,14 +863,13 @@ pub async fn sms(
 #[tokio::test]
 async fn sms_replies_answer_check_ins_and_end_subscriptions() {
     for app in all_apps().await {
-        let mission = app.mission("PAR", "FR").await;
-        safir_store::with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE missions SET phone = '+33 1 99 00 12 34' WHERE id = $1")
-                .bind(&mission).execute(p).await.map(|r| r.rows_affected())
-        })
-        .unwrap();
-        service(&app, &mission, CaseKind::Emergency).await;
-        crisis(&app, &mission).await;
+        let mission = emergency_crisis(&app).await;
+        exec(
+            &app.db,
+            "UPDATE missions SET phone = '+33 1 99 00 12 34' WHERE id = $1",
+            &[&mission],
+        )
+        .await;
         person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
         person(
             &app,
