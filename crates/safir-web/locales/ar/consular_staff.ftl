@@ -39,6 +39,7 @@ officer-col-submitted = تاريخ التقديم
 officer-col-overdue = متأخر
 officer-unassigned = غير مكلَّف
 officer-overdue = متأخر عن موعده
+officer-queue-new-message = رسالة جديدة
 officer-yes = نعم
 officer-no = لا
 officer-age-hours = { PLURAL($count) ->

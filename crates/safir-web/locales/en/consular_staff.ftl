@@ -39,6 +39,7 @@ officer-col-submitted = Submitted
 officer-col-overdue = Past due
 officer-unassigned = Unassigned
 officer-overdue = Past due
+officer-queue-new-message = New message
 officer-yes = yes
 officer-no = no
 officer-age-hours = { $count ->

@@ -372,3 +372,86 @@ async fn the_queue_is_gzipped_for_the_officer_and_not_for_another_site() {
         }
     }
 }
+
+/// The queue's row of the case `reference`.
+fn row_of<'a>(body: &'a str, reference: &str) -> &'a str {
+    body.split("<tr class=\"case-row")
+        .find(|r| r.contains(reference))
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no row for {reference}: {body}"))
+}
+
+#[tokio::test]
+async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_replies() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let wrote = w
+            .application("Amal Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let quiet = w
+            .application("Bilal Nasser", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let (wrote_ref, quiet_ref) = (wrote.reference.unwrap(), quiet.reference.unwrap());
+        let mut officer = signed_in(&app, &w.officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let queue = "/missions/PAR/cases?lang=en";
+        assert!(!officer.get(queue).await.body.contains("New message"));
+
+        let mine = format!("/account/cases/{}", wrote.id);
+        for text in ["I will be away until Monday.", "Back on Tuesday, in fact."] {
+            let r = applicant
+                .submit(&mine, &format!("{mine}/messages"), &[("message", text)])
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let body = officer.get(queue).await.body;
+        assert!(row_of(&body, &wrote_ref).contains("New message"), "{body}");
+        assert!(!row_of(&body, &quiet_ref).contains("New message"));
+        // Waiting since the first of the two messages.
+        let first = cases::list_messages(&app.db, &wrote.id, false)
+            .await
+            .unwrap()
+            .first()
+            .map(|m| m.created_at);
+        let since: Option<chrono::DateTime<chrono::Utc>> =
+            safir_store::with_pool!(app.db.read(), p => {
+                sqlx::query_scalar("SELECT awaiting_reply_since FROM cases WHERE id = $1")
+                    .bind(&wrote.id)
+                    .fetch_one(p)
+                    .await
+            })
+            .unwrap();
+        assert_eq!(since, first);
+
+        // An officers' internal note is no answer: the mark stays.
+        let mut tx = app.db.begin().await.unwrap();
+        cases::add_message(
+            &mut tx,
+            &wrote.id,
+            None,
+            true,
+            true,
+            "Check the travel dates.",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let body = officer.get(queue).await.body;
+        assert!(row_of(&body, &wrote_ref).contains("New message"), "{body}");
+
+        // The officer answers: the mark goes.
+        let page = format!("/missions/PAR/cases/{}", wrote.id);
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/messages"),
+                &[("message", "Noted, we will wait for you.")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let body = officer.get(queue).await.body;
+        assert!(!row_of(&body, &wrote_ref).contains("New message"), "{body}");
+    }
+}

@@ -16,7 +16,9 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
-/// Adds a message; `internal` notes are for officers only.
+/// Adds a message; `internal` notes are for officers only. The applicant's message marks the
+/// case as waiting for the mission's reply (from its first such message, kept by later ones);
+/// the mission's message to the applicant ends that wait (`cases.awaiting_reply_since`).
 pub async fn add_message(
     tx: &mut Tx,
     case_id: &str,
@@ -27,6 +29,7 @@ pub async fn add_message(
 ) -> Result<String, StoreError> {
     crate::consular::changed();
     let id = CaseId::new();
+    let at = now();
     with_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO case_messages (id, case_id, author_id, from_staff, internal, body, created_at) \
@@ -38,11 +41,25 @@ pub async fn add_message(
         .bind(from_staff)
         .bind(internal)
         .bind(body)
-        .bind(now())
+        .bind(at)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
+    if !internal {
+        with_tx!(tx, c => {
+            sqlx::query(
+                "UPDATE cases SET awaiting_reply_since = CASE WHEN $2 THEN NULL ELSE COALESCE(awaiting_reply_since, $3) END \
+                 WHERE id = $1",
+            )
+            .bind(case_id)
+            .bind(from_staff)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
     Ok(id.as_str().to_owned())
 }
 

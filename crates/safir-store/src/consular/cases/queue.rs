@@ -56,6 +56,8 @@ pub struct QueueRow {
     pub escalation_level: i32,
     /// Ready, and going to the applicant by courier rather than waiting for collection.
     pub courier: bool,
+    /// Since when a message of the applicant waits for the mission's reply.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
 }
 
 /// The open states. The partial index `cases_open_queue` repeats this list word for word (a
@@ -199,7 +201,7 @@ fn queue_statement(f: &QueueFilter) -> (String, Vec<Arg>) {
     let sql = format!(
         "SELECT c.id, c.reference, c.kind, c.state, c.priority, c.applicant_name, c.assignee_id, u.display_name AS assignee_name, \
          s.name_ar AS service_name_ar, s.name_en AS service_name_en, c.submitted_at, c.state_changed_at, c.due_at, c.escalation_level, \
-         {COURIER} AS courier \
+         {COURIER} AS courier, c.awaiting_reply_since \
          FROM cases c JOIN consular_services s ON s.id = c.service_id LEFT JOIN users u ON u.id = c.assignee_id \
          WHERE {cond} ORDER BY c.priority, c.submitted_at, c.id LIMIT ${}",
         args.len()

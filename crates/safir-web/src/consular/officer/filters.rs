@@ -253,6 +253,7 @@ mod tests {
             due_at: None,
             escalation_level: 0,
             courier: false,
+            awaiting_reply_since: None,
         };
         let c = cursor(&row).unwrap();
         assert_eq!(parse_cursor(&c), Some((2, at, "0190-ab_cd".to_owned())));

@@ -31,6 +31,8 @@ struct RowView {
     age: String,
     due: Option<String>,
     breached: bool,
+    /// The applicant wrote, and the mission has not answered yet.
+    new_message: bool,
 }
 
 #[derive(Template)]
@@ -40,6 +42,7 @@ struct QueueRows {
     select_label: String,
     unassigned: String,
     overdue: String,
+    new_message: String,
 }
 
 /// The translated words of a page of rows, each looked up once per page however many rows
@@ -107,6 +110,7 @@ fn row_view(
         },
         due: r.due_at.map(when),
         breached: is_breached(&r.state, r.due_at, at),
+        new_message: r.awaiting_reply_since.is_some(),
         id: r.id.clone(),
     }
 }
@@ -160,6 +164,7 @@ pub(super) fn draw(
         select_label: i18n::t(lang, "officer-col-select"),
         unassigned: i18n::t(lang, "officer-unassigned"),
         overdue: i18n::t(lang, "officer-overdue"),
+        new_message: i18n::t(lang, "officer-queue-new-message"),
     };
     // About 750 bytes a row.
     let mut html = String::with_capacity(1_024 * rows.len() + 64);
@@ -195,6 +200,7 @@ mod tests {
             due_at: due,
             escalation_level: 0,
             courier: false,
+            awaiting_reply_since: None,
         }
     }
 
