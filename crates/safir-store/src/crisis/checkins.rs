@@ -255,36 +255,26 @@ pub async fn answer(
         .ok_or(StoreError::NotFound)?
 }
 
-/// Links the consular case opened for a "need help" answer (first case only). Returns whether
-/// this call set it.
-pub async fn set_case(tx: &mut Tx, id: &str, case_id: &str) -> Result<bool, StoreError> {
-    let n = with_tx!(tx, c => {
-        sqlx::query("UPDATE crisis_checkins SET case_id = $2 WHERE id = $1 AND case_id IS NULL")
-            .bind(id)
-            .bind(case_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n == 1)
-}
-
-/// Links a new emergency case in place of `previous`, one no longer open (a "need help" after
-/// the case its earlier one opened was closed). Returns whether this call changed it.
-pub async fn replace_case(
+/// Links the consular case opened for a "need help" answer: the first case (`previous`
+/// `None`, and the check-in holds none yet), or a new one in place of `previous`, a case no
+/// longer open (a "need help" after the one its earlier answer opened was finished). Returns
+/// whether this call set it.
+pub async fn set_case(
     tx: &mut Tx,
     id: &str,
-    previous: &str,
+    previous: Option<&str>,
     case_id: &str,
 ) -> Result<bool, StoreError> {
+    let sql = match previous {
+        None => "UPDATE crisis_checkins SET case_id = $2 WHERE id = $1 AND case_id IS NULL",
+        Some(_) => "UPDATE crisis_checkins SET case_id = $2 WHERE id = $1 AND case_id = $3",
+    };
     let n = with_tx!(tx, c => {
-        sqlx::query("UPDATE crisis_checkins SET case_id = $3 WHERE id = $1 AND case_id = $2")
-            .bind(id)
-            .bind(previous)
-            .bind(case_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+        let mut q = sqlx::query(sql).bind(id).bind(case_id);
+        if let Some(previous) = previous {
+            q = q.bind(previous);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(n == 1)
 }

@@ -194,12 +194,12 @@ async fn a_new_alert_supersedes_unanswered_check_ins_and_answers_go_to_the_curre
         // The case link is set once.
         let mut tx = db.begin().await.unwrap();
         assert!(
-            checkins::set_case(&mut tx, &current_r1.id, "case-1")
+            checkins::set_case(&mut tx, &current_r1.id, None, "case-1")
                 .await
                 .unwrap()
         );
         assert!(
-            !checkins::set_case(&mut tx, &current_r1.id, "case-2")
+            !checkins::set_case(&mut tx, &current_r1.id, None, "case-2")
                 .await
                 .unwrap()
         );

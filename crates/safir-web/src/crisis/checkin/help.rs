@@ -334,11 +334,9 @@ pub async fn open_emergency_case(
     } else {
         draft
     };
-    match &previous {
-        None => checkins::set_case(&mut tx, &checkin.id, &case.id).await,
-        Some(finished) => checkins::replace_case(&mut tx, &checkin.id, finished, &case.id).await,
-    }
-    .map_err(AppError::internal)?;
+    checkins::set_case(&mut tx, &checkin.id, previous.as_deref(), &case.id)
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     state.case_counts.invalidate(mission_id);
     Ok(Some(case.id))
