@@ -267,9 +267,7 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         let show = format!("/account/cases/{case_id}");
         let page = c.get(&show).await;
         assert!(page.body.contains("مطلوب معلومات إضافية"), "{}", page.body);
-        let empty = c
-            .submit(&show, &format!("{show}/messages"), &[("message", "  ")])
-            .await;
+        let empty = c.write_on_case(&show, "  ").await;
         assert_eq!(empty.status, 422);
         assert!(empty.body.contains("اكتب رسالة"));
         // The form saved itself with a mistake meanwhile: the answer waits for the form to
@@ -279,13 +277,7 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         slipped.retain(|(k, _)| *k != "intent" && *k != "birth_date");
         slipped.push(("birth_date", "2099-08-12"));
         assert_eq!(c.submit(&edit, &autosave, &slipped).await.status, 200);
-        let held = c
-            .submit(
-                &show,
-                &format!("{show}/messages"),
-                &[("message", "أرفقت صورة جديدة")],
-            )
-            .await;
+        let held = c.write_on_case(&show, "أرفقت صورة جديدة").await;
         assert_eq!(held.status, 422, "{}", held.body);
         assert!(
             held.body.contains("لم يعد طلبك يستوفي شروطه"),
@@ -300,13 +292,7 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         slipped.retain(|(k, _)| *k != "birth_date");
         slipped.push(("birth_date", "1974-08-12"));
         assert_eq!(c.submit(&edit, &autosave, &slipped).await.status, 200);
-        let answered = c
-            .submit(
-                &show,
-                &format!("{show}/messages"),
-                &[("message", "أرفقت صورة جديدة")],
-            )
-            .await;
+        let answered = c.write_on_case(&show, "أرفقت صورة جديدة").await;
         assert!(answered.status.is_redirection());
         assert_eq!(
             cases::find(&app.db, &case_id).await.unwrap().state,

@@ -308,13 +308,7 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
             r.body
         );
         assert_eq!(state_of(&app, &case.id).await, "in_review");
-        let r = officer
-            .submit(
-                &page,
-                &format!("{page}/messages"),
-                &[("message", "شكرًا، وصلت الصورة.")],
-            )
-            .await;
+        let r = officer.write_on_case(&page, "شكرًا، وصلت الصورة.").await;
         ok(&r);
         let back = r.location().unwrap().to_owned();
         assert!(back.ends_with("?done=message"), "{back}");

@@ -118,9 +118,7 @@ async fn a_message_from_the_mission_shows_on_the_applicants_next_status_request(
         assert!(!applicant.get(&status).await.body.contains(text));
 
         let page = format!("/missions/PAR/cases/{}", case.id);
-        let r = officer
-            .submit(&page, &format!("{page}/messages"), &[("message", text)])
-            .await;
+        let r = officer.write_on_case(&page, text).await;
         assert_eq!(r.status, 303, "{}", r.body);
 
         let mine = applicant.get(&status).await;

@@ -509,18 +509,6 @@ async fn answer_with_note(client: &mut Client<'_>, path: &str, answer: &str, not
     assert_eq!(res.status, 303, "{}", res.body);
 }
 
-/// The officer writes `text` to the applicant of the case at `case_page`.
-async fn write_to_applicant(officer: &mut Client<'_>, case_page: &str, text: &str) {
-    let res = officer
-        .submit(
-            case_page,
-            &format!("{case_page}/messages"),
-            &[("message", text)],
-        )
-        .await;
-    assert_eq!(res.status, 303, "{}", res.body);
-}
-
 #[tokio::test]
 async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way_to_a_new_one() {
     for app in all_apps().await {
@@ -740,7 +728,10 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         );
 
         // A message from the mission reaches her too; that she is safe now reaches the case.
-        write_to_applicant(&mut officer, &case_page, "A team is on its way.").await;
+        let r = officer
+            .write_on_case(&case_page, "A team is on its way.")
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         assert!(
             app.emails_to("r1@example.org")
                 .await
@@ -775,7 +766,10 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         assert_eq!(res.json()["action"], "need_help");
         let omar_case = current(&app, "al1", "r2").await.case_id.unwrap();
         let omar_page = format!("/missions/PAR/cases/{omar_case}");
-        write_to_applicant(&mut officer, &omar_page, "Stay where you are.").await;
+        let r = officer
+            .write_on_case(&omar_page, "Stay where you are.")
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         let shown = officer.get(&format!("{omar_page}?lang=en")).await.body;
         assert!(
             shown.contains("Text message:") && !shown.contains("Email:"),
@@ -811,7 +805,10 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
         let nadia_page = format!("/missions/PAR/cases/{nadia_case}");
         let shown = officer.get(&format!("{nadia_page}?lang=en")).await.body;
         assert!(!shown.contains("case-reached"), "{shown}");
-        write_to_applicant(&mut officer, &nadia_page, "We are on our way.").await;
+        let r = officer
+            .write_on_case(&nadia_page, "We are on our way.")
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
         assert!(
             app.emails_to("nadia@example.org")
                 .await

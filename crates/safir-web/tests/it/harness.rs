@@ -416,6 +416,17 @@ impl Client<'_> {
         self.post_form_with_token(path, &token, fields).await
     }
 
+    /// Writes `text` on the case whose page is `case_page`, as whoever is signed in: the
+    /// applicant from their account's case page, staff from the mission's.
+    pub async fn write_on_case(&mut self, case_page: &str, text: &str) -> TestResponse {
+        self.submit(
+            case_page,
+            &format!("{case_page}/messages"),
+            &[("message", text)],
+        )
+        .await
+    }
+
     /// Signs in with email and password, and the TOTP code when the account has one.
     pub async fn sign_in(&mut self, account: &Account) {
         let res = self
