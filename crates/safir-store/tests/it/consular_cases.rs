@@ -425,6 +425,38 @@ async fn the_queue_filters_pages_and_reports_breaches() {
         .await
         .unwrap();
         assert_eq!(all_breached.len(), 7);
+        // Only the case whose applicant wrote last waits for the mission's reply.
+        let awaiting = QueueFilter {
+            awaiting_reply: true,
+            limit: 50,
+            ..base.clone()
+        };
+        assert!(cases::queue(db, &awaiting).await.unwrap().is_empty());
+        let mut tx = db.begin().await.unwrap();
+        cases::add_message(
+            &mut tx,
+            &ids[2],
+            Some(&applicant),
+            false,
+            false,
+            "Any news?",
+        )
+        .await
+        .unwrap();
+        cases::add_message(&mut tx, &ids[3], Some(&applicant), false, false, "Thanks.")
+            .await
+            .unwrap();
+        cases::add_message(&mut tx, &ids[3], Some(&officer), true, false, "Noted.")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let waiting: Vec<String> = cases::queue(db, &awaiting)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(waiting, [ids[2].clone()]);
 
         let counts = cases::queue_counts(db, &mission).await.unwrap();
         assert_eq!(counts.get("submitted"), Some(&6));

@@ -312,6 +312,7 @@ async fn a_passport_renewal_through_the_api_only() {
         let queue = queue.json();
         assert_eq!(queue["items"][0]["reference"], reference.as_str());
         assert_eq!(queue["items"][0]["service_name"]["en"], "Passport renewal");
+        assert_eq!(queue["items"][0]["awaiting_reply_since"], Value::Null);
         assert_eq!(queue["counts"]["submitted"], 1);
         assert_eq!(queue["next_cursor"], Value::Null);
         let seen = c.api("GET", &desk_path, &desk, None).await;
@@ -399,6 +400,34 @@ async fn a_passport_renewal_through_the_api_only() {
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["state"], "in_review");
+        // Her answer waits for the mission's reply: the queue says since when, and lists just
+        // such cases on demand.
+        let waiting = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/cases?awaiting_reply=true",
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(waiting.status, 200, "{}", waiting.body);
+        let waiting = waiting.json();
+        assert_eq!(waiting["items"].as_array().unwrap().len(), 1, "{waiting}");
+        assert_eq!(waiting["items"][0]["reference"], reference.as_str());
+        assert!(waiting["items"][0]["awaiting_reply_since"].is_string());
+        let res = c
+            .api(
+                "GET",
+                "/api/v1/missions/PAR/cases?awaiting_reply=yes",
+                &desk,
+                None,
+            )
+            .await;
+        let refused = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&refused),
+            [("awaiting_reply".to_owned(), "invalid_boolean".to_owned())]
+        );
 
         // Approved, ready, closed.
         for (action, state) in [

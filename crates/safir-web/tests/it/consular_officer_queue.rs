@@ -401,14 +401,35 @@ async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_r
 
         let mine = format!("/account/cases/{}", wrote.id);
         for text in ["I will be away until Monday.", "Back on Tuesday, in fact."] {
-            let r = applicant
-                .submit(&mine, &format!("{mine}/messages"), &[("message", text)])
-                .await;
+            let r = applicant.write_on_case(&mine, text).await;
             assert_eq!(r.status, 303, "{}", r.body);
         }
         let body = officer.get(queue).await.body;
         assert!(row_of(&body, &wrote_ref).contains("New message"), "{body}");
         assert!(!row_of(&body, &quiet_ref).contains("New message"));
+        // The filter lists just the cases that wait for an answer, and says it is on.
+        let only = "/missions/PAR/cases?new_message=1&lang=en";
+        let body = officer.get(only).await.body;
+        assert!(
+            body.contains(&wrote_ref) && !body.contains(&quiet_ref),
+            "{body}"
+        );
+        assert!(
+            body.contains(r#"<input type="checkbox" name="new_message" value="1" checked>"#),
+            "{body}"
+        );
+        // The export of those cases says since when each waits.
+        let csv = officer
+            .get("/missions/PAR/cases.csv?new_message=1&lang=en")
+            .await
+            .body;
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].ends_with(",Past due,New message since"), "{csv}");
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(
+            lines[1].starts_with(wrote_ref.as_str()) && !lines[1].ends_with(','),
+            "{csv}"
+        );
         // Waiting since the first of the two messages.
         let first = cases::list_messages(&app.db, &wrote.id, false)
             .await
@@ -444,14 +465,11 @@ async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_r
         // The officer answers: the mark goes.
         let page = format!("/missions/PAR/cases/{}", wrote.id);
         let r = officer
-            .submit(
-                &page,
-                &format!("{page}/messages"),
-                &[("message", "Noted, we will wait for you.")],
-            )
+            .write_on_case(&page, "Noted, we will wait for you.")
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         let body = officer.get(queue).await.body;
         assert!(!row_of(&body, &wrote_ref).contains("New message"), "{body}");
+        assert!(!officer.get(only).await.body.contains(&wrote_ref));
     }
 }

@@ -31,6 +31,8 @@ pub struct QueueFilter {
     pub breached_at: Option<DateTime<Utc>>,
     /// Only cases submitted before this instant (older than N days).
     pub submitted_before: Option<DateTime<Utc>>,
+    /// Only cases where a message of the applicant waits for the mission's reply.
+    pub awaiting_reply: bool,
     /// A reference, or part of the applicant's name.
     pub search: Option<String>,
     /// Keyset cursor: the last row of the previous page.
@@ -113,6 +115,9 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
     if let Some(t) = f.submitted_before {
         let p = next(&mut args, Arg::Time(t));
         sql.push_str(&format!(" AND c.submitted_at < {p}"));
+    }
+    if f.awaiting_reply {
+        sql.push_str(" AND c.awaiting_reply_since IS NOT NULL");
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         // A reference (whole or its end: `2026-000123`, `123`), or the words of a name in

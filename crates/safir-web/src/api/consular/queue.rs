@@ -43,6 +43,9 @@ pub struct QueueQuery {
     pub assignee: Option<String>,
     /// `true`: only open cases past their target date.
     pub breached: Option<bool>,
+    /// `true`: only cases where a message of the applicant waits for the mission's reply
+    /// (each item's `awaiting_reply_since` says since when).
+    pub awaiting_reply: Option<bool>,
     /// Only cases submitted more than this many days ago.
     #[param(minimum = 1, maximum = 3650)]
     pub older_than_days: Option<i64>,
@@ -79,6 +82,9 @@ pub struct QueueItemResponse {
     /// Still open and past its target date.
     pub overdue: bool,
     pub escalation_level: i32,
+    /// When the applicant wrote the first message the mission has not yet answered (an
+    /// officers' internal note is no answer); `null` when nothing waits.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -147,6 +153,11 @@ fn parse_filter(
                 "true" => f.breached_at = Some(now),
                 "false" => f.breached_at = None,
                 _ => errors.push("breached", "invalid_boolean"),
+            },
+            "awaiting_reply" => match value {
+                "true" => f.awaiting_reply = true,
+                "false" => f.awaiting_reply = false,
+                _ => errors.push("awaiting_reply", "invalid_boolean"),
             },
             "older_than_days" => match value.parse::<i64>() {
                 Ok(n) if (1..=MAX_AGE_DAYS).contains(&n) => {
@@ -217,6 +228,7 @@ fn item(r: QueueRow, now: DateTime<Utc>) -> QueueItemResponse {
         state_changed_at: r.state_changed_at,
         due_at: r.due_at,
         escalation_level: r.escalation_level,
+        awaiting_reply_since: r.awaiting_reply_since,
     }
 }
 

@@ -46,7 +46,7 @@ fn line(cells: &[String]) -> String {
     out
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 11] = [
     "officer-col-reference",
     "officer-col-kind",
     "officer-col-service",
@@ -57,6 +57,7 @@ const COLUMNS: [&str; 10] = [
     "officer-col-submitted",
     "officer-col-due",
     "officer-col-overdue",
+    "officer-col-new-message-since",
 ];
 
 pub async fn export_cases(
@@ -117,6 +118,7 @@ pub async fn export_cases(
                 } else {
                     no.clone()
                 },
+                r.awaiting_reply_since.map(when).unwrap_or_default(),
             ]));
         }
         count += batch.len();

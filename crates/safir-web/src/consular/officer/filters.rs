@@ -23,6 +23,8 @@ pub(super) struct QueueParams {
     pub priority: String,
     pub assignee: String,
     pub breached: bool,
+    /// Only cases where the applicant's message waits for the mission's reply.
+    pub new_message: bool,
     pub older_than: String,
     pub q: String,
     /// Keyset cursor `rank_micros_id` of the previous page's last row.
@@ -53,6 +55,7 @@ impl QueueParams {
                 "priority" => p.priority = v,
                 "assignee" => p.assignee = v,
                 "breached" => p.breached = matches!(v.trim(), "1" | "on" | "true"),
+                "new_message" => p.new_message = matches!(v.trim(), "1" | "on" | "true"),
                 "older_than" => p.older_than = v,
                 "q" => p.q = v,
                 "after" => p.after = v,
@@ -147,6 +150,7 @@ impl QueueParams {
             assignee,
             breached_at: self.breached.then_some(cx.now),
             submitted_before,
+            awaiting_reply: self.new_message,
             search: (!search.is_empty()).then(|| search.to_owned()),
             after: parse_cursor(&self.after),
             limit: self.page_size(),
@@ -172,6 +176,7 @@ impl QueueParams {
             priority,
             assignee,
             breached,
+            new_message,
             older_than,
             q,
             after: _,
@@ -180,7 +185,16 @@ impl QueueParams {
         format!(
             "{:?}",
             (
-                states, kind, service, priority, assignee, breached, older_than, q, per
+                states,
+                kind,
+                service,
+                priority,
+                assignee,
+                breached,
+                new_message,
+                older_than,
+                q,
+                per
             )
         )
     }
@@ -204,6 +218,9 @@ impl QueueParams {
         }
         if self.breached {
             pairs.push(("breached", "1"));
+        }
+        if self.new_message {
+            pairs.push(("new_message", "1"));
         }
         form_urlencoded::Serializer::new(String::new())
             .extend_pairs(pairs)
@@ -265,7 +282,7 @@ mod tests {
     #[test]
     fn the_query_string_keeps_every_filter_but_the_position() {
         let p = QueueParams::parse(Some(
-            "state=submitted&state=in_review&q=%D8%A3%D9%85%D9%84&breached=1&after=1_2_x&assignee=me",
+            "state=submitted&state=in_review&q=%D8%A3%D9%85%D9%84&breached=1&new_message=on&after=1_2_x&assignee=me",
         ));
         assert_eq!(p.states, ["submitted", "in_review"]);
         assert_eq!(p.q, "أمل");
@@ -274,6 +291,7 @@ mod tests {
         assert_eq!(again.states, p.states);
         assert_eq!(again.q, p.q);
         assert_eq!(again.assignee, "me");
+        assert!(again.breached && again.new_message);
         assert!(again.after.is_empty());
     }
 }

@@ -50,6 +50,7 @@ struct QueueFilters {
     states: Choice,
     selects: Vec<Choice>,
     breached: bool,
+    new_message: bool,
     older_than: Field,
     search: Field,
 }
@@ -253,6 +254,7 @@ pub async fn list_cases(
             },
             selects: selects(lang, &params, &services, officers, &errors),
             breached: params.breached,
+            new_message: params.new_message,
             older_than: Field::new(lang, "older_than", "officer-filter-older-than")
                 .kind(InputKind::Number)
                 .value(params.older_than.clone())
