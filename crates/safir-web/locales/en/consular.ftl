@@ -229,6 +229,16 @@ email-case-escalated-body =
 
     Open it and acknowledge receipt:
     { $link }
+
+# To the officer a case is assigned to, when its applicant writes and nobody has answered yet.
+email-case-applicant-wrote-subject = { $reference }: the applicant wrote
+email-case-applicant-wrote-body =
+    The applicant of { $reference }, a case assigned to you, has written to the mission.
+
+    Read the message and answer it on the case's page:
+    { $link }
+
+    Further messages before the mission answers are not mailed again.
 field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
 field-error-consular-name-too-long-for-evisa = Surname and given names together can hold at most 64 characters, as the e-visa prints them. Write them as the machine-readable zone of your passport prints them.
 case-evisa-ready = Your e-visa is ready: open it, print it or save it as a PDF here.

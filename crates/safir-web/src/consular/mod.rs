@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod applicant;
+pub mod applicant_wrote;
 pub mod appointments;
 pub mod approval;
 pub mod case_documents;

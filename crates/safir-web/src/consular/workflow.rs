@@ -176,6 +176,9 @@ pub async fn act(
         )
         .await
         .map_err(AppError::internal)?;
+        if !from_staff {
+            super::applicant_wrote::tell_assignee(state, &mut tx, &case.id).await?;
+        }
         if matches!(cmd.action, CaseAction::Approve | CaseAction::Reject) {
             // The decision letter quotes it.
             cases::link_message_to_last_event(&mut tx, &case.id, &message_id)

@@ -331,6 +331,15 @@ async fn a_passport_renewal_through_the_api_only() {
         };
         let res = act(json!({"action": "start_review"})).await;
         assert_eq!(res.json()["state"], "in_review", "{}", res.body);
+        let res = c
+            .api(
+                "POST",
+                &format!("{desk_path}/assign"),
+                &desk,
+                Some(json!({"assignee": "me"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let res =
             act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
         assert_eq!(res.json()["state"], "needs_info", "{}", res.body);
@@ -400,6 +409,10 @@ async fn a_passport_renewal_through_the_api_only() {
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["state"], "in_review");
+        // The officer the case is assigned to is told by mail (the refused answer told no one).
+        let told = app.emails_to(&officer.email).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].subject.contains(&reference), "{}", told[0].subject);
         // Her answer waits for the mission's reply: the queue says since when, and lists just
         // such cases on demand.
         let waiting = c

@@ -473,3 +473,64 @@ async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_r
         assert!(!officer.get(only).await.body.contains(&wrote_ref));
     }
 }
+
+#[tokio::test]
+async fn the_officer_of_a_case_is_mailed_once_when_its_applicant_writes_until_answered() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let assigned = w
+            .application("Amal Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let unassigned = w
+            .application("Bilal Nasser", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut tx = app.db.begin().await.unwrap();
+        cases::assign(&mut tx, &assigned.id, &w.paris, Some(&w.officer.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut applicant = signed_in(&app, &w.applicant).await;
+
+        // A case nobody works mails nobody: the queue shows it to every officer.
+        let r = applicant
+            .write_on_case(&format!("/account/cases/{}", unassigned.id), "Any news?")
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(app.emails_to(&w.officer.email).await.is_empty());
+
+        // Two messages before anyone answers: one mail, naming the case and linking its page,
+        // without the applicant's words.
+        let mine = format!("/account/cases/{}", assigned.id);
+        for text in ["I will be away until Monday.", "Back on Tuesday, in fact."] {
+            let r = applicant.write_on_case(&mine, text).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let mails = app.emails_to(&w.officer.email).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        let reference = assigned.reference.clone().unwrap();
+        assert!(
+            mails[0].subject.contains(&reference),
+            "{}",
+            mails[0].subject
+        );
+        assert!(
+            mails[0]
+                .text
+                .contains(&format!("/missions/PAR/cases/{}", assigned.id)),
+            "{}",
+            mails[0].text
+        );
+        assert!(!mails[0].text.contains("Monday"), "{}", mails[0].text);
+
+        // The officer answers; the applicant's next message is mailed again.
+        let page = format!("/missions/PAR/cases/{}", assigned.id);
+        let mut officer = signed_in(&app, &w.officer).await;
+        let r = officer.write_on_case(&page, "Noted.").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = applicant.write_on_case(&mine, "Thank you.").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(app.emails_to(&w.officer.email).await.len(), 2);
+    }
+}

@@ -687,6 +687,11 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             let r = officer.submit(&case_page, &act, form).await;
             assert_eq!(r.status, 303, "{}", r.body);
         }
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::cases::assign(&mut tx, &case_id, &mission, Some(&account.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         let link = format!("{ORIGIN}{path}");
         let mails = app.emails_to("r1@example.org").await;
         let asked = mails
@@ -726,6 +731,10 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             said_by_person(&app, &case_id).await,
             ["Safety check-in: needs help. third floor"]
         );
+        // The officer the case is assigned to is told she answered.
+        let told = app.emails_to(&account.email).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].subject.contains(&reference), "{}", told[0].subject);
 
         // A message from the mission reaches her too; that she is safe now reaches the case.
         let r = officer
@@ -754,6 +763,11 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
                 "Safety check-in: safe. we reached the hotel"
             ],
             "once, however often it is sent"
+        );
+        assert_eq!(
+            app.emails_to(&account.email).await.len(),
+            2,
+            "her word after the mission's is told again, once"
         );
         let page = layla.get(&format!("{path}?lang=en")).await.body;
         assert!(

@@ -55,6 +55,8 @@ pub struct Case {
     pub due_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Since when a message of the applicant waits for the mission's reply.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
 }
 
 impl Case {

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use safir_domain::consular::case::{Actor, CaseAction, CaseState};
-use safir_store::consular::cases;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -76,9 +75,8 @@ pub async fn post_case_message(
         }
         _ => {
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-            cases::add_message(&mut tx, &case.id, Some(user.id()), false, false, &body)
-                .await
-                .map_err(AppError::internal)?;
+            crate::consular::applicant_wrote::add(&state, &mut tx, &case.id, user.id(), &body)
+                .await?;
             tx.commit().await.map_err(AppError::internal)?;
             case
         }

@@ -452,9 +452,7 @@ pub async fn send_message(
         return Err(AppError::Conflict);
     } else {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-        cases::add_message(&mut tx, &case.id, Some(me.id()), false, false, body)
-            .await
-            .map_err(AppError::internal)?;
+        crate::consular::applicant_wrote::add(&state, &mut tx, &case.id, me.id(), body).await?;
         tx.commit().await.map_err(AppError::internal)?;
     }
     Ok(Redirect::to(&format!("/account/cases/{}?notice=sent", case.id)).into_response())

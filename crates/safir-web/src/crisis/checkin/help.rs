@@ -180,16 +180,8 @@ async fn add_details(
         }
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    cases::add_message(
-        &mut tx,
-        case_id,
-        Some(&case.applicant_id),
-        false,
-        false,
-        &body,
-    )
-    .await
-    .map_err(AppError::internal)?;
+    crate::consular::applicant_wrote::add(state, &mut tx, case_id, &case.applicant_id, &body)
+        .await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(())
 }

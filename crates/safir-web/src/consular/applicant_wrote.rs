@@ -1,0 +1,70 @@
+//! The applicant wrote: their message goes on the case, and the officer who works it is told
+//! by mail, once for each stretch of the applicant's messages the mission has not answered
+//! (the queue marks the same stretch "New message"). The mail names the case and links its
+//! page; the words stay there, behind the officer's sign-in.
+
+use fluent_bundle::FluentArgs;
+use safir_store::consular::cases;
+use safir_store::{Tx, accounts, missions};
+
+use crate::email;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Adds the applicant's (non-internal) message `body` to the case and tells its officer.
+pub async fn add(
+    state: &AppState,
+    tx: &mut Tx,
+    case_id: &str,
+    author_id: &str,
+    body: &str,
+) -> Result<(), AppError> {
+    cases::add_message(tx, case_id, Some(author_id), false, false, body)
+        .await
+        .map_err(AppError::internal)?;
+    tell_assignee(state, tx, case_id).await
+}
+
+/// Mails the officer the case is assigned to that a message of its applicant waits for an
+/// answer. Nobody is told of an unassigned case (the queue shows it to every officer) or by a
+/// disabled account. A second message before the mission answers sends nothing more: the
+/// mail's key is the start of the wait.
+pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Result<(), AppError> {
+    let case = cases::find_in_tx(tx, case_id)
+        .await
+        .map_err(AppError::internal)?;
+    let (Some(assignee), Some(since)) = (&case.assignee_id, case.awaiting_reply_since) else {
+        return Ok(());
+    };
+    let officer = accounts::find_user(&state.db, assignee)
+        .await
+        .map_err(AppError::internal)?;
+    if officer.disabled_at.is_some() {
+        return Ok(());
+    }
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut args = FluentArgs::new();
+    args.set("reference", case.display_reference());
+    args.set(
+        "link",
+        format!(
+            "{}/missions/{}/cases/{}",
+            state.config.public_url.trim_end_matches('/'),
+            mission.code,
+            case.id
+        ),
+    );
+    let lang = crate::accounts::user_lang(&officer);
+    let message = email::render(&officer.email, lang, "case-applicant-wrote", &args);
+    let key = format!(
+        "case-wrote:{}:{}:{}",
+        case.id,
+        officer.id,
+        since.timestamp_micros()
+    );
+    email::enqueue(tx, &message, Some(key))
+        .await
+        .map_err(AppError::internal)
+}
