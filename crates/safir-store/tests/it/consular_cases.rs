@@ -846,3 +846,48 @@ async fn a_history_is_spread_over_past_days() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_closed_or_withdrawn_case_waits_for_no_reply() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let waiting =
+            |id: String| async move { cases::find(db, &id).await.unwrap().awaiting_reply_since };
+        let mut ids = Vec::new();
+        for key in ["w1", "w2"] {
+            let c = draft(db, &mission, &service, &applicant, Some(key)).await;
+            act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+                .await
+                .unwrap();
+            let mut tx = db.begin().await.unwrap();
+            cases::add_message(&mut tx, &c.id, Some(&applicant), false, false, "Any news?")
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert!(waiting(c.id.clone()).await.is_some());
+            ids.push(c.id);
+        }
+        // A move that leaves the case open keeps the wait; withdrawing or closing ends it.
+        act(db, &ids[0], CaseAction::StartReview, Actor::Officer)
+            .await
+            .unwrap();
+        assert!(waiting(ids[0].clone()).await.is_some());
+        act(db, &ids[0], CaseAction::Withdraw, Actor::Applicant)
+            .await
+            .unwrap();
+        assert_eq!(waiting(ids[0].clone()).await, None);
+        for action in [
+            CaseAction::StartReview,
+            CaseAction::Approve,
+            CaseAction::MarkReadyForCollection,
+        ] {
+            act(db, &ids[1], action, Actor::Officer).await.unwrap();
+        }
+        assert!(waiting(ids[1].clone()).await.is_some());
+        act(db, &ids[1], CaseAction::Close, Actor::Officer)
+            .await
+            .unwrap();
+        assert_eq!(waiting(ids[1].clone()).await, None);
+    }
+}

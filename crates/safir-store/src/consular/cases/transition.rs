@@ -88,6 +88,12 @@ pub async fn transition(
         _ => case.decision_reason.clone(),
     };
     let closed_at = (next == CaseState::Closed).then_some(at);
+    // A case closed or withdrawn waits for no one's answer any more.
+    let awaiting_reply_since = if matches!(next, CaseState::Closed | CaseState::Withdrawn) {
+        None
+    } else {
+        case.awaiting_reply_since
+    };
     let expires_at = if next == CaseState::Draft {
         case.expires_at
     } else {
@@ -97,8 +103,8 @@ pub async fn transition(
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET state = $3, reference = $4, submitted_at = $5, due_at = $6, acknowledged_at = $7, \
-             decision_reason = $8, closed_at = $9, expires_at = $10, state_changed_at = $11, updated_at = $11 \
-             WHERE id = $1 AND state = $2",
+             decision_reason = $8, closed_at = $9, expires_at = $10, state_changed_at = $11, updated_at = $11, \
+             awaiting_reply_since = $12 WHERE id = $1 AND state = $2",
         )
         .bind(&case.id)
         .bind(from.as_str())
@@ -111,6 +117,7 @@ pub async fn transition(
         .bind(closed_at)
         .bind(expires_at)
         .bind(at)
+        .bind(awaiting_reply_since)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
