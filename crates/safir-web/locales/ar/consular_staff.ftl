@@ -187,6 +187,7 @@ field-error-consular-window-invalid = اختر 30 أو 90 أو 365 يومًا.
 ## لوحة البعثة
 dashboard-panel-consular = الملفات القنصلية
 dashboard-consular-overdue = متأخرة عن موعدها
+dashboard-consular-new-message = فيها رسالة جديدة
 dashboard-consular-link = فتح قائمة الملفات
 
 ## الرسائل الإلكترونية

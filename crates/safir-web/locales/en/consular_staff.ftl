@@ -164,6 +164,7 @@ field-error-consular-window-invalid = Choose 30, 90 or 365 days.
 ## Dashboard
 dashboard-panel-consular = Consular cases
 dashboard-consular-overdue = Past due
+dashboard-consular-new-message = With a new message
 dashboard-consular-link = Open the case queue
 
 ## Emails

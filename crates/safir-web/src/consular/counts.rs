@@ -1,6 +1,6 @@
 //! The number of cases in each state per mission, as the queue page, the dashboard panel and
-//! the API show above their lists, and the number of open cases past their service's target
-//! (the dashboard panel). Counting reads every case of the mission (tens of
+//! the API show above their lists, and the numbers of open cases past their service's target
+//! and of those whose applicant waits for the mission's reply (the dashboard panel). Counting reads every case of the mission (tens of
 //! thousands at a busy embassy), so each process keeps the answer for a few seconds: a
 //! count seen by an officer may lag another process's moves by at most [`TTL`]; this
 //! process's own writes to cases refresh it at once (see `crate::read_cache`).
@@ -30,6 +30,8 @@ pub struct CountsCache {
     by_mission: ReadCache<String, BTreeMap<String, i64>>,
     /// Overdue open cases, by mission.
     overdue: ReadCache<String, i64>,
+    /// Open cases whose applicant waits for the mission's reply, by mission.
+    awaiting_reply: ReadCache<String, i64>,
 }
 
 impl Default for CountsCache {
@@ -37,6 +39,7 @@ impl Default for CountsCache {
         Self {
             by_mission: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
             overdue: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
+            awaiting_reply: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
         }
     }
 }
@@ -46,6 +49,7 @@ impl CountsCache {
     pub fn invalidate(&self, mission_id: &str) {
         self.by_mission.remove(mission_id);
         self.overdue.remove(mission_id);
+        self.awaiting_reply.remove(mission_id);
     }
 }
 
@@ -77,6 +81,19 @@ pub async fn overdue_total(state: &AppState, mission_id: &str) -> Result<i64, Ap
                     .map(|r| r.overdue)
                     .sum(),
             )
+        })
+        .await
+}
+
+/// Open cases at `mission_id` whose applicant waits for the mission's reply, at most [`TTL`]
+/// old.
+pub async fn awaiting_reply_total(state: &AppState, mission_id: &str) -> Result<i64, AppError> {
+    let awaiting = &state.case_counts.awaiting_reply;
+    awaiting
+        .get_or_read(mission_id, TTL, async {
+            cases::awaiting_reply_count(&state.db, mission_id)
+                .await
+                .map_err(AppError::internal)
         })
         .await
 }

@@ -144,6 +144,11 @@ async fn panels(
             value: counts.overdue,
             href: Some(format!("{queue}?breached=1")),
         });
+        counters.push(Counter {
+            label: page.t("dashboard-consular-new-message"),
+            value: counts.awaiting_reply,
+            href: Some(format!("{queue}?new_message=1")),
+        });
         // The pages of the mission's consular work this user may open, beside the queue:
         // each shown to those its route admits.
         let id = mission.mission_id();

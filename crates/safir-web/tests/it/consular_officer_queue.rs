@@ -292,7 +292,7 @@ async fn the_sla_board_and_the_dashboard_panel() {
         assert!(bad.body.contains("اختر 30 أو 90 أو 365 يومًا."));
 
         let dash = officer.get("/missions/PAR/dashboard?lang=en").await;
-        // Its six counts take the whole row.
+        // Its seven counts take the whole row.
         assert!(
             dash.body
                 .contains(r#"class="card panel panel-wide" id="panel-consular""#),
@@ -407,6 +407,14 @@ async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_r
         let body = officer.get(queue).await.body;
         assert!(row_of(&body, &wrote_ref).contains("New message"), "{body}");
         assert!(!row_of(&body, &quiet_ref).contains("New message"));
+        // The mission's dashboard counts them and leads to them.
+        let dash = officer.get("/missions/PAR/dashboard?lang=en").await.body;
+        let counter = |n: i64| {
+            format!(
+                r#"<dt>With a new message</dt><dd><a href="/missions/PAR/cases?new_message=1">{n}<span class="visually-hidden"> — With a new message</span></a></dd>"#
+            )
+        };
+        assert!(dash.contains(&counter(1)), "{dash}");
         // The filter lists just the cases that wait for an answer, and says it is on.
         let only = "/missions/PAR/cases?new_message=1&lang=en";
         let body = officer.get(only).await.body;
@@ -471,6 +479,8 @@ async fn a_case_whose_applicant_wrote_is_marked_in_the_queue_until_the_mission_r
         let body = officer.get(queue).await.body;
         assert!(!row_of(&body, &wrote_ref).contains("New message"), "{body}");
         assert!(!officer.get(only).await.body.contains(&wrote_ref));
+        let dash = officer.get("/missions/PAR/dashboard?lang=en").await.body;
+        assert!(dash.contains(&counter(0)), "{dash}");
     }
 }
 

@@ -21,7 +21,8 @@ pub use history::spread_history;
 pub use messages::{Message, add_message, last_messages_for_applicant, list_messages};
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
-    AssigneeFilter, QueueFilter, QueueRow, SlaRow, queue, queue_counts, queue_plan, sla_board,
+    AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,
+    queue_plan, sla_board,
 };
 pub use transition::{Transition, TransitionError, assign, escalate, set_priority, transition};
 

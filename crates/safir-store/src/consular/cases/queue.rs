@@ -257,6 +257,22 @@ pub async fn queue_counts(db: &Db, mission_id: &str) -> Result<BTreeMap<String, 
     Ok(rows.into_iter().collect())
 }
 
+/// How many open cases of the mission have a message of their applicant waiting for the
+/// mission's reply (the queue's `awaiting_reply` filter, unpaged).
+pub async fn awaiting_reply_count(db: &Db, mission_id: &str) -> Result<i64, StoreError> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM cases WHERE mission_id = $1 AND state IN {OPEN} \
+         AND awaiting_reply_since IS NOT NULL"
+    );
+    with_pool!(db.read(), p => {
+        sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+            .bind(mission_id)
+            .fetch_one(p)
+            .await
+    })
+    .map_err(StoreError::from)
+}
+
 /// Time spent in one state across the mission's cases.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SlaRow {

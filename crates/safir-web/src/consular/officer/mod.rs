@@ -219,6 +219,8 @@ pub struct CaseCounts {
     pub by_state: Vec<(&'static str, String, i64)>,
     /// Open cases past their deadline.
     pub overdue: i64,
+    /// Open cases whose applicant waits for the mission's reply.
+    pub awaiting_reply: i64,
 }
 
 /// The counters of the dashboard's consular panel.
@@ -241,7 +243,12 @@ pub async fn case_counts(
         })
         .collect();
     let overdue = crate::consular::counts::overdue_total(state, &mission.id).await?;
-    Ok(CaseCounts { by_state, overdue })
+    let awaiting_reply = crate::consular::counts::awaiting_reply_total(state, &mission.id).await?;
+    Ok(CaseCounts {
+        by_state,
+        overdue,
+        awaiting_reply,
+    })
 }
 
 #[cfg(test)]
