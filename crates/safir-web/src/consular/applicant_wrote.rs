@@ -4,6 +4,8 @@
 //! page; the words stay there, behind the officer's sign-in.
 
 use fluent_bundle::FluentArgs;
+use safir_domain::roles::{Permission, Role};
+use safir_store::accounts::directory::MissionStaff;
 use safir_store::consular::cases;
 use safir_store::{Tx, accounts, missions};
 
@@ -26,9 +28,10 @@ pub async fn add(
 }
 
 /// Mails the officer the case is assigned to that a message of its applicant waits for an
-/// answer. Nobody is told of an unassigned case (the queue shows it to every officer) or by a
-/// disabled account. A second message before the mission answers sends nothing more: the
-/// mail's key is the start of the wait.
+/// answer. Nobody is told of an unassigned case (the queue shows it to every officer), nor an
+/// assignee who no longer works the mission's cases (role withdrawn, account disabled): the
+/// link would not open for them. A second message before the mission answers sends nothing
+/// more: the mail's key is the start of the wait.
 pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Result<(), AppError> {
     let case = cases::find_in_tx(tx, case_id)
         .await
@@ -36,12 +39,20 @@ pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Resu
     let (Some(assignee), Some(since)) = (&case.assignee_id, case.awaiting_reply_since) else {
         return Ok(());
     };
+    let works_cases = |staff: &[MissionStaff]| {
+        staff.iter().any(|s| {
+            s.user_id == *assignee
+                && !s.disabled
+                && Role::parse(&s.role).is_ok_and(|r| r.grants(Permission::ManageConsularCases))
+        })
+    };
+    let here = crate::auth::cache::mission_staff(state, &case.mission_id).await?;
+    if !works_cases(&here) && !works_cases(&crate::auth::cache::mission_staff(state, "*").await?) {
+        return Ok(());
+    }
     let officer = accounts::find_user(&state.db, assignee)
         .await
         .map_err(AppError::internal)?;
-    if officer.disabled_at.is_some() {
-        return Ok(());
-    }
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;

@@ -542,5 +542,27 @@ async fn the_officer_of_a_case_is_mailed_once_when_its_applicant_writes_until_an
         let r = applicant.write_on_case(&mine, "Thank you.").await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(app.emails_to(&w.officer.email).await.len(), 2);
+
+        // An officer moved off the mission's cases is no longer told, though still assigned.
+        let r = officer.write_on_case(&page, "You are welcome.").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mut tx = app.db.begin().await.unwrap();
+        let scope = safir_domain::roles::Scope::Mission(
+            safir_domain::ids::MissionId::from_trusted(w.paris.clone()),
+        );
+        assert!(
+            safir_store::accounts::grants::revoke(
+                &mut tx,
+                &w.officer.id,
+                Role::ConsularOfficer,
+                &scope
+            )
+            .await
+            .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let r = applicant.write_on_case(&mine, "One more thing.").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(app.emails_to(&w.officer.email).await.len(), 2);
     }
 }
