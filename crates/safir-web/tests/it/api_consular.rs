@@ -427,7 +427,18 @@ async fn a_passport_renewal_through_the_api_only() {
         let waiting = waiting.json();
         assert_eq!(waiting["items"].as_array().unwrap().len(), 1, "{waiting}");
         assert_eq!(waiting["items"][0]["reference"], reference.as_str());
-        assert!(waiting["items"][0]["awaiting_reply_since"].is_string());
+        let since = &waiting["items"][0]["awaiting_reply_since"];
+        assert!(since.is_string(), "{waiting}");
+        let desk_case = c.api("GET", &desk_path, &desk, None).await.json();
+        assert_eq!(&desk_case["awaiting_reply_since"], since);
+        assert!(
+            c.api("GET", &path, &mine, None)
+                .await
+                .json()
+                .get("awaiting_reply_since")
+                .is_none(),
+            "the applicant's view does not carry it"
+        );
         let res = c
             .api(
                 "GET",

@@ -133,6 +133,9 @@ pub struct OfficerCaseResponse {
     /// How many times an unacknowledged emergency was escalated.
     pub escalation_level: i32,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When the applicant wrote the first message the mission has not yet answered; `null`
+    /// when nothing waits (as the queue's `awaiting_reply_since`).
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
     /// Officers' internal notes, oldest first; never shown to the applicant.
     pub notes: Vec<MessageResponse>,
 }
@@ -282,6 +285,7 @@ pub async fn officer_view(state: &AppState, case: &Case) -> Result<OfficerCaseRe
         assignee_id: case.assignee_id.clone(),
         escalation_level: case.escalation_level,
         acknowledged_at: case.acknowledged_at,
+        awaiting_reply_since: case.awaiting_reply_since,
         notes,
     })
 }
