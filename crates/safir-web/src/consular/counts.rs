@@ -1,9 +1,10 @@
 //! The number of cases in each state per mission, as the queue page, the dashboard panel and
 //! the API show above their lists, and the numbers of open cases past their service's target
-//! and of those whose applicant waits for the mission's reply (the dashboard panel). Counting reads every case of the mission (tens of
-//! thousands at a busy embassy), so each process keeps the answer for a few seconds: a
-//! count seen by an officer may lag another process's moves by at most [`TTL`]; this
-//! process's own writes to cases refresh it at once (see `crate::read_cache`).
+//! and of those whose applicant waits for the mission's reply (the dashboard panel). Counting
+//! reads every case of the mission (tens of thousands at a busy embassy), so each process
+//! keeps the answer for a few seconds: a count seen by an officer may lag another process's
+//! moves by at most [`TTL`]; this process's own writes to cases refresh it at once (see
+//! `crate::read_cache`).
 //!
 //! When the counts expire, one request counts again. The others do not wait for it: they are
 //! given the counts it is replacing, up to [`TTL`] past their expiry (so a count may lag
