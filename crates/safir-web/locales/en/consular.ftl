@@ -239,6 +239,19 @@ email-case-applicant-wrote-body =
     { $link }
 
     Further messages before the mission answers are not mailed again.
+
+# To an officer a colleague has just given a case to.
+email-case-assigned-subject = { $reference }: assigned to you
+email-case-assigned-body =
+    { $by } has assigned the case { $reference } to you.
+    { $waiting ->
+        [yes] Its applicant has written to the mission and waits for an answer.
+       *[no] Its applicant has no message waiting for an answer.
+    }
+
+    Open the case's page:
+    { $link }
+
 field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
 field-error-consular-name-too-long-for-evisa = Surname and given names together can hold at most 64 characters, as the e-visa prints them. Write them as the machine-readable zone of your passport prints them.
 case-evisa-ready = Your e-visa is ready: open it, print it or save it as a PDF here.

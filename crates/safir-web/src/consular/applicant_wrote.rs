@@ -5,11 +5,10 @@
 
 use fluent_bundle::FluentArgs;
 use safir_domain::roles::{Permission, Role};
+use safir_store::Tx;
 use safir_store::accounts::directory::MissionStaff;
 use safir_store::consular::cases;
-use safir_store::{Tx, accounts, missions};
 
-use crate::email;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -50,32 +49,20 @@ pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Resu
     if !works_cases(&here) && !works_cases(&crate::auth::cache::mission_staff(state, "*").await?) {
         return Ok(());
     }
-    let officer = accounts::find_user(&state.db, assignee)
-        .await
-        .map_err(AppError::internal)?;
-    let mission = missions::find(&state.db, &case.mission_id)
-        .await
-        .map_err(AppError::internal)?;
-    let mut args = FluentArgs::new();
-    args.set("reference", case.display_reference());
-    args.set(
-        "link",
-        format!(
-            "{}/missions/{}/cases/{}",
-            state.config.public_url.trim_end_matches('/'),
-            mission.code,
-            case.id
-        ),
-    );
-    let lang = crate::accounts::user_lang(&officer);
-    let message = email::render(&officer.email, lang, "case-applicant-wrote", &args);
     let key = format!(
         "case-wrote:{}:{}:{}",
         case.id,
-        officer.id,
+        assignee,
         since.timestamp_micros()
     );
-    email::enqueue(tx, &message, Some(key))
-        .await
-        .map_err(AppError::internal)
+    super::officer_mail::send(
+        state,
+        tx,
+        &case,
+        assignee,
+        "case-applicant-wrote",
+        FluentArgs::new(),
+        Some(key),
+    )
+    .await
 }

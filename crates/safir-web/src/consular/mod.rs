@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod labels;
 pub(crate) mod my_documents;
 pub mod officer;
+pub mod officer_mail;
 pub mod reach;
 pub mod read_cache;
 pub mod upload;

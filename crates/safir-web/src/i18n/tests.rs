@@ -203,6 +203,9 @@ fn every_message_formats_without_errors() {
         ("east", "37.04° E"),
         ("step", "0.25"),
         ("value", "1.51"),
+        // Who gave an officer a case, and whether its applicant waits for an answer.
+        ("by", "Test User"),
+        ("waiting", "yes"),
     ] {
         args.set(name, value);
     }

@@ -187,6 +187,19 @@ async fn tokens_open_only_their_scopes_and_officers_only_their_mission() {
             .await
             .json();
         assert_eq!(mine_only["items"].as_array().unwrap().len(), 1);
+        // Given to a colleague, the colleague is told by mail; taking it oneself told no one.
+        assert!(app.emails_to(&officer.email).await.is_empty());
+        let res = c
+            .api("POST", &assign, &desk, Some(json!({"assignee": admin.id})))
+            .await;
+        assert_eq!(res.json()["assignee_id"], admin.id.as_str(), "{}", res.body);
+        let told = app.emails_to(&admin.email).await;
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(
+            told[0].subject.ends_with(": assigned to you"),
+            "{}",
+            told[0].subject
+        );
         let res = c
             .api("POST", &assign, &desk, Some(json!({"assignee": null})))
             .await;

@@ -1011,6 +1011,76 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
 }
 
 #[tokio::test]
+async fn an_officer_given_a_case_by_a_colleague_is_mailed() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let colleague = app
+            .staff(
+                &unique_email("colleague"),
+                &[(Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let assign = format!("/missions/PAR/cases/{}/assign?lang=en", case.id);
+
+        // Taking a case oneself mails nobody.
+        let r = officer.submit(&page, &assign, &[("assignee", "me")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(app.emails_to(&w.officer.email).await.is_empty());
+
+        // Handing it to a colleague tells them who did, which case, and where it is.
+        let r = officer
+            .submit(&page, &assign, &[("assignee", &colleague.id)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mails = app.emails_to(&colleague.email).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].subject, format!("{reference}: assigned to you"));
+        let text = &mails[0].text;
+        assert!(text.contains("Test User has assigned the case"), "{text}");
+        assert!(text.contains("no message waiting"), "{text}");
+        assert!(
+            text.contains(&format!("/missions/PAR/cases/{}", case.id)),
+            "{text}"
+        );
+        assert!(!text.contains("Nour"), "{text}");
+
+        // The applicant writes: the colleague, who works it now, is told, not the officer.
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let mine = format!("/account/cases/{}", case.id);
+        let r = applicant.write_on_case(&mine, "Any news?").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(app.emails_to(&colleague.email).await.len(), 2);
+        assert!(app.emails_to(&w.officer.email).await.is_empty());
+
+        // Back to the pool and given again while the message waits: the mail says so.
+        for who in ["none", &colleague.id] {
+            let r = officer.submit(&page, &assign, &[("assignee", who)]).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let mails = app.emails_to(&colleague.email).await;
+        assert_eq!(mails.len(), 3, "{mails:?}");
+        assert!(
+            mails[2].text.contains("waits for an answer"),
+            "{}",
+            mails[2].text
+        );
+        // A second click finds the case given already: no second mail.
+        let r = officer
+            .submit(&page, &assign, &[("assignee", &colleague.id)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(app.emails_to(&colleague.email).await.len(), 3);
+    }
+}
+
+#[tokio::test]
 async fn officers_of_other_missions_are_kept_out() {
     for app in TestApp::all().await {
         let w = world(&app).await;

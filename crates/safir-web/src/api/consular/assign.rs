@@ -71,7 +71,8 @@ pub(super) async fn officer(
     }
 }
 
-/// Assigns the case; recorded in the audit trail (`case.assign`).
+/// Assigns the case; recorded in the audit trail (`case.assign`). An officer given the case by
+/// someone else is told by email.
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/cases/{id}/assign",
@@ -125,6 +126,14 @@ pub async fn assign_case(
         Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
         Err(e) => return Err(AppError::internal(e).into()),
     }
+    crate::consular::officer_mail::assigned(
+        &state,
+        &mut tx,
+        &case,
+        assignee.as_deref(),
+        &user.user,
+    )
+    .await?;
     let by = By::api(&user, ip);
     let summary = serde_json::json!({
         "reference": case.reference,

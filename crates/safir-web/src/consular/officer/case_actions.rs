@@ -418,6 +418,14 @@ pub async fn assign_case(
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(AppError::internal(e)),
     }
+    crate::consular::officer_mail::assigned(
+        &cx.state,
+        &mut tx,
+        &case,
+        to.as_deref(),
+        &cx.actor.user.user,
+    )
+    .await?;
     let summary = serde_json::json!({
         "reference": case.reference,
         "from": case.assignee_id,

@@ -1,0 +1,74 @@
+//! Mail to the officer who works a case: that it was given to them by a colleague, or that its
+//! applicant wrote. Each names the case and links its page; the applicant's details and words
+//! stay there, behind the officer's sign-in.
+
+use fluent_bundle::FluentArgs;
+use safir_store::consular::cases::Case;
+use safir_store::{Tx, accounts, missions};
+
+use crate::email;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Enqueues the mail `template` (`email-{template}-subject` and `-body`) to `officer_id` in
+/// their language, with `reference` and `link` set besides `args`; `key`, when given, makes a
+/// second mail with the same key a no-op.
+pub async fn send(
+    state: &AppState,
+    tx: &mut Tx,
+    case: &Case,
+    officer_id: &str,
+    template: &str,
+    mut args: FluentArgs<'_>,
+    key: Option<String>,
+) -> Result<(), AppError> {
+    let officer = accounts::find_user(&state.db, officer_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    args.set("reference", case.display_reference());
+    args.set(
+        "link",
+        format!(
+            "{}/missions/{}/cases/{}",
+            state.config.public_url.trim_end_matches('/'),
+            mission.code,
+            case.id
+        ),
+    );
+    let lang = crate::accounts::user_lang(&officer);
+    let message = email::render(&officer.email, lang, template, &args);
+    email::enqueue(tx, &message, key)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// Tells the officer a colleague (`by`) gave `case` to, in the same transaction as the
+/// assignment; `case` is the case as it was read before it. Nothing is sent when the case
+/// goes back to the pool or an officer takes it themselves. When its applicant waits for an
+/// answer the mail says so, since the applicant's earlier mail went to whoever worked the case
+/// then, or to nobody.
+pub async fn assigned(
+    state: &AppState,
+    tx: &mut Tx,
+    case: &Case,
+    to: Option<&str>,
+    by: &accounts::User,
+) -> Result<(), AppError> {
+    let Some(to) = to.filter(|to| *to != by.id) else {
+        return Ok(());
+    };
+    let mut args = FluentArgs::new();
+    args.set("by", by.display_name.clone());
+    args.set(
+        "waiting",
+        if case.awaiting_reply_since.is_some() {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    send(state, tx, case, to, "case-assigned", args, None).await
+}
