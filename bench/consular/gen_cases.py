@@ -237,7 +237,7 @@ def next_state(state, action, kind):
 CASE_COLUMNS = ("id", "reference", "mission_id", "service_id", "kind", "applicant_id", "state", "priority",
                 "assignee_id", "form", "applicant_name", "lang", "idempotency_key", "decision_reason",
                 "escalation_level", "created_at", "updated_at", "submitted_at", "state_changed_at",
-                "acknowledged_at", "due_at", "closed_at", "expires_at")
+                "acknowledged_at", "due_at", "closed_at", "expires_at", "awaiting_reply_since")
 EVENT_COLUMNS = ("id", "case_id", "at", "actor_id", "action", "from_state", "to_state", "reason")
 MESSAGE_COLUMNS = ("id", "case_id", "author_id", "from_staff", "internal", "body", "created_at")
 USER_COLUMNS = ("id", "email", "display_name", "password_hash", "kind", "preferred_lang", "email_verified_at",
@@ -310,6 +310,8 @@ def build(ref, now, n_cases):
             "decision_reason": None, "escalation_level": 0, "created_at": created, "updated_at": created,
             "submitted_at": None, "state_changed_at": created, "acknowledged_at": None, "due_at": None,
             "closed_at": None, "expires_at": created + DRAFT_TTL,
+            # Set by the applicant's answer until the mission writes again or the case ends.
+            "awaiting_reply_since": None,
         }
         at = created
         for action, side, delay in steps:
@@ -329,9 +331,11 @@ def build(ref, now, n_cases):
             elif action == "request_info":
                 reason = rng.choice(REQUESTS[:2] if lang == "ar" else REQUESTS[2:])
                 messages.append((ids.at(at), case_id, officer, 1, 0, reason, ts(at + dt.timedelta(microseconds=250))))
+                c["awaiting_reply_since"] = None
             elif action == "provide_info":
                 answer_at = at + dt.timedelta(microseconds=400)
                 messages.append((ids.at(answer_at), case_id, applicant_id, 0, 0, rng.choice(ANSWERS[:2] if lang == "ar" else ANSWERS[2:]), ts(answer_at)))
+                c["awaiting_reply_since"] = c["awaiting_reply_since"] or answer_at
             elif action == "reject":
                 reason = rng.choice(REFUSALS)
                 c["decision_reason"] = reason
@@ -339,6 +343,8 @@ def build(ref, now, n_cases):
                 c["closed_at"] = at
             events.append((ids.at(at), case_id, ts(at), actor, action, c["state"], to, reason))
             c["state"] = to
+            if to in ("closed", "withdrawn"):
+                c["awaiting_reply_since"] = None
             c["state_changed_at"] = at
             c["updated_at"] = at
         if emergency and c["state"] == "submitted" and c["due_at"] < now:
