@@ -131,7 +131,9 @@ async fn the_board_shows_live_counts_and_a_filtered_list_to_the_missions_crisis_
             assert_eq!(tile(&page.body, name), value, "tile {name}");
         }
         // An answer's time names its clock, as every time in the staff's pages does.
-        let answered = page.body.find(r#"data-label="Answered"><span dir="ltr">"#);
+        let answered = page
+            .body
+            .find(r#"data-label="Answered"><span class="when" dir="ltr">"#);
         assert!(
             answered.is_some_and(|at| page.body[at..]
                 .split("</span>")
