@@ -65,11 +65,20 @@ pub async fn enqueue(
     email: &OutgoingEmail,
     idempotency_key: Option<String>,
 ) -> Result<(), StoreError> {
+    enqueue_new(tx, email, idempotency_key).await.map(|_| ())
+}
+
+/// As [`enqueue`], saying whether the message was queued: `false` when a message with the
+/// same idempotency key was queued before.
+pub async fn enqueue_new(
+    tx: &mut Tx,
+    email: &OutgoingEmail,
+    idempotency_key: Option<String>,
+) -> Result<bool, StoreError> {
     let payload = serde_json::to_value(email).unwrap_or_default();
     let mut job = NewJob::new(JOB_KIND, payload);
     if let Some(k) = idempotency_key {
         job = job.idempotency_key(k);
     }
-    jobs::enqueue(tx, &job).await?;
-    Ok(())
+    Ok(jobs::enqueue(tx, &job).await?.is_some())
 }

@@ -3,6 +3,7 @@
 //! (the queue marks the same stretch "New message"). The mail names the case and links its
 //! page; the words stay there, behind the officer's sign-in.
 
+use chrono::{DateTime, Utc};
 use fluent_bundle::FluentArgs;
 use safir_domain::roles::{Permission, Role};
 use safir_store::Tx;
@@ -49,12 +50,7 @@ pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Resu
     if !works_cases(&here) && !works_cases(&crate::auth::cache::mission_staff(state, "*").await?) {
         return Ok(());
     }
-    let key = format!(
-        "case-wrote:{}:{}:{}",
-        case.id,
-        assignee,
-        since.timestamp_micros()
-    );
+    let key = wait_key(&case.id, assignee, since);
     super::officer_mail::send(
         state,
         tx,
@@ -65,4 +61,15 @@ pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Resu
         Some(key),
     )
     .await
+    .map(|_| ())
+}
+
+/// The key of the one mail telling `officer` that the applicant of `case_id` waits for an
+/// answer since `since`: this module's, or the assignment's when the case is given to them
+/// during the wait.
+pub(super) fn wait_key(case_id: &str, officer: &str, since: DateTime<Utc>) -> String {
+    format!(
+        "case-wrote:{case_id}:{officer}:{}",
+        since.timestamp_micros()
+    )
 }

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 /// Enqueues the mail `template` (`email-{template}-subject` and `-body`) to `officer_id` in
 /// their language, with `reference` and `link` set besides `args`; `key`, when given, makes a
-/// second mail with the same key a no-op.
+/// second mail with the same key a no-op. Says whether the mail was queued.
 pub async fn send(
     state: &AppState,
     tx: &mut Tx,
@@ -21,7 +21,7 @@ pub async fn send(
     template: &str,
     mut args: FluentArgs<'_>,
     key: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let officer = accounts::find_user(&state.db, officer_id)
         .await
         .map_err(AppError::internal)?;
@@ -40,7 +40,7 @@ pub async fn send(
     );
     let lang = crate::accounts::user_lang(&officer);
     let message = email::render(&officer.email, lang, template, &args);
-    email::enqueue(tx, &message, key)
+    email::enqueue_new(tx, &message, key)
         .await
         .map_err(AppError::internal)
 }
@@ -49,7 +49,9 @@ pub async fn send(
 /// assignment; `case` is the case as it was read before it. Nothing is sent when the case
 /// goes back to the pool or an officer takes it themselves. When its applicant waits for an
 /// answer the mail says so, since the applicant's earlier mail went to whoever worked the case
-/// then, or to nobody.
+/// then, or to nobody; it then stands for the mail of that wait (its key is the wait's), so a
+/// further message of the applicant before the mission answers sends nothing more. An officer
+/// told of this wait before, and given the case again, is still told they were given it.
 pub async fn assigned(
     state: &AppState,
     tx: &mut Tx,
@@ -60,15 +62,26 @@ pub async fn assigned(
     let Some(to) = to.filter(|to| *to != by.id) else {
         return Ok(());
     };
-    let mut args = FluentArgs::new();
-    args.set("by", by.display_name.clone());
-    args.set(
-        "waiting",
-        if case.awaiting_reply_since.is_some() {
-            "yes"
-        } else {
-            "no"
-        },
-    );
-    send(state, tx, case, to, "case-assigned", args, None).await
+    let args = || {
+        let mut args = FluentArgs::new();
+        args.set("by", by.display_name.clone());
+        args.set(
+            "waiting",
+            if case.awaiting_reply_since.is_some() {
+                "yes"
+            } else {
+                "no"
+            },
+        );
+        args
+    };
+    if let Some(since) = case.awaiting_reply_since {
+        let key = super::applicant_wrote::wait_key(&case.id, to, since);
+        if send(state, tx, case, to, "case-assigned", args(), Some(key)).await? {
+            return Ok(());
+        }
+    }
+    send(state, tx, case, to, "case-assigned", args(), None)
+        .await
+        .map(|_| ())
 }

@@ -1077,6 +1077,37 @@ async fn an_officer_given_a_case_by_a_colleague_is_mailed() {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         assert_eq!(app.emails_to(&colleague.email).await.len(), 3);
+
+        // The mission answers; the case goes back to the pool, where the applicant writes
+        // again (nobody is mailed); given to the colleague, they are told it waits, and the
+        // applicant's next message in that same wait sends them nothing more.
+        let r = officer
+            .write_on_case(&format!("/missions/PAR/cases/{}", case.id), "We are on it.")
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = officer
+            .submit(&page, &assign, &[("assignee", "none")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = applicant.write_on_case(&mine, "Thank you. When?").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(app.emails_to(&colleague.email).await.len(), 3);
+        let r = officer
+            .submit(&page, &assign, &[("assignee", &colleague.id)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mails = app.emails_to(&colleague.email).await;
+        assert_eq!(mails.len(), 4, "{mails:?}");
+        assert!(
+            mails[3].text.contains("waits for an answer"),
+            "{}",
+            mails[3].text
+        );
+        let r = applicant.write_on_case(&mine, "Hello?").await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mails = app.emails_to(&colleague.email).await;
+        assert_eq!(mails.len(), 4, "{mails:?}");
+        assert!(app.emails_to(&w.officer.email).await.is_empty());
     }
 }
 
