@@ -61,7 +61,6 @@ pub async fn tell_assignee(state: &AppState, tx: &mut Tx, case_id: &str) -> Resu
         Some(key),
     )
     .await
-    .map(|_| ())
 }
 
 /// The key of the one mail telling `officer` that the applicant of `case_id` waits for an

@@ -6,22 +6,36 @@ use fluent_bundle::FluentArgs;
 use safir_store::consular::cases::Case;
 use safir_store::{Tx, accounts, missions};
 
-use crate::email;
+use crate::email::{self, OutgoingEmail};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// Enqueues the mail `template` (`email-{template}-subject` and `-body`) to `officer_id` in
 /// their language, with `reference` and `link` set besides `args`; `key`, when given, makes a
-/// second mail with the same key a no-op. Says whether the mail was queued.
+/// second mail with the same key a no-op.
 pub async fn send(
     state: &AppState,
     tx: &mut Tx,
     case: &Case,
     officer_id: &str,
     template: &str,
-    mut args: FluentArgs<'_>,
+    args: FluentArgs<'_>,
     key: Option<String>,
-) -> Result<bool, AppError> {
+) -> Result<(), AppError> {
+    let message = render(state, case, officer_id, template, args).await?;
+    email::enqueue(tx, &message, key)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// The mail `template` to `officer_id`, as [`send`] enqueues it.
+async fn render(
+    state: &AppState,
+    case: &Case,
+    officer_id: &str,
+    template: &str,
+    mut args: FluentArgs<'_>,
+) -> Result<OutgoingEmail, AppError> {
     let officer = accounts::find_user(&state.db, officer_id)
         .await
         .map_err(AppError::internal)?;
@@ -39,10 +53,7 @@ pub async fn send(
         ),
     );
     let lang = crate::accounts::user_lang(&officer);
-    let message = email::render(&officer.email, lang, template, &args);
-    email::enqueue_new(tx, &message, key)
-        .await
-        .map_err(AppError::internal)
+    Ok(email::render(&officer.email, lang, template, &args))
 }
 
 /// Tells the officer a colleague (`by`) gave `case` to, in the same transaction as the
@@ -62,26 +73,32 @@ pub async fn assigned(
     let Some(to) = to.filter(|to| *to != by.id) else {
         return Ok(());
     };
-    let args = || {
-        let mut args = FluentArgs::new();
-        args.set("by", by.display_name.clone());
-        args.set(
-            "waiting",
-            if case.awaiting_reply_since.is_some() {
-                "yes"
-            } else {
-                "no"
-            },
-        );
-        args
-    };
-    if let Some(since) = case.awaiting_reply_since {
-        let key = super::applicant_wrote::wait_key(&case.id, to, since);
-        if send(state, tx, case, to, "case-assigned", args(), Some(key)).await? {
-            return Ok(());
+    let mut args = FluentArgs::new();
+    args.set("by", by.display_name.clone());
+    args.set(
+        "waiting",
+        if case.awaiting_reply_since.is_some() {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    let message = render(state, case, to, "case-assigned", args).await?;
+    // The wait's key when it is still free; taken (this officer was told of this wait before
+    // and is given the case back), the mail goes without one.
+    let queued = match case.awaiting_reply_since {
+        Some(since) => {
+            let key = super::applicant_wrote::wait_key(&case.id, to, since);
+            email::enqueue_new(tx, &message, Some(key))
+                .await
+                .map_err(AppError::internal)?
         }
+        None => false,
+    };
+    if !queued {
+        email::enqueue(tx, &message, None)
+            .await
+            .map_err(AppError::internal)?;
     }
-    send(state, tx, case, to, "case-assigned", args(), None)
-        .await
-        .map(|_| ())
+    Ok(())
 }
