@@ -85,17 +85,15 @@ pub async fn assigned(
     );
     let message = render(state, case, to, "case-assigned", args).await?;
     // The wait's key when it is still free; taken (this officer was told of this wait before
-    // and is given the case back), the mail goes without one.
-    let queued = match case.awaiting_reply_since {
-        Some(since) => {
-            let key = super::applicant_wrote::wait_key(&case.id, to, since);
-            email::enqueue_new(tx, &message, Some(key))
-                .await
-                .map_err(AppError::internal)?
-        }
-        None => false,
-    };
-    if !queued {
+    // and is given the case back), the mail goes without one. A mail without a key is always
+    // queued, so only a taken key reaches the second enqueue.
+    let key = case
+        .awaiting_reply_since
+        .map(|since| super::applicant_wrote::wait_key(&case.id, to, since));
+    if !email::enqueue_new(tx, &message, key)
+        .await
+        .map_err(AppError::internal)?
+    {
         email::enqueue(tx, &message, None)
             .await
             .map_err(AppError::internal)?;
