@@ -334,6 +334,50 @@ async fn sizes_and_dimensions_are_refused_by_name() {
     }
 }
 
+/// A JPEG whose header check and decoder would read different frames: a marker without a
+/// length (TEM) that the decoder reads a length after, a frame header of 700 × 900 (a valid
+/// photo) that the decoder skips with that length, then the headers of `hidden`.
+fn jpeg_with_two_readings(hidden: &[u8]) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0x01];
+    // SOF0: length 17, 8 bits, height 900, width 700, three components.
+    out.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08, 0x03, 0x84, 0x02, 0xBC, 0x03]);
+    out.extend_from_slice(&[0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    // The decoder takes FF C0 as the TEM's length (65,472) and skips that far, then looks
+    // for the next marker: the hidden image's, after its SOI.
+    out.resize(0xFFC0 + 8, 0);
+    out.extend_from_slice(&hidden[2..]);
+    out
+}
+
+#[tokio::test]
+async fn an_image_read_two_ways_is_refused_before_it_is_decoded() {
+    let hidden = jpeg(1000, 1000);
+    let bytes = jpeg_with_two_readings(&hidden);
+    // The decoder does find the hidden frame: without the checks, this upload was taken as
+    // a 700 × 900 photo and decoded as the other image.
+    let decoder =
+        image::ImageReader::with_format(std::io::Cursor::new(&bytes), image::ImageFormat::Jpeg)
+            .into_decoder()
+            .unwrap();
+    assert_eq!(image::ImageDecoder::dimensions(&decoder), (1000, 1000));
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "frames@example.org").await;
+        let got = refused(
+            documents::store_upload(
+                &t.db,
+                &uploads,
+                upload(&owner, DocumentKind::Photo, "photo.jpg", bytes.clone()),
+                &ScanConfig::none(),
+            )
+            .await,
+        );
+        assert_eq!(got, "document_unreadable");
+        assert!(files(&area.0).is_empty(), "{:?}", files(&area.0));
+    }
+}
+
 #[tokio::test]
 async fn the_same_content_is_stored_once_and_purged_when_unused() {
     for t in TestDb::all().await {

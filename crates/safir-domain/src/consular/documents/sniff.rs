@@ -135,8 +135,10 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
         let marker = *b.get(at)?;
         at += 1;
         match marker {
-            // Markers without a length: TEM, RSTn, SOI.
-            0x01 | 0xD0..=0xD8 => continue,
+            // Markers without a length (TEM, RSTn, SOI) have no place among the headers
+            // before the frame's, and a decoder may read a length after them where this
+            // reading does not: the two would then see different frames. Not read.
+            0x01 | 0xD0..=0xD8 => return None,
             // End of image or start of scan before any frame header: no dimensions.
             0xD9 | 0xDA => return None,
             // Start of frame (every coding process), except DHT, JPG and DAC.

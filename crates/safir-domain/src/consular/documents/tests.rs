@@ -63,6 +63,17 @@ fn dimensions_come_from_the_headers() {
         image_dimensions(DetectedType::Png, b"\x89PNG\r\n\x1a\n"),
         None
     );
+    // A marker without a length before the frame (TEM, RSTn, a second SOI): decoders differ
+    // on what follows it, so no size is read at all.
+    for marker in [0x01, 0xD0, 0xD7, 0xD8] {
+        let mut odd = vec![0xFF, 0xD8, 0xFF, marker];
+        odd.extend_from_slice(&jpeg[2..]);
+        assert_eq!(
+            image_dimensions(DetectedType::Jpeg, &odd),
+            None,
+            "{marker:#x}"
+        );
+    }
 }
 
 #[test]

@@ -24,7 +24,17 @@ fn unreadable<E>(_: E) -> ValidationError {
 }
 
 /// Decodes and encodes again in the same format. Blocking and CPU-heavy.
-pub(super) fn reencode(t: DetectedType, bytes: &[u8]) -> Result<Reencoded, ValidationError> {
+///
+/// `header` is the size [`inspect`](safir_domain::consular::documents::inspect) read from
+/// the file's header and checked against the document's kind; the decoder must find the same
+/// frame before anything is decoded, so that a file read one way by that check and another
+/// way by the decoder (a small frame shown to the check, a huge one decoded) is refused
+/// instead of filling memory.
+pub(super) fn reencode(
+    t: DetectedType,
+    bytes: &[u8],
+    header: (u32, u32),
+) -> Result<Reencoded, ValidationError> {
     let format = match t {
         DetectedType::Jpeg => ImageFormat::Jpeg,
         DetectedType::Png => ImageFormat::Png,
@@ -36,6 +46,9 @@ pub(super) fn reencode(t: DetectedType, bytes: &[u8]) -> Result<Reencoded, Valid
     limits.max_image_height = Some(IMAGE_MAX_SIDE);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    if decoder.dimensions() != header {
+        return Err(ValidationError::new("document_unreadable"));
+    }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     img.apply_orientation(orientation);
@@ -61,4 +74,28 @@ pub(super) fn reencode(t: DetectedType, bytes: &[u8]) -> Result<Reencoded, Valid
         width,
         height,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        JpegEncoder::new_with_quality(&mut out, 85)
+            .encode_image(&image::RgbImage::new(w, h))
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn the_decoder_must_find_the_frame_the_header_check_read() {
+        let bytes = jpeg(40, 30);
+        let img = reencode(DetectedType::Jpeg, &bytes, (40, 30)).unwrap();
+        assert_eq!((img.width, img.height), (40, 30));
+        for other in [(30, 40), (40, 31), (4000, 3000)] {
+            let err = reencode(DetectedType::Jpeg, &bytes, other).err().unwrap();
+            assert_eq!(err.code, "document_unreadable", "{other:?}");
+        }
+    }
 }

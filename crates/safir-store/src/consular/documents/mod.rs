@@ -140,8 +140,9 @@ struct Prepared {
 
 fn prepare(uploads: &Uploads, kind: DocumentKind, bytes: Vec<u8>) -> Result<Prepared, UploadError> {
     let inspected = inspect(kind, &bytes).map_err(UploadError::Invalid)?;
-    let (stored, dimensions) = if inspected.detected.is_raster() {
-        let img = images::reencode(inspected.detected, &bytes).map_err(UploadError::Invalid)?;
+    let (stored, dimensions) = if let Some(header) = inspected.dimensions {
+        let img =
+            images::reencode(inspected.detected, &bytes, header).map_err(UploadError::Invalid)?;
         if kind == DocumentKind::Photo {
             check_photo(img.width, img.height).map_err(UploadError::Invalid)?;
         }
