@@ -43,7 +43,7 @@ impl ServiceCode {
         let ok = (2..=40).contains(&s.len())
             && s.as_bytes()[0].is_ascii_lowercase()
             && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -374,9 +374,14 @@ mod tests {
             ServiceCode::parse(" passport_renewal ").unwrap().as_str(),
             "passport_renewal"
         );
-        for bad in ["P", "Passport", "1visa", "visa-x", "ﻓﻴﺰا"] {
+        for bad in ["P", "Passport", "1visa", "visa x", "visa.x", "ﻓﻴﺰا"] {
             assert!(ServiceCode::parse(bad).is_err(), "{bad}");
         }
+        // The catalogue's codes, hyphens included.
+        assert_eq!(
+            ServiceCode::parse("schengen-c").unwrap().as_str(),
+            "schengen-c"
+        );
         assert_eq!(ServiceCode::parse("").unwrap_err().code, "required");
         assert_eq!(parse_weekday("7").unwrap(), Weekday::Sun);
         assert_eq!(parse_weekday("8").unwrap_err().code, "weekday_invalid");

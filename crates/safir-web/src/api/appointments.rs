@@ -294,6 +294,7 @@ pub struct RescheduleRequest {
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The booking's time has come: it is no longer moved", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`), or is the time already booked (`appointments_same_slot`)", body = super::doc::Problem, content_type = "application/problem+json"),
     )
@@ -322,6 +323,7 @@ pub async fn reschedule_appointment(
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The booking's time has come: it is no longer cancelled", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = crate::api::doc::Problem, content_type = "application/problem+json"),

@@ -688,6 +688,80 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
             "{}",
             res.body
         );
+
+        // A code with a hyphen, as the catalogue takes, is booked like any other.
+        let mut input = safir_store::consular::services::ServiceInput {
+            code: "schengen-c".into(),
+            kind: CaseKind::Visa,
+            name_ar: "تأشيرة شنغن".into(),
+            name_en: "Schengen visa".into(),
+            instructions_ar: "املأ الاستمارة.".into(),
+            instructions_en: "Fill in the form.".into(),
+            documents: String::new(),
+            fee: safir_domain::consular::service::Fee::parse(
+                "80",
+                safir_domain::consular::service::Currency::parse("EUR").unwrap(),
+            )
+            .unwrap(),
+            processing_days: 15,
+            visa_types: vec!["tourist"],
+            enabled: true,
+        };
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::services::create(&mut tx, &mission_id, &input)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let page = c
+            .get("/missions/PAR/appointments/book?service=schengen-c")
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body
+                .contains(r#"<option value="schengen-c" selected>"#),
+            "{}",
+            page.body
+        );
+
+        // With every service switched off the mission takes no bookings at all, not even
+        // for the common services a mission without a catalogue offers.
+        let all = safir_store::consular::services::list_for_mission(&app.db, &mission_id)
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        for svc in all {
+            input.code = svc.code.clone();
+            input.kind = CaseKind::parse(&svc.kind).unwrap();
+            input.enabled = false;
+            safir_store::consular::services::update(&mut tx, &mission_id, &svc.id, &input)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let page = c.get("/missions/PAR/appointments/book").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains(r#"id="not-taking""#), "{}", page.body);
+        assert!(!page.body.contains(r#"name="starts_at""#), "{}", page.body);
+        let res = c
+            .submit(
+                "/missions/PAR/appointments/book?service=passport_renewal",
+                "/missions/PAR/appointments/book",
+                &[
+                    ("service", "passport_renewal"),
+                    ("starts_at", "2030-01-07T09:00:00Z"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(res.body.contains(r#"id="not-taking""#), "{}", res.body);
+        assert!(!res.body.contains("error-summary"), "{}", res.body);
+        assert_eq!(
+            safir_store::consular::appointments::list_for_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
     }
 }
 
@@ -779,6 +853,16 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
             )
             .await;
         refused(&res, "appointments_slot_unavailable");
+        // Instants at the ends of the calendar, which the date reader takes and which have
+        // no local date at the mission: no slot either, for a move or a new booking.
+        for far in ["+262142-12-31T23:59:59Z", "-262143-01-01T00:00:00Z"] {
+            let res = c.api("POST", &reschedule, &a.1, Some(move_to(far))).await;
+            refused(&res, "appointments_slot_unavailable");
+            let res = c
+                .api("POST", "/api/v1/appointments", &a.1, Some(book(far)))
+                .await;
+            refused(&res, "appointments_slot_unavailable");
+        }
         let res = c
             .api(
                 "POST",
@@ -827,6 +911,128 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
             .api("POST", &reschedule, &a.1, Some(move_to(&starts[0])))
             .await;
         crate::api::problem(&res, 404, "not_found");
+    }
+}
+
+/// A booking whose time has come is neither cancelled nor moved, through the page or the
+/// API: it stays on the mission's day as booked (a missed appointment is kept), and the
+/// applicant is told why.
+#[tokio::test]
+async fn a_booking_whose_time_has_come_stays_as_it_is() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let rule = safir_domain::consular::appointments::OpeningRule::new(
+            day.weekday(),
+            "09:00".parse().unwrap(),
+            "10:00".parse().unwrap(),
+            30,
+            1,
+            Utc::now().date_naive(),
+            None,
+            None,
+        )
+        .unwrap();
+        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let user = app.public_user(&unique_email("started")).await;
+        let secret = crate::api::token(&app, &user, &["read", "write"]).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let slots = c
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"
+                ),
+                &secret,
+                None,
+            )
+            .await
+            .json();
+        let starts: Vec<String> = slots["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(starts.len(), 2, "{slots}");
+        let book =
+            serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts[0] });
+        let res = c
+            .api("POST", "/api/v1/appointments", &secret, Some(book))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap().to_owned();
+        // The list page, opened while the time was ahead, offers "Cancel".
+        let list = c.get("/account/appointments").await;
+        assert!(
+            list.body
+                .contains(&format!("/account/appointments/{id}/cancel")),
+            "{}",
+            list.body
+        );
+        // The time comes (the booking is moved back to twenty minutes ago).
+        let began = Utc::now() - chrono::Duration::minutes(20);
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE appointments SET starts_at = $1 WHERE id = $2")
+                .bind(began)
+                .bind(&id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mails_before = app.emails_to(&user.email).await.len();
+
+        let res = c
+            .api(
+                "DELETE",
+                &format!("/api/v1/appointments/{id}"),
+                &secret,
+                None,
+            )
+            .await;
+        crate::api::problem(&res, 409, "conflict");
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/appointments/{id}/reschedule"),
+                &secret,
+                Some(serde_json::json!({ "starts_at": starts[1] })),
+            )
+            .await;
+        crate::api::problem(&res, 409, "conflict");
+        let res = c
+            .post_form_with_token(
+                &format!("/account/appointments/{id}/cancel"),
+                &list.csrf_token().unwrap(),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(res.location(), Some("/account/appointments?started=1"));
+        let list = c.get("/account/appointments?started=1").await;
+        assert!(
+            list.body.contains("can no longer be cancelled or moved"),
+            "{}",
+            list.body
+        );
+        let res = c
+            .submit(
+                &format!("/account/appointments/{id}/reschedule"),
+                &format!("/account/appointments/{id}/reschedule"),
+                &[("starts_at", &starts[1])],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(res.body.contains("can no longer be moved"), "{}", res.body);
+
+        assert_eq!(status_of(&app, &id).await, "booked");
+        assert_eq!(app.emails_to(&user.email).await.len(), mails_before);
     }
 }
 

@@ -93,6 +93,9 @@ pub struct SlotsPage {
     pub base: String,
     /// `None` when moving a booking (the service stays).
     pub services: Option<Vec<SelectOption>>,
+    /// Whether the mission takes bookings at all (not when its services are all switched
+    /// off): the slots, their form and their pages are shown only then.
+    pub taking: bool,
     pub service: String,
     pub days: Vec<SlotDay>,
     pub error_summary: Option<String>,
@@ -166,6 +169,7 @@ pub async fn slots_page(
         action: String::new(),
         base: String::new(),
         services: None,
+        taking: true,
         service: view.service.as_str().to_owned(),
         days: group_days(lang, slots, view.chosen),
         error_summary: error_summary(lang, view.errors),
@@ -187,24 +191,24 @@ pub struct SlotsQuery {
 }
 
 /// The services people book appointments for at `mission`: its enabled catalogue (an
-/// emergency is not booked), or the common ones when the mission has no catalogue yet.
+/// emergency is not booked), or the common ones when the mission has no catalogue yet. A
+/// mission whose services are all switched off takes no bookings.
 pub async fn offered_services(
     state: &AppState,
     lang: Lang,
     mission: &Mission,
 ) -> Result<Vec<(String, String)>, AppError> {
     let content = crate::consular::labels::content(lang);
-    let catalogue: Vec<(String, String)> =
-        safir_store::consular::services::list_for_mission(&state.db, &mission.id)
-            .await
-            .map_err(AppError::internal)?
+    let services = safir_store::consular::services::list_for_mission(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
+    if !services.is_empty() {
+        return Ok(services
             .into_iter()
             .filter(|s| s.enabled && s.kind != "emergency")
             .filter(|s| ServiceCode::parse(&s.code).is_ok())
             .map(|s| (s.code.clone(), s.name(content).to_owned()))
-            .collect();
-    if !catalogue.is_empty() {
-        return Ok(catalogue);
+            .collect());
     }
     Ok(COMMON_SERVICES
         .iter()
@@ -279,6 +283,7 @@ async fn book_page(
     );
     let offered = offered_services(state, lang, mission).await?;
     p.services = Some(service_options(&offered, service.as_str()));
+    p.taking = !offered.is_empty();
     render(&p)
 }
 

@@ -79,14 +79,15 @@ pub async fn list_my_appointments(
     }
     let mut page = state.page(lang, &uri, "appointments-mine-title", &viewer);
     let flash = match uri.query().unwrap_or("") {
-        "booked=1" => Some("appointments-booked"),
-        "moved=1" => Some("appointments-moved"),
-        "cancelled=1" => Some("appointments-cancelled"),
+        "booked=1" => Some((FlashKind::Success, "appointments-booked")),
+        "moved=1" => Some((FlashKind::Success, "appointments-moved")),
+        "cancelled=1" => Some((FlashKind::Success, "appointments-cancelled")),
+        "started=1" => Some((FlashKind::Warning, "appointments-started")),
         _ => None,
     };
-    if let Some(key) = flash {
+    if let Some((kind, key)) = flash {
         let message = page.t(key);
-        page = page.with_flash(FlashKind::Success, message);
+        page = page.with_flash(kind, message);
     }
     render(&MinePage {
         page,
@@ -210,6 +211,10 @@ pub async fn cancel_appointment(
             if store::find(&state.db, &id).await.is_ok_and(|a| {
                 a.user_id == user.id() && a.status() == Some(BookingStatus::Cancelled)
             }) => {}
+        // Its time came while the page was open: it stays, and the list says why.
+        Err(service::BookingError::Started) => {
+            return Ok(Redirect::to("/account/appointments?started=1").into_response());
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to("/account/appointments?cancelled=1").into_response())

@@ -31,6 +31,9 @@ pub enum BookingError {
     AlreadyBooked,
     /// Rescheduling to the slot one already holds.
     SameSlot,
+    /// The booking's time has come: it is kept as it was, neither cancelled nor moved, so
+    /// that a missed appointment stays on the mission's day list.
+    Started,
     NotFound,
     Internal(AppError),
 }
@@ -42,6 +45,7 @@ impl BookingError {
             BookingError::SlotFull => "slot_full",
             BookingError::AlreadyBooked => "already_booked",
             BookingError::SameSlot => "same_slot",
+            BookingError::Started => "started",
             BookingError::NotFound => "not_found",
             BookingError::Internal(_) => "internal",
         }
@@ -138,6 +142,13 @@ pub async fn find_slot(
     let Some(tz) = zone(mission) else {
         return Ok(None);
     };
+    // Only instants within the booking horizon can be slots; an instant near the end of
+    // the calendar (a year such as +262142, which the API's date reader takes) has no local
+    // date in every zone.
+    let t = now();
+    if start <= t || start > t + Duration::days(HORIZON_DAYS + 2) {
+        return Ok(None);
+    }
     let date = start.with_timezone(&tz).date_naive();
     // A slot belongs to the local date its rule names; around a clock change that can be a
     // neighbour of the instant's own date.
@@ -218,7 +229,8 @@ pub async fn holds(
     }))
 }
 
-/// Moves `user`'s booking `id` to `start`, atomically; returns the new booking.
+/// Moves `user`'s booking `id` to `start`, atomically; returns the new booking. A booking
+/// whose time has come stays as it is ([`BookingError::Started`]).
 pub async fn reschedule(
     state: &AppState,
     user: &CurrentUser,
@@ -230,6 +242,9 @@ pub async fn reschedule(
     let current = store::find(db, id).await?;
     if current.user_id != user.id() || !current.is_booked() || current.mission_id != mission.id {
         return Err(BookingError::NotFound);
+    }
+    if current.starts_at <= now() {
+        return Err(BookingError::Started);
     }
     if current.starts_at == start {
         return Err(BookingError::SameSlot);
@@ -249,12 +264,20 @@ pub async fn reschedule(
 }
 
 /// Cancels `user`'s booking `id` and tells them, with the file that takes it out of their
-/// calendar; its reminder finds it cancelled and sends nothing.
+/// calendar; its reminder finds it cancelled and sends nothing. A booking whose time has
+/// come stays as it is ([`BookingError::Started`]).
 pub async fn cancel(
     state: &AppState,
     user: &CurrentUser,
     id: &str,
 ) -> Result<Appointment, BookingError> {
+    let current = store::find(&state.db, id).await?;
+    if current.user_id != user.id() || !current.is_booked() {
+        return Err(BookingError::NotFound);
+    }
+    if current.starts_at <= now() {
+        return Err(BookingError::Started);
+    }
     let mut tx = state.db.begin().await?;
     let row = store::cancel(&mut tx, id, Some(user.id())).await?;
     let mission = missions::find(&state.db, &row.mission_id).await?;
@@ -269,6 +292,7 @@ impl From<BookingError> for AppError {
         match e {
             BookingError::NotFound => AppError::NotFound,
             BookingError::Internal(e) => e,
+            BookingError::Started => AppError::Conflict,
             other => {
                 let mut errors = crate::error::FieldErrors::new();
                 errors.push("starts_at", &format!("appointments_{}", other.code()));
