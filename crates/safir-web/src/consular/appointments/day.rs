@@ -150,14 +150,21 @@ pub async fn list_day_bookings(
     })
 }
 
-/// The first instant of the local day `d` in `tz`; a midnight that does not exist (a clock
-/// change at 00:00) falls back to the earliest instant of that day.
+/// The first instant of the local day `d` in `tz`. Where the clocks go forward at midnight
+/// (Beirut, Cairo, Santiago, Havana), 00:00 does not exist and the day begins at the change:
+/// midnight at the offset in force just before it.
 fn day_start(tz: chrono_tz::Tz, d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    use chrono::Offset;
     let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     tz.from_local_datetime(&midnight)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+        .unwrap_or_else(|| {
+            let before = tz
+                .offset_from_utc_datetime(&(midnight - Duration::hours(12)))
+                .fix();
+            Utc.from_utc_datetime(&(midnight - before))
+        })
 }
 
 /// The live bookings of the mission's local `date` in `tz`, with each applicant's name and
@@ -185,4 +192,48 @@ pub(crate) async fn bookings_of_day(
     );
     state.audit.record(record).await?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> chrono::DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_begins_at_its_first_instant_even_when_midnight_is_skipped() {
+        let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let paris: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        assert_eq!(
+            day_start(paris, date("2026-07-01")),
+            at("2026-06-30T22:00:00Z")
+        );
+        // Beirut goes from UTC+2 to UTC+3 at 00:00 on the last Sunday of March: that day
+        // begins at 22:00 UTC the evening before, and the Saturday ends there too.
+        let beirut: chrono_tz::Tz = "Asia/Beirut".parse().unwrap();
+        assert_eq!(
+            day_start(beirut, date("2026-03-29")),
+            at("2026-03-28T22:00:00Z")
+        );
+        assert_eq!(
+            day_start(beirut, date("2026-03-28")),
+            at("2026-03-27T22:00:00Z")
+        );
+        assert_eq!(
+            day_start(beirut, date("2026-03-30")),
+            at("2026-03-29T21:00:00Z")
+        );
+        // Santiago goes from UTC-4 to UTC-3 at 00:00 on the first Sunday of September.
+        let santiago: chrono_tz::Tz = "America/Santiago".parse().unwrap();
+        assert_eq!(
+            day_start(santiago, date("2026-09-06")),
+            at("2026-09-06T04:00:00Z")
+        );
+        assert_eq!(
+            day_start(santiago, date("2026-09-07")),
+            at("2026-09-07T03:00:00Z")
+        );
+    }
 }
