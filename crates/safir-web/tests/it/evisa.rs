@@ -171,6 +171,10 @@ async fn checks_are_limited_per_address() {
     let res = app.client().get("/verify?v=abc.def").await;
     assert_eq!(res.status, 429);
     assert!(res.headers.contains_key("retry-after"));
+    // The parameter's name written another way is the same check, and counted the same.
+    for spelled in ["/verify?%76=abc.def", "/verify?lang=en&%76=abc.def"] {
+        assert_eq!(app.client().get(spelled).await.status, 429, "{spelled}");
+    }
     assert_eq!(
         app.client().get("/verify").await.status,
         200,

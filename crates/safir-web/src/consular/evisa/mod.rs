@@ -80,11 +80,12 @@ pub fn routes(r: Routes) -> Routes {
 /// Limits checks of a code per client address, so the public check cannot be used to test
 /// forged codes in bulk; the empty form is free.
 async fn limit_lookups(State(limit): State<IpRateLimit>, req: Request, next: Next) -> Response {
+    // The names are decoded as the page's query reader decodes them (`%76=` is `v=`).
     let is_lookup = req.uri().path().starts_with("/api/")
         || req
             .uri()
             .query()
-            .is_some_and(|q| q.split('&').any(|p| p.starts_with("v=")));
+            .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(name, _)| name == "v"));
     if !is_lookup {
         return next.run(req).await;
     }
