@@ -411,3 +411,17 @@ pub fn seats_left(slot: &Slot, taken: &[(String, DateTime<Utc>, i32)]) -> u16 {
         .unwrap_or(0);
     u16::try_from(i32::from(slot.capacity) - used).unwrap_or(0)
 }
+
+/// Removes every booking (live, cancelled or moved) that ended before `cutoff`: the
+/// retention period of the consular purge, long after any appointment it could still serve.
+/// Returns how many.
+pub async fn purge_ended_before(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    crate::consular::changed();
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM appointments WHERE ends_at < $1")
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}

@@ -273,3 +273,18 @@ pub async fn revoke(tx: &mut Tx, id: &str, by: &UserId, reason: &str) -> Result<
         None => StoreError::NotFound,
     })
 }
+
+/// Removes from the register the visas whose last day was before `cutoff`, with their
+/// holder's details. A code of such a visa still reads as expired at `/verify`: its
+/// signature and dates are in the code itself, and the register only adds revocations.
+/// Returns how many.
+pub async fn purge_expired_before(db: &Db, cutoff: NaiveDate) -> Result<u64, StoreError> {
+    crate::consular::changed();
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM evisas WHERE valid_until < $1")
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}

@@ -238,7 +238,8 @@ impl JobHandler for Purge {
 }
 
 /// Removes cases closed longer ago than the retention period (with their history and
-/// messages) and drafts past their expiry. Returns (cases, drafts) removed.
+/// messages), drafts past their expiry, and, after the same period, the bookings that ended
+/// and the e-visas that expired (with or without a case). Returns (cases, drafts) removed.
 pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError> {
     let cutoff = now() - config.consular.closed_retention;
     let mut removed = 0;
@@ -259,7 +260,10 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
         }
     }
     let drafts = cases::purge_expired_drafts(db, now()).await?;
-    if removed + drafts > 0 {
+    let appointments = safir_store::consular::appointments::purge_ended_before(db, cutoff).await?;
+    let evisas =
+        safir_store::consular::evisas::purge_expired_before(db, cutoff.date_naive()).await?;
+    if removed + drafts + appointments + evisas > 0 {
         audit::record(
             db,
             &NewAuditRecord {
@@ -270,7 +274,12 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
                 target_id: None,
                 mission_id: None,
                 client_ip: None,
-                summary: serde_json::json!({ "closed_cases": removed, "expired_drafts": drafts }),
+                summary: serde_json::json!({
+                    "closed_cases": removed,
+                    "expired_drafts": drafts,
+                    "ended_appointments": appointments,
+                    "expired_evisas": evisas,
+                }),
             },
         )
         .await?;

@@ -633,7 +633,7 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
 }
 
 #[tokio::test]
-async fn the_daily_purge_removes_old_closed_cases_and_expired_drafts_only() {
+async fn the_daily_purge_removes_only_what_is_past_its_time() {
     for app in TestApp::all().await {
         let mission = app.mission("PAR", "FR").await;
         let service_id = service(&app, &mission, CaseKind::Visa).await;
@@ -699,11 +699,73 @@ async fn the_daily_purge_removes_old_closed_cases_and_expired_drafts_only() {
         })
         .unwrap();
         tx.commit().await.unwrap();
+        // Bookings that ended long ago and recently (one of them the old case's), and visas
+        // that expired long ago and recently.
+        let mut bookings = Vec::new();
+        for (days_ago, case_id) in [(800, Some(ids[0].as_str())), (30, None)] {
+            let id = uuid::Uuid::now_v7().to_string();
+            let starts = safir_store::now() - chrono::Duration::days(days_ago);
+            safir_store::with_pool!(app.db.write(), p => {
+                sqlx::query(
+                    "INSERT INTO appointments (id, mission_id, user_id, service, case_id, scope, \
+                     starts_at, ends_at, status, lang, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 'visa', $4, 'all', $5, $6, 'booked', 'en', $5, $5)",
+                )
+                .bind(&id)
+                .bind(&mission)
+                .bind(&user.id)
+                .bind(case_id)
+                .bind(starts)
+                .bind(starts + chrono::Duration::minutes(30))
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+            })
+            .unwrap();
+            bookings.push(id);
+        }
+        let old_visa = crate::evisa::issue(&app, &mission, &user.id, -1000, -900).await;
+        let recent_visa = crate::evisa::issue(&app, &mission, &user.id, -100, -10).await;
 
         let (closed, drafts) = safir_web::consular::jobs::purge(&app.db, &app.state.config)
             .await
             .unwrap();
         assert_eq!((closed, drafts), (1, 1));
+        let booking = |id: String| {
+            let db = app.db.clone();
+            async move { safir_store::consular::appointments::find(&db, &id).await }
+        };
+        assert!(
+            booking(bookings[0].clone()).await.is_err(),
+            "ended 800 days ago"
+        );
+        assert!(
+            booking(bookings[1].clone()).await.is_ok(),
+            "ended 30 days ago: kept"
+        );
+        assert!(
+            safir_store::consular::evisas::find(&app.db, &old_visa.id)
+                .await
+                .is_err()
+        );
+        assert!(
+            safir_store::consular::evisas::find(&app.db, &recent_visa.id)
+                .await
+                .is_ok()
+        );
+        // The purged visa's code still reads as expired: its terms are in the code.
+        let res = app
+            .client()
+            .get(&format!(
+                "/verify?v={}",
+                crate::harness::enc(&old_visa.code())
+            ))
+            .await;
+        assert!(
+            res.body.contains(r#"data-status="expired""#),
+            "{}",
+            res.body
+        );
         assert!(cases::find(&app.db, &ids[0]).await.is_err());
         assert!(
             cases::find(&app.db, &ids[1]).await.is_ok(),
