@@ -143,6 +143,24 @@ async fn release_seat(
 async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreError> {
     // A case's page shows the bookings made for it (see `crate::consular::changes`).
     crate::consular::changed();
+    // One person, one place at a time: slots of different lengths (an hour for one service,
+    // half-hours for all) can overlap without starting together, which the unique index on
+    // the start alone does not see. A booking being moved is no longer live here.
+    let overlapping: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM appointments WHERE user_id = $1 AND mission_id = $2 \
+             AND status = 'booked' AND starts_at < $4 AND ends_at > $3 LIMIT 1",
+        )
+        .bind(b.user_id)
+        .bind(b.mission_id)
+        .bind(b.slot.start)
+        .bind(b.slot.end)
+        .fetch_optional(c)
+        .await
+    })?;
+    if overlapping.is_some() {
+        return Err(StoreError::Conflict(ALREADY_BOOKED));
+    }
     let t = now();
     let row = Appointment {
         id: uuid::Uuid::now_v7().as_simple().to_string(),

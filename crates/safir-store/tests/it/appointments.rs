@@ -202,6 +202,49 @@ async fn bookings_take_seats_and_cancelling_frees_them() {
 }
 
 #[tokio::test]
+async fn one_person_holds_no_two_bookings_that_overlap() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await.to_string();
+        let people = users(db, 2).await;
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slots = slots_on(db, &m, "2026-06-08").await;
+        // 09:30–10:00 held; an hour from 09:00 (another rule's longer slot) overlaps it
+        // without starting with it.
+        book(db, &m, &people[0], &slots[1]).await.unwrap();
+        let hour = Slot {
+            end: slots[1].end,
+            ..slots[0].clone()
+        };
+        assert!(matches!(
+            book(db, &m, &people[0], &hour).await,
+            Err(StoreError::Conflict(ALREADY_BOOKED))
+        ));
+        // Moving that booking onto a time that overlaps only itself is a move, not a clash.
+        let mine = appts::list_for_user(db, &people[0]).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        let mut tx = db.begin().await.unwrap();
+        let (_, moved) = appts::reschedule(&mut tx, &mine[0].id, &people[0], &hour)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Now the half-hour inside it is refused to them, and free for someone else.
+        assert!(matches!(
+            book(db, &m, &people[0], &slots[1]).await,
+            Err(StoreError::Conflict(ALREADY_BOOKED))
+        ));
+        book(db, &m, &people[1], &slots[1]).await.unwrap();
+        assert_eq!((moved.starts_at, moved.ends_at), (hour.start, hour.end));
+        // Back to back is no overlap.
+        book(db, &m, &people[1], &slots[0]).await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn rescheduling_moves_the_seat_or_changes_nothing() {
     for t in TestDb::all().await {
         let db = &t.db;
