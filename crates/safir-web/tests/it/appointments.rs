@@ -368,6 +368,17 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
             res.body
         );
         assert_eq!(status_of(&app, &first_id).await, "rescheduled");
+        // The same form sent again (a second click) lands on the same page and moves nothing
+        // more (the mails below are still two); another time is no longer this booking's.
+        let token = me.get("/account/appointments").await.csrf_token().unwrap();
+        let res = me
+            .post_form_with_token(&reschedule, &token, &[("starts_at", second)])
+            .await;
+        assert_eq!(res.location(), Some("/account/appointments?moved=1"));
+        let res = me
+            .post_form_with_token(&reschedule, &token, &[("starts_at", first)])
+            .await;
+        assert_eq!(res.status, 404);
         let second_id = safir_store::consular::appointments::find(&app.db, &first_id)
             .await
             .unwrap()

@@ -181,13 +181,25 @@ pub async fn submit_reschedule(
     Path(id): Path<String>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let (a, mission) = own_booking(&state, &user, &id).await?;
     let chosen = data.get("starts_at").to_owned();
+    let moved = Ok(Redirect::to("/account/appointments?moved=1").into_response());
+    let (a, mission) = match own_booking(&state, &user, &id).await {
+        Ok(found) => found,
+        // Moved there a moment ago (a second click, a retried request): the same outcome,
+        // not "page not found".
+        Err(AppError::NotFound) if moved_to(&state, &user, &id, &chosen).await? => return moved,
+        Err(e) => return Err(e),
+    };
     let mut errors = FieldErrors::new();
     match parse_start(&chosen) {
         Err(e) => errors.add(e),
         Ok(start) => match service::reschedule(&state, &user, &id, start, &mission).await {
-            Ok(_) => return Ok(Redirect::to("/account/appointments?moved=1").into_response()),
+            Ok(_) => return moved,
+            Err(service::BookingError::NotFound)
+                if moved_to(&state, &user, &id, &chosen).await? =>
+            {
+                return moved;
+            }
             Err(e) => errors.add(booking_error(e)?),
         },
     }
@@ -197,6 +209,32 @@ pub async fn submit_reschedule(
         )
         .await?,
     ))
+}
+
+/// Whether `user`'s booking `id` was moved to a live booking starting at `chosen` (the
+/// form's value).
+async fn moved_to(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    chosen: &str,
+) -> Result<bool, AppError> {
+    let Ok(start) = parse_start(chosen) else {
+        return Ok(false);
+    };
+    let old = match store::find(&state.db, id).await {
+        Ok(a) if a.user_id == user.id() && a.status() == Some(BookingStatus::Rescheduled) => a,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(false),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let Some(new_id) = old.rescheduled_to else {
+        return Ok(false);
+    };
+    match store::find(&state.db, &new_id).await {
+        Ok(new) => Ok(new.is_booked() && new.starts_at == start),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(e) => Err(AppError::internal(e)),
+    }
 }
 
 pub async fn cancel_appointment(
