@@ -20,6 +20,36 @@ pub struct CalendarEvent<'a> {
     pub summary: &'a str,
     pub location: &'a str,
     pub description: &'a str,
+    /// Who holds the calendar entry (the mission: its name and address), when the mission
+    /// has an address; RFC 5546 names it so that a calendar applies a later cancellation.
+    pub organizer: Option<Person<'a>>,
+    /// Whose entry it is (the applicant), named in a cancellation as RFC 5546 asks.
+    pub attendee: Person<'a>,
+}
+
+/// A name and an e-mail address, as a calendar names people.
+#[derive(Debug, Clone, Copy)]
+pub struct Person<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+impl Person<'_> {
+    /// `;CN="name":mailto:address`: the name quoted (3.2: a parameter value holds no double
+    /// quote and no control character), the address as a URI.
+    fn property(&self, name: &str) -> String {
+        let cn: String = self
+            .name
+            .chars()
+            .filter(|c| *c != '"' && !c.is_control())
+            .collect();
+        let email: String = self
+            .email
+            .chars()
+            .filter(|c| !c.is_control() && !c.is_whitespace())
+            .collect();
+        format!("{name};CN=\"{cn}\":mailto:{email}")
+    }
 }
 
 /// What the file does to the entry in the reader's calendar.
@@ -102,6 +132,14 @@ pub fn calendar(e: &CalendarEvent<'_>) -> String {
         format!("SUMMARY:{}", escape(e.summary)),
         format!("LOCATION:{}", escape(e.location)),
         format!("DESCRIPTION:{}", escape(e.description)),
+        e.organizer
+            .map(|o| o.property("ORGANIZER"))
+            .unwrap_or_default(),
+        if e.method == Method::Cancel {
+            e.attendee.property("ATTENDEE")
+        } else {
+            String::new()
+        },
         match e.method {
             Method::Publish => "STATUS:CONFIRMED",
             Method::Cancel => "STATUS:CANCELLED",
@@ -110,7 +148,9 @@ pub fn calendar(e: &CalendarEvent<'_>) -> String {
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
     ] {
-        push_line(&mut out, &line);
+        if !line.is_empty() {
+            push_line(&mut out, &line);
+        }
     }
     out
 }
@@ -143,6 +183,14 @@ mod tests {
             summary,
             location: "Embassy in Paris, 1 rue X",
             description: "line one\nline two",
+            organizer: Some(Person {
+                name: "سفارة \"الدولة\" في باريس",
+                email: "consulat.paris@example.org",
+            }),
+            attendee: Person {
+                name: "Layla",
+                email: "layla@example.org",
+            },
         });
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         assert!(
@@ -167,6 +215,11 @@ mod tests {
         assert!(lines.contains(&"METHOD:PUBLISH".to_owned()));
         assert!(lines.contains(&"SEQUENCE:0".to_owned()));
         assert!(lines.contains(&"STATUS:CONFIRMED".to_owned()));
+        assert!(lines.contains(
+            &"ORGANIZER;CN=\"سفارة الدولة في باريس\":mailto:consulat.paris@example.org".to_owned()
+        ));
+        // A published entry names no attendee: it is the reader's own.
+        assert!(!ics.contains("ATTENDEE"));
     }
 
     #[test]
@@ -181,6 +234,11 @@ mod tests {
             summary: "s",
             location: "l",
             description: "d",
+            organizer: None,
+            attendee: Person {
+                name: "Layla",
+                email: "layla@example.org",
+            },
         });
         let lines = unfold(&ics);
         for expected in [
@@ -188,9 +246,12 @@ mod tests {
             "UID:appointment-1@safir",
             "SEQUENCE:3",
             "STATUS:CANCELLED",
+            "ATTENDEE;CN=\"Layla\":mailto:layla@example.org",
         ] {
             assert!(lines.contains(&expected.to_owned()), "{expected}: {ics}");
         }
+        // A mission without an address names no organizer.
+        assert!(!ics.contains("ORGANIZER"));
         assert_eq!(
             Method::Cancel.media_type(),
             "text/calendar; charset=utf-8; method=CANCEL"

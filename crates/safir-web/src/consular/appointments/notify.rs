@@ -11,7 +11,7 @@ use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob}
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, jobs, now};
 
-use super::ics::{self, CalendarEvent, Method};
+use super::ics::{self, CalendarEvent, Method, Person};
 use super::labels;
 use crate::accounts::user_lang;
 use crate::email::{self, Attachment, OutgoingEmail};
@@ -83,6 +83,7 @@ pub async fn changed(
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
+    let mission_name = labels::mission_name(lang, mission);
     // One entry in the applicant's calendar from booking to cancellation: named after the
     // first booking of the chain, a revision more at each move and at the cancellation.
     let (first, moves) = store::chain_start(tx, &a.id).await?;
@@ -98,6 +99,14 @@ pub async fn changed(
         summary: &summary,
         location: &location,
         description: &mail.subject,
+        organizer: mission.email.as_deref().map(|email| Person {
+            name: &mission_name,
+            email,
+        }),
+        attendee: Person {
+            name: user.display_name.as_str(),
+            email: user.email.as_str(),
+        },
     });
     mail.attachments.push(Attachment::new(
         "appointment.ics",
