@@ -1047,6 +1047,61 @@ async fn a_booking_whose_time_has_come_stays_as_it_is() {
     }
 }
 
+/// A refused choice three weeks ahead comes back on the fortnight that holds it, with the
+/// slot the applicant chose, not on the first two weeks.
+#[tokio::test]
+async fn a_refused_choice_comes_back_on_its_own_fortnight() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        let later = day + chrono::Duration::days(18);
+        let mut tx = app.db.begin().await.unwrap();
+        let rule = safir_domain::consular::appointments::OpeningRule::new(
+            later.weekday(),
+            "09:00".parse().unwrap(),
+            "09:30".parse().unwrap(),
+            30,
+            1,
+            later,
+            Some(later),
+            None,
+        )
+        .unwrap();
+        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let page_of = format!("/missions/PAR/appointments/book?service=visa&from={later}");
+        let first = app.public_user(&unique_email("first")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&first).await;
+        let slots = slot_values(&c.get(&page_of).await.body);
+        assert_eq!(slots.len(), 1, "{slots:?}");
+        let res = c
+            .submit(
+                &page_of,
+                "/missions/PAR/appointments/book",
+                &[("service", "visa"), ("starts_at", &slots[0])],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account/appointments?booked=1"));
+        // Someone else chose the same place on a page opened before: it is full now.
+        let second = app.public_user(&unique_email("second")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&second).await;
+        let res = c
+            .submit(
+                "/missions/PAR/appointments/book",
+                "/missions/PAR/appointments/book",
+                &[("service", "visa"), ("starts_at", &slots[0])],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert_eq!(slot_values(&res.body), slots, "{}", res.body);
+    }
+}
+
 /// A mission's schedule and its day of bookings through the API: the head of mission opens
 /// hours and closes a day through the page's checks, an applicant books, an officer reads the
 /// day (audited), the hours are removed; an officer cannot change the schedule.

@@ -243,6 +243,25 @@ pub async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppEr
         .ok_or(AppError::NotFound)
 }
 
+/// The local date of the slot `chosen` (the form's value), as `from` for [`first_day`], so
+/// that a refused choice comes back on the fortnight that holds it; `None` when it is no
+/// time within the booking horizon.
+pub fn day_of_choice(mission: &Mission, chosen: &str) -> Option<String> {
+    let start = parse_start(chosen).ok()?;
+    let t = Utc::now();
+    if start <= t || start > t + Duration::days(service::HORIZON_DAYS + 2) {
+        return None;
+    }
+    let tz = service::zone(mission)?;
+    Some(
+        start
+            .with_timezone(&tz)
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
+}
+
 /// The first date shown: `from` when given and valid, else today at the mission.
 pub fn first_day(mission: &Mission, from: Option<&str>) -> NaiveDate {
     let today = service::zone(mission)
@@ -388,7 +407,7 @@ pub async fn submit_booking(
         Some(s) => s,
         None => default_service(&offered)?,
     };
-    let from = first_day(&mission, None);
+    let from = first_day(&mission, day_of_choice(&mission, &chosen).as_deref());
     Ok(rejected(
         book_page(
             &state, lang, &uri, &viewer, &mission, &service, from, &chosen, &errors,

@@ -10,7 +10,9 @@ use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
 use safir_store::missions::{self, Mission};
 
-use super::book::{SlotsQuery, SlotsView, booking_error, first_day, parse_start, slots_page};
+use super::book::{
+    SlotsQuery, SlotsView, booking_error, day_of_choice, first_day, parse_start, slots_page,
+};
 use super::labels;
 use super::service;
 use crate::admin::support::{FormData, rejected};
@@ -205,7 +207,15 @@ pub async fn submit_reschedule(
     }
     Ok(rejected(
         reschedule_page(
-            &state, lang, &uri, &viewer, &a, &mission, None, &chosen, &errors,
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            &a,
+            &mission,
+            day_of_choice(&mission, &chosen).as_deref(),
+            &chosen,
+            &errors,
         )
         .await?,
     ))
