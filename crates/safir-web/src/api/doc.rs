@@ -188,6 +188,7 @@ impl Modify for BodyAnswers {
         documents::list_my_documents,
         documents::upload_my_document,
         documents::get_my_document,
+        documents::delete_my_document,
         actions::act_on_case,
         assign::assign_case,
         bulk::bulk_case_action,

@@ -124,4 +124,10 @@ pub fn routes(r: Routes) -> Routes {
             Access::SignedIn,
             post(my_documents::upload).layer(upload_limit),
         )
+        .add(
+            Method::POST,
+            "/account/documents/{id}/delete",
+            Access::SignedIn,
+            post(my_documents::delete),
+        )
 }

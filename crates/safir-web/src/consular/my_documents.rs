@@ -2,13 +2,13 @@
 //! upload form (the same multipart helper the case forms use).
 
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
 use safir_store::consular::cases::Case;
-use safir_store::consular::documents::{self, Document, NewUpload};
+use safir_store::consular::documents::{self, Deleted, Document, NewUpload};
 
 use super::upload::{MultipartForm, UploadLimits, read_multipart};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
@@ -25,6 +25,8 @@ struct KindOption {
 
 struct DocumentView {
     href: String,
+    /// Where its "Delete" button posts, for a document filed with no application.
+    delete: Option<String>,
     kind: String,
     name: String,
     media_type: String,
@@ -90,6 +92,10 @@ fn document_view(page: &Page, d: &Document) -> DocumentView {
     let (scan_key, scan_class) = scan_view(d.scan_status);
     DocumentView {
         href: format!("/documents/{}", d.id),
+        delete: d
+            .case_id
+            .is_none()
+            .then(|| format!("/account/documents/{}/delete", d.id)),
         kind: page.t(&format!(
             "documents-kind-{}",
             d.kind.as_str().replace('_', "-")
@@ -160,12 +166,12 @@ pub async fn show(
     SignedIn(me): SignedIn,
     Query(params): Query<ShowParams>,
 ) -> Result<Html<String>, AppError> {
-    let flash = (params.done == "uploaded").then(|| {
-        (
-            FlashKind::Success,
-            crate::i18n::t(lang, "documents-uploaded"),
-        )
-    });
+    let flash = match params.done.as_str() {
+        "uploaded" => Some("documents-uploaded"),
+        "deleted" => Some("documents-deleted"),
+        _ => None,
+    }
+    .map(|key| (FlashKind::Success, crate::i18n::t(lang, key)));
     page(
         &state,
         lang,
@@ -298,4 +304,23 @@ pub async fn upload(
     let mut response = (StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
     response.extensions_mut().insert(OwnErrorPage);
     Ok(response)
+}
+
+/// Deletes one of the user's documents that no application holds. A document already gone
+/// (a second click) leads to the same page; someone else's, or one an application holds, is
+/// "not found".
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match documents::delete_unfiled(&state.db, &state.config.uploads, me.id(), &id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        Deleted::Yes | Deleted::Gone => {
+            Ok(Redirect::to("/account/documents?done=deleted").into_response())
+        }
+        Deleted::Filed | Deleted::NotTheirs => Err(AppError::NotFound),
+    }
 }

@@ -392,5 +392,25 @@ async fn an_applicant_keeps_documents_of_their_own_through_the_api() {
         assert_eq!(status, StatusCode::NOT_FOUND);
         let none = c.api("GET", own, &theirs, None).await.json();
         assert_eq!(none["items"].as_array().unwrap().len(), 0, "{none}");
+
+        // Deleting: not someone else's, not one an application holds, not with a read-only
+        // token; the owner's unfiled one goes, and deleting it again answers the same.
+        let filed = format!("{own}/{}", items[0]["id"].as_str().unwrap());
+        let r = c.api("DELETE", &url, &theirs, None).await;
+        problem(&r, 404, "not_found");
+        let r = c.api("DELETE", &url, &read_only, None).await;
+        problem(&r, 403, "forbidden");
+        let r = c.api("DELETE", &filed, &mine, None).await;
+        problem(&r, 409, "document_filed");
+        for _ in 0..2 {
+            let r = c.api("DELETE", &url, &mine, None).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        }
+        let (status, _, _) = download(&app, &url, &mine).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let list = c.api("GET", own, &read_only, None).await.json();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{list}");
+        assert_eq!(items[0]["case_id"], id.as_str(), "{list}");
     }
 }

@@ -227,6 +227,83 @@ async fn a_user_uploads_lists_and_downloads_their_document() {
     }
 }
 
+/// Every file under `dir`.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_user_deletes_a_document_no_application_holds() {
+    for test_db in TestDb::all().await {
+        let (app, area) = app_with(test_db, no_scanner).await;
+        let user = app.public_user(&unique_email("tidy")).await;
+        let mut client = app.client();
+        client.sign_in(&user).await;
+        let token = client.get("/account/documents").await.csrf_token().unwrap();
+        let bytes = pdf(2048, "no longer needed");
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "supporting",
+            ("old.pdf", &bytes),
+        )
+        .await;
+        assert_eq!(res.location(), Some("/account/documents?done=uploaded"));
+        let page = client.get("/account/documents").await;
+        let link = links(&page).pop().expect("listed");
+        let delete = format!("/account/documents/{}/delete", &link["/documents/".len()..]);
+        assert!(
+            page.body.contains(&format!(r#"action="{delete}""#)),
+            "{}",
+            page.body
+        );
+        assert_eq!(files_under(&area.0).len(), 1);
+
+        // Someone else cannot delete it.
+        let other = app.public_user(&unique_email("someone")).await;
+        let mut theirs = app.client();
+        theirs.sign_in(&other).await;
+        let their_token = theirs.get("/account/documents").await.csrf_token().unwrap();
+        let res = theirs
+            .post_form_with_token(&delete, &their_token, &[])
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        assert_eq!(client.get(&link).await.status, StatusCode::OK);
+
+        // Its owner can, and a second click leads to the same page.
+        for _ in 0..2 {
+            let res = client.post_form_with_token(&delete, &token, &[]).await;
+            assert_eq!(res.location(), Some("/account/documents?done=deleted"));
+        }
+        let page = client.get("/account/documents?done=deleted").await;
+        assert!(
+            page.body.contains("The document was deleted."),
+            "{}",
+            page.body
+        );
+        assert!(links(&page).is_empty());
+        assert_eq!(client.get(&link).await.status, StatusCode::NOT_FOUND);
+        assert!(
+            files_under(&area.0).is_empty(),
+            "{:?}",
+            files_under(&area.0)
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_refused_file_comes_back_with_the_form_kept() {
     let (app, area) = app_with(TestDb::sqlite().await, no_scanner).await;
@@ -553,6 +630,18 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
             .nth(1)
             .map(|r| format!("/documents/{}", &r[..r.find('"').unwrap()]))
             .expect("listed under the case");
+        // Filed with the application, it cannot be deleted from My documents.
+        let mine = c.get("/account/documents").await;
+        assert!(!mine.body.contains("/delete\""), "{}", mine.body);
+        let res = c
+            .post_form_with_token(
+                &format!("/account/documents/{}/delete", &href["/documents/".len()..]),
+                &token,
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        assert_eq!(c.get(&href).await.status, StatusCode::OK);
 
         // Someone else cannot file under this case.
         let other = app.public_user(&unique_email("other")).await;

@@ -132,6 +132,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/documents/{id}", Who::SignedIn),
     ("GET", "/account/documents", Who::SignedIn),
     ("POST", "/account/documents", Who::SignedIn),
+    ("POST", "/account/documents/{id}/delete", Who::SignedIn),
     // Staff workspace
     ("GET", "/staff", Who::Only(STAFF)),
     (
@@ -478,6 +479,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ),
     ("POST", "/api/v1/me/documents", Who::SignedIn),
     ("GET", "/api/v1/me/documents/{doc}", Who::SignedIn),
+    ("DELETE", "/api/v1/me/documents/{doc}", Who::SignedIn),
     (
         "GET",
         "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",

@@ -39,6 +39,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/appointments/{id}/reschedule", "write"),
     ("POST", "/api/v1/me/documents", "cases:write"),
     ("GET", "/api/v1/me/documents/{doc}", "cases:read"),
+    ("DELETE", "/api/v1/me/documents/{doc}", "cases:write"),
     (
         "GET",
         "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",

@@ -323,6 +323,62 @@ pub async fn mark_deleted(tx: &mut Tx, doc_id: &str) -> Result<(), StoreError> {
     changed_any(n)
 }
 
+/// What [`delete_unfiled`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// The document and, when no other document uses them, its bytes.
+    Yes,
+    /// No document has that id (any more).
+    Gone,
+    /// Theirs, but filed with an application: it stays with it.
+    Filed,
+    /// Someone else's: left as it is.
+    NotTheirs,
+}
+
+/// Deletes `owner_id`'s document `doc_id` when it is filed with no application (an upload
+/// to My documents, or one a discarded or expired draft gave back), and its file when no
+/// other document uses the same bytes. What an application holds stays with it.
+pub async fn delete_unfiled(
+    db: &Db,
+    uploads: &Uploads,
+    owner_id: &str,
+    doc_id: &str,
+) -> Result<Deleted, StoreError> {
+    crate::consular::changed();
+    let mut tx = db.begin().await?;
+    let sha256: Option<String> = with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "DELETE FROM documents WHERE id = $1 AND owner_id = $2 AND case_id IS NULL \
+             RETURNING sha256",
+        )
+        .bind(doc_id)
+        .bind(owner_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some(sha256) = sha256 else {
+        let owner: Option<String> = with_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT owner_id FROM documents WHERE id = $1")
+                .bind(doc_id)
+                .fetch_optional(c)
+                .await
+        })?;
+        tx.rollback().await?;
+        return Ok(match owner {
+            None => Deleted::Gone,
+            Some(o) if o == owner_id => Deleted::Filed,
+            Some(_) => Deleted::NotTheirs,
+        });
+    };
+    tx.commit().await?;
+    if let Err(e) = remove_if_unreferenced(db, uploads, &sha256).await {
+        // The row is gone; a file left behind is only disk space.
+        tracing::warn!(%sha256, error = %e, "removing an unreferenced upload failed");
+    }
+    Ok(Deleted::Yes)
+}
+
 /// The stored bytes of a document.
 pub async fn read_bytes(uploads: &Uploads, doc: &Document) -> Result<Vec<u8>, StoreError> {
     let path = uploads

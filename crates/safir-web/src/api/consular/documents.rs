@@ -15,14 +15,14 @@ use chrono::{DateTime, Utc};
 use safir_domain::ids::DocumentId;
 use safir_store::StoreError;
 use safir_store::consular::cases::Case;
-use safir_store::consular::documents::{self, Document};
+use safir_store::consular::documents::{self, Deleted, Document};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{conflict, mission_case, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
-use crate::api::input::NoQuery;
+use crate::api::input::{NoBody, NoQuery};
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::documents::{file_response, read_record};
 use crate::consular::my_documents::{store_from_form, takes_documents};
@@ -353,6 +353,43 @@ pub async fn upload_my_document(
             Json(DocumentResponse::new(&doc, own_url(&doc))),
         )),
         None => Err(AppError::Validation(errors).into()),
+    }
+}
+
+/// Deletes one of the caller's documents that no application holds, with its file when no
+/// other document uses the same bytes. Deleting a document already gone succeeds again.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/documents/{doc}",
+    tag = "consular",
+    operation_id = "delete_my_document",
+    security(("bearer" = ["cases:write"]), ("session_cookie" = [])),
+    params(("doc" = String, Path, description = "The document's id")),
+    responses(
+        (status = 204, description = "Deleted, or already gone"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token or session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The document is someone else's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The document is filed with one of the caller's applications, which keeps it (`document_filed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter or body member the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_my_document(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(doc): Path<String>,
+    _: NoQuery,
+    _: NoBody,
+) -> Result<StatusCode, ErrorInfo> {
+    match documents::delete_unfiled(&state.db, &state.config.uploads, user.id(), &doc)
+        .await
+        .map_err(AppError::internal)?
+    {
+        Deleted::Yes | Deleted::Gone => Ok(StatusCode::NO_CONTENT),
+        Deleted::Filed => Err(conflict("document_filed")),
+        Deleted::NotTheirs => Err(AppError::NotFound.into()),
     }
 }
 

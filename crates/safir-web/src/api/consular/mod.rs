@@ -157,6 +157,13 @@ pub fn routes(r: Routes) -> Routes {
         get(documents::get_my_document),
     )
     .add_scoped(
+        Method::DELETE,
+        "/api/v1/me/documents/{doc}",
+        Access::SignedIn,
+        CASES_WRITE,
+        delete(documents::delete_my_document),
+    )
+    .add_scoped(
         Method::GET,
         "/api/v1/missions/{mission}/cases/{id}/documents/{doc}",
         officer,
