@@ -157,7 +157,15 @@ fn tokenize_with<const WORDS_FIRST: bool>(
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
         let link_may_start = || link_may_start_after(&text[..i]);
-        let (kind, len) = if let Some(len) = url_len(rest).filter(|_| link_may_start()) {
+        // The scheme and the character before it first: `url_len` reads to the end of the
+        // link, and in `_http://_http://…` (no space) each `http` would read the rest of the
+        // line for a link that may not start there.
+        let link = if url_scheme(rest).is_some() && link_may_start() {
+            url_len(rest)
+        } else {
+            None
+        };
+        let (kind, len) = if let Some(len) = link {
             (TokenKind::Url, len)
         } else if c == '@' && !prev_is_word() {
             match mention_len(rest) {
@@ -628,10 +636,19 @@ fn url_len(s: &str) -> Option<usize> {
         }
         prev = c;
     }
+    // How many more closing brackets than opening ones the link holds, counted once and
+    // kept up to date as its end is dropped: counting them again for each character dropped
+    // made a link followed by many `)` quadratic in their number.
+    let excess = |open: u8, close: u8| {
+        s.as_bytes()[..end].iter().fold(0isize, |n, &b| {
+            n + isize::from(b == close) - isize::from(b == open)
+        })
+    };
+    let (mut parens, mut squares) = (excess(b'(', b')'), excess(b'[', b']'));
     while let Some(last) = s[..end].chars().next_back() {
         let unbalanced = match last {
-            ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
-            ']' => s[..end].matches('[').count() < s[..end].matches(']').count(),
+            ')' => parens > 0,
+            ']' => squares > 0,
             _ => false,
         };
         let trailing = matches!(
@@ -640,6 +657,11 @@ fn url_len(s: &str) -> Option<usize> {
         );
         if trailing || unbalanced {
             end -= last.len_utf8();
+            match last {
+                ')' => parens -= 1,
+                ']' => squares -= 1,
+                _ => {}
+            }
         } else {
             break;
         }
@@ -789,6 +811,40 @@ mod tests {
                 (Email, "a_b-c@example.org"),
             ]
         );
+    }
+
+    /// A link followed by many closing brackets is read once: each bracket left out used to
+    /// count the brackets of the whole link again, minutes for these lines.
+    #[test]
+    fn closing_brackets_after_a_link_are_counted_once() {
+        for close in [")", "]", ").", "]!"] {
+            let line = format!("https://x.org/(a) {}", close.repeat(200_000));
+            let glued = format!("https://x.org/(a){}", close.repeat(200_000));
+            assert_eq!(url_len(&line), Some("https://x.org/(a)".len()), "{close}");
+            assert_eq!(url_len(&glued), Some("https://x.org/(a)".len()), "{close}");
+            let found = tokenize(&glued);
+            assert_eq!(found.len(), 1 + close.chars().count() * 200_000, "{close}");
+            assert_eq!(found[0].text(&glued), "https://x.org/(a)", "{close}");
+            assert!(found[1..].iter().all(|t| t.kind == Punct), "{close}");
+        }
+    }
+
+    /// `http` glued to a word after a word character starts no link, and is seen not to
+    /// before the rest of the line is read as one: each `http` of a line without spaces
+    /// used to read the rest of it, minutes for these lines.
+    #[test]
+    fn schemes_that_start_no_link_do_not_read_the_line() {
+        for unit in ["_http://", "\u{200C}http://", "a_www.", "\u{200C}https://x"] {
+            let line = unit.repeat(200_000);
+            let one = tokenize(unit);
+            // Each unit's tokens are those of the first, but for what it starts with: a
+            // link cannot start after the first unit's word character either.
+            let found = tokenize(&line);
+            let tail = tokenize(&unit.repeat(2));
+            let per_unit = tail.len() - one.len();
+            assert_eq!(found.len(), one.len() + per_unit * 199_999, "{unit:?}");
+            assert!(found.iter().all(|t| t.kind != Url), "{unit:?}");
+        }
     }
 
     #[test]
@@ -1024,6 +1080,46 @@ mod tests {
         len
     }
 
+    /// [`url_len`] as it was, counting the link's brackets again for each character left
+    /// out at its end.
+    fn url_len_counting_each_time(s: &str) -> Option<usize> {
+        let scheme = url_scheme(s)?;
+        let mut prev = ' ';
+        let mut chars = s.char_indices().peekable();
+        let mut end = s.len();
+        while let Some((k, c)) = chars.next() {
+            let glued_arabic = prev.is_ascii_alphanumeric()
+                && (is_arabic_letter(c)
+                    || (c == '#' && chars.peek().is_some_and(|&(_, n)| is_arabic_letter(n))));
+            if c.is_whitespace()
+                || matches!(c, '<' | '>' | '"' | '«' | '»')
+                || glued_arabic
+                || separates_words(c)
+            {
+                end = k;
+                break;
+            }
+            prev = c;
+        }
+        while let Some(last) = s[..end].chars().next_back() {
+            let unbalanced = match last {
+                ')' => s[..end].matches('(').count() < s[..end].matches(')').count(),
+                ']' => s[..end].matches('[').count() < s[..end].matches(']').count(),
+                _ => false,
+            };
+            let trailing = matches!(
+                last,
+                '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '،' | '؛' | '؟' | '…' | '}'
+            );
+            if trailing || unbalanced {
+                end -= last.len_utf8();
+            } else {
+                break;
+            }
+        }
+        (end > scheme.len()).then_some(end)
+    }
+
     proptest::proptest! {
         #[test]
         fn word_len_agrees_with_the_plain_loop(
@@ -1031,6 +1127,13 @@ mod tests {
             hashtag: bool,
         ) {
             proptest::prop_assert_eq!(word_len(&s, hashtag), word_len_by_chars(&s, hashtag));
+        }
+
+        #[test]
+        fn url_len_agrees_with_counting_each_time(
+            s in "(https?://|www\\.)[a-z()\\[\\].,!?:;'}/ \u{060C}\u{061F}\u{2026}\u{0628}#]{0,24}",
+        ) {
+            proptest::prop_assert_eq!(url_len(&s), url_len_counting_each_time(&s));
         }
 
         #[test]
