@@ -27,8 +27,8 @@
 //! The result is a fixed point: `normalize(normalize(x)) == normalize(x)`.
 
 use crate::script::{
-    TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_letter, is_pictographic,
-    separates_words,
+    HashtagState, TATWEEL, ZWJ, is_arabic_diacritic, is_invisible_format, is_letter,
+    is_pictographic, separates_words,
 };
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -84,6 +84,8 @@ pub fn normalize_into(text: &str, opts: &NormalizeOptions, out: &mut String) {
         opts,
         out,
         starter: None,
+        tag_read: None,
+        invisible_run: (0, false),
     };
     n.run(text);
     if opts.collapse_repeats {
@@ -125,6 +127,9 @@ fn collapse_repeats(out: &mut String, start: usize) {
 enum Arabic {
     Keep,
     Drop,
+    /// The Arabic letter mark, a direction mark like U+200F: dropped, but between two
+    /// words it is their space, as the main loop decides for the other invisible formats.
+    Format,
     /// Composes with what precedes it, or has a compatibility decomposition.
     Nfkc,
     TehMarbuta,
@@ -136,8 +141,8 @@ enum Arabic {
 const fn arabic_action(cp: u32) -> Arabic {
     match cp {
         0x0653..=0x0655 | 0x0675..=0x0678 => Arabic::Nfkc,
+        0x061C => Arabic::Format,
         0x0610..=0x061A
-        | 0x061C
         | 0x0640
         | 0x064B..=0x0652
         | 0x0656..=0x065F
@@ -196,6 +201,11 @@ struct Normalizer<'a> {
     opts: &'a NormalizeOptions,
     out: &'a mut String,
     starter: Option<Starter>,
+    /// How much of the output [`Self::in_hashtag`] has read, and where it left the test.
+    tag_read: Option<(usize, HashtagState)>,
+    /// Where the run of invisible format characters that [`Self::word_after_invisibles`]
+    /// last read ends in the input, and whether a word starts there.
+    invisible_run: (usize, bool),
 }
 
 impl Normalizer<'_> {
@@ -229,8 +239,9 @@ impl Normalizer<'_> {
                 continue;
             }
             let b = bytes[i];
-            if (0xD8..=0xDB).contains(&b) {
-                let action = arabic_at(bytes, i);
+            let arabic = (0xD8..=0xDB).contains(&b).then(|| arabic_at(bytes, i));
+            // The Arabic letter mark goes on to the invisible formats below.
+            if let Some(action) = arabic.filter(|&a| a != Arabic::Format) {
                 if action == Arabic::Nfkc {
                     i = self.unstable(text, i);
                     continue;
@@ -250,10 +261,7 @@ impl Normalizer<'_> {
                     self.push(c);
                 } else if separates_words(c)
                     && self.after_word()
-                    && text[i + len..]
-                        .chars()
-                        .find(|&n| !is_invisible_format(n))
-                        .is_some_and(starts_word)
+                    && self.word_after_invisibles(text, i + len).1
                 {
                     // Between two words a zero-width space or a direction mark was their
                     // space (`الخدمة\u{200B}ممتازة`): it becomes one, as the tokenizer reads it.
@@ -323,10 +331,23 @@ impl Normalizer<'_> {
         };
         let mut end = at + text[at..].chars().next().map_or(1, char::len_utf8);
         // What will be dropped stays in the span, so marks on either side of it are put in
-        // order together; a ZWJ too, kept or dropped once the span is composed.
-        for c in text[end..].chars() {
+        // order together; a ZWJ too, kept or dropped once the span is composed. But a
+        // zero-width space or a direction mark before a word ends the span: it was the
+        // words' space, as the main loop decides (`e\u{301}\u{200B}x`, `ﺳﻼﻡ\u{200B}ﻋﻠﻴﻜﻢ`),
+        // and nothing after it composes with what stands before it (a word starts with no
+        // mark).
+        while let Some(c) = text[end..].chars().next() {
             if is_stable(c) && !is_dropped(c) && c != ZWJ {
                 break;
+            }
+            if separates_words(c) {
+                let (run_end, word) = self.word_after_invisibles(text, end + c.len_utf8());
+                if word {
+                    break;
+                }
+                // The whole run is dropped, or joiners: it stays in the span.
+                end = run_end;
+                continue;
             }
             end += c.len_utf8();
         }
@@ -359,7 +380,7 @@ impl Normalizer<'_> {
         if ('\u{0600}'..='\u{06FF}').contains(&c) {
             let action = ARABIC[(c as u32 - 0x0600) as usize];
             match action {
-                Arabic::Drop | Arabic::Nfkc => {}
+                Arabic::Drop | Arabic::Format | Arabic::Nfkc => {}
                 _ => {
                     let mut buf = [0u8; 4];
                     self.arabic(action, c.encode_utf8(&mut buf));
@@ -391,7 +412,7 @@ impl Normalizer<'_> {
             Arabic::WawHamza => 'ؤ',
             Arabic::YehHamza if o.fold_hamza_carriers => 'ي',
             Arabic::YehHamza => 'ئ',
-            Arabic::Drop | Arabic::Nfkc => return,
+            Arabic::Drop | Arabic::Format | Arabic::Nfkc => return,
         };
         self.push(c);
     }
@@ -422,16 +443,50 @@ impl Normalizer<'_> {
 
     /// Whether the output ends inside a hashtag: since the last whitespace, `#` and then
     /// letters, digits, marks or underscores only.
-    fn in_hashtag(&self) -> bool {
-        let word = self
-            .out
-            .rsplit(char::is_whitespace)
-            .next()
-            .unwrap_or_default();
-        word.strip_prefix('#').is_some_and(|tag| {
-            tag.chars()
-                .all(|c| c == '_' || c.is_alphanumeric() || canonical_combining_class(c) != 0)
-        })
+    ///
+    /// The output before the last starter (all of it when there is none) never changes
+    /// again: it is only cut back to the starter, to compose again from there. The test's
+    /// state there is kept, so each call reads only what was written since (a tag of many
+    /// ﷺ, `#ﷺﷺ…`, is read once, not once per ﷺ).
+    fn in_hashtag(&mut self) -> bool {
+        let continues_tag =
+            |c: char| c == '_' || c.is_alphanumeric() || canonical_combining_class(c) != 0;
+        let settled = self.starter.map_or(self.out.len(), |s| s.output);
+        let (at, mut state) = match self.tag_read {
+            Some((at, state)) if at <= settled => (at, state),
+            // The first time, from the last whitespace: what `out` held before this text
+            // (the analyzer appends token after token) is read no further back than that.
+            _ => {
+                let word = self.out[..settled].rsplit(char::is_whitespace).next();
+                (settled - word.map_or(0, str::len), HashtagState::AfterSpace)
+            }
+        };
+        for c in self.out[at..settled].chars() {
+            state = state.next(c, continues_tag);
+        }
+        self.tag_read = Some((settled, state));
+        for c in self.out[settled..].chars() {
+            state = state.next(c, continues_tag);
+        }
+        state == HashtagState::InTag
+    }
+
+    /// Where the run of invisible format characters at `from` in `text` ends (`from` when
+    /// there is none), and whether a letter or a digit starting a word follows it. Every
+    /// character of a run has the same answer, which is kept: asked for each zero-width space
+    /// of a long run (`a` and many U+200B, with no word after them), reading the rest of
+    /// the run each time made the run quadratic. `from` never moves back, so a position
+    /// up to the end of the run read last is inside that run.
+    fn word_after_invisibles(&mut self, text: &str, from: usize) -> (usize, bool) {
+        if from <= self.invisible_run.0 {
+            return self.invisible_run;
+        }
+        let end = text[from..]
+            .char_indices()
+            .find(|&(_, n)| !is_invisible_format(n))
+            .map_or(text.len(), |(k, _)| from + k);
+        self.invisible_run = (end, text[end..].chars().next().is_some_and(starts_word));
+        self.invisible_run
     }
 
     fn after_pictograph(&self) -> bool {
@@ -568,6 +623,71 @@ mod tests {
         assert_eq!(n("100 \u{FDFC}"), "100 ريال");
     }
 
+    /// The Arabic letter mark is a direction mark: between two words it is their space, as
+    /// U+200B and U+200F are; inside a word or next to punctuation it goes.
+    #[test]
+    fn the_arabic_letter_mark_between_words_is_their_space() {
+        assert_eq!(n("الخدمة\u{061C}ممتازة"), "الخدمه ممتازه");
+        assert_eq!(n("الخدمة\u{061C}\u{200B}ممتازة"), "الخدمه ممتازه");
+        assert_eq!(n("abc\u{061C}12"), "abc 12");
+        assert_eq!(n("(\u{061C}5)"), "(5)");
+        assert_eq!(n("سلام\u{061C}"), "سلام");
+        assert_eq!(n("\u{061C}سلام"), "سلام");
+        // In a span composed again, as after a composing mark, it goes with the others.
+        assert_eq!(
+            n("\u{0627}\u{0653}\u{061C}\u{0654}"),
+            n("\u{0627}\u{0653}\u{0654}")
+        );
+    }
+
+    /// A zero-width space or a direction mark before a word is the words' space after a
+    /// composing character too (a mark, a presentation form), which the composition of the
+    /// characters around it used to swallow.
+    #[test]
+    fn a_zero_width_space_after_a_composing_character_is_a_space() {
+        assert_eq!(n("e\u{301}\u{200B}x"), "\u{E9} x");
+        assert_eq!(n("e\u{301}\u{200F}\u{200B}x"), "\u{E9} x");
+        assert_eq!(n("ﺳﻼﻡ\u{200B}ﻋﻠﻴﻜﻢ"), "سلام عليكم");
+        assert_eq!(n("ﺳﻼﻡ\u{061C}ﻋﻠﻴﻜﻢ"), "سلام عليكم");
+        // Before a mark or punctuation it goes, and marks on either side of it compose.
+        assert_eq!(n("e\u{200B}\u{301}x"), "\u{E9}x");
+        assert_eq!(n("e\u{301}\u{200B}."), "\u{E9}.");
+        assert_eq!(n("a\u{741}\u{200B}\u{335}"), "a\u{335}\u{741}");
+        for s in [
+            "e\u{301}\u{200B}x",
+            "\u{FF0E}\u{200B}\u{FF21}",
+            "ﻻ\u{200E}ﻻ",
+        ] {
+            let once = n(s);
+            assert_eq!(n(&once), once, "{s:?}");
+        }
+    }
+
+    /// Long runs are read once: a tag of many ﷺ used to search back through the whole tag
+    /// for each one (no whitespace is written inside a tag), and each zero-width space of a
+    /// run with no word after it read the rest of the run; minutes for these inputs.
+    #[test]
+    fn long_runs_are_read_once() {
+        let phrase = "صلي_الله_عليه_وسلم";
+        let tag = format!("#{}", "\u{FDFA}".repeat(200_000));
+        assert_eq!(n(&tag), format!("#{}", phrase.repeat(200_000)));
+        assert_eq!(
+            n("#\u{FDFA}\u{FDFA} \u{FDFA}"),
+            format!("#{phrase}{phrase} صلي الله عليه وسلم")
+        );
+        for (before, run, after, expected) in [
+            ("a", "\u{200B}", "", "a"),
+            ("a", "\u{200E}", ".", "a."),
+            ("a", "\u{200B}\u{061C}", "!", "a!"),
+            ("a", "\u{200F}", "b", "a b"),
+            ("e\u{301}", "\u{200B}", ".", "\u{E9}."),
+            ("e\u{301}", "\u{200B}", "x", "\u{E9} x"),
+        ] {
+            let text = format!("{before}{}{after}", run.repeat(200_000));
+            assert_eq!(n(&text), expected, "{run:?}{after:?}");
+        }
+    }
+
     #[test]
     fn composing_marks_meet_their_base() {
         // alef + madda above composes to آ, which folds to ا
@@ -632,7 +752,7 @@ mod tests {
                     "U+{cp:04X} needs NFKC"
                 );
             }
-            if action != Arabic::Drop && action != Arabic::Nfkc {
+            if !matches!(action, Arabic::Drop | Arabic::Format | Arabic::Nfkc) {
                 assert_eq!(canonical_combining_class(c), 0, "U+{cp:04X} is a mark");
             }
         }

@@ -26,7 +26,7 @@
 
 use crate::script::is_mark as is_combining_mark;
 use crate::script::{
-    TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
+    HashtagState, TATWEEL, ZWJ, is_arabic_diacritic, is_arabic_letter, is_digit, is_emoji_modifier,
     is_invisible_format, is_pictographic, is_presentation_form, is_regional_indicator,
     separates_words,
 };
@@ -547,17 +547,15 @@ fn mirror(c: char) -> char {
 }
 
 /// Whether `units` end inside a hashtag: since the last whitespace, `#` and then letters,
-/// digits, marks or underscores only.
-fn ends_in_hashtag(units: &[Unit]) -> bool {
-    let word_start = units
-        .iter()
-        .rposition(|u| u.c.is_whitespace())
-        .map_or(0, |k| k + 1);
-    let word = &units[word_start..];
-    word.first().is_some_and(|u| u.c == '#')
-        && word[1..]
-            .iter()
-            .all(|u| u.c == '_' || u.c.is_alphanumeric() || is_combining_mark(u.c))
+/// digits, marks or underscores only. `read` is how many units an earlier call read and
+/// where they left the test: `units` only grow between calls, so only the new ones are read.
+fn ends_in_hashtag(units: &[Unit], read: &mut (usize, HashtagState)) -> bool {
+    let continues_tag = |c: char| c == '_' || c.is_alphanumeric() || is_combining_mark(c);
+    for u in &units[read.0..] {
+        read.1 = read.1.next(u.c, continues_tag);
+    }
+    read.0 = units.len();
+    read.1 == HashtagState::InTag
 }
 
 fn expand_presentation_forms(units: &mut Vec<Unit>) {
@@ -565,13 +563,14 @@ fn expand_presentation_forms(units: &mut Vec<Unit>) {
         return;
     }
     let mut expanded = Vec::with_capacity(units.len() + 8);
+    let mut tag_read = (0, HashtagState::AfterSpace);
     for &u in units.iter() {
         match u.c {
             // A phrase or a word in one glyph (ﷺ, ﷻ, ﷼) is a word of its own: outside a
             // tag, spaces around it keep it from the letters it was glued to
             // (`رأيتهﷺيتحرى`, `30﷼اول`); in a tag, underscores join it to the tag.
             '\u{FDFA}' | '\u{FDFB}' | '\u{FDFC}' => {
-                let in_tag = ends_in_hashtag(&expanded);
+                let in_tag = ends_in_hashtag(&expanded, &mut tag_read);
                 let space = Unit { c: ' ', ..u };
                 if !in_tag {
                     expanded.push(space);
@@ -1092,6 +1091,20 @@ mod tests {
             "مارأيته صلى الله عليه وسلم يتحرى"
         );
         assert_eq!(repair("30\u{FDFC}اول"), "30 ريال اول");
+    }
+
+    /// A tag of many phrase ligatures is read once: each ﷺ used to search back through the
+    /// whole tag written so far (no whitespace is written inside it), minutes for this line.
+    #[test]
+    fn a_long_tag_of_phrase_ligatures_is_read_once() {
+        let line = format!("#{}", "\u{FDFA}".repeat(200_000));
+        let phrase = "صلى_الله_عليه_وسلم";
+        assert_eq!(repair(&line), format!("#{}", phrase.repeat(200_000)));
+        // After the tag, outside it again.
+        assert_eq!(
+            repair("#\u{FDFA}\u{FDFA} \u{FDFA}"),
+            format!("#{phrase}{phrase} صلى الله عليه وسلم")
+        );
     }
 
     #[test]

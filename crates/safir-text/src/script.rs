@@ -38,6 +38,30 @@ pub fn separates_words(c: char) -> bool {
     is_invisible_format(c) && !is_joining_format(c) && c != ZWNJ && c != ZWJ
 }
 
+/// Where a text read forward stands for the hashtag test of repair and normalization: in a
+/// tag when, since the last whitespace (or the start), it holds `#` and then only characters
+/// that continue a tag. Read character by character as the text grows, the test costs
+/// nothing per character asked about, where searching back for the last whitespace each time
+/// read a long tag again and again (`#` and many ﷺ, which expand inside the tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashtagState {
+    AfterSpace,
+    InTag,
+    Other,
+}
+
+impl HashtagState {
+    /// The state after `c`; `continues_tag` says whether `c` may stand in a tag's body.
+    pub fn next(self, c: char, continues_tag: impl Fn(char) -> bool) -> Self {
+        match self {
+            _ if c.is_whitespace() => Self::AfterSpace,
+            Self::AfterSpace if c == '#' => Self::InTag,
+            Self::InTag if continues_tag(c) => Self::InTag,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// Arabic diacritics removed by normalization: harakat and tanween, shadda,
 /// sukun, the extended marks up to U+065F, dagger alef and the Quranic
 /// annotation marks.

@@ -60,6 +60,13 @@ fn pathological_inputs() {
         "#".repeat(100_000),
         format!("https://{}", "a".repeat(1_000_000)),
         "\u{FDFA}".repeat(1_000),
+        // Each of these was quadratic in one step or another (minutes at these sizes).
+        format!("https://x.org/(a){}", ")".repeat(200_000)),
+        "_http://".repeat(200_000),
+        "\u{200C}http://".repeat(200_000),
+        format!("#{}", "\u{FDFA}".repeat(50_000)),
+        format!("a{}.", "\u{200E}".repeat(200_000)),
+        format!("e\u{301}{}", "\u{200B}".repeat(200_000)),
     ] {
         check(&text);
     }
