@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::consular::case::{CaseKind, Priority};
+use crate::consular::case::{CaseKind, CaseState, Priority};
 use crate::consular::evisa::HolderName;
 use crate::consular::mrz::Mrz;
 use crate::consular::passport::PassportNumber;
@@ -19,6 +19,17 @@ pub struct CheckedForm {
     pub applicant_name: String,
     /// The triage priority an emergency starts with (others: normal).
     pub priority: Priority,
+}
+
+impl CheckedForm {
+    /// The priority this form gives a case of `kind` now in `state`, when it gives one: an
+    /// emergency's category sets it while the report is the applicant's draft. Once the case
+    /// is submitted the priority is the officers' triage, and other kinds (an emergency
+    /// travel document an officer opened at high priority among them) keep the one they
+    /// were created with, so no answer or submission of the applicant's changes it.
+    pub fn priority_for(&self, kind: CaseKind, state: CaseState) -> Option<Priority> {
+        (kind == CaseKind::Emergency && state == CaseState::Draft).then_some(self.priority)
+    }
 }
 
 /// The earliest date of birth a form takes. Nobody applying was born before; an earlier
@@ -543,6 +554,31 @@ mod tests {
             ("phone", "+33 1 23 45 67 89"),
             ("collection", "mission"),
         ])
+    }
+
+    #[test]
+    fn only_an_emergency_draft_takes_its_priority_from_the_form() {
+        let checked = CheckedForm {
+            applicant_name: "N".into(),
+            priority: Priority::High,
+        };
+        assert_eq!(
+            checked.priority_for(CaseKind::Emergency, CaseState::Draft),
+            Some(Priority::High)
+        );
+        // Once submitted, the officers' triage; other kinds keep what they were given (an
+        // emergency travel document opened at high priority is not lowered by the form).
+        for state in [CaseState::NeedsInfo, CaseState::Submitted] {
+            assert_eq!(checked.priority_for(CaseKind::Emergency, state), None);
+        }
+        for kind in [
+            CaseKind::EmergencyTravelDocument,
+            CaseKind::PassportRenewal,
+            CaseKind::Visa,
+        ] {
+            assert_eq!(checked.priority_for(kind, CaseState::Draft), None);
+            assert_eq!(checked.priority_for(kind, CaseState::NeedsInfo), None);
+        }
     }
 
     #[test]

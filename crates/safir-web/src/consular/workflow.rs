@@ -185,6 +185,13 @@ pub async fn act(
                 .await
                 .map_err(AppError::internal)?;
         }
+    } else if cmd.action == CaseAction::ProvideInfo && !from_staff {
+        // An answer through the form, without a message, is the applicant's word all the
+        // same: the case waits for the mission and its officer is told, as for a message.
+        cases::start_wait(&mut tx, &case.id)
+            .await
+            .map_err(AppError::internal)?;
+        super::applicant_wrote::tell_assignee(state, &mut tx, &case.id).await?;
     }
     // Every move is in the audit trail, the applicant's as well as the officers'. A decision's
     // reason is a code; a request for information is the officer's own text, which stays on

@@ -632,6 +632,99 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
     }
 }
 
+/// An answer to a request for information sent through the form (no message) keeps the
+/// officers' triage and is the applicant's word like a message: the case waits for the
+/// mission ("New message") and its officer is mailed.
+#[tokio::test]
+async fn an_answer_through_the_form_keeps_the_priority_and_tells_the_officer() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let officer = app
+            .staff(
+                &unique_email("desk"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let nadia = app.public_user(&unique_email("nadia")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&nadia).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let edit = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &page.csrf_token().unwrap(),
+                &[],
+            )
+            .await
+            .location()
+            .unwrap()
+            .to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Haddad"),
+            ("given_names", "Nadia"),
+            ("birth_date", "1980-03-02"),
+            ("birth_place", "Beirut"),
+            ("phone", "+33 1 23 45 67 89"),
+            ("passport_number", "N1234567"),
+            ("passport_expiry", "2031-04-15"),
+            ("collection", "mission"),
+        ];
+        let sent = c.submit(&edit, &edit, &fields).await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+        officer_moves(&app, &case_id, CaseAction::StartReview, None).await;
+        let mut tx = app.db.begin().await.unwrap();
+        cases::assign(&mut tx, &case_id, &mission, Some(&officer.id))
+            .await
+            .unwrap();
+        cases::set_priority(
+            &mut tx,
+            &case_id,
+            &mission,
+            safir_domain::consular::case::Priority::Critical,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        officer_moves(
+            &app,
+            &case_id,
+            CaseAction::RequestInfo,
+            Some("Please check your place of birth."),
+        )
+        .await;
+        let mails_before = app.emails_to(&officer.email).await.len();
+
+        let mut answer = fields.to_vec();
+        answer.retain(|(k, _)| *k != "birth_place");
+        answer.push(("birth_place", "Tripoli"));
+        let res = c.submit(&edit, &edit, &answer).await;
+        assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+        let case = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(case.state, "in_review");
+        assert_eq!(case.form()["birth_place"], "Tripoli");
+        assert_eq!(
+            case.priority(),
+            safir_domain::consular::case::Priority::Critical,
+            "the officers' triage stands"
+        );
+        assert!(case.awaiting_reply_since.is_some(), "marked New message");
+        let mails = app.emails_to(&officer.email).await;
+        assert_eq!(mails.len(), mails_before + 1, "the officer is told");
+        assert!(
+            mails.last().unwrap().text.contains(&case_id),
+            "{}",
+            mails.last().unwrap().text
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_daily_purge_removes_only_what_is_past_its_time() {
     for app in TestApp::all().await {

@@ -63,6 +63,23 @@ pub async fn add_message(
     Ok(id.as_str().to_owned())
 }
 
+/// Marks the case as waiting for the mission's reply, from now unless it already waits: the
+/// applicant answered a request for information through the form, without a message.
+pub async fn start_wait(tx: &mut Tx, case_id: &str) -> Result<(), StoreError> {
+    crate::consular::changed();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE cases SET awaiting_reply_since = COALESCE(awaiting_reply_since, $2) WHERE id = $1",
+        )
+        .bind(case_id)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// When each case of `applicant_id` last had a message the applicant reads (from either side;
 /// never an officers' internal note): `(case id, instant)`, a case without one left out.
 pub async fn last_messages_for_applicant(

@@ -18,7 +18,7 @@ use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
-pub use messages::{Message, add_message, last_messages_for_applicant, list_messages};
+pub use messages::{Message, add_message, last_messages_for_applicant, list_messages, start_wait};
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
     AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,

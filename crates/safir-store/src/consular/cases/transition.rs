@@ -88,12 +88,10 @@ pub async fn transition(
         _ => case.decision_reason.clone(),
     };
     let closed_at = (next == CaseState::Closed).then_some(at);
-    // A case closed or withdrawn waits for no one's answer any more.
-    let awaiting_reply_since = if matches!(next, CaseState::Closed | CaseState::Withdrawn) {
-        None
-    } else {
-        case.awaiting_reply_since
-    };
+    // A case closed or withdrawn waits for no one's answer any more. Otherwise the wait is
+    // left as the row holds it, not as it was read above: a message of the applicant's
+    // committed meanwhile (PostgreSQL reads committed rows) keeps its mark.
+    let ends_wait = matches!(next, CaseState::Closed | CaseState::Withdrawn);
     let expires_at = if next == CaseState::Draft {
         case.expires_at
     } else {
@@ -104,7 +102,8 @@ pub async fn transition(
         sqlx::query(
             "UPDATE cases SET state = $3, reference = $4, submitted_at = $5, due_at = $6, acknowledged_at = $7, \
              decision_reason = $8, closed_at = $9, expires_at = $10, state_changed_at = $11, updated_at = $11, \
-             awaiting_reply_since = $12 WHERE id = $1 AND state = $2",
+             awaiting_reply_since = CASE WHEN $12 THEN NULL ELSE awaiting_reply_since END \
+             WHERE id = $1 AND state = $2",
         )
         .bind(&case.id)
         .bind(from.as_str())
@@ -117,7 +116,7 @@ pub async fn transition(
         .bind(closed_at)
         .bind(expires_at)
         .bind(at)
-        .bind(awaiting_reply_since)
+        .bind(ends_wait)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

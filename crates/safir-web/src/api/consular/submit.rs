@@ -61,14 +61,19 @@ pub async fn submit_case(
     let checked = forms::check(kind, &form, today, &service.visa_types())
         .map_err(|e| AppError::Validation(labels::field_errors(&e)))?;
     let name = forms::applicant_name(&form, &user.user.display_name);
-    if name != case.applicant_name || checked.priority != case.priority() {
+    let priority = checked
+        .priority_for(kind, case.state().map_err(AppError::internal)?)
+        .filter(|p| *p != case.priority());
+    if name != case.applicant_name || priority.is_some() {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
         cases::save_form(&mut tx, &case.id, &form, &name, None)
             .await
             .map_err(AppError::internal)?;
-        cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
-            .await
-            .map_err(AppError::internal)?;
+        if let Some(priority) = priority {
+            cases::set_priority(&mut tx, &case.id, &case.mission_id, priority)
+                .await
+                .map_err(AppError::internal)?;
+        }
         tx.commit().await.map_err(AppError::internal)?;
     }
     let by = By::api(&user, ip);

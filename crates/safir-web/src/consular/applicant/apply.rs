@@ -236,9 +236,13 @@ pub async fn save(
             return Ok(labels::rejected(html));
         }
     };
-    if checked.priority != case.priority() {
+    let state_now = case.state().map_err(AppError::internal)?;
+    if let Some(priority) = checked
+        .priority_for(kind, state_now)
+        .filter(|p| *p != case.priority())
+    {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-        cases::set_priority(&mut tx, &case.id, &case.mission_id, checked.priority)
+        cases::set_priority(&mut tx, &case.id, &case.mission_id, priority)
             .await
             .map_err(AppError::internal)?;
         tx.commit().await.map_err(AppError::internal)?;
