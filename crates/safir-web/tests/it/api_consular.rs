@@ -340,6 +340,21 @@ async fn a_passport_renewal_through_the_api_only() {
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
+        // Sent again: already so, nothing changes, and the whole case it answers with is
+        // recorded as a read.
+        let reads = app.audit_summaries("case.read").await.len();
+        let assigns = app.audit_summaries("case.assign").await.len();
+        let res = c
+            .api(
+                "POST",
+                &format!("{desk_path}/assign"),
+                &desk,
+                Some(json!({"assignee": "me"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(app.audit_summaries("case.assign").await.len(), assigns);
+        assert_eq!(app.audit_summaries("case.read").await.len(), reads + 1);
         let res =
             act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
         assert_eq!(res.json()["state"], "needs_info", "{}", res.body);
@@ -646,7 +661,9 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
             .await
             .json();
         assert_eq!(queue["items"][0]["id"], second.as_str());
-        // Sent again unchanged: answered, not recorded again.
+        // Sent again unchanged: answered, not recorded again as a change; the answer is the
+        // whole case, so it is recorded as a read of it.
+        let reads = app.audit_summaries("case.read").await.len();
         let r = c
             .api(
                 "POST",
@@ -658,6 +675,9 @@ async fn an_officer_sets_a_priority_and_an_applicant_discards_a_draft() {
         assert_eq!(r.status, 200, "{}", r.body);
         let audited = app.audit_summaries("case.priority").await;
         assert_eq!(audited.len(), 1);
+        let read = app.audit_summaries("case.read").await;
+        assert_eq!(read.len(), reads + 1);
+        assert_eq!(read[reads]["via"], "api", "{}", read[reads]);
         assert_eq!(audited[0]["from"], "normal");
         assert_eq!(audited[0]["to"], "high");
         assert_eq!(audited[0]["via"], "api");
