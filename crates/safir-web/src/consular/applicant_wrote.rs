@@ -13,7 +13,8 @@ use safir_store::consular::cases;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Adds the applicant's (non-internal) message `body` to the case and tells its officer.
+/// Adds the applicant's (non-internal) message `body` to the case and tells its officer;
+/// the same text sent again a moment later (a double click, a retried request) adds nothing.
 pub async fn add(
     state: &AppState,
     tx: &mut Tx,
@@ -21,10 +22,13 @@ pub async fn add(
     author_id: &str,
     body: &str,
 ) -> Result<(), AppError> {
-    cases::add_message(tx, case_id, Some(author_id), false, false, body)
+    let (_, new) = cases::add_message_once(tx, case_id, author_id, false, false, body)
         .await
         .map_err(AppError::internal)?;
-    tell_assignee(state, tx, case_id).await
+    if new {
+        tell_assignee(state, tx, case_id).await?;
+    }
+    Ok(())
 }
 
 /// Mails the officer the case is assigned to that a message of its applicant waits for an

@@ -467,6 +467,26 @@ async fn a_passport_renewal_through_the_api_only() {
             field_codes(&refused),
             [("awaiting_reply".to_owned(), "invalid_boolean".to_owned())]
         );
+        // A message sent twice (a retried request) is one message.
+        for _ in 0..2 {
+            let res = c
+                .api(
+                    "POST",
+                    &format!("{path}/messages"),
+                    &mine,
+                    Some(json!({"body": "Also: my address changed."})),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+        let seen = c.api("GET", &path, &mine, None).await.json();
+        let copies = seen["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["body"] == "Also: my address changed.")
+            .count();
+        assert_eq!(copies, 1, "{seen}");
 
         // Approved, ready, closed.
         for (action, state) in [
@@ -496,7 +516,8 @@ async fn a_passport_renewal_through_the_api_only() {
             ]
         );
         assert_eq!(case["decision_reason"], "approved");
-        assert_eq!(case["messages"].as_array().unwrap().len(), 2);
+        // The request, the answer and the later message (sent twice, kept once).
+        assert_eq!(case["messages"].as_array().unwrap().len(), 3);
         // The decision letter downloads from where the case says, for its applicant only.
         let letter = case["decision_url"].as_str().unwrap().to_owned();
         assert_eq!(letter, format!("{path}/decision.pdf"));

@@ -314,6 +314,24 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
         assert!(back.ends_with("?done=message"), "{back}");
         let shown = officer.get(&format!("{back}&lang=ar")).await;
         assert!(shown.body.contains("أُرسلت الرسالة"), "{}", shown.body);
+        // Sent again a moment later (a double click): the same page, one message, one mail;
+        // a note too.
+        let mails = app.emails_to(&w.applicant.email).await.len();
+        let again = officer.write_on_case(&page, "شكرًا، وصلت الصورة.").await;
+        assert_eq!(again.location(), Some(back.as_str()));
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/notes"),
+                &[("note", "Photo looked edited — check.")],
+            )
+            .await;
+        ok(&r);
+        let all = cases::list_messages(&app.db, &case.id, true).await.unwrap();
+        let count = |text: &str| all.iter().filter(|m| m.body == text).count();
+        assert_eq!(count("شكرًا، وصلت الصورة."), 1);
+        assert_eq!(count("Photo looked edited — check."), 1);
+        assert_eq!(app.emails_to(&w.applicant.email).await.len(), mails);
         let r = officer
             .submit(
                 &page,

@@ -63,6 +63,50 @@ pub async fn add_message(
     Ok(id.as_str().to_owned())
 }
 
+/// How long an identical message of the same author on the same case counts as the same
+/// one sent again (a double click, a retried request) rather than a new one.
+pub const REPEAT_WINDOW: chrono::Duration = chrono::Duration::seconds(30);
+
+/// [`add_message`] unless `author_id` added the same text (and kind) to the case within
+/// [`REPEAT_WINDOW`]: then nothing is added. Returns the message's id and whether it is new.
+/// Two such requests at once are serialized on the case's row, so the second sees the first.
+pub async fn add_message_once(
+    tx: &mut Tx,
+    case_id: &str,
+    author_id: &str,
+    from_staff: bool,
+    internal: bool,
+    body: &str,
+) -> Result<(String, bool), StoreError> {
+    // A write to the case's row holds it until this transaction ends (SQLite's writer is
+    // single already).
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let earlier: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM case_messages WHERE case_id = $1 AND author_id = $2 AND internal = $3 \
+             AND body = $4 AND created_at >= $5 ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(case_id)
+        .bind(author_id)
+        .bind(internal)
+        .bind(body)
+        .bind(now() - REPEAT_WINDOW)
+        .fetch_optional(c)
+        .await
+    })?;
+    if let Some(id) = earlier {
+        return Ok((id, false));
+    }
+    let id = add_message(tx, case_id, Some(author_id), from_staff, internal, body).await?;
+    Ok((id, true))
+}
+
 /// Marks the case as waiting for the mission's reply, from now unless it already waits: the
 /// applicant answered a request for information through the form, without a message.
 pub async fn start_wait(tx: &mut Tx, case_id: &str) -> Result<(), StoreError> {

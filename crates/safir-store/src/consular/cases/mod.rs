@@ -18,7 +18,10 @@ use crate::name_key::name_key;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
-pub use messages::{Message, add_message, last_messages_for_applicant, list_messages, start_wait};
+pub use messages::{
+    Message, REPEAT_WINDOW, add_message, add_message_once, last_messages_for_applicant,
+    list_messages, start_wait,
+};
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
     AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,

@@ -50,12 +50,17 @@ pub async fn add_case_note(
     let case = mission_case(&state, &mission, &id).await?;
     let body = message_body("body", &request.body)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let note_id = cases::add_message(&mut tx, &case.id, Some(user.id()), true, true, &body)
+    let (note_id, new) = cases::add_message_once(&mut tx, &case.id, user.id(), true, true, &body)
         .await
         .map_err(AppError::internal)?;
-    let by = By::api(&user, ip);
-    let summary = serde_json::json!({ "reference": case.reference, "note": note_id });
-    crate::audit_log::commit_with(tx, &record(&by, CASE_NOTE, &case, summary)).await?;
+    if new {
+        let by = By::api(&user, ip);
+        let summary = serde_json::json!({ "reference": case.reference, "note": note_id });
+        crate::audit_log::commit_with(tx, &record(&by, CASE_NOTE, &case, summary)).await?;
+    } else {
+        // The same note sent again a moment ago (a retried request): the one already there.
+        tx.rollback().await.map_err(AppError::internal)?;
+    }
     let note = cases::list_messages(&state.db, &case.id, true)
         .await
         .map_err(AppError::internal)?

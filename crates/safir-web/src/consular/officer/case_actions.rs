@@ -482,9 +482,14 @@ pub async fn add_note(
         return cx.refused(&case, &typed).await;
     };
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
-    cases::add_message(&mut tx, &case.id, Some(cx.actor.id()), true, true, &body)
+    let (_, new) = cases::add_message_once(&mut tx, &case.id, cx.actor.id(), true, true, &body)
         .await
         .map_err(AppError::internal)?;
+    if !new {
+        // The same note sent again a moment ago (a double click): already there.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(cx.done(&case, "note"));
+    }
     // The note itself stays on the case; the trail records that one was written.
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
     crate::audit_log::commit_with(tx, &cx.record(CASE_NOTE, &case, summary)).await?;
@@ -508,9 +513,15 @@ pub async fn send_message(
     };
     let reach = reach::reach(&cx.state, &case).await?;
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
-    let message_id = cases::add_message(&mut tx, &case.id, Some(cx.actor.id()), true, false, &body)
-        .await
-        .map_err(AppError::internal)?;
+    let (message_id, new) =
+        cases::add_message_once(&mut tx, &case.id, cx.actor.id(), true, false, &body)
+            .await
+            .map_err(AppError::internal)?;
+    if !new {
+        // The same message sent again a moment ago (a double click): already sent.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(cx.done(&case, "message"));
+    }
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
     crate::audit_log::append(&mut tx, &cx.record(CASE_MESSAGE, &case, summary)).await?;
     // The applicant reads it in the language they applied in.
