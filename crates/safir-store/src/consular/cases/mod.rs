@@ -19,7 +19,7 @@ use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
 pub use messages::{
-    Message, REPEAT_WINDOW, add_message, add_message_once, last_messages_for_applicant,
+    Message, REPEAT_WINDOW, add_message, add_message_once, hold, last_messages_for_applicant,
     list_messages, start_wait,
 };
 pub use overdue::{OverdueRow, overdue_by_service};

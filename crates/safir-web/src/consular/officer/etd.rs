@@ -104,6 +104,15 @@ pub async fn open(
         .collect();
     let key = etd_key(emergency);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    // Two requests at once (two officers, a double click) both passed the check above: the
+    // report's row is held, and the second, once the first is done, finds its draft.
+    cases::hold(&mut tx, &emergency.id)
+        .await
+        .map_err(AppError::internal)?;
+    if opened_etd(state, emergency).await?.is_some() {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(Err(EtdRefusal::AlreadyOpened));
+    }
     let draft = cases::create_draft(
         &mut tx,
         &NewDraft {
