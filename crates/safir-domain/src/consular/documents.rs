@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationError;
 
-pub use sniff::{DetectedType, image_dimensions, pdf_is_whole, sniff};
+pub use sniff::{DetectedType, image_dimensions, jpeg_is_whole, pdf_is_whole, sniff};
 
 const MIB: usize = 1024 * 1024;
 
@@ -149,6 +149,9 @@ pub fn inspect(kind: DocumentKind, bytes: &[u8]) -> Result<Inspected, Validation
         }
     } else if w.max(h) > IMAGE_MAX_SIDE || u64::from(w) * u64::from(h) > IMAGE_MAX_PIXELS {
         return Err(ValidationError::new("document_image_too_large"));
+    }
+    if detected == DetectedType::Jpeg && !jpeg_is_whole(bytes) {
+        return Err(ValidationError::new("document_unreadable"));
     }
     Ok(Inspected {
         detected,

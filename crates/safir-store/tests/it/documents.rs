@@ -303,6 +303,15 @@ async fn sizes_and_dimensions_are_refused_by_name() {
             (DocumentKind::Photo, jpeg(400, 520), "photo_too_small"),
             (DocumentKind::Photo, png(900, 700), "photo_aspect_invalid"),
             (DocumentKind::Photo, Vec::new(), "document_empty"),
+            // Cut short in its picture data: decoders would fill the rest with grey.
+            (
+                DocumentKind::Photo,
+                {
+                    let whole = jpeg(700, 900);
+                    whole[..whole.len() * 4 / 5].to_vec()
+                },
+                "document_unreadable",
+            ),
             (
                 DocumentKind::Supporting,
                 {

@@ -97,6 +97,44 @@ pub fn pdf_is_whole(bytes: &[u8]) -> bool {
     versioned && tail.windows(5).any(|w| w == b"%%EOF")
 }
 
+/// Whether a JPEG holds its end: the end-of-image marker (`FF D9`) somewhere after its first
+/// scan begins. Compressed data never holds `FF D9` (a data byte `FF` is written `FF 00`),
+/// so a file cut short on its way up has none there, where decoders would fill the missing
+/// part of the picture with grey and say nothing. Data some phones append after the end
+/// (a motion photo's video) does not matter: the marker is still there.
+pub fn jpeg_is_whole(b: &[u8]) -> bool {
+    let Some(scan) = jpeg_scan_start(b) else {
+        return false;
+    };
+    b[scan..].windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
+/// Where the first scan's header begins, after the headers before it.
+fn jpeg_scan_start(b: &[u8]) -> Option<usize> {
+    let mut at = 2; // after SOI
+    loop {
+        if *b.get(at)? != 0xFF {
+            return None;
+        }
+        while *b.get(at)? == 0xFF {
+            at += 1;
+        }
+        let marker = *b.get(at)?;
+        at += 1;
+        match marker {
+            0xDA => return Some(at),
+            0x01 | 0xD0..=0xD9 => return None,
+            _ => {
+                let len = be16(b, at)? as usize;
+                if len < 2 {
+                    return None;
+                }
+                at += len;
+            }
+        }
+    }
+}
+
 fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes(
         b.get(at..at + 2)?.try_into().ok()?,

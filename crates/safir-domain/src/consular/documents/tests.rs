@@ -77,6 +77,25 @@ fn dimensions_come_from_the_headers() {
 }
 
 #[test]
+fn a_jpeg_holds_its_end_after_its_first_scan() {
+    let mut whole = jpeg_header(700, 900);
+    whole.extend([
+        0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
+    ]);
+    whole.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+    assert!(!jpeg_is_whole(&whole), "cut short in its data");
+    whole.extend([0xFF, 0xD9]);
+    assert!(jpeg_is_whole(&whole));
+    // Data after the end (a motion photo's video) does not matter.
+    whole.extend(b"ftypmp42 video");
+    assert!(jpeg_is_whole(&whole));
+    // An end marker before any scan is no end.
+    let mut early = vec![0xFF, 0xD8, 0xFF, 0xD9];
+    early.extend(&jpeg_header(700, 900)[2..]);
+    assert!(!jpeg_is_whole(&early));
+}
+
+#[test]
 fn a_pdf_cut_short_or_bare_is_unreadable() {
     let unreadable = Err(ValidationError::new("document_unreadable"));
     for cut in [
@@ -151,7 +170,16 @@ fn images_are_checked_before_decoding() {
         inspect(DocumentKind::PassportScan, &png_header(0, 10)),
         Err(ValidationError::new("document_unreadable"))
     );
-    let ok = inspect(DocumentKind::Photo, &jpeg_header(900, 700)).unwrap();
+    // A header alone is cut short: its end is missing.
+    assert_eq!(
+        inspect(DocumentKind::Photo, &jpeg_header(900, 700)),
+        Err(ValidationError::new("document_unreadable"))
+    );
+    let mut whole = jpeg_header(900, 700);
+    whole.extend([
+        0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0xFF, 0xD9,
+    ]);
+    let ok = inspect(DocumentKind::Photo, &whole).unwrap();
     assert_eq!(ok.detected, DetectedType::Jpeg);
     assert_eq!(ok.dimensions, Some((900, 700)));
 }
