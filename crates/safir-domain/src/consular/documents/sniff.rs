@@ -103,36 +103,11 @@ pub fn pdf_is_whole(bytes: &[u8]) -> bool {
 /// part of the picture with grey and say nothing. Data some phones append after the end
 /// (a motion photo's video) does not matter: the marker is still there.
 pub fn jpeg_is_whole(b: &[u8]) -> bool {
-    let Some(scan) = jpeg_scan_start(b) else {
+    // The first scan's header, after the headers before it.
+    let Some(scan) = jpeg_find(b, |m| m == 0xDA) else {
         return false;
     };
     b[scan..].windows(2).any(|w| w == [0xFF, 0xD9])
-}
-
-/// Where the first scan's header begins, after the headers before it.
-fn jpeg_scan_start(b: &[u8]) -> Option<usize> {
-    let mut at = 2; // after SOI
-    loop {
-        if *b.get(at)? != 0xFF {
-            return None;
-        }
-        while *b.get(at)? == 0xFF {
-            at += 1;
-        }
-        let marker = *b.get(at)?;
-        at += 1;
-        match marker {
-            0xDA => return Some(at),
-            0x01 | 0xD0..=0xD9 => return None,
-            _ => {
-                let len = be16(b, at)? as usize;
-                if len < 2 {
-                    return None;
-                }
-                at += len;
-            }
-        }
-    }
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
@@ -161,6 +136,20 @@ pub fn image_dimensions(t: DetectedType, bytes: &[u8]) -> Option<(u32, u32)> {
 }
 
 fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    // Start of frame (every coding process), except DHT, JPG and DAC.
+    let is_frame = |m: u8| matches!(m, 0xC0..=0xCF) && !matches!(m, 0xC4 | 0xC8 | 0xCC);
+    let at = jpeg_find(b, is_frame)?;
+    let height = be16(b, at + 3)?;
+    let width = be16(b, at + 5)?;
+    Some((width, height))
+}
+
+/// Walks a JPEG's headers from its SOI to the first marker `wanted` takes: where its
+/// segment begins (its length). Markers without a length (TEM, RSTn, SOI) have no
+/// place among the headers, and a decoder may read a length after them where this walk does
+/// not: the two would then see different frames, so none is found; nor past the end of the
+/// image or the start of a scan.
+fn jpeg_find(b: &[u8], wanted: impl Fn(u8) -> bool) -> Option<usize> {
     let mut at = 2; // after SOI
     loop {
         if *b.get(at)? != 0xFF {
@@ -172,26 +161,16 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
         }
         let marker = *b.get(at)?;
         at += 1;
-        match marker {
-            // Markers without a length (TEM, RSTn, SOI) have no place among the headers
-            // before the frame's, and a decoder may read a length after them where this
-            // reading does not: the two would then see different frames. Not read.
-            0x01 | 0xD0..=0xD8 => return None,
-            // End of image or start of scan before any frame header: no dimensions.
-            0xD9 | 0xDA => return None,
-            // Start of frame (every coding process), except DHT, JPG and DAC.
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                let height = be16(b, at + 3)?;
-                let width = be16(b, at + 5)?;
-                return Some((width, height));
-            }
-            _ => {
-                let len = be16(b, at)? as usize;
-                if len < 2 {
-                    return None;
-                }
-                at += len;
-            }
+        if wanted(marker) {
+            return Some(at);
         }
+        if matches!(marker, 0x01 | 0xD0..=0xDA) {
+            return None;
+        }
+        let len = be16(b, at)? as usize;
+        if len < 2 {
+            return None;
+        }
+        at += len;
     }
 }

@@ -11,8 +11,9 @@ use safir_store::missions::Mission;
 use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
+use super::officer_case::read_case;
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{CASE_ASSIGN, CASE_READ, check_open, has_control, mission_case};
+use super::{CASE_ASSIGN, check_open, has_control, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -118,13 +119,8 @@ pub async fn assign_case(
     if case.assignee_id == assignee {
         // Already so (a retried request, or `null` for a case nobody works): nothing written,
         // but the answer is the whole case: a read of it, recorded as the case's own page is.
-        let view = officer_view(&state, &case).await?;
-        let summary = serde_json::json!({ "reference": case.reference });
-        state
-            .audit
-            .record(record(&By::api(&user, ip), CASE_READ, &case, summary))
-            .await?;
-        return Ok(Json(view));
+        let by = By::api(&user, ip);
+        return Ok(Json(read_case(&state, &by, &case).await?));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::assign(&mut tx, &case.id, &mission.id, assignee.as_deref()).await {

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use safir_store::consular::cases::Case;
 
 use super::views::{OfficerCaseResponse, officer_view};
 use super::{CASE_READ, mission_case};
@@ -43,12 +44,21 @@ pub async fn get_mission_case(
     _: NoQuery,
 ) -> Result<Json<OfficerCaseResponse>, AppError> {
     let case = mission_case(&state, &mission, &id).await?;
-    let view = officer_view(&state, &case).await?;
-    let by = By::api(&user, ip);
+    Ok(Json(read_case(&state, &By::api(&user, ip), &case).await?))
+}
+
+/// The whole case as its mission's officers see it, its read recorded (`case.read`): this
+/// route's answer, and that of a change sent when it is already so.
+pub(super) async fn read_case(
+    state: &AppState,
+    by: &By<'_>,
+    case: &Case,
+) -> Result<OfficerCaseResponse, AppError> {
+    let view = officer_view(state, case).await?;
     let summary = serde_json::json!({ "reference": case.reference });
     state
         .audit
-        .record(record(&by, CASE_READ, &case, summary))
+        .record(record(by, CASE_READ, case, summary))
         .await?;
-    Ok(Json(view))
+    Ok(view)
 }

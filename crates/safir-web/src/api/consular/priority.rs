@@ -9,8 +9,9 @@ use safir_store::consular::cases;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::officer_case::read_case;
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{CASE_READ, check_open, mission_case};
+use super::{check_open, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -74,13 +75,8 @@ pub async fn set_case_priority(
     if priority == case.priority() {
         // Nothing changes and nothing is written, but the answer is the whole case: a read
         // of it, recorded as the case's own page is.
-        let view = officer_view(&state, &case).await?;
-        let summary = serde_json::json!({ "reference": case.reference });
-        state
-            .audit
-            .record(record(&By::api(&user, ip), CASE_READ, &case, summary))
-            .await?;
-        return Ok(Json(view));
+        let by = By::api(&user, ip);
+        return Ok(Json(read_case(&state, &by, &case).await?));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match cases::set_priority(&mut tx, &case.id, &mission.id, priority).await {
