@@ -239,16 +239,20 @@ impl Normalizer<'_> {
                 continue;
             }
             let b = bytes[i];
-            let arabic = (0xD8..=0xDB).contains(&b).then(|| arabic_at(bytes, i));
-            // The Arabic letter mark goes on to the invisible formats below.
-            if let Some(action) = arabic.filter(|&a| a != Arabic::Format) {
-                if action == Arabic::Nfkc {
-                    i = self.unstable(text, i);
-                    continue;
-                }
-                if action != Arabic::Drop {
-                    self.mark_starter(i);
-                    self.arabic(action, &text[i..i + 2]);
+            if (0xD8..=0xDB).contains(&b) {
+                let action = arabic_at(bytes, i);
+                match action {
+                    Arabic::Nfkc => {
+                        i = self.unstable(text, i);
+                        continue;
+                    }
+                    Arabic::Drop => {}
+                    // The Arabic letter mark is a direction mark like the formats below.
+                    Arabic::Format => self.invisible_format('\u{061C}', text, i),
+                    _ => {
+                        self.mark_starter(i);
+                        self.arabic(action, &text[i..i + 2]);
+                    }
                 }
                 i += 2;
                 continue;
@@ -256,18 +260,7 @@ impl Normalizer<'_> {
             let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
             let len = c.len_utf8();
             if is_invisible_format(c) {
-                if c == ZWJ && self.after_pictograph() {
-                    self.mark_starter(i);
-                    self.push(c);
-                } else if separates_words(c)
-                    && self.after_word()
-                    && self.word_after_invisibles(text, i + len).1
-                {
-                    // Between two words a zero-width space or a direction mark was their
-                    // space (`الخدمة\u{200B}ممتازة`): it becomes one, as the tokenizer reads it.
-                    self.starter = None;
-                    self.push(' ');
-                }
+                self.invisible_format(c, text, i);
                 i += len;
                 continue;
             }
@@ -439,6 +432,24 @@ impl Normalizer<'_> {
             .chars()
             .next_back()
             .is_some_and(|c| c.is_alphanumeric() || canonical_combining_class(c) != 0)
+    }
+
+    /// An invisible format character `c` at `at` in `text`: a ZWJ after a pictograph stays
+    /// (it joins an emoji sequence); between two words a zero-width space or a direction mark
+    /// was their space (`الخدمة\u{200B}ممتازة`) and becomes one, as the tokenizer reads it;
+    /// otherwise it goes.
+    #[inline(never)]
+    fn invisible_format(&mut self, c: char, text: &str, at: usize) {
+        if c == ZWJ && self.after_pictograph() {
+            self.mark_starter(at);
+            self.push(c);
+        } else if separates_words(c)
+            && self.after_word()
+            && self.word_after_invisibles(text, at + c.len_utf8()).1
+        {
+            self.starter = None;
+            self.push(' ');
+        }
     }
 
     /// Whether the output ends inside a hashtag: since the last whitespace, `#` and then
