@@ -247,11 +247,9 @@ pub async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppEr
 /// that a refused choice comes back on the fortnight that holds it; `None` when it is no
 /// time within the booking horizon.
 pub fn day_of_choice(mission: &Mission, chosen: &str) -> Option<String> {
-    let start = parse_start(chosen).ok()?;
-    let t = Utc::now();
-    if start <= t || start > t + Duration::days(service::HORIZON_DAYS + 2) {
-        return None;
-    }
+    let start = parse_start(chosen)
+        .ok()
+        .filter(|s| service::within_horizon(*s))?;
     let tz = service::zone(mission)?;
     Some(
         start

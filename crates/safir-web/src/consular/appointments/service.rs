@@ -132,6 +132,15 @@ pub async fn offered_slots(
         .collect())
 }
 
+/// Whether `start` is ahead and within the booking horizon (with a day either side for the
+/// zones): only such an instant can be a slot. An instant near the end of the calendar (a
+/// year such as +262142, which the API's date reader takes) has no local date in every zone,
+/// so nothing converts an instant before this says yes.
+pub fn within_horizon(start: DateTime<Utc>) -> bool {
+    let t = now();
+    start > t && start <= t + Duration::days(HORIZON_DAYS + 2)
+}
+
 /// The slot for `service` starting at `start`, if the schedule offers it now.
 pub async fn find_slot(
     db: &Db,
@@ -142,11 +151,7 @@ pub async fn find_slot(
     let Some(tz) = zone(mission) else {
         return Ok(None);
     };
-    // Only instants within the booking horizon can be slots; an instant near the end of
-    // the calendar (a year such as +262142, which the API's date reader takes) has no local
-    // date in every zone.
-    let t = now();
-    if start <= t || start > t + Duration::days(HORIZON_DAYS + 2) {
+    if !within_horizon(start) {
         return Ok(None);
     }
     let date = start.with_timezone(&tz).date_naive();
