@@ -30,6 +30,34 @@ async fn paris(app: &TestApp) -> (String, chrono::NaiveDate) {
     (id, day)
 }
 
+/// Opens PAR's hours on `day`'s weekday from 09:00 to `close`, half-hour slots of one place,
+/// from `from` on (and until `until`).
+async fn open_hours(
+    app: &TestApp,
+    mission_id: &str,
+    day: chrono::NaiveDate,
+    close: &str,
+    from: chrono::NaiveDate,
+    until: Option<chrono::NaiveDate>,
+) {
+    let rule = safir_domain::consular::appointments::OpeningRule::new(
+        day.weekday(),
+        "09:00".parse().unwrap(),
+        close.parse().unwrap(),
+        30,
+        1,
+        from,
+        until,
+        None,
+    )
+    .unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    safir_store::consular::appointments::schedule::add_rule(&mut tx, mission_id, &rule)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// Every `value` of the radio buttons named `starts_at`, in page order.
 fn slot_values(body: &str) -> Vec<String> {
     body.split("name=\"starts_at\" value=\"")
@@ -479,22 +507,15 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
 async fn the_api_lists_slots_books_lists_and_cancels() {
     let app = TestApp::sqlite().await;
     let (mission_id, day) = paris(&app).await;
-    let mut tx = app.db.begin().await.unwrap();
-    let rule = safir_domain::consular::appointments::OpeningRule::new(
-        day.weekday(),
-        "09:00".parse().unwrap(),
-        "09:30".parse().unwrap(),
-        30,
-        1,
+    open_hours(
+        &app,
+        &mission_id,
+        day,
+        "09:30",
         Utc::now().date_naive(),
         None,
-        None,
     )
-    .unwrap();
-    safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    .await;
     let mut tokens_of = Vec::new();
     let mut users = Vec::new();
     for name in ["api-a", "api-b"] {
@@ -782,22 +803,15 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
 async fn the_api_moves_a_booking_to_another_free_slot() {
     for app in TestApp::all().await {
         let (mission_id, day) = paris(&app).await;
-        let mut tx = app.db.begin().await.unwrap();
-        let rule = safir_domain::consular::appointments::OpeningRule::new(
-            day.weekday(),
-            "09:00".parse().unwrap(),
-            "10:00".parse().unwrap(),
-            30,
-            1,
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "10:00",
             Utc::now().date_naive(),
             None,
-            None,
         )
-        .unwrap();
-        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        .await;
         let mut people = Vec::new();
         for name in ["move-a", "move-b"] {
             let user = app.public_user(&unique_email(name)).await;
@@ -932,22 +946,15 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
 async fn a_booking_whose_time_has_come_stays_as_it_is() {
     for app in TestApp::all().await {
         let (mission_id, day) = paris(&app).await;
-        let mut tx = app.db.begin().await.unwrap();
-        let rule = safir_domain::consular::appointments::OpeningRule::new(
-            day.weekday(),
-            "09:00".parse().unwrap(),
-            "10:00".parse().unwrap(),
-            30,
-            1,
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "10:00",
             Utc::now().date_naive(),
             None,
-            None,
         )
-        .unwrap();
-        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        .await;
         let user = app.public_user(&unique_email("started")).await;
         let secret = crate::api::token(&app, &user, &["read", "write"]).await;
         let mut c = app.client();
@@ -1054,22 +1061,7 @@ async fn a_refused_choice_comes_back_on_its_own_fortnight() {
     for app in TestApp::all().await {
         let (mission_id, day) = paris(&app).await;
         let later = day + chrono::Duration::days(18);
-        let mut tx = app.db.begin().await.unwrap();
-        let rule = safir_domain::consular::appointments::OpeningRule::new(
-            later.weekday(),
-            "09:00".parse().unwrap(),
-            "09:30".parse().unwrap(),
-            30,
-            1,
-            later,
-            Some(later),
-            None,
-        )
-        .unwrap();
-        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        open_hours(&app, &mission_id, later, "09:30", later, Some(later)).await;
         let page_of = format!("/missions/PAR/appointments/book?service=visa&from={later}");
         let first = app.public_user(&unique_email("first")).await;
         let mut c = app.client();
