@@ -246,28 +246,25 @@ pub async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppEr
 /// The local date of the slot `chosen` (the form's value), as `from` for [`first_day`], so
 /// that a refused choice comes back on the fortnight that holds it; `None` when it is no
 /// time within the booking horizon.
-pub fn day_of_choice(mission: &Mission, chosen: &str) -> Option<String> {
+pub fn day_of_choice(mission: &Mission, chosen: &str) -> Option<NaiveDate> {
     let start = parse_start(chosen)
         .ok()
         .filter(|s| service::within_horizon(*s))?;
     let tz = service::zone(mission)?;
-    Some(
-        start
-            .with_timezone(&tz)
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string(),
-    )
+    Some(start.with_timezone(&tz).date_naive())
 }
 
-/// The first date shown: `from` when given and valid, else today at the mission.
-pub fn first_day(mission: &Mission, from: Option<&str>) -> NaiveDate {
+/// The date a page's `from` parameter names, when it can be read.
+pub fn from_param(from: Option<&str>) -> Option<NaiveDate> {
+    from.and_then(|f| parse_date(f).ok())
+}
+
+/// The first date shown: `from` when given and not past, else today at the mission.
+pub fn first_day(mission: &Mission, from: Option<NaiveDate>) -> NaiveDate {
     let today = service::zone(mission)
         .map(service::local_today)
         .unwrap_or_else(|| Utc::now().date_naive());
-    from.and_then(|f| parse_date(f).ok())
-        .filter(|d| *d >= today)
-        .unwrap_or(today)
+    from.filter(|d| *d >= today).unwrap_or(today)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -323,7 +320,7 @@ pub async fn show_slots(
         Some(s) => s,
         None => default_service(&offered)?,
     };
-    let from = first_day(&mission, q.from.as_deref());
+    let from = first_day(&mission, from_param(q.from.as_deref()));
     book_page(
         &state,
         lang,
@@ -405,7 +402,7 @@ pub async fn submit_booking(
         Some(s) => s,
         None => default_service(&offered)?,
     };
-    let from = first_day(&mission, day_of_choice(&mission, &chosen).as_deref());
+    let from = first_day(&mission, day_of_choice(&mission, &chosen));
     Ok(rejected(
         book_page(
             &state, lang, &uri, &viewer, &mission, &service, from, &chosen, &errors,

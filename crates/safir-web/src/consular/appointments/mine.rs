@@ -5,13 +5,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use safir_domain::consular::appointments::{BookingStatus, ServiceCode};
 use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
 use safir_store::missions::{self, Mission};
 
 use super::book::{
-    SlotsQuery, SlotsView, booking_error, day_of_choice, first_day, parse_start, slots_page,
+    SlotsQuery, SlotsView, booking_error, day_of_choice, first_day, from_param, parse_start,
+    slots_page,
 };
 use super::labels;
 use super::service;
@@ -123,7 +125,7 @@ async fn reschedule_page(
     viewer: &Viewer,
     a: &Appointment,
     mission: &Mission,
-    from: Option<&str>,
+    from: Option<NaiveDate>,
     chosen: &str,
     errors: &FieldErrors,
 ) -> Result<Html<String>, AppError> {
@@ -167,7 +169,7 @@ pub async fn show_reschedule(
         &viewer,
         &a,
         &mission,
-        q.from.as_deref(),
+        from_param(q.from.as_deref()),
         "",
         &FieldErrors::new(),
     )
@@ -213,7 +215,7 @@ pub async fn submit_reschedule(
             &viewer,
             &a,
             &mission,
-            day_of_choice(&mission, &chosen).as_deref(),
+            day_of_choice(&mission, &chosen),
             &chosen,
             &errors,
         )
