@@ -234,6 +234,23 @@ pub async fn holds(
     }))
 }
 
+/// `user`'s live booking `id` whose time has not come: anyone else's, or one no longer live,
+/// is not found; one whose time has come is [`BookingError::Started`].
+async fn own_future_booking(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Appointment, BookingError> {
+    let current = store::find(&state.db, id).await?;
+    if current.user_id != user.id() || !current.is_booked() {
+        return Err(BookingError::NotFound);
+    }
+    if current.starts_at <= now() {
+        return Err(BookingError::Started);
+    }
+    Ok(current)
+}
+
 /// Moves `user`'s booking `id` to `start`, atomically; returns the new booking. A booking
 /// whose time has come stays as it is ([`BookingError::Started`]).
 pub async fn reschedule(
@@ -244,12 +261,9 @@ pub async fn reschedule(
     mission: &Mission,
 ) -> Result<Appointment, BookingError> {
     let db = &state.db;
-    let current = store::find(db, id).await?;
-    if current.user_id != user.id() || !current.is_booked() || current.mission_id != mission.id {
+    let current = own_future_booking(state, user, id).await?;
+    if current.mission_id != mission.id {
         return Err(BookingError::NotFound);
-    }
-    if current.starts_at <= now() {
-        return Err(BookingError::Started);
     }
     if current.starts_at == start {
         return Err(BookingError::SameSlot);
@@ -276,13 +290,7 @@ pub async fn cancel(
     user: &CurrentUser,
     id: &str,
 ) -> Result<Appointment, BookingError> {
-    let current = store::find(&state.db, id).await?;
-    if current.user_id != user.id() || !current.is_booked() {
-        return Err(BookingError::NotFound);
-    }
-    if current.starts_at <= now() {
-        return Err(BookingError::Started);
-    }
+    own_future_booking(state, user, id).await?;
     let mut tx = state.db.begin().await?;
     let row = store::cancel(&mut tx, id, Some(user.id())).await?;
     let mission = missions::find(&state.db, &row.mission_id).await?;
