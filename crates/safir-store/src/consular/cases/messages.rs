@@ -78,7 +78,7 @@ pub async fn add_message_once(
     internal: bool,
     body: &str,
 ) -> Result<(String, bool), StoreError> {
-    hold(tx, case_id).await?;
+    super::hold(tx, case_id).await?;
     let earlier: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar(
             "SELECT id FROM case_messages WHERE case_id = $1 AND author_id = $2 AND internal = $3 \
@@ -97,20 +97,6 @@ pub async fn add_message_once(
     }
     let id = add_message(tx, case_id, Some(author_id), from_staff, internal, body).await?;
     Ok((id, true))
-}
-
-/// Holds the case's row until `tx` ends, so that a second request doing the same to the
-/// case waits for this one and then sees what it wrote (PostgreSQL; SQLite's single writer
-/// does so already): a write to the row that changes nothing.
-pub async fn hold(tx: &mut Tx, case_id: &str) -> Result<(), StoreError> {
-    with_tx!(tx, c => {
-        sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
-            .bind(case_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
 }
 
 /// Marks the case as waiting for the mission's reply, from now unless it already waits: the

@@ -19,15 +19,16 @@ use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
 pub use messages::{
-    Message, REPEAT_WINDOW, add_message, add_message_once, hold, last_messages_for_applicant,
-    list_messages, start_wait,
+    Message, add_message, add_message_once, last_messages_for_applicant, list_messages, start_wait,
 };
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
     AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,
     queue_plan, sla_board,
 };
-pub use transition::{Transition, TransitionError, assign, escalate, set_priority, transition};
+pub use transition::{
+    Transition, TransitionError, assign, escalate, hold, set_priority, transition,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Case {

@@ -145,6 +145,20 @@ pub async fn transition(
     Ok((updated, from))
 }
 
+/// Holds the case's row until `tx` ends, so that a second request doing the same to the
+/// case waits for this one and then sees what it wrote (PostgreSQL; SQLite's single writer
+/// does so already): a write to the row that changes nothing.
+pub async fn hold(tx: &mut Tx, case_id: &str) -> Result<(), StoreError> {
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Gives the case to an officer (or back to the pool with `None`).
 pub async fn assign(
     tx: &mut Tx,
