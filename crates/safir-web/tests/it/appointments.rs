@@ -58,6 +58,29 @@ async fn open_hours(
     tx.commit().await.unwrap();
 }
 
+/// The starts of PAR's visa slots on `day`, as the API lists them to anyone.
+async fn visa_slot_starts(
+    c: &mut crate::harness::Client<'_>,
+    day: chrono::NaiveDate,
+) -> Vec<String> {
+    let slots = c
+        .api_raw(
+            "GET",
+            &format!("/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"),
+            None,
+            None,
+            "",
+        )
+        .await
+        .json();
+    slots["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{slots}"))
+        .iter()
+        .map(|s| s["starts_at"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// Every `value` of the radio buttons named `starts_at`, in page order.
 fn slot_values(body: &str) -> Vec<String> {
     body.split("name=\"starts_at\" value=\"")
@@ -820,25 +843,8 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
         }
         let (a, b) = (&people[0], &people[1]);
         let mut c = app.client();
-        let slots = c
-            .api_raw(
-                "GET",
-                &format!(
-                    "/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"
-                ),
-                None,
-                None,
-                "",
-            )
-            .await
-            .json();
-        let starts: Vec<String> = slots["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(starts.len(), 2, "{slots}");
+        let starts = visa_slot_starts(&mut c, day).await;
+        assert_eq!(starts.len(), 2, "{starts:?}");
         let book = |start: &str| serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start });
         let res = c
             .api("POST", "/api/v1/appointments", &a.1, Some(book(&starts[0])))
@@ -960,24 +966,8 @@ async fn a_booking_whose_time_has_come_stays_as_it_is() {
         let mut c = app.client();
         c.lang = Some("en");
         c.sign_in(&user).await;
-        let slots = c
-            .api(
-                "GET",
-                &format!(
-                    "/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}"
-                ),
-                &secret,
-                None,
-            )
-            .await
-            .json();
-        let starts: Vec<String> = slots["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["starts_at"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(starts.len(), 2, "{slots}");
+        let starts = visa_slot_starts(&mut c, day).await;
+        assert_eq!(starts.len(), 2, "{starts:?}");
         let book =
             serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts[0] });
         let res = c
