@@ -378,11 +378,13 @@ pub async fn seed(db: &Db, uploads: &Uploads, emergency_ack: Duration) -> anyhow
                     }
                     _ => None,
                 };
-                let due_in = Some(if c.kind == CaseKind::Emergency {
-                    emergency_ack
-                } else {
-                    Duration::days(i64::from(service.processing_days))
-                });
+                let due_in = match (action, c.kind) {
+                    (CaseAction::Submit, CaseKind::Emergency) => Some(emergency_ack),
+                    (CaseAction::Submit, _) | (CaseAction::StartReview, CaseKind::Emergency) => {
+                        Some(Duration::days(i64::from(service.processing_days)))
+                    }
+                    _ => None,
+                };
                 let actor_id = match actor {
                     Actor::Applicant => Some(applicant.id.as_str()),
                     _ => officer_id.as_deref(),

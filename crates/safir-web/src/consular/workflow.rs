@@ -121,7 +121,12 @@ pub async fn act(
     // The applicant hands the form to the mission (a submission, or the answer to a request
     // for information): the service's rules check it below.
     let hands_over_form = matches!(cmd.action, CaseAction::Submit | CaseAction::ProvideInfo);
-    let service = if hands_over_form {
+    // An emergency is due for its acknowledgement first; acknowledged, it runs against the
+    // service's processing target from then, so one answered in time is never past due.
+    let acknowledges_emergency = cmd.action == CaseAction::StartReview
+        && kind == CaseKind::Emergency
+        && case.acknowledged_at.is_none();
+    let service = if hands_over_form || acknowledges_emergency {
         Some(
             services::find(&state.db, &case.service_id)
                 .await
@@ -134,7 +139,7 @@ pub async fn act(
         (CaseAction::Submit, _) if kind == CaseKind::Emergency => {
             Some(state.config.consular.emergency_ack)
         }
-        (CaseAction::Submit, Some(service)) => {
+        (CaseAction::Submit | CaseAction::StartReview, Some(service)) => {
             Some(chrono::Duration::days(i64::from(service.processing_days)))
         }
         _ => None,

@@ -613,7 +613,36 @@ async fn an_emergency_is_triaged_and_schedules_its_escalation() {
             "{:?}",
             mails.iter().map(|m| &m.text).collect::<Vec<_>>()
         );
-        officer_moves(&app, id, CaseAction::StartReview, None).await;
+        // Acknowledged, even late, it is no longer past due: it runs against the service's
+        // processing target from then.
+        let page = format!("/missions/NBO/cases/{id}");
+        let past_due = "/missions/NBO/cases?breached=1&lang=en";
+        let reference = cases::find(&app.db, id).await.unwrap().reference.unwrap();
+        let an_hour_ago = safir_store::now() - chrono::Duration::hours(1);
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET due_at = $2 WHERE id = $1")
+                .bind(id).bind(an_hour_ago).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        assert!(desk.get(past_due).await.body.contains(&reference));
+        let r = desk
+            .submit(
+                &page,
+                &format!("{page}/act"),
+                &[("action", "start_review"), ("expected_state", "submitted")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let case = cases::find(&app.db, id).await.unwrap();
+        let service = services::find(&app.db, &case.service_id).await.unwrap();
+        assert_eq!(
+            case.due_at,
+            Some(
+                case.acknowledged_at.unwrap()
+                    + chrono::Duration::days(i64::from(service.processing_days))
+            )
+        );
+        assert!(!desk.get(past_due).await.body.contains(&reference));
         let acknowledged = c.get(&format!("/account/cases/{id}?lang=en")).await;
         assert!(
             !acknowledged.body.contains("emergency-wait"),

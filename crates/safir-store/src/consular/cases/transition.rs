@@ -20,8 +20,11 @@ pub struct Transition<'a> {
     pub actor_id: Option<&'a str>,
     /// Decision reason code, or the text of a request for information.
     pub reason: Option<&'a str>,
-    /// On submission: the mission's code (for the reference) and how long it has to act.
+    /// On submission: the mission's code (for the reference).
     pub mission_code: &'a str,
+    /// How long the mission has to act, from now: on submission, and on the first
+    /// acknowledgement of a case whose first due date was its acknowledgement (an emergency);
+    /// ignored on other moves.
     pub due_in: Option<Duration>,
 }
 
@@ -77,6 +80,9 @@ pub async fn transition(
     };
     let due_at = match (t.action, t.due_in) {
         (CaseAction::Submit, Some(d)) => Some(at + d),
+        // A due date that starts at the first acknowledgement (an emergency's resolution,
+        // once its acknowledgement is met).
+        (CaseAction::StartReview, Some(d)) if case.acknowledged_at.is_none() => Some(at + d),
         _ => case.due_at,
     };
     let acknowledged_at = match t.action {
