@@ -104,6 +104,14 @@ async fn the_queue_filters_and_pages() {
         only(&by_ref.body, &[3]);
         let none = officer.get("/missions/PAR/cases?q=nobody&lang=en").await;
         assert!(none.body.contains(r#"id="queue-empty""#));
+        // `%` and `_` are what was typed, not wildcards matching every reference.
+        let reference_end = &refs[3].1[..refs[3].1.len() - 1];
+        for wild in ["%25", "_", &format!("{reference_end}_")] {
+            let page = officer
+                .get(&format!("/missions/PAR/cases?q={wild}&lang=en"))
+                .await;
+            only(&page.body, &[]);
+        }
 
         // Counts per state at the top, whatever the filter.
         assert!(

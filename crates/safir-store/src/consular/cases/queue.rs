@@ -121,15 +121,16 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
     }
     if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         // A reference (whole or its end: `2026-000123`, `123`), or the words of a name in
-        // any order.
-        let r = next(
-            &mut args,
-            Arg::Text(reference_pattern(q).unwrap_or_else(|| q.to_ascii_uppercase())),
-        );
+        // any order. Text that is no reference is only a name: its `%` and `_` are letters.
+        let reference = reference_pattern(q).map(|r| {
+            let r = next(&mut args, Arg::Text(r));
+            format!("c.reference LIKE {r} OR ")
+        });
         let name = crate::name_key::all_words("c.applicant_name_key", q, |w| {
             next(&mut args, Arg::Text(w))
         });
-        sql.push_str(&format!(" AND (c.reference LIKE {r} OR ({name}))"));
+        let reference = reference.unwrap_or_default();
+        sql.push_str(&format!(" AND ({reference}({name}))"));
     }
     (sql, args)
 }
