@@ -998,7 +998,14 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
         assert_eq!(emergency.state, "in_review");
         assert!(emergency.acknowledged_at.is_some());
         // The same form posted again from the page as it was (a second click, another
-        // officer's older page): refused with a notice, nothing more opened.
+        // officer's older page): refused with a notice, nothing more opened. Had the
+        // acknowledgement after the opening failed (the report still waiting), the retry
+        // makes it.
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'submitted', acknowledged_at = NULL WHERE id = $1")
+                .bind(&case.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
         let again = o
             .post_form_with_token(&format!("{page}/etd"), &token, &[])
             .await;
@@ -1009,6 +1016,9 @@ async fn a_lost_passport_emergency_becomes_a_travel_document_application_once() 
             again.body
         );
         assert!(!again.body.contains(&format!("{page}/etd")));
+        let emergency = cases::find(&app.db, &case.id).await.unwrap();
+        assert_eq!(emergency.state, "in_review");
+        assert!(emergency.acknowledged_at.is_some());
         let mine = cases::list_for_applicant(&app.db, &sara.id).await.unwrap();
         let etd: Vec<_> = mine
             .iter()

@@ -85,6 +85,9 @@ pub async fn open(
     via: &str,
 ) -> Result<Result<cases::Case, EtdRefusal>, AppError> {
     if opened_etd(state, emergency).await?.is_some() {
+        // The opening committed but its acknowledgement did not (a failure between the
+        // two): the retry completes it.
+        acknowledge(state, emergency, by).await?;
         return Ok(Err(EtdRefusal::AlreadyOpened));
     }
     if !offers_etd(emergency) {
@@ -157,22 +160,31 @@ pub async fn open(
         .await
         .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
-    // Opening the document answers the report: an emergency still waiting counts as
-    // acknowledged (its review starts, the citizen is told), which ends its escalation.
-    if emergency.state == CaseState::Submitted.as_str() {
-        let cmd = Command {
-            action: CaseAction::StartReview,
-            actor: Actor::Officer,
-            reason: None,
-            message: None,
-        };
-        match workflow::act(state, emergency, by, &cmd).await {
-            // Another officer started it meanwhile: acknowledged all the same.
-            Ok(_) | Err(AppError::Conflict) => {}
-            Err(e) => return Err(e),
-        }
-    }
+    acknowledge(state, emergency, by).await?;
     Ok(Ok(draft))
+}
+
+/// Opening the document answers the report: an emergency still waiting counts as
+/// acknowledged (its review starts, the citizen is told), which ends its escalation.
+async fn acknowledge(
+    state: &AppState,
+    emergency: &cases::Case,
+    by: &By<'_>,
+) -> Result<(), AppError> {
+    if emergency.state != CaseState::Submitted.as_str() {
+        return Ok(());
+    }
+    let cmd = Command {
+        action: CaseAction::StartReview,
+        actor: Actor::Officer,
+        reason: None,
+        message: None,
+    };
+    match workflow::act(state, emergency, by, &cmd).await {
+        // Another officer started it meanwhile: acknowledged all the same.
+        Ok(_) | Err(AppError::Conflict) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn open_etd(
