@@ -133,6 +133,7 @@ officer-action-ready-courier = جاهز: يُرسل مع شركة التوصيل
 officer-action-acknowledge = أكّد استلام الطلب
 officer-case-conflict-own = غيّرت أنت هذا الملف في الأثناء، في تبويب أو نافذة أخرى. هذه حالته الحالية؛ راجعها قبل أن تتصرف من جديد.
 officer-case-not-applicable = لا ينطبق هذا الإجراء على الملف في حالته الحالية. اختر أحد الإجراءات التي تعرضها الصفحة.
+officer-case-evisa-refused = لا يمكن إصدار التأشيرة الإلكترونية من هذا الطلب كما هو: { $why } اطلب من مقدم الطلب معلومات لتصحيحه، ثم وافق عليه من جديد.
 field-error-consular-reason-required = اختر سبب الرفض.
 field-error-consular-action-required = اختر قرارك: طلب معلومات أو الموافقة أو الرفض.
 field-error-consular-assignee-unknown = اختر موظفًا من هذه البعثة.

@@ -126,6 +126,7 @@ officer-action-ready-courier = Ready: send by courier
 officer-action-acknowledge = Acknowledge receipt
 officer-case-conflict-own = You changed this case meanwhile, in another tab or window. This is its current state; check it before acting again.
 officer-case-not-applicable = This action does not apply to the case in its current state. Choose one of the actions the page offers.
+officer-case-evisa-refused = The e-visa cannot be issued from this application as it stands: { $why } Ask the applicant for information to correct it, then approve it again.
 field-error-consular-reason-required = Choose the reason for the refusal.
 field-error-consular-action-required = Choose your decision: ask for information, approve or refuse.
 field-error-consular-assignee-unknown = Choose an officer of this mission.

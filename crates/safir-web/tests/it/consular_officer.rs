@@ -582,6 +582,26 @@ async fn a_case_under_review_is_decided_in_one_form() {
             r.body
         );
         assert_eq!(state_of(&app, &case.id).await, "in_review");
+        // An application the e-visa's checks refuse (this one, made on the store's side,
+        // names no nationality; one sent before a rule of theirs): the page again, saying
+        // why, the officer's message kept.
+        let welcome = "Welcome to France, enjoy your stay.";
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[("action", "approve"), ("approve_message", welcome)],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body
+                .contains("The e-visa cannot be issued from this application as it stands"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(welcome), "the message was lost: {}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
         // A refused choice comes back chosen, its inputs shown.
         let r = officer
             .submit(&page, &act, &[("action", "reject"), ("reject_reason", "")])

@@ -28,7 +28,7 @@ use crate::auth::{MissionParam, Viewer};
 use crate::consular::workflow::{self, Command};
 use crate::consular::{labels, reach};
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, t, t_args};
 use crate::page::FlashKind;
 use crate::state::AppState;
 
@@ -286,6 +286,19 @@ pub async fn act_on_case(
             let key = cx.moved_by(&fresh).await?;
             let typed = kept_text(&fresh, action, &data)?;
             cx.stale_with(&fresh, key, &typed).await
+        }
+        // The e-visa's checks refuse the application's answers (a form sent before one of
+        // their rules): the page again, saying why, with what the officer typed.
+        Err(AppError::Validation(errors)) => {
+            let why: Vec<String> = errors.iter().map(|e| e.message(cx.lang)).collect();
+            let mut args = FluentArgs::new();
+            args.set("why", why.join(" "));
+            let notice = (
+                FlashKind::Error,
+                t_args(cx.lang, "officer-case-evisa-refused", &args),
+            );
+            let typed = kept_text(&case, action, &data)?;
+            Ok(rejected(cx.page(&case, &typed, Some(notice)).await?))
         }
         Err(e) => Err(e),
     }
