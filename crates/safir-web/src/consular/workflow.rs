@@ -5,7 +5,7 @@
 
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
-use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_domain::consular::forms;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::audit::NewAuditRecord;
@@ -13,6 +13,7 @@ use safir_store::consular::cases::{self, Case, Transition, TransitionError};
 use safir_store::consular::services;
 use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, Tx, missions};
+use std::collections::BTreeMap;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -99,6 +100,25 @@ pub fn record(
     }
 }
 
+/// The visa categories `case` may name: those its service offers now and, once it was sent,
+/// the one it names (`stored`: its form before this request), which stays valid for it when
+/// the mission stops offering that category to new applicants.
+pub fn visa_types_for<'a>(
+    service: &'a services::Service,
+    case: &Case,
+    stored: &'a BTreeMap<String, String>,
+) -> Vec<&'a str> {
+    let mut types = service.visa_types();
+    if case.state != CaseState::Draft.as_str()
+        && let Some(own) = stored.get("visa_type").map(String::as_str)
+        && !own.is_empty()
+        && !types.contains(&own)
+    {
+        types.push(own);
+    }
+    types
+}
+
 fn map_transition(e: TransitionError) -> AppError {
     match e {
         TransitionError::Illegal(_) | TransitionError::Stale => AppError::Conflict,
@@ -166,7 +186,9 @@ pub async fn act(
     // answering the mission, the API).
     if let Some(service) = &service {
         let today = safir_store::now().date_naive();
-        forms::check(kind, &updated.form(), today, &service.visa_types())
+        let stored = case.form();
+        let visa_types = visa_types_for(service, case, &stored);
+        forms::check(kind, &updated.form(), today, &visa_types)
             .map_err(|e| AppError::Validation(super::labels::field_errors(&e)))?;
     }
     let from_staff = cmd.actor == Actor::Officer;

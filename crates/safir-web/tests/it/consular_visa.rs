@@ -2,7 +2,7 @@
 //! anyone can check at `/verify`: the officer reviews and approves, the e-visa is issued in the
 //! same step, the applicant opens it from their case, and its code verifies as valid.
 
-use safir_domain::consular::case::CaseKind;
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_domain::roles::Role;
 use safir_store::consular::cases;
 
@@ -257,5 +257,98 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
             .get(&format!("/account/cases/{case_id}/decision.pdf"))
             .await;
         assert_eq!(denied.status, 404);
+    }
+}
+
+/// A category the mission stops offering stays valid for the applications already sent
+/// under it: asked for information, the applicant sees it chosen and answers.
+#[tokio::test]
+async fn a_category_withdrawn_from_the_catalogue_stays_valid_for_sent_applications() {
+    for app in TestApp::all().await {
+        let mission = app.mission("DXB", "AE").await;
+        let service_id = service(&app, &mission, CaseKind::Visa).await;
+        let applicant = app.public_user(&unique_email("omar")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&applicant).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let token = page.csrf_token().unwrap();
+        let res = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", "k1")],
+            )
+            .await;
+        let edit = res.location().unwrap().to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let today = chrono::Utc::now().date_naive();
+        let arrival = (today + chrono::Duration::days(30))
+            .format("%Y-%m-%d")
+            .to_string();
+        let departure = (today + chrono::Duration::days(40))
+            .format("%Y-%m-%d")
+            .to_string();
+        let fields = [
+            ("surname", "Haddad"),
+            ("given_names", "Omar"),
+            ("birth_date", "1985-03-14"),
+            ("nationality", "JO"),
+            ("passport_number", "N1234567"),
+            ("passport_expiry", "2032-01-31"),
+            ("visa_type", "business"),
+            ("arrival_date", arrival.as_str()),
+            ("departure_date", departure.as_str()),
+            ("itinerary", "Dubai"),
+        ];
+        let mut sent = fields.to_vec();
+        sent.push(("intent", "submit"));
+        let done = c.submit(&edit, &edit, &sent).await;
+        assert!(done.status.is_redirection(), "{}", done.body);
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE consular_services SET visa_types = 'tourist' WHERE id = $1")
+                .bind(&service_id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        for action in [CaseAction::StartReview, CaseAction::RequestInfo] {
+            crate::consular_officer::store_move(&app, &case_id, action, Actor::Officer).await;
+        }
+        let form = c.get(&edit).await;
+        assert!(
+            form.body
+                .contains(r#"name="visa_type" value="business" checked"#),
+            "{}",
+            form.body
+        );
+        let mut answer = fields.to_vec();
+        answer.push(("intent", "submit"));
+        let answered = c.submit(&edit, &edit, &answer).await;
+        assert!(answered.status.is_redirection(), "{}", answered.body);
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "in_review"
+        );
+        // A new application is offered only what the mission offers now.
+        let res = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", "k2")],
+            )
+            .await;
+        let new_form = c.get(res.location().unwrap()).await;
+        assert!(
+            !new_form
+                .body
+                .contains(r#"name="visa_type" value="business""#)
+        );
+        assert!(
+            new_form
+                .body
+                .contains(r#"name="visa_type" value="tourist""#)
+        );
     }
 }

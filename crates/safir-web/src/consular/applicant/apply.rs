@@ -119,7 +119,13 @@ async fn apply_page(
         mission: mission.name(content).to_owned(),
         needs_info: case.state == CaseState::NeedsInfo.as_str(),
         expires,
-        sections: form_view::sections(lang, kind, form, errors, &service.visa_types()),
+        sections: form_view::sections(
+            lang,
+            kind,
+            form,
+            errors,
+            &workflow::visa_types_for(service, case, &case.form()),
+        ),
         error_summary: labels::error_summary(lang, errors),
         case_documents: case_documents::list(state, lang, &case.id).await?,
         upload_kinds: case_documents::applicant_kinds(lang),
@@ -225,7 +231,9 @@ pub async fn save(
     }
 
     let today = now().date_naive();
-    let checked = match forms::check(kind, &form, today, &service.visa_types()) {
+    let stored = case.form();
+    let visa_types = workflow::visa_types_for(&service, &case, &stored);
+    let checked = match forms::check(kind, &form, today, &visa_types) {
         Ok(c) => c,
         Err(domain_errors) => {
             let errors = labels::field_errors(&domain_errors);
