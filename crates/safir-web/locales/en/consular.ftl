@@ -62,6 +62,7 @@ apply-title = Apply: { $service }
 apply-mission = Mission
 apply-save = Save and continue later
 apply-saved = Your draft is saved. You can come back to it from "My applications" until { $date }.
+apply-saved-answer = Your changes are saved. Press "Send my answer" when they are complete: the mission is told then.
 apply-not-saved-copied = This application was already sent, so it can no longer be changed and your changes were not saved. They are copied into the message below: send it if the mission should know of them.
 apply-not-saved = This application is closed, so it can no longer be changed and your changes were not saved.
 apply-discard = Delete this draft

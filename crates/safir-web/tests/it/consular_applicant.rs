@@ -267,6 +267,17 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         let show = format!("/account/cases/{case_id}");
         let page = c.get(&show).await;
         assert!(page.body.contains("مطلوب معلومات إضافية"), "{}", page.body);
+        // Saved without being sent: said so, with no draft's expiry date (it has none).
+        let mut saving = good.clone();
+        saving.retain(|(k, _)| *k != "intent");
+        saving.push(("intent", "save"));
+        let saved = c.submit(&edit, &edit, &saving).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(
+            saved.body.contains("حُفظت تعديلاتك") && !saved.body.contains("حُفظت مسودتك"),
+            "{}",
+            saved.body
+        );
         let empty = c.write_on_case(&show, "  ").await;
         assert_eq!(empty.status, 422);
         assert!(empty.body.contains("اكتب رسالة"));

@@ -206,15 +206,15 @@ pub async fn save(
         let saved = cases::find(&state.db, &case.id)
             .await
             .map_err(AppError::internal)?;
-        let mut args = fluent_bundle::FluentArgs::new();
-        args.set(
-            "date",
-            saved
-                .expires_at
-                .map(|d| crate::i18n::ltr(lang, d.format("%Y-%m-%d")))
-                .unwrap_or_default(),
-        );
-        let notice = crate::i18n::t_args(lang, "apply-saved", &args);
+        // A draft is kept until it expires; a case waiting for information has no such date.
+        let notice = match saved.expires_at {
+            Some(d) => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("date", crate::i18n::ltr(lang, d.format("%Y-%m-%d")));
+                crate::i18n::t_args(lang, "apply-saved", &args)
+            }
+            None => crate::i18n::t(lang, "apply-saved-answer"),
+        };
         let html = apply_page(
             &state,
             lang,
