@@ -437,6 +437,10 @@ fn as_in_zone(name: &str) -> String {
         .join(" ")
 }
 
+/// The longest stay a visa application may ask for, in calendar days counting the days of
+/// arrival and departure, as the e-visa counts its stay (10 to 20 March is 11 days).
+pub const MAX_STAY_DAYS: i64 = 180;
+
 fn check_visa(
     e: &mut FieldErrors,
     form: &BTreeMap<String, String>,
@@ -483,7 +487,7 @@ fn check_visa(
                 "departure_date",
                 ValidationError::new("departure_before_arrival"),
             );
-        } else if (d - a).num_days() > 180 {
+        } else if (d - a).num_days() + 1 > MAX_STAY_DAYS {
             e.add("departure_date", ValidationError::new("stay_too_long"));
         }
     }
@@ -871,6 +875,14 @@ mod tests {
         let mut good = f.clone();
         good.insert("departure_date".into(), "2027-01-09".into());
         assert!(check(CaseKind::Visa, &good, today(), &["tourist"]).is_ok());
+        // 180 days counting both ends, as the e-visa counts the stay: and no day more.
+        let mut long = good.clone();
+        long.insert("passport_expiry".into(), "2030-01-01".into());
+        long.insert("departure_date".into(), "2027-07-03".into());
+        assert!(check(CaseKind::Visa, &long, today(), &["tourist"]).is_ok());
+        long.insert("departure_date".into(), "2027-07-04".into());
+        let e = check(CaseKind::Visa, &long, today(), &["tourist"]).unwrap_err();
+        assert_eq!(e.get("departure_date").unwrap().code, "stay_too_long");
         good.insert("departure_date".into(), "2027-02-01".into());
         let e = check(CaseKind::Visa, &good, today(), &["tourist"]).unwrap_err();
         assert_eq!(
