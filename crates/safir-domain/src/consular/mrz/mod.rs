@@ -9,7 +9,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 pub use country::MrzCountry;
 pub use error::MrzError;
@@ -136,7 +136,13 @@ impl Mrz {
         if self.expiry_date != expiry {
             mismatches.push(MismatchField::ExpiryDate);
         }
-        if birth.is_some_and(|b| b != self.birth_date) {
+        // The zone holds two digits of the year: a typed birth date a century before the one
+        // the zone was read as (someone aged 100 or more) agrees with it.
+        let same_day = |a: NaiveDate, b: NaiveDate| {
+            (a.year().rem_euclid(100), a.month(), a.day())
+                == (b.year().rem_euclid(100), b.month(), b.day())
+        };
+        if birth.is_some_and(|b| !same_day(b, self.birth_date)) {
             mismatches.push(MismatchField::BirthDate);
         }
         if mismatches.is_empty() {

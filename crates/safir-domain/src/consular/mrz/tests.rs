@@ -192,6 +192,8 @@ fn matches_names_each_disagreeing_field() {
     let (birth, expiry) = (day(1974, 8, 12), day(2012, 4, 15));
     assert_eq!(mrz.matches(&number, expiry, Some(birth)), Ok(()));
     assert_eq!(mrz.matches(&number, expiry, None), Ok(()));
+    // The zone's `740812` is 1974 as read today, and 1874 for a holder that old.
+    assert_eq!(mrz.matches(&number, expiry, Some(day(1874, 8, 12))), Ok(()));
     let other = PassportNumber::parse("L898902C4").unwrap();
     assert_eq!(
         mrz.matches(&other, expiry, Some(birth)),
