@@ -10,7 +10,8 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// XML text or attribute value; control characters XML 1.0 cannot hold are dropped.
+/// XML text or attribute value; the characters XML 1.0 cannot hold (C0 controls but tab and
+/// line ends, U+FFFE, U+FFFF) are dropped.
 pub fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -21,6 +22,7 @@ pub fn xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -36,6 +38,9 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(xml("<a & 'b'>\u{1}"), "&lt;a &amp; &apos;b&apos;&gt;");
+        assert_eq!(
+            xml("<a & 'b'>\u{1}\u{FFFF}"),
+            "&lt;a &amp; &apos;b&apos;&gt;"
+        );
     }
 }

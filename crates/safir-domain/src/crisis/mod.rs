@@ -9,3 +9,5 @@ pub mod geo;
 pub mod pfif;
 pub mod registration;
 mod xml;
+
+pub use xml::escape as escape_xml;

@@ -226,8 +226,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, XmlError> {
     }
 }
 
-/// Escapes text for element content and double-quoted attributes.
-pub(crate) fn escape(text: &str, out: &mut String) {
+/// Escapes text for element content and double-quoted attributes (every XML document Safir
+/// writes: CAP, PFIF, the Atom feeds, the SMS gateway's replies).
+pub fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -77,19 +77,11 @@ struct Feed {
     alternate_href: String,
 }
 
-/// Escapes text for XML element content and attribute values alike.
+/// Escapes text for XML element content and attribute values alike, dropping the
+/// characters XML cannot hold (a noncharacter pasted into advice would break the feed).
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
+    safir_domain::crisis::escape_xml(s, &mut out);
     out
 }
 

@@ -68,10 +68,9 @@ fn read_message(headers: &HeaderMap, body: &[u8]) -> Option<(String, String, boo
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    safir_domain::crisis::escape_xml(s, &mut out);
+    out
 }
 
 fn reply(twiml: bool, action: &str, text: &str) -> Response {
