@@ -111,6 +111,16 @@ pub async fn everything(state: &AppState, me: &CurrentUser) -> Result<serde_json
                 .unwrap_or_else(|_| serde_json::Value::String(r.summary.clone()));
             let mut v = serde_json::to_value(&r).unwrap_or_default();
             v["summary"] = summary;
+            // A record someone else made about the user (an administrator's action on the
+            // account) keeps what was done, not who did it from where: that staff member's
+            // identity and network address are theirs, not the user's data.
+            if r.actor_id.as_deref() != Some(user.id.as_str())
+                && let Some(fields) = v.as_object_mut()
+            {
+                for field in ["actor_id", "actor_label", "client_ip"] {
+                    fields.remove(field);
+                }
+            }
             v
         })
         .collect();

@@ -357,8 +357,32 @@ async fn the_data_download_holds_the_users_own_data_without_secrets() {
             .and_then(|s| s.split('<').next())
             .unwrap()
             .to_owned();
+        // An administrator's action on the account: what was done is the user's to read, who
+        // did it from where is not.
+        safir_store::audit::record(
+            &app.db,
+            &safir_store::audit::NewAuditRecord {
+                actor_id: None,
+                actor_label: "admin-of-record@ministry.test".into(),
+                action: safir_domain::audit::AuditAction::new("user.enable"),
+                target_type: "user",
+                target_id: Some(user.id.clone()),
+                mission_id: None,
+                client_ip: Some("203.0.113.9".into()),
+                summary: serde_json::json!({}),
+            },
+        )
+        .await
+        .unwrap();
         let res = c.get("/account/data").await;
         assert_eq!(res.status, StatusCode::OK);
+        assert!(
+            res.body.contains("user.enable")
+                && !res.body.contains("203.0.113.9")
+                && !res.body.contains("admin-of-record@"),
+            "{}",
+            res.body
+        );
         assert!(
             res.headers["content-disposition"]
                 .to_str()
@@ -369,12 +393,16 @@ async fn the_data_download_holds_the_users_own_data_without_secrets() {
         assert_eq!(data["profile"]["email"], user.email.as_str());
         assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
         assert_eq!(data["api_tokens"][0]["name"], "exporter");
-        assert_eq!(data["audit_records"][0]["action"], "token.create");
+        let records = data["audit_records"].as_array().unwrap();
+        let made = records
+            .iter()
+            .find(|r| r["action"] == "token.create")
+            .expect("the user's own record");
         assert!(
-            data["audit_records"][0]["summary"].is_object(),
-            "a record's summary as JSON: {}",
-            data["audit_records"][0]
+            made["summary"].is_object(),
+            "a record's summary as JSON: {made}"
         );
+        assert_eq!(made["actor_id"], user.id.as_str(), "their own, named");
         for part in ["documents", "appointments", "evisas"] {
             assert_eq!(data[part], serde_json::json!([]), "{part}");
         }
