@@ -39,6 +39,23 @@ pub const EARLIEST_BIRTH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1
     None => panic!("1900-01-01 is a date"),
 };
 
+/// The fields of the forms that hold a date (`YYYY-MM-DD`; a browser's date input shows no
+/// other form of it).
+pub const DATE_FIELDS: &[&str] = &[
+    "birth_date",
+    "passport_expiry",
+    "travel_date",
+    "arrival_date",
+    "departure_date",
+];
+
+/// A saved value of a date field that is no date (a draft may leave it empty).
+pub fn malformed_date(field: &str, value: &str) -> bool {
+    DATE_FIELDS.contains(&field)
+        && !value.trim().is_empty()
+        && crate::validation::iso_date(value.trim()).is_none()
+}
+
 /// The fields each form has, in display order. Unknown keys in a submission are dropped.
 pub fn fields(kind: CaseKind) -> &'static [&'static str] {
     match kind {

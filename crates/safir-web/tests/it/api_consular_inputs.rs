@@ -123,6 +123,28 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
             field_codes(&problem(&res, 422, "validation")),
             [("surname".to_owned(), "invalid_characters".to_owned())]
         );
+        // A date only as the form's date input holds one; empty, a draft's date is to come.
+        let res = c
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{id}/form"),
+                &mine,
+                Some(json!({"birth_date": "12/08/1974", "passport_expiry": ""})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("birth_date".to_owned(), "consular_date_invalid".to_owned())]
+        );
+        let res = c
+            .api(
+                "PUT",
+                &format!("/api/v1/cases/{id}/form"),
+                &mine,
+                Some(json!({"birth_date": "", "passport_expiry": "2031-04-15"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let res = c.api("GET", "/api/v1/cases/a%00b", &mine, None).await;
         problem(&res, 404, "not_found");
         let res = c

@@ -109,7 +109,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown service, unknown form field, bad key, or a key already used for another request (another service or form)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown service, unknown form field or malformed date, bad key, or a key already used for another request (another service or form)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_case(

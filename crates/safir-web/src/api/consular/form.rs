@@ -23,8 +23,8 @@ use crate::state::AppState;
 /// submission).
 const VALUE_MAX: usize = 4000;
 
-/// The form as sent, trimmed; fields the kind's form does not have, and values too long to
-/// keep, are refused by name (`prefix` + field) rather than dropped, so nothing sent is lost
+/// The form as sent, trimmed; fields the kind's form does not have, values too long to keep
+/// and dates in any other form than `YYYY-MM-DD`, are refused by name (`prefix` + field) rather than dropped, so nothing sent is lost
 /// silently.
 pub fn read_form(
     kind: CaseKind,
@@ -42,6 +42,9 @@ pub fn read_form(
             errors.add(
                 FieldError::new(format!("{prefix}{field}"), "too_long").with_arg("max", VALUE_MAX),
             );
+        } else if forms::malformed_date(field, value) {
+            // Saved, it would show as an empty date on the form's page, and go at its next save.
+            errors.push(&format!("{prefix}{field}"), "consular_date_invalid");
         }
     }
     errors.into_result()?;
@@ -69,7 +72,7 @@ pub fn read_form(
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_not_editable`: the case is past the draft and no information is requested", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is unknown, not a string, or too long", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is unknown, not a string, too long, or a date field holds anything but `YYYY-MM-DD` or nothing", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn save_case_form(
