@@ -128,7 +128,9 @@ pub async fn create(
     Ok(id)
 }
 
-/// Edits a service of `mission_id`; the kind never changes once cases may point at it.
+/// Edits a service of `mission_id`; the kind never changes once cases may point at it. Its
+/// code does not change while the mission's opening hours or bookings name it (they hold the
+/// code, not the id): [`StoreError::Conflict`]`("code_in_use")`.
 pub async fn update(
     tx: &mut Tx,
     mission_id: &str,
@@ -136,6 +138,22 @@ pub async fn update(
     s: &ServiceInput,
 ) -> Result<(), StoreError> {
     crate::consular::changed();
+    let in_use: Option<bool> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT code <> $3 AND (\
+               EXISTS (SELECT 1 FROM appointment_rules r WHERE r.mission_id = $2 AND r.service = code) \
+               OR EXISTS (SELECT 1 FROM appointments a WHERE a.mission_id = $2 AND a.service = code)) \
+             FROM consular_services WHERE id = $1 AND mission_id = $2",
+        )
+        .bind(id)
+        .bind(mission_id)
+        .bind(&s.code)
+        .fetch_optional(c)
+        .await
+    })?;
+    if in_use == Some(true) {
+        return Err(StoreError::Conflict("code_in_use"));
+    }
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE consular_services SET code = $3, name_ar = $4, name_en = $5, instructions_ar = $6, instructions_en = $7, \

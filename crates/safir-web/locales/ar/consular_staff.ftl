@@ -246,6 +246,7 @@ catalogue-field-visa-types-hint = لخدمات التأشيرات فقط؛ حد�
 catalogue-field-enabled = إتاحة هذه الخدمة عبر الإنترنت
 field-error-consular-service-code-invalid = استخدم من 2 إلى 40 حرفًا لاتينيًا صغيرًا أو رقمًا أو - أو _، تبدأ بحرف.
 field-error-consular-service-code-taken = خدمة أخرى في هذه البعثة تستخدم هذا الرمز.
+field-error-consular-service-code-in-use = تسمّي مواعيد عمل البعثة أو حجوزاتها هذه الخدمة برمزها: يبقى الرمز كما هو ما دامت تفعل (ويمكن تغيير أسمائها).
 field-error-consular-case-kind-unknown = اختر نوع الملف من القائمة.
 field-error-consular-currency-unknown = اختر عملة من القائمة.
 field-error-consular-fee-required = أدخل الرسم (0 لخدمة مجانية).

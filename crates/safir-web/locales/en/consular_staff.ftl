@@ -219,6 +219,7 @@ catalogue-field-visa-types-hint = For visa services only; tick at least one.
 catalogue-field-enabled = Offer this service online
 field-error-consular-service-code-invalid = Use 2 to 40 lowercase Latin letters, digits, - or _, starting with a letter.
 field-error-consular-service-code-taken = Another service of this mission already uses this code.
+field-error-consular-service-code-in-use = The mission's opening hours or bookings name this service by its code: the code stays as it is while they do (its names can change).
 field-error-consular-case-kind-unknown = Choose a kind of case from the list.
 field-error-consular-currency-unknown = Choose a currency from the list.
 field-error-consular-fee-required = Enter the fee (0 for a free service).

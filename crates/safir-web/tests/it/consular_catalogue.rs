@@ -115,6 +115,42 @@ async fn a_head_of_mission_edits_the_catalogue() {
             (s.kind.as_str(), s.fee_minor, s.enabled),
             ("visa", 9550, false)
         );
+        // Opening hours name the service by its code: the code stays while they do.
+        let rule = safir_domain::consular::appointments::OpeningRule::new(
+            chrono::Weekday::Mon,
+            "09:00".parse().unwrap(),
+            "12:00".parse().unwrap(),
+            30,
+            1,
+            chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
+            None,
+            Some(safir_domain::consular::appointments::ServiceCode::parse("tourist-visa").unwrap()),
+        )
+        .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::appointments::schedule::add_rule(&mut tx, &paris, &rule)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut renamed = changed.clone();
+        renamed[1] = ("code", "visa-tourist");
+        let r = client
+            .submit(&edit, &format!("{edit}?lang=en"), &renamed)
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("name this service by its code"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains(r#"value="visa-tourist""#),
+            "typed value kept"
+        );
+        assert_eq!(
+            services::find(&app.db, &s.id).await.unwrap().code,
+            "tourist-visa"
+        );
         let summary = last_summary(&app, "service.update").await;
         assert_eq!(summary["changed"]["fee_minor"]["to"], 9550);
         assert_eq!(summary["changed"]["enabled"]["to"], false);

@@ -21,7 +21,7 @@ use crate::api::doc::Problem;
 use crate::api::input::{ApiJson, NoQuery};
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::catalogue_admin::edit::{
-    changed_fields, code_taken, mission_service, snapshot,
+    changed_fields, code_refused, code_taken, mission_service, snapshot,
 };
 use crate::consular::catalogue_admin::form::ServiceForm;
 use crate::consular::catalogue_admin::{SERVICE_CREATE, SERVICE_UPDATE};
@@ -281,7 +281,7 @@ pub async fn create_mission_service(
         (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No service of this mission has this id", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field refused, named (a changed `kind`: `consular_service_kind_fixed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field refused, named (a changed `kind`: `consular_service_kind_fixed`; `code` taken: `consular_service_code_taken`; a changed `code` that opening hours or bookings name: `consular_service_code_in_use`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn replace_mission_service(
@@ -320,7 +320,9 @@ pub async fn replace_mission_service(
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
         match services::update(&mut tx, &mission.id, &service.id, &input).await {
             Ok(()) => {}
-            Err(StoreError::Conflict(_)) => return Err(AppError::Validation(code_taken())),
+            Err(StoreError::Conflict(what)) => {
+                return Err(AppError::Validation(code_refused(what)));
+            }
             Err(StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(AppError::internal(e)),
         }

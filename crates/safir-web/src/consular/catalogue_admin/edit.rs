@@ -74,6 +74,18 @@ pub(crate) fn code_taken() -> FieldErrors {
     errors
 }
 
+/// Why the store refused a service's code: another service has it, or the mission's opening
+/// hours or bookings name the code it has.
+pub(crate) fn code_refused(what: &str) -> FieldErrors {
+    if what == "code_in_use" {
+        let mut errors = FieldErrors::new();
+        errors.add(FieldError::new("code", "consular_service_code_in_use"));
+        errors
+    } else {
+        code_taken()
+    }
+}
+
 /// The stored form of each field, for comparing and for the audit summary.
 pub(crate) fn snapshot(s: &ServiceInput) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
@@ -240,11 +252,11 @@ pub async fn update_service(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match services::update(&mut tx, &mission.id, &service.id, &input).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(what)) => {
             return Ok(rejected(screen.form(
                 Some(&service),
                 &form,
-                &code_taken(),
+                &code_refused(what),
             )?));
         }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
