@@ -137,6 +137,12 @@ pub async fn list_slots(
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     let pairs = query_once(uri.query(), &[], &mut errors);
+    // A typo (`form` for `from`) is named, not read as "from today".
+    for (key, _) in &pairs {
+        if !matches!(key.as_str(), "service" | "from" | "to" | "lang") {
+            errors.push(key, "unknown_field");
+        }
+    }
     let get = |name: &str| {
         pairs
             .iter()

@@ -229,8 +229,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     tag = "meta",
     operation_id = "get_openapi_document",
     security(()),
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")),
+    responses(
+        (status = 200, description = "The OpenAPI document", content_type = "application/json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+pub async fn openapi_json(_: super::input::NoQuery) -> Json<utoipa::openapi::OpenApi> {
     Json(document())
 }

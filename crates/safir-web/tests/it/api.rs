@@ -630,6 +630,7 @@ async fn routes_without_parameters_refuse_unknown_ones() {
             "/api/v1/missions/PAR",
             "/api/v1/missions/PAR/staff",
             "/api/v1/travel-advice",
+            "/api/v1/openapi.json",
         ] {
             let res = c
                 .api("GET", &format!("{path}?lang=en"), &secret, None)

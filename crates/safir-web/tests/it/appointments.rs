@@ -650,6 +650,31 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
         res.json()["errors"][0]["code"],
         "appointments_range_too_long"
     );
+    // A typo in a parameter's name is named, not read as "from today".
+    let res = c
+        .api_raw(
+            "GET",
+            "/api/v1/missions/PAR/appointments/slots?service=visa&form=2026-07-01&lang=en",
+            None,
+            None,
+            "",
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    let errors = &res.json()["errors"];
+    assert_eq!(
+        (
+            &errors[0]["field"],
+            &errors[0]["code"],
+            errors.as_array().unwrap().len()
+        ),
+        (
+            &serde_json::json!("form"),
+            &serde_json::json!("unknown_field"),
+            1
+        ),
+        "{errors}"
+    );
     // A service the mission does not offer has no slots and takes no booking, as on the
     // booking page.
     let res = c
