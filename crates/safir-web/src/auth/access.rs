@@ -1,6 +1,7 @@
 //! Per-route access rules, declared where the route is added and enforced by one middleware,
 //! so no route exists without a rule (the authorization matrix test reads the same table).
 
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -197,10 +198,14 @@ pub fn urlencode(s: &str) -> String {
 
 async fn enforce(
     State(rule): State<Rule>,
-    params: RawPathParams,
+    params: Result<RawPathParams, RawPathParamsRejection>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    // A segment that is no text once decoded (`%FF`) names nothing that exists.
+    let Ok(params) = params else {
+        return AppError::NotFound.into_response();
+    };
     let viewer = req.extensions().get::<Viewer>().cloned();
     let user = viewer.as_ref().and_then(Viewer::user);
     if rule.access == Access::Public {

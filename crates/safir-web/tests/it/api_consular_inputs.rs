@@ -147,6 +147,11 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
         assert_eq!(res.status, 200, "{}", res.body);
         let res = c.api("GET", "/api/v1/cases/a%00b", &mine, None).await;
         problem(&res, 404, "not_found");
+        // Nor does a segment that is no text once decoded.
+        for path in ["/api/v1/cases/%FF", "/api/v1/missions/%FF"] {
+            let res = c.api("GET", path, &mine, None).await;
+            problem(&res, 404, "not_found");
+        }
         let res = c
             .api(
                 "POST",
