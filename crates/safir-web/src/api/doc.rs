@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::consular::{
     actions, applicant_messages, assign, bulk, catalogue, create, documents, evisa, form, my_cases,
-    notes, officer_case, priority, queue, services, sla, submit, travel_document,
+    notes, officer_case, officer_messages, priority, queue, services, sla, submit, travel_document,
 };
 use super::{appointments, audit, jobs, me, missions};
 
@@ -195,6 +195,7 @@ impl Modify for BodyAnswers {
         priority::set_case_priority,
         travel_document::open_travel_document,
         notes::add_case_note,
+        officer_messages::send_case_message,
         evisa::revoke_evisa,
         evisa::get_my_evisa_pdf,
         evisa::get_mission_evisa_pdf,

@@ -270,6 +270,50 @@ pub async fn act(
 
 /// Enqueues the check that escalates `case` to `level` if nobody acknowledged it by its
 /// deadline. Keyed per case and level, so a retried submission schedules it once.
+/// An officer's message to the applicant of `case` (`body`, checked by the caller): kept once
+/// when sent again within moments (a double click, a retried request), audited as
+/// `case.message` (its length, not its text) and sent where the applicant is reached, in the
+/// language they applied in. Returns the message's id and whether this call wrote it.
+pub async fn message_applicant(
+    state: &AppState,
+    case: &Case,
+    by: &By<'_>,
+    body: &str,
+) -> Result<(String, bool), AppError> {
+    let reach = super::reach::reach(state, case).await?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let (message_id, new) =
+        cases::add_message_once(&mut tx, &case.id, by.user.id(), true, false, body)
+            .await
+            .map_err(AppError::internal)?;
+    if !new {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok((message_id, false));
+    }
+    let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
+    let rec = record(
+        by,
+        safir_domain::audit::actions::CASE_MESSAGE,
+        case,
+        summary,
+    );
+    crate::audit_log::append(&mut tx, &rec).await?;
+    let mut args = FluentArgs::new();
+    args.set("reference", case.display_reference());
+    args.set("message", body.to_owned());
+    reach
+        .send(
+            &mut tx,
+            case_lang(case),
+            "case-message",
+            args,
+            &format!("case-message:{message_id}"),
+        )
+        .await?;
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok((message_id, true))
+}
+
 pub async fn schedule_escalation(tx: &mut Tx, case: &Case, level: i32) -> Result<(), AppError> {
     let Some(due) = case.due_at else {
         return Ok(());

@@ -369,12 +369,53 @@ async fn a_passport_renewal_through_the_api_only() {
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
+        // A word to the applicant without moving the case: kept once when the request is
+        // retried, mailed once, audited.
+        let mails = app.emails_to(&applicant.email).await.len();
+        for _ in 0..2 {
+            let res = c
+                .api(
+                    "POST",
+                    &format!("{desk_path}/messages"),
+                    &desk,
+                    Some(json!({"body": "A passport photo from a studio is best."})),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            assert_eq!(res.json()["from"], "mission");
+        }
+        let res = c
+            .api(
+                "POST",
+                &format!("{desk_path}/messages"),
+                &desk,
+                Some(json!({"body": " "})),
+            )
+            .await;
+        assert_eq!(
+            field_codes(&problem(&res, 422, "validation")),
+            [("body".to_owned(), "required".to_owned())]
+        );
+        let sent = app.emails_to(&applicant.email).await;
+        assert_eq!(sent.len(), mails + 1);
+        assert!(sent.last().unwrap().text.contains("from a studio"));
+        let recorded = app.audit_summaries("case.message").await;
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(recorded[0]["via"], "api");
+        assert_eq!(
+            c.api("GET", &desk_path, &desk, None).await.json()["state"],
+            "needs_info"
+        );
 
         // The applicant sees the request (not the note) and answers: back to review.
         let case = c.api("GET", &path, &mine, None).await.json();
         assert_eq!(case["state"], "needs_info");
         assert_eq!(case["messages"][0]["from"], "mission");
         assert_eq!(case["messages"][0]["body"], "Please send a recent photo.");
+        assert_eq!(
+            case["messages"][1]["body"],
+            "A passport photo from a studio is best."
+        );
         assert!(!case.to_string().contains("looks old"));
         // The form can change while the mission waits, but an answer hands it over only if
         // it passes the checks of a submission: a form that no longer does holds the answer
@@ -409,7 +450,7 @@ async fn a_passport_renewal_through_the_api_only() {
             .api("GET", &format!("{path}/decision.pdf"), &mine, None)
             .await;
         problem(&res, 404, "not_found");
-        assert_eq!(held["messages"].as_array().unwrap().len(), 1);
+        assert_eq!(held["messages"].as_array().unwrap().len(), 2);
         let res = c
             .api(
                 "PUT",
@@ -516,8 +557,9 @@ async fn a_passport_renewal_through_the_api_only() {
             ]
         );
         assert_eq!(case["decision_reason"], "approved");
-        // The request, the answer and the later message (sent twice, kept once).
-        assert_eq!(case["messages"].as_array().unwrap().len(), 3);
+        // The request, the officer's word, the answer and the later message (sent twice, kept
+        // once).
+        assert_eq!(case["messages"].as_array().unwrap().len(), 4);
         // The decision letter downloads from where the case says, for its applicant only.
         let letter = case["decision_url"].as_str().unwrap().to_owned();
         assert_eq!(letter, format!("{path}/decision.pdf"));

@@ -580,6 +580,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/missions/{mission}/cases/{id}/notes",
         Who::OwnMission(CONSULAR),
     ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/messages",
+        Who::OwnMission(CONSULAR),
+    ),
     // Safety check-ins: the personal link (the token is the credential) and the SMS gateway
     // (its shared secret, checked by the handler)
     ("GET", "/crisis/checkin/{token}", Who::Anyone),

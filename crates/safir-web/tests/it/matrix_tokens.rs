@@ -132,6 +132,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
         "/api/v1/missions/{mission}/cases/{id}/notes",
         "consular:write",
     ),
+    (
+        "POST",
+        "/api/v1/missions/{mission}/cases/{id}/messages",
+        "consular:write",
+    ),
 ];
 
 /// The token holders tried: whose token, with which scopes.

@@ -16,6 +16,7 @@ pub mod form;
 pub mod my_cases;
 pub mod notes;
 pub mod officer_case;
+pub mod officer_messages;
 pub mod priority;
 pub mod queue;
 pub mod services;
@@ -274,6 +275,13 @@ pub fn routes(r: Routes) -> Routes {
         officer,
         CONSULAR_WRITE,
         post(notes::add_case_note),
+    )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/missions/{mission}/cases/{id}/messages",
+        officer,
+        CONSULAR_WRITE,
+        post(officer_messages::send_case_message),
     )
 }
 

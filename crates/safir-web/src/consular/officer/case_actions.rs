@@ -20,13 +20,11 @@ use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
 use super::case_show::{Typed, case_page};
-use super::{
-    CASE_ASSIGN, CASE_MESSAGE, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers, own_last_move,
-};
+use super::{CASE_ASSIGN, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers, own_last_move};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
+use crate::consular::labels;
 use crate::consular::workflow::{self, Command};
-use crate::consular::{labels, reach};
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
 use crate::i18n::{Lang, t, t_args};
 use crate::page::FlashKind;
@@ -524,33 +522,7 @@ pub async fn send_message(
     let Ok(body) = body else {
         return cx.refused(&case, &typed).await;
     };
-    let reach = reach::reach(&cx.state, &case).await?;
-    let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
-    let (message_id, new) =
-        cases::add_message_once(&mut tx, &case.id, cx.actor.id(), true, false, &body)
-            .await
-            .map_err(AppError::internal)?;
-    if !new {
-        // The same message sent again a moment ago (a double click): already sent.
-        tx.rollback().await.map_err(AppError::internal)?;
-        return Ok(cx.done(&case, "message"));
-    }
-    let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
-    crate::audit_log::append(&mut tx, &cx.record(CASE_MESSAGE, &case, summary)).await?;
-    // The applicant reads it in the language they applied in.
-    let mail_lang = workflow::case_lang(&case);
-    let mut args = FluentArgs::new();
-    args.set("reference", case.display_reference());
-    args.set("message", body);
-    reach
-        .send(
-            &mut tx,
-            mail_lang,
-            "case-message",
-            args,
-            &format!("case-message:{message_id}"),
-        )
-        .await?;
-    tx.commit().await.map_err(AppError::internal)?;
+    // Sent again a moment ago (a double click), it is already sent: the same page either way.
+    workflow::message_applicant(&cx.state, &case, &by(&cx.actor), &body).await?;
     Ok(cx.done(&case, "message"))
 }
