@@ -2,7 +2,7 @@
 //! a registered place falls inside.
 //!
 //! Geometry is planar in longitude/latitude for polygons (as CAP and GeoJSON define them) and
-//! great-circle for circles. Polygons that cross the antimeridian are not supported: draw two.
+//! great-circle for circles. A polygon edge across the antimeridian is refused (`CrossesAntimeridian`): draw two.
 
 mod error;
 mod geojson;
@@ -127,8 +127,20 @@ impl Point {
     }
 }
 
+/// `p` lies on the segment from `a` to `b` (within a billionth of a degree).
+fn on_edge(p: Point, a: Point, b: Point) -> bool {
+    let within = |v: f64, x: f64, y: f64| x.min(y) - 1e-9 <= v && v <= x.max(y) + 1e-9;
+    if !within(p.lon, a.lon, b.lon) || !within(p.lat, a.lat, b.lat) {
+        return false;
+    }
+    let cross = (b.lon - a.lon) * (p.lat - a.lat) - (b.lat - a.lat) * (p.lon - a.lon);
+    let length = (b.lon - a.lon).hypot(b.lat - a.lat);
+    cross.abs() <= 1e-9 * length.max(1.0)
+}
+
 impl Polygon {
-    /// Validates the ring: 4 to 2,000 points in range, closed, not crossing itself.
+    /// Validates the ring: 4 to 2,000 points in range, closed, no edge across the 180th
+    /// meridian, not crossing itself.
     pub fn new(points: Vec<Point>) -> Result<Polygon, GeoError> {
         for (i, p) in points.iter().enumerate() {
             Point::at(p.lat, p.lon, Some(i + 1))?;
@@ -146,6 +158,12 @@ impl Polygon {
         }
         if points.first() != points.last() {
             return Err(GeoError::NotClosed { last: points.len() });
+        }
+        if let Some(edge) = points
+            .windows(2)
+            .position(|w| (w[1].lon - w[0].lon).abs() > 180.0)
+        {
+            return Err(GeoError::CrossesAntimeridian { edge: edge + 1 });
         }
         if let Some((first, second)) = ring::first_crossing(&points) {
             return Err(GeoError::SelfIntersection { first, second });
@@ -173,9 +191,13 @@ impl Polygon {
         pairs.join(" ")
     }
 
-    /// Ray casting in the lon/lat plane.
+    /// Ray casting in the lon/lat plane; a point on an edge is inside (as a circle holds the
+    /// points on its rim).
     pub fn contains(&self, p: Point) -> bool {
         let pts = &self.points;
+        if pts.windows(2).any(|w| on_edge(p, w[0], w[1])) {
+            return true;
+        }
         let mut inside = false;
         for w in pts.windows(2) {
             let (a, b) = (w[0], w[1]);

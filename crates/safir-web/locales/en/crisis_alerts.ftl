@@ -126,6 +126,7 @@ geo-too-few-points = a polygon needs at least four points (the first repeated la
 geo-too-many-points = a polygon may have at most 2,000 points.
 geo-not-closed = the polygon is not closed: repeat the first point last.
 geo-self-intersection = the polygon's edges cross each other.
+geo-crosses-antimeridian = an edge crosses the 180th meridian: draw the area as two polygons, one on each side.
 geo-radius-range = a radius must be more than 0 and at most 20,000 km.
 geo-country-unknown = unknown country code.
 geo-cap-syntax = write points as "latitude,longitude" separated by spaces.

@@ -31,6 +31,12 @@ pub enum GeoError {
         first: usize,
         second: usize,
     },
+    /// Edge `edge` (from point `edge` to `edge + 1`) spans more than 180° of longitude: it
+    /// would cross the 180th meridian, which a ring in the lon/lat plane cannot express (read
+    /// as drawn, it would go the long way round the world).
+    CrossesAntimeridian {
+        edge: usize,
+    },
     RadiusOutOfRange {
         value: f64,
     },
@@ -64,6 +70,7 @@ impl GeoError {
             GeoError::TooManyPoints { .. } => "too-many-points",
             GeoError::NotClosed { .. } => "not-closed",
             GeoError::SelfIntersection { .. } => "self-intersection",
+            GeoError::CrossesAntimeridian { .. } => "crosses-antimeridian",
             GeoError::RadiusOutOfRange { .. } => "radius-range",
             GeoError::UnknownCountry { .. } => "country-unknown",
             GeoError::CapSyntax { .. } => "cap-syntax",
@@ -80,6 +87,7 @@ impl GeoError {
             | GeoError::CapSyntax { point, .. } => *point,
             GeoError::NotClosed { last } => Some(*last),
             GeoError::SelfIntersection { first, .. } => Some(*first),
+            GeoError::CrossesAntimeridian { edge } => Some(*edge),
             GeoError::In { source, .. } => source.point(),
             _ => None,
         }
@@ -160,6 +168,11 @@ impl fmt::Display for GeoError {
                 "the polygon crosses itself: the edge from point {first} to {} meets the edge from point {second} to {}",
                 first + 1,
                 second + 1
+            ),
+            GeoError::CrossesAntimeridian { edge } => write!(
+                f,
+                "the edge from point {edge} to {} crosses the 180th meridian: draw the area as two polygons, one on each side",
+                edge + 1
             ),
             GeoError::RadiusOutOfRange { value } => {
                 write!(f, "radius {value} km must be more than 0 and at most 20000")

@@ -422,3 +422,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_edge_across_the_180th_meridian_is_refused_not_turned_inside_out() {
+    // Around Fiji, drawn across 180: read as drawn it would cover the band of latitude
+    // around the rest of the world.
+    let err = Polygon::parse_cap("-16,179 -16,-179 -18,-179 -18,179 -16,179").unwrap_err();
+    assert_eq!(err, GeoError::CrossesAntimeridian { edge: 1 });
+    assert_eq!(err.code(), "crosses-antimeridian");
+    assert_eq!(err.point(), Some(1));
+    // Each side on its own is a polygon like any other.
+    let east = Polygon::parse_cap("-16,179 -16,180 -18,180 -18,179 -16,179").unwrap();
+    assert!(east.contains(pt(-17.0, 179.5)));
+    assert!(!east.contains(pt(-17.0, 0.0)));
+}
+
+#[test]
+fn the_points_on_every_edge_are_inside() {
+    let square = Polygon::parse_cap("0,0 0,1 1,1 1,0 0,0").unwrap();
+    for on_edge in [
+        pt(0.0, 0.5),
+        pt(1.0, 0.5),
+        pt(0.5, 0.0),
+        pt(0.5, 1.0),
+        pt(1.0, 1.0),
+    ] {
+        assert!(square.contains(on_edge), "{on_edge:?}");
+    }
+    assert!(!square.contains(pt(1.000_001, 0.5)));
+    assert!(!square.contains(pt(0.5, -0.000_001)));
+}
