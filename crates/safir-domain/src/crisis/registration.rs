@@ -92,6 +92,8 @@ pub fn parse_phone(input: &str) -> Result<String, ValidationError> {
     if t.is_empty() {
         return Err(ValidationError::new("required"));
     }
+    // Typed on an Arabic keyboard, the digits may be Arabic-Indic (٠٥٥ …) or Persian.
+    let t = crate::validation::ascii_number(t);
     let compact: String = t.chars().filter(|c| !" .-()".contains(*c)).collect();
     let digits = compact.strip_prefix('+').unwrap_or("");
     let ok = digits.len() >= 7
@@ -695,6 +697,8 @@ mod tests {
     #[test]
     fn phones_are_e164() {
         assert_eq!(parse_phone("+44 (20) 7946-0958").unwrap(), "+442079460958");
+        assert_eq!(parse_phone("+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧").unwrap(), "+966501234567");
+        assert_eq!(parse_phone("+۹۸ ۲۱ ۱۲۳۴ ۵۶۷۸").unwrap(), "+982112345678");
         for bad in [
             "12345678",
             "+0123456789",

@@ -377,7 +377,8 @@ pub async fn verify(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let r = presence_registration(&state, data.get("r")).await?;
-    let code = data.get("code").trim().to_owned();
+    // The code as typed on an Arabic keyboard reads the same.
+    let code = safir_domain::ascii_number(data.get("code").trim()).into_owned();
     let error = if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         Some(FieldError::new("code", "crisis_code_format"))
     } else {
