@@ -51,63 +51,45 @@ pub async fn subscribe(
     address: &str,
     lang: &str,
 ) -> Result<Subscribed, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM advice_subscriptions WHERE country = $1 AND channel = $2 AND address = $3"
-    );
-    let existing: Option<Subscription> = with_tx!(tx, c => {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(country.as_str())
-            .bind(channel.as_str())
-            .bind(address)
-            .fetch_optional(c)
-            .await
-    })?;
-    if let Some(s) = &existing
-        && s.status == "active"
-    {
-        return Ok(Subscribed {
-            subscription: s.clone(),
-            confirm_token: None,
-        });
-    }
+    // One statement, so that two requests at once (a double click) meet in the database's
+    // unique key rather than both inserting: a new address is added pending, a pending or
+    // unsubscribed one is made pending again with a new token, an active one is left as it is
+    // (no row comes back).
     let token = new_secret();
-    let at = now();
-    let id = match existing {
-        Some(s) => {
-            with_tx!(tx, c => {
-                sqlx::query(
-                    "UPDATE advice_subscriptions SET status = 'pending', token_hash = $2, lang = $3, \
-                     unsubscribed_at = NULL WHERE id = $1",
-                )
-                .bind(&s.id)
-                .bind(hash_secret(&token))
-                .bind(lang)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-            })?;
-            s.id
-        }
-        None => {
-            let id = uuid::Uuid::now_v7().as_simple().to_string();
-            with_tx!(tx, c => {
-                sqlx::query(
-                    "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, \
-                     token_hash, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
-                )
-                .bind(&id)
+    let id: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, \
+             token_hash, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) \
+             ON CONFLICT (country, channel, address) DO UPDATE SET status = 'pending', \
+             token_hash = excluded.token_hash, lang = excluded.lang, unsubscribed_at = NULL \
+             WHERE advice_subscriptions.status <> 'active' RETURNING id",
+        )
+        .bind(uuid::Uuid::now_v7().as_simple().to_string())
+        .bind(country.as_str())
+        .bind(channel.as_str())
+        .bind(address)
+        .bind(lang)
+        .bind(hash_secret(&token))
+        .bind(now())
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some(id) = id else {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM advice_subscriptions WHERE country = $1 AND channel = $2 AND address = $3"
+        );
+        let active: Subscription = with_tx!(tx, c => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(country.as_str())
                 .bind(channel.as_str())
                 .bind(address)
-                .bind(lang)
-                .bind(hash_secret(&token))
-                .bind(at)
-                .execute(c)
+                .fetch_one(c)
                 .await
-                .map(|r| r.rows_affected())
-            })?;
-            id
-        }
+        })?;
+        return Ok(Subscribed {
+            subscription: active,
+            confirm_token: None,
+        });
     };
     let sql = format!("SELECT {COLUMNS} FROM advice_subscriptions WHERE id = $1");
     let subscription: Subscription = with_tx!(tx, c => {

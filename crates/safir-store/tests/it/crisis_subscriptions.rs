@@ -150,3 +150,34 @@ async fn sms_subscriptions_confirm_by_reply_and_stop_per_country_or_all() {
         );
     }
 }
+
+/// Two subscriptions of one new address at once (a double click): one row, each request
+/// answered with it, neither refused by the unique key.
+#[tokio::test]
+async fn the_same_address_subscribed_twice_at_once_is_one_subscription() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (a, b) = tokio::join!(
+            subscribe(db, "LB", Channel::Email, "twice@example.org"),
+            subscribe(db, "LB", Channel::Email, "twice@example.org"),
+        );
+        assert_eq!(a.subscription.id, b.subscription.id);
+        assert_eq!(a.subscription.status, "pending");
+        // The later request's link is the one that confirms.
+        let confirmed = [a.confirm_token.unwrap(), b.confirm_token.unwrap()];
+        let mut works = 0;
+        for token in &confirmed {
+            if subscriptions::confirm(db, token).await.unwrap().is_some() {
+                works += 1;
+            }
+        }
+        assert!(works >= 1);
+        assert_eq!(
+            subscriptions::active_for_country(db, cc("LB"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
