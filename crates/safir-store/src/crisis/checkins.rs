@@ -683,12 +683,14 @@ pub struct ImportedPerson {
 
 /// Adds an imported person to the crisis: a presence registration (verified by the source,
 /// flagged as imported), its place, and a current check-in with the status of their notes.
-/// Returns `false` when the same PFIF record was imported before (nothing changes).
+/// Returns `false` when the same PFIF record was imported before (nothing changes). The
+/// registration is purged at `purge_after`, as one made on the presence form that day.
 pub async fn import_person(
     tx: &mut Tx,
     crisis_id: &str,
     imported_by: Option<&str>,
     p: &ImportedPerson,
+    purge_after: Option<DateTime<Utc>>,
 ) -> Result<bool, StoreError> {
     let exists: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar("SELECT registration_id FROM crisis_imports WHERE crisis_id = $1 AND person_record_id = $2")
@@ -712,7 +714,7 @@ pub async fn import_person(
             "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, lang, channels, companions, \
              adults, children, elderly, medical, vulnerability_note, emergency_name, emergency_phone, emergency_email, verified_at, \
              verify_code_hash, verify_attempts, consent_at, created_at, updated_at, purge_after, full_name_key) \
-             VALUES ($1, NULL, 'presence', $2, $3, $4, $5, $6, $7, '[]', 1, 0, $8, $8, '', '', '', '', $9, NULL, 0, $9, $9, $9, NULL, $10)",
+             VALUES ($1, NULL, 'presence', $2, $3, $4, $5, $6, $7, '[]', 1, 0, $8, $8, '', '', '', '', $9, NULL, 0, $9, $9, $9, $11, $10)",
         )
         .bind(&reg)
         .bind(crisis_id)
@@ -724,6 +726,7 @@ pub async fn import_person(
         .bind(false)
         .bind(t)
         .bind(name_key(&p.full_name))
+        .bind(purge_after)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

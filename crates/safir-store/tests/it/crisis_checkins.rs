@@ -448,14 +448,15 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
             point: Some((48.8, 2.3)),
             answered_at: None,
         };
+        let purge = Some(safir_store::now() + chrono::Duration::days(30));
         let mut tx = db.begin().await.unwrap();
         assert!(
-            checkins::import_person(&mut tx, &crisis, None, &person)
+            checkins::import_person(&mut tx, &crisis, None, &person, purge)
                 .await
                 .unwrap()
         );
         assert!(
-            !checkins::import_person(&mut tx, &crisis, None, &person)
+            !checkins::import_person(&mut tx, &crisis, None, &person, purge)
                 .await
                 .unwrap()
         );
@@ -468,6 +469,20 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
         assert_eq!(rows[0].person_record_id.as_deref(), Some("example.org/p.1"));
         assert_eq!(checkins::located(db, &crisis).await.unwrap().len(), 1);
         assert_eq!(checkins::counts(db, &crisis).await.unwrap().people.safe, 1);
+        // Purged when its time comes, as a presence registration made that day.
+        let later = purge.unwrap() + chrono::Duration::seconds(1);
+        assert_eq!(
+            safir_store::crisis::registrations::purge_expired(db, later)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(
+            checkins::list(db, &crisis, &BoardFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let key = checkins::checkin_key(db).await.unwrap();
         assert_eq!(key.len(), 32);

@@ -17,6 +17,7 @@ use safir_domain::crisis::pfif::{
     note_for_checkin,
 };
 use safir_store::crisis::checkins::{self, BoardCrisis, BoardRow, ImportedPerson};
+use safir_store::crisis::registrations;
 
 use super::{BoardExtras, CaseCell, Params, allowed_crisis, board_view, record, status_label};
 use crate::admin::support::{Actor, rejected};
@@ -436,9 +437,14 @@ pub async fn pfif_import(
     };
     let people = imported_people(&doc, &crisis);
     let mut added = 0i64;
+    // Kept as long as a presence registration without dates made today.
+    let purge_after = registrations::purge_time(
+        Some(safir_store::now().date_naive()),
+        state.config.crisis.registration_retention,
+    );
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     for p in &people {
-        if checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p)
+        if checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p, purge_after)
             .await
             .map_err(AppError::internal)?
         {
