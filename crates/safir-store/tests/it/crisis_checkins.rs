@@ -549,3 +549,54 @@ async fn the_board_search_folds_names_and_digits_on_both_backends() {
         }
     }
 }
+
+/// A registration deleted takes its contact out of the alerts' delivery records: what was not
+/// yet sent is not sent, and what was sent no longer holds the address.
+#[tokio::test]
+async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        crisis(db).await;
+        for id in ["gone", "kept"] {
+            person(db, id, id, "+33600000001", "IDF", (0, false, false)).await;
+        }
+        for (i, (recipient, status)) in [("gone", "sent"), ("gone", "queued"), ("kept", "queued")]
+            .iter()
+            .enumerate()
+        {
+            exec(
+                db,
+                &format!(
+                    "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, created_at) \
+                     VALUES ('d{i}', 'al{}', $1, 'registration', 'sms', '+33600000001', 'en', '{status}', 0, $2)",
+                    i % 2 + 1
+                ),
+                &[recipient],
+            )
+            .await;
+        }
+        exec(
+            db,
+            "DELETE FROM crisis_registrations WHERE id = $1",
+            &["gone"],
+        )
+        .await;
+        let rows: Vec<(String, String, String)> = with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT id, status, address FROM crisis_deliveries ORDER BY id")
+                .fetch_all(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("d0".to_owned(), "sent".to_owned(), String::new()),
+                (
+                    "d2".to_owned(),
+                    "queued".to_owned(),
+                    "+33600000001".to_owned()
+                ),
+            ]
+        );
+    }
+}

@@ -1,0 +1,18 @@
+-- A registration deleted (by its person, by the purge, with its account) takes its contact out
+-- of the alerts' delivery records: the messages not yet sent are not sent, and the rows kept
+-- for the alerts' counts no longer hold the address.
+CREATE FUNCTION crisis_registrations_forget_deliveries() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM crisis_deliveries
+     WHERE recipient_kind = 'registration' AND recipient_id = OLD.id
+       AND status IN ('queued', 'sending');
+    UPDATE crisis_deliveries SET address = ''
+     WHERE recipient_kind = 'registration' AND recipient_id = OLD.id;
+    RETURN OLD;
+END;
+$$;
+
+CREATE TRIGGER crisis_registrations_forget_deliveries
+AFTER DELETE ON crisis_registrations
+FOR EACH ROW EXECUTE FUNCTION crisis_registrations_forget_deliveries();
