@@ -615,18 +615,23 @@ pub struct NonResponder {
 pub async fn non_responders(
     db: &Db,
     crisis_id: &str,
+    alert_id: &str,
     before: DateTime<Utc>,
 ) -> Result<Vec<NonResponder>, StoreError> {
+    // The round of one alert reminds of that alert's check-ins still current (a later alert's
+    // people are reminded by its own round, its delay after it), while the crisis is open.
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
              FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
-             WHERE c.crisis_id = $1 AND c.is_current = $2 AND c.status = 'waiting' AND c.reminded_at IS NULL \
-             AND c.alert_id IS NOT NULL AND c.created_at <= $3 ORDER BY c.id",
+             JOIN crises k ON k.id = c.crisis_id \
+             WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
+             AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' ORDER BY c.id",
         )
         .bind(crisis_id)
         .bind(true)
         .bind(before)
+        .bind(alert_id)
         .fetch_all(p)
         .await
     })?)

@@ -399,12 +399,21 @@ async fn reminders_go_once_to_people_who_have_not_answered() {
 
         let later = now() + chrono::Duration::minutes(1);
         assert!(
-            checkins::non_responders(db, &crisis, now() - chrono::Duration::hours(1))
+            checkins::non_responders(db, &crisis, "al1", now() - chrono::Duration::hours(1))
                 .await
                 .unwrap()
                 .is_empty()
         );
-        let due = checkins::non_responders(db, &crisis, later).await.unwrap();
+        // Another alert's round is not this one's.
+        assert!(
+            checkins::non_responders(db, &crisis, "al2", later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let due = checkins::non_responders(db, &crisis, "al1", later)
+            .await
+            .unwrap();
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].registration_id, "r2");
         let mut tx = db.begin().await.unwrap();
@@ -420,7 +429,33 @@ async fn reminders_go_once_to_people_who_have_not_answered() {
         );
         tx.commit().await.unwrap();
         assert!(
-            checkins::non_responders(db, &crisis, later)
+            checkins::non_responders(db, &crisis, "al1", later)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A crisis closed reminds no one.
+        person(db, "r3", "Chadi", "+33600000003", "IDF", (0, false, false)).await;
+        let mut tx = db.begin().await.unwrap();
+        checkins::create_batch(&mut tx, "al1", Some(&crisis), &["r3".to_owned()])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            checkins::non_responders(db, &crisis, "al1", later)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        exec(
+            db,
+            "UPDATE crises SET status = 'closed' WHERE id = $1",
+            &[&crisis],
+        )
+        .await;
+        assert!(
+            checkins::non_responders(db, &crisis, "al1", later)
                 .await
                 .unwrap()
                 .is_empty()

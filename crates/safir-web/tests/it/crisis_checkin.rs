@@ -1054,12 +1054,12 @@ async fn reminders_go_once_to_people_who_have_not_answered() {
         );
 
         let config = app.state.config.clone();
-        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1")
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al1")
             .await
             .unwrap();
         assert_eq!(n, 1);
         assert_eq!(
-            safir_web::crisis::checkin::remind(&app.db, &config, "cr1")
+            safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al1")
                 .await
                 .unwrap(),
             0,

@@ -56,7 +56,7 @@ impl JobHandler for ReminderJob {
             let p: Payload = job
                 .payload_json()
                 .map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
-            remind(&self.db, &self.config, &p.crisis_id)
+            remind(&self.db, &self.config, &p.crisis_id, &p.alert_id)
                 .await
                 .map(|_| ())
                 .map_err(|e| JobError::Retry(e.to_string()))
@@ -64,10 +64,16 @@ impl JobHandler for ReminderJob {
     }
 }
 
-/// Sends the reminders now due in a crisis; returns how many people were reminded.
-pub async fn remind(db: &Db, config: &WebConfig, crisis_id: &str) -> Result<usize, StoreError> {
+/// Sends the reminders of `alert_id`'s round in an open crisis; returns how many people were
+/// reminded.
+pub async fn remind(
+    db: &Db,
+    config: &WebConfig,
+    crisis_id: &str,
+    alert_id: &str,
+) -> Result<usize, StoreError> {
     let key = checkins::checkin_key(db).await?;
-    let due = checkins::non_responders(db, crisis_id, now()).await?;
+    let due = checkins::non_responders(db, crisis_id, alert_id, now()).await?;
     let i18n = I18n::global();
     let mut reminded = 0;
     for person in due {
