@@ -119,6 +119,27 @@ pub async fn claim_batch(
     Ok(rows)
 }
 
+/// Extends the lease of rows this sender still holds (claimed, not yet marked) to `lease` from
+/// now, so that no other sender takes them while they wait for the rate limit, are in flight
+/// or wait to be marked. Returns how many rows were renewed.
+pub async fn renew_leases(db: &Db, ids: &[String], lease: Duration) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let until = now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(1));
+    let sql = format!(
+        "UPDATE crisis_deliveries SET lease_until = $1 WHERE status = 'sending' AND id IN {}",
+        placeholders(2, ids.len())
+    );
+    Ok(with_pool!(db.write(), p => {
+        let mut q = sqlx::query(AssertSqlSafe(sql.as_str())).bind(until);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(p).await.map(|r| r.rows_affected())
+    })?)
+}
+
 /// `IN ($k, $k+1, …)` for `n` ids whose first placeholder is `$first`.
 fn placeholders(first: usize, n: usize) -> String {
     let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();

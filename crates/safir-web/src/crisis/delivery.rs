@@ -284,6 +284,16 @@ enum Outcome {
     Failed(Failed),
 }
 
+impl Outcome {
+    /// The delivery row's id.
+    fn id(&self) -> &str {
+        match self {
+            Outcome::Sent(s) => &s.id,
+            Outcome::Failed(f) => &f.id,
+        }
+    }
+}
+
 fn send_error(e: SendError) -> ChannelError {
     match e {
         SendError::Invalid(m) | SendError::Rejected(m) => ChannelError::Permanent(m),
@@ -384,6 +394,16 @@ impl DeliverJob {
         let mut in_flight: FuturesUnordered<BoxFuture<'_, Outcome>> = FuturesUnordered::new();
         let mut pending: Vec<Outcome> = Vec::new();
         let mut marking: Option<BoxFuture<'_, Result<(), StoreError>>> = None;
+        // The rows claimed and not yet marked, whose leases are renewed while they wait for
+        // the rate limit, are in flight or wait to be marked (a slow relay or a low SMS rate
+        // can hold a batch longer than one lease), and the ids of the batch being marked.
+        let mut held: std::collections::HashSet<String> = Default::default();
+        let mut marking_ids: Vec<String> = Vec::new();
+        let mut renewing: Option<BoxFuture<'_, Result<u64, StoreError>>> = None;
+        let lease = self.tuning.row_lease;
+        let mut renew_tick = tokio::time::interval((lease / 3).max(Duration::from_millis(10)));
+        renew_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        renew_tick.reset();
         // Nothing more to claim in this slice (none due, slice over, or a claim failed).
         let mut drained = false;
         let mut error: Option<StoreError> = None;
@@ -408,6 +428,7 @@ impl DeliverJob {
             let idle = drained && claiming.is_none() && queue.is_empty() && in_flight.is_empty();
             if marking.is_none() && !pending.is_empty() && (pending.len() >= batch || idle) {
                 let done = std::mem::take(&mut pending);
+                marking_ids = done.iter().map(|o| o.id().to_owned()).collect();
                 marking = Some(Box::pin(self.mark(alert, channel, done)));
             }
             if idle && marking.is_none() {
@@ -419,7 +440,10 @@ impl DeliverJob {
                     claiming = None;
                     match r {
                         Ok(rows) if rows.is_empty() => drained = true,
-                        Ok(rows) => queue.extend(rows),
+                        Ok(rows) => {
+                            held.extend(rows.iter().map(|p| p.row.id.clone()));
+                            queue.extend(rows);
+                        }
                         Err(e) => {
                             drained = true;
                             error = Some(e);
@@ -429,6 +453,24 @@ impl DeliverJob {
                 r = optional(&mut marking) => {
                     marking = None;
                     r.map_err(retry)?;
+                    for id in marking_ids.drain(..) {
+                        held.remove(&id);
+                    }
+                }
+                _ = renew_tick.tick(), if renewing.is_none() && !held.is_empty() => {
+                    let ids: Vec<String> = held.iter().cloned().collect();
+                    let db = &self.db;
+                    renewing = Some(Box::pin(async move {
+                        deliveries::renew_leases(db, &ids, lease).await
+                    }));
+                }
+                r = optional(&mut renewing) => {
+                    renewing = None;
+                    // A renewal that failed is tried again at the next tick; the lease still
+                    // runs meanwhile.
+                    if let Err(e) = r {
+                        tracing::warn!(alert = %alert.id, channel, error = %e, "lease renewal failed");
+                    }
                 }
             }
         }

@@ -268,36 +268,29 @@ async fn a_killed_server_resumes_delivery_and_sends_each_alert_once() {
     db.close().await;
 }
 
-/// The deliver job in-process against a real SMTP server that is down for a while: the
-/// rows are retried with backoff and every message arrives once the server is back.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn smtp_down_for_a_while_then_every_alert_arrives() {
+/// The deliver job in-process, mailing through the SMTP server on `smtp_port` at most
+/// `email_rate` messages a second (0: no limit).
+fn deliver_job(
+    db: &Db,
+    smtp_port: u16,
+    email_rate: u32,
+    tuning: safir_web::crisis::delivery::DeliverTuning,
+) -> safir_web::crisis::delivery::DeliverJob {
     use std::sync::Arc;
 
     use safir_notify::ratelimit::TokenBucket;
-    use safir_store::jobs::{JobRunner, RunnerConfig};
-    use safir_web::crisis::delivery::{Buckets, DELIVER_JOB, DeliverJob, DeliverTuning};
+    use safir_web::crisis::delivery::{Buckets, DeliverJob};
 
-    let dir = TempDir::new("safir-crisis-smtp-down");
-    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
-        .await
-        .expect("db");
-    db.migrate().await.expect("migrate");
-    let emails = 300;
-    let alert = seed_alert(&db, emails, 0).await;
-
-    let sink = SmtpSink::start().await.expect("smtp sink");
-    sink.go_down().await;
     let mail = safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
         transport: "smtp",
         from: "Safir <no-reply@safir.localhost>",
         smtp_host: "127.0.0.1",
-        smtp_port: sink.port(),
+        smtp_port,
         smtp_tls: "none",
         ..safir_notify::PlainMailConfig::default()
     })
     .expect("mail config");
-    let job = DeliverJob {
+    DeliverJob {
         db: db.clone(),
         mailer: Arc::new(safir_notify::Mailer::new(&mail).expect("mailer")),
         sms: safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
@@ -310,17 +303,42 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
         )
         .expect("webhooks"),
         buckets: Buckets {
-            email: Arc::new(TokenBucket::per_second(0)),
+            email: Arc::new(TokenBucket::per_second(email_rate)),
             sms: Arc::new(TokenBucket::per_second(0)),
             webhook: Arc::new(TokenBucket::per_second(0)),
         },
         public_url: "http://safir.test".into(),
-        tuning: DeliverTuning {
+        tuning,
+    }
+}
+
+/// The deliver job in-process against a real SMTP server that is down for a while: the
+/// rows are retried with backoff and every message arrives once the server is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_down_for_a_while_then_every_alert_arrives() {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-smtp-down");
+    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
+        .await
+        .expect("db");
+    db.migrate().await.expect("migrate");
+    let emails = 300;
+    let alert = seed_alert(&db, emails, 0).await;
+
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    sink.go_down().await;
+    let job = deliver_job(
+        &db,
+        sink.port(),
+        0,
+        DeliverTuning {
             slice: Duration::from_secs(2),
             row_lease: Duration::from_secs(10),
             ..DeliverTuning::default()
         },
-    };
+    );
     let runner = JobRunner::new(
         db.clone(),
         RunnerConfig {
@@ -393,5 +411,59 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
         })
         .count();
     assert_eq!(arabic, emails / 2);
+    db.close().await;
+}
+
+/// A batch that takes longer to send than one lease (a low rate, a slow relay) keeps its rows:
+/// the sender renews their leases, so the successor job does not take and send them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_slower_than_its_lease_is_sent_once() {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-slow-batch");
+    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
+        .await
+        .expect("db");
+    db.migrate().await.expect("migrate");
+    let emails = 40;
+    let alert = seed_alert(&db, emails, 0).await;
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    // Ten a second: the batch of forty takes four seconds, four leases of one second, while
+    // successors of one-second slices start every three.
+    let job = deliver_job(
+        &db,
+        sink.port(),
+        10,
+        DeliverTuning {
+            slice: Duration::from_secs(1),
+            row_lease: Duration::from_secs(1),
+            ..DeliverTuning::default()
+        },
+    );
+    let runner = JobRunner::new(
+        db.clone(),
+        RunnerConfig {
+            idle_poll: Duration::from_millis(100),
+            ..RunnerConfig::default()
+        },
+    )
+    .register(DELIVER_JOB, job);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(runner.run(rx));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while alert_status(&db, &alert).await != "completed" {
+        assert!(
+            Instant::now() < deadline,
+            "not completed: {:?}",
+            deliveries::counts(&db, &alert).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Successors that started meanwhile find nothing more to send.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let _ = stop.send(true);
+    let _ = running.await;
+    assert_eq!(sink.count(), emails, "no message twice");
     db.close().await;
 }
