@@ -483,7 +483,8 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
             point: Some((48.8, 2.3)),
             answered_at: None,
         };
-        let purge = Some(safir_store::now() + chrono::Duration::days(30));
+        let purge_at = safir_store::now() + chrono::Duration::days(30);
+        let purge = Some(purge_at);
         let mut tx = db.begin().await.unwrap();
         assert!(
             checkins::import_person(&mut tx, &crisis, None, &person, purge)
@@ -505,7 +506,7 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
         assert_eq!(checkins::located(db, &crisis).await.unwrap().len(), 1);
         assert_eq!(checkins::counts(db, &crisis).await.unwrap().people.safe, 1);
         // Purged when its time comes, as a presence registration made that day.
-        let later = purge.unwrap() + chrono::Duration::seconds(1);
+        let later = purge_at + chrono::Duration::seconds(1);
         assert_eq!(
             safir_store::crisis::registrations::purge_expired(db, later)
                 .await
