@@ -956,18 +956,25 @@ pub async fn answer_batch(
 
 /// Where each link of a batch lands, as [`ANSWER_SQL`] picks it: (link, target, the target's
 /// location before the batch).
-const TARGETS_SQL: &str = "SELECT l.id, t.id, t.lat, t.lon FROM crisis_checkins l \
+const TARGETS_SQL: &str = "SELECT l.id, t.id, t.lat, t.lon, t.is_current FROM crisis_checkins l \
      LEFT JOIN LATERAL (SELECT c.id FROM crisis_checkins c WHERE NOT l.is_current \
      AND c.registration_id = l.registration_id AND c.crisis_id = l.crisis_id AND c.is_current \
      ORDER BY c.created_at DESC, c.id DESC LIMIT 1) n ON TRUE \
      JOIN crisis_checkins t ON t.id = COALESCE(n.id, l.id) \
      WHERE l.id = ANY($1)";
 
-/// Every target's final answer in one statement (each target once, in id order).
+/// A row of [`TARGETS_SQL`]: link, target, the target's location, whether it is current.
+type TargetRow = (String, String, Option<f64>, Option<f64>, bool);
+
+/// Every target's final answer in one statement (each target once, in id order), where the
+/// target is still as current as the read found it: a fan-out that superseded it meanwhile
+/// (its transaction held the row, this statement waited for it) leaves it out, and the answer
+/// is read again for the new current check-in.
 const GROUP_ANSWER_SQL: &str = "UPDATE crisis_checkins c SET status = u.status, note = u.note, \
      lat = COALESCE(u.lat, c.lat), lon = COALESCE(u.lon, c.lon), answered_at = $6 \
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[]) \
-     AS u(id, status, note, lat, lon) WHERE c.id = u.id RETURNING c.*";
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $7::bool[]) \
+     AS u(id, status, note, lat, lon, is_current) WHERE c.id = u.id AND c.is_current = u.is_current \
+     RETURNING c.*";
 
 /// One target's answer as it stands after some of the batch: what [`ANSWER_SQL`] would have
 /// left in the row had the answers so far been recorded one by one.
@@ -989,24 +996,54 @@ async fn answer_group_postgres(
     c: &mut sqlx::PgConnection,
     answers: &[NewAnswer],
 ) -> Result<Vec<Result<Answered, StoreError>>, StoreError> {
+    let (mut out, mut again) = answer_group_postgres_once(c, answers).await?;
+    // Answers whose target a fan-out superseded between the read and the write go again, to
+    // the person's new current check-in (a few times at most: each round needs another
+    // alert's fan-out committing in between).
+    for _ in 0..3 {
+        if again.is_empty() {
+            break;
+        }
+        let retry: Vec<NewAnswer> = again.iter().map(|&i| answers[i].clone()).collect();
+        let (results, still) = answer_group_postgres_once(c, &retry).await?;
+        for (k, result) in results.into_iter().enumerate() {
+            out[again[k]] = result;
+        }
+        again = still.into_iter().map(|k| again[k]).collect();
+    }
+    Ok(out)
+}
+
+/// One round of [`answer_group_postgres`]: the answers' results, and the positions of those
+/// whose target stopped or started being current between the read and the write (their
+/// results are `NotFound` until they go again).
+async fn answer_group_postgres_once(
+    c: &mut sqlx::PgConnection,
+    answers: &[NewAnswer],
+) -> Result<(Vec<Result<Answered, StoreError>>, Vec<usize>), StoreError> {
     let links: Vec<&str> = answers
         .iter()
         .filter(|a| a.status.is_answer())
         .map(|a| a.id.as_str())
         .collect();
     if links.is_empty() {
-        return Ok(answers
+        let refused = answers
             .iter()
             .map(|_| Err(StoreError::Conflict("status")))
-            .collect());
+            .collect();
+        return Ok((refused, Vec::new()));
     }
-    let found: Vec<(String, String, Option<f64>, Option<f64>)> = sqlx::query_as(TARGETS_SQL)
+    let found: Vec<TargetRow> = sqlx::query_as(TARGETS_SQL)
         .bind(&links)
         .fetch_all(&mut *c)
         .await?;
     let target_of: std::collections::HashMap<&str, (&str, Option<f64>, Option<f64>)> = found
         .iter()
-        .map(|(link, target, lat, lon)| (link.as_str(), (target.as_str(), *lat, *lon)))
+        .map(|(link, target, lat, lon, _)| (link.as_str(), (target.as_str(), *lat, *lon)))
+        .collect();
+    let current_of: std::collections::HashMap<&str, bool> = found
+        .iter()
+        .map(|(_, target, _, _, current)| (target.as_str(), *current))
         .collect();
     // Replay: the state of each target after each answer.
     let mut state: BTreeMap<&str, Pending> = BTreeMap::new();
@@ -1039,12 +1076,14 @@ async fn answer_group_postgres(
     let mut notes = Vec::with_capacity(state.len());
     let mut lats = Vec::with_capacity(state.len());
     let mut lons = Vec::with_capacity(state.len());
+    let mut currents = Vec::with_capacity(state.len());
     for (id, p) in &state {
         ids.push(*id);
         statuses.push(p.status);
         notes.push(p.note);
         lats.push(p.lat);
         lons.push(p.lon);
+        currents.push(current_of.get(id).copied().unwrap_or(false));
     }
     let rows: Vec<Checkin> = if ids.is_empty() {
         Vec::new()
@@ -1056,17 +1095,41 @@ async fn answer_group_postgres(
             .bind(&lats)
             .bind(&lons)
             .bind(now())
+            .bind(&currents)
             .fetch_all(&mut *c)
             .await?
     };
     let rows: std::collections::HashMap<&str, &Checkin> =
         rows.iter().map(|r| (r.id.as_str(), r)).collect();
-    Ok(answers
+    // A target left out although it still exists changed its current-ness meanwhile: its
+    // answers go again. One deleted between the two statements (a purge) is as if it had
+    // never been there.
+    let missing: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !rows.contains_key(id))
+        .collect();
+    let still_there: std::collections::HashSet<String> = if missing.is_empty() {
+        Default::default()
+    } else {
+        sqlx::query_scalar::<_, String>("SELECT id FROM crisis_checkins WHERE id = ANY($1)")
+            .bind(&missing)
+            .fetch_all(&mut *c)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let again: Vec<usize> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| matches!(step, Ok((t, _)) if still_there.contains(*t)))
+        .map(|(i, _)| i)
+        .collect();
+    let results = answers
         .iter()
         .zip(steps)
         .map(|(a, step)| {
             let (target, p) = step?;
-            // Deleted between the two statements (a purge): as if it had never been there.
             let row = rows.get(target).ok_or(StoreError::NotFound)?;
             let mut checkin = (*row).clone();
             checkin.status = p.status.to_owned();
@@ -1078,7 +1141,8 @@ async fn answer_group_postgres(
                 checkin,
             })
         })
-        .collect())
+        .collect();
+    Ok((results, again))
 }
 
 /// The check-in a personal link names with who and what it is about, in one read.

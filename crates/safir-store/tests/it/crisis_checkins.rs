@@ -636,3 +636,66 @@ async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
         );
     }
 }
+
+/// An answer sent through the old link while an update's fan-out is superseding that check-in
+/// (its transaction holds the row) lands on the new current check-in once the fan-out commits,
+/// not on the superseded one.
+#[tokio::test]
+async fn an_answer_sent_while_an_update_fans_out_goes_to_the_new_check_in() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(db, "r1", "Anna", "+33600000001", "IDF", (0, false, false)).await;
+        let ids = vec!["r1".to_owned()];
+        let mut tx = db.begin().await.unwrap();
+        checkins::create_batch(&mut tx, "al1", Some(&crisis), &ids)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let first = checkins::for_delivery(db, "al1", "r1")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut fan_out = db.begin().await.unwrap();
+        checkins::create_batch(&mut fan_out, "al2", Some(&crisis), &ids)
+            .await
+            .unwrap();
+        let answering = tokio::spawn({
+            let db = db.clone();
+            let id = first.id.clone();
+            async move {
+                checkins::answer_batch(
+                    &db,
+                    &[checkins::NewAnswer {
+                        id,
+                        status: CheckinStatus::NeedHelp,
+                        note: String::new(),
+                        point: None,
+                    }],
+                )
+                .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        fan_out.commit().await.unwrap();
+        let answered = answering
+            .await
+            .unwrap()
+            .unwrap()
+            .remove(0)
+            .expect("the answer is recorded");
+        let second = checkins::for_delivery(db, "al2", "r1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(answered.checkin.id, second.id);
+        assert_eq!(
+            checkins::find(db, &second.id).await.unwrap().status,
+            CheckinStatus::NeedHelp.as_str()
+        );
+        assert_eq!(
+            checkins::find(db, &first.id).await.unwrap().status,
+            "superseded"
+        );
+    }
+}
