@@ -31,6 +31,8 @@ pub struct WebConfig {
     pub login_max_failures: i32,
     pub login_lockout: chrono::Duration,
     pub login_attempts_per_minute: u32,
+    /// Changes through the API per account and minute (see `auth::access`).
+    pub api_writes_per_minute: u32,
     /// E-visa checks (`/verify?v=…`, `/api/v1/verify`) per client address and minute.
     pub verify_lookups_per_minute: u32,
     pub consular: ConsularConfig,
@@ -125,6 +127,7 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_lockout: chrono::Duration::minutes(15),
             login_attempts_per_minute: 10,
+            api_writes_per_minute: 300,
             verify_lookups_per_minute: 30,
             consular: ConsularConfig::default(),
             crisis: CrisisConfig::default(),
@@ -153,6 +156,8 @@ pub struct AppStateInner {
     pub form_tokens: crate::security::csrf::FormTokens,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<RateLimiter>,
+    /// Changes through the API per account.
+    pub api_write_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
     pub evisa_key: Arc<EvisaSigningKey>,
     /// Signs the personal check-in links of crisis alerts; made on first start, kept in the
@@ -180,6 +185,8 @@ impl AppState {
         let checkin_key = safir_store::crisis::checkins::checkin_key(&db).await?;
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
+        let writes = config.api_writes_per_minute.max(1);
+        let api_write_limiter = RateLimiter::new(writes, Duration::from_secs(60) / writes);
         let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
         let audit = crate::audit_log::AuditWriter::start(db.clone());
         let auth_cache = Arc::new(crate::auth::cache::AuthCache::new(config.auth_cache_ttl));
@@ -192,6 +199,7 @@ impl AppState {
             metrics: Metrics::new(),
             form_tokens: crate::security::csrf::FormTokens::new(&csrf_secret),
             login_limiter: Arc::new(login_limiter),
+            api_write_limiter: Arc::new(api_write_limiter),
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),

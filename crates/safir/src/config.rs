@@ -107,6 +107,9 @@ pub struct Security {
     pub login_lockout_minutes: u32,
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Changes through the API (`POST`, `PUT`, `PATCH`, `DELETE` under `/api/`) allowed per
+    /// account per minute, in bursts of as many.
+    pub api_writes_per_minute: u32,
     /// Seconds a process keeps a resolved session or API token (user and grants), a mission
     /// and its staff list before reading them again; a change made by another process takes
     /// effect within this time, one made through this process at once. 0 turns it off.
@@ -227,6 +230,7 @@ impl Default for Config {
                 login_max_failures: 5,
                 login_lockout_minutes: 15,
                 login_attempts_per_minute: 10,
+                api_writes_per_minute: 300,
                 auth_cache_seconds: 2,
             },
             jobs: Jobs {

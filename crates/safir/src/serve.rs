@@ -83,6 +83,7 @@ pub fn web_config(config: &Config) -> WebConfig {
         login_max_failures: config.security.login_max_failures as i32,
         login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),
         login_attempts_per_minute: config.security.login_attempts_per_minute,
+        api_writes_per_minute: config.security.api_writes_per_minute,
         consular: safir_web::state::ConsularConfig {
             draft_ttl: chrono::Duration::days(i64::from(config.consular.draft_ttl_days)),
             emergency_ack: chrono::Duration::minutes(i64::from(

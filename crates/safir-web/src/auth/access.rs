@@ -263,16 +263,23 @@ async fn enforce(
     if !allowed {
         return AppError::Forbidden.into_response();
     }
-    // API writes take their input in the body: a parameter in the address is a mistake, named
-    // rather than ignored (reads check their own parameters).
     if is_api(&req)
         && matches!(
             *req.method(),
             Method::POST | Method::PUT | Method::PATCH | Method::DELETE
         )
-        && let Err(e) = crate::api::input::refuse_query(req.uri().query())
     {
-        return e.into_response();
+        // A script gone wrong (or a stolen token) cannot write without bound: changes are
+        // counted per account, whatever token or session makes them.
+        if let Err(retry) = rule.state.api_write_limiter.check(&user.user.id) {
+            tracing::info!(user = %user.user.id, path = req.uri().path(), "API writes rate limited");
+            return AppError::from(retry).into_response();
+        }
+        // API writes take their input in the body: a parameter in the address is a mistake,
+        // named rather than ignored (reads check their own parameters).
+        if let Err(e) = crate::api::input::refuse_query(req.uri().query()) {
+            return e.into_response();
+        }
     }
     next.run(req).await
 }

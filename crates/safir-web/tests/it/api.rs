@@ -695,3 +695,41 @@ async fn routes_without_parameters_refuse_unknown_ones() {
         problem(&res, 403, "forbidden");
     }
 }
+
+/// Changes through the API are counted per account: past the limit the answer is
+/// `429 rate_limited` with `Retry-After`, for that account only; reads are not counted.
+#[tokio::test]
+async fn writes_through_the_api_are_limited_per_account() {
+    let app = TestApp::with_config(
+        safir_store::testing::TestDb::sqlite().await,
+        safir_web::state::WebConfig {
+            api_writes_per_minute: 3,
+            ..safir_web::state::WebConfig::default()
+        },
+    )
+    .await;
+    let busy = app.public_user(&unique_email("busy")).await;
+    let calm = app.public_user(&unique_email("calm")).await;
+    let busy_token = token(&app, &busy, &["read", "write"]).await;
+    let calm_token = token(&app, &calm, &["read", "write"]).await;
+    let mut c = app.client();
+    for _ in 0..3 {
+        let res = c
+            .api("PATCH", "/api/v1/me", &busy_token, Some(json!({})))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let res = c
+        .api("PATCH", "/api/v1/me", &busy_token, Some(json!({})))
+        .await;
+    problem(&res, 429, "rate_limited");
+    assert!(res.headers.get("retry-after").is_some());
+    assert_eq!(
+        c.api("GET", "/api/v1/me", &busy_token, None).await.status,
+        200
+    );
+    let res = c
+        .api("PATCH", "/api/v1/me", &calm_token, Some(json!({})))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
