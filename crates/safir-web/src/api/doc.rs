@@ -84,7 +84,8 @@ impl Modify for SecuritySchemes {
 
 /// Every operation that reads a JSON body lists the answers any such body can get, so that
 /// no route's document forgets them: malformed JSON (`400`), a body over the size limit
-/// (`413`), another content type (`415`).
+/// (`413`), another content type (`415`). A change that takes no body lists `413` too: the
+/// size limit applies to every request before its route reads anything.
 struct BodyAnswers;
 
 impl Modify for BodyAnswers {
@@ -107,10 +108,14 @@ impl Modify for BodyAnswers {
                     .request_body
                     .as_ref()
                     .is_some_and(|b| b.content.contains_key("application/json"));
-                if !takes_json {
+                let applies: &[(&str, &str)] = if takes_json {
+                    &answers
+                } else if operation.request_body.is_none() {
+                    &answers[1..2]
+                } else {
                     continue;
-                }
-                for (status, description) in answers {
+                };
+                for &(status, description) in applies {
                     operation
                         .responses
                         .responses
