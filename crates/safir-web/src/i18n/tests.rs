@@ -206,6 +206,8 @@ fn every_message_formats_without_errors() {
         // Who gave an officer a case, and whether its applicant waits for an answer.
         ("by", "Test User"),
         ("waiting", "yes"),
+        // Why the e-visa's checks refused an approval.
+        ("why", "The name is too long."),
     ] {
         args.set(name, value);
     }
