@@ -5,7 +5,7 @@
 
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
-use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind};
 use safir_domain::consular::forms;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::audit::NewAuditRecord;
@@ -13,7 +13,6 @@ use safir_store::consular::cases::{self, Case, Transition, TransitionError};
 use safir_store::consular::services;
 use safir_store::jobs::{self, NewJob};
 use safir_store::{StoreError, Tx, missions};
-use std::collections::BTreeMap;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -101,17 +100,11 @@ pub fn record(
 }
 
 /// The visa categories `case` may name: those its service offers now and, once it was sent,
-/// the one it names (`stored`: its form before this request), which stays valid for it when
-/// the mission stops offering that category to new applicants.
-pub fn visa_types_for<'a>(
-    service: &'a services::Service,
-    case: &Case,
-    stored: &'a BTreeMap<String, String>,
-) -> Vec<&'a str> {
+/// the one it was sent with, which stays valid for it when the mission stops offering that
+/// category to new applicants.
+pub fn visa_types_for<'a>(service: &'a services::Service, case: &'a Case) -> Vec<&'a str> {
     let mut types = service.visa_types();
-    if case.state != CaseState::Draft.as_str()
-        && let Some(own) = stored.get("visa_type").map(String::as_str)
-        && !own.is_empty()
+    if let Some(own) = case.submitted_visa_type.as_deref()
         && !types.contains(&own)
     {
         types.push(own);
@@ -184,10 +177,9 @@ pub async fn act(
     // draft or a case waiting for information). So what reaches the mission has passed every
     // check of the form, however the applicant got there (the form's page, a message
     // answering the mission, the API).
-    if let Some(service) = &service {
+    if hands_over_form && let Some(service) = &service {
         let today = safir_store::now().date_naive();
-        let stored = case.form();
-        let visa_types = visa_types_for(service, case, &stored);
+        let visa_types = visa_types_for(service, case);
         forms::check(kind, &updated.form(), today, &visa_types)
             .map_err(|e| AppError::Validation(super::labels::field_errors(&e)))?;
     }
@@ -268,8 +260,6 @@ pub async fn act(
     Ok(updated)
 }
 
-/// Enqueues the check that escalates `case` to `level` if nobody acknowledged it by its
-/// deadline. Keyed per case and level, so a retried submission schedules it once.
 /// An officer's message to the applicant of `case` (`body`, checked by the caller): kept once
 /// when sent again within moments (a double click, a retried request), audited as
 /// `case.message` (its length, not its text) and sent where the applicant is reached, in the
@@ -314,6 +304,8 @@ pub async fn message_applicant(
     Ok((message_id, true))
 }
 
+/// Enqueues the check that escalates `case` to `level` if nobody acknowledged it by its
+/// deadline. Keyed per case and level, so a retried submission schedules it once.
 pub async fn schedule_escalation(tx: &mut Tx, case: &Case, level: i32) -> Result<(), AppError> {
     let Some(due) = case.due_at else {
         return Ok(());

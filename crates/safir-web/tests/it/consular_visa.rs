@@ -323,6 +323,22 @@ async fn a_category_withdrawn_from_the_catalogue_stays_valid_for_sent_applicatio
             "{}",
             form.body
         );
+        // Only the category it was sent with: another the mission no longer offers (or never
+        // did) is refused, even saved first.
+        let mut other = fields.to_vec();
+        other.retain(|(k, _)| *k != "visa_type");
+        other.push(("visa_type", "study"));
+        let mut saving = other.clone();
+        saving.push(("intent", "save"));
+        assert_eq!(c.submit(&edit, &edit, &saving).await.status, 200);
+        let mut sending = other.clone();
+        sending.push(("intent", "submit"));
+        let refused = c.submit(&edit, &edit, &sending).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(
+            cases::find(&app.db, &case_id).await.unwrap().state,
+            "needs_info"
+        );
         let mut answer = fields.to_vec();
         answer.push(("intent", "submit"));
         let answered = c.submit(&edit, &edit, &answer).await;

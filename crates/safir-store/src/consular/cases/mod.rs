@@ -62,6 +62,9 @@ pub struct Case {
     pub expires_at: Option<DateTime<Utc>>,
     /// Since when a message of the applicant waits for the mission's reply.
     pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// The visa category the application was sent with (visas sent only).
+    #[sqlx(default)]
+    pub submitted_visa_type: Option<String>,
 }
 
 impl Case {

@@ -103,12 +103,22 @@ pub async fn transition(
     } else {
         None
     };
+    // The category a visa is sent with stays valid for it (see `Case::submitted_visa_type`).
+    let submitted_visa_type = match t.action {
+        CaseAction::Submit => case
+            .form()
+            .get("visa_type")
+            .filter(|v| !v.is_empty())
+            .cloned(),
+        _ => case.submitted_visa_type.clone(),
+    };
 
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET state = $3, reference = $4, submitted_at = $5, due_at = $6, acknowledged_at = $7, \
              decision_reason = $8, closed_at = $9, expires_at = $10, state_changed_at = $11, updated_at = $11, \
-             awaiting_reply_since = CASE WHEN $12 THEN NULL ELSE awaiting_reply_since END \
+             awaiting_reply_since = CASE WHEN $12 THEN NULL ELSE awaiting_reply_since END, \
+             submitted_visa_type = $13 \
              WHERE id = $1 AND state = $2",
         )
         .bind(&case.id)
@@ -123,6 +133,7 @@ pub async fn transition(
         .bind(expires_at)
         .bind(at)
         .bind(ends_wait)
+        .bind(&submitted_visa_type)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -124,7 +124,7 @@ async fn apply_page(
             kind,
             form,
             errors,
-            &workflow::visa_types_for(service, case, &case.form()),
+            &workflow::visa_types_for(service, case),
         ),
         error_summary: labels::error_summary(lang, errors),
         case_documents: case_documents::list(state, lang, &case.id).await?,
@@ -231,8 +231,7 @@ pub async fn save(
     }
 
     let today = now().date_naive();
-    let stored = case.form();
-    let visa_types = workflow::visa_types_for(&service, &case, &stored);
+    let visa_types = workflow::visa_types_for(&service, &case);
     let checked = match forms::check(kind, &form, today, &visa_types) {
         Ok(c) => c,
         Err(domain_errors) => {
