@@ -173,7 +173,10 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
         )
         .register(
             safir_web::crisis::registrations::PURGE_JOB,
-            safir_web::crisis::registrations::Purge { db: db.clone() },
+            safir_web::crisis::registrations::Purge {
+                db: db.clone(),
+                retention: web.crisis.registration_retention,
+            },
         )
         // Tells travel-advice subscribers of the country (email or SMS).
         .register(

@@ -1,6 +1,9 @@
 -- A registration deleted (by its person, by the purge, with its account) takes its contact out
 -- of the alerts' delivery records: the messages not yet sent are not sent, and the rows kept
--- for the alerts' counts no longer hold the address.
+-- for the alerts' counts no longer hold the address. The index finds a registration's rows.
+CREATE INDEX crisis_deliveries_registration ON crisis_deliveries(recipient_id)
+    WHERE recipient_kind = 'registration';
+
 CREATE FUNCTION crisis_registrations_forget_deliveries() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -588,6 +588,32 @@ pub async fn resend_code(
     Ok(Resend::Sent(Box::new(find_in(tx, id).await?)))
 }
 
+/// Gives the people imported from PFIF before imports had a purge time the one a presence
+/// registration made that day has (`retention` after it). Returns how many.
+pub async fn date_undated_imports(db: &Db, retention: Duration) -> Result<u64, StoreError> {
+    let undated: Vec<(String, DateTime<Utc>)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT id, created_at FROM crisis_registrations WHERE purge_after IS NULL \
+             AND id IN (SELECT registration_id FROM crisis_imports)",
+        )
+        .fetch_all(p)
+        .await
+    })?;
+    let mut dated = 0;
+    for (id, created_at) in undated {
+        let at = purge_time(Some(created_at.date_naive()), retention);
+        dated += with_pool!(db.write(), p => {
+            sqlx::query("UPDATE crisis_registrations SET purge_after = $2 WHERE id = $1 AND purge_after IS NULL")
+                .bind(&id)
+                .bind(at)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(dated)
+}
+
 /// Removes registrations past their purge time (places and check-ins go with them by
 /// cascade). Returns how many.
 pub async fn purge_expired(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -505,13 +505,28 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
         assert_eq!(rows[0].person_record_id.as_deref(), Some("example.org/p.1"));
         assert_eq!(checkins::located(db, &crisis).await.unwrap().len(), 1);
         assert_eq!(checkins::counts(db, &crisis).await.unwrap().people.safe, 1);
+        // One imported before imports had a purge time is given one by the purge job.
+        let earlier = ImportedPerson {
+            person_record_id: "example.org/p.2".into(),
+            ..person.clone()
+        };
+        let mut tx = db.begin().await.unwrap();
+        checkins::import_person(&mut tx, &crisis, None, &earlier, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let retention = safir_store::crisis::registrations::date_undated_imports(
+            db,
+            chrono::Duration::days(29),
+        );
+        assert_eq!(retention.await.unwrap(), 1);
         // Purged when its time comes, as a presence registration made that day.
         let later = purge_at + chrono::Duration::seconds(1);
         assert_eq!(
             safir_store::crisis::registrations::purge_expired(db, later)
                 .await
                 .unwrap(),
-            1
+            2
         );
         assert!(
             checkins::list(db, &crisis, &BoardFilter::default())

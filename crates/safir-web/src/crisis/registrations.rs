@@ -640,6 +640,8 @@ pub const PURGE_JOB: &str = "crisis.purge";
 
 pub struct Purge {
     pub db: safir_store::Db,
+    /// `crisis.registration_retention_days`: how long after its last day a registration stays.
+    pub retention: chrono::Duration,
 }
 
 impl safir_store::jobs::JobHandler for Purge {
@@ -648,6 +650,9 @@ impl safir_store::jobs::JobHandler for Purge {
         _job: &'a safir_store::jobs::ClaimedJob,
     ) -> safir_store::jobs::HandlerFuture<'a> {
         Box::pin(async move {
+            registrations::date_undated_imports(&self.db, self.retention)
+                .await
+                .map_err(|e| safir_store::jobs::JobError::Retry(e.to_string()))?;
             let n = registrations::purge_expired(&self.db, now())
                 .await
                 .map_err(|e| safir_store::jobs::JobError::Retry(e.to_string()))?;
