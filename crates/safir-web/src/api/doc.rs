@@ -85,7 +85,8 @@ impl Modify for SecuritySchemes {
 /// Every operation that reads a JSON body lists the answers any such body can get, so that
 /// no route's document forgets them: malformed JSON (`400`), a body over the size limit
 /// (`413`), another content type (`415`). A change that takes no body lists `413` too: the
-/// size limit applies to every request before its route reads anything.
+/// size limit applies to every request before its route reads anything. Every change lists
+/// `429`: changes are counted per account (`security.api_writes_per_minute`).
 struct BodyAnswers;
 
 impl Modify for BodyAnswers {
@@ -113,9 +114,13 @@ impl Modify for BodyAnswers {
                 } else if operation.request_body.is_none() {
                     &answers[1..2]
                 } else {
-                    continue;
+                    &[]
                 };
-                for &(status, description) in applies {
+                let limited = [(
+                    "429",
+                    "Too many changes from this account (`rate_limited`); `Retry-After` says when to try again",
+                )];
+                for &(status, description) in applies.iter().chain(&limited) {
                     operation
                         .responses
                         .responses
