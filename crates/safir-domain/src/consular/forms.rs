@@ -53,7 +53,7 @@ pub const DATE_FIELDS: &[&str] = &[
 pub fn malformed_date(field: &str, value: &str) -> bool {
     DATE_FIELDS.contains(&field)
         && !value.trim().is_empty()
-        && crate::validation::iso_date(value.trim()).is_none()
+        && crate::validation::iso_date(&crate::validation::ascii_number(value.trim())).is_none()
 }
 
 /// The fields each form has, in display order. Unknown keys in a submission are dropped.

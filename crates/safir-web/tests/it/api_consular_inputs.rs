@@ -123,7 +123,8 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
             field_codes(&problem(&res, 422, "validation")),
             [("surname".to_owned(), "invalid_characters".to_owned())]
         );
-        // A date only as the form's date input holds one; empty, a draft's date is to come.
+        // A date only as the form's date input holds one (in either digits); empty, a draft's
+        // date is to come.
         let res = c
             .api(
                 "PUT",
@@ -141,7 +142,7 @@ async fn the_catalogue_is_public_and_drafts_take_only_their_forms_fields() {
                 "PUT",
                 &format!("/api/v1/cases/{id}/form"),
                 &mine,
-                Some(json!({"birth_date": "", "passport_expiry": "2031-04-15"})),
+                Some(json!({"birth_date": "", "passport_expiry": "٢٠٣١-٠٤-١٥"})),
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
