@@ -202,9 +202,14 @@ async fn enforce(
     mut req: Request,
     next: Next,
 ) -> Response {
-    // A segment that is no text once decoded (`%FF`) names nothing that exists.
-    let Ok(params) = params else {
-        return AppError::NotFound.into_response();
+    // A segment that is no text once decoded (`%FF`) names nothing that exists; any other
+    // failure to read the path is a fault of the route's own.
+    let params = match params {
+        Ok(params) => params,
+        Err(RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
+            return AppError::NotFound.into_response();
+        }
+        Err(e) => return AppError::internal(e).into_response(),
     };
     let viewer = req.extensions().get::<Viewer>().cloned();
     let user = viewer.as_ref().and_then(Viewer::user);
