@@ -140,10 +140,10 @@ pub async fn update(
     crate::consular::changed();
     let in_use: Option<bool> = with_tx!(tx, c => {
         sqlx::query_scalar(
-            "SELECT code <> $3 AND (\
-               EXISTS (SELECT 1 FROM appointment_rules r WHERE r.mission_id = $2 AND r.service = code) \
-               OR EXISTS (SELECT 1 FROM appointments a WHERE a.mission_id = $2 AND a.service = code)) \
-             FROM consular_services WHERE id = $1 AND mission_id = $2",
+            "SELECT s.code <> $3 AND (\
+               EXISTS (SELECT 1 FROM appointment_rules r WHERE r.mission_id = $2 AND r.service = s.code) \
+               OR EXISTS (SELECT 1 FROM appointments a WHERE a.mission_id = $2 AND a.service = s.code)) \
+             FROM consular_services s WHERE s.id = $1 AND s.mission_id = $2",
         )
         .bind(id)
         .bind(mission_id)
