@@ -7,7 +7,7 @@ use safir_domain::roles::Role;
 use safir_store::consular::cases;
 
 use crate::consular_applicant::service;
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Account, Client, TestApp, unique_email};
 
 fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     let i = body
@@ -18,6 +18,33 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     &rest[..rest.find(end).unwrap()]
 }
 
+/// `who`, signed in (in English), opens an application to the visa service: their client, the
+/// form's address and the case's id.
+async fn new_application<'a>(
+    app: &'a TestApp,
+    who: &Account,
+    service_id: &str,
+) -> (Client<'a>, String, String) {
+    let mut c = app.client();
+    c.lang = Some("en");
+    c.sign_in(who).await;
+    let page = c.get(&format!("/consular/services/{service_id}")).await;
+    let token = page.csrf_token().unwrap();
+    let res = c
+        .post_form_with_token(
+            &format!("/consular/services/{service_id}/apply"),
+            &token,
+            &[("idempotency_key", "k1")],
+        )
+        .await;
+    let edit = res.location().unwrap().to_owned();
+    let case_id = edit
+        .trim_start_matches("/account/cases/")
+        .trim_end_matches("/edit")
+        .to_owned();
+    (c, edit, case_id)
+}
+
 #[tokio::test]
 async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
     for app in TestApp::all().await {
@@ -25,23 +52,7 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         let service_id = service(&app, &mission, CaseKind::Visa).await;
         let email = unique_email("claire");
         let claire = app.public_user(&email).await;
-        let mut c = app.client();
-        c.lang = Some("en");
-        c.sign_in(&claire).await;
-        let page = c.get(&format!("/consular/services/{service_id}")).await;
-        let token = page.csrf_token().unwrap();
-        let res = c
-            .post_form_with_token(
-                &format!("/consular/services/{service_id}/apply"),
-                &token,
-                &[("idempotency_key", "k1")],
-            )
-            .await;
-        let edit = res.location().unwrap().to_owned();
-        let case_id = edit
-            .trim_start_matches("/account/cases/")
-            .trim_end_matches("/edit")
-            .to_owned();
+        let (mut c, edit, case_id) = new_application(&app, &claire, &service_id).await;
         let today = chrono::Utc::now().date_naive();
         let arrival = today.format("%Y-%m-%d").to_string();
         let departure = (today + chrono::Duration::days(7))
@@ -268,23 +279,7 @@ async fn a_category_withdrawn_from_the_catalogue_stays_valid_for_sent_applicatio
         let mission = app.mission("DXB", "AE").await;
         let service_id = service(&app, &mission, CaseKind::Visa).await;
         let applicant = app.public_user(&unique_email("omar")).await;
-        let mut c = app.client();
-        c.lang = Some("en");
-        c.sign_in(&applicant).await;
-        let page = c.get(&format!("/consular/services/{service_id}")).await;
-        let token = page.csrf_token().unwrap();
-        let res = c
-            .post_form_with_token(
-                &format!("/consular/services/{service_id}/apply"),
-                &token,
-                &[("idempotency_key", "k1")],
-            )
-            .await;
-        let edit = res.location().unwrap().to_owned();
-        let case_id = edit
-            .trim_start_matches("/account/cases/")
-            .trim_end_matches("/edit")
-            .to_owned();
+        let (mut c, edit, case_id) = new_application(&app, &applicant, &service_id).await;
         let today = chrono::Utc::now().date_naive();
         let arrival = (today + chrono::Duration::days(30))
             .format("%Y-%m-%d")
@@ -348,6 +343,11 @@ async fn a_category_withdrawn_from_the_catalogue_stays_valid_for_sent_applicatio
             "in_review"
         );
         // A new application is offered only what the mission offers now.
+        let token = c
+            .get(&format!("/consular/services/{service_id}"))
+            .await
+            .csrf_token()
+            .unwrap();
         let res = c
             .post_form_with_token(
                 &format!("/consular/services/{service_id}/apply"),
