@@ -268,6 +268,49 @@ async fn a_killed_server_resumes_delivery_and_sends_each_alert_once() {
     db.close().await;
 }
 
+/// A migrated SQLite database in `dir`.
+async fn sqlite_in(dir: &TempDir) -> Db {
+    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
+        .await
+        .expect("db");
+    db.migrate().await.expect("migrate");
+    db
+}
+
+/// Runs `job` as the deliver job's handler in-process until the sender says stop.
+fn run_deliveries(
+    db: &Db,
+    job: safir_web::crisis::delivery::DeliverJob,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    let runner = JobRunner::new(
+        db.clone(),
+        RunnerConfig {
+            idle_poll: Duration::from_millis(100),
+            ..RunnerConfig::default()
+        },
+    )
+    .register(safir_web::crisis::delivery::DELIVER_JOB, job);
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    (stop, tokio::spawn(runner.run(rx)))
+}
+
+/// Waits for `alert` to be completed, at most `within`.
+async fn wait_completed(db: &Db, alert: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    while alert_status(db, alert).await != "completed" {
+        assert!(
+            Instant::now() < deadline,
+            "not completed: {:?}",
+            deliveries::counts(db, alert).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The deliver job in-process, mailing through the SMTP server on `smtp_port` at most
 /// `email_rate` messages a second (0: no limit).
 fn deliver_job(
@@ -316,14 +359,10 @@ fn deliver_job(
 /// rows are retried with backoff and every message arrives once the server is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smtp_down_for_a_while_then_every_alert_arrives() {
-    use safir_store::jobs::{JobRunner, RunnerConfig};
-    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+    use safir_web::crisis::delivery::DeliverTuning;
 
     let dir = TempDir::new("safir-crisis-smtp-down");
-    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
-        .await
-        .expect("db");
-    db.migrate().await.expect("migrate");
+    let db = sqlite_in(&dir).await;
     let emails = 300;
     let alert = seed_alert(&db, emails, 0).await;
 
@@ -339,16 +378,7 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
             ..DeliverTuning::default()
         },
     );
-    let runner = JobRunner::new(
-        db.clone(),
-        RunnerConfig {
-            idle_poll: Duration::from_millis(100),
-            ..RunnerConfig::default()
-        },
-    )
-    .register(DELIVER_JOB, job);
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(runner.run(rx));
+    let (stop, running) = run_deliveries(&db, job);
 
     // Every row fails at least once while the server is down.
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -378,15 +408,7 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
     );
 
     sink.come_up().await.expect("smtp back");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while alert_status(&db, &alert).await != "completed" {
-        assert!(
-            Instant::now() < deadline,
-            "not completed: {:?}",
-            deliveries::counts(&db, &alert).await
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_completed(&db, &alert, Duration::from_secs(180)).await;
     let _ = stop.send(true);
     let _ = running.await;
 
@@ -418,14 +440,10 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
 /// the sender renews their leases, so the successor job does not take and send them again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_slower_than_its_lease_is_sent_once() {
-    use safir_store::jobs::{JobRunner, RunnerConfig};
-    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+    use safir_web::crisis::delivery::DeliverTuning;
 
     let dir = TempDir::new("safir-crisis-slow-batch");
-    let db = Db::connect(&format!("sqlite://{}/safir.db", dir.path().display()))
-        .await
-        .expect("db");
-    db.migrate().await.expect("migrate");
+    let db = sqlite_in(&dir).await;
     let emails = 40;
     let alert = seed_alert(&db, emails, 0).await;
     let sink = SmtpSink::start().await.expect("smtp sink");
@@ -441,25 +459,8 @@ async fn a_batch_slower_than_its_lease_is_sent_once() {
             ..DeliverTuning::default()
         },
     );
-    let runner = JobRunner::new(
-        db.clone(),
-        RunnerConfig {
-            idle_poll: Duration::from_millis(100),
-            ..RunnerConfig::default()
-        },
-    )
-    .register(DELIVER_JOB, job);
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(runner.run(rx));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while alert_status(&db, &alert).await != "completed" {
-        assert!(
-            Instant::now() < deadline,
-            "not completed: {:?}",
-            deliveries::counts(&db, &alert).await
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (stop, running) = run_deliveries(&db, job);
+    wait_completed(&db, &alert, Duration::from_secs(120)).await;
     // Successors that started meanwhile find nothing more to send.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let _ = stop.send(true);
