@@ -341,6 +341,22 @@ pub fn check_open(case: &Case) -> Result<(), ErrorInfo> {
     }
 }
 
+/// The officers' answer for a message or note of `case_id` just written (`internal`: a note).
+pub async fn officer_view_of_message(
+    state: &AppState,
+    case_id: &str,
+    id: &str,
+    internal: bool,
+) -> Result<views::MessageResponse, AppError> {
+    let message = cases::list_messages(&state.db, case_id, internal)
+        .await
+        .map_err(AppError::internal)?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(views::MessageResponse::new(message, true))
+}
+
 /// A message or note body: required, at most [`MESSAGE_MAX`] characters.
 pub fn message_body(field: &str, raw: &str) -> Result<String, AppError> {
     let body = safir_domain::trim_blank(raw);

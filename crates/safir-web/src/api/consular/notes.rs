@@ -6,7 +6,7 @@ use safir_store::consular::cases;
 
 use super::applicant_messages::MessageRequest;
 use super::views::MessageResponse;
-use super::{CASE_NOTE, message_body, mission_case};
+use super::{CASE_NOTE, message_body, mission_case, officer_view_of_message};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -61,11 +61,7 @@ pub async fn add_case_note(
         // The same note sent again a moment ago (a retried request): the one already there.
         tx.rollback().await.map_err(AppError::internal)?;
     }
-    let note = cases::list_messages(&state.db, &case.id, true)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .find(|m| m.id == note_id)
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(MessageResponse::new(note, true)))
+    Ok(Json(
+        officer_view_of_message(&state, &case.id, &note_id, true).await?,
+    ))
 }

@@ -3,11 +3,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_store::consular::cases;
 
 use super::applicant_messages::MessageRequest;
 use super::views::MessageResponse;
-use super::{message_body, mission_case};
+use super::{message_body, mission_case, officer_view_of_message};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -55,11 +54,7 @@ pub async fn send_case_message(
     let body = message_body("body", &request.body)?;
     let (message_id, _) =
         workflow::message_applicant(&state, &case, &By::api(&user, ip), &body).await?;
-    let message = cases::list_messages(&state.db, &case.id, false)
-        .await
-        .map_err(AppError::internal)?
-        .into_iter()
-        .find(|m| m.id == message_id)
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(MessageResponse::new(message, true)))
+    Ok(Json(
+        officer_view_of_message(&state, &case.id, &message_id, false).await?,
+    ))
 }
