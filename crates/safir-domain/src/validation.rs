@@ -4,20 +4,32 @@ use std::fmt;
 
 /// One failed check. `code` is a stable snake_case key looked up in the message catalogs;
 /// `at`, where the check can tell, the line and the character (both from 1) of a field of
-/// several lines where it failed.
+/// several lines where it failed; `counts`, numbers the message states (the line whose length
+/// is wrong, the length found, the length expected), by the name its placeable has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
     pub code: &'static str,
     pub at: Option<(usize, usize)>,
+    pub counts: Vec<(&'static str, usize)>,
 }
 
 impl ValidationError {
     pub const fn new(code: &'static str) -> Self {
-        Self { code, at: None }
+        Self {
+            code,
+            at: None,
+            counts: Vec::new(),
+        }
+    }
+
+    /// The same failure, with `value` for the message's placeable `name`.
+    pub fn count(mut self, name: &'static str, value: usize) -> Self {
+        self.counts.push((name, value));
+        self
     }
 
     /// The same failure, at `line` and `column` of the field.
-    pub const fn at(self, line: usize, column: usize) -> Self {
+    pub fn at(self, line: usize, column: usize) -> Self {
         Self {
             at: Some((line, column)),
             ..self

@@ -142,8 +142,14 @@ field-error-consular-country-code-unknown = Choose a country from the list.
 field-error-consular-passport-number-empty = Enter your passport number.
 field-error-consular-passport-number-too-long = A passport number has at most 9 characters.
 field-error-consular-passport-number-invalid-character = Use only Latin letters and digits, as printed in the passport.
-field-error-consular-mrz-line-count = The machine-readable zone has two lines (passport) or three lines (identity card).
-field-error-consular-mrz-line-length = A line of the machine-readable zone has the wrong length: passport lines have 44 characters, identity-card lines 30.
+field-error-consular-mrz-line-count = The machine-readable zone has { $found } { $found ->
+    [one] line
+   *[other] lines
+}: a passport has two, an identity card three.
+field-error-consular-mrz-line-length = Line { $line } of the machine-readable zone has { $found } { $found ->
+    [one] character
+   *[other] characters
+}; it needs { $expected } (a passport's lines have 44, an identity card's 30).
 field-error-consular-mrz-invalid-character = The machine-readable zone contains only capital Latin letters, digits and the < sign: character { $column } of line { $line } is not one of them.
 field-error-consular-mrz-document-code = This zone is not from a passport or an identity card.
 field-error-consular-mrz-document-number-missing = The document number is missing from the machine-readable zone.
@@ -156,7 +162,8 @@ field-error-consular-mrz-check-digit-composite = The final check digit does not 
 field-error-consular-mrz-invalid-date-birth = The date of birth in the machine-readable zone is not a real date.
 field-error-consular-mrz-invalid-date-expiry = The expiry date in the machine-readable zone is not a real date.
 field-error-consular-mrz-expiry-out-of-range = The expiry date in the machine-readable zone is too far in the past or the future.
-field-error-consular-mrz-unknown-country = The machine-readable zone names an unknown country code.
+field-error-consular-mrz-unknown-issuing-state = The issuing state in the machine-readable zone is not a known country code.
+field-error-consular-mrz-unknown-nationality = The nationality in the machine-readable zone is not a known country code.
 field-error-consular-mrz-unknown-sex = The sex in the machine-readable zone must be F, M or <.
 field-error-consular-mrz-mismatch-passport-number = This passport number is not the one in the machine-readable zone.
 field-error-consular-mrz-mismatch-expiry-date = This expiry date is not the one in the machine-readable zone.

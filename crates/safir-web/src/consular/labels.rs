@@ -113,10 +113,13 @@ pub fn field_error(field: &str, e: &ValidationError, max: usize) -> FieldError {
         ),
         other => FieldError::new(field, format!("consular_{other}")),
     };
-    match e.at {
+    let error = match e.at {
         Some((line, column)) => error.with_arg("line", line).with_arg("column", column),
         None => error,
-    }
+    };
+    e.counts
+        .iter()
+        .fold(error, |error, &(name, value)| error.with_arg(name, value))
 }
 
 /// Converts the domain's field errors of a form.

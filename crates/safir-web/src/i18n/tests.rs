@@ -143,6 +143,8 @@ fn every_message_formats_without_errors() {
         "level",
         "line",
         "column",
+        "found",
+        "expected",
         "added",
         "matches",
         "threshold",

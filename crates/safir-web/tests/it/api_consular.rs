@@ -272,6 +272,26 @@ async fn a_passport_renewal_through_the_api_only() {
         let refused = problem(&res, 422, "validation");
         let message = unmarked(&refused["errors"][0]["message"]);
         assert!(message.contains("الحرف 5 من السطر 2"), "{message}");
+        // An unknown nationality is named as the nationality, not as some country code.
+        let mut stateless = renewal_form();
+        let mut zone = good_mrz.clone();
+        zone.replace_range(45 + 10..45 + 13, "XXQ");
+        stateless["mrz"] = zone.into();
+        let res = c
+            .api("PUT", &format!("{path}/form"), &mine, Some(stateless))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        let refused = problem(&res, 422, "validation");
+        assert_eq!(
+            field_codes(&refused),
+            [(
+                "mrz".to_owned(),
+                "consular_mrz_unknown_nationality".to_owned()
+            )]
+        );
+        let message = unmarked(&refused["errors"][0]["message"]);
+        assert!(message.starts_with("The nationality"), "{message}");
         let res = c
             .api(
                 "PUT",

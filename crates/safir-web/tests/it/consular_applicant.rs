@@ -177,6 +177,18 @@ async fn a_citizen_renews_a_passport_in_arabic_from_catalogue_to_answered_questi
         );
         assert!(rejected.body.contains(r#"value="+33 1 23 45 67 89""#));
         assert_eq!(cases::find(&app.db, &case_id).await.unwrap().state, "draft");
+        // A zone's line cut short is named with its length and the length it needs.
+        let short = BAD_MRZ.trim_end_matches('0');
+        let mut typed = fields.to_vec();
+        typed.retain(|(k, _)| *k != "mrz");
+        typed.push(("mrz", short));
+        let rejected = c.submit(&edit, &edit, &typed).await;
+        assert_eq!(rejected.status, 422, "{}", rejected.body);
+        let said = rejected.body.replace(['\u{2068}', '\u{2069}'], "");
+        assert!(
+            said.contains("عدد خانات السطر 2 من المنطقة المقروءة آليًا 43، والمطلوب 44"),
+            "{said}"
+        );
 
         // Corrected: submitted with a reference, and an email in Arabic. Sent four times at
         // once (a double click, a retry): each answer leads to the case, and it is submitted

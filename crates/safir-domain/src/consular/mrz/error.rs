@@ -58,7 +58,8 @@ impl MrzError {
             MrzError::InvalidBirthDate => "mrz_invalid_date_birth",
             MrzError::InvalidExpiryDate => "mrz_invalid_date_expiry",
             MrzError::ExpiryOutOfRange => "mrz_expiry_out_of_range",
-            MrzError::UnknownIssuingState | MrzError::UnknownNationality => "mrz_unknown_country",
+            MrzError::UnknownIssuingState => "mrz_unknown_issuing_state",
+            MrzError::UnknownNationality => "mrz_unknown_nationality",
             MrzError::UnknownSex => "mrz_unknown_sex",
         }
     }
@@ -103,6 +104,15 @@ impl From<MrzError> for ValidationError {
             MrzError::InvalidCharacter { line, column } => {
                 ValidationError::new(err.code()).at(line, column)
             }
+            MrzError::LineCount { found } => ValidationError::new(err.code()).count("found", found),
+            MrzError::LineLength {
+                line,
+                found,
+                expected,
+            } => ValidationError::new(err.code())
+                .count("line", line)
+                .count("found", found)
+                .count("expected", expected),
             _ => ValidationError::new(err.code()),
         }
     }

@@ -181,12 +181,12 @@ fn codes_and_fields_for_the_form() {
         ),
         (
             MrzError::UnknownIssuingState,
-            "mrz_unknown_country",
+            "mrz_unknown_issuing_state",
             "issuing_state",
         ),
         (
             MrzError::UnknownNationality,
-            "mrz_unknown_country",
+            "mrz_unknown_nationality",
             "nationality",
         ),
         (MrzError::UnknownSex, "mrz_unknown_sex", "sex"),
