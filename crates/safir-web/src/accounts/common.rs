@@ -114,11 +114,12 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 }
 
 /// Opens a new session (a fresh id: the old cookie's session, if any, is deleted) and returns
-/// the `Set-Cookie` value.
+/// the `Set-Cookie` value. The session records no second factor passed, even where none is
+/// due: one is due as soon as a role that needs it is granted or the authenticator turned on,
+/// and then this session must ask for it too; a code given marks it passed.
 pub async fn start_session(
     state: &AppState,
     user_id: &str,
-    mfa_passed: bool,
     client: &ClientInfo,
 ) -> Result<HeaderValue, AppError> {
     if let Some(old) = &client.session_cookie {
@@ -130,7 +131,7 @@ pub async fn start_session(
     let secret = sessions::create(
         &state.db,
         user_id,
-        mfa_passed,
+        false,
         ip.as_deref(),
         client.user_agent.as_deref(),
         state.config.session_ttl,

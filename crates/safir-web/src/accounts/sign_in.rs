@@ -144,8 +144,13 @@ pub async fn submit(
                 .await
                 .map_err(AppError::internal)?;
             let second_factor = grants.requires_two_factor() || user.totp_enabled();
-            let cookie = start_session(&state, &user.id, !second_factor, &client).await?;
+            let cookie = start_session(&state, &user.id, &client).await?;
             if !second_factor {
+                // Signed in. With a code still to give, the failures count on: a right
+                // password must not wipe the wrong codes before it.
+                accounts::reset_failed_logins(&state.db, &user.id)
+                    .await
+                    .map_err(AppError::internal)?;
                 keep_language_of_sign_in(&state, &user, &uri, &headers, &client).await;
             }
             let target = match (second_factor, &next) {
@@ -264,8 +269,5 @@ async fn attempt(
     if user.disabled_at.is_some() {
         return Ok(Err(Refusal::Disabled));
     }
-    accounts::reset_failed_logins(&state.db, &user.id)
-        .await
-        .map_err(AppError::internal)?;
     Ok(Ok(user))
 }

@@ -222,6 +222,6 @@ pub async fn submit(
     send_email(&mut tx, to, "verify", Some(link)).await?;
     tx.commit().await.map_err(AppError::internal)?;
 
-    let cookie = start_session(&state, user_id.as_str(), true, &client).await?;
+    let cookie = start_session(&state, user_id.as_str(), &client).await?;
     Ok(redirect_with_cookie("/account?notice=welcome", cookie))
 }

@@ -285,3 +285,76 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
         assert_eq!(later.get("/account").await.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn a_right_password_does_not_wipe_the_wrong_codes_before_it() {
+    for app in TestApp::all().await {
+        let staff = app
+            .staff(&unique_email("guess"), &[(Role::Admin, None)])
+            .await;
+        let max = app.state.config.login_max_failures;
+        let mut c = app.client();
+        c.lang = Some("en");
+        sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
+        for i in 1..max {
+            let res = c
+                .submit(
+                    "/sign-in/two-factor",
+                    "/sign-in/two-factor",
+                    &[("code", "000000")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "code {i}");
+        }
+        // Signing in again with the password starts no new count of codes.
+        let res = sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"));
+        let res = c
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", "000000")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+        assert!(res.body.contains("This account is locked"), "{}", res.body);
+    }
+}
+
+#[tokio::test]
+async fn a_session_asks_for_the_code_once_a_role_needs_it_or_the_authenticator_is_on() {
+    for app in TestApp::all().await {
+        // Signed in as a member of the public, then given a staff role.
+        let user = app.public_user(&unique_email("promoted")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+        let mut tx = app.db.begin().await.unwrap();
+        grants::grant(&mut tx, &user.id, Role::Analyst, &Scope::Ministry, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            c.get("/account").await.location(),
+            Some("/sign-in/two-factor")
+        );
+
+        // A member of the public who turns the authenticator on: the session that did it
+        // goes on, another one open elsewhere (a forgotten laptop) asks for a code.
+        let user = app.public_user(&unique_email("careful")).await;
+        let mut here = app.client();
+        here.lang = Some("en");
+        here.sign_in(&user).await;
+        let mut laptop = app.client();
+        laptop.lang = Some("en");
+        laptop.sign_in(&user).await;
+        assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
+        set_up_totp(&mut here, &user.id).await;
+        assert_eq!(here.get("/account").await.status, StatusCode::OK);
+        assert_eq!(
+            laptop.get("/account").await.location(),
+            Some("/sign-in/two-factor")
+        );
+    }
+}
