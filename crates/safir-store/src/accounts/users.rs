@@ -250,7 +250,8 @@ pub async fn remaining_recovery_codes(db: &Db, user_id: &str) -> Result<i64, Sto
 }
 
 /// Counts a failed sign-in; after `threshold` failures in a row the account is locked for
-/// `lock_for`. Returns the lock end if the account is now locked.
+/// `lock_for`. Returns the lock end if the account is now locked. A lock that has ended
+/// starts the count again: one slip after it is the first failure, not another lock.
 pub async fn record_failed_login(
     db: &Db,
     id: &str,
@@ -262,8 +263,12 @@ pub async fn record_failed_login(
     let until = t + lock_for;
     let row: (i32, Option<DateTime<Utc>>) = with_pool!(db.write(), p => {
         sqlx::query_as(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, updated_at = $4 \
+            "UPDATE users SET \
+             failed_logins = CASE WHEN locked_until <= $4 THEN 1 ELSE failed_logins + 1 END, \
+             locked_until = CASE \
+               WHEN (CASE WHEN locked_until <= $4 THEN 1 ELSE failed_logins + 1 END) >= $2 THEN $3 \
+               WHEN locked_until <= $4 THEN NULL ELSE locked_until END, \
+             updated_at = $4 \
              WHERE id = $1 RETURNING failed_logins, locked_until",
         )
         .bind(id)

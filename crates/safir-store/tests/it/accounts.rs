@@ -244,5 +244,27 @@ async fn repeated_failed_logins_lock_the_account() {
         let u = accounts::find_user(db, &uid).await.unwrap();
         assert_eq!(u.failed_logins, 0);
         assert!(u.locked_until.is_none());
+
+        // Once a lock has ended, one slip is the first failure of a new count, not a new lock.
+        for _ in 0..5 {
+            accounts::record_failed_login(db, &uid, 5, Duration::milliseconds(50))
+                .await
+                .unwrap();
+        }
+        assert!(
+            accounts::find_user(db, &uid)
+                .await
+                .unwrap()
+                .locked_until
+                .is_some()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let after = accounts::record_failed_login(db, &uid, 5, Duration::minutes(15))
+            .await
+            .unwrap();
+        assert!(after.is_none(), "locked again by one slip: {after:?}");
+        let u = accounts::find_user(db, &uid).await.unwrap();
+        assert_eq!(u.failed_logins, 1);
+        assert!(u.locked_until.is_none());
     }
 }
