@@ -217,18 +217,20 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     let hash = password::hash(&Password::parse(&pw).map_err(|e| anyhow::anyhow!("{e}"))?).await;
     let mut tx = db.begin().await?;
     accounts::set_password_hash(&mut tx, &user.id, &hash).await?;
+    // Signed out everywhere, its API tokens stopped, with the reset itself.
+    accounts::sessions::delete_all_for_user_in(&mut tx, &user.id).await?;
+    let tokens_revoked = accounts::tokens::revoke_all_api_tokens(&mut tx, &user.id).await?;
     audit::append(
         &mut tx,
         &cli_audit(
             actions::USER_PASSWORD_RESET,
             "user",
             &user.id,
-            json!({"email": email.as_str()}),
+            json!({"email": email.as_str(), "api_tokens_revoked": tokens_revoked}),
         ),
     )
     .await?;
     tx.commit().await?;
-    accounts::sessions::delete_all_for_user(db, &user.id).await?;
     println!("new one-time password for {email}: {pw}");
     Ok(())
 }

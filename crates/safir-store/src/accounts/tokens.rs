@@ -44,6 +44,26 @@ pub async fn issue_email_token(
     Ok(secret)
 }
 
+/// Whether a token is valid, unused, unexpired and for `purpose`, without using it up: a
+/// check before work that only a valid token deserves.
+pub async fn email_token_usable(
+    db: &Db,
+    secret: &str,
+    purpose: EmailPurpose,
+) -> Result<bool, StoreError> {
+    let found: Option<i32> = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT 1 FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(hash_secret(secret))
+        .bind(purpose.as_str())
+        .bind(now())
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(found.is_some())
+}
+
 /// Uses up a token; returns its user when it was valid, unused, unexpired and for `purpose`.
 pub async fn consume_email_token(
     tx: &mut Tx,

@@ -112,6 +112,8 @@ pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError
     Ok(())
 }
 
+/// Sets a new password. The password-reset links still unused are used up with it: one sent
+/// before (a second request, a leaked mail) must not set another password after this one.
 pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), StoreError> {
     crate::accounts::changed();
     let t = now();
@@ -120,7 +122,12 @@ pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), 
             .bind(id)
             .bind(hash)
             .bind(t)
-            .execute(c)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE email_tokens SET used_at = $2 WHERE user_id = $1 AND purpose = 'reset_password' AND used_at IS NULL")
+            .bind(id)
+            .bind(t)
+            .execute(&mut *c)
             .await.map(|r| r.rows_affected())
     })?;
     Ok(())

@@ -208,16 +208,25 @@ pub async fn reset_submit(
             render(&view)?,
         ));
     };
-    let hash = password::hash(&new).await;
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let user_id = match form.token.trim() {
-        "" => None,
-        t => tokens::consume_email_token(&mut tx, t, tokens::EmailPurpose::ResetPassword)
+    let token = form.token.trim();
+    let purpose = tokens::EmailPurpose::ResetPassword;
+    // A password is hashed only for a link that can still set it: a hash costs memory and a
+    // core for a while, which anyone could otherwise ask for with any link.
+    let usable = !token.is_empty()
+        && tokens::email_token_usable(&state.db, token, purpose)
             .await
-            .map_err(AppError::internal)?,
+            .map_err(AppError::internal)?;
+    let user_id = if usable {
+        let hash = password::hash(&new).await;
+        let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+        tokens::consume_email_token(&mut tx, token, purpose)
+            .await
+            .map_err(AppError::internal)?
+            .map(|user_id| (user_id, hash, tx))
+    } else {
+        None
     };
-    let Some(user_id) = user_id else {
-        tx.rollback().await.map_err(AppError::internal)?;
+    let Some((user_id, hash, mut tx)) = user_id else {
         let page = state.page(lang, &uri, "accounts-reset-failed-title", &viewer);
         let view = MessagePage {
             heading: page.title.clone(),

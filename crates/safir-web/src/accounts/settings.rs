@@ -11,7 +11,9 @@ use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
-use super::common::{ClientInfo, page_response, push_domain_error, send_email};
+use super::common::{
+    ClientInfo, current_password_error, page_response, push_domain_error, send_email,
+};
 use super::sign_up::validate_new_password;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -120,10 +122,10 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = FieldErrors::new();
-    if form.current_password.is_empty() {
-        errors.push("current_password", "required");
-    } else if !password::verify(&form.current_password, &me.user.password_hash).await {
-        errors.push("current_password", "accounts_password_wrong");
+    if let Some(code) =
+        current_password_error(&state, &client, &me.user, &form.current_password).await?
+    {
+        errors.push("current_password", code);
     }
     let new = validate_new_password(
         &mut errors,
