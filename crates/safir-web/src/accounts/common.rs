@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_store::Tx;
-use safir_store::accounts::{User, secrets, sessions};
+use safir_store::accounts::{self, User, password, secrets, sessions};
 
 use crate::auth::SESSION_COOKIE;
 use crate::auth::session::{cookie_header, cookie_value};
@@ -17,7 +17,7 @@ use crate::email;
 use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
 use crate::forms::{Field, InputKind};
 use crate::i18n::Lang;
-use crate::security::client_ip;
+use crate::security::{client_ip, limit_key};
 use crate::state::AppState;
 
 /// Where a request comes from: its address (for throttling and the session list) and
@@ -30,10 +30,11 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
-    /// The rate-limiter key; requests without a known address share one bucket.
+    /// The rate-limiter key ([`limit_key`]); requests without a known address share one
+    /// bucket.
     pub fn limiter_key(&self) -> String {
         self.ip
-            .map(|ip| ip.to_string())
+            .map(|ip| limit_key(ip).to_string())
             .unwrap_or_else(|| "unknown".to_owned())
     }
 
@@ -62,7 +63,44 @@ impl FromRequestParts<AppState> for ClientInfo {
     }
 }
 
-/// A page with its status; an error status keeps this body (the form with the user's input).
+/// Checks the current password typed to change a setting (the password, the second
+/// factor): the error code for its field, or `None` when it is right. It is guarded as the
+/// sign-in page is, so a session left open is no place to guess it: the tries per address
+/// are limited, a wrong one counts towards the account's lock, and a locked account takes no
+/// password until the lock ends.
+pub async fn current_password_error(
+    state: &AppState,
+    client: &ClientInfo,
+    user: &User,
+    typed: &str,
+) -> Result<Option<&'static str>, AppError> {
+    if typed.is_empty() {
+        return Ok(Some("required"));
+    }
+    let locked = user
+        .locked_until
+        .is_some_and(|until| until > chrono::Utc::now());
+    if locked || state.login_limiter.check(&client.limiter_key()).is_err() {
+        return Ok(Some("accounts_password_tries"));
+    }
+    if password::verify(typed, &user.password_hash).await {
+        return Ok(None);
+    }
+    let locked = accounts::record_failed_login(
+        &state.db,
+        &user.id,
+        state.config.login_max_failures,
+        state.config.login_lockout,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    Ok(Some(if locked.is_some() {
+        "accounts_password_tries"
+    } else {
+        "accounts_password_wrong"
+    }))
+}
+
 /// A new password and its confirmation, as every form that sets one shows them: the policy
 /// hint on the first, `new-password` autocomplete on both, never the typed value.
 pub fn new_password_fields(

@@ -57,6 +57,14 @@ pub fn routes(r: Routes) -> Routes {
         5,
         Duration::from_secs(12 * 60),
     );
+    // A reset sets a password, whose hash is costly: a few tries per address, as for
+    // asking for the link.
+    let resets = per_ip(
+        &state,
+        post(reset::reset_submit),
+        5,
+        Duration::from_secs(12 * 60),
+    );
     let resend = per_ip(
         &state,
         post(verify_email::resend),
@@ -105,12 +113,7 @@ pub fn routes(r: Routes) -> Routes {
             Public,
             get(reset::reset_form),
         )
-        .add(
-            Method::POST,
-            "/password/reset",
-            Public,
-            post(reset::reset_submit),
-        )
+        .add(Method::POST, "/password/reset", Public, resets)
         .add(Method::GET, "/account", SignedIn, get(settings::show))
         .add(
             Method::POST,

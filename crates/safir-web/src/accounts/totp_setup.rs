@@ -10,12 +10,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use safir_domain::audit::AuditAction;
-use safir_store::accounts::{self, password, secrets, sessions, totp};
+use safir_store::accounts::{self, secrets, sessions, totp};
 use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page};
-use super::common::{ClientInfo, error_summary, page_response, secret_page, send_email};
+use super::common::{
+    ClientInfo, current_password_error, error_summary, page_response, secret_page, send_email,
+};
 use super::sign_in::keep_language_of_sign_in;
 use super::two_factor::{current, normalize_recovery_code, unix_now};
 use crate::auth::{SignedIn, Viewer};

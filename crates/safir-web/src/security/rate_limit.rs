@@ -14,7 +14,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::client_ip;
+use super::{client_ip, limit_key};
 use crate::error::AppError;
 
 /// How long to wait before the next attempt can succeed.
@@ -183,7 +183,7 @@ pub async fn limit_by_ip(State(limit): State<IpRateLimit>, req: Request, next: N
         .map(|ConnectInfo(addr)| *addr);
     let ip =
         client_ip(req.headers(), peer, limit.trusted_proxy).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    match limit.limiter.check(&ip) {
+    match limit.limiter.check(&limit_key(ip)) {
         Ok(()) => next.run(req).await,
         Err(retry) => {
             tracing::info!(%ip, path = req.uri().path(), "rate limited");

@@ -21,7 +21,7 @@ use safir_domain::roles::Permission;
 
 use crate::auth::{Access, Routes};
 use crate::error::AppError;
-use crate::security::{IpRateLimit, RateLimiter, client_ip};
+use crate::security::{IpRateLimit, RateLimiter, client_ip, limit_key};
 use crate::state::AppState;
 
 pub use pdf::render_pdf;
@@ -95,7 +95,7 @@ async fn limit_lookups(State(limit): State<IpRateLimit>, req: Request, next: Nex
         .map(|ConnectInfo(addr)| *addr);
     let ip =
         client_ip(req.headers(), peer, limit.trusted_proxy).unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    match limit.limiter.check(&ip) {
+    match limit.limiter.check(&limit_key(ip)) {
         Ok(()) => next.run(req).await,
         Err(retry) => AppError::from(retry).into_response(),
     }
