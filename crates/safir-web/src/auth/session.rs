@@ -161,18 +161,18 @@ async fn resolve(
             expires_at: tok.expires_at,
         };
         cache.put_token(ticket, key, cached);
-        return Ok(Some(current));
+        return Ok(Some((current, false)));
     }
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let key = secrets::hash_secret(secret);
     if let Some(hit) = cache.session(&key, now) {
-        return Ok(Some(hit.user));
+        return Ok(Some((hit.user, false)));
     }
     let _reading = cache.session_reader(&key).await;
     if let Some(hit) = cache.session(&key, now) {
-        return Ok(Some(hit.user));
+        return Ok(Some((hit.user, false)));
     }
     let ticket = cache.session_ticket();
     let Some((session, user)) = sessions::find_with_user(&state.db, secret)
@@ -184,7 +184,7 @@ async fn resolve(
     if user.disabled_at.is_some() {
         return Ok(None);
     }
-    sessions::touch(&state.db, &session, state.config.session_ttl)
+    let slid = sessions::touch(&state.db, &session, state.config.session_ttl)
         .await
         .map_err(AppError::internal)?;
     let grants = grants::grants_for_user(&state.db, &user.id)
