@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::secrets::{hash_secret, new_secret};
-use crate::{Db, StoreError, now, with_pool};
+use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
@@ -143,6 +143,16 @@ pub async fn delete_all_for_user(db: &Db, user_id: &str) -> Result<u64, StoreErr
     crate::accounts::changed();
     let n = with_pool!(db.write(), p => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(p).await.map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}
+
+/// Every session of the user, in the caller's transaction: ended with the change that
+/// commits with it, so that no sign-in checked against the old password outlives it.
+pub async fn delete_all_for_user_in(tx: &mut Tx, user_id: &str) -> Result<u64, StoreError> {
+    crate::accounts::changed();
+    let n = with_tx!(tx, c => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected())
     })?;
     Ok(n)
 }
