@@ -107,11 +107,12 @@ pub async fn find_with_user(
     }))
 }
 
-/// Slides the expiry forward, at most once a minute per session to keep reads cheap.
-pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<(), StoreError> {
+/// Slides the expiry forward, at most once a minute per session to keep reads cheap; true
+/// when it did (the browser's cookie is then given the same new lifetime).
+pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<bool, StoreError> {
     let t = now();
     if t - s.last_seen_at < Duration::minutes(1) {
-        return Ok(());
+        return Ok(false);
     }
     with_pool!(db.write(), p => {
         sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id_hash = $1")
@@ -121,7 +122,7 @@ pub async fn touch(db: &Db, s: &Session, ttl: Duration) -> Result<(), StoreError
             .execute(p)
             .await.map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(true)
 }
 
 pub async fn mark_mfa_passed(db: &Db, id_hash: &str) -> Result<(), StoreError> {

@@ -172,6 +172,22 @@ pub async fn list_api_tokens(db: &Db, user_id: &str) -> Result<Vec<ApiToken>, St
 }
 
 /// Revokes one of the user's tokens; false when it is not theirs or already revoked.
+/// Revokes every live API token of the user, in the caller's transaction (an administrator's
+/// password reset: tokens made by whoever held the old password stop with it). Returns how
+/// many were live.
+pub async fn revoke_all_api_tokens(tx: &mut Tx, user_id: &str) -> Result<u64, StoreError> {
+    crate::accounts::changed();
+    let n = with_tx!(tx, c => {
+        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(user_id)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}
+
 pub async fn revoke_api_token(
     tx: &mut Tx,
     user_id: &str,

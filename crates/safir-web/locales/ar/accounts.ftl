@@ -174,6 +174,7 @@ field-error-accounts-password-too-long = استخدم 256 حرفًا على ال
 field-error-accounts-password-too-simple = لا تكرر حرفًا واحدًا فقط.
 field-error-accounts-password-mismatch = كلمتا المرور غير متطابقتين.
 field-error-accounts-password-wrong = هذه ليست كلمة مرورك الحالية.
+field-error-accounts-password-tries = محاولات خاطئة كثيرة لكلمة المرور: انتظر بضع دقائق ثم حاول مرة أخرى.
 field-error-accounts-credentials-invalid = البريد الإلكتروني أو كلمة المرور غير صحيحين.
 field-error-accounts-invalid-characters = احذف أحرف التحكم.
 field-error-accounts-code-invalid = هذا الرمز غير صحيح. تحقّق من الوقت في هاتفك وجرّب أحدث رمز.

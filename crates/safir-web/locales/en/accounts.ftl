@@ -163,6 +163,7 @@ field-error-accounts-password-too-long = Use at most 256 characters.
 field-error-accounts-password-too-simple = Use more than one repeated character.
 field-error-accounts-password-mismatch = The two passwords are not the same.
 field-error-accounts-password-wrong = This is not your current password.
+field-error-accounts-password-tries = Too many wrong passwords: wait a few minutes and try again.
 field-error-accounts-credentials-invalid = The email address or the password is not right.
 field-error-accounts-invalid-characters = Remove the control characters.
 field-error-accounts-code-invalid = This code is not right. Check the time on your phone and try the newest code.

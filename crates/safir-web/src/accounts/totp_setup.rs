@@ -230,6 +230,7 @@ pub async fn disable(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    client: ClientInfo,
     SignedIn(me): SignedIn,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, AppError> {
@@ -240,10 +241,8 @@ pub async fn disable(
         return Ok(Redirect::to("/account").into_response());
     }
     let mut errors = FieldErrors::new();
-    if form.password.is_empty() {
-        errors.push("disable_password", "required");
-    } else if !password::verify(&form.password, &me.user.password_hash).await {
-        errors.push("disable_password", "accounts_password_wrong");
+    if let Some(code) = current_password_error(&state, &client, &me.user, &form.password).await? {
+        errors.push("disable_password", code);
     }
     if !errors.is_empty() {
         let html = account_page(

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, directory, grants, password, sessions};
+use safir_store::accounts::{self, directory, grants, password, sessions, tokens};
 use safir_store::{StoreError, Tx, missions};
 
 use super::support::{Actor, FormData, one_time_password};
@@ -236,18 +236,22 @@ pub async fn reset_password(
     accounts::set_password_hash(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
+    // Whoever knew the old password is signed out everywhere, and the API tokens made with
+    // it stop, with the reset itself.
+    sessions::delete_all_for_user_in(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let tokens_revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
     let record = actor.audit(
         actions::USER_PASSWORD_RESET,
         "user",
         Some(&user.id),
         None,
-        serde_json::json!({ "sessions_ended": true }),
+        serde_json::json!({ "sessions_ended": true, "api_tokens_revoked": tokens_revoked }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    // Whoever knew the old password is signed out everywhere.
-    sessions::delete_all_for_user(&state.db, &user.id)
-        .await
-        .map_err(AppError::internal)?;
     let uri = user_uri(&user.id);
     let page = state
         .page(lang, &uri, "admin-password-reset-title", &viewer)

@@ -117,20 +117,22 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .then_some(token.trim())
 }
 
+/// The viewer a request's bearer token or session cookie stands for, and whether this request
+/// slid the session's expiry forward (see `sessions::touch`).
 async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<Arc<CurrentUser>>, AppError> {
+) -> Result<Option<(Arc<CurrentUser>, bool)>, AppError> {
     let cache = &state.auth_cache;
     let now = safir_store::now();
     if let Some(secret) = bearer(headers) {
         let key = secrets::hash_secret(secret);
         if let Some(hit) = cache.token(&key, now) {
-            return Ok(Some(hit.user));
+            return Ok(Some((hit.user, false)));
         }
         let _reading = cache.token_reader(&key).await;
         if let Some(hit) = cache.token(&key, now) {
-            return Ok(Some(hit.user));
+            return Ok(Some((hit.user, false)));
         }
         let ticket = cache.token_ticket();
         let Some(tok) = tokens::authenticate_api_token(&state.db, secret)
@@ -206,7 +208,7 @@ async fn resolve(
             expires_at: Some(session.expires_at),
         },
     );
-    Ok(Some(current))
+    Ok(Some((current, slid)))
 }
 
 /// A signed-in user who picks a language with the switcher (`?lang=` on a page) keeps it on the
@@ -262,8 +264,10 @@ pub(crate) async fn save_chosen_language(
 
 /// Middleware: resolves the viewer once and, for signed-in users, their saved language.
 pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let mut slid = false;
     let viewer = match resolve(&state, req.headers()).await {
-        Ok(Some(mut user)) => {
+        Ok(Some((mut user, session_slid))) => {
+            slid = session_slid;
             if let Some(lang) = crate::i18n::query_lang(req.uri())
                 && req.method() == Method::GET
                 && sent_from_this_site(req.headers(), &state.security())
@@ -322,6 +326,11 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
     req.extensions_mut().insert(viewer);
     let account_writes = accounts::changes();
     let consular_writes = crate::consular::read_cache::writes();
+    let cookie_secret = if slid {
+        cookie_value(req.headers(), SESSION_COOKIE).map(str::to_owned)
+    } else {
+        None
+    };
     let mut res = next.run(req).await;
     if changes_state || accounts::changes() != account_writes {
         // Whatever this request changed (a sign-out, a second factor, a grant, a mission), the
@@ -332,6 +341,9 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         // The same for a case, its messages or documents (see `consular::read_cache`): what a
         // read took between this request's write and its commit is dropped.
         state.consular_reads.clear();
+    }
+    if slid {
+        refresh_session_cookie(&state, &cookie_secret, &mut res);
     }
     if let Some(id) = new_anon {
         let value = cookie_header(ANON_COOKIE, &id, None, state.config.behind_tls);
@@ -344,6 +356,33 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         return crate::compress::encode(gzip, page).await;
     }
     res
+}
+
+/// The session cookie sent again with the lifetime its session was just given: a session
+/// lasts `session_ttl` after its last use, and a cookie left with the lifetime of its sign-in
+/// would end it that long after signing in, however busy. Not when the response sets the
+/// cookie itself (signing out, signing in anew).
+fn refresh_session_cookie(state: &AppState, secret: &Option<String>, res: &mut Response) {
+    let Some(secret) = secret else { return };
+    let prefix = format!("{SESSION_COOKIE}=");
+    let sets_it = res
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(prefix.as_bytes()));
+    if sets_it {
+        return;
+    }
+    let max_age = state.config.session_ttl.num_seconds();
+    let value = cookie_header(
+        SESSION_COOKIE,
+        secret,
+        Some(max_age),
+        state.config.behind_tls,
+    );
+    if let Ok(v) = value.parse() {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
 }
 
 /// The HTML page of an error the error layer marked (see `error::DrawsErrorPages`), drawn with

@@ -28,6 +28,19 @@ pub fn client_ip(
     peer.map(|p| p.ip())
 }
 
+/// The address as rate limits count it: an IPv6 address by its /64 network, the block one
+/// home or one server is given (a client that owns it picks a new address in it at will,
+/// and each would count apart); an IPv4 address, or one written as IPv6, as itself.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+        v4 => v4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
@@ -58,5 +71,14 @@ mod tests {
         let h = forwarded("garbage");
         assert_eq!(client_ip(&h, Some(peer), true), Some(peer.ip()));
         assert_eq!(client_ip(&HeaderMap::new(), None, true), None);
+    }
+
+    #[test]
+    fn addresses_of_one_ipv6_network_share_their_limit() {
+        let key = |a: &str| limit_key(a.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
     }
 }

@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub use client_ip::client_ip;
+pub use client_ip::{client_ip, limit_key};
 pub use rate_limit::{
     Clock, IpRateLimit, ManualClock, RateLimiter, RetryAfter, SystemClock, limit_by_ip,
 };

@@ -712,6 +712,23 @@ async fn sign_ups_and_reset_requests_are_limited_per_address() {
             .await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(res.headers.get("retry-after").is_some());
+
+        // Setting a password with a link is limited too: each try would hash a password.
+        let junk = [
+            ("token", "not-a-link-we-sent"),
+            ("password", "a long enough passphrase"),
+            ("password_confirm", "a long enough passphrase"),
+        ];
+        for _ in 0..5 {
+            let res = c
+                .submit("/password/reset?token=x", "/password/reset", &junk)
+                .await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST);
+        }
+        let res = c
+            .submit("/password/reset?token=x", "/password/reset", &junk)
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     }
 }
 
@@ -912,6 +929,61 @@ async fn a_notice_shows_only_after_the_sites_own_redirect() {
         assert!(
             page.contains(r#"lang="en""#),
             "the rest of the address stays: {elsewhere}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_in_use_keeps_its_cookie_alive() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("busy")).await;
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let session_cookie = |res: &crate::harness::TestResponse| {
+            res.headers
+                .get_all(axum::http::header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with("safir_session="))
+                .map(str::to_owned)
+        };
+        // Used within the minute: nothing to slide, no cookie sent.
+        assert_eq!(session_cookie(&c.get("/account").await), None);
+        // Last used two minutes ago: the session is given its full lifetime again, and the
+        // browser's cookie with it (the cookie set at sign-in would end it 12 hours after
+        // signing in, however busy the day).
+        let last_used_earlier = || async {
+            let earlier = safir_store::now() - chrono::Duration::minutes(2);
+            with_pool!(app.db.write(), p => {
+                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE user_id = $1")
+                    .bind(&user.id)
+                    .bind(earlier)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            })
+            .unwrap();
+            app.state.auth_cache.clear();
+        };
+        last_used_earlier().await;
+        let res = c.get("/account").await;
+        assert_eq!(res.status, StatusCode::OK);
+        let cookie = session_cookie(&res).expect("the session cookie is sent again");
+        let ttl = app.state.config.session_ttl.num_seconds();
+        assert!(cookie.contains(&format!("Max-Age={ttl}")), "{cookie}");
+        assert!(cookie.starts_with(&format!("safir_session={};", c.cookies["safir_session"])));
+        // Signing out clears it, with no second cookie beside the clearing one.
+        let token = c.get("/account").await.csrf_token().unwrap();
+        last_used_earlier().await;
+        let out = c.post_form_with_token("/sign-out", &token, &[]).await;
+        assert!(out.status.is_redirection());
+        assert_eq!(
+            out.headers
+                .get_all(axum::http::header::SET_COOKIE)
+                .iter()
+                .filter(|v| v.to_str().unwrap().starts_with("safir_session="))
+                .count(),
+            1
         );
     }
 }

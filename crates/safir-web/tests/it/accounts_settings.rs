@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use safir_domain::roles::Role;
-use safir_store::accounts::{self, tokens};
+use safir_store::accounts::{self, password, tokens};
 
 use crate::accounts::{link_in, sign_in_with};
 use crate::harness::{PASSWORD, TestApp, unique_email};
@@ -48,11 +48,21 @@ async fn password_reset_link_works_once_and_signs_out_everywhere() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("value=\"nope\""));
 
+        // Asked twice (the first mail seemed lost): two links, of which one sets a password.
+        c.submit(
+            "/password/forgot",
+            "/password/forgot",
+            &[("email", &staff.email)],
+        )
+        .await;
         let mails = app.emails_to(&staff.email).await;
-        assert_eq!(mails.len(), 1);
+        assert_eq!(mails.len(), 2);
         assert_eq!(mails[0].subject, "Reset your Safir password");
         let link = link_in(&mails[0].text, "/password/reset?token=");
         let token = link.split("token=").nth(1).unwrap().to_owned();
+        let other = link_in(&mails[1].text, "/password/reset?token=");
+        let other = other.split("token=").nth(1).unwrap().to_owned();
+        assert_ne!(token, other);
 
         let form = c.get(&link).await;
         assert_eq!(form.status, StatusCode::OK);
@@ -88,6 +98,19 @@ async fn password_reset_link_works_once_and_signs_out_everywhere() {
             .await;
         assert_eq!(again.status, StatusCode::BAD_REQUEST);
         assert!(again.body.contains("This link does not work"));
+        // The other link, sent before the reset, sets no second password after it.
+        let late = c
+            .post_form_with_token(
+                "/password/reset",
+                &csrf,
+                &[
+                    ("token", other.as_str()),
+                    ("password", "yet another passphrase here"),
+                    ("password_confirm", "yet another passphrase here"),
+                ],
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::BAD_REQUEST);
 
         // Every session of the account is gone; the new password works, the old one not.
         let res = signed_in.get("/account").await;
@@ -102,7 +125,7 @@ async fn password_reset_link_works_once_and_signs_out_everywhere() {
                 .contains(&"user.password_reset".to_owned())
         );
         let mails = app.emails_to(&staff.email).await;
-        assert_eq!(mails[1].subject, "Your Safir password was changed");
+        assert_eq!(mails[2].subject, "Your Safir password was changed");
     }
 }
 
@@ -152,6 +175,53 @@ async fn changing_the_password_needs_the_current_one() {
             mails.last().unwrap().subject,
             "Your Safir password was changed"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_session_left_open_is_no_place_to_guess_the_password() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("guessed")).await;
+        let max = app.state.config.login_max_failures;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let change = |current: &'static str| {
+            [
+                ("current_password", current),
+                ("new_password", NEW_PASSWORD),
+                ("new_password_confirm", NEW_PASSWORD),
+            ]
+        };
+        for i in 1..max {
+            let wrong = c
+                .submit("/account", "/account/password", &change("a guess"))
+                .await;
+            assert!(
+                wrong.body.contains("This is not your current password."),
+                "guess {i}"
+            );
+        }
+        let last = c
+            .submit("/account", "/account/password", &change("a guess"))
+            .await;
+        assert_eq!(last.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            last.body.contains("Too many wrong passwords"),
+            "{}",
+            last.body
+        );
+        // Locked: the right one changes nothing until the lock ends, here as at sign-in.
+        let right = c
+            .submit("/account", "/account/password", &change(PASSWORD))
+            .await;
+        assert!(right.body.contains("Too many wrong passwords"));
+        let stored = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert!(password::verify(PASSWORD, &stored.password_hash).await);
+        let mut elsewhere = app.client();
+        elsewhere.lang = Some("en");
+        let res = sign_in_with(&mut elsewhere, &user.email, PASSWORD, None).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     }
 }
 

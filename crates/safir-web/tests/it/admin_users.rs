@@ -2,7 +2,7 @@
 //! ends sessions, a password reset shows a new one-time password once.
 
 use safir_domain::roles::Role;
-use safir_store::accounts::{self, password};
+use safir_store::accounts::{self, password, tokens};
 
 use crate::admin_support::{admin, shown_password, signed_in};
 use crate::harness::{TestApp, unique_email};
@@ -125,6 +125,16 @@ async fn a_password_reset_shows_a_new_password_once() {
             )
             .await;
         let mut theirs = signed_in(&app, &officer).await;
+        // A token made with the password being reset (by its owner, or by whoever took it).
+        let mut tx = app.db.begin().await.unwrap();
+        let (_, token) = tokens::create_api_token(&mut tx, &officer.id, "cli", &["read"], None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            theirs.api("GET", "/api/v1/me", &token, None).await.status,
+            200
+        );
         let page = format!("/admin/users/{}", officer.id);
         let res = client
             .submit(
@@ -139,10 +149,13 @@ async fn a_password_reset_shows_a_new_password_once() {
         assert!(password::verify(&fresh, &stored.password_hash).await);
         assert!(!password::verify(crate::harness::PASSWORD, &stored.password_hash).await);
         assert!(theirs.get("/staff").await.status.is_redirection());
-        assert!(
-            app.audit_actions()
-                .await
-                .contains(&"user.password_reset".to_owned())
+        assert_eq!(
+            theirs.api("GET", "/api/v1/me", &token, None).await.status,
+            401
+        );
+        assert_eq!(
+            app.audit_summaries("user.password_reset").await[0]["api_tokens_revoked"],
+            1
         );
     }
 }
