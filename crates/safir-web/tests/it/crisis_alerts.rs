@@ -348,6 +348,12 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         assert_eq!(status(&app.db, &id).await, "cancelled");
         let stopped = "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'cancelled'";
         assert_eq!(count(&app.db, stopped, &id).await, 12);
+        // The Cancel reaches the same people and asks none of them to check in again: a
+        // new round would turn every answer already given into no answer.
+        let told = fan_out(&app.db, &cancel).await.unwrap();
+        assert_eq!((told.deliveries, told.checkins), (12, 0));
+        assert_eq!(count(&app.db, checkins, &cancel).await, 0);
+        assert_eq!(count(&app.db, checkins, &id).await, 9);
         let cap = public.get(&format!("/cap/{cancel}.xml")).await;
         assert!(cap.body.contains("<msgType>Cancel</msgType>"));
         assert!(cap.body.contains("<references>"));

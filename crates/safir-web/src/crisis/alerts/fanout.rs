@@ -13,6 +13,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
+use safir_domain::crisis::cap::MsgType;
 use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::crisis::{alerts, checkins, crises, deliveries};
 use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
@@ -78,6 +79,9 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
         return Ok(report);
     }
     let target = alert.target()?;
+    // A Cancel tells people an earlier alert no longer stands: it asks nobody to check in
+    // again (that would turn every "safe" already given into no answer) and reminds nobody.
+    let asks_checkin = alert.msg_type()? != MsgType::Cancel;
     let at = alert.sent_at.unwrap_or_else(now);
     let mut steps = Steps::default();
     let started = Instant::now();
@@ -96,6 +100,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
         let mut seen = HashSet::new();
         let registrations: Vec<String> = chunk
             .iter()
+            .filter(|_| asks_checkin)
             .filter_map(|r| r.registration_id.clone())
             .filter(|id| seen.insert(id.clone()))
             .collect();
@@ -177,7 +182,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
             .collect();
         report.jobs = jobs::enqueue_batch(&mut tx, &jobs).await?;
         // One reminder round for those who have not answered by the crisis's delay.
-        if let Some(crisis_id) = alert.crisis_id.as_deref() {
+        if let Some(crisis_id) = alert.crisis_id.as_deref().filter(|_| asks_checkin) {
             let crisis = crises::find(db, crisis_id).await?;
             let at = now() + chrono::Duration::minutes(i64::from(crisis.reminder_minutes));
             crate::crisis::checkin::schedule_reminders(&mut tx, crisis_id, &alert.id, at).await?;
