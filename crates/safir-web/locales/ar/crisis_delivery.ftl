@@ -6,11 +6,21 @@ crisis-delivery-email-body =
     { $description }
 
     ما يجب فعله: { $instruction }
+crisis-delivery-email-subject-update = تحديث: { $headline }
+crisis-delivery-email-subject-cancel = إلغاء: { $headline }
+crisis-delivery-email-body-cancel =
+    أُلغي التنبيه «{ $headline }»: لم يعد ما طلبه قائمًا.
+
+    { $description }
+
+    ما يجب فعله: { $instruction }
 crisis-delivery-checkin =
     نرجو أن تخبرنا إن كنت بأمان. افتح رابطك الشخصي وأجب: بأمان، أو أحتاج مساعدة، أو لست في المنطقة.
 
     { $link }
 crisis-delivery-sms = { $headline }. { $instruction }
+crisis-delivery-sms-update = تحديث: { $headline }. { $instruction }
+crisis-delivery-sms-cancel = إلغاء: { $headline }. { $instruction }
 crisis-delivery-sms-checkin = أرسل آمن أو مساعدة، أو أجب هنا: { $link }
 crisis-delivery-webhooks-title = خطافات التنبيهات
 crisis-delivery-webhooks-intro = أنظمة الشركاء التي تتلقى كل تنبيه بصيغة JSON موقّعًا بـ HMAC-SHA256 في الترويسة Safir-Signature.

@@ -6,11 +6,21 @@ crisis-delivery-email-body =
     { $description }
 
     What to do: { $instruction }
+crisis-delivery-email-subject-update = Update: { $headline }
+crisis-delivery-email-subject-cancel = Cancelled: { $headline }
+crisis-delivery-email-body-cancel =
+    The alert "{ $headline }" is cancelled: what it asked no longer applies.
+
+    { $description }
+
+    What to do: { $instruction }
 crisis-delivery-checkin =
     Please tell us whether you are safe. Open your personal link and answer: safe, need help, or not in the area.
 
     { $link }
 crisis-delivery-sms = { $headline }. { $instruction }
+crisis-delivery-sms-update = Update: { $headline }. { $instruction }
+crisis-delivery-sms-cancel = Cancelled: { $headline }. { $instruction }
 crisis-delivery-sms-checkin = Reply SAFE or HELP, or answer here: { $link }
 crisis-delivery-webhooks-title = Alert webhooks
 crisis-delivery-webhooks-intro = Partner systems that receive every alert as JSON, signed with HMAC-SHA256 in the Safir-Signature header.

@@ -149,12 +149,36 @@ fn args<'a>(t: &Texts<'a>, link: Option<&'a str>) -> FluentArgs<'a> {
     a
 }
 
+/// The messages' keys for an alert of this CAP message type: an Update says it is one, a
+/// Cancel says the alert it cancels no longer applies (sent as an alert, it read as a new
+/// one). Subject, body and SMS.
+fn message_keys(alert: &AlertText) -> (&'static str, &'static str, &'static str) {
+    match alert.msg_type.as_str() {
+        "Update" => (
+            "crisis-delivery-email-subject-update",
+            "crisis-delivery-email-body",
+            "crisis-delivery-sms-update",
+        ),
+        "Cancel" => (
+            "crisis-delivery-email-subject-cancel",
+            "crisis-delivery-email-body-cancel",
+            "crisis-delivery-sms-cancel",
+        ),
+        _ => (
+            "crisis-delivery-email-subject",
+            "crisis-delivery-email-body",
+            "crisis-delivery-sms",
+        ),
+    }
+}
+
 /// The email of one delivery, in the recipient's language.
 pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>) -> EmailMessage {
     let i18n = I18n::global();
     let t = texts(alert, lang);
     let a = args(&t, link);
-    let mut text = i18n.t_args(lang, "crisis-delivery-email-body", &a);
+    let (subject, body, _) = message_keys(alert);
+    let mut text = i18n.t_args(lang, body, &a);
     if link.is_some() {
         text.push_str("\n\n");
         text.push_str(&i18n.t_args(lang, "crisis-delivery-checkin", &a));
@@ -162,7 +186,7 @@ pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>)
     EmailMessage {
         to: to.to_owned(),
         lang: lang.code().to_owned(),
-        subject: i18n.t_args(lang, "crisis-delivery-email-subject", &a),
+        subject: i18n.t_args(lang, subject, &a),
         text,
         attachments: Vec::new(),
         headers: Vec::new(),
@@ -195,9 +219,10 @@ impl EmailTemplates {
             let a = args(&t, Some(LINK_SLOT));
             let checkin = i18n.t_args(lang, "crisis-delivery-checkin", &a);
             let (before, after) = checkin.split_once(LINK_SLOT).unwrap_or((&checkin, ""));
+            let (subject, body, _) = message_keys(alert);
             EmailTemplate {
-                subject: i18n.t_args(lang, "crisis-delivery-email-subject", &a),
-                body: i18n.t_args(lang, "crisis-delivery-email-body", &a),
+                subject: i18n.t_args(lang, subject, &a),
+                body: i18n.t_args(lang, body, &a),
                 checkin: (before.to_owned(), after.to_owned()),
             }
         };
@@ -231,18 +256,40 @@ impl EmailTemplates {
     }
 }
 
-/// The SMS of one delivery: headline, instruction and the check-in link.
+/// The most characters an alert's SMS has, its check-in link included: six concatenated
+/// segments of Arabic text (67 characters each), three of Latin (153). Gateways refuse a
+/// longer body (1,600 characters at most) as a permanent failure, and each segment is paid
+/// for every recipient.
+pub const SMS_MAX_CHARS: usize = 400;
+
+/// The SMS of one delivery: headline, instruction and the check-in link, the instruction cut
+/// (and marked so with "…") where the whole would pass [`SMS_MAX_CHARS`]; the headline and
+/// the link are always whole.
 pub fn render_sms(alert: &AlertText, lang: Lang, link: Option<&str>) -> String {
     let i18n = I18n::global();
     let t = texts(alert, lang);
-    let a = args(&t, link);
-    let mut text = i18n.t_args(lang, "crisis-delivery-sms", &a);
-    if link.is_some() {
-        text.push(' ');
-        text.push_str(&i18n.t_args(lang, "crisis-delivery-sms-checkin", &a));
+    let (_, _, key) = message_keys(alert);
+    let render = |instruction: &str| {
+        let t = Texts { instruction, ..t };
+        let a = args(&t, link);
+        let mut text = i18n.t_args(lang, key, &a);
+        if link.is_some() {
+            text.push(' ');
+            text.push_str(&i18n.t_args(lang, "crisis-delivery-sms-checkin", &a));
+        }
+        // Fluent's bidi isolation marks cost SMS characters and mean nothing on a phone.
+        text.replace(['\u{2068}', '\u{2069}'], "")
+    };
+    let whole = render(t.instruction);
+    let over = whole.chars().count().saturating_sub(SMS_MAX_CHARS);
+    if over == 0 {
+        return whole;
     }
-    // Fluent's bidi isolation marks cost SMS characters and mean nothing on a phone.
-    text.replace(['\u{2068}', '\u{2069}'], "")
+    let keep = t.instruction.chars().count().saturating_sub(over + 1);
+    let mut cut: String = t.instruction.chars().take(keep).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    render(&cut)
 }
 
 /// The webhook body: the alert in both languages with a link to its CAP form.
@@ -668,6 +715,53 @@ mod tests {
         );
         assert!(sms.contains("SAFE") && sms.ends_with(link), "{sms}");
         assert!(!sms.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn a_long_instruction_is_cut_to_fit_an_sms_whose_link_stays_whole() {
+        let link = "http://safir.test/crisis/checkin/abc.def";
+        let mut long = alert();
+        long.instruction_en = "Stay indoors and away from windows. ".repeat(110);
+        long.instruction_ar = "ابقوا في الداخل بعيدًا عن النوافذ. ".repeat(110);
+        for lang in [Lang::En, Lang::Ar] {
+            let sms = render_sms(&long, lang, Some(link));
+            assert!(sms.chars().count() <= SMS_MAX_CHARS, "{}", sms.len());
+            assert!(
+                sms.chars().count() > SMS_MAX_CHARS - 10,
+                "cut no shorter than needed"
+            );
+            assert!(sms.ends_with(link) && sms.contains('…'), "{sms}");
+        }
+        // A short one is not touched.
+        let sms = render_sms(&alert(), Lang::En, Some(link));
+        assert!(!sms.contains('…'));
+    }
+
+    #[test]
+    fn updates_and_cancellations_say_what_they_are() {
+        let mut update = alert();
+        update.msg_type = "Update".into();
+        let email = render_email(&update, "a@example.org", Lang::En, None);
+        assert_eq!(email.subject, "Update: Flooding in the north");
+        let mut cancel = alert();
+        cancel.msg_type = "Cancel".into();
+        let email = render_email(&cancel, "a@example.org", Lang::En, None);
+        assert!(
+            email.subject.starts_with("Cancelled: "),
+            "{}",
+            email.subject
+        );
+        assert!(email.text.contains("is cancelled"), "{}", email.text);
+        let sms = render_sms(&cancel, Lang::Ar, None);
+        assert!(sms.starts_with("إلغاء: فيضانات في الشمال."), "{sms}");
+        for msg in [update, cancel] {
+            let templates = EmailTemplates::new(&msg);
+            for lang in [Lang::Ar, Lang::En] {
+                let a = templates.email("a@example.org", lang, None);
+                let b = render_email(&msg, "a@example.org", lang, None);
+                assert_eq!((&a.subject, &a.text), (&b.subject, &b.text));
+            }
+        }
     }
 
     #[test]
