@@ -240,22 +240,46 @@ pub async fn find_in(tx: &mut Tx, id: &str) -> Result<Alert, StoreError> {
     .ok_or(StoreError::NotFound)
 }
 
-/// Alerts of the given missions (`None`: all), newest first.
+/// Alerts of the given missions (`None`: all), newest first. The missions are chosen in the
+/// query, before its limit: the newest alerts of other missions must not fill the page.
 pub async fn list(
     db: &Db,
     missions: Option<&[MissionId]>,
     limit: i64,
 ) -> Result<Vec<Alert>, StoreError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM crisis_alerts ORDER BY created_at DESC, id DESC LIMIT $1");
-    let all = with_pool!(db.read(), p => {
-        sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit.clamp(1, 1000) * 4).fetch_all(p).await
-    })?;
-    Ok(all
-        .into_iter()
-        .filter(|a| missions.is_none_or(|ms| ms.iter().any(|m| m.as_str() == a.mission_id)))
-        .take(limit.clamp(1, 1000) as usize)
-        .collect())
+    let limit = limit.clamp(1, 1000);
+    let (filter, ids) = mission_filter(missions, 2);
+    if ids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_alerts {filter} ORDER BY created_at DESC, id DESC LIMIT $1"
+    );
+    Ok(with_pool!(db.read(), p => {
+        let mut q = sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(sql.as_str())).bind(limit);
+        for id in ids.iter().flatten() {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// `WHERE mission_id IN ($first, …)` for these missions, and the ids to bind in order;
+/// nothing for all missions. An empty list of missions gives an empty list of ids.
+pub(crate) fn mission_filter(
+    missions: Option<&[MissionId]>,
+    first: usize,
+) -> (String, Option<Vec<&str>>) {
+    match missions {
+        None => (String::new(), None),
+        Some(ms) => {
+            let places: Vec<String> = (first..first + ms.len()).map(|n| format!("${n}")).collect();
+            (
+                format!("WHERE mission_id IN ({})", places.join(", ")),
+                Some(ms.iter().map(MissionId::as_str).collect()),
+            )
+        }
+    }
 }
 
 /// Alerts of one crisis, newest first.

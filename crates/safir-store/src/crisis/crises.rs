@@ -108,19 +108,20 @@ pub async fn find(db: &Db, id: &str) -> Result<Crisis, StoreError> {
 
 /// Crises of the given missions (`None`: every mission), open first, newest first.
 pub async fn list(db: &Db, missions: Option<&[MissionId]>) -> Result<Vec<Crisis>, StoreError> {
+    let (filter, ids) = super::alerts::mission_filter(missions, 1);
+    if ids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
     let sql = format!(
-        "SELECT {COLUMNS} FROM crises ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, declared_at DESC, id DESC LIMIT 500"
+        "SELECT {COLUMNS} FROM crises {filter} ORDER BY CASE status WHEN 'open' THEN 0 ELSE 1 END, declared_at DESC, id DESC LIMIT 500"
     );
-    let all = with_pool!(db.read(), p => {
-        sqlx::query_as::<_, Crisis>(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(p).await
-    })?;
-    Ok(match missions {
-        None => all,
-        Some(allowed) => all
-            .into_iter()
-            .filter(|c| allowed.iter().any(|m| m.as_str() == c.mission_id))
-            .collect(),
-    })
+    Ok(with_pool!(db.read(), p => {
+        let mut q = sqlx::query_as::<_, Crisis>(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids.iter().flatten() {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await
+    })?)
 }
 
 /// Open crises with the presence form available (for the public pages).

@@ -139,6 +139,32 @@ async fn a_crisis_is_declared_listed_and_closed() {
 }
 
 #[tokio::test]
+async fn a_missions_alerts_are_listed_however_many_others_sent_since() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let paris = create_paris(db).await;
+        let mut tx = db.begin().await.unwrap();
+        let mut input = crate::missions::paris();
+        input.code = safir_domain::mission::MissionCode::parse("DXB").unwrap();
+        let dubai = safir_store::missions::create(&mut tx, &input)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let ours = draft(db, &paris, countries(&["LB"])).await;
+        for _ in 0..6 {
+            draft(db, &dubai, countries(&["AE"])).await;
+        }
+        let listed = alerts::list(db, Some(std::slice::from_ref(&paris)), 1)
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, ours.id);
+        assert_eq!(alerts::list(db, None, 10).await.unwrap().len(), 7);
+        assert!(alerts::list(db, Some(&[]), 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
 async fn of_two_concurrent_approvals_exactly_one_wins() {
     for t in TestDb::all().await {
         let db = &t.db;
