@@ -14,7 +14,7 @@
 //! the `(lat, lon)` index and 0.75 s in one pass. PostgreSQL's planner makes that choice from
 //! its statistics.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
@@ -23,6 +23,7 @@ use safir_domain::crisis::geo::{Place, Point, Target};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::name_key::name_key;
 use crate::{Db, Pool, StoreError};
 
 /// One message to send: a person on one channel, a subscriber, or a webhook.
@@ -126,11 +127,20 @@ fn prefilter(countries: &[CountryCode], boxes: &[Bbox], first: usize) -> (String
     (terms.join(" OR "), n)
 }
 
+/// The most shapes whose boxes the prefilter names one by one. An area of more (a coast's
+/// islands exported from a map) is narrowed by the box around them all: one condition per
+/// shape nests a condition per shape in the query, and SQLite refuses an expression a
+/// thousand deep. The exact test in Rust keeps only the places inside a shape either way.
+const MAX_BOXES: usize = 32;
+
 /// The audience of `target` at `at`.
 pub async fn resolve(db: &Db, target: &Target, at: DateTime<Utc>) -> Result<Audience, StoreError> {
     let countries = named_countries(target);
     let mut boxes: Vec<Bbox> = target.polygons.iter().map(|p| p.bbox()).collect();
     boxes.extend(target.circles.iter().map(|c| c.bbox()));
+    if boxes.len() > MAX_BOXES {
+        boxes = target.bbox().into_iter().collect();
+    }
     let mut audience = Audience::default();
     let mut seen_addresses: HashSet<(String, String)> = HashSet::new();
     if !countries.is_empty() || !boxes.is_empty() {
@@ -178,6 +188,7 @@ async fn people(
     );
     // A registration may have several matching places: it is reached once.
     let mut seen: HashSet<String> = HashSet::new();
+    let mut regions = RegionNames::new(target);
     macro_rules! run {
         ($p:expr) => {{
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(&day);
@@ -211,7 +222,7 @@ async fn people(
                     city: &city,
                     point,
                 };
-                if !target.matches(&place) {
+                if !target.matches(&place) && !regions.match_folded(&place) {
                     continue;
                 }
                 let email: Option<String> = row.try_get(6)?;
@@ -236,6 +247,50 @@ async fn people(
         Pool::Postgres(p) => run!(p),
     }
     Ok(())
+}
+
+/// The target's regions compared by their names' keys (`name_key`): a region or city
+/// registered without the hamza ("الاسكندرية" for "الإسكندرية"), with ه for ة, or without
+/// an accent ("Ile-de-France") is the region the alert names. The keys of the places' names
+/// are kept as they are met: a country's registrations name few places, many times each.
+struct RegionNames {
+    wanted: Vec<(CountryCode, String)>,
+    keys: HashMap<String, String>,
+}
+
+impl RegionNames {
+    fn new(target: &Target) -> Self {
+        Self {
+            wanted: target
+                .regions
+                .iter()
+                .map(|r| (r.country.clone(), name_key(r.name.trim())))
+                .filter(|(_, key)| !key.is_empty())
+                .collect(),
+            keys: HashMap::new(),
+        }
+    }
+
+    /// Whether the place's region or city, folded, is a targeted region of its country.
+    fn match_folded(&mut self, place: &Place<'_>) -> bool {
+        if !self.wanted.iter().any(|(c, _)| *c == place.country) {
+            return false;
+        }
+        let Self { wanted, keys } = self;
+        let mut key_of = |name: &str| -> String {
+            let name = name.trim();
+            if name.is_empty() {
+                return String::new();
+            }
+            keys.entry(name.to_owned())
+                .or_insert_with(|| name_key(name))
+                .clone()
+        };
+        let (region, city) = (key_of(place.region), key_of(place.city));
+        wanted
+            .iter()
+            .any(|(c, key)| *c == place.country && (*key == region || *key == city))
+    }
 }
 
 /// A prefilter keeping at least one place in this many is read in one pass over the table.

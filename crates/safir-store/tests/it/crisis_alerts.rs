@@ -636,5 +636,68 @@ async fn thousands_of_places_are_filtered_exactly() {
             .await
             .unwrap();
         assert_eq!(whole.counts.people, 3000);
+        // An area of 1,200 small shapes, one around each of 1,200 places (a map's islands):
+        // counted, exactly, on both backends.
+        let islands: Vec<Polygon> = (0..1200)
+            .map(|i| {
+                let lat = 33.0 + f64::from(i % 60) * 0.05;
+                let lon = 35.0 + f64::from(i / 60) * 0.05;
+                let corner = |a: f64, b: f64| Point::new(lat + a, lon + b).unwrap();
+                Polygon::new(vec![
+                    corner(-0.01, -0.01),
+                    corner(-0.01, 0.01),
+                    corner(0.01, 0.01),
+                    corner(0.01, -0.01),
+                    corner(-0.01, -0.01),
+                ])
+                .unwrap()
+            })
+            .collect();
+        let islands = Target {
+            polygons: islands,
+            ..Target::default()
+        };
+        let i = audience::resolve(db, &islands, Utc::now()).await.unwrap();
+        assert_eq!(i.counts.people, 1200);
+    }
+}
+
+#[tokio::test]
+async fn a_region_is_found_however_its_name_was_typed() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let place = |id: &'static str, region: &'static str, city: &'static str| Person {
+            id,
+            verified: true,
+            email: Some(id),
+            phone: None,
+            channels: "email",
+            places: vec![("EG", region, city, None, None)],
+        };
+        // Without the hamza, with ه for ة, without the accent; and a region not targeted.
+        register(db, &place("r1@example.org", "الاسكندرية", "")).await;
+        register(db, &place("r2@example.org", "", "الإسكندريه")).await;
+        register(db, &place("r3@example.org", "Ile-de-France", "")).await;
+        register(db, &place("r4@example.org", "Giza", "")).await;
+        let target = Target {
+            regions: vec![
+                Region {
+                    country: CountryCode::parse("EG").unwrap(),
+                    name: "الإسكندرية".into(),
+                },
+                Region {
+                    country: CountryCode::parse("EG").unwrap(),
+                    name: "Île-de-France".into(),
+                },
+            ],
+            ..Target::default()
+        };
+        let a = audience::resolve(db, &target, Utc::now()).await.unwrap();
+        assert_eq!(a.counts.people, 3);
+        let reached: Vec<String> = a.recipients.iter().map(|r| r.address.clone()).collect();
+        assert_eq!(
+            sorted(reached),
+            ["r1@example.org", "r2@example.org", "r3@example.org"]
+        );
     }
 }
