@@ -114,6 +114,8 @@ field-error-crisis-geo = { $count ->
    *[other] النقطة { $count }: { $message }
 }
 field-error-crisis-cap = رُفضت رسالة CAP: { $message }
+field-error-crisis-cap-not-actual = رسالة CAP هذه ليست تنبيهًا فعليًا (الحالة { $status }): لا تُستورد إلا الرسائل ذات الحالة Actual، حتى لا يصل تمرين أو اختبار إلى المواطنين.
+field-error-crisis-cap-not-alert = رسالة CAP هذه ليست تنبيهًا جديدًا (نوع الرسالة { $type }): لتحديث تنبيه أو إلغائه افتحه واستعمل «اكتب تحديثًا» أو «ألغِ هذا التنبيه».
 field-error-crisis-alert-country-unknown = أدخل رموز دول معروفة من حرفين، مثل "LB".
 field-error-crisis-alert-region-invalid = اكتب كل منطقة بصيغة "رمز الدولة: الاسم"، مثل "LB: Beirut".
 field-error-crisis-alert-time-invalid = أدخل تاريخًا ووقتًا، مثل ‎2026-12-01T10:00‎.

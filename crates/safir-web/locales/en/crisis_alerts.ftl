@@ -114,6 +114,8 @@ field-error-crisis-geo = { $count ->
    *[other] Point { $count }: { $message }
 }
 field-error-crisis-cap = The CAP message was refused: { $message }
+field-error-crisis-cap-not-actual = This CAP message is not a real alert (status { $status }): only messages of status Actual are imported, so that an exercise or a test never reaches citizens.
+field-error-crisis-cap-not-alert = This CAP message is not a new alert (message type { $type }): to update or cancel an alert, open it and use "Write an update" or "Cancel this alert".
 field-error-crisis-alert-country-unknown = Enter known two-letter country codes, for example "LB".
 field-error-crisis-alert-region-invalid = Write each region as "country code: name", for example "LB: Beirut".
 field-error-crisis-alert-time-invalid = Enter a date and time, for example 2026-12-01T10:00.

@@ -175,6 +175,7 @@ fn every_message_formats_without_errors() {
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
         ("message", "Please send a photograph."),
+        ("type", "Update"),
         ("element", "pfif:person"),
         ("detail", "unexpected end of file"),
         ("headline", "Flooding in the north"),

@@ -507,6 +507,28 @@ async fn a_cap_alert_is_imported_as_a_draft() {
             .await;
         assert_eq!(res.status, 422);
         assert!(res.body.contains("urgency"), "{}", res.body);
+        // An exercise is not imported as a real alert, nor a cancellation as a new one.
+        for (changed, said) in [
+            (
+                xml.replace("<status>Actual</status>", "<status>Exercise</status>"),
+                "not a real alert (status Exercise)",
+            ),
+            (
+                xml.replace("<msgType>Alert</msgType>", "<msgType>Cancel</msgType>"),
+                "not a new alert (message type Cancel)",
+            ),
+        ] {
+            let res = c
+                .submit(
+                    "/staff/alerts/import",
+                    "/staff/alerts/import",
+                    &[("mission", "PAR"), ("xml", &changed)],
+                )
+                .await;
+            assert_eq!(res.status, 422);
+            let body = res.body.replace(['\u{2068}', '\u{2069}'], "");
+            assert!(body.contains(said), "{body}");
+        }
 
         let res = c
             .submit(

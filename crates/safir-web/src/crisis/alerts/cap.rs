@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::audit::actions::ALERT_IMPORT;
 use safir_domain::crisis::alert::{AlertForm, CapMeta};
-use safir_domain::crisis::cap::{self as capfmt, AtomEntry, CapReference, MsgType};
+use safir_domain::crisis::cap::{self as capfmt, AtomEntry, CapReference, MsgType, Status};
 use safir_domain::ids::{MissionId, UserId};
 use safir_domain::roles::Permission;
 use safir_store::StoreError;
@@ -122,6 +122,23 @@ pub async fn import_cap(
         None
     } else {
         match capfmt::parse(xml) {
+            // An exercise, a test or a system message must not reach citizens as a real alert,
+            // nor an update or a cancellation as a new one: those are written from the alert
+            // they refer to, with its own buttons.
+            Ok(cap) if cap.status != Status::Actual => {
+                errors.add(
+                    FieldError::new("xml", "crisis_cap_not_actual")
+                        .with_arg("status", cap.status.as_str()),
+                );
+                None
+            }
+            Ok(cap) if cap.msg_type != MsgType::Alert => {
+                errors.add(
+                    FieldError::new("xml", "crisis_cap_not_alert")
+                        .with_arg("type", cap.msg_type.as_str()),
+                );
+                None
+            }
             Ok(cap) => Some(cap),
             Err(e) => {
                 errors.add(FieldError::new("xml", "crisis_cap").with_arg("message", e.to_string()));
