@@ -541,17 +541,15 @@ impl AlertInput {
             } else {
                 self.area_desc.clone()
             };
-            let mut geocodes: Vec<(String, String)> = t
+            // The countries targeted whole. A region's country is not one of them: a CAP area
+            // is the union of its shapes and codes, and a country code would tell the readers
+            // that filter by code the whole country is concerned; the region is named in the
+            // area's description.
+            let geocodes: Vec<(String, String)> = t
                 .countries
                 .iter()
                 .map(|c| (COUNTRY_GEOCODE.to_owned(), c.as_str().to_owned()))
                 .collect();
-            for r in &t.regions {
-                let pair = (COUNTRY_GEOCODE.to_owned(), r.country.as_str().to_owned());
-                if !geocodes.contains(&pair) {
-                    geocodes.push(pair);
-                }
-            }
             CapInfo {
                 language: lang.code().to_owned(),
                 categories: vec![self.category],
@@ -819,5 +817,30 @@ mod tests {
         assert_eq!(again.target.polygons, input.target.polygons);
         assert_eq!(again.target.circles, input.target.circles);
         assert_eq!(again.onset, input.onset);
+    }
+
+    #[test]
+    fn a_region_is_described_not_coded_as_its_whole_country() {
+        let mut f = form();
+        f.countries = "om".into();
+        let input = f.validate().unwrap();
+        let meta = CapMeta {
+            identifier: "safir-2".into(),
+            sender: "safir.example".into(),
+            sent: DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            msg_type: MsgType::Alert,
+            references: Vec::new(),
+            web: None,
+            sender_name: ["وزارة".into(), "Ministry".into()],
+        };
+        let area = &input.to_cap(&meta).infos[1].areas[0];
+        assert_eq!(
+            area.geocodes,
+            [(COUNTRY_GEOCODE.to_owned(), "OM".to_owned())],
+            "Lebanon is not coded for Beirut"
+        );
+        assert!(area.area_desc.contains("Beirut"), "{}", area.area_desc);
     }
 }
