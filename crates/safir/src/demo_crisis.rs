@@ -444,6 +444,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             to: AlertStatus::Sending,
             by: None,
             audience: Some(&counted.counts),
+            counted_area: None,
         },
     )
     .await?;

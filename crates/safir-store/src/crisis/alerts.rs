@@ -312,10 +312,15 @@ pub struct Transition<'a> {
     pub by: Option<&'a UserId>,
     /// The audience counted when submitting (stored with the alert).
     pub audience: Option<&'a AudienceCounts>,
+    /// The area (`target`, as stored) that audience was counted for: the move happens only
+    /// if the area is still that one. A draft saved again between the count and the move
+    /// would otherwise go out on a count it was not given.
+    pub counted_area: Option<&'a str>,
 }
 
-/// Moves an alert from `from` to `to` only if it is still in `from`: of two concurrent
-/// requests exactly one gets `true`. Stamps the matching time column.
+/// Moves an alert from `from` to `to` only if it is still in `from` (and its area still
+/// `counted_area`, when given): of two concurrent requests exactly one gets `true`. Stamps
+/// the matching time column.
 pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<bool, StoreError> {
     use AlertStatus::*;
     let stamp = match (t.from, t.to) {
@@ -336,7 +341,7 @@ pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<boo
     let sql = format!(
         "UPDATE crisis_alerts SET status = $3, {stamp}, approved_by = COALESCE($5, approved_by), \
          audience = CASE WHEN $6 = '' THEN audience ELSE $6 END, updated_at = $4 \
-         WHERE id = $1 AND status = $2"
+         WHERE id = $1 AND status = $2 AND ($7 = '' OR target = $7)"
     );
     let n = with_tx!(tx, c => {
         sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
@@ -346,6 +351,7 @@ pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<boo
             .bind(now())
             .bind(t.by.map(|u| u.as_str().to_owned()))
             .bind(&audience)
+            .bind(t.counted_area.unwrap_or(""))
             .execute(c)
             .await
             .map(|r| r.rows_affected())

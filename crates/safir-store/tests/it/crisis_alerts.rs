@@ -77,6 +77,7 @@ async fn step(db: &Db, id: &str, from: AlertStatus, to: AlertStatus) -> bool {
             to,
             by: None,
             audience: None,
+            counted_area: None,
         },
     )
     .await
@@ -180,6 +181,28 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
                 .unwrap()
         );
         tx.commit().await.unwrap();
+        // Its audience counted for the area it had before that save: it does not move on
+        // that count (a wider area would skip the approval the count decided against).
+        let mut tx = db.begin().await.unwrap();
+        let stale = alerts::transition(
+            &mut tx,
+            &a.id,
+            &Transition {
+                from: AlertStatus::Draft,
+                to: AlertStatus::Sending,
+                by: None,
+                audience: Some(&AudienceCounts::default()),
+                counted_area: Some(&a.target),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(!stale, "moved on the count of an area it no longer has");
+        assert_eq!(
+            alerts::find(db, &a.id).await.unwrap().status().unwrap(),
+            AlertStatus::Draft
+        );
         assert!(step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
         // A second submit (a double click) finds the draft gone.
         assert!(!step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);

@@ -114,12 +114,21 @@ pub async fn submit_alert(
             to: next,
             by: None,
             audience: Some(&counts),
+            counted_area: Some(&alert.target),
         },
     )
     .await
     .map_err(AppError::internal)?;
     if !moved {
         tx.rollback().await.map_err(AppError::internal)?;
+        // Submitted already (a double click), or its area saved again since it was counted:
+        // then it is still a draft, shown as it is now, to submit anew.
+        let now = alerts::find(&state.db, &alert.id)
+            .await
+            .map_err(AppError::internal)?;
+        if now.status == AlertStatus::Draft.as_str() {
+            return Ok(changed(&alert));
+        }
         return Ok(to_alert(&alert));
     }
     if next == AlertStatus::Sending {
@@ -160,6 +169,7 @@ pub async fn approve_alert(
             to: next,
             by: Some(&by),
             audience: None,
+            counted_area: None,
         },
     )
     .await
@@ -200,6 +210,7 @@ pub async fn reject_alert(
             to: next,
             by: None,
             audience: None,
+            counted_area: None,
         },
     )
     .await
@@ -268,6 +279,7 @@ pub async fn cancel_alert(
                     to: AlertStatus::Cancelled,
                     by: None,
                     audience: None,
+                    counted_area: None,
                 },
             )
             .await
