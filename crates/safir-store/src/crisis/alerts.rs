@@ -413,22 +413,35 @@ pub async fn complete_if_delivered(db: &Db, alert_id: &str) -> Result<bool, Stor
     Ok(n == 1)
 }
 
+/// Stops what is still queued of an alert an Update supersedes: its queued deliveries fail
+/// with `superseded`, so nobody receives the earlier text after the update (rows waiting for
+/// a retry, or the end of a slow SMS queue). The alert itself completes as its rows end.
+/// Returns the deliveries stopped.
+pub async fn supersede_queue(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError> {
+    fail_queued(tx, alert_id, "superseded").await
+}
+
+async fn fail_queued(tx: &mut Tx, alert_id: &str, why: &str) -> Result<u64, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_deliveries SET status = 'failed', last_error = $3, failed_at = $2 \
+             WHERE alert_id = $1 AND channel IN ('email', 'sms', 'webhook') AND status = 'queued'",
+        )
+        .bind(alert_id)
+        .bind(now())
+        .bind(why)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
 /// Stops what is still queued of an alert (a Cancel message went out): its queued deliveries
 /// fail with `cancelled`, and a sending alert becomes cancelled. Returns the deliveries
 /// stopped.
 pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError> {
     let t = now();
-    let stopped = with_tx!(tx, c => {
-        sqlx::query(
-            "UPDATE crisis_deliveries SET status = 'failed', last_error = 'cancelled', failed_at = $2 \
-             WHERE alert_id = $1 AND channel IN ('email', 'sms', 'webhook') AND status = 'queued'",
-        )
-        .bind(alert_id)
-        .bind(t)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+    let stopped = fail_queued(tx, alert_id, "cancelled").await?;
     with_tx!(tx, c => {
         sqlx::query(
             "UPDATE crisis_alerts SET status = 'cancelled', cancelled_at = $2, updated_at = $2 \

@@ -306,6 +306,20 @@ async fn a_cancel_stops_what_is_still_queued() {
 .execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
+        // An Update supersedes what is queued: the earlier text goes to nobody after it, and
+        // the alert goes on to complete.
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(alerts::supersede_queue(&mut tx, &a.id).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        assert_eq!(
+            alerts::find(db, &a.id).await.unwrap().status().unwrap(),
+            AlertStatus::Sending
+        );
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE crisis_deliveries SET status = 'queued', last_error = NULL WHERE status = 'failed'")
+.execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
         let mut tx = db.begin().await.unwrap();
         assert_eq!(alerts::stop_sending(&mut tx, &a.id).await.unwrap(), 2);
         tx.commit().await.unwrap();

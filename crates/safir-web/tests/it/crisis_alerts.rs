@@ -473,6 +473,43 @@ async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() 
 }
 
 #[tokio::test]
+async fn an_update_supersedes_what_is_still_queued_of_its_original() {
+    for app in apps(1000).await {
+        let mission = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &officer).await;
+        let res = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, ""),
+            )
+            .await;
+        let id = alert_id(res.location());
+        let path = format!("/staff/alerts/{id}");
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "sending");
+        fan_out(&app.db, &id).await.unwrap();
+        // Nothing delivered yet (a slow SMS queue, rows waiting for a retry) when the update
+        // goes out: the earlier text reaches nobody after it.
+        let res = c.submit(&path, &format!("{path}/update"), &[]).await;
+        let update = alert_id(res.location());
+        let upath = format!("/staff/alerts/{update}");
+        c.submit(&upath, &format!("{upath}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &update).await, "sending");
+        let superseded = "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'superseded'";
+        assert_eq!(count(&app.db, superseded, &id).await, 12);
+        assert_eq!(status(&app.db, &id).await, "sending");
+    }
+}
+
+#[tokio::test]
 async fn a_cap_alert_is_imported_as_a_draft() {
     for app in apps(1000).await {
         let mission = app.mission("PAR", "FR").await;

@@ -70,18 +70,23 @@ pub async fn preview_audience(
     Ok(to_alert(&alert))
 }
 
-/// The alert's fan-out job, and for a Cancel message the stop of the original's queue. Runs
-/// in the transaction that moved the alert to sending.
+/// The alert's fan-out job, and the stop of the original's queue: for a Cancel message, and
+/// for an Update, which supersedes it (nobody should get the earlier text after the update).
+/// Runs in the transaction that moved the alert to sending.
 async fn start_sending(tx: &mut Tx, alert: &Alert) -> Result<(), AppError> {
     let job = NewJob::new(FANOUT_JOB, serde_json::json!({ "alert_id": alert.id }))
         .idempotency_key(format!("fanout:{}", alert.id));
     jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
-    if alert.msg_type == MsgType::Cancel.as_str()
-        && let Some(original) = &alert.references_id
-    {
-        alerts::stop_sending(tx, original)
-            .await
-            .map_err(AppError::internal)?;
+    if let Some(original) = &alert.references_id {
+        if alert.msg_type == MsgType::Cancel.as_str() {
+            alerts::stop_sending(tx, original)
+                .await
+                .map_err(AppError::internal)?;
+        } else if alert.msg_type == MsgType::Update.as_str() {
+            alerts::supersede_queue(tx, original)
+                .await
+                .map_err(AppError::internal)?;
+        }
     }
     Ok(())
 }
