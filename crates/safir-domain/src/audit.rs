@@ -30,6 +30,8 @@ pub mod actions {
     pub const MISSION_CREATE: AuditAction = AuditAction::new("mission.create");
     pub const MISSION_UPDATE: AuditAction = AuditAction::new("mission.update");
     pub const JOB_RETRY: AuditAction = AuditAction::new("job.retry");
+    /// The failed jobs viewed: their payloads name the people messages were for.
+    pub const JOB_READ: AuditAction = AuditAction::new("job.read");
     pub const CRISIS_WEBHOOK_CREATE: AuditAction = AuditAction::new("crisis_webhook.create");
     pub const CRISIS_WEBHOOK_DISABLE: AuditAction = AuditAction::new("crisis_webhook.disable");
     pub const AUDIT_EXPORT: AuditAction = AuditAction::new("audit.export");

@@ -180,6 +180,7 @@ audit-action-document-read = الاطلاع على مستند
 audit-action-evisa-issue = إصدار تأشيرة إلكترونية
 audit-action-evisa-read = الاطلاع على تأشيرة إلكترونية
 audit-action-evisa-revoke = إلغاء تأشيرة إلكترونية
+audit-action-job-read = الاطلاع على المهام الفاشلة
 audit-action-job-retry = إعادة محاولة مهمة فاشلة
 audit-action-listen-dataset-create = إنشاء مجموعة بيانات رصد
 audit-action-listen-monitor-create = إنشاء مراقِب رصد

@@ -176,6 +176,7 @@ audit-action-document-read = Document viewed
 audit-action-evisa-issue = E-visa issued
 audit-action-evisa-read = E-visa viewed
 audit-action-evisa-revoke = E-visa revoked
+audit-action-job-read = Failed jobs viewed
 audit-action-job-retry = Failed job retried
 audit-action-listen-dataset-create = Listening dataset created
 audit-action-listen-monitor-create = Listening monitor created

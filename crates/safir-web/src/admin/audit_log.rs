@@ -203,6 +203,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "evisa.issue",
     "evisa.read",
     "evisa.revoke",
+    "job.read",
     "job.retry",
     "listen_dataset.create",
     "listen_monitor.create",

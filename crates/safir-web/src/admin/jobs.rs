@@ -48,9 +48,20 @@ fn preview(s: &str) -> String {
 }
 
 /// Payload fields that may carry a credential (an email's text holds its sign-in or reset
-/// link): an administrator sees that they exist, not what they say.
-const HIDDEN_FIELDS: [&str; 8] = [
-    "text", "body", "html", "token", "secret", "password", "link", "code",
+/// link; its headers a signed unsubscribe link, which is the authority to unsubscribe; its
+/// attachments a calendar file or a document): an administrator sees that they exist, not
+/// what they say.
+const HIDDEN_FIELDS: [&str; 10] = [
+    "text",
+    "body",
+    "html",
+    "token",
+    "secret",
+    "password",
+    "link",
+    "code",
+    "header",
+    "attachment",
 ];
 
 fn redact(value: &mut serde_json::Value) {
@@ -87,6 +98,7 @@ pub async fn list_jobs(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    actor: Actor,
 ) -> Result<Html<String>, AppError> {
     let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
     let dead = jobs::list_dead(&state.db, DEAD_LIMIT)
@@ -102,7 +114,14 @@ pub async fn list_jobs(
             id: j.id,
             kind: j.kind,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // The failed messages name the people they were for (an address, a phone number): the
+    // view is a read of personal data.
+    if !dead.is_empty() {
+        let summary = serde_json::json!({ "dead_shown": dead.len() });
+        let record = actor.audit(actions::JOB_READ, "job_list", None, None, summary);
+        state.audit.record(record).await?;
+    }
     let mut page = state.page(lang, &uri, "admin-jobs-title", &viewer);
     if uri.query() == Some("retried=1") {
         let message = page.t("admin-job-retried");
@@ -151,10 +170,12 @@ mod tests {
 
     #[test]
     fn credentials_in_payloads_are_hidden() {
-        let raw = r#"{"to":"a@example.org","subject":"Reset","text":"https://x/reset?token=S3CRET","nested":[{"api_token":"T0K"}]}"#;
+        let raw = r#"{"to":"a@example.org","subject":"Reset","text":"https://x/reset?token=S3CRET","nested":[{"api_token":"T0K"}],"headers":[["List-Unsubscribe","<https://x/unsubscribe/S1GNED>"]],"attachments":[{"name":"a.ics","data":"QkVHSU4="}]}"#;
         let shown = pretty_payload(raw);
         assert!(shown.contains("a@example.org") && shown.contains("Reset"));
-        assert!(!shown.contains("S3CRET") && !shown.contains("T0K"));
+        for secret in ["S3CRET", "T0K", "S1GNED", "QkVHSU4="] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
         assert_eq!(pretty_payload("not json token=S3CRET"), "[hidden]");
     }
 }

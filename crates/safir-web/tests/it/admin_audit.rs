@@ -179,6 +179,10 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
         assert!(!page.body.contains("<script>alert") && !page.body.contains("<img src=x"));
         assert!(page.body.contains("&#60;img src=x"));
         assert!(!page.body.contains("S3CRET"), "reset links stay hidden");
+        assert!(
+            app.audit_actions().await.contains(&"job.read".to_owned()),
+            "the view of whom failed messages were for is recorded"
+        );
 
         let retry = format!("/admin/jobs/{}/retry", id.as_str());
         let res = client.submit("/admin/jobs", &retry, &[]).await;
