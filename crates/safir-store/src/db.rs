@@ -81,6 +81,17 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// What a SQLite file is to this build ([`Db::sqlite_snapshot`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snapshot {
+    /// A Safir database lacking `behind` of this build's migrations (none when current).
+    Safir { behind: usize },
+    /// Written by a newer release: its migrations are not all this build's.
+    Newer,
+    /// Not a Safir database, or one whose migrations are out of order.
+    NotSafir,
+}
+
 impl Db {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -140,6 +151,42 @@ impl Db {
             .connect_with(opts)
             .await?;
         Ok(Db::Postgres(pool))
+    }
+
+    /// What the SQLite file at `path` is to this build, read without changing it (opened
+    /// read-only, its journal mode left alone): a Safir database whose applied migrations are
+    /// all this build's, in order, and how many of this build's it lacks (a snapshot from an
+    /// older release lacks the newer ones, which the next start applies); or not.
+    pub async fn sqlite_snapshot(path: &std::path::Path) -> Result<Snapshot, StoreError> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .create_if_missing(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await?;
+        let applied: Result<Vec<i64>, sqlx::Error> = sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+        )
+        .fetch_all(&pool)
+        .await;
+        pool.close().await;
+        let Ok(applied) = applied else {
+            return Ok(Snapshot::NotSafir);
+        };
+        let known: Vec<i64> = SQLITE_MIGRATIONS.iter().map(|m| m.version).collect();
+        Ok(if applied.is_empty() {
+            Snapshot::NotSafir
+        } else if known.starts_with(&applied) {
+            Snapshot::Safir {
+                behind: known.len() - applied.len(),
+            }
+        } else if applied.iter().all(|v| known.contains(v)) {
+            Snapshot::NotSafir
+        } else {
+            Snapshot::Newer
+        })
     }
 
     pub fn backend(&self) -> Backend {

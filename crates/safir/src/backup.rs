@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use safir_store::{Backend, Db, with_pool};
+use safir_store::{Db, Snapshot, with_pool};
 
 use crate::config::Config;
-use crate::serve::open_db;
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
@@ -28,13 +27,30 @@ pub struct RestoreArgs {
 
 const DB_FILE: &str = "safir.db";
 
+/// The SQLite file the configuration names (`database_url`, by default `safir.db` in the
+/// data directory); `None` for PostgreSQL.
+fn sqlite_file(config: &Config) -> Option<PathBuf> {
+    let url = config.database_url();
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    Some(PathBuf::from(path))
+}
+
 pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
-    let db = open_db(config, false).await?;
-    if db.backend() == Backend::Postgres {
-        db.close().await;
+    let Some(live) = sqlite_file(config) else {
         bail!(
             "safir backup snapshots the embedded SQLite database; for PostgreSQL use pg_dump \
              (pg_dump --format=custom --file safir.dump \"$SAFIR_DATABASE_URL\") and copy the uploads directory — see docs/operations.md"
+        );
+    };
+    // Opening a missing file would create an empty database, and its backup would look
+    // like any other: a mistyped data directory must fail instead.
+    if !live.is_file() {
+        bail!(
+            "no database at {}: check --data-dir or --database-url",
+            live.display()
         );
     }
     if args.out.exists()
@@ -56,12 +72,13 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
         .to_str()
         .context("the backup path is not valid UTF-8")?
         .to_owned();
+    let db = Db::connect(&config.database_url()).await?;
     with_pool!(db.write(), p => {
         sqlx::query("VACUUM INTO $1").bind(&target_str).execute(p).await.map(|r| r.rows_affected())
     })
     .context("writing the database snapshot")?;
     db.close().await;
-    let uploads = config.data_dir().join("uploads");
+    let uploads = config.uploads_dir();
     if uploads.is_dir() {
         copy_dir(&uploads, &args.out.join("uploads"))?;
     }
@@ -70,11 +87,11 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
 }
 
 pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
-    if !config.database_url().starts_with("sqlite:") {
+    let Some(live) = sqlite_file(config) else {
         bail!(
             "safir restore brings back SQLite snapshots; restore PostgreSQL with pg_restore — see docs/operations.md"
         );
-    }
+    };
     let source = args.from.join(DB_FILE);
     if !source.is_file() {
         bail!(
@@ -82,36 +99,66 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
             args.from.display()
         );
     }
-    // Check the snapshot opens and is a Safir database before touching the live data.
-    let probe = Db::connect(&format!("sqlite://{}", source.display()))
+    // The snapshot is read, not changed, to know it is a Safir database before the live
+    // data is touched. One from an older release is brought up to date at the next start.
+    let behind = match Db::sqlite_snapshot(&source)
         .await
-        .context("opening the snapshot")?;
-    let ok = probe.is_migrated().await.unwrap_or(false);
-    probe.close().await;
-    if !ok {
-        bail!("{} is not a complete Safir database", source.display());
-    }
-    let data = config.data_dir();
-    let live = data.join(DB_FILE);
+        .context("opening the snapshot")?
+    {
+        Snapshot::Safir { behind } => behind,
+        Snapshot::Newer => bail!(
+            "{} was written by a newer release of Safir: restore it with that release",
+            source.display()
+        ),
+        Snapshot::NotSafir => bail!("{} is not a complete Safir database", source.display()),
+    };
     if live.exists() && !args.force {
         bail!(
             "{} already exists: stop the server and pass --force to replace it",
             live.display()
         );
     }
+    if let Some(dir) = live.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let data = config.data_dir();
     std::fs::create_dir_all(data)?;
+    // The uploads are copied beside the live ones first, then put in their place: the
+    // documents of the snapshot's rows, and none that the live database had since (they
+    // would stay on disk with no row to purge them). A copy cut short leaves the live
+    // uploads as they were.
+    let uploads = config.uploads_dir();
+    let incoming = data.join("uploads.restoring");
+    if incoming.exists() {
+        std::fs::remove_dir_all(&incoming)?;
+    }
+    let from_uploads = args.from.join("uploads");
+    if from_uploads.is_dir() {
+        copy_dir(&from_uploads, &incoming)?;
+    } else {
+        std::fs::create_dir_all(&incoming)?;
+    }
     for suffix in ["-wal", "-shm"] {
-        let side = data.join(format!("{DB_FILE}{suffix}"));
+        let mut side = live.clone().into_os_string();
+        side.push(suffix);
+        let side = PathBuf::from(side);
         if side.exists() {
             std::fs::remove_file(&side)?;
         }
     }
     std::fs::copy(&source, &live).with_context(|| format!("copying to {}", live.display()))?;
-    let uploads = args.from.join("uploads");
-    if uploads.is_dir() {
-        copy_dir(&uploads, &data.join("uploads"))?;
+    if uploads.exists() {
+        std::fs::remove_dir_all(&uploads)
+            .with_context(|| format!("replacing {}", uploads.display()))?;
     }
-    println!("restored {} into {}", args.from.display(), data.display());
+    std::fs::rename(&incoming, &uploads)
+        .with_context(|| format!("moving the restored uploads to {}", uploads.display()))?;
+    println!("restored {} into {}", args.from.display(), live.display());
+    if behind > 0 {
+        println!(
+            "the snapshot is from an earlier release: the next `safir serve` or `safir migrate` brings it up to date (migrations to apply: {behind})"
+        );
+    }
     Ok(())
 }
 

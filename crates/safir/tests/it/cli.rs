@@ -265,6 +265,142 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     );
 }
 
+#[tokio::test]
+async fn backup_and_restore_use_the_configured_database_and_replace_the_uploads() {
+    // A backup of a data directory with no database fails: it would have saved an empty
+    // one, as if it were the data.
+    let nothing = TempDir::new("safir-nothing");
+    let n = nothing.path().to_str().unwrap();
+    let snaps = TempDir::new("safir-snaps");
+    let out = run(
+        &[
+            "--data-dir",
+            n,
+            "backup",
+            snaps.path().join("a").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no database at"), "{}", stderr(&out));
+    assert!(!nothing.path().join("safir.db").exists(), "nothing created");
+
+    // A database named apart from the data directory is the one backed up and restored.
+    let live = TempDir::new("safir-live");
+    let d = live.path().to_str().unwrap();
+    let other = live.path().join("elsewhere.db");
+    let url = format!("sqlite://{}", other.display());
+    let out = run(&["--data-dir", d, "--database-url", &url, "migrate"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "--database-url",
+            &url,
+            "admin",
+            "create-user",
+            "--email",
+            "root@ministry.example",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::create_dir_all(live.path().join("uploads/ab")).unwrap();
+    std::fs::write(live.path().join("uploads/ab/kept"), b"before").unwrap();
+    let snap = snaps.path().join("b");
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "--database-url",
+            &url,
+            "backup",
+            snap.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(snap.join("uploads/ab/kept").is_file());
+
+    // Since the backup: another account, and a file no restored row names.
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "--database-url",
+            &url,
+            "admin",
+            "create-user",
+            "--email",
+            "later@ministry.example",
+            "--name",
+            "Later",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(live.path().join("uploads/ab/stray"), b"after").unwrap();
+    assert_eq!(count(&other, "SELECT COUNT(*) FROM users").await, 2);
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "--database-url",
+            &url,
+            "restore",
+            "--force",
+            snap.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(&other, "SELECT COUNT(*) FROM users").await, 1);
+    assert!(
+        !live.path().join("safir.db").exists(),
+        "not written beside it"
+    );
+    assert!(live.path().join("uploads/ab/kept").is_file());
+    assert!(
+        !live.path().join("uploads/ab/stray").exists(),
+        "uploads replaced"
+    );
+
+    // A snapshot from an earlier release (one migration fewer) is restored, and brought up
+    // to date at the next start.
+    let older = snaps.path().join("older");
+    std::fs::create_dir_all(&older).unwrap();
+    std::fs::copy(snap.join("safir.db"), older.join("safir.db")).unwrap();
+    let db = Db::connect(&format!("sqlite://{}", older.join("safir.db").display()))
+        .await
+        .unwrap();
+    with_pool!(db.write(), p => sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)").execute(p).await.map(|_| ()))
+        .unwrap();
+    db.close().await;
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "--database-url",
+            &url,
+            "restore",
+            "--force",
+            older.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("migrations to apply: 1"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
     let data = TempDir::new("safir-admin");
