@@ -299,22 +299,30 @@ pub async fn reset_failed_logins(db: &Db, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<(), StoreError> {
+/// Disables or enables the account; false when it already was (a second click changes
+/// nothing, and its caller records nothing). Disabling deletes its sessions too.
+pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<bool, StoreError> {
     crate::accounts::changed();
     let t = now();
-    with_tx!(tx, c => {
-        sqlx::query("UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1")
+    let changed = with_tx!(tx, c => {
+        let sql = if disabled {
+            "UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 AND disabled_at IS NULL"
+        } else {
+            "UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 AND disabled_at IS NOT NULL"
+        };
+        let n = sqlx::query(sql)
             .bind(id)
             .bind(disabled.then_some(t))
             .bind(t)
             .execute(&mut *c)
-            .await?;
-        if disabled {
+            .await?
+            .rows_affected();
+        if disabled && n == 1 {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *c).await?;
         }
-        Ok::<_, sqlx::Error>(())
+        Ok::<_, sqlx::Error>(n == 1)
     })?;
-    Ok(())
+    Ok(changed)
 }
 
 /// Records the time step of an accepted TOTP code; false when that step (or a later one) was

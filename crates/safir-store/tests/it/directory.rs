@@ -221,7 +221,11 @@ async fn disabled_admins_do_not_count_as_active_admins() {
             2
         );
         assert!(directory::is_ministry_admin(&mut tx, &a).await.unwrap());
-        accounts::set_disabled(&mut tx, &b, true).await.unwrap();
+        assert!(accounts::set_disabled(&mut tx, &b, true).await.unwrap());
+        assert!(
+            !accounts::set_disabled(&mut tx, &b, true).await.unwrap(),
+            "a second disable changes nothing"
+        );
         assert_eq!(
             directory::count_active_ministry_admins(&mut tx)
                 .await

@@ -64,6 +64,23 @@ async fn would_remove_last_admin(tx: &mut Tx, user_id: &str) -> Result<bool, App
     Ok(active <= 1)
 }
 
+/// Whether disabling this user, done in this transaction, left no enabled account with the
+/// ministry-wide administrator role. Asked after the change, inside its transaction (whose
+/// audit append serialises it with every other staff change), so that two administrators
+/// disabling each other at once cannot both pass.
+async fn disabled_last_admin(tx: &mut Tx, user_id: &str) -> Result<bool, AppError> {
+    let was_admin = directory::is_ministry_admin(tx, user_id)
+        .await
+        .map_err(AppError::internal)?;
+    if !was_admin {
+        return Ok(false);
+    }
+    let active = directory::count_active_ministry_admins(tx)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(active == 0)
+}
+
 fn last_admin_message(lang: Lang) -> UserPageState {
     UserPageState {
         flash: Some((FlashKind::Error, crate::i18n::t(lang, "admin-last-admin"))),
@@ -179,7 +196,16 @@ async fn set_disabled(
     };
     let record = actor.audit(action, "user", Some(&user.id), None, serde_json::json!({}));
     crate::audit_log::append(&mut tx, &record).await?;
-    if disable && would_remove_last_admin(&mut tx, &user.id).await? {
+    // Disabling also deletes the account's sessions, in the same transaction. Already so (a
+    // second click that read the page before the first committed): nothing to record.
+    let changed = accounts::set_disabled(&mut tx, &user.id, disable)
+        .await
+        .map_err(AppError::internal)?;
+    if !changed {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(done(&user.id, if disable { "disabled" } else { "enabled" }));
+    }
+    if disable && disabled_last_admin(&mut tx, &user.id).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         let extra = last_admin_message(lang);
         return refused(
@@ -193,10 +219,6 @@ async fn set_disabled(
         )
         .await;
     }
-    // Disabling also deletes the account's sessions, in the same transaction.
-    accounts::set_disabled(&mut tx, &user.id, disable)
-        .await
-        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(done(&user.id, if disable { "disabled" } else { "enabled" }))
 }

@@ -5,7 +5,7 @@ use safir_domain::roles::Role;
 use safir_store::accounts::{self, password, tokens};
 
 use crate::admin_support::{admin, shown_password, signed_in};
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Client, TestApp, unique_email};
 
 #[tokio::test]
 async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
@@ -40,14 +40,29 @@ async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
             .staff(&unique_email("admin2"), &[(Role::Admin, None)])
             .await;
         let other_page = format!("/admin/users/{}", other.id);
-        let res = client
-            .submit(
-                &other_page,
-                &format!("/admin/users/{}/disable", other.id),
-                &[],
-            )
-            .await;
-        assert!(res.status.is_redirection(), "{}", res.body);
+        // Disabled with a double click: both clicks land on the page, one is recorded.
+        let token = client.get(&other_page).await.csrf_token().unwrap();
+        let mut twins: Vec<Client> = (0..2)
+            .map(|_| Client {
+                app: client.app,
+                cookies: client.cookies.clone(),
+                lang: client.lang,
+            })
+            .collect();
+        let disable = format!("/admin/users/{}/disable", other.id);
+        let clicks = twins
+            .iter_mut()
+            .map(|t| t.post_form_with_token(&disable, &token, &[]));
+        for res in futures_util::future::join_all(clicks).await {
+            assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+        }
+        let disables = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "user.disable")
+            .count();
+        assert_eq!(disables, 1);
         let res = client
             .submit(
                 &my_page,
