@@ -7,7 +7,7 @@ use safir_domain::Lang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, grants, password, secrets};
+use safir_store::accounts::{self, directory, grants, password, secrets};
 use safir_store::audit::{self, ChainCheck, NewAuditRecord};
 use safir_store::{Db, Tx, missions};
 use serde_json::json;
@@ -246,12 +246,6 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
     let changed = if grant {
         grants::grant(&mut tx, &user.id, role, &scope, None).await?
     } else {
-        if role == Role::Admin
-            && scope == Scope::Ministry
-            && grants::count_ministry_admins(&mut tx).await? <= 1
-        {
-            bail!("refusing to revoke the last ministry-wide admin");
-        }
         grants::revoke(&mut tx, &user.id, role, &scope).await?
     };
     if changed {
@@ -260,16 +254,27 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
         } else {
             actions::ROLE_REVOKE
         };
-        audit::append(
-            &mut tx,
-            &cli_audit(
-                action,
-                "user",
-                &user.id,
-                json!({"role": role.as_str(), "scope": scope.to_storage()}),
-            ),
-        )
-        .await?;
+        let mut record = cli_audit(
+            action,
+            "user",
+            &user.id,
+            json!({"role": role.as_str(), "scope": scope.to_storage()}),
+        );
+        // A grant at a mission is found when the trail is read for that mission.
+        if let Scope::Mission(m) = &scope {
+            record.mission_id = Some(m.clone());
+        }
+        audit::append(&mut tx, &record).await?;
+        // Counted after the change and the append (which serialises staff changes), as the
+        // administration pages count: the enabled accounts that still hold the role.
+        if !grant
+            && role == Role::Admin
+            && scope == Scope::Ministry
+            && directory::count_active_ministry_admins(&mut tx).await? == 0
+        {
+            tx.rollback().await?;
+            bail!("refusing to revoke the last enabled ministry-wide admin");
+        }
     }
     tx.commit().await?;
     let verb = if grant { "granted" } else { "revoked" };

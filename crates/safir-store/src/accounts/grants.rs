@@ -82,10 +82,3 @@ pub async fn revoke(
     })?;
     Ok(n == 1)
 }
-
-/// How many users hold a ministry-wide admin grant (the last one cannot be revoked).
-pub async fn count_ministry_admins(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(with_tx!(tx, c => {
-        sqlx::query_scalar("SELECT COUNT(DISTINCT user_id) FROM role_grants WHERE role = 'admin' AND scope = '*'").fetch_one(c).await
-    })?)
-}

@@ -465,7 +465,7 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
         &[],
     );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("last ministry-wide admin"));
+    assert!(stderr(&out).contains("last enabled ministry-wide admin"));
     let out = run(
         &[
             "--data-dir",
@@ -500,6 +500,99 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
         "{}",
         stdout(&out)
     );
+}
+
+#[tokio::test]
+async fn the_command_line_counts_enabled_admins_and_files_a_mission_grant_under_it() {
+    let data = TempDir::new("safir-admins");
+    let d = data.path().to_str().unwrap();
+    let create = |email: &str, role: &str| {
+        run(
+            &[
+                "--data-dir",
+                d,
+                "admin",
+                "create-user",
+                "--email",
+                email,
+                "--name",
+                "A",
+                "--role",
+                role,
+            ],
+            &[],
+        )
+    };
+    assert!(create("root@ministry.example", "admin").status.success());
+    assert!(create("gone@ministry.example", "admin").status.success());
+    // The second administrator's account is disabled: it does not count.
+    let db = Db::connect(&format!(
+        "sqlite://{}",
+        data.path().join("safir.db").display()
+    ))
+    .await
+    .unwrap();
+    with_pool!(db.write(), p => sqlx::query("UPDATE users SET disabled_at = created_at WHERE email = 'gone@ministry.example'").execute(p).await.map(|_| ()))
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let paris = safir_store::missions::create(
+        &mut tx,
+        &safir_store::missions::MissionInput {
+            code: safir_domain::mission::MissionCode::parse("PAR").unwrap(),
+            kind: safir_domain::mission::MissionKind::Embassy,
+            name_ar: "باريس".into(),
+            name_en: "Paris".into(),
+            country: safir_domain::CountryCode::parse("FR").unwrap(),
+            city_ar: "باريس".into(),
+            city_en: "Paris".into(),
+            languages: vec![safir_domain::Lang::En],
+            time_zone: safir_domain::mission::TimeZoneName::parse("Europe/Paris").unwrap(),
+            email: None,
+            phone: None,
+            address: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let revoke = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "revoke",
+            "--email",
+            "root@ministry.example",
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(!revoke.status.success(), "{}", stdout(&revoke));
+    assert!(stderr(&revoke).contains("last enabled ministry-wide admin"));
+    let grant = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "grant",
+            "--email",
+            "root@ministry.example",
+            "--role",
+            "analyst",
+            "--mission",
+            "PAR",
+        ],
+        &[],
+    );
+    assert!(grant.status.success(), "{}", stderr(&grant));
+    let filed: Option<String> = with_pool!(db.read(), p => sqlx::query_scalar("SELECT mission_id FROM audit_log WHERE action = 'role.grant' AND summary LIKE '%analyst%'").fetch_one(p).await)
+        .unwrap();
+    assert_eq!(filed.as_deref(), Some(paris.as_str()));
+    let grants: i64 = with_pool!(db.read(), p => sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE role = 'admin'").fetch_one(p).await)
+        .unwrap();
+    assert_eq!(grants, 2, "the refused revoke changed nothing");
+    db.close().await;
 }
 
 /// `safir text train-sentiment --lang en` with rated sentences: the model it writes loads
