@@ -350,6 +350,17 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, StoreError> {
     }
 }
 
+/// An actor to filter on, as the trail records it: an email address in lower case (accounts
+/// store addresses so, and record them so), so that one typed `Amal@Example.org` finds her
+/// records; a user id, `system` or `cli` as typed.
+pub fn actor_filter(typed: &str) -> String {
+    if typed.contains('@') {
+        typed.to_lowercase()
+    } else {
+        typed.to_owned()
+    }
+}
+
 /// Filters for browsing the trail; all optional.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

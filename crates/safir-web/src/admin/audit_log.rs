@@ -82,7 +82,7 @@ impl AuditParams {
                 .unwrap_or(code)
         });
         let filter = AuditFilter {
-            actor: non_empty(&self.actor),
+            actor: non_empty(&self.actor).map(|a| safir_store::audit::actor_filter(&a)),
             action: non_empty(&self.action),
             mission_id,
             target_id: non_empty(&self.target),

@@ -55,7 +55,7 @@ impl AuditQuery {
                 continue;
             }
             match key.as_str() {
-                "actor" => q.actor = Some(value),
+                "actor" => q.actor = Some(safir_store::audit::actor_filter(&value)),
                 "action" => q.action = Some(value),
                 "mission" => q.mission = Some(value.to_ascii_uppercase()),
                 "target_id" => q.target_id = Some(value),
