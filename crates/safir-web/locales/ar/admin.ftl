@@ -44,6 +44,7 @@ admin-users-search = الاسم أو البريد الإلكتروني
 admin-users-kind = نوع الحساب
 admin-users-role = الدور
 admin-users-empty = لا يوجد مستخدم يطابق هذه المعايير.
+admin-users-more = تطابق البحثَ حساباتٌ أكثر مما يظهر هنا، والأحدث أولًا: ابحث بالاسم أو العنوان، أو اختر نوعًا أو دورًا، لتجد غيرها.
 admin-kind-staff = موظف
 admin-kind-public = عام
 admin-scope-ministry = الوزارة كلها

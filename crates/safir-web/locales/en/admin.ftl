@@ -44,6 +44,7 @@ admin-users-search = Name or email
 admin-users-kind = Account type
 admin-users-role = Role
 admin-users-empty = No user matches these filters.
+admin-users-more = More accounts match than are listed here, the newest first: search by name or address, or choose a kind or a role, to find the others.
 admin-kind-staff = Staff
 admin-kind-public = Public
 admin-scope-ministry = Whole ministry

@@ -48,6 +48,8 @@ struct UsersPage {
     kinds: Vec<SelectOption>,
     roles: Vec<SelectOption>,
     users: Vec<UserRow>,
+    /// More accounts match than the list shows: the page says so, and to narrow the search.
+    more: bool,
 }
 
 /// A grant as a line of text in the page language: "Consular officer — Embassy in Paris".
@@ -79,9 +81,12 @@ pub async fn list_users(
     let all_missions = missions::list(&state.db)
         .await
         .map_err(AppError::internal)?;
-    let users = directory::search_users(&state.db, &search, LIST_LIMIT)
+    let mut found = directory::search_users(&state.db, &search, LIST_LIMIT + 1)
         .await
-        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let more = found.len() as i64 > LIST_LIMIT;
+    found.truncate(LIST_LIMIT as usize);
+    let users = found
         .into_iter()
         .map(|u| UserRow {
             grants: u
@@ -126,5 +131,6 @@ pub async fn list_users(
         kinds,
         roles,
         users,
+        more,
     })
 }

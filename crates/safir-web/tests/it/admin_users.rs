@@ -1,6 +1,8 @@
 //! Staff accounts over time: the last ministry-wide administrator is protected, disabling
 //! ends sessions, a password reset shows a new one-time password once.
 
+use safir_domain::Lang as ContentLang;
+use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
 use safir_domain::roles::Role;
 use safir_store::accounts::{self, password, tokens};
 
@@ -224,5 +226,39 @@ async fn users_are_searched_by_text_kind_and_role() {
             .await;
         assert_eq!(dup.status, 422);
         assert!(dup.body.contains("field-email-error"));
+    }
+}
+
+#[tokio::test]
+async fn a_list_longer_than_the_page_says_so() {
+    for app in TestApp::all().await {
+        let (_, mut client) = admin(&app).await;
+        let hash = password::hash(&Password::parse(crate::harness::PASSWORD).unwrap()).await;
+        let mut tx = app.db.begin().await.unwrap();
+        for i in 0..200 {
+            accounts::create_user(
+                &mut tx,
+                &accounts::NewUser {
+                    email: &Email::parse(&format!("many{i}@example.org")).unwrap(),
+                    display_name: &DisplayName::parse("Many").unwrap(),
+                    password_hash: &hash,
+                    kind: AccountKind::Public,
+                    lang: ContentLang::En,
+                    email_verified: true,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // 201 accounts with the administrator: the newest 200 shown, and a word on the rest.
+        let all = client.get("/admin/users?lang=en").await;
+        assert!(
+            all.body
+                .contains("More accounts match than are listed here")
+        );
+        let some = client.get("/admin/users?q=many1&lang=en").await;
+        assert!(some.body.contains("many1@example.org"));
+        assert!(!some.body.contains("More accounts match"));
     }
 }
