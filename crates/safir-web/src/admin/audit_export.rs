@@ -61,6 +61,15 @@ fn csv_line(r: &AuditRecord) -> String {
     line
 }
 
+/// The file's `Content-Disposition`. A cut file says so in its name, with the record to
+/// continue before (the filters' "before" field), rather than passing for the whole trail.
+fn disposition(cut_at: Option<i64>) -> String {
+    match cut_at {
+        Some(seq) => format!("attachment; filename=\"audit-cut-before-{seq}.csv\""),
+        None => "attachment; filename=\"audit.csv\"".to_owned(),
+    }
+}
+
 pub async fn export_csv(
     State(state): State<AppState>,
     actor: Actor,
@@ -76,6 +85,8 @@ pub async fn export_csv(
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
     let mut count = 0usize;
+    // Where a cut export stops: the oldest record it holds, when older ones match too.
+    let mut cut_at = None;
     loop {
         let batch = audit::list(&state.db, &filter, EXPORT_BATCH)
             .await
@@ -87,20 +98,26 @@ pub async fn export_csv(
             out.push_str(&csv_line(r));
         }
         count += batch.len();
-        if !full || count >= EXPORT_MAX {
+        if !full {
+            break;
+        }
+        if count >= EXPORT_MAX {
+            cut_at = Some(last.seq);
             break;
         }
     }
-    let summary = serde_json::json!({ "filters": params.query(), "records": count });
+    let filename = disposition(cut_at);
+    let summary = serde_json::json!({
+        "filters": params.query(),
+        "records": count,
+        "cut_before": cut_at,
+    });
     let record = actor.audit(actions::AUDIT_EXPORT, "audit_log", None, None, summary);
     state.audit.record(record).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
+            (header::CONTENT_DISPOSITION, filename.as_str()),
             (header::CACHE_CONTROL, "no-store"),
         ],
         out,
@@ -111,6 +128,15 @@ pub async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_export_is_named_so() {
+        assert_eq!(disposition(None), "attachment; filename=\"audit.csv\"");
+        assert_eq!(
+            disposition(Some(1234)),
+            "attachment; filename=\"audit-cut-before-1234.csv\""
+        );
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {
