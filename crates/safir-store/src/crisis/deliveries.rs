@@ -171,7 +171,7 @@ pub async fn mark_sent(db: &Db, sent: &[Sent]) -> Result<u64, StoreError> {
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
     }
-    for s in with_id {
+    for s in &with_id {
         n += with_tx!(&mut tx, c => {
             sqlx::query(
                 "UPDATE crisis_deliveries SET status = 'sent', sent_at = $1, provider_id = $3, lease_until = NULL, last_error = NULL \
@@ -184,6 +184,34 @@ pub async fn mark_sent(db: &Db, sent: &[Sent]) -> Result<u64, StoreError> {
             .await
             .map(|r| r.rows_affected())
         })?;
+    }
+    // The receipts that came before this mark (see `mark_receipt`) apply now.
+    for chunk in with_id.chunks(ROWS_PER_STATEMENT) {
+        let ids: Vec<&str> = chunk
+            .iter()
+            .filter_map(|s| s.provider_id.as_deref())
+            .collect();
+        let sql = format!(
+            "SELECT provider_id, delivered, detail FROM crisis_early_receipts WHERE provider_id IN {}",
+            placeholders(1, ids.len())
+        );
+        let early: Vec<(String, bool, String)> = with_tx!(&mut tx, c => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await
+        })?;
+        for (provider_id, delivered, detail) in early {
+            apply_receipt(&mut tx, &provider_id, delivered, &detail, t).await?;
+            with_tx!(&mut tx, c => {
+                sqlx::query("DELETE FROM crisis_early_receipts WHERE provider_id = $1")
+                    .bind(&provider_id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            })?;
+        }
     }
     tx.commit().await?;
     Ok(n)
@@ -236,9 +264,21 @@ pub async fn mark_receipt(
     delivered: bool,
     detail: &str,
 ) -> Result<u64, StoreError> {
-    let t = now();
+    let mut tx = db.begin().await?;
+    let n = apply_receipt(&mut tx, provider_id, delivered, detail, now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+async fn apply_receipt(
+    tx: &mut Tx,
+    provider_id: &str,
+    delivered: bool,
+    detail: &str,
+    t: DateTime<Utc>,
+) -> Result<u64, StoreError> {
     let detail: String = detail.chars().take(500).collect();
-    let n = with_pool!(db.write(), p => {
+    let n = with_tx!(tx, c => {
         if delivered {
             sqlx::query(
                 "UPDATE crisis_deliveries SET status = 'delivered', delivered_at = $2 \
@@ -246,7 +286,7 @@ pub async fn mark_receipt(
             )
             .bind(provider_id)
             .bind(t)
-            .execute(p)
+            .execute(c)
             .await
         } else {
             sqlx::query(
@@ -256,12 +296,50 @@ pub async fn mark_receipt(
             .bind(provider_id)
             .bind(t)
             .bind(&detail)
-            .execute(p)
+            .execute(c)
             .await
         }
         .map(|r| r.rows_affected())
     })?;
     Ok(n)
+}
+
+/// Keeps a receipt whose message no row names yet: the gateway reported before the batch
+/// the message went in was marked sent. [`mark_sent`] applies it; a later receipt for the
+/// same message (delivered after sent) replaces it.
+pub async fn keep_early_receipt(
+    db: &Db,
+    provider_id: &str,
+    delivered: bool,
+    detail: &str,
+) -> Result<(), StoreError> {
+    let detail: String = detail.chars().take(500).collect();
+    with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO crisis_early_receipts (provider_id, delivered, detail, received_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (provider_id) DO UPDATE \
+             SET delivered = excluded.delivered, detail = excluded.detail, received_at = excluded.received_at",
+        )
+        .bind(provider_id)
+        .bind(delivered)
+        .bind(&detail)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Drops the early receipts no message claimed (the daily crisis purge): older than `before`.
+pub async fn purge_early_receipts(db: &Db, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM crisis_early_receipts WHERE received_at < $1")
+            .bind(before)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
 }
 
 /// Whether any row carries this channel message id (receipts for unknown ids are refused).

@@ -254,3 +254,51 @@ async fn deliveries_are_claimed_marked_retried_and_completed() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_receipt_before_its_batch_is_marked_applies_when_it_is() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let alert = seed(db).await;
+        let mut tx = db.begin().await.expect("begin");
+        deliveries::insert_batch(&mut tx, &alert, &recipients(3, "sms"))
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+        let rows = deliveries::claim_batch(db, &alert, "sms", 10, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        assert_eq!(rows.len(), 3);
+        // The gateway reports on two messages while the batch is still going out.
+        deliveries::keep_early_receipt(db, "SM-A", true, "delivered")
+            .await
+            .expect("early");
+        deliveries::keep_early_receipt(db, "SM-B", false, "undelivered")
+            .await
+            .expect("early");
+        deliveries::keep_early_receipt(db, "SM-NEVER", true, "delivered")
+            .await
+            .expect("early");
+        let sent: Vec<Sent> = rows
+            .iter()
+            .zip(["SM-A", "SM-B", "SM-C"])
+            .map(|(r, id)| Sent {
+                id: r.id.clone(),
+                provider_id: Some(id.to_owned()),
+            })
+            .collect();
+        deliveries::mark_sent(db, &sent).await.expect("sent");
+        let c = deliveries::counts(db, &alert).await.expect("counts");
+        assert_eq!((c.sent, c.delivered, c.failed), (1, 1, 1), "{c:?}");
+        // Applied receipts are gone; one no message claimed goes with the daily purge.
+        let kept = || async {
+            with_pool!(db.read(), p => sqlx::query_scalar::<_, String>("SELECT provider_id FROM crisis_early_receipts").fetch_all(p).await)
+                .expect("kept")
+        };
+        assert_eq!(kept().await, ["SM-NEVER"]);
+        deliveries::purge_early_receipts(db, now() + chrono::Duration::seconds(1))
+            .await
+            .expect("purge");
+        assert!(kept().await.is_empty());
+    }
+}

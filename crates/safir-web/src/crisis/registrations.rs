@@ -659,6 +659,12 @@ impl safir_store::jobs::JobHandler for Purge {
             if n > 0 {
                 tracing::info!(registrations = n, "purged expired registrations abroad");
             }
+            safir_store::crisis::deliveries::purge_early_receipts(
+                &self.db,
+                now() - chrono::Duration::days(1),
+            )
+            .await
+            .map_err(|e| safir_store::jobs::JobError::Retry(e.to_string()))?;
             Ok(())
         })
     }

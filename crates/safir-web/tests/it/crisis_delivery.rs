@@ -128,7 +128,8 @@ async fn receipts_update_deliveries_with_the_shared_secret_only() {
                 "MessageSid=SM404&MessageStatus=delivered"
             )
             .await,
-            StatusCode::NOT_FOUND
+            StatusCode::NO_CONTENT,
+            "a receipt for a message not yet marked sent is kept for it"
         );
         assert_eq!(
             deliveries::counts(&db, &alert)

@@ -129,14 +129,20 @@ async fn receive(
     let Some((id, status)) = parse(&headers, &body) else {
         return Err(AppError::BadRequest);
     };
-    if !deliveries::provider_id_exists(&state.db, &id)
+    let Some(delivered) = outcome(&status) else {
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    if deliveries::provider_id_exists(&state.db, &id)
         .await
         .map_err(AppError::internal)?
     {
-        return Err(AppError::NotFound);
-    }
-    if let Some(delivered) = outcome(&status) {
         deliveries::mark_receipt(&state.db, &id, delivered, &status)
+            .await
+            .map_err(AppError::internal)?;
+    } else {
+        // The gateway reported before the batch its message went in was marked sent (it
+        // sends no receipt twice): kept, to apply when the batch is marked.
+        deliveries::keep_early_receipt(&state.db, &id, delivered, &status)
             .await
             .map_err(AppError::internal)?;
     }
