@@ -264,7 +264,7 @@ impl RegionNames {
             wanted: target
                 .regions
                 .iter()
-                .map(|r| (r.country.clone(), name_key(r.name.trim())))
+                .map(|r| (r.country, name_key(r.name.trim())))
                 .filter(|(_, key)| !key.is_empty())
                 .collect(),
             keys: HashMap::new(),
