@@ -66,7 +66,7 @@ pub(crate) fn classify_json(value: &Value) -> InputFormat {
         _ => return InputFormat::GenericJsonl,
     };
     let has = |k: &str| obj.contains_key(k);
-    if has("data") && (obj["data"].is_array() || obj["data"].is_object()) || has("author_id") {
+    if has("data") && (obj["data"].is_array() || obj["data"].is_object()) || flattened_tweet(obj) {
         InputFormat::TwitterV2
     } else if has("id_str") && has("user") {
         InputFormat::TwitterV1
@@ -91,6 +91,62 @@ pub(crate) fn classify_json(value: &Value) -> InputFormat {
     } else {
         InputFormat::GenericJsonl
     }
+}
+
+/// Fields of an API v2 tweet that the generic JSONL does not use.
+const TWEET_FIELDS: &[&str] = &[
+    "referenced_tweets",
+    "public_metrics",
+    "edit_history_tweet_ids",
+    "entities",
+    "conversation_id",
+    "in_reply_to_user_id",
+    "attachments",
+    "context_annotations",
+    "reply_settings",
+    "possibly_sensitive",
+    "edit_controls",
+    "__twarc",
+];
+
+/// Field names of the generic JSONL that an API v2 tweet does not have.
+const GENERIC_FIELDS: &[&str] = &[
+    "message_id",
+    "user_id",
+    "user",
+    "username",
+    "screen_name",
+    "repost_id",
+    "retweet_id",
+    "reblog_id",
+    "reply_id",
+    "in_reply_to_id",
+    "message",
+    "content",
+    "timestamp",
+    "time",
+    "date",
+    "urls",
+    "url",
+    "likes",
+    "reposts",
+    "replies",
+    "followers",
+    "repost_of_username",
+    "reply_to_username",
+];
+
+/// Whether an object with `author_id` is a flattened twarc2 tweet rather than a
+/// generic record, which may name its user column `author_id` too: it is one when
+/// it has a field only tweets have (an `author` object is twarc2's expansion, a
+/// generic `author` is a name), or when it has none of the generic names.
+fn flattened_tweet(obj: &serde_json::Map<String, Value>) -> bool {
+    if !obj.contains_key("author_id") {
+        return false;
+    }
+    TWEET_FIELDS.iter().any(|k| obj.contains_key(*k))
+        || obj.get("author").is_some_and(Value::is_object)
+        || !GENERIC_FIELDS.iter().any(|k| obj.contains_key(*k))
 }
 
 fn detect_csv(bytes: &[u8]) -> Option<InputFormat> {

@@ -34,6 +34,7 @@ pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Impor
     let mut item: Option<(Fields, u64)> = None;
     let mut stack: Vec<String> = Vec::new();
     let mut buf = String::new();
+    let mut inline: Option<Inline> = None;
     loop {
         let event = match reader.read_event() {
             Ok(e) => e,
@@ -42,6 +43,23 @@ pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Impor
                 return sink.problem(line, None, ProblemKind::MalformedXml, e.to_string());
             }
         };
+        if inline.is_none()
+            && let Event::Start(_) | Event::Empty(_) = &event
+            && let Some(holder) = stack.last().filter(|n| TEXT_ELEMENTS.contains(&n.as_str()))
+        {
+            inline = Some(Inline {
+                depth: 0,
+                tags: holder.as_str() != "title",
+            });
+        }
+        if let Some(inl) = inline.as_mut()
+            && !matches!(event, Event::Eof)
+        {
+            if inl.read(&event, &mut buf) {
+                inline = None;
+            }
+            continue;
+        }
         match event {
             Event::Start(e) => {
                 let name = local_name(&e);
@@ -86,6 +104,68 @@ pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Impor
             Event::Eof => return Ok(()),
             _ => {}
         }
+    }
+}
+
+/// Elements whose content is text for the message, which may hold markup of its
+/// own: Atom `type="xhtml"` content, or HTML a feed did not escape.
+const TEXT_ELEMENTS: [&str; 5] = ["title", "content", "summary", "description", "encoded"];
+
+/// Markup inside a text element. Its elements are not fields of the item: the
+/// body keeps them as HTML (read like escaped HTML content: line breaks between
+/// paragraphs, links as URLs), a title keeps only their text.
+struct Inline {
+    /// Elements open inside the text element.
+    depth: usize,
+    /// Whether tags are kept (everywhere but in a title).
+    tags: bool,
+}
+
+impl Inline {
+    /// Adds one event to the text; true when it closes the markup.
+    fn read(&mut self, event: &Event<'_>, buf: &mut String) -> bool {
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                if self.tags {
+                    buf.push('<');
+                    buf.push_str(&local_name(e));
+                    buf.push_str(&String::from_utf8_lossy(e.attributes_raw()));
+                    buf.push('>');
+                }
+                if matches!(event, Event::Start(_)) {
+                    self.depth += 1;
+                }
+            }
+            Event::End(e) => {
+                if self.tags {
+                    buf.push_str("</");
+                    buf.push_str(&String::from_utf8_lossy(e.local_name().as_ref()));
+                    buf.push('>');
+                }
+                self.depth = self.depth.saturating_sub(1);
+            }
+            Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
+            Event::CData(t) => {
+                let text = String::from_utf8_lossy(t);
+                if self.tags {
+                    // Character data is text, never markup, in the HTML read later.
+                    buf.push_str(&text.replace('&', "&amp;").replace('<', "&lt;"));
+                } else {
+                    buf.push_str(&text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = r.decode().unwrap_or_default();
+                if self.tags {
+                    // Decoded with the rest of the HTML, so that `&lt;` stays text.
+                    buf.push_str(&format!("&{name};"));
+                } else {
+                    decode_entities(&format!("&{name};"), buf);
+                }
+            }
+            _ => {}
+        }
+        self.depth == 0
     }
 }
 

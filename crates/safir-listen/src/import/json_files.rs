@@ -3,7 +3,9 @@
 //!
 //! A file is either one JSON document (an array, a page, a collection) or one
 //! document per line; each line is parsed on its own so one truncated line does
-//! not lose the rest.
+//! not lose the rest. Every item of a document (an array's elements, a page's
+//! tweets, a collection's items) is a record of its own, and a problem with one
+//! names it by its place in the document and its id.
 
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
@@ -31,7 +33,9 @@ pub(crate) fn import_json(
     if single_document {
         let text = document_text(sink, bytes)?;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        return import_value(sink, &value, 1, format);
+        // The document spans lines and the parsed value does not know on which
+        // line each item was: problems have no line (0) and name the item instead.
+        return import_value(sink, &value, 0, format, "");
     }
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
@@ -46,7 +50,7 @@ pub(crate) fn import_json(
             }
         };
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => import_value(sink, &value, line_no, format)?,
+            Ok(value) => import_value(sink, &value, line_no, format, "")?,
             Err(e) => sink.problem(line_no, None, ProblemKind::MalformedJson, e.to_string())?,
         }
     }
@@ -55,15 +59,56 @@ pub(crate) fn import_json(
 
 type FieldError = (&'static str, ProblemKind, String);
 
+/// A record that could not be read: which item of its document it is (empty when
+/// the document is the record) and what was wrong.
+struct Failure {
+    item: String,
+    error: FieldError,
+}
+
+/// The name of an item in problems: its place in the document (`data[3]`) and its
+/// id when it has one; empty for a document that is itself the record.
+fn item_name(path: &str, obj: &Map<String, Value>) -> String {
+    if path.is_empty() {
+        return String::new();
+    }
+    match ["id_str", "id", "message_id"]
+        .iter()
+        .find_map(|k| string(obj.get(*k)))
+    {
+        Some(id) => format!("{path} (id {id})"),
+        None => path.to_owned(),
+    }
+}
+
+/// The path of member `key` of the item at `path`.
+fn member(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// A problem's message, prefixed with the item it concerns when there is one.
+fn located(item: &str, message: String) -> String {
+    if item.is_empty() {
+        message
+    } else {
+        format!("{item}: {message}")
+    }
+}
+
 fn import_value(
     sink: &mut Sink<'_>,
     value: &Value,
     line: u64,
     format: InputFormat,
+    path: &str,
 ) -> Result<(), ImportError> {
     if let Value::Array(items) = value {
-        for item in items {
-            import_value(sink, item, line, format)?;
+        for (i, item) in items.iter().enumerate() {
+            import_value(sink, item, line, format, &format!("{path}[{i}]"))?;
         }
         return Ok(());
     }
@@ -72,26 +117,46 @@ fn import_value(
             line,
             None,
             ProblemKind::MalformedJson,
-            "expected a JSON object".into(),
+            located(path, "expected a JSON object".into()),
         );
     };
     let mut rows = Vec::new();
     let mut notes = Vec::new();
-    let result = match format {
-        InputFormat::TwitterV2 => twitter_v2(obj, &mut rows),
-        InputFormat::TwitterV1 => twitter_v1(obj).map(|r| rows.push(r)),
-        InputFormat::Mastodon => mastodon(obj).map(|r| rows.push(r)),
-        InputFormat::ActivityPub => activitypub(obj, None, &mut rows),
-        _ => generic(obj, &mut notes).map(|r| rows.push(r)),
+    let mut failures = Vec::new();
+    let record = match format {
+        InputFormat::TwitterV2 => {
+            twitter_v2(obj, path, &mut rows, &mut failures);
+            None
+        }
+        InputFormat::ActivityPub => {
+            activitypub(obj, None, path, &mut rows, &mut failures);
+            None
+        }
+        InputFormat::TwitterV1 => Some(twitter_v1(obj)),
+        InputFormat::Mastodon => Some(mastodon(obj)),
+        _ => Some(generic(obj, &mut notes)),
     };
+    let item = item_name(path, obj);
+    match record {
+        Some(Ok(row)) => rows.push(row),
+        Some(Err(error)) => failures.push(Failure {
+            item: item.clone(),
+            error,
+        }),
+        None => {}
+    }
     for row in &rows {
         sink.add(row);
     }
     for (field, message) in notes {
-        sink.note(line, field, ProblemKind::BadCount, message)?;
+        sink.note(line, field, ProblemKind::BadCount, located(&item, message))?;
     }
-    if let Err((field, kind, message)) = result {
-        sink.problem(line, Some(field), kind, message)?;
+    for Failure {
+        item,
+        error: (field, kind, message),
+    } in failures
+    {
+        sink.problem(line, Some(field), kind, located(&item, message))?;
     }
     Ok(())
 }
@@ -200,34 +265,53 @@ fn followers_of(user: &Value) -> Option<u32> {
     )
 }
 
-fn twitter_v2(obj: &Map<String, Value>, rows: &mut Vec<MessageRow>) -> Result<(), FieldError> {
+fn twitter_v2(
+    obj: &Map<String, Value>,
+    path: &str,
+    rows: &mut Vec<MessageRow>,
+    failures: &mut Vec<Failure>,
+) {
     let Some(data) = obj.get("data") else {
-        rows.push(twitter_v2_tweet(obj, &Includes::default())?);
-        return Ok(());
+        match twitter_v2_tweet(obj, &Includes::default()) {
+            Ok(row) => rows.push(row),
+            Err(error) => failures.push(Failure {
+                item: item_name(path, obj),
+                error,
+            }),
+        }
+        return;
     };
     let includes = Includes::of(obj);
-    let tweets: Vec<&Value> = match data {
-        Value::Array(items) => items.iter().collect(),
-        other => vec![other],
+    let data_path = member(path, "data");
+    let tweets: Vec<(String, &Value)> = match data {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("{data_path}[{i}]"), t))
+            .collect(),
+        other => vec![(data_path, other)],
     };
-    let mut first_error = None;
-    for tweet in tweets {
-        let parsed = tweet
-            .as_object()
-            .ok_or((
-                "data",
-                ProblemKind::MalformedJson,
-                "a tweet must be an object".into(),
-            ))
-            .and_then(|t| twitter_v2_tweet(t, &includes));
-        match parsed {
+    // Every tweet of a page is a record of its own: each bad one is reported.
+    for (item_path, tweet) in tweets {
+        let Some(t) = tweet.as_object() else {
+            failures.push(Failure {
+                item: item_path,
+                error: (
+                    "data",
+                    ProblemKind::MalformedJson,
+                    "a tweet must be an object".into(),
+                ),
+            });
+            continue;
+        };
+        match twitter_v2_tweet(t, &includes) {
             Ok(row) => rows.push(row),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+            Err(error) => failures.push(Failure {
+                item: item_name(&item_path, t),
+                error,
+            }),
         }
     }
-    first_error.map_or(Ok(()), Err)
 }
 
 fn twitter_v2_tweet(t: &Map<String, Value>, includes: &Includes) -> Result<MessageRow, FieldError> {
@@ -451,78 +535,99 @@ fn reference(v: Option<&Value>) -> Option<String> {
 fn activitypub(
     obj: &Map<String, Value>,
     actor: Option<&str>,
+    path: &str,
     rows: &mut Vec<MessageRow>,
-) -> Result<(), FieldError> {
+    failures: &mut Vec<Failure>,
+) {
     let kind = obj.get("type").and_then(Value::as_str).unwrap_or("");
     match kind {
         "OrderedCollection" | "OrderedCollectionPage" | "Collection" | "CollectionPage" => {
-            let items = obj.get("orderedItems").or_else(|| obj.get("items"));
-            let mut first_error = None;
-            for item in items.and_then(Value::as_array).into_iter().flatten() {
-                if let Some(o) = item.as_object()
-                    && let Err(e) = activitypub(o, actor, rows)
-                {
-                    first_error.get_or_insert(e);
+            let (key, items) = match obj.get("orderedItems") {
+                Some(items) => ("orderedItems", Some(items)),
+                None => ("items", obj.get("items")),
+            };
+            let items_path = member(path, key);
+            for (i, item) in items
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if let Some(o) = item.as_object() {
+                    activitypub(o, actor, &format!("{items_path}[{i}]"), rows, failures);
                 }
             }
-            first_error.map_or(Ok(()), Err)
         }
         "Create" | "Update" => {
             let actor = reference(obj.get("actor"));
             match obj.get("object").and_then(Value::as_object) {
-                Some(o) => activitypub(o, actor.as_deref(), rows),
-                None => Err((
-                    "object",
-                    ProblemKind::MissingField,
-                    "a Create needs an embedded object".into(),
-                )),
+                Some(o) => activitypub(o, actor.as_deref(), path, rows, failures),
+                None => failures.push(Failure {
+                    item: item_name(path, obj),
+                    error: (
+                        "object",
+                        ProblemKind::MissingField,
+                        "a Create needs an embedded object".into(),
+                    ),
+                }),
             }
         }
-        "Announce" => {
-            let user_id = reference(obj.get("actor")).ok_or((
-                "actor",
+        _ => match activitypub_post(obj, kind, actor) {
+            Ok(row) => rows.push(row),
+            Err(error) => failures.push(Failure {
+                item: item_name(path, obj),
+                error,
+            }),
+        },
+    }
+}
+
+/// One post: an `Announce` (a repost of its `object`) or a Note, Article or the like.
+fn activitypub_post(
+    obj: &Map<String, Value>,
+    kind: &str,
+    actor: Option<&str>,
+) -> Result<MessageRow, FieldError> {
+    if kind == "Announce" {
+        let user_id = reference(obj.get("actor")).ok_or((
+            "actor",
+            ProblemKind::MissingField,
+            "absent".into(),
+        ))?;
+        return Ok(MessageRow {
+            meta: RowMeta::default(),
+            message_id: need(obj, "id")?,
+            username: user_id.clone(),
+            user_id,
+            repost_id: Some(reference(obj.get("object")).ok_or((
+                "object",
                 ProblemKind::MissingField,
                 "absent".into(),
-            ))?;
-            rows.push(MessageRow {
-                meta: RowMeta::default(),
-                message_id: need(obj, "id")?,
-                username: user_id.clone(),
-                user_id,
-                repost_id: Some(reference(obj.get("object")).ok_or((
-                    "object",
-                    ProblemKind::MissingField,
-                    "absent".into(),
-                ))?),
-                reply_id: None,
-                text: String::new(),
-                timestamp_ms: timestamp(obj, "published")?,
-                urls: Vec::new(),
-            });
-            Ok(())
-        }
-        _ => {
-            let user_id = reference(obj.get("attributedTo"))
-                .or_else(|| actor.map(str::to_owned))
-                .ok_or(("attributedTo", ProblemKind::MissingField, "absent".into()))?;
-            let (text, urls) = html_to_text(&string(obj.get("content")).unwrap_or_default());
-            rows.push(MessageRow {
-                meta: RowMeta {
-                    lang: activitypub_lang(obj),
-                    ..RowMeta::default()
-                },
-                message_id: need(obj, "id")?,
-                username: user_id.clone(),
-                user_id,
-                repost_id: None,
-                reply_id: reference(obj.get("inReplyTo")),
-                text,
-                timestamp_ms: timestamp(obj, "published")?,
-                urls,
-            });
-            Ok(())
-        }
+            ))?),
+            reply_id: None,
+            text: String::new(),
+            timestamp_ms: timestamp(obj, "published")?,
+            urls: Vec::new(),
+        });
     }
+    let user_id = reference(obj.get("attributedTo"))
+        .or_else(|| actor.map(str::to_owned))
+        .ok_or(("attributedTo", ProblemKind::MissingField, "absent".into()))?;
+    let (text, urls) = html_to_text(&string(obj.get("content")).unwrap_or_default());
+    Ok(MessageRow {
+        meta: RowMeta {
+            lang: activitypub_lang(obj),
+            ..RowMeta::default()
+        },
+        message_id: need(obj, "id")?,
+        username: user_id.clone(),
+        user_id,
+        repost_id: None,
+        reply_id: reference(obj.get("inReplyTo")),
+        text,
+        timestamp_ms: timestamp(obj, "published")?,
+        urls,
+    })
 }
 
 /// A generic record's optional facts; a bad count is noted and left unknown.

@@ -161,7 +161,8 @@ impl ProblemKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
-    /// 1-based line number (0 when it concerns the whole file).
+    /// 1-based line number; 0 when it concerns the whole file, or an item of a JSON
+    /// document written over several lines, which the message names instead.
     pub line: u64,
     /// The field or column concerned, if one is.
     pub field: Option<String>,
@@ -271,6 +272,9 @@ pub fn import_bytes(
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    // Editors and spreadsheet exports on Windows start UTF-8 files with a byte-order
+    // mark; it is no part of the first record, and JSON parsers refuse it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let format = match options.format {
         Some(f) => Some(f),
         None => detect_format(bytes),

@@ -419,3 +419,135 @@ fn truncated_json_lines_and_empty_files() {
     );
     assert!(matches!(unknown, Err(ImportError::UnknownFormat { .. })));
 }
+
+#[test]
+fn a_byte_order_mark_does_not_cost_the_first_record() {
+    let (t, r) = import("\u{feff}{\"id\":\"1\",\"user_id\":\"u\",\"timestamp\":5}\n");
+    assert_eq!((r.format, r.added), (InputFormat::GenericJsonl, 1));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(t.message_id(0), "1");
+
+    let array = "\u{feff}[\n  {\n    \"id\": \"1\",\n    \"user_id\": \"u\",\n    \"timestamp\": 5\n  },\n  {\n    \"id\": \"2\",\n    \"user_id\": \"v\",\n    \"timestamp\": 6\n  }\n]\n";
+    let (t, r) = import(array);
+    assert_eq!(r.added, 2, "{:?}", r.problems);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(t.user_id(1), "v");
+
+    // A file that holds nothing but the mark is empty.
+    let (_, r) = import("\u{feff}\n");
+    assert_eq!(r.problems[0].kind, ProblemKind::EmptyFile);
+}
+
+#[test]
+fn generic_jsonl_with_an_author_id_is_not_taken_for_tweets() {
+    let line = r#"{"id":"1","author_id":"u","username":"alice","text":"x","timestamp":"2024-03-01T12:00:00Z","repost_id":"9"}"#;
+    let (t, r) = import(&format!("{line}\n"));
+    assert_eq!((r.format, r.added), (InputFormat::GenericJsonl, 1));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(t.user_id(0), "u");
+    assert_eq!(t.usernames.resolve(t.username[0]), "alice");
+    assert_eq!(t.row(0).repost_id.as_deref(), Some("9"));
+    assert_eq!(t.timestamp_ms[0], 1_709_294_400_000);
+
+    // A tweet of the API with no more than an author is still one.
+    let tweet = r#"{"id":"1460323737035677698","author_id":"7","text":"hi"}"#;
+    let (t, r) = import(tweet);
+    assert_eq!((r.format, r.added), (InputFormat::TwitterV2, 1));
+    assert_eq!(t.timestamp_ms[0], snowflake_ms(1_460_323_737_035_677_698));
+}
+
+#[test]
+fn every_bad_tweet_of_a_page_is_reported_and_named() {
+    let first = 1_460_323_737_035_677_698u64;
+    let bad = [7, 40, 99];
+    let tweets: Vec<String> = (0..100u64)
+        .map(|i| {
+            let author = if bad.contains(&i) {
+                String::new()
+            } else {
+                format!(",\"author_id\":\"{}\"", i % 9)
+            };
+            format!(
+                "{{\"id\":\"{}\"{author},\"text\":\"tweet {i}\"}}",
+                first + i
+            )
+        })
+        .collect();
+    let page = format!(
+        "{{\"data\":[{}],\"includes\":{{}},\"meta\":{{}}}}\n",
+        tweets.join(",")
+    );
+    let (t, r) = import(&page);
+    assert_eq!((r.records, r.added, t.len()), (100, 97, 97));
+    assert_eq!(r.problems.len(), 3, "{:?}", r.problems);
+    for (p, i) in r.problems.iter().zip(bad) {
+        assert_eq!(
+            (p.line, p.field.as_deref(), p.kind),
+            (1, Some("author_id"), ProblemKind::MissingField)
+        );
+        let named = format!("data[{i}] (id {})", first + i);
+        assert!(p.message.contains(&named), "{p}");
+    }
+
+    // A document written over several lines: its items have no line of their
+    // own, so a problem names the item instead of a line it is not on.
+    let export = r#"[
+  {"id": "111", "created_at": "2024-03-01T12:00:00Z", "account": {"id": "42", "acct": "a"}, "content": "<p>one</p>"},
+  {"id": "112", "account": {"id": "42", "acct": "a"}, "content": "<p>two</p>"},
+  {"id": "113", "created_at": "2024-03-01T12:02:00Z", "account": {"id": "42", "acct": "a"}, "content": "<p>three</p>"},
+  {"id": "114", "created_at": "later", "account": {"id": "43", "acct": "b"}, "content": "<p>four</p>"}
+]"#;
+    let (t, r) = import(export);
+    assert_eq!(
+        (r.format, r.records, t.len()),
+        (InputFormat::Mastodon, 4, 2)
+    );
+    let found: Vec<(u64, ProblemKind)> = r.problems.iter().map(|p| (p.line, p.kind)).collect();
+    assert_eq!(
+        found,
+        vec![
+            (0, ProblemKind::MissingField),
+            (0, ProblemKind::BadTimestamp)
+        ]
+    );
+    assert!(
+        r.problems[0].message.contains("[1] (id 112)"),
+        "{}",
+        r.problems[0]
+    );
+    assert!(
+        r.problems[1].message.contains("[3] (id 114)"),
+        "{}",
+        r.problems[1]
+    );
+    assert!(
+        !r.problems[0].to_string().contains("in:1"),
+        "{}",
+        r.problems[0]
+    );
+}
+
+#[test]
+fn atom_xhtml_content_and_inline_markup_keep_their_text() {
+    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>News</title><author><name>Desk</name></author>
+<entry><id>urn:1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Visa <em>rules</em></div></title><link href="https://n.example/1"/><updated>2024-03-01T12:00:00Z</updated>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello <b>world</b></p><p>See <a href="https://gov.example/visa">the notice</a> &amp; more</p></div></content></entry></feed>"#;
+    let (t, r) = import(atom);
+    assert_eq!(
+        (r.format, r.added),
+        (InputFormat::Atom, 1),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(t.user_id(0), "Desk");
+    assert_eq!(t.text(0), "Visa rules\nHello world\nSee the notice & more");
+    let urls: Vec<&str> = t.url_ids(0).iter().map(|&u| t.urls.resolve(u)).collect();
+    assert_eq!(urls, ["https://n.example/1", "https://gov.example/visa"]);
+
+    // RSS with markup the feed did not escape.
+    let rss = r#"<rss version="2.0"><channel><title>Ministry</title><link>https://mofa.example/</link>
+<item><guid>a-1</guid><title>Notice</title><description>Offices <b>closed</b> on <i>Friday</i></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item></channel></rss>"#;
+    let (t, r) = import(rss);
+    assert_eq!(r.added, 1, "{:?}", r.problems);
+    assert_eq!(t.text(0), "Notice\nOffices closed on Friday");
+}
