@@ -6,7 +6,7 @@
 //! | integer below 10^11 | `1700000000` | epoch seconds |
 //! | integer from 10^11 to below 10^14 | `1700000000123` | epoch milliseconds |
 //! | integer of 10^14 or more | `1460323737035677698` | Twitter snowflake id: `(id >> 22) + 1288834974657` ms |
-//! | decimal | `1700000000.25` | epoch seconds with a fraction (kept to the millisecond) |
+//! | decimal | `1700000000.25`, `1700000000123.0` | by its whole part as above: seconds with a fraction (kept to the millisecond), milliseconds (the fraction dropped) or a snowflake id |
 //! | ISO 8601 / RFC 3339 | `2024-03-01T12:00:00Z`, `2024-03-01 12:00:00+03:00` | without an offset, UTC |
 //! | RFC 2822 (RSS) | `Fri, 01 Mar 2024 12:00:00 GMT` | |
 //! | Twitter v1.1 | `Fri Mar 01 12:00:00 +0000 2024` | |
@@ -36,14 +36,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
-        let n: u64 = s.parse().ok()?;
-        return Some(if n < 100_000_000_000 {
-            n as i64 * 1000
-        } else if n < 100_000_000_000_000 {
-            n as i64
-        } else {
-            snowflake_ms(n)
-        });
+        return Some(whole_number_ms(s.parse().ok()?));
     }
     if let Some(ms) = parse_decimal_seconds(s) {
         return Some(ms);
@@ -71,6 +64,27 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     None
 }
 
+/// Whole numbers below this are epoch seconds; from it, epoch milliseconds.
+const MILLISECONDS_FROM: u64 = 100_000_000_000;
+/// Whole numbers from this on are Twitter snowflake ids.
+const SNOWFLAKES_FROM: u64 = 100_000_000_000_000;
+
+/// Epoch milliseconds of a whole number, read by its size: seconds, milliseconds
+/// or a snowflake id.
+fn whole_number_ms(n: u64) -> i64 {
+    if n < MILLISECONDS_FROM {
+        n as i64 * 1000
+    } else if n < SNOWFLAKES_FROM {
+        n as i64
+    } else {
+        snowflake_ms(n)
+    }
+}
+
+/// A decimal number, read by the size of its whole part as whole numbers are:
+/// `1700000000.25` is seconds, and `1700000000123.0` (milliseconds that went
+/// through a float, as spreadsheet and dataframe exports write them) is
+/// milliseconds, whose fraction is below what is kept.
 fn parse_decimal_seconds(s: &str) -> Option<i64> {
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -83,7 +97,15 @@ fn parse_decimal_seconds(s: &str) -> Option<i64> {
     if !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let secs: i64 = int.parse().ok()?;
+    let whole: u64 = int.parse().ok()?;
+    if whole >= MILLISECONDS_FROM {
+        if !neg {
+            return Some(whole_number_ms(whole));
+        }
+        // Milliseconds before 1970 can be negative; a snowflake id cannot.
+        return (whole < SNOWFLAKES_FROM).then(|| -(whole as i64));
+    }
+    let secs = whole as i64;
     let mut ms = 0i64;
     for (i, b) in frac.bytes().take(3).enumerate() {
         ms += i64::from(b - b'0') * [100, 10, 1][i];
@@ -110,6 +132,21 @@ mod tests {
         assert_eq!(parse_timestamp("Fri Mar 01 12:00:00 +0000 2024"), Some(t));
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp(""), None);
+    }
+
+    #[test]
+    fn decimals_are_read_by_the_size_of_their_whole_part() {
+        let t = 1_709_294_400_123; // 2024-03-01T12:00:00.123Z
+        // Milliseconds written as a float (a spreadsheet or pandas export).
+        assert_eq!(parse_timestamp("1709294400123.0"), Some(t));
+        assert_eq!(parse_timestamp("1709294400123.75"), Some(t));
+        assert_eq!(parse_timestamp("1709294400.123"), Some(t));
+        assert_eq!(parse_timestamp("-1.5"), Some(-1500));
+        assert_eq!(
+            parse_timestamp("719618802434023425.0"),
+            Some(snowflake_ms(719_618_802_434_023_425))
+        );
+        assert_eq!(parse_timestamp("-719618802434023425.0"), None);
     }
 
     #[test]
