@@ -110,7 +110,8 @@ pub struct NetworksArgs {
 pub struct GroupsArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Network kinds to combine (repeat or comma-separate); all six when absent.
+    /// Network kinds to combine (repeat or comma-separate); when absent, all but
+    /// co_post, which links any two messages in the window and is combined only when named.
     #[arg(long, value_parser = parse_kind, value_delimiter = ',')]
     pub kind: Vec<NetworkKind>,
     #[command(flatten)]
@@ -170,11 +171,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         ListenCommand::Groups(args) => {
             let (mut table, reports) = load(&args.source)?;
             warn_problems(&reports);
-            let kinds = if args.kind.is_empty() {
-                NetworkKind::ALL.to_vec()
-            } else {
-                args.kind
-            };
+            let kinds = group_kinds(args.kind);
             resolve_links(&mut table, &args.params, &kinds)?;
             let params = params(&args.params);
             let nets = kinds
@@ -191,6 +188,20 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
         ListenCommand::Dataset(_) | ListenCommand::Monitor(_) => {
             bail!("this command uses the database and runs through monitor::run")
         }
+    }
+}
+
+/// The networks `groups` combines: the ones asked for, else every kind but
+/// co_post. co_post links any two messages in the window, so on a busy archive it
+/// joins every account into one group; it is combined only when named.
+fn group_kinds(asked: Vec<NetworkKind>) -> Vec<NetworkKind> {
+    if asked.is_empty() {
+        NetworkKind::ALL
+            .into_iter()
+            .filter(|&k| k != NetworkKind::CoPost)
+            .collect()
+    } else {
+        asked
     }
 }
 
@@ -370,4 +381,53 @@ fn write_groups(
 
 fn iso(ms: i64) -> String {
     safir_listen::time::format_iso(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use safir_listen::table::MessageRow;
+
+    use super::*;
+
+    fn groups_of(table: &MessageTable, asked: Vec<NetworkKind>) -> String {
+        let params = NetworkParams {
+            window_ms: 60_000,
+            min_weight: 1,
+            threads: 1,
+            ..NetworkParams::default()
+        };
+        let nets = group_kinds(asked)
+            .into_iter()
+            .map(|k| network::compute(table, k, &params))
+            .collect::<Result<Vec<Network>, _>>()
+            .unwrap();
+        let mut out = Vec::new();
+        write_groups(&mut out, table, &nets, 1).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn groups_leave_out_co_post_unless_it_is_asked_for() {
+        // Two pairs of accounts, each reposting its own message, all within one
+        // minute: co_post alone would make one group of the busy minute.
+        let mut table = MessageTable::new();
+        for (i, (user, of)) in [("a", "x"), ("b", "x"), ("c", "y"), ("d", "y")]
+            .into_iter()
+            .enumerate()
+        {
+            table.push(&MessageRow {
+                message_id: format!("m{i}"),
+                user_id: user.into(),
+                username: user.into(),
+                repost_id: Some(of.into()),
+                timestamp_ms: 1_700_000_000_000 + i as i64 * 1000,
+                ..MessageRow::default()
+            });
+        }
+        let by_default = groups_of(&table, Vec::new());
+        assert!(by_default.starts_with("2 group(s)"), "{by_default}");
+        assert!(!by_default.contains("co_post"), "{by_default}");
+        let with_co_post = groups_of(&table, vec![NetworkKind::CoPost]);
+        assert!(with_co_post.starts_with("1 group(s)"), "{with_co_post}");
+    }
 }
