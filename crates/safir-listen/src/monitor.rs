@@ -8,7 +8,8 @@
 //! keyword matches whole words, and a phrase of several words matches those words in a
 //! row; hashtags in a message are whole tokens that only a hashtag query matches
 //! (`#vote` does not match `#vote2026`, and the keyword `vote` does not match `#vote`).
-//! Accounts are handles or user ids, compared case-insensitively, `@` optional. Languages
+//! Accounts are handles (`bob`, or `bob@social.example` on the fediverse) or user ids (a
+//! feed's author may be `Press office`), compared case-insensitively, `@` optional. Languages
 //! are primary BCP 47 subtags (`ar`, `en`); a message's language is the one its archive
 //! declared when known, else safir-text's detection.
 
@@ -107,7 +108,7 @@ impl MonitorQuery {
             }
         }
         for a in &self.accounts {
-            if a.is_empty() || a.chars().any(char::is_whitespace) || a.contains('@') {
+            if !account_item(a) {
                 return Err(field_err(
                     "accounts",
                     format!("{a:?} is not a handle or user id"),
@@ -173,6 +174,25 @@ impl MonitorQuery {
                 .collect(),
             accounts: self.accounts.iter().map(|a| a.to_lowercase()).collect(),
             languages: self.languages.clone(),
+        }
+    }
+}
+
+/// Whether an account item can name an account: a handle, a fediverse handle
+/// `local@host`, or a user id, which may be a feed author's name with spaces
+/// (`Press office`). The list is split on commas, so only control characters,
+/// surrounding space and a malformed `@` are refused.
+fn account_item(a: &str) -> bool {
+    if a.is_empty() || a.trim() != a || a.chars().any(char::is_control) {
+        return false;
+    }
+    match a.split_once('@') {
+        None => true,
+        Some((local, host)) => {
+            !local.is_empty()
+                && !host.is_empty()
+                && !host.contains('@')
+                && !a.chars().any(char::is_whitespace)
         }
     }
 }
@@ -413,6 +433,32 @@ mod tests {
     }
 
     #[test]
+    fn fediverse_handles_and_feed_authors_are_accounts() {
+        let mut t = table(&[
+            row("1", "bob@social.example", 1, "hello", None),
+            row("2", "bob", 2, "hello", None),
+            row("3", "carol", 3, "hello", None),
+        ]);
+        // A feed names its author by a name with spaces, used as user id and handle.
+        t.push(&MessageRow {
+            message_id: "4".into(),
+            user_id: "Press office".into(),
+            username: "Press office".into(),
+            text: "Travel advice".into(),
+            timestamp_ms: 4000,
+            ..MessageRow::default()
+        });
+        let query = MonitorQuery::parse("", "", "@bob@social.example", "").unwrap();
+        assert_eq!(query.accounts, vec!["bob@social.example"]);
+        assert_eq!(matched(&t, &query.prepare()), vec!["1"]);
+        let query = MonitorQuery::parse("", "", "press office, @Bob", "").unwrap();
+        assert_eq!(query.accounts, vec!["press office", "Bob"]);
+        assert_eq!(matched(&t, &query.prepare()), vec!["2", "4"]);
+        let back = MonitorQuery::from_json(&query.to_json()).unwrap();
+        assert_eq!(back, query);
+    }
+
+    #[test]
     fn declared_language_wins_and_detection_fills_in() {
         let t = table(&[
             row("1", "a", 1, "hello there friends", Some("ar")),
@@ -459,7 +505,9 @@ mod tests {
             field(MonitorQuery::parse("", "two words", "", "")),
             "hashtags"
         );
-        assert_eq!(field(MonitorQuery::parse("", "", "a b", "")), "accounts");
+        assert_eq!(field(MonitorQuery::parse("", "", "bob@", "")), "accounts");
+        assert_eq!(field(MonitorQuery::parse("", "", "a@b@c", "")), "accounts");
+        assert_eq!(field(MonitorQuery::parse("", "", "a\tb", "")), "accounts");
         assert_eq!(
             field(MonitorQuery::parse("", "", "", "english")),
             "languages"
