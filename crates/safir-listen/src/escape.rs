@@ -21,12 +21,17 @@ pub fn xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            '\u{FFFE}' | '\u{FFFF}' => {}
+            c if forbidden_in_xml(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether XML 1.0 cannot hold `c` at all, not even as a character reference: the C0
+/// controls but tab and line ends, and the non-characters U+FFFE and U+FFFF.
+pub(crate) fn forbidden_in_xml(c: char) -> bool {
+    ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
 #[cfg(test)]

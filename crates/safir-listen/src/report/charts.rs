@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Labels, Report};
+use crate::escape::forbidden_in_xml;
 use crate::time::format_iso;
 
 const DAY_MS: i64 = 86_400_000;
@@ -78,7 +79,7 @@ pub(super) fn activity(report: &Report, l: &Labels) -> std::io::Result<String> {
             chart
                 .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))
                 .map_err(io_error)?
-                .label(a.handle.as_str())
+                .label(label(&a.handle))
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                 });
@@ -199,9 +200,15 @@ fn segments(n: usize) -> std::ops::Range<u32> {
 
 fn segment_name(v: &SegmentValue<u32>, handles: &[&str]) -> String {
     match v {
-        SegmentValue::CenterOf(i) => handles.get(*i as usize).copied().unwrap_or("").to_owned(),
+        SegmentValue::CenterOf(i) => label(handles.get(*i as usize).copied().unwrap_or("")),
         _ => String::new(),
     }
+}
+
+/// A handle as chart text. The backend escapes markup but keeps the characters
+/// XML cannot hold, which would leave the page ill-formed.
+fn label(handle: &str) -> String {
+    handle.chars().filter(|&c| !forbidden_in_xml(c)).collect()
 }
 
 fn legend<'a, X, Y>(

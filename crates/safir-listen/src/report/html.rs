@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{AccountReport, ConnectionBasis, Labels, Ranked, Report, ReportLang, charts};
+use crate::escape::forbidden_in_xml;
 
 const STYLE: &str = "body{font-family:system-ui,'Noto Sans','Noto Sans Arabic',Tahoma,sans-serif;margin:2rem auto;max-width:960px;padding:0 1rem;color:#1d1d1f;line-height:1.5}\
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2rem}\
@@ -15,7 +16,9 @@ th{background:#f4f4f6;font-weight:600}.rankings{display:grid;grid-template-colum
 .post{border-inline-start:3px solid #ccd;padding:.2rem .8rem;margin:.6rem 0}.post p{margin:.2rem 0;white-space:pre-wrap}\
 .meta{color:#666;font-size:.9em}.muted{color:#666}";
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values. Characters XML
+/// cannot hold are dropped, so that the page stays well-formed XML: a post may
+/// carry a stray control character, which no reader of the page would see anyway.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -25,6 +28,7 @@ pub(crate) fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if forbidden_in_xml(c) => {}
             c => out.push(c),
         }
     }

@@ -496,6 +496,34 @@ fn the_page_parses_as_xml_and_as_html() {
     }
 }
 
+/// Whether XML 1.0 allows `c` in a document at all, escaped or not.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+#[test]
+fn control_characters_in_the_data_leave_the_page_well_formed() {
+    let rows = [post(
+        "p1",
+        "7",
+        "emb\u{8}assy",
+        DAY0 + H,
+        "a\u{b}b \u{FFFE}visa",
+        counts(Some("en"), 3, 1, Some(0)),
+    )];
+    let r = build_report(&table_of(&rows), &ReportRequest::new(vec!["7".into()])).unwrap();
+    let mut out = Vec::new();
+    write_html(&mut out, &r).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    let forbidden: Vec<char> = html.chars().filter(|&c| !xml_char(c)).collect();
+    assert!(forbidden.is_empty(), "{forbidden:?}");
+    assert!(html.contains("<p dir=\"auto\">ab visa</p>"));
+    assert!(html.contains("<bdi>embassy</bdi>"));
+    if let Some((ok, err)) = run("xmllint", &["--noout", "-"], &html) {
+        assert!(ok, "not well-formed: {err}");
+    }
+}
+
 #[test]
 fn json_round_trips_and_csv_has_one_row_per_account() {
     let r = build_report(&archive(), &request()).unwrap();
