@@ -132,7 +132,8 @@ impl InteractionGraph {
 ///
 /// - Mention: every distinct `@handle` in the text of A's message (the text
 ///   engine's mention tokens), except in reposts, whose text is the original
-///   author's.
+///   author's. `@bob` is the account `bob@host` that posted when no account
+///   `bob` did.
 /// - Repost: B is the declared handle of the reposted author when known, else the
 ///   author of the reposted message when it is in the table, else the `@b` of a
 ///   leading `RT @b:` (which also marks a message without a repost id as a
@@ -162,6 +163,28 @@ pub fn build_graph(table: &MessageTable) -> InteractionGraph {
         account_key(table, user, name, &mut key);
         if g.handles.intern(&key).1 {
             g.handle_node.push(g.account_node[user as usize]);
+        }
+    }
+    // Mastodon writes a mention by the account's local part whatever its server
+    // (`@bob` for `bob@other.example`), so the local part of a fediverse handle
+    // names that account too, unless it is itself the handle of an account that
+    // posted. When several servers have a `bob`, the first to post is taken.
+    for h in 0..g.handles.len() as u32 {
+        let handle = g.handles.resolve(h);
+        let local = match handle.split_once('@') {
+            Some((local, host))
+                if !local.is_empty()
+                    && !host.is_empty()
+                    && !host.contains('@')
+                    && !handle.contains(|c: char| c == '/' || c.is_whitespace()) =>
+            {
+                local.to_owned()
+            }
+            _ => continue,
+        };
+        let node = g.handle_node[h as usize];
+        if g.handles.intern(&local).1 {
+            g.handle_node.push(node);
         }
     }
 

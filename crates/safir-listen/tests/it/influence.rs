@@ -111,6 +111,37 @@ fn a_renamed_account_keeps_one_node() {
 }
 
 #[test]
+fn a_mention_of_a_remote_fediverse_account_reaches_its_node() {
+    // Mastodon writes a mention as `@bob` in the text, whatever the server of
+    // the account, whose handle (its `acct`) is `bob@other.example`.
+    let rows = vec![
+        named("1", "10", "alice", "@bob welcome to the embassy"),
+        named("2", "20", "bob@other.example", "thanks"),
+        named("3", "30", "carol@social.example", "hello"),
+        // A local account named carol: a mention of @carol is hers.
+        named("4", "40", "carol", "local"),
+        named("5", "10", "alice", "@carol and @dan"),
+    ];
+    let g = build_graph(&table_of(&rows));
+    assert_eq!(counts(&g, "alice", "bob@other.example"), Some((1, 0, 0)));
+    assert_eq!(g.node("bob"), g.node("bob@other.example"));
+    assert_eq!(counts(&g, "alice", "carol"), Some((1, 0, 0)));
+    assert_eq!(counts(&g, "alice", "carol@social.example"), None);
+    // Only dan, who never posted, is a node of its own beyond the four accounts.
+    let names: Vec<&str> = (0..g.node_count() as u32).map(|v| g.name(v)).collect();
+    assert_eq!(
+        names,
+        [
+            "alice",
+            "bob@other.example",
+            "carol@social.example",
+            "carol",
+            "dan"
+        ]
+    );
+}
+
+#[test]
 fn betweenness_on_a_path() {
     // a → b → c: every shortest path from a to c goes through b.
     let rows = vec![
