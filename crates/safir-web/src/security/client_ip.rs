@@ -14,18 +14,36 @@ pub fn client_ip(
     trusted_proxy: bool,
 ) -> Option<IpAddr> {
     if trusted_proxy {
-        let forwarded = headers
+        // Only the last entry, the one the proxy appended: when it is no bare address (a
+        // port after it, brackets, `unknown`), it is read without them or not at all, never
+        // replaced by an earlier entry, which the client wrote.
+        let last = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
             .next_back();
-        if forwarded.is_some() {
-            return forwarded;
+        if let Some(ip) = last.and_then(forwarded_address) {
+            return Some(ip);
         }
     }
     peer.map(|p| p.ip())
+}
+
+/// An `X-Forwarded-For` entry as an address: bare, with a port (`203.0.113.9:5555`), or
+/// bracketed with or without one (`[2001:db8::1]:443`).
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = entry.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .and_then(|e| e.parse().ok())
 }
 
 /// The address as rate limits count it: an IPv6 address by its /64 network, the block one
@@ -80,5 +98,20 @@ mod tests {
         assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
         assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
         assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+    }
+
+    #[test]
+    fn only_the_proxys_entry_is_read_whatever_its_form() {
+        let peer: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+        let ip = |v: &'static str| client_ip(&forwarded(v), Some(peer), true);
+        assert_eq!(
+            ip("6.6.6.6, 203.0.113.9:5555"),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            ip("6.6.6.6, [2001:db8::1]:443"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(ip("6.6.6.6, unknown"), Some(peer.ip()));
     }
 }
