@@ -38,17 +38,20 @@ use crate::page::{Page, render};
 use crate::state::AppState;
 
 pub fn routes(r: Routes) -> Routes {
+    // The page names the person, their answer and their conversation with the mission, and
+    // is opened from a message with no session: kept by no browser cache or proxy.
+    let personal = || axum::middleware::map_response(no_store);
     r.add(
         Method::GET,
         "/crisis/checkin/{token}",
         Access::Public,
-        get(checkin_page),
+        get(checkin_page).route_layer(personal()),
     )
     .add(
         Method::POST,
         "/crisis/checkin/{token}",
         Access::Public,
-        post(checkin_answer),
+        post(checkin_answer).route_layer(personal()),
     )
     .add(
         Method::POST,
@@ -56,6 +59,14 @@ pub fn routes(r: Routes) -> Routes {
         Access::Public,
         post(sms::inbound),
     )
+}
+
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    response
 }
 
 /// The public link of a check-in.

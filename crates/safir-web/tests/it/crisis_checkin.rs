@@ -201,6 +201,8 @@ async fn a_tampered_or_foreign_token_is_not_found() {
         let page = client.get(&format!("/crisis/checkin/{}", tokens[0])).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(page.body.contains("ليلى حداد"));
+        // Opened with no session, it names the person: no cache keeps it.
+        assert_eq!(page.headers["cache-control"], "private, no-store");
         assert!(
             page.body.contains("lang=\"ar\""),
             "in the person's language"
