@@ -72,11 +72,16 @@ impl Currency {
 
 impl Fee {
     /// Parses "75", "75.5" or "75.50" (a dot or an Arabic decimal separator) into minor units;
-    /// more decimals than the currency has is an error, not a rounding.
+    /// more decimals than the currency has is an error, not a rounding. A comma is refused
+    /// (`fee_comma`): "1,500" is one thousand five hundred to some and one and a half to
+    /// others, and in a currency of three decimals (KWD, BHD, OMR, JOD, TND) both read.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, ValidationError> {
-        let s = crate::validation::ascii_number(amount.trim()).replace(',', ".");
+        let s = crate::validation::ascii_number(amount.trim()).into_owned();
         if s.is_empty() {
             return Err(ValidationError::new("fee_required"));
+        }
+        if s.contains([',', '\u{066C}']) {
+            return Err(ValidationError::new("fee_comma"));
         }
         let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
         let digits_ok = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
@@ -223,6 +228,15 @@ mod tests {
         assert_eq!(Fee::parse("75", eur).unwrap().minor, 7500);
         assert_eq!(Fee::parse("75.5", eur).unwrap().minor, 7550);
         assert_eq!(Fee::parse("٧٥٫٥٠", eur).unwrap().minor, 7550);
+        let kwd = Currency::parse("KWD").unwrap();
+        for typed in ["1,500", "1٬500", "12,5"] {
+            assert_eq!(
+                Fee::parse(typed, kwd).unwrap_err().code,
+                "fee_comma",
+                "{typed}"
+            );
+        }
+        assert_eq!(Fee::parse("1500.500", kwd).unwrap().minor, 1_500_500);
         assert_eq!(
             Fee::parse("75.555", eur),
             Err(ValidationError::new("fee_too_precise"))

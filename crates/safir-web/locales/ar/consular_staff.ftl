@@ -251,6 +251,7 @@ field-error-consular-case-kind-unknown = اختر نوع الملف من الق�
 field-error-consular-currency-unknown = اختر عملة من القائمة.
 field-error-consular-fee-required = أدخل الرسم (0 لخدمة مجانية).
 field-error-consular-fee-invalid = أدخل مبلغًا مثل 75 أو 75.50.
+field-error-consular-fee-comma = اكتب المبلغ دون فاصلة: نقطة للكسور العشرية ودون فاصل للآلاف، مثل 1500 أو 1500.500.
 field-error-consular-fee-too-precise = لهذه العملة عدد أقل من الخانات العشرية.
 field-error-consular-fee-too-large = هذا المبلغ كبير جدًا.
 field-error-consular-number-invalid = أدخل عددًا صحيحًا.

@@ -224,6 +224,7 @@ field-error-consular-case-kind-unknown = Choose a kind of case from the list.
 field-error-consular-currency-unknown = Choose a currency from the list.
 field-error-consular-fee-required = Enter the fee (0 for a free service).
 field-error-consular-fee-invalid = Enter an amount such as 75 or 75.50.
+field-error-consular-fee-comma = Write the amount without a comma: a dot for decimals and no thousands separator, such as 1500 or 1500.500.
 field-error-consular-fee-too-precise = This currency has fewer decimals.
 field-error-consular-fee-too-large = This amount is too large.
 field-error-consular-number-invalid = Enter a whole number.
