@@ -254,7 +254,11 @@ fn text(
     required: bool,
     multiline: bool,
 ) -> Result<String, ValidationError> {
-    let s = input.trim().replace("\r\n", "\n").replace('\r', "\n");
+    // Invisible characters alone (a right-to-left mark pasted with Arabic text) are as
+    // empty as spaces.
+    let s = crate::validation::trim_blank(input)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     if s.is_empty() {
         return if required {
             Err(ValidationError::new("required"))
@@ -351,8 +355,9 @@ mod tests {
     #[test]
     fn both_summaries_and_both_change_notes_are_required() {
         let mut r = raw();
-        r.en.summary = "  ".into();
-        r.change_ar.clear();
+        // Blank, or only invisible marks (a right-to-left mark pasted with Arabic text).
+        r.en.summary = " \u{200F} ".into();
+        r.change_ar = "\u{200B}".into();
         r.level = "9".into();
         let errors = TravelAdvice::parse(france(), &r).unwrap_err();
         let got: Vec<(&str, &str)> = errors.0.iter().map(|(f, e)| (f.as_str(), e.code)).collect();
