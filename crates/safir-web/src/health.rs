@@ -11,14 +11,21 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers and is fully migrated.
+/// Readiness: the database answers and is fully migrated. A 503 goes out as it is, with its
+/// reason, for the load balancer or the operator reading it: not made into the site's error
+/// page (which would also have turned it into a 500 and logged an internal error per probe).
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    let not_ready = |reason: &'static str| {
+        let mut response = (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+        response.extensions_mut().insert(crate::error::OwnErrorPage);
+        response
+    };
     match state.db.is_migrated().await {
         Ok(true) => (StatusCode::OK, "ready").into_response(),
-        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "database not migrated").into_response(),
+        Ok(false) => not_ready("database not migrated"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            not_ready("database unavailable")
         }
     }
 }

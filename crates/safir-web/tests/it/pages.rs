@@ -150,3 +150,21 @@ async fn a_signed_in_users_saved_language_comes_before_the_cookie() {
     let html = text(router.oneshot(get("/?lang=ar")).await.unwrap()).await;
     assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
 }
+
+#[tokio::test]
+async fn readiness_says_503_with_its_reason_when_the_database_is_behind() {
+    let app = crate::harness::TestApp::sqlite().await;
+    let mut c = app.client();
+    let ready = c.get("/readyz").await;
+    assert_eq!((ready.status.as_u16(), ready.body.as_str()), (200, "ready"));
+    safir_store::with_pool!(app.db.write(), p => {
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .unwrap();
+    let behind = c.get("/readyz").await;
+    assert_eq!(behind.status.as_u16(), 503, "{}", behind.body);
+    assert_eq!(behind.body, "database not migrated");
+}
