@@ -103,8 +103,12 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
         let Some(lang) = parts.next().and_then(Lang::parse) else {
             continue;
         };
+        // Parameter names are case-insensitive: `Q=0.1` is a weight too.
         let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|p| {
+                let (name, value) = p.trim().split_once('=')?;
+                name.trim().eq_ignore_ascii_case("q").then_some(value)
+            })
             .find_map(parse_q)
             .unwrap_or(1000);
         if q > 0 && best.is_none_or(|(_, best_q)| q > best_q) {
@@ -159,6 +163,9 @@ mod tests {
         let h = [("accept-language", "en;q=0.2, ar-EG")];
         assert_eq!(lang_for("/", &h, None), Lang::Ar);
         let h = [("accept-language", "en;q=0, *")];
+        assert_eq!(lang_for("/", &h, None), Lang::Ar);
+        // A weight's name in capitals is a weight all the same.
+        let h = [("accept-language", "en;Q=0.1, ar;Q=0.9")];
         assert_eq!(lang_for("/", &h, None), Lang::Ar);
     }
 
