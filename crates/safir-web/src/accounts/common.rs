@@ -63,6 +63,22 @@ impl FromRequestParts<AppState> for ClientInfo {
     }
 }
 
+/// Counts a wrong password or code against the account (`security.login_max_failures` in a
+/// row lock it for `login_lockout_minutes`); the end of the lock when this one locked it.
+pub async fn count_failed_sign_in(
+    state: &AppState,
+    user_id: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    accounts::record_failed_login(
+        &state.db,
+        user_id,
+        state.config.login_max_failures,
+        state.config.login_lockout,
+    )
+    .await
+    .map_err(AppError::internal)
+}
+
 /// Checks the current password typed to change a setting (the password, the second
 /// factor): the error code for its field, or `None` when it is right. It is guarded as the
 /// sign-in page is, so a session left open is no place to guess it: the tries per address
@@ -86,14 +102,7 @@ pub async fn current_password_error(
     if password::verify(typed, &user.password_hash).await {
         return Ok(None);
     }
-    let locked = accounts::record_failed_login(
-        &state.db,
-        &user.id,
-        state.config.login_max_failures,
-        state.config.login_lockout,
-    )
-    .await
-    .map_err(AppError::internal)?;
+    let locked = count_failed_sign_in(state, &user.id).await?;
     Ok(Some(if locked.is_some() {
         "accounts_password_tries"
     } else {

@@ -13,7 +13,8 @@ use safir_store::accounts::{self, grants, password};
 use serde::Deserialize;
 
 use super::common::{
-    ClientInfo, error_summary, page_response, redirect_with_cookie, safe_next, start_session,
+    ClientInfo, count_failed_sign_in, error_summary, page_response, redirect_with_cookie,
+    safe_next, start_session,
 };
 use crate::auth::Viewer;
 use crate::auth::access::urlencode;
@@ -252,14 +253,7 @@ async fn attempt(
         return Ok(Err(Refusal::Locked(until)));
     }
     if !password::verify(&form.password, &user.password_hash).await {
-        let locked = accounts::record_failed_login(
-            &state.db,
-            &user.id,
-            state.config.login_max_failures,
-            state.config.login_lockout,
-        )
-        .await
-        .map_err(AppError::internal)?;
+        let locked = count_failed_sign_in(state, &user.id).await?;
         if let Some(until) = locked {
             return Ok(Err(Refusal::Locked(until)));
         }

@@ -10,7 +10,7 @@ use chrono::Utc;
 use safir_store::accounts::{self, secrets, sessions, totp};
 use serde::Deserialize;
 
-use super::common::{ClientInfo, error_summary, page_response, safe_next};
+use super::common::{ClientInfo, count_failed_sign_in, error_summary, page_response, safe_next};
 use super::sign_in::{keep_language_of_sign_in, locked_message, throttled_message};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -223,14 +223,7 @@ pub async fn submit(
             let mut errors = FieldErrors::new();
             errors.push("code", code);
             if code != "required" {
-                let locked = accounts::record_failed_login(
-                    &state.db,
-                    &user.user.id,
-                    state.config.login_max_failures,
-                    state.config.login_lockout,
-                )
-                .await
-                .map_err(AppError::internal)?;
+                let locked = count_failed_sign_in(&state, &user.user.id).await?;
                 if let Some(until) = locked {
                     return refuse(
                         StatusCode::TOO_MANY_REQUESTS,
