@@ -782,14 +782,9 @@ mod tests {
         assert_eq!(e.geo[0].1.point(), Some(3));
     }
 
-    #[test]
-    fn an_alert_goes_to_cap_and_back() {
-        let mut f = form();
-        f.polygons = "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40".into();
-        f.circles = "33.89,35.50 25".into();
-        f.regions.clear();
-        let input = f.validate().unwrap();
-        let meta = CapMeta {
+    /// The message's own details, for an alert written as CAP.
+    fn meta() -> CapMeta {
+        CapMeta {
             identifier: "safir-1".into(),
             sender: "safir.example".into(),
             sent: DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
@@ -799,7 +794,17 @@ mod tests {
             references: Vec::new(),
             web: None,
             sender_name: ["وزارة".into(), "Ministry".into()],
-        };
+        }
+    }
+
+    #[test]
+    fn an_alert_goes_to_cap_and_back() {
+        let mut f = form();
+        f.polygons = "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40".into();
+        f.circles = "33.89,35.50 25".into();
+        f.regions.clear();
+        let input = f.validate().unwrap();
+        let meta = meta();
         let cap = input.to_cap(&meta);
         assert_eq!(cap.infos.len(), 2);
         assert_eq!(cap.infos[0].language, "ar");
@@ -824,17 +829,7 @@ mod tests {
         let mut f = form();
         f.countries = "om".into();
         let input = f.validate().unwrap();
-        let meta = CapMeta {
-            identifier: "safir-2".into(),
-            sender: "safir.example".into(),
-            sent: DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
-                .unwrap()
-                .with_timezone(&Utc),
-            msg_type: MsgType::Alert,
-            references: Vec::new(),
-            web: None,
-            sender_name: ["وزارة".into(), "Ministry".into()],
-        };
+        let meta = meta();
         let area = &input.to_cap(&meta).infos[1].areas[0];
         assert_eq!(
             area.geocodes,
