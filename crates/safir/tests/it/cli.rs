@@ -290,74 +290,45 @@ async fn backup_and_restore_use_the_configured_database_and_replace_the_uploads(
     let d = live.path().to_str().unwrap();
     let other = live.path().join("elsewhere.db");
     let url = format!("sqlite://{}", other.display());
-    let out = run(&["--data-dir", d, "--database-url", &url, "migrate"], &[]);
+    // Every command on the live data: its directory, and the database named apart from it.
+    let on_live = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d, "--database-url", url.as_str()];
+        all.extend_from_slice(args);
+        run(&all, &[])
+    };
+    let out = on_live(&["migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "--database-url",
-            &url,
-            "admin",
-            "create-user",
-            "--email",
-            "root@ministry.example",
-            "--name",
-            "Root",
-            "--role",
-            "admin",
-        ],
-        &[],
-    );
+    let out = on_live(&[
+        "admin",
+        "create-user",
+        "--email",
+        "root@ministry.example",
+        "--name",
+        "Root",
+        "--role",
+        "admin",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::create_dir_all(live.path().join("uploads/ab")).unwrap();
     std::fs::write(live.path().join("uploads/ab/kept"), b"before").unwrap();
     let snap = snaps.path().join("b");
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "--database-url",
-            &url,
-            "backup",
-            snap.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = on_live(&["backup", snap.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(snap.join("uploads/ab/kept").is_file());
 
     // Since the backup: another account, and a file no restored row names.
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "--database-url",
-            &url,
-            "admin",
-            "create-user",
-            "--email",
-            "later@ministry.example",
-            "--name",
-            "Later",
-        ],
-        &[],
-    );
+    let out = on_live(&[
+        "admin",
+        "create-user",
+        "--email",
+        "later@ministry.example",
+        "--name",
+        "Later",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(live.path().join("uploads/ab/stray"), b"after").unwrap();
     assert_eq!(count(&other, "SELECT COUNT(*) FROM users").await, 2);
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "--database-url",
-            &url,
-            "restore",
-            "--force",
-            snap.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = on_live(&["restore", "--force", snap.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(count(&other, "SELECT COUNT(*) FROM users").await, 1);
     assert!(
@@ -381,18 +352,7 @@ async fn backup_and_restore_use_the_configured_database_and_replace_the_uploads(
     with_pool!(db.write(), p => sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)").execute(p).await.map(|_| ()))
         .unwrap();
     db.close().await;
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "--database-url",
-            &url,
-            "restore",
-            "--force",
-            older.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = on_live(&["restore", "--force", older.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("migrations to apply: 1"),
