@@ -14,9 +14,16 @@ use crate::security::csrf::check_origin;
 use crate::security::nul::refuse_nul;
 use crate::security::{SecurityConfig, security_headers};
 
-/// Default request body limit: generous for forms, small enough to refuse
-/// abuse. Upload routes raise it with their own `DefaultBodyLimit`.
-pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+/// Default request body limit: above the largest form a user can fill in validly, small
+/// enough to refuse abuse. Upload routes raise it with their own `DefaultBodyLimit`.
+///
+/// The largest form is the travel advice editor: two languages of a summary (1,000
+/// characters), four sections (20,000 each) and a change note (300), 162,600 characters.
+/// A browser sends a form percent-encoded, three bytes for every byte of UTF-8: six for an
+/// Arabic letter, twelve for an emoji, so at most 1,951,200 bytes and the field names. A body
+/// over the limit is refused before any field is read, so it could not be shown back: a
+/// limit under a valid form would lose what the user typed.
+pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Wraps `router` (routes and fallback already added) with, from the outside
 /// in: gzip of the response (`compress`), security headers, language

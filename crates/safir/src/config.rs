@@ -206,7 +206,7 @@ impl Default for Config {
                 public_url: String::new(),
                 behind_tls: false,
                 trusted_proxy: false,
-                body_limit_kib: 256,
+                body_limit_kib: safir_web::layers::DEFAULT_BODY_LIMIT / 1024,
                 upload_body_limit_mib: 32,
             },
             storage: Storage {

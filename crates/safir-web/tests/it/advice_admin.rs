@@ -168,6 +168,47 @@ async fn a_rejected_form_keeps_what_was_typed_and_explains_each_field() {
 }
 
 #[tokio::test]
+async fn the_longest_advice_the_form_takes_is_published_whole() {
+    use safir_domain::consular::advice::{CHANGE_MAX, SECTION_MAX, SUMMARY_MAX};
+    let app = TestApp::sqlite().await;
+    let (_, mut c) = admin(&app).await;
+    // Every field at its longest, in characters a browser sends as twelve bytes each
+    // (four of UTF-8, each percent-encoded): the largest body a valid form makes.
+    let (summary, section, change) = (
+        "🌍".repeat(SUMMARY_MAX),
+        "🌍".repeat(SECTION_MAX),
+        "🌍".repeat(CHANGE_MAX),
+    );
+    let filled: Vec<(String, &str)> = ["ar", "en"]
+        .iter()
+        .flat_map(|lang| {
+            [
+                ("summary", &summary),
+                ("safety_and_security", &section),
+                ("entry_requirements", &section),
+                ("health", &section),
+                ("local_laws", &section),
+                ("change_summary", &change),
+            ]
+            .map(|(name, value)| (format!("{name}_{lang}"), value.as_str()))
+        })
+        .collect();
+    let mut long = vec![("base_version", "0"), ("level", "2")];
+    long.extend(filled.iter().map(|(name, value)| (name.as_str(), *value)));
+    let res = c
+        .submit("/admin/travel-advice/LB", "/admin/travel-advice/LB", &long)
+        .await;
+    assert_eq!(
+        res.location(),
+        Some("/admin/travel-advice?published=LB"),
+        "{}",
+        res.status
+    );
+    let public = app.client().get("/travel-advice/LB?lang=ar").await;
+    assert!(public.body.contains(&section), "{}", public.status);
+}
+
+#[tokio::test]
 async fn an_edit_of_a_replaced_version_is_refused_and_keeps_the_text() {
     let app = TestApp::sqlite().await;
     let (_, mut c) = admin(&app).await;

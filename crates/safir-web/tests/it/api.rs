@@ -466,7 +466,10 @@ async fn malformed_bodies_are_problems_never_500() {
             .api_raw("GET", "/api/v1/nothing-here", Some(&secret), None, "")
             .await;
         problem(&res, 404, "not_found");
-        let huge = format!("{{\"display_name\": \"{}\"}}", "a".repeat(300 * 1024));
+        let huge = format!(
+            "{{\"display_name\": \"{}\"}}",
+            "a".repeat(safir_web::layers::DEFAULT_BODY_LIMIT + 1)
+        );
         let res = c
             .api_raw("PATCH", "/api/v1/me", Some(&secret), json_ct, &huge)
             .await;
