@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use safir_domain::roles::Grants;
@@ -305,6 +305,12 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
             let lang = crate::i18n::negotiate(req.uri(), req.headers(), req.extensions());
             let json = crate::error::wants_json(req.uri(), req.headers());
             let mut res = crate::error::render_error(&info, lang, req.uri(), json);
+            if res.status() == StatusCode::UNAUTHORIZED {
+                res.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(crate::error::INVALID_TOKEN_CHALLENGE),
+                );
+            }
             res.extensions_mut().insert(info);
             return res;
         }

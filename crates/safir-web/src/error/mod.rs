@@ -24,8 +24,8 @@ use crate::i18n::{I18n, Lang};
 
 pub use panic::catch_panic;
 pub use render::{
-    DrawnErrorPage, DrawsErrorPages, OwnErrorPage, error_pages, html_page_for, keep_headers,
-    render_error, wants_json,
+    BEARER_CHALLENGE, DrawnErrorPage, DrawsErrorPages, INVALID_TOKEN_CHALLENGE, OwnErrorPage,
+    error_pages, html_page_for, keep_headers, render_error, wants_json,
 };
 
 pub type BoxError = Box<dyn StdError + Send + Sync>;

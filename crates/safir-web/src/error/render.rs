@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::Request;
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -124,9 +124,24 @@ pub fn html_page_for(info: &ErrorInfo, lang: Lang, page: Page) -> Response {
     finish(html_with(info, lang, page), info)
 }
 
-/// The error's status, `Retry-After` and no caching, on its rendered body.
+/// The challenge of a `401`, which must name how to authenticate (RFC 9110 §11.6.1): the API
+/// takes bearer tokens (RFC 6750); a browser signs in through the sign-in page, and no browser
+/// shows a prompt for this scheme.
+pub const BEARER_CHALLENGE: &str = r#"Bearer realm="safir""#;
+
+/// The challenge when a bearer token was given and is unknown, revoked or expired.
+pub const INVALID_TOKEN_CHALLENGE: &str = r#"Bearer realm="safir", error="invalid_token""#;
+
+/// The error's status, `Retry-After`, the challenge of a `401` and no caching, on its rendered
+/// body.
 fn finish(mut response: Response, info: &ErrorInfo) -> Response {
     *response.status_mut() = info.status;
+    if info.status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
     if let Some(secs) = info.retry_after {
         response
             .headers_mut()

@@ -177,11 +177,16 @@ async fn without_a_valid_token_the_api_answers_401_problems() {
 
         let res = c.api_raw("GET", "/api/v1/me", None, None, "").await;
         problem(&res, 401, "unauthenticated");
+        // A 401 names the scheme to use; a token given and refused is said to be invalid.
+        let challenge = |res: &TestResponse| res.headers["www-authenticate"].clone();
+        assert_eq!(challenge(&res), r#"Bearer realm="safir""#);
 
         let res = c
             .api("GET", "/api/v1/me", "safir_not-a-real-token", None)
             .await;
         problem(&res, 401, "unauthenticated");
+        let invalid = r#"Bearer realm="safir", error="invalid_token""#;
+        assert_eq!(challenge(&res), invalid);
 
         let secret = token(&app, &citizen, &["read", "write"]).await;
         assert_eq!(c.api("GET", "/api/v1/me", &secret, None).await.status, 200);
@@ -195,6 +200,7 @@ async fn without_a_valid_token_the_api_answers_401_problems() {
         tx.commit().await.unwrap();
         let res = c.api("GET", "/api/v1/me", &secret, None).await;
         problem(&res, 401, "unauthenticated");
+        assert_eq!(challenge(&res), invalid);
         let res = c
             .api(
                 "PATCH",
