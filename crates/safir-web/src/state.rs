@@ -15,6 +15,11 @@ use crate::security::{RateLimiter, SecurityConfig};
 pub struct WebConfig {
     /// The address users reach the site at, without a trailing slash (links in emails).
     pub public_url: String,
+    /// No public URL was configured (`public_url` is then only a guess from the address the
+    /// server listens on, such as `http://0.0.0.0:8080`): a state-changing request is checked
+    /// against its own `Host` rather than against `public_url`, so that a browser on
+    /// `localhost`, or on any name of a server listening on all its addresses, can send forms.
+    pub origin_from_host: bool,
     pub behind_tls: bool,
     pub trusted_proxy: bool,
     pub body_limit: usize,
@@ -116,6 +121,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             public_url: "http://127.0.0.1:8080".into(),
+            origin_from_host: false,
             behind_tls: false,
             trusted_proxy: false,
             body_limit: crate::layers::DEFAULT_BODY_LIMIT,
@@ -214,7 +220,7 @@ impl AppState {
     pub fn security(&self) -> SecurityConfig {
         SecurityConfig {
             behind_tls: self.config.behind_tls,
-            public_origin: Some(self.config.public_url.clone()),
+            public_origin: (!self.config.origin_from_host).then(|| self.config.public_url.clone()),
         }
     }
 }

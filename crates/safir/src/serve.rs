@@ -69,6 +69,7 @@ pub async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
 pub fn web_config(config: &Config) -> WebConfig {
     WebConfig {
         public_url: config.public_url(),
+        origin_from_host: config.server.public_url.is_empty(),
         behind_tls: config.server.behind_tls,
         trusted_proxy: config.server.trusted_proxy,
         body_limit: config.server.body_limit_kib * 1024,
@@ -378,4 +379,21 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
     println!("database migrated ({:?})", db.backend());
     db.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_checked_against_the_host_only_when_no_public_url_is_set() {
+        let mut config = Config::default();
+        let web = web_config(&config);
+        assert!(web.origin_from_host);
+        assert_eq!(web.public_url, "http://127.0.0.1:8080");
+        config.server.public_url = "https://consular.example/".to_owned();
+        let web = web_config(&config);
+        assert!(!web.origin_from_host);
+        assert_eq!(web.public_url, "https://consular.example");
+    }
 }

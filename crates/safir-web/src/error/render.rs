@@ -3,8 +3,8 @@
 
 use askama::Template;
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri};
 use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use fluent_bundle::FluentArgs;

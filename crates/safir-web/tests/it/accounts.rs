@@ -733,6 +733,39 @@ async fn sign_ups_and_reset_requests_are_limited_per_address() {
 }
 
 #[tokio::test]
+async fn without_a_public_url_forms_are_checked_against_the_host_the_browser_used() {
+    // `safir serve` with no `public_url` guesses it from the bind address; the browser
+    // reached the server by another name (here `safir.test`, as `localhost` would be).
+    for origin_from_host in [true, false] {
+        let test_db = TestDb::sqlite().await;
+        let db = test_db.db.clone();
+        let config = WebConfig {
+            public_url: "http://0.0.0.0:8080".to_owned(),
+            origin_from_host,
+            ..WebConfig::default()
+        };
+        let state = AppState::new(db.clone(), config).await.unwrap();
+        let (router, routes) = app::build(state.clone());
+        let app = TestApp {
+            router,
+            routes,
+            state,
+            db,
+            test_db,
+        };
+        let user = app.public_user(&unique_email("host")).await;
+        let mut c = app.client();
+        let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;
+        if origin_from_host {
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        } else {
+            // A configured public URL is held to: the same form from another name is refused.
+            assert_eq!(res.status, StatusCode::FORBIDDEN);
+        }
+    }
+}
+
+#[tokio::test]
 async fn behind_tls_the_session_cookie_is_secure() {
     for test_db in TestDb::all().await {
         let db = test_db.db.clone();
