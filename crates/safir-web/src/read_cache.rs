@@ -233,12 +233,16 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
 
     /// Stores `value` if it was read under a ticket that is still current.
     pub fn put(&self, ticket: Ticket, key: K, value: V) {
-        if !self.current(ticket) {
-            return;
-        }
         let Ok(mut map) = self.entries.lock() else {
             return;
         };
+        // Checked under the lock: [`Self::remove`] and [`Self::clear`] move the generation
+        // before they take it, so either this sees the move, or their emptying comes after
+        // this insert and takes the value out. Checked before the lock, a removal could run
+        // between the check and the insert, and the stale value stayed for a whole TTL.
+        if !self.current(ticket) {
+            return;
+        }
         if map.len() >= self.max_entries && !map.contains_key(&key) {
             let ttl = self.ttl;
             map.retain(|_, (at, _)| at.elapsed() < ttl);
@@ -375,6 +379,27 @@ mod tests {
         map.remove("a");
         map.put(before, "a".into(), 2);
         assert_eq!(map.get("a"), None);
+    }
+
+    #[test]
+    fn a_removal_while_a_value_waits_to_be_stored_refuses_it() {
+        let map: Arc<ReadCache<String, u32>> =
+            Arc::new(ReadCache::new(Duration::from_secs(60), 10));
+        let ticket = map.ticket();
+        // Another thread holds the map while the value read under `ticket` is being stored.
+        let held = map.entries.lock().unwrap();
+        let storing = {
+            let map = Arc::clone(&map);
+            std::thread::spawn(move || map.put(ticket, "k".into(), 1))
+        };
+        // Give the storing thread the time to reach the lock (a longer wait only makes the
+        // case this test is about more certain to be the one it runs).
+        std::thread::sleep(Duration::from_millis(50));
+        // A write's removal: its generation moves first, its emptying waits for the lock.
+        map.generation.fetch_add(1, Ordering::AcqRel);
+        drop(held);
+        storing.join().unwrap();
+        assert_eq!(map.get("k"), None);
     }
 
     #[test]
