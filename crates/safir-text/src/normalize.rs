@@ -5,8 +5,9 @@
 //! 1. drop invisible format characters (BOM, bidi controls, ZWNJ, ZWJ except
 //!    inside emoji sequences, soft hyphen, word joiner; a zero-width space or a
 //!    direction control between two words becomes a space), tatweel and Arabic
-//!    diacritics (harakat, tanween, shadda, sukun, dagger alef, Quranic marks,
-//!    and their presentation forms);
+//!    diacritics (harakat, tanween, shadda, sukun, dagger alef, Quranic marks
+//!    with the small waw and yeh and the open tanween, and their presentation
+//!    forms);
 //! 2. NFKC, applied only around characters whose quick check is not "yes"
 //!    (presentation forms, ligatures, full-width forms, composing marks), with
 //!    explicit choices: ﷺ and ﷻ expand to their phrases as NFKC says (joined
@@ -77,14 +78,18 @@ pub fn normalize_with(text: &str, opts: &NormalizeOptions) -> String {
 }
 
 /// Appends the normalized form of `text` to `out` (reuse `out` across calls
-/// to avoid allocation).
+/// to avoid allocation). What `out` already holds is not read: the appended
+/// text is `normalize_with(text, opts)` whatever came before it.
 pub fn normalize_into(text: &str, opts: &NormalizeOptions, out: &mut String) {
     let start = out.len();
     let mut n = Normalizer {
         opts,
         out,
         starter: None,
-        rare: &mut RareState::default(),
+        rare: &mut RareState {
+            start,
+            ..RareState::default()
+        },
     };
     n.run(text);
     if opts.collapse_repeats {
@@ -147,8 +152,9 @@ const fn arabic_action(cp: u32) -> Arabic {
         | 0x0656..=0x065F
         | 0x0670
         | 0x06D6..=0x06DC
-        | 0x06DF..=0x06E4
-        | 0x06E7..=0x06E8
+        // The small waw and yeh (U+06E5, U+06E6) among the Quranic marks: letters to
+        // Unicode, but they only annotate the word, as the marks around them do.
+        | 0x06DF..=0x06E8
         | 0x06EA..=0x06ED => Arabic::Drop,
         0x0622 | 0x0623 | 0x0625 | 0x0671 => Arabic::Map('ا'),
         0x0649 | 0x06CC => Arabic::Map('ي'),
@@ -209,6 +215,10 @@ struct Normalizer<'a> {
 /// See [`Normalizer::rare`].
 #[derive(Default)]
 struct RareState {
+    /// Where this text's output begins in `out`: the steps that look back (a space before
+    /// ﷺ, a hashtag, a ZWJ after a pictograph) read no further, so what `out` held before
+    /// (the analyzer appends term after term) changes nothing.
+    start: usize,
     /// How much of the output [`Normalizer::in_hashtag`] has read, and where it left the test.
     tag_read: Option<(usize, HashtagState)>,
     /// Where the run of invisible format characters that
@@ -424,7 +434,7 @@ impl Normalizer<'_> {
         if !self.out[mark..].contains(ZWJ) {
             return;
         }
-        let mut prev = self.out[..mark].chars().next_back();
+        let mut prev = self.out[self.rare.start..mark].chars().next_back();
         let segment = self.out.split_off(mark);
         for c in segment.chars() {
             if c == ZWJ && !prev.is_some_and(continues_emoji) {
@@ -437,7 +447,7 @@ impl Normalizer<'_> {
 
     /// Whether the output ends with a letter, a digit or a mark on one.
     fn after_word(&self) -> bool {
-        self.out
+        self.out[self.rare.start..]
             .chars()
             .next_back()
             .is_some_and(|c| c.is_alphanumeric() || canonical_combining_class(c) != 0)
@@ -475,10 +485,12 @@ impl Normalizer<'_> {
         let rare = &mut *self.rare;
         let (at, mut state) = match rare.tag_read {
             Some((at, state)) if at <= settled => (at, state),
-            // The first time, from the last whitespace: what `out` held before this text
-            // (the analyzer appends token after token) is read no further back than that.
+            // The first time, from the last whitespace of this text's output (its start
+            // reads as one).
             _ => {
-                let word = self.out[..settled].rsplit(char::is_whitespace).next();
+                let word = self.out[rare.start..settled]
+                    .rsplit(char::is_whitespace)
+                    .next();
                 (settled - word.map_or(0, str::len), HashtagState::AfterSpace)
             }
         };
@@ -512,7 +524,10 @@ impl Normalizer<'_> {
     }
 
     fn after_pictograph(&self) -> bool {
-        self.out.chars().next_back().is_some_and(continues_emoji)
+        self.out[self.rare.start..]
+            .chars()
+            .next_back()
+            .is_some_and(continues_emoji)
     }
 
     fn push(&mut self, c: char) {
@@ -538,10 +553,15 @@ fn is_dropped(c: char) -> bool {
     // which would cut the word they sit in (`مح\u{FE7C}مد`).
     let harakat_form =
         matches!(c, '\u{FE70}'..='\u{FE72}' | '\u{FE74}'..='\u{FE7F}' | '\u{FC5E}'..='\u{FC63}');
+    // Quranic marks beyond `is_arabic_diacritic`: the small waw and yeh, letters to Unicode
+    // (the Arabic block's table drops them too), and the open tanween of Arabic Extended-A,
+    // composing marks that reach only the composing span.
+    let quranic = matches!(c, '\u{06E5}' | '\u{06E6}' | '\u{08F0}'..='\u{08F2}');
     c == TATWEEL
         || (is_arabic_diacritic(c) && !composing)
         || (is_invisible_format(c) && c != ZWJ)
         || harakat_form
+        || quranic
 }
 
 /// A character NFKC leaves as is and that nothing before it can combine with.
@@ -596,6 +616,26 @@ mod tests {
         assert_eq!(n("هٰذا"), "هذا");
         assert_eq!(n("الدبلوماسـية"), "الدبلوماسيه");
         assert_eq!(n("\u{FEFF}\u{200F}سلام\u{200C}\u{202B}"), "سلام");
+    }
+
+    /// The Quranic marks outside the ranges of the other diacritics go as they do: the small
+    /// waw and yeh (U+06E5, U+06E6), letters to Unicode, and the open tanween (U+08F0–U+08F2)
+    /// of Arabic Extended-A.
+    #[test]
+    fn quranic_small_letters_and_open_tanween_are_dropped() {
+        for mark in ['\u{06E5}', '\u{06E6}', '\u{08F0}', '\u{08F1}', '\u{08F2}'] {
+            assert_eq!(n(&format!("مح{mark}مد")), "محمد", "{mark:?}");
+            assert_eq!(n(&format!("عليم{mark}")), "عليم", "{mark:?}");
+            assert_eq!(n(&mark.to_string()), "", "{mark:?}");
+            assert_eq!(n(&format!("Abc{mark} x")), "abc x", "{mark:?}");
+            // Dropped before composition, as the other marks: a mark after it meets the
+            // letter before it.
+            assert_eq!(n(&format!("\u{0627}{mark}\u{0653}")), "ا", "{mark:?}");
+            assert_eq!(n(&format!("e{mark}\u{0301}")), "\u{E9}", "{mark:?}");
+        }
+        assert_eq!(n("إِنَّهُۥ كَانَ"), "انه كان");
+        assert_eq!(n("فِيهِۦ هُدًى"), "فيه هدي");
+        assert_eq!(n("عَلِيمࣱ حَكِيمࣰا"), "عليم حكيما");
     }
 
     #[test]
@@ -791,6 +831,57 @@ mod tests {
         assert_eq!(n("b\u{FE75}\u{331}"), "\u{1E07}");
     }
 
+    /// Normalizing into a buffer appends what normalizing alone gives: what the buffer held
+    /// before (the analyzer's earlier terms) is no context. It used to be read back: after
+    /// a word, ﷺ and a zero-width space started with a space; after `#`, ﷺ joined a tag; after
+    /// a pictograph, a ZWJ stayed.
+    #[test]
+    fn what_the_buffer_holds_is_no_context() {
+        let priors = [
+            "",
+            "abc",
+            "abc ",
+            "كلمة",
+            "سلامِ",
+            "#",
+            "#وسم",
+            "#وسم_",
+            "aa",
+            "هه",
+            "ههه",
+            "👨",
+            "👨\u{FE0F}",
+            "e\u{301}",
+            "x\u{200B}",
+        ];
+        let texts = [
+            "x",
+            "\u{FDFA}",
+            "\u{FDFC}اول",
+            "\u{200D}👩",
+            "\u{200B}x",
+            "\u{200F}ممتازة",
+            "aaaa",
+            "هههه",
+            "ه",
+            "a",
+            "\u{0301}b",
+            "\u{0654}\u{200D}",
+            "\u{FE7C}مد",
+            "ﻻ",
+        ];
+        for opts in [NormalizeOptions::default(), NormalizeOptions::social()] {
+            for text in texts {
+                let alone = normalize_with(text, &opts);
+                for prior in priors {
+                    let mut out = prior.to_string();
+                    normalize_into(text, &opts, &mut out);
+                    assert_eq!(out, format!("{prior}{alone}"), "{prior:?} then {text:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn edge_inputs() {
         assert_eq!(n(""), "");
@@ -811,7 +902,7 @@ mod tests {
         }
 
         #[test]
-        fn idempotent_on_arabic(s in "[\\u0600-\\u06FF\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-zA-Z\\u0300-\\u0345]{0,40}") {
+        fn idempotent_on_arabic(s in "[\\u0600-\\u06FF\\u08F0-\\u08F2\\uFB50-\\uFDFF\\uFE70-\\uFEFF a-zA-Z\\u0300-\\u0345]{0,40}") {
             let once = normalize(&s);
             proptest::prop_assert_eq!(normalize(&once), once);
         }

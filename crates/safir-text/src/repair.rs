@@ -720,8 +720,13 @@ fn rejoin_split_words(word_units: &[Unit], words: &mut Vec<Word>, post: bool) {
             let before_a_tag = words
                 .get(k + 1)
                 .is_some_and(|n| matches!(word_units[n.start].c, '#' | '@'));
+            // A letter and a full stop before a word is an abbreviation (`قال  د. أحمد`, Dr.
+            // Ahmed), a word of its own; at the end of the line it is a split word's last
+            // letter before the sentence's full stop (`خلا   ل.`).
+            let abbreviation = is_abbreviation(units) && k + 1 < words.len();
             prev.arabic
                 && w.arabic
+                && !abbreviation
                 && meet_without_punctuation(prev_units, units)
                 // In a post, a word that starts with tatweel is stretched for emphasis
                 // (`عن ـجامعة`): it joins a word stretched at its end (`فولـ ـو`), or the word
@@ -774,6 +779,15 @@ fn is_lam_alef(units: &[Unit]) -> bool {
             .next()
             .is_some_and(|c| matches!(c, 'ا' | 'أ' | 'إ' | 'آ'))
         && letters.next().is_none()
+}
+
+/// Whether a word is one Arabic letter and a full stop (`د.`, `م.`, `أ.`), as titles and
+/// units are abbreviated; the letter may be stretched (`دـ.`), but a word starting with
+/// tatweel is the end of a split word.
+fn is_abbreviation(units: &[Unit]) -> bool {
+    let mut chars = units.iter().map(|u| u.c).filter(|&c| !is_combining_mark(c));
+    chars.next().is_some_and(is_arabic_letter)
+        && chars.skip_while(|&c| c == TATWEEL).eq(std::iter::once('.'))
 }
 
 /// Whether a word is ع alone: in social text the colloquial short form of على
@@ -1157,6 +1171,31 @@ mod tests {
         // A split word still joins, whatever punctuation is around it.
         assert_eq!(repair("(خلا   ل)."), "(خلال).");
         assert_eq!(repair("«وجه  ـا»"), "«وجها»");
+    }
+
+    /// A letter and a full stop before a word is an abbreviation (`د.` for Dr.), a word of its
+    /// own: after a double space it was glued to the word before (`قال  د. أحمد` became
+    /// `قالد. أحمد`), as a letter split from that word is. At the end of the line it is still
+    /// such a letter, before the sentence's full stop.
+    #[test]
+    fn an_abbreviation_after_a_wide_gap_stays_a_word() {
+        for (line, repaired) in [
+            ("قال  د. أحمد", "قال د. أحمد"),
+            ("قال   د. أحمد", "قال د. أحمد"),
+            ("قال د. أحمد", "قال د. أحمد"),
+            ("قالـ  د. أحمد", "قال د. أحمد"),
+            ("قال  دـ. أحمد", "قال د. أحمد"),
+            ("المهندسـة  م. سارة", "المهندسة م. سارة"),
+            ("لـ  د. أحمد", "ل د. أحمد"),
+            ("بـ د. أحمد", "ب د. أحمد"),
+            ("حاضر  أ. د. محمد", "حاضر أ. د. محمد"),
+            ("قال  د.أحمد", "قال د.أحمد"),
+            // A fragment starting with tatweel is a split word's end, whatever follows it.
+            ("قال  ـد. أحمد", "قالد. أحمد"),
+            ("مـن خـلا   ل.", "من خلال."),
+        ] {
+            assert_eq!(repair(line), repaired, "{line}");
+        }
     }
 
     #[test]

@@ -112,9 +112,9 @@ fn tokenize_with<const WORDS_FIRST: bool>(
     // it was read to its end without finding one. Every word of a long run such as
     // `a-b-c-…` would otherwise read the rest of the run again, time quadratic in its length.
     let mut no_email_until = 0;
-    // Where the last link or hashtag ended: a hashtag may follow either without a space
-    // (`https://t.co/x#السفارة`, the link stopping before it, see `url_len`; and tags glued
-    // together, `#السعودية#الرياض`).
+    // Where the last link, mention or hashtag ended: a hashtag may follow any of them
+    // without a space (`https://t.co/x#السفارة`, the link stopping before it, see `url_len`;
+    // `@name#وسم`, a handle ending at `#`; and tags glued together, `#السعودية#الرياض`).
     let mut link_end = usize::MAX;
     let mut i = from;
     while i < text.len() {
@@ -227,7 +227,7 @@ fn tokenize_with<const WORDS_FIRST: bool>(
             end: i + len,
         });
         i += len;
-        if kind == TokenKind::Url {
+        if matches!(kind, TokenKind::Url | TokenKind::Mention) {
             link_end = i;
         }
     }
@@ -610,8 +610,8 @@ pub(crate) fn url_scheme(s: &str) -> Option<&'static str> {
         .find(|p| starts_with_ignore_ascii_case(s, p))
 }
 
-/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation
-/// (and a closing bracket the URL did not open) is left out. In posts whose spaces
+/// `http://`, `https://` or `www.` up to whitespace; trailing punctuation and closing
+/// quotes (and a closing bracket the URL did not open) are left out. In posts whose spaces
 /// were lost, an Arabic letter right after a Latin letter or digit of the link, or a `#`
 /// between them, ends it (`https://t.co/x1فيسبوك`, `https://t.co/x1#السفارة`); an
 /// Arabic path (`https://ar.wikipedia.org/wiki/مصر#التاريخ`) does not.
@@ -655,7 +655,9 @@ fn url_len(s: &str) -> Option<usize> {
             last,
             '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '،' | '؛' | '؟' | '…' | '}'
         );
-        if trailing || unbalanced {
+        // A closing quote too (`“https://x.org/a”`): `»` and `"` end a link anyway.
+        let closing_quote = matches!(last, '’' | '”' | '›');
+        if trailing || closing_quote || unbalanced {
             end -= last.len_utf8();
             match last {
                 ')' => parens -= 1,
@@ -900,6 +902,88 @@ mod tests {
         );
     }
 
+    /// A tag glued to a mention, as posts tag an account and a topic (`@name#وسم`), is a
+    /// hashtag: the handle ends at the `#`. It was a `#` and a word.
+    #[test]
+    fn a_hashtag_glued_to_a_mention_is_a_hashtag() {
+        assert_eq!(
+            tokenize("@a#وسم"),
+            vec![
+                Token {
+                    kind: Mention,
+                    start: 0,
+                    end: 2
+                },
+                Token {
+                    kind: Hashtag,
+                    start: 2,
+                    end: 9
+                },
+                Token {
+                    kind: HashtagPart,
+                    start: 3,
+                    end: 9
+                },
+            ]
+        );
+        assert_eq!(
+            toks("@name#tag_b#ج @paris@ministry.example#وسم"),
+            vec![
+                (Mention, "@name"),
+                (Hashtag, "#tag_b"),
+                (HashtagPart, "tag"),
+                (HashtagPart, "b"),
+                (Hashtag, "#ج"),
+                (HashtagPart, "ج"),
+                (Mention, "@paris@ministry.example"),
+                (Hashtag, "#وسم"),
+                (HashtagPart, "وسم"),
+            ]
+        );
+        // After a word, a `#` is still no tag.
+        assert_eq!(
+            toks("@a b#c"),
+            vec![(Mention, "@a"), (Word, "b"), (Punct, "#"), (Word, "c")]
+        );
+    }
+
+    /// A link in quotes ends before the closing quote (`“https://x.org/a”`), as before the
+    /// trailing punctuation; it took the quote in. A quote inside the link stays in it.
+    #[test]
+    fn a_link_ends_before_a_closing_quote() {
+        let s = "“https://example.org/a” «https://x.org/b» ‹www.x.org/c›. ‘https://x.org/d’، \
+                 https://x.org/e”). https://x.org/f’s";
+        assert_eq!(
+            toks(s),
+            vec![
+                (Punct, "“"),
+                (Url, "https://example.org/a"),
+                (Punct, "”"),
+                (Punct, "«"),
+                (Url, "https://x.org/b"),
+                (Punct, "»"),
+                (Punct, "‹"),
+                (Url, "www.x.org/c"),
+                (Punct, "›"),
+                (Punct, "."),
+                (Punct, "‘"),
+                (Url, "https://x.org/d"),
+                (Punct, "’"),
+                (Punct, "،"),
+                (Url, "https://x.org/e"),
+                (Punct, "”"),
+                (Punct, ")"),
+                (Punct, "."),
+                (Url, "https://x.org/f’s"),
+            ]
+        );
+        let t = tokenize("“https://example.org/a”");
+        assert_eq!(
+            (t[1].start, t[1].end),
+            (3, 3 + "https://example.org/a".len())
+        );
+    }
+
     #[test]
     fn arabic_punctuation_separates_words() {
         assert_eq!(
@@ -1111,7 +1195,8 @@ mod tests {
                 last,
                 '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '،' | '؛' | '؟' | '…' | '}'
             );
-            if trailing || unbalanced {
+            let closing_quote = matches!(last, '’' | '”' | '›');
+            if trailing || closing_quote || unbalanced {
                 end -= last.len_utf8();
             } else {
                 break;
@@ -1131,7 +1216,7 @@ mod tests {
 
         #[test]
         fn url_len_agrees_with_counting_each_time(
-            s in "(https?://|www\\.)[a-z()\\[\\].,!?:;'}/ \u{060C}\u{061F}\u{2026}\u{0628}#]{0,24}",
+            s in "(https?://|www\\.)[a-z()\\[\\].,!?:;'}/ \u{060C}\u{061F}\u{2026}\u{0628}#\u{2019}\u{201D}\u{203A}]{0,24}",
         ) {
             proptest::prop_assert_eq!(url_len(&s), url_len_counting_each_time(&s));
         }
