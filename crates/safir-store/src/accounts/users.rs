@@ -216,6 +216,18 @@ pub async fn enable_totp(
             .bind(t)
             .execute(&mut *c)
             .await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    replace_recovery_codes(tx, id, recovery_code_hashes).await
+}
+
+/// Replaces all of a user's recovery codes, used or not, with `recovery_code_hashes`.
+pub async fn replace_recovery_codes(
+    tx: &mut Tx,
+    id: &str,
+    recovery_code_hashes: &[String],
+) -> Result<(), StoreError> {
+    with_tx!(tx, c => {
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(&mut *c).await?;
         for h in recovery_code_hashes {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
@@ -328,12 +340,21 @@ pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<bool,
 /// Records the time step of an accepted TOTP code; false when that step (or a later one) was
 /// already used, so a code cannot be replayed.
 pub async fn accept_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let accepted = accept_totp_step_in(&mut tx, id, step).await?;
+    tx.commit().await?;
+    Ok(accepted)
+}
+
+/// [`accept_totp_step`] inside a transaction: a concurrent acceptance of the same step waits
+/// for this transaction, then finds the step used.
+pub async fn accept_totp_step_in(tx: &mut Tx, id: &str, step: i64) -> Result<bool, StoreError> {
     crate::accounts::changed();
-    let n = with_pool!(db.write(), p => {
+    let n = with_tx!(tx, c => {
         sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)")
             .bind(id)
             .bind(step)
-            .execute(p)
+            .execute(&mut *c)
             .await
             .map(|r| r.rows_affected())
     })?;

@@ -121,6 +121,8 @@ accounts-recovery-codes-left = { PLURAL($count) ->
 }
 accounts-two-factor-enable = تفعيل التحقق بخطوتين
 accounts-two-factor-disable = إيقاف التحقق بخطوتين
+accounts-recovery-codes-new-lead = هل استخدمت معظم رموز الاسترداد أو فقدتها؟ أنشئ عشرة رموز جديدة: تتوقف الرموز التي لديك الآن عن العمل.
+accounts-recovery-codes-new = أنشئ رموز استرداد جديدة
 accounts-two-factor-staff-required = يجب أن يبقى التحقق بخطوتين مفعّلًا في حسابات الموظفين.
 accounts-sessions-heading = الأجهزة التي سجّلت الدخول منها
 accounts-session-browser = المتصفح
@@ -161,6 +163,7 @@ accounts-notice-password-changed = تم تغيير كلمة المرور، وس�
 accounts-notice-verification-sent = أرسلنا إليك رابط تأكيد جديدًا.
 accounts-notice-already-verified = بريدك الإلكتروني مؤكَّد بالفعل.
 accounts-notice-two-factor-off = تم إيقاف التحقق بخطوتين.
+accounts-notice-two-factor-already-on = التحقق بخطوتين مفعّل من قبل. إن لم تحفظ رموز الاسترداد، فأنشئ رموزًا جديدة أدناه.
 accounts-notice-token-revoked = تم إلغاء الرمز.
 accounts-notice-password-reset = تم تغيير كلمة المرور. يرجى تسجيل الدخول بها.
 accounts-notice-signed-out-everywhere = تم تسجيل خروجك من كل الأجهزة.

@@ -110,6 +110,8 @@ accounts-recovery-codes-left = { $count ->
 }
 accounts-two-factor-enable = Turn on two-step verification
 accounts-two-factor-disable = Turn off two-step verification
+accounts-recovery-codes-new-lead = Used most of your recovery codes, or lost them? Make ten new ones: the codes you have now stop working.
+accounts-recovery-codes-new = Make new recovery codes
 accounts-two-factor-staff-required = Staff accounts must keep two-step verification on.
 accounts-sessions-heading = Where you are signed in
 accounts-session-browser = Browser
@@ -150,6 +152,7 @@ accounts-notice-password-changed = Your password was changed. Your other session
 accounts-notice-verification-sent = We have sent you a new confirmation link.
 accounts-notice-already-verified = Your email address is already confirmed.
 accounts-notice-two-factor-off = Two-step verification is off.
+accounts-notice-two-factor-already-on = Two-step verification is already on. If you did not save your recovery codes, make new ones below.
 accounts-notice-token-revoked = The token was revoked.
 accounts-notice-password-reset = Your password was changed. Please sign in with it.
 accounts-notice-signed-out-everywhere = You were signed out on every device.

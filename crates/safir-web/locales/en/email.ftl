@@ -36,6 +36,14 @@ email-two-factor-on-body =
 
     If you did not do this, reset your password at once and contact the ministry.
 
+email-recovery-codes-new-subject = New recovery codes for your Safir account
+email-recovery-codes-new-body =
+    Hello { $name },
+
+    New recovery codes were just made for your Safir account. The codes you had before no longer work.
+
+    If you did not do this, reset your password at once and contact the ministry.
+
 email-two-factor-off-subject = Two-step verification is off for your Safir account
 email-two-factor-off-body =
     Hello { $name },

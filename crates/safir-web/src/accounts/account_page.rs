@@ -32,6 +32,7 @@ pub enum AccountForm {
         expires: String,
     },
     DisableTotp,
+    NewRecoveryCodes,
 }
 
 pub struct SessionRow {
@@ -135,6 +136,7 @@ struct AccountPage {
     totp_enabled: bool,
     recovery_codes_text: String,
     disable_password: Field,
+    codes_password: Field,
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     token_name: Field,
@@ -157,6 +159,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "verification-sent" => "accounts-notice-verification-sent",
         "already-verified" => "accounts-notice-already-verified",
         "two-factor-off" => "accounts-notice-two-factor-off",
+        "two-factor-already-on" => "accounts-notice-two-factor-already-on",
         "token-revoked" => "accounts-notice-token-revoked",
         _ => return None,
     })
@@ -280,6 +283,11 @@ pub async fn account_page(
             I18n::global().t_args(lang, "accounts-recovery-codes-left", &args)
         },
         disable_password: Field::new(lang, "disable_password", "accounts-field-current-password")
+            .kind(InputKind::Password)
+            .required()
+            .autocomplete("current-password")
+            .errors_from(lang, errors),
+        codes_password: Field::new(lang, "codes_password", "accounts-field-current-password")
             .kind(InputKind::Password)
             .required()
             .autocomplete("current-password")

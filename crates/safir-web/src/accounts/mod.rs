@@ -147,6 +147,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .add(
             Method::POST,
+            "/account/two-factor/recovery-codes",
+            SignedIn,
+            post(totp_setup::replace_recovery_codes),
+        )
+        .add(
+            Method::POST,
             "/account/two-factor/disable",
             SignedIn,
             post(totp_setup::disable),

@@ -1,6 +1,8 @@
 //! Two-factor setup (`/account/two-factor/setup`): a new secret shown as an `otpauth://` QR
 //! code and as text, confirmed with a first code, then ten recovery codes shown once.
-//! Public users may turn it off again (`/account/two-factor/disable`); staff may not.
+//! New recovery codes replace the old ones at any time (`/account/two-factor/recovery-codes`,
+//! with the password): the way back for someone who used most of them, or who never saw
+//! them. Public users may turn it off again (`/account/two-factor/disable`); staff may not.
 
 use askama::Template;
 use axum::Form;
@@ -28,6 +30,7 @@ use crate::page::{Page, render};
 use crate::state::AppState;
 
 pub const TWO_FACTOR_ENABLE: AuditAction = AuditAction::new("user.two_factor_enable");
+pub const RECOVERY_CODES_REPLACE: AuditAction = AuditAction::new("user.recovery_codes_replace");
 const RECOVERY_CODES: usize = 10;
 
 #[derive(Template)]
@@ -55,11 +58,25 @@ pub struct CodeForm {
     pub code: String,
 }
 
+/// The form that turns the factor off; its field is named as on the account page, which
+/// holds other password fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct DisableForm {
-    pub password: String,
+    pub disable_password: String,
 }
+
+/// The form that makes new recovery codes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewCodesForm {
+    pub codes_password: String,
+}
+
+/// Where a setup confirmed twice (a double click, a reload of the answer) leads: the second
+/// request finds the factor on and cannot show the codes the first one made, so the account
+/// page says how to make new ones.
+const ALREADY_ON: &str = "/account?notice=two-factor-already-on";
 
 /// The QR code as inline SVG (no script, no external image).
 fn qr_svg(data: &str) -> String {
@@ -77,6 +94,48 @@ fn qr_svg(data: &str) -> String {
 fn new_recovery_code() -> String {
     let raw = totp::generate_secret();
     format!("{}-{}", &raw[..5], &raw[5..10])
+}
+
+/// A new set of recovery codes, as shown once, and their hashes, as stored.
+fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let hashes = codes
+        .iter()
+        .map(|c| secrets::hash_secret(&normalize_recovery_code(c)))
+        .collect();
+    (codes, hashes)
+}
+
+fn recovery_codes_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    codes: Vec<String>,
+) -> Result<Response, AppError> {
+    let view = RecoveryCodesPage {
+        page: state.page(lang, uri, "accounts-recovery-codes-title", viewer),
+        codes,
+    };
+    Ok(secret_page(render(&view)?))
+}
+
+/// The audit record of a staff account's change to its own second factor.
+fn own_factor_record(
+    user: &accounts::User,
+    action: AuditAction,
+    client: &ClientInfo,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(user.user_id()),
+        actor_label: user.email.clone(),
+        action,
+        target_type: "user",
+        target_id: Some(user.id.clone()),
+        mission_id: None,
+        client_ip: client.ip_string(),
+        summary: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
+    }
 }
 
 fn setup_view(
@@ -150,7 +209,7 @@ pub async fn confirm(
     let current_user = current(&viewer)?;
     let user = &current_user.user;
     if user.totp_enabled() {
-        return Ok(Redirect::to("/account").into_response());
+        return Ok(Redirect::to(ALREADY_ON).into_response());
     }
     let Some(secret) = user.totp_secret.clone() else {
         return Ok(Redirect::to("/account/two-factor/setup").into_response());
@@ -167,14 +226,28 @@ pub async fn confirm(
         }
         step
     };
+    // The code's time step is taken in the transaction that turns the factor on, so the same
+    // code sent twice at once (a double click) waits for the first, then finds it used.
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     if let Some(step) = step
-        && !accounts::accept_totp_step(&state.db, &user.id, step as i64)
+        && !accounts::accept_totp_step_in(&mut tx, &user.id, step as i64)
             .await
             .map_err(AppError::internal)?
     {
         errors.push("code", "accounts_code_used");
     }
     if !errors.is_empty() {
+        drop(tx);
+        // Used by the request sent just before this one, which turned the factor on and
+        // showed its codes where this answer now replaces them: no mistake of the user's.
+        if step.is_some()
+            && accounts::find_user(&state.db, &user.id)
+                .await
+                .map_err(AppError::internal)?
+                .totp_enabled()
+        {
+            return Ok(Redirect::to(ALREADY_ON).into_response());
+        }
         let view = setup_view(&state, lang, &uri, &viewer, user, &secret, &errors);
         return Ok(page_response(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -182,12 +255,7 @@ pub async fn confirm(
         ));
     }
 
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-    let hashes: Vec<String> = codes
-        .iter()
-        .map(|c| secrets::hash_secret(&normalize_recovery_code(c)))
-        .collect();
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let (codes, hashes) = new_recovery_codes();
     accounts::enable_totp(&mut tx, &user.id, &hashes)
         .await
         .map_err(AppError::internal)?;
@@ -195,16 +263,7 @@ pub async fn confirm(
     if user.is_staff() || current_user.grants.is_staff() {
         crate::audit_log::append(
             &mut tx,
-            &NewAuditRecord {
-                actor_id: Some(user.user_id()),
-                actor_label: user.email.clone(),
-                action: TWO_FACTOR_ENABLE,
-                target_type: "user",
-                target_id: Some(user.id.clone()),
-                mission_id: None,
-                client_ip: client.ip_string(),
-                summary: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
-            },
+            &own_factor_record(user, TWO_FACTOR_ENABLE, &client),
         )
         .await?;
     }
@@ -218,11 +277,53 @@ pub async fn confirm(
     if current_user.needs_second_factor() {
         keep_language_of_sign_in(&state, user, &uri, &headers, &client).await;
     }
-    let view = RecoveryCodesPage {
-        page: state.page(lang, &uri, "accounts-recovery-codes-title", &viewer),
-        codes,
-    };
-    Ok(secret_page(render(&view)?))
+    recovery_codes_page(&state, lang, &uri, &viewer, codes)
+}
+
+/// `POST /account/two-factor/recovery-codes`: ten new recovery codes, shown once, in place of
+/// all the old ones; asks for the password, as turning the factor off does, and tells the
+/// account's owner by email.
+pub async fn replace_recovery_codes(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    client: ClientInfo,
+    SignedIn(me): SignedIn,
+    Form(form): Form<NewCodesForm>,
+) -> Result<Response, AppError> {
+    if !me.user.totp_enabled() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let password = &form.codes_password;
+    if let Some(code) = current_password_error(&state, &client, &me.user, password).await? {
+        let mut errors = FieldErrors::new();
+        errors.push("codes_password", code);
+        let html = account_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            &me,
+            AccountForm::NewRecoveryCodes,
+            &errors,
+            None,
+        )
+        .await?;
+        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+    }
+    let (codes, hashes) = new_recovery_codes();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::replace_recovery_codes(&mut tx, &me.user.id, &hashes)
+        .await
+        .map_err(AppError::internal)?;
+    send_email(&mut tx, (&me.user).into(), "recovery-codes-new", None).await?;
+    if me.user.is_staff() || me.grants.is_staff() {
+        let record = own_factor_record(&me.user, RECOVERY_CODES_REPLACE, &client);
+        crate::audit_log::append(&mut tx, &record).await?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    recovery_codes_page(&state, lang, &uri, &viewer, codes)
 }
 
 pub async fn disable(
@@ -241,7 +342,8 @@ pub async fn disable(
         return Ok(Redirect::to("/account").into_response());
     }
     let mut errors = FieldErrors::new();
-    if let Some(code) = current_password_error(&state, &client, &me.user, &form.password).await? {
+    let password = &form.disable_password;
+    if let Some(code) = current_password_error(&state, &client, &me.user, password).await? {
         errors.push("disable_password", code);
     }
     if !errors.is_empty() {

@@ -189,7 +189,7 @@ async fn setting_up_two_factor_then_signing_in_with_a_recovery_code_once() {
             .submit(
                 "/account",
                 "/account/two-factor/disable",
-                &[("password", "not my password")],
+                &[("disable_password", "not my password")],
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -198,7 +198,7 @@ async fn setting_up_two_factor_then_signing_in_with_a_recovery_code_once() {
             .submit(
                 "/account",
                 "/account/two-factor/disable",
-                &[("password", PASSWORD)],
+                &[("disable_password", PASSWORD)],
             )
             .await;
         assert_eq!(res.location(), Some("/account?notice=two-factor-off"));
@@ -271,7 +271,7 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
             .submit(
                 "/account",
                 "/account/two-factor/disable",
-                &[("password", PASSWORD)],
+                &[("disable_password", PASSWORD)],
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -355,6 +355,149 @@ async fn a_session_asks_for_the_code_once_a_role_needs_it_or_the_authenticator_i
         assert_eq!(
             laptop.get("/account").await.location(),
             Some("/sign-in/two-factor")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_setup_sent_twice_leads_to_new_recovery_codes() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("twice")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get("/account/two-factor/setup").await;
+        let token = page.csrf_token().unwrap();
+        let secret = between(&page.body, "class=\"totp-secret\">", "<")[0].to_owned();
+        let code = fresh_totp_code(&user.id, &secret);
+
+        // A double click: the same code twice at once, from the same browser.
+        let mut second = app.client();
+        second.lang = Some("en");
+        second.cookies = c.cookies.clone();
+        let form = [("code", code.as_str())];
+        let (a, b) = tokio::join!(
+            c.post_form_with_token("/account/two-factor/setup", &token, &form),
+            second.post_form_with_token("/account/two-factor/setup", &token, &form),
+        );
+        let mut answers = [a, b];
+        answers.sort_by_key(|r| r.status);
+        let [shown, replaced] = answers;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert!(shown.body.contains("<li><code>"));
+        // The browser shows the answer to the last request: it points to new codes.
+        assert_eq!(
+            replaced.location(),
+            Some("/account?notice=two-factor-already-on"),
+            "{}",
+            replaced.body
+        );
+        // Sent again later (a reload of the answer), the same.
+        let again = c
+            .post_form_with_token("/account/two-factor/setup", &token, &form)
+            .await;
+        assert_eq!(
+            again.location(),
+            Some("/account?notice=two-factor-already-on")
+        );
+        let page = c.get("/account?notice=two-factor-already-on").await;
+        assert!(
+            page.body
+                .contains("If you did not save your recovery codes, make new ones below."),
+            "{}",
+            page.body
+        );
+        let old: Vec<String> = between(&shown.body, "<li><code>", "</code>")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(old.len(), 10);
+
+        // New codes need the password; a wrong one changes nothing.
+        let res = c
+            .submit(
+                "/account",
+                "/account/two-factor/recovery-codes",
+                &[("codes_password", "not my password")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("This is not your current password."));
+        assert!(res.body.contains(r#"id="field-codes_password""#));
+        let res = c
+            .submit(
+                "/account",
+                "/account/two-factor/recovery-codes",
+                &[("codes_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.headers["cache-control"], "no-store");
+        let new: Vec<String> = between(&res.body, "<li><code>", "</code>")
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(new.len(), 10);
+        assert!(new.iter().all(|code| !old.contains(code)));
+        assert!(
+            app.emails_to(&user.email)
+                .await
+                .iter()
+                .any(|m| m.subject == "New recovery codes for your Safir account")
+        );
+
+        // The old codes no longer sign in; a new one does, once.
+        let mut later = app.client();
+        later.lang = Some("en");
+        sign_in_with(&mut later, &user.email, PASSWORD, None).await;
+        let res = later
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &old[0])],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let res = later
+            .submit(
+                "/sign-in/two-factor",
+                "/sign-in/two-factor",
+                &[("code", &new[0])],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account"), "{}", res.body);
+        assert!(
+            later
+                .get("/account")
+                .await
+                .body
+                .contains("9 recovery codes are left.")
+        );
+    }
+}
+
+#[tokio::test]
+async fn staff_making_new_recovery_codes_is_recorded() {
+    for app in TestApp::all().await {
+        let staff = app
+            .staff(&unique_email("codes"), &[(Role::Admin, None)])
+            .await;
+        let mut c = app.client();
+        c.sign_in(&staff).await;
+        let account = c.get("/account?lang=ar").await;
+        assert!(account.body.contains("أنشئ رموز استرداد جديدة"));
+        let res = c
+            .submit(
+                "/account",
+                "/account/two-factor/recovery-codes",
+                &[("codes_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"user.recovery_codes_replace".to_owned())
         );
     }
 }

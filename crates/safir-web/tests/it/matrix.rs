@@ -100,6 +100,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/account/verify-email/resend", Who::SignedIn),
     ("GET", "/account/two-factor/setup", Who::PasswordOnly),
     ("POST", "/account/two-factor/setup", Who::PasswordOnly),
+    ("POST", "/account/two-factor/recovery-codes", Who::SignedIn),
     // Staff must keep their second factor; only public users may turn it off.
     (
         "POST",
