@@ -455,6 +455,23 @@ async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() 
             .await;
         assert_eq!(open.status, 422);
         assert!(open.body.contains(r#"id="field-polygons-error""#));
+        // A crisis that is not there (closed or removed since the page was drawn): the
+        // error stands next to the crisis list.
+        let mut gone = fields(
+            "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40",
+            "",
+        );
+        gone.retain(|(name, _)| *name != "crisis");
+        gone.push(("crisis", "no-such-crisis"));
+        let res = c
+            .submit("/staff/alerts/new", "/staff/alerts/new", &gone)
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(
+            res.body.contains(r#"id="field-crisis-error""#),
+            "{}",
+            res.body
+        );
 
         let res = c
             .submit(

@@ -74,6 +74,7 @@ struct NewPage {
     csrf_token: String,
     missions: Vec<SelectOption>,
     mission_error: Option<String>,
+    crisis_error: Option<String>,
     crises: Vec<SelectOption>,
     form: AlertFormView,
 }
@@ -133,6 +134,7 @@ pub(super) async fn render_new(
         csrf_token: state.csrf_token(viewer),
         missions,
         mission_error: errors.for_field("mission").map(|e| e.message(lang)),
+        crisis_error: errors.for_field("crisis").map(|e| e.message(lang)),
         crises: open_crises,
         form: AlertFormView::new(lang, form, errors),
     })
