@@ -43,7 +43,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             state
                 .metrics
                 .set_job_queue_depth("dead", s.dead.max(0) as u64);
-            state.metrics.set_job_failures(s.dead.max(0) as u64);
+            state.metrics.set_job_failures(s.failing.max(0) as u64);
         }
         Err(e) => tracing::warn!(error = %e, "job queue stats unavailable"),
     }

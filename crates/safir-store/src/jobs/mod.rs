@@ -247,14 +247,25 @@ pub struct QueueStats {
     pub running: i64,
     pub done: i64,
     pub dead: i64,
+    /// Jobs still to be tried again whose last attempt failed (queued or running, with an
+    /// error): failures in progress, which the dead count does not show until they run out of
+    /// attempts.
+    pub failing: i64,
 }
 
 pub async fn stats(db: &Db) -> Result<QueueStats, StoreError> {
-    let rows: Vec<(String, i64)> = with_pool!(db.read(), p => {
-        sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetch_all(p).await
+    let rows: Vec<(String, i64, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT state, COUNT(*), COUNT(last_error) FROM jobs GROUP BY state",
+        )
+        .fetch_all(p)
+        .await
     })?;
     let mut s = QueueStats::default();
-    for (state, n) in rows {
+    for (state, n, with_error) in rows {
+        if matches!(state.as_str(), "queued" | "running") {
+            s.failing += with_error;
+        }
         match state.as_str() {
             "queued" => s.queued = n,
             "running" => s.running = n,

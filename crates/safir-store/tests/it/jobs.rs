@@ -104,11 +104,17 @@ async fn failures_back_off_then_die_and_admins_can_retry() {
         assert_eq!(r.drain().await.unwrap(), 1);
         let s = jobs::stats(db).await.unwrap();
         assert_eq!((s.queued, s.dead), (1, 0), "first failure is retried later");
+        assert_eq!(s.failing, 1, "a failure in progress");
         assert_eq!(r.drain().await.unwrap(), 0, "not due yet: backoff");
 
         // Make it due now and fail it again: the second attempt is the last.
         let dead = force_due_and_run(db, &r).await;
         assert_eq!(dead.len(), 1);
+        assert_eq!(
+            jobs::stats(db).await.unwrap().failing,
+            0,
+            "dead, no longer failing"
+        );
         assert_eq!(dead[0].last_error.as_deref(), Some("smtp down"));
         assert_eq!(dead[0].attempts, 2);
 
