@@ -201,4 +201,5 @@ audit-action-user-enable = إعادة تفعيل حساب
 audit-action-user-password-reset = إعادة تعيين كلمة المرور
 audit-action-user-profile-update = تغيير الاسم أو اللغة
 audit-action-user-read = الاطلاع على حساب
+audit-action-user-recovery-codes-replace = إنشاء رموز استرداد جديدة
 audit-action-user-two-factor-enable = تفعيل التحقق بخطوتين

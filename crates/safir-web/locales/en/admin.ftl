@@ -197,4 +197,5 @@ audit-action-user-enable = Account enabled again
 audit-action-user-password-reset = Password reset
 audit-action-user-profile-update = Own name or language changed
 audit-action-user-read = Account viewed
+audit-action-user-recovery-codes-replace = New recovery codes made
 audit-action-user-two-factor-enable = Two-factor sign-in turned on

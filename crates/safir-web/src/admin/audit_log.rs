@@ -223,6 +223,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "user.password_reset",
     "user.profile_update",
     "user.read",
+    "user.recovery_codes_replace",
     "user.two_factor_enable",
 ];
 
