@@ -259,6 +259,7 @@ field-error-consular-processing-days-range = أدخل عددًا من الأيا
 field-error-consular-visa-type-unknown = اختر أنواع التأشيرات من القائمة.
 field-error-consular-visa-types-required = حدّد نوع تأشيرة واحدًا على الأقل.
 field-error-consular-documents-format = السطر { $line }: اكتب الوثيقة بالعربية وبالإنجليزية يفصل بينهما |.
+field-error-consular-documents-characters = السطر { $line }: احذف رموز التحكم غير المرئية (ربما لُصقت من برنامج آخر).
 
 officer-etd-lead = يبلّغ المواطن عن فقدان جوازه أو سرقته. افتح له طلب وثيقة سفر اضطرارية معبّأً من هذا البلاغ؛ يكمله هو ويقدّمه.
 officer-etd-open = افتح طلب وثيقة سفر اضطرارية

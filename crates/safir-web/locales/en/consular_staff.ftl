@@ -232,6 +232,7 @@ field-error-consular-processing-days-range = Enter a number of days between 1 an
 field-error-consular-visa-type-unknown = Choose visa types from the list.
 field-error-consular-visa-types-required = Tick at least one visa type.
 field-error-consular-documents-format = Line { $line }: write the document in Arabic and in English, separated by |.
+field-error-consular-documents-characters = Line { $line }: remove the invisible control characters (pasted from another program, perhaps).
 
 officer-etd-lead = The citizen reports a lost or stolen passport. Open an emergency travel document application for them, prefilled from this report; they complete and submit it.
 officer-etd-open = Open an emergency travel document application

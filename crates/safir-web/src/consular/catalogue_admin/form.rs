@@ -5,8 +5,8 @@
 use safir_domain::ValidationError;
 use safir_domain::consular::case::CaseKind;
 use safir_domain::consular::service::{
-    Currency, Fee, VISA_TYPES, optional_text, parse_processing_days, parse_service_code,
-    parse_visa_type, required_text,
+    Currency, Fee, VISA_TYPES, check_characters, optional_text, parse_processing_days,
+    parse_service_code, parse_visa_type, required_text,
 };
 use safir_store::consular::services::{Service, ServiceInput};
 
@@ -194,6 +194,13 @@ fn documents(input: &str) -> Result<String, FieldError> {
         if line.trim().is_empty() {
             continue;
         }
+        // As the API refuses them (a terminal escape or a bell in a document's name).
+        if check_characters(line).is_err() {
+            return Err(
+                FieldError::new("documents", "consular_documents_characters")
+                    .with_arg("line", i + 1),
+            );
+        }
         match line.split_once('|') {
             Some((ar, en))
                 if !ar.trim().is_empty() && !en.trim().is_empty() && !en.contains('|') =>
@@ -350,6 +357,19 @@ mod tests {
                 assert!(I18n::global().has(lang, &key), "{} {key}", lang.code());
             }
         }
+    }
+
+    #[test]
+    fn a_document_line_with_a_control_character_is_named() {
+        let form = ServiceForm {
+            documents: "صورة | Photo\nجواز | Pass\u{1b}[31mport".into(),
+            ..ServiceForm::default()
+        };
+        let errors = form.validate().unwrap_err();
+        let e = errors.for_field("documents").unwrap();
+        assert_eq!(e.code, "consular_documents_characters");
+        let message = e.message(Lang::En);
+        assert!(message.starts_with("Line 2:"), "{message}");
     }
 
     #[test]
