@@ -126,6 +126,9 @@ const READ_CHUNK: usize = 4 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProblemKind {
     InvalidUtf8,
+    /// Bytes that are not text in the encoding the document declares, or an encoding no
+    /// decoder knows (the text is then read as UTF-8).
+    InvalidEncoding,
     WrongColumnCount,
     MalformedJson,
     MalformedXml,
@@ -141,6 +144,7 @@ impl ProblemKind {
     pub fn name(self) -> &'static str {
         match self {
             ProblemKind::InvalidUtf8 => "invalid UTF-8",
+            ProblemKind::InvalidEncoding => "invalid text in the declared encoding",
             ProblemKind::WrongColumnCount => "wrong number of columns",
             ProblemKind::MalformedJson => "malformed JSON",
             ProblemKind::MalformedXml => "malformed XML",

@@ -239,6 +239,47 @@ fn rss_and_atom_feeds() {
 }
 
 #[test]
+fn a_feed_in_a_legacy_arabic_encoding_is_decoded() {
+    // "مرحبا بالعالم" in windows-1256, and "وزارة" in ISO-8859-6, as Arabic news sites
+    // still serve them.
+    let mut rss = br#"<?xml version="1.0" encoding="windows-1256"?><rss version="2.0"><channel><title>t</title><link>https://n.example/</link><item><title>"#.to_vec();
+    rss.extend_from_slice(&[
+        0xE3, 0xD1, 0xCD, 0xC8, 0xC7, 0x20, 0xC8, 0xC7, 0xE1, 0xDA, 0xC7, 0xE1, 0xE3,
+    ]);
+    rss.extend_from_slice(br#"</title><link>https://n.example/1</link><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item></channel></rss>"#);
+    let mut table = MessageTable::new();
+    let report = import_bytes(&mut table, "in", &rss, &ImportOptions::default()).unwrap();
+    assert_eq!(
+        (report.added, report.problems.len()),
+        (1, 0),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(table.text(0), "مرحبا بالعالم");
+
+    let mut atom = br#"<?xml version='1.0' encoding='ISO-8859-6'?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><author><name>Desk</name></author><entry><id>urn:1</id><title>"#.to_vec();
+    atom.extend_from_slice(&[0xE8, 0xD2, 0xC7, 0xD1, 0xC9]);
+    atom.extend_from_slice(
+        br#"</title><published>2024-03-01T12:00:00Z</published></entry></feed>"#,
+    );
+    let mut table = MessageTable::new();
+    let report = import_bytes(&mut table, "in", &atom, &ImportOptions::default()).unwrap();
+    assert_eq!(report.added, 1, "{:?}", report.problems);
+    assert_eq!(table.text(0), "وزارة");
+
+    // An encoding no one knows is said, and the text read as UTF-8.
+    let odd = r#"<?xml version="1.0" encoding="x-unknown"?><rss version="2.0"><channel><title>t</title><link>https://n.example/</link><item><title>سلام</title><link>https://n.example/2</link><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item></channel></rss>"#;
+    let (t, r) = import(odd);
+    assert_eq!(r.added, 1);
+    assert_eq!(t.text(0), "سلام");
+    assert!(
+        r.problems.iter().any(|p| p.message.contains("x-unknown")),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
 fn generic_csv_and_jsonl_with_named_fields() {
     let csv = "text,id,user_id,created_at,urls\nhello,1,u,2024-03-01T12:00:00Z,https://x.example\n";
     let (t, r) = import(csv);
