@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use safir_domain::consular::appointments::{BookingStatus, ServiceCode, Slot, SlotScope};
 
 use crate::error::changed_any;
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// `StoreError::Conflict` code when the slot has no seat left.
 pub const SLOT_FULL: &str = "slot_full";
@@ -146,6 +146,21 @@ async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreErr
     // One person, one place at a time: slots of different lengths (an hour for one service,
     // half-hours for all) can overlap without starting together, which the unique index on
     // the start alone does not see. A booking being moved is no longer live here.
+    //
+    // Two bookings of the same person for overlapping slots that start apart hold different
+    // seat counters, so nothing else makes them wait for each other: on PostgreSQL each
+    // would check before the other committed and both would stand. The person's row is
+    // locked first, the last lock any booking takes (after the counters), so the second
+    // waits for the first and then sees it. SQLite runs one writing transaction at a time.
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(b.user_id)
+                .fetch_optional(c)
+                .await
+                .map(|_| ())
+        })?;
+    }
     let overlapping: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar(
             "SELECT id FROM appointments WHERE user_id = $1 AND mission_id = $2 \

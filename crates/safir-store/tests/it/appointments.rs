@@ -375,6 +375,47 @@ async fn fifty_people_racing_for_three_seats_get_exactly_three() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_person_racing_themself_for_overlapping_slots_gets_one() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let m = create_paris(&db).await.to_string();
+        let person = users(&db, 1).await.remove(0);
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let slots = slots_on(&db, &m, "2026-06-08").await;
+        // An hour from 09:00 and the half-hour from 09:30: different seat counters, one
+        // person; sent at once, again and again.
+        let hour = Slot {
+            end: slots[1].end,
+            ..slots[0].clone()
+        };
+        for round in 0..5 {
+            let (a, b) = tokio::join!(
+                book(&db, &m, &person, &hour),
+                book(&db, &m, &person, &slots[1])
+            );
+            let booked = [&a, &b].iter().filter(|r| r.is_ok()).count();
+            assert_eq!(booked, 1, "{:?} round {round}: {a:?} {b:?}", t.backend());
+            for r in [a, b] {
+                match r {
+                    Ok(_) | Err(StoreError::Conflict(ALREADY_BOOKED)) => {}
+                    Err(e) => panic!("{:?}: unexpected error {e}", t.backend()),
+                }
+            }
+            // Free the person again for the next round.
+            let mine = appts::list_for_user(&db, &person).await.unwrap();
+            let live = mine.iter().find(|a| a.status == "booked").unwrap();
+            let mut tx = db.begin().await.unwrap();
+            appts::cancel(&mut tx, &live.id, None).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_person_racing_themself_gets_one_booking() {
     for t in TestDb::all().await {
         let db = t.db.clone();
