@@ -40,7 +40,7 @@ use crate::state::AppState;
 pub fn routes(r: Routes) -> Routes {
     // The page names the person, their answer and their conversation with the mission, and
     // is opened from a message with no session: kept by no browser cache or proxy.
-    let personal = || axum::middleware::map_response(no_store);
+    let personal = || axum::middleware::map_response(crate::security::no_store);
     r.add(
         Method::GET,
         "/crisis/checkin/{token}",
@@ -59,14 +59,6 @@ pub fn routes(r: Routes) -> Routes {
         Access::Public,
         post(sms::inbound),
     )
-}
-
-async fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("private, no-store"),
-    );
-    response
 }
 
 /// The public link of a check-in.

@@ -32,6 +32,18 @@ pub struct SecurityConfig {
     pub public_origin: Option<String>,
 }
 
+/// A route's answer that no browser cache or proxy may keep, whoever asks: a page that shows
+/// personal data or a verdict that changes (a crisis check-in opened from a message, an
+/// e-visa's check) to a visitor without a session, which [`security_headers`] does not mark.
+/// For `axum::middleware::map_response(no_store)` on the route.
+pub async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
 /// Middleware (`from_fn_with_state(config, security_headers)`): adds the
 /// security headers to every response. An answer to a signed-in request (a session cookie or
 /// an API token) may show personal data, so unless its handler said otherwise it is

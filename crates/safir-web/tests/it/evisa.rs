@@ -97,6 +97,13 @@ async fn the_verify_page_gives_each_verdict_in_both_languages() {
                 client.lang = Some(lang);
                 let res = client.get(&format!("/verify?v={}", enc(&code))).await;
                 assert_eq!(res.status, 200, "{status} {lang}: {}", res.body);
+                // The verdict changes (a revocation) and names the holder: no cache keeps it,
+                // though a border phone has no session.
+                assert_eq!(res.headers["cache-control"], "private, no-store");
+                let api = client
+                    .get(&format!("/api/v1/verify?v={}", enc(&code)))
+                    .await;
+                assert_eq!(api.headers["cache-control"], "private, no-store");
                 assert!(
                     res.body.contains(&format!("data-status=\"{status}\"")),
                     "{status} {lang}"

@@ -36,8 +36,12 @@ pub fn routes(r: Routes) -> Routes {
         )),
         trusted_proxy: state.config.trusted_proxy,
     };
+    // A check's answer names the holder and changes (a revocation, the end of validity): kept
+    // by no cache, not even for a border phone's visit without a session.
     let limited = |handler: MethodRouter<AppState>| {
-        handler.route_layer(middleware::from_fn_with_state(limit.clone(), limit_lookups))
+        handler
+            .route_layer(middleware::from_fn_with_state(limit.clone(), limit_lookups))
+            .route_layer(middleware::map_response(crate::security::no_store))
     };
     r.add(
         Method::GET,
