@@ -125,10 +125,10 @@ async fn schedules_round_trip_and_closures_close_days() {
         assert_eq!(slots_on(db, &m, "2026-06-08").await.len(), 2);
         assert!(slots_on(db, &m, "2026-06-01").await.is_empty(), "closed");
         assert_eq!(
-            schedule::missions_offering(db, day("2026-06-01"))
+            schedule::rules_running_since(db, day("2026-06-01"))
                 .await
                 .unwrap(),
-            vec![m.clone()]
+            vec![(m.clone(), None)]
         );
 
         let mut tx = db.begin().await.unwrap();

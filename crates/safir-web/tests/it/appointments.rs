@@ -802,6 +802,44 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
             "{}",
             page.body
         );
+        // Booked, it is named as the catalogue names it: in the applicant's list, the
+        // confirmation and its calendar entry (it was the code, `schengen-c`).
+        let paris_tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        let day = Utc::now().with_timezone(&paris_tz).date_naive() + chrono::Duration::days(3);
+        open_hours(&app, &mission_id, day, "09:30", day, Some(day)).await;
+        let page_of = format!("/missions/PAR/appointments/book?service=schengen-c&from={day}");
+        let slots = slot_values(&c.get(&page_of).await.body);
+        assert_eq!(slots.len(), 1, "{slots:?}");
+        let res = c
+            .submit(
+                &page_of,
+                "/missions/PAR/appointments/book",
+                &[("service", "schengen-c"), ("starts_at", &slots[0])],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account/appointments?booked=1"));
+        let mine = c.get("/account/appointments").await;
+        assert!(mine.body.contains("Schengen visa"), "{}", mine.body);
+        let mails = app.emails_to(&user.email).await;
+        let confirmation = mails.last().expect("a confirmation");
+        assert!(
+            confirmation.text.contains("Schengen visa")
+                && !confirmation.text.contains("schengen-c"),
+            "{}",
+            confirmation.text
+        );
+        let calendar = calendar_file(confirmation);
+        assert!(calendar.contains("SUMMARY:Schengen visa"), "{calendar}");
+        let mine = c.get("/account/appointments?lang=ar").await;
+        assert!(mine.body.contains("تأشيرة شنغن"), "{}", mine.body);
+        let booked = safir_store::consular::appointments::list_for_user(&app.db, &user.id)
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::appointments::cancel(&mut tx, &booked[0].id, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
 
         // With every service switched off the mission takes no bookings at all, not even
         // for the common services a mission without a catalogue offers.
@@ -839,7 +877,9 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
             safir_store::consular::appointments::list_for_user(&app.db, &user.id)
                 .await
                 .unwrap()
-                .len(),
+                .iter()
+                .filter(|a| a.is_booked())
+                .count(),
             0
         );
     }
@@ -1515,5 +1555,43 @@ async fn the_day_list_leads_to_other_days_and_names_the_case() {
             let shown = who.get(path).await;
             assert!(!shown.body.contains(&clock), "{path}: {}", shown.body);
         }
+    }
+}
+
+/// The list of missions taking bookings judges each mission's rules by its own calendar:
+/// far ahead of UTC a rule that ended yesterday there is over, far behind one that ends today
+/// there still runs. (Between them the two missions cover every hour of the UTC day: one of
+/// them is on another date than UTC at any time.)
+#[tokio::test]
+async fn the_missions_list_reads_each_missions_own_today() {
+    for app in TestApp::all().await {
+        let mut ids = Vec::new();
+        for (code, zone) in [("KIR", "Pacific/Kiritimati"), ("PPG", "Pacific/Pago_Pago")] {
+            let id = app.mission(code, "FR").await;
+            with_pool!(app.db.write(), p => {
+                sqlx::query("UPDATE missions SET time_zone = $2 WHERE id = $1").bind(&id).bind(zone).execute(p).await.map(|r| r.rows_affected())
+            })
+            .unwrap();
+            let tz: chrono_tz::Tz = zone.parse().unwrap();
+            ids.push((id, Utc::now().with_timezone(&tz).date_naive()));
+        }
+        let (kir, kir_today) = &ids[0];
+        let (ppg, ppg_today) = &ids[1];
+        let yesterday = *kir_today - chrono::Duration::days(1);
+        let from = yesterday - chrono::Duration::days(30);
+        open_hours(&app, kir, yesterday, "10:00", from, Some(yesterday)).await;
+        open_hours(&app, ppg, *ppg_today, "10:00", from, Some(*ppg_today)).await;
+        let page = app.client().get("/appointments?lang=en").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("/missions/KIR/appointments/book"),
+            "ended yesterday at the mission: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("/missions/PPG/appointments/book"),
+            "runs today at the mission: {}",
+            page.body
+        );
     }
 }

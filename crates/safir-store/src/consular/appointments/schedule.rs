@@ -204,13 +204,31 @@ pub async fn load(db: &Db, mission_id: &str, from: NaiveDate) -> Result<Schedule
     Ok(Schedule { rules, closures })
 }
 
-/// Ids of the missions with a rule still valid on `today` (dates compare as text: ISO 8601).
-pub async fn missions_offering(db: &Db, today: NaiveDate) -> Result<Vec<String>, StoreError> {
-    let day = today.format(DATE).to_string();
-    Ok(with_pool!(db.read(), p => {
-        sqlx::query_scalar("SELECT DISTINCT mission_id FROM appointment_rules WHERE valid_until IS NULL OR valid_until >= $1")
+/// The missions with a rule still valid on or after `since`, each with the last day one of
+/// them runs (`None`: a rule without an end). Dates compare as text (ISO 8601). The caller
+/// compares with each mission's own today: `since` is the earliest of them.
+pub async fn rules_running_since(
+    db: &Db,
+    since: NaiveDate,
+) -> Result<Vec<(String, Option<String>)>, StoreError> {
+    let day = since.format(DATE).to_string();
+    let rows: Vec<(String, Option<String>)> = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT mission_id, valid_until FROM appointment_rules WHERE valid_until IS NULL OR valid_until >= $1 ORDER BY mission_id")
             .bind(&day)
             .fetch_all(p)
             .await
-    })?)
+    })?;
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (mission, until) in rows {
+        match out.last_mut() {
+            Some((last, end)) if *last == mission => {
+                *end = match (end.take(), until) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+            _ => out.push((mission, until)),
+        }
+    }
+    Ok(out)
 }

@@ -43,16 +43,24 @@ pub async fn list_missions(
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Html<String>, AppError> {
-    let today = Utc::now().date_naive();
-    let offering = schedule::missions_offering(&state.db, today)
+    // Each mission's rules against its own today: the earliest today of any zone (UTC−12)
+    // is a day before UTC's at most.
+    let since = Utc::now().date_naive() - Duration::days(1);
+    let running = schedule::rules_running_since(&state.db, since)
         .await
         .map_err(AppError::internal)?;
+    let offering = |m: &Mission| {
+        let today = service::mission_today(m).format("%Y-%m-%d").to_string();
+        running
+            .iter()
+            .any(|(id, until)| *id == m.id && until.as_deref().is_none_or(|u| u >= today.as_str()))
+    };
     let content = labels::content_lang(lang);
     let missions = missions::list(&state.db)
         .await
         .map_err(AppError::internal)?
         .into_iter()
-        .filter(|m| offering.contains(&m.id))
+        .filter(|m| offering(m))
         .map(|m| MissionEntry {
             name: m.name(content).to_owned(),
             city: m.city(content).to_owned(),

@@ -100,6 +100,9 @@ pub async fn list_day_bookings(
         }
     };
     let rows = bookings_of_day(&state, &actor, &mission, tz, date, "web").await?;
+    let services = labels::ServiceNames::of_mission(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
     let works_cases = crate::consular::officer::CASE_ACCESS
         .admits(&actor.user.grants, Some(&mission.mission_id()));
     let bookings: Vec<BookingView> = rows
@@ -108,7 +111,7 @@ pub async fn list_day_bookings(
             time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
             name: r.display_name,
             email: r.email,
-            service: labels::service(lang, &r.service),
+            service: services.name(lang, &r.service),
             case: r.case_reference.map(|reference| {
                 let href = r
                     .case_id

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Datelike, Offset, Utc, Weekday};
 use safir_domain::ValidationError;
+use safir_store::StoreError;
 use safir_store::missions::Mission;
 
 use super::service::zone as mission_zone;
@@ -15,7 +16,28 @@ pub fn mission_name(lang: Lang, m: &Mission) -> String {
     m.name(content_lang(lang)).to_owned()
 }
 
-/// The service's name from the catalog, or its code when the catalog has none.
+/// The names of a mission's services: those of its catalogue (what its booking page offers),
+/// else the common ones of the message catalog ([`service`]).
+#[derive(Debug, Clone, Default)]
+pub struct ServiceNames(Vec<safir_store::consular::services::Service>);
+
+impl ServiceNames {
+    pub async fn of_mission(db: &safir_store::Db, mission_id: &str) -> Result<Self, StoreError> {
+        safir_store::consular::services::list_for_mission(db, mission_id)
+            .await
+            .map(ServiceNames)
+    }
+
+    /// The name of service `code` in `lang`.
+    pub fn name(&self, lang: Lang, code: &str) -> String {
+        match self.0.iter().find(|s| s.code == code) {
+            Some(s) => s.name(content_lang(lang)).to_owned(),
+            None => service(lang, code),
+        }
+    }
+}
+
+/// The service's name from the message catalog, or its code when the catalog has none.
 pub fn service(lang: Lang, code: &str) -> String {
     let key = format!("appointments-service-{}", code.replace('_', "-"));
     if I18n::global().has(lang, &key) {

@@ -15,7 +15,7 @@ use super::book::{
     SlotsQuery, SlotsView, booking_error, day_of_choice, first_day, from_param, parse_start,
     slots_page,
 };
-use super::labels;
+use super::labels::{self, ServiceNames};
 use super::service;
 use crate::admin::support::{FormData, rejected};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
@@ -54,17 +54,20 @@ pub async fn list_my_appointments(
     let rows = store::list_for_user(&state.db, user.id())
         .await
         .map_err(AppError::internal)?;
-    let mut missions_seen: Vec<Mission> = Vec::new();
+    let mut missions_seen: Vec<(Mission, ServiceNames)> = Vec::new();
     let mut bookings = Vec::new();
     for a in rows {
-        let mission = match missions_seen.iter().find(|m| m.id == a.mission_id) {
-            Some(m) => m.clone(),
+        let (mission, services) = match missions_seen.iter().find(|(m, _)| m.id == a.mission_id) {
+            Some(seen) => seen.clone(),
             None => {
                 let m = missions::find(&state.db, &a.mission_id)
                     .await
                     .map_err(AppError::internal)?;
-                missions_seen.push(m.clone());
-                m
+                let names = ServiceNames::of_mission(&state.db, &m.id)
+                    .await
+                    .map_err(AppError::internal)?;
+                missions_seen.push((m.clone(), names.clone()));
+                (m, names)
             }
         };
         let (day, clock) = labels::when_parts(lang, &mission, a.starts_at);
@@ -75,7 +78,7 @@ pub async fn list_my_appointments(
                 .starts_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             mission: labels::mission_name(lang, &mission),
-            service: labels::service(lang, &a.service),
+            service: services.name(lang, &a.service),
             status: crate::i18n::t(lang, &format!("appointments-status-{}", a.status)),
             live: a.is_booked() && a.starts_at > safir_store::now(),
             id: a.id,

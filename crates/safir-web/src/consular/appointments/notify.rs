@@ -12,7 +12,7 @@ use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, jobs, now};
 
 use super::ics::{self, CalendarEvent, Method, Person};
-use super::labels;
+use super::labels::{self, ServiceNames};
 use crate::accounts::user_lang;
 use crate::email::{self, Attachment, OutgoingEmail};
 
@@ -29,7 +29,7 @@ fn message(
     template: &str,
     public_url: &str,
     user: &User,
-    mission: &Mission,
+    (mission, services): (&Mission, &ServiceNames),
     a: &Appointment,
 ) -> OutgoingEmail {
     let lang = user_lang(user);
@@ -37,7 +37,7 @@ fn message(
     args.set("link", format!("{public_url}/account/appointments"));
     args.set("name", user.display_name.clone());
     args.set("mission", labels::mission_name(lang, mission));
-    args.set("service", labels::service(lang, &a.service));
+    args.set("service", services.name(lang, &a.service));
     args.set("when", labels::when(lang, mission, a.starts_at));
     args.set("zone", labels::zone(lang, mission, a.starts_at));
     email::render(&user.email, lang, template, &args)
@@ -53,12 +53,12 @@ pub enum Change {
 }
 
 /// Enqueues the e-mail about `change` to booking `a` with its calendar file and, for a live
-/// booking, its reminder.
+/// booking, its reminder; `services` names the mission's services.
 pub async fn changed(
     tx: &mut Tx,
     public_url: &str,
     user: &User,
-    mission: &Mission,
+    (mission, services): (&Mission, &ServiceNames),
     a: &Appointment,
     change: Change,
 ) -> Result<(), StoreError> {
@@ -68,10 +68,10 @@ pub async fn changed(
         Change::Moved => ("appointment-moved", Method::Publish),
         Change::Cancelled => ("appointment-cancelled", Method::Cancel),
     };
-    let mut mail = message(template, public_url, user, mission, a);
+    let mut mail = message(template, public_url, user, (mission, services), a);
     let summary = format!(
         "{} — {}",
-        labels::service(lang, &a.service),
+        services.name(lang, &a.service),
         labels::mission_name(lang, mission)
     );
     let location = [
@@ -169,11 +169,14 @@ impl ReminderJob {
         let mission = missions::find(&self.db, &a.mission_id)
             .await
             .map_err(retry)?;
+        let services = ServiceNames::of_mission(&self.db, &a.mission_id)
+            .await
+            .map_err(retry)?;
         let mail = message(
             "appointment-reminder",
             &self.public_url,
             &user,
-            &mission,
+            (&mission, &services),
             &a,
         );
         let mut tx = self.db.begin().await.map_err(retry)?;

@@ -110,6 +110,9 @@ async fn schedule_page(
         .await
         .map_err(AppError::internal)?;
     let all = lang_text(lang, "appointments-all-services");
+    let services = labels::ServiceNames::of_mission(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
     let rules = rows
         .into_iter()
         .map(|r| RuleRowView {
@@ -122,7 +125,7 @@ async fn schedule_page(
             service: r
                 .service
                 .as_deref()
-                .map_or(all.clone(), |s| labels::service(lang, s)),
+                .map_or(all.clone(), |s| services.name(lang, s)),
             validity: format!(
                 "{} → {}",
                 r.valid_from,

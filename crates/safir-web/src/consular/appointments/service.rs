@@ -13,6 +13,7 @@ use safir_store::consular::appointments::{
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, now};
 
+use super::labels::ServiceNames;
 use super::notify::{self, Change};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
@@ -186,6 +187,7 @@ pub async fn book(
         .await
         .map_err(BookingError::Internal)?
         .ok_or(BookingError::SlotUnavailable)?;
+    let services = ServiceNames::of_mission(db, &mission.id).await?;
     let mut tx = db.begin().await?;
     let booked = store::book(
         &mut tx,
@@ -200,7 +202,8 @@ pub async fn book(
     )
     .await?;
     let url = &state.config.public_url;
-    notify::changed(&mut tx, url, &user.user, mission, &booked, Change::Booked).await?;
+    let at = (mission, &services);
+    notify::changed(&mut tx, url, &user.user, at, &booked, Change::Booked).await?;
     commit(tx).await?;
     Ok(booked)
 }
@@ -274,10 +277,12 @@ pub async fn reschedule(
         .await
         .map_err(BookingError::Internal)?
         .ok_or(BookingError::SlotUnavailable)?;
+    let services = ServiceNames::of_mission(db, &mission.id).await?;
     let mut tx = db.begin().await?;
     let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
     let url = &state.config.public_url;
-    notify::changed(&mut tx, url, &user.user, mission, &new, Change::Moved).await?;
+    let at = (mission, &services);
+    notify::changed(&mut tx, url, &user.user, at, &new, Change::Moved).await?;
     commit(tx).await?;
     Ok(new)
 }
@@ -294,8 +299,10 @@ pub async fn cancel(
     let mut tx = state.db.begin().await?;
     let row = store::cancel(&mut tx, id, Some(user.id())).await?;
     let mission = missions::find(&state.db, &row.mission_id).await?;
+    let services = ServiceNames::of_mission(&state.db, &mission.id).await?;
     let url = &state.config.public_url;
-    notify::changed(&mut tx, url, &user.user, &mission, &row, Change::Cancelled).await?;
+    let at = (&mission, &services);
+    notify::changed(&mut tx, url, &user.user, at, &row, Change::Cancelled).await?;
     commit(tx).await?;
     Ok(row)
 }
