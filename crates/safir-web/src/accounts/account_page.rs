@@ -130,6 +130,7 @@ struct AccountPage {
     is_staff: bool,
     display_name: Field,
     lang_choice: String,
+    lang_error: Option<String>,
     current_password: Field,
     new_password: Field,
     new_password_confirm: Field,
@@ -269,6 +270,7 @@ pub async fn account_page(
             .autocomplete("name")
             .errors_from(lang, errors),
         lang_choice: profile_lang,
+        lang_error: errors.for_field("lang").map(|e| e.message(lang)),
         current_password: Field::new(lang, "current_password", "accounts-field-current-password")
             .kind(InputKind::Password)
             .required()

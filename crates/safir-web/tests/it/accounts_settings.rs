@@ -276,6 +276,16 @@ async fn saving_the_profile_changes_the_name_and_the_language() {
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("This field is required."));
+        // A language the list does not offer is marked on the list itself.
+        let odd = c
+            .submit(
+                "/account",
+                "/account/profile",
+                &[("display_name", "Leila"), ("lang", "xx")],
+            )
+            .await;
+        assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(odd.body.contains(r#"id="field-lang-error""#), "{}", odd.body);
         let ok = c
             .submit(
                 "/account",
