@@ -686,6 +686,23 @@ pub struct ImportedPerson {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
+/// Whether `registration_id` is on the board of `crisis_id` (has a check-in of it): a record
+/// of this site's own PFIF export read back into the crisis it came from.
+pub async fn on_board(
+    tx: &mut Tx,
+    crisis_id: &str,
+    registration_id: &str,
+) -> Result<bool, StoreError> {
+    let found: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT id FROM crisis_checkins WHERE crisis_id = $1 AND registration_id = $2 LIMIT 1")
+            .bind(crisis_id)
+            .bind(registration_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(found.is_some())
+}
+
 /// Adds an imported person to the crisis: a presence registration (verified by the source,
 /// flagged as imported), its place, and a current check-in with the status of their notes.
 /// Returns `false` when the same PFIF record was imported before (nothing changes). The

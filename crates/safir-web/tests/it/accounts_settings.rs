@@ -285,7 +285,11 @@ async fn saving_the_profile_changes_the_name_and_the_language() {
             )
             .await;
         assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(odd.body.contains(r#"id="field-lang-error""#), "{}", odd.body);
+        assert!(
+            odd.body.contains(r#"id="field-lang-error""#),
+            "{}",
+            odd.body
+        );
         let ok = c
             .submit(
                 "/account",

@@ -391,6 +391,24 @@ async fn pfif_export_reads_back_and_imports_into_another_crisis() {
                 .contains(&"crisis.pfif_export".to_owned())
         );
 
+        // Back into the crisis it came from (a people finder's feed with our records in it):
+        // everyone is already on the board.
+        let reads =
+            |actions: Vec<String>| actions.iter().filter(|a| *a == "crisis.board_read").count();
+        let before = reads(app.audit_actions().await);
+        let back = import(&mut client, "cr1", &[("xml", None, &res.body)]).await;
+        assert!(
+            back.body
+                .contains("Imported: 0 new people, 3 already on the board."),
+            "{}",
+            back.body
+        );
+        // The board shown with the outcome is a read of the people on it, taken or not:
+        // each import here opens the board for its form (one read), then is answered with it.
+        let empty = import(&mut client, "cr1", &[("xml", None, "  ")]).await;
+        assert_eq!(empty.status, 422, "{}", empty.body);
+        assert_eq!(reads(app.audit_actions().await), before + 4);
+
         // Into a second crisis of the same mission: same people, same answers.
         exec(
             &app.db,

@@ -357,6 +357,22 @@ fn pfif_error_message(lang: Lang, e: &PfifError) -> String {
     t_args(lang, &format!("board-pfif-{}", e.code()), &args)
 }
 
+/// The board shown with an import's outcome: the people on it are read, and recorded so, as
+/// on the board's own page, whether the import was taken or refused.
+async fn import_answer(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    actor: &Actor,
+    crisis: &BoardCrisis,
+    extras: BoardExtras,
+) -> Result<axum::response::Html<String>, AppError> {
+    let params = Params::default();
+    let html = board_view(state, lang, uri, viewer, crisis, &params, extras).await?;
+    let summary = serde_json::json!({ "filters": params.query(), "after": "pfif_import" });
+    record(state, actor, actions::CRISIS_BOARD_READ, crisis, summary).await?;
+    Ok(html)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn pfif_import(
     State(state): State<AppState>,
@@ -406,32 +422,15 @@ pub async fn pfif_import(
         None
     };
     if let Some(extras) = extras {
-        let html = board_view(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            &crisis,
-            &Params::default(),
-            extras,
-        )
-        .await?;
+        let html = import_answer(&state, (lang, &uri, &viewer), &actor, &crisis, extras).await?;
         return Ok(rejected(html));
     }
     let doc = match pfif::parse(&xml) {
         Ok(doc) => doc,
         Err(e) => {
             let extras = fail(pfif_error_message(lang, &e), pasted.clone());
-            let html = board_view(
-                &state,
-                lang,
-                &uri,
-                &viewer,
-                &crisis,
-                &Params::default(),
-                extras,
-            )
-            .await?;
+            let html =
+                import_answer(&state, (lang, &uri, &viewer), &actor, &crisis, extras).await?;
             return Ok(rejected(html));
         }
     };
@@ -442,8 +441,18 @@ pub async fn pfif_import(
         Some(safir_store::now().date_naive()),
         state.config.crisis.registration_retention,
     );
+    let own_records = format!("{}/person.", record_domain(&state));
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     for p in &people {
+        // Someone of this board, as this site exports them (the round trip through a people
+        // finder brings them back): already here.
+        if let Some(registration) = p.person_record_id.strip_prefix(&own_records)
+            && checkins::on_board(&mut tx, &crisis.id, registration)
+                .await
+                .map_err(AppError::internal)?
+        {
+            continue;
+        }
         if checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p, purge_after)
             .await
             .map_err(AppError::internal)?
@@ -470,15 +479,6 @@ pub async fn pfif_import(
         import_done: Some(t_args(lang, "board-import-done", &args)),
         xml: String::new(),
     };
-    let html = board_view(
-        &state,
-        lang,
-        &uri,
-        &viewer,
-        &crisis,
-        &Params::default(),
-        extras,
-    )
-    .await?;
+    let html = import_answer(&state, (lang, &uri, &viewer), &actor, &crisis, extras).await?;
     Ok((StatusCode::OK, html).into_response())
 }
