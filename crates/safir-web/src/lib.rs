@@ -11,6 +11,7 @@ pub mod auth;
 pub mod compress;
 pub mod consular;
 pub mod crisis;
+pub mod csv_cells;
 pub mod email;
 pub mod error;
 pub mod forms;

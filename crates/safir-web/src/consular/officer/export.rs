@@ -16,6 +16,7 @@ use super::{CASE_EXPORT, officers, when};
 use crate::admin::support::Actor;
 use crate::auth::MissionParam;
 use crate::consular::labels;
+use crate::csv_cells::line;
 use crate::error::AppError;
 use crate::i18n::{Lang, t};
 use crate::state::AppState;
@@ -23,28 +24,6 @@ use crate::state::AppState;
 const BATCH: i64 = 500;
 /// An export larger than this is cut; narrow the filters to get the rest.
 const EXPORT_MAX: usize = 100_000;
-
-/// One CSV cell: a leading `= + - @` (or tab, carriage return) is defused with an apostrophe
-/// so a spreadsheet shows it instead of running it as a formula; quoted when it holds a
-/// separator, a quote or a line break.
-fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-fn line(cells: &[String]) -> String {
-    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    out
-}
 
 const COLUMNS: [&str; 11] = [
     "officer-col-reference",
@@ -147,19 +126,4 @@ pub async fn export_cases(
         out,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_are_defused_and_quoted() {
-        assert_eq!(cell("أمل الحسن"), "أمل الحسن");
-        assert_eq!(cell(r#"=HYPERLINK("x")"#), r#""'=HYPERLINK(""x"")""#);
-        assert_eq!(cell("+1"), "'+1");
-        assert_eq!(cell("-2,3"), "\"'-2,3\"");
-        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
-    }
 }

@@ -23,6 +23,7 @@ use super::{BoardExtras, CaseCell, Params, allowed_crisis, board_view, record, s
 use crate::admin::support::{Actor, rejected};
 use crate::auth::Viewer;
 use crate::consular::upload::{UploadLimits, read_multipart};
+use crate::csv_cells::line;
 use crate::error::AppError;
 use crate::i18n::{Lang, t, t_args};
 use crate::state::AppState;
@@ -31,28 +32,6 @@ use crate::state::AppState;
 const EXPORT_MAX: usize = 200_000;
 /// Largest PFIF document imported.
 const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
-
-/// One CSV cell: a leading `= + - @` (or tab, carriage return) is defused with an apostrophe
-/// so a spreadsheet shows it instead of running it; quoted when it holds a separator, a quote
-/// or a line break.
-pub(crate) fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-fn line(cells: &[String]) -> String {
-    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
-    out
-}
 
 fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
