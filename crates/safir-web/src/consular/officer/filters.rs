@@ -228,10 +228,21 @@ impl QueueParams {
     }
 }
 
+/// Microseconds of 0001-01-01 and of 9999-12-31, UTC: the instants a cursor may name. A
+/// submission time is within them; PostgreSQL refuses a timestamp far outside them (before
+/// 4713 BC), which the date library takes.
+const CURSOR_RANGE: std::ops::RangeInclusive<i64> =
+    -62_135_596_800_000_000..=253_402_300_799_999_999;
+
 fn parse_cursor(s: &str) -> Option<(i32, DateTime<Utc>, String)> {
     let mut parts = s.trim().splitn(3, '_');
     let rank = parts.next()?.parse().ok()?;
-    let at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+    let micros = parts
+        .next()?
+        .parse()
+        .ok()
+        .filter(|m| CURSOR_RANGE.contains(m))?;
+    let at = DateTime::from_timestamp_micros(micros)?;
     let id = parts.next().filter(|id| !id.is_empty())?;
     Some((rank, at, id.to_owned()))
 }
@@ -274,7 +285,16 @@ mod tests {
         };
         let c = cursor(&row).unwrap();
         assert_eq!(parse_cursor(&c), Some((2, at, "0190-ab_cd".to_owned())));
-        for bad in ["", "x_1_a", "1_x_a", "1_2_", "1_99999999999999999999_a"] {
+        // Far outside any submission time, as PostgreSQL refuses (it was a 500 there).
+        let far = "2_-300000000000000000_x";
+        for bad in [
+            "",
+            "x_1_a",
+            "1_x_a",
+            "1_2_",
+            "1_99999999999999999999_a",
+            far,
+        ] {
             assert_eq!(parse_cursor(bad), None, "{bad}");
         }
     }
