@@ -99,14 +99,19 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, C
 /// The HTTP client shared by a channel: connection pool, timeouts, no redirects (a gateway
 /// that redirects a POST is misconfigured), `https://` trusted as `trust` says.
 pub(crate) fn client(trust: &crate::tls::Trust) -> Result<reqwest::Client, crate::NotifyError> {
+    client_builder(trust)
+        .build()
+        .map_err(|e| crate::NotifyError::config("tls", format!("HTTP client: {e}")))
+}
+
+/// [`client`]'s settings, for a channel that adds its own (the webhooks' resolver).
+pub(crate) fn client_builder(trust: &crate::tls::Trust) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(64)
         .tls_backend_preconfigured(trust.client_config())
-        .build()
-        .map_err(|e| crate::NotifyError::config("tls", format!("HTTP client: {e}")))
 }
 
 #[cfg(test)]

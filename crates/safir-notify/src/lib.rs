@@ -2,6 +2,7 @@
 //! written, over SMTP, into `.eml` files, or to the log), SMS through an HTTP gateway, signed
 //! webhooks, and the per-channel rate limit.
 
+pub mod address;
 mod channel;
 mod config;
 mod error;

@@ -55,13 +55,31 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64, tolerance_secs
 #[derive(Debug, Clone)]
 pub struct WebhookSender {
     client: reqwest::Client,
+    /// Private networks may be reached too (see [`crate::address`]).
+    private_networks: bool,
 }
 
 impl WebhookSender {
-    /// A sender whose `https://` requests trust `trust`.
+    /// A sender whose `https://` requests trust `trust` and reach public addresses only.
     pub fn new(trust: &crate::tls::Trust) -> Result<Self, crate::NotifyError> {
+        let client = channel::client_builder(trust)
+            .dns_resolver(std::sync::Arc::new(crate::address::PublicOnly))
+            .build()
+            .map_err(|e| crate::NotifyError::config("tls", format!("HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            private_networks: false,
+        })
+    }
+
+    /// A sender that also reaches private networks: partners inside the ministry's own
+    /// network (the operator's choice, `crisis.webhook_private_networks`), and test receivers.
+    pub fn reaching_private_networks(
+        trust: &crate::tls::Trust,
+    ) -> Result<Self, crate::NotifyError> {
         Ok(Self {
             client: channel::client(trust)?,
+            private_networks: true,
         })
     }
 
@@ -76,6 +94,13 @@ impl WebhookSender {
         if !crate::is_http_url(url) {
             return Err(ChannelError::Permanent(format!(
                 "webhook URL {url:?}: not an https:// or http:// URL"
+            )));
+        }
+        if !self.private_networks
+            && let Some(why) = crate::address::refusal(url).await
+        {
+            return Err(ChannelError::Permanent(format!(
+                "webhook URL {url:?}: {why}"
             )));
         }
         let bytes = body.to_string().into_bytes();

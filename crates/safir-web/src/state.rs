@@ -56,6 +56,9 @@ pub struct CrisisConfig {
     /// The secret the SMS gateway sends with receipts and inbound messages (empty: those
     /// routes refuse everything).
     pub sms_inbound_secret: String,
+    /// Partner webhooks may be addresses of private networks (see
+    /// `safir_notify::address`); off, the form refuses them.
+    pub webhook_private_networks: bool,
 }
 
 impl std::fmt::Debug for CrisisConfig {
@@ -65,6 +68,7 @@ impl std::fmt::Debug for CrisisConfig {
             .field("registration_retention", &self.registration_retention)
             .field("reminder", &self.reminder)
             .field("sms_inbound_secret", &"<redacted>")
+            .field("webhook_private_networks", &self.webhook_private_networks)
             .finish()
     }
 }
@@ -76,6 +80,7 @@ impl Default for CrisisConfig {
             registration_retention: chrono::Duration::days(30),
             reminder: chrono::Duration::minutes(120),
             sms_inbound_secret: String::new(),
+            webhook_private_networks: false,
         }
     }
 }

@@ -179,6 +179,10 @@ pub struct Crisis {
     /// A PEM file of certificate authorities that `https://` SMS gateways and webhooks may
     /// also chain to (a ministry's own CA); empty: the public web roots only.
     pub tls_ca_file: String,
+    /// Partner webhooks may be addresses of private networks (loopback, RFC 1918, link-local,
+    /// unique local): for partners inside the ministry's own network. Off, a webhook reaches
+    /// public addresses only.
+    pub webhook_private_networks: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -262,6 +266,7 @@ impl Default for Config {
                 sms_gateway_token: Secret::default(),
                 sms_inbound_secret: Secret::default(),
                 tls_ca_file: String::new(),
+                webhook_private_networks: false,
             },
             listen: Listen {
                 monitor_interval_minutes: 15,

@@ -107,6 +107,7 @@ pub fn web_config(config: &Config) -> WebConfig {
             )),
             reminder: chrono::Duration::minutes(i64::from(config.crisis.reminder_minutes)),
             sms_inbound_secret: config.crisis.sms_inbound_secret.expose().to_owned(),
+            webhook_private_networks: config.crisis.webhook_private_networks,
         },
         ..WebConfig::default()
     }
@@ -232,7 +233,12 @@ fn crisis_delivery(
         db: db.clone(),
         mailer: Arc::new(mailer),
         sms,
-        webhooks: safir_notify::webhook::WebhookSender::new(&trust).context("webhook sender")?,
+        webhooks: if k.webhook_private_networks {
+            safir_notify::webhook::WebhookSender::reaching_private_networks(&trust)
+        } else {
+            safir_notify::webhook::WebhookSender::new(&trust)
+        }
+        .context("webhook sender")?,
         buckets,
         public_url: config.public_url(),
         tuning: safir_web::crisis::delivery::DeliverTuning {

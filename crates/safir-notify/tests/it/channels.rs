@@ -177,7 +177,19 @@ async fn sms_switched_off_is_a_permanent_failure() {
 async fn webhooks_are_signed() {
     let rx = HttpReceiver::start().await.expect("receiver");
     let body = serde_json::json!({"identifier": "A-1", "headline": "Shelter in place"});
-    let sender = WebhookSender::new(&Trust::public().expect("trust")).expect("sender");
+    // The receiver listens on loopback: a sender for public addresses refuses it for good.
+    let public = WebhookSender::new(&Trust::public().expect("trust")).expect("sender");
+    let e = public
+        .send(&rx.url("/hook"), b"whsec", "d-8", &body)
+        .await
+        .expect_err("loopback");
+    assert!(
+        e.is_permanent() && e.to_string().contains("not a public address"),
+        "{e}"
+    );
+    assert!(rx.requests().is_empty());
+    let sender =
+        WebhookSender::reaching_private_networks(&Trust::public().expect("trust")).expect("sender");
     sender
         .send(&rx.url("/hook"), b"whsec", "d-9", &body)
         .await
@@ -355,7 +367,7 @@ async fn https_gateways_and_webhooks_trust_the_configured_authority_only() {
     );
 
     let body = serde_json::json!({"identifier": "A-1"});
-    WebhookSender::new(&trusted)
+    WebhookSender::reaching_private_networks(&trusted)
         .expect("sender")
         .send(&rx.url("/hook"), b"whsec", "d-3", &body)
         .await

@@ -34,6 +34,7 @@ crisis-delivery-webhooks-disabled = Disabled
 crisis-delivery-webhooks-none = No webhooks yet.
 crisis-delivery-webhooks-secret-once = The signing secret of { $name }, shown only this once:
 crisis-delivery-webhooks-bad-url = The URL must start with https:// or http:// and name a host.
+crisis-delivery-webhooks-private-url = This address is inside a private network (or its name leads to one): webhooks go to partners on the internet. An operator can allow private networks (webhook_private_networks).
 crisis-delivery-webhooks-bad-name = Give the webhook a name (at most 100 characters).
 crisis-delivery-webhooks-bad-countries = Countries must be two-letter codes separated by spaces.
 admin-webhooks-title = Alert webhooks

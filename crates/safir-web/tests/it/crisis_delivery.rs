@@ -209,6 +209,23 @@ async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
         bad.body.contains("must start with https:// or http://"),
         "names the schemes"
     );
+    // An address of a private network (here the cloud's metadata service, and loopback
+    // written as IPv4 inside IPv6) is refused: alerts would be posted inside the ministry.
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]:5432/",
+    ] {
+        let private = client
+            .submit(
+                "/admin/crisis/webhooks",
+                "/admin/crisis/webhooks",
+                &[("name", "Red Crescent"), ("url", url), ("countries", "")],
+            )
+            .await;
+        assert_eq!(private.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(private.body.contains("inside a private network"), "{url}");
+    }
+    assert!(webhooks_in(&app.db).await.is_empty());
 
     let ok = client
         .submit(

@@ -158,6 +158,12 @@ pub async fn add_webhook(
     if !valid_url(url) {
         shown[1].error = Some(t("crisis-delivery-webhooks-bad-url"));
         bad = true;
+    } else if !state.config.crisis.webhook_private_networks
+        && safir_notify::address::refusal(url).await.is_some()
+    {
+        // The sender would refuse it at every alert: said now, to the one who typed it.
+        shown[1].error = Some(t("crisis-delivery-webhooks-private-url"));
+        bad = true;
     }
     if countries.is_none() {
         shown[2].error = Some(t("crisis-delivery-webhooks-bad-countries"));
