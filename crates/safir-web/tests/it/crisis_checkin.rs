@@ -594,6 +594,26 @@ async fn a_later_alerts_answers_reach_the_open_case_and_a_finished_one_gives_way
                 && !page.contains("This request is finished"),
             "the new case takes her answers, the closed one is only shown: {page}"
         );
+
+        // Both cases closed and purged (their time kept has passed): her later answer is
+        // still taken, on the board; no case takes it.
+        for id in [&case_id, &new_case] {
+            exec(
+                &app.db,
+                "UPDATE cases SET state = 'closed' WHERE id = $1",
+                &[id],
+            )
+            .await;
+            let mut tx = app.db.begin().await.unwrap();
+            assert!(
+                safir_store::consular::cases::delete_closed(&mut tx, id)
+                    .await
+                    .unwrap()
+            );
+            tx.commit().await.unwrap();
+        }
+        answer_with_note(&mut client, &path, "safe", "home again").await;
+        assert_eq!(current(&app, "al3", "r1").await.status, "safe");
     }
 }
 

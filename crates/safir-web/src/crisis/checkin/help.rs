@@ -124,7 +124,8 @@ fn said(ctx: &CheckinContext, status: CheckinStatus, note: &str) -> String {
 /// words, the page answered again), or that they are safe now. The same as their last word on
 /// the case (a form sent twice, a repeated SMS) adds nothing, nor does anything reach a case
 /// already closed (the answer is still on the welfare board). A case waiting for the person's
-/// information takes it as their answer and goes back to the officers.
+/// information takes it as their answer and goes back to the officers. A case purged after it
+/// was closed is no longer there and takes nothing either.
 async fn add_details(
     state: &AppState,
     case_id: &str,
@@ -135,9 +136,12 @@ async fn add_details(
         return Ok(());
     };
     let body = said(ctx, status, &checkin.note);
-    let case = cases::find(&state.db, case_id)
-        .await
-        .map_err(AppError::internal)?;
+    let case = match cases::find(&state.db, case_id).await {
+        Ok(case) => case,
+        // Closed and purged since: as for a closed case, the answer stays on the board.
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(AppError::internal(e)),
+    };
     let state_now = CaseState::parse(&case.state).map_err(AppError::internal)?;
     if matches!(state_now, CaseState::Draft | CaseState::Closed) {
         return Ok(());
