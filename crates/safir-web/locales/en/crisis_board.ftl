@@ -39,6 +39,7 @@ checkin-sms-note-cut = Your message was longer than { $max } characters: its fir
 checkin-sms-no-checkin = We have no check-in waiting for this number.
 checkin-sms-stopped = You will no longer receive travel-advice SMS messages.
 checkin-sms-unsubscribed = You have been unsubscribed from these travel-advice SMS messages.
+checkin-sms-nothing-to-stop = This number has no travel-advice SMS subscription; nothing was changed.
 checkin-sms-confirmed = Your SMS subscription is confirmed. Reply STOP to end it.
 checkin-sms-nothing-to-confirm = There is no subscription waiting for confirmation for this number.
 checkin-sms-keywords = Reply SAFE if you are safe, HELP if you need help, STOP to end travel-advice messages.

@@ -1033,14 +1033,20 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         let res = sms(&app, SMS_SECRET, true, "+33600000009", "YES").await;
         assert!(res.body.contains("confirmed"));
         assert_eq!(status_of("s3").await, "active");
-        let res = sms(&app, SMS_SECRET, false, "+33600000009", "unsubscribe de").await;
+        // A gateway may post the number with the international prefix, or without the plus.
+        let res = sms(&app, SMS_SECRET, false, "0033600000009", "unsubscribe de").await;
         assert_eq!(res.json()["action"], "unsubscribe");
         assert_eq!(status_of("s2").await, "unsubscribed");
         assert_eq!(status_of("s1").await, "active");
-        let res = sms(&app, SMS_SECRET, false, "+33600000009", "STOP").await;
+        let res = sms(&app, SMS_SECRET, false, "33600000009", "STOP").await;
         assert_eq!(res.json()["action"], "stop");
+        assert!(res.json()["reply"].as_str().unwrap().contains("no longer"));
         assert_eq!(status_of("s1").await, "unsubscribed");
         assert_eq!(status_of("s3").await, "unsubscribed");
+        // Nothing left to stop: said so, not "done".
+        let res = sms(&app, SMS_SECRET, false, "+33600000009", "STOP").await;
+        let reply = res.json()["reply"].as_str().unwrap().to_owned();
+        assert!(reply.contains("nothing was changed"), "{reply}");
     }
 }
 

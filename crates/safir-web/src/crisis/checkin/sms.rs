@@ -85,6 +85,32 @@ fn reply(twiml: bool, action: &str, text: &str) -> Response {
     }
 }
 
+/// The sender's number as subscriptions and registrations store it (`+` and digits): a gateway
+/// may post it without the plus (`971501234567`) or with the international prefix
+/// (`00971501234567`). A sender that is no number (an alphanumeric sender id) stays as it came.
+fn inbound_number(from: &str) -> String {
+    let from = from.trim();
+    let digits = from.strip_prefix("00").unwrap_or(from);
+    let candidate = if digits.starts_with('+') {
+        digits.to_owned()
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("+{digits}")
+    } else {
+        from.to_owned()
+    };
+    safir_domain::crisis::registration::parse_phone(&candidate).unwrap_or_else(|_| from.to_owned())
+}
+
+/// The answer to a stop: done, or that the number had nothing to stop (it was said done even
+/// when no subscription of the number was found, and messages kept coming).
+fn stopped(changed: u64, done: &'static str) -> &'static str {
+    if changed > 0 {
+        done
+    } else {
+        "checkin-sms-nothing-to-stop"
+    }
+}
+
 fn has_arabic(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
@@ -101,7 +127,7 @@ pub async fn inbound(
     let Some((from, text, twiml)) = read_message(&headers, &body) else {
         return Err(AppError::UnsupportedMediaType);
     };
-    let from = from.trim().to_owned();
+    let from = inbound_number(&from);
     if from.is_empty() {
         return Err(AppError::BadRequest);
     }
@@ -118,16 +144,16 @@ pub async fn inbound(
             answer_sms(&state, &from, CheckinStatus::NeedHelp, note, &mut lang).await?
         }
         Some(Keyword::Stop) => {
-            subscriptions::unsubscribe_sms(&state.db, &from, None)
+            let n = subscriptions::unsubscribe_sms(&state.db, &from, None)
                 .await
                 .map_err(AppError::internal)?;
-            SmsAnswer::plain("stop", "checkin-sms-stopped")
+            SmsAnswer::plain("stop", stopped(n, "checkin-sms-stopped"))
         }
         Some(Keyword::Unsubscribe(country)) => {
-            subscriptions::unsubscribe_sms(&state.db, &from, country)
+            let n = subscriptions::unsubscribe_sms(&state.db, &from, country)
                 .await
                 .map_err(AppError::internal)?;
-            SmsAnswer::plain("unsubscribe", "checkin-sms-unsubscribed")
+            SmsAnswer::plain("unsubscribe", stopped(n, "checkin-sms-unsubscribed"))
         }
         Some(Keyword::Yes) => {
             let n = subscriptions::confirm_sms(&state.db, &from)
