@@ -169,6 +169,9 @@ pub struct AppStateInner {
     pub login_limiter: Arc<RateLimiter>,
     /// Changes through the API per account.
     pub api_write_limiter: Arc<RateLimiter>,
+    /// Subscription confirmations sent per address (email or phone), whatever the country
+    /// and whoever asks: see `crisis::subscriptions`.
+    pub confirmation_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
     pub evisa_key: Arc<EvisaSigningKey>,
     /// Signs the personal check-in links of crisis alerts; made on first start, kept in the
@@ -211,6 +214,7 @@ impl AppState {
             form_tokens: crate::security::csrf::FormTokens::new(&csrf_secret),
             login_limiter: Arc::new(login_limiter),
             api_write_limiter: Arc::new(api_write_limiter),
+            confirmation_limiter: Arc::new(crate::crisis::subscriptions::confirmation_limiter()),
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),

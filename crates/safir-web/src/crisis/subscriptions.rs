@@ -28,6 +28,7 @@ use crate::email;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
 use crate::page::{Page, render};
+use crate::security::RateLimiter;
 use crate::state::{AppState, WebConfig};
 
 pub fn routes(r: Routes) -> Routes {
@@ -207,6 +208,14 @@ fn subscription_errors(data: &FormData) -> (FieldErrors, Option<(CountryCode, Ch
     (e, ok)
 }
 
+/// At most three confirmations to one address in a row, then one every 20 minutes: a person
+/// who mistyped or lost the message asks again, while requests from anywhere (the form is
+/// open to all, limited per client address only) cannot flood someone's phone or mailbox with
+/// messages, nor run up the SMS bill.
+pub fn confirmation_limiter() -> RateLimiter {
+    RateLimiter::new(3, Duration::from_secs(20 * 60)).max_keys(100_000)
+}
+
 pub async fn subscribe(
     State(state): State<AppState>,
     lang: Lang,
@@ -224,6 +233,17 @@ pub async fn subscribe(
     let done = subscriptions::subscribe(&mut tx, country, channel, &address, to_lang.code())
         .await
         .map_err(AppError::internal)?;
+    // A confirmation to send, over the address's limit: nothing changes (rolled back, so the
+    // one sent last keeps its working link), and the answer is the same as for any request.
+    let key = format!("{}:{address}", channel.as_str());
+    if done.confirm_token.is_some() && state.confirmation_limiter.check(&key).is_err() {
+        drop(tx);
+        tracing::info!(
+            channel = channel.as_str(),
+            "subscription confirmation held back: too many to one address"
+        );
+        return checked_page(&state, lang, &uri, &viewer, channel);
+    }
     if let Some(token) = &done.confirm_token {
         let mut args = FluentArgs::new();
         args.set(
@@ -254,16 +274,27 @@ pub async fn subscribe(
         }
     }
     tx.commit().await.map_err(AppError::internal)?;
-    // The same answer whether or not the address was already subscribed.
+    checked_page(&state, lang, &uri, &viewer, channel)
+}
+
+/// "Check your email" (or phone): the same answer whether or not the address was already
+/// subscribed, or had been sent enough confirmations for now.
+fn checked_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    channel: Channel,
+) -> Result<Response, AppError> {
     let message = match channel {
         Channel::Email => "crisis-subscribe-check-email",
         Channel::Sms => "crisis-subscribe-check-sms",
     };
     Ok(message_page(
-        &state,
+        state,
         lang,
-        &uri,
-        &viewer,
+        uri,
+        viewer,
         "crisis-subscribe-title",
         message,
         None,

@@ -107,6 +107,48 @@ async fn an_email_subscription_is_confirmed_by_its_link() {
     }
 }
 
+#[tokio::test]
+async fn nobody_floods_an_address_with_confirmations() {
+    for app in TestApp::all().await {
+        let phone = "+971501234599";
+        let mut c = app.client();
+        // Six countries for one number, as a stranger could ask: three messages go out.
+        for country in ["FR", "DE", "ES", "IT", "EG", "JO"] {
+            let res = c
+                .submit(
+                    "/subscribe",
+                    "/subscribe",
+                    &[
+                        ("country", country),
+                        ("channel", "sms"),
+                        ("address", phone),
+                        ("lang", "en"),
+                        ("consent", "on"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 200, "{country}: {}", res.body);
+        }
+        let sent: i64 = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'sms.send' AND payload LIKE '%' || $1 || '%'")
+                .bind(phone)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(sent, 3);
+        // Those held back changed nothing: no pending row beyond the three told.
+        let pending: i64 = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM advice_subscriptions WHERE address = $1")
+                .bind(phone)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(pending, 3);
+    }
+}
+
 async fn active(app: &TestApp, country: CountryCode, channel: Channel, address: &str) -> String {
     let mut tx = app.db.begin().await.unwrap();
     let s = subscriptions::subscribe(&mut tx, country, channel, address, "en")
