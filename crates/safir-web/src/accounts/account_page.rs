@@ -2,8 +2,8 @@
 //! and a message beside each field, while the rest of the page shows the current state.
 
 use askama::Template;
-use axum::http::Uri;
-use axum::response::Html;
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::roles::TokenScope;
 use safir_store::accounts::{self, sessions, tokens};
@@ -164,6 +164,21 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "token-revoked" => "accounts-notice-token-revoked",
         _ => return None,
     })
+}
+
+/// The settings page again, as `422`, with `form` as typed and its `errors`.
+pub async fn refused_form(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    me: &CurrentUser,
+    form: AccountForm,
+    errors: &FieldErrors,
+) -> Result<Response, AppError> {
+    let html = account_page(state, lang, uri, viewer, me, form, errors, None).await?;
+    Ok(super::common::page_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        html,
+    ))
 }
 
 /// Renders the settings page; `form` and `errors` say which form failed and why.

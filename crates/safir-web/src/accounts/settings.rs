@@ -2,7 +2,7 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::actions;
@@ -10,10 +10,8 @@ use safir_store::accounts::{self, password, sessions};
 use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
-use super::account_page::{AccountForm, account_page};
-use super::common::{
-    ClientInfo, current_password_error, page_response, push_domain_error, send_email,
-};
+use super::account_page::{AccountForm, account_page, refused_form};
+use super::common::{ClientInfo, current_password_error, push_domain_error, send_email};
 use super::sign_up::validate_new_password;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -81,8 +79,7 @@ pub async fn save_profile(
             display_name: form.display_name,
             lang: form.lang,
         };
-        let html = account_page(&state, lang, &uri, &viewer, &me, again, &errors, None).await?;
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+        return refused_form(&state, (lang, &uri, &viewer), &me, again, &errors).await;
     };
     // Name and language change together or not at all.
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -135,18 +132,8 @@ pub async fn change_password(
         &form.new_password_confirm,
     );
     let (Some(new), true) = (new, errors.is_empty()) else {
-        let html = account_page(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            &me,
-            AccountForm::Password,
-            &errors,
-            None,
-        )
-        .await?;
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+        let page = (lang, &uri, &viewer);
+        return refused_form(&state, page, &me, AccountForm::Password, &errors).await;
     };
     let hash = password::hash(&new).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;

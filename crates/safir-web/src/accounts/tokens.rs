@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use safir_domain::audit::{AuditAction, actions};
@@ -13,8 +13,8 @@ use safir_store::accounts::tokens;
 use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
-use super::account_page::{AccountForm, account_page};
-use super::common::{ClientInfo, page_response, secret_page};
+use super::account_page::{AccountForm, refused_form};
+use super::common::{ClientInfo, secret_page};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -137,8 +137,7 @@ pub async fn create(
             scopes: chosen,
             expires: form.expires.clone(),
         };
-        let html = account_page(&state, lang, &uri, &viewer, &me, again, &errors, None).await?;
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+        return refused_form(&state, (lang, &uri, &viewer), &me, again, &errors).await;
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let (id, secret) = tokens::create_api_token(&mut tx, &me.user.id, name, &scopes, expires_at)

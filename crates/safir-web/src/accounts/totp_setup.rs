@@ -16,7 +16,7 @@ use safir_store::accounts::{self, secrets, sessions, totp};
 use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
-use super::account_page::{AccountForm, account_page};
+use super::account_page::{AccountForm, refused_form};
 use super::common::{
     ClientInfo, current_password_error, error_summary, page_response, secret_page, send_email,
 };
@@ -299,18 +299,8 @@ pub async fn replace_recovery_codes(
     if let Some(code) = current_password_error(&state, &client, &me.user, password).await? {
         let mut errors = FieldErrors::new();
         errors.push("codes_password", code);
-        let html = account_page(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            &me,
-            AccountForm::NewRecoveryCodes,
-            &errors,
-            None,
-        )
-        .await?;
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+        let form = AccountForm::NewRecoveryCodes;
+        return refused_form(&state, (lang, &uri, &viewer), &me, form, &errors).await;
     }
     let (codes, hashes) = new_recovery_codes();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -347,18 +337,8 @@ pub async fn disable(
         errors.push("disable_password", code);
     }
     if !errors.is_empty() {
-        let html = account_page(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            &me,
-            AccountForm::DisableTotp,
-            &errors,
-            None,
-        )
-        .await?;
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));
+        let page = (lang, &uri, &viewer);
+        return refused_form(&state, page, &me, AccountForm::DisableTotp, &errors).await;
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     accounts::disable_totp(&mut tx, &me.user.id)
