@@ -5,8 +5,7 @@ use axum::http::StatusCode;
 use safir_store::accounts;
 use safir_store::testing::TestDb;
 use safir_store::with_pool;
-use safir_web::app;
-use safir_web::state::{AppState, WebConfig};
+use safir_web::state::WebConfig;
 
 use crate::harness::{
     Client, ORIGIN, PASSWORD, TestApp, TestResponse, fresh_totp_code, unique_email,
@@ -737,22 +736,12 @@ async fn without_a_public_url_forms_are_checked_against_the_host_the_browser_use
     // `safir serve` with no `public_url` guesses it from the bind address; the browser
     // reached the server by another name (here `safir.test`, as `localhost` would be).
     for origin_from_host in [true, false] {
-        let test_db = TestDb::sqlite().await;
-        let db = test_db.db.clone();
         let config = WebConfig {
             public_url: "http://0.0.0.0:8080".to_owned(),
             origin_from_host,
             ..WebConfig::default()
         };
-        let state = AppState::new(db.clone(), config).await.unwrap();
-        let (router, routes) = app::build(state.clone());
-        let app = TestApp {
-            router,
-            routes,
-            state,
-            db,
-            test_db,
-        };
+        let app = TestApp::exactly(TestDb::sqlite().await, config).await;
         let user = app.public_user(&unique_email("host")).await;
         let mut c = app.client();
         let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;
@@ -768,21 +757,11 @@ async fn without_a_public_url_forms_are_checked_against_the_host_the_browser_use
 #[tokio::test]
 async fn behind_tls_the_session_cookie_is_secure() {
     for test_db in TestDb::all().await {
-        let db = test_db.db.clone();
         let config = WebConfig {
-            public_url: ORIGIN.to_owned(),
             behind_tls: true,
             ..WebConfig::default()
         };
-        let state = AppState::new(db.clone(), config).await.unwrap();
-        let (router, routes) = app::build(state.clone());
-        let app = TestApp {
-            router,
-            routes,
-            state,
-            db,
-            test_db,
-        };
+        let app = TestApp::with_config(test_db, config).await;
         let user = app.public_user(&unique_email("tls")).await;
         let mut c = app.client();
         let res = sign_in_with(&mut c, &user.email, PASSWORD, None).await;

@@ -17,6 +17,16 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// Sends a code (from the authenticator, or a recovery code) on the second-factor page.
+async fn second_step(c: &mut Client<'_>, code: &str) -> crate::harness::TestResponse {
+    c.submit(
+        "/sign-in/two-factor",
+        "/sign-in/two-factor",
+        &[("code", code)],
+    )
+    .await
+}
+
 /// Walks the setup page: scans the secret, confirms with a code, returns the recovery codes.
 async fn set_up_totp(c: &mut Client<'_>, account_id: &str) -> (String, Vec<String>) {
     let page = c.get("/account/two-factor/setup").await;
@@ -85,13 +95,7 @@ async fn staff_need_the_second_factor_and_a_code_is_accepted_once() {
         }
         assert!(halfway.body.contains("action=\"/sign-out\""));
 
-        let bad = c
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", "123456")],
-            )
-            .await;
+        let bad = second_step(&mut c, "123456").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("This code is not right."));
 
@@ -116,13 +120,7 @@ async fn staff_need_the_second_factor_and_a_code_is_accepted_once() {
         let mut thief = app.client();
         thief.lang = Some("en");
         sign_in_with(&mut thief, &staff.email, PASSWORD, None).await;
-        let replay = thief
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", &code)],
-            )
-            .await;
+        let replay = second_step(&mut thief, &code).await;
         assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(replay.body.contains("This code was already used."));
         assert_eq!(
@@ -160,13 +158,7 @@ async fn setting_up_two_factor_then_signing_in_with_a_recovery_code_once() {
             Some("/sign-in/two-factor")
         );
         let recovery = codes[3].to_lowercase();
-        let res = other
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", &recovery)],
-            )
-            .await;
+        let res = second_step(&mut other, &recovery).await;
         assert_eq!(res.location(), Some("/account"), "{}", res.body);
         let page = other.get("/account").await;
         assert!(page.body.contains("9 recovery codes are left."));
@@ -174,13 +166,7 @@ async fn setting_up_two_factor_then_signing_in_with_a_recovery_code_once() {
         let mut again = app.client();
         again.lang = Some("en");
         sign_in_with(&mut again, &user.email, PASSWORD, None).await;
-        let res = again
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", &codes[3])],
-            )
-            .await;
+        let res = second_step(&mut again, &codes[3]).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("This code is not right."));
 
@@ -297,25 +283,13 @@ async fn a_right_password_does_not_wipe_the_wrong_codes_before_it() {
         c.lang = Some("en");
         sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
         for i in 1..max {
-            let res = c
-                .submit(
-                    "/sign-in/two-factor",
-                    "/sign-in/two-factor",
-                    &[("code", "000000")],
-                )
-                .await;
+            let res = second_step(&mut c, "000000").await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "code {i}");
         }
         // Signing in again with the password starts no new count of codes.
         let res = sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
         assert_eq!(res.location(), Some("/sign-in/two-factor"));
-        let res = c
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", "000000")],
-            )
-            .await;
+        let res = second_step(&mut c, "000000").await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
         assert!(res.body.contains("This account is locked"), "{}", res.body);
     }
@@ -450,21 +424,9 @@ async fn a_setup_sent_twice_leads_to_new_recovery_codes() {
         let mut later = app.client();
         later.lang = Some("en");
         sign_in_with(&mut later, &user.email, PASSWORD, None).await;
-        let res = later
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", &old[0])],
-            )
-            .await;
+        let res = second_step(&mut later, &old[0]).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let res = later
-            .submit(
-                "/sign-in/two-factor",
-                "/sign-in/two-factor",
-                &[("code", &new[0])],
-            )
-            .await;
+        let res = second_step(&mut later, &new[0]).await;
         assert_eq!(res.location(), Some("/account"), "{}", res.body);
         assert!(
             later

@@ -14,8 +14,7 @@ use safir_domain::roles::Role;
 use safir_store::consular::documents::{self, ScanConfig, Uploads};
 use safir_store::testing::TestDb;
 use safir_store::with_pool;
-use safir_web::app;
-use safir_web::state::{AppState, WebConfig};
+use safir_web::state::WebConfig;
 
 use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 
@@ -34,22 +33,12 @@ pub async fn app_with(test_db: TestDb, scan: impl FnOnce(&Path) -> ScanConfig) -
         uuid::Uuid::now_v7().as_simple()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = test_db.db.clone();
     let config = WebConfig {
-        public_url: ORIGIN.to_owned(),
         uploads: Uploads::new(dir.join("uploads")),
         scan: scan(&dir),
         ..WebConfig::default()
     };
-    let state = AppState::new(db.clone(), config).await.unwrap();
-    let (router, routes) = app::build(state.clone());
-    let app = TestApp {
-        router,
-        routes,
-        state,
-        db,
-        test_db,
-    };
+    let app = TestApp::with_config(test_db, config).await;
     (app, Area(dir))
 }
 

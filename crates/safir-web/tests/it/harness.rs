@@ -50,11 +50,16 @@ impl TestApp {
 
     /// An app with `config` (its public URL set to the tests' origin).
     pub async fn with_config(test_db: TestDb, config: WebConfig) -> TestApp {
-        let db = test_db.db.clone();
         let config = WebConfig {
             public_url: ORIGIN.to_owned(),
             ..config
         };
+        TestApp::exactly(test_db, config).await
+    }
+
+    /// An app with `config` as it is.
+    pub async fn exactly(test_db: TestDb, config: WebConfig) -> TestApp {
+        let db = test_db.db.clone();
         let state = AppState::new(db.clone(), config).await.expect("app state");
         let (router, routes) = app::build(state.clone());
         TestApp {
