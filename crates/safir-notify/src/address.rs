@@ -54,6 +54,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] == 0x2002)) // 6to4, which carries any IPv4 address
 }
 
+/// How long a name's addresses are waited for before a send (the client's connect timeout).
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The host of an `http(s)://` URL without its port or brackets (`[::1]:8080` → `::1`).
 pub(crate) fn url_host(url: &str) -> Option<&str> {
     let authority = crate::http_host(url)?;
@@ -74,7 +77,14 @@ pub async fn refusal(url: &str) -> Option<String> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return (!is_public(ip)).then(|| format!("{ip} is not a public address"));
     }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await.ok()?.collect();
+    // As long as the webhook client waits to connect: a resolver that does not answer is an
+    // unreachable partner, not a refusal.
+    let lookup = tokio::net::lookup_host((host, 0));
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
+        .await
+        .ok()?
+        .ok()?
+        .collect();
     (!addrs.is_empty() && !addrs.iter().any(|a| is_public(a.ip())))
         .then(|| format!("{host} resolves only to addresses that are not public"))
 }
