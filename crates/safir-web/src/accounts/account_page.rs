@@ -278,7 +278,7 @@ pub async fn account_page(
         csrf_token: state.csrf_token(viewer),
         email: user.email.clone(),
         email_verified: user.email_verified_at.is_some(),
-        is_staff: user.is_staff() || me.grants.is_staff(),
+        is_staff: me.is_staff(),
         display_name: Field::new(lang, "display_name", "accounts-field-display-name")
             .value(profile_name)
             .required()

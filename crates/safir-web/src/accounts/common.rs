@@ -8,8 +8,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
 use safir_store::Tx;
 use safir_store::accounts::{self, User, password, secrets, sessions};
+use safir_store::audit::NewAuditRecord;
 
 use crate::auth::SESSION_COOKIE;
 use crate::auth::session::{cookie_header, cookie_value};
@@ -77,6 +79,26 @@ pub async fn count_failed_sign_in(
     )
     .await
     .map_err(AppError::internal)
+}
+
+/// The audit record of a change someone made to their own account (a staff account's: the
+/// public's own changes are not recorded).
+pub fn own_account_record(
+    user: &User,
+    action: AuditAction,
+    client: &ClientInfo,
+    summary: serde_json::Value,
+) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: Some(user.user_id()),
+        actor_label: user.email.clone(),
+        action,
+        target_type: "user",
+        target_id: Some(user.id.clone()),
+        mission_id: None,
+        client_ip: client.ip_string(),
+        summary,
+    }
 }
 
 /// Checks the current password typed to change a setting (the password, the second

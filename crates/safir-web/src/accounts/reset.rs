@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Email;
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, grants, password, sessions, tokens};
-use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::common::{
-    ClientInfo, error_summary, new_password_fields, page_response, push_domain_error, send_email,
+    ClientInfo, error_summary, new_password_fields, own_account_record, page_response,
+    push_domain_error, send_email,
 };
 use super::sign_up::validate_new_password;
 use super::verify_email::{MessagePage, TokenQuery};
@@ -250,20 +250,9 @@ pub async fn reset_submit(
             .map_err(AppError::internal)?
             .is_staff();
     if is_staff {
-        crate::audit_log::append(
-            &mut tx,
-            &NewAuditRecord {
-                actor_id: Some(user.user_id()),
-                actor_label: user.email.clone(),
-                action: actions::USER_PASSWORD_RESET,
-                target_type: "user",
-                target_id: Some(user.id.clone()),
-                mission_id: None,
-                client_ip: client.ip_string(),
-                summary: serde_json::json!({ "by": "self", "via": "email_link" }),
-            },
-        )
-        .await?;
+        let summary = serde_json::json!({ "by": "self", "via": "email_link" });
+        let record = own_account_record(&user, actions::USER_PASSWORD_RESET, &client, summary);
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     sessions::delete_all_for_user(&state.db, &user.id)

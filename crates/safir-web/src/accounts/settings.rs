@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, password, sessions};
-use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page, refused_form};
-use super::common::{ClientInfo, current_password_error, push_domain_error, send_email};
+use super::common::{
+    ClientInfo, current_password_error, own_account_record, push_domain_error, send_email,
+};
 use super::sign_up::validate_new_password;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -141,21 +142,10 @@ pub async fn change_password(
         .await
         .map_err(AppError::internal)?;
     send_email(&mut tx, (&me.user).into(), "password-changed", None).await?;
-    if me.user.is_staff() || me.grants.is_staff() {
-        crate::audit_log::append(
-            &mut tx,
-            &NewAuditRecord {
-                actor_id: Some(me.user.user_id()),
-                actor_label: me.user.email.clone(),
-                action: actions::USER_PASSWORD_RESET,
-                target_type: "user",
-                target_id: Some(me.user.id.clone()),
-                mission_id: None,
-                client_ip: client.ip_string(),
-                summary: serde_json::json!({ "by": "self", "via": "settings" }),
-            },
-        )
-        .await?;
+    if me.is_staff() {
+        let summary = serde_json::json!({ "by": "self", "via": "settings" });
+        let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(keep) = &me.session_id_hash {

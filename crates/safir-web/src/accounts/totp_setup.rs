@@ -13,16 +13,16 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 use safir_domain::audit::AuditAction;
 use safir_store::accounts::{self, secrets, sessions, totp};
-use safir_store::audit::NewAuditRecord;
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, refused_form};
 use super::common::{
-    ClientInfo, current_password_error, error_summary, page_response, secret_page, send_email,
+    ClientInfo, current_password_error, error_summary, own_account_record, page_response,
+    secret_page, send_email,
 };
 use super::sign_in::keep_language_of_sign_in;
 use super::two_factor::{current, normalize_recovery_code, unix_now};
-use crate::auth::{SignedIn, Viewer};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::Field;
 use crate::i18n::{I18n, Lang};
@@ -118,24 +118,6 @@ fn recovery_codes_page(
         codes,
     };
     Ok(secret_page(render(&view)?))
-}
-
-/// The audit record of a staff account's change to its own second factor.
-fn own_factor_record(
-    user: &accounts::User,
-    action: AuditAction,
-    client: &ClientInfo,
-) -> NewAuditRecord {
-    NewAuditRecord {
-        actor_id: Some(user.user_id()),
-        actor_label: user.email.clone(),
-        action,
-        target_type: "user",
-        target_id: Some(user.id.clone()),
-        mission_id: None,
-        client_ip: client.ip_string(),
-        summary: serde_json::json!({ "recovery_codes": RECOVERY_CODES }),
-    }
 }
 
 fn setup_view(
@@ -260,12 +242,9 @@ pub async fn confirm(
         .await
         .map_err(AppError::internal)?;
     send_email(&mut tx, user.into(), "two-factor-on", None).await?;
-    if user.is_staff() || current_user.grants.is_staff() {
-        crate::audit_log::append(
-            &mut tx,
-            &own_factor_record(user, TWO_FACTOR_ENABLE, &client),
-        )
-        .await?;
+    if current_user.is_staff() {
+        let record = own_account_record(user, TWO_FACTOR_ENABLE, &client, codes_summary());
+        crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(hash) = &current_user.session_id_hash {
@@ -278,6 +257,30 @@ pub async fn confirm(
         keep_language_of_sign_in(&state, user, &uri, &headers, &client).await;
     }
     recovery_codes_page(&state, lang, &uri, &viewer, codes)
+}
+
+/// What a staff account's record of its second factor says: how many recovery codes it holds.
+fn codes_summary() -> serde_json::Value {
+    serde_json::json!({ "recovery_codes": RECOVERY_CODES })
+}
+
+/// The account page refusing `form`, its password field `field` marked, when `typed` is not
+/// the account's current password (counted as a failed sign-in, see
+/// [`current_password_error`]).
+async fn wrong_password(
+    state: &AppState,
+    page: (Lang, &Uri, &Viewer),
+    client: &ClientInfo,
+    me: &CurrentUser,
+    typed: &str,
+    (field, form): (&'static str, AccountForm),
+) -> Result<Option<Response>, AppError> {
+    let Some(code) = current_password_error(state, client, &me.user, typed).await? else {
+        return Ok(None);
+    };
+    let mut errors = FieldErrors::new();
+    errors.push(field, code);
+    refused_form(state, page, me, form, &errors).await.map(Some)
 }
 
 /// `POST /account/two-factor/recovery-codes`: ten new recovery codes, shown once, in place of
@@ -295,12 +298,12 @@ pub async fn replace_recovery_codes(
     if !me.user.totp_enabled() {
         return Ok(Redirect::to("/account").into_response());
     }
-    let password = &form.codes_password;
-    if let Some(code) = current_password_error(&state, &client, &me.user, password).await? {
-        let mut errors = FieldErrors::new();
-        errors.push("codes_password", code);
-        let form = AccountForm::NewRecoveryCodes;
-        return refused_form(&state, (lang, &uri, &viewer), &me, form, &errors).await;
+    let page = (lang, &uri, &viewer);
+    let field = ("codes_password", AccountForm::NewRecoveryCodes);
+    if let Some(refused) =
+        wrong_password(&state, page, &client, &me, &form.codes_password, field).await?
+    {
+        return Ok(refused);
     }
     let (codes, hashes) = new_recovery_codes();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -308,8 +311,8 @@ pub async fn replace_recovery_codes(
         .await
         .map_err(AppError::internal)?;
     send_email(&mut tx, (&me.user).into(), "recovery-codes-new", None).await?;
-    if me.user.is_staff() || me.grants.is_staff() {
-        let record = own_factor_record(&me.user, RECOVERY_CODES_REPLACE, &client);
+    if me.is_staff() {
+        let record = own_account_record(&me.user, RECOVERY_CODES_REPLACE, &client, codes_summary());
         crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
@@ -325,20 +328,18 @@ pub async fn disable(
     SignedIn(me): SignedIn,
     Form(form): Form<DisableForm>,
 ) -> Result<Response, AppError> {
-    if me.user.is_staff() || me.grants.is_staff() {
+    if me.is_staff() {
         return Err(AppError::Forbidden);
     }
     if !me.user.totp_enabled() {
         return Ok(Redirect::to("/account").into_response());
     }
-    let mut errors = FieldErrors::new();
-    let password = &form.disable_password;
-    if let Some(code) = current_password_error(&state, &client, &me.user, password).await? {
-        errors.push("disable_password", code);
-    }
-    if !errors.is_empty() {
-        let page = (lang, &uri, &viewer);
-        return refused_form(&state, page, &me, AccountForm::DisableTotp, &errors).await;
+    let page = (lang, &uri, &viewer);
+    let field = ("disable_password", AccountForm::DisableTotp);
+    if let Some(refused) =
+        wrong_password(&state, page, &client, &me, &form.disable_password, field).await?
+    {
+        return Ok(refused);
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     accounts::disable_totp(&mut tx, &me.user.id)

@@ -48,6 +48,12 @@ impl CurrentUser {
     pub fn needs_second_factor(&self) -> bool {
         !self.mfa_passed
     }
+
+    /// A staff account, or one granted a staff role: keeps its second factor, and its own
+    /// account's changes go to the audit trail.
+    pub fn is_staff(&self) -> bool {
+        self.user.is_staff() || self.grants.is_staff()
+    }
 }
 
 /// The request's viewer, put into the request extensions by [`load_viewer`].
