@@ -15,7 +15,7 @@ use safir_web::crisis::alerts::fan_out;
 use safir_web::state::{AppState, WebConfig};
 
 use crate::admin_support::signed_in;
-use crate::harness::{ORIGIN, TestApp, unique_email};
+use crate::harness::{Account, ORIGIN, TestApp, unique_email};
 
 /// An app whose approval threshold is `threshold` people.
 async fn app_with_threshold(test_db: TestDb, threshold: u32) -> TestApp {
@@ -178,6 +178,18 @@ fn validate_cap(xml: &str) {
         "xmllint refused the CAP message: {}\n{xml}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The Paris mission and a consular officer of it.
+async fn paris_officer(app: &TestApp) -> (String, Account) {
+    let mission = app.mission("PAR", "FR").await;
+    let officer = app
+        .staff(
+            &unique_email("officer"),
+            &[(Role::ConsularOfficer, Some(mission.as_str()))],
+        )
+        .await;
+    (mission, officer)
 }
 
 #[tokio::test]
@@ -419,13 +431,7 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
 #[tokio::test]
 async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() {
     for app in apps(1000).await {
-        let mission = app.mission("PAR", "FR").await;
-        let officer = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (_, officer) = paris_officer(&app).await;
         people_in_beirut(&app.db, 2).await;
         let mut c = signed_in(&app, &officer).await;
         c.lang = Some("en");
@@ -492,13 +498,7 @@ async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() 
 #[tokio::test]
 async fn an_update_supersedes_what_is_still_queued_of_its_original() {
     for app in apps(1000).await {
-        let mission = app.mission("PAR", "FR").await;
-        let officer = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (_, officer) = paris_officer(&app).await;
         people_in_beirut(&app.db, 9).await;
         let mut c = signed_in(&app, &officer).await;
         let res = c
@@ -529,13 +529,7 @@ async fn an_update_supersedes_what_is_still_queued_of_its_original() {
 #[tokio::test]
 async fn a_cap_alert_is_imported_as_a_draft() {
     for app in apps(1000).await {
-        let mission = app.mission("PAR", "FR").await;
-        let officer = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (_, officer) = paris_officer(&app).await;
         let mut c = signed_in(&app, &officer).await;
         c.lang = Some("en");
         // Compose, send, take its CAP, import it again: the same alert comes back as a draft.
@@ -620,13 +614,7 @@ async fn a_cap_alert_is_imported_as_a_draft() {
 #[tokio::test]
 async fn a_crisis_is_declared_and_its_presence_form_switched() {
     for app in apps(1000).await {
-        let mission = app.mission("PAR", "FR").await;
-        let officer = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (_, officer) = paris_officer(&app).await;
         let mut c = signed_in(&app, &officer).await;
         c.lang = Some("en");
         let list = c.get("/staff/crises").await;

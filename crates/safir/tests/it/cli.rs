@@ -229,7 +229,7 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         "a move of the demo's histories is in the future, or before its case or its submission"
     );
 
-    let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
+    let out = admin(d, &["verify-audit"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     let backups = TempDir::new("safir-backup");
@@ -361,15 +361,20 @@ async fn backup_and_restore_use_the_configured_database_and_replace_the_uploads(
     );
 }
 
+/// `safir --data-dir <d> admin <args…>`.
+fn admin(d: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--data-dir", d, "admin"];
+    all.extend_from_slice(args);
+    run(&all, &[])
+}
+
 #[test]
 fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
     let data = TempDir::new("safir-admin");
     let d = data.path().to_str().unwrap();
-    let out = run(
+    let out = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "create-user",
             "--email",
             "root@ministry.example",
@@ -378,59 +383,41 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
             "--role",
             "admin",
         ],
-        &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("one-time password:"));
-    let out = run(
+    let out = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "create-user",
             "--email",
             "root@ministry.example",
             "--name",
             "Again",
         ],
-        &[],
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("already exists"));
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "admin",
-            "create-user",
-            "--email",
-            "not-an-email",
-            "--name",
-            "X",
-        ],
-        &[],
+    let out = admin(
+        d,
+        &["create-user", "--email", "not-an-email", "--name", "X"],
     );
     assert!(stderr(&out).contains("--email"), "{}", stderr(&out));
-    let out = run(
+    let out = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "revoke",
             "--email",
             "root@ministry.example",
             "--role",
             "admin",
         ],
-        &[],
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("last enabled ministry-wide admin"));
-    let out = run(
+    let out = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "grant",
             "--email",
             "root@ministry.example",
@@ -439,22 +426,11 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
             "--mission",
             "NOPE",
         ],
-        &[],
     );
     assert!(stderr(&out).contains("no mission with code NOPE"));
-    let out = run(
-        &[
-            "--data-dir",
-            d,
-            "admin",
-            "reset-password",
-            "--email",
-            "root@ministry.example",
-        ],
-        &[],
-    );
+    let out = admin(d, &["reset-password", "--email", "root@ministry.example"]);
     assert!(stdout(&out).contains("new one-time password"));
-    let out = run(&["--data-dir", d, "admin", "verify-audit"], &[]);
+    let out = admin(d, &["verify-audit"]);
     assert!(
         stdout(&out).contains("intact: 3 records"),
         "{}",
@@ -467,11 +443,9 @@ async fn the_command_line_counts_enabled_admins_and_files_a_mission_grant_under_
     let data = TempDir::new("safir-admins");
     let d = data.path().to_str().unwrap();
     let create = |email: &str, role: &str| {
-        run(
+        admin(
+            d,
             &[
-                "--data-dir",
-                d,
-                "admin",
                 "create-user",
                 "--email",
                 email,
@@ -480,7 +454,6 @@ async fn the_command_line_counts_enabled_admins_and_files_a_mission_grant_under_
                 "--role",
                 role,
             ],
-            &[],
         )
     };
     assert!(create("root@ministry.example", "admin").status.success());
@@ -515,26 +488,21 @@ async fn the_command_line_counts_enabled_admins_and_files_a_mission_grant_under_
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let revoke = run(
+    let revoke = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "revoke",
             "--email",
             "root@ministry.example",
             "--role",
             "admin",
         ],
-        &[],
     );
     assert!(!revoke.status.success(), "{}", stdout(&revoke));
     assert!(stderr(&revoke).contains("last enabled ministry-wide admin"));
-    let grant = run(
+    let grant = admin(
+        d,
         &[
-            "--data-dir",
-            d,
-            "admin",
             "grant",
             "--email",
             "root@ministry.example",
@@ -543,7 +511,6 @@ async fn the_command_line_counts_enabled_admins_and_files_a_mission_grant_under_
             "--mission",
             "PAR",
         ],
-        &[],
     );
     assert!(grant.status.success(), "{}", stderr(&grant));
     let filed: Option<String> = with_pool!(db.read(), p => sqlx::query_scalar("SELECT mission_id FROM audit_log WHERE action = 'role.grant' AND summary LIKE '%analyst%'").fetch_one(p).await)
