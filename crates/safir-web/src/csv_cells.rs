@@ -1,5 +1,5 @@
-//! Cells and lines of the CSV exports (the officers' case queue, the crisis welfare board),
-//! safe to open in a spreadsheet.
+//! Cells and lines of the CSV exports (the officers' case queue, the crisis welfare board,
+//! the audit trail), safe to open in a spreadsheet.
 
 /// One CSV cell. Text starting with `= + - @` (or a tab, a carriage return) is defused with
 /// an apostrophe, so a spreadsheet shows it instead of running it as a formula; a plain
@@ -47,6 +47,7 @@ mod tests {
         assert_eq!(cell("-2,3"), "\"'-2,3\"");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(cell(r#"{"a":1,"b":"x"}"#), r#""{""a"":1,""b"":""x""}""#);
     }
 
     #[test]

@@ -17,23 +17,6 @@ const EXPORT_BATCH: i64 = 1000;
 /// An export larger than this is cut; narrow the filters to get the rest.
 const EXPORT_MAX: usize = 200_000;
 
-/// One CSV field: quoted when it holds a separator, quote or line break; a leading
-/// `= + - @` is defused with an apostrophe so a spreadsheet does not run it as a formula.
-fn csv_field(value: &str) -> String {
-    let defused;
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        defused = format!("'{value}");
-        defused.as_str()
-    } else {
-        value
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 pub const CSV_HEADER: &str = "seq,at,actor_id,actor,action,target_type,target_id,mission_id,client_ip,summary,prev_hash,hash";
 
 fn csv_line(r: &AuditRecord) -> String {
@@ -52,13 +35,7 @@ fn csv_line(r: &AuditRecord) -> String {
         r.prev_hash.clone(),
         r.hash.clone(),
     ];
-    let mut line = fields
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
+    crate::csv_cells::line(&fields)
 }
 
 /// The file's `Content-Disposition`. A cut file says so in its name, with the record to
@@ -136,17 +113,5 @@ mod tests {
             disposition(Some(1234)),
             "attachment; filename=\"audit-cut-before-1234.csv\""
         );
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(
-            csv_field(r#"{"a":1,"b":"x"}"#),
-            r#""{""a"":1,""b"":""x""}""#
-        );
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("-1,2"), "\"'-1,2\"");
     }
 }
