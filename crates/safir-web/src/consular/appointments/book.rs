@@ -207,12 +207,10 @@ pub async fn offered_services(
     mission: &Mission,
 ) -> Result<Vec<(String, String)>, AppError> {
     let content = crate::consular::labels::content(lang);
-    let services = safir_store::consular::services::list_for_mission(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let services = crate::consular::read_cache::mission_services(state, &mission.id).await?;
     if !services.is_empty() {
         return Ok(services
-            .into_iter()
+            .iter()
             .filter(|s| s.enabled && s.kind != "emergency")
             .filter(|s| ServiceCode::parse(&s.code).is_ok())
             .map(|s| (s.code.clone(), s.name(content).to_owned()))

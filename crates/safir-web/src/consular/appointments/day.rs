@@ -100,9 +100,7 @@ pub async fn list_day_bookings(
         }
     };
     let rows = bookings_of_day(&state, &actor, &mission, tz, date, "web").await?;
-    let services = labels::ServiceNames::of_mission(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let services = labels::ServiceNames::cached(&state, &mission.id).await?;
     let works_cases = crate::consular::officer::CASE_ACCESS
         .admits(&actor.user.grants, Some(&mission.mission_id()));
     let bookings: Vec<BookingView> = rows

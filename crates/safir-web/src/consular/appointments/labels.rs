@@ -1,14 +1,18 @@
 //! Appointment wording in the reader's language: service names, weekdays, and instants as
 //! the mission's local wall-clock time.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Offset, Utc, Weekday};
 use safir_domain::ValidationError;
 use safir_store::StoreError;
 use safir_store::missions::Mission;
 
 use super::service::zone as mission_zone;
+use crate::error::AppError;
 use crate::error::FieldError;
 use crate::i18n::{I18n, Lang};
+use crate::state::AppState;
 
 pub use crate::staff::labels::content_lang;
 
@@ -19,13 +23,21 @@ pub fn mission_name(lang: Lang, m: &Mission) -> String {
 /// The names of a mission's services: those of its catalogue (what its booking page offers),
 /// else the common ones of the message catalog ([`service`]).
 #[derive(Debug, Clone, Default)]
-pub struct ServiceNames(Vec<safir_store::consular::services::Service>);
+pub struct ServiceNames(Arc<Vec<safir_store::consular::services::Service>>);
 
 impl ServiceNames {
+    /// Through the consular read cache, as the booking pages read the catalogue.
+    pub async fn cached(state: &AppState, mission_id: &str) -> Result<Self, AppError> {
+        crate::consular::read_cache::mission_services(state, mission_id)
+            .await
+            .map(ServiceNames)
+    }
+
+    /// From the database (a job, with no cache of its own).
     pub async fn of_mission(db: &safir_store::Db, mission_id: &str) -> Result<Self, StoreError> {
         safir_store::consular::services::list_for_mission(db, mission_id)
             .await
-            .map(ServiceNames)
+            .map(|s| ServiceNames(Arc::new(s)))
     }
 
     /// The name of service `code` in `lang`.

@@ -63,9 +63,7 @@ pub async fn list_my_appointments(
                 let m = missions::find(&state.db, &a.mission_id)
                     .await
                     .map_err(AppError::internal)?;
-                let names = ServiceNames::of_mission(&state.db, &m.id)
-                    .await
-                    .map_err(AppError::internal)?;
+                let names = ServiceNames::cached(&state, &m.id).await?;
                 missions_seen.push((m.clone(), names.clone()));
                 (m, names)
             }

@@ -110,9 +110,7 @@ async fn schedule_page(
         .await
         .map_err(AppError::internal)?;
     let all = lang_text(lang, "appointments-all-services");
-    let services = labels::ServiceNames::of_mission(&state.db, &mission.id)
-        .await
-        .map_err(AppError::internal)?;
+    let services = labels::ServiceNames::cached(state, &mission.id).await?;
     let rules = rows
         .into_iter()
         .map(|r| RuleRowView {

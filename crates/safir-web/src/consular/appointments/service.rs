@@ -187,7 +187,9 @@ pub async fn book(
         .await
         .map_err(BookingError::Internal)?
         .ok_or(BookingError::SlotUnavailable)?;
-    let services = ServiceNames::of_mission(db, &mission.id).await?;
+    let services = ServiceNames::cached(state, &mission.id)
+        .await
+        .map_err(BookingError::Internal)?;
     let mut tx = db.begin().await?;
     let booked = store::book(
         &mut tx,
@@ -277,7 +279,9 @@ pub async fn reschedule(
         .await
         .map_err(BookingError::Internal)?
         .ok_or(BookingError::SlotUnavailable)?;
-    let services = ServiceNames::of_mission(db, &mission.id).await?;
+    let services = ServiceNames::cached(state, &mission.id)
+        .await
+        .map_err(BookingError::Internal)?;
     let mut tx = db.begin().await?;
     let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
     let url = &state.config.public_url;
@@ -299,7 +303,9 @@ pub async fn cancel(
     let mut tx = state.db.begin().await?;
     let row = store::cancel(&mut tx, id, Some(user.id())).await?;
     let mission = missions::find(&state.db, &row.mission_id).await?;
-    let services = ServiceNames::of_mission(&state.db, &mission.id).await?;
+    let services = ServiceNames::cached(state, &mission.id)
+        .await
+        .map_err(BookingError::Internal)?;
     let url = &state.config.public_url;
     let at = (&mission, &services);
     notify::changed(&mut tx, url, &user.user, at, &row, Change::Cancelled).await?;
