@@ -54,33 +54,26 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] == 0x2002)) // 6to4, which carries any IPv4 address
 }
 
-/// How long a name's addresses are waited for before a send (the client's connect timeout).
-const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// The host of an `http(s)://` URL without its port or brackets (`[::1]:8080` → `::1`).
-pub(crate) fn url_host(url: &str) -> Option<&str> {
-    let authority = crate::http_host(url)?;
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next();
-    }
-    Some(match authority.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => authority,
-    })
-}
-
 /// Why `url` may not be posted to, when its host is, or resolves only to, addresses that are
 /// not public; `None` when it may (or when its name does not resolve now: the request then
 /// fails as any unreachable partner does, and is tried again).
 pub async fn refusal(url: &str) -> Option<String> {
-    let host = url_host(url)?;
-    if let Ok(ip) = host.parse::<IpAddr>() {
+    // The host as the HTTP client reads it, by the URL standard: `169.254.169.254.`,
+    // `%31%36%39.254.169.254` or full-width digits are the address they spell, which the
+    // client connects to without asking a resolver. A URL it cannot read, it refuses itself.
+    let parsed = reqwest::Url::parse(url).ok()?;
+    let host = parsed.host_str()?;
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = literal.parse::<IpAddr>() {
         return (!is_public(ip)).then(|| format!("{ip} is not a public address"));
     }
     // As long as the webhook client waits to connect: a resolver that does not answer is an
     // unreachable partner, not a refusal.
     let lookup = tokio::net::lookup_host((host, 0));
-    let addrs: Vec<SocketAddr> = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(crate::channel::CONNECT_TIMEOUT, lookup)
         .await
         .ok()?
         .ok()?
@@ -154,22 +147,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_host_is_read_without_port_or_brackets() {
-        assert_eq!(url_host("http://[::1]:8080/x"), Some("::1"));
-        assert_eq!(
-            url_host("https://partner.example:8443/h"),
-            Some("partner.example")
-        );
-        assert_eq!(url_host("http://10.0.0.5/h"), Some("10.0.0.5"));
-        assert_eq!(url_host("ftp://x"), None);
-    }
-
     #[tokio::test]
     async fn literal_and_local_names_are_refused() {
         assert!(refusal("http://169.254.169.254/latest/").await.is_some());
         assert!(refusal("http://[::ffff:10.0.0.5]/").await.is_some());
         assert!(refusal("http://localhost:6379/").await.is_some());
         assert!(refusal("https://8.8.8.8/hook").await.is_none());
+        // The host as the HTTP client reads it: with its port or brackets, or spelled with a
+        // trailing dot or percent escapes, an address is still that address.
+        assert!(refusal("http://[::1]:8080/x").await.is_some());
+        assert!(refusal("http://10.0.0.5:8443/h").await.is_some());
+        assert!(refusal("http://169.254.169.254./latest/").await.is_some());
+        assert!(refusal("http://%31%36%39.254.169.254/").await.is_some());
+        assert!(refusal("ftp://x").await.is_none());
+    }
+
+    #[tokio::test]
+    async fn the_connections_resolver_keeps_public_addresses_only() {
+        // A name that turned private after the check before the send (DNS rebinding).
+        let name = "localhost".parse().unwrap();
+        assert!(PublicOnly.resolve(name).await.is_err());
     }
 }

@@ -104,10 +104,13 @@ pub(crate) fn client(trust: &crate::tls::Trust) -> Result<reqwest::Client, crate
         .map_err(|e| crate::NotifyError::config("tls", format!("HTTP client: {e}")))
 }
 
+/// How long a channel waits to connect to its gateway or partner.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// [`client`]'s settings, for a channel that adds its own (the webhooks' resolver).
 pub(crate) fn client_builder(trust: &crate::tls::Trust) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
+        .connect_timeout(CONNECT_TIMEOUT)
         .timeout(Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(64)
