@@ -147,7 +147,7 @@ fn import_rows(
         let notes = fill_facts(&record, layout, &mut row);
         sink.add(&row);
         for (field, kind, message) in notes {
-            sink.note(line, field, kind, message)?;
+            sink.note(line, Some(field), kind, message)?;
         }
     }
 }

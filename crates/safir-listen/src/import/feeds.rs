@@ -16,12 +16,14 @@ use crate::time::parse_timestamp;
 /// The feed as text: UTF-8, or the encoding its XML declaration names when that is another
 /// one a byte per ASCII character (Arabic news sites still serve `windows-1256` and
 /// `ISO-8859-6`, European ones `ISO-8859-1`), decoded with the WHATWG tables. A byte-order
-/// mark says UTF-8 whatever the declaration. Undecodable bytes become U+FFFD, reported once.
+/// mark (`marked_utf8`: the file began with one, taken off before) says UTF-8 whatever the
+/// declaration. Undecodable bytes become U+FFFD, reported once.
 fn feed_text<'b>(
     sink: &mut Sink<'_>,
     bytes: &'b [u8],
+    marked_utf8: bool,
 ) -> Result<std::borrow::Cow<'b, str>, ImportError> {
-    let Some(label) = declared_encoding(bytes) else {
+    let Some(label) = declared_encoding(bytes).filter(|_| !marked_utf8) else {
         return document_text(sink, bytes);
     };
     match encoding_rs::Encoding::for_label(label.as_bytes()) {
@@ -29,27 +31,22 @@ fn feed_text<'b>(
             let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
             if had_errors {
                 let message = format!("bytes that are not {} replaced by U+FFFD", encoding.name());
-                sink.problem(1, None, ProblemKind::InvalidEncoding, message)?;
-                sink.report.records -= 1;
+                sink.note(1, None, ProblemKind::InvalidEncoding, message)?;
             }
             Ok(text)
         }
         Some(_) => document_text(sink, bytes),
         None => {
             let message = format!("unknown encoding {label:?}, read as UTF-8");
-            sink.problem(1, None, ProblemKind::InvalidEncoding, message)?;
-            sink.report.records -= 1;
+            sink.note(1, None, ProblemKind::InvalidEncoding, message)?;
             document_text(sink, bytes)
         }
     }
 }
 
 /// The `encoding` of the XML declaration (`<?xml version="1.0" encoding="windows-1256"?>`),
-/// if the document starts with one and no byte-order mark.
+/// if the document starts with one.
 fn declared_encoding(bytes: &[u8]) -> Option<&str> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        return None;
-    }
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let head = bytes[start..].strip_prefix(b"<?xml")?;
     let end = head.iter().take(512).position(|&b| b == b'>')?;
@@ -78,8 +75,13 @@ impl Fields {
     }
 }
 
-pub(crate) fn import_feed(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
-    let text = feed_text(sink, bytes)?;
+/// Imports a feed; `marked_utf8` when the file began with a UTF-8 byte-order mark.
+pub(crate) fn import_feed(
+    sink: &mut Sink<'_>,
+    bytes: &[u8],
+    marked_utf8: bool,
+) -> Result<(), ImportError> {
+    let text = feed_text(sink, bytes, marked_utf8)?;
     let mut reader = Reader::from_str(&text);
     let mut feed = Fields::default();
     let mut item: Option<(Fields, u64)> = None;

@@ -149,7 +149,12 @@ fn import_value(
         sink.add(row);
     }
     for (field, message) in notes {
-        sink.note(line, field, ProblemKind::BadCount, located(&item, message))?;
+        sink.note(
+            line,
+            Some(field),
+            ProblemKind::BadCount,
+            located(&item, message),
+        )?;
     }
     for Failure {
         item,

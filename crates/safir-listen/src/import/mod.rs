@@ -278,7 +278,9 @@ pub fn import_bytes(
 ) -> Result<ImportReport, ImportError> {
     // Editors and spreadsheet exports on Windows start UTF-8 files with a byte-order
     // mark; it is no part of the first record, and JSON parsers refuse it.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF");
+    let marked_utf8 = unmarked.is_some();
+    let bytes = unmarked.unwrap_or(bytes);
     let format = match options.format {
         Some(f) => Some(f),
         None => detect_format(bytes),
@@ -317,7 +319,7 @@ pub fn import_bytes(
     match format {
         InputFormat::CntCsv => csv_files::import_cnt(&mut sink, bytes)?,
         InputFormat::GenericCsv => csv_files::import_generic(&mut sink, bytes)?,
-        InputFormat::Rss | InputFormat::Atom => feeds::import_feed(&mut sink, bytes)?,
+        InputFormat::Rss | InputFormat::Atom => feeds::import_feed(&mut sink, bytes, marked_utf8)?,
         InputFormat::GenericJsonl
         | InputFormat::TwitterV2
         | InputFormat::TwitterV1
@@ -363,30 +365,9 @@ impl Sink<'_> {
         }
     }
 
-    /// A problem with an optional fact of a row that is kept: reported (fatal when
-    /// strict) without counting another record.
+    /// A problem that counts no record: an optional fact of a row that is kept (its
+    /// `field`), or a whole document's text (its encoding): reported, fatal when strict.
     pub(crate) fn note(
-        &mut self,
-        line: u64,
-        field: &str,
-        kind: ProblemKind,
-        message: String,
-    ) -> Result<(), ImportError> {
-        let problem = Problem {
-            file: self.report.file.clone(),
-            line,
-            field: Some(field.to_owned()),
-            kind,
-            message,
-        };
-        if self.strict {
-            return Err(ImportError::Strict(problem));
-        }
-        self.report.problems.push(problem);
-        Ok(())
-    }
-
-    pub(crate) fn problem(
         &mut self,
         line: u64,
         field: Option<&str>,
@@ -400,14 +381,25 @@ impl Sink<'_> {
             kind,
             message,
         };
-        if kind != ProblemKind::EmptyFile {
-            self.report.records += 1;
-        }
         if self.strict {
             return Err(ImportError::Strict(problem));
         }
         self.report.problems.push(problem);
         Ok(())
+    }
+
+    /// A problem with a record, which it counts (but for an empty file).
+    pub(crate) fn problem(
+        &mut self,
+        line: u64,
+        field: Option<&str>,
+        kind: ProblemKind,
+        message: String,
+    ) -> Result<(), ImportError> {
+        if kind != ProblemKind::EmptyFile {
+            self.report.records += 1;
+        }
+        self.note(line, field, kind, message)
     }
 }
 
@@ -423,13 +415,12 @@ pub(crate) fn document_text<'b>(
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count() as u64;
-            sink.problem(
+            sink.note(
                 line,
                 None,
                 ProblemKind::InvalidUtf8,
                 "invalid UTF-8 replaced by U+FFFD".into(),
             )?;
-            sink.report.records -= 1;
             Ok(String::from_utf8_lossy(bytes))
         }
     }

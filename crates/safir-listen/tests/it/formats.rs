@@ -267,6 +267,16 @@ fn a_feed_in_a_legacy_arabic_encoding_is_decoded() {
     assert_eq!(report.added, 1, "{:?}", report.problems);
     assert_eq!(table.text(0), "وزارة");
 
+    // A byte-order mark says UTF-8, whatever a stale declaration says.
+    let mut marked = b"\xEF\xBB\xBF".to_vec();
+    marked.extend_from_slice(
+        r#"<?xml version="1.0" encoding="windows-1256"?><rss version="2.0"><channel><title>t</title><link>https://n.example/</link><item><title>مرحبا</title><link>https://n.example/3</link><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item></channel></rss>"#.as_bytes(),
+    );
+    let mut table = MessageTable::new();
+    let report = import_bytes(&mut table, "in", &marked, &ImportOptions::default()).unwrap();
+    assert_eq!(report.added, 1, "{:?}", report.problems);
+    assert_eq!(table.text(0), "مرحبا");
+
     // An encoding no one knows is said, and the text read as UTF-8.
     let odd = r#"<?xml version="1.0" encoding="x-unknown"?><rss version="2.0"><channel><title>t</title><link>https://n.example/</link><item><title>سلام</title><link>https://n.example/2</link><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item></channel></rss>"#;
     let (t, r) = import(odd);
