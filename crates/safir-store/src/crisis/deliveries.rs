@@ -191,8 +191,10 @@ pub async fn mark_sent(db: &Db, sent: &[Sent]) -> Result<u64, StoreError> {
             .iter()
             .filter_map(|s| s.provider_id.as_deref())
             .collect();
+        // Taken out as they are read: one statement, each applied once.
         let sql = format!(
-            "SELECT provider_id, delivered, detail FROM crisis_early_receipts WHERE provider_id IN {}",
+            "DELETE FROM crisis_early_receipts WHERE provider_id IN {} \
+             RETURNING provider_id, delivered, detail",
             placeholders(1, ids.len())
         );
         let early: Vec<(String, bool, String)> = with_tx!(&mut tx, c => {
@@ -204,13 +206,6 @@ pub async fn mark_sent(db: &Db, sent: &[Sent]) -> Result<u64, StoreError> {
         })?;
         for (provider_id, delivered, detail) in early {
             apply_receipt(&mut tx, &provider_id, delivered, &detail, t).await?;
-            with_tx!(&mut tx, c => {
-                sqlx::query("DELETE FROM crisis_early_receipts WHERE provider_id = $1")
-                    .bind(&provider_id)
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected())
-            })?;
         }
     }
     tx.commit().await?;
@@ -342,7 +337,7 @@ pub async fn purge_early_receipts(db: &Db, before: DateTime<Utc>) -> Result<u64,
     })?)
 }
 
-/// Whether any row carries this channel message id (receipts for unknown ids are refused).
+/// Whether any row carries this channel message id (a receipt for none is kept as early).
 pub async fn provider_id_exists(db: &Db, provider_id: &str) -> Result<bool, StoreError> {
     let n: i64 = with_pool!(db.read(), p => {
         sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE provider_id = $1")

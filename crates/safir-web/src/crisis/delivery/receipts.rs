@@ -145,6 +145,17 @@ async fn receive(
         deliveries::keep_early_receipt(&state.db, &id, delivered, &status)
             .await
             .map_err(AppError::internal)?;
+        // The batch may have been marked sent between the look above and the keeping, its
+        // read of the early receipts coming before this one was there: looked at again, and
+        // applied now if so (a receipt applies the same twice).
+        if deliveries::provider_id_exists(&state.db, &id)
+            .await
+            .map_err(AppError::internal)?
+        {
+            deliveries::mark_receipt(&state.db, &id, delivered, &status)
+                .await
+                .map_err(AppError::internal)?;
+        }
     }
     Ok(StatusCode::NO_CONTENT)
 }
