@@ -92,6 +92,16 @@ pub enum Snapshot {
     NotSafir,
 }
 
+/// The file a `sqlite:` URL opens, read as [`Db::connect`] reads it (percent escapes and
+/// options included); `None` for another URL or one that cannot be read.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let opts = SqliteConnectOptions::from_str(url).ok()?;
+    Some(opts.get_filename().to_path_buf())
+}
+
 impl Db {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -303,5 +313,26 @@ impl Tx {
             Tx::Postgres(t) => t.rollback().await?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::sqlite_file;
+
+    #[test]
+    fn the_sqlite_file_is_read_as_the_connection_reads_it() {
+        let file = |url| sqlite_file(url);
+        assert_eq!(
+            file("sqlite:safir.db").as_deref(),
+            Some(Path::new("safir.db"))
+        );
+        assert_eq!(
+            file("sqlite:///data/my%20safir.db?mode=rwc").as_deref(),
+            Some(Path::new("/data/my safir.db"))
+        );
+        assert_eq!(file("postgres://localhost/safir"), None);
     }
 }

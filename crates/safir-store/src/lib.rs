@@ -18,5 +18,5 @@ pub mod settings;
 pub mod testing;
 pub mod wal;
 
-pub use db::{Backend, Db, Pool, Snapshot, Tx, now};
+pub use db::{Backend, Db, Pool, Snapshot, Tx, now, sqlite_file};
 pub use error::{StoreError, refused_characters};

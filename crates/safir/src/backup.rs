@@ -30,12 +30,7 @@ const DB_FILE: &str = "safir.db";
 /// The SQLite file the configuration names (`database_url`, by default `safir.db` in the
 /// data directory); `None` for PostgreSQL.
 fn sqlite_file(config: &Config) -> Option<PathBuf> {
-    let url = config.database_url();
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    Some(PathBuf::from(path))
+    safir_store::sqlite_file(&config.database_url())
 }
 
 pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
