@@ -48,33 +48,12 @@ fn mission_of(scope: &Scope) -> Option<&str> {
     }
 }
 
-/// Whether removing `user_id`'s ministry-wide admin rights would leave no enabled admin.
-/// Runs after the audit append in the same transaction: on PostgreSQL that append holds the
-/// trail's lock, so two admins cannot each remove the other at the same moment.
-async fn would_remove_last_admin(tx: &mut Tx, user_id: &str) -> Result<bool, AppError> {
-    let is_admin = directory::is_ministry_admin(tx, user_id)
-        .await
-        .map_err(AppError::internal)?;
-    if !is_admin {
-        return Ok(false);
-    }
-    let active = directory::count_active_ministry_admins(tx)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(active <= 1)
-}
-
-/// Whether disabling this user, done in this transaction, left no enabled account with the
-/// ministry-wide administrator role. Asked after the change, inside its transaction (whose
-/// audit append serialises it with every other staff change), so that two administrators
-/// disabling each other at once cannot both pass.
-async fn disabled_last_admin(tx: &mut Tx, user_id: &str) -> Result<bool, AppError> {
-    let was_admin = directory::is_ministry_admin(tx, user_id)
-        .await
-        .map_err(AppError::internal)?;
-    if !was_admin {
-        return Ok(false);
-    }
+/// Whether a change made in this transaction, to an account that held the ministry-wide
+/// administrator role (revoking that role, disabling the account), left no enabled account
+/// with it. Asked after the change, inside its transaction (whose audit append serialises it
+/// with every other staff change), so that two administrators removing each other at once
+/// cannot both pass.
+async fn no_admin_left(tx: &mut Tx) -> Result<bool, AppError> {
     let active = directory::count_active_ministry_admins(tx)
         .await
         .map_err(AppError::internal)?;
@@ -149,8 +128,16 @@ pub async fn revoke_role(
         serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
     );
     crate::audit_log::append(&mut tx, &record).await?;
+    let removed = grants::revoke(&mut tx, &user.id, role, &scope)
+        .await
+        .map_err(AppError::internal)?;
+    if !removed {
+        // Nothing changed (a second click, or a stale page): nothing to record.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(done(&user.id, "revoked"));
+    }
     let guarded = role == Role::Admin && scope == Scope::Ministry && user.disabled_at.is_none();
-    if guarded && would_remove_last_admin(&mut tx, &user.id).await? {
+    if guarded && no_admin_left(&mut tx).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         let extra = last_admin_message(lang);
         return refused(
@@ -164,15 +151,7 @@ pub async fn revoke_role(
         )
         .await;
     }
-    let removed = grants::revoke(&mut tx, &user.id, role, &scope)
-        .await
-        .map_err(AppError::internal)?;
-    if removed {
-        tx.commit().await.map_err(AppError::internal)?;
-    } else {
-        // Nothing changed (a second click, or a stale page): nothing to record.
-        tx.rollback().await.map_err(AppError::internal)?;
-    }
+    tx.commit().await.map_err(AppError::internal)?;
     Ok(done(&user.id, "revoked"))
 }
 
@@ -184,9 +163,10 @@ async fn set_disabled(
     user_id: String,
     disable: bool,
 ) -> Result<Response, AppError> {
+    let outcome = if disable { "disabled" } else { "enabled" };
     let user = existing_user(&state, &user_id).await?;
     if user.disabled_at.is_some() == disable {
-        return Ok(done(&user.id, if disable { "disabled" } else { "enabled" }));
+        return Ok(done(&user.id, outcome));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let action = if disable {
@@ -203,9 +183,13 @@ async fn set_disabled(
         .map_err(AppError::internal)?;
     if !changed {
         tx.rollback().await.map_err(AppError::internal)?;
-        return Ok(done(&user.id, if disable { "disabled" } else { "enabled" }));
+        return Ok(done(&user.id, outcome));
     }
-    if disable && disabled_last_admin(&mut tx, &user.id).await? {
+    let was_admin = disable
+        && directory::is_ministry_admin(&mut tx, &user.id)
+            .await
+            .map_err(AppError::internal)?;
+    if was_admin && no_admin_left(&mut tx).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         let extra = last_admin_message(lang);
         return refused(
@@ -220,7 +204,7 @@ async fn set_disabled(
         .await;
     }
     tx.commit().await.map_err(AppError::internal)?;
-    Ok(done(&user.id, if disable { "disabled" } else { "enabled" }))
+    Ok(done(&user.id, outcome))
 }
 
 pub async fn disable_user(
