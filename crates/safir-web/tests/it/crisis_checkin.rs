@@ -1034,7 +1034,14 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         assert!(res.body.contains("confirmed"));
         assert_eq!(status_of("s3").await, "active");
         // A gateway may post the number with the international prefix, or without the plus.
-        let res = sms(&app, SMS_SECRET, false, "0033600000009", "unsubscribe de").await;
+        let res = sms(
+            &app,
+            SMS_SECRET,
+            false,
+            "00 33 6 00 00 00 09",
+            "unsubscribe de",
+        )
+        .await;
         assert_eq!(res.json()["action"], "unsubscribe");
         assert_eq!(status_of("s2").await, "unsubscribed");
         assert_eq!(status_of("s1").await, "active");

@@ -90,7 +90,9 @@ fn reply(twiml: bool, action: &str, text: &str) -> Response {
 /// (`00971501234567`). A sender that is no number (an alphanumeric sender id) stays as it came.
 fn inbound_number(from: &str) -> String {
     let from = from.trim();
-    let digits = from.strip_prefix("00").unwrap_or(from);
+    // Separators as `parse_phone` takes them, before the prefix is read (`00 971 50 …`).
+    let compact: String = from.chars().filter(|c| !" .-()".contains(*c)).collect();
+    let digits = compact.strip_prefix("00").unwrap_or(&compact);
     let candidate = if digits.starts_with('+') {
         digits.to_owned()
     } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
