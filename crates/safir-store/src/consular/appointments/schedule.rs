@@ -212,23 +212,15 @@ pub async fn rules_running_since(
     since: NaiveDate,
 ) -> Result<Vec<(String, Option<String>)>, StoreError> {
     let day = since.format(DATE).to_string();
-    let rows: Vec<(String, Option<String>)> = with_pool!(db.read(), p => {
-        sqlx::query_as("SELECT mission_id, valid_until FROM appointment_rules WHERE valid_until IS NULL OR valid_until >= $1 ORDER BY mission_id")
-            .bind(&day)
-            .fetch_all(p)
-            .await
-    })?;
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for (mission, until) in rows {
-        match out.last_mut() {
-            Some((last, end)) if *last == mission => {
-                *end = match (end.take(), until) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-            }
-            _ => out.push((mission, until)),
-        }
-    }
-    Ok(out)
+    // A mission's last day is its rules' latest end, none when one of them has no end.
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT mission_id, CASE WHEN COUNT(*) = COUNT(valid_until) THEN MAX(valid_until) END \
+             FROM appointment_rules WHERE valid_until IS NULL OR valid_until >= $1 \
+             GROUP BY mission_id ORDER BY mission_id",
+        )
+        .bind(&day)
+        .fetch_all(p)
+        .await
+    })?)
 }
