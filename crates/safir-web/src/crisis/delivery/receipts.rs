@@ -132,32 +132,36 @@ async fn receive(
     let Some(delivered) = outcome(&status) else {
         return Ok(StatusCode::NO_CONTENT);
     };
-    if deliveries::provider_id_exists(&state.db, &id)
-        .await
-        .map_err(AppError::internal)?
-    {
-        deliveries::mark_receipt(&state.db, &id, delivered, &status)
-            .await
-            .map_err(AppError::internal)?;
-    } else {
-        // The gateway reported before the batch its message went in was marked sent (it
-        // sends no receipt twice): kept, to apply when the batch is marked.
+    // Applied if its message is known. Else the gateway reported before the batch its message
+    // went in was marked sent (it sends no receipt twice): kept, to apply when the batch is
+    // marked, then looked for once more, since the batch may have been marked between the
+    // look and the keeping, reading the early receipts before this one was there (a receipt
+    // applies the same twice).
+    if !apply_if_known(&state, &id, delivered, &status).await? {
         deliveries::keep_early_receipt(&state.db, &id, delivered, &status)
             .await
             .map_err(AppError::internal)?;
-        // The batch may have been marked sent between the look above and the keeping, its
-        // read of the early receipts coming before this one was there: looked at again, and
-        // applied now if so (a receipt applies the same twice).
-        if deliveries::provider_id_exists(&state.db, &id)
-            .await
-            .map_err(AppError::internal)?
-        {
-            deliveries::mark_receipt(&state.db, &id, delivered, &status)
-                .await
-                .map_err(AppError::internal)?;
-        }
+        apply_if_known(&state, &id, delivered, &status).await?;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Applies the receipt to the message `id` names, if a row carries it; whether one did.
+async fn apply_if_known(
+    state: &AppState,
+    id: &str,
+    delivered: bool,
+    status: &str,
+) -> Result<bool, AppError> {
+    let known = deliveries::provider_id_exists(&state.db, id)
+        .await
+        .map_err(AppError::internal)?;
+    if known {
+        deliveries::mark_receipt(&state.db, id, delivered, status)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(known)
 }
 
 #[cfg(test)]
