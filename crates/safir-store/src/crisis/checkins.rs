@@ -13,7 +13,7 @@ use safir_domain::crisis::checkin::CheckinStatus;
 use sqlx::AssertSqlSafe;
 
 use crate::name_key::name_key;
-use crate::{Db, StoreError, Tx, now, settings, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, settings, with_pool, with_tx};
 
 /// The settings key of the check-in link key (32 random bytes, hex).
 pub const KEY_SETTING: &str = "crisis.checkin_key";
@@ -701,6 +701,24 @@ pub async fn on_board(
             .await
     })?;
     Ok(found.is_some())
+}
+
+/// Makes the imports into `crisis_id` wait for each other until this transaction ends. Two
+/// imports of one document sent at once would otherwise both find its people new on
+/// PostgreSQL, and the second would break on the unique record id; there it takes a
+/// transaction-scoped advisory lock (its own key space, the crisis id hashed). SQLite runs one
+/// writing transaction at a time already.
+pub async fn lock_imports(tx: &mut Tx, crisis_id: &str) -> Result<(), StoreError> {
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query("SELECT pg_advisory_xact_lock(7261012, hashtext($1))")
+                .bind(crisis_id)
+                .execute(c)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Adds an imported person to the crisis: a presence registration (verified by the source,

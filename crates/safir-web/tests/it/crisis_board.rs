@@ -350,6 +350,16 @@ async fn import_bytes(
     crisis: &str,
     fields: &[(&str, Option<&str>, &[u8])],
 ) -> TestResponse {
+    let req = import_request(client, crisis, fields).await;
+    client.send(req).await
+}
+
+/// The import form's request, its token read from the board, ready to be sent.
+async fn import_request(
+    client: &mut Client<'_>,
+    crisis: &str,
+    fields: &[(&str, Option<&str>, &[u8])],
+) -> axum::http::Request<axum::body::Body> {
     let page = client.get(&format!("/staff/crises/{crisis}/board")).await;
     let token = page.csrf_token().expect("form token");
     let (content_type, body) = multipart(&token, fields);
@@ -359,7 +369,7 @@ async fn import_bytes(
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     cookies.sort();
-    let req = axum::http::Request::builder()
+    axum::http::Request::builder()
         .method("POST")
         .uri(format!("/staff/crises/{crisis}/pfif/import"))
         .header("host", "safir.test")
@@ -368,8 +378,7 @@ async fn import_bytes(
         .header("cookie", cookies.join("; "))
         .header("content-type", content_type)
         .body(axum::body::Body::from(body))
-        .unwrap();
-    client.send(req).await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -462,6 +471,53 @@ async fn pfif_export_reads_back_and_imports_into_another_crisis() {
             "{}",
             res.body
         );
+    }
+}
+
+#[tokio::test]
+async fn one_document_imported_twice_at_once_adds_its_people_once() {
+    let doc = |round: usize| {
+        let people: String = (0..4)
+            .map(|i| {
+                format!(
+                    "<pfif:person>\n<pfif:person_record_id>finder.example/r{round}p{i}</pfif:person_record_id>\n\
+                     <pfif:full_name>Person {i}</pfif:full_name>\n</pfif:person>\n"
+                )
+            })
+            .collect();
+        format!(
+            "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n{people}</pfif:pfif>"
+        )
+    };
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut first = officer(&app, &mission).await;
+        let mut second = officer(&app, &mission).await;
+        // Before, on PostgreSQL both found the people new and the second import broke on the
+        // unique record id: a 500, the officer's document not taken.
+        for round in 0..5 {
+            let xml = doc(round);
+            let fields: &[(&str, Option<&str>, &[u8])] = &[("xml", None, xml.as_bytes())];
+            let a = import_request(&mut first, "cr1", fields).await;
+            let b = import_request(&mut second, "cr1", fields).await;
+            let (a, b) = tokio::join!(first.send(a), second.send(b));
+            assert_eq!(
+                (a.status.as_u16(), b.status.as_u16()),
+                (200, 200),
+                "{}\n{}",
+                a.body,
+                b.body
+            );
+            let said = [&a.body, &b.body]
+                .iter()
+                .filter(|body| body.contains("Imported: 4 new people, 0 already on the board."))
+                .count();
+            assert_eq!(said, 1, "one import adds them: {}\n{}", a.body, b.body);
+        }
+        let rows = checkins::list(&app.db, "cr1", &Default::default())
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3 + 5 * 4);
     }
 }
 

@@ -3,6 +3,8 @@
 //! and PFIF import (a file or pasted XML) that adds the document's people as presence
 //! registrations of the crisis, their latest answer-like note as their check-in status.
 
+use std::collections::HashMap;
+
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -285,14 +287,23 @@ fn parse_location(s: Option<&str>) -> Option<(f64, f64)> {
 
 /// The people of a PFIF document as imports into `crisis`.
 pub(crate) fn imported_people(doc: &PfifDocument, crisis: &BoardCrisis) -> Vec<ImportedPerson> {
+    // The notes of each person, in document order, gathered in one pass: a document of the
+    // size the form takes holds tens of thousands of people and notes.
+    let mut notes_of: HashMap<&str, Vec<&PfifNote>> = HashMap::new();
+    for n in doc.all_notes() {
+        notes_of
+            .entry(n.person_record_id.as_str())
+            .or_default()
+            .push(n);
+    }
     doc.persons
         .iter()
         .map(|p| {
-            let notes: Vec<&PfifNote> = doc
-                .all_notes()
-                .filter(|n| n.person_record_id == p.person_record_id)
-                .collect();
-            let answer = status_from_notes(&notes);
+            let notes = notes_of
+                .get(p.person_record_id.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let answer = status_from_notes(notes);
             let country = p
                 .home_country
                 .as_deref()
@@ -422,6 +433,9 @@ pub async fn pfif_import(
     );
     let own_records = format!("{}/person.", record_domain(&state));
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    checkins::lock_imports(&mut tx, &crisis.id)
+        .await
+        .map_err(AppError::internal)?;
     for p in &people {
         // Someone of this board, as this site exports them (the round trip through a people
         // finder brings them back): already here.
