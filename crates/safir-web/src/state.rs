@@ -99,6 +99,8 @@ pub struct ConsularConfig {
     pub read_cache_ttl: Duration,
     /// Whose calendar day an e-visa's dates are checked against.
     pub evisa_zone: chrono_tz::Tz,
+    /// The most cases one CSV export holds; a larger one ends with a line saying it was cut.
+    pub export_max_rows: usize,
 }
 
 impl ConsularConfig {
@@ -118,6 +120,7 @@ impl Default for ConsularConfig {
             closed_retention: chrono::Duration::days(365 * 2),
             read_cache_ttl: Duration::from_secs(2),
             evisa_zone: chrono_tz::Tz::UTC,
+            export_max_rows: 100_000,
         }
     }
 }

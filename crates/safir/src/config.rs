@@ -140,6 +140,9 @@ pub struct Consular {
     /// The time zone (IANA name) whose calendar day decides whether an e-visa is valid, not
     /// yet valid or expired: that of the country the visas admit to.
     pub evisa_time_zone: String,
+    /// The most cases one CSV export of the officers' queue holds (the whole file is built in
+    /// memory); a larger export ends with a line saying so.
+    pub export_max_rows: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -247,6 +250,7 @@ impl Default for Config {
                 closed_case_retention_days: 730,
                 read_cache_seconds: 2,
                 evisa_time_zone: "UTC".into(),
+                export_max_rows: 100_000,
             },
             crisis: Crisis {
                 approval_threshold: 1000,
@@ -419,6 +423,9 @@ impl Config {
                 "evisa_time_zone",
                 "must be an IANA time zone name, such as UTC or Asia/Riyadh",
             ));
+        }
+        if !(1..=1_000_000).contains(&c.export_max_rows) {
+            return Err(err("export_max_rows", "must be between 1 and 1000000"));
         }
         if !(1..=365).contains(&c.draft_ttl_days) {
             return Err(err("draft_ttl_days", "must be between 1 and 365"));

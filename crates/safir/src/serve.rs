@@ -99,6 +99,7 @@ pub fn web_config(config: &Config) -> WebConfig {
                 &config.consular.evisa_time_zone,
             )
             .unwrap_or_else(|_| safir_web::state::ConsularConfig::default().evisa_zone),
+            export_max_rows: config.consular.export_max_rows as usize,
         },
         crisis: safir_web::state::CrisisConfig {
             approval_threshold: config.crisis.approval_threshold,

@@ -44,6 +44,7 @@ officer-overdue = متأخر عن موعده
 officer-queue-new-message = رسالة جديدة
 officer-yes = نعم
 officer-no = لا
+officer-export-cut = لا يضم هذا الملف إلا أول { $rows } حالة: ضيّق عوامل التصفية لتصدير البقية.
 officer-age-hours = { PLURAL($count) ->
     [zero] أقل من ساعة
     [one] ساعة واحدة

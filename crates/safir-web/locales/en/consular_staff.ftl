@@ -44,6 +44,7 @@ officer-overdue = Past due
 officer-queue-new-message = New message
 officer-yes = yes
 officer-no = no
+officer-export-cut = This file holds the first { $rows } cases only: narrow the filters to export the rest.
 officer-age-hours = { $count ->
     [0] under an hour
     [one] 1 hour

@@ -164,6 +164,63 @@ async fn the_queue_filters_and_pages() {
 }
 
 #[tokio::test]
+async fn an_export_larger_than_the_limit_says_it_was_cut() {
+    for db in safir_store::testing::TestDb::all().await {
+        let config = safir_web::state::WebConfig {
+            consular: safir_web::state::ConsularConfig {
+                export_max_rows: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let app = TestApp::with_config(db, config).await;
+        let w = world(&app).await;
+        for (name, kind) in [
+            ("Amal Hassan", CaseKind::PassportRenewal),
+            ("Bilal Haddad", CaseKind::PassportRenewal),
+            ("Chen Wei", CaseKind::Visa),
+            ("Dana Smith", CaseKind::Visa),
+        ] {
+            w.application(name, kind).submit(&app).await;
+        }
+        let mut officer = signed_in(&app, &w.officer).await;
+        let lines = |body: &str| -> Vec<String> {
+            body.trim_start_matches('\u{feff}')
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        };
+        // Four cases, room for two: before, the file simply stopped, nothing said.
+        let all = officer.get("/missions/PAR/cases.csv?lang=en").await;
+        assert_eq!(all.status, 200, "{}", all.body);
+        let got = lines(&all.body);
+        assert_eq!(got.len(), 1 + 2 + 1, "{got:?}");
+        assert_eq!(
+            got[3],
+            "This file holds the first 2 cases only: narrow the filters to export the rest."
+        );
+        let ar = officer.get("/missions/PAR/cases.csv?lang=ar").await;
+        assert!(
+            ar.body.contains("ضيّق عوامل التصفية"),
+            "in the page language: {}",
+            ar.body
+        );
+        // Exactly as many as there is room for: whole, nothing said.
+        let visas = officer.get("/missions/PAR/cases.csv?kind=visa&lang=en").await;
+        let got = lines(&visas.body);
+        assert_eq!(got.len(), 1 + 2, "{got:?}");
+        assert!(got.iter().all(|l| !l.contains("narrow the filters")));
+        let cut: Vec<bool> = app
+            .audit_summaries("case.export")
+            .await
+            .iter()
+            .map(|s| s["cut"] == serde_json::json!(true))
+            .collect();
+        assert_eq!(cut, [true, true, false]);
+    }
+}
+
+#[tokio::test]
 async fn the_export_is_excel_friendly_and_defused() {
     for app in TestApp::all().await {
         let w = world(&app).await;

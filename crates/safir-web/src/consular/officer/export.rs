@@ -1,11 +1,13 @@
 //! `GET /missions/{mission}/cases.csv`: every case the queue's filters match, in pages of
 //! 500, as UTF-8 CSV with a byte-order mark (so spreadsheet programs read Arabic right) and
 //! headers and values in the page language. The export is recorded. Filters that cannot be
-//! read send the officer back to the queue, which names each beside its field.
+//! read send the officer back to the queue, which names each beside its field. An export of
+//! more than `consular.export_max_rows` cases holds that many and ends with a line saying so.
 
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::Priority;
 use safir_store::consular::cases;
 use safir_store::consular::services;
@@ -18,12 +20,10 @@ use crate::auth::MissionParam;
 use crate::consular::labels;
 use crate::csv_cells::line;
 use crate::error::AppError;
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, t, t_args};
 use crate::state::AppState;
 
 const BATCH: i64 = 500;
-/// An export larger than this is cut; narrow the filters to get the rest.
-const EXPORT_MAX: usize = 100_000;
 
 const COLUMNS: [&str; 11] = [
     "officer-col-reference",
@@ -72,12 +72,18 @@ pub async fn export_cases(
     let mut out = String::from("\u{feff}");
     out.push_str(&line(&COLUMNS.map(|k| t(lang, k))));
     let (yes, no) = (t(lang, "officer-yes"), t(lang, "officer-no"));
+    let max = state.config.consular.export_max_rows.max(1);
     let mut count = 0usize;
+    let mut cut = false;
     loop {
+        // One row more than there is room for tells whether the export must be cut.
+        let room = max - count;
+        filter.limit = BATCH.min(room as i64 + 1);
         let batch = cases::queue(&state.db, &filter)
             .await
             .map_err(AppError::internal)?;
-        for r in &batch {
+        let take = batch.len().min(room);
+        for r in &batch[..take] {
             let service = match lang {
                 Lang::Ar => &r.service_name_ar,
                 Lang::En => &r.service_name_en,
@@ -100,17 +106,27 @@ pub async fn export_cases(
                 r.awaiting_reply_since.map(when).unwrap_or_default(),
             ]));
         }
-        count += batch.len();
-        let next = (batch.len() as i64 == BATCH)
+        count += take;
+        if batch.len() > take {
+            cut = true;
+            break;
+        }
+        let next = (batch.len() as i64 == filter.limit)
             .then(|| batch.last())
             .flatten()
             .and_then(|r| r.submitted_at.map(|at| (r.priority, at, r.id.clone())));
         match next {
-            Some(after) if count < EXPORT_MAX => filter.after = Some(after),
-            _ => break,
+            Some(after) => filter.after = Some(after),
+            None => break,
         }
     }
-    let summary = serde_json::json!({ "filter": params.query(), "rows": count });
+    if cut {
+        // Said in the file itself, where the officer reads the rows: not silently short.
+        let mut args = FluentArgs::new();
+        args.set("rows", count);
+        out.push_str(&line(&[t_args(lang, "officer-export-cut", &args)]));
+    }
+    let summary = serde_json::json!({ "filter": params.query(), "rows": count, "cut": cut });
     let record = actor.audit(CASE_EXPORT, "case", None, Some(&mission.id), summary);
     state.audit.record(record).await?;
     let disposition = format!(
