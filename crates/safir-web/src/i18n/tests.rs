@@ -151,6 +151,8 @@ fn every_message_formats_without_errors() {
         "cooldown",
         // Where an imported file stops being UTF-8.
         "offset",
+        // How many cases a cut CSV export holds.
+        "rows",
     ] {
         args.set(name, 3);
     }
