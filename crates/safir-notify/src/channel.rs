@@ -68,12 +68,17 @@ fn provider_id(body: &[u8]) -> Option<String> {
 }
 
 /// Sends the request and classifies the answer: 2xx accepted, 429 and 5xx and transport
-/// errors temporary (with Retry-After), any other status permanent.
+/// errors temporary (with Retry-After), any other status permanent. A request that cannot be
+/// made at all (a URL the client cannot read) is permanent: it would fail the same way on
+/// every retry.
 pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, ChannelError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ChannelError::temporary(format!("no answer: {e}")))?;
+    let response = request.send().await.map_err(|e| {
+        if e.is_builder() {
+            ChannelError::Permanent(format!("cannot be sent: {e}"))
+        } else {
+            ChannelError::temporary(format!("no answer: {e}"))
+        }
+    })?;
     let status = response.status();
     let wait = retry_after(response.headers());
     let body = response.bytes().await.unwrap_or_default();

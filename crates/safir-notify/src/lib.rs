@@ -23,10 +23,13 @@ pub use job::EmailJob;
 pub use mailer::Mailer;
 pub use message::{EmailAttachment, EmailMessage, JOB_KIND};
 
-/// Whether `url` is `https://` or `http://` followed by a host: what the SMS gateway and the
-/// webhook sender can reach (configuration and forms check URLs with this too).
+/// Whether `url` is `https://` or `http://` followed by a host, and a URL the HTTP client
+/// can read (`http://[::1/`, a port over 65535 or a space in the host are not): what the SMS
+/// gateway and the webhook sender can reach (configuration and forms check URLs with this
+/// too).
 pub fn is_http_url(url: &str) -> bool {
     http_host(url).is_some_and(|h| !h.is_empty())
+        && reqwest::Url::parse(url).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()))
 }
 
 /// The part of an `https://` or `http://` URL before its path, query or fragment.

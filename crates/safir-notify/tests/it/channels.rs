@@ -205,6 +205,20 @@ async fn webhooks_are_signed() {
     assert_eq!(r.header("idempotency-key"), Some("d-9"));
     assert_eq!(r.json().expect("json"), body);
 
+    // A URL the client cannot read fails for good; before, it was retried as a lost
+    // connection until the job gave up.
+    for bad in [
+        "http://exa mple.org/hook",
+        "http://[::1/hook",
+        "http://host:99999/",
+    ] {
+        let e = sender
+            .send(bad, b"whsec", "d-11", &body)
+            .await
+            .expect_err("unreadable URL");
+        assert!(e.is_permanent(), "{bad}: {e}");
+    }
+
     rx.too_many_requests(1, 3);
     let e = sender
         .send(&rx.url("/hook"), b"whsec", "d-10", &body)

@@ -206,7 +206,9 @@ async fn an_export_larger_than_the_limit_says_it_was_cut() {
             ar.body
         );
         // Exactly as many as there is room for: whole, nothing said.
-        let visas = officer.get("/missions/PAR/cases.csv?kind=visa&lang=en").await;
+        let visas = officer
+            .get("/missions/PAR/cases.csv?kind=visa&lang=en")
+            .await;
         let got = lines(&visas.body);
         assert_eq!(got.len(), 1 + 2, "{got:?}");
         assert!(got.iter().all(|l| !l.contains("narrow the filters")));

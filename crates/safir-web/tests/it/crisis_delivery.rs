@@ -209,6 +209,25 @@ async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
         bad.body.contains("must start with https:// or http://"),
         "names the schemes"
     );
+    // Addresses the sender cannot read: before, with private networks allowed (or a name
+    // the resolver does not know), they were kept and every alert retried on them.
+    for url in ["http://[::1/hooks", "http://partner.example:99999/hooks"] {
+        let unreadable = client
+            .submit(
+                "/admin/crisis/webhooks",
+                "/admin/crisis/webhooks",
+                &[("name", "Red Crescent"), ("url", url), ("countries", "")],
+            )
+            .await;
+        assert_eq!(unreadable.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(
+            unreadable
+                .body
+                .contains("must start with https:// or http://"),
+            "{url}: {}",
+            unreadable.body
+        );
+    }
     // An address of a private network (here the cloud's metadata service, and loopback
     // written as IPv4 inside IPv6) is refused: alerts would be posted inside the ministry.
     for url in [

@@ -83,7 +83,7 @@ pub fn valid_url(url: &str) -> bool {
         return false;
     };
     url.len() <= 500
-        && !host.is_empty()
+        && safir_notify::is_http_url(url)
         && !host.contains('@')
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
