@@ -8,8 +8,8 @@ pub mod nul;
 pub mod rate_limit;
 
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
 use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -44,6 +44,24 @@ pub async fn no_store(mut response: Response) -> Response {
     response
 }
 
+/// Whether the answer may be written in the reader's language: an HTML page, a feed or a
+/// JSON answer (the API's errors are in the caller's language). Static files are not.
+fn is_localized(h: &HeaderMap) -> bool {
+    h.get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            let t = t.trim_start().to_ascii_lowercase();
+            [
+                "text/html",
+                "application/atom+xml",
+                "application/json",
+                "application/problem+json",
+            ]
+            .iter()
+            .any(|k| t.starts_with(k))
+        })
+}
+
 /// Middleware (`from_fn_with_state(config, security_headers)`): adds the
 /// security headers to every response. An answer to a signed-in request (a session cookie or
 /// an API token) may show personal data, so unless its handler said otherwise it is
@@ -57,6 +75,19 @@ pub async fn security_headers(
         || crate::auth::session::cookie_value(req.headers(), crate::auth::SESSION_COOKIE).is_some();
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    let varies = h.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-language"))
+    });
+    if is_localized(h) && !varies {
+        // Pages, feeds and API answers speak the reader's language, chosen by the `lang`
+        // cookie or `Accept-Language` when the URL does not say: a shared cache keeps one copy
+        // per such choice, never an Arabic page for an English reader.
+        h.append(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
     if signed_in && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(
             header::CACHE_CONTROL,

@@ -56,6 +56,49 @@ async fn answers_to_signed_in_requests_are_not_stored() {
     assert_eq!(header(&response, "cache-control"), "no-store");
 }
 
+/// A page in the reader's language names what chose it, so a shared cache never serves an
+/// Arabic page to an English reader; a static file is the same for everyone.
+#[tokio::test]
+async fn localized_answers_vary_on_the_language_choice() {
+    let app = TestApp::new();
+    let vary = |response: &axum::response::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all(h::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_ascii_lowercase())
+            .collect()
+    };
+    for (uri, headers) in [
+        ("/", &[("accept-language", "ar")][..]),
+        ("/no-such-page", &[][..]),
+        (
+            "/",
+            &[("accept-encoding", "gzip"), ("accept-language", "en")][..],
+        ),
+    ] {
+        let response = app.get(uri, headers).await;
+        let names = vary(&response);
+        assert!(
+            names.contains(&"accept-language".to_owned()) && names.contains(&"cookie".to_owned()),
+            "{uri} {headers:?}: {names:?}"
+        );
+        assert_eq!(
+            names.iter().filter(|n| *n == "accept-language").count(),
+            1,
+            "once: {names:?}"
+        );
+    }
+    let css = app.get(&safir_web::assets::url("app.css"), &[]).await;
+    assert!(
+        !vary(&css).contains(&"accept-language".to_owned()),
+        "{:?}",
+        vary(&css)
+    );
+}
+
 #[tokio::test]
 async fn hsts_only_behind_tls() {
     let app = TestApp::with_security(SecurityConfig {
