@@ -194,7 +194,16 @@ pub fn vary_on_encoding(headers: &mut HeaderMap) {
         })
     });
     if !already {
-        headers.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        // One header: the names already there (the language's), then this one.
+        let mut names: Vec<&str> = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        names.push("Accept-Encoding");
+        if let Ok(v) = HeaderValue::from_str(&names.join(", ")) {
+            headers.insert(header::VARY, v);
+        }
     }
 }
 
@@ -296,7 +305,7 @@ mod tests {
         vary_on_encoding(&mut h);
         vary_on_encoding(&mut h);
         let all: Vec<_> = h.get_all("vary").iter().collect();
-        assert_eq!(all, ["Cookie", "Accept-Encoding"]);
+        assert_eq!(all, ["Cookie, Accept-Encoding"]);
     }
 
     fn page() -> String {

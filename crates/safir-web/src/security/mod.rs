@@ -82,11 +82,17 @@ pub async fn security_headers(
     if is_localized(h) && !varies {
         // Pages, feeds and API answers speak the reader's language, chosen by the `lang`
         // cookie or `Accept-Language` when the URL does not say: a shared cache keeps one copy
-        // per such choice, never an Arabic page for an English reader.
-        h.append(
-            header::VARY,
-            HeaderValue::from_static("Accept-Language, Cookie"),
-        );
+        // per such choice, never an Arabic page for an English reader. One header, after the
+        // names already there (the compressor's `Accept-Encoding`).
+        let mut names: Vec<&str> = h
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        names.push("Accept-Language, Cookie");
+        if let Ok(v) = HeaderValue::from_str(&names.join(", ")) {
+            h.insert(header::VARY, v);
+        }
     }
     if signed_in && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(

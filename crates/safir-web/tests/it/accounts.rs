@@ -887,7 +887,7 @@ async fn error_pages_keep_the_signed_in_header() {
         .await;
     assert_eq!(status.as_u16(), 404);
     assert_eq!(headers["content-encoding"], "gzip");
-    assert_eq!(headers["vary"], "Accept-Encoding");
+    assert_eq!(headers["vary"], "Accept-Language, Cookie, Accept-Encoding");
     assert_eq!(headers["cache-control"], "no-store");
     let mut html = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut html).unwrap();

@@ -415,7 +415,7 @@ async fn the_queue_is_gzipped_for_the_officer_and_not_for_another_site() {
         let (status, headers, bytes) = officer.get_raw(url, &browser).await;
         assert_eq!(status, 200);
         assert_eq!(headers["content-encoding"], "gzip");
-        assert_eq!(headers["vary"], "Accept-Encoding");
+        assert_eq!(headers["vary"], "Accept-Language, Cookie, Accept-Encoding");
         let mut html = String::new();
         flate2::read::GzDecoder::new(&bytes[..])
             .read_to_string(&mut html)
