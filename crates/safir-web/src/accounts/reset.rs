@@ -243,6 +243,15 @@ pub async fn reset_submit(
     accounts::set_password_hash(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
+    // A reset by email is how someone whose password was taken gets their account back:
+    // whoever knew the old one is signed out everywhere, and the API tokens they could have
+    // made with it stop, with the reset itself (as an administrator's reset does).
+    sessions::delete_all_for_user_in(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let tokens_revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
     send_email(&mut tx, (&user).into(), "password-changed", None).await?;
     let is_staff = user.is_staff()
         || grants::grants_for_user(&state.db, &user.id)
@@ -250,13 +259,15 @@ pub async fn reset_submit(
             .map_err(AppError::internal)?
             .is_staff();
     if is_staff {
-        let summary = serde_json::json!({ "by": "self", "via": "email_link" });
+        let summary = serde_json::json!({
+            "by": "self",
+            "via": "email_link",
+            "sessions_ended": true,
+            "api_tokens_revoked": tokens_revoked,
+        });
         let record = own_account_record(&user, actions::USER_PASSWORD_RESET, &client, summary);
         crate::audit_log::append(&mut tx, &record).await?;
     }
     tx.commit().await.map_err(AppError::internal)?;
-    sessions::delete_all_for_user(&state.db, &user.id)
-        .await
-        .map_err(AppError::internal)?;
     Ok(Redirect::to("/sign-in?notice=password-reset").into_response())
 }

@@ -19,8 +19,12 @@ async fn password_reset_link_works_once_and_signs_out_everywhere() {
         let mut signed_in = app.client();
         signed_in.sign_in(&staff).await;
         assert_eq!(signed_in.get("/account").await.status, StatusCode::OK);
-
+        // A token made while the old password was known (by the owner, or by whoever took it).
+        let api_token = crate::api::token(&app, &staff, &["read"]).await;
         let mut c = app.client();
+        let me = c.api("GET", "/api/v1/me", &api_token, None).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+
         c.lang = Some("en");
         let known = c
             .submit(
@@ -112,9 +116,14 @@ async fn password_reset_link_works_once_and_signs_out_everywhere() {
             .await;
         assert_eq!(late.status, StatusCode::BAD_REQUEST);
 
-        // Every session of the account is gone; the new password works, the old one not.
+        // Every session of the account is gone, and its API tokens (before, they went on
+        // working); the new password works, the old one not.
         let res = signed_in.get("/account").await;
         assert!(res.location().unwrap().starts_with("/sign-in"));
+        let me = c.api("GET", "/api/v1/me", &api_token, None).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+        let reset = app.audit_summaries("user.password_reset").await;
+        assert_eq!(reset[0]["api_tokens_revoked"], 1, "{reset:?}");
         let old = sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
         assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
         let new = sign_in_with(&mut c, &staff.email, NEW_PASSWORD, None).await;
