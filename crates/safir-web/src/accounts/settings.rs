@@ -89,7 +89,7 @@ pub async fn save_profile(
         .map_err(AppError::internal)?;
     crate::api::me::record_profile_update(
         &mut tx,
-        &me.user,
+        (&me.user, me.is_staff()),
         Some(name.as_str()),
         Lang::parse(chosen.code()),
         "form",

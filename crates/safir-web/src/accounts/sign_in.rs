@@ -211,9 +211,19 @@ pub(super) async fn keep_language_of_sign_in(
     headers: &HeaderMap,
     client: &ClientInfo,
 ) {
-    if let Some(lang) = chosen_lang(uri, headers) {
-        save_chosen_language(state, user, lang, "sign-in", client.ip_string()).await;
-    }
+    let Some(lang) = chosen_lang(uri, headers) else {
+        return;
+    };
+    // A public account granted a staff role is audited as staff: its grants are read.
+    let staff = user.is_staff()
+        || match safir_store::accounts::grants::grants_for_user(&state.db, &user.id).await {
+            Ok(grants) => grants.is_staff(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the grants to save the chosen language");
+                return;
+            }
+        };
+    save_chosen_language(state, (user, staff), lang, "sign-in", client.ip_string()).await;
 }
 
 async fn attempt(

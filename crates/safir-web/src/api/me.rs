@@ -25,16 +25,19 @@ pub const PROFILE_UPDATE: AuditAction = AuditAction::new("user.profile_update");
 
 /// Audits, inside the transaction that makes it, a staff member's change of their own name
 /// or language (`via`: `api`, `form`, `switcher`), with what each was before; a value saved
-/// again unchanged is not a change, and a public account's change is not audited.
+/// again unchanged is not a change, and the change of an account that is not staff (`staff`:
+/// a staff account or one granted a staff role, [`CurrentUser::is_staff`]) is not audited.
+///
+/// [`CurrentUser::is_staff`]: crate::auth::CurrentUser::is_staff
 pub(crate) async fn record_profile_update(
     tx: &mut safir_store::Tx,
-    user: &accounts::User,
+    (user, staff): (&accounts::User, bool),
     name: Option<&str>,
     lang: Option<Lang>,
     via: &str,
     client_ip: Option<String>,
 ) -> Result<(), safir_store::StoreError> {
-    if !user.is_staff() {
+    if !staff {
         return Ok(());
     }
     let mut changed = serde_json::Map::new();
@@ -238,7 +241,7 @@ pub async fn update_me(
         .map_err(AppError::internal)?;
     record_profile_update(
         &mut tx,
-        &user.user,
+        (&user.user, user.is_staff()),
         name.as_ref().map(DisplayName::as_str),
         lang,
         "api",

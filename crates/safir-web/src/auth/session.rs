@@ -231,7 +231,8 @@ async fn keep_chosen_language(
     if user.api_scopes.is_some() || user.needs_second_factor() {
         return;
     }
-    if save_chosen_language(state, &user.user, lang, "switcher", client_ip).await {
+    let staff = user.is_staff();
+    if save_chosen_language(state, (&user.user, staff), lang, "switcher", client_ip).await {
         // This request's copy; the cached one goes with the write (see `auth::cache`).
         Arc::make_mut(user).user.preferred_lang = lang.code().to_owned();
     }
@@ -244,7 +245,7 @@ async fn keep_chosen_language(
 /// Whether it was saved.
 pub(crate) async fn save_chosen_language(
     state: &AppState,
-    user: &accounts::User,
+    (user, staff): (&accounts::User, bool),
     lang: Lang,
     via: &str,
     client_ip: Option<String>,
@@ -255,8 +256,15 @@ pub(crate) async fn save_chosen_language(
     let saved = async {
         let mut tx = state.db.begin().await?;
         accounts::update_profile(&mut tx, &user.id, None, Some(content_lang(lang))).await?;
-        crate::api::me::record_profile_update(&mut tx, user, None, Some(lang), via, client_ip)
-            .await?;
+        crate::api::me::record_profile_update(
+            &mut tx,
+            (user, staff),
+            None,
+            Some(lang),
+            via,
+            client_ip,
+        )
+        .await?;
         tx.commit().await
     };
     match saved.await {

@@ -570,60 +570,65 @@ async fn a_language_link_from_another_site_does_not_change_the_saved_language() 
 /// values again leaves none.
 #[tokio::test]
 async fn a_staff_members_language_and_name_changes_are_audited() {
+    let analyst = [(safir_domain::roles::Role::Analyst, None)];
     for app in TestApp::all().await {
-        let mut c = app.client();
-        let staff = app
-            .staff(
-                &unique_email("switch-staff"),
-                &[(safir_domain::roles::Role::Analyst, None)],
-            )
-            .await;
-        c.sign_in(&staff).await;
-        let newest = || async {
-            let trail = safir_store::audit::list(&app.db, &Default::default(), 1)
-                .await
-                .unwrap();
-            trail.into_iter().next().unwrap()
-        };
+        for public in [false, true] {
+            let mut c = app.client();
+            // A staff account, and a public one granted a staff role (before, its changes were
+            // not recorded).
+            let staff = if public {
+                app.public_with_roles(&unique_email("switch-granted"), &analyst)
+                    .await
+            } else {
+                app.staff(&unique_email("switch-staff"), &analyst).await
+            };
+            c.sign_in(&staff).await;
+            let newest = || async {
+                let trail = safir_store::audit::list(&app.db, &Default::default(), 1)
+                    .await
+                    .unwrap();
+                trail.into_iter().next().unwrap()
+            };
 
-        c.get("/account?lang=ar").await;
-        let record = newest().await;
-        assert_eq!(record.action, "user.profile_update");
-        assert_eq!(record.actor_id.as_deref(), Some(staff.id.as_str()));
-        let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
-        assert_eq!(
-            summary,
-            serde_json::json!({"language": {"from": "en", "to": "ar"}, "via": "switcher"})
-        );
-        // The same language again is no change.
-        c.get("/consular?lang=ar").await;
-        assert_eq!(newest().await.seq, record.seq);
+            c.get("/account?lang=ar").await;
+            let record = newest().await;
+            assert_eq!(record.action, "user.profile_update");
+            assert_eq!(record.actor_id.as_deref(), Some(staff.id.as_str()));
+            let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
+            assert_eq!(
+                summary,
+                serde_json::json!({"language": {"from": "en", "to": "ar"}, "via": "switcher"})
+            );
+            // The same language again is no change.
+            c.get("/consular?lang=ar").await;
+            assert_eq!(newest().await.seq, record.seq);
 
-        let res = c
-            .submit(
+            let res = c
+                .submit(
+                    "/account",
+                    "/account/profile",
+                    &[("display_name", "Nour Haddad"), ("lang", "ar")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+            let record = newest().await;
+            let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
+            assert_eq!(
+                summary,
+                serde_json::json!({
+                    "display_name": {"from": "Test User", "to": "Nour Haddad"},
+                    "via": "form"
+                })
+            );
+            // Saved again unchanged: no record.
+            c.submit(
                 "/account",
                 "/account/profile",
                 &[("display_name", "Nour Haddad"), ("lang", "ar")],
             )
             .await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let record = newest().await;
-        let summary: serde_json::Value = serde_json::from_str(&record.summary).unwrap();
-        assert_eq!(
-            summary,
-            serde_json::json!({
-                "display_name": {"from": "Test User", "to": "Nour Haddad"},
-                "via": "form"
-            })
-        );
-        // Saved again unchanged: no record.
-        c.submit(
-            "/account",
-            "/account/profile",
-            &[("display_name", "Nour Haddad"), ("lang", "ar")],
-        )
-        .await;
-        assert_eq!(newest().await.seq, record.seq);
+            assert_eq!(newest().await.seq, record.seq);
+        }
     }
 }
 

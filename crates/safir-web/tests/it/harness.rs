@@ -122,6 +122,12 @@ impl TestApp {
         self.user(email, AccountKind::Public, &[]).await
     }
 
+    /// A public account later granted `roles` (an administrator may grant roles to any
+    /// account), its TOTP enabled as the roles require.
+    pub async fn public_with_roles(&self, email: &str, roles: &[(Role, Option<&str>)]) -> Account {
+        self.user(email, AccountKind::Public, roles).await
+    }
+
     /// A staff account with TOTP enabled and the given grants (`None` scope = ministry-wide).
     pub async fn staff(&self, email: &str, roles: &[(Role, Option<&str>)]) -> Account {
         self.user(email, AccountKind::Staff, roles).await
@@ -163,7 +169,7 @@ impl TestApp {
                 .unwrap();
         }
         tx.commit().await.unwrap();
-        let totp_secret = if kind == AccountKind::Staff {
+        let totp_secret = if kind == AccountKind::Staff || !roles.is_empty() {
             let secret = totp::generate_secret();
             accounts::set_pending_totp(&self.db, &id, &secret)
                 .await
