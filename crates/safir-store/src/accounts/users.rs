@@ -222,12 +222,18 @@ pub async fn enable_totp(
 }
 
 /// Replaces all of a user's recovery codes, used or not, with `recovery_code_hashes`.
+///
+/// The user's row is written first: on PostgreSQL two replacements sent at once (a double
+/// click) would otherwise each delete the codes they could see and both insert theirs, leaving
+/// twenty. The second now waits for the first and deletes its codes. (SQLite runs one writing
+/// transaction at a time.)
 pub async fn replace_recovery_codes(
     tx: &mut Tx,
     id: &str,
     recovery_code_hashes: &[String],
 ) -> Result<(), StoreError> {
     with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut *c).await?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(&mut *c).await?;
         for h in recovery_code_hashes {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")

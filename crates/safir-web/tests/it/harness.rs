@@ -395,6 +395,18 @@ impl Client<'_> {
         fields: &[(&str, &str)],
         headers: &[(&str, &str)],
     ) -> TestResponse {
+        let req = self.form_request(path, token, fields, headers);
+        self.send(req).await
+    }
+
+    /// The request [`Self::post_form_with`] sends, to send later (requests sent at once).
+    pub fn form_request(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Request<Body> {
         let mut body: Vec<(String, String)> = vec![("csrf_token".into(), token.into())];
         body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let encoded: String = body
@@ -410,7 +422,7 @@ impl Client<'_> {
         for (name, value) in headers {
             req = req.header(*name, *value);
         }
-        self.send(req.body(Body::from(encoded)).unwrap()).await
+        req.body(Body::from(encoded)).unwrap()
     }
 
     /// Loads `form_page`, takes its form token, and posts `fields` to `path`.
