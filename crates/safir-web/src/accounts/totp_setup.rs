@@ -17,15 +17,15 @@ use serde::Deserialize;
 
 use super::account_page::{AccountForm, refused_form};
 use super::common::{
-    ClientInfo, current_password_error, error_summary, own_account_record, page_response,
-    secret_page, send_email,
+    ClientInfo, Recipient, current_password_error, error_summary, own_account_record,
+    page_response, secret_page, send_email,
 };
 use super::sign_in::keep_language_of_sign_in;
 use super::two_factor::{current, normalize_recovery_code, unix_now};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::Field;
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, chosen_lang};
 use crate::page::{Page, render};
 use crate::state::AppState;
 
@@ -241,7 +241,15 @@ pub async fn confirm(
     accounts::enable_totp(&mut tx, &user.id, &hashes)
         .await
         .map_err(AppError::internal)?;
-    send_email(&mut tx, user.into(), "two-factor-on", None).await?;
+    // A first sign-in's choice of language on this device becomes the account's below: the
+    // email goes in it already, as every one after it will.
+    let mut to: Recipient<'_> = user.into();
+    if current_user.needs_second_factor()
+        && let Some(chosen) = chosen_lang(&uri, &headers)
+    {
+        to.lang = chosen;
+    }
+    send_email(&mut tx, to, "two-factor-on", None).await?;
     if current_user.is_staff() {
         let record = own_account_record(user, TWO_FACTOR_ENABLE, &client, codes_summary());
         crate::audit_log::append(&mut tx, &record).await?;

@@ -251,6 +251,16 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
                 .await
                 .contains(&"user.two_factor_enable".to_owned())
         );
+        // Its email too: before, it went in the language saved before (English).
+        let mails = app.emails_to(&email).await;
+        let on = mails.last().unwrap();
+        assert!(
+            on.subject
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{}",
+            on.subject
+        );
 
         // Staff cannot turn it off.
         let res = c
