@@ -154,6 +154,26 @@ fn tokenize_with<const WORDS_FIRST: bool>(
         }
         // A token starting with a mark (or tatweel), ة or ى.
         may_need_repair |= class.has(Class::KEEPS_PREV) || matches!(c, 'ة' | 'ى');
+        // Punctuation of ASCII or the Arabic block (`.` `,` `!` `)` `،` `؟`) with an ASCII
+        // character or nothing after it: one punctuation token of that character, which is
+        // what the tests below come to after all of them (no link, mention, tag, keycap,
+        // number, word or emoji starts with it, and no mark or joiner follows to ride
+        // along), without running them. Every such character has no class bit; other
+        // characters without one (emoji, © ®) are outside these two blocks.
+        if WORDS_FIRST
+            && class == Class::NONE
+            && (c.is_ascii() || ('\u{0600}'..='\u{06FF}').contains(&c))
+            && !matches!(c, '@' | '#' | '*')
+            && bytes.get(i + c.len_utf8()).is_none_or(u8::is_ascii)
+        {
+            push(Token {
+                kind: TokenKind::Punct,
+                start: i,
+                end: i + c.len_utf8(),
+            });
+            i += c.len_utf8();
+            continue;
+        }
         let rest = &text[i..];
         let prev_is_word = || text[..i].chars().next_back().is_some_and(is_word_char);
         let link_may_start = || link_may_start_after(&text[..i]);
