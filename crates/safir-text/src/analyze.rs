@@ -101,13 +101,24 @@ pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 #[derive(Debug, Default)]
 pub struct Analyzer {
     opts: AnalyzeOptions,
-    /// The line's tokens that make terms (punctuation only when kept).
-    tokens: Vec<Token>,
-    /// The memo set of each token ([`NO_SET`] for those it does not hold).
-    sets: Vec<u32>,
+    /// The line's tokens that make terms (punctuation only when kept),
+    /// each with its memo set.
+    tokens: Vec<Pending>,
     cache: WordCache,
     /// The last repaired line: its buffers are reused from line to line.
     repaired: Repaired,
+}
+
+/// A token of the line being analyzed and its memo set ([`NO_SET`] for
+/// those the memo does not hold): one list and one push a token (24 bytes,
+/// as a [`Token`] alone), where a list of tokens and one of their sets took
+/// two.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    start: usize,
+    end: usize,
+    set: u32,
+    kind: TokenKind,
 }
 
 /// What stemming made of a normalized word.
@@ -132,7 +143,6 @@ impl Analyzer {
         Self {
             opts,
             tokens: Vec::new(),
-            sets: Vec::new(),
             cache: WordCache::new(words),
             repaired: Repaired::default(),
         }
@@ -152,12 +162,10 @@ impl Analyzer {
         let mut from = 0;
         while from < text.len() {
             self.tokens.clear();
-            self.sets.clear();
             let line = tokenize_line(text, from, self.collector(text));
             let body = &text[from..line.end];
             if self.opts.repair && line.may_need_repair && needs_repair(body) {
                 self.tokens.clear();
-                self.sets.clear();
                 // Out of `self` while its text is tokenized, then back.
                 let mut repaired = std::mem::take(&mut self.repaired);
                 repair_into(body, &mut repaired);
@@ -183,22 +191,26 @@ impl Analyzer {
     /// the line's tokenization then find their lines in the processor's
     /// cache instead of waiting for them).
     fn collector<'a>(&'a mut self, text: &'a str) -> impl FnMut(Token) + 'a {
-        let (tokens, sets, cache) = (&mut self.tokens, &mut self.sets, &self.cache);
+        let (tokens, cache) = (&mut self.tokens, &self.cache);
         let keep_punct = self.opts.keep_punct;
         move |t| {
             // Punctuation makes no term unless kept: not even collected.
             if t.kind == TokenKind::Punct && !keep_punct {
                 return;
             }
-            let set = cache.set_of(t.text(text), is_word(t.kind));
+            let set = cache.set_of(&text.as_bytes()[t.start..t.end], is_word(t.kind));
             cache.prefetch(set);
-            tokens.push(t);
-            sets.push(set);
+            tokens.push(Pending {
+                start: t.start,
+                end: t.end,
+                set,
+                kind: t.kind,
+            });
         }
     }
 
-    /// The terms of the tokens of `text` (their memo sets in `self.sets`),
-    /// `span` mapping a token's range to the term's offsets.
+    /// The terms of the tokens of `text` (with their memo sets in
+    /// `self.tokens`), `span` mapping a token's range to the term's offsets.
     fn terms(
         &mut self,
         text: &str,
@@ -208,9 +220,10 @@ impl Analyzer {
         for k in 0..self.tokens.len() {
             let t = self.tokens[k];
             let (start, end) = span(t.start, t.end);
-            match self.sets[k] {
-                NO_SET => push_term(&self.opts, t.kind, t.text(text), start, end, out),
-                set => self.cached_term(set, t.kind, t.text(text), start, end, out),
+            let token = &text[t.start..t.end];
+            match t.set {
+                NO_SET => push_term(&self.opts, t.kind, token, start, end, out),
+                set => self.cached_term(set, t.kind, token, start, end, out),
             }
         }
     }

@@ -99,13 +99,16 @@ impl WordCache {
     /// does not take it: texts longer than [`MAX_WORD`], and texts holding a
     /// ZWJ, which normalization keeps or drops depending on what precedes it
     /// in the output buffer. The hash looks for the ZWJ's first byte (E2) on
-    /// the way; most words have none.
-    pub(super) fn set_of(&self, word: &str, is_word: bool) -> u32 {
+    /// the way; most words have none. The word's bytes, as the tokenizer
+    /// cut them: a `str` slice would check its ends are character
+    /// boundaries again for every token (E2 80 8D is the ZWJ wherever it
+    /// occurs in UTF-8).
+    pub(super) fn set_of(&self, word: &[u8], is_word: bool) -> u32 {
         if self.capacity == 0 || word.len() > MAX_WORD {
             return NO_SET;
         }
-        let (h, e2) = hash(word.as_bytes(), is_word);
-        if e2 && word.contains('\u{200D}') {
+        let (h, e2) = hash(word, is_word);
+        if e2 && word.windows(3).any(|w| w == "\u{200D}".as_bytes()) {
             return NO_SET;
         }
         (h as usize & (self.capacity / WAYS - 1)) as u32
@@ -125,7 +128,10 @@ impl WordCache {
         }
     }
 
-    /// The remembered result for an accepted word of set `set`.
+    /// The remembered result for an accepted word of set `set`. Inlined
+    /// into the analyzer's hit path, so that the answer does not go
+    /// through memory.
+    #[inline(always)]
     pub(super) fn get(&mut self, set: u32, word: &str, is_word: bool) -> Option<Cached<'_>> {
         let ways = &mut self.sets.get_mut(set as usize)?.0;
         let n = word.len();
@@ -304,7 +310,7 @@ mod tests {
         ) {
             let cache = WordCache::new(8);
             let taken = word.len() <= MAX_WORD && !word.contains('\u{200D}');
-            proptest::prop_assert_eq!(cache.set_of(&word, true) != NO_SET, taken);
+            proptest::prop_assert_eq!(cache.set_of(word.as_bytes(), true) != NO_SET, taken);
         }
 
         #[test]
@@ -325,11 +331,11 @@ mod tests {
 
     impl WordCache {
         fn get_word(&mut self, word: &str) -> Option<Cached<'_>> {
-            self.get(self.set_of(word, true), word, true)
+            self.get(self.set_of(word.as_bytes(), true), word, true)
         }
 
         fn insert_word(&mut self, word: &str, cached: Cached<'_>) {
-            self.insert(self.set_of(word, true), word, true, cached);
+            self.insert(self.set_of(word.as_bytes(), true), word, true, cached);
         }
     }
 
@@ -391,10 +397,10 @@ mod tests {
     #[test]
     fn a_word_and_another_token_of_the_same_text_are_apart() {
         let mut cache = WordCache::new(2);
-        let set = cache.set_of("2026", true);
+        let set = cache.set_of(b"2026", true);
         cache.insert(set, "2026", true, Cached::Dropped);
         assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
-        let other = cache.set_of("2026", false);
+        let other = cache.set_of(b"2026", false);
         assert_eq!(cache.get(other, "2026", false), None);
         cache.insert(other, "2026", false, term("2026", 4, StemAt::Slice(0, 4)));
         assert_eq!(cache.get(set, "2026", true), Some(Cached::Dropped));
@@ -424,11 +430,14 @@ mod tests {
 
     #[test]
     fn off_and_oversized() {
-        assert_eq!(WordCache::new(0).set_of("a", true), NO_SET);
+        assert_eq!(WordCache::new(0).set_of(b"a", true), NO_SET);
         let mut cache = WordCache::new(8);
-        assert_eq!(cache.set_of(&"a".repeat(MAX_WORD + 1), false), NO_SET);
-        assert_eq!(cache.set_of("a\u{200D}b", false), NO_SET);
-        assert_ne!(cache.set_of("a\u{2019}b", true), NO_SET);
+        assert_eq!(
+            cache.set_of("a".repeat(MAX_WORD + 1).as_bytes(), false),
+            NO_SET
+        );
+        assert_eq!(cache.set_of("a\u{200D}b".as_bytes(), false), NO_SET);
+        assert_ne!(cache.set_of("a\u{2019}b".as_bytes(), true), NO_SET);
         let long = "x".repeat(SLOT);
         cache.insert_word("x", term(&long, 1, StemAt::Slice(0, 1)));
         assert_eq!(cache.get_word("x"), None);
