@@ -316,7 +316,9 @@ pub async fn delete_for_user(db: &Db, user_id: &str, id: &str) -> Result<bool, S
 }
 
 /// Registrations that belong to the person: their account's, and presence registrations
-/// made with their email address.
+/// whose code was sent to their email address. A presence registration verified by SMS
+/// proves only the phone: the address typed beside it may be anyone's (a relative's, a typo
+/// that is someone else's), so it is not theirs to read or delete.
 async fn ids_for_person(
     db: &Db,
     user_id: &str,
@@ -324,7 +326,8 @@ async fn ids_for_person(
 ) -> Result<Vec<Registration>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM crisis_registrations WHERE user_id = $1 \
-         OR (user_id IS NULL AND email = $2 AND verified_at IS NOT NULL) ORDER BY created_at, id"
+         OR (user_id IS NULL AND email = $2 AND verified_at IS NOT NULL AND verify_channel = 'email') \
+         ORDER BY created_at, id"
     );
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -348,9 +351,11 @@ struct CheckinExport {
     answered_at: Option<DateTime<Utc>>,
 }
 
-/// Everything held about the person (account `user_id`, address `email`, and the phone
-/// numbers of their registrations): registrations with places and check-ins, and
-/// travel-advice subscriptions, as one JSON document.
+/// Everything held about the person (account `user_id`, address `email`): registrations
+/// with places and check-ins, and the travel-advice subscriptions of their address, as one
+/// JSON document. Subscriptions by SMS are not among them: a phone number typed in a
+/// registration is not proof that its subscriptions are the account's (anyone's number can be
+/// typed); they end by replying STOP from the phone.
 pub async fn export_for_user(
     db: &Db,
     user_id: &str,
@@ -358,7 +363,7 @@ pub async fn export_for_user(
 ) -> Result<serde_json::Value, StoreError> {
     let regs = ids_for_person(db, user_id, email).await?;
     let mut out = Vec::new();
-    let mut addresses: Vec<String> = vec![email.to_owned()];
+    let addresses: Vec<String> = vec![email.to_owned()];
     for r in regs {
         let places = places(db, &r.id).await?;
         let checkins: Vec<CheckinExport> = with_pool!(db.read(), p => {
@@ -370,11 +375,6 @@ pub async fn export_for_user(
             .fetch_all(p)
             .await
         })?;
-        if let Some(phone) = &r.phone
-            && !addresses.contains(phone)
-        {
-            addresses.push(phone.clone());
-        }
         let companions: serde_json::Value =
             serde_json::from_str(&r.companions).unwrap_or(serde_json::Value::Null);
         let mut reg = serde_json::to_value(&r)
@@ -400,14 +400,7 @@ pub async fn delete_all_for_user(
     email: &str,
 ) -> Result<(u64, u64), StoreError> {
     let regs = ids_for_person(db, user_id, email).await?;
-    let mut addresses: Vec<String> = vec![email.to_owned()];
-    for r in &regs {
-        if let Some(phone) = &r.phone
-            && !addresses.contains(phone)
-        {
-            addresses.push(phone.clone());
-        }
-    }
+    let addresses: Vec<String> = vec![email.to_owned()];
     let mut tx = db.begin().await?;
     let mut removed = 0;
     for r in &regs {

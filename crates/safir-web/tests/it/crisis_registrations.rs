@@ -174,6 +174,115 @@ async fn a_citizen_downloads_then_deletes_everything_held_about_them() {
     }
 }
 
+/// A presence registration confirmed by SMS proves the phone only: the address typed beside
+/// it (a relative's, a typo that is someone else's) is not its owner. Before, that address's
+/// account downloaded the stranger's registration (name, phone, medical needs, places) and
+/// "delete everything" removed it and the stranger's SMS subscriptions.
+#[tokio::test]
+async fn another_persons_presence_confirmed_by_sms_is_not_in_my_data() {
+    for app in TestApp::all().await {
+        let email = unique_email("mine");
+        let user = app.public_user(&email).await;
+        let open = crisis(&app, "open", true).await;
+        // Someone else registers with this address and their own phone, confirms by SMS,
+        // and subscribes that phone to travel advice.
+        let path = format!("/crisis/{open}/presence");
+        let mut stranger = app.client();
+        let res = stranger
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("full_name", "Hassan Ali"),
+                    ("email", &email),
+                    ("phone", "+249 912 000 111"),
+                    ("channels", "sms"),
+                    ("lang", "en"),
+                    ("place1_city", "Omdurman"),
+                    ("medical", "on"),
+                    ("medical_note", "Insulin twice a day"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let payload: String = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT payload FROM jobs WHERE kind = 'sms.send' ORDER BY id DESC LIMIT 1")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        let sms: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        // The code is the message's run of six digits.
+        let code: String = sms["body"]
+            .as_str()
+            .unwrap()
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap()
+            .to_owned();
+        let res = stranger
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", &code)],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            registrations::find(&app.db, &id)
+                .await
+                .unwrap()
+                .is_verified()
+        );
+        exec_subscription(&app, "+249912000111").await;
+
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let json = c.get("/abroad/my-data.json").await.json();
+        assert!(
+            json["registrations"].as_array().unwrap().is_empty(),
+            "{json}"
+        );
+        assert!(
+            json["subscriptions"].as_array().unwrap().is_empty(),
+            "{json}"
+        );
+        let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
+        assert_eq!(res.status, 303);
+        assert!(
+            registrations::find(&app.db, &id).await.is_ok(),
+            "still there"
+        );
+        let subs: i64 = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM advice_subscriptions WHERE address = '+249912000111'")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(subs, 1, "the stranger's subscription stays");
+    }
+}
+
+/// An active SMS subscription of `phone` to travel advice for Sudan.
+async fn exec_subscription(app: &TestApp, phone: &str) {
+    with_pool!(app.db.write(), p => {
+        sqlx::query(
+            "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at, confirmed_at) \
+             VALUES ($1, 'SD', 'sms', $2, 'en', 'active', $1, $3, $3)",
+        )
+        .bind(uuid::Uuid::now_v7().as_simple().to_string())
+        .bind(phone)
+        .bind(safir_store::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
 async fn crisis(app: &TestApp, status: &str, presence_open: bool) -> String {
     static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
