@@ -78,6 +78,14 @@ pub async fn create_batch(
         .map(String::as_str)
         .filter(|id| seen.insert(*id))
         .collect();
+    // Two alerts of one crisis fanned out at once (an Update approved while the original's
+    // fan-out runs): on PostgreSQL each would read the people's current check-ins before the
+    // other wrote its own, and both would leave theirs current, the person counted twice.
+    // The fan-outs of a crisis take turns, a chunk's transaction at a time; SQLite runs one
+    // writing transaction at a time already.
+    if let Some(crisis) = crisis_id {
+        lock_crisis(tx, crisis, FANOUT_LOCK).await?;
+    }
     let country: Option<String> = match crisis_id {
         Some(c) => with_tx!(tx, conn => {
             sqlx::query_scalar("SELECT country FROM crises WHERE id = $1").bind(c).fetch_optional(conn).await
@@ -619,14 +627,19 @@ pub async fn non_responders(
     before: DateTime<Utc>,
 ) -> Result<Vec<NonResponder>, StoreError> {
     // The round of one alert reminds of that alert's check-ins still current (a later alert's
-    // people are reminded by its own round, its delay after it), while the crisis is open.
+    // people are reminded by its own round, its delay after it), while the crisis is open and
+    // no Cancel of the alert went out (a reminder after "this no longer applies" would ask
+    // people to answer what was withdrawn).
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
              FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
              JOIN crises k ON k.id = c.crisis_id \
              WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
-             AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' ORDER BY c.id",
+             AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
+             AND NOT EXISTS (SELECT 1 FROM crisis_alerts x WHERE x.references_id = c.alert_id \
+                             AND x.msg_type = 'Cancel' AND x.status IN ('sending', 'completed')) \
+             ORDER BY c.id",
         )
         .bind(crisis_id)
         .bind(true)
@@ -703,15 +716,19 @@ pub async fn on_board(
     Ok(found.is_some())
 }
 
-/// Makes the imports into `crisis_id` wait for each other until this transaction ends. Two
-/// imports of one document sent at once would otherwise both find its people new on
-/// PostgreSQL, and the second would break on the unique record id; there it takes a
-/// transaction-scoped advisory lock (its own key space, the crisis id hashed). SQLite runs one
-/// writing transaction at a time already.
-pub async fn lock_imports(tx: &mut Tx, crisis_id: &str) -> Result<(), StoreError> {
+/// The first key of the advisory locks of PFIF imports into a crisis.
+const IMPORT_LOCK: i32 = 7261012;
+/// The first key of the advisory locks of check-ins written by fan-outs in a crisis.
+const FANOUT_LOCK: i32 = 7261013;
+
+/// On PostgreSQL, a transaction-scoped advisory lock of `crisis_id` in the key space `kind`
+/// (the crisis id hashed): the transactions that take it for one crisis take turns. SQLite
+/// runs one writing transaction at a time already.
+async fn lock_crisis(tx: &mut Tx, crisis_id: &str, kind: i32) -> Result<(), StoreError> {
     if tx.backend() == Backend::Postgres {
         with_tx!(tx, c => {
-            sqlx::query("SELECT pg_advisory_xact_lock(7261012, hashtext($1))")
+            sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                .bind(kind)
                 .bind(crisis_id)
                 .execute(c)
                 .await
@@ -719,6 +736,13 @@ pub async fn lock_imports(tx: &mut Tx, crisis_id: &str) -> Result<(), StoreError
         })?;
     }
     Ok(())
+}
+
+/// Makes the imports into `crisis_id` wait for each other until this transaction ends. Two
+/// imports of one document sent at once would otherwise both find its people new on
+/// PostgreSQL, and the second would break on the unique record id.
+pub async fn lock_imports(tx: &mut Tx, crisis_id: &str) -> Result<(), StoreError> {
+    lock_crisis(tx, crisis_id, IMPORT_LOCK).await
 }
 
 /// Adds an imported person to the crisis: a presence registration (verified by the source,

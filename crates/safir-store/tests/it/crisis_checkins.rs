@@ -75,6 +75,55 @@ pub async fn person(
     .await;
 }
 
+/// Two alerts of one crisis fanned out at once: each person keeps one current check-in.
+/// Before, on PostgreSQL each fan-out read the people's current check-ins before the other
+/// wrote its own, and both stood current: the person counted twice on the board.
+#[tokio::test]
+async fn two_fan_outs_at_once_leave_one_current_check_in_a_person() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(db, "r1", "Anna", "+33600000001", "IDF", (0, false, false)).await;
+        person(db, "r2", "Bilal", "+33600000002", "PACA", (0, false, false)).await;
+        let ids = vec!["r1".to_owned(), "r2".to_owned()];
+        // The first fan-out has written its check-ins and not committed when the second
+        // starts; the second must wait for it (and then supersede its check-ins), not read
+        // past it.
+        let mut first = db.begin().await.unwrap();
+        let n = checkins::create_batch(&mut first, "al1", Some(&crisis), &ids)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        let second = {
+            let (db, ids, crisis) = (db.clone(), ids.clone(), crisis.clone());
+            tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                let n = checkins::create_batch(&mut tx, "al2", Some(&crisis), &ids)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                n
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await.unwrap();
+        assert_eq!(second.await.unwrap(), 2);
+        for r in ["r1", "r2"] {
+            let current: i64 = safir_store::with_pool!(db.read(), p => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM crisis_checkins WHERE registration_id = $1 AND is_current = $2",
+                )
+                .bind(r)
+                .bind(true)
+                .fetch_one(p)
+                .await
+            })
+            .unwrap();
+            assert_eq!(current, 1, "{r} on {:?}", db.backend());
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_new_alert_supersedes_unanswered_check_ins_and_answers_go_to_the_current_one() {
     for t in TestDb::all().await {

@@ -1057,6 +1057,30 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
     }
 }
 
+/// A Cancel of the alert went out ("this no longer applies"): its reminder round asks nobody
+/// to check in. Before, everyone who had not answered was asked "are you safe?" after it.
+#[tokio::test]
+async fn a_cancelled_alert_sends_no_reminders() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        send_alert(&app, "al1", &["r1"]).await;
+        alert(&app, &mission, "al9").await;
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET msg_type = 'Cancel', references_id = $1 WHERE id = 'al9'",
+            &["al1"],
+        )
+        .await;
+        let config = app.state.config.clone();
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al1")
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
+
 #[tokio::test]
 async fn reminders_go_once_to_people_who_have_not_answered() {
     for app in all_apps().await {
