@@ -406,6 +406,37 @@ pub async fn list(db: &Db, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRecor
     Ok(rows)
 }
 
+/// Whether the trail records `actor_id` taking one of `actions` on the target `target_id`
+/// (of type `target_type`): who wrote or sent on a record, read from the record of it (found
+/// through the trail's index of targets).
+pub async fn acted_on(
+    db: &Db,
+    (target_type, target_id): (&str, &str),
+    actor_id: &str,
+    actions: &[AuditAction],
+) -> Result<bool, StoreError> {
+    if actions.is_empty() {
+        return Ok(false);
+    }
+    let list: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT 1 FROM audit_log WHERE target_id = $1 AND target_type = $2 AND actor_id = $3 \
+         AND action IN ({}) LIMIT 1",
+        list.join(", ")
+    );
+    let found: Option<i32> = with_pool!(db.read(), p => {
+        let mut q = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+            .bind(target_id)
+            .bind(target_type)
+            .bind(actor_id);
+        for a in actions {
+            q = q.bind(a.as_str());
+        }
+        q.fetch_optional(p).await
+    })?;
+    Ok(found.is_some())
+}
+
 /// A value bound to [`list`]'s statement.
 enum Param<'a> {
     Text(&'a str),

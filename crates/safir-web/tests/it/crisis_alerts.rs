@@ -124,6 +124,61 @@ fn fields<'a>(polygon: &'a str, countries: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
+/// The second pair of eyes is someone who neither wrote nor sent the alert: a head of mission
+/// who rewrote an officer's draft and submitted it cannot approve it (before, only the
+/// author was refused, so one person could write and approve an alert to thousands).
+#[tokio::test]
+async fn whoever_edited_or_submitted_an_alert_cannot_approve_it() {
+    for app in apps(5).await {
+        let mission = app.mission("PAR", "FR").await;
+        let staff = |role, name: &str| {
+            let email = unique_email(name);
+            let app = &app;
+            let mission = mission.clone();
+            async move { app.staff(&email, &[(role, Some(mission.as_str()))]).await }
+        };
+        let author = staff(Role::ConsularOfficer, "officer").await;
+        let editor = staff(Role::HeadOfMission, "head").await;
+        let other = staff(Role::HeadOfMission, "deputy").await;
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &author).await;
+        let res = c
+            .submit(
+                "/staff/alerts/new",
+                "/staff/alerts/new",
+                &fields(BEIRUT, ""),
+            )
+            .await;
+        let id = alert_id(res.location());
+        let path = format!("/staff/alerts/{id}");
+
+        let mut h = signed_in(&app, &editor).await;
+        let mut rewritten = fields(BEIRUT, "");
+        rewritten[3] = ("headline_en", "Leave Beirut now");
+        let res = h.submit(&path, &path, &rewritten).await;
+        assert_eq!(res.location(), Some(path.as_str()), "{}", res.body);
+        h.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+        let page = h.get(&format!("{path}?lang=en")).await;
+        assert!(!page.body.contains(&format!("{path}/approve")), "no button");
+        let res = h.submit(&path, &format!("{path}/approve"), &[]).await;
+        assert_eq!(res.status, 403);
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+
+        // Someone else at the mission may.
+        let mut d = signed_in(&app, &other).await;
+        let page = d.get(&format!("{path}?lang=en")).await;
+        assert!(
+            page.body.contains(&format!("{path}/approve")),
+            "{}",
+            page.body
+        );
+        let res = d.submit(&path, &format!("{path}/approve"), &[]).await;
+        assert_eq!(res.location(), Some(path.as_str()));
+        assert_eq!(status(&app.db, &id).await, "sending");
+    }
+}
+
 const BEIRUT: &str = "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40";
 
 fn alert_id(location: Option<&str>) -> String {

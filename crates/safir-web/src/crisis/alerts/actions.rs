@@ -158,7 +158,7 @@ pub async fn approve_alert(
 ) -> Result<Response, AppError> {
     let alert = own_alert(&state, &actor, &id, Permission::ApproveAlerts).await?;
     let status = alert.status().map_err(AppError::internal)?;
-    let by_author = alert.created_by.as_deref() == Some(actor.id());
+    let by_author = super::wrote_or_sent(&state, &alert, &actor).await?;
     let next = match status.apply(AlertAction::Approve { by_author }) {
         Ok(next) => next,
         Err(AlertError::SelfApproval) => return Err(AppError::Forbidden),

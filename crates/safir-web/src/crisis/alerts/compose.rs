@@ -402,7 +402,8 @@ pub(super) async fn render_alert(
     let has_counts = alert.audience != "{}";
     let threshold = u64::from(state.config.crisis.approval_threshold);
     let can_approve = allowed(actor, Permission::ApproveAlerts, &alert.mission_id)
-        && alert.created_by.as_deref() != Some(actor.id());
+        && status == AlertStatus::PendingApproval
+        && !super::wrote_or_sent(state, alert, actor).await?;
     let button = |action: &str, key: &str, danger: bool| ActionButton {
         path: format!("/staff/alerts/{}/{action}", alert.id),
         label: t(key),

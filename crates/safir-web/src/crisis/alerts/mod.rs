@@ -265,6 +265,28 @@ fn shown_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// Whether `actor` had a hand in the alert's text or its sending: its author, or someone who
+/// imported, edited or submitted it (the trail records each). None of them may approve it:
+/// the second pair of eyes is someone who neither wrote nor sent it.
+pub(super) async fn wrote_or_sent(
+    state: &AppState,
+    alert: &alerts::Alert,
+    actor: &Actor,
+) -> Result<bool, AppError> {
+    use safir_domain::audit::actions::{ALERT_CREATE, ALERT_EDIT, ALERT_IMPORT, ALERT_SUBMIT};
+    if alert.created_by.as_deref() == Some(actor.id()) {
+        return Ok(true);
+    }
+    safir_store::audit::acted_on(
+        &state.db,
+        ("crisis_alert", &alert.id),
+        actor.id(),
+        &[ALERT_CREATE, ALERT_IMPORT, ALERT_EDIT, ALERT_SUBMIT],
+    )
+    .await
+    .map_err(AppError::internal)
+}
+
 #[cfg(test)]
 mod tests {
     use safir_domain::crisis::alert::AlertStatus;
