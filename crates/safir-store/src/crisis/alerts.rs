@@ -421,6 +421,34 @@ pub async fn supersede_queue(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreEr
     fail_queued(tx, alert_id, "superseded").await
 }
 
+/// When an Update of `alert_id` went out (is sending or sent), stops what the alert still has
+/// queued, as [`supersede_queue`] did when the Update was sent: rows put back for a retry
+/// since (a 429 or 503 from the gateway), or written by the alert's fan-out after it, would
+/// still carry the earlier text. Returns the deliveries stopped (0 without such an Update,
+/// which costs one read).
+pub async fn stop_superseded(db: &Db, alert_id: &str) -> Result<u64, StoreError> {
+    if !update_sent(db, alert_id).await? {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    let stopped = supersede_queue(&mut tx, alert_id).await?;
+    tx.commit().await?;
+    Ok(stopped)
+}
+
+async fn update_sent(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
+    let found: Option<String> = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT id FROM crisis_alerts WHERE references_id = $1 AND msg_type = 'Update' \
+             AND status IN ('sending', 'completed') LIMIT 1",
+        )
+        .bind(alert_id)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(found.is_some())
+}
+
 async fn fail_queued(tx: &mut Tx, alert_id: &str, why: &str) -> Result<u64, StoreError> {
     Ok(with_tx!(tx, c => {
         sqlx::query(

@@ -383,6 +383,15 @@ impl DeliverJob {
             tracing::info!(alert = %alert.id, status = %alert.status, "alert not sending: nothing to deliver");
             return Ok(());
         }
+        // An Update went out: what is queued now (put back for a retry, or written by the
+        // fan-out, after the Update stopped the queue) fails as superseded; the alert
+        // completes below once nothing is pending.
+        let stopped = alerts::stop_superseded(&self.db, &alert.id)
+            .await
+            .map_err(retry)?;
+        if stopped > 0 {
+            tracing::info!(alert = %alert.id, stopped, "superseded by an update: queued deliveries stopped");
+        }
         if p.slice == 0 {
             // The fan-out has just written this alert's rows: plan the lookups below on
             // statistics that know about them. Losing this only costs speed.

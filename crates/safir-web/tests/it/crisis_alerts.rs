@@ -578,6 +578,34 @@ async fn an_update_supersedes_what_is_still_queued_of_its_original() {
         let superseded = "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'superseded'";
         assert_eq!(count(&app.db, superseded, &id).await, 12);
         assert_eq!(status(&app.db, &id).await, "sending");
+        // A row that was in flight then and put back for a retry (the gateway answered 503),
+        // or one the original's fan-out wrote after the update: the delivery job's next slice
+        // stops it before sending (before, it went out with the earlier text).
+        with_pool!(app.db.write(), p => {
+            sqlx::query(
+                "UPDATE crisis_deliveries SET status = 'queued', last_error = NULL, failed_at = NULL \
+                 WHERE id = (SELECT MIN(id) FROM crisis_deliveries WHERE alert_id = $1)",
+            )
+            .bind(&id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        assert_eq!(
+            safir_store::crisis::alerts::stop_superseded(&app.db, &id)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(count(&app.db, superseded, &id).await, 12);
+        // The update itself is not superseded by anything.
+        assert_eq!(
+            safir_store::crisis::alerts::stop_superseded(&app.db, &update)
+                .await
+                .unwrap(),
+            0
+        );
     }
 }
 
