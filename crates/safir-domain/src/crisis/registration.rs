@@ -1,7 +1,7 @@
 //! Registrations of citizens abroad: a residence, a trip, or (while a crisis is open) a
 //! presence declared without an account. The form check names every failing field.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Email;
@@ -335,7 +335,19 @@ fn check_place(
     })
 }
 
-/// Checks a whole registration. `is_new`: a new trip cannot end in the past.
+/// The calendar days it is somewhere on Earth at `at`: from UTC−12 to UTC+14, the first
+/// and the last. A date a person gives for their own place (the end of a trip, "today") is
+/// in the zone they are in, which is not known: a date within these two is today for them.
+pub fn days_somewhere(at: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    (
+        (at - chrono::Duration::hours(12)).date_naive(),
+        (at + chrono::Duration::hours(14)).date_naive(),
+    )
+}
+
+/// Checks a whole registration. `is_new`: a new trip cannot end before `today`, the first
+/// day it is somewhere on Earth ([`days_somewhere`]): a traveller whose trip ends today where
+/// they are may register it late in their evening, when it is tomorrow in UTC.
 pub fn check(
     input: &RegistrationInput,
     today: NaiveDate,

@@ -171,8 +171,15 @@ async fn people(
     audience: &mut Audience,
     seen_addresses: &mut HashSet<(String, String)>,
 ) -> Result<(), StoreError> {
-    let day = at.date_naive().format("%Y-%m-%d").to_string();
-    let (condition, _) = prefilter(countries, boxes, 2);
+    // A place's dates are the traveller's, in a zone not known here: the place counts while
+    // `at` is within its days anywhere on Earth (a trip starting today in Tokyo, where it is
+    // already tomorrow in UTC terms, or ending today in New York late in the evening).
+    let (first, last) = safir_domain::crisis::registration::days_somewhere(at);
+    let (first, last) = (
+        first.format("%Y-%m-%d").to_string(),
+        last.format("%Y-%m-%d").to_string(),
+    );
+    let (condition, _) = prefilter(countries, boxes, 3);
     let places = match db.read() {
         Pool::Sqlite(p) if sqlite_keeps_many(p, countries, boxes).await? => {
             "crisis_places p NOT INDEXED"
@@ -184,14 +191,16 @@ async fn people(
          r.lang, r.channels FROM {places} \
          JOIN crisis_registrations r ON r.id = p.registration_id \
          WHERE ({condition}) AND (p.starts_on IS NULL OR p.starts_on <= $1) \
-         AND (p.ends_on IS NULL OR p.ends_on >= $1) AND r.verified_at IS NOT NULL"
+         AND (p.ends_on IS NULL OR p.ends_on >= $2) AND r.verified_at IS NOT NULL"
     );
     // A registration may have several matching places: it is reached once.
     let mut seen: HashSet<String> = HashSet::new();
     let mut regions = RegionNames::new(target);
     macro_rules! run {
         ($p:expr) => {{
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(&day);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(&last)
+                .bind(&first);
             for c in countries {
                 q = q.bind(c.as_str());
             }

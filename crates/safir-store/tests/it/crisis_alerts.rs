@@ -446,8 +446,9 @@ fn counts(people: u64, email: u64, sms: u64, webhook: u64) -> AudienceCounts {
 async fn the_audience_is_who_the_area_reaches_now() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let yesterday = Some(
-            (Utc::now() - Duration::days(1))
+        // Two days ago: yesterday is still today somewhere until noon UTC.
+        let gone = Some(
+            (Utc::now() - Duration::days(2))
                 .format("%Y-%m-%d")
                 .to_string(),
         );
@@ -470,14 +471,14 @@ async fn the_audience_is_who_the_area_reaches_now() {
                     ("LB", "North", "Tripoli", Some((34.4367, 35.8497)), None),
                 ],
             },
-            // Left Lebanon yesterday.
+            // Left Lebanon two days ago.
             Person {
                 id: "r2",
                 verified: true,
                 email: Some("r2@example.org"),
                 phone: None,
                 channels: "email",
-                places: vec![("LB", "Beirut", "Beirut", Some(beirut), yesterday)],
+                places: vec![("LB", "Beirut", "Beirut", Some(beirut), gone)],
             },
             // Never confirmed their contact.
             Person {
@@ -587,11 +588,69 @@ async fn the_audience_is_who_the_area_reaches_now() {
             "the catch-all webhook only"
         );
 
-        // A week from now r1's Beirut stay has ended; Tripoli remains.
-        let later = audience::resolve(db, &circle, at + Duration::days(8))
+        // Nine days from now r1's Beirut stay (ending in a week) has ended everywhere on
+        // Earth; Tripoli remains.
+        let later = audience::resolve(db, &circle, at + Duration::days(9))
             .await
             .unwrap();
         assert_eq!(later.counts.people, 0);
+    }
+}
+
+/// A place's dates are the traveller's own, in a zone not known: an alert reaches a trip
+/// while it is one of its days anywhere on Earth. Before, "today" was the UTC date: a trip
+/// starting on 10 July in Tokyo was missed by an alert at 07:30 there (22:30 UTC on the 9th),
+/// one ending on 9 July in New York by an alert at 23:00 there (03:00 UTC on the 10th).
+#[tokio::test]
+async fn a_trip_is_reached_on_its_first_and_last_day_wherever_it_is() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        for (id, starts, ends) in [
+            ("tokyo", "2026-07-10", "2026-07-15"),
+            ("new-york", "2026-07-01", "2026-07-09"),
+            ("gone", "2026-07-01", "2026-07-08"),
+            ("not-yet", "2026-07-11", "2026-07-20"),
+        ] {
+            let email = format!("{id}@example.org");
+            let person = Person {
+                id,
+                verified: true,
+                email: Some(&email),
+                phone: None,
+                channels: "email",
+                places: vec![("JP", "", "", None, None)],
+            };
+            register(db, &person).await;
+            safir_store::with_pool!(db.write(), pool => {
+                sqlx::query("UPDATE crisis_places SET starts_on = $1, ends_on = $2 WHERE registration_id = $3")
+                    .bind(starts)
+                    .bind(ends)
+                    .bind(id)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected())
+            })
+            .unwrap();
+        }
+        let reached = |at: &str| {
+            let at: chrono::DateTime<Utc> = at.parse().unwrap();
+            async move {
+                let a = audience::resolve(db, &countries(&["JP"]), at)
+                    .await
+                    .unwrap();
+                let mut ids = a.registration_ids();
+                ids.sort();
+                ids
+            }
+        };
+        assert_eq!(reached("2026-07-09T22:30:00Z").await, ["new-york", "tokyo"]);
+        assert_eq!(reached("2026-07-10T03:00:00Z").await, ["new-york", "tokyo"]);
+        // 13:00 UTC: the 9th has ended everywhere, the 11th has begun in Kiribati.
+        assert_eq!(reached("2026-07-10T13:00:00Z").await, ["not-yet", "tokyo"]);
+        assert_eq!(
+            reached("2026-07-10T10:30:00Z").await,
+            ["new-york", "not-yet", "tokyo"]
+        );
     }
 }
 

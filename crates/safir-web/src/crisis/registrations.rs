@@ -353,7 +353,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let kind = account_kind(data.get("kind"));
     let input = form::input(&data, kind);
-    let checked = match registration::check(&input, now().date_naive(), true) {
+    let checked = match registration::check(&input, registration::days_somewhere(now()).0, true) {
         Ok(c) => c,
         Err(e) => {
             let view = FormView::new(lang, data, field_errors(&e));
@@ -464,7 +464,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let r = own_editable(&state, &me, &id).await?;
     let input = form::input(&data, &r.kind);
-    let checked = match registration::check(&input, now().date_naive(), false) {
+    let checked = match registration::check(&input, registration::days_somewhere(now()).0, false) {
         Ok(c) => c,
         Err(e) => {
             let view = FormView::new(lang, data, field_errors(&e));

@@ -109,7 +109,7 @@ pub async fn submit(
     data.0.retain(|(k, _)| *k != country_field);
     data.0.push((country_field, crisis.country.clone()));
     let raw = input(&data, "presence");
-    let checked = match registration::check(&raw, now().date_naive(), true) {
+    let checked = match registration::check(&raw, registration::days_somewhere(now()).0, true) {
         Ok(c) => c,
         Err(e) => {
             let view = FormView::new(lang, data, field_errors(&e));
