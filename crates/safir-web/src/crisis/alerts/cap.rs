@@ -157,7 +157,13 @@ pub async fn import_cap(
             // What the message lacks (a headline in Arabic, a known category …) is for staff
             // to complete: the compose form, filled in, with the gaps marked.
             let errors = field_errors(lang, &e);
-            let chosen = FormData(vec![("mission".to_owned(), mission.code.clone())]);
+            let chosen = FormData(vec![
+                ("mission".to_owned(), mission.code.clone()),
+                (
+                    "source".to_owned(),
+                    format!("{} {}", cap.sender, cap.identifier),
+                ),
+            ]);
             let html = render_new(&ctx, &chosen, &form, &errors).await?;
             return Ok(rejected(html));
         }

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use safir_domain::audit::actions::{ALERT_CREATE, ALERT_EDIT};
+use safir_domain::audit::actions::{ALERT_CREATE, ALERT_EDIT, ALERT_IMPORT};
 use safir_domain::crisis::alert::{AlertForm, AlertStatus};
 use safir_domain::crisis::cap::MsgType;
 use safir_domain::ids::{MissionId, UserId};
@@ -77,6 +77,18 @@ struct NewPage {
     crisis_error: Option<String>,
     crises: Vec<SelectOption>,
     form: AlertFormView,
+    /// The sender and identifier of the CAP message being completed (an import that lacked
+    /// fields), carried to the draft it becomes; empty for a new alert.
+    source: String,
+}
+
+/// The `source` field of a form completing a CAP import, when it holds one: the sender and
+/// identifier the import read, at most 500 characters of printable text (anything else is
+/// not what the import wrote, and is dropped).
+pub(super) fn import_source(d: &FormData) -> Option<String> {
+    let source = d.get("source").trim();
+    (!source.is_empty() && source.chars().count() <= 500 && !source.chars().any(char::is_control))
+        .then(|| source.to_owned())
 }
 
 /// What every rendering of a page needs about the request.
@@ -137,6 +149,7 @@ pub(super) async fn render_new(
         crisis_error: errors.for_field("crisis").map(|e| e.message(lang)),
         crises: open_crises,
         form: AlertFormView::new(lang, form, errors),
+        source: import_source(d).unwrap_or_default(),
     })
 }
 
@@ -253,16 +266,24 @@ pub async fn create_alert(
     let Some(mission_id) = mission_id else {
         return Err(AppError::NotFound);
     };
+    // A CAP import completed on this form keeps where it came from, and is recorded as the
+    // import it is.
+    let source = import_source(&d);
+    let action = if source.is_some() {
+        ALERT_IMPORT
+    } else {
+        ALERT_CREATE
+    };
     let new = NewAlert {
         crisis_id: crisis.map(|c| c.id),
         mission_id: MissionId::from_trusted(mission_id),
         msg_type: MsgType::Alert,
         references_id: None,
         input,
-        source: String::new(),
+        source: source.unwrap_or_default(),
         created_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
-    let alert = store_new(&state, &actor, &new, ALERT_CREATE).await?;
+    let alert = store_new(&state, &actor, &new, action).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }
 
