@@ -216,10 +216,8 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     let pw = one_time_password();
     let hash = password::hash(&Password::parse(&pw).map_err(|e| anyhow::anyhow!("{e}"))?).await;
     let mut tx = db.begin().await?;
-    accounts::set_password_hash(&mut tx, &user.id, &hash).await?;
     // Signed out everywhere, its API tokens stopped, with the reset itself.
-    accounts::sessions::delete_all_for_user_in(&mut tx, &user.id).await?;
-    let tokens_revoked = accounts::tokens::revoke_all_api_tokens(&mut tx, &user.id).await?;
+    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash).await?;
     audit::append(
         &mut tx,
         &cli_audit(

@@ -133,6 +133,16 @@ pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), 
     Ok(())
 }
 
+/// Resets the password, as an administrator, the command line or the owner's emailed link
+/// does when it may have been taken: the new hash is set ([`set_password_hash`]), every
+/// session ends and every API token stops, all in the caller's transaction, so that nothing
+/// made with the old password outlives the reset. Returns the tokens revoked.
+pub async fn reset_password(tx: &mut Tx, id: &str, hash: &str) -> Result<u64, StoreError> {
+    set_password_hash(tx, id, hash).await?;
+    crate::accounts::sessions::delete_all_for_user_in(tx, id).await?;
+    crate::accounts::tokens::revoke_all_api_tokens(tx, id).await
+}
+
 pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), StoreError> {
     crate::accounts::changed();
     with_pool!(db.write(), p => {

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Email;
 use safir_domain::audit::actions;
-use safir_store::accounts::{self, grants, password, sessions, tokens};
+use safir_store::accounts::{self, grants, password, tokens};
 use serde::Deserialize;
 
 use super::common::{
@@ -240,16 +240,10 @@ pub async fn reset_submit(
     let user = accounts::find_user(&state.db, &user_id)
         .await
         .map_err(AppError::internal)?;
-    accounts::set_password_hash(&mut tx, &user.id, &hash)
-        .await
-        .map_err(AppError::internal)?;
     // A reset by email is how someone whose password was taken gets their account back:
     // whoever knew the old one is signed out everywhere, and the API tokens they could have
     // made with it stop, with the reset itself (as an administrator's reset does).
-    sessions::delete_all_for_user_in(&mut tx, &user.id)
-        .await
-        .map_err(AppError::internal)?;
-    let tokens_revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id)
+    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
     send_email(&mut tx, (&user).into(), "password-changed", None).await?;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, directory, grants, password, sessions, tokens};
+use safir_store::accounts::{self, directory, grants, password};
 use safir_store::{StoreError, Tx, missions};
 
 use super::support::{Actor, FormData, one_time_password};
@@ -239,15 +239,9 @@ pub async fn reset_password(
     let parsed = Password::parse(&secret).map_err(AppError::internal)?;
     let hash = password::hash(&parsed).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    accounts::set_password_hash(&mut tx, &user.id, &hash)
-        .await
-        .map_err(AppError::internal)?;
     // Whoever knew the old password is signed out everywhere, and the API tokens made with
     // it stop, with the reset itself.
-    sessions::delete_all_for_user_in(&mut tx, &user.id)
-        .await
-        .map_err(AppError::internal)?;
-    let tokens_revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id)
+    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
     let record = actor.audit(
