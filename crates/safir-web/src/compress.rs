@@ -186,24 +186,34 @@ pub fn compressible_type(headers: &HeaderMap) -> bool {
 
 /// Adds `Accept-Encoding` to the response's `Vary`, once.
 pub fn vary_on_encoding(headers: &mut HeaderMap) {
-    let already = headers.get_all(header::VARY).iter().any(|v| {
-        v.to_str().is_ok_and(|v| {
-            v.split(',').any(|name| {
-                name.trim() == "*" || name.trim().eq_ignore_ascii_case("accept-encoding")
-            })
-        })
-    });
-    if !already {
-        // One header: the names already there (the language's), then this one.
-        let mut names: Vec<&str> = headers
-            .get_all(header::VARY)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        names.push("Accept-Encoding");
-        if let Ok(v) = HeaderValue::from_str(&names.join(", ")) {
-            headers.insert(header::VARY, v);
-        }
+    vary_on(headers, &["Accept-Encoding"]);
+}
+
+/// Adds each of `names` the response's `Vary` does not hold yet (nor `*`), keeping one
+/// header: the names already there, then these.
+pub fn vary_on(headers: &mut HeaderMap, names: &[&str]) {
+    let mut all: Vec<&str> = headers
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if all.contains(&"*") {
+        return;
+    }
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !all.iter().any(|a| a.eq_ignore_ascii_case(n)))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    all.extend(missing);
+    if let Ok(v) = HeaderValue::from_str(&all.join(", ")) {
+        headers.insert(header::VARY, v);
     }
 }
 

@@ -75,24 +75,11 @@ pub async fn security_headers(
         || crate::auth::session::cookie_value(req.headers(), crate::auth::SESSION_COOKIE).is_some();
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    let varies = h.get_all(header::VARY).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-language"))
-    });
-    if is_localized(h) && !varies {
+    if is_localized(h) {
         // Pages, feeds and API answers speak the reader's language, chosen by the `lang`
         // cookie or `Accept-Language` when the URL does not say: a shared cache keeps one copy
-        // per such choice, never an Arabic page for an English reader. One header, after the
-        // names already there (the compressor's `Accept-Encoding`).
-        let mut names: Vec<&str> = h
-            .get_all(header::VARY)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        names.push("Accept-Language, Cookie");
-        if let Ok(v) = HeaderValue::from_str(&names.join(", ")) {
-            h.insert(header::VARY, v);
-        }
+        // per such choice, never an Arabic page for an English reader.
+        crate::compress::vary_on(h, &["Accept-Language", "Cookie"]);
     }
     if signed_in && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(
