@@ -15,7 +15,7 @@ use safir_web::crisis::alerts::fan_out;
 use safir_web::state::{AppState, WebConfig};
 
 use crate::admin_support::signed_in;
-use crate::harness::{Account, ORIGIN, TestApp, unique_email};
+use crate::harness::{Account, Client, ORIGIN, TestApp, unique_email};
 
 /// An app whose approval threshold is `threshold` people.
 async fn app_with_threshold(test_db: TestDb, threshold: u32) -> TestApp {
@@ -142,15 +142,7 @@ async fn whoever_edited_or_submitted_an_alert_cannot_approve_it() {
         let other = staff(Role::HeadOfMission, "deputy").await;
         people_in_beirut(&app.db, 9).await;
         let mut c = signed_in(&app, &author).await;
-        let res = c
-            .submit(
-                "/staff/alerts/new",
-                "/staff/alerts/new",
-                &fields(BEIRUT, ""),
-            )
-            .await;
-        let id = alert_id(res.location());
-        let path = format!("/staff/alerts/{id}");
+        let (id, path) = new_beirut_alert(&mut c).await;
 
         let mut h = signed_in(&app, &editor).await;
         let mut rewritten = fields(BEIRUT, "");
@@ -180,6 +172,21 @@ async fn whoever_edited_or_submitted_an_alert_cannot_approve_it() {
 }
 
 const BEIRUT: &str = "33.80,35.40 33.80,35.60 34.00,35.60 34.00,35.40 33.80,35.40";
+
+/// A draft of the Beirut alert of [`fields`], written by whoever `c` is signed in as: its id
+/// and page.
+async fn new_beirut_alert(c: &mut Client<'_>) -> (String, String) {
+    let res = c
+        .submit(
+            "/staff/alerts/new",
+            "/staff/alerts/new",
+            &fields(BEIRUT, ""),
+        )
+        .await;
+    let id = alert_id(res.location());
+    let path = format!("/staff/alerts/{id}");
+    (id, path)
+}
 
 fn alert_id(location: Option<&str>) -> String {
     location
@@ -534,15 +541,7 @@ async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() 
             res.body
         );
 
-        let res = c
-            .submit(
-                "/staff/alerts/new",
-                "/staff/alerts/new",
-                &fields(BEIRUT, ""),
-            )
-            .await;
-        let id = alert_id(res.location());
-        let path = format!("/staff/alerts/{id}");
+        let (id, path) = new_beirut_alert(&mut c).await;
         c.submit(&path, &format!("{path}/submit"), &[]).await;
         assert_eq!(status(&app.db, &id).await, "sending");
         let report = fan_out(&app.db, &id).await.unwrap();
@@ -556,15 +555,7 @@ async fn an_update_supersedes_what_is_still_queued_of_its_original() {
         let (_, officer) = paris_officer(&app).await;
         people_in_beirut(&app.db, 9).await;
         let mut c = signed_in(&app, &officer).await;
-        let res = c
-            .submit(
-                "/staff/alerts/new",
-                "/staff/alerts/new",
-                &fields(BEIRUT, ""),
-            )
-            .await;
-        let id = alert_id(res.location());
-        let path = format!("/staff/alerts/{id}");
+        let (id, path) = new_beirut_alert(&mut c).await;
         c.submit(&path, &format!("{path}/submit"), &[]).await;
         assert_eq!(status(&app.db, &id).await, "sending");
         fan_out(&app.db, &id).await.unwrap();
