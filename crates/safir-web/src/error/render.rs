@@ -147,10 +147,13 @@ fn finish(mut response: Response, info: &ErrorInfo) -> Response {
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
-    // An error must never be cached in place of the page it stands for.
+    // An error must never be cached in place of the page it stands for; it is in the
+    // reader's language, as every page (see `security::security_headers`), also when it is
+    // drawn again outside that layer with the viewer's header.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    crate::compress::vary_on(response.headers_mut(), &["Accept-Language", "Cookie"]);
     response
 }
 
