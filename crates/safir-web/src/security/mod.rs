@@ -50,7 +50,8 @@ fn is_localized(h: &HeaderMap) -> bool {
     h.get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| {
-            let t = t.trim_start().to_ascii_lowercase();
+            // Compared in place: this runs on every answer, the bare routes included.
+            let t = t.trim_start().as_bytes();
             [
                 "text/html",
                 "application/atom+xml",
@@ -58,7 +59,10 @@ fn is_localized(h: &HeaderMap) -> bool {
                 "application/problem+json",
             ]
             .iter()
-            .any(|k| t.starts_with(k))
+            .any(|k| {
+                t.get(..k.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(k.as_bytes()))
+            })
         })
 }
 
