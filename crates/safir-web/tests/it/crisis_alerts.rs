@@ -275,14 +275,7 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
 
         let form = c.get("/staff/alerts/new?lang=en").await;
         assert_eq!(form.status, 200, "{}", form.body);
-        let res = c
-            .submit(
-                "/staff/alerts/new",
-                "/staff/alerts/new",
-                &fields(BEIRUT, ""),
-            )
-            .await;
-        let id = alert_id(res.location());
+        let (id, _) = new_beirut_alert(&mut c).await;
         let page = c.get(&format!("/staff/alerts/{id}?lang=en")).await;
         assert!(page.body.contains("Unrest in Beirut"));
         assert!(page.body.contains("<polygon"), "the area is drawn");
@@ -333,15 +326,7 @@ async fn an_alert_is_approved_by_another_and_fanned_out_once() {
         assert_eq!(own.status, 403);
         // A head of mission who wrote an alert cannot approve it either.
         let mut h = signed_in(&app, &head).await;
-        let res = h
-            .submit(
-                "/staff/alerts/new",
-                "/staff/alerts/new",
-                &fields(BEIRUT, ""),
-            )
-            .await;
-        let heads = alert_id(res.location());
-        let hpath = format!("/staff/alerts/{heads}");
+        let (heads, hpath) = new_beirut_alert(&mut h).await;
         h.submit(&hpath, &format!("{hpath}/submit"), &[]).await;
         assert_eq!(status(&app.db, &heads).await, "pending_approval");
         let selfie = h.submit(&hpath, &format!("{hpath}/approve"), &[]).await;
