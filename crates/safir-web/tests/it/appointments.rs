@@ -15,7 +15,7 @@ use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::with_pool;
 use safir_web::consular::appointments::{REMINDER_JOB, ReminderJob};
 
-use crate::harness::{ORIGIN, TestApp, unique_email};
+use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 
 /// The mission PAR in Paris time, and the local date three days from now (so a booking is
 /// more than a day ahead and gets a reminder).
@@ -82,6 +82,18 @@ async fn visa_slot_starts(
 }
 
 /// Every `value` of the radio buttons named `starts_at`, in page order.
+/// Books the one slot the booking page `page_of` offers for `service`, as the form does.
+async fn book_only_slot(c: &mut Client<'_>, page_of: &str, service: &str) -> TestResponse {
+    let slots = slot_values(&c.get(page_of).await.body);
+    assert_eq!(slots.len(), 1, "{slots:?}");
+    c.submit(
+        page_of,
+        "/missions/PAR/appointments/book",
+        &[("service", service), ("starts_at", &slots[0])],
+    )
+    .await
+}
+
 fn slot_values(body: &str) -> Vec<String> {
     body.split("name=\"starts_at\" value=\"")
         .skip(1)
@@ -808,15 +820,7 @@ async fn a_mission_with_a_catalogue_takes_bookings_for_its_own_services_only() {
         let day = Utc::now().with_timezone(&paris_tz).date_naive() + chrono::Duration::days(3);
         open_hours(&app, &mission_id, day, "09:30", day, Some(day)).await;
         let page_of = format!("/missions/PAR/appointments/book?service=schengen-c&from={day}");
-        let slots = slot_values(&c.get(&page_of).await.body);
-        assert_eq!(slots.len(), 1, "{slots:?}");
-        let res = c
-            .submit(
-                &page_of,
-                "/missions/PAR/appointments/book",
-                &[("service", "schengen-c"), ("starts_at", &slots[0])],
-            )
-            .await;
+        let res = book_only_slot(&mut c, &page_of, "schengen-c").await;
         assert_eq!(res.location(), Some("/account/appointments?booked=1"));
         let mine = c.get("/account/appointments").await;
         assert!(mine.body.contains("Schengen visa"), "{}", mine.body);
@@ -1123,14 +1127,7 @@ async fn a_refused_choice_comes_back_on_its_own_fortnight() {
         c.lang = Some("en");
         c.sign_in(&first).await;
         let slots = slot_values(&c.get(&page_of).await.body);
-        assert_eq!(slots.len(), 1, "{slots:?}");
-        let res = c
-            .submit(
-                &page_of,
-                "/missions/PAR/appointments/book",
-                &[("service", "visa"), ("starts_at", &slots[0])],
-            )
-            .await;
+        let res = book_only_slot(&mut c, &page_of, "visa").await;
         assert_eq!(res.location(), Some("/account/appointments?booked=1"));
         // Someone else chose the same place on a page opened before: it is full now.
         let second = app.public_user(&unique_email("second")).await;
