@@ -119,6 +119,98 @@ pub async fn claim_batch(
     Ok(rows)
 }
 
+/// Claimed rows sorted by what became of their recipient since the fan-out wrote them.
+#[derive(Debug, Default)]
+pub struct Recipients {
+    /// Recipients still there: send.
+    pub wanted: Vec<ClaimedDelivery>,
+    /// Subscriptions ended (unsubscribe link, STOP) since: not sent, failed for good.
+    pub ended: Vec<ClaimedDelivery>,
+    /// Rows deleted because their registration or subscription was deleted since (a fan-out
+    /// that ran while the person deleted it wrote them after the deletion's trigger had run).
+    pub forgotten: u64,
+}
+
+/// Sorts claimed rows by their recipient: a registration or subscription deleted since the
+/// fan-out takes its rows out (as the deletion's trigger does with the rows it sees), a
+/// subscription ended since is `ended`. On PostgreSQL the look-up takes a share lock on the
+/// recipients, so it waits for a deletion or an unsubscribe being committed at that moment
+/// instead of reading the row as it was. Webhooks are checked by [`webhook_secrets`].
+pub async fn sort_recipients(
+    db: &Db,
+    rows: Vec<ClaimedDelivery>,
+) -> Result<Recipients, StoreError> {
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    let mut found = std::collections::HashMap::new();
+    for (kind, table) in [
+        ("registration", "crisis_registrations"),
+        ("subscription", "advice_subscriptions"),
+    ] {
+        let ids: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.recipient_kind == kind)
+            .map(|r| r.recipient_id.as_str())
+            .collect();
+        let status = if kind == "subscription" {
+            "status"
+        } else {
+            "'active'"
+        };
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT id, {status} FROM {table} WHERE id IN {}{lock}",
+                placeholders(1, chunk.len())
+            );
+            let present: Vec<(String, String)> = with_pool!(db.write(), p => {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(p).await
+            })?;
+            found.extend(
+                present
+                    .into_iter()
+                    .map(|(id, status)| ((kind, id), status == "active")),
+            );
+        }
+    }
+    let mut out = Recipients::default();
+    let mut gone = Vec::new();
+    for row in rows {
+        let kind = match row.recipient_kind.as_str() {
+            "registration" => "registration",
+            "subscription" => "subscription",
+            _ => {
+                out.wanted.push(row);
+                continue;
+            }
+        };
+        match found.get(&(kind, row.recipient_id.clone())) {
+            Some(true) => out.wanted.push(row),
+            Some(false) => out.ended.push(row),
+            None => gone.push(row.id),
+        }
+    }
+    for chunk in gone.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "DELETE FROM crisis_deliveries WHERE status = 'sending' AND id IN {}",
+            placeholders(1, chunk.len())
+        );
+        out.forgotten += with_pool!(db.write(), p => {
+            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            q.execute(p).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(out)
+}
+
 /// Extends the lease of rows this sender still holds (claimed, not yet marked) to `lease` from
 /// now, so that no other sender takes them while they wait for the rate limit, are in flight
 /// or wait to be marked. Returns how many rows were renewed.

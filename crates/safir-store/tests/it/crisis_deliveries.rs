@@ -3,9 +3,11 @@
 
 use std::time::Duration;
 
-use safir_store::crisis::alerts;
+use safir_domain::CountryCode;
+use safir_domain::crisis::registration::Channel;
 use safir_store::crisis::audience::Recipient;
 use safir_store::crisis::deliveries::{self, Failed, Remaining, Sent};
+use safir_store::crisis::{alerts, subscriptions};
 use safir_store::testing::TestDb;
 use safir_store::{Db, now, with_pool};
 
@@ -16,10 +18,11 @@ async fn seed(db: &Db) -> String {
     with_pool!(db.write(), p => {
         sqlx::query(
             "INSERT INTO missions (id, code, kind, name_ar, name_en, country, city_ar, city_en, languages, time_zone, email, phone, address, created_at, updated_at) \
-             VALUES ($1, 'KRT', 'embassy', 'سفارة', 'Embassy', 'SD', 'الخرطوم', 'Khartoum', 'ar en', 'Africa/Khartoum', 'e@example.org', '+249', 'Street', $2, $2)",
+             VALUES ($1, $3, 'embassy', 'سفارة', 'Embassy', 'SD', 'الخرطوم', 'Khartoum', 'ar en', 'Africa/Khartoum', 'e@example.org', '+249', 'Street', $2, $2)",
         )
         .bind(&mission)
         .bind(t)
+        .bind(format!("K{}", &mission[mission.len() - 6..]))
         .execute(p)
         .await
         .map(|r| r.rows_affected())
@@ -300,5 +303,144 @@ async fn a_receipt_before_its_batch_is_marked_applies_when_it_is() {
             .await
             .expect("purge");
         assert!(kept().await.is_empty());
+    }
+}
+
+/// An active email subscription to Sudan's travel advice; returns its id.
+async fn subscriber(db: &Db, address: &str) -> String {
+    let mut tx = db.begin().await.expect("begin");
+    let s = subscriptions::subscribe(
+        &mut tx,
+        CountryCode::parse("SD").expect("country"),
+        Channel::Email,
+        address,
+        "en",
+    )
+    .await
+    .expect("subscribe");
+    tx.commit().await.expect("commit");
+    subscriptions::confirm(db, &s.confirm_token.expect("token"))
+        .await
+        .expect("confirm")
+        .expect("active")
+        .id
+}
+
+fn recipient(id: &str, kind: &str, address: &str) -> Recipient {
+    Recipient {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        channel: "email".into(),
+        address: address.to_owned(),
+        lang: "en".into(),
+        registration_id: (kind == "registration").then(|| id.to_owned()),
+    }
+}
+
+async fn insert(db: &Db, alert: &str, recipients: &[Recipient]) {
+    let mut tx = db.begin().await.expect("begin");
+    deliveries::insert_batch(&mut tx, alert, recipients)
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn claimed_rows_of_recipients_gone_or_ended_since_the_fan_out_are_not_sent() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let alert = seed(db).await;
+        let staying = subscriber(db, "staying@example.org").await;
+        let leaving = subscriber(db, "leaving@example.org").await;
+        let deleted = subscriber(db, "deleted@example.org").await;
+        // Deleted before the fan-out wrote its row: what a fan-out running at the moment the
+        // person deleted their data leaves (the deletion's trigger saw no row to take out).
+        let mut tx = db.begin().await.expect("begin");
+        subscriptions::delete_for_addresses(&mut tx, &["deleted@example.org".to_owned()])
+            .await
+            .expect("delete");
+        tx.commit().await.expect("commit");
+        insert(
+            db,
+            &alert,
+            &[
+                recipient(&staying, "subscription", "staying@example.org"),
+                recipient(&leaving, "subscription", "leaving@example.org"),
+                recipient(&deleted, "subscription", "deleted@example.org"),
+                recipient("no-such-registration", "registration", "gone@example.org"),
+                recipient("hook", "webhook", "https://partner.example.org/alerts"),
+            ],
+        )
+        .await;
+        // Unsubscribed by the link after the fan-out.
+        assert!(subscriptions::unsubscribe(db, &leaving).await.expect("end"));
+        let rows = deliveries::claim_batch(db, &alert, "email", 10, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        assert_eq!(rows.len(), 5);
+        let sorted = deliveries::sort_recipients(db, rows).await.expect("sort");
+        let ids = |rows: &[deliveries::ClaimedDelivery]| {
+            let mut ids: Vec<String> = rows.iter().map(|r| r.recipient_id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        // Webhooks are checked when their secret is read.
+        let mut wanted = vec!["hook".to_owned(), staying];
+        wanted.sort();
+        assert_eq!(ids(&sorted.wanted), wanted);
+        assert_eq!(ids(&sorted.ended), [leaving]);
+        assert_eq!(sorted.forgotten, 2);
+        let addresses: Vec<String> = with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT address FROM crisis_deliveries WHERE alert_id = $1 ORDER BY address")
+                .bind(&alert)
+                .fetch_all(p)
+                .await
+        })
+        .expect("rows");
+        assert_eq!(
+            addresses,
+            [
+                "https://partner.example.org/alerts",
+                "leaving@example.org",
+                "staying@example.org"
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_subscription_takes_its_address_out_of_the_deliveries() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (sent_alert, queued_alert) = (seed(db).await, seed(db).await);
+        let id = subscriber(db, "someone@example.org").await;
+        let me = [recipient(&id, "subscription", "someone@example.org")];
+        insert(db, &sent_alert, &me).await;
+        insert(db, &queued_alert, &me).await;
+        let rows = deliveries::claim_batch(db, &sent_alert, "email", 10, Duration::from_secs(60))
+            .await
+            .expect("claim");
+        let sent: Vec<Sent> = rows
+            .iter()
+            .map(|r| Sent {
+                id: r.id.clone(),
+                provider_id: None,
+            })
+            .collect();
+        assert_eq!(deliveries::mark_sent(db, &sent).await.expect("sent"), 1);
+        let mut tx = db.begin().await.expect("begin");
+        subscriptions::delete_for_addresses(&mut tx, &["someone@example.org".to_owned()])
+            .await
+            .expect("delete");
+        tx.commit().await.expect("commit");
+        let rows: Vec<(String, String, String)> = with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT alert_id, status, address FROM crisis_deliveries WHERE recipient_id = $1")
+                .bind(&id)
+                .fetch_all(p)
+                .await
+        })
+        .expect("rows");
+        // The message sent is still counted, without the address; the one not sent is gone.
+        assert_eq!(rows, [(sent_alert, "sent".to_owned(), String::new())]);
     }
 }

@@ -536,24 +536,45 @@ impl DeliverJob {
         }
     }
 
-    /// Claims the next batch and looks up what its messages need.
+    /// Claims the next batch and looks up what its messages need. Rows whose registration or
+    /// subscription is gone since the fan-out are dropped, those of a subscription ended since
+    /// fail for good; an empty answer means nothing is due.
     async fn claim(
         &self,
         alert: &AlertText,
         channel: &str,
         key: &[u8],
     ) -> Result<Vec<Prepared>, StoreError> {
-        let rows = deliveries::claim_batch(
-            &self.db,
-            &alert.id,
-            channel,
-            self.tuning.batch,
-            self.tuning.row_lease,
-        )
-        .await?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
+        let rows = loop {
+            let rows = deliveries::claim_batch(
+                &self.db,
+                &alert.id,
+                channel,
+                self.tuning.batch,
+                self.tuning.row_lease,
+            )
+            .await?;
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let sorted = deliveries::sort_recipients(&self.db, rows).await?;
+            if !sorted.ended.is_empty() || sorted.forgotten > 0 {
+                let ended: Vec<Failed> = sorted
+                    .ended
+                    .iter()
+                    .map(|r| Failed {
+                        id: r.id.clone(),
+                        error: "unsubscribed".to_owned(),
+                        retry_at: None,
+                    })
+                    .collect();
+                deliveries::mark_failed(&self.db, &ended).await?;
+                tracing::info!(alert = %alert.id, channel, ended = ended.len(), forgotten = sorted.forgotten, "rows of recipients gone since the fan-out not sent");
+            }
+            if !sorted.wanted.is_empty() {
+                break sorted.wanted;
+            }
+        };
         let mut links = self.links(alert, &rows, key).await?;
         let mut secrets = if channel == "webhook" {
             let ids: Vec<&str> = rows.iter().map(|r| r.recipient_id.as_str()).collect();

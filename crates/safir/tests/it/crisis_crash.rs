@@ -13,7 +13,7 @@ use safir_notify::testing::{HttpReceiver, SmtpSink};
 use safir_store::crisis::audience::Recipient;
 use safir_store::crisis::deliveries;
 use safir_store::jobs::{self, NewJob};
-use safir_store::{Db, now, with_pool};
+use safir_store::{Db, now, with_pool, with_tx};
 
 use crate::support::{Server, TempDir};
 
@@ -87,6 +87,24 @@ pub async fn seed_alert(db: &Db, emails: usize, phones: usize) -> String {
         });
     }
     let mut tx = db.begin().await.expect("tx");
+    // The subscriptions themselves: the sender sends only to those still active.
+    for r in &recipients {
+        with_tx!(&mut tx, c => {
+            sqlx::query(
+                "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at) \
+                 VALUES ($1, 'SD', $2, $3, $4, 'active', $1, $5)",
+            )
+            .bind(&r.id)
+            .bind(&r.channel)
+            .bind(&r.address)
+            .bind(&r.lang)
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .expect("subscription");
+    }
     let n = deliveries::insert_batch(&mut tx, &alert, &recipients)
         .await
         .expect("deliveries");
@@ -466,5 +484,78 @@ async fn a_batch_slower_than_its_lease_is_sent_once() {
     let _ = stop.send(true);
     let _ = running.await;
     assert_eq!(sink.count(), emails, "no message twice");
+    db.close().await;
+}
+
+/// People who end their subscription after the fan-out wrote their row, or whose subscription
+/// is gone by then, are not sent the alert; the others are, and the alert completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_skips_subscribers_who_left_after_its_fan_out() {
+    use safir_store::crisis::subscriptions;
+    use safir_web::crisis::delivery::DeliverTuning;
+
+    let dir = TempDir::new("safir-crisis-left");
+    let db = sqlite_in(&dir).await;
+    let alert = seed_alert(&db, 12, 0).await;
+    // One clicked the unsubscribe link; another's subscription was deleted at the moment the
+    // fan-out ran, after the deletion's trigger had looked for rows to take out (its row is
+    // put back as that fan-out wrote it).
+    assert!(
+        subscriptions::unsubscribe(&db, "sub-e0")
+            .await
+            .expect("end")
+    );
+    let row: (String, String, String, String) = with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT id, recipient_id, address, lang FROM crisis_deliveries WHERE recipient_id = 'sub-e1'")
+            .fetch_one(p)
+            .await
+    })
+    .expect("row");
+    let mut tx = db.begin().await.expect("tx");
+    subscriptions::delete_for_addresses(&mut tx, &["person1@example.org".to_owned()])
+        .await
+        .expect("delete");
+    tx.commit().await.expect("commit");
+    let mut tx = db.begin().await.expect("tx");
+    deliveries::insert_batch(
+        &mut tx,
+        &alert,
+        &[Recipient {
+            id: row.1,
+            kind: "subscription".into(),
+            channel: "email".into(),
+            address: row.2,
+            lang: row.3,
+            registration_id: None,
+        }],
+    )
+    .await
+    .expect("row again");
+    tx.commit().await.expect("commit");
+
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    let job = deliver_job(&db, sink.port(), 0, DeliverTuning::default());
+    let (stop, running) = run_deliveries(&db, job);
+    wait_completed(&db, &alert, Duration::from_secs(60)).await;
+    let _ = stop.send(true);
+    let _ = running.await;
+    let mut to: Vec<String> = sink
+        .messages()
+        .into_iter()
+        .flat_map(|m| m.rcpt_to)
+        .collect();
+    to.sort();
+    let mut others: Vec<String> = (2..12).map(|i| format!("person{i}@example.org")).collect();
+    others.sort();
+    assert_eq!(to, others);
+    let counts = deliveries::counts(&db, &alert).await.expect("counts");
+    assert_eq!((counts.sent, counts.failed, counts.total()), (10, 1, 11));
+    let ended: String = with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT last_error FROM crisis_deliveries WHERE recipient_id = 'sub-e0'")
+            .fetch_one(p)
+            .await
+    })
+    .expect("ended");
+    assert_eq!(ended, "unsubscribed");
     db.close().await;
 }
