@@ -211,6 +211,27 @@ pub async fn sort_recipients(
     Ok(out)
 }
 
+/// Puts claimed rows back in the queue as they were (not sent: the sender's time ran out
+/// first), for the next claim. Rows no longer `sending` are left alone. Returns how many.
+pub async fn release(db: &Db, ids: &[String]) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE crisis_deliveries SET status = 'queued', lease_until = NULL \
+             WHERE status = 'sending' AND id IN {}",
+            placeholders(1, chunk.len())
+        );
+        n += with_pool!(db.write(), p => {
+            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            q.execute(p).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(n)
+}
+
 /// Extends the lease of rows this sender still holds (claimed, not yet marked) to `lease` from
 /// now, so that no other sender takes them while they wait for the rate limit, are in flight
 /// or wait to be marked. Returns how many rows were renewed.

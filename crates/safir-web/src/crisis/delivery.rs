@@ -315,6 +315,21 @@ struct Prepared {
     secret: Option<String>,
 }
 
+/// Outcomes wait no longer than this to be marked (a low rate fills a batch slowly, and what
+/// is sent but not marked goes out again after a crash).
+const MARK_EVERY: Duration = Duration::from_secs(2);
+
+/// Tries at marking a batch of outcomes before the job gives up.
+const MARK_ATTEMPTS: u32 = 4;
+
+/// Sleeps until `at`; never resolves when there is none.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// The output of the future if there is one; never resolves otherwise.
@@ -329,6 +344,9 @@ async fn optional<T>(f: &mut Option<BoxFuture<'_, T>>) -> T {
 enum Outcome {
     Sent(Sent),
     Failed(Failed),
+    /// Not sent: the slice ended while it waited for the rate limit or in the queue. It goes
+    /// back to `queued` for the successor.
+    Released(String),
 }
 
 impl Outcome {
@@ -337,6 +355,7 @@ impl Outcome {
         match self {
             Outcome::Sent(s) => &s.id,
             Outcome::Failed(f) => &f.id,
+            Outcome::Released(id) => id,
         }
     }
 }
@@ -438,6 +457,12 @@ impl DeliverJob {
     /// at a time while the next messages go out. At most one claim and one mark run at once,
     /// and while a batch is being marked no more than one further batch is sent: the rows
     /// sent but not yet marked (those a crash sends again) stay within two batches.
+    ///
+    /// The slice bounds the whole job, not only its claims: when it ends, no further message
+    /// starts — rows still queued here or waiting for the rate limit go back to `queued` for
+    /// the successor — so at a low rate (an SMS gateway taking one message a second) a job
+    /// does not outlive the job queue's lease and have its sent rows taken and sent again.
+    /// Outcomes are marked at least every [`MARK_EVERY`], not only a batch at a time.
     async fn work(&self, alert: &AlertText, channel: &str) -> Result<(), JobError> {
         let deadline = tokio::time::Instant::now() + self.tuning.slice;
         let key = checkins::checkin_key(&self.db).await.map_err(retry)?;
@@ -455,6 +480,8 @@ impl DeliverJob {
         // can hold a batch longer than one lease), and the ids of the batch being marked.
         let mut held: std::collections::HashSet<String> = Default::default();
         let mut marking_ids: Vec<String> = Vec::new();
+        // When the oldest outcome not yet marked came in.
+        let mut pending_since: Option<tokio::time::Instant> = None;
         let mut renewing: Option<BoxFuture<'_, Result<u64, StoreError>>> = None;
         let lease = self.tuning.row_lease;
         let mut renew_tick = tokio::time::interval((lease / 3).max(Duration::from_millis(10)));
@@ -466,13 +493,19 @@ impl DeliverJob {
         loop {
             // While a batch is being marked, at most one more batch is sent or in flight:
             // what a crash can repeat stays within two batches.
-            while in_flight.len() < concurrency
+            let over = tokio::time::Instant::now() >= deadline;
+            while !over
+                && in_flight.len() < concurrency
                 && (marking.is_none() || pending.len() + in_flight.len() < batch)
             {
                 let Some(p) = queue.pop_front() else { break };
-                in_flight.push(Box::pin(
-                    self.send_one(alert, &emails, channel, p.row, p.link, p.secret, &webhook),
-                ));
+                in_flight.push(Box::pin(self.send_one(
+                    alert, &emails, channel, p.row, p.link, p.secret, &webhook, deadline,
+                )));
+            }
+            if over && !queue.is_empty() {
+                pending_since.get_or_insert_with(tokio::time::Instant::now);
+                pending.extend(queue.drain(..).map(|p| Outcome::Released(p.row.id)));
             }
             if claiming.is_none() && !drained && queue.len() < concurrency {
                 if tokio::time::Instant::now() >= deadline {
@@ -482,7 +515,9 @@ impl DeliverJob {
                 }
             }
             let idle = drained && claiming.is_none() && queue.is_empty() && in_flight.is_empty();
-            if marking.is_none() && !pending.is_empty() && (pending.len() >= batch || idle) {
+            let due = pending_since.is_some_and(|t| t.elapsed() >= MARK_EVERY);
+            if marking.is_none() && !pending.is_empty() && (pending.len() >= batch || idle || due) {
+                pending_since = None;
                 let done = std::mem::take(&mut pending);
                 marking_ids = done.iter().map(|o| o.id().to_owned()).collect();
                 marking = Some(Box::pin(self.mark(alert, channel, done)));
@@ -490,8 +525,13 @@ impl DeliverJob {
             if idle && marking.is_none() {
                 break;
             }
+            let mark_at = pending_since.map(|t| t + MARK_EVERY);
             tokio::select! {
-                Some(o) = in_flight.next(), if !in_flight.is_empty() => pending.push(o),
+                Some(o) = in_flight.next(), if !in_flight.is_empty() => {
+                    pending_since.get_or_insert_with(tokio::time::Instant::now);
+                    pending.push(o);
+                }
+                () = sleep_until_some(mark_at), if marking.is_none() && !pending.is_empty() => {}
                 r = optional(&mut claiming) => {
                     claiming = None;
                     match r {
@@ -601,15 +641,37 @@ impl DeliverJob {
     ) -> Result<(), StoreError> {
         let mut sent = Vec::new();
         let mut failed = Vec::new();
+        let mut released = Vec::new();
         for o in outcomes {
             match o {
                 Outcome::Sent(s) => sent.push(s),
                 Outcome::Failed(f) => failed.push(f),
+                Outcome::Released(id) => released.push(id),
             }
         }
-        deliveries::mark_sent(&self.db, &sent).await?;
-        deliveries::mark_failed(&self.db, &failed).await?;
-        tracing::info!(alert = %alert.id, channel, sent = sent.len(), failed = failed.len(), "delivery batch");
+        // Each step is idempotent (it changes only rows still `sending`), so a database that
+        // fails for a moment (a failover, a dropped connection) is tried again a few times
+        // before the job gives up: the messages are out, and rows left unmarked would go
+        // out again when their lease ends.
+        let mut wait = Duration::from_millis(250);
+        for attempt in 1.. {
+            let r: Result<u64, StoreError> = async {
+                deliveries::mark_sent(&self.db, &sent).await?;
+                deliveries::mark_failed(&self.db, &failed).await?;
+                deliveries::release(&self.db, &released).await
+            }
+            .await;
+            match r {
+                Ok(_) => break,
+                Err(e) if attempt < MARK_ATTEMPTS => {
+                    tracing::warn!(alert = %alert.id, channel, attempt, error = %e, "marking a delivery batch failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        tracing::info!(alert = %alert.id, channel, sent = sent.len(), failed = failed.len(), released = released.len(), "delivery batch");
         Ok(())
     }
 
@@ -649,10 +711,15 @@ impl DeliverJob {
         link: Option<String>,
         secret: Option<String>,
         webhook: &serde_json::Value,
+        deadline: tokio::time::Instant,
     ) -> Outcome {
         let link = link.as_deref();
         let lang = Lang::parse(&row.lang).unwrap_or_default();
-        self.bucket(channel).acquire().await;
+        tokio::select! {
+            biased;
+            () = self.bucket(channel).acquire() => {}
+            () = tokio::time::sleep_until(deadline) => return Outcome::Released(row.id),
+        }
         let result = match channel {
             "email" => {
                 let email = emails.email(&row.address, lang, link);

@@ -559,3 +559,54 @@ async fn an_alert_skips_subscribers_who_left_after_its_fan_out() {
     assert_eq!(ended, "unsubscribed");
     db.close().await;
 }
+
+/// At a rate too low for the queue (an SMS gateway taking a message or two a second), a job
+/// stops sending when its slice ends: what went out is marked, the rows it had claimed and not
+/// sent go back to the queue, and none stays held, so no job outlives the job queue's lease
+/// and has its sent rows taken and sent again. Its successors send the rest, each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_channel_ends_each_job_with_its_slice() {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-slow-rate");
+    let db = sqlite_in(&dir).await;
+    let emails = 30;
+    let alert = seed_alert(&db, emails, 0).await;
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    let tuning = DeliverTuning {
+        slice: Duration::from_secs(1),
+        ..DeliverTuning::default()
+    };
+    // Two a second: the thirty rows the first job claims would take it fifteen seconds.
+    let runner = JobRunner::new(db.clone(), RunnerConfig::default()).register(
+        DELIVER_JOB,
+        deliver_job(&db, sink.port(), 2, tuning.clone()),
+    );
+    // The first slice's email and SMS jobs (no SMS is due).
+    assert!(runner.run_once("w").await.expect("run"));
+    assert!(runner.run_once("w").await.expect("run"));
+    let counts = deliveries::counts(&db, &alert).await.expect("counts");
+    let sending: i64 = with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE status = 'sending'")
+            .fetch_one(p)
+            .await
+    })
+    .expect("sending");
+    assert_eq!(sending, 0, "{counts:?}");
+    assert_eq!(sink.count() as i64, counts.sent, "{counts:?}");
+    assert!(counts.sent > 0 && counts.sent < emails as i64, "{counts:?}");
+    assert_eq!(counts.queued, emails as i64 - counts.sent, "{counts:?}");
+
+    let (stop, running) = run_deliveries(&db, deliver_job(&db, sink.port(), 2, tuning));
+    wait_completed(&db, &alert, Duration::from_secs(180)).await;
+    let _ = stop.send(true);
+    let _ = running.await;
+    let ids: HashSet<String> = sink
+        .messages()
+        .iter()
+        .map(|m| message_id(&m.data).expect("Message-ID"))
+        .collect();
+    assert_eq!((ids.len(), sink.count()), (emails, emails), "each once");
+    db.close().await;
+}
