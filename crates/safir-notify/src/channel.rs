@@ -55,6 +55,26 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
+/// How much of an answer is read: an error keeps its first 200 characters, and a gateway's
+/// JSON answer with the message id is a few hundred bytes. A partner's endpoint that streams
+/// more is not read further (32 deliveries in flight would otherwise hold all of it).
+pub(crate) const MAX_ANSWER: usize = 64 * 1024;
+
+/// The answer's body, its first [`MAX_ANSWER`] bytes at most; what could not be read is left.
+async fn read_capped(mut response: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < MAX_ANSWER {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = MAX_ANSWER - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}
+
 /// The message id in a JSON answer, if any.
 fn provider_id(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -67,10 +87,13 @@ fn provider_id(body: &[u8]) -> Option<String> {
         })
 }
 
-/// Sends the request and classifies the answer: 2xx accepted, 429 and 5xx and transport
-/// errors temporary (with Retry-After), any other status permanent. A request that cannot be
-/// made at all (a URL the client cannot read) is permanent: it would fail the same way on
-/// every retry.
+/// Sends the request and classifies the answer: 2xx accepted; 5xx, transport errors, 429 and
+/// 425 (slow down), 408 (the server timed out waiting) and 401 and 403 (the gateway's
+/// credentials refused: the configuration or the partner's side is wrong, not the message,
+/// and fixing it delivers the backlog, as with the mail relay's) temporary, with
+/// Retry-After; any other status permanent. A request that cannot be made at all (a URL the
+/// client cannot read) is permanent: it would fail the same way on every retry. At most
+/// [`MAX_ANSWER`] bytes of the answer are read.
 pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, ChannelError> {
     let response = request.send().await.map_err(|e| {
         if e.is_builder() {
@@ -81,7 +104,7 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, C
     })?;
     let status = response.status();
     let wait = retry_after(response.headers());
-    let body = response.bytes().await.unwrap_or_default();
+    let body = read_capped(response).await;
     let detail = || {
         let text = String::from_utf8_lossy(&body);
         let text: String = text.chars().take(200).collect();
@@ -91,7 +114,7 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, C
         Ok(Accepted {
             provider_id: provider_id(&body),
         })
-    } else if status.as_u16() == 429 || status.is_server_error() {
+    } else if matches!(status.as_u16(), 401 | 403 | 408 | 425 | 429) || status.is_server_error() {
         Err(ChannelError::Temporary {
             message: detail(),
             retry_after: wait,

@@ -291,18 +291,23 @@ impl Server {
             }
             Encryption::None | Encryption::StartTls(_) => Box::new(tcp),
         };
+        // Whatever the relay answers before a message is named (a 554 greeting to an address it
+        // refuses, a 5xx to EHLO, STARTTLS or AUTH) is about this session, not the message:
+        // every message would meet it, so it is retried and fixing the relay's side delivers
+        // the backlog.
+        let session = |e: smtp::Error| SendError::Transient(e.to_string());
         let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &self.hello)
             .await
-            .map_err(classify)?;
+            .map_err(session)?;
         if let Encryption::StartTls(parameters) = &self.tls {
             conn.starttls(parameters.clone(), &self.hello)
                 .await
-                .map_err(classify)?;
+                .map_err(session)?;
         }
         if let Some(credentials) = &self.credentials {
             conn.auth(DEFAULT_MECHANISMS, credentials)
                 .await
-                .map_err(classify)?;
+                .map_err(session)?;
         }
         Ok(conn)
     }
@@ -381,9 +386,10 @@ impl AsyncWrite for TlsTcp {
     }
 }
 
-/// Sorts an SMTP failure into "try again later" and "give up". Only a 5xx reply is final,
-/// except the authentication codes, which say the relay account is misconfigured, not that
-/// the message is bad: those retry so that fixing the configuration delivers the backlog.
+/// Sorts a failure of a message's transaction (MAIL, RCPT, DATA) into "try again later" and
+/// "give up". Only a 5xx reply is final, except the authentication codes, which say the relay
+/// account is misconfigured, not that the message is bad: those retry so that fixing the
+/// configuration delivers the backlog. Failures opening the session never reach here.
 fn classify(e: smtp::Error) -> SendError {
     const AUTH_CODES: [u16; 4] = [530, 534, 535, 538];
     match e.status().map(u16::from) {

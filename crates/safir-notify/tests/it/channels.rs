@@ -96,6 +96,17 @@ async fn answers_are_classified() {
     let e = gw.send(&sms("c")).await.expect_err("400");
     assert!(e.is_permanent(), "{e}");
     assert!(e.to_string().contains("400"), "{e}");
+    rx.fail_next(1, 404);
+    let e = gw.send(&sms("c2")).await.expect_err("404");
+    assert!(e.is_permanent(), "{e}");
+    // Credentials refused (a rotated token) or a timeout on the gateway's side: the message
+    // waits for the configuration to be fixed or the gateway to answer.
+    for status in [401, 403, 408] {
+        rx.fail_next(1, status);
+        let e = gw.send(&sms("c3")).await.expect_err("refused");
+        assert!(!e.is_permanent(), "{status}: {e}");
+        assert!(e.to_string().contains(&status.to_string()), "{e}");
+    }
     rx.go_down().await;
     let e = gw.send(&sms("d")).await.expect_err("down");
     assert!(!e.is_permanent(), "{e}");
@@ -390,4 +401,58 @@ async fn https_gateways_and_webhooks_trust_the_configured_authority_only() {
     assert_eq!(r.path, "/hook");
     assert_eq!(r.json().expect("json"), body);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A gateway (or a partner's endpoint) that answers with an endless body is read no further
+/// than the first bytes the answer needs: the send ends, and most of the body is never taken.
+#[tokio::test]
+async fn an_endless_answer_is_not_read_whole() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const BODY: usize = 256 * 1024 * 1024;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut request = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut request).await;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{{\"id\":\"SM9\",\"pad\":\"",
+            BODY + 19
+        );
+        socket.write_all(head.as_bytes()).await.expect("head");
+        let chunk = vec![b'x'; 64 * 1024];
+        while counter.load(Ordering::Relaxed) < BODY {
+            if socket.write_all(&chunk).await.is_err() {
+                break;
+            }
+            counter.fetch_add(chunk.len(), Ordering::Relaxed);
+        }
+    });
+    let gw = SmsGateway::new(&SmsConfig {
+        gateway: "generic".into(),
+        url: format!("http://127.0.0.1:{port}/sms/send"),
+        format: "json".into(),
+        template: r#"{"to":"{to}","text":"{body}"}"#.into(),
+        from: "Safir".into(),
+        username: String::new(),
+        token: String::new(),
+        file_dir: Default::default(),
+        trust: None,
+    })
+    .expect("gateway");
+    let accepted = gw.send(&sms("big")).await.expect("sent");
+    // The answer is cut, so no id can be read from it: the message counts as sent, without
+    // an id for receipts.
+    assert_eq!(accepted.provider_id, None);
+    drop(gw);
+    server.await.expect("server");
+    let taken = written.load(Ordering::Relaxed);
+    assert!(taken < BODY / 4, "{taken} bytes of {BODY} were taken");
 }

@@ -118,6 +118,29 @@ async fn a_temporary_refusal_is_retried_and_pooled_connections_survive_a_restart
 }
 
 #[tokio::test]
+async fn a_relay_refusing_the_session_keeps_the_message_for_later() {
+    let t = TestDb::sqlite().await;
+    let sink = SmtpSink::start().await.unwrap();
+    // The relay refuses this sender's address for a while: a 554 greeting is about the
+    // session, which every message would meet, not about this message.
+    sink.add_fault(Fault::new(Stage::Connect, 554, "5.7.1 access denied").times(1));
+    let id = enqueue(&t.db, &arabic_email("waiting@example.org")).await;
+    let runner = runner(&t.db, email_job(smtp_config(&sink)));
+    runner.drain().await.unwrap();
+    let row = job(&t.db, &id).await;
+    assert_eq!(row.state, "queued", "{:?}", row.last_error);
+    assert!(
+        row.last_error.as_deref().unwrap_or("").contains("554"),
+        "{:?}",
+        row.last_error
+    );
+    make_due(&t.db, &id).await;
+    runner.drain().await.unwrap();
+    assert_eq!(job(&t.db, &id).await.state, "done");
+    assert_eq!(sink.messages_to("waiting@example.org").len(), 1);
+}
+
+#[tokio::test]
 async fn a_rejected_recipient_becomes_a_dead_letter_with_the_reason() {
     for t in TestDb::all().await {
         let sink = SmtpSink::start().await.unwrap();
