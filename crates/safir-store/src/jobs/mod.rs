@@ -19,7 +19,11 @@ use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use runner::{HandlerFuture, JobError, JobHandler, JobRunner, RunnerConfig};
 
-pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+/// Tries before a job is a dead letter. With [`backoff`] the waits between them add up to
+/// about five hours (2 s, 4 s … an hour, then an hour each): a mail relay or SMS gateway down
+/// for an evening's maintenance delays a password reset or a case decision, it does not lose
+/// it (eight tries gave up after about five minutes).
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 16;
 
 #[derive(Debug, Clone)]
 pub struct NewJob {
@@ -329,4 +333,26 @@ pub async fn purge_done(db: &Db, age: Duration) -> Result<u64, StoreError> {
             .map(|r| r.rows_affected())
     })?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_outlasts_an_outage_of_hours() {
+        // The shortest waits (no jitter) between the tries of a job that always fails.
+        let waits: u64 = (1..DEFAULT_MAX_ATTEMPTS)
+            .map(|a| 2u64.saturating_pow(a.clamp(0, 12) as u32).min(3600))
+            .sum();
+        assert!(waits >= 4 * 3600, "{waits} s");
+        for a in 1..DEFAULT_MAX_ATTEMPTS {
+            let wait = backoff(a).as_secs();
+            let base = 2u64.saturating_pow(a.clamp(0, 12) as u32).min(3600);
+            assert!(
+                (base..=base + base.div_ceil(4)).contains(&wait),
+                "{a}: {wait}"
+            );
+        }
+    }
 }
