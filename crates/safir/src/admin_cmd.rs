@@ -13,7 +13,7 @@ use safir_store::{Db, Tx, missions};
 use serde_json::json;
 
 use crate::config::Config;
-use crate::serve::open_db;
+use crate::serve::{missing_sqlite, open_db};
 
 #[derive(Debug, Args)]
 pub struct AdminArgs {
@@ -69,7 +69,22 @@ pub struct RoleArgs {
 }
 
 pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
+    // Only the first account may come with a new database: the others act on what is there,
+    // and a mistyped data directory would otherwise be a new, empty database (where
+    // `verify-audit` finds an intact trail of no records).
+    let missing = missing_sqlite(config);
+    if let Some(file) = &missing
+        && !matches!(args.command, AdminCommand::CreateUser(_))
+    {
+        bail!(
+            "no database at {}: check --data-dir or --database-url",
+            file.display()
+        );
+    }
     let db = open_db(config, false).await?;
+    if let Some(file) = missing {
+        eprintln!("safir: no database was at {}: created it", file.display());
+    }
     let result = match args.command {
         AdminCommand::CreateUser(a) => create_user(&db, a).await,
         AdminCommand::ResetPassword(a) => reset_password(&db, a).await,

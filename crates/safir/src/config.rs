@@ -336,7 +336,17 @@ impl Config {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| err(&file.display().to_string(), e.to_string()))?;
             let from_file: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-                err(&file.display().to_string(), e.message().to_owned())
+                // The line and column of the syntax error, as an editor counts them.
+                let at = e.span().map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                    format!(":{line}:{column}")
+                });
+                err(
+                    &format!("{}{}", file.display(), at.unwrap_or_default()),
+                    e.message().to_owned(),
+                )
             })?;
             merge(&mut table, from_file, "")?;
         } else if let Some(f) = explicit_file {
@@ -346,9 +356,15 @@ impl Config {
             ));
         }
         apply_env(&mut table, env)?;
-        let mut config: Config = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| err("config", e.message().to_owned()))?;
+        let mut config: Config =
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    err(
+                        &wrong_key(&table).unwrap_or_else(|| "config".to_owned()),
+                        e.message().to_owned(),
+                    )
+                })?;
         if let Some(b) = &flags.bind {
             config.server.bind = b.clone();
         }
@@ -396,6 +412,9 @@ impl Config {
         if !["text", "json"].contains(&self.log.log_format.as_str()) {
             return Err(err("log_format", "must be text or json"));
         }
+        if let Err(e) = crate::logging::check_filter(&self.log.log_level) {
+            return Err(err("log_level", e));
+        }
         if self.security.auth_cache_seconds > 60 {
             return Err(err(
                 "auth_cache_seconds",
@@ -407,6 +426,24 @@ impl Config {
         }
         if self.security.login_max_failures == 0 {
             return Err(err("login_max_failures", "must be at least 1"));
+        }
+        // 0 would turn off what these keys set: a lock of no time, no attempt allowed.
+        if !(1..=10_080).contains(&self.security.login_lockout_minutes) {
+            return Err(err(
+                "login_lockout_minutes",
+                "must be between 1 and 10080 (a week)",
+            ));
+        }
+        for (key, n) in [
+            (
+                "login_attempts_per_minute",
+                self.security.login_attempts_per_minute,
+            ),
+            ("api_writes_per_minute", self.security.api_writes_per_minute),
+        ] {
+            if n == 0 {
+                return Err(err(key, "must be at least 1"));
+            }
         }
         if self.jobs.job_concurrency == 0 || self.jobs.job_concurrency > 256 {
             return Err(err("job_concurrency", "must be between 1 and 256"));
@@ -571,6 +608,31 @@ fn merge(base: &mut toml::Table, over: toml::Table, prefix: &str) -> Result<(), 
     Ok(())
 }
 
+/// The key whose value the configuration cannot take (`smtp_port = "587"`, a port of 70000):
+/// the first key that, set alone on the defaults, fails as the whole did.
+fn wrong_key(table: &toml::Table) -> Option<String> {
+    let defaults = toml::Table::try_from(Config::default()).ok()?;
+    for (section, values) in table {
+        let Some(values) = values.as_table() else {
+            continue;
+        };
+        for (key, value) in values {
+            let default = defaults.get(section).and_then(|s| s.get(key));
+            if default == Some(value) {
+                continue;
+            }
+            let mut alone = defaults.clone();
+            if let Some(toml::Value::Table(s)) = alone.get_mut(section) {
+                s.insert(key.clone(), value.clone());
+            }
+            if toml::Value::Table(alone).try_into::<Config>().is_err() {
+                return Some(key.clone());
+            }
+        }
+    }
+    None
+}
+
 fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<(), ConfigError> {
     for (name, raw) in env {
         let Some(key) = name.strip_prefix("SAFIR_") else {
@@ -677,6 +739,28 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key, "monitor_interval_minutes");
+        // Values that would turn off what the key sets, or silence the log.
+        for (var, key) in [
+            ("SAFIR_LOGIN_LOCKOUT_MINUTES", "login_lockout_minutes"),
+            (
+                "SAFIR_LOGIN_ATTEMPTS_PER_MINUTE",
+                "login_attempts_per_minute",
+            ),
+            ("SAFIR_API_WRITES_PER_MINUTE", "api_writes_per_minute"),
+        ] {
+            let e = Config::load(&Overrides::default(), &env(&[(var, "0")])).unwrap_err();
+            assert_eq!(e.key, key);
+        }
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SAFIR_LOG_LEVEL", "warning")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "log_level");
+        // A number beyond its type names its key too.
+        let e =
+            Config::load(&Overrides::default(), &env(&[("SAFIR_SMTP_PORT", "70000")])).unwrap_err();
+        assert_eq!(e.key, "smtp_port");
         for (url, ok) in [
             ("https://api.twilio.com/2010-04-01/Accounts/AC1", true),
             ("http://10.0.0.5:8080/send", true),
@@ -708,13 +792,28 @@ mod tests {
         std::fs::write(&file, "[server]\nbnid = \"x\"\n").unwrap();
         let e = Config::load(
             &Overrides {
-                config_file: Some(file),
+                config_file: Some(file.clone()),
                 ..Default::default()
             },
             &[],
         )
         .unwrap_err();
         assert_eq!(e.key, "server.bnid");
+        // A value of the wrong type names its key; a syntax error its line and column.
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(
+                &Overrides {
+                    config_file: Some(file.clone()),
+                    ..Default::default()
+                },
+                &[],
+            )
+            .unwrap_err()
+        };
+        assert_eq!(load("[mail]\nsmtp_port = \"587\"\n").key, "smtp_port");
+        let e = load("[server]\npublic_url = \"http://x\"\nbind = 0.0.0.0:8080\n");
+        assert!(e.key.contains("safir.toml:3:"), "{}", e.key);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -117,9 +117,20 @@ fn main() -> ExitCode {
         data_dir: cli.global.data_dir,
         database_url: cli.global.database_url,
     };
-    let env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("SAFIR_"))
-        .collect();
+    // `vars()` would panic on any variable that is not Unicode, Safir's or not.
+    let mut env: Vec<(String, String)> = Vec::new();
+    for (k, v) in std::env::vars_os() {
+        let Some(k) = k.to_str().filter(|k| k.starts_with("SAFIR_")) else {
+            continue;
+        };
+        match v.into_string() {
+            Ok(v) => env.push((k.to_owned(), v)),
+            Err(_) => {
+                eprintln!("safir: invalid configuration: {k}: the value is not valid UTF-8");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let config = match Config::load(&overrides, &env) {
         Ok(c) => c,
         Err(e) => {
@@ -128,6 +139,16 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&config);
+    // The commands that start workers read the mail and SMS settings first, as the workers
+    // will: a setting that cannot work is a configuration error like any other.
+    if matches!(
+        cli.command,
+        Command::Serve(_) | Command::Worker(_) | Command::Demo(_)
+    ) && let Err(e) = serve::check_channels(&config)
+    {
+        eprintln!("safir: invalid configuration: {e:#}");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

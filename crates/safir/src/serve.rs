@@ -33,6 +33,12 @@ pub struct WorkerArgs {
     pub drain: bool,
 }
 
+/// The SQLite file the configuration names, when it does not exist (opening it creates an
+/// empty database); `None` for PostgreSQL or a file that is there.
+pub fn missing_sqlite(config: &Config) -> Option<std::path::PathBuf> {
+    safir_store::sqlite_file(&config.database_url()).filter(|f| !f.is_file())
+}
+
 /// Opens the database and makes sure its schema is current: SQLite migrates at start;
 /// PostgreSQL only when asked (`safir migrate`, `--migrate` or `auto_migrate`).
 pub async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
@@ -114,15 +120,10 @@ pub fn web_config(config: &Config) -> WebConfig {
     }
 }
 
-/// The job runner with every handler this build knows.
-pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
-    let runner_config = RunnerConfig {
-        concurrency: config.jobs.job_concurrency,
-        worker_name: format!("{}-{}", hostname(), std::process::id()),
-        ..RunnerConfig::default()
-    };
+/// The mail settings as the mailer takes them.
+fn mail_config(config: &Config) -> anyhow::Result<safir_notify::MailConfig> {
     let mail = &config.mail;
-    let mail_config = safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
+    safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
         transport: &mail.mail_transport,
         from: &mail.mail_from,
         smtp_host: &mail.smtp_host,
@@ -132,7 +133,49 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
         smtp_password: mail.smtp_password.expose(),
         file_dir: config.data_dir().join("mail"),
     })
-    .context("mail settings")?;
+    .context("mail settings")
+}
+
+/// The SMS gateway and the trust its and the webhooks' `https://` connections use.
+fn sms_gateway(
+    config: &Config,
+) -> anyhow::Result<(safir_notify::sms::SmsGateway, safir_notify::tls::Trust)> {
+    let k = &config.crisis;
+    let ca_file = (!k.tls_ca_file.is_empty()).then(|| std::path::PathBuf::from(&k.tls_ca_file));
+    let trust = safir_notify::tls::Trust::with_ca_file(ca_file.as_deref(), "tls_ca_file")
+        .context("TLS settings of the SMS gateway and webhooks")?;
+    let sms = safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
+        gateway: k.sms_gateway.clone(),
+        url: k.sms_gateway_url.clone(),
+        format: k.sms_gateway_format.clone(),
+        template: k.sms_gateway_template.clone(),
+        from: k.sms_from.clone(),
+        username: k.sms_gateway_username.clone(),
+        token: k.sms_gateway_token.expose().to_owned(),
+        file_dir: config.data_dir().join("sms"),
+        trust: Some(trust.clone()),
+    })
+    .context("SMS gateway settings")?;
+    Ok((sms, trust))
+}
+
+/// Reads the settings of the mail relay, the SMS gateway and their TLS the way the workers
+/// will, before anything is opened or migrated: a setting that cannot work stops start-up
+/// instead of failing after the database was migrated and the port bound.
+pub fn check_channels(config: &Config) -> anyhow::Result<()> {
+    mail_config(config)?;
+    sms_gateway(config)?;
+    Ok(())
+}
+
+/// The job runner with every handler this build knows.
+pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
+    let runner_config = RunnerConfig {
+        concurrency: config.jobs.job_concurrency,
+        worker_name: format!("{}-{}", hostname(), std::process::id()),
+        ..RunnerConfig::default()
+    };
+    let mail_config = mail_config(config)?;
     // Alerts go out many at once: one pooled SMTP connection per concurrent send.
     let delivery_mailer = safir_notify::Mailer::new(
         &mail_config
@@ -209,21 +252,7 @@ fn crisis_delivery(
 )> {
     use safir_notify::ratelimit::TokenBucket;
     let k = &config.crisis;
-    let ca_file = (!k.tls_ca_file.is_empty()).then(|| std::path::PathBuf::from(&k.tls_ca_file));
-    let trust = safir_notify::tls::Trust::with_ca_file(ca_file.as_deref(), "tls_ca_file")
-        .context("TLS settings of the SMS gateway and webhooks")?;
-    let sms = safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
-        gateway: k.sms_gateway.clone(),
-        url: k.sms_gateway_url.clone(),
-        format: k.sms_gateway_format.clone(),
-        template: k.sms_gateway_template.clone(),
-        from: k.sms_from.clone(),
-        username: k.sms_gateway_username.clone(),
-        token: k.sms_gateway_token.expose().to_owned(),
-        file_dir: config.data_dir().join("sms"),
-        trust: Some(trust.clone()),
-    })
-    .context("SMS gateway settings")?;
+    let (sms, trust) = sms_gateway(config)?;
     let buckets = safir_web::crisis::delivery::Buckets {
         email: Arc::new(TokenBucket::per_second(k.email_per_second)),
         sms: Arc::new(TokenBucket::per_second(k.sms_per_second)),

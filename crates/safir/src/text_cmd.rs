@@ -204,9 +204,10 @@ fn each_line_to_stdout(
             };
             offset += read;
             writeln!(out, "{}", answer(line.trim_end_matches(['\n', '\r'])))?;
-            // Answers go out in blocks while more input is already read; when the next line
-            // is still to come (`tail -f … | safir text lang`), the answers so far go now.
-            if reader.buffer().is_empty() {
+            // Answers go out in blocks while more whole lines are already read; when the next
+            // line is still to come, whole or in part (`tail -f … | safir text lang`), the
+            // answers so far go now.
+            if !reader.buffer().contains(&b'\n') {
                 out.flush()?;
             }
         }

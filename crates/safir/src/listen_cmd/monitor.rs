@@ -19,7 +19,7 @@ use serde_json::json;
 use super::ListenCommand;
 use crate::config::Config;
 use crate::listen_monitors::{AsOf, Verdict, check_all, dataset_sources, load_files};
-use crate::serve::open_db;
+use crate::serve::{missing_sqlite, open_db};
 
 const DATASET_CREATE: AuditAction = AuditAction::new("listen_dataset.create");
 const MONITOR_CREATE: AuditAction = AuditAction::new("listen_monitor.create");
@@ -133,7 +133,25 @@ pub struct AlertsArgs {
 }
 
 pub async fn run(config: &Config, command: ListenCommand) -> anyhow::Result<()> {
+    // Adding a dataset may be the first use of a new data directory; the other commands act
+    // on what is there, and a mistyped directory must not answer from a new, empty database.
+    let missing = missing_sqlite(config);
+    if let Some(file) = &missing {
+        let adds = matches!(
+            &command,
+            ListenCommand::Dataset(a) if matches!(a.command, DatasetCommand::Add(_))
+        );
+        if !adds {
+            bail!(
+                "no database at {}: check --data-dir or --database-url",
+                file.display()
+            );
+        }
+    }
     let db = open_db(config, false).await?;
+    if let Some(file) = missing {
+        eprintln!("safir: no database was at {}: created it", file.display());
+    }
     let result = match command {
         ListenCommand::Dataset(a) => match a.command {
             DatasetCommand::Add(a) => add_dataset(&db, a).await,
