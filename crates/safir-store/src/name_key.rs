@@ -37,6 +37,26 @@ pub fn contains_pattern(words: &str) -> String {
     format!("%{}%", like_literal(&name_key(words)))
 }
 
+/// The `LIKE` pattern (with `ESCAPE '\'`) that finds a phone number typed as people write
+/// it: its digits (Arabic-Indic ones read as ASCII) without the spaces, dots, dashes, slashes
+/// and brackets between them, and without leading zeros, the national trunk prefix or the
+/// `00` before a country code, so `+33 6 00 00 00 02`, `06 00 00 00 02` and `0033600000002`
+/// all find `+33600000002` as numbers are stored. A search with other characters, or with
+/// fewer than three digits, is matched as [`contains_pattern`] matches it.
+pub fn phone_pattern(typed: &str) -> String {
+    let key = name_key(typed);
+    let separators = |c: char| c.is_whitespace() || matches!(c, '+' | '.' | '-' | '/' | '(' | ')');
+    if !key.chars().all(|c| c.is_ascii_digit() || separators(c)) {
+        return contains_pattern(typed);
+    }
+    let digits: String = key.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_start_matches('0');
+    if digits.len() < 3 {
+        return contains_pattern(typed);
+    }
+    format!("%{digits}%")
+}
+
 /// The most words of a search that each add a condition.
 pub const MAX_WORDS: usize = 8;
 

@@ -521,7 +521,7 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         // The words of a name in any order, or a piece of the phone number.
-        let p = next(&mut args, Arg::Text(crate::name_key::contains_pattern(q)));
+        let p = next(&mut args, Arg::Text(crate::name_key::phone_pattern(q)));
         let name =
             crate::name_key::all_words("r.full_name_key", q, |w| next(&mut args, Arg::Text(w)));
         cond.push_str(&format!(" AND (({name}) OR r.phone LIKE {p} ESCAPE '\\')"));

@@ -631,6 +631,10 @@ async fn the_board_search_folds_names_and_digits_on_both_backends() {
             ("الراشد احمد", vec!["أحمد الرّاشد"]),
             ("martin أحمد", vec![]),
             ("٦٠٠٠٠٠٠٠٢", vec!["Élodie Martin"]),
+            // A number as a caller reads it out, as a phone shows it, or in national form.
+            ("+33 6 00 00 00 02", vec!["Élodie Martin"]),
+            ("06.00.00.00.01", vec!["أحمد الرّاشد"]),
+            ("0033 (6) 00-00-00-02", vec!["Élodie Martin"]),
             ("%", vec![]),
         ] {
             let found = checkins::list(

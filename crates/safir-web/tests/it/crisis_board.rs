@@ -301,6 +301,11 @@ async fn the_csv_export_is_formula_safe_and_audited() {
             "a leading + is defused too"
         );
         assert!(lines[1].starts_with("Bilal Haddad,needs help"));
+        let answered = lines[1].split(',').nth(2).unwrap_or("");
+        assert!(
+            answered.ends_with(" UTC"),
+            "the time says its zone: {answered}"
+        );
         let filtered = client.get("/staff/crises/cr1/board.csv?status=safe").await;
         assert_eq!(filtered.body.lines().count(), 2);
         assert!(

@@ -35,8 +35,10 @@ const EXPORT_MAX: usize = 200_000;
 /// Largest PFIF document imported.
 const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
 
+/// A time in the export, as the page shows it: in UTC, and saying so (a spreadsheet opened in
+/// Beirut would otherwise read it as local time).
 fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()
 }
 
