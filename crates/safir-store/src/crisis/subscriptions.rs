@@ -109,6 +109,21 @@ pub async fn find(db: &Db, id: &str) -> Result<Subscription, StoreError> {
     row.ok_or(StoreError::NotFound)
 }
 
+/// The subscription (pending or active) whose confirmation link carried `token`, changing
+/// nothing: what the link's page shows before the person confirms.
+pub async fn find_by_confirm_token(
+    db: &Db,
+    token: &str,
+) -> Result<Option<Subscription>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advice_subscriptions WHERE token_hash = $1 AND status <> 'unsubscribed'"
+    );
+    let hash = hash_secret(token.trim());
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(&hash).fetch_optional(p).await
+    })?)
+}
+
 /// Activates the pending email subscription whose link carried `token`. `None` when the
 /// token is unknown; an already active subscription comes back unchanged.
 pub async fn confirm(db: &Db, token: &str) -> Result<Option<Subscription>, StoreError> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{Method, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use fluent_bundle::FluentArgs;
@@ -26,7 +26,7 @@ use crate::admin::support::{FormData, SelectOption, rejected};
 use crate::auth::{Access, Routes, Viewer};
 use crate::email;
 use crate::error::{AppError, FieldError, FieldErrors};
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, chosen_lang, t_args};
 use crate::page::{Page, render};
 use crate::security::RateLimiter;
 use crate::state::{AppState, WebConfig};
@@ -49,7 +49,13 @@ pub fn routes(r: Routes) -> Routes {
         Method::GET,
         "/subscribe/confirm/{token}",
         Access::Public,
-        get(confirm),
+        get(confirm_page),
+    )
+    .add(
+        Method::POST,
+        "/subscribe/confirm/{token}",
+        Access::Public,
+        post(confirm),
     )
     .add(
         Method::GET,
@@ -67,6 +73,13 @@ pub fn routes(r: Routes) -> Routes {
 
 fn person_lang(code: &str) -> Lang {
     if code == "en" { Lang::En } else { Lang::Ar }
+}
+
+/// The language of a page a subscription's message links to: the one the reader chose on
+/// this device, else the one the subscription's messages are in (a phone set to English
+/// opening an Arabic message's link gets the page in Arabic, as the message).
+fn subscriber_lang(uri: &Uri, headers: &HeaderMap, s: &Subscription) -> Lang {
+    chosen_lang(uri, headers).unwrap_or_else(|| person_lang(&s.lang))
 }
 
 #[derive(Template)]
@@ -142,9 +155,29 @@ fn message_page(
     action: Option<String>,
 ) -> Result<Html<String>, AppError> {
     let page = state.page(lang, uri, title, viewer);
+    let message = page.t(message);
+    button_page(
+        state,
+        page,
+        viewer,
+        message,
+        action,
+        "crisis-unsubscribe-submit",
+    )
+}
+
+/// A page of one sentence and, with an action, one button that posts to it.
+fn button_page(
+    state: &AppState,
+    page: Page,
+    viewer: &Viewer,
+    message: String,
+    action: Option<String>,
+    button: &str,
+) -> Result<Html<String>, AppError> {
     render(&MessagePage {
-        message: page.t(message),
-        button: page.t("crisis-unsubscribe-submit"),
+        message,
+        button: page.t(button),
         csrf_token: state.csrf_token(viewer),
         action,
         page,
@@ -302,17 +335,61 @@ fn checked_page(
     .into_response())
 }
 
+/// The confirmation link's page: it asks, and the button confirms. A link opened is not
+/// consent: mail scanners and previews open the links of incoming mail, and a stranger who
+/// typed someone's address would otherwise have it confirmed by their mail server.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path(token): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let s = subscriptions::find_by_confirm_token(&state.db, &token)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let lang = subscriber_lang(&uri, &headers, &s);
+    if s.status == "active" {
+        return message_page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            "crisis-subscribe-title",
+            "crisis-subscribe-confirmed",
+            None,
+        );
+    }
+    let page = state.page(lang, &uri, "crisis-subscribe-title", &viewer);
+    let country = CountryCode::parse(&s.country)
+        .map(|c| c.name(crate::staff::labels::content_lang(lang)).to_owned())
+        .unwrap_or_else(|_| s.country.clone());
+    let mut args = FluentArgs::new();
+    args.set("country", country);
+    let message = t_args(lang, "crisis-subscribe-confirm-question", &args);
+    button_page(
+        &state,
+        page,
+        &viewer,
+        message,
+        Some(format!("/subscribe/confirm/{token}")),
+        "crisis-subscribe-confirm-submit",
+    )
+}
+
+/// The page's button.
 pub async fn confirm(
     State(state): State<AppState>,
-    lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Html<String>, AppError> {
     match subscriptions::confirm(&state.db, &token).await {
-        Ok(Some(_)) => message_page(
+        Ok(Some(s)) => message_page(
             &state,
-            lang,
+            subscriber_lang(&uri, &headers, &s),
             &uri,
             &viewer,
             "crisis-subscribe-title",
@@ -338,12 +415,13 @@ async fn subscription_of(state: &AppState, token: &str) -> Result<Subscription, 
 
 pub async fn unsubscribe_page(
     State(state): State<AppState>,
-    lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let s = subscription_of(&state, &token).await?;
+    let lang = subscriber_lang(&uri, &headers, &s);
     if s.status == "unsubscribed" {
         return message_page(
             &state,
@@ -370,12 +448,13 @@ pub async fn unsubscribe_page(
 /// no cookie, no form token: the signed link is the authority).
 pub async fn unsubscribe(
     State(state): State<AppState>,
-    lang: Lang,
     uri: Uri,
+    headers: HeaderMap,
     viewer: Viewer,
     Path(token): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let s = subscription_of(&state, &token).await?;
+    let lang = subscriber_lang(&uri, &headers, &s);
     subscriptions::unsubscribe(&state.db, &s.id)
         .await
         .map_err(AppError::internal)?;

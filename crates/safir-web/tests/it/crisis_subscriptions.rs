@@ -83,7 +83,27 @@ async fn an_email_subscription_is_confirmed_by_its_link() {
             .to_owned();
         let path = &link[link.find("/subscribe/").unwrap()..];
         assert_eq!(c.get("/subscribe/confirm/not-a-token").await.status, 404);
-        assert_eq!(c.get(path).await.status, 200);
+        // Opening the link (a mail scanner, a preview) asks and changes nothing; the button
+        // confirms.
+        let page = c.get(path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("France"), "{}", page.body);
+        assert!(
+            page.body.contains(&format!("action=\"{path}\"")),
+            "{}",
+            page.body
+        );
+        assert!(
+            subscriptions::active_for_country(&app.db, fr())
+                .await
+                .unwrap()
+                .is_empty(),
+            "opening the link confirmed it"
+        );
+        let res = c.submit(path, path, &[]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(res.body.contains("confirmed"), "{}", res.body);
+        assert_eq!(c.get(path).await.status, 200, "the link still answers");
         let active = subscriptions::active_for_country(&app.db, fr())
             .await
             .unwrap();
@@ -181,6 +201,11 @@ async fn a_mail_client_unsubscribes_with_one_post() {
         page.body
             .contains(&format!("action=\"/unsubscribe/{token}\""))
     );
+    // In the subscription's language (English), unless the reader chooses another.
+    assert!(page.body.contains("<html lang=\"en\""), "{}", page.body);
+    let arabic = c.get(&format!("/unsubscribe/{token}?lang=ar")).await;
+    assert!(arabic.body.contains("<html lang=\"ar\""), "{}", arabic.body);
+    let mut c = app.client();
     assert_eq!(c.get("/unsubscribe/forged.00").await.status, 404);
     // RFC 8058: no cookie, no form token, no Origin.
     let req = Request::builder()

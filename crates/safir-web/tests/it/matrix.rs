@@ -302,6 +302,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/subscribe", Who::Anyone),
     ("POST", "/subscribe", Who::Anyone),
     ("GET", "/subscribe/confirm/{token}", Who::Anyone),
+    ("POST", "/subscribe/confirm/{token}", Who::Anyone),
     ("GET", "/unsubscribe/{token}", Who::Anyone),
     ("POST", "/unsubscribe/{token}", Who::Anyone),
     // Administration: ministry-wide administrators only
