@@ -54,15 +54,21 @@ pub async fn subscribe(
     // One statement, so that two requests at once (a double click) meet in the database's
     // unique key rather than both inserting: a new address is added pending, a pending or
     // unsubscribed one is made pending again with a new token, an active one is left as it is
-    // (no row comes back).
+    // (no row comes back), and so is one asked for within [`REQUEST_AGAIN_AFTER`] (a double
+    // click or a retried request: the confirmation already sent keeps its working link).
     let token = new_secret();
+    let t = now();
+    let recent = t - chrono::Duration::from_std(REQUEST_AGAIN_AFTER).unwrap_or_default();
     let id: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, \
-             token_hash, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) \
+             token_hash, created_at, requested_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $7) \
              ON CONFLICT (country, channel, address) DO UPDATE SET status = 'pending', \
-             token_hash = excluded.token_hash, lang = excluded.lang, unsubscribed_at = NULL \
-             WHERE advice_subscriptions.status <> 'active' RETURNING id",
+             token_hash = excluded.token_hash, lang = excluded.lang, unsubscribed_at = NULL, \
+             requested_at = excluded.requested_at \
+             WHERE advice_subscriptions.status <> 'active' \
+             AND NOT (advice_subscriptions.status = 'pending' AND advice_subscriptions.requested_at > $8) \
+             RETURNING id",
         )
         .bind(uuid::Uuid::now_v7().as_simple().to_string())
         .bind(country.as_str())
@@ -70,7 +76,8 @@ pub async fn subscribe(
         .bind(address)
         .bind(lang)
         .bind(hash_secret(&token))
-        .bind(now())
+        .bind(t)
+        .bind(recent)
         .fetch_optional(c)
         .await
     })?;
@@ -147,15 +154,27 @@ pub async fn confirm(db: &Db, token: &str) -> Result<Option<Subscription>, Store
     })?)
 }
 
-/// The phone answered YES: its pending SMS subscriptions become active. Returns how many.
+/// A request for the same subscription within this time sends nothing new.
+pub const REQUEST_AGAIN_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long a YES by SMS can answer a confirmation: the phone's pending subscriptions asked
+/// for within this time become active, older ones (anyone can type a number on the form) stay
+/// pending until asked for again.
+pub const SMS_CONFIRM_WITHIN: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The phone answered YES: its pending SMS subscriptions asked for in the last
+/// [`SMS_CONFIRM_WITHIN`] become active. Returns how many.
 pub async fn confirm_sms(db: &Db, phone: &str) -> Result<u64, StoreError> {
+    let t = now();
+    let since = t - chrono::Duration::from_std(SMS_CONFIRM_WITHIN).unwrap_or_default();
     Ok(with_pool!(db.write(), p => {
         sqlx::query(
             "UPDATE advice_subscriptions SET status = 'active', confirmed_at = $2 \
-             WHERE channel = 'sms' AND address = $1 AND status = 'pending'",
+             WHERE channel = 'sms' AND address = $1 AND status = 'pending' AND requested_at >= $3",
         )
         .bind(phone)
-        .bind(now())
+        .bind(t)
+        .bind(since)
         .execute(p)
         .await
         .map(|r| r.rows_affected())

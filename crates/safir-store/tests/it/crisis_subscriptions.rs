@@ -152,7 +152,8 @@ async fn sms_subscriptions_confirm_by_reply_and_stop_per_country_or_all() {
 }
 
 /// Two subscriptions of one new address at once (a double click): one row, each request
-/// answered with it, neither refused by the unique key.
+/// answered with it, neither refused by the unique key, and one confirmation to send, whose
+/// link works.
 #[tokio::test]
 async fn the_same_address_subscribed_twice_at_once_is_one_subscription() {
     for t in TestDb::all().await {
@@ -163,15 +164,17 @@ async fn the_same_address_subscribed_twice_at_once_is_one_subscription() {
         );
         assert_eq!(a.subscription.id, b.subscription.id);
         assert_eq!(a.subscription.status, "pending");
-        // The later request's link is the one that confirms.
-        let confirmed = [a.confirm_token.unwrap(), b.confirm_token.unwrap()];
-        let mut works = 0;
-        for token in &confirmed {
-            if subscriptions::confirm(db, token).await.unwrap().is_some() {
-                works += 1;
-            }
-        }
-        assert!(works >= 1);
+        let tokens: Vec<String> = [a.confirm_token, b.confirm_token]
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(tokens.len(), 1, "one confirmation to send");
+        assert!(
+            subscriptions::confirm(db, &tokens[0])
+                .await
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(
             subscriptions::active_for_country(db, cc("LB"))
                 .await
@@ -179,5 +182,59 @@ async fn the_same_address_subscribed_twice_at_once_is_one_subscription() {
                 .len(),
             1
         );
+    }
+}
+
+/// YES confirms what the phone asked for lately: a request typed weeks ago (by anyone) stays
+/// pending. A request repeated within a minute (a double click) sends nothing new, so the
+/// first message's link or YES still works; later, a request makes a new confirmation.
+#[tokio::test]
+async fn a_yes_confirms_recent_requests_and_a_double_click_sends_one() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let phone = "+971501112222";
+        let old = subscribe(db, "LB", Channel::Sms, phone).await;
+        let weeks_ago = safir_store::now() - chrono::Duration::days(20);
+        safir_store::with_pool!(db.write(), p => {
+            sqlx::query("UPDATE advice_subscriptions SET requested_at = $1 WHERE id = $2")
+                .bind(weeks_ago)
+                .bind(&old.subscription.id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let first = subscribe(db, "SD", Channel::Sms, phone).await;
+        assert!(first.confirm_token.is_some());
+        let again = subscribe(db, "SD", Channel::Sms, phone).await;
+        assert!(again.confirm_token.is_none(), "nothing new within a minute");
+        assert_eq!(again.subscription.id, first.subscription.id);
+        assert_eq!(subscriptions::confirm_sms(db, phone).await.unwrap(), 1);
+        assert_eq!(
+            subscriptions::find(db, &old.subscription.id)
+                .await
+                .unwrap()
+                .status,
+            "pending"
+        );
+        // The old request asked for again: a new confirmation, which YES answers.
+        assert!(
+            subscribe(db, "LB", Channel::Sms, phone)
+                .await
+                .confirm_token
+                .is_some()
+        );
+        assert_eq!(subscriptions::confirm_sms(db, phone).await.unwrap(), 1);
+
+        // An email link clicked after a double click still works.
+        let mail = subscribe(db, "SD", Channel::Email, "twice@example.org").await;
+        let token = mail.confirm_token.unwrap();
+        assert!(
+            subscribe(db, "SD", Channel::Email, "twice@example.org")
+                .await
+                .confirm_token
+                .is_none()
+        );
+        assert!(subscriptions::confirm(db, &token).await.unwrap().is_some());
     }
 }

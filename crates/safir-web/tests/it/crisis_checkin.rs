@@ -1012,8 +1012,8 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         ] {
             exec(
                 &app.db,
-                "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at) \
-                 VALUES ($1, $2, 'sms', '+33600000009', 'en', $3, $1, $4)",
+                "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at, requested_at) \
+                 VALUES ($1, $2, 'sms', '+33600000009', 'en', $3, $1, $4, $4)",
                 &[id, country, status],
             )
             .await;
