@@ -26,6 +26,14 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+impl User {
+    /// The account's email address once its owner has proved it (the link of the address
+    /// check); `None` before: an account can be opened with anyone's address.
+    pub fn verified_email(&self) -> Option<&str> {
+        self.email_verified_at.map(|_| self.email.as_str())
+    }
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")

@@ -316,13 +316,15 @@ pub async fn delete_for_user(db: &Db, user_id: &str, id: &str) -> Result<bool, S
 }
 
 /// Registrations that belong to the person: their account's, and presence registrations
-/// whose code was sent to their email address. A presence registration verified by SMS
-/// proves only the phone: the address typed beside it may be anyone's (a relative's, a typo
-/// that is someone else's), so it is not theirs to read or delete.
+/// whose code was sent to their email address, when the account has proved that address
+/// (`verified_email`; anyone can sign up with someone else's address and not confirm it). A
+/// presence registration verified by SMS proves only the phone: the address typed beside it
+/// may be anyone's (a relative's, a typo that is someone else's), so it is not theirs to read
+/// or delete.
 async fn ids_for_person(
     db: &Db,
     user_id: &str,
-    email: &str,
+    verified_email: Option<&str>,
 ) -> Result<Vec<Registration>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM crisis_registrations WHERE user_id = $1 \
@@ -332,7 +334,7 @@ async fn ids_for_person(
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(user_id)
-            .bind(email)
+            .bind(verified_email)
             .fetch_all(p)
             .await
     })?)
@@ -351,19 +353,19 @@ struct CheckinExport {
     answered_at: Option<DateTime<Utc>>,
 }
 
-/// Everything held about the person (account `user_id`, address `email`): registrations
-/// with places and check-ins, and the travel-advice subscriptions of their address, as one
-/// JSON document. Subscriptions by SMS are not among them: a phone number typed in a
+/// Everything held about the person (account `user_id`, the address the account has proved,
+/// if it has): registrations with places and check-ins, and the travel-advice subscriptions of
+/// that address, as one JSON document. Subscriptions by SMS are not among them: a phone number typed in a
 /// registration is not proof that its subscriptions are the account's (anyone's number can be
 /// typed); they end by replying STOP from the phone.
 pub async fn export_for_user(
     db: &Db,
     user_id: &str,
-    email: &str,
+    verified_email: Option<&str>,
 ) -> Result<serde_json::Value, StoreError> {
-    let regs = ids_for_person(db, user_id, email).await?;
+    let regs = ids_for_person(db, user_id, verified_email).await?;
     let mut out = Vec::new();
-    let addresses: Vec<String> = vec![email.to_owned()];
+    let addresses: Vec<String> = verified_email.map(str::to_owned).into_iter().collect();
     for r in regs {
         let places = places(db, &r.id).await?;
         let checkins: Vec<CheckinExport> = with_pool!(db.read(), p => {
@@ -397,10 +399,10 @@ pub async fn export_for_user(
 pub async fn delete_all_for_user(
     db: &Db,
     user_id: &str,
-    email: &str,
+    verified_email: Option<&str>,
 ) -> Result<(u64, u64), StoreError> {
-    let regs = ids_for_person(db, user_id, email).await?;
-    let addresses: Vec<String> = vec![email.to_owned()];
+    let regs = ids_for_person(db, user_id, verified_email).await?;
+    let addresses: Vec<String> = verified_email.map(str::to_owned).into_iter().collect();
     let mut tx = db.begin().await?;
     let mut removed = 0;
     for r in &regs {

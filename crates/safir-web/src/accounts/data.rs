@@ -125,7 +125,7 @@ pub async fn everything(state: &AppState, me: &CurrentUser) -> Result<serde_json
         })
         .collect();
     let consular = crate::consular::applicant::export::records_of(db, &user.id).await?;
-    let abroad = registrations::export_for_user(db, &user.id, &user.email)
+    let abroad = registrations::export_for_user(db, &user.id, user.verified_email())
         .await
         .map_err(AppError::internal)?;
     Ok(json!({

@@ -595,7 +595,7 @@ pub async fn my_data(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
 ) -> Result<Response, AppError> {
-    let data = registrations::export_for_user(&state.db, me.id(), &me.user.email)
+    let data = registrations::export_for_user(&state.db, me.id(), me.user.verified_email())
         .await
         .map_err(AppError::internal)?;
     state
@@ -621,9 +621,10 @@ pub async fn erase_my_data(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
 ) -> Result<Response, AppError> {
-    let (regs, subs) = registrations::delete_all_for_user(&state.db, me.id(), &me.user.email)
-        .await
-        .map_err(AppError::internal)?;
+    let (regs, subs) =
+        registrations::delete_all_for_user(&state.db, me.id(), me.user.verified_email())
+            .await
+            .map_err(AppError::internal)?;
     state
         .audit
         .record(self_audit(

@@ -266,6 +266,93 @@ async fn another_persons_presence_confirmed_by_sms_is_not_in_my_data() {
     }
 }
 
+/// A presence registration confirmed by a code to an address belongs to whoever proved that
+/// address: an account opened with it and not confirmed (anyone can type someone's address
+/// at sign-up) neither downloads nor deletes it; once the account proves the address, it does.
+#[tokio::test]
+async fn an_unconfirmed_account_address_does_not_reach_a_presence_registration() {
+    for app in TestApp::all().await {
+        let email = unique_email("victim");
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut owner = app.client();
+        let res = owner.submit(&path, &path, &presence_fields(&email)).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let code = code_sent_to(&app, &email).await;
+        let res = owner
+            .submit(
+                &verify,
+                "/crisis/presence/verify",
+                &[("r", &id), ("code", &code)],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let mut sub = app.client();
+        let res = sub
+            .submit(
+                "/subscribe",
+                "/subscribe",
+                &[
+                    ("country", "SD"),
+                    ("channel", "email"),
+                    ("address", &email),
+                    ("lang", "en"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+
+        // An account with the address, its confirmation link never clicked.
+        let user = app.public_user(&email).await;
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET email_verified_at = NULL WHERE email = $1")
+                .bind(&email)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let json = c.get("/abroad/my-data.json").await.json();
+        assert!(
+            json["registrations"].as_array().unwrap().is_empty(),
+            "{json}"
+        );
+        assert!(
+            json["subscriptions"].as_array().unwrap().is_empty(),
+            "{json}"
+        );
+        let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
+        assert_eq!(res.status, 303);
+        assert!(
+            registrations::find(&app.db, &id).await.is_ok(),
+            "still there"
+        );
+        let export = c.get("/account/data").await;
+        assert_eq!(export.status, 200);
+        assert!(!export.body.contains("Amal Osman"), "{}", export.body);
+
+        // Proved: it is theirs.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET email_verified_at = created_at WHERE email = $1")
+                .bind(&email)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut c = app.client();
+        c.sign_in(&user).await;
+        let json = c.get("/abroad/my-data.json").await.json();
+        assert_eq!(json["registrations"].as_array().unwrap().len(), 1, "{json}");
+        assert_eq!(json["subscriptions"].as_array().unwrap().len(), 1, "{json}");
+    }
+}
+
 /// An active SMS subscription of `phone` to travel advice for Sudan.
 async fn exec_subscription(app: &TestApp, phone: &str) {
     with_pool!(app.db.write(), p => {
