@@ -362,10 +362,21 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         // read took between this request's write and its commit is dropped.
         state.consular_reads.clear();
     }
-    if slid {
+    // A response any cache may keep and give to others (the static files: public, a year)
+    // carries no cookie: a shared cache in front of the site would hand this visitor's session
+    // to whoever asks for that address next. Their next page sets it.
+    let shared = res
+        .headers()
+        .get(axum::http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("public"))
+        });
+    if slid && !shared {
         refresh_session_cookie(&state, &cookie_secret, &mut res);
     }
-    if let Some(id) = new_anon {
+    if let Some(id) = new_anon.filter(|_| !shared) {
         let value = cookie_header(ANON_COOKIE, &id, None, state.config.behind_tls);
         if let Ok(v) = value.parse() {
             res.headers_mut().append(axum::http::header::SET_COOKIE, v);

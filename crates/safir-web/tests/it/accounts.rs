@@ -989,6 +989,36 @@ async fn a_session_in_use_keeps_its_cookie_alive() {
         let ttl = app.state.config.session_ttl.num_seconds();
         assert!(cookie.contains(&format!("Max-Age={ttl}")), "{cookie}");
         assert!(cookie.starts_with(&format!("safir_session={};", c.cookies["safir_session"])));
+        // A file any cache may keep for everyone carries no cookie, even when the session
+        // slides on it (a shared cache would give this session to the next one asking).
+        let page = c.get("/account").await;
+        let css = page
+            .body
+            .split('"')
+            .find(|p| p.starts_with("/static/") && p.ends_with(".css"))
+            .expect("the stylesheet's address")
+            .to_owned();
+        last_used_earlier().await;
+        let asset = c.get(&css).await;
+        assert_eq!(asset.status, StatusCode::OK);
+        assert!(
+            asset.headers["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("public")
+        );
+        assert!(
+            asset.headers.get(axum::http::header::SET_COOKIE).is_none(),
+            "{:?}",
+            asset.headers
+        );
+        let first_visit = app.client().get(&css).await;
+        assert!(
+            first_visit
+                .headers
+                .get(axum::http::header::SET_COOKIE)
+                .is_none()
+        );
         // Signing out clears it, with no second cookie beside the clearing one.
         let token = c.get("/account").await.csrf_token().unwrap();
         last_used_earlier().await;
