@@ -270,21 +270,30 @@ fn under(path: &str, section: &str) -> bool {
 /// `uri` with its `lang` parameter set to `lang`, other parameters kept but the notice of
 /// something just done (`notice`, `done`): it was said once, in the language it was done in,
 /// and switching the language does not do it again.
+///
+/// The link stays on the site: a path that starts with `//` or `/\` (a mistyped or crafted
+/// address, drawn as "page not found") would make a link to another host, so its leading
+/// slashes are one. Parameter names are read decoded (`%6Eotice` is `notice`).
 fn switch_href(uri: &Uri, lang: Lang) -> String {
     let mut query: Vec<&str> = uri
         .query()
         .unwrap_or("")
         .split('&')
         .filter(|pair| {
-            let key = pair.split('=').next().unwrap_or("");
+            let raw = pair.split('=').next().unwrap_or("");
+            let key = form_urlencoded::parse(raw.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
             !pair.is_empty()
                 && key != "lang"
-                && !crate::security::csrf::NOTICE_PARAMS.contains(&key)
+                && !crate::security::csrf::NOTICE_PARAMS.contains(&key.as_str())
         })
         .collect();
     let lang_pair = format!("lang={}", lang.code());
     query.push(&lang_pair);
-    format!("{}?{}", uri.path(), query.join("&"))
+    let path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
+    format!("{path}?{}", query.join("&"))
 }
 
 #[cfg(test)]
@@ -356,6 +365,18 @@ mod tests {
         let page = Page::new(Lang::En, &uri, "home-title");
         assert_eq!(page.switch_href, "/account/cases/1?x=1&lang=ar");
         assert_eq!(page.switch_label(), "العربية");
+        // However its name is written.
+        let uri: Uri = "/account?%6Eotice=password-changed&x=1".parse().unwrap();
+        let page = Page::new(Lang::En, &uri, "home-title");
+        assert_eq!(page.switch_href, "/account?x=1&lang=ar");
+        // An address whose path would make the link another site's stays on this one.
+        for (path, href) in [
+            ("//evil.example/x", "/evil.example/x?lang=ar"),
+            ("/\\evil.example/x", "/evil.example/x?lang=ar"),
+        ] {
+            let page = Page::new(Lang::En, &path.parse().unwrap(), "home-title");
+            assert_eq!(page.switch_href, href, "{path}");
+        }
     }
 
     #[test]

@@ -174,14 +174,15 @@ pub fn drop_foreign_notices(req: &mut Request) {
             .is_some_and(|v| v.as_bytes() != b"same-origin");
     if foreign
         && let Some(query) = req.uri().query()
-        && NOTICE_PARAMS.iter().any(|p| query.contains(p))
+        && (query.contains('%') || NOTICE_PARAMS.iter().any(|p| query.contains(p)))
         && let Some(uri) = without_notices(req.uri())
     {
         *req.uri_mut() = uri;
     }
 }
 
-/// `uri` without its notice parameters; `None` when it has none, or cannot be rebuilt.
+/// `uri` without its notice parameters, named however they are written (`%6Eotice` is the
+/// `notice` the page reads); `None` when it has none, or cannot be rebuilt.
 fn without_notices(uri: &Uri) -> Option<Uri> {
     let query = uri.query()?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())

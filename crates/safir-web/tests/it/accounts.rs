@@ -929,24 +929,27 @@ async fn a_notice_shows_only_after_the_sites_own_redirect() {
     let mut client = app.client();
     client.sign_in(&user).await;
     let saved = "Your profile was saved.";
-    let open = async |client: &mut Client<'_>, site: Option<&str>| {
-        let headers: Vec<(&str, &str)> = site.map(|s| ("sec-fetch-site", s)).into_iter().collect();
-        let (status, _, body) = client
-            .get_raw("/account?notice=profile-saved&lang=en", &headers)
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        String::from_utf8(body).unwrap()
-    };
-    assert!(open(&mut client, Some("same-origin")).await.contains(saved));
-    // A browser that does not say where it came from still shows it.
-    assert!(open(&mut client, None).await.contains(saved));
-    for elsewhere in ["cross-site", "same-site", "none"] {
-        let page = open(&mut client, Some(elsewhere)).await;
-        assert!(!page.contains(saved), "{elsewhere}");
-        assert!(
-            page.contains(r#"lang="en""#),
-            "the rest of the address stays: {elsewhere}"
-        );
+    // The parameter's name as written, and percent-encoded (which the page reads the same).
+    for notice in ["notice", "%6Eotice"] {
+        let address = format!("/account?{notice}=profile-saved&lang=en");
+        let open = async |client: &mut Client<'_>, site: Option<&str>| {
+            let headers: Vec<(&str, &str)> =
+                site.map(|s| ("sec-fetch-site", s)).into_iter().collect();
+            let (status, _, body) = client.get_raw(&address, &headers).await;
+            assert_eq!(status, StatusCode::OK);
+            String::from_utf8(body).unwrap()
+        };
+        assert!(open(&mut client, Some("same-origin")).await.contains(saved));
+        // A browser that does not say where it came from still shows it.
+        assert!(open(&mut client, None).await.contains(saved));
+        for elsewhere in ["cross-site", "same-site", "none"] {
+            let page = open(&mut client, Some(elsewhere)).await;
+            assert!(!page.contains(saved), "{notice} {elsewhere}");
+            assert!(
+                page.contains(r#"lang="en""#),
+                "the rest of the address stays: {elsewhere}"
+            );
+        }
     }
 }
 
