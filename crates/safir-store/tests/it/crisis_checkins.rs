@@ -655,7 +655,8 @@ async fn the_board_search_folds_names_and_digits_on_both_backends() {
 }
 
 /// A registration deleted takes its contact out of the alerts' delivery records: what was not
-/// yet sent is not sent, and what was sent no longer holds the address.
+/// yet sent is not sent, and what was sent or failed no longer holds the address, nor the
+/// gateway's error that repeated it.
 #[tokio::test]
 async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
     for t in TestDb::all().await {
@@ -664,7 +665,7 @@ async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
         for id in ["gone", "kept"] {
             person(db, id, id, "+33600000001", "IDF", (0, false, false)).await;
         }
-        for (i, (recipient, status)) in [("gone", "sent"), ("gone", "queued"), ("kept", "queued")]
+        for (i, (recipient, status)) in [("gone", "failed"), ("gone", "queued"), ("kept", "queued")]
             .iter()
             .enumerate()
         {
@@ -681,12 +682,18 @@ async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
         }
         exec(
             db,
+            "UPDATE crisis_deliveries SET last_error = 'HTTP 400: The To number ' || $1 || ' is not valid' WHERE id = 'd0'",
+            &["+33600000001"],
+        )
+        .await;
+        exec(
+            db,
             "DELETE FROM crisis_registrations WHERE id = $1",
             &["gone"],
         )
         .await;
-        let rows: Vec<(String, String, String)> = with_pool!(db.read(), p => {
-            sqlx::query_as("SELECT id, status, address FROM crisis_deliveries ORDER BY id")
+        let rows: Vec<(String, String, String, Option<String>)> = with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT id, status, address, last_error FROM crisis_deliveries ORDER BY id")
                 .fetch_all(p)
                 .await
         })
@@ -694,11 +701,12 @@ async fn a_deleted_registration_leaves_no_contact_in_the_deliveries() {
         assert_eq!(
             rows,
             vec![
-                ("d0".to_owned(), "sent".to_owned(), String::new()),
+                ("d0".to_owned(), "failed".to_owned(), String::new(), None),
                 (
                     "d2".to_owned(),
                     "queued".to_owned(),
-                    "+33600000001".to_owned()
+                    "+33600000001".to_owned(),
+                    None
                 ),
             ]
         );
