@@ -243,15 +243,23 @@ impl Analyzer {
         match self.cache.get(set, text, is_word(kind)) {
             Some(Cached::Dropped) => {}
             Some(Cached::Term {
-                word_first,
+                patch_at,
                 text: stored,
                 normalized_len,
                 stem,
             }) => {
-                if word_first {
-                    out.buf.push_str(text);
+                match patch_at {
+                    // The word, the bytes that differ replaced (or followed
+                    // by the stem when they are at its end).
+                    Some(at) => {
+                        out.buf.push_str(&text[..at]);
+                        out.buf.push_str(stored);
+                        if at < text.len() {
+                            out.buf.push_str(&text[at + stored.len()..]);
+                        }
+                    }
+                    None => out.buf.push_str(stored),
                 }
-                out.buf.push_str(stored);
                 let to = from + normalized_len;
                 let stem = match stem {
                     StemAt::Slice(s, e) => (from + s, from + e),
@@ -278,7 +286,7 @@ impl Analyzer {
                             StemAt::Slice(at(t.stem.0), at(t.stem.1))
                         };
                         Cached::Term {
-                            word_first: false,
+                            patch_at: None,
                             text: &out.buf[from..],
                             normalized_len: at(t.normalized.1),
                             stem,

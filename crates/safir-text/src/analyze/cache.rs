@@ -9,9 +9,11 @@
 //! second slot swaps into the first. Words seen once thus replace each other
 //! and leave the words that recur in place. A slot is 32 bytes holding the
 //! word, its normalized form (left out when it is the word itself, as for
-//! most words) and its stem inline, and a set is one 64-byte cache line: a
-//! lookup reads one line, nothing is allocated per word and memory is fixed
-//! (32 bytes a word). Words whose analysis does not fit (a few percent) are
+//! most words, and reduced to the bytes that differ when it is as long as the
+//! word: `السعودية` and `السعوديه` differ in their last letter, `Chopin` and
+//! `chopin` in their first) and its stem inline, and a set is one 64-byte
+//! cache line: a lookup reads one line, nothing is allocated per word and
+//! memory is fixed (32 bytes a word). Words whose analysis does not fit (a few percent) are
 //! analyzed each time. Crafted words that share a set only evict each
 //! other, which costs what no memo costs, so an unkeyed hash is safe here.
 
@@ -38,11 +40,14 @@ pub(super) enum Cached<'a> {
     /// Normalization left nothing, or the word is a stopword: no term.
     Dropped,
     /// The normalized form, followed by the stem when it is not a slice of
-    /// it. When `word_first`, the normalized form is the word itself and
-    /// `text` only what follows it (as [`WordCache::get`] answers; an
-    /// insertion passes the whole text and the memo finds that out).
+    /// it. With `patch_at`, the normalized form is as long as the word and
+    /// the word's bytes but those at `patch_at..patch_at + text.len()`, which
+    /// `text` replaces (`patch_at` is the word's length when the normalized
+    /// form is the word itself: `text` is then what follows it, the stem when
+    /// it is not a slice); [`WordCache::get`] answers so when it can, an
+    /// insertion passes the whole text and the memo finds that out.
     Term {
-        word_first: bool,
+        patch_at: Option<usize>,
         text: &'a str,
         normalized_len: usize,
         stem: StemAt,
@@ -55,10 +60,13 @@ pub(super) enum Cached<'a> {
 struct Set([[u8; SLOT]; WAYS]);
 
 /// Byte offsets of a slot's header fields: five bytes, then the word, then
-/// its text (normalized form unless it is the word, and stem).
+/// its text (normalized form, or the bytes of it that differ from the word,
+/// and stem).
 const WORD_LEN: usize = 0;
-/// Set in the word length's byte: the normalized form is the word.
-const WORD_FIRST: u8 = 0x80;
+/// Set in the word length's byte: the normalized form is the word but for
+/// the bytes the slot's text replaces, from the offset in the
+/// `NORMALIZED_LEN` byte (the word's length when none differs).
+const PATCHED: u8 = 0x80;
 /// Set in the word length's byte: the key is a token other than a word.
 const NOT_WORD: u8 = 0x40;
 /// `u8::MAX`: dropped.
@@ -137,7 +145,7 @@ impl WordCache {
         let n = word.len();
         let key = n as u8 | if is_word { 0 } else { NOT_WORD };
         let way = ways.iter().position(|slot| {
-            slot[WORD_LEN] & !WORD_FIRST == key
+            slot[WORD_LEN] & !PATCHED == key
                 && same_bytes(&slot[HEADER..HEADER + n], word.as_bytes())
         })?;
         if way == 1 {
@@ -158,10 +166,14 @@ impl WordCache {
             (u8::MAX, u8::MAX) => StemAt::After,
             (s, e) => StemAt::Slice(s as usize, e as usize),
         };
+        let (patch_at, normalized_len) = match slot[WORD_LEN] & PATCHED {
+            0 => (None, slot[NORMALIZED_LEN] as usize),
+            _ => (Some(slot[NORMALIZED_LEN] as usize), n),
+        };
         Some(Cached::Term {
-            word_first: slot[WORD_LEN] & WORD_FIRST != 0,
+            patch_at,
             text,
-            normalized_len: slot[NORMALIZED_LEN] as usize,
+            normalized_len,
             stem,
         })
     }
@@ -175,16 +187,22 @@ impl WordCache {
         match cached {
             Cached::Dropped => slot[TEXT_LEN] = u8::MAX,
             Cached::Term {
-                word_first,
+                patch_at,
                 mut text,
-                normalized_len,
+                mut normalized_len,
                 stem,
             } => {
-                debug_assert!(!word_first, "insert takes the whole text");
-                if text.as_bytes().get(..normalized_len) == Some(word.as_bytes()) {
-                    // Only what follows the word: a hit pushes the word.
-                    slot[WORD_LEN] |= WORD_FIRST;
-                    text = &text[normalized_len..];
+                debug_assert!(patch_at.is_none(), "insert takes the whole text");
+                if let Some((at, patch)) = patch(word, &text[..normalized_len], stem) {
+                    // Only what differs from the word, or follows it: a hit
+                    // pushes the word around it.
+                    slot[WORD_LEN] |= PATCHED;
+                    text = match stem {
+                        StemAt::After => &text[normalized_len..],
+                        StemAt::Slice(..) => patch,
+                    };
+                    // The offset of the patch, in the normalized length's byte.
+                    normalized_len = at;
                 }
                 let at = HEADER + n;
                 if at + text.len() > SLOT {
@@ -210,6 +228,43 @@ impl WordCache {
     }
 }
 
+/// Where `normalized`, as long as `word`, differs from it: the offset and the
+/// bytes of `normalized` from the first character that differs to the last
+/// (the word's length and nothing when none does). Only for a stem that is a
+/// slice of the normalized form, or one that follows a normalized form equal
+/// to the word: a patched slot's text is the patch or the stem after the
+/// word, not both.
+fn patch<'a>(word: &str, normalized: &'a str, stem: StemAt) -> Option<(usize, &'a str)> {
+    let (w, m) = (word.as_bytes(), normalized.as_bytes());
+    if w.len() != m.len() {
+        return None;
+    }
+    // The common start and end, cut back to whole characters of both (the
+    // bytes before a boundary are the same in both texts, so a boundary of
+    // the word is one of the normalized form).
+    let mut from = w.iter().zip(m).take_while(|(a, b)| a == b).count();
+    if from == w.len() {
+        return Some((from, ""));
+    }
+    if !matches!(stem, StemAt::Slice(..)) {
+        return None;
+    }
+    while !word.is_char_boundary(from) {
+        from -= 1;
+    }
+    let same_end = w[from..]
+        .iter()
+        .rev()
+        .zip(m[from..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut to = w.len() - same_end;
+    while !word.is_char_boundary(to) {
+        to += 1;
+    }
+    Some((from, &normalized[from..to]))
+}
+
 /// The text a slot holds after its word, as [`WordCache::insert`] stored
 /// it: without checking again that it is UTF-8, which cost about 3% of the
 /// analysis when every hit did it (measured: +2.8% without the check).
@@ -223,12 +278,13 @@ fn stored_text(bytes: &[u8]) -> &str {
     // `get` only swaps whole slots). A slot whose text length (byte
     // `TEXT_LEN`, neither 0 nor `u8::MAX`) `get` reads here holds, after
     // the `n` bytes of its word, exactly the `TEXT_LEN` bytes of a `&str`
-    // that `insert` copied: the text of a `Cached::Term` or its tail after
-    // `normalized_len`, cut by `str` indexing, which panics off a character
-    // boundary. `get` reaches this only for a slot whose word length is
-    // `n` (the key compares it; a longer word panics at the slot's bounds
-    // before), so `bytes` are `slot[HEADER + n..][..len]`, the same bytes
-    // `insert` copied.
+    // that `insert` copied: the text of a `Cached::Term`, its tail after
+    // `normalized_len` or the patch `patch` returns (`normalized[from..to]`),
+    // each cut by `str` indexing, which panics off a character boundary.
+    // `get` reaches this only for a slot whose word length is `n` (the key
+    // compares it; a longer word panics at the slot's bounds before), so
+    // `bytes` are `slot[HEADER + n..][..len]`, the same bytes `insert`
+    // copied.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
@@ -341,11 +397,37 @@ mod tests {
 
     fn term(text: &str, normalized_len: usize, stem: StemAt) -> Cached<'_> {
         Cached::Term {
-            word_first: false,
+            patch_at: None,
             text,
             normalized_len,
             stem,
         }
+    }
+
+    /// The normalized form a hit gives for `word`, as the analyzer puts it together.
+    fn rebuilt(word: &str, cached: Cached<'_>) -> String {
+        let Cached::Term {
+            patch_at,
+            text,
+            normalized_len,
+            ..
+        } = cached
+        else {
+            panic!("dropped");
+        };
+        let mut out = String::new();
+        match patch_at {
+            Some(at) => {
+                out.push_str(&word[..at]);
+                out.push_str(text);
+                if at < word.len() {
+                    out.push_str(&word[at + text.len()..]);
+                }
+            }
+            None => out.push_str(text),
+        }
+        out.truncate(normalized_len);
+        out
     }
 
     #[test]
@@ -363,7 +445,13 @@ mod tests {
         let arabic = term("سفاره", 10, StemAt::Slice(0, 8));
         // The newest word replaces the one found least recently.
         cache.insert_word("سفارة", arabic);
-        assert_eq!(cache.get_word("سفارة"), Some(arabic));
+        let patched = Cached::Term {
+            patch_at: Some(8),
+            text: "ه",
+            normalized_len: 10,
+            stem: StemAt::Slice(0, 8),
+        };
+        assert_eq!(cache.get_word("سفارة"), Some(patched));
         assert_eq!(cache.get_word("the"), None);
         assert_eq!(cache.get_word("Word"), Some(word));
         assert_eq!(cache.sets.len(), 1);
@@ -374,7 +462,7 @@ mod tests {
         let mut cache = WordCache::new(2);
         cache.insert_word("embassies", term("embassiesembassi", 9, StemAt::After));
         let stored = Cached::Term {
-            word_first: true,
+            patch_at: Some(9),
             text: "embassi",
             normalized_len: 9,
             stem: StemAt::After,
@@ -387,11 +475,77 @@ mod tests {
         assert!(matches!(
             cache.get_word(long),
             Some(Cached::Term {
-                word_first: true,
+                patch_at: Some(_),
                 text: "",
                 ..
             })
         ));
+    }
+
+    /// A normalized form as long as the word keeps only the characters that differ, from
+    /// the first to the last, when the stem is a slice of it: more words fit a slot.
+    #[test]
+    fn a_normalized_form_as_long_as_the_word_keeps_what_differs() {
+        for (word, normalized, stem, expected) in [
+            (
+                "السعودية",
+                "السعوديه",
+                StemAt::Slice(4, 14),
+                Some((14, "ه")),
+            ),
+            ("الإسلام", "الاسلام", StemAt::Slice(4, 14), Some((4, "ا"))),
+            ("Chopin", "chopin", StemAt::Slice(0, 6), Some((0, "c"))),
+            (
+                "#Digital_Diplomacy",
+                "#digital_diplomacy",
+                StemAt::Slice(0, 18),
+                Some((1, "digital_d")),
+            ),
+            ("أإ", "اا", StemAt::Slice(0, 4), Some((0, "اا"))),
+            // The stem after the normalized form: only when that is the word.
+            ("Running", "running", StemAt::After, None),
+            ("running", "running", StemAt::After, Some((7, ""))),
+            // Not as long as the word.
+            ("مُحمد", "محمد", StemAt::Slice(0, 8), None),
+        ] {
+            let found = patch(word, normalized, stem);
+            assert_eq!(found, expected, "{word}");
+            let mut cache = WordCache::new(2);
+            let text = match stem {
+                StemAt::After => format!("{normalized}run"),
+                StemAt::Slice(..) => normalized.to_owned(),
+            };
+            cache.insert_word(word, term(&text, normalized.len(), stem));
+            let hit = cache.get_word(word).expect("fits");
+            assert_eq!(rebuilt(word, hit), normalized, "{word}");
+            assert_eq!(
+                matches!(
+                    hit,
+                    Cached::Term {
+                        patch_at: Some(_),
+                        ..
+                    }
+                ),
+                expected.is_some(),
+                "{word}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the two texts, a hit gives the normalized form back.
+        #[test]
+        fn a_patched_slot_gives_the_normalized_form_back(
+            word in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
+            normalized in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
+        ) {
+            let mut cache = WordCache::new(2);
+            let stem = StemAt::Slice(0, 0);
+            cache.insert_word(&word, term(&normalized, normalized.len(), stem));
+            if let Some(hit) = cache.get_word(&word) {
+                proptest::prop_assert_eq!(rebuilt(&word, hit), normalized);
+            }
+        }
     }
 
     #[test]
@@ -407,7 +561,7 @@ mod tests {
         assert!(matches!(
             cache.get(other, "2026", false),
             Some(Cached::Term {
-                word_first: true,
+                patch_at: Some(_),
                 text: "",
                 ..
             })
@@ -439,7 +593,7 @@ mod tests {
         assert_eq!(cache.set_of("a\u{200D}b".as_bytes(), false), NO_SET);
         assert_ne!(cache.set_of("a\u{2019}b".as_bytes(), true), NO_SET);
         let long = "x".repeat(SLOT);
-        cache.insert_word("x", term(&long, 1, StemAt::Slice(0, 1)));
+        cache.insert_word("x", term(&long, 1, StemAt::After));
         assert_eq!(cache.get_word("x"), None);
     }
 }
