@@ -92,8 +92,9 @@ pub fn analyze(text: &str) -> Analyzed {
     ANALYZER.with_borrow_mut(|analyzer| analyzer.analyze(text))
 }
 
-/// How many words an [`Analyzer`] remembers by default (32 bytes each:
-/// 2 MB, taken on first use).
+/// How many words an [`Analyzer`] remembers by default, at the least (32
+/// bytes each: 2 MB, taken on first use; words of the usual length take
+/// less, and about twice as many fit).
 pub const DEFAULT_CACHE_WORDS: usize = 65_536;
 
 /// Reusable analysis state: keep one per thread to avoid allocation and to
@@ -135,10 +136,11 @@ impl Analyzer {
         Self::with_cache(opts, DEFAULT_CACHE_WORDS)
     }
 
-    /// An analyzer that remembers what it made of up to `words` distinct
-    /// words (normalized form, stopword or not, stem; rounded up to a power
-    /// of two), new words replacing old ones in a fixed table; 0 turns the
-    /// memo off. The terms are the same either way.
+    /// An analyzer that remembers what it made of `words` distinct words
+    /// (normalized form, stopword or not, stem; rounded up to a power of
+    /// two), more when they are short, new words replacing old ones in a
+    /// fixed table of 32 bytes a word; 0 turns the memo off. The terms are
+    /// the same either way.
     pub fn with_cache(opts: AnalyzeOptions, words: usize) -> Self {
         Self {
             opts,

@@ -4,24 +4,31 @@
 //! cheaper than the three steps. A word and another token of the same text
 //! are different keys.
 //!
-//! A fixed table: the hash of a word picks a set of two slots. A new word
-//! takes the second slot, replacing what was there; a word found in the
-//! second slot swaps into the first. Words seen once thus replace each other
-//! and leave the words that recur in place. A slot is 32 bytes holding the
+//! A fixed table: the hash of a word picks a set, one 64-byte cache line of
+//! entries packed one after the other. An entry is at most 32 bytes: the
 //! word, its normalized form (left out when it is the word itself, as for
 //! most words, and reduced to the bytes that differ when it is as long as the
 //! word: `السعودية` and `السعوديه` differ in their last letter, `Chopin` and
-//! `chopin` in their first) and its stem inline, and a set is one 64-byte
-//! cache line: a lookup reads one line, nothing is allocated per word and
-//! memory is fixed (32 bytes a word). Words whose analysis does not fit (a few percent) are
-//! analyzed each time. Crafted words that share a set only evict each
-//! other, which costs what no memo costs, so an unkeyed hash is safe here.
+//! `chopin` in their first) and its stem inline, so a set holds two words at
+//! the least and about four of the usual length (an Arabic word of five
+//! letters takes 15 bytes). A new word goes to the back of its set,
+//! replacing the entries there that leave it no room; a word found again
+//! moves to the front. Words seen once thus replace each other and leave the
+//! words that recur in place. A lookup reads one line, nothing is allocated per word
+//! and memory is fixed (32 bytes for each word asked for). Words whose
+//! analysis does not fit an entry (a few percent) are analyzed each time.
+//! Crafted words that share a set only evict each other, which costs what no
+//! memo costs, so an unkeyed hash is safe here.
 
 use crate::swar::{repeat, u32_at, u64_at, zero_bytes};
 
-/// Bytes of a slot.
+/// Most bytes of an entry.
 const SLOT: usize = 32;
-const WAYS: usize = 2;
+/// Bytes of a set.
+const LINE: usize = 64;
+/// Entries of the largest size a set holds: the table has a set for every
+/// `WAYS` words asked for.
+const WAYS: usize = LINE / SLOT;
 /// No set: a token the memo does not hold.
 pub(super) const NO_SET: u32 = u32::MAX;
 
@@ -54,17 +61,20 @@ pub(super) enum Cached<'a> {
     },
 }
 
-/// The two slots of a set, on one cache line.
+/// The entries of a set, on one cache line, most recently found first, then
+/// zeros.
 #[derive(Debug, Clone, Copy)]
 #[repr(align(64))]
-struct Set([[u8; SLOT]; WAYS]);
+struct Set([u8; LINE]);
 
-/// Byte offsets of a slot's header fields: five bytes, then the word, then
+/// Byte offsets of an entry's header fields: five bytes, then the word, then
 /// its text (normalized form, or the bytes of it that differ from the word,
 /// and stem).
 const WORD_LEN: usize = 0;
+/// The word's length in its byte (at most [`MAX_WORD`]).
+const LEN_BITS: u8 = 0x3F;
 /// Set in the word length's byte: the normalized form is the word but for
-/// the bytes the slot's text replaces, from the offset in the
+/// the bytes the entry's text replaces, from the offset in the
 /// `NORMALIZED_LEN` byte (the word's length when none differs).
 const PATCHED: u8 = 0x80;
 /// Set in the word length's byte: the key is a token other than a word.
@@ -78,20 +88,33 @@ const HEADER: usize = 5;
 /// Longest word (bytes) kept; longer ones are analyzed each time.
 const MAX_WORD: usize = SLOT - HEADER;
 
-/// A slot whose word length is 0 is empty (no word is empty).
-const EMPTY: Set = Set([[0; SLOT]; WAYS]);
+/// The entries of a set end at a word length of 0 (no word is empty), or at
+/// the set's end.
+const EMPTY: Set = Set([0; LINE]);
+
+/// The bytes of the entry at `at` of `line`, which holds one (its word
+/// length is not 0).
+#[inline(always)]
+fn entry_len(line: &[u8; LINE], at: usize) -> usize {
+    let text = match line[at + TEXT_LEN] {
+        u8::MAX => 0,
+        len => len as usize,
+    };
+    HEADER + (line[at + WORD_LEN] & LEN_BITS) as usize + text
+}
 
 #[derive(Debug, Default)]
 pub(super) struct WordCache {
     /// Allocated on first use.
     sets: Vec<Set>,
-    /// Words: a power of two, or 0 when the memo is off.
+    /// Words of the largest size the table holds: a power of two, or 0 when
+    /// the memo is off.
     capacity: usize,
 }
 
 impl WordCache {
-    /// Room for `words` words (rounded up to a power of two, at least two;
-    /// 0: off).
+    /// Room for `words` words of the largest size (rounded up to a power of
+    /// two, at least two; 0: off), and for more of the usual size.
     pub(super) fn new(words: usize) -> Self {
         Self {
             capacity: match words {
@@ -141,34 +164,45 @@ impl WordCache {
     /// through memory.
     #[inline(always)]
     pub(super) fn get(&mut self, set: u32, word: &str, is_word: bool) -> Option<Cached<'_>> {
-        let ways = &mut self.sets.get_mut(set as usize)?.0;
+        let line = &mut self.sets.get_mut(set as usize)?.0;
         let n = word.len();
         let key = n as u8 | if is_word { 0 } else { NOT_WORD };
-        let way = ways.iter().position(|slot| {
-            slot[WORD_LEN] & !PATCHED == key
-                && same_bytes(&slot[HEADER..HEADER + n], word.as_bytes())
-        })?;
-        if way == 1 {
-            // Seen twice: into the first way, out of reach of new words.
-            ways.swap(0, 1);
+        let mut at = 0;
+        let len = loop {
+            match line.get(at) {
+                None | Some(0) => return None,
+                Some(&k) => {
+                    let len = entry_len(line, at);
+                    if k & !PATCHED == key
+                        && same_bytes(&line[at + HEADER..at + HEADER + n], word.as_bytes())
+                    {
+                        break len;
+                    }
+                    at += len;
+                }
+            }
+        };
+        if at > 0 {
+            // Found again: to the front, out of reach of new words.
+            line[..at + len].rotate_right(len);
         }
-        let slot = &ways[0];
-        if slot[TEXT_LEN] == u8::MAX {
+        let entry = &line[..len];
+        if entry[TEXT_LEN] == u8::MAX {
             return Some(Cached::Dropped);
         }
         let at = HEADER + n;
-        let text = match slot[TEXT_LEN] as usize {
+        let text = match entry[TEXT_LEN] as usize {
             // Nothing after the word: most hits.
             0 => "",
-            len => stored_text(&slot[at..at + len]),
+            len => stored_text(&entry[at..at + len]),
         };
-        let stem = match (slot[STEM], slot[STEM + 1]) {
+        let stem = match (entry[STEM], entry[STEM + 1]) {
             (u8::MAX, u8::MAX) => StemAt::After,
             (s, e) => StemAt::Slice(s as usize, e as usize),
         };
-        let (patch_at, normalized_len) = match slot[WORD_LEN] & PATCHED {
-            0 => (None, slot[NORMALIZED_LEN] as usize),
-            _ => (Some(slot[NORMALIZED_LEN] as usize), n),
+        let (patch_at, normalized_len) = match entry[WORD_LEN] & PATCHED {
+            0 => (None, entry[NORMALIZED_LEN] as usize),
+            _ => (Some(entry[NORMALIZED_LEN] as usize), n),
         };
         Some(Cached::Term {
             patch_at,
@@ -181,11 +215,11 @@ impl WordCache {
     /// Remembers the result for an accepted word (unless it does not fit).
     pub(super) fn insert(&mut self, set: u32, word: &str, is_word: bool, cached: Cached<'_>) {
         let n = word.len();
-        let mut slot = [0; SLOT];
-        slot[WORD_LEN] = n as u8 | if is_word { 0 } else { NOT_WORD };
-        slot[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
+        let mut entry = [0; SLOT];
+        entry[WORD_LEN] = n as u8 | if is_word { 0 } else { NOT_WORD };
+        entry[HEADER..HEADER + n].copy_from_slice(word.as_bytes());
         match cached {
-            Cached::Dropped => slot[TEXT_LEN] = u8::MAX,
+            Cached::Dropped => entry[TEXT_LEN] = u8::MAX,
             Cached::Term {
                 patch_at,
                 mut text,
@@ -196,7 +230,7 @@ impl WordCache {
                 if let Some((at, patch)) = patch(word, &text[..normalized_len], stem) {
                     // Only what differs from the word, or follows it: a hit
                     // pushes the word around it.
-                    slot[WORD_LEN] |= PATCHED;
+                    entry[WORD_LEN] |= PATCHED;
                     text = match stem {
                         StemAt::After => &text[normalized_len..],
                         StemAt::Slice(..) => patch,
@@ -208,23 +242,38 @@ impl WordCache {
                 if at + text.len() > SLOT {
                     return;
                 }
-                slot[at..at + text.len()].copy_from_slice(text.as_bytes());
-                slot[TEXT_LEN] = text.len() as u8;
-                slot[NORMALIZED_LEN] = normalized_len as u8;
+                entry[at..at + text.len()].copy_from_slice(text.as_bytes());
+                entry[TEXT_LEN] = text.len() as u8;
+                entry[NORMALIZED_LEN] = normalized_len as u8;
                 let (s, e) = match stem {
                     StemAt::After => (u8::MAX, u8::MAX),
                     StemAt::Slice(s, e) => (s as u8, e as u8),
                 };
-                slot[STEM] = s;
-                slot[STEM + 1] = e;
+                entry[STEM] = s;
+                entry[STEM + 1] = e;
             }
         }
+        let size = match entry[TEXT_LEN] {
+            u8::MAX => HEADER + n,
+            len => HEADER + n + len as usize,
+        };
         if self.sets.is_empty() {
             self.sets = vec![EMPTY; self.capacity / WAYS];
         }
-        // A new word takes the second way: words seen once replace each
-        // other there, and a word found again moves to the first.
-        self.sets[set as usize].0[1] = slot;
+        // A new word goes to the back, after the entries that leave it room:
+        // words seen once replace each other there, and a word found again
+        // moves to the front.
+        let line = &mut self.sets[set as usize].0;
+        let mut end = 0;
+        while end < LINE && line[end] != 0 {
+            let len = entry_len(line, end);
+            if end + len + size > LINE {
+                break;
+            }
+            end += len;
+        }
+        line[end..end + size].copy_from_slice(&entry[..size]);
+        line[end + size..].fill(0);
     }
 }
 
@@ -232,7 +281,7 @@ impl WordCache {
 /// bytes of `normalized` from the first character that differs to the last
 /// (the word's length and nothing when none does). Only for a stem that is a
 /// slice of the normalized form, or one that follows a normalized form equal
-/// to the word: a patched slot's text is the patch or the stem after the
+/// to the word: a patched entry's text is the patch or the stem after the
 /// word, not both.
 fn patch<'a>(word: &str, normalized: &'a str, stem: StemAt) -> Option<(usize, &'a str)> {
     let (w, m) = (word.as_bytes(), normalized.as_bytes());
@@ -265,26 +314,33 @@ fn patch<'a>(word: &str, normalized: &'a str, stem: StemAt) -> Option<(usize, &'
     Some((from, &normalized[from..to]))
 }
 
-/// The text a slot holds after its word, as [`WordCache::insert`] stored
+/// The text an entry holds after its word, as [`WordCache::insert`] stored
 /// it: without checking again that it is UTF-8, which cost about 3% of the
 /// analysis when every hit did it (measured: +2.8% without the check).
 #[inline(always)]
 #[allow(unsafe_code)]
 fn stored_text(bytes: &[u8]) -> &str {
-    debug_assert!(std::str::from_utf8(bytes).is_ok(), "a slot's text is UTF-8");
-    // SAFETY: `bytes` is whole UTF-8 text. The slots are private to this
-    // module and only `WordCache::insert` writes one: it builds the slot in
-    // a local array and stores it whole (the table starts out zeroed, and
-    // `get` only swaps whole slots). A slot whose text length (byte
+    debug_assert!(
+        std::str::from_utf8(bytes).is_ok(),
+        "an entry's text is UTF-8"
+    );
+    // SAFETY: `bytes` is whole UTF-8 text. The sets are private to this
+    // module and only `WordCache::insert` writes an entry: it builds it in a
+    // local array and stores it whole, after whole entries, zeroing the rest
+    // of the set (the table starts out zeroed, and `get` only moves a whole
+    // entry to the front of the whole entries before it). So a set is whole
+    // entries, each with the header `insert` wrote for it, then zeros; and
+    // `get`, which steps from the set's start by the length each header
+    // gives (`entry_len`, from the lengths `insert` stored with the entry),
+    // finds each entry where it is. An entry whose text length (byte
     // `TEXT_LEN`, neither 0 nor `u8::MAX`) `get` reads here holds, after
     // the `n` bytes of its word, exactly the `TEXT_LEN` bytes of a `&str`
     // that `insert` copied: the text of a `Cached::Term`, its tail after
     // `normalized_len` or the patch `patch` returns (`normalized[from..to]`),
     // each cut by `str` indexing, which panics off a character boundary.
-    // `get` reaches this only for a slot whose word length is `n` (the key
-    // compares it; a longer word panics at the slot's bounds before), so
-    // `bytes` are `slot[HEADER + n..][..len]`, the same bytes `insert`
-    // copied.
+    // `get` reaches this only for an entry whose word length is `n` (the key
+    // compares it), so `bytes` are `entry[HEADER + n..][..len]`, the same
+    // bytes `insert` copied.
     unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
@@ -431,7 +487,7 @@ mod tests {
     }
 
     #[test]
-    fn remembers_two_words_a_set() {
+    fn remembers_the_words_a_set_holds() {
         // One set: every word lands in it.
         let mut cache = WordCache::new(2);
         assert_eq!(cache.get_word("word"), None);
@@ -443,7 +499,7 @@ mod tests {
         assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
         assert_eq!(cache.get_word("Word"), Some(word));
         let arabic = term("سفاره", 10, StemAt::Slice(0, 8));
-        // The newest word replaces the one found least recently.
+        // 17 + 8 + 17 bytes: the three words fit the set.
         cache.insert_word("سفارة", arabic);
         let patched = Cached::Term {
             patch_at: Some(8),
@@ -452,9 +508,27 @@ mod tests {
             stem: StemAt::Slice(0, 8),
         };
         assert_eq!(cache.get_word("سفارة"), Some(patched));
-        assert_eq!(cache.get_word("the"), None);
+        assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
         assert_eq!(cache.get_word("Word"), Some(word));
         assert_eq!(cache.sets.len(), 1);
+        // Short words: ten of six bytes.
+        let mut cache = WordCache::new(2);
+        let words = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        for w in words {
+            cache.insert_word(w, Cached::Dropped);
+        }
+        for w in words {
+            assert_eq!(cache.get_word(w), Some(Cached::Dropped), "{w}");
+        }
+        // The newest word replaces, at the back, the words found least
+        // recently: `a` was, and `b` leaves room enough.
+        cache.insert_word("abcdefghijk", Cached::Dropped);
+        assert_eq!(cache.get_word("abcdefghijk"), Some(Cached::Dropped));
+        assert_eq!(cache.get_word("a"), None);
+        assert_eq!(cache.get_word("b"), None);
+        for w in &words[2..] {
+            assert_eq!(cache.get_word(w), Some(Cached::Dropped), "{w}");
+        }
     }
 
     #[test]
@@ -468,7 +542,7 @@ mod tests {
             stem: StemAt::After,
         };
         assert_eq!(cache.get_word("embassies"), Some(stored));
-        // 5 + 24 bytes fit in a slot; with the normalized form, 5 + 48 would
+        // 5 + 24 bytes fit in an entry; with the normalized form, 5 + 48 would
         // not.
         let long = "سفارتنااليوم";
         cache.insert_word(long, term(long, long.len(), StemAt::Slice(0, 10)));
@@ -483,7 +557,7 @@ mod tests {
     }
 
     /// A normalized form as long as the word keeps only the characters that differ, from
-    /// the first to the last, when the stem is a slice of it: more words fit a slot.
+    /// the first to the last, when the stem is a slice of it: more words fit.
     #[test]
     fn a_normalized_form_as_long_as_the_word_keeps_what_differs() {
         for (word, normalized, stem, expected) in [
@@ -535,7 +609,7 @@ mod tests {
     proptest::proptest! {
         /// Whatever the two texts, a hit gives the normalized form back.
         #[test]
-        fn a_patched_slot_gives_the_normalized_form_back(
+        fn a_patched_entry_gives_the_normalized_form_back(
             word in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
             normalized in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
         ) {
@@ -570,16 +644,46 @@ mod tests {
 
     #[test]
     fn words_seen_once_do_not_push_out_words_seen_again() {
+        // Entries of 25 bytes: two fit a set.
+        let [often, a, b, c] = ["o", "a", "b", "c"].map(|w| w.repeat(20));
         let mut cache = WordCache::new(2);
-        cache.insert_word("often", Cached::Dropped);
-        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
-        for once in ["a", "b", "c"] {
+        cache.insert_word(&often, Cached::Dropped);
+        assert_eq!(cache.get_word(&often), Some(Cached::Dropped));
+        for once in [&a, &b, &c] {
             cache.insert_word(once, Cached::Dropped);
         }
-        assert_eq!(cache.get_word("often"), Some(Cached::Dropped));
-        assert_eq!(cache.get_word("c"), Some(Cached::Dropped));
-        assert_eq!(cache.get_word("a"), None);
-        assert_eq!(cache.get_word("b"), None);
+        assert_eq!(cache.get_word(&often), Some(Cached::Dropped));
+        assert_eq!(cache.get_word(&c), Some(Cached::Dropped));
+        assert_eq!(cache.get_word(&a), None);
+        assert_eq!(cache.get_word(&b), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever words come in whatever order, the memo answers for a word
+        /// what was stored for it, or nothing.
+        #[test]
+        fn answers_what_was_stored_or_nothing(
+            ops in proptest::collection::vec((0usize..12, proptest::bool::ANY), 1..200),
+        ) {
+            let words: Vec<String> = (0..12).map(|k| "ab".repeat(k + 1)).collect();
+            let mut cache = WordCache::new(4);
+            for (k, insert) in ops {
+                let w = &words[k];
+                let stored = term(w, w.len(), StemAt::Slice(0, k % w.len()));
+                match cache.get_word(w) {
+                    Some(hit) => {
+                        proptest::prop_assert_eq!(rebuilt(w, hit), w.clone());
+                        let stem = matches!(
+                            hit,
+                            Cached::Term { stem: StemAt::Slice(0, e), .. } if e == k % w.len()
+                        );
+                        proptest::prop_assert!(stem);
+                    }
+                    None if insert => cache.insert_word(w, stored),
+                    None => {}
+                }
+            }
+        }
     }
 
     #[test]
