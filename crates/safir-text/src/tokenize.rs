@@ -637,8 +637,21 @@ pub(crate) fn url_scheme(s: &str) -> Option<&'static str> {
 /// Arabic path (`https://ar.wikipedia.org/wiki/مصر#التاريخ`) does not.
 fn url_len(s: &str) -> Option<usize> {
     let scheme = url_scheme(s)?;
-    let mut prev = ' ';
-    let mut chars = s.char_indices().peekable();
+    // ASCII but whitespace, `<`, `>`, `"` and `#` passes every test below whatever stands
+    // before it (the characters that glue Arabic to a link and those that separate words are
+    // not ASCII): most links are such characters alone, read here a byte at a time without
+    // decoding.
+    let plain = s
+        .bytes()
+        .position(|b| {
+            !b.is_ascii() || matches!(b, b'\t'..=b'\r' | b' ' | b'<' | b'>' | b'"' | b'#')
+        })
+        .unwrap_or(s.len());
+    let mut prev = s[..plain].chars().next_back().unwrap_or(' ');
+    let mut chars = s[plain..]
+        .char_indices()
+        .map(|(k, c)| (plain + k, c))
+        .peekable();
     let mut end = s.len();
     while let Some((k, c)) = chars.next() {
         let glued_arabic = prev.is_ascii_alphanumeric()
