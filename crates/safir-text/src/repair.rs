@@ -363,6 +363,7 @@ fn is_emoji_part(c: char) -> bool {
 }
 
 /// The letter a glyph stands for, for order detection.
+#[inline]
 fn letter(c: char) -> char {
     if is_presentation_form(c) {
         c.nfkc().next().unwrap_or(c)

@@ -79,8 +79,36 @@ pub const fn is_arabic_diacritic(c: char) -> bool {
 }
 
 /// Letters of the Arabic script (base block, supplement, extended-A), without
-/// digits, punctuation and marks.
+/// digits, punctuation and marks. Repair asks it of every character several
+/// times: the Arabic block, where nearly all the letters it is asked about
+/// are, answers from a bitmap of [`in_arabic_letter_ranges`], and what lies
+/// below it without a test of the ranges.
 pub const fn is_arabic_letter(c: char) -> bool {
+    const BLOCK: [u64; 4] = {
+        let mut bits = [0u64; 4];
+        let mut k = 0;
+        while k < 256 {
+            if let Some(c) = char::from_u32(0x0600 + k)
+                && in_arabic_letter_ranges(c)
+            {
+                bits[(k / 64) as usize] |= 1 << (k % 64);
+            }
+            k += 1;
+        }
+        bits
+    };
+    match c as u32 {
+        ..0x0600 => false,
+        cp @ 0x0600..=0x06FF => {
+            let k = cp - 0x0600;
+            BLOCK[(k / 64) as usize] & (1 << (k % 64)) != 0
+        }
+        _ => in_arabic_letter_ranges(c),
+    }
+}
+
+/// [`is_arabic_letter`], range by range.
+const fn in_arabic_letter_ranges(c: char) -> bool {
     matches!(
         c,
         '\u{0620}'..='\u{063F}'
@@ -99,6 +127,7 @@ pub const fn is_arabic_letter(c: char) -> bool {
 
 /// `char::is_alphabetic` and `is_combining_mark` are table searches; text
 /// here is mostly ASCII and Arabic, so those two answer from a range check.
+#[inline]
 pub fn is_mark(c: char) -> bool {
     match c {
         '\0'..='\u{02FF}' => false,
@@ -167,8 +196,16 @@ pub fn is_digit(c: char) -> bool {
 }
 
 /// Emoji and pictographs (the Extended_Pictographic ranges that matter in
-/// posts), regional indicators excluded.
+/// posts), regional indicators excluded. Repair asks it of every character
+/// of a damaged line: ASCII and the letters up to U+203B, none of them a
+/// pictograph, are answered without a test of the ranges.
+#[inline]
 pub fn is_pictographic(c: char) -> bool {
+    !matches!(c, '\0'..='\u{00A8}' | '\u{00AF}'..='\u{203B}') && in_pictographic_ranges(c)
+}
+
+/// [`is_pictographic`], range by range.
+fn in_pictographic_ranges(c: char) -> bool {
     matches!(
         c,
         '\u{00A9}'
@@ -221,6 +258,19 @@ pub fn is_emoji_modifier(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shortcuts_agree_with_the_ranges() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let cp = c as u32;
+            assert_eq!(
+                is_arabic_letter(c),
+                in_arabic_letter_ranges(c),
+                "U+{cp:04X}"
+            );
+            assert_eq!(is_pictographic(c), in_pictographic_ranges(c), "U+{cp:04X}");
+        }
+    }
 
     #[test]
     fn fast_classes_agree_with_unicode() {
