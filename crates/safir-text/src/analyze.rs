@@ -246,6 +246,7 @@ impl Analyzer {
             Some(Cached::Dropped) => {}
             Some(Cached::Term {
                 patch_at,
+                lowered,
                 text: stored,
                 normalized_len,
                 stem,
@@ -255,6 +256,9 @@ impl Analyzer {
                     // by the stem when they are at its end).
                     Some(at) => {
                         out.buf.push_str(&text[..at]);
+                        if lowered {
+                            out.buf[from..].make_ascii_lowercase();
+                        }
                         out.buf.push_str(stored);
                         if at < text.len() {
                             out.buf.push_str(&text[at + stored.len()..]);
@@ -289,6 +293,7 @@ impl Analyzer {
                         };
                         Cached::Term {
                             patch_at: None,
+                            lowered: false,
                             text: &out.buf[from..],
                             normalized_len: at(t.normalized.1),
                             stem,

@@ -7,15 +7,16 @@
 //! A fixed table: the hash of a word picks a set, one 64-byte cache line of
 //! entries packed one after the other. An entry is at most 32 bytes: the
 //! word, its normalized form (left out when it is the word itself, as for
-//! most words, and reduced to the bytes that differ when it is as long as the
-//! word: `السعودية` and `السعوديه` differ in their last letter, `Chopin` and
-//! `chopin` in their first) and its stem inline, so a set holds two words at
-//! the least and about four of the usual length (an Arabic word of five
-//! letters takes 15 bytes). A new word goes to the back of its set,
-//! replacing the entries there that leave it no room; a word found again
-//! moves to the front. Words seen once thus replace each other and leave the
-//! words that recur in place. A lookup reads one line, nothing is allocated per word
-//! and memory is fixed (32 bytes for each word asked for). Words whose
+//! most words, or the word with its ASCII letters lowercased, as for links
+//! and names, and reduced to the bytes that differ when it is as long as the
+//! word: `السعودية` and `السعوديه` differ in their last letter) and its stem
+//! inline, so a set holds two words at the least and about four of the usual
+//! length (an Arabic word of five letters takes 15 bytes). A new word goes
+//! to the back of its set, replacing the entries there that leave it no
+//! room; a word found again moves to the front. Words seen once thus replace
+//! each other and leave the words that recur in place. A lookup reads one
+//! line, nothing is allocated per word and memory is fixed (32 bytes for
+//! each word asked for). Words whose
 //! analysis does not fit an entry (a few percent) are analyzed each time.
 //! Crafted words that share a set only evict each other, which costs what no
 //! memo costs, so an unkeyed hash is safe here.
@@ -52,9 +53,13 @@ pub(super) enum Cached<'a> {
     /// `text` replaces (`patch_at` is the word's length when the normalized
     /// form is the word itself: `text` is then what follows it, the stem when
     /// it is not a slice); [`WordCache::get`] answers so when it can, an
-    /// insertion passes the whole text and the memo finds that out.
+    /// insertion passes the whole text and the memo finds that out. When
+    /// `lowered`, the normalized form is the word with its ASCII letters
+    /// lowercased, and `patch_at` the word's length (`https://t.co/AbC` and
+    /// `@Name` are not stored twice either).
     Term {
         patch_at: Option<usize>,
+        lowered: bool,
         text: &'a str,
         normalized_len: usize,
         stem: StemAt,
@@ -72,7 +77,10 @@ struct Set([u8; LINE]);
 /// and stem).
 const WORD_LEN: usize = 0;
 /// The word's length in its byte (at most [`MAX_WORD`]).
-const LEN_BITS: u8 = 0x3F;
+const LEN_BITS: u8 = 0x1F;
+/// Set in the word length's byte with [`PATCHED`]: the normalized form is
+/// the word with its ASCII letters lowercased.
+const LOWERED: u8 = 0x20;
 /// Set in the word length's byte: the normalized form is the word but for
 /// the bytes the entry's text replaces, from the offset in the
 /// `NORMALIZED_LEN` byte (the word's length when none differs).
@@ -173,7 +181,7 @@ impl WordCache {
                 None | Some(0) => return None,
                 Some(&k) => {
                     let len = entry_len(line, at);
-                    if k & !PATCHED == key
+                    if k & !(PATCHED | LOWERED) == key
                         && same_bytes(&line[at + HEADER..at + HEADER + n], word.as_bytes())
                     {
                         break len;
@@ -206,6 +214,7 @@ impl WordCache {
         };
         Some(Cached::Term {
             patch_at,
+            lowered: entry[WORD_LEN] & LOWERED != 0,
             text,
             normalized_len,
             stem,
@@ -222,12 +231,31 @@ impl WordCache {
             Cached::Dropped => entry[TEXT_LEN] = u8::MAX,
             Cached::Term {
                 patch_at,
+                lowered,
                 mut text,
                 mut normalized_len,
                 stem,
             } => {
-                debug_assert!(patch_at.is_none(), "insert takes the whole text");
-                if let Some((at, patch)) = patch(word, &text[..normalized_len], stem) {
+                debug_assert!(
+                    patch_at.is_none() && !lowered,
+                    "insert takes the whole text"
+                );
+                let normalized = &text[..normalized_len];
+                if normalized != word
+                    && normalized.len() == n
+                    && normalized
+                        .bytes()
+                        .zip(word.bytes())
+                        .all(|(m, w)| m == w.to_ascii_lowercase())
+                {
+                    // The word lowercased: a hit pushes the word and
+                    // lowercases it.
+                    entry[WORD_LEN] |= PATCHED | LOWERED;
+                    text = match stem {
+                        StemAt::After => &text[normalized_len..],
+                        StemAt::Slice(..) => "",
+                    };
+                } else if let Some((at, patch)) = patch(word, normalized, stem) {
                     // Only what differs from the word, or follows it: a hit
                     // pushes the word around it.
                     entry[WORD_LEN] |= PATCHED;
@@ -454,6 +482,7 @@ mod tests {
     fn term(text: &str, normalized_len: usize, stem: StemAt) -> Cached<'_> {
         Cached::Term {
             patch_at: None,
+            lowered: false,
             text,
             normalized_len,
             stem,
@@ -464,6 +493,7 @@ mod tests {
     fn rebuilt(word: &str, cached: Cached<'_>) -> String {
         let Cached::Term {
             patch_at,
+            lowered,
             text,
             normalized_len,
             ..
@@ -475,6 +505,9 @@ mod tests {
         match patch_at {
             Some(at) => {
                 out.push_str(&word[..at]);
+                if lowered {
+                    out.make_ascii_lowercase();
+                }
                 out.push_str(text);
                 if at < word.len() {
                     out.push_str(&word[at + text.len()..]);
@@ -492,24 +525,25 @@ mod tests {
         let mut cache = WordCache::new(2);
         assert_eq!(cache.get_word("word"), None);
         let word = term("wordword", 4, StemAt::After);
-        cache.insert_word("Word", word);
-        assert_eq!(cache.get_word("Word"), Some(word));
+        cache.insert_word("Wörd", word);
+        assert_eq!(cache.get_word("Wörd"), Some(word));
         assert_eq!(cache.get_word("word"), None);
         cache.insert_word("the", Cached::Dropped);
         assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get_word("Word"), Some(word));
+        assert_eq!(cache.get_word("Wörd"), Some(word));
         let arabic = term("سفاره", 10, StemAt::Slice(0, 8));
-        // 17 + 8 + 17 bytes: the three words fit the set.
+        // 18 + 8 + 17 bytes: the three words fit the set.
         cache.insert_word("سفارة", arabic);
         let patched = Cached::Term {
             patch_at: Some(8),
+            lowered: false,
             text: "ه",
             normalized_len: 10,
             stem: StemAt::Slice(0, 8),
         };
         assert_eq!(cache.get_word("سفارة"), Some(patched));
         assert_eq!(cache.get_word("the"), Some(Cached::Dropped));
-        assert_eq!(cache.get_word("Word"), Some(word));
+        assert_eq!(cache.get_word("Wörd"), Some(word));
         assert_eq!(cache.sets.len(), 1);
         // Short words: ten of six bytes.
         let mut cache = WordCache::new(2);
@@ -537,6 +571,7 @@ mod tests {
         cache.insert_word("embassies", term("embassiesembassi", 9, StemAt::After));
         let stored = Cached::Term {
             patch_at: Some(9),
+            lowered: false,
             text: "embassi",
             normalized_len: 9,
             stem: StemAt::After,
@@ -592,26 +627,52 @@ mod tests {
             cache.insert_word(word, term(&text, normalized.len(), stem));
             let hit = cache.get_word(word).expect("fits");
             assert_eq!(rebuilt(word, hit), normalized, "{word}");
-            assert_eq!(
-                matches!(
-                    hit,
-                    Cached::Term {
-                        patch_at: Some(_),
-                        ..
-                    }
-                ),
-                expected.is_some(),
-                "{word}"
-            );
         }
+    }
+
+    /// A normalized form that is the word lowercased keeps nothing of it: a hit lowercases
+    /// the word.
+    #[test]
+    fn a_word_lowercased_is_stored_once() {
+        let mut cache = WordCache::new(2);
+        let url = "https://t.co/s7BDUAkHcG";
+        let lower = "https://t.co/s7bduakhcg";
+        cache.insert_word(url, term(lower, 23, StemAt::Slice(0, 23)));
+        let hit = cache.get_word(url).expect("fits");
+        assert!(matches!(
+            hit,
+            Cached::Term {
+                lowered: true,
+                text: "",
+                ..
+            }
+        ));
+        assert_eq!(rebuilt(url, hit), lower);
+        // With the stem after it.
+        cache.insert_word("Running", term("runningrun", 7, StemAt::After));
+        let hit = cache.get_word("Running").expect("fits");
+        assert!(matches!(
+            hit,
+            Cached::Term {
+                lowered: true,
+                text: "run",
+                ..
+            }
+        ));
+        assert_eq!(rebuilt("Running", hit), "running");
+        // Not when more than ASCII case differs.
+        cache.insert_word("Éa", term("éa", 3, StemAt::Slice(0, 3)));
+        let hit = cache.get_word("Éa").expect("fits");
+        assert!(matches!(hit, Cached::Term { lowered: false, .. }));
+        assert_eq!(rebuilt("Éa", hit), "éa");
     }
 
     proptest::proptest! {
         /// Whatever the two texts, a hit gives the normalized form back.
         #[test]
         fn a_patched_entry_gives_the_normalized_form_back(
-            word in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
-            normalized in "[aA\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
+            word in "[aAbB\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
+            normalized in "[aAbB\\u0627\\u0623\\u0629\\u0647\\u{1F44D}]{1,6}",
         ) {
             let mut cache = WordCache::new(2);
             let stem = StemAt::Slice(0, 0);
