@@ -5,7 +5,7 @@
 use safir_store::crisis::registrations;
 use safir_store::with_pool;
 
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{Client, TestApp, unique_email};
 
 fn trip_fields(email: &str) -> Vec<(&str, &str)> {
     vec![
@@ -241,21 +241,7 @@ async fn another_persons_presence_confirmed_by_sms_is_not_in_my_data() {
 
         let mut c = app.client();
         c.sign_in(&user).await;
-        let json = c.get("/abroad/my-data.json").await.json();
-        assert!(
-            json["registrations"].as_array().unwrap().is_empty(),
-            "{json}"
-        );
-        assert!(
-            json["subscriptions"].as_array().unwrap().is_empty(),
-            "{json}"
-        );
-        let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
-        assert_eq!(res.status, 303);
-        assert!(
-            registrations::find(&app.db, &id).await.is_ok(),
-            "still there"
-        );
+        my_data_leaves_out(&mut c, &app, &id).await;
         let subs: i64 = with_pool!(app.db.read(), p => {
             sqlx::query_scalar("SELECT COUNT(*) FROM advice_subscriptions WHERE address = '+249912000111'")
                 .fetch_one(p)
@@ -317,21 +303,7 @@ async fn an_unconfirmed_account_address_does_not_reach_a_presence_registration()
         .unwrap();
         let mut c = app.client();
         c.sign_in(&user).await;
-        let json = c.get("/abroad/my-data.json").await.json();
-        assert!(
-            json["registrations"].as_array().unwrap().is_empty(),
-            "{json}"
-        );
-        assert!(
-            json["subscriptions"].as_array().unwrap().is_empty(),
-            "{json}"
-        );
-        let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
-        assert_eq!(res.status, 303);
-        assert!(
-            registrations::find(&app.db, &id).await.is_ok(),
-            "still there"
-        );
+        my_data_leaves_out(&mut c, &app, &id).await;
         let export = c.get("/account/data").await;
         assert_eq!(export.status, 200);
         assert!(!export.body.contains("Amal Osman"), "{}", export.body);
@@ -351,6 +323,26 @@ async fn an_unconfirmed_account_address_does_not_reach_a_presence_registration()
         assert_eq!(json["registrations"].as_array().unwrap().len(), 1, "{json}");
         assert_eq!(json["subscriptions"].as_array().unwrap().len(), 1, "{json}");
     }
+}
+
+/// Signed in as `c`: "my data" holds no registration nor subscription, and "delete
+/// everything" leaves registration `id` where it is.
+async fn my_data_leaves_out(c: &mut Client<'_>, app: &TestApp, id: &str) {
+    let json = c.get("/abroad/my-data.json").await.json();
+    assert!(
+        json["registrations"].as_array().unwrap().is_empty(),
+        "{json}"
+    );
+    assert!(
+        json["subscriptions"].as_array().unwrap().is_empty(),
+        "{json}"
+    );
+    let res = c.submit("/abroad", "/abroad/my-data/delete", &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(
+        registrations::find(&app.db, id).await.is_ok(),
+        "still there"
+    );
 }
 
 /// An active SMS subscription of `phone` to travel advice for Sudan.
