@@ -315,7 +315,8 @@ async fn shutdown_signal(tx: watch::Sender<bool>) {
     let _ = tx.send(true);
 }
 
-/// Hourly upkeep: expired sessions and old finished jobs; and once a day (whichever process
+/// Hourly upkeep: expired sessions, old finished jobs and dead letters past their 30 days;
+/// and once a day (whichever process
 /// comes first), the consular and registration purge jobs.
 async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -325,6 +326,9 @@ async fn upkeep(db: Db, mut shutdown: watch::Receiver<bool>) {
         if let Err(e) = safir_store::jobs::purge_done(&db, Duration::from_secs(7 * 24 * 3600)).await
         {
             tracing::warn!(error = %e, "purging finished jobs failed");
+        }
+        if let Err(e) = safir_store::jobs::purge_dead(&db, safir_store::jobs::DEAD_KEPT).await {
+            tracing::warn!(error = %e, "purging old dead letters failed");
         }
         if let Err(e) = safir_web::consular::jobs::enqueue_daily_purge(&db).await {
             tracing::warn!(error = %e, "scheduling the consular purge failed");

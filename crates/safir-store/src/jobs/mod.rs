@@ -335,6 +335,24 @@ pub async fn purge_done(db: &Db, age: Duration) -> Result<u64, StoreError> {
     Ok(n)
 }
 
+/// Deletes dead letters older than `age` with their payloads: an email job holds the whole
+/// message (a case's request for information, an escalation with the applicant's phone and
+/// whereabouts), which would otherwise outlive the case the purge deleted.
+pub async fn purge_dead(db: &Db, age: Duration) -> Result<u64, StoreError> {
+    let cutoff = now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::days(30));
+    let n = with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM jobs WHERE state = 'dead' AND updated_at < $1")
+            .bind(cutoff)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(n)
+}
+
+/// How long a dead letter is kept for an administrator to retry it.
+pub const DEAD_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+
 #[cfg(test)]
 mod tests {
     use super::*;

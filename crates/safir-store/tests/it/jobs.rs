@@ -157,6 +157,15 @@ async fn unknown_kinds_and_bad_payloads_are_dead_letters_at_once() {
                 .unwrap()
                 .contains("no handler")
         );
+        // Kept for an administrator to retry, then deleted with its payload.
+        assert_eq!(jobs::purge_dead(db, jobs::DEAD_KEPT).await.unwrap(), 0);
+        let long_ago = safir_store::now() - chrono::Duration::days(31);
+        safir_store::with_pool!(db.write(), p => {
+            sqlx::query("UPDATE jobs SET updated_at = $1").bind(long_ago).execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        assert_eq!(jobs::purge_dead(db, jobs::DEAD_KEPT).await.unwrap(), 1);
+        assert!(jobs::list_dead(db, 10).await.unwrap().is_empty());
     }
 }
 
