@@ -2,6 +2,7 @@
 //! refuses and why, content stored once, the virus-scan hook's three answers, and purges.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
@@ -475,6 +476,79 @@ async fn the_same_content_is_stored_once_and_purged_when_unused() {
             1
         );
         assert!(files(&area.0).is_empty());
+    }
+}
+
+/// A file whose record went while its removal did not happen (a crash between the two, a
+/// storage error) is removed by the sweep once a day old, as are temporary files of writes
+/// that never finished; a file a document names (again), or a new one, stays.
+#[tokio::test]
+async fn files_no_document_names_are_swept_once_old() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads-sweep");
+        let uploads = Uploads::new(&area.0);
+        let a = user(&t.db, "a@example.org").await;
+        let none = ScanConfig::none();
+        let store = |w: u32| {
+            documents::store_upload(
+                &t.db,
+                &uploads,
+                upload(
+                    &a,
+                    DocumentKind::Photo,
+                    "p.jpg",
+                    jpeg_with_exif(w, 900, None),
+                ),
+                &none,
+            )
+        };
+        let kept = store(700).await.unwrap();
+        let orphan = store(701).await.unwrap();
+        let young = store(702).await.unwrap();
+        let again = store(703).await.unwrap();
+        for d in [&orphan, &young, &again] {
+            safir_store::with_pool!(t.db.write(), p => {
+                sqlx::query("DELETE FROM documents WHERE id = $1")
+                    .bind(d.id.as_str())
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            })
+            .unwrap();
+        }
+        let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+        let path = |sha: &str| uploads.path_for(sha).unwrap();
+        let dir = path(&kept.sha256).parent().unwrap().to_path_buf();
+        let unfinished = dir.join(format!(".{}.x.tmp", kept.sha256));
+        std::fs::write(&unfinished, b"half").unwrap();
+        for p in [
+            path(&kept.sha256),
+            path(&orphan.sha256),
+            path(&again.sha256),
+            unfinished.clone(),
+        ] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(two_days_ago)
+                .unwrap();
+        }
+        // The same bytes uploaded again: named again.
+        let back = store(703).await.unwrap();
+        assert_eq!(back.sha256, again.sha256);
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(
+            documents::sweep_unreferenced(&t.db, &uploads, day)
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(path(&kept.sha256).is_file(), "a document names it");
+        assert!(!path(&orphan.sha256).exists(), "no document names it");
+        assert!(path(&young.sha256).is_file(), "too young");
+        assert!(path(&again.sha256).is_file(), "named again");
+        assert!(!unfinished.exists());
     }
 }
 

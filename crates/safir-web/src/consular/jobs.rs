@@ -237,6 +237,9 @@ impl JobHandler for Purge {
     }
 }
 
+/// How old a file no document names must be before the purge removes it.
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// Removes cases closed longer ago than the retention period (with their history and
 /// messages), drafts past their expiry, and, after the same period, the bookings that ended
 /// and the e-visas that expired (with or without a case). Returns (cases, drafts) removed.
@@ -263,7 +266,19 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
     let appointments = safir_store::consular::appointments::purge_ended_before(db, cutoff).await?;
     let evisas =
         safir_store::consular::evisas::purge_expired_before(db, cutoff.date_naive()).await?;
-    if removed + drafts + appointments + evisas > 0 {
+    // Files whose record went while their removal failed (a crash, storage that answered an
+    // error): a day old at least, so an upload being recorded keeps its file.
+    let orphans =
+        match safir_store::consular::documents::sweep_unreferenced(db, &config.uploads, ORPHAN_AGE)
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "sweeping files no document names failed");
+                0
+            }
+        };
+    if removed + drafts + appointments + evisas + orphans > 0 {
         audit::record(
             db,
             &NewAuditRecord {
@@ -279,6 +294,7 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
                     "expired_drafts": drafts,
                     "ended_appointments": appointments,
                     "expired_evisas": evisas,
+                    "orphaned_files": orphans,
                 }),
             },
         )

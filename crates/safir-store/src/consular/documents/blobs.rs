@@ -48,6 +48,11 @@ impl Uploads {
             .path_for(sha256)
             .ok_or_else(|| std::io::Error::other("not a SHA-256 hex digest"))?;
         if path.is_file() {
+            // Written again now, as far as the sweep of files no document uses is concerned
+            // (`older_files`): the record about to name it may be this upload's.
+            if let Ok(f) = std::fs::File::options().write(true).open(&path) {
+                let _ = f.set_modified(std::time::SystemTime::now());
+            }
             return Ok(path);
         }
         let dir = path.parent().unwrap_or(&self.root);
@@ -66,6 +71,54 @@ impl Uploads {
             let _ = std::fs::remove_file(&tmp);
         }
         written.map(|()| path)
+    }
+
+    /// The stored files (their SHA-256) and the temporary files of writes that never
+    /// finished (their paths), last written before `before`. Blocking.
+    pub(super) fn older_files(
+        &self,
+        before: std::time::SystemTime,
+    ) -> std::io::Result<(Vec<String>, Vec<PathBuf>)> {
+        let mut stored = Vec::new();
+        let mut unfinished = Vec::new();
+        let top = self.root.join("sha256");
+        if !top.is_dir() {
+            return Ok((stored, unfinished));
+        }
+        for a in std::fs::read_dir(&top)? {
+            let a = a?.path();
+            if !a.is_dir() {
+                continue;
+            }
+            for b in std::fs::read_dir(&a)? {
+                let b = b?.path();
+                if !b.is_dir() {
+                    continue;
+                }
+                for f in std::fs::read_dir(&b)? {
+                    let f = f?;
+                    let meta = f.metadata()?;
+                    if !meta.is_file() || meta.modified()? >= before {
+                        continue;
+                    }
+                    let name = f.file_name().to_string_lossy().into_owned();
+                    if is_sha256_hex(&name) {
+                        stored.push(name);
+                    } else if name.starts_with('.') && name.ends_with(".tmp") {
+                        unfinished.push(f.path());
+                    }
+                }
+            }
+        }
+        Ok((stored, unfinished))
+    }
+
+    /// Whether the bytes with this hash were last written before `before`. Blocking.
+    pub(super) fn written_before(&self, sha256: &str, before: std::time::SystemTime) -> bool {
+        self.path_for(sha256)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| m.modified().ok())
+            .is_some_and(|t| t < before)
     }
 
     /// Removes the bytes with this hash; a missing file is not an error. Blocking.

@@ -421,6 +421,48 @@ pub async fn purge_for_case(db: &Db, uploads: &Uploads, case_id: &str) -> Result
     Ok(n)
 }
 
+/// Removes the files no document names, written more than `age` ago, and the temporary
+/// files of writes that never finished: what a crash or a failed removal after a purge or a
+/// deletion left behind (the record goes first, in its transaction; the file after it). The
+/// age leaves alone a file an upload has just written and is about to record. Returns how
+/// many files went.
+pub async fn sweep_unreferenced(
+    db: &Db,
+    uploads: &Uploads,
+    age: std::time::Duration,
+) -> Result<u64, UploadError> {
+    let before = std::time::SystemTime::now() - age;
+    let area = uploads.clone();
+    let (stored, unfinished) = blocking(move || area.older_files(before)).await??;
+    let mut removed = 0;
+    for path in unfinished {
+        if blocking(move || std::fs::remove_file(path)).await?.is_ok() {
+            removed += 1;
+        }
+    }
+    for sha256 in stored {
+        let users: i64 = with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
+                .bind(&sha256)
+                .fetch_one(p)
+                .await
+        })
+        .map_err(StoreError::from)?;
+        if users > 0 {
+            continue;
+        }
+        // Looked at again: an upload of the same bytes touches the file before recording it.
+        let area = uploads.clone();
+        let gone =
+            blocking(move || area.written_before(&sha256, before) && area.remove(&sha256).is_ok())
+                .await?;
+        if gone {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 async fn remove_if_unreferenced(
     db: &Db,
     uploads: &Uploads,
