@@ -338,7 +338,11 @@ impl Config {
             let from_file: toml::Table = text.parse().map_err(|e: toml::de::Error| {
                 // The line and column of the syntax error, as an editor counts them.
                 let at = e.span().map(|span| {
-                    let before = &text[..span.start.min(text.len())];
+                    let mut start = span.start.min(text.len());
+                    while !text.is_char_boundary(start) {
+                        start -= 1;
+                    }
+                    let before = &text[..start];
                     let line = before.matches('\n').count() + 1;
                     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
                     format!(":{line}:{column}")
