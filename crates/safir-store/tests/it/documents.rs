@@ -479,6 +479,39 @@ async fn the_same_content_is_stored_once_and_purged_when_unused() {
     }
 }
 
+/// An upload for a draft that went while it was checked and scanned (discarded in another
+/// tab, expired) is given back to its owner alone, like the draft's other documents, instead of
+/// naming a case nobody can reach it by.
+#[tokio::test]
+async fn an_upload_whose_draft_went_meanwhile_is_the_owners_alone() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads-gone");
+        let uploads = Uploads::new(&area.0);
+        let a = user(&t.db, "a@example.org").await;
+        let paris = mission(&t.db).await;
+        let doc = documents::store_upload(
+            &t.db,
+            &uploads,
+            NewUpload {
+                mission_id: Some(paris),
+                case_id: Some("discarded-draft".to_owned()),
+                ..upload(
+                    &a,
+                    DocumentKind::Photo,
+                    "p.jpg",
+                    jpeg_with_exif(700, 900, None),
+                )
+            },
+            &ScanConfig::none(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((doc.case_id, doc.mission_id), (None, None));
+        let stored = documents::find(&t.db, doc.id.as_str()).await.unwrap();
+        assert_eq!((stored.case_id, stored.mission_id), (None, None));
+    }
+}
+
 /// A file whose record went while its removal did not happen (a crash between the two, a
 /// storage error) is removed by the sweep once a day old, as are temporary files of writes
 /// that never finished; a file a document names (again), or a new one, stays.

@@ -205,7 +205,7 @@ pub async fn store_upload(
         Some((w, h)) => (i32::try_from(w).ok(), i32::try_from(h).ok()),
         None => (None, None),
     };
-    let row = DocumentRow {
+    let mut row = DocumentRow {
         id: DocumentId::new().to_string(),
         owner_id: owner_id.to_string(),
         mission_id: mission_id.map(|m| m.to_string()),
@@ -247,6 +247,27 @@ pub async fn store_upload(
         .map(|r| r.rows_affected())
     })
     .map_err(StoreError::from)?;
+    if let Some(case_id) = &row.case_id {
+        // The draft went while the upload was checked and scanned (discarded in another tab,
+        // or expired): the document goes back to its owner alone, as the draft's other
+        // documents did, instead of naming a case nobody can reach it by.
+        let detached = with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE documents SET case_id = NULL, mission_id = NULL \
+                 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE id = $2)",
+            )
+            .bind(&row.id)
+            .bind(case_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .map_err(StoreError::from)?;
+        if detached == 1 {
+            row.case_id = None;
+            row.mission_id = None;
+        }
+    }
     // A purge of the last other document with these bytes may have removed the file
     // between writing it and recording this row; the row now holds it, so write it again.
     let area = uploads.clone();
