@@ -164,6 +164,33 @@ pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), Sto
     Ok(())
 }
 
+/// Takes the person's name off the accounts that exist only to hold someone's cases
+/// (`password_hash` is `marker`: made for a crisis registrant's call for help, never signed
+/// in) once no case of theirs is left: the name came from a registration the purge deleted,
+/// and the account's cases have gone with the consular purge. They are called `name` then.
+/// Returns how many.
+pub async fn forget_caseless_names(
+    db: &Db,
+    marker: &str,
+    name: &DisplayName,
+) -> Result<u64, StoreError> {
+    crate::accounts::changed();
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE users SET display_name = $2, display_name_key = $3, updated_at = $4 \
+             WHERE password_hash = $1 AND display_name <> $2 \
+             AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.applicant_id = users.id)",
+        )
+        .bind(marker)
+        .bind(name.as_str())
+        .bind(name_key(name.as_str()))
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
 pub async fn set_display_name(db: &Db, id: &str, name: &DisplayName) -> Result<(), StoreError> {
     crate::accounts::changed();
     with_pool!(db.write(), p => {

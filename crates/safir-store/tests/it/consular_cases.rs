@@ -891,3 +891,43 @@ async fn a_closed_or_withdrawn_case_waits_for_no_reply() {
         assert_eq!(waiting(ids[1].clone()).await, None);
     }
 }
+
+/// The accounts made only to hold a registrant's cases lose the person's name once no case of
+/// theirs is left; one with a case keeps it, and so does every other kind of account.
+#[tokio::test]
+async fn a_placeholder_account_keeps_its_name_no_longer_than_its_cases() {
+    use safir_domain::accounts::DisplayName;
+    use safir_store::accounts;
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        draft(db, &mission, &service, &applicant, None).await;
+        let caseless = user(db, "nour@example.org", "نور حداد", AccountKind::Public).await;
+        let neutral = DisplayName::parse("Crisis registrant").unwrap();
+        // The helpers' accounts share one password hash, standing for the placeholders' mark.
+        assert_eq!(
+            accounts::forget_caseless_names(db, "x", &neutral)
+                .await
+                .unwrap(),
+            1
+        );
+        let name =
+            |id: String| async move { accounts::find_user(db, &id).await.unwrap().display_name };
+        assert_eq!(name(caseless.clone()).await, "Crisis registrant");
+        assert_ne!(name(applicant).await, "Crisis registrant");
+        assert_eq!(
+            accounts::forget_caseless_names(db, "x", &neutral)
+                .await
+                .unwrap(),
+            0,
+            "once"
+        );
+        assert_eq!(
+            accounts::forget_caseless_names(db, "another mark", &neutral)
+                .await
+                .unwrap(),
+            0
+        );
+    }
+}

@@ -278,7 +278,10 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
                 0
             }
         };
-    if removed + drafts + appointments + evisas + orphans > 0 {
+    // The accounts made for a crisis registrant's call for help keep the person's name until
+    // their last case is purged.
+    let names = crate::crisis::checkin::forget_placeholder_names(db).await?;
+    if removed + drafts + appointments + evisas + orphans + names > 0 {
         audit::record(
             db,
             &NewAuditRecord {
@@ -295,6 +298,7 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
                     "ended_appointments": appointments,
                     "expired_evisas": evisas,
                     "orphaned_files": orphans,
+                    "placeholder_names": names,
                 }),
             },
         )

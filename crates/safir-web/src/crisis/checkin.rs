@@ -25,7 +25,9 @@ use safir_store::consular::cases;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext, LinkedCheckin, NewAnswer};
 use serde::Deserialize;
 
-pub use help::{after_answer, open_emergency_case, placeholder_registration};
+pub use help::{
+    after_answer, forget_placeholder_names, open_emergency_case, placeholder_registration,
+};
 pub use reminders::{REMINDER_JOB, ReminderJob, remind, schedule_reminders};
 pub use writer::{AnswerError, AnswerWriter, MAX_BATCH};
 

@@ -47,6 +47,17 @@ pub fn placeholder_registration(user: &accounts::User) -> Option<&str> {
         .filter(|id| !id.is_empty())
 }
 
+/// Takes the registrant's name off the placeholder accounts whose cases are all gone (the
+/// consular purge's last step for them; the registration went with the crisis purge).
+pub async fn forget_placeholder_names(db: &safir_store::Db) -> Result<u64, StoreError> {
+    let name = DisplayName::parse(PLACEHOLDER_NAME)
+        .map_err(|e| StoreError::Corrupt(format!("placeholder name: {}", e.code)))?;
+    accounts::forget_caseless_names(db, NO_PASSWORD, &name).await
+}
+
+/// The name of a placeholder account whose registrant's name is not (or no longer) known.
+const PLACEHOLDER_NAME: &str = "Crisis registrant";
+
 /// Something no password hashes to: the account cannot sign in.
 const NO_PASSWORD: &str = "!crisis-presence";
 
@@ -66,7 +77,7 @@ async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, St
         return Ok((user.id, user.email));
     }
     let name = DisplayName::parse(&ctx.full_name)
-        .or_else(|_| DisplayName::parse("Crisis registrant"))
+        .or_else(|_| DisplayName::parse(PLACEHOLDER_NAME))
         .map_err(|e| AppError::internal(e.code))?;
     let lang = ContentLang::parse(&ctx.lang).unwrap_or_default();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
