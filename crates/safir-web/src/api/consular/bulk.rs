@@ -14,7 +14,7 @@ use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::{MissionParam, SignedIn};
-use crate::consular::officer::bulk::{BulkAction, MAX_CASES, Skip, apply};
+use crate::consular::officer::bulk::{BulkAction, MAX_CASES, Skip, apply, distinct_ids};
 use crate::consular::workflow::By;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::state::AppState;
@@ -71,13 +71,7 @@ fn read(body: &BulkRequest) -> Result<(BulkAction, Vec<&str>), AppError> {
     if action.is_none() {
         errors.push("action", "unknown_bulk_action");
     }
-    let mut ids: Vec<&str> = Vec::new();
-    for id in &body.cases {
-        let id = id.trim();
-        if !id.is_empty() && !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
+    let ids = distinct_ids(body.cases.iter().map(String::as_str));
     if ids.is_empty() {
         errors.push("cases", "required");
     } else if ids.len() > MAX_CASES {

@@ -29,6 +29,24 @@ use crate::state::AppState;
 /// refuses more than this in one call.
 pub const MAX_CASES: usize = 200;
 
+/// The case ids sent, trimmed, each once, in the order sent, and no more than one past
+/// [`MAX_CASES`] (enough to tell that there were too many): a 2 MiB body of ids costs a
+/// look-up each, not a scan of those kept so far.
+pub fn distinct_ids<'a>(sent: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    for id in sent {
+        let id = id.trim();
+        if !id.is_empty() && seen.insert(id) {
+            ids.push(id);
+            if ids.len() > MAX_CASES {
+                break;
+            }
+        }
+    }
+    ids
+}
+
 /// What can be done to many cases at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BulkAction {
@@ -225,13 +243,7 @@ pub async fn bulk_action(
 ) -> Result<Response, AppError> {
     let mut page = state.page(lang, &uri, "officer-bulk-title", &viewer);
     let back = format!("/missions/{}/cases", mission.code);
-    let mut ids: Vec<&str> = Vec::new();
-    for id in data.all("case") {
-        let id = id.trim();
-        if !id.is_empty() && !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
+    let mut ids = distinct_ids(data.all("case"));
     ids.truncate(MAX_CASES);
     let action = BulkAction::parse(data.get("action"));
     let problem = match action {
@@ -268,4 +280,22 @@ pub async fn bulk_action(
         lines,
     })?
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_read_once_each_and_no_further_than_one_too_many() {
+        assert_eq!(
+            distinct_ids([" 7 ", "3", "", "7", "3 ", "9"]),
+            ["7", "3", "9"]
+        );
+        // A body of thousands of ids is read no further than it takes to know it is too many.
+        let many: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+        let ids = distinct_ids(many.iter().map(String::as_str));
+        assert_eq!(ids.len(), MAX_CASES + 1);
+        assert_eq!((ids[0], ids[MAX_CASES]), ("0", "200"));
+    }
 }
