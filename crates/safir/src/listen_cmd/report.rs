@@ -64,12 +64,19 @@ fn parse_time(s: &str) -> Result<i64, String> {
 fn read_accounts(path: &Path) -> anyhow::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the accounts file {}", path.display()))?;
-    Ok(text
+    Ok(accounts_of(&text))
+}
+
+/// The accounts of a file's text, one a line, `#` starting a comment; a byte-order mark (a
+/// file saved as "UTF-8 with BOM") is not part of the first account.
+fn accounts_of(text: &str) -> Vec<String> {
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_owned)
-        .collect())
+        .collect()
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
@@ -135,4 +142,21 @@ fn write_file(
         .and_then(|()| w.flush())
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accounts_of;
+
+    #[test]
+    fn an_accounts_file_saved_with_a_byte_order_mark_keeps_its_first_account() {
+        assert_eq!(
+            accounts_of("\u{feff}@mofa_example\r\n# a comment\n\n  @embassy  \n"),
+            ["@mofa_example", "@embassy"]
+        );
+        assert_eq!(
+            accounts_of("\u{feff}# only a comment\n"),
+            Vec::<String>::new()
+        );
+    }
 }
