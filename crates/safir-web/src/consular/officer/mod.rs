@@ -172,7 +172,7 @@ pub(super) async fn officers(
 
 /// An instant as officers read it everywhere in the workspace (UTC, unambiguous in both
 /// languages): `2026-11-29 04:30 UTC`.
-pub(super) fn when(t: DateTime<Utc>) -> String {
+pub(crate) fn when(t: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02} UTC",

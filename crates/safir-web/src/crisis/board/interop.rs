@@ -38,8 +38,7 @@ const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
 /// A time in the export, as the page shows it: in UTC, and saying so (a spreadsheet opened in
 /// Beirut would otherwise read it as local time).
 fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
+    t.map(crate::consular::officer::when).unwrap_or_default()
 }
 
 const CSV_COLUMNS: [&str; 13] = [
