@@ -324,30 +324,27 @@ pub async fn retry_dead(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
 
 /// Deletes finished jobs older than `age` (their idempotency keys stop protecting then).
 pub async fn purge_done(db: &Db, age: Duration) -> Result<u64, StoreError> {
+    purge_in_state(db, "done", age).await
+}
+
+/// Deletes the jobs in `state` last changed more than `age` ago.
+async fn purge_in_state(db: &Db, state: &str, age: Duration) -> Result<u64, StoreError> {
     let cutoff = now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::days(7));
-    let n = with_pool!(db.write(), p => {
-        sqlx::query("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1")
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query("DELETE FROM jobs WHERE state = $1 AND updated_at < $2")
+            .bind(state)
             .bind(cutoff)
             .execute(p)
             .await
             .map(|r| r.rows_affected())
-    })?;
-    Ok(n)
+    })?)
 }
 
 /// Deletes dead letters older than `age` with their payloads: an email job holds the whole
 /// message (a case's request for information, an escalation with the applicant's phone and
 /// whereabouts), which would otherwise outlive the case the purge deleted.
 pub async fn purge_dead(db: &Db, age: Duration) -> Result<u64, StoreError> {
-    let cutoff = now() - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::days(30));
-    let n = with_pool!(db.write(), p => {
-        sqlx::query("DELETE FROM jobs WHERE state = 'dead' AND updated_at < $1")
-            .bind(cutoff)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n)
+    purge_in_state(db, "dead", age).await
 }
 
 /// How long a dead letter is kept for an administrator to retry it.
