@@ -293,14 +293,7 @@ async fn an_unconfirmed_account_address_does_not_reach_a_presence_registration()
 
         // An account with the address, its confirmation link never clicked.
         let user = app.public_user(&email).await;
-        with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE users SET email_verified_at = NULL WHERE email = $1")
-                .bind(&email)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .unwrap();
+        email_verified(&app, &email, false).await;
         let mut c = app.client();
         c.sign_in(&user).await;
         my_data_leaves_out(&mut c, &app, &id).await;
@@ -309,20 +302,28 @@ async fn an_unconfirmed_account_address_does_not_reach_a_presence_registration()
         assert!(!export.body.contains("Amal Osman"), "{}", export.body);
 
         // Proved: it is theirs.
-        with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE users SET email_verified_at = created_at WHERE email = $1")
-                .bind(&email)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .unwrap();
+        email_verified(&app, &email, true).await;
         let mut c = app.client();
         c.sign_in(&user).await;
         let json = c.get("/abroad/my-data.json").await.json();
         assert_eq!(json["registrations"].as_array().unwrap().len(), 1, "{json}");
         assert_eq!(json["subscriptions"].as_array().unwrap().len(), 1, "{json}");
     }
+}
+
+/// Marks the account of `email` as having confirmed its address, or not.
+async fn email_verified(app: &TestApp, email: &str, verified: bool) {
+    let value = if verified { "created_at" } else { "NULL" };
+    with_pool!(app.db.write(), p => {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE users SET email_verified_at = {value} WHERE email = $1"
+        )))
+        .bind(email)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .unwrap();
 }
 
 /// Signed in as `c`: "my data" holds no registration nor subscription, and "delete

@@ -316,6 +316,27 @@ fn run_deliveries(
     (stop, tokio::spawn(runner.run(rx)))
 }
 
+/// Runs `job` until `alert` is completed (at most `within`), then stops it.
+async fn deliver_until_completed(
+    db: &Db,
+    job: safir_web::crisis::delivery::DeliverJob,
+    alert: &str,
+    within: Duration,
+) {
+    let (stop, running) = run_deliveries(db, job);
+    wait_completed(db, alert, within).await;
+    let _ = stop.send(true);
+    let _ = running.await;
+}
+
+/// The distinct Message-IDs of what the sink received.
+fn message_ids(sink: &SmtpSink) -> HashSet<String> {
+    sink.messages()
+        .iter()
+        .map(|m| message_id(&m.data).expect("Message-ID"))
+        .collect()
+}
+
 /// Waits for `alert` to be completed, at most `within`.
 async fn wait_completed(db: &Db, alert: &str, within: Duration) {
     let deadline = Instant::now() + within;
@@ -430,12 +451,7 @@ async fn smtp_down_for_a_while_then_every_alert_arrives() {
     let _ = stop.send(true);
     let _ = running.await;
 
-    let ids: HashSet<String> = sink
-        .messages()
-        .iter()
-        .map(|m| message_id(&m.data).expect("Message-ID"))
-        .collect();
-    assert_eq!(ids.len(), emails);
+    assert_eq!(message_ids(&sink).len(), emails);
     assert_eq!(sink.count(), emails, "no message twice");
     let counts = deliveries::counts(&db, &alert).await.expect("counts");
     assert_eq!(counts.sent as usize, emails, "{counts:?}");
@@ -535,10 +551,7 @@ async fn an_alert_skips_subscribers_who_left_after_its_fan_out() {
 
     let sink = SmtpSink::start().await.expect("smtp sink");
     let job = deliver_job(&db, sink.port(), 0, DeliverTuning::default());
-    let (stop, running) = run_deliveries(&db, job);
-    wait_completed(&db, &alert, Duration::from_secs(60)).await;
-    let _ = stop.send(true);
-    let _ = running.await;
+    deliver_until_completed(&db, job, &alert, Duration::from_secs(60)).await;
     let mut to: Vec<String> = sink
         .messages()
         .into_iter()
@@ -598,15 +611,12 @@ async fn a_slow_channel_ends_each_job_with_its_slice() {
     assert!(counts.sent > 0 && counts.sent < emails as i64, "{counts:?}");
     assert_eq!(counts.queued, emails as i64 - counts.sent, "{counts:?}");
 
-    let (stop, running) = run_deliveries(&db, deliver_job(&db, sink.port(), 2, tuning));
-    wait_completed(&db, &alert, Duration::from_secs(180)).await;
-    let _ = stop.send(true);
-    let _ = running.await;
-    let ids: HashSet<String> = sink
-        .messages()
-        .iter()
-        .map(|m| message_id(&m.data).expect("Message-ID"))
-        .collect();
-    assert_eq!((ids.len(), sink.count()), (emails, emails), "each once");
+    let job = deliver_job(&db, sink.port(), 2, tuning);
+    deliver_until_completed(&db, job, &alert, Duration::from_secs(180)).await;
+    assert_eq!(
+        (message_ids(&sink).len(), sink.count()),
+        (emails, emails),
+        "each once"
+    );
     db.close().await;
 }
