@@ -637,6 +637,65 @@ fn wrong_key(table: &toml::Table) -> Option<String> {
     None
 }
 
+/// `SAFIR_` variables that are not settings: read by the command line, the logger, or the
+/// project's own tests and scripts.
+const NOT_SETTINGS: &[&str] = &["CONFIG", "LOG", "CRASH_RECIPIENTS", "SHARED_DATA", "AXE_JS"];
+const NOT_SETTINGS_PREFIXES: &[&str] = &["TEST_", "BENCH_"];
+
+/// The `SAFIR_` variables of `env` that name no setting (a misspelling would otherwise be
+/// ignored without a word), each with the setting it most resembles when one is close.
+pub fn unknown_env(env: &[(String, String)]) -> Vec<(String, Option<String>)> {
+    let Ok(defaults) = toml::Table::try_from(Config::default()) else {
+        return Vec::new();
+    };
+    let keys: Vec<String> = defaults
+        .values()
+        .filter_map(toml::Value::as_table)
+        .flat_map(|t| t.keys().map(|k| k.to_ascii_uppercase()))
+        .collect();
+    let mut unknown = Vec::new();
+    for (name, _) in env {
+        let Some(key) = name.strip_prefix("SAFIR_") else {
+            continue;
+        };
+        // Settings are found whatever the case of the name (`apply_env`).
+        let key = key.to_ascii_uppercase();
+        let key = key.as_str();
+        if keys.iter().any(|k| k == key)
+            || NOT_SETTINGS.contains(&key)
+            || NOT_SETTINGS_PREFIXES.iter().any(|p| key.starts_with(p))
+        {
+            continue;
+        }
+        let closest = keys
+            .iter()
+            .map(|k| (edit_distance(k, key), k))
+            .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+            .min()
+            .map(|(_, k)| format!("SAFIR_{k}"));
+        unknown.push((name.clone(), closest));
+    }
+    unknown
+}
+
+/// Levenshtein distance over bytes (the names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<(), ConfigError> {
     for (name, raw) in env {
         let Some(key) = name.strip_prefix("SAFIR_") else {
@@ -679,6 +738,36 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn unknown_variables_are_named_with_the_closest_setting() {
+        let unknown = unknown_env(&env(&[
+            ("SAFIR_SMTP_HOTS", "mail.example"),
+            ("SAFIR_SMTP_HOST", "mail.example"),
+            ("SAFIR_CONFIG", "safir.toml"),
+            ("SAFIR_LOG", "debug"),
+            ("SAFIR_TEST_DATABASE_URL", "postgres://x"),
+            ("SAFIR_FLAVOUR", "vanilla"),
+            ("SAFIR_database_url", "sqlite://x"),
+            ("SAFIR_Smtp_Prot", "25"),
+        ]));
+        assert_eq!(
+            unknown,
+            vec![
+                (
+                    "SAFIR_SMTP_HOTS".to_owned(),
+                    Some("SAFIR_SMTP_HOST".to_owned())
+                ),
+                ("SAFIR_FLAVOUR".to_owned(), None),
+                (
+                    "SAFIR_Smtp_Prot".to_owned(),
+                    Some("SAFIR_SMTP_PORT".to_owned())
+                ),
+            ]
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]

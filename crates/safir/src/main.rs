@@ -139,6 +139,14 @@ fn main() -> ExitCode {
         }
     };
     logging::init(&config);
+    for (name, closest) in config::unknown_env(&env) {
+        match closest {
+            Some(setting) => {
+                tracing::warn!("{name} is not a setting and is ignored; did you mean {setting}?")
+            }
+            None => tracing::warn!("{name} is not a setting and is ignored"),
+        }
+    }
     // The commands that start workers read the mail and SMS settings first, as the workers
     // will: a setting that cannot work is a configuration error like any other.
     if matches!(
