@@ -8,10 +8,11 @@
 //! | integer of 10^14 or more | `1460323737035677698` | Twitter snowflake id: `(id >> 22) + 1288834974657` ms |
 //! | decimal | `1700000000.25`, `1700000000123.0` | by its whole part as above: seconds with a fraction (kept to the millisecond), milliseconds (the fraction dropped) or a snowflake id |
 //! | ISO 8601 / RFC 3339 | `2024-03-01T12:00:00Z`, `2024-03-01 12:00:00+03:00` | without an offset, UTC |
+//! | ISO 8601 date | `2024-03-01` | midnight UTC |
 //! | RFC 2822 (RSS) | `Fri, 01 Mar 2024 12:00:00 GMT` | |
 //! | Twitter v1.1 | `Fri Mar 01 12:00:00 +0000 2024` | |
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 
 /// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z) in Unix milliseconds.
 pub const TWITTER_EPOCH_MS: i64 = 1_288_834_974_657;
@@ -60,6 +61,9 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     }
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(t.timestamp_millis());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
     }
     None
 }
@@ -130,6 +134,8 @@ mod tests {
         assert_eq!(parse_timestamp("2024-03-01T12:00:00.000Z"), Some(t));
         assert_eq!(parse_timestamp("Fri, 01 Mar 2024 12:00:00 GMT"), Some(t));
         assert_eq!(parse_timestamp("Fri Mar 01 12:00:00 +0000 2024"), Some(t));
+        assert_eq!(parse_timestamp("2024-03-01"), Some(t - 12 * 3_600_000));
+        assert_eq!(parse_timestamp("2024-02-30"), None);
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp(""), None);
     }

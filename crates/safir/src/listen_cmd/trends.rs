@@ -84,8 +84,9 @@ fn parse_term_kind(s: &str) -> Result<TermKind, String> {
 }
 
 fn parse_since(s: &str) -> Result<i64, String> {
-    parse_timestamp(s)
-        .ok_or_else(|| format!("{s:?} is not a timestamp (e.g. 2024-03-01T12:00:00Z)"))
+    parse_timestamp(s).ok_or_else(|| {
+        format!("{s:?} is not a date or timestamp (e.g. 2024-03-01 or 2024-03-01T12:00:00Z)")
+    })
 }
 
 pub fn run(args: TrendsArgs) -> anyhow::Result<()> {
