@@ -53,7 +53,7 @@ pub fn write_html(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let _ = writeln!(h, "<h1>{}</h1>", escape(l.title));
     let _ = writeln!(
         h,
-        "<p>{}: <bdi>{}</bdi> – <bdi>{}</bdi> ({} {})</p>",
+        "<p>{}: <bdi>{}</bdi> – <bdi>{} UTC</bdi> ({} {})</p>",
         escape(l.period),
         prefix(&report.from, 10),
         last_day(&report.to),
@@ -267,7 +267,7 @@ fn account(h: &mut String, l: &Labels, a: &AccountReport) {
         for post in &a.top_posts {
             let _ = writeln!(
                 h,
-                "<div class=\"post\"><p dir=\"auto\">{}</p><div class=\"meta\"><bdi>{}</bdi> · {} {} · {} {} · {} {}</div></div>",
+                "<div class=\"post\"><p dir=\"auto\">{}</p><div class=\"meta\"><bdi>{} UTC</bdi> · {} {} · {} {} · {} {}</div></div>",
                 escape(&post.text),
                 prefix(&post.time, 16).replace('T', " "),
                 post.likes,

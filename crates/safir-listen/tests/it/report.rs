@@ -417,6 +417,10 @@ fn html_escapes_the_data_and_carries_three_charts() {
     assert!(html.matches("<rect").count() > 6, "no bars");
     assert!(html.contains("Most conversational"));
     assert!(html.contains("<bdi>ghost</bdi>"));
+    // Times are UTC, and say so: the period's end and each top post's time.
+    assert!(html.contains(" UTC</bdi> ("), "the period names no zone");
+    let post_times = html.matches(" UTC</bdi> · ").count();
+    assert!(post_times > 0 && post_times == html.matches("class=\"post\"").count());
     // Nothing is fetched: no external stylesheet, script or image.
     assert!(!html.contains("<link") && !html.contains("src="));
     assert!(!html.contains("NaN"));

@@ -6,7 +6,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use safir_listen::report::{
     ReportLang, ReportRequest, build_report, parse_follows, write_csv, write_html, write_json,
@@ -49,16 +48,11 @@ pub enum Lang {
     En,
 }
 
-/// A time as the importers read it, or a bare date meaning its midnight UTC.
+/// A time as the importers read it (a bare date is its midnight UTC).
 fn parse_time(s: &str) -> Result<i64, String> {
-    parse_timestamp(s)
-        .or_else(|| {
-            let day = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
-            Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
-        })
-        .ok_or_else(|| {
-            format!("cannot read {s:?} as a date or time (e.g. 2024-03-01 or 2024-03-01T12:00:00Z)")
-        })
+    parse_timestamp(s).ok_or_else(|| {
+        format!("cannot read {s:?} as a date or time (e.g. 2024-03-01 or 2024-03-01T12:00:00Z)")
+    })
 }
 
 fn read_accounts(path: &Path) -> anyhow::Result<Vec<String>> {
