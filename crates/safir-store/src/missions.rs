@@ -74,9 +74,37 @@ fn languages(input: &MissionInput) -> String {
         .join(" ")
 }
 
+/// Refuses a code that another mission's case references or e-visa numbers carry
+/// (`Conflict("code_used")`): the mission given it would number its cases and visas from 1
+/// again under the same prefix, and every submission or approval would collide with the
+/// old ones. A mission keeps its own counters when its code changes, so taking back its own
+/// earlier code is fine.
+async fn check_code_unused(tx: &mut Tx, id: &str, code: &str) -> Result<(), StoreError> {
+    // References are `CODE-…`; '.' sorts just after '-', so the range is the index's.
+    let from = format!("{code}-");
+    let to = format!("{code}.");
+    let used: bool = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM cases WHERE reference >= $1 AND reference < $2 AND mission_id <> $3) \
+             OR EXISTS (SELECT 1 FROM evisas WHERE mission_code = $4 AND mission_id <> $3)",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind(id)
+        .bind(code)
+        .fetch_one(c)
+        .await
+    })?;
+    if used {
+        return Err(StoreError::Conflict("code_used"));
+    }
+    Ok(())
+}
+
 pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreError> {
     crate::accounts::changed();
     let id = MissionId::new();
+    check_code_unused(tx, id.as_str(), m.code.as_str()).await?;
     let t = now();
     with_tx!(tx, c => {
         sqlx::query(
@@ -106,6 +134,7 @@ pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreErr
 
 pub async fn update(tx: &mut Tx, id: &str, m: &MissionInput) -> Result<(), StoreError> {
     crate::accounts::changed();
+    check_code_unused(tx, id, m.code.as_str()).await?;
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE missions SET code = $2, kind = $3, name_ar = $4, name_en = $5, country = $6, city_ar = $7, city_en = $8, \

@@ -7,7 +7,9 @@ use safir_domain::consular::evisa::{
     verify_code,
 };
 use safir_domain::ids::{MissionId, UserId};
+use safir_domain::mission::MissionCode;
 use safir_store::consular::evisas::{self, IssueEvisa};
+use safir_store::missions;
 use safir_store::testing::TestDb;
 use safir_store::{Db, StoreError, accounts};
 
@@ -194,5 +196,53 @@ async fn issuing_for_an_unknown_mission_fails_cleanly() {
         let result = evisas::issue(&mut tx, request(&MissionId::new(), &holder), &key).await;
         assert!(matches!(result, Err(StoreError::NotFound)));
         tx.rollback().await.unwrap();
+    }
+}
+
+/// A code that another mission's e-visa numbers carry is not given out again: the new holder
+/// would number its visas from 1 under the same prefix and every approval would collide.
+#[tokio::test]
+async fn a_code_carried_by_another_missions_visas_is_not_given_out_again() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let key = evisas::signing_key(db).await.unwrap();
+        let paris = create_paris(db).await;
+        let holder = user(db, "anna@example.org").await;
+        let mut tx = db.begin().await.unwrap();
+        evisas::issue(&mut tx, request(&paris, &holder), &key)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut renamed = crate::missions::paris();
+        renamed.code = MissionCode::parse("PRS").unwrap();
+        let mut tx = db.begin().await.unwrap();
+        missions::update(&mut tx, paris.as_str(), &renamed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // A new mission under the freed code: refused, beside the code.
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            missions::create(&mut tx, &crate::missions::paris()).await,
+            Err(StoreError::Conflict("code_used"))
+        ));
+        tx.rollback().await.unwrap();
+
+        // Paris itself may take its old code back: its counters are its own.
+        let mut tx = db.begin().await.unwrap();
+        missions::update(&mut tx, paris.as_str(), &crate::missions::paris())
+            .await
+            .unwrap();
+        let second = evisas::issue(&mut tx, request(&paris, &holder), &key)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            second.visa_number.ends_with("-000002"),
+            "{}",
+            second.visa_number
+        );
     }
 }

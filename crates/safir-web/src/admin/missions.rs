@@ -125,10 +125,16 @@ pub async fn new_mission_form(
     )
 }
 
-/// A duplicate code is the admin's to fix, beside the code field.
-fn code_taken() -> FieldErrors {
+/// A duplicate code is the admin's to fix, beside the code field; so is the code of another
+/// mission's cases and e-visas (`code_used`).
+fn code_taken(what: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    errors.add(FieldError::new("code", "admin_mission_code_taken"));
+    let key = if what == "code_used" {
+        "admin_mission_code_used"
+    } else {
+        "admin_mission_code_taken"
+    };
+    errors.add(FieldError::new("code", key));
     errors
 }
 
@@ -152,7 +158,7 @@ pub async fn create_mission(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match missions::create(&mut tx, &input).await {
         Ok(id) => id,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(what)) => {
             return Ok(rejected(form_page(
                 &state,
                 lang,
@@ -160,7 +166,7 @@ pub async fn create_mission(
                 &viewer,
                 None,
                 &form,
-                &code_taken(),
+                &code_taken(what),
             )?));
         }
         Err(e) => return Err(AppError::internal(e)),
@@ -235,7 +241,7 @@ pub async fn update_mission(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     match missions::update(&mut tx, &mission.id, &input).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(what)) => {
             return Ok(rejected(form_page(
                 &state,
                 lang,
@@ -243,7 +249,7 @@ pub async fn update_mission(
                 &viewer,
                 Some(&mission),
                 &form,
-                &code_taken(),
+                &code_taken(what),
             )?));
         }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),

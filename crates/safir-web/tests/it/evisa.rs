@@ -476,6 +476,47 @@ async fn an_officer_revokes_and_the_check_says_so() {
 
 /// The same revocation through the API: the reason checked, once only, audited as the API's,
 /// the holder told; another mission's officer and a read-only token cannot.
+/// After the mission's code changes, its visas still name it and can still be revoked from
+/// their page (the form posted to the code the visa was issued under: 404).
+#[tokio::test]
+async fn a_visa_of_a_mission_whose_code_changed_names_it_and_can_be_revoked() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let visa = issue(&app, &paris, &holder.id, -1, 30).await;
+        app.rename_mission(&paris, "PRS", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let check = format!("/verify?v={}", enc(&visa.code()));
+        let res = app.client().get(&check).await;
+        assert!(res.body.contains("data-status=\"valid\""));
+        assert!(
+            res.body.contains("بعثة PRS (PAR)"),
+            "the check names the issuer"
+        );
+        let mut client = app.client();
+        client.sign_in(&officer).await;
+        let page = format!("/evisas/{}", visa.id);
+        let res = client.get(&page).await;
+        assert_eq!(res.status, 200);
+        assert!(
+            res.body.contains("Mission PRS"),
+            "the issuing mission is named"
+        );
+        let action = format!("/missions/PRS/evisas/{}/revoke", visa.id);
+        assert!(res.body.contains(&action), "{}", res.body);
+        let res = client.submit(&page, &action, &[("reason", "stolen")]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+
+        let res = app.client().get(&check).await;
+        assert!(res.body.contains("data-status=\"revoked\""));
+    }
+}
+
 #[tokio::test]
 async fn an_officer_revokes_through_the_api() {
     for app in TestApp::all().await {

@@ -97,7 +97,24 @@ impl TestApp {
     }
 
     pub async fn mission(&self, code: &str, country: &str) -> String {
-        let input = MissionInput {
+        let input = Self::mission_input(code, country);
+        let mut tx = self.db.begin().await.unwrap();
+        let id = missions::create(&mut tx, &input).await.unwrap();
+        tx.commit().await.unwrap();
+        id.to_string()
+    }
+
+    /// Gives mission `id` (made by [`TestApp::mission`]) another code, as an admin may.
+    pub async fn rename_mission(&self, id: &str, code: &str, country: &str) {
+        let mut tx = self.db.begin().await.unwrap();
+        missions::update(&mut tx, id, &Self::mission_input(code, country))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    fn mission_input(code: &str, country: &str) -> MissionInput {
+        MissionInput {
             code: MissionCode::parse(code).unwrap(),
             kind: MissionKind::Embassy,
             name_ar: format!("بعثة {code}"),
@@ -110,11 +127,7 @@ impl TestApp {
             email: None,
             phone: None,
             address: None,
-        };
-        let mut tx = self.db.begin().await.unwrap();
-        let id = missions::create(&mut tx, &input).await.unwrap();
-        tx.commit().await.unwrap();
-        id.to_string()
+        }
     }
 
     /// A verified public account.

@@ -134,7 +134,7 @@ async fn evisa_page(
         record_read(state, user, client_ip, &evisa, "page", "web").await?;
     }
     let payload = evisa.signed_payload().map_err(AppError::internal)?;
-    let mission = view::mission_of(state, &payload).await;
+    let mission = view::mission_of(state, Some(&evisa.mission_id), &payload).await;
     let uri: Uri = format!("/evisas/{}", evisa.id)
         .parse()
         .unwrap_or_else(|_| Uri::from_static("/"));
@@ -155,9 +155,14 @@ async fn evisa_page(
     let revoke_form =
         (reader == Reader::Staff { can_revoke: true } && revoked.is_none()).then(|| {
             RevokeFormView {
+                // The mission's code today: the one the visa was issued under may have
+                // changed since.
                 action: format!(
                     "/missions/{}/evisas/{}/revoke",
-                    evisa.mission_code, evisa.id
+                    mission
+                        .as_ref()
+                        .map_or(evisa.mission_code.as_str(), |m| m.code.as_str()),
+                    evisa.id
                 ),
                 reason: Field::new(lang, "reason", "evisa-revoke-reason")
                     .hint(lang, "evisa-revoke-reason-hint")
@@ -231,7 +236,7 @@ pub async fn evisa_pdf(
 /// staff read).
 pub(crate) async fn pdf_response(state: &AppState, evisa: &Evisa) -> Result<Response, AppError> {
     let payload = evisa.signed_payload().map_err(AppError::internal)?;
-    let mission = view::mission_of(state, &payload).await;
+    let mission = view::mission_of(state, Some(&evisa.mission_id), &payload).await;
     let rows = view::rows(&payload, mission.as_ref(), Audience::Document);
     let verify_url = evisa.verify_url(&state.config.public_url);
     let bytes = render_pdf(&rows, &verify_url, evisa.is_revoked()).map_err(AppError::internal)?;

@@ -40,11 +40,12 @@ pub async fn check(
     let Some(payload) = verdict.payload() else {
         return Ok((verdict, None));
     };
-    let revoked = evisas::find_by_number(&state.db, payload.visa_number.as_str())
+    let registered = evisas::find_by_number(&state.db, payload.visa_number.as_str())
         .await
-        .map_err(AppError::internal)?
-        .is_some_and(|e| e.is_revoked());
-    let mission = view::mission_of(state, payload).await;
+        .map_err(AppError::internal)?;
+    let revoked = registered.as_ref().is_some_and(|e| e.is_revoked());
+    let mission_id = registered.as_ref().map(|e| e.mission_id.as_str());
+    let mission = view::mission_of(state, mission_id, payload).await;
     Ok((verdict.with_revocation(revoked), mission))
 }
 

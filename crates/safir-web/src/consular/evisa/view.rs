@@ -5,6 +5,7 @@ use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use safir_domain::Lang as ContentLang;
 use safir_domain::consular::evisa::EvisaPayload;
+use safir_store::StoreError;
 use safir_store::missions::{self, Mission};
 
 use crate::i18n::{Lang, t, t_count};
@@ -137,9 +138,23 @@ pub fn rows(
     out
 }
 
-/// The issuing mission named in a payload, when this ministry still has it.
-pub async fn mission_of(state: &AppState, payload: &EvisaPayload) -> Option<Mission> {
-    match missions::find_by_code(&state.db, payload.mission_code.as_str()).await {
+/// The issuing mission: the one the register names (`mission_id`, still right after the
+/// mission's code changed), else the one whose code the payload carries, when this ministry
+/// still has it.
+pub async fn mission_of(
+    state: &AppState,
+    mission_id: Option<&str>,
+    payload: &EvisaPayload,
+) -> Option<Mission> {
+    let found = match mission_id {
+        Some(id) => match missions::find(&state.db, id).await {
+            Ok(m) => Ok(Some(m)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+        None => missions::find_by_code(&state.db, payload.mission_code.as_str()).await,
+    };
+    match found {
         Ok(m) => m,
         Err(e) => {
             // The check itself stands without the mission's name; say so in the log only.
