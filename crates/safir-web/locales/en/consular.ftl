@@ -262,6 +262,7 @@ email-case-assigned-body =
 
 field-error-consular-name-latin = Write the name in Latin letters without accents, as in your passport's machine-readable zone.
 field-error-consular-name-too-long-for-evisa = Surname and given names together can hold at most 64 characters, as the e-visa prints them. Write them as the machine-readable zone of your passport prints them.
+field-error-consular-departure-passed = The departure date has passed: an e-visa issued now would already be expired. Ask the applicant for new travel dates.
 case-evisa-ready = Your e-visa is ready: open it, print it or save it as a PDF here.
 case-evisa-open = Open my e-visa
 case-evisa-revoked = The mission has revoked your e-visa: it is no longer valid for travel.

@@ -101,6 +101,11 @@ pub async fn issue_evisa(
     by: &By<'_>,
 ) -> Result<Evisa, AppError> {
     let (holder, terms) = terms_and_holder(&case.form())?;
+    // Approved after the trip's last day, the visa would be expired the day it is issued (and
+    // its holder told it is ready): the officer asks for new dates instead.
+    if terms.valid_until() < state.config.consular.evisa_today() {
+        return Err(invalid("departure_date", "departure_passed"));
+    }
     let evisa = evisas::issue(
         tx,
         IssueEvisa {

@@ -368,3 +368,88 @@ async fn a_category_withdrawn_from_the_catalogue_stays_valid_for_sent_applicatio
         );
     }
 }
+
+/// A visa approved after the trip's last day would be issued expired, and its applicant told
+/// it is ready: the approval is refused on the departure date, and nothing is issued.
+#[tokio::test]
+async fn a_trip_already_over_is_not_approved_into_an_expired_visa() {
+    for app in TestApp::all().await {
+        let mission = app.mission("DXB", "AE").await;
+        let service_id = service(&app, &mission, CaseKind::Visa).await;
+        let claire = app.public_user(&unique_email("claire")).await;
+        let (mut c, edit, case_id) = new_application(&app, &claire, &service_id).await;
+        let today = chrono::Utc::now().date_naive();
+        let day = |d: i64| {
+            (today + chrono::Duration::days(d))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        let (arrival, departure) = (day(2), day(9));
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Martin"),
+            ("given_names", "Claire"),
+            ("birth_date", "1990-07-02"),
+            ("nationality", "FR"),
+            ("passport_number", "19AB12345"),
+            ("passport_expiry", "2031-05-30"),
+            ("visa_type", "tourist"),
+            ("arrival_date", arrival.as_str()),
+            ("departure_date", departure.as_str()),
+            ("itinerary", "Dubai"),
+        ];
+        let done = c.submit(&edit, &edit, &fields).await;
+        assert!(done.status.is_redirection(), "{}", done.body);
+        // The case waited in the queue past the trip.
+        let form = cases::find(&app.db, &case_id).await.unwrap().form;
+        let aged = form
+            .replace(&arrival, &day(-9))
+            .replace(&departure, &day(-2));
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET form = $1 WHERE id = $2")
+                .bind(&aged)
+                .bind(&case_id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut o = app.client();
+        o.lang = Some("en");
+        o.sign_in(&officer).await;
+        let case_page = format!("/missions/DXB/cases/{case_id}");
+        let act = format!("{case_page}/act");
+        let r = o
+            .submit(&case_page, &act, &[("action", "start_review")])
+            .await;
+        assert!(r.status.is_redirection(), "{}", r.body);
+        let r = o.submit(&case_page, &act, &[("action", "approve")]).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.contains("The departure date has passed"),
+            "{}",
+            r.body
+        );
+        let case = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(case.state, "in_review", "nothing moved");
+        let issued: i64 = safir_store::with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM evisas").fetch_one(p).await
+        })
+        .unwrap();
+        assert_eq!(issued, 0);
+        assert!(
+            !app.emails_to(&claire.email)
+                .await
+                .iter()
+                .any(|m| m.text.contains("/evisas/")),
+            "no e-visa announced"
+        );
+    }
+}
