@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::AuditAction;
-use safir_domain::roles::Scope;
+use safir_domain::roles::{Scope, TokenScope};
 use safir_store::accounts;
 use safir_store::audit::{self, NewAuditRecord};
 use serde::{Deserialize, Serialize};
@@ -265,17 +265,18 @@ pub async fn update_me(
 ///
 /// The profile, roles, sessions, API tokens (never their secrets), the audit records of what
 /// the caller did and of what was done to their account, their consular cases with history
-/// and messages, documents, appointments, e-visas, and registrations abroad.
+/// and messages, documents, appointments, e-visas, and registrations abroad. A token needs
+/// `cases:read` as well as `read`: the answer holds the consular applications.
 #[utoipa::path(
     get,
     path = "/api/v1/me/data",
     tag = "account",
     operation_id = "get_my_data",
-    security(("bearer" = ["read"]), ("session_cookie" = [])),
+    security(("bearer" = ["read", "cases:read"]), ("session_cookie" = [])),
     responses(
         (status = 200, description = "Everything about the caller, as one JSON object", content_type = "application/json"),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks the `read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks the `read` or the `cases:read` scope", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -285,6 +286,13 @@ pub async fn get_my_data(
     _: NoQuery,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
+    // The route admits `read`; the consular applications in the answer need their own scope
+    // too, or a token made to read the profile would carry the passport on file.
+    if let Some(scopes) = &user.api_scopes
+        && !scopes.iter().any(|s| s == TokenScope::CasesRead.as_str())
+    {
+        return Err(AppError::Forbidden);
+    }
     let body = crate::accounts::data::everything(&state, &user).await?;
     let mut response = Json(body).into_response();
     response.headers_mut().insert(

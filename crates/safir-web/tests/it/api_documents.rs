@@ -294,7 +294,11 @@ async fn an_applicant_files_a_photo_and_the_officer_reads_it_through_the_api() {
 
         // Everything about the applicant, through the API as from the account page: the
         // case with its history, the document; nothing of anyone else's.
-        let reader = token(&app, &applicant, &["read"]).await;
+        // A token to read the account alone does not carry the applications.
+        let profile_only = token(&app, &applicant, &["read"]).await;
+        let r = c.api("GET", "/api/v1/me/data", &profile_only, None).await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let reader = token(&app, &applicant, &["read", "cases:read"]).await;
         let data = c.api("GET", "/api/v1/me/data", &reader, None).await;
         assert_eq!(data.status, 200, "{}", data.body);
         assert_eq!(data.headers[header::CACHE_CONTROL], "no-store");

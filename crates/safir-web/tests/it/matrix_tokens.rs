@@ -14,7 +14,8 @@ use crate::matrix::{As, EXPECTATIONS, Fixture, Who, concrete, fixture, passed_ac
 const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/me", "read"),
     ("PATCH", "/api/v1/me", "write"),
-    ("GET", "/api/v1/me/data", "read"),
+    // Both scopes (space-separated): the answer holds the consular applications.
+    ("GET", "/api/v1/me/data", "read cases:read"),
     ("GET", "/api/v1/missions/{mission}/staff", "read"),
     ("POST", "/api/v1/appointments", "write"),
     ("DELETE", "/api/v1/appointments/{id}", "write"),
@@ -146,6 +147,7 @@ const HOLDERS: &[(As, &[&str])] = &[
     (As::Consular, &["read", "write"]),
     (As::Public, &["read", "write"]),
     (As::Public, &["cases:read"]),
+    (As::Public, &["read", "cases:read"]),
     (As::Public, &["cases:read", "cases:write"]),
     // Officer scopes on a token whose owner is no officer open nothing.
     (As::Public, &["consular:read", "consular:write"]),
@@ -217,7 +219,8 @@ async fn tokens_reach_only_the_routes_that_take_their_scope() {
                 let method: Method = method.parse().unwrap();
                 for (path, own) in concrete(pattern, &f) {
                     let allowed = matches!(rule, Who::Anyone)
-                        || needs.is_some_and(|s| scopes.contains(&s)) && rule.allows(*who, own);
+                        || needs.is_some_and(|s| s.split(' ').all(|s| scopes.contains(&s)))
+                            && rule.allows(*who, own);
                     let (status, location) = send(&app, &token, &method, &path).await;
                     let ok = if allowed {
                         passed_access(status, &location)
