@@ -17,7 +17,7 @@ field-error-unknown-mission = لا توجد بعثة بهذا الرمز.
 
 # الواجهة البرمجية القنصلية: أخطاء الحقول والتعارضات التي قد تُرد بها الحالة.
 field-error-unknown-service = لا توجد خدمة مفعّلة بهذا المعرّف.
-field-error-invalid-idempotency-key = استخدم من 1 إلى 200 حرف ASCII قابل للطباعة.
+field-error-invalid-idempotency-key = استخدم من 1 إلى 200 حرف ASCII قابل للطباعة، لا تبدأ بـ "etd-from:".
 field-error-idempotency-key-reused = استُخدم هذا المفتاح لطلب خدمة أخرى: أرسل مفتاحًا جديدًا.
 field-error-unknown-state = استخدم حالات مثل submitted أو in_review أو needs_info، مفصولة بفواصل.
 field-error-unknown-kind = استخدم passport_renewal أو visa أو emergency أو emergency_travel_document.

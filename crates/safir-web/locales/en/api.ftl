@@ -17,7 +17,7 @@ field-error-unknown-mission = No mission has this code.
 
 # Consular API: field errors and the conflicts a case can answer with.
 field-error-unknown-service = No enabled service has this id.
-field-error-invalid-idempotency-key = Use 1 to 200 printable ASCII characters.
+field-error-invalid-idempotency-key = Use 1 to 200 printable ASCII characters, not beginning with "etd-from:".
 field-error-idempotency-key-reused = This key was used for an application to another service: send a new key.
 field-error-unknown-state = Use case states such as submitted, in_review or needs_info, separated by commas.
 field-error-unknown-kind = Use passport_renewal, visa, emergency or emergency_travel_document.

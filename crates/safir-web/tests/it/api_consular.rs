@@ -895,6 +895,23 @@ async fn a_lost_passport_becomes_a_travel_document_application_through_the_api()
         let (created, _) = file_and_submit(&app, &mine, &emergency, report("lost_passport")).await;
         let id = created.json()["id"].as_str().unwrap().to_owned();
         let open = format!("/api/v1/missions/NBO/cases/{id}/travel-document");
+        // The key of the application opened from the report is not the applicant's to take
+        // (an application of theirs under it would pass for that one, and none could be
+        // opened).
+        let r = create_with_key(
+            &app,
+            &mine,
+            &format!("etd-from:{id}"),
+            &json!({ "service_id": emergency }),
+        )
+        .await;
+        assert_eq!(
+            field_codes(&problem(&r, 422, "validation")),
+            [(
+                "Idempotency-Key".to_owned(),
+                "invalid_idempotency_key".to_owned()
+            )]
+        );
 
         // No such service at the mission yet.
         let r = c.api("POST", &open, &desk, None).await;

@@ -79,7 +79,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     };
     let key = value.to_str().map(str::trim).unwrap_or("");
     let printable = key.bytes().all(|b| b.is_ascii_graphic());
-    if key.is_empty() || key.len() > KEY_MAX || !printable {
+    if key.is_empty()
+        || key.len() > KEY_MAX
+        || !printable
+        || crate::consular::officer::etd::reserved_key(key)
+    {
         let mut errors = FieldErrors::new();
         errors.push("Idempotency-Key", "invalid_idempotency_key");
         return Err(AppError::Validation(errors));
@@ -89,7 +93,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
 
 /// Starts a draft application.
 ///
-/// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, unique per
+/// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, not beginning with `etd-from:`, unique per
 /// application), repeating the request returns the case the first one created, with `200`
 /// instead of `201`, and creates nothing; the same key with another service or another form
 /// is refused (`422 idempotency_key_reused`). The draft is kept for the configured time

@@ -41,7 +41,9 @@ pub async fn start(
     }
     let kind = service.kind().map_err(AppError::internal)?;
     let key = data.get("idempotency_key").trim();
-    let key = (!key.is_empty() && key.len() <= 64).then_some(key);
+    let key =
+        (!key.is_empty() && key.len() <= 64 && !crate::consular::officer::etd::reserved_key(key))
+            .then_some(key);
     let empty = BTreeMap::new();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let case = cases::create_draft(

@@ -32,9 +32,19 @@ pub fn offers_etd(case: &cases::Case) -> bool {
         && !matches!(case.state.as_str(), "closed" | "withdrawn" | "rejected")
 }
 
+/// How the idempotency keys of applications opened from an emergency begin.
+const ETD_KEY_PREFIX: &str = "etd-from:";
+
 /// The idempotency key of the application opened from `emergency`.
 fn etd_key(emergency: &cases::Case) -> String {
-    format!("etd-from:{}", emergency.id)
+    format!("{ETD_KEY_PREFIX}{}", emergency.id)
+}
+
+/// Whether an applicant's idempotency key is one of those the officers' "open a travel
+/// document" uses: taken by an application of the applicant's own, it would pass for the
+/// one opened from their emergency, and no officer could open it.
+pub fn reserved_key(key: &str) -> bool {
+    key.starts_with(ETD_KEY_PREFIX)
 }
 
 /// The travel-document application already opened from `emergency`, while it exists (an
