@@ -131,3 +131,15 @@ pub fn routes(r: Routes) -> Routes {
             post(my_documents::delete),
         )
 }
+
+/// Today on the calendar of `case`'s mission, against which the dates of its form are judged
+/// (a trip today in Los Angeles, a child born yesterday in Tokyo, whatever the day is in UTC).
+pub async fn case_today(
+    state: &crate::state::AppState,
+    case: &safir_store::consular::cases::Case,
+) -> Result<chrono::NaiveDate, crate::error::AppError> {
+    let mission = safir_store::missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(crate::error::AppError::internal)?;
+    Ok(appointments::service::mission_today(&mission))
+}

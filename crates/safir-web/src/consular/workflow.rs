@@ -178,7 +178,9 @@ pub async fn act(
     // check of the form, however the applicant got there (the form's page, a message
     // answering the mission, the API).
     if hands_over_form && let Some(service) = &service {
-        let today = safir_store::now().date_naive();
+        // Dates are judged on the mission's calendar (a trip "today" in Los Angeles is
+        // tomorrow in UTC by the evening).
+        let today = super::appointments::service::mission_today(&mission);
         let visa_types = visa_types_for(service, case);
         forms::check(kind, &updated.form(), today, &visa_types)
             .map_err(|e| AppError::Validation(super::labels::field_errors(&e)))?;

@@ -1200,3 +1200,65 @@ async fn an_implausible_date_of_birth_is_named_on_the_form_and_kept() {
         assert_eq!(case[0].state, "draft");
     }
 }
+
+/// Dates are judged on the mission's calendar, not UTC's: a child born "yesterday" at a
+/// mission fourteen hours ahead of UTC was refused as born today until the afternoon, and
+/// one born today at a mission twelve hours behind was let through as born yesterday.
+#[tokio::test]
+async fn form_dates_are_judged_on_the_missions_calendar() {
+    for app in TestApp::all().await {
+        let now = chrono::Utc::now();
+        let utc_today = now.date_naive();
+        // Whatever the hour, one of these two zones is on another day than UTC.
+        let ahead = (now + chrono::Duration::hours(14)).date_naive();
+        let behind = (now - chrono::Duration::hours(12)).date_naive();
+        let (zone, local_today) = if ahead != utc_today {
+            ("Pacific/Kiritimati", ahead)
+        } else {
+            ("Etc/GMT+12", behind)
+        };
+        assert_ne!(local_today, utc_today);
+        let mission = app.mission_in_zone("TRW", "KI", zone).await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&omar).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let opened = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &page.csrf_token().unwrap(),
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = opened.location().unwrap().to_owned();
+        // Born on the mission's yesterday when it is ahead (UTC's today); on the mission's
+        // today when it is behind (UTC's yesterday).
+        let born = if local_today > utc_today {
+            utc_today
+        } else {
+            local_today
+        };
+        let born = born.format("%Y-%m-%d").to_string();
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Haddad"),
+            ("given_names", "Omar"),
+            ("birth_date", born.as_str()),
+            ("birth_place", "Tarawa"),
+            ("phone", "+686 7500 0000"),
+            ("passport_number", "N1234567"),
+            ("passport_expiry", "2031-04-15"),
+            ("collection", "mission"),
+        ];
+        let res = c.submit(&edit, &edit, &fields).await;
+        if local_today > utc_today {
+            assert!(res.status.is_redirection(), "{zone}: {}", res.body);
+        } else {
+            assert_eq!(res.status, 422, "{zone}: born on the mission's today");
+            assert!(res.body.contains("A date of birth must be before today."));
+        }
+    }
+}

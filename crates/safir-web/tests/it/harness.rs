@@ -97,7 +97,13 @@ impl TestApp {
     }
 
     pub async fn mission(&self, code: &str, country: &str) -> String {
-        let input = Self::mission_input(code, country);
+        self.mission_in_zone(code, country, "UTC").await
+    }
+
+    /// A mission as [`TestApp::mission`] makes them, in time zone `zone`.
+    pub async fn mission_in_zone(&self, code: &str, country: &str, zone: &str) -> String {
+        let mut input = Self::mission_input(code, country);
+        input.time_zone = TimeZoneName::parse(zone).unwrap();
         let mut tx = self.db.begin().await.unwrap();
         let id = missions::create(&mut tx, &input).await.unwrap();
         tx.commit().await.unwrap();

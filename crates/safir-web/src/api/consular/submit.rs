@@ -5,10 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use safir_domain::consular::case::{Actor, CaseAction};
 use safir_domain::consular::forms;
+use safir_store::StoreError;
 use safir_store::consular::{cases, services};
 
 use super::views::{CaseResponse, case_view};
-use super::{check_move, own_case};
+use super::{check_move, conflict, own_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::NoBody;
@@ -56,7 +57,7 @@ pub async fn submit_case(
         .await
         .map_err(AppError::internal)?;
     let kind = case.kind().map_err(AppError::internal)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::consular::case_today(&state, &case).await?;
     let form = case.form();
     let checked = forms::check(kind, &form, today, &service.visa_types())
         .map_err(|e| AppError::Validation(labels::field_errors(&e)))?;
@@ -65,14 +66,20 @@ pub async fn submit_case(
         .priority_for(kind, case.state().map_err(AppError::internal)?)
         .filter(|p| *p != case.priority());
     if name != case.applicant_name || priority.is_some() {
+        // A request submitting the same draft at the same moment may have moved it since it
+        // was read: the form is no longer a draft's to save, and the move is no longer legal.
+        let moved = |e: StoreError| match e {
+            StoreError::NotFound => conflict("case_transition_illegal"),
+            e => AppError::internal(e).into(),
+        };
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
         cases::save_form(&mut tx, &case.id, &form, &name, None)
             .await
-            .map_err(AppError::internal)?;
+            .map_err(moved)?;
         if let Some(priority) = priority {
             cases::set_priority(&mut tx, &case.id, &case.mission_id, priority)
                 .await
-                .map_err(AppError::internal)?;
+                .map_err(moved)?;
         }
         tx.commit().await.map_err(AppError::internal)?;
     }

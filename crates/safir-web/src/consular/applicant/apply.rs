@@ -13,7 +13,7 @@ use safir_domain::consular::case::{Actor, CaseAction, CaseState};
 use safir_domain::consular::forms;
 use safir_store::consular::cases::{self, Case, NewDraft};
 use safir_store::consular::services::{self, Service};
-use safir_store::{missions, now};
+use safir_store::{StoreError, missions, now};
 
 use super::form_view::{self, Input, Section};
 use super::own_case;
@@ -232,7 +232,7 @@ pub async fn save(
         return Ok(html.into_response());
     }
 
-    let today = now().date_naive();
+    let today = super::super::case_today(&state, &case).await?;
     let visa_types = workflow::visa_types_for(&service, &case);
     let checked = match forms::check(kind, &form, today, &visa_types) {
         Ok(c) => c,
@@ -407,9 +407,21 @@ pub async fn discard(
         return Err(AppError::Conflict);
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    cases::discard_draft(&mut tx, &case.id, me.id())
-        .await
-        .map_err(AppError::internal)?;
+    match cases::discard_draft(&mut tx, &case.id, me.id()).await {
+        Ok(()) => {}
+        // Another request (a double click, another tab) discarded or submitted it since it
+        // was read: gone is what was asked; submitted is a conflict, as above.
+        Err(StoreError::NotFound) => {
+            return match cases::find(&state.db, &case.id).await {
+                Err(StoreError::NotFound) => {
+                    Ok(Redirect::to("/account/cases?notice=discarded").into_response())
+                }
+                Ok(_) => Err(AppError::Conflict),
+                Err(e) => Err(AppError::internal(e)),
+            };
+        }
+        Err(e) => return Err(AppError::internal(e)),
+    }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/account/cases?notice=discarded").into_response())
 }
