@@ -48,6 +48,7 @@ field-error-document-too-large = { PLURAL($max) ->
 field-error-document-type-not-allowed = هذا النوع من الملفات غير مقبول هنا. استخدم JPEG أو PNG أو PDF (الصور الشخصية: JPEG أو PNG).
 field-error-document-unreadable = تعذّرت قراءة الملف. ربما يكون تالفًا؛ احفظه من جديد وأعد المحاولة.
 field-error-document-image-too-large = الصورة كبيرة جدًا: 10000 بكسل على الأكثر لكل ضلع و40 ميغابكسل.
+field-error-document-image-too-much-data = تحمل الصورة بيانات أكثر مما يمكن معالجته (ألوان 16 بت أو قناة شفافية بهذا الحجم). احفظها بصيغة JPEG أو PNG عادية 8 بت، أو صغّرها.
 field-error-document-infected = وجد فحص الفيروسات تهديدًا في هذا الملف، ولم يُحفظ.
 field-error-document-kind-unknown = اختر نوع المستند من القائمة.
 field-error-photo-too-small = الصورة صغيرة جدًا: يجب ألا تقل عن 600 × 600 بكسل.

@@ -44,6 +44,7 @@ field-error-document-too-large = { $max ->
 field-error-document-type-not-allowed = This kind of file is not accepted here. Use JPEG, PNG or PDF (photos: JPEG or PNG).
 field-error-document-unreadable = The file could not be read. It may be damaged; save it again and retry.
 field-error-document-image-too-large = The image is too large: at most 10,000 pixels on a side and 40 megapixels.
+field-error-document-image-too-much-data = The image holds too much data to process (16-bit colour or an alpha channel at this size). Save it as an ordinary 8-bit JPEG or PNG, or make it smaller.
 field-error-document-infected = The virus check found a threat in this file. It was not kept.
 field-error-document-kind-unknown = Choose a kind of document from the list.
 field-error-photo-too-small = The photo is too small: it must be at least 600 × 600 pixels.

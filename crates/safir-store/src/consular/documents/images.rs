@@ -13,6 +13,11 @@ use safir_domain::consular::documents::{DetectedType, IMAGE_MAX_SIDE};
 /// Quality of re-encoded JPEGs: high enough that a passport photo loses no visible detail.
 const JPEG_QUALITY: u8 = 92;
 
+/// The most memory one decoded image may take: 40 megapixels of 8-bit RGBA. The pixel limit
+/// alone let a small 16-bit RGBA PNG of 40 megapixels decode into 320 MB (and twice that
+/// turned upright).
+pub const DECODE_BUDGET: u64 = 160_000_000;
+
 pub(super) struct Reencoded {
     pub bytes: Vec<u8>,
     pub width: u32,
@@ -44,10 +49,14 @@ pub(super) fn reencode(
     let mut limits = Limits::default();
     limits.max_image_width = Some(IMAGE_MAX_SIDE);
     limits.max_image_height = Some(IMAGE_MAX_SIDE);
+    limits.max_alloc = Some(DECODE_BUDGET);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     if decoder.dimensions() != header {
         return Err(ValidationError::new("document_unreadable"));
+    }
+    if decoder.total_bytes() > DECODE_BUDGET {
+        return Err(ValidationError::new("document_image_too_much_data"));
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
@@ -58,7 +67,7 @@ pub(super) fn reencode(
         DetectedType::Jpeg => {
             // JPEG has no alpha and no 16-bit depth: keep grey as grey, the rest as RGB.
             let img = match img {
-                DynamicImage::ImageLuma8(_) => img,
+                DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => img,
                 other => DynamicImage::ImageRgb8(other.to_rgb8()),
             };
             JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
@@ -79,6 +88,7 @@ pub(super) fn reencode(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::ImageEncoder;
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
         let mut out = Vec::new();
@@ -97,5 +107,32 @@ mod tests {
             let err = reencode(DetectedType::Jpeg, &bytes, other).err().unwrap();
             assert_eq!(err.code, "document_unreadable", "{other:?}");
         }
+    }
+
+    /// A PNG whose pixels are within the limit but 16-bit RGBA would take 8 bytes each once
+    /// decoded: refused before decoding, whatever its small size as a file.
+    #[test]
+    fn deep_images_are_refused_before_they_are_decoded() {
+        let png16 = |w: u32, h: u32| {
+            let mut out = Vec::new();
+            PngEncoder::new(&mut out)
+                .write_image(
+                    &vec![0u8; (w * h * 8) as usize],
+                    w,
+                    h,
+                    image::ExtendedColorType::Rgba16,
+                )
+                .unwrap();
+            out
+        };
+        // 20 megapixels of 16-bit RGBA: 160 MB, just over the budget, 160 KB as a file.
+        let (w, h) = (5000, 4001);
+        let big = png16(w, h);
+        assert!(big.len() < 1_000_000, "{}", big.len());
+        let err = reencode(DetectedType::Png, &big, (w, h)).err().unwrap();
+        assert_eq!(err.code, "document_image_too_much_data");
+        let small = png16(64, 48);
+        let img = reencode(DetectedType::Png, &small, (64, 48)).unwrap();
+        assert_eq!((img.width, img.height), (64, 48));
     }
 }

@@ -162,6 +162,9 @@ fn prepare(uploads: &Uploads, kind: DocumentKind, bytes: Vec<u8>) -> Result<Prep
     })
 }
 
+/// Uploads checked and re-encoded at once, in this process.
+static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, UploadError> {
@@ -188,7 +191,15 @@ pub async fn store_upload(
         bytes,
     } = upload;
     let area = uploads.clone();
-    let prepared = blocking(move || prepare(&area, kind, bytes)).await??;
+    // Decoding an image takes up to `images::DECODE_BUDGET` of memory and a core for a
+    // while: a few at a time, whoever sends them, the others waiting their turn.
+    let prepared = {
+        let _turn = PREPARING
+            .acquire()
+            .await
+            .map_err(|e| UploadError::Io(std::io::Error::other(e)))?;
+        blocking(move || prepare(&area, kind, bytes)).await??
+    };
     let (scan_status, scanned_at) = if scan.is_enabled() {
         let scanner = scan.clone();
         let path = prepared.path.clone();
