@@ -1,6 +1,6 @@
 //! Downloading a stored document: to its owner, or to staff who may read personal data of
-//! the document's mission (every such read audited), unless it is filed under a draft. Anyone
-//! else is told it does not exist.
+//! the document's mission (every such read audited), unless it is filed under a draft or
+//! under no mission. Anyone else is told it does not exist.
 
 use std::net::SocketAddr;
 
@@ -28,12 +28,11 @@ fn may_read(me: &CurrentUser, doc: &Document) -> Option<bool> {
     if doc.owner_id.as_str() == me.id() {
         return Some(false);
     }
-    let target = match &doc.mission_id {
-        Some(m) => Target::Mission(m),
-        None => Target::Ministry,
-    };
+    // A document filed with no mission (the applicant's own documents, or those a discarded
+    // draft gave back) is its owner's alone: no mission was given it, so no staff may read it.
+    let mission = doc.mission_id.as_ref()?;
     me.grants
-        .can(Permission::ViewPersonalData, target)
+        .can(Permission::ViewPersonalData, Target::Mission(mission))
         .then_some(true)
 }
 

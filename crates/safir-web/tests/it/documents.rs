@@ -462,7 +462,8 @@ async fn downloads_are_for_the_owner_and_their_missions_officers() {
             .unwrap();
         let id = link.trim_start_matches("/documents/").to_owned();
 
-        // Before it belongs to a mission, only ministry-wide staff may read it.
+        // Before it belongs to a mission, it is its owner's alone: no staff may read it, not
+        // even ministry-wide.
         let officer = app
             .staff(
                 &unique_email("par"),
@@ -472,6 +473,13 @@ async fn downloads_are_for_the_owner_and_their_missions_officers() {
         let mut as_officer = app.client();
         as_officer.sign_in(&officer).await;
         assert_eq!(as_officer.get(&link).await.status, StatusCode::NOT_FOUND);
+        let admin = app
+            .staff(&unique_email("admin"), &[(Role::Admin, None)])
+            .await;
+        let mut as_admin = app.client();
+        as_admin.sign_in(&admin).await;
+        assert_eq!(as_admin.get(&link).await.status, StatusCode::NOT_FOUND);
+        assert!(document_reads(&app).await.is_empty());
 
         let mut tx = app.db.begin().await.unwrap();
         documents::attach_to_case(
@@ -498,11 +506,6 @@ async fn downloads_are_for_the_owner_and_their_missions_officers() {
             [(id.clone(), Some(paris.clone()))]
         );
 
-        let admin = app
-            .staff(&unique_email("admin"), &[(Role::Admin, None)])
-            .await;
-        let mut as_admin = app.client();
-        as_admin.sign_in(&admin).await;
         assert_eq!(as_admin.get(&link).await.status, StatusCode::OK);
         assert_eq!(document_reads(&app).await.len(), 2);
 
