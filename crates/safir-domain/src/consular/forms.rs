@@ -158,6 +158,13 @@ pub fn clean(kind: CaseKind, input: &BTreeMap<String, String>) -> BTreeMap<Strin
         .collect()
 }
 
+/// Whether `field` of `form` counts: a courier address typed before the applicant chose
+/// collection at the mission stays in the draft (they may choose the courier again) but is
+/// neither checked nor shown to the mission.
+pub fn applies(form: &BTreeMap<String, String>, field: &str) -> bool {
+    field != "courier_address" || form.get("collection").map(String::as_str) == Some("courier")
+}
+
 /// The fields whose digits [`clean`] writes in ASCII.
 const NUMERIC_FIELDS: &[&str] = &[
     "birth_date",
@@ -651,6 +658,10 @@ mod tests {
         );
         assert_eq!(e.get("birth_date").unwrap().code, "birth_date_not_past");
         assert_eq!(e.get("courier_address").unwrap().code, "required");
+        assert!(applies(&f, "courier_address"));
+        f.insert("collection".into(), "mission".into());
+        assert!(!applies(&f, "courier_address"));
+        assert!(applies(&f, "surname"));
     }
 
     #[test]

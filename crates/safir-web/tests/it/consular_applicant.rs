@@ -1262,3 +1262,61 @@ async fn form_dates_are_judged_on_the_missions_calendar() {
         }
     }
 }
+
+/// A courier address typed before the applicant chose to collect at the mission is kept in
+/// the draft but shown to no one as part of the application.
+#[tokio::test]
+async fn a_courier_address_counts_only_for_courier_delivery() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&omar).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let opened = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &page.csrf_token().unwrap(),
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = opened.location().unwrap().to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Haddad"),
+            ("given_names", "Omar"),
+            ("birth_date", "1980-05-17"),
+            ("birth_place", "Amman"),
+            ("phone", "+33 1 23 45 67 89"),
+            ("passport_number", "N1234567"),
+            ("passport_expiry", "2031-04-15"),
+            ("collection", "mission"),
+            ("courier_address", "12 rue Oubliée, Lyon"),
+        ];
+        let res = c.submit(&edit, &edit, &fields).await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        let mine = c.get(&format!("/account/cases/{case_id}")).await;
+        assert!(mine.body.contains("Haddad"), "{}", mine.body);
+        assert!(!mine.body.contains("rue Oubliée"), "{}", mine.body);
+
+        let officer = app
+            .staff(
+                &unique_email("consul"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let mut o = app.client();
+        o.sign_in(&officer).await;
+        let desk = o.get(&format!("/missions/PAR/cases/{case_id}")).await;
+        assert_eq!(desk.status, 200);
+        assert!(desk.body.contains("N1234567"), "{}", desk.body);
+        assert!(!desk.body.contains("rue Oubliée"), "{}", desk.body);
+    }
+}

@@ -269,6 +269,7 @@ pub fn summary(
 ) -> Vec<(String, String)> {
     safir_domain::consular::forms::fields(kind)
         .iter()
+        .filter(|f| safir_domain::consular::forms::applies(form, f))
         .filter_map(|f| {
             let v = form.get(*f).map(|s| s.trim()).filter(|s| !s.is_empty())?;
             Some((

@@ -297,6 +297,7 @@ pub(super) async fn case_page(
     let form = case.form();
     let declared = fields(kind)
         .iter()
+        .filter(|f| safir_domain::consular::forms::applies(&form, f))
         .map(|f| {
             let typed = form.get(*f).map(|v| v.trim()).filter(|v| !v.is_empty());
             Detail {
