@@ -25,6 +25,12 @@ use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 pub const SLOT_FULL: &str = "slot_full";
 /// `StoreError::Conflict` code when the person already has a booking at that time.
 pub const ALREADY_BOOKED: &str = "already_booked";
+/// `Conflict` code: the person already holds [`MAX_LIVE_BOOKINGS`] bookings to come at the
+/// mission.
+pub const TOO_MANY_BOOKINGS: &str = "too_many_bookings";
+/// Bookings one person may hold at one mission, still to come: enough for a family's
+/// errands, not enough for one account to take every seat of the calendar.
+pub const MAX_LIVE_BOOKINGS: i64 = 5;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Appointment {
@@ -177,6 +183,20 @@ async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreErr
         return Err(StoreError::Conflict(ALREADY_BOOKED));
     }
     let t = now();
+    let live: i64 = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM appointments WHERE user_id = $1 AND mission_id = $2 \
+             AND status = 'booked' AND ends_at > $3",
+        )
+        .bind(b.user_id)
+        .bind(b.mission_id)
+        .bind(t)
+        .fetch_one(c)
+        .await
+    })?;
+    if live >= MAX_LIVE_BOOKINGS {
+        return Err(StoreError::Conflict(TOO_MANY_BOOKINGS));
+    }
     let row = Appointment {
         id: uuid::Uuid::now_v7().as_simple().to_string(),
         mission_id: b.mission_id.to_owned(),

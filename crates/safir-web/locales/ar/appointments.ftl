@@ -93,6 +93,7 @@ field-error-appointments-slot-required = اختر وقتًا.
 field-error-appointments-slot-unavailable = هذا الوقت غير متاح. اختر أحد الأوقات المعروضة.
 field-error-appointments-slot-full = حُجز هذا الوقت للتو. اختر وقتًا آخر.
 field-error-appointments-already-booked = لديك موعد آخر في هذا الوقت.
+field-error-appointments-too-many = لديك خمسة مواعيد قادمة في هذه البعثة، وهو أقصى ما يمكن لشخص واحد حجزه: ألغِ أحدها لحجز موعد آخر.
 field-error-appointments-same-slot = هذا هو موعدك الحالي. اختر وقتًا آخر.
 field-error-appointments-started = حان وقت هذا الموعد، فلم يعد ممكنًا تغييره.
 field-error-appointments-service-code-invalid = اختر خدمة من القائمة.

@@ -90,6 +90,7 @@ field-error-appointments-slot-required = Choose a time.
 field-error-appointments-slot-unavailable = This time is not offered. Choose one of the times shown.
 field-error-appointments-slot-full = This time has just been taken. Choose another time.
 field-error-appointments-already-booked = You already have an appointment at this time.
+field-error-appointments-too-many = You already have five appointments to come at this mission, the most one person may hold: cancel one to book another.
 field-error-appointments-same-slot = This is the time you already have. Choose another time.
 field-error-appointments-started = This appointment's time has come, so it can no longer be moved.
 field-error-appointments-service-code-invalid = Choose a service from the list.

@@ -209,7 +209,8 @@ fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> 
 /// Books a slot for the caller.
 ///
 /// A confirmation email with an iCalendar file is sent, and a reminder a day before. A
-/// full slot is refused with the field code `appointments_slot_full`.
+/// full slot is refused with the field code `appointments_slot_full`; a sixth booking still
+/// to come at the same mission with `appointments_too_many`.
 #[utoipa::path(
     post,
     path = "/api/v1/appointments",
@@ -221,7 +222,7 @@ fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> 
         (status = 200, description = "The booking", body = AppointmentResponse),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, already booked then, or a `case_id` that is not one of the caller's cases at the mission", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, already booked then, five bookings to come at the mission already (`appointments_too_many`), or a `case_id` that is not one of the caller's cases at the mission still in hand", body = super::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn book_appointment(
@@ -249,8 +250,13 @@ pub async fn book_appointment(
     if let Some(id) = &case_id {
         // Only the caller's own case at this mission: an id of anyone else's case would put a
         // stranger's file beside the booking on the mission's day list.
+        // A case the mission is done with (refused, withdrawn, closed) has nothing left to
+        // come for: it would stand on the day list beside a booking that serves nothing.
         let own = match crate::consular::applicant::own_case(&state, &user, id).await {
-            Ok(c) => c.mission_id == mission.id,
+            Ok(c) => {
+                c.mission_id == mission.id
+                    && !matches!(c.state.as_str(), "rejected" | "withdrawn" | "closed")
+            }
             Err(AppError::NotFound) => false,
             Err(e) => return Err(e),
         };
@@ -302,7 +308,7 @@ pub struct RescheduleRequest {
         (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The booking's time has come: it is no longer moved", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`), or is the time already booked (`appointments_same_slot`)", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`, `appointments_too_many`), or is the time already booked (`appointments_same_slot`)", body = super::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reschedule_appointment(

@@ -1592,3 +1592,125 @@ async fn the_missions_list_reads_each_missions_own_today() {
         );
     }
 }
+
+/// One person holds at most five bookings to come at a mission: an account could otherwise
+/// take every seat of the calendar, and nobody could free them. A booking may name only a
+/// case still in hand.
+#[tokio::test]
+async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "13:00",
+            Utc::now().date_naive(),
+            None,
+        )
+        .await;
+        let user = app.public_user(&unique_email("hoarder")).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let (_, secret) =
+            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        assert_eq!(starts.len(), 8);
+        let book = |start: &str| serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start });
+        let mut ids = Vec::new();
+        for start in &starts[..5] {
+            let res = c
+                .api("POST", "/api/v1/appointments", &secret, Some(book(start)))
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            ids.push(res.json()["id"].as_str().unwrap().to_owned());
+        }
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/appointments",
+                &secret,
+                Some(book(&starts[5])),
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert_eq!(res.json()["errors"][0]["field"], "starts_at");
+        assert_eq!(res.json()["errors"][0]["code"], "appointments_too_many");
+        // Moving one of them is no sixth booking.
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/appointments/{}/reschedule", ids[0]),
+                &secret,
+                Some(serde_json::json!({ "starts_at": starts[6] })),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        // Cancelling one frees a place.
+        let res = c
+            .api(
+                "DELETE",
+                &format!("/api/v1/appointments/{}", ids[1]),
+                &secret,
+                None,
+            )
+            .await;
+        assert!(res.status.is_success(), "{}", res.body);
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/appointments",
+                &secret,
+                Some(book(&starts[5])),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+
+        // A withdrawn case has nothing left to come for.
+        let visa = crate::consular_applicant::service(
+            &app,
+            &mission_id,
+            safir_domain::consular::case::CaseKind::Visa,
+        )
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        let form = Default::default();
+        let case = safir_store::consular::cases::create_draft(
+            &mut tx,
+            &safir_store::consular::cases::NewDraft {
+                mission_id: &mission_id,
+                service_id: &visa,
+                kind: safir_domain::consular::case::CaseKind::Visa,
+                applicant_id: &user.id,
+                form: &form,
+                applicant_name: "A",
+                lang: "en",
+                priority: safir_domain::consular::case::Priority::Normal,
+                idempotency_key: None,
+                idempotency_fingerprint: None,
+                expires_at: safir_store::now() + chrono::Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'withdrawn' WHERE id = $1")
+                .bind(&case.id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut body = book(&starts[7]);
+        body["case_id"] = case.id.as_str().into();
+        let res = c
+            .api("POST", "/api/v1/appointments", &secret, Some(body))
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert_eq!(res.json()["errors"][0]["code"], "appointments_case_unknown");
+    }
+}

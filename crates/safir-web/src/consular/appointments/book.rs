@@ -396,7 +396,7 @@ pub async fn submit_booking(
             Ok(_) => return booked,
             // This very booking was made a moment ago (a second click, a retried request):
             // the same outcome, not "you have another appointment at this time".
-            Err(BookingError::AlreadyBooked | BookingError::SlotFull)
+            Err(BookingError::AlreadyBooked | BookingError::SlotFull | BookingError::TooMany)
                 if service::holds(&state, &user, &mission, service, start).await? =>
             {
                 return booked;

@@ -8,7 +8,7 @@ use safir_domain::consular::appointments::{
     ServiceCode, Slot, for_service, generate_slots, parse_zone,
 };
 use safir_store::consular::appointments::{
-    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, schedule,
+    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, TOO_MANY_BOOKINGS, schedule,
 };
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, now};
@@ -30,6 +30,8 @@ pub enum BookingError {
     SlotUnavailable,
     SlotFull,
     AlreadyBooked,
+    /// The person already holds as many bookings to come at the mission as one may.
+    TooMany,
     /// Rescheduling to the slot one already holds.
     SameSlot,
     /// The booking's time has come: it is kept as it was, neither cancelled nor moved, so
@@ -45,6 +47,7 @@ impl BookingError {
             BookingError::SlotUnavailable => "slot_unavailable",
             BookingError::SlotFull => "slot_full",
             BookingError::AlreadyBooked => "already_booked",
+            BookingError::TooMany => "too_many",
             BookingError::SameSlot => "same_slot",
             BookingError::Started => "started",
             BookingError::NotFound => "not_found",
@@ -58,6 +61,7 @@ impl From<StoreError> for BookingError {
         match e {
             StoreError::Conflict(c) if c == SLOT_FULL => BookingError::SlotFull,
             StoreError::Conflict(c) if c == ALREADY_BOOKED => BookingError::AlreadyBooked,
+            StoreError::Conflict(c) if c == TOO_MANY_BOOKINGS => BookingError::TooMany,
             StoreError::NotFound => BookingError::NotFound,
             e => BookingError::Internal(AppError::internal(e)),
         }
