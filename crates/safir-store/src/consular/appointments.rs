@@ -389,6 +389,27 @@ pub async fn list_for_case(db: &Db, case_id: &str) -> Result<Vec<Appointment>, S
     })?)
 }
 
+/// The ids of the live bookings at a mission starting in `[from, to)`, as the caller's
+/// transaction sees them.
+pub async fn live_between(
+    tx: &mut Tx,
+    mission_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM appointments WHERE mission_id = $1 AND status = 'booked' \
+             AND starts_at >= $2 AND starts_at < $3 ORDER BY starts_at, id",
+        )
+        .bind(mission_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 /// Live bookings at a mission starting in `[from, to)`, with the applicants.
 pub async fn list_for_mission(
     db: &Db,

@@ -150,6 +150,19 @@ email-appointment-cancelled-body =
     يزيل ملف التقويم المرفق الموعد من تقويمك. لحجز موعد آخر، افتح «مواعيدي»:
     { $link }
 
+email-appointment-closed-subject = أُلغي موعدك: البعثة مغلقة في { $when }
+email-appointment-closed-body =
+    مرحبًا { $name }،
+
+    ستُغلق البعثة في ذلك اليوم، لذا أُلغي موعدك: { $reason }
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    نعتذر عن الإزعاج. يحذف ملف التقويم المرفق الموعد من تقويمك. لحجز موعد آخر، افتح «مواعيدي»:
+    { $link }
+
 email-appointment-reminder-subject = تذكير: { $service } غدًا، { $when }
 email-appointment-reminder-body =
     مرحبًا { $name }،

@@ -147,6 +147,19 @@ email-appointment-cancelled-body =
     The attached calendar file takes it out of your calendar. To book another time, go to "My appointments":
     { $link }
 
+email-appointment-closed-subject = Appointment cancelled: the mission is closed on { $when }
+email-appointment-closed-body =
+    Hello { $name },
+
+    The mission will be closed that day, so your appointment is cancelled: { $reason }
+
+    Service: { $service }
+    Mission: { $mission }
+    When: { $when } (local time, { $zone })
+
+    We are sorry for the trouble. The attached calendar file takes it out of your calendar. To book another time, go to "My appointments":
+    { $link }
+
 email-appointment-reminder-subject = Reminder: { $service } tomorrow, { $when }
 email-appointment-reminder-body =
     Hello { $name },

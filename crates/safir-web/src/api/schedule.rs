@@ -429,13 +429,18 @@ pub async fn add_schedule_closure(
     let id = schedule::add_closure(&mut tx, &mission.id, &closure)
         .await
         .map_err(AppError::internal)?;
+    let cancelled = service::cancel_for_closure(&state, &mut tx, &mission, &closure).await?;
     let actor = Actor { user, ip };
     let record = actor.audit(
         domain::CLOSURE_CREATE,
         "appointment_closure",
         Some(&id),
         Some(&mission.id),
-        serde_json::json!({ "created": closure_summary(&closure), "via": "api" }),
+        serde_json::json!({
+            "created": closure_summary(&closure),
+            "bookings_cancelled": cancelled,
+            "via": "api",
+        }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
     Ok((

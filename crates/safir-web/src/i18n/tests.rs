@@ -176,6 +176,7 @@ fn every_message_formats_without_errors() {
         ("phone", "+254 700 000 000"),
         ("when", "Monday 2026-06-08 09:00"),
         ("zone", "Europe/Paris"),
+        ("reason", "National day"),
         ("message", "Please send a photograph."),
         ("type", "Update"),
         ("element", "pfif:person"),

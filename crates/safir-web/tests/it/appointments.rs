@@ -1714,3 +1714,78 @@ async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
         assert_eq!(res.json()["errors"][0]["code"], "appointments_case_unknown");
     }
 }
+
+/// A closure added over a booked day cancels those bookings, each applicant told why with a
+/// calendar file that takes the appointment out, and no reminder follows; bookings on other
+/// days stay.
+#[tokio::test]
+async fn a_closure_over_booked_days_cancels_them_and_says_why() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "10:00",
+            Utc::now().date_naive(),
+            None,
+        )
+        .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let applicant = app.public_user(&unique_email("booked")).await;
+        let editor = crate::api::token(&app, &head, &["consular:read", "consular:write"]).await;
+        let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
+        let mut c = app.client();
+        let next_week = day + chrono::Duration::days(7);
+        let mut ids = Vec::new();
+        for d in [day, next_week] {
+            let start = visa_slot_starts(&mut c, d).await[0].clone();
+            let res = c
+                .api(
+                    "POST",
+                    "/api/v1/appointments",
+                    &mine,
+                    Some(serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start })),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            ids.push(res.json()["id"].as_str().unwrap().to_owned());
+        }
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/missions/PAR/appointments/schedule/closures",
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": day.to_string(), "last_day": day.to_string(),
+                    "reason_ar": "عطلة وطنية", "reason_en": "National day",
+                })),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(status_of(&app, &ids[0]).await, "cancelled");
+        assert_eq!(status_of(&app, &ids[1]).await, "booked");
+        let summaries = app.audit_summaries("appointment_closure.create").await;
+        assert_eq!(summaries[0]["bookings_cancelled"], 1, "{summaries:?}");
+
+        let mails = app.emails_to(&applicant.email).await;
+        let told = mails
+            .iter()
+            .find(|m| m.subject.contains("the mission is closed"))
+            .unwrap_or_else(|| panic!("{mails:?}"));
+        assert!(told.text.contains("National day"), "{}", told.text);
+        let ics = calendar_file(told);
+        assert_eq!(line_of(&ics, "METHOD:"), "CANCEL");
+        assert_eq!(line_of(&ics, "STATUS:"), "CANCELLED");
+        // Its reminder, come due, sends nothing.
+        reminder_due(&app, &ids[0]).await;
+        let before = app.emails_to(&applicant.email).await.len();
+        runner(&app, None).drain().await.unwrap();
+        assert_eq!(app.emails_to(&applicant.email).await.len(), before);
+    }
+}

@@ -154,7 +154,7 @@ pub async fn list_day_bookings(
 /// The first instant of the local day `d` in `tz`. Where the clocks go forward at midnight
 /// (Beirut, Cairo, Santiago, Havana), 00:00 does not exist and the day begins at the change:
 /// midnight at the offset in force just before it.
-fn day_start(tz: chrono_tz::Tz, d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+pub(crate) fn day_start(tz: chrono_tz::Tz, d: chrono::NaiveDate) -> chrono::DateTime<Utc> {
     use chrono::Offset;
     let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
     tz.from_local_datetime(&midnight)

@@ -31,9 +31,13 @@ fn message(
     user: &User,
     (mission, services): (&Mission, &ServiceNames),
     a: &Appointment,
+    reason: Option<&str>,
 ) -> OutgoingEmail {
     let lang = user_lang(user);
     let mut args = FluentArgs::new();
+    if let Some(reason) = reason {
+        args.set("reason", reason.to_owned());
+    }
     args.set("link", format!("{public_url}/account/appointments"));
     args.set("name", user.display_name.clone());
     args.set("mission", labels::mission_name(lang, mission));
@@ -45,11 +49,17 @@ fn message(
 
 /// What happened to a booking, for its e-mail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub enum Change<'a> {
     Booked,
     /// `a` is the booking the old one became.
     Moved,
     Cancelled,
+    /// Cancelled by the mission, which closed on the booking's day (the reason in both
+    /// languages).
+    Closed {
+        reason_ar: &'a str,
+        reason_en: &'a str,
+    },
 }
 
 /// Enqueues the e-mail about `change` to booking `a` with its calendar file and, for a live
@@ -60,15 +70,26 @@ pub async fn changed(
     user: &User,
     (mission, services): (&Mission, &ServiceNames),
     a: &Appointment,
-    change: Change,
+    change: Change<'_>,
 ) -> Result<(), StoreError> {
     let lang = user_lang(user);
     let (template, method) = match change {
         Change::Booked => ("appointment-confirmed", Method::Publish),
         Change::Moved => ("appointment-moved", Method::Publish),
         Change::Cancelled => ("appointment-cancelled", Method::Cancel),
+        Change::Closed { .. } => ("appointment-closed", Method::Cancel),
     };
-    let mut mail = message(template, public_url, user, (mission, services), a);
+    let reason = match change {
+        Change::Closed {
+            reason_ar,
+            reason_en,
+        } => Some(match labels::content_lang(lang) {
+            safir_domain::Lang::Ar => reason_ar,
+            _ => reason_en,
+        }),
+        _ => None,
+    };
+    let mut mail = message(template, public_url, user, (mission, services), a, reason);
     let summary = format!(
         "{} — {}",
         services.name(lang, &a.service),
@@ -88,7 +109,8 @@ pub async fn changed(
     // first booking of the chain, a revision more at each move and at the cancellation.
     let (first, moves) = store::chain_start(tx, &a.id).await?;
     let uid = format!("appointment-{first}@safir");
-    let sequence = moves + u32::from(change == Change::Cancelled);
+    let cancels = matches!(change, Change::Cancelled | Change::Closed { .. });
+    let sequence = moves + u32::from(cancels);
     let calendar = ics::calendar(&CalendarEvent {
         uid: &uid,
         sequence,
@@ -114,12 +136,12 @@ pub async fn changed(
         calendar.as_bytes(),
     ));
     let key = match change {
-        Change::Cancelled => format!("appointment-cancelled:{}", a.id),
+        Change::Cancelled | Change::Closed { .. } => format!("appointment-cancelled:{}", a.id),
         Change::Booked | Change::Moved => format!("appointment-confirmed:{}", a.id),
     };
     email::enqueue(tx, &mail, Some(key)).await?;
     let remind_at = a.starts_at - reminder_lead();
-    if change != Change::Cancelled && remind_at > now() {
+    if !cancels && remind_at > now() {
         let job = NewJob::new(REMINDER_JOB, serde_json::json!({ "appointment_id": a.id }))
             .idempotency_key(format!("appointment-reminder:{}", a.id))
             .run_at(remind_at);
@@ -178,6 +200,7 @@ impl ReminderJob {
             &user,
             (&mission, &services),
             &a,
+            None,
         );
         let mut tx = self.db.begin().await.map_err(retry)?;
         email::enqueue(

@@ -330,7 +330,11 @@ pub async fn add_closure(
     let id = schedule::add_closure(&mut tx, &mission.id, &closure)
         .await
         .map_err(AppError::internal)?;
-    let summary = serde_json::json!({ "created": closure_summary(&closure) });
+    let cancelled = super::service::cancel_for_closure(&state, &mut tx, &mission, &closure).await?;
+    let summary = serde_json::json!({
+        "created": closure_summary(&closure),
+        "bookings_cancelled": cancelled,
+    });
     let record = actor.audit(
         domain::CLOSURE_CREATE,
         "appointment_closure",

@@ -331,3 +331,52 @@ impl From<BookingError> for AppError {
         }
     }
 }
+
+/// Cancels, in the caller's transaction, the live bookings a new closure of `mission`
+/// covers, and tells each applicant by email, with the closure's reason and a calendar file
+/// that takes the appointment out; the reminders then find them cancelled. Returns how many
+/// went. Without this, a closure added over booked days left those bookings live and
+/// reminded: the applicants came to a closed door.
+pub async fn cancel_for_closure(
+    state: &AppState,
+    tx: &mut Tx,
+    mission: &Mission,
+    closure: &safir_domain::consular::appointments::Closure,
+) -> Result<usize, AppError> {
+    let Some(tz) = zone(mission) else {
+        // No slots were ever offered in an unknown zone: no booking to cancel.
+        return Ok(0);
+    };
+    let from = super::day::day_start(tz, closure.first_day());
+    let to = super::day::day_start(tz, closure.last_day() + Duration::days(1));
+    let ids = store::live_between(tx, &mission.id, from, to)
+        .await
+        .map_err(AppError::internal)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let services = ServiceNames::cached(state, &mission.id).await?;
+    let change = Change::Closed {
+        reason_ar: closure.reason_ar(),
+        reason_en: closure.reason_en(),
+    };
+    for id in &ids {
+        let row = store::cancel(tx, id, None)
+            .await
+            .map_err(AppError::internal)?;
+        let user = safir_store::accounts::find_user(&state.db, &row.user_id)
+            .await
+            .map_err(AppError::internal)?;
+        notify::changed(
+            tx,
+            &state.config.public_url,
+            &user,
+            (mission, &services),
+            &row,
+            change,
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    Ok(ids.len())
+}
