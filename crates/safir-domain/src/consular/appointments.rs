@@ -16,6 +16,7 @@ pub use slots::{Slot, SlotScope, for_service, generate_slots};
 pub const RULE_CREATE: AuditAction = AuditAction::new("appointment_rule.create");
 pub const RULE_REMOVE: AuditAction = AuditAction::new("appointment_rule.remove");
 pub const CLOSURE_CREATE: AuditAction = AuditAction::new("appointment_closure.create");
+pub const CLOSURE_REMOVE: AuditAction = AuditAction::new("appointment_closure.remove");
 /// A staff member read the bookings of a day (names and emails of applicants).
 pub const BOOKINGS_READ: AuditAction = AuditAction::new("appointment.read");
 

@@ -168,6 +168,7 @@ impl Modify for BodyAnswers {
         super::schedule::get_mission_schedule,
         super::schedule::add_schedule_rule,
         super::schedule::remove_schedule_rule,
+        super::schedule::remove_schedule_closure,
         super::schedule::add_schedule_closure,
         audit::list_audit_records,
         jobs::get_jobs_overview,

@@ -72,6 +72,13 @@ fn schedule_routes(r: Routes) -> Routes {
         CONSULAR_WRITE,
         post(schedule::add_schedule_closure),
     )
+    .add_scoped(
+        Method::DELETE,
+        "/api/v1/missions/{mission}/appointments/schedule/closures/{id}",
+        manage,
+        CONSULAR_WRITE,
+        delete(schedule::remove_schedule_closure),
+    )
 }
 
 fn account_and_admin(r: Routes) -> Routes {

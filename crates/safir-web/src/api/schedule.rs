@@ -20,7 +20,8 @@ use crate::admin::support::{Actor, FormData};
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::appointments::day::bookings_of_day;
 use crate::consular::appointments::schedule_form::{
-    closure_summary, parse_closure, parse_rule, removed_rule_summary, rule_summary,
+    closure_summary, parse_closure, parse_rule, removed_closure_summary, removed_rule_summary,
+    rule_summary,
 };
 use crate::consular::appointments::{labels, service};
 use crate::error::{AppError, FieldErrors};
@@ -359,6 +360,7 @@ pub async fn add_schedule_rule(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No rule of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body that is not `application/json` (the route takes none)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = Problem, content_type = "application/problem+json"),
     )
@@ -390,8 +392,58 @@ pub async fn remove_schedule_rule(
     Ok(Json(removed.into()))
 }
 
-/// Closes days (holidays): no slot is offered on them. Audited
-/// (`appointment_closure.create`).
+/// Removes a closure: its days offer slots again (bookings it cancelled stay cancelled).
+/// Audited (`appointment_closure.remove`).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/missions/{mission}/appointments/schedule/closures/{id}",
+    tag = "appointments",
+    operation_id = "remove_schedule_closure",
+    security(("bearer" = ["consular:write"])),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("id" = String, Path, description = "The closure's id"),
+    ),
+    responses(
+        (status = 200, description = "The closure removed", body = ClosureResponse),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No closure of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A body that is not valid JSON (the route takes none)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json` (the route takes none)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A body with members (`unknown_field`): the route takes none", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_schedule_closure(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    MissionParam(mission): MissionParam,
+    ClientIp(ip): ClientIp,
+    Path((_, id)): Path<(String, String)>,
+    _: NoBody,
+) -> Result<Json<ClosureResponse>, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let removed = match schedule::remove_closure(&mut tx, &mission.id, &id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let summary = serde_json::json!({ "removed": removed_closure_summary(&removed), "via": "api" });
+    let actor = Actor { user, ip };
+    let record = actor.audit(
+        domain::CLOSURE_REMOVE,
+        "appointment_closure",
+        Some(&id),
+        Some(&mission.id),
+        summary,
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    Ok(Json(removed.into()))
+}
+
+/// Closes days (holidays): no slot is offered on them, and the bookings already made on them
+/// are cancelled, each applicant emailed why. Audited (`appointment_closure.create`, with
+/// `bookings_cancelled`).
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/appointments/schedule/closures",

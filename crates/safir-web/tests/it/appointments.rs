@@ -1787,5 +1787,42 @@ async fn a_closure_over_booked_days_cancels_them_and_says_why() {
         let before = app.emails_to(&applicant.email).await.len();
         runner(&app, None).drain().await.unwrap();
         assert_eq!(app.emails_to(&applicant.email).await.len(), before);
+
+        // A closure typed wrong can be taken back: the day offers its slots again (the
+        // cancelled booking stays cancelled).
+        let closure = res.json()["id"].as_str().unwrap().to_owned();
+        assert!(visa_slot_starts(&mut c, day).await.is_empty());
+        let path = format!("/api/v1/missions/PAR/appointments/schedule/closures/{closure}");
+        let res = c.api("DELETE", &path, &editor, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["reason_en"], "National day");
+        assert_eq!(visa_slot_starts(&mut c, day).await.len(), 2);
+        assert_eq!(status_of(&app, &ids[0]).await, "cancelled");
+        let removed = app.audit_summaries("appointment_closure.remove").await;
+        assert_eq!(removed[0]["removed"]["first_day"], day.to_string());
+        assert_eq!(c.api("DELETE", &path, &editor, None).await.status, 404);
+
+        // And from the schedule page.
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/missions/PAR/appointments/schedule/closures",
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": day.to_string(), "last_day": day.to_string(),
+                    "reason_ar": "عطلة", "reason_en": "Holiday",
+                })),
+            )
+            .await;
+        let closure = res.json()["id"].as_str().unwrap().to_owned();
+        let mut page = app.client();
+        page.sign_in(&head).await;
+        let schedule = "/missions/PAR/appointments/schedule";
+        let remove = format!("{schedule}/closures/{closure}/remove");
+        assert!(page.get(schedule).await.body.contains(&remove));
+        let res = page.submit(schedule, &remove, &[]).await;
+        assert!(res.status.is_redirection(), "{}", res.body);
+        assert_eq!(visa_slot_starts(&mut c, day).await.len(), 2);
+        assert!(!page.get(schedule).await.body.contains(&remove));
     }
 }

@@ -190,6 +190,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/appointments/schedule/closures",
         Who::OwnMission(&[As::Admin, As::Head]),
     ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/schedule/closures/{id}/remove",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
     // Consular officers' workspace: those who work cases at the mission
     (
         "GET",
@@ -525,6 +530,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     (
         "POST",
         "/api/v1/missions/{mission}/appointments/schedule/closures",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
+    (
+        "DELETE",
+        "/api/v1/missions/{mission}/appointments/schedule/closures/{id}",
         Who::OwnMission(&[As::Admin, As::Head]),
     ),
     (

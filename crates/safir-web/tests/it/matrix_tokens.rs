@@ -79,6 +79,11 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
         "consular:write",
     ),
     (
+        "DELETE",
+        "/api/v1/missions/{mission}/appointments/schedule/closures/{id}",
+        "consular:write",
+    ),
+    (
         "GET",
         "/api/v1/missions/{mission}/services",
         "consular:read",

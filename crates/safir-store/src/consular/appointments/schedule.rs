@@ -174,6 +174,31 @@ pub async fn add_closure(
     Ok(id)
 }
 
+/// Removes a closure of this mission and hands back what it was (for the audit trail): its
+/// days offer slots again. Bookings it cancelled stay cancelled.
+pub async fn remove_closure(
+    tx: &mut Tx,
+    mission_id: &str,
+    id: &str,
+) -> Result<ClosureRow, StoreError> {
+    let row: Option<ClosureRow> = with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM appointment_closures WHERE id = $1 AND mission_id = $2")
+            .bind(id)
+            .bind(mission_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    with_tx!(tx, c => {
+        sqlx::query("DELETE FROM appointment_closures WHERE id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(row)
+}
+
 /// Closures that end on or after `from` (a local date), soonest first.
 pub async fn list_closures(
     db: &Db,

@@ -99,4 +99,10 @@ pub fn routes(r: Routes) -> Routes {
         manage,
         post(schedule::add_closure),
     )
+    .add(
+        Method::POST,
+        "/missions/{mission}/appointments/schedule/closures/{id}/remove",
+        manage,
+        post(schedule::remove_closure),
+    )
 }

@@ -12,7 +12,8 @@ use safir_store::missions::Mission;
 
 use super::labels;
 use super::schedule_form::{
-    closure_summary, parse_closure, parse_rule, removed_rule_summary, rule_summary,
+    closure_summary, parse_closure, parse_rule, removed_closure_summary, removed_rule_summary,
+    rule_summary,
 };
 use crate::admin::support::{Actor, FormData, SelectOption, rejected};
 use crate::auth::{MissionParam, Viewer};
@@ -33,6 +34,7 @@ struct RuleRowView {
 }
 
 struct ClosureRowView {
+    id: String,
     days: String,
     reason: String,
 }
@@ -141,6 +143,7 @@ async fn schedule_page(
     .map_err(AppError::internal)?
     .into_iter()
     .map(|c| ClosureRowView {
+        id: c.id,
         days: format!("{} → {}", c.first_day, c.last_day),
         reason: match lang {
             Lang::Ar => c.reason_ar,
@@ -291,6 +294,30 @@ pub async fn remove_rule(
     let record = actor.audit(
         domain::RULE_REMOVE,
         "appointment_rule",
+        Some(&id),
+        Some(&mission.id),
+        summary,
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    Ok(back(&mission))
+}
+
+pub async fn remove_closure(
+    State(state): State<AppState>,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let removed = match schedule::remove_closure(&mut tx, &mission.id, &id).await {
+        Ok(r) => r,
+        Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let summary = serde_json::json!({ "removed": removed_closure_summary(&removed) });
+    let record = actor.audit(
+        domain::CLOSURE_REMOVE,
+        "appointment_closure",
         Some(&id),
         Some(&mission.id),
         summary,

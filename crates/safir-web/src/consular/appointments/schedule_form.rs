@@ -125,6 +125,16 @@ pub fn removed_rule_summary(
     })
 }
 
+/// What the audit trail keeps of a removed closure.
+pub fn removed_closure_summary(
+    c: &safir_store::consular::appointments::schedule::ClosureRow,
+) -> serde_json::Value {
+    serde_json::json!({
+        "first_day": c.first_day, "last_day": c.last_day,
+        "reason_ar": c.reason_ar, "reason_en": c.reason_en,
+    })
+}
+
 /// What the audit trail keeps of a new closure.
 pub fn closure_summary(c: &Closure) -> serde_json::Value {
     serde_json::json!({
