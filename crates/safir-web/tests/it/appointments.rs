@@ -1826,3 +1826,56 @@ async fn a_closure_over_booked_days_cancels_them_and_says_why() {
         assert!(!page.get(schedule).await.body.contains(&remove));
     }
 }
+
+/// A reminder whose job runs late, on the appointment's own day, is not sent: it would say
+/// "tomorrow" of an appointment a few hours away.
+#[tokio::test]
+async fn a_reminder_run_on_the_day_itself_is_not_sent() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "10:00",
+            Utc::now().date_naive(),
+            None,
+        )
+        .await;
+        let applicant = app.public_user(&unique_email("late")).await;
+        let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
+        let mut c = app.client();
+        let start = visa_slot_starts(&mut c, day).await[0].clone();
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/appointments",
+                &mine,
+                Some(
+                    serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start }),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap().to_owned();
+        // The appointment is in two minutes; its reminder's job only runs now.
+        let soon = Utc::now() + chrono::Duration::minutes(2);
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE appointments SET starts_at = $1, ends_at = $2 WHERE id = $3")
+                .bind(soon)
+                .bind(soon + chrono::Duration::minutes(30))
+                .bind(&id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        assert_eq!(reminder_due(&app, &id).await, 1);
+        let before = app.emails_to(&applicant.email).await.len();
+        runner(&app, None).drain().await.unwrap();
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        if soon.with_timezone(&tz).date_naive() == Utc::now().with_timezone(&tz).date_naive() {
+            assert_eq!(app.emails_to(&applicant.email).await.len(), before);
+        }
+    }
+}

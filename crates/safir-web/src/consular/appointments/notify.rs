@@ -191,6 +191,14 @@ impl ReminderJob {
         let mission = missions::find(&self.db, &a.mission_id)
             .await
             .map_err(retry)?;
+        // The reminder says "tomorrow": run late (the workers down, a backlog) on the
+        // appointment's own day, it would be wrong, and too late to be of use.
+        let zone = super::service::zone(&mission).unwrap_or(chrono_tz::UTC);
+        if a.starts_at.with_timezone(&zone).date_naive() <= now().with_timezone(&zone).date_naive()
+        {
+            tracing::info!(appointment = %a.id, "reminder not sent: it is the appointment's day");
+            return Ok(());
+        }
         let services = ServiceNames::of_mission(&self.db, &a.mission_id)
             .await
             .map_err(retry)?;
