@@ -76,7 +76,8 @@ impl Modify for SecuritySchemes {
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 crate::auth::SESSION_COOKIE,
-                "The browser session, accepted for reads only.",
+                "The browser session (the site's own pages): reads, and changes that carry the \
+                 session's CSRF token in `X-CSRF-Token`.",
             ))),
         );
     }
