@@ -65,6 +65,7 @@ apply-saved = Your draft is saved. You can come back to it from "My applications
 apply-saved-answer = Your changes are saved. Press "Send my answer" when they are complete: the mission is told then.
 apply-not-saved-copied = This application was already sent, so it can no longer be changed and your changes were not saved. They are copied into the message below: send it if the mission should know of them.
 apply-not-saved = This application is closed, so it can no longer be changed and your changes were not saved.
+apply-draft-lost = The draft you were filling in was no longer there (it had expired, or was discarded in another window). What you typed is in this new draft: check it, then send it.
 apply-discard = Delete this draft
 apply-draft-expires = This draft is kept until { $date }.
 apply-section-identity = Who is applying

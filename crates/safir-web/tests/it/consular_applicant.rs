@@ -1320,3 +1320,64 @@ async fn a_courier_address_counts_only_for_courier_delivery() {
         assert!(!desk.body.contains("rue Oubliée"), "{}", desk.body);
     }
 }
+
+/// A form sent to a draft that is gone (discarded in another tab, or expired and purged while
+/// its page stood open) loses nothing: what was typed comes back in a new draft of the same
+/// service, with a warning.
+#[tokio::test]
+async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&omar).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let opened = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &page.csrf_token().unwrap(),
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = opened.location().unwrap().to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let form_page = c.get(&edit).await;
+        let sent_service = value_after(&form_page.body, r#"name="service_id" value=""#).to_owned();
+        assert_eq!(sent_service, service_id);
+
+        // Gone, as after a discard in another tab.
+        let mut tx = app.db.begin().await.unwrap();
+        cases::discard_draft(&mut tx, &case_id, &omar.id)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let fields = [
+            ("intent", "submit"),
+            ("service_id", sent_service.as_str()),
+            ("surname", "Haddad"),
+            ("given_names", "Omar"),
+            ("birth_place", "Amman"),
+            ("passport_number", "N1234567"),
+        ];
+        let res = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains("was no longer there"), "{}", res.body);
+        assert!(res.body.contains(r#"value="N1234567""#), "{}", res.body);
+        assert!(res.body.contains(r#"value="Amman""#));
+        let mine = cases::list_for_applicant(&app.db, &omar.id).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_ne!(mine[0].id, case_id);
+        assert_eq!(mine[0].state, "draft");
+        assert_eq!(mine[0].form().get("surname").unwrap(), "Haddad");
+        assert!(
+            res.body
+                .contains(&format!("/account/cases/{}/edit", mine[0].id))
+        );
+    }
+}

@@ -73,6 +73,9 @@ pub async fn start(
 struct ApplyPage {
     page: Page,
     case_id: String,
+    /// Sent back with the form: should the draft be gone by then (expired, discarded in
+    /// another tab), what was typed goes into a new one of the same service.
+    service_id: String,
     mission: String,
     needs_info: bool,
     expires: Option<String>,
@@ -97,7 +100,7 @@ async fn apply_page(
     service: &Service,
     form: &BTreeMap<String, String>,
     errors: &FieldErrors,
-    notice: Option<String>,
+    notice: Option<(crate::page::FlashKind, String)>,
 ) -> Result<Html<String>, AppError> {
     let content = labels::content(lang);
     let mission = missions::find(&state.db, &case.mission_id)
@@ -107,8 +110,8 @@ async fn apply_page(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("service", service.name(content).to_owned());
     page.title = page.t_args("apply-title", &args);
-    if let Some(n) = notice {
-        page = page.with_flash(crate::page::FlashKind::Success, n);
+    if let Some((kind, n)) = notice {
+        page = page.with_flash(kind, n);
     }
     let kind = case.kind().map_err(AppError::internal)?;
     let expires = case.expires_at.map(|d| {
@@ -118,6 +121,7 @@ async fn apply_page(
     });
     render(&ApplyPage {
         case_id: case.id.clone(),
+        service_id: service.id.clone(),
         mission: mission.name(content).to_owned(),
         needs_info: case.state == CaseState::NeedsInfo.as_str(),
         expires,
@@ -184,7 +188,11 @@ pub async fn save(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let me = &acting.user;
-    let case = own_case(&state, me, &case_id).await?;
+    let case = match own_case(&state, me, &case_id).await {
+        Ok(case) => case,
+        Err(AppError::NotFound) => return lost_draft(&state, lang, &uri, &viewer, me, &data).await,
+        Err(e) => return Err(e),
+    };
     if !editable(&case) {
         return gone_past_editing(&state, lang, &uri, &viewer, me, &case, &data).await;
     }
@@ -196,9 +204,14 @@ pub async fn save(
     // (a double click) finds the case submitted by its twin: it shows the case.
     let form = match keep_typed(&state, me, &case, &data).await {
         Err(AppError::Conflict) => {
-            let now_case = cases::find(&state.db, &case.id)
-                .await
-                .map_err(AppError::internal)?;
+            let now_case = match cases::find(&state.db, &case.id).await {
+                Ok(c) => c,
+                // Discarded (or expired) since it was read.
+                Err(StoreError::NotFound) => {
+                    return lost_draft(&state, lang, &uri, &viewer, me, &data).await;
+                }
+                Err(e) => return Err(AppError::internal(e)),
+            };
             return gone_past_editing(&state, lang, &uri, &viewer, me, &now_case, &data).await;
         }
         kept => kept?,
@@ -226,7 +239,7 @@ pub async fn save(
             &service,
             &form,
             &FieldErrors::new(),
-            Some(notice),
+            Some((crate::page::FlashKind::Success, notice)),
         )
         .await?;
         return Ok(html.into_response());
@@ -337,6 +350,68 @@ async fn gone_past_editing(
             message: if can_write { &message } else { "" },
             upload_kind: "",
         },
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CONFLICT,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response())
+}
+
+/// The draft a form was sent to is gone (expired and purged while its page stood open, or
+/// discarded in another tab): what was typed goes into a new draft of the same service,
+/// shown with a warning, so that nothing typed is lost. Without the service (an old page, an
+/// address typed by hand) or with the service withdrawn, the answer stays "not found".
+async fn lost_draft(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    me: &crate::auth::CurrentUser,
+    data: &FormData,
+) -> Result<Response, AppError> {
+    let service = match services::find(&state.db, data.get("service_id").trim()).await {
+        Ok(s) if s.enabled => s,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let kind = service.kind().map_err(AppError::internal)?;
+    let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
+    let form = forms::clean(kind, &typed);
+    let name = forms::applicant_name(&form, &me.user.display_name);
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let case = cases::create_draft(
+        &mut tx,
+        &NewDraft {
+            mission_id: &service.mission_id,
+            service_id: &service.id,
+            kind,
+            applicant_id: me.id(),
+            form: &form,
+            applicant_name: &name,
+            lang: &me.user.preferred_lang,
+            priority: safir_domain::consular::case::Priority::Normal,
+            idempotency_key: None,
+            idempotency_fingerprint: None,
+            expires_at: now() + state.config.consular.draft_ttl,
+        },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    tx.commit().await.map_err(AppError::internal)?;
+    let notice = crate::i18n::t(lang, "apply-draft-lost");
+    let html = apply_page(
+        state,
+        lang,
+        uri,
+        viewer,
+        &case,
+        &service,
+        &form,
+        &FieldErrors::new(),
+        Some((crate::page::FlashKind::Warning, notice)),
     )
     .await?;
     Ok((
