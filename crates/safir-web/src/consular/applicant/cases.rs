@@ -440,7 +440,25 @@ pub async fn send_message(
             message: Some(body),
         };
         match workflow::act(&state, &case, &by, &cmd).await {
-            Ok(_) | Err(AppError::Conflict) => {}
+            Ok(_) => {}
+            // The case moved since it was read: this same message sent twice (it is then
+            // stored once), or the form answered from another tab. Either way the case
+            // takes messages as any other now, unless it was closed meanwhile; the same text
+            // is not stored twice.
+            Err(AppError::Conflict) => {
+                let now_case = cases::find(&state.db, &case.id)
+                    .await
+                    .map_err(AppError::internal)?;
+                if now_case.state == CaseState::Closed.as_str()
+                    || now_case.state == CaseState::Draft.as_str()
+                {
+                    return Err(AppError::Conflict);
+                }
+                let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+                crate::consular::applicant_wrote::add(&state, &mut tx, &case.id, me.id(), body)
+                    .await?;
+                tx.commit().await.map_err(AppError::internal)?;
+            }
             // The form was changed since it was sent and no longer passes its checks: the
             // answer waits until the form is corrected (its page names each field).
             Err(AppError::Validation(_)) => {
