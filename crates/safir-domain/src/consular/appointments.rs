@@ -19,6 +19,8 @@ pub const CLOSURE_CREATE: AuditAction = AuditAction::new("appointment_closure.cr
 pub const CLOSURE_REMOVE: AuditAction = AuditAction::new("appointment_closure.remove");
 /// A staff member read the bookings of a day (names and emails of applicants).
 pub const BOOKINGS_READ: AuditAction = AuditAction::new("appointment.read");
+/// Staff cancelled someone's booking.
+pub const BOOKING_CANCEL: AuditAction = AuditAction::new("appointment.cancel");
 
 /// The shortest and longest slot a rule may cut.
 pub const SLOT_MINUTES: std::ops::RangeInclusive<u16> = 5..=240;

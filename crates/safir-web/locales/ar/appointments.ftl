@@ -52,6 +52,9 @@ appointments-status-rescheduled = نُقل
 appointments-booked = تم حجز موعدك. سيصلك تأكيد بالبريد الإلكتروني.
 appointments-moved = تم تغيير موعدك. سيصلك تأكيد جديد بالبريد الإلكتروني.
 appointments-cancelled = تم إلغاء موعدك.
+appointments-staff-cancel-title = إلغاء
+appointments-staff-cancel-reason = السبب الذي يُبلَّغ به صاحب الموعد
+appointments-cancelled-no-reason = لا تستطيع البعثة استقبالك في ذلك الوقت.
 appointments-started = حان وقت هذا الموعد، فلم يعد ممكنًا إلغاؤه أو تغييره. إن لم تستطع الحضور فتواصل مع البعثة.
 
 appointments-schedule-title = جدول المواعيد
@@ -155,6 +158,19 @@ email-appointment-closed-body =
     مرحبًا { $name }،
 
     ستُغلق البعثة في ذلك اليوم، لذا أُلغي موعدك: { $reason }
+
+    الخدمة: { $service }
+    البعثة: { $mission }
+    الموعد: { $when } (بالتوقيت المحلي، { $zone })
+
+    نعتذر عن الإزعاج. يحذف ملف التقويم المرفق الموعد من تقويمك. لحجز موعد آخر، افتح «مواعيدي»:
+    { $link }
+
+email-appointment-cancelled-by-mission-subject = ألغت البعثة موعدك: { $service } يوم { $when }
+email-appointment-cancelled-by-mission-body =
+    مرحبًا { $name }،
+
+    ألغت البعثة موعدك: { $reason }
 
     الخدمة: { $service }
     البعثة: { $mission }

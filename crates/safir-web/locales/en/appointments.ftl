@@ -49,6 +49,9 @@ appointments-status-rescheduled = Moved
 appointments-booked = Your appointment is booked. A confirmation is on its way by email.
 appointments-moved = Your appointment was moved. A new confirmation is on its way by email.
 appointments-cancelled = Your appointment was cancelled.
+appointments-staff-cancel-title = Cancel
+appointments-staff-cancel-reason = Reason told to the applicant
+appointments-cancelled-no-reason = The mission cannot receive you at that time.
 appointments-started = This appointment's time has come, so it can no longer be cancelled or moved. If you cannot attend, contact the mission.
 
 appointments-schedule-title = Appointment schedule
@@ -152,6 +155,19 @@ email-appointment-closed-body =
     Hello { $name },
 
     The mission will be closed that day, so your appointment is cancelled: { $reason }
+
+    Service: { $service }
+    Mission: { $mission }
+    When: { $when } (local time, { $zone })
+
+    We are sorry for the trouble. The attached calendar file takes it out of your calendar. To book another time, go to "My appointments":
+    { $link }
+
+email-appointment-cancelled-by-mission-subject = Appointment cancelled by the mission: { $service } on { $when }
+email-appointment-cancelled-by-mission-body =
+    Hello { $name },
+
+    The mission has cancelled your appointment: { $reason }
 
     Service: { $service }
     Mission: { $mission }

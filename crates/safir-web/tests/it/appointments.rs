@@ -1879,3 +1879,98 @@ async fn a_reminder_run_on_the_day_itself_is_not_sent() {
         }
     }
 }
+
+/// Staff who keep the schedule cancel a booking from the day's list: the applicant is told
+/// with what they wrote, the seat is free again, the act is audited. An officer who reads the
+/// day cannot.
+#[tokio::test]
+async fn staff_cancel_a_booking_from_the_days_list() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris(&app).await;
+        open_hours(
+            &app,
+            &mission_id,
+            day,
+            "09:30",
+            Utc::now().date_naive(),
+            None,
+        )
+        .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&mission_id))],
+            )
+            .await;
+        let applicant = arabic_speaker(&app, "held").await;
+        let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
+        let mut c = app.client();
+        let start = visa_slot_starts(&mut c, day).await[0].clone();
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/appointments",
+                &mine,
+                Some(
+                    serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start }),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let id = res.json()["id"].as_str().unwrap().to_owned();
+        let seats = |c: serde_json::Value| c["items"][0]["seats_left"].clone();
+        let slots =
+            format!("/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}");
+        let free = c.api_raw("GET", &slots, None, None, "").await.json();
+        assert_eq!(seats(free), 0, "the one seat is taken");
+        let list = format!("/missions/PAR/appointments?date={day}");
+        let cancel = format!("/missions/PAR/appointments/{id}/cancel");
+
+        let mut desk = app.client();
+        desk.sign_in(&officer).await;
+        let page = desk.get(&list).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains(&cancel),
+            "an officer is offered no cancel"
+        );
+        let res = desk.submit(&list, &cancel, &[("reason", "x")]).await;
+        assert_eq!(res.status, 403);
+
+        let mut keeper = app.client();
+        keeper.sign_in(&head).await;
+        assert!(keeper.get(&list).await.body.contains(&cancel));
+        let res = keeper
+            .submit(&list, &cancel, &[("reason", "المكتب القنصلي مغلق صباحًا")])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(res.location().unwrap(), list);
+        assert_eq!(status_of(&app, &id).await, "cancelled");
+        let free = c.api_raw("GET", &slots, None, None, "").await.json();
+        assert_eq!(seats(free), 1, "the seat is free");
+        let mails = app.emails_to(&applicant.email).await;
+        let told = mails.last().unwrap();
+        assert!(
+            told.subject.contains("ألغت البعثة موعدك"),
+            "{}",
+            told.subject
+        );
+        assert!(
+            told.text.contains("المكتب القنصلي مغلق صباحًا"),
+            "{}",
+            told.text
+        );
+        assert_eq!(line_of(&calendar_file(told), "METHOD:"), "CANCEL");
+        let audited = app.audit_summaries("appointment.cancel").await;
+        assert_eq!(audited[0]["reason"], "المكتب القنصلي مغلق صباحًا");
+        // Once.
+        let res = keeper.submit(&list, &cancel, &[("reason", "")]).await;
+        assert_eq!(res.status, 409);
+    }
+}

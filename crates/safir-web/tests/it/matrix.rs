@@ -195,6 +195,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/missions/{mission}/appointments/schedule/closures/{id}/remove",
         Who::OwnMission(&[As::Admin, As::Head]),
     ),
+    (
+        "POST",
+        "/missions/{mission}/appointments/{id}/cancel",
+        Who::OwnMission(&[As::Admin, As::Head]),
+    ),
     // Consular officers' workspace: those who work cases at the mission
     (
         "GET",

@@ -19,6 +19,9 @@ use crate::page::{Page, render};
 use crate::state::AppState;
 
 struct BookingView {
+    id: String,
+    /// Whether its time is still to come (staff may cancel it then).
+    to_come: bool,
     time: String,
     name: String,
     email: String,
@@ -37,6 +40,7 @@ struct DayLink {
 #[template(path = "consular/appointments/day.html")]
 struct DayPage {
     page: Page,
+    csrf_token: String,
     code: String,
     date: String,
     zone: String,
@@ -87,6 +91,7 @@ pub async fn list_day_bookings(
                 let page = state.page(lang, &uri, "appointments-day-title", &viewer);
                 return render(&DayPage {
                     page,
+                    csrf_token: state.csrf_token(&viewer),
                     edits_schedule,
                     code: mission.code.clone(),
                     date: typed.to_owned(),
@@ -106,6 +111,8 @@ pub async fn list_day_bookings(
     let bookings: Vec<BookingView> = rows
         .into_iter()
         .map(|r| BookingView {
+            to_come: r.starts_at > Utc::now(),
+            id: r.id,
             time: r.starts_at.with_timezone(&tz).format("%H:%M").to_string(),
             name: r.display_name,
             email: r.email,
@@ -136,6 +143,7 @@ pub async fn list_day_bookings(
     page.title = format!("{} — {}", page.title, labels::day_heading(lang, date));
     render(&DayPage {
         page,
+        csrf_token: state.csrf_token(&viewer),
         edits_schedule,
         date_error: None,
         day: Some(labels::day_parts(lang, date)),
@@ -149,6 +157,78 @@ pub async fn list_day_bookings(
         zone: mission.time_zone.clone(),
         bookings,
     })
+}
+
+/// `POST /missions/{mission}/appointments/{id}/cancel`: staff who keep the schedule cancel
+/// a booking still to come (the applicant cannot come, a counter is closed for the morning,
+/// a booking made to hold a seat). The applicant is emailed in their language, with what the
+/// staff wrote and a calendar file that takes it out; the seat is free again; audited
+/// (`appointment.cancel`). Back to the booking's day.
+pub async fn staff_cancel(
+    State(state): State<AppState>,
+    actor: Actor,
+    MissionParam(mission): MissionParam,
+    axum::extract::Path((_, id)): axum::extract::Path<(String, String)>,
+    axum::Form(data): axum::Form<crate::admin::support::FormData>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::{IntoResponse, Redirect};
+    let booking = match store::find(&state.db, &id).await {
+        Ok(b) if b.mission_id == mission.id => b,
+        Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    if !booking.is_booked() || booking.starts_at <= Utc::now() {
+        return Err(AppError::Conflict);
+    }
+    let reason: String = safir_domain::trim_blank(data.get("reason"))
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let row = match store::cancel(&mut tx, &id, None).await {
+        Ok(row) => row,
+        // Cancelled or moved meanwhile.
+        Err(safir_store::StoreError::NotFound) => return Err(AppError::Conflict),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let user = safir_store::accounts::find_user(&state.db, &row.user_id)
+        .await
+        .map_err(AppError::internal)?;
+    let services = labels::ServiceNames::cached(&state, &mission.id).await?;
+    let lang = crate::accounts::user_lang(&user);
+    let said = if reason.is_empty() {
+        crate::i18n::t(lang, "appointments-cancelled-no-reason")
+    } else {
+        reason.clone()
+    };
+    super::notify::changed(
+        &mut tx,
+        &state.config.public_url,
+        &user,
+        (&mission, &services),
+        &row,
+        super::notify::Change::CancelledByMission { reason: &said },
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let record = actor.audit(
+        domain::BOOKING_CANCEL,
+        "appointment",
+        Some(&row.id),
+        Some(&mission.id),
+        serde_json::json!({
+            "starts_at": row.starts_at, "service": row.service, "reason": reason, "via": "web",
+        }),
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let day = row.starts_at.with_timezone(&tz).date_naive();
+    Ok(Redirect::to(&format!(
+        "/missions/{}/appointments?date={day}",
+        mission.code
+    ))
+    .into_response())
 }
 
 /// The first instant of the local day `d` in `tz`. Where the clocks go forward at midnight

@@ -76,6 +76,12 @@ pub fn routes(r: Routes) -> Routes {
         get(day::list_day_bookings),
     )
     .add(
+        Method::POST,
+        "/missions/{mission}/appointments/{id}/cancel",
+        SCHEDULE_ACCESS,
+        post(day::staff_cancel),
+    )
+    .add(
         Method::GET,
         "/missions/{mission}/appointments/schedule",
         manage,

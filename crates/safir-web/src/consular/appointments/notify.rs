@@ -60,6 +60,10 @@ pub enum Change<'a> {
         reason_ar: &'a str,
         reason_en: &'a str,
     },
+    /// Cancelled by the mission's staff, with what they wrote (in their own words).
+    CancelledByMission {
+        reason: &'a str,
+    },
 }
 
 /// Enqueues the e-mail about `change` to booking `a` with its calendar file and, for a live
@@ -78,6 +82,7 @@ pub async fn changed(
         Change::Moved => ("appointment-moved", Method::Publish),
         Change::Cancelled => ("appointment-cancelled", Method::Cancel),
         Change::Closed { .. } => ("appointment-closed", Method::Cancel),
+        Change::CancelledByMission { .. } => ("appointment-cancelled-by-mission", Method::Cancel),
     };
     let reason = match change {
         Change::Closed {
@@ -87,6 +92,7 @@ pub async fn changed(
             safir_domain::Lang::Ar => reason_ar,
             _ => reason_en,
         }),
+        Change::CancelledByMission { reason } => Some(reason),
         _ => None,
     };
     let mut mail = message(template, public_url, user, (mission, services), a, reason);
@@ -109,7 +115,10 @@ pub async fn changed(
     // first booking of the chain, a revision more at each move and at the cancellation.
     let (first, moves) = store::chain_start(tx, &a.id).await?;
     let uid = format!("appointment-{first}@safir");
-    let cancels = matches!(change, Change::Cancelled | Change::Closed { .. });
+    let cancels = matches!(
+        change,
+        Change::Cancelled | Change::Closed { .. } | Change::CancelledByMission { .. }
+    );
     let sequence = moves + u32::from(cancels);
     let calendar = ics::calendar(&CalendarEvent {
         uid: &uid,
@@ -136,7 +145,9 @@ pub async fn changed(
         calendar.as_bytes(),
     ));
     let key = match change {
-        Change::Cancelled | Change::Closed { .. } => format!("appointment-cancelled:{}", a.id),
+        Change::Cancelled | Change::Closed { .. } | Change::CancelledByMission { .. } => {
+            format!("appointment-cancelled:{}", a.id)
+        }
         Change::Booked | Change::Moved => format!("appointment-confirmed:{}", a.id),
     };
     email::enqueue(tx, &mail, Some(key)).await?;
