@@ -11,7 +11,8 @@ consular-processing-days = { PLURAL($days) ->
     [one] يوم واحد
     [two] يومان
     [few] { $days } أيام
-   *[other] { $days } يومًا
+    [many] { $days } يومًا
+   *[other] { $days } يوم
 }
 consular-documents = المستندات المطلوب تجهيزها
 consular-apply = قدّم الطلب إلكترونيًا

@@ -69,7 +69,12 @@ crisis-presence-verified-next = شكراً لك. ستتواصل معك السف�
 crisis-presence-resend-hint = لم يصلك الرمز أو انتهت صلاحيته؟
 crisis-presence-resend = أرسل رمزًا جديدًا
 crisis-presence-resent = أُرسل رمز جديد، ولم يعد الرمز السابق صالحًا.
-crisis-presence-resend-too-soon = يرجى الانتظار { $seconds } ثانية قبل طلب رمز آخر.
+crisis-presence-resend-too-soon = { PLURAL($seconds) ->
+    [one] يرجى الانتظار ثانية واحدة قبل طلب رمز آخر.
+    [two] يرجى الانتظار ثانيتين قبل طلب رمز آخر.
+    [few] يرجى الانتظار { $seconds } ثوانٍ قبل طلب رمز آخر.
+   *[other] يرجى الانتظار { $seconds } ثانية قبل طلب رمز آخر.
+}
 crisis-presence-resend-too-many = لا يمكن إرسال رموز أخرى لهذا التسجيل. املأ النموذج من جديد أو اتصل بالسفارة.
 crisis-presence-code-sms = رمزك: { $code } (صالح لمدة { $minutes } دقيقة).
 

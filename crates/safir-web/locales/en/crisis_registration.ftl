@@ -69,7 +69,10 @@ crisis-presence-verified-next = Thank you. The embassy will contact you with ins
 crisis-presence-resend-hint = No code, or it expired?
 crisis-presence-resend = Send a new code
 crisis-presence-resent = A new code was sent. The earlier code no longer works.
-crisis-presence-resend-too-soon = Please wait { $seconds } seconds before asking for another code.
+crisis-presence-resend-too-soon = { $seconds ->
+    [one] Please wait one second before asking for another code.
+   *[other] Please wait { $seconds } seconds before asking for another code.
+}
 crisis-presence-resend-too-many = No more codes can be sent for this registration. Fill in the form again or call the embassy.
 crisis-presence-code-sms = Your code: { $code } (valid { $minutes } minutes).
 

@@ -221,7 +221,16 @@ fn escalation_email(
         form.get("location").cloned().unwrap_or_default(),
     );
     // The number to call, from the mail on a duty officer's phone.
-    args.set("phone", form.get("phone").cloned().unwrap_or_default());
+    // One left-to-right run, or an Arabic mail shows its digit groups in reverse order.
+    let phone = form.get("phone").map(|p| p.trim()).unwrap_or_default();
+    args.set(
+        "phone",
+        if phone.is_empty() {
+            String::new()
+        } else {
+            crate::i18n::ltr(lang, phone)
+        },
+    );
     args.set("link", link.to_owned());
     email::render(to, lang, "case-escalated", &args)
 }

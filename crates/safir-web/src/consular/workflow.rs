@@ -252,6 +252,8 @@ pub async fn act(
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
         let mut lines = vec![i18n.t(lang, "case-emergency-danger")];
         if let Some((phone, _)) = crate::page::phone_to_dial(mission.phone.as_deref()) {
+            // One left-to-right run: in Arabic its digit groups would read in reverse order.
+            let phone = crate::i18n::ltr(lang, phone);
             lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
         }
         extra = Some(lines.join("\n"));

@@ -83,6 +83,34 @@ fn arabic_plurals_are_chosen_by_cldr_rules() {
     }
 }
 
+/// Counts the pages show in Arabic, at the numbers whose forms differ (CLDR: 1, 2, 3–10,
+/// 11–99, 100–102).
+#[test]
+fn arabic_counts_take_their_forms() {
+    let i18n = I18n::global();
+    let days = |n: i64| {
+        let mut a = FluentArgs::new();
+        a.set("days", n);
+        i18n.t_args(Lang::Ar, "consular-processing-days", &a)
+    };
+    assert_eq!(days(1), "يوم واحد");
+    assert_eq!(days(2), "يومان");
+    assert_eq!(days(5), "5 أيام");
+    assert_eq!(days(30), "30 يومًا");
+    assert_eq!(days(100), "100 يوم");
+    let wait = |n: i64, lang: Lang| {
+        let mut a = FluentArgs::new();
+        a.set("seconds", n);
+        i18n.t_args(lang, "crisis-presence-resend-too-soon", &a)
+    };
+    assert!(wait(1, Lang::Ar).contains("ثانية واحدة"));
+    assert!(wait(2, Lang::Ar).contains("ثانيتين"));
+    assert!(wait(5, Lang::Ar).contains("5 ثوانٍ"));
+    assert!(wait(30, Lang::Ar).contains("30 ثانية"));
+    assert!(wait(1, Lang::En).contains("one second"));
+    assert!(wait(30, Lang::En).contains("30 seconds"));
+}
+
 #[test]
 fn english_plural_forms() {
     let i18n = I18n::global();

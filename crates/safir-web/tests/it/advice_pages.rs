@@ -161,6 +161,8 @@ async fn a_country_page_shows_level_summary_sections_history_and_its_feed() {
     assert!(!en.body.contains("<b>all</b>"));
 
     let ar = c.get("/travel-advice/LB?lang=ar").await;
+    // The date keeps its order among Arabic words.
+    assert!(ar.body.contains("<time dir=\"ltr\""), "{}", ar.body);
     for text in [
         "لبنان",
         "المستوى 3: أعد النظر في السفر",

@@ -558,6 +558,12 @@ async fn the_sample_pfif_document_imports_and_a_broken_one_is_named() {
         let res = import(&mut client, "cr1", &[("xml", None, broken)]).await;
         assert_eq!(res.status, 422);
         assert!(res.body.contains("person_record_id"), "{}", res.body);
+        // Not XML: the message names the line once, and says the rest in the page's words.
+        let garbled = "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>";
+        let not_xml = import(&mut client, "cr1", &[("xml", None, garbled)]).await;
+        assert_eq!(not_xml.status, 422);
+        assert!(not_xml.body.contains("(line 3): "), "{}", not_xml.body);
+        assert!(!not_xml.body.contains("line 3:"), "{}", not_xml.body);
         assert!(res.body.contains("Line "), "the line is named");
         let kept = res
             .body

@@ -969,7 +969,8 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         assert!(
             res.body.contains("أُبلغ الفريق القنصلي")
                 && res.body.contains("خدمات الطوارئ المحلية أولًا")
-                && res.body.contains("هاتف البعثة: +33 1 99 00 12 34")
+                // One left-to-right run: unmarked, its digit groups read in reverse order.
+                && res.body.contains("هاتف البعثة: \u{200E}+33 1 99 00 12 34\u{200E}")
                 && res.body.contains("مرجعه: PAR-")
                 && res.body.contains("أرسل «مساعدة» ثم التفاصيل"),
             "{}",

@@ -344,7 +344,12 @@ fn pfif_error_message(lang: Lang, e: &PfifError) -> String {
     let mut args = FluentArgs::new();
     args.set("line", e.line() as i64);
     args.set("element", e.element().unwrap_or("").to_owned());
-    args.set("detail", e.to_string());
+    // The parser's own words only: the message already names the problem and its line.
+    let detail = match e {
+        PfifError::Xml { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    args.set("detail", detail);
     t_args(lang, &format!("board-pfif-{}", e.code()), &args)
 }
 

@@ -215,6 +215,9 @@ impl SmsAnswer {
         if self.action == "need_help" {
             lines.push(i18n.t(lang, "case-emergency-danger"));
             if let Some((phone, _)) = crate::page::phone_to_dial(self.mission_phone.as_deref()) {
+                // One left-to-right run: in an Arabic SMS its digit groups would otherwise
+                // read in reverse order.
+                let phone = crate::i18n::ltr(lang, phone);
                 lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
             }
             lines.push(i18n.t(lang, "checkin-sms-help-details"));
