@@ -246,3 +246,4 @@ email-case-etd-opened-body =
 
     Following your report { $reference }, the mission has opened an emergency travel document application for you. Complete it and submit it here:
     { $link }
+officer-case-messages-closed = This case is closed: its applicant can no longer answer, so no more messages are sent.

@@ -559,6 +559,18 @@ async fn a_passport_renewal_through_the_api_only() {
             assert_eq!(res.status, 200, "{action}: {}", res.body);
             assert_eq!(res.json()["state"], state);
         }
+        // Closed: no more messages to an applicant who could not answer.
+        problem(
+            &c.api(
+                "POST",
+                &format!("{desk_path}/messages"),
+                &desk,
+                Some(json!({"body": "One more thing."})),
+            )
+            .await,
+            409,
+            "case_messages_closed",
+        );
         let officer_view = c.api("GET", &desk_path, &desk, None).await.json();
         assert_eq!(officer_view["notes"][0]["body"], "Photo in file looks old.");
         assert_eq!(officer_view["timeline"][1]["actor_id"], officer.id.as_str());

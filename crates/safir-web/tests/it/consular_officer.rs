@@ -350,6 +350,18 @@ async fn an_officer_works_a_case_from_submission_to_closing() {
         let r = officer.submit(&page, &act, &[("action", "close")]).await;
         ok(&r);
         assert_eq!(state_of(&app, &case.id).await, "closed");
+        // Closed: no message form, and a message posted anyway is not sent, kept in the box.
+        let closed = officer.get(&page).await;
+        assert!(closed.body.contains("id=\"case-messages-closed\""));
+        let r = officer
+            .submit(
+                &page,
+                &format!("{page}/messages"),
+                &[("message", "Une dernière chose")],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("Une dernière chose"), "{}", r.body);
 
         // Acting on the page as it was before (the officer closed the case in another tab)
         // gets the case as it is now, and says who moved it.

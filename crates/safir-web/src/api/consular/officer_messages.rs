@@ -6,13 +6,13 @@ use axum::extract::{Path, State};
 
 use super::applicant_messages::MessageRequest;
 use super::views::MessageResponse;
-use super::{message_body, mission_case, officer_view_of_message};
+use super::{conflict, message_body, mission_case, officer_view_of_message};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::{MissionParam, SignedIn};
 use crate::consular::workflow::{self, By};
-use crate::error::AppError;
+use crate::error::ErrorInfo;
 use crate::state::AppState;
 
 /// Writes to the case's applicant, without moving the case.
@@ -38,6 +38,7 @@ use crate::state::AppState;
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_messages_closed`: the case is closed (its applicant could not answer)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The body is empty or too long", body = Problem, content_type = "application/problem+json"),
     )
@@ -49,9 +50,12 @@ pub async fn send_case_message(
     ClientIp(ip): ClientIp,
     Path((_, id)): Path<(String, String)>,
     ApiJson(request): ApiJson<MessageRequest>,
-) -> Result<Json<MessageResponse>, AppError> {
+) -> Result<Json<MessageResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
     let body = message_body("body", &request.body)?;
+    if case.state == "closed" {
+        return Err(conflict("case_messages_closed"));
+    }
     let (message_id, _) =
         workflow::message_applicant(&state, &case, &By::api(&user, ip), &body).await?;
     Ok(Json(

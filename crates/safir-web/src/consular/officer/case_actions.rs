@@ -11,7 +11,8 @@ use axum::{Extension, Form};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{
-    APPROVED, Actor as Side, CaseAction, Priority, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
+    APPROVED, Actor as Side, CaseAction, CaseState, Priority, REASON_NEEDING_A_MESSAGE,
+    REFUSAL_REASONS,
 };
 use safir_domain::consular::service::{optional_text, required_text};
 use safir_store::StoreError;
@@ -522,6 +523,14 @@ pub async fn send_message(
     let Ok(body) = body else {
         return cx.refused(&case, &typed).await;
     };
+    // A closed case takes no more messages: its applicant could not answer (their page has
+    // no form), though the mail would tell them to. What was typed stays in the box.
+    if case.state == CaseState::Closed.as_str() {
+        typed.note = std::mem::take(&mut typed.message);
+        return cx
+            .stale_with(&case, "officer-case-messages-closed", &typed)
+            .await;
+    }
     // Sent again a moment ago (a double click), it is already sent: the same page either way.
     workflow::message_applicant(&cx.state, &case, &by(&cx.actor), &body).await?;
     Ok(cx.done(&case, "message"))
