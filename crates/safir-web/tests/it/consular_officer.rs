@@ -1344,3 +1344,80 @@ async fn bulk_actions_do_what_is_legal_and_say_why_they_skip() {
         assert_eq!(actions.iter().filter(|a| *a == "case.assign").count(), 4);
     }
 }
+
+/// The decision letter is dated on the mission's calendar, not UTC's: a refusal in the
+/// morning at a mission fourteen hours ahead is not dated the day before.
+#[tokio::test]
+async fn the_decision_letter_is_dated_on_the_missions_calendar() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE missions SET time_zone = 'Pacific/Kiritimati' WHERE id = $1")
+                .bind(&w.paris)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let case = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        for fields in [
+            &[("action", "start_review")][..],
+            &[
+                ("action", "reject"),
+                ("reject_reason", "documents_incomplete"),
+                ("reject_message", ""),
+            ][..],
+        ] {
+            let r = officer.submit(&page, &act, fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let now = chrono::Utc::now();
+        let local = (now + chrono::Duration::hours(14)).date_naive();
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let pdf = applicant
+            .get_bytes(&format!("/account/cases/{}/decision.pdf", case.id))
+            .await;
+        if let Some(text) = crate::harness::pdftotext(&pdf) {
+            assert!(text.contains(&local.to_string()), "{local}: {text}");
+            if local != now.date_naive() {
+                assert!(!text.contains(&now.date_naive().to_string()), "{text}");
+            }
+        }
+    }
+}
+
+/// A request for information pasted with a trailing direction mark and sent twice (a double
+/// click) is recognised as the one just sent, not as a change made meanwhile.
+#[tokio::test]
+async fn a_request_sent_twice_with_a_direction_mark_is_one_request() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::Visa)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}", case.id);
+        let act = format!("{page}/act");
+        let r = officer
+            .submit(&page, &act, &[("action", "start_review")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let fields = [
+            ("action", "request_info"),
+            ("request", "يرجى إرسال كشف الحساب المصرفي.\u{200F}"),
+            ("expected_state", "in_review"),
+        ];
+        for _ in 0..2 {
+            let r = officer.submit(&page, &act, &fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        assert_eq!(state_of(&app, &case.id).await, "needs_info");
+    }
+}

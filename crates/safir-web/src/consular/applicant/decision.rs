@@ -302,6 +302,14 @@ pub(crate) async fn letter(
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;
+    // The day the mission decided, on its own calendar (a refusal at 08:30 in Canberra is
+    // the evening before in UTC).
+    let zone = crate::consular::appointments::service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let decided_on = decided
+        .at
+        .with_timezone(&zone)
+        .format("%Y-%m-%d")
+        .to_string();
     let outcome = if decided.action == "approve" {
         "approved"
     } else {
@@ -338,10 +346,7 @@ pub(crate) async fn letter(
         },
         Row {
             label: both("decision-date"),
-            value: [
-                decided.at.format("%Y-%m-%d").to_string(),
-                decided.at.format("%Y-%m-%d").to_string(),
-            ],
+            value: [decided_on.clone(), decided_on],
         },
     ];
     if let Some(value) = message {

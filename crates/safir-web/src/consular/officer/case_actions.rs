@@ -224,7 +224,9 @@ pub async fn act_on_case(
     let expected = data.get("expected_state").trim();
     let current = case.state().map_err(AppError::internal)?;
     let kind = case.kind().map_err(AppError::internal)?;
-    let request = data.get("request").trim();
+    // As stored (`required_text`): without the direction marks and invisible spaces pasted
+    // text often ends with, or the same request sent twice would not be recognised.
+    let request = safir_domain::trim_blank(data.get("request"));
     if (!expected.is_empty() && expected != case.state)
         || current.apply(kind, action, Side::Officer).is_err()
     {
