@@ -633,3 +633,41 @@ async fn the_officer_of_a_case_is_mailed_once_when_its_applicant_writes_until_an
         assert_eq!(app.emails_to(&w.officer.email).await.len(), 2);
     }
 }
+
+/// A message on a refused case (its applicant asks why) waits for the mission like any
+/// other: the "new message" list and the dashboard's count find it, though the default queue
+/// (open cases) does not list the case.
+#[tokio::test]
+async fn a_message_on_a_refused_case_is_found_among_the_new_messages() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Amal Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let reference = case.reference.clone().unwrap();
+        store_move(&app, &case.id, CaseAction::StartReview, Actor::Officer).await;
+        store_move(&app, &case.id, CaseAction::Reject, Actor::Officer).await;
+        let mut applicant = signed_in(&app, &w.applicant).await;
+        let r = applicant
+            .write_on_case(
+                &format!("/account/cases/{}", case.id),
+                "Why was it refused?",
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mut officer = signed_in(&app, &w.officer).await;
+        let only = officer
+            .get("/missions/PAR/cases?new_message=1&lang=en")
+            .await
+            .body;
+        assert!(only.contains(&reference), "{only}");
+        let dash = officer.get("/missions/PAR/dashboard?lang=en").await.body;
+        assert!(
+            dash.contains(
+                r#"<dt>With a new message</dt><dd><a href="/missions/PAR/cases?new_message=1">1<"#
+            ),
+            "{dash}"
+        );
+    }
+}

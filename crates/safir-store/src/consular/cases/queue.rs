@@ -65,6 +65,9 @@ pub struct QueueRow {
 /// The open states. The partial index `cases_open_queue` repeats this list word for word (a
 /// planner uses a partial index only when the query states its predicate): change both.
 const OPEN: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection')";
+/// The states in which an applicant's message may wait for the mission: every state a
+/// submitted case can be in but closed.
+const AWAITING: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection', 'rejected', 'withdrawn')";
 
 /// The WHERE clause and its text arguments, in placeholder order.
 fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
@@ -77,6 +80,10 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
     let searching = f.search.as_deref().is_some_and(|q| !q.trim().is_empty());
     if f.states.is_empty() && searching {
         sql.push_str(" AND c.state <> 'draft'");
+    } else if f.states.is_empty() && f.awaiting_reply {
+        // A refused or withdrawn case's applicant may still write (to ask why, to say they
+        // will apply again): such a message waits for the mission as any other.
+        sql.push_str(&format!(" AND c.state IN {AWAITING}"));
     } else if f.states.is_empty() {
         sql.push_str(&format!(" AND c.state IN {OPEN}"));
     } else {
@@ -258,11 +265,12 @@ pub async fn queue_counts(db: &Db, mission_id: &str) -> Result<BTreeMap<String, 
     Ok(rows.into_iter().collect())
 }
 
-/// How many open cases of the mission have a message of their applicant waiting for the
-/// mission's reply (the queue's `awaiting_reply` filter, unpaged).
+/// How many cases of the mission (submitted and not closed: refused and withdrawn ones too)
+/// have a message of their applicant waiting for the mission's reply (the queue's
+/// `awaiting_reply` filter, unpaged).
 pub async fn awaiting_reply_count(db: &Db, mission_id: &str) -> Result<i64, StoreError> {
     let sql = format!(
-        "SELECT COUNT(*) FROM cases WHERE mission_id = $1 AND state IN {OPEN} \
+        "SELECT COUNT(*) FROM cases WHERE mission_id = $1 AND state IN {AWAITING} \
          AND awaiting_reply_since IS NOT NULL"
     );
     with_pool!(db.read(), p => {
