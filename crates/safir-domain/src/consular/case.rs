@@ -248,7 +248,9 @@ impl CaseState {
             (S::InReview, A::RequestInfo) => S::NeedsInfo,
             (S::NeedsInfo, A::ProvideInfo) => S::InReview,
             (S::InReview, A::Approve) => S::Approved,
-            (S::InReview, A::Reject) => S::Rejected,
+            // A case waiting for information its applicant never sends can be refused: it
+            // would otherwise wait, past due, for ever (the applicant alone could move it).
+            (S::InReview | S::NeedsInfo, A::Reject) => S::Rejected,
             (S::Submitted | S::InReview | S::NeedsInfo, A::Withdraw) => S::Withdrawn,
             (S::Approved, A::MarkReadyForCollection) if kind.has_collection() => {
                 S::ReadyForCollection
@@ -405,6 +407,24 @@ mod tests {
     }
 
     #[test]
+    fn a_case_waiting_for_information_can_be_refused_but_not_approved() {
+        let waiting = CaseState::NeedsInfo;
+        assert_eq!(
+            waiting.available(CaseKind::Visa, Actor::Officer),
+            [CaseAction::Reject]
+        );
+        assert_eq!(
+            waiting.apply(CaseKind::Visa, CaseAction::Reject, Actor::Officer),
+            Ok(CaseState::Rejected)
+        );
+        assert!(
+            waiting
+                .apply(CaseKind::Visa, CaseAction::Approve, Actor::Officer)
+                .is_err()
+        );
+    }
+
+    #[test]
     fn the_wrong_side_cannot_act() {
         assert_eq!(
             CaseState::InReview.apply(CaseKind::Visa, CaseAction::Approve, Actor::Applicant),
@@ -460,8 +480,12 @@ mod tests {
                     prop_assert_eq!(action.actor(), actor);
                     prop_assert_ne!(state, CaseState::Closed);
                     if next == CaseState::InReview { reviewed = true; }
-                    if matches!(next, CaseState::Approved | CaseState::Rejected) {
+                    if next == CaseState::Approved {
                         prop_assert_eq!(state, CaseState::InReview);
+                    }
+                    if next == CaseState::Rejected {
+                        prop_assert!(matches!(state, CaseState::InReview | CaseState::NeedsInfo));
+                        prop_assert!(reviewed);
                     }
                     if next == CaseState::ReadyForCollection {
                         prop_assert!(kind.has_collection());

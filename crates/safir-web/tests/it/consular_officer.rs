@@ -1419,5 +1419,26 @@ async fn a_request_sent_twice_with_a_direction_mark_is_one_request() {
             assert_eq!(r.status, 303, "{}", r.body);
         }
         assert_eq!(state_of(&app, &case.id).await, "needs_info");
+        // The applicant never answers: the officer can refuse, from the same decision form.
+        let shown = officer.get(&page).await;
+        assert!(
+            shown.body.contains("id=\"action-reject\""),
+            "{}",
+            shown.body
+        );
+        let r = officer
+            .submit(
+                &page,
+                &act,
+                &[
+                    ("action", "reject"),
+                    ("reject_reason", "documents_incomplete"),
+                    ("reject_message", ""),
+                    ("expected_state", "needs_info"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "rejected");
     }
 }
