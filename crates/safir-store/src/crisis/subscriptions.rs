@@ -181,6 +181,21 @@ pub async fn confirm_sms(db: &Db, phone: &str) -> Result<u64, StoreError> {
     })?)
 }
 
+/// The language of the phone's most recently asked-for SMS subscription, if it has one: the
+/// replies to its keywords (YES, STOP), typed in Latin letters as the messages ask, are in
+/// the language the subscriber chose.
+pub async fn sms_lang(db: &Db, phone: &str) -> Result<Option<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT lang FROM advice_subscriptions WHERE channel = 'sms' AND address = $1 \
+             ORDER BY requested_at DESC, id DESC LIMIT 1",
+        )
+        .bind(phone)
+        .fetch_optional(p)
+        .await
+    })?)
+}
+
 /// STOP (every country, `None`) or UNSUBSCRIBE <country> by SMS. Returns how many ended.
 pub async fn unsubscribe_sms(
     db: &Db,

@@ -1055,6 +1055,34 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
         let res = sms(&app, SMS_SECRET, false, "+33600000009", "STOP").await;
         let reply = res.json()["reply"].as_str().unwrap().to_owned();
         assert!(reply.contains("nothing was changed"), "{reply}");
+
+        // An Arabic subscriber answers YES and STOP as the Arabic message tells them, in
+        // Latin letters: the replies are in Arabic.
+        exec(
+            &app.db,
+            "INSERT INTO advice_subscriptions (id, country, channel, address, lang, status, token_hash, created_at, requested_at) \
+             VALUES ($1, 'LB', 'sms', '+33600000010', 'ar', 'pending', $1, $2, $2)",
+            &["s4"],
+        )
+        .await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000010", "YES").await;
+        assert_eq!(res.json()["action"], "confirm");
+        let reply = res.json()["reply"].as_str().unwrap().to_owned();
+        assert!(
+            reply
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{reply}"
+        );
+        assert_eq!(status_of("s4").await, "active");
+        let res = sms(&app, SMS_SECRET, false, "+33600000010", "STOP").await;
+        let reply = res.json()["reply"].as_str().unwrap().to_owned();
+        assert!(
+            reply
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            "{reply}"
+        );
     }
 }
 

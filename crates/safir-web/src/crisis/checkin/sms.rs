@@ -138,7 +138,21 @@ pub async fn inbound(
     } else {
         Lang::En
     };
-    let answer = match Keyword::parse_sms(&text) {
+    let keyword = Keyword::parse_sms(&text);
+    if matches!(
+        keyword,
+        Some(Keyword::Yes | Keyword::Stop | Keyword::Unsubscribe(_))
+    ) && lang == Lang::En
+        && subscriptions::sms_lang(&state.db, &from)
+            .await
+            .map_err(AppError::internal)?
+            .as_deref()
+            == Some("ar")
+    {
+        // An Arabic subscriber answering YES or STOP as the Arabic message tells them.
+        lang = Lang::Ar;
+    }
+    let answer = match keyword {
         Some(Keyword::Safe(note)) => {
             answer_sms(&state, &from, CheckinStatus::Safe, note, &mut lang).await?
         }
