@@ -247,3 +247,5 @@ email-case-etd-opened-body =
     Following your report { $reference }, the mission has opened an emergency travel document application for you. Complete it and submit it here:
     { $link }
 officer-case-messages-closed = This case is closed: its applicant can no longer answer, so no more messages are sent.
+officer-etd-no-service = This mission offers no emergency travel document service, so none can be opened from this report. An administrator or the head of mission can add one to the mission's services.
+officer-etd-not-offered = This report is not a lost passport still in hand, so no emergency travel document can be opened from it.

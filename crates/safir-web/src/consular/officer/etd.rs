@@ -210,7 +210,21 @@ pub async fn open_etd(
             mission.code, emergency.id
         ))
         .into_response()),
-        Err(EtdRefusal::AlreadyOpened) => cx.stale(&emergency, "officer-etd-already-opened").await,
-        Err(EtdRefusal::NotOffered | EtdRefusal::NoService) => Err(AppError::Conflict),
+        Err(EtdRefusal::AlreadyOpened) => {
+            // Opened a moment ago, as by this very click's twin (a double click): done.
+            let just_now = opened_etd(state, &emergency).await?.is_some_and(|etd| {
+                safir_store::now() - etd.created_at < chrono::Duration::seconds(10)
+            });
+            if just_now {
+                return Ok(Redirect::to(&format!(
+                    "/missions/{}/cases/{}?done=etd",
+                    mission.code, emergency.id
+                ))
+                .into_response());
+            }
+            cx.stale(&emergency, "officer-etd-already-opened").await
+        }
+        Err(EtdRefusal::NoService) => cx.stale(&emergency, "officer-etd-no-service").await,
+        Err(EtdRefusal::NotOffered) => cx.stale(&emergency, "officer-etd-not-offered").await,
     }
 }
