@@ -175,6 +175,33 @@ async fn status_of(app: &TestApp, id: &str) -> String {
         .status
 }
 
+/// PAR in Paris time with its hours open from 09:00 to `close` on the weekday of the day it
+/// returns (three days from now), from today on.
+async fn paris_open_until(app: &TestApp, close: &str) -> (String, chrono::NaiveDate) {
+    let (mission_id, day) = paris(app).await;
+    open_hours(app, &mission_id, day, close, Utc::now().date_naive(), None).await;
+    (mission_id, day)
+}
+
+/// A head of the mission `mission_id`: one who keeps its schedule.
+async fn head_of(app: &TestApp, mission_id: &str) -> crate::harness::Account {
+    app.staff(
+        &unique_email("head"),
+        &[(Role::HeadOfMission, Some(mission_id))],
+    )
+    .await
+}
+
+/// Books PAR's visa slot starting at `start` through the API with `token`; its id.
+async fn book_through_api(c: &mut Client<'_>, token: &str, start: &str) -> String {
+    let body = serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start });
+    let res = c
+        .api("POST", "/api/v1/appointments", token, Some(body))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
     for app in TestApp::all().await {
@@ -1599,16 +1626,7 @@ async fn the_missions_list_reads_each_missions_own_today() {
 #[tokio::test]
 async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
     for app in TestApp::all().await {
-        let (mission_id, day) = paris(&app).await;
-        open_hours(
-            &app,
-            &mission_id,
-            day,
-            "13:00",
-            Utc::now().date_naive(),
-            None,
-        )
-        .await;
+        let (mission_id, day) = paris_open_until(&app, "13:00").await;
         let user = app.public_user(&unique_email("hoarder")).await;
         let mut tx = app.db.begin().await.unwrap();
         let (_, secret) =
@@ -1622,11 +1640,7 @@ async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
         let book = |start: &str| serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start });
         let mut ids = Vec::new();
         for start in &starts[..5] {
-            let res = c
-                .api("POST", "/api/v1/appointments", &secret, Some(book(start)))
-                .await;
-            assert_eq!(res.status, 200, "{}", res.body);
-            ids.push(res.json()["id"].as_str().unwrap().to_owned());
+            ids.push(book_through_api(&mut c, &secret, start).await);
         }
         let res = c
             .api(
@@ -1721,22 +1735,8 @@ async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
 #[tokio::test]
 async fn a_closure_over_booked_days_cancels_them_and_says_why() {
     for app in TestApp::all().await {
-        let (mission_id, day) = paris(&app).await;
-        open_hours(
-            &app,
-            &mission_id,
-            day,
-            "10:00",
-            Utc::now().date_naive(),
-            None,
-        )
-        .await;
-        let head = app
-            .staff(
-                &unique_email("head"),
-                &[(Role::HeadOfMission, Some(&mission_id))],
-            )
-            .await;
+        let (mission_id, day) = paris_open_until(&app, "10:00").await;
+        let head = head_of(&app, &mission_id).await;
         let applicant = app.public_user(&unique_email("booked")).await;
         let editor = crate::api::token(&app, &head, &["consular:read", "consular:write"]).await;
         let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
@@ -1745,16 +1745,7 @@ async fn a_closure_over_booked_days_cancels_them_and_says_why() {
         let mut ids = Vec::new();
         for d in [day, next_week] {
             let start = visa_slot_starts(&mut c, d).await[0].clone();
-            let res = c
-                .api(
-                    "POST",
-                    "/api/v1/appointments",
-                    &mine,
-                    Some(serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start })),
-                )
-                .await;
-            assert_eq!(res.status, 200, "{}", res.body);
-            ids.push(res.json()["id"].as_str().unwrap().to_owned());
+            ids.push(book_through_api(&mut c, &mine, &start).await);
         }
         let res = c
             .api(
@@ -1832,32 +1823,12 @@ async fn a_closure_over_booked_days_cancels_them_and_says_why() {
 #[tokio::test]
 async fn a_reminder_run_on_the_day_itself_is_not_sent() {
     for app in TestApp::all().await {
-        let (mission_id, day) = paris(&app).await;
-        open_hours(
-            &app,
-            &mission_id,
-            day,
-            "10:00",
-            Utc::now().date_naive(),
-            None,
-        )
-        .await;
+        let (_, day) = paris_open_until(&app, "10:00").await;
         let applicant = app.public_user(&unique_email("late")).await;
         let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
         let mut c = app.client();
         let start = visa_slot_starts(&mut c, day).await[0].clone();
-        let res = c
-            .api(
-                "POST",
-                "/api/v1/appointments",
-                &mine,
-                Some(
-                    serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start }),
-                ),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.body);
-        let id = res.json()["id"].as_str().unwrap().to_owned();
+        let id = book_through_api(&mut c, &mine, &start).await;
         // The appointment is in two minutes; its reminder's job only runs now.
         let soon = Utc::now() + chrono::Duration::minutes(2);
         with_pool!(app.db.write(), p => {
@@ -1886,22 +1857,8 @@ async fn a_reminder_run_on_the_day_itself_is_not_sent() {
 #[tokio::test]
 async fn staff_cancel_a_booking_from_the_days_list() {
     for app in TestApp::all().await {
-        let (mission_id, day) = paris(&app).await;
-        open_hours(
-            &app,
-            &mission_id,
-            day,
-            "09:30",
-            Utc::now().date_naive(),
-            None,
-        )
-        .await;
-        let head = app
-            .staff(
-                &unique_email("head"),
-                &[(Role::HeadOfMission, Some(&mission_id))],
-            )
-            .await;
+        let (mission_id, day) = paris_open_until(&app, "09:30").await;
+        let head = head_of(&app, &mission_id).await;
         let officer = app
             .staff(
                 &unique_email("officer"),
@@ -1912,18 +1869,7 @@ async fn staff_cancel_a_booking_from_the_days_list() {
         let mine = crate::api::token(&app, &applicant, &["read", "write"]).await;
         let mut c = app.client();
         let start = visa_slot_starts(&mut c, day).await[0].clone();
-        let res = c
-            .api(
-                "POST",
-                "/api/v1/appointments",
-                &mine,
-                Some(
-                    serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": start }),
-                ),
-            )
-            .await;
-        assert_eq!(res.status, 200, "{}", res.body);
-        let id = res.json()["id"].as_str().unwrap().to_owned();
+        let id = book_through_api(&mut c, &mine, &start).await;
         let seats = |c: serde_json::Value| c["items"][0]["seats_left"].clone();
         let slots =
             format!("/api/v1/missions/PAR/appointments/slots?service=visa&from={day}&to={day}");

@@ -12,6 +12,7 @@ use safir_store::consular::services::{self, ServiceInput};
 use safir_domain::roles::Role;
 use safir_web::consular::jobs::escalate;
 
+use crate::consular_visa::new_application;
 use crate::harness::{Client, TestApp, unique_email};
 
 pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String {
@@ -1243,19 +1244,7 @@ async fn form_dates_are_judged_on_the_missions_calendar() {
         let mission = app.mission_in_zone("TRW", "KI", zone).await;
         let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
         let omar = app.public_user(&unique_email("omar")).await;
-        let mut c = app.client();
-        c.lang = Some("en");
-        c.sign_in(&omar).await;
-        let page = c.get(&format!("/consular/services/{service_id}")).await;
-        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
-        let opened = c
-            .post_form_with_token(
-                &format!("/consular/services/{service_id}/apply"),
-                &page.csrf_token().unwrap(),
-                &[("idempotency_key", &key)],
-            )
-            .await;
-        let edit = opened.location().unwrap().to_owned();
+        let (mut c, edit, _) = new_application(&app, &omar, &service_id).await;
         // Born on the mission's yesterday when it is ahead (UTC's today); on the mission's
         // today when it is behind (UTC's yesterday).
         let born = if local_today > utc_today {
@@ -1293,23 +1282,7 @@ async fn a_courier_address_counts_only_for_courier_delivery() {
         let mission = app.mission("PAR", "FR").await;
         let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
         let omar = app.public_user(&unique_email("omar")).await;
-        let mut c = app.client();
-        c.lang = Some("en");
-        c.sign_in(&omar).await;
-        let page = c.get(&format!("/consular/services/{service_id}")).await;
-        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
-        let opened = c
-            .post_form_with_token(
-                &format!("/consular/services/{service_id}/apply"),
-                &page.csrf_token().unwrap(),
-                &[("idempotency_key", &key)],
-            )
-            .await;
-        let edit = opened.location().unwrap().to_owned();
-        let case_id = edit
-            .trim_start_matches("/account/cases/")
-            .trim_end_matches("/edit")
-            .to_owned();
+        let (mut c, edit, case_id) = new_application(&app, &omar, &service_id).await;
         let fields = [
             ("intent", "submit"),
             ("surname", "Haddad"),
@@ -1352,23 +1325,7 @@ async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
         let mission = app.mission("PAR", "FR").await;
         let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
         let omar = app.public_user(&unique_email("omar")).await;
-        let mut c = app.client();
-        c.lang = Some("en");
-        c.sign_in(&omar).await;
-        let page = c.get(&format!("/consular/services/{service_id}")).await;
-        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
-        let opened = c
-            .post_form_with_token(
-                &format!("/consular/services/{service_id}/apply"),
-                &page.csrf_token().unwrap(),
-                &[("idempotency_key", &key)],
-            )
-            .await;
-        let edit = opened.location().unwrap().to_owned();
-        let case_id = edit
-            .trim_start_matches("/account/cases/")
-            .trim_end_matches("/edit")
-            .to_owned();
+        let (mut c, edit, case_id) = new_application(&app, &omar, &service_id).await;
         let form_page = c.get(&edit).await;
         let sent_service = value_after(&form_page.body, r#"name="service_id" value=""#).to_owned();
         assert_eq!(sent_service, service_id);

@@ -18,9 +18,9 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
     &rest[..rest.find(end).unwrap()]
 }
 
-/// `who`, signed in (in English), opens an application to the visa service: their client, the
-/// form's address and the case's id.
-async fn new_application<'a>(
+/// `who`, signed in (in English), opens an application to the service `service_id`: their
+/// client, the form's address and the case's id.
+pub async fn new_application<'a>(
     app: &'a TestApp,
     who: &Account,
     service_id: &str,
