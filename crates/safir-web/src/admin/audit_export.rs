@@ -59,7 +59,10 @@ pub async fn export_csv(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let mut out = String::from(CSV_HEADER);
+    // A byte-order mark first, as the other exports, so that spreadsheet programs read the
+    // Arabic of actors and summaries as UTF-8 (not the machine's code page).
+    let mut out = String::from("\u{feff}");
+    out.push_str(CSV_HEADER);
     out.push_str("\r\n");
     let mut count = 0usize;
     // Where a cut export stops: the oldest record it holds, when older ones match too.

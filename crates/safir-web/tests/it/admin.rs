@@ -154,7 +154,10 @@ async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission()
         // The administrator's export holds every one of those records, and the chain holds.
         let csv = client.get("/admin/audit/export.csv").await;
         assert_eq!(csv.status, 200);
-        assert!(csv.body.starts_with("seq,at,actor_id,actor,action,"));
+        assert!(
+            csv.body
+                .starts_with("\u{feff}seq,at,actor_id,actor,action,")
+        );
         for action in ["mission.create", "user.create", "role.grant", "user.read"] {
             assert!(
                 csv.body.contains(&format!(",{action},")),
