@@ -1347,6 +1347,9 @@ async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
         let res = c.submit(&edit, &edit, &fields).await;
         assert_eq!(res.status, 409, "{}", res.body);
         assert!(res.body.contains("was no longer there"), "{}", res.body);
+        // Sent again (a second click): the same new draft, not another.
+        let again = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(again.status, 409, "{}", again.body);
         assert!(res.body.contains(r#"value="N1234567""#), "{}", res.body);
         assert!(res.body.contains(r#"value="Amman""#));
         let mine = cases::list_for_applicant(&app.db, &omar.id).await.unwrap();

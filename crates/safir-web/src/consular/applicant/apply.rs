@@ -190,7 +190,9 @@ pub async fn save(
     let me = &acting.user;
     let case = match own_case(&state, me, &case_id).await {
         Ok(case) => case,
-        Err(AppError::NotFound) => return lost_draft(&state, lang, &uri, &viewer, me, &data).await,
+        Err(AppError::NotFound) => {
+            return lost_draft(&state, (lang, &uri, &viewer), me, &case_id, &data).await;
+        }
         Err(e) => return Err(e),
     };
     if !editable(&case) {
@@ -208,7 +210,7 @@ pub async fn save(
                 Ok(c) => c,
                 // Discarded (or expired) since it was read.
                 Err(StoreError::NotFound) => {
-                    return lost_draft(&state, lang, &uri, &viewer, me, &data).await;
+                    return lost_draft(&state, (lang, &uri, &viewer), me, &case.id, &data).await;
                 }
                 Err(e) => return Err(AppError::internal(e)),
             };
@@ -363,13 +365,14 @@ async fn gone_past_editing(
 /// The draft a form was sent to is gone (expired and purged while its page stood open, or
 /// discarded in another tab): what was typed goes into a new draft of the same service,
 /// shown with a warning, so that nothing typed is lost. Without the service (an old page, an
-/// address typed by hand) or with the service withdrawn, the answer stays "not found".
+/// address typed by hand) or with the service withdrawn, the answer stays "not found". The
+/// same form sent again (a second click) finds the draft the first made, keyed by the lost
+/// one.
 async fn lost_draft(
     state: &AppState,
-    lang: Lang,
-    uri: &Uri,
-    viewer: &Viewer,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
     me: &crate::auth::CurrentUser,
+    lost_id: &str,
     data: &FormData,
 ) -> Result<Response, AppError> {
     let service = match services::find(&state.db, data.get("service_id").trim()).await {
@@ -393,7 +396,7 @@ async fn lost_draft(
             applicant_name: &name,
             lang: &me.user.preferred_lang,
             priority: safir_domain::consular::case::Priority::Normal,
-            idempotency_key: None,
+            idempotency_key: Some(&format!("lost:{lost_id}")),
             idempotency_fingerprint: None,
             expires_at: now() + state.config.consular.draft_ttl,
         },
