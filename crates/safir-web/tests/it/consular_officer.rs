@@ -143,6 +143,26 @@ pub struct World {
     pub applicant: Account,
 }
 
+/// A visa application of the world's applicant, submitted, its review started by the world's
+/// officer: the officer's client, the case, its page and the page's form address.
+async fn under_review<'a>(
+    app: &'a TestApp,
+    w: &World,
+) -> (crate::harness::Client<'a>, Case, String, String) {
+    let case = w
+        .application("Nour Haddad", CaseKind::Visa)
+        .submit(app)
+        .await;
+    let mut officer = signed_in(app, &w.officer).await;
+    let page = format!("/missions/PAR/cases/{}", case.id);
+    let act = format!("{page}/act");
+    let r = officer
+        .submit(&page, &act, &[("action", "start_review")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    (officer, case, page, act)
+}
+
 pub async fn world(app: &TestApp) -> World {
     let paris = app.mission("PAR", "FR").await;
     let dubai = app.mission("DXB", "AE").await;
@@ -559,17 +579,7 @@ async fn a_refusal_mails_the_reason_and_the_message() {
 async fn a_case_under_review_is_decided_in_one_form() {
     for app in TestApp::all().await {
         let w = world(&app).await;
-        let case = w
-            .application("Nour Haddad", CaseKind::Visa)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
-        let page = format!("/missions/PAR/cases/{}", case.id);
-        let act = format!("{page}/act");
-        let r = officer
-            .submit(&page, &act, &[("action", "start_review")])
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        let (mut officer, case, page, act) = under_review(&app, &w).await;
         let shown = officer.get(&page).await;
         let forms = shown.body.matches(&format!(r#"action="{act}""#)).count();
         assert_eq!(forms, 1, "one form for the decision: {}", shown.body);
@@ -1398,17 +1408,7 @@ async fn the_decision_letter_is_dated_on_the_missions_calendar() {
 async fn a_request_sent_twice_with_a_direction_mark_is_one_request() {
     for app in TestApp::all().await {
         let w = world(&app).await;
-        let case = w
-            .application("Nour Haddad", CaseKind::Visa)
-            .submit(&app)
-            .await;
-        let mut officer = signed_in(&app, &w.officer).await;
-        let page = format!("/missions/PAR/cases/{}", case.id);
-        let act = format!("{page}/act");
-        let r = officer
-            .submit(&page, &act, &[("action", "start_review")])
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        let (mut officer, case, page, act) = under_review(&app, &w).await;
         let fields = [
             ("action", "request_info"),
             ("request", "يرجى إرسال كشف الحساب المصرفي.\u{200F}"),

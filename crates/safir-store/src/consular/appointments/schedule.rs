@@ -122,21 +122,13 @@ pub async fn add_rule(
 /// Bookings already made in its slots stay.
 pub async fn remove_rule(tx: &mut Tx, mission_id: &str, id: &str) -> Result<RuleRow, StoreError> {
     let row: Option<RuleRow> = with_tx!(tx, c => {
-        sqlx::query_as("SELECT * FROM appointment_rules WHERE id = $1 AND mission_id = $2")
+        sqlx::query_as("DELETE FROM appointment_rules WHERE id = $1 AND mission_id = $2 RETURNING *")
             .bind(id)
             .bind(mission_id)
             .fetch_optional(c)
             .await
     })?;
-    let row = row.ok_or(StoreError::NotFound)?;
-    with_tx!(tx, c => {
-        sqlx::query("DELETE FROM appointment_rules WHERE id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(row)
+    row.ok_or(StoreError::NotFound)
 }
 
 /// The mission's rules by weekday and start time.
@@ -182,21 +174,13 @@ pub async fn remove_closure(
     id: &str,
 ) -> Result<ClosureRow, StoreError> {
     let row: Option<ClosureRow> = with_tx!(tx, c => {
-        sqlx::query_as("SELECT * FROM appointment_closures WHERE id = $1 AND mission_id = $2")
+        sqlx::query_as("DELETE FROM appointment_closures WHERE id = $1 AND mission_id = $2 RETURNING *")
             .bind(id)
             .bind(mission_id)
             .fetch_optional(c)
             .await
     })?;
-    let row = row.ok_or(StoreError::NotFound)?;
-    with_tx!(tx, c => {
-        sqlx::query("DELETE FROM appointment_closures WHERE id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(row)
+    row.ok_or(StoreError::NotFound)
 }
 
 /// Closures that end on or after `from` (a local date), soonest first.

@@ -44,7 +44,21 @@ pub async fn start(
     let key =
         (!key.is_empty() && key.len() <= 64 && !crate::consular::officer::etd::reserved_key(key))
             .then_some(key);
-    let empty = BTreeMap::new();
+    let case = open_draft(&state, &me, &service, kind, &BTreeMap::new(), key).await?;
+    Ok(Redirect::to(&format!("/account/cases/{}/edit", case.id)).into_response())
+}
+
+/// Opens a draft of `service` for `me` holding `form`; a second request with the same
+/// idempotency `key` finds the draft the first opened.
+async fn open_draft(
+    state: &AppState,
+    me: &crate::auth::CurrentUser,
+    service: &Service,
+    kind: safir_domain::consular::case::CaseKind,
+    form: &BTreeMap<String, String>,
+    key: Option<&str>,
+) -> Result<Case, AppError> {
+    let name = forms::applicant_name(form, &me.user.display_name);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let case = cases::create_draft(
         &mut tx,
@@ -53,8 +67,8 @@ pub async fn start(
             service_id: &service.id,
             kind,
             applicant_id: me.id(),
-            form: &empty,
-            applicant_name: &me.user.display_name,
+            form,
+            applicant_name: &name,
             lang: &me.user.preferred_lang,
             priority: safir_domain::consular::case::Priority::Normal,
             idempotency_key: key,
@@ -65,7 +79,7 @@ pub async fn start(
     .await
     .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
-    Ok(Redirect::to(&format!("/account/cases/{}/edit", case.id)).into_response())
+    Ok(case)
 }
 
 #[derive(Template)]
@@ -383,27 +397,8 @@ async fn lost_draft(
     let kind = service.kind().map_err(AppError::internal)?;
     let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
     let form = forms::clean(kind, &typed);
-    let name = forms::applicant_name(&form, &me.user.display_name);
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let case = cases::create_draft(
-        &mut tx,
-        &NewDraft {
-            mission_id: &service.mission_id,
-            service_id: &service.id,
-            kind,
-            applicant_id: me.id(),
-            form: &form,
-            applicant_name: &name,
-            lang: &me.user.preferred_lang,
-            priority: safir_domain::consular::case::Priority::Normal,
-            idempotency_key: Some(&format!("lost:{lost_id}")),
-            idempotency_fingerprint: None,
-            expires_at: now() + state.config.consular.draft_ttl,
-        },
-    )
-    .await
-    .map_err(AppError::internal)?;
-    tx.commit().await.map_err(AppError::internal)?;
+    let key = format!("lost:{lost_id}");
+    let case = open_draft(state, me, &service, kind, &form, Some(&key)).await?;
     let notice = crate::i18n::t(lang, "apply-draft-lost");
     let html = apply_page(
         state,
