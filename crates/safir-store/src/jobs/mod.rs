@@ -3,8 +3,9 @@
 //! A job is enqueued in the same transaction as the change that causes it. Workers claim
 //! one job at a time with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two
 //! processes never take the same job); a worker that dies mid-job loses its lease and the job
-//! is claimed again, so handlers must be idempotent. Failures retry with exponential backoff
-//! and become dead letters after `max_attempts`; admins can retry those.
+//! is claimed again, so handlers must be idempotent (unless that was its last attempt: then it
+//! is a dead letter). Failures retry with exponential backoff and become dead letters after
+//! `max_attempts`; admins can retry those. A worker claims only the kinds it has handlers for.
 
 mod runner;
 
@@ -162,27 +163,54 @@ pub async fn enqueue_batch(tx: &mut Tx, jobs: &[NewJob]) -> Result<u64, StoreErr
     Ok(inserted)
 }
 
-/// Claims the next due job (or one whose lease expired) for `worker`.
+/// Claims the next due job (or one whose lease expired) for `worker`, of any kind.
 pub async fn claim(
     db: &Db,
     worker: &str,
     lease: Duration,
 ) -> Result<Option<ClaimedJob>, StoreError> {
+    claim_of(db, worker, lease, None).await
+}
+
+/// Claims the next due job (or one whose lease expired) for `worker` among `kinds`, or of any
+/// kind when `kinds` is `None`. A worker passes the kinds it has handlers for, so a job of a
+/// kind it does not know (one a newer release enqueues while older workers still run, during a
+/// rolling upgrade) waits for a worker that knows it rather than failing.
+pub async fn claim_of(
+    db: &Db,
+    worker: &str,
+    lease: Duration,
+    kinds: Option<&[String]>,
+) -> Result<Option<ClaimedJob>, StoreError> {
+    if kinds.is_some_and(<[String]>::is_empty) {
+        return Ok(None);
+    }
     let t = now();
     let until = t + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    let of_kinds = match kinds {
+        None => String::new(),
+        Some(kinds) => {
+            let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
+            format!(" AND kind IN ({})", marks.join(", "))
+        }
+    };
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs \
-                     WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3) \
+                     WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3)){of_kinds} \
                      ORDER BY run_at LIMIT 1{lock}) \
          RETURNING id, kind, payload, attempts, max_attempts"
     );
     let job = with_pool!(db.write(), p => {
-        sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(worker).bind(until).bind(t).fetch_optional(p).await
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(worker).bind(until).bind(t);
+        for kind in kinds.unwrap_or_default() {
+            q = q.bind(kind);
+        }
+        q.fetch_optional(p).await
     })?;
     Ok(job)
 }

@@ -54,6 +54,8 @@ impl Default for RunnerConfig {
 pub struct JobRunner {
     db: Db,
     handlers: Arc<HashMap<String, Arc<dyn JobHandler>>>,
+    /// The kinds `handlers` runs, the only ones this runner claims.
+    kinds: Arc<Vec<String>>,
     config: RunnerConfig,
 }
 
@@ -62,6 +64,7 @@ impl JobRunner {
         Self {
             db,
             handlers: Arc::new(HashMap::new()),
+            kinds: Arc::new(Vec::new()),
             config,
         }
     }
@@ -69,6 +72,9 @@ impl JobRunner {
     /// Registers the handler for `kind` (before `run`).
     pub fn register(mut self, kind: &str, handler: impl JobHandler) -> Self {
         Arc::make_mut(&mut self.handlers).insert(kind.to_owned(), Arc::new(handler));
+        let mut kinds: Vec<String> = self.handlers.keys().cloned().collect();
+        kinds.sort();
+        self.kinds = Arc::new(kinds);
         self
     }
 
@@ -100,20 +106,29 @@ impl JobRunner {
         }
     }
 
-    /// Claims and runs at most one job as `worker`. Returns whether a job was run.
+    /// Claims and runs at most one job as `worker`, of a kind it has a handler for (a job of
+    /// another kind waits for a worker that knows it). Returns whether a job was run.
     pub async fn run_once(&self, worker: &str) -> Result<bool, crate::StoreError> {
-        let Some(job) = super::claim(&self.db, worker, self.config.lease).await? else {
+        let Some(job) =
+            super::claim_of(&self.db, worker, self.config.lease, Some(&self.kinds)).await?
+        else {
             return Ok(false);
         };
-        let outcome = match self.handlers.get(&job.kind) {
-            None => Err(JobError::Permanent(format!(
-                "no handler for job kind {:?}",
-                job.kind
-            ))),
-            Some(h) => match tokio::time::timeout(self.config.lease, h.run(&job)).await {
-                Ok(r) => r,
-                Err(_) => Err(JobError::Retry("timed out".to_owned())),
-            },
+        let outcome = if job.attempts > job.max_attempts {
+            // Its last try never ended: the process running it stopped (killed, out of memory)
+            // and the lease ran out. Running it again could stop the next process too.
+            Err(JobError::Permanent(format!(
+                "the worker running its last attempt ({} of {}) stopped before it ended",
+                job.max_attempts, job.max_attempts
+            )))
+        } else {
+            match self.handlers.get(&job.kind) {
+                None => Err(JobError::Permanent(format!(
+                    "no handler for job kind {:?}",
+                    job.kind
+                ))),
+                Some(h) => self.run_handler(h, &job).await,
+            }
         };
         match outcome {
             Ok(()) => {
@@ -128,6 +143,31 @@ impl JobRunner {
             }
         }
         Ok(true)
+    }
+
+    /// Runs `job` on its own task, so that a handler that panics fails its job (a dead letter:
+    /// the same payload would panic again) instead of ending this worker slot with the job
+    /// still marked running.
+    async fn run_handler(&self, h: &Arc<dyn JobHandler>, job: &ClaimedJob) -> Result<(), JobError> {
+        let (h, owned) = (Arc::clone(h), job.clone());
+        let mut task = tokio::spawn(async move { h.run(&owned).await });
+        match tokio::time::timeout(self.config.lease, &mut task).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) if e.is_panic() => {
+                let payload = e.into_panic();
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(JobError::Permanent(format!("the handler panicked: {why}")))
+            }
+            Ok(Err(_)) => Err(JobError::Retry("cancelled".to_owned())),
+            Err(_) => {
+                task.abort();
+                Err(JobError::Retry("timed out".to_owned()))
+            }
+        }
     }
 
     /// Runs jobs until none is due (tests and `safir worker --drain`).

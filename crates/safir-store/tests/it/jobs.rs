@@ -136,27 +136,72 @@ async fn force_due_and_run(db: &Db, r: &JobRunner) -> Vec<jobs::JobRow> {
 }
 
 #[tokio::test]
-async fn unknown_kinds_and_bad_payloads_are_dead_letters_at_once() {
+async fn unknown_kinds_wait_for_a_worker_that_knows_them() {
     for t in TestDb::all().await {
         let db = &t.db;
         let mut tx = db.begin().await.unwrap();
-        jobs::enqueue(&mut tx, &NewJob::new("nobody-handles-this", json!({})))
-            .await
-            .unwrap();
+        jobs::enqueue(
+            &mut tx,
+            &NewJob::new("added-by-a-newer-release", json!({"n": 3})),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
-        JobRunner::new(db.clone(), runner("w"))
-            .drain()
+        // An older worker, without that kind, leaves it alone (a rolling upgrade).
+        let older =
+            JobRunner::new(db.clone(), runner("old")).register("record", Recorder::default());
+        assert_eq!(older.drain().await.unwrap(), 0);
+        assert!(jobs::list_dead(db, 10).await.unwrap().is_empty());
+        let (state, attempts): (String, i32) = safir_store::with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT state, attempts FROM jobs").fetch_one(p).await
+        })
+        .unwrap();
+        assert_eq!((state.as_str(), attempts), ("queued", 0));
+        // A worker that knows it runs it.
+        let rec = Recorder::default();
+        let newer = JobRunner::new(db.clone(), runner("new"))
+            .register("added-by-a-newer-release", rec.clone());
+        assert_eq!(newer.drain().await.unwrap(), 1);
+        assert_eq!(*rec.0.lock().unwrap(), vec!["3".to_owned()]);
+    }
+}
+
+struct Panics;
+
+impl JobHandler for Panics {
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async { panic!("index out of bounds") })
+    }
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_fails_its_job_and_the_worker_goes_on() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("panics", json!({})))
             .await
             .unwrap();
+        jobs::enqueue(
+            &mut tx,
+            &NewJob::new("record", json!({"n": 1}))
+                .run_at(safir_store::now() + chrono::Duration::milliseconds(1)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let rec = Recorder::default();
+        let r = JobRunner::new(db.clone(), runner("w"))
+            .register("panics", Panics)
+            .register("record", rec.clone());
+        assert_eq!(r.drain().await.unwrap(), 2);
+        assert_eq!(*rec.0.lock().unwrap(), vec!["1".to_owned()]);
         let dead = jobs::list_dead(db, 10).await.unwrap();
-        assert_eq!(dead.len(), 1);
-        assert!(
-            dead[0]
-                .last_error
-                .as_deref()
-                .unwrap()
-                .contains("no handler")
-        );
+        assert_eq!(dead.len(), 1, "a panic is a dead letter at once");
+        assert_eq!(dead[0].kind, "panics");
+        let error = dead[0].last_error.as_deref().unwrap();
+        assert!(error.contains("panicked: index out of bounds"), "{error}");
         // Kept for an administrator to retry, then deleted with its payload.
         assert_eq!(jobs::purge_dead(db, jobs::DEAD_KEPT).await.unwrap(), 0);
         let long_ago = safir_store::now() - chrono::Duration::days(31);
@@ -166,6 +211,37 @@ async fn unknown_kinds_and_bad_payloads_are_dead_letters_at_once() {
         .unwrap();
         assert_eq!(jobs::purge_dead(db, jobs::DEAD_KEPT).await.unwrap(), 1);
         assert!(jobs::list_dead(db, 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_job_whose_last_attempt_stopped_its_worker_is_not_run_again() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(
+            &mut tx,
+            &NewJob::new("record", json!({"n": 9})).max_attempts(2),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Two processes took it and stopped (killed, out of memory) before it ended.
+        for _ in 0..2 {
+            jobs::claim(db, "killed", Duration::from_secs(0))
+                .await
+                .unwrap()
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let rec = Recorder::default();
+        let r = JobRunner::new(db.clone(), runner("w")).register("record", rec.clone());
+        assert_eq!(r.drain().await.unwrap(), 1);
+        assert!(rec.0.lock().unwrap().is_empty(), "not run a third time");
+        let dead = jobs::list_dead(db, 10).await.unwrap();
+        assert_eq!(dead.len(), 1);
+        let error = dead[0].last_error.as_deref().unwrap();
+        assert!(error.contains("stopped before it ended"), "{error}");
     }
 }
 
