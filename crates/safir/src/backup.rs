@@ -26,6 +26,9 @@ pub struct RestoreArgs {
 }
 
 const DB_FILE: &str = "safir.db";
+/// The snapshot's name while the backup is under way: it becomes `DB_FILE` once the uploads
+/// are copied too, so a backup cut short is never taken for a whole one.
+const DB_PARTIAL: &str = "safir.db.partial";
 
 /// The SQLite file the configuration names (`database_url`, by default `safir.db` in the
 /// data directory); `None` for PostgreSQL.
@@ -62,7 +65,7 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let target = args.out.join(DB_FILE);
+    let target = args.out.join(DB_PARTIAL);
     let target_str = target
         .to_str()
         .context("the backup path is not valid UTF-8")?
@@ -75,8 +78,14 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
     db.close().await;
     let uploads = config.uploads_dir();
     if uploads.is_dir() {
-        copy_dir(&uploads, &args.out.join("uploads"))?;
+        copy_dir(&uploads, &args.out.join("uploads")).with_context(|| {
+            format!(
+                "copying the uploads (the backup in {} is incomplete and cannot be restored)",
+                args.out.display()
+            )
+        })?;
     }
+    std::fs::rename(&target, args.out.join(DB_FILE)).context("completing the backup")?;
     println!("backup written to {}", args.out.display());
     Ok(())
 }
@@ -88,6 +97,12 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
         );
     };
     let source = args.from.join(DB_FILE);
+    if !source.is_file() && args.from.join(DB_PARTIAL).exists() {
+        bail!(
+            "{} holds a backup that did not finish ({DB_PARTIAL}; its uploads may be missing): not restorable",
+            args.from.display()
+        );
+    }
     if !source.is_file() {
         bail!(
             "{} has no {DB_FILE}: not a Safir backup",
@@ -118,36 +133,50 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
     }
     let data = config.data_dir();
     std::fs::create_dir_all(data)?;
-    // The uploads are copied beside the live ones first, then put in their place: the
-    // documents of the snapshot's rows, and none that the live database had since (they
-    // would stay on disk with no row to purge them). A copy cut short leaves the live
-    // uploads as they were.
+    // The snapshot and its uploads are copied beside the live ones first, then put in their
+    // place by renaming: the documents of the snapshot's rows, and none that the live database
+    // had since (they would stay on disk with no row to purge them). A copy cut short (a full
+    // disk, an interrupted command) leaves the live database and uploads as they were.
     let uploads = config.uploads_dir();
     let incoming = data.join("uploads.restoring");
-    if incoming.exists() {
-        std::fs::remove_dir_all(&incoming)?;
+    let replaced = data.join("uploads.replaced");
+    for stale in [&incoming, &replaced] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale)?;
+        }
     }
     let from_uploads = args.from.join("uploads");
     if from_uploads.is_dir() {
-        copy_dir(&from_uploads, &incoming)?;
+        copy_dir(&from_uploads, &incoming).context("copying the snapshot's uploads")?;
     } else {
         std::fs::create_dir_all(&incoming)?;
     }
+    let next = beside(&live, ".restoring");
+    std::fs::copy(&source, &next).with_context(|| format!("copying to {}", next.display()))?;
+    std::fs::File::open(&next)?.sync_all()?;
+    // The live database's journal belongs to it: left beside the snapshot, it would be read
+    // into it at the next start.
     for suffix in ["-wal", "-shm"] {
-        let mut side = live.clone().into_os_string();
-        side.push(suffix);
-        let side = PathBuf::from(side);
+        let side = beside(&live, suffix);
         if side.exists() {
             std::fs::remove_file(&side)?;
         }
     }
-    std::fs::copy(&source, &live).with_context(|| format!("copying to {}", live.display()))?;
+    std::fs::rename(&next, &live).with_context(|| format!("replacing {}", live.display()))?;
     if uploads.exists() {
-        std::fs::remove_dir_all(&uploads)
+        std::fs::rename(&uploads, &replaced)
             .with_context(|| format!("replacing {}", uploads.display()))?;
     }
     std::fs::rename(&incoming, &uploads)
         .with_context(|| format!("moving the restored uploads to {}", uploads.display()))?;
+    if replaced.exists()
+        && let Err(e) = std::fs::remove_dir_all(&replaced)
+    {
+        eprintln!(
+            "the uploads replaced are left in {} ({e}): delete that directory",
+            replaced.display()
+        );
+    }
     println!("restored {} into {}", args.from.display(), live.display());
     if behind > 0 {
         println!(
@@ -155,6 +184,13 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `path` with `suffix` added to its file name (`safir.db` → `safir.db-wal`).
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {

@@ -401,6 +401,34 @@ async fn backup_and_restore_use_the_configured_database_and_replace_the_uploads(
         "uploads replaced"
     );
 
+    assert!(
+        !live.path().join("uploads.replaced").exists()
+            && !live.path().join("uploads.restoring").exists()
+            && !live.path().join("elsewhere.db.restoring").exists(),
+        "nothing left beside the live data"
+    );
+
+    // A backup whose uploads cannot all be copied fails, and what it left is not restorable:
+    // restoring it would have replaced the live documents with a part of them.
+    std::os::unix::fs::symlink(
+        live.path().join("no-such-file"),
+        live.path().join("uploads/ab/dangling"),
+    )
+    .unwrap();
+    let cut = snaps.path().join("cut");
+    let out = on_live(&["backup", cut.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("incomplete"), "{}", stderr(&out));
+    let out = on_live(&["restore", "--force", cut.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("did not finish"), "{}", stderr(&out));
+    assert!(
+        live.path().join("uploads/ab/kept").is_file(),
+        "live uploads kept"
+    );
+    assert_eq!(count(&other, "SELECT COUNT(*) FROM users").await, 1);
+    std::fs::remove_file(live.path().join("uploads/ab/dangling")).unwrap();
+
     // A snapshot from an earlier release (one migration fewer) is restored, and brought up
     // to date at the next start.
     let older = snaps.path().join("older");
