@@ -361,6 +361,7 @@ pub async fn load_viewer(State(state): State<AppState>, mut req: Request, next: 
         // The same for a case, its messages or documents (see `consular::read_cache`): what a
         // read took between this request's write and its commit is dropped.
         state.consular_reads.clear();
+        state.case_counts.clear();
     }
     // A response any cache may keep and give to others (the static files: public, a year)
     // carries no cookie: a shared cache in front of the site would hand this visitor's session

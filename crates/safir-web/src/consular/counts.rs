@@ -52,6 +52,14 @@ impl CountsCache {
         self.overdue.remove(mission_id);
         self.awaiting_reply.remove(mission_id);
     }
+
+    /// Forgets every mission's counts: after a request that wrote to cases, a count read
+    /// between its write and its commit would otherwise stay for [`TTL`].
+    pub fn clear(&self) {
+        self.by_mission.clear();
+        self.overdue.clear();
+        self.awaiting_reply.clear();
+    }
 }
 
 /// Cases per state at `mission_id` (drafts excluded), at most [`TTL`] old.

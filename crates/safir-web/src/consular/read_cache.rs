@@ -18,7 +18,9 @@
 //! ([`safir_store::accounts::changes`], for the names shown) empties the maps before the next
 //! read of them, and again when the request that wrote is over (the write moves the count
 //! before its commit). A change made by another process (another instance on the same
-//! PostgreSQL database, an admin command) shows within the TTL; so does a case that passes
+//! PostgreSQL database, an admin command) or by a background job of this one (an emergency's
+//! escalation, the retention purge: no request ends after their commit) shows within the TTL;
+//! so does a case that passes
 //! the queue's "older than" or "missed deadline" filter only by the passing of time.
 
 use std::collections::BTreeMap;
