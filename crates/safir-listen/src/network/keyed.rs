@@ -181,8 +181,8 @@ impl Matcher for KeyedMatcher<'_> {
                 self.group_start[k as usize + 1] as usize,
             );
             let ts = &self.group_ts[lo..hi];
-            let from = ts.partition_point(|&x| x < t - self.window_ms);
-            let to = ts.partition_point(|&x| x <= t + self.window_ms);
+            let from = ts.partition_point(|&x| x < t.saturating_sub(self.window_ms));
+            let to = ts.partition_point(|&x| x <= t.saturating_add(self.window_ms));
             for &b in &self.group_rows[lo + from..lo + to] {
                 found(b);
             }

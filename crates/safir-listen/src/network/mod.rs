@@ -115,7 +115,8 @@ pub struct Network {
     pub kind: NetworkKind,
     /// Sorted by (user_1, user_2).
     pub edges: Vec<Edge>,
-    /// Rows that matched a message of another account, sorted.
+    /// Rows that matched a message of another account through an edge of `edges` (one
+    /// `min_weight` kept), sorted.
     pub matched_rows: Vec<u32>,
 }
 
@@ -138,11 +139,16 @@ pub fn compute(
                 return Err(NetworkError::Similarity(params.similarity));
             }
             let matcher = similar::SimilarMatcher::build(table, params, threads);
-            accumulate_sparse(table, &matcher, matcher.rows_by_time(), params, threads)
+            let (edges, matched) =
+                accumulate_sparse(table, &matcher, matcher.rows_by_time(), params, threads);
+            let matched = kept_matches(table, &matcher, matched, &edges, params, threads);
+            (edges, matched)
         }
         _ => {
             let matcher = keyed::KeyedMatcher::build(table, kind, params.window_ms, threads);
-            accumulate(table, &matcher, &matcher.by_user, params, threads)
+            let (edges, matched) = accumulate(table, &matcher, &matcher.by_user, params, threads);
+            let matched = kept_matches(table, &matcher, matched, &edges, params, threads);
+            (edges, matched)
         }
     };
     Ok(Network {
@@ -331,6 +337,55 @@ fn accumulate_sparse<M: Matcher>(
     edges.retain(|e| e.weight >= params.min_weight);
     matched.sort_unstable();
     (edges, matched)
+}
+
+/// Of the rows that matched another account's messages, those that matched one through an
+/// edge `--min-weight` kept: a group's time span and samples are of what made it a group,
+/// not of a single coincidence with an account outside it. With a minimum weight of 1 every
+/// such match made an edge, and nothing is matched again.
+fn kept_matches<M: Matcher>(
+    table: &MessageTable,
+    matcher: &M,
+    matched: Vec<u32>,
+    edges: &[Edge],
+    params: &NetworkParams,
+    threads: usize,
+) -> Vec<u32> {
+    if params.min_weight <= 1 || matched.is_empty() {
+        return matched;
+    }
+    const CHUNK: usize = 1024;
+    let next = AtomicUsize::new(0);
+    let kept = |user_1: u32, user_2: u32| {
+        edges
+            .binary_search_by(|e| (e.user_1, e.user_2).cmp(&(user_1, user_2)))
+            .is_ok()
+    };
+    let work = || {
+        let mut scratch = matcher.scratch();
+        let mut out = Vec::new();
+        loop {
+            let first = next.fetch_add(CHUNK, Ordering::Relaxed);
+            if first >= matched.len() {
+                break;
+            }
+            for &a in &matched[first..(first + CHUNK).min(matched.len())] {
+                let user_a = table.user[a as usize];
+                let mut through_edge = false;
+                matcher.for_each_match(a, &mut scratch, &mut |b| {
+                    let user_b = table.user[b as usize];
+                    through_edge |= user_b != user_a && kept(user_a, user_b);
+                });
+                if through_edge {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    };
+    let mut rows: Vec<u32> = on_workers(threads, work).into_iter().flatten().collect();
+    rows.sort_unstable();
+    rows
 }
 
 /// Runs `work` on `threads` threads (on this one if `threads` is 1).

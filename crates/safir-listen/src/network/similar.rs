@@ -242,7 +242,11 @@ impl<'t> SimilarMatcher<'t> {
         let n = table.len();
         let min_size = params.min_doc_size.max(1);
         // Small tables are not worth a thread per part.
-        let parts = if n < 10_000 { 1 } else { threads.max(1) * 4 };
+        let parts = if n < 10_000 {
+            1
+        } else {
+            threads.max(1).saturating_mul(4)
+        };
         let (tok_start, tokens, n_ranks) = ranked_tokens(table, min_size, parts);
 
         // Index prefix tokens.
@@ -362,7 +366,11 @@ impl Matcher for SimilarMatcher<'_> {
             self.threshold * size as f64 - EPS,
             size as f64 / self.threshold + EPS,
         );
-        let (lo_ts, hi_ts) = (t - self.window_ms, t + self.window_ms);
+        // A window as long as time itself (`--window` of any size) matches every pair.
+        let (lo_ts, hi_ts) = (
+            t.saturating_sub(self.window_ms),
+            t.saturating_add(self.window_ms),
+        );
         let entries = &self.self_entry[self.prefix_start[row as usize] as usize..];
         // Every message matches itself (same time, Jaccard 1): its own entries
         // are passed over below.

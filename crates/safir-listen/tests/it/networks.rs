@@ -106,6 +106,8 @@ fn every_kind_equals_its_definition() {
                 (0, 1, 0.34, 2, true),
                 (90_000, 3, 0.8, 3, false),
                 (1_000_000, 2, 1.0, 1, false),
+                // The longest window `--window` gives: every pair is in it.
+                (i64::MAX, 1, 0.5, 1, false),
             ] {
                 let p = NetworkParams {
                     window_ms,
@@ -115,12 +117,23 @@ fn every_kind_equals_its_definition() {
                     include_self_loops: loops,
                     threads: 1 + seed as usize % 3,
                 };
-                let got = compute(&table, kind, &p).unwrap().edges;
-                assert_eq!(
-                    got,
-                    brute_force(&table, kind, &p),
-                    "seed {seed} {kind:?} {p:?}"
-                );
+                let net = compute(&table, kind, &p).unwrap();
+                let want = brute_force(&table, kind, &p);
+                assert_eq!(net.edges, want, "seed {seed} {kind:?} {p:?}");
+                // The rows a group's span and samples come from: those matching another
+                // account's message through an edge the minimum weight kept.
+                let kept: BTreeSet<(u32, u32)> =
+                    want.iter().map(|e| (e.user_1, e.user_2)).collect();
+                let rows: Vec<u32> = (0..table.len() as u32)
+                    .filter(|&a| {
+                        let ua = table.user[a as usize];
+                        (0..table.len() as u32).any(|b| {
+                            let ub = table.user[b as usize];
+                            ua != ub && kept.contains(&(ua, ub)) && matches(&table, kind, &p, a, b)
+                        })
+                    })
+                    .collect();
+                assert_eq!(net.matched_rows, rows, "seed {seed} {kind:?} {p:?}");
             }
         }
     }

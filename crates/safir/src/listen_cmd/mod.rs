@@ -77,9 +77,9 @@ pub struct WindowArgs {
     /// Keep edges from an account to itself.
     #[arg(long)]
     pub self_loops: bool,
-    /// Worker threads (0: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Worker threads (0: one per core; at most 256).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub threads: u16,
     /// co_link: follow each link's redirects and compare final destinations.
     #[arg(long)]
     pub resolve_urls: bool,
@@ -212,7 +212,7 @@ fn params(w: &WindowArgs) -> NetworkParams {
         similarity: w.similarity,
         min_doc_size: w.min_doc_size,
         include_self_loops: w.self_loops,
-        threads: w.threads,
+        threads: usize::from(w.threads),
     }
 }
 

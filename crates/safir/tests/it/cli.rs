@@ -11,6 +11,29 @@ fn stdout(o: &std::process::Output) -> String {
 }
 
 #[test]
+fn a_thread_count_no_machine_has_is_refused_naming_the_flag() {
+    // It spawned them all: the first one the system refused ended the command in a panic.
+    let out = run(
+        &[
+            "listen",
+            "networks",
+            "messages.csv",
+            "--kind",
+            "co_tweet",
+            "--threads",
+            "100000",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--threads") && err.contains("0..=256"),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_invalid_setting_stops_start_up_naming_the_key_with_exit_code_2() {
     let out = run(&["serve"], &[("SAFIR_BIND", "nowhere")]);
     assert_eq!(out.status.code(), Some(2));
