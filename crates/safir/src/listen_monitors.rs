@@ -151,8 +151,9 @@ pub async fn load_files(
         };
         let mut table = MessageTable::new();
         let mut http = None;
+        let mut first_problem = None;
         for source in &sources {
-            if fetch::is_url(source) {
+            let report = if fetch::is_url(source) {
                 let client = match &mut http {
                     Some(client) => client,
                     None => {
@@ -161,10 +162,22 @@ pub async fn load_files(
                 };
                 let bytes = client.get(source, DATASET_MAX_DOWNLOAD, &|_, _| {})?;
                 import_bytes(&mut table, source, &bytes, &options)
-                    .with_context(|| format!("importing {source}"))?;
             } else {
                 import_path(&mut table, Path::new(source), &options)
-                    .with_context(|| format!("importing {source}"))?;
+            }
+            .with_context(|| format!("importing {source}"))?;
+            if first_problem.is_none() {
+                first_problem = report.problems.into_iter().next();
+            }
+        }
+        // Files emptied, or written in a form the importers no longer read: every check would
+        // find nothing and say so as if all were quiet.
+        if table.is_empty() {
+            match first_problem {
+                Some(p) => {
+                    bail!("no messages could be imported from these files (first problem: {p})")
+                }
+                None => bail!("no messages could be imported from these files (they hold none)"),
             }
         }
         Ok(table)

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use safir_domain::accounts::Email;
 use safir_domain::audit::AuditAction;
 use safir_listen::import::InputFormat;
-use safir_listen::monitor::MonitorQuery;
+use safir_listen::monitor::{MonitorQuery, QueryError};
 use safir_listen::time::format_iso;
 use safir_store::audit;
 
@@ -175,9 +175,6 @@ async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
     let format = a.input_format.map(|f| f.name());
     // Imported once now, so files the importers cannot read are refused at once.
     let table = load_files(sources.clone(), a.input_format).await?;
-    if table.is_empty() {
-        bail!("no messages could be imported from these files");
-    }
     let mut tx = db.begin().await?;
     let dataset = listen::create_dataset(
         &mut tx,
@@ -241,8 +238,15 @@ async fn list_datasets(db: &Db) -> anyhow::Result<()> {
 }
 
 async fn add_monitor(db: &Db, a: MonitorAdd) -> anyhow::Result<()> {
-    let query = MonitorQuery::parse(&a.keywords, &a.hashtags, &a.accounts, &a.languages)
-        .map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let query =
+        MonitorQuery::parse(&a.keywords, &a.hashtags, &a.accounts, &a.languages).map_err(|e| {
+            match e {
+                QueryError::Empty => anyhow::anyhow!(
+                    "give at least one of --keywords, --hashtags, --accounts or --languages"
+                ),
+                QueryError::Field { .. } => anyhow::anyhow!("--{e}"),
+            }
+        })?;
     let dataset = datasets::find_dataset_by_name(db, &a.dataset)
         .await?
         .with_context(|| format!("no dataset named {:?}", a.dataset))?;

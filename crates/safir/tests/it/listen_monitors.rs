@@ -208,6 +208,24 @@ async fn a_hashtag_monitor_alerts_its_subscriber_once_per_cool_down() {
         "0",
     ]));
     assert!(err.contains("languages"), "{err}");
+    let err = failed(safir(&[
+        "listen",
+        "monitor",
+        "add",
+        "empty",
+        "--dataset",
+        "gulf",
+        "--threshold",
+        "1",
+        "--window",
+        "1",
+        "--cooldown",
+        "0",
+    ]));
+    assert!(
+        err.contains("give at least one of --keywords, --hashtags, --accounts or --languages"),
+        "{err}"
+    );
     let subscribed = ok(safir(&[
         "listen",
         "monitor",
@@ -290,6 +308,18 @@ async fn a_hashtag_monitor_alerts_its_subscriber_once_per_cool_down() {
         5,
         "two datasets, two monitors, one subscription"
     );
+
+    // The collector's file now holds what the importer cannot read: every check says so
+    // rather than report a quiet hour.
+    std::fs::write(archive, "not,a,cnt,file\n1,2,3,4\n").unwrap();
+    let err = failed(safir(&["listen", "monitor", "run", "--as-of", "newest"]));
+    assert!(
+        err.contains(
+            "dataset gulf: no messages could be imported from these files (first problem:"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("no enabled monitors"), "{err}");
     db.close().await;
     ok(safir(&["admin", "verify-audit"]));
 }
