@@ -203,7 +203,12 @@ fn each_line_to_stdout(
                 text.into()
             };
             offset += read;
-            writeln!(out, "{}", answer(line.trim_end_matches(['\n', '\r'])))?;
+            // The line's end (`\n` or `\r\n`) goes, nothing more: a carriage return before it
+            // is text, as one inside the line is.
+            let body = line
+                .strip_suffix('\n')
+                .map_or(&*line, |l| l.strip_suffix('\r').unwrap_or(l));
+            writeln!(out, "{}", answer(body))?;
             // Answers go out in blocks while more whole lines are already read; when the next
             // line is still to come, whole or in part (`tail -f … | safir text lang`), the
             // answers so far go now.

@@ -770,6 +770,13 @@ fn text_commands_compose_with_shell_tools() {
         "{}",
         stderr(&out)
     );
+    // Only the line's end goes: a carriage return before it (or on a last line without one)
+    // is text, kept as normalization keeps one inside a line.
+    let returns = dir.path().join("returns.txt");
+    std::fs::write(&returns, b"a\r\r\nb\rc\r\nd\r").unwrap();
+    let out = run(&["text", "normalize", &returns.to_string_lossy()], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"a\r\nb\rc\nd\r\n");
 
     let mut child = Command::new(crate::support::bin())
         .args(["text", "lang", "-"])
