@@ -171,11 +171,9 @@ const VISA: &[(&str, &str)] = &[
     ("birth_date", "1990-07-02"),
     ("nationality", "FR"),
     ("passport_number", "19AB12345"),
-    ("passport_expiry", "2031-05-30"),
     ("visa_type", "tourist"),
-    ("arrival_date", "2027-03-10"),
-    ("departure_date", "2027-03-20"),
-    ("itinerary", "Abu Dhabi 10–15 March, Dubai 15–20 March"),
+    // The passport's expiry and the trip's dates are set when the demo is seeded (`demo_form`).
+    ("itinerary", "Abu Dhabi five days, then Dubai five days"),
     ("host_name", "Hotel Corniche"),
 ];
 
@@ -344,7 +342,7 @@ pub async fn seed(db: &Db, uploads: &Uploads, emergency_ack: Duration) -> anyhow
         let officer_id = accounts::find_user_by_email(db, &officer)
             .await?
             .map(|u| u.id);
-        let f = form(c.form);
+        let f = demo_form(c, now().date_naive());
         let priority = if c.kind == CaseKind::Emergency {
             Priority::High
         } else {
@@ -471,7 +469,29 @@ fn demo_photo() -> anyhow::Result<Vec<u8>> {
     Ok(png)
 }
 
-/// The e-visa of the demo's approved visa, signed with the server's key like any other.
+/// A demo case's form as seeded on `today`.
+fn demo_form(c: &DemoCase, today: chrono::NaiveDate) -> BTreeMap<String, String> {
+    let mut f = form(c.form);
+    if c.kind == CaseKind::Visa {
+        let (arrival, departure) = demo_trip(today);
+        f.insert("arrival_date".into(), arrival.to_string());
+        f.insert("departure_date".into(), departure.to_string());
+        let expiry = today + Duration::days(5 * 365);
+        f.insert("passport_expiry".into(), expiry.to_string());
+    }
+    f
+}
+
+/// The demo visitor's trip: a month after the day the demo is seeded, ten days long. Fixed
+/// dates would pass: the visa applications could no longer be approved or sent again, and
+/// the e-visa would check as expired.
+fn demo_trip(today: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let arrival = today + Duration::days(30);
+    (arrival, arrival + Duration::days(10))
+}
+
+/// The e-visa of the demo's approved visa, signed with the server's key like any other: valid
+/// from the trip's arrival to its departure, as an approval makes it.
 async fn issue_demo_evisa(
     key: &safir_domain::consular::evisa::EvisaSigningKey,
     tx: &mut safir_store::Tx,
@@ -479,7 +499,6 @@ async fn issue_demo_evisa(
     mission_id: &str,
     holder_id: &str,
 ) -> anyhow::Result<()> {
-    use chrono::NaiveDate;
     use safir_domain::CountryCode;
     use safir_domain::consular::evisa::{
         Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
@@ -487,7 +506,8 @@ async fn issue_demo_evisa(
     use safir_domain::ids::{MissionId, UserId};
     use safir_store::consular::evisas::{self, IssueEvisa};
     let bad = |e: safir_domain::ValidationError| anyhow::anyhow!("{e}");
-    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").context("demo date");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").context("demo date");
+    let (arrival, departure) = demo_trip(now().date_naive());
     evisas::issue(
         tx,
         IssueEvisa {
@@ -503,8 +523,8 @@ async fn issue_demo_evisa(
             terms: EvisaTerms::new(
                 VisaTypeCode::parse("TOURIST").map_err(bad)?,
                 Entries::Single,
-                day("2027-03-10")?,
-                day("2027-03-20")?,
+                arrival,
+                departure,
                 11,
             )
             .map_err(bad)?,
@@ -549,6 +569,23 @@ mod tests {
                 );
                 assert!(ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)));
                 assert!(en.is_ascii());
+            }
+        }
+    }
+
+    #[test]
+    fn the_demo_forms_are_valid_whatever_day_the_demo_is_seeded() {
+        let today = now().date_naive();
+        for days in (0..1500).step_by(7) {
+            let day = today + Duration::days(days);
+            for c in CASES {
+                let checked = safir_domain::consular::forms::check(
+                    c.kind,
+                    &demo_form(c, day),
+                    day,
+                    &["tourist", "business"],
+                );
+                assert!(checked.is_ok(), "{day} {:?}: {:?}", c.kind, checked.err());
             }
         }
     }
