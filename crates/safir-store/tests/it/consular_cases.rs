@@ -13,7 +13,7 @@ use safir_store::consular::cases::{
 };
 use safir_store::consular::services::{self, ServiceInput};
 use safir_store::testing::TestDb;
-use safir_store::{Db, missions, now, with_pool};
+use safir_store::{Db, missions, now, with_pool, with_tx};
 
 use crate::directory::user;
 use crate::missions::paris;
@@ -930,4 +930,116 @@ async fn a_placeholder_account_keeps_its_name_no_longer_than_its_cases() {
             0
         );
     }
+}
+
+/// PostgreSQL: a draft saved while the purge of expired drafts runs keeps its documents. The
+/// purge detached them from every draft expired when it began, then deleted only the drafts
+/// still expired when its delete ran: the draft saved in between lived on without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_while_the_purge_runs_keeps_its_documents() {
+    use safir_domain::consular::documents::DocumentKind;
+    use safir_domain::ids::{MissionId, UserId};
+    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+
+    let Some(admin_url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&admin_url).await;
+    let db = &t.db;
+    let (mission, service, applicant) = setup(db).await;
+    let area =
+        std::env::temp_dir().join(format!("safir-purge-{}", uuid::Uuid::now_v7().as_simple()));
+    let case = draft(db, &mission, &service, &applicant, Some("open")).await;
+    let doc = documents::store_upload(
+        db,
+        &Uploads::new(&area),
+        NewUpload {
+            owner_id: UserId::from_trusted(applicant.clone()),
+            mission_id: Some(MissionId::from_trusted(mission.clone())),
+            case_id: Some(case.id.clone()),
+            kind: DocumentKind::Supporting,
+            original_name: "scan.pdf".into(),
+            bytes: b"%PDF-1.7\n% scan\n%%EOF\n".to_vec(),
+        },
+        &ScanConfig::none(),
+    )
+    .await
+    .unwrap();
+    const EXPIRE: &str = "UPDATE cases SET expires_at = $1 WHERE id = $2";
+    let past = now() - Duration::days(1);
+    with_pool!(db.write(), p => sqlx::query(EXPIRE).bind(past).bind(&case.id).execute(p).await.map(drop))
+        .unwrap();
+    // The applicant's save is under way (its row changed, not yet committed) when the purge
+    // starts; it commits while the purge waits for that row.
+    let mut saving = db.begin().await.unwrap();
+    let later = now() + Duration::days(30);
+    with_tx!(&mut saving, c => sqlx::query(EXPIRE).bind(later).bind(&case.id).execute(c).await.map(drop))
+        .unwrap();
+    let purge = tokio::spawn({
+        let db = db.clone();
+        async move { cases::purge_expired_drafts(&db, now()).await.unwrap() }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    saving.commit().await.unwrap();
+    assert_eq!(purge.await.unwrap(), 0, "the saved draft is not expired");
+    assert!(cases::find(db, &case.id).await.is_ok());
+    let kept = documents::find(db, doc.id.as_str()).await.unwrap();
+    assert_eq!(
+        kept.case_id.as_deref(),
+        Some(case.id.as_str()),
+        "still filed under its draft"
+    );
+    assert!(kept.mission_id.is_some());
+    let _ = std::fs::remove_dir_all(&area);
+}
+
+/// PostgreSQL: a document uploaded to a draft whose deletion (a purge, a discard in another
+/// tab) is under way goes back to its owner alone once the deletion commits; it used to keep
+/// naming the deleted draft, and its owner could never delete it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_to_a_draft_being_deleted_is_the_owners_alone() {
+    use safir_domain::consular::documents::DocumentKind;
+    use safir_domain::ids::{MissionId, UserId};
+    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+
+    let Some(admin_url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&admin_url).await;
+    let db = &t.db;
+    let (mission, service, applicant) = setup(db).await;
+    let area =
+        std::env::temp_dir().join(format!("safir-gone-{}", uuid::Uuid::now_v7().as_simple()));
+    let case = draft(db, &mission, &service, &applicant, Some("going")).await;
+    let mut deleting = db.begin().await.unwrap();
+    with_tx!(&mut deleting, c => sqlx::query("DELETE FROM cases WHERE id = $1").bind(&case.id).execute(c).await.map(drop))
+        .unwrap();
+    let upload = tokio::spawn({
+        let (db, uploads) = (db.clone(), Uploads::new(&area));
+        let (applicant, mission, case_id) = (applicant.clone(), mission.clone(), case.id.clone());
+        async move {
+            documents::store_upload(
+                &db,
+                &uploads,
+                NewUpload {
+                    owner_id: UserId::from_trusted(applicant),
+                    mission_id: Some(MissionId::from_trusted(mission)),
+                    case_id: Some(case_id),
+                    kind: DocumentKind::Supporting,
+                    original_name: "late.pdf".into(),
+                    bytes: b"%PDF-1.7\n% late\n%%EOF\n".to_vec(),
+                },
+                &ScanConfig::none(),
+            )
+            .await
+            .unwrap()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    deleting.commit().await.unwrap();
+    let doc = upload.await.unwrap();
+    assert!(doc.case_id.is_none() && doc.mission_id.is_none(), "{doc:?}");
+    let stored = documents::find(db, doc.id.as_str()).await.unwrap();
+    assert_eq!((stored.case_id, stored.mission_id), (None, None));
+    let _ = std::fs::remove_dir_all(&area);
 }

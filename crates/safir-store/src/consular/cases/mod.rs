@@ -15,7 +15,7 @@ use safir_domain::ids::CaseId;
 
 use crate::error::changed_any;
 use crate::name_key::name_key;
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
 pub use messages::{
@@ -319,6 +319,18 @@ pub async fn link_message_to_last_event(
 /// applicant's documents until deleted there.
 pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<(), StoreError> {
     crate::consular::changed();
+    if tx.backend() == Backend::Postgres {
+        // Held until the commit: a submission from another tab waits, and then finds no
+        // draft, rather than going to the mission without the documents detached below.
+        with_tx!(tx, c => {
+            sqlx::query("SELECT id FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft' FOR UPDATE")
+                .bind(id)
+                .bind(applicant_id)
+                .fetch_all(c)
+                .await
+                .map(drop)
+        })?;
+    }
     with_tx!(tx, c => {
         sqlx::query(
             "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \
@@ -346,6 +358,18 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
 pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
     crate::consular::changed();
     let mut tx = db.begin().await?;
+    if db.backend() == Backend::Postgres {
+        // The expired drafts are held until the commit: one saved (its expiry moved on) or
+        // submitted meanwhile is no longer expired when its lock is granted, and keeps its
+        // documents; without the lock they were detached from it before it was left alone.
+        with_tx!(&mut tx, c => {
+            sqlx::query("SELECT id FROM cases WHERE state = 'draft' AND expires_at < $1 FOR UPDATE")
+                .bind(at)
+                .fetch_all(c)
+                .await
+                .map(drop)
+        })?;
+    }
     with_tx!(&mut tx, c => {
         sqlx::query(
             "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \

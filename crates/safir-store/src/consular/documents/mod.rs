@@ -262,18 +262,33 @@ pub async fn store_upload(
         // The draft went while the upload was checked and scanned (discarded in another tab,
         // or expired): the document goes back to its owner alone, as the draft's other
         // documents did, instead of naming a case nobody can reach it by.
-        let detached = with_pool!(db.write(), p => {
+        let mut tx = db.begin().await?;
+        if db.backend() == crate::Backend::Postgres {
+            // A purge or discard deleting the draft and not yet committed: wait for it, so the
+            // check below sees the draft gone (it saw it still there, and the document kept
+            // naming a case that no longer existed, which its owner could not delete).
+            with_tx!(&mut tx, c => {
+                sqlx::query("SELECT id FROM cases WHERE id = $1 FOR SHARE")
+                    .bind(case_id)
+                    .fetch_all(c)
+                    .await
+                    .map(drop)
+            })
+            .map_err(StoreError::from)?;
+        }
+        let detached = with_tx!(&mut tx, c => {
             sqlx::query(
                 "UPDATE documents SET case_id = NULL, mission_id = NULL \
                  WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE id = $2)",
             )
             .bind(&row.id)
             .bind(case_id)
-            .execute(p)
+            .execute(c)
             .await
             .map(|r| r.rows_affected())
         })
         .map_err(StoreError::from)?;
+        tx.commit().await?;
         if detached == 1 {
             row.case_id = None;
             row.mission_id = None;
