@@ -249,6 +249,13 @@ pub fn parse_time(value: &str) -> Result<Option<DateTime<Utc>>, ValidationError>
     if v.is_empty() {
         return Ok(None);
     }
+    // Four digits of a year from 1 first: chrono's `%Y` also takes a sign and any number of
+    // digits (`-5000-…`, `+10000-…`), which PostgreSQL cannot store, CAP cannot write and the
+    // form's date field cannot show.
+    let b = v.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' || &b[..4] == b"0000" {
+        return Err(ValidationError::new("alert_time_invalid"));
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
@@ -673,6 +680,34 @@ impl AlertForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_needs_a_four_digit_year() {
+        for bad in [
+            "-5000-01-01T00:00",
+            "+10000-01-01T00:00",
+            "10000-01-01T00:00",
+            "0000-01-01T00:00",
+            "+2026-12-01T10:00",
+        ] {
+            assert_eq!(
+                parse_time(bad).unwrap_err().code,
+                "alert_time_invalid",
+                "{bad}"
+            );
+        }
+        for good in [
+            "2026-12-01T10:00",
+            "2026-12-01T10:00:30",
+            "2026-12-01 10:00",
+        ] {
+            assert!(parse_time(good).unwrap().is_some(), "{good}");
+        }
+        assert_eq!(
+            parse_time("2026-12-01T10:00:00+03:00").unwrap(),
+            Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 1, 7, 0, 0).unwrap())
+        );
+    }
 
     fn form() -> AlertForm {
         AlertForm {

@@ -104,7 +104,7 @@ cap_enum!(
 );
 
 /// An `<alert>`: the message and its `<info>` blocks (one per language). Times are kept in
-/// UTC; they are written with whole seconds and a `+00:00` offset, as CAP requires.
+/// UTC; they are written with whole seconds and the offset `-00:00`, as CAP requires for UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapAlert {
     pub identifier: String,

@@ -234,8 +234,18 @@ impl Circle {
         Ok(Circle { center, radius_km })
     }
 
-    /// CAP's `<circle>`: `lat,lon radius` (radius in km).
+    /// CAP's `<circle>` notation, `lat,lon radius` (radius in km), as staff type a target.
     pub fn parse_cap(text: &str) -> Result<Circle, GeoError> {
+        Circle::parse_cap_text(text, false)
+    }
+
+    /// A `<circle>` of a CAP document read in: there a radius of 0 marks a point, as in the
+    /// CAP 1.2 specification's own example (`32.9525,-115.5527 0`).
+    pub fn parse_cap_element(text: &str) -> Result<Circle, GeoError> {
+        Circle::parse_cap_text(text, true)
+    }
+
+    fn parse_cap_text(text: &str, point: bool) -> Result<Circle, GeoError> {
         let syntax = || GeoError::CapSyntax {
             point: None,
             text: text.trim().to_owned(),
@@ -246,6 +256,12 @@ impl Circle {
         };
         let center = Point::parse_cap(center, 1)?;
         let radius: f64 = radius.parse().map_err(|_| syntax())?;
+        if point && radius == 0.0 {
+            return Ok(Circle {
+                center,
+                radius_km: 0.0,
+            });
+        }
         Circle::new(center, radius)
     }
 

@@ -63,10 +63,11 @@ fn an_alert_written_as_cap_reads_back_equal() {
     let a = alert();
     let xml = a.to_xml();
     assert!(
-        xml.contains("<sent>2026-11-28T17:45:12+00:00</sent>"),
+        xml.contains("<sent>2026-11-28T17:45:12-00:00</sent>"),
         "{xml}"
     );
-    assert!(xml.contains("<references>consular@mfa.example,safir-alert-0195f2a0,2026-11-28T12:00:00+00:00</references>"));
+    assert!(xml.contains("<references>consular@mfa.example,safir-alert-0195f2a0,2026-11-28T12:00:00-00:00</references>"));
+    assert!(!xml.contains("+00:00"), "CAP writes UTC as -00:00: {xml}");
     assert!(xml.contains("Embassy &lt;Khartoum&gt; &amp; consulates"));
     assert_eq!(cap::parse(&xml).unwrap(), a);
 }
@@ -78,7 +79,7 @@ fn sub_second_times_are_written_as_whole_seconds() {
         + chrono::Duration::milliseconds(731);
     let xml = a.to_xml();
     assert!(
-        xml.contains("<sent>2026-11-28T17:45:12+00:00</sent>"),
+        xml.contains("<sent>2026-11-28T17:45:12-00:00</sent>"),
         "{xml}"
     );
 }
@@ -185,6 +186,18 @@ fn a_foreign_authority_alert_is_imported() {
 fn nws_with(from: &str, to: &str) -> String {
     assert!(NWS.contains(from), "{from}");
     NWS.replacen(from, to, 1)
+}
+
+#[test]
+fn a_point_circle_is_read_as_the_specification_writes_it() {
+    // CAP 1.2's own example marks a point with a circle of radius 0.
+    let a = cap::parse(&nws_with(
+        "<circle>29.70,-95.60 25</circle>",
+        "<circle>29.70,-95.60 0</circle>",
+    ))
+    .unwrap();
+    let circle = &a.infos[1].areas[0].circles[0];
+    assert_eq!(circle.radius_km, 0.0);
 }
 
 #[test]

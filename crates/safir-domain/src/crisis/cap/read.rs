@@ -130,7 +130,7 @@ impl fmt::Display for CapError {
             ),
             CapError::BadTime { element, value, .. } => write!(
                 f,
-                "<{element}> {value:?} is not a time like 2026-11-28T18:00:00+00:00"
+                "<{element}> {value:?} is not a time like 2026-11-28T18:00:00-00:00"
             ),
             CapError::BadValue {
                 element,
@@ -324,7 +324,7 @@ fn area(node: &Node) -> Result<CapArea, CapError> {
             .collect::<Result<_, _>>()?,
         circles: node
             .children("circle")
-            .map(|c| Circle::parse_cap(&c.text).map_err(geo("circle", c)))
+            .map(|c| Circle::parse_cap_element(&c.text).map_err(geo("circle", c)))
             .collect::<Result<_, _>>()?,
         geocodes: node
             .children("geocode")

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use super::{CapAlert, CapArea, CapInfo, NAMESPACE};
 use crate::crisis::xml::{element, tag};
 
-/// CAP's time form: whole seconds and a numeric offset (`2026-11-28T18:00:00+00:00`).
+/// CAP's time form: whole seconds and a numeric offset, UTC written `-00:00` as CAP 1.2
+/// (3.3.2) requires (`2026-11-28T18:00:00-00:00`).
 pub(super) fn cap_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    t.format("%Y-%m-%dT%H:%M:%S-00:00").to_string()
 }
 
 impl CapAlert {

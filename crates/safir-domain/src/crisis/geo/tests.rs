@@ -150,8 +150,19 @@ fn cap_circles_parse_and_print() {
         }
     );
     assert_eq!(Circle::parse_cap(&c.to_cap()).unwrap(), c);
+    // In a CAP document read in, a point, as in the CAP 1.2 specification's example; typed
+    // as a target, a radius of 0 reaches no one and is refused. A negative one is no circle.
     assert_eq!(
         Circle::parse_cap("32.9,-115.5 0").unwrap_err().code(),
+        "radius-range"
+    );
+    let point = Circle::parse_cap_element("32.9525,-115.5527 0").unwrap();
+    assert_eq!(point.radius_km, 0.0);
+    assert!(point.contains(pt(32.9525, -115.5527)) && !point.contains(pt(32.96, -115.5527)));
+    assert_eq!(
+        Circle::parse_cap_element("32.9,-115.5 -1")
+            .unwrap_err()
+            .code(),
         "radius-range"
     );
     assert_eq!(
