@@ -350,11 +350,44 @@ pub fn case_reference(mission_code: &str, year: i32, number: i64) -> String {
     format!("{mission_code}-{year}-{number:06}")
 }
 
+/// The year a case submitted (or an e-visa issued) `at` is numbered in: the year on the
+/// mission's calendar (its IANA `time_zone`; UTC if the name is unknown). In Tokyo a case sent
+/// at 02:00 on 1 January is of the new year, though it is still 31 December in UTC.
+pub fn numbering_year(at: chrono::DateTime<chrono::Utc>, time_zone: &str) -> i32 {
+    use chrono::Datelike;
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).year(),
+        Err(_) => at.year(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn cases_are_numbered_in_the_missions_year() {
+        use chrono::TimeZone;
+        let eve = chrono::Utc
+            .with_ymd_and_hms(2025, 12, 31, 17, 0, 0)
+            .unwrap();
+        assert_eq!(
+            numbering_year(eve, "Asia/Tokyo"),
+            2026,
+            "02:00 on 1 January there"
+        );
+        assert_eq!(numbering_year(eve, "America/New_York"), 2025);
+        assert_eq!(numbering_year(eve, "UTC"), 2025);
+        let new_year = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 2, 0, 0).unwrap();
+        assert_eq!(
+            numbering_year(new_year, "America/Los_Angeles"),
+            2025,
+            "still 31 December"
+        );
+        assert_eq!(numbering_year(new_year, "not a zone"), 2026);
+    }
 
     #[test]
     fn the_due_state_list_is_the_states_that_count_against_it() {

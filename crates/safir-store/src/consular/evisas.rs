@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use safir_domain::consular::evisa::{
     EvisaHolder, EvisaPayload, EvisaSigningKey, EvisaTerms, SignedEvisa, VisaNumber,
 };
@@ -111,17 +111,18 @@ pub async fn issue(
     key: &EvisaSigningKey,
 ) -> Result<Evisa, StoreError> {
     crate::consular::changed();
-    let code: Option<String> = with_tx!(tx, c => {
-        sqlx::query_scalar("SELECT code FROM missions WHERE id = $1")
+    let mission: Option<(String, String)> = with_tx!(tx, c => {
+        sqlx::query_as("SELECT code, time_zone FROM missions WHERE id = $1")
             .bind(input.mission_id.as_str())
             .fetch_optional(c)
             .await
     })?;
-    let mission_code = MissionCode::parse(&code.ok_or(StoreError::NotFound)?)
-        .map_err(|e| StoreError::Corrupt(format!("mission code: {e}")))?;
+    let (code, zone) = mission.ok_or(StoreError::NotFound)?;
+    let mission_code =
+        MissionCode::parse(&code).map_err(|e| StoreError::Corrupt(format!("mission code: {e}")))?;
     // The payload keeps whole seconds; the row keeps the same instant.
     let issued_at = now().trunc_subsecs(0);
-    let year = issued_at.year();
+    let year = safir_domain::consular::case::numbering_year(issued_at, &zone);
     let sequence: i64 = with_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO evisa_counters (mission_id, year, last) VALUES ($1, $2, 1) \

@@ -2,9 +2,9 @@
 //! domain whether the move is legal, updates it only if nobody moved it meanwhile, and records
 //! the event. Audit and notification are the caller's, in the same transaction.
 
-use chrono::{Datelike, Duration};
+use chrono::Duration;
 use safir_domain::consular::case::{
-    self as domain, Actor, CaseAction, CaseState, Priority, case_reference,
+    self as domain, Actor, CaseAction, CaseState, Priority, case_reference, numbering_year,
 };
 use safir_domain::ids::CaseId;
 
@@ -59,7 +59,13 @@ pub async fn transition(
 
     let reference = match t.action {
         CaseAction::Submit if case.reference.is_none() => {
-            let year = at.year();
+            let zone: Option<String> = with_tx!(tx, c => {
+                sqlx::query_scalar("SELECT time_zone FROM missions WHERE id = $1")
+                    .bind(&case.mission_id)
+                    .fetch_optional(c)
+                    .await
+            })?;
+            let year = numbering_year(at, zone.as_deref().unwrap_or("UTC"));
             let last: i64 = with_tx!(tx, c => {
                 sqlx::query_scalar(
                     "INSERT INTO case_counters (mission_id, year, last) VALUES ($1, $2, 1) \
