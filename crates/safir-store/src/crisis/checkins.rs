@@ -536,22 +536,25 @@ pub async fn list(db: &Db, crisis_id: &str, f: &BoardFilter) -> Result<Vec<Board
             .fetch_optional(p)
             .await
         })?;
-        if let Some((score, name_key, name)) = key {
-            let id = next(&mut args, Arg::Text(after.clone()));
-            let k = next(&mut args, Arg::Text(name_key));
-            let n = next(&mut args, Arg::Text(name));
-            match f.sort {
-                BoardSort::Vulnerability => {
-                    let s = next(&mut args, Arg::Int(-score));
-                    cond.push_str(&format!(
-                        " AND (-{SCORE}, r.full_name_key, r.full_name, c.id) > ({s}, {k}, {n}, {id})"
-                    ));
-                }
-                BoardSort::Name => {
-                    cond.push_str(&format!(
-                        " AND (r.full_name_key, r.full_name, c.id) > ({k}, {n}, {id})"
-                    ));
-                }
+        // A cursor row that went meanwhile (a registration deleted, the purge) ends the list:
+        // without its key the page would be the first one again.
+        let Some((score, name_key, name)) = key else {
+            return Ok(Vec::new());
+        };
+        let id = next(&mut args, Arg::Text(after.clone()));
+        let k = next(&mut args, Arg::Text(name_key));
+        let n = next(&mut args, Arg::Text(name));
+        match f.sort {
+            BoardSort::Vulnerability => {
+                let s = next(&mut args, Arg::Int(-score));
+                cond.push_str(&format!(
+                    " AND (-{SCORE}, r.full_name_key, r.full_name, c.id) > ({s}, {k}, {n}, {id})"
+                ));
+            }
+            BoardSort::Name => {
+                cond.push_str(&format!(
+                    " AND (r.full_name_key, r.full_name, c.id) > ({k}, {n}, {id})"
+                ));
             }
         }
     }
