@@ -94,27 +94,29 @@ impl fmt::Display for Lang {
     }
 }
 
-/// Detects the language of `text` with a confidence in `(0, 1]`.
-///
-/// Returns `None` when the text has no letters, or when most of its letters are in a
-/// script none of the supported languages uses (Greek, Hangul, kana, …).
-pub fn detect(text: &str) -> Option<(Lang, f64)> {
-    // Presentation forms and ligatures (text from PDFs, ﷲ, ﬁ) and full-width Latin are
-    // read as the letters they stand for; all of them are encoded from U+F000 on, whose
-    // UTF-8 starts with EF.
-    let folded: String;
-    let text = if text.as_bytes().contains(&0xEF)
+/// Presentation forms and ligatures (text from PDFs, ﷲ, ﬁ) and full-width Latin read as the
+/// letters they stand for (NFKC); all of them are encoded from U+F000 on, whose UTF-8 starts
+/// with EF, so other text is returned as it is without a look at its characters.
+fn fold_compat(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.as_bytes().contains(&0xEF)
         && text
             .chars()
             .any(|c| matches!(c, '\u{FB00}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{FF01}'..='\u{FF5E}'))
     {
         use unicode_normalization::UnicodeNormalization;
-        folded = text.nfkc().collect();
-        &folded
+        std::borrow::Cow::Owned(text.nfkc().collect())
     } else {
-        text
-    };
-    let letters = ScriptLetters::collect(text);
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Detects the language of `text` with a confidence in `(0, 1]`.
+///
+/// Returns `None` when the text has no letters, or when most of its letters are in a
+/// script none of the supported languages uses (Greek, Hangul, kana, …).
+pub fn detect(text: &str) -> Option<(Lang, f64)> {
+    let text = fold_compat(text);
+    let letters = ScriptLetters::collect(&text);
     let (script, share) = letters.dominant()?;
     let (lang, confidence) = match script {
         Script::Arabic => detect_arabic_script(&letters.arabic, letters.marks),
@@ -241,10 +243,11 @@ impl ScriptCounts {
         }
     }
 
-    /// The letters of `text` per script: [`for_each_letter`]'s letters.
+    /// The letters of `text` per script: [`for_each_letter`]'s letters, full-width Latin and
+    /// presentation forms read as the letters they stand for, as [`detect`] reads them.
     pub(crate) fn of(text: &str) -> Self {
         let mut counts = ScriptCounts::default();
-        for_each_letter(text, |_, script, in_hashtag| {
+        for_each_letter(&fold_compat(text), |_, script, in_hashtag| {
             if let Some(script) = script {
                 counts.add(script, in_hashtag);
             }

@@ -39,6 +39,8 @@ pub enum ModelError {
     Size { actual: usize, expected: usize },
     #[error("invalid model header")]
     Header,
+    #[error("invalid model: a bias, scale or lexicon weight is not a finite number")]
+    Weights,
 }
 
 /// A quantized linear model.
@@ -263,6 +265,17 @@ impl Model {
         } else {
             Vec::new()
         };
+        // A damaged or hand-made file with NaN or infinite numbers would answer NaN for
+        // every text (`NEG<TAB>NaN`).
+        if !bias
+            .iter()
+            .chain(&scale)
+            .chain(&valence)
+            .chain(&adjective)
+            .all(|v| v.is_finite())
+        {
+            return Err(ModelError::Weights);
+        }
         let weights = bytes[head..].iter().map(|&b| b as i8).collect();
         Ok(Model {
             config,
@@ -393,9 +406,13 @@ mod tests {
         let mut bad = bytes.clone();
         bad[0] = b'X';
         assert_eq!(Model::from_bytes(&bad), Err(ModelError::BadMagic));
-        let mut future = bytes;
+        let mut future = bytes.clone();
         future[8] = 9;
         assert_eq!(Model::from_bytes(&future), Err(ModelError::Version(9)));
+        // A bias that is not a number would make every answer NaN.
+        let mut nan = bytes;
+        nan[HEADER..HEADER + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert_eq!(Model::from_bytes(&nan), Err(ModelError::Weights));
         assert!(Model::from_bytes(b"").is_err());
     }
 

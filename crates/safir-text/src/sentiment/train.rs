@@ -94,7 +94,7 @@ pub enum DataError {
 
 /// Reads the ArSarcasm-v2 CSV (`tweet,sarcasm,sentiment,dialect`), labels NEG, NEU, POS.
 pub fn parse_arsarcasm(csv: &str) -> Result<Vec<Example>, DataError> {
-    let records = parse_csv(csv)?;
+    let records = parse_csv(without_bom(csv))?;
     let mut rows = records.into_iter();
     let header = rows.next().ok_or(DataError::Empty)?;
     let column = |name: &'static str| {
@@ -131,6 +131,7 @@ pub fn parse_arsarcasm(csv: &str) -> Result<Vec<Example>, DataError> {
 
 /// Reads UCI "Sentiment Labelled Sentences" lines (`sentence<TAB>0|1`).
 pub fn parse_labelled_sentences(text: &str) -> Result<Vec<Example>, DataError> {
+    let text = without_bom(text);
     let mut examples = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -176,6 +177,7 @@ pub const RATED_MIN: f32 = 0.5;
 /// (the mean ratings of the human judges in VADER's ground-truth corpora, −4 … +4), as
 /// (rating, sentence), every rated line.
 pub fn parse_ratings(text: &str) -> Result<Vec<(f32, String)>, DataError> {
+    let text = without_bom(text);
     let mut rated = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -229,6 +231,12 @@ pub fn parse_rated_sentences(text: &str, min_rating: f32) -> Result<Vec<Example>
 }
 
 /// RFC 4180 records: quoted fields may hold commas, newlines and `""`.
+/// A file saved by a spreadsheet or a Windows editor starts with a byte-order mark, which
+/// is no part of its first column's name or first sentence.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{FEFF}').unwrap_or(text)
+}
+
 fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
     let mut records = Vec::new();
     let mut record = Vec::new();
@@ -462,6 +470,16 @@ mod tests {
         assert_eq!(examples[0].label, Label::Pos);
         assert_eq!(examples[1].text, "two\nlines");
         assert_eq!(examples[1].label, Label::Neg);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_part_of_the_data() {
+        let ar = parse_arsarcasm("\u{FEFF}tweet,sentiment\nx,POS\n").unwrap();
+        assert_eq!(ar.len(), 1);
+        let uci = parse_labelled_sentences("\u{FEFF}Great food.\t1\n").unwrap();
+        assert_eq!(uci[0].text, "Great food.");
+        let rated = parse_ratings("\u{FEFF}1\t2.5\t[2, 3]\tLovely.\n").unwrap();
+        assert_eq!(rated.len(), 1);
     }
 
     #[test]

@@ -66,6 +66,13 @@ fn arabic_posts_with_links_and_latin_tags_go_to_the_arabic_model() {
     }
     let text = "Great service, thank you #السفارة_في_باريس #شكرا_للسفارة";
     assert_eq!(sentiment(text), english_model().classify(text));
+    // Full-width Latin, which `lang` reads as English, goes to the English model too.
+    let wide = "Ｔｈｅ ｓｅｒｖｉｃｅ ｗａｓ ｔｅｒｒｉｂｌｅ";
+    assert_eq!(
+        safir_text::lang::detect(wide).map(|(l, _)| l),
+        Some(Lang::En)
+    );
+    assert_eq!(sentiment(wide), english_model().classify(wide));
 }
 
 #[test]
