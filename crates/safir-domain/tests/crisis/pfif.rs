@@ -187,3 +187,34 @@ fn malformed_records_name_the_element() {
         "a top-level note names its person"
     );
 }
+
+#[test]
+fn a_pfif_1_2_person_is_named_by_first_and_last_name() {
+    let doc = pfif::parse(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.2">
+  <pfif:person>
+    <pfif:person_record_id>finder.example/person.1</pfif:person_record_id>
+    <pfif:first_name>Layla</pfif:first_name>
+    <pfif:last_name>Haddad</pfif:last_name>
+  </pfif:person>
+  <pfif:person>
+    <pfif:person_record_id>finder.example/person.2</pfif:person_record_id>
+    <pfif:last_name>الحداد</pfif:last_name>
+  </pfif:person>
+</pfif:pfif>"#,
+    )
+    .unwrap();
+    let p = &doc.persons[0];
+    assert_eq!(p.full_name, "Layla Haddad");
+    assert_eq!(p.given_name.as_deref(), Some("Layla"));
+    assert_eq!(p.family_name.as_deref(), Some("Haddad"));
+    assert_eq!(doc.persons[1].full_name, "الحداد");
+    // No name at all is still named as missing.
+    let e = pfif::parse(
+        r#"<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.2"><pfif:person>
+<pfif:person_record_id>finder.example/person.3</pfif:person_record_id></pfif:person></pfif:pfif>"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("full_name"), "{e}");
+}

@@ -1,4 +1,5 @@
-//! PFIF import (1.4, and 1.2/1.3 whose elements we read are the same). Notes may sit inside a
+//! PFIF import (1.4, and 1.2/1.3 whose elements we read are the same, but for 1.2's names:
+//! `first_name` and `last_name` where later versions have `full_name`). Notes may sit inside a
 //! person or at top level. Elements the model does not hold are ignored.
 
 use std::fmt;
@@ -200,25 +201,49 @@ pub fn parse(xml: &str) -> Result<PfifDocument, PfifError> {
 /// refused naming its line rather than cut.
 pub const MAX_FULL_NAME: usize = 200;
 
+const NAME_RULE: &str = "expected a name with at least one letter and at most 200 characters";
+
+fn is_full_name(v: &str) -> bool {
+    crate::validation::has_letters(v) && v.chars().count() <= MAX_FULL_NAME
+}
+
+/// PFIF 1.2 has no `full_name`: a person's name is their `first_name` and `last_name`.
+fn older_full_name(node: &Node) -> Result<Option<String>, PfifError> {
+    let parts: Vec<String> = ["first_name", "last_name"]
+        .into_iter()
+        .filter_map(|element| text(node, element))
+        .collect();
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let name = parts.join(" ");
+    if !is_full_name(&name) {
+        let element = if text(node, "first_name").is_some() {
+            "first_name"
+        } else {
+            "last_name"
+        };
+        return Err(bad(node, element, NAME_RULE));
+    }
+    Ok(Some(name))
+}
+
 fn person(node: &Node) -> Result<PfifPerson, PfifError> {
     let p = "person";
     let id = required(node, "person_record_id", p)?;
     Ok(PfifPerson {
         entry_date: time(node, "entry_date")?,
         source_date: time(node, "source_date")?,
-        full_name: checked(
-            node,
-            "full_name",
-            "expected a name with at least one letter and at most 200 characters",
-            |v| crate::validation::has_letters(v) && v.chars().count() <= MAX_FULL_NAME,
-        )?
-        .ok_or(PfifError::Missing {
-            element: "full_name",
-            parent: p,
-            line: node.line,
-        })?,
-        given_name: text(node, "given_name"),
-        family_name: text(node, "family_name"),
+        full_name: match checked(node, "full_name", NAME_RULE, is_full_name)? {
+            Some(name) => name,
+            None => older_full_name(node)?.ok_or(PfifError::Missing {
+                element: "full_name",
+                parent: p,
+                line: node.line,
+            })?,
+        },
+        given_name: text(node, "given_name").or_else(|| text(node, "first_name")),
+        family_name: text(node, "family_name").or_else(|| text(node, "last_name")),
         alternate_names: text(node, "alternate_names"),
         sex: checked(node, "sex", "expected female, male or other", |v| {
             matches!(v, "female" | "male" | "other")
