@@ -177,6 +177,16 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
     serve_db(&config, db, config.jobs.workers_in_process).await
 }
 
+/// Whether a part of the demo data was seeded whole.
+async fn part_done(db: &Db, part: &str) -> anyhow::Result<bool> {
+    let key = format!("{SEEDED_MARKER}.{part}");
+    Ok(settings::get_or_create(db, &key, || "pending".to_owned()).await? == "done")
+}
+
+async fn mark_done(db: &Db, part: &str) -> anyhow::Result<()> {
+    Ok(settings::set(db, &format!("{SEEDED_MARKER}.{part}"), "done").await?)
+}
+
 /// Seeds once; returns whether anything was written.
 pub async fn seed(
     db: &Db,
@@ -262,13 +272,24 @@ pub async fn seed(
             println!("  {role_label:<17} {where_:<13} {email:<40} password: {pw}");
         }
     }
-    crate::demo_consular::seed(db, uploads, emergency_ack)
-        .await
-        .context("seeding consular services and cases")?;
-    seed_appointments(db).await?;
-    crate::demo_crisis::seed(db)
-        .await
-        .context("seeding the demo crisis")?;
+    // Each part once: a first run cut short (an error, Ctrl-C) is run again from the part it
+    // did not finish, rather than adding a second crisis, alert and set of uploads.
+    if !part_done(db, "consular").await? {
+        crate::demo_consular::seed(db, uploads, emergency_ack)
+            .await
+            .context("seeding consular services and cases")?;
+        mark_done(db, "consular").await?;
+    }
+    if !part_done(db, "appointments").await? {
+        seed_appointments(db).await?;
+        mark_done(db, "appointments").await?;
+    }
+    if !part_done(db, "crisis").await? {
+        crate::demo_crisis::seed(db)
+            .await
+            .context("seeding the demo crisis")?;
+        mark_done(db, "crisis").await?;
+    }
     settings::set(db, SEEDED_MARKER, "done").await?;
     Ok(true)
 }

@@ -169,6 +169,31 @@ async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
         "nothing is created or printed twice"
     );
     let db_file = data.path().join("safir.db");
+    // A first run cut short after its parts (the marker never set to done) is run again
+    // without a second crisis, alert or set of uploads.
+    let (crises, documents, alerts) = (
+        count(&db_file, "SELECT COUNT(*) FROM crises").await,
+        count(&db_file, "SELECT COUNT(*) FROM documents").await,
+        count(&db_file, "SELECT COUNT(*) FROM crisis_alerts").await,
+    );
+    assert_eq!(crises, 1);
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    with_pool!(db.write(), p => sqlx::query("UPDATE settings SET value = 'pending' WHERE key = 'demo_seeded_v1'").execute(p).await.map(drop))
+        .unwrap();
+    db.close().await;
+    let again = run(&["--data-dir", d, "demo", "--seed-only"], &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM crises").await, crises);
+    assert_eq!(
+        count(&db_file, "SELECT COUNT(*) FROM documents").await,
+        documents
+    );
+    assert_eq!(
+        count(&db_file, "SELECT COUNT(*) FROM crisis_alerts").await,
+        alerts
+    );
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM missions").await, 4);
     // Each mission has a telephone, which a citizen asking for emergency help is given.
     assert_eq!(
