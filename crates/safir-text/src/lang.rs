@@ -173,10 +173,44 @@ fn script_of(c: char) -> Option<Script> {
 pub(crate) fn for_each_letter(text: &str, mut each: impl FnMut(char, Option<Script>, bool)) {
     for token in text.split_whitespace() {
         each(' ', None, false);
-        if token.contains('@') && token.contains('.') {
-            // An e-mail address (or a fediverse handle).
-            continue;
+        match email_span(token) {
+            // An e-mail address (or a fediverse handle): the words glued to it still count
+            // (`راسلوناinfo@mofa.gov.sa`).
+            Some((start, end)) => {
+                token_letters(&token[..start], &mut each);
+                each(' ', None, false);
+                token_letters(&token[end..], &mut each);
+            }
+            None => token_letters(token, &mut each),
         }
+    }
+}
+
+/// Where an e-mail address sits in a word: its local part (ASCII letters, digits and
+/// `._%+-`) before an `@`, and after it a host with a dot (`info@mofa.gov.sa`). A word with an
+/// `@` but no dotted host after it (`great.@embassy`) holds none.
+fn email_span(token: &str) -> Option<(usize, usize)> {
+    let local = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let bytes = token.as_bytes();
+    // The first `@` with a local part before it: in a fediverse handle (`@user@host.social`)
+    // the second one.
+    token.match_indices('@').find_map(|(at, _)| {
+        let start = bytes[..at]
+            .iter()
+            .rposition(|b| !local(b))
+            .map_or(0, |i| i + 1);
+        let host = bytes[at + 1..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')))
+            .map_or(bytes.len(), |i| at + 1 + i);
+        let host_text = token[at + 1..host].trim_end_matches(['.', '-']);
+        (start < at && host_text.contains('.')).then(|| (start, at + 1 + host_text.len()))
+    })
+}
+
+/// [`for_each_letter`] within one word.
+fn token_letters(token: &str, each: &mut impl FnMut(char, Option<Script>, bool)) {
+    {
         let mut in_hashtag = false;
         let mut prev: Option<char> = None;
         let mut chars = token.char_indices().peekable();
@@ -673,6 +707,11 @@ mod tests {
             "foohttp://bar.org",
             "سلامWWW.EXAMPLE.ORG",
             "#السعودية#الرياض no#1",
+            // The words glued to an e-mail address count, not the address; nor a handle.
+            "راسلوناinfo@mofa.gov.sa",
+            "Terrible.@embassy",
+            "write to press@mofa.gov.sa.",
+            "@user@mastodon.social",
         ] {
             let mut scanned = String::new();
             for_each_letter(text, |c, script, _| {
