@@ -6,7 +6,7 @@ mod cache;
 use crate::normalize::{NormalizeOptions, normalize_into};
 use crate::repair::{Repaired, needs_repair, repair_into};
 use crate::stem::{ArabicStemmer, stem};
-use crate::stopwords::is_stopword;
+use crate::stopwords::is_stopword_with;
 use crate::tokenize::{Token, TokenKind, tokenize_line};
 use cache::{Cached, NO_SET, StemAt, WordCache};
 use std::borrow::Cow;
@@ -364,7 +364,7 @@ fn push_term(
 }
 
 fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {
-    if o.remove_stopwords && is_stopword(word) {
+    if o.remove_stopwords && is_stopword_with(word, &o.normalize) {
         return Stemmed::Stopword;
     }
     match stem(word, o.arabic_stemmer) {
@@ -385,6 +385,25 @@ fn stem_word(word: &str, o: &AnalyzeOptions) -> Stemmed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stopwords_are_dropped_under_every_folding() {
+        let folded = AnalyzeOptions {
+            normalize: NormalizeOptions {
+                fold_teh_marbuta: false,
+                fold_hamza_carriers: true,
+                collapse_repeats: false,
+            },
+            ..AnalyzeOptions::default()
+        };
+        let a = Analyzer::new(folded).analyze("هؤلاء لئلا أية السفارة");
+        let kept: Vec<String> = a
+            .terms()
+            .iter()
+            .map(|t| a.normalized(t).to_string())
+            .collect();
+        assert_eq!(kept, ["السفارة"], "ة kept");
+    }
 
     fn stems(text: &str) -> Vec<String> {
         let a = analyze(text);

@@ -136,6 +136,31 @@ pub fn is_stopword(normalized: &str) -> bool {
     }
 }
 
+/// Whether a token normalized with `options` is a stopword: the lists are normalized with
+/// the same folding of ة and of hamza carriers (`هؤلاء` is `هولاء` when carriers are folded,
+/// `أية` is `اية` when ة is kept).
+#[inline]
+pub fn is_stopword_with(normalized: &str, options: &crate::normalize::NormalizeOptions) -> bool {
+    let (teh, hamza) = (options.fold_teh_marbuta, options.fold_hamza_carriers);
+    if teh && !hamza {
+        return is_stopword(normalized);
+    }
+    static SETS: [OnceLock<Set>; 4] = [const { OnceLock::new() }; 4];
+    let set = SETS[usize::from(teh) << 1 | usize::from(hamza)].get_or_init(|| {
+        let opts = crate::normalize::NormalizeOptions {
+            fold_teh_marbuta: teh,
+            fold_hamza_carriers: hamza,
+            collapse_repeats: false,
+        };
+        ARABIC
+            .split_whitespace()
+            .chain(ENGLISH.split_whitespace())
+            .map(|w| crate::normalize::normalize_with(w, &opts))
+            .collect()
+    });
+    set.contains(normalized)
+}
+
 /// The normalized Arabic list, sorted (for documentation and tools).
 pub fn arabic_list() -> Vec<&'static str> {
     sorted(arabic())
@@ -165,6 +190,20 @@ mod tests {
         assert!(!is_stopword(&normalize("سفارة")));
         assert!(!is_stopword("embassy"));
         assert!(!is_stopword(""));
+        use crate::normalize::{NormalizeOptions, normalize_with};
+        let hamza = NormalizeOptions {
+            fold_hamza_carriers: true,
+            ..NormalizeOptions::default()
+        };
+        for w in ["هؤلاء", "لئلا", "اللائي", "إلى", "the"] {
+            assert!(is_stopword_with(&normalize_with(w, &hamza), &hamza), "{w}");
+        }
+        let teh = NormalizeOptions {
+            fold_teh_marbuta: false,
+            ..NormalizeOptions::default()
+        };
+        assert!(is_stopword_with(&normalize_with("أية", &teh), &teh));
+        assert!(!is_stopword_with(&normalize_with("سفارة", &teh), &teh));
     }
 
     #[test]
