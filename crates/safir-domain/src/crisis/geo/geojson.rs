@@ -152,6 +152,14 @@ fn add_named_area(props: &Map<String, Value>, path: &str, t: &mut Target) -> Res
         .within(member(path, "country"))
     })?;
     match props.get("region").and_then(Value::as_str).map(str::trim) {
+        // The regions field's rule, where the area is shown and saved again: one line of at
+        // most 120 characters.
+        Some(name) if name.chars().count() > 120 || name.chars().any(char::is_control) => {
+            return Err(invalid(
+                member(path, "region"),
+                "a region's name is one line of at most 120 characters",
+            ));
+        }
         Some(name) if !name.is_empty() => t.regions.push(Region {
             country,
             name: name.to_owned(),

@@ -323,6 +323,19 @@ fn geojson_errors_name_the_member() {
     assert_eq!(e.element(), Some("type"));
     let e = err(r#"{"type":"FeatureCollection","features":[]}"#);
     assert_eq!(e.code(), "geojson-invalid");
+    // A region's name the regions field would refuse when the draft is saved again.
+    for name in ["Beirut\\nsouth", &"x".repeat(121)] {
+        let e = err(&format!(
+            r#"{{"type":"Feature","geometry":null,"properties":{{"country":"LB","region":"{name}"}}}}"#
+        ));
+        assert_eq!(e.element(), Some("properties.region"), "{name}");
+    }
+    assert!(
+        Target::parse_geojson(
+            r#"{"type":"Feature","geometry":null,"properties":{"country":"LB","region":"Beirut"}}"#
+        )
+        .is_ok()
+    );
 }
 
 #[test]
