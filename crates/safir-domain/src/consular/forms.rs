@@ -394,6 +394,12 @@ fn check_mrz(
             e.add("mrz", err.into());
             None
         }
+        Ok(mrz) if mrz.document_number().len() > PassportNumber::MAX_LEN => {
+            // An identity card's long number (TD1, continued in the optional data): no
+            // passport number can be it, so the typed one could never agree.
+            e.add("mrz", ValidationError::new("mrz_document_number_too_long"));
+            None
+        }
         Ok(mrz) => {
             if let (Some(p), Some(x)) = (passport, expiry)
                 && let Err(mismatches) = mrz.matches(p, x, birth)
@@ -852,6 +858,23 @@ mod tests {
         f.insert("mrz".into(), TD3.replace("7408122", "7408123"));
         let e = check(CaseKind::PassportRenewal, &f, then, &[]).unwrap_err();
         assert_eq!(e.get("mrz").unwrap().code, "mrz_check_digit_birth_date");
+        // An identity card's zone with a long number (12 characters): no passport number can
+        // agree with it, so the zone is refused rather than the number typed either way.
+        let card = "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<";
+        let mut f = renewal();
+        f.insert("mrz".into(), card.into());
+        f.insert("passport_number".into(), "D23145890".into());
+        f.insert("passport_expiry".into(), "1995-07-12".into());
+        f.insert("birth_date".into(), "1934-07-12".into());
+        let e = check(
+            CaseKind::PassportRenewal,
+            &f,
+            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.get("mrz").unwrap().code, "mrz_document_number_too_long");
+        assert!(e.get("passport_number").is_none(), "{e:?}");
     }
 
     /// The e-visa holds the name on one line of 64 characters, surname first: a visa

@@ -164,6 +164,7 @@ field-error-consular-mrz-expiry-out-of-range = تاريخ الانتهاء في 
 field-error-consular-mrz-unknown-issuing-state = دولة الإصدار في المنطقة المقروءة آليًا ليست رمز دولة معروفًا.
 field-error-consular-mrz-unknown-nationality = الجنسية في المنطقة المقروءة آليًا ليست رمز دولة معروفًا.
 field-error-consular-mrz-unknown-sex = الجنس في المنطقة المقروءة آليًا يجب أن يكون F أو M أو ‎<‎.
+field-error-consular-mrz-document-number-too-long = رقم الوثيقة في هذه المنطقة المقروءة آليًا أطول من رقم الجواز (9 خانات): الصق المنطقة المقروءة آليًا من الجواز الذي تسافر به.
 field-error-consular-mrz-mismatch-passport-number = رقم الجواز هذا لا يطابق الرقم في المنطقة المقروءة آليًا.
 field-error-consular-mrz-mismatch-expiry-date = تاريخ الانتهاء هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.
 field-error-consular-mrz-mismatch-birth-date = تاريخ الميلاد هذا لا يطابق التاريخ في المنطقة المقروءة آليًا.

@@ -166,6 +166,7 @@ field-error-consular-mrz-expiry-out-of-range = The expiry date in the machine-re
 field-error-consular-mrz-unknown-issuing-state = The issuing state in the machine-readable zone is not a known country code.
 field-error-consular-mrz-unknown-nationality = The nationality in the machine-readable zone is not a known country code.
 field-error-consular-mrz-unknown-sex = The sex in the machine-readable zone must be F, M or <.
+field-error-consular-mrz-document-number-too-long = The document number in this machine-readable zone is longer than a passport number (9 characters): paste the zone of the passport you travel with.
 field-error-consular-mrz-mismatch-passport-number = This passport number is not the one in the machine-readable zone.
 field-error-consular-mrz-mismatch-expiry-date = This expiry date is not the one in the machine-readable zone.
 field-error-consular-mrz-mismatch-birth-date = This date of birth is not the one in the machine-readable zone.
