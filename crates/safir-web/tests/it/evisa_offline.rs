@@ -24,15 +24,17 @@ fn documented_snippet(name: &str) -> String {
     body[..body.find("```").unwrap()].to_owned()
 }
 
-fn available(program: &str, probe: &[&str]) -> bool {
+/// Whether `program` answers `probe`; when not, the test is skipped unless
+/// `SAFIR_TEST_REQUIRE` names `token` (the program, or the package the probe imports).
+fn available(token: &str, program: &str, probe: &[&str]) -> bool {
     let ok = Command::new(program)
         .args(probe)
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
         assert!(
-            !required(program),
-            "SAFIR_TEST_REQUIRE includes {program} but it is not usable"
+            !required(token),
+            "SAFIR_TEST_REQUIRE includes {token} but {program} cannot use it"
         );
         eprintln!("skipping the documented offline check with {program}: not available");
     }
@@ -68,7 +70,7 @@ async fn setup(app: &TestApp) -> Setup {
 
 #[tokio::test]
 async fn the_documented_openssl_check_accepts_a_visa_and_rejects_a_forgery() {
-    if !available("openssl", &["version"]) {
+    if !available("openssl", "openssl", &["version"]) {
         return;
     }
     let app = TestApp::sqlite().await;
@@ -97,7 +99,7 @@ async fn the_documented_openssl_check_accepts_a_visa_and_rejects_a_forgery() {
 #[tokio::test]
 async fn the_documented_python_check_accepts_a_visa_and_rejects_a_forgery() {
     // The Python check needs the `cryptography` package; it is the second documented method.
-    if !available("python3", &["-c", "import cryptography"]) {
+    if !available("cryptography", "python3", &["-c", "import cryptography"]) {
         return;
     }
     let app = TestApp::sqlite().await;
