@@ -80,14 +80,15 @@ impl TrainConfig {
 pub enum DataError {
     #[error("missing column `{0}` in the header")]
     MissingColumn(&'static str),
-    #[error("record {record}: unknown label `{label}`")]
-    Label { record: usize, label: String },
-    #[error("record {record}: rating `{rating}` is not a number")]
-    Rating { record: usize, rating: String },
-    #[error("record {0}: too few fields")]
+    #[error("line {line}: unknown label `{label}`")]
+    Label { line: usize, label: String },
+    #[error("line {line}: rating `{rating}` is not a number")]
+    Rating { line: usize, rating: String },
+    #[error("line {0}: too few fields")]
     Short(usize),
-    #[error("unterminated quoted field")]
-    Unterminated,
+    /// The line where the quote that is never closed opens.
+    #[error("line {line}: a quoted field is never closed")]
+    Unterminated { line: usize },
     #[error("no examples")]
     Empty,
 }
@@ -96,7 +97,7 @@ pub enum DataError {
 pub fn parse_arsarcasm(csv: &str) -> Result<Vec<Example>, DataError> {
     let records = parse_csv(without_bom(csv))?;
     let mut rows = records.into_iter();
-    let header = rows.next().ok_or(DataError::Empty)?;
+    let (_, header) = rows.next().ok_or(DataError::Empty)?;
     let column = |name: &'static str| {
         header
             .iter()
@@ -106,16 +107,15 @@ pub fn parse_arsarcasm(csv: &str) -> Result<Vec<Example>, DataError> {
     let text_at = column("tweet")?;
     let label_at = column("sentiment")?;
     let mut examples = Vec::new();
-    for (i, row) in rows.enumerate() {
+    for (line, row) in rows {
         if row.len() == 1 && row[0].is_empty() {
             continue;
         }
-        let record = i + 1;
         let (Some(text), Some(label)) = (row.get(text_at), row.get(label_at)) else {
-            return Err(DataError::Short(record));
+            return Err(DataError::Short(line));
         };
         let label = Label::from_code(label.trim()).ok_or_else(|| DataError::Label {
-            record,
+            line,
             label: label.clone(),
         })?;
         examples.push(Example {
@@ -143,7 +143,7 @@ pub fn parse_labelled_sentences(text: &str) -> Result<Vec<Example>, DataError> {
             "1" => Label::Pos,
             other => {
                 return Err(DataError::Label {
-                    record: i + 1,
+                    line: i + 1,
                     label: other.to_owned(),
                 });
             }
@@ -193,7 +193,7 @@ pub fn parse_ratings(text: &str) -> Result<Vec<(f32, String)>, DataError> {
             Ok(r) if f32::is_finite(r) => r,
             _ => {
                 return Err(DataError::Rating {
-                    record: i + 1,
+                    line: i + 1,
                     rating: rating.to_owned(),
                 });
             }
@@ -237,14 +237,20 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{FEFF}').unwrap_or(text)
 }
 
-fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
+/// The records of a CSV text, each with the line it starts on (a quoted field may hold line
+/// breaks, so record and line numbers part after the first such field).
+fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, DataError> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
     let mut chars = text.chars().peekable();
     let mut quoted = false;
     let mut at_field_start = true;
+    let (mut line, mut record_line, mut quote_line) = (1, 1, 1);
     while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
         if quoted {
             if c == '"' {
                 if chars.peek() == Some(&'"') {
@@ -261,6 +267,7 @@ fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
         match c {
             '"' if at_field_start => {
                 quoted = true;
+                quote_line = line;
                 at_field_start = false;
             }
             ',' => {
@@ -270,7 +277,8 @@ fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
                 record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
+                records.push((record_line, std::mem::take(&mut record)));
+                record_line = line;
                 at_field_start = true;
             }
             _ => {
@@ -280,11 +288,11 @@ fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, DataError> {
         }
     }
     if quoted {
-        return Err(DataError::Unterminated);
+        return Err(DataError::Unterminated { line: quote_line });
     }
     if !field.is_empty() || !record.is_empty() {
         record.push(field);
-        records.push(record);
+        records.push((record_line, record));
     }
     Ok(records)
 }
@@ -490,11 +498,20 @@ mod tests {
         );
         assert!(matches!(
             parse_arsarcasm("tweet,sentiment\nx,MAYBE\n"),
-            Err(DataError::Label { record: 1, .. })
+            Err(DataError::Label { line: 2, .. })
+        ));
+        // Lines of the file, a tweet on two lines counted as two.
+        assert!(matches!(
+            parse_arsarcasm("tweet,sentiment\n\"two\nlines\",POS\nx,MAYBE\n"),
+            Err(DataError::Label { line: 4, .. })
         ));
         assert_eq!(
-            parse_arsarcasm("tweet,sentiment\n\"x"),
-            Err(DataError::Unterminated)
+            parse_arsarcasm("tweet,sentiment\nok,POS\n\"x"),
+            Err(DataError::Unterminated { line: 3 })
+        );
+        assert_eq!(
+            DataError::Unterminated { line: 3 }.to_string(),
+            "line 3: a quoted field is never closed"
         );
         assert_eq!(
             parse_labelled_sentences("no label here\n"),
@@ -531,14 +548,14 @@ mod tests {
         assert_eq!(
             parse_rated_sentences("1\tgood\tfine\n", 0.5),
             Err(DataError::Rating {
-                record: 1,
+                line: 1,
                 rating: "good".to_owned()
             })
         );
         assert_eq!(
             parse_rated_sentences("1\tNaN\tfine\n", 0.5),
             Err(DataError::Rating {
-                record: 1,
+                line: 1,
                 rating: "NaN".to_owned()
             })
         );

@@ -769,7 +769,7 @@ fn train_sentiment_takes_rated_sentences_for_english() {
     ]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("bad.txt") && err.contains("record 2"), "{err}");
+    assert!(err.contains("bad.txt") && err.contains("line 2"), "{err}");
 
     let o = train_with(&["--data", &phones, "--rated", &rated, "--out", "/dev/null"]);
     assert!(!o.status.success());
