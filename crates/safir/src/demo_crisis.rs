@@ -445,6 +445,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
             by: None,
             audience: Some(&counted.counts),
             counted_area: None,
+            seen: None,
         },
     )
     .await?;

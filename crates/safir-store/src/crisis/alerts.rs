@@ -316,6 +316,10 @@ pub struct Transition<'a> {
     /// if the area is still that one. A draft saved again between the count and the move
     /// would otherwise go out on a count it was not given.
     pub counted_area: Option<&'a str>,
+    /// The version (`updated_at`) the acting page showed: the move happens only if the alert
+    /// was not changed since. An alert sent back, edited and submitted again is waiting for
+    /// approval again, but not the one the approver read.
+    pub seen: Option<DateTime<Utc>>,
 }
 
 /// Moves an alert from `from` to `to` only if it is still in `from` (and its area still
@@ -341,7 +345,7 @@ pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<boo
     let sql = format!(
         "UPDATE crisis_alerts SET status = $3, {stamp}, approved_by = COALESCE($5, approved_by), \
          audience = CASE WHEN $6 = '' THEN audience ELSE $6 END, updated_at = $4 \
-         WHERE id = $1 AND status = $2 AND ($7 = '' OR target = $7)"
+         WHERE id = $1 AND status = $2 AND ($7 = '' OR target = $7) AND ($8 IS NULL OR updated_at = $8)"
     );
     let n = with_tx!(tx, c => {
         sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
@@ -352,6 +356,7 @@ pub async fn transition(tx: &mut Tx, id: &str, t: &Transition<'_>) -> Result<boo
             .bind(t.by.map(|u| u.as_str().to_owned()))
             .bind(&audience)
             .bind(t.counted_area.unwrap_or(""))
+            .bind(t.seen)
             .execute(c)
             .await
             .map(|r| r.rows_affected())

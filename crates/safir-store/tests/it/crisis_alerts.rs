@@ -78,6 +78,7 @@ async fn step(db: &Db, id: &str, from: AlertStatus, to: AlertStatus) -> bool {
             by: None,
             audience: None,
             counted_area: None,
+            seen: None,
         },
     )
     .await
@@ -193,6 +194,7 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
                 by: None,
                 audience: Some(&AudienceCounts::default()),
                 counted_area: Some(&a.target),
+                seen: None,
             },
         )
         .await

@@ -811,3 +811,58 @@ async fn a_crisis_is_declared_and_its_presence_form_switched() {
         assert_eq!(o.get(&location).await.status, 404);
     }
 }
+
+/// An approval is of the alert the approver read: one sent back and submitted again
+/// meanwhile waits for approval again, but its approver has not seen it.
+#[tokio::test]
+async fn an_approval_from_a_page_shown_before_the_alert_changed_is_refused() {
+    for app in apps(5).await {
+        let mission = app.mission("PAR", "FR").await;
+        let author = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(mission.as_str()))],
+            )
+            .await;
+        let mut heads = Vec::new();
+        for h in ["head-a", "head-b"] {
+            let roles = [(Role::HeadOfMission, Some(mission.as_str()))];
+            heads.push(app.staff(&unique_email(h), &roles).await);
+        }
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &author).await;
+        let (id, path) = new_beirut_alert(&mut c).await;
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+
+        // The first head opens the page; the second sends the alert back; the author submits
+        // it again.
+        let mut a = signed_in(&app, &heads[0]).await;
+        let page = a.get(&path).await;
+        let token = page.csrf_token().unwrap();
+        let seen = page
+            .body
+            .split(r#"name="seen" value=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let mut b = signed_in(&app, &heads[1]).await;
+        b.submit(&path, &format!("{path}/reject"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "draft");
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+
+        let res = a
+            .post_form_with_token(&format!("{path}/approve"), &token, &[("seen", &seen)])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{path}?problem=changed").as_str())
+        );
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+        // Read again, it is approved.
+        a.submit(&path, &format!("{path}/approve"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "sending");
+    }
+}

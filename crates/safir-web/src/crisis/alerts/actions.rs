@@ -6,8 +6,10 @@
 //! retried request or two approvers at once change it once, and only the winner enqueues the
 //! fan-out (whose idempotency key would stop a second one anyway).
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use safir_domain::audit::AuditAction;
 use safir_domain::audit::actions::{
     ALERT_APPROVE, ALERT_CANCEL, ALERT_PREVIEW, ALERT_REJECT, ALERT_SUBMIT,
@@ -24,13 +26,30 @@ use safir_store::{Tx, now};
 use super::compose::store_new;
 use super::fanout::FANOUT_JOB;
 use super::own_alert;
-use crate::admin::support::Actor;
+use crate::admin::support::{Actor, FormData};
 use crate::error::AppError;
 use crate::state::AppState;
 
 fn to_alert(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response()
 }
+
+/// The version of the alert the acting page showed (its hidden `seen` field): `Err` when the
+/// alert was changed since (sent back, edited and submitted again:
+/// the same status, not the same alert). A form without the field checks the status only.
+fn seen_version(d: &FormData, alert: &Alert) -> Result<Option<DateTime<Utc>>, Changed> {
+    let seen = d.get("seen").trim();
+    if seen.is_empty() {
+        return Ok(None);
+    }
+    match DateTime::parse_from_rfc3339(seen) {
+        Ok(t) if t.with_timezone(&Utc) == alert.updated_at => Ok(Some(alert.updated_at)),
+        _ => Err(Changed),
+    }
+}
+
+/// The alert changed since the acting page was drawn.
+struct Changed;
 
 fn changed(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}?problem=changed", alert.id)).into_response()
@@ -95,6 +114,7 @@ pub async fn submit_alert(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
     let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
     let status = alert.status().map_err(AppError::internal)?;
@@ -102,6 +122,12 @@ pub async fn submit_alert(
         // Already submitted (a double click): nothing more to do.
         return Ok(to_alert(&alert));
     }
+    // Another member of staff saved a new text meanwhile: it would go out under this one's
+    // name unread.
+    let seen = match seen_version(&d, &alert) {
+        Ok(seen) => seen,
+        Err(Changed) => return Ok(changed(&alert)),
+    };
     let counts = count(&state, &alert).await?;
     let threshold = u64::from(state.config.crisis.approval_threshold);
     let wait = needs_approval(counts.size(), threshold);
@@ -120,6 +146,7 @@ pub async fn submit_alert(
             by: None,
             audience: Some(&counts),
             counted_area: Some(&alert.target),
+            seen,
         },
     )
     .await
@@ -155,6 +182,7 @@ pub async fn approve_alert(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
     let alert = own_alert(&state, &actor, &id, Permission::ApproveAlerts).await?;
     let status = alert.status().map_err(AppError::internal)?;
@@ -163,6 +191,11 @@ pub async fn approve_alert(
         Ok(next) => next,
         Err(AlertError::SelfApproval) => return Err(AppError::Forbidden),
         Err(AlertError::NotAllowed { .. }) => return Ok(changed(&alert)),
+    };
+    // The approval is of the text and audience the approver read.
+    let seen = match seen_version(&d, &alert) {
+        Ok(seen) => seen,
+        Err(Changed) => return Ok(changed(&alert)),
     };
     let by = UserId::from_trusted(actor.id().to_owned());
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -175,6 +208,7 @@ pub async fn approve_alert(
             by: Some(&by),
             audience: None,
             counted_area: None,
+            seen,
         },
     )
     .await
@@ -200,11 +234,16 @@ pub async fn reject_alert(
     State(state): State<AppState>,
     actor: Actor,
     Path(id): Path<String>,
+    Form(d): Form<FormData>,
 ) -> Result<Response, AppError> {
     let alert = own_alert(&state, &actor, &id, Permission::ApproveAlerts).await?;
     let status = alert.status().map_err(AppError::internal)?;
     let Ok(next) = status.apply(AlertAction::Reject) else {
         return Ok(changed(&alert));
+    };
+    let seen = match seen_version(&d, &alert) {
+        Ok(seen) => seen,
+        Err(Changed) => return Ok(changed(&alert)),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let moved = alerts::transition(
@@ -216,6 +255,7 @@ pub async fn reject_alert(
             by: None,
             audience: None,
             counted_area: None,
+            seen,
         },
     )
     .await
@@ -285,6 +325,7 @@ pub async fn cancel_alert(
                     by: None,
                     audience: None,
                     counted_area: None,
+                    seen: None,
                 },
             )
             .await

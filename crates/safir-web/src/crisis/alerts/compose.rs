@@ -342,6 +342,9 @@ struct AlertPage {
     counts: Option<safir_store::crisis::audience::AudienceCounts>,
     needs_approval: bool,
     actions: Vec<ActionButton>,
+    /// The version shown (`updated_at`), sent back with each action: an alert changed since
+    /// is not acted on.
+    seen: String,
     cap_link: Option<String>,
 }
 
@@ -475,6 +478,9 @@ pub(super) async fn render_alert(
         counts: has_counts.then_some(counts),
         needs_approval: has_counts && counts.size() > threshold,
         actions,
+        seen: alert
+            .updated_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         cap_link: status
             .is_published()
             .then(|| format!("/cap/{}.xml", alert.id)),
