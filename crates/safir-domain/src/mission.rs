@@ -74,8 +74,7 @@ impl From<MissionCode> for String {
     }
 }
 
-/// An IANA time-zone name such as `Europe/Paris` or `UTC`. The shape is checked here; the
-/// zone database is not bundled, so a well-formed but unknown name is the admin's to fix.
+/// An IANA time-zone name such as `Europe/Paris` or `UTC`, one of the zone database's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TimeZoneName(String);
@@ -95,7 +94,9 @@ impl TimeZoneName {
                     && p.chars()
                         .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
             });
-        if ok {
+        // And a zone of the time zone database: a mistyped one (`Asia/Riyad`) would leave the
+        // mission without bookable appointments and its calendar in UTC.
+        if ok && s.parse::<chrono_tz::Tz>().is_ok() {
             Ok(Self(s.to_owned()))
         } else {
             Err(ValidationError::new("time_zone_invalid"))
@@ -132,6 +133,8 @@ mod tests {
         assert!(TimeZoneName::parse("Europe/Paris").is_ok());
         assert!(TimeZoneName::parse("America/Argentina/Buenos_Aires").is_ok());
         assert!(TimeZoneName::parse("paris").is_err());
+        assert!(TimeZoneName::parse("Asia/Riyad").is_err(), "not in the zone database");
+        assert!(TimeZoneName::parse("Europe/Pariss").is_err());
         assert_eq!(
             MissionKind::parse("permanent_mission").unwrap(),
             MissionKind::PermanentMission
