@@ -133,7 +133,10 @@ mod tests {
         assert!(TimeZoneName::parse("Europe/Paris").is_ok());
         assert!(TimeZoneName::parse("America/Argentina/Buenos_Aires").is_ok());
         assert!(TimeZoneName::parse("paris").is_err());
-        assert!(TimeZoneName::parse("Asia/Riyad").is_err(), "not in the zone database");
+        assert!(
+            TimeZoneName::parse("Asia/Riyad").is_err(),
+            "not in the zone database"
+        );
         assert!(TimeZoneName::parse("Europe/Pariss").is_err());
         assert_eq!(
             MissionKind::parse("permanent_mission").unwrap(),

@@ -932,39 +932,53 @@ async fn a_placeholder_account_keeps_its_name_no_longer_than_its_cases() {
     }
 }
 
+/// A PostgreSQL test database with a mission, its service, an applicant and a draft of
+/// theirs, and a directory for uploads; `None` without PostgreSQL.
+async fn postgres_draft(
+    key: &str,
+) -> Option<(TestDb, String, String, cases::Case, std::path::PathBuf)> {
+    let t = TestDb::postgres(&safir_store::testing::postgres_url()?).await;
+    let (mission, service, applicant) = setup(&t.db).await;
+    let area =
+        std::env::temp_dir().join(format!("safir-{key}-{}", uuid::Uuid::now_v7().as_simple()));
+    let case = draft(&t.db, &mission, &service, &applicant, Some(key)).await;
+    Some((t, mission, applicant, case, area))
+}
+
+/// A small PDF the applicant files under their draft.
+fn pdf_upload(
+    applicant: &str,
+    mission: &str,
+    case_id: &str,
+    name: &str,
+) -> safir_store::consular::documents::NewUpload {
+    use safir_domain::consular::documents::DocumentKind;
+    use safir_domain::ids::{MissionId, UserId};
+    safir_store::consular::documents::NewUpload {
+        owner_id: UserId::from_trusted(applicant.to_owned()),
+        mission_id: Some(MissionId::from_trusted(mission.to_owned())),
+        case_id: Some(case_id.to_owned()),
+        kind: DocumentKind::Supporting,
+        original_name: name.to_owned(),
+        bytes: format!("%PDF-1.7\n% {name}\n%%EOF\n").into_bytes(),
+    }
+}
+
 /// PostgreSQL: a draft saved while the purge of expired drafts runs keeps its documents. The
 /// purge detached them from every draft expired when it began, then deleted only the drafts
 /// still expired when its delete ran: the draft saved in between lived on without them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_saved_while_the_purge_runs_keeps_its_documents() {
-    use safir_domain::consular::documents::DocumentKind;
-    use safir_domain::ids::{MissionId, UserId};
-    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+    use safir_store::consular::documents::{self, ScanConfig, Uploads};
 
-    let Some(admin_url) = safir_store::testing::postgres_url() else {
+    let Some((t, mission, applicant, case, area)) = postgres_draft("purge").await else {
         return;
     };
-    let t = TestDb::postgres(&admin_url).await;
     let db = &t.db;
-    let (mission, service, applicant) = setup(db).await;
-    let area =
-        std::env::temp_dir().join(format!("safir-purge-{}", uuid::Uuid::now_v7().as_simple()));
-    let case = draft(db, &mission, &service, &applicant, Some("open")).await;
-    let doc = documents::store_upload(
-        db,
-        &Uploads::new(&area),
-        NewUpload {
-            owner_id: UserId::from_trusted(applicant.clone()),
-            mission_id: Some(MissionId::from_trusted(mission.clone())),
-            case_id: Some(case.id.clone()),
-            kind: DocumentKind::Supporting,
-            original_name: "scan.pdf".into(),
-            bytes: b"%PDF-1.7\n% scan\n%%EOF\n".to_vec(),
-        },
-        &ScanConfig::none(),
-    )
-    .await
-    .unwrap();
+    let upload = pdf_upload(&applicant, &mission, &case.id, "scan.pdf");
+    let doc = documents::store_upload(db, &Uploads::new(&area), upload, &ScanConfig::none())
+        .await
+        .unwrap();
     const EXPIRE: &str = "UPDATE cases SET expires_at = $1 WHERE id = $2";
     let past = now() - Duration::days(1);
     with_pool!(db.write(), p => sqlx::query(EXPIRE).bind(past).bind(&case.id).execute(p).await.map(drop))
@@ -998,41 +1012,22 @@ async fn a_draft_saved_while_the_purge_runs_keeps_its_documents() {
 /// naming the deleted draft, and its owner could never delete it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_to_a_draft_being_deleted_is_the_owners_alone() {
-    use safir_domain::consular::documents::DocumentKind;
-    use safir_domain::ids::{MissionId, UserId};
-    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+    use safir_store::consular::documents::{self, ScanConfig, Uploads};
 
-    let Some(admin_url) = safir_store::testing::postgres_url() else {
+    let Some((t, mission, applicant, case, area)) = postgres_draft("gone").await else {
         return;
     };
-    let t = TestDb::postgres(&admin_url).await;
     let db = &t.db;
-    let (mission, service, applicant) = setup(db).await;
-    let area =
-        std::env::temp_dir().join(format!("safir-gone-{}", uuid::Uuid::now_v7().as_simple()));
-    let case = draft(db, &mission, &service, &applicant, Some("going")).await;
     let mut deleting = db.begin().await.unwrap();
     with_tx!(&mut deleting, c => sqlx::query("DELETE FROM cases WHERE id = $1").bind(&case.id).execute(c).await.map(drop))
         .unwrap();
     let upload = tokio::spawn({
         let (db, uploads) = (db.clone(), Uploads::new(&area));
-        let (applicant, mission, case_id) = (applicant.clone(), mission.clone(), case.id.clone());
+        let upload = pdf_upload(&applicant, &mission, &case.id, "late.pdf");
         async move {
-            documents::store_upload(
-                &db,
-                &uploads,
-                NewUpload {
-                    owner_id: UserId::from_trusted(applicant),
-                    mission_id: Some(MissionId::from_trusted(mission)),
-                    case_id: Some(case_id),
-                    kind: DocumentKind::Supporting,
-                    original_name: "late.pdf".into(),
-                    bytes: b"%PDF-1.7\n% late\n%%EOF\n".to_vec(),
-                },
-                &ScanConfig::none(),
-            )
-            .await
-            .unwrap()
+            documents::store_upload(&db, &uploads, upload, &ScanConfig::none())
+                .await
+                .unwrap()
         }
     });
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
