@@ -199,7 +199,7 @@ pub async fn list_mission_appointments(
     ClientIp(ip): ClientIp,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<DayBookingsResponse>, AppError> {
-    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let tz = service::zone_or_utc(&mission);
     let mut date = None;
     let mut errors = FieldErrors::new();
     for (key, value) in query_once(raw.as_deref(), &[], &mut errors) {
@@ -258,7 +258,7 @@ pub async fn get_mission_schedule(
     MissionParam(mission): MissionParam,
     _: NoQuery,
 ) -> Result<Json<ScheduleResponse>, AppError> {
-    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let tz = service::zone_or_utc(&mission);
     let rules = schedule::list_rules(&state.db, &mission.id)
         .await
         .map_err(AppError::internal)?;

@@ -304,7 +304,7 @@ pub(crate) async fn letter(
         .map_err(AppError::internal)?;
     // The day the mission decided, on its own calendar (a refusal at 08:30 in Canberra is
     // the evening before in UTC).
-    let zone = crate::consular::appointments::service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let zone = crate::consular::appointments::service::zone_or_utc(&mission);
     let decided_on = decided
         .at
         .with_timezone(&zone)

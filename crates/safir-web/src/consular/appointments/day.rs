@@ -76,7 +76,7 @@ pub async fn list_day_bookings(
     MissionParam(mission): MissionParam,
     Query(q): Query<DayQuery>,
 ) -> Result<Html<String>, AppError> {
-    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let tz = service::zone_or_utc(&mission);
     let edits_schedule =
         super::SCHEDULE_ACCESS.admits(&actor.user.grants, Some(&mission.mission_id()));
     let typed = q.date.as_deref().map(str::trim).unwrap_or_default();
@@ -222,7 +222,7 @@ pub async fn staff_cancel(
         }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    let tz = service::zone(&mission).unwrap_or(chrono_tz::UTC);
+    let tz = service::zone_or_utc(&mission);
     let day = row.starts_at.with_timezone(&tz).date_naive();
     Ok(Redirect::to(&format!(
         "/missions/{}/appointments?date={day}",

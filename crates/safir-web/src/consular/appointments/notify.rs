@@ -115,10 +115,7 @@ pub async fn changed(
     // first booking of the chain, a revision more at each move and at the cancellation.
     let (first, moves) = store::chain_start(tx, &a.id).await?;
     let uid = format!("appointment-{first}@safir");
-    let cancels = matches!(
-        change,
-        Change::Cancelled | Change::Closed { .. } | Change::CancelledByMission { .. }
-    );
+    let cancels = method == Method::Cancel;
     let sequence = moves + u32::from(cancels);
     let calendar = ics::calendar(&CalendarEvent {
         uid: &uid,
@@ -144,11 +141,10 @@ pub async fn changed(
         method.media_type(),
         calendar.as_bytes(),
     ));
-    let key = match change {
-        Change::Cancelled | Change::Closed { .. } | Change::CancelledByMission { .. } => {
-            format!("appointment-cancelled:{}", a.id)
-        }
-        Change::Booked | Change::Moved => format!("appointment-confirmed:{}", a.id),
+    let key = if cancels {
+        format!("appointment-cancelled:{}", a.id)
+    } else {
+        format!("appointment-confirmed:{}", a.id)
     };
     email::enqueue(tx, &mail, Some(key)).await?;
     let remind_at = a.starts_at - reminder_lead();
@@ -204,9 +200,8 @@ impl ReminderJob {
             .map_err(retry)?;
         // The reminder says "tomorrow": run late (the workers down, a backlog) on the
         // appointment's own day, it would be wrong, and too late to be of use.
-        let zone = super::service::zone(&mission).unwrap_or(chrono_tz::UTC);
-        if a.starts_at.with_timezone(&zone).date_naive() <= now().with_timezone(&zone).date_naive()
-        {
+        let zone = super::service::zone_or_utc(&mission);
+        if a.starts_at.with_timezone(&zone).date_naive() <= super::service::local_today(zone) {
             tracing::info!(appointment = %a.id, "reminder not sent: it is the appointment's day");
             return Ok(());
         }

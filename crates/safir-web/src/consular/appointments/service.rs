@@ -79,6 +79,12 @@ pub fn zone(mission: &Mission) -> Option<Tz> {
     }
 }
 
+/// The mission's zone, UTC when the zone database does not know its name: what its
+/// calendar dates (letters, the day's list, reminders) are read in.
+pub fn zone_or_utc(mission: &Mission) -> Tz {
+    zone(mission).unwrap_or(chrono_tz::UTC)
+}
+
 /// Today's date at the mission.
 pub fn local_today(tz: Tz) -> NaiveDate {
     Utc::now().with_timezone(&tz).date_naive()
@@ -86,7 +92,7 @@ pub fn local_today(tz: Tz) -> NaiveDate {
 
 /// Today at the mission (UTC when its zone is unknown).
 pub fn mission_today(mission: &Mission) -> NaiveDate {
-    zone(mission).map_or_else(|| Utc::now().date_naive(), local_today)
+    local_today(zone_or_utc(mission))
 }
 
 /// A slot with the seats still free.
