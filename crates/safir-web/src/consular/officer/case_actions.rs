@@ -183,7 +183,7 @@ impl Ctx {
     }
 
     /// Back to the case's page, which says what was done (`done` is read by `show_case`).
-    fn done(&self, case: &Case, done: &str) -> Response {
+    pub(super) fn done(&self, case: &Case, done: &str) -> Response {
         Redirect::to(&format!("{}?done={done}", self.case_href(case))).into_response()
     }
 

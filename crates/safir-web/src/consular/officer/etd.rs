@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState, Priority};
@@ -205,22 +205,14 @@ pub async fn open_etd(
     let emergency = mission_case(state, mission, &id).await?;
     let by = By::web(&actor.user, actor.ip.clone());
     match open(state, mission, &by, &emergency, "web").await? {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/missions/{}/cases/{}?done=etd",
-            mission.code, emergency.id
-        ))
-        .into_response()),
+        Ok(_) => Ok(cx.done(&emergency, "etd")),
         Err(EtdRefusal::AlreadyOpened) => {
             // Opened a moment ago, as by this very click's twin (a double click): done.
             let just_now = opened_etd(state, &emergency).await?.is_some_and(|etd| {
                 safir_store::now() - etd.created_at < chrono::Duration::seconds(10)
             });
             if just_now {
-                return Ok(Redirect::to(&format!(
-                    "/missions/{}/cases/{}?done=etd",
-                    mission.code, emergency.id
-                ))
-                .into_response());
+                return Ok(cx.done(&emergency, "etd"));
             }
             cx.stale(&emergency, "officer-etd-already-opened").await
         }
