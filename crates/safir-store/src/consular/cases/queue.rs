@@ -67,7 +67,7 @@ pub struct QueueRow {
 const OPEN: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection')";
 /// The states in which an applicant's message may wait for the mission: every state a
 /// submitted case can be in but closed.
-const AWAITING: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection', 'rejected', 'withdrawn')";
+const AWAITING: &str = "NOT IN ('draft', 'closed')";
 
 /// The WHERE clause and its text arguments, in placeholder order.
 fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
@@ -83,7 +83,7 @@ fn conditions(f: &QueueFilter) -> (String, Vec<Arg>) {
     } else if f.states.is_empty() && f.awaiting_reply {
         // A refused or withdrawn case's applicant may still write (to ask why, to say they
         // will apply again): such a message waits for the mission as any other.
-        sql.push_str(&format!(" AND c.state IN {AWAITING}"));
+        sql.push_str(&format!(" AND c.state {AWAITING}"));
     } else if f.states.is_empty() {
         sql.push_str(&format!(" AND c.state IN {OPEN}"));
     } else {
@@ -270,7 +270,7 @@ pub async fn queue_counts(db: &Db, mission_id: &str) -> Result<BTreeMap<String, 
 /// `awaiting_reply` filter, unpaged).
 pub async fn awaiting_reply_count(db: &Db, mission_id: &str) -> Result<i64, StoreError> {
     let sql = format!(
-        "SELECT COUNT(*) FROM cases WHERE mission_id = $1 AND state IN {AWAITING} \
+        "SELECT COUNT(*) FROM cases WHERE mission_id = $1 AND state {AWAITING} \
          AND awaiting_reply_since IS NOT NULL"
     );
     with_pool!(db.read(), p => {

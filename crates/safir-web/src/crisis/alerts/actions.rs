@@ -35,8 +35,8 @@ fn to_alert(alert: &Alert) -> Response {
 }
 
 /// The version of the alert the acting page showed (its hidden `seen` field): `Err` when the
-/// alert was changed since (sent back, edited and submitted again:
-/// the same status, not the same alert). A form without the field checks the status only.
+/// alert was changed since (sent back, edited and submitted again: the same status, not the
+/// same alert). A form without the field checks the status only.
 fn seen_version(d: &FormData, alert: &Alert) -> Result<Option<DateTime<Utc>>, Changed> {
     let seen = d.get("seen").trim();
     if seen.is_empty() {
@@ -124,9 +124,8 @@ pub async fn submit_alert(
     }
     // Another member of staff saved a new text meanwhile: it would go out under this one's
     // name unread.
-    let seen = match seen_version(&d, &alert) {
-        Ok(seen) => seen,
-        Err(Changed) => return Ok(changed(&alert)),
+    let Ok(seen) = seen_version(&d, &alert) else {
+        return Ok(changed(&alert));
     };
     let counts = count(&state, &alert).await?;
     let threshold = u64::from(state.config.crisis.approval_threshold);
@@ -193,9 +192,8 @@ pub async fn approve_alert(
         Err(AlertError::NotAllowed { .. }) => return Ok(changed(&alert)),
     };
     // The approval is of the text and audience the approver read.
-    let seen = match seen_version(&d, &alert) {
-        Ok(seen) => seen,
-        Err(Changed) => return Ok(changed(&alert)),
+    let Ok(seen) = seen_version(&d, &alert) else {
+        return Ok(changed(&alert));
     };
     let by = UserId::from_trusted(actor.id().to_owned());
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -241,9 +239,8 @@ pub async fn reject_alert(
     let Ok(next) = status.apply(AlertAction::Reject) else {
         return Ok(changed(&alert));
     };
-    let seen = match seen_version(&d, &alert) {
-        Ok(seen) => seen,
-        Err(Changed) => return Ok(changed(&alert)),
+    let Ok(seen) = seen_version(&d, &alert) else {
+        return Ok(changed(&alert));
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let moved = alerts::transition(
