@@ -1065,24 +1065,20 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
             &["s4"],
         )
         .await;
+        let in_arabic = |res: &crate::harness::TestResponse| {
+            let reply = res.json()["reply"].as_str().unwrap().to_owned();
+            assert!(
+                reply
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{reply}"
+            );
+        };
         let res = sms(&app, SMS_SECRET, false, "+33600000010", "YES").await;
         assert_eq!(res.json()["action"], "confirm");
-        let reply = res.json()["reply"].as_str().unwrap().to_owned();
-        assert!(
-            reply
-                .chars()
-                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
-            "{reply}"
-        );
+        in_arabic(&res);
         assert_eq!(status_of("s4").await, "active");
-        let res = sms(&app, SMS_SECRET, false, "+33600000010", "STOP").await;
-        let reply = res.json()["reply"].as_str().unwrap().to_owned();
-        assert!(
-            reply
-                .chars()
-                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
-            "{reply}"
-        );
+        in_arabic(&sms(&app, SMS_SECRET, false, "+33600000010", "STOP").await);
     }
 }
 

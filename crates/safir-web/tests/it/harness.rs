@@ -607,3 +607,21 @@ pub fn pdftotext(pdf: &[u8]) -> Option<String> {
         }
     }
 }
+
+/// A time zone whose calendar is on another day than UTC's right now, and that day: fourteen
+/// hours ahead (Kiritimati) or, when that is still today in UTC, twelve hours behind. A test
+/// of "the mission's day, not UTC's" then tells the two apart whatever the hour it runs.
+pub fn zone_on_another_day() -> (&'static str, chrono::NaiveDate) {
+    let now = chrono::Utc::now();
+    let ahead = (now + chrono::Duration::hours(14)).date_naive();
+    let picked = if ahead != now.date_naive() {
+        ("Pacific/Kiritimati", ahead)
+    } else {
+        (
+            "Etc/GMT+12",
+            (now - chrono::Duration::hours(12)).date_naive(),
+        )
+    };
+    assert_ne!(picked.1, now.date_naive());
+    picked
+}
