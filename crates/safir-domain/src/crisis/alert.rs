@@ -609,7 +609,8 @@ impl AlertInput {
 impl AlertForm {
     /// A draft form from another authority's CAP alert: the Arabic and English `<info>`
     /// blocks (a single language fills both, for staff to translate), the first category and
-    /// response type, and every area's shapes and country geocodes.
+    /// response type, and the shapes and country geocodes of every area of every `<info>`
+    /// block (blocks may target different areas; the alert concerns them all), each once.
     pub fn from_cap(cap: &CapAlert) -> AlertForm {
         let lang_of = |i: &&CapInfo| i.language.to_ascii_lowercase();
         let ar = cap.infos.iter().find(|i| lang_of(i).starts_with("ar"));
@@ -629,10 +630,28 @@ impl AlertForm {
         let mut polygons = Vec::new();
         let mut circles = Vec::new();
         let mut descs: Vec<String> = Vec::new();
-        for area in &first.areas {
-            descs.push(area.area_desc.clone());
-            polygons.extend(area.polygons.iter().map(|p| p.to_cap()));
-            circles.extend(area.circles.iter().map(|c| c.to_cap()));
+        // The first block's areas first, then those of the others; a translated copy of an
+        // area adds nothing, not even its description.
+        let others = cap.infos.iter().filter(|i| !std::ptr::eq(*i, first));
+        let areas = std::iter::once(first).chain(others).flat_map(|i| {
+            i.areas
+                .iter()
+                .map(move |area| (std::ptr::eq(i, first), area))
+        });
+        for (in_first, area) in areas {
+            let mut added = false;
+            for shape in area.polygons.iter().map(|p| p.to_cap()) {
+                if !polygons.contains(&shape) {
+                    polygons.push(shape);
+                    added = true;
+                }
+            }
+            for shape in area.circles.iter().map(|c| c.to_cap()) {
+                if !circles.contains(&shape) {
+                    circles.push(shape);
+                    added = true;
+                }
+            }
             for (name, value) in &area.geocodes {
                 let name = name.to_ascii_uppercase().replace(['-', '_', ' '], "");
                 if (name == "ISO31661" || name == "ISO31661ALPHA2" || name == "COUNTRY")
@@ -640,7 +659,11 @@ impl AlertForm {
                     && !countries.contains(value)
                 {
                     countries.push(value.clone());
+                    added = true;
                 }
+            }
+            if (added || in_first) && !descs.contains(&area.area_desc) {
+                descs.push(area.area_desc.clone());
             }
         }
         AlertForm {

@@ -1,4 +1,5 @@
 use chrono::{TimeZone, Utc};
+use safir_domain::crisis::alert::AlertForm;
 use safir_domain::crisis::cap::{
     self, AtomEntry, CapAlert, CapArea, CapError, CapInfo, CapReference, Category, Certainty,
     MsgType, ResponseType, Scope, Severity, Status, Urgency,
@@ -181,6 +182,24 @@ fn a_foreign_authority_alert_is_imported() {
         xmllint_validate(NWS, SCHEMA, "nws.xml").expect("the fixture itself is valid CAP");
         xmllint_validate(&a.to_xml(), SCHEMA, "nws-out.xml").expect("re-published import");
     }
+}
+
+#[test]
+fn areas_of_every_info_block_are_imported() {
+    // The English block draws a polygon, the Spanish one a circle over the same counties:
+    // the draft covers both, and names the counties once.
+    let form = AlertForm::from_cap(&cap::parse(NWS).unwrap());
+    assert_eq!(form.polygons.lines().count(), 1, "{}", form.polygons);
+    assert_eq!(form.circles, "29.7,-95.6 25");
+    assert_eq!(form.area_desc, "Fort Bend, TX; Harris, TX");
+    // A block that repeats the first one's shapes adds nothing.
+    let twice = nws_with(
+        "<circle>29.70,-95.60 25</circle>",
+        "<polygon>29.79,-95.79 29.82,-95.52 29.64,-95.43 29.51,-95.58 29.55,-95.77 29.79,-95.79</polygon>",
+    );
+    let form = AlertForm::from_cap(&cap::parse(&twice).unwrap());
+    assert_eq!(form.circles, "");
+    assert_eq!(form.polygons.lines().count(), 1);
 }
 
 fn nws_with(from: &str, to: &str) -> String {
