@@ -601,6 +601,16 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
         assert_eq!(updates[0]["via"], "api");
         assert_eq!(updates[0]["changed"]["enabled"]["to"], false);
         assert_eq!(app.audit_summaries("service.create").await.len(), 1);
+        // A replacement that leaves `enabled` out keeps the service as it is.
+        let mut without = changed.clone();
+        without.as_object_mut().unwrap().remove("enabled");
+        without["name_en"] = "Passport renewal (adults, 16+)".into();
+        let res = c.api("PUT", &one, &editor, Some(without)).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["enabled"], false, "{}", res.body);
+        let updates = app.audit_summaries("service.update").await;
+        assert_eq!(updates.len(), 2);
+        assert!(updates[1]["changed"].get("enabled").is_none(), "{updates:?}");
 
         // Disabled: off the public catalogue, still in the mission's own list.
         let public = c

@@ -76,14 +76,15 @@ pub struct ServiceRequest {
     /// `study`, `transit` …; none for other kinds.
     #[serde(default)]
     pub visa_types: Vec<String>,
-    /// Offered to applicants; `true` when left out.
+    /// Offered to applicants. Left out, a new service is offered and a replaced one keeps its
+    /// current setting.
     pub enabled: Option<bool>,
 }
 
 impl ServiceRequest {
     /// The form the editor pages check, filled from the request; `kind` as given, or the
-    /// stored one on a replacement.
-    fn form(&self, kind: &str) -> ServiceForm {
+    /// stored one on a replacement; `enabled` when the request leaves it out.
+    fn form(&self, kind: &str, enabled: bool) -> ServiceForm {
         // The fee as the form's amount in major units, so that the form's own check reads it;
         // a currency Safir does not know is named by that check.
         let fee = match Currency::parse(&self.currency) {
@@ -107,7 +108,7 @@ impl ServiceRequest {
             currency: self.currency.clone(),
             processing_days: self.processing_days.to_string(),
             visa_types: self.visa_types.clone(),
-            enabled: self.enabled.unwrap_or(true),
+            enabled: self.enabled.unwrap_or(enabled),
         }
     }
 }
@@ -117,7 +118,11 @@ impl ServiceRequest {
 /// each document named by its place (`documents[2].en`) rather than by a line of text, and
 /// `visa_types` refused on a service that is not a visa (the form drops them silently, as
 /// its boxes stay ticked when the kind changes).
-fn checked(body: &ServiceRequest, kind: &str) -> Result<ServiceInput, FieldErrors> {
+fn checked(
+    body: &ServiceRequest,
+    kind: &str,
+    enabled: bool,
+) -> Result<ServiceInput, FieldErrors> {
     let mut out = FieldErrors::new();
     for (i, d) in body.documents.iter().enumerate() {
         for (side, text) in [("ar", &d.ar), ("en", &d.en)] {
@@ -136,7 +141,7 @@ fn checked(body: &ServiceRequest, kind: &str) -> Result<ServiceInput, FieldError
     if !body.visa_types.is_empty() && CaseKind::parse(kind).is_ok_and(|k| k != CaseKind::Visa) {
         out.push("visa_types", "consular_visa_types_not_visa");
     }
-    match body.form(kind).validate() {
+    match body.form(kind, enabled).validate() {
         Ok(input) if out.is_empty() => Ok(input),
         Ok(_) => Err(out),
         Err(errors) => {
@@ -230,14 +235,14 @@ pub async fn create_mission_service(
         // Checked with the rest, so that every failure is named at once.
         let mut errors = FieldErrors::new();
         errors.push("kind", "required");
-        let others = checked(&body, "").err().unwrap_or_default();
+        let others = checked(&body, "", true).err().unwrap_or_default();
         others
             .iter()
             .filter(|e| e.field != "kind")
             .for_each(|e| errors.add(e.clone()));
         return Err(AppError::Validation(errors));
     };
-    let input: ServiceInput = checked(&body, kind).map_err(AppError::Validation)?;
+    let input: ServiceInput = checked(&body, kind, true).map_err(AppError::Validation)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match services::create(&mut tx, &mission.id, &input).await {
         Ok(id) => id,
@@ -294,7 +299,7 @@ pub async fn replace_mission_service(
     ApiJson(body): ApiJson<ServiceRequest>,
 ) -> Result<Json<ServiceResponse>, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
-    let checked = checked(&body, &service.kind);
+    let checked = checked(&body, &service.kind, service.enabled);
     let changed_kind = body
         .kind
         .as_deref()
