@@ -121,6 +121,46 @@ async fn act(
 }
 
 #[tokio::test]
+async fn a_draft_of_a_disabled_service_is_not_submitted() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let sent = draft(db, &mission, &service, &applicant, Some("k1")).await;
+        act(db, &sent.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        act(db, &sent.id, CaseAction::StartReview, Actor::Officer)
+            .await
+            .unwrap();
+        act(db, &sent.id, CaseAction::RequestInfo, Actor::Officer)
+            .await
+            .unwrap();
+        let kept = draft(db, &mission, &service, &applicant, Some("k2")).await;
+        let mut tx = db.begin().await.unwrap();
+        let off = ServiceInput {
+            enabled: false,
+            ..passport_service()
+        };
+        services::update(&mut tx, &mission, &service, &off)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        assert!(matches!(
+            act(db, &kept.id, CaseAction::Submit, Actor::Applicant).await,
+            Err(TransitionError::ServiceDisabled)
+        ));
+        let still = cases::find(db, &kept.id).await.unwrap();
+        assert_eq!(still.state, "draft");
+        assert!(still.reference.is_none());
+        // A case already sent goes on: the applicant answers the mission's request.
+        act(db, &sent.id, CaseAction::ProvideInfo, Actor::Applicant)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_draft_is_submitted_numbered_and_worked_to_collection() {
     for t in TestDb::all().await {
         let db = &t.db;

@@ -114,7 +114,10 @@ pub fn visa_types_for<'a>(service: &'a services::Service, case: &'a Case) -> Vec
 
 fn map_transition(e: TransitionError) -> AppError {
     match e {
-        TransitionError::Illegal(_) | TransitionError::Stale => AppError::Conflict,
+        // A submission to a disabled service: the callers say why (they read the service).
+        TransitionError::Illegal(_) | TransitionError::Stale | TransitionError::ServiceDisabled => {
+            AppError::Conflict
+        }
         TransitionError::Store(StoreError::NotFound) => AppError::NotFound,
         TransitionError::Store(e) => AppError::internal(e),
     }

@@ -314,6 +314,25 @@ async fn a_passport_renewal_through_the_api_only() {
             .api("PUT", &format!("{path}/form"), &mine, Some(fixed))
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
+        // While the mission does not offer the service, the draft is kept and not sent.
+        let offer = |on: bool| {
+            let db = app.db.clone();
+            let service = paris_service.clone();
+            async move {
+                safir_store::with_pool!(db.write(), p => {
+                    sqlx::query("UPDATE consular_services SET enabled = $1 WHERE id = $2")
+                        .bind(on).bind(&service).execute(p).await.map(|r| r.rows_affected())
+                })
+                .unwrap()
+            }
+        };
+        offer(false).await;
+        let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
+        problem(&res, 409, "case_service_disabled");
+        let draft = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(draft["state"], "draft");
+        assert_eq!(draft["reference"], Value::Null);
+        offer(true).await;
         let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
         assert_eq!(res.status, 200, "{}", res.body);
         let submitted = res.json();

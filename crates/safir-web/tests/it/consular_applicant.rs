@@ -1311,6 +1311,45 @@ async fn a_courier_address_counts_only_for_courier_delivery() {
 /// its page stood open) loses nothing: what was typed comes back in a new draft of the same
 /// service, with a warning.
 #[tokio::test]
+async fn a_draft_of_a_service_no_longer_offered_is_kept_and_not_sent() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let (mut c, edit, case_id) = new_application(&app, &omar, &service_id).await;
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE consular_services SET enabled = $1 WHERE id = $2")
+                .bind(false).bind(&service_id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        const NOT_OFFERED: &str = "no longer offers this service online";
+        let page = c.get(&edit).await;
+        assert!(page.body.contains(NOT_OFFERED), "{}", page.body);
+        assert!(!page.body.contains(r#"value="submit""#), "{}", page.body);
+
+        let fields = [
+            ("intent", "submit"),
+            ("surname", "Haddad"),
+            ("given_names", "Omar"),
+            ("birth_date", "1974-08-12"),
+            ("birth_place", "Amman"),
+            ("phone", "+33 1 23 45 67 89"),
+            ("passport_number", "L898902C3"),
+            ("passport_expiry", "2031-04-15"),
+            ("collection", "in_person"),
+        ];
+        let res = c.submit(&edit, &edit, &fields).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains(NOT_OFFERED), "{}", res.body);
+        assert!(res.body.contains(r#"value="Amman""#), "{}", res.body);
+        let case = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(case.state, "draft");
+        assert!(case.reference.is_none());
+        assert_eq!(case.form().get("birth_place").unwrap(), "Amman", "saved");
+    }
+}
+
+#[tokio::test]
 async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
     for app in TestApp::all().await {
         let mission = app.mission("PAR", "FR").await;

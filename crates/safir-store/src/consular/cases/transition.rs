@@ -7,10 +7,11 @@ use safir_domain::consular::case::{
     self as domain, Actor, CaseAction, CaseState, Priority, case_reference, numbering_year,
 };
 use safir_domain::ids::CaseId;
+use sqlx::AssertSqlSafe;
 
 use super::{Case, find_in_tx};
 use crate::error::changed_any;
-use crate::{StoreError, Tx, now, with_tx};
+use crate::{Backend, StoreError, Tx, now, with_tx};
 
 /// One requested move.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub enum TransitionError {
     /// Someone else changed the case first; the caller reloads and shows the new state.
     #[error("the case changed meanwhile")]
     Stale,
+    /// A submission to a service the mission no longer offers (disabled since the draft was
+    /// started); the draft stays as it is.
+    #[error("the service is no longer offered")]
+    ServiceDisabled,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -42,6 +47,28 @@ pub enum TransitionError {
 impl From<sqlx::Error> for TransitionError {
     fn from(e: sqlx::Error) -> Self {
         TransitionError::Store(StoreError::Database(e))
+    }
+}
+
+/// Refuses a submission to a service that is disabled. On PostgreSQL the read takes a share
+/// lock, so an admin disabling the service at this moment waits for the submission (which
+/// went in while the service was offered) or is seen by it.
+async fn ensure_offered(tx: &mut Tx, service_id: &str) -> Result<(), TransitionError> {
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT enabled FROM consular_services WHERE id = $1{lock}");
+    let enabled: Option<bool> = with_tx!(tx, c => {
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(service_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    match enabled {
+        Some(true) => Ok(()),
+        Some(false) => Err(TransitionError::ServiceDisabled),
+        None => Err(StoreError::NotFound.into()),
     }
 }
 
@@ -56,6 +83,9 @@ pub async fn transition(
     let from = case.state()?;
     let next = from.apply(case.kind()?, t.action, t.actor)?;
     let at = now();
+    if t.action == CaseAction::Submit {
+        ensure_offered(tx, &case.service_id).await?;
+    }
 
     let reference = match t.action {
         CaseAction::Submit if case.reference.is_none() => {

@@ -38,7 +38,7 @@ use crate::state::AppState;
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`case_transition_illegal`: the case is not a draft", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_transition_illegal`: the case is not a draft; `case_service_disabled`: the mission no longer offers the service (the draft is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The form is incomplete or invalid, each field named; or a body with members (`unknown_field`): the route takes none", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
@@ -56,6 +56,9 @@ pub async fn submit_case(
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
+    if !service.enabled {
+        return Err(conflict("case_service_disabled"));
+    }
     let kind = case.kind().map_err(AppError::internal)?;
     let today = crate::consular::case_today(&state, &case).await?;
     let form = case.form();
@@ -90,7 +93,19 @@ pub async fn submit_case(
         reason: None,
         message: None,
     };
-    let case = workflow::act(&state, &case, &by, &cmd).await?;
+    let case = match workflow::act(&state, &case, &by, &cmd).await {
+        Ok(case) => case,
+        // Disabled since the check above: named as there.
+        Err(AppError::Conflict)
+            if !services::find(&state.db, &case.service_id)
+                .await
+                .map_err(AppError::internal)?
+                .enabled =>
+        {
+            return Err(conflict("case_service_disabled"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
 }
 

@@ -92,6 +92,8 @@ struct ApplyPage {
     service_id: String,
     mission: String,
     needs_info: bool,
+    /// A draft of a service the mission no longer offers: it can be kept, not sent.
+    service_disabled: bool,
     expires: Option<String>,
     sections: Vec<Section>,
     error_summary: Option<String>,
@@ -138,6 +140,7 @@ async fn apply_page(
         service_id: service.id.clone(),
         mission: mission.name(content).to_owned(),
         needs_info: case.state == CaseState::NeedsInfo.as_str(),
+        service_disabled: case.state == CaseState::Draft.as_str() && !service.enabled,
         expires,
         sections: form_view::sections(
             lang,
@@ -261,6 +264,9 @@ pub async fn save(
         return Ok(html.into_response());
     }
 
+    if case.state == CaseState::Draft.as_str() && !service.enabled {
+        return not_offered(&state, (lang, &uri, &viewer), &case, &service, &form).await;
+    }
     let today = super::super::case_today(&state, &case).await?;
     let visa_types = workflow::visa_types_for(&service, &case);
     let checked = match forms::check(kind, &form, today, &visa_types) {
@@ -310,10 +316,47 @@ pub async fn save(
             Redirect::to(&format!("/account/cases/{}?notice={notice}", done.id)).into_response(),
         ),
         Err(AppError::Conflict) => {
+            // Disabled between the check above and the submission: said as above.
+            let service = services::find(&state.db, &case.service_id)
+                .await
+                .map_err(AppError::internal)?;
+            if action == CaseAction::Submit && !service.enabled {
+                return not_offered(&state, (lang, &uri, &viewer), &fresh, &service, &form).await;
+            }
             Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response())
         }
         Err(e) => Err(e),
     }
+}
+
+/// The answer to "send" on a draft of a service the mission has stopped offering: the draft
+/// (saved with what was typed) is shown again with the reason, and it is not sent.
+async fn not_offered(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    case: &Case,
+    service: &Service,
+    form: &BTreeMap<String, String>,
+) -> Result<Response, AppError> {
+    let notice = crate::i18n::t(lang, "apply-service-disabled");
+    let html = apply_page(
+        state,
+        lang,
+        uri,
+        viewer,
+        case,
+        service,
+        form,
+        &FieldErrors::new(),
+        Some((crate::page::FlashKind::Error, notice)),
+    )
+    .await?;
+    Ok((
+        axum::http::StatusCode::CONFLICT,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response())
 }
 
 /// The form of a case that is no longer editable was sent: a second click on "submit" once
