@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use safir_domain::ids::MissionId;
 use safir_domain::mission::{MissionCode, MissionKind, TimeZoneName};
 use safir_domain::{CountryCode, Lang};
+use sqlx::AssertSqlSafe;
 
 use crate::error::changed_any;
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Mission {
@@ -132,8 +133,41 @@ pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreErr
     Ok(id)
 }
 
+/// Refuses to move a mission to another time zone while bookings still to come stand: they
+/// are instants, its opening hours are local times, so after the move the same hours are other
+/// instants and a seat already taken would be offered again. On PostgreSQL the mission's row
+/// is locked first, so a booking being made at this moment (which holds it, see
+/// [`crate::consular::appointments::hold_zone`]) is committed before the bookings are counted.
+async fn check_zone_change(tx: &mut Tx, id: &str, zone: &str) -> Result<(), StoreError> {
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT time_zone FROM missions WHERE id = $1{lock}");
+    let current: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(AssertSqlSafe(sql)).bind(id).fetch_optional(c).await
+    })?;
+    if current.is_none_or(|current| current == zone) {
+        return Ok(());
+    }
+    let booked: bool = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM appointments WHERE mission_id = $1 AND status = 'booked' AND ends_at > $2)",
+        )
+        .bind(id)
+        .bind(now())
+        .fetch_one(c)
+        .await
+    })?;
+    if booked {
+        return Err(StoreError::Conflict("time_zone_in_use"));
+    }
+    Ok(())
+}
+
 pub async fn update(tx: &mut Tx, id: &str, m: &MissionInput) -> Result<(), StoreError> {
     crate::accounts::changed();
+    check_zone_change(tx, id, m.time_zone.as_str()).await?;
     check_code_unused(tx, id, m.code.as_str()).await?;
     let n = with_tx!(tx, c => {
         sqlx::query(

@@ -17,12 +17,15 @@ pub mod schedule;
 
 use chrono::{DateTime, Utc};
 use safir_domain::consular::appointments::{BookingStatus, ServiceCode, Slot, SlotScope};
+use sqlx::AssertSqlSafe;
 
 use crate::error::changed_any;
 use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 /// `StoreError::Conflict` code when the slot has no seat left.
 pub const SLOT_FULL: &str = "slot_full";
+/// The mission's time zone is no longer the one the slot was computed in.
+pub const ZONE_CHANGED: &str = "zone_changed";
 /// `StoreError::Conflict` code when the person already has a booking at that time.
 pub const ALREADY_BOOKED: &str = "already_booked";
 /// `Conflict` code: the person already holds [`MAX_LIVE_BOOKINGS`] bookings to come at the
@@ -234,6 +237,23 @@ async fn insert(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreErr
     })
     .map_err(|e| StoreError::unique_as(e, ALREADY_BOOKED))?;
     Ok(row)
+}
+
+/// Checks, first in a booking's or a move's transaction, that the mission still keeps its
+/// calendar in `zone`, the zone its slot was computed in; fails with `Conflict(ZONE_CHANGED)`
+/// otherwise. On PostgreSQL it holds a share lock on the mission until the booking is
+/// committed, so a time zone change made meanwhile waits and then counts the booking (see
+/// [`crate::missions::update`]); on SQLite the writer's lock orders them.
+pub async fn hold_zone(tx: &mut Tx, mission_id: &str, zone: &str) -> Result<(), StoreError> {
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT id FROM missions WHERE id = $1 AND time_zone = $2{lock}");
+    let held: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(AssertSqlSafe(sql)).bind(mission_id).bind(zone).fetch_optional(c).await
+    })?;
+    held.map(|_| ()).ok_or(StoreError::Conflict(ZONE_CHANGED))
 }
 
 /// Books a seat. Fails with `Conflict(SLOT_FULL)` or `Conflict(ALREADY_BOOKED)`; the caller

@@ -79,20 +79,8 @@ async fn book(
     user: &str,
     slot: &Slot,
 ) -> Result<appts::Appointment, StoreError> {
-    let service = ServiceCode::parse("passport_renewal").unwrap();
     let mut tx = db.begin().await?;
-    let r = appts::book(
-        &mut tx,
-        &NewBooking {
-            mission_id,
-            user_id: user,
-            service: &service,
-            case_id: None,
-            slot,
-            lang: "ar",
-        },
-    )
-    .await;
+    let r = book_in(&mut tx, mission_id, user, slot).await;
     match r {
         Ok(a) => {
             tx.commit().await?;
@@ -103,6 +91,27 @@ async fn book(
             Err(e)
         }
     }
+}
+
+async fn book_in(
+    tx: &mut safir_store::Tx,
+    mission_id: &str,
+    user: &str,
+    slot: &Slot,
+) -> Result<appts::Appointment, StoreError> {
+    let service = ServiceCode::parse("passport_renewal").unwrap();
+    appts::book(
+        tx,
+        &NewBooking {
+            mission_id,
+            user_id: user,
+            service: &service,
+            case_id: None,
+            slot,
+            lang: "ar",
+        },
+    )
+    .await
 }
 
 #[tokio::test]
@@ -448,4 +457,117 @@ async fn one_person_racing_themself_gets_one_booking() {
             .unwrap();
         assert_eq!(taken[0].2, 1, "refused attempts gave their seat back");
     }
+}
+
+#[tokio::test]
+async fn a_mission_keeps_its_time_zone_while_bookings_to_come_stand() {
+    use chrono::Datelike;
+    use safir_domain::mission::TimeZoneName;
+    use safir_store::missions;
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await.to_string();
+        let people = users(db, 1).await;
+        let mut tx = db.begin().await.unwrap();
+        schedule::add_rule(&mut tx, &m, &monday_rule(2))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let monday =
+            today + chrono::Days::new(7 + u64::from(7 - today.weekday().num_days_from_monday()));
+        let slots = slots_on(db, &m, &monday.format("%Y-%m-%d").to_string()).await;
+        let booked = book(db, &m, &people[0], &slots[0]).await.unwrap();
+
+        let update = |input: missions::MissionInput| {
+            let (db, m) = (db.clone(), m.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let r = missions::update(&mut tx, &m, &input).await;
+                if r.is_ok() {
+                    tx.commit().await.unwrap();
+                } else {
+                    tx.rollback().await.unwrap();
+                }
+                r
+            }
+        };
+        let dubai = missions::MissionInput {
+            time_zone: TimeZoneName::parse("Asia/Dubai").unwrap(),
+            ..crate::missions::paris()
+        };
+        assert!(matches!(
+            update(dubai.clone()).await,
+            Err(StoreError::Conflict("time_zone_in_use"))
+        ));
+        // Other changes, in the same zone, are saved.
+        let renamed = missions::MissionInput {
+            name_en: "The Embassy in Paris".into(),
+            ..crate::missions::paris()
+        };
+        update(renamed).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        appts::hold_zone(&mut tx, &m, "Europe/Paris").await.unwrap();
+        tx.rollback().await.unwrap();
+
+        // Once the booking is cancelled the mission may move; a booking computed in the old
+        // zone is then refused.
+        let mut tx = db.begin().await.unwrap();
+        appts::cancel(&mut tx, &booked.id, None).await.unwrap();
+        tx.commit().await.unwrap();
+        update(dubai).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            appts::hold_zone(&mut tx, &m, "Europe/Paris").await,
+            Err(StoreError::Conflict(appts::ZONE_CHANGED))
+        ));
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// PostgreSQL: a booking made while a time zone change is being committed waits for it and is
+/// then refused (its slot was computed in the old zone); it used to read the old zone and go
+/// through, a seat the new hours would offer again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_booking_during_a_time_zone_change_waits_and_is_refused() {
+    use safir_domain::mission::TimeZoneName;
+    use safir_store::missions;
+
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let m = create_paris(db).await.to_string();
+    let people = users(db, 1).await;
+    let mut tx = db.begin().await.unwrap();
+    schedule::add_rule(&mut tx, &m, &monday_rule(2))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let slot = slots_on(db, &m, "2031-06-09").await.remove(0);
+
+    let mut moving = db.begin().await.unwrap();
+    let dubai = missions::MissionInput {
+        time_zone: TimeZoneName::parse("Asia/Dubai").unwrap(),
+        ..crate::missions::paris()
+    };
+    missions::update(&mut moving, &m, &dubai).await.unwrap();
+    let booking = tokio::spawn({
+        let (db, m, user) = (db.clone(), m.clone(), people[0].clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            appts::hold_zone(&mut tx, &m, "Europe/Paris").await?;
+            let booked = book_in(&mut tx, &m, &user, &slot).await?;
+            tx.commit().await.unwrap();
+            Ok::<_, StoreError>(booked)
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    moving.commit().await.unwrap();
+    assert!(matches!(
+        booking.await.unwrap(),
+        Err(StoreError::Conflict(appts::ZONE_CHANGED))
+    ));
 }

@@ -30,6 +30,7 @@ mission-hint-time-zone = اسم منطقة زمنية وفق IANA، مثل Europ
 field-error-admin-mission-code-invalid = أدخل من حرفين إلى ستة أحرف لاتينية، مثل PAR.
 field-error-admin-mission-code-taken = هذا الرمز مستخدم لبعثة أخرى.
 field-error-admin-mission-code-used = أرقام قضايا أو تأشيرات إلكترونية لبعثة أخرى تحمل هذا الرمز؛ اختر لهذه البعثة رمزًا آخر حتى لا تتكرر الأرقام.
+field-error-admin-mission-time-zone-in-use = توجد مواعيد قادمة محجوزة في هذه البعثة وفق توقيتها الحالي، فلا يمكن تغيير منطقتها الزمنية ما دامت قائمة: ستقع ساعات العمل نفسها في أوقات أخرى. انقلها أو ألغها أولاً (تعرضها قائمة اليوم).
 field-error-admin-mission-kind-unknown = اختر نوع البعثة من القائمة.
 field-error-admin-country-code-format = اختر دولة من القائمة.
 field-error-admin-country-code-unknown = اختر دولة من القائمة.

@@ -30,6 +30,7 @@ mission-hint-time-zone = An IANA time zone name, for example Europe/Paris or Afr
 field-error-admin-mission-code-invalid = Enter two to six Latin letters, for example PAR.
 field-error-admin-mission-code-taken = Another mission already uses this code.
 field-error-admin-mission-code-used = Cases or e-visas of another mission carry this code in their numbers; give this mission another code, or their numbers would collide.
+field-error-admin-mission-time-zone-in-use = Appointments still to come are booked at this mission on its current clock, so its time zone cannot change while they stand: the same opening hours would fall at other times. Move or cancel them first (the day list shows them).
 field-error-admin-mission-kind-unknown = Choose a kind of mission from the list.
 field-error-admin-country-code-format = Choose a country from the list.
 field-error-admin-country-code-unknown = Choose a country from the list.

@@ -126,15 +126,16 @@ pub async fn new_mission_form(
 }
 
 /// A duplicate code is the admin's to fix, beside the code field; so is the code of another
-/// mission's cases and e-visas (`code_used`).
-fn code_taken(what: &str) -> FieldErrors {
+/// mission's cases and e-visas (`code_used`), and a time zone change while bookings still to
+/// come stand (`time_zone_in_use`), beside the time zone.
+fn refused(what: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    let key = if what == "code_used" {
-        "admin_mission_code_used"
-    } else {
-        "admin_mission_code_taken"
+    let (field, key) = match what {
+        "code_used" => ("code", "admin_mission_code_used"),
+        "time_zone_in_use" => ("time_zone", "admin_mission_time_zone_in_use"),
+        _ => ("code", "admin_mission_code_taken"),
     };
-    errors.add(FieldError::new("code", key));
+    errors.add(FieldError::new(field, key));
     errors
 }
 
@@ -166,7 +167,7 @@ pub async fn create_mission(
                 &viewer,
                 None,
                 &form,
-                &code_taken(what),
+                &refused(what),
             )?));
         }
         Err(e) => return Err(AppError::internal(e)),
@@ -249,7 +250,7 @@ pub async fn update_mission(
                 &viewer,
                 Some(&mission),
                 &form,
-                &code_taken(what),
+                &refused(what),
             )?));
         }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),

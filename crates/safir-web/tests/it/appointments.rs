@@ -1920,3 +1920,68 @@ async fn staff_cancel_a_booking_from_the_days_list() {
         assert_eq!(res.status, 409);
     }
 }
+
+#[tokio::test]
+async fn a_mission_with_bookings_to_come_keeps_its_time_zone() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "10:00").await;
+        let zone = |app: &TestApp| {
+            let (db, id) = (app.db.clone(), mission_id.clone());
+            async move {
+                safir_store::missions::find(&db, &id)
+                    .await
+                    .unwrap()
+                    .time_zone
+            }
+        };
+        let user = app.public_user(&unique_email("booked")).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let (_, secret) =
+            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let booking = book_through_api(&mut c, &secret, &starts[0]).await;
+
+        let (_, mut admin) = crate::admin_support::admin(&app).await;
+        let mut fields = vec![
+            ("code", "PAR"),
+            ("kind", "embassy"),
+            ("name_ar", "بعثة PAR"),
+            ("name_en", "Mission PAR"),
+            ("country", "FR"),
+            ("city_ar", "مدينة"),
+            ("city_en", "City"),
+            ("languages", "ar"),
+            ("languages", "en"),
+            ("time_zone", "Asia/Dubai"),
+        ];
+        const EDIT: &str = "/admin/missions/PAR/edit";
+        let res = admin.submit(EDIT, EDIT, &fields).await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(
+            res.body.contains("its time zone cannot change"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains(r#"value="Asia/Dubai""#), "typed kept");
+        assert_eq!(zone(&app).await, "Europe/Paris");
+
+        // Cancelled, the booking no longer holds the mission's clock.
+        let path = format!("/api/v1/appointments/{booking}");
+        let res = c.api("DELETE", &path, &secret, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        fields.retain(|(k, _)| *k != "city_en");
+        fields.push(("city_en", "Paris"));
+        let res = admin.submit(EDIT, EDIT, &fields).await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?saved=1"),
+            "{}",
+            res.body
+        );
+        assert_eq!(zone(&app).await, "Asia/Dubai");
+    }
+}

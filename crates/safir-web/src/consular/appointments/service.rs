@@ -8,7 +8,8 @@ use safir_domain::consular::appointments::{
     ServiceCode, Slot, for_service, generate_slots, parse_zone,
 };
 use safir_store::consular::appointments::{
-    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, TOO_MANY_BOOKINGS, schedule,
+    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, TOO_MANY_BOOKINGS,
+    ZONE_CHANGED, schedule,
 };
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, now};
@@ -60,6 +61,8 @@ impl From<StoreError> for BookingError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(c) if c == SLOT_FULL => BookingError::SlotFull,
+            // The time was computed in a time zone the mission has just left.
+            StoreError::Conflict(c) if c == ZONE_CHANGED => BookingError::SlotUnavailable,
             StoreError::Conflict(c) if c == ALREADY_BOOKED => BookingError::AlreadyBooked,
             StoreError::Conflict(c) if c == TOO_MANY_BOOKINGS => BookingError::TooMany,
             StoreError::NotFound => BookingError::NotFound,
@@ -201,6 +204,7 @@ pub async fn book(
         .await
         .map_err(BookingError::Internal)?;
     let mut tx = db.begin().await?;
+    store::hold_zone(&mut tx, &mission.id, &mission.time_zone).await?;
     let booked = store::book(
         &mut tx,
         &NewBooking {
@@ -293,6 +297,7 @@ pub async fn reschedule(
         .await
         .map_err(BookingError::Internal)?;
     let mut tx = db.begin().await?;
+    store::hold_zone(&mut tx, &mission.id, &mission.time_zone).await?;
     let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
     let url = &state.config.public_url;
     let at = (mission, &services);
