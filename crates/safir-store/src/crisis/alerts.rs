@@ -9,7 +9,7 @@ use safir_domain::crisis::geo::Target;
 use safir_domain::ids::{MissionId, UserId};
 
 use super::audience::AudienceCounts;
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Alert {
@@ -466,6 +466,68 @@ async fn fail_queued(tx: &mut Tx, alert_id: &str, why: &str) -> Result<u64, Stor
         .execute(c)
         .await
         .map(|r| r.rows_affected())
+    })?)
+}
+
+/// The alerts of the thread `id` belongs to: its first alert (followed back through what each
+/// references), and every alert that references one of the thread. `$1` is `id`.
+const THREAD: &str = "WITH RECURSIVE up(id, references_id) AS ( \
+       SELECT id, references_id FROM crisis_alerts WHERE id = $1 \
+       UNION SELECT a.id, a.references_id FROM crisis_alerts a JOIN up ON a.id = up.references_id), \
+     thread(id) AS ( \
+       SELECT id FROM up WHERE references_id IS NULL \
+       UNION SELECT a.id FROM crisis_alerts a JOIN thread ON a.references_id = thread.id)";
+
+/// Whether a Cancel message of the thread `id` belongs to went out: then the event is over,
+/// and nothing of the thread is updated, cancelled or sent again.
+const THREAD_CANCELLED: &str = "SELECT EXISTS (SELECT 1 FROM crisis_alerts a JOIN thread ON a.id = thread.id \
+     WHERE a.msg_type = 'Cancel' AND a.sent_at IS NOT NULL)";
+
+/// Whether a Cancel of the thread of `id` went out (see [`hold_thread`]), for drawing a page.
+pub async fn thread_cancelled(db: &Db, id: &str) -> Result<bool, StoreError> {
+    let sql = format!("{THREAD} {THREAD_CANCELLED}");
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(p).await
+    })?)
+}
+
+/// First in a transaction that opens a follow-up of `id` or sends an alert of its thread: on
+/// PostgreSQL it locks the thread's first alert, so that two such transactions of one thread
+/// (a double click, a Cancel sent while an Update is) run one after the other and each sees
+/// what the other did (on SQLite the writer's lock orders them). Returns whether a Cancel of
+/// the thread went out.
+pub async fn hold_thread(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    if tx.backend() == Backend::Postgres {
+        let sql = format!(
+            "{THREAD} SELECT a.id FROM crisis_alerts a JOIN up ON a.id = up.id \
+             WHERE up.references_id IS NULL FOR UPDATE OF a"
+        );
+        with_tx!(tx, c => {
+            sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await
+        })?;
+    }
+    let sql = format!("{THREAD} {THREAD_CANCELLED}");
+    Ok(with_tx!(tx, c => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await
+    })?)
+}
+
+/// An open draft (or one waiting for approval) of `msg_type` that references `id`: the one a
+/// second "Update" or "Cancel" on `id` opens again rather than making another.
+pub async fn open_follow_up(
+    tx: &mut Tx,
+    id: &str,
+    msg_type: MsgType,
+) -> Result<Option<String>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM crisis_alerts WHERE references_id = $1 AND msg_type = $2 \
+             AND status IN ('draft', 'pending_approval') ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(id)
+        .bind(msg_type.as_str())
+        .fetch_optional(c)
+        .await
     })?)
 }
 

@@ -799,3 +799,108 @@ async fn a_region_is_found_however_its_name_was_typed() {
         );
     }
 }
+
+/// A follow-up of `of`, of `msg_type`, as a draft.
+async fn follow_up(db: &Db, of: &alerts::Alert, msg_type: MsgType) -> alerts::Alert {
+    let mut tx = db.begin().await.unwrap();
+    let a = alerts::create_draft(
+        &mut tx,
+        &NewAlert {
+            crisis_id: None,
+            mission_id: MissionId::from_trusted(of.mission_id.clone()),
+            msg_type,
+            references_id: Some(of.id.clone()),
+            input: input(countries(&["LB"])),
+            source: String::new(),
+            created_by: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    a
+}
+
+#[tokio::test]
+async fn a_thread_is_cancelled_once_a_cancel_of_it_went_out() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await;
+        let first = draft(db, &m, countries(&["LB"])).await;
+        assert!(step(db, &first.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let update = follow_up(db, &first, MsgType::Update).await;
+        assert!(step(db, &update.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let cancel = follow_up(db, &update, MsgType::Cancel).await;
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            alerts::open_follow_up(&mut tx, &update.id, MsgType::Cancel)
+                .await
+                .unwrap(),
+            Some(cancel.id.clone())
+        );
+        assert_eq!(
+            alerts::open_follow_up(&mut tx, &first.id, MsgType::Cancel)
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(!alerts::hold_thread(&mut tx, &first.id).await.unwrap());
+        tx.rollback().await.unwrap();
+        // A Cancel draft (or one withdrawn) cancels nothing; sent, it ends the whole thread.
+        for a in [&first, &update, &cancel] {
+            assert!(!alerts::thread_cancelled(db, &a.id).await.unwrap());
+        }
+        assert!(step(db, &cancel.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        for a in [&first, &update, &cancel] {
+            assert!(alerts::thread_cancelled(db, &a.id).await.unwrap());
+        }
+        let other = draft(db, &m, countries(&["LB"])).await;
+        assert!(!alerts::thread_cancelled(db, &other.id).await.unwrap());
+    }
+}
+
+/// PostgreSQL: a follow-up opened while a Cancel of the same thread is being sent waits for it
+/// and then sees the thread cancelled (each holds the thread's first alert).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_waits_for_a_cancel_being_sent() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let m = create_paris(db).await;
+    let first = draft(db, &m, countries(&["LB"])).await;
+    assert!(step(db, &first.id, AlertStatus::Draft, AlertStatus::Sending).await);
+    let update = follow_up(db, &first, MsgType::Update).await;
+    let cancel = follow_up(db, &first, MsgType::Cancel).await;
+
+    let mut sending = db.begin().await.unwrap();
+    assert!(!alerts::hold_thread(&mut sending, &cancel.id).await.unwrap());
+    let moved = alerts::transition(
+        &mut sending,
+        &cancel.id,
+        &Transition {
+            from: AlertStatus::Draft,
+            to: AlertStatus::Sending,
+            by: None,
+            audience: None,
+            counted_area: None,
+            seen: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(moved);
+    let other = tokio::spawn({
+        let (db, id) = (db.clone(), update.id.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let cancelled = alerts::hold_thread(&mut tx, &id).await.unwrap();
+            tx.rollback().await.unwrap();
+            cancelled
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    sending.commit().await.unwrap();
+    assert!(other.await.unwrap(), "the update saw the Cancel");
+}

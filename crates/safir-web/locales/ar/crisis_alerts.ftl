@@ -105,6 +105,7 @@ crisis-action-reject = أعده مسودة
 crisis-action-update = اكتب تحديثًا
 crisis-action-cancel = ألغِ هذا التنبيه
 crisis-alert-problem-changed = تغيّر التنبيه في الأثناء (تصرّف فيه شخص آخر). هذه حالته الآن.
+crisis-alert-problem-cancelled = أُرسل إلغاء لهذا التنبيه (أو لتنبيه يحدّثه أو يحدّثه هو): انتهى الحدث، فلا يُحدَّث شيء منه ولا يُلغى ولا يُرسل مرة أخرى. اكتب تنبيهاً جديداً إن اقتضى الوضع ذلك.
 crisis-alert-problem-self-approval = لا يوافق كاتب التنبيه عليه: يجب أن يوافق موظف آخر.
 crisis-cap-sender-name = وزارة الخارجية
 crisis-cap-feed-title = تنبيهات الأزمات

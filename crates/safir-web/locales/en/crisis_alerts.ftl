@@ -105,6 +105,7 @@ crisis-action-reject = Send back to draft
 crisis-action-update = Write an update
 crisis-action-cancel = Cancel this alert
 crisis-alert-problem-changed = The alert changed meanwhile (someone else acted on it). Here it is as it is now.
+crisis-alert-problem-cancelled = A Cancel of this alert (or of one it updates or that updates it) has gone out: the event is over, so nothing of it is updated, cancelled or sent again. Write a new alert if the situation calls for one.
 crisis-alert-problem-self-approval = The author of an alert cannot approve it: another staff member must.
 crisis-cap-sender-name = Ministry of Foreign Affairs
 crisis-cap-feed-title = Crisis alerts

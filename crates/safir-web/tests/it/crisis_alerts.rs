@@ -866,3 +866,69 @@ async fn an_approval_from_a_page_shown_before_the_alert_changed_is_refused() {
         assert_eq!(status(&app.db, &id).await, "sending");
     }
 }
+
+/// Once a Cancel of an alert's thread went out the event is over: the alert (already
+/// completed, or an update of it) is not cancelled or updated again, an update opened before
+/// is not sent, and a second "Cancel this alert" opens the same draft rather than another.
+#[tokio::test]
+async fn a_cancelled_alert_is_not_cancelled_updated_or_followed_again() {
+    for app in apps(1000).await {
+        let (_, officer) = paris_officer(&app).await;
+        people_in_beirut(&app.db, 3).await;
+        let mut c = signed_in(&app, &officer).await;
+        let (id, path) = new_beirut_alert(&mut c).await;
+        c.submit(&path, &format!("{path}/submit"), &[]).await;
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE crisis_alerts SET status = 'completed' WHERE id = $1")
+                .bind(&id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let res = c.submit(&path, &format!("{path}/update"), &[]).await;
+        let update = alert_id(res.location());
+        let again = c.submit(&path, &format!("{path}/update"), &[]).await;
+        assert_eq!(alert_id(again.location()), update, "one open update");
+
+        let first = c.submit(&path, &format!("{path}/cancel"), &[]).await;
+        let cancel = alert_id(first.location());
+        let second = c.submit(&path, &format!("{path}/cancel"), &[]).await;
+        assert_eq!(alert_id(second.location()), cancel, "one open cancel");
+        let cancels =
+            "SELECT COUNT(*) FROM crisis_alerts WHERE references_id = $1 AND msg_type = 'Cancel'";
+        assert_eq!(count(&app.db, cancels, &id).await, 1);
+        let cpath = format!("/staff/alerts/{cancel}");
+        c.submit(&cpath, &format!("{cpath}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &cancel).await, "sending");
+
+        let alerts = "SELECT COUNT(*) FROM crisis_alerts WHERE $1 = $1";
+        let before = count(&app.db, alerts, &id).await;
+        for action in ["cancel", "update"] {
+            let res = c.submit(&path, &format!("{path}/{action}"), &[]).await;
+            assert_eq!(
+                res.location(),
+                Some(format!("{path}?problem=cancelled").as_str()),
+                "{action}"
+            );
+        }
+        let res = c.submit(&cpath, &format!("{cpath}/update"), &[]).await;
+        assert!(res.location().unwrap().ends_with("?problem=changed"));
+        assert_eq!(count(&app.db, alerts, &id).await, before, "nothing new");
+        let page = c.get(&path).await;
+        assert!(
+            !page.body.contains(&format!("{path}/cancel")),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains(&format!("{path}/update")));
+        let told = c.get(&format!("{path}?problem=cancelled")).await;
+        assert!(told.body.contains("the event is over"), "{}", told.body);
+
+        // The update opened before the Cancel stays a draft.
+        let upath = format!("/staff/alerts/{update}");
+        let res = c.submit(&upath, &format!("{upath}/submit"), &[]).await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{upath}?problem=cancelled").as_str())
+        );
+        assert_eq!(status(&app.db, &update).await, "draft");
+    }
+}

@@ -23,7 +23,7 @@ use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::jobs::{self, NewJob};
 use safir_store::{Tx, now};
 
-use super::compose::store_new;
+use super::compose::store_new_in;
 use super::fanout::FANOUT_JOB;
 use super::own_alert;
 use crate::admin::support::{Actor, FormData};
@@ -53,6 +53,11 @@ struct Changed;
 
 fn changed(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}?problem=changed", alert.id)).into_response()
+}
+
+/// A Cancel of the alert's thread went out: the event is over.
+fn thread_cancelled(alert: &Alert) -> Response {
+    Redirect::to(&format!("/staff/alerts/{}?problem=cancelled", alert.id)).into_response()
 }
 
 async fn count(state: &AppState, alert: &Alert) -> Result<AudienceCounts, AppError> {
@@ -136,6 +141,14 @@ pub async fn submit_alert(
         })
         .map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if alert.references_id.is_some()
+        && alerts::hold_thread(&mut tx, &alert.id)
+            .await
+            .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(thread_cancelled(&alert));
+    }
     let moved = alerts::transition(
         &mut tx,
         &alert.id,
@@ -197,6 +210,14 @@ pub async fn approve_alert(
     };
     let by = UserId::from_trusted(actor.id().to_owned());
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if alert.references_id.is_some()
+        && alerts::hold_thread(&mut tx, &alert.id)
+            .await
+            .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(thread_cancelled(&alert));
+    }
     let moved = alerts::transition(
         &mut tx,
         &alert.id,
@@ -264,13 +285,30 @@ pub async fn reject_alert(
     Ok(to_alert(&alert))
 }
 
-/// A new draft of `msg_type` referencing a published alert, with its text and area.
+/// A new draft of `msg_type` referencing a published alert, with its text and area; the one
+/// already open when there is one (a double click, a second tab), and none once a Cancel of
+/// the alert's thread went out.
 async fn follow_up(
     state: &AppState,
     actor: &Actor,
     alert: &Alert,
     msg_type: MsgType,
 ) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    if alerts::hold_thread(&mut tx, &alert.id)
+        .await
+        .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(thread_cancelled(alert));
+    }
+    if let Some(open) = alerts::open_follow_up(&mut tx, &alert.id, msg_type)
+        .await
+        .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(Redirect::to(&format!("/staff/alerts/{open}")).into_response());
+    }
     let new = NewAlert {
         crisis_id: alert.crisis_id.clone(),
         mission_id: alert.mission(),
@@ -284,7 +322,7 @@ async fn follow_up(
         MsgType::Cancel => ALERT_CANCEL,
         _ => safir_domain::audit::actions::ALERT_CREATE,
     };
-    let draft = store_new(state, actor, &new, action).await?;
+    let draft = store_new_in(tx, actor, &new, action).await?;
     Ok(to_alert(&draft))
 }
 
@@ -295,7 +333,10 @@ pub async fn update_alert(
 ) -> Result<Response, AppError> {
     let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
     let status = alert.status().map_err(AppError::internal)?;
-    if !matches!(status, AlertStatus::Sending | AlertStatus::Completed) {
+    // A Cancel message is not updated: the event it ended is over.
+    if !matches!(status, AlertStatus::Sending | AlertStatus::Completed)
+        || alert.msg_type == MsgType::Cancel.as_str()
+    {
         return Ok(changed(&alert));
     }
     follow_up(&state, &actor, &alert, MsgType::Update).await

@@ -294,7 +294,17 @@ pub(super) async fn store_new(
     new: &NewAlert,
     action: safir_domain::audit::AuditAction,
 ) -> Result<Alert, AppError> {
-    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let tx = state.db.begin().await.map_err(AppError::internal)?;
+    store_new_in(tx, actor, new, action).await
+}
+
+/// [`store_new`] in a transaction the caller began (and checked things in).
+pub(super) async fn store_new_in(
+    mut tx: safir_store::Tx,
+    actor: &Actor,
+    new: &NewAlert,
+    action: safir_domain::audit::AuditAction,
+) -> Result<Alert, AppError> {
     let alert = alerts::create_draft(&mut tx, new)
         .await
         .map_err(AppError::internal)?;
@@ -447,8 +457,12 @@ pub(super) async fn render_alert(
             }
             actions.push(button("cancel", "crisis-action-withdraw", true));
         }
+        // Not once the event is over: a Cancel of its thread went out.
         AlertStatus::Sending | AlertStatus::Completed
-            if alert.msg_type != MsgType::Cancel.as_str() =>
+            if alert.msg_type != MsgType::Cancel.as_str()
+                && !alerts::thread_cancelled(&state.db, &alert.id)
+                    .await
+                    .map_err(AppError::internal)? =>
         {
             actions.push(button("update", "crisis-action-update", false));
             actions.push(button("cancel", "crisis-action-cancel", true));
@@ -508,6 +522,7 @@ pub async fn show_alert(
         .find(|(k, _)| k == "problem")
         .and_then(|(_, v)| match v.as_str() {
             "changed" => Some("crisis-alert-problem-changed"),
+            "cancelled" => Some("crisis-alert-problem-cancelled"),
             "self" => Some("crisis-alert-problem-self-approval"),
             _ => None,
         });
