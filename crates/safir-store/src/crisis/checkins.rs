@@ -748,17 +748,29 @@ pub async fn lock_imports(tx: &mut Tx, crisis_id: &str) -> Result<(), StoreError
     lock_crisis(tx, crisis_id, IMPORT_LOCK).await
 }
 
+/// What [`import_person`] did with one person of a PFIF document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    /// New on the board.
+    Added,
+    /// Imported before; their current check-in took the document's newer answer.
+    Updated,
+    /// Imported before, and the document says nothing newer.
+    Unchanged,
+}
+
 /// Adds an imported person to the crisis: a presence registration (verified by the source,
 /// flagged as imported), its place, and a current check-in with the status of their notes.
-/// Returns `false` when the same PFIF record was imported before (nothing changes). The
-/// registration is purged at `purge_after`, as one made on the presence form that day.
+/// The registration is purged at `purge_after`, as one made on the presence form that day. A
+/// PFIF record imported before is not added again; its answer updates the person's current
+/// check-in when it is newer than the answer there (see [`Imported`]).
 pub async fn import_person(
     tx: &mut Tx,
     crisis_id: &str,
     imported_by: Option<&str>,
     p: &ImportedPerson,
     purge_after: Option<DateTime<Utc>>,
-) -> Result<bool, StoreError> {
+) -> Result<Imported, StoreError> {
     let exists: Option<String> = with_tx!(tx, c => {
         sqlx::query_scalar("SELECT registration_id FROM crisis_imports WHERE crisis_id = $1 AND person_record_id = $2")
             .bind(crisis_id)
@@ -766,8 +778,8 @@ pub async fn import_person(
             .fetch_optional(c)
             .await
     })?;
-    if exists.is_some() {
-        return Ok(false);
+    if let Some(registration) = exists {
+        return answer_again(tx, crisis_id, &registration, p).await;
     }
     let t = now();
     let reg = new_id();
@@ -842,14 +854,67 @@ pub async fn import_person(
         .bind(lat)
         .bind(lon)
         .bind(t)
-        .bind(if status.is_answer() { Some(p.answered_at.unwrap_or(t)) } else { None })
+        // A note dated in the future (a wrong clock at the source) is taken as answered now.
+        .bind(if status.is_answer() { Some(p.answered_at.unwrap_or(t).min(t)) } else { None })
         .bind(&p.region)
         .bind(true)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(true)
+    Ok(Imported::Added)
+}
+
+/// A person imported before, read again: an answer of the document (dated; a date to come
+/// counts as now) replaces the one of their current check-in when it is newer. A note older
+/// than the question of a later alert does not answer that question; a note without an answer
+/// or a date changes nothing, as on the first import.
+async fn answer_again(
+    tx: &mut Tx,
+    crisis_id: &str,
+    registration_id: &str,
+    p: &ImportedPerson,
+) -> Result<Imported, StoreError> {
+    let (Some(status), Some(at)) = (p.status.filter(|s| s.is_answer()), p.answered_at) else {
+        return Ok(Imported::Unchanged);
+    };
+    let at = at.min(now());
+    type Current = (String, Option<DateTime<Utc>>, DateTime<Utc>, Option<String>);
+    let current: Option<Current> = with_tx!(tx, c => {
+        sqlx::query_as(
+            "SELECT id, answered_at, created_at, alert_id FROM crisis_checkins \
+             WHERE crisis_id = $1 AND registration_id = $2 AND is_current = $3 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(crisis_id)
+        .bind(registration_id)
+        .bind(true)
+        .fetch_optional(c)
+        .await
+    })?;
+    let Some((id, answered_at, asked_at, alert_id)) = current else {
+        return Ok(Imported::Unchanged);
+    };
+    if answered_at.is_some_and(|before| before >= at) || (alert_id.is_some() && at < asked_at) {
+        return Ok(Imported::Unchanged);
+    }
+    let (lat, lon) = p.point.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_checkins SET status = $2, note = $3, lat = COALESCE($4, lat), lon = COALESCE($5, lon), \
+             answered_at = $6 WHERE id = $1",
+        )
+        .bind(&id)
+        .bind(status.as_str())
+        .bind(&p.note)
+        .bind(lat)
+        .bind(lon)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(Imported::Updated)
 }
 
 /// Who a check-in is for and what it is about (the public page, the SMS reply, the case).

@@ -1,5 +1,5 @@
 use safir_domain::crisis::checkin::CheckinStatus;
-use safir_store::crisis::checkins::{self, BoardFilter, BoardSort, ImportedPerson};
+use safir_store::crisis::checkins::{self, BoardFilter, BoardSort, Imported, ImportedPerson};
 use safir_store::testing::TestDb;
 use safir_store::{Db, now, with_pool};
 
@@ -535,15 +535,17 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
         let purge_at = safir_store::now() + chrono::Duration::days(30);
         let purge = Some(purge_at);
         let mut tx = db.begin().await.unwrap();
-        assert!(
+        assert_eq!(
             checkins::import_person(&mut tx, &crisis, None, &person, purge)
                 .await
-                .unwrap()
+                .unwrap(),
+            Imported::Added
         );
-        assert!(
-            !checkins::import_person(&mut tx, &crisis, None, &person, purge)
+        assert_eq!(
+            checkins::import_person(&mut tx, &crisis, None, &person, purge)
                 .await
-                .unwrap()
+                .unwrap(),
+            Imported::Unchanged
         );
         tx.commit().await.unwrap();
         let rows = checkins::list(db, &crisis, &BoardFilter::default())
@@ -593,6 +595,92 @@ async fn imported_people_join_the_board_once_and_the_key_is_kept() {
 /// The board's search folds names as the queue's does (case in every script, Arabic letter
 /// variants, diacritics, tatweel, the words in any order) and reads Arabic-Indic digits in a
 /// phone number, on both backends.
+/// A PFIF document imported again brings a person's newer answer to the board; an older or
+/// the same one changes nothing, and a note older than a later alert's question does not
+/// answer it.
+#[tokio::test]
+async fn a_newer_answer_of_an_imported_person_updates_their_check_in() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        let t0 = now() - chrono::Duration::hours(5);
+        let person = |status: CheckinStatus, hours: i64| ImportedPerson {
+            person_record_id: "example.org/p.1".into(),
+            source_url: "https://example.org/p/1".into(),
+            full_name: "Dana Imported".into(),
+            email: None,
+            phone: Some("+33600000009".into()),
+            lang: "en".into(),
+            country: "FR".into(),
+            region: "IDF".into(),
+            city: "Paris".into(),
+            status: Some(status),
+            note: format!("{} at {hours}", status.as_str()),
+            point: None,
+            answered_at: Some(t0 + chrono::Duration::hours(hours)),
+        };
+        let import = |p: ImportedPerson| {
+            let (db, crisis) = (db.clone(), crisis.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let r = checkins::import_person(&mut tx, &crisis, None, &p, None)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                r
+            }
+        };
+        let board = || async {
+            checkins::list(db, &crisis, &BoardFilter::default())
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            import(person(CheckinStatus::Safe, 0)).await,
+            Imported::Added
+        );
+        assert_eq!(
+            import(person(CheckinStatus::NeedHelp, 1)).await,
+            Imported::Updated
+        );
+        let rows = board().await;
+        assert_eq!(rows.len(), 1, "one person");
+        assert_eq!(rows[0].status, "need_help");
+        assert_eq!(rows[0].note, "need_help at 1");
+        for older in [
+            person(CheckinStatus::Safe, -1),
+            person(CheckinStatus::Safe, 1),
+        ] {
+            assert_eq!(import(older).await, Imported::Unchanged);
+        }
+        let mut unanswered = person(CheckinStatus::Safe, 3);
+        unanswered.status = None;
+        assert_eq!(import(unanswered).await, Imported::Unchanged);
+        assert_eq!(board().await[0].status, "need_help");
+
+        // An alert asks again now: a note of before its question does not answer it, one
+        // dated later (in the future even: taken as now) does.
+        let registration = vec![rows[0].registration_id.clone()];
+        let mut tx = db.begin().await.unwrap();
+        checkins::create_batch(&mut tx, "al1", Some(&crisis), &registration)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            import(person(CheckinStatus::Safe, 2)).await,
+            Imported::Unchanged
+        );
+        assert_eq!(board().await[0].status, "waiting");
+        assert_eq!(
+            import(person(CheckinStatus::Safe, 50)).await,
+            Imported::Updated
+        );
+        let rows = board().await;
+        assert_eq!((rows.len(), rows[0].status.as_str()), (1, "safe"));
+        assert!(rows[0].answered_at.unwrap() <= now());
+    }
+}
+
 #[tokio::test]
 async fn the_board_search_folds_names_and_digits_on_both_backends() {
     for t in TestDb::all().await {

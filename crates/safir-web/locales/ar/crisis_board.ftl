@@ -125,7 +125,10 @@ board-import-done = استُورد { PLURAL($added) ->
         [few] { $added } أشخاص جدد
         [many] { $added } شخصًا جديدًا
        *[other] { $added } شخص جديد
-    }، و{ $skipped } موجودون على اللوحة من قبل.
+    }، و{ $skipped } موجودون على اللوحة من قبل{ $updated ->
+        [0] {""}
+       *[other] ، منهم { $updated } بإجابة أحدث
+    }.
 board-pfif-xml = المستند ليس XML سليمًا (السطر { $line }): { $detail }
 board-pfif-not-pfif = السطر { $line }: العنصر { $element } ليس من PFIF 1.4.
 board-pfif-missing = السطر { $line }: العنصر { $element } مفقود أو فارغ.

@@ -121,7 +121,10 @@ board-import-not-utf8 = The file is not UTF-8 text (it stops being so at byte { 
 board-import-done = Imported: { $added } new { $added ->
         [one] person
        *[other] people
-    }, { $skipped } already on the board.
+    }, { $skipped } already on the board{ $updated ->
+        [0] {""}
+       *[other] , { $updated } of them with a newer answer
+    }.
 board-pfif-xml = The document is not well-formed XML (line { $line }): { $detail }
 board-pfif-not-pfif = Line { $line }: the element { $element } is not PFIF 1.4.
 board-pfif-missing = Line { $line }: the element { $element } is missing or empty.

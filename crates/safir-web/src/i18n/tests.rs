@@ -174,6 +174,8 @@ fn every_message_formats_without_errors() {
         "found",
         "expected",
         "added",
+        // People of a PFIF import whose newer answer updated the board.
+        "updated",
         "matches",
         "threshold",
         "cooldown",

@@ -495,6 +495,73 @@ async fn pfif_export_reads_back_and_imports_into_another_crisis() {
     }
 }
 
+/// A people finder's feed read again: a person's newer answer reaches the board, an older
+/// one does not, and nobody is added twice.
+#[tokio::test]
+async fn a_newer_pfif_note_updates_the_board_and_an_older_one_does_not() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        let mut client = officer(&app, &mission).await;
+        exec(
+            &app.db,
+            "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
+             VALUES ('cr2', $1, 'ب', 'Second', 'FR', '{}', 'open', TRUE, 120, $2)",
+            &[&mission],
+        )
+        .await;
+        let doc = |note: &str, date: &str, status: &str, contact: &str| {
+            format!(
+                "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n\
+                 <pfif:person_record_id>finder.example/rami</pfif:person_record_id>\n\
+                 <pfif:full_name>Rami Haddad</pfif:full_name>\n<pfif:note>\n\
+                 <pfif:note_record_id>finder.example/{note}</pfif:note_record_id>\n\
+                 <pfif:author_name>Rami Haddad</pfif:author_name>\n\
+                 <pfif:source_date>{date}</pfif:source_date>\n\
+                 <pfif:author_made_contact>{contact}</pfif:author_made_contact>\n\
+                 <pfif:status>{status}</pfif:status>\n<pfif:text>{note}</pfif:text>\n\
+                 </pfif:note>\n</pfif:person>\n</pfif:pfif>"
+            )
+        };
+        let safe = doc("n1", "2026-11-30T10:00:00Z", "is_note_author", "true");
+        let res = import(&mut client, "cr2", &[("xml", None, &safe)]).await;
+        assert!(
+            res.body
+                .contains("Imported: 1 new person, 0 already on the board."),
+            "{}",
+            res.body
+        );
+        let help = doc("n2", "2026-11-30T11:00:00Z", "information_sought", "true");
+        let res = import(&mut client, "cr2", &[("xml", None, &help)]).await;
+        assert!(
+            res.body.contains(
+                "Imported: 0 new people, 1 already on the board, 1 of them with a newer answer."
+            ),
+            "{}",
+            res.body
+        );
+        let status = || async {
+            let rows = checkins::list(&app.db, "cr2", &Default::default())
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), 1);
+            rows[0].status.clone()
+        };
+        assert_eq!(status().await, "need_help");
+        let older = doc("n0", "2026-11-30T09:00:00Z", "is_note_author", "true");
+        let res = import(&mut client, "cr2", &[("xml", None, &older)]).await;
+        assert!(
+            res.body
+                .contains("Imported: 0 new people, 1 already on the board."),
+            "{}",
+            res.body
+        );
+        assert_eq!(status().await, "need_help");
+        let imports = app.audit_summaries("crisis.pfif_import").await;
+        assert_eq!(imports[1]["updated"], 1);
+        assert_eq!(imports[2]["updated"], 0);
+    }
+}
+
 #[tokio::test]
 async fn one_document_imported_twice_at_once_adds_its_people_once() {
     let doc = |round: usize| {

@@ -18,7 +18,7 @@ use safir_domain::crisis::pfif::{
     self, CheckinNote, PfifDocument, PfifError, PfifNote, PfifPerson, checkin_status_for_note,
     note_for_checkin,
 };
-use safir_store::crisis::checkins::{self, BoardCrisis, BoardRow, ImportedPerson};
+use safir_store::crisis::checkins::{self, BoardCrisis, BoardRow, Imported, ImportedPerson};
 use safir_store::crisis::registrations;
 
 use super::{BoardExtras, CaseCell, Params, allowed_crisis, board_view, record, status_label};
@@ -431,7 +431,7 @@ pub async fn pfif_import(
         }
     };
     let people = imported_people(&doc, &crisis);
-    let mut added = 0i64;
+    let (mut added, mut updated) = (0i64, 0i64);
     // Kept as long as a presence registration without dates made today.
     let purge_after = registrations::purge_time(
         Some(safir_store::now().date_naive()),
@@ -452,11 +452,13 @@ pub async fn pfif_import(
         {
             continue;
         }
-        if checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p, purge_after)
+        match checkins::import_person(&mut tx, &crisis.id, Some(actor.id()), p, purge_after)
             .await
             .map_err(AppError::internal)?
         {
-            added += 1;
+            Imported::Added => added += 1,
+            Imported::Updated => updated += 1,
+            Imported::Unchanged => {}
         }
     }
     crate::audit_log::commit_with(
@@ -466,13 +468,14 @@ pub async fn pfif_import(
             "crisis",
             Some(&crisis.id),
             Some(&crisis.mission_id),
-            serde_json::json!({ "persons": people.len(), "added": added }),
+            serde_json::json!({ "persons": people.len(), "added": added, "updated": updated }),
         ),
     )
     .await?;
     let mut args = FluentArgs::new();
     args.set("added", added);
     args.set("skipped", people.len() as i64 - added);
+    args.set("updated", updated);
     let extras = BoardExtras {
         import_error: None,
         import_done: Some(t_args(lang, "board-import-done", &args)),
