@@ -50,3 +50,28 @@ pub fn refused_characters(error: &(dyn std::error::Error + 'static)) -> bool {
     }
     false
 }
+
+/// Checks, in the transaction that is about to write the row `id` of `table`, that it is still
+/// the version (`updated_at`) the writer's form was drawn from: `Conflict("changed")` when
+/// someone saved it meanwhile, `NotFound` when it is gone. On PostgreSQL the row is locked
+/// until the transaction ends, so two saves of one version cannot both pass.
+pub(crate) async fn ensure_version(
+    tx: &mut crate::Tx,
+    table: &'static str,
+    id: &str,
+    seen: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let lock = match tx.backend() {
+        crate::Backend::Postgres => " FOR UPDATE",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT updated_at FROM {table} WHERE id = $1{lock}");
+    let current: Option<chrono::DateTime<chrono::Utc>> = crate::with_tx!(tx, c => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await
+    })?;
+    match current {
+        None => Err(StoreError::NotFound),
+        Some(t) if t != seen => Err(StoreError::Conflict("changed")),
+        Some(_) => Ok(()),
+    }
+}

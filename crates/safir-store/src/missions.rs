@@ -165,6 +165,16 @@ async fn check_zone_change(tx: &mut Tx, id: &str, zone: &str) -> Result<(), Stor
     Ok(())
 }
 
+/// Refuses to save over a version of the mission other than `seen` (its `updated_at` when the
+/// admin's form was drawn): `Conflict("changed")`. Called first in the saving transaction.
+pub async fn ensure_unchanged(
+    tx: &mut Tx,
+    id: &str,
+    seen: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    crate::error::ensure_version(tx, "missions", id, seen).await
+}
+
 pub async fn update(tx: &mut Tx, id: &str, m: &MissionInput) -> Result<(), StoreError> {
     crate::accounts::changed();
     check_zone_change(tx, id, m.time_zone.as_str()).await?;

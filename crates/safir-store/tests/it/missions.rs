@@ -64,3 +64,75 @@ async fn missions_are_created_listed_updated_and_codes_are_unique() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_save_over_another_version_is_refused() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let id = create_paris(db).await;
+        let drawn = missions::find(db, id.as_str()).await.unwrap().updated_at;
+        let mut tx = db.begin().await.unwrap();
+        missions::ensure_unchanged(&mut tx, id.as_str(), drawn)
+            .await
+            .unwrap();
+        let renamed = MissionInput {
+            name_en: "The Embassy in Paris".into(),
+            ..paris()
+        };
+        missions::update(&mut tx, id.as_str(), &renamed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert!(matches!(
+            missions::ensure_unchanged(&mut tx, id.as_str(), drawn).await,
+            Err(StoreError::Conflict("changed"))
+        ));
+        assert!(matches!(
+            missions::ensure_unchanged(&mut tx, "nope", drawn).await,
+            Err(StoreError::NotFound)
+        ));
+        let now = missions::find(db, id.as_str()).await.unwrap().updated_at;
+        missions::ensure_unchanged(&mut tx, id.as_str(), now)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// PostgreSQL: two saves of one version at once: the second waits for the first and is
+/// refused (both used to read the version before either wrote).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_saves_of_one_version_the_second_is_refused() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let id = create_paris(db).await.to_string();
+    let drawn = missions::find(db, &id).await.unwrap().updated_at;
+    let mut first = db.begin().await.unwrap();
+    missions::ensure_unchanged(&mut first, &id, drawn)
+        .await
+        .unwrap();
+    let renamed = MissionInput {
+        name_en: "The Embassy in Paris".into(),
+        ..paris()
+    };
+    missions::update(&mut first, &id, &renamed).await.unwrap();
+    let second = tokio::spawn({
+        let (db, id) = (db.clone(), id.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let r = missions::ensure_unchanged(&mut tx, &id, drawn).await;
+            tx.rollback().await.unwrap();
+            r
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    first.commit().await.unwrap();
+    assert!(matches!(
+        second.await.unwrap(),
+        Err(StoreError::Conflict("changed"))
+    ));
+}

@@ -24,6 +24,7 @@ admin-mission-name = الاسم
 admin-mission-new-title = بعثة جديدة
 admin-mission-edit-title = تعديل البعثة
 admin-mission-created = أُنشئت البعثة.
+admin-mission-changed = حفظ مشرف آخر هذه البعثة أثناء تعديلك لها. تعديلاتك معروضة أدناه ولم تُحفظ بعد: قارنها بالبعثة كما هي الآن (افتحها في تبويب آخر)، ثم احفظ مجددًا.
 admin-mission-saved = حُفظت البعثة.
 mission-hint-code = من حرفين إلى ستة أحرف لاتينية كبيرة تُستخدم في المراجع (مثل PAR).
 mission-hint-time-zone = اسم منطقة زمنية وفق IANA، مثل Europe/Paris أو Africa/Nairobi.

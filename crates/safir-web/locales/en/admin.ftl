@@ -24,6 +24,7 @@ admin-mission-name = Name
 admin-mission-new-title = New mission
 admin-mission-edit-title = Edit mission
 admin-mission-created = The mission was created.
+admin-mission-changed = Another administrator saved this mission while you were editing it. Your changes are below and not saved yet: compare them with the mission as it now is (open it in another tab), then save again.
 admin-mission-saved = The mission was saved.
 mission-hint-code = Two to six Latin capital letters, used in references (for example PAR).
 mission-hint-time-zone = An IANA time zone name, for example Europe/Paris or Africa/Nairobi.

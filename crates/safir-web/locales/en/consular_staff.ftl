@@ -249,3 +249,4 @@ email-case-etd-opened-body =
 officer-case-messages-closed = This case is closed: its applicant can no longer answer, so no more messages are sent.
 officer-etd-no-service = This mission offers no emergency travel document service, so none can be opened from this report. An administrator or the head of mission can add one to the mission's services.
 officer-etd-not-offered = This report is not a lost passport still in hand, so no emergency travel document can be opened from it.
+catalogue-changed = Someone saved this service while you were editing it. Your changes are below and not saved yet: compare them with the service as it now is (open it in another tab), then save again.

@@ -12,7 +12,7 @@ use safir_store::missions::{self, Mission, MissionInput};
 
 use super::mission_form::MissionForm;
 use super::mission_view::MissionFormView;
-use super::support::{Actor, FormData, rejected};
+use super::support::{Actor, FormData, conflicted, rejected, seen_is, version_mark};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -43,6 +43,8 @@ struct MissionFormPage {
     action: String,
     csrf_token: String,
     form: MissionFormView,
+    /// The version of the mission the form is drawn from (see `version_mark`).
+    seen: Option<String>,
 }
 
 pub async fn list_missions(
@@ -77,14 +79,14 @@ pub async fn list_missions(
     render(&MissionsPage { page, missions })
 }
 
+/// The mission form, of `existing` when editing; `problem` names a message for the whole form.
 fn form_page(
     state: &AppState,
-    lang: Lang,
-    uri: &Uri,
-    viewer: &Viewer,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
     existing: Option<&Mission>,
     form: &MissionForm,
     errors: &FieldErrors,
+    problem: Option<&str>,
 ) -> Result<Html<String>, AppError> {
     let (title, action) = match existing {
         Some(m) => (
@@ -99,12 +101,17 @@ fn form_page(
         None => page.title.clone(),
     };
     page.title = heading.clone();
+    if let Some(key) = problem {
+        let message = page.t(key);
+        page = page.with_flash(FlashKind::Error, message);
+    }
     render(&MissionFormPage {
         page,
         heading,
         action,
         csrf_token: state.csrf_token(viewer),
         form: MissionFormView::new(lang, form, errors),
+        seen: existing.map(|m| version_mark(m.updated_at)),
     })
 }
 
@@ -116,12 +123,11 @@ pub async fn new_mission_form(
 ) -> Result<Html<String>, AppError> {
     form_page(
         &state,
-        lang,
-        &uri,
-        &viewer,
+        (lang, &uri, &viewer),
         None,
         &MissionForm::blank(),
         &FieldErrors::new(),
+        None,
     )
 }
 
@@ -152,7 +158,12 @@ pub async fn create_mission(
         Ok(input) => input,
         Err(errors) => {
             return Ok(rejected(form_page(
-                &state, lang, &uri, &viewer, None, &form, &errors,
+                &state,
+                (lang, &uri, &viewer),
+                None,
+                &form,
+                &errors,
+                None,
             )?));
         }
     };
@@ -162,12 +173,11 @@ pub async fn create_mission(
         Err(StoreError::Conflict(what)) => {
             return Ok(rejected(form_page(
                 &state,
-                lang,
-                &uri,
-                &viewer,
+                (lang, &uri, &viewer),
                 None,
                 &form,
                 &refused(what),
+                None,
             )?));
         }
         Err(e) => return Err(AppError::internal(e)),
@@ -201,12 +211,11 @@ pub async fn edit_mission_form(
     let mission = find_mission(&state, &code).await?;
     form_page(
         &state,
-        lang,
-        &uri,
-        &viewer,
+        (lang, &uri, &viewer),
         Some(&mission),
         &MissionForm::from_mission(&mission),
         &FieldErrors::new(),
+        None,
     )
 }
 
@@ -221,17 +230,27 @@ pub async fn update_mission(
 ) -> Result<Response, AppError> {
     let mission = find_mission(&state, &code).await?;
     let form = MissionForm::from_data(&data);
+    // Saved by another admin since this form was drawn: what was typed comes back beside the
+    // mission as it now is (the next save is of that version).
+    let changed_meanwhile = |mission: &Mission| {
+        let errors = FieldErrors::new();
+        let screen = (lang, &uri, &viewer);
+        let problem = Some("admin-mission-changed");
+        form_page(&state, screen, Some(mission), &form, &errors, problem).map(conflicted)
+    };
+    if seen_is(&data, mission.updated_at) == Some(false) {
+        return changed_meanwhile(&mission);
+    }
     let input = match form.validate() {
         Ok(input) => input,
         Err(errors) => {
             return Ok(rejected(form_page(
                 &state,
-                lang,
-                &uri,
-                &viewer,
+                (lang, &uri, &viewer),
                 Some(&mission),
                 &form,
                 &errors,
+                None,
             )?));
         }
     };
@@ -240,17 +259,24 @@ pub async fn update_mission(
         return Ok(Redirect::to("/admin/missions?saved=1").into_response());
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    match missions::update(&mut tx, &mission.id, &input).await {
+    let saved = match missions::ensure_unchanged(&mut tx, &mission.id, mission.updated_at).await {
+        Ok(()) => missions::update(&mut tx, &mission.id, &input).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(()) => {}
+        Err(StoreError::Conflict("changed")) => {
+            tx.rollback().await.map_err(AppError::internal)?;
+            return changed_meanwhile(&find_mission(&state, &mission.code).await?);
+        }
         Err(StoreError::Conflict(what)) => {
             return Ok(rejected(form_page(
                 &state,
-                lang,
-                &uri,
-                &viewer,
+                (lang, &uri, &viewer),
                 Some(&mission),
                 &form,
                 &refused(what),
+                None,
             )?));
         }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),

@@ -153,6 +153,33 @@ pub fn one_time_password() -> String {
         .join("-")
 }
 
+/// The version of a record a form is drawn from, for its hidden `seen` field: the record's
+/// `updated_at`, to the microsecond it is stored to.
+pub fn version_mark(updated_at: chrono::DateTime<chrono::Utc>) -> String {
+    updated_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Whether the form `d` was drawn from the version `current` of its record (see
+/// [`version_mark`]): `None` when it carries no `seen` field (a page drawn before the field
+/// existed, or a client that does not send it), which checks nothing.
+pub fn seen_is(d: &FormData, current: chrono::DateTime<chrono::Utc>) -> Option<bool> {
+    let seen = d.get("seen").trim();
+    (!seen.is_empty())
+        .then(|| chrono::DateTime::parse_from_rfc3339(seen).is_ok_and(|t| t.to_utc() == current))
+}
+
+/// A form drawn from an earlier version of its record (another member of staff saved it
+/// meanwhile) shown again with what was typed and status 409.
+pub fn conflicted(html: axum::response::Html<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::CONFLICT,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response()
+}
+
 /// A rejected form shown again with status 422; the error layer leaves the page as it is.
 pub fn rejected(html: axum::response::Html<String>) -> axum::response::Response {
     use axum::response::IntoResponse;

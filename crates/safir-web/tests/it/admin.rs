@@ -6,7 +6,7 @@ use safir_store::accounts::{self, password};
 use safir_store::missions;
 
 use crate::admin_support::{admin, last_summary, shown_password, signed_in};
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{TestApp, borrowed, unique_email, value_after};
 
 fn paris_form<'a>(code: &'a str, name_ar: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -209,6 +209,77 @@ async fn editing_a_mission_records_only_what_changed() {
         assert_eq!(changed["changed"]["city_en"]["from"], "City");
         assert_eq!(changed["changed"]["city_en"]["to"], "Nairobi");
         assert_eq!(client.get("/admin/missions/NOPE/edit").await.status, 404);
+    }
+}
+
+/// Two administrators edit one mission: the second save, from a form drawn before the first,
+/// is refused with what was typed (it used to undo the first save without a word).
+#[tokio::test]
+async fn a_mission_saved_meanwhile_is_not_saved_over() {
+    for app in TestApp::all().await {
+        app.mission("NBO", "KE").await;
+        let (_, mut first) = admin(&app).await;
+        let (_, mut second) = admin(&app).await;
+        const EDIT: &str = "/admin/missions/NBO/edit";
+        let seen = |body: &str| value_after(body, r#"name="seen" value=""#).to_owned();
+        let drawn = seen(&first.get(EDIT).await.body);
+        assert_eq!(seen(&second.get(EDIT).await.body), drawn);
+        let fields = |city_en: &'static str, seen: &str| {
+            vec![
+                ("code", "NBO".to_owned()),
+                ("kind", "embassy".to_owned()),
+                ("name_ar", "بعثة NBO".to_owned()),
+                ("name_en", "Mission NBO".to_owned()),
+                ("country", "KE".to_owned()),
+                ("city_ar", "نيروبي".to_owned()),
+                ("city_en", city_en.to_owned()),
+                ("languages", "ar".to_owned()),
+                ("languages", "en".to_owned()),
+                ("time_zone", "Africa/Nairobi".to_owned()),
+                ("seen", seen.to_owned()),
+            ]
+        };
+        let a = fields("Nairobi", &drawn);
+        let res = first.submit(EDIT, EDIT, &borrowed(&a)).await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?saved=1"),
+            "{}",
+            res.body
+        );
+
+        let b = fields("Nairobi West", &drawn);
+        let res = second.submit(EDIT, EDIT, &borrowed(&b)).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.body
+                .contains("saved this mission while you were editing"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains(r#"value="Nairobi West""#), "typed kept");
+        let stored = missions::find_by_code(&app.db, "NBO")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.city_en, "Nairobi", "the first save stands");
+        assert_eq!(app.audit_summaries("mission.update").await.len(), 1);
+        // The page shown moves on to the version now stored: saved from it, the change goes in.
+        let now_seen = seen(&res.body);
+        assert_ne!(now_seen, drawn);
+        let b = fields("Nairobi West", &now_seen);
+        let res = second.submit(EDIT, EDIT, &borrowed(&b)).await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?saved=1"),
+            "{}",
+            res.body
+        );
+        let stored = missions::find_by_code(&app.db, "NBO")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.city_en, "Nairobi West");
     }
 }
 

@@ -605,12 +605,32 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
         let mut without = changed.clone();
         without.as_object_mut().unwrap().remove("enabled");
         without["name_en"] = "Passport renewal (adults, 16+)".into();
-        let res = c.api("PUT", &one, &editor, Some(without)).await;
+        let res = c.api("PUT", &one, &editor, Some(without.clone())).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["enabled"], false, "{}", res.body);
         let updates = app.audit_summaries("service.update").await;
         assert_eq!(updates.len(), 2);
-        assert!(updates[1]["changed"].get("enabled").is_none(), "{updates:?}");
+        assert!(
+            updates[1]["changed"].get("enabled").is_none(),
+            "{updates:?}"
+        );
+        // Written against a version changed since, a replacement is refused and writes nothing;
+        // against the version now stored it goes in.
+        let current = res.json()["updated_at"].clone();
+        assert_ne!(current, created["updated_at"]);
+        let mut stale = without.clone();
+        stale["base_updated_at"] = created["updated_at"].clone();
+        stale["name_en"] = "Passport renewal (stale)".into();
+        problem(
+            &c.api("PUT", &one, &editor, Some(stale.clone())).await,
+            409,
+            "conflict",
+        );
+        assert_eq!(app.audit_summaries("service.update").await.len(), 2);
+        stale["base_updated_at"] = current;
+        let res = c.api("PUT", &one, &editor, Some(stale)).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["name"]["en"], "Passport renewal (stale)");
 
         // Disabled: off the public catalogue, still in the mission's own list.
         let public = c

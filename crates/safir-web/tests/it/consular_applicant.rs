@@ -13,7 +13,7 @@ use safir_domain::roles::Role;
 use safir_web::consular::jobs::escalate;
 
 use crate::consular_visa::new_application;
-use crate::harness::{Client, TestApp, unique_email};
+use crate::harness::{Client, TestApp, unique_email, value_after};
 
 pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String {
     let input = ServiceInput {
@@ -38,15 +38,6 @@ pub async fn service(app: &TestApp, mission_id: &str, kind: CaseKind) -> String 
 /// The specimen from ICAO 9303 part 4, with a date of birth check digit mistyped.
 const BAD_MRZ: &str =
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408123F1204159ZE184226B<<<<<10";
-
-fn value_after<'a>(body: &'a str, marker: &str) -> &'a str {
-    let start = body
-        .find(marker)
-        .unwrap_or_else(|| panic!("{marker} not in page"))
-        + marker.len();
-    let rest = &body[start..];
-    &rest[..rest.find('"').unwrap()]
-}
 
 async fn officer_moves(app: &TestApp, case_id: &str, action: CaseAction, reason: Option<&str>) {
     let mut tx = app.db.begin().await.unwrap();

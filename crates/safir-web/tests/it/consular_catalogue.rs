@@ -8,7 +8,7 @@ use safir_store::consular::services;
 
 use crate::admin_support::{last_summary, signed_in};
 use crate::consular_officer::service;
-use crate::harness::{TestApp, unique_email};
+use crate::harness::{TestApp, borrowed, unique_email, value_after};
 
 #[tokio::test]
 async fn a_head_of_mission_edits_the_catalogue() {
@@ -180,5 +180,63 @@ async fn a_head_of_mission_edits_the_catalogue() {
         let mut officer = signed_in(&app, &officer).await;
         assert_eq!(officer.get("/missions/PAR/services").await.status, 403);
         assert_eq!(officer.get(&edit).await.status, 403);
+    }
+}
+
+/// Two editors of one service: the save from a form drawn before the other's is refused with
+/// what was typed, and the other's change stands (it used to be undone without a word).
+#[tokio::test]
+async fn a_service_saved_meanwhile_is_not_saved_over() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let id = service(&app, &paris, "passport", CaseKind::PassportRenewal).await;
+        let head = |name: &'static str| {
+            let (app, paris) = (&app, paris.clone());
+            async move {
+                let who = app
+                    .staff(&unique_email(name), &[(Role::HeadOfMission, Some(&paris))])
+                    .await;
+                signed_in(app, &who).await
+            }
+        };
+        let (mut first, mut second) = (head("first").await, head("second").await);
+        let edit = format!("/missions/PAR/services/{id}/edit");
+        let seen = |body: &str| value_after(body, r#"name="seen" value=""#).to_owned();
+        let drawn = seen(&first.get(&edit).await.body);
+        let fields = |fee: &'static str, seen: &str| {
+            vec![
+                ("code", "passport".to_owned()),
+                ("name_ar", "تجديد جواز السفر".to_owned()),
+                ("name_en", "Passport renewal".to_owned()),
+                ("documents", "صورة | Photo".to_owned()),
+                ("fee", fee.to_owned()),
+                ("currency", "EUR".to_owned()),
+                ("processing_days", "10".to_owned()),
+                ("enabled", "1".to_owned()),
+                ("seen", seen.to_owned()),
+            ]
+        };
+        let r = first
+            .submit(&edit, &edit, &borrowed(&fields("80", &drawn)))
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+
+        let b = fields("95", &drawn);
+        let r = second
+            .submit(&edit, &format!("{edit}?lang=en"), &borrowed(&b))
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body.contains("saved this service while you were editing"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(r#"value="95""#), "typed kept");
+        assert_eq!(services::find(&app.db, &id).await.unwrap().fee_minor, 8000);
+        assert_ne!(
+            seen(&r.body),
+            drawn,
+            "the page moves on to the stored version"
+        );
     }
 }

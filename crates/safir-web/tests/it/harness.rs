@@ -625,3 +625,18 @@ pub fn zone_on_another_day() -> (&'static str, chrono::NaiveDate) {
     assert_ne!(picked.1, now.date_naive());
     picked
 }
+
+/// The attribute value that follows `marker` in `body`, up to its closing quote.
+pub fn value_after<'a>(body: &'a str, marker: &str) -> &'a str {
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"))
+        + marker.len();
+    let rest = &body[start..];
+    &rest[..rest.find('"').unwrap()]
+}
+
+/// Owned form fields as [`Client::submit`] takes them.
+pub fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}

@@ -79,6 +79,9 @@ pub struct ServiceRequest {
     /// Offered to applicants. Left out, a new service is offered and a replaced one keeps its
     /// current setting.
     pub enabled: Option<bool>,
+    /// On a replacement, the `updated_at` of the service as the client read it: when given and
+    /// the service was changed since, nothing is written and the answer is 409.
+    pub base_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl ServiceRequest {
@@ -118,11 +121,7 @@ impl ServiceRequest {
 /// each document named by its place (`documents[2].en`) rather than by a line of text, and
 /// `visa_types` refused on a service that is not a visa (the form drops them silently, as
 /// its boxes stay ticked when the kind changes).
-fn checked(
-    body: &ServiceRequest,
-    kind: &str,
-    enabled: bool,
-) -> Result<ServiceInput, FieldErrors> {
+fn checked(body: &ServiceRequest, kind: &str, enabled: bool) -> Result<ServiceInput, FieldErrors> {
     let mut out = FieldErrors::new();
     for (i, d) in body.documents.iter().enumerate() {
         for (side, text) in [("ar", &d.ar), ("en", &d.en)] {
@@ -285,6 +284,7 @@ pub async fn create_mission_service(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No service of this mission has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The service was changed after `base_updated_at`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every field refused, named (a changed `kind`: `consular_service_kind_fixed`; `code` taken: `consular_service_code_taken`; a changed `code` that opening hours or bookings name: `consular_service_code_in_use`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -299,6 +299,12 @@ pub async fn replace_mission_service(
     ApiJson(body): ApiJson<ServiceRequest>,
 ) -> Result<Json<ServiceResponse>, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
+    if body
+        .base_updated_at
+        .is_some_and(|t| t != service.updated_at)
+    {
+        return Err(AppError::Conflict);
+    }
     let checked = checked(&body, &service.kind, service.enabled);
     let changed_kind = body
         .kind
@@ -323,8 +329,14 @@ pub async fn replace_mission_service(
     let changes = changed_fields(&service, &input);
     if !changes.is_empty() {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-        match services::update(&mut tx, &mission.id, &service.id, &input).await {
+        let saved = match services::ensure_unchanged(&mut tx, &service.id, service.updated_at).await
+        {
+            Ok(()) => services::update(&mut tx, &mission.id, &service.id, &input).await,
+            Err(e) => Err(e),
+        };
+        match saved {
             Ok(()) => {}
+            Err(StoreError::Conflict("changed")) => return Err(AppError::Conflict),
             Err(StoreError::Conflict(what)) => {
                 return Err(AppError::Validation(code_refused(what)));
             }

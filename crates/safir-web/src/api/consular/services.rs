@@ -57,6 +57,9 @@ pub struct ServiceResponse {
     pub visa_types: Vec<String>,
     /// Offered to applicants; the public catalogue lists enabled services only.
     pub enabled: bool,
+    /// When the service was last changed: give it back as `base_updated_at` in a replacement
+    /// so as not to save over a change made since.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,6 +102,7 @@ pub(crate) fn service_response(s: Service, mission: String, lang: Lang) -> Servi
         },
         processing_days: s.processing_days,
         enabled: s.enabled,
+        updated_at: s.updated_at,
     }
 }
 

@@ -12,12 +12,12 @@ use safir_store::missions::Mission;
 
 use super::form::{ServiceForm, ServiceFormView};
 use super::{SERVICE_CREATE, SERVICE_UPDATE};
-use crate::admin::support::{Actor, FormData, rejected};
+use crate::admin::support::{Actor, FormData, conflicted, rejected, seen_is, version_mark};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
-use crate::page::{Page, render};
+use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -28,6 +28,8 @@ struct ServiceFormPage {
     action: String,
     csrf_token: String,
     form: ServiceFormView,
+    /// The version of the service the form is drawn from (see `version_mark`).
+    seen: Option<String>,
 }
 
 struct Screen<'a> {
@@ -43,11 +45,13 @@ impl Screen<'_> {
         format!("/missions/{}/services", self.mission.code)
     }
 
+    /// The form, of `existing` when editing; `problem` names a message for the whole form.
     fn form(
         &self,
         existing: Option<&Service>,
         form: &ServiceForm,
         errors: &FieldErrors,
+        problem: Option<&str>,
     ) -> Result<Html<String>, AppError> {
         let base = self.base();
         let (title, action) = match existing {
@@ -58,11 +62,16 @@ impl Screen<'_> {
         if let Some(s) = existing {
             page.title = format!("{} — {}", page.title, s.name(labels::content(self.lang)));
         }
+        if let Some(key) = problem {
+            let message = page.t(key);
+            page = page.with_flash(FlashKind::Error, message);
+        }
         render(&ServiceFormPage {
             back: base,
             action,
             csrf_token: self.state.csrf_token(self.viewer),
             form: ServiceFormView::new(self.lang, form, existing.is_some(), errors),
+            seen: existing.map(|s| version_mark(s.updated_at)),
             page,
         })
     }
@@ -150,7 +159,7 @@ pub async fn new_service_form(
         viewer: &viewer,
         mission: &mission,
     };
-    screen.form(None, &ServiceForm::blank(), &FieldErrors::new())
+    screen.form(None, &ServiceForm::blank(), &FieldErrors::new(), None)
 }
 
 pub async fn create_service(
@@ -172,13 +181,13 @@ pub async fn create_service(
     let form = ServiceForm::from_data(&data, None);
     let input = match form.validate() {
         Ok(input) => input,
-        Err(errors) => return Ok(rejected(screen.form(None, &form, &errors)?)),
+        Err(errors) => return Ok(rejected(screen.form(None, &form, &errors, None)?)),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match services::create(&mut tx, &mission.id, &input).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            return Ok(rejected(screen.form(None, &form, &code_taken())?));
+            return Ok(rejected(screen.form(None, &form, &code_taken(), None)?));
         }
         Err(e) => return Err(AppError::internal(e)),
     };
@@ -214,6 +223,7 @@ pub async fn edit_service_form(
         Some(&service),
         &ServiceForm::from_service(&service),
         &FieldErrors::new(),
+        None,
     )
 }
 
@@ -240,9 +250,26 @@ pub async fn update_service(
     };
     // Cases point at the service: its kind, and so their form, never changes.
     let form = ServiceForm::from_data(&data, Some(&service.kind));
+    // Saved by someone else since this form was drawn: what was typed comes back beside the
+    // service as it now is (the next save is of that version).
+    let changed_meanwhile = |service: &Service| {
+        let errors = FieldErrors::new();
+        let html = screen.form(Some(service), &form, &errors, Some("catalogue-changed"));
+        html.map(conflicted)
+    };
+    if seen_is(&data, service.updated_at) == Some(false) {
+        return changed_meanwhile(&service);
+    }
     let input = match form.validate() {
         Ok(input) => input,
-        Err(errors) => return Ok(rejected(screen.form(Some(&service), &form, &errors)?)),
+        Err(errors) => {
+            return Ok(rejected(screen.form(
+                Some(&service),
+                &form,
+                &errors,
+                None,
+            )?));
+        }
     };
     let changes = changed_fields(&service, &input);
     let done = Redirect::to(&format!("{}?saved=1", screen.base())).into_response();
@@ -250,13 +277,23 @@ pub async fn update_service(
         return Ok(done);
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    match services::update(&mut tx, &mission.id, &service.id, &input).await {
+    let saved = match services::ensure_unchanged(&mut tx, &service.id, service.updated_at).await {
+        Ok(()) => services::update(&mut tx, &mission.id, &service.id, &input).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(()) => {}
+        Err(StoreError::Conflict("changed")) => {
+            tx.rollback().await.map_err(AppError::internal)?;
+            let now = mission_service(&state, &mission, &service.id).await?;
+            return changed_meanwhile(&now);
+        }
         Err(StoreError::Conflict(what)) => {
             return Ok(rejected(screen.form(
                 Some(&service),
                 &form,
                 &code_refused(what),
+                None,
             )?));
         }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),

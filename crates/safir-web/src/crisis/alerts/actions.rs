@@ -38,13 +38,10 @@ fn to_alert(alert: &Alert) -> Response {
 /// alert was changed since (sent back, edited and submitted again: the same status, not the
 /// same alert). A form without the field checks the status only.
 fn seen_version(d: &FormData, alert: &Alert) -> Result<Option<DateTime<Utc>>, Changed> {
-    let seen = d.get("seen").trim();
-    if seen.is_empty() {
-        return Ok(None);
-    }
-    match DateTime::parse_from_rfc3339(seen) {
-        Ok(t) if t.with_timezone(&Utc) == alert.updated_at => Ok(Some(alert.updated_at)),
-        _ => Err(Changed),
+    match crate::admin::support::seen_is(d, alert.updated_at) {
+        None => Ok(None),
+        Some(true) => Ok(Some(alert.updated_at)),
+        Some(false) => Err(Changed),
     }
 }
 

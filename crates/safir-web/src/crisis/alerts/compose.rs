@@ -492,9 +492,7 @@ pub(super) async fn render_alert(
         counts: has_counts.then_some(counts),
         needs_approval: has_counts && counts.size() > threshold,
         actions,
-        seen: alert
-            .updated_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        seen: crate::admin::support::version_mark(alert.updated_at),
         cap_link: status
             .is_published()
             .then(|| format!("/cap/{}.xml", alert.id)),
