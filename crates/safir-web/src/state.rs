@@ -38,6 +38,8 @@ pub struct WebConfig {
     pub login_attempts_per_minute: u32,
     /// Changes through the API per account and minute (see `auth::access`).
     pub api_writes_per_minute: u32,
+    /// Reads through the API of staff routes per account and minute (see `auth::access`).
+    pub api_staff_reads_per_minute: u32,
     /// E-visa checks (`/verify?v=…`, `/api/v1/verify`) per client address and minute.
     pub verify_lookups_per_minute: u32,
     pub consular: ConsularConfig,
@@ -142,6 +144,7 @@ impl Default for WebConfig {
             login_lockout: chrono::Duration::minutes(15),
             login_attempts_per_minute: 10,
             api_writes_per_minute: 300,
+            api_staff_reads_per_minute: 600,
             verify_lookups_per_minute: 30,
             consular: ConsularConfig::default(),
             crisis: CrisisConfig::default(),
@@ -172,6 +175,8 @@ pub struct AppStateInner {
     pub login_limiter: Arc<RateLimiter>,
     /// Changes through the API per account.
     pub api_write_limiter: Arc<RateLimiter>,
+    /// Reads through the API of staff routes per account.
+    pub api_staff_read_limiter: Arc<RateLimiter>,
     /// Subscription confirmations sent per address (email or phone), whatever the country
     /// and whoever asks: see `crisis::subscriptions`.
     pub confirmation_limiter: Arc<RateLimiter>,
@@ -204,6 +209,8 @@ impl AppState {
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
         let writes = config.api_writes_per_minute.max(1);
         let api_write_limiter = RateLimiter::new(writes, Duration::from_secs(60) / writes);
+        let reads = config.api_staff_reads_per_minute.max(1);
+        let api_staff_read_limiter = RateLimiter::new(reads, Duration::from_secs(60) / reads);
         let checkin_writer = crate::crisis::checkin::AnswerWriter::start(db.clone());
         let audit = crate::audit_log::AuditWriter::start(db.clone());
         let auth_cache = Arc::new(crate::auth::cache::AuthCache::new(config.auth_cache_ttl));
@@ -217,6 +224,7 @@ impl AppState {
             form_tokens: crate::security::csrf::FormTokens::new(&csrf_secret),
             login_limiter: Arc::new(login_limiter),
             api_write_limiter: Arc::new(api_write_limiter),
+            api_staff_read_limiter: Arc::new(api_staff_read_limiter),
             confirmation_limiter: Arc::new(crate::crisis::subscriptions::confirmation_limiter()),
             evisa_key: Arc::new(evisa_key),
             checkin_key: Arc::new(checkin_key),

@@ -110,6 +110,10 @@ pub struct Security {
     /// Changes through the API (`POST`, `PUT`, `PATCH`, `DELETE` under `/api/`) allowed per
     /// account per minute, in bursts of as many.
     pub api_writes_per_minute: u32,
+    /// Reads through the API of staff routes (case queues, cases, documents, bookings, the
+    /// audit trail: the personal data of others) allowed per account per minute, in bursts of
+    /// as many.
+    pub api_staff_reads_per_minute: u32,
     /// Seconds a process keeps a resolved session or API token (user and grants), a mission
     /// and its staff list before reading them again; a change made by another process takes
     /// effect within this time, one made through this process at once. 0 turns it off.
@@ -238,6 +242,7 @@ impl Default for Config {
                 login_lockout_minutes: 15,
                 login_attempts_per_minute: 10,
                 api_writes_per_minute: 300,
+                api_staff_reads_per_minute: 600,
                 auth_cache_seconds: 2,
             },
             jobs: Jobs {
@@ -444,6 +449,10 @@ impl Config {
                 self.security.login_attempts_per_minute,
             ),
             ("api_writes_per_minute", self.security.api_writes_per_minute),
+            (
+                "api_staff_reads_per_minute",
+                self.security.api_staff_reads_per_minute,
+            ),
         ] {
             if n == 0 {
                 return Err(err(key, "must be at least 1"));
@@ -840,6 +849,10 @@ mod tests {
                 "login_attempts_per_minute",
             ),
             ("SAFIR_API_WRITES_PER_MINUTE", "api_writes_per_minute"),
+            (
+                "SAFIR_API_STAFF_READS_PER_MINUTE",
+                "api_staff_reads_per_minute",
+            ),
         ] {
             let e = Config::load(&Overrides::default(), &env(&[(var, "0")])).unwrap_err();
             assert_eq!(e.key, key);

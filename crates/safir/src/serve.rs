@@ -91,6 +91,7 @@ pub fn web_config(config: &Config) -> WebConfig {
         login_lockout: chrono::Duration::minutes(i64::from(config.security.login_lockout_minutes)),
         login_attempts_per_minute: config.security.login_attempts_per_minute,
         api_writes_per_minute: config.security.api_writes_per_minute,
+        api_staff_reads_per_minute: config.security.api_staff_reads_per_minute,
         consular: safir_web::state::ConsularConfig {
             draft_ttl: chrono::Duration::days(i64::from(config.consular.draft_ttl_days)),
             emergency_ack: chrono::Duration::minutes(i64::from(

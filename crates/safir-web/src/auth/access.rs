@@ -37,6 +37,14 @@ pub enum Access {
 }
 
 impl Access {
+    /// Whether the rule asks for a staff permission (not only an account).
+    pub fn is_staff(self) -> bool {
+        !matches!(
+            self,
+            Access::Public | Access::PasswordOnly | Access::SignedIn
+        )
+    }
+
     /// Whether a signed-in user past any second factor with `grants` may call a route with this
     /// rule; `mission` is the mission in its address, for [`Access::Mission`]. The access
     /// layer decides by it, and so do pages that offer a link only to those it admits.
@@ -284,6 +292,13 @@ async fn enforce(
         // named rather than ignored (reads check their own parameters).
         if let Err(e) = crate::api::input::refuse_query(req.uri().query()) {
             return e.into_response();
+        }
+    } else if is_api(&req) && rule.access.is_staff() {
+        // Nor read other people's data without bound (the case queues and files, bookings,
+        // the audit trail): a stolen token copies it at this pace at most.
+        if let Err(retry) = rule.state.api_staff_read_limiter.check(&user.user.id) {
+            tracing::info!(user = %user.user.id, path = req.uri().path(), "API staff reads rate limited");
+            return AppError::from(retry).into_response();
         }
     }
     next.run(req).await

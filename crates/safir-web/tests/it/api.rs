@@ -742,3 +742,42 @@ async fn writes_through_the_api_are_limited_per_account() {
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
 }
+
+/// Reads of staff routes through the API (other people's data) are counted per account: past
+/// the limit `429 rate_limited`, for that account only; an account's own data is not counted.
+#[tokio::test]
+async fn staff_reads_through_the_api_are_limited_per_account() {
+    let app = TestApp::with_config(
+        safir_store::testing::TestDb::sqlite().await,
+        safir_web::state::WebConfig {
+            api_staff_reads_per_minute: 3,
+            ..safir_web::state::WebConfig::default()
+        },
+    )
+    .await;
+    let paris = app.mission("PAR", "FR").await;
+    let staff = |name: &'static str| {
+        let (app, paris) = (&app, paris.clone());
+        async move {
+            let who = app
+                .staff(
+                    &unique_email(name),
+                    &[(Role::ConsularOfficer, Some(paris.as_str()))],
+                )
+                .await;
+            token(app, &who, &["read", "consular:read"]).await
+        }
+    };
+    let (busy, calm) = (staff("busy").await, staff("calm").await);
+    let mut c = app.client();
+    const QUEUE: &str = "/api/v1/missions/PAR/cases";
+    for _ in 0..3 {
+        let res = c.api("GET", QUEUE, &busy, None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let res = c.api("GET", QUEUE, &busy, None).await;
+    problem(&res, 429, "rate_limited");
+    assert!(res.headers.get("retry-after").is_some());
+    assert_eq!(c.api("GET", "/api/v1/me", &busy, None).await.status, 200);
+    assert_eq!(c.api("GET", QUEUE, &calm, None).await.status, 200);
+}
