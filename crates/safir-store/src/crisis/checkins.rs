@@ -865,10 +865,11 @@ pub async fn import_person(
     Ok(Imported::Added)
 }
 
-/// A person imported before, read again: an answer of the document (dated; a date to come
-/// counts as now) replaces the one of their current check-in when it is newer. A note older
-/// than the question of a later alert does not answer that question; a note without an answer
-/// or a date changes nothing, as on the first import.
+/// A person imported before, read again: an answer of the document replaces the one of their
+/// current check-in when it is dated after it. A note older than the question of a later alert
+/// does not answer that question; a note without an answer or a date changes nothing, as on the
+/// first import, and so does one dated in the future (a wrong clock at the source): read again
+/// at every import, it would otherwise pass for newer than any answer given since.
 async fn answer_again(
     tx: &mut Tx,
     crisis_id: &str,
@@ -878,7 +879,9 @@ async fn answer_again(
     let (Some(status), Some(at)) = (p.status.filter(|s| s.is_answer()), p.answered_at) else {
         return Ok(Imported::Unchanged);
     };
-    let at = at.min(now());
+    if at > now() {
+        return Ok(Imported::Unchanged);
+    }
     type Current = (String, Option<DateTime<Utc>>, DateTime<Utc>, Option<String>);
     let current: Option<Current> = with_tx!(tx, c => {
         sqlx::query_as(
