@@ -1298,9 +1298,8 @@ async fn a_courier_address_counts_only_for_courier_delivery() {
     }
 }
 
-/// A form sent to a draft that is gone (discarded in another tab, or expired and purged while
-/// its page stood open) loses nothing: what was typed comes back in a new draft of the same
-/// service, with a warning.
+/// A draft of a service the mission stopped offering is kept, saved with what was typed, and
+/// not sent (it used to reach a mission that no longer works that service).
 #[tokio::test]
 async fn a_draft_of_a_service_no_longer_offered_is_kept_and_not_sent() {
     for app in TestApp::all().await {
@@ -1331,7 +1330,7 @@ async fn a_draft_of_a_service_no_longer_offered_is_kept_and_not_sent() {
         ];
         let res = c.submit(&edit, &edit, &fields).await;
         assert_eq!(res.status, 409, "{}", res.body);
-        assert!(res.body.contains(NOT_OFFERED), "{}", res.body);
+        assert_eq!(res.body.matches(NOT_OFFERED).count(), 1, "{}", res.body);
         assert!(res.body.contains(r#"value="Amman""#), "{}", res.body);
         let case = cases::find(&app.db, &case_id).await.unwrap();
         assert_eq!(case.state, "draft");
@@ -1340,6 +1339,9 @@ async fn a_draft_of_a_service_no_longer_offered_is_kept_and_not_sent() {
     }
 }
 
+/// A form sent to a draft that is gone (discarded in another tab, or expired and purged while
+/// its page stood open) loses nothing: what was typed comes back in a new draft of the same
+/// service, with a warning.
 #[tokio::test]
 async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
     for app in TestApp::all().await {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_domain::consular::case::{Actor, CaseAction};
+use safir_domain::consular::case::{Actor, CaseAction, CaseState};
 use safir_domain::consular::forms;
 use safir_store::StoreError;
 use safir_store::consular::{cases, services};
@@ -95,12 +95,16 @@ pub async fn submit_case(
     };
     let case = match workflow::act(&state, &case, &by, &cmd).await {
         Ok(case) => case,
-        // Disabled since the check above: named as there.
+        // Disabled since the check above (and not sent meanwhile by a twin request): named
+        // as there.
         Err(AppError::Conflict)
             if !services::find(&state.db, &case.service_id)
                 .await
                 .map_err(AppError::internal)?
-                .enabled =>
+                .enabled
+                && cases::find(&state.db, &case.id)
+                    .await
+                    .is_ok_and(|c| c.state == CaseState::Draft.as_str()) =>
         {
             return Err(conflict("case_service_disabled"));
         }

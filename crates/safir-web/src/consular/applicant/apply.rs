@@ -316,12 +316,18 @@ pub async fn save(
             Redirect::to(&format!("/account/cases/{}?notice={notice}", done.id)).into_response(),
         ),
         Err(AppError::Conflict) => {
-            // Disabled between the check above and the submission: said as above.
+            // Disabled between the check above and the submission (and not sent meanwhile by
+            // a twin request): said as above.
+            let now_case = cases::find(&state.db, &case.id).await;
             let service = services::find(&state.db, &case.service_id)
                 .await
                 .map_err(AppError::internal)?;
-            if action == CaseAction::Submit && !service.enabled {
-                return not_offered(&state, (lang, &uri, &viewer), &fresh, &service, &form).await;
+            if let Ok(now_case) = now_case
+                && now_case.state == CaseState::Draft.as_str()
+                && !service.enabled
+            {
+                return not_offered(&state, (lang, &uri, &viewer), &now_case, &service, &form)
+                    .await;
             }
             Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response())
         }
@@ -330,7 +336,8 @@ pub async fn save(
 }
 
 /// The answer to "send" on a draft of a service the mission has stopped offering: the draft
-/// (saved with what was typed) is shown again with the reason, and it is not sent.
+/// (saved with what was typed) is shown again, saying why (the page's notice of a draft of
+/// such a service), and it is not sent.
 async fn not_offered(
     state: &AppState,
     (lang, uri, viewer): (Lang, &Uri, &Viewer),
@@ -338,7 +345,6 @@ async fn not_offered(
     service: &Service,
     form: &BTreeMap<String, String>,
 ) -> Result<Response, AppError> {
-    let notice = crate::i18n::t(lang, "apply-service-disabled");
     let html = apply_page(
         state,
         lang,
@@ -348,7 +354,7 @@ async fn not_offered(
         service,
         form,
         &FieldErrors::new(),
-        Some((crate::page::FlashKind::Error, notice)),
+        None,
     )
     .await?;
     Ok((

@@ -20,7 +20,7 @@ use safir_domain::crisis::checkin::CheckinStatus;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
-use safir_store::consular::cases::{self, NewDraft, Transition};
+use safir_store::consular::cases::{self, NewDraft, Transition, TransitionError};
 use safir_store::consular::services;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
 use safir_store::{StoreError, missions, now};
@@ -304,7 +304,7 @@ pub async fn open_emergency_case(
     .await
     .map_err(AppError::internal)?;
     let case = if draft.state == "draft" {
-        let (case, _) = cases::transition(
+        let submitted = cases::transition(
             &mut tx,
             &draft.id,
             &Transition {
@@ -316,8 +316,21 @@ pub async fn open_emergency_case(
                 due_in: Some(state.config.consular.emergency_ack),
             },
         )
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .await;
+        let case = match submitted {
+            Ok((case, _)) => case,
+            // Disabled since it was found above: as when the mission has none.
+            Err(TransitionError::ServiceDisabled) => {
+                tx.rollback().await.map_err(AppError::internal)?;
+                tracing::warn!(
+                    mission = %mission_id,
+                    checkin = %checkin.id,
+                    "need help answered but the mission's emergency service was just disabled"
+                );
+                return Ok(None);
+            }
+            Err(e) => return Err(AppError::internal(e.to_string())),
+        };
         schedule_escalation(&mut tx, &case, 1).await?;
         crate::audit_log::append(
             &mut tx,
