@@ -39,6 +39,15 @@ pub fn build(state: AppState) -> (Router, Vec<RouteInfo>) {
     let r = admin::routes(r);
     let r = api::routes(r);
     let (router, table) = r.finish();
+    // Staff reads through the API are rate limited (see `auth::access`): the OpenAPI document
+    // lists their 429.
+    let staff_reads = table
+        .iter()
+        .filter(|r| r.method == Method::GET && r.path.starts_with("/api/") && r.access.is_staff())
+        .map(|r| r.path)
+        .collect();
+    // A second build on the same state (tests) has the same table.
+    let _ = state.staff_api_reads.set(staff_reads);
     let pages: Arc<[&'static str]> = table
         .iter()
         .filter(|r| {

@@ -198,6 +198,9 @@ pub struct AppStateInner {
     pub checkin_writer: crate::crisis::checkin::AnswerWriter,
     /// The crises the home page announces, kept a few seconds (see `home`).
     pub public_crises: Arc<crate::home::PublicCrises>,
+    /// The API routes whose reads count against `api_staff_reads_per_minute`, as the route
+    /// table names them; set once the routes are built, for the OpenAPI document.
+    pub staff_api_reads: std::sync::OnceLock<Vec<&'static str>>,
 }
 
 impl AppState {
@@ -234,6 +237,7 @@ impl AppState {
             audit,
             checkin_writer,
             public_crises: Arc::new(crate::home::public_crises()),
+            staff_api_reads: std::sync::OnceLock::new(),
         })))
     }
 

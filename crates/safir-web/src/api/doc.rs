@@ -2,6 +2,7 @@
 //! the problem+json errors every endpoint can answer with.
 
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -87,12 +88,12 @@ impl Modify for SecuritySchemes {
 /// no route's document forgets them: malformed JSON (`400`), a body over the size limit
 /// (`413`), another content type (`415`). A change that takes no body lists `413` too: the
 /// size limit applies to every request before its route reads anything. Every change lists
-/// `429`: changes are counted per account (`security.api_writes_per_minute`).
+/// `429`: changes are counted per account (`security.api_writes_per_minute`); so do the reads
+/// of staff routes, as served ([`served`]).
 struct BodyAnswers;
 
 impl Modify for BodyAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         let answers = [
             ("400", "The body is not valid JSON"),
             ("413", "The body is larger than the server takes"),
@@ -126,19 +127,7 @@ impl Modify for BodyAnswers {
                         .responses
                         .responses
                         .entry(status.to_owned())
-                        .or_insert_with(|| {
-                            RefOr::T(
-                                ResponseBuilder::new()
-                                    .description(description)
-                                    .content(
-                                        "application/problem+json",
-                                        ContentBuilder::new()
-                                            .schema(Some(Ref::from_schema_name("Problem")))
-                                            .build(),
-                                    )
-                                    .build(),
-                            )
-                        });
+                        .or_insert_with(|| problem_answer(description));
                 }
             }
         }
@@ -228,10 +217,47 @@ impl Modify for BodyAnswers {
 )]
 pub struct ApiDoc;
 
+/// An answer of `description` whose body is a `Problem`.
+fn problem_answer(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
 /// The document, with the version of this build.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// [`document`] as served: the reads of `staff_reads` (the staff routes, counted per account)
+/// list their `429`.
+pub fn served(staff_reads: &[&str]) -> utoipa::openapi::OpenApi {
+    let mut doc = document();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if let Some(read) = &mut item.get
+            && staff_reads.contains(&path.as_str())
+        {
+            read.responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(|| {
+                    problem_answer(
+                        "Too many reads of staff routes from this account (`rate_limited`); `Retry-After` says when to try again",
+                    )
+                });
+        }
+    }
     doc
 }
 
@@ -247,6 +273,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
         (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
-pub async fn openapi_json(_: super::input::NoQuery) -> Json<utoipa::openapi::OpenApi> {
-    Json(document())
+pub async fn openapi_json(
+    State(state): State<crate::state::AppState>,
+    _: super::input::NoQuery,
+) -> Json<utoipa::openapi::OpenApi> {
+    let staff_reads = state.staff_api_reads.get().map_or(&[][..], Vec::as_slice);
+    Json(served(staff_reads))
 }

@@ -103,3 +103,16 @@ async fn every_api_route_is_documented_with_its_security() {
         }
     }
 }
+
+/// The reads counted per account (the staff routes) list their `429`; an account's own data
+/// and the public routes do not.
+#[tokio::test]
+async fn staff_reads_list_their_rate_limit() {
+    let app = TestApp::sqlite().await;
+    let doc = served_document(&app).await;
+    let answers = |path: &str| doc["paths"][path]["get"]["responses"].clone();
+    assert!(answers("/api/v1/missions/{mission}/cases")["429"].is_object());
+    assert!(answers("/api/v1/admin/audit")["429"].is_object());
+    assert!(answers("/api/v1/me")["429"].is_null());
+    assert!(answers("/api/v1/consular/services")["429"].is_null());
+}
