@@ -639,7 +639,12 @@ impl AlertForm {
                 .map(move |area| (std::ptr::eq(i, first), area))
         });
         for (in_first, area) in areas {
+            // Whether the area adds something to target: an area of a later block that does
+            // not is a translated copy of one before (its description would only repeat it),
+            // unless it has nothing we can target at all (geocodes other than countries), when
+            // its description is what tells staff that the draft does not reach it.
             let mut added = false;
+            let mut targetable = !area.polygons.is_empty() || !area.circles.is_empty();
             for shape in area.polygons.iter().map(|p| p.to_cap()) {
                 if !polygons.contains(&shape) {
                     polygons.push(shape);
@@ -656,13 +661,15 @@ impl AlertForm {
                 let name = name.to_ascii_uppercase().replace(['-', '_', ' '], "");
                 if (name == "ISO31661" || name == "ISO31661ALPHA2" || name == "COUNTRY")
                     && CountryCode::parse(value).is_ok()
-                    && !countries.contains(value)
                 {
-                    countries.push(value.clone());
-                    added = true;
+                    targetable = true;
+                    if !countries.contains(value) {
+                        countries.push(value.clone());
+                        added = true;
+                    }
                 }
             }
-            if (added || in_first) && !descs.contains(&area.area_desc) {
+            if (added || in_first || !targetable) && !descs.contains(&area.area_desc) {
                 descs.push(area.area_desc.clone());
             }
         }

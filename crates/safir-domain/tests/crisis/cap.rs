@@ -200,6 +200,17 @@ fn areas_of_every_info_block_are_imported() {
     let form = AlertForm::from_cap(&cap::parse(&twice).unwrap());
     assert_eq!(form.circles, "");
     assert_eq!(form.polygons.lines().count(), 1);
+    assert_eq!(form.area_desc, "Fort Bend, TX; Harris, TX");
+    // A later block's area that names counties by code only cannot be targeted: its name stays,
+    // so that staff see the draft does not reach it.
+    let coded = nws_with(
+        "<areaDesc>Fort Bend, TX; Harris, TX</areaDesc>\n            <circle>29.70,-95.60 25</circle>",
+        "<areaDesc>Galveston, TX</areaDesc>\n            \
+         <geocode><valueName>UGC</valueName><value>TXC167</value></geocode>",
+    );
+    let form = AlertForm::from_cap(&cap::parse(&coded).unwrap());
+    assert_eq!(form.circles, "");
+    assert_eq!(form.area_desc, "Fort Bend, TX; Harris, TX; Galveston, TX");
 }
 
 fn nws_with(from: &str, to: &str) -> String {
