@@ -62,7 +62,7 @@ pub(crate) async fn ensure_version(
     seen: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let lock = match tx.backend() {
-        crate::Backend::Postgres => " FOR UPDATE",
+        crate::Backend::Postgres => " FOR NO KEY UPDATE",
         crate::Backend::Sqlite => "",
     };
     let sql = format!("SELECT updated_at FROM {table} WHERE id = $1{lock}");

@@ -140,7 +140,7 @@ pub async fn create(tx: &mut Tx, m: &MissionInput) -> Result<MissionId, StoreErr
 /// [`crate::consular::appointments::hold_zone`]) is committed before the bookings are counted.
 async fn check_zone_change(tx: &mut Tx, id: &str, zone: &str) -> Result<(), StoreError> {
     let lock = match tx.backend() {
-        Backend::Postgres => " FOR UPDATE",
+        Backend::Postgres => " FOR NO KEY UPDATE",
         Backend::Sqlite => "",
     };
     let sql = format!("SELECT time_zone FROM missions WHERE id = $1{lock}");

@@ -128,9 +128,6 @@ pub async fn create(
     Ok(id)
 }
 
-/// Edits a service of `mission_id`; the kind never changes once cases may point at it. Its
-/// code does not change while the mission's opening hours or bookings name it (they hold the
-/// code, not the id): [`StoreError::Conflict`]`("code_in_use")`.
 /// Refuses to save over a version of the service other than `seen` (its `updated_at` when the
 /// form was drawn): `Conflict("changed")`. Called first in the saving transaction.
 pub async fn ensure_unchanged(
@@ -141,6 +138,9 @@ pub async fn ensure_unchanged(
     crate::error::ensure_version(tx, "consular_services", id, seen).await
 }
 
+/// Edits a service of `mission_id`; the kind never changes once cases may point at it. Its
+/// code does not change while the mission's opening hours or bookings name it (they hold the
+/// code, not the id): [`StoreError::Conflict`]`("code_in_use")`.
 pub async fn update(
     tx: &mut Tx,
     mission_id: &str,

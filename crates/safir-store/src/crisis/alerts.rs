@@ -500,7 +500,7 @@ pub async fn hold_thread(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
     if tx.backend() == Backend::Postgres {
         let sql = format!(
             "{THREAD} SELECT a.id FROM crisis_alerts a JOIN up ON a.id = up.id \
-             WHERE up.references_id IS NULL FOR UPDATE OF a"
+             WHERE up.references_id IS NULL FOR NO KEY UPDATE OF a"
         );
         with_tx!(tx, c => {
             sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await

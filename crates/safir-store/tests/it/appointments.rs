@@ -93,6 +93,7 @@ async fn book(
     }
 }
 
+/// Books `slot` for `user` in the caller's transaction.
 async fn book_in(
     tx: &mut safir_store::Tx,
     mission_id: &str,
