@@ -40,6 +40,9 @@ pub struct WebConfig {
     pub api_writes_per_minute: u32,
     /// Reads through the API of staff routes per account and minute (see `auth::access`).
     pub api_staff_reads_per_minute: u32,
+    /// The address a booking's calendar file names as its organizer when the mission has none
+    /// of its own (the one mail comes from).
+    pub calendar_organizer: Option<String>,
     /// E-visa checks (`/verify?v=…`, `/api/v1/verify`) per client address and minute.
     pub verify_lookups_per_minute: u32,
     pub consular: ConsularConfig,
@@ -145,6 +148,7 @@ impl Default for WebConfig {
             login_attempts_per_minute: 10,
             api_writes_per_minute: 300,
             api_staff_reads_per_minute: 600,
+            calendar_organizer: Some("no-reply@safir.localhost".to_owned()),
             verify_lookups_per_minute: 30,
             consular: ConsularConfig::default(),
             crisis: CrisisConfig::default(),

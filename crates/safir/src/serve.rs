@@ -92,6 +92,7 @@ pub fn web_config(config: &Config) -> WebConfig {
         login_attempts_per_minute: config.security.login_attempts_per_minute,
         api_writes_per_minute: config.security.api_writes_per_minute,
         api_staff_reads_per_minute: config.security.api_staff_reads_per_minute,
+        calendar_organizer: Some(crate::config::mailbox_address(&config.mail.mail_from).to_owned()),
         consular: safir_web::state::ConsularConfig {
             draft_ttl: chrono::Duration::days(i64::from(config.consular.draft_ttl_days)),
             emergency_ack: chrono::Duration::minutes(i64::from(

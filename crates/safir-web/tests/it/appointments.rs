@@ -405,6 +405,13 @@ async fn staff_open_hours_and_an_applicant_books_moves_and_cancels_in_arabic() {
         );
         let uid = line_of(&ics, "UID:");
         assert!(ics.contains("SEQUENCE:0\r\n") && ics.contains("METHOD:PUBLISH"));
+        // A mission without an address of its own organizes at the one mail comes from
+        // (calendars expect an organizer on a published event).
+        let organizer = line_of(&ics.replace("\r\n ", ""), "ORGANIZER;CN=");
+        assert!(
+            organizer.ends_with(":mailto:no-reply@safir.localhost"),
+            "{ics}"
+        );
         assert!(
             ics.contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ"))),
             "{ics}"

@@ -204,7 +204,7 @@ pub async fn staff_cancel(
     };
     super::notify::changed(
         &mut tx,
-        &state.config.public_url,
+        &state.config,
         &user,
         (&mission, &services),
         &row,

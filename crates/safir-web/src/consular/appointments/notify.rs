@@ -15,6 +15,7 @@ use super::ics::{self, CalendarEvent, Method, Person};
 use super::labels::{self, ServiceNames};
 use crate::accounts::user_lang;
 use crate::email::{self, Attachment, OutgoingEmail};
+use crate::state::WebConfig;
 
 /// The job kind of reminders.
 pub const REMINDER_JOB: &str = "consular.appointment_reminder";
@@ -70,7 +71,7 @@ pub enum Change<'a> {
 /// booking, its reminder; `services` names the mission's services.
 pub async fn changed(
     tx: &mut Tx,
-    public_url: &str,
+    web: &WebConfig,
     user: &User,
     (mission, services): (&Mission, &ServiceNames),
     a: &Appointment,
@@ -95,7 +96,14 @@ pub async fn changed(
         Change::CancelledByMission { reason } => Some(reason),
         _ => None,
     };
-    let mut mail = message(template, public_url, user, (mission, services), a, reason);
+    let mut mail = message(
+        template,
+        &web.public_url,
+        user,
+        (mission, services),
+        a,
+        reason,
+    );
     let summary = format!(
         "{} — {}",
         services.name(lang, &a.service),
@@ -127,10 +135,16 @@ pub async fn changed(
         summary: &summary,
         location: &location,
         description: &mail.subject,
-        organizer: mission.email.as_deref().map(|email| Person {
-            name: &mission_name,
-            email,
-        }),
+        // The mission, at its address, or at the one the mail comes from: calendars expect an
+        // organizer on a published or cancelled event (RFC 5546).
+        organizer: mission
+            .email
+            .as_deref()
+            .or(web.calendar_organizer.as_deref())
+            .map(|email| Person {
+                name: &mission_name,
+                email,
+            }),
         attendee: Person {
             name: user.display_name.as_str(),
             email: user.email.as_str(),

@@ -217,9 +217,16 @@ pub async fn book(
         },
     )
     .await?;
-    let url = &state.config.public_url;
     let at = (mission, &services);
-    notify::changed(&mut tx, url, &user.user, at, &booked, Change::Booked).await?;
+    notify::changed(
+        &mut tx,
+        &state.config,
+        &user.user,
+        at,
+        &booked,
+        Change::Booked,
+    )
+    .await?;
     commit(tx).await?;
     Ok(booked)
 }
@@ -299,9 +306,8 @@ pub async fn reschedule(
     let mut tx = db.begin().await?;
     store::hold_zone(&mut tx, &mission.id, &mission.time_zone).await?;
     let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
-    let url = &state.config.public_url;
     let at = (mission, &services);
-    notify::changed(&mut tx, url, &user.user, at, &new, Change::Moved).await?;
+    notify::changed(&mut tx, &state.config, &user.user, at, &new, Change::Moved).await?;
     commit(tx).await?;
     Ok(new)
 }
@@ -321,9 +327,16 @@ pub async fn cancel(
     let services = ServiceNames::cached(state, &mission.id)
         .await
         .map_err(BookingError::Internal)?;
-    let url = &state.config.public_url;
     let at = (&mission, &services);
-    notify::changed(&mut tx, url, &user.user, at, &row, Change::Cancelled).await?;
+    notify::changed(
+        &mut tx,
+        &state.config,
+        &user.user,
+        at,
+        &row,
+        Change::Cancelled,
+    )
+    .await?;
     commit(tx).await?;
     Ok(row)
 }
@@ -378,16 +391,9 @@ pub async fn cancel_for_closure(
         let user = safir_store::accounts::find_user(&state.db, &row.user_id)
             .await
             .map_err(AppError::internal)?;
-        notify::changed(
-            tx,
-            &state.config.public_url,
-            &user,
-            (mission, &services),
-            &row,
-            change,
-        )
-        .await
-        .map_err(AppError::internal)?;
+        notify::changed(tx, &state.config, &user, (mission, &services), &row, change)
+            .await
+            .map_err(AppError::internal)?;
     }
     Ok(ids.len())
 }
