@@ -267,7 +267,13 @@ pub async fn update_mission(
         Ok(()) => {}
         Err(StoreError::Conflict("changed")) => {
             tx.rollback().await.map_err(AppError::internal)?;
-            return changed_meanwhile(&find_mission(&state, &mission.code).await?);
+            // By its id: the other save may have changed its code.
+            let now = match missions::find(&state.db, &mission.id).await {
+                Ok(now) => now,
+                Err(StoreError::NotFound) => return Err(AppError::NotFound),
+                Err(e) => return Err(AppError::internal(e)),
+            };
+            return changed_meanwhile(&now);
         }
         Err(StoreError::Conflict(what)) => {
             return Ok(rejected(form_page(

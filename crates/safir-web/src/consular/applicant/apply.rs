@@ -357,12 +357,7 @@ async fn not_offered(
         None,
     )
     .await?;
-    Ok((
-        axum::http::StatusCode::CONFLICT,
-        axum::Extension(crate::error::OwnErrorPage),
-        html,
-    )
-        .into_response())
+    Ok(crate::admin::support::conflicted(html))
 }
 
 /// The form of a case that is no longer editable was sent: a second click on "submit" once
