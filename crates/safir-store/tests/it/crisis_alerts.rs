@@ -48,14 +48,25 @@ fn countries(codes: &[&str]) -> Target {
 }
 
 async fn draft(db: &Db, mission: &MissionId, target: Target) -> alerts::Alert {
+    new_draft(db, mission, target, MsgType::Alert, None).await
+}
+
+/// A draft of `msg_type`, following `references` when given.
+async fn new_draft(
+    db: &Db,
+    mission: &MissionId,
+    target: Target,
+    msg_type: MsgType,
+    references: Option<&str>,
+) -> alerts::Alert {
     let mut tx = db.begin().await.unwrap();
     let a = alerts::create_draft(
         &mut tx,
         &NewAlert {
             crisis_id: None,
             mission_id: mission.clone(),
-            msg_type: MsgType::Alert,
-            references_id: None,
+            msg_type,
+            references_id: references.map(str::to_owned),
             input: input(target),
             source: String::new(),
             created_by: None,
@@ -802,23 +813,8 @@ async fn a_region_is_found_however_its_name_was_typed() {
 
 /// A follow-up of `of`, of `msg_type`, as a draft.
 async fn follow_up(db: &Db, of: &alerts::Alert, msg_type: MsgType) -> alerts::Alert {
-    let mut tx = db.begin().await.unwrap();
-    let a = alerts::create_draft(
-        &mut tx,
-        &NewAlert {
-            crisis_id: None,
-            mission_id: MissionId::from_trusted(of.mission_id.clone()),
-            msg_type,
-            references_id: Some(of.id.clone()),
-            input: input(countries(&["LB"])),
-            source: String::new(),
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    a
+    let mission = MissionId::from_trusted(of.mission_id.clone());
+    new_draft(db, &mission, countries(&["LB"]), msg_type, Some(&of.id)).await
 }
 
 #[tokio::test]

@@ -402,6 +402,17 @@ async fn import_request(
         .unwrap()
 }
 
+/// A second open crisis, `cr2`, of `mission`.
+async fn second_crisis(app: &TestApp, mission: &str) {
+    exec(
+        &app.db,
+        "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
+         VALUES ('cr2', $1, 'ب', 'Second', 'FR', '{}', 'open', TRUE, 120, $2)",
+        &[mission],
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn pfif_export_reads_back_and_imports_into_another_crisis() {
     for app in all_apps().await {
@@ -440,13 +451,7 @@ async fn pfif_export_reads_back_and_imports_into_another_crisis() {
         assert_eq!(reads(app.audit_actions().await), before + 4);
 
         // Into a second crisis of the same mission: same people, same answers.
-        exec(
-            &app.db,
-            "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
-             VALUES ('cr2', $1, 'ب', 'Second', 'FR', '{}', 'open', TRUE, 120, $2)",
-            &[&mission],
-        )
-        .await;
+        second_crisis(&app, &mission).await;
         let res = import(
             &mut client,
             "cr2",
@@ -502,13 +507,7 @@ async fn a_newer_pfif_note_updates_the_board_and_an_older_one_does_not() {
     for app in all_apps().await {
         let mission = board_fixture(&app).await;
         let mut client = officer(&app, &mission).await;
-        exec(
-            &app.db,
-            "INSERT INTO crises (id, mission_id, title_ar, title_en, country, area, status, presence_open, reminder_minutes, declared_at) \
-             VALUES ('cr2', $1, 'ب', 'Second', 'FR', '{}', 'open', TRUE, 120, $2)",
-            &[&mission],
-        )
-        .await;
+        second_crisis(&app, &mission).await;
         let doc = |note: &str, date: &str, status: &str, contact: &str| {
             format!(
                 "<?xml version=\"1.0\"?>\n<pfif:pfif xmlns:pfif=\"http://zesty.ca/pfif/1.4\">\n<pfif:person>\n\

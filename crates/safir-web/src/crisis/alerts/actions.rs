@@ -57,6 +57,17 @@ fn thread_cancelled(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}?problem=cancelled", alert.id)).into_response()
 }
 
+/// Whether `alert` follows an earlier one whose thread a Cancel has ended, holding the thread
+/// for the rest of `tx` (see `alerts::hold_thread`): then it is not sent.
+async fn follows_a_cancelled_thread(tx: &mut Tx, alert: &Alert) -> Result<bool, AppError> {
+    if alert.references_id.is_none() {
+        return Ok(false);
+    }
+    alerts::hold_thread(tx, &alert.id)
+        .await
+        .map_err(AppError::internal)
+}
+
 async fn count(state: &AppState, alert: &Alert) -> Result<AudienceCounts, AppError> {
     let target = alert.target().map_err(AppError::internal)?;
     let audience = audience::resolve(&state.db, &target, now())
@@ -138,11 +149,7 @@ pub async fn submit_alert(
         })
         .map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    if alert.references_id.is_some()
-        && alerts::hold_thread(&mut tx, &alert.id)
-            .await
-            .map_err(AppError::internal)?
-    {
+    if follows_a_cancelled_thread(&mut tx, &alert).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         return Ok(thread_cancelled(&alert));
     }
@@ -207,11 +214,7 @@ pub async fn approve_alert(
     };
     let by = UserId::from_trusted(actor.id().to_owned());
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    if alert.references_id.is_some()
-        && alerts::hold_thread(&mut tx, &alert.id)
-            .await
-            .map_err(AppError::internal)?
-    {
+    if follows_a_cancelled_thread(&mut tx, &alert).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         return Ok(thread_cancelled(&alert));
     }
