@@ -332,7 +332,12 @@ async fn a_passport_renewal_through_the_api_only() {
         let draft = c.api("GET", &path, &mine, None).await.json();
         assert_eq!(draft["state"], "draft");
         assert_eq!(draft["reference"], Value::Null);
+        assert_eq!(draft["available_actions"], json!([]), "no submit to offer");
+        let list = c.api("GET", "/api/v1/cases", &mine, None).await.json();
+        assert_eq!(list["items"][0]["available_actions"], json!([]), "{list}");
         offer(true).await;
+        let draft = c.api("GET", &path, &mine, None).await.json();
+        assert_eq!(draft["available_actions"], json!(["submit"]));
         let res = c.api("POST", &format!("{path}/submit"), &mine, None).await;
         assert_eq!(res.status, 200, "{}", res.body);
         let submitted = res.json();

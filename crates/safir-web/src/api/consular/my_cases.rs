@@ -11,7 +11,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::own_case;
-use super::views::{CaseResponse, CaseSummaryResponse, case_view, summary};
+use super::views::{
+    CaseResponse, CaseSummaryResponse, case_view, drop_unsendable, summary, withdrawn_services,
+};
 use crate::api::doc::Problem;
 use crate::api::input::NoQuery;
 use crate::auth::SignedIn;
@@ -52,9 +54,14 @@ pub async fn list_my_cases(
         .into_iter()
         .map(|m| (m.id, m.code))
         .collect();
+    let withdrawn = withdrawn_services(&state, &rows).await?;
     let items = rows
         .iter()
-        .map(|c| summary(c, codes.get(&c.mission_id).cloned().unwrap_or_default()))
+        .map(|c| {
+            let mut item = summary(c, codes.get(&c.mission_id).cloned().unwrap_or_default());
+            drop_unsendable(&mut item, &withdrawn);
+            item
+        })
         .collect();
     Ok(Json(CaseListResponse { items }))
 }

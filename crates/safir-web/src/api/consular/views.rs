@@ -1,12 +1,13 @@
 //! What the consular API answers with: cases as the applicant and as officers see them,
 //! their history and messages. Built from storage rows, never serialized from them directly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_store::consular::cases::{self, Case, Event, Message};
 use safir_store::consular::evisas::{self, Evisa};
+use safir_store::consular::services;
 use safir_store::missions;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -256,11 +257,13 @@ pub async fn case_view(
     let documents =
         super::documents::case_documents(state, case, officer.then_some(mission.code.as_str()))
             .await?;
+    let mut summary = CaseSummaryResponse {
+        available_actions: available(case, actor)?,
+        ..summary(case, mission.code)
+    };
+    drop_unsendable(&mut summary, &withdrawn_services(state, [case]).await?);
     Ok(CaseResponse {
-        summary: CaseSummaryResponse {
-            available_actions: available(case, actor)?,
-            ..summary(case, mission.code)
-        },
+        summary,
         timeline,
         messages,
         evisa,
@@ -288,6 +291,39 @@ pub async fn officer_view(state: &AppState, case: &Case) -> Result<OfficerCaseRe
         awaiting_reply_since: case.awaiting_reply_since,
         notes,
     })
+}
+
+/// The services of the drafts among `cases` that their missions no longer offer: such a draft
+/// cannot be submitted (`case_service_disabled`), so `submit` is not among its actions.
+pub async fn withdrawn_services<'a>(
+    state: &AppState,
+    cases: impl IntoIterator<Item = &'a Case>,
+) -> Result<HashSet<String>, AppError> {
+    let drafts: HashSet<&str> = cases
+        .into_iter()
+        .filter(|c| c.state == CaseState::Draft.as_str())
+        .map(|c| c.service_id.as_str())
+        .collect();
+    let mut out = HashSet::new();
+    for id in drafts {
+        let service = services::find(&state.db, id)
+            .await
+            .map_err(AppError::internal)?;
+        if !service.enabled {
+            out.insert(service.id);
+        }
+    }
+    Ok(out)
+}
+
+/// `summary`'s actions less `submit` for a draft of a service in `withdrawn` (see
+/// [`withdrawn_services`]).
+pub fn drop_unsendable(summary: &mut CaseSummaryResponse, withdrawn: &HashSet<String>) {
+    if summary.state == CaseState::Draft.as_str() && withdrawn.contains(&summary.service_id) {
+        summary
+            .available_actions
+            .retain(|a| a != CaseAction::Submit.as_str());
+    }
 }
 
 fn available(case: &Case, actor: Actor) -> Result<Vec<String>, AppError> {
