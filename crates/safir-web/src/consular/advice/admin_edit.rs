@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::CountryCode;
 use safir_domain::consular::advice::{ADVICE_PUBLISH, TravelAdvice};
@@ -16,7 +16,7 @@ use super::form::{AdviceForm, AdviceFormView};
 use super::{content_lang, country_param, field_errors};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::Viewer;
-use crate::error::{AppError, FieldErrors, OwnErrorPage};
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
@@ -159,7 +159,7 @@ pub async fn publish_advice(
                 &FieldErrors::new(),
                 Some("advice-admin-conflict"),
             )?;
-            return Ok((StatusCode::CONFLICT, axum::Extension(OwnErrorPage), html).into_response());
+            return Ok(crate::admin::support::conflicted(html));
         }
         Err(e) => return Err(AppError::internal(e)),
     };

@@ -412,12 +412,7 @@ async fn gone_past_editing(
         },
     )
     .await?;
-    Ok((
-        axum::http::StatusCode::CONFLICT,
-        axum::Extension(crate::error::OwnErrorPage),
-        html,
-    )
-        .into_response())
+    Ok(crate::admin::support::conflicted(html))
 }
 
 /// The draft a form was sent to is gone (expired and purged while its page stood open, or
@@ -456,12 +451,7 @@ async fn lost_draft(
         Some((crate::page::FlashKind::Warning, notice)),
     )
     .await?;
-    Ok((
-        axum::http::StatusCode::CONFLICT,
-        axum::Extension(crate::error::OwnErrorPage),
-        html,
-    )
-        .into_response())
+    Ok(crate::admin::support::conflicted(html))
 }
 
 /// Stores the form's fields as typed (and extends a draft's life); returns them cleaned.

@@ -3,11 +3,11 @@
 //! a refused form comes back with what was typed, and a case someone else moved meanwhile
 //! comes back in its new state with a notice.
 
+use axum::Form;
 use axum::extract::{FromRequestParts, Path};
+use axum::http::Uri;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use fluent_bundle::FluentArgs;
 use safir_domain::audit::AuditAction;
 use safir_domain::consular::case::{
@@ -26,7 +26,7 @@ use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
 use crate::consular::workflow::{self, Command};
-use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
+use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{Lang, t, t_args};
 use crate::page::FlashKind;
 use crate::state::AppState;
@@ -167,7 +167,7 @@ impl Ctx {
         }
         let notice = (FlashKind::Warning, text);
         let html = self.page(case, typed, Some(notice)).await?;
-        Ok((StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response())
+        Ok(crate::admin::support::conflicted(html))
     }
 
     /// A flash error above the page, for choices without their own error line.
@@ -195,9 +195,7 @@ impl Ctx {
         }
         let notice = (FlashKind::Error, t(self.lang, "officer-case-assign-closed"));
         let html = self.page(case, &Typed::default(), Some(notice)).await?;
-        Ok(Some(
-            (StatusCode::CONFLICT, Extension(OwnErrorPage), html).into_response(),
-        ))
+        Ok(Some(crate::admin::support::conflicted(html)))
     }
 }
 
