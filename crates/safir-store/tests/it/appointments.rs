@@ -62,6 +62,17 @@ fn monday_rule(capacity: u16) -> OpeningRule {
     .unwrap()
 }
 
+/// Paris, open on Mondays as [`monday_rule`] with `capacity` seats a slot; its id.
+async fn paris_open_mondays(db: &Db, capacity: u16) -> String {
+    let m = create_paris(db).await.to_string();
+    let mut tx = db.begin().await.unwrap();
+    schedule::add_rule(&mut tx, &m, &monday_rule(capacity))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    m
+}
+
 async fn slots_on(db: &Db, mission_id: &str, date: &str) -> Vec<Slot> {
     let s = schedule::load(db, mission_id, day(date)).await.unwrap();
     generate_slots(
@@ -157,13 +168,8 @@ async fn schedules_round_trip_and_closures_close_days() {
 async fn bookings_take_seats_and_cancelling_frees_them() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = create_paris(db).await.to_string();
+        let m = paris_open_mondays(db, 2).await;
         let people = users(db, 3).await;
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(2))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slots = slots_on(db, &m, "2026-06-08").await;
         let slot = &slots[0];
 
@@ -215,13 +221,8 @@ async fn bookings_take_seats_and_cancelling_frees_them() {
 async fn one_person_holds_no_two_bookings_that_overlap() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = create_paris(db).await.to_string();
+        let m = paris_open_mondays(db, 2).await;
         let people = users(db, 2).await;
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(2))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slots = slots_on(db, &m, "2026-06-08").await;
         // 09:30–10:00 held; an hour from 09:00 (another rule's longer slot) overlaps it
         // without starting with it.
@@ -258,13 +259,8 @@ async fn one_person_holds_no_two_bookings_that_overlap() {
 async fn rescheduling_moves_the_seat_or_changes_nothing() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = create_paris(db).await.to_string();
+        let m = paris_open_mondays(db, 1).await;
         let people = users(db, 2).await;
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(1))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slots = slots_on(db, &m, "2026-06-08").await;
         let (first, second) = (&slots[0], &slots[1]);
         let mine = book(db, &m, &people[0], first).await.unwrap();
@@ -346,13 +342,8 @@ async fn rescheduling_moves_the_seat_or_changes_nothing() {
 async fn fifty_people_racing_for_three_seats_get_exactly_three() {
     for t in TestDb::all().await {
         let db = t.db.clone();
-        let m = create_paris(&db).await.to_string();
+        let m = paris_open_mondays(&db, 3).await;
         let people = users(&db, 50).await;
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(3))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slot = Arc::new(slots_on(&db, &m, "2026-06-08").await.remove(0));
 
         let start = Arc::new(tokio::sync::Barrier::new(people.len()));
@@ -388,13 +379,8 @@ async fn fifty_people_racing_for_three_seats_get_exactly_three() {
 async fn one_person_racing_themself_for_overlapping_slots_gets_one() {
     for t in TestDb::all().await {
         let db = t.db.clone();
-        let m = create_paris(&db).await.to_string();
+        let m = paris_open_mondays(&db, 2).await;
         let person = users(&db, 1).await.remove(0);
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(2))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slots = slots_on(&db, &m, "2026-06-08").await;
         // An hour from 09:00 and the half-hour from 09:30: different seat counters, one
         // person; sent at once, again and again.
@@ -429,13 +415,8 @@ async fn one_person_racing_themself_for_overlapping_slots_gets_one() {
 async fn one_person_racing_themself_gets_one_booking() {
     for t in TestDb::all().await {
         let db = t.db.clone();
-        let m = create_paris(&db).await.to_string();
+        let m = paris_open_mondays(&db, 10).await;
         let person = users(&db, 1).await.remove(0);
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(10))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let slot = Arc::new(slots_on(&db, &m, "2026-06-08").await.remove(0));
         let mut tasks = Vec::new();
         for _ in 0..10 {
@@ -468,13 +449,8 @@ async fn a_mission_keeps_its_time_zone_while_bookings_to_come_stand() {
 
     for t in TestDb::all().await {
         let db = &t.db;
-        let m = create_paris(db).await.to_string();
+        let m = paris_open_mondays(db, 2).await;
         let people = users(db, 1).await;
-        let mut tx = db.begin().await.unwrap();
-        schedule::add_rule(&mut tx, &m, &monday_rule(2))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
         let today = chrono::Utc::now().date_naive();
         let monday =
             today + chrono::Days::new(7 + u64::from(7 - today.weekday().num_days_from_monday()));
@@ -540,13 +516,8 @@ async fn a_booking_during_a_time_zone_change_waits_and_is_refused() {
     };
     let t = TestDb::postgres(&url).await;
     let db = &t.db;
-    let m = create_paris(db).await.to_string();
+    let m = paris_open_mondays(db, 2).await;
     let people = users(db, 1).await;
-    let mut tx = db.begin().await.unwrap();
-    schedule::add_rule(&mut tx, &m, &monday_rule(2))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
     let slot = slots_on(db, &m, "2031-06-09").await.remove(0);
 
     let mut moving = db.begin().await.unwrap();

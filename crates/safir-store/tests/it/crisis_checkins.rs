@@ -512,26 +512,31 @@ async fn reminders_go_once_to_people_who_have_not_answered() {
     }
 }
 
+/// A person of a people finder's document, safe, with no date on the note.
+fn dana() -> ImportedPerson {
+    ImportedPerson {
+        person_record_id: "example.org/p.1".into(),
+        source_url: "https://example.org/p/1".into(),
+        full_name: "Dana Imported".into(),
+        email: None,
+        phone: Some("+33600000009".into()),
+        lang: "en".into(),
+        country: "FR".into(),
+        region: "IDF".into(),
+        city: "Paris".into(),
+        status: Some(CheckinStatus::Safe),
+        note: "seen at the shelter".into(),
+        point: Some((48.8, 2.3)),
+        answered_at: None,
+    }
+}
+
 #[tokio::test]
 async fn imported_people_join_the_board_once_and_the_key_is_kept() {
     for t in TestDb::all().await {
         let db = &t.db;
         let crisis = crisis(db).await;
-        let person = ImportedPerson {
-            person_record_id: "example.org/p.1".into(),
-            source_url: "https://example.org/p/1".into(),
-            full_name: "Dana Imported".into(),
-            email: None,
-            phone: Some("+33600000009".into()),
-            lang: "en".into(),
-            country: "FR".into(),
-            region: "IDF".into(),
-            city: "Paris".into(),
-            status: Some(CheckinStatus::Safe),
-            note: "seen at the shelter".into(),
-            point: Some((48.8, 2.3)),
-            answered_at: None,
-        };
+        let person = dana();
         let purge_at = safir_store::now() + chrono::Duration::days(30);
         let purge = Some(purge_at);
         let mut tx = db.begin().await.unwrap();
@@ -602,19 +607,11 @@ async fn a_newer_answer_of_an_imported_person_updates_their_check_in() {
         let crisis = crisis(db).await;
         let t0 = now() - chrono::Duration::hours(5);
         let person = |status: CheckinStatus, hours: i64| ImportedPerson {
-            person_record_id: "example.org/p.1".into(),
-            source_url: "https://example.org/p/1".into(),
-            full_name: "Dana Imported".into(),
-            email: None,
-            phone: Some("+33600000009".into()),
-            lang: "en".into(),
-            country: "FR".into(),
-            region: "IDF".into(),
-            city: "Paris".into(),
             status: Some(status),
             note: format!("{} at {hours}", status.as_str()),
             point: None,
             answered_at: Some(t0 + chrono::Duration::hours(hours)),
+            ..dana()
         };
         let import = |p: ImportedPerson| {
             let (db, crisis) = (db.clone(), crisis.clone());

@@ -10,11 +10,11 @@ use safir_domain::Lang;
 use safir_domain::roles::Role;
 use safir_notify::testing::SmtpSink;
 use safir_notify::{MailConfig, PlainMailConfig};
-use safir_store::accounts::tokens;
 use safir_store::jobs::{JobRunner, RunnerConfig};
 use safir_store::with_pool;
 use safir_web::consular::appointments::{REMINDER_JOB, ReminderJob};
 
+use crate::api::token;
 use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 
 /// The mission PAR in Paris time, and the local date three days from now (so a booking is
@@ -590,12 +590,7 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
     for name in ["api-a", "api-b"] {
         let user = app.public_user(&unique_email(name)).await;
         users.push(user.id.clone());
-        let mut tx = app.db.begin().await.unwrap();
-        let (_, secret) =
-            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
-                .await
-                .unwrap();
-        tx.commit().await.unwrap();
+        let secret = token(&app, &user, &["read", "write"]).await;
         tokens_of.push(secret);
     }
     let mut c = app.client();
@@ -1635,12 +1630,7 @@ async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
     for app in TestApp::all().await {
         let (mission_id, day) = paris_open_until(&app, "13:00").await;
         let user = app.public_user(&unique_email("hoarder")).await;
-        let mut tx = app.db.begin().await.unwrap();
-        let (_, secret) =
-            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
-                .await
-                .unwrap();
-        tx.commit().await.unwrap();
+        let secret = token(&app, &user, &["read", "write"]).await;
         let mut c = app.client();
         let starts = visa_slot_starts(&mut c, day).await;
         assert_eq!(starts.len(), 8);
@@ -1942,12 +1932,7 @@ async fn a_mission_with_bookings_to_come_keeps_its_time_zone() {
             }
         };
         let user = app.public_user(&unique_email("booked")).await;
-        let mut tx = app.db.begin().await.unwrap();
-        let (_, secret) =
-            tokens::create_api_token(&mut tx, &user.id, "t", &["read", "write"], None)
-                .await
-                .unwrap();
-        tx.commit().await.unwrap();
+        let secret = token(&app, &user, &["read", "write"]).await;
         let mut c = app.client();
         let starts = visa_slot_starts(&mut c, day).await;
         let booking = book_through_api(&mut c, &secret, &starts[0]).await;

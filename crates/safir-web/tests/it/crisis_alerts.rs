@@ -257,13 +257,7 @@ async fn paris_officer(app: &TestApp) -> (String, Account) {
 #[tokio::test]
 async fn an_alert_is_approved_by_another_and_fanned_out_once() {
     for app in apps(5).await {
-        let mission = app.mission("PAR", "FR").await;
-        let author = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (mission, author) = paris_officer(&app).await;
         let head = app
             .staff(
                 &unique_email("head"),
@@ -817,13 +811,7 @@ async fn a_crisis_is_declared_and_its_presence_form_switched() {
 #[tokio::test]
 async fn an_approval_from_a_page_shown_before_the_alert_changed_is_refused() {
     for app in apps(5).await {
-        let mission = app.mission("PAR", "FR").await;
-        let author = app
-            .staff(
-                &unique_email("officer"),
-                &[(Role::ConsularOfficer, Some(mission.as_str()))],
-            )
-            .await;
+        let (mission, author) = paris_officer(&app).await;
         let mut heads = Vec::new();
         for h in ["head-a", "head-b"] {
             let roles = [(Role::HeadOfMission, Some(mission.as_str()))];
