@@ -263,6 +263,7 @@ async fn register(
         purge_after: purge_time(form.last_day(), Duration::days(30)),
         form,
         verify: None,
+        request_key: None,
     };
     let mut tx = db.begin().await?;
     let places = new.form.places.clone();

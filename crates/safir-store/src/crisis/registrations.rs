@@ -95,6 +95,19 @@ pub struct NewRegistration {
     /// (account holders' contacts are already known).
     pub verify: Option<(String, Channel)>,
     pub purge_after: Option<DateTime<Utc>>,
+    /// The key of the form it was sent with: the same key sent again (a double click, a
+    /// retried request) by the same account, or to the same crisis's presence form, finds the
+    /// registration the first made ([`create_once`]). `None`: always a new one.
+    pub request_key: Option<String>,
+}
+
+/// What [`create_once`] did.
+#[derive(Debug)]
+pub enum Stored {
+    /// A new registration.
+    New(Registration),
+    /// The form's key had made this one already: nothing was written.
+    Again(Registration),
 }
 
 /// When a registration whose last place ends on `last_day` is purged: the end of that day
@@ -147,12 +160,27 @@ fn companions_json(f: &CheckedRegistration) -> Result<String, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("companions: {e}")))
 }
 
-/// Writes a registration and its places inside the caller's transaction.
+/// Writes a registration and its places inside the caller's transaction; one made earlier
+/// with the same request key is returned as it is.
 pub async fn create(
     tx: &mut Tx,
     new: &NewRegistration,
     places: &[NewPlace],
 ) -> Result<Registration, StoreError> {
+    match create_once(tx, new, places).await? {
+        Stored::New(r) | Stored::Again(r) => Ok(r),
+    }
+}
+
+/// Writes a registration and its places inside the caller's transaction, unless the same
+/// account (or, without one, the same crisis's presence form) made one with `new.request_key`
+/// already: that one is returned, unchanged. On PostgreSQL a request sent twice at once waits
+/// for the first to commit, then finds its registration.
+pub async fn create_once(
+    tx: &mut Tx,
+    new: &NewRegistration,
+    places: &[NewPlace],
+) -> Result<Stored, StoreError> {
     let id = uuid::Uuid::now_v7().as_simple().to_string();
     let at = now();
     let f = &new.form;
@@ -166,14 +194,15 @@ pub async fn create(
             Some(ch.as_str()),
         ),
     };
-    with_tx!(tx, c => {
+    let n = with_tx!(tx, c => {
         let q = sqlx::query(
             "INSERT INTO crisis_registrations (id, user_id, kind, crisis_id, full_name, email, phone, \
              lang, channels, companions, adults, children, elderly, medical, vulnerability_note, \
              emergency_name, emergency_phone, emergency_email, verified_at, verify_code_hash, \
              verify_attempts, verify_expires_at, verify_channel, consent_at, created_at, updated_at, \
-             purge_after, full_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $23, $23, $23, $24, $25)",
+             purge_after, full_name_key, request_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21, $22, $23, $23, $23, $24, \
+             $25, $26) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(&new.user_id)
@@ -187,12 +216,39 @@ pub async fn create(
         .bind(at)
         .bind(new.purge_after)
         .bind(name_key(&f.full_name))
+        .bind(&new.request_key)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
+    if n == 0 {
+        // The only unique columns besides the new id are the request key's.
+        let key = new.request_key.as_deref().ok_or(StoreError::NotFound)?;
+        return made_with(tx, new, key).await.map(Stored::Again);
+    }
     insert_places(tx, &id, places).await?;
-    find_in(tx, &id).await
+    find_in(tx, &id).await.map(Stored::New)
+}
+
+/// The registration `new`'s account (or its crisis's presence form) made with `key`.
+async fn made_with(
+    tx: &mut Tx,
+    new: &NewRegistration,
+    key: &str,
+) -> Result<Registration, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM crisis_registrations WHERE request_key = $1 AND \
+         (user_id = $2 OR (user_id IS NULL AND $2 IS NULL AND crisis_id = $3))"
+    );
+    let row: Option<Registration> = with_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(key)
+            .bind(&new.user_id)
+            .bind(&new.crisis_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    row.ok_or(StoreError::NotFound)
 }
 
 async fn insert_places(tx: &mut Tx, id: &str, places: &[NewPlace]) -> Result<(), StoreError> {

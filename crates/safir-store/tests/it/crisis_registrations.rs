@@ -5,7 +5,7 @@ use safir_domain::crisis::registration::{
     self, Channel, CheckedRegistration, PlaceInput, RegistrationInput,
 };
 use safir_store::crisis::registrations::{
-    self, CodeCheck, MAX_CODE_ATTEMPTS, NewRegistration, purge_time,
+    self, CodeCheck, MAX_CODE_ATTEMPTS, NewRegistration, Stored, purge_time,
 };
 use safir_store::crisis::subscriptions;
 use safir_store::testing::TestDb;
@@ -82,6 +82,7 @@ fn account(user: &str, form: CheckedRegistration) -> NewRegistration {
         form,
         verify: None,
         purge_after,
+        request_key: None,
     }
 }
 
@@ -92,6 +93,7 @@ fn presence(email: &str, code: &str) -> NewRegistration {
         form: form("presence", email, &[""]),
         verify: Some((code.to_owned(), Channel::Email)),
         purge_after: Some(now() + Duration::days(30)),
+        request_key: None,
     }
 }
 
@@ -156,6 +158,66 @@ async fn a_trip_is_stored_with_its_places_listed_and_deleted_by_its_owner() {
                 .unwrap()
                 .is_empty()
         );
+    }
+}
+
+#[tokio::test]
+async fn a_form_sent_twice_stores_one_registration_per_account_or_crisis() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let layla = user(db, "layla@example.org").await;
+        let other = user(db, "other@example.org").await;
+        let keyed = |user: &str, key: &str| NewRegistration {
+            request_key: Some(key.to_owned()),
+            ..account(user, form("trip", "layla@example.org", &["2026-02-01"]))
+        };
+        let once = |new: NewRegistration| async move {
+            let mut tx = db.begin().await.unwrap();
+            let places = new.form.places.clone();
+            let stored = registrations::create_once(&mut tx, &new, &places)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            stored
+        };
+        let Stored::New(first) = once(keyed(&layla, "k1")).await else {
+            panic!(
+                "{:?}: the first sending stores the registration",
+                t.backend()
+            );
+        };
+        let Stored::Again(again) = once(keyed(&layla, "k1")).await else {
+            panic!("{:?}: the same key again stores nothing", t.backend());
+        };
+        assert_eq!(again.id, first.id, "{:?}", t.backend());
+        let Stored::New(second) = once(keyed(&layla, "k2")).await else {
+            panic!("{:?}: another form is another registration", t.backend());
+        };
+        let Stored::New(theirs) = once(keyed(&other, "k1")).await else {
+            panic!("{:?}: a key is one account's", t.backend());
+        };
+        assert_ne!(theirs.id, first.id);
+        let mine = registrations::list_for_user(db, &layla).await.unwrap();
+        assert_eq!(mine.len(), 2, "{:?}", t.backend());
+        assert!(mine.iter().any(|r| r.id == second.id));
+        let places = registrations::places(db, &first.id).await.unwrap();
+        assert_eq!(places.len(), 1, "{:?}: places written once", t.backend());
+
+        let at_crisis = |key: &str| NewRegistration {
+            request_key: Some(key.to_owned()),
+            ..presence("guest@example.org", "123456")
+        };
+        let Stored::New(guest) = once(at_crisis("p1")).await else {
+            panic!("{:?}: a presence registration", t.backend());
+        };
+        let Stored::Again(guest_again) = once(at_crisis("p1")).await else {
+            panic!("{:?}: the presence form sent again", t.backend());
+        };
+        assert_eq!(guest_again.id, guest.id);
+        // Keyless registrations are always new.
+        let a = create(db, presence("guest@example.org", "123456")).await;
+        let b = create(db, presence("guest@example.org", "123456")).await;
+        assert_ne!(a.id, b.id);
     }
 }
 

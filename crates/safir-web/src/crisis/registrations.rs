@@ -19,7 +19,7 @@ use safir_domain::audit::AuditAction;
 use safir_domain::crisis::registration::{self, MAX_PLACES};
 use safir_domain::ids::UserId;
 use safir_store::audit::NewAuditRecord;
-use safir_store::crisis::registrations::{self, NewRegistration, Place, Registration};
+use safir_store::crisis::registrations::{self, NewRegistration, Place, Registration, Stored};
 use safir_store::{StoreError, now};
 
 use self::form::{COMPANION_ROWS, FormView, field_errors};
@@ -331,6 +331,7 @@ pub async fn new_form(
         ("email".into(), me.user.email.clone()),
         ("channels".into(), "email".into()),
         ("lang".into(), lang.code().to_owned()),
+        form::new_request_key(),
     ]);
     new_page(
         &state,
@@ -373,11 +374,27 @@ pub async fn create(
         form: checked,
         verify: None,
         purge_after,
+        request_key: form::request_key(&data),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let r = registrations::create(&mut tx, &new, &places)
+    let r = match registrations::create_once(&mut tx, &new, &places)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+    {
+        Stored::New(r) => r,
+        // The same form sent again (a double click, a retried request): the registration
+        // the first made, holding what this one says, since it is the later word.
+        Stored::Again(r) => registrations::update_for_user(
+            &mut tx,
+            me.id(),
+            &r.id,
+            &new.form,
+            &places,
+            new.purge_after,
+        )
+        .await
+        .map_err(AppError::internal)?,
+    };
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/abroad/{}", r.id)).into_response())
 }

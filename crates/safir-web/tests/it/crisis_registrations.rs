@@ -5,7 +5,7 @@
 use safir_store::crisis::registrations;
 use safir_store::with_pool;
 
-use crate::harness::{Client, TestApp, unique_email};
+use crate::harness::{Client, TestApp, borrowed, unique_email, value_after};
 
 fn trip_fields(email: &str) -> Vec<(&str, &str)> {
     vec![
@@ -361,6 +361,91 @@ async fn exec_subscription(app: &TestApp, phone: &str) {
         .map(|r| r.rows_affected())
     })
     .unwrap();
+}
+
+/// The registration form's own key, sent back with its fields.
+async fn keyed_form<'a>(
+    c: &mut Client<'_>,
+    page: &str,
+    fields: &[(&'a str, &'a str)],
+) -> (String, Vec<(&'a str, String)>) {
+    let form = c.get(page).await;
+    let token = form.csrf_token().unwrap();
+    let key = value_after(&form.body, "name=\"request_key\" value=\"").to_owned();
+    assert_eq!(key.len(), 32, "a key on {page}");
+    let mut sent: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    sent.push(("request_key", key));
+    (token, sent)
+}
+
+#[tokio::test]
+async fn a_registration_form_sent_twice_registers_once() {
+    for app in TestApp::all().await {
+        let email = unique_email("layla");
+        let layla = app.public_user(&email).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&layla).await;
+        let (token, mut sent) =
+            keyed_form(&mut c, "/abroad/new?kind=trip", &trip_fields(&email)).await;
+        let first = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_eq!(first.status, 303, "{}", first.body);
+        // A double click, the second with a correction typed in between: the same
+        // registration, holding the later word.
+        for (k, v) in &mut sent {
+            if *k == "place1_city" {
+                *v = "Lyon".into();
+            }
+        }
+        let again = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_eq!(again.status, 303, "{}", again.body);
+        assert_eq!(again.location(), first.location());
+        let mine = registrations::list_for_user(&app.db, &layla.id)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1, "one registration");
+        let places = registrations::places(&app.db, &mine[0].id).await.unwrap();
+        assert_eq!(places.len(), 2);
+        assert_eq!(places[0].city, "Lyon");
+        // The form shown again is another form.
+        let (token, sent) = keyed_form(&mut c, "/abroad/new?kind=trip", &trip_fields(&email)).await;
+        let other = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_ne!(other.location(), first.location());
+
+        // The presence form: sent twice unchanged, one registration and one code; sent with
+        // another address, a registration of its own.
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let amal = unique_email("amal");
+        let (token, mut sent) = keyed_form(&mut c, &path, &presence_fields(&amal)).await;
+        let first = c
+            .post_form_with_token(&path, &token, &borrowed(&sent))
+            .await;
+        assert_eq!(first.status, 303, "{}", first.body);
+        let again = c
+            .post_form_with_token(&path, &token, &borrowed(&sent))
+            .await;
+        assert_eq!(again.location(), first.location());
+        assert_eq!(app.emails_to(&amal).await.len(), 1, "one code sent");
+        let corrected = unique_email("amal.osman");
+        for (k, v) in &mut sent {
+            if *k == "email" {
+                *v = corrected.clone();
+            }
+        }
+        let other = c
+            .post_form_with_token(&path, &token, &borrowed(&sent))
+            .await;
+        assert_eq!(other.status, 303);
+        assert_ne!(other.location(), first.location());
+        assert_eq!(app.emails_to(&corrected).await.len(), 1);
+    }
 }
 
 async fn crisis(app: &TestApp, status: &str, presence_open: bool) -> String {

@@ -637,6 +637,6 @@ pub fn value_after<'a>(body: &'a str, marker: &str) -> &'a str {
 }
 
 /// Owned form fields as [`Client::submit`] takes them.
-pub fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn borrowed<'a, 'k>(fields: &'a [(&'k str, String)]) -> Vec<(&'k str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

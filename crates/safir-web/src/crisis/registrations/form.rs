@@ -11,6 +11,46 @@ use crate::admin::support::FormData;
 use crate::error::{FieldError, FieldErrors};
 use crate::i18n::Lang;
 
+/// The hidden field holding the form's key (see [`request_key`]).
+pub const REQUEST_KEY: &str = "request_key";
+
+/// A new key for a registration form as it is first shown.
+pub fn new_request_key() -> (String, String) {
+    (
+        REQUEST_KEY.to_owned(),
+        uuid::Uuid::now_v7().as_simple().to_string(),
+    )
+}
+
+/// The key the form was sent with: the same form sent twice (a double click, a retried
+/// request) makes one registration. `None` for a form without one, or with a key this
+/// server never gives (it is not trusted further than that: it only finds what the same
+/// account, or the same crisis's presence form, stored with it).
+pub fn request_key(data: &FormData) -> Option<String> {
+    let key = data.get(REQUEST_KEY).trim();
+    (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| key.to_owned())
+}
+
+/// The presence form's key bound to what was typed: sent again unchanged, the form finds
+/// the registration it made; sent again with other details (the person went back and
+/// corrected their phone number), it is a registration of its own, verified on its own.
+pub fn presence_request_key(data: &FormData) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let key = request_key(data)?;
+    let mut digest = Sha256::new();
+    digest.update(key.as_bytes());
+    for (name, value) in &data.0 {
+        if name != "csrf_token" && name != REQUEST_KEY {
+            for part in [name, value] {
+                digest.update((part.len() as u64).to_be_bytes());
+                digest.update(part.as_bytes());
+            }
+        }
+    }
+    Some(hex::encode(digest.finalize()))
+}
+
 /// Companion rows the form shows.
 pub const COMPANION_ROWS: usize = 5;
 

@@ -11,11 +11,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::{self, Channel, place_field};
 use safir_store::crisis::registrations::{
-    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend,
+    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend, Stored,
 };
 use safir_store::{StoreError, now};
 
-use super::form::{COMPANION_ROWS, FormView, field_errors, input};
+use super::form::{self, COMPANION_ROWS, FormView, field_errors, input};
 use crate::admin::support::{FormData, rejected};
 use crate::auth::Viewer;
 use crate::email;
@@ -84,6 +84,7 @@ pub async fn form_page(
     let data = FormData(vec![
         ("channels".into(), "email".into()),
         ("lang".into(), lang.code().to_owned()),
+        form::new_request_key(),
     ]);
     presence_page(
         &state,
@@ -141,11 +142,21 @@ pub async fn submit(
         verify: Some((code.clone(), channel)),
         purge_after,
         form: checked,
+        request_key: form::presence_request_key(&data),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let r = registrations::create(&mut tx, &new, &places)
+    let r = match registrations::create_once(&mut tx, &new, &places)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+    {
+        Stored::New(r) => r,
+        // The same form, unchanged, sent again: its code went out already (or is on its way);
+        // the person is sent to enter it, and nothing new is sent.
+        Stored::Again(r) => {
+            tx.commit().await.map_err(AppError::internal)?;
+            return Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response());
+        }
+    };
     let contact = Contact {
         by_email: channel == Channel::Email,
         email: new.form.email.as_ref().map(|e| e.as_str()),
