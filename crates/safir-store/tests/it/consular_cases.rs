@@ -272,6 +272,47 @@ async fn concurrent_moves_on_one_case_let_exactly_one_through() {
     }
 }
 
+/// PostgreSQL: two officers taking one case from the pool at the same moment, each having read
+/// it unassigned: the second waits for the first, then finds it taken and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_officers_taking_one_case_at_once_leave_it_with_the_first() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let (mission, service, applicant) = setup(db).await;
+    let first = user(db, "first@ministry.example", "First", AccountKind::Staff).await;
+    let second = user(db, "second@ministry.example", "Second", AccountKind::Staff).await;
+    let c = draft(db, &mission, &service, &applicant, Some("taken")).await;
+    act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+        .await
+        .unwrap();
+
+    let mut taking = db.begin().await.unwrap();
+    assert!(
+        cases::assign(&mut taking, &c.id, &mission, None, Some(&first))
+            .await
+            .unwrap()
+    );
+    let other = tokio::spawn({
+        let (db, id, mission, second) = (db.clone(), c.id.clone(), mission.clone(), second.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let taken = cases::assign(&mut tx, &id, &mission, None, Some(&second))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            taken
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    taking.commit().await.unwrap();
+    assert!(!other.await.unwrap(), "the second found the case taken");
+    let case = cases::find(db, &c.id).await.unwrap();
+    assert_eq!(case.assignee_id, Some(first));
+}
+
 #[tokio::test]
 async fn references_stay_unique_under_concurrent_submissions() {
     for t in TestDb::all().await {
@@ -327,14 +368,41 @@ async fn the_queue_filters_pages_and_reports_breaches() {
             ids.push(c.id);
         }
         // A draft never shows in the queue.
-        draft(db, &mission, &service, &applicant, Some("draft")).await;
+        let unsent = draft(db, &mission, &service, &applicant, Some("draft")).await;
         let mut tx = db.begin().await.unwrap();
         cases::set_priority(&mut tx, &ids[6], &mission, Priority::Critical)
             .await
             .unwrap();
-        cases::assign(&mut tx, &ids[0], &mission, Some(&officer))
-            .await
-            .unwrap();
+        assert!(
+            cases::assign(&mut tx, &ids[0], &mission, None, Some(&officer))
+                .await
+                .unwrap()
+        );
+        // Taken by someone else since it was read in the pool: nothing written.
+        assert!(
+            !cases::assign(&mut tx, &ids[0], &mission, None, None)
+                .await
+                .unwrap(),
+            "{:?}: an assignment read before a change does not overwrite it",
+            t.backend()
+        );
+        // Read as the officer's: given back to the pool.
+        assert!(
+            cases::assign(&mut tx, &ids[0], &mission, Some(&officer), None)
+                .await
+                .unwrap()
+        );
+        assert!(
+            cases::assign(&mut tx, &ids[0], &mission, None, Some(&officer))
+                .await
+                .unwrap()
+        );
+        // A draft is never assigned.
+        assert!(
+            !cases::assign(&mut tx, &unsent.id, &mission, None, Some(&officer))
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         act(db, &ids[1], CaseAction::StartReview, Actor::Officer)
             .await

@@ -729,9 +729,11 @@ async fn an_answer_through_the_form_keeps_the_priority_and_tells_the_officer() {
         assert!(sent.status.is_redirection(), "{}", sent.body);
         officer_moves(&app, &case_id, CaseAction::StartReview, None).await;
         let mut tx = app.db.begin().await.unwrap();
-        cases::assign(&mut tx, &case_id, &mission, Some(&officer.id))
-            .await
-            .unwrap();
+        assert!(
+            cases::assign(&mut tx, &case_id, &mission, None, Some(&officer.id))
+                .await
+                .unwrap()
+        );
         cases::set_priority(
             &mut tx,
             &case_id,

@@ -12,9 +12,10 @@ use safir_domain::roles::Role;
 use safir_store::consular::cases::{self, Case, NewDraft, Transition};
 use safir_store::consular::services::{self, ServiceInput};
 use safir_store::now;
+use serde_json::json;
 
 use crate::admin_support::signed_in;
-use crate::harness::{Account, TestApp, unique_email};
+use crate::harness::{Account, TestApp, unique_email, value_after};
 
 pub fn service_input(code: &str, kind: CaseKind) -> ServiceInput {
     ServiceInput {
@@ -692,9 +693,11 @@ async fn my_applications_list_what_waits_for_me_then_the_latest_change() {
         // An officer taking the newest on is none of the applicant's business; a message
         // from the mission is a change they see.
         let mut tx = app.db.begin().await.unwrap();
-        cases::assign(&mut tx, &newest.id, &w.paris, Some(&w.officer.id))
-            .await
-            .unwrap();
+        assert!(
+            cases::assign(&mut tx, &newest.id, &w.paris, None, Some(&w.officer.id))
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         let list = applicant.get("/account/cases").await;
         let at = |case: &Case| list.body.find(case.reference.as_deref().unwrap()).unwrap();
@@ -1066,6 +1069,99 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
         assert_eq!(
             reprioritised[0]["reference"],
             case.reference.as_deref().unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_colleagues_assignment_made_while_the_page_was_open_is_not_overwritten() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let colleague = app
+            .staff(
+                &unique_email("colleague"),
+                &[(Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let assign = format!("/missions/PAR/cases/{}/assign?lang=en", case.id);
+        let find = || cases::find(&app.db, &case.id);
+        let mut officer = signed_in(&app, &w.officer).await;
+        let shown = officer.get(&page).await;
+        let token = shown.csrf_token().unwrap();
+        let seen = value_after(&shown.body, "name=\"seen_assignee\" value=\"").to_owned();
+        assert_eq!(seen, "none");
+
+        // The colleague takes the case while the officer's page is open.
+        let mut other = signed_in(&app, &colleague).await;
+        let r = other.submit(&page, &assign, &[("assignee", "me")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let assigns = app.audit_summaries("case.assign").await.len();
+
+        // The officer's "take it" from the page shown before: refused, the page says so.
+        let r = officer
+            .post_form_with_token(
+                &assign,
+                &token,
+                &[("assignee", "me"), ("seen_assignee", &seen)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body.contains("Someone else changed who works this case"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(&format!(
+            "name=\"seen_assignee\" value=\"{}\"",
+            colleague.id
+        )));
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(colleague.id.clone())
+        );
+        assert_eq!(app.audit_summaries("case.assign").await.len(), assigns);
+
+        // Having seen it, the officer may still take it.
+        let r = officer.submit(&page, &assign, &[("assignee", "me")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(w.officer.id.clone())
+        );
+
+        // Through the API: the assignee the caller read, or nothing written.
+        let desk = crate::api::token(&app, &colleague, &["consular:read", "consular:write"]).await;
+        let api = format!("/api/v1/missions/PAR/cases/{}/assign", case.id);
+        let res = other
+            .api(
+                "POST",
+                &api,
+                &desk,
+                Some(json!({"assignee": "me", "seen_assignee": null})),
+            )
+            .await;
+        crate::api::problem(&res, 409, "case_assignee_changed");
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(w.officer.id.clone())
+        );
+        let res = other
+            .api(
+                "POST",
+                &api,
+                &desk,
+                Some(json!({"assignee": "me", "seen_assignee": w.officer.id})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(
+            find().await.unwrap().assignee_id,
+            Some(colleague.id.clone())
         );
     }
 }

@@ -44,9 +44,11 @@ async fn the_queue_filters_and_pages() {
         .await;
         refs.push((late.id.clone(), late.reference.clone().unwrap()));
         let mut tx = app.db.begin().await.unwrap();
-        cases::assign(&mut tx, &refs[0].0, &w.paris, Some(&w.officer.id))
-            .await
-            .unwrap();
+        assert!(
+            cases::assign(&mut tx, &refs[0].0, &w.paris, None, Some(&w.officer.id))
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         store_move(&app, &refs[1].0, CaseAction::StartReview, Actor::Officer).await;
         let mut officer = signed_in(&app, &w.officer).await;
@@ -564,9 +566,11 @@ async fn the_officer_of_a_case_is_mailed_once_when_its_applicant_writes_until_an
             .submit(&app)
             .await;
         let mut tx = app.db.begin().await.unwrap();
-        cases::assign(&mut tx, &assigned.id, &w.paris, Some(&w.officer.id))
-            .await
-            .unwrap();
+        assert!(
+            cases::assign(&mut tx, &assigned.id, &w.paris, None, Some(&w.officer.id))
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
         let mut applicant = signed_in(&app, &w.applicant).await;
 

@@ -278,12 +278,28 @@ async fn a_queue_kept_drawn_is_never_shown_in_another_language_filter_or_officer
             )
             .await;
         let mut tx = app.db.begin().await.unwrap();
-        safir_store::consular::cases::assign(&mut tx, &passport.id, &w.paris, Some(&w.officer.id))
+        assert!(
+            safir_store::consular::cases::assign(
+                &mut tx,
+                &passport.id,
+                &w.paris,
+                None,
+                Some(&w.officer.id)
+            )
             .await
-            .unwrap();
-        safir_store::consular::cases::assign(&mut tx, &visa.id, &w.paris, Some(&colleague.id))
+            .unwrap()
+        );
+        assert!(
+            safir_store::consular::cases::assign(
+                &mut tx,
+                &visa.id,
+                &w.paris,
+                None,
+                Some(&colleague.id)
+            )
             .await
-            .unwrap();
+            .unwrap()
+        );
         tx.commit().await.unwrap();
         let mut officer = signed_in(&app, &w.officer).await;
         let mut other = signed_in(&app, &colleague).await;

@@ -710,9 +710,17 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             assert_eq!(r.status, 303, "{}", r.body);
         }
         let mut tx = app.db.begin().await.unwrap();
-        safir_store::consular::cases::assign(&mut tx, &case_id, &mission, Some(&account.id))
+        assert!(
+            safir_store::consular::cases::assign(
+                &mut tx,
+                &case_id,
+                &mission,
+                None,
+                Some(&account.id)
+            )
             .await
-            .unwrap();
+            .unwrap()
+        );
         tx.commit().await.unwrap();
         let link = format!("{ORIGIN}{path}");
         let mails = app.emails_to("r1@example.org").await;

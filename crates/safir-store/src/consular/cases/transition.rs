@@ -212,25 +212,33 @@ pub async fn hold(tx: &mut Tx, case_id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Gives the case to an officer (or back to the pool with `None`).
+/// Gives the case to an officer (or back to the pool with `None`), if `from` still works
+/// it (`None`: nobody did): false, and nothing written, when someone changed the assignment
+/// since `from` was read (or the case is no longer there to assign). On PostgreSQL a second
+/// writer waits for the first to commit, then finds the assignment changed.
 pub async fn assign(
     tx: &mut Tx,
     id: &str,
     mission_id: &str,
-    assignee: Option<&str>,
-) -> Result<(), StoreError> {
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<bool, StoreError> {
     crate::consular::changed();
     let n = with_tx!(tx, c => {
-        sqlx::query("UPDATE cases SET assignee_id = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2 AND state <> 'draft'")
-            .bind(id)
-            .bind(mission_id)
-            .bind(assignee)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+        sqlx::query(
+            "UPDATE cases SET assignee_id = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2 \
+             AND state <> 'draft' AND (assignee_id = $5 OR (assignee_id IS NULL AND $5 IS NULL))",
+        )
+        .bind(id)
+        .bind(mission_id)
+        .bind(to)
+        .bind(now())
+        .bind(from)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    changed_any(n)
+    Ok(n == 1)
 }
 
 pub async fn set_priority(

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::officer_case::read_case;
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{CASE_ASSIGN, check_open, has_control, mission_case};
+use super::{CASE_ASSIGN, check_open, conflict, has_control, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -31,6 +31,13 @@ pub struct AssignRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, required = true, example = "me")]
     pub assignee: Option<Option<String>>,
+    /// Who the caller saw working the case (`me`, a user id, or `null` for nobody), as its
+    /// `assignee_id` read before: when someone changed the assignment since, nothing is
+    /// written (`409 case_assignee_changed`). Left out, the assignment is made whoever
+    /// works the case now.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = json!(null))]
+    pub seen_assignee: Option<Option<String>>,
 }
 
 /// Tells a `null` apart from a missing member: `Some(None)` versus `None`.
@@ -91,7 +98,7 @@ pub(super) async fn officer(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case is refused, withdrawn or closed: `case_not_open`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_not_open`: the case is refused, withdrawn or closed; `case_assignee_changed`: someone changed its assignment since `seen_assignee` was read, or while this request was answered (nothing written; read the case again)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`assignee` missing, or not an officer of this mission", body = Problem, content_type = "application/problem+json"),
     )
@@ -116,6 +123,15 @@ pub async fn assign_case(
         Some(Some(who)) => Some(officer(&state, &mission, user.id(), &who).await?),
     };
     check_open(&case)?;
+    if let Some(seen) = body.seen_assignee {
+        let seen = seen.map(|who| match who.trim() {
+            "me" => user.id().to_owned(),
+            id => id.to_owned(),
+        });
+        if seen != case.assignee_id && case.assignee_id != assignee {
+            return Err(conflict("case_assignee_changed"));
+        }
+    }
     if case.assignee_id == assignee {
         // Already so (a retried request, or `null` for a case nobody works): nothing written,
         // but the answer is the whole case: a read of it, recorded as the case's own page is.
@@ -123,10 +139,20 @@ pub async fn assign_case(
         return Ok(Json(read_case(&state, &by, &case).await?));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    match cases::assign(&mut tx, &case.id, &mission.id, assignee.as_deref()).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(AppError::internal(e).into()),
+    let assigned = cases::assign(
+        &mut tx,
+        &case.id,
+        &mission.id,
+        case.assignee_id.as_deref(),
+        assignee.as_deref(),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !assigned {
+        // Someone changed the assignment between the read above and this write: theirs
+        // stands; the client reads the case again and decides.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(conflict("case_assignee_changed"));
     }
     crate::consular::officer_mail::assigned(
         &state,

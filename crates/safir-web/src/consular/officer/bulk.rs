@@ -141,9 +141,15 @@ pub async fn apply(
                 return Ok(Ok(()));
             }
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-            cases::assign(&mut tx, &case.id, &case.mission_id, to)
+            let from = case.assignee_id.as_deref();
+            if !cases::assign(&mut tx, &case.id, &case.mission_id, from, to)
                 .await
-                .map_err(AppError::internal)?;
+                .map_err(AppError::internal)?
+            {
+                // Someone changed the assignment since the case was read: theirs stands.
+                tx.rollback().await.map_err(AppError::internal)?;
+                return Ok(Err(Skip::Changed));
+            }
             let summary = serde_json::json!({
                 "reference": case.reference,
                 "from": case.assignee_id,

@@ -15,7 +15,6 @@ use safir_domain::consular::case::{
     REFUSAL_REASONS,
 };
 use safir_domain::consular::service::{optional_text, required_text};
-use safir_store::StoreError;
 use safir_store::audit::NewAuditRecord;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
@@ -424,11 +423,32 @@ pub async fn assign_case(
         // Already so (a second click): nothing written, nothing to audit.
         return Ok(cx.saved(&case));
     }
+    // Who worked the case when the page was shown (a form from before this field: now).
+    let seen = match data.get("seen_assignee").trim() {
+        "" => case.assignee_id.clone(),
+        "none" => None,
+        id => Some(id.to_owned()),
+    };
+    if seen != case.assignee_id {
+        // A colleague took the case, or gave it on, since the page was shown: their choice
+        // stands until this officer has seen it.
+        return cx.stale(&case, "officer-case-assign-changed").await;
+    }
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
-    match cases::assign(&mut tx, &case.id, &cx.mission.id, to.as_deref()).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
+    let assigned = cases::assign(
+        &mut tx,
+        &case.id,
+        &cx.mission.id,
+        case.assignee_id.as_deref(),
+        to.as_deref(),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    if !assigned {
+        // Changed between the read above and this write.
+        tx.rollback().await.map_err(AppError::internal)?;
+        let fresh = cx.case(&case.id).await?;
+        return cx.stale(&fresh, "officer-case-assign-changed").await;
     }
     crate::consular::officer_mail::assigned(
         &cx.state,

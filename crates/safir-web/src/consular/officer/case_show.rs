@@ -128,6 +128,9 @@ struct CasePage {
     reject_message: Field,
     approve_message: Field,
     assignees: Vec<SelectOption>,
+    /// Who works the case as the page shows it (`none`: nobody), sent back with a change of
+    /// assignment so that one made by a colleague meanwhile is not overwritten unseen.
+    seen_assignee: String,
     priorities: Vec<SelectOption>,
     note: Field,
     message: Field,
@@ -457,6 +460,10 @@ pub(super) async fn case_page(
             &typed.approve_message,
         ),
         assignees,
+        seen_assignee: case
+            .assignee_id
+            .clone()
+            .unwrap_or_else(|| "none".to_owned()),
         priorities,
         note: text("note", "officer-case-note", &typed.note),
         message: text("message", "officer-case-message", &typed.message),
