@@ -199,8 +199,14 @@ pub async fn create_draft(tx: &mut Tx, new: &NewAlert) -> Result<Alert, StoreErr
 }
 
 /// Replaces a draft's text and target. `false` when the alert is no longer a draft (someone
-/// submitted it meanwhile).
-pub async fn update_draft(tx: &mut Tx, id: &str, i: &AlertInput) -> Result<bool, StoreError> {
+/// submitted it meanwhile) or, with `seen`, when it was saved since that version
+/// (`updated_at`) was read: a colleague's save is not overwritten unseen.
+pub async fn update_draft(
+    tx: &mut Tx,
+    id: &str,
+    i: &AlertInput,
+    seen: Option<DateTime<Utc>>,
+) -> Result<bool, StoreError> {
     let target = target_json(&i.target)?;
     let n = with_tx!(tx, c => {
         sqlx::query(
@@ -208,7 +214,8 @@ pub async fn update_draft(tx: &mut Tx, id: &str, i: &AlertInput) -> Result<bool,
              description_en = $5, instruction_ar = $6, instruction_en = $7, category = $8, \
              event = $9, response_type = $10, urgency = $11, severity = $12, certainty = $13, \
              onset = $14, expires = $15, target = $16, area_desc = $17, audience = '{}', \
-             updated_at = $18 WHERE id = $1 AND status = 'draft'",
+             updated_at = $18 WHERE id = $1 AND status = 'draft' \
+             AND ($19 IS NULL OR updated_at = $19)",
         )
         .bind(id)
         .bind(&i.headline_ar).bind(&i.headline_en).bind(&i.description_ar)
@@ -216,6 +223,7 @@ pub async fn update_draft(tx: &mut Tx, id: &str, i: &AlertInput) -> Result<bool,
         .bind(i.category.as_str()).bind(&i.event).bind(i.response_type.as_str())
         .bind(i.urgency.as_str()).bind(i.severity.as_str()).bind(i.certainty.as_str())
         .bind(i.onset).bind(i.expires).bind(&target).bind(&i.area_desc).bind(now())
+        .bind(seen)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -188,11 +188,27 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
         changed.headline_en = "Changed".into();
         let mut tx = db.begin().await.unwrap();
         assert!(
-            alerts::update_draft(&mut tx, &a.id, &changed)
+            alerts::update_draft(&mut tx, &a.id, &changed, Some(a.updated_at))
                 .await
                 .unwrap()
         );
         tx.commit().await.unwrap();
+        // A second editor's form drawn before that save: not written.
+        let mut other = changed.clone();
+        other.headline_en = "Overwritten".into();
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            !alerts::update_draft(&mut tx, &a.id, &other, Some(a.updated_at))
+                .await
+                .unwrap(),
+            "{:?}: a save drawn from an earlier version overwrote the later one",
+            t.backend()
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            alerts::find(db, &a.id).await.unwrap().headline_en,
+            "Changed"
+        );
         // Its audience counted for the area it had before that save: it does not move on
         // that count (a wider area would skip the approval the count decided against).
         let mut tx = db.begin().await.unwrap();
@@ -221,7 +237,7 @@ async fn of_two_concurrent_approvals_exactly_one_wins() {
         assert!(!step(db, &a.id, AlertStatus::Draft, AlertStatus::PendingApproval).await);
         let mut tx = db.begin().await.unwrap();
         assert!(
-            !alerts::update_draft(&mut tx, &a.id, &changed)
+            !alerts::update_draft(&mut tx, &a.id, &changed, None)
                 .await
                 .unwrap(),
             "a submitted alert no longer changes"

@@ -15,7 +15,7 @@ use safir_web::crisis::alerts::fan_out;
 use safir_web::state::{AppState, WebConfig};
 
 use crate::admin_support::signed_in;
-use crate::harness::{Account, Client, ORIGIN, TestApp, unique_email};
+use crate::harness::{Account, Client, ORIGIN, TestApp, unique_email, value_after};
 
 /// An app whose approval threshold is `threshold` people.
 async fn app_with_threshold(test_db: TestDb, threshold: u32) -> TestApp {
@@ -852,6 +852,104 @@ async fn an_approval_from_a_page_shown_before_the_alert_changed_is_refused() {
         // Read again, it is approved.
         a.submit(&path, &format!("{path}/approve"), &[]).await;
         assert_eq!(status(&app.db, &id).await, "sending");
+    }
+}
+
+/// Two members of staff editing one draft: the later save, from a page drawn before the
+/// earlier one, is not written over it; what was typed comes back beside the draft as saved.
+/// Once the draft was submitted, what was typed is still shown, not saved.
+#[tokio::test]
+async fn a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_unseen() {
+    for app in apps(5).await {
+        let (mission, author) = paris_officer(&app).await;
+        let roles = [(Role::HeadOfMission, Some(mission.as_str()))];
+        let head = app.staff(&unique_email("head"), &roles).await;
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &author).await;
+        let (id, path) = new_beirut_alert(&mut c).await;
+        let en = format!("{path}?lang=en");
+        let headline = |db: &Db| {
+            let (db, id) = (db.clone(), id.clone());
+            async move {
+                safir_store::crisis::alerts::find(&db, &id)
+                    .await
+                    .unwrap()
+                    .headline_en
+            }
+        };
+
+        // Both open the draft; the head of mission saves a new instruction first.
+        let mut h = signed_in(&app, &head).await;
+        let page = c.get(&en).await;
+        let token = page.csrf_token().unwrap();
+        let seen = value_after(&page.body, r#"name="seen" value=""#).to_owned();
+        let mut by_head = fields(BEIRUT, "");
+        by_head[7] = ("instruction_en", "Leave by the northern road.");
+        let res = h.submit(&en, &path, &by_head).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+
+        // The author's save from the page drawn before: refused, typed text kept, the head's
+        // version shown.
+        let mut by_author = fields(BEIRUT, "");
+        by_author[3] = ("headline_en", "Unrest spreading in Beirut");
+        // With a mistake as well: still the stale page's answer (a 422 would draw the form
+        // again from the head's version, and the corrected save would then overwrite it).
+        let mut mistaken = by_author.clone();
+        mistaken[2] = ("headline_ar", "");
+        mistaken.push(("seen", &seen));
+        let res = c.post_form_with_token(&en, &token, &mistaken).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains(r#"id="saved-meanwhile""#));
+        let mut sent = by_author.clone();
+        sent.push(("seen", &seen));
+        let res = c.post_form_with_token(&en, &token, &sent).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Not saved: someone else changed this alert"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body.contains(r#"value="Unrest spreading in Beirut""#),
+            "typed text kept"
+        );
+        assert!(res.body.contains(r#"id="saved-meanwhile""#));
+        assert!(
+            res.body.contains("Leave by the northern road."),
+            "the head's version shown"
+        );
+        assert_eq!(headline(&app.db).await, "Unrest in Beirut");
+        let instruction = safir_store::crisis::alerts::find(&app.db, &id)
+            .await
+            .unwrap()
+            .instruction_en;
+        assert_eq!(instruction, "Leave by the northern road.");
+
+        // Saved again from that page (drawn from the head's version): written.
+        let seen = value_after(&res.body, r#"name="seen" value=""#).to_owned();
+        let token = res.csrf_token().unwrap();
+        let mut sent = by_author.clone();
+        sent.push(("seen", &seen));
+        let res = c.post_form_with_token(&en, &token, &sent).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(headline(&app.db).await, "Unrest spreading in Beirut");
+
+        // The head, on a page drawn before, saves after the author submitted: not saved, and
+        // what was typed is on the page to copy.
+        let page = h.get(&en).await;
+        let token = page.csrf_token().unwrap();
+        let seen = value_after(&page.body, r#"name="seen" value=""#).to_owned();
+        c.submit(&en, &format!("{path}/submit"), &[]).await;
+        assert_eq!(status(&app.db, &id).await, "pending_approval");
+        let mut late = fields(BEIRUT, "");
+        late[3] = ("headline_en", "Typed too late");
+        late.push(("seen", &seen));
+        let res = h.post_form_with_token(&en, &token, &late).await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains(r#"id="unsaved""#), "{}", res.body);
+        assert!(res.body.contains("Typed too late"));
+        assert_eq!(headline(&app.db).await, "Unrest spreading in Beirut");
     }
 }
 

@@ -345,6 +345,11 @@ struct AlertPage {
     source: Option<String>,
     editable: bool,
     form: AlertFormView,
+    /// A save refused because the alert changed since its page was shown: the draft as it
+    /// now is shown above the form, which holds what was typed.
+    saved_meanwhile: bool,
+    /// The same, when the alert is no longer a draft: what was typed, not saved, to copy.
+    unsaved: Vec<(String, String)>,
     /// Read-only view: label/value pairs.
     details: Vec<(String, String)>,
     area: String,
@@ -359,12 +364,14 @@ struct AlertPage {
 }
 
 /// Renders an alert's page; `form`/`errors` when a save was rejected, `problem` for a
-/// message above it.
+/// message above it. `not_saved`: the typed form was not saved because the alert changed
+/// since it was shown; the page shows the alert as it now is beside what was typed.
 pub(super) async fn render_alert(
     ctx: &Ctx<'_>,
     alert: &Alert,
     typed: Option<(&AlertForm, &FieldErrors)>,
     problem: Option<&str>,
+    not_saved: bool,
 ) -> Result<Html<String>, AppError> {
     let Ctx {
         state,
@@ -475,6 +482,13 @@ pub(super) async fn render_alert(
         let message = page.t(key);
         page = page.with_flash(FlashKind::Error, message);
     }
+    let editable = status.is_editable();
+    let form = AlertFormView::new(lang, form, errors);
+    let unsaved = if not_saved && !editable {
+        form.filled()
+    } else {
+        Vec::new()
+    };
     render(&AlertPage {
         page,
         csrf_token: state.csrf_token(viewer),
@@ -484,8 +498,10 @@ pub(super) async fn render_alert(
         msg_type: CapCode::MsgType.label(lang, &alert.msg_type),
         references: alert.references_id.clone(),
         source: (!alert.source.is_empty()).then(|| alert.source.clone()),
-        editable: status.is_editable(),
-        form: AlertFormView::new(lang, form, errors),
+        editable,
+        form,
+        saved_meanwhile: not_saved && editable,
+        unsaved,
         details,
         area: input.target.describe(content),
         map: MapView::new(&input.target),
@@ -524,8 +540,29 @@ pub async fn show_alert(
             "self" => Some("crisis-alert-problem-self-approval"),
             _ => None,
         });
-    let html = render_alert(&ctx, &alert, None, problem).await?;
+    let html = render_alert(&ctx, &alert, None, problem, false).await?;
     Ok(html.into_response())
+}
+
+/// The alert's page at 409 after a save that did not happen because the alert changed since
+/// its form was shown (a colleague saved it, submitted or withdrew it): nothing typed is lost,
+/// and saving again (from this page, drawn from the alert as it now is) replaces the
+/// colleague's version knowingly.
+async fn not_saved(
+    ctx: &Ctx<'_>,
+    alert: &Alert,
+    form: &AlertForm,
+    errors: &FieldErrors,
+) -> Result<Response, AppError> {
+    let html = render_alert(
+        ctx,
+        alert,
+        Some((form, errors)),
+        Some("crisis-alert-draft-changed"),
+        true,
+    )
+    .await?;
+    Ok(crate::admin::support::conflicted(html))
 }
 
 pub async fn save_alert(
@@ -546,23 +583,38 @@ pub async fn save_alert(
     };
     let alert = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
     let form = from_data(&d);
-    let input = match form.validate() {
+    let checked = form.validate();
+    // The version the form was drawn from (a form without it, from before the field: none),
+    // checked first: a form shown again for a mistake carries the version it is drawn from,
+    // so a stale one must not pass for current by way of a 422.
+    let seen = match crate::admin::support::seen_is(&d, alert.updated_at) {
+        Some(false) => {
+            let errors = checked
+                .err()
+                .map(|e| field_errors(lang, &e))
+                .unwrap_or_default();
+            return not_saved(&ctx, &alert, &form, &errors).await;
+        }
+        Some(true) => Some(alert.updated_at),
+        None => None,
+    };
+    let input = match checked {
         Ok(input) => input,
         Err(e) => {
             let errors = field_errors(lang, &e);
-            let html = render_alert(&ctx, &alert, Some((&form, &errors)), None).await?;
+            let html = render_alert(&ctx, &alert, Some((&form, &errors)), None, false).await?;
             return Ok(rejected(html));
         }
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    if !alerts::update_draft(&mut tx, &alert.id, &input)
+    if !alerts::update_draft(&mut tx, &alert.id, &input, seen)
         .await
         .map_err(AppError::internal)?
     {
+        // Saved by someone else, submitted or withdrawn since the read above.
         tx.rollback().await.map_err(AppError::internal)?;
-        return Ok(
-            Redirect::to(&format!("/staff/alerts/{}?problem=changed", alert.id)).into_response(),
-        );
+        let fresh = own_alert(&state, &actor, &id, Permission::ManageCrises).await?;
+        return not_saved(&ctx, &fresh, &form, &FieldErrors::new()).await;
     }
     let record = actor.audit(
         ALERT_EDIT,

@@ -110,6 +110,23 @@ fn options(lang: Lang, code: CapCode, all: &[&'static str], current: &str) -> Ve
 }
 
 impl AlertFormView {
+    /// The fields holding something, as label and value (a choice by its words), in the
+    /// form's order: what was typed, shown read-only.
+    pub fn filled(&self) -> Vec<(String, String)> {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.fields)
+            .filter(|f| !f.value.trim().is_empty())
+            .map(|f| {
+                let value = match f.options.iter().find(|o| o.selected) {
+                    Some(o) if f.kind == "select" => o.label.clone(),
+                    _ => f.value.clone(),
+                };
+                (f.label.clone(), value)
+            })
+            .collect()
+    }
+
     pub fn new(lang: Lang, form: &AlertForm, errors: &FieldErrors) -> AlertFormView {
         let t = |key: &str| I18n::global().t(lang, key);
         let field = |name: &'static str, kind: &'static str, value: &str, required: bool| {
