@@ -397,6 +397,23 @@ async fn the_queue_filters_pages_and_reports_breaches() {
                 .await
                 .unwrap()
         );
+        // A triage read before a colleague's: nothing written.
+        assert!(
+            !cases::reprioritise(&mut tx, &ids[6], &mission, Priority::Normal, Priority::Low)
+                .await
+                .unwrap()
+        );
+        assert!(
+            cases::reprioritise(
+                &mut tx,
+                &ids[6],
+                &mission,
+                Priority::Critical,
+                Priority::Critical
+            )
+            .await
+            .unwrap()
+        );
         // A draft is never assigned.
         assert!(
             !cases::assign(&mut tx, &unsent.id, &mission, None, Some(&officer))

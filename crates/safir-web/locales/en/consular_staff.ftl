@@ -121,6 +121,7 @@ officer-case-note-added = Note added. Only the mission's staff see it.
 officer-case-message-sent = Message sent. The applicant was emailed.
 officer-case-assign-closed = A case that is refused, withdrawn or closed is no longer assigned or triaged.
 officer-case-assign-changed = Someone else changed who works this case since this page was shown. This is who works it now; assign it again if it still needs to change.
+officer-case-priority-changed = Someone else changed the priority of this case since this page was shown. This is its priority now; change it again if it still needs to change.
 officer-case-conflict = Someone else changed this case meanwhile. This is its current state; check it before acting again.
 officer-case-kept-in-note = What you wrote is kept in the internal note box below: save it as a note, copy it, or leave it.
 officer-state-ready-courier = Ready, to be sent by courier

@@ -1167,6 +1167,89 @@ async fn a_colleagues_assignment_made_while_the_page_was_open_is_not_overwritten
 }
 
 #[tokio::test]
+async fn a_colleagues_priority_set_while_the_page_was_open_is_not_lowered_unseen() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let colleague = app
+            .staff(
+                &unique_email("colleague"),
+                &[(Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let priority = format!("/missions/PAR/cases/{}/priority?lang=en", case.id);
+        let find = || cases::find(&app.db, &case.id);
+        let mut officer = signed_in(&app, &w.officer).await;
+        let shown = officer.get(&page).await;
+        let token = shown.csrf_token().unwrap();
+        let seen = value_after(&shown.body, "name=\"seen_priority\" value=\"").to_owned();
+        assert_eq!(seen, "normal");
+
+        let mut other = signed_in(&app, &colleague).await;
+        let r = other
+            .submit(&page, &priority, &[("priority", "critical")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let changes = app.audit_summaries("case.priority").await.len();
+
+        let r = officer
+            .post_form_with_token(
+                &priority,
+                &token,
+                &[("priority", "low"), ("seen_priority", &seen)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Someone else changed the priority of this case"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("name=\"seen_priority\" value=\"critical\""));
+        assert_eq!(find().await.unwrap().priority, Priority::Critical.rank());
+        assert_eq!(app.audit_summaries("case.priority").await.len(), changes);
+
+        // Having seen it, the officer may still change it; the record says from what.
+        let r = officer
+            .submit(&page, &priority, &[("priority", "high")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(find().await.unwrap().priority, Priority::High.rank());
+        let last = app.audit_summaries("case.priority").await.pop().unwrap();
+        assert_eq!(last["from"], "critical", "{last}");
+
+        // Through the API.
+        let desk = crate::api::token(&app, &colleague, &["consular:read", "consular:write"]).await;
+        let api = format!("/api/v1/missions/PAR/cases/{}/priority", case.id);
+        let res = other
+            .api(
+                "POST",
+                &api,
+                &desk,
+                Some(json!({"priority": "low", "seen_priority": "critical"})),
+            )
+            .await;
+        crate::api::problem(&res, 409, "case_priority_changed");
+        assert_eq!(find().await.unwrap().priority, Priority::High.rank());
+        let res = other
+            .api(
+                "POST",
+                &api,
+                &desk,
+                Some(json!({"priority": "low", "seen_priority": "high"})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(find().await.unwrap().priority, Priority::Low.rank());
+    }
+}
+
+#[tokio::test]
 async fn an_officer_given_a_case_by_a_colleague_is_mailed() {
     for app in TestApp::all().await {
         let w = world(&app).await;

@@ -27,7 +27,7 @@ pub use queue::{
     queue_plan, sla_board,
 };
 pub use transition::{
-    Transition, TransitionError, assign, escalate, hold, set_priority, transition,
+    Transition, TransitionError, assign, escalate, hold, reprioritise, set_priority, transition,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

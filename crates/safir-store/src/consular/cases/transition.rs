@@ -261,6 +261,34 @@ pub async fn set_priority(
     changed_any(n)
 }
 
+/// An officer's triage: sets the priority to `to` if the case still has `from`, the one the
+/// officer was shown. False, and nothing written, when someone changed it since (or the
+/// case is no longer there): a colleague's "critical" is not lowered unseen.
+pub async fn reprioritise(
+    tx: &mut Tx,
+    id: &str,
+    mission_id: &str,
+    from: Priority,
+    to: Priority,
+) -> Result<bool, StoreError> {
+    crate::consular::changed();
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE cases SET priority = $3, updated_at = $4 WHERE id = $1 AND mission_id = $2 \
+             AND priority = $5",
+        )
+        .bind(id)
+        .bind(mission_id)
+        .bind(to.rank())
+        .bind(now())
+        .bind(from.rank())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
 /// Raises an unacknowledged submission to escalation `level` and hands it to `assignee`.
 /// False when it was acknowledged, moved on, or already escalated this far (a job run twice).
 pub async fn escalate(

@@ -4,14 +4,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use safir_domain::consular::case::Priority;
-use safir_store::StoreError;
 use safir_store::consular::cases;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::officer_case::read_case;
 use super::views::{OfficerCaseResponse, officer_view};
-use super::{check_open, mission_case};
+use super::{check_open, conflict, mission_case};
 use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
@@ -29,6 +28,12 @@ pub struct PriorityRequest {
     /// `critical`, `high`, `normal` or `low`.
     #[schema(example = "high")]
     pub priority: String,
+    /// The priority the caller saw (the case's `priority` read before): when someone changed
+    /// it since, nothing is written (`409 case_priority_changed`). Left out, the priority is
+    /// set whatever it is now.
+    #[serde(default)]
+    #[schema(example = "normal")]
+    pub seen_priority: Option<String>,
 }
 
 /// Sets the case's priority, which orders the queue (most urgent first); recorded in the
@@ -51,9 +56,9 @@ pub struct PriorityRequest {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case is refused, withdrawn or closed: `case_not_open`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_not_open`: the case is refused, withdrawn or closed; `case_priority_changed`: someone changed its priority since `seen_priority` was read, or while this request was answered (nothing written; read the case again)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`priority` is not one of the four", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`priority` (or `seen_priority`) is not one of the four", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn set_case_priority(
@@ -71,7 +76,18 @@ pub async fn set_case_priority(
         errors.push("priority", e.code);
         AppError::Validation(errors)
     })?;
+    let seen = match body.seen_priority.as_deref() {
+        None => None,
+        Some(p) => Some(Priority::parse(p).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.push("seen_priority", e.code);
+            AppError::Validation(errors)
+        })?),
+    };
     check_open(&case)?;
+    if seen.is_some_and(|s| s != case.priority()) && priority != case.priority() {
+        return Err(conflict("case_priority_changed"));
+    }
     if priority == case.priority() {
         // Nothing changes and nothing is written, but the answer is the whole case: a read
         // of it, recorded as the case's own page is.
@@ -79,10 +95,13 @@ pub async fn set_case_priority(
         return Ok(Json(read_case(&state, &by, &case).await?));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    match cases::set_priority(&mut tx, &case.id, &mission.id, priority).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => return Err(AppError::NotFound.into()),
-        Err(e) => return Err(AppError::internal(e).into()),
+    if !cases::reprioritise(&mut tx, &case.id, &mission.id, case.priority(), priority)
+        .await
+        .map_err(AppError::internal)?
+    {
+        // Changed between the read above and this write: the other change stands.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Err(conflict("case_priority_changed"));
     }
     let by = By::api(&user, ip);
     let summary = serde_json::json!({

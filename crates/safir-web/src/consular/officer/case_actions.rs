@@ -485,10 +485,25 @@ pub async fn change_priority(
         // Nothing changes: nothing written, nothing to audit.
         return Ok(cx.saved(&case));
     }
+    // The priority the page showed (a form from before this field: the one read now).
+    let seen = match data.get("seen_priority").trim() {
+        "" => Ok(case.priority()),
+        shown => Priority::parse(shown),
+    };
+    if seen != Ok(case.priority()) {
+        // A colleague changed it since the page was shown: theirs stands until seen.
+        return cx.stale(&case, "officer-case-priority-changed").await;
+    }
     let mut tx = cx.state.db.begin().await.map_err(AppError::internal)?;
-    cases::set_priority(&mut tx, &case.id, &cx.mission.id, priority)
+    if !cases::reprioritise(&mut tx, &case.id, &cx.mission.id, case.priority(), priority)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+    {
+        // Changed between the read above and this write.
+        tx.rollback().await.map_err(AppError::internal)?;
+        let fresh = cx.case(&case.id).await?;
+        return cx.stale(&fresh, "officer-case-priority-changed").await;
+    }
     let summary = serde_json::json!({
         "reference": case.reference,
         "from": case.priority().as_str(),

@@ -132,6 +132,8 @@ struct CasePage {
     /// assignment so that one made by a colleague meanwhile is not overwritten unseen.
     seen_assignee: String,
     priorities: Vec<SelectOption>,
+    /// The priority as the page shows it, sent back with a change of it (as `seen_assignee`).
+    seen_priority: &'static str,
     note: Field,
     message: Field,
     /// The documents filed under the case (officers read, they do not upload here).
@@ -465,6 +467,7 @@ pub(super) async fn case_page(
             .clone()
             .unwrap_or_else(|| "none".to_owned()),
         priorities,
+        seen_priority: case.priority().as_str(),
         note: text("note", "officer-case-note", &typed.note),
         message: text("message", "officer-case-message", &typed.message),
         page,
