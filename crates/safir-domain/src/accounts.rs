@@ -12,7 +12,34 @@ use crate::ValidationError;
 pub struct Email(String);
 
 impl Email {
+    /// An address a person can give: well formed, and not under the `invalid` top-level
+    /// domain (RFC 2606), which no mail reaches and which Safir keeps for the placeholder
+    /// accounts it makes itself ([`Email::undeliverable`]): an account made with such an
+    /// address would be taken for one of them.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let email = Self::well_formed(input)?;
+        if email.is_undeliverable() {
+            return Err(ValidationError::new("email_invalid"));
+        }
+        Ok(email)
+    }
+
+    /// One of Safir's own placeholder addresses, under the `invalid` top-level domain: never
+    /// given by a person (see [`Email::parse`]), never mailed.
+    pub fn undeliverable(input: &str) -> Result<Self, ValidationError> {
+        let email = Self::well_formed(input)?;
+        if !email.is_undeliverable() {
+            return Err(ValidationError::new("email_invalid"));
+        }
+        Ok(email)
+    }
+
+    /// Whether the address is under the `invalid` top-level domain.
+    pub fn is_undeliverable(&self) -> bool {
+        self.0.rsplit('.').next() == Some("invalid")
+    }
+
+    fn well_formed(input: &str) -> Result<Self, ValidationError> {
         let s = input.trim();
         if s.is_empty() {
             return Err(ValidationError::new("required"));
@@ -203,6 +230,17 @@ mod tests {
             );
         }
         assert!(Email::parse("سارة@مثال.امارات").is_ok());
+        // Placeholder addresses are Safir's alone.
+        for reserved in ["presence-r1@crisis.invalid", "x@Example.INVALID"] {
+            assert_eq!(
+                Email::parse(reserved).unwrap_err().code,
+                "email_invalid",
+                "{reserved}"
+            );
+            assert!(Email::undeliverable(reserved).unwrap().is_undeliverable());
+        }
+        assert!(Email::undeliverable("layla@example.org").is_err());
+        assert!(Email::parse("me@invalid.example.org").is_ok());
     }
 
     #[test]

@@ -357,6 +357,85 @@ async fn an_older_link_answers_the_current_check_in() {
     }
 }
 
+/// A placeholder address is Safir's alone: sign-up refuses it, and an account that holds one
+/// with a password (made before it was refused) is never handed the person's case.
+#[tokio::test]
+async fn an_account_holding_a_placeholder_address_never_gets_the_case() {
+    for app in all_apps().await {
+        emergency_crisis(&app).await;
+        let squatted = "presence-r9@crisis.invalid";
+        let mut c = app.client();
+        c.lang = Some("en");
+        let res = c
+            .submit(
+                "/sign-up",
+                "/sign-up",
+                &[
+                    ("display_name", "Someone"),
+                    ("email", squatted),
+                    ("password", "correct horse battery staple"),
+                    ("password_confirm", "correct horse battery staple"),
+                    ("lang", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+        assert!(
+            res.body.contains("id=\"field-email-error\""),
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            scalar(
+                &app.db,
+                "SELECT COUNT(*) FROM users WHERE email = $1",
+                squatted
+            )
+            .await,
+            0
+        );
+
+        // Made before sign-up refused it.
+        let mut tx = app.db.begin().await.unwrap();
+        let squatter = safir_store::accounts::create_user(
+            &mut tx,
+            &safir_store::accounts::NewUser {
+                email: &safir_domain::accounts::Email::undeliverable(squatted).unwrap(),
+                display_name: &safir_domain::accounts::DisplayName::parse("Someone").unwrap(),
+                password_hash: "$argon2id$v=19$not-a-placeholder",
+                kind: safir_domain::accounts::AccountKind::Public,
+                lang: safir_domain::Lang::En,
+                email_verified: false,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        person(&app, Person::new("r9", "Layla Haddad", "+33600000009")).await;
+        let tokens = send_alert(&app, "al1", &["r9"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let res = app
+            .client()
+            .submit(&path, &path, &[("answer", "need_help"), ("note", "hurt")])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let case_id = current(&app, "al1", "r9").await.case_id.expect("a case");
+        let case = safir_store::consular::cases::find(&app.db, &case_id)
+            .await
+            .unwrap();
+        assert_ne!(
+            case.applicant_id,
+            squatter.as_str(),
+            "the squatter got the case"
+        );
+        let holder = safir_store::accounts::find_user(&app.db, &case.applicant_id)
+            .await
+            .unwrap();
+        assert_eq!(holder.email, "presence-r9.1@crisis.invalid");
+    }
+}
+
 #[tokio::test]
 async fn need_help_opens_one_emergency_case_with_the_location() {
     for app in all_apps().await {

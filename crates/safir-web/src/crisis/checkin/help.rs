@@ -30,10 +30,18 @@ use crate::consular::workflow::{self, By, Command, schedule_escalation};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// The placeholder sign-in name of a presence registration's account.
-fn placeholder_email(registration_id: &str) -> String {
-    format!("presence-{registration_id}@crisis.invalid")
+/// The `n`th placeholder sign-in name a presence registration's account may have: the
+/// first, or, should an account that is not a placeholder hold it (made before such addresses
+/// were refused at sign-up), the next.
+fn placeholder_email(registration_id: &str, n: u8) -> String {
+    match n {
+        0 => format!("presence-{registration_id}@crisis.invalid"),
+        n => format!("presence-{registration_id}.{n}@crisis.invalid"),
+    }
 }
+
+/// How many addresses [`applicant`] tries before giving up.
+const PLACEHOLDER_TRIES: u8 = 4;
 
 /// The presence registration whose placeholder account `user` is, if it is one: its
 /// sign-in name, and no password (an account someone made with such a name has one).
@@ -41,10 +49,16 @@ pub fn placeholder_registration(user: &accounts::User) -> Option<&str> {
     if user.password_hash != NO_PASSWORD {
         return None;
     }
-    user.email
+    let local = user
+        .email
         .strip_prefix("presence-")?
-        .strip_suffix("@crisis.invalid")
-        .filter(|id| !id.is_empty())
+        .strip_suffix("@crisis.invalid")?;
+    // A later address (`<id>.<n>`) names the same registration.
+    let id = match local.split_once('.') {
+        Some((id, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => id,
+        _ => local,
+    };
+    (!id.is_empty() && !id.contains('.')).then_some(id)
 }
 
 /// Takes the registrant's name off the placeholder accounts whose cases are all gone (the
@@ -68,14 +82,34 @@ async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, St
             .map_err(AppError::internal)?;
         return Ok((user.id, user.email));
     }
-    let raw = placeholder_email(&ctx.registration_id);
-    let email = Email::parse(&raw).map_err(|e| AppError::internal(e.code))?;
-    if let Some(user) = accounts::find_user_by_email(&state.db, &email)
-        .await
-        .map_err(AppError::internal)?
-    {
-        return Ok((user.id, user.email));
+    for n in 0..PLACEHOLDER_TRIES {
+        let raw = placeholder_email(&ctx.registration_id, n);
+        let email = Email::undeliverable(&raw).map_err(|e| AppError::internal(e.code))?;
+        match accounts::find_user_by_email(&state.db, &email)
+            .await
+            .map_err(AppError::internal)?
+        {
+            // Only Safir's own placeholder: an account someone made with the address (it
+            // has a password) would otherwise be handed this person's case.
+            Some(user) if placeholder_registration(&user) == Some(ctx.registration_id.as_str()) => {
+                return Ok((user.id, user.email));
+            }
+            Some(user) => {
+                tracing::warn!(user = %user.id, "a placeholder address is held by an account with a password; trying the next");
+            }
+            None => return placeholder_account(state, ctx, email, raw).await,
+        }
     }
+    Err(AppError::internal("no free placeholder address"))
+}
+
+/// Makes the placeholder account `email` for the registration of `ctx`.
+async fn placeholder_account(
+    state: &AppState,
+    ctx: &CheckinContext,
+    email: Email,
+    raw: String,
+) -> Result<(String, String), AppError> {
     let name = DisplayName::parse(&ctx.full_name)
         .or_else(|_| DisplayName::parse(PLACEHOLDER_NAME))
         .map_err(|e| AppError::internal(e.code))?;
@@ -104,6 +138,7 @@ async fn applicant(state: &AppState, ctx: &CheckinContext) -> Result<(String, St
             let user = accounts::find_user_by_email(&state.db, &email)
                 .await
                 .map_err(AppError::internal)?
+                .filter(|u| placeholder_registration(u) == Some(ctx.registration_id.as_str()))
                 .ok_or(AppError::Conflict)?;
             Ok((user.id, user.email))
         }
@@ -388,7 +423,7 @@ mod tests {
 
     #[test]
     fn only_a_placeholder_account_names_its_registration() {
-        let email = placeholder_email("01J9REG");
+        let email = placeholder_email("01J9REG", 0);
         assert_eq!(
             placeholder_registration(&user(&email, NO_PASSWORD)),
             Some("01J9REG")
@@ -398,9 +433,17 @@ mod tests {
             placeholder_registration(&user(&email, "$argon2id$v=19$…")),
             None
         );
+        // A later address names the same registration.
+        assert_eq!(
+            placeholder_registration(&user(&placeholder_email("01J9REG", 2), NO_PASSWORD)),
+            Some("01J9REG")
+        );
         for other in [
             "layla@example.org",
             "presence-@crisis.invalid",
+            "presence-.1@crisis.invalid",
+            "presence-a.b@crisis.invalid",
+            "presence-a.1.2@crisis.invalid",
             "presence-x@example.org",
         ] {
             assert_eq!(
