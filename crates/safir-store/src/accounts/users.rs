@@ -351,12 +351,27 @@ pub async fn record_failed_login(
     Ok(row.1.filter(|u| *u > t))
 }
 
+const RESET_FAILED_LOGINS: &str = "UPDATE users SET failed_logins = 0, locked_until = NULL \
+     WHERE id = $1 AND (failed_logins > 0 OR locked_until IS NOT NULL)";
+
 pub async fn reset_failed_logins(db: &Db, id: &str) -> Result<(), StoreError> {
     crate::accounts::changed();
     with_pool!(db.write(), p => {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND (failed_logins > 0 OR locked_until IS NOT NULL)")
+        sqlx::query(RESET_FAILED_LOGINS)
             .bind(id)
             .execute(p)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// [`reset_failed_logins`] inside the caller's transaction.
+pub async fn reset_failed_logins_in(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
+    with_tx!(tx, c => {
+        sqlx::query(RESET_FAILED_LOGINS)
+            .bind(id)
+            .execute(c)
             .await.map(|r| r.rows_affected())
     })?;
     Ok(())

@@ -254,6 +254,13 @@ pub async fn confirm(
         let record = own_account_record(user, TWO_FACTOR_ENABLE, &client, codes_summary());
         crate::audit_log::append(&mut tx, &record).await?;
     }
+    if current_user.needs_second_factor() {
+        // The sign-in this setup ends is complete: as after a code on the second-step page,
+        // the failures before it stop counting.
+        accounts::reset_failed_logins_in(&mut tx, &user.id)
+            .await
+            .map_err(AppError::internal)?;
+    }
     tx.commit().await.map_err(AppError::internal)?;
     if let Some(hash) = &current_user.session_id_hash {
         sessions::mark_mfa_passed(&state.db, hash)

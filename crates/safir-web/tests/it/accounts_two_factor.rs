@@ -221,8 +221,13 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
 
         let mut c = app.client();
         c.lang = Some("en");
-        // The newcomer chooses Arabic on the sign-in page (the browser asks for English).
+        // The newcomer chooses Arabic on the sign-in page (the browser asks for English), and
+        // mistypes the one-time password given to them a few times.
         c.get("/sign-in?lang=ar").await;
+        for _ in 1..app.state.config.login_max_failures {
+            let res = sign_in_with(&mut c, &email, "not the password", None).await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        }
         let res = sign_in_with(&mut c, &email, PASSWORD, None).await;
         assert_eq!(res.location(), Some("/sign-in/two-factor"));
         let res = c.get("/sign-in/two-factor").await;
@@ -232,6 +237,15 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
             Some("/sign-in/two-factor")
         );
         set_up_totp(&mut c, &id).await;
+        // The factor set up, the sign-in is complete: the mistakes before it no longer count
+        // against the next wrong code.
+        assert_eq!(
+            accounts::find_user(&app.db, &id)
+                .await
+                .unwrap()
+                .failed_logins,
+            0
+        );
         let account = c.get("/account").await;
         assert_eq!(account.status, StatusCode::OK);
         // Signed in at last, in the language chosen on the sign-in page, now theirs.
