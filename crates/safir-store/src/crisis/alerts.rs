@@ -135,6 +135,20 @@ fn target_json(target: &Target) -> Result<String, StoreError> {
 
 /// Stores a draft inside the caller's transaction.
 pub async fn create_draft(tx: &mut Tx, new: &NewAlert) -> Result<Alert, StoreError> {
+    create_draft_keyed(tx, new, None)
+        .await
+        .map(|(alert, _)| alert)
+}
+
+/// [`create_draft`], once per `request_key` of the mission (the key of the form it was
+/// written on): the same form sent again (a double click, a retried request) finds the draft
+/// the first made, returned with `false`; a new draft comes with `true`. On PostgreSQL a
+/// request sent twice at once waits for the first to commit, then finds its draft.
+pub async fn create_draft_keyed(
+    tx: &mut Tx,
+    new: &NewAlert,
+    request_key: Option<&str>,
+) -> Result<(Alert, bool), StoreError> {
     let id = uuid::Uuid::now_v7().as_simple().to_string();
     let t = now();
     let i = &new.input;
@@ -176,12 +190,12 @@ pub async fn create_draft(tx: &mut Tx, new: &NewAlert) -> Result<Alert, StoreErr
         fanout_at: None,
     };
     let sql = format!(
-        "INSERT INTO crisis_alerts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, NULL, \
-         $27, $27, NULL, NULL, NULL, NULL, NULL, NULL)"
+        "INSERT INTO crisis_alerts ({COLUMNS}, request_key) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+         $26, NULL, $27, $27, NULL, NULL, NULL, NULL, NULL, NULL, $28) ON CONFLICT DO NOTHING"
     );
     let a = &alert;
-    with_tx!(tx, c => {
+    let n = with_tx!(tx, c => {
         sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&a.id).bind(&a.identifier).bind(&a.crisis_id).bind(&a.mission_id)
             .bind(&a.msg_type).bind(&a.references_id).bind(&a.status)
@@ -191,11 +205,25 @@ pub async fn create_draft(tx: &mut Tx, new: &NewAlert) -> Result<Alert, StoreErr
             .bind(&a.severity).bind(&a.certainty).bind(a.onset).bind(a.expires)
             .bind(&a.target).bind(&a.area_desc).bind(&a.audience).bind(&a.source)
             .bind(&a.created_by).bind(t)
+            .bind(request_key)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    Ok(alert)
+    if n == 1 {
+        return Ok((alert, true));
+    }
+    // The request key's: the only unique columns besides the new id.
+    let sql =
+        format!("SELECT {COLUMNS} FROM crisis_alerts WHERE mission_id = $1 AND request_key = $2");
+    let first: Option<Alert> = with_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&alert.mission_id)
+            .bind(request_key)
+            .fetch_optional(c)
+            .await
+    })?;
+    first.map(|a| (a, false)).ok_or(StoreError::NotFound)
 }
 
 /// Replaces a draft's text and target. `false` when the alert is no longer a draft (someone

@@ -60,6 +60,19 @@ const COLUMNS: &str = "id, mission_id, title_ar, title_en, country, area, status
 
 /// Declares a crisis (open) inside the caller's transaction.
 pub async fn declare(tx: &mut Tx, input: &NewCrisis) -> Result<Crisis, StoreError> {
+    declare_keyed(tx, input, None)
+        .await
+        .map(|(crisis, _)| crisis)
+}
+
+/// [`declare`], once per `request_key` of the mission (the key of the form it was declared
+/// with): the same form sent again (a double click, a retried request) finds the crisis the
+/// first declared, returned with `false`; a new crisis comes with `true`.
+pub async fn declare_keyed(
+    tx: &mut Tx,
+    input: &NewCrisis,
+    request_key: Option<&str>,
+) -> Result<(Crisis, bool), StoreError> {
     let crisis = Crisis {
         id: uuid::Uuid::now_v7().as_simple().to_string(),
         mission_id: input.mission_id.as_str().to_owned(),
@@ -76,9 +89,10 @@ pub async fn declare(tx: &mut Tx, input: &NewCrisis) -> Result<Crisis, StoreErro
         closed_at: None,
     };
     let sql = format!(
-        "INSERT INTO crises ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)"
+        "INSERT INTO crises ({COLUMNS}, request_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, NULL, $12) ON CONFLICT DO NOTHING"
     );
-    with_tx!(tx, c => {
+    let n = with_tx!(tx, c => {
         sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(&crisis.id)
             .bind(&crisis.mission_id)
@@ -91,11 +105,24 @@ pub async fn declare(tx: &mut Tx, input: &NewCrisis) -> Result<Crisis, StoreErro
             .bind(crisis.reminder_minutes)
             .bind(&crisis.declared_by)
             .bind(crisis.declared_at)
+            .bind(request_key)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;
-    Ok(crisis)
+    if n == 1 {
+        return Ok((crisis, true));
+    }
+    // The request key's: the only unique columns besides the new id.
+    let sql = format!("SELECT {COLUMNS} FROM crises WHERE mission_id = $1 AND request_key = $2");
+    let first: Option<Crisis> = with_tx!(tx, c => {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&crisis.mission_id)
+            .bind(request_key)
+            .fetch_optional(c)
+            .await
+    })?;
+    first.map(|c| (c, false)).ok_or(StoreError::NotFound)
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Crisis, StoreError> {

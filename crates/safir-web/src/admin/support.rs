@@ -86,6 +86,30 @@ impl FormData {
             .map(|(_, v)| v.as_str())
             .collect()
     }
+
+    /// The key the form was sent with ([`REQUEST_KEY`]): the same form sent twice (a double
+    /// click, a retried request) makes one record. `None` for a form without one, or with a
+    /// key this server never gives (it is trusted no further than that: it only finds what
+    /// the same account or scope stored with it).
+    pub fn request_key(&self) -> Option<String> {
+        let key = self.get(REQUEST_KEY).trim();
+        (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| key.to_owned())
+    }
+
+    /// The form's key to draw it with: the one it was sent with (a rejected form shown again
+    /// is the same form), else a new one.
+    pub fn request_key_or_new(&self) -> String {
+        self.request_key().unwrap_or_else(new_request_key)
+    }
+}
+
+/// The hidden field holding a form's own key (see [`FormData::request_key`]).
+pub const REQUEST_KEY: &str = "request_key";
+
+/// A new key for a form as it is first shown.
+pub fn new_request_key() -> String {
+    uuid::Uuid::now_v7().as_simple().to_string()
 }
 
 /// A field error from a domain validation code. Codes the site-wide catalog already

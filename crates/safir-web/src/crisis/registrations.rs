@@ -374,7 +374,7 @@ pub async fn create(
         form: checked,
         verify: None,
         purge_after,
-        request_key: form::request_key(&data),
+        request_key: data.request_key(),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let r = match registrations::create_once(&mut tx, &new, &places)

@@ -953,6 +953,85 @@ async fn a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_unseen() {
     }
 }
 
+/// The form token and the form's own key on the page at `path`.
+async fn form_key(c: &mut Client<'_>, path: &str) -> (String, String) {
+    let page = c.get(path).await;
+    let key = value_after(&page.body, r#"name="request_key" value=""#).to_owned();
+    (page.csrf_token().unwrap(), key)
+}
+
+/// A declaration or a new alert sent twice (a double click, a retried request) declares one
+/// crisis and opens one draft: two crises would each have a presence form and a board, the
+/// people registering split between them.
+#[tokio::test]
+async fn a_crisis_or_alert_form_sent_twice_makes_one() {
+    for app in apps(5).await {
+        let (_, officer) = paris_officer(&app).await;
+        let mut c = signed_in(&app, &officer).await;
+        let (token, key) = form_key(&mut c, "/staff/crises").await;
+        let declaration = [
+            ("mission", "PAR"),
+            ("title_ar", "فيضانات"),
+            ("title_en", "Floods"),
+            ("country", "LB"),
+            ("presence_open", "on"),
+            ("request_key", key.as_str()),
+        ];
+        let first = c
+            .post_form_with_token("/staff/crises", &token, &declaration)
+            .await;
+        let again = c
+            .post_form_with_token("/staff/crises", &token, &declaration)
+            .await;
+        assert!(
+            first.location().unwrap().starts_with("/staff/crises/"),
+            "{}",
+            first.body
+        );
+        assert_eq!(again.location(), first.location());
+        let crises = |db: &Db| {
+            let db = db.clone();
+            async move {
+                safir_store::crisis::crises::list(&db, None)
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        assert_eq!(crises(&app.db).await, 1);
+        assert_eq!(app.audit_summaries("crisis.declare").await.len(), 1);
+        // The form shown again declares another.
+        let (token, key) = form_key(&mut c, "/staff/crises").await;
+        let mut other = declaration;
+        other[5] = ("request_key", key.as_str());
+        c.post_form_with_token("/staff/crises", &token, &other)
+            .await;
+        assert_eq!(crises(&app.db).await, 2);
+
+        let (token, key) = form_key(&mut c, "/staff/alerts/new").await;
+        let mut sent = fields(BEIRUT, "");
+        sent.push(("request_key", &key));
+        let first = c
+            .post_form_with_token("/staff/alerts/new", &token, &sent)
+            .await;
+        let again = c
+            .post_form_with_token("/staff/alerts/new", &token, &sent)
+            .await;
+        assert_eq!(again.location(), first.location());
+        alert_id(first.location());
+        assert_eq!(
+            count(
+                &app.db,
+                "SELECT COUNT(*) FROM crisis_alerts WHERE headline_en = $1",
+                "Unrest in Beirut"
+            )
+            .await,
+            1
+        );
+        assert_eq!(app.audit_summaries("alert.create").await.len(), 1);
+    }
+}
+
 /// Once a Cancel of an alert's thread went out the event is over: the alert (already
 /// completed, or an update of it) is not cancelled or updated again, an update opened before
 /// is not sent, and a second "Cancel this alert" opens the same draft rather than another.

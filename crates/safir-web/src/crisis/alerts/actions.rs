@@ -322,7 +322,7 @@ async fn follow_up(
         MsgType::Cancel => ALERT_CANCEL,
         _ => safir_domain::audit::actions::ALERT_CREATE,
     };
-    let draft = store_new_in(tx, actor, &new, action).await?;
+    let draft = store_new_in(tx, actor, &new, action, None).await?;
     Ok(to_alert(&draft))
 }
 

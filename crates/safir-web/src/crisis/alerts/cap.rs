@@ -177,7 +177,7 @@ pub async fn import_cap(
         source: format!("{} {}", cap.sender, cap.identifier),
         created_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
-    let alert = store_new(&state, &actor, &new, ALERT_IMPORT).await?;
+    let alert = store_new(&state, &actor, &new, ALERT_IMPORT, None).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }
 

@@ -80,6 +80,8 @@ struct NewPage {
     /// The sender and identifier of the CAP message being completed (an import that lacked
     /// fields), carried to the draft it becomes; empty for a new alert.
     source: String,
+    /// The form's own key: sent twice, it opens one draft.
+    request_key: String,
 }
 
 /// The `source` field of a form completing a CAP import, when it holds one: the sender and
@@ -150,6 +152,7 @@ pub(super) async fn render_new(
         crises: open_crises,
         form: AlertFormView::new(lang, form, errors),
         source: import_source(d).unwrap_or_default(),
+        request_key: d.request_key_or_new(),
     })
 }
 
@@ -283,19 +286,22 @@ pub async fn create_alert(
         source: source.unwrap_or_default(),
         created_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
-    let alert = store_new(&state, &actor, &new, action).await?;
+    let key = d.request_key();
+    let alert = store_new(&state, &actor, &new, action, key.as_deref()).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }
 
-/// Stores a new draft with its audit record.
+/// Stores a new draft with its audit record; with the `request_key` of the form it was
+/// written on, once (the same form sent again finds the first draft, recorded once).
 pub(super) async fn store_new(
     state: &AppState,
     actor: &Actor,
     new: &NewAlert,
     action: safir_domain::audit::AuditAction,
+    request_key: Option<&str>,
 ) -> Result<Alert, AppError> {
     let tx = state.db.begin().await.map_err(AppError::internal)?;
-    store_new_in(tx, actor, new, action).await
+    store_new_in(tx, actor, new, action, request_key).await
 }
 
 /// [`store_new`] in a transaction the caller began (and checked things in).
@@ -304,10 +310,16 @@ pub(super) async fn store_new_in(
     actor: &Actor,
     new: &NewAlert,
     action: safir_domain::audit::AuditAction,
+    request_key: Option<&str>,
 ) -> Result<Alert, AppError> {
-    let alert = alerts::create_draft(&mut tx, new)
+    let (alert, made) = alerts::create_draft_keyed(&mut tx, new, request_key)
         .await
         .map_err(AppError::internal)?;
+    if !made {
+        // The form sent again: the draft the first sending opened, nothing new to record.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(alert);
+    }
     let record = actor.audit(
         action,
         "crisis_alert",

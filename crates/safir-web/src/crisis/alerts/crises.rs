@@ -48,6 +48,8 @@ struct CrisesPage {
     area: Vec<FieldView>,
     presence_open: bool,
     error_summary: Option<String>,
+    /// The declaration form's own key: sent twice, it declares one crisis.
+    request_key: String,
 }
 
 fn declare_fields(lang: Lang, d: &FormData, errors: &FieldErrors) -> Vec<FieldView> {
@@ -139,6 +141,7 @@ async fn render_list(
         ),
         presence_open: d.get("presence_open") == "on",
         error_summary: error_summary(lang, errors),
+        request_key: d.request_key_or_new(),
     })
 }
 
@@ -243,9 +246,15 @@ pub async fn declare_crisis(
         declared_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let crisis = store::declare(&mut tx, &input)
+    let (crisis, declared) = store::declare_keyed(&mut tx, &input, d.request_key().as_deref())
         .await
         .map_err(AppError::internal)?;
+    if !declared {
+        // The form sent again (a double click, a retried request): the crisis the first
+        // sending declared; nothing new to record.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(Redirect::to(&format!("/staff/crises/{}", crisis.id)).into_response());
+    }
     let record = actor.audit(
         CRISIS_DECLARE,
         "crisis",

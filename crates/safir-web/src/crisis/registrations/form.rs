@@ -7,29 +7,16 @@ use safir_domain::crisis::registration::{
     CompanionInput, MAX_PLACES, PlaceInput, RegistrationInput, companion_field, place_field,
 };
 
-use crate::admin::support::FormData;
+use crate::admin::support::{FormData, REQUEST_KEY};
 use crate::error::{FieldError, FieldErrors};
 use crate::i18n::Lang;
 
-/// The hidden field holding the form's key (see [`request_key`]).
-pub const REQUEST_KEY: &str = "request_key";
-
-/// A new key for a registration form as it is first shown.
+/// The key field of a registration form as it is first shown.
 pub fn new_request_key() -> (String, String) {
     (
         REQUEST_KEY.to_owned(),
-        uuid::Uuid::now_v7().as_simple().to_string(),
+        crate::admin::support::new_request_key(),
     )
-}
-
-/// The key the form was sent with: the same form sent twice (a double click, a retried
-/// request) makes one registration. `None` for a form without one, or with a key this
-/// server never gives (it is not trusted further than that: it only finds what the same
-/// account, or the same crisis's presence form, stored with it).
-pub fn request_key(data: &FormData) -> Option<String> {
-    let key = data.get(REQUEST_KEY).trim();
-    (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| key.to_owned())
 }
 
 /// The presence form's key bound to what was typed: sent again unchanged, the form finds
@@ -37,7 +24,7 @@ pub fn request_key(data: &FormData) -> Option<String> {
 /// corrected their phone number), it is a registration of its own, verified on its own.
 pub fn presence_request_key(data: &FormData) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let key = request_key(data)?;
+    let key = data.request_key()?;
     let mut digest = Sha256::new();
     digest.update(key.as_bytes());
     for (name, value) in &data.0 {
