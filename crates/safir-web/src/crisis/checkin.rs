@@ -374,6 +374,10 @@ pub async fn checkin_answer(
             checkin,
             context: ctx,
         } = linked(&state, &id).await?;
+        // As the page showed it: an older alert's link shows the person's current check-in.
+        let checkin = checkins::current_of(&state.db, checkin)
+            .await
+            .map_err(AppError::internal)?;
         let chosen = chosen_lang(&uri, &headers);
         let message = error.map(|k| crate::i18n::I18n::global().t(page_lang(chosen, &ctx), k));
         let mut v = view(

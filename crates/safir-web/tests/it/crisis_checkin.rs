@@ -354,6 +354,21 @@ async fn an_older_link_answers_the_current_check_in() {
         assert_eq!(res.status, 303);
         assert_eq!(current(&app, "al1", "r1").await.status, "superseded");
         assert_eq!(current(&app, "al2", "r1").await.status, "safe");
+        // A mistake sent from that link shows the page as it was: the current answer above.
+        let res = client
+            .submit(
+                &path,
+                &path,
+                &[("answer", "need_help"), ("lat", "999"), ("lon", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+        assert!(
+            res.body.contains(r#"class="checkin-current""#),
+            "{}",
+            res.body
+        );
+        assert_eq!(current(&app, "al2", "r1").await.status, "safe");
     }
 }
 
