@@ -776,6 +776,45 @@ async fn a_new_presence_code_replaces_the_old_one_a_bounded_number_of_times() {
     }
 }
 
+/// A presence form switched off still lets someone already registering get a new code; a
+/// closed crisis sends no more.
+#[tokio::test]
+async fn no_new_presence_code_goes_out_once_the_crisis_is_closed() {
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        let email = unique_email("late");
+        let res = c.submit(&path, &path, &presence_fields(&email)).await;
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let set = |sql: &'static str| {
+            let (db, open) = (app.db.clone(), open.clone());
+            async move {
+                with_pool!(db.write(), p => {
+                    sqlx::query(sql).bind(&open).execute(p).await.map(|r| r.rows_affected())
+                })
+                .unwrap();
+            }
+        };
+        set("UPDATE crises SET presence_open = false WHERE id = $1").await;
+        code_sent_ago(&app, &id, 61).await;
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(app.emails_to(&email).await.len(), 2);
+
+        set("UPDATE crises SET status = 'closed' WHERE id = $1").await;
+        code_sent_ago(&app, &id, 61).await;
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 404, "{}", res.body);
+        assert_eq!(app.emails_to(&email).await.len(), 2, "nothing sent");
+    }
+}
+
 #[tokio::test]
 async fn a_citizen_changes_a_trip_and_nobody_else_can() {
     for app in TestApp::all().await {

@@ -219,6 +219,18 @@ pub async fn resend(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let r = presence_registration(&state, data.get("r")).await?;
+    // Once the crisis is closed no new code goes out (a registration it no longer needs, and
+    // a message paid for): the form switched off still lets someone already registering
+    // finish.
+    let crisis = match &r.crisis_id {
+        Some(id) => registrations::presence_crisis(&state.db, id)
+            .await
+            .map_err(AppError::internal)?,
+        None => None,
+    };
+    if crisis.is_none_or(|c| c.status != "open") {
+        return Err(AppError::NotFound);
+    }
     let code = registrations::new_code();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let outcome = match registrations::resend_code(&mut tx, &r.id, &code, now()).await {
