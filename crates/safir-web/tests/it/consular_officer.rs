@@ -1073,20 +1073,26 @@ async fn an_officer_assigns_and_reprioritises_a_case_from_its_page() {
     }
 }
 
+/// The world, a second consular officer at Paris, and a passport renewal submitted there.
+async fn colleague_and_case(app: &TestApp) -> (World, Account, Case) {
+    let w = world(app).await;
+    let colleague = app
+        .staff(
+            &unique_email("colleague"),
+            &[(Role::ConsularOfficer, Some(&w.paris))],
+        )
+        .await;
+    let case = w
+        .application("Nour Haddad", CaseKind::PassportRenewal)
+        .submit(app)
+        .await;
+    (w, colleague, case)
+}
+
 #[tokio::test]
 async fn a_colleagues_assignment_made_while_the_page_was_open_is_not_overwritten() {
     for app in TestApp::all().await {
-        let w = world(&app).await;
-        let colleague = app
-            .staff(
-                &unique_email("colleague"),
-                &[(Role::ConsularOfficer, Some(&w.paris))],
-            )
-            .await;
-        let case = w
-            .application("Nour Haddad", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, colleague, case) = colleague_and_case(&app).await;
         let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
         let assign = format!("/missions/PAR/cases/{}/assign?lang=en", case.id);
         let find = || cases::find(&app.db, &case.id);
@@ -1169,17 +1175,7 @@ async fn a_colleagues_assignment_made_while_the_page_was_open_is_not_overwritten
 #[tokio::test]
 async fn a_colleagues_priority_set_while_the_page_was_open_is_not_lowered_unseen() {
     for app in TestApp::all().await {
-        let w = world(&app).await;
-        let colleague = app
-            .staff(
-                &unique_email("colleague"),
-                &[(Role::ConsularOfficer, Some(&w.paris))],
-            )
-            .await;
-        let case = w
-            .application("Nour Haddad", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, colleague, case) = colleague_and_case(&app).await;
         let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
         let priority = format!("/missions/PAR/cases/{}/priority?lang=en", case.id);
         let find = || cases::find(&app.db, &case.id);
@@ -1252,17 +1248,7 @@ async fn a_colleagues_priority_set_while_the_page_was_open_is_not_lowered_unseen
 #[tokio::test]
 async fn an_officer_given_a_case_by_a_colleague_is_mailed() {
     for app in TestApp::all().await {
-        let w = world(&app).await;
-        let colleague = app
-            .staff(
-                &unique_email("colleague"),
-                &[(Role::ConsularOfficer, Some(&w.paris))],
-            )
-            .await;
-        let case = w
-            .application("Nour Haddad", CaseKind::PassportRenewal)
-            .submit(&app)
-            .await;
+        let (w, colleague, case) = colleague_and_case(&app).await;
         let reference = case.reference.clone().unwrap();
         let mut officer = signed_in(&app, &w.officer).await;
         let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
