@@ -81,6 +81,7 @@ officer-bulk-skip-not-open = تمّ التخطّي: الملف لم يعد مف�
 officer-bulk-skip-already = تمّ التخطّي: الملف أصلًا في حالة «{ $state }».
 officer-bulk-skip-illegal = تمّ التخطّي: غير ممكن والملف في حالة «{ $state }».
 officer-bulk-skip-changed = تمّ التخطّي: تغيّر الملف في الأثناء.
+officer-bulk-skip-held = تم التخطي: يعمل على هذا الملف موظف آخر؛ لتولّيه افتح الملف.
 officer-bulk-no-action = اختر إجراءً.
 officer-bulk-no-cases = حدّد ملفًا واحدًا على الأقل.
 officer-bulk-back = العودة إلى الملفات

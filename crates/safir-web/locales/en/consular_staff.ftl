@@ -74,6 +74,7 @@ officer-bulk-skip-not-open = Skipped: the case is no longer open.
 officer-bulk-skip-already = Skipped: the case is already "{ $state }".
 officer-bulk-skip-illegal = Skipped: not possible while the case is "{ $state }".
 officer-bulk-skip-changed = Skipped: the case changed meanwhile.
+officer-bulk-skip-held = Skipped: another officer works this case; to take it over, open it.
 officer-bulk-no-action = Choose an action.
 officer-bulk-no-cases = Tick at least one case.
 officer-bulk-back = Back to the cases

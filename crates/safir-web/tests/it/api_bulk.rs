@@ -137,6 +137,27 @@ async fn an_officer_acts_on_many_cases_and_learns_the_outcome_of_each() {
                 row(&b, "done", json!("submitted")),
             ]
         );
+        // A colleague's "take them" from an older queue: the cases stay with the officer.
+        let colleague = app
+            .staff(
+                &unique_email("par2"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let theirs = token(&app, &colleague, &["consular:read", "consular:write"]).await;
+        let res = c
+            .api(
+                "POST",
+                bulk,
+                &theirs,
+                Some(json!({"action": "assign_me", "cases": [a]})),
+            )
+            .await;
+        assert_eq!(
+            outcomes(&res.json()),
+            [row(&a, "case_assigned_to_other", json!("submitted"))]
+        );
+        assert_eq!(app.audit_summaries("case.assign").await.len(), 2);
         let res = c
             .api(
                 "POST",

@@ -85,6 +85,9 @@ pub enum Skip {
     Already(CaseState),
     Illegal(CaseState),
     Changed,
+    /// "Assign to me" on a case another officer works: taking it over is done from the
+    /// case's page, where who works it is seen (the queue the ticks came from may be older).
+    HeldByOther,
 }
 
 impl Skip {
@@ -96,6 +99,7 @@ impl Skip {
             Skip::Already(_) => "case_already_in_state",
             Skip::Illegal(_) => "case_transition_illegal",
             Skip::Changed => "conflict",
+            Skip::HeldByOther => "case_assigned_to_other",
         }
     }
 }
@@ -139,6 +143,9 @@ pub async fn apply(
                 // Already so: this officer's, or in the pool (a retried request, a case nobody
                 // took); done, as on the case's page, nothing to write again.
                 return Ok(Ok(()));
+            }
+            if action == BulkAction::AssignMe && case.assignee_id.is_some() {
+                return Ok(Err(Skip::HeldByOther));
             }
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
             let from = case.assignee_id.as_deref();
@@ -196,6 +203,7 @@ fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
         Err(Skip::NotFound) => page.t("officer-bulk-skip-not-found"),
         Err(Skip::NotOpen) => page.t("officer-bulk-skip-not-open"),
         Err(Skip::Changed) => page.t("officer-bulk-skip-changed"),
+        Err(Skip::HeldByOther) => page.t("officer-bulk-skip-held"),
         Err(skip @ (Skip::Already(s) | Skip::Illegal(s))) => {
             let key = match skip {
                 Skip::Already(_) => "officer-bulk-skip-already",
