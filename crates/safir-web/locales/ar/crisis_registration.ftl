@@ -76,6 +76,7 @@ crisis-presence-resend-too-soon = { PLURAL($seconds) ->
    *[other] يرجى الانتظار { $seconds } ثانية قبل طلب رمز آخر.
 }
 crisis-presence-resend-too-many = لا يمكن إرسال رموز أخرى لهذا التسجيل. املأ النموذج من جديد أو اتصل بالسفارة.
+crisis-presence-closed = انتهت هذه الأزمة: لا يمكن إرسال رمز جديد. يمكنك مع ذلك إدخال رمز وصلك من قبل.
 crisis-presence-code-sms = رمزك: { $code } (صالح لمدة { $minutes } دقيقة).
 
 crisis-subscribe-title = نصائح السفر بالبريد الإلكتروني أو الرسائل النصية

@@ -74,6 +74,7 @@ crisis-presence-resend-too-soon = { $seconds ->
    *[other] Please wait { $seconds } seconds before asking for another code.
 }
 crisis-presence-resend-too-many = No more codes can be sent for this registration. Fill in the form again or call the embassy.
+crisis-presence-closed = This crisis is over: no new code can be sent. A code you already received can still be entered.
 crisis-presence-code-sms = Your code: { $code } (valid { $minutes } minutes).
 
 crisis-subscribe-title = Travel advice by email or SMS

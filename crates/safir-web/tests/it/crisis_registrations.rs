@@ -784,6 +784,7 @@ async fn no_new_presence_code_goes_out_once_the_crisis_is_closed() {
         let open = crisis(&app, "open", true).await;
         let path = format!("/crisis/{open}/presence");
         let mut c = app.client();
+        c.lang = Some("en");
         let email = unique_email("late");
         let res = c.submit(&path, &path, &presence_fields(&email)).await;
         let verify = res.location().unwrap().to_owned();
@@ -807,10 +808,22 @@ async fn no_new_presence_code_goes_out_once_the_crisis_is_closed() {
 
         set("UPDATE crises SET status = 'closed' WHERE id = $1").await;
         code_sent_ago(&app, &id, 61).await;
+        // The page no longer offers a new code; a request from the page before is told why.
+        let page = c.get(&verify).await;
+        assert!(
+            !page.body.contains("/crisis/presence/resend"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("/crisis/presence/verify"),
+            "a code can still be entered"
+        );
         let res = c
             .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
             .await;
-        assert_eq!(res.status, 404, "{}", res.body);
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains("This crisis is over"), "{}", res.body);
         assert_eq!(app.emails_to(&email).await.len(), 2, "nothing sent");
     }
 }

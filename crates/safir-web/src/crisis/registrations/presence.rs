@@ -221,15 +221,18 @@ pub async fn resend(
     let r = presence_registration(&state, data.get("r")).await?;
     // Once the crisis is closed no new code goes out (a registration it no longer needs, and
     // a message paid for): the form switched off still lets someone already registering
-    // finish.
-    let crisis = match &r.crisis_id {
-        Some(id) => registrations::presence_crisis(&state.db, id)
-            .await
-            .map_err(AppError::internal)?,
-        None => None,
-    };
-    if crisis.is_none_or(|c| c.status != "open") {
-        return Err(AppError::NotFound);
+    // finish. The page says so; a code already received still works.
+    if !crisis_open(&state, &r).await? {
+        if r.is_verified() {
+            return Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response());
+        }
+        let notice = (
+            FlashKind::Error,
+            I18n::global().t(lang, "crisis-presence-closed"),
+        );
+        let view = FormView::new(lang, FormData::default(), FieldErrors::new());
+        let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some(notice), false)?;
+        return Ok(crate::admin::support::conflicted(html));
     }
     let code = registrations::new_code();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
@@ -278,7 +281,16 @@ pub async fn resend(
         Err(e) => return Err(AppError::internal(e)),
     };
     let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-    let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some((kind, message)))?;
+    let html = verify_page_html(
+        &state,
+        lang,
+        &uri,
+        &viewer,
+        &r,
+        view,
+        Some((kind, message)),
+        true,
+    )?;
     Ok((
         StatusCode::TOO_MANY_REQUESTS,
         axum::Extension(crate::error::OwnErrorPage),
@@ -305,6 +317,8 @@ struct VerifyPage {
     sent_to: String,
     form: FormView,
     verified: bool,
+    /// The crisis is open: a new code may be asked for.
+    resend_open: bool,
 }
 
 fn masked(r: &registrations::Registration) -> String {
@@ -338,6 +352,18 @@ async fn presence_registration(
     }
 }
 
+/// Whether the crisis of presence registration `r` is still open (a new code may be sent).
+async fn crisis_open(state: &AppState, r: &registrations::Registration) -> Result<bool, AppError> {
+    let Some(id) = &r.crisis_id else {
+        return Ok(false);
+    };
+    let crisis = registrations::presence_crisis(&state.db, id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(crisis.is_some_and(|c| c.status == "open"))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn verify_page_html(
     state: &AppState,
     lang: Lang,
@@ -346,6 +372,7 @@ fn verify_page_html(
     r: &registrations::Registration,
     form: FormView,
     flash: Option<(FlashKind, String)>,
+    resend_open: bool,
 ) -> Result<Html<String>, AppError> {
     let mut page = state.page(lang, uri, "crisis-presence-verify-title", viewer);
     let verified = r.is_verified();
@@ -363,6 +390,7 @@ fn verify_page_html(
         sent_to: masked(r),
         form,
         verified,
+        resend_open,
         page,
     })
 }
@@ -381,6 +409,7 @@ pub async fn verify_page(
             I18n::global().t(lang, "crisis-presence-resent"),
         )
     });
+    let resend_open = crisis_open(&state, &r).await?;
     verify_page_html(
         &state,
         lang,
@@ -389,6 +418,7 @@ pub async fn verify_page(
         &r,
         FormView::new(lang, FormData::default(), FieldErrors::new()),
         flash,
+        resend_open,
     )
 }
 
@@ -420,14 +450,24 @@ pub async fn verify(
         None => {
             let r = presence_registration(&state, &r.id).await?;
             let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-            Ok(verify_page_html(&state, lang, &uri, &viewer, &r, view, None)?.into_response())
+            let resend_open = crisis_open(&state, &r).await?;
+            let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, None, resend_open)?;
+            Ok(html.into_response())
         }
         Some(e) => {
             let mut errors = FieldErrors::new();
             errors.add(e);
             let view = FormView::new(lang, data, errors);
+            let resend_open = crisis_open(&state, &r).await?;
             Ok(rejected(verify_page_html(
-                &state, lang, &uri, &viewer, &r, view, None,
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &r,
+                view,
+                None,
+                resend_open,
             )?))
         }
     }
