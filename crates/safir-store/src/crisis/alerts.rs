@@ -213,7 +213,7 @@ pub async fn create_draft_keyed(
     if n == 1 {
         return Ok((alert, true));
     }
-    // The request key's: the only unique columns besides the new id.
+    // The request key's: the other unique columns (id, identifier) are new.
     let sql =
         format!("SELECT {COLUMNS} FROM crisis_alerts WHERE mission_id = $1 AND request_key = $2");
     let first: Option<Alert> = with_tx!(tx, c => {

@@ -113,7 +113,7 @@ pub async fn declare_keyed(
     if n == 1 {
         return Ok((crisis, true));
     }
-    // The request key's: the only unique columns besides the new id.
+    // The request key's: the other unique column (id) is new.
     let sql = format!("SELECT {COLUMNS} FROM crises WHERE mission_id = $1 AND request_key = $2");
     let first: Option<Crisis> = with_tx!(tx, c => {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))

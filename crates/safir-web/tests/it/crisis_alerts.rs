@@ -1018,7 +1018,6 @@ async fn a_crisis_or_alert_form_sent_twice_makes_one() {
             .post_form_with_token("/staff/alerts/new", &token, &sent)
             .await;
         assert_eq!(again.location(), first.location());
-        alert_id(first.location());
         assert_eq!(
             count(
                 &app.db,
@@ -1029,6 +1028,20 @@ async fn a_crisis_or_alert_form_sent_twice_makes_one() {
             1
         );
         assert_eq!(app.audit_summaries("alert.create").await.len(), 1);
+        // Sent again with a correction typed meanwhile: the same draft, holding the later words.
+        let mut corrected = fields(BEIRUT, "");
+        corrected[3] = ("headline_en", "Unrest in central Beirut");
+        corrected.push(("request_key", &key));
+        let res = c
+            .post_form_with_token("/staff/alerts/new", &token, &corrected)
+            .await;
+        assert_eq!(res.location(), first.location());
+        let id = alert_id(first.location());
+        let draft = safir_store::crisis::alerts::find(&app.db, &id)
+            .await
+            .unwrap();
+        assert_eq!(draft.headline_en, "Unrest in central Beirut");
+        assert_eq!(app.audit_summaries("alert.edit").await.len(), 1);
     }
 }
 

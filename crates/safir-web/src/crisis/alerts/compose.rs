@@ -316,8 +316,26 @@ pub(super) async fn store_new_in(
         .await
         .map_err(AppError::internal)?;
     if !made {
-        // The form sent again: the draft the first sending opened, nothing new to record.
-        tx.rollback().await.map_err(AppError::internal)?;
+        // The form sent again: the draft the first sending opened. Sent with other words (a
+        // correction typed while the first was answered), the later ones are kept, as a save
+        // of the draft; unchanged, nothing new to record.
+        let same = alert.input().map_err(AppError::internal)? == new.input;
+        if same
+            || !alerts::update_draft(&mut tx, &alert.id, &new.input, Some(alert.updated_at))
+                .await
+                .map_err(AppError::internal)?
+        {
+            tx.rollback().await.map_err(AppError::internal)?;
+            return Ok(alert);
+        }
+        let record = actor.audit(
+            ALERT_EDIT,
+            "crisis_alert",
+            Some(&alert.id),
+            Some(&alert.mission_id),
+            serde_json::json!({ "headline_en": new.input.headline_en }),
+        );
+        crate::audit_log::commit_with(tx, &record).await?;
         return Ok(alert);
     }
     let record = actor.audit(
