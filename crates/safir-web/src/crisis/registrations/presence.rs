@@ -231,7 +231,7 @@ pub async fn resend(
             I18n::global().t(lang, "crisis-presence-closed"),
         );
         let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-        let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some(notice), false)?;
+        let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, Some(notice)).await?;
         return Ok(crate::admin::support::conflicted(html));
     }
     let code = registrations::new_code();
@@ -281,16 +281,8 @@ pub async fn resend(
         Err(e) => return Err(AppError::internal(e)),
     };
     let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-    let html = verify_page_html(
-        &state,
-        lang,
-        &uri,
-        &viewer,
-        &r,
-        view,
-        Some((kind, message)),
-        true,
-    )?;
+    let html =
+        verify_page_html(&state, lang, &uri, &viewer, &r, view, Some((kind, message))).await?;
     Ok((
         StatusCode::TOO_MANY_REQUESTS,
         axum::Extension(crate::error::OwnErrorPage),
@@ -363,8 +355,8 @@ async fn crisis_open(state: &AppState, r: &registrations::Registration) -> Resul
     Ok(crisis.is_some_and(|c| c.status == "open"))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn verify_page_html(
+/// The verify page of `r`; it offers a new code while the crisis is open.
+async fn verify_page_html(
     state: &AppState,
     lang: Lang,
     uri: &Uri,
@@ -372,8 +364,8 @@ fn verify_page_html(
     r: &registrations::Registration,
     form: FormView,
     flash: Option<(FlashKind, String)>,
-    resend_open: bool,
 ) -> Result<Html<String>, AppError> {
+    let resend_open = crisis_open(state, r).await?;
     let mut page = state.page(lang, uri, "crisis-presence-verify-title", viewer);
     let verified = r.is_verified();
     let flash = match flash {
@@ -409,7 +401,6 @@ pub async fn verify_page(
             I18n::global().t(lang, "crisis-presence-resent"),
         )
     });
-    let resend_open = crisis_open(&state, &r).await?;
     verify_page_html(
         &state,
         lang,
@@ -418,8 +409,8 @@ pub async fn verify_page(
         &r,
         FormView::new(lang, FormData::default(), FieldErrors::new()),
         flash,
-        resend_open,
     )
+    .await
 }
 
 pub async fn verify(
@@ -450,25 +441,15 @@ pub async fn verify(
         None => {
             let r = presence_registration(&state, &r.id).await?;
             let view = FormView::new(lang, FormData::default(), FieldErrors::new());
-            let resend_open = crisis_open(&state, &r).await?;
-            let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, None, resend_open)?;
+            let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, None).await?;
             Ok(html.into_response())
         }
         Some(e) => {
             let mut errors = FieldErrors::new();
             errors.add(e);
             let view = FormView::new(lang, data, errors);
-            let resend_open = crisis_open(&state, &r).await?;
-            Ok(rejected(verify_page_html(
-                &state,
-                lang,
-                &uri,
-                &viewer,
-                &r,
-                view,
-                None,
-                resend_open,
-            )?))
+            let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, None).await?;
+            Ok(rejected(html))
         }
     }
 }
