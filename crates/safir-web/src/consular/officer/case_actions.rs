@@ -148,6 +148,19 @@ impl Ctx {
         })
     }
 
+    /// A conditional write found the case changed between its read and the write: `tx` is
+    /// ended, and the case page, read again, comes at 409 with the warning `key`.
+    async fn changed_since_read(
+        &self,
+        tx: safir_store::Tx,
+        case_id: &str,
+        key: &str,
+    ) -> Result<Response, AppError> {
+        tx.rollback().await.map_err(AppError::internal)?;
+        let fresh = self.case(case_id).await?;
+        self.stale(&fresh, key).await
+    }
+
     /// The case page at 409, with the warning `key` above it: a form that no longer applies.
     pub(super) async fn stale(&self, case: &Case, key: &str) -> Result<Response, AppError> {
         self.stale_with(case, key, &Typed::default()).await
@@ -445,10 +458,9 @@ pub async fn assign_case(
     .await
     .map_err(AppError::internal)?;
     if !assigned {
-        // Changed between the read above and this write.
-        tx.rollback().await.map_err(AppError::internal)?;
-        let fresh = cx.case(&case.id).await?;
-        return cx.stale(&fresh, "officer-case-assign-changed").await;
+        return cx
+            .changed_since_read(tx, &case.id, "officer-case-assign-changed")
+            .await;
     }
     crate::consular::officer_mail::assigned(
         &cx.state,
@@ -499,10 +511,9 @@ pub async fn change_priority(
         .await
         .map_err(AppError::internal)?
     {
-        // Changed between the read above and this write.
-        tx.rollback().await.map_err(AppError::internal)?;
-        let fresh = cx.case(&case.id).await?;
-        return cx.stale(&fresh, "officer-case-priority-changed").await;
+        return cx
+            .changed_since_read(tx, &case.id, "officer-case-priority-changed")
+            .await;
     }
     let summary = serde_json::json!({
         "reference": case.reference,
