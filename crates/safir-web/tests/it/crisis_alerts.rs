@@ -953,13 +953,6 @@ async fn a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_unseen() {
     }
 }
 
-/// The form token and the form's own key on the page at `path`.
-async fn form_key(c: &mut Client<'_>, path: &str) -> (String, String) {
-    let page = c.get(path).await;
-    let key = value_after(&page.body, r#"name="request_key" value=""#).to_owned();
-    (page.csrf_token().unwrap(), key)
-}
-
 /// A declaration or a new alert sent twice (a double click, a retried request) declares one
 /// crisis and opens one draft: two crises would each have a presence form and a board, the
 /// people registering split between them.
@@ -968,7 +961,7 @@ async fn a_crisis_or_alert_form_sent_twice_makes_one() {
     for app in apps(5).await {
         let (_, officer) = paris_officer(&app).await;
         let mut c = signed_in(&app, &officer).await;
-        let (token, key) = form_key(&mut c, "/staff/crises").await;
+        let (token, key) = c.form_key("/staff/crises").await;
         let declaration = [
             ("mission", "PAR"),
             ("title_ar", "فيضانات"),
@@ -1001,14 +994,14 @@ async fn a_crisis_or_alert_form_sent_twice_makes_one() {
         assert_eq!(crises(&app.db).await, 1);
         assert_eq!(app.audit_summaries("crisis.declare").await.len(), 1);
         // The form shown again declares another.
-        let (token, key) = form_key(&mut c, "/staff/crises").await;
+        let (token, key) = c.form_key("/staff/crises").await;
         let mut other = declaration;
         other[5] = ("request_key", key.as_str());
         c.post_form_with_token("/staff/crises", &token, &other)
             .await;
         assert_eq!(crises(&app.db).await, 2);
 
-        let (token, key) = form_key(&mut c, "/staff/alerts/new").await;
+        let (token, key) = c.form_key("/staff/alerts/new").await;
         let mut sent = fields(BEIRUT, "");
         sent.push(("request_key", &key));
         let first = c

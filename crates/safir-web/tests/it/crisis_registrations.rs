@@ -5,7 +5,7 @@
 use safir_store::crisis::registrations;
 use safir_store::with_pool;
 
-use crate::harness::{Client, TestApp, borrowed, unique_email, value_after};
+use crate::harness::{Client, TestApp, borrowed, unique_email};
 
 fn trip_fields(email: &str) -> Vec<(&str, &str)> {
     vec![
@@ -369,10 +369,7 @@ async fn keyed_form<'a>(
     page: &str,
     fields: &[(&'a str, &'a str)],
 ) -> (String, Vec<(&'a str, String)>) {
-    let form = c.get(page).await;
-    let token = form.csrf_token().unwrap();
-    let key = value_after(&form.body, "name=\"request_key\" value=\"").to_owned();
-    assert_eq!(key.len(), 32, "a key on {page}");
+    let (token, key) = c.form_key(page).await;
     let mut sent: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
     sent.push(("request_key", key));
     (token, sent)

@@ -458,6 +458,14 @@ impl Client<'_> {
         self.post_form_with_token(path, &token, fields).await
     }
 
+    /// The form token and the form's own key (`request_key`) on the page at `path`.
+    pub async fn form_key(&mut self, path: &str) -> (String, String) {
+        let page = self.get(path).await;
+        let key = value_after(&page.body, r#"name="request_key" value=""#).to_owned();
+        assert_eq!(key.len(), 32, "a form key on {path}");
+        (page.csrf_token().unwrap(), key)
+    }
+
     /// Writes `text` on the case whose page is `case_page`, as whoever is signed in: the
     /// applicant from their account's case page, staff from the mission's.
     pub async fn write_on_case(&mut self, case_page: &str, text: &str) -> TestResponse {
