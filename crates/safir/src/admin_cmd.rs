@@ -155,6 +155,7 @@ pub async fn insert_account(
             kind,
             lang,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -69,6 +69,9 @@ pub struct NewUser<'a> {
     pub kind: AccountKind,
     pub lang: Lang,
     pub email_verified: bool,
+    /// The key of the form that created the account, where one did (see
+    /// [`created_with_key`]).
+    pub request_key: Option<&'a str>,
 }
 
 pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreError> {
@@ -78,7 +81,7 @@ pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreEr
     with_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO users (id, email, display_name, password_hash, kind, preferred_lang, email_verified_at, created_at, updated_at, \
-             display_name_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+             display_name_key, request_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
         )
         .bind(id.as_str())
         .bind(u.email.as_str())
@@ -89,6 +92,7 @@ pub async fn create_user(tx: &mut Tx, u: &NewUser<'_>) -> Result<UserId, StoreEr
         .bind(u.email_verified.then_some(t))
         .bind(t)
         .bind(name_key(u.display_name.as_str()))
+        .bind(u.request_key)
         .execute(c)
         .await.map(|r| r.rows_affected())
     })
@@ -104,6 +108,23 @@ pub async fn find_user(db: &Db, id: &str) -> Result<User, StoreError> {
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<User>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as("SELECT * FROM users WHERE email = $1").bind(email.as_str()).fetch_optional(p).await
+    })?)
+}
+
+/// The account holding `email` when it was created by the form sent with `key`: the same
+/// form sent again finds the account it made rather than an address taken by someone else.
+/// Read from the primary, as it follows at once the other sending's commit.
+pub async fn created_with_key(
+    db: &Db,
+    email: &Email,
+    key: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND request_key = $2")
+            .bind(email.as_str())
+            .bind(key)
+            .fetch_optional(p)
+            .await
     })?)
 }
 

@@ -22,6 +22,7 @@ async fn new_user(db: &Db, email: &str) -> String {
             kind: AccountKind::Public,
             lang: Lang::Ar,
             email_verified: false,
+            request_key: None,
         },
     )
     .await
@@ -54,6 +55,7 @@ async fn users_are_unique_by_email_whatever_its_case() {
                 kind: AccountKind::Public,
                 lang: Lang::En,
                 email_verified: false,
+                request_key: None,
             },
         )
         .await;

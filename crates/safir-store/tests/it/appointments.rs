@@ -37,6 +37,7 @@ async fn users(db: &Db, n: usize) -> Vec<String> {
                 kind: AccountKind::Public,
                 lang: Lang::Ar,
                 email_verified: true,
+                request_key: None,
             },
         )
         .await

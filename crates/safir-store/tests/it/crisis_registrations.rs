@@ -28,6 +28,7 @@ async fn user(db: &Db, email: &str) -> String {
             kind: AccountKind::Public,
             lang: Lang::Ar,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

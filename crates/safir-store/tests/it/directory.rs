@@ -23,6 +23,7 @@ pub async fn user(db: &Db, email: &str, name: &str, kind: AccountKind) -> String
             kind,
             lang: Lang::Ar,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -115,6 +115,7 @@ async fn user(db: &Db, email: &str) -> UserId {
             kind: AccountKind::Public,
             lang: Lang::Ar,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -32,6 +32,7 @@ async fn user(db: &Db, email: &str) -> UserId {
             kind: AccountKind::Public,
             lang: Lang::En,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -20,6 +20,7 @@ async fn analyst(db: &Db, email: &str, lang: Lang) -> String {
             kind: AccountKind::Staff,
             lang,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -21,6 +21,7 @@ async fn a_profile_update_changes_only_what_it_names_and_rolls_back_whole() {
                 kind: AccountKind::Public,
                 lang: Lang::Ar,
                 email_verified: true,
+                request_key: None,
             },
         )
         .await

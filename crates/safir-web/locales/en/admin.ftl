@@ -57,6 +57,7 @@ admin-user-language = Interface language
 admin-user-create = Create the account
 admin-user-created-title = Staff account created
 admin-user-created = The account was created.
+admin-user-created-again = This account was already created by this same form (it was sent twice). Its one-time password was in the answer to the first sending; if you did not see it, reset the password below for a new one.
 admin-one-time-password-lead = Give this one-time password to the colleague through a safe channel. It is shown only now and cannot be displayed again.
 admin-one-time-password-totp = At their first sign-in they will be asked to set up two-step verification with an authenticator app.
 admin-user-open = Open the account

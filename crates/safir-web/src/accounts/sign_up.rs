@@ -191,6 +191,7 @@ pub async fn submit(
             kind: AccountKind::Public,
             lang: account_lang,
             email_verified: false,
+            request_key: None,
         },
     )
     .await;

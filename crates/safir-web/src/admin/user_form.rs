@@ -101,6 +101,8 @@ pub struct NewStaffForm {
     pub email: String,
     pub language: String,
     pub grant: GrantChoice,
+    /// The form's own key (see [`FormData::request_key`]).
+    pub request_key: String,
 }
 
 /// A validated new staff account.
@@ -119,6 +121,7 @@ impl NewStaffForm {
             email: d.get("email").to_owned(),
             language: d.get("language").trim().to_owned(),
             grant: GrantChoice::from_data(d),
+            request_key: d.request_key_or_new(),
         }
     }
 
@@ -163,6 +166,7 @@ pub struct NewStaffView {
     pub language_error: Option<String>,
     pub grant: GrantFormView,
     pub error_summary: Option<String>,
+    pub request_key: String,
 }
 
 impl NewStaffView {
@@ -195,6 +199,7 @@ impl NewStaffView {
             language_error: errors.for_field("language").map(|e| e.message(lang)),
             grant: GrantFormView::new(lang, &form.grant, missions, errors),
             error_summary: error_summary(lang, errors),
+            request_key: form.request_key.clone(),
         }
     }
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::accounts::{AccountKind, Password};
 use safir_domain::audit::actions;
 use safir_domain::roles::Scope;
@@ -12,7 +12,7 @@ use safir_store::StoreError;
 use safir_store::accounts::{self, grants, password};
 use safir_store::missions::{self, Mission};
 
-use super::support::{Actor, FormData, one_time_password, rejected};
+use super::support::{Actor, FormData, new_request_key, one_time_password, rejected};
 use super::user_form::{NewStaffForm, NewStaffView};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldError, FieldErrors};
@@ -55,6 +55,7 @@ pub async fn new_user_form(
         .map_err(AppError::internal)?;
     let form = NewStaffForm {
         language: lang.code().to_owned(),
+        request_key: new_request_key(),
         ..NewStaffForm::default()
     };
     new_user_page(
@@ -126,12 +127,28 @@ pub async fn create_user(
             kind: AccountKind::Staff,
             lang: staff.language,
             email_verified: true,
+            request_key: Some(&form.request_key),
         },
     )
     .await;
     let id = match created {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
+            // The same form sent again (a double click, a retried request): the account is the
+            // one it made, whose one-time password went in the answer to the first sending.
+            // Its page says so and offers a new one, rather than "address taken".
+            // (The transaction ends first: on SQLite it holds the one writing connection.)
+            drop(tx);
+            if let Some(id) = accounts::created_with_key(&state.db, &staff.email, &form.request_key)
+                .await
+                .map_err(AppError::internal)?
+            {
+                return Ok(Redirect::to(&format!(
+                    "/admin/users/{}?done=created",
+                    crate::auth::access::urlencode(&id)
+                ))
+                .into_response());
+            }
             let mut errors = FieldErrors::new();
             errors.add(FieldError::new("email", "admin_email_taken"));
             let html = new_user_page(&state, lang, &uri, &viewer, &form, &all, &errors)?;

@@ -127,6 +127,10 @@ pub async fn show_user(
             FlashKind::Success,
             crate::i18n::t(lang, &format!("admin-user-{done}")),
         )),
+        "created" => Some((
+            FlashKind::Info,
+            crate::i18n::t(lang, "admin-user-created-again"),
+        )),
         _ => None,
     };
     let extra = UserPageState {

@@ -209,6 +209,7 @@ async fn staff_without_an_authenticator_must_set_one_up_first() {
                 kind: AccountKind::Staff,
                 lang: ContentLang::En,
                 email_verified: true,
+                request_key: None,
             },
         )
         .await

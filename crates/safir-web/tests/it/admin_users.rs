@@ -245,6 +245,7 @@ async fn a_list_longer_than_the_page_says_so() {
                     kind: AccountKind::Public,
                     lang: ContentLang::En,
                     email_verified: true,
+                    request_key: None,
                 },
             )
             .await
@@ -260,5 +261,66 @@ async fn a_list_longer_than_the_page_says_so() {
         let some = client.get("/admin/users?q=many1&lang=en").await;
         assert!(some.body.contains("many1@example.org"));
         assert!(!some.body.contains("More accounts match"));
+    }
+}
+
+#[tokio::test]
+async fn a_staff_account_form_sent_twice_leads_to_the_account_it_made() {
+    for app in TestApp::all().await {
+        let (_, mut client) = admin(&app).await;
+        let email = unique_email("double");
+        let (token, key) = client.form_key("/admin/users/new?lang=en").await;
+        let sent = [
+            ("name", "Rana Double"),
+            ("email", email.as_str()),
+            ("language", "en"),
+            ("role", "analyst"),
+            ("scope", "*"),
+            ("request_key", key.as_str()),
+        ];
+        let first = client
+            .post_form_with_token("/admin/users/new", &token, &sent)
+            .await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        let one_time = shown_password(&first.body);
+        // The browser shows the answer to the second sending: not "address taken", but the
+        // account the first one made, with the way to a new one-time password.
+        let again = client
+            .post_form_with_token("/admin/users/new", &token, &sent)
+            .await;
+        let user = accounts::find_user_by_email(&app.db, &Email::parse(&email).unwrap())
+            .await
+            .unwrap()
+            .expect("created once");
+        assert_eq!(
+            again.location(),
+            Some(format!("/admin/users/{}?done=created", user.id).as_str()),
+            "{}",
+            again.body
+        );
+        let page = client
+            .get(&format!("{}&lang=en", again.location().unwrap()))
+            .await;
+        assert!(
+            page.body.contains("already created by this same form"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("/reset-password"));
+        assert!(!page.body.contains(&one_time), "shown once only");
+        assert!(
+            password::verify(&one_time, &user.password_hash).await,
+            "unchanged"
+        );
+
+        // Another form naming the same address is refused as before.
+        let (token, key) = client.form_key("/admin/users/new").await;
+        let mut other = sent;
+        other[5] = ("request_key", key.as_str());
+        let taken = client
+            .post_form_with_token("/admin/users/new", &token, &other)
+            .await;
+        assert_eq!(taken.status, 422);
+        assert!(taken.body.contains("field-email-error"));
     }
 }

@@ -421,6 +421,7 @@ async fn an_account_holding_a_placeholder_address_never_gets_the_case() {
                 kind: safir_domain::accounts::AccountKind::Public,
                 lang: safir_domain::Lang::En,
                 email_verified: false,
+                request_key: None,
             },
         )
         .await

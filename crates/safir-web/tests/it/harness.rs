@@ -171,6 +171,7 @@ impl TestApp {
                 kind,
                 lang: ContentLang::En,
                 email_verified: true,
+                request_key: None,
             },
         )
         .await

@@ -35,6 +35,7 @@ async fn two_servers_share_sessions_and_jobs() {
             kind: AccountKind::Public,
             lang: Lang::En,
             email_verified: true,
+            request_key: None,
         },
     )
     .await

@@ -124,6 +124,7 @@ async fn placeholder_account(
             kind: AccountKind::Public,
             lang,
             email_verified: false,
+            request_key: None,
         },
     )
     .await;
