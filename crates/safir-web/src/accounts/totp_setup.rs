@@ -1,5 +1,6 @@
 //! Two-factor setup (`/account/two-factor/setup`): a new secret shown as an `otpauth://` QR
-//! code and as text, confirmed with a first code, then ten recovery codes shown once.
+//! code and as text, confirmed with a first code (and, outside a first sign-in, with the
+//! password), then ten recovery codes shown once.
 //! New recovery codes replace the old ones at any time (`/account/two-factor/recovery-codes`,
 //! with the password): the way back for someone who used most of them, or who never saw
 //! them. Public users may turn it off again (`/account/two-factor/disable`); staff may not.
@@ -24,7 +25,7 @@ use super::sign_in::keep_language_of_sign_in;
 use super::two_factor::{current, normalize_recovery_code, unix_now};
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
-use crate::forms::Field;
+use crate::forms::{Field, InputKind};
 use crate::i18n::{I18n, Lang, chosen_lang};
 use crate::page::{Page, render};
 use crate::state::AppState;
@@ -42,6 +43,8 @@ struct SetupPage {
     secret: String,
     qr_svg: String,
     code: Field,
+    /// Asked outside a first sign-in (see [`asks_password`]).
+    password: Option<Field>,
     error_summary: Option<String>,
 }
 
@@ -56,6 +59,15 @@ struct RecoveryCodesPage {
 #[serde(default)]
 pub struct CodeForm {
     pub code: String,
+    pub password: String,
+}
+
+/// Whether turning the factor on asks for the account's password: always, except at the end
+/// of a first sign-in, where it was typed a moment before. Otherwise whoever held a session
+/// left open (a shared computer, a stolen cookie) could tie the account to their own
+/// authenticator, and its owner, who knows the password, could no longer sign in.
+fn asks_password(me: &CurrentUser) -> bool {
+    !me.needs_second_factor()
 }
 
 /// The form that turns the factor off; its field is named as on the account page, which
@@ -125,10 +137,11 @@ fn setup_view(
     lang: Lang,
     uri: &Uri,
     viewer: &Viewer,
-    user: &accounts::User,
+    me: &CurrentUser,
     secret: &str,
-    errors: &FieldErrors,
+    (typed_code, errors): (&str, &FieldErrors),
 ) -> SetupPage {
+    let user = &me.user;
     let issuer = I18n::global().t(Lang::En, "site-name");
     let otpauth_uri = totp::otpauth_uri(secret, &user.email, &issuer);
     SetupPage {
@@ -141,7 +154,15 @@ fn setup_view(
             .hint(lang, "accounts-totp-code-hint")
             .required()
             .autocomplete("one-time-code")
+            .value(typed_code)
             .errors_from(lang, errors),
+        password: asks_password(me).then(|| {
+            Field::new(lang, "password", "accounts-field-current-password")
+                .kind(InputKind::Password)
+                .required()
+                .autocomplete("current-password")
+                .errors_from(lang, errors)
+        }),
         error_summary: error_summary(lang, errors),
     }
 }
@@ -152,7 +173,8 @@ pub async fn show(
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
-    let user = &current(&viewer)?.user;
+    let me = current(&viewer)?;
+    let user = &me.user;
     if user.totp_enabled() {
         return Ok(Redirect::to("/account").into_response());
     }
@@ -172,9 +194,9 @@ pub async fn show(
         lang,
         &uri,
         &viewer,
-        user,
+        me,
         &secret,
-        &FieldErrors::new(),
+        ("", &FieldErrors::new()),
     );
     Ok(secret_page(render(&view)?))
 }
@@ -198,6 +220,25 @@ pub async fn confirm(
     };
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let mut errors = FieldErrors::new();
+    // The password first: a wrong one spends no code.
+    if asks_password(current_user)
+        && let Some(wrong) = current_password_error(&state, &client, user, &form.password).await?
+    {
+        errors.push("password", wrong);
+        let view = setup_view(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            current_user,
+            &secret,
+            (&form.code, &errors),
+        );
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&view)?,
+        ));
+    }
     let step = if code.is_empty() {
         errors.push("code", "required");
         None
@@ -230,7 +271,15 @@ pub async fn confirm(
         {
             return Ok(Redirect::to(ALREADY_ON).into_response());
         }
-        let view = setup_view(&state, lang, &uri, &viewer, user, &secret, &errors);
+        let view = setup_view(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            current_user,
+            &secret,
+            (&form.code, &errors),
+        );
         return Ok(page_response(
             StatusCode::UNPROCESSABLE_ENTITY,
             render(&view)?,

@@ -40,7 +40,7 @@ async fn set_up_totp(c: &mut Client<'_>, account_id: &str) -> (String, Vec<Strin
         .submit(
             "/account/two-factor/setup",
             "/account/two-factor/setup",
-            &[("code", "000000x")],
+            &[("code", "000000x"), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -54,7 +54,7 @@ async fn set_up_totp(c: &mut Client<'_>, account_id: &str) -> (String, Vec<Strin
         .submit(
             "/account/two-factor/setup",
             "/account/two-factor/setup",
-            &[("code", &code)],
+            &[("code", &code), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
@@ -374,7 +374,7 @@ async fn a_setup_sent_twice_leads_to_new_recovery_codes() {
         let mut second = app.client();
         second.lang = Some("en");
         second.cookies = c.cookies.clone();
-        let form = [("code", code.as_str())];
+        let form = [("code", code.as_str()), ("password", PASSWORD)];
         let (a, b) = tokio::join!(
             c.post_form_with_token("/account/two-factor/setup", &token, &form),
             second.post_form_with_token("/account/two-factor/setup", &token, &form),
@@ -522,6 +522,70 @@ async fn staff_making_new_recovery_codes_is_recorded() {
             app.audit_actions()
                 .await
                 .contains(&"user.recovery_codes_replace".to_owned())
+        );
+    }
+}
+
+#[tokio::test]
+async fn turning_the_factor_on_from_a_session_asks_for_the_password() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("borrowed")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get("/account/two-factor/setup").await;
+        assert!(page.body.contains(r#"name="password""#), "{}", page.body);
+        let token = page.csrf_token().unwrap();
+        let secret = between(&page.body, "class=\"totp-secret\">", "<")[0].to_owned();
+        let code = fresh_totp_code(&user.id, &secret);
+
+        // Someone at a session left open, with their own authenticator but not the password.
+        for typed in ["", "not the password"] {
+            let refused = c
+                .post_form_with_token(
+                    "/account/two-factor/setup",
+                    &token,
+                    &[("code", code.as_str()), ("password", typed)],
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{typed:?}"
+            );
+            assert!(
+                refused.body.contains("field-password-error"),
+                "{}",
+                refused.body
+            );
+            assert!(
+                refused.body.contains(&format!(r#"value="{code}""#)),
+                "the code is kept"
+            );
+            assert!(!refused.body.contains(r#"value="not the password""#));
+        }
+        let stored = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert!(!stored.totp_enabled());
+        assert_eq!(
+            stored.failed_logins, 1,
+            "a wrong password counts as a failed sign-in"
+        );
+
+        // With the password, the same code (not spent by the refusals) turns it on.
+        let done = c
+            .post_form_with_token(
+                "/account/two-factor/setup",
+                &token,
+                &[("code", code.as_str()), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("<li><code>"));
+        assert!(
+            accounts::find_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .totp_enabled()
         );
     }
 }

@@ -71,6 +71,9 @@ async fn sign_up_verify_two_factor_languages_and_sign_out_in_chromium() {
     let code = safir_store::accounts::totp::code_at(&secret, now).unwrap();
     driver.fill("input[name=code]", &code).await;
     driver
+        .fill("input[name=password]", "a long browser passphrase")
+        .await;
+    driver
         .click("form[action='/account/two-factor/setup'] button[type=submit]")
         .await;
 
