@@ -110,6 +110,7 @@ crisis-alert-saved-meanwhile = المسودة كما حُفظت في الأثن�
 crisis-alert-unsaved = ما كتبته (لم يُحفظ)
 crisis-alert-problem-cancelled = أُرسل إلغاء لسلسلة هذا التنبيه (هذا التنبيه، أو التنبيه الذي يتبعه، أو أي تحديث لذلك التنبيه): انتهى الحدث، فلا يُحدَّث شيء منه ولا يُلغى ولا يُرسل مرة أخرى. اكتب تنبيهاً جديداً إن اقتضى الوضع ذلك.
 crisis-alert-problem-self-approval = لا يوافق كاتب التنبيه عليه: يجب أن يوافق موظف آخر.
+crisis-alert-problem-imported = سبق استيراد رسالة CAP هذه (بالمرسل والمعرّف نفسيهما): هذا هو التنبيه الذي أُنشئ منها، كما هو الآن. لم يُخزَّن شيء جديد.
 crisis-cap-sender-name = وزارة الخارجية
 crisis-cap-feed-title = تنبيهات الأزمات
 field-error-crisis-choose = اختر أحد الخيارات.

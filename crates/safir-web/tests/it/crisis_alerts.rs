@@ -690,6 +690,46 @@ async fn a_cap_alert_is_imported_as_a_draft() {
         assert!(page.body.contains("Unrest in Beirut"));
         assert!(page.body.contains("اضطرابات في بيروت"));
         assert!(page.body.contains("Imported from"));
+        // The same message imported again (a double click, or a week later): the alert the
+        // first import made, edited since, is left as it is and shown, with a word.
+        let mut edited = fields(BEIRUT, "LB");
+        edited[7] = ("instruction_en", "Stay indoors after dark.");
+        let edit = c
+            .submit(
+                &format!("/staff/alerts/{imported}"),
+                &format!("/staff/alerts/{imported}"),
+                &edited,
+            )
+            .await;
+        assert!(edit.status.is_redirection(), "{}", edit.body);
+        let imports = app.audit_summaries("alert.import").await.len();
+        let copies = || async {
+            let n: i64 = with_pool!(app.db.read(), p => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM crisis_alerts").fetch_one(p).await
+            })
+            .unwrap();
+            n
+        };
+        let before = copies().await;
+        let again = c
+            .submit(
+                "/staff/alerts/import",
+                "/staff/alerts/import",
+                &[("mission", "PAR"), ("xml", &xml)],
+            )
+            .await;
+        assert_eq!(
+            again.location(),
+            Some(format!("/staff/alerts/{imported}?problem=imported").as_str())
+        );
+        let page = c.get(again.location().unwrap()).await;
+        assert!(page.body.contains("was imported before"), "{}", page.body);
+        assert!(
+            page.body.contains("Stay indoors after dark."),
+            "the edit is kept"
+        );
+        assert_eq!(app.audit_summaries("alert.import").await.len(), imports);
+        assert_eq!(copies().await, before, "no second draft");
         let (countries, target): (String, String) = with_pool!(app.db.read(), p => {
             sqlx::query_as("SELECT a.area_desc, a.target FROM crisis_alerts a WHERE a.id = $1").bind(&imported).fetch_one(p).await
         })

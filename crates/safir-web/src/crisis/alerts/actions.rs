@@ -23,7 +23,7 @@ use safir_store::crisis::audience::{self, AudienceCounts};
 use safir_store::jobs::{self, NewJob};
 use safir_store::{Tx, now};
 
-use super::compose::store_new_in;
+use super::compose::{Once, store_new_in};
 use super::fanout::FANOUT_JOB;
 use super::own_alert;
 use crate::admin::support::{Actor, FormData};
@@ -322,7 +322,7 @@ async fn follow_up(
         MsgType::Cancel => ALERT_CANCEL,
         _ => safir_domain::audit::actions::ALERT_CREATE,
     };
-    let draft = store_new_in(tx, actor, &new, action, None).await?;
+    let (draft, _) = store_new_in(tx, actor, &new, action, Once::No).await?;
     Ok(to_alert(&draft))
 }
 

@@ -14,7 +14,7 @@ use safir_domain::roles::Permission;
 use safir_store::StoreError;
 use safir_store::crisis::alerts::{self, Alert, NewAlert};
 
-use super::compose::{Ctx, render_new, store_new};
+use super::compose::{Ctx, Once, render_new, store_new_in};
 use super::form::field_errors;
 use super::{content_lang, missions_for};
 use crate::admin::support::{Actor, FormData, SelectOption, error_summary, rejected};
@@ -177,8 +177,30 @@ pub async fn import_cap(
         source: format!("{} {}", cap.sender, cap.identifier),
         created_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
-    let alert = store_new(&state, &actor, &new, ALERT_IMPORT, None).await?;
-    Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
+    let key = message_key(&cap.sender, &cap.identifier);
+    let (alert, made) = store_new_in(
+        state.db.begin().await.map_err(AppError::internal)?,
+        &actor,
+        &new,
+        ALERT_IMPORT,
+        Once::Message(&key),
+    )
+    .await?;
+    let again = if made { "" } else { "?problem=imported" };
+    Ok(Redirect::to(&format!("/staff/alerts/{}{again}", alert.id)).into_response())
+}
+
+/// The key of an imported CAP message: its sender and identifier name it for good (CAP 1.2,
+/// 3.2.1), so the same message imported twice, by a double click or a week apart, makes one
+/// alert in a mission.
+fn message_key(sender: &str, identifier: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    for part in ["cap", sender, identifier] {
+        digest.update((part.len() as u64).to_be_bytes());
+        digest.update(part.as_bytes());
+    }
+    hex::encode(digest.finalize())
 }
 
 /// The sender of our CAP messages: the site's host name.

@@ -287,21 +287,36 @@ pub async fn create_alert(
         created_by: Some(UserId::from_trusted(actor.id().to_owned())),
     };
     let key = d.request_key();
-    let alert = store_new(&state, &actor, &new, action, key.as_deref()).await?;
+    let once = key.as_deref().map_or(Once::No, Once::Form);
+    let alert = store_new(&state, &actor, &new, action, once).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }
 
-/// Stores a new draft with its audit record; with the `request_key` of the form it was
-/// written on, once (the same form sent again finds the first draft, recorded once).
+/// How a new draft is told from one already stored (the key is unique per mission).
+#[derive(Clone, Copy)]
+pub(super) enum Once<'a> {
+    /// Not at all: each call opens a draft.
+    No,
+    /// By the key of the form it was written on: the same form sent again finds the first
+    /// draft, and other words sent with it are saved into that draft.
+    Form(&'a str),
+    /// By the message it was imported from: imported again, it is the alert the first import
+    /// made, as it now is (edited, sent), and nothing is stored.
+    Message(&'a str),
+}
+
+/// Stores a new draft with its audit record, once as `once` says (recorded once).
 pub(super) async fn store_new(
     state: &AppState,
     actor: &Actor,
     new: &NewAlert,
     action: safir_domain::audit::AuditAction,
-    request_key: Option<&str>,
+    once: Once<'_>,
 ) -> Result<Alert, AppError> {
     let tx = state.db.begin().await.map_err(AppError::internal)?;
-    store_new_in(tx, actor, new, action, request_key).await
+    store_new_in(tx, actor, new, action, once)
+        .await
+        .map(|(alert, _)| alert)
 }
 
 /// [`store_new`] in a transaction the caller began (and checked things in).
@@ -310,11 +325,19 @@ pub(super) async fn store_new_in(
     actor: &Actor,
     new: &NewAlert,
     action: safir_domain::audit::AuditAction,
-    request_key: Option<&str>,
-) -> Result<Alert, AppError> {
-    let (alert, made) = alerts::create_draft_keyed(&mut tx, new, request_key)
+    once: Once<'_>,
+) -> Result<(Alert, bool), AppError> {
+    let key = match once {
+        Once::No => None,
+        Once::Form(key) | Once::Message(key) => Some(key),
+    };
+    let (alert, made) = alerts::create_draft_keyed(&mut tx, new, key)
         .await
         .map_err(AppError::internal)?;
+    if !made && matches!(once, Once::Message(_)) {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok((alert, false));
+    }
     if !made {
         // The form sent again: the draft the first sending opened. Sent with other words (a
         // correction typed while the first was answered), the later ones are kept, as a save
@@ -326,7 +349,7 @@ pub(super) async fn store_new_in(
                 .map_err(AppError::internal)?
         {
             tx.rollback().await.map_err(AppError::internal)?;
-            return Ok(alert);
+            return Ok((alert, false));
         }
         let record = actor.audit(
             ALERT_EDIT,
@@ -336,7 +359,7 @@ pub(super) async fn store_new_in(
             serde_json::json!({ "headline_en": new.input.headline_en }),
         );
         crate::audit_log::commit_with(tx, &record).await?;
-        return Ok(alert);
+        return Ok((alert, false));
     }
     let record = actor.audit(
         action,
@@ -351,7 +374,7 @@ pub(super) async fn store_new_in(
         }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    Ok(alert)
+    Ok((alert, true))
 }
 
 /// One of the actions a status allows, as a button.
@@ -568,6 +591,7 @@ pub async fn show_alert(
             "changed" => Some("crisis-alert-problem-changed"),
             "cancelled" => Some("crisis-alert-problem-cancelled"),
             "self" => Some("crisis-alert-problem-self-approval"),
+            "imported" => Some("crisis-alert-problem-imported"),
             _ => None,
         });
     let html = render_alert(&ctx, &alert, None, problem, false).await?;
