@@ -25,7 +25,9 @@ pub enum AccountForm {
         display_name: String,
         lang: String,
     },
-    Password,
+    Password {
+        revoke_tokens: bool,
+    },
     Token {
         name: String,
         scopes: Vec<TokenScope>,
@@ -134,6 +136,9 @@ struct AccountPage {
     current_password: Field,
     new_password: Field,
     new_password_confirm: Field,
+    /// The box that revokes the API tokens with a password change: its label (saying how many
+    /// are live) and whether it is ticked; none without a live token.
+    revoke_tokens: Option<(String, bool)>,
     totp_enabled: bool,
     recovery_codes_text: String,
     disable_password: Field,
@@ -157,6 +162,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "welcome" => "accounts-notice-welcome",
         "profile-saved" => "accounts-notice-profile-saved",
         "password-changed" => "accounts-notice-password-changed",
+        "password-changed-tokens" => "accounts-notice-password-changed-tokens",
         "verification-sent" => "accounts-notice-verification-sent",
         "already-verified" => "accounts-notice-already-verified",
         "two-factor-off" => "accounts-notice-two-factor-off",
@@ -206,7 +212,7 @@ pub async fn account_page(
         })
         .collect();
     let now = chrono::Utc::now();
-    let token_rows = tokens::list_api_tokens(&state.db, &user.id)
+    let token_rows: Vec<TokenRow> = tokens::list_api_tokens(&state.db, &user.id)
         .await
         .map_err(AppError::internal)?
         .into_iter()
@@ -271,6 +277,18 @@ pub async fn account_page(
         "accounts-field-new-password",
         errors,
     );
+    let live_tokens = token_rows.iter().filter(|t| t.active).count();
+    let revoke_tokens = (live_tokens > 0).then(|| {
+        let mut args = FluentArgs::new();
+        args.set("count", live_tokens);
+        let label = I18n::global().t_args(lang, "accounts-password-revoke-tokens", &args);
+        // Ticked unless the person untied it on a form sent back with an error.
+        let ticked = match &form {
+            AccountForm::Password { revoke_tokens } => *revoke_tokens,
+            _ => true,
+        };
+        (label, ticked)
+    });
     let waiting = waiting_for(state, lang, &user.id).await?;
     let view = AccountPage {
         page,
@@ -293,6 +311,7 @@ pub async fn account_page(
             .errors_from(lang, errors),
         new_password,
         new_password_confirm,
+        revoke_tokens,
         totp_enabled: user.totp_enabled(),
         recovery_codes_text: {
             let mut args = FluentArgs::new();

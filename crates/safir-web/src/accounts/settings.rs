@@ -6,7 +6,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::actions;
-use safir_store::accounts::{self, password, sessions};
+use safir_store::accounts::{self, password, sessions, tokens};
 use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page, refused_form};
@@ -108,6 +108,8 @@ pub struct PasswordForm {
     pub current_password: String,
     pub new_password: String,
     pub new_password_confirm: String,
+    /// Ticked: the account's API tokens are revoked with the change (see the account page).
+    pub revoke_tokens: Option<String>,
 }
 
 pub async fn change_password(
@@ -134,16 +136,32 @@ pub async fn change_password(
     );
     let (Some(new), true) = (new, errors.is_empty()) else {
         let page = (lang, &uri, &viewer);
-        return refused_form(&state, page, &me, AccountForm::Password, &errors).await;
+        let again = AccountForm::Password {
+            revoke_tokens: form.revoke_tokens.is_some(),
+        };
+        return refused_form(&state, page, &me, again, &errors).await;
     };
     let hash = password::hash(&new).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     accounts::set_password_hash(&mut tx, &me.user.id, &hash)
         .await
         .map_err(AppError::internal)?;
+    // A password changed because it may have leaked: a token made by whoever knew it would
+    // outlive the change, so the form offers to revoke them all (ticked by default).
+    let tokens_revoked = if form.revoke_tokens.is_some() {
+        tokens::revoke_all_api_tokens(&mut tx, &me.user.id)
+            .await
+            .map_err(AppError::internal)?
+    } else {
+        0
+    };
     send_email(&mut tx, (&me.user).into(), "password-changed", None).await?;
     if me.is_staff() {
-        let summary = serde_json::json!({ "by": "self", "via": "settings" });
+        let summary = serde_json::json!({
+            "by": "self",
+            "via": "settings",
+            "api_tokens_revoked": tokens_revoked,
+        });
         let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
         crate::audit_log::append(&mut tx, &record).await?;
     }
@@ -153,5 +171,10 @@ pub async fn change_password(
             .await
             .map_err(AppError::internal)?;
     }
-    Ok(Redirect::to("/account?notice=password-changed").into_response())
+    let notice = if tokens_revoked > 0 {
+        "password-changed-tokens"
+    } else {
+        "password-changed"
+    };
+    Ok(Redirect::to(&format!("/account?notice={notice}")).into_response())
 }

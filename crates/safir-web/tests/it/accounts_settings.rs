@@ -188,6 +188,86 @@ async fn changing_the_password_needs_the_current_one() {
 }
 
 #[tokio::test]
+async fn a_password_change_revokes_the_api_tokens_unless_untied() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("tokened")).await;
+        let token = |name: &'static str| {
+            let (db, id) = (app.db.clone(), user.id.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let (_, secret) = tokens::create_api_token(&mut tx, &id, name, &["read"], None)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                secret
+            }
+        };
+        let made_by_a_thief = token("scraper").await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get("/account").await;
+        assert!(
+            page.body.contains(
+                r#"name="revoke_tokens" value="on" checked> Also revoke my API tokens (1 live)"#
+            ),
+            "{}",
+            page.body
+        );
+        let change = |current: &'static str, revoke: &'static str| {
+            let mut form = vec![
+                ("current_password", current),
+                ("new_password", NEW_PASSWORD),
+                ("new_password_confirm", NEW_PASSWORD),
+            ];
+            if !revoke.is_empty() {
+                form.push(("revoke_tokens", revoke));
+            }
+            form
+        };
+        // Untied on a form sent back with an error: still untied.
+        let wrong = c
+            .submit("/account", "/account/password", &change("not it", ""))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains(r#"name="revoke_tokens" value="on">"#));
+        let ok = c
+            .submit("/account", "/account/password", &change(PASSWORD, "on"))
+            .await;
+        assert_eq!(
+            ok.location(),
+            Some("/account?notice=password-changed-tokens")
+        );
+        let res = c.api("GET", "/api/v1/me", &made_by_a_thief, None).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNAUTHORIZED,
+            "revoked with the change"
+        );
+        let page = c.get("/account?notice=password-changed-tokens").await;
+        assert!(page.body.contains("your API tokens revoked"));
+        assert!(!page.body.contains(r#"name="revoke_tokens""#), "none live");
+
+        // Untied, a token in use by the person's own script keeps working.
+        let own_script = token("own script").await;
+        let kept = c
+            .submit(
+                "/account",
+                "/account/password",
+                &[
+                    ("current_password", NEW_PASSWORD),
+                    ("new_password", "yet another long passphrase"),
+                    ("new_password_confirm", "yet another long passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(kept.location(), Some("/account?notice=password-changed"));
+        let res = c.api("GET", "/api/v1/me", &own_script, None).await;
+        assert_eq!(res.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
 async fn a_session_left_open_is_no_place_to_guess_the_password() {
     for app in TestApp::all().await {
         let user = app.public_user(&unique_email("guessed")).await;
