@@ -53,10 +53,35 @@ pub(crate) fn import_cnt(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Import
         facts: [None; 7],
         width: CNT_HEADER.len(),
     };
-    import_rows(sink, bytes, &layout, &CNT_HEADER.join(","))
+    let Some(names) = read_header(sink, bytes)? else {
+        return Ok(());
+    };
+    let expected = CNT_HEADER.join(",");
+    // The first line is the header, never a message: a file without it, or with the
+    // columns in another order, would lose a message or be read into the wrong fields.
+    if !names.iter().map(String::as_str).eq(CNT_HEADER) {
+        let found = names.join(",");
+        let found = match found.char_indices().nth(FOUND_SHOWN) {
+            Some((end, _)) => format!("{}…", &found[..end]),
+            None => found,
+        };
+        return sink.problem(
+            1,
+            None,
+            ProblemKind::WrongHeader,
+            format!("expected the header {expected}, found {found}"),
+        );
+    }
+    import_rows(sink, bytes, &layout, &expected)
 }
 
-pub(crate) fn import_generic(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
+/// Characters of a wrong header shown in its problem (a message's text, when the
+/// header is missing, can be long).
+const FOUND_SHOWN: usize = 100;
+
+/// The column names of the first line, trimmed and lowercased; `None` when the file
+/// has no line or the line cannot be read (then reported).
+fn read_header(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<Option<Vec<String>>, ImportError> {
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -64,18 +89,29 @@ pub(crate) fn import_generic(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), Im
     let mut header = ByteRecord::new();
     match reader.read_byte_record(&mut header) {
         Ok(true) => {}
-        Ok(false) => return Ok(()),
-        Err(e) => return sink.problem(1, None, ProblemKind::WrongColumnCount, e.to_string()),
+        Ok(false) => return Ok(None),
+        Err(e) => {
+            sink.problem(1, None, ProblemKind::WrongColumnCount, e.to_string())?;
+            return Ok(None);
+        }
     }
-    let names: Vec<String> = header
-        .iter()
-        .map(|c| {
-            String::from_utf8_lossy(c)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_ascii_lowercase()
-        })
-        .collect();
+    Ok(Some(
+        header
+            .iter()
+            .map(|c| {
+                String::from_utf8_lossy(c)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_ascii_lowercase()
+            })
+            .collect(),
+    ))
+}
+
+pub(crate) fn import_generic(sink: &mut Sink<'_>, bytes: &[u8]) -> Result<(), ImportError> {
+    let Some(names) = read_header(sink, bytes)? else {
+        return Ok(());
+    };
     let find = |options: &[&str]| {
         options
             .iter()

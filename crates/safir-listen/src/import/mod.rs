@@ -130,6 +130,9 @@ pub enum ProblemKind {
     /// decoder knows (the text is then read as UTF-8).
     InvalidEncoding,
     WrongColumnCount,
+    /// A first line that is not the header the format requires; nothing of the file is
+    /// read.
+    WrongHeader,
     MalformedJson,
     MalformedXml,
     MissingField,
@@ -146,6 +149,7 @@ impl ProblemKind {
             ProblemKind::InvalidUtf8 => "invalid UTF-8",
             ProblemKind::InvalidEncoding => "invalid text in the declared encoding",
             ProblemKind::WrongColumnCount => "wrong number of columns",
+            ProblemKind::WrongHeader => "wrong header",
             ProblemKind::MalformedJson => "malformed JSON",
             ProblemKind::MalformedXml => "malformed XML",
             ProblemKind::MissingField => "missing field",

@@ -400,6 +400,72 @@ fn cnt_csv_carries_no_optional_facts() {
 }
 
 #[test]
+fn cnt_csv_given_explicitly_checks_its_header() {
+    let cnt = ImportOptions {
+        format: Some(InputFormat::CntCsv),
+        ..ImportOptions::default()
+    };
+    let import_cnt = |content: &str| {
+        let mut table = MessageTable::new();
+        let report = import_bytes(&mut table, "in.csv", content.as_bytes(), &cnt).unwrap();
+        (table, report)
+    };
+
+    // The header as detection reads it: any case, spaces around the names, quotes.
+    let (t, r) = import_cnt(
+        " Message_ID ,USER_ID,username,repost_id,reply_id,\"message\",timestamp,urls\r\n\
+         1,10,alice,,,hi,1700000000,\r\n",
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!((t.len(), t.user_id(0)), (1, "10"));
+
+    // Without a header, the first message is not taken for one.
+    let (t, r) = import_cnt("1,10,alice,,,hi,1700000000,\n2,11,bob,,,yo,1700000005,\n");
+    assert!(t.is_empty());
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    let p = &r.problems[0];
+    assert_eq!((p.line, p.kind), (1, ProblemKind::WrongHeader));
+    assert!(
+        p.message.contains(
+            "expected the header message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"
+        ),
+        "{p}"
+    );
+    assert!(p.to_string().starts_with("in.csv:1: wrong header: "), "{p}");
+
+    // Columns in another order are not read by position.
+    let (t, r) = import_cnt(
+        "user_id,message_id,username,repost_id,reply_id,message,timestamp,urls\n\
+         10,1,alice,,,hi,1700000000,\n",
+    );
+    assert!(t.is_empty());
+    assert_eq!(r.problems[0].kind, ProblemKind::WrongHeader);
+    assert!(
+        r.problems[0].message.ends_with(
+            "found user_id,message_id,username,repost_id,reply_id,message,timestamp,urls"
+        ),
+        "{}",
+        r.problems[0]
+    );
+
+    // --strict stops there.
+    let strict = ImportOptions {
+        strict: true,
+        ..cnt.clone()
+    };
+    let err = import_bytes(
+        &mut MessageTable::new(),
+        "in.csv",
+        b"1,10,alice,,,hi,1700000000,\n",
+        &strict,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ImportError::Strict(p) if p.line == 1 && p.kind == ProblemKind::WrongHeader)
+    );
+}
+
+#[test]
 fn reimporting_adds_nothing() {
     let csv = "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,u,u,,,x,5,\n1,v,v,,,y,6,\n";
     let mut table = MessageTable::new();

@@ -374,6 +374,29 @@ fn a_follows_list_decides_the_connections() {
 }
 
 #[test]
+fn a_follows_list_saved_with_a_byte_order_mark_keeps_its_first_follow() {
+    // The csv reader happens to skip a leading mark too; parse_follows strips it
+    // itself, as the accounts file does, so the first follow never depends on that.
+    let without_header = parse_follows("\u{feff}mofa,citizen_a\r\ncitizen_a,mofa\r\n").unwrap();
+    assert_eq!(
+        without_header[0],
+        Follow {
+            follower: "mofa".into(),
+            followed: "citizen_a".into()
+        }
+    );
+    let mut req = request();
+    req.follows = Some(without_header);
+    let r = build_report(&archive(), &req).unwrap();
+    assert_eq!(r.accounts[0].connections, ["citizen_a"]);
+
+    // The header line after the mark is still a header, not a follow.
+    let with_header = parse_follows("\u{feff}follower,followed\nmofa,citizen_a\n").unwrap();
+    assert_eq!(with_header.len(), 1);
+    assert_eq!(with_header[0].follower, "mofa");
+}
+
+#[test]
 fn accounts_not_in_the_data_and_empty_periods_are_errors() {
     let t = archive();
     let err = build_report(

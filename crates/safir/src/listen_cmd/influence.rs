@@ -2,7 +2,6 @@
 //! on the mention / repost / reply graph), bridging accounts, and the top accounts
 //! per topic or language.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -14,7 +13,7 @@ use safir_listen::influence::{
 use safir_listen::table::MessageTable;
 use serde_json::{Value, json};
 
-use super::{SourceArgs, load, warn_problems};
+use super::{SourceArgs, load, warn_problems, write_atomically};
 use safir_listen::escape::csv_field;
 
 #[derive(Debug, Args)]
@@ -99,14 +98,12 @@ fn graph_format(path: &std::path::Path) -> anyhow::Result<GraphFormat> {
     }
 }
 
+/// Writes the graph whole: a write cut short by an error keeps the previous file.
 fn write_graph(path: &std::path::Path, format: GraphFormat, r: &Influence) -> anyhow::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
-    match format {
-        GraphFormat::Graphml => influence::write_graph_graphml(&mut w, &r.graph)?,
-        GraphFormat::Csv => influence::write_graph_csv(&mut w, &r.graph)?,
-    }
-    w.flush()?;
-    Ok(())
+    write_atomically(path, |w| match format {
+        GraphFormat::Graphml => influence::write_graph_graphml(w, &r.graph),
+        GraphFormat::Csv => influence::write_graph_csv(w, &r.graph),
+    })
 }
 
 fn populations(table: &MessageTable, r: &Influence, args: &InfluenceArgs) -> Vec<Population> {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use anyhow::Context;
@@ -54,13 +54,9 @@ pub fn resolve_links(
     }
     if !wanted.is_empty() {
         let mut cache = match cache_file {
-            Some(path) => Some(
-                OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .with_context(|| format!("opening {}", path.display()))?,
-            ),
+            Some(path) => {
+                Some(open_cache(path).with_context(|| format!("opening {}", path.display()))?)
+            }
             None => None,
         };
         let client = HttpClient::new().context("starting the HTTP client")?;
@@ -121,15 +117,37 @@ fn read_cache(path: &Path) -> io::Result<HashMap<String, String>> {
     let mut known = HashMap::new();
     for line in BufReader::new(file).lines() {
         let line = line?;
-        // A line cut short by an interrupted run has no tab or an empty destination.
+        // A line cut short by an interrupted run has no tab or an empty destination; one
+        // glued to the next (a last line left without its line break) has a second tab.
         if let Some((url, destination)) = line.split_once('\t')
             && !url.is_empty()
             && !destination.is_empty()
+            && !destination.contains('\t')
         {
             known.insert(url.to_owned(), destination.to_owned());
         }
     }
     Ok(known)
+}
+
+/// Opens the cache for appending. A file edited by hand may lack its last line break:
+/// one is added first, so that the next line does not join the last one.
+fn open_cache(path: &Path) -> io::Result<File> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    let len = file.metadata()?.len();
+    if len > 0 {
+        let mut last = [0u8];
+        file.seek(SeekFrom::Start(len - 1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            file.write_all(b"\n")?;
+        }
+    }
+    Ok(file)
 }
 
 fn append(file: &mut File, url: &str, destination: &str) -> io::Result<()> {
@@ -196,6 +214,48 @@ mod tests {
         assert_eq!(
             t.row(1).urls,
             ["https://dest.example/", "https://t.example/2"]
+        );
+    }
+
+    #[test]
+    fn a_cache_edited_without_a_last_line_break_keeps_its_last_line() {
+        let dir = std::env::temp_dir().join(format!("safir-links-edited-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cache = dir.join("cache.tsv");
+        std::fs::write(&cache, "https://t.example/1\thttps://dest.example/1").unwrap();
+        let mut file = open_cache(&cache).unwrap();
+        append(&mut file, "https://t.example/2", "https://dest.example/2").unwrap();
+        drop(file);
+        let text = std::fs::read_to_string(&cache).unwrap();
+        let known = read_cache(&cache).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            text,
+            "https://t.example/1\thttps://dest.example/1\nhttps://t.example/2\thttps://dest.example/2\n"
+        );
+        assert_eq!(known.len(), 2);
+        assert_eq!(known["https://t.example/1"], "https://dest.example/1");
+    }
+
+    #[test]
+    fn a_cache_line_glued_to_the_next_is_skipped() {
+        let dir = std::env::temp_dir().join(format!("safir-links-glued-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cache = dir.join("cache.tsv");
+        std::fs::write(
+            &cache,
+            "https://t.example/1\thttps://dest.example/1https://t.example/2\thttps://dest.example/2\n\
+             https://t.example/3\thttps://dest.example/3\n",
+        )
+        .unwrap();
+        let known = read_cache(&cache).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            known,
+            HashMap::from([(
+                "https://t.example/3".to_owned(),
+                "https://dest.example/3".to_owned()
+            )])
         );
     }
 }

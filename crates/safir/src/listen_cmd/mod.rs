@@ -9,8 +9,9 @@ mod progress;
 mod report;
 mod trends;
 
+use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -248,7 +249,11 @@ fn load(source: &SourceArgs) -> anyhow::Result<(MessageTable, Vec<ImportReport>)
         reports.push(report.with_context(|| format!("importing {}", path.display()))?);
     }
     if table.is_empty() {
-        bail!("no messages were imported");
+        // Say why, when a problem does: a file with a wrong header has no messages.
+        match reports.iter().find_map(|r| r.problems.first()) {
+            Some(first) => bail!("no messages were imported; first problem: {first}"),
+            None => bail!("no messages were imported"),
+        }
     }
     Ok((table, reports))
 }
@@ -379,6 +384,39 @@ fn write_groups(
     Ok(())
 }
 
+/// Writes the file at `path` whole or not at all: `write` fills `.NAME.tmp` beside it,
+/// which is synced to disk and then renamed over `path`. A failure midway leaves the
+/// previous file as it was, and no temporary file behind.
+pub(crate) fn write_atomically<E: Into<anyhow::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} does not name a file", path.display()))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(".tmp");
+    let temp = path.with_file_name(temp_name);
+    let file = File::create(&temp).with_context(|| format!("creating {}", temp.display()))?;
+    let written = (|| -> anyhow::Result<()> {
+        // A file that is replaced keeps who may read it.
+        if let Ok(old) = std::fs::metadata(path) {
+            let _ = file.set_permissions(old.permissions());
+        }
+        let mut w = BufWriter::new(file);
+        write(&mut w).map_err(Into::into)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
 fn iso(ms: i64) -> String {
     safir_listen::time::format_iso(ms)
 }
@@ -429,5 +467,87 @@ mod tests {
         assert!(!by_default.contains("co_post"), "{by_default}");
         let with_co_post = groups_of(&table, vec![NetworkKind::CoPost]);
         assert!(with_co_post.starts_with("1 group(s)"), "{with_co_post}");
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("safir-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_file_whole_and_leaves_nothing_else() {
+        let dir = temp_dir("atomic-write");
+        let path = dir.join("report.csv");
+        std::fs::write(&path, "old,and,longer,than,the,new,one\n").unwrap();
+        write_atomically(&path, |w| w.write_all(b"a,b\n1,2\n")).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        let names = names_in(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(written, "a,b\n1,2\n");
+        assert_eq!(names, ["report.csv"]);
+    }
+
+    #[test]
+    fn a_write_failing_midway_leaves_the_previous_file_as_it_was() {
+        let dir = temp_dir("atomic-fail");
+        let path = dir.join("graph.graphml");
+        std::fs::write(&path, "<graphml>the good one</graphml>\n").unwrap();
+        let failed = write_atomically(&path, |w| {
+            w.write_all(b"<graphml>half")?;
+            w.flush()?;
+            Err(std::io::Error::other("disk full"))
+        });
+        let kept = std::fs::read_to_string(&path).unwrap();
+        let names = names_in(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(failed.unwrap_err().to_string().contains("disk full"));
+        assert_eq!(kept, "<graphml>the good one</graphml>\n");
+        assert_eq!(names, ["graph.graphml"]);
+    }
+
+    #[test]
+    fn nothing_imported_names_the_first_problem() {
+        let dir = temp_dir("headerless-cnt");
+        let path = dir.join("gulf.csv");
+        std::fs::write(
+            &path,
+            "1,10,alice,,,hi,1700000000,\n2,11,bob,,,yo,1700000005,\n",
+        )
+        .unwrap();
+        let source = SourceArgs {
+            inputs: vec![path.clone()],
+            input_format: Some(InputFormat::CntCsv),
+            strict: false,
+            max_download: 50,
+        };
+        let loaded = load(&source);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let Err(e) = loaded else {
+            panic!("a message was imported from a file without its header")
+        };
+        let message = e.to_string();
+        assert!(
+            message.starts_with("no messages were imported; first problem: "),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!(
+                "{}:1: wrong header: expected the header \
+                 message_id,user_id,username,repost_id,reply_id,message,timestamp,urls, found 1,10,",
+                path.display()
+            )),
+            "{message}"
+        );
     }
 }

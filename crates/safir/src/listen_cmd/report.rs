@@ -1,8 +1,7 @@
 //! `safir listen report`: the Twiplomacy-style report over chosen accounts,
 //! written as `report.html`, `report.json` and `report.csv` in one directory.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -12,7 +11,7 @@ use safir_listen::report::{
 };
 use safir_listen::time::parse_timestamp;
 
-use super::{SourceArgs, load, warn_problems};
+use super::{SourceArgs, load, warn_problems, write_atomically};
 
 /// Twiplomacy-style report over chosen accounts: HTML with charts, JSON and CSV.
 #[derive(Debug, Args)]
@@ -124,17 +123,14 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes `dir/name` whole: a report cut short by an error keeps the previous one.
 fn write_file(
     dir: &Path,
     name: &str,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<PathBuf> {
     let path = dir.join(name);
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = BufWriter::new(file);
-    write(&mut w)
-        .and_then(|()| w.flush())
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_atomically(&path, write).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 

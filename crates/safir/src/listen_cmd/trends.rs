@@ -224,11 +224,13 @@ fn to_json(report: &TrendReport, top: &[Emerging]) -> serde_json::Value {
     })
 }
 
-/// `90m` → `1h30m`, `0` → `0m`; negative durations keep their sign.
+/// `90m` → `1h30m`, `90s` → `1m30s`, `0` → `0m`; seconds are shown only when the
+/// duration is not a whole number of minutes; negative durations keep their sign.
 fn duration(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };
-    let mins = ms.unsigned_abs() / 60_000;
-    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let secs = ms.unsigned_abs() / 1000;
+    let mins = secs / 60;
+    let (d, h, m, sec) = (mins / 1440, mins / 60 % 24, mins % 60, secs % 60);
     let mut s = String::from(sign);
     if d > 0 {
         s.push_str(&format!("{d}d"));
@@ -236,8 +238,11 @@ fn duration(ms: i64) -> String {
     if h > 0 {
         s.push_str(&format!("{h}h"));
     }
-    if m > 0 || s.len() == sign.len() {
+    if m > 0 || (sec == 0 && s.len() == sign.len()) {
         s.push_str(&format!("{m}m"));
+    }
+    if sec > 0 {
+        s.push_str(&format!("{sec}s"));
     }
     s
 }
@@ -263,5 +268,15 @@ mod tests {
         assert_eq!(duration(90 * 60_000), "1h30m");
         assert_eq!(duration(26 * 3_600_000), "1d2h");
         assert_eq!(duration(-3_600_000), "-1h");
+    }
+
+    #[test]
+    fn durations_that_are_not_whole_minutes_show_their_seconds() {
+        assert_eq!(duration(30_000), "30s");
+        assert_eq!(duration(90_000), "1m30s");
+        assert_eq!(duration(3_600_000 + 5_000), "1h5s");
+        assert_eq!(duration(86_400_000 + 60_000 + 1_000), "1d1m1s");
+        assert_eq!(duration(-45_000), "-45s");
+        assert_eq!(duration(15 * 60_000), "15m");
     }
 }

@@ -422,3 +422,49 @@ fn the_resolve_limit_leaves_the_least_shared_links_as_written() {
     );
     assert!(site.requests().is_empty(), "nothing was asked");
 }
+
+#[test]
+fn a_url_cache_edited_without_a_last_line_break_is_appended_to_on_a_new_line() {
+    let site = Site::start();
+    let dir = TempDir::new("safir-links-edited");
+    let archive = short_link_archive(&site, &dir);
+    let cache = dir.path().join("links.tsv");
+    // Saved by an editor that leaves the last line without its line break.
+    let final_url = site.url("/final/story");
+    let edited = format!("{}\t{final_url}", site.url("/s/abc"));
+    std::fs::write(&cache, &edited).unwrap();
+    let cache_arg = cache.display().to_string();
+    let args = [
+        "listen",
+        "networks",
+        archive.as_str(),
+        "--kind",
+        "co_link",
+        "--resolve-urls",
+        "--url-cache",
+        &cache_arg,
+    ];
+    let first = run(&args, &[]);
+    assert!(
+        text(&first.stderr).contains("2 followed, 1 from the cache"),
+        "{}",
+        text(&first.stderr)
+    );
+    let cached = std::fs::read_to_string(&cache).unwrap();
+    assert!(cached.starts_with(&format!("{edited}\n")), "{cached}");
+    assert_eq!(cached.lines().count(), 3, "{cached}");
+    assert!(
+        cached.lines().all(|l| l.matches('\t').count() == 1),
+        "{cached}"
+    );
+
+    // Every line of the cache is read back: nothing is asked again.
+    drop(site);
+    let again = run(&args, &[]);
+    assert!(
+        text(&again.stderr).contains("0 followed, 3 from the cache"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(edges(&again), edges(&first));
+}

@@ -71,3 +71,42 @@ fn influence_ranks_accounts_and_writes_the_graph() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(".graphml or .csv"));
 }
+
+#[test]
+fn a_graph_written_over_an_old_one_replaces_it_whole() {
+    let dir = TempDir::new("safir-influence-again");
+    let input = dir.path().join("archive.csv");
+    std::fs::write(&input, ARCHIVE).unwrap();
+    let graph = dir.path().join("graph.graphml");
+    // An older, longer file: nothing of it may remain.
+    std::fs::write(&graph, "x".repeat(100_000)).unwrap();
+    let out = run(
+        &[
+            "listen",
+            "influence",
+            input.to_str().unwrap(),
+            "--graph-out",
+            graph.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&graph).unwrap();
+    assert!(written.starts_with("<?xml"), "{written}");
+    assert!(written.trim_end().ends_with("</graphml>"), "{written}");
+    assert!(!written.contains("xxxxxxxxxx"), "{written}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["archive.csv", "graph.graphml"],
+        "no temporary file is left"
+    );
+}
