@@ -237,6 +237,39 @@ async fn an_edit_of_a_replaced_version_is_refused_and_keeps_the_text() {
 }
 
 #[tokio::test]
+async fn the_same_publication_sent_twice_is_published_once() {
+    for app in TestApp::all().await {
+        let (_, mut c) = admin(&app).await;
+        let form = fields("3", "Reconsider travel.", "0");
+        for _ in 0..2 {
+            let res = c
+                .submit("/admin/travel-advice/LB", "/admin/travel-advice/LB", &form)
+                .await;
+            assert!(
+                res.location()
+                    .is_some_and(|l| l.starts_with("/admin/travel-advice?published=LB")),
+                "{}",
+                res.body
+            );
+        }
+        let versions: i64 = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM travel_advice_versions WHERE country = 'LB'").fetch_one(p).await
+        })
+        .unwrap();
+        assert_eq!(versions, 1);
+        // From the same base with other words, it is a colleague's (or a stale) edit: refused.
+        let other = c
+            .submit(
+                "/admin/travel-advice/LB",
+                "/admin/travel-advice/LB",
+                &fields("3", "Other words.", "0"),
+            )
+            .await;
+        assert_eq!(other.status, 409);
+    }
+}
+
+#[tokio::test]
 async fn a_head_of_mission_cannot_edit_the_ministrys_advice() {
     let app = TestApp::sqlite().await;
     let paris = app.mission("PAR", "FR").await;

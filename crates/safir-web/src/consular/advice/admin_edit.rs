@@ -149,9 +149,27 @@ pub async fn publish_advice(
         Ok(p) => p,
         Err(StoreError::Conflict(_)) => {
             tx.rollback().await.map_err(AppError::internal)?;
+            let now_in_force = advice::find_current(&state.db, &country)
+                .await
+                .map_err(AppError::internal)?;
+            // The same form sent again (a double click, a retried request): the version now in
+            // force is the one its first sending published, by this editor, from the same
+            // base and with just these words. Published, not a conflict: asked to publish
+            // again, the editor would add the same version twice.
+            if now_in_force.as_ref().is_some_and(|v| {
+                v.version == form.base_version + 1
+                    && v.published_by.as_deref() == Some(actor.id())
+                    && (v.level, &v.ar, &v.en, &v.change)
+                        == (input.level, &input.ar, &input.en, &input.change)
+            }) {
+                return Ok(
+                    Redirect::to(&format!("/admin/travel-advice?published={country}"))
+                        .into_response(),
+                );
+            }
             // Keep what was typed; the next publish is based on the version now in force,
             // which the editor is asked to read first.
-            let current = editing.current_version().await?;
+            let current = now_in_force.map(|v| v.version);
             form.base_version = current.unwrap_or(0);
             let html = editing.render(
                 current,
