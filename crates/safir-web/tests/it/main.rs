@@ -20,6 +20,7 @@ mod api_consular_inputs;
 mod api_documents;
 mod api_openapi;
 mod appointments;
+mod appointments_schedule;
 mod assets;
 mod auth_cache;
 mod consular_applicant;

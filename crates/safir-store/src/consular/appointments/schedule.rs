@@ -94,11 +94,33 @@ pub async fn add_rule(
     mission_id: &str,
     rule: &OpeningRule,
 ) -> Result<String, StoreError> {
+    insert_rule(tx, mission_id, rule, None)
+        .await?
+        .ok_or(StoreError::Conflict("appointment rule"))
+}
+
+/// [`add_rule`] from the schedule form sent with `request_key`: `None` when the same form (a
+/// double click, a retried request) already added its rule, and nothing is added.
+pub async fn add_rule_keyed(
+    tx: &mut Tx,
+    mission_id: &str,
+    rule: &OpeningRule,
+    request_key: &str,
+) -> Result<Option<String>, StoreError> {
+    insert_rule(tx, mission_id, rule, Some(request_key)).await
+}
+
+async fn insert_rule(
+    tx: &mut Tx,
+    mission_id: &str,
+    rule: &OpeningRule,
+    request_key: Option<&str>,
+) -> Result<Option<String>, StoreError> {
     let id = uuid::Uuid::now_v7().as_simple().to_string();
-    with_tx!(tx, c => {
+    let stored = with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO appointment_rules (id, mission_id, service, weekday, start_time, end_time, slot_minutes, capacity, valid_from, valid_until, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO appointment_rules (id, mission_id, service, weekday, start_time, end_time, slot_minutes, capacity, valid_from, valid_until, created_at, request_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(mission_id)
@@ -111,11 +133,12 @@ pub async fn add_rule(
         .bind(rule.valid_from().format(DATE).to_string())
         .bind(rule.valid_until().map(|d| d.format(DATE).to_string()))
         .bind(now())
+        .bind(request_key)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(id)
+    Ok((stored == 1).then_some(id))
 }
 
 /// Removes a rule of this mission and hands back what it was (for the audit trail).
@@ -146,11 +169,33 @@ pub async fn add_closure(
     mission_id: &str,
     closure: &Closure,
 ) -> Result<String, StoreError> {
+    insert_closure(tx, mission_id, closure, None)
+        .await?
+        .ok_or(StoreError::Conflict("appointment closure"))
+}
+
+/// [`add_closure`] from the schedule form sent with `request_key`: `None` when the same form
+/// already added its closure, and nothing is added.
+pub async fn add_closure_keyed(
+    tx: &mut Tx,
+    mission_id: &str,
+    closure: &Closure,
+    request_key: &str,
+) -> Result<Option<String>, StoreError> {
+    insert_closure(tx, mission_id, closure, Some(request_key)).await
+}
+
+async fn insert_closure(
+    tx: &mut Tx,
+    mission_id: &str,
+    closure: &Closure,
+    request_key: Option<&str>,
+) -> Result<Option<String>, StoreError> {
     let id = uuid::Uuid::now_v7().as_simple().to_string();
-    with_tx!(tx, c => {
+    let stored = with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO appointment_closures (id, mission_id, first_day, last_day, reason_ar, reason_en, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO appointment_closures (id, mission_id, first_day, last_day, reason_ar, reason_en, created_at, request_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(mission_id)
@@ -159,11 +204,12 @@ pub async fn add_closure(
         .bind(closure.reason_ar())
         .bind(closure.reason_en())
         .bind(now())
+        .bind(request_key)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(id)
+    Ok((stored == 1).then_some(id))
 }
 
 /// Removes a closure of this mission and hands back what it was (for the audit trail): its

@@ -54,6 +54,9 @@ struct SchedulePage {
     /// The errors of the two lists, shown beside them (empty when none).
     weekday_error: String,
     service_error: String,
+    /// Each form's own key (see [`FormData::request_key`]), kept through a rejected form.
+    rule_key: String,
+    closure_key: String,
 }
 
 const RULE_FIELDS: [(&str, &str, InputKind); 6] = [
@@ -188,6 +191,8 @@ async fn schedule_page(
         closure_fields: fields(lang, &CLOSURE_FIELDS, closure_data, closure_errors),
         weekday_error: list_error(lang, rule_errors, "weekday"),
         service_error: list_error(lang, rule_errors, "service"),
+        rule_key: rule_data.request_key_or_new(),
+        closure_key: closure_data.request_key_or_new(),
         page,
     })
 }
@@ -263,9 +268,14 @@ pub async fn add_rule(
         }
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let id = schedule::add_rule(&mut tx, &mission.id, &rule)
+    let key = data.request_key_or_new();
+    let Some(id) = schedule::add_rule_keyed(&mut tx, &mission.id, &rule, &key)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+    else {
+        // The same form sent again: its hours are in, once (two equal rules would add up).
+        return Ok(back(&mission));
+    };
     let summary = serde_json::json!({ "created": rule_summary(&rule) });
     let record = actor.audit(
         domain::RULE_CREATE,
@@ -354,9 +364,14 @@ pub async fn add_closure(
         }
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let id = schedule::add_closure(&mut tx, &mission.id, &closure)
+    let key = data.request_key_or_new();
+    let Some(id) = schedule::add_closure_keyed(&mut tx, &mission.id, &closure, &key)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+    else {
+        // The same form sent again: the closure is in, and its bookings were cancelled once.
+        return Ok(back(&mission));
+    };
     let cancelled = super::service::cancel_for_closure(&state, &mut tx, &mission, &closure).await?;
     let summary = serde_json::json!({
         "created": closure_summary(&closure),
