@@ -381,16 +381,20 @@ pub async fn find(db: &Db, id: &str) -> Result<Appointment, StoreError> {
         .ok_or(StoreError::NotFound)
 }
 
-/// One person's bookings: live ones first, the soonest first; then the others, the latest
-/// first.
+/// One person's bookings: live ones first (booked and not yet over), the soonest first;
+/// then the others, the latest first. A booking whose time has passed is still `booked`
+/// (a missed appointment is kept as it was), but it is no longer live: it sorts with the
+/// others, not before the bookings to come.
 pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Appointment>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT * FROM appointments WHERE user_id = $1 \
-             ORDER BY CASE status WHEN 'booked' THEN 0 ELSE 1 END, \
-                      CASE status WHEN 'booked' THEN starts_at END, starts_at DESC, id",
+             ORDER BY CASE WHEN status = 'booked' AND ends_at > $2 THEN 0 ELSE 1 END, \
+                      CASE WHEN status = 'booked' AND ends_at > $2 THEN starts_at END, \
+                      starts_at DESC, id",
         )
         .bind(user_id)
+        .bind(now())
         .fetch_all(p)
         .await
     })?)

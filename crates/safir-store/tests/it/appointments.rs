@@ -544,3 +544,70 @@ async fn a_booking_during_a_time_zone_change_waits_and_is_refused() {
         Err(StoreError::Conflict(appts::ZONE_CHANGED))
     ));
 }
+
+/// A half-hour slot for every service starting `minutes` from now, on a whole minute (the
+/// store takes any slot it is given: what the schedule offers is checked before).
+fn slot_in(minutes: i64) -> Slot {
+    use chrono::{DurationRound, TimeDelta, Utc};
+    let start = (Utc::now() + TimeDelta::minutes(minutes))
+        .duration_trunc(TimeDelta::minutes(1))
+        .unwrap();
+    Slot {
+        scope: safir_domain::consular::appointments::SlotScope::AllServices,
+        start,
+        end: start + TimeDelta::minutes(30),
+        capacity: 1,
+        local_date: start.date_naive(),
+        local_start: start.time(),
+    }
+}
+
+/// One's list of bookings: the live ones first, the soonest first (one under way too); then
+/// the others, the latest first. A booking whose time has passed is still `booked` (a missed
+/// appointment stays as it was) but is no longer live: it used to come first of all, the
+/// oldest first, before the appointments still to come.
+#[tokio::test]
+async fn a_persons_list_puts_bookings_to_come_first_and_those_past_with_the_rest() {
+    const DAY: i64 = 24 * 60;
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await.to_string();
+        let person = users(db, 1).await.remove(0);
+        let mut ids = std::collections::HashMap::new();
+        for (name, minutes) in [
+            ("long past", -14 * DAY),
+            ("later", 14 * DAY),
+            ("past", -7 * DAY),
+            ("under way", -10),
+            ("cancelled", 10 * DAY),
+            ("soon", 7 * DAY),
+        ] {
+            let booked = book(db, &m, &person, &slot_in(minutes)).await.unwrap();
+            ids.insert(booked.id, name);
+        }
+        let cancelled = ids.iter().find(|(_, n)| **n == "cancelled").unwrap().0;
+        let mut tx = db.begin().await.unwrap();
+        appts::cancel(&mut tx, cancelled, None).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let order: Vec<&str> = appts::list_for_user(db, &person)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| ids[&a.id])
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "under way",
+                "soon",
+                "later",
+                "cancelled",
+                "past",
+                "long past"
+            ],
+            "{:?}",
+            t.backend()
+        );
+    }
+}

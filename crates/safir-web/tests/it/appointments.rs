@@ -1815,6 +1815,103 @@ async fn a_closure_over_booked_days_cancels_them_and_says_why() {
     }
 }
 
+/// Moves booking `id` to `days` days ago: its time has passed, it is still booked.
+async fn move_to_the_past(app: &TestApp, id: &str, days: i64) {
+    let began = Utc::now() - chrono::Duration::days(days);
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE appointments SET starts_at = $1, ends_at = $2 WHERE id = $3")
+            .bind(began)
+            .bind(began + chrono::Duration::minutes(30))
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .unwrap();
+}
+
+/// A closure may cover days already begun (from today, or earlier): it cancels only the
+/// bookings still to come. One whose time has passed stays as it was, its applicant is told
+/// nothing, and the closure's audit record does not count it; such bookings used to be
+/// cancelled and their applicants emailed that the mission would be closed.
+#[tokio::test]
+async fn a_closure_over_days_begun_leaves_the_bookings_already_past() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "10:00").await;
+        let head = head_of(&app, &mission_id).await;
+        let applicant = app.public_user(&unique_email("past")).await;
+        let editor = token(&app, &head, &["consular:read", "consular:write"]).await;
+        let mine = token(&app, &applicant, &["read", "write"]).await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let past = book_through_api(&mut c, &mine, &starts[0]).await;
+        let to_come = book_through_api(&mut c, &mine, &starts[1]).await;
+        move_to_the_past(&app, &past, 2).await;
+        let tz: chrono_tz::Tz = "Europe/Paris".parse().unwrap();
+        let week_ago = Utc::now().with_timezone(&tz).date_naive() - chrono::Duration::days(7);
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/missions/PAR/appointments/schedule/closures",
+                &editor,
+                Some(serde_json::json!({
+                    "first_day": week_ago.to_string(), "last_day": day.to_string(),
+                    "reason_ar": "أشغال", "reason_en": "Building works",
+                })),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(status_of(&app, &past).await, "booked", "kept as it was");
+        assert_eq!(status_of(&app, &to_come).await, "cancelled");
+        let summaries = app.audit_summaries("appointment_closure.create").await;
+        assert_eq!(summaries[0]["bookings_cancelled"], 1, "{summaries:?}");
+        let mails = app.emails_to(&applicant.email).await;
+        let closed = mails
+            .iter()
+            .filter(|m| m.subject.contains("the mission is closed"))
+            .count();
+        assert_eq!(closed, 1, "{mails:?}");
+    }
+}
+
+/// One's list, on the page and through the API, shows the bookings still to come first; one
+/// whose time has passed (still booked: a missed appointment stays as it was) comes after
+/// them, with the others. It used to come first.
+#[tokio::test]
+async fn my_appointments_list_those_to_come_before_those_past() {
+    for app in TestApp::all().await {
+        let (_, day) = paris_open_until(&app, "10:00").await;
+        let user = app.public_user(&unique_email("mine")).await;
+        let secret = token(&app, &user, &["read", "write"]).await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let past = book_through_api(&mut c, &secret, &starts[0]).await;
+        let to_come = book_through_api(&mut c, &secret, &starts[1]).await;
+        move_to_the_past(&app, &past, 2).await;
+
+        let listed = c
+            .api("GET", "/api/v1/me/appointments", &secret, None)
+            .await
+            .json();
+        let ids: Vec<&str> = listed["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{listed}"))
+            .iter()
+            .map(|a| a["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [to_come.as_str(), past.as_str()]);
+
+        c.sign_in(&user).await;
+        let page = c.get("/account/appointments").await;
+        let row = |id: &str| {
+            page.body
+                .find(&format!("id=\"appointment-{id}\""))
+                .unwrap_or_else(|| panic!("{id} in {}", page.body))
+        };
+        assert!(row(&to_come) < row(&past), "{}", page.body);
+    }
+}
+
 /// A reminder whose job runs late, on the appointment's own day, is not sent: it would say
 /// "tomorrow" of an appointment a few hours away.
 #[tokio::test]
@@ -1912,9 +2009,63 @@ async fn staff_cancel_a_booking_from_the_days_list() {
         assert_eq!(line_of(&calendar_file(told), "METHOD:"), "CANCEL");
         let audited = app.audit_summaries("appointment.cancel").await;
         assert_eq!(audited[0]["reason"], "المكتب القنصلي مغلق صباحًا");
-        // Once.
-        let res = keeper.submit(&list, &cancel, &[("reason", "")]).await;
-        assert_eq!(res.status, 409);
+    }
+}
+
+/// A staff cancellation sent twice (a double click, a retried request) finds the booking
+/// cancelled and leads back to its day, as the first did, without telling the applicant or
+/// auditing it again; it used to answer "conflict". A booking whose time has come still
+/// cannot be cancelled from the list.
+#[tokio::test]
+async fn a_staff_cancel_sent_twice_leads_back_to_the_day() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "10:00").await;
+        let head = head_of(&app, &mission_id).await;
+        let applicant = app.public_user(&unique_email("twice")).await;
+        let mine = token(&app, &applicant, &["read", "write"]).await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let id = book_through_api(&mut c, &mine, &starts[0]).await;
+        let started = book_through_api(&mut c, &mine, &starts[1]).await;
+        let list = format!("/missions/PAR/appointments?date={day}");
+        let cancel = format!("/missions/PAR/appointments/{id}/cancel");
+
+        let mut keeper = app.client();
+        keeper.sign_in(&head).await;
+        let csrf = keeper.get(&list).await.csrf_token().unwrap();
+        for click in ["first", "second"] {
+            let res = keeper
+                .post_form_with_token(&cancel, &csrf, &[("reason", "Counter closed")])
+                .await;
+            assert_eq!(res.status, 303, "{click}: {}", res.body);
+            assert_eq!(res.location(), Some(list.as_str()), "{click}");
+        }
+        assert_eq!(status_of(&app, &id).await, "cancelled");
+        let told = app.emails_to(&applicant.email).await;
+        let cancellations = told
+            .iter()
+            .filter(|m| m.subject.contains("Appointment cancelled by the mission"))
+            .count();
+        assert_eq!(cancellations, 1, "told once");
+        assert_eq!(app.audit_summaries("appointment.cancel").await.len(), 1);
+
+        // Its time come, the other booking stays: "conflict".
+        let began = Utc::now() - chrono::Duration::minutes(20);
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE appointments SET starts_at = $1 WHERE id = $2")
+                .bind(began)
+                .bind(&started)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let path = format!("/missions/PAR/appointments/{started}/cancel");
+        let res = keeper
+            .post_form_with_token(&path, &csrf, &[("reason", "")])
+            .await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert_eq!(status_of(&app, &started).await, "booked");
     }
 }
 

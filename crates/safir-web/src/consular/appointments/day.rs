@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
 use chrono::{Datelike, Duration, TimeZone, Utc};
-use safir_domain::consular::appointments::{self as domain, parse_date};
+use safir_domain::consular::appointments::{self as domain, BookingStatus, parse_date};
 use safir_store::consular::appointments::{self as store, BookingWithPerson};
 use safir_store::missions::Mission;
 
@@ -163,7 +163,9 @@ pub async fn list_day_bookings(
 /// a booking still to come (the applicant cannot come, a counter is closed for the morning,
 /// a booking made to hold a seat). The applicant is emailed in their language, with what the
 /// staff wrote and a calendar file that takes it out; the seat is free again; audited
-/// (`appointment.cancel`). Back to the booking's day.
+/// (`appointment.cancel`). Back to the booking's day; a cancellation sent again (a second
+/// click, a retried request) finds the booking cancelled and leads there too, without a
+/// second email or audit record.
 pub async fn staff_cancel(
     State(state): State<AppState>,
     actor: Actor,
@@ -172,11 +174,25 @@ pub async fn staff_cancel(
     axum::Form(data): axum::Form<crate::admin::support::FormData>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::{IntoResponse, Redirect};
+    let tz = service::zone_or_utc(&mission);
+    let back_to_day = |starts_at: chrono::DateTime<Utc>| {
+        let day = starts_at.with_timezone(&tz).date_naive();
+        Redirect::to(&format!(
+            "/missions/{}/appointments?date={day}",
+            mission.code
+        ))
+        .into_response()
+    };
     let booking = match store::find(&state.db, &id).await {
         Ok(b) if b.mission_id == mission.id => b,
         Ok(_) | Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(AppError::internal(e)),
     };
+    // Cancelled a moment ago (a second click, a retried request): the same outcome.
+    if booking.status() == Some(BookingStatus::Cancelled) {
+        return Ok(back_to_day(booking.starts_at));
+    }
+    // Moved by the applicant, or its time has come: not this page's to cancel.
     if !booking.is_booked() || booking.starts_at <= Utc::now() {
         return Err(AppError::Conflict);
     }
@@ -188,8 +204,17 @@ pub async fn staff_cancel(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let row = match store::cancel(&mut tx, &id, None).await {
         Ok(row) => row,
-        // Cancelled or moved meanwhile.
-        Err(safir_store::StoreError::NotFound) => return Err(AppError::Conflict),
+        // Cancelled or moved meanwhile: a cancellation sent twice at once is the same outcome.
+        Err(safir_store::StoreError::NotFound) => {
+            tx.rollback().await.map_err(AppError::internal)?;
+            return match store::find(&state.db, &id).await {
+                Ok(b) if b.status() == Some(BookingStatus::Cancelled) => {
+                    Ok(back_to_day(b.starts_at))
+                }
+                Ok(_) | Err(safir_store::StoreError::NotFound) => Err(AppError::Conflict),
+                Err(e) => Err(AppError::internal(e)),
+            };
+        }
         Err(e) => return Err(AppError::internal(e)),
     };
     let user = safir_store::accounts::find_user(&state.db, &row.user_id)
@@ -222,13 +247,7 @@ pub async fn staff_cancel(
         }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    let tz = service::zone_or_utc(&mission);
-    let day = row.starts_at.with_timezone(&tz).date_naive();
-    Ok(Redirect::to(&format!(
-        "/missions/{}/appointments?date={day}",
-        mission.code
-    ))
-    .into_response())
+    Ok(back_to_day(row.starts_at))
 }
 
 /// The first instant of the local day `d` in `tz`. Where the clocks go forward at midnight

@@ -356,11 +356,14 @@ impl From<BookingError> for AppError {
     }
 }
 
-/// Cancels, in the caller's transaction, the live bookings a new closure of `mission`
-/// covers, and tells each applicant by email, with the closure's reason and a calendar file
-/// that takes the appointment out; the reminders then find them cancelled. Returns how many
-/// went. Without this, a closure added over booked days left those bookings live and
-/// reminded: the applicants came to a closed door.
+/// Cancels, in the caller's transaction, the live bookings still to come on the days a new
+/// closure of `mission` covers, and tells each applicant by email, with the closure's reason
+/// and a calendar file that takes the appointment out; the reminders then find them
+/// cancelled. Returns how many went. Without this, a closure added over booked days left
+/// those bookings live and reminded: the applicants came to a closed door. A booking whose
+/// time has come (earlier today, when the closure starts today) stays as it is, as it would
+/// for its applicant ([`BookingError::Started`]): the appointment was kept or missed, and
+/// nobody is told it is cancelled.
 pub async fn cancel_for_closure(
     state: &AppState,
     tx: &mut Tx,
@@ -371,7 +374,7 @@ pub async fn cancel_for_closure(
         // No slots were ever offered in an unknown zone: no booking to cancel.
         return Ok(0);
     };
-    let from = super::day::day_start(tz, closure.first_day());
+    let from = super::day::day_start(tz, closure.first_day()).max(now());
     let to = super::day::day_start(tz, closure.last_day() + Duration::days(1));
     let ids = store::live_between(tx, &mission.id, from, to)
         .await
