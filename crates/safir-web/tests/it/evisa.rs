@@ -1,12 +1,14 @@
 //! E-visas through HTTP: the public check in both languages for every status, the holder's
 //! and officers' pages and PDF (and nobody else's), revocation, and garbage input.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use safir_domain::CountryCode;
 use safir_domain::consular::evisa::{
-    Entries, EvisaHolder, EvisaTerms, HolderName, PassportNo, VisaTypeCode,
+    Entries, EvisaHolder, EvisaPayload, EvisaTerms, HolderName, PassportNo, VisaNumber,
+    VisaTypeCode,
 };
 use safir_domain::ids::{MissionId, UserId};
+use safir_domain::mission::MissionCode;
 use safir_domain::roles::Role;
 use safir_store::consular::evisas::{self, Evisa, IssueEvisa};
 use safir_web::app;
@@ -251,6 +253,89 @@ async fn validity_is_judged_on_the_configured_zones_calendar() {
         let checked_on = Utc::now().with_timezone(&zone).date_naive().to_string();
         assert_eq!(body["checked_on"], checked_on.as_str(), "{zone}");
     }
+}
+
+/// The code of a visa of mission `code` issued at `issued_at` (numbered in Tokyo's year),
+/// signed with `app`'s key: the store issues at the present instant, and the check reads
+/// only the code.
+fn code_issued_at(app: &TestApp, code: &str, issued_at: chrono::DateTime<Utc>) -> String {
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mission = MissionCode::parse(code).unwrap();
+    let year = issued_at.with_timezone(&chrono_tz::Asia::Tokyo).year();
+    let payload = EvisaPayload::new(
+        VisaNumber::new(&mission, year, 1).unwrap(),
+        EvisaHolder {
+            name: HolderName::parse("ERIKSSON ANNA MARIA").unwrap(),
+            passport_number: PassportNo::parse("L898902C3").unwrap(),
+            nationality: CountryCode::parse("SE").unwrap(),
+            birth_date: date(1974, 8, 12),
+        },
+        EvisaTerms::new(
+            VisaTypeCode::parse("TOUR").unwrap(),
+            Entries::Single,
+            date(2027, 1, 10),
+            date(2027, 2, 10),
+            30,
+        )
+        .unwrap(),
+        mission,
+        issued_at,
+        app.state.evisa_key.id(),
+    );
+    app.state.evisa_key.sign(&payload).code()
+}
+
+/// The "issued on" value the check shows in `lang`.
+async fn issued_on_shown(app: &TestApp, code: &str, lang: &'static str) -> String {
+    let mut client = app.client();
+    client.lang = Some(lang);
+    let res = client.get(&format!("/verify?v={}", enc(code))).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let label = match lang {
+        "ar" => "تاريخ الإصدار",
+        _ => "Issued on",
+    };
+    let after = res
+        .body
+        .split(&format!("<dt>{label}</dt><dd><bdi>"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("{label} in {}", res.body));
+    after.split('<').next().unwrap().to_owned()
+}
+
+/// The issue date is a day of the issuing mission's calendar, the one the visa's number takes
+/// its year from: in Tokyo a visa approved at 02:00 on 1 January is numbered in the new year
+/// and issued on 1 January, though it is still 31 December in UTC (the date shown used to be
+/// UTC's). Without the mission (a code this site does not know), the day is that of the
+/// configured e-visa zone.
+#[tokio::test]
+async fn the_issue_date_is_the_issuing_missions_day() {
+    let new_year_in_tokyo = Utc.with_ymd_and_hms(2026, 12, 31, 17, 0, 0).unwrap();
+    for app in TestApp::all().await {
+        app.mission_in_zone("TYO", "JP", "Asia/Tokyo").await;
+        let code = code_issued_at(&app, "TYO", new_year_in_tokyo);
+        for lang in ["en", "ar"] {
+            assert_eq!(
+                issued_on_shown(&app, &code, lang).await,
+                "2027-01-01",
+                "{lang}"
+            );
+        }
+        // Another ministry's mission: the configured zone's day, UTC unless set.
+        let unknown = code_issued_at(&app, "ZZZ", new_year_in_tokyo);
+        assert_eq!(issued_on_shown(&app, &unknown, "en").await, "2026-12-31");
+    }
+    let app = app_with(WebConfig {
+        public_url: ORIGIN.to_owned(),
+        consular: safir_web::state::ConsularConfig {
+            evisa_zone: chrono_tz::Asia::Tokyo,
+            ..Default::default()
+        },
+        ..WebConfig::default()
+    })
+    .await;
+    let unknown = code_issued_at(&app, "ZZZ", new_year_in_tokyo);
+    assert_eq!(issued_on_shown(&app, &unknown, "en").await, "2027-01-01");
 }
 
 #[tokio::test]

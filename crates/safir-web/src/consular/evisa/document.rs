@@ -180,7 +180,12 @@ async fn evisa_page(
             revoked_banner: Both::of("evisa-revoked-banner"),
             qr_caption: Both::of("evisa-qr-caption"),
         },
-        rows: view::rows(&payload, mission.as_ref(), Audience::Document),
+        rows: view::rows(
+            &payload,
+            mission.as_ref(),
+            state.config.consular.evisa_zone,
+            Audience::Document,
+        ),
         qr_svg: view::qr_svg(&verify_url),
         verify_url,
         revoked,
@@ -237,7 +242,12 @@ pub async fn evisa_pdf(
 pub(crate) async fn pdf_response(state: &AppState, evisa: &Evisa) -> Result<Response, AppError> {
     let payload = evisa.signed_payload().map_err(AppError::internal)?;
     let mission = view::mission_of(state, Some(&evisa.mission_id), &payload).await;
-    let rows = view::rows(&payload, mission.as_ref(), Audience::Document);
+    let rows = view::rows(
+        &payload,
+        mission.as_ref(),
+        state.config.consular.evisa_zone,
+        Audience::Document,
+    );
     let verify_url = evisa.verify_url(&state.config.public_url);
     let bytes = render_pdf(&rows, &verify_url, evisa.is_revoked()).map_err(AppError::internal)?;
     let disposition = format!("inline; filename=\"{}.pdf\"", evisa.visa_number);

@@ -84,10 +84,15 @@ pub async fn verify_page(
         let rows = verification
             .payload()
             .map(|p| {
-                view::rows(p, mission.as_ref(), Audience::Public)
-                    .into_iter()
-                    .map(|r| (r.label(lang).to_owned(), r.value(lang).to_owned()))
-                    .collect()
+                view::rows(
+                    p,
+                    mission.as_ref(),
+                    state.config.consular.evisa_zone,
+                    Audience::Public,
+                )
+                .into_iter()
+                .map(|r| (r.label(lang).to_owned(), r.value(lang).to_owned()))
+                .collect()
             })
             .unwrap_or_default();
         Some(Verdict {

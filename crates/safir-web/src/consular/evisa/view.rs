@@ -1,6 +1,8 @@
 //! What an e-visa shows, field by field in both languages, shared by the printable page, the
 //! PDF and the public check (which masks the passport number and leaves out the birth date).
 
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use safir_domain::Lang as ContentLang;
@@ -79,12 +81,16 @@ fn in_both(f: impl Fn(Lang) -> String) -> (String, String) {
     (f(Lang::Ar), f(Lang::En))
 }
 
+/// The fields of `payload` for `audience`, the mission named (and the issue date read) as
+/// `mission` gives them. `zone_if_unknown` is the calendar of the issue date when the mission
+/// is not known: the configured e-visa zone.
 pub fn rows(
     payload: &EvisaPayload,
     mission: Option<&Mission>,
+    zone_if_unknown: Tz,
     audience: Audience,
 ) -> Vec<FieldRow> {
-    let date = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let holder = &payload.holder;
     let terms = &payload.terms;
     let mut out = vec![
@@ -133,9 +139,21 @@ pub fn rows(
     out.push(FieldRow::new("mission", ar, en));
     out.push(FieldRow::same(
         "issued-at",
-        payload.issued_at().format("%Y-%m-%d").to_string(),
+        date(issued_on(payload, mission, zone_if_unknown)),
     ));
     out
+}
+
+/// The day `payload` was issued on the issuing mission's calendar: the one its number's year
+/// was read in (`numbering_year`; UTC for a zone the database does not know), so that a visa
+/// approved in Tokyo at 02:00 on 1 January, numbered in the new year, is not dated
+/// 31 December. Without the mission, the day in `zone_if_unknown`.
+fn issued_on(payload: &EvisaPayload, mission: Option<&Mission>, zone_if_unknown: Tz) -> NaiveDate {
+    let zone = match mission {
+        Some(m) => m.time_zone.parse::<Tz>().unwrap_or(Tz::UTC),
+        None => zone_if_unknown,
+    };
+    payload.issued_at().with_timezone(&zone).date_naive()
 }
 
 /// The issuing mission: the one the register names (`mission_id`, still right after the
