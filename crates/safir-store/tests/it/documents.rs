@@ -586,6 +586,63 @@ async fn files_no_document_names_are_swept_once_old() {
     }
 }
 
+/// An upload the scanner finds infected is refused as infected even when its file cannot be
+/// removed then (here the database goes away while the scanner runs, so nobody can tell
+/// whether another document holds the same bytes): it used to end as an internal error, as if
+/// the upload had failed for another reason. The file stays for the sweep of files no
+/// document names.
+#[tokio::test]
+async fn an_infected_upload_is_refused_as_such_when_its_file_cannot_be_removed() {
+    use std::os::unix::fs::PermissionsExt;
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let tools = TempDir::new("safir-scanners");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "outage@example.org").await;
+        // A scanner that says when it has started, waits to be let go, then finds a virus.
+        let (started, go) = (tools.0.join("started"), tools.0.join("go"));
+        let script = tools.0.join("scan-slow.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\ntest -f \"$1\" || exit 9\ntouch '{}'\n\
+                 while [ ! -f '{}' ]; do sleep 0.02; done\nexit 1\n",
+                started.display(),
+                go.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let scan = ScanConfig::from_command(&script.display().to_string(), Duration::from_secs(30));
+
+        let stored = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(
+                &owner,
+                DocumentKind::Other,
+                "a.pdf",
+                b"%PDF-1.7\n% outage\n%%EOF\n".to_vec(),
+            ),
+            &scan,
+        );
+        let outage = async {
+            while !started.exists() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            t.db.close().await;
+            std::fs::write(&go, b"").unwrap();
+        };
+        let (result, ()) = tokio::join!(stored, outage);
+        assert!(
+            matches!(result, Err(UploadError::Infected)),
+            "{:?}: {result:?}",
+            t.backend()
+        );
+        assert_eq!(files(&area.0).len(), 1, "left for the sweep");
+    }
+}
+
 #[tokio::test]
 async fn the_scanner_decides_clean_infected_or_failed() {
     for t in TestDb::all().await {

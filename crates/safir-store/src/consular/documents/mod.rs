@@ -209,7 +209,11 @@ pub async fn store_upload(
     };
     if scan_status == ScanStatus::Infected {
         tracing::warn!(sha256 = %prepared.sha256, owner = %owner_id, "an infected upload was refused");
-        remove_if_unreferenced(db, uploads, &prepared.sha256).await?;
+        if let Err(e) = remove_if_unreferenced(db, uploads, &prepared.sha256).await {
+            // The upload is refused all the same, and the person told why; the file no
+            // document names is removed by the sweep (`sweep_unreferenced`) once old enough.
+            tracing::warn!(sha256 = %prepared.sha256, error = %e, "removing an infected upload failed");
+        }
         return Err(UploadError::Infected);
     }
     let (width, height) = match prepared.dimensions {
