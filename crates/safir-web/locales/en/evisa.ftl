@@ -39,8 +39,10 @@ email-evisa-revoked-body =
 
     The mission has revoked your e-visa { $visa }. It is no longer valid for travel, and anyone who checks its code is told that it is revoked.
 
-    If you have questions, contact the mission through your application:
+    The visa's page, which says so:
     { $link }
+
+    If you have questions, write to the mission from your application, under My applications.
 
 ## The public check
 

@@ -261,6 +261,39 @@ async fn a_visa_application_ends_in_an_e_visa_that_verifies() {
         assert!(!mine.body.contains("Passport reported stolen"));
         let desk = o.get(&format!("{case_page}?lang=en")).await;
         assert!(desk.body.contains(r#"id="evisa-revoked""#), "{}", desk.body);
+        // The holder is told with a link to the visa's own page, and finds the visa among
+        // their applications, also once the application is purged (a visa runs for years).
+        let told = app.emails_to(&email).await;
+        let told = told.last().unwrap();
+        assert!(told.subject.contains("is revoked"), "{}", told.subject);
+        assert!(told.text.contains(&href), "{}", told.text);
+        let listed = c.get("/account/cases?lang=en").await;
+        assert!(listed.body.contains("My e-visas"), "{}", listed.body);
+        assert!(
+            listed
+                .body
+                .contains(&format!(r#"<a href="{href}" dir="ltr">DXB-V-"#))
+        );
+        assert!(listed.body.contains("Revoked visa"));
+        o.submit(
+            &case_page,
+            &format!("{case_page}/act"),
+            &[("action", "close")],
+        )
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        assert!(
+            cases::delete_closed(&mut tx, &case_id).await.unwrap(),
+            "purged"
+        );
+        tx.commit().await.unwrap();
+        let listed = c.get("/account/cases?lang=en").await;
+        assert!(
+            listed
+                .body
+                .contains(&format!(r#"<a href="{href}" dir="ltr">DXB-V-"#))
+        );
+        assert_eq!(c.get(&href).await.status, 200);
         let stranger = app.public_user(&unique_email("stranger")).await;
         let mut s = app.client();
         s.sign_in(&stranger).await;

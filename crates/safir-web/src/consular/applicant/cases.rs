@@ -36,11 +36,53 @@ pub struct CaseRow {
     pub draft: bool,
 }
 
+/// One of the person's e-visas: listed with the applications, and still there once the
+/// application it was issued for is purged while the visa runs (it can run for years).
+pub struct EvisaRow {
+    pub id: String,
+    pub number: String,
+    pub validity: String,
+    pub status: String,
+    pub status_code: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "consular/applicant/my_cases.html")]
 struct MyCasesPage {
     page: Page,
     rows: Vec<CaseRow>,
+    evisas: Vec<EvisaRow>,
+}
+
+/// The person's e-visas, newest first, with where each stands today (on the e-visas' clock,
+/// as the public check says it).
+async fn my_evisas(state: &AppState, lang: Lang, me: &str) -> Result<Vec<EvisaRow>, AppError> {
+    let today = state.config.consular.evisa_today();
+    Ok(
+        safir_store::consular::evisas::list_for_holder(&state.db, me)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .map(|v| {
+                let status_code = if v.revoked_at.is_some() {
+                    "revoked"
+                } else if today > v.valid_until {
+                    "expired"
+                } else if today < v.valid_from {
+                    "not-yet-valid"
+                } else {
+                    "valid"
+                };
+                EvisaRow {
+                    status: crate::i18n::t(lang, &format!("verify-{status_code}-title")),
+                    status_code,
+                    validity: format!("{} – {}", v.valid_from, v.valid_until),
+                    number: v.visa_number,
+                    id: v.id,
+                }
+            })
+            .collect(),
+    )
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -148,7 +190,8 @@ pub async fn list_my_cases(
             id: c.id,
         });
     }
-    render(&MyCasesPage { page, rows })
+    let evisas = my_evisas(&state, lang, me.id()).await?;
+    render(&MyCasesPage { page, rows, evisas })
 }
 
 pub struct TimelineItem {

@@ -425,10 +425,9 @@ async fn notify_holder_of_revocation(
     let mut args = fluent_bundle::FluentArgs::new();
     args.set("name", holder.display_name.clone());
     args.set("visa", evisa.visa_number.clone());
-    let link = match &evisa.case_id {
-        Some(case) => format!("{}/account/cases/{case}", state.config.public_url),
-        None => format!("{}/evisas/{}", state.config.public_url, evisa.id),
-    };
+    // The visa's own page, which says it is revoked: the application it was issued for may
+    // be purged while the visa runs, its page gone.
+    let link = format!("{}/evisas/{}", state.config.public_url, evisa.id);
     args.set("link", link);
     let message = crate::email::render(&holder.email, lang, "evisa-revoked", &args);
     crate::email::enqueue(tx, &message, Some(format!("evisa-revoked:{}", evisa.id)))
