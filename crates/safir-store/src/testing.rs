@@ -23,7 +23,7 @@ enum Cleanup {
     Schema { admin_url: String, schema: String },
 }
 
-mod tempdir {
+pub(crate) mod tempdir {
     use std::path::{Path, PathBuf};
 
     /// A directory removed on drop (no extra crate for this).

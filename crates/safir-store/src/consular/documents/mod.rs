@@ -519,6 +519,20 @@ async fn remove_if_unreferenced(
     uploads: &Uploads,
     sha256: &str,
 ) -> Result<(), UploadError> {
+    remove_unless_used_since(db, uploads, sha256, std::time::SystemTime::now()).await
+}
+
+/// Removes the file of `sha256` when no document names it and nothing wrote it since `since`
+/// (taken before the count). An upload of the same bytes by someone else records its row and
+/// then writes the file again (touching it when present): if its row came after the count,
+/// its write came after `since`, and the file stays for it. Without the second condition, the
+/// removal could follow that write and leave its document without bytes.
+async fn remove_unless_used_since(
+    db: &Db,
+    uploads: &Uploads,
+    sha256: &str,
+    since: std::time::SystemTime,
+) -> Result<(), UploadError> {
     let users: i64 = with_pool!(db.read(), p => {
         sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE sha256 = $1")
             .bind(sha256)
@@ -529,7 +543,44 @@ async fn remove_if_unreferenced(
     if users == 0 {
         let area = uploads.clone();
         let sha256 = sha256.to_owned();
-        blocking(move || area.remove(&sha256)).await??;
+        blocking(move || {
+            if area.written_before(&sha256, since) {
+                area.remove(&sha256)
+            } else {
+                Ok(())
+            }
+        })
+        .await??;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn bytes_written_again_after_the_count_began_are_kept() {
+        let test = crate::testing::TestDb::sqlite().await;
+        let dir = crate::testing::tempdir::Dir::new("safir-blobs").unwrap();
+        let uploads = Uploads::new(dir.path());
+        let sha256 = "ab".repeat(32);
+        uploads.write(&sha256, b"the same invitation").unwrap();
+        let path = uploads.path_for(&sha256).unwrap();
+        // Another upload of these bytes recorded its row after the count and wrote the file
+        // again: no row is counted, but the file is newer than the removal's start.
+        let before_that_write = SystemTime::now() - Duration::from_secs(5);
+        remove_unless_used_since(&test.db, &uploads, &sha256, before_that_write)
+            .await
+            .unwrap();
+        assert!(path.is_file(), "kept for the upload that wrote it");
+        // Unwritten since the removal began and named by no document: removed.
+        let later = SystemTime::now() + Duration::from_secs(1);
+        remove_unless_used_since(&test.db, &uploads, &sha256, later)
+            .await
+            .unwrap();
+        assert!(!path.is_file());
+    }
 }
