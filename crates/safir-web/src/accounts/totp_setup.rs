@@ -1,6 +1,6 @@
 //! Two-factor setup (`/account/two-factor/setup`): a new secret shown as an `otpauth://` QR
-//! code and as text, confirmed with a first code (and, outside a first sign-in, with the
-//! password), then ten recovery codes shown once.
+//! code and as text, confirmed with a first code and the password, then ten recovery codes
+//! shown once.
 //! New recovery codes replace the old ones at any time (`/account/two-factor/recovery-codes`,
 //! with the password): the way back for someone who used most of them, or who never saw
 //! them. Public users may turn it off again (`/account/two-factor/disable`); staff may not.
@@ -43,8 +43,7 @@ struct SetupPage {
     secret: String,
     qr_svg: String,
     code: Field,
-    /// Asked outside a first sign-in (see [`asks_password`]).
-    password: Option<Field>,
+    password: Field,
     error_summary: Option<String>,
 }
 
@@ -59,15 +58,12 @@ struct RecoveryCodesPage {
 #[serde(default)]
 pub struct CodeForm {
     pub code: String,
+    /// Asked every time, a first sign-in included: otherwise whoever holds a session left open
+    /// (a shared computer, a stolen cookie; at a first sign-in, the setup page itself, or a
+    /// session that came to need the factor when its account was given a staff role) could
+    /// tie the account to their own authenticator, and its owner, who knows the password,
+    /// could no longer sign in.
     pub password: String,
-}
-
-/// Whether turning the factor on asks for the account's password: always, except at the end
-/// of a first sign-in, where it was typed a moment before. Otherwise whoever held a session
-/// left open (a shared computer, a stolen cookie) could tie the account to their own
-/// authenticator, and its owner, who knows the password, could no longer sign in.
-fn asks_password(me: &CurrentUser) -> bool {
-    !me.needs_second_factor()
 }
 
 /// The form that turns the factor off; its field is named as on the account page, which
@@ -137,11 +133,10 @@ fn setup_view(
     lang: Lang,
     uri: &Uri,
     viewer: &Viewer,
-    me: &CurrentUser,
+    user: &accounts::User,
     secret: &str,
     (typed_code, errors): (&str, &FieldErrors),
 ) -> SetupPage {
-    let user = &me.user;
     let issuer = I18n::global().t(Lang::En, "site-name");
     let otpauth_uri = totp::otpauth_uri(secret, &user.email, &issuer);
     SetupPage {
@@ -156,13 +151,11 @@ fn setup_view(
             .autocomplete("one-time-code")
             .value(typed_code)
             .errors_from(lang, errors),
-        password: asks_password(me).then(|| {
-            Field::new(lang, "password", "accounts-field-current-password")
-                .kind(InputKind::Password)
-                .required()
-                .autocomplete("current-password")
-                .errors_from(lang, errors)
-        }),
+        password: Field::new(lang, "password", "accounts-field-current-password")
+            .kind(InputKind::Password)
+            .required()
+            .autocomplete("current-password")
+            .errors_from(lang, errors),
         error_summary: error_summary(lang, errors),
     }
 }
@@ -173,8 +166,7 @@ pub async fn show(
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
-    let me = current(&viewer)?;
-    let user = &me.user;
+    let user = &current(&viewer)?.user;
     if user.totp_enabled() {
         return Ok(Redirect::to("/account").into_response());
     }
@@ -194,7 +186,7 @@ pub async fn show(
         lang,
         &uri,
         &viewer,
-        me,
+        user,
         &secret,
         ("", &FieldErrors::new()),
     );
@@ -218,26 +210,21 @@ pub async fn confirm(
     let Some(secret) = user.totp_secret.clone() else {
         return Ok(Redirect::to("/account/two-factor/setup").into_response());
     };
+    // The form again, as typed (but the password), with what is wrong.
+    let refused = |errors: &FieldErrors| -> Result<Response, AppError> {
+        let typed = (form.code.as_str(), errors);
+        let view = setup_view(&state, lang, &uri, &viewer, user, &secret, typed);
+        Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&view)?,
+        ))
+    };
     let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
     let mut errors = FieldErrors::new();
     // The password first: a wrong one spends no code.
-    if asks_password(current_user)
-        && let Some(wrong) = current_password_error(&state, &client, user, &form.password).await?
-    {
+    if let Some(wrong) = current_password_error(&state, &client, user, &form.password).await? {
         errors.push("password", wrong);
-        let view = setup_view(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            current_user,
-            &secret,
-            (&form.code, &errors),
-        );
-        return Ok(page_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&view)?,
-        ));
+        return refused(&errors);
     }
     let step = if code.is_empty() {
         errors.push("code", "required");
@@ -271,19 +258,7 @@ pub async fn confirm(
         {
             return Ok(Redirect::to(ALREADY_ON).into_response());
         }
-        let view = setup_view(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            current_user,
-            &secret,
-            (&form.code, &errors),
-        );
-        return Ok(page_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&view)?,
-        ));
+        return refused(&errors);
     }
 
     let (codes, hashes) = new_recovery_codes();
