@@ -53,7 +53,12 @@ impl Uploads {
             if let Ok(f) = std::fs::File::options().write(true).open(&path) {
                 let _ = f.set_modified(std::time::SystemTime::now());
             }
-            return Ok(path);
+            // Still there after the touch: a removal that had already decided (see
+            // `remove_unless_written_since`) sees the touch and puts it back. Gone: written
+            // anew below.
+            if path.is_file() {
+                return Ok(path);
+            }
         }
         let dir = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)?;
@@ -113,22 +118,48 @@ impl Uploads {
         Ok((stored, unfinished))
     }
 
-    /// Whether the bytes with this hash were last written before `before`. Blocking.
-    pub(super) fn written_before(&self, sha256: &str, before: std::time::SystemTime) -> bool {
-        self.path_for(sha256)
-            .and_then(|p| std::fs::metadata(p).ok())
-            .and_then(|m| m.modified().ok())
-            .is_some_and(|t| t < before)
-    }
-
-    /// Removes the bytes with this hash; a missing file is not an error. Blocking.
-    pub(super) fn remove(&self, sha256: &str) -> std::io::Result<()> {
+    /// Removes the bytes with this hash unless they were written (or touched, see [`write`])
+    /// at `since` or after; whether they went. A missing file is not an error. Blocking.
+    ///
+    /// The caller found no document naming the bytes; an upload of the same bytes records its
+    /// document, then writes the file again. So the file is moved aside first and looked at
+    /// again there: touched in between, it is put back (a copy written meanwhile is the same
+    /// bytes); touched later, the upload finds the name free and writes it anew.
+    ///
+    /// [`write`]: Uploads::write
+    pub(super) fn remove_unless_written_since(
+        &self,
+        sha256: &str,
+        since: std::time::SystemTime,
+    ) -> std::io::Result<bool> {
+        use std::io::ErrorKind::NotFound;
         let Some(path) = self.path_for(sha256) else {
-            return Ok(());
+            return Ok(false);
         };
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        let written_since = |p: &Path| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .map(|t| t >= since)
+        };
+        match written_since(&path) {
+            Ok(false) => {}
+            Err(e) if e.kind() != NotFound => return Err(e),
+            _ => return Ok(false),
         }
+        let aside = path.with_file_name(format!(
+            ".{sha256}.{}.removing.tmp",
+            uuid::Uuid::now_v7().as_simple()
+        ));
+        match std::fs::rename(&path, &aside) {
+            Ok(()) => {}
+            Err(e) if e.kind() == NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        if written_since(&aside).unwrap_or(true) {
+            std::fs::rename(&aside, &path)?;
+            return Ok(false);
+        }
+        std::fs::remove_file(&aside)?;
+        Ok(true)
     }
 }

@@ -504,9 +504,11 @@ pub async fn sweep_unreferenced(
         }
         // Looked at again: an upload of the same bytes touches the file before recording it.
         let area = uploads.clone();
-        let gone =
-            blocking(move || area.written_before(&sha256, before) && area.remove(&sha256).is_ok())
-                .await?;
+        let gone = blocking(move || {
+            area.remove_unless_written_since(&sha256, before)
+                .unwrap_or(false)
+        })
+        .await?;
         if gone {
             removed += 1;
         }
@@ -525,8 +527,9 @@ async fn remove_if_unreferenced(
 /// Removes the file of `sha256` when no document names it and nothing wrote it since `since`
 /// (taken before the count). An upload of the same bytes by someone else records its row and
 /// then writes the file again (touching it when present): if its row came after the count,
-/// its write came after `since`, and the file stays for it. Without the second condition, the
-/// removal could follow that write and leave its document without bytes.
+/// its write came after `since`, and the file stays for it, or is written anew by it
+/// (`Uploads::remove_unless_written_since`). Without that, the removal could follow that
+/// write and leave its document without bytes.
 async fn remove_unless_used_since(
     db: &Db,
     uploads: &Uploads,
@@ -543,14 +546,7 @@ async fn remove_unless_used_since(
     if users == 0 {
         let area = uploads.clone();
         let sha256 = sha256.to_owned();
-        blocking(move || {
-            if area.written_before(&sha256, since) {
-                area.remove(&sha256)
-            } else {
-                Ok(())
-            }
-        })
-        .await??;
+        blocking(move || area.remove_unless_written_since(&sha256, since)).await??;
     }
     Ok(())
 }
