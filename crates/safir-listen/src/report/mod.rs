@@ -242,9 +242,8 @@ pub struct Ranked {
 
 /// Reads a follows list: CSV `follower,followed` (handles or user ids), with or
 /// without that header line. A byte-order mark (a file saved as "UTF-8 with BOM") is
-/// not part of the first follower.
+/// not part of the first follower: the csv reader skips it.
 pub fn parse_follows(text: &str) -> Result<Vec<Follow>, ReportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

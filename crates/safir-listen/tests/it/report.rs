@@ -375,8 +375,8 @@ fn a_follows_list_decides_the_connections() {
 
 #[test]
 fn a_follows_list_saved_with_a_byte_order_mark_keeps_its_first_follow() {
-    // The csv reader happens to skip a leading mark too; parse_follows strips it
-    // itself, as the accounts file does, so the first follow never depends on that.
+    // The csv reader skips a leading mark; this holds it to that (a reader that kept it
+    // would make the first follower `\u{feff}mofa`, matching no account).
     let without_header = parse_follows("\u{feff}mofa,citizen_a\r\ncitizen_a,mofa\r\n").unwrap();
     assert_eq!(
         without_header[0],
