@@ -47,6 +47,7 @@ appointments-actions = الإجراءات
 appointments-reschedule = تغيير
 appointments-cancel = إلغاء
 appointments-status-booked = محجوز
+appointments-status-past = مضى موعده
 appointments-status-cancelled = ملغى
 appointments-status-rescheduled = نُقل
 appointments-booked = تم حجز موعدك. سيصلك تأكيد بالبريد الإلكتروني.

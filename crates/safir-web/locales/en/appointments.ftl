@@ -44,6 +44,7 @@ appointments-actions = Actions
 appointments-reschedule = Move
 appointments-cancel = Cancel
 appointments-status-booked = Booked
+appointments-status-past = Past
 appointments-status-cancelled = Cancelled
 appointments-status-rescheduled = Moved
 appointments-booked = Your appointment is booked. A confirmation is on its way by email.

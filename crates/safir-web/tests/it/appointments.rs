@@ -1902,13 +1902,28 @@ async fn my_appointments_list_those_to_come_before_those_past() {
         assert_eq!(ids, [to_come.as_str(), past.as_str()]);
 
         c.sign_in(&user).await;
-        let page = c.get("/account/appointments").await;
+        let page = c.get("/account/appointments?lang=en").await;
         let row = |id: &str| {
             page.body
                 .find(&format!("id=\"appointment-{id}\""))
                 .unwrap_or_else(|| panic!("{id} in {}", page.body))
         };
         assert!(row(&to_come) < row(&past), "{}", page.body);
+        // The past one, still `booked`, reads as past.
+        let status_of_row = |id: &str| {
+            let rest = &page.body[row(id)..];
+            rest[..rest.find("</tr>").unwrap()].to_owned()
+        };
+        assert!(
+            status_of_row(&past).contains(">Past<"),
+            "{}",
+            status_of_row(&past)
+        );
+        assert!(
+            status_of_row(&to_come).contains(">Booked<"),
+            "{}",
+            status_of_row(&to_come)
+        );
     }
 }
 

@@ -77,7 +77,13 @@ pub async fn list_my_appointments(
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             mission: labels::mission_name(lang, &mission),
             service: services.name(lang, &a.service),
-            status: crate::i18n::t(lang, &format!("appointments-status-{}", a.status)),
+            // A booking whose time is over stays `booked` (kept or missed, nobody records
+            // which): it reads as past, as it is listed with the past ones.
+            status: if a.is_booked() && a.ends_at <= safir_store::now() {
+                crate::i18n::t(lang, "appointments-status-past")
+            } else {
+                crate::i18n::t(lang, &format!("appointments-status-{}", a.status))
+            },
             live: a.is_booked() && a.starts_at > safir_store::now(),
             id: a.id,
         });
