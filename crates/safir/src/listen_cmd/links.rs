@@ -188,8 +188,7 @@ mod tests {
 
     #[test]
     fn the_cache_answers_without_the_network_and_skips_broken_lines() {
-        let dir = std::env::temp_dir().join(format!("safir-links-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::listen_cmd::tests::temp_dir("links");
         let cache = dir.join("cache.tsv");
         std::fs::write(
             &cache,
@@ -219,8 +218,7 @@ mod tests {
 
     #[test]
     fn a_cache_edited_without_a_last_line_break_keeps_its_last_line() {
-        let dir = std::env::temp_dir().join(format!("safir-links-edited-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::listen_cmd::tests::temp_dir("links-edited");
         let cache = dir.join("cache.tsv");
         std::fs::write(&cache, "https://t.example/1\thttps://dest.example/1").unwrap();
         let mut file = open_cache(&cache).unwrap();
@@ -239,8 +237,7 @@ mod tests {
 
     #[test]
     fn a_cache_line_glued_to_the_next_is_skipped() {
-        let dir = std::env::temp_dir().join(format!("safir-links-glued-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::listen_cmd::tests::temp_dir("links-glued");
         let cache = dir.join("cache.tsv");
         std::fs::write(
             &cache,

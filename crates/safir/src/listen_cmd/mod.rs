@@ -469,7 +469,8 @@ mod tests {
         assert!(with_co_post.starts_with("1 group(s)"), "{with_co_post}");
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
+    /// A new empty directory for one test (its own name; the test removes it).
+    pub(super) fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("safir-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();

@@ -65,6 +65,18 @@ impl Verification {
         }
     }
 
+    /// An authentic visa's standing on `today` by its dates (revocation is added with
+    /// [`Verification::with_revocation`]).
+    pub fn dated(payload: EvisaPayload, today: NaiveDate) -> Verification {
+        if today < payload.terms.valid_from() {
+            Verification::NotYetValid(payload)
+        } else if today > payload.terms.valid_until() {
+            Verification::Expired(payload)
+        } else {
+            Verification::Valid(payload)
+        }
+    }
+
     /// Marks an authentic visa revoked; an invalid code stays invalid.
     pub fn with_revocation(self, revoked: bool) -> Verification {
         match self {
@@ -117,11 +129,5 @@ pub fn verify_code(input: &str, keys: &[EvisaVerifyingKey], today: NaiveDate) ->
     if !key.verifies(&signed.payload, &signed.signature) {
         return Verification::Invalid(InvalidReason::BadSignature);
     }
-    if today < payload.terms.valid_from() {
-        Verification::NotYetValid(payload)
-    } else if today > payload.terms.valid_until() {
-        Verification::Expired(payload)
-    } else {
-        Verification::Valid(payload)
-    }
+    Verification::dated(payload, today)
 }

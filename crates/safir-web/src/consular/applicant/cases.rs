@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
+use safir_domain::consular::evisa::Verification;
 use safir_store::consular::cases;
 use safir_store::consular::services;
 
@@ -43,7 +44,7 @@ pub struct EvisaRow {
     pub number: String,
     pub validity: String,
     pub status: String,
-    pub status_code: &'static str,
+    pub status_code: String,
 }
 
 #[derive(Template)]
@@ -54,35 +55,27 @@ struct MyCasesPage {
     evisas: Vec<EvisaRow>,
 }
 
-/// The person's e-visas, newest first, with where each stands today (on the e-visas' clock,
-/// as the public check says it).
+/// The person's e-visas, newest first, with where each stands today: the public check's
+/// verdict on the day of the e-visas' clock, in its words.
 async fn my_evisas(state: &AppState, lang: Lang, me: &str) -> Result<Vec<EvisaRow>, AppError> {
     let today = state.config.consular.evisa_today();
-    Ok(
-        safir_store::consular::evisas::list_for_holder(&state.db, me)
-            .await
-            .map_err(AppError::internal)?
-            .into_iter()
-            .map(|v| {
-                let status_code = if v.revoked_at.is_some() {
-                    "revoked"
-                } else if today > v.valid_until {
-                    "expired"
-                } else if today < v.valid_from {
-                    "not-yet-valid"
-                } else {
-                    "valid"
-                };
-                EvisaRow {
-                    status: crate::i18n::t(lang, &format!("verify-{status_code}-title")),
-                    status_code,
-                    validity: format!("{} – {}", v.valid_from, v.valid_until),
-                    number: v.visa_number,
-                    id: v.id,
-                }
-            })
-            .collect(),
-    )
+    let mut rows = Vec::new();
+    for v in safir_store::consular::evisas::list_for_holder(&state.db, me)
+        .await
+        .map_err(AppError::internal)?
+    {
+        let payload = v.signed_payload().map_err(AppError::internal)?;
+        let verdict = Verification::dated(payload, today).with_revocation(v.is_revoked());
+        let key = verdict.code().replace('_', "-");
+        rows.push(EvisaRow {
+            status: crate::i18n::t(lang, &format!("verify-{key}-title")),
+            status_code: key,
+            validity: format!("{} – {}", v.valid_from, v.valid_until),
+            number: v.visa_number,
+            id: v.id,
+        });
+    }
+    Ok(rows)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
