@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use safir_domain::ids::TokenId;
 
 use super::secrets::{hash_secret, new_secret};
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailPurpose {
@@ -120,12 +120,87 @@ pub async fn create_api_token(
     scopes: &[&str],
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(TokenId, String), StoreError> {
+    insert_api_token(tx, user_id, name, scopes, expires_at, None).await
+}
+
+/// A token made by the form sent with `request_key`.
+#[derive(Debug)]
+pub struct KeyedToken {
+    pub id: TokenId,
+    pub secret: String,
+    /// The live tokens an earlier sending of the same form made, revoked here: their secrets
+    /// were shown only in answers to sendings the browser let go (a double click, a retried
+    /// request), so no one holds them.
+    pub replaced: Vec<String>,
+}
+
+/// How long after a token was made the same form sent again replaces it: a double click
+/// or a retry comes within seconds. Later, the answer that showed the secret was seen (the
+/// page reloaded, say) and the token may be in use: the form then makes one more.
+pub const RESENT_WITHIN: Duration = Duration::minutes(2);
+
+/// [`create_api_token`] from the form sent with `request_key`. A token's secret is known
+/// only to the answer that made it, so a second sending of the same form cannot show the
+/// first one's token again: it makes a new one and revokes those the earlier sendings made
+/// within [`RESENT_WITHIN`], leaving one live token, the one whose secret this answer shows.
+pub async fn create_api_token_keyed(
+    tx: &mut Tx,
+    user_id: &str,
+    name: &str,
+    scopes: &[&str],
+    expires_at: Option<DateTime<Utc>>,
+    request_key: &str,
+) -> Result<KeyedToken, StoreError> {
+    // Two sendings at once: on PostgreSQL the owner's row is locked first, so the second
+    // waits for the first to commit and then finds its token. SQLite runs one writing
+    // transaction at a time.
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_optional(c)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    let at = now();
+    let replaced: Vec<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "UPDATE api_tokens SET revoked_at = $3 \
+             WHERE user_id = $1 AND request_key = $2 AND revoked_at IS NULL AND created_at > $4 \
+             RETURNING id",
+        )
+        .bind(user_id)
+        .bind(request_key)
+        .bind(at)
+        .bind(at - RESENT_WITHIN)
+        .fetch_all(c)
+        .await
+    })?;
+    let (id, secret) =
+        insert_api_token(tx, user_id, name, scopes, expires_at, Some(request_key)).await?;
+    Ok(KeyedToken {
+        id,
+        secret,
+        replaced,
+    })
+}
+
+async fn insert_api_token(
+    tx: &mut Tx,
+    user_id: &str,
+    name: &str,
+    scopes: &[&str],
+    expires_at: Option<DateTime<Utc>>,
+    request_key: Option<&str>,
+) -> Result<(TokenId, String), StoreError> {
     crate::accounts::changed();
     let id = TokenId::new();
     let secret = format!("{API_TOKEN_PREFIX}{}", new_secret());
     with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at, request_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.as_str())
         .bind(user_id)
@@ -134,6 +209,7 @@ pub async fn create_api_token(
         .bind(scopes.join(" "))
         .bind(now())
         .bind(expires_at)
+        .bind(request_key)
         .execute(c)
         .await.map(|r| r.rows_affected())
     })?;

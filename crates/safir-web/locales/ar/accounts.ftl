@@ -153,6 +153,7 @@ accounts-token-create = إنشاء الرمز
 accounts-token-created-title = تم إنشاء الرمز
 accounts-token-created-heading = رمزك الجديد
 accounts-token-created-lead = انسخه الآن: لن يُعرض مرة أخرى.
+accounts-token-created-again = أُرسل هذا النموذج أكثر من مرة (نقرة مزدوجة، أو أُعيد إرسال الصفحة). أُلغي الرمز الذي أنشأه الإرسال السابق قبل لحظات: استخدم هذا الرمز.
 accounts-data-heading = بياناتك
 accounts-data-download = تنزيل كل بياناتي (JSON)
 

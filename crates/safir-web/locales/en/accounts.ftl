@@ -142,6 +142,7 @@ accounts-token-create = Create the token
 accounts-token-created-title = Token created
 accounts-token-created-heading = Your new token
 accounts-token-created-lead = Copy it now: it will not be shown again.
+accounts-token-created-again = This form was sent more than once (a double click, or the page sent again). The token the earlier sending made moments ago has been revoked: use this one.
 accounts-data-heading = Your data
 accounts-data-download = Download all my data (JSON)
 

@@ -9,6 +9,7 @@ use safir_domain::roles::TokenScope;
 use safir_store::accounts::{self, sessions, tokens};
 
 use super::common::{browser_label, error_summary, format_time, new_password_fields};
+use crate::admin::support::new_request_key;
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
@@ -32,6 +33,7 @@ pub enum AccountForm {
         name: String,
         scopes: Vec<TokenScope>,
         expires: String,
+        request_key: String,
     },
     DisableTotp,
     NewRecoveryCodes,
@@ -149,6 +151,8 @@ struct AccountPage {
     token_scopes: Vec<ScopeOption>,
     token_scopes_error: Option<String>,
     token_expires: Field,
+    /// The new-token form's own key, kept through a rejected form.
+    token_request_key: String,
     error_summary: Option<String>,
 }
 
@@ -249,13 +253,24 @@ pub async fn account_page(
         AccountForm::Profile { display_name, lang } => (display_name.clone(), lang.clone()),
         _ => (user.display_name.clone(), user.preferred_lang.clone()),
     };
-    let (token_name, token_checked, token_expires) = match &form {
+    let (token_name, token_checked, token_expires, token_request_key) = match &form {
         AccountForm::Token {
             name,
             scopes,
             expires,
-        } => (name.clone(), scopes.clone(), expires.clone()),
-        _ => (String::new(), vec![TokenScope::Read], String::new()),
+            request_key,
+        } => (
+            name.clone(),
+            scopes.clone(),
+            expires.clone(),
+            crate::admin::support::request_key(request_key).unwrap_or_else(new_request_key),
+        ),
+        _ => (
+            String::new(),
+            vec![TokenScope::Read],
+            String::new(),
+            new_request_key(),
+        ),
     };
     // Only the scopes the owner's grants give meaning to are offered.
     let token_scopes = super::tokens::SCOPES
@@ -341,6 +356,7 @@ pub async fn account_page(
             .value(token_expires)
             .hint(lang, "accounts-token-expires-hint")
             .errors_from(lang, errors),
+        token_request_key,
         error_summary: error_summary(lang, errors),
     };
     render(&view)

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::account_page::{AccountForm, refused_form};
 use super::common::{ClientInfo, secret_page};
+use crate::admin::support::request_key;
 use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
@@ -41,6 +42,8 @@ pub struct TokenForm {
     pub scope_consular_read: Option<String>,
     pub scope_consular_write: Option<String>,
     pub expires: String,
+    /// The form's own key (see [`crate::admin::support::FormData::request_key`]).
+    pub request_key: String,
 }
 
 impl TokenForm {
@@ -70,6 +73,8 @@ struct TokenCreatedPage {
     name: String,
     scopes: String,
     secret: String,
+    /// An earlier sending of the same form made a token, revoked by this one.
+    replaced: bool,
 }
 
 fn audit_record(
@@ -136,28 +141,59 @@ pub async fn create(
             name: form.name.clone(),
             scopes: chosen,
             expires: form.expires.clone(),
+            request_key: form.request_key.clone(),
         };
         return refused_form(&state, (lang, &uri, &viewer), &me, again, &errors).await;
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let (id, secret) = tokens::create_api_token(&mut tx, &me.user.id, name, &scopes, expires_at)
+    // A form sent again (a double click, a retried request) cannot be shown the first
+    // sending's secret: only its hash is kept. It gets a token of its own, which replaces the
+    // one no one saw.
+    let made = match request_key(&form.request_key) {
+        Some(key) => tokens::create_api_token_keyed(
+            &mut tx,
+            &me.user.id,
+            name,
+            &scopes,
+            expires_at,
+            &key,
+        )
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?,
+        None => {
+            let (id, secret) =
+                tokens::create_api_token(&mut tx, &me.user.id, name, &scopes, expires_at)
+                    .await
+                    .map_err(AppError::internal)?;
+            tokens::KeyedToken {
+                id,
+                secret,
+                replaced: Vec::new(),
+            }
+        }
+    };
+    for old in &made.replaced {
+        let summary = serde_json::json!({ "replaced_by": made.id.as_str() });
+        let record = audit_record(&me, &client, actions::TOKEN_REVOKE, old, summary);
+        crate::audit_log::append(&mut tx, &record).await?;
+    }
     let summary = serde_json::json!({
         "name": name,
         "scopes": scopes,
         "expires_at": expires_at,
+        "replaces": made.replaced,
     });
     crate::audit_log::commit_with(
         tx,
-        &audit_record(&me, &client, actions::TOKEN_CREATE, id.as_str(), summary),
+        &audit_record(&me, &client, actions::TOKEN_CREATE, made.id.as_str(), summary),
     )
     .await?;
     let view = TokenCreatedPage {
         page: state.page(lang, &uri, "accounts-token-created-title", &viewer),
         name: name.to_owned(),
         scopes: scopes.join(" "),
-        secret,
+        secret: made.secret,
+        replaced: !made.replaced.is_empty(),
     };
     Ok(secret_page(render(&view)?))
 }

@@ -92,9 +92,7 @@ impl FormData {
     /// key this server never gives (it is trusted no further than that: it only finds what
     /// the same account or scope stored with it).
     pub fn request_key(&self) -> Option<String> {
-        let key = self.get(REQUEST_KEY).trim();
-        (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()))
-            .then(|| key.to_owned())
+        request_key(self.get(REQUEST_KEY))
     }
 
     /// The form's key to draw it with: the one it was sent with (a rejected form shown again
@@ -106,6 +104,14 @@ impl FormData {
 
 /// The hidden field holding a form's own key (see [`FormData::request_key`]).
 pub const REQUEST_KEY: &str = "request_key";
+
+/// A form's key as sent, if it is one this server could have given (see
+/// [`FormData::request_key`]).
+pub fn request_key(sent: &str) -> Option<String> {
+    let key = sent.trim();
+    (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| key.to_owned())
+}
 
 /// A new key for a form as it is first shown.
 pub fn new_request_key() -> String {

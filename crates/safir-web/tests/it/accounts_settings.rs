@@ -510,6 +510,72 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
     }
 }
 
+fn shown_secret(body: &str) -> String {
+    body.split("class=\"token-secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("a secret on the page")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_token_form_sent_twice_leaves_one_live_token_the_one_shown() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("tokentwice")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (token, key) = c.form_key("/account").await;
+        let sent = [
+            ("name", "twice"),
+            ("scope_read", "on"),
+            ("request_key", key.as_str()),
+        ];
+        let first = c.post_form_with_token("/account/tokens", &token, &sent).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        assert!(!first.body.contains("sent more than once"));
+        let unseen = shown_secret(&first.body);
+        // The browser shows the answer to the second sending only.
+        let again = c.post_form_with_token("/account/tokens", &token, &sent).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert!(again.body.contains("This form was sent more than once"), "{}", again.body);
+        let shown = shown_secret(&again.body);
+        assert_ne!(shown, unseen);
+        let kept = tokens::authenticate_api_token(&app.db, &shown)
+            .await
+            .unwrap()
+            .expect("the token shown works");
+        assert!(tokens::authenticate_api_token(&app.db, &unseen).await.unwrap().is_none());
+        // The unseen token's revocation is in the trail, naming its replacement.
+        assert!(
+            app.audit_summaries("token.revoke")
+                .await
+                .iter()
+                .any(|s| s["replaced_by"] == kept.id.as_str()),
+        );
+        let live = tokens::list_api_tokens(&app.db, &user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.revoked_at.is_none())
+            .count();
+        assert_eq!(live, 1);
+        // A new form (a new key) makes a second token beside the first.
+        let (token, key) = c.form_key("/account").await;
+        let other = c
+            .post_form_with_token(
+                "/account/tokens",
+                &token,
+                &[("name", "twice"), ("scope_read", "on"), ("request_key", key.as_str())],
+            )
+            .await;
+        assert!(!other.body.contains("sent more than once"));
+        let second = shown_secret(&other.body);
+        assert!(tokens::authenticate_api_token(&app.db, &shown).await.unwrap().is_some());
+        assert!(tokens::authenticate_api_token(&app.db, &second).await.unwrap().is_some());
+    }
+}
+
 #[tokio::test]
 async fn the_data_download_holds_the_users_own_data_without_secrets() {
     for app in TestApp::all().await {
