@@ -64,6 +64,48 @@ pub async fn email_token_usable(
     Ok(found.is_some())
 }
 
+/// The account a valid, unused, unexpired token for `purpose` belongs to, without using it up.
+pub async fn email_token_owner(
+    db: &Db,
+    secret: &str,
+    purpose: EmailPurpose,
+) -> Result<Option<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3",
+        )
+        .bind(hash_secret(secret))
+        .bind(purpose.as_str())
+        .bind(now())
+        .fetch_optional(p)
+        .await
+    })?)
+}
+
+/// [`consume_email_token`] for a token of `user_id` only: `false` when it is not one (another
+/// account's, used, expired, unknown), and then nothing is used up.
+pub async fn consume_email_token_of(
+    tx: &mut Tx,
+    secret: &str,
+    purpose: EmailPurpose,
+    user_id: &str,
+) -> Result<bool, StoreError> {
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+             AND user_id = $4",
+        )
+        .bind(hash_secret(secret))
+        .bind(purpose.as_str())
+        .bind(now())
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
 /// Uses up a token; returns its user when it was valid, unused, unexpired and for `purpose`.
 pub async fn consume_email_token(
     tx: &mut Tx,

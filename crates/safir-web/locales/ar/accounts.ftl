@@ -25,11 +25,16 @@ accounts-sign-up-link = إنشاء حساب
 
 ## Email verification
 
-accounts-verified-title = تم تأكيد البريد الإلكتروني
-accounts-verified-body = شكرًا لك. تم تأكيد عنوان بريدك الإلكتروني.
 accounts-verify-failed-title = هذا الرابط لا يعمل
 accounts-verify-failed-body = الرابط غير صالح أو انتهت صلاحيته أو سبق استخدامه. سجّل الدخول واطلب رابطًا جديدًا من صفحة حسابك.
 accounts-verify-failed-body-signed-in = الرابط غير صالح أو انتهت صلاحيته أو سبق استخدامه. يمكنك طلب رابط جديد من صفحة حسابك.
+accounts-verify-confirm-title = أكّد عنوان بريدك الإلكتروني
+accounts-verify-confirm-body = اضغط الزر لتأكيد أن هذا العنوان لك وأنه للحساب الذي سجّلت الدخول إليه.
+accounts-verify-confirm-button = تأكيد عنواني
+accounts-verify-sign-in-title = سجّل الدخول لتأكيد عنوانك
+accounts-verify-sign-in-body = حفاظًا على أمنك، يُؤكَّد العنوان من الحساب الذي يخصه. سجّل الدخول وستطلب منك هذه الصفحة التأكيد. إن لم تنشئ حسابًا بهذا العنوان فتجاهل الرسالة: لن يُؤكَّد شيء.
+accounts-verify-other-title = هذا الرابط لحساب آخر
+accounts-verify-other-body = أنت مسجّل الدخول إلى حساب غير الذي يؤكّده هذا الرابط. سجّل الخروج، ثم ادخل إلى ذلك الحساب وافتح الرابط مرة أخرى.
 
 ## Sign-in
 
@@ -165,6 +170,7 @@ accounts-notice-password-changed = تم تغيير كلمة المرور، وس�
 accounts-notice-password-changed-tokens = تم تغيير كلمة المرور، وسُجّل خروجك من الجلسات الأخرى وأُلغيت رموز الواجهة البرمجية.
 accounts-notice-verification-sent = أرسلنا إليك رابط تأكيد جديدًا.
 accounts-notice-already-verified = بريدك الإلكتروني مؤكَّد بالفعل.
+accounts-notice-verified = شكرًا لك. تم تأكيد عنوان بريدك الإلكتروني.
 accounts-notice-two-factor-off = تم إيقاف التحقق بخطوتين.
 accounts-notice-two-factor-already-on = التحقق بخطوتين مفعّل من قبل. إن لم تحفظ رموز الاسترداد، فأنشئ رموزًا جديدة أدناه.
 accounts-notice-token-revoked = تم إلغاء الرمز.

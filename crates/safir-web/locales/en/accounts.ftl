@@ -25,11 +25,16 @@ accounts-sign-up-link = Create an account
 
 ## Email verification
 
-accounts-verified-title = Email address confirmed
-accounts-verified-body = Thank you. Your email address is confirmed.
 accounts-verify-failed-title = This link does not work
 accounts-verify-failed-body = The link is invalid, has expired or was already used. Sign in and ask for a new one from your account page.
 accounts-verify-failed-body-signed-in = The link is invalid, has expired or was already used. You can ask for a new one from your account page.
+accounts-verify-confirm-title = Confirm your email address
+accounts-verify-confirm-body = Press the button to confirm that this address is yours and belongs to the account you are signed in to.
+accounts-verify-confirm-button = Confirm my address
+accounts-verify-sign-in-title = Sign in to confirm your address
+accounts-verify-sign-in-body = For your safety, an address is confirmed from the account it belongs to. Sign in, and this page will ask you to confirm. If you did not create an account with this address, ignore the email: nothing is confirmed.
+accounts-verify-other-title = This link is for another account
+accounts-verify-other-body = You are signed in to an account other than the one this link confirms. Sign out, sign in to that account, then open the link again.
 
 ## Sign-in
 
@@ -154,6 +159,7 @@ accounts-notice-password-changed = Your password was changed. Your other session
 accounts-notice-password-changed-tokens = Your password was changed. Your other sessions were signed out and your API tokens revoked.
 accounts-notice-verification-sent = We have sent you a new confirmation link.
 accounts-notice-already-verified = Your email address is already confirmed.
+accounts-notice-verified = Thank you. Your email address is confirmed.
 accounts-notice-two-factor-off = Two-step verification is off.
 accounts-notice-two-factor-already-on = Two-step verification is already on. If you did not save your recovery codes, make new ones below.
 accounts-notice-token-revoked = The token was revoked.

@@ -169,6 +169,7 @@ fn notice_key(code: &str) -> Option<&'static str> {
         "password-changed-tokens" => "accounts-notice-password-changed-tokens",
         "verification-sent" => "accounts-notice-verification-sent",
         "already-verified" => "accounts-notice-already-verified",
+        "verified" => "accounts-notice-verified",
         "two-factor-off" => "accounts-notice-two-factor-off",
         "two-factor-already-on" => "accounts-notice-two-factor-already-on",
         "token-revoked" => "accounts-notice-token-revoked",

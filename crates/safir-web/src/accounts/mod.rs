@@ -80,6 +80,12 @@ pub fn routes(r: Routes) -> Routes {
             Public,
             get(verify_email::verify),
         )
+        .add(
+            Method::POST,
+            "/verify-email",
+            SignedIn,
+            post(verify_email::confirm),
+        )
         .add(Method::GET, "/sign-in", Public, get(sign_in::show))
         .add(Method::POST, "/sign-in", Public, post(sign_in::submit))
         .add(

@@ -84,17 +84,37 @@ async fn sign_up_then_verify_the_email_from_the_link() {
         assert!(mails[0].text.contains("Hello Layla Haddad"));
         let link = link_in(&mails[0].text, "/verify-email?token=");
 
-        // The link works without being signed in, once.
+        // Opening the link confirms nothing (a mail scanner fetches it too): signed out, it
+        // asks to sign in to the account, and leads back here after.
         let mut other = app.client();
         other.lang = Some("en");
         let res = other.get(&link).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert!(res.body.contains("Email address confirmed"));
+        assert!(res.body.contains("Sign in to confirm your address"), "{}", res.body);
+        assert!(res.body.contains("href=\"/sign-in?next=/verify-email%3Ftoken%3D"), "{}", res.body);
+        assert!(!res.body.contains(r#"action="/verify-email""#));
+        // Signed in to another account, it refuses, and the token stays usable.
+        let stranger = app.public_user(&unique_email("stranger")).await;
+        other.sign_in(&stranger).await;
         let res = other.get(&link).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+        assert!(res.body.contains("This link is for another account"));
+        let token = link.split("token=").nth(1).unwrap();
+        let res = other.submit(&link, "/verify-email", &[("token", token)]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(c.get("/account").await.body.contains("not confirmed yet"));
+        // The account's own session: a page with a button, which confirms, once.
+        let res = c.get(&link).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Confirm your email address"));
+        let res = c.submit(&link, "/verify-email", &[("token", token)]).await;
+        assert_eq!(res.location(), Some("/account?notice=verified"));
+        let res = c.get(&link).await;
         assert_eq!(res.status, StatusCode::BAD_REQUEST);
         assert!(res.body.contains("This link does not work"));
 
-        let page = c.get("/account").await;
+        let page = c.get("/account?notice=verified").await;
+        assert!(page.body.contains("Your email address is confirmed."));
         assert!(!page.body.contains("not confirmed yet"), "{}", page.body);
         assert!(page.body.contains("confirmed"));
         assert!(!page.body.contains("/account/verify-email/resend"));
@@ -123,7 +143,12 @@ async fn resending_the_verification_link_sends_a_new_one() {
         let mails = app.emails_to(&email).await;
         assert_eq!(mails.len(), 2);
         let link = link_in(&mails[1].text, "/verify-email?token=");
-        assert_eq!(c.get(&link).await.status, StatusCode::OK);
+        let token = link.split("token=").nth(1).unwrap();
+        let res = c.submit(&link, "/verify-email", &[("token", token)]).await;
+        assert_eq!(res.location(), Some("/account?notice=verified"));
+        // The button pressed again: the address is confirmed all the same.
+        let res = c.submit("/account", "/verify-email", &[("token", token)]).await;
+        assert_eq!(res.location(), Some("/account?notice=already-verified"));
     }
 }
 

@@ -84,6 +84,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/sign-up", Who::Anyone),
     ("POST", "/sign-up", Who::Anyone),
     ("GET", "/verify-email", Who::Anyone),
+    ("POST", "/verify-email", Who::SignedIn),
     ("GET", "/sign-in", Who::Anyone),
     ("POST", "/sign-in", Who::Anyone),
     ("GET", "/sign-in/two-factor", Who::PasswordOnly),

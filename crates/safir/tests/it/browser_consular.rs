@@ -96,7 +96,17 @@ async fn citizen_applies_for_a_passport_renewal_in_arabic_in_chromium() {
     driver.go(&link).await;
     assert_eq!(
         driver.text("h1").await,
-        ar("accounts", "accounts-verified-title")
+        ar("accounts", "accounts-verify-confirm-title")
+    );
+    driver
+        .click("form[action='/verify-email'] button[type=submit]")
+        .await;
+    assert_eq!(driver.path().await, "/account");
+    assert!(
+        driver
+            .source()
+            .await
+            .contains(&ar("accounts", "accounts-notice-verified"))
     );
     driver.go(&server.url("/account")).await;
     driver
