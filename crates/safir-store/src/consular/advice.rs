@@ -48,6 +48,17 @@ impl AdviceVersion {
             _ => &self.en,
         }
     }
+
+    /// Whether this version is what publishing `advice` from `base_version` by `by` made: the
+    /// same publication sent again (a double click, a retried request) then meets it in force
+    /// and is answered as published, not as a conflict. Asked to publish again, its editor
+    /// would put the same version twice in the history and the feeds.
+    pub fn published_from(&self, base_version: i32, by: &str, advice: &TravelAdvice) -> bool {
+        self.version == base_version + 1
+            && self.published_by.as_deref() == Some(by)
+            && (self.level, &self.ar, &self.en, &self.change)
+                == (advice.level, &advice.ar, &advice.en, &advice.change)
+    }
 }
 
 /// A country's advice in force, as lists show it (no sections).

@@ -124,6 +124,38 @@ async fn an_admin_token_publishes_versions_and_level_changes() {
         let jobs = safir_store::jobs::stats(&app.db).await.unwrap();
         assert_eq!(jobs.queued, 1, "one level-change job");
 
+        // The same request again (a retry after a lost answer): answered as published, the
+        // version it made, not 409; nothing more is written.
+        let again = c
+            .api(
+                "PUT",
+                "/api/v1/travel-advice/SD",
+                &secret,
+                Some(body(4, "Do not travel.", Some(1))),
+            )
+            .await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["version"], 2);
+        assert_eq!(again.json()["id"], v2["id"]);
+        let publications = app.audit_actions().await;
+        assert_eq!(
+            publications
+                .iter()
+                .filter(|a| *a == "travel_advice.publish")
+                .count(),
+            2
+        );
+        // Another editor's words from the same base are a conflict, as before.
+        let other = c
+            .api(
+                "PUT",
+                "/api/v1/travel-advice/SD",
+                &secret,
+                Some(body(4, "Leave now.", Some(1))),
+            )
+            .await;
+        problem(&other, 409, "conflict");
+
         // Based on version 1 after version 2: refused, nothing written.
         let stale = c
             .api(

@@ -152,16 +152,12 @@ pub async fn publish_advice(
             let now_in_force = advice::find_current(&state.db, &country)
                 .await
                 .map_err(AppError::internal)?;
-            // The same form sent again (a double click, a retried request): the version now in
-            // force is the one its first sending published, by this editor, from the same
-            // base and with just these words. Published, not a conflict: asked to publish
-            // again, the editor would add the same version twice.
-            if now_in_force.as_ref().is_some_and(|v| {
-                v.version == form.base_version + 1
-                    && v.published_by.as_deref() == Some(actor.id())
-                    && (v.level, &v.ar, &v.en, &v.change)
-                        == (input.level, &input.ar, &input.en, &input.change)
-            }) {
+            // The same form sent again (a double click, a retried request): published, not a
+            // conflict.
+            if now_in_force
+                .as_ref()
+                .is_some_and(|v| v.published_from(form.base_version, actor.id(), &input))
+            {
                 return Ok(
                     Redirect::to(&format!("/admin/travel-advice?published={country}"))
                         .into_response(),

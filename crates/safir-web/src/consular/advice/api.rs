@@ -303,7 +303,22 @@ pub async fn publish_travel_advice(
             Ok(p) => p,
             Err(StoreError::Conflict(_)) => {
                 tx.rollback().await.map_err(AppError::internal)?;
-                return Err(AppError::Conflict);
+                let now_in_force = advice::find_current(&state.db, &country)
+                    .await
+                    .map_err(AppError::internal)?;
+                // The same request sent again (a retry after a lost answer): the version in
+                // force is the one it published. Answered as published, as the first sending
+                // was, not 409: the client would publish the same version twice.
+                return match now_in_force {
+                    Some(v)
+                        if base_version.is_some_and(|base| {
+                            v.published_from(base, user.user.id.as_str(), &input)
+                        }) =>
+                    {
+                        Ok(Json(v.into()))
+                    }
+                    _ => Err(AppError::Conflict),
+                };
             }
             Err(e) => return Err(AppError::internal(e)),
         };
