@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use safir_domain::consular::appointments::{self as domain, parse_date};
 use safir_store::StoreError;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ClientIp;
+use super::consular::create::idempotency_key;
 use super::doc::Problem;
 use super::input::{ApiJson, NoBody, NoQuery, query_once};
 use crate::admin::support::{Actor, FormData};
@@ -76,6 +77,16 @@ pub struct RuleResponse {
     #[schema(example = "2026-01-01")]
     pub valid_from: String,
     pub valid_until: Option<String>,
+}
+
+/// Keys sent in `Idempotency-Key` are stored apart from those of the schedule page's forms.
+const API_KEY_PREFIX: &str = "api:";
+
+/// The same `Idempotency-Key` with another rule or closure: another request, not a retry.
+fn key_reused() -> AppError {
+    let mut errors = FieldErrors::new();
+    errors.push("Idempotency-Key", "idempotency_key_reused");
+    AppError::Validation(errors)
 }
 
 impl From<RuleRow> for RuleResponse {
@@ -276,22 +287,31 @@ pub async fn get_mission_schedule(
 ///
 /// The same checks as the schedule page, every failure named at once; a rule for one
 /// service must name a service the mission offers. Audited (`appointment_rule.create`).
+///
+/// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, unique per rule),
+/// repeating the request returns the rule the first one added, with `200` instead of `201`,
+/// and adds nothing (two equal rules add up: each slot would offer twice its seats); the
+/// same key with another rule is refused (`422 idempotency_key_reused`).
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/appointments/schedule/rules",
     tag = "appointments",
     operation_id = "add_schedule_rule",
     security(("bearer" = ["consular:write"])),
-    params(("mission" = String, Path, description = "Mission code, e.g. `PAR`")),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first rule"),
+    ),
     request_body(content = RuleRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The rule", body = RuleResponse),
+        (status = 200, description = "The rule an earlier request with the same key added", body = RuleResponse),
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field refused, named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field refused, named; or a bad key, or a key already used for another rule", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn add_schedule_rule(
@@ -299,8 +319,10 @@ pub async fn add_schedule_rule(
     SignedIn(user): SignedIn,
     MissionParam(mission): MissionParam,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RuleRequest>,
 ) -> Result<(StatusCode, Json<RuleResponse>), AppError> {
+    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{k}"));
     let form = FormData(vec![
         ("weekday".into(), body.weekday.to_string()),
         ("start_time".into(), body.start_time.clone()),
@@ -323,9 +345,30 @@ pub async fn add_schedule_rule(
         return Err(AppError::Validation(errors));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let id = schedule::add_rule(&mut tx, &mission.id, &rule)
-        .await
-        .map_err(AppError::internal)?;
+    let id = match &key {
+        None => schedule::add_rule(&mut tx, &mission.id, &rule)
+            .await
+            .map_err(AppError::internal)?,
+        Some(key) => match schedule::add_rule_keyed(&mut tx, &mission.id, &rule, key)
+            .await
+            .map_err(AppError::internal)?
+        {
+            Some(id) => id,
+            // A retry: the rule its first sending added (two equal rules would add up).
+            None => {
+                let first = schedule::rule_by_key(&mut tx, &mission.id, key)
+                    .await
+                    .map_err(AppError::internal)?
+                    .ok_or_else(|| AppError::internal("keyed rule not found"))?;
+                tx.rollback().await.map_err(AppError::internal)?;
+                let kept = first.rule().map_err(AppError::internal)?;
+                if rule_summary(&kept) != rule_summary(&rule) {
+                    return Err(key_reused());
+                }
+                return Ok((StatusCode::OK, Json(first.into())));
+            }
+        },
+    };
     let actor = Actor { user, ip };
     let record = actor.audit(
         domain::RULE_CREATE,
@@ -444,22 +487,30 @@ pub async fn remove_schedule_closure(
 /// Closes days (holidays): no slot is offered on them, and the bookings already made on them
 /// are cancelled, each applicant emailed why. Audited (`appointment_closure.create`, with
 /// `bookings_cancelled`).
+///
+/// With an `Idempotency-Key` header, repeating the request returns the closure the first one
+/// added, with `200` instead of `201`, and adds nothing; the same key with another closure
+/// is refused (`422 idempotency_key_reused`).
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/appointments/schedule/closures",
     tag = "appointments",
     operation_id = "add_schedule_closure",
     security(("bearer" = ["consular:write"])),
-    params(("mission" = String, Path, description = "Mission code, e.g. `PAR`")),
+    params(
+        ("mission" = String, Path, description = "Mission code, e.g. `PAR`"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first closure"),
+    ),
     request_body(content = ClosureRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "The closure", body = ClosureResponse),
+        (status = 200, description = "The closure an earlier request with the same key added", body = ClosureResponse),
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No mission has this code", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Every field refused, named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Every field refused, named; or a bad key, or a key already used for another closure", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn add_schedule_closure(
@@ -467,8 +518,10 @@ pub async fn add_schedule_closure(
     SignedIn(user): SignedIn,
     MissionParam(mission): MissionParam,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ClosureRequest>,
 ) -> Result<(StatusCode, Json<ClosureResponse>), AppError> {
+    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{k}"));
     let form = FormData(vec![
         ("first_day".into(), body.first_day),
         ("last_day".into(), body.last_day),
@@ -478,9 +531,30 @@ pub async fn add_schedule_closure(
     let closure =
         parse_closure(&form, service::mission_today(&mission)).map_err(AppError::Validation)?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let id = schedule::add_closure(&mut tx, &mission.id, &closure)
-        .await
-        .map_err(AppError::internal)?;
+    let id = match &key {
+        None => schedule::add_closure(&mut tx, &mission.id, &closure)
+            .await
+            .map_err(AppError::internal)?,
+        Some(key) => match schedule::add_closure_keyed(&mut tx, &mission.id, &closure, key)
+            .await
+            .map_err(AppError::internal)?
+        {
+            Some(id) => id,
+            // A retry: the closure its first sending added, whose bookings it cancelled.
+            None => {
+                let first = schedule::closure_by_key(&mut tx, &mission.id, key)
+                    .await
+                    .map_err(AppError::internal)?
+                    .ok_or_else(|| AppError::internal("keyed closure not found"))?;
+                tx.rollback().await.map_err(AppError::internal)?;
+                let kept = first.closure().map_err(AppError::internal)?;
+                if closure_summary(&kept) != closure_summary(&closure) {
+                    return Err(key_reused());
+                }
+                return Ok((StatusCode::OK, Json(first.into())));
+            }
+        },
+    };
     let cancelled = service::cancel_for_closure(&state, &mut tx, &mission, &closure).await?;
     let actor = Actor { user, ip };
     let record = actor.audit(

@@ -1,6 +1,8 @@
 //! The schedule's forms sent twice: a double click or a retried request adds one rule and one
 //! closure (two equal rules add up, each slot offering twice its seats).
 
+use axum::body::Body;
+use axum::http::{Request, header};
 use chrono::Utc;
 use safir_domain::roles::Role;
 use safir_store::with_pool;
@@ -99,5 +101,81 @@ async fn hours_and_a_closure_sent_twice_are_added_once() {
         second[7] = ("request_key", key.as_str());
         c.post_form_with_token(rules, &token, &second).await;
         assert_eq!(count(&app, "appointment_rules", &mission_id).await, 2);
+    }
+}
+
+/// `POST` through the API with an `Idempotency-Key`.
+async fn post_keyed(
+    app: &TestApp,
+    path: &str,
+    secret: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> crate::harness::TestResponse {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::HOST, "safir.test")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.client().send(req).await
+}
+
+#[tokio::test]
+async fn hours_and_a_closure_retried_through_the_api_are_added_once() {
+    for app in TestApp::all().await {
+        let mission_id = app.mission("PAR", "FR").await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let editor = crate::api::token(&app, &head, &["consular:read", "consular:write"]).await;
+        let from = (Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+        let rule = serde_json::json!({
+            "weekday": 2, "start_time": "09:00", "end_time": "12:00",
+            "slot_minutes": 30, "capacity": 2, "valid_from": from,
+        });
+        let rules = "/api/v1/missions/PAR/appointments/schedule/rules";
+        let first = post_keyed(&app, rules, &editor, "hours-1", &rule).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        // The answer was lost; the script sends it again.
+        let again = post_keyed(&app, rules, &editor, "hours-1", &rule).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["id"], first.json()["id"]);
+        assert_eq!(count(&app, "appointment_rules", &mission_id).await, 1);
+        // The same key with other hours is another request, refused.
+        let mut other = rule.clone();
+        other["capacity"] = 3.into();
+        let res = post_keyed(&app, rules, &editor, "hours-1", &other).await;
+        let p = crate::api::problem(&res, 422, "validation");
+        assert_eq!(
+            crate::api::field_codes(&p),
+            [(
+                "Idempotency-Key".to_owned(),
+                "idempotency_key_reused".to_owned()
+            )]
+        );
+        // A new key is a second rule (a second counter), as before.
+        let res = post_keyed(&app, rules, &editor, "hours-2", &rule).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(count(&app, "appointment_rules", &mission_id).await, 2);
+
+        let closures = "/api/v1/missions/PAR/appointments/schedule/closures";
+        let closure = serde_json::json!({
+            "first_day": from, "last_day": from, "reason_ar": "عطلة", "reason_en": "Holiday",
+        });
+        let first = post_keyed(&app, closures, &editor, "closed-1", &closure).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        let again = post_keyed(&app, closures, &editor, "closed-1", &closure).await;
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["id"], first.json()["id"]);
+        assert_eq!(count(&app, "appointment_closures", &mission_id).await, 1);
+        let created = app.audit_summaries("appointment_closure.create").await;
+        assert_eq!(created.len(), 1, "{created:?}");
     }
 }

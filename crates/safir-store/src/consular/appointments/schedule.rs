@@ -141,6 +141,21 @@ async fn insert_rule(
     Ok((stored == 1).then_some(id))
 }
 
+/// The rule of this mission added with `request_key`, if it is still there.
+pub async fn rule_by_key(
+    tx: &mut Tx,
+    mission_id: &str,
+    request_key: &str,
+) -> Result<Option<RuleRow>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM appointment_rules WHERE mission_id = $1 AND request_key = $2")
+            .bind(mission_id)
+            .bind(request_key)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
 /// Removes a rule of this mission and hands back what it was (for the audit trail).
 /// Bookings already made in its slots stay.
 pub async fn remove_rule(tx: &mut Tx, mission_id: &str, id: &str) -> Result<RuleRow, StoreError> {
@@ -210,6 +225,21 @@ async fn insert_closure(
         .map(|r| r.rows_affected())
     })?;
     Ok((stored == 1).then_some(id))
+}
+
+/// The closure of this mission added with `request_key`, if it is still there.
+pub async fn closure_by_key(
+    tx: &mut Tx,
+    mission_id: &str,
+    request_key: &str,
+) -> Result<Option<ClosureRow>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM appointment_closures WHERE mission_id = $1 AND request_key = $2")
+            .bind(mission_id)
+            .bind(request_key)
+            .fetch_optional(c)
+            .await
+    })?)
 }
 
 /// Removes a closure of this mission and hands back what it was (for the audit trail): its

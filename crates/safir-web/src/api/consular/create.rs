@@ -73,7 +73,9 @@ fn same_request(
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
+/// The request's `Idempotency-Key`, checked: `422 invalid_idempotency_key` when it is empty,
+/// too long, not printable ASCII or reserved.
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
