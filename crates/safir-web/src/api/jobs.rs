@@ -85,12 +85,31 @@ pub struct JobsOverviewResponse {
 )]
 pub async fn get_jobs_overview(
     State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ClientIp(client_ip): ClientIp,
     _: NoQuery,
 ) -> Result<Json<JobsOverviewResponse>, AppError> {
     let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
     let dead = jobs::list_dead(&state.db, DEAD_LISTED)
         .await
         .map_err(AppError::internal)?;
+    // The failures name the people the messages were for (an address, a phone number): as
+    // on the jobs page, listing them is a read of personal data.
+    if !dead.is_empty() {
+        state
+            .audit
+            .record(NewAuditRecord {
+                actor_id: Some(user.user.user_id()),
+                actor_label: user.user.email.clone(),
+                action: actions::JOB_READ,
+                target_type: "job_list",
+                target_id: None,
+                mission_id: None,
+                client_ip,
+                summary: serde_json::json!({ "dead_shown": dead.len(), "via": "api" }),
+            })
+            .await?;
+    }
     Ok(Json(JobsOverviewResponse {
         counts: JobCountsResponse {
             queued: stats.queued,

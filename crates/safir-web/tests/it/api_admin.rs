@@ -196,6 +196,14 @@ async fn a_dead_job_is_listed_and_retried_through_the_api_with_an_audit_record()
         assert_eq!(overview["dead"][0]["id"], claimed.id);
         assert_eq!(overview["dead"][0]["last_error"], "remote refused");
         assert!(overview["dead"][0].get("payload").is_none());
+        // The failures name whom the messages were for: the listing is recorded, as the
+        // page's is.
+        let read_records = app.audit_summaries("job.read").await;
+        assert_eq!(
+            read_records,
+            [json!({"dead_shown": 1, "via": "api"})],
+            "{read_records:?}"
+        );
 
         let path = format!("/api/v1/admin/jobs/{}/retry", claimed.id);
         let res = c.api("POST", &path, &write, None).await;
