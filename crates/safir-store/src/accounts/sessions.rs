@@ -178,16 +178,16 @@ pub async fn purge_expired(db: &Db) -> Result<u64, StoreError> {
 
 /// Every session of the user but one (the one that just changed the password).
 pub async fn delete_others_for_user(
-    db: &Db,
+    tx: &mut Tx,
     user_id: &str,
     keep_id_hash: &str,
 ) -> Result<u64, StoreError> {
     crate::accounts::changed();
-    let n = with_pool!(db.write(), p => {
+    let n = with_tx!(tx, c => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(user_id)
             .bind(keep_id_hash)
-            .execute(p)
+            .execute(c)
             .await
             .map(|r| r.rows_affected())
     })?;

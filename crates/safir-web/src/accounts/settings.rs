@@ -165,12 +165,14 @@ pub async fn change_password(
         let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
         crate::audit_log::append(&mut tx, &record).await?;
     }
-    tx.commit().await.map_err(AppError::internal)?;
+    // The other sessions end with the old password, in the same transaction: none of them
+    // can make a token between the change and their end, and a failure changes nothing.
     if let Some(keep) = &me.session_id_hash {
-        sessions::delete_others_for_user(&state.db, &me.user.id, keep)
+        sessions::delete_others_for_user(&mut tx, &me.user.id, keep)
             .await
             .map_err(AppError::internal)?;
     }
+    tx.commit().await.map_err(AppError::internal)?;
     let notice = if tokens_revoked > 0 {
         "password-changed-tokens"
     } else {
