@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 
 use super::input::{ApiJson, NoBody, NoQuery, query_once};
 use crate::auth::SignedIn;
-use crate::consular::appointments::{labels, service};
+use crate::consular::appointments::service::BookingError;
+use crate::consular::appointments::{labels, mine, service};
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -210,7 +211,9 @@ fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> 
 ///
 /// A confirmation email with an iCalendar file is sent, and a reminder a day before. A
 /// full slot is refused with the field code `appointments_slot_full`; a sixth booking still
-/// to come at the same mission with `appointments_too_many`.
+/// to come at the same mission with `appointments_too_many`. The caller's own live booking of
+/// that service and time (with the same `case_id`) is the answer to the same request sent
+/// again: a retry after a lost answer books nothing more and is not refused.
 #[utoipa::path(
     post,
     path = "/api/v1/appointments",
@@ -266,7 +269,7 @@ pub async fn book_appointment(
             return Err(AppError::Validation(errors));
         }
     }
-    let booked = service::book(
+    let booked = match service::book(
         &state,
         &user,
         &mission,
@@ -275,7 +278,19 @@ pub async fn book_appointment(
         case_id.as_deref(),
         lang,
     )
-    .await?;
+    .await
+    {
+        Ok(booked) => booked,
+        // This very booking, made a moment ago (a retry after a lost answer): answered with
+        // it, as the first request was, not as "already booked then".
+        Err(e @ (BookingError::AlreadyBooked | BookingError::SlotFull | BookingError::TooMany)) => {
+            match service::held(&state, &user, &mission, &svc, body.starts_at).await? {
+                Some(held) if held.case_id == case_id => held,
+                _ => return Err(e.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(response(booked, &mission.code)))
 }
 
@@ -291,7 +306,8 @@ pub struct RescheduleRequest {
 ///
 /// The old slot is freed and the new one taken in one transaction; the email says so, with
 /// a calendar file that replaces the old event, and the reminder follows the booking. The
-/// answer is the new booking (the old one is `rescheduled`).
+/// answer is the new booking (the old one is `rescheduled`). The same request again (a retry
+/// after a lost answer) is answered with the same new booking, and moves nothing.
 #[utoipa::path(
     post,
     path = "/api/v1/appointments/{id}/reschedule",
@@ -317,12 +333,36 @@ pub async fn reschedule_appointment(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RescheduleRequest>,
 ) -> Result<Json<AppointmentResponse>, AppError> {
-    let (_, mission) = crate::consular::appointments::mine::own_booking(&state, &user, &id).await?;
-    let moved = service::reschedule(&state, &user, &id, body.starts_at, &mission).await?;
+    // Moved there a moment ago (a retry after a lost answer): answered with the new booking,
+    // as the first request was, not "no such booking".
+    let mission = match mine::own_booking(&state, &user, &id).await {
+        Ok((_, mission)) => mission,
+        Err(AppError::NotFound) => {
+            let Some(moved) = mine::moved_booking(&state, &user, &id, body.starts_at).await?
+            else {
+                return Err(AppError::NotFound);
+            };
+            let mission = missions::find(&state.db, &moved.mission_id)
+                .await
+                .map_err(AppError::internal)?;
+            return Ok(Json(response(moved, &mission.code)));
+        }
+        Err(e) => return Err(e),
+    };
+    let moved = match service::reschedule(&state, &user, &id, body.starts_at, &mission).await {
+        Ok(moved) => moved,
+        Err(BookingError::NotFound) => mine::moved_booking(&state, &user, &id, body.starts_at)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(response(moved, &mission.code)))
 }
 
 /// Cancels one of the caller's bookings.
+///
+/// A booking already cancelled (a retry after a lost answer, or cancelled by the mission) is
+/// answered as it stands, `200`.
 #[utoipa::path(
     delete,
     path = "/api/v1/appointments/{id}",
@@ -334,7 +374,7 @@ pub async fn reschedule_appointment(
         (status = 200, description = "The booking, cancelled", body = AppointmentResponse),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The booking's time has come: it is no longer cancelled", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
@@ -347,7 +387,14 @@ pub async fn cancel_appointment(
     Path(id): Path<String>,
     _: NoBody,
 ) -> Result<Json<AppointmentResponse>, AppError> {
-    let cancelled = service::cancel(&state, &user, &id).await?;
+    let cancelled = match service::cancel(&state, &user, &id).await {
+        Ok(cancelled) => cancelled,
+        // Cancelled a moment ago (a retry after a lost answer): the same outcome.
+        Err(BookingError::NotFound) => mine::cancelled_booking(&state, &user, &id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        Err(e) => return Err(e.into()),
+    };
     let mission = missions::find(&state.db, &cancelled.mission_id)
         .await
         .map_err(AppError::internal)?;

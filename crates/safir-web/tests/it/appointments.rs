@@ -764,9 +764,15 @@ async fn the_api_lists_slots_books_lists_and_cancels() {
     let res = c.api("DELETE", &path, &tokens_of[0], None).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["status"], "cancelled");
+    // Sent again (a retry after a lost answer): the same outcome, not "no such booking".
+    let again = c.api("DELETE", &path, &tokens_of[0], None).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["id"], id.as_str());
+    assert_eq!(again.json()["status"], "cancelled");
     assert_eq!(
-        c.api("DELETE", &path, &tokens_of[0], None).await.status,
-        404
+        c.api("DELETE", &path, &tokens_of[1], None).await.status,
+        404,
+        "still not theirs"
     );
 }
 
@@ -1035,11 +1041,31 @@ async fn the_api_moves_a_booking_to_another_free_slot() {
         );
         assert_eq!(status_of(&app, &first).await, "rescheduled");
         assert_eq!(app.emails_to(&a.0.email).await.len(), mails_before + 1);
-        // The old booking cannot be moved again.
+        // The same move again (a retry after a lost answer): the same new booking, nothing
+        // moved or sent, not "no such booking".
+        let res = c
+            .api("POST", &reschedule, &a.1, Some(move_to(&starts[1])))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["id"], moved["id"]);
+        assert_eq!(app.emails_to(&a.0.email).await.len(), mails_before + 1);
+        // The old booking cannot be moved again elsewhere.
         let res = c
             .api("POST", &reschedule, &a.1, Some(move_to(&starts[0])))
             .await;
         crate::api::problem(&res, 404, "not_found");
+        // The same booking asked for again: answered with it, nothing more booked.
+        let new_id = moved["id"].as_str().unwrap();
+        let res = c
+            .api("POST", "/api/v1/appointments", &a.1, Some(book(&starts[1])))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["id"], new_id);
+        // Someone else asking for that time is still refused.
+        let res = c
+            .api("POST", "/api/v1/appointments", &b.1, Some(book(&starts[1])))
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
     }
 }
 

@@ -397,7 +397,9 @@ pub async fn submit_booking(
             // This very booking was made a moment ago (a second click, a retried request):
             // the same outcome, not "you have another appointment at this time".
             Err(BookingError::AlreadyBooked | BookingError::SlotFull | BookingError::TooMany)
-                if service::holds(&state, &user, &mission, service, start).await? =>
+                if service::held(&state, &user, &mission, service, start)
+                    .await?
+                    .is_some() =>
             {
                 return booked;
             }

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use safir_domain::consular::appointments::{BookingStatus, ServiceCode};
 use safir_store::StoreError;
 use safir_store::consular::appointments::{self as store, Appointment};
@@ -241,17 +241,44 @@ async fn moved_to(
     let Ok(start) = parse_start(chosen) else {
         return Ok(false);
     };
+    Ok(moved_booking(state, user, id, start).await?.is_some())
+}
+
+/// The live booking starting at `start` that `user`'s booking `id` was moved to, if it was:
+/// the same move asked for again (a second click, a retried request) has that outcome.
+pub(crate) async fn moved_booking(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    start: DateTime<Utc>,
+) -> Result<Option<Appointment>, AppError> {
     let old = match store::find(&state.db, id).await {
         Ok(a) if a.user_id == user.id() && a.status() == Some(BookingStatus::Rescheduled) => a,
-        Ok(_) | Err(StoreError::NotFound) => return Ok(false),
+        Ok(_) | Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(AppError::internal(e)),
     };
     let Some(new_id) = old.rescheduled_to else {
-        return Ok(false);
+        return Ok(None);
     };
     match store::find(&state.db, &new_id).await {
-        Ok(new) => Ok(new.is_booked() && new.starts_at == start),
-        Err(StoreError::NotFound) => Ok(false),
+        Ok(new) => Ok((new.is_booked() && new.starts_at == start).then_some(new)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(AppError::internal(e)),
+    }
+}
+
+/// Whether `user`'s booking `id` stands cancelled: the same cancellation asked for again
+/// has that outcome.
+pub(crate) async fn cancelled_booking(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Option<Appointment>, AppError> {
+    match store::find(&state.db, id).await {
+        Ok(a) if a.user_id == user.id() && a.status() == Some(BookingStatus::Cancelled) => {
+            Ok(Some(a))
+        }
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(AppError::internal(e)),
     }
 }
@@ -265,9 +292,7 @@ pub async fn cancel_appointment(
         Ok(_) => {}
         // Cancelled a moment ago (a second click, a retried request): the same outcome.
         Err(service::BookingError::NotFound)
-            if store::find(&state.db, &id).await.is_ok_and(|a| {
-                a.user_id == user.id() && a.status() == Some(BookingStatus::Cancelled)
-            }) => {}
+            if cancelled_booking(&state, &user, &id).await?.is_some() => {}
         // Its time came while the page was open: it stays, and the list says why.
         Err(service::BookingError::Started) => {
             return Ok(Redirect::to("/account/appointments?started=1").into_response());

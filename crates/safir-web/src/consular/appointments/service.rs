@@ -241,18 +241,19 @@ pub async fn offers(
     Ok(offered.iter().any(|(code, _)| code == service.as_str()))
 }
 
-/// Whether `user` holds a live booking for `service` at `mission` starting at `start`.
-pub async fn holds(
+/// `user`'s live booking for `service` at `mission` starting at `start`, if they hold one:
+/// the same booking asked for again (a second click, a retried request) is that one.
+pub async fn held(
     state: &AppState,
     user: &CurrentUser,
     mission: &Mission,
     service: &ServiceCode,
     start: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<Option<Appointment>, AppError> {
     let mine = store::list_for_user(&state.db, user.id())
         .await
         .map_err(AppError::internal)?;
-    Ok(mine.iter().any(|a| {
+    Ok(mine.into_iter().find(|a| {
         a.is_booked()
             && a.mission_id == mission.id
             && a.service == service.as_str()
