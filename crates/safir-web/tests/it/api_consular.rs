@@ -375,6 +375,11 @@ async fn a_passport_renewal_through_the_api_only() {
         };
         let res = act(json!({"action": "start_review"})).await;
         assert_eq!(res.json()["state"], "in_review", "{}", res.body);
+        // Sent again (a retry after a lost answer): this officer's own move, answered as the
+        // first was, not 409; the history holds it once.
+        let res = act(json!({"action": "start_review"})).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["state"], "in_review");
         let res = c
             .api(
                 "POST",
@@ -402,6 +407,26 @@ async fn a_passport_renewal_through_the_api_only() {
         let res =
             act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
         assert_eq!(res.json()["state"], "needs_info", "{}", res.body);
+        let mails = app.emails_to(&applicant.email).await.len();
+        let res =
+            act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(app.emails_to(&applicant.email).await.len(), mails, "asked once");
+        // Another request while one waits is still refused.
+        let res = act(json!({"action": "request_info", "message": "And a copy of the visa."})).await;
+        problem(&res, 409, "case_transition_illegal");
+        let events = safir_store::consular::cases::events(&app.db, &id).await.unwrap();
+        let moves: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            moves.iter().filter(|a| **a == "start_review").count(),
+            1,
+            "{moves:?}"
+        );
+        assert_eq!(
+            moves.iter().filter(|a| **a == "request_info").count(),
+            1,
+            "{moves:?}"
+        );
         let res = act(json!({"action": "approve"})).await;
         problem(&res, 409, "case_transition_illegal");
         let res = c

@@ -15,6 +15,7 @@ use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::ApiJson;
 use crate::auth::{MissionParam, SignedIn};
+use crate::consular::officer::made_just_now;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, ErrorInfo, FieldErrors};
 use crate::state::AppState;
@@ -91,7 +92,10 @@ fn read(body: &ActionRequest) -> Result<(CaseAction, Option<String>, Option<Stri
 /// The move, its message, the audit record (`case.<action>`) and the email to the applicant
 /// happen together or not at all. A move the case's state does not allow answers `409` with
 /// the code `case_transition_illegal` (`case_transition_forbidden` for an applicant's
-/// action); a concurrent change answers `409 conflict`.
+/// action); a concurrent change answers `409 conflict`. The caller's own last move sent
+/// again (a retry after a lost answer) is answered `200` with the case, and nothing more is
+/// done: a move without text of its own (`start_review`, `mark_ready_for_collection`,
+/// `close`), or `request_info` with the same message.
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/cases/{id}/actions",
@@ -124,7 +128,12 @@ pub async fn act_on_case(
 ) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
     let (action, reason, message) = read(&body)?;
-    check_move(&case, action, Actor::Officer)?;
+    if let Err(refused) = check_move(&case, action, Actor::Officer) {
+        if made_just_now(&state, &case, action, user.id(), reason.as_deref()).await? {
+            return Ok(Json(officer_view(&state, &case).await?));
+        }
+        return Err(refused);
+    }
     let by = By::api(&user, ip);
     let cmd = Command {
         action,
@@ -132,7 +141,18 @@ pub async fn act_on_case(
         reason: reason.as_deref(),
         message: message.as_deref(),
     };
-    let case = workflow::act(&state, &case, &by, &cmd).await?;
+    let case = match workflow::act(&state, &case, &by, &cmd).await {
+        Ok(case) => case,
+        Err(AppError::Conflict) => {
+            let fresh = mission_case(&state, &mission, &id).await?;
+            if made_just_now(&state, &fresh, action, user.id(), reason.as_deref()).await? {
+                fresh
+            } else {
+                return Err(AppError::Conflict.into());
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(officer_view(&state, &case).await?))
 }
 

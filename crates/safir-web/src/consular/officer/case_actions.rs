@@ -20,7 +20,7 @@ use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
 use super::case_show::{Typed, case_page};
-use super::{CASE_ASSIGN, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers, own_last_move};
+use super::{CASE_ASSIGN, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
@@ -389,25 +389,13 @@ fn kept_text(fresh: &Case, action: CaseAction, data: &FormData) -> Result<Typed,
     Ok(typed)
 }
 
-/// Whether the case's last move is this very one, made by this officer: a second click or a
-/// retried request, whose outcome is already there, not someone else's change. Only moves
-/// that carry no text of their own, or a request for information with the same text: a
-/// decision sent again with another message is still told the case moved.
 async fn made_just_now(
     cx: &Ctx,
     case: &Case,
     action: CaseAction,
     request: &str,
 ) -> Result<bool, AppError> {
-    let plain = matches!(
-        action,
-        CaseAction::StartReview | CaseAction::MarkReadyForCollection | CaseAction::Close
-    );
-    if !plain && action != CaseAction::RequestInfo {
-        return Ok(false);
-    }
-    let own = own_last_move(&cx.state, case, action, cx.actor.user.id()).await?;
-    Ok(own.is_some_and(|e| plain || e.reason.as_deref() == Some(request)))
+    super::made_just_now(&cx.state, case, action, cx.actor.user.id(), Some(request)).await
 }
 
 pub async fn assign_case(

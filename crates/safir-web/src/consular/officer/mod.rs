@@ -139,6 +139,29 @@ pub(super) async fn own_last_move(
     }))
 }
 
+/// Whether the case's last move is this very one, made by this officer: a second click or a
+/// retried request, whose outcome is already there, not someone else's change. Only moves
+/// that carry no text of their own, or a request for information with the same text
+/// (`request`, as stored): a decision sent again with another message is still told the case
+/// moved.
+pub(crate) async fn made_just_now(
+    state: &AppState,
+    case: &Case,
+    action: CaseAction,
+    user_id: &str,
+    request: Option<&str>,
+) -> Result<bool, AppError> {
+    let plain = matches!(
+        action,
+        CaseAction::StartReview | CaseAction::MarkReadyForCollection | CaseAction::Close
+    );
+    if !plain && action != CaseAction::RequestInfo {
+        return Ok(false);
+    }
+    let own = own_last_move(state, case, action, user_id).await?;
+    Ok(own.is_some_and(|e| plain || e.reason.as_deref() == request))
+}
+
 pub(super) fn by(actor: &Actor) -> By<'_> {
     By::web(&actor.user, actor.ip.clone())
 }
