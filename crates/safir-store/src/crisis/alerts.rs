@@ -462,13 +462,13 @@ pub async fn supersede_queue(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreEr
     fail_queued(tx, alert_id, "superseded").await
 }
 
-/// When an Update of `alert_id` went out (is sending or sent), stops what the alert still has
-/// queued, as [`supersede_queue`] did when the Update was sent: rows put back for a retry
-/// since (a 429 or 503 from the gateway), or written by the alert's fan-out after it, would
-/// still carry the earlier text. Returns the deliveries stopped (0 without such an Update,
-/// which costs one read).
+/// When a later Update or Cancel of `alert_id`'s thread went out (is sending or sent), stops
+/// what the alert still has queued, as [`supersede_thread`] or [`stop_thread`] did when it
+/// was sent: rows put back for a retry since (a 429 or 503 from the gateway), or written by
+/// the alert's fan-out after it, would still carry the earlier text. Returns the deliveries
+/// stopped (0 without such a message, which costs one read).
 pub async fn stop_superseded(db: &Db, alert_id: &str) -> Result<u64, StoreError> {
-    if !update_sent(db, alert_id).await? {
+    if !superseded(db, alert_id).await? {
         return Ok(0);
     }
     let mut tx = db.begin().await?;
@@ -477,17 +477,66 @@ pub async fn stop_superseded(db: &Db, alert_id: &str) -> Result<u64, StoreError>
     Ok(stopped)
 }
 
-async fn update_sent(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
-    let found: Option<String> = with_pool!(db.read(), p => {
-        sqlx::query_scalar(
-            "SELECT id FROM crisis_alerts WHERE references_id = $1 AND msg_type = 'Update' \
-             AND status IN ('sending', 'completed') LIMIT 1",
-        )
-        .bind(alert_id)
-        .fetch_optional(p)
-        .await
+/// Whether an Update or a Cancel of the thread of `alert_id` went out after it: the one an
+/// Update or Cancel references, or an earlier Update of the same original (a second Update
+/// supersedes the first; a Cancel sent from the original's page ends its Updates too).
+async fn superseded(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
+    let sql = format!(
+        "{THREAD} SELECT EXISTS (SELECT 1 FROM crisis_alerts x JOIN thread ON x.id = thread.id \
+         JOIN crisis_alerts me ON me.id = $1 \
+         WHERE x.id <> $1 AND x.msg_type IN ('Update', 'Cancel') \
+         AND x.status IN ('sending', 'completed') \
+         AND (me.sent_at IS NULL OR x.sent_at > me.sent_at OR x.references_id = $1))"
+    );
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(alert_id).fetch_one(p).await
+    })?)
+}
+
+/// An Update `update_id` starts sending: what every other alert of its thread still has
+/// queued fails as superseded (nobody should get an earlier text after the update: the
+/// original's, or a first Update's when a second is sent from the original's page). Returns
+/// the deliveries stopped.
+pub async fn supersede_thread(tx: &mut Tx, update_id: &str) -> Result<u64, StoreError> {
+    fail_queued_in_thread(tx, update_id, "superseded").await
+}
+
+/// A Cancel `cancel_id` starts sending: every other alert of its thread stops (its queued
+/// deliveries fail as cancelled, and a sending one becomes cancelled), the original's and
+/// its Updates' alike, whichever of them the Cancel was sent from. Returns the deliveries
+/// stopped.
+pub async fn stop_thread(tx: &mut Tx, cancel_id: &str) -> Result<u64, StoreError> {
+    let stopped = fail_queued_in_thread(tx, cancel_id, "cancelled").await?;
+    let sql = format!(
+        "{THREAD} UPDATE crisis_alerts SET status = 'cancelled', cancelled_at = $2, updated_at = $2 \
+         WHERE id IN (SELECT id FROM thread WHERE id <> $1) AND status = 'sending'"
+    );
+    with_tx!(tx, c => {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(cancel_id)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
     })?;
-    Ok(found.is_some())
+    Ok(stopped)
+}
+
+async fn fail_queued_in_thread(tx: &mut Tx, id: &str, why: &str) -> Result<u64, StoreError> {
+    let sql = format!(
+        "{THREAD} UPDATE crisis_deliveries SET status = 'failed', last_error = $3, failed_at = $2 \
+         WHERE alert_id IN (SELECT id FROM thread WHERE id <> $1) \
+         AND channel IN ('email', 'sms', 'webhook') AND status = 'queued'"
+    );
+    Ok(with_tx!(tx, c => {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(now())
+            .bind(why)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
 }
 
 async fn fail_queued(tx: &mut Tx, alert_id: &str, why: &str) -> Result<u64, StoreError> {
@@ -565,24 +614,4 @@ pub async fn open_follow_up(
         .fetch_optional(c)
         .await
     })?)
-}
-
-/// Stops what is still queued of an alert (a Cancel message went out): its queued deliveries
-/// fail with `cancelled`, and a sending alert becomes cancelled. Returns the deliveries
-/// stopped.
-pub async fn stop_sending(tx: &mut Tx, alert_id: &str) -> Result<u64, StoreError> {
-    let t = now();
-    let stopped = fail_queued(tx, alert_id, "cancelled").await?;
-    with_tx!(tx, c => {
-        sqlx::query(
-            "UPDATE crisis_alerts SET status = 'cancelled', cancelled_at = $2, updated_at = $2 \
-             WHERE id = $1 AND status = 'sending'",
-        )
-        .bind(alert_id)
-        .bind(t)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(stopped)
 }

@@ -631,8 +631,12 @@ pub async fn non_responders(
 ) -> Result<Vec<NonResponder>, StoreError> {
     // The round of one alert reminds of that alert's check-ins still current (a later alert's
     // people are reminded by its own round, its delay after it), while the crisis is open and
-    // no Cancel of the alert went out (a reminder after "this no longer applies" would ask
-    // people to answer what was withdrawn).
+    // no Cancel of the alert's thread went out (a reminder after "this no longer applies"
+    // would ask people to answer what was withdrawn; a Cancel sent from the original's page
+    // ends its Updates too).
+    if crate::crisis::alerts::thread_cancelled(db, alert_id).await? {
+        return Ok(Vec::new());
+    }
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
@@ -640,8 +644,6 @@ pub async fn non_responders(
              JOIN crises k ON k.id = c.crisis_id \
              WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
              AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
-             AND NOT EXISTS (SELECT 1 FROM crisis_alerts x WHERE x.references_id = c.alert_id \
-                             AND x.msg_type = 'Cancel' AND x.status IN ('sending', 'completed')) \
              ORDER BY c.id",
         )
         .bind(crisis_id)

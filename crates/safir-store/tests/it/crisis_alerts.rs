@@ -337,8 +337,9 @@ async fn a_cancel_stops_what_is_still_queued() {
         .unwrap();
         // An Update supersedes what is queued: the earlier text goes to nobody after it, and
         // the alert goes on to complete.
+        let update = follow_up(db, &a, MsgType::Update).await;
         let mut tx = db.begin().await.unwrap();
-        assert_eq!(alerts::supersede_queue(&mut tx, &a.id).await.unwrap(), 2);
+        assert_eq!(alerts::supersede_thread(&mut tx, &update.id).await.unwrap(), 2);
         tx.commit().await.unwrap();
         assert_eq!(
             alerts::find(db, &a.id).await.unwrap().status().unwrap(),
@@ -349,8 +350,9 @@ async fn a_cancel_stops_what_is_still_queued() {
 .execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
+        let cancel = follow_up(db, &a, MsgType::Cancel).await;
         let mut tx = db.begin().await.unwrap();
-        assert_eq!(alerts::stop_sending(&mut tx, &a.id).await.unwrap(), 2);
+        assert_eq!(alerts::stop_thread(&mut tx, &cancel.id).await.unwrap(), 2);
         tx.commit().await.unwrap();
         let failed: i64 = with_pool!(db.read(), p => {
             sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE status = 'failed' AND last_error = 'cancelled'").fetch_one(p).await
@@ -868,6 +870,92 @@ async fn a_thread_is_cancelled_once_a_cancel_of_it_went_out() {
         }
         let other = draft(db, &m, countries(&["LB"])).await;
         assert!(!alerts::thread_cancelled(db, &other.id).await.unwrap());
+    }
+}
+
+/// `n` queued text messages of `alert_id`, to recipients new to it.
+async fn queue(db: &Db, alert_id: &str, n: usize) {
+    let batch = uuid::Uuid::now_v7().as_simple().to_string();
+    let mut tx = db.begin().await.unwrap();
+    let recipients: Vec<_> = (0..n)
+        .map(|i| audience::Recipient {
+            id: format!("{batch}-{i}"),
+            kind: "subscription".into(),
+            channel: "sms".into(),
+            address: format!("+96110000{i:02}"),
+            lang: "ar".into(),
+            registration_id: None,
+        })
+        .collect();
+    deliveries::insert_batch(&mut tx, alert_id, &recipients)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn queued(db: &Db, alert_id: &str) -> i64 {
+    with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'queued'")
+            .bind(alert_id)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap()
+}
+
+/// An Update sent from the original's page supersedes an earlier Update still sending, and a
+/// Cancel sent from the original's page stops its Updates too: nobody gets "Update: …" after
+/// "Cancelled: …", nor the first Update's text after the second's.
+#[tokio::test]
+async fn an_update_or_a_cancel_stops_the_whole_thread() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await;
+        let first = draft(db, &m, countries(&["LB"])).await;
+        assert!(step(db, &first.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        queue(db, &first.id, 2).await;
+        let update = follow_up(db, &first, MsgType::Update).await;
+        assert!(step(db, &update.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(alerts::supersede_thread(&mut tx, &update.id).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        queue(db, &update.id, 3).await;
+        assert_eq!(alerts::stop_superseded(db, &update.id).await.unwrap(), 0);
+        // A second Update, from the original's page.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let second = follow_up(db, &first, MsgType::Update).await;
+        assert!(step(db, &second.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(alerts::supersede_thread(&mut tx, &second.id).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+        assert_eq!(queued(db, &update.id).await, 0);
+        // A row of the first Update put back for a retry since is stopped by its delivery.
+        queue(db, &update.id, 1).await;
+        assert_eq!(alerts::stop_superseded(db, &update.id).await.unwrap(), 1);
+        queue(db, &second.id, 2).await;
+        assert_eq!(alerts::stop_superseded(db, &second.id).await.unwrap(), 0);
+        // A Cancel from the original's page ends both Updates.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let cancel = follow_up(db, &first, MsgType::Cancel).await;
+        assert!(step(db, &cancel.id, AlertStatus::Draft, AlertStatus::Sending).await);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(alerts::stop_thread(&mut tx, &cancel.id).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        for a in [&first, &update, &second] {
+            assert_eq!(
+                alerts::find(db, &a.id).await.unwrap().status().unwrap(),
+                AlertStatus::Cancelled,
+                "{}",
+                a.msg_type
+            );
+            assert_eq!(queued(db, &a.id).await, 0);
+        }
+        assert_eq!(
+            alerts::find(db, &cancel.id).await.unwrap().status().unwrap(),
+            AlertStatus::Sending
+        );
+        queue(db, &second.id, 1).await;
+        assert_eq!(alerts::stop_superseded(db, &second.id).await.unwrap(), 1);
     }
 }
 

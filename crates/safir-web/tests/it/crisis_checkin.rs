@@ -1197,12 +1197,43 @@ async fn a_cancelled_alert_sends_no_reminders() {
         alert(&app, &mission, "al9").await;
         exec(
             &app.db,
-            "UPDATE crisis_alerts SET msg_type = 'Cancel', references_id = $1 WHERE id = 'al9'",
+            "UPDATE crisis_alerts SET msg_type = 'Cancel', references_id = $1, sent_at = created_at WHERE id = 'al9'",
             &["al1"],
         )
         .await;
         let config = app.state.config.clone();
         let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al1")
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
+
+/// A Cancel sent from the original's page ends its Updates too: the Update's round reminds
+/// nobody. Before, the people the Update reached were asked "are you safe?" after
+/// "Cancelled".
+#[tokio::test]
+async fn a_cancel_of_the_original_stops_its_updates_reminders() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET msg_type = 'Update', references_id = $1, sent_at = created_at WHERE id = 'al2'",
+            &["al1"],
+        )
+        .await;
+        send_alert(&app, "al2", &["r1"]).await;
+        let config = app.state.config.clone();
+        alert(&app, &mission, "al9").await;
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET msg_type = 'Cancel', references_id = $1, sent_at = created_at WHERE id = 'al9'",
+            &["al1"],
+        )
+        .await;
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al2")
             .await
             .unwrap();
         assert_eq!(n, 0);

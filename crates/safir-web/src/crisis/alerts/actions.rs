@@ -102,20 +102,21 @@ pub async fn preview_audience(
     Ok(to_alert(&alert))
 }
 
-/// The alert's fan-out job, and the stop of the original's queue: for a Cancel message, and
-/// for an Update, which supersedes it (nobody should get the earlier text after the update).
-/// Runs in the transaction that moved the alert to sending.
+/// The alert's fan-out job, and the stop of what the rest of its thread still has queued: for
+/// a Cancel message (the original and every Update of it stop), and for an Update, which
+/// supersedes them (nobody should get an earlier text after the update, the original's or a
+/// first Update's). Runs in the transaction that moved the alert to sending.
 async fn start_sending(tx: &mut Tx, alert: &Alert) -> Result<(), AppError> {
     let job = NewJob::new(FANOUT_JOB, serde_json::json!({ "alert_id": alert.id }))
         .idempotency_key(format!("fanout:{}", alert.id));
     jobs::enqueue(tx, &job).await.map_err(AppError::internal)?;
-    if let Some(original) = &alert.references_id {
+    if alert.references_id.is_some() {
         if alert.msg_type == MsgType::Cancel.as_str() {
-            alerts::stop_sending(tx, original)
+            alerts::stop_thread(tx, &alert.id)
                 .await
                 .map_err(AppError::internal)?;
         } else if alert.msg_type == MsgType::Update.as_str() {
-            alerts::supersede_queue(tx, original)
+            alerts::supersede_thread(tx, &alert.id)
                 .await
                 .map_err(AppError::internal)?;
         }
