@@ -493,6 +493,16 @@ async fn superseded(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
     })?)
 }
 
+/// The alert's expiry has passed while messages of it were still queued (a gateway that
+/// answered 503 for hours): they fail as `expired` rather than tell people what no longer
+/// holds. Returns the deliveries stopped.
+pub async fn expire_queue(db: &Db, alert_id: &str) -> Result<u64, StoreError> {
+    let mut tx = db.begin().await?;
+    let stopped = fail_queued(&mut tx, alert_id, "expired").await?;
+    tx.commit().await?;
+    Ok(stopped)
+}
+
 /// An Update `update_id` starts sending: what every other alert of its thread still has
 /// queued fails as superseded (nobody should get an earlier text after the update: the
 /// original's, or a first Update's when a second is sent from the original's page). Returns

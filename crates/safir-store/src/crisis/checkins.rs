@@ -633,7 +633,7 @@ pub async fn non_responders(
     // people are reminded by its own round, its delay after it), while the crisis is open and
     // no Cancel of the alert's thread went out (a reminder after "this no longer applies"
     // would ask people to answer what was withdrawn; a Cancel sent from the original's page
-    // ends its Updates too).
+    // ends its Updates too), nor once the alert has expired.
     if crate::crisis::alerts::thread_cancelled(db, alert_id).await? {
         return Ok(Vec::new());
     }
@@ -641,9 +641,10 @@ pub async fn non_responders(
         sqlx::query_as(
             "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
              FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
-             JOIN crises k ON k.id = c.crisis_id \
+             JOIN crises k ON k.id = c.crisis_id JOIN crisis_alerts a ON a.id = c.alert_id \
              WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
              AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
+             AND (a.expires IS NULL OR a.expires > $3) \
              ORDER BY c.id",
         )
         .bind(crisis_id)

@@ -558,13 +558,14 @@ pub struct AlertText {
     pub instruction_en: String,
     pub area_desc: String,
     pub sent_at: Option<DateTime<Utc>>,
+    pub expires: Option<DateTime<Utc>>,
 }
 
 pub async fn alert_text(db: &Db, alert_id: &str) -> Result<Option<AlertText>, StoreError> {
     let row = with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT id, identifier, status, msg_type, headline_ar, headline_en, description_ar, description_en, \
-                    instruction_ar, instruction_en, area_desc, sent_at \
+                    instruction_ar, instruction_en, area_desc, sent_at, expires \
              FROM crisis_alerts WHERE id = $1",
         )
         .bind(alert_id)

@@ -111,6 +111,7 @@ crisis-alert-unsaved = What you typed (not saved)
 crisis-alert-problem-cancelled = A Cancel of this alert's thread (this alert, the alert it follows, or any update of that alert) has gone out: the event is over, so nothing of it is updated, cancelled or sent again. Write a new alert if the situation calls for one.
 crisis-alert-problem-self-approval = The author of an alert cannot approve it: another staff member must.
 crisis-alert-problem-imported = This CAP message (the same sender and identifier) was imported before: here is the alert it made, as it is now. Nothing new was stored.
+crisis-alert-problem-expired = This alert expired before it was sent: what it says no longer holds. Change its expiry (or its text) and send it again, or write a new alert.
 crisis-cap-sender-name = Ministry of Foreign Affairs
 crisis-cap-feed-title = Crisis alerts
 field-error-crisis-choose = Choose one of the options.

@@ -411,6 +411,16 @@ impl DeliverJob {
         if stopped > 0 {
             tracing::info!(alert = %alert.id, stopped, "superseded by an update: queued deliveries stopped");
         }
+        // Its expiry passed while messages were still queued (retries after a gateway's 503s):
+        // they would tell people what no longer holds. A Cancel has no such end.
+        if alert.msg_type != "Cancel" && alert.expires.is_some_and(|e| e <= safir_store::now()) {
+            let stopped = alerts::expire_queue(&self.db, &alert.id)
+                .await
+                .map_err(retry)?;
+            if stopped > 0 {
+                tracing::info!(alert = %alert.id, stopped, "alert expired: queued deliveries stopped");
+            }
+        }
         if p.slice == 0 {
             // The fan-out has just written this alert's rows: plan the lookups below on
             // statistics that know about them. Losing this only costs speed.
@@ -792,6 +802,7 @@ mod tests {
             instruction_en: "Move to higher ground.".into(),
             area_desc: "North".into(),
             sent_at: None,
+            expires: None,
         }
     }
 

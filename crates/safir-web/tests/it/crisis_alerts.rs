@@ -114,7 +114,7 @@ fn fields<'a>(polygon: &'a str, countries: &'a str) -> Vec<(&'a str, &'a str)> {
         ("severity", "Severe"),
         ("certainty", "Likely"),
         ("onset", "2026-12-01T10:00"),
-        ("expires", "2026-12-03T10:00"),
+        ("expires", "2099-12-03T10:00"),
         ("countries", countries),
         ("regions", ""),
         ("circles", ""),
@@ -525,6 +525,50 @@ async fn a_small_audience_goes_straight_out_and_a_bad_polygon_names_the_point() 
         assert_eq!(status(&app.db, &id).await, "sending");
         let report = fan_out(&app.db, &id).await.unwrap();
         assert_eq!((report.deliveries, report.checkins), (3, 2));
+    }
+}
+
+/// An alert whose expiry has passed is not sent: it would tell people what no longer holds.
+/// The page says why, and the draft waits for a new expiry.
+#[tokio::test]
+async fn an_expired_alert_is_not_sent() {
+    for app in apps(1000).await {
+        let (_, officer) = paris_officer(&app).await;
+        people_in_beirut(&app.db, 2).await;
+        let mut c = signed_in(&app, &officer).await;
+        c.lang = Some("en");
+        let mut past = fields(BEIRUT, "");
+        for (name, value) in past.iter_mut() {
+            match *name {
+                "onset" => *value = "2026-01-01T06:00",
+                "expires" => *value = "2026-01-01T10:00",
+                _ => {}
+            }
+        }
+        let res = c
+            .submit("/staff/alerts/new", "/staff/alerts/new", &past)
+            .await;
+        let id = alert_id(res.location());
+        let path = format!("/staff/alerts/{id}");
+        let res = c.submit(&path, &format!("{path}/submit"), &[]).await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{path}?problem=expired").as_str())
+        );
+        assert_eq!(status(&app.db, &id).await, "draft");
+        let page = c.get(&format!("{path}?problem=expired")).await;
+        assert!(
+            page.body.contains("This alert expired before it was sent"),
+            "{}",
+            page.body
+        );
+        let jobs = count(
+            &app.db,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'crisis.fanout' AND payload LIKE '%' || $1 || '%'",
+            &id,
+        )
+        .await;
+        assert_eq!(jobs, 0);
     }
 }
 

@@ -1209,6 +1209,29 @@ async fn a_cancelled_alert_sends_no_reminders() {
     }
 }
 
+/// An alert whose expiry has passed reminds nobody: "are you safe?" about a warning that no
+/// longer holds.
+#[tokio::test]
+async fn an_expired_alert_sends_no_reminders() {
+    for app in all_apps().await {
+        let mission = app.mission("PAR", "FR").await;
+        crisis(&app, &mission).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        send_alert(&app, "al1", &["r1"]).await;
+        let config = app.state.config.clone();
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET expires = $1 WHERE id = 'al1'",
+            &[],
+        )
+        .await;
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al1")
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}
+
 /// A Cancel sent from the original's page ends its Updates too: the Update's round reminds
 /// nobody. Before, the people the Update reached were asked "are you safe?" after
 /// "Cancelled".

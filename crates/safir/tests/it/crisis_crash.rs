@@ -620,3 +620,44 @@ async fn a_slow_channel_ends_each_job_with_its_slice() {
     );
     db.close().await;
 }
+
+/// An alert whose expiry passed while its messages were still queued (a gateway that answered
+/// 503 for hours): the next slice sends none of them — they fail as `expired` — and the alert
+/// completes. Before, people got "stay indoors until 06:00" at noon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_alert_sends_nothing_more() {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-expired");
+    let db = sqlite_in(&dir).await;
+    let alert = seed_alert(&db, 12, 0).await;
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE crisis_alerts SET expires = $2 WHERE id = $1")
+            .bind(&alert)
+            .bind(now() - chrono::Duration::minutes(1))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .expect("expiry");
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    let runner = JobRunner::new(db.clone(), RunnerConfig::default()).register(
+        DELIVER_JOB,
+        deliver_job(&db, sink.port(), 100, DeliverTuning::default()),
+    );
+    while runner.run_once("w").await.expect("run") {}
+    assert_eq!(sink.count(), 0, "nothing sent after the expiry");
+    let expired: i64 = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'expired'",
+        )
+        .bind(&alert)
+        .fetch_one(p)
+        .await
+    })
+    .expect("count");
+    assert_eq!(expired, 12);
+    assert_eq!(alert_status(&db, &alert).await, "completed");
+    db.close().await;
+}

@@ -57,6 +57,17 @@ fn thread_cancelled(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}?problem=cancelled", alert.id)).into_response()
 }
 
+/// The alert's expiry has passed: sent now, it would tell people what no longer holds (a
+/// curfew until 06:00 read at noon). A Cancel is not held back: it says that nothing of the
+/// thread applies any more.
+fn expired(alert: &Alert) -> Option<Response> {
+    let over = alert.msg_type != MsgType::Cancel.as_str()
+        && alert.expires.is_some_and(|e| e <= now());
+    over.then(|| {
+        Redirect::to(&format!("/staff/alerts/{}?problem=expired", alert.id)).into_response()
+    })
+}
+
 /// Whether `alert` follows an earlier one whose thread a Cancel has ended, holding the thread
 /// for the rest of `tx` (see `alerts::hold_thread`): then it is not sent.
 async fn follows_a_cancelled_thread(tx: &mut Tx, alert: &Alert) -> Result<bool, AppError> {
@@ -141,6 +152,9 @@ pub async fn submit_alert(
     let Ok(seen) = seen_version(&d, &alert) else {
         return Ok(changed(&alert));
     };
+    if let Some(refused) = expired(&alert) {
+        return Ok(refused);
+    }
     let counts = count(&state, &alert).await?;
     let threshold = u64::from(state.config.crisis.approval_threshold);
     let wait = needs_approval(counts.size(), threshold);
@@ -213,6 +227,9 @@ pub async fn approve_alert(
     let Ok(seen) = seen_version(&d, &alert) else {
         return Ok(changed(&alert));
     };
+    if let Some(refused) = expired(&alert) {
+        return Ok(refused);
+    }
     let by = UserId::from_trusted(actor.id().to_owned());
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     if follows_a_cancelled_thread(&mut tx, &alert).await? {

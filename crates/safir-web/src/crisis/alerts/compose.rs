@@ -592,6 +592,7 @@ pub async fn show_alert(
             "cancelled" => Some("crisis-alert-problem-cancelled"),
             "self" => Some("crisis-alert-problem-self-approval"),
             "imported" => Some("crisis-alert-problem-imported"),
+            "expired" => Some("crisis-alert-problem-expired"),
             _ => None,
         });
     let html = render_alert(&ctx, &alert, None, problem, false).await?;
