@@ -339,7 +339,10 @@ async fn a_cancel_stops_what_is_still_queued() {
         // the alert goes on to complete.
         let update = follow_up(db, &a, MsgType::Update).await;
         let mut tx = db.begin().await.unwrap();
-        assert_eq!(alerts::supersede_thread(&mut tx, &update.id).await.unwrap(), 2);
+        assert_eq!(
+            alerts::supersede_thread(&mut tx, &update.id).await.unwrap(),
+            2
+        );
         tx.commit().await.unwrap();
         assert_eq!(
             alerts::find(db, &a.id).await.unwrap().status().unwrap(),
@@ -917,7 +920,10 @@ async fn an_update_or_a_cancel_stops_the_whole_thread() {
         let update = follow_up(db, &first, MsgType::Update).await;
         assert!(step(db, &update.id, AlertStatus::Draft, AlertStatus::Sending).await);
         let mut tx = db.begin().await.unwrap();
-        assert_eq!(alerts::supersede_thread(&mut tx, &update.id).await.unwrap(), 2);
+        assert_eq!(
+            alerts::supersede_thread(&mut tx, &update.id).await.unwrap(),
+            2
+        );
         tx.commit().await.unwrap();
         queue(db, &update.id, 3).await;
         assert_eq!(alerts::stop_superseded(db, &update.id).await.unwrap(), 0);
@@ -926,7 +932,10 @@ async fn an_update_or_a_cancel_stops_the_whole_thread() {
         let second = follow_up(db, &first, MsgType::Update).await;
         assert!(step(db, &second.id, AlertStatus::Draft, AlertStatus::Sending).await);
         let mut tx = db.begin().await.unwrap();
-        assert_eq!(alerts::supersede_thread(&mut tx, &second.id).await.unwrap(), 3);
+        assert_eq!(
+            alerts::supersede_thread(&mut tx, &second.id).await.unwrap(),
+            3
+        );
         tx.commit().await.unwrap();
         assert_eq!(queued(db, &update.id).await, 0);
         // A row of the first Update put back for a retry since is stopped by its delivery.
@@ -951,7 +960,11 @@ async fn an_update_or_a_cancel_stops_the_whole_thread() {
             assert_eq!(queued(db, &a.id).await, 0);
         }
         assert_eq!(
-            alerts::find(db, &cancel.id).await.unwrap().status().unwrap(),
+            alerts::find(db, &cancel.id)
+                .await
+                .unwrap()
+                .status()
+                .unwrap(),
             AlertStatus::Sending
         );
         queue(db, &second.id, 1).await;

@@ -150,16 +150,11 @@ pub async fn create(
     // sending's secret: only its hash is kept. It gets a token of its own, which replaces the
     // one no one saw.
     let made = match request_key(&form.request_key) {
-        Some(key) => tokens::create_api_token_keyed(
-            &mut tx,
-            &me.user.id,
-            name,
-            &scopes,
-            expires_at,
-            &key,
-        )
-        .await
-        .map_err(AppError::internal)?,
+        Some(key) => {
+            tokens::create_api_token_keyed(&mut tx, &me.user.id, name, &scopes, expires_at, &key)
+                .await
+                .map_err(AppError::internal)?
+        }
         None => {
             let (id, secret) =
                 tokens::create_api_token(&mut tx, &me.user.id, name, &scopes, expires_at)
@@ -185,7 +180,13 @@ pub async fn create(
     });
     crate::audit_log::commit_with(
         tx,
-        &audit_record(&me, &client, actions::TOKEN_CREATE, made.id.as_str(), summary),
+        &audit_record(
+            &me,
+            &client,
+            actions::TOKEN_CREATE,
+            made.id.as_str(),
+            summary,
+        ),
     )
     .await?;
     let view = TokenCreatedPage {

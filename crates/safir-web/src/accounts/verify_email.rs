@@ -89,7 +89,10 @@ pub async fn verify(
             message(
                 (&state, lang, &uri, &viewer),
                 StatusCode::OK,
-                ("accounts-verify-sign-in-title", "accounts-verify-sign-in-body"),
+                (
+                    "accounts-verify-sign-in-title",
+                    "accounts-verify-sign-in-body",
+                ),
                 (&href, "accounts-sign-in-link"),
             )
         }

@@ -338,8 +338,7 @@ pub async fn reschedule_appointment(
     let mission = match mine::own_booking(&state, &user, &id).await {
         Ok((_, mission)) => mission,
         Err(AppError::NotFound) => {
-            let Some(moved) = mine::moved_booking(&state, &user, &id, body.starts_at).await?
-            else {
+            let Some(moved) = mine::moved_booking(&state, &user, &id, body.starts_at).await? else {
                 return Err(AppError::NotFound);
             };
             let mission = missions::find(&state.db, &moved.mission_id)

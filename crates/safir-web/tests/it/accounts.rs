@@ -90,8 +90,17 @@ async fn sign_up_then_verify_the_email_from_the_link() {
         other.lang = Some("en");
         let res = other.get(&link).await;
         assert_eq!(res.status, StatusCode::OK);
-        assert!(res.body.contains("Sign in to confirm your address"), "{}", res.body);
-        assert!(res.body.contains("href=\"/sign-in?next=/verify-email%3Ftoken%3D"), "{}", res.body);
+        assert!(
+            res.body.contains("Sign in to confirm your address"),
+            "{}",
+            res.body
+        );
+        assert!(
+            res.body
+                .contains("href=\"/sign-in?next=/verify-email%3Ftoken%3D"),
+            "{}",
+            res.body
+        );
         assert!(!res.body.contains(r#"action="/verify-email""#));
         // Signed in to another account, it refuses, and the token stays usable.
         let stranger = app.public_user(&unique_email("stranger")).await;
@@ -100,7 +109,9 @@ async fn sign_up_then_verify_the_email_from_the_link() {
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         assert!(res.body.contains("This link is for another account"));
         let token = link.split("token=").nth(1).unwrap();
-        let res = other.submit(&link, "/verify-email", &[("token", token)]).await;
+        let res = other
+            .submit(&link, "/verify-email", &[("token", token)])
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert!(c.get("/account").await.body.contains("not confirmed yet"));
         // The account's own session: a page with a button, which confirms, once.
@@ -147,7 +158,9 @@ async fn resending_the_verification_link_sends_a_new_one() {
         let res = c.submit(&link, "/verify-email", &[("token", token)]).await;
         assert_eq!(res.location(), Some("/account?notice=verified"));
         // The button pressed again: the address is confirmed all the same.
-        let res = c.submit("/account", "/verify-email", &[("token", token)]).await;
+        let res = c
+            .submit("/account", "/verify-email", &[("token", token)])
+            .await;
         assert_eq!(res.location(), Some("/account?notice=already-verified"));
     }
 }

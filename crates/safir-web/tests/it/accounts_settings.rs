@@ -531,21 +531,34 @@ async fn a_token_form_sent_twice_leaves_one_live_token_the_one_shown() {
             ("scope_read", "on"),
             ("request_key", key.as_str()),
         ];
-        let first = c.post_form_with_token("/account/tokens", &token, &sent).await;
+        let first = c
+            .post_form_with_token("/account/tokens", &token, &sent)
+            .await;
         assert_eq!(first.status, StatusCode::OK, "{}", first.body);
         assert!(!first.body.contains("sent more than once"));
         let unseen = shown_secret(&first.body);
         // The browser shows the answer to the second sending only.
-        let again = c.post_form_with_token("/account/tokens", &token, &sent).await;
+        let again = c
+            .post_form_with_token("/account/tokens", &token, &sent)
+            .await;
         assert_eq!(again.status, StatusCode::OK, "{}", again.body);
-        assert!(again.body.contains("This form was sent more than once"), "{}", again.body);
+        assert!(
+            again.body.contains("This form was sent more than once"),
+            "{}",
+            again.body
+        );
         let shown = shown_secret(&again.body);
         assert_ne!(shown, unseen);
         let kept = tokens::authenticate_api_token(&app.db, &shown)
             .await
             .unwrap()
             .expect("the token shown works");
-        assert!(tokens::authenticate_api_token(&app.db, &unseen).await.unwrap().is_none());
+        assert!(
+            tokens::authenticate_api_token(&app.db, &unseen)
+                .await
+                .unwrap()
+                .is_none()
+        );
         // The unseen token's revocation is in the trail, naming its replacement.
         assert!(
             app.audit_summaries("token.revoke")
@@ -566,13 +579,27 @@ async fn a_token_form_sent_twice_leaves_one_live_token_the_one_shown() {
             .post_form_with_token(
                 "/account/tokens",
                 &token,
-                &[("name", "twice"), ("scope_read", "on"), ("request_key", key.as_str())],
+                &[
+                    ("name", "twice"),
+                    ("scope_read", "on"),
+                    ("request_key", key.as_str()),
+                ],
             )
             .await;
         assert!(!other.body.contains("sent more than once"));
         let second = shown_secret(&other.body);
-        assert!(tokens::authenticate_api_token(&app.db, &shown).await.unwrap().is_some());
-        assert!(tokens::authenticate_api_token(&app.db, &second).await.unwrap().is_some());
+        assert!(
+            tokens::authenticate_api_token(&app.db, &shown)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            tokens::authenticate_api_token(&app.db, &second)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 }
 

@@ -411,11 +411,18 @@ async fn a_passport_renewal_through_the_api_only() {
         let res =
             act(json!({"action": "request_info", "message": "Please send a recent photo."})).await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(app.emails_to(&applicant.email).await.len(), mails, "asked once");
+        assert_eq!(
+            app.emails_to(&applicant.email).await.len(),
+            mails,
+            "asked once"
+        );
         // Another request while one waits is still refused.
-        let res = act(json!({"action": "request_info", "message": "And a copy of the visa."})).await;
+        let res =
+            act(json!({"action": "request_info", "message": "And a copy of the visa."})).await;
         problem(&res, 409, "case_transition_illegal");
-        let events = safir_store::consular::cases::events(&app.db, &id).await.unwrap();
+        let events = safir_store::consular::cases::events(&app.db, &id)
+            .await
+            .unwrap();
         let moves: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             moves.iter().filter(|a| **a == "start_review").count(),

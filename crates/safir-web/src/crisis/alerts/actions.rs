@@ -61,8 +61,8 @@ fn thread_cancelled(alert: &Alert) -> Response {
 /// curfew until 06:00 read at noon). A Cancel is not held back: it says that nothing of the
 /// thread applies any more.
 fn expired(alert: &Alert) -> Option<Response> {
-    let over = alert.msg_type != MsgType::Cancel.as_str()
-        && alert.expires.is_some_and(|e| e <= now());
+    let over =
+        alert.msg_type != MsgType::Cancel.as_str() && alert.expires.is_some_and(|e| e <= now());
     over.then(|| {
         Redirect::to(&format!("/staff/alerts/{}?problem=expired", alert.id)).into_response()
     })
