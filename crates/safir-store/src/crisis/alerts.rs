@@ -493,14 +493,30 @@ async fn superseded(db: &Db, alert_id: &str) -> Result<bool, StoreError> {
     })?)
 }
 
-/// The alert's expiry has passed while messages of it were still queued (a gateway that
-/// answered 503 for hours): they fail as `expired` rather than tell people what no longer
-/// holds. Returns the deliveries stopped.
-pub async fn expire_queue(db: &Db, alert_id: &str) -> Result<u64, StoreError> {
+/// Fails what `alert_id` still has queued, with `why` (`expired`: its expiry passed while
+/// messages were still queued, a gateway that answered 503 for hours; or why a delivery
+/// found it stopped, [`delivery_stop`]). Returns the deliveries stopped.
+pub async fn stop_queue(db: &Db, alert_id: &str, why: &str) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
-    let stopped = fail_queued(&mut tx, alert_id, "expired").await?;
+    let stopped = fail_queued(&mut tx, alert_id, why).await?;
     tx.commit().await?;
     Ok(stopped)
+}
+
+/// Why an alert being delivered is to send nothing more, read again before each batch: a
+/// Cancel of its thread went out (`cancelled`: it is no longer sending), or a later Update
+/// of it did (`superseded`). `None` while it is still to be sent.
+pub async fn delivery_stop(db: &Db, alert_id: &str) -> Result<Option<&'static str>, StoreError> {
+    let status: Option<String> = with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT status FROM crisis_alerts WHERE id = $1")
+            .bind(alert_id)
+            .fetch_optional(p)
+            .await
+    })?;
+    if status.as_deref() != Some(AlertStatus::Sending.as_str()) {
+        return Ok(Some("cancelled"));
+    }
+    Ok(superseded(db, alert_id).await?.then_some("superseded"))
 }
 
 /// An Update `update_id` starts sending: what every other alert of its thread still has

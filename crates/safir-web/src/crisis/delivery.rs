@@ -29,6 +29,7 @@ use safir_store::crisis::deliveries::{self, AlertText, ClaimedDelivery, Failed, 
 use safir_store::crisis::{alerts, checkins};
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, now};
+use tokio::sync::watch;
 
 use crate::auth::Routes;
 use crate::i18n::{I18n, Lang};
@@ -75,6 +76,21 @@ impl Default for DeliverTuning {
             slice: Duration::from_secs(20),
         }
     }
+}
+
+/// Whether `alert`'s expiry has passed: its messages would tell people what no longer holds.
+/// A Cancel has no such end.
+fn expired(alert: &AlertText) -> bool {
+    alert.msg_type != "Cancel" && alert.expires.is_some_and(|e| e <= now())
+}
+
+/// What a claim found.
+enum Claim {
+    /// The next batch, ready to send; none when nothing is due.
+    Rows(Vec<Prepared>),
+    /// The alert is to send nothing more (a Cancel or a later Update of its thread went out,
+    /// or its expiry passed during the slice), with the reason its queued rows fail with.
+    Stopped(&'static str),
 }
 
 /// The `crisis.deliver` handler.
@@ -319,6 +335,11 @@ struct Prepared {
 /// is sent but not marked goes out again after a crash).
 const MARK_EVERY: Duration = Duration::from_secs(2);
 
+/// How often a job reads again whether its alert is still to be sent (a Cancel or an Update
+/// of its thread went out): what it has claimed and not yet sent (waiting in its queue or for
+/// the rate limit) then stays unsent.
+const STOP_CHECK_EVERY: Duration = Duration::from_secs(1);
+
 /// Tries at marking a batch of outcomes before the job gives up.
 const MARK_ATTEMPTS: u32 = 4;
 
@@ -413,8 +434,8 @@ impl DeliverJob {
         }
         // Its expiry passed while messages were still queued (retries after a gateway's 503s):
         // they would tell people what no longer holds. A Cancel has no such end.
-        if alert.msg_type != "Cancel" && alert.expires.is_some_and(|e| e <= safir_store::now()) {
-            let stopped = alerts::expire_queue(&self.db, &alert.id)
+        if expired(&alert) {
+            let stopped = alerts::stop_queue(&self.db, &alert.id, "expired")
                 .await
                 .map_err(retry)?;
             if stopped > 0 {
@@ -481,7 +502,15 @@ impl DeliverJob {
         let concurrency = self.tuning.concurrency.max(1);
         let batch = self.tuning.batch.max(1) as usize;
         let mut queue: std::collections::VecDeque<Prepared> = Default::default();
-        let mut claiming: Option<BoxFuture<'_, Result<Vec<Prepared>, StoreError>>> = None;
+        let mut claiming: Option<BoxFuture<'_, Result<Claim, StoreError>>> = None;
+        // Why the alert stopped during the slice, if it did: what this job holds is not sent.
+        let mut stopped: Option<&'static str> = None;
+        // Told to the rows in flight that still wait for the rate limit.
+        let (halt, halted) = watch::channel(false);
+        let mut checking: Option<BoxFuture<'_, Result<Option<&'static str>, StoreError>>> = None;
+        let mut check_tick = tokio::time::interval(STOP_CHECK_EVERY);
+        check_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        check_tick.reset();
         let mut in_flight: FuturesUnordered<BoxFuture<'_, Outcome>> = FuturesUnordered::new();
         let mut pending: Vec<Outcome> = Vec::new();
         let mut marking: Option<BoxFuture<'_, Result<(), StoreError>>> = None;
@@ -501,6 +530,15 @@ impl DeliverJob {
         let mut drained = false;
         let mut error: Option<StoreError> = None;
         loop {
+            // A Cancel or an Update went out meanwhile: what is claimed and not yet sent goes
+            // back, to fail with the rest of the queue once the job ends.
+            if stopped.is_some() {
+                halt.send_replace(true);
+                if !queue.is_empty() {
+                    pending_since.get_or_insert_with(tokio::time::Instant::now);
+                    pending.extend(queue.drain(..).map(|p| Outcome::Released(p.row.id)));
+                }
+            }
             // While a batch is being marked, at most one more batch is sent or in flight:
             // what a crash can repeat stays within two batches.
             let over = tokio::time::Instant::now() >= deadline;
@@ -510,7 +548,14 @@ impl DeliverJob {
             {
                 let Some(p) = queue.pop_front() else { break };
                 in_flight.push(Box::pin(self.send_one(
-                    alert, &emails, channel, p.row, p.link, p.secret, &webhook, deadline,
+                    alert,
+                    &emails,
+                    channel,
+                    p.row,
+                    p.link,
+                    p.secret,
+                    &webhook,
+                    (deadline, halted.clone()),
                 )));
             }
             if over && !queue.is_empty() {
@@ -545,14 +590,36 @@ impl DeliverJob {
                 r = optional(&mut claiming) => {
                     claiming = None;
                     match r {
-                        Ok(rows) if rows.is_empty() => drained = true,
-                        Ok(rows) => {
+                        Ok(Claim::Rows(rows)) if rows.is_empty() => drained = true,
+                        Ok(Claim::Rows(rows)) => {
                             held.extend(rows.iter().map(|p| p.row.id.clone()));
                             queue.extend(rows);
+                        }
+                        Ok(Claim::Stopped(why)) => {
+                            drained = true;
+                            stopped = Some(why);
                         }
                         Err(e) => {
                             drained = true;
                             error = Some(e);
+                        }
+                    }
+                }
+                _ = check_tick.tick(), if checking.is_none() && stopped.is_none()
+                    && !(queue.is_empty() && in_flight.is_empty()) => {
+                    checking = Some(Box::pin(self.stop_reason(alert)));
+                }
+                r = optional(&mut checking) => {
+                    checking = None;
+                    match r {
+                        Ok(Some(why)) => {
+                            drained = true;
+                            stopped = Some(why);
+                        }
+                        Ok(None) => {}
+                        // Read again at the next tick; the claims read it too.
+                        Err(e) => {
+                            tracing::warn!(alert = %alert.id, channel, error = %e, "could not read whether the alert stopped");
                         }
                     }
                 }
@@ -580,10 +647,26 @@ impl DeliverJob {
                 }
             }
         }
+        if let Some(why) = stopped {
+            // Rows in flight at the stop and put back for a retry, and those released above.
+            let n = alerts::stop_queue(&self.db, &alert.id, why)
+                .await
+                .map_err(retry)?;
+            tracing::info!(alert = %alert.id, channel, why, stopped = n, "alert stopped during delivery: queued deliveries stopped");
+        }
         match error {
             Some(e) => Err(retry(e)),
             None => Ok(()),
         }
+    }
+
+    /// Why `alert` is to send nothing more, if it is not: its expiry passed, a Cancel of its
+    /// thread went out, or a later Update of it did.
+    async fn stop_reason(&self, alert: &AlertText) -> Result<Option<&'static str>, StoreError> {
+        if expired(alert) {
+            return Ok(Some("expired"));
+        }
+        alerts::delivery_stop(&self.db, &alert.id).await
     }
 
     /// Claims the next batch and looks up what its messages need. Rows whose registration or
@@ -594,7 +677,13 @@ impl DeliverJob {
         alert: &AlertText,
         channel: &str,
         key: &[u8],
-    ) -> Result<Vec<Prepared>, StoreError> {
+    ) -> Result<Claim, StoreError> {
+        // Read again before each batch, not only when the job starts (and every second while
+        // rows wait to be sent): a Cancel sent while a slice runs used to let it send the rest
+        // of its slice, and rows in flight at the Cancel put back for a retry went out too.
+        if let Some(why) = self.stop_reason(alert).await? {
+            return Ok(Claim::Stopped(why));
+        }
         let rows = loop {
             let rows = deliveries::claim_batch(
                 &self.db,
@@ -605,7 +694,7 @@ impl DeliverJob {
             )
             .await?;
             if rows.is_empty() {
-                return Ok(Vec::new());
+                return Ok(Claim::Rows(Vec::new()));
             }
             let sorted = deliveries::sort_recipients(&self.db, rows).await?;
             if !sorted.ended.is_empty() || sorted.forgotten > 0 {
@@ -632,14 +721,15 @@ impl DeliverJob {
         } else {
             Default::default()
         };
-        Ok(rows
-            .into_iter()
-            .map(|row| Prepared {
-                link: links.remove(&row.recipient_id),
-                secret: secrets.remove(&row.recipient_id),
-                row,
-            })
-            .collect())
+        Ok(Claim::Rows(
+            rows.into_iter()
+                .map(|row| Prepared {
+                    link: links.remove(&row.recipient_id),
+                    secret: secrets.remove(&row.recipient_id),
+                    row,
+                })
+                .collect(),
+        ))
     }
 
     /// Marks a batch of outcomes: the sent rows in one transaction, the failed in another.
@@ -721,12 +811,20 @@ impl DeliverJob {
         link: Option<String>,
         secret: Option<String>,
         webhook: &serde_json::Value,
-        deadline: tokio::time::Instant,
+        (deadline, mut halted): (tokio::time::Instant, watch::Receiver<bool>),
     ) -> Outcome {
         let link = link.as_deref();
         let lang = Lang::parse(&row.lang).unwrap_or_default();
+        // The alert stopped (a Cancel or an Update went out) while this row waited for the
+        // rate limit: it is not sent.
+        let stop = async move {
+            if halted.wait_for(|h| *h).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             biased;
+            () = stop => return Outcome::Released(row.id),
             () = self.bucket(channel).acquire() => {}
             () = tokio::time::sleep_until(deadline) => return Outcome::Released(row.id),
         }

@@ -661,3 +661,58 @@ async fn an_expired_alert_sends_nothing_more() {
     assert_eq!(alert_status(&db, &alert).await, "completed");
     db.close().await;
 }
+
+/// A Cancel sent while a slice is sending stops it within about a second: the rows it has
+/// claimed and not yet sent stay unsent and fail as cancelled. Before, the slice sent all it
+/// had claimed (a batch of 200 at a time), the cancelled text after "Cancelled".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_stops_a_slice_that_is_sending() {
+    use safir_store::jobs::{JobRunner, RunnerConfig};
+    use safir_web::crisis::delivery::{DELIVER_JOB, DeliverTuning};
+
+    let dir = TempDir::new("safir-crisis-cancel-mid-slice");
+    let db = sqlite_in(&dir).await;
+    let emails = 40;
+    let alert = seed_alert(&db, emails, 0).await;
+    let sink = SmtpSink::start().await.expect("smtp sink");
+    // Four a second: the forty rows the job claims at once would take it ten seconds.
+    let runner = JobRunner::new(db.clone(), RunnerConfig::default()).register(
+        DELIVER_JOB,
+        deliver_job(&db, sink.port(), 4, DeliverTuning::default()),
+    );
+    let running = tokio::spawn(async move { runner.run_once("w").await.expect("run") });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sink.count() < 2 {
+        assert!(Instant::now() < deadline, "nothing sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // What sending a Cancel does to the alert (`alerts::stop_thread`).
+    with_pool!(db.write(), p => {
+        sqlx::query("UPDATE crisis_alerts SET status = 'cancelled' WHERE id = $1")
+            .bind(&alert)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .expect("cancel");
+    let at_cancel = sink.count();
+    assert!(running.await.expect("job"));
+    let sent = sink.count();
+    assert!(
+        sent <= at_cancel + 8,
+        "{sent} sent, {at_cancel} when the Cancel went out"
+    );
+    let counts = deliveries::counts(&db, &alert).await.expect("counts");
+    assert_eq!(counts.sent, sent as i64, "{counts:?}");
+    let cancelled: i64 = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM crisis_deliveries WHERE alert_id = $1 AND status = 'failed' AND last_error = 'cancelled'",
+        )
+        .bind(&alert)
+        .fetch_one(p)
+        .await
+    })
+    .expect("count");
+    assert_eq!(cancelled, emails as i64 - sent as i64, "{counts:?}");
+    db.close().await;
+}
