@@ -138,11 +138,43 @@ pub fn english_model() -> &'static Model {
 /// Sentiment of a post in a language with a model (Arabic or English); `None`
 /// for other languages.
 pub fn sentiment_in(text: &str, lang: Lang) -> Option<Sentiment> {
-    match lang {
-        Lang::Ar => Some(arabic_model().classify(text)),
-        Lang::En => Some(english_model().classify(text)),
-        _ => None,
-    }
+    let model = match lang {
+        Lang::Ar => arabic_model(),
+        Lang::En => english_model(),
+        _ => return None,
+    };
+    Some(if says_nothing(text) {
+        NOTHING_SAID
+    } else {
+        model.classify(text)
+    })
+}
+
+/// The answer for a post that says nothing.
+const NOTHING_SAID: Sentiment = Sentiment {
+    label: Label::Neu,
+    score: 1.0,
+};
+
+/// Whether a post holds no word and no emoji once its links, mentions and retweet marker are
+/// left out (`RT @x: https://t.co/a`, `!!!`, `123`, `؟`): the models would still find
+/// character n-grams of what is left and call it positive or negative with confidence, and
+/// the listening reports would count it as an opinion.
+pub fn says_nothing(text: &str) -> bool {
+    !text.split_whitespace().enumerate().any(|(i, word)| {
+        let aside = word.starts_with('@')
+            || word.starts_with("http://")
+            || word.starts_with("https://")
+            || word.starts_with("www.")
+            || (i == 0 && matches!(word, "RT" | "RT:"));
+        !aside && word.chars().any(|c| c.is_alphabetic() || is_emoji(c))
+    })
+}
+
+/// Pictographs and symbols that carry feeling (faces, hearts, hands), as the models' emoji
+/// features read them.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF)
 }
 
 /// Sentiment of a post; the model is chosen by the script most of its letters use, counted
@@ -150,6 +182,9 @@ pub fn sentiment_in(text: &str, lang: Lang) -> Option<Sentiment> {
 /// a hashtag's letters weighing a quarter (see `lang::detect`), so that an Arabic post with
 /// a link and an English trending tag goes to the Arabic model.
 pub fn sentiment(text: &str) -> Sentiment {
+    if says_nothing(text) {
+        return NOTHING_SAID;
+    }
     let counts = crate::lang::ScriptCounts::of(text);
     let arabic = counts.voting_in(crate::lang::Script::Arabic);
     let latin = counts.voting_in(crate::lang::Script::Latin);

@@ -283,3 +283,37 @@ fn the_linear_model_alone_has_no_valence() {
     assert!(!arabic.valence);
     assert!(!train_domains(&[examples], &arabic).uses_valence());
 }
+
+#[test]
+fn a_post_that_says_nothing_is_neutral() {
+    use safir_text::sentiment::{Label, says_nothing};
+    // Before, `RT @x: https://t.co/a` went to the English model (its only letters were "RT")
+    // and came out POS 0.93; `!!!` NEG 0.60.
+    for text in [
+        "RT @x: https://t.co/a",
+        "!!!",
+        "123",
+        "؟",
+        "@السفارة https://t.co/abc",
+        "   ",
+    ] {
+        assert!(says_nothing(text), "{text:?}");
+        assert_eq!(sentiment(text).label, Label::Neu, "{text:?}");
+        assert_eq!(sentiment_in(text, Lang::Ar).unwrap().label, Label::Neu);
+        assert_eq!(sentiment_in(text, Lang::En).unwrap().label, Label::Neu);
+    }
+    // A word, a hashtag or an emoji is something said, and goes to a model.
+    for text in [
+        "RT @x: شكرا",
+        "#شكرا_للسفارة",
+        "😡😡",
+        "RT great",
+        "https://t.co/a terrible",
+    ] {
+        assert!(!says_nothing(text), "{text:?}");
+    }
+    assert_eq!(
+        sentiment("RT @x: شكرا"),
+        safir_text::sentiment::arabic_model().classify("RT @x: شكرا")
+    );
+}
