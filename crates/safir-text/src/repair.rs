@@ -17,7 +17,8 @@
 //!    letter joins across a run of two or more spaces (خلا   ل → خلال), but
 //!    not ع alone before the gap, the colloquial short form of على; words
 //!    never join across punctuation between them (`ب:  مصرع`, `ل  #وسم`);
-//!    diacritics floating between spaces are dropped;
+//!    diacritics floating between spaces are dropped, and so is a word of tatweel
+//!    and marks;
 //! 5. a final letter that the extraction moved to the front (كوكذلـــ, or
 //!    حالعالمـي لصالــ, or ىتســمـ) goes back to the end of the word that
 //!    lost it, before any punctuation after it (ذلـــ، → ذلك،): such a word
@@ -338,8 +339,15 @@ fn repair_line(line: &str, base: usize, units: &mut Vec<Unit>, scratch: &mut Scr
     rejoin_split_words(word_units, words, post);
     restore_moved_letters(word_units, words, used, post);
     units.clear();
-    // A word of tatweel alone (the dateline's `الرياض ـ واس`) is dropped with its space.
-    let spells = |w: &&Word| word_units[w.start..w.end].iter().any(|u| u.c != TATWEEL);
+    // A word of tatweel alone (the dateline's `الرياض ـ واس`) is dropped with its space, as is
+    // one of tatweel and marks (`ـَ`): without the tatweel its marks would float alone, on
+    // no letter, and a second repair would drop them (repair would not be idempotent).
+    let spells = |w: &&Word| {
+        word_units[w.start..w.end]
+            .iter()
+            .any(|u| u.c != TATWEEL && !is_combining_mark(u.c))
+            || !word_units[w.start..w.end].iter().any(|u| u.c == TATWEEL)
+    };
     for w in words.iter().filter(spells) {
         if !units.is_empty() {
             let prev = units[units.len() - 1];
@@ -1091,6 +1099,22 @@ mod tests {
             "الدبلوماسية"
         );
         assert_eq!(repair("تحقيـق أهـداف"), "تحقيق أهداف");
+    }
+
+    #[test]
+    fn a_word_of_tatweel_and_marks_goes_with_its_space() {
+        // Its marks used to stay, floating on no letter (`الرياض َ واس`), and a second
+        // repair then dropped them.
+        for (text, repaired) in [
+            ("الرياض ـَ واس", "الرياض واس"),
+            ("جاء ـٌ اليوم", "جاء اليوم"),
+            ("الرياض ـ واس", "الرياض واس"),
+        ] {
+            assert_eq!(repair(text), repaired, "{text}");
+            assert_eq!(repair(&repair(text)), repaired, "{text}");
+        }
+        // A letter with marks after a tatweel is a word.
+        assert_eq!(repair("ـبَ"), "بَ");
     }
 
     #[test]
