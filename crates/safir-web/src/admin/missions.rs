@@ -171,6 +171,14 @@ pub async fn create_mission(
     let id = match missions::create(&mut tx, &input).await {
         Ok(id) => id,
         Err(StoreError::Conflict(what)) => {
+            tx.rollback().await.map_err(AppError::internal)?;
+            // The same form sent again (a double click, a retried request): the code is taken
+            // by the mission its first sending made a moment ago, just as the form describes
+            // it. Created, not "code taken": the admin would change the code and make a
+            // second mission.
+            if made_just_now(&state, &input).await? {
+                return Ok(Redirect::to("/admin/missions?created=1").into_response());
+            }
             return Ok(rejected(form_page(
                 &state,
                 (lang, &uri, &viewer),
@@ -192,6 +200,22 @@ pub async fn create_mission(
     );
     crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/missions?created=1").into_response())
+}
+
+/// How long after a mission was made the same form sent again is taken for a second sending.
+const RESENT_WITHIN: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Whether the mission holding `input`'s code was made moments ago with just these details.
+async fn made_just_now(state: &AppState, input: &MissionInput) -> Result<bool, AppError> {
+    let existing = missions::find_by_code(&state.db, input.code.as_str())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(existing.is_some_and(|m| {
+        safir_store::now() - m.created_at < RESENT_WITHIN
+            && changed_fields(&m, input)
+                .as_object()
+                .is_some_and(|changes| changes.is_empty())
+    }))
 }
 
 async fn find_mission(state: &AppState, code: &str) -> Result<Mission, AppError> {

@@ -56,6 +56,27 @@ async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission()
             "{}",
             res.body
         );
+        // The same form sent again (a double click): the mission it made, not "code taken".
+        let again = client
+            .submit(
+                "/admin/missions/new",
+                "/admin/missions/new",
+                &paris_form("par", "السفارة في باريس"),
+            )
+            .await;
+        assert_eq!(
+            again.location(),
+            Some("/admin/missions?created=1"),
+            "{}",
+            again.body
+        );
+        let made = app
+            .audit_actions()
+            .await
+            .iter()
+            .filter(|a| *a == "mission.create")
+            .count();
+        assert_eq!(made, 1);
         let paris = missions::find_by_code(&app.db, "PAR")
             .await
             .unwrap()
