@@ -45,6 +45,8 @@ struct MissionFormPage {
     form: MissionFormView,
     /// The version of the mission the form is drawn from (see `version_mark`).
     seen: Option<String>,
+    /// The id of the mission the form edits: its code may change while the form is open.
+    mission_id: Option<String>,
 }
 
 pub async fn list_missions(
@@ -112,6 +114,7 @@ fn form_page(
         csrf_token: state.csrf_token(viewer),
         form: MissionFormView::new(lang, form, errors),
         seen: existing.map(|m| version_mark(m.updated_at)),
+        mission_id: existing.map(|m| m.id.clone()),
     })
 }
 
@@ -252,7 +255,16 @@ pub async fn update_mission(
     Path(code): Path<String>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let mission = find_mission(&state, &code).await?;
+    // By the id the form carries: another admin may have changed the code since the form was
+    // drawn (the path's code then names no mission, or another one).
+    let mission = match data.get("mission").trim() {
+        "" => find_mission(&state, &code).await?,
+        id => match missions::find(&state.db, id).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(AppError::internal(e)),
+        },
+    };
     let form = MissionForm::from_data(&data);
     // Saved by another admin since this form was drawn: what was typed comes back beside the
     // mission as it now is (the next save is of that version).

@@ -233,6 +233,70 @@ async fn editing_a_mission_records_only_what_changed() {
     }
 }
 
+/// One administrator changes a mission's code while another edits it: the second save is
+/// refused with what was typed, beside the mission as it now is (it used to be a bare 404,
+/// everything typed lost; and with the old code taken by a new mission, the form was set
+/// against that other mission).
+#[tokio::test]
+async fn a_mission_renamed_meanwhile_keeps_the_other_editors_form() {
+    for app in TestApp::all().await {
+        let nairobi = app.mission("NBO", "KE").await;
+        let (_, mut first) = admin(&app).await;
+        let (_, mut second) = admin(&app).await;
+        const EDIT: &str = "/admin/missions/NBO/edit";
+        let page = second.get(EDIT).await.body;
+        let seen = value_after(&page, r#"name="seen" value=""#).to_owned();
+        let id = value_after(&page, r#"name="mission" value=""#).to_owned();
+        assert_eq!(id, nairobi);
+        let fields = |code: &'static str, city_en: &'static str| {
+            vec![
+                ("code", code.to_owned()),
+                ("kind", "embassy".to_owned()),
+                ("name_ar", "بعثة NBO".to_owned()),
+                ("name_en", "Mission NBO".to_owned()),
+                ("country", "KE".to_owned()),
+                ("city_ar", "نيروبي".to_owned()),
+                ("city_en", city_en.to_owned()),
+                ("languages", "ar".to_owned()),
+                ("languages", "en".to_owned()),
+                ("time_zone", "Africa/Nairobi".to_owned()),
+                ("seen", seen.clone()),
+                ("mission", id.clone()),
+            ]
+        };
+        let res = first
+            .submit(EDIT, EDIT, &borrowed(&fields("NRB", "Nairobi")))
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/missions?saved=1"),
+            "{}",
+            res.body
+        );
+        // A new mission takes the old code.
+        app.mission("NBO", "KE").await;
+        let res = second
+            .submit(
+                "/admin/missions/NRB/edit",
+                EDIT,
+                &borrowed(&fields("NBO", "Nairobi West")),
+            )
+            .await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(res.body.contains(r#"value="Nairobi West""#), "typed kept");
+        assert!(
+            res.body.contains(r#"action="/admin/missions/NRB/edit""#),
+            "set against the mission it edits: {}",
+            res.body
+        );
+        let stored = missions::find(&app.db, &nairobi).await.unwrap();
+        assert_eq!(
+            (stored.code.as_str(), stored.city_en.as_str()),
+            ("NRB", "Nairobi")
+        );
+    }
+}
+
 /// Two administrators edit one mission: the second save, from a form drawn before the first,
 /// is refused with what was typed (it used to undo the first save without a word).
 #[tokio::test]
