@@ -25,6 +25,23 @@ pub async fn get_or_create(
     Ok(stored)
 }
 
+/// The value under `key`, if there is one.
+pub async fn get(db: &Db, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await
+    })?)
+}
+
+/// Whether the database holds any account or mission: one in use, which only the instance's
+/// own commands may write to (not the demo's seeding).
+pub async fn holds_accounts_or_missions(db: &Db) -> Result<bool, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users) OR EXISTS (SELECT 1 FROM missions)")
+            .fetch_one(p)
+            .await
+    })?)
+}
+
 /// A 32-byte random secret, hex-encoded, shared by the instance (CSRF keys and the like).
 pub async fn secret(db: &Db, key: &str) -> Result<Vec<u8>, StoreError> {
     let hex_value = get_or_create(db, key, || {

@@ -168,12 +168,10 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<()> {
         db.close().await;
         return Ok(());
     }
-    // With no SMS gateway configured, the demo's text messages go to a file outbox (like its
-    // emails), so the crisis alert reaches travellers by SMS too.
+    // The demo's text messages go to a file outbox, whatever gateway is configured: its
+    // travellers' numbers are made up and may be someone's.
     let mut config = config.clone();
-    if config.crisis.sms_gateway == "none" {
-        config.crisis.sms_gateway = "file".into();
-    }
+    config.crisis.sms_gateway = "file".into();
     serve_db(&config, db, config.jobs.workers_in_process).await
 }
 
@@ -193,6 +191,19 @@ pub async fn seed(
     uploads: &safir_store::consular::documents::Uploads,
     emergency_ack: chrono::Duration,
 ) -> anyhow::Result<bool> {
+    // A database that holds accounts or missions and no demo (an instance in use, which
+    // `safir demo` reaches when its data directory or database URL is the instance's) is not
+    // seeded: the demo's crisis alert would go to the people registered there, its
+    // administrator account and cases beside theirs.
+    if settings::get(db, SEEDED_MARKER).await?.is_none()
+        && settings::holds_accounts_or_missions(db).await?
+    {
+        anyhow::bail!(
+            "this database already holds accounts or missions, and not the demo's: `safir demo` \
+             seeds only a new database (its crisis alert would reach the people registered \
+             here). Give it a data directory of its own, e.g. `safir --data-dir ./safir-demo demo`."
+        );
+    }
     let already = settings::get_or_create(db, SEEDED_MARKER, || "pending".to_owned()).await?;
     if already == "done" {
         println!(

@@ -150,6 +150,41 @@ async fn count(db_path: &std::path::Path, sql: &'static str) -> i64 {
     n
 }
 
+/// `safir demo` pointed at an instance in use (its data directory, or its database URL) seeds
+/// nothing: its crisis alert would reach the people registered there. Before, it added its
+/// administrator, cases and alert beside the instance's own.
+#[tokio::test]
+async fn the_demo_does_not_seed_a_database_in_use() {
+    let data = TempDir::new("safir-demo-refused");
+    let d = data.path().to_str().unwrap();
+    let out = run(
+        &[
+            "--data-dir",
+            d,
+            "admin",
+            "create-user",
+            "--email",
+            "root@ministry.example",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let refused = run(&["--data-dir", d, "demo", "--seed-only"], &[]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("already holds accounts or missions"),
+        "{}",
+        stderr(&refused)
+    );
+    let db_file = data.path().join("safir.db");
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 1);
+    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM crisis_alerts").await, 0);
+}
+
 #[tokio::test]
 async fn demo_seeding_runs_once_and_backup_restore_round_trips() {
     let data = TempDir::new("safir-demo");
