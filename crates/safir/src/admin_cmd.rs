@@ -7,7 +7,7 @@ use safir_domain::Lang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, directory, grants, password, secrets};
+use safir_store::accounts::{self, directory, grants, password, secrets, tokens};
 use safir_store::audit::{self, ChainCheck, NewAuditRecord};
 use safir_store::{Db, Tx, missions};
 use serde_json::json;
@@ -234,6 +234,10 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     // Signed out everywhere, its API tokens stopped, with the reset itself.
     let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash).await?;
+    // Its owner is told, as of any other reset.
+    safir_web::accounts::tell_password_changed(&mut tx, &user)
+        .await
+        .map_err(|e| anyhow::anyhow!("queueing the email to {email}: {e}"))?;
     audit::append(
         &mut tx,
         &cli_audit(
@@ -257,6 +261,8 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
         .await?
         .with_context(|| format!("no account with the email {email}"))?;
     let mut tx = db.begin().await?;
+    let first_role = grant && !accounts::holds_a_role(&mut tx, &user.id).await?;
+    let mut revoked = 0;
     let changed = if grant {
         grants::grant(&mut tx, &user.id, role, &scope, None).await?
     } else {
@@ -268,12 +274,14 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
         } else {
             actions::ROLE_REVOKE
         };
-        let mut record = cli_audit(
-            action,
-            "user",
-            &user.id,
-            json!({"role": role.as_str(), "scope": scope.to_storage()}),
-        );
+        let mut summary = json!({"role": role.as_str(), "scope": scope.to_storage()});
+        // An account's first role: the API tokens it made with its password alone would carry
+        // the role's powers (a token counts as past the second factor), as on the admin pages.
+        if first_role {
+            revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id).await?;
+            summary["api_tokens_revoked"] = revoked.into();
+        }
+        let mut record = cli_audit(action, "user", &user.id, summary);
         // A grant at a mission is found when the trail is read for that mission.
         if let Scope::Mission(m) = &scope {
             record.mission_id = Some(m.clone());
@@ -294,6 +302,9 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
     let verb = if grant { "granted" } else { "revoked" };
     if changed {
         println!("{verb} {} to {email}", role.as_str());
+        if revoked > 0 {
+            println!("revoked the {revoked} API token(s) {email} made before holding a role");
+        }
     } else {
         println!(
             "nothing to do: {email} {} {}",

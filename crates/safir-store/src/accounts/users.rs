@@ -399,8 +399,21 @@ pub async fn reset_failed_logins_in(tx: &mut Tx, id: &str) -> Result<(), StoreEr
 }
 
 /// Disables or enables the account; false when it already was (a second click changes
-/// nothing, and its caller records nothing). Disabling deletes its sessions too.
+/// nothing, and its caller records nothing). Disabling ends its sessions and revokes its API
+/// tokens too ([`set_disabled_counting`] says how many).
 pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<bool, StoreError> {
+    Ok(set_disabled_counting(tx, id, disabled).await?.is_some())
+}
+
+/// [`set_disabled`], saying what it did: `None` when the account already was so, else how
+/// many live API tokens disabling revoked (none when enabling). A token of a disabled account
+/// is refused only while the account stays disabled: one left live would work again, in
+/// whoever's hands it is, the day the account is enabled.
+pub async fn set_disabled_counting(
+    tx: &mut Tx,
+    id: &str,
+    disabled: bool,
+) -> Result<Option<u64>, StoreError> {
     crate::accounts::changed();
     let t = now();
     let changed = with_tx!(tx, c => {
@@ -421,7 +434,28 @@ pub async fn set_disabled(tx: &mut Tx, id: &str, disabled: bool) -> Result<bool,
         }
         Ok::<_, sqlx::Error>(n == 1)
     })?;
-    Ok(changed)
+    if !changed {
+        return Ok(None);
+    }
+    if !disabled {
+        return Ok(Some(0));
+    }
+    crate::accounts::tokens::revoke_all_api_tokens(tx, id)
+        .await
+        .map(Some)
+}
+
+/// Whether the account holds a role (in any scope), read inside the caller's transaction.
+/// Until its first role, an account's API tokens may have been made with its password alone:
+/// the second factor is required of those who hold a role (and of those who turned it on).
+pub async fn holds_a_role(tx: &mut Tx, id: &str) -> Result<bool, StoreError> {
+    let n: i64 = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE user_id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok(n > 0)
 }
 
 /// Records the time step of an accepted TOTP code; false when that step (or a later one) was

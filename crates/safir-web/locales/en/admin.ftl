@@ -68,6 +68,7 @@ admin-user-created-at = Created
 admin-user-no-roles = This user holds no role.
 admin-user-account = Account
 admin-user-audit-link = This user in the audit trail
+admin-user-audit-actor-link = Actions by this user
 admin-grant-title = Grant a role
 admin-grant-role = Role
 admin-grant-scope = Where
@@ -80,10 +81,16 @@ admin-reset-password-hint = A new one-time password is shown once and the user i
 admin-password-reset-title = Password reset
 admin-password-reset-done = The password was reset.
 admin-user-granted = The role was granted.
+admin-user-granted-tokens-revoked = { $count ->
+    [one] The role was granted. The API token this account made before it held any role was revoked, as it may have been made without two-step verification; its owner can make a new one after signing in with two-step verification.
+   *[other] The role was granted. The { $count } API tokens this account made before it held any role were revoked, as they may have been made without two-step verification; its owner can make new ones after signing in with two-step verification.
+}
 admin-user-revoked = The role was revoked.
-admin-user-disabled = The account was disabled and its sessions were ended.
+admin-user-disabled = The account was disabled, its sessions were ended and its API tokens revoked.
 admin-user-enabled = The account was enabled.
 admin-last-admin = This is the last active ministry-wide administrator. Grant the administrator role to someone else first.
+admin-own-account-disable = You cannot disable your own account. Another administrator can do it.
+admin-own-admin-role = You cannot revoke your own ministry-wide administrator role. Another administrator can do it.
 field-error-admin-email-taken = An account with this email address already exists.
 field-error-admin-role-unknown = Choose a role from the list.
 field-error-admin-scope-unknown = Choose the whole ministry or a mission from the list.

@@ -272,6 +272,13 @@ pub async fn send_email(
         .map_err(AppError::internal)
 }
 
+/// Tells `user` their password was changed (by them, by the emailed link, by an administrator
+/// or from the shell), in their language, in `tx`: a change they did not make is theirs to
+/// report at once.
+pub async fn tell_password_changed(tx: &mut Tx, user: &User) -> Result<(), AppError> {
+    send_email(tx, user.into(), "password-changed", None).await
+}
+
 /// The line above a rejected form: how many fields need attention.
 pub fn error_summary(lang: Lang, errors: &FieldErrors) -> Option<String> {
     if errors.is_empty() {

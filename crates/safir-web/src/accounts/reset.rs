@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::common::{
     ClientInfo, error_summary, new_password_fields, own_account_record, page_response,
-    push_domain_error, send_email,
+    push_domain_error, send_email, tell_password_changed,
 };
 use super::sign_up::validate_new_password;
 use super::verify_email::{MessagePage, TokenQuery};
@@ -246,7 +246,7 @@ pub async fn reset_submit(
     let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
-    send_email(&mut tx, (&user).into(), "password-changed", None).await?;
+    tell_password_changed(&mut tx, &user).await?;
     let is_staff = user.is_staff()
         || grants::grants_for_user(&state.db, &user.id)
             .await

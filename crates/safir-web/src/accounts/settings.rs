@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page, refused_form};
 use super::common::{
-    ClientInfo, current_password_error, own_account_record, push_domain_error, send_email,
+    ClientInfo, current_password_error, own_account_record, push_domain_error,
+    tell_password_changed,
 };
 use super::sign_up::validate_new_password;
 use crate::auth::{SignedIn, Viewer};
@@ -155,7 +156,7 @@ pub async fn change_password(
     } else {
         0
     };
-    send_email(&mut tx, (&me.user).into(), "password-changed", None).await?;
+    tell_password_changed(&mut tx, &me.user).await?;
     if me.is_staff() {
         let summary = serde_json::json!({
             "by": "self",

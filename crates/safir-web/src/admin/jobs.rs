@@ -1,5 +1,6 @@
 //! Background jobs for administrators: queue counts, the dead letters with their last error,
-//! and a retry that puts a dead job back in the queue (audited in the same transaction).
+//! and a retry that puts a dead job back in the queue (audited in the same transaction); sent
+//! again (a second click), the retry answers as the first did.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -150,9 +151,21 @@ pub async fn retry_job(
         .await
         .map_err(AppError::internal)?
     {
-        // Already retried (a second click) or never dead: nothing to do.
+        // Not dead any more: nothing to do. Read again (the state read above may be from
+        // before another retry committed, a second click's): once queued again, running or
+        // done, the job is where a retry puts it, and the answer is the first click's.
         tx.rollback().await.map_err(AppError::internal)?;
-        return Err(AppError::Conflict);
+        let current = match jobs::find(&state.db, &job.id).await {
+            Ok(j) => j,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(AppError::internal(e)),
+        };
+        return match current.state.as_str() {
+            "queued" | "running" | "done" => {
+                Ok(Redirect::to("/admin/jobs?retried=1").into_response())
+            }
+            _ => Err(AppError::Conflict),
+        };
     }
     let summary = serde_json::json!({
         "kind": job.kind,

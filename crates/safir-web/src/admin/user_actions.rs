@@ -1,6 +1,7 @@
 //! Actions on a user: grant and revoke roles, disable and enable the account, reset the
 //! password. Each change and its audit record commit together; the last enabled
-//! ministry-wide administrator can be neither revoked nor disabled.
+//! ministry-wide administrator can be neither revoked nor disabled, and no administrator
+//! disables their own account or revokes their own ministry-wide administrator role.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -9,13 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, directory, grants, password};
+use safir_store::accounts::{self, directory, grants, password, tokens};
 use safir_store::{StoreError, Tx, missions};
 
 use super::support::{Actor, FormData, one_time_password};
 use super::user_form::GrantChoice;
 use super::user_new::show_password_once;
-use super::user_page::{UserPageState, refused, user_uri};
+use super::user_page::{UserPageState, refused, user_page, user_uri};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
@@ -61,10 +62,37 @@ async fn no_admin_left(tx: &mut Tx) -> Result<bool, AppError> {
 }
 
 fn last_admin_message(lang: Lang) -> UserPageState {
+    error_message(lang, "admin-last-admin")
+}
+
+fn error_message(lang: Lang, key: &str) -> UserPageState {
     UserPageState {
-        flash: Some((FlashKind::Error, crate::i18n::t(lang, "admin-last-admin"))),
+        flash: Some((FlashKind::Error, crate::i18n::t(lang, key))),
         ..UserPageState::default()
     }
+}
+
+/// An administrator's own access is changed by another administrator, never by themselves:
+/// a slip (the wrong row, a page left open) would lock them out with no way back of their
+/// own. Refused before anything is written.
+async fn refused_for_oneself(
+    state: &AppState,
+    lang: Lang,
+    (viewer, actor): (&Viewer, &Actor),
+    user_id: &str,
+    key: &str,
+) -> Result<Response, AppError> {
+    let extra = error_message(lang, key);
+    refused(
+        state,
+        lang,
+        viewer,
+        actor,
+        user_id,
+        StatusCode::CONFLICT,
+        extra,
+    )
+    .await
 }
 
 pub async fn grant_role(
@@ -91,21 +119,51 @@ pub async fn grant_role(
         return refused(&state, lang, &viewer, &actor, &user.id, status, extra).await;
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let first_role = !accounts::holds_a_role(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
     let added = grants::grant(&mut tx, &user.id, role, &scope, Some(actor.id()))
         .await
         .map_err(AppError::internal)?;
-    if added {
-        let record = actor.audit(
-            actions::ROLE_GRANT,
-            "user",
-            Some(&user.id),
-            mission_of(&scope),
-            serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() }),
-        );
-        crate::audit_log::append(&mut tx, &record).await?;
+    if !added {
+        // Already held (a second click, or a stale page): nothing to record.
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(done(&user.id, "granted"));
     }
-    tx.commit().await.map_err(AppError::internal)?;
-    Ok(done(&user.id, "granted"))
+    let mut summary = serde_json::json!({ "role": role.as_str(), "scope": scope.to_storage() });
+    // An account's first role: its API tokens may have been made with its password alone (the
+    // second factor is required once an account holds a role), and a token is taken as past
+    // the second factor. Kept, they would carry the role's powers; they stop with the grant.
+    let mut tokens_revoked = 0;
+    if first_role {
+        tokens_revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id)
+            .await
+            .map_err(AppError::internal)?;
+        summary["api_tokens_revoked"] = tokens_revoked.into();
+    }
+    let record = actor.audit(
+        actions::ROLE_GRANT,
+        "user",
+        Some(&user.id),
+        mission_of(&scope),
+        summary,
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    if tokens_revoked == 0 {
+        return Ok(done(&user.id, "granted"));
+    }
+    // The page's usual notice says only that the role was granted: the revoked tokens are
+    // told here, on the page itself.
+    let mut args = crate::i18n::FluentArgs::new();
+    args.set("count", tokens_revoked);
+    let notice = crate::i18n::t_args(lang, "admin-user-granted-tokens-revoked", &args);
+    let extra = UserPageState {
+        flash: Some((FlashKind::Success, notice)),
+        ..UserPageState::default()
+    };
+    let uri = user_uri(&user.id);
+    let html = user_page(&state, lang, &uri, &viewer, &actor, &user.id, extra).await?;
+    Ok(html.into_response())
 }
 
 pub async fn revoke_role(
@@ -119,6 +177,10 @@ pub async fn revoke_role(
     let user = existing_user(&state, &user_id).await?;
     let role = Role::parse(data.get("role")).map_err(|_| AppError::BadRequest)?;
     let scope = Scope::from_storage(data.get("scope").trim());
+    if role == Role::Admin && scope == Scope::Ministry && user.id == actor.id() {
+        let key = "admin-own-admin-role";
+        return refused_for_oneself(&state, lang, (&viewer, &actor), &user.id, key).await;
+    }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let record = actor.audit(
         actions::ROLE_REVOKE,
@@ -165,26 +227,35 @@ async fn set_disabled(
 ) -> Result<Response, AppError> {
     let outcome = if disable { "disabled" } else { "enabled" };
     let user = existing_user(&state, &user_id).await?;
+    if disable && user.id == actor.id() {
+        let key = "admin-own-account-disable";
+        return refused_for_oneself(&state, lang, (&viewer, &actor), &user.id, key).await;
+    }
     if user.disabled_at.is_some() == disable {
         return Ok(done(&user.id, outcome));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let action = if disable {
-        actions::USER_DISABLE
-    } else {
-        USER_ENABLE
-    };
-    let record = actor.audit(action, "user", Some(&user.id), None, serde_json::json!({}));
-    crate::audit_log::append(&mut tx, &record).await?;
-    // Disabling also deletes the account's sessions, in the same transaction. Already so (a
-    // second click that read the page before the first committed): nothing to record.
-    let changed = accounts::set_disabled(&mut tx, &user.id, disable)
+    // Disabling also deletes the account's sessions and revokes its API tokens, in the same
+    // transaction: a token is refused only while the account is disabled, and would work
+    // again once it is enabled. Already so (a second click that read the page before the
+    // first committed): nothing to record.
+    let Some(tokens_revoked) = accounts::set_disabled_counting(&mut tx, &user.id, disable)
         .await
-        .map_err(AppError::internal)?;
-    if !changed {
+        .map_err(AppError::internal)?
+    else {
         tx.rollback().await.map_err(AppError::internal)?;
         return Ok(done(&user.id, outcome));
-    }
+    };
+    let (action, summary) = if disable {
+        let summary = serde_json::json!({ "api_tokens_revoked": tokens_revoked });
+        (actions::USER_DISABLE, summary)
+    } else {
+        (USER_ENABLE, serde_json::json!({}))
+    };
+    // Appended before the administrators left are counted: the append serialises this change
+    // with every other staff change (see `no_admin_left`).
+    let record = actor.audit(action, "user", Some(&user.id), None, summary);
+    crate::audit_log::append(&mut tx, &record).await?;
     let was_admin = disable
         && directory::is_ministry_admin(&mut tx, &user.id)
             .await
@@ -244,6 +315,10 @@ pub async fn reset_password(
     let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
+    // The owner is told, as of a change of their own or a reset by the emailed link: a reset
+    // they did not ask for (someone posing as them to an administrator, say) is theirs to
+    // report at once.
+    crate::accounts::tell_password_changed(&mut tx, &user).await?;
     let record = actor.audit(
         actions::USER_PASSWORD_RESET,
         "user",

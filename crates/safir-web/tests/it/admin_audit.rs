@@ -2,12 +2,13 @@
 //! export, the chain check, and retrying a dead job.
 
 use safir_domain::audit::AuditAction;
+use safir_domain::roles::Role;
 use safir_store::audit::{self, NewAuditRecord};
 use safir_store::jobs::{self, NewJob};
 use safir_store::with_pool;
 
 use crate::admin_support::admin;
-use crate::harness::TestApp;
+use crate::harness::{Client, TestApp};
 
 async fn note(app: &TestApp, action: &'static str, target: &str) {
     audit::record(
@@ -212,7 +213,7 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
         );
         assert_eq!(jobs::stats(&app.db).await.unwrap().dead, 0);
         let again = client.submit("/admin/jobs", &retry, &[]).await;
-        assert_eq!(again.status, 409);
+        assert_eq!(again.location(), Some("/admin/jobs?retried=1"));
         let actions = app.audit_actions().await;
         assert_eq!(actions.iter().filter(|a| *a == "job.retry").count(), 1);
         assert_eq!(
@@ -222,5 +223,136 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
                 .status,
             404
         );
+    }
+}
+
+/// A dead job, as the queue leaves one after its last failed attempt.
+async fn dead_job(app: &TestApp) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let id = jobs::enqueue(
+        &mut tx,
+        &NewJob::new("email.send", serde_json::json!({ "to": "a@example.org" })),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    tx.commit().await.unwrap();
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE jobs SET state = 'dead', attempts = 8, last_error = 'refused' WHERE id = $1")
+            .bind(id.as_str())
+            .execute(p)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    id.as_str().to_owned()
+}
+
+#[tokio::test]
+async fn a_retry_clicked_twice_answers_as_the_first() {
+    for app in TestApp::all().await {
+        let (_, mut client) = admin(&app).await;
+        // Two clicks at once: both are told the job is back in the queue, one is recorded.
+        let id = dead_job(&app).await;
+        let retry = format!("/admin/jobs/{id}/retry");
+        let token = client.get("/admin/jobs").await.csrf_token().unwrap();
+        let mut twins: Vec<Client> = (0..2)
+            .map(|_| Client {
+                app: client.app,
+                cookies: client.cookies.clone(),
+                lang: client.lang,
+            })
+            .collect();
+        let clicks = twins
+            .iter_mut()
+            .map(|t| t.post_form_with_token(&retry, &token, &[]));
+        for res in futures_util::future::join_all(clicks).await {
+            assert_eq!(
+                res.location(),
+                Some("/admin/jobs?retried=1"),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+        let retries = |actions: Vec<String>| actions.iter().filter(|a| *a == "job.retry").count();
+        assert_eq!(retries(app.audit_actions().await), 1);
+
+        // The second click may come after the worker took the job, or finished it.
+        for state in ["running", "done"] {
+            with_pool!(app.db.write(), p => {
+                sqlx::query("UPDATE jobs SET state = $2 WHERE id = $1")
+                    .bind(&id)
+                    .bind(state)
+                    .execute(p)
+                    .await
+                    .map(|_| ())
+            })
+            .unwrap();
+            let again = client.submit("/admin/jobs", &retry, &[]).await;
+            assert_eq!(again.location(), Some("/admin/jobs?retried=1"), "{state}");
+            assert_eq!(jobs::find(&app.db, &id).await.unwrap().state, state);
+        }
+        assert_eq!(retries(app.audit_actions().await), 1);
+        let shown = client.get("/admin/jobs?retried=1").await;
+        assert!(shown.body.contains("The job is back in the queue."));
+        assert_eq!(
+            client
+                .submit("/admin/jobs", "/admin/jobs/nope/retry", &[])
+                .await
+                .status,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_users_page_leads_to_what_they_did_as_well_as_what_was_done_to_them() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (me, mut client) = admin(&app).await;
+        let officer = app
+            .staff(
+                &crate::harness::unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let officer_page = format!("/admin/users/{}", officer.id);
+        let res = client
+            .submit(
+                &officer_page,
+                &format!("/admin/users/{}/grants", officer.id),
+                &[("role", "analyst"), ("scope", paris.as_str())],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+
+        let my_page = client.get(&format!("/admin/users/{}?lang=en", me.id)).await;
+        let by_me = format!("/admin/audit?actor={}", me.id);
+        assert!(
+            my_page
+                .body
+                .contains(&format!(r#"<a href="{by_me}">Actions by this user</a>"#)),
+            "{}",
+            my_page.body
+        );
+        assert!(
+            my_page
+                .body
+                .contains(&format!(r#"<a href="/admin/audit?target={}">"#, me.id))
+        );
+        let granted = format!("<code>user {}</code>", officer.id);
+        let mine = client.get(&by_me).await;
+        assert_eq!(mine.status, 200);
+        assert!(mine.body.contains(&granted), "{}", mine.body);
+        let done_to_me = client.get(&format!("/admin/audit?target={}", me.id)).await;
+        assert!(!done_to_me.body.contains(&granted));
+        // The officer's own page leads to the grant as something done to them.
+        let theirs = client
+            .get(&format!("/admin/audit?target={}", officer.id))
+            .await;
+        assert!(theirs.body.contains(&granted));
+        let ar = client.get(&format!("/admin/users/{}?lang=ar", me.id)).await;
+        assert!(ar.body.contains("ما فعله هذا المستخدم"));
     }
 }

@@ -4,40 +4,16 @@
 use safir_domain::Lang as ContentLang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
 use safir_domain::roles::Role;
-use safir_store::accounts::{self, password, tokens};
+use safir_store::accounts::{self, directory, password, tokens};
 
 use crate::admin_support::{admin, shown_password, signed_in};
-use crate::harness::{Client, TestApp, unique_email};
+use crate::harness::{Account, Client, TestApp, unique_email};
 
 #[tokio::test]
 async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
     for app in TestApp::all().await {
         let (me, mut client) = admin(&app).await;
         let my_page = format!("/admin/users/{}", me.id);
-
-        let res = client
-            .submit(
-                &my_page,
-                &format!("/admin/users/{}/grants/revoke", me.id),
-                &[("role", "admin"), ("scope", "*")],
-            )
-            .await;
-        assert_eq!(res.status, 409, "{}", res.body);
-        assert!(res.body.contains("last active ministry-wide administrator"));
-        let res = client
-            .submit(&my_page, &format!("/admin/users/{}/disable", me.id), &[])
-            .await;
-        assert_eq!(res.status, 409);
-        let me_now = accounts::find_user(&app.db, &me.id).await.unwrap();
-        assert!(me_now.disabled_at.is_none());
-        let actions = app.audit_actions().await;
-        assert!(
-            !actions
-                .iter()
-                .any(|a| a == "role.revoke" || a == "user.disable")
-        );
-
-        // A second admin who is disabled does not count: still refused.
         let other = app
             .staff(&unique_email("admin2"), &[(Role::Admin, None)])
             .await;
@@ -58,23 +34,9 @@ async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
         for res in futures_util::future::join_all(clicks).await {
             assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
         }
-        let disables = app
-            .audit_actions()
-            .await
-            .into_iter()
-            .filter(|a| a == "user.disable")
-            .count();
-        assert_eq!(disables, 1);
-        let res = client
-            .submit(
-                &my_page,
-                &format!("/admin/users/{}/grants/revoke", me.id),
-                &[("role", "admin"), ("scope", "*")],
-            )
-            .await;
-        assert_eq!(res.status, 409);
-
-        // Once the other admin is enabled again, one of the two may step down.
+        let count =
+            |actions: &[String], action: &str| actions.iter().filter(|a| *a == action).count();
+        assert_eq!(count(&app.audit_actions().await, "user.disable"), 1);
         let res = client
             .submit(
                 &other_page,
@@ -83,18 +45,203 @@ async fn the_last_active_admin_can_be_neither_revoked_nor_disabled() {
             )
             .await;
         assert!(res.status.is_redirection());
+
+        // Two administrators disabling each other at the same moment: each change alone
+        // leaves one administrator, the one made second would leave none and is refused (or,
+        // its author's session already ended, its form is refused as expired or it is sent
+        // to the sign-in page).
+        let mut theirs = signed_in(&app, &other).await;
+        let mine_token = client.get(&other_page).await.csrf_token().unwrap();
+        let their_token = theirs.get(&my_page).await.csrf_token().unwrap();
+        let disable_me = format!("/admin/users/{}/disable", me.id);
+        let (a, b) = futures_util::future::join(
+            client.post_form_with_token(&disable, &mine_token, &[]),
+            theirs.post_form_with_token(&disable_me, &their_token, &[]),
+        )
+        .await;
+        let mut enabled = Vec::new();
+        for id in [&me.id, &other.id] {
+            if accounts::find_user(&app.db, id)
+                .await
+                .unwrap()
+                .disabled_at
+                .is_none()
+            {
+                enabled.push(id.clone());
+            }
+        }
+        assert_eq!(
+            enabled.len(),
+            1,
+            "{} {} / {} {}",
+            a.status,
+            a.body,
+            b.status,
+            b.body
+        );
+        let (kept, lost) = if enabled[0] == me.id { (a, b) } else { (b, a) };
+        assert!(
+            kept.location()
+                .is_some_and(|l| l.ends_with("?done=disabled")),
+            "{}",
+            kept.status
+        );
+        assert!(
+            (lost.status == 409
+                && lost
+                    .body
+                    .contains("last active ministry-wide administrator"))
+                || lost.status == 403
+                || lost.location().is_some_and(|l| l.starts_with("/sign-in")),
+            "{} {}",
+            lost.status,
+            lost.body
+        );
+        assert_eq!(count(&app.audit_actions().await, "user.disable"), 2);
+
+        // The one left enables the other, and the two revoke each other's role at once: one
+        // stays an administrator.
+        let (mut left, left_id, back_id) = if enabled[0] == me.id {
+            (client, me.id.clone(), other.id.clone())
+        } else {
+            (theirs, other.id.clone(), me.id.clone())
+        };
+        let back_page = format!("/admin/users/{back_id}");
+        let res = left
+            .submit(&back_page, &format!("/admin/users/{back_id}/enable"), &[])
+            .await;
+        assert!(res.status.is_redirection());
+        let back = if back_id == me.id { &me } else { &other };
+        let mut returned = signed_in(&app, back).await;
+        let left_page = format!("/admin/users/{left_id}");
+        let left_token = left.get(&back_page).await.csrf_token().unwrap();
+        let back_token = returned.get(&left_page).await.csrf_token().unwrap();
+        let admin_role = [("role", "admin"), ("scope", "*")];
+        let (a, b) = futures_util::future::join(
+            left.post_form_with_token(
+                &format!("/admin/users/{back_id}/grants/revoke"),
+                &left_token,
+                &admin_role,
+            ),
+            returned.post_form_with_token(
+                &format!("/admin/users/{left_id}/grants/revoke"),
+                &back_token,
+                &admin_role,
+            ),
+        )
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        let admins = directory::count_active_ministry_admins(&mut tx)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(
+            admins, 1,
+            "{} {} / {} {}",
+            a.status, a.body, b.status, b.body
+        );
+        assert_eq!(count(&app.audit_actions().await, "role.revoke"), 1);
+        for res in [a, b] {
+            assert!(
+                res.status.is_redirection()
+                    || res.status == 403
+                    || (res.status == 409
+                        && res.body.contains("last active ministry-wide administrator")),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_neither_disables_themselves_nor_drops_their_own_admin_role() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let me = app
+            .staff(
+                &unique_email("admin"),
+                &[(Role::Admin, None), (Role::Analyst, Some(&paris))],
+            )
+            .await;
+        let mut client = signed_in(&app, &me).await;
+        // Another administrator: the refusals below are not the last administrator's.
+        app.staff(&unique_email("admin2"), &[(Role::Admin, None)])
+            .await;
+        let my_page = format!("/admin/users/{}", me.id);
+
+        let res = client
+            .submit(&my_page, &format!("/admin/users/{}/disable", me.id), &[])
+            .await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.body.contains("You cannot disable your own account."),
+            "{}",
+            res.body
+        );
         let res = client
             .submit(
-                &other_page,
-                &format!("/admin/users/{}/grants/revoke", other.id),
+                &my_page,
+                &format!("/admin/users/{}/grants/revoke", me.id),
                 &[("role", "admin"), ("scope", "*")],
             )
             .await;
-        assert!(res.status.is_redirection(), "{}", res.body);
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.body
+                .contains("You cannot revoke your own ministry-wide administrator role.")
+        );
+        let me_now = accounts::find_user(&app.db, &me.id).await.unwrap();
+        assert!(me_now.disabled_at.is_none());
+        let mut tx = app.db.begin().await.unwrap();
+        assert!(directory::is_ministry_admin(&mut tx, &me.id).await.unwrap());
+        tx.rollback().await.unwrap();
         let actions = app.audit_actions().await;
-        for action in ["user.disable", "user.enable", "role.revoke"] {
-            assert!(actions.iter().any(|a| a == action), "{action}");
-        }
+        assert!(
+            !actions
+                .iter()
+                .any(|a| a == "role.revoke" || a == "user.disable")
+        );
+        // Their session is still there.
+        assert_eq!(client.get(&my_page).await.status, 200);
+
+        // Their other roles are theirs to give up.
+        let res = client
+            .submit(
+                &my_page,
+                &format!("/admin/users/{}/grants/revoke", me.id),
+                &[("role", "analyst"), ("scope", paris.as_str())],
+            )
+            .await;
+        assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+
+        // In Arabic too.
+        let res = client
+            .submit(
+                &my_page,
+                &format!("/admin/users/{}/disable?lang=ar", me.id),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(
+            res.body.contains("لا يمكنك تعطيل حسابك بنفسك."),
+            "{}",
+            res.body
+        );
+        let res = client
+            .submit(
+                &my_page,
+                &format!("/admin/users/{}/grants/revoke?lang=ar", me.id),
+                &[("role", "admin"), ("scope", "*")],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(
+            res.body
+                .contains("لا يمكنك سحب دور مسؤول النظام على مستوى الوزارة من نفسك.")
+        );
     }
 }
 
@@ -322,5 +469,197 @@ async fn a_staff_account_form_sent_twice_leads_to_the_account_it_made() {
             .await;
         assert_eq!(taken.status, 422);
         assert!(taken.body.contains("field-email-error"));
+    }
+}
+
+/// A live API token of `account`, made as its owner would on the settings page.
+async fn api_token(app: &TestApp, account: &Account) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let (_, token) = tokens::create_api_token(&mut tx, &account.id, "cli", &["read"], None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    token
+}
+
+#[tokio::test]
+async fn disabling_an_account_revokes_its_api_tokens() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let officer = app
+            .staff(
+                &unique_email("taken"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        // A token in the hands of whoever took the account, the reason it is disabled.
+        let token = api_token(&app, &officer).await;
+        let mut program = app.client();
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &token, None).await.status,
+            200
+        );
+
+        let page = format!("/admin/users/{}", officer.id);
+        let res = client
+            .submit(&page, &format!("/admin/users/{}/disable", officer.id), &[])
+            .await;
+        assert!(res.status.is_redirection(), "{} {}", res.status, res.body);
+        // Enabled again (the owner has their account back): the token stays stopped.
+        let res = client
+            .submit(&page, &format!("/admin/users/{}/enable", officer.id), &[])
+            .await;
+        assert!(res.status.is_redirection());
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &token, None).await.status,
+            401
+        );
+        let listed = tokens::list_api_tokens(&app.db, &officer.id).await.unwrap();
+        assert!(listed.iter().all(|t| t.revoked_at.is_some()));
+        assert_eq!(
+            app.audit_summaries("user.disable").await[0]["api_tokens_revoked"],
+            1
+        );
+        let shown = client.get(&format!("{page}?done=disabled&lang=en")).await;
+        assert!(
+            shown.body.contains("its API tokens revoked"),
+            "{}",
+            shown.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_first_role_revokes_the_tokens_made_without_a_second_factor() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        // A citizen's account, signed in with its password alone, made a token.
+        let citizen = app.public_user(&unique_email("citizen")).await;
+        let token = api_token(&app, &citizen).await;
+        let mut program = app.client();
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &token, None).await.status,
+            200
+        );
+
+        let page = format!("/admin/users/{}", citizen.id);
+        let res = client
+            .submit(
+                &page,
+                &format!("/admin/users/{}/grants?lang=en", citizen.id),
+                &[("role", "admin"), ("scope", "*")],
+            )
+            .await;
+        // The token does not reach what the role opens, nor anything else.
+        assert_eq!(
+            program
+                .api("GET", "/api/v1/admin/jobs", &token, None)
+                .await
+                .status,
+            401
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            res.body.contains(
+                "The role was granted. The API token this account made before it held any role was revoked"
+            ),
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &token, None).await.status,
+            401
+        );
+        assert_eq!(
+            app.audit_summaries("role.grant").await[0]["api_tokens_revoked"],
+            1
+        );
+
+        // A staff account with no role yet: the same, said in Arabic.
+        let newcomer = app.staff(&unique_email("newcomer"), &[]).await;
+        let theirs = api_token(&app, &newcomer).await;
+        let res = client
+            .submit(
+                &format!("/admin/users/{}", newcomer.id),
+                &format!("/admin/users/{}/grants?lang=ar", newcomer.id),
+                &[("role", "analyst"), ("scope", paris.as_str())],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert!(
+            res.body.contains("وأُلغي رمز الواجهة البرمجية"),
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &theirs, None).await.status,
+            401
+        );
+
+        // An account that already holds a role made its tokens past the second factor: a
+        // further role leaves them.
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let kept = api_token(&app, &officer).await;
+        let officer_page = format!("/admin/users/{}", officer.id);
+        let res = client
+            .submit(
+                &officer_page,
+                &format!("/admin/users/{}/grants", officer.id),
+                &[("role", "analyst"), ("scope", paris.as_str())],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{officer_page}?done=granted").as_str())
+        );
+        assert_eq!(
+            program.api("GET", "/api/v1/me", &kept, None).await.status,
+            200
+        );
+        let grants = app.audit_summaries("role.grant").await;
+        assert!(
+            grants[2].get("api_tokens_revoked").is_none(),
+            "{}",
+            grants[2]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_administrators_password_reset_is_emailed_to_the_owner() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let officer = app
+            .staff(
+                &unique_email("reset"),
+                &[(Role::PressOfficer, Some(&paris))],
+            )
+            .await;
+        accounts::set_preferred_lang(&app.db, &officer.id, ContentLang::Ar)
+            .await
+            .unwrap();
+        let page = format!("/admin/users/{}", officer.id);
+        let res = client
+            .submit(
+                &page,
+                &format!("/admin/users/{}/reset-password", officer.id),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let mails = app.emails_to(&officer.email).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].lang, "ar");
+        assert_eq!(mails[0].subject, "تم تغيير كلمة مرورك في سفير");
+        // The mail names no password: the new one goes through the administrator only.
+        assert!(!mails[0].text.contains(&shown_password(&res.body)));
     }
 }

@@ -182,7 +182,10 @@ async fn the_demo_does_not_seed_a_database_in_use() {
     );
     let db_file = data.path().join("safir.db");
     assert_eq!(count(&db_file, "SELECT COUNT(*) FROM users").await, 1);
-    assert_eq!(count(&db_file, "SELECT COUNT(*) FROM crisis_alerts").await, 0);
+    assert_eq!(
+        count(&db_file, "SELECT COUNT(*) FROM crisis_alerts").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -912,4 +915,60 @@ fn text_commands_compose_with_shell_tools() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// From the shell as from the admin pages: an account's first role revokes the API tokens it
+/// made with its password alone, and a password reset emails its owner (the mail is written
+/// to the data directory's `mail/`, the default transport).
+#[tokio::test]
+async fn the_shell_revokes_tokens_at_a_first_role_and_tells_of_a_reset() {
+    let data = TempDir::new("safir-admin-tokens");
+    let d = data.path().to_str().unwrap();
+    let out = admin(
+        d,
+        &["create-user", "--email", "layla@example.org", "--name", "Layla"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let db_file = data.path().join("safir.db");
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let email = safir_domain::accounts::Email::parse("layla@example.org").unwrap();
+    let user = safir_store::accounts::find_user_by_email(&db, &email)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (_, secret) =
+        safir_store::accounts::tokens::create_api_token(&mut tx, &user.id, "t", &["read"], None)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+    let out = admin(
+        d,
+        &["grant", "--email", "layla@example.org", "--role", "analyst"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("revoked the 1 API token(s)"), "{}", stdout(&out));
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    assert!(
+        safir_store::accounts::tokens::authenticate_api_token(&db, &secret)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    db.close().await;
+    let out = admin(d, &["reset-password", "--email", "layla@example.org"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'email.send' AND payload LIKE '%layla@example.org%'"
+        )
+        .await,
+        1
+    );
 }
