@@ -434,6 +434,24 @@ pub async fn live_between(
     })?)
 }
 
+/// The live bookings made for case `case_id` still to come after `from`.
+pub async fn live_for_case(
+    tx: &mut Tx,
+    case_id: &str,
+    from: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM appointments WHERE case_id = $1 AND status = 'booked' \
+             AND starts_at > $2 ORDER BY starts_at, id",
+        )
+        .bind(case_id)
+        .bind(from)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 /// Live bookings at a mission starting in `[from, to)`, with the applicants.
 pub async fn list_for_mission(
     db: &Db,

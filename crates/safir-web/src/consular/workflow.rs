@@ -224,7 +224,7 @@ pub async fn act(
         CaseAction::RequestInfo => (None, cmd.reason.map(|t| t.chars().count())),
         _ => (cmd.reason, None),
     };
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "reference": updated.reference,
         "from": from.as_str(),
         "to": updated.state,
@@ -232,6 +232,14 @@ pub async fn act(
         "request_chars": request_chars,
         "by": if from_staff { "officer" } else { "applicant" },
     });
+    if cmd.action == CaseAction::Withdraw {
+        // Its appointments still to come go with it.
+        let cancelled =
+            super::appointments::service::cancel_for_case(state, &mut tx, &updated).await?;
+        if cancelled > 0 {
+            summary["appointments_cancelled"] = cancelled.into();
+        }
+    }
     let rec = record(by, audit_action(cmd.action), &updated, summary);
     crate::audit_log::append(&mut tx, &rec).await?;
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {

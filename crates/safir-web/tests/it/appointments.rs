@@ -2169,3 +2169,84 @@ async fn a_mission_with_bookings_to_come_keeps_its_time_zone() {
         assert_eq!(zone(&app).await, "Asia/Dubai");
     }
 }
+
+/// A case withdrawn by its applicant takes its appointments still to come with it: the seat is
+/// freed and the applicant told (the calendar file takes it out). Before, the booking stayed
+/// on the mission's day list, its seat taken, and its reminder said "tomorrow".
+#[tokio::test]
+async fn withdrawing_a_case_cancels_its_appointments_to_come() {
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "09:30").await;
+        let user = app.public_user(&unique_email("withdraws")).await;
+        let secret = crate::api::token(&app, &user, &["read", "write", "cases:read", "cases:write"]).await;
+        let visa = crate::consular_applicant::service(
+            &app,
+            &mission_id,
+            safir_domain::consular::case::CaseKind::Visa,
+        )
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        let form = Default::default();
+        let case = safir_store::consular::cases::create_draft(
+            &mut tx,
+            &safir_store::consular::cases::NewDraft {
+                mission_id: &mission_id,
+                service_id: &visa,
+                kind: safir_domain::consular::case::CaseKind::Visa,
+                applicant_id: &user.id,
+                form: &form,
+                applicant_name: "A",
+                lang: "en",
+                priority: safir_domain::consular::case::Priority::Normal,
+                idempotency_key: None,
+                idempotency_fingerprint: None,
+                expires_at: safir_store::now() + chrono::Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'submitted', reference = 'PAR-2026-000777', submitted_at = created_at WHERE id = $1")
+                .bind(&case.id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let body = serde_json::json!({
+            "mission": "PAR", "service": "visa", "starts_at": starts[0], "case_id": case.id,
+        });
+        let res = c
+            .api("POST", "/api/v1/appointments", &secret, Some(body))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let booking = res.json()["id"].as_str().unwrap().to_owned();
+        let mails = app.emails_to(&user.email).await.len();
+
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{}/withdraw", case.id),
+                &secret,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(status_of(&app, &booking).await, "cancelled");
+        let after = app.emails_to(&user.email).await;
+        assert!(after.len() >= mails + 2, "the withdrawal and the cancellation");
+        assert!(
+            after.iter().any(|m| m.subject.to_lowercase().contains("cancel")),
+            "{:?}",
+            after.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        let withdrawn = app.audit_summaries("case.withdraw").await;
+        assert_eq!(withdrawn.last().unwrap()["appointments_cancelled"], 1);
+        // The seat is free again.
+        let again = visa_slot_starts(&mut c, day).await;
+        assert!(again.contains(&starts[0]), "{again:?}");
+    }
+}

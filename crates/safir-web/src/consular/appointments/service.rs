@@ -357,6 +357,47 @@ impl From<BookingError> for AppError {
     }
 }
 
+/// Cancels, in the caller's transaction, the live bookings still to come that were made for
+/// `case`, which its applicant withdrew: each applicant is told by email, with the calendar
+/// file that takes the appointment out. Left booked, the seat stayed taken from others, the
+/// booking stood on the mission's day list and its reminder still said "tomorrow". Returns
+/// how many went.
+pub async fn cancel_for_case(
+    state: &AppState,
+    tx: &mut Tx,
+    case: &safir_store::consular::cases::Case,
+) -> Result<usize, AppError> {
+    let ids = store::live_for_case(tx, &case.id, now())
+        .await
+        .map_err(AppError::internal)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let services = ServiceNames::cached(state, &mission.id).await?;
+    for id in &ids {
+        let row = store::cancel(tx, id, None)
+            .await
+            .map_err(AppError::internal)?;
+        let user = safir_store::accounts::find_user(&state.db, &row.user_id)
+            .await
+            .map_err(AppError::internal)?;
+        notify::changed(
+            tx,
+            &state.config,
+            &user,
+            (&mission, &services),
+            &row,
+            Change::Cancelled,
+        )
+        .await
+        .map_err(AppError::internal)?;
+    }
+    Ok(ids.len())
+}
+
 /// Cancels, in the caller's transaction, the live bookings still to come on the days a new
 /// closure of `mission` covers, and tells each applicant by email, with the closure's reason
 /// and a calendar file that takes the appointment out; the reminders then find them
