@@ -1163,3 +1163,50 @@ async fn an_upload_to_a_draft_being_deleted_is_the_owners_alone() {
     assert_eq!((stored.case_id, stored.mission_id), (None, None));
     let _ = std::fs::remove_dir_all(&area);
 }
+
+/// The same file filed twice in a moment for the same case and kind (a double click on
+/// "Upload") is one document: the second sending gets the first one's. A filed document stays
+/// until its case is purged, so the copy stood for good. Another kind, or another file, is a
+/// document of its own.
+#[tokio::test]
+async fn the_same_file_filed_twice_in_a_moment_is_one_document() {
+    use safir_domain::consular::documents::DocumentKind;
+    use safir_store::consular::documents::{self, ScanConfig, Uploads};
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let area =
+            std::env::temp_dir().join(format!("safir-twice-{}", uuid::Uuid::now_v7().as_simple()));
+        let uploads = Uploads::new(&area);
+        let case = draft(db, &mission, &service, &applicant, Some("twice")).await;
+        let upload = || pdf_upload(&applicant, &mission, &case.id, "letter.pdf");
+        let first = documents::store_upload(db, &uploads, upload(), &ScanConfig::none())
+            .await
+            .unwrap();
+        let again = documents::store_upload(db, &uploads, upload(), &ScanConfig::none())
+            .await
+            .unwrap();
+        assert_eq!(again.id, first.id);
+        let mut other_kind = upload();
+        other_kind.kind = DocumentKind::Invitation;
+        let other = documents::store_upload(db, &uploads, other_kind, &ScanConfig::none())
+            .await
+            .unwrap();
+        assert_ne!(other.id, first.id);
+        let other_file = pdf_upload(&applicant, &mission, &case.id, "another.pdf");
+        let another = documents::store_upload(db, &uploads, other_file, &ScanConfig::none())
+            .await
+            .unwrap();
+        assert_ne!(another.id, first.id);
+        let n: i64 = with_pool!(db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM documents WHERE case_id = $1")
+                .bind(&case.id)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(n, 3);
+        let _ = std::fs::remove_dir_all(&area);
+    }
+}

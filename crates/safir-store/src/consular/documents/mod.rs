@@ -162,6 +162,10 @@ fn prepare(uploads: &Uploads, kind: DocumentKind, bytes: Vec<u8>) -> Result<Prep
     })
 }
 
+/// How long after a document was filed the same file, sent again for the same case and kind,
+/// is taken for the same sending.
+const FILED_AGAIN_WITHIN: chrono::Duration = chrono::Duration::minutes(2);
+
 /// Uploads checked and re-encoded at once, in this process.
 static PREPARING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
@@ -237,31 +241,18 @@ pub async fn store_upload(
         created_at: now(),
         deleted_at: None,
     };
-    with_pool!(db.write(), p => {
-        sqlx::query(
-            "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
-             width, height, original_name, scan_status, scanned_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(&row.id)
-        .bind(&row.owner_id)
-        .bind(&row.mission_id)
-        .bind(&row.case_id)
-        .bind(&row.kind)
-        .bind(&row.sha256)
-        .bind(&row.media_type)
-        .bind(row.size_bytes)
-        .bind(row.width)
-        .bind(row.height)
-        .bind(&row.original_name)
-        .bind(&row.scan_status)
-        .bind(row.scanned_at)
-        .bind(row.created_at)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
-    })
-    .map_err(StoreError::from)?;
+    // The same file filed again moments later for the same case and kind (a double click on
+    // "Upload", a retried request) is the document the first sending recorded: a second row
+    // would stand for good beside it (a filed document stays until the case is purged).
+    if insert_unless_filed(db, &row, row.created_at - FILED_AGAIN_WITHIN).await? == 0 {
+        match filed_first(db, &row).await? {
+            Some(first) => return Ok(Document::try_from(first)?),
+            // Deleted in between: recorded after all.
+            None => {
+                insert_unless_filed(db, &row, row.created_at + FILED_AGAIN_WITHIN).await?;
+            }
+        }
+    }
     if let Some(case_id) = &row.case_id {
         // The draft went while the upload was checked and scanned (discarded in another tab,
         // or expired): the document goes back to its owner alone, as the draft's other
@@ -304,6 +295,60 @@ pub async fn store_upload(
     let (sha256, stored) = (prepared.sha256, prepared.bytes);
     blocking(move || area.write(&sha256, &stored)).await??;
     Ok(Document::try_from(row)?)
+}
+
+/// Records `row` unless a live document of its owner, case, kind and bytes was filed after
+/// `since`; returns the rows written.
+async fn insert_unless_filed(
+    db: &Db,
+    row: &DocumentRow,
+    since: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query(
+            "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
+             width, height, original_name, scan_status, scanned_at, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
+             WHERE NOT EXISTS (SELECT 1 FROM documents WHERE owner_id = $2 \
+             AND case_id IS NOT DISTINCT FROM $4 AND kind = $5 AND sha256 = $6 \
+             AND deleted_at IS NULL AND created_at > $15)",
+        )
+        .bind(&row.id)
+        .bind(&row.owner_id)
+        .bind(&row.mission_id)
+        .bind(&row.case_id)
+        .bind(&row.kind)
+        .bind(&row.sha256)
+        .bind(&row.media_type)
+        .bind(row.size_bytes)
+        .bind(row.width)
+        .bind(row.height)
+        .bind(&row.original_name)
+        .bind(&row.scan_status)
+        .bind(row.scanned_at)
+        .bind(row.created_at)
+        .bind(since)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
+/// The live document of `row`'s owner, case, kind and bytes filed last.
+async fn filed_first(db: &Db, row: &DocumentRow) -> Result<Option<DocumentRow>, StoreError> {
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query_as(
+            "SELECT * FROM documents WHERE owner_id = $1 AND case_id IS NOT DISTINCT FROM $2 \
+             AND kind = $3 AND sha256 = $4 AND deleted_at IS NULL \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(&row.owner_id)
+        .bind(&row.case_id)
+        .bind(&row.kind)
+        .bind(&row.sha256)
+        .fetch_optional(p)
+        .await
+    })?)
 }
 
 /// A live (not deleted) document.
