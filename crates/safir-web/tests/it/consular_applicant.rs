@@ -1388,3 +1388,105 @@ async fn a_form_sent_to_a_vanished_draft_comes_back_in_a_new_one() {
         );
     }
 }
+
+/// The form open in two tabs: a tab drawn before the other's save does not write its older
+/// values over it (the page saved as the applicant typed, last write winning: a corrected
+/// passport number went back to the old one, and sending from the old tab sent it). A tab's
+/// own saves follow each other; and the old tab, told so, can still keep what it holds.
+#[tokio::test]
+async fn a_tab_left_open_does_not_save_over_a_newer_one() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let user = app.public_user(&unique_email("tabs")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let key = value_after(&page.body, r#"name="idempotency_key" value=""#).to_owned();
+        let token = page.csrf_token().unwrap();
+        let opened = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[("idempotency_key", &key)],
+            )
+            .await;
+        let edit = opened.location().unwrap().to_owned();
+        let case_id = edit
+            .trim_start_matches("/account/cases/")
+            .trim_end_matches("/edit")
+            .to_owned();
+        let autosave = format!("/account/cases/{case_id}/autosave");
+        let tab = |body: &str| {
+            (
+                value_after(body, r#"name="form_rev" value=""#).to_owned(),
+                value_after(body, r#"name="editor" value=""#).to_owned(),
+            )
+        };
+        let (a_rev, a_key) = tab(&c.get(&edit).await.body);
+        let (b_rev, b_key) = tab(&c.get(&edit).await.body);
+        assert_eq!(a_rev, b_rev);
+        assert_ne!(a_key, b_key);
+        let send = |rev: &str, key: &str, number: &str, intent: Option<&str>| {
+            let mut fields = vec![
+                ("surname".to_owned(), "Haddad".to_owned()),
+                ("passport_number".to_owned(), number.to_owned()),
+                ("form_rev".to_owned(), rev.to_owned()),
+                ("editor".to_owned(), key.to_owned()),
+            ];
+            if let Some(intent) = intent {
+                fields.push(("intent".to_owned(), intent.to_owned()));
+            }
+            fields
+        };
+        // Tab A saves twice as the applicant types: its own saves follow each other.
+        let res = post_tab(&mut c, &autosave, &send(&a_rev, &a_key, "N1111111", None)).await;
+        assert!(res.body.contains("Saved"), "{}", res.body);
+        let res = post_tab(&mut c, &autosave, &send(&a_rev, &a_key, "N2222222", None)).await;
+        assert!(res.body.contains("Saved"), "{}", res.body);
+        // Tab B, drawn before A's saves, is refused; A's values stand.
+        let res = post_tab(&mut c, &autosave, &send(&b_rev, &b_key, "N0000000", None)).await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("Not saved"), "{}", res.body);
+        let stored = cases::find(&app.db, &case_id).await.unwrap().form();
+        assert_eq!(stored["passport_number"], "N2222222");
+        // Saved (or sent) from B: shown again with what B holds and why; nothing written.
+        let res = post_tab(
+            &mut c,
+            &edit,
+            &send(&b_rev, &b_key, "N0000000", Some("save")),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(res.body.contains("changed in another tab or window"));
+        assert!(res.body.contains(r#"value="N0000000""#));
+        let stored = cases::find(&app.db, &case_id).await.unwrap().form();
+        assert_eq!(stored["passport_number"], "N2222222");
+        // From the page drawn anew, saving keeps what B holds: the applicant's choice.
+        let (rev, key) = tab(&res.body);
+        let res = post_tab(&mut c, &edit, &send(&rev, &key, "N0000000", Some("save"))).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let stored = cases::find(&app.db, &case_id).await.unwrap().form();
+        assert_eq!(stored["passport_number"], "N0000000");
+    }
+}
+
+/// Sends `fields` to `path` from the case's edit page.
+async fn post_tab(
+    c: &mut Client<'_>,
+    path: &str,
+    fields: &[(String, String)],
+) -> crate::harness::TestResponse {
+    let id = path
+        .trim_start_matches("/account/cases/")
+        .split('/')
+        .next()
+        .unwrap();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.submit(&format!("/account/cases/{id}/edit"), path, &borrowed)
+        .await
+}

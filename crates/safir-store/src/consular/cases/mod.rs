@@ -163,7 +163,7 @@ pub async fn create_draft(tx: &mut Tx, d: &NewDraft<'_>) -> Result<Case, StoreEr
 }
 
 /// Saves what the applicant typed into their draft (only while it is a draft or the mission
-/// asked for more information).
+/// asked for more information), whatever was saved since (the API's whole-form save).
 pub async fn save_form(
     tx: &mut Tx,
     id: &str,
@@ -171,11 +171,54 @@ pub async fn save_form(
     applicant_name: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), StoreError> {
+    store_form(tx, id, form, applicant_name, expires_at, None).await
+}
+
+/// The page a form is saved from: a random key of its own, and the revision of the form it
+/// was drawn with ([`form_revision`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FormTab<'a> {
+    pub key: &'a str,
+    pub drawn_at: i64,
+}
+
+/// [`save_form`] from the page `tab`: refused ([`saved_elsewhere`]) when
+/// another page saved the form since `tab` was drawn, so that a tab left open does not write
+/// its older values over a newer save; this tab's own later saves go through.
+pub async fn save_form_from(
+    tx: &mut Tx,
+    id: &str,
+    form: &BTreeMap<String, String>,
+    applicant_name: &str,
+    expires_at: Option<DateTime<Utc>>,
+    tab: FormTab<'_>,
+) -> Result<(), StoreError> {
+    store_form(tx, id, form, applicant_name, expires_at, Some(tab)).await
+}
+
+/// What [`save_form_from`] answers when another page saved the form since.
+const SAVED_ELSEWHERE: &str = "form saved elsewhere";
+
+/// Whether `e` is [`save_form_from`]'s refusal of a page drawn before another page's save.
+pub fn saved_elsewhere(e: &StoreError) -> bool {
+    matches!(e, StoreError::Conflict(what) if *what == SAVED_ELSEWHERE)
+}
+
+async fn store_form(
+    tx: &mut Tx,
+    id: &str,
+    form: &BTreeMap<String, String>,
+    applicant_name: &str,
+    expires_at: Option<DateTime<Utc>>,
+    tab: Option<FormTab<'_>>,
+) -> Result<(), StoreError> {
     crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET form = $2, applicant_name = $3, updated_at = $4, expires_at = COALESCE($5, expires_at), \
-             applicant_name_key = $6 WHERE id = $1 AND state IN ('draft', 'needs_info')",
+             applicant_name_key = $6, form_rev = form_rev + 1, form_editor = $7 \
+             WHERE id = $1 AND state IN ('draft', 'needs_info') \
+             AND ($7 IS NULL OR form_rev = $8 OR form_editor = $7)",
         )
         .bind(id)
         .bind(form_json(form))
@@ -183,11 +226,37 @@ pub async fn save_form(
         .bind(now())
         .bind(expires_at)
         .bind(name_key(applicant_name))
+        .bind(tab.map(|t| t.key))
+        .bind(tab.map(|t| t.drawn_at))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
+    if n == 0 && tab.is_some() {
+        // Not editable any more, or saved from another page since: told apart for the caller.
+        let editable: Option<bool> = with_tx!(tx, c => {
+            sqlx::query_scalar("SELECT state IN ('draft', 'needs_info') FROM cases WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await
+        })?;
+        if editable == Some(true) {
+            return Err(StoreError::Conflict(SAVED_ELSEWHERE));
+        }
+    }
     changed_any(n)
+}
+
+/// The revision of the case's form: how many times it was saved. A page draws the form with
+/// it, and [`save_form_from`] checks it.
+pub async fn form_revision(db: &Db, id: &str) -> Result<i64, StoreError> {
+    let rev: Option<i64> = with_pool!(db.write(), p => {
+        sqlx::query_scalar("SELECT CAST(form_rev AS BIGINT) FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await
+    })?;
+    rev.ok_or(StoreError::NotFound)
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Case, StoreError> {

@@ -104,6 +104,10 @@ struct ApplyPage {
     /// The case id, under the name the shared documents box reads.
     id: String,
     csrf_token: String,
+    /// The revision of the form this page is drawn with, and the page's own key: a save from
+    /// it after another page's save is refused (`cases::save_form_from`).
+    form_rev: i64,
+    editor: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -156,6 +160,10 @@ async fn apply_page(
         upload_error: None,
         id: case.id.clone(),
         csrf_token: state.csrf_token(viewer),
+        form_rev: cases::form_revision(&state.db, &case.id)
+            .await
+            .map_err(AppError::internal)?,
+        editor: crate::admin::support::new_request_key(),
         page,
     })
 }
@@ -222,6 +230,29 @@ pub async fn save(
     // Whatever happens next, what the applicant typed is kept. A request sent twice at once
     // (a double click) finds the case submitted by its twin: it shows the case.
     let form = match keep_typed(&state, me, &case, &data).await {
+        Ok(Kept::Saved(form)) => form,
+        // Another page saved the form after this one was drawn: shown again with what this
+        // page held, beside a word that saving it again replaces the other page's values.
+        // Drawn anew, its next save goes through.
+        Ok(Kept::SavedElsewhere(form)) => {
+            let now_case = cases::find(&state.db, &case.id)
+                .await
+                .map_err(AppError::internal)?;
+            let notice = crate::i18n::t(lang, "apply-saved-elsewhere");
+            let html = apply_page(
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &now_case,
+                &service,
+                &form,
+                &FieldErrors::new(),
+                Some((crate::page::FlashKind::Warning, notice)),
+            )
+            .await?;
+            return Ok(crate::admin::support::conflicted(html));
+        }
         Err(AppError::Conflict) => {
             let now_case = match cases::find(&state.db, &case.id).await {
                 Ok(c) => c,
@@ -233,7 +264,7 @@ pub async fn save(
             };
             return gone_past_editing(&state, lang, &uri, &viewer, me, &now_case, &data).await;
         }
-        kept => kept?,
+        Err(e) => return Err(e),
     };
 
     if data.get("intent") != "submit" {
@@ -454,6 +485,14 @@ async fn lost_draft(
     Ok(crate::admin::support::conflicted(html))
 }
 
+/// What became of the fields a page sent, cleaned.
+enum Kept {
+    Saved(BTreeMap<String, String>),
+    /// Not saved: another page (another tab or window) saved the form after this one was
+    /// drawn, and these older values would have written over it.
+    SavedElsewhere(BTreeMap<String, String>),
+}
+
 /// Stores the form's fields as typed (and extends a draft's life); returns them cleaned.
 /// [`AppError::Conflict`] when the case stopped being editable since it was read.
 async fn keep_typed(
@@ -461,22 +500,36 @@ async fn keep_typed(
     me: &crate::auth::CurrentUser,
     case: &Case,
     data: &FormData,
-) -> Result<BTreeMap<String, String>, AppError> {
+) -> Result<Kept, AppError> {
     let kind = case.kind().map_err(AppError::internal)?;
     let typed: BTreeMap<String, String> = data.0.iter().cloned().collect();
     let form = forms::clean(kind, &typed);
     let name = forms::applicant_name(&form, &me.user.display_name);
     let expires =
         (case.state == CaseState::Draft.as_str()).then(|| now() + state.config.consular.draft_ttl);
+    // A page drawn with its revision and key saves only over what it was drawn with or saved
+    // itself; a form without them (a page from before they were drawn) saves as it always did.
+    let key = crate::admin::support::request_key(data.get("editor"));
+    let drawn_at = data.get("form_rev").trim().parse::<i64>().ok();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    cases::save_form(&mut tx, &case.id, &form, &name, expires)
-        .await
-        .map_err(|e| match e {
-            safir_store::StoreError::NotFound => AppError::Conflict,
-            e => AppError::internal(e),
-        })?;
+    let saved = match (&key, drawn_at) {
+        (Some(key), Some(drawn_at)) => {
+            let tab = cases::FormTab { key, drawn_at };
+            cases::save_form_from(&mut tx, &case.id, &form, &name, expires, tab).await
+        }
+        _ => cases::save_form(&mut tx, &case.id, &form, &name, expires).await,
+    };
+    match saved {
+        Ok(()) => {}
+        Err(e) if cases::saved_elsewhere(&e) => {
+            tx.rollback().await.map_err(AppError::internal)?;
+            return Ok(Kept::SavedElsewhere(form));
+        }
+        Err(StoreError::NotFound) => return Err(AppError::Conflict),
+        Err(e) => return Err(AppError::internal(e)),
+    }
     tx.commit().await.map_err(AppError::internal)?;
-    Ok(form)
+    Ok(Kept::Saved(form))
 }
 
 /// `POST /account/cases/{case}/autosave`: the form saves itself as the applicant types (the
@@ -493,10 +546,16 @@ pub async fn autosave(
     if !editable(&case) {
         return Err(AppError::Conflict);
     }
-    keep_typed(&state, me, &case, &data).await?;
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("time", crate::i18n::ltr(lang, now().format("%H:%M UTC")));
-    let line = crate::i18n::t_args(lang, "apply-autosaved", &args);
+    let line = match keep_typed(&state, me, &case, &data).await? {
+        Kept::Saved(_) => {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("time", crate::i18n::ltr(lang, now().format("%H:%M UTC")));
+            crate::i18n::t_args(lang, "apply-autosaved", &args)
+        }
+        // What this page holds stays on it; saving it over the newer values is the
+        // applicant's choice, with the save button (which says what happened).
+        Kept::SavedElsewhere(_) => crate::i18n::t(lang, "apply-autosave-elsewhere"),
+    };
     let html = format!(
         "<span>{}</span>",
         askama::filters::escape(&line, askama::filters::Html).map_err(AppError::internal)?
