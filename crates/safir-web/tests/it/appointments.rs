@@ -2178,7 +2178,8 @@ async fn withdrawing_a_case_cancels_its_appointments_to_come() {
     for app in TestApp::all().await {
         let (mission_id, day) = paris_open_until(&app, "09:30").await;
         let user = app.public_user(&unique_email("withdraws")).await;
-        let secret = crate::api::token(&app, &user, &["read", "write", "cases:read", "cases:write"]).await;
+        let secret =
+            crate::api::token(&app, &user, &["read", "write", "cases:read", "cases:write"]).await;
         let visa = crate::consular_applicant::service(
             &app,
             &mission_id,
@@ -2237,9 +2238,14 @@ async fn withdrawing_a_case_cancels_its_appointments_to_come() {
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(status_of(&app, &booking).await, "cancelled");
         let after = app.emails_to(&user.email).await;
-        assert!(after.len() >= mails + 2, "the withdrawal and the cancellation");
         assert!(
-            after.iter().any(|m| m.subject.to_lowercase().contains("cancel")),
+            after.len() >= mails + 2,
+            "the withdrawal and the cancellation"
+        );
+        assert!(
+            after
+                .iter()
+                .any(|m| m.subject.to_lowercase().contains("cancel")),
             "{:?}",
             after.iter().map(|m| &m.subject).collect::<Vec<_>>()
         );

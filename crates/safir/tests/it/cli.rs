@@ -926,7 +926,13 @@ async fn the_shell_revokes_tokens_at_a_first_role_and_tells_of_a_reset() {
     let d = data.path().to_str().unwrap();
     let out = admin(
         d,
-        &["create-user", "--email", "layla@example.org", "--name", "Layla"],
+        &[
+            "create-user",
+            "--email",
+            "layla@example.org",
+            "--name",
+            "Layla",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let db_file = data.path().join("safir.db");
@@ -950,7 +956,11 @@ async fn the_shell_revokes_tokens_at_a_first_role_and_tells_of_a_reset() {
         &["grant", "--email", "layla@example.org", "--role", "analyst"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("revoked the 1 API token(s)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("revoked the 1 API token(s)"),
+        "{}",
+        stdout(&out)
+    );
     let db = Db::connect(&format!("sqlite://{}", db_file.display()))
         .await
         .unwrap();
