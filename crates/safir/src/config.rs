@@ -381,6 +381,12 @@ impl Config {
             config.storage.data_dir = d.clone();
         }
         if let Some(u) = &flags.database_url {
+            if u.trim().is_empty() {
+                return Err(err(
+                    "database_url",
+                    "--database-url is empty: give a database URL, or leave the flag out for the embedded SQLite database",
+                ));
+            }
             config.storage.database_url = Secret(u.clone());
         }
         config.validate()?;
@@ -439,8 +445,8 @@ impl Config {
         if self.security.session_ttl_hours == 0 {
             return Err(err("session_ttl_hours", "must be at least 1"));
         }
-        if self.security.login_max_failures == 0 {
-            return Err(err("login_max_failures", "must be at least 1"));
+        if !(1..=1_000_000).contains(&self.security.login_max_failures) {
+            return Err(err("login_max_failures", "must be between 1 and 1000000"));
         }
         // 0 would turn off what these keys set: a lock of no time, no attempt allowed.
         if !(1..=10_080).contains(&self.security.login_lockout_minutes) {
@@ -536,8 +542,12 @@ impl Config {
         if !["json", "form"].contains(&k.sms_gateway_format.as_str()) {
             return Err(err("sms_gateway_format", "must be json or form"));
         }
-        if self.server.body_limit_kib == 0 {
-            return Err(err("body_limit_kib", "must be at least 1"));
+        // Counted in bytes from these: beyond, the sum wraps (a limit of nothing).
+        if !(1..=1_048_576).contains(&self.server.body_limit_kib) {
+            return Err(err(
+                "body_limit_kib",
+                "must be between 1 and 1048576 (1 GiB)",
+            ));
         }
         if self.server.upload_body_limit_mib == 0 || self.server.upload_body_limit_mib > 1024 {
             return Err(err("upload_body_limit_mib", "must be between 1 and 1024"));
@@ -738,6 +748,17 @@ fn apply_env(table: &mut toml::Table, env: &[(String, String)]) -> Result<(), Co
                     .parse()
                     .map_err(|_| err(&key, format!("{name}={raw:?} is not a whole number")))?,
             ),
+            // Set but empty (a secret that was not mounted, `${DB_URL}` unset in a compose
+            // file): the default would serve a new embedded database instead of the one meant,
+            // and take people's data into it. Unset means the default.
+            _ if key == "database_url" && raw.trim().is_empty() => {
+                return Err(err(
+                    &key,
+                    format!(
+                        "{name} is set but empty: give a database URL, or unset it for the embedded SQLite database"
+                    ),
+                ));
+            }
             _ => toml::Value::String(raw.clone()),
         };
     }
@@ -850,6 +871,31 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key, "database_url");
+        // Set but empty is a mistake (a secret not mounted), not the embedded database.
+        let e =
+            Config::load(&Overrides::default(), &env(&[("SAFIR_DATABASE_URL", " ")])).unwrap_err();
+        assert_eq!(e.key, "database_url");
+        let flags = Overrides {
+            database_url: Some(String::new()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::load(&flags, &env(&[])).unwrap_err().key,
+            "database_url"
+        );
+        // Limits whose byte count would wrap.
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SAFIR_BODY_LIMIT_KIB", "18014398509481984")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "body_limit_kib");
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SAFIR_LOGIN_MAX_FAILURES", "4294967295")]),
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "login_max_failures");
         let e =
             Config::load(&Overrides::default(), &env(&[("SAFIR_SMTP_TLS", "maybe")])).unwrap_err();
         assert_eq!(e.key, "smtp_tls");
