@@ -81,6 +81,10 @@ pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
             file.display()
         );
     }
+    // The new account's arguments are read first: refused, they leave no new database behind.
+    if let AdminCommand::CreateUser(a) = &args.command {
+        check_new_user(a)?;
+    }
     let db = open_db(config, false).await?;
     if let Some(file) = missing {
         eprintln!("safir: no database was at {}: created it", file.display());
@@ -190,6 +194,20 @@ pub async fn insert_account(
         .await?;
     }
     Ok(id)
+}
+
+/// What `create-user` can check without the database: each value, and a mission only with a
+/// role (it scopes the role; alone it would be dropped and a citizen's account made).
+fn check_new_user(a: &CreateUser) -> anyhow::Result<()> {
+    Email::parse(&a.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    DisplayName::parse(&a.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    Lang::parse(&a.lang).map_err(|e| anyhow::anyhow!("--lang: {e}"))?;
+    if let Some(role) = &a.role {
+        Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    } else if a.mission.is_some() {
+        bail!("--mission: give the --role it is for (a mission alone grants nothing)");
+    }
+    Ok(())
 }
 
 async fn create_user(db: &Db, a: CreateUser) -> anyhow::Result<()> {

@@ -567,6 +567,30 @@ fn admin_commands_create_grant_revoke_and_protect_the_last_admin() {
         assert!(stderr(&out).contains("no database at"), "{}", stderr(&out));
         assert!(!typo.join("safir.db").exists(), "{args:?} made a database");
     }
+    // Nor does a first account whose arguments are refused; a mission without a role is one.
+    for (args, named) in [
+        (
+            vec!["create-user", "--email", "bad", "--name", "X"],
+            "--email",
+        ),
+        (
+            vec![
+                "create-user",
+                "--email",
+                "x@ministry.example",
+                "--name",
+                "X",
+                "--mission",
+                "PAR",
+            ],
+            "--mission",
+        ),
+    ] {
+        let out = admin(t, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(named), "{}", stderr(&out));
+        assert!(!typo.join("safir.db").exists(), "{args:?} made a database");
+    }
     let out = admin(
         d,
         &[
