@@ -224,6 +224,7 @@ case-notice-submitted = قُدِّم طلبك. أرسلنا إليك رسالة 
 case-notice-answered = أُرسل ردّك: تعيد البعثة دراسة طلبك.
 case-notice-discarded = حُذفت المسودة.
 case-notice-withdrawn = سُحب طلبك.
+case-notice-decided-first = بتّت البعثة في هذا الطلب قبل وصول سحبك له، فلم يُسحب: قرارها أدناه.
 case-notice-sent = أُرسلت رسالتك إلى البعثة.
 nav-consular = الخدمات القنصلية
 nav-cases = طلباتي

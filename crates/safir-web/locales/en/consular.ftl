@@ -227,6 +227,7 @@ case-notice-submitted = Your application is submitted. We have sent you an email
 case-notice-answered = Your answer is sent: the mission is reviewing your application again.
 case-notice-discarded = The draft is deleted.
 case-notice-withdrawn = Your application is withdrawn.
+case-notice-decided-first = The mission decided on this application before your withdrawal arrived, so it was not withdrawn: its decision is below.
 case-notice-sent = Your message is sent to the mission.
 nav-consular = Consular services
 nav-cases = My applications

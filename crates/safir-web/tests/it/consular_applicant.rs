@@ -1490,3 +1490,68 @@ async fn post_tab(
     c.submit(&format!("/account/cases/{id}/edit"), path, &borrowed)
         .await
 }
+
+/// A withdrawal that arrives after the mission decided (the officer approved a moment
+/// earlier) leads to the case with a word saying so and its decision, not to the "conflicting
+/// change" page.
+#[tokio::test]
+async fn a_withdrawal_after_the_decision_shows_the_decision() {
+    for app in TestApp::all().await {
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let user = app.public_user(&unique_email("late")).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let form = Default::default();
+        let case = cases::create_draft(
+            &mut tx,
+            &cases::NewDraft {
+                mission_id: &mission,
+                service_id: &service_id,
+                kind: CaseKind::PassportRenewal,
+                applicant_id: &user.id,
+                form: &form,
+                applicant_name: "A",
+                lang: "en",
+                priority: safir_domain::consular::case::Priority::Normal,
+                idempotency_key: None,
+                idempotency_fingerprint: None,
+                expires_at: safir_store::now() + chrono::Duration::days(1),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let show = format!("/account/cases/{}", case.id);
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'submitted', reference = 'PAR-2026-000901', submitted_at = created_at WHERE id = $1")
+                .bind(&case.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let token = c.get(&show).await.csrf_token().unwrap();
+        // The officer approves while the applicant's page stands open.
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'approved' WHERE id = $1")
+                .bind(&case.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let w = c
+            .post_form_with_token(&format!("{show}/withdraw"), &token, &[])
+            .await;
+        let to = format!("{show}?notice=decided-first");
+        assert_eq!(w.location(), Some(to.as_str()), "{}", w.body);
+        let page = c.get(&to).await;
+        assert!(
+            page.body
+                .contains("decided on this application before your withdrawal"),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            cases::find(&app.db, &case.id).await.unwrap().state,
+            "approved"
+        );
+    }
+}

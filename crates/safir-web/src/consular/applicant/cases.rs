@@ -89,22 +89,31 @@ fn notice_agrees(notice: &str, state: CaseState) -> bool {
     match notice {
         "submitted" | "answered" => state != CaseState::Draft,
         "withdrawn" => state == CaseState::Withdrawn,
+        "decided-first" => !matches!(
+            state,
+            CaseState::Draft
+                | CaseState::Submitted
+                | CaseState::InReview
+                | CaseState::NeedsInfo
+                | CaseState::Withdrawn
+        ),
         _ => true,
     }
 }
 
 fn notice(page: Page, q: &NoticeQuery) -> Page {
-    let key = match q.notice.as_deref() {
-        Some("submitted") => "case-notice-submitted",
-        Some("answered") => "case-notice-answered",
-        Some("discarded") => "case-notice-discarded",
-        Some("withdrawn") => "case-notice-withdrawn",
-        Some("sent") => "case-notice-sent",
-        Some("uploaded") => "documents-uploaded",
+    let (key, kind) = match q.notice.as_deref() {
+        Some("submitted") => ("case-notice-submitted", FlashKind::Success),
+        Some("answered") => ("case-notice-answered", FlashKind::Success),
+        Some("discarded") => ("case-notice-discarded", FlashKind::Success),
+        Some("withdrawn") => ("case-notice-withdrawn", FlashKind::Success),
+        Some("sent") => ("case-notice-sent", FlashKind::Success),
+        Some("uploaded") => ("documents-uploaded", FlashKind::Success),
+        Some("decided-first") => ("case-notice-decided-first", FlashKind::Warning),
         _ => return page,
     };
     let msg = page.t(key);
-    page.with_flash(FlashKind::Success, msg)
+    page.with_flash(kind, msg)
 }
 
 pub async fn list_my_cases(
@@ -528,11 +537,29 @@ pub async fn withdraw(
     };
     match workflow::act(&state, &case, &by, &cmd).await {
         Ok(_) => {}
-        // Withdrawn a moment ago (a second click): the same outcome.
-        Err(AppError::Conflict)
-            if cases::find(&state.db, &case.id)
+        Err(AppError::Conflict) => {
+            let now_case = cases::find(&state.db, &case.id)
                 .await
-                .is_ok_and(|c| c.state == CaseState::Withdrawn.as_str()) => {}
+                .map_err(AppError::internal)?;
+            // Withdrawn a moment ago (a second click): the same outcome.
+            if now_case.state == CaseState::Withdrawn.as_str() {
+            } else if now_case.state().is_ok_and(|s| {
+                !matches!(
+                    s,
+                    CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo
+                )
+            }) {
+                // The mission decided (or closed it) before the withdrawal arrived: its page
+                // says so and shows the decision, rather than "conflicting change".
+                return Ok(Redirect::to(&format!(
+                    "/account/cases/{}?notice=decided-first",
+                    case.id
+                ))
+                .into_response());
+            } else {
+                return Err(AppError::Conflict);
+            }
+        }
         Err(e) => return Err(e),
     }
     Ok(Redirect::to(&format!("/account/cases/{}?notice=withdrawn", case.id)).into_response())
