@@ -87,8 +87,11 @@ pub async fn export_csv(
         }
     }
     let filename = disposition(cut_at);
+    // Where the export began, when it did not begin at the newest record: a second part of a
+    // long export (`before`) is told apart from the whole of what the filters match.
     let summary = serde_json::json!({
         "filters": params.query(),
+        "starts_before": params.before,
         "records": count,
         "cut_before": cut_at,
     });

@@ -37,7 +37,8 @@ pub struct AuditParams {
     from: String,
     #[serde(default)]
     to: String,
-    before: Option<i64>,
+    /// The page (or the export) starts below this record.
+    pub(super) before: Option<i64>,
 }
 
 fn non_empty(s: &str) -> Option<String> {

@@ -144,6 +144,15 @@ async fn the_trail_is_filtered_paged_exported_and_verified() {
                 .await
                 .contains(&"audit.export".to_owned())
         );
+        // A part of a longer export says where it began.
+        let part = client
+            .get("/admin/audit/export.csv?action=test.note&before=30")
+            .await;
+        assert_eq!(part.status, 200);
+        let exports = app.audit_summaries("audit.export").await;
+        let last = exports.last().unwrap();
+        assert_eq!(last["starts_before"], 30, "{last}");
+        assert_eq!(last["filters"], "action=test.note");
 
         let check = client
             .submit("/admin/audit", "/admin/audit/verify", &[])
