@@ -1713,37 +1713,15 @@ async fn one_person_holds_a_few_bookings_to_come_not_the_calendar() {
             safir_domain::consular::case::CaseKind::Visa,
         )
         .await;
-        let mut tx = app.db.begin().await.unwrap();
-        let form = Default::default();
-        let case = safir_store::consular::cases::create_draft(
-            &mut tx,
-            &safir_store::consular::cases::NewDraft {
-                mission_id: &mission_id,
-                service_id: &visa,
-                kind: safir_domain::consular::case::CaseKind::Visa,
-                applicant_id: &user.id,
-                form: &form,
-                applicant_name: "A",
-                lang: "en",
-                priority: safir_domain::consular::case::Priority::Normal,
-                idempotency_key: None,
-                idempotency_fingerprint: None,
-                expires_at: safir_store::now() + chrono::Duration::days(1),
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE cases SET state = 'withdrawn' WHERE id = $1")
-                .bind(&case.id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .unwrap();
+        let visa_case = (
+            mission_id.as_str(),
+            visa.as_str(),
+            safir_domain::consular::case::CaseKind::Visa,
+        );
+        let case_id =
+            crate::consular_applicant::case_in_state(&app, visa_case, &user.id, "withdrawn").await;
         let mut body = book(&starts[7]);
-        body["case_id"] = case.id.as_str().into();
+        body["case_id"] = case_id.as_str().into();
         let res = c
             .api("POST", "/api/v1/appointments", &secret, Some(body))
             .await;
@@ -2186,39 +2164,17 @@ async fn withdrawing_a_case_cancels_its_appointments_to_come() {
             safir_domain::consular::case::CaseKind::Visa,
         )
         .await;
-        let mut tx = app.db.begin().await.unwrap();
-        let form = Default::default();
-        let case = safir_store::consular::cases::create_draft(
-            &mut tx,
-            &safir_store::consular::cases::NewDraft {
-                mission_id: &mission_id,
-                service_id: &visa,
-                kind: safir_domain::consular::case::CaseKind::Visa,
-                applicant_id: &user.id,
-                form: &form,
-                applicant_name: "A",
-                lang: "en",
-                priority: safir_domain::consular::case::Priority::Normal,
-                idempotency_key: None,
-                idempotency_fingerprint: None,
-                expires_at: safir_store::now() + chrono::Duration::days(1),
-            },
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE cases SET state = 'submitted', reference = 'PAR-2026-000777', submitted_at = created_at WHERE id = $1")
-                .bind(&case.id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
-        })
-        .unwrap();
+        let visa_case = (
+            mission_id.as_str(),
+            visa.as_str(),
+            safir_domain::consular::case::CaseKind::Visa,
+        );
+        let case_id =
+            crate::consular_applicant::case_in_state(&app, visa_case, &user.id, "submitted").await;
         let mut c = app.client();
         let starts = visa_slot_starts(&mut c, day).await;
         let body = serde_json::json!({
-            "mission": "PAR", "service": "visa", "starts_at": starts[0], "case_id": case.id,
+            "mission": "PAR", "service": "visa", "starts_at": starts[0], "case_id": case_id,
         });
         let res = c
             .api("POST", "/api/v1/appointments", &secret, Some(body))
@@ -2230,7 +2186,7 @@ async fn withdrawing_a_case_cancels_its_appointments_to_come() {
         let res = c
             .api(
                 "POST",
-                &format!("/api/v1/cases/{}/withdraw", case.id),
+                &format!("/api/v1/cases/{case_id}/withdraw"),
                 &secret,
                 None,
             )

@@ -1500,41 +1500,22 @@ async fn a_withdrawal_after_the_decision_shows_the_decision() {
         let mission = app.mission("PAR", "FR").await;
         let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
         let user = app.public_user(&unique_email("late")).await;
-        let mut tx = app.db.begin().await.unwrap();
-        let form = Default::default();
-        let case = cases::create_draft(
-            &mut tx,
-            &cases::NewDraft {
-                mission_id: &mission,
-                service_id: &service_id,
-                kind: CaseKind::PassportRenewal,
-                applicant_id: &user.id,
-                form: &form,
-                applicant_name: "A",
-                lang: "en",
-                priority: safir_domain::consular::case::Priority::Normal,
-                idempotency_key: None,
-                idempotency_fingerprint: None,
-                expires_at: safir_store::now() + chrono::Duration::days(1),
-            },
+        let case_id = case_in_state(
+            &app,
+            (&mission, &service_id, CaseKind::PassportRenewal),
+            &user.id,
+            "submitted",
         )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        let show = format!("/account/cases/{}", case.id);
+        .await;
+        let show = format!("/account/cases/{case_id}");
         let mut c = app.client();
         c.lang = Some("en");
         c.sign_in(&user).await;
-        safir_store::with_pool!(app.db.write(), p => {
-            sqlx::query("UPDATE cases SET state = 'submitted', reference = 'PAR-2026-000901', submitted_at = created_at WHERE id = $1")
-                .bind(&case.id).execute(p).await.map(|r| r.rows_affected())
-        })
-        .unwrap();
         let token = c.get(&show).await.csrf_token().unwrap();
         // The officer approves while the applicant's page stands open.
         safir_store::with_pool!(app.db.write(), p => {
             sqlx::query("UPDATE cases SET state = 'approved' WHERE id = $1")
-                .bind(&case.id).execute(p).await.map(|r| r.rows_affected())
+                .bind(&case_id).execute(p).await.map(|r| r.rows_affected())
         })
         .unwrap();
         let w = c
@@ -1550,8 +1531,49 @@ async fn a_withdrawal_after_the_decision_shows_the_decision() {
             page.body
         );
         assert_eq!(
-            cases::find(&app.db, &case.id).await.unwrap().state,
+            cases::find(&app.db, &case_id).await.unwrap().state,
             "approved"
         );
     }
+}
+
+/// A case of `applicant`'s at `mission_id` for `service_id` (of `kind`), moved straight to
+/// `state` (with a reference once past the draft): a case where a test needs one, without
+/// the story that brings it there. Returns its id.
+pub async fn case_in_state(
+    app: &TestApp,
+    (mission_id, service_id, kind): (&str, &str, CaseKind),
+    applicant: &str,
+    state: &str,
+) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let form = Default::default();
+    let case = cases::create_draft(
+        &mut tx,
+        &cases::NewDraft {
+            mission_id,
+            service_id,
+            kind,
+            applicant_id: applicant,
+            form: &form,
+            applicant_name: "A",
+            lang: "en",
+            priority: safir_domain::consular::case::Priority::Normal,
+            idempotency_key: None,
+            idempotency_fingerprint: None,
+            expires_at: safir_store::now() + chrono::Duration::days(1),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    if state != "draft" {
+        let reference = format!("PAR-2026-{:06}", uuid::Uuid::now_v7().as_u128() % 1_000_000);
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = $2, reference = $3, submitted_at = created_at WHERE id = $1")
+                .bind(&case.id).bind(state).bind(&reference).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+    }
+    case.id
 }

@@ -376,24 +376,29 @@ pub async fn cancel_for_case(
     let mission = missions::find(&state.db, &case.mission_id)
         .await
         .map_err(AppError::internal)?;
+    cancel_and_tell(state, tx, &mission, &ids, Change::Cancelled).await
+}
+
+/// Cancels the bookings `ids` of `mission` in `tx` and tells each applicant of `change`.
+/// Returns how many.
+async fn cancel_and_tell(
+    state: &AppState,
+    tx: &mut Tx,
+    mission: &Mission,
+    ids: &[String],
+    change: Change<'_>,
+) -> Result<usize, AppError> {
     let services = ServiceNames::cached(state, &mission.id).await?;
-    for id in &ids {
+    for id in ids {
         let row = store::cancel(tx, id, None)
             .await
             .map_err(AppError::internal)?;
         let user = safir_store::accounts::find_user(&state.db, &row.user_id)
             .await
             .map_err(AppError::internal)?;
-        notify::changed(
-            tx,
-            &state.config,
-            &user,
-            (&mission, &services),
-            &row,
-            Change::Cancelled,
-        )
-        .await
-        .map_err(AppError::internal)?;
+        notify::changed(tx, &state.config, &user, (mission, &services), &row, change)
+            .await
+            .map_err(AppError::internal)?;
     }
     Ok(ids.len())
 }
@@ -424,21 +429,9 @@ pub async fn cancel_for_closure(
     if ids.is_empty() {
         return Ok(0);
     }
-    let services = ServiceNames::cached(state, &mission.id).await?;
     let change = Change::Closed {
         reason_ar: closure.reason_ar(),
         reason_en: closure.reason_en(),
     };
-    for id in &ids {
-        let row = store::cancel(tx, id, None)
-            .await
-            .map_err(AppError::internal)?;
-        let user = safir_store::accounts::find_user(&state.db, &row.user_id)
-            .await
-            .map_err(AppError::internal)?;
-        notify::changed(tx, &state.config, &user, (mission, &services), &row, change)
-            .await
-            .map_err(AppError::internal)?;
-    }
-    Ok(ids.len())
+    cancel_and_tell(state, tx, mission, &ids, change).await
 }
