@@ -124,7 +124,11 @@ pub async fn list_jobs(
         state.audit.record(record).await?;
     }
     let mut page = state.page(lang, &uri, "admin-jobs-title", &viewer);
-    if uri.query() == Some("retried=1") {
+    // Also with the language switch's `lang=` added to the address.
+    let retried = crate::api::input::query_pairs(uri.query())
+        .iter()
+        .any(|(k, v)| k == "retried" && v == "1");
+    if retried {
         let message = page.t("admin-job-retried");
         page = page.with_flash(FlashKind::Success, message);
     }

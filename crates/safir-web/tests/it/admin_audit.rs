@@ -216,6 +216,14 @@ async fn a_dead_job_is_shown_safely_and_retried_once() {
         let retry = format!("/admin/jobs/{}/retry", id.as_str());
         let res = client.submit("/admin/jobs", &retry, &[]).await;
         assert_eq!(res.location(), Some("/admin/jobs?retried=1"));
+        // The notice holds with the language switch's parameter added.
+        for page in ["/admin/jobs?retried=1", "/admin/jobs?retried=1&lang=en"] {
+            let shown = client.get(page).await;
+            assert!(
+                shown.body.contains("The job is back in the queue."),
+                "{page}"
+            );
+        }
         assert_eq!(
             jobs::find(&app.db, id.as_str()).await.unwrap().state,
             "queued"
