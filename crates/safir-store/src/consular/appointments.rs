@@ -440,15 +440,23 @@ pub async fn live_for_case(
     case_id: &str,
     from: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
+    // Locked on PostgreSQL until the caller's transaction ends, so that a booking cancelled
+    // or moved meanwhile (another tab, a closure) is seen as it then is; SQLite runs one
+    // writing transaction at a time.
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "SELECT id FROM appointments WHERE case_id = $1 AND status = 'booked' \
+         AND starts_at > $2 ORDER BY starts_at, id{lock}"
+    );
     Ok(with_tx!(tx, c => {
-        sqlx::query_scalar(
-            "SELECT id FROM appointments WHERE case_id = $1 AND status = 'booked' \
-             AND starts_at > $2 ORDER BY starts_at, id",
-        )
-        .bind(case_id)
-        .bind(from)
-        .fetch_all(c)
-        .await
+        sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+            .bind(case_id)
+            .bind(from)
+            .fetch_all(c)
+            .await
     })?)
 }
 

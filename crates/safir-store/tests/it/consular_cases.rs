@@ -1168,7 +1168,7 @@ async fn an_upload_to_a_draft_being_deleted_is_the_owners_alone() {
 /// "Upload") is one document: the second sending gets the first one's. A filed document stays
 /// until its case is purged, so the copy stood for good. Another kind, or another file, is a
 /// document of its own.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_file_filed_twice_in_a_moment_is_one_document() {
     use safir_domain::consular::documents::DocumentKind;
     use safir_store::consular::documents::{self, ScanConfig, Uploads};
@@ -1207,6 +1207,14 @@ async fn the_same_file_filed_twice_in_a_moment_is_one_document() {
         })
         .unwrap();
         assert_eq!(n, 3);
+        // Both sendings at once (they are checked side by side): still one document.
+        let upload = || pdf_upload(&applicant, &mission, &case.id, "together.pdf");
+        let scan = ScanConfig::none();
+        let (a, b) = tokio::join!(
+            documents::store_upload(db, &uploads, upload(), &scan),
+            documents::store_upload(db, &uploads, upload(), &scan),
+        );
+        assert_eq!(a.unwrap().id, b.unwrap().id);
         let _ = std::fs::remove_dir_all(&area);
     }
 }

@@ -79,7 +79,8 @@ pub struct RuleResponse {
     pub valid_until: Option<String>,
 }
 
-/// Keys sent in `Idempotency-Key` are stored apart from those of the schedule page's forms.
+/// Keys sent in `Idempotency-Key` are stored apart from those of the schedule page's forms,
+/// and each caller's apart from the others' (two scripts of one mission may both send `1`).
 const API_KEY_PREFIX: &str = "api:";
 
 /// The same `Idempotency-Key` with another rule or closure: another request, not a retry.
@@ -288,7 +289,8 @@ pub async fn get_mission_schedule(
 /// The same checks as the schedule page, every failure named at once; a rule for one
 /// service must name a service the mission offers. Audited (`appointment_rule.create`).
 ///
-/// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, unique per rule),
+/// With an `Idempotency-Key` header (1 to 200 printable ASCII characters, unique per rule
+/// among the caller's own requests),
 /// repeating the request returns the rule the first one added, with `200` instead of `201`,
 /// and adds nothing (two equal rules add up: each slot would offer twice its seats); the
 /// same key with another rule is refused (`422 idempotency_key_reused`).
@@ -322,7 +324,7 @@ pub async fn add_schedule_rule(
     headers: HeaderMap,
     ApiJson(body): ApiJson<RuleRequest>,
 ) -> Result<(StatusCode, Json<RuleResponse>), AppError> {
-    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{k}"));
+    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{}:{k}", user.user.id));
     let form = FormData(vec![
         ("weekday".into(), body.weekday.to_string()),
         ("start_time".into(), body.start_time.clone()),
@@ -521,7 +523,7 @@ pub async fn add_schedule_closure(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ClosureRequest>,
 ) -> Result<(StatusCode, Json<ClosureResponse>), AppError> {
-    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{k}"));
+    let key = idempotency_key(&headers)?.map(|k| format!("{API_KEY_PREFIX}{}:{k}", user.user.id));
     let form = FormData(vec![
         ("first_day".into(), body.first_day),
         ("last_day".into(), body.last_day),

@@ -164,6 +164,17 @@ async fn hours_and_a_closure_retried_through_the_api_are_added_once() {
         let res = post_keyed(&app, rules, &editor, "hours-2", &rule).await;
         assert_eq!(res.status, 201, "{}", res.body);
         assert_eq!(count(&app, "appointment_rules", &mission_id).await, 2);
+        // Keys are each caller's own: another head of the mission may send "hours-1" too.
+        let deputy = app
+            .staff(
+                &unique_email("deputy"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let theirs = crate::api::token(&app, &deputy, &["consular:read", "consular:write"]).await;
+        let res = post_keyed(&app, rules, &theirs, "hours-1", &other).await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(count(&app, "appointment_rules", &mission_id).await, 3);
 
         let closures = "/api/v1/missions/PAR/appointments/schedule/closures";
         let closure = serde_json::json!({

@@ -304,7 +304,27 @@ async fn insert_unless_filed(
     row: &DocumentRow,
     since: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    Ok(with_pool!(db.write(), p => {
+    let mut tx = db.begin().await?;
+    // Two sendings of a double click are checked and re-encoded side by side and reach this
+    // point together: on PostgreSQL the second waits here for the first's row (SQLite runs one
+    // writing transaction at a time).
+    if tx.backend() == crate::Backend::Postgres {
+        let same = format!(
+            "document:{}:{}:{}:{}",
+            row.owner_id,
+            row.case_id.as_deref().unwrap_or(""),
+            row.kind,
+            row.sha256
+        );
+        with_tx!(&mut tx, c => {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(same)
+                .execute(c)
+                .await
+                .map(drop)
+        })?;
+    }
+    let n = with_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
              width, height, original_name, scan_status, scanned_at, created_at) \
@@ -328,10 +348,12 @@ async fn insert_unless_filed(
         .bind(row.scanned_at)
         .bind(row.created_at)
         .bind(since)
-        .execute(p)
+        .execute(c)
         .await
         .map(|r| r.rows_affected())
-    })?)
+    })?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// The live document of `row`'s owner, case, kind and bytes filed last.

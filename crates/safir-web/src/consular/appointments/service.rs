@@ -389,10 +389,15 @@ async fn cancel_and_tell(
     change: Change<'_>,
 ) -> Result<usize, AppError> {
     let services = ServiceNames::cached(state, &mission.id).await?;
+    let mut cancelled = 0;
     for id in ids {
-        let row = store::cancel(tx, id, None)
-            .await
-            .map_err(AppError::internal)?;
+        let row = match store::cancel(tx, id, None).await {
+            Ok(row) => row,
+            // Cancelled or moved since it was listed: nothing left to cancel here.
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(AppError::internal(e)),
+        };
+        cancelled += 1;
         let user = safir_store::accounts::find_user(&state.db, &row.user_id)
             .await
             .map_err(AppError::internal)?;
@@ -400,7 +405,7 @@ async fn cancel_and_tell(
             .await
             .map_err(AppError::internal)?;
     }
-    Ok(ids.len())
+    Ok(cancelled)
 }
 
 /// Cancels, in the caller's transaction, the live bookings still to come on the days a new
