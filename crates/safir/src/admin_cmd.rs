@@ -253,7 +253,7 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     // Signed out everywhere, its API tokens stopped, with the reset itself.
     let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash).await?;
     // Its owner is told, as of any other reset.
-    safir_web::accounts::tell_password_changed(&mut tx, &user)
+    safir_web::accounts::tell_password_reset_by_admin(&mut tx, &user)
         .await
         .map_err(|e| anyhow::anyhow!("queueing the email to {email}: {e}"))?;
     audit::append(

@@ -28,6 +28,14 @@ email-password-changed-body =
 
     If you did not do this, reset your password at once and contact the ministry.
 
+email-password-reset-by-admin-subject = Your Safir password was reset by an administrator
+email-password-reset-by-admin-body =
+    Hello { $name },
+
+    An administrator of the ministry reset the password of your Safir account: all your sessions were signed out and your API tokens revoked. Sign in with the one-time password the administrator gives you, then choose your own.
+
+    If you did not ask for this, contact the ministry at once.
+
 email-two-factor-on-subject = Two-step verification is on for your Safir account
 email-two-factor-on-body =
     Hello { $name },

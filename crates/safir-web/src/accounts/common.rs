@@ -272,11 +272,17 @@ pub async fn send_email(
         .map_err(AppError::internal)
 }
 
-/// Tells `user` their password was changed (by them, by the emailed link, by an administrator
-/// or from the shell), in their language, in `tx`: a change they did not make is theirs to
-/// report at once.
+/// Tells `user` their password was changed (by them, or by the emailed link), in their
+/// language, in `tx`: a change they did not make is theirs to report at once.
 pub async fn tell_password_changed(tx: &mut Tx, user: &User) -> Result<(), AppError> {
     send_email(tx, user.into(), "password-changed", None).await
+}
+
+/// Tells `user` an administrator reset their password (on the admin pages or from the shell):
+/// every session of theirs ended and their API tokens were revoked, and the one-time
+/// password comes from the administrator, not by mail.
+pub async fn tell_password_reset_by_admin(tx: &mut Tx, user: &User) -> Result<(), AppError> {
+    send_email(tx, user.into(), "password-reset-by-admin", None).await
 }
 
 /// The line above a rejected form: how many fields need attention.

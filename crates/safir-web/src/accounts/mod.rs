@@ -22,7 +22,7 @@ use axum::http::Method;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 
-pub use common::{safe_next, tell_password_changed};
+pub use common::{safe_next, tell_password_changed, tell_password_reset_by_admin};
 pub use tokens::SCOPES;
 
 use crate::auth::{Access, Routes};

@@ -318,7 +318,7 @@ pub async fn reset_password(
     // The owner is told, as of a change of their own or a reset by the emailed link: a reset
     // they did not ask for (someone posing as them to an administrator, say) is theirs to
     // report at once.
-    crate::accounts::tell_password_changed(&mut tx, &user).await?;
+    crate::accounts::tell_password_reset_by_admin(&mut tx, &user).await?;
     let record = actor.audit(
         actions::USER_PASSWORD_RESET,
         "user",

@@ -658,7 +658,8 @@ async fn an_administrators_password_reset_is_emailed_to_the_owner() {
         let mails = app.emails_to(&officer.email).await;
         assert_eq!(mails.len(), 1, "{mails:?}");
         assert_eq!(mails[0].lang, "ar");
-        assert_eq!(mails[0].subject, "تم تغيير كلمة مرورك في سفير");
+        assert_eq!(mails[0].subject, "أعاد مسؤول تعيين كلمة مرورك في سفير");
+        assert!(mails[0].text.contains("جميع جلساتك"), "{}", mails[0].text);
         // The mail names no password: the new one goes through the administrator only.
         assert!(!mails[0].text.contains(&shown_password(&res.body)));
     }
