@@ -118,6 +118,14 @@ fn refused(e: MultipartError) -> AppError {
     }
 }
 
+/// The largest file a form may send: its document kind's limit when it names one (5 MB for a
+/// photo), within the form's cap.
+fn file_limit(kind: &str, limits: &UploadLimits) -> usize {
+    DocumentKind::parse(kind.trim()).map_or(limits.max_file_bytes, |k| {
+        k.max_bytes().min(limits.max_file_bytes)
+    })
+}
+
 /// Reads every part. A file over the limit is read to its end and dropped, with an error on
 /// its field, so the fields after it still arrive; a file input left empty is no file.
 pub async fn read_multipart(
@@ -125,6 +133,9 @@ pub async fn read_multipart(
     limits: &UploadLimits,
 ) -> Result<MultipartForm, AppError> {
     let mut form = MultipartForm::default();
+    // Files over the cap, named once every field is read: the limit to state is the document
+    // kind's when the form names one (5 MB for a photo), and the kind may come after the file.
+    let mut oversize: Vec<String> = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(refused)? {
         let name = field.name().unwrap_or("").to_owned();
         let file_name = field
@@ -149,10 +160,7 @@ pub async fn read_multipart(
         match file_name {
             Some(file_name) => {
                 if too_large {
-                    form.errors.add(
-                        FieldError::new(&name, "document_too_large")
-                            .with_arg("max", limits.max_file_bytes / MIB),
-                    );
+                    oversize.push(name);
                 } else if file_name.is_empty() && bytes.is_empty() {
                     // No file chosen.
                 } else if form.files.len() >= limits.max_files {
@@ -178,6 +186,11 @@ pub async fn read_multipart(
                 form.fields.push((name, text));
             }
         }
+    }
+    let max = file_limit(form.text("kind"), limits);
+    for name in oversize {
+        form.errors
+            .add(FieldError::new(&name, "document_too_large").with_arg("max", max / MIB));
     }
     Ok(form)
 }
@@ -246,6 +259,34 @@ mod tests {
         assert_eq!(form.files[0].field, "photo");
         assert_eq!(form.files[0].file_name, "me.jpg");
         assert_eq!(form.files[0].bytes, b"\xFF\xD8\xFF small");
+    }
+
+    /// A photo over the cap is told the photo's limit (5 MB), not the largest kind's (10 MB).
+    #[test]
+    fn an_oversized_file_is_told_its_kinds_limit() {
+        let limits = UploadLimits::documents();
+        assert_eq!(file_limit("photo", &limits) / MIB, 5);
+        assert_eq!(file_limit(" passport_scan ", &limits) / MIB, 10);
+        assert_eq!(file_limit("", &limits), limits.max_file_bytes);
+        assert_eq!(file_limit("photo", &SMALL), SMALL.max_file_bytes);
+    }
+
+    /// The kind may come after the file in the form: the file's error is written once every
+    /// field is read.
+    #[tokio::test]
+    async fn the_kind_after_an_oversized_file_still_counts() {
+        let form = read(
+            body(&[
+                ("file", Some("a.pdf"), b"%PDF-1.7 far too long"),
+                ("kind", None, b"photo"),
+            ]),
+            SMALL,
+        )
+        .await
+        .unwrap();
+        let error = form.errors.for_field("file").unwrap();
+        assert_eq!(error.code, "document_too_large");
+        assert_eq!(form.text("kind"), "photo");
     }
 
     #[tokio::test]
