@@ -432,16 +432,6 @@ impl DeliverJob {
         if stopped > 0 {
             tracing::info!(alert = %alert.id, stopped, "superseded by an update: queued deliveries stopped");
         }
-        // Its expiry passed while messages were still queued (retries after a gateway's 503s):
-        // they would tell people what no longer holds. A Cancel has no such end.
-        if expired(&alert) {
-            let stopped = alerts::stop_queue(&self.db, &alert.id, "expired")
-                .await
-                .map_err(retry)?;
-            if stopped > 0 {
-                tracing::info!(alert = %alert.id, stopped, "alert expired: queued deliveries stopped");
-            }
-        }
         if p.slice == 0 {
             // The fan-out has just written this alert's rows: plan the lookups below on
             // statistics that know about them. Losing this only costs speed.

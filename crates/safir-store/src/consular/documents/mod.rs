@@ -244,12 +244,12 @@ pub async fn store_upload(
     // The same file filed again moments later for the same case and kind (a double click on
     // "Upload", a retried request) is the document the first sending recorded: a second row
     // would stand for good beside it (a filed document stays until the case is purged).
-    if insert_unless_filed(db, &row, row.created_at - FILED_AGAIN_WITHIN).await? == 0 {
+    if insert_unless_filed(db, &row, Some(row.created_at - FILED_AGAIN_WITHIN)).await? == 0 {
         match filed_first(db, &row).await? {
             Some(first) => return Ok(Document::try_from(first)?),
             // Deleted in between: recorded after all.
             None => {
-                insert_unless_filed(db, &row, row.created_at + FILED_AGAIN_WITHIN).await?;
+                insert_unless_filed(db, &row, None).await?;
             }
         }
     }
@@ -298,11 +298,11 @@ pub async fn store_upload(
 }
 
 /// Records `row` unless a live document of its owner, case, kind and bytes was filed after
-/// `since`; returns the rows written.
+/// `since` (`None`: records it whatever); returns the rows written.
 async fn insert_unless_filed(
     db: &Db,
     row: &DocumentRow,
-    since: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
 ) -> Result<u64, StoreError> {
     let mut tx = db.begin().await?;
     // Two sendings of a double click are checked and re-encoded side by side and reach this
@@ -329,7 +329,7 @@ async fn insert_unless_filed(
             "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
              width, height, original_name, scan_status, scanned_at, created_at) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
-             WHERE NOT EXISTS (SELECT 1 FROM documents WHERE owner_id = $2 \
+             WHERE $15 IS NULL OR NOT EXISTS (SELECT 1 FROM documents WHERE owner_id = $2 \
              AND case_id IS NOT DISTINCT FROM $4 AND kind = $5 AND sha256 = $6 \
              AND deleted_at IS NULL AND created_at > $15)",
         )
