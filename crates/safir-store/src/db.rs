@@ -209,6 +209,13 @@ impl Db {
     /// Applies the embedded migrations not applied yet, then fills in what a statement cannot
     /// compute (the search keys of names, `name_key`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        // A database a newer version upgraded is refused by name, before anything runs (the
+        // migrator's own refusal names one version and no cause): this version cannot migrate
+        // it, and an older binary restored by mistake must not be mistaken for a broken one.
+        let unknown = self.unknown_migrations().await?;
+        if !unknown.is_empty() {
+            return Err(StoreError::NewerSchema(unknown));
+        }
         match self {
             Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
@@ -220,19 +227,47 @@ impl Db {
         Ok(())
     }
 
-    /// Whether every embedded migration has been applied (for `/readyz` and start-up checks).
-    pub async fn is_migrated(&self) -> Result<bool, StoreError> {
-        let applied: i64 = with_pool!(self.read(), p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(p)
+    /// The versions of successful migrations in the database, oldest first (none before the
+    /// first migration).
+    async fn applied_migrations(&self) -> Vec<i64> {
+        with_pool!(self.read(), p => {
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(p)
                 .await
-                .unwrap_or(0)
-        });
-        let wanted = match self {
-            Db::Sqlite { .. } => SQLITE_MIGRATIONS.iter().count(),
-            Db::Postgres(_) => POSTGRES_MIGRATIONS.iter().count(),
+                .unwrap_or_default()
+        })
+    }
+
+    fn known_migrations(&self) -> Vec<i64> {
+        let migrator = match self {
+            Db::Sqlite { .. } => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
         };
-        Ok(applied as usize >= wanted)
+        let mut versions: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+        versions.sort_unstable();
+        versions
+    }
+
+    /// The migrations applied to the database that this build does not hold, as a list for a
+    /// message (`"0037, 0038"`); empty when there are none.
+    pub async fn unknown_migrations(&self) -> Result<String, StoreError> {
+        let known = self.known_migrations();
+        let unknown: Vec<String> = self
+            .applied_migrations()
+            .await
+            .into_iter()
+            .filter(|v| !known.contains(v))
+            .map(|v| format!("{v:04}"))
+            .collect();
+        Ok(unknown.join(", "))
+    }
+
+    /// Whether every embedded migration has been applied (for `/readyz` and start-up checks).
+    /// Migrations of a newer version may be there too: during a rolling upgrade the servers of
+    /// the version before keep serving the migrated database (see `docs/operations.md`).
+    pub async fn is_migrated(&self) -> Result<bool, StoreError> {
+        let applied = self.applied_migrations().await;
+        Ok(self.known_migrations().iter().all(|v| applied.contains(v)))
     }
 
     /// A pool for reads.

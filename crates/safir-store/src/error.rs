@@ -11,6 +11,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the database was upgraded by a newer version of Safir: it holds migrations this version does not know ({0}); run the version that upgraded it, or restore the backup taken before the upgrade"
+    )]
+    NewerSchema(String),
     #[error("invalid stored data: {0}")]
     Corrupt(String),
 }

@@ -57,3 +57,39 @@ async fn connections_the_server_closed_are_replaced_before_use() {
         assert!(!pids.contains(&pid), "a closed connection was handed out");
     }
 }
+
+/// Migrating a database a newer version upgraded (its binary rolled back, or an old server
+/// starting with `--migrate`) is refused by name, with what to do.
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_refused_by_name() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        assert!(db.is_migrated().await.unwrap());
+        assert_eq!(db.unknown_migrations().await.unwrap(), "");
+        db.migrate().await.expect("migrating again changes nothing");
+        safir_store::with_pool!(db.write(), p => {
+            sqlx::query(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES (9001, 'from a newer version', TRUE, $1, 0)",
+            )
+            .bind(vec![0u8; 48])
+            .execute(p)
+            .await
+            .map(|_| ())
+        })
+        .unwrap();
+        assert!(
+            db.is_migrated().await.unwrap(),
+            "still ready: a rolling upgrade keeps the servers of the version before serving"
+        );
+        assert_eq!(db.unknown_migrations().await.unwrap(), "9001");
+        let err = db.migrate().await.unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, safir_store::StoreError::NewerSchema(_)),
+            "{message}"
+        );
+        assert!(message.contains("newer version of Safir"), "{message}");
+        assert!(message.contains("(9001)"), "{message}");
+    }
+}
