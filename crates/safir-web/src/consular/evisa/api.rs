@@ -90,8 +90,10 @@ pub async fn verify_evisa(
         errors.add(FieldError::new("v", "required"));
         return Err(AppError::Validation(errors));
     }
+    // One reading of the day: the day the answer names is the one its dates were judged on,
+    // also when the check runs across midnight.
     let checked_on = state.config.consular.evisa_today();
-    let (verdict, mission) = check(&state, &input).await?;
+    let (verdict, mission) = check(&state, &input, checked_on).await?;
     let reason = match &verdict {
         Verification::Invalid(r) => Some(r.code().to_owned()),
         _ => None,

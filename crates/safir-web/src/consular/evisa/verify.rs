@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
+use chrono::NaiveDate;
 use safir_domain::consular::evisa::{EvisaVerifyingKey, Verification, verify_code};
 use safir_store::consular::evisas;
 use safir_store::missions::Mission;
@@ -30,12 +31,13 @@ pub fn accepted_keys(state: &AppState) -> Vec<EvisaVerifyingKey> {
 }
 
 /// Checks a pasted code or URL: the signature and dates, then the register for revocation.
-/// Also returns the issuing mission, for its name.
+/// Also returns the issuing mission, for its name. `today`: the day the dates are judged on
+/// (`evisa_today`), read once by the caller that also states it.
 pub async fn check(
     state: &AppState,
     input: &str,
+    today: NaiveDate,
 ) -> Result<(Verification, Option<Mission>), AppError> {
-    let today = state.config.consular.evisa_today();
     let verdict = verify_code(input, &accepted_keys(state), today);
     let Some(payload) = verdict.payload() else {
         return Ok((verdict, None));
@@ -79,7 +81,8 @@ pub async fn verify_page(
     let verdict = if input.trim().is_empty() {
         None
     } else {
-        let (verification, mission) = check(&state, &input).await?;
+        let (verification, mission) =
+            check(&state, &input, state.config.consular.evisa_today()).await?;
         let key = verification.code().replace('_', "-");
         let rows = verification
             .payload()
