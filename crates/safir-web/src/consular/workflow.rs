@@ -130,6 +130,18 @@ pub async fn act(
     by: &By<'_>,
     cmd: &Command<'_>,
 ) -> Result<Case, AppError> {
+    act_seen(state, case, by, cmd, None).await
+}
+
+/// [`act`] only if the case's last move is still the one the caller was shown (`seen`, its
+/// `state_changed_at`; see `cases::transition_seen`): `Conflict` otherwise.
+pub async fn act_seen(
+    state: &AppState,
+    case: &Case,
+    by: &By<'_>,
+    cmd: &Command<'_>,
+    seen: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Case, AppError> {
     let kind = case.kind().map_err(AppError::internal)?;
     let mission = missions::find(&state.db, &case.mission_id)
         .await
@@ -161,7 +173,7 @@ pub async fn act(
         _ => None,
     };
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let (updated, from) = cases::transition(
+    let (updated, from) = cases::transition_seen(
         &mut tx,
         &case.id,
         &Transition {
@@ -172,6 +184,7 @@ pub async fn act(
             mission_code: &mission.code,
             due_in,
         },
+        seen,
     )
     .await
     .map_err(map_transition)?;

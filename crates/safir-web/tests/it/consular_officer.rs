@@ -1596,3 +1596,165 @@ async fn a_request_sent_twice_with_a_direction_mark_is_one_request() {
         assert_eq!(state_of(&app, &case.id).await, "rejected");
     }
 }
+
+/// A case back in the state an officer's page showed (information asked for, then answered:
+/// in review again, with what the applicant sent since) is not decided from that page: the
+/// case comes back as it now is, with what the officer typed. The same through the API, for a
+/// caller that names the last move it read.
+#[tokio::test]
+async fn a_decision_from_a_page_older_than_the_cases_last_moves_is_refused() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let case = w
+            .application("Nour Haddad", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+        let act = format!("/missions/PAR/cases/{}/act?lang=en", case.id);
+        let r = officer
+            .submit(&page, &act, &[("action", "start_review")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let shown = officer.get(&page).await;
+        let token = shown.csrf_token().unwrap();
+        let marker = "name=\"expected_version\" value=\"";
+        let version = value_after(&shown.body, marker).to_owned();
+
+        // While the page is open, a colleague asks for information and the applicant answers.
+        store_move(&app, &case.id, CaseAction::RequestInfo, Actor::Officer).await;
+        store_move(&app, &case.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
+        let refusals = app.audit_summaries("case.reject").await.len();
+
+        let why = "The photo sent is more than six months old.";
+        let decision = |version: &str| {
+            [
+                ("action", "reject"),
+                ("reject_reason", "other"),
+                ("reject_message", why),
+                ("expected_state", "in_review"),
+                ("expected_version", version),
+            ]
+            .map(|(k, v)| (k, v.to_owned()))
+        };
+        let fields = decision(&version);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = officer.post_form_with_token(&act, &token, &fields).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(
+            r.body.contains("Someone else changed this case meanwhile"),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(why), "the message was lost: {}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "in_review");
+        assert_eq!(app.audit_summaries("case.reject").await.len(), refusals);
+
+        // From the page as it now is, the decision goes through.
+        let fresh = value_after(&r.body, marker).to_owned();
+        assert_ne!(fresh, version);
+        let fields = decision(&fresh);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = officer.submit(&page, &act, &fields).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(state_of(&app, &case.id).await, "rejected");
+
+        // Through the API: the last move the caller read, or nothing done.
+        let other = w
+            .application("Sami Aziz", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        store_move(&app, &other.id, CaseAction::StartReview, Actor::Officer).await;
+        let desk = crate::api::token(&app, &w.officer, &["consular:read", "consular:write"]).await;
+        let path = format!("/api/v1/missions/PAR/cases/{}", other.id);
+        let read = officer.api("GET", &path, &desk, None).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        let last_at = |v: &serde_json::Value| {
+            let timeline = v["timeline"].as_array().unwrap();
+            timeline.last().unwrap()["at"].clone()
+        };
+        let seen = last_at(&read.json());
+        store_move(&app, &other.id, CaseAction::RequestInfo, Actor::Officer).await;
+        store_move(&app, &other.id, CaseAction::ProvideInfo, Actor::Applicant).await;
+        let actions = format!("{path}/actions");
+        let body = |seen: serde_json::Value| json!({"action": "reject", "reason": "documents_incomplete", "seen_last_event_at": seen});
+        let res = officer.api("POST", &actions, &desk, Some(body(seen))).await;
+        crate::api::problem(&res, 409, "conflict");
+        assert_eq!(state_of(&app, &other.id).await, "in_review");
+        let read = officer.api("GET", &path, &desk, None).await;
+        let res = officer
+            .api("POST", &actions, &desk, Some(body(last_at(&read.json()))))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(state_of(&app, &other.id).await, "rejected");
+    }
+}
+
+/// Approve or Refuse clicked twice: the second sending finds the decision made, as the first
+/// did, and nothing is written twice; a second sending with another message is still told the
+/// case moved, its message kept.
+#[tokio::test]
+async fn a_decision_sent_twice_is_one_decision() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        for (decision, fields) in [
+            (
+                "approved",
+                vec![
+                    ("action", "approve"),
+                    ("approve_message", "Your new passport is ready.\u{200F}"),
+                    ("expected_state", "in_review"),
+                ],
+            ),
+            (
+                "rejected",
+                vec![
+                    ("action", "reject"),
+                    ("reject_reason", "other"),
+                    ("reject_message", "Your sponsor withdrew."),
+                    ("expected_state", "in_review"),
+                ],
+            ),
+        ] {
+            let case = w
+                .application("Nour Haddad", CaseKind::PassportRenewal)
+                .submit(&app)
+                .await;
+            store_move(&app, &case.id, CaseAction::StartReview, Actor::Officer).await;
+            let page = format!("/missions/PAR/cases/{}?lang=en", case.id);
+            let act = format!("/missions/PAR/cases/{}/act?lang=en", case.id);
+            let shown = officer.get(&page).await;
+            let token = shown.csrf_token().unwrap();
+            let version = value_after(&shown.body, "name=\"expected_version\" value=\"").to_owned();
+            let mut fields = fields.clone();
+            fields.push(("expected_version", &version));
+            for _ in 0..2 {
+                let r = officer.post_form_with_token(&act, &token, &fields).await;
+                assert_eq!(r.status, 303, "{decision}: {}", r.body);
+                let done = format!("/missions/PAR/cases/{}?done=1", case.id);
+                assert_eq!(r.location(), Some(done.as_str()));
+            }
+            assert_eq!(state_of(&app, &case.id).await, decision);
+            let events = cases::events(&app.db, &case.id).await.unwrap();
+            assert_eq!(events.iter().filter(|e| e.to_state == decision).count(), 1);
+            let messages = cases::list_messages(&app.db, &case.id, true).await.unwrap();
+            assert_eq!(messages.len(), 1, "{decision}: {messages:?}");
+
+            // Another message from the same old page is not the same decision.
+            let other = "Please also collect your old passport.";
+            let mut changed = fields.clone();
+            for f in changed.iter_mut() {
+                if f.0.ends_with("_message") {
+                    f.1 = other;
+                }
+            }
+            let r = officer.post_form_with_token(&act, &token, &changed).await;
+            assert_eq!(r.status, 409, "{decision}: {}", r.body);
+            assert!(r.body.contains(other), "the message was lost: {}", r.body);
+            let messages = cases::list_messages(&app.db, &case.id, true).await.unwrap();
+            assert_eq!(messages.len(), 1, "{decision}: {messages:?}");
+        }
+    }
+}

@@ -675,3 +675,196 @@ async fn a_message_on_a_refused_case_is_found_among_the_new_messages() {
         );
     }
 }
+
+/// The cases of an officer who left the mission (their role there withdrawn, or their account
+/// disabled) can still be listed, from the assignee filter or its address, in the page and the
+/// CSV export, so that someone gives them on; such an officer is never offered as an assignee.
+#[tokio::test]
+async fn the_cases_of_an_officer_who_left_can_be_listed() {
+    use safir_domain::accounts::DisplayName;
+    use safir_store::accounts;
+
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        // One now works at another mission only; the other's account is disabled.
+        let moved = app
+            .staff(
+                &unique_email("moved"),
+                &[(Role::ConsularOfficer, Some(&w.dubai))],
+            )
+            .await;
+        let gone = app
+            .staff(
+                &unique_email("gone"),
+                &[(Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let mut held = Vec::new();
+        for (who, name, applicant) in [
+            (&moved, "Karim Moved", "Amal Hassan"),
+            (&gone, "Salma Gone", "Bilal Nasser"),
+        ] {
+            accounts::set_display_name(&app.db, &who.id, &DisplayName::parse(name).unwrap())
+                .await
+                .unwrap();
+            let case = w
+                .application(applicant, CaseKind::PassportRenewal)
+                .submit(&app)
+                .await;
+            let mut tx = app.db.begin().await.unwrap();
+            assert!(
+                cases::assign(&mut tx, &case.id, &w.paris, None, Some(&who.id))
+                    .await
+                    .unwrap()
+            );
+            tx.commit().await.unwrap();
+            held.push(case);
+        }
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::set_disabled(&mut tx, &gone.id, true)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let page = officer.get("/missions/PAR/cases?lang=en").await;
+        for (who, name) in [(&moved, "Karim Moved"), (&gone, "Salma Gone")] {
+            let option = format!("<option value=\"{}\">{name} (no longer works here)", who.id);
+            assert!(page.body.contains(&option), "{option}: {}", page.body);
+        }
+        let ar = officer.get("/missions/PAR/cases?lang=ar").await;
+        assert!(ar.body.contains("(لم يعد يعمل هنا)"), "{}", ar.body);
+
+        for ((who, case), other) in [(&moved, &held[0]), (&gone, &held[1])]
+            .into_iter()
+            .zip([&held[1], &held[0]])
+        {
+            let listed = officer
+                .get(&format!("/missions/PAR/cases?assignee={}&lang=en", who.id))
+                .await;
+            assert_eq!(listed.status, 200, "{}", listed.body);
+            assert_eq!(rows(&listed.body), 1, "{}", listed.body);
+            let reference = case.reference.as_deref().unwrap();
+            assert!(listed.body.contains(reference), "{}", listed.body);
+            assert!(
+                !listed.body.contains(other.reference.as_deref().unwrap()),
+                "{}",
+                listed.body
+            );
+            let csv = officer
+                .get(&format!(
+                    "/missions/PAR/cases.csv?assignee={}&lang=en",
+                    who.id
+                ))
+                .await;
+            assert_eq!(csv.status, 200, "{}", csv.body);
+            assert!(csv.body.contains(reference), "{}", csv.body);
+            assert!(
+                !csv.body.contains(other.reference.as_deref().unwrap()),
+                "{}",
+                csv.body
+            );
+        }
+
+        // They are no longer offered to be given cases.
+        let case_page = officer
+            .get(&format!("/missions/PAR/cases/{}?lang=en", held[0].id))
+            .await;
+        assert!(
+            !case_page
+                .body
+                .contains(&format!("<option value=\"{}\"", gone.id)),
+            "{}",
+            case_page.body
+        );
+
+        // Given on, nobody left holds an open case: the filter no longer offers them.
+        let mut tx = app.db.begin().await.unwrap();
+        for (case, who) in held.iter().zip([&moved, &gone]) {
+            assert!(
+                cases::assign(&mut tx, &case.id, &w.paris, Some(&who.id), None)
+                    .await
+                    .unwrap()
+            );
+        }
+        tx.commit().await.unwrap();
+        let page = officer.get("/missions/PAR/cases?lang=en").await;
+        assert!(!page.body.contains("no longer works here"), "{}", page.body);
+    }
+}
+
+/// A bulk "unassign" releases a case only from the officer the queue showed working it: a
+/// colleague's assignment made since is skipped as changed, not undone unseen.
+#[tokio::test]
+async fn bulk_unassign_leaves_a_newer_assignment_alone() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let colleague = app
+            .staff(
+                &unique_email("colleague"),
+                &[(Role::ConsularOfficer, Some(&w.paris))],
+            )
+            .await;
+        let case = w
+            .application("Amal Hassan", CaseKind::PassportRenewal)
+            .submit(&app)
+            .await;
+        let assign = |from: Option<String>, to: Option<String>| {
+            let app = &app;
+            let case = &case.id;
+            let paris = &w.paris;
+            async move {
+                let mut tx = app.db.begin().await.unwrap();
+                assert!(
+                    cases::assign(&mut tx, case, paris, from.as_deref(), to.as_deref())
+                        .await
+                        .unwrap()
+                );
+                tx.commit().await.unwrap();
+            }
+        };
+        assign(None, Some(w.officer.id.clone())).await;
+        let mut officer = signed_in(&app, &w.officer).await;
+        let queue = officer.get("/missions/PAR/cases?lang=en").await;
+        let token = queue.csrf_token().unwrap();
+        let seen_field = format!("seen_{}", case.id);
+        let seen =
+            crate::harness::value_after(&queue.body, &format!("name=\"{seen_field}\" value=\""))
+                .to_owned();
+        assert_eq!(seen, w.officer.id);
+
+        // The colleague takes the case over while the queue is open.
+        assign(Some(w.officer.id.clone()), Some(colleague.id.clone())).await;
+        let bulk = "/missions/PAR/cases/bulk?lang=en";
+        let fields = [
+            ("action", "unassign"),
+            ("case", case.id.as_str()),
+            (seen_field.as_str(), seen.as_str()),
+        ];
+        let r = officer.post_form_with_token(bulk, &token, &fields).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body.contains("Skipped: the case changed meanwhile."),
+            "{}",
+            r.body
+        );
+        let now = cases::find(&app.db, &case.id).await.unwrap();
+        assert_eq!(now.assignee_id, Some(colleague.id.clone()));
+
+        // From a queue that shows the colleague, the release goes through.
+        let queue = officer.get("/missions/PAR/cases?lang=en").await;
+        let token = queue.csrf_token().unwrap();
+        let fields = [
+            ("action", "unassign"),
+            ("case", case.id.as_str()),
+            (seen_field.as_str(), colleague.id.as_str()),
+        ];
+        let r = officer.post_form_with_token(bulk, &token, &fields).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("bulk-done"), "{}", r.body);
+        assert_eq!(
+            cases::find(&app.db, &case.id).await.unwrap().assignee_id,
+            None
+        );
+    }
+}

@@ -19,15 +19,17 @@ use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 pub use history::spread_history;
 pub use messages::{
-    Message, add_message, add_message_once, last_messages_for_applicant, list_messages, start_wait,
+    Message, REPEAT_WINDOW, add_message, add_message_once, last_messages_for_applicant,
+    list_messages, start_wait,
 };
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
-    AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,
-    queue_plan, sla_board,
+    AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, open_case_holders, queue,
+    queue_counts, queue_plan, sla_board,
 };
 pub use transition::{
     Transition, TransitionError, assign, escalate, hold, reprioritise, set_priority, transition,
+    transition_seen,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

@@ -2,7 +2,7 @@
 //! domain whether the move is legal, updates it only if nobody moved it meanwhile, and records
 //! the event. Audit and notification are the caller's, in the same transaction.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use safir_domain::consular::case::{
     self as domain, Actor, CaseAction, CaseState, Priority, case_reference, numbering_year,
 };
@@ -78,8 +78,31 @@ pub async fn transition(
     id: &str,
     t: &Transition<'_>,
 ) -> Result<(Case, CaseState), TransitionError> {
+    transition_seen(tx, id, t, None).await
+}
+
+/// [`transition`] only if the case's last move is the one `seen` says (the case's
+/// `state_changed_at` as the caller read it): otherwise [`TransitionError::Stale`], and
+/// nothing written. A state can come back to what it was (in review, waiting for information,
+/// answered, in review again), so the state alone does not tell that a page is still the
+/// case as it is: the instant of its last move does, every move setting it anew.
+pub async fn transition_seen(
+    tx: &mut Tx,
+    id: &str,
+    t: &Transition<'_>,
+    seen: Option<DateTime<Utc>>,
+) -> Result<(Case, CaseState), TransitionError> {
     crate::consular::changed();
+    if seen.is_some() {
+        // The row is held from here (PostgreSQL; SQLite's write transaction already is):
+        // the case read next is the one written below, not one a move committed in between
+        // turned back to the same state.
+        hold(tx, id).await?;
+    }
     let case = find_in_tx(tx, id).await?;
+    if seen.is_some_and(|s| s != case.state_changed_at) {
+        return Err(TransitionError::Stale);
+    }
     let from = case.state()?;
     let next = from.apply(case.kind()?, t.action, t.actor)?;
     let at = now();

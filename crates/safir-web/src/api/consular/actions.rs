@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
 use safir_domain::consular::case::{
     APPROVED, Actor, CaseAction, REASON_NEEDING_A_MESSAGE, REFUSAL_REASONS,
 };
@@ -37,6 +38,13 @@ pub struct ActionRequest {
     /// request) and for `reject` with the reason `other` (it is the explanation).
     #[schema(example = "Please send a photo taken in the last six months.")]
     pub message: Option<String>,
+    /// The `at` of the last entry of the case's `timeline` as the caller read it. Given, the
+    /// move is made only if no move came since (`409 conflict` otherwise, nothing written):
+    /// a case back in the state the caller saw after further moves (information asked for,
+    /// then answered) is not decided unseen. Left out, the move is made from whatever state
+    /// allows it.
+    #[schema(example = "2026-11-29T04:30:00.123456Z")]
+    pub seen_last_event_at: Option<DateTime<Utc>>,
 }
 
 /// Checks the body against the action; returns the action, the reason and the message.
@@ -92,10 +100,11 @@ fn read(body: &ActionRequest) -> Result<(CaseAction, Option<String>, Option<Stri
 /// The move, its message, the audit record (`case.<action>`) and the email to the applicant
 /// happen together or not at all. A move the case's state does not allow answers `409` with
 /// the code `case_transition_illegal` (`case_transition_forbidden` for an applicant's
-/// action); a concurrent change answers `409 conflict`. The caller's own last move sent
-/// again (a retry after a lost answer) is answered `200` with the case, and nothing more is
-/// done: a move without text of its own (`start_review`, `mark_ready_for_collection`,
-/// `close`), or `request_info` with the same message.
+/// action); a concurrent change, or a move since `seen_last_event_at`, answers `409 conflict`.
+/// The caller's own last move sent again (a retry after a lost answer) is answered `200` with
+/// the case, and nothing more is done: a move without text of its own (`start_review`,
+/// `mark_ready_for_collection`, `close`), `request_info` with the same message, or, within
+/// 30 seconds, `approve` or `reject` with the same reason and message.
 #[utoipa::path(
     post,
     path = "/api/v1/missions/{mission}/cases/{id}/actions",
@@ -113,7 +122,7 @@ fn read(body: &ActionRequest) -> Result<(CaseAction, Option<String>, Option<Stri
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a consular officer of this mission, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No submitted case of this mission has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The move is not possible from the case's state", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The move is not possible from the case's state, or the case moved since `seen_last_event_at`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown action or reason, or a missing message", body = Problem, content_type = "application/problem+json"),
     )
@@ -128,8 +137,33 @@ pub async fn act_on_case(
 ) -> Result<Json<OfficerCaseResponse>, ErrorInfo> {
     let case = mission_case(&state, &mission, &id).await?;
     let (action, reason, message) = read(&body)?;
+    let seen = body.seen_last_event_at;
+    if seen.is_some_and(|s| s != case.state_changed_at) {
+        if made_just_now(
+            &state,
+            &case,
+            action,
+            user.id(),
+            reason.as_deref(),
+            message.as_deref(),
+        )
+        .await?
+        {
+            return Ok(Json(officer_view(&state, &case).await?));
+        }
+        return Err(AppError::Conflict.into());
+    }
     if let Err(refused) = check_move(&case, action, Actor::Officer) {
-        if made_just_now(&state, &case, action, user.id(), reason.as_deref()).await? {
+        if made_just_now(
+            &state,
+            &case,
+            action,
+            user.id(),
+            reason.as_deref(),
+            message.as_deref(),
+        )
+        .await?
+        {
             return Ok(Json(officer_view(&state, &case).await?));
         }
         return Err(refused);
@@ -141,11 +175,20 @@ pub async fn act_on_case(
         reason: reason.as_deref(),
         message: message.as_deref(),
     };
-    let case = match workflow::act(&state, &case, &by, &cmd).await {
+    let case = match workflow::act_seen(&state, &case, &by, &cmd, seen).await {
         Ok(case) => case,
         Err(AppError::Conflict) => {
             let fresh = mission_case(&state, &mission, &id).await?;
-            if made_just_now(&state, &fresh, action, user.id(), reason.as_deref()).await? {
+            if made_just_now(
+                &state,
+                &fresh,
+                action,
+                user.id(),
+                reason.as_deref(),
+                message.as_deref(),
+            )
+            .await?
+            {
                 fresh
             } else {
                 return Err(AppError::Conflict.into());
@@ -165,6 +208,7 @@ mod tests {
             action: action.to_owned(),
             reason: reason.map(str::to_owned),
             message: message.map(str::to_owned),
+            seen_last_event_at: None,
         }
     }
 

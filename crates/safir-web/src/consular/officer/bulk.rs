@@ -129,6 +129,20 @@ pub async fn apply(
     case: &Case,
     action: BulkAction,
 ) -> Result<Result<(), Skip>, AppError> {
+    apply_seen(state, by, case, action, None).await
+}
+
+/// [`apply`] for a case ticked in a queue that showed it worked by `seen` (`Some(None)`:
+/// nobody): an assignment changed since is skipped as changed meanwhile, not overridden, so a
+/// colleague's newer choice is not undone by a page that never showed it. `None`: the case's
+/// assignment as read now.
+pub async fn apply_seen(
+    state: &AppState,
+    by: &By<'_>,
+    case: &Case,
+    action: BulkAction,
+    seen: Option<Option<&str>>,
+) -> Result<Result<(), Skip>, AppError> {
     let current = case.state().map_err(AppError::internal)?;
     match action {
         BulkAction::AssignMe | BulkAction::Unassign => {
@@ -144,11 +158,15 @@ pub async fn apply(
                 // took); done, as on the case's page, nothing to write again.
                 return Ok(Ok(()));
             }
+            let from = case.assignee_id.as_deref();
+            if seen.is_some_and(|seen| seen != from) {
+                // Taken or given on since the queue was shown: that choice stands until seen.
+                return Ok(Err(Skip::Changed));
+            }
             if action == BulkAction::AssignMe && case.assignee_id.is_some() {
                 return Ok(Err(Skip::HeldByOther));
             }
             let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-            let from = case.assignee_id.as_deref();
             if !cases::assign(&mut tx, &case.id, &case.mission_id, from, to)
                 .await
                 .map_err(AppError::internal)?
@@ -216,11 +234,22 @@ fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
     }
 }
 
+/// Who worked the case `id` when the queue showed it, as its row sends it back
+/// (`seen_<id>`: an officer's id, or `none`); `None` for a form from before the field.
+fn seen_assignee<'a>(data: &'a FormData, id: &str) -> Option<Option<&'a str>> {
+    match data.get(&format!("seen_{id}")).trim() {
+        "" => None,
+        "none" => Some(None),
+        seen => Some(Some(seen)),
+    }
+}
+
 async fn run(
     state: &AppState,
     actor: &Actor,
     mission: &Mission,
     page: &Page,
+    data: &FormData,
     ids: &[&str],
     action: BulkAction,
 ) -> Result<Vec<Line>, AppError> {
@@ -231,7 +260,7 @@ async fn run(
             Ok(case) => (
                 case.display_reference(),
                 Some(format!("{base}/{}", case.id)),
-                apply(state, &by(actor), &case, action).await?,
+                apply_seen(state, &by(actor), &case, action, seen_assignee(data, id)).await?,
             ),
             Err(AppError::NotFound) => (id.chars().take(40).collect(), None, Err(Skip::NotFound)),
             Err(e) => return Err(e),
@@ -275,7 +304,7 @@ pub async fn bulk_action(
             lines: Vec::new(),
         })?));
     };
-    let lines = run(&state, &actor, &mission, &page, &ids, action).await?;
+    let lines = run(&state, &actor, &mission, &page, &data, &ids, action).await?;
     let done = lines.iter().filter(|l| l.done).count() as i64;
     let mut args = FluentArgs::new();
     args.set("done", done);

@@ -20,7 +20,7 @@ use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
 use super::case_show::{Typed, case_page};
-use super::{CASE_ASSIGN, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers};
+use super::{CASE_ASSIGN, CASE_NOTE, CASE_PRIORITY, by, mission_case, officers, seen_version};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
@@ -118,15 +118,14 @@ impl Ctx {
     async fn conflict(
         &self,
         case_id: &str,
-        expected: &str,
         action: CaseAction,
         data: &FormData,
     ) -> Result<Response, AppError> {
         let fresh = self.case(case_id).await?;
-        let key = if expected.is_empty() || expected == fresh.state {
-            "officer-case-not-applicable"
-        } else {
+        let key = if moved_since_shown(&fresh, data) {
             self.moved_by(&fresh).await?
+        } else {
+            "officer-case-not-applicable"
         };
         let typed = kept_text(&fresh, action, data)?;
         self.stale_with(&fresh, key, &typed).await
@@ -231,19 +230,13 @@ pub async fn act_on_case(
         return no_choice(&cx, &case, &data).await;
     }
     let action = CaseAction::parse(data.get("action")).map_err(|_| AppError::BadRequest)?;
-    let expected = data.get("expected_state").trim();
     let current = case.state().map_err(AppError::internal)?;
     let kind = case.kind().map_err(AppError::internal)?;
-    // As stored (`required_text`): without the direction marks and invisible spaces pasted
-    // text often ends with, or the same request sent twice would not be recognised.
-    let request = safir_domain::trim_blank(data.get("request"));
-    if (!expected.is_empty() && expected != case.state)
-        || current.apply(kind, action, Side::Officer).is_err()
-    {
-        if made_just_now(&cx, &case, action, request).await? {
+    if moved_since_shown(&case, &data) || current.apply(kind, action, Side::Officer).is_err() {
+        if made_just_now(&cx, &case, action, &data).await? {
             return Ok(cx.saved(&case));
         }
-        return cx.conflict(&case.id, expected, action, &data).await;
+        return cx.conflict(&case.id, action, &data).await;
     }
     let mut typed = typed_decision(&data, action.as_str());
     let (reason, message) = match action {
@@ -287,11 +280,17 @@ pub async fn act_on_case(
         reason: reason.as_deref(),
         message: message.as_deref().filter(|m| !m.is_empty()),
     };
-    match workflow::act(&cx.state, &case, &by(&cx.actor), &cmd).await {
+    // The case must still be the one the page showed when the move is written, not only
+    // when it was read above (a form without the field: the case as read above).
+    let seen = match seen_version(data.get("expected_version")) {
+        Some(seen) => seen,
+        None => Some(case.state_changed_at),
+    };
+    match workflow::act_seen(&cx.state, &case, &by(&cx.actor), &cmd, seen).await {
         Ok(updated) => Ok(cx.saved(&updated)),
         Err(AppError::Conflict) => {
             let fresh = cx.case(&case.id).await?;
-            if made_just_now(&cx, &fresh, action, request).await? {
+            if made_just_now(&cx, &fresh, action, &data).await? {
                 return Ok(cx.saved(&fresh));
             }
             let key = cx.moved_by(&fresh).await?;
@@ -319,8 +318,7 @@ pub async fn act_on_case(
 /// If the case has moved meanwhile, its page as it now is says so, and any text typed
 /// waits in the internal note box (no move was chosen for it to go with).
 async fn no_choice(cx: &Ctx, case: &Case, data: &FormData) -> Result<Response, AppError> {
-    let expected = data.get("expected_state").trim();
-    if !expected.is_empty() && expected != case.state {
+    if moved_since_shown(case, data) {
         let key = cx.moved_by(case).await?;
         let note = ["request", "approve_message", "reject_message"]
             .into_iter()
@@ -389,13 +387,38 @@ fn kept_text(fresh: &Case, action: CaseAction, data: &FormData) -> Result<Typed,
     Ok(typed)
 }
 
+/// Whether the case moved since the page the form came from was drawn: its state is another
+/// (`expected_state`), or it is the same state reached again by later moves
+/// (`expected_version`, see [`super::case_version`]). A form without these fields (drawn
+/// before them) is taken as sent from the case as it is.
+fn moved_since_shown(case: &Case, data: &FormData) -> bool {
+    let expected = data.get("expected_state").trim();
+    let other_state = !expected.is_empty() && expected != case.state;
+    let other_move = seen_version(data.get("expected_version"))
+        .is_some_and(|seen| seen != Some(case.state_changed_at));
+    other_state || other_move
+}
+
+/// [`super::made_just_now`] with what the decision form carries for `action`, as stored:
+/// without the direction marks and invisible spaces pasted text often ends with, or the same
+/// request or decision sent twice would not be recognised.
 async fn made_just_now(
     cx: &Ctx,
     case: &Case,
     action: CaseAction,
-    request: &str,
+    data: &FormData,
 ) -> Result<bool, AppError> {
-    super::made_just_now(&cx.state, case, action, cx.actor.user.id(), Some(request)).await
+    let trimmed = |field: &str| safir_domain::trim_blank(data.get(field));
+    let (request, message) = match action {
+        CaseAction::Approve => (APPROVED, Some(trimmed("approve_message"))),
+        CaseAction::Reject => (
+            data.get("reject_reason").trim(),
+            Some(trimmed("reject_message")),
+        ),
+        _ => (trimmed("request"), None),
+    };
+    let user = cx.actor.user.id();
+    super::made_just_now(&cx.state, case, action, user, Some(request), message).await
 }
 
 pub async fn assign_case(

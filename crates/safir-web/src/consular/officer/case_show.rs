@@ -103,6 +103,9 @@ struct CasePage {
     csrf_token: String,
     reference: String,
     state_code: String,
+    /// The case's version as the page shows it (`super::case_version`), sent back with a move
+    /// so that one decided from a page older than the case's last move is refused.
+    version: String,
     state: String,
     details: Vec<Detail>,
     breached: bool,
@@ -431,6 +434,7 @@ pub(super) async fn case_page(
         csrf_token: state.csrf_token(viewer),
         reference,
         state_code: current.as_str().to_owned(),
+        version: super::case_version(case),
         state: labels::state_for_officer(lang, current.as_str(), courier),
         details,
         breached: is_breached(&case.state, case.due_at, at),

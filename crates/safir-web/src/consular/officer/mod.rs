@@ -140,37 +140,95 @@ pub(super) async fn own_last_move(
 }
 
 /// Whether the case's last move is this very one, made by this officer: a second click or a
-/// retried request, whose outcome is already there, not someone else's change. Only moves
-/// that carry no text of their own, or a request for information with the same text
-/// (`request`, as stored): a decision sent again with another message is still told the case
-/// moved.
+/// retried request, whose outcome is already there, not someone else's change. Moves that
+/// carry no text of their own; a request for information with the same text (`request`, as
+/// stored); a decision with the same reason code (`request`) and the same message to the
+/// applicant (`message`, as stored; `None` or empty for none), made within
+/// [`cases::REPEAT_WINDOW`]. A decision sent again with another message is still told the
+/// case moved: that message would otherwise be lost.
 pub(crate) async fn made_just_now(
     state: &AppState,
     case: &Case,
     action: CaseAction,
     user_id: &str,
     request: Option<&str>,
+    message: Option<&str>,
 ) -> Result<bool, AppError> {
     let plain = matches!(
         action,
         CaseAction::StartReview | CaseAction::MarkReadyForCollection | CaseAction::Close
     );
-    if !plain && action != CaseAction::RequestInfo {
+    let decision = matches!(action, CaseAction::Approve | CaseAction::Reject);
+    if !plain && !decision && action != CaseAction::RequestInfo {
         return Ok(false);
     }
-    let own = own_last_move(state, case, action, user_id).await?;
-    Ok(own.is_some_and(|e| plain || e.reason.as_deref() == request))
+    let Some(own) = own_last_move(state, case, action, user_id).await? else {
+        return Ok(false);
+    };
+    if plain {
+        return Ok(true);
+    }
+    if own.reason.as_deref() != request {
+        return Ok(false);
+    }
+    if !decision {
+        return Ok(true);
+    }
+    if own.at < safir_store::now() - cases::REPEAT_WINDOW {
+        return Ok(false);
+    }
+    let sent = message.map(str::trim).filter(|m| !m.is_empty());
+    let linked = match own.message_id.as_deref() {
+        None => None,
+        Some(id) => {
+            let messages = cases::list_messages(&state.db, &case.id, false)
+                .await
+                .map_err(AppError::internal)?;
+            match messages.into_iter().find(|m| m.id == id) {
+                Some(m) => Some(m.body),
+                // The decision's message is gone: nothing to compare with, so not the same.
+                None => return Ok(false),
+            }
+        }
+    };
+    Ok(linked.as_deref() == sent)
+}
+
+/// The version of a case its page's action forms carry (`expected_version`): the instant of
+/// its last move, in microseconds, which every move sets anew, so a case that came back to the
+/// state a page showed (in review, waiting for information, answered, in review again) is not
+/// taken for the case the page showed.
+pub(crate) fn case_version(case: &Case) -> String {
+    case.state_changed_at.timestamp_micros().to_string()
+}
+
+/// The last move's instant a form's `expected_version` names: `None` when the form has none
+/// (a page drawn before the field), `Some(None)` when it cannot be read (no case has it).
+pub(crate) fn seen_version(sent: &str) -> Option<Option<DateTime<Utc>>> {
+    let sent = sent.trim();
+    if sent.is_empty() {
+        return None;
+    }
+    Some(
+        sent.parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros),
+    )
 }
 
 pub(super) fn by(actor: &Actor) -> By<'_> {
     By::web(&actor.user, actor.ip.clone())
 }
 
-/// Someone who may be given cases at this mission.
+/// Someone who may be given cases at this mission, or (`left`) who holds some of its open
+/// cases though they no longer work them there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Officer {
     pub id: String,
     pub name: String,
+    /// Disabled, or no longer in a role that works the mission's cases: listed by the queue's
+    /// filter only, never offered to be given cases.
+    pub left: bool,
 }
 
 /// The mission's enabled staff whose role there lets them work cases, by name.
@@ -187,6 +245,28 @@ pub(super) async fn officers(
             out.push(Officer {
                 id: row.user_id.clone(),
                 name: row.display_name.clone(),
+                left: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whom the queue's assignee filter (and the CSV export's) offers: the mission's officers,
+/// then whoever else still holds one of its open cases (an officer who left the mission, or
+/// whose account was disabled), marked `left`, so that their cases can be listed and given on.
+pub(super) async fn assignee_choices(
+    state: &AppState,
+    mission: &Mission,
+) -> Result<Vec<Officer>, AppError> {
+    let mut out = officers(state, mission).await?;
+    let holders = crate::consular::read_cache::open_case_holders(state, &mission.id).await?;
+    for (id, name) in holders.iter() {
+        if !out.iter().any(|o| &o.id == id) {
+            out.push(Officer {
+                id: id.clone(),
+                name: name.clone(),
+                left: true,
             });
         }
     }

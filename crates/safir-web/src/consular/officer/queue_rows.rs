@@ -28,6 +28,9 @@ struct RowView {
     priority: String,
     priority_code: &'static str,
     assignee: Option<String>,
+    /// Who works the case as the row shows it (an id, or `none`), sent back with a bulk
+    /// action: a colleague's choice made since is not overridden unseen.
+    seen_assignee: String,
     age: String,
     due: Option<String>,
     breached: bool,
@@ -102,6 +105,7 @@ fn row_view(
         }),
         priority_code: priority.as_str(),
         assignee: r.assignee_name.clone(),
+        seen_assignee: r.assignee_id.clone().unwrap_or_else(|| "none".to_owned()),
         // A finished case (refused, withdrawn, closed) waits for no one.
         age: if is_open(r) {
             words.age(lang, since(r), at)
