@@ -17,7 +17,7 @@ use safir_domain::ids::UserId;
 use safir_store::consular::cases;
 use safir_store::crisis::alerts::{self, NewAlert, Transition};
 use safir_store::crisis::crises::{self, NewCrisis};
-use safir_store::crisis::registrations::{self, NewRegistration, purge_time};
+use safir_store::crisis::registrations::{self, NewRegistration, Verify, purge_time};
 use safir_store::crisis::{audience, checkins, subscriptions};
 use safir_store::{Db, accounts, missions, now};
 use safir_web::state::{AppState, WebConfig};
@@ -262,7 +262,7 @@ async fn register(
         crisis_id: None,
         purge_after: purge_time(form.last_day(), Duration::days(30)),
         form,
-        verify: None,
+        verify: Verify::Now,
         request_key: None,
     };
     let mut tx = db.begin().await?;

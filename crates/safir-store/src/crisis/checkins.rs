@@ -303,6 +303,24 @@ pub async fn current_for_phone(db: &Db, phone: &str) -> Result<Option<Checkin>, 
     })?)
 }
 
+/// The language of the person registered with `phone` (`ar` or `en`), to answer their SMS in it
+/// when it has no check-in to answer or no keyword: the registration whose check-in is current
+/// first (the one an answer would reach), else a verified one, else the newest.
+pub async fn lang_for_phone(db: &Db, phone: &str) -> Result<Option<String>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT r.lang FROM crisis_registrations r WHERE r.phone = $1 \
+             ORDER BY CASE WHEN EXISTS (SELECT 1 FROM crisis_checkins c WHERE c.registration_id = r.id \
+             AND c.is_current = $2 AND c.alert_id IS NOT NULL) THEN 0 ELSE 1 END, \
+             CASE WHEN r.verified_at IS NULL THEN 1 ELSE 0 END, r.created_at DESC, r.id DESC LIMIT 1",
+        )
+        .bind(phone)
+        .bind(true)
+        .fetch_optional(p)
+        .await
+    })?)
+}
+
 /// Counts by answer (`waiting` is "no answer").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct StatusCounts {

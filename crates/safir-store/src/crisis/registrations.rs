@@ -84,6 +84,19 @@ pub struct Place {
     pub ends_on: Option<String>,
 }
 
+/// How a new registration comes to count.
+#[derive(Debug, Clone)]
+pub enum Verify {
+    /// At once: an account whose address is confirmed, staff, the demo.
+    Now,
+    /// A presence registration: when the code sent by this channel is typed back.
+    Code(String, Channel),
+    /// When its account confirms its email address ([`confirm_for_account`]): anyone can open
+    /// an account with any address, and a registration counted before that would send crisis
+    /// messages, on the ministry's bill, to whatever contacts were typed into it.
+    WithAccount,
+}
+
 /// What [`create`] writes.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
@@ -91,9 +104,9 @@ pub struct NewRegistration {
     pub user_id: Option<String>,
     pub crisis_id: Option<String>,
     pub form: CheckedRegistration,
-    /// A presence registration's code and the channel it goes by; `None`: verified now
-    /// (account holders' contacts are already known).
-    pub verify: Option<(String, Channel)>,
+    /// How the registration comes to count (be in alert audiences and on the board as
+    /// verified).
+    pub verify: Verify,
     pub purge_after: Option<DateTime<Utc>>,
     /// The key of the form it was sent with: the same key sent again (a double click, a
     /// retried request) by the same account, or to the same crisis's presence form, finds the
@@ -186,8 +199,9 @@ pub async fn create_once(
     let f = &new.form;
     let companions = companions_json(f)?;
     let (verified_at, hash, expires, channel) = match &new.verify {
-        None => (Some(at), None, None, None),
-        Some((code, ch)) => (
+        Verify::Now => (Some(at), None, None, None),
+        Verify::WithAccount => (None, None, None, None),
+        Verify::Code(code, ch) => (
             None,
             Some(code_hash(&id, code)),
             Some(at + Duration::minutes(CODE_VALIDITY_MINUTES)),
@@ -369,6 +383,24 @@ pub async fn delete_for_user(db: &Db, user_id: &str, id: &str) -> Result<bool, S
             .map(|r| r.rows_affected())
     })?;
     Ok(n == 1)
+}
+
+/// The account's registrations that waited for it to confirm its email address
+/// ([`Verify::WithAccount`]) count from now; returns how many. In the transaction that marks
+/// the address confirmed.
+pub async fn confirm_for_account(tx: &mut Tx, user_id: &str) -> Result<u64, StoreError> {
+    let at = now();
+    Ok(with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE crisis_registrations SET verified_at = $2, updated_at = $2 \
+             WHERE user_id = $1 AND verified_at IS NULL AND verify_code_hash IS NULL",
+        )
+        .bind(user_id)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
 }
 
 /// Registrations that belong to the person: their account's, and presence registrations

@@ -5,7 +5,7 @@ use safir_domain::crisis::registration::{
     self, Channel, CheckedRegistration, PlaceInput, RegistrationInput,
 };
 use safir_store::crisis::registrations::{
-    self, CodeCheck, MAX_CODE_ATTEMPTS, NewRegistration, Stored, purge_time,
+    self, CodeCheck, MAX_CODE_ATTEMPTS, NewRegistration, Stored, Verify, purge_time,
 };
 use safir_store::crisis::subscriptions;
 use safir_store::testing::TestDb;
@@ -81,7 +81,7 @@ fn account(user: &str, form: CheckedRegistration) -> NewRegistration {
         user_id: Some(user.to_owned()),
         crisis_id: None,
         form,
-        verify: None,
+        verify: Verify::Now,
         purge_after,
         request_key: None,
     }
@@ -92,7 +92,7 @@ fn presence(email: &str, code: &str) -> NewRegistration {
         user_id: None,
         crisis_id: Some("crisis-1".into()),
         form: form("presence", email, &[""]),
-        verify: Some((code.to_owned(), Channel::Email)),
+        verify: Verify::Code(code.to_owned(), Channel::Email),
         purge_after: Some(now() + Duration::days(30)),
         request_key: None,
     }

@@ -19,7 +19,7 @@ crisis-registration-field-email = البريد الإلكتروني
 crisis-registration-field-phone = الهاتف المحمول (بالصيغة الدولية، مثل ‎+971501234567)
 crisis-registration-field-channels = تواصلوا معي عبر
 crisis-registration-field-lang = لغة الرسائل
-crisis-registration-field-country = البلد (رمز من حرفين، مثل FR)
+crisis-registration-field-country = البلد
 crisis-registration-field-region = المنطقة
 crisis-registration-field-city = المدينة
 crisis-registration-field-lat = خط العرض (اختياري)
@@ -78,6 +78,12 @@ crisis-presence-resend-too-soon = { PLURAL($seconds) ->
 crisis-presence-resend-too-many = لا يمكن إرسال رموز أخرى لهذا التسجيل. املأ النموذج من جديد أو اتصل بالسفارة.
 crisis-presence-closed = انتهت هذه الأزمة: لا يمكن إرسال رمز جديد. يمكنك مع ذلك إدخال رمز وصلك من قبل.
 crisis-presence-code-sms = رمزك: { $code } (صالح لمدة { $minutes } دقيقة).
+crisis-presence-busy-network = { PLURAL($seconds) ->
+    [one] يسجّل كثيرون من شبكتك الآن. لم يضع شيء مما كتبته: راجعه أدناه وأرسل النموذج من جديد بعد ثانية واحدة.
+    [two] يسجّل كثيرون من شبكتك الآن. لم يضع شيء مما كتبته: راجعه أدناه وأرسل النموذج من جديد بعد ثانيتين.
+    [few] يسجّل كثيرون من شبكتك الآن. لم يضع شيء مما كتبته: راجعه أدناه وأرسل النموذج من جديد بعد { $seconds } ثوانٍ.
+   *[other] يسجّل كثيرون من شبكتك الآن. لم يضع شيء مما كتبته: راجعه أدناه وأرسل النموذج من جديد بعد { $seconds } ثانية.
+}
 
 crisis-subscribe-title = نصائح السفر بالبريد الإلكتروني أو الرسائل النصية
 crisis-subscribe-intro = تلقَّ رسالة عندما يتغير مستوى نصيحة السفر لبلد ما.
@@ -120,6 +126,13 @@ email-crisis-advice-changed-body =
 field-error-crisis-choice-required = اختر أحد الخيارات.
 field-error-crisis-phone-e164 = أدخل الرقم بالصيغة الدولية، مثل ‎+971501234567.
 field-error-crisis-country-code-format = أدخل رمز بلد من حرفين، مثل FR.
+field-error-crisis-country-required = اختر بلدًا.
+field-error-crisis-contact-busy = { PLURAL($minutes) ->
+    [one] أُرسلت إلى هنا عدة رموز للتو. راجع رسائلك، أو أرسل النموذج من جديد بعد دقيقة واحدة.
+    [two] أُرسلت إلى هنا عدة رموز للتو. راجع رسائلك، أو أرسل النموذج من جديد بعد دقيقتين.
+    [few] أُرسلت إلى هنا عدة رموز للتو. راجع رسائلك، أو أرسل النموذج من جديد بعد { $minutes } دقائق.
+   *[other] أُرسلت إلى هنا عدة رموز للتو. راجع رسائلك، أو أرسل النموذج من جديد بعد { $minutes } دقيقة.
+}
 field-error-crisis-country-code-unknown = رمز البلد هذا غير معروف.
 field-error-crisis-coordinate-range = خط العرض بين ‎-90 و90، وخط الطول بين ‎-180 و180.
 field-error-crisis-coordinate-pair = أدخل خط العرض وخط الطول معاً، أو اتركهما فارغين.
@@ -145,3 +158,6 @@ field-error-crisis-code-wrong =
     }
 field-error-crisis-code-locked = عدد كبير من الرموز الخاطئة. املأ النموذج من جديد للحصول على رمز جديد.
 field-error-crisis-code-expired = انتهت صلاحية هذا الرمز. املأ النموذج من جديد للحصول على رمز جديد.
+crisis-registration-awaits-email = هذا التسجيل لا يُحتسب بعد: لن ترسل إليك السفارة تنبيهات بشأنه حتى تؤكد عنوان بريدك الإلكتروني بالرابط الذي أرسلناه إليك.
+crisis-registration-awaits-email-link = أعد إرسال الرابط من حسابك
+crisis-registration-awaits-email-short = لا يُحتسب حتى تؤكد عنوان بريدك الإلكتروني

@@ -19,7 +19,7 @@ crisis-registration-field-email = Email address
 crisis-registration-field-phone = Mobile phone (international format, e.g. +971501234567)
 crisis-registration-field-channels = Contact me by
 crisis-registration-field-lang = Language of messages
-crisis-registration-field-country = Country (two-letter code, e.g. FR)
+crisis-registration-field-country = Country
 crisis-registration-field-region = Region
 crisis-registration-field-city = City
 crisis-registration-field-lat = Latitude (optional)
@@ -76,6 +76,10 @@ crisis-presence-resend-too-soon = { $seconds ->
 crisis-presence-resend-too-many = No more codes can be sent for this registration. Fill in the form again or call the embassy.
 crisis-presence-closed = This crisis is over: no new code can be sent. A code you already received can still be entered.
 crisis-presence-code-sms = Your code: { $code } (valid { $minutes } minutes).
+crisis-presence-busy-network = { $seconds ->
+    [one] Many people are registering from your network right now. Nothing you typed was lost: check it below and send the form again in one second.
+   *[other] Many people are registering from your network right now. Nothing you typed was lost: check it below and send the form again in { $seconds } seconds.
+}
 
 crisis-subscribe-title = Travel advice by email or SMS
 crisis-subscribe-intro = Get a message when the travel advice level for a country changes.
@@ -118,6 +122,11 @@ email-crisis-advice-changed-body =
 field-error-crisis-choice-required = Choose one of the options.
 field-error-crisis-phone-e164 = Enter the number in international format, e.g. +971501234567.
 field-error-crisis-country-code-format = Enter a two-letter country code, e.g. FR.
+field-error-crisis-country-required = Choose a country.
+field-error-crisis-contact-busy = { $minutes ->
+    [one] Several codes were sent here just now. Check your messages, or send the form again in one minute.
+   *[other] Several codes were sent here just now. Check your messages, or send the form again in { $minutes } minutes.
+}
 field-error-crisis-country-code-unknown = This country code is unknown.
 field-error-crisis-coordinate-range = Latitude is between -90 and 90, longitude between -180 and 180.
 field-error-crisis-coordinate-pair = Give both latitude and longitude, or neither.
@@ -139,3 +148,6 @@ field-error-crisis-code-wrong =
     }
 field-error-crisis-code-locked = Too many wrong codes. Fill in the form again to get a new code.
 field-error-crisis-code-expired = This code has expired. Fill in the form again to get a new code.
+crisis-registration-awaits-email = This registration does not count yet: the embassy will not send you alerts for it until you confirm your email address with the link we sent you.
+crisis-registration-awaits-email-link = Send the link again from your account
+crisis-registration-awaits-email-short = not counted until you confirm your email address

@@ -149,6 +149,10 @@ pub async fn confirm(
     accounts::mark_email_verified(&mut tx, &me.user.id)
         .await
         .map_err(AppError::internal)?;
+    // The registrations abroad made before the address was confirmed count from now.
+    safir_store::crisis::registrations::confirm_for_account(&mut tx, &me.user.id)
+        .await
+        .map_err(AppError::internal)?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/account?notice=verified").into_response())
 }

@@ -9,17 +9,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, Uri, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
+use axum::{Extension, Form};
 use safir_domain::audit::AuditAction;
 use safir_domain::crisis::registration::{self, MAX_PLACES};
 use safir_domain::ids::UserId;
 use safir_store::audit::NewAuditRecord;
-use safir_store::crisis::registrations::{self, NewRegistration, Place, Registration, Stored};
+use safir_store::crisis::registrations::{
+    self, NewRegistration, Place, Registration, Stored, Verify,
+};
 use safir_store::{StoreError, now};
 
 use self::form::{COMPANION_ROWS, FormView, field_errors};
@@ -48,8 +50,17 @@ pub(crate) fn per_ip(
     handler.route_layer(middleware::from_fn_with_state(limit, limit_by_ip))
 }
 
+/// A presence route's ceiling per client address: `burst`, then one every `every`.
+fn ceiling(burst: u32, every: Duration) -> presence::IpCeiling {
+    presence::IpCeiling(Arc::new(RateLimiter::new(burst, every)))
+}
+
+/// The presence routes are open to anyone in a crisis, when whole towns reach the site through
+/// one carrier-grade NAT address: a client address gets ten times the usual limit of a public
+/// form, and the limits that matter are per contact (the codes the form sends) and per
+/// registration (the guesses and new codes, counted by the store). Their handlers check them,
+/// so that a refusal shows the page again with what was typed.
 pub fn routes(r: Routes) -> Routes {
-    let state = r.state().clone();
     let minute = Duration::from_secs(60);
     r.add(Method::GET, "/abroad", Access::SignedIn, get(list))
         .add(Method::GET, "/abroad/new", Access::SignedIn, get(new_form))
@@ -100,7 +111,9 @@ pub fn routes(r: Routes) -> Routes {
             Method::POST,
             "/crisis/{crisis}/presence",
             Access::Public,
-            per_ip(&state, post(presence::submit), 10, minute),
+            post(presence::submit)
+                .route_layer(Extension(ceiling(100, minute / 10)))
+                .route_layer(Extension(presence::ContactLimit::new())),
         )
         .add(
             Method::GET,
@@ -112,13 +125,13 @@ pub fn routes(r: Routes) -> Routes {
             Method::POST,
             "/crisis/presence/verify",
             Access::Public,
-            per_ip(&state, post(presence::verify), 20, minute / 2),
+            post(presence::verify).route_layer(Extension(ceiling(200, minute / 20))),
         )
         .add(
             Method::POST,
             "/crisis/presence/resend",
             Access::Public,
-            per_ip(&state, post(presence::resend), 10, minute),
+            post(presence::resend).route_layer(Extension(ceiling(100, minute / 10))),
         )
 }
 
@@ -136,6 +149,9 @@ pub(crate) struct RegistrationView {
     pub vulnerability_note: String,
     pub emergency: String,
     pub purge: String,
+    /// Made by an account whose address is not confirmed yet: in no alert's audience until
+    /// it is ([`Verify::WithAccount`]).
+    pub awaits_email: bool,
 }
 
 pub(crate) struct PlaceView {
@@ -209,6 +225,7 @@ pub(crate) fn registration_view(
             .purge_after
             .map(|t| t.format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
+        awaits_email: r.verified_at.is_none() && r.kind != "presence",
     }
 }
 
@@ -357,7 +374,8 @@ pub async fn create(
     let checked = match registration::check(&input, registration::days_somewhere(now()).0, true) {
         Ok(c) => c,
         Err(e) => {
-            let view = FormView::new(lang, data, field_errors(&e));
+            let errors = field_errors(&e, &data);
+            let view = FormView::new(lang, data, errors);
             return Ok(rejected(new_page(
                 &state, lang, &uri, &viewer, kind, view, None,
             )?));
@@ -372,7 +390,13 @@ pub async fn create(
         user_id: Some(me.id().to_owned()),
         crisis_id: None,
         form: checked,
-        verify: None,
+        // Counted once the account's address is confirmed: until then anyone could have
+        // opened it, with any address, and typed anyone's contacts into the form.
+        verify: if me.user.email_verified_at.is_some() {
+            Verify::Now
+        } else {
+            Verify::WithAccount
+        },
         purge_after,
         request_key: data.request_key(),
     };
@@ -484,7 +508,8 @@ pub async fn update(
     let checked = match registration::check(&input, registration::days_somewhere(now()).0, false) {
         Ok(c) => c,
         Err(e) => {
-            let view = FormView::new(lang, data, field_errors(&e));
+            let errors = field_errors(&e, &data);
+            let view = FormView::new(lang, data, errors);
             return Ok(rejected(new_page(
                 &state,
                 lang,

@@ -188,6 +188,11 @@ fn subscription_errors(data: &FormData) -> (FieldErrors, Option<(CountryCode, Ch
     let mut e = FieldErrors::new();
     let country = match CountryCode::parse(data.get("country")) {
         Ok(c) => Some(c),
+        // Chosen by name from a list: left at "—", it is asked for, not its code's format.
+        Err(_) if data.get("country").trim().is_empty() => {
+            e.push("country", "crisis_country_required");
+            None
+        }
         Err(err) => {
             e.add(FieldError::new("country", format!("crisis_{}", err.code)));
             None

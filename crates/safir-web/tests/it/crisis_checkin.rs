@@ -1185,6 +1185,52 @@ async fn sms_replies_answer_check_ins_and_end_subscriptions() {
     }
 }
 
+/// Someone registered in Arabic writes in Latin letters (the keywords are, on any phone)
+/// before any alert, or without a keyword: the reply is in the language they registered in.
+/// Before, only the text's letters or an SMS subscription chose it, and they got English.
+#[tokio::test]
+async fn sms_replies_are_in_the_language_the_sender_registered_in() {
+    for app in all_apps().await {
+        emergency_crisis(&app).await;
+        person(
+            &app,
+            Person {
+                lang: "ar",
+                ..Person::new("r2", "عمر", "+33600000002")
+            },
+        )
+        .await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        let reply_of =
+            |res: &crate::harness::TestResponse| res.json()["reply"].as_str().unwrap().to_owned();
+        let arabic = |s: &str| s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c));
+
+        for (text, action) in [
+            ("SAFE", "no_checkin"),
+            ("help", "no_checkin"),
+            ("hello?", "unknown"),
+            ("STOP", "stop"),
+            ("YES", "confirm"),
+        ] {
+            let res = sms(&app, SMS_SECRET, false, "+33600000002", text).await;
+            assert_eq!(res.json()["action"], action, "{text}");
+            let reply = reply_of(&res);
+            assert!(arabic(&reply), "{text}: {reply}");
+            // The English-registered person and an unknown number: English.
+            for from in ["+33600000001", "+19995550000"] {
+                let reply = reply_of(&sms(&app, SMS_SECRET, false, from, text).await);
+                assert!(!arabic(&reply), "{from} {text}: {reply}");
+            }
+        }
+        // The alert's check-in: answered, and still in Arabic.
+        send_alert(&app, "al1", &["r2"]).await;
+        let res = sms(&app, SMS_SECRET, true, "+33600000002", "SAFE").await;
+        assert!(res.body.contains("<Message>"), "{}", res.body);
+        assert!(arabic(&res.body), "{}", res.body);
+        assert_eq!(current(&app, "al1", "r2").await.status, "safe");
+    }
+}
+
 /// A Cancel of the alert went out ("this no longer applies"): its reminder round asks nobody
 /// to check in. Before, everyone who had not answered was asked "are you safe?" after it.
 #[tokio::test]

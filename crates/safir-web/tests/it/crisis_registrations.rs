@@ -113,6 +113,45 @@ async fn a_trip_with_bad_fields_names_each_and_keeps_what_was_typed() {
     assert!(registrations::find(&app.db, id).await.is_err());
 }
 
+/// The country is chosen by name from a list: left at "—", it is asked for in the reader's
+/// language, not said to be a badly typed code.
+#[tokio::test]
+async fn an_unchosen_country_is_asked_for() {
+    for app in TestApp::all().await {
+        let email = unique_email("nocountry");
+        let layla = app.public_user(&email).await;
+        for (lang, says) in [("en", "Choose a country."), ("ar", "اختر بلدًا.")] {
+            let mut c = app.client();
+            c.sign_in(&layla).await;
+            // Chosen with the switcher: a signed-in person's saved language wins over the
+            // browser's.
+            let page = format!("/abroad/new?kind=trip&lang={lang}");
+            let post = format!("/abroad/new?lang={lang}");
+            let mut fields = trip_fields(&email);
+            fields.retain(|(k, _)| !k.starts_with("place"));
+            fields.extend([
+                ("place1_country", ""),
+                ("place1_city", "Lyon typed"),
+                ("place1_starts_on", "2099-06-01"),
+                ("place1_ends_on", "2099-06-20"),
+            ]);
+            let res = c.submit(&page, &post, &fields).await;
+            assert_eq!(res.status, 422, "{}", res.body);
+            let error = crate::harness::value_after(&res.body, "id=\"f-place1_country-error\">");
+            assert!(error.starts_with(says), "{lang}: {error}");
+            assert!(!res.body.contains("FR."), "no code asked for");
+            assert!(res.body.contains("Lyon typed"), "kept");
+
+            // No place at all: the first row's country is asked for the same way.
+            fields.retain(|(k, _)| !k.starts_with("place"));
+            let res = c.submit(&page, &post, &fields).await;
+            assert_eq!(res.status, 422, "{}", res.body);
+            let error = crate::harness::value_after(&res.body, "id=\"f-place1_country-error\">");
+            assert!(error.starts_with(says), "{lang}: {error}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_citizen_downloads_then_deletes_everything_held_about_them() {
     for app in TestApp::all().await {
@@ -373,6 +412,75 @@ async fn keyed_form<'a>(
     let mut sent: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
     sent.push(("request_key", key));
     (token, sent)
+}
+
+/// Anyone can open an account with any address and is signed in at once: a registration
+/// made before the address is confirmed counts (reaches alert audiences) only once it is, so
+/// an unconfirmed account cannot point crisis messages at whatever contacts it types.
+#[tokio::test]
+async fn a_registration_counts_once_its_account_confirms_its_address() {
+    for app in TestApp::all().await {
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("newcomer");
+        let res = crate::accounts::sign_up(&mut c, "Layla Haddad", &email).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (token, sent) = keyed_form(&mut c, "/abroad/new?kind=trip", &trip_fields(&email)).await;
+        let res = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let page_path = res.location().unwrap().to_owned();
+        let user_id: String = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        let mine = registrations::list_for_user(&app.db, &user_id)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 1);
+        assert!(mine[0].verified_at.is_none(), "not counted yet");
+        let page = c.get(&page_path).await;
+        assert!(
+            page.body.contains("This registration does not count yet"),
+            "{}",
+            page.body
+        );
+        assert!(
+            c.get("/abroad")
+                .await
+                .body
+                .contains("not counted until you confirm")
+        );
+
+        // The link from the sign-up email, pressed from the account's session.
+        let mails = app.emails_to(&email).await;
+        let link = crate::accounts::link_in(&mails[0].text, "/verify-email?token=");
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        let res = c.submit(&link, "/verify-email", &[("token", &token)]).await;
+        assert_eq!(res.location(), Some("/account?notice=verified"));
+        let mine = registrations::list_for_user(&app.db, &user_id)
+            .await
+            .unwrap();
+        assert!(mine[0].verified_at.is_some(), "counted from now");
+        let page = c.get(&page_path).await;
+        assert!(!page.body.contains("does not count yet"), "{}", page.body);
+
+        // Made once the address is confirmed, it counts at once.
+        let (token, sent) = keyed_form(&mut c, "/abroad/new?kind=trip", &trip_fields(&email)).await;
+        let res = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let mine = registrations::list_for_user(&app.db, &user_id)
+            .await
+            .unwrap();
+        assert_eq!(mine.len(), 2);
+        assert!(mine.iter().all(|r| r.verified_at.is_some()));
+    }
 }
 
 #[tokio::test]
@@ -665,6 +773,142 @@ async fn a_presence_code_goes_by_sms_when_that_is_the_only_channel() {
             .count()
             >= 6
     );
+}
+
+/// How many presence registrations the crisis holds.
+async fn presence_count(app: &TestApp, crisis: &str) -> i64 {
+    with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM crisis_registrations WHERE crisis_id = $1")
+            .bind(crisis)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap()
+}
+
+/// A town behind one carrier-grade NAT address registers: the form is limited per contact,
+/// and the client address only has a high ceiling; a refusal shows the form again as typed.
+/// Before, the eleventh form from one address in a minute got a bare error page.
+#[tokio::test]
+async fn the_presence_form_limits_each_contact_not_a_whole_town_behind_one_address() {
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        c.lang = Some("en");
+        // Every request of the test comes from the same (unknown) client address.
+        for n in 0..12 {
+            let email = unique_email("town");
+            let res = c.submit(&path, &path, &presence_fields(&email)).await;
+            assert_eq!(res.status, 303, "neighbour {n}: {}", res.body);
+            assert_eq!(app.emails_to(&email).await.len(), 1);
+        }
+        assert_eq!(presence_count(&app, &open).await, 12);
+
+        // One contact: five codes (a person correcting their details), then a wait.
+        let email = unique_email("again");
+        let cities = ["Khartoum", "Bahri", "Omdurman", "Kassala", "Atbara"];
+        for city in cities {
+            let mut fields = presence_fields(&email);
+            fields.retain(|(k, _)| *k != "place1_city");
+            fields.push(("place1_city", city));
+            let res = c.submit(&path, &path, &fields).await;
+            assert_eq!(res.status, 303, "{city}: {}", res.body);
+        }
+        let mut fields = presence_fields(&email);
+        fields.retain(|(k, _)| *k != "place1_city");
+        fields.push(("place1_city", "Port Sudan typed"));
+        let res = c.submit(&path, &path, &fields).await;
+        assert_eq!(res.status, 429, "{}", res.body);
+        let wait: u64 = res.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(wait > 60, "{wait}");
+        assert!(res.body.contains("id=\"f-email-error\""), "{}", res.body);
+        assert!(res.body.contains("Several codes were sent here just now"));
+        assert!(res.body.contains("value=\"Port Sudan typed\""), "kept");
+        assert!(res.body.contains("value=\"Amal Osman\""), "kept");
+        assert_eq!(app.emails_to(&email).await.len(), 5, "no sixth code");
+        assert_eq!(presence_count(&app, &open).await, 17, "nothing stored");
+        // The same contact in Arabic: the same, in Arabic.
+        let mut ar = app.client();
+        ar.lang = Some("ar");
+        let res = ar.submit(&path, &path, &fields).await;
+        assert_eq!(res.status, 429);
+        assert!(
+            res.body.contains("أُرسلت إلى هنا عدة رموز للتو"),
+            "{}",
+            res.body
+        );
+
+        // The address's ceiling, far above a household's use: the form comes back as typed,
+        // with the wait (bad forms count too: they are sent all the same).
+        let token = c.get(&path).await.csrf_token().unwrap();
+        let bad = [("full_name", "Crowd typed"), ("channels", "email")];
+        let mut refused = None;
+        for _ in 0..100 {
+            let res = c.post_form_with_token(&path, &token, &bad).await;
+            if res.status == 429 {
+                refused = Some(res);
+                break;
+            }
+            assert_eq!(res.status, 422, "{}", res.body);
+        }
+        let res = refused.expect("a ceiling per client address");
+        assert!(res.headers.contains_key("retry-after"));
+        assert!(
+            res.body
+                .contains("Many people are registering from your network")
+        );
+        assert!(res.body.contains("value=\"Crowd typed\""), "kept");
+
+        // Entering codes: the store bounds the guesses per registration; the address only
+        // has a ceiling, and a refusal keeps the code typed.
+        let res = c
+            .submit(&path, &path, &presence_fields(&unique_email("late")))
+            .await;
+        assert_eq!(res.status, 429, "the form's ceiling is reached");
+        let verify_id = registrations::find(
+            &app.db,
+            &with_pool!(app.db.read(), p => {
+                sqlx::query_scalar::<_, String>("SELECT id FROM crisis_registrations WHERE crisis_id = $1 LIMIT 1")
+                    .bind(&open)
+                    .fetch_one(p)
+                    .await
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .id;
+        let verify = format!("/crisis/presence/verify?r={verify_id}");
+        let token = c.get(&verify).await.csrf_token().unwrap();
+        let mut refused = None;
+        for n in 0..300 {
+            let res = c
+                .post_form_with_token(
+                    "/crisis/presence/verify",
+                    &token,
+                    &[("r", &verify_id), ("code", "12 typed")],
+                )
+                .await;
+            if res.status == 429 {
+                assert!(n >= 200, "refused after {n}");
+                refused = Some(res);
+                break;
+            }
+            assert_eq!(res.status, 422, "{}", res.body);
+        }
+        let res = refused.expect("a ceiling per client address");
+        assert!(res.headers.contains_key("retry-after"));
+        assert!(
+            res.body
+                .contains("Many people are registering from your network")
+        );
+        assert!(res.body.contains("value=\"12 typed\""), "kept");
+    }
 }
 
 /// Moves the last code's send time `secs` seconds into the past (its expiry is the send

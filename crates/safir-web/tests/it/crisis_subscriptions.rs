@@ -45,6 +45,36 @@ async fn bad_subscriptions_name_each_field_and_keep_the_input() {
     assert!(res.body.contains("international format"));
 }
 
+/// The country is chosen by name from a list: left at "—", it is asked for in the reader's
+/// language, not said to be a badly typed code.
+#[tokio::test]
+async fn an_unchosen_country_is_asked_for() {
+    for app in TestApp::all().await {
+        for (lang, says) in [("en", "Choose a country."), ("ar", "اختر بلدًا.")] {
+            let mut c = app.client();
+            c.lang = Some(lang);
+            let res = c
+                .submit(
+                    "/subscribe",
+                    "/subscribe",
+                    &[
+                        ("country", ""),
+                        ("channel", "email"),
+                        ("address", "typed@example.org"),
+                        ("lang", lang),
+                        ("consent", "on"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 422, "{}", res.body);
+            let error = crate::harness::value_after(&res.body, "id=\"f-country-error\">");
+            assert!(error.starts_with(says), "{lang}: {error}");
+            assert!(!res.body.contains("FR."), "no code asked for");
+            assert!(res.body.contains("value=\"typed@example.org\""), "kept");
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_email_subscription_is_confirmed_by_its_link() {
     for app in TestApp::all().await {

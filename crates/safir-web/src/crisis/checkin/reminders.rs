@@ -88,6 +88,9 @@ pub async fn remind(
         args.set("link", link);
         let mut tx = db.begin().await?;
         if !checkins::mark_reminded(&mut tx, &person.checkin_id).await? {
+            // Reminded meanwhile (another run of the job): nothing to write. End the
+            // transaction now rather than when its connection is next taken from the pool.
+            tx.rollback().await?;
             continue;
         }
         let channels: Vec<&str> = person.channels.split(',').map(str::trim).collect();

@@ -117,6 +117,43 @@ fn has_arabic(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// The language of the reply to a message in Latin letters, which an Arabic speaker sends too
+/// (the keywords are in Latin letters on any phone, and their messages say so): the one the
+/// number's messages are in. For the subscription keywords its latest SMS subscription's
+/// first, for the others the registration's (a check-in answered switches to its own
+/// person's, in `answer_sms`); English only for a number known to neither.
+async fn known_lang(
+    state: &AppState,
+    from: &str,
+    keyword: &Option<Keyword>,
+) -> Result<Lang, AppError> {
+    let subscription = async {
+        subscriptions::sms_lang(&state.db, from)
+            .await
+            .map_err(AppError::internal)
+    };
+    let registration = async {
+        checkins::lang_for_phone(&state.db, from)
+            .await
+            .map_err(AppError::internal)
+    };
+    let found = if matches!(
+        keyword,
+        Some(Keyword::Yes | Keyword::Stop | Keyword::Unsubscribe(_))
+    ) {
+        match subscription.await? {
+            Some(l) => Some(l),
+            None => registration.await?,
+        }
+    } else {
+        match registration.await? {
+            Some(l) => Some(l),
+            None => subscription.await?,
+        }
+    };
+    Ok(found.as_deref().and_then(Lang::parse).unwrap_or(Lang::En))
+}
+
 pub async fn inbound(
     State(state): State<AppState>,
     Query(q): Query<SecretQuery>,
@@ -133,25 +170,12 @@ pub async fn inbound(
     if from.is_empty() {
         return Err(AppError::BadRequest);
     }
+    let keyword = Keyword::parse_sms(&text);
     let mut lang = if has_arabic(&text) {
         Lang::Ar
     } else {
-        Lang::En
+        known_lang(&state, &from, &keyword).await?
     };
-    let keyword = Keyword::parse_sms(&text);
-    if matches!(
-        keyword,
-        Some(Keyword::Yes | Keyword::Stop | Keyword::Unsubscribe(_))
-    ) && lang == Lang::En
-        && subscriptions::sms_lang(&state.db, &from)
-            .await
-            .map_err(AppError::internal)?
-            .as_deref()
-            == Some("ar")
-    {
-        // An Arabic subscriber answering YES or STOP as the Arabic message tells them.
-        lang = Lang::Ar;
-    }
     let answer = match keyword {
         Some(Keyword::Safe(note)) => {
             answer_sms(&state, &from, CheckinStatus::Safe, note, &mut lang).await?

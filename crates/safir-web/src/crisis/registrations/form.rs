@@ -100,11 +100,18 @@ fn max_len(field: &str) -> usize {
 }
 
 /// The domain's codes as field errors: shared messages for the common ones, the rest under
-/// `field-error-crisis-<code>`.
-pub fn field_errors(e: &DomainErrors) -> FieldErrors {
+/// `field-error-crisis-<code>`. A country left at "—" is asked for as a choice: the person
+/// picks a name from a list and typed no code, so a message about the code's format would
+/// speak of something they never saw.
+pub fn field_errors(e: &DomainErrors, data: &FormData) -> FieldErrors {
     let mut out = FieldErrors::new();
     for (field, err) in &e.0 {
+        let is_country = field.ends_with("_country");
+        let unchosen = is_country && data.get(field).trim().is_empty();
         out.add(match err.code {
+            "required" | "country_code_format" if unchosen => {
+                FieldError::new(field, "crisis_country_required")
+            }
             code if FieldError::is_site_wide(code) => FieldError::new(field, code),
             "too_long" => FieldError::new(field, "too_long").with_arg("max", max_len(field)),
             "email_invalid" | "email_too_long" => FieldError::new(field, "invalid_email"),

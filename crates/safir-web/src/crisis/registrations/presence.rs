@@ -3,15 +3,20 @@
 //! proves their contact with a six-digit code sent by email or SMS
 //! (`/crisis/presence/verify`).
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::crisis::registration::{self, Channel, place_field};
 use safir_store::crisis::registrations::{
-    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend, Stored,
+    self, CODE_VALIDITY_MINUTES, CodeCheck, NewRegistration, PresenceCrisis, Resend, Stored, Verify,
 };
 use safir_store::{StoreError, now};
 
@@ -22,7 +27,92 @@ use crate::email;
 use crate::error::{AppError, FieldError, FieldErrors};
 use crate::i18n::{I18n, Lang};
 use crate::page::{FlashKind, Page, render};
+use crate::security::{RateLimiter, RetryAfter, client_ip, limit_key};
 use crate::state::AppState;
+
+/// The ceiling of a presence route per client address. The handler checks it itself (not
+/// `limit_by_ip`) so that a refusal shows the page again with what was typed; it is high on
+/// purpose: in a crisis whole towns reach the site through one carrier-grade NAT address.
+#[derive(Clone)]
+pub struct IpCeiling(pub Arc<RateLimiter>);
+
+/// How many codes the presence form sends to one email address or phone number, whoever
+/// sends the form: the limit that matters, since a person is a contact and not an address.
+#[derive(Clone)]
+pub struct ContactLimit(pub Arc<RateLimiter>);
+
+impl ContactLimit {
+    /// Five codes to one contact in a row (a person correcting their details sends the form
+    /// again), then one every ten minutes: nobody's phone or mailbox is flooded with codes,
+    /// nor the SMS bill run up.
+    pub fn new() -> ContactLimit {
+        ContactLimit(Arc::new(
+            RateLimiter::new(5, Duration::from_secs(10 * 60)).max_keys(100_000),
+        ))
+    }
+}
+
+/// The route's [`IpCeiling`] with the client address of the request.
+pub struct ClientCeiling {
+    ceiling: IpCeiling,
+    key: String,
+}
+
+impl ClientCeiling {
+    /// Takes one attempt from the client address's bucket.
+    fn check(&self) -> Result<(), RetryAfter> {
+        self.ceiling.0.check(&self.key)
+    }
+}
+
+impl FromRequestParts<AppState> for ClientCeiling {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ceiling = parts
+            .extensions
+            .get::<IpCeiling>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("presence route without its address ceiling"))?;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| *addr);
+        // Requests without a known address share one bucket, as `limit_by_ip` counts them.
+        let key = client_ip(&parts.headers, peer, state.config.trusted_proxy)
+            .map(|ip| limit_key(ip).to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Ok(ClientCeiling { ceiling, key })
+    }
+}
+
+/// Whole seconds to wait, rounded up: retrying a fraction early would be refused again.
+fn wait_seconds(RetryAfter(wait): RetryAfter) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+/// A page shown again after a limit refused it: 429 with `Retry-After`, the page as it is.
+fn too_many(html: Html<String>, retry: RetryAfter) -> Response {
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds(retry)));
+    response
+}
+
+/// The line above a page refused by its address ceiling: many people behind one address, and
+/// when to send again (nothing typed is lost).
+fn busy_notice(lang: Lang, retry: RetryAfter) -> (FlashKind, String) {
+    let mut args = FluentArgs::new();
+    args.set("seconds", wait_seconds(retry));
+    let text = I18n::global().t_args(lang, "crisis-presence-busy-network", &args);
+    (FlashKind::Error, text)
+}
 
 /// The crisis, if its presence form is open; 404 otherwise.
 async fn open_crisis(state: &AppState, id: &str) -> Result<PresenceCrisis, AppError> {
@@ -52,6 +142,7 @@ fn presence_page(
     viewer: &Viewer,
     crisis: &PresenceCrisis,
     form: FormView,
+    notice: Option<(FlashKind, String)>,
 ) -> Result<Html<String>, AppError> {
     let mut page = state.page(lang, uri, "crisis-presence-title", viewer);
     let title = if lang == Lang::Ar {
@@ -60,6 +151,9 @@ fn presence_page(
         &crisis.title_en
     };
     page.title = format!("{} — {title}", page.title);
+    if let Some((kind, message)) = notice {
+        page = page.with_flash(kind, message);
+    }
     render(&PresencePage {
         csrf_token: state.csrf_token(viewer),
         action: format!("/crisis/{}/presence", crisis.id),
@@ -93,14 +187,18 @@ pub async fn form_page(
         &viewer,
         &crisis,
         FormView::new(lang, data, FieldErrors::new()),
+        None,
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    client: ClientCeiling,
+    axum::Extension(per_contact): axum::Extension<ContactLimit>,
     Path(id): Path<String>,
     Form(mut data): Form<FormData>,
 ) -> Result<Response, AppError> {
@@ -109,13 +207,24 @@ pub async fn submit(
     let country_field = place_field(0, "country");
     data.0.retain(|(k, _)| *k != country_field);
     data.0.push((country_field, crisis.country.clone()));
+    if let Err(retry) = client.check() {
+        tracing::info!(
+            crisis = %crisis.id,
+            "presence form held back: too many from one client address"
+        );
+        let view = FormView::new(lang, data, FieldErrors::new());
+        let notice = busy_notice(lang, retry);
+        let html = presence_page(&state, lang, &uri, &viewer, &crisis, view, Some(notice))?;
+        return Ok(too_many(html, retry));
+    }
     let raw = input(&data, "presence");
     let checked = match registration::check(&raw, registration::days_somewhere(now()).0, true) {
         Ok(c) => c,
         Err(e) => {
-            let view = FormView::new(lang, data, field_errors(&e));
+            let errors = field_errors(&e, &data);
+            let view = FormView::new(lang, data, errors);
             return Ok(rejected(presence_page(
-                &state, lang, &uri, &viewer, &crisis, view,
+                &state, lang, &uri, &viewer, &crisis, view, None,
             )?));
         }
     };
@@ -139,7 +248,7 @@ pub async fn submit(
     let new = NewRegistration {
         user_id: None,
         crisis_id: Some(crisis.id.clone()),
-        verify: Some((code.clone(), channel)),
+        verify: Verify::Code(code.clone(), channel),
         purge_after,
         form: checked,
         request_key: form::presence_request_key(&data),
@@ -157,6 +266,34 @@ pub async fn submit(
             return Ok(Redirect::to(&format!("/crisis/presence/verify?r={}", r.id)).into_response());
         }
     };
+    // A new code to send: counted against the contact it goes to, whoever sends the form (a
+    // form sent again unchanged, above, sends nothing and is never refused).
+    let (contact_field, to) = if channel == Channel::Email {
+        (
+            "email",
+            new.form.email.as_ref().map(|e| e.as_str().to_owned()),
+        )
+    } else {
+        ("phone", new.form.phone.clone())
+    };
+    let contact_key = format!("{}:{}", channel.as_str(), to.unwrap_or_default());
+    if let Err(retry) = per_contact.0.check(&contact_key) {
+        // Nothing is kept or sent: the registration goes with the transaction, and the form
+        // comes back as typed, the contact named, to send again once the wait is over.
+        tx.rollback().await.map_err(AppError::internal)?;
+        tracing::info!(
+            channel = channel.as_str(),
+            "presence code held back: too many to one contact"
+        );
+        let minutes = wait_seconds(retry).div_ceil(60);
+        let mut errors = FieldErrors::new();
+        errors.add(
+            FieldError::new(contact_field, "crisis_contact_busy").with_arg("minutes", minutes),
+        );
+        let view = FormView::new(lang, data, errors);
+        let html = presence_page(&state, lang, &uri, &viewer, &crisis, view, None)?;
+        return Ok(too_many(html, retry));
+    }
     let contact = Contact {
         by_email: channel == Channel::Email,
         email: new.form.email.as_ref().map(|e| e.as_str()),
@@ -216,9 +353,16 @@ pub async fn resend(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    client: ClientCeiling,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let r = presence_registration(&state, data.get("r")).await?;
+    if let Err(retry) = client.check() {
+        let view = FormView::new(lang, FormData::default(), FieldErrors::new());
+        let notice = Some(busy_notice(lang, retry));
+        let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, notice).await?;
+        return Ok(too_many(html, retry));
+    }
     // Once the crisis is closed no new code goes out (a registration it no longer needs, and
     // a message paid for): the form switched off still lets someone already registering
     // finish. The page says so; a code already received still works.
@@ -418,9 +562,18 @@ pub async fn verify(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    client: ClientCeiling,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let r = presence_registration(&state, data.get("r")).await?;
+    // Guesses are bounded per registration by the store (five a code, four codes); the
+    // address ceiling only stops a script, and the code typed stays in its field.
+    if let Err(retry) = client.check() {
+        let view = FormView::new(lang, data, FieldErrors::new());
+        let notice = Some(busy_notice(lang, retry));
+        let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, notice).await?;
+        return Ok(too_many(html, retry));
+    }
     // The code as typed on an Arabic keyboard reads the same.
     let code = safir_domain::ascii_number(data.get("code").trim()).into_owned();
     let error = if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
