@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use safir_listen::import::{ImportOptions, InputFormat, import_bytes, import_path};
+use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_bytes, import_path};
 
 use crate::listen_cmd::fetch;
 use safir_listen::monitor::{Evaluation, MonitorQuery, evaluate};
@@ -87,6 +87,49 @@ pub enum Verdict {
 pub struct CheckReport {
     pub outcomes: Vec<Outcome>,
     pub failures: Vec<String>,
+    /// The imports of the datasets checked that had problems: records their monitors did
+    /// not see (a collector that changed its columns makes every new row one).
+    pub imports: Vec<DatasetImport>,
+}
+
+/// What importing a dataset's sources read.
+#[derive(Debug)]
+pub struct Loaded {
+    pub table: MessageTable,
+    /// One per source, with its problems.
+    pub reports: Vec<ImportReport>,
+}
+
+/// The import reports of one dataset's sources.
+#[derive(Debug)]
+pub struct DatasetImport {
+    pub dataset: String,
+    pub reports: Vec<ImportReport>,
+}
+
+impl DatasetImport {
+    /// One line per source with problems, for the log: the records skipped, the count of
+    /// each kind of problem and the first problem.
+    pub fn warnings(&self) -> Vec<String> {
+        self.reports
+            .iter()
+            .filter_map(|r| {
+                let first = r.problems.first()?;
+                let counts: Vec<String> = r
+                    .problem_counts()
+                    .into_iter()
+                    .map(|(kind, n)| format!("{n} {}", kind.name()))
+                    .collect();
+                Some(format!(
+                    "dataset {}: {}: {} record(s) skipped ({}); first problem: {first}",
+                    self.dataset,
+                    r.file,
+                    r.skipped(),
+                    counts.join(", ")
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Checks every enabled monitor once.
@@ -103,8 +146,8 @@ pub async fn check_all(db: &Db, as_of: AsOf) -> anyhow::Result<CheckReport> {
         let group = &enabled[i..end];
         i = end;
         let dataset = safir_store::listen::find_dataset(db, &dataset_id).await?;
-        let table = match load_dataset(&dataset).await {
-            Ok(t) => t,
+        let Loaded { table, reports } = match load_dataset(&dataset).await {
+            Ok(loaded) => loaded,
             Err(e) => {
                 report
                     .failures
@@ -113,6 +156,12 @@ pub async fn check_all(db: &Db, as_of: AsOf) -> anyhow::Result<CheckReport> {
             }
         };
         datasets::record_import(db, &dataset.id, table.len() as i64).await?;
+        if reports.iter().any(|r| !r.problems.is_empty()) {
+            report.imports.push(DatasetImport {
+                dataset: dataset.name.clone(),
+                reports,
+            });
+        }
         for monitor in group {
             match check_one(db, &dataset, &table, monitor, as_of).await {
                 Ok(Some(o)) => report.outcomes.push(o),
@@ -127,7 +176,7 @@ pub async fn check_all(db: &Db, as_of: AsOf) -> anyhow::Result<CheckReport> {
 }
 
 /// Imports a dataset's files into memory.
-pub async fn load_dataset(dataset: &Dataset) -> anyhow::Result<MessageTable> {
+pub async fn load_dataset(dataset: &Dataset) -> anyhow::Result<Loaded> {
     let format = match &dataset.input_format {
         None => None,
         Some(name) => Some(
@@ -138,11 +187,13 @@ pub async fn load_dataset(dataset: &Dataset) -> anyhow::Result<MessageTable> {
     load_files(dataset.sources()?, format).await
 }
 
-/// Imports files into one table, on a blocking thread (it is CPU and disk work).
+/// Imports files into one table, on a blocking thread (it is CPU and disk work). The reports
+/// say which records were skipped: whoever reads the dataset shows them, since a check
+/// that cannot read new rows would otherwise report "0 matches" as if all were quiet.
 pub async fn load_files(
     sources: Vec<String>,
     format: Option<InputFormat>,
-) -> anyhow::Result<MessageTable> {
+) -> anyhow::Result<Loaded> {
     tokio::task::spawn_blocking(move || {
         let options = ImportOptions {
             format,
@@ -151,7 +202,7 @@ pub async fn load_files(
         };
         let mut table = MessageTable::new();
         let mut http = None;
-        let mut first_problem = None;
+        let mut reports: Vec<ImportReport> = Vec::with_capacity(sources.len());
         for source in &sources {
             let report = if fetch::is_url(source) {
                 let client = match &mut http {
@@ -166,21 +217,19 @@ pub async fn load_files(
                 import_path(&mut table, Path::new(source), &options)
             }
             .with_context(|| format!("importing {source}"))?;
-            if first_problem.is_none() {
-                first_problem = report.problems.into_iter().next();
-            }
+            reports.push(report);
         }
         // Files emptied, or written in a form the importers no longer read: every check would
         // find nothing and say so as if all were quiet.
         if table.is_empty() {
-            match first_problem {
+            match reports.iter().find_map(|r| r.problems.first()) {
                 Some(p) => {
                     bail!("no messages could be imported from these files (first problem: {p})")
                 }
                 None => bail!("no messages could be imported from these files (they hold none)"),
             }
         }
-        Ok(table)
+        Ok(Loaded { table, reports })
     })
     .await
     .context("the import thread failed")?
@@ -361,6 +410,15 @@ impl JobHandler for MonitorsJob {
             for f in &report.failures {
                 tracing::warn!(problem = %f, "a monitor could not be checked");
             }
+            for import in &report.imports {
+                for problem in import.warnings() {
+                    tracing::warn!(
+                        dataset = %import.dataset,
+                        problem = %problem,
+                        "records of a monitored dataset were skipped: its monitors do not count them"
+                    );
+                }
+            }
             let alerts = report
                 .outcomes
                 .iter()
@@ -452,6 +510,40 @@ mod tests {
             Ok(AsOf::At(1_772_366_400_000))
         );
         assert!(AsOf::parse("yesterday").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_check_keeps_the_import_problems_and_logs_their_counts() {
+        let dir = std::env::temp_dir().join(format!("safir-monitor-skips-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("feed.csv");
+        std::fs::write(
+            &file,
+            "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n\
+             1,u1,u1,,,hello,1700000000,\n\
+             2,u2,u2,,,hello,1700000001,,extra\n\
+             3,u3,u3,,,hello,1700000002,,extra\n",
+        )
+        .unwrap();
+        let source = file.display().to_string();
+        let loaded = load_files(vec![source.clone()], None).await;
+        std::fs::remove_dir_all(&dir).unwrap();
+        let Loaded { table, reports } = loaded.unwrap();
+        assert_eq!(table.len(), 1);
+        let import = DatasetImport {
+            dataset: "gulf".into(),
+            reports,
+        };
+        let warnings = import.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(&format!(
+                "dataset gulf: {source}: 2 record(s) skipped (2 wrong number of columns); \
+                 first problem: {source}:3: wrong number of columns"
+            )),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

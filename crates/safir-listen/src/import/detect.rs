@@ -18,13 +18,30 @@ pub(crate) const CNT_HEADER: [&str; 8] = [
 
 /// Guesses the format from the content; `None` when nothing fits.
 pub fn detect_format(bytes: &[u8]) -> Option<InputFormat> {
+    detect(bytes).map(|d| d.format)
+}
+
+/// A guessed format, and what made it uncertain.
+pub(crate) struct Detected {
+    pub(crate) format: InputFormat,
+    /// Set when the records looked at were not all of one format: which were seen and
+    /// which was chosen, for the import report.
+    pub(crate) mixed: Option<String>,
+}
+
+/// Guesses the format from the content, saying when records of several formats were seen.
+pub(crate) fn detect(bytes: &[u8]) -> Option<Detected> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let rest = &bytes[start..];
+    let single = |format| Detected {
+        format,
+        mixed: None,
+    };
     match rest[0] {
-        b'<' => detect_xml(rest),
+        b'<' => detect_xml(rest).map(single),
         b'{' | b'[' => Some(detect_json(rest)),
-        _ => detect_csv(rest),
+        _ => detect_csv(rest).map(single),
     }
 }
 
@@ -44,14 +61,102 @@ fn detect_xml(bytes: &[u8]) -> Option<InputFormat> {
     }
 }
 
-fn detect_json(bytes: &[u8]) -> InputFormat {
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(bytes);
-    let value = serde_json::from_slice::<Value>(first_line)
-        .or_else(|_| serde_json::from_slice::<Value>(bytes));
-    match value {
-        Ok(v) => classify_json(&v),
-        Err(_) => InputFormat::GenericJsonl,
+/// Records (lines, or items of a document) whose formats are compared.
+const SAMPLE_RECORDS: usize = 20;
+/// Non-blank lines read at most while looking for them.
+const SAMPLE_LINES: usize = 200;
+
+/// The notices the X/Twitter v1.1 streaming API writes between tweets (rate limits,
+/// deletions, withheld content): objects of one member, never messages.
+const STREAM_NOTICES: [&str; 7] = [
+    "limit",
+    "delete",
+    "scrub_geo",
+    "status_withheld",
+    "user_withheld",
+    "disconnect",
+    "warning",
+];
+
+/// Whether an object is a v1.1 stream notice rather than a record.
+pub(crate) fn stream_notice(obj: &serde_json::Map<String, Value>) -> bool {
+    obj.len() == 1 && obj.keys().all(|k| STREAM_NOTICES.contains(&k.as_str()))
+}
+
+/// The format most of the first records are in. One line is not enough: a stream capture
+/// starts as often with a `{"limit":…}` notice as with a tweet, and an export may begin
+/// with an odd record.
+fn detect_json(bytes: &[u8]) -> Detected {
+    let mut lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let first = lines.next().unwrap_or(bytes);
+    let mut records: Vec<Value> = Vec::new();
+    let add = |value: Value, records: &mut Vec<Value>| match value {
+        Value::Array(items) => records.extend(items.into_iter().take(SAMPLE_RECORDS)),
+        other => records.push(other),
+    };
+    if let Ok(value) = serde_json::from_slice::<Value>(first) {
+        // One document per line.
+        add(value, &mut records);
+        for line in lines.take(SAMPLE_LINES) {
+            if records.len() >= SAMPLE_RECORDS {
+                break;
+            }
+            if let Ok(value) = serde_json::from_slice::<Value>(line) {
+                add(value, &mut records);
+            }
+        }
+    } else if let Ok(value) = serde_json::from_slice::<Value>(bytes) {
+        add(value, &mut records);
+    } else {
+        // A document cut off (an interrupted download): its first complete items.
+        let _ = super::json_files::leading_items(bytes, |item| {
+            records.push(item);
+            Ok::<bool, ()>(records.len() < SAMPLE_RECORDS)
+        });
     }
+    vote(&records)
+}
+
+/// The format of most records, the first seen on a tie; notices do not vote, and a file
+/// of nothing but notices is a v1.1 stream capture.
+fn vote(records: &[Value]) -> Detected {
+    let mut votes: Vec<(InputFormat, usize)> = Vec::new();
+    let mut notices = 0;
+    for record in records.iter().take(SAMPLE_RECORDS) {
+        if record.as_object().is_some_and(stream_notice) {
+            notices += 1;
+            continue;
+        }
+        let format = classify_json(record);
+        match votes.iter_mut().find(|(f, _)| *f == format) {
+            Some((_, n)) => *n += 1,
+            None => votes.push((format, 1)),
+        }
+    }
+    let Some(&(format, _)) = votes.iter().rev().max_by_key(|(_, n)| *n) else {
+        let format = if notices > 0 {
+            InputFormat::TwitterV1
+        } else {
+            InputFormat::GenericJsonl
+        };
+        return Detected {
+            format,
+            mixed: None,
+        };
+    };
+    let mixed = (votes.len() > 1).then(|| {
+        let seen: Vec<String> = votes.iter().map(|(f, n)| format!("{f} {n}")).collect();
+        format!(
+            "the first {} records are not all of one format ({}): read as {format}, and \
+             records of another format may be reported as missing fields (give the \
+             format explicitly to choose another)",
+            votes.iter().map(|(_, n)| n).sum::<usize>(),
+            seen.join(", ")
+        )
+    });
+    Detected { format, mixed }
 }
 
 /// The format one JSON value belongs to.

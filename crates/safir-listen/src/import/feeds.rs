@@ -83,6 +83,12 @@ pub(crate) fn import_feed(
 ) -> Result<(), ImportError> {
     let text = feed_text(sink, bytes, marked_utf8)?;
     let mut reader = Reader::from_str(&text);
+    // Feeds are written by hand and by CMSs that paste HTML into items: a bare `&` in
+    // "Q&A", a `<br>` or an `<img ...>` that HTML never closes. The reader's own checks
+    // would stop at the first of them and lose every later item, so end tags are
+    // matched here instead (HTML void elements open nothing) and a lone `&` is text.
+    reader.config_mut().allow_dangling_amp = true;
+    reader.config_mut().check_end_names = false;
     let mut feed = Fields::default();
     let mut item: Option<(Fields, u64)> = None;
     let mut stack: Vec<String> = Vec::new();
@@ -92,8 +98,19 @@ pub(crate) fn import_feed(
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
+                // The reader cannot resume after a syntax error; say how much is lost.
                 let line = line_at(&text, reader.buffer_position() as usize);
-                return sink.problem(line, None, ProblemKind::MalformedXml, e.to_string());
+                let message = format!("{e}; the rest of the feed from line {line} was not read");
+                return match item.take() {
+                    // The item being read is lost with the rest: it counts as a record.
+                    Some((_, start)) => sink.problem(
+                        line,
+                        None,
+                        ProblemKind::MalformedXml,
+                        format!("{message} (the item from line {start} on is lost)"),
+                    ),
+                    None => sink.note(line, None, ProblemKind::MalformedXml, message),
+                };
             }
         };
         if inline.is_none()
@@ -101,17 +118,23 @@ pub(crate) fn import_feed(
             && let Some(holder) = stack.last().filter(|n| TEXT_ELEMENTS.contains(&n.as_str()))
         {
             inline = Some(Inline {
-                depth: 0,
+                open: Vec::new(),
                 tags: holder.as_str() != "title",
             });
         }
         if let Some(inl) = inline.as_mut()
             && !matches!(event, Event::Eof)
         {
-            if inl.read(&event, &mut buf) {
-                inline = None;
+            match inl.read(&event, &mut buf) {
+                Step::More => continue,
+                Step::Closed => {
+                    inline = None;
+                    continue;
+                }
+                // The end of the text element itself, with markup left open in it:
+                // that markup ends here, and the end tag is read below.
+                Step::Outside => inline = None,
             }
-            continue;
         }
         match event {
             Event::Start(e) => {
@@ -137,7 +160,14 @@ pub(crate) fn import_feed(
                 let name = r.decode().unwrap_or_default();
                 decode_entities(&format!("&{name};"), &mut buf);
             }
-            Event::End(_) => {
+            Event::End(e) => {
+                let closing = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                // An end tag closes the innermost element of its name and any left open
+                // inside it; one that closes nothing open (`</br>`, a stray tag) is ignored.
+                let Some(at) = stack.iter().rposition(|n| *n == closing) else {
+                    continue;
+                };
+                stack.truncate(at + 1);
                 let name = stack.pop().unwrap_or_default();
                 if name == "item" || name == "entry" {
                     if let Some((fields, line)) = item.take() {
@@ -160,6 +190,17 @@ pub(crate) fn import_feed(
     }
 }
 
+/// HTML elements that have no end tag: inside a text element they open nothing,
+/// whether written `<br>` or `<br/>`.
+const VOID_ELEMENTS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+fn is_void(name: &str) -> bool {
+    VOID_ELEMENTS.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
 /// Elements whose content is text for the message, which may hold markup of its
 /// own: Atom `type="xhtml"` content, or HTML a feed did not escape.
 const TEXT_ELEMENTS: [&str; 5] = ["title", "content", "summary", "description", "encoded"];
@@ -168,34 +209,54 @@ const TEXT_ELEMENTS: [&str; 5] = ["title", "content", "summary", "description", 
 /// body keeps them as HTML (read like escaped HTML content: line breaks between
 /// paragraphs, links as URLs), a title keeps only their text.
 struct Inline {
-    /// Elements open inside the text element.
-    depth: usize,
+    /// Elements open inside the text element, innermost last.
+    open: Vec<String>,
     /// Whether tags are kept (everywhere but in a title).
     tags: bool,
 }
 
+/// Where the markup is after one event.
+enum Step {
+    /// Elements are still open in it.
+    More,
+    /// Its last open element was closed.
+    Closed,
+    /// The event is an end tag of none of its elements: the text element's own, which
+    /// closes whatever the markup left open (`<p>` without `</p>`).
+    Outside,
+}
+
 impl Inline {
-    /// Adds one event to the text; true when it closes the markup.
-    fn read(&mut self, event: &Event<'_>, buf: &mut String) -> bool {
+    /// Adds one event to the text.
+    fn read(&mut self, event: &Event<'_>, buf: &mut String) -> Step {
         match event {
             Event::Start(e) | Event::Empty(e) => {
+                let name = local_name(e);
                 if self.tags {
                     buf.push('<');
-                    buf.push_str(&local_name(e));
+                    buf.push_str(&name);
                     buf.push_str(&String::from_utf8_lossy(e.attributes_raw()));
                     buf.push('>');
                 }
-                if matches!(event, Event::Start(_)) {
-                    self.depth += 1;
+                if matches!(event, Event::Start(_)) && !is_void(&name) {
+                    self.open.push(name);
                 }
             }
             Event::End(e) => {
-                if self.tags {
-                    buf.push_str("</");
-                    buf.push_str(&String::from_utf8_lossy(e.local_name().as_ref()));
-                    buf.push('>');
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                match self.open.iter().rposition(|n| *n == name) {
+                    Some(at) => {
+                        self.open.truncate(at);
+                        if self.tags {
+                            buf.push_str("</");
+                            buf.push_str(&name);
+                            buf.push('>');
+                        }
+                    }
+                    // `<br></br>`: the void element opened nothing to close.
+                    None if is_void(&name) => {}
+                    None => return Step::Outside,
                 }
-                self.depth = self.depth.saturating_sub(1);
             }
             Event::Text(t) => buf.push_str(&t.decode().unwrap_or_default()),
             Event::CData(t) => {
@@ -218,7 +279,11 @@ impl Inline {
             }
             _ => {}
         }
-        self.depth == 0
+        if self.open.is_empty() {
+            Step::Closed
+        } else {
+            Step::More
+        }
     }
 }
 

@@ -3,14 +3,17 @@
 //!
 //! A file is either one JSON document (an array, a page, a collection) or one
 //! document per line; each line is parsed on its own so one truncated line does
-//! not lose the rest. Every item of a document (an array's elements, a page's
-//! tweets, a collection's items) is a record of its own, and a problem with one
-//! names it by its place in the document and its id.
+//! not lose the rest. A document cut off (an interrupted download) is one problem,
+//! at the line and column where it breaks, and an array keeps its items before it.
+//! Every item of a document (an array's elements, a page's tweets, a collection's
+//! items) is a record of its own, and a problem with one names it by its place in
+//! the document and its id.
 
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::csv_files::{ID, REPLY, REPOST, TEXT, TIME, URLS, USER, USERNAME, split_urls};
+use super::detect::stream_notice;
 use super::facts::{
     FOLLOWERS, LANG, LIKES, REPLIES, REPLY_TO, REPOST_OF, REPOSTS, api_count, declared_lang,
     json_count, json_lang, retweeted_handle,
@@ -20,22 +23,39 @@ use super::{ImportError, InputFormat, ProblemKind, Sink, document_text};
 use crate::table::{MessageRow, RowMeta};
 use crate::time::{parse_timestamp, snowflake_ms};
 
+/// Lines after the first looked at to tell a document cut off from one document per line.
+const LOOKAHEAD_LINES: usize = 5;
+
 pub(crate) fn import_json(
     sink: &mut Sink<'_>,
     bytes: &[u8],
     format: InputFormat,
 ) -> Result<(), ImportError> {
-    let first = bytes
+    let mut lines = bytes
         .split(|&b| b == b'\n')
-        .find(|l| !l.iter().all(u8::is_ascii_whitespace));
-    let single_document = first.is_some_and(|l| serde_json::from_slice::<Value>(l).is_err())
-        && serde_json::from_slice::<Value>(bytes).is_ok();
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let first = lines.next();
+    let first_alone = first.is_some_and(|l| serde_json::from_slice::<Value>(l).is_ok());
+    let single_document = !first_alone && serde_json::from_slice::<Value>(bytes).is_ok();
     if single_document {
         let text = document_text(sink, bytes)?;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         // The document spans lines and the parsed value does not know on which
         // line each item was: problems have no line (0) and name the item instead.
         return import_value(sink, &value, 0, format, "");
+    }
+    // A document that opens with `[` or `{` but is not whole (an outbox download cut off):
+    // read line by line, each of its lines would be a bogus malformed record. A file of
+    // one document per line whose first line was cut off still has whole objects on the
+    // next lines; a pretty-printed document has none there (brackets, `"key": value,`).
+    let opens_document =
+        first.is_some_and(|l| matches!(l.trim_ascii_start().first(), Some(b'[' | b'{')));
+    let later_records = lines
+        .take(LOOKAHEAD_LINES)
+        .any(|l| matches!(serde_json::from_slice::<Value>(l), Ok(Value::Object(_))));
+    if opens_document && !first_alone && !later_records {
+        let text = document_text(sink, bytes)?;
+        return import_broken_document(sink, &text, format);
     }
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i as u64 + 1;
@@ -55,6 +75,77 @@ pub(crate) fn import_json(
         }
     }
     Ok(())
+}
+
+/// A document that does not parse whole: the complete items of a top-level array before
+/// the break are read (named `[i]`, as in a whole document), and the break is one problem
+/// on the line and column where the document stops making sense.
+fn import_broken_document(
+    sink: &mut Sink<'_>,
+    text: &str,
+    format: InputFormat,
+) -> Result<(), ImportError> {
+    let error = match serde_json::from_str::<Value>(text) {
+        // Invalid UTF-8 was what broke it; it is replaced now, and reported once.
+        Ok(value) => return import_value(sink, &value, 0, format, ""),
+        Err(e) => e,
+    };
+    let mut read = 0usize;
+    let is_array = text.trim_start().starts_with('[');
+    leading_items(text.as_bytes(), |item| {
+        import_value(sink, &item, 0, format, &format!("[{read}]"))?;
+        read += 1;
+        Ok(true)
+    })?;
+    let rest = if is_array {
+        format!(
+            "the document is cut off or broken there: its first {read} item(s) were read, \
+             the rest was not"
+        )
+    } else {
+        "the document is cut off or broken there, and none of it was read".to_owned()
+    };
+    sink.problem(
+        error.line() as u64,
+        None,
+        ProblemKind::MalformedJson,
+        format!("{error}; {rest}"),
+    )
+}
+
+/// Passes the complete items at the start of a top-level JSON array to `each`, in order,
+/// until one is not complete or `each` returns `Ok(false)`: what can be kept of an array
+/// that does not parse whole. Nothing for any other document.
+pub(super) fn leading_items<E>(
+    bytes: &[u8],
+    mut each: impl FnMut(Value) -> Result<bool, E>,
+) -> Result<(), E> {
+    let skip_space = |mut at: usize| {
+        while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        at
+    };
+    let start = skip_space(0);
+    if bytes.get(start) != Some(&b'[') {
+        return Ok(());
+    }
+    let mut at = start + 1;
+    loop {
+        let mut items = serde_json::Deserializer::from_slice(&bytes[at..]).into_iter::<Value>();
+        let Some(Ok(item)) = items.next() else {
+            return Ok(());
+        };
+        at += items.byte_offset();
+        if !each(item)? {
+            return Ok(());
+        }
+        at = skip_space(at);
+        if bytes.get(at) != Some(&b',') {
+            return Ok(());
+        }
+        at += 1;
+    }
 }
 
 type FieldError = (&'static str, ProblemKind, String);
@@ -120,6 +211,11 @@ fn import_value(
             located(path, "expected a JSON object".into()),
         );
     };
+    if format == InputFormat::TwitterV1 && stream_notice(obj) {
+        // A rate-limit or deletion notice between the tweets of a stream capture: no
+        // message, and nothing wrong with the file.
+        return Ok(());
+    }
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     let mut failures = Vec::new();

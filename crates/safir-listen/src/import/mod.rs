@@ -141,6 +141,9 @@ pub enum ProblemKind {
     /// An optional count (likes, reposts, replies, followers) that is not a whole
     /// number; the row is kept without that fact.
     BadCount,
+    /// A detected JSON file whose first records are not all of one format: it is read in
+    /// the format of most of them. Counts no record.
+    MixedFormats,
 }
 
 impl ProblemKind {
@@ -156,12 +159,14 @@ impl ProblemKind {
             ProblemKind::BadTimestamp => "unknown timestamp format",
             ProblemKind::EmptyFile => "empty file",
             ProblemKind::BadCount => "not a count (row kept without it)",
+            ProblemKind::MixedFormats => "records of several formats",
         }
     }
 
-    /// Whether a problem of this kind drops the record (every kind but a bad optional count).
+    /// Whether a problem of this kind drops the record (every kind but a bad optional
+    /// count and a warning about the whole file's format).
     pub fn skips_record(self) -> bool {
-        self != ProblemKind::BadCount
+        !matches!(self, ProblemKind::BadCount | ProblemKind::MixedFormats)
     }
 }
 
@@ -217,6 +222,14 @@ impl ImportReport {
         }
         counts.sort();
         counts
+    }
+
+    /// Records dropped by a problem (a kept row with a bad count is not one).
+    pub fn skipped(&self) -> u64 {
+        self.problems
+            .iter()
+            .filter(|p| p.kind.skips_record())
+            .count() as u64
     }
 }
 
@@ -285,9 +298,12 @@ pub fn import_bytes(
     let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF");
     let marked_utf8 = unmarked.is_some();
     let bytes = unmarked.unwrap_or(bytes);
-    let format = match options.format {
-        Some(f) => Some(f),
-        None => detect_format(bytes),
+    let (format, mixed) = match options.format {
+        Some(f) => (Some(f), None),
+        None => match detect::detect(bytes) {
+            Some(d) => (Some(d.format), d.mixed),
+            None => (None, None),
+        },
     };
     let mut sink = Sink {
         table,
@@ -318,6 +334,9 @@ pub fn import_bytes(
             file: file.to_owned(),
         });
     };
+    if let Some(message) = mixed {
+        sink.note(0, None, ProblemKind::MixedFormats, message)?;
+    }
     // Parsing starts: lets the caller time the records from here.
     sink.tell(false);
     match format {

@@ -668,3 +668,183 @@ fn atom_xhtml_content_and_inline_markup_keep_their_text() {
     assert_eq!(r.added, 1, "{:?}", r.problems);
     assert_eq!(t.text(0), "Notice\nOffices closed on Friday");
 }
+
+#[test]
+fn html_a_feed_did_not_escape_loses_no_item() {
+    // A CMS pasting HTML into items: `<br>` and `<img ...>` that HTML never closes,
+    // and a bare `&`, before later items.
+    let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Embassy</title><link>https://embassy.example/</link>
+<item><guid>1</guid><title>Q&A on visas</title><description>First line<br>second line<img src="https://embassy.example/a.jpg" alt="flag"></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item>
+<item><guid>2</guid><title>Consular hours</title><description><p>Open Sunday & Monday<br/>closed <b>Friday</b><hr></p></description><pubDate>Fri, 01 Mar 2024 13:00:00 GMT</pubDate></item>
+<item><guid>3</guid><title>Later news</title><description>Still <p>read</description><pubDate>Fri, 01 Mar 2024 14:00:00 GMT</pubDate></item>
+<item><guid>4</guid><title>Last</title><description>The end</description><pubDate>Fri, 01 Mar 2024 15:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+    let (t, r) = import(rss);
+    assert_eq!(
+        (r.format, r.added),
+        (InputFormat::Rss, 4),
+        "{:?}",
+        r.problems
+    );
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(t.text(0), "Q&A on visas\nFirst line\nsecond line");
+    assert!(
+        t.text(1)
+            .starts_with("Consular hours\nOpen Sunday & Monday"),
+        "{}",
+        t.text(1)
+    );
+    assert!(t.text(1).contains("Friday"), "{}", t.text(1));
+    assert_eq!(t.message_id(2), "3");
+    assert!(t.text(2).contains("read"), "{}", t.text(2));
+    assert_eq!((t.message_id(3), t.text(3)), ("4", "Last\nThe end"));
+}
+
+#[test]
+fn a_feed_the_reader_must_stop_in_says_what_was_not_read() {
+    // An unclosed comment: nothing after it can be read as XML.
+    let rss = "<rss version=\"2.0\"><channel><title>Ministry</title>\n\
+               <item><guid>1</guid><title>Kept</title><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item>\n\
+               <!-- a comment never closed\n\
+               <item><guid>2</guid><title>Lost</title><pubDate>Fri, 01 Mar 2024 13:00:00 GMT</pubDate></item>\n\
+               </channel></rss>\n";
+    let (t, r) = import(rss);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t.message_id(0), "1");
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    let p = &r.problems[0];
+    assert_eq!(p.kind, ProblemKind::MalformedXml);
+    assert!(
+        p.message.contains("the rest of the feed from line"),
+        "{}",
+        p.message
+    );
+    // No item was being read when the reader stopped: the one read is the only record.
+    assert_eq!(r.records, 1);
+}
+
+/// A pretty-printed Mastodon status, as an outbox download writes it.
+fn pretty_status(id: u32) -> String {
+    format!(
+        "  {{\n    \"id\": \"{id}\",\n    \"created_at\": \"2024-03-01T12:00:0{}Z\",\n    \
+         \"content\": \"<p>post {id}</p>\",\n    \"account\": {{\n      \"id\": \"7\",\n      \
+         \"acct\": \"embassy\"\n    }}\n  }}",
+        id % 10
+    )
+}
+
+#[test]
+fn a_pretty_printed_export_cut_off_keeps_its_items_and_is_one_problem() {
+    let items: Vec<String> = (1..=3).map(pretty_status).collect();
+    let whole = format!("[\n{}\n]\n", items.join(",\n"));
+    // The download stopped in the middle of the third status.
+    let cut = &whole[..whole.find("post 3").unwrap() + 4];
+    let mut table = MessageTable::new();
+    let r = import_bytes(
+        &mut table,
+        "outbox.json",
+        cut.as_bytes(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.format, r.added),
+        (InputFormat::Mastodon, 2),
+        "{:?}",
+        r.problems
+    );
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    let p = &r.problems[0];
+    assert_eq!(p.kind, ProblemKind::MalformedJson);
+    let last_line = cut.lines().count() as u64;
+    assert_eq!(p.line, last_line, "{p}");
+    assert!(
+        p.message.contains(&format!("line {last_line} column")),
+        "{p}"
+    );
+    assert!(p.message.contains("first 2 item(s) were read"), "{p}");
+    assert_eq!(r.records, 3);
+    assert_eq!((table.message_id(0), table.message_id(1)), ("1", "2"));
+
+    // An object cut off (an ActivityPub collection): one problem, not one per line.
+    let collection = "{\n  \"@context\": \"https://www.w3.org/ns/activitystreams\",\n  \
+                      \"type\": \"OrderedCollection\",\n  \"orderedItems\": [\n    {\n      \"type\": \"Note\",\n";
+    let mut table = MessageTable::new();
+    let options = ImportOptions {
+        format: Some(InputFormat::ActivityPub),
+        ..ImportOptions::default()
+    };
+    let r = import_bytes(&mut table, "outbox.json", collection.as_bytes(), &options).unwrap();
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert_eq!(r.problems[0].line, 7, "{}", r.problems[0]);
+    assert!(r.problems[0].message.contains("none of it was read"));
+
+    // One document per line whose first line was cut off still loses only that line.
+    let good = r#"{"id":"1","user_id":"u","text":"x","timestamp":5}"#;
+    let (t, r) = import(&format!("{{\"id\":\"0\",\"user_\n{good}\n"));
+    assert_eq!((t.len(), r.problems.len()), (1, 1));
+    assert_eq!(r.problems[0].line, 1);
+}
+
+#[test]
+fn a_stream_capture_starting_with_notices_is_read_as_tweets() {
+    let tweet = |id: u64, text: &str| {
+        format!(
+            r#"{{"id_str":"{id}","created_at":"Fri Mar 01 12:00:00 +0000 2024","text":"{text}","user":{{"id_str":"7","screen_name":"mofa"}}}}"#
+        )
+    };
+    let capture = [
+        r#"{"limit":{"track":12,"timestamp_ms":"1709294400000"}}"#.to_owned(),
+        r#"{"delete":{"status":{"id":1,"id_str":"1","user_id":7,"user_id_str":"7"},"timestamp_ms":"1709294400001"}}"#.to_owned(),
+        tweet(1_460_323_737_035_677_698, "first"),
+        r#"{"limit":{"track":13,"timestamp_ms":"1709294400002"}}"#.to_owned(),
+        tweet(1_460_323_737_035_677_699, "second"),
+        r#"{"scrub_geo":{"user_id":7,"up_to_status_id":1}}"#.to_owned(),
+    ]
+    .join("\n");
+    let (t, r) = import(&capture);
+    assert_eq!(
+        (r.format, r.added),
+        (InputFormat::TwitterV1, 2),
+        "{:?}",
+        r.problems
+    );
+    // Notices are no records and nothing wrong.
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.records, 2);
+    assert_eq!(t.text(1), "second");
+}
+
+#[test]
+fn lines_of_several_formats_are_read_in_the_most_common_and_said() {
+    let generic = r#"{"id":"g1","user_id":"u","text":"x","timestamp":5}"#;
+    let tweet = |id: u64| {
+        format!(r#"{{"id_str":"{id}","text":"t","user":{{"id_str":"7","screen_name":"mofa"}}}}"#)
+    };
+    let file = [
+        generic.to_owned(),
+        tweet(1_460_323_737_035_677_698),
+        tweet(1_460_323_737_035_677_699),
+    ]
+    .join("\n");
+    let (t, r) = import(&file);
+    assert_eq!(
+        (r.format, t.len()),
+        (InputFormat::TwitterV1, 2),
+        "{:?}",
+        r.problems
+    );
+    let mixed: Vec<_> = r
+        .problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::MixedFormats)
+        .collect();
+    assert_eq!(mixed.len(), 1, "{:?}", r.problems);
+    assert!(
+        mixed[0].message.contains("read as twitter-v1"),
+        "{}",
+        mixed[0]
+    );
+    assert!(mixed[0].message.contains("jsonl 1"), "{}", mixed[0]);
+    assert!(!ProblemKind::MixedFormats.skips_record());
+}

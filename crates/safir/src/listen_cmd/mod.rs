@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use safir_listen::import::{ImportOptions, ImportReport, InputFormat, import_bytes, import_path};
+use safir_listen::import::{
+    ImportOptions, ImportReport, InputFormat, ProblemKind, import_bytes, import_path,
+};
 use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
 use safir_listen::table::MessageTable;
 
@@ -127,6 +129,14 @@ pub enum GraphFormat {
     Csv,
     Graphml,
     Gexf,
+}
+
+/// The items of a comma list: split on the Latin `,` and the Arabic `،` (what an Arabic
+/// keyboard types), as monitor queries are; blank items are dropped.
+pub(crate) fn list_items(list: &str) -> impl Iterator<Item = &str> {
+    list.split([',', '،'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn parse_format(s: &str) -> Result<InputFormat, String> {
@@ -283,18 +293,47 @@ fn resolve_links(
 fn warn_problems(reports: &[ImportReport]) {
     for r in reports {
         for (kind, n) in r.problem_counts() {
-            let what = if kind.skips_record() {
-                "record(s) skipped"
-            } else {
-                "record(s) kept with a problem"
-            };
-            eprintln!("safir: {}: {n} {what}: {}", r.file, kind.name());
+            eprintln!("safir: {}: {}", r.file, problem_count(kind, n));
         }
         if let Some(first) = r.problems.first() {
             eprintln!("safir: first problem: {first}");
         }
     }
 }
+
+/// A count of problems of one kind: records skipped, rows kept without a fact, or a
+/// warning about the whole file.
+fn problem_count(kind: ProblemKind, n: u64) -> String {
+    let what = if kind.skips_record() {
+        "record(s) skipped"
+    } else if kind == ProblemKind::MixedFormats {
+        "warning(s)"
+    } else {
+        "record(s) kept with a problem"
+    };
+    format!("{n} {what}: {}", kind.name())
+}
+
+/// The problems of the imports that had some, as `import` shows them: a count per kind,
+/// then the first problems; each line starts with `indent`.
+pub(crate) fn write_problems(
+    out: &mut dyn Write,
+    reports: &[ImportReport],
+    indent: &str,
+) -> std::io::Result<()> {
+    for r in reports.iter().filter(|r| !r.problems.is_empty()) {
+        for (kind, n) in r.problem_counts() {
+            writeln!(out, "{indent}{}: {}", r.file, problem_count(kind, n))?;
+        }
+        for p in r.problems.iter().take(FIRST_PROBLEMS) {
+            writeln!(out, "{indent}  {p}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Problems shown one by one after the counts.
+const FIRST_PROBLEMS: usize = 5;
 
 fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
     writeln!(out, "{}", r.file)?;
@@ -305,12 +344,14 @@ fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
     for (kind, n) in r.problem_counts() {
         let label = if kind.skips_record() {
             "skipped"
+        } else if kind == ProblemKind::MixedFormats {
+            "warned"
         } else {
             "kept with"
         };
         writeln!(out, "  {label:<11} {n} ({})", kind.name())?;
     }
-    for p in r.problems.iter().take(5) {
+    for p in r.problems.iter().take(FIRST_PROBLEMS) {
         writeln!(out, "    {p}")?;
     }
     Ok(())

@@ -2,6 +2,8 @@
 //! configured database. Creating a dataset or a monitor and subscribing an analyst are written
 //! to the audit trail with the actor `cli`.
 
+use std::io::Write;
+
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use safir_domain::accounts::Email;
@@ -16,9 +18,9 @@ use safir_store::listen::{self, NewDataset, NewMonitor, datasets, monitors};
 use safir_store::{Db, StoreError};
 use serde_json::json;
 
-use super::ListenCommand;
+use super::{ListenCommand, write_problems};
 use crate::config::Config;
-use crate::listen_monitors::{AsOf, Verdict, check_all, dataset_sources, load_files};
+use crate::listen_monitors::{AsOf, Loaded, Verdict, check_all, dataset_sources, load_files};
 use crate::serve::{missing_sqlite, open_db};
 
 const DATASET_CREATE: AuditAction = AuditAction::new("listen_dataset.create");
@@ -174,7 +176,7 @@ async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
     let sources = dataset_sources(&a.files)?;
     let format = a.input_format.map(|f| f.name());
     // Imported once now, so files the importers cannot read are refused at once.
-    let table = load_files(sources.clone(), a.input_format).await?;
+    let Loaded { table, reports } = load_files(sources.clone(), a.input_format).await?;
     let mut tx = db.begin().await?;
     let dataset = listen::create_dataset(
         &mut tx,
@@ -211,6 +213,9 @@ async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
     if let Some((first, last)) = table.time_span_ms() {
         println!("  from {} to {}", format_iso(first), format_iso(last));
     }
+    // Rows skipped now are skipped at every check: said here, before a monitor reports
+    // them as quiet.
+    write_problems(&mut std::io::stdout().lock(), &reports, "  ")?;
     Ok(())
 }
 
@@ -359,6 +364,18 @@ async fn run_check(db: &Db, as_of: AsOf) -> anyhow::Result<()> {
     if report.outcomes.is_empty() && report.failures.is_empty() {
         println!("no enabled monitors");
     }
+    // Records a check could not read are not counted by any monitor: say so before the
+    // counts, which would otherwise look like quiet.
+    let mut out = std::io::stdout().lock();
+    for import in &report.imports {
+        writeln!(
+            out,
+            "dataset {}: records skipped by the import are not counted by its monitors:",
+            import.dataset
+        )?;
+        write_problems(&mut out, &import.reports, "  ")?;
+    }
+    drop(out);
     for o in &report.outcomes {
         let window = format!(
             "({} .. {}]",

@@ -11,15 +11,16 @@ use safir_listen::report::{
 };
 use safir_listen::time::parse_timestamp;
 
-use super::{SourceArgs, load, warn_problems, write_atomically};
+use super::{SourceArgs, list_items, load, warn_problems, write_atomically};
 
 /// Twiplomacy-style report over chosen accounts: HTML with charts, JSON and CSV.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Accounts to report on: handles or user ids, comma-separated (`@` optional, any case).
-    #[arg(long, value_delimiter = ',', required_unless_present = "accounts_file")]
+    /// Accounts to report on: handles or user ids, comma-separated (`,` or `،`; `@`
+    /// optional, any case).
+    #[arg(long, required_unless_present = "accounts_file")]
     pub accounts: Vec<String>,
     /// A file with one account per line (blank lines and `#` comments skipped).
     #[arg(long, conflicts_with = "accounts")]
@@ -54,6 +55,15 @@ fn parse_time(s: &str) -> Result<i64, String> {
     })
 }
 
+/// The accounts of the `--accounts` values (the option may be repeated), each a comma list.
+fn accounts_of_args(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| list_items(v))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn read_accounts(path: &Path) -> anyhow::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the accounts file {}", path.display()))?;
@@ -75,7 +85,7 @@ fn accounts_of(text: &str) -> Vec<String> {
 pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let accounts = match &args.accounts_file {
         Some(path) => read_accounts(path)?,
-        None => args.accounts.clone(),
+        None => accounts_of_args(&args.accounts),
     };
     let follows = match &args.follows {
         Some(path) => {
@@ -136,7 +146,19 @@ fn write_file(
 
 #[cfg(test)]
 mod tests {
-    use super::accounts_of;
+    use super::{accounts_of, accounts_of_args};
+
+    #[test]
+    fn accounts_are_split_on_latin_and_arabic_commas() {
+        let values = [
+            "@mofa_example،@embassy, Press office".to_owned(),
+            "@uae".to_owned(),
+        ];
+        assert_eq!(
+            accounts_of_args(&values),
+            ["@mofa_example", "@embassy", "Press office", "@uae"]
+        );
+    }
 
     #[test]
     fn an_accounts_file_saved_with_a_byte_order_mark_keeps_its_first_account() {

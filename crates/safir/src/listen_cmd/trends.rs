@@ -7,7 +7,7 @@ use safir_listen::time::{format_iso, parse_timestamp};
 use safir_listen::trends::{Emerging, TermKind, TrendParams, TrendReport, emerging};
 use serde_json::json;
 
-use super::{SourceArgs, load, warn_problems};
+use super::{SourceArgs, list_items, load, warn_problems};
 use safir_listen::escape::csv_field;
 
 #[derive(Debug, Args)]
@@ -17,9 +17,10 @@ pub struct TrendsArgs {
     /// Bucket width: a number and s, m, h or d (30m, 1h, 1d); must divide a day.
     #[arg(long, default_value = "1h", value_parser = parse_bucket)]
     pub bucket: i64,
-    /// Term kinds (comma-separated): hashtag, keyword, url, account; all when absent.
-    #[arg(long, value_parser = parse_term_kind, value_delimiter = ',')]
-    pub kinds: Vec<TermKind>,
+    /// Term kinds (comma-separated, `,` or `،`): hashtag, keyword, url, account; all when
+    /// absent.
+    #[arg(long, value_parser = parse_term_kinds)]
+    pub kinds: Vec<TermKinds>,
     /// Topics shown.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
@@ -76,6 +77,18 @@ fn parse_bucket(s: &str) -> Result<i64, String> {
     }
 }
 
+/// The kinds one `--kinds` value names.
+#[derive(Debug, Clone)]
+pub struct TermKinds(Vec<TermKind>);
+
+/// A comma list of kinds, split as monitor queries are (on `,` and the Arabic `،`).
+fn parse_term_kinds(s: &str) -> Result<TermKinds, String> {
+    list_items(s)
+        .map(parse_term_kind)
+        .collect::<Result<Vec<_>, _>>()
+        .map(TermKinds)
+}
+
 fn parse_term_kind(s: &str) -> Result<TermKind, String> {
     TermKind::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = TermKind::ALL.iter().map(|k| k.name()).collect();
@@ -94,10 +107,13 @@ pub fn run(args: TrendsArgs) -> anyhow::Result<()> {
     warn_problems(&reports);
     let params = TrendParams {
         bucket_ms: args.bucket,
-        kinds: if args.kinds.is_empty() {
-            TermKind::ALL.to_vec()
-        } else {
-            args.kinds
+        kinds: {
+            let asked: Vec<TermKind> = args.kinds.into_iter().flat_map(|k| k.0).collect();
+            if asked.is_empty() {
+                TermKind::ALL.to_vec()
+            } else {
+                asked
+            }
         },
         min_total: args.min_total,
         season_days: args.season_days,
@@ -250,6 +266,14 @@ fn duration(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_are_split_on_latin_and_arabic_commas() {
+        let kinds = parse_term_kinds("hashtag،url, account").unwrap().0;
+        assert_eq!(kinds, [TermKind::Hashtag, TermKind::Url, TermKind::Account]);
+        let err = parse_term_kinds("hashtag،topics").unwrap_err();
+        assert!(err.contains("\"topics\""), "{err}");
+    }
 
     #[test]
     fn bucket_widths_must_divide_a_day() {

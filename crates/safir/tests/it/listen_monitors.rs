@@ -409,3 +409,76 @@ async fn the_worker_runs_the_monitor_check_job() {
     assert!(text.contains("omar@example.org"), "{text}");
     db.close().await;
 }
+
+#[tokio::test]
+async fn rows_the_import_skips_are_shown_when_a_dataset_is_added_and_checked() {
+    let data = TempDir::new("safir-monitors-skipped");
+    let d = data.path().to_str().unwrap();
+    let archive = data.path().join("gulf.csv");
+    // The collector added a ninth column after two rows: every later row is skipped, and
+    // a monitor reading the file must not look as if all were quiet.
+    let mut rows =
+        vec!["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls".to_owned()];
+    rows.push(format!("1,u1,u1,,,#السلام_الآن,{},", T1 - 600));
+    rows.push(format!("2,u2,u2,,,hello,{},", T1 - 300));
+    for id in 3..=5 {
+        rows.push(format!("{id},u3,u3,,,#السلام_الآن,{},,ar", T1 - 60));
+    }
+    std::fs::write(&archive, rows.join("\n") + "\n").unwrap();
+    let archive = archive.to_str().unwrap();
+    let safir = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d];
+        all.extend_from_slice(args);
+        run(&all, &[])
+    };
+
+    let added = ok(safir(&[
+        "listen",
+        "dataset",
+        "add",
+        "gulf",
+        archive,
+        "--input-format",
+        "cnt-csv",
+    ]));
+    assert!(added.contains("2 messages"), "{added}");
+    assert!(
+        added.contains(&format!(
+            "{archive}: 3 record(s) skipped: wrong number of columns"
+        )),
+        "{added}"
+    );
+    assert!(
+        added.contains(&format!("{archive}:4: wrong number of columns: expected 8")),
+        "{added}"
+    );
+
+    ok(safir(&[
+        "listen",
+        "monitor",
+        "add",
+        "peace",
+        "--dataset",
+        "gulf",
+        "--hashtags",
+        "#السلام_الآن",
+        "--threshold",
+        "5",
+        "--window",
+        "60",
+        "--cooldown",
+        "0",
+    ]));
+    let checked = ok(safir(&["listen", "monitor", "run", "--as-of", "newest"]));
+    assert!(
+        checked.contains("dataset gulf: records skipped by the import are not counted"),
+        "{checked}"
+    );
+    assert!(
+        checked.contains(&format!(
+            "{archive}: 3 record(s) skipped: wrong number of columns"
+        )),
+        "{checked}"
+    );
+    assert!(checked.contains("peace on gulf: 1 match(es)"), "{checked}");
+}
