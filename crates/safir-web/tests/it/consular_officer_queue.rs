@@ -827,20 +827,19 @@ async fn bulk_unassign_leaves_a_newer_assignment_alone() {
         let mut officer = signed_in(&app, &w.officer).await;
         let queue = officer.get("/missions/PAR/cases?lang=en").await;
         let token = queue.csrf_token().unwrap();
-        let seen_field = format!("seen_{}", case.id);
-        let seen =
-            crate::harness::value_after(&queue.body, &format!("name=\"{seen_field}\" value=\""))
-                .to_owned();
-        assert_eq!(seen, w.officer.id);
+        // The row's checkbox carries who works the case as the queue shows it.
+        let ticked = crate::harness::value_after(
+            &queue.body,
+            &format!("name=\"case\" value=\"{}:", case.id),
+        )
+        .to_owned();
+        assert_eq!(ticked, w.officer.id);
 
         // The colleague takes the case over while the queue is open.
         assign(Some(w.officer.id.clone()), Some(colleague.id.clone())).await;
         let bulk = "/missions/PAR/cases/bulk?lang=en";
-        let fields = [
-            ("action", "unassign"),
-            ("case", case.id.as_str()),
-            (seen_field.as_str(), seen.as_str()),
-        ];
+        let sent = format!("{}:{ticked}", case.id);
+        let fields = [("action", "unassign"), ("case", sent.as_str())];
         let r = officer.post_form_with_token(bulk, &token, &fields).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(
@@ -854,11 +853,9 @@ async fn bulk_unassign_leaves_a_newer_assignment_alone() {
         // From a queue that shows the colleague, the release goes through.
         let queue = officer.get("/missions/PAR/cases?lang=en").await;
         let token = queue.csrf_token().unwrap();
-        let fields = [
-            ("action", "unassign"),
-            ("case", case.id.as_str()),
-            (seen_field.as_str(), colleague.id.as_str()),
-        ];
+        let sent = format!("{}:{}", case.id, colleague.id);
+        assert!(queue.body.contains(&format!("value=\"{sent}\"")));
+        let fields = [("action", "unassign"), ("case", sent.as_str())];
         let r = officer.post_form_with_token(bulk, &token, &fields).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert!(r.body.contains("bulk-done"), "{}", r.body);

@@ -234,14 +234,29 @@ fn outcome(page: &Page, r: &Result<(), Skip>) -> String {
     }
 }
 
-/// Who worked the case `id` when the queue showed it, as its row sends it back
-/// (`seen_<id>`: an officer's id, or `none`); `None` for a form from before the field.
-fn seen_assignee<'a>(data: &'a FormData, id: &str) -> Option<Option<&'a str>> {
-    match data.get(&format!("seen_{id}")).trim() {
-        "" => None,
-        "none" => Some(None),
-        seen => Some(Some(seen)),
+/// A ticked row's value: the case's id, then (after `:`) who worked the case when the queue
+/// showed it (an officer's id, or `none`). Carried by the checkbox itself, so that only the
+/// ticked rows send it and a row adds a few bytes to the queue's page, not a field. `None`:
+/// a value without it (a form from before).
+fn ticked(value: &str) -> (&str, Option<Option<&str>>) {
+    match value.split_once(':') {
+        None => (value.trim(), None),
+        Some((id, seen)) => match seen.trim() {
+            "" => (id.trim(), None),
+            "none" => (id.trim(), Some(None)),
+            seen => (id.trim(), Some(Some(seen))),
+        },
     }
+}
+
+/// Who worked the case `id` when the queue showed it, as its ticked row says ([`ticked`]).
+fn seen_assignee<'a>(
+    rows: &[(&'a str, Option<Option<&'a str>>)],
+    id: &str,
+) -> Option<Option<&'a str>> {
+    rows.iter()
+        .find(|(row, _)| *row == id)
+        .and_then(|(_, seen)| *seen)
 }
 
 async fn run(
@@ -249,7 +264,7 @@ async fn run(
     actor: &Actor,
     mission: &Mission,
     page: &Page,
-    data: &FormData,
+    rows: &[(&str, Option<Option<&str>>)],
     ids: &[&str],
     action: BulkAction,
 ) -> Result<Vec<Line>, AppError> {
@@ -260,7 +275,7 @@ async fn run(
             Ok(case) => (
                 case.display_reference(),
                 Some(format!("{base}/{}", case.id)),
-                apply_seen(state, &by(actor), &case, action, seen_assignee(data, id)).await?,
+                apply_seen(state, &by(actor), &case, action, seen_assignee(rows, id)).await?,
             ),
             Err(AppError::NotFound) => (id.chars().take(40).collect(), None, Err(Skip::NotFound)),
             Err(e) => return Err(e),
@@ -286,7 +301,9 @@ pub async fn bulk_action(
 ) -> Result<Response, AppError> {
     let mut page = state.page(lang, &uri, "officer-bulk-title", &viewer);
     let back = format!("/missions/{}/cases", mission.code);
-    let mut ids = distinct_ids(data.all("case"));
+    let rows: Vec<(&str, Option<Option<&str>>)> =
+        data.all("case").into_iter().map(ticked).collect();
+    let mut ids = distinct_ids(rows.iter().map(|(id, _)| *id));
     ids.truncate(MAX_CASES);
     let action = BulkAction::parse(data.get("action"));
     let problem = match action {
@@ -304,7 +321,7 @@ pub async fn bulk_action(
             lines: Vec::new(),
         })?));
     };
-    let lines = run(&state, &actor, &mission, &page, &data, &ids, action).await?;
+    let lines = run(&state, &actor, &mission, &page, &rows, &ids, action).await?;
     let done = lines.iter().filter(|l| l.done).count() as i64;
     let mut args = FluentArgs::new();
     args.set("done", done);
@@ -340,5 +357,16 @@ mod tests {
         let ids = distinct_ids(many.iter().map(String::as_str));
         assert_eq!(ids.len(), MAX_CASES + 1);
         assert_eq!((ids[0], ids[MAX_CASES]), ("0", "200"));
+    }
+
+    #[test]
+    fn a_ticked_row_says_who_worked_the_case_or_nothing() {
+        assert_eq!(ticked("c1:u7"), ("c1", Some(Some("u7"))));
+        assert_eq!(ticked(" c1 :none"), ("c1", Some(None)));
+        assert_eq!(ticked("c1"), ("c1", None), "a form from before");
+        assert_eq!(ticked("c1: "), ("c1", None));
+        let rows = [ticked("c1:u7"), ticked("c2:none")];
+        assert_eq!(seen_assignee(&rows, "c2"), Some(None));
+        assert_eq!(seen_assignee(&rows, "c3"), None);
     }
 }
