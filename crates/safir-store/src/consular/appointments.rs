@@ -26,6 +26,11 @@ use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 pub const SLOT_FULL: &str = "slot_full";
 /// The mission's time zone is no longer the one the slot was computed in.
 pub const ZONE_CHANGED: &str = "zone_changed";
+/// `Conflict` code: a closure of the mission, added since the slot was read, covers its day.
+pub const DAY_CLOSED: &str = "day_closed";
+/// `Conflict` code: the case the booking is for is not, or no longer, one of the person's
+/// cases at the mission still in hand (refused, withdrawn or closed meanwhile).
+pub const CASE_UNAVAILABLE: &str = "case_unavailable";
 /// `StoreError::Conflict` code when the person already has a booking at that time.
 pub const ALREADY_BOOKED: &str = "already_booked";
 /// `Conflict` code: the person already holds [`MAX_LIVE_BOOKINGS`] bookings to come at the
@@ -256,9 +261,81 @@ pub async fn hold_zone(tx: &mut Tx, mission_id: &str, zone: &str) -> Result<(), 
     held.map(|_| ()).ok_or(StoreError::Conflict(ZONE_CHANGED))
 }
 
-/// Books a seat. Fails with `Conflict(SLOT_FULL)` or `Conflict(ALREADY_BOOKED)`; the caller
-/// then rolls the transaction back.
+/// Refuses, with `Conflict(DAY_CLOSED)`, a slot on a day a closure of the mission covers. The
+/// slot was found in the schedule as it was read before the transaction began, so a closure
+/// committed in between would not have taken it away; the closure's own transaction found no
+/// booking there to cancel, and this one would have stayed live on the closed day. Read after
+/// [`hold_zone`]: on PostgreSQL a closure being added holds the mission's row (see
+/// [`schedule::add_closure`]), so the booking waits for it and then sees it here; SQLite
+/// runs one writing transaction at a time.
+async fn ensure_open(tx: &mut Tx, mission_id: &str, slot: &Slot) -> Result<(), StoreError> {
+    if schedule::closed_on(tx, mission_id, slot.local_date).await? {
+        return Err(StoreError::Conflict(DAY_CLOSED));
+    }
+    Ok(())
+}
+
+/// Refuses, with `Conflict(CASE_UNAVAILABLE)`, a booking for a case that is not one of the
+/// person's cases at the mission still in hand. The caller checked the case before the
+/// transaction began; a withdrawal committed in between cancelled the case's bookings without
+/// seeing this one, which would have stood for a withdrawn case. On PostgreSQL the case's row
+/// is share-locked until the booking commits, so a withdrawal (which writes the row first and
+/// then lists the case's bookings to cancel) either waits for this booking and then cancels
+/// it, or has committed first and is seen here. Taken before any seat, as a withdrawal takes
+/// the case before the bookings' seats, so neither waits for the other in turn.
+async fn hold_case(tx: &mut Tx, b: &NewBooking<'_>) -> Result<(), StoreError> {
+    let Some(case_id) = b.case_id else {
+        return Ok(());
+    };
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    // The states the mission is done with, as the API's check before booking has them.
+    let sql = format!(
+        "SELECT id FROM cases WHERE id = $1 AND applicant_id = $2 AND mission_id = $3 \
+         AND state NOT IN ('rejected', 'withdrawn', 'closed'){lock}"
+    );
+    let held: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(case_id)
+            .bind(b.user_id)
+            .bind(b.mission_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    held.map(|_| ())
+        .ok_or(StoreError::Conflict(CASE_UNAVAILABLE))
+}
+
+/// Share-locks, on PostgreSQL, the row of the case booking `id` was made for, if any, until
+/// the move commits: a withdrawal of the case then waits for the move and finds the new
+/// booking to cancel. Otherwise its list of the case's bookings, read while the move was being
+/// committed, held the old booking (skipped once moved) but not the new one, which stayed
+/// live. A withdrawal committed first has cancelled the booking, which the move then no longer
+/// finds. SQLite runs one writing transaction at a time.
+async fn hold_case_of(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query(
+                "SELECT c.id FROM appointments a JOIN cases c ON c.id = a.case_id \
+                 WHERE a.id = $1 FOR SHARE OF c",
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Books a seat. Fails with `Conflict(DAY_CLOSED)`, `Conflict(CASE_UNAVAILABLE)`,
+/// `Conflict(SLOT_FULL)` or `Conflict(ALREADY_BOOKED)`; the caller then rolls the transaction
+/// back. Called after [`hold_zone`].
 pub async fn book(tx: &mut Tx, b: &NewBooking<'_>) -> Result<Appointment, StoreError> {
+    ensure_open(tx, b.mission_id, b.slot).await?;
+    hold_case(tx, b).await?;
     take_seat(tx, b.mission_id, b.slot).await?;
     insert(tx, b).await
 }
@@ -305,14 +382,19 @@ pub async fn cancel(
 
 /// Moves a live booking of `user_id` to `slot`: the new seat is taken and the old one freed
 /// in the caller's transaction, so either both happen or neither. The old booking is kept
-/// as `rescheduled` and points at the new one. Returns (old, new).
+/// as `rescheduled` and points at the new one. Returns (old, new). Fails with
+/// `Conflict(DAY_CLOSED)` when a closure now covers the new slot's day. Called after
+/// [`hold_zone`].
 pub async fn reschedule(
     tx: &mut Tx,
     id: &str,
     user_id: &str,
     slot: &Slot,
 ) -> Result<(Appointment, Appointment), StoreError> {
+    // Before the booking's own row, as a withdrawal takes the case before its bookings.
+    hold_case_of(tx, id).await?;
     let old = end_booking(tx, id, Some(user_id), BookingStatus::Rescheduled).await?;
+    ensure_open(tx, &old.mission_id, slot).await?;
     let service = ServiceCode::parse(&old.service)
         .map_err(|_| StoreError::Corrupt(format!("appointment {id} service")))?;
     let booking = NewBooking {

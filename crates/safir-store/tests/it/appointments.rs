@@ -611,3 +611,388 @@ async fn a_persons_list_puts_bookings_to_come_first_and_those_past_with_the_rest
         );
     }
 }
+
+/// A booking as the booking pages make it, in the caller's transaction: the mission's zone
+/// held first, then the seat.
+async fn book_held(
+    tx: &mut safir_store::Tx,
+    mission_id: &str,
+    user: &str,
+    slot: &Slot,
+    case_id: Option<&str>,
+) -> Result<appts::Appointment, StoreError> {
+    appts::hold_zone(tx, mission_id, "Europe/Paris").await?;
+    let service = ServiceCode::parse("passport_renewal").unwrap();
+    appts::book(
+        tx,
+        &NewBooking {
+            mission_id,
+            user_id: user,
+            service: &service,
+            case_id,
+            slot,
+            lang: "ar",
+        },
+    )
+    .await
+}
+
+/// [`book_held`] in a transaction of its own, committed when the booking is made.
+async fn book_held_alone(
+    db: &Db,
+    mission_id: &str,
+    user: &str,
+    slot: &Slot,
+    case_id: Option<&str>,
+) -> Result<appts::Appointment, StoreError> {
+    let mut tx = db.begin().await?;
+    match book_held(&mut tx, mission_id, user, slot, case_id).await {
+        Ok(a) => {
+            tx.commit().await?;
+            Ok(a)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// Cancels the bookings `ids` in `tx`, skipping any cancelled or moved since they were listed,
+/// as the mission's side does after a closure or a withdrawal.
+async fn cancel_listed(tx: &mut safir_store::Tx, ids: &[String]) {
+    for id in ids {
+        match appts::cancel(tx, id, None).await {
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => panic!("cancelling {id}: {e}"),
+        }
+    }
+}
+
+/// Closes the Paris mission `m` on `date` in `tx` and lists that day's live bookings, as the
+/// schedule's form does before cancelling them.
+async fn close_day_in(tx: &mut safir_store::Tx, m: &str, date: &str) -> Vec<String> {
+    let closure = Closure::new(day(date), day(date), "عطلة", "Holiday").unwrap();
+    schedule::add_closure(tx, m, &closure).await.unwrap();
+    // The local day at Paris in summer (UTC+2).
+    let from = day(date).and_hms_opt(0, 0, 0).unwrap().and_utc() - chrono::Duration::hours(2);
+    appts::live_between(tx, m, from, from + chrono::Duration::days(1))
+        .await
+        .unwrap()
+}
+
+/// The live bookings at `m` in `slot`.
+async fn live_in(db: &Db, m: &str, slot: &Slot) -> usize {
+    appts::list_for_mission(db, m, slot.start, slot.end)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// A booking or a move whose slot was read from the schedule before a closure of its day was
+/// committed is refused (the closure had found nothing to cancel); it used to go through and
+/// stay live on the closed day. The seat it would have taken stays free.
+#[tokio::test]
+async fn a_booking_or_a_move_read_before_a_closure_of_its_day_is_refused() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = paris_open_mondays(db, 2).await;
+        let people = users(db, 2).await;
+        let closing = slots_on(db, &m, "2031-06-09").await.remove(0);
+        let other = slots_on(db, &m, "2031-06-16").await.remove(0);
+        let mine = book_held_alone(db, &m, &people[1], &other, None)
+            .await
+            .unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        assert!(close_day_in(&mut tx, &m, "2031-06-09").await.is_empty());
+        tx.commit().await.unwrap();
+
+        assert!(
+            matches!(
+                book_held_alone(db, &m, &people[0], &closing, None).await,
+                Err(StoreError::Conflict(appts::DAY_CLOSED))
+            ),
+            "{:?}",
+            t.backend()
+        );
+        let mut tx = db.begin().await.unwrap();
+        appts::hold_zone(&mut tx, &m, "Europe/Paris").await.unwrap();
+        assert!(
+            matches!(
+                appts::reschedule(&mut tx, &mine.id, &people[1], &closing).await,
+                Err(StoreError::Conflict(appts::DAY_CLOSED))
+            ),
+            "{:?}",
+            t.backend()
+        );
+        tx.rollback().await.unwrap();
+
+        assert_eq!(live_in(db, &m, &closing).await, 0);
+        assert!(appts::find(db, &mine.id).await.unwrap().is_booked());
+        let taken = appts::seats_taken(db, &m, closing.start, closing.end)
+            .await
+            .unwrap();
+        assert_eq!(appts::seats_left(&closing, &taken), 2, "{:?}", t.backend());
+    }
+}
+
+/// PostgreSQL: a closure and a booking of its day made at the same moment leave no live
+/// booking on the closed day, whichever starts first. The closure used to list the day's
+/// bookings without waiting for one being made, and the booking to miss a closure not yet
+/// committed: both went through, and the applicant came to a closed door.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closure_and_a_booking_at_once_leave_no_live_booking_on_the_closed_day() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let m = paris_open_mondays(db, 2).await;
+    let people = users(db, 2).await;
+    let first = slots_on(db, &m, "2031-06-09").await.remove(0);
+    let second = slots_on(db, &m, "2031-06-16").await.remove(0);
+    let pause = std::time::Duration::from_millis(500);
+
+    // The booking first: the closure waits for it, then cancels it.
+    let mut booking = db.begin().await.unwrap();
+    book_held(&mut booking, &m, &people[0], &first, None)
+        .await
+        .unwrap();
+    let closure = tokio::spawn({
+        let (db, m) = (db.clone(), m.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let ids = close_day_in(&mut tx, &m, "2031-06-09").await;
+            cancel_listed(&mut tx, &ids).await;
+            tx.commit().await.unwrap();
+            ids.len()
+        }
+    });
+    tokio::time::sleep(pause).await;
+    booking.commit().await.unwrap();
+    assert_eq!(closure.await.unwrap(), 1, "the closure found the booking");
+    assert_eq!(live_in(db, &m, &first).await, 0);
+
+    // The closure first, its day's bookings already listed: the booking waits for it, then is
+    // refused.
+    let mut closing = db.begin().await.unwrap();
+    assert!(
+        close_day_in(&mut closing, &m, "2031-06-16")
+            .await
+            .is_empty()
+    );
+    let booking = tokio::spawn({
+        let (db, m, user, slot) = (db.clone(), m.clone(), people[1].clone(), second.clone());
+        async move { book_held_alone(&db, &m, &user, &slot, None).await }
+    });
+    tokio::time::sleep(pause).await;
+    closing.commit().await.unwrap();
+    assert!(matches!(
+        booking.await.unwrap(),
+        Err(StoreError::Conflict(appts::DAY_CLOSED))
+    ));
+    assert_eq!(live_in(db, &m, &second).await, 0);
+}
+
+/// A submitted case of `applicant` at the mission `m` (whose catalogue gets the passport
+/// service if it has none yet); its id.
+async fn submitted_case(db: &Db, m: &str, applicant: &str) -> String {
+    use safir_domain::consular::case::{Actor, CaseAction, CaseKind, Priority};
+    use safir_store::consular::{cases, services};
+
+    let mut tx = db.begin().await.unwrap();
+    let service = match services::list_for_mission(db, m).await.unwrap().pop() {
+        Some(s) => s.id,
+        None => services::create(&mut tx, m, &crate::consular_cases::passport_service())
+            .await
+            .unwrap()
+            .to_string(),
+    };
+    let form = std::collections::BTreeMap::new();
+    let case = cases::create_draft(
+        &mut tx,
+        &cases::NewDraft {
+            mission_id: m,
+            service_id: &service,
+            kind: CaseKind::PassportRenewal,
+            applicant_id: applicant,
+            form: &form,
+            applicant_name: "أمل الحسن",
+            lang: "ar",
+            priority: Priority::Normal,
+            idempotency_key: None,
+            idempotency_fingerprint: None,
+            expires_at: safir_store::now() + chrono::Duration::days(30),
+        },
+    )
+    .await
+    .unwrap();
+    cases::transition(
+        &mut tx,
+        &case.id,
+        &cases::Transition {
+            action: CaseAction::Submit,
+            actor: Actor::Applicant,
+            actor_id: None,
+            reason: None,
+            mission_code: "PAR",
+            due_in: Some(chrono::Duration::days(10)),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    case.id
+}
+
+/// Withdraws the case in `tx` and lists its bookings still to come, as the applicant's
+/// withdrawal does before cancelling them.
+async fn withdraw_in(tx: &mut safir_store::Tx, case_id: &str) -> Vec<String> {
+    use safir_domain::consular::case::{Actor, CaseAction};
+    use safir_store::consular::cases;
+
+    cases::transition(
+        tx,
+        case_id,
+        &cases::Transition {
+            action: CaseAction::Withdraw,
+            actor: Actor::Applicant,
+            actor_id: None,
+            reason: None,
+            mission_code: "PAR",
+            due_in: None,
+        },
+    )
+    .await
+    .unwrap();
+    appts::live_for_case(tx, case_id, safir_store::now())
+        .await
+        .unwrap()
+}
+
+/// A booking for a case withdrawn since the case was checked is refused (its withdrawal had
+/// cancelled the case's bookings without it); it used to go through and stand for a withdrawn
+/// case. So is one for a case of someone else; one's own case still in hand is booked.
+#[tokio::test]
+async fn a_booking_for_a_case_withdrawn_since_it_was_checked_is_refused() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = paris_open_mondays(db, 2).await;
+        let people = users(db, 2).await;
+        let slots = slots_on(db, &m, "2031-06-09").await;
+        let withdrawn = submitted_case(db, &m, &people[0]).await;
+        let in_hand = submitted_case(db, &m, &people[0]).await;
+
+        let mut tx = db.begin().await.unwrap();
+        assert!(withdraw_in(&mut tx, &withdrawn).await.is_empty());
+        tx.commit().await.unwrap();
+
+        assert!(
+            matches!(
+                book_held_alone(db, &m, &people[0], &slots[0], Some(&withdrawn)).await,
+                Err(StoreError::Conflict(appts::CASE_UNAVAILABLE))
+            ),
+            "{:?}",
+            t.backend()
+        );
+        assert!(matches!(
+            book_held_alone(db, &m, &people[1], &slots[0], Some(&in_hand)).await,
+            Err(StoreError::Conflict(appts::CASE_UNAVAILABLE))
+        ));
+        assert_eq!(live_in(db, &m, &slots[0]).await, 0);
+        let booked = book_held_alone(db, &m, &people[0], &slots[0], Some(&in_hand))
+            .await
+            .unwrap();
+        assert_eq!(booked.case_id.as_deref(), Some(in_hand.as_str()));
+    }
+}
+
+/// PostgreSQL: a withdrawal and a booking or a move for the same case at the same moment leave
+/// no live booking for the withdrawn case, whichever starts first. The withdrawal used to list
+/// the case's bookings without waiting for one being made or moved, and the booking to miss a
+/// withdrawal not yet committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_and_a_booking_at_once_leave_no_live_booking_for_the_case() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let m = paris_open_mondays(db, 2).await;
+    let person = users(db, 1).await.remove(0);
+    let slots = slots_on(db, &m, "2031-06-09").await;
+    let later = slots_on(db, &m, "2031-06-16").await;
+    let pause = std::time::Duration::from_millis(500);
+    let withdrawal = |case: String| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let ids = withdraw_in(&mut tx, &case).await;
+            cancel_listed(&mut tx, &ids).await;
+            tx.commit().await.unwrap();
+            ids.len()
+        })
+    };
+
+    // The booking first: the withdrawal waits for it, then cancels it.
+    let case = submitted_case(db, &m, &person).await;
+    let mut booking = db.begin().await.unwrap();
+    book_held(&mut booking, &m, &person, &slots[0], Some(&case))
+        .await
+        .unwrap();
+    let withdrawing = withdrawal(case.clone());
+    tokio::time::sleep(pause).await;
+    booking.commit().await.unwrap();
+    assert_eq!(
+        withdrawing.await.unwrap(),
+        1,
+        "the withdrawal found the booking"
+    );
+    assert!(appts::list_for_case(db, &case).await.unwrap().is_empty());
+
+    // The withdrawal first, the case's bookings already listed: the booking waits for it,
+    // then is refused.
+    let case = submitted_case(db, &m, &person).await;
+    let mut withdrawing = db.begin().await.unwrap();
+    assert!(withdraw_in(&mut withdrawing, &case).await.is_empty());
+    let booking = tokio::spawn({
+        let (db, m, person, slot, case) = (
+            db.clone(),
+            m.clone(),
+            person.clone(),
+            slots[1].clone(),
+            case.clone(),
+        );
+        async move { book_held_alone(&db, &m, &person, &slot, Some(&case)).await }
+    });
+    tokio::time::sleep(pause).await;
+    withdrawing.commit().await.unwrap();
+    assert!(matches!(
+        booking.await.unwrap(),
+        Err(StoreError::Conflict(appts::CASE_UNAVAILABLE))
+    ));
+    assert!(appts::list_for_case(db, &case).await.unwrap().is_empty());
+
+    // A move first: the withdrawal waits for it, then cancels the booking it became.
+    let case = submitted_case(db, &m, &person).await;
+    let held = book_held_alone(db, &m, &person, &later[0], Some(&case))
+        .await
+        .unwrap();
+    let mut moving = db.begin().await.unwrap();
+    appts::hold_zone(&mut moving, &m, "Europe/Paris")
+        .await
+        .unwrap();
+    appts::reschedule(&mut moving, &held.id, &person, &later[1])
+        .await
+        .unwrap();
+    let withdrawing = withdrawal(case.clone());
+    tokio::time::sleep(pause).await;
+    moving.commit().await.unwrap();
+    assert_eq!(
+        withdrawing.await.unwrap(),
+        1,
+        "the withdrawal found the new booking"
+    );
+    assert!(appts::list_for_case(db, &case).await.unwrap().is_empty());
+}

@@ -255,6 +255,8 @@ pub async fn book_appointment(
         // stranger's file beside the booking on the mission's day list.
         // A case the mission is done with (refused, withdrawn, closed) has nothing left to
         // come for: it would stand on the day list beside a booking that serves nothing.
+        // Checked again inside the booking's transaction, which a withdrawal committed after
+        // this read would otherwise miss (see `safir_store::consular::appointments::book`).
         let own = match crate::consular::applicant::own_case(&state, &user, id).await {
             Ok(c) => {
                 c.mission_id == mission.id

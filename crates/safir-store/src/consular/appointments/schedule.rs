@@ -6,7 +6,7 @@ use safir_domain::consular::appointments::{
     Closure, OpeningRule, ServiceCode, parse_date, parse_time, weekday_from_iso,
 };
 
-use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
+use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
 const DATE: &str = "%Y-%m-%d";
 const TIME: &str = "%H:%M";
@@ -206,6 +206,7 @@ async fn insert_closure(
     closure: &Closure,
     request_key: Option<&str>,
 ) -> Result<Option<String>, StoreError> {
+    hold_mission(tx, mission_id).await?;
     let id = uuid::Uuid::now_v7().as_simple().to_string();
     let stored = with_tx!(tx, c => {
         sqlx::query(
@@ -225,6 +226,27 @@ async fn insert_closure(
         .map(|r| r.rows_affected())
     })?;
     Ok((stored == 1).then_some(id))
+}
+
+/// Locks the mission's row until the closure's transaction ends, before the closure is
+/// written and the bookings of its days are listed to be cancelled. A booking or a move holds
+/// a share lock on that row from the start of its transaction (see
+/// [`super::hold_zone`]) and then checks that no closure covers its day: on PostgreSQL the
+/// closure waits for a booking being made and then finds it to cancel, or the booking waits
+/// for the closure and then finds the day closed. Without the lock a booking committed just
+/// after the list was read stayed live on the closed day. SQLite's writer runs one
+/// transaction at a time already.
+async fn hold_mission(tx: &mut Tx, mission_id: &str) -> Result<(), StoreError> {
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query("SELECT id FROM missions WHERE id = $1 FOR NO KEY UPDATE")
+                .bind(mission_id)
+                .fetch_optional(c)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The closure of this mission added with `request_key`, if it is still there.
@@ -257,6 +279,22 @@ pub async fn remove_closure(
             .await
     })?;
     row.ok_or(StoreError::NotFound)
+}
+
+/// Whether a closure of the mission covers the local date `date`, as the caller's transaction
+/// sees it.
+pub async fn closed_on(tx: &mut Tx, mission_id: &str, date: NaiveDate) -> Result<bool, StoreError> {
+    let day = date.format(DATE).to_string();
+    Ok(with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM appointment_closures \
+             WHERE mission_id = $1 AND first_day <= $2 AND last_day >= $2)",
+        )
+        .bind(mission_id)
+        .bind(&day)
+        .fetch_one(c)
+        .await
+    })?)
 }
 
 /// Closures that end on or after `from` (a local date), soonest first.

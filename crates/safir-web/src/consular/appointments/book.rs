@@ -356,7 +356,7 @@ pub fn booking_error(e: BookingError) -> Result<FieldError, AppError> {
         BookingError::Internal(e) => Err(e),
         BookingError::NotFound => Err(AppError::NotFound),
         other => Ok(FieldError::new(
-            "starts_at",
+            other.field(),
             format!("appointments_{}", other.code()),
         )),
     }

@@ -8,8 +8,8 @@ use safir_domain::consular::appointments::{
     ServiceCode, Slot, for_service, generate_slots, parse_zone,
 };
 use safir_store::consular::appointments::{
-    self as store, ALREADY_BOOKED, Appointment, NewBooking, SLOT_FULL, TOO_MANY_BOOKINGS,
-    ZONE_CHANGED, schedule,
+    self as store, ALREADY_BOOKED, Appointment, CASE_UNAVAILABLE, DAY_CLOSED, NewBooking,
+    SLOT_FULL, TOO_MANY_BOOKINGS, ZONE_CHANGED, schedule,
 };
 use safir_store::missions::{self, Mission};
 use safir_store::{Db, StoreError, Tx, now};
@@ -33,6 +33,9 @@ pub enum BookingError {
     AlreadyBooked,
     /// The person already holds as many bookings to come at the mission as one may.
     TooMany,
+    /// The case named is not one of the person's cases at the mission still in hand (it was
+    /// withdrawn, refused or closed since it was checked).
+    CaseUnknown,
     /// Rescheduling to the slot one already holds.
     SameSlot,
     /// The booking's time has come: it is kept as it was, neither cancelled nor moved, so
@@ -49,10 +52,19 @@ impl BookingError {
             BookingError::SlotFull => "slot_full",
             BookingError::AlreadyBooked => "already_booked",
             BookingError::TooMany => "too_many",
+            BookingError::CaseUnknown => "case_unknown",
             BookingError::SameSlot => "same_slot",
             BookingError::Started => "started",
             BookingError::NotFound => "not_found",
             BookingError::Internal(_) => "internal",
+        }
+    }
+
+    /// The field the refusal is shown beside.
+    pub fn field(&self) -> &'static str {
+        match self {
+            BookingError::CaseUnknown => "case_id",
+            _ => "starts_at",
         }
     }
 }
@@ -63,6 +75,9 @@ impl From<StoreError> for BookingError {
             StoreError::Conflict(c) if c == SLOT_FULL => BookingError::SlotFull,
             // The time was computed in a time zone the mission has just left.
             StoreError::Conflict(c) if c == ZONE_CHANGED => BookingError::SlotUnavailable,
+            // The mission closed the day after the slot was read.
+            StoreError::Conflict(c) if c == DAY_CLOSED => BookingError::SlotUnavailable,
+            StoreError::Conflict(c) if c == CASE_UNAVAILABLE => BookingError::CaseUnknown,
             StoreError::Conflict(c) if c == ALREADY_BOOKED => BookingError::AlreadyBooked,
             StoreError::Conflict(c) if c == TOO_MANY_BOOKINGS => BookingError::TooMany,
             StoreError::NotFound => BookingError::NotFound,
@@ -350,7 +365,7 @@ impl From<BookingError> for AppError {
             BookingError::Started => AppError::Conflict,
             other => {
                 let mut errors = crate::error::FieldErrors::new();
-                errors.push("starts_at", &format!("appointments_{}", other.code()));
+                errors.push(other.field(), &format!("appointments_{}", other.code()));
                 AppError::Validation(errors)
             }
         }
@@ -415,7 +430,9 @@ async fn cancel_and_tell(
 /// those bookings live and reminded: the applicants came to a closed door. A booking whose
 /// time has come (earlier today, when the closure starts today) stays as it is, as it would
 /// for its applicant ([`BookingError::Started`]): the appointment was kept or missed, and
-/// nobody is told it is cancelled.
+/// nobody is told it is cancelled. Called after the closure is added in `tx`, which holds
+/// the mission's row: a booking being made meanwhile is committed first and listed here, or
+/// waits and then finds its day closed (see `safir_store::consular::appointments::book`).
 pub async fn cancel_for_closure(
     state: &AppState,
     tx: &mut Tx,
@@ -439,4 +456,46 @@ pub async fn cancel_for_closure(
         reason_en: closure.reason_en(),
     };
     cancel_and_tell(state, tx, mission, &ids, change).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(code: &'static str) -> (String, String) {
+        match AppError::from(BookingError::from(StoreError::Conflict(code))) {
+            AppError::Validation(errors) => {
+                let e = errors.iter().next().expect("one field error");
+                (e.field.clone(), e.code.clone())
+            }
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+
+    /// A day closed, or a case withdrawn, after the checks made before the booking's
+    /// transaction is refused there, and explained as those checks would have: the usual "no
+    /// longer offered" beside the time, "not one of your applications" beside the case, not
+    /// an internal error.
+    #[test]
+    fn refusals_found_inside_the_booking_transaction_are_explained() {
+        assert_eq!(
+            refusal(DAY_CLOSED),
+            ("starts_at".into(), "appointments_slot_unavailable".into())
+        );
+        assert_eq!(
+            refusal(ZONE_CHANGED),
+            ("starts_at".into(), "appointments_slot_unavailable".into())
+        );
+        assert_eq!(
+            refusal(CASE_UNAVAILABLE),
+            ("case_id".into(), "appointments_case_unknown".into())
+        );
+        let page =
+            super::super::book::booking_error(BookingError::from(StoreError::Conflict(DAY_CLOSED)))
+                .unwrap();
+        assert_eq!(
+            (page.field.as_str(), page.code.as_str()),
+            ("starts_at", "appointments_slot_unavailable")
+        );
+    }
 }
