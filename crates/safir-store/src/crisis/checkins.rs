@@ -303,6 +303,39 @@ pub async fn current_for_phone(db: &Db, phone: &str) -> Result<Option<Checkin>, 
     })?)
 }
 
+/// A current check-in an SMS from a phone may answer, with the name of its registration.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhoneCheckin {
+    pub checkin_id: String,
+    pub registration_id: String,
+    pub full_name: String,
+}
+
+/// The current check-ins of every registration with this phone number, one per registration
+/// (its newest, should it have current ones in two crises), in the order the registrations
+/// were made. One phone may stand for several people (a parent who registered a child with
+/// their own number, a residence and a trip): an SMS reply must say which of them it answers,
+/// and the numbers it picks by must stay the same from one message to the next.
+pub async fn current_all_for_phone(db: &Db, phone: &str) -> Result<Vec<PhoneCheckin>, StoreError> {
+    let rows: Vec<PhoneCheckin> = with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT c.id AS checkin_id, r.id AS registration_id, r.full_name AS full_name \
+             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+             WHERE r.phone = $1 AND c.is_current = $2 AND c.alert_id IS NOT NULL \
+             ORDER BY r.created_at, r.id, c.created_at DESC, c.id DESC",
+        )
+        .bind(phone)
+        .bind(true)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut seen = HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|row| seen.insert(row.registration_id.clone()))
+        .collect())
+}
+
 /// The language of the person registered with `phone` (`ar` or `en`), to answer their SMS in it
 /// when it has no check-in to answer or no keyword: the registration whose check-in is current
 /// first (the one an answer would reach), else a verified one, else the newest.

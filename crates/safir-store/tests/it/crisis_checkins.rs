@@ -867,3 +867,73 @@ async fn an_answer_sent_while_an_update_fans_out_goes_to_the_new_check_in() {
         );
     }
 }
+
+/// A phone registered for several people (a parent and a child, a residence and a trip): an
+/// SMS reply lists each one's current check-in, once per registration, in the order the
+/// registrations were made, so that "SAFE 2" means the same person from one message to the
+/// next. Before, only the newest current check-in of the phone was found, and every reply
+/// went to it.
+#[tokio::test]
+async fn every_current_check_in_of_a_phone_is_listed_once_in_registration_order() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let crisis = crisis(db).await;
+        person(
+            db,
+            "r1",
+            "Sami Haddad",
+            "+33600000005",
+            "IDF",
+            (0, false, false),
+        )
+        .await;
+        person(
+            db,
+            "r2",
+            "Layla Haddad",
+            "+33600000005",
+            "IDF",
+            (1, false, false),
+        )
+        .await;
+        person(db, "r3", "Nour", "+33600000005", "IDF", (0, false, false)).await;
+        person(db, "r4", "Other", "+33600000006", "IDF", (0, false, false)).await;
+        // Sami's registration is made again last: Layla's comes first (ids do not give the
+        // order).
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        exec(
+            db,
+            "UPDATE crisis_registrations SET created_at = $2 WHERE id = $1",
+            &["r1"],
+        )
+        .await;
+        let ids: Vec<String> = ["r1", "r2", "r4"].map(String::from).to_vec();
+        for alert in ["al1", "al2"] {
+            let mut tx = db.begin().await.unwrap();
+            checkins::create_batch(&mut tx, alert, Some(&crisis), &ids)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let found = checkins::current_all_for_phone(db, "+33600000005")
+            .await
+            .unwrap();
+        let names: Vec<&str> = found.iter().map(|c| c.full_name.as_str()).collect();
+        // Nour has no check-in; each of the others its current one (al2's) only.
+        assert_eq!(names, ["Layla Haddad", "Sami Haddad"]);
+        for (c, reg) in found.iter().zip(["r2", "r1"]) {
+            assert_eq!(c.registration_id, reg);
+            let row = checkins::find(db, &c.checkin_id).await.unwrap();
+            assert_eq!(
+                (row.alert_id.as_deref(), row.is_current),
+                (Some("al2"), true)
+            );
+        }
+        assert!(
+            checkins::current_all_for_phone(db, "+1999")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

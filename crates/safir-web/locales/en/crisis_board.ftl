@@ -43,6 +43,10 @@ checkin-sms-nothing-to-stop = This number has no travel-advice SMS subscription;
 checkin-sms-confirmed = Your SMS subscription is confirmed. Reply STOP to end it.
 checkin-sms-nothing-to-confirm = There is no subscription waiting for confirmation for this number.
 checkin-sms-keywords = Reply SAFE if you are safe, HELP if you need help, STOP to end travel-advice messages.
+checkin-sms-safe-all = Thank you, the answer "safe" has been recorded for all { $count } people of this number. Reply HELP if that changes.
+checkin-sms-help-references = Their references: { $references }.
+checkin-sms-choose = This number is registered for { $count } people: { $people }. Nothing was recorded yet: reply SAFE with the person's number (SAFE 1 to SAFE { $count }) or SAFE ALL.
+checkin-sms-help-everyone = This number is registered for { $count } people: { $people }. The request was recorded for each of them; next time you can reply HELP with the number of one (HELP 1).
 
 ## Reminders to people who have not answered
 

@@ -244,6 +244,9 @@ fn every_message_formats_without_errors() {
         ("waiting", "yes"),
         // Why the e-visa's checks refused an approval.
         ("why", "The name is too long."),
+        // The people of a number registered for several, and their emergency cases.
+        ("people", "1 Layla Haddad, 2 Sami Haddad"),
+        ("references", "PAR-E-1, PAR-E-2"),
     ] {
         args.set(name, value);
     }

@@ -3,7 +3,8 @@
 //! check-in, "need help" opening exactly one emergency case (later answers reaching it as the
 //! person's messages, the mission's reaching someone without an account as they registered to
 //! be reached), SMS replies through the gateway
-//! (SAFE / HELP / STOP / UNSUBSCRIBE / YES, and a wrong secret refused), and reminders.
+//! (SAFE / HELP / STOP / UNSUBSCRIBE / YES, and a wrong secret refused; a number registered
+//! for several people naming whom it answers for), and reminders.
 
 use safir_domain::consular::case::CaseKind;
 use safir_domain::crisis::checkin::sign_token;
@@ -1363,5 +1364,201 @@ async fn reminders_go_once_to_people_who_have_not_answered() {
         assert_eq!(mails.len(), 1);
         assert!(mails[0].text.contains("/crisis/checkin/"));
         assert!(app.emails_to("r1@example.org").await.is_empty());
+    }
+}
+
+const FAMILY_PHONE: &str = "+33600000005";
+
+/// A parent (Layla, `r1`) who registered themselves and their child (Sami, `r2`) with the
+/// same phone, Layla first, and an alert's check-in waiting for each.
+async fn family(app: &TestApp) {
+    emergency_crisis(app).await;
+    person(app, Person::new("r1", "Layla Haddad", FAMILY_PHONE)).await;
+    person(app, Person::new("r2", "Sami Haddad", FAMILY_PHONE)).await;
+    // Registered after Layla: Sami is 2 by the time of registration, not by the id.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    exec(
+        &app.db,
+        "UPDATE crisis_registrations SET created_at = $2 WHERE id = $1",
+        &["r2"],
+    )
+    .await;
+    send_alert(app, "al1", &["r1", "r2"]).await;
+}
+
+/// The status and note of the person's check-in of `al1`.
+async fn answer_of(app: &TestApp, reg: &str) -> (String, String) {
+    let c = current(app, "al1", reg).await;
+    (c.status, c.note)
+}
+
+fn waiting() -> (String, String) {
+    ("waiting".to_owned(), String::new())
+}
+
+fn reply_of(res: &crate::harness::TestResponse) -> String {
+    res.json()["reply"].as_str().unwrap().to_owned()
+}
+
+/// One phone registered for two people: "SAFE" naming nobody records nothing (a wrong "safe"
+/// would stop staff looking for someone) and the reply lists them with how to name one.
+/// Before, it answered the newest check-in of the phone, and the other person stayed "no
+/// answer" on the board whatever they replied.
+#[tokio::test]
+async fn sms_safe_from_a_number_registered_for_two_people_asks_which_one() {
+    for app in all_apps().await {
+        family(&app).await;
+        let res = sms(&app, SMS_SECRET, false, FAMILY_PHONE, "SAFE").await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["action"], "choose");
+        let reply = reply_of(&res);
+        assert!(
+            reply.contains("1 Layla Haddad, 2 Sami Haddad")
+                && reply.contains("SAFE 1")
+                && reply.contains("SAFE ALL"),
+            "{reply}"
+        );
+        assert_eq!(answer_of(&app, "r1").await, waiting());
+        assert_eq!(answer_of(&app, "r2").await, waiting());
+        // In Arabic too (the person's language, or Arabic letters in the message).
+        let res = sms(&app, SMS_SECRET, true, FAMILY_PHONE, "آمن").await;
+        assert!(
+            res.body.contains("1 Layla Haddad، 2 Sami Haddad") && res.body.contains("«آمن الكل»"),
+            "{}",
+            res.body
+        );
+        assert_eq!(answer_of(&app, "r1").await, waiting());
+    }
+}
+
+/// "SAFE 2" answers the second person only, the rest of the message its note; Arabic-Indic
+/// digits count as well. "SAFE ALL" answers both with one reply.
+#[tokio::test]
+async fn sms_safe_with_a_number_answers_that_person_only() {
+    for app in all_apps().await {
+        family(&app).await;
+        let res = sms(&app, SMS_SECRET, false, FAMILY_PHONE, "SAFE 2 at school").await;
+        assert_eq!(res.json()["action"], "safe");
+        assert_eq!(answer_of(&app, "r1").await, waiting());
+        assert_eq!(
+            answer_of(&app, "r2").await,
+            ("safe".into(), "at school".into())
+        );
+        sms(&app, SMS_SECRET, false, FAMILY_PHONE, "آمن ١ في البيت").await;
+        assert_eq!(
+            answer_of(&app, "r1").await,
+            ("safe".into(), "في البيت".into())
+        );
+        assert_eq!(answer_of(&app, "r2").await.1, "at school");
+
+        let res = sms(&app, SMS_SECRET, false, FAMILY_PHONE, "safe all").await;
+        assert_eq!(res.json()["action"], "safe");
+        assert!(
+            reply_of(&res).contains("all 2 people"),
+            "{}",
+            reply_of(&res)
+        );
+        assert_eq!(answer_of(&app, "r1").await, ("safe".into(), String::new()));
+        assert_eq!(answer_of(&app, "r2").await, ("safe".into(), String::new()));
+    }
+}
+
+/// "safe sami" names the person by the start of their name, in any case.
+#[tokio::test]
+async fn sms_safe_with_a_name_answers_that_person_only() {
+    for app in all_apps().await {
+        family(&app).await;
+        let res = sms(&app, SMS_SECRET, true, FAMILY_PHONE, "safe sami").await;
+        assert!(res.body.contains("<Message>"), "{}", res.body);
+        assert_eq!(answer_of(&app, "r2").await, ("safe".into(), String::new()));
+        assert_eq!(answer_of(&app, "r1").await, waiting());
+        // The oldest check-in this time, with a note after the name.
+        sms(
+            &app,
+            SMS_SECRET,
+            false,
+            FAMILY_PHONE,
+            "SAFE Layla Haddad, with Sami",
+        )
+        .await;
+        assert_eq!(
+            answer_of(&app, "r1").await,
+            ("safe".into(), "with Sami".into())
+        );
+    }
+}
+
+/// "HELP" naming nobody must not wait for a second message: it is recorded for both, each
+/// with their own emergency case in their own name, and the reply gives both references and
+/// says how to name one next time. "HELP Sami" is recorded for Sami only.
+#[tokio::test]
+async fn sms_help_from_a_number_registered_for_two_people_reaches_both() {
+    for app in all_apps().await {
+        family(&app).await;
+        let res = sms(
+            &app,
+            SMS_SECRET,
+            false,
+            FAMILY_PHONE,
+            "HELP water is rising",
+        )
+        .await;
+        assert_eq!(res.json()["action"], "need_help");
+        let reply = reply_of(&res);
+        let mut cases = Vec::new();
+        for (reg, name) in [("r1", "Layla Haddad"), ("r2", "Sami Haddad")] {
+            let c = current(&app, "al1", reg).await;
+            assert_eq!(
+                (c.status.as_str(), c.note.as_str()),
+                ("need_help", "water is rising"),
+                "{reg}"
+            );
+            let case = safir_store::consular::cases::find(&app.db, &c.case_id.unwrap())
+                .await
+                .unwrap();
+            assert!(reply.contains(&case.display_reference()), "{reply}");
+            assert_eq!(case.form()["given_names"], name);
+            cases.push(case.id);
+        }
+        assert_ne!(cases[0], cases[1]);
+        assert!(
+            reply.contains("1 Layla Haddad, 2 Sami Haddad") && reply.contains("HELP 1"),
+            "{reply}"
+        );
+
+        // Layla is safe after all; a later "HELP Sami" stays Sami's.
+        sms(&app, SMS_SECRET, false, FAMILY_PHONE, "SAFE 1").await;
+        let res = sms(&app, SMS_SECRET, false, FAMILY_PHONE, "help Sami his leg").await;
+        assert_eq!(res.json()["action"], "need_help");
+        assert!(!reply_of(&res).contains("Layla"), "{}", reply_of(&res));
+        assert_eq!(answer_of(&app, "r1").await.0, "safe");
+        assert_eq!(
+            answer_of(&app, "r2").await,
+            ("need_help".into(), "his leg".into())
+        );
+    }
+}
+
+/// A number registered for one person: "SAFE" alone answers their check-in, as it always
+/// did, and a word after it is the note even when it looks like a pick.
+#[tokio::test]
+async fn sms_replies_from_a_number_registered_for_one_person_answer_it() {
+    for app in all_apps().await {
+        emergency_crisis(&app).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Sami Haddad", "+33600000002")).await;
+        send_alert(&app, "al1", &["r1", "r2"]).await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000001", "SAFE").await;
+        assert_eq!(res.json()["action"], "safe");
+        assert_eq!(current(&app, "al1", "r1").await.status, "safe");
+        assert_eq!(current(&app, "al1", "r2").await.status, "waiting");
+        let res = sms(&app, SMS_SECRET, false, "+33600000002", "HELP 2 floors up").await;
+        assert_eq!(res.json()["action"], "need_help");
+        let c = current(&app, "al1", "r2").await;
+        assert_eq!(
+            (c.status.as_str(), c.note.as_str()),
+            ("need_help", "2 floors up")
+        );
+        assert_eq!(current(&app, "al1", "r1").await.status, "safe");
     }
 }

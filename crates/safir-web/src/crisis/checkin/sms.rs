@@ -1,7 +1,8 @@
 //! `POST /crisis/sms/inbound?secret=…`: replies people send to the alert number. The gateway
 //! posts either Twilio's form fields (`From`, `Body`; we answer with TwiML) or JSON
 //! `{"from": "+…", "text": "…"}` (we answer with JSON). SAFE / HELP answer the sender's
-//! current check-in (found by the phone number they registered), STOP and UNSUBSCRIBE XX end
+//! current check-in (found by the phone number they registered; a number registered for
+//! several people names whom after the keyword: a number, ALL or a name), STOP and UNSUBSCRIBE XX end
 //! SMS subscriptions, YES confirms a pending one.
 
 use axum::body::Bytes;
@@ -216,10 +217,16 @@ struct SmsAnswer {
     key: &'static str,
     /// For "need help": the mission's telephone, when it has one.
     mission_phone: Option<String>,
-    /// For "need help": the reference of the emergency case it opened.
-    reference: Option<String>,
+    /// For "need help": the references of the emergency cases it opened (one per person).
+    references: Vec<String>,
     /// The message was longer than a note holds: only its start was kept.
     note_cut: bool,
+    /// The people of a number registered for several, numbered, when the message named none
+    /// of them: "SAFE" recorded nothing and says how to name them, "HELP" was recorded for
+    /// each and says how to name one next time.
+    people: Vec<String>,
+    /// "SAFE ALL": how many people it was recorded for.
+    all: Option<usize>,
 }
 
 impl SmsAnswer {
@@ -228,8 +235,10 @@ impl SmsAnswer {
             action,
             key,
             mission_phone: None,
-            reference: None,
+            references: Vec::new(),
             note_cut: false,
+            people: Vec::new(),
+            all: None,
         }
     }
 
@@ -239,16 +248,38 @@ impl SmsAnswer {
     /// of keywords back).
     fn text(&self, lang: Lang) -> String {
         let i18n = I18n::global();
-        let mut lines = vec![i18n.t(lang, self.key)];
+        let people = || {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("count", self.people.len());
+            args.set("people", numbered(lang, &self.people));
+            args
+        };
+        let mut lines = vec![match (self.action, self.all) {
+            ("choose", _) => i18n.t_args(lang, self.key, &people()),
+            (_, Some(count)) => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("count", count);
+                i18n.t_args(lang, self.key, &args)
+            }
+            _ => i18n.t(lang, self.key),
+        }];
         if self.note_cut {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("max", NOTE_MAX);
             lines.push(i18n.t_args(lang, "checkin-sms-note-cut", &args));
         }
-        if let Some(reference) = &self.reference {
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("reference", reference.clone());
-            lines.push(i18n.t_args(lang, "checkin-sms-help-reference", &args));
+        match self.references.as_slice() {
+            [] => {}
+            [reference] => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("reference", reference.clone());
+                lines.push(i18n.t_args(lang, "checkin-sms-help-reference", &args));
+            }
+            several => {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("references", several.join(list_separator(lang)));
+                lines.push(i18n.t_args(lang, "checkin-sms-help-references", &args));
+            }
         }
         if self.action == "need_help" {
             lines.push(i18n.t(lang, "case-emergency-danger"));
@@ -259,82 +290,265 @@ impl SmsAnswer {
                 lines.push(format!("{} {phone}", i18n.t(lang, "case-emergency-phone")));
             }
             lines.push(i18n.t(lang, "checkin-sms-help-details"));
+            if !self.people.is_empty() {
+                lines.push(i18n.t_args(lang, "checkin-sms-help-everyone", &people()));
+            }
         }
         lines.join("\n")
     }
 }
 
-/// Answers the sender's current check-in; "need help" opens the emergency case, and a later
-/// answer reaches it (`after_answer`). Switches the reply to the person's language.
-async fn answer_sms(
-    state: &AppState,
-    from: &str,
-    status: CheckinStatus,
-    mut note: String,
-    lang: &mut Lang,
-) -> Result<SmsAnswer, AppError> {
-    // A message is as long as the sender's phone joins it: the answer is recorded whatever
-    // its length, with as much of it as a note holds (the web form's limit), and the reply
-    // says so; the person keeps the whole of it on their phone.
-    let note_cut = match note.char_indices().nth(NOTE_MAX) {
+fn list_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ar => "، ",
+        _ => ", ",
+    }
+}
+
+/// "1 Layla Haddad, 2 Sami Haddad": the numbers a reply picks the people by.
+fn numbered(lang: Lang, names: &[String]) -> String {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{} {name}", i + 1))
+        .collect::<Vec<_>>()
+        .join(list_separator(lang))
+}
+
+/// Whom a message from a number registered for several people answers for.
+#[derive(Debug, PartialEq, Eq)]
+enum Pick {
+    /// The one at this index of the list.
+    One(usize),
+    All,
+}
+
+/// The words a message names everyone by: ALL, الكل, الجميع.
+const ALL_WORDS: [&str; 3] = ["all", "الكل", "الجميع"];
+
+/// A word of the message as names are compared: its punctuation off ("2.", "Sami,"), folded
+/// as staff searches fold names (case, Arabic letter variants, Arabic-Indic digits, accents).
+fn word_key(word: &str) -> String {
+    safir_store::name_key::name_key(word.trim_matches(|c: char| !c.is_alphanumeric()))
+}
+
+/// The text after the first `n` words of `text`.
+fn after_words(text: &str, n: usize) -> &str {
+    match text.split_whitespace().nth(n.saturating_sub(1)) {
+        Some(word) if n > 0 => {
+            let end = word.as_ptr() as usize - text.as_ptr() as usize + word.len();
+            text[end..].trim()
+        }
+        _ => text.trim(),
+    }
+}
+
+/// Reads which of the `names` (the people registered with one number) the text after the
+/// keyword picks, and the rest of it (the note): a number from 1 (ASCII or Arabic-Indic
+/// digits), ALL, or the first words of exactly one person's name ("Sami", "sami haddad"),
+/// whole words only, so that a note such as "I am hurt" never picks an "Ibrahim". `None`
+/// when it picks nobody, and the whole text stays the note.
+fn read_pick(text: &str, names: &[String]) -> Option<(Pick, String)> {
+    let words: Vec<String> = text.split_whitespace().map(word_key).collect();
+    let first = words.first()?;
+    if let Ok(n) = first.parse::<usize>() {
+        return (1..=names.len())
+            .contains(&n)
+            .then(|| (Pick::One(n - 1), after_words(text, 1).to_owned()));
+    }
+    if ALL_WORDS.iter().any(|w| word_key(w) == *first) {
+        return Some((Pick::All, after_words(text, 1).to_owned()));
+    }
+    let keys: Vec<Vec<String>> = names
+        .iter()
+        .map(|n| n.split_whitespace().map(word_key).collect())
+        .collect();
+    let longest = keys.iter().map(Vec::len).max().unwrap_or(0);
+    // The most words that name one person: "SAFE Sami Haddad ok" picks Sami Haddad and
+    // keeps "ok"; a name two people share picks nobody.
+    for n in (1..=words.len().min(longest)).rev() {
+        let typed = &words[..n];
+        if typed.iter().any(String::is_empty) {
+            continue;
+        }
+        let matching: Vec<usize> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, key)| key.starts_with(typed))
+            .map(|(i, _)| i)
+            .collect();
+        match matching.as_slice() {
+            [] => {}
+            [one] => return Some((Pick::One(*one), after_words(text, n).to_owned())),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Cuts a note to what the web form holds; says whether it did.
+fn cut_note(note: &mut String) -> bool {
+    match note.char_indices().nth(NOTE_MAX) {
         Some((end, _)) => {
             note.truncate(end);
             true
         }
         None => false,
-    };
-    let Some(current) = checkins::current_for_phone(&state.db, from)
-        .await
-        .map_err(AppError::internal)?
-    else {
-        return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
-    };
-    // Through the same group-committing writer as the web answers: in a crisis the gateway
-    // posts replies as fast as people send them.
-    let written = state
-        .checkin_writer
-        .answer(NewAnswer {
-            id: current.id.clone(),
-            status,
-            note,
-            point: None,
-        })
-        .await;
-    let answered = match written {
-        Ok(a) => a,
-        // Removed between the read and the write (the registration was deleted): as if
-        // there were no check-in.
-        Err(AnswerError::Store(StoreError::NotFound)) => {
-            return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
-        }
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let ctx = checkins::context(&state.db, &answered.checkin)
+    }
+}
+
+/// Answers the sender's current check-in; "need help" opens the emergency case, and a later
+/// answer reaches it (`after_answer`). Switches the reply to the person's language.
+///
+/// A number registered for several people (a parent and a child, a residence and a trip) has
+/// a current check-in for each: the message names whom it answers for after the keyword
+/// ("SAFE 2", "SAFE Sami", "SAFE ALL"). "SAFE" naming nobody records nothing (a wrong "safe"
+/// would stop staff looking for someone) and the reply lists the people to pick from; "HELP"
+/// naming nobody is recorded for each of them at once, since a request for help must not
+/// wait for a second message.
+async fn answer_sms(
+    state: &AppState,
+    from: &str,
+    status: CheckinStatus,
+    note: String,
+    lang: &mut Lang,
+) -> Result<SmsAnswer, AppError> {
+    let current = checkins::current_all_for_phone(&state.db, from)
         .await
         .map_err(AppError::internal)?;
-    *lang = person_lang(&ctx);
-    let case_id = after_answer(state, &answered.checkin, &ctx).await?;
-    if status == CheckinStatus::NeedHelp {
-        // The case's reference, to give when calling the mission.
-        let reference = match case_id {
-            Some(id) => Some(
-                cases::find(&state.db, &id)
-                    .await
-                    .map_err(AppError::internal)?
-                    .display_reference(),
-            ),
-            None => None,
+    if current.is_empty() {
+        return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
+    }
+    let names: Vec<String> = current.iter().map(|c| c.full_name.clone()).collect();
+    let (targets, mut note, pick) = if current.len() == 1 {
+        (vec![0], note, Some(Pick::One(0)))
+    } else {
+        match read_pick(&note, &names) {
+            Some((Pick::One(i), rest)) => (vec![i], rest, Some(Pick::One(i))),
+            Some((Pick::All, rest)) => ((0..current.len()).collect(), rest, Some(Pick::All)),
+            None if status == CheckinStatus::Safe => {
+                return Ok(SmsAnswer {
+                    people: names,
+                    ..SmsAnswer::plain("choose", "checkin-sms-choose")
+                });
+            }
+            None => ((0..current.len()).collect(), note, None),
+        }
+    };
+    // A message is as long as the sender's phone joins it: the answer is recorded whatever
+    // its length, with as much of it as a note holds (the web form's limit), and the reply
+    // says so; the person keeps the whole of it on their phone.
+    let note_cut = cut_note(&mut note);
+    let mut references = Vec::new();
+    let mut mission_phone = None;
+    let mut answered_any = false;
+    for (n, i) in targets.into_iter().enumerate() {
+        // Through the same group-committing writer as the web answers: in a crisis the
+        // gateway posts replies as fast as people send them.
+        let written = state
+            .checkin_writer
+            .answer(NewAnswer {
+                id: current[i].checkin_id.clone(),
+                status,
+                note: note.clone(),
+                point: None,
+            })
+            .await;
+        let answered = match written {
+            Ok(a) => a,
+            // Removed between the read and the write (the registration was deleted): as if
+            // there were no check-in for this one.
+            Err(AnswerError::Store(StoreError::NotFound)) => continue,
+            Err(e) => return Err(AppError::internal(e)),
         };
+        answered_any = true;
+        let ctx = checkins::context(&state.db, &answered.checkin)
+            .await
+            .map_err(AppError::internal)?;
+        if n == 0 {
+            *lang = person_lang(&ctx);
+        }
+        let case_id = after_answer(state, &answered.checkin, &ctx).await?;
+        if status == CheckinStatus::NeedHelp {
+            // The case's reference, to give when calling the mission.
+            if let Some(id) = case_id {
+                let case = cases::find(&state.db, &id)
+                    .await
+                    .map_err(AppError::internal)?;
+                references.push(case.display_reference());
+            }
+            if mission_phone.is_none() {
+                mission_phone = ctx.mission_phone;
+            }
+        }
+    }
+    if !answered_any {
+        return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
+    }
+    if status == CheckinStatus::NeedHelp {
         Ok(SmsAnswer {
-            mission_phone: ctx.mission_phone,
-            reference,
+            mission_phone,
+            references,
             note_cut,
+            // Recorded for everyone: the reply says for whom, and how to name one.
+            people: if pick.is_none() { names } else { Vec::new() },
             ..SmsAnswer::plain("need_help", "checkin-sms-help")
+        })
+    } else if pick == Some(Pick::All) {
+        Ok(SmsAnswer {
+            note_cut,
+            all: Some(current.len()),
+            ..SmsAnswer::plain("safe", "checkin-sms-safe-all")
         })
     } else {
         Ok(SmsAnswer {
             note_cut,
             ..SmsAnswer::plain("safe", "checkin-sms-safe")
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        vec![
+            "Layla Haddad".into(),
+            "Sami Haddad".into(),
+            "أحمد علي".into(),
+        ]
+    }
+
+    #[test]
+    fn a_pick_is_a_number_all_or_the_start_of_one_name() {
+        let n = names();
+        assert_eq!(read_pick("2", &n), Some((Pick::One(1), String::new())));
+        assert_eq!(
+            read_pick("٣  at home", &n),
+            Some((Pick::One(2), "at home".into()))
+        );
+        assert_eq!(read_pick("4", &n), None);
+        assert_eq!(read_pick("0 ok", &n), None);
+        assert_eq!(read_pick("ALL fine", &n), Some((Pick::All, "fine".into())));
+        assert_eq!(read_pick("الجميع", &n), Some((Pick::All, String::new())));
+        assert_eq!(read_pick("sami", &n), Some((Pick::One(1), String::new())));
+        assert_eq!(
+            read_pick("Sami Haddad, at school", &n),
+            Some((Pick::One(1), "at school".into()))
+        );
+        assert_eq!(read_pick("احمد", &n), Some((Pick::One(2), String::new())));
+        // A surname (no name's start), a word that only begins a name, a plain note: nobody.
+        assert_eq!(read_pick("haddad", &n), None);
+        assert_eq!(read_pick("Sam is fine", &n), None);
+        assert_eq!(read_pick("I am hurt", &n), None);
+        assert_eq!(read_pick("", &n), None);
+        // A first name two people share picks neither; their full names do.
+        let twins = vec!["Sami Haddad".to_owned(), "Sami Khoury".to_owned()];
+        assert_eq!(read_pick("sami", &twins), None);
+        assert_eq!(
+            read_pick("sami khoury", &twins),
+            Some((Pick::One(1), String::new()))
+        );
     }
 }
