@@ -1,6 +1,8 @@
 //! The audit trail: an append-only, hash-chained log of staff actions and of reads of
 //! personal data. Each record's hash covers the previous hash, so editing or deleting a row
-//! breaks the chain from that row on; `verify` finds the first broken link.
+//! breaks the chain from that row on; `verify` finds the first broken link. Deleting the
+//! newest records leaves a shorter chain that is still whole: only the chain's head (its last
+//! record and hash, [`verify_with_head`]) compared with one noted earlier shows that.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use safir_domain::audit::AuditAction;
@@ -309,8 +311,23 @@ pub enum ChainCheck {
     },
 }
 
+/// The chain's last record as a check walked to it: its number and hash, for an
+/// administrator to note and compare with later (a chain cut short at its newest end is still
+/// whole, and only a head noted before shows it is shorter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
 /// Walks the whole trail in order, a page at a time.
 pub async fn verify(db: &Db) -> Result<ChainCheck, StoreError> {
+    Ok(verify_with_head(db).await?.0)
+}
+
+/// [`verify`], with the head of the chain it found intact: `None` for an empty trail or a
+/// broken chain (whose head proves nothing).
+pub async fn verify_with_head(db: &Db) -> Result<(ChainCheck, Option<ChainHead>), StoreError> {
     let mut prev_hash = GENESIS.to_owned();
     let mut expected_seq = 1i64;
     let mut count = 0u64;
@@ -322,26 +339,22 @@ pub async fn verify(db: &Db) -> Result<ChainCheck, StoreError> {
                 .await
         })?;
         if page.is_empty() {
-            return Ok(ChainCheck::Intact { records: count });
+            let head = (count > 0).then(|| ChainHead {
+                seq: expected_seq - 1,
+                hash: prev_hash,
+            });
+            return Ok((ChainCheck::Intact { records: count }, head));
         }
+        let broken = |seq, reason| Ok((ChainCheck::Broken { seq, reason }, None));
         for r in page {
             if r.seq != expected_seq {
-                return Ok(ChainCheck::Broken {
-                    seq: expected_seq,
-                    reason: "record missing",
-                });
+                return broken(expected_seq, "record missing");
             }
             if r.prev_hash != prev_hash {
-                return Ok(ChainCheck::Broken {
-                    seq: r.seq,
-                    reason: "link to previous record altered",
-                });
+                return broken(r.seq, "link to previous record altered");
             }
             if chain_hash(&prev_hash, &r) != r.hash {
-                return Ok(ChainCheck::Broken {
-                    seq: r.seq,
-                    reason: "record content altered",
-                });
+                return broken(r.seq, "record content altered");
             }
             prev_hash = r.hash;
             expected_seq += 1;

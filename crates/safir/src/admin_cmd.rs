@@ -338,11 +338,62 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
 }
 
 async fn verify_audit(db: &Db) -> anyhow::Result<()> {
-    match audit::verify(db).await? {
+    let (check, head) = audit::verify_with_head(db).await?;
+    print!("{}", verify_report(&check, head.as_ref())?);
+    Ok(())
+}
+
+/// What `verify-audit` prints for an intact chain, or the error of a broken one. The head is
+/// printed to be noted down: deleting the newest records leaves a chain that is still whole,
+/// and only a head noted earlier shows that it is shorter.
+fn verify_report(check: &ChainCheck, head: Option<&audit::ChainHead>) -> anyhow::Result<String> {
+    match check {
         ChainCheck::Intact { records } => {
-            println!("audit trail intact: {records} records");
-            Ok(())
+            let mut out = format!("audit trail intact: {records} records\n");
+            if let Some(h) = head {
+                out.push_str(&format!(
+                    "chain head: record {} hash {}\n\
+                     deleting the newest records is not detected by the chain itself: \
+                     compare this head with one noted earlier\n",
+                    h.seq, h.hash
+                ));
+            }
+            Ok(out)
         }
         ChainCheck::Broken { seq, reason } => bail!("audit trail broken at record {seq}: {reason}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_audit_prints_the_chain_head_to_note() {
+        let head = audit::ChainHead {
+            seq: 42,
+            hash: "ab".repeat(32),
+        };
+        let out = verify_report(&ChainCheck::Intact { records: 42 }, Some(&head)).unwrap();
+        assert!(out.starts_with("audit trail intact: 42 records\n"), "{out}");
+        assert!(
+            out.contains(&format!("chain head: record 42 hash {}\n", "ab".repeat(32))),
+            "{out}"
+        );
+        assert!(
+            out.contains("compare this head with one noted earlier"),
+            "{out}"
+        );
+        let empty = verify_report(&ChainCheck::Intact { records: 0 }, None).unwrap();
+        assert_eq!(empty, "audit trail intact: 0 records\n");
+        let broken = ChainCheck::Broken {
+            seq: 5,
+            reason: "record missing",
+        };
+        let e = verify_report(&broken, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "audit trail broken at record 5: record missing"
+        );
     }
 }

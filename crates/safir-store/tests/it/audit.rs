@@ -392,3 +392,50 @@ async fn filtered_pages_hold_exactly_the_matching_records_newest_first() {
         }
     }
 }
+
+/// Deleting the newest records leaves a whole chain: the check cannot see it, but the head it
+/// reports (last record and hash) differs from one noted before, which is how it is found.
+#[tokio::test]
+async fn the_check_reports_the_chain_head_to_compare_with_one_noted_before() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        assert_eq!(
+            audit::verify_with_head(db).await.unwrap(),
+            (ChainCheck::Intact { records: 0 }, None)
+        );
+        for i in 0..5 {
+            audit::record(db, &rec("admin@example.org", &format!("u{i}")))
+                .await
+                .unwrap();
+        }
+        let stored: Vec<(i64, String)> = with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq").fetch_all(p).await
+        })
+        .unwrap();
+        let (check, noted) = audit::verify_with_head(db).await.unwrap();
+        assert_eq!(check, ChainCheck::Intact { records: 5 });
+        let noted = noted.unwrap();
+        assert_eq!((noted.seq, noted.hash.clone()), stored[4]);
+
+        with_pool!(db.write(), p => {
+            sqlx::query("DELETE FROM audit_log WHERE seq >= 4").execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        let (check, head) = audit::verify_with_head(db).await.unwrap();
+        assert_eq!(check, ChainCheck::Intact { records: 3 }, "the chain alone");
+        let head = head.unwrap();
+        assert_eq!((head.seq, head.hash.clone()), stored[2]);
+        assert_ne!(head, noted, "the head shows the cut");
+
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE audit_log SET summary = '{}' WHERE seq = 2").execute(p).await.map(|_| ())
+        })
+        .unwrap();
+        let (check, head) = audit::verify_with_head(db).await.unwrap();
+        assert!(
+            matches!(check, ChainCheck::Broken { seq: 2, .. }),
+            "{check:?}"
+        );
+        assert_eq!(head, None, "a broken chain has no head to trust");
+    }
+}

@@ -40,6 +40,7 @@ field-error-admin-language-unknown = اختر لغة من القائمة.
 field-error-admin-time-zone-invalid = أدخل منطقة زمنية مثل Europe/Paris أو UTC.
 field-error-admin-phone-invalid = أدخل رقم هاتف يتكون من أرقام ومسافات وشرطات، مع علامة + اختيارية في أوله.
 field-error-admin-date-invalid = أدخل التاريخ بالصيغة YYYY-MM-DD.
+field-error-admin-date-before-from = يجب ألا يسبق تاريخُ النهاية تاريخَ البداية.
 
 ## Users
 
@@ -115,14 +116,16 @@ admin-audit-chain-broken = السلسلة مكسورة عند السجل
 admin-audit-reason-missing = يوجد سجل مفقود
 admin-audit-reason-link = عُدّل الرابط بالسجل السابق
 admin-audit-reason-content = عُدّل محتوى السجل
+admin-audit-chain-head = أحدث سجل هو رقم { $seq }، وبصمته:
+admin-audit-chain-head-note = دوّن هذين أو احتفظ بنسخة مصدّرة. حذف أحدث السجلات لا تكشفه السلسلة نفسها: تبقى سليمة لكنها أقصر. قارن الرقم والبصمة المعروضين هنا بما دوّنته من قبل: رقم أصغر، أو بصمة مختلفة عند الرقم نفسه، يعني أن سجلات حُذفت أو استُبدلت.
 admin-audit-actor = المنفّذ
 admin-audit-action = الإجراء
 admin-audit-mission = البعثة
 admin-audit-any-mission = كل البعثات
 admin-audit-any-action = كل الإجراءات
 admin-audit-target = الهدف
-admin-audit-from = من (تاريخ)
-admin-audit-to = إلى (تاريخ)
+admin-audit-from = من (تاريخ، بالتوقيت العالمي UTC)
+admin-audit-to = إلى (تاريخ، بالتوقيت العالمي UTC، ضمنًا)
 admin-audit-at = الوقت
 admin-audit-client-ip = العنوان
 admin-audit-summary = الملخص

@@ -257,7 +257,13 @@ field-error-consular-currency-unknown = اختر عملة من القائمة.
 field-error-consular-fee-required = أدخل الرسم (0 لخدمة مجانية).
 field-error-consular-fee-invalid = أدخل مبلغًا مثل 75 أو 75.50.
 field-error-consular-fee-comma = اكتب المبلغ دون فاصلة: نقطة للكسور العشرية ودون فاصل للآلاف، مثل 1500 أو 1500.500.
-field-error-consular-fee-too-precise = لهذه العملة عدد أقل من الخانات العشرية.
+field-error-consular-fee-too-precise = { PLURAL($decimals) ->
+        [zero] لا تُكتب مبالغ { $currency } بخانات عشرية.
+        [one] تُكتب مبالغ { $currency } بخانة عشرية واحدة على الأكثر.
+        [two] تُكتب مبالغ { $currency } بخانتين عشريتين على الأكثر.
+        [few] تُكتب مبالغ { $currency } بـ{ $decimals } خانات عشرية على الأكثر.
+       *[other] تُكتب مبالغ { $currency } بـ{ $decimals } خانة عشرية على الأكثر.
+    }
 field-error-consular-fee-too-large = هذا المبلغ كبير جدًا.
 field-error-consular-number-invalid = أدخل عددًا صحيحًا.
 field-error-consular-processing-days-range = أدخل عددًا من الأيام بين 1 و365.

@@ -40,6 +40,7 @@ field-error-admin-language-unknown = Choose a language from the list.
 field-error-admin-time-zone-invalid = Enter a time zone such as Europe/Paris or UTC.
 field-error-admin-phone-invalid = Enter a telephone number with digits, spaces, dashes and an optional leading +.
 field-error-admin-date-invalid = Enter a date as YYYY-MM-DD.
+field-error-admin-date-before-from = The end date must not be before the start date.
 
 ## Users
 
@@ -108,14 +109,16 @@ admin-audit-chain-broken = The chain is broken at record
 admin-audit-reason-missing = a record is missing
 admin-audit-reason-link = the link to the previous record was altered
 admin-audit-reason-content = the record's content was altered
+admin-audit-chain-head = The newest record is number { $seq }; its hash:
+admin-audit-chain-head-note = Note these down, or keep an export. Deleting the newest records is not detected by the chain itself: it stays whole, only shorter. Compare the number and hash shown here with ones noted earlier: a lower number, or a different hash at the same number, means records were removed or replaced.
 admin-audit-actor = Actor
 admin-audit-action = Action
 admin-audit-mission = Mission
 admin-audit-any-mission = Any mission
 admin-audit-any-action = Any action
 admin-audit-target = Target
-admin-audit-from = From (date)
-admin-audit-to = To (date)
+admin-audit-from = From (date, UTC)
+admin-audit-to = To (date, UTC, inclusive)
 admin-audit-at = Time
 admin-audit-client-ip = Address
 admin-audit-summary = Summary

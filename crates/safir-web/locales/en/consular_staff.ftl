@@ -230,7 +230,11 @@ field-error-consular-currency-unknown = Choose a currency from the list.
 field-error-consular-fee-required = Enter the fee (0 for a free service).
 field-error-consular-fee-invalid = Enter an amount such as 75 or 75.50.
 field-error-consular-fee-comma = Write the amount without a comma: a dot for decimals and no thousands separator, such as 1500 or 1500.500.
-field-error-consular-fee-too-precise = This currency has fewer decimals.
+field-error-consular-fee-too-precise = { $decimals ->
+        [0] { $currency } takes no decimals.
+        [one] { $currency } takes at most 1 decimal.
+       *[other] { $currency } takes at most { $decimals } decimals.
+    }
 field-error-consular-fee-too-large = This amount is too large.
 field-error-consular-number-invalid = Enter a whole number.
 field-error-consular-processing-days-range = Enter a number of days between 1 and 365.

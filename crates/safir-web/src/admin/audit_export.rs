@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use safir_domain::audit::actions;
-use safir_store::audit::{self, AuditRecord};
+use safir_store::audit::{self, AuditFilter, AuditRecord};
 use safir_store::missions;
 
 use super::audit_log::AuditParams;
@@ -47,6 +47,45 @@ fn disposition(cut_at: Option<i64>) -> String {
     }
 }
 
+/// Reads the records `filter` matches, newest first and `batch` at a time through `fetch`
+/// (the filter and a limit), handing each to `emit`, at most `max` of them. Returns how many
+/// were read and, when more match than `max`, the oldest record read: where a cut export
+/// stops. The last fetch asks for one record more than there is room for, so an export of
+/// exactly `max` records is whole, not cut.
+async fn read_capped<E, F, Fut>(
+    filter: &mut AuditFilter,
+    (batch, max): (i64, usize),
+    mut fetch: F,
+    mut emit: impl FnMut(&AuditRecord),
+) -> Result<(usize, Option<i64>), E>
+where
+    F: FnMut(AuditFilter, i64) -> Fut,
+    Fut: Future<Output = Result<Vec<AuditRecord>, E>>,
+{
+    let mut count = 0usize;
+    let mut oldest = None;
+    loop {
+        let room = max - count;
+        let want = batch.min(i64::try_from(room).unwrap_or(i64::MAX).saturating_add(1));
+        let rows = fetch(filter.clone(), want).await?;
+        let kept = &rows[..rows.len().min(room)];
+        for r in kept {
+            emit(r);
+        }
+        count += kept.len();
+        if let Some(last) = kept.last() {
+            oldest = Some(last.seq);
+            filter.before_seq = Some(last.seq);
+        }
+        if rows.len() > room {
+            return Ok((count, oldest));
+        }
+        if (rows.len() as i64) < want {
+            return Ok((count, None));
+        }
+    }
+}
+
 pub async fn export_csv(
     State(state): State<AppState>,
     actor: Actor,
@@ -64,28 +103,15 @@ pub async fn export_csv(
     let mut out = String::from("\u{feff}");
     out.push_str(CSV_HEADER);
     out.push_str("\r\n");
-    let mut count = 0usize;
-    // Where a cut export stops: the oldest record it holds, when older ones match too.
-    let mut cut_at = None;
-    loop {
-        let batch = audit::list(&state.db, &filter, EXPORT_BATCH)
-            .await
-            .map_err(AppError::internal)?;
-        let Some(last) = batch.last() else { break };
-        filter.before_seq = Some(last.seq);
-        let full = batch.len() as i64 == EXPORT_BATCH;
-        for r in &batch {
-            out.push_str(&csv_line(r));
-        }
-        count += batch.len();
-        if !full {
-            break;
-        }
-        if count >= EXPORT_MAX {
-            cut_at = Some(last.seq);
-            break;
-        }
-    }
+    let db = &state.db;
+    let (count, cut_at) = read_capped(
+        &mut filter,
+        (EXPORT_BATCH, EXPORT_MAX),
+        |f, limit| async move { audit::list(db, &f, limit).await },
+        |r| out.push_str(&csv_line(r)),
+    )
+    .await
+    .map_err(AppError::internal)?;
     let filename = disposition(cut_at);
     // Where the export began, when it did not begin at the newest record: a second part of a
     // long export (`before`) is told apart from the whole of what the filters match.
@@ -111,6 +137,70 @@ pub async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A trail of `n` records, numbered 1 to `n`.
+    fn trail(n: i64) -> Vec<AuditRecord> {
+        (1..=n)
+            .map(|seq| AuditRecord {
+                seq,
+                at: chrono::Utc::now(),
+                actor_id: None,
+                actor_label: "cli".into(),
+                action: "user.read".into(),
+                target_type: "user".into(),
+                target_id: None,
+                mission_id: None,
+                client_ip: None,
+                summary: "{}".into(),
+                prev_hash: String::new(),
+                hash: String::new(),
+            })
+            .collect()
+    }
+
+    /// What the export reads of `n` records, `batch` at a time, at most `max`: the numbers
+    /// read and where it was cut.
+    async fn read(n: i64, batch: i64, max: usize) -> (Vec<i64>, Option<i64>) {
+        let all = trail(n);
+        let mut seen = Vec::new();
+        let (count, cut) = read_capped(
+            &mut AuditFilter::default(),
+            (batch, max),
+            |f, limit| {
+                let rows: Vec<AuditRecord> = all
+                    .iter()
+                    .rev()
+                    .filter(|r| f.before_seq.is_none_or(|b| r.seq < b))
+                    .take(usize::try_from(limit).unwrap())
+                    .cloned()
+                    .collect();
+                async move { Ok::<_, ()>(rows) }
+            },
+            |r| seen.push(r.seq),
+        )
+        .await
+        .unwrap();
+        assert_eq!(count, seen.len());
+        (seen, cut)
+    }
+
+    #[tokio::test]
+    async fn an_export_of_exactly_the_cap_is_whole() {
+        for batch in [1, 2, 3, 5, 10] {
+            let (seen, cut) = read(6, batch, 6).await;
+            assert_eq!(seen, [6, 5, 4, 3, 2, 1], "batch {batch}");
+            assert_eq!(cut, None, "batch {batch}: nothing left out");
+
+            let (seen, cut) = read(7, batch, 6).await;
+            assert_eq!(seen, [7, 6, 5, 4, 3, 2], "batch {batch}");
+            assert_eq!(cut, Some(2), "batch {batch}: record 1 left out");
+
+            let (seen, cut) = read(4, batch, 6).await;
+            assert_eq!(seen, [4, 3, 2, 1], "batch {batch}");
+            assert_eq!(cut, None);
+        }
+        assert_eq!(read(0, 3, 6).await, (vec![], None));
+    }
 
     #[test]
     fn a_cut_export_is_named_so() {

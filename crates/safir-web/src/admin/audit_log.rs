@@ -6,7 +6,8 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
-use safir_store::audit::{self, AuditFilter, AuditRecord, ChainCheck};
+use fluent_bundle::FluentArgs;
+use safir_store::audit::{self, AuditFilter, AuditRecord, ChainCheck, ChainHead};
 use safir_store::missions::{self, Mission};
 
 use safir_domain::audit::actions;
@@ -32,7 +33,7 @@ pub struct AuditParams {
     mission: String,
     #[serde(default)]
     target: String,
-    /// `YYYY-MM-DD`, inclusive.
+    /// `YYYY-MM-DD`, inclusive, a day in UTC (the trail's times are UTC).
     #[serde(default)]
     from: String,
     #[serde(default)]
@@ -54,7 +55,8 @@ fn date(s: &str) -> Result<Option<NaiveDate>, ()> {
 }
 
 impl AuditParams {
-    /// The store filter; unreadable dates are reported and left out of the filter.
+    /// The store filter; unreadable dates, and a range whose end comes before its start, are
+    /// reported and left out of the filter.
     pub fn filter(&self, all: &[Mission]) -> (AuditFilter, FieldErrors) {
         let mut errors = FieldErrors::new();
         let mut day = |field: &str, value: &str, end: bool| -> Option<DateTime<Utc>> {
@@ -73,8 +75,16 @@ impl AuditParams {
                 }
             }
         };
-        let from = day("from", &self.from, false);
-        let to = day("to", &self.to, true);
+        let mut from = day("from", &self.from, false);
+        let mut to = day("to", &self.to, true);
+        // A reversed range matches nothing: said beside the end date, as the API does, rather
+        // than an empty list that reads as "nothing happened".
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            errors.add(FieldError::new("to", "admin_date_before_from"));
+            (from, to) = (None, None);
+        }
         let mission_id = non_empty(&self.mission).map(|code| {
             all.iter()
                 .find(|m| m.code.eq_ignore_ascii_case(&code))
@@ -149,6 +159,16 @@ struct AuditPage {
     newest_href: Option<String>,
     check: Option<String>,
     check_ok: bool,
+    head: Option<HeadView>,
+}
+
+/// The chain's head as the check found it, to note down and compare with later.
+struct HeadView {
+    /// "The newest record is number 1234; its hash:"
+    text: String,
+    hash: String,
+    /// Why it is worth noting: what the chain alone cannot show.
+    note: String,
 }
 
 /// Every action the workspace records, by code (a test scans the code for them): the choices
@@ -272,15 +292,19 @@ async fn audit_page(
     uri: &Uri,
     (viewer, actor): (&Viewer, &Actor),
     params: &AuditParams,
-    check: Option<ChainCheck>,
+    check: Option<(ChainCheck, Option<ChainHead>)>,
 ) -> Result<Html<String>, AppError> {
     let all = missions::list(&state.db)
         .await
         .map_err(AppError::internal)?;
     let (filter, errors) = params.filter(&all);
-    let records = audit::list(&state.db, &filter, PAGE_SIZE)
-        .await
-        .map_err(AppError::internal)?;
+    // One record more than a page: whether there are older ones to link to.
+    let (records, more) = page_of(
+        audit::list(&state.db, &filter, PAGE_SIZE + 1)
+            .await
+            .map_err(AppError::internal)?,
+        PAGE_SIZE,
+    );
     // The trail names people and what they did: reading it is on record too.
     let summary = serde_json::json!({
         "filters": params.query(),
@@ -291,7 +315,7 @@ async fn audit_page(
     state.audit.record(record).await?;
     let query = params.query();
     let sep = if query.is_empty() { "" } else { "&" };
-    let older_href = (records.len() as i64 == PAGE_SIZE)
+    let older_href = more
         .then(|| {
             records
                 .last()
@@ -305,7 +329,22 @@ async fn audit_page(
             .value(value)
             .errors_from(lang, &errors)
     };
-    let (check, check_ok) = match check {
+    // The head of an intact chain: deleting the newest records leaves a chain that is still
+    // whole, and only this head compared with one noted earlier (or an earlier export's last
+    // line) shows it.
+    let head = match &check {
+        Some((ChainCheck::Intact { .. }, Some(h))) => Some(HeadView {
+            text: {
+                let mut args = FluentArgs::new();
+                args.set("seq", h.seq.to_string());
+                page.t_args("admin-audit-chain-head", &args)
+            },
+            hash: h.hash.clone(),
+            note: page.t("admin-audit-chain-head-note"),
+        }),
+        _ => None,
+    };
+    let (check, check_ok) = match check.map(|(c, _)| c) {
         None => (None, false),
         Some(ChainCheck::Intact { records }) => (
             Some(page.t_count("admin-audit-chain-intact", records as i64)),
@@ -376,8 +415,18 @@ async fn audit_page(
         newest_href,
         check,
         check_ok,
+        head,
         page,
     })
+}
+
+/// The first `size` of `rows` (fetched one more than a page), and whether there were more:
+/// an "older" link only when an older page has something on it.
+fn page_of<T>(mut rows: Vec<T>, size: i64) -> (Vec<T>, bool) {
+    let size = usize::try_from(size).unwrap_or(0);
+    let more = rows.len() > size;
+    rows.truncate(size);
+    (rows, more)
 }
 
 pub async fn list_audit(
@@ -397,7 +446,9 @@ pub async fn verify_chain(
     viewer: Viewer,
     actor: Actor,
 ) -> Result<Html<String>, AppError> {
-    let check = audit::verify(&state.db).await.map_err(AppError::internal)?;
+    let check = audit::verify_with_head(&state.db)
+        .await
+        .map_err(AppError::internal)?;
     let uri = Uri::from_static("/admin/audit");
     audit_page(
         &state,
@@ -408,4 +459,41 @@ pub async fn verify_chain(
         Some(check),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn older_records_are_linked_only_when_there_are_some() {
+        assert_eq!(page_of(vec![1, 2, 3], 3), (vec![1, 2, 3], false));
+        assert_eq!(page_of(vec![1, 2, 3, 4], 3), (vec![1, 2, 3], true));
+        assert_eq!(page_of(Vec::<i32>::new(), 3), (vec![], false));
+    }
+
+    #[test]
+    fn a_reversed_date_range_is_refused_beside_its_end() {
+        let params = AuditParams {
+            from: "2030-05-02".into(),
+            to: "2030-05-01".into(),
+            ..AuditParams::default()
+        };
+        let (filter, errors) = params.filter(&[]);
+        let e = errors.for_field("to").unwrap();
+        assert_eq!(e.code, "admin_date_before_from");
+        assert_eq!(
+            e.message(Lang::En),
+            "The end date must not be before the start date."
+        );
+        assert!(filter.from.is_none() && filter.to.is_none());
+        // One day is a range: from its start to its end.
+        let params = AuditParams {
+            to: "2030-05-02".into(),
+            ..params
+        };
+        let (filter, errors) = params.filter(&[]);
+        assert!(errors.is_empty());
+        assert!(filter.from.unwrap() < filter.to.unwrap());
+    }
 }

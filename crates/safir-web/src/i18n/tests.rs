@@ -183,6 +183,9 @@ fn every_message_formats_without_errors() {
         "offset",
         // How many cases a cut CSV export holds.
         "rows",
+        // The audit trail's newest record; the decimals a currency takes.
+        "seq",
+        "decimals",
     ] {
         args.set(name, 3);
     }
@@ -244,6 +247,8 @@ fn every_message_formats_without_errors() {
         ("waiting", "yes"),
         // Why the e-visa's checks refused an approval.
         ("why", "The name is too long."),
+        // A fee's currency.
+        ("currency", "KWD"),
         // The people of a number registered for several, and their emergency cases.
         ("people", "1 Layla Haddad, 2 Sami Haddad"),
         ("references", "PAR-E-1, PAR-E-2"),

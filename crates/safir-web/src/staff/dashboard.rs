@@ -5,13 +5,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Html;
+use safir_domain::audit::actions;
 use safir_domain::roles::{Permission, Target};
 use safir_store::accounts::directory;
 use safir_store::jobs;
 use safir_store::missions::Mission;
 
 use super::labels;
-use crate::auth::{CurrentUser, MissionParam, SignedIn, Viewer};
+use crate::admin::support::Actor;
+use crate::auth::{CurrentUser, MissionParam, Viewer};
 use crate::consular::appointments::{DAY_ACCESS, SCHEDULE_ACCESS};
 use crate::consular::catalogue_admin::EDITOR_ACCESS;
 use crate::error::AppError;
@@ -215,9 +217,10 @@ pub async fn show_dashboard(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
-    SignedIn(user): SignedIn,
+    actor: Actor,
     MissionParam(mission): MissionParam,
 ) -> Result<Html<String>, AppError> {
+    let user = actor.user.clone();
     let mut page = state.page(lang, &uri, "dashboard-title", &viewer);
     page.title = format!(
         "{} — {}",
@@ -225,6 +228,22 @@ pub async fn show_dashboard(
         mission.name(labels::content_lang(lang))
     );
     let rows = crate::auth::cache::mission_staff(&state, &mission.id).await?;
+    // The staff list shows people's names, addresses and roles: a read of personal data,
+    // recorded like the API's same list before anything is shown.
+    let mut ids: Vec<&str> = Vec::new();
+    for row in rows.iter() {
+        if !ids.contains(&row.user_id.as_str()) {
+            ids.push(&row.user_id);
+        }
+    }
+    let record = actor.audit(
+        actions::USER_READ,
+        "mission_staff",
+        Some(&mission.id),
+        Some(&mission.id),
+        serde_json::json!({ "via": "web", "page": "staff.dashboard", "users": ids }),
+    );
+    state.audit.record(record).await?;
     let staff = group_staff(lang, &rows);
     let panels = panels(&state, &page, &user, &mission, &staff).await?;
     render(&DashboardPage {

@@ -373,3 +373,142 @@ async fn a_users_page_leads_to_what_they_did_as_well_as_what_was_done_to_them() 
         assert!(ar.body.contains("ما فعله هذا المستخدم"));
     }
 }
+
+/// A page holding exactly a page's worth of records has no "older" link to an empty page;
+/// one record more has, and the older page holds it.
+#[tokio::test]
+async fn older_records_are_offered_only_when_there_are_some() {
+    for app in TestApp::all().await {
+        for i in 0..50 {
+            note(&app, "test.note", &format!("t{i}")).await;
+        }
+        let (_, mut client) = admin(&app).await;
+        let full = client.get("/admin/audit?action=test.note&lang=en").await;
+        assert_eq!(full.status, 200);
+        assert_eq!(full.body.matches("<code>test t").count(), 50);
+        assert!(!full.body.contains("before="), "{}", full.body);
+
+        note(&app, "test.note", "t50").await;
+        let first = client.get("/admin/audit?action=test.note&lang=en").await;
+        assert_eq!(first.body.matches("<code>test t").count(), 50);
+        let older = first
+            .body
+            .split("href=\"")
+            .find(|s| s.contains("before="))
+            .and_then(|s| s.split('"').next())
+            .expect("an older link")
+            .replace("&#38;", "&");
+        let second = client.get(&older).await;
+        assert_eq!(second.body.matches("<code>test t").count(), 1, "{older}");
+        assert!(second.body.contains("<code>test t0</code>"));
+        assert!(!second.body.contains("rel=\"next\""), "{}", second.body);
+        let reads = app.audit_summaries("audit.read").await;
+        assert_eq!(
+            reads.last().unwrap()["records"],
+            1,
+            "records shown: {reads:?}"
+        );
+    }
+}
+
+/// The date filters are days in UTC, and say so; a range that ends before it starts is
+/// refused beside its end, with both dates as typed, as the API refuses it.
+#[tokio::test]
+async fn a_reversed_date_range_is_refused_with_what_was_typed() {
+    for app in TestApp::all().await {
+        let (_, mut client) = admin(&app).await;
+        let page = client.get("/admin/audit?lang=en").await;
+        assert!(page.body.contains("From (date, UTC)"), "{}", page.body);
+        assert!(page.body.contains("To (date, UTC, inclusive)"));
+        let page = client.get("/admin/audit?lang=ar").await;
+        assert!(page.body.contains("من (تاريخ، بالتوقيت العالمي UTC)"));
+
+        let reversed = "/admin/audit?from=2030-05-02&to=2030-05-01";
+        let r = client.get(&format!("{reversed}&lang=en")).await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body
+                .contains("The end date must not be before the start date."),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains(r#"value="2030-05-02""#), "from kept");
+        assert!(r.body.contains(r#"value="2030-05-01""#), "to kept");
+        let r = client.get(&format!("{reversed}&lang=ar")).await;
+        assert!(r.body.contains("يجب ألا يسبق تاريخُ النهاية تاريخَ البداية."));
+        let csv = client
+            .get("/admin/audit/export.csv?from=2030-05-02&to=2030-05-01")
+            .await;
+        assert_eq!(csv.status, 422, "the export refuses it too");
+
+        let one_day = client
+            .get("/admin/audit?from=2030-05-01&to=2030-05-01&lang=en")
+            .await;
+        assert!(!one_day.body.contains("must not be before"));
+    }
+}
+
+/// The check shows the chain's head (its newest record and hash) and why to note it: deleting
+/// the newest records leaves a chain that is still whole (see the store's tests), and only a
+/// head noted earlier shows it.
+#[tokio::test]
+async fn the_check_shows_the_chain_head_to_compare_with_later() {
+    for app in TestApp::all().await {
+        for i in 0..5 {
+            note(&app, "test.note", &format!("t{i}")).await;
+        }
+        let (_, mut client) = admin(&app).await;
+        let verify = async |client: &mut Client<'_>, lang: &str| {
+            client
+                .submit(
+                    &format!("/admin/audit?lang={lang}"),
+                    &format!("/admin/audit/verify?lang={lang}"),
+                    &[],
+                )
+                .await
+        };
+        let head = |body: &str| -> (i64, String) {
+            let seq = crate::harness::value_after(body, "The newest record is number ")
+                .split(';')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let hash = body
+                .split(r#"<code dir="ltr">"#)
+                .nth(1)
+                .and_then(|s| s.split('<').next())
+                .unwrap()
+                .to_owned();
+            (seq, hash)
+        };
+        let stored = async |seq: i64| -> String {
+            with_pool!(app.db.read(), p => {
+                sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_one(p).await
+            })
+            .unwrap()
+        };
+        let check = verify(&mut client, "en").await;
+        assert_eq!(check.status, 200);
+        assert!(check.body.contains("The chain is intact"), "{}", check.body);
+        assert!(
+            check
+                .body
+                .contains("Deleting the newest records is not detected by the chain itself"),
+            "{}",
+            check.body
+        );
+        let (noted, noted_hash) = head(&check.body);
+        assert!(noted >= 5, "{noted}");
+        assert_eq!(noted_hash, stored(noted).await);
+        let ar = verify(&mut client, "ar").await;
+        assert!(ar.body.contains("أحدث سجل هو رقم"), "{}", ar.body);
+
+        // Checked again later, the head has moved on with the records added since (the
+        // page reads themselves): what an administrator compares with the head noted.
+        let check = verify(&mut client, "en").await;
+        let (now, now_hash) = head(&check.body);
+        assert!(now > noted, "{now} {noted}");
+        assert_eq!(now_hash, stored(now).await);
+    }
+}

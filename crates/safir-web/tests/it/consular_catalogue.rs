@@ -45,7 +45,7 @@ async fn a_head_of_mission_edits_the_catalogue() {
         for message in [
             "استخدم من 2 إلى 40 حرفًا",
             "هذا الحقل مطلوب.",
-            "لهذه العملة عدد أقل من الخانات العشرية.",
+            "تُكتب مبالغ EUR بخانتين عشريتين على الأكثر.",
             "أدخل عددًا من الأيام بين 1 و365.",
             "حدّد نوع تأشيرة واحدًا على الأقل.",
             "السطر 2: اكتب الوثيقة بالعربية وبالإنجليزية",
@@ -61,6 +61,15 @@ async fn a_head_of_mission_edits_the_catalogue() {
             assert!(r.body.contains(kept), "{kept}");
         }
         assert!(r.body.contains(r#"<option value="visa" selected>"#));
+        // The days are typed as text with a numeric keypad: a number field would drop
+        // Arabic-Indic digits before they reach the server, which reads them.
+        assert!(
+            r.body.contains(
+                r#"name="processing_days" type="text" inputmode="numeric" dir="auto" value="0""#
+            ),
+            "{}",
+            r.body
+        );
 
         let good = [
             ("kind", "visa"),
@@ -72,7 +81,7 @@ async fn a_head_of_mission_edits_the_catalogue() {
             ("documents", "صورة | Photo\nجواز السفر | Passport"),
             ("fee", "80"),
             ("currency", "EUR"),
-            ("processing_days", "15"),
+            ("processing_days", "١٥"),
             ("visa_types", "tourist"),
             ("visa_types", "transit"),
             ("enabled", "1"),
@@ -87,11 +96,14 @@ async fn a_head_of_mission_edits_the_catalogue() {
             (s.kind.as_str(), s.fee_minor, s.visa_types.as_str()),
             ("visa", 8000, "tourist transit")
         );
+        assert_eq!(s.processing_days, 15, "Arabic-Indic digits read");
         let created = last_summary(&app, "service.create").await;
         assert_eq!(created["created"]["code"], "tourist-visa");
 
-        // The same code twice is the editor's to fix, beside the code.
-        let r = client.submit(new, &format!("{new}?lang=en"), &good).await;
+        // The same code for another service is the editor's to fix, beside the code.
+        let mut other = good.to_vec();
+        other[3] = ("name_en", "Transit visa");
+        let r = client.submit(new, &format!("{new}?lang=en"), &other).await;
         assert_eq!(r.status, 422);
         assert!(
             r.body
@@ -238,5 +250,97 @@ async fn a_service_saved_meanwhile_is_not_saved_over() {
             drawn,
             "the page moves on to the stored version"
         );
+    }
+}
+
+/// The form of the service to create in the double-click tests.
+fn new_service_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("kind", "passport_renewal"),
+        ("code", "passport"),
+        ("name_ar", "تجديد جواز السفر"),
+        ("name_en", "Passport renewal"),
+        ("documents", "صورة | Photo"),
+        ("fee", "80"),
+        ("currency", "EUR"),
+        ("processing_days", "10"),
+        ("enabled", "1"),
+    ]
+}
+
+/// A double click on "Save" of a new service: the second sending finds the service the first
+/// made and answers as the first did, rather than "code already in use"; another head of
+/// mission sending the same service is told the code is taken.
+#[tokio::test]
+async fn a_new_service_sent_twice_is_created_once() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let head = |name: &'static str| {
+            let (app, paris) = (&app, paris.clone());
+            async move {
+                let who = app
+                    .staff(&unique_email(name), &[(Role::HeadOfMission, Some(&paris))])
+                    .await;
+                signed_in(app, &who).await
+            }
+        };
+        let mut client = head("head").await;
+        let new = "/missions/PAR/services/new";
+        let fields = new_service_fields();
+        for _ in 0..2 {
+            let r = client.submit(new, &format!("{new}?lang=en"), &fields).await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            assert_eq!(r.location(), Some("/missions/PAR/services?created=1"));
+        }
+        let list = services::list_for_mission(&app.db, &paris).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(app.audit_summaries("service.create").await.len(), 1);
+
+        let mut other = head("other").await;
+        let r = other.submit(new, &format!("{new}?lang=en"), &fields).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Another service of this mission already uses this code.")
+        );
+    }
+}
+
+/// A double click on "Save" of an edit: the second sending carries the version the form was
+/// drawn from, now older than the first sending's save, yet asks for what is stored already.
+#[tokio::test]
+async fn an_edit_sent_twice_is_saved_once() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let id = service(&app, &paris, "passport", CaseKind::PassportRenewal).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&paris))],
+            )
+            .await;
+        let mut client = signed_in(&app, &head).await;
+        let edit = format!("/missions/PAR/services/{id}/edit");
+        let drawn = value_after(&client.get(&edit).await.body, r#"name="seen" value=""#).to_owned();
+        let mut fields: Vec<(&str, &str)> = new_service_fields();
+        fields[5] = ("fee", "65");
+        fields.push(("seen", &drawn));
+        for _ in 0..2 {
+            let r = client
+                .submit(&edit, &format!("{edit}?lang=en"), &fields)
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            assert_eq!(r.location(), Some("/missions/PAR/services?saved=1"));
+        }
+        assert_eq!(services::find(&app.db, &id).await.unwrap().fee_minor, 6500);
+        assert_eq!(app.audit_summaries("service.update").await.len(), 1);
+
+        // A different change from the same old form is still refused.
+        fields[5] = ("fee", "70");
+        let r = client
+            .submit(&edit, &format!("{edit}?lang=en"), &fields)
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(services::find(&app.db, &id).await.unwrap().fee_minor, 6500);
     }
 }

@@ -2,6 +2,7 @@
 //! dashboard shows its card, its staff and the panels their role allows.
 
 use safir_domain::roles::Role;
+use safir_store::with_pool;
 
 use crate::admin_support::{admin, signed_in};
 use crate::harness::{TestApp, unique_email};
@@ -85,5 +86,51 @@ async fn the_public_and_strangers_are_kept_out() {
             res.location(),
             Some("/sign-in?next=/missions/PAR/dashboard")
         );
+    }
+}
+
+#[tokio::test]
+async fn opening_the_dashboard_records_the_staff_list_as_read() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&paris))],
+            )
+            .await;
+        let mut client = signed_in(&app, &officer).await;
+        let before = app.audit_summaries("user.read").await.len();
+
+        let res = client.get("/missions/PAR/dashboard").await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let reads = app.audit_summaries("user.read").await;
+        assert_eq!(reads.len(), before + 1, "{reads:?}");
+        let summary = reads.last().unwrap();
+        assert_eq!(summary["users"], serde_json::json!([officer.id]));
+        assert_eq!(summary["via"], "web");
+        let (actor, target_type, target_id, mission_id): (
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        ) = with_pool!(app.db.read(), p => {
+            sqlx::query_as(
+                "SELECT actor_id, target_type, target_id, mission_id FROM audit_log \
+                 WHERE action = 'user.read' ORDER BY seq DESC LIMIT 1",
+            )
+            .fetch_one(p)
+            .await
+        })
+        .unwrap();
+        assert_eq!(actor.as_deref(), Some(officer.id.as_str()));
+        assert_eq!(target_type, "mission_staff");
+        assert_eq!(target_id.as_deref(), Some(paris.as_str()));
+        assert_eq!(mission_id.as_deref(), Some(paris.as_str()));
+
+        // A refused dashboard reads nothing.
+        app.mission("DXB", "AE").await;
+        assert_eq!(client.get("/missions/DXB/dashboard").await.status, 403);
+        assert_eq!(app.audit_summaries("user.read").await.len(), before + 1);
     }
 }

@@ -183,10 +183,16 @@ pub async fn create_service(
         Ok(input) => input,
         Err(errors) => return Ok(rejected(screen.form(None, &form, &errors, None)?)),
     };
+    let created = Redirect::to(&format!("{}?created=1", screen.base())).into_response();
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let id = match services::create(&mut tx, &mission.id, &input).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
+            // The transaction ends first: on SQLite it holds the one writing connection.
+            drop(tx);
+            if created_by_first_sending(&state, &mission, &actor, &input).await? {
+                return Ok(created);
+            }
             return Ok(rejected(screen.form(None, &form, &code_taken(), None)?));
         }
         Err(e) => return Err(AppError::internal(e)),
@@ -200,7 +206,43 @@ pub async fn create_service(
         summary,
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    Ok(Redirect::to(&format!("{}?created=1", screen.base())).into_response())
+    Ok(created)
+}
+
+/// How long after a service is created the same form sent again (a double click on "Save",
+/// a retried request) is taken for the first sending rather than a second service.
+const RESENT_WITHIN: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// Whether the service `input` names by code was made by this same form sent before: created
+/// moments ago by this same staff member, with exactly these details, and unchanged since.
+/// The catalogue keeps no form key to tell a second sending from a second service, so this
+/// is what is known of it; anything else is a code already in use, for the editor to fix.
+async fn created_by_first_sending(
+    state: &AppState,
+    mission: &Mission,
+    actor: &Actor,
+    input: &ServiceInput,
+) -> Result<bool, AppError> {
+    let list = services::list_for_mission(&state.db, &mission.id)
+        .await
+        .map_err(AppError::internal)?;
+    let Some(existing) = list.into_iter().find(|s| s.code == input.code) else {
+        return Ok(false);
+    };
+    let recent = safir_store::now() - existing.created_at <= RESENT_WITHIN;
+    let same =
+        existing.updated_at == existing.created_at && changed_fields(&existing, input).is_empty();
+    if !(recent && same) {
+        return Ok(false);
+    }
+    safir_store::audit::acted_on(
+        &state.db,
+        ("service", &existing.id),
+        actor.id(),
+        &[SERVICE_CREATE],
+    )
+    .await
+    .map_err(AppError::internal)
 }
 
 pub async fn edit_service_form(
@@ -257,7 +299,17 @@ pub async fn update_service(
         let html = screen.form(Some(service), &form, &errors, Some("catalogue-changed"));
         html.map(conflicted)
     };
+    // The service as stored already says what was typed: this form's own earlier sending (a
+    // double click on "Save"), or the same edit made by another. Nothing is lost either way.
+    let already_saved = |service: &Service| {
+        form.validate()
+            .is_ok_and(|input| changed_fields(service, &input).is_empty())
+    };
+    let done = || Redirect::to(&format!("{}?saved=1", screen.base())).into_response();
     if seen_is(&data, service.updated_at) == Some(false) {
+        if already_saved(&service) {
+            return Ok(done());
+        }
         return changed_meanwhile(&service);
     }
     let input = match form.validate() {
@@ -272,9 +324,8 @@ pub async fn update_service(
         }
     };
     let changes = changed_fields(&service, &input);
-    let done = Redirect::to(&format!("{}?saved=1", screen.base())).into_response();
     if changes.is_empty() {
-        return Ok(done);
+        return Ok(done());
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let saved = match services::ensure_unchanged(&mut tx, &service.id, service.updated_at).await {
@@ -286,6 +337,9 @@ pub async fn update_service(
         Err(StoreError::Conflict("changed")) => {
             tx.rollback().await.map_err(AppError::internal)?;
             let now = mission_service(&state, &mission, &service.id).await?;
+            if already_saved(&now) {
+                return Ok(done());
+            }
             return changed_meanwhile(&now);
         }
         Err(StoreError::Conflict(what)) => {
@@ -307,5 +361,5 @@ pub async fn update_service(
         serde_json::json!({ "changed": changes }),
     );
     crate::audit_log::commit_with(tx, &record).await?;
-    Ok(done)
+    Ok(done())
 }

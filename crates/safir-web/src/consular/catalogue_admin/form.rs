@@ -13,7 +13,7 @@ use safir_store::consular::services::{Service, ServiceInput};
 use crate::admin::support::{FormData, SelectOption, error_summary};
 use crate::consular::labels;
 use crate::error::{FieldError, FieldErrors};
-use crate::forms::{Field, InputKind};
+use crate::forms::Field;
 use crate::i18n::{Lang, t};
 
 const NAME_MAX: usize = 200;
@@ -85,9 +85,19 @@ impl ServiceForm {
     /// Checks every field, collecting every failure.
     pub fn validate(&self) -> Result<ServiceInput, FieldErrors> {
         let mut errors = FieldErrors::new();
+        let currency = Currency::parse(&self.currency);
         let mut check = |field: &str, max: usize, r: Result<(), ValidationError>| {
             if let Err(e) = r {
-                errors.add(labels::field_error(field, &e, max));
+                let mut error = labels::field_error(field, &e, max);
+                // "Fewer decimals" leaves the editor to guess how many: name them.
+                if e.code == "fee_too_precise"
+                    && let Ok(c) = &currency
+                {
+                    error = error
+                        .with_arg("currency", c.code())
+                        .with_arg("decimals", c.digits());
+                }
+                errors.add(error);
             }
         };
         let kind = CaseKind::parse(&self.kind);
@@ -110,7 +120,6 @@ impl ServiceForm {
             TEXT_MAX,
             instructions_en.clone().map(drop),
         );
-        let currency = Currency::parse(&self.currency);
         check("currency", 0, currency.clone().map(drop));
         // The amount is read in the chosen currency's minor units; without one it cannot be.
         let fee = currency.clone().and_then(|c| Fee::parse(&self.fee, c));
@@ -308,7 +317,6 @@ impl ServiceFormView {
                 "catalogue-field-processing-days",
                 &form.processing_days,
             )
-            .kind(InputKind::Number)
             .required(),
             visa_types,
             visa_types_error: message("visa_types"),
@@ -356,6 +364,42 @@ mod tests {
                 let key = format!("field-error-{}", e.code.replace('_', "-"));
                 assert!(I18n::global().has(lang, &key), "{} {key}", lang.code());
             }
+        }
+    }
+
+    #[test]
+    fn a_fee_with_too_many_decimals_says_how_many_the_currency_takes() {
+        let cases = [
+            (
+                "JPY",
+                "1500.5",
+                "JPY takes no decimals.",
+                "لا تُكتب مبالغ JPY بخانات عشرية.",
+            ),
+            (
+                "EUR",
+                "12.345",
+                "EUR takes at most 2 decimals.",
+                "تُكتب مبالغ EUR بخانتين عشريتين على الأكثر.",
+            ),
+            (
+                "KWD",
+                "1.2345",
+                "KWD takes at most 3 decimals.",
+                "تُكتب مبالغ KWD بـ3 خانات عشرية على الأكثر.",
+            ),
+        ];
+        for (currency, fee, en, ar) in cases {
+            let form = ServiceForm {
+                fee: fee.into(),
+                currency: currency.into(),
+                ..ServiceForm::default()
+            };
+            let errors = form.validate().unwrap_err();
+            let e = errors.for_field("fee").unwrap();
+            assert_eq!(e.code, "consular_fee_too_precise");
+            assert_eq!(e.message(Lang::En), en);
+            assert_eq!(e.message(Lang::Ar), ar);
         }
     }
 
