@@ -89,6 +89,9 @@ pub(crate) fn import_feed(
     // matched here instead (HTML void elements open nothing) and a lone `&` is text.
     reader.config_mut().allow_dangling_amp = true;
     reader.config_mut().check_end_names = false;
+    // A stray end tag (`</br>`, a `</p>` nothing opened) would otherwise empty the reader's
+    // own stack of open tags and stop it a few items later.
+    reader.config_mut().allow_unmatched_ends = true;
     let mut feed = Fields::default();
     let mut item: Option<(Fields, u64)> = None;
     let mut stack: Vec<String> = Vec::new();

@@ -53,7 +53,7 @@ pub(crate) fn import_json(
     let later_records = lines
         .take(LOOKAHEAD_LINES)
         .any(|l| matches!(serde_json::from_slice::<Value>(l), Ok(Value::Object(_))));
-    if opens_document && !first_alone && !later_records {
+    if opens_document && !first_alone && !later_records && cut_off(bytes) {
         let text = document_text(sink, bytes)?;
         return import_broken_document(sink, &text, format);
     }
@@ -795,4 +795,15 @@ fn generic(
         timestamp_ms,
         urls,
     })
+}
+
+/// Whether the whole file, read as one JSON document, ends before the document does (an
+/// interrupted download), rather than being broken elsewhere: a file of one record per line
+/// whose first lines are bad is read line by line, its good lines kept.
+fn cut_off(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    matches!(
+        serde_json::from_str::<Value>(&text),
+        Err(e) if e.classify() == serde_json::error::Category::Eof
+    )
 }

@@ -671,18 +671,20 @@ fn atom_xhtml_content_and_inline_markup_keep_their_text() {
 
 #[test]
 fn html_a_feed_did_not_escape_loses_no_item() {
-    // A CMS pasting HTML into items: `<br>` and `<img ...>` that HTML never closes,
-    // and a bare `&`, before later items.
+    // A CMS pasting HTML into items: `<br>` and `<img ...>` that HTML never closes, a
+    // `</br>` nothing opened in every item, and a bare `&`, before later items.
     let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Embassy</title><link>https://embassy.example/</link>
-<item><guid>1</guid><title>Q&A on visas</title><description>First line<br>second line<img src="https://embassy.example/a.jpg" alt="flag"></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item>
-<item><guid>2</guid><title>Consular hours</title><description><p>Open Sunday & Monday<br/>closed <b>Friday</b><hr></p></description><pubDate>Fri, 01 Mar 2024 13:00:00 GMT</pubDate></item>
-<item><guid>3</guid><title>Later news</title><description>Still <p>read</description><pubDate>Fri, 01 Mar 2024 14:00:00 GMT</pubDate></item>
-<item><guid>4</guid><title>Last</title><description>The end</description><pubDate>Fri, 01 Mar 2024 15:00:00 GMT</pubDate></item>
+<item><guid>1</guid><title>Q&A on visas</title><description>First line<br>second line<img src="https://embassy.example/a.jpg" alt="flag"></br></description><pubDate>Fri, 01 Mar 2024 12:00:00 GMT</pubDate></item>
+<item><guid>2</guid><title>Consular hours</title><description><p>Open Sunday & Monday<br/>closed <b>Friday</b><hr></p></br></description><pubDate>Fri, 01 Mar 2024 13:00:00 GMT</pubDate></item>
+<item><guid>3</guid><title>Later news</title><description>Still <p>read</br></description><pubDate>Fri, 01 Mar 2024 14:00:00 GMT</pubDate></item>
+<item><guid>4</guid><title>Last</title><description>The end</br></description><pubDate>Fri, 01 Mar 2024 15:00:00 GMT</pubDate></item>
+<item><guid>5</guid><title>Fifth</title><description>a</br>b</p></description><pubDate>Fri, 01 Mar 2024 16:00:00 GMT</pubDate></item>
+<item><guid>6</guid><title>Sixth</title><description>c</br>d</p></description><pubDate>Fri, 01 Mar 2024 17:00:00 GMT</pubDate></item>
 </channel></rss>"#;
     let (t, r) = import(rss);
     assert_eq!(
         (r.format, r.added),
-        (InputFormat::Rss, 4),
+        (InputFormat::Rss, 6),
         "{:?}",
         r.problems
     );
@@ -698,6 +700,7 @@ fn html_a_feed_did_not_escape_loses_no_item() {
     assert_eq!(t.message_id(2), "3");
     assert!(t.text(2).contains("read"), "{}", t.text(2));
     assert_eq!((t.message_id(3), t.text(3)), ("4", "Last\nThe end"));
+    assert_eq!(t.message_id(5), "6");
 }
 
 #[test]
@@ -847,4 +850,18 @@ fn lines_of_several_formats_are_read_in_the_most_common_and_said() {
     );
     assert!(mixed[0].message.contains("jsonl 1"), "{}", mixed[0]);
     assert!(!ProblemKind::MixedFormats.skips_record());
+}
+
+#[test]
+fn a_record_per_line_file_whose_first_lines_are_bad_keeps_its_good_lines() {
+    // Six broken records at the top (a bad batch), then good ones: not a cut-off document.
+    let mut lines: Vec<String> = (0..6).map(|i| format!("{{\"id\": \"bad{i}\", ")).collect();
+    for i in 0..3 {
+        lines.push(format!(
+            "{{\"id\": \"m{i}\", \"user_id\": \"u\", \"text\": \"hello {i}\", \"timestamp\": 5}}"
+        ));
+    }
+    let (t, r) = import(&lines.join("\n"));
+    assert_eq!(t.len(), 3, "{:?}", r.problems);
+    assert_eq!(r.problems.len(), 6, "{:?}", r.problems);
 }

@@ -303,26 +303,31 @@ pub async fn current_for_phone(db: &Db, phone: &str) -> Result<Option<Checkin>, 
     })?)
 }
 
-/// A current check-in an SMS from a phone may answer, with the name of its registration.
+/// A person registered with a phone number, and the current check-in an SMS from that
+/// number may answer for them, if any.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PhoneCheckin {
-    pub checkin_id: String,
+    pub checkin_id: Option<String>,
     pub registration_id: String,
     pub full_name: String,
 }
 
-/// The current check-ins of every registration with this phone number, one per registration
-/// (its newest, should it have current ones in two crises), in the order the registrations
-/// were made. One phone may stand for several people (a parent who registered a child with
-/// their own number, a residence and a trip): an SMS reply must say which of them it answers,
-/// and the numbers it picks by must stay the same from one message to the next.
+/// Every registration with this phone number, in the order they were made, each with its
+/// current check-in in a crisis still open (its newest, should it have current ones in two).
+/// One phone may stand for several people (a parent who registered a child with their own
+/// number, a residence and a trip): an SMS reply must say which of them it answers, and the
+/// numbers it picks by stay the same from one alert to the next, whoever that alert reaches.
+/// A closed crisis's check-ins are over: no answer reaches them.
 pub async fn current_all_for_phone(db: &Db, phone: &str) -> Result<Vec<PhoneCheckin>, StoreError> {
     let rows: Vec<PhoneCheckin> = with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT c.id AS checkin_id, r.id AS registration_id, r.full_name AS full_name \
-             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
-             WHERE r.phone = $1 AND c.is_current = $2 AND c.alert_id IS NOT NULL \
-             ORDER BY r.created_at, r.id, c.created_at DESC, c.id DESC",
+             FROM crisis_registrations r LEFT JOIN crisis_checkins c ON c.registration_id = r.id \
+             AND c.is_current = $2 AND c.alert_id IS NOT NULL AND (c.crisis_id IS NULL OR \
+             EXISTS (SELECT 1 FROM crises k WHERE k.id = c.crisis_id AND k.status = 'open')) \
+             WHERE r.phone = $1 \
+             ORDER BY r.created_at, r.id, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END, \
+             c.created_at DESC, c.id DESC",
         )
         .bind(phone)
         .bind(true)

@@ -919,16 +919,34 @@ async fn every_current_check_in_of_a_phone_is_listed_once_in_registration_order(
             .await
             .unwrap();
         let names: Vec<&str> = found.iter().map(|c| c.full_name.as_str()).collect();
-        // Nour has no check-in; each of the others its current one (al2's) only.
-        assert_eq!(names, ["Layla Haddad", "Sami Haddad"]);
-        for (c, reg) in found.iter().zip(["r2", "r1"]) {
+        // Everyone with the number, in the order they registered (the numbers a reply picks
+        // by do not move with whom an alert reached); Nour has no check-in, each of the others
+        // its current one (al2's) only.
+        assert_eq!(names, ["Layla Haddad", "Nour", "Sami Haddad"]);
+        assert!(found[1].checkin_id.is_none());
+        for (c, reg) in [&found[0], &found[2]].into_iter().zip(["r2", "r1"]) {
             assert_eq!(c.registration_id, reg);
-            let row = checkins::find(db, &c.checkin_id).await.unwrap();
+            let row = checkins::find(db, c.checkin_id.as_deref().unwrap())
+                .await
+                .unwrap();
             assert_eq!(
                 (row.alert_id.as_deref(), row.is_current),
                 (Some("al2"), true)
             );
         }
+        // Once the crisis is closed, its check-ins are over: no answer reaches them.
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            safir_store::crisis::crises::close(&mut tx, &crisis)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let found = checkins::current_all_for_phone(db, "+33600000005")
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 3);
+        assert!(found.iter().all(|c| c.checkin_id.is_none()));
         assert!(
             checkins::current_all_for_phone(db, "+1999")
                 .await

@@ -144,8 +144,6 @@ pub struct CaseStatus {
 pub struct ConsularReads {
     /// Keyed by mission id.
     services: ReadCache<String, Arc<Vec<Service>>>,
-    /// Who holds the mission's open cases, keyed by mission id.
-    holders: ReadCache<String, Arc<Vec<(String, String)>>>,
     queue: ReadCache<QueueKey, Arc<Vec<QueueRow>>>,
     drawn: ReadCache<DrawnKey, Arc<DrawnRows>>,
     filters: ReadCache<FiltersKey, Arc<DrawnFilters>>,
@@ -157,7 +155,6 @@ impl ConsularReads {
     pub fn new(ttl: Duration) -> Self {
         Self {
             services: ReadCache::new(ttl, MAX_MISSIONS).following(writes),
-            holders: ReadCache::new(ttl, MAX_MISSIONS).following(writes),
             queue: ReadCache::new(ttl, MAX_QUEUE_VIEWS).following(writes),
             drawn: ReadCache::new(ttl, MAX_DRAWN_VIEWS).following(writes),
             filters: ReadCache::new(ttl, MAX_DRAWN_VIEWS).following(writes),
@@ -168,7 +165,6 @@ impl ConsularReads {
     /// Forgets everything (after a request that wrote consular data or accounts).
     pub fn clear(&self) {
         self.services.clear();
-        self.holders.clear();
         self.queue.clear();
         self.drawn.clear();
         self.filters.clear();
@@ -186,24 +182,6 @@ pub async fn mission_services(
         .get_or_read(mission_id, Duration::ZERO, async {
             Ok(Arc::new(
                 services::list_for_mission(&state.db, mission_id)
-                    .await
-                    .map_err(AppError::internal)?,
-            ))
-        })
-        .await
-}
-
-/// Who holds the mission's open cases (as `cases::open_case_holders`), through the cache: the
-/// queue's assignee filter reads it on every view.
-pub async fn open_case_holders(
-    state: &AppState,
-    mission_id: &str,
-) -> Result<Arc<Vec<(String, String)>>, AppError> {
-    let cache = &state.consular_reads.holders;
-    cache
-        .get_or_read(mission_id, Duration::ZERO, async {
-            Ok(Arc::new(
-                cases::open_case_holders(&state.db, mission_id)
                     .await
                     .map_err(AppError::internal)?,
             ))

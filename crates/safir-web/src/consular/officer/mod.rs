@@ -260,7 +260,7 @@ pub(super) async fn assignee_choices(
     mission: &Mission,
 ) -> Result<Vec<Officer>, AppError> {
     let mut out = officers(state, mission).await?;
-    let holders = crate::consular::read_cache::open_case_holders(state, &mission.id).await?;
+    let holders = crate::consular::counts::open_case_holders(state, &mission.id).await?;
     for (id, name) in holders.iter() {
         if !out.iter().any(|o| &o.id == id) {
             out.push(Officer {

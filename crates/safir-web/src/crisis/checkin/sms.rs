@@ -251,7 +251,7 @@ impl SmsAnswer {
         let people = || {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("count", self.people.len());
-            args.set("people", numbered(lang, &self.people));
+            args.set("people", self.people.join(list_separator(lang)));
             args
         };
         let mut lines = vec![match (self.action, self.all) {
@@ -305,14 +305,13 @@ fn list_separator(lang: Lang) -> &'static str {
     }
 }
 
-/// "1 Layla Haddad, 2 Sami Haddad": the numbers a reply picks the people by.
-fn numbered(lang: Lang, names: &[String]) -> String {
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| format!("{} {name}", i + 1))
-        .collect::<Vec<_>>()
-        .join(list_separator(lang))
+/// "1 Layla Haddad", "3 Nour": the people at `at` of `names`, each with the number a reply
+/// picks them by (their place among everyone registered with the number, which an alert
+/// reaching only some of them does not change).
+fn numbered(names: &[String], at: &[usize]) -> Vec<String> {
+    at.iter()
+        .map(|&i| format!("{} {}", i + 1, names[i]))
+        .collect()
 }
 
 /// Whom a message from a number registered for several people answers for.
@@ -416,25 +415,37 @@ async fn answer_sms(
     let current = checkins::current_all_for_phone(&state.db, from)
         .await
         .map_err(AppError::internal)?;
-    if current.is_empty() {
+    // Whom an answer can reach: the people of the number with a check-in of an open crisis.
+    let waiting: Vec<usize> = (0..current.len())
+        .filter(|&i| current[i].checkin_id.is_some())
+        .collect();
+    if waiting.is_empty() {
         return Ok(SmsAnswer::plain("no_checkin", "checkin-sms-no-checkin"));
     }
     let names: Vec<String> = current.iter().map(|c| c.full_name.clone()).collect();
+    let choose = || SmsAnswer {
+        people: numbered(&names, &waiting),
+        ..SmsAnswer::plain("choose", "checkin-sms-choose")
+    };
     let (targets, mut note, pick) = if current.len() == 1 {
         (vec![0], note, Some(Pick::One(0)))
     } else {
         match read_pick(&note, &names) {
-            Some((Pick::One(i), rest)) => (vec![i], rest, Some(Pick::One(i))),
-            Some((Pick::All, rest)) => ((0..current.len()).collect(), rest, Some(Pick::All)),
-            None if status == CheckinStatus::Safe => {
-                return Ok(SmsAnswer {
-                    people: names,
-                    ..SmsAnswer::plain("choose", "checkin-sms-choose")
-                });
+            Some((Pick::One(i), rest)) if current[i].checkin_id.is_some() => {
+                (vec![i], rest, Some(Pick::One(i)))
             }
-            None => ((0..current.len()).collect(), note, None),
+            // Someone nobody is waiting to hear from (the alert did not reach them): "safe"
+            // is asked again with the choice; "help" reaches everyone who is waited for.
+            Some((Pick::One(_), _)) if status == CheckinStatus::Safe => return Ok(choose()),
+            Some((Pick::One(_), _)) => (waiting.clone(), note, None),
+            Some((Pick::All, rest)) => (waiting.clone(), rest, Some(Pick::All)),
+            // One person waited for: the message answers the one alert that reached it.
+            None if waiting.len() == 1 => (waiting.clone(), note, Some(Pick::One(waiting[0]))),
+            None if status == CheckinStatus::Safe => return Ok(choose()),
+            None => (waiting.clone(), note, None),
         }
     };
+    let answered_for = targets.clone();
     // A message is as long as the sender's phone joins it: the answer is recorded whatever
     // its length, with as much of it as a note holds (the web form's limit), and the reply
     // says so; the person keeps the whole of it on their phone.
@@ -448,7 +459,7 @@ async fn answer_sms(
         let written = state
             .checkin_writer
             .answer(NewAnswer {
-                id: current[i].checkin_id.clone(),
+                id: current[i].checkin_id.clone().unwrap_or_default(),
                 status,
                 note: note.clone(),
                 point: None,
@@ -491,13 +502,17 @@ async fn answer_sms(
             references,
             note_cut,
             // Recorded for everyone: the reply says for whom, and how to name one.
-            people: if pick.is_none() { names } else { Vec::new() },
+            people: if pick.is_none() {
+                numbered(&names, &answered_for)
+            } else {
+                Vec::new()
+            },
             ..SmsAnswer::plain("need_help", "checkin-sms-help")
         })
     } else if pick == Some(Pick::All) {
         Ok(SmsAnswer {
             note_cut,
-            all: Some(current.len()),
+            all: Some(answered_for.len()),
             ..SmsAnswer::plain("safe", "checkin-sms-safe-all")
         })
     } else {
