@@ -386,9 +386,23 @@ pub async fn delete_for_user(db: &Db, user_id: &str, id: &str) -> Result<bool, S
 }
 
 /// The account's registrations that waited for it to confirm its email address
-/// ([`Verify::WithAccount`]) count from now; returns how many. In the transaction that marks
-/// the address confirmed.
+/// ([`Verify::WithAccount`]) count from now, if the account has confirmed it; returns how
+/// many. Called in the transaction that marks the address confirmed, and in the one that
+/// files a registration made as waiting (the account as a request saw it may be a moment
+/// old). On PostgreSQL the account's row is held first, so that of a confirmation and a
+/// registration at the same moment, the later one sees the other.
 pub async fn confirm_for_account(tx: &mut Tx, user_id: &str) -> Result<u64, StoreError> {
+    let lock = match tx.backend() {
+        crate::Backend::Postgres => " FOR SHARE",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT email_verified_at IS NOT NULL FROM users WHERE id = $1{lock}");
+    let confirmed: Option<bool> = with_tx!(tx, c => {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_optional(c).await
+    })?;
+    if confirmed != Some(true) {
+        return Ok(0);
+    }
     let at = now();
     Ok(with_tx!(tx, c => {
         sqlx::query(

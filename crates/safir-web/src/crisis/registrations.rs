@@ -419,6 +419,13 @@ pub async fn create(
         .await
         .map_err(AppError::internal)?,
     };
+    if matches!(new.verify, Verify::WithAccount) {
+        // The account as this request saw it may be a moment old (confirmed since, in
+        // another tab or on another server): the database's word decides.
+        registrations::confirm_for_account(&mut tx, me.id())
+            .await
+            .map_err(AppError::internal)?;
+    }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to(&format!("/abroad/{}", r.id)).into_response())
 }

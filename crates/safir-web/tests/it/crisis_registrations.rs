@@ -480,6 +480,35 @@ async fn a_registration_counts_once_its_account_confirms_its_address() {
             .unwrap();
         assert_eq!(mine.len(), 2);
         assert!(mine.iter().all(|r| r.verified_at.is_some()));
+
+        // Confirmed while the form was open (in another tab, on another server): the account
+        // as the request saw it (kept a moment by the server) says unconfirmed, the database
+        // says confirmed, and the database decides.
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("othertab");
+        let res = crate::accounts::sign_up(&mut c, "Sami Haddad", &email).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (token, sent) = keyed_form(&mut c, "/abroad/new?kind=trip", &trip_fields(&email)).await;
+        email_verified(&app, &email, true).await;
+        let res = c
+            .post_form_with_token("/abroad/new", &token, &borrowed(&sent))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let user_id: String = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        let mine = registrations::list_for_user(&app.db, &user_id)
+            .await
+            .unwrap();
+        assert!(
+            mine[0].verified_at.is_some(),
+            "counted: the address is confirmed"
+        );
     }
 }
 
