@@ -151,3 +151,7 @@ field-error-crisis-code-expired = This code has expired. Fill in the form again 
 crisis-registration-awaits-email = This registration does not count yet: the embassy will not send you alerts for it until you confirm your email address with the link we sent you.
 crisis-registration-awaits-email-link = Send the link again from your account
 crisis-registration-awaits-email-short = not counted until you confirm your email address
+crisis-presence-resend-contact-busy = { $minutes ->
+    [one] Several codes were sent to this contact just now. Check your messages, or ask for a new code in one minute.
+   *[other] Several codes were sent to this contact just now. Check your messages, or ask for a new code in { $minutes } minutes.
+}

@@ -62,6 +62,8 @@ fn ceiling(burst: u32, every: Duration) -> presence::IpCeiling {
 /// so that a refusal shows the page again with what was typed.
 pub fn routes(r: Routes) -> Routes {
     let minute = Duration::from_secs(60);
+    // One count per contact for the form and "send a new code": both send codes to it.
+    let contacts = presence::ContactLimit::new();
     r.add(Method::GET, "/abroad", Access::SignedIn, get(list))
         .add(Method::GET, "/abroad/new", Access::SignedIn, get(new_form))
         .add(Method::POST, "/abroad/new", Access::SignedIn, post(create))
@@ -113,7 +115,7 @@ pub fn routes(r: Routes) -> Routes {
             Access::Public,
             post(presence::submit)
                 .route_layer(Extension(ceiling(100, minute / 10)))
-                .route_layer(Extension(presence::ContactLimit::new())),
+                .route_layer(Extension(contacts.clone())),
         )
         .add(
             Method::GET,
@@ -131,7 +133,9 @@ pub fn routes(r: Routes) -> Routes {
             Method::POST,
             "/crisis/presence/resend",
             Access::Public,
-            post(presence::resend).route_layer(Extension(ceiling(100, minute / 10))),
+            post(presence::resend)
+                .route_layer(Extension(ceiling(100, minute / 10)))
+                .route_layer(Extension(contacts)),
         )
 }
 

@@ -1182,3 +1182,38 @@ async fn a_citizen_changes_a_trip_and_nobody_else_can() {
         );
     }
 }
+
+/// "Send a new code" counts against the contact as the form's codes do: five forms to one
+/// address, then a new code for the first of them, is one code too many for a while.
+#[tokio::test]
+async fn a_new_code_counts_against_its_contact_as_the_form_does() {
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("flooded");
+        let mut first = None;
+        for _ in 0..5 {
+            let res = c.submit(&path, &path, &presence_fields(&email)).await;
+            assert_eq!(res.status, 303, "{}", res.body);
+            first.get_or_insert(res.location().unwrap().to_owned());
+        }
+        assert_eq!(app.emails_to(&email).await.len(), 5);
+        let verify = first.unwrap();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        code_sent_ago(&app, &id, 61).await;
+        let res = c
+            .submit(&verify, "/crisis/presence/resend", &[("r", &id)])
+            .await;
+        assert_eq!(res.status, 429, "{}", res.body);
+        assert!(res.headers.contains_key("retry-after"));
+        assert!(
+            res.body
+                .contains("Several codes were sent to this contact just now"),
+            "{}",
+            res.body
+        );
+        assert_eq!(app.emails_to(&email).await.len(), 5, "no sixth code");
+    }
+}

@@ -354,6 +354,7 @@ pub async fn resend(
     uri: Uri,
     viewer: Viewer,
     client: ClientCeiling,
+    axum::Extension(per_contact): axum::Extension<ContactLimit>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let r = presence_registration(&state, data.get("r")).await?;
@@ -382,6 +383,27 @@ pub async fn resend(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let outcome = match registrations::resend_code(&mut tx, &r.id, &code, now()).await {
         Ok(Resend::Sent(updated)) => {
+            // Counted against the contact as the form's codes are: each registration's own
+            // limit on new codes would otherwise multiply by the forms sent to one contact.
+            let by_sms = updated.verify_channel.as_deref() == Some("sms");
+            let to = if by_sms {
+                updated.phone.clone()
+            } else {
+                updated.email.clone()
+            };
+            let channel = if by_sms { Channel::Sms } else { Channel::Email };
+            let contact_key = format!("{}:{}", channel.as_str(), to.unwrap_or_default());
+            if let Err(retry) = per_contact.0.check(&contact_key) {
+                tx.rollback().await.map_err(AppError::internal)?;
+                let mut args = FluentArgs::new();
+                args.set("minutes", wait_seconds(retry).div_ceil(60));
+                let text =
+                    I18n::global().t_args(lang, "crisis-presence-resend-contact-busy", &args);
+                let view = FormView::new(lang, FormData::default(), FieldErrors::new());
+                let notice = Some((FlashKind::Error, text));
+                let html = verify_page_html(&state, lang, &uri, &viewer, &r, view, notice).await?;
+                return Ok(too_many(html, retry));
+            }
             let contact = Contact {
                 by_email: updated.verify_channel.as_deref() != Some("sms"),
                 email: updated.email.as_deref(),
