@@ -41,8 +41,9 @@ pub struct ActionRequest {
     /// The `at` of the last entry of the case's `timeline` as the caller read it. Given, the
     /// move is made only if no move came since (`409 conflict` otherwise, nothing written):
     /// a case back in the state the caller saw after further moves (information asked for,
-    /// then answered) is not decided unseen. Left out, the move is made from whatever state
-    /// allows it.
+    /// then answered) is not decided unseen. Send it back as read, to the microsecond: a value
+    /// rounded to milliseconds (as JavaScript's `Date` keeps it) names another instant. Left
+    /// out, the move is made from whatever state allows it.
     #[schema(example = "2026-11-29T04:30:00.123456Z")]
     pub seen_last_event_at: Option<DateTime<Utc>>,
 }
