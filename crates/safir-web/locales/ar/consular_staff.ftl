@@ -18,7 +18,6 @@ officer-filter-any = الكل
 officer-filter-anyone = أي شخص
 officer-filter-unassigned = لا أحد
 officer-filter-me = أنا
-officer-filter-assignee-left = { $name } (لم يعد يعمل هنا)
 officer-filter-breached = المتأخرة عن موعدها فقط
 officer-filter-new-message = التي فيها رسالة جديدة فقط
 officer-filter-older-than = قُدِّمت قبل أكثر من هذا العدد من الأيام

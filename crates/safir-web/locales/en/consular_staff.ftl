@@ -18,7 +18,6 @@ officer-filter-any = Any
 officer-filter-anyone = Anyone
 officer-filter-unassigned = Nobody
 officer-filter-me = Me
-officer-filter-assignee-left = { $name } (no longer works here)
 officer-filter-breached = Past due only
 officer-filter-new-message = With a new message only
 officer-filter-older-than = Submitted more than this many days ago

@@ -13,7 +13,6 @@
 //! is nothing to give (first view, or this process moved a case of the mission) do they wait.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use safir_store::consular::{self, cases};
@@ -34,9 +33,6 @@ pub struct CountsCache {
     overdue: ReadCache<String, i64>,
     /// Open cases whose applicant waits for the mission's reply, by mission.
     awaiting_reply: ReadCache<String, i64>,
-    /// Who holds the mission's open cases (id, name), by mission: read like the counts, from
-    /// every open case, for the queue's assignee filter on every view.
-    holders: ReadCache<String, Arc<Vec<(String, String)>>>,
 }
 
 impl Default for CountsCache {
@@ -45,7 +41,6 @@ impl Default for CountsCache {
             by_mission: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
             overdue: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
             awaiting_reply: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
-            holders: ReadCache::new(TTL, MAX_MISSIONS).following(consular::changes),
         }
     }
 }
@@ -56,7 +51,6 @@ impl CountsCache {
         self.by_mission.remove(mission_id);
         self.overdue.remove(mission_id);
         self.awaiting_reply.remove(mission_id);
-        self.holders.remove(mission_id);
     }
 
     /// Forgets every mission's counts: after a request that wrote to cases, a count read
@@ -65,26 +59,7 @@ impl CountsCache {
         self.by_mission.clear();
         self.overdue.clear();
         self.awaiting_reply.clear();
-        self.holders.clear();
     }
-}
-
-/// Who holds open cases at `mission_id` (`cases::open_case_holders`), at most [`TTL`] old:
-/// the queue's assignee filter lists them on every view.
-pub async fn open_case_holders(
-    state: &AppState,
-    mission_id: &str,
-) -> Result<Arc<Vec<(String, String)>>, AppError> {
-    let holders = &state.case_counts.holders;
-    holders
-        .get_or_read(mission_id, TTL, async {
-            Ok(Arc::new(
-                cases::open_case_holders(&state.db, mission_id)
-                    .await
-                    .map_err(AppError::internal)?,
-            ))
-        })
-        .await
 }
 
 /// Cases per state at `mission_id` (drafts excluded), at most [`TTL`] old.

@@ -24,8 +24,8 @@ pub use messages::{
 };
 pub use overdue::{OverdueRow, overdue_by_service};
 pub use queue::{
-    AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, open_case_holders, queue,
-    queue_counts, queue_plan, sla_board,
+    AssigneeFilter, QueueFilter, QueueRow, SlaRow, awaiting_reply_count, queue, queue_counts,
+    queue_plan, sla_board,
 };
 pub use transition::{
     Transition, TransitionError, assign, escalate, hold, reprioritise, set_priority, transition,

@@ -282,26 +282,6 @@ pub async fn awaiting_reply_count(db: &Db, mission_id: &str) -> Result<i64, Stor
     .map_err(StoreError::from)
 }
 
-/// Who holds at least one open case of the mission, with their name, by name: an officer
-/// who left the mission (or whose account was disabled) still holds theirs until someone
-/// gives them on, and the queue must be able to list them.
-pub async fn open_case_holders(
-    db: &Db,
-    mission_id: &str,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let sql = format!(
-        "SELECT DISTINCT u.id, u.display_name FROM cases c JOIN users u ON u.id = c.assignee_id \
-         WHERE c.mission_id = $1 AND c.state IN {OPEN} ORDER BY u.display_name, u.id"
-    );
-    with_pool!(db.read(), p => {
-        sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(mission_id)
-            .fetch_all(p)
-            .await
-    })
-    .map_err(StoreError::from)
-}
-
 /// Time spent in one state across the mission's cases.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SlaRow {

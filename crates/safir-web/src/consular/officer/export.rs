@@ -14,7 +14,7 @@ use safir_store::consular::services;
 use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, is_breached};
-use super::{CASE_EXPORT, assignee_choices, when};
+use super::{CASE_EXPORT, officers, when};
 use crate::admin::support::Actor;
 use crate::auth::MissionParam;
 use crate::consular::labels;
@@ -50,7 +50,7 @@ pub async fn export_cases(
     let services = services::list_for_mission(&state.db, &mission.id)
         .await
         .map_err(AppError::internal)?;
-    let officers = assignee_choices(&state, &mission).await?;
+    let officers = officers(&state, &mission).await?;
     let at = now();
     let cx = FilterContext {
         mission: &mission,

@@ -220,15 +220,11 @@ pub(super) fn by(actor: &Actor) -> By<'_> {
     By::web(&actor.user, actor.ip.clone())
 }
 
-/// Someone who may be given cases at this mission, or (`left`) who holds some of its open
-/// cases though they no longer work them there.
+/// Someone who may be given cases at this mission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Officer {
     pub id: String,
     pub name: String,
-    /// Disabled, or no longer in a role that works the mission's cases: listed by the queue's
-    /// filter only, never offered to be given cases.
-    pub left: bool,
 }
 
 /// The mission's enabled staff whose role there lets them work cases, by name.
@@ -245,28 +241,6 @@ pub(super) async fn officers(
             out.push(Officer {
                 id: row.user_id.clone(),
                 name: row.display_name.clone(),
-                left: false,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Whom the queue's assignee filter (and the CSV export's) offers: the mission's officers,
-/// then whoever else still holds one of its open cases (an officer who left the mission, or
-/// whose account was disabled), marked `left`, so that their cases can be listed and given on.
-pub(super) async fn assignee_choices(
-    state: &AppState,
-    mission: &Mission,
-) -> Result<Vec<Officer>, AppError> {
-    let mut out = officers(state, mission).await?;
-    let holders = crate::consular::counts::open_case_holders(state, &mission.id).await?;
-    for (id, name) in holders.iter() {
-        if !out.iter().any(|o| &o.id == id) {
-            out.push(Officer {
-                id: id.clone(),
-                name: name.clone(),
-                left: true,
             });
         }
     }

@@ -9,20 +9,19 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::Uri;
 use axum::response::Html;
-use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::{CaseKind, CaseState, Priority};
 use safir_store::consular::services::Service;
 use safir_store::now;
 
 use super::filters::{FilterContext, QueueParams, cursor};
-use super::{CASE_LIST, Officer, assignee_choices, queue_rows};
+use super::{CASE_LIST, Officer, officers, queue_rows};
 use crate::admin::support::{Actor, SelectOption};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
 use crate::consular::read_cache::{self, DrawnKey, FiltersKey, QueueKey};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
-use crate::i18n::{Lang, t, t_args};
+use crate::i18n::{Lang, t};
 use crate::page::{FlashKind, Page, render_sized};
 use crate::state::AppState;
 
@@ -102,17 +101,6 @@ fn choice(
     }
 }
 
-/// An officer's name as the assignee filter offers it; one who no longer works the
-/// mission's cases (but still holds some) is marked so.
-fn assignee_label(lang: Lang, o: &Officer) -> String {
-    if !o.left {
-        return o.name.clone();
-    }
-    let mut args = FluentArgs::new();
-    args.set("name", o.name.clone());
-    t_args(lang, "officer-filter-assignee-left", &args)
-}
-
 fn selects(
     lang: Lang,
     p: &QueueParams,
@@ -147,7 +135,7 @@ fn selects(
     assignees.extend(
         officers
             .iter()
-            .map(|o| option(&o.id, assignee_label(lang, o), &p.assignee)),
+            .map(|o| option(&o.id, o.name.clone(), &p.assignee)),
     );
     vec![
         choice(lang, errors, "kind", "officer-filter-kind", kinds),
@@ -186,7 +174,7 @@ pub async fn list_cases(
 ) -> Result<Html<String>, AppError> {
     let params = QueueParams::parse(raw.as_deref());
     let services = read_cache::mission_services(&state, &mission.id).await?;
-    let officers = assignee_choices(&state, &mission).await?;
+    let officers = officers(&state, &mission).await?;
     let at = now();
     let cx = FilterContext {
         mission: &mission,
