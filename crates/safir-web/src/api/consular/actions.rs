@@ -139,8 +139,15 @@ pub async fn act_on_case(
     let case = mission_case(&state, &mission, &id).await?;
     let (action, reason, message) = read(&body)?;
     let seen = body.seen_last_event_at;
-    if seen.is_some_and(|s| s != case.state_changed_at) {
-        if made_just_now(
+    // A move since the version the caller read, or one the state does not allow: the caller's
+    // own move sent again (a retry) is answered as done, anything else refused.
+    let refused = if seen.is_some_and(|s| s != case.state_changed_at) {
+        Some(AppError::Conflict.into())
+    } else {
+        check_move(&case, action, Actor::Officer).err()
+    };
+    if let Some(refused) = refused {
+        let again = made_just_now(
             &state,
             &case,
             action,
@@ -148,23 +155,8 @@ pub async fn act_on_case(
             reason.as_deref(),
             message.as_deref(),
         )
-        .await?
-        {
-            return Ok(Json(officer_view(&state, &case).await?));
-        }
-        return Err(AppError::Conflict.into());
-    }
-    if let Err(refused) = check_move(&case, action, Actor::Officer) {
-        if made_just_now(
-            &state,
-            &case,
-            action,
-            user.id(),
-            reason.as_deref(),
-            message.as_deref(),
-        )
-        .await?
-        {
+        .await?;
+        if again {
             return Ok(Json(officer_view(&state, &case).await?));
         }
         return Err(refused);
