@@ -35,6 +35,9 @@ pub struct NewJob {
     /// Not before this time (scheduled work); `None` means now.
     pub run_at: Option<DateTime<Utc>>,
     pub max_attempts: i32,
+    /// Bulk work (one message per subscriber of a fan-out) waits behind every other due job:
+    /// see [`claim_of`].
+    pub bulk: bool,
 }
 
 impl NewJob {
@@ -45,7 +48,14 @@ impl NewJob {
             idempotency_key: None,
             run_at: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            bulk: false,
         }
+    }
+
+    /// Marks the job as bulk: claimed only when no other job is due.
+    pub fn bulk(mut self) -> Self {
+        self.bulk = true;
+        self
     }
 
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
@@ -96,7 +106,15 @@ pub struct JobRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const INSERT_COLUMNS: &str = "INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES ";
+const INSERT_COLUMNS: &str = "INSERT INTO jobs (id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, lane, created_at, updated_at) VALUES ";
+
+/// The `lane` column: normal work, then bulk work.
+const LANE_NORMAL: i16 = 0;
+const LANE_BULK: i16 = 1;
+
+fn lane(job: &NewJob) -> i16 {
+    if job.bulk { LANE_BULK } else { LANE_NORMAL }
+}
 
 /// Enqueues one job inside the caller's transaction. Returns `None` when a job with the same
 /// idempotency key already exists.
@@ -104,7 +122,7 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> Result<Option<JobId>, StoreEr
     let id = JobId::new();
     let t = now();
     let sql = format!(
-        "{INSERT_COLUMNS}($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING"
+        "{INSERT_COLUMNS}($1, $2, $3, $4, 'queued', 0, $5, $6, $8, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING"
     );
     let done = with_tx!(tx, c => {
         sqlx::query(AssertSqlSafe(sql.as_str()))
@@ -115,6 +133,7 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> Result<Option<JobId>, StoreEr
             .bind(job.max_attempts)
             .bind(job.run_at.unwrap_or(t))
             .bind(t)
+            .bind(lane(job))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -131,18 +150,19 @@ pub async fn enqueue_batch(tx: &mut Tx, jobs: &[NewJob]) -> Result<u64, StoreErr
     for chunk in jobs.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::from(INSERT_COLUMNS);
         for i in 0..chunk.len() {
-            let b = i * 6;
+            let b = i * 7;
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, $1, $1)",
+                "(${}, ${}, ${}, ${}, 'queued', 0, ${}, ${}, ${}, $1, $1)",
                 b + 2,
                 b + 3,
                 b + 4,
                 b + 5,
                 b + 6,
-                b + 7
+                b + 7,
+                b + 8
             ));
         }
         sql.push_str(" ON CONFLICT (idempotency_key) DO NOTHING");
@@ -155,7 +175,8 @@ pub async fn enqueue_batch(tx: &mut Tx, jobs: &[NewJob]) -> Result<u64, StoreErr
                     .bind(job.payload.to_string())
                     .bind(&job.idempotency_key)
                     .bind(job.max_attempts)
-                    .bind(job.run_at.unwrap_or(t));
+                    .bind(job.run_at.unwrap_or(t))
+                    .bind(lane(job));
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
@@ -176,6 +197,13 @@ pub async fn claim(
 /// kind when `kinds` is `None`. A worker passes the kinds it has handlers for, so a job of a
 /// kind it does not know (one a newer release enqueues while older workers still run, during a
 /// rolling upgrade) waits for a worker that knows it rather than failing.
+///
+/// Which job: first one whose lease expired (its worker died), then the oldest due job of the
+/// normal lane, then the oldest due bulk job. A fan-out of thousands of messages (a travel-advice
+/// change to every subscriber of a country) thus never holds back an emergency's escalation,
+/// a password reset or a case decision enqueued after it, even while the mail relay is slow.
+/// Each step is one range of an index (`jobs_lane_ready`: state, lane, run_at), so a claim
+/// costs the same with a backlog of a million jobs as with none.
 pub async fn claim_of(
     db: &Db,
     worker: &str,
@@ -198,11 +226,14 @@ pub async fn claim_of(
             format!(" AND kind IN ({})", marks.join(", "))
         }
     };
+    // COALESCE stops at its first non-null argument, on both backends: the later lanes are
+    // not read while an earlier one has a job.
     let sql = format!(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
-         WHERE id = (SELECT id FROM jobs \
-                     WHERE ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3)){of_kinds} \
-                     ORDER BY run_at LIMIT 1{lock}) \
+         WHERE id = COALESCE(\
+           (SELECT id FROM jobs WHERE state = 'running' AND locked_until < $3{of_kinds} ORDER BY locked_until LIMIT 1{lock}), \
+           (SELECT id FROM jobs WHERE state = 'queued' AND lane = {LANE_NORMAL} AND run_at <= $3{of_kinds} ORDER BY run_at LIMIT 1{lock}), \
+           (SELECT id FROM jobs WHERE state = 'queued' AND lane = {LANE_BULK} AND run_at <= $3{of_kinds} ORDER BY run_at LIMIT 1{lock})) \
          RETURNING id, kind, payload, attempts, max_attempts"
     );
     let job = with_pool!(db.write(), p => {

@@ -274,6 +274,59 @@ async fn an_expired_lease_is_claimed_again() {
     }
 }
 
+/// A fan-out of bulk messages enqueued first does not hold back work enqueued after it: the
+/// normal lane is drained before the bulk lane, each in the order it fell due, and a job whose
+/// worker died comes before both.
+#[tokio::test]
+async fn bulk_jobs_wait_behind_the_rest_of_the_queue() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let past = chrono::Utc::now() - chrono::Duration::minutes(10);
+        let mut tx = db.begin().await.unwrap();
+        let bulk: Vec<NewJob> = (0..3)
+            .map(|i| {
+                NewJob::new("record", json!({"n": format!("bulk-{i}")}))
+                    .run_at(past + chrono::Duration::seconds(i))
+                    .bulk()
+            })
+            .collect();
+        jobs::enqueue_batch(&mut tx, &bulk).await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("record", json!({"n": "escalation"})))
+            .await
+            .unwrap();
+        jobs::enqueue(
+            &mut tx,
+            &NewJob::new("record", json!({"n": "later"})).run_at(past + chrono::Duration::days(1)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let lease = Duration::from_secs(60);
+        let n = |job: ClaimedJob| job.payload_json::<serde_json::Value>().unwrap()["n"].clone();
+        // The first bulk job is claimed by a worker whose lease runs out at once ("crashed")
+        // only after the normal lane is empty.
+        let first = jobs::claim(db, "w", lease).await.unwrap().unwrap();
+        assert_eq!(n(first), "escalation", "{:?}", t.db.backend());
+        let crashed = jobs::claim(db, "crashed", Duration::from_secs(0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(n(crashed.clone()), "bulk-0");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let mut order = Vec::new();
+        while let Some(job) = jobs::claim(db, "w", lease).await.unwrap() {
+            order.push(n(job));
+        }
+        assert_eq!(
+            order,
+            ["bulk-0", "bulk-1", "bulk-2"],
+            "{:?}",
+            t.db.backend()
+        );
+    }
+}
+
 #[tokio::test]
 async fn batch_enqueue_writes_many_rows_and_skips_known_keys() {
     for t in TestDb::all().await {

@@ -543,7 +543,8 @@ pub async fn notify_level_change(
                 .map_err(|e| StoreError::Corrupt(format!("email payload: {e}")))?;
             NewJob::new(email::JOB_KIND, payload)
         };
-        batch.push(job.idempotency_key(idempotency));
+        // Bulk: a message per subscriber must not hold back the queue's other work.
+        batch.push(job.idempotency_key(idempotency).bulk());
     }
     let mut tx = db.begin().await?;
     let n = jobs::enqueue_batch(&mut tx, &batch).await?;
