@@ -246,6 +246,32 @@ pub async fn claim_of(
     Ok(job)
 }
 
+/// Extends the lease of a job `worker` is still running. Returns false when the lease is no
+/// longer this worker's (taken over after it ran out, or the job was retried).
+pub async fn renew(
+    db: &Db,
+    job: &ClaimedJob,
+    worker: &str,
+    lease: Duration,
+) -> Result<bool, StoreError> {
+    let t = now();
+    let until = t + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE jobs SET locked_until = $3, updated_at = $4 \
+             WHERE id = $1 AND locked_by = $2 AND state = 'running'",
+        )
+        .bind(&job.id)
+        .bind(worker)
+        .bind(until)
+        .bind(t)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
 /// Marks a claimed job done. Returns false when the lease had been lost to another worker.
 pub async fn complete(db: &Db, job: &ClaimedJob, worker: &str) -> Result<bool, StoreError> {
     let n = with_pool!(db.write(), p => {

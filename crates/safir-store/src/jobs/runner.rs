@@ -33,8 +33,11 @@ pub struct RunnerConfig {
     pub concurrency: usize,
     /// How long to wait when the queue is empty.
     pub idle_poll: Duration,
-    /// How long a claim holds before another worker may take the job.
+    /// How long a claim holds before another worker may take the job. The worker running it
+    /// renews the lease every third of it, so only a worker that stopped loses its jobs.
     pub lease: Duration,
+    /// The longest a handler may run; past it the job is stopped and tried again later.
+    pub max_runtime: Duration,
     /// A name for this process in `locked_by` (host and pid by default).
     pub worker_name: String,
 }
@@ -45,6 +48,7 @@ impl Default for RunnerConfig {
             concurrency: 4,
             idle_poll: Duration::from_millis(500),
             lease: Duration::from_secs(300),
+            max_runtime: Duration::from_secs(30 * 60),
             worker_name: format!("worker-{}", std::process::id()),
         }
     }
@@ -127,7 +131,7 @@ impl JobRunner {
                     "no handler for job kind {:?}",
                     job.kind
                 ))),
-                Some(h) => self.run_handler(h, &job).await,
+                Some(h) => self.run_handler(h, &job, worker).await,
             }
         };
         match outcome {
@@ -147,11 +151,39 @@ impl JobRunner {
 
     /// Runs `job` on its own task, so that a handler that panics fails its job (a dead letter:
     /// the same payload would panic again) instead of ending this worker slot with the job
-    /// still marked running.
-    async fn run_handler(&self, h: &Arc<dyn JobHandler>, job: &ClaimedJob) -> Result<(), JobError> {
+    /// still marked running. While it runs, the lease is renewed every third of its length: a
+    /// long job (a purge clearing a backlog, a monitor importing a large source) is never
+    /// claimed by a second worker while its first still runs it. It is stopped at
+    /// `max_runtime`, or as soon as a renewal finds the lease gone (the job was retried by an
+    /// administrator, or this worker was stalled past its lease and another took it over).
+    async fn run_handler(
+        &self,
+        h: &Arc<dyn JobHandler>,
+        job: &ClaimedJob,
+        worker: &str,
+    ) -> Result<(), JobError> {
         let (h, owned) = (Arc::clone(h), job.clone());
         let mut task = tokio::spawn(async move { h.run(&owned).await });
-        match tokio::time::timeout(self.config.lease, &mut task).await {
+        let deadline = tokio::time::Instant::now() + self.config.max_runtime;
+        let every = (self.config.lease / 3).max(Duration::from_millis(10));
+        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stopped = loop {
+            tokio::select! {
+                done = &mut task => break Ok(done),
+                _ = tokio::time::sleep_until(deadline) => break Err("timed out"),
+                _ = renew.tick() => {
+                    match super::renew(&self.db, job, worker, self.config.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => break Err("its lease was taken over"),
+                        // The database is unreachable for a moment: the lease still has two
+                        // thirds of its length to run; the next renewal tries again.
+                        Err(e) => tracing::warn!(job = %job.id, error = %e, "could not renew a job's lease"),
+                    }
+                }
+            }
+        };
+        match stopped {
             Ok(Ok(r)) => r,
             Ok(Err(e)) if e.is_panic() => {
                 let payload = e.into_panic();
@@ -163,9 +195,9 @@ impl JobRunner {
                 Err(JobError::Permanent(format!("the handler panicked: {why}")))
             }
             Ok(Err(_)) => Err(JobError::Retry("cancelled".to_owned())),
-            Err(_) => {
+            Err(why) => {
                 task.abort();
-                Err(JobError::Retry("timed out".to_owned()))
+                Err(JobError::Retry(why.to_owned()))
             }
         }
     }

@@ -274,6 +274,68 @@ async fn an_expired_lease_is_claimed_again() {
     }
 }
 
+struct Slow(Duration);
+
+impl JobHandler for Slow {
+    fn run<'a>(&'a self, _job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            tokio::time::sleep(self.0).await;
+            Ok(())
+        })
+    }
+}
+
+/// A job that runs longer than the lease keeps it: its worker renews it, no second worker
+/// claims the job meanwhile, and it ends done at its first attempt. One that runs past
+/// `max_runtime` is stopped and queued again.
+#[tokio::test]
+async fn a_long_job_keeps_its_lease_while_it_runs() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("slow", json!({})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let lease = Duration::from_millis(300);
+        let r = JobRunner::new(
+            db.clone(),
+            RunnerConfig {
+                lease,
+                ..runner("long")
+            },
+        )
+        .register("slow", Slow(Duration::from_millis(1200)));
+        let running = tokio::spawn(async move { r.run_once("long/0").await.unwrap() });
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let other = jobs::claim(&db, "other", lease).await.unwrap();
+            assert!(other.is_none(), "claimed while running: {other:?}");
+        }
+        assert!(running.await.unwrap());
+        let s = jobs::stats(&db).await.unwrap();
+        assert_eq!((s.done, s.queued, s.failing), (1, 0, 0), "{s:?}");
+
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("slow", json!({})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = JobRunner::new(
+            db.clone(),
+            RunnerConfig {
+                lease,
+                max_runtime: Duration::from_millis(500),
+                ..runner("long")
+            },
+        )
+        .register("slow", Slow(Duration::from_secs(30)));
+        assert!(r.run_once("long/0").await.unwrap());
+        let s = jobs::stats(&db).await.unwrap();
+        assert_eq!((s.done, s.queued, s.failing), (1, 1, 1), "{s:?}");
+    }
+}
+
 /// A fan-out of bulk messages enqueued first does not hold back work enqueued after it: the
 /// normal lane is drained before the bulk lane, each in the order it fell due, and a job whose
 /// worker died comes before both.
