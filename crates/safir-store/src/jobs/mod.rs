@@ -379,6 +379,81 @@ pub async fn list_dead(db: &Db, limit: i64) -> Result<Vec<JobRow>, StoreError> {
     Ok(rows)
 }
 
+/// Where a page of dead jobs starts: below this job, in the list's order (newest failure
+/// first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadCursor {
+    pub updated_at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// A page of dead jobs, newest failure first, of one kind or all, starting below `before`.
+/// `more` says whether older ones follow.
+pub async fn list_dead_page(
+    db: &Db,
+    kind: Option<&str>,
+    before: Option<&DeadCursor>,
+    limit: i64,
+) -> Result<(Vec<JobRow>, bool), StoreError> {
+    let limit = limit.max(1);
+    let mut sql = String::from(
+        "SELECT id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
+         FROM jobs WHERE state = 'dead'",
+    );
+    // Placeholders numbered in the order they are bound: $1 is the limit.
+    let mut next = 2;
+    if kind.is_some() {
+        sql.push_str(&format!(" AND kind = ${next}"));
+        next += 1;
+    }
+    if before.is_some() {
+        sql.push_str(&format!(
+            " AND (updated_at < ${next} OR (updated_at = ${next} AND id < ${}))",
+            next + 1
+        ));
+    }
+    sql.push_str(" ORDER BY updated_at DESC, id DESC LIMIT $1");
+    let mut rows: Vec<JobRow> = with_pool!(db.read(), p => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(limit + 1);
+        if let Some(kind) = kind {
+            q = q.bind(kind);
+        }
+        if let Some(c) = before {
+            q = q.bind(c.updated_at).bind(c.id.as_str());
+        }
+        q.fetch_all(p).await
+    })?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// How many dead jobs there are of each kind, by kind.
+pub async fn dead_kinds(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM jobs WHERE state = 'dead' GROUP BY kind ORDER BY kind",
+        )
+        .fetch_all(p)
+        .await
+    })?)
+}
+
+/// Puts every dead job of `kind` back in the queue with a fresh set of attempts (inside the
+/// caller's transaction, next to its audit record): after an outage of the mail relay longer
+/// than the retries, every message of that time at once. Returns how many.
+pub async fn retry_dead_of_kind(tx: &mut Tx, kind: &str) -> Result<u64, StoreError> {
+    let t = now();
+    Ok(with_tx!(tx, c => {
+        sqlx::query("UPDATE jobs SET state = 'queued', attempts = 0, run_at = $2, updated_at = $2 WHERE kind = $1 AND state = 'dead'")
+            .bind(kind)
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?)
+}
+
 pub async fn find(db: &Db, id: &str) -> Result<JobRow, StoreError> {
     let row = with_pool!(db.read(), p => {
         sqlx::query_as(

@@ -146,6 +146,23 @@ admin-job-last-error = آخر خطأ
 admin-job-payload = البيانات
 admin-job-retry = إعادة المحاولة
 admin-job-retried = أُعيدت المهمة إلى قائمة الانتظار.
+admin-jobs-kinds = المهام الفاشلة حسب النوع
+admin-jobs-all-kinds = كل الأنواع
+admin-jobs-pages = صفحات المهام الفاشلة
+admin-jobs-older = مهام فاشلة أقدم
+admin-jobs-retry-all = { $count ->
+    [one] أعد محاولة المهمة الفاشلة الوحيدة من هذا النوع
+    [two] أعد محاولة المهمتين الفاشلتين من هذا النوع
+    [few] أعد محاولة المهام الفاشلة الـ{ $count } من هذا النوع
+   *[other] أعد محاولة كل المهام الفاشلة من هذا النوع ({ $count })
+}
+admin-jobs-retried-all = { $count ->
+    [0] لم تبقَ مهمة فاشلة من هذا النوع لإعادة محاولتها.
+    [one] أُعيدت مهمة واحدة إلى قائمة الانتظار.
+    [two] أُعيدت مهمتان إلى قائمة الانتظار.
+    [few] أُعيدت { $count } مهام إلى قائمة الانتظار.
+   *[other] أُعيدت { $count } مهمة إلى قائمة الانتظار.
+}
 
 ## Audit actions, by their code with "." and "_" written "-" (the code is shown beside).
 audit-action-alert-approve = اعتماد تنبيه

@@ -139,6 +139,19 @@ admin-job-last-error = Last error
 admin-job-payload = Payload
 admin-job-retry = Retry
 admin-job-retried = The job is back in the queue.
+admin-jobs-kinds = Failed jobs by kind
+admin-jobs-all-kinds = All kinds
+admin-jobs-pages = Pages of failed jobs
+admin-jobs-older = Older failed jobs
+admin-jobs-retry-all = { $count ->
+    [one] Retry the one failed job of this kind
+   *[other] Retry all { $count } failed jobs of this kind
+}
+admin-jobs-retried-all = { $count ->
+    [0] No failed job of this kind was left to retry.
+    [one] One job is back in the queue.
+   *[other] { $count } jobs are back in the queue.
+}
 
 ## Audit actions, by their code with "." and "_" written "-" (the code is shown beside).
 audit-action-alert-approve = Alert approved

@@ -1,23 +1,26 @@
-//! Background jobs for administrators: queue counts, the dead letters with their last error,
-//! and a retry that puts a dead job back in the queue (audited in the same transaction); sent
-//! again (a second click), the retry answers as the first did.
+//! Background jobs for administrators: queue counts, the dead letters with their last error
+//! (a page at a time, of one kind or all), and a retry that puts a dead job back in the queue
+//! (audited in the same transaction); sent again (a second click), the retry answers as the
+//! first did. After an outage longer than the retries (a mail relay down over a weekend), all
+//! the dead jobs of a kind go back at once.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Form, Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use safir_domain::audit::actions;
 use safir_store::StoreError;
-use safir_store::jobs::{self, QueueStats};
+use safir_store::jobs::{self, DeadCursor, QueueStats};
 
-use super::support::Actor;
+use super::support::{Actor, FormData};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
 
-const DEAD_LIMIT: i64 = 100;
+/// Dead jobs per page.
+const DEAD_LIMIT: i64 = 50;
 /// Payloads and errors are cut for the list; the whole text stays in the database.
 const PREVIEW_CHARS: usize = 600;
 
@@ -38,6 +41,36 @@ struct JobsPage {
     csrf_token: String,
     stats: QueueStats,
     dead: Vec<DeadJob>,
+    /// The filter: all kinds, then each kind with dead jobs.
+    kinds: Vec<KindLink>,
+    /// The kind shown, when one is chosen, and how many of it are dead.
+    kind: Option<(String, i64)>,
+    /// The address of the next (older) page, when there is one.
+    older: Option<String>,
+}
+
+struct KindLink {
+    /// `None` for all kinds.
+    name: Option<String>,
+    count: i64,
+    href: String,
+    chosen: bool,
+}
+
+/// A page's cursor in the address: the last job's failure instant in microseconds, a dot, its
+/// id.
+pub fn cursor_text(job: &jobs::JobRow) -> String {
+    format!("{}.{}", job.updated_at.timestamp_micros(), job.id)
+}
+
+pub fn parse_cursor(text: &str) -> Option<DeadCursor> {
+    let (micros, id) = text.split_once('.')?;
+    let updated_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    (!id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| DeadCursor {
+            updated_at,
+            id: id.to_owned(),
+        })
 }
 
 fn preview(s: &str) -> String {
@@ -101,10 +134,65 @@ pub async fn list_jobs(
     viewer: Viewer,
     actor: Actor,
 ) -> Result<Html<String>, AppError> {
+    let query = crate::api::input::query_pairs(uri.query());
+    let value = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
     let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
-    let dead = jobs::list_dead(&state.db, DEAD_LIMIT)
+    let kinds = jobs::dead_kinds(&state.db)
         .await
-        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    // A kind with no dead job left (all retried) still filters: the page says none failed.
+    let kind = value("kind").map(|k| {
+        let n = kinds
+            .iter()
+            .find(|(name, _)| name == k)
+            .map_or(0, |(_, n)| *n);
+        (k.to_owned(), n)
+    });
+    let mut links = vec![KindLink {
+        name: None,
+        count: stats.dead,
+        href: "/admin/jobs".to_owned(),
+        chosen: kind.is_none(),
+    }];
+    links.extend(kinds.iter().map(|(name, n)| KindLink {
+        chosen: kind.as_ref().is_some_and(|(k, _)| k == name),
+        href: format!(
+            "/admin/jobs?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("kind", name)
+                .finish()
+        ),
+        name: Some(name.clone()),
+        count: *n,
+    }));
+    // A cursor that does not parse (edited by hand) shows the first page.
+    let before = value("before").and_then(parse_cursor);
+    let (rows, more) = jobs::list_dead_page(
+        &state.db,
+        kind.as_ref().map(|(k, _)| k.as_str()),
+        before.as_ref(),
+        DEAD_LIMIT,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let older = match rows.last() {
+        Some(last) if more => {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            if let Some((k, _)) = &kind {
+                q.append_pair("kind", k);
+            }
+            q.append_pair("before", &cursor_text(last));
+            Some(format!("/admin/jobs?{}", q.finish()))
+        }
+        _ => None,
+    };
+    let dead = rows
         .into_iter()
         .map(|j| DeadJob {
             attempts: j.attempts,
@@ -132,11 +220,20 @@ pub async fn list_jobs(
         let message = page.t("admin-job-retried");
         page = page.with_flash(FlashKind::Success, message);
     }
+    if let Some(n) = value("retried_all").and_then(|n| n.parse::<i64>().ok()) {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("count", n);
+        let message = page.t_args("admin-jobs-retried-all", &args);
+        page = page.with_flash(FlashKind::Success, message);
+    }
     render(&JobsPage {
         page,
         csrf_token: state.csrf_token(&viewer),
         stats,
         dead,
+        kinds: links,
+        kind,
+        older,
     })
 }
 
@@ -179,6 +276,38 @@ pub async fn retry_job(
     let record = actor.audit(actions::JOB_RETRY, "job", Some(&job.id), None, summary);
     crate::audit_log::commit_with(tx, &record).await?;
     Ok(Redirect::to("/admin/jobs?retried=1").into_response())
+}
+
+/// Puts every dead job of the kind sent back in the queue, audited with how many; sent again
+/// (a second click) it finds none left and answers as the first did, with 0.
+pub async fn retry_kind(
+    State(state): State<AppState>,
+    actor: Actor,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let kind = data.get("kind").trim().to_owned();
+    if kind.is_empty() || kind.len() > 100 {
+        return Err(AppError::BadRequest);
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let n = jobs::retry_dead_of_kind(&mut tx, &kind)
+        .await
+        .map_err(AppError::internal)?;
+    let back = format!(
+        "/admin/jobs?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("kind", &kind)
+            .append_pair("retried_all", &n.to_string())
+            .finish()
+    );
+    if n == 0 {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let summary = serde_json::json!({ "kind": kind, "retried": n });
+    let record = actor.audit(actions::JOB_RETRY, "job_kind", Some(&kind), None, summary);
+    crate::audit_log::commit_with(tx, &record).await?;
+    Ok(Redirect::to(&back).into_response())
 }
 
 #[cfg(test)]

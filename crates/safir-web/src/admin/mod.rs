@@ -14,6 +14,8 @@ mod user_new;
 mod user_page;
 mod users;
 
+pub use jobs::{cursor_text as dead_cursor_text, parse_cursor as parse_dead_cursor};
+
 use axum::http::Method;
 use axum::routing::{get, post};
 use safir_domain::roles::Permission;
@@ -142,5 +144,11 @@ pub fn routes(r: Routes) -> Routes {
             "/admin/jobs/{job}/retry",
             JOBS_ACCESS,
             post(jobs::retry_job),
+        )
+        .add(
+            Method::POST,
+            "/admin/jobs/retry-kind",
+            JOBS_ACCESS,
+            post(jobs::retry_kind),
         )
 }

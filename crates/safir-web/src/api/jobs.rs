@@ -1,23 +1,62 @@
-//! `/api/v1/admin/jobs`: the job queue's counts and dead letters, and retrying one.
+//! `/api/v1/admin/jobs`: the job queue's counts and dead letters (a page at a time, of one
+//! kind or all), and retrying one.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use chrono::{DateTime, Utc};
 use safir_domain::audit::actions;
 use safir_store::audit::NewAuditRecord;
 use safir_store::{StoreError, jobs};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::ClientIp;
-use crate::api::input::NoBody;
-use crate::api::input::NoQuery;
+use crate::api::input::{NoBody, query_once};
 use crate::auth::SignedIn;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
-/// How many dead jobs the overview lists.
+/// How many dead jobs a page of the overview lists.
 pub const DEAD_LISTED: i64 = 100;
+
+/// Which dead jobs to list.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobsQuery {
+    /// Only dead jobs of this kind, such as `email.send`.
+    pub kind: Option<String>,
+    /// Only dead jobs older than this cursor: the `next_before` of the previous page.
+    pub before: Option<String>,
+}
+
+impl JobsQuery {
+    /// Reads the query string, refusing unknown parameters and a cursor this route did not give.
+    fn parse(raw: Option<&str>) -> Result<JobsQuery, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut q = JobsQuery::default();
+        for (key, value) in query_once(raw, &[], &mut errors) {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_str() {
+                "kind" => q.kind = Some(value.to_owned()),
+                "before" if crate::admin::parse_dead_cursor(value).is_some() => {
+                    q.before = Some(value.to_owned());
+                }
+                "before" => errors.push(&key, "invalid"),
+                // The interface language, already applied by the language layer.
+                "lang" => {}
+                _ => errors.push(&key, "unknown_field"),
+            }
+        }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 /// Jobs per state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,8 +104,19 @@ impl From<jobs::JobRow> for JobResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobsOverviewResponse {
     pub counts: JobCountsResponse,
-    /// The most recently failed dead jobs, at most 100.
+    /// The most recently failed dead jobs (of the kind asked for), at most 100, newest first.
     pub dead: Vec<JobResponse>,
+    /// Dead jobs per kind.
+    pub dead_by_kind: Vec<DeadKindCount>,
+    /// When older dead jobs follow: pass it as `before` for the next page.
+    pub next_before: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadKindCount {
+    #[schema(example = "email.send")]
+    pub kind: String,
+    pub dead: i64,
 }
 
 /// Queue counts and the dead letters.
@@ -76,23 +126,44 @@ pub struct JobsOverviewResponse {
     tag = "admin",
     operation_id = "get_jobs_overview",
     security(("bearer" = ["read"]), ("session_cookie" = [])),
+    params(JobsQuery),
     responses(
         (status = 200, description = "Counts and dead jobs", body = JobsOverviewResponse),
         (status = 401, description = "No valid token or session", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to manage jobs, or the token lacks `read`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A query parameter the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A query parameter the route does not take (`unknown_field`), or a `before` that is not a cursor this route gave (`invalid`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_jobs_overview(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     ClientIp(client_ip): ClientIp,
-    _: NoQuery,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<JobsOverviewResponse>, AppError> {
+    let query = JobsQuery::parse(raw.as_deref()).map_err(AppError::Validation)?;
+    let before = query
+        .before
+        .as_deref()
+        .and_then(crate::admin::parse_dead_cursor);
     let stats = jobs::stats(&state.db).await.map_err(AppError::internal)?;
-    let dead = jobs::list_dead(&state.db, DEAD_LISTED)
+    let (dead, more) = jobs::list_dead_page(
+        &state.db,
+        query.kind.as_deref(),
+        before.as_ref(),
+        DEAD_LISTED,
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let dead_by_kind = jobs::dead_kinds(&state.db)
         .await
-        .map_err(AppError::internal)?;
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|(kind, dead)| DeadKindCount { kind, dead })
+        .collect();
+    let next_before = dead
+        .last()
+        .filter(|_| more)
+        .map(crate::admin::dead_cursor_text);
     // The failures name the people the messages were for (an address, a phone number): as
     // on the jobs page, listing them is a read of personal data.
     if !dead.is_empty() {
@@ -118,6 +189,8 @@ pub async fn get_jobs_overview(
             dead: stats.dead,
         },
         dead: dead.into_iter().map(JobResponse::from).collect(),
+        dead_by_kind,
+        next_before,
     }))
 }
 

@@ -512,3 +512,96 @@ async fn the_check_shows_the_chain_head_to_compare_with_later() {
         assert_eq!(now_hash, stored(now).await);
     }
 }
+
+/// After an outage longer than the retries, the dead jobs are many: the page shows them a
+/// page at a time, by kind, and puts all those of a kind back in the queue at once.
+#[tokio::test]
+async fn dead_jobs_are_paged_filtered_by_kind_and_retried_together() {
+    for app in TestApp::all().await {
+        let batch: Vec<NewJob> = (0..55)
+            .map(|i| {
+                NewJob::new(
+                    "email.send",
+                    serde_json::json!({ "to": format!("m{i}@example.org") }),
+                )
+            })
+            .chain((0..2).map(|i| {
+                NewJob::new(
+                    "sms.send",
+                    serde_json::json!({ "to": format!("+3360000000{i}") }),
+                )
+            }))
+            .collect();
+        let mut tx = app.db.begin().await.unwrap();
+        jobs::enqueue_batch(&mut tx, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE jobs SET state = 'dead', attempts = 16, last_error = 'relay down'")
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let (_, mut client) = admin(&app).await;
+        let first = client.get("/admin/jobs").await;
+        assert_eq!(first.status, 200);
+        let shown = |body: &str| body.matches("class=\"card dead-job\"").count();
+        assert_eq!(shown(&first.body), 50);
+        assert!(first.body.contains("id=\"dead-kinds\""));
+        let older = first
+            .body
+            .split("href=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|h| h.contains("before="))
+            .expect("a link to older failed jobs")
+            .replace("&amp;", "&");
+        let second = client.get(&older).await;
+        assert_eq!(second.status, 200);
+        assert_eq!(shown(&second.body), 7);
+        assert!(!second.body.contains("id=\"older-dead\""));
+        // A cursor edited by hand shows the first page.
+        assert_eq!(shown(&client.get("/admin/jobs?before=x.y").await.body), 50);
+
+        let sms = client.get("/admin/jobs?kind=sms.send").await;
+        assert_eq!(shown(&sms.body), 2);
+        assert!(sms.body.contains("Retry all 2 failed jobs of this kind"));
+        let res = client
+            .submit(
+                "/admin/jobs?kind=sms.send",
+                "/admin/jobs/retry-kind",
+                &[("kind", "sms.send")],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/admin/jobs?kind=sms.send&retried_all=2")
+        );
+        let after = client.get("/admin/jobs?kind=sms.send&retried_all=2").await;
+        assert!(
+            after.body.contains("2 jobs are back in the queue."),
+            "{}",
+            after.body
+        );
+        let s = jobs::stats(&app.db).await.unwrap();
+        assert_eq!((s.dead, s.queued), (55, 2));
+        // Sent again: none left, nothing recorded.
+        let again = client
+            .submit(
+                "/admin/jobs",
+                "/admin/jobs/retry-kind",
+                &[("kind", "sms.send")],
+            )
+            .await;
+        assert_eq!(
+            again.location(),
+            Some("/admin/jobs?kind=sms.send&retried_all=0")
+        );
+        let retries = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "job.retry")
+            .count();
+        assert_eq!(retries, 1);
+    }
+}

@@ -239,3 +239,82 @@ async fn a_dead_job_is_listed_and_retried_through_the_api_with_an_audit_record()
         assert_eq!(retries, 1, "refused retries leave no record");
     }
 }
+
+/// The API lists dead jobs a page at a time and by kind, with the count of each kind.
+#[tokio::test]
+async fn api_dead_jobs_are_paged_and_filtered_by_kind() {
+    for app in TestApp::all().await {
+        let admin = app
+            .staff(&unique_email("admin"), &[(Role::Admin, None)])
+            .await;
+        let read = token(&app, &admin, &["read"]).await;
+        let batch: Vec<NewJob> = (0..103)
+            .map(|i| NewJob::new("email.send", json!({ "n": i })))
+            .chain((0..3).map(|i| NewJob::new("sms.send", json!({ "n": i }))))
+            .collect();
+        let mut tx = app.db.begin().await.unwrap();
+        jobs::enqueue_batch(&mut tx, &batch).await.unwrap();
+        tx.commit().await.unwrap();
+        safir_store::with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE jobs SET state = 'dead', last_error = 'relay down'")
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+        let mut c = app.client();
+        let first = c.api("GET", "/api/v1/admin/jobs", &read, None).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        let first = first.json();
+        assert_eq!(first["dead"].as_array().unwrap().len(), 100);
+        assert_eq!(
+            first["dead_by_kind"],
+            json!([{"kind": "email.send", "dead": 103}, {"kind": "sms.send", "dead": 3}])
+        );
+        let cursor = first["next_before"]
+            .as_str()
+            .expect("a next page")
+            .to_owned();
+        let second = c
+            .api(
+                "GET",
+                &format!("/api/v1/admin/jobs?before={cursor}"),
+                &read,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(second["dead"].as_array().unwrap().len(), 6);
+        assert!(second["next_before"].is_null());
+        let ids = |v: &serde_json::Value| -> Vec<String> {
+            v["dead"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|j| j["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let mut all = ids(&first);
+        all.extend(ids(&second));
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 106, "every dead job once across the pages");
+        let sms = c
+            .api("GET", "/api/v1/admin/jobs?kind=sms.send", &read, None)
+            .await
+            .json();
+        assert_eq!(sms["dead"].as_array().unwrap().len(), 3);
+        assert!(
+            sms["dead"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|j| j["kind"] == "sms.send")
+        );
+        let res = c
+            .api("GET", "/api/v1/admin/jobs?before=nonsense", &read, None)
+            .await;
+        problem(&res, 422, "validation");
+        assert!(res.body.contains("before"), "{}", res.body);
+    }
+}

@@ -365,6 +365,7 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("POST", "/admin/audit/verify", Who::Only(&[As::Admin])),
     ("GET", "/admin/jobs", Who::Only(&[As::Admin])),
     ("POST", "/admin/jobs/{job}/retry", Who::Only(&[As::Admin])),
+    ("POST", "/admin/jobs/retry-kind", Who::Only(&[As::Admin])),
     // Travel advice: public pages and feeds; the ministry edits
     ("GET", "/travel-advice", Who::Anyone),
     ("GET", "/travel-advice/feed.atom", Who::Anyone),
