@@ -134,19 +134,21 @@ pub enum ModelLang {
 
 pub fn run(args: TextArgs) -> anyhow::Result<()> {
     match args.command {
-        TextCommand::Repair(input) => each_line(&input, safir_text::repair),
+        TextCommand::Repair(input) => each_line(&input, Ends::Kept, safir_text::repair),
         TextCommand::Normalize(args) => {
             let options = args.folding.options();
-            each_line(&args.input, |line| {
+            each_line(&args.input, Ends::Kept, |line| {
                 safir_text::normalize_with(line, &options)
             })
         }
         TextCommand::Analyze(args) => analyze(&args),
-        TextCommand::Lang(input) => each_line(&input, |line| match lang::detect(line) {
-            Some((lang, confidence)) => format!("{lang}\t{confidence:.2}"),
-            None => "und\t0.00".to_owned(),
-        }),
-        TextCommand::Sentiment(input) => each_line(&input, |line| {
+        TextCommand::Lang(input) => {
+            each_line(&input, Ends::Newline, |line| match lang::detect(line) {
+                Some((lang, confidence)) => format!("{lang}\t{confidence:.2}"),
+                None => "und\t0.00".to_owned(),
+            })
+        }
+        TextCommand::Sentiment(input) => each_line(&input, Ends::Newline, |line| {
             let s = sentiment::sentiment(line);
             format!("{}\t{:.2}", s.label, s.score)
         }),
@@ -154,15 +156,56 @@ pub fn run(args: TextArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Answers one output line per input line, from the files in order or stdin.
-/// Invalid UTF-8 stops with the file, line and byte offset unless `--lossy`. A reader that
-/// stops reading (`| head`) ends the command quietly, as other line tools do.
-fn each_line(input: &InputArgs, answer: impl FnMut(&str) -> String) -> anyhow::Result<()> {
-    match each_line_to_stdout(input, answer) {
+/// Standard output for commands whose reader may stop early (`| head`): a write that fails
+/// because the reader is gone says so, and [`quiet_when_reader_leaves`] ends the command
+/// quietly on it, while a broken pipe met anywhere else (a download) stays an error.
+pub(crate) struct Stdout(std::io::StdoutLock<'static>);
+
+impl Stdout {
+    pub(crate) fn lock() -> Self {
+        Self(std::io::stdout().lock())
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).map_err(reader_gone)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().map_err(reader_gone)
+    }
+}
+
+fn reader_gone(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::io::Error::new(std::io::ErrorKind::BrokenPipe, ReaderGone)
+    } else {
+        e
+    }
+}
+
+/// A write to [`Stdout`] after its reader stopped reading.
+#[derive(Debug)]
+struct ReaderGone;
+
+impl std::fmt::Display for ReaderGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the reader of standard output stopped reading")
+    }
+}
+
+impl std::error::Error for ReaderGone {}
+
+/// Ends a command that wrote to [`Stdout`] quietly when its reader stopped reading, as
+/// other line tools do; any other error stays.
+pub(crate) fn quiet_when_reader_leaves(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
         Err(e)
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    .and_then(|io| io.get_ref())
+                    .is_some_and(|inner| inner.is::<ReaderGone>())
             }) =>
         {
             Ok(())
@@ -171,13 +214,63 @@ fn each_line(input: &InputArgs, answer: impl FnMut(&str) -> String) -> anyhow::R
     }
 }
 
+/// What follows each answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// The input line's own end: `\r\n`, `\n`, or none on a last line without one.
+    Kept,
+    /// `\n`, whatever the input line ended with.
+    Newline,
+}
+
+/// Answers one output line per input line, from the files in order or stdin.
+/// Invalid UTF-8 stops with the file, line and byte offset unless `--lossy`. A reader that
+/// stops reading (`| head`) ends the command quietly, as other line tools do.
+fn each_line(
+    input: &InputArgs,
+    ends: Ends,
+    answer: impl FnMut(&str) -> String,
+) -> anyhow::Result<()> {
+    quiet_when_reader_leaves(each_line_to_stdout(input, ends, answer))
+}
+
+/// The error for a bad byte `at` bytes into line `line_no` of `name`, `offset` bytes into it.
+fn invalid_utf8(name: &str, line_no: usize, at: usize, offset: usize, hint: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{name}:{line_no}: invalid UTF-8 at byte {at} of the line (byte offset {offset} of the input{hint})"
+    )
+}
+
+/// The text of a whole file, or the error naming its first bad byte's line and place.
+fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    safir_text::decode(&bytes).map(str::to_owned).map_err(|e| {
+        let before = &bytes[..e.offset];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_no = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        invalid_utf8(
+            &path.display().to_string(),
+            line_no,
+            e.offset - line_start,
+            e.offset,
+            "",
+        )
+    })
+}
+
 fn each_line_to_stdout(
     input: &InputArgs,
+    ends: Ends,
     mut answer: impl FnMut(&str) -> String,
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(Stdout::lock());
     let lossy = input.lossy;
+    // An answer written without a line end, to a last line without one: when a further file
+    // has lines, a `\n` goes first so that the two lines stay apart (as `sed` does).
+    let mut unended = false;
     let mut run = |reader: &mut BufReader<Box<dyn Read + '_>>, name: &str| -> anyhow::Result<()> {
         let mut buf = Vec::new();
         let (mut line_no, mut offset) = (0usize, 0usize);
@@ -190,25 +283,43 @@ fn each_line_to_stdout(
                 return Ok(());
             }
             line_no += 1;
+            // The line's end (`\n` or `\r\n`), nothing more: a carriage return before it is
+            // text, as one inside the line or at the end of a last line without `\n` is.
+            let end: &[u8] = if buf.ends_with(b"\r\n") {
+                b"\r\n"
+            } else if buf.ends_with(b"\n") {
+                b"\n"
+            } else {
+                b""
+            };
             let line = if lossy {
                 safir_text::decode_lossy(&buf)
             } else {
                 let text = safir_text::decode(&buf).map_err(|e| {
-                    anyhow::anyhow!(
-                        "{name}:{line_no}: invalid UTF-8 at byte {} of the line (byte offset {} of the input; use --lossy to replace it)",
+                    invalid_utf8(
+                        name,
+                        line_no,
                         e.offset,
-                        offset + e.offset
+                        offset + e.offset,
+                        "; use --lossy to replace it",
                     )
                 })?;
                 text.into()
             };
             offset += read;
-            // The line's end (`\n` or `\r\n`) goes, nothing more: a carriage return before it
-            // is text, as one inside the line is.
-            let body = line
-                .strip_suffix('\n')
-                .map_or(&*line, |l| l.strip_suffix('\r').unwrap_or(l));
-            writeln!(out, "{}", answer(body))?;
+            let body = &line[..line.len() - end.len()];
+            if unended {
+                out.write_all(b"\n")?;
+                unended = false;
+            }
+            out.write_all(answer(body).as_bytes())?;
+            match ends {
+                Ends::Kept => {
+                    out.write_all(end)?;
+                    unended = end.is_empty();
+                }
+                Ends::Newline => out.write_all(b"\n")?,
+            }
             // Answers go out in blocks while more whole lines are already read; when the next
             // line is still to come, whole or in part (`tail -f … | safir text lang`), the
             // answers so far go now.
@@ -249,7 +360,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
         ..AnalyzeOptions::default()
     });
     let mut terms = Analyzed::default();
-    each_line(&args.input, |line| {
+    each_line(&args.input, Ends::Newline, |line| {
         terms.clear();
         analyzer.analyze_into(line, &mut terms);
         let mut out = String::new();
@@ -277,8 +388,7 @@ fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
     // each in turn.
     let mut domains = Vec::new();
     for path in &args.data {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = read_text(path)?;
         let parsed = match args.lang {
             ModelLang::Ar => sentiment::parse_arsarcasm(&text),
             ModelLang::En => sentiment::parse_labelled_sentences(&text),
@@ -287,8 +397,7 @@ fn train_sentiment(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let mut rated = Vec::new();
     for path in &args.rated {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text = read_text(path)?;
         rated.extend(
             sentiment::parse_rated_sentences(&text, sentiment::RATED_MIN)
                 .with_context(|| format!("parsing {}", path.display()))?,

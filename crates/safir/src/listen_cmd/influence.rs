@@ -69,7 +69,7 @@ pub fn run(args: InfluenceArgs) -> anyhow::Result<()> {
         write_graph(path, format, &result)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = BufWriter::new(crate::text_cmd::Stdout::lock());
     match args.by {
         RankBy::Overall => write_overall(&mut out, &result, &args)?,
         RankBy::Topic | RankBy::Language => {

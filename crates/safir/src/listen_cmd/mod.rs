@@ -21,6 +21,8 @@ use safir_listen::import::{
 use safir_listen::network::{self, Network, NetworkKind, NetworkParams, find_groups};
 use safir_listen::table::MessageTable;
 
+use crate::text_cmd::{Stdout, quiet_when_reader_leaves};
+
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     #[command(subcommand)]
@@ -153,12 +155,18 @@ fn parse_kind(s: &str) -> Result<NetworkKind, String> {
     })
 }
 
+/// Runs a command that needs no database. A reader that stops reading its output
+/// (`| head`) ends it quietly, as it does the text commands.
 pub fn run(args: ListenArgs) -> anyhow::Result<()> {
+    quiet_when_reader_leaves(run_to_stdout(args))
+}
+
+fn run_to_stdout(args: ListenArgs) -> anyhow::Result<()> {
     match args.command {
         ListenCommand::Influence(args) => influence::run(args),
         ListenCommand::Import(source) => {
             let (table, reports) = load(&source)?;
-            let mut out = std::io::stdout().lock();
+            let mut out = Stdout::lock();
             for r in &reports {
                 write_report(&mut out, r)?;
             }
@@ -170,7 +178,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
             warn_problems(&reports);
             resolve_links(&mut table, &args.params, &[args.kind])?;
             let net = network::compute(&table, args.kind, &params(&args.params))?;
-            let mut out = BufWriter::new(std::io::stdout().lock());
+            let mut out = BufWriter::new(Stdout::lock());
             match args.format {
                 GraphFormat::Csv => network::write_csv(&mut out, &table, &net)?,
                 GraphFormat::Graphml => network::write_graphml(&mut out, &table, &net)?,
@@ -189,7 +197,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(|&k| network::compute(&table, k, &params))
                 .collect::<Result<Vec<Network>, _>>()?;
-            let mut out = BufWriter::new(std::io::stdout().lock());
+            let mut out = BufWriter::new(Stdout::lock());
             write_groups(&mut out, &table, &nets, args.samples)?;
             out.flush()?;
             Ok(())

@@ -118,7 +118,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     let html = write_file(&args.out, "report.html", |w| write_html(w, &report))?;
     let json = write_file(&args.out, "report.json", |w| write_json(w, &report))?;
     let csv = write_file(&args.out, "report.csv", |w| write_csv(w, &report))?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::text_cmd::Stdout::lock();
     writeln!(
         out,
         "{} account(s), {} to {} ({} days)",

@@ -125,13 +125,16 @@ pub fn run(args: TrendsArgs) -> anyhow::Result<()> {
         ..TrendParams::default()
     };
     let report = emerging(&table, &params)?;
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = BufWriter::new(crate::text_cmd::Stdout::lock());
     let top = &report.emerging[..report.emerging.len().min(args.top)];
     match args.format {
         TrendFormat::Text => write_text(&mut out, &report, top)?,
         TrendFormat::Csv => write_csv(&mut out, top)?,
         TrendFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &to_json(&report, top))?;
+            // An error writing is the writer's own (`io::Error::from` gives it back), so that
+            // a reader gone is seen as one.
+            serde_json::to_writer_pretty(&mut out, &to_json(&report, top))
+                .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
     }

@@ -857,13 +857,13 @@ fn text_commands_compose_with_shell_tools() {
         "{}",
         stderr(&out)
     );
-    // Only the line's end goes: a carriage return before it (or on a last line without one)
-    // is text, kept as normalization keeps one inside a line.
+    // A line ends at `\n` or `\r\n` and keeps that end: a carriage return before it (or on
+    // a last line without one) is text, kept as normalization keeps one inside a line.
     let returns = dir.path().join("returns.txt");
     std::fs::write(&returns, b"a\r\r\nb\rc\r\nd\r").unwrap();
     let out = run(&["text", "normalize", &returns.to_string_lossy()], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(out.stdout, b"a\r\nb\rc\nd\r\n");
+    assert_eq!(out.stdout, b"a\r\r\nb\rc\r\nd\r");
 
     let mut child = Command::new(crate::support::bin())
         .args(["text", "lang", "-"])
@@ -939,6 +939,188 @@ fn text_commands_compose_with_shell_tools() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// `repair` and `normalize` keep the line structure: each line keeps its own end (`\r\n`,
+/// `\n`, or none on a last line without one), empty input gives empty output, and the
+/// commands that answer about a line still print one `\n`-ended line for each.
+#[test]
+fn repair_and_normalize_keep_the_line_structure() {
+    let dir = TempDir::new("text-lines");
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    let text = |args: &[&str]| {
+        let mut all = vec!["text"];
+        all.extend_from_slice(args);
+        let out = run(&all, &[]);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out.stdout
+    };
+
+    let crlf = write("crlf.txt", "كـــتاب جميل\r\nالسفارة\n\r\nنهاية".as_bytes());
+    assert_eq!(
+        text(&["repair", &crlf]),
+        "كتاب جميل\r\nالسفارة\n\r\nنهاية".as_bytes()
+    );
+    assert_eq!(
+        text(&["normalize", &crlf]),
+        "كتاب جميل\r\nالسفاره\n\r\nنهايه".as_bytes()
+    );
+    let unended = write("unended.txt", "السفارة".as_bytes());
+    assert_eq!(text(&["normalize", &unended]), "السفاره".as_bytes());
+    assert_eq!(text(&["repair", &unended]), "السفارة".as_bytes());
+    // A last line without an end, followed by another file: the two stay two lines.
+    let next = write("next.txt", "مرحبا\r\n".as_bytes());
+    assert_eq!(
+        text(&["normalize", &unended, &next]),
+        "السفاره\nمرحبا\r\n".as_bytes()
+    );
+
+    // Empty input, a file or standard input, gives no output at all.
+    let empty = write("empty.txt", b"");
+    for cmd in ["repair", "normalize", "analyze", "lang", "sentiment"] {
+        assert_eq!(text(&[cmd, &empty]), b"", "{cmd}");
+        assert_eq!(text(&[cmd]), b"", "{cmd}");
+    }
+
+    // The answers about a line end with `\n`, whatever the line ended with.
+    let lang = String::from_utf8(text(&["lang", &crlf])).unwrap();
+    assert!(!lang.contains('\r'), "{lang:?}");
+    assert_eq!(lang.matches('\n').count(), 4, "{lang:?}");
+    assert!(lang.ends_with('\n'), "{lang:?}");
+}
+
+/// A file of training data with a bad byte names the file, the line and the byte's place.
+#[test]
+fn train_sentiment_names_the_place_of_invalid_utf8() {
+    let dir = TempDir::new("train-utf8");
+    let data = dir.path().join("bad.txt");
+    std::fs::write(&data, b"fine\t1\nawful\t0\ngo\xffod\t1\n").unwrap();
+    let data = data.to_string_lossy().into_owned();
+    let good = dir.path().join("good.txt");
+    std::fs::write(&good, "a good phone\t1\na bad phone\t0\n").unwrap();
+    let good = good.to_string_lossy().into_owned();
+    for (flag, lang) in [("--data", "ar"), ("--data", "en"), ("--rated", "en")] {
+        let mut args = vec![
+            "text",
+            "train-sentiment",
+            "--lang",
+            lang,
+            "--out",
+            "/dev/null",
+        ];
+        if flag == "--rated" {
+            args.extend(["--data", &good]);
+        }
+        args.extend([flag, &data]);
+        let out = run(&args, &[]);
+        assert!(!out.status.success(), "{flag} {lang}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "{data}:3: invalid UTF-8 at byte 2 of the line (byte offset 17 of the input)"
+            )),
+            "{flag} {lang}: {err}"
+        );
+    }
+}
+
+/// The listening commands that print to standard output end quietly, as the text commands
+/// do, when the reader stops reading (`safir listen networks … | head`).
+#[test]
+fn listen_commands_end_quietly_when_the_reader_stops() {
+    use std::process::{Command, Stdio};
+
+    let dir = TempDir::new("listen-pipe");
+    let archive = dir.path().join("archive.csv");
+    let mut csv =
+        "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_owned();
+    // Two hundred accounts repost the same ten posts within seconds: every pair of them is
+    // linked, and the network is longer than a pipe holds.
+    for post in 0..10 {
+        let t = 1_699_920_000 + post * 3600;
+        csv.push_str(&format!(
+            "p{post},src,source,,,#حملة منشور رقم {post} https://example.org/{post},{t},https://example.org/{post}\n"
+        ));
+        for user in 0..200 {
+            csv.push_str(&format!(
+                "r{post}_{user},u{user},user{user},p{post},,RT #حملة منشور رقم {post},{},\n",
+                t + 5 + user % 30
+            ));
+        }
+    }
+    std::fs::write(&archive, csv).unwrap();
+    let archive = archive.to_string_lossy().into_owned();
+    let report_dir = dir.path().join("report").to_string_lossy().into_owned();
+
+    for args in [
+        vec!["import", &archive],
+        vec![
+            "networks",
+            &archive,
+            "--kind",
+            "co_retweet",
+            "--window",
+            "60",
+        ],
+        vec!["groups", &archive, "--window", "60"],
+        vec!["trends", &archive],
+        vec!["trends", &archive, "--format", "json"],
+        vec!["influence", &archive],
+        vec![
+            "report",
+            &archive,
+            "--accounts",
+            "src,u1",
+            "--out",
+            &report_dir,
+        ],
+    ] {
+        // The reader is gone before the command writes: its first write fails with a broken
+        // pipe, as every write after `head` stops reading does.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(crate::support::bin())
+            .arg("listen")
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+
+    // As with `| head`: the first line read, then the reader gone.
+    let mut child = Command::new(crate::support::bin())
+        .args([
+            "listen",
+            "networks",
+            &archive,
+            "--kind",
+            "co_retweet",
+            "--window",
+            "60",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert_eq!(first, "user_1,user_2,weight\n");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// From the shell as from the admin pages: an account's first role revokes the API tokens it
