@@ -14,7 +14,7 @@ use crate::channel::{self, Accepted, ChannelError};
 pub const SMS_JOB: &str = "sms.send";
 
 /// The gateway settings as written in the configuration.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SmsConfig {
     /// `none`, `generic` or `twilio`.
     pub gateway: String,
@@ -62,7 +62,7 @@ pub struct SmsMessage {
 }
 
 /// A configured gateway. Cheap to clone (the HTTP connection pool is shared).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmsGateway {
     kind: Kind,
     url: String,
@@ -70,6 +70,39 @@ pub struct SmsGateway {
     username: String,
     token: String,
     client: reqwest::Client,
+}
+
+/// How a secret shows in debug output: whether it is set, never its value.
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() { "" } else { "<redacted>" }
+}
+
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("gateway", &self.gateway)
+            .field("url", &self.url)
+            .field("format", &self.format)
+            .field("template", &self.template)
+            .field("from", &self.from)
+            .field("username", &self.username)
+            .field("token", &redacted(&self.token))
+            .field("file_dir", &self.file_dir)
+            .field("trust", &self.trust)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SmsGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsGateway")
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .field("from", &self.from)
+            .field("username", &self.username)
+            .field("token", &redacted(&self.token))
+            .finish_non_exhaustive()
+    }
 }
 
 /// JSON string content (without the surrounding quotes the template already has).
@@ -377,6 +410,31 @@ mod tests {
             form_escape,
         );
         assert_eq!(out, "To=%2B971+50&Body=%D8%A2%D9%85%D9%86+%26+well%3Dyes");
+    }
+
+    /// The gateway's token is a password: debug output (a log line, a panic message) shows
+    /// whether it is set, never what it is.
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let config = SmsConfig {
+            gateway: "twilio".into(),
+            url: "http://127.0.0.1:1/2010-04-01/Accounts/AC1".into(),
+            from: "+15550100".into(),
+            username: "AC1".into(),
+            token: "tok-very-secret-42".into(),
+            ..SmsConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("tok-very-secret-42"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("AC1"),
+            "{shown}"
+        );
+        let gateway = SmsGateway::new(&config).expect("a Twilio gateway");
+        for shown in [format!("{gateway:?}"), format!("{gateway:#?}")] {
+            assert!(!shown.contains("tok-very-secret-42"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+        }
     }
 
     #[test]

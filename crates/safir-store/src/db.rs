@@ -102,6 +102,17 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     Some(opts.get_filename().to_path_buf())
 }
 
+/// Whether `error` says the table of applied migrations is not there: a database no
+/// migration has run on yet (PostgreSQL's `undefined_table`, SQLite's "no such table").
+fn no_migrations_table(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.code().as_deref() == Some("42P01") || e.message().starts_with("no such table")
+        }
+        _ => false,
+    }
+}
+
 impl Db {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -227,15 +238,20 @@ impl Db {
         Ok(())
     }
 
-    /// The versions of successful migrations in the database, oldest first (none before the
-    /// first migration).
-    async fn applied_migrations(&self) -> Vec<i64> {
-        with_pool!(self.read(), p => {
+    /// The versions of successful migrations in the database, oldest first: none in a new
+    /// database, which has no table of migrations yet. A database that cannot be read (down,
+    /// unreachable, refusing the query) is an error, not a database with nothing applied.
+    async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let applied: Result<Vec<i64>, sqlx::Error> = with_pool!(self.read(), p => {
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
                 .fetch_all(p)
                 .await
-                .unwrap_or_default()
-        })
+        });
+        match applied {
+            Ok(versions) => Ok(versions),
+            Err(e) if no_migrations_table(&e) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn known_migrations(&self) -> Vec<i64> {
@@ -254,7 +270,7 @@ impl Db {
         let known = self.known_migrations();
         let unknown: Vec<String> = self
             .applied_migrations()
-            .await
+            .await?
             .into_iter()
             .filter(|v| !known.contains(v))
             .map(|v| format!("{v:04}"))
@@ -265,8 +281,9 @@ impl Db {
     /// Whether every embedded migration has been applied (for `/readyz` and start-up checks).
     /// Migrations of a newer version may be there too: during a rolling upgrade the servers of
     /// the version before keep serving the migrated database (see `docs/operations.md`).
+    /// An error when the database cannot be read.
     pub async fn is_migrated(&self) -> Result<bool, StoreError> {
-        let applied = self.applied_migrations().await;
+        let applied = self.applied_migrations().await?;
         Ok(self.known_migrations().iter().all(|v| applied.contains(v)))
     }
 

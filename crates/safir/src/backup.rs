@@ -3,10 +3,13 @@
 //! own tools (`pg_dump`), as docs/operations.md describes.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
 use safir_store::{Db, Snapshot, with_pool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
+use sqlx::{ConnectOptions, Connection};
 
 use crate::config::Config;
 
@@ -76,6 +79,11 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
     })
     .context("writing the database snapshot")?;
     db.close().await;
+    // `VACUUM INTO` leaves its file to the system's cache: written to disk before it is named
+    // whole, so a power cut cannot leave a complete-looking backup with pages missing.
+    std::fs::File::open(&target)
+        .and_then(|f| f.sync_all())
+        .context("writing the database snapshot to disk")?;
     let uploads = config.uploads_dir();
     if uploads.is_dir() {
         copy_dir(&uploads, &args.out.join("uploads")).with_context(|| {
@@ -86,6 +94,7 @@ pub async fn backup(config: &Config, args: BackupArgs) -> anyhow::Result<()> {
         })?;
     }
     std::fs::rename(&target, args.out.join(DB_FILE)).context("completing the backup")?;
+    sync_dir(&args.out).context("completing the backup")?;
     println!("backup written to {}", args.out.display());
     Ok(())
 }
@@ -128,6 +137,9 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
             live.display()
         );
     }
+    if live.exists() {
+        refuse_if_in_use(&live).await?;
+    }
     if let Some(dir) = live.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -169,6 +181,8 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
     }
     std::fs::rename(&incoming, &uploads)
         .with_context(|| format!("moving the restored uploads to {}", uploads.display()))?;
+    sync_dir(parent_of(&live)).with_context(|| format!("replacing {}", live.display()))?;
+    sync_dir(data).with_context(|| format!("replacing {}", uploads.display()))?;
     if replaced.exists()
         && let Err(e) = std::fs::remove_dir_all(&replaced)
     {
@@ -184,6 +198,57 @@ pub async fn restore(config: &Config, args: RestoreArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Refuses to go on while a process has the database at `live` open: a `safir serve` or
+/// `safir worker` still running would keep writing to the file the restore unlinks, and its
+/// log would be deleted under it. Every Safir process keeps a connection in WAL mode open
+/// (the log checkpointer's, at least), and such a connection holds a shared lock on the
+/// database file even while idle: an exclusive lock is only granted when no process has it
+/// open, even when the server's pools have closed their idle connections. The probe's own
+/// connection is closed before anything is replaced (closing it may fold a leftover log into
+/// the file about to be replaced).
+async fn refuse_if_in_use(live: &Path) -> anyhow::Result<()> {
+    let opts = SqliteConnectOptions::new()
+        .filename(live)
+        .create_if_missing(false)
+        .locking_mode(SqliteLockingMode::Exclusive)
+        .busy_timeout(Duration::from_millis(500));
+    let probe = async {
+        let mut conn = opts.connect().await?;
+        let taken = sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await;
+        if taken.is_ok() {
+            sqlx::query("ROLLBACK").execute(&mut conn).await?;
+        }
+        conn.close().await?;
+        taken.map(|_| ())
+    };
+    match probe.await {
+        Ok(()) => Ok(()),
+        Err(sqlx::Error::Database(e))
+            if e.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)) =>
+        {
+            bail!("a Safir process is using {}: stop it first", live.display())
+        }
+        // A live file SQLite cannot read (damaged, not a database) is what a restore is for:
+        // no server is running on it.
+        Err(_) => Ok(()),
+    }
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Writes a directory's entries (the files created or renamed in it) to disk.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// `path` with `suffix` added to its file name (`safir.db` → `safir.db-wal`).
@@ -202,7 +267,9 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
             copy_dir(&entry.path(), &dest)?;
         } else {
             std::fs::copy(entry.path(), &dest)?;
+            std::fs::File::open(&dest)?.sync_all()?;
         }
     }
+    sync_dir(to)?;
     Ok(())
 }

@@ -357,7 +357,7 @@ impl Config {
                     e.message().to_owned(),
                 )
             })?;
-            merge(&mut table, from_file, "")?;
+            merge(&mut table, from_file, "").map_err(|path| unknown_key(&file, &path))?;
         } else if let Some(f) = explicit_file {
             return Err(err(
                 "config",
@@ -621,7 +621,9 @@ pub fn mailbox_address(s: &str) -> &str {
     }
 }
 
-fn merge(base: &mut toml::Table, over: toml::Table, prefix: &str) -> Result<(), ConfigError> {
+/// Sets the values of `over` in `base`; the dotted path of the first key of `over` that `base`
+/// does not have is the error.
+fn merge(base: &mut toml::Table, over: toml::Table, prefix: &str) -> Result<(), String> {
     for (k, v) in over {
         let path = if prefix.is_empty() {
             k.clone()
@@ -631,10 +633,31 @@ fn merge(base: &mut toml::Table, over: toml::Table, prefix: &str) -> Result<(), 
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o, &path)?,
             (Some(slot), v) => *slot = v,
-            (None, _) => return Err(err(&path, "unknown key")),
+            (None, _) => return Err(path),
         }
     }
     Ok(())
+}
+
+/// A key of the configuration file `file` at the dotted `path` that is no setting there,
+/// named with the file; and, when it is a setting of another section (`bind` written above
+/// every section, `database_url` under [server]), with the section it belongs in.
+fn unknown_key(file: &Path, path: &str) -> ConfigError {
+    let (section, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let home = toml::Table::try_from(Config::default())
+        .ok()
+        .and_then(|defaults| {
+            defaults
+                .into_iter()
+                .find(|(_, values)| values.as_table().is_some_and(|t| t.contains_key(key)))
+                .map(|(home, _)| home)
+        });
+    let problem = match (home, section) {
+        (Some(home), "") => format!("not in a section: `{key}` belongs in [{home}]"),
+        (Some(home), section) => format!("not a key of [{section}]: `{key}` belongs in [{home}]"),
+        (None, _) => "unknown key".to_owned(),
+    };
+    err(&format!("{}: {path}", file.display()), problem)
 }
 
 /// The key whose value the configuration cannot take (`smtp_port = "587"`, a port of 70000):
@@ -968,7 +991,8 @@ mod tests {
             &[],
         )
         .unwrap_err();
-        assert_eq!(e.key, "server.bnid");
+        assert_eq!(e.key, format!("{}: server.bnid", file.display()));
+        assert_eq!(e.problem, "unknown key");
         // A value of the wrong type names its key; a syntax error its line and column.
         let load = |text: &str| {
             std::fs::write(&file, text).unwrap();
@@ -995,6 +1019,42 @@ mod tests {
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2"));
         assert!(!dbg.contains("pw@db"));
+    }
+
+    /// A setting written in the wrong place (above every section, or in another one) is named
+    /// with the file and the section it belongs in, not as an unknown key.
+    #[test]
+    fn a_key_in_the_wrong_section_names_the_file_and_its_section() {
+        let dir = std::env::temp_dir().join(format!("safir-cfg3-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("safir.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(
+                &Overrides {
+                    config_file: Some(file.clone()),
+                    ..Default::default()
+                },
+                &[],
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert_eq!(
+            load("bind = \"0.0.0.0:8080\"\n"),
+            format!(
+                "{}: bind: not in a section: `bind` belongs in [server]",
+                file.display()
+            )
+        );
+        assert_eq!(
+            load("[server]\ndatabase_url = \"postgres://db/safir\"\n"),
+            format!(
+                "{}: server.database_url: not a key of [server]: `database_url` belongs in [storage]",
+                file.display()
+            )
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

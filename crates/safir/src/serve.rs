@@ -52,6 +52,12 @@ pub async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
         })?;
     }
     let db = Db::connect(&url).await.context("opening the database")?;
+    // Read once before anything else: a database that cannot be read is said so, with the
+    // error, not taken for one that is not migrated.
+    let migrated = db
+        .is_migrated()
+        .await
+        .context("could not read the database (its applied migrations)")?;
     match db.backend() {
         Backend::Sqlite => db
             .migrate()
@@ -62,7 +68,7 @@ pub async fn open_db(config: &Config, migrate: bool) -> anyhow::Result<Db> {
             .await
             .context("migrating the PostgreSQL database")?,
         Backend::Postgres => {
-            if !db.is_migrated().await.unwrap_or(false) {
+            if !migrated {
                 bail!(
                     "the PostgreSQL database is not migrated: run `safir migrate` (or serve with --migrate)"
                 );

@@ -93,3 +93,90 @@ async fn a_database_from_a_newer_version_is_refused_by_name() {
         assert!(message.contains("(9001)"), "{message}");
     }
 }
+
+/// A database that cannot be read (down, unreachable, a database that is not there) is an
+/// error for the readiness check and for `migrate`, not a database with no migrations applied:
+/// that would send the operator to run `safir migrate` on a database that is fine, and skip
+/// the refusal of a database a newer version upgraded.
+#[tokio::test]
+async fn a_database_that_cannot_be_read_is_an_error_not_an_unmigrated_one() {
+    use std::str::FromStr;
+
+    // SQLite: its readers gone.
+    let t = TestDb::sqlite().await;
+    let Db::Sqlite { read, .. } = &t.db else {
+        unreachable!("a SQLite test database")
+    };
+    read.close().await;
+    assert!(t.db.is_migrated().await.is_err());
+    assert!(t.db.unknown_migrations().await.is_err());
+    assert!(t.db.migrate().await.is_err());
+
+    // PostgreSQL: a database that does not exist on the server.
+    let Some(admin_url) = postgres_url() else {
+        return;
+    };
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&admin_url)
+        .unwrap()
+        .database("safir_no_such_database");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_lazy_with(opts);
+    let db = Db::Postgres(pool);
+    let err = db.is_migrated().await.unwrap_err().to_string();
+    assert!(err.contains("safir_no_such_database"), "{err}");
+    let err = db.unknown_migrations().await.unwrap_err().to_string();
+    assert!(err.contains("safir_no_such_database"), "{err}");
+    let err = db.migrate().await.unwrap_err();
+    assert!(
+        matches!(err, safir_store::StoreError::Database(_)),
+        "read before migrating: {err}"
+    );
+    db.close().await;
+}
+
+/// A new database, which no migration has run on, has no table of migrations yet: it reads as
+/// none applied, not as an error.
+#[tokio::test]
+async fn a_new_database_reads_as_no_migrations_applied() {
+    use std::str::FromStr;
+
+    let dir = std::env::temp_dir().join(format!("safir-fresh-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::connect(&format!("sqlite://{}", dir.join("new.db").display()))
+        .await
+        .unwrap();
+    assert!(!db.is_migrated().await.unwrap());
+    assert_eq!(db.unknown_migrations().await.unwrap(), "");
+    db.migrate().await.unwrap();
+    assert!(db.is_migrated().await.unwrap());
+    db.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let Some(admin_url) = postgres_url() else {
+        return;
+    };
+    let schema = format!("fresh_{}", uuid::Uuid::now_v7().as_simple());
+    let admin = Db::connect(&admin_url).await.unwrap();
+    let Db::Postgres(admin_pool) = &admin else {
+        unreachable!("a PostgreSQL admin connection")
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(admin_pool)
+        .await
+        .unwrap();
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&admin_url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
+    let db = Db::connect_postgres(opts).await.unwrap();
+    let migrated = db.is_migrated().await;
+    let unknown = db.unknown_migrations().await;
+    db.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .execute(admin_pool)
+        .await
+        .unwrap();
+    admin.close().await;
+    assert!(!migrated.unwrap());
+    assert_eq!(unknown.unwrap(), "");
+}

@@ -168,3 +168,20 @@ async fn readiness_says_503_with_its_reason_when_the_database_is_behind() {
     assert_eq!(behind.status.as_u16(), 503, "{}", behind.body);
     assert_eq!(behind.body, "database not migrated");
 }
+
+/// A database that cannot be read is said so: not "not migrated", which would send the
+/// operator to run `safir migrate` on a database that is fine.
+#[tokio::test]
+async fn readiness_says_503_database_unavailable_when_the_database_cannot_be_read() {
+    let app = crate::harness::TestApp::sqlite().await;
+    let mut c = app.client();
+    let ready = c.get("/readyz").await;
+    assert_eq!((ready.status.as_u16(), ready.body.as_str()), (200, "ready"));
+    let safir_store::Db::Sqlite { read, .. } = &app.db else {
+        unreachable!("a SQLite test app")
+    };
+    read.close().await;
+    let down = c.get("/readyz").await;
+    assert_eq!(down.status.as_u16(), 503, "{}", down.body);
+    assert_eq!(down.body, "database unavailable");
+}

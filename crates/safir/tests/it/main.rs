@@ -8,6 +8,7 @@ mod browser_support;
 mod cli;
 mod crisis_crash;
 mod http_head;
+mod in_use;
 mod links;
 mod listen_fetch;
 mod listen_influence;
