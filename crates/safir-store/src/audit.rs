@@ -419,6 +419,38 @@ pub async fn list(db: &Db, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRecor
     Ok(rows)
 }
 
+/// One page of a person's own trail, newest first: the records they made (`actor_id`) and
+/// the records about their account (`target_id`), each once, at most `limit`, below
+/// `before_seq` when given. The next page starts below the last `seq` of this one, so a
+/// trail of any length is read a page at a time (records added meanwhile come after the
+/// first page, and are not in the pages after it).
+///
+/// Each half walks its own index (`actor_id`, `target_id`) as [`list`] does; a record both
+/// made by the person and about them comes from the first half only.
+pub async fn list_of_user(
+    db: &Db,
+    user_id: &str,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, StoreError> {
+    const SQL: &str = "SELECT * FROM (SELECT * FROM audit_log WHERE actor_id = $1 AND seq < $2 \
+         ORDER BY seq DESC LIMIT $3) AS by_them \
+         UNION ALL SELECT * FROM (SELECT * FROM audit_log WHERE target_id = $1 \
+         AND (actor_id IS NULL OR actor_id <> $1) AND seq < $2 ORDER BY seq DESC LIMIT $3) AS about_them \
+         ORDER BY seq DESC LIMIT $3";
+    let before = before_seq.unwrap_or(i64::MAX);
+    let rows = with_pool!(db.read(), p => {
+        sqlx::query_as(SQL)
+            .persistent(false)
+            .bind(user_id)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(p)
+            .await
+    })?;
+    Ok(rows)
+}
+
 /// Whether the trail records `actor_id` taking one of `actions` on the target `target_id`
 /// (of type `target_type`): who wrote or sent on a record, read from the record of it (found
 /// through the trail's index of targets).

@@ -233,9 +233,16 @@ async fn create_user(db: &Db, a: CreateUser) -> anyhow::Result<()> {
         role.map(|r| (r, &scope)),
     )
     .await?;
+    // Printed for the administrator to pass on: its owner chooses their own at the first
+    // sign-in (the demo's accounts, made with `insert_account` alone, keep theirs).
+    accounts::mark_password_set_by_admin(&mut tx, &id).await?;
     tx.commit().await?;
     println!("created {email} (id {id})");
     println!("one-time password: {pw}");
+    println!(
+        "it must be replaced at the first sign-in, and stops working after {} days",
+        accounts::ADMIN_PASSWORD_DAYS
+    );
     if role.is_some() {
         println!("staff accounts set up two-factor authentication at their first sign-in");
     }
@@ -250,8 +257,9 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     let pw = one_time_password();
     let hash = password::hash(&Password::parse(&pw).map_err(|e| anyhow::anyhow!("{e}"))?).await;
     let mut tx = db.begin().await?;
-    // Signed out everywhere, its API tokens stopped, with the reset itself.
-    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash).await?;
+    // Signed out everywhere, its API tokens stopped, with the reset itself; its owner
+    // chooses their own at the next sign-in.
+    let tokens_revoked = accounts::reset_password_by_admin(&mut tx, &user.id, &hash).await?;
     // Its owner is told, as of any other reset.
     safir_web::accounts::tell_password_reset_by_admin(&mut tx, &user)
         .await
@@ -268,6 +276,10 @@ async fn reset_password(db: &Db, a: ByEmail) -> anyhow::Result<()> {
     .await?;
     tx.commit().await?;
     println!("new one-time password for {email}: {pw}");
+    println!(
+        "it must be replaced at the next sign-in, and stops working after {} days",
+        accounts::ADMIN_PASSWORD_DAYS
+    );
     Ok(())
 }
 

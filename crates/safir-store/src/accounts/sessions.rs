@@ -133,6 +133,16 @@ pub async fn mark_mfa_passed(db: &Db, id_hash: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// [`mark_mfa_passed`] inside the caller's transaction: with the code that passes it, so a
+/// second request that finds the code used finds the session passed too.
+pub async fn mark_mfa_passed_in(tx: &mut Tx, id_hash: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE sessions SET mfa_passed = TRUE WHERE id_hash = $1").bind(id_hash).execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 pub async fn delete(db: &Db, id_hash: &str) -> Result<(), StoreError> {
     crate::accounts::changed();
     with_pool!(db.write(), p => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;

@@ -24,9 +24,29 @@ pub struct User {
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When an administrator (or the command line) last set the password; `None` once the
+    /// owner has set their own. See [`ADMIN_PASSWORD_DAYS`].
+    pub password_set_by_admin_at: Option<DateTime<Utc>>,
 }
 
+/// How many days a password set by an administrator signs in: its owner chooses their own
+/// at the first sign-in, and one never used stops working after this.
+pub const ADMIN_PASSWORD_DAYS: i64 = 7;
+
 impl User {
+    /// The password was set by an administrator: its owner must choose their own before
+    /// anything else.
+    pub fn must_change_password(&self) -> bool {
+        self.password_set_by_admin_at.is_some()
+    }
+
+    /// The password set by an administrator is older than [`ADMIN_PASSWORD_DAYS`]: it no
+    /// longer signs in.
+    pub fn admin_password_expired(&self, now: DateTime<Utc>) -> bool {
+        self.password_set_by_admin_at
+            .is_some_and(|at| now - at > chrono::Duration::days(ADMIN_PASSWORD_DAYS))
+    }
+
     /// The account's email address once its owner has proved it (the link of the address
     /// check); `None` before: an account can be opened with anyone's address.
     pub fn verified_email(&self) -> Option<&str> {
@@ -141,13 +161,16 @@ pub async fn mark_email_verified(tx: &mut Tx, id: &str) -> Result<(), StoreError
     Ok(())
 }
 
-/// Sets a new password. The password-reset links still unused are used up with it: one sent
-/// before (a second request, a leaked mail) must not set another password after this one.
+/// Sets a new password, the owner's own: the mark of a password set by an administrator goes
+/// ([`mark_password_set_by_admin`] sets it again after an administrator's reset). The
+/// password-reset links still unused are used up with it: one sent before (a second request,
+/// a leaked mail) must not set another password after this one.
 pub async fn set_password_hash(tx: &mut Tx, id: &str, hash: &str) -> Result<(), StoreError> {
+    forget_pending_totp(tx, id).await?;
     crate::accounts::changed();
     let t = now();
     with_tx!(tx, c => {
-        sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1")
+        sqlx::query("UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, password_set_by_admin_at = NULL, updated_at = $3 WHERE id = $1")
             .bind(id)
             .bind(hash)
             .bind(t)
@@ -170,6 +193,30 @@ pub async fn reset_password(tx: &mut Tx, id: &str, hash: &str) -> Result<u64, St
     set_password_hash(tx, id, hash).await?;
     crate::accounts::sessions::delete_all_for_user_in(tx, id).await?;
     crate::accounts::tokens::revoke_all_api_tokens(tx, id).await
+}
+
+/// Marks the password as set by an administrator (or the command line), in the caller's
+/// transaction, after [`create_user`] or [`reset_password`]: its owner must choose their own
+/// at their next sign-in, within [`ADMIN_PASSWORD_DAYS`].
+pub async fn mark_password_set_by_admin(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
+    let t = now();
+    with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET password_set_by_admin_at = $2, updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(t)
+            .execute(c)
+            .await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Resets the password as an administrator or the command line does ([`reset_password`]) and
+/// marks it as theirs ([`mark_password_set_by_admin`]). Returns the tokens revoked.
+pub async fn reset_password_by_admin(tx: &mut Tx, id: &str, hash: &str) -> Result<u64, StoreError> {
+    let revoked = reset_password(tx, id, hash).await?;
+    mark_password_set_by_admin(tx, id).await?;
+    Ok(revoked)
 }
 
 pub async fn set_preferred_lang(db: &Db, id: &str, lang: Lang) -> Result<(), StoreError> {
@@ -268,6 +315,120 @@ pub async fn set_pending_totp(db: &Db, id: &str, secret: &str) -> Result<(), Sto
     Ok(())
 }
 
+/// What the two-factor setup page needs of an account: its secret, whether it is on, and the
+/// session a pending secret (not yet on) was shown to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TotpSetup {
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTime<Utc>>,
+    pub totp_pending_session: Option<String>,
+}
+
+impl TotpSetup {
+    pub fn enabled(&self) -> bool {
+        self.totp_enabled_at.is_some() && self.totp_secret.is_some()
+    }
+
+    /// The pending secret shown to the session `session_id_hash`; `None` when the factor is
+    /// on, when there is none, or when another session (or none known) was shown it.
+    pub fn pending_for(&self, session_id_hash: &str) -> Option<&str> {
+        if self.totp_enabled_at.is_some() {
+            return None;
+        }
+        match (&self.totp_secret, &self.totp_pending_session) {
+            (Some(secret), Some(session)) if session == session_id_hash => Some(secret),
+            _ => None,
+        }
+    }
+}
+
+pub async fn totp_setup(db: &Db, id: &str) -> Result<TotpSetup, StoreError> {
+    with_pool!(db.read(), p => {
+        sqlx::query_as("SELECT totp_secret, totp_enabled_at, totp_pending_session FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(p)
+            .await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Stores a new pending secret shown to the session `session_id_hash`, the only one that may
+/// turn it on; the one shown to any other session before stops counting. False when the
+/// factor is on already (a setup confirmed meanwhile keeps its secret).
+pub async fn set_pending_totp_for_session(
+    db: &Db,
+    id: &str,
+    secret: &str,
+    session_id_hash: &str,
+) -> Result<bool, StoreError> {
+    crate::accounts::changed();
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE users SET totp_secret = $2, totp_pending_session = $3, updated_at = $4 \
+             WHERE id = $1 AND totp_enabled_at IS NULL",
+        )
+        .bind(id)
+        .bind(secret)
+        .bind(session_id_hash)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
+/// Turns two-factor on with the pending `secret` shown to `session_id_hash`, and replaces the
+/// recovery codes (stored hashed). False, with nothing changed, when that secret is no longer
+/// pending for that session: another session opened the setup page since, the password was
+/// changed, or the factor is on already.
+pub async fn enable_pending_totp(
+    tx: &mut Tx,
+    id: &str,
+    secret: &str,
+    session_id_hash: &str,
+    recovery_code_hashes: &[String],
+) -> Result<bool, StoreError> {
+    crate::accounts::changed();
+    let t = now();
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE users SET totp_enabled_at = $4, totp_pending_session = NULL, updated_at = $4 \
+             WHERE id = $1 AND totp_secret = $2 AND totp_pending_session = $3 AND totp_enabled_at IS NULL",
+        )
+        .bind(id)
+        .bind(secret)
+        .bind(session_id_hash)
+        .bind(t)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    if n != 1 {
+        return Ok(false);
+    }
+    replace_recovery_codes(tx, id, recovery_code_hashes).await?;
+    Ok(true)
+}
+
+/// Forgets a pending secret (one not yet turned on), in the caller's transaction: whoever saw
+/// it on a setup page left open must not know the one the owner turns on after a new
+/// password. A secret already on stays.
+pub async fn forget_pending_totp(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
+    crate::accounts::changed();
+    with_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE users SET totp_secret = NULL, totp_pending_session = NULL \
+             WHERE id = $1 AND totp_enabled_at IS NULL AND totp_secret IS NOT NULL",
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Turns two-factor on and replaces the recovery codes (stored hashed).
 pub async fn enable_totp(
     tx: &mut Tx,
@@ -311,6 +472,35 @@ pub async fn replace_recovery_codes(
         Ok::<_, sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// [`use_recovery_code`] inside the caller's transaction: how many unused codes are left
+/// after it, or `None` when the code was not valid and unused (a code sent twice at once is
+/// used by the first; the second waits for it, then finds it used).
+pub async fn use_recovery_code_in(
+    tx: &mut Tx,
+    user_id: &str,
+    code_hash: &str,
+) -> Result<Option<i64>, StoreError> {
+    let left = with_tx!(tx, c => {
+        let n = sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(code_hash)
+            .bind(now())
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .fetch_one(&mut *c)
+                .await?;
+            Ok::<_, sqlx::Error>(Some(left))
+        } else {
+            Ok(None)
+        }
+    })?;
+    Ok(left)
 }
 
 /// Uses up a recovery code; true when it was valid and unused.
@@ -496,4 +686,57 @@ pub async fn disable_totp(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
         Ok::<_, sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// What a reset by the emailed link did besides setting the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkReset {
+    /// API tokens revoked with the reset.
+    pub tokens_revoked: u64,
+    /// The address was unproved until the link was used, and is now verified.
+    pub email_verified: bool,
+    /// A second factor turned on while the address was unproved, now turned off (with its
+    /// recovery codes).
+    pub two_factor_cleared: bool,
+}
+
+/// [`reset_password`] with the link emailed to the account's address, in the caller's
+/// transaction. Using the link proves the address: one never verified is marked verified.
+/// And on such an account, a second factor is turned off with its recovery codes: whoever
+/// opened the account with someone else's address may have set one, and would otherwise keep
+/// the owner out after the reset. An account whose address was proved keeps its second factor.
+pub async fn reset_password_by_email_link(
+    tx: &mut Tx,
+    id: &str,
+    hash: &str,
+) -> Result<LinkReset, StoreError> {
+    // The row is written first, so the state read next holds until the commit (a
+    // verification or a second factor turned on at the same moment waits for it).
+    /// When the address was verified, when a second factor was turned on, its secret.
+    type Proofs = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
+    let state: Option<Proofs> = with_tx!(tx, c => {
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query_as("SELECT email_verified_at, totp_enabled_at, totp_secret FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    let (verified_at, totp_on, totp_secret) = state.ok_or(StoreError::NotFound)?;
+    let unproved = verified_at.is_none();
+    let two_factor_cleared = unproved && totp_on.is_some();
+    if unproved {
+        mark_email_verified(tx, id).await?;
+        if totp_on.is_some() || totp_secret.is_some() {
+            disable_totp(tx, id).await?;
+        }
+    }
+    let tokens_revoked = reset_password(tx, id, hash).await?;
+    Ok(LinkReset {
+        tokens_revoked,
+        email_verified: unproved,
+        two_factor_cleared,
+    })
 }

@@ -61,6 +61,7 @@ accounts-locked = { PLURAL($minutes) ->
    *[other] هذا الحساب مقفل بعد محاولات فاشلة كثيرة. حاول مرة أخرى بعد { $minutes } دقيقة (الساعة { $time })، أو أعد تعيين كلمة المرور.
 }
 accounts-disabled = تم تعطيل هذا الحساب. يرجى التواصل مع الوزارة إن كنت ترى أن ذلك خطأ.
+accounts-admin-password-expired = عيّن مسؤولٌ كلمة المرور هذه قبل أكثر من سبعة أيام، ولم تعد صالحة. اطلب من المسؤول كلمة مرور جديدة، أو استخدم «نسيت كلمة المرور؟» لتختار كلمتك بنفسك.
 
 ## Second factor
 
@@ -96,6 +97,10 @@ accounts-reset-heading = اختر كلمة مرور جديدة
 accounts-reset-submit = حفظ كلمة المرور الجديدة
 accounts-reset-failed-title = هذا الرابط لا يعمل
 accounts-reset-failed-body = الرابط غير صالح أو انتهت صلاحيته أو سبق استخدامه. اطلب رابطًا جديدًا.
+accounts-choose-password-title = اختر كلمة مرورك
+accounts-choose-password-heading = اختر كلمة مرورك
+accounts-choose-password-lead = سجّلت الدخول بكلمة مرور مؤقتة أعطاك إياها أحد المسؤولين. اختر كلمة مرور خاصة بك للمتابعة، لا يعرفها أحد سواك.
+accounts-choose-password-submit = حفظ كلمة مروري
 
 ## Account settings
 
@@ -185,6 +190,7 @@ field-error-accounts-password-too-short = استخدم عشرة أحرف على 
 field-error-accounts-password-too-long = استخدم 256 حرفًا على الأكثر.
 field-error-accounts-password-too-simple = لا تكرر حرفًا واحدًا فقط.
 field-error-accounts-password-mismatch = كلمتا المرور غير متطابقتين.
+field-error-accounts-password-same = اختر كلمة مرور غير التي أعطاك إياها المسؤول.
 field-error-accounts-password-wrong = هذه ليست كلمة مرورك الحالية.
 field-error-accounts-password-tries = محاولات خاطئة كثيرة لكلمة المرور: انتظر بضع دقائق ثم حاول مرة أخرى.
 field-error-accounts-credentials-invalid = البريد الإلكتروني أو كلمة المرور غير صحيحين.
@@ -195,3 +201,7 @@ field-error-accounts-scope-required = اختر صلاحية واحدة على ا
 field-error-accounts-scope-not-granted = أدوارك لا تسمح بإحدى هذه الصلاحيات.
 field-error-accounts-date-invalid = أدخل تاريخًا بالشكل ‎2027-01-31‎.
 field-error-accounts-date-not-future = اختر تاريخًا بعد اليوم.
+
+## التحقق بخطوتين قبل تأكيد العنوان
+
+accounts-totp-needs-verified-email = أكِّد عنوان بريدك الإلكتروني قبل تفعيل التحقق بخطوتين، وإلا أمكن لمن فتح حسابًا بعنوان شخص آخر أن يقفله عليه. استخدم الرابط الذي أرسلناه إليك، أو اطلب رابطًا جديدًا.

@@ -79,6 +79,8 @@ admin-disable = تعطيل الحساب
 admin-enable = تفعيل الحساب
 admin-reset-password = إعادة تعيين كلمة المرور
 admin-reset-password-hint = تظهر كلمة مرور جديدة لمرة واحدة، ويُسجَّل خروج المستخدم من جميع الأجهزة.
+admin-reset-two-factor = إعادة تعيين التحقق بخطوتين
+admin-reset-two-factor-hint = لمن فقد تطبيق المصادقة ورموز الاسترداد معًا: يُوقَف التحقق بخطوتين، ويُسجَّل خروج المستخدم من جميع الأجهزة ويُبلَّغ بالبريد الإلكتروني. والحساب الذي يلزمه التحقق بخطوتين يُعِدّه من جديد عند تسجيل الدخول التالي.
 admin-password-reset-title = إعادة تعيين كلمة المرور
 admin-password-reset-done = أُعيد تعيين كلمة المرور.
 admin-user-granted = مُنح الدور.
@@ -92,9 +94,11 @@ admin-user-granted-tokens-revoked = { PLURAL($count) ->
 admin-user-revoked = سُحب الدور.
 admin-user-disabled = عُطّل الحساب وأُنهيت جلساته وأُلغيت رموز الواجهة البرمجية الخاصة به.
 admin-user-enabled = فُعّل الحساب.
+admin-user-two-factor-reset = أُوقف التحقق بخطوتين وسُجّل خروج المستخدم من جميع الأجهزة، وأُبلغ بذلك بالبريد الإلكتروني.
 admin-last-admin = هذا آخر مسؤول نظام نشط على مستوى الوزارة. امنح دور مسؤول النظام لشخص آخر أولًا.
 admin-own-account-disable = لا يمكنك تعطيل حسابك بنفسك. يستطيع ذلك مسؤول نظام آخر.
 admin-own-admin-role = لا يمكنك سحب دور مسؤول النظام على مستوى الوزارة من نفسك. يستطيع ذلك مسؤول نظام آخر.
+admin-own-two-factor-reset = لا يمكنك إعادة تعيين التحقق بخطوتين لحسابك بنفسك. يستطيع ذلك مسؤول نظام آخر.
 field-error-admin-email-taken = يوجد حساب بهذا البريد الإلكتروني بالفعل.
 field-error-admin-role-unknown = اختر دورًا من القائمة.
 field-error-admin-scope-unknown = اختر الوزارة كلها أو بعثة من القائمة.
@@ -239,5 +243,17 @@ audit-action-user-enable = إعادة تفعيل حساب
 audit-action-user-password-reset = إعادة تعيين كلمة المرور
 audit-action-user-profile-update = تغيير الاسم أو اللغة
 audit-action-user-read = الاطلاع على حساب
+audit-action-user-recovery-code-used = تسجيل الدخول برمز استرداد
 audit-action-user-recovery-codes-replace = إنشاء رموز استرداد جديدة
 audit-action-user-two-factor-enable = تفعيل التحقق بخطوتين
+audit-action-user-two-factor-reset = إعادة تعيين التحقق بخطوتين من قِبل مسؤول
+
+## Email to an account's owner when an administrator resets their two-step verification
+
+email-two-factor-reset-by-admin-subject = أُعيد تعيين التحقق بخطوتين في حسابك على سفير
+email-two-factor-reset-by-admin-body =
+    مرحبًا { $name }،
+
+    أوقف أحد مسؤولي الوزارة التحقق بخطوتين في حسابك على سفير، وسُجّل الخروج من جميع جلساتك. لم تعد رموز تطبيق المصادقة القديم ولا رموز الاسترداد صالحة. وإن كان حسابك يتطلب التحقق بخطوتين، فستُعِدّه من جديد عند تسجيل دخولك التالي.
+
+    إن لم تطلب ذلك، فتواصل مع الوزارة فورًا.

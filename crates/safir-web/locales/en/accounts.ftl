@@ -53,6 +53,7 @@ accounts-locked = { $minutes ->
    *[other] This account is locked after too many failed attempts. Try again in { $minutes } minutes (at { $time }), or reset your password.
 }
 accounts-disabled = This account has been disabled. Please contact the ministry if you think this is a mistake.
+accounts-admin-password-expired = This password was set by an administrator more than seven days ago and no longer works. Ask an administrator for a new one, or use “Forgot your password?” to choose your own.
 
 ## Second factor
 
@@ -88,6 +89,10 @@ accounts-reset-heading = Choose a new password
 accounts-reset-submit = Save the new password
 accounts-reset-failed-title = This link does not work
 accounts-reset-failed-body = The link is invalid, has expired or was already used. Ask for a new one.
+accounts-choose-password-title = Choose your own password
+accounts-choose-password-heading = Choose your own password
+accounts-choose-password-lead = You signed in with a one-time password given by an administrator. Choose a password of your own to continue: only you should know it.
+accounts-choose-password-submit = Save my password
 
 ## Account settings
 
@@ -174,6 +179,7 @@ field-error-accounts-password-too-short = Use at least 10 characters.
 field-error-accounts-password-too-long = Use at most 256 characters.
 field-error-accounts-password-too-simple = Use more than one repeated character.
 field-error-accounts-password-mismatch = The two passwords are not the same.
+field-error-accounts-password-same = Choose a password other than the one the administrator gave you.
 field-error-accounts-password-wrong = This is not your current password.
 field-error-accounts-password-tries = Too many wrong passwords: wait a few minutes and try again.
 field-error-accounts-credentials-invalid = The email address or the password is not right.
@@ -184,3 +190,7 @@ field-error-accounts-scope-required = Choose at least one permission.
 field-error-accounts-scope-not-granted = Your roles do not allow one of these permissions.
 field-error-accounts-date-invalid = Enter a date like 2027-01-31.
 field-error-accounts-date-not-future = Choose a date after today.
+
+## Two-step verification before the address is confirmed
+
+accounts-totp-needs-verified-email = Confirm your email address before you turn on two-step verification: otherwise someone who opened an account with another person's address could lock it. Use the link we sent you, or ask for a new one.

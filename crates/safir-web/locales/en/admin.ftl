@@ -79,6 +79,8 @@ admin-disable = Disable the account
 admin-enable = Enable the account
 admin-reset-password = Reset the password
 admin-reset-password-hint = A new one-time password is shown once and the user is signed out everywhere.
+admin-reset-two-factor = Reset two-step verification
+admin-reset-two-factor-hint = For someone who lost both their authenticator and their recovery codes: two-step verification is turned off, the user is signed out everywhere and told by email. An account that needs it sets it up again at its next sign-in.
 admin-password-reset-title = Password reset
 admin-password-reset-done = The password was reset.
 admin-user-granted = The role was granted.
@@ -89,9 +91,11 @@ admin-user-granted-tokens-revoked = { $count ->
 admin-user-revoked = The role was revoked.
 admin-user-disabled = The account was disabled, its sessions were ended and its API tokens revoked.
 admin-user-enabled = The account was enabled.
+admin-user-two-factor-reset = Two-step verification was turned off and the user signed out everywhere. They were told by email.
 admin-last-admin = This is the last active ministry-wide administrator. Grant the administrator role to someone else first.
 admin-own-account-disable = You cannot disable your own account. Another administrator can do it.
 admin-own-admin-role = You cannot revoke your own ministry-wide administrator role. Another administrator can do it.
+admin-own-two-factor-reset = You cannot reset your own two-step verification. Another administrator can do it.
 field-error-admin-email-taken = An account with this email address already exists.
 field-error-admin-role-unknown = Choose a role from the list.
 field-error-admin-scope-unknown = Choose the whole ministry or a mission from the list.
@@ -226,5 +230,17 @@ audit-action-user-enable = Account enabled again
 audit-action-user-password-reset = Password reset
 audit-action-user-profile-update = Own name or language changed
 audit-action-user-read = Account viewed
+audit-action-user-recovery-code-used = Signed in with a recovery code
 audit-action-user-recovery-codes-replace = New recovery codes made
 audit-action-user-two-factor-enable = Two-factor sign-in turned on
+audit-action-user-two-factor-reset = Two-factor sign-in reset by an administrator
+
+## Email to an account's owner when an administrator resets their two-step verification
+
+email-two-factor-reset-by-admin-subject = Two-step verification was reset on your Safir account
+email-two-factor-reset-by-admin-body =
+    Hello { $name },
+
+    An administrator of the ministry turned off two-step verification on your Safir account, and all your sessions were signed out. Your old authenticator codes and recovery codes no longer work. If your account needs two-step verification, you will set it up again the next time you sign in.
+
+    If you did not ask for this, contact the ministry at once.

@@ -78,3 +78,15 @@ listen-monitor-alert-body =
     { $samples }
 
     The next alert of this monitor comes { listen-monitor-cooldown } from now at the earliest. You get this message because you subscribe to the monitor.
+
+email-recovery-code-used-subject = A recovery code was used to sign in to your Safir account
+email-recovery-code-used-body =
+    Hello { $name },
+
+    Someone just signed in to your Safir account with one of its recovery codes. Each code works once. { $count ->
+        [0] No recovery codes are left: make new ones on your account page.
+        [one] One recovery code is left.
+       *[other] { $count } recovery codes are left.
+    }
+
+    If you did not do this, reset your password at once, make new recovery codes and contact the ministry.

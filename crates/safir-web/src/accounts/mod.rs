@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::Method;
-use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
+use axum::{Extension, middleware};
 
 pub use common::{safe_next, tell_password_changed, tell_password_reset_by_admin};
 pub use tokens::SCOPES;
@@ -53,7 +53,7 @@ pub fn routes(r: Routes) -> Routes {
     );
     let forgot = per_ip(
         &state,
-        post(reset::forgot_submit),
+        post(reset::forgot_submit).route_layer(Extension(reset::ResetMailLimit::default())),
         5,
         Duration::from_secs(12 * 60),
     );
@@ -132,6 +132,18 @@ pub fn routes(r: Routes) -> Routes {
             "/account/password",
             SignedIn,
             post(settings::change_password),
+        )
+        .add(
+            Method::GET,
+            "/account/password/choose",
+            SignedIn,
+            get(settings::choose_password_form),
+        )
+        .add(
+            Method::POST,
+            "/account/password/choose",
+            SignedIn,
+            post(settings::choose_password),
         )
         .add(
             Method::POST,

@@ -2,11 +2,14 @@
 //! not the address has an account; `/password/reset?token=` sets a new password once and
 //! signs the account out everywhere.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use safir_domain::accounts::Email;
 use safir_domain::audit::actions;
 use safir_store::accounts::{self, grants, password, tokens};
@@ -23,10 +26,26 @@ use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
 use crate::i18n::Lang;
 use crate::page::{Page, render};
+use crate::security::RateLimiter;
 use crate::state::AppState;
 
 /// How long a reset link stays valid.
 pub const RESET_TTL_HOURS: i64 = 1;
+
+/// How many reset links go to one account, whoever asks and from wherever: three in a row
+/// (a mail that seemed lost, asked for again), then one every twenty minutes. The limit per
+/// client address stops one sender; this one stops many senders filling one person's mailbox.
+/// Beyond it the page answers as always and nothing is sent.
+#[derive(Clone)]
+pub struct ResetMailLimit(pub Arc<RateLimiter>);
+
+impl Default for ResetMailLimit {
+    fn default() -> ResetMailLimit {
+        ResetMailLimit(Arc::new(
+            RateLimiter::new(3, Duration::from_secs(20 * 60)).max_keys(100_000),
+        ))
+    }
+}
 
 #[derive(Template)]
 #[template(path = "accounts/forgot.html")]
@@ -98,6 +117,7 @@ pub async fn forgot_submit(
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
+    Extension(per_account): Extension<ResetMailLimit>,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
     let email = match Email::parse(&form.email) {
@@ -115,7 +135,18 @@ pub async fn forgot_submit(
     let user = accounts::find_user_by_email(&state.db, &email)
         .await
         .map_err(AppError::internal)?;
-    if let Some(user) = user.filter(|u| u.disabled_at.is_none()) {
+    // Counted by account, not by the address typed: an account has one address, however it
+    // is written.
+    let user =
+        user.filter(|u| u.disabled_at.is_none())
+            .filter(|u| match per_account.0.check(&u.id) {
+                Ok(()) => true,
+                Err(_) => {
+                    tracing::info!("reset link held back: too many to one account");
+                    false
+                }
+            });
+    if let Some(user) = user {
         let mut tx = state.db.begin().await.map_err(AppError::internal)?;
         let secret = tokens::issue_email_token(
             &mut tx,
@@ -242,23 +273,37 @@ pub async fn reset_submit(
         .map_err(AppError::internal)?;
     // A reset by email is how someone whose password was taken gets their account back:
     // whoever knew the old one is signed out everywhere, and the API tokens they could have
-    // made with it stop, with the reset itself (as an administrator's reset does).
-    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
+    // made with it stop, with the reset itself (as an administrator's reset does). The link
+    // came to the account's address, so the address is proved; and on an account whose
+    // address was not, a second factor goes too: a stranger who opened it with this address
+    // may have set one to keep its owner out.
+    let done = accounts::reset_password_by_email_link(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
     tell_password_changed(&mut tx, &user).await?;
+    if done.two_factor_cleared {
+        send_email(&mut tx, (&user).into(), "two-factor-off", None).await?;
+    }
     let is_staff = user.is_staff()
         || grants::grants_for_user(&state.db, &user.id)
             .await
             .map_err(AppError::internal)?
             .is_staff();
-    if is_staff {
-        let summary = serde_json::json!({
+    // A second factor taken off is recorded for every account: the trail is where its owner
+    // (and the ministry) can see what happened to it.
+    if is_staff || done.two_factor_cleared {
+        let mut summary = serde_json::json!({
             "by": "self",
             "via": "email_link",
             "sessions_ended": true,
-            "api_tokens_revoked": tokens_revoked,
+            "api_tokens_revoked": done.tokens_revoked,
         });
+        if done.email_verified {
+            summary["email_verified"] = true.into();
+        }
+        if done.two_factor_cleared {
+            summary["two_factor_cleared"] = true.into();
+        }
         let record = own_account_record(&user, actions::USER_PASSWORD_RESET, &client, summary);
         crate::audit_log::append(&mut tx, &record).await?;
     }

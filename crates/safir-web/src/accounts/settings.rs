@@ -1,8 +1,9 @@
 //! `GET /account` (the settings page) and the profile and password forms it posts.
 
+use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::DisplayName;
 use safir_domain::audit::actions;
@@ -11,13 +12,15 @@ use serde::Deserialize;
 
 use super::account_page::{AccountForm, account_page, refused_form};
 use super::common::{
-    ClientInfo, current_password_error, own_account_record, push_domain_error,
-    tell_password_changed,
+    ClientInfo, current_password_error, error_summary, new_password_fields, own_account_record,
+    page_response, push_domain_error, tell_password_changed,
 };
 use super::sign_up::validate_new_password;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
+use crate::forms::Field;
 use crate::i18n::Lang;
+use crate::page::{Page, render};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,4 +183,117 @@ pub async fn change_password(
         "password-changed"
     };
     Ok(Redirect::to(&format!("/account?notice={notice}")).into_response())
+}
+
+/// The page a person signed in with a password an administrator set is kept on until they
+/// choose their own (see `auth::access::CHOOSE_PASSWORD`).
+#[derive(Template)]
+#[template(path = "accounts/choose_password.html")]
+struct ChoosePasswordPage {
+    page: Page,
+    csrf_token: String,
+    password: Field,
+    password_confirm: Field,
+    error_summary: Option<String>,
+}
+
+fn choose_view(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    errors: &FieldErrors,
+) -> ChoosePasswordPage {
+    let (password, password_confirm) = new_password_fields(
+        lang,
+        ("new_password", "new_password_confirm"),
+        "accounts-field-new-password",
+        errors,
+    );
+    ChoosePasswordPage {
+        page: state.page(lang, uri, "accounts-choose-password-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+        password,
+        password_confirm,
+        error_summary: error_summary(lang, errors),
+    }
+}
+
+/// `GET /account/password/choose`: the form, for whoever must replace a password an
+/// administrator set; anyone else has nothing to do here and goes to their account.
+pub async fn choose_password_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    SignedIn(me): SignedIn,
+) -> Result<Response, AppError> {
+    if !me.must_change_password() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let view = choose_view(&state, (lang, &uri, &viewer), &FieldErrors::new());
+    Ok(render(&view)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChoosePasswordForm {
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+/// `POST /account/password/choose`: sets the owner's own password in place of the one an
+/// administrator set. No current password is asked: it was typed to sign in a moment ago,
+/// and the administrator who set it knows it anyway. The new one must differ from it.
+pub async fn choose_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
+    client: ClientInfo,
+    SignedIn(me): SignedIn,
+    Form(form): Form<ChoosePasswordForm>,
+) -> Result<Response, AppError> {
+    if !me.must_change_password() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let mut errors = FieldErrors::new();
+    let new = validate_new_password(
+        &mut errors,
+        "new_password",
+        &form.new_password,
+        "new_password_confirm",
+        &form.new_password_confirm,
+    );
+    if new.is_some() && password::verify(&form.new_password, &me.user.password_hash).await {
+        errors.push("new_password", "accounts_password_same");
+    }
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        let view = choose_view(&state, (lang, &uri, &viewer), &errors);
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&view)?,
+        ));
+    };
+    let hash = password::hash(&new).await;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    // The owner's own password: the administrator's mark goes with it.
+    accounts::set_password_hash(&mut tx, &me.user.id, &hash)
+        .await
+        .map_err(AppError::internal)?;
+    tell_password_changed(&mut tx, &me.user).await?;
+    if me.is_staff() {
+        let summary = serde_json::json!({
+            "by": "self",
+            "via": "replaced_admin_password",
+        });
+        let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
+        crate::audit_log::append(&mut tx, &record).await?;
+    }
+    // Any other session opened with the administrator's password ends with it.
+    if let Some(keep) = &me.session_id_hash {
+        sessions::delete_others_for_user(&mut tx, &me.user.id, keep)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    tx.commit().await.map_err(AppError::internal)?;
+    Ok(Redirect::to("/account?notice=password-changed").into_response())
 }

@@ -17,7 +17,7 @@ use super::common::{
     safe_next, start_session,
 };
 use crate::auth::Viewer;
-use crate::auth::access::urlencode;
+use crate::auth::access::{CHOOSE_PASSWORD, urlencode};
 use crate::auth::session::save_chosen_language;
 use crate::error::AppError;
 use crate::error::FieldErrors;
@@ -59,6 +59,9 @@ enum Refusal {
     Throttled(u64),
     Locked(DateTime<Utc>),
     Disabled,
+    /// The right password, but one an administrator set more than
+    /// `accounts::ADMIN_PASSWORD_DAYS` ago and its owner never replaced.
+    AdminPasswordExpired,
 }
 
 fn view(
@@ -157,6 +160,9 @@ pub async fn submit(
             let target = match (second_factor, &next) {
                 (true, Some(n)) => format!("/sign-in/two-factor?next={}", urlencode(n)),
                 (true, None) => "/sign-in/two-factor".to_owned(),
+                // A password an administrator set is replaced before anything else (every
+                // other page leads there too, after the second factor where there is one).
+                (false, _) if user.must_change_password() => CHOOSE_PASSWORD.to_owned(),
                 (false, Some(n)) => n.clone(),
                 (false, None) => "/account".to_owned(),
             };
@@ -182,6 +188,13 @@ pub async fn submit(
                     StatusCode::FORBIDDEN,
                     FieldErrors::new(),
                     Some(I18n::global().t(lang, "accounts-disabled")),
+                    None,
+                ),
+                // The message says seven days: `accounts::ADMIN_PASSWORD_DAYS`.
+                Refusal::AdminPasswordExpired => (
+                    StatusCode::FORBIDDEN,
+                    FieldErrors::new(),
+                    Some(I18n::global().t(lang, "accounts-admin-password-expired")),
                     None,
                 ),
             };
@@ -272,6 +285,10 @@ async fn attempt(
     }
     if user.disabled_at.is_some() {
         return Ok(Err(Refusal::Disabled));
+    }
+    // Told only to whoever knows the password: an administrator's, left unused too long.
+    if user.admin_password_expired(Utc::now()) {
+        return Ok(Err(Refusal::AdminPasswordExpired));
     }
     Ok(Ok(user))
 }

@@ -15,6 +15,7 @@ use super::common::{
     ClientInfo, Recipient, error_summary, new_password_fields, page_response, push_domain_error,
     redirect_with_cookie, send_email, start_session,
 };
+use crate::admin::support::{new_request_key, request_key};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};
 use crate::forms::{Field, InputKind};
@@ -33,6 +34,8 @@ pub struct SignUpForm {
     pub password: String,
     pub password_confirm: String,
     pub lang: String,
+    /// The form's own key: the same form sent twice finds the account its first sending made.
+    pub request_key: String,
 }
 
 #[derive(Template)]
@@ -47,6 +50,7 @@ struct SignUpPage {
     lang_choice: String,
     lang_error: Option<String>,
     error_summary: Option<String>,
+    request_key: String,
 }
 
 fn view(
@@ -87,7 +91,50 @@ fn view(
         lang_choice: chosen,
         lang_error: errors.for_field("lang").map(|e| e.message(lang)),
         error_summary: error_summary(lang, errors),
+        // A rejected form shown again is the same form: it keeps its key.
+        request_key: request_key(&form.request_key).unwrap_or_else(new_request_key),
     }
+}
+
+/// How long after an account was made the same form sent again signs in to it.
+const SENT_AGAIN_MINUTES: i64 = 15;
+
+/// The same form sent again (a double click, a request retried after its answer was lost):
+/// the account its first sending made, as the key and the password typed show, signed in as
+/// that sending would have been. `None` when the address belongs to another form's account
+/// (or the password is not the one set, or the account was made a while ago, or is locked or
+/// disabled since): then the address is taken.
+async fn sent_again(
+    state: &AppState,
+    client: &ClientInfo,
+    email: &Email,
+    key: Option<&str>,
+    typed: &str,
+) -> Result<Option<Response>, AppError> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let Some(id) = accounts::created_with_key(&state.db, email, key)
+        .await
+        .map_err(AppError::internal)?
+    else {
+        return Ok(None);
+    };
+    let user = accounts::find_user(&state.db, &id)
+        .await
+        .map_err(AppError::internal)?;
+    let now = chrono::Utc::now();
+    let usable = user.disabled_at.is_none()
+        && user.locked_until.is_none_or(|until| until <= now)
+        && now - user.created_at <= chrono::Duration::minutes(SENT_AGAIN_MINUTES);
+    if !usable || !password::verify(typed, &user.password_hash).await {
+        return Ok(None);
+    }
+    let cookie = start_session(state, &user.id, client).await?;
+    Ok(Some(redirect_with_cookie(
+        "/account?notice=welcome",
+        cookie,
+    )))
 }
 
 pub async fn show(
@@ -165,12 +212,21 @@ pub async fn submit(
             None
         }
     };
+    let key = request_key(&form.request_key);
     if let Some(email) = &email
         && accounts::find_user_by_email(&state.db, email)
             .await
             .map_err(AppError::internal)?
             .is_some()
     {
+        // Only a form with nothing else wrong can be the one that made the account.
+        let whole = errors.is_empty() && name.is_some() && pw.is_some() && account_lang.is_some();
+        if whole
+            && let Some(done) =
+                sent_again(&state, &client, email, key.as_deref(), &form.password).await?
+        {
+            return Ok(done);
+        }
         errors.push("email", "accounts_email_taken");
     }
     let (Some(name), Some(email), Some(pw), Some(account_lang), true) =
@@ -191,15 +247,22 @@ pub async fn submit(
             kind: AccountKind::Public,
             lang: account_lang,
             email_verified: false,
-            request_key: None,
+            request_key: key.as_deref(),
         },
     )
     .await;
     let user_id = match created {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            // Someone registered the address between the check and the insert.
+            // Someone registered the address between the check and the insert: this form's
+            // other sending, or another person. (The transaction ends first: on SQLite it
+            // holds the one writing connection.)
             tx.rollback().await.map_err(AppError::internal)?;
+            if let Some(done) =
+                sent_again(&state, &client, &email, key.as_deref(), &form.password).await?
+            {
+                return Ok(done);
+            }
             errors.push("email", "accounts_email_taken");
             let html = render(&view(&state, lang, &uri, &viewer, &form, &errors))?;
             return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html));

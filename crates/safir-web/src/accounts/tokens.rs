@@ -211,6 +211,16 @@ pub async fn revoke(
         .map_err(AppError::internal)?;
     if !revoked {
         tx.rollback().await.map_err(AppError::internal)?;
+        // Revoked already, by the same form sent just before (a double click): the token is
+        // revoked as asked. Another's token, or none, is not found.
+        let theirs = tokens::list_api_tokens(&state.db, &me.user.id)
+            .await
+            .map_err(AppError::internal)?
+            .into_iter()
+            .any(|t| t.id == id && t.revoked_at.is_some());
+        if theirs {
+            return Ok(Redirect::to("/account?notice=token-revoked").into_response());
+        }
         return Err(AppError::NotFound);
     }
     crate::audit_log::commit_with(

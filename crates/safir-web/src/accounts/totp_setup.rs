@@ -160,24 +160,74 @@ fn setup_view(
     }
 }
 
+/// The page for an account whose email address is not confirmed yet: the factor cannot be
+/// turned on, and a button sends a new confirmation link.
+#[derive(Template)]
+#[template(path = "accounts/totp_unverified.html")]
+struct UnverifiedPage {
+    page: Page,
+    csrf_token: String,
+}
+
+/// Whether the account may turn the factor on: once its address is confirmed, as someone
+/// else's address could otherwise be locked under a stranger's authenticator by an account
+/// opened with it. Staff (made by an administrator, or given a role) must set it up at their
+/// first sign-in and are let through.
+fn may_turn_on(me: &CurrentUser) -> bool {
+    me.user.email_verified_at.is_some() || me.is_staff()
+}
+
+fn unverified_page(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let view = UnverifiedPage {
+        page: state.page(lang, uri, "accounts-totp-setup-title", viewer),
+        csrf_token: state.csrf_token(viewer),
+    };
+    Ok(page_response(status, render(&view)?))
+}
+
+/// The session's stored id hash: the pending secret belongs to it.
+fn session_of(me: &CurrentUser) -> Result<&str, AppError> {
+    me.session_id_hash.as_deref().ok_or(AppError::Forbidden)
+}
+
 pub async fn show(
     State(state): State<AppState>,
     lang: Lang,
     uri: Uri,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
-    let user = &current(&viewer)?.user;
+    let me = current(&viewer)?;
+    let user = &me.user;
     if user.totp_enabled() {
         return Ok(Redirect::to("/account").into_response());
     }
-    // Keep a pending secret across reloads so an app that already scanned it stays valid.
-    let secret = match &user.totp_secret {
-        Some(s) => s.clone(),
+    if !may_turn_on(me) {
+        return unverified_page(&state, (lang, &uri, &viewer), StatusCode::OK);
+    }
+    let session = session_of(me)?;
+    let setup = accounts::totp_setup(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    if setup.enabled() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // The secret shown to this session stays across reloads, so an app that already scanned
+    // it stays valid; any other session (an administrator's at a first sign-in, a shared
+    // computer) gets a new one, and the one it saw stops counting.
+    let secret = match setup.pending_for(session) {
+        Some(s) => s.to_owned(),
         None => {
             let s = totp::generate_secret();
-            accounts::set_pending_totp(&state.db, &user.id, &s)
+            let stored = accounts::set_pending_totp_for_session(&state.db, &user.id, &s, session)
                 .await
                 .map_err(AppError::internal)?;
+            if !stored {
+                return Ok(Redirect::to("/account").into_response());
+            }
             s
         }
     };
@@ -207,7 +257,19 @@ pub async fn confirm(
     if user.totp_enabled() {
         return Ok(Redirect::to(ALREADY_ON).into_response());
     }
-    let Some(secret) = user.totp_secret.clone() else {
+    if !may_turn_on(current_user) {
+        return unverified_page(&state, (lang, &uri, &viewer), StatusCode::FORBIDDEN);
+    }
+    let session = session_of(current_user)?;
+    let setup = accounts::totp_setup(&state.db, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    if setup.enabled() {
+        return Ok(Redirect::to(ALREADY_ON).into_response());
+    }
+    // Only the secret shown to this session is confirmed here: one shown elsewhere, or
+    // forgotten with a new password, leads back to the page, which shows a new one.
+    let Some(secret) = setup.pending_for(session).map(str::to_owned) else {
         return Ok(Redirect::to("/account/two-factor/setup").into_response());
     };
     // The form again, as typed (but the password), with what is wrong.
@@ -262,9 +324,15 @@ pub async fn confirm(
     }
 
     let (codes, hashes) = new_recovery_codes();
-    accounts::enable_totp(&mut tx, &user.id, &hashes)
+    let enabled = accounts::enable_pending_totp(&mut tx, &user.id, &secret, session, &hashes)
         .await
         .map_err(AppError::internal)?;
+    if !enabled {
+        // Another session opened the setup page since this one showed its secret, or the
+        // password changed: that secret is no longer the one to turn on.
+        drop(tx);
+        return Ok(Redirect::to("/account/two-factor/setup").into_response());
+    }
     // A first sign-in's choice of language on this device becomes the account's below: the
     // email goes in it already, as every one after it will.
     let mut to: Recipient<'_> = user.into();

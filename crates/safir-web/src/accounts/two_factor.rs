@@ -7,10 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use fluent_bundle::FluentArgs;
+use safir_domain::audit::AuditAction;
+use safir_store::Tx;
 use safir_store::accounts::{self, secrets, sessions, totp};
 use serde::Deserialize;
 
-use super::common::{ClientInfo, count_failed_sign_in, error_summary, page_response, safe_next};
+use super::common::{
+    ClientInfo, Recipient, count_failed_sign_in, error_summary, own_account_record, page_response,
+    safe_next,
+};
 use super::sign_in::{keep_language_of_sign_in, locked_message, throttled_message};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::{AppError, FieldErrors};
@@ -18,6 +24,19 @@ use crate::forms::Field;
 use crate::i18n::Lang;
 use crate::page::{FlashKind, Page, render};
 use crate::state::AppState;
+
+/// A sign-in completed with a recovery code: recorded for every account, as its owner is
+/// told by email, since one used by someone else is the sign of a stolen password and codes.
+pub const RECOVERY_CODE_USED: AuditAction = AuditAction::new("user.recovery_code_used");
+
+/// The kind of second factor a sign-in passed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// A code of the authenticator app.
+    Authenticator,
+    /// A recovery code, with how many unused ones are left after it.
+    RecoveryCode { left: i64 },
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -64,13 +83,15 @@ pub fn normalize_recovery_code(code: &str) -> String {
         .collect()
 }
 
-/// Checks a TOTP code (refusing a time step already used) or a recovery code (used up).
-/// `Ok(Err(code))` names the field error.
+/// Checks a TOTP code (refusing a time step already used) or a recovery code (used up), in
+/// `tx`: the request that passes with it marks its session in the same transaction, so the
+/// same code sent twice at once finds, once the first commits, the code used and the session
+/// passed. `Ok(Err(code))` names the field error.
 pub async fn check_code(
-    state: &AppState,
+    tx: &mut Tx,
     user: &accounts::User,
     code: &str,
-) -> Result<Result<(), &'static str>, AppError> {
+) -> Result<Result<Passed, &'static str>, AppError> {
     let code = code.trim();
     if code.is_empty() {
         return Ok(Err("required"));
@@ -83,11 +104,11 @@ pub async fn check_code(
         let Some(step) = totp::verify(secret, &digits, unix_now()) else {
             return Ok(Err("accounts_code_invalid"));
         };
-        let fresh = accounts::accept_totp_step(&state.db, &user.id, step as i64)
+        let fresh = accounts::accept_totp_step_in(tx, &user.id, step as i64)
             .await
             .map_err(AppError::internal)?;
         return Ok(if fresh {
-            Ok(())
+            Ok(Passed::Authenticator)
         } else {
             Err("accounts_code_used")
         });
@@ -96,14 +117,47 @@ pub async fn check_code(
     if normalized.is_empty() {
         return Ok(Err("accounts_code_invalid"));
     }
-    let used = accounts::use_recovery_code(&state.db, &user.id, &secrets::hash_secret(&normalized))
+    let left = accounts::use_recovery_code_in(tx, &user.id, &secrets::hash_secret(&normalized))
         .await
         .map_err(AppError::internal)?;
-    Ok(if used {
-        Ok(())
-    } else {
-        Err("accounts_code_invalid")
+    Ok(match left {
+        Some(left) => Ok(Passed::RecoveryCode { left }),
+        None => Err("accounts_code_invalid"),
     })
+}
+
+/// Tells the owner, in their language, that a recovery code signed in to their account and
+/// how many are left, and records it, in `tx`.
+async fn tell_recovery_code_used(
+    tx: &mut Tx,
+    user: &accounts::User,
+    client: &ClientInfo,
+    left: i64,
+) -> Result<(), AppError> {
+    let to: Recipient<'_> = user.into();
+    let mut args = FluentArgs::new();
+    args.set("name", to.name.to_owned());
+    args.set("count", left);
+    let message = crate::email::render(to.email, to.lang, "recovery-code-used", &args);
+    crate::email::enqueue(tx, &message, None)
+        .await
+        .map_err(AppError::internal)?;
+    let summary = serde_json::json!({ "recovery_codes_left": left });
+    let record = own_account_record(user, RECOVERY_CODE_USED, client, summary);
+    crate::audit_log::append(tx, &record).await?;
+    Ok(())
+}
+
+/// Whether this request's session passed the second factor since it was read: a code sent
+/// twice (a double click) is used by the first request, whose answer the browser replaces.
+async fn passed_meanwhile(state: &AppState, user: &CurrentUser) -> Result<bool, AppError> {
+    let Some(hash) = &user.session_id_hash else {
+        return Ok(false);
+    };
+    let sessions = sessions::list_for_user(&state.db, &user.user.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(sessions.iter().any(|s| &s.id_hash == hash && s.mfa_passed))
 }
 
 fn view(
@@ -206,23 +260,34 @@ pub async fn submit(
             Some(locked_message(lang, until)),
         );
     }
-    match check_code(&state, &user.user, &form.code).await? {
-        Ok(()) => {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    match check_code(&mut tx, &user.user, &form.code).await? {
+        Ok(passed) => {
             if let Some(hash) = &user.session_id_hash {
-                sessions::mark_mfa_passed(&state.db, hash)
+                sessions::mark_mfa_passed_in(&mut tx, hash)
                     .await
                     .map_err(AppError::internal)?;
             }
-            accounts::reset_failed_logins(&state.db, &user.user.id)
+            accounts::reset_failed_logins_in(&mut tx, &user.user.id)
                 .await
                 .map_err(AppError::internal)?;
+            if let Passed::RecoveryCode { left } = passed {
+                tell_recovery_code_used(&mut tx, &user.user, &client, left).await?;
+            }
+            tx.commit().await.map_err(AppError::internal)?;
             keep_language_of_sign_in(&state, &user.user, &uri, &headers, &client).await;
             Ok(Redirect::to(next.as_deref().unwrap_or("/account")).into_response())
         }
         Err(code) => {
+            drop(tx);
             let mut errors = FieldErrors::new();
             errors.push("code", code);
             if code != "required" {
+                // The same code sent twice: the first request passed with it, and this one
+                // leads where the first did, counting no failure.
+                if passed_meanwhile(&state, user).await? {
+                    return Ok(Redirect::to(next.as_deref().unwrap_or("/account")).into_response());
+                }
                 let locked = count_failed_sign_in(&state, &user.user.id).await?;
                 if let Some(until) = locked {
                     return refuse(

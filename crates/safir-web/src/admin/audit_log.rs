@@ -246,8 +246,10 @@ pub(crate) const ACTIONS: &[&str] = &[
     "user.password_reset",
     "user.profile_update",
     "user.read",
+    "user.recovery_code_used",
     "user.recovery_codes_replace",
     "user.two_factor_enable",
+    "user.two_factor_reset",
 ];
 
 /// The label of an audit action in `lang`: the message `audit-action-<code>`, the code's `.`

@@ -116,6 +116,12 @@ pub fn routes(r: Routes) -> Routes {
             post(user_actions::reset_password),
         )
         .add(
+            Method::POST,
+            "/admin/users/{user}/reset-two-factor",
+            USERS_ACCESS,
+            post(user_actions::reset_two_factor),
+        )
+        .add(
             Method::GET,
             "/admin/audit",
             AUDIT_ACCESS,

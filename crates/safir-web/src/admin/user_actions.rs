@@ -1,5 +1,5 @@
 //! Actions on a user: grant and revoke roles, disable and enable the account, reset the
-//! password. Each change and its audit record commit together; the last enabled
+//! password or the second factor. Each change and its audit record commit together; the last enabled
 //! ministry-wide administrator can be neither revoked nor disabled, and no administrator
 //! disables their own account or revokes their own ministry-wide administrator role.
 
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
-use safir_store::accounts::{self, directory, grants, password, tokens};
+use safir_store::accounts::{self, directory, grants, password, sessions, tokens};
 use safir_store::{StoreError, Tx, missions};
 
 use super::support::{Actor, FormData, one_time_password};
@@ -25,6 +25,9 @@ use crate::state::AppState;
 
 /// Turning an account back on has no constant in the domain's list; it mirrors `user.disable`.
 const USER_ENABLE: AuditAction = AuditAction::new("user.enable");
+/// An administrator turned off an account's second factor (a lost authenticator and its
+/// recovery codes), so that its owner can sign in and set it up again.
+const USER_TWO_FACTOR_RESET: AuditAction = AuditAction::new("user.two_factor_reset");
 
 fn done(user_id: &str, what: &str) -> Response {
     Redirect::to(&format!(
@@ -311,8 +314,9 @@ pub async fn reset_password(
     let hash = password::hash(&parsed).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     // Whoever knew the old password is signed out everywhere, and the API tokens made with
-    // it stop, with the reset itself.
-    let tokens_revoked = accounts::reset_password(&mut tx, &user.id, &hash)
+    // it stop, with the reset itself. The new one is the administrator's: its owner replaces
+    // it at their next sign-in.
+    let tokens_revoked = accounts::reset_password_by_admin(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
     // The owner is told, as of a change of their own or a reset by the emailed link: a reset
@@ -335,4 +339,51 @@ pub async fn reset_password(
             crate::i18n::t(lang, "admin-password-reset-done"),
         );
     show_password_once(page, &user, secret)
+}
+
+/// Turns off the account's second factor for its owner, who lost both their authenticator
+/// and their recovery codes: the secret and the codes are forgotten, every session ends (one
+/// opened with a code must not outlive the authenticator it was opened with), the owner is
+/// told by mail in their language (a reset they did not ask for is theirs to report), and
+/// the trail records it. An account that needs a second factor is asked to set one up again
+/// at its next sign-in. Never on one's own account: another administrator checks who asks.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    actor: Actor,
+    Path(user_id): Path<String>,
+) -> Result<Response, AppError> {
+    let user = existing_user(&state, &user_id).await?;
+    if user.id == actor.id() {
+        let key = "admin-own-two-factor-reset";
+        return refused_for_oneself(&state, lang, (&viewer, &actor), &user.id, key).await;
+    }
+    if !user.totp_enabled() {
+        // Nothing turned on (a second click, a stale page): nothing to record.
+        return Ok(done(&user.id, "two-factor-reset"));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    accounts::disable_totp(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let sessions_ended = sessions::delete_all_for_user_in(&mut tx, &user.id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut args = crate::i18n::FluentArgs::new();
+    args.set("name", user.display_name.clone());
+    let to_lang = crate::accounts::user_lang(&user);
+    let message = crate::email::render(&user.email, to_lang, "two-factor-reset-by-admin", &args);
+    crate::email::enqueue(&mut tx, &message, None)
+        .await
+        .map_err(AppError::internal)?;
+    let record = actor.audit(
+        USER_TWO_FACTOR_RESET,
+        "user",
+        Some(&user.id),
+        None,
+        serde_json::json!({ "sessions_ended": sessions_ended }),
+    );
+    crate::audit_log::commit_with(tx, &record).await?;
+    Ok(done(&user.id, "two-factor-reset"))
 }

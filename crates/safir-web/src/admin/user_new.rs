@@ -156,6 +156,11 @@ pub async fn create_user(
         }
         Err(e) => return Err(AppError::internal(e)),
     };
+    // The one-time password is the administrator's, not the owner's: they choose their own
+    // at their first sign-in, and it stops signing in after a few days.
+    accounts::mark_password_set_by_admin(&mut tx, id.as_str())
+        .await
+        .map_err(AppError::internal)?;
     grants::grant(
         &mut tx,
         id.as_str(),

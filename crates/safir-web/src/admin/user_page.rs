@@ -123,7 +123,7 @@ pub async fn show_user(
     Query(params): Query<UserPageParams>,
 ) -> Result<Html<String>, AppError> {
     let flash = match params.done.as_str() {
-        done @ ("granted" | "revoked" | "disabled" | "enabled") => Some((
+        done @ ("granted" | "revoked" | "disabled" | "enabled" | "two-factor-reset") => Some((
             FlashKind::Success,
             crate::i18n::t(lang, &format!("admin-user-{done}")),
         )),

@@ -285,7 +285,6 @@ pub async fn get_my_data(
     SignedIn(user): SignedIn,
     _: NoQuery,
 ) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
     // The route admits `read`; the consular applications in the answer need their own scope
     // too, or a token made to read the profile would carry the passport on file.
     if let Some(scopes) = &user.api_scopes
@@ -293,8 +292,7 @@ pub async fn get_my_data(
     {
         return Err(AppError::Forbidden);
     }
-    let body = crate::accounts::data::everything(&state, &user).await?;
-    let mut response = Json(body).into_response();
+    let mut response = crate::accounts::data::response(&state, &user).await?;
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),

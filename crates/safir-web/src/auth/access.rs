@@ -192,6 +192,25 @@ fn to_sign_in(req: &Request) -> Response {
     Redirect::to(&target).into_response()
 }
 
+/// The page where someone signed in with a password an administrator set chooses their own.
+pub const CHOOSE_PASSWORD: &str = "/account/password/choose";
+
+/// What a session whose password an administrator set may still reach, past any second
+/// factor: the page to choose a password of one's own, signing out, the sign-in and
+/// password-reset pages (to start again, or to reset by email), and the public API (which
+/// serves no account). Every other page leads to the first; the static files are served
+/// outside this layer.
+fn open_before_own_password(req: &Request, access: Access) -> bool {
+    let path = req.uri().path();
+    if is_api(req) {
+        return access == Access::Public;
+    }
+    matches!(
+        path,
+        CHOOSE_PASSWORD | "/sign-out" | "/sign-in" | "/password/forgot" | "/password/reset"
+    )
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -221,6 +240,16 @@ async fn enforce(
     };
     let viewer = req.extensions().get::<Viewer>().cloned();
     let user = viewer.as_ref().and_then(Viewer::user);
+    if let Some(user) = user
+        && user.must_change_password()
+        && !user.needs_second_factor()
+        && !open_before_own_password(&req, rule.access)
+    {
+        if is_api(&req) {
+            return AppError::Forbidden.into_response();
+        }
+        return Redirect::to(CHOOSE_PASSWORD).into_response();
+    }
     if rule.access == Access::Public {
         return next.run(req).await;
     }

@@ -49,6 +49,14 @@ impl CurrentUser {
         !self.mfa_passed
     }
 
+    /// A session (not an API token) of an account whose password an administrator set: past
+    /// any second factor, it reaches only the page to choose a password of one's own (see
+    /// `access::enforce`). Such an account holds no API token: an administrator's reset
+    /// revokes them, a new account has none, and the page that makes them is out of reach.
+    pub fn must_change_password(&self) -> bool {
+        self.api_scopes.is_none() && self.user.must_change_password()
+    }
+
     /// A staff account, or one granted a staff role: keeps its second factor, and its own
     /// account's changes go to the audit trail.
     pub fn is_staff(&self) -> bool {

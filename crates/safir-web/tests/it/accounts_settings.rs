@@ -503,7 +503,8 @@ async fn personal_access_tokens_are_shown_once_used_and_revoked() {
                 &[],
             )
             .await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        // Revoked already (a second click): revoked as asked.
+        assert_eq!(res.location(), Some("/account?notice=token-revoked"));
         let actions = app.audit_actions().await;
         assert!(actions.contains(&"token.create".to_owned()));
         assert!(actions.contains(&"token.revoke".to_owned()));
@@ -682,5 +683,70 @@ async fn the_data_download_holds_the_users_own_data_without_secrets() {
         );
         assert!(!res.body.contains(&secret));
         assert!(!res.body.contains("token_hash") && !res.body.contains("password"));
+    }
+}
+
+/// Revoke pressed twice (a double click, or twice at once): both answers say the token was
+/// revoked, one record is written, and someone else's token stays not found.
+#[tokio::test]
+async fn revoking_a_token_twice_answers_revoked_both_times() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("revoketwice")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let created = c
+            .submit(
+                "/account",
+                "/account/tokens",
+                &[("name", "twice"), ("scope_read", "on")],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let secret = shown_secret(&created.body);
+        let tok = tokens::authenticate_api_token(&app.db, &secret)
+            .await
+            .unwrap()
+            .unwrap();
+        let path = format!("/account/tokens/{}/revoke", tok.id);
+        let token = c.get("/account").await.csrf_token().unwrap();
+        let mut second = app.client();
+        second.cookies = c.cookies.clone();
+        let (a, b) = tokio::join!(
+            c.post_form_with_token(&path, &token, &[]),
+            second.post_form_with_token(&path, &token, &[]),
+        );
+        for res in [&a, &b] {
+            assert_eq!(
+                res.location(),
+                Some("/account?notice=token-revoked"),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+        let again = c.post_form_with_token(&path, &token, &[]).await;
+        assert_eq!(again.location(), Some("/account?notice=token-revoked"));
+        let records: i64 = safir_store::with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'token.revoke' AND target_id = $1")
+                .bind(&tok.id)
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(records, 1, "one revocation, one record");
+        assert!(
+            tokens::authenticate_api_token(&app.db, &secret)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Another account's token, revoked or not, is not theirs to revoke.
+        let other = app.public_user(&unique_email("revokeother")).await;
+        let mut o = app.client();
+        o.sign_in(&other).await;
+        let res = o.submit("/account", &path, &[]).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
     }
 }

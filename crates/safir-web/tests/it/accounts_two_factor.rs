@@ -616,3 +616,373 @@ async fn turning_the_factor_on_asks_for_the_password() {
         );
     }
 }
+
+/// How many audit records of `action` name the account `user_id`.
+async fn audit_count(app: &TestApp, action: &str, user_id: &str) -> i64 {
+    safir_store::with_pool!(app.db.read(), p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND target_id = $2")
+            .bind(action)
+            .bind(user_id)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap()
+}
+
+/// The secret a setup page shows.
+fn shown_totp_secret(body: &str) -> String {
+    between(body, "class=\"totp-secret\">", "<")
+        .first()
+        .unwrap_or_else(|| panic!("a secret on the page: {body}"))
+        .to_string()
+}
+
+/// Whoever once opened the setup page in another session (an administrator signed in with a
+/// one-time password, a shared computer) does not know the secret the owner turns on: each
+/// session gets its own, only the last one shown can be turned on, and a new password
+/// forgets it.
+#[tokio::test]
+async fn a_pending_secret_belongs_to_the_session_that_was_shown_it() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("pending")).await;
+        let mut shared = app.client();
+        shared.lang = Some("en");
+        shared.sign_in(&user).await;
+        let page = shared.get("/account/two-factor/setup").await;
+        let seen = shown_totp_secret(&page.body);
+        let shared_token = page.csrf_token().unwrap();
+
+        let mut owner = app.client();
+        owner.lang = Some("en");
+        owner.sign_in(&user).await;
+        let page = owner.get("/account/two-factor/setup").await;
+        let mine = shown_totp_secret(&page.body);
+        assert_ne!(mine, seen, "another session gets a new secret");
+        // A reload keeps it, so an app that scanned it stays valid.
+        let again = owner.get("/account/two-factor/setup").await;
+        assert_eq!(shown_totp_secret(&again.body), mine);
+
+        // The secret seen elsewhere can no longer be turned on.
+        let code = safir_store::accounts::totp::code_at(&seen, two_factor_now()).unwrap();
+        let res = shared
+            .post_form_with_token(
+                "/account/two-factor/setup",
+                &shared_token,
+                &[("code", code.as_str()), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/account/two-factor/setup"),
+            "{}",
+            res.body
+        );
+        assert!(
+            !accounts::find_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+
+        // A new password forgets a pending secret; a factor already on stays.
+        let hash = password::hash(&Password::parse("another long passphrase").unwrap()).await;
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::reset_password(&mut tx, &user.id, &hash)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            accounts::find_user(&app.db, &user.id)
+                .await
+                .unwrap()
+                .totp_secret
+                .is_none(),
+            "the pending secret outlived the password reset"
+        );
+        let staff = app
+            .staff(&unique_email("pending-staff"), &[(Role::Admin, None)])
+            .await;
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::reset_password(&mut tx, &staff.id, &hash)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            accounts::find_user(&app.db, &staff.id)
+                .await
+                .unwrap()
+                .totp_secret,
+            staff.totp_secret
+        );
+
+        // The owner, at their own session, turns on the secret shown to it.
+        let user = app.public_user(&unique_email("pending-owner")).await;
+        let mut elsewhere = app.client();
+        elsewhere.sign_in(&user).await;
+        elsewhere.get("/account/two-factor/setup").await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (secret, _) = set_up_totp(&mut c, &user.id).await;
+        let stored = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert!(stored.totp_enabled());
+        assert_eq!(stored.totp_secret.as_deref(), Some(secret.as_str()));
+    }
+}
+
+/// An account opened with someone else's address cannot lock it with a second factor: until
+/// the address is confirmed, the setup page says so and offers a new confirmation link. An
+/// unconfirmed account given a staff role still sets it up at its first sign-in.
+#[tokio::test]
+async fn two_factor_waits_for_a_confirmed_email_address() {
+    for app in TestApp::all().await {
+        let email = unique_email("unconfirmed");
+        let hash = password::hash(&Password::parse(PASSWORD).unwrap()).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &Email::parse(&email).unwrap(),
+                display_name: &DisplayName::parse("Not Yet").unwrap(),
+                password_hash: &hash,
+                kind: AccountKind::Public,
+                lang: ContentLang::En,
+                email_verified: false,
+                request_key: None,
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
+        tx.commit().await.unwrap();
+        let account = Account {
+            id: id.clone(),
+            email: email.clone(),
+            totp_secret: None,
+        };
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&account).await;
+        let page = c.get("/account/two-factor/setup").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains("Confirm your email address before you turn on two-step verification"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains(r#"action="/account/verify-email/resend""#)
+        );
+        assert!(!page.body.contains("totp-secret"));
+        let arabic = c.get("/account/two-factor/setup?lang=ar").await;
+        assert!(arabic.body.contains("أكِّد عنوان بريدك الإلكتروني"));
+        let stored = accounts::find_user(&app.db, &id).await.unwrap();
+        assert!(stored.totp_secret.is_none());
+
+        let res = c
+            .submit(
+                "/account/two-factor/setup",
+                "/account/two-factor/setup",
+                &[("code", "123456"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(
+            !accounts::find_user(&app.db, &id)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+
+        // The button sends a new link; once the address is confirmed, the page offers a secret.
+        let res = c
+            .submit(
+                "/account/two-factor/setup",
+                "/account/verify-email/resend",
+                &[],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/account?notice=verification-sent"));
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::mark_email_verified(&mut tx, &id).await.unwrap();
+        tx.commit().await.unwrap();
+        set_up_totp(&mut c, &id).await;
+
+        // Unconfirmed, but given a staff role: the first sign-in sets the factor up.
+        let email = unique_email("unconfirmed-staff");
+        let mut tx = app.db.begin().await.unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &Email::parse(&email).unwrap(),
+                display_name: &DisplayName::parse("Given A Role").unwrap(),
+                password_hash: &hash,
+                kind: AccountKind::Public,
+                lang: ContentLang::En,
+                email_verified: false,
+                request_key: None,
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
+        grants::grant(&mut tx, &id, Role::Analyst, &Scope::Ministry, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut s = app.client();
+        s.lang = Some("en");
+        let res = sign_in_with(&mut s, &email, PASSWORD, None).await;
+        assert_eq!(res.location(), Some("/sign-in/two-factor"));
+        set_up_totp(&mut s, &id).await;
+        assert!(
+            accounts::find_user(&app.db, &id)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+    }
+}
+
+/// The second-factor page sent twice at once (a double click): the first request passes, the
+/// second, finding the code used, leads where the first did and counts no failed sign-in.
+#[tokio::test]
+async fn a_code_sent_twice_at_once_passes_once_and_counts_no_failure() {
+    for app in TestApp::all().await {
+        let staff = app
+            .staff(&unique_email("doubleclick"), &[(Role::Admin, None)])
+            .await;
+        let secret = staff.totp_secret.clone().unwrap();
+        let mut c = app.client();
+        c.lang = Some("en");
+        sign_in_with(&mut c, &staff.email, PASSWORD, None).await;
+        let token = c
+            .get("/sign-in/two-factor?next=/account")
+            .await
+            .csrf_token()
+            .unwrap();
+        let code = fresh_totp_code(&staff.id, &secret);
+        let mut second = app.client();
+        second.lang = Some("en");
+        second.cookies = c.cookies.clone();
+        let form = [("code", code.as_str()), ("next", "/account")];
+        let (a, b) = tokio::join!(
+            c.post_form_with_token("/sign-in/two-factor", &token, &form),
+            second.post_form_with_token("/sign-in/two-factor", &token, &form),
+        );
+        for res in [&a, &b] {
+            assert_eq!(
+                res.location(),
+                Some("/account"),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+        assert_eq!(
+            accounts::find_user(&app.db, &staff.id)
+                .await
+                .unwrap()
+                .failed_logins,
+            0
+        );
+        assert_eq!(c.get("/account").await.status, StatusCode::OK);
+    }
+}
+
+/// A sign-in with a recovery code is told to the owner, in their language, with how many codes
+/// are left, and recorded; the same code sent twice at once passes once and counts no failure.
+#[tokio::test]
+async fn a_recovery_code_sign_in_is_emailed_and_recorded() {
+    for app in TestApp::all().await {
+        let user = app.public_user(&unique_email("recovered")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (_, codes) = set_up_totp(&mut c, &user.id).await;
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::update_profile(&mut tx, &user.id, None, Some(ContentLang::Ar))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut other = app.client();
+        other.lang = Some("ar");
+        sign_in_with(&mut other, &user.email, PASSWORD, None).await;
+        let token = other.get("/sign-in/two-factor").await.csrf_token().unwrap();
+        let mut twin = app.client();
+        twin.lang = Some("ar");
+        twin.cookies = other.cookies.clone();
+        let form = [("code", codes[0].as_str())];
+        let (a, b) = tokio::join!(
+            other.post_form_with_token("/sign-in/two-factor", &token, &form),
+            twin.post_form_with_token("/sign-in/two-factor", &token, &form),
+        );
+        for res in [&a, &b] {
+            assert_eq!(
+                res.location(),
+                Some("/account"),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+        let stored = accounts::find_user(&app.db, &user.id).await.unwrap();
+        assert_eq!(stored.failed_logins, 0);
+
+        let mails = app.emails_to(&user.email).await;
+        let told: Vec<_> = mails
+            .iter()
+            .filter(|m| m.subject == "استُخدم رمز استرداد لتسجيل الدخول إلى حسابك على سفير")
+            .collect();
+        assert_eq!(told.len(), 1, "one email for one code");
+        assert!(
+            told[0].text.contains("بقيت 9 رموز استرداد."),
+            "{}",
+            told[0].text
+        );
+        assert_eq!(
+            audit_count(&app, "user.recovery_code_used", &user.id).await,
+            1
+        );
+        let summaries = app.audit_summaries("user.recovery_code_used").await;
+        assert!(summaries.iter().any(|s| s["recovery_codes_left"] == 9));
+
+        // The last one says none is left, in English for an English account.
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::update_profile(&mut tx, &user.id, None, Some(ContentLang::En))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Down to the last code.
+        for code in &codes[1..9] {
+            let hash = safir_store::accounts::secrets::hash_secret(&code.replace('-', ""));
+            assert!(
+                accounts::use_recovery_code(&app.db, &user.id, &hash)
+                    .await
+                    .unwrap()
+            );
+        }
+        let mut d = app.client();
+        d.lang = Some("en");
+        sign_in_with(&mut d, &user.email, PASSWORD, None).await;
+        let res = second_step(&mut d, &codes[9]).await;
+        assert_eq!(res.location(), Some("/account"), "{}", res.body);
+        let last = app.emails_to(&user.email).await.pop().unwrap();
+        assert_eq!(
+            last.subject,
+            "A recovery code was used to sign in to your Safir account"
+        );
+        assert!(
+            last.text.contains("No recovery codes are left"),
+            "{}",
+            last.text
+        );
+        assert_eq!(
+            audit_count(&app, "user.recovery_code_used", &user.id).await,
+            2
+        );
+    }
+}

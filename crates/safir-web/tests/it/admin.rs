@@ -154,6 +154,19 @@ async fn an_admin_sets_up_a_mission_and_a_colleague_who_sees_only_that_mission()
             totp_secret: None,
         };
         let mut theirs = signed_in(&app, &colleague).await;
+        // The one-time password is the administrator's: every page leads to choosing their own.
+        assert_eq!(
+            theirs.get("/staff").await.location(),
+            Some("/account/password/choose")
+        );
+        let own = [
+            ("new_password", "a password of her very own"),
+            ("new_password_confirm", "a password of her very own"),
+        ];
+        let res = theirs
+            .submit("/account/password/choose", "/account/password/choose", &own)
+            .await;
+        assert_eq!(res.location(), Some("/account?notice=password-changed"));
         let staff = theirs.get("/staff").await;
         assert!(staff.body.contains("/missions/PAR/dashboard"));
         assert!(!staff.body.contains("/missions/DXB/dashboard"));

@@ -1,10 +1,12 @@
 //! HTTP-level tests of the web foundation, one module per concern.
 
 mod accounts;
+mod accounts_recovery;
 mod accounts_settings;
 mod accounts_two_factor;
 mod admin;
 mod admin_audit;
+mod admin_passwords;
 mod admin_support;
 mod admin_users;
 mod advice_admin;

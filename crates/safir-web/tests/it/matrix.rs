@@ -98,6 +98,8 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     ("GET", "/account", Who::SignedIn),
     ("POST", "/account/profile", Who::SignedIn),
     ("POST", "/account/password", Who::SignedIn),
+    ("GET", "/account/password/choose", Who::SignedIn),
+    ("POST", "/account/password/choose", Who::SignedIn),
     ("POST", "/account/verify-email/resend", Who::SignedIn),
     ("GET", "/account/two-factor/setup", Who::PasswordOnly),
     ("POST", "/account/two-factor/setup", Who::PasswordOnly),
@@ -358,6 +360,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
     (
         "POST",
         "/admin/users/{user}/reset-password",
+        Who::Only(&[As::Admin]),
+    ),
+    (
+        "POST",
+        "/admin/users/{user}/reset-two-factor",
         Who::Only(&[As::Admin]),
     ),
     ("GET", "/admin/audit", Who::Only(&[As::Admin])),

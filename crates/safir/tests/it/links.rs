@@ -82,6 +82,10 @@ const REACHED_FROM_OUTSIDE: &[(&str, &str)] = &[
     ("/verify-email", "the link in the address-check email"),
     ("/password/reset", "the link in the password-reset email"),
     (
+        "/account/password/choose",
+        "where the sign-in form sends someone whose password an administrator set",
+    ),
+    (
         "/subscribe/confirm/{token}",
         "the link in the subscription's confirmation email",
     ),

@@ -419,6 +419,7 @@ mod tests {
             disabled_at: None,
             created_at: now(),
             updated_at: now(),
+            password_set_by_admin_at: None,
         }
     }
 
