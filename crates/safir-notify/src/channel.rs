@@ -96,10 +96,16 @@ fn provider_id(body: &[u8]) -> Option<String> {
 /// [`MAX_ANSWER`] bytes of the answer are read.
 pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, ChannelError> {
     let response = request.send().await.map_err(|e| {
+        // The client's error names the whole URL, which may carry the gateway's key in its
+        // query or a partner's secret path: only the origin is kept, in logs, on the
+        // delivery and in the job's error alike.
+        let origin = e.url().map(|u| origin(u.as_str()));
+        let e = e.without_url();
+        let from = origin.map(|o| format!(" from {o}")).unwrap_or_default();
         if e.is_builder() {
-            ChannelError::Permanent(format!("cannot be sent: {e}"))
+            ChannelError::Permanent(format!("cannot be sent{from}: {e}"))
         } else {
-            ChannelError::temporary(format!("no answer: {e}"))
+            ChannelError::temporary(format!("no answer{from}: {e}"))
         }
     })?;
     let status = response.status();
@@ -121,6 +127,23 @@ pub(crate) async fn send(request: reqwest::RequestBuilder) -> Result<Accepted, C
         })
     } else {
         Err(ChannelError::Permanent(detail()))
+    }
+}
+
+/// `scheme://host:port` of `url`, what may be shown of it: the path and query of a gateway's
+/// or partner's URL may hold a key, and the user part a password. A URL that cannot be read
+/// shows as `(unreadable URL)`.
+pub(crate) fn origin(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.host_str().is_some_and(|h| !h.is_empty()) => {
+            let host = u.host_str().unwrap_or_default();
+            match u.port_or_known_default() {
+                Some(port) => format!("{}://{host}:{port}", u.scheme()),
+                None => format!("{}://{host}", u.scheme()),
+            }
+        }
+        Ok(u) => format!("{}:", u.scheme()),
+        Err(_) => "(unreadable URL)".to_owned(),
     }
 }
 
@@ -159,5 +182,19 @@ mod tests {
         );
         assert_eq!(provider_id(b"OK"), None);
         assert_eq!(provider_id(br#"{"status":"queued"}"#), None);
+    }
+
+    #[test]
+    fn origins_keep_no_path_query_or_password() {
+        assert_eq!(
+            origin("https://user:pw@sms.example/send?api_key=SECRET"),
+            "https://sms.example:443"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9/hooks/SECRET"),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(origin("not a url SECRET"), "(unreadable URL)");
+        assert!(!origin("mailto:SECRET@example.org").contains("SECRET"));
     }
 }

@@ -93,14 +93,16 @@ impl WebhookSender {
     ) -> Result<Accepted, ChannelError> {
         if !crate::is_http_url(url) {
             return Err(ChannelError::Permanent(format!(
-                "webhook URL {url:?}: not an https:// or http:// URL"
+                "webhook URL {}: not an https:// or http:// URL",
+                channel::origin(url)
             )));
         }
         if !self.private_networks
             && let Some(why) = crate::address::refusal(url).await
         {
             return Err(ChannelError::Permanent(format!(
-                "webhook URL {url:?}: {why}"
+                "webhook URL {}: {why}",
+                channel::origin(url)
             )));
         }
         let bytes = body.to_string().into_bytes();

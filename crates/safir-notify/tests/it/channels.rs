@@ -456,3 +456,90 @@ async fn an_endless_answer_is_not_read_whole() {
     let taken = written.load(Ordering::Relaxed);
     assert!(taken < BODY / 4, "{taken} bytes of {BODY} were taken");
 }
+
+/// A port on loopback that nothing listens on.
+async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// A gateway URL with its key in the query, or a partner's URL with a secret path, that
+/// cannot be reached: the error (written to the log, the delivery and the job) names the
+/// host and port it tried, never the rest of the URL.
+#[tokio::test]
+async fn errors_do_not_show_the_secret_part_of_a_url() {
+    let port = closed_port().await;
+    let gw = SmsGateway::new(&SmsConfig {
+        gateway: "generic".into(),
+        url: format!("http://127.0.0.1:{port}/sms/send?api_key=SECRET-KEY-1"),
+        format: "json".into(),
+        template: r#"{"to":"{to}","text":"{body}"}"#.into(),
+        from: "Safir".into(),
+        username: String::new(),
+        token: String::new(),
+        file_dir: Default::default(),
+        trust: None,
+    })
+    .expect("gateway");
+    let e = gw.send(&sms("k-1")).await.expect_err("nothing listens");
+    assert!(!e.is_permanent(), "{e}");
+    let text = e.to_string();
+    assert!(!text.contains("SECRET-KEY-1"), "{text}");
+    assert!(!text.contains("/sms/send"), "{text}");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    let e = gw
+        .send_retrying(
+            &sms("k-2"),
+            2,
+            Duration::from_millis(1),
+            Duration::from_millis(1),
+        )
+        .await
+        .expect_err("nothing listens");
+    assert!(!e.to_string().contains("SECRET-KEY-1"), "{e}");
+
+    let twilio = SmsGateway::new(&SmsConfig {
+        gateway: "twilio".into(),
+        url: format!("http://AC1:SECRET-PW-3@127.0.0.1:{port}/Accounts/SECRET-PATH-4"),
+        username: "AC1".into(),
+        ..SmsConfig::default()
+    })
+    .expect("twilio");
+    let text = twilio
+        .send(&sms("k-3"))
+        .await
+        .expect_err("closed")
+        .to_string();
+    assert!(!text.contains("SECRET"), "{text}");
+
+    let sender =
+        WebhookSender::reaching_private_networks(&Trust::public().expect("trust")).expect("sender");
+    let body = serde_json::json!({"identifier": "A-1"});
+    let text = sender
+        .send(
+            &format!("http://127.0.0.1:{port}/hooks/SECRET-PATH-2?token=SECRET-TOKEN"),
+            b"whsec",
+            "d-1",
+            &body,
+        )
+        .await
+        .expect_err("nothing listens")
+        .to_string();
+    assert!(!text.contains("SECRET"), "{text}");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+
+    // Refused before any request: the message names the origin only.
+    let public = WebhookSender::new(&Trust::public().expect("trust")).expect("sender");
+    for url in [
+        format!("http://127.0.0.1:{port}/hooks/SECRET-PATH-5"),
+        "ftp://partner.example/SECRET-PATH-6".to_owned(),
+    ] {
+        let e = public
+            .send(&url, b"whsec", "d-2", &body)
+            .await
+            .expect_err("refused");
+        assert!(e.is_permanent() && !e.to_string().contains("SECRET"), "{e}");
+    }
+}

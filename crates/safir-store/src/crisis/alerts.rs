@@ -641,3 +641,35 @@ pub async fn open_follow_up(
         .await
     })?)
 }
+
+/// Whether the crisis `crisis_id` is open, read in `tx`, first in a transaction that opens
+/// or sends an alert in it, or asks its people to check in. On PostgreSQL the crisis is held
+/// (`FOR SHARE`) for the rest of `tx`: closing it (an UPDATE of the row, see
+/// `crises::close`) waits until `tx` ends, and `tx` waits for a close under way and then
+/// reads the crisis closed; on SQLite the writer's lock orders them. `false` for a crisis
+/// that is not there.
+pub async fn hold_crisis_open(tx: &mut Tx, crisis_id: &str) -> Result<bool, StoreError> {
+    let sql = match tx.backend() {
+        Backend::Postgres => "SELECT status FROM crises WHERE id = $1 FOR SHARE",
+        Backend::Sqlite => "SELECT status FROM crises WHERE id = $1",
+    };
+    let status: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(sql).bind(crisis_id).fetch_optional(c).await
+    })?;
+    Ok(status.as_deref() == Some("open"))
+}
+
+/// [`hold_crisis_open`] for the crisis of the alert `id`, read in `tx`; `None` when the alert
+/// belongs to no crisis.
+pub async fn hold_alert_crisis_open(tx: &mut Tx, id: &str) -> Result<Option<bool>, StoreError> {
+    let crisis: Option<Option<String>> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT crisis_id FROM crisis_alerts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?;
+    match crisis.flatten() {
+        Some(crisis_id) => hold_crisis_open(tx, &crisis_id).await.map(Some),
+        None => Ok(None),
+    }
+}

@@ -1017,3 +1017,125 @@ async fn a_follow_up_waits_for_a_cancel_being_sent() {
     sending.commit().await.unwrap();
     assert!(other.await.unwrap(), "the update saw the Cancel");
 }
+
+/// An alert sent in a crisis and the crisis's close take turns: a close under way makes the
+/// sending wait and then read the crisis closed, and a close begun while an alert is being
+/// sent waits for it (it then went out while the crisis was open).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_an_alert_and_closing_its_crisis_take_turns() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await;
+        let declare = |title: &'static str| {
+            let (db, m) = (db.clone(), m.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let c = crises::declare(
+                    &mut tx,
+                    &NewCrisis {
+                        mission_id: m,
+                        title_ar: title.into(),
+                        title_en: title.into(),
+                        country: CountryCode::parse("LB").unwrap(),
+                        area: countries(&["LB"]),
+                        presence_open: false,
+                        reminder_minutes: 90,
+                        declared_by: None,
+                    },
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                c.id
+            }
+        };
+        let crisis = declare("A").await;
+        let mut tx = db.begin().await.unwrap();
+        let a = alerts::create_draft(
+            &mut tx,
+            &NewAlert {
+                crisis_id: Some(crisis.clone()),
+                mission_id: m.clone(),
+                msg_type: MsgType::Alert,
+                references_id: None,
+                input: input(countries(&["LB"])),
+                source: String::new(),
+                created_by: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            alerts::hold_alert_crisis_open(&mut tx, &a.id)
+                .await
+                .unwrap(),
+            Some(true)
+        );
+        tx.rollback().await.unwrap();
+        let none = draft(db, &m, countries(&["LB"])).await;
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(
+            alerts::hold_alert_crisis_open(&mut tx, &none.id)
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(!alerts::hold_crisis_open(&mut tx, "no-such").await.unwrap());
+        tx.rollback().await.unwrap();
+
+        if db.backend() != safir_store::Backend::Postgres {
+            // One writer at a time: the two transactions cannot overlap at all.
+            let mut tx = db.begin().await.unwrap();
+            assert!(crises::close(&mut tx, &crisis).await.unwrap());
+            tx.commit().await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            assert_eq!(
+                alerts::hold_alert_crisis_open(&mut tx, &a.id)
+                    .await
+                    .unwrap(),
+                Some(false)
+            );
+            continue;
+        }
+        // A sending holds the crisis: the close waits for it.
+        let mut sending = db.begin().await.unwrap();
+        assert!(
+            alerts::hold_crisis_open(&mut sending, &crisis)
+                .await
+                .unwrap()
+        );
+        let close = tokio::spawn({
+            let (db, id) = (db.clone(), crisis.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let closed = crises::close(&mut tx, &id).await.unwrap();
+                tx.commit().await.unwrap();
+                closed
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(!close.is_finished(), "the close waits for the sending");
+        sending.commit().await.unwrap();
+        assert!(close.await.unwrap());
+
+        // A close under way: the sending waits, then reads the crisis closed.
+        let other = declare("B").await;
+        let mut closing = db.begin().await.unwrap();
+        assert!(crises::close(&mut closing, &other).await.unwrap());
+        let sending = tokio::spawn({
+            let (db, id) = (db.clone(), other.clone());
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let open = alerts::hold_crisis_open(&mut tx, &id).await.unwrap();
+                tx.rollback().await.unwrap();
+                open
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(!sending.is_finished(), "the sending waits for the close");
+        closing.commit().await.unwrap();
+        assert!(!sending.await.unwrap(), "the sending saw the close");
+    }
+}

@@ -18,6 +18,7 @@ crisis-delivery-checkin =
     نرجو أن تخبرنا إن كنت بأمان. افتح رابطك الشخصي وأجب: بأمان، أو أحتاج مساعدة، أو لست في المنطقة.
 
     { $link }
+crisis-delivery-unsubscribe = تصلك هذه الرسالة لأنك مشترك في نصائح السفر الخاصة بهذا البلد. لإلغاء الاشتراك: { $unsubscribe }
 crisis-delivery-sms = { $headline }. { $instruction }
 crisis-delivery-sms-update = تحديث: { $headline }. { $instruction }
 crisis-delivery-sms-cancel = إلغاء: { $headline }. { $instruction }

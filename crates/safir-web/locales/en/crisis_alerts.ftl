@@ -112,9 +112,11 @@ crisis-alert-problem-cancelled = A Cancel of this alert's thread (this alert, th
 crisis-alert-problem-self-approval = The author of an alert cannot approve it: another staff member must.
 crisis-alert-problem-imported = This CAP message (the same sender and identifier) was imported before: here is the alert it made, as it is now. Nothing new was stored.
 crisis-alert-problem-expired = This alert expired before it was sent: what it says no longer holds. Change its expiry (or its text) and send it again, or write a new alert.
+crisis-alert-problem-crisis-closed = The crisis of this alert is closed, so the alert was not sent: it would ask people to reply SAFE or HELP, and their answers are no longer taken. The draft is kept. An update or a cancellation of an alert already sent can still go out, for information only.
 crisis-cap-sender-name = Ministry of Foreign Affairs
 crisis-cap-feed-title = Crisis alerts
 field-error-crisis-choose = Choose one of the options.
+field-error-crisis-closed = This crisis has been closed: a new alert cannot be sent in it. Choose an open crisis, or none.
 field-error-crisis-geo = { $count ->
     [0] { $message }
    *[other] Point { $count }: { $message }

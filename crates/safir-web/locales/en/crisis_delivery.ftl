@@ -18,6 +18,7 @@ crisis-delivery-checkin =
     Please tell us whether you are safe. Open your personal link and answer: safe, need help, or not in the area.
 
     { $link }
+crisis-delivery-unsubscribe = You receive this alert because you subscribed to travel advice for this country. To unsubscribe: { $unsubscribe }
 crisis-delivery-sms = { $headline }. { $instruction }
 crisis-delivery-sms-update = Update: { $headline }. { $instruction }
 crisis-delivery-sms-cancel = Cancelled: { $headline }. { $instruction }

@@ -26,7 +26,7 @@ use safir_notify::sms::{SmsGateway, SmsMessage};
 use safir_notify::webhook::WebhookSender;
 use safir_notify::{ChannelError, EmailMessage, Mailer, SendError};
 use safir_store::crisis::deliveries::{self, AlertText, ClaimedDelivery, Failed, Remaining, Sent};
-use safir_store::crisis::{alerts, checkins};
+use safir_store::crisis::{alerts, checkins, crises, subscriptions};
 use safir_store::jobs::{self, ClaimedJob, HandlerFuture, JobError, JobHandler, NewJob};
 use safir_store::{Db, StoreError, now};
 use tokio::sync::watch;
@@ -188,16 +188,28 @@ fn message_keys(alert: &AlertText) -> (&'static str, &'static str, &'static str)
     }
 }
 
-/// The email of one delivery, in the recipient's language.
-pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>) -> EmailMessage {
+/// The email of one delivery, in the recipient's language: with the personal check-in
+/// `link` of a registration, or the `unsubscribe` link of a travel-advice subscription.
+pub fn render_email(
+    alert: &AlertText,
+    to: &str,
+    lang: Lang,
+    link: Option<&str>,
+    unsubscribe: Option<&str>,
+) -> EmailMessage {
     let i18n = I18n::global();
     let t = texts(alert, lang);
-    let a = args(&t, link);
+    let mut a = args(&t, link);
     let (subject, body, _) = message_keys(alert);
     let mut text = i18n.t_args(lang, body, &a);
     if link.is_some() {
         text.push_str("\n\n");
         text.push_str(&i18n.t_args(lang, "crisis-delivery-checkin", &a));
+    }
+    if let Some(unsubscribe) = unsubscribe {
+        a.set("unsubscribe", unsubscribe);
+        text.push_str("\n\n");
+        text.push_str(&i18n.t_args(lang, "crisis-delivery-unsubscribe", &a));
     }
     EmailMessage {
         to: to.to_owned(),
@@ -205,7 +217,22 @@ pub fn render_email(alert: &AlertText, to: &str, lang: Lang, link: Option<&str>)
         subject: i18n.t_args(lang, subject, &a),
         text,
         attachments: Vec::new(),
-        headers: Vec::new(),
+        headers: unsubscribe_headers(unsubscribe),
+    }
+}
+
+/// `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058: mail clients offer one-click
+/// unsubscribing, by a POST to the link) for a subscriber's email; none for others.
+fn unsubscribe_headers(unsubscribe: Option<&str>) -> Vec<(String, String)> {
+    match unsubscribe {
+        Some(url) => vec![
+            ("List-Unsubscribe".into(), format!("<{url}>")),
+            (
+                "List-Unsubscribe-Post".into(),
+                "List-Unsubscribe=One-Click".into(),
+            ),
+        ],
+        None => Vec::new(),
     }
 }
 
@@ -221,6 +248,8 @@ struct EmailTemplate {
     body: String,
     /// The check-in paragraph around the link: before and after it.
     checkin: (String, String),
+    /// The unsubscribe paragraph of a subscriber's email around its link.
+    unsubscribe: (String, String),
 }
 
 /// Stands for the link while the check-in paragraph is rendered; not a character a link or a
@@ -235,11 +264,18 @@ impl EmailTemplates {
             let a = args(&t, Some(LINK_SLOT));
             let checkin = i18n.t_args(lang, "crisis-delivery-checkin", &a);
             let (before, after) = checkin.split_once(LINK_SLOT).unwrap_or((&checkin, ""));
+            let mut u = args(&t, None);
+            u.set("unsubscribe", LINK_SLOT);
+            let unsubscribe = i18n.t_args(lang, "crisis-delivery-unsubscribe", &u);
+            let (u_before, u_after) = unsubscribe
+                .split_once(LINK_SLOT)
+                .unwrap_or((&unsubscribe, ""));
             let (subject, body, _) = message_keys(alert);
             EmailTemplate {
                 subject: i18n.t_args(lang, subject, &a),
                 body: i18n.t_args(lang, body, &a),
                 checkin: (before.to_owned(), after.to_owned()),
+                unsubscribe: (u_before.to_owned(), u_after.to_owned()),
             }
         };
         Self {
@@ -248,7 +284,13 @@ impl EmailTemplates {
         }
     }
 
-    pub fn email(&self, to: &str, lang: Lang, link: Option<&str>) -> EmailMessage {
+    pub fn email(
+        &self,
+        to: &str,
+        lang: Lang,
+        link: Option<&str>,
+        unsubscribe: Option<&str>,
+    ) -> EmailMessage {
         let t = match lang {
             Lang::Ar => &self.ar,
             Lang::En => &self.en,
@@ -261,13 +303,19 @@ impl EmailTemplates {
             text.push_str(link);
             text.push_str(&t.checkin.1);
         }
+        if let Some(unsubscribe) = unsubscribe {
+            text.push_str("\n\n");
+            text.push_str(&t.unsubscribe.0);
+            text.push_str(unsubscribe);
+            text.push_str(&t.unsubscribe.1);
+        }
         EmailMessage {
             to: to.to_owned(),
             lang: lang.code().to_owned(),
             subject: t.subject.clone(),
             text,
             attachments: Vec::new(),
-            headers: Vec::new(),
+            headers: unsubscribe_headers(unsubscribe),
         }
     }
 }
@@ -329,6 +377,8 @@ struct Prepared {
     row: ClaimedDelivery,
     link: Option<String>,
     secret: Option<String>,
+    /// The unsubscribe link of a travel-advice subscriber's email.
+    unsubscribe: Option<String>,
 }
 
 /// Outcomes wait no longer than this to be marked (a low rate fills a batch slowly, and what
@@ -487,6 +537,15 @@ impl DeliverJob {
     async fn work(&self, alert: &AlertText, channel: &str) -> Result<(), JobError> {
         let deadline = tokio::time::Instant::now() + self.tuning.slice;
         let key = checkins::checkin_key(&self.db).await.map_err(retry)?;
+        let unsubscribe_key = if channel == "email" {
+            Some(
+                subscriptions::unsubscribe_key(&self.db)
+                    .await
+                    .map_err(retry)?,
+            )
+        } else {
+            None
+        };
         let webhook = webhook_body(alert, &self.public_url);
         let emails = EmailTemplates::new(alert);
         let concurrency = self.tuning.concurrency.max(1);
@@ -544,6 +603,7 @@ impl DeliverJob {
                     p.row,
                     p.link,
                     p.secret,
+                    p.unsubscribe,
                     &webhook,
                     (deadline, halted.clone()),
                 )));
@@ -556,7 +616,12 @@ impl DeliverJob {
                 if tokio::time::Instant::now() >= deadline {
                     drained = true;
                 } else {
-                    claiming = Some(Box::pin(self.claim(alert, channel, &key)));
+                    claiming = Some(Box::pin(self.claim(
+                        alert,
+                        channel,
+                        &key,
+                        unsubscribe_key.as_deref(),
+                    )));
                 }
             }
             let idle = drained && claiming.is_none() && queue.is_empty() && in_flight.is_empty();
@@ -667,6 +732,7 @@ impl DeliverJob {
         alert: &AlertText,
         channel: &str,
         key: &[u8],
+        unsubscribe_key: Option<&[u8]>,
     ) -> Result<Claim, StoreError> {
         // Read again before each batch, not only when the job starts (and every second while
         // rows wait to be sent): a Cancel sent while a slice runs used to let it send the rest
@@ -711,11 +777,21 @@ impl DeliverJob {
         } else {
             Default::default()
         };
+        let base = self.public_url.trim_end_matches('/');
         Ok(Claim::Rows(
             rows.into_iter()
                 .map(|row| Prepared {
                     link: links.remove(&row.recipient_id),
                     secret: secrets.remove(&row.recipient_id),
+                    // The same signed link as the subscription's travel-advice notices.
+                    unsubscribe: unsubscribe_key
+                        .filter(|_| row.recipient_kind == "subscription")
+                        .map(|k| {
+                            format!(
+                                "{base}/unsubscribe/{}",
+                                subscriptions::unsubscribe_token(k, &row.recipient_id)
+                            )
+                        }),
                     row,
                 })
                 .collect(),
@@ -780,6 +856,13 @@ impl DeliverJob {
         if ids.is_empty() {
             return Ok(Default::default());
         }
+        // A crisis closed since the fan-out takes no answers any more: the messages still to
+        // send go without the personal link and the SAFE or HELP line, for information.
+        if let Some(crisis) = alerts::find(&self.db, &alert.id).await?.crisis_id
+            && !crises::find(&self.db, &crisis).await?.is_open()
+        {
+            return Ok(Default::default());
+        }
         let checkins = deliveries::checkin_ids(&self.db, &alert.id, &ids).await?;
         let base = self.public_url.trim_end_matches('/');
         Ok(checkins
@@ -800,6 +883,7 @@ impl DeliverJob {
         row: ClaimedDelivery,
         link: Option<String>,
         secret: Option<String>,
+        unsubscribe: Option<String>,
         webhook: &serde_json::Value,
         (deadline, mut halted): (tokio::time::Instant, watch::Receiver<bool>),
     ) -> Outcome {
@@ -820,7 +904,7 @@ impl DeliverJob {
         }
         let result = match channel {
             "email" => {
-                let email = emails.email(&row.address, lang, link);
+                let email = emails.email(&row.address, lang, link, unsubscribe.as_deref());
                 self.mailer
                     .send(&email, &row.id)
                     .await
@@ -897,11 +981,11 @@ mod tests {
     #[test]
     fn each_recipient_gets_their_language_and_link() {
         let link = "http://safir.test/crisis/checkin/abc.def";
-        let ar = render_email(&alert(), "a@example.org", Lang::Ar, Some(link));
+        let ar = render_email(&alert(), "a@example.org", Lang::Ar, Some(link), None);
         assert_eq!(ar.lang, "ar");
         assert!(ar.subject.contains("فيضانات في الشمال"), "{}", ar.subject);
         assert!(ar.text.contains("اتجهوا إلى مناطق مرتفعة.") && ar.text.contains(link));
-        let en = render_email(&alert(), "b@example.org", Lang::En, None);
+        let en = render_email(&alert(), "b@example.org", Lang::En, None, None);
         assert!(en.subject.contains("Flooding in the north"));
         assert!(!en.text.contains("/crisis/checkin/"));
         let sms = render_sms(&alert(), Lang::En, Some(link));
@@ -937,11 +1021,11 @@ mod tests {
     fn updates_and_cancellations_say_what_they_are() {
         let mut update = alert();
         update.msg_type = "Update".into();
-        let email = render_email(&update, "a@example.org", Lang::En, None);
+        let email = render_email(&update, "a@example.org", Lang::En, None, None);
         assert_eq!(email.subject, "Update: Flooding in the north");
         let mut cancel = alert();
         cancel.msg_type = "Cancel".into();
-        let email = render_email(&cancel, "a@example.org", Lang::En, None);
+        let email = render_email(&cancel, "a@example.org", Lang::En, None, None);
         assert!(
             email.subject.starts_with("Cancelled: "),
             "{}",
@@ -953,8 +1037,8 @@ mod tests {
         for msg in [update, cancel] {
             let templates = EmailTemplates::new(&msg);
             for lang in [Lang::Ar, Lang::En] {
-                let a = templates.email("a@example.org", lang, None);
-                let b = render_email(&msg, "a@example.org", lang, None);
+                let a = templates.email("a@example.org", lang, None, None);
+                let b = render_email(&msg, "a@example.org", lang, None, None);
                 assert_eq!((&a.subject, &a.text), (&b.subject, &b.text));
             }
         }
@@ -970,15 +1054,39 @@ mod tests {
                 Some("http://safir.test/crisis/checkin/other.token"),
                 None,
             ] {
-                let a = templates.email("a@example.org", lang, link);
-                let b = render_email(&alert, "a@example.org", lang, link);
-                assert_eq!(
-                    (&a.to, &a.lang, &a.subject, &a.text),
-                    (&b.to, &b.lang, &b.subject, &b.text),
-                    "{lang:?} {link:?}"
-                );
-                assert!(!a.text.contains(LINK_SLOT));
+                for unsubscribe in [None, Some("http://safir.test/unsubscribe/s1.abc")] {
+                    let a = templates.email("a@example.org", lang, link, unsubscribe);
+                    let b = render_email(&alert, "a@example.org", lang, link, unsubscribe);
+                    assert_eq!(
+                        (&a.to, &a.lang, &a.subject, &a.text, &a.headers),
+                        (&b.to, &b.lang, &b.subject, &b.text, &b.headers),
+                        "{lang:?} {link:?} {unsubscribe:?}"
+                    );
+                    assert!(!a.text.contains(LINK_SLOT));
+                }
             }
+        }
+    }
+
+    #[test]
+    fn a_subscribers_email_carries_its_unsubscribe_link_and_headers() {
+        let url = "http://safir.test/unsubscribe/s1.abc";
+        let templates = EmailTemplates::new(&alert());
+        for lang in [Lang::Ar, Lang::En] {
+            let m = templates.email("a@example.org", lang, None, Some(url));
+            assert!(m.text.ends_with(url), "{}", m.text);
+            assert_eq!(
+                m.headers,
+                vec![
+                    ("List-Unsubscribe".to_owned(), format!("<{url}>")),
+                    (
+                        "List-Unsubscribe-Post".to_owned(),
+                        "List-Unsubscribe=One-Click".to_owned()
+                    ),
+                ]
+            );
+            let m = templates.email("a@example.org", lang, Some("http://safir.test/c/x"), None);
+            assert!(m.headers.is_empty() && !m.text.contains("/unsubscribe/"));
         }
     }
 

@@ -1187,3 +1187,187 @@ async fn a_cancelled_alert_is_not_cancelled_updated_or_followed_again() {
         assert_eq!(status(&app.db, &update).await, "draft");
     }
 }
+
+/// A closed crisis takes no new alert: people would be asked to reply SAFE or HELP, and
+/// nothing takes their answers any more. Creating, submitting or approving one is refused
+/// with the reason, what was typed kept. An Update or a Cancel of an alert already sent still
+/// goes out (an "all clear"), for information only: nobody is asked to check in.
+#[tokio::test]
+async fn a_closed_crisis_takes_no_new_alert_but_follow_ups_inform() {
+    for app in apps(5).await {
+        let (mission, officer) = paris_officer(&app).await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(mission.as_str()))],
+            )
+            .await;
+        people_in_beirut(&app.db, 9).await;
+        let mut c = signed_in(&app, &officer).await;
+        c.lang = Some("en");
+        let mut h = signed_in(&app, &head).await;
+        h.lang = Some("en");
+        let res = c
+            .submit(
+                "/staff/crises",
+                "/staff/crises",
+                &[
+                    ("mission", "PAR"),
+                    ("title_ar", "اضطرابات"),
+                    ("title_en", "Unrest"),
+                    ("country", "LB"),
+                    ("circles", "33.89,35.50 30"),
+                ],
+            )
+            .await;
+        let crisis_page = res.location().unwrap().to_owned();
+        let crisis = crisis_page.trim_start_matches("/staff/crises/").to_owned();
+        let mut in_crisis = fields(BEIRUT, "");
+        for (k, v) in in_crisis.iter_mut() {
+            if *k == "crisis" {
+                *v = &crisis;
+            }
+        }
+        // Sent while the crisis is open: 9 check-ins.
+        let sent = new_alert_with(&mut c, &in_crisis).await;
+        let sent_path = format!("/staff/alerts/{sent}");
+        c.submit(&sent_path, &format!("{sent_path}/submit"), &[])
+            .await;
+        h.submit(&sent_path, &format!("{sent_path}/approve"), &[])
+            .await;
+        assert_eq!(status(&app.db, &sent).await, "sending");
+        assert_eq!(fan_out(&app.db, &sent).await.unwrap().checkins, 9);
+        // One waiting for approval, one a draft.
+        let waiting = new_alert_with(&mut c, &in_crisis).await;
+        let waiting_path = format!("/staff/alerts/{waiting}");
+        c.submit(&waiting_path, &format!("{waiting_path}/submit"), &[])
+            .await;
+        assert_eq!(status(&app.db, &waiting).await, "pending_approval");
+        let draft = new_alert_with(&mut c, &in_crisis).await;
+        let draft_path = format!("/staff/alerts/{draft}");
+
+        c.submit(&crisis_page, &format!("{crisis_page}/close"), &[])
+            .await;
+
+        // Approving or submitting after the close is refused, with the reason.
+        let res = h
+            .submit(&waiting_path, &format!("{waiting_path}/approve"), &[])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{waiting_path}?problem=crisis-closed").as_str())
+        );
+        assert_eq!(status(&app.db, &waiting).await, "pending_approval");
+        let page = h
+            .get(&format!("{waiting_path}?problem=crisis-closed"))
+            .await;
+        assert!(
+            page.body.contains("The crisis of this alert is closed"),
+            "{}",
+            page.body
+        );
+        let res = c
+            .submit(&draft_path, &format!("{draft_path}/submit"), &[])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{draft_path}?problem=crisis-closed").as_str())
+        );
+        assert_eq!(status(&app.db, &draft).await, "draft");
+        let fanouts = "SELECT COUNT(*) FROM jobs WHERE kind = 'crisis.fanout' AND payload LIKE '%' || $1 || '%'";
+        assert_eq!(count(&app.db, fanouts, &waiting).await, 0);
+        assert_eq!(count(&app.db, fanouts, &draft).await, 0);
+
+        // A new alert in it is refused on its form, what was typed kept.
+        let res = c
+            .submit("/staff/alerts/new", "/staff/alerts/new", &in_crisis)
+            .await;
+        assert_eq!(res.status, 422, "{:?}", res.location());
+        assert!(
+            res.body.contains("This crisis has been closed"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("Unrest in Beirut"));
+
+        // What the alert sent before the close still has to send goes without the personal
+        // link: nothing takes the answers any more.
+        let dir = std::env::temp_dir().join(format!(
+            "safir-closed-crisis-{}",
+            uuid::Uuid::now_v7().as_simple()
+        ));
+        // In English, whose text the files keep readable.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE crisis_deliveries SET lang = 'en' WHERE alert_id = $1")
+                .bind(&sent)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let job = crate::crisis_delivery::deliver_job(&app.db, &dir);
+        {
+            use safir_store::jobs::{ClaimedJob, JobHandler};
+            job.run(&ClaimedJob {
+                id: "j1".into(),
+                kind: safir_web::crisis::delivery::DELIVER_JOB.into(),
+                payload: serde_json::json!({"alert_id": sent, "channel": "email"}).to_string(),
+                attempts: 0,
+                max_attempts: 5,
+            })
+            .await
+            .expect("delivered");
+        }
+        let mails: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .map(|e| {
+                std::fs::read_to_string(e.path())
+                    .unwrap()
+                    .replace("=\r\n", "")
+            })
+            .collect();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(mails.len(), 9);
+        for mail in &mails {
+            assert!(mail.contains("Unrest in Beirut"), "{mail}");
+            assert!(!mail.contains("/crisis/checkin/"), "{mail}");
+        }
+
+        // An update of the alert sent before the close goes out, asking nobody to check in.
+        let res = c
+            .submit(&sent_path, &format!("{sent_path}/update"), &[])
+            .await;
+        let update = alert_id(res.location());
+        let update_path = format!("/staff/alerts/{update}");
+        c.submit(&update_path, &format!("{update_path}/submit"), &[])
+            .await;
+        h.submit(&update_path, &format!("{update_path}/approve"), &[])
+            .await;
+        assert_eq!(status(&app.db, &update).await, "sending");
+        let told = fan_out(&app.db, &update).await.unwrap();
+        assert_eq!((told.deliveries, told.checkins), (12, 0));
+        let reminders = "SELECT COUNT(*) FROM jobs WHERE kind <> 'crisis.fanout' AND kind <> 'crisis.deliver' AND payload LIKE '%' || $1 || '%'";
+        assert_eq!(count(&app.db, reminders, &update).await, 0);
+        // And so does a Cancel.
+        let res = c
+            .submit(&update_path, &format!("{update_path}/cancel"), &[])
+            .await;
+        let cancel = alert_id(res.location());
+        let cancel_path = format!("/staff/alerts/{cancel}");
+        c.submit(&cancel_path, &format!("{cancel_path}/submit"), &[])
+            .await;
+        h.submit(&cancel_path, &format!("{cancel_path}/approve"), &[])
+            .await;
+        assert_eq!(status(&app.db, &cancel).await, "sending");
+    }
+}
+
+/// A new draft written on the form with `fields`: its id.
+async fn new_alert_with(c: &mut Client<'_>, fields: &[(&str, &str)]) -> String {
+    let res = c
+        .submit("/staff/alerts/new", "/staff/alerts/new", fields)
+        .await;
+    alert_id(res.location())
+}

@@ -1,5 +1,6 @@
 //! The SMS gateway's delivery receipts: the shared secret, unknown ids, Twilio and JSON
-//! bodies, no form token (the gateway is not a browser).
+//! bodies, no form token (the gateway is not a browser). A subscriber's alert email and its
+//! one-click unsubscribe.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -296,4 +297,141 @@ async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
 
 async fn webhooks_in(db: &Db) -> Vec<safir_store::crisis::webhooks::Webhook> {
     safir_store::crisis::webhooks::list(db).await.expect("list")
+}
+
+/// The deliver job in-process, writing its emails as files into `dir`.
+pub(crate) fn deliver_job(
+    db: &Db,
+    dir: &std::path::Path,
+) -> safir_web::crisis::delivery::DeliverJob {
+    use std::sync::Arc;
+
+    use safir_notify::ratelimit::TokenBucket;
+    use safir_web::crisis::delivery::{Buckets, DeliverJob, DeliverTuning};
+
+    let mail = safir_notify::MailConfig::from_plain(&safir_notify::PlainMailConfig {
+        transport: "file",
+        from: "Safir <no-reply@safir.test>",
+        file_dir: dir.to_owned(),
+        ..safir_notify::PlainMailConfig::default()
+    })
+    .expect("mail config");
+    DeliverJob {
+        db: db.clone(),
+        mailer: Arc::new(safir_notify::Mailer::new(&mail).expect("mailer")),
+        sms: safir_notify::sms::SmsGateway::new(&safir_notify::sms::SmsConfig {
+            gateway: "none".into(),
+            ..Default::default()
+        })
+        .expect("no sms"),
+        webhooks: safir_notify::webhook::WebhookSender::new(
+            &safir_notify::tls::Trust::public().expect("trust"),
+        )
+        .expect("webhooks"),
+        buckets: Buckets {
+            email: Arc::new(TokenBucket::per_second(0)),
+            sms: Arc::new(TokenBucket::per_second(0)),
+            webhook: Arc::new(TokenBucket::per_second(0)),
+        },
+        public_url: crate::harness::ORIGIN.into(),
+        tuning: DeliverTuning {
+            slice: std::time::Duration::from_secs(2),
+            ..DeliverTuning::default()
+        },
+    }
+}
+
+/// An alert emailed to a travel-advice subscriber carries the subscription's signed
+/// unsubscribe link, in the text and in the List-Unsubscribe headers a mail client offers as
+/// one click; that one click ends the subscription.
+#[tokio::test]
+async fn a_subscribers_alert_email_can_be_unsubscribed_from_in_one_click() {
+    use safir_domain::CountryCode;
+    use safir_domain::crisis::registration::Channel;
+    use safir_store::crisis::subscriptions;
+    use safir_store::jobs::{ClaimedJob, JobHandler};
+
+    let app = crate::harness::TestApp::sqlite().await;
+    let db = app.db.clone();
+    let sd = CountryCode::parse("SD").unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let s = subscriptions::subscribe(&mut tx, sd, Channel::Email, "sub@example.org", "en")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    subscriptions::confirm(&db, s.confirm_token.as_deref().unwrap())
+        .await
+        .unwrap();
+    let id = s.subscription.id;
+    // An alert in `sending` (the seed's SMS rows are already sent) with an email row for the
+    // subscriber.
+    let alert = seed(&db).await;
+    let mut tx = db.begin().await.unwrap();
+    deliveries::insert_batch(
+        &mut tx,
+        &alert,
+        &[Recipient {
+            id: id.clone(),
+            kind: "subscription".into(),
+            channel: "email".into(),
+            address: "sub@example.org".into(),
+            lang: "en".into(),
+            registration_id: None,
+        }],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let dir = std::env::temp_dir().join(format!(
+        "safir-alert-unsubscribe-{}",
+        uuid::Uuid::now_v7().as_simple()
+    ));
+    let job = deliver_job(&db, &dir);
+    job.run(&ClaimedJob {
+        id: "j1".into(),
+        kind: safir_web::crisis::delivery::DELIVER_JOB.into(),
+        payload: serde_json::json!({"alert_id": alert, "channel": "email"}).to_string(),
+        attempts: 0,
+        max_attempts: 5,
+    })
+    .await
+    .expect("delivered");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(files[0].path()).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let key = subscriptions::unsubscribe_key(&db).await.unwrap();
+    let token = subscriptions::unsubscribe_token(&key, &id);
+    let link = format!("{}/unsubscribe/{token}", crate::harness::ORIGIN);
+    let unfolded = eml.replace("\r\n ", " ").replace("\r\n\t", " ");
+    assert!(
+        unfolded.contains(&format!("List-Unsubscribe: <{link}>")),
+        "{eml}"
+    );
+    assert!(
+        unfolded.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{eml}"
+    );
+    assert!(
+        unfolded.replace("=\r\n", "").contains(&token),
+        "the link is in the text: {eml}"
+    );
+
+    let res = post(
+        &app.router,
+        &format!("/unsubscribe/{token}"),
+        "application/x-www-form-urlencoded",
+        "List-Unsubscribe=One-Click",
+    )
+    .await;
+    assert_eq!(res, StatusCode::OK);
+    assert_eq!(
+        subscriptions::find(&db, &id).await.unwrap().status,
+        "unsubscribed"
+    );
 }

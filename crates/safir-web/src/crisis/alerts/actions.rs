@@ -57,6 +57,27 @@ fn thread_cancelled(alert: &Alert) -> Response {
     Redirect::to(&format!("/staff/alerts/{}?problem=cancelled", alert.id)).into_response()
 }
 
+/// The alert's crisis is closed: a new alert would ask its people to reply SAFE or HELP, and
+/// nothing takes their answers any more.
+fn crisis_closed(alert: &Alert) -> Response {
+    Redirect::to(&format!("/staff/alerts/{}?problem=crisis-closed", alert.id)).into_response()
+}
+
+/// Whether `alert` is refused because its crisis is closed, read (and, on PostgreSQL, held
+/// against a close) in `tx`, the transaction that moves it: a new alert goes out only while
+/// its crisis is open. An Update or a Cancel of an alert already sent still goes out after
+/// the close (an "all clear", a correction), for information only: the fan-out asks nobody
+/// to check in for a closed crisis.
+async fn refused_in_closed_crisis(tx: &mut Tx, alert: &Alert) -> Result<bool, AppError> {
+    if alert.msg_type != MsgType::Alert.as_str() {
+        return Ok(false);
+    }
+    let open = alerts::hold_alert_crisis_open(tx, &alert.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(open == Some(false))
+}
+
 /// The alert's expiry has passed: sent now, it would tell people what no longer holds (a
 /// curfew until 06:00 read at noon). A Cancel is not held back: it says that nothing of the
 /// thread applies any more.
@@ -168,6 +189,10 @@ pub async fn submit_alert(
         tx.rollback().await.map_err(AppError::internal)?;
         return Ok(thread_cancelled(&alert));
     }
+    if refused_in_closed_crisis(&mut tx, &alert).await? {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(crisis_closed(&alert));
+    }
     let moved = alerts::transition(
         &mut tx,
         &alert.id,
@@ -235,6 +260,10 @@ pub async fn approve_alert(
     if follows_a_cancelled_thread(&mut tx, &alert).await? {
         tx.rollback().await.map_err(AppError::internal)?;
         return Ok(thread_cancelled(&alert));
+    }
+    if refused_in_closed_crisis(&mut tx, &alert).await? {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(crisis_closed(&alert));
     }
     let moved = alerts::transition(
         &mut tx,

@@ -288,7 +288,21 @@ pub async fn create_alert(
     };
     let key = d.request_key();
     let once = key.as_deref().map_or(Once::No, Once::Form);
-    let alert = store_new(&state, &actor, &new, action, once).await?;
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    // Read again where the draft is written (and held there against a close): a crisis
+    // closed since the form was drawn takes no new alert. Its people could no longer answer
+    // one.
+    if let Some(crisis_id) = new.crisis_id.as_deref()
+        && !alerts::hold_crisis_open(&mut tx, crisis_id)
+            .await
+            .map_err(AppError::internal)?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        errors.push("crisis", "crisis_closed");
+        let html = render_new(&ctx, &d, &form, &errors).await?;
+        return Ok(rejected(html));
+    }
+    let (alert, _) = store_new_in(tx, &actor, &new, action, once).await?;
     Ok(Redirect::to(&format!("/staff/alerts/{}", alert.id)).into_response())
 }
 
@@ -305,21 +319,8 @@ pub(super) enum Once<'a> {
     Message(&'a str),
 }
 
-/// Stores a new draft with its audit record, once as `once` says (recorded once).
-pub(super) async fn store_new(
-    state: &AppState,
-    actor: &Actor,
-    new: &NewAlert,
-    action: safir_domain::audit::AuditAction,
-    once: Once<'_>,
-) -> Result<Alert, AppError> {
-    let tx = state.db.begin().await.map_err(AppError::internal)?;
-    store_new_in(tx, actor, new, action, once)
-        .await
-        .map(|(alert, _)| alert)
-}
-
-/// [`store_new`] in a transaction the caller began (and checked things in).
+/// Stores a new draft with its audit record, once as `once` says (recorded once), in a
+/// transaction the caller began (and checked things in).
 pub(super) async fn store_new_in(
     mut tx: safir_store::Tx,
     actor: &Actor,
@@ -593,6 +594,7 @@ pub async fn show_alert(
             "self" => Some("crisis-alert-problem-self-approval"),
             "imported" => Some("crisis-alert-problem-imported"),
             "expired" => Some("crisis-alert-problem-expired"),
+            "crisis-closed" => Some("crisis-alert-problem-crisis-closed"),
             _ => None,
         });
     let html = render_alert(&ctx, &alert, None, problem, false).await?;

@@ -81,6 +81,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
     let target = alert.target()?;
     // A Cancel tells people an earlier alert no longer stands: it asks nobody to check in
     // again (that would turn every "safe" already given into no answer) and reminds nobody.
+    // Nor does anything sent in a closed crisis (see `create_checkins`).
     let asks_checkin = alert.msg_type()? != MsgType::Cancel;
     let at = alert.sent_at.unwrap_or_else(now);
     let mut steps = Steps::default();
@@ -114,13 +115,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
                 report.deliveries += deliveries::insert_batch(&mut tx, &alert.id, chunk).await?;
                 steps.deliveries += t.elapsed();
                 let t = Instant::now();
-                report.checkins += checkins::create_batch(
-                    &mut tx,
-                    &alert.id,
-                    alert.crisis_id.as_deref(),
-                    &registrations,
-                )
-                .await?;
+                report.checkins += create_checkins(&mut tx, &alert, &registrations).await?;
                 steps.checkins += t.elapsed();
                 let t = Instant::now();
                 tx.commit().await?;
@@ -143,13 +138,7 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
                     async {
                         let t = Instant::now();
                         let mut tx = db.begin().await?;
-                        let n = checkins::create_batch(
-                            &mut tx,
-                            &alert.id,
-                            alert.crisis_id.as_deref(),
-                            &registrations,
-                        )
-                        .await?;
+                        let n = create_checkins(&mut tx, &alert, &registrations).await?;
                         tx.commit().await?;
                         Ok::<_, StoreError>((n, t.elapsed()))
                     },
@@ -182,7 +171,10 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
             .collect();
         report.jobs = jobs::enqueue_batch(&mut tx, &jobs).await?;
         // One reminder round for those who have not answered by the crisis's delay.
-        if let Some(crisis_id) = alert.crisis_id.as_deref().filter(|_| asks_checkin) {
+        // None either once the crisis is closed: nobody is asked to answer any more.
+        if let Some(crisis_id) = alert.crisis_id.as_deref().filter(|_| asks_checkin)
+            && alerts::hold_crisis_open(&mut tx, crisis_id).await?
+        {
             let crisis = crises::find(db, crisis_id).await?;
             let at = now() + chrono::Duration::minutes(i64::from(crisis.reminder_minutes));
             crate::crisis::checkin::schedule_reminders(&mut tx, crisis_id, &alert.id, at).await?;
@@ -208,6 +200,27 @@ pub async fn fan_out(db: &Db, alert_id: &str) -> Result<FanoutReport, StoreError
         "fan-out steps"
     );
     Ok(report)
+}
+
+/// The check-ins of `registrations` for `alert`, in `tx`; none when the alert's crisis is
+/// closed, read there and held against a close until `tx` ends. An Update or a Cancel sent
+/// after the close (an "all clear") goes out for information only: with no check-in, its
+/// messages carry no personal link and ask for no SAFE or HELP reply, which nothing would
+/// take any more. A close during a long fan-out stops the check-ins of the chunks after it.
+async fn create_checkins(
+    tx: &mut safir_store::Tx,
+    alert: &alerts::Alert,
+    registrations: &[String],
+) -> Result<u64, StoreError> {
+    if registrations.is_empty() {
+        return Ok(0);
+    }
+    if let Some(crisis_id) = alert.crisis_id.as_deref()
+        && !alerts::hold_crisis_open(tx, crisis_id).await?
+    {
+        return Ok(0);
+    }
+    checkins::create_batch(tx, &alert.id, alert.crisis_id.as_deref(), registrations).await
 }
 
 /// Where a fan-out spent its time (logged at debug level).
