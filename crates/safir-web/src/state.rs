@@ -97,6 +97,11 @@ pub struct ConsularConfig {
     pub draft_ttl: chrono::Duration,
     /// An emergency request not acknowledged within this time escalates.
     pub emergency_ack: chrono::Duration,
+    /// The most emergency requests one account sends from the form or the API in an hour.
+    pub emergency_requests_per_hour: u32,
+    /// The most emergency requests of one account waiting for their acknowledgement at once
+    /// (from the form or the API; a crisis check-in's "need help" is not refused).
+    pub emergency_requests_open: u32,
     /// Closed cases (with their documents) are purged this long after closing.
     pub closed_retention: chrono::Duration,
     /// How long the case queue's and the status page's reads are kept in this process (see
@@ -122,6 +127,8 @@ impl Default for ConsularConfig {
         Self {
             draft_ttl: chrono::Duration::days(30),
             emergency_ack: chrono::Duration::minutes(30),
+            emergency_requests_per_hour: 3,
+            emergency_requests_open: 2,
             closed_retention: chrono::Duration::days(365 * 2),
             read_cache_ttl: Duration::from_secs(2),
             evisa_zone: chrono_tz::Tz::UTC,

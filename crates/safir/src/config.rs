@@ -136,6 +136,11 @@ pub struct Consular {
     pub draft_ttl_days: u32,
     /// Minutes an emergency request may wait for acknowledgement before it escalates.
     pub emergency_ack_minutes: u32,
+    /// The most emergency requests one account may send (from the form or the API) in an hour.
+    pub emergency_requests_per_hour: u32,
+    /// The most emergency requests of one account that may wait for their acknowledgement at
+    /// once; a crisis check-in's "need help" is never refused.
+    pub emergency_requests_open: u32,
     /// Days a closed case (with its documents) is kept before it is purged.
     pub closed_case_retention_days: u32,
     /// Seconds a process keeps what the case queue and the applicant's status page read
@@ -252,6 +257,8 @@ impl Default for Config {
             consular: Consular {
                 draft_ttl_days: 30,
                 emergency_ack_minutes: 30,
+                emergency_requests_per_hour: 3,
+                emergency_requests_open: 2,
                 closed_case_retention_days: 730,
                 read_cache_seconds: 2,
                 evisa_time_zone: "UTC".into(),
@@ -497,6 +504,15 @@ impl Config {
                 "emergency_ack_minutes",
                 "must be between 1 and 10080 (a week)",
             ));
+        }
+        if !(1..=100).contains(&c.emergency_requests_per_hour) {
+            return Err(err(
+                "emergency_requests_per_hour",
+                "must be between 1 and 100",
+            ));
+        }
+        if !(1..=100).contains(&c.emergency_requests_open) {
+            return Err(err("emergency_requests_open", "must be between 1 and 100"));
         }
         if !(1..=36_500).contains(&c.closed_case_retention_days) {
             return Err(err(
@@ -1011,16 +1027,6 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
-    #[test]
-    fn secrets_never_show_in_debug_output() {
-        let mut c = Config::default();
-        c.mail.smtp_password = Secret("hunter2-very-secret".into());
-        c.storage.database_url = Secret("postgres://u:pw@db/safir".into());
-        let dbg = format!("{c:?}");
-        assert!(!dbg.contains("hunter2"));
-        assert!(!dbg.contains("pw@db"));
-    }
-
     /// A setting written in the wrong place (above every section, or in another one) is named
     /// with the file and the section it belongs in, not as an unknown key.
     #[test]
@@ -1055,6 +1061,16 @@ mod tests {
             )
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut c = Config::default();
+        c.mail.smtp_password = Secret("hunter2-very-secret".into());
+        c.storage.database_url = Secret("postgres://u:pw@db/safir".into());
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2"));
+        assert!(!dbg.contains("pw@db"));
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub fn web_config(config: &Config) -> WebConfig {
             emergency_ack: chrono::Duration::minutes(i64::from(
                 config.consular.emergency_ack_minutes,
             )),
+            emergency_requests_per_hour: config.consular.emergency_requests_per_hour,
+            emergency_requests_open: config.consular.emergency_requests_open,
             closed_retention: chrono::Duration::days(i64::from(
                 config.consular.closed_case_retention_days,
             )),

@@ -1218,3 +1218,97 @@ async fn the_same_file_filed_twice_in_a_moment_is_one_document() {
         let _ = std::fs::remove_dir_all(&area);
     }
 }
+
+/// An escalation changes the case only if it is still held by whom the escalation read: an
+/// officer taking it between that read and the write keeps it, and nothing is written (the
+/// job reads the case again and chooses anew).
+#[tokio::test]
+async fn an_escalation_writes_nothing_once_the_case_was_assigned_since_it_was_read() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let first = user(db, "first@ministry.example", "First", AccountKind::Staff).await;
+        let second = user(db, "second@ministry.example", "Second", AccountKind::Staff).await;
+        let c = draft(db, &mission, &service, &applicant, Some("race")).await;
+        act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+            .await
+            .unwrap();
+        // The escalation read it unassigned; the officer takes it before the escalation writes.
+        let read = cases::find(db, &c.id).await.unwrap().assignee_id;
+        assert_eq!(read, None);
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            cases::assign(&mut tx, &c.id, &mission, None, Some(&first))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            !cases::escalate(&mut tx, &c.id, 1, read.as_deref(), Some(&second))
+                .await
+                .unwrap(),
+            "the holder changed since it was read"
+        );
+        tx.commit().await.unwrap();
+        let case = cases::find(db, &c.id).await.unwrap();
+        assert_eq!(case.assignee_id.as_deref(), Some(first.as_str()));
+        assert_eq!(case.escalation_level, 0);
+        // Read again, the escalation goes through from the new holder.
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            cases::escalate(&mut tx, &c.id, 1, Some(&first), Some(&second))
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let case = cases::find(db, &c.id).await.unwrap();
+        assert_eq!(case.assignee_id.as_deref(), Some(second.as_str()));
+        assert_eq!(case.escalation_level, 1);
+    }
+}
+
+/// PostgreSQL: an officer taking the case while the escalation writes: the escalation waits
+/// for the assignment to commit, then finds the holder changed and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_racing_an_assignment_leaves_the_case_with_the_officer() {
+    let Some(url) = safir_store::testing::postgres_url() else {
+        return;
+    };
+    let t = TestDb::postgres(&url).await;
+    let db = &t.db;
+    let (mission, service, applicant) = setup(db).await;
+    let first = user(db, "first@ministry.example", "First", AccountKind::Staff).await;
+    let second = user(db, "second@ministry.example", "Second", AccountKind::Staff).await;
+    let c = draft(db, &mission, &service, &applicant, Some("racing")).await;
+    act(db, &c.id, CaseAction::Submit, Actor::Applicant)
+        .await
+        .unwrap();
+
+    let mut taking = db.begin().await.unwrap();
+    assert!(
+        cases::assign(&mut taking, &c.id, &mission, None, Some(&first))
+            .await
+            .unwrap()
+    );
+    let escalation = tokio::spawn({
+        let (db, id, second) = (db.clone(), c.id.clone(), second.clone());
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let done = cases::escalate(&mut tx, &id, 1, None, Some(&second))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            done
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    taking.commit().await.unwrap();
+    assert!(
+        !escalation.await.unwrap(),
+        "the escalation found the case taken"
+    );
+    let case = cases::find(db, &c.id).await.unwrap();
+    assert_eq!(case.assignee_id, Some(first));
+    assert_eq!(case.escalation_level, 0);
+}

@@ -6,6 +6,7 @@ mod advice;
 mod appointments;
 mod audit;
 mod consular_cases;
+mod consular_draft_expiry;
 mod consular_overdue;
 mod consular_queue_plan;
 mod crisis_alerts;

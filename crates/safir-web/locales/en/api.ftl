@@ -64,3 +64,10 @@ error-case-priority-changed-detail = Someone changed the priority of this case s
 error-etd-service-missing-title = Service not offered
 error-etd-service-missing-detail = This mission offers no emergency travel document service.
 field-error-priority-unknown = Use critical, high, normal or low.
+error-emergency-limit-hourly-title = Emergency requests limit reached
+error-emergency-limit-hourly-detail = { $seconds ->
+    [one] This account has sent as many emergency requests in the past hour as it may. The draft is kept: it can be sent in one second.
+   *[other] This account has sent as many emergency requests in the past hour as it may. The draft is kept: it can be sent in { $seconds } seconds.
+}
+error-emergency-limit-open-title = Emergency requests still waiting
+error-emergency-limit-open-detail = As many of this account's emergency requests as it may have are still waiting for the mission to acknowledge them. The draft is kept: it can be sent once one of them is acknowledged.

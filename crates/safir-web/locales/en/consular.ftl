@@ -66,6 +66,7 @@ apply-saved-answer = Your changes are saved. Press "Send my answer" when they ar
 apply-not-saved-copied = This application was already sent, so it can no longer be changed and your changes were not saved. They are copied into the message below: send it if the mission should know of them.
 apply-not-saved = This application is closed, so it can no longer be changed and your changes were not saved.
 apply-draft-lost = The draft you were filling in was no longer there (it had expired, or was discarded in another window). What you typed is in this new draft: check it, then send it.
+apply-draft-lost-documents = The draft you were filling in was no longer there (it had expired, or was discarded in another window). What you typed is in this new draft. Documents added to the old draft are not in this one: they went back to My documents, so upload them again below before you send it.
 apply-service-disabled = The mission no longer offers this service online, so this application cannot be sent. Your draft is kept until it expires; contact the mission to apply another way.
 apply-discard = Delete this draft
 apply-draft-expires = This draft is kept until { $date }.
@@ -233,8 +234,19 @@ nav-consular = Consular services
 nav-cases = My applications
 
 email-case-escalated-subject = Unanswered emergency { $reference } (escalation { $level })
+# $told: "holder" to the officer the case was just handed to; "kept" to the officer who holds
+# it, with nobody else to hand it to; "moved" to the officer it was taken from; "informed" to
+# heads of mission and administrators. $held: "yes" when an officer ($officer) holds it now.
 email-case-escalated-body =
-    An emergency request has not been acknowledged in time and is now yours to act on.
+    { $told ->
+        [holder] An emergency request has not been acknowledged in time and is now yours to act on.
+        [kept] An emergency request assigned to you has not been acknowledged in time. It stays yours to act on: there is no other officer to pass it on to.
+        [moved] An emergency request assigned to you was not acknowledged in time, so it has been passed on to { $officer }: it is no longer yours. If you are dealing with it, assign it to yourself again and acknowledge receipt now.
+       *[informed] { $held ->
+            [yes] An emergency request has not been acknowledged in time. It is now held by { $officer }; you are told so that you can follow it up.
+           *[no] An emergency request has not been acknowledged in time, and no officer holds it; you are told so that you can follow it up.
+        }
+    }
 
     Reference: { $reference }
     Situation: { $category }
@@ -288,3 +300,10 @@ apply-autosave-failed = Not saved automatically (the connection or the session m
 apply-location-use = Use my current location
 apply-location-filled = The latitude and longitude are filled in from your device: check them before sending.
 apply-location-failed = Your location could not be read. You can type the coordinates, or leave them empty and describe the place.
+
+# An emergency request refused by the account's limits; the draft keeps what was typed.
+apply-emergency-limit-hourly = { $minutes ->
+    [one] Not sent: you have sent as many emergency requests in the past hour as one account may (at most { $count }). Your request is kept here as a draft: you can send it in one minute. If someone's life is in danger, call the local emergency services now; to reach the mission sooner, telephone it.
+   *[other] Not sent: you have sent as many emergency requests in the past hour as one account may (at most { $count }). Your request is kept here as a draft: you can send it in { $minutes } minutes. If someone's life is in danger, call the local emergency services now; to reach the mission sooner, telephone it.
+}
+apply-emergency-limit-open = Not sent: as many of your emergency requests as one account may have (at most { $count }) are still waiting for the mission to acknowledge them. Your request is kept here as a draft: you can send it once one of them is acknowledged, or add what is new to one of them by writing on its page in "My applications". If someone's life is in danger, call the local emergency services now.

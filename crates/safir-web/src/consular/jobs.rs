@@ -64,41 +64,114 @@ fn next_officer<'a>(
     }
 }
 
-/// Who an escalation tells: the officer it moves the case to (or, with nobody else to move
-/// it to, the officer who holds it, again) and the heads of mission; a mission with neither
-/// reaches the ministry-wide administrators, so that no level goes unheard.
+/// What an escalation mail tells its recipient (the `told` of `email-case-escalated-body`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    /// The officer the case was just handed to: it is theirs to act on now.
+    NewHolder,
+    /// The officer who holds it, with nobody else to hand it to: it stays theirs.
+    StillHolder,
+    /// The officer it was taken from: no longer theirs, and who has it now.
+    MovedAway,
+    /// A head of mission (or, at a mission with nobody to tell, an administrator): who holds
+    /// it, if anyone; not that it is theirs.
+    Informed,
+}
+
+impl Told {
+    fn code(self) -> &'static str {
+        match self {
+            Told::NewHolder => "holder",
+            Told::StillHolder => "kept",
+            Told::MovedAway => "moved",
+            Told::Informed => "informed",
+        }
+    }
+}
+
+/// Who an escalation tells, and what: the officer it moves the case to (or, with nobody else
+/// to move it to, the officer who holds it, again), the officer it moves the case away from,
+/// and the heads of mission; a mission with none of them reaches the ministry-wide
+/// administrators, so that no level goes unheard. Each address once, in that order.
 fn recipients<'a>(
     next: Option<&'a directory::MissionStaff>,
     holder: Option<&'a directory::MissionStaff>,
     heads: &[&'a directory::MissionStaff],
     admins: &'a [directory::MissionStaff],
-) -> Vec<&'a directory::MissionStaff> {
-    let mut told: Vec<&directory::MissionStaff> = Vec::new();
-    for person in next.or(holder).into_iter().chain(heads.iter().copied()) {
-        if !told.iter().any(|t| t.email == person.email) {
-            told.push(person);
+) -> Vec<(&'a directory::MissionStaff, Told)> {
+    fn tell<'a>(
+        told: &mut Vec<(&'a directory::MissionStaff, Told)>,
+        person: &'a directory::MissionStaff,
+        what: Told,
+    ) {
+        if !told.iter().any(|(t, _)| t.email == person.email) {
+            told.push((person, what));
         }
     }
+    let mut told: Vec<(&directory::MissionStaff, Told)> = Vec::new();
+    match (next, holder) {
+        (Some(next), holder) => {
+            tell(&mut told, next, Told::NewHolder);
+            if let Some(holder) = holder.filter(|h| h.user_id != next.user_id) {
+                tell(&mut told, holder, Told::MovedAway);
+            }
+        }
+        (None, Some(holder)) => tell(&mut told, holder, Told::StillHolder),
+        (None, None) => {}
+    }
+    for head in heads {
+        tell(&mut told, head, Told::Informed);
+    }
     if told.is_empty() {
-        told.extend(admins);
+        for admin in admins {
+            tell(&mut told, admin, Told::Informed);
+        }
     }
     told
 }
 
+/// How many times an escalation reads the case again when its holder changed between the
+/// read and the write, before the job is retried later.
+const ESCALATION_ATTEMPTS: usize = 5;
+
+/// Escalates `case_id` to `level` if it still waits for its acknowledgement. The case goes to
+/// the officer after the one holding it when the update is written: an assignment made
+/// between this job's read and its write (someone pressing "Assign to me" at the deadline)
+/// makes the update change nothing, and the case is read again and the next officer chosen
+/// from its new holder, as if the assignment had come just before. Only acknowledging receipt
+/// stops an escalation; the officer the case is taken from is told, and can take it back.
 pub async fn escalate(
     db: &Db,
     config: &WebConfig,
     case_id: &str,
     level: i32,
 ) -> Result<(), JobError> {
+    for _ in 0..ESCALATION_ATTEMPTS {
+        if escalate_once(db, config, case_id, level).await? {
+            return Ok(());
+        }
+    }
+    Err(JobError::Retry(
+        "the case's holder kept changing while it was escalated".into(),
+    ))
+}
+
+/// One attempt of [`escalate`]: false when the case's holder changed since it was read
+/// (nothing written); true when done, or when there was nothing (left) to do.
+async fn escalate_once(
+    db: &Db,
+    config: &WebConfig,
+    case_id: &str,
+    level: i32,
+) -> Result<bool, JobError> {
     let case = match cases::find(db, case_id).await {
         Ok(c) => c,
-        Err(StoreError::NotFound) => return Ok(()),
+        Err(StoreError::NotFound) => return Ok(true),
         Err(e) => return Err(retry(e)),
     };
     if case.state != "submitted" || case.acknowledged_at.is_some() || case.escalation_level >= level
     {
-        return Ok(());
+        return Ok(true);
     }
     let mission = missions::find(db, &case.mission_id).await.map_err(retry)?;
     let staff = directory::mission_staff(db, &case.mission_id)
@@ -118,11 +191,20 @@ pub async fn escalate(
     let next = next_officer(&officers, case.assignee_id.as_deref());
 
     let mut tx = db.begin().await.map_err(retry)?;
-    if !cases::escalate(&mut tx, &case.id, level, next.map(|o| o.user_id.as_str()))
-        .await
-        .map_err(retry)?
+    if !cases::escalate(
+        &mut tx,
+        &case.id,
+        level,
+        case.assignee_id.as_deref(),
+        next.map(|o| o.user_id.as_str()),
+    )
+    .await
+    .map_err(retry)?
     {
-        return Ok(());
+        // Acknowledged, moved on or escalated meanwhile (the next read says so and stops), or
+        // given to someone else: read again.
+        tx.rollback().await.map_err(retry)?;
+        return Ok(false);
     }
     audit::append(
         &mut tx,
@@ -138,6 +220,7 @@ pub async fn escalate(
                 "reference": case.reference,
                 "level": level,
                 "assignee": next.map(|o| o.user_id.clone()),
+                "previous_assignee": case.assignee_id,
             }),
         },
     )
@@ -147,11 +230,16 @@ pub async fn escalate(
         "{}/missions/{}/cases/{}",
         config.public_url, mission.code, case.id
     );
-    let holder = officers
-        .iter()
-        .find(|o| Some(o.user_id.as_str()) == case.assignee_id.as_deref());
+    // Whoever holds it (an officer of the mission, still active): told it is still theirs,
+    // or that it was taken from them.
+    let holder = staff.iter().find(|s| {
+        !s.disabled
+            && Some(s.user_id.as_str()) == case.assignee_id.as_deref()
+            && (s.role == Role::ConsularOfficer.as_str() || s.role == Role::HeadOfMission.as_str())
+    });
+    let holder_now = next.or(holder);
     // The ministry-wide administrators are read only when nobody at the mission is told.
-    let admins: Vec<_> = if next.or(holder).is_none() && heads.is_empty() {
+    let admins: Vec<_> = if holder_now.is_none() && heads.is_empty() {
         directory::mission_staff(db, "*")
             .await
             .map_err(retry)?
@@ -161,12 +249,18 @@ pub async fn escalate(
     } else {
         Vec::new()
     };
-    for person in recipients(next, holder, &heads, &admins) {
+    for (person, told) in recipients(next, holder, &heads, &admins) {
         let user = safir_store::accounts::find_user(db, &person.user_id)
             .await
             .map_err(retry)?;
         let lang = crate::accounts::user_lang(&user);
-        let message = escalation_email(&person.email, lang, &case, level, &link);
+        let mail = EscalationMail {
+            told,
+            holder: holder_now.map(|h| h.display_name.as_str()),
+            level,
+            link: &link,
+        };
+        let message = escalation_email(&person.email, lang, &case, &mail);
         email::enqueue(
             &mut tx,
             &message,
@@ -189,20 +283,31 @@ pub async fn escalate(
     }
     tx.commit().await.map_err(retry)?;
     tracing::warn!(case = %case.id, level, "emergency request escalated: not acknowledged in time");
-    Ok(())
+    Ok(true)
+}
+
+/// What one escalation mail says beyond the case itself.
+struct EscalationMail<'a> {
+    told: Told,
+    /// The name of the officer holding the case after the escalation, if anyone does.
+    holder: Option<&'a str>,
+    level: i32,
+    link: &'a str,
 }
 
 fn escalation_email(
     to: &str,
     lang: Lang,
     case: &Case,
-    level: i32,
-    link: &str,
+    mail: &EscalationMail<'_>,
 ) -> email::OutgoingEmail {
     let form = case.form();
     let mut args = FluentArgs::new();
     args.set("reference", case.display_reference());
-    args.set("level", level);
+    args.set("level", mail.level);
+    args.set("told", mail.told.code());
+    args.set("held", if mail.holder.is_some() { "yes" } else { "no" });
+    args.set("officer", mail.holder.unwrap_or_default().to_owned());
     args.set(
         "category",
         I18n::global().t(
@@ -231,7 +336,7 @@ fn escalation_email(
             crate::i18n::ltr(lang, phone)
         },
     );
-    args.set("link", link.to_owned());
+    args.set("link", mail.link.to_owned());
     email::render(to, lang, "case-escalated", &args)
 }
 
@@ -353,8 +458,9 @@ mod tests {
         assert!(next_officer(&[], None).is_none());
     }
 
-    /// Every level reaches someone: the new holder and the heads; with nobody else to hand
-    /// the case to, its holder again; at a mission with nobody at all, the administrators.
+    /// Every level reaches someone: the new holder, the officer it was taken from and the
+    /// heads; with nobody else to hand the case to, its holder again; at a mission with nobody
+    /// at all, the administrators. Only the new holder is told the case is now theirs.
     #[test]
     fn every_escalation_tells_someone() {
         let (a, b, head, admin) = (
@@ -364,19 +470,32 @@ mod tests {
             officer("admin"),
         );
         let admins = [admin];
-        let ids = |people: Vec<&directory::MissionStaff>| {
-            people.iter().map(|p| p.user_id.clone()).collect::<Vec<_>>()
+        let ids = |people: Vec<(&directory::MissionStaff, Told)>| {
+            people
+                .iter()
+                .map(|(p, t)| format!("{}:{}", p.user_id, t.code()))
+                .collect::<Vec<_>>()
         };
         assert_eq!(
             ids(recipients(Some(&b), Some(&a), &[&head], &admins)),
-            ["b", "head"]
+            ["b:holder", "a:moved", "head:informed"]
+        );
+        assert_eq!(
+            ids(recipients(Some(&b), None, &[&head], &admins)),
+            ["b:holder", "head:informed"]
         );
         assert_eq!(
             ids(recipients(None, Some(&a), &[&head], &admins)),
-            ["a", "head"]
+            ["a:kept", "head:informed"]
         );
-        assert_eq!(ids(recipients(None, Some(&a), &[], &admins)), ["a"]);
-        assert_eq!(ids(recipients(None, None, &[], &admins)), ["admin"]);
-        assert_eq!(ids(recipients(Some(&a), None, &[&a], &admins)), ["a"]);
+        assert_eq!(ids(recipients(None, Some(&a), &[], &admins)), ["a:kept"]);
+        assert_eq!(
+            ids(recipients(None, None, &[], &admins)),
+            ["admin:informed"]
+        );
+        assert_eq!(
+            ids(recipients(Some(&a), None, &[&a], &admins)),
+            ["a:holder"]
+        );
     }
 }

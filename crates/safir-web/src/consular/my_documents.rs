@@ -229,6 +229,24 @@ pub(crate) async fn store_from_form(
     let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) else {
         return Ok(None);
     };
+    // A document filed under a draft keeps the draft as saving its form does: one that only
+    // received documents was purged at its expiry, and sent later without them.
+    if let Some(case) = case.filter(|c| c.state == "draft") {
+        let until = safir_store::now() + state.config.consular.draft_ttl;
+        if !safir_store::consular::cases::extend_draft(&state.db, &case.id, until)
+            .await
+            .map_err(AppError::internal)?
+        {
+            // No longer a draft since it was read: submitted, it still takes documents;
+            // discarded or purged, nothing is filed under it.
+            match safir_store::consular::cases::find(&state.db, &case.id).await {
+                Ok(now) if takes_documents(&now) => {}
+                Ok(_) => return Err(AppError::Conflict),
+                Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+                Err(e) => return Err(AppError::internal(e)),
+            }
+        }
+    }
     let new = NewUpload {
         owner_id: me.user.user_id(),
         mission_id: case.map(|c| safir_domain::ids::MissionId::from_trusted(c.mission_id.clone())),
@@ -283,8 +301,22 @@ pub async fn upload(
         };
         return Ok(Redirect::to(&to).into_response());
     }
+    // Sent from a draft's page: the draft again, the error beside its documents box.
+    if let Some(case) = case.as_ref().filter(|c| c.state == "draft") {
+        let html = super::applicant::apply::upload_refused_page(
+            &state,
+            (lang, &uri, &viewer),
+            case,
+            &kind_text,
+            &errors,
+        )
+        .await?;
+        let mut response = (StatusCode::UNPROCESSABLE_ENTITY, html).into_response();
+        response.extensions_mut().insert(OwnErrorPage);
+        return Ok(response);
+    }
     // Sent from a case's page: that page again, the error beside its upload box.
-    if let Some(case) = case.filter(|c| c.state != "draft") {
+    if let Some(case) = case {
         let at = state.page(lang, &uri, "my-cases-title", &viewer);
         let typed = super::applicant::cases::CaseTyped {
             upload_kind: &kind_text,

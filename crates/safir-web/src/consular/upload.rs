@@ -126,8 +126,24 @@ fn file_limit(kind: &str, limits: &UploadLimits) -> usize {
     })
 }
 
+/// Whether the body went over the route's limit: what was read is kept, the part being read
+/// when it stopped refused as too large.
+fn body_too_large(e: &MultipartError) -> bool {
+    let too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    if too_large {
+        tracing::debug!(error = %e, "multipart body over the limit");
+    }
+    too_large
+}
+
+/// The field a body cut between two parts is refused on: the forms that take files send
+/// theirs as `file`.
+const FILE_FIELD: &str = "file";
+
 /// Reads every part. A file over the limit is read to its end and dropped, with an error on
-/// its field, so the fields after it still arrive; a file input left empty is no file.
+/// its field, so the fields after it still arrive; a file input left empty is no file. A body
+/// over the route's limit keeps the fields read before it stopped, the part it stopped in
+/// refused as too large (`document_too_large`), so the form comes back as for a large file.
 pub async fn read_multipart(
     mut multipart: Multipart,
     limits: &UploadLimits,
@@ -136,7 +152,16 @@ pub async fn read_multipart(
     // Files over the cap, named once every field is read: the limit to state is the document
     // kind's when the form names one (5 MB for a photo), and the kind may come after the file.
     let mut oversize: Vec<String> = Vec::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(refused)? {
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if body_too_large(&e) => {
+                oversize.push(FILE_FIELD.to_owned());
+                break;
+            }
+            Err(e) => return Err(refused(e)),
+        };
         let name = field.name().unwrap_or("").to_owned();
         let file_name = field
             .file_name()
@@ -149,13 +174,28 @@ pub async fn read_multipart(
         };
         let mut bytes = Vec::new();
         let mut too_large = false;
-        while let Some(chunk) = field.chunk().await.map_err(refused)? {
+        let mut cut = false;
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) if body_too_large(&e) => {
+                    cut = true;
+                    break;
+                }
+                Err(e) => return Err(refused(e)),
+            };
             if too_large || bytes.len() + chunk.len() > cap {
                 too_large = true;
                 bytes = Vec::new();
             } else {
                 bytes.extend_from_slice(&chunk);
             }
+        }
+        if cut {
+            // Nothing after it arrives: the part is refused, whatever it was.
+            oversize.push(name);
+            break;
         }
         match file_name {
             Some(file_name) => {

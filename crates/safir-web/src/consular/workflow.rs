@@ -256,6 +256,12 @@ pub async fn act_seen(
     let rec = record(by, audit_action(cmd.action), &updated, summary);
     crate::audit_log::append(&mut tx, &rec).await?;
     if cmd.action == CaseAction::Submit && kind == CaseKind::Emergency {
+        // Counted with this one in, after any sent at the same moment by the same account
+        // (their callers checked before, each without seeing the other).
+        let limit = super::applicant::apply::emergency_limit;
+        if let Some(refusal) = limit(state, &mut tx, &updated.applicant_id, true).await? {
+            return Err(refusal.into());
+        }
         schedule_escalation(&mut tx, &updated, 1).await?;
     }
     // What the mail adds for this move, in the applicant's language: where the e-visa is; for

@@ -252,6 +252,10 @@ fn every_message_formats_without_errors() {
         // The people of a number registered for several, and their emergency cases.
         ("people", "1 Layla Haddad, 2 Sami Haddad"),
         ("references", "PAR-E-1, PAR-E-2"),
+        // What an escalation mail tells its recipient, and who holds the case now.
+        ("told", "informed"),
+        ("held", "yes"),
+        ("officer", "Test Officer"),
     ] {
         args.set(name, value);
     }

@@ -1031,3 +1031,69 @@ async fn a_lost_passport_becomes_a_travel_document_application_through_the_api()
         problem(&r, 409, "etd_not_offered");
     }
 }
+
+/// The account's limits on emergency requests hold through the API as on the form: two
+/// waiting for their acknowledgement refuse a third (`409 emergency_limit_open`), three sent
+/// in an hour a fourth (`429 emergency_limit_hourly`, with `Retry-After`); the drafts are kept.
+#[tokio::test]
+async fn emergency_requests_beyond_the_accounts_limits_are_refused() {
+    for app in TestApp::all().await {
+        let nairobi = app.mission("NBO", "KE").await;
+        let emergency = emergency_service(&app, &nairobi).await;
+        let applicant = app.public_user(&unique_email("many")).await;
+        let secret = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let form = json!({
+            "category": "medical",
+            "description": "Taken to hospital",
+            "location": "Nairobi",
+            "phone": "+254 700 000 003",
+        });
+        let mut sent = Vec::new();
+        for _ in 0..2 {
+            let (created, _) = file_and_submit(&app, &secret, &emergency, form.clone()).await;
+            sent.push(created.json()["id"].as_str().unwrap().to_owned());
+        }
+        let mut c = app.client();
+        let body = json!({ "service_id": emergency, "form": form });
+        let created = c
+            .api("POST", "/api/v1/cases", &secret, Some(body.clone()))
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let third = created.json()["id"].as_str().unwrap().to_owned();
+        let submit = format!("/api/v1/cases/{third}/submit");
+        let refused = c.api("POST", &submit, &secret, None).await;
+        problem(&refused, 409, "emergency_limit_open");
+        let kept = safir_store::consular::cases::find(&app.db, &third)
+            .await
+            .unwrap();
+        assert_eq!(kept.state, "draft");
+
+        // Acknowledged, they no longer wait: the third goes, the fourth is one too many in
+        // the hour.
+        for id in &sent {
+            safir_store::with_pool!(app.db.write(), p => {
+                sqlx::query("UPDATE cases SET state = 'in_review', acknowledged_at = $2 WHERE id = $1")
+                    .bind(id).bind(safir_store::now()).execute(p).await.map(|r| r.rows_affected())
+            })
+            .unwrap();
+        }
+        let ok = c.api("POST", &submit, &secret, None).await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let created = c.api("POST", "/api/v1/cases", &secret, Some(body)).await;
+        let fourth = created.json()["id"].as_str().unwrap().to_owned();
+        let refused = c
+            .api(
+                "POST",
+                &format!("/api/v1/cases/{fourth}/submit"),
+                &secret,
+                None,
+            )
+            .await;
+        problem(&refused, 429, "emergency_limit_hourly");
+        assert!(refused.headers.contains_key(header::RETRY_AFTER));
+        let kept = safir_store::consular::cases::find(&app.db, &fourth)
+            .await
+            .unwrap();
+        assert_eq!(kept.state, "draft");
+    }
+}

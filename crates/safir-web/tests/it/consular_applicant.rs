@@ -1577,3 +1577,235 @@ pub async fn case_in_state(
     }
     case.id
 }
+
+/// Opens an emergency draft from the service's page and sends it with `description`; returns
+/// the draft's edit page and the answer.
+async fn send_emergency(
+    c: &mut crate::harness::Client<'_>,
+    service_id: &str,
+    description: &str,
+) -> (String, crate::harness::TestResponse) {
+    let page = c.get(&format!("/consular/services/{service_id}")).await;
+    let token = page.csrf_token().unwrap();
+    let res = c
+        .post_form_with_token(
+            &format!("/consular/services/{service_id}/apply"),
+            &token,
+            &[],
+        )
+        .await;
+    let edit = res.location().unwrap().to_owned();
+    let sent = resend_emergency(c, &edit, description).await;
+    (edit, sent)
+}
+
+async fn resend_emergency(
+    c: &mut crate::harness::Client<'_>,
+    edit: &str,
+    description: &str,
+) -> crate::harness::TestResponse {
+    c.submit(
+        edit,
+        edit,
+        &[
+            ("intent", "submit"),
+            ("category", "crime"),
+            ("description", description),
+            ("location", "Westlands"),
+            ("phone", "+254 700 000 002"),
+        ],
+    )
+    .await
+}
+
+fn case_of(edit: &str) -> &str {
+    edit.trim_start_matches("/account/cases/")
+        .trim_end_matches("/edit")
+}
+
+/// One account sends at most two emergency requests waiting for their acknowledgement at
+/// once, and three in an hour: beyond, the form says which limit stopped it and keeps what was
+/// typed as a draft, and nothing reaches the officers' queue or their mail.
+#[tokio::test]
+async fn emergency_requests_beyond_the_accounts_limits_stay_drafts() {
+    for app in TestApp::all().await {
+        let mission = app.mission("NBO", "KE").await;
+        let service_id = service(&app, &mission, CaseKind::Emergency).await;
+        let user = app.public_user(&unique_email("flood")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (first, sent) = send_emergency(&mut c, &service_id, "First request").await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+        let (_, sent) = send_emergency(&mut c, &service_id, "Second request").await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+
+        // Two wait for their acknowledgement: the third is kept, and the form says why.
+        let (third, refused) = send_emergency(&mut c, &service_id, "Third request").await;
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("are still waiting for the mission to acknowledge them")
+                && refused.body.contains("Third request"),
+            "{}",
+            refused.body
+        );
+        let kept = cases::find(&app.db, case_of(&third)).await.unwrap();
+        assert_eq!(kept.state, "draft");
+        assert_eq!(kept.form()["description"], "Third request");
+
+        // One acknowledged, the third goes: three in the past hour.
+        officer_moves(&app, case_of(&first), CaseAction::StartReview, None).await;
+        let sent = resend_emergency(&mut c, &third, "Third request").await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+        let second_and_third: Vec<String> = cases::list_for_applicant(&app.db, &user.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|k| k.state == "submitted")
+            .map(|k| k.id)
+            .collect();
+        assert_eq!(second_and_third.len(), 2);
+        for id in &second_and_third {
+            officer_moves(&app, id, CaseAction::StartReview, None).await;
+        }
+
+        // None waits now, but three went in the past hour: the fourth is kept until an hour
+        // after the first.
+        let (fourth, refused) = send_emergency(&mut c, &service_id, "Fourth request").await;
+        assert_eq!(refused.status, 429, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("you have sent as many emergency requests in the past hour")
+                && refused.body.contains("Fourth request"),
+            "{}",
+            refused.body
+        );
+        let wait: u64 = refused.headers[axum::http::header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((3500..=3600).contains(&wait), "{wait}");
+        let kept = cases::find(&app.db, case_of(&fourth)).await.unwrap();
+        assert_eq!(kept.state, "draft");
+        let jobs: i64 = safir_store::with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1")
+                .bind("consular.emergency_escalation")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(jobs, 3, "one escalation for each request sent");
+
+        // In Arabic too.
+        safir_store::accounts::set_preferred_lang(&app.db, &user.id, safir_domain::Lang::Ar)
+            .await
+            .unwrap();
+        c.lang = Some("ar");
+        let refused = resend_emergency(&mut c, &fourth, "Fourth request").await;
+        assert_eq!(refused.status, 429, "{}", refused.body);
+        assert!(
+            refused.body.contains("أرسلتَ في الساعة الماضية أقصى عدد"),
+            "{}",
+            refused.body
+        );
+    }
+}
+
+/// Each escalation mail says what the case is to its reader: the officer it is handed to is
+/// told it is now theirs, the officer it is taken from that it no longer is and who has it,
+/// and the head of mission who holds it, without being told it is theirs.
+#[tokio::test]
+async fn escalation_mails_tell_each_reader_what_the_case_is_to_them() {
+    for app in TestApp::all().await {
+        let mission = app.mission("NBO", "KE").await;
+        let service_id = service(&app, &mission, CaseKind::Emergency).await;
+        let user = app.public_user(&unique_email("stranded")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (edit, sent) = send_emergency(&mut c, &service_id, "Stranded at the border").await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+        let id = case_of(&edit).to_owned();
+        let o1 = app
+            .staff(
+                &unique_email("o1"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let o2 = app
+            .staff(
+                &unique_email("o2"),
+                &[(Role::ConsularOfficer, Some(&mission))],
+            )
+            .await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission))],
+            )
+            .await;
+        let (first, second) = if o1.id < o2.id {
+            (&o1, &o2)
+        } else {
+            (&o2, &o1)
+        };
+        let name = |id: &str| {
+            let id = id.to_owned();
+            let db = app.db.clone();
+            async move {
+                safir_store::accounts::find_user(&db, &id)
+                    .await
+                    .unwrap()
+                    .display_name
+            }
+        };
+        let config = &app.state.config;
+        const YOURS: &str = "is now yours to act on";
+
+        escalate(&app.db, config, &id, 1).await.unwrap();
+        let to_first = app.emails_to(&first.email).await;
+        assert_eq!(to_first.len(), 1);
+        assert!(to_first[0].text.contains(YOURS), "{}", to_first[0].text);
+        let to_head = app.emails_to(&head.email).await;
+        assert_eq!(to_head.len(), 1);
+        assert!(
+            !to_head[0].text.contains(YOURS)
+                && to_head[0].text.contains(&format!(
+                    "It is now held by {}; you are told so that you can follow it up.",
+                    name(&first.id).await
+                )),
+            "{}",
+            to_head[0].text
+        );
+
+        escalate(&app.db, config, &id, 2).await.unwrap();
+        let to_second = app.emails_to(&second.email).await;
+        assert_eq!(to_second.len(), 1);
+        assert!(to_second[0].text.contains(YOURS), "{}", to_second[0].text);
+        // The officer it was taken from is told, with who has it now.
+        let to_first = app.emails_to(&first.email).await;
+        assert_eq!(to_first.len(), 2);
+        let moved = &to_first[1].text;
+        assert!(
+            !moved.contains(YOURS)
+                && moved.contains(&format!(
+                    "so it has been passed on to {}: it is no longer yours",
+                    name(&second.id).await
+                )),
+            "{moved}"
+        );
+        let to_head = app.emails_to(&head.email).await;
+        assert_eq!(to_head.len(), 2);
+        assert!(
+            to_head[1]
+                .text
+                .contains(&format!("It is now held by {}", name(&second.id).await)),
+            "{}",
+            to_head[1].text
+        );
+    }
+}

@@ -1562,3 +1562,83 @@ async fn sms_replies_from_a_number_registered_for_one_person_answer_it() {
         assert_eq!(current(&app, "al1", "r1").await.status, "safe");
     }
 }
+
+/// The limits on an account's emergency requests are the form's and the API's: a "need help"
+/// answered by someone whose account already has as many waiting as it may, and more sent in
+/// the hour, still opens their emergency case.
+#[tokio::test]
+async fn need_help_opens_a_case_whatever_the_accounts_emergency_limits() {
+    use safir_domain::consular::case::{Actor, CaseAction, Priority};
+    use safir_store::consular::cases::{self, NewDraft, Transition};
+    for app in all_apps().await {
+        let mission = emergency_crisis(&app).await;
+        let service =
+            safir_store::consular::services::find_by_kind(&app.db, &mission, CaseKind::Emergency)
+                .await
+                .unwrap()
+                .unwrap();
+        let nadia = app.public_user("nadia@example.org").await;
+        let limits = &app.state.config.consular;
+        let many = limits
+            .emergency_requests_per_hour
+            .max(limits.emergency_requests_open);
+        let mut form = std::collections::BTreeMap::new();
+        form.insert("category".to_owned(), "other".to_owned());
+        form.insert("description".to_owned(), "Sent from the form".to_owned());
+        for i in 0..many {
+            let mut tx = app.db.begin().await.unwrap();
+            let key = format!("earlier-{i}");
+            let draft = cases::create_draft(
+                &mut tx,
+                &NewDraft {
+                    mission_id: &mission,
+                    service_id: &service.id,
+                    kind: CaseKind::Emergency,
+                    applicant_id: &nadia.id,
+                    form: &form,
+                    applicant_name: "Nadia Saleh",
+                    lang: "en",
+                    priority: Priority::Critical,
+                    idempotency_key: Some(&key),
+                    idempotency_fingerprint: None,
+                    expires_at: now() + chrono::Duration::days(30),
+                },
+            )
+            .await
+            .unwrap();
+            cases::transition(
+                &mut tx,
+                &draft.id,
+                &Transition {
+                    action: CaseAction::Submit,
+                    actor: Actor::Applicant,
+                    actor_id: Some(&nadia.id),
+                    reason: None,
+                    mission_code: "PAR",
+                    due_in: Some(chrono::Duration::minutes(30)),
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        person(&app, Person::new("r3", "Nadia Saleh", "+33600000003")).await;
+        exec(
+            &app.db,
+            "UPDATE crisis_registrations SET user_id = $1 WHERE id = 'r3'",
+            &[&nadia.id],
+        )
+        .await;
+        let tokens = send_alert(&app, "al1", &["r3"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut client = app.client();
+        answer_with_note(&mut client, &path, "need_help", "the road is flooded").await;
+        let case_id = current(&app, "al1", "r3")
+            .await
+            .case_id
+            .expect("a case is opened");
+        let case = cases::find(&app.db, &case_id).await.unwrap();
+        assert_eq!(case.state, "submitted");
+        assert_eq!(case.applicant_id, nadia.id);
+    }
+}

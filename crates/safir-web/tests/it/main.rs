@@ -21,6 +21,7 @@ mod api_consular_access;
 mod api_consular_inputs;
 mod api_documents;
 mod api_openapi;
+mod applicant_drafts;
 mod appointments;
 mod appointments_schedule;
 mod assets;

@@ -28,8 +28,8 @@ pub use queue::{
     queue_plan, sla_board,
 };
 pub use transition::{
-    Transition, TransitionError, assign, escalate, hold, reprioritise, set_priority, transition,
-    transition_seen,
+    EmergencyLoad, Transition, TransitionError, assign, emergency_load, escalate, hold,
+    reprioritise, set_priority, transition, transition_seen,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -424,6 +424,27 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
     changed_any(n)
 }
 
+/// Keeps a draft at least until `until`, as saving its form does: a draft that only
+/// receives documents is being worked on too. Never shortens it. Whether the draft is still
+/// there (`false` once it was submitted, discarded or purged).
+pub async fn extend_draft(db: &Db, id: &str, until: DateTime<Utc>) -> Result<bool, StoreError> {
+    crate::consular::changed();
+    // On PostgreSQL this waits for a purge holding the draft: once it is granted, a purged
+    // draft is no longer there, and one that was not is kept from the next.
+    let n = with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE cases SET expires_at = CASE WHEN expires_at < $2 THEN $2 ELSE expires_at END \
+             WHERE id = $1 AND state = 'draft'",
+        )
+        .bind(id)
+        .bind(until)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
+}
+
 /// Deletes drafts nobody submitted before they expired, their documents going back to their
 /// owners alone as on [`discard_draft`]. Returns how many went.
 pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -443,7 +464,7 @@ pub async fn purge_expired_drafts(db: &Db, at: DateTime<Utc>) -> Result<u64, Sto
     }
     with_tx!(&mut tx, c => {
         sqlx::query(
-            "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \
+            "UPDATE documents SET purged_from_case = case_id, case_id = NULL, mission_id = NULL WHERE case_id IN \
              (SELECT id FROM cases WHERE state = 'draft' AND expires_at < $1)",
         )
         .bind(at)

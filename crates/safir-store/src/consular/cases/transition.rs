@@ -312,27 +312,88 @@ pub async fn reprioritise(
     Ok(n == 1)
 }
 
-/// Raises an unacknowledged submission to escalation `level` and hands it to `assignee`.
-/// False when it was acknowledged, moved on, or already escalated this far (a job run twice).
+/// Raises an unacknowledged submission to escalation `level` and hands it to `assignee`, if
+/// the case is still held by `from` (`None`: nobody), the holder the caller read and chose
+/// `assignee` after. False, and nothing written, when it was acknowledged, moved on, already
+/// escalated this far (a job run twice), or given to someone else since `from` was read: an
+/// officer who took the case a moment ago does not lose it to a choice made without them.
+/// On PostgreSQL an assignment being written makes this wait, then find the holder changed.
 pub async fn escalate(
     tx: &mut Tx,
     id: &str,
     level: i32,
+    from: Option<&str>,
     assignee: Option<&str>,
 ) -> Result<bool, StoreError> {
     crate::consular::changed();
     let n = with_tx!(tx, c => {
         sqlx::query(
             "UPDATE cases SET escalation_level = $2, assignee_id = COALESCE($3, assignee_id), updated_at = $4 \
-             WHERE id = $1 AND state = 'submitted' AND acknowledged_at IS NULL AND escalation_level < $2",
+             WHERE id = $1 AND state = 'submitted' AND acknowledged_at IS NULL AND escalation_level < $2 \
+             AND (assignee_id = $5 OR (assignee_id IS NULL AND $5 IS NULL))",
         )
         .bind(id)
         .bind(level)
         .bind(assignee)
         .bind(now())
+        .bind(from)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     Ok(n == 1)
+}
+
+/// An applicant's emergency requests, as the limits on sending them count them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmergencyLoad {
+    /// When each emergency request of theirs submitted since the instant asked for was sent,
+    /// oldest first.
+    pub submitted: Vec<DateTime<Utc>>,
+    /// How many of their emergency requests wait for the mission's acknowledgement.
+    pub unacknowledged: i64,
+}
+
+/// Counts `applicant_id`'s emergency requests: those submitted since `since`, and those still
+/// waiting for an acknowledgement. On PostgreSQL the count waits for any other transaction
+/// counting the same applicant's (a lock held until `tx` ends), so two requests sent at once
+/// are counted one after the other, the second seeing the first; SQLite's single writer does
+/// so already.
+pub async fn emergency_load(
+    tx: &mut Tx,
+    applicant_id: &str,
+    since: DateTime<Utc>,
+) -> Result<EmergencyLoad, StoreError> {
+    if tx.backend() == Backend::Postgres {
+        with_tx!(tx, c => {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("emergency-requests:{applicant_id}"))
+                .execute(c)
+                .await
+                .map(drop)
+        })?;
+    }
+    let submitted: Vec<DateTime<Utc>> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT submitted_at FROM cases WHERE applicant_id = $1 AND kind = 'emergency' \
+             AND submitted_at IS NOT NULL AND submitted_at >= $2 ORDER BY submitted_at",
+        )
+        .bind(applicant_id)
+        .bind(since)
+        .fetch_all(c)
+        .await
+    })?;
+    let unacknowledged: i64 = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cases WHERE applicant_id = $1 AND kind = 'emergency' \
+             AND state = 'submitted' AND acknowledged_at IS NULL",
+        )
+        .bind(applicant_id)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(EmergencyLoad {
+        submitted,
+        unacknowledged,
+    })
 }

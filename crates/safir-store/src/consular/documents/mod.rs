@@ -427,6 +427,32 @@ pub async fn attach_to_case(
     changed_any(n)
 }
 
+/// Files under `case_id` (a new draft) the documents of `owner_id` that the expiry of their
+/// draft `lost_case_id` handed back to the owner's own list, unless filed elsewhere since.
+/// Returns how many.
+pub async fn refile_from_lost_draft(
+    db: &Db,
+    owner_id: &str,
+    lost_case_id: &str,
+    case_id: &str,
+    mission_id: &MissionId,
+) -> Result<u64, StoreError> {
+    crate::consular::changed();
+    Ok(with_pool!(db.write(), p => {
+        sqlx::query(
+            "UPDATE documents SET case_id = $3, mission_id = $4, purged_from_case = NULL \
+             WHERE owner_id = $1 AND purged_from_case = $2 AND case_id IS NULL AND deleted_at IS NULL",
+        )
+        .bind(owner_id)
+        .bind(lost_case_id)
+        .bind(case_id)
+        .bind(mission_id.as_str())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+    })?)
+}
+
 /// Hides a document from every list and from download; its bytes stay until a purge.
 pub async fn mark_deleted(tx: &mut Tx, doc_id: &str) -> Result<(), StoreError> {
     crate::consular::changed();

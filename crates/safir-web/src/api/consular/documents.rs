@@ -132,9 +132,8 @@ pub async fn case_documents(
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_documents_closed`: the case is decided, withdrawn or closed", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than the server takes", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `multipart/form-data`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large, wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large (also a body over the server's 32 MiB: `document_too_large` on the field being read when it was cut, `file` if between fields), wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn upload_case_document(
@@ -336,9 +335,8 @@ pub async fn list_my_documents(
         (status = 400, description = "The multipart body cannot be read", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than the server takes", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `multipart/form-data`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large, wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`kind` or `file` refused: missing, unknown kind, unsupported type, too large (also a body over the server's 32 MiB: `document_too_large` on the field being read when it was cut, `file` if between fields), wrong dimensions, infected; each field is named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn upload_my_document(

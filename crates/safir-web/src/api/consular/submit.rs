@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use safir_domain::consular::case::{Actor, CaseAction, CaseState};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_domain::consular::forms;
 use safir_store::StoreError;
 use safir_store::consular::{cases, services};
@@ -14,6 +14,7 @@ use crate::api::ClientIp;
 use crate::api::doc::Problem;
 use crate::api::input::NoBody;
 use crate::auth::SignedIn;
+use crate::consular::applicant::apply::{EmergencyRefusal, emergency_refusal};
 use crate::consular::labels;
 use crate::consular::workflow::{self, By, Command};
 use crate::error::{AppError, ErrorInfo};
@@ -26,6 +27,11 @@ use crate::state::AppState;
 /// per failing field, named as in the form (`mrz`, `birth_date` …) with a stable code, and
 /// the draft stays as it was. On success the case gets its reference and the applicant an
 /// email.
+///
+/// An emergency request is refused, and its draft kept, beyond the account's limits: as many
+/// sent in the past hour as `consular.emergency_requests_per_hour` allows (`429
+/// emergency_limit_hourly`, with `Retry-After`), or as many waiting for their acknowledgement
+/// as `consular.emergency_requests_open` allows (`409 emergency_limit_open`).
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/submit",
@@ -38,8 +44,9 @@ use crate::state::AppState;
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token lacks `cases:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No case of the caller has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`case_transition_illegal`: the case is not a draft; `case_service_disabled`: the mission no longer offers the service (the draft is kept)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_transition_illegal`: the case is not a draft; `case_service_disabled`: the mission no longer offers the service (the draft is kept); `emergency_limit_open`: as many of the account's emergency requests as it may have wait for their acknowledgement (the draft is kept)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The form is incomplete or invalid, each field named; or a body with members (`unknown_field`): the route takes none", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`emergency_limit_hourly`: the account sent as many emergency requests in the past hour as it may (the draft is kept); `rate_limited`: too many changes from this account. `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A body that is not `application/json` (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
     )
@@ -52,7 +59,9 @@ pub async fn submit_case(
     _: NoBody,
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
-    check_move(&case, CaseAction::Submit, Actor::Applicant)?;
+    if let Err(refused) = check_move(&case, CaseAction::Submit, Actor::Applicant) {
+        return again_or(&state, &case, CaseAction::Submit, user.id(), refused).await;
+    }
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
@@ -86,6 +95,10 @@ pub async fn submit_case(
         }
         tx.commit().await.map_err(AppError::internal)?;
     }
+    let emergency = kind == CaseKind::Emergency;
+    if emergency && let Some(refusal) = emergency_refusal(&state, user.id()).await? {
+        return Err(refusal.problem());
+    }
     let by = By::api(&user, ip);
     let cmd = Command {
         action: CaseAction::Submit,
@@ -95,6 +108,14 @@ pub async fn submit_case(
     };
     let case = match workflow::act(&state, &case, &by, &cmd).await {
         Ok(case) => case,
+        // Another emergency request of the account's sent at the same moment took the last
+        // place: named as above.
+        Err(AppError::RateLimited { retry_after }) if emergency => {
+            let refusal = emergency_refusal(&state, user.id())
+                .await?
+                .unwrap_or(EmergencyRefusal::Hourly { retry_after });
+            return Err(refusal.problem());
+        }
         // Disabled since the check above (and not sent meanwhile by a twin request): named
         // as there.
         Err(AppError::Conflict)
@@ -108,9 +129,45 @@ pub async fn submit_case(
         {
             return Err(conflict("case_service_disabled"));
         }
+        // Submitted meanwhile by the same request sent twice at once: answered as done.
+        Err(AppError::Conflict) => {
+            let fresh = own_case(&state, &user, &id).await?;
+            return again_or(
+                &state,
+                &fresh,
+                CaseAction::Submit,
+                user.id(),
+                AppError::Conflict.into(),
+            )
+            .await;
+        }
         Err(e) => return Err(e.into()),
     };
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
+}
+
+/// The answer to a move the case's state refuses: when the case's last move is this very
+/// one, made by this applicant, and left it as it is (a request retried after its answer was
+/// lost), the case as the first request answered it; otherwise `refused`.
+async fn again_or(
+    state: &AppState,
+    case: &cases::Case,
+    action: CaseAction,
+    user_id: &str,
+    refused: ErrorInfo,
+) -> Result<Json<CaseResponse>, ErrorInfo> {
+    let events = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    let again = events.last().is_some_and(|e| {
+        e.action == action.as_str()
+            && e.to_state == case.state
+            && e.actor_id.as_deref() == Some(user_id)
+    });
+    if !again {
+        return Err(refused);
+    }
+    Ok(Json(case_view(state, case, Actor::Applicant).await?))
 }
 
 /// Withdraws a submitted application before the mission decides.
@@ -140,7 +197,9 @@ pub async fn withdraw_case(
     _: NoBody,
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
     let case = own_case(&state, &user, &id).await?;
-    check_move(&case, CaseAction::Withdraw, Actor::Applicant)?;
+    if let Err(refused) = check_move(&case, CaseAction::Withdraw, Actor::Applicant) {
+        return again_or(&state, &case, CaseAction::Withdraw, user.id(), refused).await;
+    }
     let by = By::api(&user, ip);
     let cmd = Command {
         action: CaseAction::Withdraw,
@@ -148,7 +207,22 @@ pub async fn withdraw_case(
         reason: None,
         message: None,
     };
-    let case = workflow::act(&state, &case, &by, &cmd).await?;
+    let case = match workflow::act(&state, &case, &by, &cmd).await {
+        Ok(case) => case,
+        // Withdrawn meanwhile by the same request sent twice at once: answered as done.
+        Err(AppError::Conflict) => {
+            let fresh = own_case(&state, &user, &id).await?;
+            return again_or(
+                &state,
+                &fresh,
+                CaseAction::Withdraw,
+                user.id(),
+                AppError::Conflict.into(),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
 }
 

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use safir_domain::consular::case::{Actor, CaseAction, CaseState};
+use safir_domain::consular::case::{Actor, CaseAction, CaseKind, CaseState};
 use safir_domain::consular::forms;
 use safir_store::consular::cases::{self, Case, NewDraft};
 use safir_store::consular::services::{self, Service};
@@ -342,6 +342,18 @@ pub async fn save(
     } else {
         "submitted"
     };
+    let emergency = action == CaseAction::Submit && kind == CaseKind::Emergency;
+    if emergency && let Some(refusal) = emergency_refusal(&state, me.id()).await? {
+        return refused_emergency(
+            &state,
+            (lang, &uri, &viewer),
+            &fresh,
+            &service,
+            &form,
+            refusal,
+        )
+        .await;
+    }
     match workflow::act(&state, &fresh, &by, &cmd).await {
         Ok(done) => Ok(
             Redirect::to(&format!("/account/cases/{}?notice={notice}", done.id)).into_response(),
@@ -362,8 +374,168 @@ pub async fn save(
             }
             Ok(Redirect::to(&format!("/account/cases/{}", case.id)).into_response())
         }
+        // Another request of the applicant's sent at the same moment took the last place: said
+        // as above.
+        Err(AppError::RateLimited { retry_after }) if emergency => {
+            let refusal = emergency_refusal(&state, me.id())
+                .await?
+                .unwrap_or(EmergencyRefusal::Hourly { retry_after });
+            refused_emergency(
+                &state,
+                (lang, &uri, &viewer),
+                &fresh,
+                &service,
+                &form,
+                refusal,
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
+}
+
+/// Why an emergency request may not be sent now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmergencyRefusal {
+    /// The account sent as many as it may in an hour; the next may go after `retry_after`.
+    Hourly { retry_after: std::time::Duration },
+    /// As many of the account's emergency requests as it may have wait for their
+    /// acknowledgement.
+    Open,
+}
+
+impl EmergencyRefusal {
+    /// The API's problem: `429 emergency_limit_hourly` with `Retry-After`, or
+    /// `409 emergency_limit_open`.
+    pub fn problem(self) -> crate::error::ErrorInfo {
+        use axum::http::StatusCode;
+        match self {
+            EmergencyRefusal::Hourly { retry_after } => {
+                let mut info = crate::error::ErrorInfo::new(
+                    "emergency_limit_hourly",
+                    StatusCode::TOO_MANY_REQUESTS,
+                );
+                info.retry_after = Some(retry_after.as_secs().max(1));
+                info
+            }
+            EmergencyRefusal::Open => {
+                crate::error::ErrorInfo::new("emergency_limit_open", StatusCode::CONFLICT)
+            }
+        }
+    }
+}
+
+/// Refused inside the submission's transaction ([`crate::consular::workflow::act`]): its
+/// callers check again outside it to say which limit.
+impl From<EmergencyRefusal> for AppError {
+    fn from(refusal: EmergencyRefusal) -> AppError {
+        AppError::RateLimited {
+            retry_after: match refusal {
+                EmergencyRefusal::Hourly { retry_after } => retry_after,
+                EmergencyRefusal::Open => std::time::Duration::from_secs(60),
+            },
+        }
+    }
+}
+
+/// Whether `applicant_id` may send an emergency request now, from the form or the API: at
+/// most `emergency_requests_per_hour` sent in an hour, and at most `emergency_requests_open`
+/// waiting for their acknowledgement at once (each goes to the top of every officer's queue
+/// and, unanswered, to the heads of mission). `sent`: the request is already submitted in
+/// `tx` and counted, so it is let through at the limit and refused beyond it. A crisis
+/// check-in's "need help" opens its case without asking (it is not sent from here).
+pub async fn emergency_limit(
+    state: &AppState,
+    tx: &mut safir_store::Tx,
+    applicant_id: &str,
+    sent: bool,
+) -> Result<Option<EmergencyRefusal>, AppError> {
+    let hour = chrono::Duration::hours(1);
+    let at = now();
+    let load = cases::emergency_load(tx, applicant_id, at - hour)
+        .await
+        .map_err(AppError::internal)?;
+    let config = &state.config.consular;
+    let own = usize::from(sent);
+    let per_hour = config.emergency_requests_per_hour.max(1) as usize;
+    let others = load.submitted.len().saturating_sub(own);
+    if others >= per_hour {
+        // The next may go once enough of those sent in the past hour are an hour old.
+        let frees_at = load.submitted[others - per_hour] + hour;
+        let retry_after = (frees_at - at)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1));
+        return Ok(Some(EmergencyRefusal::Hourly { retry_after }));
+    }
+    let open = usize::try_from(load.unacknowledged)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(own);
+    if open >= config.emergency_requests_open.max(1) as usize {
+        return Ok(Some(EmergencyRefusal::Open));
+    }
+    Ok(None)
+}
+
+/// [`emergency_limit`] for a request not sent yet, in a transaction of its own.
+pub async fn emergency_refusal(
+    state: &AppState,
+    applicant_id: &str,
+) -> Result<Option<EmergencyRefusal>, AppError> {
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let refusal = emergency_limit(state, &mut tx, applicant_id, false).await?;
+    tx.rollback().await.map_err(AppError::internal)?;
+    Ok(refusal)
+}
+
+/// An emergency request over the limits: its form (saved with what was typed) is shown
+/// again, saying which limit and what to do meanwhile, and it is not sent.
+async fn refused_emergency(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    case: &Case,
+    service: &Service,
+    form: &BTreeMap<String, String>,
+    refusal: EmergencyRefusal,
+) -> Result<Response, AppError> {
+    let mut args = fluent_bundle::FluentArgs::new();
+    let key = match refusal {
+        EmergencyRefusal::Hourly { retry_after } => {
+            args.set("count", state.config.consular.emergency_requests_per_hour);
+            args.set("minutes", retry_after.as_secs().div_ceil(60).max(1));
+            "apply-emergency-limit-hourly"
+        }
+        EmergencyRefusal::Open => {
+            args.set("count", state.config.consular.emergency_requests_open);
+            "apply-emergency-limit-open"
+        }
+    };
+    let notice = crate::i18n::t_args(lang, key, &args);
+    let html = apply_page(
+        state,
+        lang,
+        uri,
+        viewer,
+        case,
+        service,
+        form,
+        &FieldErrors::new(),
+        Some((crate::page::FlashKind::Error, notice)),
+    )
+    .await?;
+    let info = refusal.problem();
+    let mut response = (
+        info.status,
+        axum::Extension(crate::error::OwnErrorPage),
+        html,
+    )
+        .into_response();
+    if let Some(secs) = info.retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(secs),
+        );
+    }
+    Ok(response)
 }
 
 /// The answer to "send" on a draft of a service the mission has stopped offering: the draft
@@ -469,7 +641,32 @@ async fn lost_draft(
     let form = forms::clean(kind, &typed);
     let key = format!("lost:{lost_id}");
     let case = open_draft(state, me, &service, kind, &form, Some(&key)).await?;
-    let notice = crate::i18n::t(lang, "apply-draft-lost");
+    // The lost draft's documents went back to the applicant's own list when it expired: the
+    // new draft takes them back. Any other document left there is said so, since the new
+    // draft does not hold it.
+    let refiled = safir_store::consular::documents::refile_from_lost_draft(
+        &state.db,
+        me.id(),
+        lost_id,
+        &case.id,
+        &safir_domain::ids::MissionId::from_trusted(case.mission_id.clone()),
+    )
+    .await
+    .map_err(AppError::internal)?;
+    let unfiled = safir_store::consular::documents::list_for_owner(&state.db, me.id())
+        .await
+        .map_err(AppError::internal)?
+        .iter()
+        .any(|d| d.case_id.is_none())
+        && refiled == 0;
+    let notice = crate::i18n::t(
+        lang,
+        if unfiled {
+            "apply-draft-lost-documents"
+        } else {
+            "apply-draft-lost"
+        },
+    );
     let html = apply_page(
         state,
         lang,
@@ -568,7 +765,15 @@ pub async fn discard(
     SignedIn(me): SignedIn,
     Path(case_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let case = own_case(&state, &me, &case_id).await?;
+    let case = match own_case(&state, &me, &case_id).await {
+        Ok(case) => case,
+        // Already gone (a second click once the first discarded it): gone is what was asked.
+        // An id that is someone else's looks the same, so nothing is told about it.
+        Err(AppError::NotFound) => {
+            return Ok(Redirect::to("/account/cases?notice=discarded").into_response());
+        }
+        Err(e) => return Err(e),
+    };
     if case.state != CaseState::Draft.as_str() {
         return Err(AppError::Conflict);
     }
@@ -590,4 +795,63 @@ pub async fn discard(
     }
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/account/cases?notice=discarded").into_response())
+}
+
+/// A draft's page after an upload from its documents box was refused: the form as saved,
+/// the kind that was chosen, and the refusal beside the box (`file` or `kind`).
+pub(crate) async fn upload_refused_page(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    case: &Case,
+    upload_kind: &str,
+    errors: &FieldErrors,
+) -> Result<Html<String>, AppError> {
+    let service = services::find(&state.db, &case.service_id)
+        .await
+        .map_err(AppError::internal)?;
+    let content = labels::content(lang);
+    let mission = missions::find(&state.db, &case.mission_id)
+        .await
+        .map_err(AppError::internal)?;
+    let mut page = state.page(lang, uri, "consular-title", viewer);
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("service", service.name(content).to_owned());
+    page.title = page.t_args("apply-title", &args);
+    let kind = case.kind().map_err(AppError::internal)?;
+    let expires = case.expires_at.map(|d| {
+        let mut a = fluent_bundle::FluentArgs::new();
+        a.set("date", crate::i18n::ltr(lang, d.format("%Y-%m-%d")));
+        page.t_args("apply-draft-expires", &a)
+    });
+    let no_errors = FieldErrors::new();
+    render(&ApplyPage {
+        case_id: case.id.clone(),
+        service_id: service.id.clone(),
+        mission: mission.name(content).to_owned(),
+        needs_info: case.state == CaseState::NeedsInfo.as_str(),
+        service_disabled: case.state == CaseState::Draft.as_str() && !service.enabled,
+        expires,
+        sections: form_view::sections(
+            lang,
+            kind,
+            &case.form(),
+            &no_errors,
+            &workflow::visa_types_for(&service, case),
+        ),
+        error_summary: None,
+        case_documents: case_documents::list(state, lang, &case.id).await?,
+        upload_kinds: case_documents::applicant_kinds(lang),
+        upload_kind: upload_kind.to_owned(),
+        upload_error: errors
+            .for_field("file")
+            .or_else(|| errors.for_field("kind"))
+            .map(|e| e.message(lang)),
+        id: case.id.clone(),
+        csrf_token: state.csrf_token(viewer),
+        form_rev: cases::form_revision(&state.db, &case.id)
+            .await
+            .map_err(AppError::internal)?,
+        editor: crate::admin::support::new_request_key(),
+        page,
+    })
 }
