@@ -365,16 +365,30 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
         if ids.is_empty() {
             break;
         }
+        // The files go first: a crash between the two leaves a case without documents
+        // (purged anyway next run), never documents nobody can reach.
         for id in &ids {
-            // The files go first: a crash between the two leaves a case without documents
-            // (purged anyway next run), never documents nobody can reach.
             safir_store::consular::documents::purge_for_case(db, &config.uploads, id).await?;
-            let mut tx = db.begin().await?;
-            if cases::delete_closed(&mut tx, id).await? {
-                removed += 1;
-            }
-            tx.commit().await?;
         }
+        // Each batch's cases go with their own audit record, in one transaction: a run
+        // stopped half-way (a restart, its time running out over a backlog) leaves every case
+        // it deleted accounted for.
+        let mut tx = db.begin().await?;
+        let mut batch = 0;
+        for id in &ids {
+            if cases::delete_closed(&mut tx, id).await? {
+                batch += 1;
+            }
+        }
+        if batch > 0 {
+            audit::append(
+                &mut tx,
+                &purge_record(serde_json::json!({ "closed_cases": batch })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        removed += batch;
     }
     let drafts = cases::purge_expired_drafts(db, now()).await?;
     let appointments = safir_store::consular::appointments::purge_ended_before(db, cutoff).await?;
@@ -395,30 +409,31 @@ pub async fn purge(db: &Db, config: &WebConfig) -> Result<(u64, u64), StoreError
     // The accounts made for a crisis registrant's call for help keep the person's name until
     // their last case is purged.
     let names = crate::crisis::checkin::forget_placeholder_names(db).await?;
-    if removed + drafts + appointments + evisas + orphans + names > 0 {
-        audit::record(
-            db,
-            &NewAuditRecord {
-                actor_id: None,
-                actor_label: "system".into(),
-                action: AuditAction::new("case.purge"),
-                target_type: "case",
-                target_id: None,
-                mission_id: None,
-                client_ip: None,
-                summary: serde_json::json!({
-                    "closed_cases": removed,
-                    "expired_drafts": drafts,
-                    "ended_appointments": appointments,
-                    "expired_evisas": evisas,
-                    "orphaned_files": orphans,
-                    "placeholder_names": names,
-                }),
-            },
-        )
-        .await?;
+    if drafts + appointments + evisas + orphans + names > 0 {
+        let summary = serde_json::json!({
+            "expired_drafts": drafts,
+            "ended_appointments": appointments,
+            "expired_evisas": evisas,
+            "orphaned_files": orphans,
+            "placeholder_names": names,
+        });
+        audit::record(db, &purge_record(summary)).await?;
     }
     Ok((removed, drafts))
+}
+
+/// The purge's record in the audit trail, made by the system.
+fn purge_record(summary: serde_json::Value) -> NewAuditRecord {
+    NewAuditRecord {
+        actor_id: None,
+        actor_label: "system".into(),
+        action: AuditAction::new("case.purge"),
+        target_type: "case",
+        target_id: None,
+        mission_id: None,
+        client_ip: None,
+        summary,
+    }
 }
 
 /// Enqueues today's purge once, whichever process asks first.
