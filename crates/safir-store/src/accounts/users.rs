@@ -702,9 +702,11 @@ pub struct LinkReset {
 
 /// [`reset_password`] with the link emailed to the account's address, in the caller's
 /// transaction. Using the link proves the address: one never verified is marked verified.
-/// And on such an account, a second factor is turned off with its recovery codes: whoever
-/// opened the account with someone else's address may have set one, and would otherwise keep
-/// the owner out after the reset. An account whose address was proved keeps its second factor.
+/// And on such a public account holding no role, a second factor is turned off with its
+/// recovery codes: whoever opened the account with someone else's address may have set one,
+/// and would otherwise keep the owner out after the reset. An account whose address was
+/// proved keeps its second factor, and so does a staff account or one holding a role: there,
+/// the second factor is what stands between whoever reads the mailbox and the mission's data.
 pub async fn reset_password_by_email_link(
     tx: &mut Tx,
     id: &str,
@@ -713,23 +715,36 @@ pub async fn reset_password_by_email_link(
     // The row is written first, so the state read next holds until the commit (a
     // verification or a second factor turned on at the same moment waits for it).
     /// When the address was verified, when a second factor was turned on, its secret.
-    type Proofs = (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>);
+    /// When the address was verified, when a second factor was turned on, its secret, the
+    /// account's kind, how many roles it holds.
+    type Proofs = (
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+        String,
+        i64,
+    );
     let state: Option<Proofs> = with_tx!(tx, c => {
         sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
             .bind(id)
             .execute(&mut *c)
             .await?;
-        sqlx::query_as("SELECT email_verified_at, totp_enabled_at, totp_secret FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await
+        sqlx::query_as(
+            "SELECT email_verified_at, totp_enabled_at, totp_secret, kind, \
+             (SELECT COUNT(*) FROM role_grants WHERE user_id = users.id) \
+             FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
     })?;
-    let (verified_at, totp_on, totp_secret) = state.ok_or(StoreError::NotFound)?;
+    let (verified_at, totp_on, totp_secret, kind, roles) = state.ok_or(StoreError::NotFound)?;
     let unproved = verified_at.is_none();
-    let two_factor_cleared = unproved && totp_on.is_some();
+    let public = kind == AccountKind::Public.as_str() && roles == 0;
+    let two_factor_cleared = unproved && public && totp_on.is_some();
     if unproved {
         mark_email_verified(tx, id).await?;
-        if totp_on.is_some() || totp_secret.is_some() {
+        if public && (totp_on.is_some() || totp_secret.is_some()) {
             disable_totp(tx, id).await?;
         }
     }

@@ -196,19 +196,13 @@ fn to_sign_in(req: &Request) -> Response {
 pub const CHOOSE_PASSWORD: &str = "/account/password/choose";
 
 /// What a session whose password an administrator set may still reach, past any second
-/// factor: the page to choose a password of one's own, signing out, the sign-in and
-/// password-reset pages (to start again, or to reset by email), and the public API (which
-/// serves no account). Every other page leads to the first; the static files are served
-/// outside this layer.
+/// factor: the page to choose a password of one's own, signing out, and every public page and
+/// route of the API (which serve no account: a crisis check-in's link, "I need help", the
+/// address confirmation, an unsubscribe link, sign-in and password reset). Every other page
+/// leads to the first; the static files are served outside this layer.
 fn open_before_own_password(req: &Request, access: Access) -> bool {
-    let path = req.uri().path();
-    if is_api(req) {
-        return access == Access::Public;
-    }
-    matches!(
-        path,
-        CHOOSE_PASSWORD | "/sign-out" | "/sign-in" | "/password/forgot" | "/password/reset"
-    )
+    access == Access::Public
+        || (!is_api(req) && matches!(req.uri().path(), CHOOSE_PASSWORD | "/sign-out"))
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -331,5 +331,57 @@ async fn a_reset_link_proves_the_address_and_clears_a_planted_second_factor() {
         assert!(kept.totp_enabled());
         let resets = app.audit_summaries("user.password_reset").await;
         assert!(resets[1].get("two_factor_cleared").is_none(), "{resets:?}");
+
+        // A public account given a role keeps its second factor too, address proved or not:
+        // whoever reads its mailbox must not get past it to the mission's data.
+        let email = unique_email("officer");
+        let mut own = app.client();
+        own.lang = Some("en");
+        crate::accounts::sign_up(&mut own, "Officer", &email).await;
+        let parsed = Email::parse(&email).unwrap();
+        let officer = accounts::find_user_by_email(&app.db, &parsed)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(officer.email_verified_at.is_none());
+        accounts::set_pending_totp(&app.db, &officer.id, &totp::generate_secret())
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::enable_totp(&mut tx, &officer.id, &["code-hash-2".to_owned()])
+            .await
+            .unwrap();
+        safir_store::accounts::grants::grant(
+            &mut tx,
+            &officer.id,
+            safir_domain::roles::Role::ConsularOfficer,
+            &safir_domain::roles::Scope::Ministry,
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.submit("/password/forgot", "/password/forgot", &[("email", &email)])
+            .await;
+        let mails = app.emails_to(&email).await;
+        let link = link_in(&mails.last().unwrap().text, "/password/reset?token=");
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        let res = c
+            .submit(
+                &link,
+                "/password/reset",
+                &[
+                    ("token", token.as_str()),
+                    ("password", NEW_PASSWORD),
+                    ("password_confirm", NEW_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/sign-in?notice=password-reset"));
+        let kept = accounts::find_user(&app.db, &officer.id).await.unwrap();
+        assert!(kept.totp_enabled(), "a role holder's second factor stays");
+        assert!(kept.email_verified_at.is_some());
     }
 }

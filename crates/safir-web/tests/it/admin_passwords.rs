@@ -58,16 +58,16 @@ async fn a_password_an_administrator_set_is_replaced_before_anything_else() {
         theirs.lang = Some("en");
         let (_, location, body) = sign_in_with(&mut theirs, &citizen.email, &one_time).await;
         assert_eq!(location, CHOOSE, "{body}");
-        // Every other page leads there, whatever it is; signing out still works.
-        for page in [
-            "/account",
-            "/",
-            "/account/cases",
-            "/account/data",
-            "/consular",
-        ] {
+        // Every page of the account leads there; signing out still works. The public pages
+        // do not: a crisis check-in's link, "I need help" or an address confirmation opened
+        // from an email must not be lost behind it.
+        for page in ["/account", "/account/cases", "/account/data", "/staff"] {
             let res = theirs.get(page).await;
             assert_eq!(res.location(), Some(CHOOSE), "{page}: {}", res.status);
+        }
+        for page in ["/", "/travel-advice", "/crisis/checkin/not-a-token"] {
+            let res = theirs.get(page).await;
+            assert_ne!(res.location(), Some(CHOOSE), "{page}: {}", res.status);
         }
         let csrf = theirs.get(CHOOSE).await.csrf_token().unwrap();
         let res = theirs
