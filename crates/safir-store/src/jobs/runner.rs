@@ -11,6 +11,9 @@ use tokio::sync::watch;
 use super::ClaimedJob;
 use crate::Db;
 
+/// The `last_error` of a job stopped at shutdown and queued again.
+const STOPPED_AT_SHUTDOWN: &str = "stopped at shutdown";
+
 /// Why a job failed; `Permanent` skips the remaining retries.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -38,6 +41,11 @@ pub struct RunnerConfig {
     pub lease: Duration,
     /// The longest a handler may run; past it the job is stopped and tried again later.
     pub max_runtime: Duration,
+    /// How long a job still running at shutdown may take to finish. Past it the job is stopped
+    /// and put back in the queue, due at once and without using up an attempt, so that the
+    /// process exits well within a service manager's stop timeout and another process (or
+    /// this one, restarted) runs the job again.
+    pub shutdown_grace: Duration,
     /// A name for this process in `locked_by` (host and pid by default).
     pub worker_name: String,
 }
@@ -49,6 +57,7 @@ impl Default for RunnerConfig {
             idle_poll: Duration::from_millis(500),
             lease: Duration::from_secs(300),
             max_runtime: Duration::from_secs(30 * 60),
+            shutdown_grace: Duration::from_secs(20),
             worker_name: format!("worker-{}", std::process::id()),
         }
     }
@@ -82,7 +91,8 @@ impl JobRunner {
         self
     }
 
-    /// Runs until `shutdown` turns true, then lets in-flight jobs finish.
+    /// Runs until `shutdown` turns true, then gives in-flight jobs `shutdown_grace` to finish;
+    /// those still running then are stopped and queued again (see [`RunnerConfig`]).
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let mut tasks = Vec::new();
         for slot in 0..self.config.concurrency.max(1) {
@@ -98,7 +108,7 @@ impl JobRunner {
 
     async fn run_slot(&self, name: String, mut shutdown: watch::Receiver<bool>) {
         while !*shutdown.borrow() {
-            match self.run_once(&name).await {
+            match self.run_next(&name, Some(&shutdown)).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "job queue unavailable"),
@@ -113,6 +123,15 @@ impl JobRunner {
     /// Claims and runs at most one job as `worker`, of a kind it has a handler for (a job of
     /// another kind waits for a worker that knows it). Returns whether a job was run.
     pub async fn run_once(&self, worker: &str) -> Result<bool, crate::StoreError> {
+        self.run_next(worker, None).await
+    }
+
+    /// [`Self::run_once`], stopping the job `shutdown_grace` after `shutdown` turns true.
+    async fn run_next(
+        &self,
+        worker: &str,
+        shutdown: Option<&watch::Receiver<bool>>,
+    ) -> Result<bool, crate::StoreError> {
         let Some(job) =
             super::claim_of(&self.db, worker, self.config.lease, Some(&self.kinds)).await?
         else {
@@ -131,7 +150,15 @@ impl JobRunner {
                     "no handler for job kind {:?}",
                     job.kind
                 ))),
-                Some(h) => self.run_handler(h, &job, worker).await,
+                Some(h) => match self.run_handler(h, &job, worker, shutdown).await {
+                    Some(outcome) => outcome,
+                    None => {
+                        let requeued =
+                            super::release(&self.db, &job, worker, STOPPED_AT_SHUTDOWN).await?;
+                        tracing::info!(job = %job.id, kind = %job.kind, requeued, "job stopped at shutdown");
+                        return Ok(true);
+                    }
+                },
             }
         };
         match outcome {
@@ -156,15 +183,32 @@ impl JobRunner {
     /// claimed by a second worker while its first still runs it. It is stopped at
     /// `max_runtime`, or as soon as a renewal finds the lease gone (the job was retried by an
     /// administrator, or this worker was stalled past its lease and another took it over).
+    /// Once `shutdown` turns true it has `shutdown_grace` left; past that it is stopped and
+    /// `None` returned: the job is to go back to the queue without using up an attempt.
     async fn run_handler(
         &self,
         h: &Arc<dyn JobHandler>,
         job: &ClaimedJob,
         worker: &str,
-    ) -> Result<(), JobError> {
+        shutdown: Option<&watch::Receiver<bool>>,
+    ) -> Option<Result<(), JobError>> {
         let (h, owned) = (Arc::clone(h), job.clone());
         let mut task = tokio::spawn(async move { h.run(&owned).await });
         let deadline = tokio::time::Instant::now() + self.config.max_runtime;
+        let grace = self.config.shutdown_grace;
+        let shutdown = shutdown.cloned();
+        let grace_over = async move {
+            let signalled = match shutdown {
+                Some(mut rx) => rx.wait_for(|stop| *stop).await.is_ok(),
+                None => false,
+            };
+            // A closed channel (its sender dropped without a shutdown) never stops a job.
+            if !signalled {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(grace).await
+        };
+        tokio::pin!(grace_over);
         let every = (self.config.lease / 3).max(Duration::from_millis(10));
         let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -172,6 +216,10 @@ impl JobRunner {
             tokio::select! {
                 done = &mut task => break Ok(done),
                 _ = tokio::time::sleep_until(deadline) => break Err("timed out"),
+                _ = &mut grace_over => {
+                    task.abort();
+                    return None;
+                }
                 _ = renew.tick() => {
                     match super::renew(&self.db, job, worker, self.config.lease).await {
                         Ok(true) => {}
@@ -183,7 +231,7 @@ impl JobRunner {
                 }
             }
         };
-        match stopped {
+        Some(match stopped {
             Ok(Ok(r)) => r,
             Ok(Err(e)) if e.is_panic() => {
                 let payload = e.into_panic();
@@ -199,7 +247,7 @@ impl JobRunner {
                 task.abort();
                 Err(JobError::Retry(why.to_owned()))
             }
-        }
+        })
     }
 
     /// Runs jobs until none is due (tests and `safir worker --drain`).

@@ -452,3 +452,102 @@ async fn two_workers_on_one_database_never_run_the_same_job() {
         assert_eq!(unique.len(), n, "a job ran twice on {:?}", t.backend());
     }
 }
+
+/// Waits until the queue has a running job (a runner claimed it).
+async fn until_running(db: &Db) {
+    for _ in 0..200 {
+        if jobs::stats(db).await.unwrap().running == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the job was never claimed");
+}
+
+/// At shutdown a job still running after the grace period is stopped and put back in the
+/// queue, due at once and with its attempt given back (had it been its last, the next claim
+/// would otherwise make it a dead letter); the process does not wait for it to end.
+#[tokio::test]
+async fn a_job_running_at_shutdown_is_queued_again_after_the_grace() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("slow", json!({})).max_attempts(1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = JobRunner::new(
+            db.clone(),
+            RunnerConfig {
+                concurrency: 1,
+                shutdown_grace: Duration::from_millis(200),
+                ..runner("stopping")
+            },
+        )
+        .register("slow", Slow(Duration::from_secs(30)));
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(r.run(rx));
+        until_running(&db).await;
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(3), running)
+            .await
+            .expect("shutdown waited for the job to end")
+            .unwrap();
+        let job: (String, i32, Option<String>, Option<String>) =
+            safir_store::with_pool!(db.read(), p => {
+                sqlx::query_as("SELECT state, attempts, last_error, locked_by FROM jobs")
+                    .fetch_one(p)
+                    .await
+            })
+            .unwrap();
+        assert_eq!(
+            job,
+            ("queued".into(), 0, Some("stopped at shutdown".into()), None),
+            "{:?}",
+            t.backend()
+        );
+        // Due at once: the next process runs it, and it is not taken for a dead letter.
+        let next =
+            JobRunner::new(db.clone(), runner("next")).register("slow", Slow(Duration::ZERO));
+        assert_eq!(next.drain().await.unwrap(), 1);
+        let s = jobs::stats(&db).await.unwrap();
+        assert_eq!((s.done, s.dead, s.queued), (1, 0, 0), "{s:?}");
+    }
+}
+
+/// A job that ends within the grace period ends normally at shutdown.
+#[tokio::test]
+async fn a_job_that_ends_within_the_grace_ends_done_at_shutdown() {
+    for t in TestDb::all().await {
+        let db = t.db.clone();
+        let mut tx = db.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &NewJob::new("slow", json!({})))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let r = JobRunner::new(
+            db.clone(),
+            RunnerConfig {
+                concurrency: 1,
+                shutdown_grace: Duration::from_secs(10),
+                ..runner("stopping")
+            },
+        )
+        .register("slow", Slow(Duration::from_millis(300)));
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(r.run(rx));
+        until_running(&db).await;
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(3), running)
+            .await
+            .expect("shutdown waited past the job's end")
+            .unwrap();
+        let job: (String, i32, Option<String>) = safir_store::with_pool!(db.read(), p => {
+            sqlx::query_as("SELECT state, attempts, last_error FROM jobs")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(job, ("done".into(), 1, None), "{:?}", t.backend());
+    }
+}
