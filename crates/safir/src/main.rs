@@ -173,7 +173,9 @@ fn main() -> ExitCode {
             Command::Admin(args) => admin_cmd::run(&config, args).await,
             Command::Backup(args) => backup::backup(&config, args).await,
             Command::Restore(args) => backup::restore(&config, args).await,
-            Command::Listen(args) => listen_cmd::monitor::run(&config, args.command).await,
+            Command::Listen(args) => text_cmd::quiet_when_reader_leaves(
+                listen_cmd::monitor::run(&config, args.command).await,
+            ),
             Command::Config(ConfigArgs {
                 command: ConfigCommand::Show,
             }) => {

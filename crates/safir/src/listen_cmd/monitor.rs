@@ -19,6 +19,14 @@ use safir_store::{Db, StoreError};
 use serde_json::json;
 
 use super::{ListenCommand, write_problems};
+
+/// A line on standard output; a reader that stopped reading (`| head`) ends the command
+/// quietly (see `quiet_when_reader_leaves`) instead of the panic `println!` makes of it.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(crate::text_cmd::Stdout::lock(), $($arg)*)?
+    };
+}
 use crate::config::Config;
 use crate::listen_monitors::{AsOf, Loaded, Verdict, check_all, dataset_sources, load_files};
 use crate::serve::{missing_sqlite, open_db};
@@ -204,14 +212,14 @@ async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
     .await?;
     tx.commit().await?;
     datasets::record_import(db, &dataset.id, table.len() as i64).await?;
-    println!(
+    out!(
         "added dataset {}: {} file(s), {} messages",
         dataset.name,
         sources.len(),
         table.len()
     );
     if let Some((first, last)) = table.time_span_ms() {
-        println!("  from {} to {}", format_iso(first), format_iso(last));
+        out!("  from {} to {}", format_iso(first), format_iso(last));
     }
     // Rows skipped now are skipped at every check: said here, before a monitor reports
     // them as quiet.
@@ -222,13 +230,13 @@ async fn add_dataset(db: &Db, a: DatasetAdd) -> anyhow::Result<()> {
 async fn list_datasets(db: &Db) -> anyhow::Result<()> {
     let all = listen::list_datasets(db).await?;
     if all.is_empty() {
-        println!("no datasets");
+        out!("no datasets");
     }
     for d in all {
         let imported = d.last_imported_at.map_or("never".to_owned(), |t| {
             t.format("%Y-%m-%d %H:%M UTC").to_string()
         });
-        println!(
+        out!(
             "{}  {} messages, imported {}, format {}",
             d.name,
             d.message_count,
@@ -236,7 +244,7 @@ async fn list_datasets(db: &Db) -> anyhow::Result<()> {
             d.input_format.as_deref().unwrap_or("detected")
         );
         for s in d.sources()? {
-            println!("  {s}");
+            out!("  {s}");
         }
     }
     Ok(())
@@ -292,9 +300,13 @@ async fn add_monitor(db: &Db, a: MonitorAdd) -> anyhow::Result<()> {
     )
     .await?;
     tx.commit().await?;
-    println!(
+    out!(
         "added monitor {} on {}: {} or more matches in {} minutes, cool-down {} minutes",
-        monitor.name, dataset.name, a.threshold, a.window, a.cooldown
+        monitor.name,
+        dataset.name,
+        a.threshold,
+        a.window,
+        a.cooldown
     );
     Ok(())
 }
@@ -302,12 +314,12 @@ async fn add_monitor(db: &Db, a: MonitorAdd) -> anyhow::Result<()> {
 async fn list_monitors(db: &Db) -> anyhow::Result<()> {
     let all = listen::list_monitors(db).await?;
     if all.is_empty() {
-        println!("no monitors");
+        out!("no monitors");
     }
     for m in all {
         let dataset = listen::find_dataset(db, &m.dataset_id).await?;
         let subs = monitors::subscribers(db, &m.id).await?;
-        println!(
+        out!(
             "{}  on {}, {}, >= {} in {} min, cool-down {} min, {} subscriber(s)",
             m.name,
             dataset.name,
@@ -317,9 +329,9 @@ async fn list_monitors(db: &Db) -> anyhow::Result<()> {
             m.cooldown_minutes,
             subs.len()
         );
-        println!("  query {}", m.query);
+        out!("  query {}", m.query);
         if let Some(at) = m.last_alert_at {
-            println!("  last alert {}", at.format("%Y-%m-%d %H:%M:%S UTC"));
+            out!("  last alert {}", at.format("%Y-%m-%d %H:%M:%S UTC"));
         }
     }
     Ok(())
@@ -349,9 +361,9 @@ async fn subscribe(db: &Db, a: Subscribe) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     if added {
-        println!("{email} now gets the alerts of {}", monitor.name);
+        out!("{email} now gets the alerts of {}", monitor.name);
     } else {
-        println!(
+        out!(
             "nothing to do: {email} already gets the alerts of {}",
             monitor.name
         );
@@ -362,7 +374,7 @@ async fn subscribe(db: &Db, a: Subscribe) -> anyhow::Result<()> {
 async fn run_check(db: &Db, as_of: AsOf) -> anyhow::Result<()> {
     let report = check_all(db, as_of).await?;
     if report.outcomes.is_empty() && report.failures.is_empty() {
-        println!("no enabled monitors");
+        out!("no enabled monitors");
     }
     // Records a check could not read are not counted by any monitor: say so before the
     // counts, which would otherwise look like quiet.
@@ -395,9 +407,11 @@ async fn run_check(db: &Db, as_of: AsOf) -> anyhow::Result<()> {
                 format!("alert {id} raised, {emails} email(s) queued")
             }
         };
-        println!(
+        out!(
             "{} on {}: {} match(es) in {window}: {verdict}",
-            o.monitor, o.dataset, o.matches
+            o.monitor,
+            o.dataset,
+            o.matches
         );
     }
     for f in &report.failures {
@@ -424,11 +438,11 @@ async fn list_alerts(db: &Db, a: AlertsArgs) -> anyhow::Result<()> {
     };
     let alerts = listen::list_alerts(db, monitor_id.as_deref(), a.limit.max(1)).await?;
     if alerts.is_empty() {
-        println!("no alerts");
+        out!("no alerts");
     }
     for l in alerts {
         let al = &l.alert;
-        println!(
+        out!(
             "{}  {}  {} match(es) in ({} .. {}]  alert {}",
             al.raised_at.format("%Y-%m-%d %H:%M:%S UTC"),
             l.monitor_name,
@@ -440,7 +454,7 @@ async fn list_alerts(db: &Db, a: AlertsArgs) -> anyhow::Result<()> {
         let samples: serde_json::Value = serde_json::from_str(&al.sample).unwrap_or_default();
         for s in samples.as_array().into_iter().flatten() {
             let text = s["text"].as_str().unwrap_or("").replace('\n', " ");
-            println!(
+            out!(
                 "  @{}: {}",
                 s["username"].as_str().unwrap_or(""),
                 text.chars().take(100).collect::<String>()

@@ -1095,6 +1095,36 @@ fn listen_commands_end_quietly_when_the_reader_stops() {
         assert!(out.status.success(), "{args:?}: {err}");
         assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
     }
+    // The commands that keep datasets and monitors in the database print through the same
+    // writer: they used to panic ("failed printing to stdout").
+    let data = dir.path().join("data").to_string_lossy().into_owned();
+    let migrated = Command::new(crate::support::bin())
+        .args(["--data-dir", &data, "migrate"])
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    for args in [
+        vec!["listen", "dataset", "list"],
+        vec!["listen", "monitor", "list"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(crate::support::bin())
+            .arg("--data-dir")
+            .arg(&data)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "{args:?}: {err}");
+        assert!(
+            !err.contains("Broken pipe") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
 
     // As with `| head`: the first line read, then the reader gone.
     let mut child = Command::new(crate::support::bin())
