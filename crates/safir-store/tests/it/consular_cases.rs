@@ -1312,3 +1312,91 @@ async fn an_escalation_racing_an_assignment_leaves_the_case_with_the_officer() {
     assert_eq!(case.assignee_id, Some(first));
     assert_eq!(case.escalation_level, 0);
 }
+
+/// A draft's documents come back to its form sent from a page still open however the draft
+/// was lost: discarded in another tab as when it expired (a discard used to hand them back
+/// without naming the draft, and the new draft came without them). Filed under another case
+/// since, a document no longer answers to the draft it was handed back from: an old form of
+/// that draft does not take it from its new case.
+#[tokio::test]
+async fn a_lost_drafts_documents_come_back_only_while_filed_nowhere_else() {
+    use safir_domain::ids::MissionId;
+    use safir_store::consular::documents::{self, ScanConfig, Uploads};
+
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let (mission, service, applicant) = setup(db).await;
+        let area =
+            std::env::temp_dir().join(format!("safir-lost-{}", uuid::Uuid::now_v7().as_simple()));
+        let uploads = Uploads::new(&area);
+        let paris = MissionId::from_trusted(mission.clone());
+        let purged_from = |doc_id: String| async move {
+            with_pool!(db.read(), p => {
+                sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT purged_from_case FROM documents WHERE id = $1",
+                )
+                .bind(doc_id)
+                .fetch_one(p)
+                .await
+            })
+            .unwrap()
+        };
+
+        // Discarded: its document comes back to the form's new draft.
+        let discarded = draft(db, &mission, &service, &applicant, Some("discarded")).await;
+        let upload = pdf_upload(&applicant, &mission, &discarded.id, "scan.pdf");
+        let scan = documents::store_upload(db, &uploads, upload, &ScanConfig::none())
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        cases::discard_draft(&mut tx, &discarded.id, &applicant)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let new = draft(db, &mission, &service, &applicant, Some("new")).await;
+        let refiled =
+            documents::refile_from_lost_draft(db, &applicant, &discarded.id, &new.id, &paris)
+                .await
+                .unwrap();
+        assert_eq!(refiled, 1);
+        let back = documents::find(db, scan.id.as_str()).await.unwrap();
+        assert_eq!(back.case_id.as_deref(), Some(new.id.as_str()));
+
+        // Expired, then filed under another case: no longer the lost draft's.
+        let expired = draft(db, &mission, &service, &applicant, Some("expired")).await;
+        let upload = pdf_upload(&applicant, &mission, &expired.id, "letter.pdf");
+        let letter = documents::store_upload(db, &uploads, upload, &ScanConfig::none())
+            .await
+            .unwrap();
+        with_pool!(db.write(), p => {
+            sqlx::query("UPDATE cases SET expires_at = $1 WHERE id = $2")
+                .bind(now() - Duration::days(1))
+                .bind(&expired.id)
+                .execute(p)
+                .await
+                .map(drop)
+        })
+        .unwrap();
+        assert_eq!(cases::purge_expired_drafts(db, now()).await.unwrap(), 1);
+        assert_eq!(
+            purged_from(letter.id.to_string()).await.as_deref(),
+            Some(expired.id.as_str())
+        );
+        let other = draft(db, &mission, &service, &applicant, Some("other")).await;
+        let mut tx = db.begin().await.unwrap();
+        documents::attach_to_case(&mut tx, letter.id.as_str(), &other.id, &paris)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(purged_from(letter.id.to_string()).await, None);
+        let later = draft(db, &mission, &service, &applicant, Some("later")).await;
+        let refiled =
+            documents::refile_from_lost_draft(db, &applicant, &expired.id, &later.id, &paris)
+                .await
+                .unwrap();
+        assert_eq!(refiled, 0);
+        let kept = documents::find(db, letter.id.as_str()).await.unwrap();
+        assert_eq!(kept.case_id.as_deref(), Some(other.id.as_str()));
+        let _ = std::fs::remove_dir_all(&area);
+    }
+}

@@ -66,7 +66,6 @@ apply-saved-answer = Your changes are saved. Press "Send my answer" when they ar
 apply-not-saved-copied = This application was already sent, so it can no longer be changed and your changes were not saved. They are copied into the message below: send it if the mission should know of them.
 apply-not-saved = This application is closed, so it can no longer be changed and your changes were not saved.
 apply-draft-lost = The draft you were filling in was no longer there (it had expired, or was discarded in another window). What you typed is in this new draft: check it, then send it.
-apply-draft-lost-documents = The draft you were filling in was no longer there (it had expired, or was discarded in another window). What you typed is in this new draft. Documents added to the old draft are not in this one: they went back to My documents, so upload them again below before you send it.
 apply-service-disabled = The mission no longer offers this service online, so this application cannot be sent. Your draft is kept until it expires; contact the mission to apply another way.
 apply-discard = Delete this draft
 apply-draft-expires = This draft is kept until { $date }.

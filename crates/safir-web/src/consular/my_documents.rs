@@ -229,24 +229,6 @@ pub(crate) async fn store_from_form(
     let (Some(kind), Some(file), true) = (kind, file, errors.is_empty()) else {
         return Ok(None);
     };
-    // A document filed under a draft keeps the draft as saving its form does: one that only
-    // received documents was purged at its expiry, and sent later without them.
-    if let Some(case) = case.filter(|c| c.state == "draft") {
-        let until = safir_store::now() + state.config.consular.draft_ttl;
-        if !safir_store::consular::cases::extend_draft(&state.db, &case.id, until)
-            .await
-            .map_err(AppError::internal)?
-        {
-            // No longer a draft since it was read: submitted, it still takes documents;
-            // discarded or purged, nothing is filed under it.
-            match safir_store::consular::cases::find(&state.db, &case.id).await {
-                Ok(now) if takes_documents(&now) => {}
-                Ok(_) => return Err(AppError::Conflict),
-                Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
-                Err(e) => return Err(AppError::internal(e)),
-            }
-        }
-    }
     let new = NewUpload {
         owner_id: me.user.user_id(),
         mission_id: case.map(|c| safir_domain::ids::MissionId::from_trusted(c.mission_id.clone())),
@@ -256,7 +238,12 @@ pub(crate) async fn store_from_form(
         bytes: file.bytes,
     };
     match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan).await {
-        Ok(doc) => Ok(Some(doc)),
+        Ok(doc) => {
+            if let Some(case) = case.filter(|c| c.state == "draft") {
+                keep_draft(state, case).await?;
+            }
+            Ok(Some(doc))
+        }
         Err(e) => match e.user_error() {
             Some(v) => {
                 errors.add(upload_error(v.code, kind));
@@ -264,6 +251,29 @@ pub(crate) async fn store_from_form(
             }
             None => Err(AppError::internal(e)),
         },
+    }
+}
+
+/// A document filed under a draft keeps the draft as saving its form does: one that only
+/// received documents was purged at its expiry, and sent later without them. Only once the
+/// document is accepted: a refused upload leaves the draft's expiry as it was. A draft gone
+/// since it was read (discarded, or purged while the upload was checked) is not found: the
+/// document went back to its owner's own list, and the draft's form sent again from a page
+/// still open takes it back.
+async fn keep_draft(state: &AppState, case: &Case) -> Result<(), AppError> {
+    let until = safir_store::now() + state.config.consular.draft_ttl;
+    if safir_store::consular::cases::extend_draft(&state.db, &case.id, until)
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok(());
+    }
+    // No longer a draft since it was read: submitted, it still takes documents.
+    match safir_store::consular::cases::find(&state.db, &case.id).await {
+        Ok(now) if takes_documents(&now) => Ok(()),
+        Ok(_) => Err(AppError::Conflict),
+        Err(safir_store::StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::internal(e)),
     }
 }
 

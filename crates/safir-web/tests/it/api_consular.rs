@@ -1097,3 +1097,42 @@ async fn emergency_requests_beyond_the_accounts_limits_are_refused() {
         assert_eq!(kept.state, "draft");
     }
 }
+
+/// PostgreSQL: the same emergency submission sent twice at once (a retry), the account at its
+/// limit of requests waiting once the first went: the second read the case as a draft, then
+/// found the first counted at the limits' check, and answered `409 emergency_limit_open` of a
+/// request that was sent. It answers as the first did.
+#[tokio::test]
+async fn an_emergency_submission_sent_twice_at_once_is_answered_as_done() {
+    use crate::consular_applicant::{hold_emergency_checks, twin_sends};
+    for app in TestApp::all().await {
+        if app.backend() != safir_store::Backend::Postgres {
+            continue;
+        }
+        let nairobi = app.mission("NBO", "KE").await;
+        let emergency = emergency_service(&app, &nairobi).await;
+        let applicant = app.public_user(&unique_email("retry")).await;
+        let secret = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let form = json!({
+            "category": "medical",
+            "description": "Taken to hospital",
+            "location": "Nairobi",
+            "phone": "+254 700 000 003",
+        });
+        file_and_submit(&app, &secret, &emergency, form.clone()).await;
+        let mut c = app.client();
+        let body = json!({ "service_id": emergency, "form": form });
+        let created = c.api("POST", "/api/v1/cases", &secret, Some(body)).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+
+        let hold = hold_emergency_checks(&app, &applicant.id).await;
+        let submit = format!("/api/v1/cases/{id}/submit");
+        let (again, ()) = tokio::join!(
+            c.api("POST", &submit, &secret, None),
+            twin_sends(hold, &id, &applicant.id, "NBO"),
+        );
+        assert_eq!(again.status, 200, "{}", again.body);
+        assert_eq!(again.json()["state"], "submitted");
+    }
+}

@@ -1,8 +1,8 @@
 //! An applicant's draft and its documents through HTTP: a draft that only receives documents
-//! is kept as one being typed into, a lost draft says its documents must be added again, a
-//! refused upload (even a body over the upload limit) comes back on the page it was sent
-//! from, a second "Discard" finds the draft gone, and a submission or withdrawal retried
-//! through the API is answered as done.
+//! is kept as one being typed into (by an accepted upload, not a refused one), a lost draft
+//! takes its documents back however it was lost, a refused upload (even a body over the
+//! upload limit) comes back on the page it was sent from, a second "Discard" finds the draft
+//! gone, and a submission or withdrawal retried through the API is answered as done.
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode, header};
@@ -100,8 +100,8 @@ async fn expires_at(app: &TestApp, case_id: &str) -> chrono::DateTime<chrono::Ut
 
 /// A draft that only receives documents stays, its expiry moved on as a save moves it: it
 /// used to expire, be purged with its documents sent back to the applicant's list, and the
-/// application could then be sent without them. And when a draft is lost all the same, the
-/// new one says its documents must be added again.
+/// application could then be sent without them. And when a draft is lost all the same
+/// (expired, or discarded in another window), the new one takes its documents back.
 #[tokio::test]
 async fn a_document_keeps_its_draft_and_a_lost_draft_takes_its_documents_back() {
     for test_db in TestDb::all().await {
@@ -171,8 +171,9 @@ async fn a_document_keeps_its_draft_and_a_lost_draft_takes_its_documents_back() 
             "draft"
         );
 
-        // A draft discarded in another window hands its documents back for good: the page
-        // sent from the first window asks for them again.
+        // A draft discarded in another window hands its documents back in the same way: the
+        // page sent from the first window gets them on its new draft, and says only that the
+        // draft was lost (the same form sent again finds that draft, documents and all).
         let (mut c2, edit2, case2) = new_application(&app, &omar, &service_id).await;
         let page = c2.get(&edit2).await;
         let csrf = page.csrf_token().unwrap();
@@ -189,9 +190,73 @@ async fn a_document_keeps_its_draft_and_a_lost_draft_takes_its_documents_back() 
         let discard = format!("/account/cases/{case2}/discard");
         let res = c2.post_form_with_token(&discard, &csrf, &[]).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        let res = c2.submit(&edit, &edit2, &fields).await;
-        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        assert!(res.body.contains("upload them again below"), "{}", res.body);
+        let scan = documents::list_for_owner(&app.db, &omar.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.original_name == "scan.pdf")
+            .expect("the scan");
+        assert_eq!(scan.case_id, None, "back in My documents");
+        let mut drafts = Vec::new();
+        for _ in 0..2 {
+            let res = c2.submit(&edit, &edit2, &fields).await;
+            assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+            assert!(res.body.contains("check it, then send it"), "{}", res.body);
+            assert!(res.body.contains("scan.pdf"), "{}", res.body);
+            let now_scan = documents::find(&app.db, scan.id.as_str()).await.unwrap();
+            let on = now_scan.case_id.expect("filed under the new draft");
+            assert!(on != case2 && on != new_draft, "{on}");
+            assert_eq!(cases::find(&app.db, &on).await.unwrap().state, "draft");
+            drafts.push(on);
+        }
+        assert_eq!(
+            drafts[0], drafts[1],
+            "the second sending finds the first's draft"
+        );
+    }
+}
+
+/// An upload refused by its checks leaves its draft's expiry as it was: only an accepted
+/// document keeps the draft as saving its form does.
+#[tokio::test]
+async fn a_refused_upload_does_not_keep_its_draft() {
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let mission = app.mission("PAR", "FR").await;
+        let service_id = service(&app, &mission, CaseKind::PassportRenewal).await;
+        let omar = app.public_user(&unique_email("omar")).await;
+        let (mut c, edit, case_id) = new_application(&app, &omar, &service_id).await;
+        let page = c.get(&edit).await;
+        let csrf = page.csrf_token().unwrap();
+        let soon = now() + chrono::Duration::hours(1);
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET expires_at = $2 WHERE id = $1")
+                .bind(&case_id).bind(soon).execute(p).await.map(drop)
+        })
+        .unwrap();
+        let before = expires_at(&app, &case_id).await;
+
+        let body = multipart(
+            &[
+                ("csrf_token", &csrf),
+                ("case", &case_id),
+                ("kind", "supporting"),
+            ],
+            ("letter.pdf", b"not a document at all"),
+        );
+        let res = post_multipart(&mut c, "/account/documents", body).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(
+            expires_at(&app, &case_id).await,
+            before,
+            "not kept by a refusal"
+        );
+        assert!(
+            documents::list_for_owner(&app.db, &omar.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 

@@ -1819,3 +1819,88 @@ async fn escalation_mails_tell_each_reader_what_the_case_is_to_them() {
         );
     }
 }
+
+/// PostgreSQL: holds the lock every check of `applicant_id`'s emergency limits takes, so that a
+/// request stops there; returns the transaction holding it.
+pub async fn hold_emergency_checks(app: &TestApp, applicant_id: &str) -> safir_store::Tx {
+    let mut hold = app.db.begin().await.unwrap();
+    safir_store::with_tx!(&mut hold, c => {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("emergency-requests:{applicant_id}"))
+            .execute(c)
+            .await
+            .map(drop)
+    })
+    .unwrap();
+    hold
+}
+
+/// A moment later (the other request waiting at the limits' check), sends the draft
+/// `case_id` in `hold` as the applicant's twin request does, and lets the other go on.
+pub async fn twin_sends(
+    mut hold: safir_store::Tx,
+    case_id: &str,
+    applicant_id: &str,
+    mission_code: &str,
+) {
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    cases::transition(
+        &mut hold,
+        case_id,
+        &Transition {
+            action: CaseAction::Submit,
+            actor: Actor::Applicant,
+            actor_id: Some(applicant_id),
+            reason: None,
+            mission_code,
+            due_in: Some(chrono::Duration::days(1)),
+        },
+    )
+    .await
+    .unwrap();
+    hold.commit().await.unwrap();
+}
+
+/// PostgreSQL: the same emergency request sent twice at once (a double click), the account
+/// at its limit of requests waiting once the first went: the second read the case as a draft,
+/// then found the first counted at the limits' check. It said "not sent, kept as a draft" of
+/// a request that was sent; it leads to the case as the first did.
+#[tokio::test]
+async fn an_emergency_request_sent_twice_at_once_is_answered_as_sent() {
+    for app in TestApp::all().await {
+        if app.backend() != safir_store::Backend::Postgres {
+            continue;
+        }
+        let mission = app.mission("NBO", "KE").await;
+        let service_id = service(&app, &mission, CaseKind::Emergency).await;
+        let user = app.public_user(&unique_email("twice")).await;
+        let mut c = app.client();
+        c.lang = Some("en");
+        c.sign_in(&user).await;
+        let (_, sent) = send_emergency(&mut c, &service_id, "First request").await;
+        assert!(sent.status.is_redirection(), "{}", sent.body);
+        let page = c.get(&format!("/consular/services/{service_id}")).await;
+        let token = page.csrf_token().unwrap();
+        let res = c
+            .post_form_with_token(
+                &format!("/consular/services/{service_id}/apply"),
+                &token,
+                &[],
+            )
+            .await;
+        let edit = res.location().unwrap().to_owned();
+        let id = case_of(&edit).to_owned();
+
+        let hold = hold_emergency_checks(&app, &user.id).await;
+        let (again, ()) = tokio::join!(
+            resend_emergency(&mut c, &edit, "Second request"),
+            twin_sends(hold, &id, &user.id, "NBO"),
+        );
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        assert_eq!(
+            again.location(),
+            Some(format!("/account/cases/{id}?notice=submitted").as_str())
+        );
+        assert_eq!(cases::find(&app.db, &id).await.unwrap().state, "submitted");
+    }
+}

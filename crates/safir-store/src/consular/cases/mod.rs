@@ -387,7 +387,9 @@ pub async fn link_message_to_last_event(
 
 /// Deletes the applicant's own unsubmitted draft. Its documents go back to the applicant
 /// alone: no longer filed under a case nor shared with the mission, they stay in the
-/// applicant's documents until deleted there.
+/// applicant's documents until deleted there. As when a draft expires, each remembers the
+/// draft it left, so that the draft's form sent from a page still open takes them back
+/// (`documents::refile_from_lost_draft`).
 pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<(), StoreError> {
     crate::consular::changed();
     if tx.backend() == Backend::Postgres {
@@ -404,7 +406,8 @@ pub async fn discard_draft(tx: &mut Tx, id: &str, applicant_id: &str) -> Result<
     }
     with_tx!(tx, c => {
         sqlx::query(
-            "UPDATE documents SET case_id = NULL, mission_id = NULL WHERE case_id IN \
+            "UPDATE documents SET purged_from_case = case_id, case_id = NULL, mission_id = NULL \
+             WHERE case_id IN \
              (SELECT id FROM cases WHERE id = $1 AND applicant_id = $2 AND state = 'draft')",
         )
         .bind(id)

@@ -273,7 +273,7 @@ pub async fn store_upload(
         }
         let detached = with_tx!(&mut tx, c => {
             sqlx::query(
-                "UPDATE documents SET case_id = NULL, mission_id = NULL \
+                "UPDATE documents SET purged_from_case = case_id, case_id = NULL, mission_id = NULL \
                  WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM cases WHERE id = $2)",
             )
             .bind(&row.id)
@@ -407,7 +407,8 @@ pub async fn list_for_case(db: &Db, case_id: &str) -> Result<Vec<Document>, Stor
 }
 
 /// Files a document under a case and its mission (inside the caller's transaction, with
-/// the change to the case).
+/// the change to the case). Filed here, it no longer answers to a draft it was handed back
+/// from: that draft's form, sent from a page still open, does not take it back.
 pub async fn attach_to_case(
     tx: &mut Tx,
     doc_id: &str,
@@ -416,19 +417,23 @@ pub async fn attach_to_case(
 ) -> Result<(), StoreError> {
     crate::consular::changed();
     let n = with_tx!(tx, c => {
-        sqlx::query("UPDATE documents SET case_id = $2, mission_id = $3 WHERE id = $1 AND deleted_at IS NULL")
-            .bind(doc_id)
-            .bind(case_id)
-            .bind(mission_id.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+        sqlx::query(
+            "UPDATE documents SET case_id = $2, mission_id = $3, purged_from_case = NULL \
+             WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(doc_id)
+        .bind(case_id)
+        .bind(mission_id.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     changed_any(n)
 }
 
-/// Files under `case_id` (a new draft) the documents of `owner_id` that the expiry of their
-/// draft `lost_case_id` handed back to the owner's own list, unless filed elsewhere since.
+/// Files under `case_id` (a new draft) the documents of `owner_id` that the loss of their
+/// draft `lost_case_id` (expired, or discarded in another tab) handed back to the owner's own
+/// list, unless filed elsewhere since.
 /// Returns how many.
 pub async fn refile_from_lost_draft(
     db: &Db,

@@ -97,7 +97,7 @@ pub async fn submit_case(
     }
     let emergency = kind == CaseKind::Emergency;
     if emergency && let Some(refusal) = emergency_refusal(&state, user.id()).await? {
-        return Err(refusal.problem());
+        return sent_by_twin_or(&state, &user, &id, refusal.problem()).await;
     }
     let by = By::api(&user, ip);
     let cmd = Command {
@@ -114,7 +114,7 @@ pub async fn submit_case(
             let refusal = emergency_refusal(&state, user.id())
                 .await?
                 .unwrap_or(EmergencyRefusal::Hourly { retry_after });
-            return Err(refusal.problem());
+            return sent_by_twin_or(&state, &user, &id, refusal.problem()).await;
         }
         // Disabled since the check above (and not sent meanwhile by a twin request): named
         // as there.
@@ -144,6 +144,22 @@ pub async fn submit_case(
         Err(e) => return Err(e.into()),
     };
     Ok(Json(case_view(&state, &case, Actor::Applicant).await?))
+}
+
+/// The answer to an emergency request over the account's limits: when the same request
+/// sent twice at once went through first (and is counted against the limits here), the case
+/// as it answered it; otherwise `refused`, the draft kept.
+async fn sent_by_twin_or(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    id: &str,
+    refused: ErrorInfo,
+) -> Result<Json<CaseResponse>, ErrorInfo> {
+    let fresh = own_case(state, user, id).await?;
+    if fresh.state == CaseState::Draft.as_str() {
+        return Err(refused);
+    }
+    again_or(state, &fresh, CaseAction::Submit, user.id(), refused).await
 }
 
 /// The answer to a move the case's state refuses: when the case's last move is this very

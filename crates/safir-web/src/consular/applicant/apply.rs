@@ -344,6 +344,11 @@ pub async fn save(
     };
     let emergency = action == CaseAction::Submit && kind == CaseKind::Emergency;
     if emergency && let Some(refusal) = emergency_refusal(&state, me.id()).await? {
+        // The same request sent twice at once (a double click, a retry): its twin sent the
+        // case and is counted here. Answered as the twin was.
+        if let Some(sent) = sent_by_twin(&state, &case.id, me.id()).await? {
+            return Ok(submitted(&sent));
+        }
         return refused_emergency(
             &state,
             (lang, &uri, &viewer),
@@ -377,6 +382,9 @@ pub async fn save(
         // Another request of the applicant's sent at the same moment took the last place: said
         // as above.
         Err(AppError::RateLimited { retry_after }) if emergency => {
+            if let Some(sent) = sent_by_twin(&state, &case.id, me.id()).await? {
+                return Ok(submitted(&sent));
+            }
             let refusal = emergency_refusal(&state, me.id())
                 .await?
                 .unwrap_or(EmergencyRefusal::Hourly { retry_after });
@@ -392,6 +400,36 @@ pub async fn save(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Where a sent application's form leads: its case page, saying it was sent.
+fn submitted(case: &Case) -> Response {
+    Redirect::to(&format!("/account/cases/{}?notice=submitted", case.id)).into_response()
+}
+
+/// The case `case_id`, read again, when it is no longer a draft because `applicant_id`
+/// sent it: the same request sent twice at once, whose twin went through first (and is
+/// counted against the account's emergency limits when this one is checked).
+pub async fn sent_by_twin(
+    state: &AppState,
+    case_id: &str,
+    applicant_id: &str,
+) -> Result<Option<Case>, AppError> {
+    let case = match cases::find(&state.db, case_id).await {
+        Ok(case) => case,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    if case.state == CaseState::Draft.as_str() {
+        return Ok(None);
+    }
+    let events = cases::events(&state.db, case_id)
+        .await
+        .map_err(AppError::internal)?;
+    let sent = events.last().is_some_and(|e| {
+        e.action == CaseAction::Submit.as_str() && e.actor_id.as_deref() == Some(applicant_id)
+    });
+    Ok(sent.then_some(case))
 }
 
 /// Why an emergency request may not be sent now.
@@ -641,10 +679,10 @@ async fn lost_draft(
     let form = forms::clean(kind, &typed);
     let key = format!("lost:{lost_id}");
     let case = open_draft(state, me, &service, kind, &form, Some(&key)).await?;
-    // The lost draft's documents went back to the applicant's own list when it expired: the
-    // new draft takes them back. Any other document left there is said so, since the new
-    // draft does not hold it.
-    let refiled = safir_store::consular::documents::refile_from_lost_draft(
+    // The lost draft's documents went back to the applicant's own list when it expired or
+    // was discarded, each naming it: the new draft takes them back (on a second sending of
+    // the same form, the first already did). Documents kept there for other reasons stay.
+    safir_store::consular::documents::refile_from_lost_draft(
         &state.db,
         me.id(),
         lost_id,
@@ -653,20 +691,7 @@ async fn lost_draft(
     )
     .await
     .map_err(AppError::internal)?;
-    let unfiled = safir_store::consular::documents::list_for_owner(&state.db, me.id())
-        .await
-        .map_err(AppError::internal)?
-        .iter()
-        .any(|d| d.case_id.is_none())
-        && refiled == 0;
-    let notice = crate::i18n::t(
-        lang,
-        if unfiled {
-            "apply-draft-lost-documents"
-        } else {
-            "apply-draft-lost"
-        },
-    );
+    let notice = crate::i18n::t(lang, "apply-draft-lost");
     let html = apply_page(
         state,
         lang,
