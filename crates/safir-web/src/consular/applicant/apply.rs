@@ -122,6 +122,42 @@ async fn apply_page(
     errors: &FieldErrors,
     notice: Option<(crate::page::FlashKind, String)>,
 ) -> Result<Html<String>, AppError> {
+    let drawn = Drawn {
+        form,
+        errors,
+        notice,
+        upload: Upload::default(),
+    };
+    draw(state, (lang, uri, viewer), case, service, drawn).await
+}
+
+/// What a draft's page is drawn with besides its case and service.
+struct Drawn<'a> {
+    form: &'a BTreeMap<String, String>,
+    errors: &'a FieldErrors,
+    notice: Option<(crate::page::FlashKind, String)>,
+    upload: Upload,
+}
+
+/// The documents box as an upload left it: the kind chosen and why the file was refused.
+#[derive(Default)]
+struct Upload {
+    kind: String,
+    error: Option<String>,
+}
+
+async fn draw(
+    state: &AppState,
+    (lang, uri, viewer): (Lang, &Uri, &Viewer),
+    case: &Case,
+    service: &Service,
+    Drawn {
+        form,
+        errors,
+        notice,
+        upload,
+    }: Drawn<'_>,
+) -> Result<Html<String>, AppError> {
     let content = labels::content(lang);
     let mission = missions::find(&state.db, &case.mission_id)
         .await
@@ -156,8 +192,8 @@ async fn apply_page(
         error_summary: labels::error_summary(lang, errors),
         case_documents: case_documents::list(state, lang, &case.id).await?,
         upload_kinds: case_documents::applicant_kinds(lang),
-        upload_kind: String::new(),
-        upload_error: None,
+        upload_kind: upload.kind,
+        upload_error: upload.error,
         id: case.id.clone(),
         csrf_token: state.csrf_token(viewer),
         form_rev: cases::form_revision(&state.db, &case.id)
@@ -834,49 +870,17 @@ pub(crate) async fn upload_refused_page(
     let service = services::find(&state.db, &case.service_id)
         .await
         .map_err(AppError::internal)?;
-    let content = labels::content(lang);
-    let mission = missions::find(&state.db, &case.mission_id)
-        .await
-        .map_err(AppError::internal)?;
-    let mut page = state.page(lang, uri, "consular-title", viewer);
-    let mut args = fluent_bundle::FluentArgs::new();
-    args.set("service", service.name(content).to_owned());
-    page.title = page.t_args("apply-title", &args);
-    let kind = case.kind().map_err(AppError::internal)?;
-    let expires = case.expires_at.map(|d| {
-        let mut a = fluent_bundle::FluentArgs::new();
-        a.set("date", crate::i18n::ltr(lang, d.format("%Y-%m-%d")));
-        page.t_args("apply-draft-expires", &a)
-    });
-    let no_errors = FieldErrors::new();
-    render(&ApplyPage {
-        case_id: case.id.clone(),
-        service_id: service.id.clone(),
-        mission: mission.name(content).to_owned(),
-        needs_info: case.state == CaseState::NeedsInfo.as_str(),
-        service_disabled: case.state == CaseState::Draft.as_str() && !service.enabled,
-        expires,
-        sections: form_view::sections(
-            lang,
-            kind,
-            &case.form(),
-            &no_errors,
-            &workflow::visa_types_for(&service, case),
-        ),
-        error_summary: None,
-        case_documents: case_documents::list(state, lang, &case.id).await?,
-        upload_kinds: case_documents::applicant_kinds(lang),
-        upload_kind: upload_kind.to_owned(),
-        upload_error: errors
-            .for_field("file")
-            .or_else(|| errors.for_field("kind"))
-            .map(|e| e.message(lang)),
-        id: case.id.clone(),
-        csrf_token: state.csrf_token(viewer),
-        form_rev: cases::form_revision(&state.db, &case.id)
-            .await
-            .map_err(AppError::internal)?,
-        editor: crate::admin::support::new_request_key(),
-        page,
-    })
+    let drawn = Drawn {
+        form: &case.form(),
+        errors: &FieldErrors::new(),
+        notice: None,
+        upload: Upload {
+            kind: upload_kind.to_owned(),
+            error: errors
+                .for_field("file")
+                .or_else(|| errors.for_field("kind"))
+                .map(|e| e.message(lang)),
+        },
+    };
+    draw(state, (lang, uri, viewer), case, &service, drawn).await
 }
