@@ -163,6 +163,7 @@ impl Modify for BodyAnswers {
         audit::list_audit_records,
         jobs::get_jobs_overview,
         jobs::retry_job,
+        jobs::retry_dead_jobs,
         crate::consular::advice::api::list_travel_advice,
         crate::consular::advice::api::get_travel_advice,
         crate::consular::advice::api::publish_travel_advice,

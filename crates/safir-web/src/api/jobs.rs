@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use safir_domain::audit::actions;
 use safir_store::audit::NewAuditRecord;
 use safir_store::{StoreError, jobs};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ClientIp;
-use crate::api::input::{NoBody, query_once};
+use crate::api::input::{ApiJson, NoBody, query_once};
 use crate::auth::SignedIn;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -259,4 +259,85 @@ pub async fn retry_job(
         .await
         .map_err(AppError::internal)?;
     Ok(Json(job.into()))
+}
+
+/// Which dead jobs to retry together.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDeadRequest {
+    /// The kind of job, as `dead_by_kind` names it.
+    #[schema(example = "email.send")]
+    pub kind: String,
+}
+
+/// How many dead jobs went back to the queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetryDeadResponse {
+    #[schema(example = "email.send")]
+    pub kind: String,
+    /// How many; `0` when none of that kind was dead (a request sent again).
+    pub retried: u64,
+}
+
+/// Retries every dead job of a kind.
+///
+/// After an outage longer than the retries (a mail relay down over a weekend), every message
+/// of that time at once: each goes back to the queue with a fresh set of attempts. The retry
+/// is recorded in the audit trail (`job.retry` of the `job_kind`, with how many) in the same
+/// transaction; none is recorded when there was nothing to retry.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/jobs/retry-dead",
+    tag = "admin",
+    operation_id = "retry_dead_jobs",
+    security(("bearer" = ["write"])),
+    request_body(content = RetryDeadRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "How many went back to the queue", body = RetryDeadResponse),
+        (status = 400, description = "A body that is not valid JSON", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to manage jobs, or the token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not `application/json`", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`kind` missing, empty or longer than 100 characters, or a member the route does not take (`unknown_field`)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn retry_dead_jobs(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ClientIp(client_ip): ClientIp,
+    ApiJson(body): ApiJson<RetryDeadRequest>,
+) -> Result<Json<RetryDeadResponse>, AppError> {
+    let kind = body.kind.trim().to_owned();
+    if kind.is_empty() || kind.chars().count() > 100 {
+        let mut errors = FieldErrors::new();
+        if kind.is_empty() {
+            errors.push("kind", "required");
+        } else {
+            errors.add(crate::error::FieldError::new("kind", "too_long").with_arg("max", 100));
+        }
+        return Err(AppError::Validation(errors));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::internal)?;
+    let retried = jobs::retry_dead_of_kind(&mut tx, &kind)
+        .await
+        .map_err(AppError::internal)?;
+    if retried == 0 {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(Json(RetryDeadResponse { kind, retried }));
+    }
+    crate::audit_log::commit_with(
+        tx,
+        &NewAuditRecord {
+            actor_id: Some(user.user.user_id()),
+            actor_label: user.user.email.clone(),
+            action: actions::JOB_RETRY,
+            target_type: "job_kind",
+            target_id: Some(kind.clone()),
+            mission_id: None,
+            client_ip,
+            summary: serde_json::json!({ "kind": kind, "retried": retried, "via": "api" }),
+        },
+    )
+    .await?;
+    Ok(Json(RetryDeadResponse { kind, retried }))
 }

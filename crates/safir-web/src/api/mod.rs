@@ -185,6 +185,13 @@ fn account_and_admin(r: Routes) -> Routes {
         WRITE,
         post(jobs::retry_job),
     )
+    .add_scoped(
+        Method::POST,
+        "/api/v1/admin/jobs/retry-dead",
+        Access::Ministry(Permission::ManageJobs),
+        WRITE,
+        post(jobs::retry_dead_jobs),
+    )
 }
 
 /// The client's address for the audit trail (absent in in-process tests).

@@ -316,5 +316,53 @@ async fn api_dead_jobs_are_paged_and_filtered_by_kind() {
             .await;
         problem(&res, 422, "validation");
         assert!(res.body.contains("before"), "{}", res.body);
+
+        // All of a kind back in the queue at once, recorded once; sent again, none left.
+        let write = token(&app, &admin, &["write"]).await;
+        let body = json!({ "kind": "sms.send" });
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/admin/jobs/retry-dead",
+                &write,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json(), json!({ "kind": "sms.send", "retried": 3 }));
+        let s = jobs::stats(&app.db).await.unwrap();
+        assert_eq!((s.dead, s.queued), (103, 3));
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/admin/jobs/retry-dead",
+                &write,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(res.json()["retried"], 0);
+        let records = app.audit_summaries("job.retry").await;
+        assert_eq!(
+            records,
+            [json!({ "kind": "sms.send", "retried": 3, "via": "api" })]
+        );
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/admin/jobs/retry-dead",
+                &read,
+                Some(body.clone()),
+            )
+            .await;
+        problem(&res, 403, "forbidden");
+        let res = c
+            .api(
+                "POST",
+                "/api/v1/admin/jobs/retry-dead",
+                &write,
+                Some(json!({ "kind": " " })),
+            )
+            .await;
+        problem(&res, 422, "validation");
     }
 }

@@ -478,6 +478,11 @@ pub const EXPECTATIONS: &[(&str, &str, Who)] = &[
         "/api/v1/admin/jobs/{job}/retry",
         Who::Only(&[As::Admin]),
     ),
+    (
+        "POST",
+        "/api/v1/admin/jobs/retry-dead",
+        Who::Only(&[As::Admin]),
+    ),
     // Consular API: the catalogue, one's own cases, the mission's queues
     ("GET", "/api/v1/consular/services", Who::Anyone),
     ("GET", "/api/v1/cases", Who::SignedIn),

@@ -23,6 +23,7 @@ const TOKEN_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/admin/audit", "read"),
     ("GET", "/api/v1/admin/jobs", "read"),
     ("POST", "/api/v1/admin/jobs/{job}/retry", "write"),
+    ("POST", "/api/v1/admin/jobs/retry-dead", "write"),
     ("PUT", "/api/v1/travel-advice/{country}", "write"),
     ("GET", "/api/v1/cases", "cases:read"),
     ("POST", "/api/v1/cases", "cases:write"),
