@@ -113,6 +113,7 @@ crisis-alert-problem-self-approval = The author of an alert cannot approve it: a
 crisis-alert-problem-imported = This CAP message (the same sender and identifier) was imported before: here is the alert it made, as it is now. Nothing new was stored.
 crisis-alert-problem-expired = This alert expired before it was sent: what it says no longer holds. Change its expiry (or its text) and send it again, or write a new alert.
 crisis-alert-problem-crisis-closed = The crisis of this alert is closed, so the alert was not sent: it would ask people to reply SAFE or HELP, and their answers are no longer taken. The draft is kept. An update or a cancellation of an alert already sent can still go out, for information only.
+crisis-alert-closed-information-only = The crisis of this alert is closed: this message goes out for information only. Nobody will be asked to check in, and it carries no "Reply SAFE or HELP" line or personal link.
 crisis-cap-sender-name = Ministry of Foreign Affairs
 crisis-cap-feed-title = Crisis alerts
 field-error-crisis-choose = Choose one of the options.

@@ -1341,6 +1341,14 @@ async fn a_closed_crisis_takes_no_new_alert_but_follow_ups_inform() {
             .await;
         let update = alert_id(res.location());
         let update_path = format!("/staff/alerts/{update}");
+        // Its page says so before it is sent.
+        let page = c.get(&update_path).await;
+        assert!(
+            page.body
+                .contains("this message goes out for information only"),
+            "{}",
+            page.body
+        );
         c.submit(&update_path, &format!("{update_path}/submit"), &[])
             .await;
         h.submit(&update_path, &format!("{update_path}/approve"), &[])

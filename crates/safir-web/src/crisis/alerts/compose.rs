@@ -535,6 +535,18 @@ pub(super) async fn render_alert(
     if let Some(key) = problem {
         let message = page.t(key);
         page = page.with_flash(FlashKind::Error, message);
+    } else if let Some(crisis_id) = alert.crisis_id.as_deref()
+        && alert.msg_type != MsgType::Alert.as_str()
+        && matches!(status, AlertStatus::Draft | AlertStatus::PendingApproval)
+        && !crises::find(&state.db, crisis_id)
+            .await
+            .map_err(AppError::internal)?
+            .is_open()
+    {
+        // An update or cancellation still to be sent in a crisis closed since: said before it
+        // is sent that nobody will be asked to check in.
+        let message = page.t("crisis-alert-closed-information-only");
+        page = page.with_flash(FlashKind::Info, message);
     }
     let editable = status.is_editable();
     let form = AlertFormView::new(lang, form, errors);
