@@ -123,6 +123,25 @@ fn map_transition(e: TransitionError) -> AppError {
     }
 }
 
+/// The case's last move when it is `action` by `user_id` and left the case as it is now: the
+/// same move sent again (a second click, a retried request, a twin sent at the same moment)
+/// finds its outcome already there.
+pub async fn own_last_move(
+    state: &AppState,
+    case: &Case,
+    action: CaseAction,
+    user_id: &str,
+) -> Result<Option<cases::Event>, AppError> {
+    let mut events = cases::events(&state.db, &case.id)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(events.pop().filter(|e| {
+        e.action == action.as_str()
+            && e.to_state == case.state
+            && e.actor_id.as_deref() == Some(user_id)
+    }))
+}
+
 /// Applies `cmd` to `case` and returns the case as it now is.
 pub async fn act(
     state: &AppState,

@@ -172,15 +172,10 @@ async fn again_or(
     user_id: &str,
     refused: ErrorInfo,
 ) -> Result<Json<CaseResponse>, ErrorInfo> {
-    let events = cases::events(&state.db, &case.id)
-        .await
-        .map_err(AppError::internal)?;
-    let again = events.last().is_some_and(|e| {
-        e.action == action.as_str()
-            && e.to_state == case.state
-            && e.actor_id.as_deref() == Some(user_id)
-    });
-    if !again {
+    if crate::consular::workflow::own_last_move(state, case, action, user_id)
+        .await?
+        .is_none()
+    {
         return Err(refused);
     }
     Ok(Json(case_view(state, case, Actor::Applicant).await?))

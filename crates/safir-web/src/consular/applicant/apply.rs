@@ -459,13 +459,8 @@ pub async fn sent_by_twin(
     if case.state == CaseState::Draft.as_str() {
         return Ok(None);
     }
-    let events = cases::events(&state.db, case_id)
-        .await
-        .map_err(AppError::internal)?;
-    let sent = events.last().is_some_and(|e| {
-        e.action == CaseAction::Submit.as_str() && e.actor_id.as_deref() == Some(applicant_id)
-    });
-    Ok(sent.then_some(case))
+    let sent = workflow::own_last_move(state, &case, CaseAction::Submit, applicant_id).await?;
+    Ok(sent.map(|_| case))
 }
 
 /// Why an emergency request may not be sent now.

@@ -14,11 +14,12 @@ use safir_domain::consular::case::{Actor as Side, CaseAction, CaseState};
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
-use super::{CASE_ASSIGN, by, mission_case, own_last_move};
+use super::{CASE_ASSIGN, by, mission_case};
 use crate::admin::support::{Actor, FormData, rejected};
 use crate::auth::{MissionParam, Viewer};
 use crate::consular::labels;
 use crate::consular::workflow::By;
+use crate::consular::workflow::own_last_move;
 use crate::consular::workflow::{self, Command};
 use crate::error::AppError;
 use crate::i18n::Lang;

@@ -23,7 +23,7 @@ use safir_store::StoreError;
 use safir_store::consular::cases::{self, Case};
 use safir_store::missions::Mission;
 
-use super::workflow::By;
+use super::workflow::{By, own_last_move};
 use crate::admin::support::Actor;
 use crate::auth::{Access, Routes};
 use crate::error::AppError;
@@ -119,24 +119,6 @@ pub(super) async fn mission_case(
         Ok(_) | Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::internal(e)),
     }
-}
-
-/// The case's last move when it is `action` by `user_id` and left the case as it is now: the
-/// same move sent again (a second click, a retried request) finds its outcome already there.
-pub(super) async fn own_last_move(
-    state: &AppState,
-    case: &Case,
-    action: CaseAction,
-    user_id: &str,
-) -> Result<Option<cases::Event>, AppError> {
-    let mut events = cases::events(&state.db, &case.id)
-        .await
-        .map_err(AppError::internal)?;
-    Ok(events.pop().filter(|e| {
-        e.action == action.as_str()
-            && e.to_state == case.state
-            && e.actor_id.as_deref() == Some(user_id)
-    }))
 }
 
 /// Whether the case's last move is this very one, made by this officer: a second click or a
