@@ -16,7 +16,7 @@ use super::common::{
     page_response, push_domain_error, tell_password_changed,
 };
 use super::sign_up::validate_new_password;
-use crate::auth::{SignedIn, Viewer};
+use crate::auth::{CurrentUser, SignedIn, Viewer};
 use crate::error::{AppError, FieldErrors};
 use crate::forms::Field;
 use crate::i18n::Lang;
@@ -147,9 +147,6 @@ pub async fn change_password(
     };
     let hash = password::hash(&new).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    accounts::set_password_hash(&mut tx, &me.user.id, &hash)
-        .await
-        .map_err(AppError::internal)?;
     // A password changed because it may have leaked: a token made by whoever knew it would
     // outlive the change, so the form offers to revoke them all (ticked by default).
     let tokens_revoked = if form.revoke_tokens.is_some() {
@@ -159,23 +156,12 @@ pub async fn change_password(
     } else {
         0
     };
-    tell_password_changed(&mut tx, &me.user).await?;
-    if me.is_staff() {
-        let summary = serde_json::json!({
-            "by": "self",
-            "via": "settings",
-            "api_tokens_revoked": tokens_revoked,
-        });
-        let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
-        crate::audit_log::append(&mut tx, &record).await?;
-    }
-    // The other sessions end with the old password, in the same transaction: none of them
-    // can make a token between the change and their end, and a failure changes nothing.
-    if let Some(keep) = &me.session_id_hash {
-        sessions::delete_others_for_user(&mut tx, &me.user.id, keep)
-            .await
-            .map_err(AppError::internal)?;
-    }
+    let summary = serde_json::json!({
+        "by": "self",
+        "via": "settings",
+        "api_tokens_revoked": tokens_revoked,
+    });
+    set_own_password(&mut tx, &me, &hash, &client, summary).await?;
     tx.commit().await.map_err(AppError::internal)?;
     let notice = if tokens_revoked > 0 {
         "password-changed-tokens"
@@ -183,6 +169,33 @@ pub async fn change_password(
         "password-changed"
     };
     Ok(Redirect::to(&format!("/account?notice={notice}")).into_response())
+}
+
+/// Sets `hash` as the signed-in owner's own password, in `tx`: the owner is told by email,
+/// a staff account's change is recorded (`summary`), and every other session ends with the
+/// old password, in the same transaction: none of them can make a token between the change
+/// and their end, and a failure changes nothing.
+async fn set_own_password(
+    tx: &mut safir_store::Tx,
+    me: &CurrentUser,
+    hash: &str,
+    client: &ClientInfo,
+    summary: serde_json::Value,
+) -> Result<(), AppError> {
+    accounts::set_password_hash(tx, &me.user.id, hash)
+        .await
+        .map_err(AppError::internal)?;
+    tell_password_changed(tx, &me.user).await?;
+    if me.is_staff() {
+        let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, client, summary);
+        crate::audit_log::append(tx, &record).await?;
+    }
+    if let Some(keep) = &me.session_id_hash {
+        sessions::delete_others_for_user(tx, &me.user.id, keep)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    Ok(())
 }
 
 /// The page a person signed in with a password an administrator set is kept on until they
@@ -275,25 +288,13 @@ pub async fn choose_password(
     };
     let hash = password::hash(&new).await;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    // The owner's own password: the administrator's mark goes with it.
-    accounts::set_password_hash(&mut tx, &me.user.id, &hash)
-        .await
-        .map_err(AppError::internal)?;
-    tell_password_changed(&mut tx, &me.user).await?;
-    if me.is_staff() {
-        let summary = serde_json::json!({
-            "by": "self",
-            "via": "replaced_admin_password",
-        });
-        let record = own_account_record(&me.user, actions::USER_PASSWORD_RESET, &client, summary);
-        crate::audit_log::append(&mut tx, &record).await?;
-    }
-    // Any other session opened with the administrator's password ends with it.
-    if let Some(keep) = &me.session_id_hash {
-        sessions::delete_others_for_user(&mut tx, &me.user.id, keep)
-            .await
-            .map_err(AppError::internal)?;
-    }
+    // The owner's own password: the administrator's mark goes with it, and any other session
+    // opened with the administrator's password ends.
+    let summary = serde_json::json!({
+        "by": "self",
+        "via": "replaced_admin_password",
+    });
+    set_own_password(&mut tx, &me, &hash, &client, summary).await?;
     tx.commit().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/account?notice=password-changed").into_response())
 }
