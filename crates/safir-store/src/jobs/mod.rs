@@ -396,17 +396,9 @@ pub async fn stats(db: &Db) -> Result<QueueStats, StoreError> {
     Ok(s)
 }
 
+/// The newest dead jobs, at most `limit`: the first page of [`list_dead_page`].
 pub async fn list_dead(db: &Db, limit: i64) -> Result<Vec<JobRow>, StoreError> {
-    let rows = with_pool!(db.read(), p => {
-        sqlx::query_as(
-            "SELECT id, kind, payload, idempotency_key, state, attempts, max_attempts, run_at, last_error, created_at, updated_at \
-             FROM jobs WHERE state = 'dead' ORDER BY updated_at DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(p)
-        .await
-    })?;
-    Ok(rows)
+    Ok(list_dead_page(db, None, None, limit).await?.0)
 }
 
 /// Where a page of dead jobs starts: below this job, in the list's order (newest failure
