@@ -54,6 +54,8 @@ pub mod actions {
     /// A staff member opened an e-visa (its page or its PDF).
     pub const EVISA_READ: AuditAction = AuditAction::new("evisa.read");
     pub const EVISA_REVOKE: AuditAction = AuditAction::new("evisa.revoke");
+    /// The e-visa signing key replaced (`safir admin rotate-evisa-key`).
+    pub const EVISA_KEY_ROTATE: AuditAction = AuditAction::new("evisa.key_rotate");
     /// Crisis response: a crisis declared or closed, its presence form opened or closed.
     pub const CRISIS_DECLARE: AuditAction = AuditAction::new("crisis.declare");
     pub const CRISIS_CLOSE: AuditAction = AuditAction::new("crisis.close");

@@ -193,6 +193,9 @@ pub struct AppStateInner {
     pub confirmation_limiter: Arc<RateLimiter>,
     /// Signs e-visas; made on first start and kept in the database, shared by every process.
     pub evisa_key: Arc<EvisaSigningKey>,
+    /// The keys that signed e-visas before `evisa_key`, read at start (a rotation takes
+    /// effect when the processes restart).
+    pub evisa_retired: Arc<Vec<safir_store::consular::evisas::RetiredKey>>,
     /// Signs the personal check-in links of crisis alerts; made on first start, kept in the
     /// database, shared by every process.
     pub checkin_key: Arc<Vec<u8>>,
@@ -218,6 +221,7 @@ impl AppState {
     pub async fn new(db: Db, config: WebConfig) -> Result<Self, safir_store::StoreError> {
         let csrf_secret = safir_store::settings::secret(&db, "csrf_key").await?;
         let evisa_key = safir_store::consular::evisas::signing_key(&db).await?;
+        let evisa_retired = safir_store::consular::evisas::retired_keys(&db).await?;
         let checkin_key = safir_store::crisis::checkins::checkin_key(&db).await?;
         let per_minute = config.login_attempts_per_minute.max(1);
         let login_limiter = RateLimiter::new(per_minute, Duration::from_secs(60) / per_minute);
@@ -241,6 +245,7 @@ impl AppState {
             api_staff_read_limiter: Arc::new(api_staff_read_limiter),
             confirmation_limiter: Arc::new(crate::crisis::subscriptions::confirmation_limiter()),
             evisa_key: Arc::new(evisa_key),
+            evisa_retired: Arc::new(evisa_retired),
             checkin_key: Arc::new(checkin_key),
             case_counts: Arc::default(),
             auth_cache,

@@ -33,6 +33,10 @@ pub enum AdminCommand {
     Revoke(RoleArgs),
     /// Check the audit trail's hash chain; exits with 1 when it is broken.
     VerifyAudit,
+    /// Replace the e-visa signing key (one that may have leaked, or on a schedule). Visas
+    /// signed with the old key stay valid while the register holds them; restart every
+    /// server process afterwards.
+    RotateEvisaKey,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +99,7 @@ pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Grant(a) => change_role(&db, a, true).await,
         AdminCommand::Revoke(a) => change_role(&db, a, false).await,
         AdminCommand::VerifyAudit => verify_audit(&db).await,
+        AdminCommand::RotateEvisaKey => rotate_evisa_key(&db).await,
     };
     db.close().await;
     result
@@ -346,6 +351,32 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
             role.as_str()
         );
     }
+    Ok(())
+}
+
+async fn rotate_evisa_key(db: &Db) -> anyhow::Result<()> {
+    let rotation = safir_store::consular::evisas::rotate_signing_key(db, |r| {
+        cli_audit(
+            actions::EVISA_KEY_ROTATE,
+            "evisa_key",
+            &r.current.to_hex(),
+            json!({"retired": r.retired.to_hex()}),
+        )
+    })
+    .await
+    .map_err(|e| match e {
+        safir_store::StoreError::Conflict(_) => {
+            anyhow::anyhow!("the key was rotated by someone else meanwhile: run the command again")
+        }
+        e => e.into(),
+    })?;
+    println!(
+        "e-visa signing key {} retired; new visas are signed with {}",
+        rotation.retired, rotation.current
+    );
+    println!(
+        "restart every server process: until then they sign with the old key and do not know the new one"
+    );
     Ok(())
 }
 

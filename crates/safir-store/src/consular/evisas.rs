@@ -6,7 +6,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use safir_domain::consular::evisa::{
-    EvisaHolder, EvisaPayload, EvisaSigningKey, EvisaTerms, SignedEvisa, VisaNumber,
+    EvisaHolder, EvisaPayload, EvisaSigningKey, EvisaTerms, EvisaVerifyingKey, KeyId, SignedEvisa,
+    VisaNumber,
 };
 use safir_domain::ids::{MissionId, UserId};
 use safir_domain::mission::MissionCode;
@@ -24,6 +25,135 @@ pub async fn signing_key(db: &Db) -> Result<EvisaSigningKey, StoreError> {
         .try_into()
         .map_err(|_| StoreError::Corrupt(format!("setting {SIGNING_KEY_SETTING}: not 32 bytes")))?;
     Ok(EvisaSigningKey::from_seed(&seed))
+}
+
+/// The settings key of the keys `rotate_signing_key` retired: a JSON list of
+/// `{"public_key": hex, "retired_at": RFC 3339}`, oldest first. Public keys only.
+const RETIRED_KEYS_SETTING: &str = "evisa_retired_keys";
+
+/// A key that signed visas before the current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetiredKey {
+    pub key: EvisaVerifyingKey,
+    pub retired_at: DateTime<Utc>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredRetiredKey {
+    public_key: String,
+    retired_at: DateTime<Utc>,
+}
+
+fn parse_retired(value: &str) -> Result<Vec<RetiredKey>, StoreError> {
+    let corrupt =
+        |what: &str| StoreError::Corrupt(format!("setting {RETIRED_KEYS_SETTING}: {what}"));
+    let stored: Vec<StoredRetiredKey> =
+        serde_json::from_str(value).map_err(|e| corrupt(&e.to_string()))?;
+    stored
+        .into_iter()
+        .map(|k| {
+            let bytes: [u8; 32] = hex::decode(&k.public_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| corrupt("a public key is not 32 bytes of hex"))?;
+            let key = EvisaVerifyingKey::from_bytes(&bytes)
+                .ok_or_else(|| corrupt("a public key is not an Ed25519 point"))?;
+            Ok(RetiredKey {
+                key,
+                retired_at: k.retired_at,
+            })
+        })
+        .collect()
+}
+
+/// The keys that signed visas before the current one, oldest first (none until the first
+/// rotation).
+pub async fn retired_keys(db: &Db) -> Result<Vec<RetiredKey>, StoreError> {
+    match settings::get(db, RETIRED_KEYS_SETTING).await? {
+        None => Ok(Vec::new()),
+        Some(value) => parse_retired(&value),
+    }
+}
+
+/// What `rotate_signing_key` did.
+#[derive(Debug, Clone, Copy)]
+pub struct Rotation {
+    pub retired: KeyId,
+    pub current: KeyId,
+}
+
+/// Replaces the signing key by a new random one and keeps the old public key among the
+/// retired ones, in one transaction: new visas are signed with the new key; a visa signed
+/// with a retired key still verifies while the register holds it (see the web's `/verify`).
+/// Running processes keep the key they started with until restarted. `record` is the audit
+/// record of the rotation, appended in the same transaction.
+pub async fn rotate_signing_key(
+    db: &Db,
+    record: impl FnOnce(&Rotation) -> crate::audit::NewAuditRecord,
+) -> Result<Rotation, StoreError> {
+    let old = signing_key(db).await?;
+    let old_seed = settings::get(db, SIGNING_KEY_SETTING)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut seed = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
+    let new = EvisaSigningKey::from_seed(&seed);
+    let mut owned = db.begin().await?;
+    let tx = &mut owned;
+    // Only from the key read above: a rotation by someone else in between leaves this one
+    // to fail rather than retire a key that was never current.
+    let swapped = with_tx!(tx, c => {
+        sqlx::query("UPDATE settings SET value = $3 WHERE key = $1 AND value = $2")
+            .bind(SIGNING_KEY_SETTING)
+            .bind(&old_seed)
+            .bind(hex::encode(seed))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if swapped != 1 {
+        return Err(StoreError::Conflict("rotated"));
+    }
+    let listed: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(RETIRED_KEYS_SETTING)
+            .fetch_optional(c)
+            .await
+    })?;
+    let mut stored: Vec<StoredRetiredKey> = match &listed {
+        None => Vec::new(),
+        Some(value) => parse_retired(value)?
+            .into_iter()
+            .map(|k| StoredRetiredKey {
+                public_key: hex::encode(k.key.to_bytes()),
+                retired_at: k.retired_at,
+            })
+            .collect(),
+    };
+    stored.push(StoredRetiredKey {
+        public_key: hex::encode(old.verifying_key().to_bytes()),
+        retired_at: now(),
+    });
+    let value = serde_json::to_string(&stored)
+        .map_err(|e| StoreError::Corrupt(format!("setting {RETIRED_KEYS_SETTING}: {e}")))?;
+    with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(RETIRED_KEYS_SETTING)
+        .bind(&value)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let rotation = Rotation {
+        retired: old.id(),
+        current: new.id(),
+    };
+    crate::audit::append(tx, &record(&rotation)).await?;
+    owned.commit().await?;
+    Ok(rotation)
 }
 
 /// An issued e-visa as stored: the signed payload plus its fields in columns for listing.

@@ -689,3 +689,79 @@ async fn an_officer_revokes_through_the_api() {
         assert_eq!(app.emails_to(&holder.email).await.len(), 1, "told once");
     }
 }
+
+/// A rotation (`safir admin rotate-evisa-key`, a key that may have leaked): once the
+/// processes restart, new visas are signed with the new key; a visa the old key signed still
+/// verifies while the register holds it, and what else the old key signs does not; both keys
+/// are published, the old one marked retired.
+#[tokio::test]
+async fn after_a_rotation_the_old_key_counts_only_for_the_visas_in_the_register() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let holder = app.public_user(&unique_email("holder")).await;
+        let before = issue(&app, &paris, &holder.id, -1, 30).await;
+        // What someone holding the old key would sign: a visa never issued.
+        let old_key = app.state.evisa_key.clone();
+        let forged = code_issued_at(&app, "PAR", Utc::now());
+        let rotation =
+            evisas::rotate_signing_key(&app.db, |r| safir_store::audit::NewAuditRecord {
+                actor_id: None,
+                actor_label: "cli".to_owned(),
+                action: safir_domain::audit::actions::EVISA_KEY_ROTATE,
+                target_type: "evisa_key",
+                target_id: Some(r.current.to_hex()),
+                mission_id: None,
+                client_ip: None,
+                summary: serde_json::json!({"retired": r.retired.to_hex()}),
+            })
+            .await
+            .unwrap();
+        assert_eq!(rotation.retired, old_key.id());
+        assert_ne!(rotation.current, old_key.id());
+        assert!(
+            app.audit_actions()
+                .await
+                .contains(&"evisa.key_rotate".to_owned())
+        );
+        // The processes restarted.
+        let config = (*app.state.config).clone();
+        let app = TestApp::exactly(app.test_db, config).await;
+        assert_eq!(app.state.evisa_key.id(), rotation.current);
+        let verdict = |code: String| {
+            let app = &app;
+            async move {
+                app.client()
+                    .get(&format!("/api/v1/verify?v={}", enc(&code)))
+                    .await
+                    .json()
+            }
+        };
+        let body = verdict(before.code()).await;
+        assert_eq!(body["status"], "valid", "{body}");
+        assert_eq!(body["visa"]["key_id"], old_key.id().to_hex());
+        let body = verdict(forged.clone()).await;
+        assert_eq!(body["status"], "invalid", "{body}");
+        assert_eq!(body["reason"], "not_registered", "{body}");
+        let page = app
+            .client()
+            .get(&format!("/verify?v={}", enc(&forged)))
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("data-status=\"invalid\""), "{}", page.body);
+        let after = issue(&app, &paris, &holder.id, -1, 30).await;
+        assert_eq!(after.key_id, rotation.current.to_hex());
+        assert_eq!(verdict(after.code()).await["status"], "valid");
+        // Revoking still works on a visa of the retired key.
+        revoke_in_store(&app, &before, &holder.id).await;
+        assert_eq!(verdict(before.code()).await["status"], "revoked");
+        let keys = app.client().get("/verify/keys").await.json();
+        let keys = keys["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        assert_eq!(keys[0]["key_id"], rotation.current.to_hex());
+        assert_eq!(keys[0]["status"], "current");
+        assert!(keys[0]["retired_at"].is_null());
+        assert_eq!(keys[1]["key_id"], old_key.id().to_hex());
+        assert_eq!(keys[1]["status"], "retired");
+        assert!(keys[1]["retired_at"].is_string());
+    }
+}

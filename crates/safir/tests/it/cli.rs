@@ -120,6 +120,7 @@ fn every_command_has_help() {
         vec!["admin", "grant", "--help"],
         vec!["admin", "revoke", "--help"],
         vec!["admin", "verify-audit", "--help"],
+        vec!["admin", "rotate-evisa-key", "--help"],
         vec!["config", "print-default", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
@@ -1216,5 +1217,56 @@ async fn the_shell_revokes_tokens_at_a_first_role_and_tells_of_a_reset() {
         )
         .await,
         1
+    );
+}
+
+/// `admin rotate-evisa-key` retires the signing key for a new one, each time, and says to
+/// restart the servers; the trail records it and stays whole.
+#[test]
+fn rotating_the_evisa_key_retires_the_old_one() {
+    let data = TempDir::new("safir-rotate");
+    let d = data.path().to_str().unwrap();
+    let out = admin(
+        d,
+        &[
+            "create-user",
+            "--email",
+            "first@ministry.example",
+            "--name",
+            "First",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut retired = Vec::new();
+    for _ in 0..2 {
+        let out = admin(d, &["rotate-evisa-key"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("restart every server process"), "{text}");
+        let ids: Vec<&str> = text
+            .split_whitespace()
+            .filter(|w| w.len() == 8 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+            .collect();
+        assert_eq!(ids.len(), 2, "{text}");
+        assert_ne!(ids[0], ids[1], "{text}");
+        if let Some(previous_new) = retired
+            .last()
+            .map(|(_, new): &(String, String)| new.clone())
+        {
+            assert_eq!(
+                ids[0], previous_new,
+                "the key retired is the one made before"
+            );
+        }
+        retired.push((ids[0].to_owned(), ids[1].to_owned()));
+    }
+    let out = admin(d, &["verify-audit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("intact: 4 records"),
+        "{}",
+        stdout(&out)
     );
 }

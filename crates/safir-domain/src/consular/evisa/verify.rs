@@ -30,6 +30,9 @@ pub enum InvalidReason {
     UnknownKey,
     /// The signature does not match the payload.
     BadSignature,
+    /// Signed with a retired key, and not a visa the register holds: after a rotation (a
+    /// key that may have leaked), only the visas that key really signed stay valid.
+    NotRegistered,
 }
 
 impl InvalidReason {
@@ -38,6 +41,7 @@ impl InvalidReason {
             InvalidReason::Malformed => "malformed",
             InvalidReason::UnknownKey => "unknown_key",
             InvalidReason::BadSignature => "bad_signature",
+            InvalidReason::NotRegistered => "not_registered",
         }
     }
 }

@@ -25,7 +25,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
-    /// Up to 500 characters; kept in the audit trail and told to the holder by email.
+    /// Up to 500 characters; kept in the register and the audit trail, for staff: the
+    /// holder's email says the visa was revoked, not why.
     #[schema(example = "Holder's passport reported stolen.")]
     pub reason: String,
 }

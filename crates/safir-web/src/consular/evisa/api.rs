@@ -53,7 +53,8 @@ pub struct VerificationResponse {
     /// `valid`, `expired`, `not_yet_valid`, `revoked` or `invalid`.
     #[schema(example = "valid")]
     pub status: String,
-    /// For `invalid`: `malformed`, `unknown_key` or `bad_signature`.
+    /// For `invalid`: `malformed`, `unknown_key`, `bad_signature` or `not_registered` (signed
+    /// with a retired key and not in the register).
     pub reason: Option<String>,
     /// The day the dates were checked against, in the e-visas' time zone
     /// (`consular.evisa_time_zone`).

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Html;
 use chrono::NaiveDate;
-use safir_domain::consular::evisa::{EvisaVerifyingKey, Verification, verify_code};
+use safir_domain::consular::evisa::{EvisaVerifyingKey, InvalidReason, Verification, verify_code};
 use safir_store::consular::evisas;
 use safir_store::missions::Mission;
 use serde::{Deserialize, Serialize};
@@ -25,9 +25,12 @@ pub struct VerifyParams {
     pub v: Option<String>,
 }
 
-/// The keys this site accepts: today, the one it signs with.
+/// The keys this site accepts: the one it signs with, then those it signed with before
+/// (`safir admin rotate-evisa-key`).
 pub fn accepted_keys(state: &AppState) -> Vec<EvisaVerifyingKey> {
-    vec![state.evisa_key.verifying_key()]
+    std::iter::once(state.evisa_key.verifying_key())
+        .chain(state.evisa_retired.iter().map(|k| k.key))
+        .collect()
 }
 
 /// Checks a pasted code or URL: the signature and dates, then the register for revocation.
@@ -45,6 +48,23 @@ pub async fn check(
     let registered = evisas::find_by_number(&state.db, payload.visa_number.as_str())
         .await
         .map_err(AppError::internal)?;
+    // A key is retired when it may have leaked: what it signed counts only as far as the
+    // register holds it, the same fields. An expired visa may have left the register (its
+    // code still reads as expired, which grants nothing).
+    let retired = payload.key_id != state.evisa_key.id();
+    let in_register = registered
+        .as_ref()
+        .and_then(|e| e.signed_payload().ok())
+        .is_some_and(|p| p == *payload);
+    if retired
+        && !in_register
+        && matches!(
+            verdict,
+            Verification::Valid(_) | Verification::NotYetValid(_)
+        )
+    {
+        return Ok((Verification::Invalid(InvalidReason::NotRegistered), None));
+    }
     let revoked = registered.as_ref().is_some_and(|e| e.is_revoked());
     let mission_id = registered.as_ref().map(|e| e.mission_id.as_str());
     let mission = view::mission_of(state, mission_id, payload).await;
@@ -123,6 +143,11 @@ pub struct PublishedKey {
     pub public_key: String,
     /// The same key as a PEM SubjectPublicKeyInfo (`openssl pkey -pubin`).
     pub public_key_pem: String,
+    /// `current` (signs new visas) or `retired` (signed earlier ones: check those online,
+    /// since a retired key may have been replaced because it leaked).
+    pub status: &'static str,
+    /// When a retired key stopped signing (RFC 3339).
+    pub retired_at: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,14 +156,25 @@ pub struct PublishedKeys {
 }
 
 pub async fn published_keys(State(state): State<AppState>) -> Json<PublishedKeys> {
-    let keys = accepted_keys(&state)
-        .into_iter()
-        .map(|k| PublishedKey {
-            key_id: k.id().to_hex(),
-            algorithm: "Ed25519",
-            public_key: k.public_key_base64(),
-            public_key_pem: k.spki_pem(),
-        })
+    let published = |k: EvisaVerifyingKey, retired_at: Option<String>| PublishedKey {
+        key_id: k.id().to_hex(),
+        algorithm: "Ed25519",
+        public_key: k.public_key_base64(),
+        public_key_pem: k.spki_pem(),
+        status: if retired_at.is_some() {
+            "retired"
+        } else {
+            "current"
+        },
+        retired_at,
+    };
+    let keys = std::iter::once(published(state.evisa_key.verifying_key(), None))
+        .chain(state.evisa_retired.iter().rev().map(|k| {
+            let at = k
+                .retired_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            published(k.key, Some(at))
+        }))
         .collect();
     Json(PublishedKeys { keys })
 }
