@@ -316,23 +316,30 @@ pub async fn act_seen(
 /// An officer's message to the applicant of `case` (`body`, checked by the caller): kept once
 /// when sent again within moments (a double click, a retried request), audited as
 /// `case.message` (its length, not its text) and sent where the applicant is reached, in the
-/// language they applied in. Returns the message's id and whether this call wrote it.
+/// language they applied in.
 pub async fn message_applicant(
     state: &AppState,
     case: &Case,
     by: &By<'_>,
     body: &str,
-) -> Result<(String, bool), AppError> {
+) -> Result<MessageSent, AppError> {
     let reach = super::reach::reach(state, case).await?;
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let (message_id, new) =
         cases::add_message_once(&mut tx, &case.id, by.user.id(), true, false, body)
             .await
             .map_err(AppError::internal)?;
+    let sent = MessageSent {
+        id: message_id,
+        new,
+        by_email: reach.email.is_some(),
+        by_sms: reach.sms.is_some(),
+    };
     if !new {
         tx.rollback().await.map_err(AppError::internal)?;
-        return Ok((message_id, false));
+        return Ok(sent);
     }
+    let message_id = sent.id.as_str();
     let summary = serde_json::json!({ "reference": case.reference, "chars": body.chars().count() });
     let rec = record(
         by,
@@ -354,7 +361,30 @@ pub async fn message_applicant(
         )
         .await?;
     tx.commit().await.map_err(AppError::internal)?;
-    Ok((message_id, true))
+    Ok(sent)
+}
+
+/// What `message_applicant` did: the message's id, whether this call wrote it (not a double
+/// click's second), and where it went (an applicant through a crisis registration may have
+/// no address, no number, or neither).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSent {
+    pub id: String,
+    pub new: bool,
+    pub by_email: bool,
+    pub by_sms: bool,
+}
+
+impl MessageSent {
+    /// The `done` value of the case page's address that says so.
+    pub fn done(&self) -> &'static str {
+        match (self.by_email, self.by_sms) {
+            (true, false) => "message",
+            (true, true) => "message-both",
+            (false, true) => "message-sms",
+            (false, false) => "message-kept",
+        }
+    }
 }
 
 /// Enqueues the check that escalates `case` to `level` if nobody acknowledged it by its

@@ -867,6 +867,14 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             .write_on_case(&case_page, "A team is on its way.")
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
+        // The officer is told where it went: her address and her phone.
+        let back = r.location().unwrap().to_owned();
+        assert!(back.ends_with("?done=message-both"), "{back}");
+        let shown = officer.get(&format!("{back}&lang=en")).await.body;
+        assert!(
+            shown.contains("The applicant was emailed and sent it by text message."),
+            "{shown}"
+        );
         assert!(
             app.emails_to("r1@example.org")
                 .await
@@ -910,6 +918,11 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             .write_on_case(&omar_page, "Stay where you are.")
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            r.location().unwrap().ends_with("?done=message-sms"),
+            "{:?}",
+            r.location()
+        );
         let shown = officer.get(&format!("{omar_page}?lang=en")).await.body;
         assert!(
             shown.contains("Text message:") && !shown.contains("Email:"),
@@ -922,6 +935,23 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
                 .any(|t| t.contains("Stay where you are.") && t.contains("/crisis/checkin/")),
         );
         assert!(app.emails_to("presence-r2@crisis.invalid").await.is_empty());
+        // His number gone from the registration, nothing can reach him: the officer is told
+        // the message stays on the case, not that he was written to.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE crisis_registrations SET phone = '' WHERE id = 'r2'")
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let r = officer.write_on_case(&omar_page, "Call us.").await;
+        let back = r.location().unwrap().to_owned();
+        assert!(back.ends_with("?done=message-kept"), "{back}");
+        let shown = officer.get(&format!("{back}&lang=en")).await.body;
+        assert!(
+            shown.contains("nothing was sent") && !shown.contains("The applicant was emailed"),
+            "{shown}"
+        );
 
         // Nadia follows her case in "My applications": her check-in page links it and shows no
         // conversation, and the mission writes to her account's address.
@@ -949,6 +979,11 @@ async fn the_mission_reaches_someone_without_an_account_and_their_answers_reach_
             .write_on_case(&nadia_page, "We are on our way.")
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            r.location().unwrap().ends_with("?done=message"),
+            "{:?}",
+            r.location()
+        );
         assert!(
             app.emails_to("nadia@example.org")
                 .await

@@ -56,9 +56,8 @@ pub async fn send_case_message(
     if case.state == "closed" {
         return Err(conflict("case_messages_closed"));
     }
-    let (message_id, _) =
-        workflow::message_applicant(&state, &case, &By::api(&user, ip), &body).await?;
+    let sent = workflow::message_applicant(&state, &case, &By::api(&user, ip), &body).await?;
     Ok(Json(
-        officer_view_of_message(&state, &case.id, &message_id, false).await?,
+        officer_view_of_message(&state, &case.id, &sent.id, false).await?,
     ))
 }

@@ -589,6 +589,6 @@ pub async fn send_message(
             .await;
     }
     // Sent again a moment ago (a double click), it is already sent: the same page either way.
-    workflow::message_applicant(&cx.state, &case, &by(&cx.actor), &body).await?;
-    Ok(cx.done(&case, "message"))
+    let sent = workflow::message_applicant(&cx.state, &case, &by(&cx.actor), &body).await?;
+    Ok(cx.done(&case, sent.done()))
 }

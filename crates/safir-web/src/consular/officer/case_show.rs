@@ -493,14 +493,19 @@ pub async fn show_case(
     let done = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
         .find(|(k, _)| k == "done")
         .map(|(_, v)| v.into_owned());
-    let key = match done.as_deref() {
-        Some("1") => Some("officer-case-saved"),
-        Some("note") => Some("officer-case-note-added"),
-        Some("message") => Some("officer-case-message-sent"),
-        Some("etd") => Some("officer-etd-opened-notice"),
+    // A message says where it went: by email, by SMS, both, or nowhere (an applicant through
+    // a crisis registration that gives no way to write to them).
+    let notice = match done.as_deref() {
+        Some("1") => Some((FlashKind::Success, "officer-case-saved")),
+        Some("note") => Some((FlashKind::Success, "officer-case-note-added")),
+        Some("message") => Some((FlashKind::Success, "officer-case-message-sent")),
+        Some("message-sms") => Some((FlashKind::Success, "officer-case-message-sent-sms")),
+        Some("message-both") => Some((FlashKind::Success, "officer-case-message-sent-both")),
+        Some("message-kept") => Some((FlashKind::Warning, "officer-case-message-kept")),
+        Some("etd") => Some((FlashKind::Success, "officer-etd-opened-notice")),
         _ => None,
-    };
-    let notice = key.map(|k| (FlashKind::Success, t(lang, k)));
+    }
+    .map(|(kind, key)| (kind, t(lang, key)));
     case_page(
         &state,
         lang,
