@@ -223,6 +223,7 @@ audit-action-document-read = الاطلاع على مستند
 audit-action-evisa-issue = إصدار تأشيرة إلكترونية
 audit-action-evisa-read = الاطلاع على تأشيرة إلكترونية
 audit-action-evisa-revoke = إلغاء تأشيرة إلكترونية
+audit-action-evisa-key-rotate = استبدال مفتاح توقيع التأشيرات الإلكترونية
 audit-action-job-read = الاطلاع على المهام الفاشلة
 audit-action-job-retry = إعادة محاولة مهمة فاشلة
 audit-action-listen-dataset-create = إنشاء مجموعة بيانات رصد

@@ -210,6 +210,7 @@ audit-action-document-read = Document viewed
 audit-action-evisa-issue = E-visa issued
 audit-action-evisa-read = E-visa viewed
 audit-action-evisa-revoke = E-visa revoked
+audit-action-evisa-key-rotate = E-visa signing key replaced
 audit-action-job-read = Failed jobs viewed
 audit-action-job-retry = Failed job retried
 audit-action-listen-dataset-create = Listening dataset created

@@ -224,6 +224,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "crisis_webhook.disable",
     "document.read",
     "evisa.issue",
+    "evisa.key_rotate",
     "evisa.read",
     "evisa.revoke",
     "job.read",
