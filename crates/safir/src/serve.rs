@@ -196,6 +196,14 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     let email = safir_notify::email_handler(mail_config).context("preparing the mailer")?;
     let (sms_job, deliver_job) = crisis_delivery(config, db, delivery_mailer)?;
     let web = Arc::new(web_config(config));
+    // Each subscriber's notice of a level change, sent through the same mail and SMS senders
+    // as `email.send` and `sms.send` once its subscription is found still active.
+    let advice_notice = safir_web::crisis::subscriptions::NoticeJob {
+        db: db.clone(),
+        config: web.clone(),
+        email: email.clone(),
+        sms: sms_job.clone(),
+    };
     let reminders =
         safir_web::consular::appointments::ReminderJob::new(db.clone(), config.public_url());
     use safir_web::consular::{jobs as consular_jobs, workflow};
@@ -234,14 +242,12 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
                 retention: web.crisis.registration_retention,
             },
         )
-        // Tells travel-advice subscribers of the country (email or SMS).
+        // Tells travel-advice subscribers of the country (email or SMS): one notice each.
         .register(
             advice::LEVEL_CHANGED_JOB,
-            safir_web::crisis::subscriptions::AdviceLevelChanged {
-                db: db.clone(),
-                config: web,
-            },
+            safir_web::crisis::subscriptions::AdviceLevelChanged { db: db.clone() },
         )
+        .register(safir_web::crisis::subscriptions::NOTICE_JOB, advice_notice)
         .register(safir_notify::sms::SMS_JOB, sms_job)
         .register(safir_web::crisis::delivery::DELIVER_JOB, deliver_job)
         .register(

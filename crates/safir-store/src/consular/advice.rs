@@ -1,5 +1,6 @@
 //! Travel advice: the append-only history of published versions per country, the pointer to
-//! the version in force, and the job that tells the crisis side when a country's level changes.
+//! the version in force, and the job that tells the crisis side when a country's level changes
+//! (or is first set).
 
 use chrono::{DateTime, Utc};
 use safir_domain::CountryCode;
@@ -14,14 +15,17 @@ use sqlx::AssertSqlSafe;
 use crate::jobs::{self, NewJob};
 use crate::{Backend, Db, StoreError, Tx, now, with_pool, with_tx};
 
-/// Enqueued when a publication changes a country's level (not on its first publication).
+/// Enqueued when a publication changes a country's level, and on its first publication (which
+/// sets a level where there was none).
 pub const LEVEL_CHANGED_JOB: &str = "consular.advice_level_changed";
 
 /// The payload of [`LEVEL_CHANGED_JOB`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelChanged {
     pub country: String,
-    pub old_level: u8,
+    /// The level before; `None` on the country's first publication.
+    #[serde(default)]
+    pub old_level: Option<u8>,
     pub new_level: u8,
     pub version_id: String,
 }
@@ -241,10 +245,12 @@ pub async fn publish(
     })
     .map_err(|e| StoreError::unique_as(e, "version"))?;
     let mut level_change_enqueued = false;
-    if let Some(old) = old_level.filter(|old| *old != advice.level) {
+    // A first publication sets a level where there was none: subscribers of the country (the
+    // subscribe form lists every country) hear of it as of any change.
+    if old_level != Some(advice.level) {
         let payload = LevelChanged {
             country: code.to_owned(),
-            old_level: old.number(),
+            old_level: old_level.map(|l| l.number()),
             new_level: advice.level.number(),
             version_id: id.clone(),
         };

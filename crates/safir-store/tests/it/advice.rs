@@ -1,5 +1,5 @@
 //! Travel advice: each publication is a new version, the latest is in force, a level change
-//! enqueues exactly one job in the same transaction, and editors cannot overwrite a version
+//! (or the first level a country is given) enqueues exactly one job in the same transaction, and editors cannot overwrite a version
 //! they have not seen.
 
 use std::time::Duration;
@@ -77,7 +77,7 @@ async fn level_jobs(db: &Db) -> Vec<(String, Option<String>, String)> {
 }
 
 #[tokio::test]
-async fn each_publication_is_a_version_and_only_a_level_change_enqueues_a_job() {
+async fn each_publication_is_a_version_and_only_a_new_level_enqueues_a_job() {
     for t in TestDb::all().await {
         let db = &t.db;
         let fr = CountryCode::parse("FR").unwrap();
@@ -87,16 +87,26 @@ async fn each_publication_is_a_version_and_only_a_level_change_enqueues_a_job() 
             .await
             .unwrap();
         assert_eq!((first.version, first.old_level), (1, None));
-        assert!(
-            !first.level_change_enqueued,
-            "a first publication is not a change"
+        // The first publication gives the country a level: its subscribers hear of it.
+        assert!(first.level_change_enqueued);
+        let jobs = level_jobs(db).await;
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        let payload: LevelChanged = serde_json::from_str(&jobs[0].0).unwrap();
+        assert_eq!(
+            payload,
+            LevelChanged {
+                country: "FR".into(),
+                old_level: None,
+                new_level: 1,
+                version_id: first.version_id.clone(),
+            }
         );
         let same_level = publish(db, &advice("FR", 1, "Still normal."), Some(1))
             .await
             .unwrap();
         assert_eq!(same_level.version, 2);
         assert!(!same_level.level_change_enqueued);
-        assert!(level_jobs(db).await.is_empty());
+        assert_eq!(level_jobs(db).await.len(), 1);
 
         let raised = publish(db, &advice("FR", 3, "Reconsider travel."), Some(2))
             .await
@@ -109,19 +119,19 @@ async fn each_publication_is_a_version_and_only_a_level_change_enqueues_a_job() 
         assert!(raised.level_change_enqueued);
 
         let jobs = level_jobs(db).await;
-        assert_eq!(jobs.len(), 1, "{jobs:?}");
-        let payload: LevelChanged = serde_json::from_str(&jobs[0].0).unwrap();
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        let payload: LevelChanged = serde_json::from_str(&jobs[1].0).unwrap();
         assert_eq!(
             payload,
             LevelChanged {
                 country: "FR".into(),
-                old_level: 1,
+                old_level: Some(1),
                 new_level: 3,
                 version_id: raised.version_id.clone(),
             }
         );
         assert_eq!(
-            jobs[0].1.as_deref(),
+            jobs[1].1.as_deref(),
             Some(format!("{LEVEL_CHANGED_JOB}:{}", raised.version_id).as_str())
         );
 
@@ -153,7 +163,7 @@ async fn each_publication_is_a_version_and_only_a_level_change_enqueues_a_job() 
             .await
             .unwrap();
         assert!(lowered.level_change_enqueued);
-        assert_eq!(level_jobs(db).await.len(), 2);
+        assert_eq!(level_jobs(db).await.len(), 3);
     }
 }
 
@@ -178,7 +188,11 @@ async fn the_level_change_job_is_enqueued_once_and_its_handler_completes_it() {
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(again, None);
-        assert_eq!(level_jobs(db).await.len(), 1);
+        assert_eq!(
+            level_jobs(db).await.len(),
+            2,
+            "the first level, then the raise"
+        );
 
         let runner = JobRunner::new(
             db.clone(),
@@ -188,9 +202,9 @@ async fn the_level_change_job_is_enqueued_once_and_its_handler_completes_it() {
             },
         )
         .register(LEVEL_CHANGED_JOB, ReadLevelChange);
-        assert_eq!(runner.drain().await.unwrap(), 1);
+        assert_eq!(runner.drain().await.unwrap(), 2);
         let jobs = level_jobs(db).await;
-        assert_eq!(jobs[0].2, "done");
+        assert!(jobs.iter().all(|j| j.2 == "done"), "{jobs:?}");
     }
 }
 
@@ -220,7 +234,11 @@ async fn a_publication_based_on_an_old_version_is_refused_and_writes_nothing() {
             (2, AdviceLevel::ExerciseIncreasedCaution)
         );
         assert_eq!(advice::history(db, &ke, 10).await.unwrap().len(), 2);
-        assert_eq!(level_jobs(db).await.len(), 1, "only the 1 → 2 change");
+        assert_eq!(
+            level_jobs(db).await.len(),
+            2,
+            "the first level and the 1 → 2 change"
+        );
     }
 }
 
@@ -239,7 +257,7 @@ async fn a_rolled_back_publication_leaves_no_version_and_no_job() {
         tx.rollback().await.unwrap();
         let lb = CountryCode::parse("LB").unwrap();
         assert_eq!(advice::history(db, &lb, 10).await.unwrap().len(), 1);
-        assert!(level_jobs(db).await.is_empty());
+        assert_eq!(level_jobs(db).await.len(), 1, "the first level's only");
     }
 }
 

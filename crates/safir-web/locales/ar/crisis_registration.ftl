@@ -101,7 +101,7 @@ crisis-unsubscribe-title = إلغاء الاشتراك
 crisis-unsubscribe-confirm = هل تريد إيقاف رسائل نصائح السفر؟
 crisis-unsubscribe-submit = إلغاء الاشتراك
 crisis-unsubscribe-done = لن تصلك هذه الرسائل بعد الآن.
-crisis-advice-changed-sms = نصيحة السفر لـ { $country } أصبحت: { $level }. { $link }
+crisis-advice-changed-sms = نصيحة السفر لـ { $country } أصبحت: { $level }. { $link } ردّ بـ STOP للإيقاف.
 
 email-crisis-presence-code-subject = رمزك: { $code }
 email-crisis-presence-code-body =

@@ -97,7 +97,7 @@ crisis-unsubscribe-title = Unsubscribe
 crisis-unsubscribe-confirm = Stop receiving travel advice messages?
 crisis-unsubscribe-submit = Unsubscribe
 crisis-unsubscribe-done = You will not receive these messages any more.
-crisis-advice-changed-sms = Travel advice for { $country } is now: { $level }. { $link }
+crisis-advice-changed-sms = Travel advice for { $country } is now: { $level }. { $link } Reply STOP to stop.
 
 email-crisis-presence-code-subject = Your code: { $code }
 email-crisis-presence-code-body =

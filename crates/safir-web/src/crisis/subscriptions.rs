@@ -1,7 +1,8 @@
 //! Travel-advice subscriptions on the web: `/subscribe` (email with double opt-in, or SMS
 //! confirmed by replying YES), the confirmation link, the unsubscribe page with its
-//! one-click POST (RFC 8058), and the job that tells subscribers when a country's advice
-//! level changes.
+//! one-click POST (RFC 8058), and the jobs that tell subscribers when a country's advice
+//! level changes: one per change, which queues one notice per active subscriber, each sent
+//! only if its subscription is still active when its turn comes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -474,12 +475,11 @@ pub async fn unsubscribe(
     )
 }
 
-/// Replaces the logging handler of `consular.advice_level_changed`: one email or SMS job per
+/// Replaces the logging handler of `consular.advice_level_changed`: one [`NOTICE_JOB`] per
 /// active subscriber of the country, keyed `advice:<version>:<subscription>` so a rerun
 /// sends nothing twice.
 pub struct AdviceLevelChanged {
     pub db: Db,
-    pub config: Arc<WebConfig>,
 }
 
 impl JobHandler for AdviceLevelChanged {
@@ -488,7 +488,7 @@ impl JobHandler for AdviceLevelChanged {
             let change: LevelChanged = job
                 .payload_json()
                 .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
-            notify_level_change(&self.db, &self.config, &change)
+            notify_level_change(&self.db, &change)
                 .await
                 .map(drop)
                 .map_err(|e| JobError::Retry(e.to_string()))
@@ -496,58 +496,160 @@ impl JobHandler for AdviceLevelChanged {
     }
 }
 
-/// Enqueues the notices of one level change; returns how many were new.
-pub async fn notify_level_change(
-    db: &Db,
-    config: &WebConfig,
-    change: &LevelChanged,
-) -> Result<u64, StoreError> {
+/// The job that tells one subscriber of one level change, by email or SMS.
+pub const NOTICE_JOB: &str = "crisis.advice_notice";
+
+/// The payload of [`NOTICE_JOB`]: the subscription by its id, never its address, so that the
+/// message goes to the subscription as it is when it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Notice {
+    pub subscription: String,
+    pub change: LevelChanged,
+}
+
+/// Enqueues the notices of one level change (in the bulk lane); returns how many were new.
+/// The message itself is written when it is sent, by [`NoticeJob`].
+pub async fn notify_level_change(db: &Db, change: &LevelChanged) -> Result<u64, StoreError> {
     let Ok(country) = CountryCode::parse(&change.country) else {
         return Ok(0);
     };
     let subscribers = subscriptions::active_for_country(db, country).await?;
-    let key = subscriptions::unsubscribe_key(db).await?;
-    let base = config.public_url.trim_end_matches('/');
     let mut batch = Vec::with_capacity(subscribers.len());
     for s in &subscribers {
-        let lang = person_lang(&s.lang);
-        let unsubscribe = format!(
-            "{base}/unsubscribe/{}",
-            subscriptions::unsubscribe_token(&key, &s.id)
-        );
-        let mut args = FluentArgs::new();
-        args.set(
-            "country",
-            country.name(crate::staff::labels::content_lang(lang)),
-        );
-        args.set(
-            "level",
-            I18n::global().t(lang, &format!("advice-level-{}", change.new_level)),
-        );
-        args.set("link", format!("{base}/travel-advice/{}", country.as_str()));
-        args.set("unsubscribe", unsubscribe.clone());
-        let idempotency = format!("advice:{}:{}", change.version_id, s.id);
-        let job = if s.channel == "sms" {
-            let body = I18n::global().t_args(lang, "crisis-advice-changed-sms", &args);
-            crate::sms::job(&s.address, &body, &idempotency)
-        } else {
-            let mut message = email::render(&s.address, lang, "crisis-advice-changed", &args);
-            message.headers = vec![
-                ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
-                (
-                    "List-Unsubscribe-Post".into(),
-                    "List-Unsubscribe=One-Click".into(),
-                ),
-            ];
-            let payload = serde_json::to_value(&message)
-                .map_err(|e| StoreError::Corrupt(format!("email payload: {e}")))?;
-            NewJob::new(email::JOB_KIND, payload)
+        let notice = Notice {
+            subscription: s.id.clone(),
+            change: change.clone(),
         };
+        let payload = serde_json::to_value(&notice)
+            .map_err(|e| StoreError::Corrupt(format!("advice notice payload: {e}")))?;
         // Bulk: a message per subscriber must not hold back the queue's other work.
-        batch.push(job.idempotency_key(idempotency).bulk());
+        batch.push(
+            NewJob::new(NOTICE_JOB, payload)
+                .idempotency_key(notice_key(change, &s.id))
+                .bulk(),
+        );
     }
     let mut tx = db.begin().await?;
     let n = jobs::enqueue_batch(&mut tx, &batch).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// The key of a subscriber's notice of one version, which also names its SMS at the gateway.
+fn notice_key(change: &LevelChanged, subscription: &str) -> String {
+    format!("advice:{}:{subscription}", change.version_id)
+}
+
+/// Sends a [`NOTICE_JOB`]: reads the subscription when the message is due and sends only while
+/// it is active, so that one ended (the unsubscribe link, STOP, its person's data deleted)
+/// after the change was announced hears nothing more. The message goes through the mail
+/// sender (`email`, which reads an `email.send` payload) or the SMS sender (`sms`, which reads
+/// an `sms.send` payload), in the subscription's language.
+pub struct NoticeJob<E, S> {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub email: E,
+    pub sms: S,
+}
+
+impl<E: JobHandler, S: JobHandler> NoticeJob<E, S> {
+    async fn send(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let notice: Notice = job
+            .payload_json()
+            .map_err(|e| JobError::Permanent(format!("bad {NOTICE_JOB} payload: {e}")))?;
+        let s = match subscriptions::find(&self.db, &notice.subscription).await {
+            Ok(s) => s,
+            Err(StoreError::NotFound) => {
+                tracing::info!(job = %job.id, "advice notice not sent: subscription deleted");
+                return Ok(());
+            }
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        if s.status != "active" || s.country != notice.change.country {
+            tracing::info!(job = %job.id, status = %s.status, "advice notice not sent: subscription ended");
+            return Ok(());
+        }
+        let message = notice_message(&self.db, &self.config, &s, &notice.change)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let sender: &dyn JobHandler = if message.kind == email::JOB_KIND {
+            &self.email
+        } else {
+            &self.sms
+        };
+        // The sender sees the message as its own job's, under this job's id and attempts: a
+        // retry resends the same message (the same Message-ID, the same key at the gateway).
+        let send = ClaimedJob {
+            id: job.id.clone(),
+            kind: message.kind,
+            payload: message.payload.to_string(),
+            attempts: job.attempts,
+            max_attempts: job.max_attempts,
+        };
+        sender.run(&send).await
+    }
+}
+
+impl<E: JobHandler, S: JobHandler> JobHandler for NoticeJob<E, S> {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(self.send(job))
+    }
+}
+
+/// The notice of `change` to `s` as an `email.send` or `sms.send` job would carry it, in the
+/// subscription's language, with its unsubscribe link (an email's text and headers) or
+/// keyword (an SMS).
+async fn notice_message(
+    db: &Db,
+    config: &WebConfig,
+    s: &Subscription,
+    change: &LevelChanged,
+) -> Result<NewJob, StoreError> {
+    let country = CountryCode::parse(&s.country)
+        .map_err(|_| StoreError::Corrupt(format!("subscription country {:?}", s.country)))?;
+    let key = subscriptions::unsubscribe_key(db).await?;
+    let base = config.public_url.trim_end_matches('/');
+    let lang = person_lang(&s.lang);
+    let unsubscribe = format!(
+        "{base}/unsubscribe/{}",
+        subscriptions::unsubscribe_token(&key, &s.id)
+    );
+    let mut args = FluentArgs::new();
+    args.set(
+        "country",
+        country.name(crate::staff::labels::content_lang(lang)),
+    );
+    args.set(
+        "level",
+        I18n::global().t(lang, &format!("advice-level-{}", change.new_level)),
+    );
+    // The advice in the language of the message, whatever the reader's device prefers.
+    args.set(
+        "link",
+        format!(
+            "{base}/travel-advice/{}?lang={}",
+            country.as_str(),
+            lang.code()
+        ),
+    );
+    args.set("unsubscribe", unsubscribe.clone());
+    if s.channel == "sms" {
+        let body = I18n::global().t_args(lang, "crisis-advice-changed-sms", &args);
+        return Ok(crate::sms::job(
+            &s.address,
+            &body,
+            &notice_key(change, &s.id),
+        ));
+    }
+    let mut message = email::render(&s.address, lang, "crisis-advice-changed", &args);
+    message.headers = vec![
+        ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+        (
+            "List-Unsubscribe-Post".into(),
+            "List-Unsubscribe=One-Click".into(),
+        ),
+    ];
+    let payload = serde_json::to_value(&message)
+        .map_err(|e| StoreError::Corrupt(format!("email payload: {e}")))?;
+    Ok(NewJob::new(email::JOB_KIND, payload))
 }

@@ -60,13 +60,14 @@ async fn an_admin_publishes_advice_and_a_level_change_is_announced() {
                 &fields("2", "Exercise increased caution.", "0"),
             )
             .await;
+        // A first version gives the country a level: its subscribers are told.
         assert_eq!(
             res.location(),
-            Some("/admin/travel-advice?published=LB"),
+            Some("/admin/travel-advice?published=LB&level_changed=1"),
             "{}",
             res.body
         );
-        assert_eq!(level_jobs(&app).await, 0, "a first version is not a change");
+        assert_eq!(level_jobs(&app).await, 1);
         let summary = last_summary(&app, "travel_advice.publish").await;
         assert_eq!(summary["country"], "LB");
         assert_eq!(summary["version"], 1);
@@ -91,7 +92,7 @@ async fn an_admin_publishes_advice_and_a_level_change_is_announced() {
             res.location(),
             Some("/admin/travel-advice?published=LB&level_changed=1")
         );
-        assert_eq!(level_jobs(&app).await, 1);
+        assert_eq!(level_jobs(&app).await, 2);
         let summary = last_summary(&app, "travel_advice.publish").await;
         assert_eq!(
             (summary["version"].clone(), summary["level"]["from"].clone()),
@@ -200,7 +201,7 @@ async fn the_longest_advice_the_form_takes_is_published_whole() {
         .await;
     assert_eq!(
         res.location(),
-        Some("/admin/travel-advice?published=LB"),
+        Some("/admin/travel-advice?published=LB&level_changed=1"),
         "{}",
         res.status
     );

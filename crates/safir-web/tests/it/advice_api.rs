@@ -122,7 +122,7 @@ async fn an_admin_token_publishes_versions_and_level_changes() {
         let summary = last_summary(&app, "travel_advice.publish").await;
         assert_eq!(summary["level"], json!({"from": 3, "to": 4}));
         let jobs = safir_store::jobs::stats(&app.db).await.unwrap();
-        assert_eq!(jobs.queued, 1, "one level-change job");
+        assert_eq!(jobs.queued, 2, "the first level's job, then the change's");
 
         // The same request again (a retry after a lost answer): answered as published, the
         // version it made, not 409; nothing more is written.

@@ -629,9 +629,25 @@ async fn heads_of_mission_keep_the_catalogue_through_the_api() {
         );
         assert_eq!(app.audit_summaries("service.update").await.len(), 2);
         stale["base_updated_at"] = current;
-        let res = c.api("PUT", &one, &editor, Some(stale)).await;
+        let res = c.api("PUT", &one, &editor, Some(stale.clone())).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.json()["name"]["en"], "Passport renewal (stale)");
+        let saved = res.json();
+        // Sent again after its answer was lost, with the same (now older) `base_updated_at`:
+        // the service already says what it asks, so the answer is the service, and nothing is
+        // written twice. A different body from that version is still a conflict.
+        let res = c.api("PUT", &one, &editor, Some(stale.clone())).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json(), saved);
+        assert_eq!(app.audit_summaries("service.update").await.len(), 3);
+        let mut other = stale.clone();
+        other["name_en"] = "Passport renewal (other)".into();
+        problem(
+            &c.api("PUT", &one, &editor, Some(other)).await,
+            409,
+            "conflict",
+        );
+        assert_eq!(app.audit_summaries("service.update").await.len(), 3);
 
         // Disabled: off the public catalogue, still in the mission's own list.
         let public = c

@@ -344,3 +344,38 @@ async fn an_edit_sent_twice_is_saved_once() {
         assert_eq!(services::find(&app.db, &id).await.unwrap().fee_minor, 6500);
     }
 }
+
+/// Instructions written on several lines are read on several lines on the public page: the
+/// text keeps its line breaks and the stylesheet shows them.
+#[tokio::test]
+async fn a_services_instructions_keep_their_lines() {
+    let app = TestApp::sqlite().await;
+    let paris = app.mission("PAR", "FR").await;
+    let mut input = crate::consular_officer::service_input("renewal", CaseKind::PassportRenewal);
+    input.instructions_en = "Book an appointment.\nBring your old passport.".into();
+    let mut tx = app.db.begin().await.unwrap();
+    let id = services::create(&mut tx, &paris, &input).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut client = app.client();
+    let page = client
+        .get(&format!("/consular/services/{id}?lang=en"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(
+            "<div class=\"instructions\" dir=\"auto\">Book an appointment.\nBring your old passport.</div>"
+        ),
+        "{}",
+        page.body
+    );
+    let css = client.get(&safir_web::assets::url("app.css")).await;
+    assert_eq!(css.status, 200);
+    let rule = css
+        .body
+        .split("\n.instructions {")
+        .nth(1)
+        .and_then(|r| r.split('}').next())
+        .unwrap_or_default();
+    assert!(rule.contains("white-space: pre-line;"), "{rule:?}");
+}

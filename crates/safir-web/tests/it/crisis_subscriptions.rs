@@ -1,15 +1,21 @@
 //! Travel-advice subscriptions through HTTP: bad input named and kept, email double opt-in,
-//! the one-click unsubscribe POST a mail client sends, and a level change notifying each
-//! active subscriber exactly once.
+//! the one-click unsubscribe POST a mail client sends, and a level change (or a country's
+//! first advice) notifying each subscriber still active when its message goes, exactly once.
+
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Request, header};
 use safir_domain::CountryCode;
+use safir_domain::consular::advice::{RawAdvice, RawAdviceText, TravelAdvice};
 use safir_domain::crisis::registration::Channel;
-use safir_store::consular::advice::LevelChanged;
+use safir_store::consular::advice::{self, LEVEL_CHANGED_JOB, LevelChanged};
 use safir_store::crisis::subscriptions;
+use safir_store::jobs::{ClaimedJob, HandlerFuture, JobError, JobHandler, JobRunner, RunnerConfig};
 use safir_store::with_pool;
-use safir_web::crisis::subscriptions::notify_level_change;
+use safir_web::crisis::subscriptions::{
+    AdviceLevelChanged, NOTICE_JOB, NoticeJob, notify_level_change,
+};
 
 use crate::harness::{TestApp, unique_email};
 
@@ -261,6 +267,67 @@ async fn a_mail_client_unsubscribes_with_one_post() {
     assert_eq!(app.client().send(forged).await.status, 404);
 }
 
+/// Stands in for the mail and SMS senders: keeps each message it is given, with its job kind.
+#[derive(Clone, Default)]
+struct Outbox(Arc<Mutex<Vec<(String, serde_json::Value)>>>);
+
+impl Outbox {
+    fn sent(&self) -> Vec<(String, serde_json::Value)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl JobHandler for Outbox {
+    fn run<'a>(&'a self, job: &'a ClaimedJob) -> HandlerFuture<'a> {
+        Box::pin(async move {
+            let payload = serde_json::from_str(&job.payload)
+                .map_err(|e| JobError::Permanent(e.to_string()))?;
+            self.0.lock().unwrap().push((job.kind.clone(), payload));
+            Ok(())
+        })
+    }
+}
+
+/// The workers as the server registers them for travel advice, with `outbox` as the senders.
+fn runner(app: &TestApp, outbox: &Outbox) -> JobRunner {
+    JobRunner::new(app.db.clone(), RunnerConfig::default())
+        .register(LEVEL_CHANGED_JOB, AdviceLevelChanged { db: app.db.clone() })
+        .register(
+            NOTICE_JOB,
+            NoticeJob {
+                db: app.db.clone(),
+                config: app.state.config.clone(),
+                email: outbox.clone(),
+                sms: outbox.clone(),
+            },
+        )
+}
+
+/// Publishes advice for `country` at `level` as the editors' form does.
+async fn publish(app: &TestApp, country: &str, level: u8) -> advice::Published {
+    let text = |summary: &str, section: &str| RawAdviceText {
+        summary: summary.to_owned(),
+        sections: [
+            section.to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    };
+    let raw = RawAdvice {
+        level: level.to_string(),
+        ar: text("ملخص النصيحة", "تجنب التجمعات الكبيرة."),
+        en: text("Summary.", "Avoid large gatherings."),
+        change_ar: "تحديث".into(),
+        change_en: "Update".into(),
+    };
+    let a = TravelAdvice::parse(CountryCode::parse(country).unwrap(), &raw).unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let out = advice::publish(&mut tx, &a, None, None).await.unwrap();
+    tx.commit().await.unwrap();
+    out
+}
+
 #[tokio::test]
 async fn a_level_change_notifies_each_active_subscriber_once() {
     for app in TestApp::all().await {
@@ -284,80 +351,155 @@ async fn a_level_change_notifies_each_active_subscriber_once() {
 
         let change = LevelChanged {
             country: "FR".into(),
-            old_level: 1,
+            old_level: Some(1),
             new_level: 3,
             version_id: "v42".into(),
         };
-        let config = app.state.config.clone();
+        assert_eq!(notify_level_change(&app.db, &change).await.unwrap(), 2);
         assert_eq!(
-            notify_level_change(&app.db, &config, &change)
-                .await
-                .unwrap(),
-            2
-        );
-        assert_eq!(
-            notify_level_change(&app.db, &config, &change)
-                .await
-                .unwrap(),
+            notify_level_change(&app.db, &change).await.unwrap(),
             0,
             "a rerun sends nothing twice"
         );
-        let jobs: Vec<(String, String, Option<String>)> = with_pool!(app.db.read(), p => {
-            sqlx::query_as("SELECT kind, payload, idempotency_key FROM jobs WHERE idempotency_key LIKE 'advice:%' ORDER BY kind")
+        // One notice each, in the bulk lane, naming the subscription and not its address.
+        let jobs: Vec<(String, String, Option<String>, i16)> = with_pool!(app.db.read(), p => {
+            sqlx::query_as("SELECT kind, payload, idempotency_key, lane FROM jobs WHERE idempotency_key LIKE 'advice:%' ORDER BY idempotency_key")
                 .fetch_all(p)
                 .await
         })
         .unwrap();
-        assert_eq!(jobs.len(), 2);
-        let (kind, payload, key) = &jobs[0];
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        let mut keys: Vec<String> = [&mail, &sms]
+            .iter()
+            .map(|id| format!("advice:v42:{id}"))
+            .collect();
+        keys.sort();
+        for ((kind, payload, key, lane), expected) in jobs.iter().zip(&keys) {
+            assert_eq!(kind, NOTICE_JOB);
+            assert_eq!(key.as_deref(), Some(expected.as_str()));
+            assert_eq!(*lane, 1, "bulk");
+            assert!(!payload.contains("example.org") && !payload.contains("+336"));
+        }
+
+        let outbox = Outbox::default();
+        assert_eq!(runner(&app, &outbox).drain().await.unwrap(), 2);
+        let mut sent = outbox.sent();
+        sent.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        let (kind, email) = &sent[0];
         assert_eq!(kind, "email.send");
-        assert_eq!(key.as_deref(), Some(format!("advice:v42:{mail}").as_str()));
-        let email: serde_json::Value = serde_json::from_str(payload).unwrap();
         assert_eq!(email["to"], "mail@example.org");
         let headers = email["headers"].to_string();
         assert!(headers.contains("List-Unsubscribe-Post"), "{headers}");
         assert!(headers.contains("/unsubscribe/"), "{headers}");
         assert!(email["text"].as_str().unwrap().contains("/unsubscribe/"));
-        let (kind, payload, key) = &jobs[1];
+        let (kind, text) = &sent[1];
         assert_eq!(kind, "sms.send");
-        assert_eq!(key.as_deref(), Some(format!("advice:v42:{sms}").as_str()));
-        let text: serde_json::Value = serde_json::from_str(payload).unwrap();
         assert_eq!(text["to"], "+33612345678");
         assert_eq!(text["key"], format!("advice:v42:{sms}"));
+        // Every message says how to stop them.
+        assert!(
+            text["body"]
+                .as_str()
+                .unwrap()
+                .ends_with("Reply STOP to stop."),
+            "{text}"
+        );
     }
 }
 
 #[tokio::test]
-async fn the_level_change_job_runs_the_notices() {
-    use safir_store::consular::advice::LEVEL_CHANGED_JOB;
-    use safir_store::jobs::{self, JobRunner, NewJob, RunnerConfig};
-    use safir_web::crisis::subscriptions::AdviceLevelChanged;
-
-    let app = TestApp::sqlite().await;
-    let id = active(&app, fr(), Channel::Email, "job@example.org").await;
-    let mut tx = app.db.begin().await.unwrap();
-    let payload = serde_json::json!({
-        "country": "FR", "old_level": 2, "new_level": 4, "version_id": "v7"
-    });
-    jobs::enqueue(&mut tx, &NewJob::new(LEVEL_CHANGED_JOB, payload))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let runner = JobRunner::new(app.db.clone(), RunnerConfig::default()).register(
-        LEVEL_CHANGED_JOB,
-        AdviceLevelChanged {
-            db: app.db.clone(),
-            config: app.state.config.clone(),
-        },
-    );
-    runner.drain().await.unwrap();
-    let keys: Vec<Option<String>> = with_pool!(app.db.read(), p => {
-        sqlx::query_scalar("SELECT idempotency_key FROM jobs WHERE kind = 'email.send'")
-            .fetch_all(p)
+async fn a_notice_goes_only_to_a_subscription_still_active_when_it_is_sent() {
+    for app in TestApp::all().await {
+        let link = active(&app, fr(), Channel::Email, "link@example.org").await;
+        active(&app, fr(), Channel::Sms, "+33611111111").await;
+        active(&app, fr(), Channel::Email, "erased@example.org").await;
+        active(&app, fr(), Channel::Email, "stays@example.org").await;
+        publish(&app, "FR", 1).await;
+        let raised = publish(&app, "FR", 3).await;
+        assert!(raised.level_change_enqueued);
+        // The first publication's and the change's notices are queued ...
+        let fan_out = JobRunner::new(app.db.clone(), RunnerConfig::default())
+            .register(LEVEL_CHANGED_JOB, AdviceLevelChanged { db: app.db.clone() });
+        assert_eq!(fan_out.drain().await.unwrap(), 2);
+        // ... then three of the four end before their turn: the unsubscribe link, STOP, and
+        // the person's data deleted.
+        assert!(subscriptions::unsubscribe(&app.db, &link).await.unwrap());
+        assert_eq!(
+            subscriptions::unsubscribe_sms(&app.db, "+33611111111", None)
+                .await
+                .unwrap(),
+            1
+        );
+        let mut tx = app.db.begin().await.unwrap();
+        subscriptions::delete_for_addresses(&mut tx, &["erased@example.org".to_owned()])
             .await
-    })
-    .unwrap();
-    assert_eq!(keys, vec![Some(format!("advice:v7:{id}"))]);
-    let mail = app.emails_to("job@example.org").await.pop().unwrap();
-    assert!(mail.subject.contains("France"), "{}", mail.subject);
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let outbox = Outbox::default();
+        assert_eq!(runner(&app, &outbox).drain().await.unwrap(), 8);
+        let sent = outbox.sent();
+        let to: Vec<&str> = sent
+            .iter()
+            .map(|(_, m)| m["to"].as_str().unwrap())
+            .collect();
+        assert_eq!(to, ["stays@example.org", "stays@example.org"], "{sent:?}");
+        let states: Vec<String> = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT DISTINCT state FROM jobs WHERE kind = $1")
+                .bind(NOTICE_JOB)
+                .fetch_all(p)
+                .await
+        })
+        .unwrap();
+        assert_eq!(states, ["done"], "nothing left to retry");
+    }
+}
+
+#[tokio::test]
+async fn a_countrys_first_advice_is_announced_with_a_link_in_the_subscribers_language() {
+    for app in TestApp::all().await {
+        active(&app, fr(), Channel::Email, "en@example.org").await;
+        let mut tx = app.db.begin().await.unwrap();
+        let arabic =
+            subscriptions::subscribe(&mut tx, fr(), Channel::Email, "ar@example.org", "ar")
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        subscriptions::confirm(&app.db, arabic.confirm_token.as_deref().unwrap())
+            .await
+            .unwrap();
+
+        let first = publish(&app, "FR", 2).await;
+        assert_eq!(first.old_level, None);
+        assert!(first.level_change_enqueued);
+        let outbox = Outbox::default();
+        assert_eq!(runner(&app, &outbox).drain().await.unwrap(), 3);
+        let sent = outbox.sent();
+        let mail = |to: &str| {
+            sent.iter()
+                .map(|(_, m)| m)
+                .find(|m| m["to"] == to)
+                .unwrap_or_else(|| panic!("nothing to {to}: {sent:?}"))
+                .clone()
+        };
+        let base = app.state.config.public_url.trim_end_matches('/').to_owned();
+        let en = mail("en@example.org");
+        let text = en["text"].as_str().unwrap();
+        assert!(
+            text.contains("The travel advice level for France is now: Exercise increased caution."),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{base}/travel-advice/FR?lang=en")),
+            "{text}"
+        );
+        let ar = mail("ar@example.org");
+        let text = ar["text"].as_str().unwrap();
+        assert!(
+            text.contains(&format!("{base}/travel-advice/FR?lang=ar")),
+            "{text}"
+        );
+        assert_eq!(ar["lang"], "ar");
+    }
 }

@@ -80,7 +80,9 @@ pub struct ServiceRequest {
     /// current setting.
     pub enabled: Option<bool>,
     /// On a replacement, the `updated_at` of the service as the client read it: when given and
-    /// the service was changed since, nothing is written and the answer is 409.
+    /// the service was changed since, nothing is written and the answer is 409, unless the
+    /// service already holds what the request asks (a retry of a request whose answer was
+    /// lost), answered 200 with the service.
     pub base_updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -284,7 +286,7 @@ pub async fn create_mission_service(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to edit this mission's services, or the token lacks `consular:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No service of this mission has this id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The service was changed after `base_updated_at`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The service was changed after `base_updated_at` into something other than the request asks", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Every field refused, named (a changed `kind`: `consular_service_kind_fixed`; `code` taken: `consular_service_code_taken`; a changed `code` that opening hours or bookings name: `consular_service_code_in_use`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -299,17 +301,26 @@ pub async fn replace_mission_service(
     ApiJson(body): ApiJson<ServiceRequest>,
 ) -> Result<Json<ServiceResponse>, AppError> {
     let service = mission_service(&state, &mission, &id).await?;
-    if body
-        .base_updated_at
-        .is_some_and(|t| t != service.updated_at)
-    {
-        return Err(AppError::Conflict);
-    }
     let checked = checked(&body, &service.kind, service.enabled);
     let changed_kind = body
         .kind
         .as_deref()
         .is_some_and(|k| k.trim() != service.kind);
+    if body
+        .base_updated_at
+        .is_some_and(|t| t != service.updated_at)
+    {
+        // The service as stored already says what the body asks: the same replacement sent
+        // again after its answer was lost, or the same edit made by another. Nothing is lost.
+        let already_saved = !changed_kind
+            && checked
+                .as_ref()
+                .is_ok_and(|input| changed_fields(&service, input).is_empty());
+        if already_saved {
+            return Ok(Json(service_response(service, mission.code.clone(), lang)));
+        }
+        return Err(AppError::Conflict);
+    }
     let input = match (checked, changed_kind) {
         (Ok(input), false) => input,
         (checked, _) => {
@@ -336,7 +347,14 @@ pub async fn replace_mission_service(
         };
         match saved {
             Ok(()) => {}
-            Err(StoreError::Conflict("changed")) => return Err(AppError::Conflict),
+            Err(StoreError::Conflict("changed")) => {
+                tx.rollback().await.map_err(AppError::internal)?;
+                let now = mission_service(&state, &mission, &service.id).await?;
+                if changed_fields(&now, &input).is_empty() {
+                    return Ok(Json(service_response(now, mission.code.clone(), lang)));
+                }
+                return Err(AppError::Conflict);
+            }
             Err(StoreError::Conflict(what)) => {
                 return Err(AppError::Validation(code_refused(what)));
             }
