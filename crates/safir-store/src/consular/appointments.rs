@@ -277,12 +277,13 @@ async fn ensure_open(tx: &mut Tx, mission_id: &str, slot: &Slot) -> Result<(), S
 
 /// Refuses, with `Conflict(CASE_UNAVAILABLE)`, a booking for a case that is not one of the
 /// person's cases at the mission still in hand. The caller checked the case before the
-/// transaction began; a withdrawal committed in between cancelled the case's bookings without
-/// seeing this one, which would have stood for a withdrawn case. On PostgreSQL the case's row
-/// is share-locked until the booking commits, so a withdrawal (which writes the row first and
-/// then lists the case's bookings to cancel) either waits for this booking and then cancels
-/// it, or has committed first and is seen here. Taken before any seat, as a withdrawal takes
-/// the case before the bookings' seats, so neither waits for the other in turn.
+/// transaction began; a withdrawal (or a refusal, or a closure) committed in between cancelled
+/// the case's bookings without seeing this one, which would have stood for a case the mission
+/// is done with. On PostgreSQL the case's row is share-locked until the booking commits, so
+/// such a move (which writes the row first and then lists the case's bookings to cancel)
+/// either waits for this booking and then cancels it, or has committed first and is seen
+/// here. Taken before any seat, as the move takes the case before the bookings' seats, so
+/// neither waits for the other in turn.
 async fn hold_case(tx: &mut Tx, b: &NewBooking<'_>) -> Result<(), StoreError> {
     let Some(case_id) = b.case_id else {
         return Ok(());
@@ -291,7 +292,8 @@ async fn hold_case(tx: &mut Tx, b: &NewBooking<'_>) -> Result<(), StoreError> {
         Backend::Postgres => " FOR SHARE",
         Backend::Sqlite => "",
     };
-    // The states the mission is done with, as the API's check before booking has them.
+    // The states the mission is done with ([`CASE_DONE`]), as the API's check before booking
+    // has them.
     let sql = format!(
         "SELECT id FROM cases WHERE id = $1 AND applicant_id = $2 AND mission_id = $3 \
          AND state NOT IN ('rejected', 'withdrawn', 'closed'){lock}"
@@ -308,26 +310,41 @@ async fn hold_case(tx: &mut Tx, b: &NewBooking<'_>) -> Result<(), StoreError> {
         .ok_or(StoreError::Conflict(CASE_UNAVAILABLE))
 }
 
-/// Share-locks, on PostgreSQL, the row of the case booking `id` was made for, if any, until
-/// the move commits: a withdrawal of the case then waits for the move and finds the new
-/// booking to cancel. Otherwise its list of the case's bookings, read while the move was being
-/// committed, held the old booking (skipped once moved) but not the new one, which stayed
-/// live. A withdrawal committed first has cancelled the booking, which the move then no longer
-/// finds. SQLite runs one writing transaction at a time.
+/// The states of a case the mission is done with (refused, withdrawn, closed): a booking made
+/// for such a case serves nothing, and none is made or moved for one.
+const CASE_DONE: [&str; 3] = ["rejected", "withdrawn", "closed"];
+
+/// Refuses, with `Conflict(CASE_UNAVAILABLE)`, a move of booking `id` when the case it was
+/// made for is one the mission is done with ([`CASE_DONE`]), as [`hold_case`] refuses a new
+/// booking for it: the move would otherwise make a live booking for a refused or closed case.
+/// Read inside the move's transaction, as the case is when the move commits. On PostgreSQL it
+/// share-locks the case's row until then: a withdrawal, refusal or closure of the case then
+/// waits for the move and finds the new booking to cancel. Otherwise its list of the case's
+/// bookings, read while the move was being committed, held the old booking (skipped once
+/// moved) but not the new one, which stayed live. One committed first has cancelled the
+/// booking, which the move then no longer finds, or is seen here. SQLite runs one writing
+/// transaction at a time.
 async fn hold_case_of(tx: &mut Tx, id: &str) -> Result<(), StoreError> {
-    if tx.backend() == Backend::Postgres {
-        with_tx!(tx, c => {
-            sqlx::query(
-                "SELECT c.id FROM appointments a JOIN cases c ON c.id = a.case_id \
-                 WHERE a.id = $1 FOR SHARE OF c",
-            )
+    let lock = match tx.backend() {
+        Backend::Postgres => " FOR SHARE OF c",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "SELECT c.state FROM appointments a JOIN cases c ON c.id = a.case_id \
+         WHERE a.id = $1{lock}"
+    );
+    let state: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
             .bind(id)
             .fetch_optional(c)
             .await
-            .map(|_| ())
-        })?;
+    })?;
+    match state {
+        Some(state) if CASE_DONE.contains(&state.as_str()) => {
+            Err(StoreError::Conflict(CASE_UNAVAILABLE))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Books a seat. Fails with `Conflict(DAY_CLOSED)`, `Conflict(CASE_UNAVAILABLE)`,
@@ -383,8 +400,9 @@ pub async fn cancel(
 /// Moves a live booking of `user_id` to `slot`: the new seat is taken and the old one freed
 /// in the caller's transaction, so either both happen or neither. The old booking is kept
 /// as `rescheduled` and points at the new one. Returns (old, new). Fails with
-/// `Conflict(DAY_CLOSED)` when a closure now covers the new slot's day. Called after
-/// [`hold_zone`].
+/// `Conflict(DAY_CLOSED)` when a closure now covers the new slot's day, and with
+/// `Conflict(CASE_UNAVAILABLE)` when the case the booking was made for has been refused,
+/// withdrawn or closed. Called after [`hold_zone`].
 pub async fn reschedule(
     tx: &mut Tx,
     id: &str,
@@ -482,14 +500,17 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<Appointment>, S
     })?)
 }
 
-/// The live bookings made for case `case_id`, the soonest first.
+/// The live bookings made for case `case_id` (booked and not yet over), the soonest first:
+/// what the case's pages show as coming. One whose time has passed stays `booked` (a missed
+/// appointment is kept as it was) but is left out here, as it is no longer to come.
 pub async fn list_for_case(db: &Db, case_id: &str) -> Result<Vec<Appointment>, StoreError> {
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(
             "SELECT * FROM appointments WHERE case_id = $1 AND status = 'booked' \
-             ORDER BY starts_at, id",
+             AND ends_at > $2 ORDER BY starts_at, id",
         )
         .bind(case_id)
+        .bind(now())
         .fetch_all(p)
         .await
     })?)

@@ -996,3 +996,97 @@ async fn a_withdrawal_and_a_booking_at_once_leave_no_live_booking_for_the_case()
     );
     assert!(appts::list_for_case(db, &case).await.unwrap().is_empty());
 }
+
+/// A booking made for a case the mission is done with since (refused, closed, withdrawn) is
+/// not moved: the move is refused inside its transaction and the booking stays as it was. It
+/// used to go through, a new live booking for the refused case. One for a case still in hand
+/// moves as ever.
+#[tokio::test]
+async fn a_booking_for_a_case_refused_since_is_not_moved() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = paris_open_mondays(db, 2).await;
+        let person = users(db, 1).await.remove(0);
+        let slots = slots_on(db, &m, "2031-06-09").await;
+        for state in ["rejected", "closed", "withdrawn"] {
+            let case = submitted_case(db, &m, &person).await;
+            let held = book_held_alone(db, &m, &person, &slots[0], Some(&case))
+                .await
+                .unwrap();
+            with_pool!(db.write(), p => {
+                sqlx::query("UPDATE cases SET state = $2 WHERE id = $1")
+                    .bind(&case)
+                    .bind(state)
+                    .execute(p)
+                    .await
+                    .map(|r| r.rows_affected())
+            })
+            .unwrap();
+            let mut tx = db.begin().await.unwrap();
+            appts::hold_zone(&mut tx, &m, "Europe/Paris").await.unwrap();
+            let moved = appts::reschedule(&mut tx, &held.id, &person, &slots[1]).await;
+            tx.rollback().await.unwrap();
+            assert!(
+                matches!(moved, Err(StoreError::Conflict(appts::CASE_UNAVAILABLE))),
+                "{state} {:?}: {moved:?}",
+                t.backend()
+            );
+            assert!(appts::find(db, &held.id).await.unwrap().is_booked());
+            assert_eq!(live_in(db, &m, &slots[1]).await, 0);
+            let mut tx = db.begin().await.unwrap();
+            appts::cancel(&mut tx, &held.id, None).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let case = submitted_case(db, &m, &person).await;
+        let held = book_held_alone(db, &m, &person, &slots[0], Some(&case))
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        appts::hold_zone(&mut tx, &m, "Europe/Paris").await.unwrap();
+        let (_, new) = appts::reschedule(&mut tx, &held.id, &person, &slots[1])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(new.case_id.as_deref(), Some(case.as_str()));
+    }
+}
+
+/// A case's bookings as its pages list them: those still to come (one under way too), not one
+/// whose time has passed, though it is still `booked` (a missed appointment stays as it was).
+#[tokio::test]
+async fn a_cases_bookings_are_those_still_to_come() {
+    const DAY: i64 = 24 * 60;
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let m = create_paris(db).await.to_string();
+        let person = users(db, 1).await.remove(0);
+        let case = submitted_case(db, &m, &person).await;
+        let mut ids = std::collections::HashMap::new();
+        for (name, minutes) in [("past", -7 * DAY), ("under way", -10), ("soon", 7 * DAY)] {
+            let mut tx = db.begin().await.unwrap();
+            let service = ServiceCode::parse("passport_renewal").unwrap();
+            let booked = appts::book(
+                &mut tx,
+                &NewBooking {
+                    mission_id: &m,
+                    user_id: &person,
+                    service: &service,
+                    case_id: Some(&case),
+                    slot: &slot_in(minutes),
+                    lang: "ar",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            ids.insert(booked.id, name);
+        }
+        let listed: Vec<&str> = appts::list_for_case(db, &case)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| ids[&a.id])
+            .collect();
+        assert_eq!(listed, ["under way", "soon"], "{:?}", t.backend());
+    }
+}

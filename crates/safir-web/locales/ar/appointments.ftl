@@ -57,6 +57,9 @@ appointments-staff-cancel-title = إلغاء
 appointments-staff-cancel-reason = السبب الذي يُبلَّغ به صاحب الموعد
 appointments-cancelled-no-reason = لا تستطيع البعثة استقبالك في ذلك الوقت.
 appointments-started = حان وقت هذا الموعد، فلم يعد ممكنًا إلغاؤه أو تغييره. إن لم تستطع الحضور فتواصل مع البعثة.
+appointments-needs-confirmed-email = أكِّد عنوان بريدك الإلكتروني قبل حجز موعد أو تغييره أو إلغائه: فكل ذلك يُرسل إليه رسالة، وإلا أمكن لمن فتح حسابًا بعنوان شخص آخر أن يملأ بريده بالرسائل. استخدم الرابط الذي أرسلناه إليك، أو اطلب رابطًا جديدًا.
+error-email-unconfirmed-title = عنوان البريد الإلكتروني غير مؤكَّد
+error-email-unconfirmed-detail = أكِّد عنوان البريد الإلكتروني للحساب قبل حجز موعد أو تغييره أو إلغائه: فكل ذلك يُرسل إليه رسالة. تُرسل صفحة الحساب رابط تأكيد جديدًا.
 
 appointments-schedule-title = جدول المواعيد
 appointments-schedule-saved = تم حفظ الجدول.
@@ -100,6 +103,7 @@ field-error-appointments-already-booked = لديك موعد آخر في هذا �
 field-error-appointments-too-many = لديك خمسة مواعيد قادمة في هذه البعثة، وهو أقصى ما يمكن لشخص واحد حجزه: ألغِ أحدها لحجز موعد آخر.
 field-error-appointments-same-slot = هذا هو موعدك الحالي. اختر وقتًا آخر.
 field-error-appointments-started = حان وقت هذا الموعد، فلم يعد ممكنًا تغييره.
+field-error-appointments-case-closed = رُفض الطلب الذي حُجز له هذا الموعد أو سُحب أو أُغلق، فلم يعد ممكنًا تغيير الموعد.
 field-error-appointments-service-code-invalid = اختر خدمة من القائمة.
 field-error-appointments-weekday-invalid = اختر يومًا من أيام الأسبوع.
 field-error-appointments-time-invalid = أدخل الوقت بالشكل HH:MM، مثل 09:30.

@@ -54,6 +54,9 @@ appointments-staff-cancel-title = Cancel
 appointments-staff-cancel-reason = Reason told to the applicant
 appointments-cancelled-no-reason = The mission cannot receive you at that time.
 appointments-started = This appointment's time has come, so it can no longer be cancelled or moved. If you cannot attend, contact the mission.
+appointments-needs-confirmed-email = Confirm your email address before you book, move or cancel an appointment: each of these sends an email to it, so someone who opened an account with another person's address could otherwise fill their inbox. Use the link we sent you, or ask for a new one.
+error-email-unconfirmed-title = Email address not confirmed
+error-email-unconfirmed-detail = Confirm the account's email address before booking, moving or cancelling an appointment: each of these sends an email to it. The account page sends a new confirmation link.
 
 appointments-schedule-title = Appointment schedule
 appointments-schedule-saved = The schedule was saved.
@@ -97,6 +100,7 @@ field-error-appointments-already-booked = You already have an appointment at thi
 field-error-appointments-too-many = You already have five appointments to come at this mission, the most one person may hold: cancel one to book another.
 field-error-appointments-same-slot = This is the time you already have. Choose another time.
 field-error-appointments-started = This appointment's time has come, so it can no longer be moved.
+field-error-appointments-case-closed = The application this appointment is for was refused, withdrawn or closed, so the appointment can no longer be moved.
 field-error-appointments-service-code-invalid = Choose a service from the list.
 field-error-appointments-weekday-invalid = Choose a day of the week.
 field-error-appointments-time-invalid = Enter a time as HH:MM, for example 09:30.

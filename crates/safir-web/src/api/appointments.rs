@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safir_domain::consular::appointments::{ServiceCode, parse_date};
 use safir_store::consular::appointments::{self as store, Appointment};
@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::input::{ApiJson, NoBody, NoQuery, query_once};
-use crate::auth::SignedIn;
+use crate::auth::{CurrentUser, SignedIn};
 use crate::consular::appointments::service::BookingError;
 use crate::consular::appointments::{labels, mine, service};
-use crate::error::{AppError, FieldError, FieldErrors};
+use crate::error::{AppError, ErrorInfo, FieldError, FieldErrors};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -195,6 +195,17 @@ pub async fn list_slots(
     }))
 }
 
+/// Refuses a booking, a move or a cancellation from an account whose address is not confirmed
+/// (`403 email_unconfirmed`): each sends an email to that address, which an account opened
+/// with someone else's could otherwise have sent without end.
+async fn require_confirmed(state: &AppState, user: &CurrentUser) -> Result<(), ErrorInfo> {
+    if service::address_confirmed(state, user).await? {
+        Ok(())
+    } else {
+        Err(ErrorInfo::new("email_unconfirmed", StatusCode::FORBIDDEN))
+    }
+}
+
 fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> {
     let v = raw?.trim();
     let ok = !v.is_empty()
@@ -224,7 +235,7 @@ fn check_case_id(raw: Option<&str>, errors: &mut FieldErrors) -> Option<String> 
     responses(
         (status = 200, description = "The booking", body = AppointmentResponse),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`, or the account's email address is not confirmed yet (`email_unconfirmed`)", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not bookable: unknown mission or service, a time that is not a free slot, a full slot, already booked then, five bookings to come at the mission already (`appointments_too_many`), or a `case_id` that is not one of the caller's cases at the mission still in hand", body = super::doc::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -233,7 +244,8 @@ pub async fn book_appointment(
     lang: Lang,
     SignedIn(user): SignedIn,
     ApiJson(body): ApiJson<BookRequest>,
-) -> Result<Json<AppointmentResponse>, AppError> {
+) -> Result<Json<AppointmentResponse>, ErrorInfo> {
+    require_confirmed(&state, &user).await?;
     let mut errors = FieldErrors::new();
     let mission = mission_by_code(&state, &body.mission).await?;
     if mission.is_none() {
@@ -244,7 +256,7 @@ pub async fn book_appointment(
         .ok();
     let case_id = check_case_id(body.case_id.as_deref(), &mut errors);
     let (Some(mission), Some(svc)) = (mission, svc) else {
-        return Err(AppError::Validation(errors));
+        return Err(AppError::Validation(errors).into());
     };
     if !service::offers(&state, &mission, &svc).await? {
         errors.push("service", "appointments_service_not_offered");
@@ -263,12 +275,12 @@ pub async fn book_appointment(
                     && !matches!(c.state.as_str(), "rejected" | "withdrawn" | "closed")
             }
             Err(AppError::NotFound) => false,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         if !own {
             let mut errors = FieldErrors::new();
             errors.push("case_id", "appointments_case_unknown");
-            return Err(AppError::Validation(errors));
+            return Err(AppError::Validation(errors).into());
         }
     }
     let booked = match service::book(
@@ -288,10 +300,10 @@ pub async fn book_appointment(
         Err(e @ (BookingError::AlreadyBooked | BookingError::SlotFull | BookingError::TooMany)) => {
             match service::held(&state, &user, &mission, &svc, body.starts_at).await? {
                 Some(held) if held.case_id == case_id => held,
-                _ => return Err(e.into()),
+                _ => return Err(AppError::from(e).into()),
             }
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(AppError::from(e).into()),
     };
     Ok(Json(response(booked, &mission.code)))
 }
@@ -322,11 +334,11 @@ pub struct RescheduleRequest {
         (status = 200, description = "The new booking", body = AppointmentResponse),
         (status = 400, description = "The body is not valid JSON", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`, or the account's email address is not confirmed yet (`email_unconfirmed`)", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No live booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The booking's time has come: it is no longer moved", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not `application/json`", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`, `appointments_too_many`), or is the time already booked (`appointments_same_slot`)", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`starts_at` is not a free slot of the booking's mission and service (`appointments_slot_unavailable`, `appointments_slot_full`, `appointments_already_booked`, `appointments_too_many`), is the time already booked (`appointments_same_slot`), or the booking was made for a case refused, withdrawn or closed since (`appointments_case_closed`)", body = super::doc::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reschedule_appointment(
@@ -334,28 +346,29 @@ pub async fn reschedule_appointment(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RescheduleRequest>,
-) -> Result<Json<AppointmentResponse>, AppError> {
+) -> Result<Json<AppointmentResponse>, ErrorInfo> {
+    require_confirmed(&state, &user).await?;
     // Moved there a moment ago (a retry after a lost answer): answered with the new booking,
     // as the first request was, not "no such booking".
     let mission = match mine::own_booking(&state, &user, &id).await {
         Ok((_, mission)) => mission,
         Err(AppError::NotFound) => {
             let Some(moved) = mine::moved_booking(&state, &user, &id, body.starts_at).await? else {
-                return Err(AppError::NotFound);
+                return Err(AppError::NotFound.into());
             };
             let mission = missions::find(&state.db, &moved.mission_id)
                 .await
                 .map_err(AppError::internal)?;
             return Ok(Json(response(moved, &mission.code)));
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let moved = match service::reschedule(&state, &user, &id, body.starts_at, &mission).await {
         Ok(moved) => moved,
         Err(BookingError::NotFound) => mine::moved_booking(&state, &user, &id, body.starts_at)
             .await?
             .ok_or(AppError::NotFound)?,
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(AppError::from(e).into()),
     };
     Ok(Json(response(moved, &mission.code)))
 }
@@ -374,7 +387,7 @@ pub async fn reschedule_appointment(
     responses(
         (status = 200, description = "The booking, cancelled", body = AppointmentResponse),
         (status = 401, description = "No valid token", body = super::doc::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `write`", body = super::doc::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token lacks `write`, or the account's email address is not confirmed yet (`email_unconfirmed`)", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No booking of the caller has this id", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The booking's time has come: it is no longer cancelled", body = super::doc::Problem, content_type = "application/problem+json"),
         (status = 400, description = "A body that is not valid JSON (the route takes none)", body = crate::api::doc::Problem, content_type = "application/problem+json"),
@@ -387,14 +400,15 @@ pub async fn cancel_appointment(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
     _: NoBody,
-) -> Result<Json<AppointmentResponse>, AppError> {
+) -> Result<Json<AppointmentResponse>, ErrorInfo> {
+    require_confirmed(&state, &user).await?;
     let cancelled = match service::cancel(&state, &user, &id).await {
         Ok(cancelled) => cancelled,
         // Cancelled a moment ago (a retry after a lost answer): the same outcome.
         Err(BookingError::NotFound) => mine::cancelled_booking(&state, &user, &id)
             .await?
             .ok_or(AppError::NotFound)?,
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(AppError::from(e).into()),
     };
     let mission = missions::find(&state.db, &cancelled.mission_id)
         .await

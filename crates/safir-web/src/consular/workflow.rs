@@ -264,8 +264,14 @@ pub async fn act_seen(
         "request_chars": request_chars,
         "by": if from_staff { "officer" } else { "applicant" },
     });
-    if cmd.action == CaseAction::Withdraw {
-        // Its appointments still to come go with it.
+    if matches!(
+        cmd.action,
+        CaseAction::Withdraw | CaseAction::Reject | CaseAction::Close
+    ) {
+        // A case the mission is done with (withdrawn by its applicant, refused, closed) takes
+        // its appointments still to come with it: left booked, the seat stayed taken, the
+        // booking stood on the day's list and its reminder still said "tomorrow". Each
+        // applicant is told once, by the booking's own cancellation email beside this move's.
         let cancelled =
             super::appointments::service::cancel_for_case(state, &mut tx, &updated).await?;
         if cancelled > 0 {

@@ -2212,3 +2212,400 @@ async fn withdrawing_a_case_cancels_its_appointments_to_come() {
         assert!(again.contains(&starts[0]), "{again:?}");
     }
 }
+
+/// Books PAR's visa slot starting at `start` for case `case_id` through the API; its id.
+async fn book_for_case(c: &mut Client<'_>, token: &str, case_id: &str, start: &str) -> String {
+    let body = serde_json::json!({
+        "mission": "PAR", "service": "visa", "starts_at": start, "case_id": case_id,
+    });
+    let res = c
+        .api("POST", "/api/v1/appointments", token, Some(body))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// The subjects of the cancellation emails `to` has been sent.
+async fn cancellations_to(app: &TestApp, to: &str) -> usize {
+    app.emails_to(to)
+        .await
+        .iter()
+        .filter(|m| m.subject.starts_with("Appointment cancelled"))
+        .count()
+}
+
+/// A case the mission refuses or closes takes its appointments still to come with it, as a
+/// withdrawal does, on the officer's page and through the API alike: the seat is free again and
+/// the applicant is told once, beside the decision. Before, the booking stayed: its seat taken,
+/// on the day's list, its reminder saying "tomorrow". A booking left live for a refused case
+/// (one refused before this was so) can no longer be moved, which made a new booking for it.
+#[tokio::test]
+async fn refusing_or_closing_a_case_cancels_its_appointments_to_come() {
+    use safir_domain::consular::case::CaseKind;
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "10:30").await;
+        let user = app.public_user(&unique_email("refused")).await;
+        let secret = token(&app, &user, &["read", "write", "cases:read", "cases:write"]).await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&mission_id))],
+            )
+            .await;
+        let desk = token(&app, &officer, &["consular:read", "consular:write"]).await;
+        let visa = crate::consular_applicant::service(&app, &mission_id, CaseKind::Visa).await;
+        let visa_case = (mission_id.as_str(), visa.as_str(), CaseKind::Visa);
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        assert_eq!(starts.len(), 3, "{starts:?}");
+
+        // Refused on the officer's page.
+        let refused =
+            crate::consular_applicant::case_in_state(&app, visa_case, &user.id, "in_review").await;
+        let booking = book_for_case(&mut c, &secret, &refused, &starts[0]).await;
+        let mails = app.emails_to(&user.email).await.len();
+        let mut desk_page = app.client();
+        desk_page.sign_in(&officer).await;
+        let page = format!("/missions/PAR/cases/{refused}");
+        let res = desk_page
+            .submit(
+                &page,
+                &format!("{page}/act"),
+                &[
+                    ("action", "reject"),
+                    ("reject_reason", "documents_incomplete"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(status_of(&app, &booking).await, "cancelled");
+        assert_eq!(
+            app.emails_to(&user.email).await.len(),
+            mails + 2,
+            "the refusal and the cancellation, once each"
+        );
+        assert_eq!(cancellations_to(&app, &user.email).await, 1);
+        let rejected = app.audit_summaries("case.reject").await;
+        assert_eq!(rejected.last().unwrap()["appointments_cancelled"], 1);
+        assert!(visa_slot_starts(&mut c, day).await.contains(&starts[0]));
+        // Gone from the day's list.
+        let list = c
+            .api(
+                "GET",
+                &format!("/api/v1/missions/PAR/appointments?date={day}"),
+                &desk,
+                None,
+            )
+            .await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert!(!list.body.contains(&booking), "{}", list.body);
+
+        // Closed through the API.
+        let closed =
+            crate::consular_applicant::case_in_state(&app, visa_case, &user.id, "approved").await;
+        let booking = book_for_case(&mut c, &secret, &closed, &starts[1]).await;
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/missions/PAR/cases/{closed}/actions"),
+                &desk,
+                Some(serde_json::json!({ "action": "close" })),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(status_of(&app, &booking).await, "cancelled");
+        assert_eq!(cancellations_to(&app, &user.email).await, 2);
+        let closes = app.audit_summaries("case.close").await;
+        assert_eq!(closes.last().unwrap()["appointments_cancelled"], 1);
+
+        // A booking still live for a refused case stays where it is.
+        let stale =
+            crate::consular_applicant::case_in_state(&app, visa_case, &user.id, "in_review").await;
+        let booking = book_for_case(&mut c, &secret, &stale, &starts[2]).await;
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'rejected' WHERE id = $1")
+                .bind(&stale)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let res = c
+            .api(
+                "POST",
+                &format!("/api/v1/appointments/{booking}/reschedule"),
+                &secret,
+                Some(serde_json::json!({ "starts_at": starts[0] })),
+            )
+            .await;
+        assert_eq!(
+            crate::api::field_codes(&crate::api::problem(&res, 422, "validation")),
+            [(
+                "starts_at".to_owned(),
+                "appointments_case_closed".to_owned()
+            )]
+        );
+        assert_eq!(status_of(&app, &booking).await, "booked");
+        let mine = c
+            .api("GET", "/api/v1/me/appointments", &secret, None)
+            .await
+            .json();
+        let live = mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["status"] == "booked")
+            .count();
+        assert_eq!(live, 1, "{mine}");
+    }
+}
+
+/// An account whose address is not confirmed yet.
+async fn unconfirmed_user(app: &TestApp, prefix: &str) -> crate::harness::Account {
+    let account = app.public_user(&unique_email(prefix)).await;
+    with_pool!(app.db.write(), p => {
+        sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1").bind(&account.id).execute(p).await.map(|r| r.rows_affected())
+    })
+    .unwrap();
+    account
+}
+
+/// An account whose address is not confirmed books, moves and cancels nothing, on the pages
+/// and through the API: each would send an email, with a calendar file, to an address the
+/// account may not own, as often as it liked. The pages say why and offer a new confirmation
+/// link; once the address is confirmed, the same booking goes through.
+#[tokio::test]
+async fn an_unconfirmed_address_books_moves_and_cancels_nothing() {
+    for app in TestApp::all().await {
+        let (_, day) = paris_open_until(&app, "10:00").await;
+        let user = unconfirmed_user(&app, "unconfirmed").await;
+        let secret = token(&app, &user, &["read", "write"]).await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+
+        // Through the API.
+        let body =
+            serde_json::json!({ "mission": "PAR", "service": "visa", "starts_at": starts[0] });
+        let res = c
+            .api("POST", "/api/v1/appointments", &secret, Some(body))
+            .await;
+        let problem = crate::api::problem(&res, 403, "email_unconfirmed");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            !detail.is_empty() && !detail.starts_with("error-"),
+            "{problem}"
+        );
+
+        // On the page: the booking form is replaced by the reason and a new link.
+        c.sign_in(&user).await;
+        let page_of = "/missions/PAR/appointments/book?service=visa&lang=en";
+        let page = c.get(page_of).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("id=\"email-unconfirmed\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("action=\"/account/verify-email/resend\""),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("name=\"starts_at\""), "{}", page.body);
+        let res = c
+            .submit(
+                page_of,
+                "/missions/PAR/appointments/book",
+                &[("service", "visa"), ("starts_at", &starts[0])],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Confirm your email address before you book"),
+            "{}",
+            res.body
+        );
+        let ar = c.get("/missions/PAR/appointments/book?lang=ar").await;
+        assert!(
+            ar.body.contains("أكِّد عنوان بريدك الإلكتروني قبل حجز موعد"),
+            "{}",
+            ar.body
+        );
+        assert!(app.emails_to(&user.email).await.is_empty());
+
+        // A booking held from before (made when the rule did not stand) is neither moved nor
+        // cancelled.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET email_verified_at = created_at WHERE id = $1").bind(&user.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let held = book_through_api(&mut c, &secret, &starts[0]).await;
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET email_verified_at = NULL WHERE id = $1").bind(&user.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mails = app.emails_to(&user.email).await.len();
+        let path = format!("/api/v1/appointments/{held}");
+        let res = c.api("DELETE", &path, &secret, None).await;
+        crate::api::problem(&res, 403, "email_unconfirmed");
+        let res = c
+            .api(
+                "POST",
+                &format!("{path}/reschedule"),
+                &secret,
+                Some(serde_json::json!({ "starts_at": starts[1] })),
+            )
+            .await;
+        crate::api::problem(&res, 403, "email_unconfirmed");
+        let mine = c.get("/account/appointments?lang=en").await;
+        assert!(
+            mine.body.contains("id=\"email-unconfirmed\""),
+            "{}",
+            mine.body
+        );
+        assert!(
+            !mine
+                .body
+                .contains(&format!("/account/appointments/{held}/cancel")),
+            "{}",
+            mine.body
+        );
+        let move_page = format!("/account/appointments/{held}/reschedule?lang=en");
+        let res = c
+            .submit(
+                &move_page,
+                &format!("/account/appointments/{held}/reschedule"),
+                &[("starts_at", &starts[1])],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{}", res.body);
+        assert!(
+            res.body.contains("id=\"email-unconfirmed\""),
+            "{}",
+            res.body
+        );
+        let res = c
+            .submit(
+                "/account/appointments",
+                &format!("/account/appointments/{held}/cancel"),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{}", res.body);
+        assert!(
+            res.body.contains("id=\"email-unconfirmed\""),
+            "{}",
+            res.body
+        );
+        assert_eq!(status_of(&app, &held).await, "booked");
+        assert_eq!(app.emails_to(&user.email).await.len(), mails);
+
+        // Confirmed, the same account moves and cancels as anyone.
+        with_pool!(app.db.write(), p => {
+            sqlx::query("UPDATE users SET email_verified_at = created_at WHERE id = $1").bind(&user.id).execute(p).await.map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let res = c
+            .submit(
+                "/account/appointments",
+                &format!("/account/appointments/{held}/cancel"),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/account/appointments?cancelled=1"),
+            "{}",
+            res.body
+        );
+        assert_eq!(status_of(&app, &held).await, "cancelled");
+    }
+}
+
+/// A case's pages, the applicant's and the officer's, give as coming only the appointments
+/// still to come: one whose time has passed (still `booked`: a missed appointment stays as it
+/// was) used to be listed there too, with "Move or cancel".
+#[tokio::test]
+async fn a_cases_pages_leave_out_its_appointments_past() {
+    use safir_domain::consular::case::CaseKind;
+    for app in TestApp::all().await {
+        let (mission_id, day) = paris_open_until(&app, "10:00").await;
+        let user = app.public_user(&unique_email("past")).await;
+        let secret = token(&app, &user, &["read", "write", "cases:read", "cases:write"]).await;
+        let officer = app
+            .staff(
+                &unique_email("officer"),
+                &[(Role::ConsularOfficer, Some(&mission_id))],
+            )
+            .await;
+        let visa = crate::consular_applicant::service(&app, &mission_id, CaseKind::Visa).await;
+        let case = crate::consular_applicant::case_in_state(
+            &app,
+            (mission_id.as_str(), visa.as_str(), CaseKind::Visa),
+            &user.id,
+            "in_review",
+        )
+        .await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let past = book_for_case(&mut c, &secret, &case, &starts[0]).await;
+        book_for_case(&mut c, &secret, &case, &starts[1]).await;
+        move_to_the_past(&app, &past, 2).await;
+        let coming = starts[1]
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+            .with_timezone(&"Europe/Paris".parse::<chrono_tz::Tz>().unwrap())
+            .format("%Y-%m-%d %H:%M")
+            .to_string();
+        let listed = |body: &str| {
+            let at = body
+                .find("id=\"case-appointments\"")
+                .unwrap_or_else(|| panic!("{body}"));
+            let dd = &body[at..];
+            dd[..dd.find("</dd>").unwrap()].to_owned()
+        };
+
+        c.sign_in(&user).await;
+        let page = c.get(&format!("/account/cases/{case}?lang=en")).await;
+        assert_eq!(page.status, 200);
+        let shown = listed(&page.body);
+        assert_eq!(shown.matches("class=\"when\"").count(), 1, "{shown}");
+        assert!(shown.contains(&coming), "{coming} in {shown}");
+        let mut desk = app.client();
+        desk.sign_in(&officer).await;
+        let page = desk
+            .get(&format!("/missions/PAR/cases/{case}?lang=en"))
+            .await;
+        assert_eq!(page.status, 200);
+        let shown = listed(&page.body);
+        assert_eq!(shown.matches("class=\"when\"").count(), 1, "{shown}");
+        assert!(shown.contains(&coming), "{coming} in {shown}");
+    }
+}
+
+/// "My appointments" names each booking's time zone beside its time, as every other page does:
+/// bookings at missions in several zones share the list, and a weekday and a clock alone did
+/// not say whose.
+#[tokio::test]
+async fn my_appointments_name_each_missions_time_zone() {
+    for app in TestApp::all().await {
+        let (_, day) = paris_open_until(&app, "10:00").await;
+        let user = app.public_user(&unique_email("zones")).await;
+        let secret = token(&app, &user, &["read", "write"]).await;
+        let mut c = app.client();
+        let starts = visa_slot_starts(&mut c, day).await;
+        let booking = book_through_api(&mut c, &secret, &starts[0]).await;
+        c.sign_in(&user).await;
+        let page = c.get("/account/appointments?lang=en").await;
+        let at = page
+            .body
+            .find(&format!("id=\"appointment-{booking}\""))
+            .unwrap_or_else(|| panic!("{}", page.body));
+        let row = &page.body[at..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(row.contains("(<bdi>Europe/Paris</bdi>)"), "{row}");
+        assert!(row.contains("09:00"), "{row}");
+    }
+}

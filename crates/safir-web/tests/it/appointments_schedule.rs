@@ -190,3 +190,80 @@ async fn hours_and_a_closure_retried_through_the_api_are_added_once() {
         assert_eq!(created.len(), 1, "{created:?}");
     }
 }
+
+/// The id in the first `…/{what}/{id}/remove` path the schedule page holds.
+fn remove_path(body: &str, what: &str) -> String {
+    let prefix = format!("/missions/PAR/appointments/schedule/{what}/");
+    let start = body
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("{prefix} in {body}"));
+    let rest = &body[start..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Opening hours or a closure removed twice (the second request of a double click, a retried
+/// request) lead back to the schedule as the first did, removed once and audited once; the
+/// second used to answer "Page not found".
+#[tokio::test]
+async fn hours_and_a_closure_removed_twice_lead_back_to_the_schedule() {
+    for app in TestApp::all().await {
+        let mission_id = app.mission("PAR", "FR").await;
+        let head = app
+            .staff(
+                &unique_email("head"),
+                &[(Role::HeadOfMission, Some(&mission_id))],
+            )
+            .await;
+        let from = Utc::now().date_naive() + chrono::Duration::days(30);
+        let rule = safir_domain::consular::appointments::OpeningRule::new(
+            chrono::Weekday::Mon,
+            "09:00".parse().unwrap(),
+            "12:00".parse().unwrap(),
+            30,
+            2,
+            from,
+            None,
+            None,
+        )
+        .unwrap();
+        let closure =
+            safir_domain::consular::appointments::Closure::new(from, from, "عطلة", "Holiday")
+                .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        safir_store::consular::appointments::schedule::add_rule(&mut tx, &mission_id, &rule)
+            .await
+            .unwrap();
+        safir_store::consular::appointments::schedule::add_closure(&mut tx, &mission_id, &closure)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut c = app.client();
+        c.sign_in(&head).await;
+        let schedule = "/missions/PAR/appointments/schedule";
+        let page = c.get(schedule).await;
+        let token = page.csrf_token().unwrap();
+        for (what, table, action) in [
+            ("rules", "appointment_rules", "appointment_rule.remove"),
+            (
+                "closures",
+                "appointment_closures",
+                "appointment_closure.remove",
+            ),
+        ] {
+            let remove = remove_path(&page.body, what);
+            for _ in 0..2 {
+                let res = c.post_form_with_token(&remove, &token, &[]).await;
+                assert_eq!(
+                    res.location(),
+                    Some("/missions/PAR/appointments/schedule?saved=1"),
+                    "{what}: {} {}",
+                    res.status,
+                    res.body
+                );
+            }
+            assert_eq!(count(&app, table, &mission_id).await, 0, "{what}");
+            assert_eq!(app.audit_summaries(action).await.len(), 1, "{what}");
+        }
+    }
+}

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use safir_domain::consular::appointments::{COMMON_SERVICES, ServiceCode, parse_date};
@@ -16,7 +16,7 @@ use super::labels;
 use super::service::{self, BookingError, OfferedSlot};
 use crate::admin::support::{FormData, SelectOption, error_summary, rejected};
 use crate::auth::{SignedIn, Viewer};
-use crate::error::{AppError, FieldError, FieldErrors};
+use crate::error::{AppError, FieldError, FieldErrors, OwnErrorPage};
 use crate::i18n::Lang;
 use crate::page::{Page, render};
 use crate::state::AppState;
@@ -104,6 +104,9 @@ pub struct SlotsPage {
     /// Whether the mission takes bookings at all (not when its services are all switched
     /// off): the slots, their form and their pages are shown only then.
     pub taking: bool,
+    /// The account's address is not confirmed yet: the page says why nothing can be booked
+    /// or moved until it is, and offers a new confirmation link, in place of the slots.
+    pub unconfirmed: bool,
     pub service: String,
     pub days: Vec<SlotDay>,
     pub error_summary: Option<String>,
@@ -178,6 +181,7 @@ pub async fn slots_page(
         base: String::new(),
         services: None,
         taking: true,
+        unconfirmed: false,
         service: view.service.as_str().to_owned(),
         days: group_days(lang, slots, view.chosen),
         error_summary: error_summary(lang, view.errors),
@@ -304,7 +308,23 @@ async fn book_page(
     let offered = offered_services(state, lang, mission).await?;
     p.services = Some(service_options(&offered, service.as_str()));
     p.taking = !offered.is_empty();
+    p.unconfirmed = !viewer_confirmed(state, viewer).await?;
     render(&p)
+}
+
+/// Whether the signed-in viewer's address is confirmed (see [`service::address_confirmed`]).
+pub async fn viewer_confirmed(state: &AppState, viewer: &Viewer) -> Result<bool, AppError> {
+    match viewer.user() {
+        Some(user) => service::address_confirmed(state, user).await,
+        // Nobody to confirm (the routes ask for a sign-in first).
+        None => Ok(true),
+    }
+}
+
+/// A page refusing a booking, a move or a cancellation from an account whose address is not
+/// confirmed (it says why, and offers a new link): `403`, the page left as it is.
+pub fn unconfirmed(html: Html<String>) -> Response {
+    (StatusCode::FORBIDDEN, axum::Extension(OwnErrorPage), html).into_response()
 }
 
 pub async fn show_slots(
@@ -375,6 +395,21 @@ pub async fn submit_booking(
     let chosen = data.get("starts_at").to_owned();
     let mut errors = FieldErrors::new();
     let offered = offered_services(&state, lang, &mission).await?;
+    if !service::address_confirmed(&state, &user).await? {
+        // The page as it was, saying why and offering a new link: nothing is booked, and no
+        // email goes to an address its account may not own.
+        let service = match ServiceCode::parse(data.get("service")) {
+            Ok(s) if offered.iter().any(|(c, _)| c == s.as_str()) => s,
+            _ => default_service(&offered)?,
+        };
+        let from = first_day(&mission, day_of_choice(&mission, &chosen));
+        return Ok(unconfirmed(
+            book_page(
+                &state, lang, &uri, &viewer, &mission, &service, from, &chosen, &errors,
+            )
+            .await?,
+        ));
+    }
     let service = match ServiceCode::parse(data.get("service")) {
         Ok(s) if offered.iter().any(|(c, _)| c == s.as_str()) => Some(s),
         Ok(_) => {

@@ -13,7 +13,7 @@ use safir_store::missions::{self, Mission};
 
 use super::book::{
     SlotsQuery, SlotsView, booking_error, day_of_choice, first_day, from_param, parse_start,
-    slots_page,
+    slots_page, unconfirmed, viewer_confirmed,
 };
 use super::labels::{self, ServiceNames};
 use super::service;
@@ -28,9 +28,9 @@ struct BookingRow {
     id: String,
     mission: String,
     service: String,
-    /// The weekday, the date and time on the mission's clock, and the instant (RFC 3339).
-    day: String,
-    clock: String,
+    /// The weekday, the date and time on the mission's clock and the zone it is named in
+    /// (bookings at missions in several zones share the list), and the instant (RFC 3339).
+    when: labels::Moment,
     datetime: String,
     status: String,
     live: bool,
@@ -42,6 +42,9 @@ struct MinePage {
     page: Page,
     csrf_token: String,
     bookings: Vec<BookingRow>,
+    /// The account's address is not confirmed yet: the page says why its bookings cannot be
+    /// moved or cancelled (nor new ones made) until it is, and offers a new link.
+    unconfirmed: bool,
 }
 
 pub async fn list_my_appointments(
@@ -50,6 +53,17 @@ pub async fn list_my_appointments(
     uri: Uri,
     viewer: Viewer,
     SignedIn(user): SignedIn,
+) -> Result<Html<String>, AppError> {
+    mine_page(&state, lang, &uri, &viewer, &user).await
+}
+
+/// The list of `user`'s bookings.
+async fn mine_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    viewer: &Viewer,
+    user: &CurrentUser,
 ) -> Result<Html<String>, AppError> {
     let rows = store::list_for_user(&state.db, user.id())
         .await
@@ -63,15 +77,13 @@ pub async fn list_my_appointments(
                 let m = missions::find(&state.db, &a.mission_id)
                     .await
                     .map_err(AppError::internal)?;
-                let names = ServiceNames::cached(&state, &m.id).await?;
+                let names = ServiceNames::cached(state, &m.id).await?;
                 missions_seen.push((m.clone(), names.clone()));
                 (m, names)
             }
         };
-        let (day, clock) = labels::when_parts(lang, &mission, a.starts_at);
         bookings.push(BookingRow {
-            day,
-            clock,
+            when: labels::moment_in_zone(lang, &mission.time_zone, a.starts_at),
             datetime: a
                 .starts_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -88,7 +100,7 @@ pub async fn list_my_appointments(
             id: a.id,
         });
     }
-    let mut page = state.page(lang, &uri, "appointments-mine-title", &viewer);
+    let mut page = state.page(lang, uri, "appointments-mine-title", viewer);
     let flash = match uri.query().unwrap_or("") {
         "booked=1" => Some((FlashKind::Success, "appointments-booked")),
         "moved=1" => Some((FlashKind::Success, "appointments-moved")),
@@ -102,8 +114,9 @@ pub async fn list_my_appointments(
     }
     render(&MinePage {
         page,
-        csrf_token: state.csrf_token(&viewer),
+        csrf_token: state.csrf_token(viewer),
         bookings,
+        unconfirmed: !service::address_confirmed(state, user).await?,
     })
 }
 
@@ -153,6 +166,7 @@ async fn reschedule_page(
         errors,
     };
     let mut p = slots_page(state, page, state.csrf_token(viewer), view).await?;
+    p.unconfirmed = !viewer_confirmed(state, viewer).await?;
     p.moving = Some((words, clock));
     p.action = format!("/account/appointments/{}/reschedule", a.id);
     p.base = format!("{}?service={}", p.action, service.as_str());
@@ -201,6 +215,24 @@ pub async fn submit_reschedule(
         Err(AppError::NotFound) if moved_to(&state, &user, &id, &chosen).await? => return moved,
         Err(e) => return Err(e),
     };
+    if !service::address_confirmed(&state, &user).await? {
+        // Nothing moves, and no email goes to an address its account may not own: the page
+        // says why and offers a new link.
+        return Ok(unconfirmed(
+            reschedule_page(
+                &state,
+                lang,
+                &uri,
+                &viewer,
+                &a,
+                &mission,
+                day_of_choice(&mission, &chosen),
+                &chosen,
+                &FieldErrors::new(),
+            )
+            .await?,
+        ));
+    }
     let mut errors = FieldErrors::new();
     match parse_start(&chosen) {
         Err(e) => errors.add(e),
@@ -285,9 +317,19 @@ pub(crate) async fn cancelled_booking(
 
 pub async fn cancel_appointment(
     State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    viewer: Viewer,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    if !service::address_confirmed(&state, &user).await? {
+        // The booking stays, and no email goes to an address its account may not own: the
+        // list says why and offers a new link.
+        return Ok(unconfirmed(
+            mine_page(&state, lang, &uri, &viewer, &user).await?,
+        ));
+    }
     match service::cancel(&state, &user, &id).await {
         Ok(_) => {}
         // Cancelled a moment ago (a second click, a retried request): the same outcome.

@@ -288,6 +288,13 @@ pub async fn add_rule(
     Ok(back(&mission))
 }
 
+/// The answer to a removal that found nothing left to remove: back to the schedule, as if
+/// done (the API's `DELETE` still answers `404`).
+async fn already_gone(tx: safir_store::Tx, mission: &Mission) -> Result<Response, AppError> {
+    tx.rollback().await.map_err(AppError::internal)?;
+    Ok(back(mission))
+}
+
 pub async fn remove_rule(
     State(state): State<AppState>,
     actor: Actor,
@@ -297,7 +304,10 @@ pub async fn remove_rule(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let removed = match schedule::remove_rule(&mut tx, &mission.id, &id).await {
         Ok(r) => r,
-        Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        // Removed a moment ago (the second request of a double click, a retried request, a
+        // colleague at the same time): the same outcome, the schedule without it, rather than
+        // "page not found". Nothing is written or audited again.
+        Err(safir_store::StoreError::NotFound) => return already_gone(tx, &mission).await,
         Err(e) => return Err(AppError::internal(e)),
     };
     let summary = serde_json::json!({ "removed": removed_rule_summary(&removed) });
@@ -321,7 +331,8 @@ pub async fn remove_closure(
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     let removed = match schedule::remove_closure(&mut tx, &mission.id, &id).await {
         Ok(r) => r,
-        Err(safir_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        // Removed a moment ago: as for opening hours above.
+        Err(safir_store::StoreError::NotFound) => return already_gone(tx, &mission).await,
         Err(e) => return Err(AppError::internal(e)),
     };
     let summary = serde_json::json!({ "removed": removed_closure_summary(&removed) });

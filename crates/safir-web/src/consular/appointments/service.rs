@@ -38,6 +38,9 @@ pub enum BookingError {
     CaseUnknown,
     /// Rescheduling to the slot one already holds.
     SameSlot,
+    /// Rescheduling a booking made for a case the mission is done with (refused, withdrawn
+    /// or closed since it was booked): a move would make a live booking for it.
+    CaseClosed,
     /// The booking's time has come: it is kept as it was, neither cancelled nor moved, so
     /// that a missed appointment stays on the mission's day list.
     Started,
@@ -54,6 +57,7 @@ impl BookingError {
             BookingError::TooMany => "too_many",
             BookingError::CaseUnknown => "case_unknown",
             BookingError::SameSlot => "same_slot",
+            BookingError::CaseClosed => "case_closed",
             BookingError::Started => "started",
             BookingError::NotFound => "not_found",
             BookingError::Internal(_) => "internal",
@@ -199,6 +203,21 @@ async fn commit(tx: Tx) -> Result<(), BookingError> {
         .map_err(|e| BookingError::Internal(AppError::internal(e)))
 }
 
+/// Whether `user` may book, move or cancel appointments: once the address of their account is
+/// confirmed. Each of these sends an email, with a calendar file, to that address: an account
+/// opened with someone else's address could otherwise have Safir send them as many as it
+/// liked. The account as this request saw it may be a moment old (confirmed since, in another
+/// tab or on another server): when it says "not yet", the database's word decides.
+pub async fn address_confirmed(state: &AppState, user: &CurrentUser) -> Result<bool, AppError> {
+    if user.user.email_verified_at.is_some() {
+        return Ok(true);
+    }
+    let now = safir_store::accounts::find_user(&state.db, user.id())
+        .await
+        .map_err(AppError::internal)?;
+    Ok(now.email_verified_at.is_some())
+}
+
 /// Books `start` for `user`; the confirmation (with its calendar file) and the reminder are
 /// enqueued with the booking.
 pub async fn book(
@@ -321,7 +340,12 @@ pub async fn reschedule(
         .map_err(BookingError::Internal)?;
     let mut tx = db.begin().await?;
     store::hold_zone(&mut tx, &mission.id, &mission.time_zone).await?;
-    let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot).await?;
+    let (_, new) = store::reschedule(&mut tx, id, user.id(), &slot)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(c) if c == CASE_UNAVAILABLE => BookingError::CaseClosed,
+            e => e.into(),
+        })?;
     let at = (mission, &services);
     notify::changed(&mut tx, &state.config, &user.user, at, &new, Change::Moved).await?;
     commit(tx).await?;
@@ -373,8 +397,8 @@ impl From<BookingError> for AppError {
 }
 
 /// Cancels, in the caller's transaction, the live bookings still to come that were made for
-/// `case`, which its applicant withdrew: each applicant is told by email, with the calendar
-/// file that takes the appointment out. Left booked, the seat stayed taken from others, the
+/// `case`, which its applicant withdrew or the mission refused or closed: each applicant is
+/// told by email, with the calendar file that takes the appointment out. Left booked, the seat stayed taken from others, the
 /// booking stood on the mission's day list and its reminder still said "tomorrow". Returns
 /// how many went.
 pub async fn cancel_for_case(
