@@ -781,57 +781,98 @@ async fn the_queue_search_folds_names_alike_on_both_backends() {
     }
 }
 
-/// The board measures the stays that began in its window, whenever the case was submitted: a
-/// case submitted before the window that entered review inside it counts for review, and its
-/// stay as submitted, begun before the window, does not.
+/// The board measures the stays that ended in its window and every stay still running,
+/// however long ago it began: a case submitted before the window and still waiting counts
+/// with its whole wait, a stay begun before the window and ended in it counts whole, and only
+/// the stays that ended before the window are left out.
 #[tokio::test]
-async fn the_board_counts_stays_begun_in_its_window() {
+async fn the_board_counts_stays_ended_in_its_window_or_still_running() {
     for t in TestDb::all().await {
         let db = &t.db;
         let (mission, service, applicant) = setup(db).await;
-        let old = draft(db, &mission, &service, &applicant, None).await;
-        act(db, &old.id, CaseAction::Submit, Actor::Applicant)
-            .await
-            .unwrap();
-        act(db, &old.id, CaseAction::StartReview, Actor::Officer)
-            .await
-            .unwrap();
-        let ten_days_ago = now() - Duration::days(10);
-        with_pool!(db.write(), p => {
-            sqlx::query("UPDATE case_events SET at = $1 WHERE case_id = $2 AND to_state = 'submitted'")
-                .bind(ten_days_ago)
-                .bind(&old.id)
-                .execute(p)
+        // Each case's moves, then its history moved back: the first move `since` ago, each
+        // next one `step` later.
+        let case = async |moves: &[CaseAction], since: i64, step: i64| {
+            let c = draft(db, &mission, &service, &applicant, None).await;
+            act(db, &c.id, CaseAction::Submit, Actor::Applicant)
                 .await
-                .map(|_| ())
-        })
-        .unwrap();
-        with_pool!(db.write(), p => {
-            sqlx::query("UPDATE cases SET submitted_at = $1 WHERE id = $2")
-                .bind(ten_days_ago)
-                .bind(&old.id)
-                .execute(p)
+                .unwrap();
+            for action in moves {
+                act(db, &c.id, *action, Actor::Officer).await.unwrap();
+            }
+            let mut tx = db.begin().await.unwrap();
+            cases::spread_history(&mut tx, &c.id, Duration::days(since), Duration::days(step))
                 .await
-                .map(|_| ())
-        })
-        .unwrap();
-        let board = cases::sla_board(db, &mission, now() - Duration::days(1), now())
+                .unwrap();
+            tx.commit().await.unwrap();
+        };
+        // Submitted forty days ago, never picked up.
+        case(&[], 40, 1).await;
+        // Submitted ten days ago, in review for the last day.
+        case(&[CaseAction::StartReview], 10, 9).await;
+        // Refused forty days ago and not closed since.
+        case(&[CaseAction::StartReview, CaseAction::Reject], 50, 5).await;
+        // Worked and closed long before the window.
+        case(
+            &[
+                CaseAction::StartReview,
+                CaseAction::Reject,
+                CaseAction::Close,
+            ],
+            60,
+            5,
+        )
+        .await;
+
+        let board = cases::sla_board(db, &mission, now() - Duration::days(3), now())
             .await
             .unwrap();
-        let count = |s: CaseState| board.iter().find(|r| r.state == s).map_or(0, |r| r.count);
-        assert_eq!(count(CaseState::InReview), 1, "{board:?}");
-        assert_eq!(count(CaseState::Submitted), 0, "{board:?}");
-        // Over thirty days, both stays began in the window.
+        let row = |s: CaseState| board.iter().find(|r| r.state == s).cloned();
+        let submitted = row(CaseState::Submitted).expect("stays in submitted");
+        // The wait still running (forty days) and the one that ended in the window (nine).
+        assert_eq!(submitted.count, 2, "{board:?}");
+        assert!(
+            (215.0..217.0).contains(&submitted.median_hours),
+            "{submitted:?}"
+        );
+        assert!(
+            (959.0..961.0).contains(&submitted.p90_hours),
+            "{submitted:?}"
+        );
+        let in_review = row(CaseState::InReview).expect("stays in review");
+        assert_eq!(in_review.count, 1, "{board:?}");
+        assert!(in_review.median_hours < 25.0, "{in_review:?}");
+        let rejected = row(CaseState::Rejected).expect("a refusal not closed");
+        assert_eq!(rejected.count, 1, "{board:?}");
+        assert!(rejected.median_hours > 959.0, "{rejected:?}");
+        assert!(row(CaseState::Closed).is_none(), "{board:?}");
+
+        // Over thirty days the wait still running is measured whole, beyond the window.
         let board = cases::sla_board(db, &mission, now() - Duration::days(30), now())
             .await
             .unwrap();
-        let submitted = board
-            .iter()
-            .find(|r| r.state == CaseState::Submitted)
+        let submitted = row_of(&board, CaseState::Submitted);
+        assert_eq!(submitted.count, 2, "{board:?}");
+        assert!(submitted.p90_hours > 30.0 * 24.0, "{submitted:?}");
+        // The refused cases' reviews ended forty and fifty days ago: before the window.
+        assert_eq!(row_of(&board, CaseState::InReview).count, 1, "{board:?}");
+
+        // Over a year every stay ended in the window: the closed case's too.
+        let board = cases::sla_board(db, &mission, now() - Duration::days(365), now())
+            .await
             .unwrap();
-        assert_eq!(submitted.count, 1);
-        assert!(submitted.median_hours > 239.0, "{submitted:?}");
+        assert_eq!(row_of(&board, CaseState::Submitted).count, 4, "{board:?}");
+        assert_eq!(row_of(&board, CaseState::InReview).count, 3, "{board:?}");
+        assert_eq!(row_of(&board, CaseState::Rejected).count, 2, "{board:?}");
     }
+}
+
+fn row_of(board: &[cases::SlaRow], state: CaseState) -> cases::SlaRow {
+    board
+        .iter()
+        .find(|r| r.state == state)
+        .cloned()
+        .unwrap_or_else(|| panic!("no stays in {state:?}: {board:?}"))
 }
 
 /// A draft the applicant discards, or one that expires, leaves the documents filed for it to

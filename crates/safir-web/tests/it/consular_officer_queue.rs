@@ -394,6 +394,125 @@ async fn the_sla_board_and_the_dashboard_panel() {
     }
 }
 
+/// A case submitted long before the board's window and still waiting counts with its whole
+/// wait, on the page and in the API: it used to count nowhere, the page saying nothing was
+/// submitted while the table below it listed the case as past due.
+#[tokio::test]
+async fn the_sla_board_counts_a_wait_begun_before_its_window() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let waiting = crate::consular_officer::Application {
+            due_days: -30,
+            ..w.application("Long Wait", CaseKind::PassportRenewal)
+        }
+        .submit(&app)
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        cases::spread_history(
+            &mut tx,
+            &waiting.id,
+            chrono::Duration::days(40),
+            chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut officer = signed_in(&app, &w.officer).await;
+        let board = officer.get("/missions/PAR/cases/sla?lang=en").await;
+        assert_eq!(board.status, 200, "{}", board.body);
+        assert!(
+            !board.body.contains("No case changed status in this period"),
+            "{}",
+            board.body
+        );
+        assert!(
+            board.body.contains(
+                r#"<tr><th scope="row">Submitted</th><td data-label="Stays measured">1</td><td data-label="Median">40 days</td><td data-label="90% within">40 days</td></tr>"#
+            ),
+            "{}",
+            board.body
+        );
+        let api = officer.get("/api/v1/missions/PAR/sla?window_days=30").await;
+        assert_eq!(api.status, 200, "{}", api.body);
+        let api = api.json();
+        let submitted = api["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["state"] == "submitted")
+            .unwrap_or_else(|| panic!("{api}"))
+            .clone();
+        assert_eq!(submitted["count"], 1, "{api}");
+        assert!(submitted["p90_hours"].as_f64().unwrap() > 959.0, "{api}");
+    }
+}
+
+/// Each queue page and each export names, in the audit trail, the cases it showed: whether an
+/// officer read or exported someone's case is told by the trail, whatever the filters
+/// matched then. An export of more than 500 cases is several records, written together.
+#[tokio::test]
+async fn the_queue_and_the_export_record_the_cases_they_show() {
+    for app in TestApp::all().await {
+        let w = world(&app).await;
+        let names: Vec<String> = (0..501).map(|i| format!("Applicant N{i:03}")).collect();
+        let mut ids = Vec::new();
+        for name in &names {
+            let kind = if ids.len() < 2 {
+                CaseKind::Visa
+            } else {
+                CaseKind::PassportRenewal
+            };
+            ids.push(w.application(name, kind).submit(&app).await.id);
+        }
+        let mut officer = signed_in(&app, &w.officer).await;
+        let cases_of = |s: &serde_json::Value| -> Vec<String> {
+            s["cases"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no cases named: {s}"))
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect()
+        };
+
+        let page = officer.get("/missions/PAR/cases?kind=visa&lang=en").await;
+        assert_eq!(page.status, 200);
+        let lists = app.audit_summaries("case.list").await;
+        let last = lists.last().unwrap();
+        let mut listed = cases_of(last);
+        listed.sort();
+        let mut visas = ids[..2].to_vec();
+        visas.sort();
+        assert_eq!(listed, visas, "{last}");
+        assert_eq!(last["rows"], 2);
+
+        let small = officer.get("/missions/PAR/cases.csv?kind=visa").await;
+        assert_eq!(small.status, 200);
+        let exports = app.audit_summaries("case.export").await;
+        assert_eq!(exports.len(), 1, "{exports:?}");
+        let mut exported = cases_of(&exports[0]);
+        exported.sort();
+        assert_eq!(exported, visas, "{exports:?}");
+
+        let all = officer.get("/missions/PAR/cases.csv").await;
+        assert_eq!(all.status, 200);
+        let exports = app.audit_summaries("case.export").await;
+        let big = &exports[1..];
+        assert_eq!(big.len(), 2, "{big:?}");
+        assert_eq!(cases_of(&big[0]).len(), 500);
+        assert_eq!(cases_of(&big[1]).len(), 1);
+        for (k, s) in big.iter().enumerate() {
+            assert_eq!(s["part"], k + 1, "{s}");
+            assert_eq!(s["parts"], 2, "{s}");
+            assert_eq!(s["rows"], 501, "{s}");
+        }
+        let mut exported: Vec<String> = big.iter().flat_map(cases_of).collect();
+        exported.sort();
+        let mut every = ids.clone();
+        every.sort();
+        assert_eq!(exported, every);
+    }
+}
+
 /// The queue goes gzipped to the officer's own browser, and as it is when another site made
 /// the request with the officer's cookies: the length of a compressed page that also holds
 /// text chosen by that site (a search term) would let it guess what the page shows (BREACH).

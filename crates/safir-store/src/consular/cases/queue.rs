@@ -292,29 +292,51 @@ pub struct SlaRow {
     pub p90_hours: f64,
 }
 
-/// Median and 90th-percentile time in each state, over the stays that began at or after
-/// `since` (whenever their case was submitted). Stays still running count up to `now`.
+/// The states a stay still running is measured in: every state of a submitted case but closed
+/// (a refused or withdrawn case waits for the mission to close it).
+const RUNNING: &str = "('submitted', 'in_review', 'needs_info', 'approved', 'rejected', \
+                        'withdrawn', 'ready_for_collection')";
+
+/// The board's statement: the events of the stays that ended at or after `$2` or still run,
+/// in the order of each case's history (`case_id`, `at`, then the event's id).
+///
+/// A case with a stay that ended since then changed state since then: those cases are
+/// narrowed by their last change, and their events read whole (a case's history is a few
+/// moves; the stays among them that ended before `$2` are left out as they are measured). A
+/// case whose last change came before `$2` has one stay in the span, the one still running,
+/// if it is not closed: its state and the time of that change are on its own row, and none of
+/// its events is read. The history of a case closed before `$2` is not read at all.
+fn sla_statement() -> String {
+    format!(
+        "SELECT e.case_id, e.to_state, e.at, e.id FROM case_events e JOIN cases c ON c.id = e.case_id \
+         WHERE c.mission_id = $1 AND c.state_changed_at >= $2 \
+         UNION ALL \
+         SELECT c.id, c.state, c.state_changed_at, '' FROM cases c \
+         WHERE c.mission_id = $1 AND c.state IN {RUNNING} AND c.state_changed_at < $2 \
+         ORDER BY 1, 3, 4"
+    )
+}
+
+/// Median and 90th-percentile time in each state, over the stays that ended at or after
+/// `since` and the stays still running, however long ago they began (whenever their case was
+/// submitted): a case submitted two months ago and still waiting counts with its two months
+/// on a board of the last thirty days. Stays still running count up to `now`.
 pub async fn sla_board(
     db: &Db,
     mission_id: &str,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<SlaRow>, StoreError> {
-    let rows: Vec<(String, String, DateTime<Utc>)> = with_pool!(db.read(), p => {
-        sqlx::query_as(
-            // A case with a stay begun since then changed state since then: the cases are
-            // narrowed by their last change, and their events by `(case_id, at)`.
-            "SELECT e.case_id, e.to_state, e.at FROM case_events e JOIN cases c ON c.id = e.case_id \
-             WHERE c.mission_id = $1 AND c.state_changed_at >= $2 AND e.at >= $2 \
-             ORDER BY e.case_id, e.at, e.id",
-        )
-        .bind(mission_id)
-        .bind(since)
-        .fetch_all(p)
-        .await
+    let sql = sla_statement();
+    let rows: Vec<(String, String, DateTime<Utc>, String)> = with_pool!(db.read(), p => {
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
+            .bind(mission_id)
+            .bind(since)
+            .fetch_all(p)
+            .await
     })?;
     let mut stays: BTreeMap<CaseState, Vec<f64>> = BTreeMap::new();
-    for (i, (case_id, state, at)) in rows.iter().enumerate() {
+    for (i, (case_id, state, at, _)) in rows.iter().enumerate() {
         let Ok(state) = CaseState::parse(state) else {
             continue;
         };
@@ -322,9 +344,13 @@ pub async fn sla_board(
             continue;
         }
         let end = match rows.get(i + 1) {
-            Some((next_case, _, next_at)) if next_case == case_id => *next_at,
+            Some((next_case, _, next_at, _)) if next_case == case_id => *next_at,
             _ => now,
         };
+        // A stay that ended before the window, in the history of a case that moved since.
+        if end < since {
+            continue;
+        }
         let hours = (end - *at).num_seconds().max(0) as f64 / 3600.0;
         stays.entry(state).or_default().push(hours);
     }

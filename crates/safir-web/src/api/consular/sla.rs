@@ -21,7 +21,8 @@ use crate::state::AppState;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlaQuery {
-    /// Look back over the stays that began in the last 30, 90 or 365 days (default 30).
+    /// Measure the stays that ended in the last 30, 90 or 365 days (default 30), and every
+    /// stay still running, however long ago it began.
     #[param(example = 90)]
     pub window_days: Option<i64>,
 }
@@ -31,7 +32,8 @@ pub struct SlaQuery {
 pub struct StateTimesResponse {
     #[schema(example = "in_review")]
     pub state: String,
-    /// Stays measured: finished ones, and the ones still running, counted until now.
+    /// Stays measured: those that ended in the span, and those still running (whenever they
+    /// began), counted until now.
     pub count: usize,
     pub median_hours: f64,
     pub p90_hours: f64,
@@ -53,7 +55,8 @@ pub struct SlaResponse {
     pub window_days: i64,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    /// States in the order of the case's life, those with stays in the span only.
+    /// States in the order of the case's life, those with a stay that ended in the span or
+    /// still runs only.
     pub states: Vec<StateTimesResponse>,
     /// Every service of the mission, a quiet one with 0.
     pub services: Vec<ServiceOverdueResponse>,
@@ -61,6 +64,10 @@ pub struct SlaResponse {
 
 /// The processing-times board: median and 90th-percentile time in each state, and open
 /// cases past due per service.
+///
+/// A state's times are those of the stays that ended in the span and of every stay still
+/// running, however long ago it began (counted until `to`): a case submitted before the span
+/// and still waiting counts with its whole wait.
 #[utoipa::path(
     get,
     path = "/api/v1/missions/{mission}/sla",

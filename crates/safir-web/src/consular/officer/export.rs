@@ -1,6 +1,7 @@
 //! `GET /missions/{mission}/cases.csv`: every case the queue's filters match, in pages of
 //! 500, as UTF-8 CSV with a byte-order mark (so spreadsheet programs read Arabic right) and
-//! headers and values in the page language. The export is recorded. Filters that cannot be
+//! headers and values in the page language. The export is recorded with the cases it holds
+//! (in several records, written together, for a large one). Filters that cannot be
 //! read send the officer back to the queue, which names each beside its field. An export of
 //! more than `consular.export_max_rows` cases holds that many and ends with a line saying so.
 
@@ -9,6 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::consular::case::Priority;
+use safir_store::audit;
 use safir_store::consular::cases;
 use safir_store::consular::services;
 use safir_store::now;
@@ -24,6 +26,12 @@ use crate::i18n::{Lang, t, t_args};
 use crate::state::AppState;
 
 const BATCH: i64 = 500;
+
+/// Most cases one audit record of an export names: their ids fill about 20,000 characters of
+/// its summary, which the trail's own CSV export then holds in one cell, below the 32,767
+/// characters a spreadsheet cell takes. A larger export is recorded in several records,
+/// written together.
+const AUDIT_CASES: usize = 500;
 
 const COLUMNS: [&str; 11] = [
     "officer-col-reference",
@@ -75,6 +83,8 @@ pub async fn export_cases(
     let max = state.config.consular.export_max_rows.max(1);
     let mut count = 0usize;
     let mut cut = false;
+    // The cases the file holds, for the record of who exported whose data.
+    let mut ids: Vec<String> = Vec::new();
     loop {
         // One row more than there is room for tells whether the export must be cut.
         let room = max - count;
@@ -105,6 +115,7 @@ pub async fn export_cases(
                 },
                 r.awaiting_reply_since.map(when).unwrap_or_default(),
             ]));
+            ids.push(r.id.clone());
         }
         count += take;
         if batch.len() > take {
@@ -126,9 +137,36 @@ pub async fn export_cases(
         args.set("rows", count);
         out.push_str(&line(&[t_args(lang, "officer-export-cut", &args)]));
     }
-    let summary = serde_json::json!({ "filter": params.query(), "rows": count, "cut": cut });
-    let record = actor.audit(CASE_EXPORT, "case", None, Some(&mission.id), summary);
-    state.audit.record(record).await?;
+    // Each record names the cases of its part of the file, so that whether an officer
+    // exported someone's case can be told from the trail whatever the filters meant then.
+    let filter = params.query();
+    let parts = ids.len().div_ceil(AUDIT_CASES).max(1);
+    let records: Vec<_> = (0..parts)
+        .map(|part| {
+            let from = (part * AUDIT_CASES).min(ids.len());
+            let to = (from + AUDIT_CASES).min(ids.len());
+            let summary = serde_json::json!({
+                "filter": filter,
+                "rows": count,
+                "cut": cut,
+                "part": part + 1,
+                "parts": parts,
+                "cases": &ids[from..to],
+            });
+            actor.audit(CASE_EXPORT, "case", None, Some(&mission.id), summary)
+        })
+        .collect();
+    if records.len() > 1 {
+        // Committed in one transaction: all on record, or none and no file.
+        audit::record_all(&state.db, &records)
+            .await
+            .map_err(AppError::internal)?;
+    } else {
+        // One record goes the way of every other read's, through the group commit.
+        for record in records {
+            state.audit.record(record).await?;
+        }
+    }
     let disposition = format!(
         "attachment; filename=\"cases-{}.csv\"",
         mission.code.to_ascii_lowercase()

@@ -199,10 +199,14 @@ pub async fn list_cases(
     let rows = &found[..found.len().min(per as usize)];
     let counts = crate::consular::counts::case_counts(&state, &mission.id).await?;
     let query = params.query();
+    // The cases shown, by id as the API's record of a page names them: whose data an officer
+    // read is told by the trail, whatever the filters matched at the time.
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let summary = serde_json::json!({
         "filter": query,
         "page_after": (!params.after.is_empty()).then_some(&params.after),
         "rows": rows.len(),
+        "cases": ids,
     });
     let record = actor.audit(CASE_LIST, "case", None, Some(&mission.id), summary);
     state.audit.record(record).await?;
