@@ -36,11 +36,38 @@ pub async fn create(
     countries: &str,
     secret: &str,
 ) -> Result<String, StoreError> {
+    insert(tx, name, url, countries, secret, None)
+        .await?
+        .ok_or(StoreError::Conflict("crisis webhook"))
+}
+
+/// [`create`] from the admin form sent with `request_key`: `None` when the same form (a
+/// double click, a refreshed result page) already added its webhook, and nothing is added
+/// ([`by_key`] finds that one).
+pub async fn create_keyed(
+    tx: &mut Tx,
+    name: &str,
+    url: &str,
+    countries: &str,
+    secret: &str,
+    request_key: &str,
+) -> Result<Option<String>, StoreError> {
+    insert(tx, name, url, countries, secret, Some(request_key)).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    name: &str,
+    url: &str,
+    countries: &str,
+    secret: &str,
+    request_key: Option<&str>,
+) -> Result<Option<String>, StoreError> {
     let id = uuid::Uuid::now_v7().as_simple().to_string();
-    with_tx!(tx, c => {
+    let stored = with_tx!(tx, c => {
         sqlx::query(
-            "INSERT INTO crisis_webhooks (id, mission_id, name, url, secret, countries, enabled, created_at) \
-             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO crisis_webhooks (id, mission_id, name, url, secret, countries, enabled, created_at, request_key) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(name)
@@ -49,11 +76,24 @@ pub async fn create(
         .bind(countries)
         .bind(true)
         .bind(now())
+        .bind(request_key)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
-    Ok(id)
+    Ok((stored == 1).then_some(id))
+}
+
+/// The webhook added with the form sent with `request_key`, if it is still there.
+pub async fn by_key(tx: &mut Tx, request_key: &str) -> Result<Option<Webhook>, StoreError> {
+    Ok(with_tx!(tx, c => {
+        sqlx::query_as(
+            "SELECT id, name, url, countries, enabled, created_at FROM crisis_webhooks WHERE request_key = $1",
+        )
+        .bind(request_key)
+        .fetch_optional(c)
+        .await
+    })?)
 }
 
 /// Disables a webhook; false when it does not exist or already is disabled.

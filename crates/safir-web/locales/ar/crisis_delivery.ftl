@@ -34,6 +34,7 @@ crisis-delivery-webhooks-enabled = مفعّل
 crisis-delivery-webhooks-disabled = معطّل
 crisis-delivery-webhooks-none = لا توجد خطافات بعد.
 crisis-delivery-webhooks-secret-once = سر التوقيع الخاص بـ { $name }، يُعرض هذه المرة فقط:
+crisis-delivery-webhooks-already-added = سبق إرسال هذا النموذج: أُضيف الخطاف { $name } حينها، وعُرض سر توقيعه مرة واحدة في الرد على ذلك الإرسال. لن يُعرض مرة أخرى: إن لم ينسخه أحد، فعطّل الخطاف وأضِفه من جديد.
 crisis-delivery-webhooks-bad-url = يجب أن يبدأ العنوان بـ https:// أو http:// وأن يسمّي مضيفًا صحيحًا (ومنفذًا صحيحًا إن وُجد).
 crisis-delivery-webhooks-private-url = هذا العنوان داخل شبكة خاصة (أو يؤدي اسمه إلى شبكة خاصة): تُرسل الخطافات إلى شركاء على الإنترنت. يمكن للمشغّل السماح بالشبكات الخاصة (webhook_private_networks).
 crisis-delivery-webhooks-bad-name = أعطِ الخطاف اسمًا (100 حرف على الأكثر).

@@ -34,6 +34,7 @@ crisis-delivery-webhooks-enabled = Enabled
 crisis-delivery-webhooks-disabled = Disabled
 crisis-delivery-webhooks-none = No webhooks yet.
 crisis-delivery-webhooks-secret-once = The signing secret of { $name }, shown only this once:
+crisis-delivery-webhooks-already-added = This form was already sent: the webhook { $name } was added then, and its signing secret shown once, in the answer to that sending. It is not shown again: if nobody copied it, disable the webhook and add it again.
 crisis-delivery-webhooks-bad-url = The URL must start with https:// or http:// and name a valid host (and port, if any).
 crisis-delivery-webhooks-private-url = This address is inside a private network (or its name leads to one): webhooks go to partners on the internet. An operator can allow private networks (webhook_private_networks).
 crisis-delivery-webhooks-bad-name = Give the webhook a name (at most 100 characters).

@@ -295,6 +295,91 @@ async fn admins_add_and_disable_webhooks_with_a_secret_shown_once() {
     );
 }
 
+/// The add form sent twice (a double click, the result page refreshed) adds one webhook, and
+/// the second answer does not show its secret again: it says the form already added it.
+/// Before, each sending added another webhook with the same address and a secret of its own,
+/// and the partner received every alert twice, one copy failing its signature check.
+#[tokio::test]
+async fn the_webhook_form_sent_twice_adds_one_webhook_and_shows_its_secret_once() {
+    use safir_domain::roles::Role;
+
+    use crate::harness::{TestApp, unique_email};
+
+    for app in TestApp::all().await {
+        let admin = app
+            .staff(&unique_email("hooks-twice"), &[(Role::Admin, None)])
+            .await;
+        let mut client = app.client();
+        client.sign_in(&admin).await;
+        let (csrf, key) = client.form_key("/admin/crisis/webhooks").await;
+        let form = [
+            ("name", "Red Crescent"),
+            ("url", "http://partner.example/hooks"),
+            ("countries", "SD"),
+            ("request_key", key.as_str()),
+        ];
+        let first = client
+            .post_form_with_token("/admin/crisis/webhooks", &csrf, &form)
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        let list = webhooks_in(&app.db).await;
+        assert_eq!(list.len(), 1);
+        let secret: String = with_pool!(app.db.read(), p => {
+            sqlx::query_scalar("SELECT secret FROM crisis_webhooks WHERE id = $1")
+                .bind(&list[0].id)
+                .fetch_one(p)
+                .await
+        })
+        .expect("secret");
+        assert!(first.body.contains(&secret), "shown right after adding");
+
+        let again = client
+            .post_form_with_token("/admin/crisis/webhooks", &csrf, &form)
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        let now_listed = webhooks_in(&app.db).await;
+        assert_eq!(now_listed.len(), 1, "one webhook");
+        assert_eq!(now_listed[0].id, list[0].id);
+        assert!(!again.body.contains(&secret), "the secret is shown once");
+        assert!(
+            !again.body.contains("shown only this once"),
+            "nor another secret"
+        );
+        assert!(
+            again.body.contains("This form was already sent")
+                && again.body.contains("Red Crescent"),
+            "{}",
+            again.body
+        );
+        // The form under the notice is a new one: sent, it adds a webhook of its own.
+        assert!(!again.body.contains(&format!("value=\"{key}\"")));
+        let creates = app
+            .audit_actions()
+            .await
+            .into_iter()
+            .filter(|a| a == "crisis_webhook.create")
+            .count();
+        assert_eq!(creates, 1);
+        let (csrf, other) = client.form_key("/admin/crisis/webhooks").await;
+        assert_ne!(other, key);
+        let second = client
+            .post_form_with_token(
+                "/admin/crisis/webhooks",
+                &csrf,
+                &[
+                    ("name", "Civil protection"),
+                    ("url", "http://civil.example/hooks"),
+                    ("countries", ""),
+                    ("request_key", other.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+        assert!(second.body.contains("shown only this once"));
+        assert_eq!(webhooks_in(&app.db).await.len(), 2);
+    }
+}
+
 async fn webhooks_in(db: &Db) -> Vec<safir_store::crisis::webhooks::Webhook> {
     safir_store::crisis::webhooks::list(db).await.expect("list")
 }

@@ -1,6 +1,11 @@
 //! `/admin/crisis/webhooks`: partner systems that receive every alert as signed JSON.
 //! Administrators list them, add one (its signing secret is generated and shown once) and
 //! disable one. Adding and disabling are audited.
+//!
+//! The add form carries its own key: sent twice (a double click, a refreshed result page),
+//! it adds one webhook. The second answer does not show the secret again, so that it stays
+//! shown once: it says the webhook was added by this form already, and how to get a secret
+//! that nobody copied (disable the webhook and add it again).
 
 use askama::Template;
 use axum::extract::{Form, Path, State};
@@ -12,7 +17,7 @@ use safir_domain::audit::actions;
 use safir_domain::roles::Permission;
 use safir_store::crisis::webhooks::{self, Webhook};
 
-use crate::admin::support::{Actor, rejected};
+use crate::admin::support::{Actor, new_request_key, rejected, request_key};
 use crate::auth::{Access, Routes, Viewer};
 use crate::error::AppError;
 use crate::forms::{Field, InputKind};
@@ -50,8 +55,12 @@ struct WebhooksPage {
     csrf_token: String,
     webhooks: Vec<Webhook>,
     fields: Vec<Field>,
+    /// The add form's own key (see the module's documentation).
+    request_key: String,
     /// (sentence naming the webhook, secret) right after adding one.
     new_secret: Option<(String, String)>,
+    /// The add form was sent again: the sentence naming the webhook it added the first time.
+    already_added: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -62,6 +71,8 @@ pub struct AddForm {
     url: String,
     #[serde(default)]
     countries: String,
+    #[serde(default)]
+    request_key: String,
 }
 
 fn fields(lang: Lang, form: &AddForm) -> Vec<Field> {
@@ -100,23 +111,41 @@ fn normalise_countries(raw: &str) -> Option<String> {
         .then(|| codes.join(" "))
 }
 
+/// What the page says above the list: nothing, the secret of the webhook just added, or that
+/// the form had already added its webhook.
+enum Outcome {
+    Nothing,
+    Added(String, String),
+    AlreadyAdded(String),
+}
+
+/// The page, with the add form showing `fields` under `key` (a form sent again with errors
+/// keeps its key; a new form gets a new one).
 async fn page(
     state: &AppState,
     lang: Lang,
     uri: &Uri,
     viewer: &Viewer,
     fields: Vec<Field>,
-    new_secret: Option<(String, String)>,
+    key: String,
+    outcome: Outcome,
 ) -> Result<Html<String>, AppError> {
     let list = webhooks::list(&state.db)
         .await
         .map_err(AppError::internal)?;
+    let (new_secret, already_added) = match outcome {
+        Outcome::Nothing => (None, None),
+        Outcome::Added(sentence, secret) => (Some((sentence, secret)), None),
+        Outcome::AlreadyAdded(sentence) => (None, Some(sentence)),
+    };
     render(&WebhooksPage {
         page: state.page(lang, uri, "crisis-delivery-webhooks-title", viewer),
         csrf_token: state.csrf_token(viewer),
         webhooks: list,
         fields,
+        request_key: key,
         new_secret,
+        already_added,
     })
 }
 
@@ -132,7 +161,8 @@ pub async fn list_webhooks(
         &uri,
         &viewer,
         fields(lang, &AddForm::default()),
-        None,
+        new_request_key(),
+        Outcome::Nothing,
     )
     .await
 }
@@ -148,6 +178,7 @@ pub async fn add_webhook(
     let name = form.name.trim();
     let url = form.url.trim();
     let countries = normalise_countries(&form.countries);
+    let key = request_key(&form.request_key);
     let mut shown = fields(lang, &form);
     let t = |k: &str| crate::i18n::t(lang, k);
     let mut bad = false;
@@ -170,8 +201,9 @@ pub async fn add_webhook(
         bad = true;
     }
     if bad {
+        let key = key.unwrap_or_else(new_request_key);
         return Ok(rejected(
-            page(&state, lang, &uri, &viewer, shown, None).await?,
+            page(&state, lang, &uri, &viewer, shown, key, Outcome::Nothing).await?,
         ));
     }
     let countries = countries.unwrap_or_default();
@@ -179,9 +211,39 @@ pub async fn add_webhook(
     rand::rng().fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
-    let id = webhooks::create(&mut tx, name, url, &countries, &secret)
-        .await
-        .map_err(AppError::internal)?;
+    let created = match &key {
+        Some(key) => webhooks::create_keyed(&mut tx, name, url, &countries, &secret, key).await,
+        // A form drawn before forms carried a key.
+        None => webhooks::create(&mut tx, name, url, &countries, &secret)
+            .await
+            .map(Some),
+    }
+    .map_err(AppError::internal)?;
+    let Some(id) = created else {
+        // The same form sent again: its webhook is in, once. Its secret was shown in the
+        // answer to the first sending and is not shown again (nor a new one made).
+        let first = match &key {
+            Some(key) => webhooks::by_key(&mut tx, key)
+                .await
+                .map_err(AppError::internal)?,
+            None => None,
+        };
+        tx.rollback().await.map_err(AppError::internal)?;
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("name", first.map_or_else(|| name.to_owned(), |w| w.name));
+        let sentence = crate::i18n::t_args(lang, "crisis-delivery-webhooks-already-added", &args);
+        let html = page(
+            &state,
+            lang,
+            &uri,
+            &viewer,
+            fields(lang, &AddForm::default()),
+            new_request_key(),
+            Outcome::AlreadyAdded(sentence),
+        )
+        .await?;
+        return Ok(html.into_response());
+    };
     let record = actor.audit(
         actions::CRISIS_WEBHOOK_CREATE,
         "crisis_webhook",
@@ -199,7 +261,8 @@ pub async fn add_webhook(
         &uri,
         &viewer,
         fields(lang, &AddForm::default()),
-        Some((sentence, secret)),
+        new_request_key(),
+        Outcome::Added(sentence, secret),
     )
     .await?;
     Ok(html.into_response())
