@@ -111,6 +111,8 @@ pub struct ConsularConfig {
     pub evisa_zone: chrono_tz::Tz,
     /// The most cases one CSV export holds; a larger one ends with a line saying it was cut.
     pub export_max_rows: usize,
+    /// The most documents, and bytes, one account may hold through its uploads.
+    pub document_quota: safir_store::consular::documents::UploadQuota,
 }
 
 impl ConsularConfig {
@@ -133,6 +135,7 @@ impl Default for ConsularConfig {
             read_cache_ttl: Duration::from_secs(2),
             evisa_zone: chrono_tz::Tz::UTC,
             export_max_rows: 100_000,
+            document_quota: safir_store::consular::documents::UploadQuota::DEFAULT,
         }
     }
 }

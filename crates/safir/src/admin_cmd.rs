@@ -1,5 +1,5 @@
-//! `safir admin …`: account and audit administration from the command line. Every change is
-//! written to the audit trail with the actor `cli`.
+//! `safir admin …`: account and audit administration, and the stored documents' virus scan,
+//! from the command line. Every change is written to the audit trail with the actor `cli`.
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -9,6 +9,7 @@ use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
 use safir_store::accounts::{self, directory, grants, password, secrets, tokens};
 use safir_store::audit::{self, ChainCheck, NewAuditRecord};
+use safir_store::consular::documents::{self, ScanConfig, Uploads};
 use safir_store::{Db, Tx, missions};
 use serde_json::json;
 
@@ -37,6 +38,11 @@ pub enum AdminCommand {
     /// signed with the old key stay valid while the register holds them; restart every
     /// server process afterwards.
     RotateEvisaKey,
+    /// Scan again the stored documents whose virus scan failed or that were never scanned
+    /// (uploaded before a scanner was configured), and record each verdict: one found
+    /// infected, and every document with the same file, is no longer served. Needs
+    /// `uploads_scan_command`.
+    RescanDocuments,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +91,14 @@ pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
             file.display()
         );
     }
+    if matches!(args.command, AdminCommand::RescanDocuments)
+        && config.storage.uploads_scan_command.trim().is_empty()
+    {
+        bail!(
+            "no virus scanner is configured: set uploads_scan_command (SAFIR_UPLOADS_SCAN_COMMAND) \
+             to scan the stored documents again"
+        );
+    }
     // The new account's arguments are read first: refused, they leave no new database behind.
     if let AdminCommand::CreateUser(a) = &args.command {
         check_new_user(a)?;
@@ -100,6 +114,7 @@ pub async fn run(config: &Config, args: AdminArgs) -> anyhow::Result<()> {
         AdminCommand::Revoke(a) => change_role(&db, a, false).await,
         AdminCommand::VerifyAudit => verify_audit(&db).await,
         AdminCommand::RotateEvisaKey => rotate_evisa_key(&db).await,
+        AdminCommand::RescanDocuments => rescan_documents(config, &db).await,
     };
     db.close().await;
     result
@@ -377,6 +392,55 @@ async fn rotate_evisa_key(db: &Db) -> anyhow::Result<()> {
     println!(
         "restart every server process: until then they sign with the old key and do not know the new one"
     );
+    Ok(())
+}
+
+/// Stored documents scanned again from the command line: how many files, and the verdicts.
+const DOCUMENT_RESCAN: AuditAction = AuditAction::new("document.rescan");
+
+async fn rescan_documents(config: &Config, db: &Db) -> anyhow::Result<()> {
+    let uploads = Uploads::new(config.uploads_dir());
+    let scan = ScanConfig::from_command(
+        &config.storage.uploads_scan_command,
+        std::time::Duration::from_secs(u64::from(config.storage.uploads_scan_timeout_seconds)),
+    );
+    let done = documents::rescan(db, &uploads, &scan).await?;
+    let infected: Vec<&str> = done.infected.iter().map(|d| d.as_str()).collect();
+    if done.files > 0 {
+        let mut record = cli_audit(
+            DOCUMENT_RESCAN,
+            "document",
+            "",
+            json!({
+                "files": done.files,
+                "clean": done.clean,
+                "infected": infected,
+                "failed": done.failed,
+                "missing": done.missing,
+            }),
+        );
+        record.target_id = None;
+        let mut tx = db.begin().await?;
+        audit::append(&mut tx, &record).await?;
+        tx.commit().await?;
+    }
+    println!(
+        "scanned {} file(s): {} document(s) clean, {} infected, {} still failed",
+        done.files,
+        done.clean,
+        infected.len(),
+        done.failed
+    );
+    for id in &infected {
+        println!("infected, no longer served: document {id}");
+    }
+    if done.missing > 0 {
+        println!(
+            "{} document(s) not scanned: their file is missing from {}",
+            done.missing,
+            config.uploads_dir().display()
+        );
+    }
     Ok(())
 }
 

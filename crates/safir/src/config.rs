@@ -152,6 +152,11 @@ pub struct Consular {
     /// The most cases one CSV export of the officers' queue holds (the whole file is built in
     /// memory); a larger export ends with a line saying so.
     pub export_max_rows: u32,
+    /// The most documents one account may hold through its uploads (its own list and those
+    /// filed under its applications, until deleted or purged with their case).
+    pub document_quota_count: u32,
+    /// The most MiB those documents may take in all.
+    pub document_quota_mib: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -263,6 +268,8 @@ impl Default for Config {
                 read_cache_seconds: 2,
                 evisa_time_zone: "UTC".into(),
                 export_max_rows: 100_000,
+                document_quota_count: 50,
+                document_quota_mib: 200,
             },
             crisis: Crisis {
                 approval_threshold: 1000,
@@ -495,6 +502,12 @@ impl Config {
         }
         if !(1..=1_000_000).contains(&c.export_max_rows) {
             return Err(err("export_max_rows", "must be between 1 and 1000000"));
+        }
+        if !(1..=100_000).contains(&c.document_quota_count) {
+            return Err(err("document_quota_count", "must be between 1 and 100000"));
+        }
+        if !(1..=1_048_576).contains(&c.document_quota_mib) {
+            return Err(err("document_quota_mib", "must be between 1 and 1048576"));
         }
         if !(1..=365).contains(&c.draft_ttl_days) {
             return Err(err("draft_ttl_days", "must be between 1 and 365"));

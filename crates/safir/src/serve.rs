@@ -116,6 +116,10 @@ pub fn web_config(config: &Config) -> WebConfig {
             )
             .unwrap_or_else(|_| safir_web::state::ConsularConfig::default().evisa_zone),
             export_max_rows: config.consular.export_max_rows as usize,
+            document_quota: safir_store::consular::documents::UploadQuota {
+                documents: config.consular.document_quota_count,
+                bytes: u64::from(config.consular.document_quota_mib) * 1024 * 1024,
+            },
         },
         crisis: safir_web::state::CrisisConfig {
             approval_threshold: config.crisis.approval_threshold,

@@ -206,8 +206,9 @@ pub enum ScanStatus {
     /// No scanner is configured.
     NotScanned,
     Clean,
-    /// Found infected. Uploads found infected are refused and never stored; the value exists
-    /// for rows a later re-scan marks.
+    /// Found infected. An upload found infected is refused and not recorded; the documents
+    /// stored before with the same bytes, and those a later re-scan finds infected (`safir
+    /// admin rescan-documents`), are marked so and no longer served.
     Infected,
     /// The scanner could not give an answer (crashed, timed out, unknown exit code).
     Failed,

@@ -718,9 +718,251 @@ async fn the_scanner_decides_clean_infected_or_failed() {
             .iter()
             .map(|d| d.scan_status)
             .collect();
+        // The document scanned clean before holds the bytes found infected since.
         assert_eq!(
             statuses,
-            [ScanStatus::Failed, ScanStatus::Failed, ScanStatus::Clean]
+            [ScanStatus::Failed, ScanStatus::Failed, ScanStatus::Infected]
         );
+    }
+}
+
+/// A scanner script that finds a virus in a file holding `EICAR`, and none in another.
+fn signature_scanner(dir: &Path) -> ScanConfig {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("scan-signatures.sh");
+    std::fs::write(
+        &path,
+        "#!/bin/sh
+test -f \"$1\" || exit 9
+grep -q EICAR \"$1\" && exit 1
+exit 0
+",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    ScanConfig::from_command(&path.display().to_string(), ScanConfig::DEFAULT_TIMEOUT)
+}
+
+/// Another account's upload of the same bytes found infected: the copies stored before
+/// (unscanned, or scanned clean with older signatures) used to stay as they were and be
+/// served; they are marked infected, keep their file, and are no longer taken for clean.
+#[tokio::test]
+async fn an_infected_upload_marks_the_stored_copies_of_its_file() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let tools = TempDir::new("safir-scanners");
+        let uploads = Uploads::new(&area.0);
+        let (a, b, c) = (
+            user(&t.db, "a@example.org").await,
+            user(&t.db, "b@example.org").await,
+            user(&t.db, "c@example.org").await,
+        );
+        let x = b"%PDF-1.7\n% EICAR\n%%EOF\n".to_vec();
+        let unscanned = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&a, DocumentKind::Other, "x.pdf", x.clone()),
+            &ScanConfig::none(),
+        )
+        .await
+        .unwrap();
+        let clean = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&c, DocumentKind::Supporting, "x.pdf", x.clone()),
+            &scanner(&tools.0, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(unscanned.scan_status, ScanStatus::NotScanned);
+        assert_eq!(clean.scan_status, ScanStatus::Clean);
+        let other = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(
+                &a,
+                DocumentKind::Other,
+                "y.pdf",
+                b"%PDF-1.7\n% y\n%%EOF\n".to_vec(),
+            ),
+            &ScanConfig::none(),
+        )
+        .await
+        .unwrap();
+
+        let refused = documents::store_upload(
+            &t.db,
+            &uploads,
+            upload(&b, DocumentKind::Other, "x.pdf", x.clone()),
+            &signature_scanner(&tools.0),
+        )
+        .await;
+        assert!(matches!(refused, Err(UploadError::Infected)), "{refused:?}");
+        for doc in [&unscanned, &clean] {
+            let now = documents::find(&t.db, doc.id.as_str()).await.unwrap();
+            assert_eq!(now.scan_status, ScanStatus::Infected, "{:?}", t.backend());
+            assert!(now.scanned_at.is_some());
+        }
+        let other = documents::find(&t.db, other.id.as_str()).await.unwrap();
+        assert_eq!(other.scan_status, ScanStatus::NotScanned, "other bytes");
+        assert!(
+            documents::list_for_owner(&t.db, b.as_str())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            files(&area.0).len(),
+            2,
+            "the marked documents keep their file"
+        );
+    }
+}
+
+/// Documents whose scan failed, or stored before a scanner was configured, were never
+/// scanned again: a re-scan records each file's verdict on every document holding it.
+#[tokio::test]
+async fn a_rescan_records_the_verdict_of_failed_and_unscanned_documents() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let tools = TempDir::new("safir-scanners");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "rescan@example.org").await;
+        let pdf = |text: &str| format!("%PDF-1.7\n% {text}\n%%EOF\n").into_bytes();
+        let store = |name: &'static str, bytes: Vec<u8>, scan: ScanConfig| {
+            let (db, uploads, owner) = (t.db.clone(), uploads.clone(), owner.clone());
+            // Each its own kind: the same bytes filed again at once would be the same document.
+            let kind = if name.ends_with("-again.pdf") {
+                DocumentKind::Supporting
+            } else {
+                DocumentKind::Other
+            };
+            async move {
+                documents::store_upload(&db, &uploads, upload(&owner, kind, name, bytes), &scan)
+                    .await
+                    .unwrap()
+            }
+        };
+        let failed = store("failed.pdf", pdf("one"), scanner(&tools.0, 2)).await;
+        let unscanned = store("unscanned.pdf", pdf("two"), ScanConfig::none()).await;
+        let threat = store("threat.pdf", pdf("EICAR"), ScanConfig::none()).await;
+        // The same bytes, scanned clean with older signatures.
+        let threat_clean = store("threat-again.pdf", pdf("EICAR"), scanner(&tools.0, 0)).await;
+        let lost = store("lost.pdf", pdf("three"), scanner(&tools.0, 2)).await;
+        let clean = store("clean.pdf", pdf("four"), scanner(&tools.0, 0)).await;
+        std::fs::remove_file(uploads.path_for(&lost.sha256).unwrap()).unwrap();
+
+        // Without a scanner nothing can be scanned.
+        let none = documents::rescan(&t.db, &uploads, &ScanConfig::none())
+            .await
+            .unwrap();
+        assert_eq!(none, documents::Rescanned::default());
+
+        let done = documents::rescan(&t.db, &uploads, &signature_scanner(&tools.0))
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.files, done.clean, done.failed, done.missing),
+            (3, 2, 0, 1)
+        );
+        let mut infected = done.infected.clone();
+        infected.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+        let mut expected = vec![threat.id.clone(), threat_clean.id.clone()];
+        expected.sort_by(|x, y| x.as_str().cmp(y.as_str()));
+        assert_eq!(infected, expected, "{:?}", t.backend());
+        let status = |id: &safir_domain::ids::DocumentId| {
+            let db = t.db.clone();
+            let id = id.clone();
+            async move { documents::find(&db, id.as_str()).await.unwrap().scan_status }
+        };
+        assert_eq!(status(&failed.id).await, ScanStatus::Clean);
+        assert_eq!(status(&unscanned.id).await, ScanStatus::Clean);
+        assert_eq!(status(&threat.id).await, ScanStatus::Infected);
+        assert_eq!(status(&threat_clean.id).await, ScanStatus::Infected);
+        assert_eq!(
+            status(&lost.id).await,
+            ScanStatus::Failed,
+            "its file is gone"
+        );
+        assert_eq!(status(&clean.id).await, ScanStatus::Clean);
+
+        // A scanner that cannot answer leaves them failed; the next run scans them again.
+        let again = documents::rescan(&t.db, &uploads, &scanner(&tools.0, 2))
+            .await
+            .unwrap();
+        assert_eq!((again.files, again.failed, again.missing), (0, 0, 1));
+    }
+}
+
+/// Uploads of one account had no bound: a script could fill the disk with distinct files.
+/// Under a quota, the upload that would pass it is refused and its file not kept; the same
+/// file sent again at once (a double click) is still the document it recorded; another
+/// account is not held back, and a deleted document makes room again.
+#[tokio::test]
+async fn uploads_past_the_owners_quota_are_refused() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "quota@example.org").await;
+        let other = user(&t.db, "other@example.org").await;
+        let pdf = |n: u32| format!("%PDF-1.7\n% {n:04}\n%%EOF\n").into_bytes();
+        let size = pdf(0).len() as u64;
+        let quota = documents::UploadQuota {
+            documents: 2,
+            bytes: 1024 * 1024,
+        };
+        let send = |who: &UserId, n: u32, quota: documents::UploadQuota| {
+            let (db, uploads, who) = (t.db.clone(), uploads.clone(), who.clone());
+            async move {
+                documents::store_upload_within(
+                    &db,
+                    &uploads,
+                    upload(&who, DocumentKind::Other, "a.pdf", pdf(n)),
+                    &ScanConfig::none(),
+                    &quota,
+                )
+                .await
+            }
+        };
+        send(&owner, 1, quota).await.unwrap();
+        let second = send(&owner, 2, quota).await.unwrap();
+        let third = send(&owner, 3, quota).await;
+        assert!(
+            matches!(
+                third,
+                Err(UploadError::OverQuota(documents::QuotaReached::Documents(
+                    2
+                )))
+            ),
+            "{:?}: {third:?}",
+            t.backend()
+        );
+        assert_eq!(refused(third), "document_quota_documents");
+        assert_eq!(files(&area.0).len(), 2, "the refused file is not kept");
+        assert_eq!(send(&owner, 2, quota).await.unwrap().id, second.id);
+        send(&other, 3, quota).await.unwrap();
+
+        documents::delete_unfiled(&t.db, &uploads, owner.as_str(), second.id.as_str())
+            .await
+            .unwrap();
+        send(&owner, 3, quota).await.unwrap();
+
+        // The bytes too: room for one more file of this size, not two.
+        let by_size = documents::UploadQuota {
+            documents: 10,
+            bytes: 3 * size + size / 2,
+        };
+        send(&owner, 4, by_size).await.unwrap();
+        let over = send(&owner, 5, by_size).await;
+        assert!(
+            matches!(
+                over,
+                Err(UploadError::OverQuota(documents::QuotaReached::Bytes(_)))
+            ),
+            "{over:?}"
+        );
+        let error = over.unwrap_err().user_error().unwrap();
+        assert_eq!(error.code, "document_quota_size");
+        assert_eq!(error.counts, [("max", 0)]);
     }
 }

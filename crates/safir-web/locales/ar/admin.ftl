@@ -220,6 +220,7 @@ audit-action-crisis-presence = فتح نموذج تسجيل الوجود أو إ
 audit-action-crisis-webhook-create = إضافة خطاف تنبيهات
 audit-action-crisis-webhook-disable = تعطيل خطاف تنبيهات
 audit-action-document-read = الاطلاع على مستند
+audit-action-document-rescan = إعادة فحص المستندات المحفوظة بحثًا عن الفيروسات
 audit-action-evisa-issue = إصدار تأشيرة إلكترونية
 audit-action-evisa-read = الاطلاع على تأشيرة إلكترونية
 audit-action-evisa-revoke = إلغاء تأشيرة إلكترونية

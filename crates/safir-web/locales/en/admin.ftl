@@ -207,6 +207,7 @@ audit-action-crisis-presence = Presence form opened or closed
 audit-action-crisis-webhook-create = Alert webhook added
 audit-action-crisis-webhook-disable = Alert webhook disabled
 audit-action-document-read = Document viewed
+audit-action-document-rescan = Stored documents scanned again
 audit-action-evisa-issue = E-visa issued
 audit-action-evisa-read = E-visa viewed
 audit-action-evisa-revoke = E-visa revoked

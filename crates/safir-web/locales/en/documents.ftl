@@ -46,6 +46,14 @@ field-error-document-unreadable = The file could not be read. It may be damaged;
 field-error-document-image-too-large = The image is too large: at most 10,000 pixels on a side and 40 megapixels.
 field-error-document-image-too-much-data = The image holds too much data to process (16-bit colour or an alpha channel at this size). Save it as an ordinary 8-bit JPEG or PNG, or make it smaller.
 field-error-document-infected = The virus check found a threat in this file. It was not kept.
+field-error-document-quota-documents = { $max ->
+    [one] Your account already holds 1 document, the most it may hold. Delete one you no longer need from My documents, then upload this file again.
+   *[other] Your account already holds { $max } documents, the most it may hold. Delete one you no longer need from My documents, then upload this file again.
+}
+field-error-document-quota-size = { $max ->
+    [one] Your documents would take more than 1 MB in all, the most your account may hold. Delete one you no longer need from My documents, then upload this file again.
+   *[other] Your documents would take more than { $max } MB in all, the most your account may hold. Delete one you no longer need from My documents, then upload this file again.
+}
 field-error-document-kind-unknown = Choose a kind of document from the list.
 field-error-photo-too-small = The photo is too small: it must be at least 600 × 600 pixels.
 field-error-photo-too-large = The photo is too large: at most 6,000 pixels on a side.

@@ -223,6 +223,7 @@ pub(crate) const ACTIONS: &[&str] = &[
     "crisis_webhook.create",
     "crisis_webhook.disable",
     "document.read",
+    "document.rescan",
     "evisa.issue",
     "evisa.key_rotate",
     "evisa.read",

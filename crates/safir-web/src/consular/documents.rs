@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use safir_domain::audit::actions;
 use safir_domain::consular::case::CaseState;
+use safir_domain::consular::documents::ScanStatus;
 use safir_domain::ids::DocumentId;
 use safir_domain::roles::{Permission, Target};
 use safir_store::StoreError;
@@ -138,8 +139,14 @@ pub fn read_record(
 }
 
 /// The document's bytes with its sniffed type, its name and headers that keep it out of
-/// caches and stop a browser from guessing another type.
+/// caches and stop a browser from guessing another type. A document found infected (its
+/// bytes, sent again, or scanned again) is not served to anyone: "not found", as on every
+/// route that downloads one.
 pub async fn file_response(state: &AppState, doc: &Document) -> Result<Response, AppError> {
+    if doc.scan_status == ScanStatus::Infected {
+        tracing::warn!(document = %doc.id, "a document found infected was asked for");
+        return Err(AppError::NotFound);
+    }
     let bytes = documents::read_bytes(&state.config.uploads, doc)
         .await
         .map_err(AppError::internal)?;

@@ -6,6 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
+use safir_domain::ValidationError;
 use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
 use safir_store::consular::cases::Case;
 use safir_store::consular::documents::{self, Deleted, Document, NewUpload};
@@ -186,14 +187,17 @@ pub async fn show(
     .await
 }
 
-/// The field error for a refused upload, with the kind's size limit where it helps.
-fn upload_error(code: &'static str, kind: DocumentKind) -> FieldError {
-    let error = FieldError::new("file", code);
-    if code == "document_too_large" {
-        error.with_arg("max", kind.max_bytes() / (1024 * 1024))
-    } else {
-        error
+/// The field error for a refused upload, with the kind's size limit where it helps, and the
+/// limit the refusal names (an account's quota).
+fn upload_error(refusal: &ValidationError, kind: DocumentKind) -> FieldError {
+    let mut error = FieldError::new("file", refusal.code);
+    if refusal.code == "document_too_large" {
+        error = error.with_arg("max", kind.max_bytes() / (1024 * 1024));
     }
+    for (name, value) in &refusal.counts {
+        error = error.with_arg(*name, value);
+    }
+    error
 }
 
 /// Whether documents can still be filed under `case`: from its draft until the mission
@@ -237,7 +241,17 @@ pub(crate) async fn store_from_form(
         original_name: file.file_name,
         bytes: file.bytes,
     };
-    match documents::store_upload(&state.db, &state.config.uploads, new, &state.config.scan).await {
+    // Everything an account uploads counts towards its quota, whether filed under one of its
+    // applications or not (the pages and the API alike).
+    let stored = documents::store_upload_within(
+        &state.db,
+        &state.config.uploads,
+        new,
+        &state.config.scan,
+        &state.config.consular.document_quota,
+    )
+    .await;
+    match stored {
         Ok(doc) => {
             if let Some(case) = case.filter(|c| c.state == "draft") {
                 keep_draft(state, case).await?;
@@ -246,7 +260,7 @@ pub(crate) async fn store_from_form(
         }
         Err(e) => match e.user_error() {
             Some(v) => {
-                errors.add(upload_error(v.code, kind));
+                errors.add(upload_error(&v, kind));
                 Ok(None)
             }
             None => Err(AppError::internal(e)),

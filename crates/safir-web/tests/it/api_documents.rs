@@ -418,3 +418,44 @@ async fn an_applicant_keeps_documents_of_their_own_through_the_api() {
         assert_eq!(items[0]["case_id"], id.as_str(), "{list}");
     }
 }
+
+/// The account's quota holds through the API as on the pages: the upload past it is refused,
+/// the file part named.
+#[tokio::test]
+async fn the_upload_quota_holds_through_the_api() {
+    use safir_store::consular::documents::{self, NewUpload, ScanConfig, UploadQuota, Uploads};
+    for test_db in TestDb::all().await {
+        let (app, area) = app_with(test_db, no_scanner).await;
+        let applicant = app.public_user(&unique_email("quota")).await;
+        let mine = token(&app, &applicant, &["cases:read", "cases:write"]).await;
+        let uploads = Uploads::new(area.path().join("uploads"));
+        for n in 0..UploadQuota::DEFAULT.documents {
+            documents::store_upload(
+                &app.db,
+                &uploads,
+                NewUpload {
+                    owner_id: safir_domain::ids::UserId::from_trusted(applicant.id.clone()),
+                    mission_id: None,
+                    case_id: None,
+                    kind: safir_domain::consular::documents::DocumentKind::Other,
+                    original_name: format!("{n}.pdf"),
+                    bytes: format!("%PDF-1.7\n% held {n}\n%%EOF\n").into_bytes(),
+                },
+                &ScanConfig::none(),
+            )
+            .await
+            .unwrap();
+        }
+        let r = upload(
+            &app,
+            "/api/v1/me/documents",
+            &mine,
+            multipart(&[("kind", "photo")], Some(("me.png", &png(700, 900)))),
+        )
+        .await;
+        assert_eq!(
+            field_codes(&problem(&r, 422, "validation")),
+            [("file".to_owned(), "document_quota_documents".to_owned())]
+        );
+    }
+}

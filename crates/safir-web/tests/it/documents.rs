@@ -21,6 +21,12 @@ use crate::harness::{Client, ORIGIN, TestApp, TestResponse, unique_email};
 /// An upload area removed when the test ends.
 pub struct Area(PathBuf);
 
+impl Area {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl Drop for Area {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -734,6 +740,120 @@ async fn an_applicant_files_a_photo_under_their_case_and_its_officer_opens_it() 
                 .contains(&format!(r#"action="/account/cases/{case_id}/messages""#)),
             "the case's own page: {}",
             small.body
+        );
+    }
+}
+
+/// A document whose bytes were found infected since (sent again by someone else, or scanned
+/// again) was still served to its owner and to officers; it is "not found" now, on the pages
+/// and through the API.
+#[tokio::test]
+async fn a_document_found_infected_is_not_served() {
+    for test_db in TestDb::all().await {
+        let (app, _area) = app_with(test_db, no_scanner).await;
+        let user = app.public_user(&unique_email("infected")).await;
+        let mut client = app.client();
+        client.sign_in(&user).await;
+        let token = client.get("/account/documents").await.csrf_token().unwrap();
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "supporting",
+            ("x.pdf", &pdf(200, "x")),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let doc = documents::list_for_owner(&app.db, &user.id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        let link = format!("/documents/{}", doc.id);
+        let api = format!("/api/v1/me/documents/{}", doc.id);
+        assert_eq!(client.get(&link).await.status, StatusCode::OK);
+        assert_eq!(client.get(&api).await.status, StatusCode::OK);
+
+        let marked = documents::mark_infected(&app.db, &doc.sha256)
+            .await
+            .unwrap();
+        assert_eq!(marked, std::slice::from_ref(&doc.id));
+        assert_eq!(client.get(&link).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(client.get(&api).await.status, StatusCode::NOT_FOUND);
+        let page = client.get("/account/documents").await;
+        assert!(page.body.contains("Infected"), "{}", page.body);
+    }
+}
+
+/// One account could upload without bound (distinct files, each within its kind's limit)
+/// and fill the disk. Past its quota the upload is refused beside the file field, the kind
+/// chosen kept, and nothing is stored.
+#[tokio::test]
+async fn uploads_past_the_accounts_quota_are_refused_with_the_form_kept() {
+    for test_db in TestDb::all().await {
+        let (app, area) = app_with(test_db, no_scanner).await;
+        let user = app.public_user(&unique_email("quota")).await;
+        let uploads = Uploads::new(area.0.join("uploads"));
+        let owner = safir_domain::ids::UserId::from_trusted(user.id.clone());
+        let quota = documents::UploadQuota::DEFAULT;
+        for n in 0..quota.documents {
+            documents::store_upload(
+                &app.db,
+                &uploads,
+                documents::NewUpload {
+                    owner_id: owner.clone(),
+                    mission_id: None,
+                    case_id: None,
+                    kind: safir_domain::consular::documents::DocumentKind::Other,
+                    original_name: format!("{n}.pdf"),
+                    bytes: pdf(100, &format!("held {n}")),
+                },
+                &ScanConfig::none(),
+            )
+            .await
+            .unwrap();
+        }
+        let mut client = app.client();
+        client.sign_in(&user).await;
+        let token = client.get("/account/documents").await.csrf_token().unwrap();
+        let res = upload(
+            &mut client,
+            "/account/documents",
+            &token,
+            "invitation",
+            ("one-more.pdf", &pdf(200, "one more")),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(
+            res.body.contains(&format!(
+                r#"<p class="field-error" id="field-file-error">Your account already holds {} documents, the most it may hold."#,
+                quota.documents
+            )),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains(r#"<option value="invitation" selected>"#));
+        let res = upload(
+            &mut client,
+            "/account/documents?lang=ar",
+            &token,
+            "invitation",
+            ("one-more.pdf", &pdf(200, "one more")),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("الحد الأقصى المسموح به"), "{}", res.body);
+        assert_eq!(
+            documents::list_for_owner(&app.db, &user.id)
+                .await
+                .unwrap()
+                .len(),
+            quota.documents as usize
+        );
+        assert_eq!(
+            files_under(&area.0.join("uploads")).len(),
+            quota.documents as usize
         );
     }
 }

@@ -120,6 +120,7 @@ fn every_command_has_help() {
         vec!["admin", "grant", "--help"],
         vec!["admin", "revoke", "--help"],
         vec!["admin", "verify-audit", "--help"],
+        vec!["admin", "rescan-documents", "--help"],
         vec!["admin", "rotate-evisa-key", "--help"],
         vec!["config", "print-default", "--help"],
         vec!["backup", "--help"],
@@ -1266,6 +1267,144 @@ fn rotating_the_evisa_key_retires_the_old_one() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("intact: 4 records"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Documents whose virus scan failed, or uploaded before a scanner was configured, were never
+/// scanned again: `admin rescan-documents` scans their files, records each verdict (an
+/// infected file marks every document holding it), says what it found and audits it.
+#[tokio::test]
+async fn the_shell_scans_failed_and_unscanned_documents_again() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use safir_domain::consular::documents::{DocumentKind, ScanStatus};
+    use safir_store::consular::documents::{self, NewUpload, ScanConfig, Uploads};
+
+    let data = TempDir::new("safir-admin-rescan");
+    let d = data.path().to_str().unwrap();
+    let out = admin(
+        d,
+        &[
+            "create-user",
+            "--email",
+            "layla@example.org",
+            "--name",
+            "Layla",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Without a scanner there is nothing to scan with: said, and nothing changes.
+    let out = admin(d, &["rescan-documents"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("uploads_scan_command"),
+        "{}",
+        stderr(&out)
+    );
+
+    let db = Db::connect(&format!(
+        "sqlite://{}",
+        data.path().join("safir.db").display()
+    ))
+    .await
+    .unwrap();
+    let email = safir_domain::accounts::Email::parse("layla@example.org").unwrap();
+    let user = safir_store::accounts::find_user_by_email(&db, &email)
+        .await
+        .unwrap()
+        .unwrap();
+    let uploads = Uploads::new(data.path().join("uploads"));
+    let failing = data.path().join("failing.sh");
+    let scanner = data.path().join("scan.sh");
+    for (path, script) in [
+        (&failing, "#!/bin/sh\nexit 2\n"),
+        (
+            &scanner,
+            "#!/bin/sh\ntest -f \"$1\" || exit 9\ngrep -q EICAR \"$1\" && exit 1\nexit 0\n",
+        ),
+    ] {
+        std::fs::write(path, script).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let store = |name: &str, text: &str, scan: ScanConfig| {
+        let upload = NewUpload {
+            owner_id: safir_domain::ids::UserId::from_trusted(user.id.clone()),
+            mission_id: None,
+            case_id: None,
+            kind: DocumentKind::Other,
+            original_name: name.to_owned(),
+            bytes: format!("%PDF-1.7\n% {text}\n%%EOF\n").into_bytes(),
+        };
+        let (db, uploads) = (db.clone(), uploads.clone());
+        async move {
+            documents::store_upload(&db, &uploads, upload, &scan)
+                .await
+                .unwrap()
+        }
+    };
+    let failed = store(
+        "failed.pdf",
+        "one",
+        ScanConfig::from_command(&failing.display().to_string(), ScanConfig::DEFAULT_TIMEOUT),
+    )
+    .await;
+    let unscanned = store("unscanned.pdf", "EICAR", ScanConfig::none()).await;
+    assert_eq!(failed.scan_status, ScanStatus::Failed);
+    db.close().await;
+
+    let scan_command = scanner.display().to_string();
+    let out = run(
+        &["--data-dir", d, "admin", "rescan-documents"],
+        &[("SAFIR_UPLOADS_SCAN_COMMAND", &scan_command)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("scanned 2 file(s): 1 document(s) clean, 1 infected, 0 still failed"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "infected, no longer served: document {}",
+            unscanned.id
+        )),
+        "{said}"
+    );
+
+    let db = Db::connect(&format!(
+        "sqlite://{}",
+        data.path().join("safir.db").display()
+    ))
+    .await
+    .unwrap();
+    let status = |id: String| {
+        let db = db.clone();
+        async move { documents::find(&db, &id).await.unwrap().scan_status }
+    };
+    assert_eq!(status(failed.id.to_string()).await, ScanStatus::Clean);
+    assert_eq!(status(unscanned.id.to_string()).await, ScanStatus::Infected);
+    let summary: String = with_pool!(db.read(), p => sqlx::query_scalar(
+        "SELECT summary FROM audit_log WHERE action = 'document.rescan' AND actor_label = 'cli'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["files"], 2);
+    assert_eq!(summary["clean"], 1);
+    assert_eq!(summary["infected"][0], unscanned.id.to_string());
+    db.close().await;
+
+    // Nothing left to scan: nothing scanned, nothing audited again.
+    let out = run(
+        &["--data-dir", d, "admin", "rescan-documents"],
+        &[("SAFIR_UPLOADS_SCAN_COMMAND", &scan_command)],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("scanned 0 file(s)"),
         "{}",
         stdout(&out)
     );

@@ -111,6 +111,9 @@ pub enum UploadError {
     /// The virus scanner reported the file; nothing was kept.
     #[error("the virus scanner reported the upload as infected")]
     Infected,
+    /// The owner's documents already reach their [`UploadQuota`]; nothing was kept.
+    #[error("upload quota reached: {0:?}")]
+    OverQuota(QuotaReached),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("upload storage: {0}")]
@@ -123,10 +126,69 @@ impl UploadError {
         match self {
             UploadError::Invalid(e) => Some(e.clone()),
             UploadError::Infected => Some(ValidationError::new("document_infected")),
+            UploadError::OverQuota(QuotaReached::Documents(max)) => Some(
+                ValidationError::new("document_quota_documents")
+                    .count("max", usize::try_from(*max).unwrap_or(usize::MAX)),
+            ),
+            UploadError::OverQuota(QuotaReached::Bytes(max)) => Some(
+                ValidationError::new("document_quota_size")
+                    .count("max", usize::try_from(*max / MIB).unwrap_or(usize::MAX)),
+            ),
             _ => None,
         }
     }
 }
+
+const MIB: u64 = 1024 * 1024;
+
+/// The most one account may hold through its own uploads: documents, and bytes stored for
+/// them, counting every document it uploaded (its own list and those filed under its
+/// applications, until deleted or purged with their case). Without it a script could fill
+/// the disk with distinct files, each within its kind's size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadQuota {
+    pub documents: u32,
+    pub bytes: u64,
+}
+
+impl UploadQuota {
+    pub const DEFAULT: UploadQuota = UploadQuota {
+        documents: 50,
+        bytes: 200 * MIB,
+    };
+
+    /// What an owner holding `documents` documents of `bytes` in all lacks to take one more
+    /// of `size` bytes; `None` when it fits.
+    fn refuses(&self, documents: i64, bytes: i64, size: i64) -> Option<QuotaReached> {
+        let bytes = u64::try_from(bytes.max(0)).unwrap_or(u64::MAX);
+        let size = u64::try_from(size.max(0)).unwrap_or(u64::MAX);
+        if documents >= i64::from(self.documents) {
+            Some(QuotaReached::Documents(self.documents))
+        } else if bytes.saturating_add(size) > self.bytes {
+            Some(QuotaReached::Bytes(self.bytes))
+        } else {
+            None
+        }
+    }
+}
+
+impl Default for UploadQuota {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Which limit of an [`UploadQuota`] an upload would pass, with that limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaReached {
+    Documents(u32),
+    Bytes(u64),
+}
+
+/// The documents an owner (`$1`) holds and the bytes stored for them: every row, those
+/// marked deleted among them (their bytes stay until a purge).
+const HELD_BY: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) \
+                       FROM documents WHERE owner_id = $1";
 
 /// The checked, re-encoded and stored bytes of one upload.
 struct Prepared {
@@ -185,6 +247,29 @@ pub async fn store_upload(
     upload: NewUpload,
     scan: &ScanConfig,
 ) -> Result<Document, UploadError> {
+    store(db, uploads, upload, scan, None).await
+}
+
+/// [`store_upload`] for an upload its owner sends, refused (`UploadError::OverQuota`) when
+/// the owner's documents would pass `quota`: the file the same sending recorded moments
+/// before (a double click) is still that document.
+pub async fn store_upload_within(
+    db: &Db,
+    uploads: &Uploads,
+    upload: NewUpload,
+    scan: &ScanConfig,
+    quota: &UploadQuota,
+) -> Result<Document, UploadError> {
+    store(db, uploads, upload, scan, Some(quota)).await
+}
+
+async fn store(
+    db: &Db,
+    uploads: &Uploads,
+    upload: NewUpload,
+    scan: &ScanConfig,
+    quota: Option<&UploadQuota>,
+) -> Result<Document, UploadError> {
     crate::consular::changed();
     let NewUpload {
         owner_id,
@@ -213,6 +298,17 @@ pub async fn store_upload(
     };
     if scan_status == ScanStatus::Infected {
         tracing::warn!(sha256 = %prepared.sha256, owner = %owner_id, "an infected upload was refused");
+        // The same bytes stored before (scanned clean with older signatures, or not scanned
+        // at all) are the same threat: they are no longer served.
+        match mark_infected(db, &prepared.sha256).await {
+            Ok(ids) if !ids.is_empty() => {
+                tracing::warn!(sha256 = %prepared.sha256, documents = ?ids, "documents with the bytes of an infected upload were marked infected");
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(sha256 = %prepared.sha256, error = %e, "marking the documents with the bytes of an infected upload failed");
+            }
+        }
         if let Err(e) = remove_if_unreferenced(db, uploads, &prepared.sha256).await {
             // The upload is refused all the same, and the person told why; the file no
             // document names is removed by the sweep (`sweep_unreferenced`) once old enough.
@@ -244,14 +340,21 @@ pub async fn store_upload(
     // The same file filed again moments later for the same case and kind (a double click on
     // "Upload", a retried request) is the document the first sending recorded: a second row
     // would stand for good beside it (a filed document stays until the case is purged).
-    if insert_unless_filed(db, &row, Some(row.created_at - FILED_AGAIN_WITHIN)).await? == 0 {
+    let mut recorded =
+        insert_unless_filed(db, &row, Some(row.created_at - FILED_AGAIN_WITHIN), quota).await?;
+    if recorded == Insert::FiledAlready {
         match filed_first(db, &row).await? {
             Some(first) => return Ok(Document::try_from(first)?),
             // Deleted in between: recorded after all.
-            None => {
-                insert_unless_filed(db, &row, None).await?;
-            }
+            None => recorded = insert_unless_filed(db, &row, None, quota).await?,
         }
+    }
+    if let Insert::OverQuota(reached) = recorded {
+        if let Err(e) = remove_if_unreferenced(db, uploads, &prepared.sha256).await {
+            // Refused all the same; the file no document names goes with the sweep.
+            tracing::warn!(sha256 = %prepared.sha256, error = %e, "removing an upload over quota failed");
+        }
+        return Err(UploadError::OverQuota(reached));
     }
     if let Some(case_id) = &row.case_id {
         // The draft went while the upload was checked and scanned (discarded in another tab,
@@ -297,18 +400,40 @@ pub async fn store_upload(
     Ok(Document::try_from(row)?)
 }
 
+/// What [`insert_unless_filed`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Insert {
+    Recorded,
+    /// The same document was filed moments before.
+    FiledAlready,
+    /// Not recorded: the owner's documents would pass their quota.
+    OverQuota(QuotaReached),
+}
+
 /// Records `row` unless a live document of its owner, case, kind and bytes was filed after
-/// `since` (`None`: records it whatever); returns the rows written.
+/// `since` (`None`: records it whatever), or it would take its owner's documents past
+/// `quota`.
 async fn insert_unless_filed(
     db: &Db,
     row: &DocumentRow,
     since: Option<DateTime<Utc>>,
-) -> Result<u64, StoreError> {
+    quota: Option<&UploadQuota>,
+) -> Result<Insert, StoreError> {
     let mut tx = db.begin().await?;
     // Two sendings of a double click are checked and re-encoded side by side and reach this
     // point together: on PostgreSQL the second waits here for the first's row (SQLite runs one
-    // writing transaction at a time).
+    // writing transaction at a time). Uploads of one owner under a quota wait for each other
+    // (taken first, in that order), so each counts the documents the others recorded.
     if tx.backend() == crate::Backend::Postgres {
+        if quota.is_some() {
+            with_tx!(&mut tx, c => {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(format!("document-quota:{}", row.owner_id))
+                    .execute(c)
+                    .await
+                    .map(drop)
+            })?;
+        }
         let same = format!(
             "document:{}:{}:{}:{}",
             row.owner_id,
@@ -324,14 +449,43 @@ async fn insert_unless_filed(
                 .map(drop)
         })?;
     }
-    let n = with_tx!(&mut tx, c => {
+    if let Some(since) = since {
+        let filed: bool = with_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM documents WHERE owner_id = $1 \
+                 AND case_id IS NOT DISTINCT FROM $2 AND kind = $3 AND sha256 = $4 \
+                 AND deleted_at IS NULL AND created_at > $5)",
+            )
+            .bind(&row.owner_id)
+            .bind(&row.case_id)
+            .bind(&row.kind)
+            .bind(&row.sha256)
+            .bind(since)
+            .fetch_one(c)
+            .await
+        })?;
+        if filed {
+            tx.rollback().await?;
+            return Ok(Insert::FiledAlready);
+        }
+    }
+    if let Some(quota) = quota {
+        let (documents, stored): (i64, i64) = with_tx!(&mut tx, c => {
+            sqlx::query_as(HELD_BY)
+                .bind(&row.owner_id)
+                .fetch_one(c)
+                .await
+        })?;
+        if let Some(reached) = quota.refuses(documents, stored, row.size_bytes) {
+            tx.rollback().await?;
+            return Ok(Insert::OverQuota(reached));
+        }
+    }
+    with_tx!(&mut tx, c => {
         sqlx::query(
             "INSERT INTO documents (id, owner_id, mission_id, case_id, kind, sha256, media_type, size_bytes, \
              width, height, original_name, scan_status, scanned_at, created_at) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 \
-             WHERE $15 IS NULL OR NOT EXISTS (SELECT 1 FROM documents WHERE owner_id = $2 \
-             AND case_id IS NOT DISTINCT FROM $4 AND kind = $5 AND sha256 = $6 \
-             AND deleted_at IS NULL AND created_at > $15)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&row.id)
         .bind(&row.owner_id)
@@ -347,13 +501,12 @@ async fn insert_unless_filed(
         .bind(&row.scan_status)
         .bind(row.scanned_at)
         .bind(row.created_at)
-        .bind(since)
         .execute(c)
         .await
-        .map(|r| r.rows_affected())
+        .map(drop)
     })?;
     tx.commit().await?;
-    Ok(n)
+    Ok(Insert::Recorded)
 }
 
 /// The live document of `row`'s owner, case, kind and bytes filed last.
@@ -540,6 +693,119 @@ pub async fn read_bytes(uploads: &Uploads, doc: &Document) -> Result<Vec<u8>, St
             path.display()
         ))
     })
+}
+
+/// Marks infected every document holding the bytes `sha256` (the same file, whoever sent it
+/// and whatever an earlier scan said): they are no longer served. Returns the documents it
+/// changed.
+pub async fn mark_infected(db: &Db, sha256: &str) -> Result<Vec<DocumentId>, StoreError> {
+    crate::consular::changed();
+    let ids: Vec<String> = with_pool!(db.write(), p => {
+        sqlx::query_scalar(
+            "UPDATE documents SET scan_status = $2, scanned_at = $3 \
+             WHERE sha256 = $1 AND scan_status <> $2 RETURNING id",
+        )
+        .bind(sha256)
+        .bind(ScanStatus::Infected.as_str())
+        .bind(now())
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(ids.into_iter().map(DocumentId::from_trusted).collect())
+}
+
+/// What [`rescan`] did: the files it scanned, and the documents by the verdict they now
+/// carry (or whose file was missing, left as they were).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rescanned {
+    pub files: u64,
+    pub clean: u64,
+    /// Documents marked infected, those with the same bytes that were scanned clean before
+    /// among them.
+    pub infected: Vec<DocumentId>,
+    pub failed: u64,
+    pub missing: u64,
+}
+
+/// Scans again the stored files of the documents whose scan failed or that were never
+/// scanned (uploaded before a scanner was configured), one file at a time, and records the
+/// verdict on every document holding those bytes; an infected file marks all of them (as
+/// [`mark_infected`]). Nothing happens without a scanner.
+pub async fn rescan(
+    db: &Db,
+    uploads: &Uploads,
+    scan: &ScanConfig,
+) -> Result<Rescanned, UploadError> {
+    let mut done = Rescanned::default();
+    if !scan.is_enabled() {
+        return Ok(done);
+    }
+    let pending = [ScanStatus::Failed.as_str(), ScanStatus::NotScanned.as_str()];
+    let hashes: Vec<String> = with_pool!(db.read(), p => {
+        sqlx::query_scalar(
+            "SELECT DISTINCT sha256 FROM documents WHERE scan_status IN ($1, $2) ORDER BY sha256",
+        )
+        .bind(pending[0])
+        .bind(pending[1])
+        .fetch_all(p)
+        .await
+    })
+    .map_err(StoreError::from)?;
+    for sha256 in hashes {
+        let scanner = scan.clone();
+        let path = uploads.path_for(&sha256);
+        let verdict =
+            blocking(move || path.filter(|p| p.is_file()).map(|path| scanner.scan(&path))).await?;
+        let verdict = match verdict {
+            Some(verdict) => {
+                done.files += 1;
+                verdict
+            }
+            None => {
+                let n: i64 = with_pool!(db.read(), p => {
+                    sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM documents WHERE sha256 = $1 AND scan_status IN ($2, $3)",
+                    )
+                    .bind(&sha256)
+                    .bind(pending[0])
+                    .bind(pending[1])
+                    .fetch_one(p)
+                    .await
+                })
+                .map_err(StoreError::from)?;
+                tracing::warn!(%sha256, documents = n, "a document's file is missing: not scanned again");
+                done.missing += u64::try_from(n).unwrap_or(0);
+                continue;
+            }
+        };
+        if verdict == ScanStatus::Infected {
+            let ids = mark_infected(db, &sha256).await?;
+            tracing::warn!(%sha256, documents = ?ids, "a stored file scanned again was found infected");
+            done.infected.extend(ids);
+            continue;
+        }
+        crate::consular::changed();
+        let n = with_pool!(db.write(), p => {
+            sqlx::query(
+                "UPDATE documents SET scan_status = $2, scanned_at = $3 \
+                 WHERE sha256 = $1 AND scan_status IN ($4, $5)",
+            )
+            .bind(&sha256)
+            .bind(verdict.as_str())
+            .bind(now())
+            .bind(pending[0])
+            .bind(pending[1])
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .map_err(StoreError::from)?;
+        match verdict {
+            ScanStatus::Clean => done.clean += n,
+            _ => done.failed += n,
+        }
+    }
+    Ok(done)
 }
 
 /// Deletes every document of a case (live or marked deleted) and the files no other
