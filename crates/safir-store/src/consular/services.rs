@@ -231,3 +231,25 @@ pub async fn find_by_kind(
             .await
     })?)
 }
+
+/// The service of a kind at a mission whether or not it is offered online (an enabled one
+/// first, then the first by code): what the mission itself opens a case in. A crisis "need
+/// help" answer opens an emergency case though the mission took its emergency service out
+/// of the public catalogue; before, no case was opened and nobody on duty heard of it.
+pub async fn find_by_kind_offered_or_not(
+    db: &Db,
+    mission_id: &str,
+    kind: CaseKind,
+) -> Result<Option<Service>, StoreError> {
+    Ok(with_pool!(db.read(), p => {
+        sqlx::query_as(
+            "SELECT * FROM consular_services WHERE mission_id = $1 AND kind = $2 \
+             ORDER BY CASE WHEN enabled = $3 THEN 0 ELSE 1 END, code LIMIT 1",
+        )
+        .bind(mission_id)
+        .bind(kind.as_str())
+        .bind(true)
+        .fetch_optional(p)
+        .await
+    })?)
+}

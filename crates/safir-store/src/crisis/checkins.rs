@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use safir_domain::consular::case::CaseState;
 use safir_domain::crisis::checkin::CheckinStatus;
 use sqlx::AssertSqlSafe;
 
@@ -185,21 +186,107 @@ pub async fn create_batch(
         insert_time += step.elapsed();
     }
     // Few people: only those whose "need help" opened a case.
-    for (registration_id, case_id) in &carried {
-        with_tx!(tx, c => {
-            sqlx::query(
-                "UPDATE crisis_checkins SET case_id = $3 WHERE alert_id = $1 AND registration_id = $2 AND case_id IS NULL",
+    if let Some(crisis) = crisis_id {
+        for (registration_id, case_id) in &carried {
+            carry_case(tx, alert_id, crisis, registration_id, case_id).await?;
+        }
+    }
+    log_steps(ids.len(), supersede_time, regions_time, insert_time);
+    Ok(inserted)
+}
+
+/// The case states in which an emergency is still being worked on ([`CaseState::is_open`]:
+/// not closed, withdrawn or refused), as an SQL list.
+fn open_case_states_sql() -> String {
+    CaseState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The person's earlier check-in in the crisis that held `case_id` as it stood when a new
+/// alert superseded it: its answer, note, location and answer time, and the case's state
+/// (`None` once the case is purged).
+type EarlierAnswer = (
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<DateTime<Utc>>,
+    Option<String>,
+);
+
+/// Passes the emergency case of the person's earlier check-in to their check-in of
+/// `alert_id` (see [`create_batch`]).
+///
+/// While that case is open and their last answer was "need help", the new check-in starts
+/// with that answer (status, note, location and the time it was given) instead of `waiting`:
+/// nothing they said has changed, and the mission is working on their emergency. Left
+/// `waiting`, an Update would take them off the board's "need help" tile and list (and the
+/// CSV, PFIF and GeoJSON exports, which read the same current check-ins) while their case is
+/// still open, and its reminder round would tell them it had not heard from them. Their next
+/// answer replaces this one as any answer does. A finished case (closed, withdrawn, refused)
+/// passes on all the same, and the new check-in waits for an answer: a new "need help" is a
+/// new emergency.
+async fn carry_case(
+    tx: &mut Tx,
+    alert_id: &str,
+    crisis_id: &str,
+    registration_id: &str,
+    case_id: &str,
+) -> Result<(), StoreError> {
+    let earlier: Option<EarlierAnswer> = with_tx!(tx, c => {
+        sqlx::query_as(
+            "SELECT p.status, p.note, p.lat, p.lon, p.answered_at, k.state FROM crisis_checkins p \
+             LEFT JOIN cases k ON k.id = p.case_id \
+             WHERE p.registration_id = $1 AND p.crisis_id = $2 AND p.case_id = $3 \
+             AND p.is_current = $4 AND (p.alert_id IS NULL OR p.alert_id <> $5) \
+             ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+        )
+        .bind(registration_id)
+        .bind(crisis_id)
+        .bind(case_id)
+        .bind(false)
+        .bind(alert_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    let still_helping = earlier.filter(|(status, .., state)| {
+        status == CheckinStatus::NeedHelp.as_str()
+            && state
+                .as_deref()
+                .and_then(|s| CaseState::parse(s).ok())
+                .is_some_and(CaseState::is_open)
+    });
+    with_tx!(tx, c => {
+        match &still_helping {
+            Some((status, note, lat, lon, answered_at, _)) => sqlx::query(
+                "UPDATE crisis_checkins SET case_id = $3, status = $4, note = $5, lat = $6, lon = $7, \
+                 answered_at = $8 WHERE alert_id = $1 AND registration_id = $2 AND case_id IS NULL \
+                 AND answered_at IS NULL",
             )
             .bind(alert_id)
             .bind(registration_id)
             .bind(case_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-    }
-    log_steps(ids.len(), supersede_time, regions_time, insert_time);
-    Ok(inserted)
+            .bind(status)
+            .bind(note)
+            .bind(*lat)
+            .bind(*lon)
+            .bind(*answered_at),
+            None => sqlx::query(
+                "UPDATE crisis_checkins SET case_id = $3 WHERE alert_id = $1 AND registration_id = $2 AND case_id IS NULL",
+            )
+            .bind(alert_id)
+            .bind(registration_id)
+            .bind(case_id),
+        }
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// `$first, $first+1, …` for `n` values.
@@ -312,33 +399,87 @@ pub struct PhoneCheckin {
     pub full_name: String,
 }
 
-/// Every registration with this phone number, in the order they were made, each with its
-/// current check-in in a crisis still open (its newest, should it have current ones in two).
+/// A candidate row of [`current_all_for_phone`]: a registration and one of its current
+/// check-ins (none when it has none), with what tells whether that check-in is still in effect.
+#[derive(sqlx::FromRow)]
+struct PhoneCandidate {
+    checkin_id: Option<String>,
+    alert_id: Option<String>,
+    crisis_id: Option<String>,
+    registration_id: String,
+    full_name: String,
+}
+
+/// Every registration with this phone number, in the order they were made, each with the
+/// current check-in an SMS answers for it: its newest in a crisis still open, else its newest
+/// of an alert sent outside any crisis (an imported CAP alert) while that alert is in effect.
 /// One phone may stand for several people (a parent who registered a child with their own
 /// number, a residence and a trip): an SMS reply must say which of them it answers, and the
 /// numbers it picks by stay the same from one alert to the next, whoever that alert reaches.
-/// A closed crisis's check-ins are over: no answer reaches them.
+/// A closed crisis's check-ins are over: no answer reaches them. Nothing supersedes the
+/// check-in of an alert outside a crisis, so it is over once the alert is: when it expired,
+/// or a Cancel of its thread went out. Before, it stayed current for good, and a "SAFE" sent
+/// in a later crisis answered it rather than the crisis's own check-in.
 pub async fn current_all_for_phone(db: &Db, phone: &str) -> Result<Vec<PhoneCheckin>, StoreError> {
-    let rows: Vec<PhoneCheckin> = with_pool!(db.read(), p => {
+    let rows: Vec<PhoneCandidate> = with_pool!(db.read(), p => {
         sqlx::query_as(
-            "SELECT c.id AS checkin_id, r.id AS registration_id, r.full_name AS full_name \
+            "SELECT c.id AS checkin_id, c.alert_id AS alert_id, c.crisis_id AS crisis_id, \
+             r.id AS registration_id, r.full_name AS full_name \
              FROM crisis_registrations r LEFT JOIN crisis_checkins c ON c.registration_id = r.id \
-             AND c.is_current = $2 AND c.alert_id IS NOT NULL AND (c.crisis_id IS NULL OR \
-             EXISTS (SELECT 1 FROM crises k WHERE k.id = c.crisis_id AND k.status = 'open')) \
+             AND c.is_current = $2 AND c.alert_id IS NOT NULL AND ( \
+             EXISTS (SELECT 1 FROM crises k WHERE k.id = c.crisis_id AND k.status = 'open') \
+             OR (c.crisis_id IS NULL AND EXISTS (SELECT 1 FROM crisis_alerts a WHERE a.id = c.alert_id \
+             AND (a.expires IS NULL OR a.expires > $3)))) \
              WHERE r.phone = $1 \
-             ORDER BY r.created_at, r.id, CASE WHEN c.id IS NULL THEN 1 ELSE 0 END, \
+             ORDER BY r.created_at, r.id, \
+             CASE WHEN c.id IS NULL THEN 2 WHEN c.crisis_id IS NULL THEN 1 ELSE 0 END, \
              c.created_at DESC, c.id DESC",
         )
         .bind(phone)
         .bind(true)
+        .bind(now())
         .fetch_all(p)
         .await
     })?;
-    let mut seen = HashSet::new();
-    Ok(rows
-        .into_iter()
-        .filter(|row| seen.insert(row.registration_id.clone()))
-        .collect())
+    // Rows come by registration, the best check-in of each first: a crisis's, then the
+    // newest outside one whose thread no Cancel ended.
+    let mut out: Vec<PhoneCheckin> = Vec::new();
+    let mut cancelled: BTreeMap<String, bool> = BTreeMap::new();
+    for row in rows {
+        if out
+            .last()
+            .is_none_or(|last| last.registration_id != row.registration_id)
+        {
+            out.push(PhoneCheckin {
+                checkin_id: None,
+                registration_id: row.registration_id.clone(),
+                full_name: row.full_name.clone(),
+            });
+        }
+        let Some(last) = out.last_mut() else {
+            continue;
+        };
+        if last.checkin_id.is_some() {
+            continue;
+        }
+        if row.crisis_id.is_none()
+            && let Some(alert) = &row.alert_id
+        {
+            let over = match cancelled.get(alert) {
+                Some(over) => *over,
+                None => {
+                    let over = crate::crisis::alerts::thread_cancelled(db, alert).await?;
+                    cancelled.insert(alert.clone(), over);
+                    over
+                }
+            };
+            if over {
+                continue;
+            }
+        }
+        last.checkin_id = row.checkin_id;
+    }
+    Ok(out)
 }
 
 /// The language of the person registered with `phone` (`ar` or `en`), to answer their SMS in it
@@ -395,7 +536,11 @@ pub struct BoardCounts {
     pub targeted: i64,
     /// Handed to the channel (sent) or confirmed by a receipt (delivered).
     pub delivered: i64,
+    /// Messages the channel could not take or deliver (a gateway's refusal, a failed receipt).
     pub failed: i64,
+    /// Messages deliberately not sent: still queued when a later Update or a Cancel of their
+    /// thread went out or their alert expired, or to a subscriber who unsubscribed since.
+    pub not_sent: i64,
     pub people: StatusCounts,
     /// People whose emergency case no officer has acknowledged yet (submitted, not taken up):
     /// what the escalation of an emergency waits for.
@@ -459,25 +604,41 @@ pub async fn counts(db: &Db, crisis_id: &str) -> Result<BoardCounts, StoreError>
         .fetch_one(p)
         .await
     })?;
-    let deliveries: Vec<(String, i64)> = with_pool!(db.read(), p => {
-        sqlx::query_as(
-            "SELECT d.status, COUNT(*) FROM crisis_deliveries d JOIN crisis_alerts a ON a.id = d.alert_id \
-             WHERE a.crisis_id = $1 GROUP BY d.status",
-        )
+    // A row stopped before it was sent fails with why (see `alerts::supersede_queue`,
+    // `alerts::stop_thread`, `alerts::stop_queue` and the delivery of an unsubscribed
+    // recipient): counted apart, an Update of thousands of queued messages would otherwise
+    // show as thousands of failures and hide the gateway's. A receipt's "expired" comes for a
+    // message that was sent: a failure.
+    let stopped = format!(
+        "CASE WHEN d.status = 'failed' AND d.sent_at IS NULL AND d.last_error IN ({NOT_SENT}) \
+         THEN 1 ELSE 0 END"
+    );
+    let deliveries: Vec<(String, i32, i64)> = with_pool!(db.read(), p => {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT d.status, {stopped} AS stopped, COUNT(*) FROM crisis_deliveries d \
+             JOIN crisis_alerts a ON a.id = d.alert_id \
+             WHERE a.crisis_id = $1 GROUP BY d.status, {stopped}"
+        )))
         .bind(crisis_id)
         .fetch_all(p)
         .await
     })?;
-    for (status, n) in deliveries {
+    for (status, stopped, n) in deliveries {
         out.targeted += n;
         match status.as_str() {
             "sent" | "delivered" => out.delivered += n,
+            "failed" if stopped != 0 => out.not_sent += n,
             "failed" => out.failed += n,
             _ => {}
         }
     }
     Ok(out)
 }
+
+/// Why a delivery failed without being sent, on purpose: a later Update of its thread went
+/// out (`superseded`), a Cancel did (`cancelled`), its alert expired (`expired`), or its
+/// recipient unsubscribed (`unsubscribed`).
+const NOT_SENT: &str = "'superseded', 'cancelled', 'expired', 'unsubscribed'";
 
 /// The order of the board's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -678,7 +839,7 @@ pub struct NonResponder {
 }
 
 /// People whose current check-in in the crisis, made before `before`, is still waiting and
-/// has had no reminder.
+/// has had no reminder, and who have no emergency case still open.
 pub async fn non_responders(
     db: &Db,
     crisis_id: &str,
@@ -689,20 +850,25 @@ pub async fn non_responders(
     // people are reminded by its own round, its delay after it), while the crisis is open and
     // no Cancel of the alert's thread went out (a reminder after "this no longer applies"
     // would ask people to answer what was withdrawn; a Cancel sent from the original's page
-    // ends its Updates too), nor once the alert has expired.
+    // ends its Updates too), nor once the alert has expired. Someone whose emergency case,
+    // carried from an earlier "need help" to this check-in, is still open is not told that
+    // nobody has heard from them: the mission is working on their case.
     if crate::crisis::alerts::thread_cancelled(db, alert_id).await? {
         return Ok(Vec::new());
     }
+    let sql = format!(
+        "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
+         FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
+         JOIN crises k ON k.id = c.crisis_id JOIN crisis_alerts a ON a.id = c.alert_id \
+         WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
+         AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
+         AND (a.expires IS NULL OR a.expires > $3) \
+         AND NOT EXISTS (SELECT 1 FROM cases e WHERE e.id = c.case_id AND e.state IN ({})) \
+         ORDER BY c.id",
+        open_case_states_sql()
+    );
     Ok(with_pool!(db.read(), p => {
-        sqlx::query_as(
-            "SELECT c.id AS checkin_id, c.alert_id, c.registration_id, r.full_name, r.email, r.phone, r.lang, r.channels \
-             FROM crisis_checkins c JOIN crisis_registrations r ON r.id = c.registration_id \
-             JOIN crises k ON k.id = c.crisis_id JOIN crisis_alerts a ON a.id = c.alert_id \
-             WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
-             AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
-             AND (a.expires IS NULL OR a.expires > $3) \
-             ORDER BY c.id",
-        )
+        sqlx::query_as(AssertSqlSafe(sql.as_str()))
         .bind(crisis_id)
         .bind(true)
         .bind(before)
@@ -776,6 +942,55 @@ pub async fn on_board(
             .await
     })?;
     Ok(found.is_some())
+}
+
+/// Puts a confirmed presence registration on its crisis's board: a current check-in of the
+/// crisis without an alert (as an imported person's), `waiting` (no answer yet), in the region
+/// of its place (one in the crisis country first), unless the registration already has a
+/// current check-in there. Returns whether one was made. Called in the transaction that marks
+/// the registration verified; a later alert of the crisis supersedes it as any earlier
+/// check-in. A registration of no crisis (a residence, a trip) is left as it is.
+pub async fn place_on_board(tx: &mut Tx, registration_id: &str) -> Result<bool, StoreError> {
+    let crisis: Option<Option<String>> = with_tx!(tx, c => {
+        sqlx::query_scalar("SELECT crisis_id FROM crisis_registrations WHERE id = $1 AND kind = 'presence'")
+            .bind(registration_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    let Some(crisis_id) = crisis.flatten() else {
+        return Ok(false);
+    };
+    // Takes turns with the crisis's fan-outs, which read the people's current check-ins
+    // before writing their own (see `create_batch`).
+    lock_crisis(tx, &crisis_id, FANOUT_LOCK).await?;
+    let region: Option<String> = with_tx!(tx, c => {
+        sqlx::query_scalar(
+            "SELECT p.region FROM crisis_places p WHERE p.registration_id = $1 \
+             ORDER BY CASE WHEN p.country = (SELECT k.country FROM crises k WHERE k.id = $2) THEN 0 ELSE 1 END, p.id \
+             LIMIT 1",
+        )
+        .bind(registration_id)
+        .bind(&crisis_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    let n = with_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO crisis_checkins (id, alert_id, crisis_id, registration_id, status, note, created_at, region, is_current) \
+             SELECT $1, NULL, $2, $3, 'waiting', '', $4, $5, $6 WHERE NOT EXISTS \
+             (SELECT 1 FROM crisis_checkins WHERE registration_id = $3 AND crisis_id = $2 AND is_current = $6)",
+        )
+        .bind(new_id())
+        .bind(&crisis_id)
+        .bind(registration_id)
+        .bind(now())
+        .bind(region.unwrap_or_default())
+        .bind(true)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n == 1)
 }
 
 /// The first key of the advisory locks of PFIF imports into a crisis.

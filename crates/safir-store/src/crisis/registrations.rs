@@ -445,7 +445,9 @@ async fn ids_for_person(
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 struct CheckinExport {
     id: String,
-    alert_id: String,
+    /// `None` for the check-in a confirmed presence registration starts with, before any
+    /// alert (and an imported person's).
+    alert_id: Option<String>,
     crisis_id: Option<String>,
     status: String,
     note: String,
@@ -578,17 +580,25 @@ pub async fn verify_code(
         return Ok(CodeCheck::Expired);
     }
     if hash.as_deref() == Some(code_hash(id, code).as_str()) {
-        with_pool!(db.write(), p => {
+        // Confirmed, the person is on their crisis's welfare board at once (no answer yet),
+        // not only once an alert's area reaches them: in the same transaction, and only by
+        // the request that confirmed it (a code sent twice puts them there once).
+        let mut tx = db.begin().await?;
+        let confirmed = with_tx!(&mut tx, c => {
             sqlx::query(
                 "UPDATE crisis_registrations SET verified_at = $2, verify_code_hash = NULL, updated_at = $2 \
                  WHERE id = $1 AND verified_at IS NULL",
             )
             .bind(id)
             .bind(at)
-            .execute(p)
+            .execute(c)
             .await
             .map(|r| r.rows_affected())
         })?;
+        if confirmed == 1 {
+            super::checkins::place_on_board(&mut tx, id).await?;
+        }
+        tx.commit().await?;
         return Ok(CodeCheck::Verified);
     }
     let attempts: i32 = with_pool!(db.write(), p => {

@@ -68,6 +68,7 @@ board-heading = لوحة السلامة:
 board-tile-targeted = رسائل أُرسلت
 board-tile-delivered = وصلت
 board-tile-failed = تعذّر إيصالها
+board-tile-not-sent = لم تُرسَل (حلّ محلّها تحديث، أو أُلغيت، أو انتهت صلاحيتها، أو ألغى المشترك اشتراكه)
 board-tile-safe = بخير
 board-tile-need-help = يحتاجون إلى مساعدة
 board-tile-unacknowledged = لم يُؤكَّد استلام طلبهم بعد

@@ -68,6 +68,7 @@ board-heading = Welfare board:
 board-tile-targeted = messages sent out
 board-tile-delivered = delivered
 board-tile-failed = failed
+board-tile-not-sent = not sent (superseded, cancelled, expired or unsubscribed)
 board-tile-safe = safe
 board-tile-need-help = need help
 board-tile-unacknowledged = help not yet acknowledged

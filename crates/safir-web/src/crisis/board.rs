@@ -238,6 +238,7 @@ fn counts_view(page: Page, crisis_id: &str, c: &BoardCounts) -> CountsFragment {
         tile("board-tile-targeted", c.targeted, "targeted"),
         tile("board-tile-delivered", c.delivered, "delivered"),
         tile("board-tile-failed", c.failed, "failed"),
+        tile("board-tile-not-sent", c.not_sent, "not-sent"),
         people("board-tile-safe", c.people.safe, "safe", "safe"),
         people(
             "board-tile-need-help",

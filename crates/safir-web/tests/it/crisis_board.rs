@@ -868,3 +868,48 @@ async fn a_need_help_row_says_whether_its_case_was_acknowledged() {
         );
     }
 }
+
+/// Messages stopped before they were sent (still queued when an Update or a Cancel went out
+/// or the alert expired, or to someone who unsubscribed since) are counted apart from the
+/// channel's failures. Before, an Update of thousands of queued messages showed as thousands
+/// of failures, and the gateway's own failures were lost among them.
+#[tokio::test]
+async fn messages_stopped_before_sending_are_not_counted_as_failed() {
+    for app in all_apps().await {
+        let mission = board_fixture(&app).await;
+        for (i, why, sent) in [
+            (4, "superseded", false),
+            (5, "cancelled", false),
+            (6, "expired", false),
+            (7, "unsubscribed", false),
+            // The gateway's receipt: sent, and it never reached the phone.
+            (8, "expired", true),
+            (9, "503 Service Unavailable", false),
+        ] {
+            exec(
+                &app.db,
+                &format!(
+                    "INSERT INTO crisis_deliveries (id, alert_id, recipient_id, recipient_kind, channel, address, lang, status, attempts, last_error, created_at, sent_at) \
+                     VALUES ('d{i}', 'al1', $1, 'registration', 'sms', '+33600000001', 'en', 'failed', 1, $2, $3, {})",
+                    if sent { "$3" } else { "NULL" }
+                ),
+                &[&format!("r{i}"), why],
+            )
+            .await;
+        }
+        let counts = checkins::counts(&app.db, "cr1").await.unwrap();
+        assert_eq!(
+            (counts.targeted, counts.failed, counts.not_sent),
+            (10, 3, 4)
+        );
+        let mut client = officer(&app, &mission).await;
+        let page = client.get(BOARD).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(tile(&page.body, "failed"), "3");
+        assert_eq!(tile(&page.body, "not-sent"), "4");
+        assert!(
+            page.body
+                .contains("not sent (superseded, cancelled, expired or unsubscribed)")
+        );
+    }
+}

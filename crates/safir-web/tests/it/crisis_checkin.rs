@@ -1345,6 +1345,130 @@ async fn a_cancel_of_the_original_stops_its_updates_reminders() {
     }
 }
 
+/// Someone whose "need help" opened an emergency case still open stays on the board as
+/// needing help after an Update (their answer, note and location carried to its check-in),
+/// and no reminder round tells them that nobody has heard from them while the mission works
+/// on their case; once it is finished, the next alert asks them again like anyone. Before, the
+/// Update's check-in started as "no answer": they dropped off the "need help" tile and list
+/// and were reminded.
+#[tokio::test]
+async fn an_update_keeps_someone_whose_case_is_open_needing_help_and_unreminded() {
+    use safir_domain::crisis::checkin::CheckinStatus;
+    for app in all_apps().await {
+        let mission = emergency_crisis(&app).await;
+        for a in ["al3", "al4"] {
+            alert(&app, &mission, a).await;
+        }
+        for a in ["al2", "al3", "al4"] {
+            exec(
+                &app.db,
+                "UPDATE crisis_alerts SET msg_type = 'Update', references_id = 'al1', sent_at = created_at WHERE id = $1",
+                &[a],
+            )
+            .await;
+        }
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Saleh", "+33600000002")).await;
+        let config = app.state.config.clone();
+        let first = send_alert(&app, "al1", &["r1", "r2"]).await;
+        let path = format!("/crisis/checkin/{}", first[0]);
+        let mut client = app.client();
+        let res = client
+            .submit(
+                &path,
+                &path,
+                &[
+                    ("answer", "need_help"),
+                    ("note", "trapped on the roof"),
+                    ("lat", "43.6"),
+                    ("lon", "1.44"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let answered = current(&app, "al1", "r1").await;
+        let case_id = answered.case_id.clone().expect("a case");
+
+        send_alert(&app, "al2", &["r1", "r2"]).await;
+        let carried = current(&app, "al2", "r1").await;
+        assert!(carried.is_current);
+        assert_eq!(
+            (
+                carried.status.as_str(),
+                carried.note.as_str(),
+                carried.case_id.as_deref(),
+                carried.answered_at,
+                carried.lat,
+            ),
+            (
+                "need_help",
+                "trapped on the roof",
+                Some(case_id.as_str()),
+                answered.answered_at,
+                Some(43.6),
+            )
+        );
+        let counts = checkins::counts(&app.db, "cr1").await.unwrap();
+        assert_eq!((counts.people.need_help, counts.people.waiting), (1, 1));
+        let helping = checkins::list(
+            &app.db,
+            "cr1",
+            &checkins::BoardFilter {
+                status: Some(CheckinStatus::NeedHelp),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            helping
+                .iter()
+                .map(|r| (r.registration_id.as_str(), r.case_id.as_deref()))
+                .collect::<Vec<_>>(),
+            [("r1", Some(case_id.as_str()))]
+        );
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al2")
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "Omar, who has not answered, only");
+        assert!(current(&app, "al2", "r1").await.reminded_at.is_none());
+
+        // She says she is safe now; the mission has not closed her case yet. The next Update
+        // asks her again, but its reminder round leaves her to the officers working her case.
+        let path = format!(
+            "/crisis/checkin/{}",
+            sign_token(&app.state.checkin_key, &carried.id)
+        );
+        answer_with_note(&mut client, &path, "safe", "rescued").await;
+        send_alert(&app, "al3", &["r1", "r2"]).await;
+        let asked = current(&app, "al3", "r1").await;
+        assert_eq!(
+            (asked.status.as_str(), asked.case_id.as_deref()),
+            ("waiting", Some(case_id.as_str()))
+        );
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al3")
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "Omar only");
+        assert!(current(&app, "al3", "r1").await.reminded_at.is_none());
+
+        // The case finished, the next Update asks her like anyone, reminder included.
+        answer_with_note(&mut client, &path, "need_help", "the water is back").await;
+        exec(
+            &app.db,
+            "UPDATE cases SET state = 'closed' WHERE id = $1",
+            &[&case_id],
+        )
+        .await;
+        send_alert(&app, "al4", &["r1", "r2"]).await;
+        assert_eq!(current(&app, "al4", "r1").await.status, "waiting");
+        let n = safir_web::crisis::checkin::remind(&app.db, &config, "cr1", "al4")
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+    }
+}
+
 #[tokio::test]
 async fn reminders_go_once_to_people_who_have_not_answered() {
     for app in all_apps().await {
@@ -1675,5 +1799,124 @@ async fn need_help_opens_a_case_whatever_the_accounts_emergency_limits() {
         let case = cases::find(&app.db, &case_id).await.unwrap();
         assert_eq!(case.state, "submitted");
         assert_eq!(case.applicant_id, nadia.id);
+    }
+}
+
+/// An alert sent outside any crisis (imported from CAP), and its check-in for `reg`.
+async fn alert_outside_crisis(app: &TestApp, mission: &str, id: &str, reg: &str) {
+    alert(app, mission, id).await;
+    exec(
+        &app.db,
+        "UPDATE crisis_alerts SET crisis_id = NULL, sent_at = created_at WHERE id = $1",
+        &[id],
+    )
+    .await;
+    let mut tx = app.db.begin().await.unwrap();
+    checkins::create_batch(&mut tx, id, None, &[reg.to_owned()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The check-in of an alert sent outside any crisis (an imported CAP alert) is never
+/// superseded. Before, it stayed current for good: "SAFE" answered it rather than the open
+/// crisis's check-in (the board kept the person as "no answer" and went on reminding them),
+/// and still did long after the alert had expired or was cancelled. Now the crisis's
+/// check-in is answered first, and the other one only while its alert is in effect.
+#[tokio::test]
+async fn sms_safe_answers_the_open_crisis_not_an_alert_outside_it() {
+    for app in all_apps().await {
+        let mission = emergency_crisis(&app).await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Saleh", "+33600000002")).await;
+        send_alert(&app, "al1", &["r1"]).await;
+        // Imported while the crisis is open: its check-in is the newer one.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        alert_outside_crisis(&app, &mission, "cap1", "r1").await;
+        alert_outside_crisis(&app, &mission, "cap2", "r2").await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000001", "SAFE").await;
+        assert_eq!(res.json()["action"], "safe", "{}", res.body);
+        assert_eq!(current(&app, "al1", "r1").await.status, "safe");
+        assert_eq!(current(&app, "cap1", "r1").await.status, "waiting");
+
+        // With no crisis open, the alert outside it is answered while it is in effect.
+        exec(
+            &app.db,
+            "UPDATE crises SET status = 'closed' WHERE id = 'cr1'",
+            &[],
+        )
+        .await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000002", "SAFE").await;
+        assert_eq!(res.json()["action"], "safe", "{}", res.body);
+        assert_eq!(current(&app, "cap2", "r2").await.status, "safe");
+        // Expired, it is over.
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET expires = $1 WHERE id = 'cap1'",
+            &[],
+        )
+        .await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000001", "SAFE").await;
+        assert_eq!(res.json()["action"], "no_checkin", "{}", res.body);
+        assert_eq!(current(&app, "cap1", "r1").await.status, "waiting");
+        // As it is once a Cancel of its thread went out.
+        alert(&app, &mission, "cap9").await;
+        exec(
+            &app.db,
+            "UPDATE crisis_alerts SET crisis_id = NULL, msg_type = 'Cancel', references_id = $1, \
+             sent_at = created_at WHERE id = 'cap9'",
+            &["cap2"],
+        )
+        .await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000002", "HELP").await;
+        assert_eq!(res.json()["action"], "no_checkin", "{}", res.body);
+        assert_eq!(current(&app, "cap2", "r2").await.status, "safe");
+    }
+}
+
+/// A mission that took its emergency service out of the public catalogue ("Offer this
+/// service online" unticked) still gets a crisis's calls for help, through the link and by
+/// SMS: each opens an emergency case, submitted and waiting in the duty queue. Before, the
+/// answer was recorded and no case opened: nobody on duty heard of it and nothing escalated.
+/// The catalogue still does not offer the service.
+#[tokio::test]
+async fn need_help_opens_a_case_though_the_emergency_service_is_not_offered_online() {
+    for app in all_apps().await {
+        let mission = emergency_crisis(&app).await;
+        exec(
+            &app.db,
+            "UPDATE consular_services SET enabled = FALSE WHERE mission_id = $1 AND kind = 'emergency'",
+            &[&mission],
+        )
+        .await;
+        person(&app, Person::new("r1", "Layla Haddad", "+33600000001")).await;
+        person(&app, Person::new("r2", "Omar Saleh", "+33600000002")).await;
+        let tokens = send_alert(&app, "al1", &["r1", "r2"]).await;
+        let path = format!("/crisis/checkin/{}", tokens[0]);
+        let mut client = app.client();
+        answer_with_note(&mut client, &path, "need_help", "trapped on the roof").await;
+        let res = sms(&app, SMS_SECRET, false, "+33600000002", "HELP water rising").await;
+        assert_eq!(res.json()["action"], "need_help", "{}", res.body);
+        for reg in ["r1", "r2"] {
+            let case_id = current(&app, "al1", reg)
+                .await
+                .case_id
+                .unwrap_or_else(|| panic!("a case is opened for {reg}"));
+            let case = safir_store::consular::cases::find(&app.db, &case_id)
+                .await
+                .unwrap();
+            assert_eq!(
+                (case.kind.as_str(), case.state.as_str()),
+                ("emergency", "submitted")
+            );
+            assert!(case.reference.is_some());
+        }
+        assert!(
+            safir_store::consular::services::find_by_kind(&app.db, &mission, CaseKind::Emergency)
+                .await
+                .unwrap()
+                .is_none(),
+            "still not offered online"
+        );
     }
 }

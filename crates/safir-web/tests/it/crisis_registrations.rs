@@ -1217,3 +1217,96 @@ async fn a_new_code_counts_against_its_contact_as_the_form_does() {
         assert_eq!(app.emails_to(&email).await.len(), 5, "no sixth code");
     }
 }
+
+/// Someone who confirms their presence is on the crisis's welfare board at once, waiting for
+/// an answer: counted, listed, once however often the code is sent; a later alert of the
+/// crisis then supersedes that check-in with its own. Before, the board read only alerts'
+/// check-ins, and a confirmed registrant was on no tile, list or export until an alert's area
+/// reached them.
+#[tokio::test]
+async fn a_confirmed_presence_registration_is_on_the_board_at_once() {
+    use safir_store::crisis::checkins::{self, BoardFilter};
+    for app in TestApp::all().await {
+        let open = crisis(&app, "open", true).await;
+        let path = format!("/crisis/{open}/presence");
+        let mut c = app.client();
+        c.lang = Some("en");
+        let email = unique_email("board");
+        let mut fields = presence_fields(&email);
+        fields.push(("place1_region", "Khartoum State"));
+        let res = c.submit(&path, &path, &fields).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let verify = res.location().unwrap().to_owned();
+        let id = verify.split("r=").nth(1).unwrap().to_owned();
+        let code = code_sent_to(&app, &email).await;
+        let board = || async {
+            let counts = checkins::counts(&app.db, &open).await.unwrap();
+            let rows = checkins::list(&app.db, &open, &BoardFilter::default())
+                .await
+                .unwrap();
+            (counts, rows)
+        };
+        let (counts, rows) = board().await;
+        assert_eq!(counts.people.total(), 0, "not before the code is entered");
+        assert!(rows.is_empty());
+
+        // The code sent twice (a double click, a retried request).
+        let token = c.get(&verify).await.csrf_token().unwrap();
+        for _ in 0..2 {
+            let res = c
+                .post_form_with_token(
+                    "/crisis/presence/verify",
+                    &token,
+                    &[("r", &id), ("code", &code)],
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+        let (counts, rows) = board().await;
+        assert_eq!(
+            (counts.people.total(), counts.people.waiting),
+            (1, 1),
+            "confirmed twice, counted once, with no answer yet"
+        );
+        assert_eq!(counts.by_region["Khartoum State"].waiting, 1);
+        assert_eq!(counts.by_vulnerability["children"].waiting, 1);
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(
+            (
+                row.registration_id.as_str(),
+                row.alert_id.as_deref(),
+                row.status.as_str(),
+                row.full_name.as_str(),
+                row.region.as_str()
+            ),
+            (id.as_str(), None, "waiting", "Amal Osman", "Khartoum State")
+        );
+
+        // A later alert of the crisis reaching her supersedes that check-in with its own.
+        with_pool!(app.db.write(), p => {
+            sqlx::query(
+                "INSERT INTO crisis_alerts (id, identifier, crisis_id, mission_id, msg_type, status, headline_ar, \
+                 headline_en, description_ar, description_en, instruction_ar, instruction_en, category, event, \
+                 response_type, urgency, severity, certainty, target, area_desc, audience, source, created_at, updated_at) \
+                 SELECT $1, $1, k.id, k.mission_id, 'Alert', 'sending', 'فيضان', 'Flood warning', '', '', '', '', 'Met', \
+                 'Flood', 'Shelter', 'Immediate', 'Severe', 'Observed', '{}', '', '{}', '', $2, $2 FROM crises k WHERE k.id = $3",
+            )
+            .bind(format!("{open}-al"))
+            .bind(safir_store::now())
+            .bind(&open)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        checkins::create_batch(&mut tx, &format!("{open}-al"), Some(&open), &[id.clone()])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (counts, rows) = board().await;
+        assert_eq!(counts.people.total(), 1, "still counted once");
+        assert_eq!(rows[0].alert_id, Some(format!("{open}-al")));
+    }
+}

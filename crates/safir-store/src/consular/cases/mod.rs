@@ -29,7 +29,7 @@ pub use queue::{
 };
 pub use transition::{
     EmergencyLoad, Transition, TransitionError, assign, emergency_load, escalate, hold,
-    reprioritise, set_priority, transition, transition_seen,
+    reprioritise, set_priority, transition, transition_offered_or_not, transition_seen,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

@@ -92,6 +92,34 @@ pub async fn transition_seen(
     t: &Transition<'_>,
     seen: Option<DateTime<Utc>>,
 ) -> Result<(Case, CaseState), TransitionError> {
+    apply(tx, id, t, seen, Offered::Required).await
+}
+
+/// [`transition`] for a case the mission opens itself, in a service it may have taken out of
+/// the public catalogue: a submission is not refused for it (a crisis "need help" answer
+/// opens its emergency case whether or not the mission offers emergency requests online).
+pub async fn transition_offered_or_not(
+    tx: &mut Tx,
+    id: &str,
+    t: &Transition<'_>,
+) -> Result<(Case, CaseState), TransitionError> {
+    apply(tx, id, t, None, Offered::NotRequired).await
+}
+
+/// Whether a submission needs its service offered online.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Offered {
+    Required,
+    NotRequired,
+}
+
+async fn apply(
+    tx: &mut Tx,
+    id: &str,
+    t: &Transition<'_>,
+    seen: Option<DateTime<Utc>>,
+    offered: Offered,
+) -> Result<(Case, CaseState), TransitionError> {
     crate::consular::changed();
     if seen.is_some() {
         // The row is held from here (PostgreSQL; SQLite's write transaction already is):
@@ -106,7 +134,7 @@ pub async fn transition_seen(
     let from = case.state()?;
     let next = from.apply(case.kind()?, t.action, t.actor)?;
     let at = now();
-    if t.action == CaseAction::Submit {
+    if t.action == CaseAction::Submit && offered == Offered::Required {
         ensure_offered(tx, &case.service_id).await?;
     }
 

@@ -20,7 +20,7 @@ use safir_domain::crisis::checkin::CheckinStatus;
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::accounts;
 use safir_store::audit::NewAuditRecord;
-use safir_store::consular::cases::{self, NewDraft, Transition, TransitionError};
+use safir_store::consular::cases::{self, NewDraft, Transition};
 use safir_store::consular::services;
 use safir_store::crisis::checkins::{self, Checkin, CheckinContext};
 use safir_store::{StoreError, missions, now};
@@ -280,9 +280,13 @@ pub async fn open_emergency_case(
     let Some(mission_id) = &ctx.mission_id else {
         return Ok(None);
     };
-    let Some(service) = services::find_by_kind(&state.db, mission_id, CaseKind::Emergency)
-        .await
-        .map_err(AppError::internal)?
+    // The mission's emergency service, offered online or not: taking emergency requests out
+    // of the public catalogue does not stop a crisis's calls for help from reaching the duty
+    // queue.
+    let Some(service) =
+        services::find_by_kind_offered_or_not(&state.db, mission_id, CaseKind::Emergency)
+            .await
+            .map_err(AppError::internal)?
     else {
         tracing::warn!(
             mission = %mission_id,
@@ -340,7 +344,7 @@ pub async fn open_emergency_case(
     .await
     .map_err(AppError::internal)?;
     let case = if draft.state == "draft" {
-        let submitted = cases::transition(
+        let submitted = cases::transition_offered_or_not(
             &mut tx,
             &draft.id,
             &Transition {
@@ -353,20 +357,7 @@ pub async fn open_emergency_case(
             },
         )
         .await;
-        let case = match submitted {
-            Ok((case, _)) => case,
-            // Disabled since it was found above: as when the mission has none.
-            Err(TransitionError::ServiceDisabled) => {
-                tx.rollback().await.map_err(AppError::internal)?;
-                tracing::warn!(
-                    mission = %mission_id,
-                    checkin = %checkin.id,
-                    "need help answered but the mission's emergency service was just disabled"
-                );
-                return Ok(None);
-            }
-            Err(e) => return Err(AppError::internal(e.to_string())),
-        };
+        let (case, _) = submitted.map_err(|e| AppError::internal(e.to_string()))?;
         schedule_escalation(&mut tx, &case, 1).await?;
         crate::audit_log::append(
             &mut tx,
