@@ -1,5 +1,8 @@
-//! Escaping for the engine's text outputs (CSV fields, XML text and attributes), shared by
-//! the network, interaction-graph and generator writers and by the command line.
+//! Escaping for the engine's text outputs (CSV fields, XML text and attributes, lines for a
+//! terminal), shared by the network, interaction-graph and generator writers and by the
+//! command line.
+
+use std::borrow::Cow;
 
 /// A CSV field, quoted only when it holds a comma, a quote or a line break.
 pub fn csv_field(s: &str) -> String {
@@ -34,6 +37,28 @@ pub(crate) fn forbidden_in_xml(c: char) -> bool {
     ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Archive text as a terminal may show it: line breaks (a CRLF or a lone carriage return,
+/// which would overwrite the line, included) and tabs become a space, and the other control
+/// characters (C0, DEL, C1: an escape sequence's `ESC`, a bell) are written as a visible
+/// escape (`\u{1b}`). A hostile archive can then neither clear the analyst's lines nor
+/// retitle the terminal.
+pub fn terminal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' | '\t' | '\u{b}' | '\u{c}' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +72,17 @@ mod tests {
             xml("<a & 'b'>\u{1}\u{FFFF}"),
             "&lt;a &amp; &apos;b&apos;&gt;"
         );
+    }
+
+    #[test]
+    fn terminal_lines_carry_no_control_characters() {
+        assert_eq!(terminal("زيارة رسمية #عمان"), "زيارة رسمية #عمان");
+        assert_eq!(terminal("two\nlines\tand a tab"), "two lines and a tab");
+        assert_eq!(terminal("crlf\r\nline\rover"), "crlf line over");
+        assert_eq!(
+            terminal("\u{1b}[2K\u{1b}]0;owned\u{7}\u{7f}\u{9b}31m\u{85}"),
+            "\\u{1b}[2K\\u{1b}]0;owned\\u{7}\\u{7f}\\u{9b}31m\\u{85}"
+        );
+        assert!(!terminal("a\u{0}b\u{9f}c").chars().any(char::is_control));
     }
 }

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod repair;
 mod script;
 pub mod sentiment;
+pub mod spreadsheet;
 pub mod stem;
 pub mod stopwords;
 mod swar;

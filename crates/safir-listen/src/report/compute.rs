@@ -55,6 +55,27 @@ impl Directory {
         }
     }
 
+    /// Each handle (a key) a user posted under, with the user, in the order the influence
+    /// graph names accounts: each user's first handle, users in order of first appearance,
+    /// then handles taken later (renames), in the order of the rows.
+    fn handles_in_order(&self, t: &MessageTable) -> Vec<(String, u32)> {
+        let first_names = t.display_names();
+        let renames = t
+            .user
+            .iter()
+            .zip(&t.username)
+            .filter(|&(&u, &name)| name != first_names[u as usize]);
+        let named = (0..first_names.len() as u32)
+            .map(|u| (u, first_names[u as usize]))
+            .chain(renames.map(|(&u, &name)| (u, name)));
+        let mut seen = FxHashSet::default();
+        named
+            .filter(|&(_, name)| name != NONE)
+            .map(|(u, name)| (key(t.usernames.resolve(name)), u))
+            .filter(|(k, _)| seen.insert(k.clone()))
+            .collect()
+    }
+
     /// The user a name means: a user id first, else the most active user of that handle.
     fn find(&self, name: &str) -> Option<u32> {
         let k = key(name);
@@ -123,8 +144,7 @@ pub fn build_report(t: &MessageTable, req: &ReportRequest) -> Result<Report, Rep
     let bucket_days = ((calendar_days + MAX_BUCKETS - 1) / MAX_BUCKETS).max(1);
     let bucket_count = (calendar_days + bucket_days - 1) / bucket_days;
 
-    // Account index of each user, and of each handle (a mention may name the
-    // local part of a fediverse handle, `@embassy` for `embassy@social.example`).
+    // Account index of each user, and of each handle.
     let mut acct_of_user = vec![NONE; t.users.len()];
     for (i, &u) in users.iter().enumerate() {
         acct_of_user[u as usize] = i as u32;
@@ -133,9 +153,22 @@ pub fn build_report(t: &MessageTable, req: &ReportRequest) -> Result<Report, Rep
     for (k, us) in &dir.by_handle {
         if let Some(i) = us.iter().find_map(|&u| index(acct_of_user[u as usize])) {
             acct_of_key.insert(k.clone(), i);
-            if let Some((local, _)) = k.split_once('@') {
-                acct_of_key.entry(local.to_owned()).or_insert(i);
-            }
+        }
+    }
+    // A mention may name the local part of a fediverse handle (`@embassy` for
+    // `embassy@social.example`), as the influence graph reads it: unless an account
+    // with that handle posted, and for the first account to post when several servers
+    // have it. The local part credits a chosen account only when it names one.
+    let mut aliases = FxHashSet::default();
+    for (k, u) in dir.handles_in_order(t) {
+        let Some(local) = local_part(&k) else {
+            continue;
+        };
+        if dir.by_handle.contains_key(local) || !aliases.insert(local.to_owned()) {
+            continue;
+        }
+        if let Some(i) = index(acct_of_user[u as usize]) {
+            acct_of_key.insert(local.to_owned(), i);
         }
     }
     let acct_of_name: Vec<u32> = (0..t.usernames.len() as u32)
@@ -148,10 +181,14 @@ pub fn build_report(t: &MessageTable, req: &ReportRequest) -> Result<Report, Rep
     // The row a repost or reply points at, when that message is in the table.
     let target_row =
         |r: u32| -> Option<u32> { (r != NONE).then(|| t.message_ids.get(t.refs.resolve(r)))? };
+    // The account a repost or reply credits: the author of the message it points at
+    // when the table holds that message (an account not chosen credits none), else
+    // the declared handle.
     let target_acct = |reference: u32, handle: u32| -> Option<usize> {
-        target_row(reference)
-            .and_then(|row| index(acct_of_user[t.user[row as usize] as usize]))
-            .or_else(|| (handle != NONE).then(|| index(acct_of_name[handle as usize]))?)
+        match target_row(reference) {
+            Some(row) => index(acct_of_user[t.user[row as usize] as usize]),
+            None => (handle != NONE).then(|| index(acct_of_name[handle as usize]))?,
+        }
     };
 
     let mut gathered: Vec<Gathered> = (0..users.len()).map(|_| Gathered::default()).collect();
@@ -253,6 +290,21 @@ pub fn build_report(t: &MessageTable, req: &ReportRequest) -> Result<Report, Rep
         accounts,
         rankings,
     })
+}
+
+/// The local part of a fediverse handle key (`embassy` of `embassy@social.example`).
+fn local_part(handle: &str) -> Option<&str> {
+    match handle.split_once('@') {
+        Some((local, host))
+            if !local.is_empty()
+                && !host.is_empty()
+                && !host.contains('@')
+                && !handle.contains(|c: char| c == '/' || c.is_whitespace()) =>
+        {
+            Some(local)
+        }
+        _ => None,
+    }
 }
 
 fn index(i: u32) -> Option<usize> {

@@ -3,6 +3,8 @@
 
 use std::io::{self, Read, Write};
 
+use safir_text::spreadsheet::{BOM, defuse};
+
 use super::{Counted, Report};
 
 pub fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
@@ -43,7 +45,11 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "top_post_ids",
 ];
 
+/// The CSV for a spreadsheet, as the web exports are: a byte-order mark first, so that
+/// Arabic hashtags and handles are read as UTF-8, and no cell run as a formula (a requested
+/// `@mofa_example` is shown as written).
 pub fn write_csv(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    out.write_all(BOM.as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_COLUMNS)?;
     let opt = |v: Option<String>| v.unwrap_or_default();
@@ -86,7 +92,7 @@ pub fn write_csv(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 .collect::<Vec<_>>()
                 .join(" "),
         ];
-        w.write_record(&record)?;
+        w.write_record(record.iter().map(|cell| defuse(cell).into_owned()))?;
     }
     w.flush()
 }

@@ -51,12 +51,11 @@ pub fn write_html(out: &mut dyn Write, report: &Report) -> io::Result<()> {
         escape(l.title)
     );
     let _ = writeln!(h, "<h1>{}</h1>", escape(l.title));
+    let (first, last) = period(&report.from, &report.to);
     let _ = writeln!(
         h,
-        "<p>{}: <bdi>{}</bdi> – <bdi>{} UTC</bdi> ({} {})</p>",
+        "<p>{}: <bdi>{first}</bdi> – <bdi>{last}</bdi> ({} {})</p>",
         escape(l.period),
-        prefix(&report.from, 10),
-        last_day(&report.to),
         report.days,
         escape((l.days)(report.days))
     );
@@ -139,16 +138,32 @@ pub fn write_html(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     out.write_all(h.as_bytes())
 }
 
-/// The last day of a period whose end `to` is exclusive.
-fn last_day(to: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(to).map_or_else(
-        |_| prefix(to, 10).to_owned(),
-        |t| {
-            (t - chrono::TimeDelta::milliseconds(1))
-                .format("%Y-%m-%d")
-                .to_string()
-        },
-    )
+/// The first and the last moment of a period whose end `to` is exclusive, both included:
+/// whole days (UTC) when both ends are at midnight (`2024-03-01`, `2024-03-31 UTC`), else
+/// to the minute (`2024-02-29 21:00 UTC`, `2024-03-31 20:59 UTC`), so that a period given
+/// in another zone is not shown as days it does not cover.
+fn period(from: &str, to: &str) -> (String, String) {
+    let parse = |iso: &str| chrono::DateTime::parse_from_rfc3339(iso).ok();
+    let (Some(start), Some(end)) = (parse(from), parse(to)) else {
+        return (
+            prefix(from, 10).to_owned(),
+            format!("{} UTC", prefix(to, 10)),
+        );
+    };
+    let last = end - chrono::TimeDelta::milliseconds(1);
+    let midnight =
+        |t: &chrono::DateTime<chrono::FixedOffset>| t.to_utc().time() == chrono::NaiveTime::MIN;
+    if midnight(&start) && midnight(&end) {
+        (
+            start.to_utc().format("%Y-%m-%d").to_string(),
+            last.to_utc().format("%Y-%m-%d UTC").to_string(),
+        )
+    } else {
+        (
+            start.to_utc().format("%Y-%m-%d %H:%M UTC").to_string(),
+            last.to_utc().format("%Y-%m-%d %H:%M UTC").to_string(),
+        )
+    }
 }
 
 /// The first `n` bytes of an ISO 8601 time (the date, or date and minutes).

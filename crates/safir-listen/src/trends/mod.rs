@@ -11,7 +11,10 @@
 mod count;
 pub mod stats;
 
-pub use count::{TermCounts, TermKind, TermScratch, TermSeries, count_terms, text_terms};
+pub use count::{
+    MAX_SERIES_BYTES, TermCounts, TermKind, TermScratch, TermSeries, count_terms,
+    count_terms_within, text_terms,
+};
 pub use stats::{Burst, kleinberg_bursts, ln_poisson_tail, poisson_tail, seasonal_baseline};
 
 const DAY_MS: i64 = 86_400_000;
@@ -24,8 +27,35 @@ pub enum TrendError {
         "the archive spans {buckets} buckets, more than {max}: use wider buckets or drop the stray timestamps"
     )]
     TooManyBuckets { buckets: usize, max: usize },
+    #[error(
+        "following {terms} terms over {buckets} buckets takes {}, more than the {} allowed: \
+         use wider buckets (--bucket) or follow fewer terms (a higher --min-total)",
+        size(*bytes),
+        size(*max)
+    )]
+    TooMuchMemory {
+        terms: usize,
+        buckets: usize,
+        bytes: usize,
+        max: usize,
+    },
     #[error("{0}")]
     Param(&'static str),
+}
+
+/// An amount of memory as read: `1.0 GiB`, `6.5 GiB`, `12.0 MiB`, `480 bytes`.
+fn size(bytes: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b >= KIB * KIB * KIB {
+        format!("{:.1} GiB", b / (KIB * KIB * KIB))
+    } else if b >= KIB * KIB {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    } else if b >= KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Everything that decides what is counted and what is flagged.
@@ -58,6 +88,9 @@ pub struct TrendParams {
     /// Largest number of buckets the archive may span (series take 4 bytes per
     /// bucket and term followed).
     pub max_buckets: usize,
+    /// Largest memory the series may take, in bytes (4 per bucket and term followed);
+    /// a run that would take more fails before making them.
+    pub max_series_bytes: usize,
 }
 
 impl Default for TrendParams {
@@ -77,6 +110,7 @@ impl Default for TrendParams {
             burst_gamma: 2.0,
             since_ms: None,
             max_buckets: 50_000,
+            max_series_bytes: MAX_SERIES_BYTES,
         }
     }
 }
@@ -230,12 +264,13 @@ pub fn emerging(
     params: &TrendParams,
 ) -> Result<TrendReport, TrendError> {
     params.check()?;
-    let counts = count_terms(
+    let counts = count_terms_within(
         table,
         &params.kinds,
         params.bucket_ms,
         params.min_total,
         params.max_buckets,
+        params.max_series_bytes,
     )?;
     Ok(rank(&counts, params))
 }

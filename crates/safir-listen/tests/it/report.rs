@@ -589,3 +589,135 @@ fn json_round_trips_and_csv_has_one_row_per_account() {
     assert_eq!(cell(1, "avg_reposts_per_post"), "1");
     assert_eq!(cell(2, "avg_likes_per_post"), "");
 }
+
+#[test]
+fn csv_opens_in_a_spreadsheet_as_written() {
+    let r = build_report(&archive(), &request()).unwrap();
+    let mut csv = Vec::new();
+    write_csv(&mut csv, &r).unwrap();
+    // UTF-8 with a byte-order mark, so that the Arabic hashtag is not garbled.
+    assert!(csv.starts_with("\u{feff}handle,".as_bytes()));
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.contains("#عمان:1"), "{text}");
+    // The requested `@MOFA` is shown as written, not run as a formula.
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let i = CSV_COLUMNS.iter().position(|c| *c == "requested").unwrap();
+    let requested: Vec<String> = reader
+        .records()
+        .map(|row| row.unwrap()[i].to_owned())
+        .collect();
+    assert_eq!(requested, ["'@MOFA", "1002", "'@Citizen_A"]);
+    for line in text.lines() {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '+', '@']), "{line}");
+        }
+    }
+}
+
+#[test]
+fn replies_and_mentions_credit_the_fediverse_account_they_name() {
+    let reply = |id: &str, user: &str, handle: &str, to: &str, to_handle: &str| MessageRow {
+        reply_id: Some(to.into()),
+        meta: RowMeta {
+            reply_to_username: Some(to_handle.into()),
+            ..RowMeta::default()
+        },
+        ..post(
+            id,
+            user,
+            handle,
+            DAY0 + 2 * H,
+            "Thank you",
+            RowMeta::default(),
+        )
+    };
+    let rows = [
+        post(
+            "s1",
+            "3001",
+            "press@embassy.example",
+            DAY0,
+            "Thanks @citizen_a",
+            RowMeta::default(),
+        ),
+        post(
+            "w1",
+            "3003",
+            "embassy@social.example",
+            DAY0,
+            "Welcome @citizen_a",
+            RowMeta::default(),
+        ),
+        // A local `press` posts too: `@press` is that account, not the embassy's press office.
+        post(
+            "p1",
+            "3002",
+            "press",
+            DAY0 + H,
+            "Local news",
+            RowMeta::default(),
+        ),
+        post(
+            "c1",
+            "2001",
+            "citizen_a",
+            DAY0 + H,
+            "@press great article, thanks @embassy",
+            RowMeta::default(),
+        ),
+        // The message replied to is in the table: its author is the one replied to,
+        // whatever handle the reply declares.
+        reply("c2", "2002", "critic", "p1", "press@embassy.example"),
+        // Not in the table: the declared handle says who.
+        reply("c3", "2003", "fan", "gone", "press@embassy.example"),
+        reply("c4", "2004", "reader", "gone", "press"),
+    ];
+    let mut req = ReportRequest::new(vec![
+        "press@embassy.example".into(),
+        "citizen_a".into(),
+        "embassy@social.example".into(),
+    ]);
+    req.from_ms = Some(DAY0 * 1000);
+    req.to_ms = Some((DAY0 + D) * 1000);
+    let r = build_report(&table_of(&rows), &req).unwrap();
+    let account = |handle: &str| r.accounts.iter().find(|a| a.handle == handle).unwrap();
+    let press = account("press@embassy.example");
+    assert_eq!(
+        press.reply_sentiment.replies, 1,
+        "only the reply to a message not held"
+    );
+    assert_eq!(press.connections, Vec::<String>::new());
+    // `@embassy`: no local `embassy` posted, so it names embassy@social.example.
+    assert_eq!(account("citizen_a").connections, ["embassy@social.example"]);
+}
+
+#[test]
+fn a_period_not_at_midnight_utc_shows_its_times() {
+    let period_of = |from: i64, to: i64| {
+        let mut req = request();
+        req.from_ms = Some(from * 1000);
+        req.to_ms = Some(to * 1000);
+        let r = build_report(&archive(), &req).unwrap();
+        let mut out = Vec::new();
+        write_html(&mut out, &r).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        let start = html.find("<p>Period: ").unwrap();
+        let end = start + html[start..].find("</p>").unwrap();
+        html[start + "<p>Period: ".len()..end].to_owned()
+    };
+    // Whole days: the last day is the one before the exclusive end.
+    assert_eq!(
+        period_of(DAY0, DAY0 + 4 * D),
+        "<bdi>2024-03-01</bdi> – <bdi>2024-03-04 UTC</bdi> (4 days)"
+    );
+    // --from 2024-03-01T00:00:00+03:00 --to 2024-04-01T00:00:00+03:00.
+    assert_eq!(
+        period_of(DAY0 - 3 * H, DAY0 + 31 * D - 3 * H),
+        "<bdi>2024-02-29 21:00 UTC</bdi> – <bdi>2024-03-31 20:59 UTC</bdi> (31 days)"
+    );
+    // One end at midnight is not enough to read the period as whole days.
+    assert_eq!(
+        period_of(DAY0, DAY0 + 3 * D + 12 * H),
+        "<bdi>2024-03-01 00:00 UTC</bdi> – <bdi>2024-03-04 11:59 UTC</bdi> (4 days)"
+    );
+}

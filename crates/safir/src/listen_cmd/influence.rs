@@ -14,7 +14,7 @@ use safir_listen::table::MessageTable;
 use serde_json::{Value, json};
 
 use super::{SourceArgs, load, warn_problems, write_atomically};
-use safir_listen::escape::csv_field;
+use safir_listen::escape::{csv_field, terminal};
 
 #[derive(Debug, Args)]
 pub struct InfluenceArgs {
@@ -156,7 +156,7 @@ fn write_overall(out: &mut dyn Write, r: &Influence, args: &InfluenceArgs) -> an
                     out,
                     "{:>4}  {:<24} betweenness {:.6}  pagerank {:.6}",
                     i + 1,
-                    a.name,
+                    terminal(&a.name),
                     a.betweenness.unwrap_or(0.0),
                     a.pagerank
                 )?;
@@ -221,7 +221,9 @@ fn write_populations(
                 writeln!(
                     out,
                     "\n{what} {}: {} accounts, {} messages",
-                    p.key, p.accounts, p.messages
+                    terminal(&p.key),
+                    p.accounts,
+                    p.messages
                 )?;
                 let accounts: Vec<AccountInfluence> = p.top.iter().map(|&v| r.account(v)).collect();
                 write_table(out, &accounts)?;
@@ -270,7 +272,7 @@ fn write_table(out: &mut dyn Write, accounts: &[AccountInfluence]) -> std::io::R
             out,
             "{:>4}  {:<24} {:>9.6} {:>6} {:>6} {:>8} {:>8} {:>8} {:>11}",
             i + 1,
-            a.name,
+            terminal(&a.name),
             a.pagerank,
             a.in_degree,
             a.out_degree,
@@ -312,4 +314,31 @@ fn account_json(a: &AccountInfluence) -> Value {
         "replies_received": a.replies,
         "betweenness": a.betweenness,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_names_reach_the_terminal_without_control_characters() {
+        let account = AccountInfluence {
+            node: 0,
+            name: "press\u{1b}]0;owned\u{7}\r".into(),
+            pagerank: 0.5,
+            in_degree: 1,
+            out_degree: 0,
+            in_weight: 1,
+            out_weight: 0,
+            mentions: 1,
+            reposts: 0,
+            replies: 0,
+            betweenness: None,
+        };
+        let mut out = Vec::new();
+        write_table(&mut out, &[account]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("press\\u{1b}]0;owned\\u{7}"), "{out}");
+    }
 }

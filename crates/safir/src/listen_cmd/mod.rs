@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
+use safir_listen::escape::terminal;
 use safir_listen::import::{
     ImportOptions, ImportReport, InputFormat, ProblemKind, import_bytes, import_path,
 };
@@ -210,18 +211,24 @@ fn run_to_stdout(args: ListenArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The networks `groups` combines: the ones asked for, else every kind but
+/// The networks `groups` combines: the ones asked for, each once in the order first
+/// named (a kind named twice would count its edges twice), else every kind but
 /// co_post. co_post links any two messages in the window, so on a busy archive it
 /// joins every account into one group; it is combined only when named.
 fn group_kinds(asked: Vec<NetworkKind>) -> Vec<NetworkKind> {
     if asked.is_empty() {
-        NetworkKind::ALL
+        return NetworkKind::ALL
             .into_iter()
             .filter(|&k| k != NetworkKind::CoPost)
-            .collect()
-    } else {
-        asked
+            .collect();
     }
+    let mut kinds = Vec::with_capacity(asked.len());
+    for kind in asked {
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    kinds
 }
 
 fn params(w: &WindowArgs) -> NetworkParams {
@@ -269,7 +276,10 @@ fn load(source: &SourceArgs) -> anyhow::Result<(MessageTable, Vec<ImportReport>)
     if table.is_empty() {
         // Say why, when a problem does: a file with a wrong header has no messages.
         match reports.iter().find_map(|r| r.problems.first()) {
-            Some(first) => bail!("no messages were imported; first problem: {first}"),
+            Some(first) => bail!(
+                "no messages were imported; first problem: {}",
+                terminal(&first.to_string())
+            ),
             None => bail!("no messages were imported"),
         }
     }
@@ -293,7 +303,7 @@ fn resolve_links(
         s.followed, s.cached, s.failed, s.beyond_limit, s.changed
     );
     if let Some(first) = &s.first_failure {
-        eprintln!("safir: first link not followed: {first}");
+        eprintln!("safir: first link not followed: {}", terminal(first));
     }
     Ok(())
 }
@@ -301,10 +311,10 @@ fn resolve_links(
 fn warn_problems(reports: &[ImportReport]) {
     for r in reports {
         for (kind, n) in r.problem_counts() {
-            eprintln!("safir: {}: {}", r.file, problem_count(kind, n));
+            eprintln!("safir: {}: {}", terminal(&r.file), problem_count(kind, n));
         }
         if let Some(first) = r.problems.first() {
-            eprintln!("safir: first problem: {first}");
+            eprintln!("safir: first problem: {}", terminal(&first.to_string()));
         }
     }
 }
@@ -331,10 +341,15 @@ pub(crate) fn write_problems(
 ) -> std::io::Result<()> {
     for r in reports.iter().filter(|r| !r.problems.is_empty()) {
         for (kind, n) in r.problem_counts() {
-            writeln!(out, "{indent}{}: {}", r.file, problem_count(kind, n))?;
+            writeln!(
+                out,
+                "{indent}{}: {}",
+                terminal(&r.file),
+                problem_count(kind, n)
+            )?;
         }
         for p in r.problems.iter().take(FIRST_PROBLEMS) {
-            writeln!(out, "{indent}  {p}")?;
+            writeln!(out, "{indent}  {}", terminal(&p.to_string()))?;
         }
     }
     Ok(())
@@ -344,7 +359,7 @@ pub(crate) fn write_problems(
 const FIRST_PROBLEMS: usize = 5;
 
 fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
-    writeln!(out, "{}", r.file)?;
+    writeln!(out, "{}", terminal(&r.file))?;
     writeln!(out, "  format      {}", r.format)?;
     writeln!(out, "  records     {}", r.records)?;
     writeln!(out, "  added       {}", r.added)?;
@@ -360,7 +375,7 @@ fn write_report(out: &mut dyn Write, r: &ImportReport) -> std::io::Result<()> {
         writeln!(out, "  {label:<11} {n} ({})", kind.name())?;
     }
     for p in r.problems.iter().take(FIRST_PROBLEMS) {
-        writeln!(out, "    {p}")?;
+        writeln!(out, "    {}", terminal(&p.to_string()))?;
     }
     Ok(())
 }
@@ -414,8 +429,8 @@ fn write_groups(
             .map(|&u| {
                 format!(
                     "{} ({})",
-                    table.users.resolve(u),
-                    table.usernames.resolve(names[u as usize])
+                    terminal(table.users.resolve(u)),
+                    terminal(table.usernames.resolve(names[u as usize]))
                 )
             })
             .collect();
@@ -425,8 +440,8 @@ fn write_groups(
             writeln!(
                 out,
                 "  sample   [{}] {}",
-                table.user_id(row),
-                text.replace('\n', " ")
+                terminal(table.user_id(row)),
+                terminal(&text)
             )?;
         }
     }
@@ -516,6 +531,85 @@ mod tests {
         assert!(!by_default.contains("co_post"), "{by_default}");
         let with_co_post = groups_of(&table, vec![NetworkKind::CoPost]);
         assert!(with_co_post.starts_with("1 group(s)"), "{with_co_post}");
+    }
+
+    #[test]
+    fn groups_count_a_kind_named_twice_once() {
+        assert_eq!(
+            group_kinds(vec![
+                NetworkKind::CoLink,
+                NetworkKind::CoRetweet,
+                NetworkKind::CoLink,
+            ]),
+            [NetworkKind::CoLink, NetworkKind::CoRetweet]
+        );
+        let mut table = MessageTable::new();
+        for (i, user) in ["a", "b"].into_iter().enumerate() {
+            table.push(&MessageRow {
+                message_id: format!("m{i}"),
+                user_id: user.into(),
+                username: user.into(),
+                repost_id: Some("x".into()),
+                timestamp_ms: 1_700_000_000_000 + i as i64 * 1000,
+                ..MessageRow::default()
+            });
+        }
+        let once = groups_of(&table, vec![NetworkKind::CoRetweet]);
+        let twice = groups_of(&table, vec![NetworkKind::CoRetweet, NetworkKind::CoRetweet]);
+        assert!(once.contains("group 1: 2 accounts"), "{once}");
+        assert_eq!(twice, once);
+    }
+
+    /// Whether `out` holds a control character other than the line ends it is made of.
+    fn has_control(out: &str) -> bool {
+        out.chars().any(|c| c.is_control() && c != '\n')
+    }
+
+    #[test]
+    fn archive_text_reaches_the_terminal_without_control_characters() {
+        let mut table = MessageTable::new();
+        for (i, (user, name, text)) in [
+            ("a\u{1b}]0;owned\u{7}", "alice\u{1b}[2K", "hello\r\nworld"),
+            ("b", "bob\u{9b}", "\u{1b}[1A\u{1b}[2Kwiped\u{7f}"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            table.push(&MessageRow {
+                message_id: format!("m{i}"),
+                user_id: user.into(),
+                username: name.into(),
+                text: text.into(),
+                repost_id: Some("x".into()),
+                timestamp_ms: 1_700_000_000_000 + i as i64 * 1000,
+                ..MessageRow::default()
+            });
+        }
+        let groups = groups_of(&table, vec![NetworkKind::CoRetweet]);
+        assert!(!has_control(&groups), "{groups:?}");
+        assert!(groups.contains("alice\\u{1b}[2K"), "{groups}");
+        assert!(groups.contains("hello world"), "{groups}");
+
+        let report = ImportReport {
+            file: "gulf\u{1b}]0;x\u{7}.csv".into(),
+            format: InputFormat::CntCsv,
+            records: 1,
+            added: 0,
+            duplicates: 0,
+            problems: vec![safir_listen::Problem {
+                file: "gulf.csv".into(),
+                line: 2,
+                field: Some("timestamp".into()),
+                kind: ProblemKind::BadTimestamp,
+                message: "\"17\r\u{1b}[2Kok\"".into(),
+            }],
+        };
+        let mut out = Vec::new();
+        write_report(&mut out, &report).unwrap();
+        write_problems(&mut out, std::slice::from_ref(&report), "  ").unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!has_control(&out), "{out:?}");
+        assert!(out.contains("\"17 \\u{1b}[2Kok\""), "{out}");
     }
 
     /// A new empty directory for one test (its own name; the test removes it).

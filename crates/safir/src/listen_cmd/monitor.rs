@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use safir_domain::accounts::Email;
 use safir_domain::audit::AuditAction;
+use safir_listen::escape::terminal;
 use safir_listen::import::InputFormat;
 use safir_listen::monitor::{MonitorQuery, QueryError};
 use safir_listen::time::format_iso;
@@ -415,7 +416,7 @@ async fn run_check(db: &Db, as_of: AsOf) -> anyhow::Result<()> {
         );
     }
     for f in &report.failures {
-        eprintln!("safir: {f}");
+        eprintln!("safir: {}", terminal(f));
     }
     if !report.failures.is_empty() {
         bail!(
@@ -453,13 +454,43 @@ async fn list_alerts(db: &Db, a: AlertsArgs) -> anyhow::Result<()> {
         );
         let samples: serde_json::Value = serde_json::from_str(&al.sample).unwrap_or_default();
         for s in samples.as_array().into_iter().flatten() {
-            let text = s["text"].as_str().unwrap_or("").replace('\n', " ");
-            out!(
-                "  @{}: {}",
-                s["username"].as_str().unwrap_or(""),
-                text.chars().take(100).collect::<String>()
-            );
+            out!("{}", sample_line(s));
         }
     }
     Ok(())
+}
+
+/// A sample message of an alert, as one line: the start of its text, with the archive's
+/// control characters (line ends, escape sequences) made harmless.
+fn sample_line(sample: &serde_json::Value) -> String {
+    let text: String = sample["text"]
+        .as_str()
+        .unwrap_or("")
+        .chars()
+        .take(100)
+        .collect();
+    format!(
+        "  @{}: {}",
+        terminal(sample["username"].as_str().unwrap_or("")),
+        terminal(&text)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sample_line;
+
+    #[test]
+    fn alert_samples_reach_the_terminal_without_control_characters() {
+        let sample = serde_json::json!({
+            "username": "press\u{1b}]0;owned\u{7}",
+            "text": "first\r\nsecond\u{1b}[1A\u{1b}[2K\u{9b}",
+        });
+        let line = sample_line(&sample);
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        assert_eq!(
+            line,
+            "  @press\\u{1b}]0;owned\\u{7}: first second\\u{1b}[1A\\u{1b}[2K\\u{9b}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use safir_listen::escape::terminal;
 use safir_listen::report::{
     ReportLang, ReportRequest, build_report, parse_follows, write_csv, write_html, write_json,
 };
@@ -109,7 +110,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
     if !report.not_found.is_empty() {
         eprintln!(
             "safir: warning: not in the data, left out: {}",
-            report.not_found.join(", ")
+            terminal(&report.not_found.join(", "))
         );
     }
 

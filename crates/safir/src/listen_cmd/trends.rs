@@ -8,7 +8,7 @@ use safir_listen::trends::{Emerging, TermKind, TrendParams, TrendReport, emergin
 use serde_json::json;
 
 use super::{SourceArgs, list_items, load, warn_problems};
-use safir_listen::escape::csv_field;
+use safir_listen::escape::{csv_field, terminal};
 
 #[derive(Debug, Args)]
 pub struct TrendsArgs {
@@ -158,7 +158,7 @@ fn write_text(out: &mut dyn Write, report: &TrendReport, top: &[Emerging]) -> st
             "\n{:>3}. {} {}  (score {:.1})",
             i + 1,
             e.kind.name(),
-            e.term,
+            terminal(&e.term),
             e.score
         )?;
         writeln!(
@@ -276,6 +276,37 @@ mod tests {
         assert_eq!(kinds, [TermKind::Hashtag, TermKind::Url, TermKind::Account]);
         let err = parse_term_kinds("hashtag،topics").unwrap_err();
         assert!(err.contains("\"topics\""), "{err}");
+    }
+
+    #[test]
+    fn terms_reach_the_terminal_without_control_characters() {
+        let term = Emerging {
+            kind: TermKind::Keyword,
+            term: "visa\u{1b}[2K\u{1b}]0;owned\u{7}\r".into(),
+            score: 9.0,
+            total: 12,
+            first_flagged_ms: 0,
+            peak_ms: 3_600_000,
+            peak_count: 8,
+            baseline_at_peak: 1.0,
+            lead_ms: 3_600_000,
+            burst_start_ms: 0,
+            burst_end_ms: 7_200_000,
+            p_value: 1e-6,
+            z: 5.0,
+        };
+        let report = TrendReport {
+            bucket_ms: 3_600_000,
+            first_bucket_ms: 0,
+            buckets: 2,
+            series: 1,
+            emerging: vec![term.clone()],
+        };
+        let mut out = Vec::new();
+        write_text(&mut out, &report, &[term]).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(out.contains("keyword visa\\u{1b}[2K"), "{out}");
     }
 
     #[test]

@@ -79,7 +79,8 @@ fn report_writes_html_json_and_csv() {
 
     let csv = std::fs::read_to_string(out_dir.join("report.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
-    assert!(csv.starts_with("handle,user_id,requested,followers,"));
+    // UTF-8 with a byte-order mark, for spreadsheet programs.
+    assert!(csv.starts_with("\u{feff}handle,user_id,requested,followers,"));
 
     // Each file is written beside itself and renamed: no temporary file is left.
     let mut names: Vec<String> = std::fs::read_dir(&out_dir)
