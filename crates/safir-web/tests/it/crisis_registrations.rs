@@ -1301,9 +1301,14 @@ async fn a_confirmed_presence_registration_is_on_the_board_at_once() {
         })
         .unwrap();
         let mut tx = app.db.begin().await.unwrap();
-        checkins::create_batch(&mut tx, &format!("{open}-al"), Some(&open), &[id.clone()])
-            .await
-            .unwrap();
+        checkins::create_batch(
+            &mut tx,
+            &format!("{open}-al"),
+            Some(&open),
+            std::slice::from_ref(&id),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let (counts, rows) = board().await;
         assert_eq!(counts.people.total(), 1, "still counted once");
