@@ -747,7 +747,11 @@ async fn after_a_rotation_the_old_key_counts_only_for_the_visas_in_the_register(
             .get(&format!("/verify?v={}", enc(&forged)))
             .await;
         assert_eq!(page.status, 200);
-        assert!(page.body.contains("data-status=\"invalid\""), "{}", page.body);
+        assert!(
+            page.body.contains("data-status=\"invalid\""),
+            "{}",
+            page.body
+        );
         let after = issue(&app, &paris, &holder.id, -1, 30).await;
         assert_eq!(after.key_id, rotation.current.to_hex());
         assert_eq!(verdict(after.code()).await["status"], "valid");
