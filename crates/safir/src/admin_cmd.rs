@@ -139,6 +139,22 @@ pub(crate) fn cli_audit(
     }
 }
 
+/// The record of a role granted or revoked from the command line: one at a mission is filed
+/// under it, to be found when the trail is read for that mission (as the admin pages file
+/// theirs).
+fn role_record(
+    action: AuditAction,
+    user_id: &str,
+    scope: &Scope,
+    summary: serde_json::Value,
+) -> NewAuditRecord {
+    let mut record = cli_audit(action, "user", user_id, summary);
+    if let Scope::Mission(m) = scope {
+        record.mission_id = Some(m.clone());
+    }
+    record
+}
+
 /// A one-time password: 20 URL-safe random characters.
 pub fn one_time_password() -> String {
     secrets::new_secret().chars().take(20).collect()
@@ -202,16 +218,9 @@ pub async fn insert_account(
     .await?;
     if let Some((role, scope)) = role {
         grants::grant(tx, &id, role, scope, None).await?;
-        audit::append(
-            tx,
-            &cli_audit(
-                actions::ROLE_GRANT,
-                "user",
-                &id,
-                json!({"role": role.as_str(), "scope": scope.to_storage()}),
-            ),
-        )
-        .await?;
+        let summary = json!({"role": role.as_str(), "scope": scope.to_storage()});
+        let record = role_record(actions::ROLE_GRANT, &id, scope, summary);
+        audit::append(tx, &record).await?;
     }
     Ok(id)
 }
@@ -310,6 +319,18 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
     let user = accounts::find_user_by_email(db, &email)
         .await?
         .with_context(|| format!("no account with the email {email}"))?;
+    // Anyone can open an account with someone else's address: until its owner confirms it,
+    // the account may be a stranger's, waiting for the colleague it names to be given a role.
+    // (`create-user` makes its accounts confirmed: the address is the administrator's
+    // choice.) An address once confirmed stays so.
+    if grant && user.email_verified_at.is_none() {
+        bail!(
+            "{email} has not confirmed its address, so no role can be granted to it: anyone can \
+             open an account with someone else's address. Its owner must confirm it first, with \
+             the link emailed to them or a new one (\"Send a new confirmation link\" on their \
+             account page); then grant the role again"
+        );
+    }
     let mut tx = db.begin().await?;
     let first_role = grant && !accounts::holds_a_role(&mut tx, &user.id).await?;
     let mut revoked = 0;
@@ -331,12 +352,7 @@ async fn change_role(db: &Db, a: RoleArgs, grant: bool) -> anyhow::Result<()> {
             revoked = tokens::revoke_all_api_tokens(&mut tx, &user.id).await?;
             summary["api_tokens_revoked"] = revoked.into();
         }
-        let mut record = cli_audit(action, "user", &user.id, summary);
-        // A grant at a mission is found when the trail is read for that mission.
-        if let Scope::Mission(m) = &scope {
-            record.mission_id = Some(m.clone());
-        }
-        audit::append(&mut tx, &record).await?;
+        audit::append(&mut tx, &role_record(action, &user.id, &scope, summary)).await?;
         // Counted after the change and the append (which serialises staff changes), as the
         // administration pages count: the enabled accounts that still hold the role.
         if !grant

@@ -43,13 +43,16 @@ struct GrantRow {
 pub struct UserSearch {
     /// A substring of the email or the name, case-insensitive.
     pub text: Option<String>,
+    /// Staff: staff accounts, and citizens' accounts holding a role (staff in what they may
+    /// do). Public: citizens' accounts, with a role or without.
     pub kind: Option<AccountKind>,
     /// Users holding this role in any scope.
     pub role: Option<Role>,
 }
 
-/// The filter of the user list: `$1` the email pattern, `$2` the kind, `$3` the role; the
-/// name's words (on its search key, `name_key`) bind from `$5` on, after the limit's `$4`.
+/// The filter of the user list: `$1` the email pattern, `$2` the kind (`staff` also finds an
+/// account of another kind that holds a role), `$3` the role; the name's words (on its search
+/// key, `name_key`) bind from `$5` on, after the limit's `$4`.
 fn user_filter(text: Option<&str>, name_patterns: &mut Vec<String>) -> String {
     // No text: `$1` is NULL and the name's condition (never, for no words) is not reached.
     let name = crate::name_key::all_words("u.display_name_key", text.unwrap_or(""), |w| {
@@ -58,7 +61,8 @@ fn user_filter(text: Option<&str>, name_patterns: &mut Vec<String>) -> String {
     });
     format!(
         "($1 IS NULL OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR ({name})) \
-         AND ($2 IS NULL OR u.kind = $2) \
+         AND ($2 IS NULL OR u.kind = $2 OR ($2 = 'staff' AND EXISTS \
+         (SELECT 1 FROM role_grants k WHERE k.user_id = u.id))) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM role_grants r WHERE r.user_id = u.id AND r.role = $3))"
     )
 }

@@ -236,3 +236,59 @@ async fn disabled_admins_do_not_count_as_active_admins() {
         tx.commit().await.unwrap();
     }
 }
+
+/// The kind "staff" finds staff accounts and the citizens' accounts given a role: one granted
+/// head_of_mission is staff in all it may do. "Public" still finds every citizen's account.
+#[tokio::test]
+async fn the_staff_kind_finds_citizens_accounts_that_hold_a_role() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let paris_id = create_paris(db).await;
+        let staff = user(db, "rana@example.org", "Rana", AccountKind::Staff).await;
+        let head = user(db, "amal@example.org", "Amal", AccountKind::Public).await;
+        let citizen = user(db, "sami@example.org", "Sami", AccountKind::Public).await;
+        grant(db, &head, Role::HeadOfMission, Scope::Mission(paris_id)).await;
+
+        let ids = |search: UserSearch| async move {
+            let mut ids: Vec<String> = directory::search_users(db, &search, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        let sorted = |mut v: Vec<&String>| {
+            v.sort();
+            v.into_iter().cloned().collect::<Vec<_>>()
+        };
+        let staff_kind = UserSearch {
+            kind: Some(AccountKind::Staff),
+            ..UserSearch::default()
+        };
+        assert_eq!(
+            ids(staff_kind).await,
+            sorted(vec![&staff, &head]),
+            "{:?}",
+            t.backend()
+        );
+        let public_kind = UserSearch {
+            kind: Some(AccountKind::Public),
+            ..UserSearch::default()
+        };
+        assert_eq!(
+            ids(public_kind).await,
+            sorted(vec![&head, &citizen]),
+            "{:?}",
+            t.backend()
+        );
+        // With text: the kind narrows the text's finds, no more.
+        let by_text = UserSearch {
+            text: Some("sami".into()),
+            kind: Some(AccountKind::Staff),
+            ..UserSearch::default()
+        };
+        assert!(ids(by_text).await.is_empty(), "{:?}", t.backend());
+    }
+}

@@ -171,10 +171,13 @@ struct UnverifiedPage {
 
 /// Whether the account may turn the factor on: once its address is confirmed, as someone
 /// else's address could otherwise be locked under a stranger's authenticator by an account
-/// opened with it. Staff (made by an administrator, or given a role) must set it up at their
-/// first sign-in and are let through.
+/// opened with it. A role does not let an account through: one given to an account opened
+/// with a colleague's address before theirs existed would hand its holder, the stranger,
+/// the factor and with it the role's pages. A staff account is let through: an administrator
+/// made it with the address they chose (and made it confirmed), and it sets the factor up at
+/// its first sign-in.
 fn may_turn_on(me: &CurrentUser) -> bool {
-    me.user.email_verified_at.is_some() || me.is_staff()
+    me.user.email_verified_at.is_some() || me.user.is_staff()
 }
 
 fn unverified_page(

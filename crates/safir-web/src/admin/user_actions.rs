@@ -11,9 +11,10 @@ use safir_domain::accounts::Password;
 use safir_domain::audit::{AuditAction, actions};
 use safir_domain::roles::{Role, Scope};
 use safir_store::accounts::{self, directory, grants, password, sessions, tokens};
+use safir_store::audit::{self, AuditFilter};
 use safir_store::{StoreError, Tx, missions};
 
-use super::support::{Actor, FormData, one_time_password};
+use super::support::{Actor, FormData, REQUEST_KEY, one_time_password};
 use super::user_form::GrantChoice;
 use super::user_new::show_password_once;
 use super::user_page::{UserPageState, refused, user_page, user_uri};
@@ -43,6 +44,56 @@ async fn existing_user(state: &AppState, user_id: &str) -> Result<accounts::User
         Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(AppError::internal(e)),
     }
+}
+
+/// How many of an account's newest records of one action are searched for the key of the
+/// form sent again: the same form comes back within moments, not after this many more.
+const FORM_RECORDS: i64 = 20;
+
+/// Whether the form sent with `key` already did `action` to this account: each reset is
+/// recorded with the key of the form that asked for it, so that the same form sent twice (a
+/// double click, a retried request) acts once. Reads what is committed: asked before the
+/// change, to spare its work, and again after the change's write to the account in the
+/// caller's transaction, which waits for another sending's transaction to end.
+async fn done_by_form(
+    state: &AppState,
+    user_id: &str,
+    action: &AuditAction,
+    key: &str,
+) -> Result<bool, AppError> {
+    let filter = AuditFilter {
+        action: Some(action.as_str().to_owned()),
+        target_id: Some(user_id.to_owned()),
+        ..AuditFilter::default()
+    };
+    let records = audit::list(&state.db, &filter, FORM_RECORDS)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(records.iter().any(|r| {
+        serde_json::from_str::<serde_json::Value>(&r.summary)
+            .is_ok_and(|s| s[REQUEST_KEY].as_str() == Some(key))
+    }))
+}
+
+/// Whether `key` (the form's, if it came with one) already did `action` to this account.
+async fn done_by(
+    state: &AppState,
+    user_id: &str,
+    action: &AuditAction,
+    key: Option<&str>,
+) -> Result<bool, AppError> {
+    match key {
+        Some(key) => done_by_form(state, user_id, action, key).await,
+        None => Ok(false),
+    }
+}
+
+/// A summary with the key of the form that asked for the change, where it came with one.
+fn with_key(mut summary: serde_json::Value, key: Option<&str>) -> serde_json::Value {
+    if let Some(key) = key {
+        summary[REQUEST_KEY] = key.into();
+    }
+    summary
 }
 
 fn mission_of(scope: &Scope) -> Option<&str> {
@@ -107,10 +158,23 @@ pub async fn grant_role(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let user = existing_user(&state, &user_id).await?;
+    let choice = GrantChoice::from_data(&data);
+    // Anyone can open an account with someone else's address: one whose owner never
+    // confirmed it may be a stranger's, waiting for the colleague it names to be given a
+    // role. Its owner confirms it first. An account an administrator made has the address
+    // they set, confirmed as it is made, and takes roles at once. (An address once confirmed
+    // stays so: read before the transaction, it cannot change under the grant.)
+    if user.email_verified_at.is_none() {
+        let extra = UserPageState {
+            grant: choice,
+            ..error_message(lang, "admin-grant-unconfirmed")
+        };
+        let status = StatusCode::CONFLICT;
+        return refused(&state, lang, &viewer, &actor, &user.id, status, extra).await;
+    }
     let all = missions::list(&state.db)
         .await
         .map_err(AppError::internal)?;
-    let choice = GrantChoice::from_data(&data);
     let mut errors = FieldErrors::new();
     let Some((role, scope)) = choice.parse(&all, &mut errors) else {
         let extra = UserPageState {
@@ -301,14 +365,27 @@ pub async fn enable_user(
     set_disabled(state, lang, viewer, actor, user_id, false).await
 }
 
+/// The answer to a reset form sent again (a double click, a retried request): the reset its
+/// first sending made stands, and its one-time password was in that sending's answer. No
+/// second password: one shown now would replace the first, which the browser may be showing.
+fn reset_already(user_id: &str) -> Response {
+    done(user_id, "password-reset-again")
+}
+
 pub async fn reset_password(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
     actor: Actor,
     Path(user_id): Path<String>,
+    Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let user = existing_user(&state, &user_id).await?;
+    let key = data.request_key();
+    let action = actions::USER_PASSWORD_RESET;
+    if done_by(&state, &user.id, &action, key.as_deref()).await? {
+        return Ok(reset_already(&user.id));
+    }
     let secret = one_time_password();
     let parsed = Password::parse(&secret).map_err(AppError::internal)?;
     let hash = password::hash(&parsed).await;
@@ -319,16 +396,25 @@ pub async fn reset_password(
     let tokens_revoked = accounts::reset_password_by_admin(&mut tx, &user.id, &hash)
         .await
         .map_err(AppError::internal)?;
+    // The same form sent twice at once: the write above waited for the other sending's
+    // transaction, whose record is now there to find. (On SQLite the transactions run one
+    // after the other from their start.)
+    if done_by(&state, &user.id, &action, key.as_deref()).await? {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(reset_already(&user.id));
+    }
     // The owner is told, as of a change of their own or a reset by the emailed link: a reset
     // they did not ask for (someone posing as them to an administrator, say) is theirs to
     // report at once.
     crate::accounts::tell_password_reset_by_admin(&mut tx, &user).await?;
+    let summary =
+        serde_json::json!({ "sessions_ended": true, "api_tokens_revoked": tokens_revoked });
     let record = actor.audit(
-        actions::USER_PASSWORD_RESET,
+        action,
         "user",
         Some(&user.id),
         None,
-        serde_json::json!({ "sessions_ended": true, "api_tokens_revoked": tokens_revoked }),
+        with_key(summary, key.as_deref()),
     );
     crate::audit_log::commit_with(tx, &record).await?;
     let uri = user_uri(&user.id);
@@ -353,20 +439,36 @@ pub async fn reset_two_factor(
     viewer: Viewer,
     actor: Actor,
     Path(user_id): Path<String>,
+    Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let user = existing_user(&state, &user_id).await?;
     if user.id == actor.id() {
         let key = "admin-own-two-factor-reset";
         return refused_for_oneself(&state, lang, (&viewer, &actor), &user.id, key).await;
     }
-    if !user.totp_enabled() {
-        // Nothing turned on (a second click, a stale page): nothing to record.
+    let key = data.request_key();
+    let already = done_by(&state, &user.id, &USER_TWO_FACTOR_RESET, key.as_deref()).await?;
+    if already || !user.totp_enabled() {
+        // Nothing turned on, or turned off by this same form (a second click, a stale page):
+        // nothing to record.
         return Ok(done(&user.id, "two-factor-reset"));
     }
     let mut tx = state.db.begin().await.map_err(AppError::internal)?;
     accounts::disable_totp(&mut tx, &user.id)
         .await
         .map_err(AppError::internal)?;
+    // Asked again once the write above holds the account: it waited for any other reset's
+    // transaction (on SQLite every transaction waits from its start), so what is committed
+    // now is what this one changes. Already off (another click, another administrator), or
+    // this form's reset already done (and a new factor set up since, which stays): the
+    // change is undone, and no mail goes and nothing is recorded.
+    let committed = existing_user(&state, &user.id).await?;
+    if !committed.totp_enabled()
+        || done_by(&state, &user.id, &USER_TWO_FACTOR_RESET, key.as_deref()).await?
+    {
+        tx.rollback().await.map_err(AppError::internal)?;
+        return Ok(done(&user.id, "two-factor-reset"));
+    }
     let sessions_ended = sessions::delete_all_for_user_in(&mut tx, &user.id)
         .await
         .map_err(AppError::internal)?;
@@ -382,7 +484,10 @@ pub async fn reset_two_factor(
         "user",
         Some(&user.id),
         None,
-        serde_json::json!({ "sessions_ended": sessions_ended }),
+        with_key(
+            serde_json::json!({ "sessions_ended": sessions_ended }),
+            key.as_deref(),
+        ),
     );
     crate::audit_log::commit_with(tx, &record).await?;
     Ok(done(&user.id, "two-factor-reset"))

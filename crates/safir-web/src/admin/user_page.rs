@@ -9,9 +9,9 @@ use safir_domain::audit::actions;
 use safir_store::accounts::{self, grants};
 use safir_store::{StoreError, missions};
 
-use super::support::Actor;
+use super::support::{Actor, new_request_key};
 use super::user_form::{GrantChoice, GrantFormView};
-use super::users::describe_grant;
+use super::users::{describe_grant, describe_kind};
 use crate::auth::Viewer;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
@@ -37,9 +37,15 @@ struct UserPage {
     language: String,
     created_at: String,
     two_factor: bool,
+    /// The owner confirmed the address (an administrator's account is made confirmed): until
+    /// then no role is granted to it.
+    email_confirmed: bool,
     disabled: bool,
     grants: Vec<GrantRow>,
     grant_form: GrantFormView,
+    /// The reset forms' own keys (see [`super::support::FormData::request_key`]).
+    password_reset_key: String,
+    two_factor_reset_key: String,
 }
 
 /// What a user's page shows besides the user: a message and the grant form's state.
@@ -86,10 +92,11 @@ pub async fn user_page(
     }
     render(&UserPage {
         csrf_token: state.csrf_token(viewer),
-        kind: page.t(&format!("admin-kind-{}", user.kind)),
+        kind: describe_kind(lang, &user.kind, !rows.is_empty()),
         language: labels::content_language(lang, &user.preferred_lang),
         created_at: user.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         two_factor: user.totp_enabled(),
+        email_confirmed: user.email_verified_at.is_some(),
         disabled: user.disabled_at.is_some(),
         grants: rows
             .iter()
@@ -100,6 +107,8 @@ pub async fn user_page(
             })
             .collect(),
         grant_form: GrantFormView::new(lang, &extra.grant, &all, &extra.errors),
+        password_reset_key: new_request_key(),
+        two_factor_reset_key: new_request_key(),
         page,
         id: user.id,
         name: user.display_name,
@@ -130,6 +139,10 @@ pub async fn show_user(
         "created" => Some((
             FlashKind::Info,
             crate::i18n::t(lang, "admin-user-created-again"),
+        )),
+        "password-reset-again" => Some((
+            FlashKind::Info,
+            crate::i18n::t(lang, "admin-password-reset-again"),
         )),
         _ => None,
     };

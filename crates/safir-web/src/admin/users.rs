@@ -52,6 +52,15 @@ struct UsersPage {
     more: bool,
 }
 
+/// An account's kind in the page language. A citizen's account given a staff role is said
+/// to hold roles: it is listed among the staff, and "Public" alone would hide what it may do.
+pub fn describe_kind(lang: Lang, kind: &str, holds_roles: bool) -> String {
+    if kind == AccountKind::Public.as_str() && holds_roles {
+        return crate::i18n::t(lang, "admin-kind-public-with-roles");
+    }
+    crate::i18n::t(lang, &format!("admin-kind-{kind}"))
+}
+
 /// A grant as a line of text in the page language: "Consular officer — Embassy in Paris".
 pub fn describe_grant(lang: Lang, role: &str, scope: &str, missions: &[Mission]) -> String {
     let place = match Scope::from_storage(scope) {
@@ -94,7 +103,7 @@ pub async fn list_users(
                 .iter()
                 .map(|(r, s)| describe_grant(lang, r, s, &all_missions))
                 .collect(),
-            kind: crate::i18n::t(lang, &format!("admin-kind-{}", u.kind)),
+            kind: describe_kind(lang, &u.kind, !u.grants.is_empty()),
             disabled: u.disabled_at.is_some(),
             id: u.id,
             name: u.display_name,

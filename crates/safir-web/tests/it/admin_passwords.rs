@@ -327,3 +327,96 @@ async fn an_administrator_resets_someones_two_step_sign_in() {
         assert_eq!(app.audit_summaries("user.two_factor_reset").await.len(), 1);
     }
 }
+
+/// The key of the two-step reset form on an account's admin page (the second form with one).
+fn two_factor_reset_key(body: &str) -> String {
+    let marker = r#"name="request_key" value=""#;
+    let rest = body.split(marker).nth(2).expect("the two-step reset form");
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_two_step_reset_sent_twice_resets_and_tells_once() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, admin_client) = admin(&app).await;
+        let officer = app
+            .staff(
+                &unique_email("twice-2fa"),
+                &[(Role::PressOfficer, Some(&paris))],
+            )
+            .await;
+        let page = format!("/admin/users/{}", officer.id);
+        let reset = format!("{page}/reset-two-factor");
+        // The page open in two tabs, each sent at the same moment: one reset, one mail, one
+        // record; both answers say it is done.
+        let mut tabs: Vec<Client> = (0..2)
+            .map(|_| Client {
+                app: admin_client.app,
+                cookies: admin_client.cookies.clone(),
+                lang: admin_client.lang,
+            })
+            .collect();
+        let mut forms = Vec::new();
+        for tab in &mut tabs {
+            let shown = tab.get(&page).await;
+            forms.push((
+                shown.csrf_token().unwrap(),
+                two_factor_reset_key(&shown.body),
+            ));
+        }
+        assert_ne!(forms[0].1, forms[1].1);
+        let sent: Vec<[(&str, &str); 1]> = forms
+            .iter()
+            .map(|(_, key)| [("request_key", key.as_str())])
+            .collect();
+        let clicks = tabs
+            .iter_mut()
+            .zip(forms.iter().zip(&sent))
+            .map(|(tab, ((token, _), fields))| tab.post_form_with_token(&reset, token, fields));
+        for res in futures_util::future::join_all(clicks).await {
+            assert_eq!(
+                res.location(),
+                Some(format!("{page}?done=two-factor-reset").as_str()),
+                "{} {}",
+                res.status,
+                res.body
+            );
+        }
+        assert!(
+            !accounts::find_user(&app.db, &officer.id)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+        assert_eq!(app.emails_to(&officer.email).await.len(), 1);
+        assert_eq!(app.audit_summaries("user.two_factor_reset").await.len(), 1);
+
+        // The owner sets up a new authenticator; the first tab's form sent again (a retried
+        // request) leaves it on.
+        accounts::set_pending_totp(&app.db, &officer.id, "JBSWY3DPEHPK3PXP")
+            .await
+            .unwrap();
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::enable_totp(&mut tx, &officer.id, &[])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (token, key) = &forms[0];
+        let res = tabs[0]
+            .post_form_with_token(&reset, token, &[("request_key", key.as_str())])
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{page}?done=two-factor-reset").as_str())
+        );
+        assert!(
+            accounts::find_user(&app.db, &officer.id)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+        assert_eq!(app.emails_to(&officer.email).await.len(), 1);
+        assert_eq!(app.audit_summaries("user.two_factor_reset").await.len(), 1);
+    }
+}

@@ -4,7 +4,7 @@
 use safir_domain::Lang as ContentLang;
 use safir_domain::accounts::{AccountKind, DisplayName, Email, Password};
 use safir_domain::roles::Role;
-use safir_store::accounts::{self, directory, password, tokens};
+use safir_store::accounts::{self, directory, grants, password, tokens};
 
 use crate::admin_support::{admin, shown_password, signed_in};
 use crate::harness::{Account, Client, TestApp, unique_email};
@@ -662,5 +662,318 @@ async fn an_administrators_password_reset_is_emailed_to_the_owner() {
         assert!(mails[0].text.contains("جميع جلساتك"), "{}", mails[0].text);
         // The mail names no password: the new one goes through the administrator only.
         assert!(!mails[0].text.contains(&shown_password(&res.body)));
+    }
+}
+
+/// An account opened on the public sign-up page and never confirmed: its address may be
+/// anyone's.
+async fn unconfirmed_account(app: &TestApp, email: &str) -> String {
+    let hash = password::hash(&Password::parse(crate::harness::PASSWORD).unwrap()).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let id = accounts::create_user(
+        &mut tx,
+        &accounts::NewUser {
+            email: &Email::parse(email).unwrap(),
+            display_name: &DisplayName::parse("Amal Haddad").unwrap(),
+            password_hash: &hash,
+            kind: AccountKind::Public,
+            lang: ContentLang::En,
+            email_verified: false,
+            request_key: None,
+        },
+    )
+    .await
+    .unwrap()
+    .to_string();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_role_is_granted_only_once_the_owner_has_confirmed_the_address() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        // Someone signed up with a colleague's address before her staff account existed, and
+        // never confirmed it; the administrator finds the account under her address.
+        let outsider = unconfirmed_account(&app, &unique_email("amal.haddad")).await;
+        let page = format!("/admin/users/{outsider}");
+        let shown = client.get(&format!("{page}?lang=en")).await;
+        assert!(
+            shown.body.contains("Address confirmed")
+                && shown
+                    .body
+                    .contains("No: its owner has not confirmed it yet"),
+            "{}",
+            shown.body
+        );
+        let officer = [("role", "consular_officer"), ("scope", paris.as_str())];
+        let res = client
+            .submit(&page, &format!("{page}/grants?lang=en"), &officer)
+            .await;
+        assert_eq!(res.status, 409, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Its owner must confirm the address first")
+                && res.body.contains("Send a new confirmation link"),
+            "{}",
+            res.body
+        );
+        // What the administrator chose is still chosen.
+        assert!(
+            res.body
+                .contains(r#"<option value="consular_officer" selected>"#),
+            "{}",
+            res.body
+        );
+        let res = client
+            .submit(&page, &format!("{page}/grants?lang=ar"), &officer)
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(
+            res.body.contains("على صاحب الحساب أن يؤكد عنوانه أولًا"),
+            "{}",
+            res.body
+        );
+        assert!(
+            grants::list_for_user(&app.db, &outsider)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!app.audit_actions().await.iter().any(|a| a == "role.grant"));
+
+        // Once its owner has confirmed it, the role is granted.
+        let mut tx = app.db.begin().await.unwrap();
+        accounts::mark_email_verified(&mut tx, &outsider)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let res = client
+            .submit(&page, &format!("{page}/grants"), &officer)
+            .await;
+        assert!(res.status.is_success() || res.status.is_redirection());
+        assert_eq!(
+            grants::list_for_user(&app.db, &outsider)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let shown = client.get(&format!("{page}?lang=en")).await;
+        assert!(
+            shown
+                .body
+                .contains("<dt>Address confirmed</dt><dd>Yes</dd>"),
+            "{}",
+            shown.body
+        );
+
+        // An account an administrator made has the address they chose, confirmed: it takes
+        // roles at once.
+        let email = unique_email("made");
+        let (token, key) = client.form_key("/admin/users/new").await;
+        let res = client
+            .post_form_with_token(
+                "/admin/users/new",
+                &token,
+                &[
+                    ("name", "Made Here"),
+                    ("email", email.as_str()),
+                    ("language", "en"),
+                    ("role", "analyst"),
+                    ("scope", "*"),
+                    ("request_key", key.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let made = accounts::find_user_by_email(&app.db, &Email::parse(&email).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let made_page = format!("/admin/users/{}", made.id);
+        let res = client
+            .submit(&made_page, &format!("{made_page}/grants"), &officer)
+            .await;
+        assert_eq!(
+            res.location(),
+            Some(format!("{made_page}?done=granted").as_str()),
+            "{}",
+            res.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_role_holder_sets_up_two_step_verification_only_with_a_confirmed_address() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        // A role given to an unconfirmed account (before such grants were refused).
+        let email = unique_email("stranger");
+        let outsider = unconfirmed_account(&app, &email).await;
+        let mut tx = app.db.begin().await.unwrap();
+        grants::grant(
+            &mut tx,
+            &outsider,
+            Role::ConsularOfficer,
+            &safir_domain::roles::Scope::Mission(safir_domain::ids::MissionId::from_trusted(
+                paris.to_string(),
+            )),
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut theirs = app.client();
+        theirs.lang = Some("en");
+        theirs
+            .submit(
+                "/sign-in",
+                "/sign-in",
+                &[("email", &email), ("password", crate::harness::PASSWORD)],
+            )
+            .await;
+        let setup = theirs.get("/account/two-factor/setup").await;
+        assert_eq!(setup.status, 200);
+        assert!(
+            setup
+                .body
+                .contains("Confirm your email address before you turn on two-step verification"),
+            "{}",
+            setup.body
+        );
+        assert!(!setup.body.contains("otpauth://"), "{}", setup.body);
+        let res = theirs
+            .submit(
+                "/account/two-factor/setup",
+                "/account/two-factor/setup",
+                &[("code", "123456"), ("password", crate::harness::PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, 403, "{}", res.body);
+        assert!(
+            !accounts::find_user(&app.db, &outsider)
+                .await
+                .unwrap()
+                .totp_enabled()
+        );
+        // Nor does the stranger reach the mission's cases.
+        let cases = theirs.get("/staff").await;
+        assert!(cases.status.is_redirection(), "{}", cases.status);
+    }
+}
+
+/// The keys of the forms on a page, in the page's order.
+fn form_keys(body: &str) -> Vec<String> {
+    body.split(r#"name="request_key" value=""#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_password_reset_sent_twice_makes_one_password() {
+    for app in TestApp::all().await {
+        let (_, mut client) = admin(&app).await;
+        let citizen = app.public_user(&unique_email("twice")).await;
+        let page = format!("/admin/users/{}", citizen.id);
+        let reset = format!("{page}/reset-password");
+        let shown = client.get(&page).await;
+        let token = shown.csrf_token().unwrap();
+        let key = form_keys(&shown.body)[0].clone();
+        let sent = [("request_key", key.as_str())];
+        let first = client.post_form_with_token(&reset, &token, &sent).await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        let one_time = shown_password(&first.body);
+        // The second answer says the password was reset, and shows no other.
+        let again = client.post_form_with_token(&reset, &token, &sent).await;
+        assert_eq!(
+            again.location(),
+            Some(format!("{page}?done=password-reset-again").as_str()),
+            "{} {}",
+            again.status,
+            again.body
+        );
+        let told = client
+            .get(&format!("{}&lang=en", again.location().unwrap()))
+            .await;
+        assert!(
+            told.body
+                .contains("This password was already reset by this same form"),
+            "{}",
+            told.body
+        );
+        let stored = accounts::find_user(&app.db, &citizen.id).await.unwrap();
+        assert!(password::verify(&one_time, &stored.password_hash).await);
+        assert_eq!(app.emails_to(&citizen.email).await.len(), 1);
+        assert_eq!(app.audit_summaries("user.password_reset").await.len(), 1);
+
+        // Both sendings at once: one password, and it is the one stored.
+        let shown = client.get(&page).await;
+        let token = shown.csrf_token().unwrap();
+        let key = form_keys(&shown.body)[0].clone();
+        let mut twins: Vec<Client> = (0..2)
+            .map(|_| Client {
+                app: client.app,
+                cookies: client.cookies.clone(),
+                lang: client.lang,
+            })
+            .collect();
+        let sent = [("request_key", key.as_str())];
+        let clicks = twins
+            .iter_mut()
+            .map(|t| t.post_form_with_token(&reset, &token, &sent));
+        let answers = futures_util::future::join_all(clicks).await;
+        let passwords: Vec<String> = answers
+            .iter()
+            .filter(|a| a.status == 200)
+            .map(|a| shown_password(&a.body))
+            .collect();
+        assert_eq!(
+            passwords.len(),
+            1,
+            "{:?}",
+            answers.iter().map(|a| a.status).collect::<Vec<_>>()
+        );
+        assert!(answers.iter().any(|a| {
+            a.location()
+                .is_some_and(|l| l.ends_with("?done=password-reset-again"))
+        }));
+        let stored = accounts::find_user(&app.db, &citizen.id).await.unwrap();
+        assert!(password::verify(&passwords[0], &stored.password_hash).await);
+        assert_eq!(app.emails_to(&citizen.email).await.len(), 2);
+        assert_eq!(app.audit_summaries("user.password_reset").await.len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_citizens_account_holding_a_role_is_listed_among_the_staff() {
+    for app in TestApp::all().await {
+        let paris = app.mission("PAR", "FR").await;
+        let (_, mut client) = admin(&app).await;
+        let head = unique_email("head");
+        let head_account = app
+            .public_with_roles(&head, &[(Role::HeadOfMission, Some(&paris))])
+            .await;
+        let citizen = unique_email("citizen");
+        app.public_user(&citizen).await;
+
+        let res = client.get("/admin/users?kind=staff&lang=en").await;
+        assert!(
+            res.body.contains(&head) && !res.body.contains(&citizen),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("Public, holds roles"), "{}", res.body);
+        let res = client.get("/admin/users?kind=staff&lang=ar").await;
+        assert!(res.body.contains("عام، ويشغل أدوارًا"), "{}", res.body);
+        // Among the citizens' accounts too, as it is one.
+        let res = client.get("/admin/users?kind=public").await;
+        assert!(res.body.contains(&head) && res.body.contains(&citizen));
+        let shown = client
+            .get(&format!("/admin/users/{}?lang=en", head_account.id))
+            .await;
+        assert!(shown.body.contains("Public, holds roles"), "{}", shown.body);
     }
 }

@@ -1272,6 +1272,135 @@ fn rotating_the_evisa_key_retires_the_old_one() {
     );
 }
 
+/// `admin grant` refuses an account whose owner never confirmed its address: someone who
+/// signed up with a colleague's address before her staff account existed would get her role.
+/// Accounts `create-user` makes are confirmed, and take roles; a role it grants at a mission
+/// is filed under that mission, as `grant` files it.
+#[tokio::test]
+async fn the_shell_grants_roles_to_confirmed_addresses_and_files_them_under_the_mission() {
+    let data = TempDir::new("safir-admin-confirmed");
+    let d = data.path().to_str().unwrap();
+    let out = admin(
+        d,
+        &[
+            "create-user",
+            "--email",
+            "root@ministry.example",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let db_file = data.path().join("safir.db");
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let paris = safir_store::missions::create(
+        &mut tx,
+        &safir_store::missions::MissionInput {
+            code: safir_domain::mission::MissionCode::parse("PAR").unwrap(),
+            kind: safir_domain::mission::MissionKind::Embassy,
+            name_ar: "باريس".into(),
+            name_en: "Paris".into(),
+            country: safir_domain::CountryCode::parse("FR").unwrap(),
+            city_ar: "باريس".into(),
+            city_en: "Paris".into(),
+            languages: vec![safir_domain::Lang::En],
+            time_zone: safir_domain::mission::TimeZoneName::parse("Europe/Paris").unwrap(),
+            email: None,
+            phone: None,
+            address: None,
+        },
+    )
+    .await
+    .unwrap();
+    let outsider = safir_store::accounts::create_user(
+        &mut tx,
+        &safir_store::accounts::NewUser {
+            email: &safir_domain::accounts::Email::parse("amal.haddad@ministry.example").unwrap(),
+            display_name: &safir_domain::accounts::DisplayName::parse("Amal").unwrap(),
+            password_hash: "x",
+            kind: safir_domain::accounts::AccountKind::Public,
+            lang: safir_domain::Lang::En,
+            email_verified: false,
+            request_key: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+
+    let grant = [
+        "grant",
+        "--email",
+        "amal.haddad@ministry.example",
+        "--role",
+        "consular_officer",
+        "--mission",
+        "PAR",
+    ];
+    let out = admin(d, &grant);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("has not confirmed its address")
+            && stderr(&out).contains("Send a new confirmation link"),
+        "{}",
+        stderr(&out)
+    );
+    let held = "SELECT COUNT(*) FROM role_grants WHERE role = 'consular_officer'";
+    assert_eq!(count(&db_file, held).await, 0);
+
+    // Confirmed by its owner, the account takes the role.
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    safir_store::accounts::mark_email_verified(&mut tx, outsider.as_str())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+    let out = admin(d, &grant);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(&db_file, held).await, 1);
+
+    // An account made with a role at a mission: confirmed, and its grant filed there.
+    let out = admin(
+        d,
+        &[
+            "create-user",
+            "--email",
+            "rana@ministry.example",
+            "--name",
+            "Rana",
+            "--role",
+            "analyst",
+            "--mission",
+            "PAR",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        count(
+            &db_file,
+            "SELECT COUNT(*) FROM users WHERE email = 'rana@ministry.example' AND email_verified_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let db = Db::connect(&format!("sqlite://{}", db_file.display()))
+        .await
+        .unwrap();
+    let filed: Vec<Option<String>> = with_pool!(db.read(), p => sqlx::query_scalar("SELECT mission_id FROM audit_log WHERE action = 'role.grant' AND summary LIKE '%analyst%'").fetch_all(p).await)
+        .unwrap();
+    db.close().await;
+    assert_eq!(filed, vec![Some(paris.as_str().to_owned())]);
+}
+
 /// Documents whose virus scan failed, or uploaded before a scanner was configured, were never
 /// scanned again: `admin rescan-documents` scans their files, records each verdict (an
 /// infected file marks every document holding it), says what it found and audits it.
