@@ -152,8 +152,8 @@ pub struct Consular {
     /// The most cases one CSV export of the officers' queue holds (the whole file is built in
     /// memory); a larger export ends with a line saying so.
     pub export_max_rows: u32,
-    /// The most documents one account may hold through its uploads (its own list and those
-    /// filed under its applications, until deleted or purged with their case).
+    /// The most documents one account may hold through its uploads (those filed with no
+    /// application, and those of its applications the mission has not decided yet).
     pub document_quota_count: u32,
     /// The most MiB those documents may take in all.
     pub document_quota_mib: u32,

@@ -13,7 +13,7 @@ use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
 use safir_domain::ids::{MissionId, UserId};
 use safir_store::consular::documents::{self, NewUpload, ScanConfig, UploadError, Uploads};
 use safir_store::testing::TestDb;
-use safir_store::{Db, accounts, missions};
+use safir_store::{Db, accounts, missions, with_pool};
 
 /// A directory removed when the test ends.
 struct TempDir(PathBuf);
@@ -964,5 +964,69 @@ async fn uploads_past_the_owners_quota_are_refused() {
         let error = over.unwrap_err().user_error().unwrap();
         assert_eq!(error.code, "document_quota_size");
         assert_eq!(error.counts, [("max", 0)]);
+    }
+}
+
+/// The quota counts what the owner can still act on: documents filed under no application,
+/// and those of an application the mission has not decided. Once decided, an application's
+/// documents stay until its case is purged, which the owner cannot hasten: counted, they
+/// would keep someone with past applications from filing for a new one.
+#[tokio::test]
+async fn the_quota_leaves_out_the_documents_of_decided_applications() {
+    for t in TestDb::all().await {
+        let area = TempDir::new("safir-uploads");
+        let uploads = Uploads::new(&area.0);
+        let owner = user(&t.db, "decided@example.org").await;
+        let mut tx = t.db.begin().await.unwrap();
+        let paris = missions::create(&mut tx, &crate::missions::paris())
+            .await
+            .unwrap();
+        let service = safir_store::consular::services::create(
+            &mut tx,
+            paris.as_str(),
+            &crate::consular_cases::passport_service(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let case = crate::consular_overdue::submitted_case(
+            &t.db,
+            paris.as_str(),
+            service.as_str(),
+            owner.as_str(),
+            chrono::Duration::days(5),
+        )
+        .await;
+        let quota = documents::UploadQuota {
+            documents: 2,
+            bytes: 1024 * 1024,
+        };
+        let pdf = |n: u32| format!("%PDF-1.7\n% {n:04}\n%%EOF\n").into_bytes();
+        let send = |n: u32, case_id: Option<&str>| {
+            let mut new = upload(&owner, DocumentKind::Other, "a.pdf", pdf(n));
+            new.mission_id = case_id.map(|_| paris.clone());
+            new.case_id = case_id.map(str::to_owned);
+            let (db, uploads) = (t.db.clone(), uploads.clone());
+            async move {
+                documents::store_upload_within(&db, &uploads, new, &ScanConfig::none(), &quota)
+                    .await
+            }
+        };
+        send(1, Some(&case)).await.unwrap();
+        send(2, Some(&case)).await.unwrap();
+        // Filed under an application still in hand, they count.
+        assert_eq!(refused(send(3, None).await), "document_quota_documents");
+        // Refused by the mission, the application keeps them out of the owner's hands.
+        with_pool!(t.db.write(), p => {
+            sqlx::query("UPDATE cases SET state = 'rejected' WHERE id = $1")
+                .bind(&case)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .unwrap();
+        send(3, None).await.unwrap();
+        send(4, None).await.unwrap();
+        assert_eq!(refused(send(5, None).await), "document_quota_documents");
     }
 }

@@ -142,8 +142,7 @@ impl UploadError {
 const MIB: u64 = 1024 * 1024;
 
 /// The most one account may hold through its own uploads: documents, and bytes stored for
-/// them, counting every document it uploaded (its own list and those filed under its
-/// applications, until deleted or purged with their case). Without it a script could fill
+/// them, counting the documents it can still act on (see `HELD_BY`). Without it a script could fill
 /// the disk with distinct files, each within its kind's size limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadQuota {
@@ -185,10 +184,16 @@ pub enum QuotaReached {
     Bytes(u64),
 }
 
-/// The documents an owner (`$1`) holds and the bytes stored for them: every row, those
-/// marked deleted among them (their bytes stay until a purge).
-const HELD_BY: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) \
-                       FROM documents WHERE owner_id = $1";
+/// The documents an owner (`$1`) holds and the bytes stored for them, counted against the
+/// quota: those they can still delete (filed under no application) and those filed under an
+/// application that still takes documents (a draft, or one the mission has not decided).
+/// The documents of a decided application stay until its case is purged, out of the owner's
+/// hands: counted, they would keep someone with a few past applications from filing for a
+/// new one, and only the mission's decision moves an application past the states counted.
+const HELD_BY: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(d.size_bytes), 0) AS BIGINT) \
+                       FROM documents d LEFT JOIN cases c ON c.id = d.case_id \
+                       WHERE d.owner_id = $1 AND d.deleted_at IS NULL AND (d.case_id IS NULL \
+                       OR c.state IN ('draft', 'submitted', 'in_review', 'needs_info'))";
 
 /// The checked, re-encoded and stored bytes of one upload.
 struct Prepared {
