@@ -91,17 +91,26 @@ pub async fn rotate_signing_key(
     db: &Db,
     record: impl FnOnce(&Rotation) -> crate::audit::NewAuditRecord,
 ) -> Result<Rotation, StoreError> {
-    let old = signing_key(db).await?;
+    // Made on first use if there is none yet; the key retired is the one this seed makes,
+    // read once, so that a rotation by someone else in between fails the swap below rather
+    // than retire a key that was already retired.
+    signing_key(db).await?;
     let old_seed = settings::get(db, SIGNING_KEY_SETTING)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let old = hex::decode(&old_seed)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(|seed| EvisaSigningKey::from_seed(&seed))
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("setting {SIGNING_KEY_SETTING}: not 32 bytes"))
+        })?;
     let mut seed = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
     let new = EvisaSigningKey::from_seed(&seed);
     let mut owned = db.begin().await?;
     let tx = &mut owned;
-    // Only from the key read above: a rotation by someone else in between leaves this one
-    // to fail rather than retire a key that was never current.
+    // Only from the key read above (see there).
     let swapped = with_tx!(tx, c => {
         sqlx::query("UPDATE settings SET value = $3 WHERE key = $1 AND value = $2")
             .bind(SIGNING_KEY_SETTING)

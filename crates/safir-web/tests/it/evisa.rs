@@ -742,6 +742,33 @@ async fn after_a_rotation_the_old_key_counts_only_for_the_visas_in_the_register(
         let body = verdict(forged.clone()).await;
         assert_eq!(body["status"], "invalid", "{body}");
         assert_eq!(body["reason"], "not_registered", "{body}");
+        // Dated in the past, a forgery is not shown as an expired visa of the ministry.
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mission = MissionCode::parse("PAR").unwrap();
+        let past = EvisaPayload::new(
+            VisaNumber::new(&mission, 2025, 7).unwrap(),
+            EvisaHolder {
+                name: HolderName::parse("FORGED NAME").unwrap(),
+                passport_number: PassportNo::parse("X1234567").unwrap(),
+                nationality: CountryCode::parse("SE").unwrap(),
+                birth_date: date(1980, 1, 1),
+            },
+            EvisaTerms::new(
+                VisaTypeCode::parse("TOUR").unwrap(),
+                Entries::Single,
+                date(2025, 1, 10),
+                date(2025, 2, 10),
+                30,
+            )
+            .unwrap(),
+            mission,
+            Utc::now() - Duration::days(700),
+            old_key.id(),
+        );
+        let body = verdict(old_key.sign(&past).code()).await;
+        assert_eq!(body["status"], "invalid", "{body}");
+        assert_eq!(body["reason"], "not_registered", "{body}");
+        assert!(body["visa"].is_null(), "{body}");
         let page = app
             .client()
             .get(&format!("/verify?v={}", enc(&forged)))

@@ -49,20 +49,15 @@ pub async fn check(
         .await
         .map_err(AppError::internal)?;
     // A key is retired when it may have leaked: what it signed counts only as far as the
-    // register holds it, the same fields. An expired visa may have left the register (its
-    // code still reads as expired, which grants nothing).
+    // register holds it, the same fields, whatever its dates (a forgery dated in the past
+    // would otherwise be shown, expired, with a name and passport as the ministry's). A
+    // genuine visa of a retired key that expired and left the register reads so too.
     let retired = payload.key_id != state.evisa_key.id();
     let in_register = registered
         .as_ref()
         .and_then(|e| e.signed_payload().ok())
         .is_some_and(|p| p == *payload);
-    if retired
-        && !in_register
-        && matches!(
-            verdict,
-            Verification::Valid(_) | Verification::NotYetValid(_)
-        )
-    {
+    if retired && !in_register {
         return Ok((Verification::Invalid(InvalidReason::NotRegistered), None));
     }
     let revoked = registered.as_ref().is_some_and(|e| e.is_revoked());
