@@ -15,6 +15,8 @@ pub struct CaseDocument {
     pub scan: String,
     /// The scan found a problem or could not run: officers look before opening.
     pub flagged: bool,
+    /// Found infected: served to nobody, so listed without a link.
+    pub withheld: bool,
     /// A photo shown on the page, at this width and height in pixels: the officer compares
     /// it with the applicant without opening it (none for a flagged file or a PDF).
     pub preview: Option<(u32, u32)>,
@@ -73,6 +75,7 @@ pub fn views(lang: Lang, docs: &[Document]) -> Vec<CaseDocument> {
                 name: d.original_name.clone(),
                 scan: t(lang, scan),
                 flagged,
+                withheld: d.scan_status == ScanStatus::Infected,
             }
         })
         .collect()

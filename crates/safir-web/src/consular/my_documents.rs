@@ -26,6 +26,8 @@ struct KindOption {
 
 struct DocumentView {
     href: String,
+    /// Found infected: served to nobody, so listed without a link.
+    withheld: bool,
     /// Where its "Delete" button posts, for a document filed with no application.
     delete: Option<String>,
     kind: String,
@@ -93,6 +95,7 @@ fn document_view(page: &Page, d: &Document) -> DocumentView {
     let (scan_key, scan_class) = scan_view(d.scan_status);
     DocumentView {
         href: format!("/documents/{}", d.id),
+        withheld: d.scan_status == ScanStatus::Infected,
         delete: d
             .case_id
             .is_none()

@@ -773,6 +773,12 @@ async fn a_document_found_infected_is_not_served() {
         let api = format!("/api/v1/me/documents/{}", doc.id);
         assert_eq!(client.get(&link).await.status, StatusCode::OK);
         assert_eq!(client.get(&api).await.status, StatusCode::OK);
+        let page = client.get("/account/documents").await;
+        assert!(
+            page.body.contains(&format!(r#"<a href="{link}">"#)),
+            "{}",
+            page.body
+        );
 
         let marked = documents::mark_infected(&app.db, &doc.sha256)
             .await
@@ -780,8 +786,11 @@ async fn a_document_found_infected_is_not_served() {
         assert_eq!(marked, std::slice::from_ref(&doc.id));
         assert_eq!(client.get(&link).await.status, StatusCode::NOT_FOUND);
         assert_eq!(client.get(&api).await.status, StatusCode::NOT_FOUND);
+        let listed = format!(r#"<a href="{link}">"#);
         let page = client.get("/account/documents").await;
-        assert!(page.body.contains("Infected"), "{}", page.body);
+        assert!(page.body.contains("Infected: not opened"), "{}", page.body);
+        // Listed without a link to an answer that is always "not found".
+        assert!(!page.body.contains(&listed), "{}", page.body);
     }
 }
 
