@@ -218,6 +218,22 @@ impl CaseState {
     /// The states [`Self::counts_against_due_date`] holds for, as an SQL list.
     pub const DUE_STATES_SQL: &'static str = "('submitted', 'in_review', 'needs_info', 'approved')";
 
+    /// The states [`Self::is_open`] holds for, as an SQL list.
+    pub const OPEN_STATES_SQL: &'static str =
+        "('submitted', 'in_review', 'needs_info', 'approved', 'ready_for_collection')";
+
+    /// Documents can still be filed under the case: from its draft until the mission decides.
+    pub fn takes_documents(self) -> bool {
+        matches!(
+            self,
+            CaseState::Draft | CaseState::Submitted | CaseState::InReview | CaseState::NeedsInfo
+        )
+    }
+
+    /// The states [`Self::takes_documents`] holds for, as an SQL list.
+    pub const DOCUMENT_STATES_SQL: &'static str =
+        "('draft', 'submitted', 'in_review', 'needs_info')";
+
     /// The decision is made (or the applicant gave up); only closing remains.
     pub fn is_decided(self) -> bool {
         matches!(
@@ -396,6 +412,18 @@ mod tests {
             assert_eq!(listed, state.counts_against_due_date(), "{state:?}");
         }
         assert!(!CaseState::ReadyForCollection.counts_against_due_date());
+        for (list, holds) in [
+            (
+                CaseState::OPEN_STATES_SQL,
+                CaseState::is_open as fn(CaseState) -> bool,
+            ),
+            (CaseState::DOCUMENT_STATES_SQL, CaseState::takes_documents),
+        ] {
+            for state in CaseState::ALL {
+                let listed = list.contains(&format!("'{}'", state.as_str()));
+                assert_eq!(listed, holds(state), "{list}: {state:?}");
+            }
+        }
     }
 
     #[test]

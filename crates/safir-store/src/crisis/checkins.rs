@@ -195,17 +195,6 @@ pub async fn create_batch(
     Ok(inserted)
 }
 
-/// The case states in which an emergency is still being worked on ([`CaseState::is_open`]:
-/// not closed, withdrawn or refused), as an SQL list.
-fn open_case_states_sql() -> String {
-    CaseState::ALL
-        .into_iter()
-        .filter(|s| s.is_open())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The person's earlier check-in in the crisis that held `case_id` as it stood when a new
 /// alert superseded it: its answer, note, location and answer time, and the case's state
 /// (`None` once the case is purged).
@@ -863,9 +852,9 @@ pub async fn non_responders(
          WHERE c.crisis_id = $1 AND c.alert_id = $4 AND c.is_current = $2 AND c.status = 'waiting' \
          AND c.reminded_at IS NULL AND c.created_at <= $3 AND k.status = 'open' \
          AND (a.expires IS NULL OR a.expires > $3) \
-         AND NOT EXISTS (SELECT 1 FROM cases e WHERE e.id = c.case_id AND e.state IN ({})) \
+         AND NOT EXISTS (SELECT 1 FROM cases e WHERE e.id = c.case_id AND e.state IN {}) \
          ORDER BY c.id",
-        open_case_states_sql()
+        CaseState::OPEN_STATES_SQL
     );
     Ok(with_pool!(db.read(), p => {
         sqlx::query_as(AssertSqlSafe(sql.as_str()))

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use fluent_bundle::FluentArgs;
 use safir_domain::ValidationError;
+use safir_domain::consular::case::CaseState;
 use safir_domain::consular::documents::{DetectedType, DocumentKind, ScanStatus};
 use safir_store::consular::cases::Case;
 use safir_store::consular::documents::{self, Deleted, Document, NewUpload};
@@ -206,10 +207,7 @@ fn upload_error(refusal: &ValidationError, kind: DocumentKind) -> FieldError {
 /// Whether documents can still be filed under `case`: from its draft until the mission
 /// decides (the pages and the API alike).
 pub(crate) fn takes_documents(case: &Case) -> bool {
-    matches!(
-        case.state.as_str(),
-        "draft" | "submitted" | "in_review" | "needs_info"
-    )
+    case.state().is_ok_and(CaseState::takes_documents)
 }
 
 /// Checks a form's `kind` and `file` and stores the upload as `me`'s, filed under `case` if

@@ -14,6 +14,9 @@ use safir_domain::consular::documents::{
 use safir_domain::ids::{DocumentId, MissionId, UserId};
 use sha2::{Digest, Sha256};
 
+use safir_domain::consular::case::CaseState;
+use sqlx::AssertSqlSafe;
+
 use crate::error::changed_any;
 use crate::{Db, StoreError, Tx, now, with_pool, with_tx};
 
@@ -142,7 +145,7 @@ impl UploadError {
 const MIB: u64 = 1024 * 1024;
 
 /// The most one account may hold through its own uploads: documents, and bytes stored for
-/// them, counting the documents it can still act on (see `HELD_BY`). Without it a script could fill
+/// them, counting the documents it can still act on (see `held_by`). Without it a script could fill
 /// the disk with distinct files, each within its kind's size limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadQuota {
@@ -190,10 +193,15 @@ pub enum QuotaReached {
 /// The documents of a decided application stay until its case is purged, out of the owner's
 /// hands: counted, they would keep someone with a few past applications from filing for a
 /// new one, and only the mission's decision moves an application past the states counted.
-const HELD_BY: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(d.size_bytes), 0) AS BIGINT) \
-                       FROM documents d LEFT JOIN cases c ON c.id = d.case_id \
-                       WHERE d.owner_id = $1 AND d.deleted_at IS NULL AND (d.case_id IS NULL \
-                       OR c.state IN ('draft', 'submitted', 'in_review', 'needs_info'))";
+fn held_by() -> String {
+    format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(d.size_bytes), 0) AS BIGINT) \
+         FROM documents d LEFT JOIN cases c ON c.id = d.case_id \
+         WHERE d.owner_id = $1 AND d.deleted_at IS NULL \
+         AND (d.case_id IS NULL OR c.state IN {})",
+        CaseState::DOCUMENT_STATES_SQL
+    )
+}
 
 /// The checked, re-encoded and stored bytes of one upload.
 struct Prepared {
@@ -476,7 +484,7 @@ async fn insert_unless_filed(
     }
     if let Some(quota) = quota {
         let (documents, stored): (i64, i64) = with_tx!(&mut tx, c => {
-            sqlx::query_as(HELD_BY)
+            sqlx::query_as(AssertSqlSafe(held_by()))
                 .bind(&row.owner_id)
                 .fetch_one(c)
                 .await
