@@ -202,12 +202,12 @@ pub fn job_runner(config: &Config, db: &Db) -> anyhow::Result<JobRunner> {
     let web = Arc::new(web_config(config));
     // Each subscriber's notice of a level change, sent through the same mail and SMS senders
     // as `email.send` and `sms.send` once its subscription is found still active.
-    let advice_notice = safir_web::crisis::subscriptions::NoticeJob {
-        db: db.clone(),
-        config: web.clone(),
-        email: email.clone(),
-        sms: sms_job.clone(),
-    };
+    let advice_notice = safir_web::crisis::subscriptions::NoticeJob::new(
+        db.clone(),
+        web.clone(),
+        email.clone(),
+        sms_job.clone(),
+    );
     let reminders =
         safir_web::consular::appointments::ReminderJob::new(db.clone(), config.public_url());
     use safir_web::consular::{jobs as consular_jobs, workflow};

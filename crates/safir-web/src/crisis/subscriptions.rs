@@ -546,10 +546,33 @@ fn notice_key(change: &LevelChanged, subscription: &str) -> String {
 /// sender (`email`, which reads an `email.send` payload) or the SMS sender (`sms`, which reads
 /// an `sms.send` payload), in the subscription's language.
 pub struct NoticeJob<E, S> {
-    pub db: Db,
-    pub config: Arc<WebConfig>,
-    pub email: E,
-    pub sms: S,
+    db: Db,
+    config: Arc<WebConfig>,
+    email: E,
+    sms: S,
+    /// The key of the unsubscribe links, read once: a change announced to thousands of
+    /// subscribers would otherwise read (and on SQLite queue a write for) it per notice.
+    unsubscribe_key: std::sync::OnceLock<Vec<u8>>,
+}
+
+impl<E, S> NoticeJob<E, S> {
+    pub fn new(db: Db, config: Arc<WebConfig>, email: E, sms: S) -> Self {
+        Self {
+            db,
+            config,
+            email,
+            sms,
+            unsubscribe_key: std::sync::OnceLock::new(),
+        }
+    }
+
+    async fn unsubscribe_key(&self) -> Result<&[u8], StoreError> {
+        if let Some(key) = self.unsubscribe_key.get() {
+            return Ok(key);
+        }
+        let key = subscriptions::unsubscribe_key(&self.db).await?;
+        Ok(self.unsubscribe_key.get_or_init(|| key))
+    }
 }
 
 impl<E: JobHandler, S: JobHandler> NoticeJob<E, S> {
@@ -569,8 +592,11 @@ impl<E: JobHandler, S: JobHandler> NoticeJob<E, S> {
             tracing::info!(job = %job.id, status = %s.status, "advice notice not sent: subscription ended");
             return Ok(());
         }
-        let message = notice_message(&self.db, &self.config, &s, &notice.change)
+        let key = self
+            .unsubscribe_key()
             .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let message = notice_message(&self.config, key, &s, &notice.change)
             .map_err(|e| JobError::Retry(e.to_string()))?;
         let sender: &dyn JobHandler = if message.kind == email::JOB_KIND {
             &self.email
@@ -599,20 +625,19 @@ impl<E: JobHandler, S: JobHandler> JobHandler for NoticeJob<E, S> {
 /// The notice of `change` to `s` as an `email.send` or `sms.send` job would carry it, in the
 /// subscription's language, with its unsubscribe link (an email's text and headers) or
 /// keyword (an SMS).
-async fn notice_message(
-    db: &Db,
+fn notice_message(
     config: &WebConfig,
+    key: &[u8],
     s: &Subscription,
     change: &LevelChanged,
 ) -> Result<NewJob, StoreError> {
     let country = CountryCode::parse(&s.country)
         .map_err(|_| StoreError::Corrupt(format!("subscription country {:?}", s.country)))?;
-    let key = subscriptions::unsubscribe_key(db).await?;
     let base = config.public_url.trim_end_matches('/');
     let lang = person_lang(&s.lang);
     let unsubscribe = format!(
         "{base}/unsubscribe/{}",
-        subscriptions::unsubscribe_token(&key, &s.id)
+        subscriptions::unsubscribe_token(key, &s.id)
     );
     let mut args = FluentArgs::new();
     args.set(

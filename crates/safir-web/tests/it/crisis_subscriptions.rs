@@ -294,12 +294,12 @@ fn runner(app: &TestApp, outbox: &Outbox) -> JobRunner {
         .register(LEVEL_CHANGED_JOB, AdviceLevelChanged { db: app.db.clone() })
         .register(
             NOTICE_JOB,
-            NoticeJob {
-                db: app.db.clone(),
-                config: app.state.config.clone(),
-                email: outbox.clone(),
-                sms: outbox.clone(),
-            },
+            NoticeJob::new(
+                app.db.clone(),
+                app.state.config.clone(),
+                outbox.clone(),
+                outbox.clone(),
+            ),
         )
 }
 
