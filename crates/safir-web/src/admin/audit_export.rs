@@ -100,7 +100,7 @@ pub async fn export_csv(
     }
     // A byte-order mark first, as the other exports, so that spreadsheet programs read the
     // Arabic of actors and summaries as UTF-8 (not the machine's code page).
-    let mut out = String::from("\u{feff}");
+    let mut out = String::from(safir_text::spreadsheet::BOM);
     out.push_str(CSV_HEADER);
     out.push_str("\r\n");
     let db = &state.db;

@@ -77,7 +77,7 @@ pub async fn export_cases(
     }
     filter.limit = BATCH;
     filter.after = None;
-    let mut out = String::from("\u{feff}");
+    let mut out = String::from(safir_text::spreadsheet::BOM);
     out.push_str(&line(&COLUMNS.map(|k| t(lang, k))));
     let (yes, no) = (t(lang, "officer-yes"), t(lang, "officer-no"));
     let max = state.config.consular.export_max_rows.max(1);
@@ -140,18 +140,23 @@ pub async fn export_cases(
     // Each record names the cases of its part of the file, so that whether an officer
     // exported someone's case can be told from the trail whatever the filters meant then.
     let filter = params.query();
-    let parts = ids.len().div_ceil(AUDIT_CASES).max(1);
-    let records: Vec<_> = (0..parts)
-        .map(|part| {
-            let from = (part * AUDIT_CASES).min(ids.len());
-            let to = (from + AUDIT_CASES).min(ids.len());
+    let mut chunks: Vec<&[String]> = ids.chunks(AUDIT_CASES).collect();
+    if chunks.is_empty() {
+        // An export of no case is recorded too.
+        chunks.push(&[]);
+    }
+    let parts = chunks.len();
+    let records: Vec<_> = chunks
+        .iter()
+        .enumerate()
+        .map(|(part, cases)| {
             let summary = serde_json::json!({
                 "filter": filter,
                 "rows": count,
                 "cut": cut,
                 "part": part + 1,
                 "parts": parts,
-                "cases": &ids[from..to],
+                "cases": cases,
             });
             actor.audit(CASE_EXPORT, "case", None, Some(&mission.id), summary)
         })

@@ -96,7 +96,7 @@ pub async fn board_csv(
     let crisis = allowed_crisis(&state, &actor, &crisis_id).await?;
     let params = Params::parse(raw.as_deref());
     let rows = all_rows(&state, &crisis, &params).await?;
-    let mut out = String::from("\u{feff}");
+    let mut out = String::from(safir_text::spreadsheet::BOM);
     out.push_str(&line(&CSV_COLUMNS.map(|k| t(lang, k))));
     for r in &rows {
         let case = CaseCell::of(lang, r);
