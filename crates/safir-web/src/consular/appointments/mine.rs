@@ -215,23 +215,16 @@ pub async fn submit_reschedule(
         Err(AppError::NotFound) if moved_to(&state, &user, &id, &chosen).await? => return moved,
         Err(e) => return Err(e),
     };
+    let page = |errors: FieldErrors| {
+        let day = day_of_choice(&mission, &chosen);
+        let (state, uri, viewer, a, mission, chosen) =
+            (&state, &uri, &viewer, &a, &mission, &chosen);
+        async move { reschedule_page(state, lang, uri, viewer, a, mission, day, chosen, &errors).await }
+    };
     if !service::address_confirmed(&state, &user).await? {
         // Nothing moves, and no email goes to an address its account may not own: the page
         // says why and offers a new link.
-        return Ok(unconfirmed(
-            reschedule_page(
-                &state,
-                lang,
-                &uri,
-                &viewer,
-                &a,
-                &mission,
-                day_of_choice(&mission, &chosen),
-                &chosen,
-                &FieldErrors::new(),
-            )
-            .await?,
-        ));
+        return Ok(unconfirmed(page(FieldErrors::new()).await?));
     }
     let mut errors = FieldErrors::new();
     match parse_start(&chosen) {
@@ -246,20 +239,7 @@ pub async fn submit_reschedule(
             Err(e) => errors.add(booking_error(e)?),
         },
     }
-    Ok(rejected(
-        reschedule_page(
-            &state,
-            lang,
-            &uri,
-            &viewer,
-            &a,
-            &mission,
-            day_of_choice(&mission, &chosen),
-            &chosen,
-            &errors,
-        )
-        .await?,
-    ))
+    Ok(rejected(page(errors).await?))
 }
 
 /// Whether `user`'s booking `id` was moved to a live booking starting at `chosen` (the
