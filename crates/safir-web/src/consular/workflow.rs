@@ -337,7 +337,6 @@ pub async fn message_applicant(
             .map_err(AppError::internal)?;
     let sent = MessageSent {
         id: message_id,
-        new,
         by_email: reach.email.is_some(),
         by_sms: reach.sms.is_some(),
     };
@@ -370,13 +369,12 @@ pub async fn message_applicant(
     Ok(sent)
 }
 
-/// What `message_applicant` did: the message's id, whether this call wrote it (not a double
-/// click's second), and where it went (an applicant through a crisis registration may have
-/// no address, no number, or neither).
+/// What `message_applicant` did: the message's id (the first sending's, for a double click's
+/// second), and where it went (an applicant through a crisis registration may have no
+/// address, no number, or neither).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSent {
     pub id: String,
-    pub new: bool,
     pub by_email: bool,
     pub by_sms: bool,
 }
